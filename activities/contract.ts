@@ -1,0 +1,105 @@
+/**
+ * The shape of every activity, shared by the workflows (type-only import, through proxyActivities)
+ * and by the factories in this folder that implement them. Each takes one input object carrying
+ * an idempotency key or a natural key, so a retried activity finds its earlier effect.
+ */
+import type { Department, Role } from '../workflows/shared-schemas';
+import type { DocumentKind, DocumentRef, InvoiceKind, ProjectStatus } from '../workflows/project/contract';
+
+export const NOTIFICATION_TEMPLATES = [
+  // staff
+  'task_opened',
+  'task_changes_requested',
+  'task_reassigned',
+  'task_deadline_reminder',
+  'task_cancelled',
+  // managers
+  'task_submitted',
+  'task_overdue',
+  'plan_decided',
+  'client_response_due',
+  'payment_overdue',
+  // leadership
+  'plan_waiting',
+  'plan_approval_escalation',
+  'task_escalation',
+  'complaint_filed',
+  'payment_escalation',
+  'project_cancelled',
+  // clients
+  'delivery_ready',
+  'invoice_issued',
+  'payment_reminder',
+] as const;
+export type NotificationTemplate = (typeof NOTIFICATION_TEMPLATES)[number];
+
+/** Who receives a message; resolved against the people directory by the activity. */
+export interface RecipientSpec {
+  personIds?: string[];
+  roles?: Role[];
+  /** Every staff member of this department. */
+  department?: Department;
+  /** Addresses outside the directory: the client's contact. */
+  emails?: string[];
+  /** The configured escalation contact (ESCALATION_EMAIL), falling back to leadership. */
+  escalationContact?: boolean;
+}
+
+export interface NotifyInput {
+  /** Derived from the workflow and the business event: `project-p1:plan-waiting:v2`. */
+  idempotencyKey: string;
+  template: NotificationTemplate;
+  recipients: RecipientSpec;
+  projectId?: string;
+  taskId?: string;
+  /** Values the template prints: titles, names, dates, amounts, comments. */
+  data: Record<string, string | number | boolean | undefined>;
+}
+
+export interface NotifyResult {
+  /** Messages handed to the transport by this call (0 when an earlier attempt already sent them). */
+  sent: number;
+  recipients: string[];
+  duplicate: boolean;
+}
+
+export interface AllocateInvoiceNumberInput {
+  /** `project-p1:final` — the same key always gets the same number. */
+  idempotencyKey: string;
+  year: number;
+}
+
+export interface InvoiceLine {
+  description: string;
+  amount: number;
+}
+
+export interface InvoiceContent {
+  kind: InvoiceKind;
+  number: string;
+  amount: number;
+  currency: string;
+  issuedAt: string;
+  dueAt: string;
+  lines: InvoiceLine[];
+  /** Subtracted from the lines' total on the final invoice. */
+  prepaymentDeducted?: number;
+}
+
+export interface ProduceDocumentInput {
+  projectId: string;
+  kind: DocumentKind;
+  /** 1 for the first document of this kind in the project; a later contract (re-approval) is 2. */
+  sequence: number;
+  /** The document number printed on it (invoice number, or contract/act number). */
+  number?: string;
+  /** The project's snapshot at the time: client, plan, tasks, feedback... */
+  snapshot: ProjectStatus;
+  invoice?: InvoiceContent;
+}
+
+export interface ProjectActivities {
+  notify(input: NotifyInput): Promise<NotifyResult>;
+  allocateInvoiceNumber(input: AllocateInvoiceNumberInput): Promise<{ number: string }>;
+  produceDocument(input: ProduceDocumentInput): Promise<DocumentRef>;
+}

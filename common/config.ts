@@ -1,0 +1,143 @@
+/**
+ * Every setting comes from the environment, validated once at start-up. An invalid value stops
+ * the process with a message naming the variable, never a half-configured service.
+ * The README's configuration table lists the same variables with the same defaults.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { parseDuration } from './duration';
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: `expected a positive duration such as 90s, 15m, 24h or 5d, got "${text}"` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback);
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+
+export const envSchema = z.object({
+  LOG_LEVEL: logLevel,
+  DATA_DIR: z.string().min(1).default('./data'),
+
+  // Temporal
+  TEMPORAL_ADDRESS: optionalText,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('agencyflow'),
+  TEMPORAL_CLI_PATH: optionalText,
+  TEMPORAL_DEV_PORT: port(7233),
+  TEMPORAL_UI_PORT: port(8233),
+  TEMPORAL_RETENTION: duration('365d'),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
+  WORKFLOW_BUNDLE_PATH: optionalText,
+
+  // API
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: port(3000),
+  PUBLIC_BASE_URL: z.url({ message: 'expected an absolute URL such as https://agency.example' }).optional(),
+  API_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size such as 100kb or 1mb').default('100kb'),
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  API_CORS_ORIGINS: optionalText,
+
+  // People, documents and mail
+  PEOPLE_FILE: z.string().min(1).default('./config/people.example.json'),
+  DOCUMENTS_DIR: optionalText,
+  SMTP_HOST: optionalText,
+  SMTP_PORT: port(587),
+  SMTP_SECURE: bool(false),
+  SMTP_USER: optionalText,
+  SMTP_PASSWORD: optionalText,
+  MAIL_FROM: z.string().min(3).default('agencyflow <no-reply@agency.example>'),
+  ESCALATION_EMAIL: z.email({ message: 'expected an email address' }).optional(),
+
+  // The agency's details printed on every document
+  AGENCY_NAME: z.string().min(1).default('Northwind Creative Agency'),
+  AGENCY_ADDRESS: z.string().min(1).default('12 Market Street, Springfield'),
+  AGENCY_TAX_ID: z.string().min(1).default('TAX-0000000000'),
+  AGENCY_BANK_DETAILS: z.string().min(1).default('Bank of Springfield, IBAN XX00 0000 0000 0000 0000, BIC SPRGXX00'),
+
+  // Default project policy; each project may override any of these at intake
+  POLICY_APPROVAL_SLA: duration('24h'),
+  POLICY_ESCALATION_SLA: duration('48h'),
+  POLICY_REMINDER_LEAD: duration('24h'),
+  POLICY_OVERDUE_GRACE: duration('24h'),
+  POLICY_ACCEPTANCE_WINDOW: duration('5d'),
+  POLICY_PAYMENT_TERMS: duration('14d'),
+  POLICY_PAYMENT_ESCALATION: duration('7d'),
+  POLICY_START_AFTER_PREPAYMENT: bool(true),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config extends Env {
+  /** Absolute paths, resolved once so every process agrees on them. */
+  dataDir: string;
+  documentsDir: string;
+  peopleFile: string;
+  /** True when no TEMPORAL_ADDRESS is given: `npm start` runs the embedded dev server. */
+  embeddedTemporal: boolean;
+  temporalAddress: string;
+  publicBaseUrl: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(
+      'Invalid configuration:\n' +
+        problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? '?'), message: issue.message })),
+    );
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(cwd, e.DATA_DIR);
+  return {
+    ...e,
+    dataDir,
+    documentsDir: e.DOCUMENTS_DIR ? path.resolve(cwd, e.DOCUMENTS_DIR) : path.join(dataDir, 'documents'),
+    peopleFile: path.resolve(cwd, e.PEOPLE_FILE),
+    embeddedTemporal: e.TEMPORAL_ADDRESS === undefined,
+    temporalAddress: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_DEV_PORT}`,
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.API_PORT}`).replace(/\/$/, ''),
+  };
+}
+
+/** For entry points: a bad configuration ends the process with the message, not a stack trace. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+}

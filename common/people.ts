@@ -1,0 +1,91 @@
+/**
+ * The people directory: who works here, in which role and department, their email, and (for the
+ * API) their bearer token. Loaded from a JSON file (PEOPLE_FILE). Tokens may be stored in clear
+ * (demo) or as `sha256:<hex>` (production); either way they are compared in constant time.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import { z } from 'zod';
+import { departmentSchema, roleSchema, type Department, type Role } from '../workflows/shared-schemas';
+
+export const personSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'expected a lower-case id such as "anna.manager"'),
+    name: z.string().min(1),
+    email: z.email(),
+    role: roleSchema,
+    department: departmentSchema.optional(),
+    /** Demo only: the token in clear. */
+    token: z.string().min(16).optional(),
+    /** Production: `sha256:` + hex digest of the token. */
+    tokenSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  })
+  .strict()
+  .refine((p) => p.role !== 'staff' || p.department !== undefined, {
+    message: 'staff need a department',
+    path: ['department'],
+  });
+
+export const directorySchema = z.object({ people: z.array(personSchema).min(1) }).strict();
+
+export type Person = Omit<z.infer<typeof personSchema>, 'token' | 'tokenSha256'>;
+
+const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
+
+export class PeopleDirectory {
+  private readonly byId = new Map<string, Person>();
+  private readonly tokenDigests: { digest: Buffer; personId: string }[] = [];
+
+  constructor(entries: z.infer<typeof directorySchema>['people']) {
+    for (const { token, tokenSha256, ...person } of entries) {
+      if (this.byId.has(person.id)) throw new Error(`people directory: duplicate id "${person.id}"`);
+      this.byId.set(person.id, person);
+      if (token) this.tokenDigests.push({ digest: sha256(token), personId: person.id });
+      if (tokenSha256) this.tokenDigests.push({ digest: Buffer.from(tokenSha256, 'hex'), personId: person.id });
+    }
+  }
+
+  static fromFile(file: string): PeopleDirectory {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new Error(`people directory ${file}: ${(err as Error).message}`);
+    }
+    const parsed = directorySchema.safeParse(raw);
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      throw new Error(`people directory ${file}: ${first.path.join('.')}: ${first.message}`);
+    }
+    return new PeopleDirectory(parsed.data.people);
+  }
+
+  /**
+   * The person holding this token. Every entry is compared (digests of equal length, in constant
+   * time) so the time taken does not tell how close a guess was.
+   */
+  authenticate(token: string): Person | undefined {
+    const digest = sha256(token);
+    let found: string | undefined;
+    for (const entry of this.tokenDigests) {
+      if (timingSafeEqual(entry.digest, digest)) found = entry.personId;
+    }
+    return found ? this.byId.get(found) : undefined;
+  }
+
+  get(id: string): Person | undefined {
+    return this.byId.get(id);
+  }
+
+  all(): Person[] {
+    return [...this.byId.values()];
+  }
+
+  withRole(role: Role): Person[] {
+    return this.all().filter((p) => p.role === role);
+  }
+
+  inDepartment(department: Department): Person[] {
+    return this.all().filter((p) => p.role === 'staff' && p.department === department);
+  }
+}

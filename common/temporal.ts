@@ -1,0 +1,158 @@
+/**
+ * Everything about reaching Temporal: the embedded dev server, one connection per process with
+ * retry and backoff, namespace retention, and registering our search attributes.
+ */
+import { Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { SearchAttributeType } from '@temporalio/common';
+import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
+import { msNumberToTs } from '@temporalio/common/lib/time';
+import { temporal } from '@temporalio/proto';
+import type { Logger } from './logger';
+import type { TemporalCli } from './temporal-cli';
+import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+
+export interface DevServerOptions {
+  cli: TemporalCli;
+  namespace: string;
+  /** SQLite file; omit for an in-memory server (tests). */
+  dbFilename?: string;
+  port?: number;
+  uiPort?: number;
+  retentionMs: number;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl?: string;
+  connection: Connection;
+  stop(): Promise<void>;
+}
+
+/** Starts `temporal server start-dev` through the SDK, which owns the child process. */
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable:
+        options.cli.kind === 'binary' ? { type: 'existing-path', path: options.cli.path } : { type: 'cached-download' },
+      namespace: options.namespace,
+      ip: '127.0.0.1',
+      port: options.port,
+      ui: options.uiPort !== undefined,
+      uiPort: options.uiPort,
+      dbFilename: options.dbFilename,
+      searchAttributes: [...ALL_SEARCH_ATTRIBUTES],
+      // WAL lets the visibility reads of the API run beside the history writes of the worker.
+      extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--log-level', 'error'],
+    },
+  });
+  const address = env.address;
+  await setRetention(env.connection, options.namespace, options.retentionMs);
+  return {
+    address,
+    uiUrl: options.uiPort !== undefined ? `http://127.0.0.1:${options.uiPort}` : undefined,
+    connection: env.connection,
+    stop: () => env.teardown(),
+  };
+}
+
+/** The dev server's namespaces delete closed workflows after 24 h unless told otherwise. */
+export async function setRetention(connection: Connection, namespace: string, retentionMs: number): Promise<void> {
+  await connection.workflowService.updateNamespace({
+    namespace,
+    config: { workflowExecutionRetentionTtl: msNumberToTs(retentionMs) },
+  });
+}
+
+const INDEXED_VALUE_TYPE: Record<string, temporal.api.enums.v1.IndexedValueType> = {
+  [SearchAttributeType.TEXT]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
+  [SearchAttributeType.KEYWORD]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  [SearchAttributeType.INT]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
+  [SearchAttributeType.DOUBLE]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+  [SearchAttributeType.BOOL]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+  [SearchAttributeType.DATETIME]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+  [SearchAttributeType.KEYWORD_LIST]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+};
+
+/** Registers whichever of our search attributes the cluster lacks (idempotent). */
+export async function ensureSearchAttributes(
+  connection: Connection,
+  namespace: string,
+  keys: readonly SearchAttributeKey<SearchAttributeType>[] = ALL_SEARCH_ATTRIBUTES,
+): Promise<string[]> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const known = new Set(Object.keys(existing.customAttributes ?? {}));
+  const missing = keys.filter((k) => !known.has(k.name));
+  if (missing.length === 0) return [];
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(missing.map((k) => [k.name, INDEXED_VALUE_TYPE[k.type]])),
+  });
+  return missing.map((k) => k.name);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface RetryOptions {
+  log: Logger;
+  what: string;
+  signal?: AbortSignal;
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+/**
+ * Retries `attempt` with exponential backoff until it succeeds or `signal` aborts. Logs one error
+ * when it first fails and then one line per retry at debug level: an unreachable Temporal is one
+ * clear message, not a crash loop and not a silent hang.
+ */
+export async function retryWithBackoff<T>(attempt: () => Promise<T>, options: RetryOptions): Promise<T> {
+  let delay = options.initialDelayMs ?? 500;
+  const maxDelay = options.maxDelayMs ?? 30_000;
+  for (let tries = 1; ; tries++) {
+    try {
+      const result = await attempt();
+      if (tries > 1) options.log.info({ tries }, `${options.what}: connected`);
+      return result;
+    } catch (err) {
+      if (options.signal?.aborted) throw err;
+      if (tries === 1) {
+        options.log.error({ err: (err as Error).message }, `${options.what} failed; retrying with backoff until it answers`);
+      } else {
+        options.log.debug({ tries, delayMs: delay }, `${options.what}: still unreachable`);
+      }
+      await sleep(delay);
+      if (options.signal?.aborted) throw err;
+      delay = Math.min(maxDelay, delay * 2);
+    }
+  }
+}
+
+export function connectClient(address: string, options: Omit<RetryOptions, 'what'>): Promise<Connection> {
+  return retryWithBackoff(
+    async () => {
+      const connection = await Connection.connect({ address, connectTimeout: 5_000 });
+      await connection.healthService.check({});
+      return connection;
+    },
+    { ...options, what: `Connecting to Temporal at ${address}` },
+  );
+}
+
+export function connectWorker(address: string, options: Omit<RetryOptions, 'what'>): Promise<NativeConnection> {
+  return retryWithBackoff(() => NativeConnection.connect({ address }), {
+    ...options,
+    what: `Connecting the worker to Temporal at ${address}`,
+  });
+}
+
+/** True when Temporal answers a cheap call within the timeout. */
+export async function temporalAnswers(connection: Connection, timeoutMs = 2_000): Promise<boolean> {
+  try {
+    await connection.withDeadline(Date.now() + timeoutMs, () => connection.workflowService.getSystemInfo({}));
+    return true;
+  } catch {
+    return false;
+  }
+}

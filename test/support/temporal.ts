@@ -1,0 +1,85 @@
+/**
+ * Test access to the run's shared dev server (started in test/global-setup.ts): a client, a
+ * native connection for workers, unique ids and task queues, and a worker running our real
+ * workflows with whatever activities the test builds.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { createAgencyWorker } from '../../worker/worker';
+
+export const NAMESPACE = 'default';
+
+export function testAddress(): string {
+  const address = process.env.AGENCYFLOW_TEST_TEMPORAL_ADDRESS;
+  if (!address) throw new Error('AGENCYFLOW_TEST_TEMPORAL_ADDRESS unset: run tests through jest (global setup)');
+  return address;
+}
+
+export function testBundlePath(): string {
+  const bundle = process.env.AGENCYFLOW_TEST_WORKFLOW_BUNDLE;
+  if (!bundle) throw new Error('AGENCYFLOW_TEST_WORKFLOW_BUNDLE unset: run tests through jest (global setup)');
+  return bundle;
+}
+
+/** A short unique id for this test: `p-<prefix>-<8 hex>`, valid as a project id. */
+export function uniqueId(prefix = 't'): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`.toLowerCase();
+}
+
+export interface TestTemporal {
+  connection: Connection;
+  client: Client;
+  nativeConnection: NativeConnection;
+  close(): Promise<void>;
+}
+
+export async function connectTestTemporal(): Promise<TestTemporal> {
+  const address = testAddress();
+  const connection = await Connection.connect({ address });
+  const nativeConnection = await NativeConnection.connect({ address });
+  return {
+    connection,
+    nativeConnection,
+    client: new Client({ connection, namespace: NAMESPACE }),
+    async close() {
+      await nativeConnection.close();
+      await connection.close();
+    },
+  };
+}
+
+export function createTestWorker(
+  temporal: TestTemporal,
+  options: { taskQueue: string; activities: object; maxCachedWorkflows?: number },
+): Promise<Worker> {
+  return createAgencyWorker({
+    connection: temporal.nativeConnection,
+    namespace: NAMESPACE,
+    taskQueue: options.taskQueue,
+    bundlePath: testBundlePath(),
+    activities: options.activities,
+    maxCachedWorkflows: options.maxCachedWorkflows,
+  });
+}
+
+/** Polls `probe` until it returns a truthy value (or throws after `timeoutMs`). */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | false | null>,
+  options: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${options.what ?? 'condition'}${lastError ? `: ${String(lastError)}` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 200));
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Builds and supervises our one worker: all workflows (from the prebuilt bundle) and all
+ * activities on one task queue. Used by `npm run worker`, `npm start` and the tests.
+ */
+import { Worker, type NativeConnection, type State as WorkerState } from '@temporalio/worker';
+import type { Logger } from '../common/logger';
+import { connectWorker, retryWithBackoff } from '../common/temporal';
+
+export interface AgencyWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  /** Path of the prebuilt workflow bundle (see common/workflow-bundle.ts). */
+  bundlePath: string;
+  activities: object;
+  maxCachedWorkflows?: number;
+  identity?: string;
+}
+
+export function createAgencyWorker(options: AgencyWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    workflowBundle: { codePath: options.bundlePath },
+    activities: options.activities,
+    // The native bridge rejects keys present with an undefined value: pass only what is set.
+    ...(options.maxCachedWorkflows !== undefined && { maxCachedWorkflows: options.maxCachedWorkflows }),
+    ...(options.identity !== undefined && { identity: options.identity }),
+  });
+}
+
+export type SupervisedWorkerState = 'connecting' | WorkerState;
+
+export interface SupervisedWorker {
+  state(): SupervisedWorkerState;
+  /** True while the worker runs and polls its task queue. */
+  polling(): boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * Connects (retrying with backoff while Temporal is unreachable), runs the worker, and restarts
+ * it with backoff if it fails, so an outage is one clear log line and a 503 on /readyz rather
+ * than a crash loop.
+ */
+export function superviseWorker(options: {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  bundlePath: string;
+  activities: object;
+  maxCachedWorkflows?: number;
+  log: Logger;
+}): SupervisedWorker {
+  const abort = new AbortController();
+  let current: Worker | undefined;
+  let connection: NativeConnection | undefined;
+
+  const loop = (async () => {
+    while (!abort.signal.aborted) {
+      try {
+        connection = await connectWorker(options.address, { log: options.log, signal: abort.signal });
+        const worker = await retryWithBackoff(
+          () =>
+            createAgencyWorker({
+              connection: connection!,
+              namespace: options.namespace,
+              taskQueue: options.taskQueue,
+              bundlePath: options.bundlePath,
+              activities: options.activities,
+              maxCachedWorkflows: options.maxCachedWorkflows,
+            }),
+          { log: options.log, what: 'Starting the worker', signal: abort.signal },
+        );
+        if (abort.signal.aborted) break;
+        current = worker;
+        options.log.info({ taskQueue: options.taskQueue, namespace: options.namespace }, 'worker polling');
+        await worker.run();
+        if (abort.signal.aborted) break;
+        options.log.error('worker stopped unexpectedly; restarting');
+      } catch (err) {
+        if (abort.signal.aborted) break;
+        options.log.error({ err: (err as Error).message }, 'worker failed; restarting in 5 s');
+        await new Promise((resolve) => setTimeout(resolve, 5_000));
+      } finally {
+        current = undefined;
+        await connection?.close().catch(() => undefined);
+        connection = undefined;
+      }
+    }
+  })();
+
+  return {
+    state: () => current?.getState() ?? 'connecting',
+    polling: () => current?.getState() === 'RUNNING',
+    async stop() {
+      abort.abort();
+      if (current && current.getState() === 'RUNNING') current.shutdown();
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * Stable failure types shared by workflows (validators throw them), activities and the API's one
+ * error middleware, which maps each to an HTTP status. Workflow-safe: plain constants.
+ */
+export const ErrorType = {
+  /** The action does not fit the current stage or status → 409 */
+  WrongStage: 'WrongStage',
+  /** A decision on a plan version that is not the one awaiting a decision → 409 */
+  StalePlanVersion: 'StalePlanVersion',
+  /** The same decision / payment / action was already recorded → 409 */
+  AlreadyDone: 'AlreadyDone',
+  /** Someone else holds the task → 409 */
+  TaskAlreadyClaimed: 'TaskAlreadyClaimed',
+  /** The actor may not do this on this object (wrong department, not the assignee...) → 403 */
+  NotAllowed: 'NotAllowed',
+  /** The input breaks a business rule only the workflow can check → 400, with the field at fault */
+  InvalidInput: 'InvalidInput',
+  /** A payment above what is still owed → 409 */
+  Overpayment: 'Overpayment',
+  /** Unknown complaint, invoice number... → 404 */
+  NotFound: 'NotFound',
+} as const;
+export type ErrorTypeName = (typeof ErrorType)[keyof typeof ErrorType];
+
+/** Details carried by a business failure: which field, so the API can name it. */
+export interface BusinessErrorDetails {
+  field?: string;
+}

@@ -1,0 +1,4 @@
+/** The one file the worker's bundle starts from: every workflow type we run. */
+export { projectWorkflow } from './project/workflow';
+export { taskWorkflow } from './task/workflow';
+export { invoiceNumberWorkflow } from './invoice-number/workflow';

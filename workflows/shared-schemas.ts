@@ -1,0 +1,51 @@
+/**
+ * Domain vocabulary shared by every workflow: departments, people, money, policy.
+ * zod lives here for the API and activities; workflow code imports only the types.
+ */
+import { z } from 'zod';
+
+export const DEPARTMENTS = ['design', 'copywriting', 'seo', 'ads', 'analytics'] as const;
+export const departmentSchema = z.enum(DEPARTMENTS);
+export type Department = z.infer<typeof departmentSchema>;
+
+export const ROLES = ['manager', 'staff', 'leadership'] as const;
+export const roleSchema = z.enum(ROLES);
+export type Role = z.infer<typeof roleSchema>;
+
+/** Who is acting. The API fills it from the bearer token; workflows check it in validators. */
+export const actorSchema = z.object({
+  id: z.string().min(1),
+  role: roleSchema,
+  department: departmentSchema.optional(),
+});
+export type Actor = z.infer<typeof actorSchema>;
+
+export const segmentSchema = z.enum(['B2B', 'B2C']);
+export type Segment = z.infer<typeof segmentSchema>;
+
+export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as EUR or USD');
+
+/** Amounts are in major units with at most two decimals; arithmetic is done in cents (see money.ts). */
+export const amountSchema = z
+  .number()
+  .finite()
+  .nonnegative()
+  .refine((n) => Math.abs(Math.round(n * 100) - n * 100) < 1e-6, 'at most two decimals');
+
+export const moneySchema = z.object({ amount: amountSchema, currency: currencySchema });
+export type Money = z.infer<typeof moneySchema>;
+
+export const isoDateTimeSchema = z.iso.datetime({ offset: true, message: 'expected an ISO 8601 date-time such as 2026-12-01T17:00:00Z' });
+
+/** A project's policy, resolved to milliseconds before it reaches the workflow. */
+export const policySchema = z.object({
+  approvalSlaMs: z.number().int().positive(),
+  escalationSlaMs: z.number().int().positive(),
+  reminderLeadMs: z.number().int().positive(),
+  overdueGraceMs: z.number().int().positive(),
+  acceptanceWindowMs: z.number().int().positive(),
+  paymentTermsMs: z.number().int().positive(),
+  paymentEscalationMs: z.number().int().positive(),
+  startAfterPrepayment: z.boolean(),
+});
+export type Policy = z.infer<typeof policySchema>;
