@@ -30,6 +30,8 @@ export default tseslint.config(
   },
   {
     files: ['workflows/**/*.ts'],
+    // schemas.ts files are zod for the API and activities; workflow code may import them type-only.
+    ignores: ['workflows/**/schemas.ts', 'workflows/shared-schemas.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
@@ -39,7 +41,7 @@ export default tseslint.config(
             message: 'Workflow code runs in the deterministic sandbox: use `import type` or move this to an activity.',
             allowTypeImports: true,
           })),
-          patterns: [{ group: ['**/schemas', '**/schemas.ts'], message: 'schemas.ts runs zod: import its types with `import type` only.', allowTypeImports: true }],
+          patterns: [{ group: ['**/schemas', '**/schemas.ts', '**/shared-schemas', '**/shared-schemas.ts'], message: 'schemas.ts runs zod: import its types with `import type` only.', allowTypeImports: true }],
         },
       ],
     },

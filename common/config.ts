@@ -49,6 +49,8 @@ export const envSchema = z.object({
   TEMPORAL_RETENTION: duration('365d'),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
   WORKFLOW_BUNDLE_PATH: optionalText,
+  /** A separate worker process serves /healthz and /readyz here (0 = off; `npm start` uses the API's). */
+  WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
 
   // API
   API_HOST: z.string().min(1).default('127.0.0.1'),

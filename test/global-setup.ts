@@ -8,7 +8,6 @@ import { startDevServer, type DevServer } from '../common/temporal';
 import { resolveWorkflowBundle } from '../common/workflow-bundle';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __AGENCYFLOW_DEV_SERVER__: DevServer | undefined;
 }
 

@@ -1,0 +1,53 @@
+import { ConfigError, loadConfig } from '../../common/config';
+import { parseDuration } from '../../common/duration';
+
+describe('configuration from the environment', () => {
+  test('an empty environment gives the embedded default with documented defaults', () => {
+    const config = loadConfig({}, '/srv/agency');
+    expect(config.embeddedTemporal).toBe(true);
+    expect(config.temporalAddress).toBe('127.0.0.1:7233');
+    expect(config.dataDir).toBe('/srv/agency/data');
+    expect(config.documentsDir).toBe('/srv/agency/data/documents');
+    expect(config.TEMPORAL_RETENTION).toBe(365 * 86_400_000);
+    expect(config.POLICY_APPROVAL_SLA).toBe(24 * 3_600_000);
+    expect(config.API_PORT).toBe(3000);
+    expect(config.publicBaseUrl).toBe('http://localhost:3000');
+  });
+
+  test('TEMPORAL_ADDRESS switches off the embedded server', () => {
+    const config = loadConfig({ TEMPORAL_ADDRESS: 'temporal:7233' });
+    expect(config.embeddedTemporal).toBe(false);
+    expect(config.temporalAddress).toBe('temporal:7233');
+  });
+
+  test('durations read the way people write them', () => {
+    expect(loadConfig({ POLICY_REMINDER_LEAD: '90s' }).POLICY_REMINDER_LEAD).toBe(90_000);
+    expect(parseDuration('1.5h')).toBe(5_400_000);
+    expect(parseDuration('2w')).toBe(14 * 86_400_000);
+    expect(parseDuration('soon')).toBeUndefined();
+  });
+
+  test.each([
+    ['API_PORT', 'eighty', /API_PORT/],
+    ['API_PORT', '70000', /API_PORT/],
+    ['TEMPORAL_RETENTION', 'forever', /TEMPORAL_RETENTION: expected a positive duration/],
+    ['POLICY_APPROVAL_SLA', '0s', /POLICY_APPROVAL_SLA/],
+    ['SMTP_SECURE', 'maybe', /SMTP_SECURE: expected true or false/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
+    ['ESCALATION_EMAIL', 'not-an-email', /ESCALATION_EMAIL: expected an email address/],
+    ['PUBLIC_BASE_URL', 'agency', /PUBLIC_BASE_URL/],
+  ])('an invalid %s=%s stops start-up with a message naming it', (variable, value, message) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [variable]: value })).toThrow(message);
+  });
+
+  test('every problem is reported at once, one line per variable', () => {
+    try {
+      loadConfig({ API_PORT: 'x', LOG_LEVEL: 'loud' });
+      throw new Error('expected a ConfigError');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).problems.map((p) => p.variable).sort()).toEqual(['API_PORT', 'LOG_LEVEL']);
+    }
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * Starts the worker side of a process: a Temporal client for the activities (invoice numbers go
+ * through an entity workflow), the activities built from config, the prebuilt workflow bundle,
+ * and the supervised worker. Shared by `npm run worker` and `npm start`.
+ */
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from '../common/config';
+import type { Logger } from '../common/logger';
+import { resolveWorkflowBundle } from '../common/workflow-bundle';
+import { createActivities, createActivityDepsFromConfig } from '../activities';
+import { superviseWorker, type SupervisedWorker } from './worker';
+
+export interface RunningWorker extends SupervisedWorker {
+  bundlePath: string;
+}
+
+export async function runWorker(config: Config, logger: Logger): Promise<RunningWorker> {
+  const log = logger.child({ component: 'worker' });
+  const bundlePath = await resolveWorkflowBundle({ bundlePath: config.WORKFLOW_BUNDLE_PATH, logger: log });
+  // Lazy: the activities' client connects on first use, so an unreachable Temporal does not stop
+  // the process from starting; the supervised worker below reports and retries.
+  const clientConnection = Connection.lazy({ address: config.temporalAddress });
+  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  const deps = await createActivityDepsFromConfig(config, { client, logger: log });
+  const supervised = superviseWorker({
+    address: config.temporalAddress,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    bundlePath,
+    activities: createActivities(deps),
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    log,
+  });
+  return {
+    ...supervised,
+    bundlePath,
+    async stop() {
+      await supervised.stop();
+      await clientConnection.close().catch(() => undefined);
+    },
+  };
+}
