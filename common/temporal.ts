@@ -1,61 +1,15 @@
 /**
- * Everything about reaching Temporal: the embedded dev server, one connection per process with
- * retry and backoff, namespace retention, and registering our search attributes.
+ * Reaching Temporal: one connection per process with retry and backoff, namespace retention, and
+ * registering our search attributes. (The embedded dev server is in dev-server.ts.)
  */
 import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SearchAttributeType } from '@temporalio/common';
 import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
 import { msNumberToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import type { Logger } from './logger';
-import type { TemporalCli } from './temporal-cli';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
-
-export interface DevServerOptions {
-  cli: TemporalCli;
-  namespace: string;
-  /** SQLite file; omit for an in-memory server (tests). */
-  dbFilename?: string;
-  port?: number;
-  uiPort?: number;
-  retentionMs: number;
-}
-
-export interface DevServer {
-  address: string;
-  uiUrl?: string;
-  connection: Connection;
-  stop(): Promise<void>;
-}
-
-/** Starts `temporal server start-dev` through the SDK, which owns the child process. */
-export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable:
-        options.cli.kind === 'binary' ? { type: 'existing-path', path: options.cli.path } : { type: 'cached-download' },
-      namespace: options.namespace,
-      ip: '127.0.0.1',
-      port: options.port,
-      ui: options.uiPort !== undefined,
-      uiPort: options.uiPort,
-      dbFilename: options.dbFilename,
-      searchAttributes: [...ALL_SEARCH_ATTRIBUTES],
-      // WAL lets the visibility reads of the API run beside the history writes of the worker.
-      extraArgs: ['--sqlite-pragma', 'journal_mode=WAL', '--log-level', 'error'],
-    },
-  });
-  const address = env.address;
-  await setRetention(env.connection, options.namespace, options.retentionMs);
-  return {
-    address,
-    uiUrl: options.uiPort !== undefined ? `http://127.0.0.1:${options.uiPort}` : undefined,
-    connection: env.connection,
-    stop: () => env.teardown(),
-  };
-}
 
 /** The dev server's namespaces delete closed workflows after 24 h unless told otherwise. */
 export async function setRetention(connection: Connection, namespace: string, retentionMs: number): Promise<void> {

@@ -4,7 +4,7 @@
  * from the environment and use their own ids and task queues.
  */
 import { ensureTemporalCli } from '../common/temporal-cli';
-import { startDevServer, type DevServer } from '../common/temporal';
+import { startDevServer, type DevServer } from '../common/dev-server';
 import { resolveWorkflowBundle } from '../common/workflow-bundle';
 
 declare global {

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { ensureTemporalCli } from '../../common/temporal-cli';
-import { startDevServer, type DevServer } from '../../common/temporal';
+import { startDevServer, type DevServer } from '../../common/dev-server';
 import { uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
