@@ -1,21 +1,73 @@
-// PLACEHOLDER — replaced by the activities implementation (documents, invoice numbers, notifications).
+/**
+ * The worker's activities, composed from one factory per domain. Dependencies come in from the
+ * outside (real ones from config here; tests build theirs from a temp dir, a local SMTP server
+ * and the test Temporal), so no activity reaches for globals.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
+import { PeopleDirectory } from '../common/people';
 import type { ProjectActivities } from './contract';
+import { createDocumentActivities } from './documents';
+import { agencyDetailsFromConfig, type AgencyDetails } from './documents/pdf';
+import { createDocumentStoreFromConfig, type DocumentStore } from './documents/store';
+import { createInvoiceNumberActivities } from './invoice-numbers';
+import { createMailerFromConfig, type Mailer } from './mail/mailer';
+import { SentLog } from './mail/sent-log';
+import { createNotificationActivities } from './notifications';
 
 export interface ActivityDeps {
+  /** For the invoice-number entity workflow (update-with-start). */
   client: Client;
   logger: Logger;
+  /** The task queue the invoice-number workflow is started on. */
+  taskQueue: string;
+  store: DocumentStore;
+  mailer: Mailer;
+  /** Which (idempotency key, recipient) pairs were already mailed. */
+  sentLog: SentLog;
+  people: PeopleDirectory;
+  agency: AgencyDetails;
+  /** Links in mails point at `${publicBaseUrl}/api/...`. */
+  publicBaseUrl: string;
+  escalationEmail?: string;
+  invoiceNumberWorkflowIdPrefix?: string;
 }
 
-export function createActivities(_deps: ActivityDeps): ProjectActivities {
-  throw new Error('not implemented yet');
+export function createActivities(deps: ActivityDeps): ProjectActivities {
+  return {
+    ...createNotificationActivities(deps),
+    ...createInvoiceNumberActivities(deps),
+    ...createDocumentActivities(deps),
+  };
 }
 
 export async function createActivityDepsFromConfig(
-  _config: Config,
+  config: Config,
   base: { client: Client; logger: Logger },
 ): Promise<ActivityDeps> {
-  return base;
+  const sentLogDir = path.join(config.dataDir, 'mail-sent');
+  // Unwritable directories fail the start, not the first invoice hours later.
+  await fs.promises.mkdir(config.documentsDir, { recursive: true });
+  await fs.promises.mkdir(sentLogDir, { recursive: true });
+  return {
+    ...base,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    store: createDocumentStoreFromConfig(config),
+    mailer: createMailerFromConfig(config, base.logger),
+    sentLog: new SentLog(sentLogDir),
+    people: PeopleDirectory.fromFile(config.peopleFile),
+    agency: agencyDetailsFromConfig(config),
+    publicBaseUrl: config.publicBaseUrl,
+    escalationEmail: config.ESCALATION_EMAIL,
+  };
 }
+
+export type { DocumentMetadata, DocumentStore, NewDocument } from './documents/store';
+export { FilesystemDocumentStore, createDocumentStoreFromConfig } from './documents/store';
+export { documentIdFor, parseDocumentId } from './documents/ids';
+export type { AgencyDetails } from './documents/pdf';
+export type { Mailer } from './mail/mailer';
+export { SentLog } from './mail/sent-log';

@@ -2,6 +2,8 @@
  * Stable failure types shared by workflows (validators throw them), activities and the API's one
  * error middleware, which maps each to an HTTP status. Workflow-safe: plain constants.
  */
+import { ApplicationFailure } from '@temporalio/common';
+
 export const ErrorType = {
   /** The action does not fit the current stage or status → 409 */
   WrongStage: 'WrongStage',
@@ -25,4 +27,19 @@ export type ErrorTypeName = (typeof ErrorType)[keyof typeof ErrorType];
 /** Details carried by a business failure: which field, so the API can name it. */
 export interface BusinessErrorDetails {
   field?: string;
+  /** What is wrong with that field, when a failure names several (a plan's problems). */
+  message?: string;
+}
+
+/**
+ * The one way workflow validators refuse: a non-retryable ApplicationFailure with a stable `type`
+ * and, when a field is at fault, `details: [{ field }]` so the API can name it.
+ */
+export function businessFailure(
+  type: ErrorTypeName,
+  message: string,
+  field?: string | BusinessErrorDetails[],
+): ApplicationFailure {
+  const details: BusinessErrorDetails[] | undefined = typeof field === 'string' ? [{ field }] : field;
+  return ApplicationFailure.create({ type, message, nonRetryable: true, details });
 }

@@ -4,7 +4,12 @@
  * SQL visibility has fixed slots per type (10 Keyword, 3 Bool, 3 Datetime...), so one key serves
  * projects and tasks where the meaning is the same (DueAt, Overdue).
  */
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import {
+  defineSearchAttributeKey,
+  SearchAttributeType,
+  type SearchAttributeUpdatePair,
+  type TypedSearchAttributes,
+} from '@temporalio/common';
 
 // Projects
 export const ProjectStageKey = defineSearchAttributeKey('ProjectStage', SearchAttributeType.KEYWORD);
@@ -44,3 +49,23 @@ export const ALL_SEARCH_ATTRIBUTES = [
   DueAtKey,
   OverdueKey,
 ] as const;
+
+/**
+ * The pairs of `wanted` whose value differs from `current` (null = remove): workflows upsert only
+ * these, so keeping attributes current costs a history event only when something really changed.
+ */
+export function changedSearchAttributes(
+  current: TypedSearchAttributes,
+  wanted: SearchAttributeUpdatePair[],
+): SearchAttributeUpdatePair[] {
+  return wanted.filter((pair) => !sameSearchAttributeValue(current.get(pair.key), pair.value));
+}
+
+function sameSearchAttributeValue(current: unknown, wanted: unknown): boolean {
+  if (wanted === null || wanted === undefined) return current === undefined || current === null;
+  if (wanted instanceof Date) return current instanceof Date && current.getTime() === wanted.getTime();
+  if (Array.isArray(wanted)) {
+    return Array.isArray(current) && current.length === wanted.length && current.every((v, i) => v === wanted[i]);
+  }
+  return current === wanted;
+}

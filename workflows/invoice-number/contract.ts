@@ -15,6 +15,11 @@ export interface InvoiceNumberState {
   lastSequence: number;
   /** Idempotency key → sequence, for every number handed out in this year. */
   allocations: Record<string, number>;
+  /**
+   * Continue-as-new after this many new numbers in one run (besides the history-length limit).
+   * Optional and carried across runs; tests set it small to exercise continue-as-new.
+   */
+  maxAllocationsPerRun?: number;
 }
 
 export interface AllocateNumberInput {

@@ -1,0 +1,60 @@
+/**
+ * Fixed formats for paper and mail: no locale or time zone of the machine leaks into what
+ * clients and managers read, so the same input always prints the same text.
+ */
+import { toCents } from '../workflows/money';
+import type { Department } from '../workflows/shared-schemas';
+
+export function fmtMoney(amount: number, currency: string): string {
+  const cents = toCents(amount);
+  const whole = Math.trunc(Math.abs(cents) / 100)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const fraction = String(Math.abs(cents) % 100).padStart(2, '0');
+  return `${cents < 0 ? '-' : ''}${whole}.${fraction} ${currency}`;
+}
+
+export function fmtNumber(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}
+
+/** `2026-03-01`; anything that is not a date is printed as given. */
+export function fmtDate(iso: string): string {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : new Date(t).toISOString().slice(0, 10);
+}
+
+/** `2026-03-01 17:00 UTC`; anything that is not a date is printed as given. */
+export function fmtDateTime(iso: string): string {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** `14 days`, `36 hours`, `1.5 minutes`: policies are durations, tests use seconds. */
+export function fmtDuration(ms: number): string {
+  const units: [number, string][] = [
+    [86_400_000, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+    [1_000, 'second'],
+  ];
+  for (const [size, unit] of units) {
+    if (ms >= size) {
+      const n = Math.round((ms / size) * 10) / 10;
+      return `${fmtNumber(n)} ${unit}${n === 1 ? '' : 's'}`;
+    }
+  }
+  return `${Math.max(0, Math.round(ms))} ms`;
+}
+
+const DEPARTMENT_NAMES: Record<Department, string> = {
+  design: 'Design',
+  copywriting: 'Copywriting',
+  seo: 'SEO',
+  ads: 'Contextual ads',
+  analytics: 'Analytics',
+};
+
+export function departmentName(d: Department): string {
+  return DEPARTMENT_NAMES[d] ?? d;
+}

@@ -1,0 +1,85 @@
+/**
+ * allocateInvoiceNumber: asks the year's invoice-number entity workflow for the number belonging
+ * to an idempotency key, starting that workflow if this is the year's first invoice
+ * (update-with-start). The workflow is the ledger; this activity only carries the request.
+ */
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Logger } from '../common/logger';
+import { ErrorType, businessFailure } from '../workflows/errors';
+import {
+  INVOICE_NUMBER_WORKFLOW_TYPE,
+  allocateNumberUpdate,
+  invoiceNumberWorkflowId,
+  type InvoiceNumberState,
+} from '../workflows/invoice-number/contract';
+import type { invoiceNumberWorkflow } from '../workflows/invoice-number/workflow';
+import type { AllocateInvoiceNumberInput, ProjectActivities } from './contract';
+import { activityLogger } from './log';
+
+export interface InvoiceNumberActivityDeps {
+  client: Client;
+  logger: Logger;
+  /** Where the invoice-number workflow runs when this call starts it (TEMPORAL_TASK_QUEUE). */
+  taskQueue: string;
+  /** Prepended to `invoice-numbers-<year>`: lets tests (or tenants) keep separate counters. */
+  invoiceNumberWorkflowIdPrefix?: string;
+}
+
+export function createInvoiceNumberActivities(deps: InvoiceNumberActivityDeps): Pick<ProjectActivities, 'allocateInvoiceNumber'> {
+  return {
+    async allocateInvoiceNumber({ idempotencyKey, year }: AllocateInvoiceNumberInput): Promise<{ number: string }> {
+      if (typeof idempotencyKey !== 'string' || idempotencyKey.trim() === '') {
+        throw businessFailure(ErrorType.InvalidInput, 'allocateInvoiceNumber needs an idempotencyKey', 'idempotencyKey');
+      }
+      if (!Number.isInteger(year) || year < 1000 || year > 9999) {
+        throw businessFailure(ErrorType.InvalidInput, `invoice year must be a four-digit year, got ${year}`, 'year');
+      }
+      const workflowId = `${deps.invoiceNumberWorkflowIdPrefix ?? ''}${invoiceNumberWorkflowId(year)}`;
+      const log = activityLogger(deps.logger, { idempotencyKey, invoiceNumberWorkflowId: workflowId });
+      const initialState: InvoiceNumberState = { year, lastSequence: 0, allocations: {} };
+
+      const startWorkflowOperation = new WithStartWorkflowOperation<typeof invoiceNumberWorkflow>(INVOICE_NUMBER_WORKFLOW_TYPE, {
+        workflowId,
+        taskQueue: deps.taskQueue,
+        args: [initialState],
+        // Join the running counter. A counter that ended (terminated by hand, failed) must not be
+        // restarted from zero: that would hand out its numbers again. REJECT_DUPLICATE makes this
+        // call fail loudly instead, until an operator starts the counter with its last state.
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+      try {
+        const allocated = await deps.client.workflow.executeUpdateWithStart(allocateNumberUpdate, {
+          args: [{ idempotencyKey }],
+          startWorkflowOperation,
+          // The same key is the same update: a retry that reaches the same run gets the first
+          // answer from the server; one that reaches a later run gets it from the carried state.
+          updateId: idempotencyKey,
+        });
+        log.info({ number: allocated.number }, 'invoice number allocated');
+        return { number: allocated.number };
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.nonRetryable) {
+          // The counter's validator refused the request: the same request is refused again.
+          throw err.cause;
+        }
+        if (err instanceof WorkflowExecutionAlreadyStartedError) {
+          log.error(
+            { err },
+            `the invoice-number counter ${workflowId} is closed; start it again with its last state (lastSequence, allocations) ` +
+              'before invoices can be numbered',
+          );
+        } else {
+          log.warn({ err }, 'invoice number allocation failed; the activity will be retried');
+        }
+        throw err;
+      }
+    },
+  };
+}
