@@ -4,10 +4,15 @@
  * and file id come from the document's own date, not the clock), so a re-render after a crash
  * stores an identical file.
  *
- * The standard PDF fonts (Helvetica) cover Latin-1 / WinAnsi only; names in other scripts need an
- * embedded TrueType font (`doc.registerFont`), which this service does not ship yet.
+ * The standard PDF fonts (Helvetica) cover Latin-1 only, and clients are named in Cyrillic as often
+ * as in Latin: DejaVu Sans (from the dejavu-fonts-ttf package) is embedded, subset to the glyphs used.
  */
 import PDFDocument from 'pdfkit';
+
+const FONT_FILES = {
+  regular: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'),
+  bold: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf'),
+};
 import type { Config } from '../../common/config';
 import { fromCents, percentOf, sumAmounts, toCents } from '../../workflows/money';
 import { departmentName, fmtDate, fmtDateTime, fmtDuration, fmtMoney, fmtNumber } from '../format';
@@ -66,6 +71,8 @@ export async function renderDocument(input: ProduceDocumentInput, ctx: RenderCon
       CreationDate: new Date(date),
     },
   });
+  doc.registerFont(REGULAR, FONT_FILES.regular);
+  doc.registerFont(BOLD, FONT_FILES.bold);
   const bytes = collect(doc);
   const page = new Page(doc, ctx);
 
@@ -510,8 +517,8 @@ interface Column {
   align?: 'left' | 'right';
 }
 
-const REGULAR = 'Helvetica';
-const BOLD = 'Helvetica-Bold';
+const REGULAR = 'Body';
+const BOLD = 'Body-Bold';
 const BODY_SIZE = 9.5;
 const CELL_PADDING = 3;
 

@@ -16,11 +16,12 @@ import type { DocumentKind } from '../../workflows/project/contract';
 import { agency, capturedLogger, finalInvoice, people, sampleSnapshot } from './fixtures';
 
 /**
- * The PDF's text, one string. pdf.js (inside pdf-parse) misreads Node Buffers that share the
- * allocation pool, so it gets a Uint8Array of its own.
+ * The PDF's text, one string with whitespace collapsed (where a line wraps depends on the font's
+ * metrics, not on what the document says). pdf.js (inside pdf-parse) misreads Node Buffers that
+ * share the allocation pool, so it gets a Uint8Array of its own.
  */
 async function pdfText(bytes: Buffer): Promise<string> {
-  return (await pdfParse(new Uint8Array(bytes) as unknown as Buffer)).text;
+  return (await pdfParse(new Uint8Array(bytes) as unknown as Buffer)).text.replace(/\s+/g, ' ');
 }
 
 let root: string;
@@ -293,4 +294,13 @@ test('the store from config lives in DOCUMENTS_DIR', async () => {
   const fromConfig = createDocumentStoreFromConfig({ documentsDir: dir });
   await store.put({ projectId: 'acme-site', kind: 'final_report', sequence: 1, createdAt: '2026-04-02T09:00:00Z' }, Buffer.from('%PDF-1.3'));
   expect(await fromConfig.get('doc-acme-site-final_report-1')).toMatchObject({ kind: 'final_report', size: 8 });
+});
+
+test('client names in Cyrillic are printed, not mangled (an embedded Unicode font)', async () => {
+  const base = sampleSnapshot('romashka-site');
+  const snapshot = { ...base, client: { ...base.client, name: 'ООО «Ромашка»' }, title: 'Сайт и реклама' };
+  const ref = await activities().produceDocument({ projectId: 'romashka-site', kind: 'contract', sequence: 1, snapshot });
+  const text = await pdfText((await store.read(ref.documentId))!);
+  expect(text).toContain('ООО «Ромашка»');
+  expect(text).toContain('Сайт и реклама');
 });
