@@ -54,7 +54,8 @@ export const envSchema = z.object({
 
   // API
   API_HOST: z.string().min(1).default('127.0.0.1'),
-  API_PORT: port(3000),
+  /** 0 = any free port (tests). */
+  API_PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   PUBLIC_BASE_URL: z.url({ message: 'expected an absolute URL such as https://agency.example' }).optional(),
   API_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size such as 100kb or 1mb').default('100kb'),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),

@@ -5,13 +5,16 @@
 import type { Logger } from './logger';
 
 export function onShutdown(logger: Logger, stop: () => Promise<void>, deadlineMs = 20_000): void {
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const handler = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      // Ctrl-C reaches us twice at once: from the terminal and relayed by tsx/npm. Only a signal
+      // sent deliberately later means "stop waiting".
+      if (Date.now() - stoppingSince < 2_000) return;
       logger.warn({ signal }, 'second signal: exiting now');
       process.exit(130);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     logger.info({ signal }, 'shutting down');
     const timer = setTimeout(() => {
       logger.error({ deadlineMs }, 'shutdown took too long: exiting');

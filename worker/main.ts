@@ -1,6 +1,7 @@
 /** `npm run worker`: the worker as its own process, as production runs it. */
 import { loadConfigOrExit } from '../common/config';
 import { createLogger } from '../common/logger';
+import { installTemporalRuntimeLogging } from '../common/temporal-runtime';
 import { onShutdown } from '../common/shutdown';
 import { serveWorkerHealth } from './health';
 import { runWorker } from './run';
@@ -8,6 +9,7 @@ import { runWorker } from './run';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'agencyflow-worker' });
+  installTemporalRuntimeLogging(logger);
   const worker = await runWorker(config, logger);
   const health =
     config.WORKER_HEALTH_PORT > 0

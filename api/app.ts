@@ -1,0 +1,193 @@
+/**
+ * The Express app, apart from `listen`: security headers, request ids and logs, metrics, CORS,
+ * JSON bodies within the limit, per-token rate limits, the routers, the docs and the one error
+ * middleware. Everything it needs comes in `deps`, so tests build apps against the real stack
+ * (or against a Temporal address that answers nothing) without a server process.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
+import swaggerUi from 'swagger-ui-express';
+import type { Config } from '../common/config';
+import type { Logger } from '../common/logger';
+import type { PeopleDirectory } from '../common/people';
+import type { DocumentStore } from '../activities/documents/store';
+import { authenticate } from './auth';
+import { ApiProblem, problemHandler, ProblemType, routeNotFound } from './errors';
+import { createHttpMetrics, routeLabel, type HttpMetrics } from './metrics';
+import { buildOpenApiDocument } from './openapi';
+import { createDocumentsRouter } from './routes/documents';
+import { createHealthRouter } from './routes/health';
+import { createProjectsRouter } from './routes/projects';
+import { createReportsRouter } from './routes/reports';
+import { createTasksRouter } from './routes/tasks';
+import type { TemporalGateway } from './temporal-gateway';
+import { requireJsonBody } from './validation';
+
+/** What the API needs of the activities' document store: metadata, bytes, a project's list. */
+export type DocumentSource = Pick<DocumentStore, 'get' | 'read' | 'listByProject'>;
+
+export type ApiConfig = Pick<
+  Config,
+  | 'API_BODY_LIMIT'
+  | 'API_RATE_LIMIT_PER_MINUTE'
+  | 'API_CORS_ORIGINS'
+  | 'POLICY_APPROVAL_SLA'
+  | 'POLICY_ESCALATION_SLA'
+  | 'POLICY_REMINDER_LEAD'
+  | 'POLICY_OVERDUE_GRACE'
+  | 'POLICY_ACCEPTANCE_WINDOW'
+  | 'POLICY_PAYMENT_TERMS'
+  | 'POLICY_PAYMENT_ESCALATION'
+  | 'POLICY_START_AFTER_PREPAYMENT'
+> &
+  Partial<Pick<Config, 'publicBaseUrl'>>;
+
+export interface AppDeps {
+  config: ApiConfig;
+  logger: Logger;
+  temporal: TemporalGateway;
+  people: PeopleDirectory;
+  documents: DocumentSource;
+  /** `npm start`'s in-process worker: /readyz requires it polling. */
+  workerPolling?: () => boolean;
+  /** The clock for due-date checks and reports (tests may pin it). */
+  now?: () => number;
+}
+
+export interface AppExtras {
+  metrics: HttpMetrics;
+  openapi: Record<string, unknown>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** Request id (accepted from X-Request-Id or made up), echoed back, and one log line per request. */
+function requestLog(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const given = req.get('X-Request-Id');
+    req.requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    res.setHeader('X-Request-Id', req.requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const route = routeLabel(req);
+      const entry = {
+        requestId: req.requestId,
+        method: req.method,
+        route,
+        url: req.originalUrl,
+        status: res.statusCode,
+        durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10,
+        personId: req.person?.id,
+        ...(res.locals.problemType && { problem: res.locals.problemType }),
+      };
+      if (res.statusCode >= 500) logger.warn(entry, 'request failed');
+      else if (QUIET_ROUTES.has(route)) logger.debug(entry, 'request');
+      else logger.info(entry, 'request');
+    });
+    next();
+  };
+}
+
+/** CORS stays off unless API_CORS_ORIGINS lists origins (comma-separated, or `*`). */
+function cors(origins: string | undefined): RequestHandler | undefined {
+  if (!origins) return undefined;
+  const allowed = origins.split(',').map((o) => o.trim()).filter(Boolean);
+  const any = allowed.includes('*');
+  return (req, res, next) => {
+    const origin = req.get('Origin');
+    if (!origin || !(any || allowed.includes(origin))) return next();
+    res.setHeader('Access-Control-Allow-Origin', any ? '*' : origin);
+    res.append('Vary', 'Origin');
+    res.setHeader('Access-Control-Expose-Headers', 'Location, X-Request-Id, Retry-After, Repr-Digest, Digest, RateLimit, RateLimit-Policy');
+    if (req.method === 'OPTIONS' && req.get('Access-Control-Request-Method')) {
+      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, OPTIONS');
+      res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key, X-Request-Id');
+      res.setHeader('Access-Control-Max-Age', '600');
+      res.status(204).end();
+      return;
+    }
+    next();
+  };
+}
+
+/** Per-person rate limit (per IP for anonymous callers or unknown tokens). */
+function perTokenRateLimit(limitPerMinute: number): RequestHandler {
+  return rateLimit({
+    windowMs: 60_000,
+    limit: limitPerMinute,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) =>
+      req.person
+        ? `person:${createHash('sha256').update(req.person.id).digest('hex').slice(0, 16)}`
+        : `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`,
+    handler: (req, res, next, options) => {
+      const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+      const retryAfter = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(options.windowMs / 1000);
+      next(
+        new ApiProblem({
+          type: ProblemType.rateLimited,
+          title: 'Too many requests',
+          status: 429,
+          detail: `More than ${limitPerMinute} requests a minute for this token. Retry after ${retryAfter} s.`,
+          headers: { 'Retry-After': String(retryAfter) },
+        }),
+      );
+    },
+  });
+}
+
+export function createApp(deps: AppDeps): Express & { locals: AppExtras } {
+  const app = express();
+  const metrics = createHttpMetrics();
+  const openapi = buildOpenApiDocument({ serverUrl: deps.config.publicBaseUrl });
+  app.locals.metrics = metrics;
+  app.locals.openapi = openapi;
+
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(requestLog(deps.logger));
+  app.use(metrics.middleware);
+  app.use(helmet());
+  const corsMiddleware = cors(deps.config.API_CORS_ORIGINS);
+  if (corsMiddleware) app.use(corsMiddleware);
+
+  // Operations: no token, no rate limit (orchestrators and scrapers poll these).
+  app.use(createHealthRouter(deps));
+  app.get('/metrics', metrics.handler);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  // The UI fetches /openapi.json; assets come from the local swagger-ui-dist package, no CDN.
+  app.use(
+    '/docs',
+    (req, res, next) => {
+      if (req.originalUrl === '/docs') return res.redirect(301, '/docs/');
+      next();
+    },
+    ...swaggerUi.serveFiles(undefined, { swaggerUrl: '/openapi.json', swaggerOptions: { validatorUrl: null } }),
+    swaggerUi.setup(undefined, {
+      swaggerUrl: '/openapi.json',
+      customSiteTitle: 'agencyflow API',
+      // No call-outs to the public validator (and the CSP would block them anyway).
+      swaggerOptions: { validatorUrl: null },
+    }),
+  );
+
+  // The API proper.
+  app.use('/api', authenticate(deps.people));
+  app.use('/api', perTokenRateLimit(deps.config.API_RATE_LIMIT_PER_MINUTE));
+  app.use('/api', requireJsonBody);
+  app.use('/api', express.json({ limit: deps.config.API_BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  app.use(createProjectsRouter(deps));
+  app.use(createTasksRouter(deps));
+  app.use(createDocumentsRouter(deps));
+  app.use(createReportsRouter(deps));
+
+  app.use(routeNotFound);
+  app.use(problemHandler(deps.logger));
+  return app as Express & { locals: AppExtras };
+}

@@ -1,0 +1,209 @@
+/**
+ * Every error the API returns is an RFC 9457 problem (`application/problem+json`): a stable
+ * `type`, a `title`, the `status`, a `detail` a person can act on, the `instance` (the request
+ * path) and the request id, plus `errors: [{ field, message }]` for validation. One middleware
+ * writes them all; anything unexpected becomes a generic 500 with the cause logged, never a stack
+ * trace in a body.
+ */
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { ZodError } from 'zod';
+import type { Logger } from '../common/logger';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** Problem types: stable identifiers clients may switch on. */
+export const ProblemType = {
+  validation: 'urn:agencyflow:problem:validation',
+  malformedJson: 'urn:agencyflow:problem:malformed-json',
+  unauthenticated: 'urn:agencyflow:problem:unauthenticated',
+  forbidden: 'urn:agencyflow:problem:forbidden',
+  notFound: 'urn:agencyflow:problem:not-found',
+  wrongStage: 'urn:agencyflow:problem:wrong-stage',
+  stalePlanVersion: 'urn:agencyflow:problem:stale-plan-version',
+  alreadyDone: 'urn:agencyflow:problem:already-done',
+  taskAlreadyClaimed: 'urn:agencyflow:problem:task-already-claimed',
+  overpayment: 'urn:agencyflow:problem:overpayment',
+  closed: 'urn:agencyflow:problem:closed',
+  payloadTooLarge: 'urn:agencyflow:problem:payload-too-large',
+  unsupportedMediaType: 'urn:agencyflow:problem:unsupported-media-type',
+  idempotencyKeyConflict: 'urn:agencyflow:problem:idempotency-key-conflict',
+  rateLimited: 'urn:agencyflow:problem:rate-limited',
+  temporalUnavailable: 'urn:agencyflow:problem:temporal-unavailable',
+  notReady: 'urn:agencyflow:problem:not-ready',
+  internal: 'urn:agencyflow:problem:internal',
+} as const;
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export interface ProblemInit {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  errors?: FieldProblem[];
+  /** Extra members of the problem body (e.g. readiness `checks`). */
+  extensions?: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+/** An error that already knows how it reads over HTTP. Thrown by routes and the Temporal gateway. */
+export class ApiProblem extends Error {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail?: string;
+  readonly errors?: FieldProblem[];
+  readonly extensions?: Record<string, unknown>;
+  readonly headers?: Record<string, string>;
+
+  constructor(init: ProblemInit, options?: { cause?: unknown }) {
+    super(init.detail ?? init.title, options);
+    this.name = 'ApiProblem';
+    this.type = init.type;
+    this.title = init.title;
+    this.status = init.status;
+    this.detail = init.detail;
+    this.errors = init.errors;
+    this.extensions = init.extensions;
+    this.headers = init.headers;
+  }
+}
+
+export const badRequest = (errors: FieldProblem[], detail?: string): ApiProblem =>
+  new ApiProblem({
+    type: ProblemType.validation,
+    title: 'Invalid request',
+    status: 400,
+    detail: detail ?? errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+    errors,
+  });
+
+export const unauthenticated = (detail: string): ApiProblem =>
+  new ApiProblem({
+    type: ProblemType.unauthenticated,
+    title: 'Authentication required',
+    status: 401,
+    detail,
+    headers: { 'WWW-Authenticate': 'Bearer realm="agencyflow"' },
+  });
+
+export const forbidden = (detail: string): ApiProblem =>
+  new ApiProblem({ type: ProblemType.forbidden, title: 'Forbidden', status: 403, detail });
+
+export const notFound = (detail: string): ApiProblem =>
+  new ApiProblem({ type: ProblemType.notFound, title: 'Not found', status: 404, detail });
+
+/** `tasks[2].dueAt` from a zod path. */
+export function fieldPath(path: readonly PropertyKey[], prefix = ''): string {
+  let out = prefix;
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}
+
+/** One entry per bad field, named the way the client wrote it. */
+export function zodFieldProblems(error: ZodError, options: { prefix?: string; root?: string } = {}): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        problems.push({ field: fieldPath([...issue.path, key], options.prefix), message: 'unknown field' });
+      }
+      continue;
+    }
+    const field = fieldPath(issue.path, options.prefix) || options.root || 'body';
+    const missing = issue.code === 'invalid_type' && /received undefined$/.test(issue.message);
+    problems.push({ field, message: missing ? `required (${issue.expected})` : issue.message });
+  }
+  return problems;
+}
+
+export function sendProblem(res: Response, problem: ApiProblem, instance: string): void {
+  if (res.headersSent) return;
+  for (const [name, value] of Object.entries(problem.headers ?? {})) res.setHeader(name, value);
+  const body: Record<string, unknown> = {
+    type: problem.type,
+    title: problem.title,
+    status: problem.status,
+    ...(problem.detail !== undefined && { detail: problem.detail }),
+    instance,
+    ...(res.req.requestId && { requestId: res.req.requestId }),
+    ...(problem.errors && { errors: problem.errors }),
+    ...problem.extensions,
+  };
+  res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+}
+
+/** Errors raised by express.json (body-parser) carry a `type` and a `status`. */
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+  limit?: number;
+}
+
+function fromBodyParser(err: BodyParserError): ApiProblem | undefined {
+  switch (err.type) {
+    case 'entity.parse.failed':
+      return new ApiProblem({
+        type: ProblemType.malformedJson,
+        title: 'Malformed JSON',
+        status: 400,
+        detail: `The request body is not valid JSON: ${err.message}`,
+        errors: [{ field: 'body', message: 'not valid JSON' }],
+      });
+    case 'entity.too.large':
+      return new ApiProblem({
+        type: ProblemType.payloadTooLarge,
+        title: 'Request body too large',
+        status: 413,
+        detail: `The request body is larger than the limit of ${err.limit ?? '?'} bytes.`,
+      });
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new ApiProblem({
+        type: ProblemType.unsupportedMediaType,
+        title: 'Unsupported media type',
+        status: 415,
+        detail: err.message,
+      });
+    default:
+      if (typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
+        return new ApiProblem({ type: 'about:blank', title: err.message || 'Bad request', status: err.status });
+      }
+      return undefined;
+  }
+}
+
+/** The one error middleware: every failure leaves as problem+json. */
+export function problemHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    let problem: ApiProblem | undefined;
+    if (err instanceof ApiProblem) problem = err;
+    else if (err instanceof Error) problem = fromBodyParser(err as BodyParserError);
+    if (!problem) {
+      logger.error({ err, requestId: req.requestId, method: req.method, url: req.originalUrl }, 'unhandled error');
+      problem = new ApiProblem({
+        type: ProblemType.internal,
+        title: 'Internal server error',
+        status: 500,
+        detail: `Something went wrong on our side. Quote request id ${req.requestId ?? '-'} when reporting it.`,
+      });
+    } else if (problem.status >= 500 && problem.cause !== undefined) {
+      // What the client is not told (the gRPC error behind a 503, an unexpected workflow failure).
+      const cause = problem.cause instanceof Error ? `${problem.cause.name}: ${problem.cause.message}` : String(problem.cause);
+      logger.warn({ requestId: req.requestId, status: problem.status, detail: problem.detail, cause }, problem.title);
+    }
+    res.locals.problemType = problem.type;
+    sendProblem(res, problem, req.originalUrl);
+  };
+}
+
+/** Unknown routes: 404 problem+json rather than Express's HTML page. */
+export const routeNotFound: RequestHandler = (req, _res, next) => {
+  next(notFound(`No route ${req.method} ${req.path}. See /openapi.json for the routes this API serves.`));
+};

@@ -1,0 +1,69 @@
+/**
+ * Prometheus metrics for one app: requests by route, method and status, a latency histogram, and
+ * the default process metrics. Each app has its own Registry, so tests can build several apps in
+ * one process without "metric already registered" errors.
+ */
+import type { Request, RequestHandler } from 'express';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { expressPath, OPERATIONS } from './openapi';
+
+/** Route patterns for requests refused before routing (413, 415, 429, malformed JSON). */
+const KNOWN_ROUTES = OPERATIONS.map((op) => ({
+  method: op.method.toUpperCase(),
+  pattern: expressPath(op.path),
+  regex: new RegExp(`^${op.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}/?$`),
+}));
+
+export interface HttpMetrics {
+  registry: Registry;
+  /** Records every request when its response finishes. */
+  middleware: RequestHandler;
+  /** Serves the registry in the Prometheus text format. */
+  handler: RequestHandler;
+}
+
+/** The route pattern, never the raw URL: ids would make the label set unbounded. */
+export function routeLabel(req: Request): string {
+  if (req.route && typeof req.route.path === 'string') return `${req.baseUrl}${req.route.path}`;
+  if (req.path.startsWith('/docs')) return '/docs';
+  const path = req.originalUrl.split('?')[0];
+  const method = req.method === 'HEAD' ? 'GET' : req.method;
+  return KNOWN_ROUTES.find((r) => r.method === method && r.regex.test(path))?.pattern ?? 'unmatched';
+}
+
+export function createHttpMetrics(options: { prefix?: string } = {}): HttpMetrics {
+  const registry = new Registry();
+  const prefix = options.prefix ?? 'agencyflow_';
+  collectDefaultMetrics({ register: registry, prefix });
+
+  const requests = new Counter({
+    name: `${prefix}http_requests_total`,
+    help: 'HTTP requests by route, method and status',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: `${prefix}http_request_duration_seconds`,
+    help: 'HTTP request latency by route, method and status',
+    labelNames: ['route', 'method', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+
+  const middleware: RequestHandler = (req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const labels = { route: routeLabel(req), method: req.method, status: String(res.statusCode) };
+      requests.inc(labels);
+      duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    next();
+  };
+
+  const handler: RequestHandler = async (_req, res) => {
+    res.setHeader('Content-Type', registry.contentType);
+    res.send(await registry.metrics());
+  };
+
+  return { registry, middleware, handler };
+}

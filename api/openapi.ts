@@ -1,0 +1,490 @@
+/**
+ * The OpenAPI 3.1 document, generated from the same zod schemas the routes validate with (the
+ * workflows' schemas.ts for bodies, api/schemas.ts for queries and responses). OPERATIONS is the
+ * one list of what the API serves and who may call it; a test checks it against the router.
+ */
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import {
+  cancelRequestSchema,
+  complaintResolutionRequestSchema,
+  feedbackRequestSchema,
+  paymentRequestSchema,
+  planDecisionRequestSchema,
+  planSchema,
+  projectRequestSchema,
+} from '../workflows/project/schemas';
+import type { Role } from '../workflows/shared-schemas';
+import {
+  deliverableRequestSchema,
+  moveDueDateRequestSchema,
+  reassignRequestSchema,
+  reviewRequestSchema,
+} from '../workflows/task/schemas';
+import {
+  documentListSchema,
+  emptyBodySchema,
+  portfolioQuerySchema,
+  portfolioReportSchema,
+  problemSchema,
+  projectListQuerySchema,
+  projectListSchema,
+  projectStatusSchema,
+  readinessSchema,
+  taskListQuerySchema,
+  taskListSchema,
+  taskViewSchema,
+} from './schemas';
+
+type Method = 'get' | 'post' | 'put' | 'patch';
+
+export interface Operation {
+  method: Method;
+  /** OpenAPI style: `/api/projects/{id}`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  /** Who may call it; undefined = public (no token). */
+  roles?: Role[];
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  bodyRequired?: boolean;
+  idempotencyKey?: 'create' | 'action';
+  success: { status: number; description: string; schema?: z.ZodType; contentType?: string; headers?: Record<string, string> };
+  /** Problem statuses beyond the ones every authenticated route has (401, 403, 429, 503). */
+  errors?: number[];
+}
+
+const projectId = z.object({ id: z.string().meta({ description: 'Project id, e.g. p-7f3k2m9q4z', example: 'p-7f3k2m9q4z' }) });
+const taskId = z.object({ taskId: z.string().meta({ description: 'Task id: `<projectId>.<taskKey>`', example: 'p-7f3k2m9q4z.design-home' }) });
+
+const ACTION = [400, 404, 409, 413, 415];
+const status = { status: 200, description: 'The project\u2019s new status snapshot.', schema: projectStatusSchema };
+const task = { status: 200, description: 'The task\u2019s new state.', schema: taskViewSchema };
+
+export const OPERATIONS: Operation[] = [
+  // -- health and docs ------------------------------------------------------------------------
+  { method: 'get', path: '/healthz', operationId: 'health', tag: 'operations', summary: 'The process is alive', success: { status: 200, description: 'Alive.' } },
+  {
+    method: 'get',
+    path: '/readyz',
+    operationId: 'readiness',
+    tag: 'operations',
+    summary: 'Ready: Temporal answers (and the in-process worker polls)',
+    success: { status: 200, description: 'Ready.', schema: readinessSchema },
+    errors: [503],
+  },
+  {
+    method: 'get',
+    path: '/metrics',
+    operationId: 'metrics',
+    tag: 'operations',
+    summary: 'Prometheus metrics',
+    success: { status: 200, description: 'Prometheus text format.', contentType: 'text/plain' },
+  },
+  {
+    method: 'get',
+    path: '/openapi.json',
+    operationId: 'openapi',
+    tag: 'operations',
+    summary: 'This document',
+    success: { status: 200, description: 'OpenAPI 3.1 document.' },
+  },
+
+  // -- projects -------------------------------------------------------------------------------
+  {
+    method: 'post',
+    path: '/api/projects',
+    operationId: 'createProject',
+    tag: 'projects',
+    summary: 'Open a project from a client\u2019s request',
+    description:
+      'Starts the project workflow. With an `Idempotency-Key`, the same key and body always give the same project (201 the first time, 200 after); the same key with another body is 422.',
+    roles: ['manager'],
+    body: projectRequestSchema,
+    bodyRequired: true,
+    idempotencyKey: 'create',
+    success: { status: 201, description: 'Created; `Location` names the project.', schema: projectStatusSchema, headers: { Location: 'The project\u2019s URL.' } },
+    errors: [400, 413, 415, 422],
+  },
+  {
+    method: 'get',
+    path: '/api/projects',
+    operationId: 'listProjects',
+    tag: 'projects',
+    summary: 'List projects (managers: their own; leadership: all)',
+    roles: ['manager', 'leadership'],
+    query: projectListQuerySchema,
+    success: { status: 200, description: 'One page of projects.', schema: projectListSchema },
+    errors: [400],
+  },
+  {
+    method: 'get',
+    path: '/api/projects/{id}',
+    operationId: 'getProject',
+    tag: 'projects',
+    summary: 'A project\u2019s status snapshot',
+    roles: ['manager', 'leadership'],
+    params: projectId,
+    success: { status: 200, description: 'The status snapshot.', schema: projectStatusSchema },
+    errors: [404],
+  },
+  {
+    method: 'put',
+    path: '/api/projects/{id}/plan',
+    operationId: 'submitPlan',
+    tag: 'projects',
+    summary: 'Submit or revise the plan (the project\u2019s manager)',
+    roles: ['manager'],
+    params: projectId,
+    body: planSchema,
+    bodyRequired: true,
+    idempotencyKey: 'action',
+    success: status,
+    errors: ACTION,
+  },
+  {
+    method: 'post',
+    path: '/api/projects/{id}/plan/decision',
+    operationId: 'decidePlan',
+    tag: 'projects',
+    summary: 'Approve or reject the plan awaiting a decision',
+    roles: ['leadership'],
+    params: projectId,
+    body: planDecisionRequestSchema,
+    bodyRequired: true,
+    idempotencyKey: 'action',
+    success: status,
+    errors: ACTION,
+  },
+  {
+    method: 'post',
+    path: '/api/projects/{id}/feedback',
+    operationId: 'recordFeedback',
+    tag: 'projects',
+    summary: 'Record the client\u2019s response: accepted, revisions requested, or a complaint',
+    roles: ['manager'],
+    params: projectId,
+    body: feedbackRequestSchema,
+    bodyRequired: true,
+    idempotencyKey: 'action',
+    success: status,
+    errors: ACTION,
+  },
+  {
+    method: 'post',
+    path: '/api/projects/{id}/complaints/{complaintId}/resolution',
+    operationId: 'resolveComplaint',
+    tag: 'projects',
+    summary: 'Resolve a client\u2019s complaint',
+    roles: ['manager', 'leadership'],
+    params: projectId.extend({ complaintId: z.string() }),
+    body: complaintResolutionRequestSchema,
+    bodyRequired: true,
+    idempotencyKey: 'action',
+    success: status,
+    errors: ACTION,
+  },
+  {
+    method: 'post',
+    path: '/api/projects/{id}/payments',
+    operationId: 'recordPayment',
+    tag: 'projects',
+    summary: 'Record a payment against an invoice',
+    roles: ['manager', 'leadership'],
+    params: projectId,
+    body: paymentRequestSchema,
+    bodyRequired: true,
+    idempotencyKey: 'action',
+    success: status,
+    errors: ACTION,
+  },
+  {
+    method: 'post',
+    path: '/api/projects/{id}/cancel',
+    operationId: 'cancelProject',
+    tag: 'projects',
+    summary: 'Cancel the project (its manager or leadership)',
+    roles: ['manager', 'leadership'],
+    params: projectId,
+    body: cancelRequestSchema,
+    bodyRequired: true,
+    idempotencyKey: 'action',
+    success: status,
+    errors: ACTION,
+  },
+
+  // -- documents ------------------------------------------------------------------------------
+  {
+    method: 'get',
+    path: '/api/projects/{id}/documents',
+    operationId: 'listProjectDocuments',
+    tag: 'documents',
+    summary: 'The project\u2019s documents: contracts, invoices, acts, final report',
+    roles: ['manager', 'leadership'],
+    params: projectId,
+    success: { status: 200, description: 'The documents.', schema: documentListSchema },
+    errors: [404],
+  },
+  {
+    method: 'get',
+    path: '/api/documents/{documentId}',
+    operationId: 'getDocument',
+    tag: 'documents',
+    summary: 'Download a document (PDF) with its SHA-256 digest',
+    roles: ['manager', 'leadership'],
+    params: z.object({ documentId: z.string() }),
+    success: {
+      status: 200,
+      description: 'The PDF.',
+      contentType: 'application/pdf',
+      headers: { 'Repr-Digest': 'sha-256=:<base64>: of the body (RFC 9530)', Digest: 'sha-256=<base64> (legacy RFC 3230 form)' },
+    },
+    errors: [404],
+  },
+
+  // -- tasks ----------------------------------------------------------------------------------
+  {
+    method: 'get',
+    path: '/api/tasks',
+    operationId: 'listTasks',
+    tag: 'tasks',
+    summary: 'Task inbox: staff their department\u2019s, managers their projects\u2019, leadership all',
+    roles: ['staff', 'manager', 'leadership'],
+    query: taskListQuerySchema,
+    success: { status: 200, description: 'One page of tasks.', schema: taskListSchema },
+    errors: [400],
+  },
+  {
+    method: 'get',
+    path: '/api/tasks/{taskId}',
+    operationId: 'getTask',
+    tag: 'tasks',
+    summary: 'A task',
+    roles: ['staff', 'manager', 'leadership'],
+    params: taskId,
+    success: { status: 200, description: 'The task.', schema: taskViewSchema },
+    errors: [404],
+  },
+  {
+    method: 'post',
+    path: '/api/tasks/{taskId}/claim',
+    operationId: 'claimTask',
+    tag: 'tasks',
+    summary: 'Take an open task of your department',
+    roles: ['staff'],
+    params: taskId,
+    body: emptyBodySchema,
+    idempotencyKey: 'action',
+    success: task,
+    errors: ACTION,
+  },
+  {
+    method: 'post',
+    path: '/api/tasks/{taskId}/release',
+    operationId: 'releaseTask',
+    tag: 'tasks',
+    summary: 'Give a claimed task back to the department\u2019s queue',
+    roles: ['staff'],
+    params: taskId,
+    body: emptyBodySchema,
+    idempotencyKey: 'action',
+    success: task,
+    errors: ACTION,
+  },
+  {
+    method: 'post',
+    path: '/api/tasks/{taskId}/submit',
+    operationId: 'submitTask',
+    tag: 'tasks',
+    summary: 'Deliver the work for review',
+    roles: ['staff'],
+    params: taskId,
+    body: deliverableRequestSchema,
+    bodyRequired: true,
+    idempotencyKey: 'action',
+    success: task,
+    errors: ACTION,
+  },
+  {
+    method: 'post',
+    path: '/api/tasks/{taskId}/review',
+    operationId: 'reviewTask',
+    tag: 'tasks',
+    summary: 'Accept the delivered work or send it back (the project\u2019s manager)',
+    roles: ['manager'],
+    params: taskId,
+    body: reviewRequestSchema,
+    bodyRequired: true,
+    idempotencyKey: 'action',
+    success: task,
+    errors: ACTION,
+  },
+  {
+    method: 'post',
+    path: '/api/tasks/{taskId}/reassign',
+    operationId: 'reassignTask',
+    tag: 'tasks',
+    summary: 'Give the task to another person of its department (the project\u2019s manager)',
+    roles: ['manager'],
+    params: taskId,
+    body: reassignRequestSchema,
+    bodyRequired: true,
+    idempotencyKey: 'action',
+    success: task,
+    errors: ACTION,
+  },
+  {
+    method: 'patch',
+    path: '/api/tasks/{taskId}',
+    operationId: 'moveTaskDueDate',
+    tag: 'tasks',
+    summary: 'Move the task\u2019s due date, with a reason (the project\u2019s manager)',
+    roles: ['manager'],
+    params: taskId,
+    body: moveDueDateRequestSchema,
+    bodyRequired: true,
+    idempotencyKey: 'action',
+    success: task,
+    errors: ACTION,
+  },
+
+  // -- reports --------------------------------------------------------------------------------
+  {
+    method: 'get',
+    path: '/api/reports/portfolio',
+    operationId: 'portfolioReport',
+    tag: 'reports',
+    summary: 'Portfolio: projects per stage, late work, waiting plans, complaints, unpaid invoices',
+    roles: ['manager', 'leadership'],
+    query: portfolioQuerySchema,
+    success: { status: 200, description: 'The report (managers: their own projects).', schema: portfolioReportSchema },
+    errors: [400],
+  },
+];
+
+/**
+ * Request bodies as named components. `.meta({ id })` registers the id in zod's global registry,
+ * once per process, so it happens here at module level and never per document.
+ */
+const NAMED_BODIES = new Map<z.ZodType, z.ZodType>([
+  [projectRequestSchema, projectRequestSchema.meta({ id: 'ProjectRequest' })],
+  [planSchema, planSchema.meta({ id: 'Plan' })],
+  [planDecisionRequestSchema, planDecisionRequestSchema.meta({ id: 'PlanDecision' })],
+  [feedbackRequestSchema, feedbackRequestSchema.meta({ id: 'Feedback' })],
+  [complaintResolutionRequestSchema, complaintResolutionRequestSchema.meta({ id: 'ComplaintResolution' })],
+  [paymentRequestSchema, paymentRequestSchema.meta({ id: 'Payment' })],
+  [cancelRequestSchema, cancelRequestSchema.meta({ id: 'Cancellation' })],
+  [deliverableRequestSchema, deliverableRequestSchema.meta({ id: 'Deliverable' })],
+  [reviewRequestSchema, reviewRequestSchema.meta({ id: 'Review' })],
+  [reassignRequestSchema, reassignRequestSchema.meta({ id: 'Reassignment' })],
+  [moveDueDateRequestSchema, moveDueDateRequestSchema.meta({ id: 'DueDateChange' })],
+]);
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid request: `errors` names each bad field.',
+  401: 'No or unknown bearer token.',
+  403: 'Your role, department or project does not allow this.',
+  404: 'No such object.',
+  409: 'Not possible in the current state (wrong stage, stale plan version, already done, already claimed, overpayment).',
+  413: 'Body larger than the configured limit.',
+  415: 'Body not application/json.',
+  422: 'Idempotency-Key reused with a different body.',
+  429: 'Too many requests for this token; see Retry-After.',
+  503: 'Temporal is unreachable (or not ready); see Retry-After.',
+};
+
+/** Express path (`/api/projects/:id`) for an OpenAPI path (`/api/projects/{id}`). */
+export const expressPath = (openApiPath: string): string => openApiPath.replace(/\{([^}]+)\}/g, ':$1');
+
+export function buildOpenApiDocument(options: { serverUrl?: string; version?: string } = {}): Record<string, unknown> {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A token from the people directory (see the README\u2019s demo tokens).',
+  });
+  const problemContent = { 'application/problem+json': { schema: problemSchema } };
+
+  for (const op of OPERATIONS) {
+    const errorStatuses = new Set<number>(op.errors ?? []);
+    if (op.roles) [401, 403, 429, 503].forEach((s) => errorStatuses.add(s));
+    const responses: Record<string, unknown> = {
+      [op.success.status]: {
+        description: op.success.description,
+        ...(op.success.headers && {
+          headers: Object.fromEntries(Object.entries(op.success.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }])),
+        }),
+        ...(op.success.schema
+          ? { content: { [op.success.contentType ?? 'application/json']: { schema: op.success.schema } } }
+          : op.success.contentType
+            ? { content: { [op.success.contentType]: { schema: { type: 'string', ...(op.success.contentType === 'application/pdf' && { format: 'binary' }) } } } }
+            : {}),
+      },
+    };
+    if (op.idempotencyKey === 'create') {
+      responses['200'] = { description: 'The project this Idempotency-Key created earlier.', content: { 'application/json': { schema: projectStatusSchema } } };
+      responses['202'] = { description: 'Started; the status is not readable yet (follow `Location`).' };
+    }
+    for (const code of [...errorStatuses].sort()) {
+      responses[String(code)] = { description: ERROR_DESCRIPTIONS[code] ?? 'Error.', content: problemContent };
+    }
+    const headers = op.idempotencyKey
+      ? z.object({
+          'Idempotency-Key': z
+            .string()
+            .optional()
+            .meta({
+              description:
+                op.idempotencyKey === 'create'
+                  ? 'Retry-safe creation: the same key and body give the same project.'
+                  : 'Retry-safe action: the same key applies the action once.',
+            }),
+        })
+      : undefined;
+    registry.registerPath({
+      method: op.method,
+      path: op.path,
+      operationId: op.operationId,
+      summary: op.summary,
+      ...(op.description && { description: op.description }),
+      tags: [op.tag],
+      ...(op.roles ? { security: [{ bearerAuth: [] }], 'x-roles': op.roles } : { security: [] }),
+      request: {
+        ...(op.params && { params: op.params }),
+        ...(op.query && { query: op.query }),
+        ...(headers && { headers }),
+        ...(op.body && {
+          body: {
+            required: op.bodyRequired ?? false,
+            content: { 'application/json': { schema: NAMED_BODIES.get(op.body) ?? op.body } },
+          },
+        }),
+      },
+      responses: responses as never,
+    });
+  }
+
+  const generator = new OpenApiGeneratorV31(registry.definitions);
+  return generator.generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'agencyflow API',
+      version: options.version ?? '0.1.0',
+      description:
+        'An agency\u2019s request-to-report cycle: managers open projects and drive plans, staff work department tasks, leadership approves plans and watches the portfolio. Every error is `application/problem+json` (RFC 9457).',
+    },
+    ...(options.serverUrl && { servers: [{ url: options.serverUrl }] }),
+    security: [{ bearerAuth: [] }],
+    tags: [
+      { name: 'projects', description: 'Client projects, their plans, feedback, payments' },
+      { name: 'tasks', description: 'Department work' },
+      { name: 'documents', description: 'Contracts, invoices, acts, reports (PDF)' },
+      { name: 'reports', description: 'Portfolio views for leadership and managers' },
+      { name: 'operations', description: 'Health, readiness, metrics, this document' },
+    ],
+  }) as unknown as Record<string, unknown>;
+}

@@ -1,0 +1,347 @@
+/**
+ * Projects: a manager opens one (idempotently, with an Idempotency-Key), submits and revises its
+ * plan, records the client's feedback, payments and complaints' resolutions; leadership decides
+ * plans and sees every project. Each action is one workflow update whose result (the new status
+ * snapshot) is the response.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { Router, type Request } from 'express';
+import type { SearchAttributePair } from '@temporalio/common';
+import { parseDuration } from '../../common/duration';
+import { checkPlan } from '../../workflows/project/plan-rules';
+import {
+  cancelProjectUpdate,
+  decidePlanUpdate,
+  PROJECT_ID_PATTERN,
+  recordFeedbackUpdate,
+  recordPaymentUpdate,
+  resolveComplaintUpdate,
+  submitPlanUpdate,
+  type ProjectStatus,
+} from '../../workflows/project/contract';
+import {
+  cancelRequestSchema,
+  complaintResolutionRequestSchema,
+  feedbackRequestSchema,
+  paymentRequestSchema,
+  planDecisionRequestSchema,
+  planSchema,
+  projectRequestSchema,
+  type PolicyOverrides,
+  type ProjectInput,
+  type ProjectRequest,
+} from '../../workflows/project/schemas';
+import type { Policy } from '../../workflows/shared-schemas';
+import {
+  ClientIdKey,
+  ClientSegmentKey,
+  DepartmentsKey,
+  DueAtKey,
+  HasOpenComplaintKey,
+  ManagerIdKey,
+  OverdueKey,
+  ProjectStageKey,
+  StageEnteredAtKey,
+} from '../../workflows/search-attributes';
+import type { AppDeps } from '../app';
+import { actorOf, allow, caller } from '../auth';
+import { ApiProblem, badRequest, forbidden, notFound, ProblemType } from '../errors';
+import { projectListQuerySchema } from '../schemas';
+import type { ProjectDescription, ProjectMemo } from '../temporal-gateway';
+import { idempotencyKey, parseBody, parseQuery, projectIdParam, updateIdFor } from '../validation';
+import { projectItem, Visibility, VisibilityQuery } from '../visibility';
+
+// ---------------------------------------------------------------------------------------------
+// Helpers the routes share
+// ---------------------------------------------------------------------------------------------
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+function base32(bytes: Buffer, length: number): string {
+  let out = '';
+  let bits = 0;
+  let value = 0;
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5 && out.length < length) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    if (out.length >= length) break;
+  }
+  return out;
+}
+
+/**
+ * A new project's id: `p-` + 10 base32 characters. With an Idempotency-Key it is derived from
+ * the manager and the key, so a retried request lands on the same workflow id.
+ */
+export function newProjectId(managerId: string, key?: string): string {
+  const bytes = key === undefined ? randomBytes(16) : createHash('sha256').update(`${managerId}\u0000${key}`).digest();
+  const id = `p-${base32(bytes, 10)}`;
+  if (!PROJECT_ID_PATTERN.test(id)) throw new Error(`generated project id ${id} breaks PROJECT_ID_PATTERN`);
+  return id;
+}
+
+/** JSON with sorted keys, so the same request always has the same fingerprint. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export const requestFingerprint = (request: ProjectRequest): string =>
+  createHash('sha256').update(canonicalJson(request)).digest('hex');
+
+/** Configured defaults, overridden field by field by the request's `policy`. */
+export function resolvePolicy(defaults: Policy, overrides: PolicyOverrides | undefined): Policy {
+  const problems: { field: string; message: string }[] = [];
+  const ms = (name: keyof PolicyOverrides, fallback: number): number => {
+    const value = overrides?.[name];
+    if (value === undefined || typeof value === 'boolean') return fallback;
+    const parsed = typeof value === 'number' ? value : parseDuration(value);
+    if (parsed === undefined || parsed <= 0) {
+      problems.push({ field: `policy.${name}`, message: 'expected a positive duration such as 90s, 15m, 24h or 5d' });
+      return fallback;
+    }
+    return parsed;
+  };
+  const policy: Policy = {
+    approvalSlaMs: ms('approvalSla', defaults.approvalSlaMs),
+    escalationSlaMs: ms('escalationSla', defaults.escalationSlaMs),
+    reminderLeadMs: ms('reminderLead', defaults.reminderLeadMs),
+    overdueGraceMs: ms('overdueGrace', defaults.overdueGraceMs),
+    acceptanceWindowMs: ms('acceptanceWindow', defaults.acceptanceWindowMs),
+    paymentTermsMs: ms('paymentTerms', defaults.paymentTermsMs),
+    paymentEscalationMs: ms('paymentEscalation', defaults.paymentEscalationMs),
+    startAfterPrepayment: overrides?.startAfterPrepayment ?? defaults.startAfterPrepayment,
+  };
+  if (problems.length > 0) throw badRequest(problems);
+  return policy;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------------------------------------
+// Router
+// ---------------------------------------------------------------------------------------------
+
+export function createProjectsRouter(deps: AppDeps): Router {
+  const { temporal, config } = deps;
+  const now = deps.now ?? Date.now;
+  const visibility = new Visibility(temporal);
+  const router = Router();
+
+  const policyDefaults: Policy = {
+    approvalSlaMs: config.POLICY_APPROVAL_SLA,
+    escalationSlaMs: config.POLICY_ESCALATION_SLA,
+    reminderLeadMs: config.POLICY_REMINDER_LEAD,
+    overdueGraceMs: config.POLICY_OVERDUE_GRACE,
+    acceptanceWindowMs: config.POLICY_ACCEPTANCE_WINDOW,
+    paymentTermsMs: config.POLICY_PAYMENT_TERMS,
+    paymentEscalationMs: config.POLICY_PAYMENT_ESCALATION,
+    startAfterPrepayment: config.POLICY_START_AFTER_PREPAYMENT,
+  };
+
+  /** The project, if the caller may see it: leadership any, a manager only their own. */
+  async function accessibleProject(req: Request, projectId: string): Promise<ProjectDescription> {
+    const person = caller(req);
+    const project = await temporal.describeProject(projectId);
+    if (!project) throw notFound(`There is no project ${projectId}.`);
+    if (person.role === 'leadership') return project;
+    if (person.role === 'manager' && project.managerId === person.id) return project;
+    throw forbidden(`Project ${projectId} is managed by someone else; managers act on their own projects.`);
+  }
+
+  /** The status right after a start: the first workflow task may not have run yet. */
+  async function statusAfterStart(projectId: string): Promise<ProjectStatus | undefined> {
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      try {
+        return await temporal.projectStatus(projectId, { timeoutMs: 3_000 });
+      } catch (err) {
+        if (Date.now() > deadline) {
+          deps.logger.warn({ projectId, err: (err as Error).message }, 'project started but its status is not readable yet');
+          return undefined;
+        }
+        await sleep(100);
+      }
+    }
+  }
+
+  router.post('/api/projects', allow('manager'), async (req, res) => {
+    const person = caller(req);
+    const key = idempotencyKey(req);
+    const request = parseBody(projectRequestSchema, req);
+    const policy = resolvePolicy(policyDefaults, request.policy);
+    const fingerprint = requestFingerprint(request);
+    const projectId = newProjectId(person.id, key);
+    const { policy: _overrides, ...rest } = request;
+    const input: ProjectInput = { ...rest, projectId, managerId: person.id, policy, requestFingerprint: fingerprint };
+    const memo: ProjectMemo = {
+      title: request.title,
+      clientName: request.client.name,
+      clientId: request.client.id,
+      managerId: person.id,
+      requestFingerprint: fingerprint,
+      requestId: req.requestId,
+    };
+    const searchAttributes: SearchAttributePair[] = [
+      { key: ProjectStageKey, value: 'intake' },
+      { key: ManagerIdKey, value: person.id },
+      { key: ClientIdKey, value: request.client.id },
+      { key: ClientSegmentKey, value: request.client.segment },
+      { key: DepartmentsKey, value: [...request.departments] },
+      { key: DueAtKey, value: new Date(request.desiredDeadline) },
+      { key: StageEnteredAtKey, value: new Date(now()) },
+      { key: OverdueKey, value: false },
+      { key: HasOpenComplaintKey, value: false },
+    ];
+
+    await temporal.startProject({ input, memo, searchAttributes });
+    // USE_EXISTING: the id may belong to a project an earlier request with this key created.
+    const existing = await temporal.describeProject(projectId);
+    if (!existing) throw new Error(`project ${projectId} not found right after its start`);
+    if (existing.memo.requestFingerprint !== fingerprint) {
+      throw new ApiProblem({
+        type: ProblemType.idempotencyKeyConflict,
+        title: 'Idempotency-Key reused with another request',
+        status: 422,
+        detail: `Idempotency-Key ${JSON.stringify(key)} already created project ${projectId} from a different request body. Use a new key for a new project.`,
+      });
+    }
+    const created = existing.memo.requestId === req.requestId;
+    const location = `/api/projects/${projectId}`;
+    res.setHeader('Location', location);
+    const status = await statusAfterStart(projectId);
+    if (!status) {
+      res.status(202).json({ projectId, stage: 'intake', href: location, detail: 'Project started; its status is not readable yet.' });
+      return;
+    }
+    res.status(created ? 201 : 200).json(status);
+  });
+
+  router.get('/api/projects', allow('manager', 'leadership'), async (req, res) => {
+    const person = caller(req);
+    const q = parseQuery(projectListQuerySchema, req);
+    if (person.role === 'manager' && q.managerId !== undefined && q.managerId !== person.id) {
+      throw forbidden('Managers list their own projects only; leave managerId out.');
+    }
+    const query = VisibilityQuery.projects()
+      .eq(ManagerIdKey, person.role === 'manager' ? person.id : q.managerId)
+      .eq(ProjectStageKey, q.stage)
+      .eq(ClientIdKey, q.clientId)
+      .eq(ClientSegmentKey, q.segment)
+      .eq(OverdueKey, q.overdue === undefined ? undefined : q.overdue === 'true');
+    const page = await visibility.list(query, { pageSize: q.pageSize, pageToken: q.pageToken });
+    res.json({ items: page.items.map(projectItem), ...(page.nextPageToken && { nextPageToken: page.nextPageToken }) });
+  });
+
+  router.get('/api/projects/:id', allow('manager', 'leadership'), async (req, res) => {
+    const projectId = projectIdParam(req);
+    await accessibleProject(req, projectId);
+    res.json(await temporal.projectStatus(projectId));
+  });
+
+  router.put('/api/projects/:id/plan', allow('manager'), async (req, res) => {
+    const person = caller(req);
+    const projectId = projectIdParam(req);
+    await accessibleProject(req, projectId);
+    const plan = parseBody(planSchema, req);
+    const problems = checkPlan(plan, now());
+    if (problems.length > 0) throw badRequest(problems);
+    res.json(
+      await temporal.updateProject(
+        projectId,
+        submitPlanUpdate,
+        { ...plan, by: actorOf(person) },
+        updateIdFor(req, person, 'submitPlan', projectId),
+      ),
+    );
+  });
+
+  router.post('/api/projects/:id/plan/decision', allow('leadership'), async (req, res) => {
+    const person = caller(req);
+    const projectId = projectIdParam(req);
+    await accessibleProject(req, projectId);
+    const decision = parseBody(planDecisionRequestSchema, req);
+    res.json(
+      await temporal.updateProject(
+        projectId,
+        decidePlanUpdate,
+        { ...decision, by: actorOf(person) },
+        updateIdFor(req, person, 'decidePlan', projectId),
+      ),
+    );
+  });
+
+  router.post('/api/projects/:id/feedback', allow('manager'), async (req, res) => {
+    const person = caller(req);
+    const projectId = projectIdParam(req);
+    await accessibleProject(req, projectId);
+    const feedback = parseBody(feedbackRequestSchema, req);
+    res.json(
+      await temporal.updateProject(
+        projectId,
+        recordFeedbackUpdate,
+        { feedback, by: actorOf(person) },
+        updateIdFor(req, person, 'recordFeedback', projectId),
+      ),
+    );
+  });
+
+  router.post('/api/projects/:id/complaints/:complaintId/resolution', allow('manager', 'leadership'), async (req, res) => {
+    const person = caller(req);
+    const projectId = projectIdParam(req);
+    const complaintId = String(req.params.complaintId);
+    if (complaintId.length === 0 || complaintId.length > 100) throw notFound(`There is no complaint ${complaintId}.`);
+    await accessibleProject(req, projectId);
+    const body = parseBody(complaintResolutionRequestSchema, req);
+    res.json(
+      await temporal.updateProject(
+        projectId,
+        resolveComplaintUpdate,
+        { ...body, complaintId, by: actorOf(person) },
+        updateIdFor(req, person, `resolveComplaint:${complaintId}`, projectId),
+      ),
+    );
+  });
+
+  router.post('/api/projects/:id/payments', allow('manager', 'leadership'), async (req, res) => {
+    const person = caller(req);
+    const projectId = projectIdParam(req);
+    await accessibleProject(req, projectId);
+    const payment = parseBody(paymentRequestSchema, req);
+    res.json(
+      await temporal.updateProject(
+        projectId,
+        recordPaymentUpdate,
+        { ...payment, by: actorOf(person) },
+        updateIdFor(req, person, 'recordPayment', projectId),
+      ),
+    );
+  });
+
+  router.post('/api/projects/:id/cancel', allow('manager', 'leadership'), async (req, res) => {
+    const person = caller(req);
+    const projectId = projectIdParam(req);
+    await accessibleProject(req, projectId);
+    const body = parseBody(cancelRequestSchema, req);
+    res.json(
+      await temporal.updateProject(
+        projectId,
+        cancelProjectUpdate,
+        { ...body, by: actorOf(person) },
+        updateIdFor(req, person, 'cancelProject', projectId),
+      ),
+    );
+  });
+
+  return router;
+}

@@ -1,0 +1,366 @@
+/**
+ * The thin layer between HTTP and Temporal: starts projects, runs the status queries and the
+ * updates, and turns every Temporal failure into an ApiProblem the error middleware can write
+ * (business failures from update validators by their stable `type`, unreachable Temporal as 503).
+ * Routes never see a gRPC error.
+ */
+import {
+  ApplicationFailure,
+  Client,
+  Connection,
+  defaultGrpcRetryOptions,
+  isGrpcServiceError,
+  makeGrpcRetryInterceptor,
+  QueryNotRegisteredError,
+  ServiceError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type WorkflowExecutionDescription,
+} from '@temporalio/client';
+import type { SearchAttributePair } from '@temporalio/common';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { Logger } from '../common/logger';
+import { temporalAnswers } from '../common/temporal';
+import { ErrorType, type BusinessErrorDetails } from '../workflows/errors';
+import { ManagerIdKey } from '../workflows/search-attributes';
+import {
+  getStatusQuery,
+  PROJECT_WORKFLOW_TYPE,
+  projectWorkflowId,
+  type ProjectInput,
+  type ProjectStatus,
+} from '../workflows/project/contract';
+import { getTaskQuery, taskWorkflowId, type TaskView } from '../workflows/task/contract';
+import { ApiProblem, notFound, ProblemType, type FieldProblem } from './errors';
+
+/** gRPC status codes we translate (from @grpc/grpc-js, without depending on it directly). */
+const Grpc = {
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  UNAVAILABLE: 14,
+} as const;
+
+/**
+ * The API's one connection. Lazy, so the process starts and listens while Temporal is down; a
+ * short gRPC retry (3 attempts instead of the SDK's 10) so a request during an outage gets its
+ * 503 in about a second rather than after twenty.
+ */
+export function createTemporalConnection(address: string): Connection {
+  return Connection.lazy({
+    address,
+    connectTimeout: 5_000,
+    interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 3 }))],
+  });
+}
+
+/** What the API writes into a project's memo at start (read back by lists and idempotent creates). */
+export interface ProjectMemo {
+  title: string;
+  clientName: string;
+  clientId: string;
+  managerId: string;
+  requestFingerprint: string;
+  /** The X-Request-Id of the request that created the project. */
+  requestId: string;
+}
+
+export interface ProjectDescription {
+  projectId: string;
+  running: boolean;
+  status: string;
+  memo: Partial<ProjectMemo>;
+  managerId?: string;
+}
+
+export interface StartProjectOptions {
+  input: ProjectInput;
+  memo: ProjectMemo;
+  searchAttributes: SearchAttributePair[];
+}
+
+export interface TemporalGatewayOptions {
+  connection: Connection;
+  namespace: string;
+  taskQueue: string;
+  logger: Logger;
+  /** Deadline for a start, describe or query (ms). */
+  callTimeoutMs?: number;
+  /** Deadline for an update, which may wait on an activity (ms). */
+  updateTimeoutMs?: number;
+}
+
+export class TemporalGateway {
+  readonly client: Client;
+  readonly connection: Connection;
+  readonly namespace: string;
+  readonly taskQueue: string;
+  private readonly callTimeoutMs: number;
+  private readonly updateTimeoutMs: number;
+
+  constructor(options: TemporalGatewayOptions) {
+    this.connection = options.connection;
+    this.namespace = options.namespace;
+    this.taskQueue = options.taskQueue;
+    this.callTimeoutMs = options.callTimeoutMs ?? 10_000;
+    this.updateTimeoutMs = options.updateTimeoutMs ?? 30_000;
+    this.client = new Client({ connection: options.connection, namespace: options.namespace });
+  }
+
+  /** True when Temporal answers a cheap call within the timeout (readiness). */
+  answers(timeoutMs = 2_000): Promise<boolean> {
+    return temporalAnswers(this.connection, timeoutMs);
+  }
+
+  /** Runs `fn` against Temporal with a deadline; every failure comes out as an ApiProblem. */
+  async call<T>(
+    what: string,
+    fn: (client: Client) => Promise<T>,
+    options: { timeoutMs?: number; notFound?: string; closed?: string } = {},
+  ): Promise<T> {
+    try {
+      return await this.connection.withDeadline(Date.now() + (options.timeoutMs ?? this.callTimeoutMs), () => fn(this.client));
+    } catch (err) {
+      throw translateTemporalError(err, what, { notFound: options.notFound, closed: options.closed });
+    }
+  }
+
+  /**
+   * Starts the project, or joins the one already started under this id (same Idempotency-Key):
+   * USE_EXISTING for a running one; REJECT_DUPLICATE keeps a finished project's id from being
+   * reused, and that refusal is not an error here. Either way the caller then reads the memo and
+   * compares request fingerprints.
+   */
+  async startProject(options: StartProjectOptions): Promise<void> {
+    const workflowId = projectWorkflowId(options.input.projectId);
+    try {
+      await this.connection.withDeadline(Date.now() + this.callTimeoutMs, () =>
+        this.client.workflow.start(PROJECT_WORKFLOW_TYPE, {
+          workflowId,
+          taskQueue: this.taskQueue,
+          args: [options.input],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          memo: { ...options.memo },
+          typedSearchAttributes: options.searchAttributes,
+          staticSummary: `${options.input.title} — ${options.input.client.name}`,
+        }),
+      );
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return; // closed project with this id
+      throw translateTemporalError(err, 'start the project');
+    }
+  }
+
+  /** Memo and status of a project without needing a worker; undefined when there is none. */
+  async describeProject(projectId: string): Promise<ProjectDescription | undefined> {
+    let description: WorkflowExecutionDescription;
+    try {
+      description = await this.connection.withDeadline(Date.now() + this.callTimeoutMs, () =>
+        this.client.workflow.getHandle(projectWorkflowId(projectId)).describe(),
+      );
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw translateTemporalError(err, 'read the project');
+    }
+    if (description.type !== PROJECT_WORKFLOW_TYPE) return undefined;
+    const memo = (description.memo ?? {}) as Partial<ProjectMemo>;
+    return {
+      projectId,
+      running: description.status.name === 'RUNNING',
+      status: description.status.name,
+      memo,
+      managerId: memo.managerId ?? description.typedSearchAttributes.get(ManagerIdKey),
+    };
+  }
+
+  projectStatus(projectId: string, options: { timeoutMs?: number } = {}): Promise<ProjectStatus> {
+    return this.call(
+      `read project ${projectId}`,
+      (client) => client.workflow.getHandle(projectWorkflowId(projectId)).query(getStatusQuery),
+      { notFound: `There is no project ${projectId}.`, timeoutMs: options.timeoutMs },
+    );
+  }
+
+  updateProject<Input>(
+    projectId: string,
+    update: UpdateDefinition<ProjectStatus, [Input]>,
+    input: Input,
+    updateId?: string,
+  ): Promise<ProjectStatus> {
+    return this.call(
+      `${update.name} on project ${projectId}`,
+      (client) =>
+        client.workflow
+          .getHandle(projectWorkflowId(projectId))
+          .executeUpdate(update, { args: [input], ...(updateId && { updateId }) }),
+      {
+        timeoutMs: this.updateTimeoutMs,
+        notFound: `There is no project ${projectId}.`,
+        closed: `Project ${projectId} has ended (completed or cancelled); it takes no further actions.`,
+      },
+    );
+  }
+
+  task(taskId: string): Promise<TaskView> {
+    return this.call(`read task ${taskId}`, (client) => client.workflow.getHandle(taskWorkflowId(taskId)).query(getTaskQuery), {
+      notFound: `There is no task ${taskId}.`,
+    });
+  }
+
+  updateTask<Input>(taskId: string, update: UpdateDefinition<TaskView, [Input]>, input: Input, updateId?: string): Promise<TaskView> {
+    return this.call(
+      `${update.name} on task ${taskId}`,
+      (client) =>
+        client.workflow.getHandle(taskWorkflowId(taskId)).executeUpdate(update, { args: [input], ...(updateId && { updateId }) }),
+      {
+        timeoutMs: this.updateTimeoutMs,
+        notFound: `There is no task ${taskId}.`,
+        closed: `Task ${taskId} has ended (accepted or cancelled); it takes no further actions.`,
+      },
+    );
+  }
+}
+
+const BUSINESS_STATUS: Record<string, { status: number; type: string; title: string }> = {
+  [ErrorType.NotFound]: { status: 404, type: ProblemType.notFound, title: 'Not found' },
+  [ErrorType.WrongStage]: { status: 409, type: ProblemType.wrongStage, title: 'Not possible at this stage' },
+  [ErrorType.StalePlanVersion]: { status: 409, type: ProblemType.stalePlanVersion, title: 'Stale plan version' },
+  [ErrorType.AlreadyDone]: { status: 409, type: ProblemType.alreadyDone, title: 'Already done' },
+  [ErrorType.TaskAlreadyClaimed]: { status: 409, type: ProblemType.taskAlreadyClaimed, title: 'Task already claimed' },
+  [ErrorType.Overpayment]: { status: 409, type: ProblemType.overpayment, title: 'Overpayment' },
+  [ErrorType.NotAllowed]: { status: 403, type: ProblemType.forbidden, title: 'Forbidden' },
+  [ErrorType.InvalidInput]: { status: 400, type: ProblemType.validation, title: 'Invalid request' },
+};
+
+function businessProblem(failure: ApplicationFailure, cause: unknown): ApiProblem | undefined {
+  const mapped = failure.type ? BUSINESS_STATUS[failure.type] : undefined;
+  if (!mapped) return undefined;
+  let errors: FieldProblem[] | undefined;
+  if (failure.type === ErrorType.InvalidInput) {
+    const details = (failure.details ?? []) as BusinessErrorDetails[];
+    errors = details
+      .filter((d): d is BusinessErrorDetails => typeof d === 'object' && d !== null)
+      .map((d) => ({ field: d.field ?? 'body', message: d.message ?? failure.message }));
+    if (errors.length === 0) errors = [{ field: 'body', message: failure.message }];
+  }
+  return new ApiProblem(
+    { type: mapped.type, title: mapped.title, status: mapped.status, detail: failure.message, ...(errors && { errors }) },
+    { cause },
+  );
+}
+
+const unavailable = (what: string, cause: unknown, detail?: string): ApiProblem =>
+  new ApiProblem(
+    {
+      type: ProblemType.temporalUnavailable,
+      title: 'Temporal unavailable',
+      status: 503,
+      detail: detail ?? `Could not ${what}: Temporal did not answer. Try again shortly.`,
+      headers: { 'Retry-After': '5' },
+    },
+    { cause },
+  );
+
+const grpcCodeOf = (err: unknown): number | undefined => {
+  if (isGrpcServiceError(err)) return err.code;
+  if (err instanceof ServiceError && isGrpcServiceError(err.cause)) return err.cause.code;
+  return undefined;
+};
+
+/** Every Temporal client failure as the HTTP problem it means. */
+export function translateTemporalError(
+  err: unknown,
+  what: string,
+  wording: { notFound?: string; closed?: string } = {},
+): ApiProblem {
+  const missing = (cause: unknown) => {
+    const problem = notFound(wording.notFound ?? `Could not ${what}: not found.`);
+    return new ApiProblem({ type: problem.type, title: problem.title, status: 404, detail: problem.detail }, { cause });
+  };
+  if (err instanceof ApiProblem) return err;
+  if (err instanceof WorkflowUpdateFailedError) {
+    const cause = err.cause;
+    if (cause instanceof ApplicationFailure) {
+      const problem = businessProblem(cause, err);
+      if (problem) return problem;
+    }
+    return new ApiProblem(
+      {
+        type: ProblemType.internal,
+        title: 'Update failed',
+        status: 500,
+        detail: `Could not ${what}: the workflow refused it unexpectedly.`,
+      },
+      { cause: err },
+    );
+  }
+  if (err instanceof WorkflowNotFoundError) {
+    // An update or signal on a finished workflow: the server says "workflow execution already completed".
+    if (/already completed|already finished|closed/i.test(err.message)) {
+      return new ApiProblem(
+        {
+          type: ProblemType.closed,
+          title: 'Already closed',
+          status: 409,
+          detail: wording.closed ?? `Could not ${what}: it has already ended.`,
+        },
+        { cause: err },
+      );
+    }
+    return missing(err);
+  }
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    return unavailable(what, err, `Could not ${what} in time: Temporal or the worker did not answer. Try again shortly.`);
+  }
+  if (err instanceof QueryNotRegisteredError) {
+    return new ApiProblem(
+      { type: ProblemType.internal, title: 'Not available', status: 500, detail: `Could not ${what}: the workflow does not answer this query.` },
+      { cause: err },
+    );
+  }
+  const code = grpcCodeOf(err);
+  switch (code) {
+    case Grpc.UNAVAILABLE:
+    case Grpc.DEADLINE_EXCEEDED:
+    case Grpc.CANCELLED:
+    case Grpc.RESOURCE_EXHAUSTED:
+      return unavailable(what, err);
+    case Grpc.NOT_FOUND:
+      return missing(err);
+    case Grpc.INVALID_ARGUMENT:
+      return new ApiProblem(
+        {
+          type: ProblemType.validation,
+          title: 'Invalid request',
+          status: 400,
+          detail: `Could not ${what}: Temporal rejected the request (${grpcDetails(err)}).`,
+        },
+        { cause: err },
+      );
+    default:
+      break;
+  }
+  // Connection-level failures that never reached gRPC (refused, DNS, TLS handshake...).
+  if (err instanceof Error && /connect|ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|deadline|No connection established/i.test(err.message)) {
+    return unavailable(what, err);
+  }
+  return new ApiProblem(
+    { type: ProblemType.internal, title: 'Internal server error', status: 500, detail: `Could not ${what}.` },
+    { cause: err },
+  );
+}
+
+function grpcDetails(err: unknown): string {
+  if (isGrpcServiceError(err)) return err.details;
+  if (err instanceof ServiceError && isGrpcServiceError(err.cause)) return err.cause.details;
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,84 @@
+/**
+ * Parsing at the edge: each handler parses its body, query and path parameters once with zod and
+ * passes the typed value on. A failure is a 400 naming every bad field the way the client wrote
+ * it (`tasks[2].dueAt`, `pageSize`).
+ */
+import { createHash } from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
+import type { Person } from '../common/people';
+import type { z } from 'zod';
+import { PROJECT_ID_PATTERN } from '../workflows/project/contract';
+import { parseTaskId } from '../workflows/task/contract';
+import { ApiProblem, badRequest, notFound, ProblemType, zodFieldProblems } from './errors';
+
+export function parseBody<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
+  const result = schema.safeParse(req.body === undefined ? undefined : req.body);
+  if (!result.success) throw badRequest(zodFieldProblems(result.error, { root: 'body' }));
+  return result.data;
+}
+
+/** For actions whose body is optional (claim, release): no body reads as `{}`. */
+export function parseOptionalBody<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
+  const result = schema.safeParse(req.body === undefined ? {} : req.body);
+  if (!result.success) throw badRequest(zodFieldProblems(result.error, { root: 'body' }));
+  return result.data;
+}
+
+export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
+  const result = schema.safeParse({ ...(req.query as Record<string, unknown>) });
+  if (!result.success) throw badRequest(zodFieldProblems(result.error, { root: 'query' }));
+  return result.data;
+}
+
+/** Ids that cannot exist are simply not found: no Temporal call for them. */
+export function projectIdParam(req: Request, name = 'id'): string {
+  const id = String(req.params[name] ?? '');
+  if (!PROJECT_ID_PATTERN.test(id)) throw notFound(`There is no project ${JSON.stringify(id)}.`);
+  return id;
+}
+
+export function taskIdParam(req: Request): string {
+  const id = String(req.params.taskId ?? '');
+  const parsed = parseTaskId(id);
+  if (!parsed || !PROJECT_ID_PATTERN.test(parsed.projectId) || !/^[a-z0-9][a-z0-9_-]{0,79}$/.test(parsed.taskKey)) {
+    throw notFound(`There is no task ${JSON.stringify(id)}.`);
+  }
+  return id;
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+/** The optional `Idempotency-Key` header (printable ASCII, up to 200 characters). */
+export function idempotencyKey(req: Request): string | undefined {
+  const key = req.get('Idempotency-Key');
+  if (key === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY.test(key)) {
+    throw badRequest([{ field: 'Idempotency-Key', message: 'expected 1-200 printable ASCII characters without spaces' }]);
+  }
+  return key;
+}
+
+/** Bodies must be JSON: a body of another type is refused with 415 before anything runs. */
+export const requireJsonBody: RequestHandler = (req, _res, next) => {
+  if (!['POST', 'PUT', 'PATCH'].includes(req.method)) return next();
+  const length = Number(req.headers['content-length'] ?? 0);
+  const hasBody = length > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (!hasBody) return next();
+  if (req.is(['application/json', 'application/*+json'])) return next();
+  next(
+    new ApiProblem({
+      type: ProblemType.unsupportedMediaType,
+      title: 'Unsupported media type',
+      status: 415,
+      detail: `Send the body as application/json (got ${req.headers['content-type'] ?? 'no Content-Type'}).`,
+      headers: { 'Accept-Post': 'application/json' },
+    }),
+  );
+};
+
+/** Update ids from the caller's Idempotency-Key: a retried action is applied once. */
+export function updateIdFor(req: Request, person: Person, action: string, objectId: string): string | undefined {
+  const key = idempotencyKey(req);
+  if (key === undefined) return undefined;
+  return createHash('sha256').update(`${person.id}\u0000${action}\u0000${objectId}\u0000${key}`).digest('hex').slice(0, 32);
+}

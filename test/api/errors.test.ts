@@ -1,0 +1,346 @@
+/**
+ * Every class of error the API returns, each as RFC 9457 problem+json with an actionable detail
+ * and never a stack trace: 400 (malformed JSON, wrong types naming each field, plan rules,
+ * business rules only the workflow knows), 401, 403, 404, 409 (wrong stage, stale version,
+ * already done, already claimed, overpayment, closed), 413, 415, 429. And a refused request
+ * changes nothing: the status snapshot is the same and the workflow's history did not grow,
+ * because validators reject before anything is written.
+ */
+import type { Response } from 'supertest';
+import type { ProjectStatus } from '../../workflows/project/contract';
+import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
+import { eventually, uniqueId } from '../support/temporal';
+
+jest.setTimeout(120_000);
+
+let h: ApiHarness;
+/** Awaiting approval of plan version 1 (24 h SLA: nothing happens by itself during the test). */
+let awaiting: string;
+/** In production with a 10% prepayment invoice; its design task claimed by Dima. */
+let producing: string;
+let designTask: string;
+let prepaymentNumber: string;
+
+function expectProblem(res: Response, status: number, type?: string): void {
+  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(res.body).toMatchObject({ status, title: expect.any(String), type: expect.any(String), instance: expect.any(String) });
+  expect(typeof res.body.detail).toBe('string');
+  expect(res.body.detail.length).toBeGreaterThan(10);
+  if (type) expect(res.body.type).toBe(`urn:agencyflow:problem:${type}`);
+  const text = JSON.stringify(res.body);
+  expect(text).not.toMatch(/\bat .+\.(ts|js):\d+/);
+  expect(res.body.stack).toBeUndefined();
+}
+
+const fields = (res: Response): string[] => (res.body.errors as { field: string }[]).map((e) => e.field);
+
+async function historyLength(workflowId: string): Promise<number> {
+  return (await h.temporal.client.workflow.getHandle(workflowId).describe()).historyLength;
+}
+
+/** Waits until nothing more is being written (notices queued at the last change are delivered). */
+async function settled(workflowId: string): Promise<number> {
+  let last = -1;
+  return eventually(async () => {
+    const now = await historyLength(workflowId);
+    const stable = now === last;
+    last = now;
+    return stable ? now : undefined;
+  }, { intervalMs: 400, what: `${workflowId} to settle` });
+}
+
+/** Runs `refuse` and checks the project's snapshot and history (and the task's, if given) did not change. */
+async function unchanged(projectId: string, refuse: () => Promise<void>, taskId?: string): Promise<void> {
+  const projectHistory = await settled(`project-${projectId}`);
+  const taskHistory = taskId ? await settled(`task-${taskId}`) : undefined;
+  const before = (await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+  const taskBefore = taskId ? (await h.http().get(`/api/tasks/${taskId}`).set(h.auth('manager')).expect(200)).body : undefined;
+  await refuse();
+  expect((await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(200)).body).toEqual(before);
+  expect(await historyLength(`project-${projectId}`)).toBe(projectHistory);
+  if (taskId) {
+    expect((await h.http().get(`/api/tasks/${taskId}`).set(h.auth('manager')).expect(200)).body).toEqual(taskBefore);
+    expect(await historyLength(`task-${taskId}`)).toBe(taskHistory);
+  }
+}
+
+beforeAll(async () => {
+  h = await startApiHarness();
+  awaiting = (await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest()).expect(201)).body.projectId;
+  await h.http().put(`/api/projects/${awaiting}/plan`).set(h.auth('manager')).send(planRequest()).expect(200);
+
+  producing = (
+    await h
+      .http()
+      .post('/api/projects')
+      .set(h.auth('manager'))
+      .send(projectRequest({ policy: { startAfterPrepayment: false } }))
+      .expect(201)
+  ).body.projectId;
+  await h.http().put(`/api/projects/${producing}/plan`).set(h.auth('manager')).send(planRequest({ prepaymentPercent: 10 })).expect(200);
+  await h.http().post(`/api/projects/${producing}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+  designTask = `${producing}.design-home`;
+  await waitForTask(h, designTask, 'open');
+  await h.http().post(`/api/tasks/${designTask}/claim`).set(h.auth('designer')).expect(200);
+  const withInvoice = await eventually(async () => {
+    const s = (await h.http().get(`/api/projects/${producing}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+    return s.invoices.find((i) => i.kind === 'prepayment');
+  }, { what: 'the prepayment invoice' });
+  prepaymentNumber = withInvoice.number;
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('400: the request itself is wrong', () => {
+  test('malformed JSON', async () => {
+    await unchanged(awaiting, async () => {
+      const res = await h
+        .http()
+        .post(`/api/projects/${awaiting}/plan/decision`)
+        .set(h.auth('leadership'))
+        .set('Content-Type', 'application/json')
+        .send('{"planVersion": 1, "decision": "approve",');
+      expectProblem(res, 400, 'malformed-json');
+      expect(fields(res)).toEqual(['body']);
+    });
+  });
+
+  test('wrong types name every bad field, nested ones as paths', async () => {
+    const res = await h
+      .http()
+      .post('/api/projects')
+      .set(h.auth('manager'))
+      .send({
+        client: { id: '', name: 5, segment: 'B2X', email: 'not-an-email' },
+        title: 7,
+        departments: ['design', 'catering'],
+        budget: { amount: -1, currency: 'eur' },
+        desiredDeadline: 'next tuesday',
+        colour: 'blue',
+      });
+    expectProblem(res, 400, 'validation');
+    expect(fields(res)).toEqual(
+      expect.arrayContaining([
+        'client.id',
+        'client.name',
+        'client.segment',
+        'client.email',
+        'title',
+        'brief',
+        'departments[1]',
+        'budget.amount',
+        'budget.currency',
+        'desiredDeadline',
+        'colour',
+      ]),
+    );
+    expect(res.body.detail).toContain('desiredDeadline');
+  });
+
+  test('a plan\u2019s bad fields and broken rules are named the way the client wrote them', async () => {
+    await unchanged(awaiting, async () => {
+      const plan = planRequest();
+      const tasks = plan.tasks as Record<string, unknown>[];
+      const typed = await h
+        .http()
+        .put(`/api/projects/${awaiting}/plan`)
+        .set(h.auth('manager'))
+        .send({ ...plan, tasks: [...tasks, { ...tasks[0], key: 'third', dueAt: 'soon', price: '12' }] });
+      expectProblem(typed, 400, 'validation');
+      expect(fields(typed)).toEqual(expect.arrayContaining(['tasks[2].dueAt', 'tasks[2].price']));
+
+      const cyclic = await h
+        .http()
+        .put(`/api/projects/${awaiting}/plan`)
+        .set(h.auth('manager'))
+        .send({ ...plan, tasks: [{ ...tasks[0], dependsOn: ['copy-home'] }, tasks[1]] });
+      expectProblem(cyclic, 400, 'validation');
+      expect(cyclic.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ message: expect.stringMatching(/cycle/) })]));
+
+      const past = await h
+        .http()
+        .put(`/api/projects/${awaiting}/plan`)
+        .set(h.auth('manager'))
+        .send({ ...plan, tasks: [tasks[0], { ...tasks[1], dueAt: '2020-01-01T00:00:00Z' }] });
+      expectProblem(past, 400, 'validation');
+      expect(fields(past)).toContain('tasks[1].dueAt');
+    });
+  });
+
+  test('a rule only the workflow knows (a rejection needs a comment) comes back as 400 naming the field', async () => {
+    await unchanged(awaiting, async () => {
+      const res = await h
+        .http()
+        .post(`/api/projects/${awaiting}/plan/decision`)
+        .set(h.auth('leadership'))
+        .send({ planVersion: 1, decision: 'reject', comment: '  ' });
+      expectProblem(res, 400, 'validation');
+      expect(fields(res)).toEqual(['comment']);
+    });
+  });
+
+  test('a bad Idempotency-Key header is named', async () => {
+    const res = await h.http().post('/api/projects').set(h.auth('manager')).set('Idempotency-Key', 'has spaces').send(projectRequest());
+    expectProblem(res, 400, 'validation');
+    expect(fields(res)).toEqual(['Idempotency-Key']);
+  });
+});
+
+describe('401 and 403', () => {
+  test('no token, or one nobody holds: 401 with WWW-Authenticate', async () => {
+    const none = await h.http().get(`/api/projects/${awaiting}`);
+    expectProblem(none, 401, 'unauthenticated');
+    expect(none.headers['www-authenticate']).toMatch(/^Bearer/);
+    const wrong = await h.http().get(`/api/projects/${awaiting}`).set('Authorization', 'Bearer demo-manager-anna-token-but-not');
+    expectProblem(wrong, 401, 'unauthenticated');
+    expect(wrong.body.detail).toMatch(/not valid/);
+    expectProblem(await h.http().get(`/api/projects/${awaiting}`).set('Authorization', 'Basic YTpi'), 401);
+  });
+
+  test('outside one\u2019s role, project or department: 403, and nothing changes', async () => {
+    await unchanged(
+      producing,
+      async () => {
+        expectProblem(await h.http().get(`/api/projects/${producing}`).set(h.auth('designer')), 403, 'forbidden');
+        const other = await h.http().post(`/api/projects/${producing}/cancel`).set(h.auth('otherManager')).send({ reason: 'mine now' });
+        expectProblem(other, 403, 'forbidden');
+        expect(other.body.detail).toMatch(/managed by someone else/);
+        const dept = await h.http().post(`/api/tasks/${designTask}/release`).set(h.auth('copywriter'));
+        expectProblem(dept, 403, 'forbidden');
+        expect(dept.body.detail).toMatch(/design department/);
+        // The workflow's own rule: only the assignee may deliver (Olga is design staff, Dima holds it).
+        const notAssignee = await h.http().post(`/api/tasks/${designTask}/submit`).set(h.auth('designer2')).send({ summary: 'mine' });
+        expectProblem(notAssignee, 403, 'forbidden');
+        expect(notAssignee.body.detail).toMatch(/assignee/);
+      },
+      designTask,
+    );
+  });
+});
+
+describe('404', () => {
+  test('unknown project, task, document, complaint, invoice and route', async () => {
+    expectProblem(await h.http().get('/api/projects/p-zzzzzzzzzz').set(h.auth('leadership')), 404, 'not-found');
+    expectProblem(await h.http().get('/api/projects/NOT_AN_ID').set(h.auth('leadership')), 404, 'not-found');
+    expectProblem(await h.http().post('/api/projects/p-zzzzzzzzzz/cancel').set(h.auth('leadership')).send({ reason: 'x' }), 404);
+    expectProblem(await h.http().get(`/api/tasks/${producing}.no-such-task`).set(h.auth('leadership')), 404, 'not-found');
+    expectProblem(await h.http().get('/api/tasks/nodot').set(h.auth('leadership')), 404);
+    expectProblem(await h.http().get(`/api/documents/doc-${producing}-final_report-7`).set(h.auth('leadership')), 404);
+    expectProblem(await h.http().get('/api/documents/..%2F..%2Fetc%2Fpasswd').set(h.auth('leadership')), 404);
+    expectProblem(await h.http().get('/api/nothing-here').set(h.auth('leadership')), 404, 'not-found');
+    expectProblem(await h.http().get('/nothing'), 404);
+    await unchanged(producing, async () => {
+      const complaint = await h
+        .http()
+        .post(`/api/projects/${producing}/complaints/c42/resolution`)
+        .set(h.auth('manager'))
+        .send({ resolution: 'done' });
+      expectProblem(complaint, 404, 'not-found');
+      const invoice = await h
+        .http()
+        .post(`/api/projects/${producing}/payments`)
+        .set(h.auth('manager'))
+        .send({ invoiceNumber: 'INV-0000', amount: 1, paidAt: new Date().toISOString(), reference: uniqueId('ref') });
+      expectProblem(invoice, 404, 'not-found');
+    });
+  });
+});
+
+describe('409: not possible in the current state, and nothing changes', () => {
+  test('wrong stage, stale plan version', async () => {
+    await unchanged(awaiting, async () => {
+      const feedback = await h.http().post(`/api/projects/${awaiting}/feedback`).set(h.auth('manager')).send({ kind: 'complaint', description: 'x' });
+      expectProblem(feedback, 409, 'wrong-stage');
+      expect(feedback.body.detail).toMatch(/awaiting_approval/);
+      const stale = await h.http().post(`/api/projects/${awaiting}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 2, decision: 'approve' });
+      expectProblem(stale, 409, 'stale-plan-version');
+      const resubmit = await h.http().put(`/api/projects/${awaiting}/plan`).set(h.auth('manager')).send(planRequest());
+      expectProblem(resubmit, 409, 'wrong-stage');
+    });
+  });
+
+  test('task already claimed, overpayment', async () => {
+    await unchanged(
+      producing,
+      async () => {
+        const claimed = await h.http().post(`/api/tasks/${designTask}/claim`).set(h.auth('designer2'));
+        expectProblem(claimed, 409, 'task-already-claimed');
+        expect(claimed.body.detail).toContain(h.people.designer.id);
+        const over = await h
+          .http()
+          .post(`/api/projects/${producing}/payments`)
+          .set(h.auth('manager'))
+          .send({ invoiceNumber: prepaymentNumber, amount: 999_999, paidAt: new Date().toISOString(), reference: uniqueId('ref') });
+        expectProblem(over, 409, 'overpayment');
+      },
+      designTask,
+    );
+  });
+
+  test('already done, and actions on a finished project', async () => {
+    const id = (await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest()).expect(201)).body.projectId;
+    await h.http().post(`/api/projects/${id}/cancel`).set(h.auth('manager')).send({ reason: 'client withdrew' }).expect(200);
+    // Cancelled and closed: the workflow has ended, so no validator can run; the API still says 409.
+    await eventually(async () => (await h.temporal.client.workflow.getHandle(`project-${id}`).describe()).status.name !== 'RUNNING', {
+      what: 'the cancelled project to close',
+    });
+    const again = await h.http().post(`/api/projects/${id}/cancel`).set(h.auth('manager')).send({ reason: 'really' });
+    expectProblem(again, 409);
+    expect(again.body.type).toBe('urn:agencyflow:problem:closed');
+    expect(again.body.detail).toMatch(/has ended/);
+    const plan = await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send(planRequest());
+    expectProblem(plan, 409);
+    // Its status is still readable.
+    expect((await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body.stage).toBe('cancelled');
+  });
+});
+
+describe('413, 415, 429', () => {
+  test('a body over API_BODY_LIMIT is 413', async () => {
+    const res = await h
+      .http()
+      .post('/api/projects')
+      .set(h.auth('manager'))
+      .send(projectRequest({ brief: 'x'.repeat(200_000) }));
+    expectProblem(res, 413, 'payload-too-large');
+  });
+
+  test('a body that is not JSON is 415, before anything runs', async () => {
+    await unchanged(awaiting, async () => {
+      const text = await h
+        .http()
+        .post(`/api/projects/${awaiting}/plan/decision`)
+        .set(h.auth('leadership'))
+        .set('Content-Type', 'text/plain')
+        .send('approve please');
+      expectProblem(text, 415, 'unsupported-media-type');
+      const form = await h
+        .http()
+        .post(`/api/projects/${awaiting}/plan/decision`)
+        .set(h.auth('leadership'))
+        .type('form')
+        .send({ planVersion: '1', decision: 'approve' });
+      expectProblem(form, 415, 'unsupported-media-type');
+    });
+  });
+
+  test('more requests a minute than API_RATE_LIMIT_PER_MINUTE, per token: 429 with Retry-After', async () => {
+    const limited = await startApiHarness({ withoutWorker: true, env: { API_RATE_LIMIT_PER_MINUTE: '3' } });
+    try {
+      for (let i = 0; i < 3; i++) await limited.http().get('/api/projects').set(limited.auth('designer')).expect(403);
+      const res = await limited.http().get('/api/projects').set(limited.auth('designer'));
+      expectProblem(res, 429, 'rate-limited');
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      // Another person's token has its own allowance; anonymous callers are counted by address.
+      await limited.http().get('/api/projects').set(limited.auth('copywriter')).expect(403);
+      for (let i = 0; i < 3; i++) await limited.http().get('/api/projects').expect(401);
+      expectProblem(await limited.http().get('/api/projects'), 429);
+      // Operations endpoints are not limited.
+      await limited.http().get('/healthz').expect(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});

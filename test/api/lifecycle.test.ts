@@ -1,0 +1,269 @@
+/**
+ * The whole request-to-report cycle driven through HTTP alone, as the people who do the work
+ * would: a manager opens a project and plans it, leadership approves, the prepayment is paid,
+ * departments claim and deliver their tasks (one is sent back once, one runs late), the client
+ * complains and is satisfied, the final invoice is paid, and the final report is downloaded as a
+ * PDF whose digest header matches its bytes. The portfolio report follows along: the waiting
+ * plan, the late task, the open complaint and the unpaid invoice each show up while they last.
+ * Policies are in seconds so the run takes well under a minute.
+ */
+import { createHash } from 'node:crypto';
+import type { ProjectStatus } from '../../workflows/project/contract';
+import type { TaskView } from '../../workflows/task/contract';
+import type { z } from 'zod';
+import type { portfolioReportSchema } from '../../api/schemas';
+import { startApiHarness, type ApiHarness, type PersonKey } from '../support/api';
+import { eventually, uniqueId } from '../support/temporal';
+
+jest.setTimeout(180_000);
+
+type Report = z.infer<typeof portfolioReportSchema>;
+
+let h: ApiHarness;
+beforeAll(async () => {
+  h = await startApiHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
+
+async function status(projectId: string): Promise<ProjectStatus> {
+  return (await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+}
+
+async function waitForStatus(projectId: string, what: string, done: (s: ProjectStatus) => boolean): Promise<ProjectStatus> {
+  return eventually(async () => {
+    const s = await status(projectId);
+    return done(s) ? s : undefined;
+  }, { what, timeoutMs: 30_000 });
+}
+
+async function portfolio(): Promise<Report> {
+  return (await h.http().get('/api/reports/portfolio').set(h.auth('manager')).expect(200)).body as Report;
+}
+
+async function waitForReport(what: string, done: (r: Report) => boolean): Promise<Report> {
+  return eventually(async () => {
+    const r = await portfolio();
+    return done(r) ? r : undefined;
+  }, { what, timeoutMs: 30_000 });
+}
+
+/** The task shows in the actor's inbox (visibility) with this status. */
+async function inInbox(who: PersonKey, taskId: string, taskStatus: string): Promise<void> {
+  await eventually(async () => {
+    const res = await h.http().get('/api/tasks').query({ status: taskStatus }).set(h.auth(who)).expect(200);
+    return (res.body.items as { taskId: string }[]).some((t) => t.taskId === taskId);
+  }, { what: `${taskId} ${taskStatus} in ${who}'s inbox`, timeoutMs: 30_000 });
+}
+
+async function act(who: PersonKey, path: string, body: object = {}, expected = 200): Promise<TaskView> {
+  const res = await h.http().post(path).set(h.auth(who)).send(body);
+  if (res.status !== expected) throw new Error(`POST ${path} as ${who}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as TaskView;
+}
+
+test('from the client request to the final report PDF, through HTTP alone', async () => {
+  const clientId = uniqueId('client');
+
+  // 1. The manager takes the client's request.
+  const created = await h
+    .http()
+    .post('/api/projects')
+    .set(h.auth('manager'))
+    .set('Idempotency-Key', uniqueId('key'))
+    .send({
+      client: { id: clientId, name: 'Northwind Bakery', segment: 'B2C', email: 'owner@northwind.example' },
+      title: 'Bakery relaunch',
+      brief: 'New site design, copy and an SEO audit',
+      departments: ['design', 'copywriting', 'seo'],
+      budget: { amount: 3000, currency: 'EUR' },
+      desiredDeadline: inMs(14 * 86_400_000),
+      policy: {
+        approvalSla: '30s',
+        escalationSla: '60s',
+        reminderLead: '30s',
+        overdueGrace: '1s',
+        acceptanceWindow: '120s',
+        paymentTerms: '2s',
+        paymentEscalation: '60s',
+        startAfterPrepayment: true,
+      },
+    })
+    .expect(201);
+  const projectId = (created.body as ProjectStatus).projectId;
+  expect(created.headers.location).toBe(`/api/projects/${projectId}`);
+  expect(created.body).toMatchObject({ stage: 'planning', managerId: h.people.manager.id });
+  expect((created.body as ProjectStatus).policy).toMatchObject({ approvalSlaMs: 30_000, paymentTermsMs: 2_000, overdueGraceMs: 1_000 });
+
+  // 2. The plan: design first, copy after it, an SEO audit due almost at once (it will run late).
+  const planned = await h
+    .http()
+    .put(`/api/projects/${projectId}/plan`)
+    .set(h.auth('manager'))
+    .send({
+      tasks: [
+        { key: 'design-home', department: 'design', title: 'Home page design', estimateHours: 8, dueAt: inMs(5 * 60_000), price: 1200 },
+        {
+          key: 'copy-home',
+          department: 'copywriting',
+          title: 'Home page copy',
+          estimateHours: 4,
+          dueAt: inMs(10 * 60_000),
+          price: 800,
+          dependsOn: ['design-home'],
+        },
+        { key: 'seo-audit', department: 'seo', title: 'SEO audit', estimateHours: 2, dueAt: inMs(4_000), price: 500 },
+      ],
+      prepaymentPercent: 20,
+      includedRevisionRounds: 1,
+    })
+    .expect(200);
+  expect(planned.body).toMatchObject({ stage: 'awaiting_approval', pendingPlanVersion: 1 });
+
+  // Leadership sees the plan waiting (and for how long).
+  const waiting = await waitForReport('the plan waiting for a decision', (r) =>
+    r.plansAwaitingDecision.items.some((i) => i.projectId === projectId),
+  );
+  expect(waiting.plansAwaitingDecision.items[0].waitingMs).toBeGreaterThanOrEqual(0);
+
+  // 3. Leadership approves: contract and prepayment invoice; work waits for the prepayment.
+  const approved = await h
+    .http()
+    .post(`/api/projects/${projectId}/plan/decision`)
+    .set(h.auth('leadership'))
+    .send({ planVersion: 1, decision: 'approve', comment: 'Go' })
+    .expect(200);
+  expect(approved.body).toMatchObject({ stage: 'in_production', approvedPlanVersion: 1 });
+  const withPrepayment = await waitForStatus(projectId, 'the prepayment invoice', (s) => s.invoices.some((i) => i.kind === 'prepayment'));
+  const prepayment = withPrepayment.invoices.find((i) => i.kind === 'prepayment')!;
+  expect(prepayment.amount).toBe(500); // 20% of 2500
+
+  // 4. The client pays the prepayment; the tasks without dependencies open.
+  await h
+    .http()
+    .post(`/api/projects/${projectId}/payments`)
+    .set(h.auth('manager'))
+    .send({ invoiceNumber: prepayment.number, amount: prepayment.amount, paidAt: new Date().toISOString(), reference: `bank-${uniqueId('ref')}` })
+    .expect(200);
+
+  const design = `${projectId}.design-home`;
+  const copy = `${projectId}.copy-home`;
+  const seo = `${projectId}.seo-audit`;
+
+  // 5. Design: Dima claims; Olga is too late; the manager sends the first delivery back once.
+  await inInbox('designer', design, 'open');
+  const copyInbox = await h.http().get('/api/tasks').set(h.auth('copywriter')).expect(200);
+  expect((copyInbox.body.items as { taskId: string }[]).map((t) => t.taskId)).not.toContain(design);
+  expect((await act('designer', `/api/tasks/${design}/claim`)).status).toBe('claimed');
+  const taken = await h.http().post(`/api/tasks/${design}/claim`).set(h.auth('designer2')).send({}).expect(409);
+  expect(taken.body.type).toBe('urn:agencyflow:problem:task-already-claimed');
+  await act('designer', `/api/tasks/${design}/submit`, { summary: 'First mock-ups', links: ['https://files.example/design-v1'] });
+  const sentBack = await act('manager', `/api/tasks/${design}/review`, { decision: 'changes_requested', comment: 'Warmer colours, please' });
+  expect(sentBack.reviewRounds).toBe(1);
+  await act('designer', `/api/tasks/${design}/submit`, { summary: 'Warmer mock-ups', links: ['https://files.example/design-v2'] });
+  expect((await act('manager', `/api/tasks/${design}/review`, { decision: 'accept' })).status).toBe('accepted');
+
+  // 6. The SEO audit ran late: the report shows it, in its department.
+  // (The task's flag and the project's, which the task signals, land in visibility separately.)
+  await waitForReport(
+    'the late SEO task and its late project',
+    (r) => r.tasks.byDepartment.seo.overdue >= 1 && r.tasks.overdue >= 1 && r.projects.overdue >= 1,
+  );
+  await act('seo', `/api/tasks/${seo}/claim`);
+  await act('seo', `/api/tasks/${seo}/submit`, { summary: 'Audit done', links: [] });
+  await act('manager', `/api/tasks/${seo}/review`, { decision: 'accept' });
+
+  // 7. Copy opens once design is accepted; the manager moves its due date and assigns it.
+  await inInbox('copywriter', copy, 'open');
+  const moved = await h
+    .http()
+    .patch(`/api/tasks/${copy}`)
+    .set(h.auth('manager'))
+    .send({ dueAt: inMs(15 * 60_000), reason: 'Client sends photos late' })
+    .expect(200);
+  expect((moved.body as TaskView).dueDateChanges).toHaveLength(1);
+  const wrongPerson = await h.http().post(`/api/tasks/${copy}/reassign`).set(h.auth('manager')).send({ assigneeId: h.people.designer.id }).expect(400);
+  expect(wrongPerson.body.errors[0].field).toBe('assigneeId');
+  const assigned = await h.http().post(`/api/tasks/${copy}/reassign`).set(h.auth('manager')).send({ assigneeId: h.people.copywriter.id }).expect(200);
+  expect((assigned.body as TaskView).assigneeId).toBe(h.people.copywriter.id);
+  await inInbox('copywriter', copy, 'claimed');
+  const mine = await h.http().get('/api/tasks').query({ assignee: 'me' }).set(h.auth('copywriter')).expect(200);
+  expect((mine.body.items as { taskId: string }[]).map((t) => t.taskId)).toContain(copy);
+  await act('copywriter', `/api/tasks/${copy}/submit`, { summary: 'Copy written', links: ['https://files.example/copy'] });
+  await act('manager', `/api/tasks/${copy}/review`, { decision: 'accept', comment: 'Good' });
+
+  // 8. Delivered: the client complains first; the complaint is resolved; then they accept.
+  await waitForStatus(projectId, 'client review', (s) => s.stage === 'client_review');
+  const complained = await h
+    .http()
+    .post(`/api/projects/${projectId}/feedback`)
+    .set(h.auth('manager'))
+    .send({ kind: 'complaint', description: 'The logo is too small' })
+    .expect(200);
+  const complaintId = (complained.body as ProjectStatus).complaints[0].complaintId;
+  await waitForReport('the open complaint', (r) => r.openComplaints.items.some((i) => i.projectId === projectId));
+  await h
+    .http()
+    .post(`/api/projects/${projectId}/complaints/${complaintId}/resolution`)
+    .set(h.auth('leadership'))
+    .send({ resolution: 'Logo enlarged, client confirmed by phone' })
+    .expect(200);
+  await waitForReport('the complaint resolved', (r) => !r.openComplaints.items.some((i) => i.projectId === projectId));
+  await h
+    .http()
+    .post(`/api/projects/${projectId}/feedback`)
+    .set(h.auth('manager'))
+    .send({ kind: 'accepted', rating: 5, comment: 'Lovely' })
+    .expect(200);
+
+  // 9. Invoicing: the act and the final invoice; unpaid past its (two-second) terms, it shows.
+  const invoicing = await waitForStatus(projectId, 'the final invoice', (s) => s.invoices.some((i) => i.kind === 'final'));
+  const final = invoicing.invoices.find((i) => i.kind === 'final')!;
+  expect(final.amount).toBe(2000); // 2500 - 500 prepaid
+  await waitForReport('the unpaid final invoice', (r) =>
+    r.unpaidInvoicesPastDue.items.some((i) => i.projectId === projectId),
+  );
+  await h
+    .http()
+    .post(`/api/projects/${projectId}/payments`)
+    .set(h.auth('leadership'))
+    .send({ invoiceNumber: final.number, amount: final.amount, paidAt: new Date().toISOString(), reference: `bank-${uniqueId('ref')}` })
+    .expect(200);
+
+  // 10. Closed: the final report, downloadable as a PDF whose digest matches its bytes.
+  const done = await waitForStatus(projectId, 'completion', (s) => s.stage === 'completed');
+  expect(done.completedAt).toBeDefined();
+  const docs = await h.http().get(`/api/projects/${projectId}/documents`).set(h.auth('manager')).expect(200);
+  const kinds = (docs.body.items as { kind: string }[]).map((d) => d.kind).sort();
+  expect(kinds).toEqual(['acceptance_act', 'contract', 'final_invoice', 'final_report', 'prepayment_invoice']);
+  const report = (docs.body.items as { kind: string; href: string; sha256: string }[]).find((d) => d.kind === 'final_report')!;
+  const pdf = await h
+    .http()
+    .get(report.href)
+    .set(h.auth('manager'))
+    .buffer(true)
+    .parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    })
+    .expect(200)
+    .expect('Content-Type', 'application/pdf');
+  const bytes = pdf.body as Buffer;
+  expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+  const digest = createHash('sha256').update(bytes).digest('base64');
+  expect(pdf.headers['repr-digest']).toBe(`sha-256=:${digest}:`);
+  expect(pdf.headers.digest).toBe(`sha-256=${digest}`);
+  expect(report.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+  await h.http().get(report.href).set(h.auth('leadership')).expect(200);
+  await h.http().get(report.href).set(h.auth('otherManager')).expect(403);
+  await h.http().get(report.href).set(h.auth('designer')).expect(403);
+
+  // 11. A completed project refuses further actions, and the portfolio counts it as completed.
+  const late409 = await h.http().post(`/api/projects/${projectId}/cancel`).set(h.auth('manager')).send({ reason: 'too late' }).expect(409);
+  expect(late409.headers['content-type']).toMatch(/application\/problem\+json/);
+  await waitForReport('the project counted as completed', (r) => r.projects.byStage.completed >= 1);
+});

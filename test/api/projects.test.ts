@@ -1,0 +1,218 @@
+/**
+ * Opening projects idempotently, listing them from visibility with filters and pages, and the
+ * portfolio report's counts. Each test uses its own client id and this file's own managers, so
+ * other test files sharing the dev server do not disturb the numbers.
+ */
+import type { ProjectStatus } from '../../workflows/project/contract';
+import { planRequest, projectRequest, startApiHarness, type ApiHarness } from '../support/api';
+import { eventually, uniqueId } from '../support/temporal';
+
+jest.setTimeout(120_000);
+
+let h: ApiHarness;
+beforeAll(async () => {
+  h = await startApiHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+interface ListBody {
+  items: { projectId: string; stage?: string; clientId?: string; segment?: string; title?: string; managerId?: string; overdue: boolean }[];
+  nextPageToken?: string;
+}
+
+const list = async (query: Record<string, string | number>, who: 'manager' | 'otherManager' | 'leadership' = 'manager') =>
+  (await h.http().get('/api/projects').query(query).set(h.auth(who)).expect(200)).body as ListBody;
+
+describe('POST /api/projects', () => {
+  test('creates a project: 201, Location, the workflow\u2019s own snapshot, policy resolved from config and overrides', async () => {
+    const res = await h
+      .http()
+      .post('/api/projects')
+      .set(h.auth('manager'))
+      .send(projectRequest({ policy: { approvalSla: '90s', paymentTerms: 3_600_000 } }))
+      .expect(201)
+      .expect('Content-Type', /application\/json/);
+    const body = res.body as ProjectStatus;
+    expect(body.projectId).toMatch(/^p-[a-z2-7]{10}$/);
+    expect(res.headers.location).toBe(`/api/projects/${body.projectId}`);
+    expect(body).toMatchObject({ stage: 'planning', managerId: h.people.manager.id, title: 'Spring campaign' });
+    expect(body.policy).toEqual({
+      approvalSlaMs: 90_000,
+      escalationSlaMs: h.config.POLICY_ESCALATION_SLA,
+      reminderLeadMs: h.config.POLICY_REMINDER_LEAD,
+      overdueGraceMs: h.config.POLICY_OVERDUE_GRACE,
+      acceptanceWindowMs: h.config.POLICY_ACCEPTANCE_WINDOW,
+      paymentTermsMs: 3_600_000,
+      paymentEscalationMs: h.config.POLICY_PAYMENT_ESCALATION,
+      startAfterPrepayment: h.config.POLICY_START_AFTER_PREPAYMENT,
+    });
+    const again = await h.http().get(res.headers.location).set(h.auth('manager')).expect(200);
+    expect(again.body.projectId).toBe(body.projectId);
+  });
+
+  test('concurrent identical requests with one Idempotency-Key create one project', async () => {
+    const key = uniqueId('key');
+    const request = projectRequest();
+    const responses = await Promise.all(
+      Array.from({ length: 6 }, () => h.http().post('/api/projects').set(h.auth('manager')).set('Idempotency-Key', key).send(request)),
+    );
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 201]);
+    const ids = new Set(responses.map((r) => (r.body as ProjectStatus).projectId));
+    expect(ids.size).toBe(1);
+    const [projectId] = [...ids];
+    for (const r of responses) expect(r.headers.location).toBe(`/api/projects/${projectId}`);
+
+    const clientId = (request.client as { id: string }).id;
+    const listed = await eventually(async () => {
+      const page = await list({ clientId });
+      return page.items.length > 0 ? page : undefined;
+    }, { what: 'the project in the list' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await list({ clientId })).items.map((i) => i.projectId)).toEqual([projectId]);
+    expect(listed.items[0]).toMatchObject({ projectId, clientId, title: 'Spring campaign', managerId: h.people.manager.id });
+
+    // The same key later, after the project ended, still names that project (its id is never reused).
+    await h.http().post(`/api/projects/${projectId}/cancel`).set(h.auth('manager')).send({ reason: 'client withdrew' }).expect(200);
+    await eventually(async () => {
+      const d = await h.temporal.client.workflow.getHandle(`project-${projectId}`).describe();
+      return d.status.name !== 'RUNNING';
+    }, { what: 'the cancelled project to close' });
+    const replay = await h.http().post('/api/projects').set(h.auth('manager')).set('Idempotency-Key', key).send(request).expect(200);
+    expect(replay.body).toMatchObject({ projectId, stage: 'cancelled' });
+  });
+
+  test('the same Idempotency-Key with another body is 422 and creates nothing', async () => {
+    const key = uniqueId('key');
+    const first = projectRequest();
+    const created = await h.http().post('/api/projects').set(h.auth('manager')).set('Idempotency-Key', key).send(first).expect(201);
+    const other = projectRequest({ title: 'Something else' });
+    const res = await h.http().post('/api/projects').set(h.auth('manager')).set('Idempotency-Key', key).send(other).expect(422);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 422, type: 'urn:agencyflow:problem:idempotency-key-conflict' });
+    expect(res.body.detail).toContain(created.body.projectId);
+    // The original is untouched.
+    const still = await h.http().get(`/api/projects/${created.body.projectId}`).set(h.auth('manager')).expect(200);
+    expect(still.body.title).toBe('Spring campaign');
+    // Another manager's same key is their own, separate project.
+    const theirs = await h.http().post('/api/projects').set(h.auth('otherManager')).set('Idempotency-Key', key).send(first).expect(201);
+    expect(theirs.body.projectId).not.toBe(created.body.projectId);
+  });
+});
+
+describe('GET /api/projects', () => {
+  test('filters by client, stage, segment and manager, pages with nextPageToken, and scopes managers to their own', async () => {
+    const clientId = uniqueId('client');
+    const client = (segment: string) => ({ id: clientId, name: 'Filter Co', segment, email: 'f@filter.example' });
+    const ids: string[] = [];
+    for (const segment of ['B2B', 'B2B', 'B2C', 'B2C', 'B2C']) {
+      const res = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ client: client(segment) })).expect(201);
+      ids.push(res.body.projectId);
+    }
+    // One goes to awaiting approval.
+    await h.http().put(`/api/projects/${ids[0]}/plan`).set(h.auth('manager')).send(planRequest()).expect(200);
+    // Another manager's project for the same client.
+    const foreign = await h.http().post('/api/projects').set(h.auth('otherManager')).send(projectRequest({ client: client('B2B') })).expect(201);
+
+    await eventually(async () => {
+      const all = await list({ clientId, pageSize: 100 }, 'leadership');
+      return all.items.length === 6 && all.items.some((i) => i.projectId === ids[0] && i.stage === 'awaiting_approval');
+    }, { what: 'six projects in visibility, one awaiting approval' });
+
+    const mine = await list({ clientId, pageSize: 100 });
+    expect(mine.items.map((i) => i.projectId).sort()).toEqual([...ids].sort());
+    expect((await list({ clientId }, 'otherManager')).items.map((i) => i.projectId)).toEqual([foreign.body.projectId]);
+    expect((await list({ clientId, stage: 'awaiting_approval' })).items.map((i) => i.projectId)).toEqual([ids[0]]);
+    expect((await list({ clientId, segment: 'B2C', pageSize: 100 })).items).toHaveLength(3);
+    expect((await list({ clientId, overdue: 'false', pageSize: 100 })).items).toHaveLength(5);
+    expect((await list({ clientId, managerId: h.people.otherManager.id }, 'leadership')).items).toHaveLength(1);
+
+    // Pages of two: three pages, every project once.
+    const seen: string[] = [];
+    let pageToken: string | undefined;
+    let pages = 0;
+    do {
+      const page = await list({ clientId, pageSize: 2, ...(pageToken && { pageToken }) });
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((i) => i.projectId));
+      pageToken = page.nextPageToken;
+      pages += 1;
+    } while (pageToken && pages < 10);
+    expect(seen.sort()).toEqual([...ids].sort());
+    expect(pages).toBeGreaterThanOrEqual(3);
+  });
+
+  test('bad filters are 400 naming the parameter; other managers\u2019 lists are 403; staff may not list projects', async () => {
+    const bad = async (query: Record<string, string>, field: string) => {
+      const res = await h.http().get('/api/projects').query(query).set(h.auth('manager')).expect(400);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    };
+    await bad({ pageSize: '0' }, 'pageSize');
+    await bad({ pageSize: 'many' }, 'pageSize');
+    await bad({ stage: 'dreaming' }, 'stage');
+    await bad({ overdue: 'maybe' }, 'overdue');
+    await bad({ clientId: "x' OR 1=1" }, 'clientId');
+    await bad({ colour: 'blue' }, 'colour');
+    await bad({ pageToken: 'bm90LWEtdG9rZW4' }, 'pageToken');
+    await h.http().get('/api/projects').query({ managerId: h.people.otherManager.id }).set(h.auth('manager')).expect(403);
+    await h.http().get('/api/projects').set(h.auth('designer')).expect(403);
+  });
+});
+
+describe('GET /api/reports/portfolio', () => {
+  test('counts a manager\u2019s projects per stage and lists the plans waiting for a decision', async () => {
+    // reportManager's projects are made here only, so the counts are exact.
+    const who = 'reportManager' as const;
+    const create = async () => (await h.http().post('/api/projects').set(h.auth(who)).send(projectRequest()).expect(201)).body.projectId as string;
+    await create();
+    await create();
+    const awaiting = await create();
+    await h.http().put(`/api/projects/${awaiting}/plan`).set(h.auth(who)).send(planRequest()).expect(200);
+    const cancelled = await create();
+    await h.http().post(`/api/projects/${cancelled}/cancel`).set(h.auth(who)).send({ reason: 'lost the pitch' }).expect(200);
+
+    const expectedStages = {
+      intake: 0,
+      planning: 2,
+      awaiting_approval: 1,
+      in_production: 0,
+      client_review: 0,
+      invoicing: 0,
+      closing: 0,
+      completed: 0,
+      cancelled: 1,
+    };
+    const report = await eventually(async () => {
+      const r = (await h.http().get('/api/reports/portfolio').set(h.auth(who)).expect(200)).body;
+      return JSON.stringify(r.projects.byStage) === JSON.stringify(expectedStages) ? r : undefined;
+    }, { what: 'the portfolio counts' });
+    expect(report.scope).toEqual({ managerId: h.people.reportManager.id });
+    expect(report.projects).toEqual({ byStage: expectedStages, active: 3, overdue: 0 });
+    expect(report.plansAwaitingDecision.count).toBe(1);
+    expect(report.plansAwaitingDecision.items).toHaveLength(1);
+    const item = report.plansAwaitingDecision.items[0];
+    expect(item).toMatchObject({ projectId: awaiting, managerId: h.people.reportManager.id, title: 'Spring campaign', href: `/api/projects/${awaiting}` });
+    expect(new Date(item.waitingSince).getTime()).toBeLessThanOrEqual(Date.now());
+    expect(item.waitingMs).toBeGreaterThanOrEqual(0);
+    expect(report.openComplaints).toEqual({ count: 0, items: [] });
+    expect(report.unpaidInvoicesPastDue).toEqual({ count: 0, items: [] });
+    expect(report.tasks.overdue).toBe(0);
+    for (const d of ['design', 'copywriting', 'seo', 'ads', 'analytics']) {
+      expect(report.tasks.byDepartment[d]).toEqual({ open: 0, overdue: 0 });
+    }
+
+    // Leadership sees the same slice when asking for this manager; the whole portfolio otherwise.
+    const slice = (await h.http().get('/api/reports/portfolio').query({ managerId: h.people.reportManager.id }).set(h.auth('leadership')).expect(200)).body;
+    expect(slice.projects).toEqual(report.projects);
+    const all = (await h.http().get('/api/reports/portfolio').set(h.auth('leadership')).expect(200)).body;
+    expect(all.scope).toEqual({});
+    expect(all.projects.byStage.planning).toBeGreaterThanOrEqual(2);
+
+    // Managers cannot look into another manager's slice; staff get no report.
+    await h.http().get('/api/reports/portfolio').query({ managerId: h.people.otherManager.id }).set(h.auth(who)).expect(403);
+    await h.http().get('/api/reports/portfolio').set(h.auth('designer')).expect(403);
+  });
+});

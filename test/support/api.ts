@@ -1,0 +1,245 @@
+/**
+ * The API against the real stack, for test/api: a worker on a unique task queue running our real
+ * workflows (the run's shared dev server and bundle) and the real activities (documents in a temp
+ * dir, mail to the log, a per-file invoice-number counter), and an app from createApp(deps)
+ * pointed at that task queue. Each harness has its own managers (unique ids and tokens), so
+ * counts and lists filtered by manager see only what the test file made, although other test
+ * files share the server.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Express } from 'express';
+import supertest from 'supertest';
+import type { Worker } from '@temporalio/worker';
+import { createActivities, createActivityDepsFromConfig } from '../../activities/index';
+import { createDocumentStoreFromConfig, type DocumentStore } from '../../activities/documents/store';
+import { loadConfig, type Config } from '../../common/config';
+import { createLogger, type Logger } from '../../common/logger';
+import { PeopleDirectory } from '../../common/people';
+import { createApp, type AppDeps } from '../../api/app';
+import { createTemporalConnection, TemporalGateway } from '../../api/temporal-gateway';
+import type { Department } from '../../workflows/shared-schemas';
+import { parseTaskId } from '../../workflows/task/contract';
+import { connectTestTemporal, createTestWorker, eventually, NAMESPACE, testAddress, uniqueId, type TestTemporal } from './temporal';
+
+const ROOT = path.join(__dirname, '..', '..');
+const EXAMPLE_PEOPLE = path.join(ROOT, 'config', 'people.example.json');
+
+export type PersonKey =
+  | 'manager'
+  | 'otherManager'
+  /** A manager no test touches but the portfolio test: exact counts. */
+  | 'reportManager'
+  | 'leadership'
+  | 'designer'
+  | 'designer2'
+  | 'copywriter'
+  | 'seo'
+  | 'ads'
+  | 'analyst';
+
+export interface TestPerson {
+  id: string;
+  token: string;
+  role: 'manager' | 'staff' | 'leadership';
+  department?: Department;
+}
+
+export interface ApiHarness {
+  app: Express;
+  config: Config;
+  taskQueue: string;
+  temporal: TestTemporal;
+  gateway: TemporalGateway;
+  people: Record<PersonKey, TestPerson>;
+  directory: PeopleDirectory;
+  store: DocumentStore;
+  /** supertest bound to the app. */
+  http: () => ReturnType<typeof supertest>;
+  /** `Authorization` header for a person. */
+  auth(who: PersonKey): { Authorization: string };
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  /** Extra environment for loadConfig (e.g. API_RATE_LIMIT_PER_MINUTE). */
+  env?: Record<string, string>;
+  /** Point the app at this address instead of the dev server (no worker then). */
+  temporalAddress?: string;
+  /** Run no worker (pure HTTP tests). */
+  withoutWorker?: boolean;
+  /** Passed to createApp. */
+  workerPolling?: () => boolean;
+  logger?: Logger;
+}
+
+/** The demo directory plus this harness's own managers and leader (unique ids and tokens). */
+function writePeopleFile(dir: string): { file: string; people: Record<PersonKey, TestPerson> } {
+  const example = JSON.parse(fs.readFileSync(EXAMPLE_PEOPLE, 'utf8')) as { people: (TestPerson & { name: string; email: string })[] };
+  const suffix = randomBytes(4).toString('hex');
+  const token = () => `test-${randomBytes(16).toString('hex')}`;
+  const mine = {
+    manager: { id: `mgr-${suffix}`, token: token(), role: 'manager' as const },
+    otherManager: { id: `mgr2-${suffix}`, token: token(), role: 'manager' as const },
+    reportManager: { id: `mgr3-${suffix}`, token: token(), role: 'manager' as const },
+    leadership: { id: `lead-${suffix}`, token: token(), role: 'leadership' as const },
+  };
+  const pick = (id: string): TestPerson => {
+    const p = example.people.find((e) => e.id === id);
+    if (!p) throw new Error(`people.example.json lacks ${id}`);
+    return { id: p.id, token: p.token, role: p.role, ...(p.department && { department: p.department }) };
+  };
+  const people: Record<PersonKey, TestPerson> = {
+    ...mine,
+    designer: pick('dima.design'),
+    designer2: pick('olga.design'),
+    copywriter: pick('ivan.copy'),
+    seo: pick('maria.seo'),
+    ads: pick('pavel.ads'),
+    analyst: pick('nina.analytics'),
+  };
+  const entries = [
+    ...example.people,
+    ...Object.values(mine).map((p) => ({ ...p, name: `Test ${p.id}`, email: `${p.id}@agency.example` })),
+  ];
+  const file = path.join(dir, 'people.json');
+  fs.writeFileSync(file, JSON.stringify({ people: entries }, null, 2));
+  return { file, people };
+}
+
+export async function startApiHarness(options: HarnessOptions = {}): Promise<ApiHarness> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agencyflow-api-'));
+  const { file: peopleFile, people } = writePeopleFile(dataDir);
+  const taskQueue = uniqueId('api');
+  const address = options.temporalAddress ?? testAddress();
+  const config = loadConfig(
+    {
+      DATA_DIR: dataDir,
+      PEOPLE_FILE: peopleFile,
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_NAMESPACE: NAMESPACE,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      LOG_LEVEL: 'silent',
+      ...options.env,
+    },
+    dataDir,
+  );
+  const logger = options.logger ?? createLogger({ level: process.env.API_TEST_LOG_LEVEL ?? 'silent' });
+  const directory = PeopleDirectory.fromFile(peopleFile);
+  const store = createDocumentStoreFromConfig(config);
+
+  const temporal = await connectTestTemporal();
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  if (!options.withoutWorker && !options.temporalAddress) {
+    const deps = await createActivityDepsFromConfig(config, { client: temporal.client, logger });
+    worker = await createTestWorker(temporal, {
+      taskQueue,
+      activities: createActivities({ ...deps, invoiceNumberWorkflowIdPrefix: `${uniqueId('inv')}-` }),
+    });
+    running = worker.run();
+  }
+
+  const connection = createTemporalConnection(address);
+  const gateway = new TemporalGateway({ connection, namespace: NAMESPACE, taskQueue, logger, callTimeoutMs: 8_000 });
+  const deps: AppDeps = {
+    config,
+    logger,
+    temporal: gateway,
+    people: directory,
+    documents: store,
+    ...(options.workerPolling && { workerPolling: options.workerPolling }),
+  };
+  const app = createApp(deps);
+
+  return {
+    app,
+    config,
+    taskQueue,
+    temporal,
+    gateway,
+    people,
+    directory,
+    store,
+    http: () => supertest(app),
+    auth: (who) => ({ Authorization: `Bearer ${people[who].token}` }),
+    async close() {
+      if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await connection.close();
+      await temporal.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request builders
+// ---------------------------------------------------------------------------------------------
+
+const inMs = (ms: number): string => new Date(Date.now() + ms).toISOString();
+
+export function projectRequest(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    client: { id: uniqueId('client'), name: 'ACME Ltd', segment: 'B2B', email: 'buyer@acme.example' },
+    title: 'Spring campaign',
+    brief: 'Landing page and ads',
+    departments: ['design', 'copywriting'],
+    budget: { amount: 5000, currency: 'EUR' },
+    desiredDeadline: inMs(30 * 86_400_000),
+    ...overrides,
+  };
+}
+
+/** A two-task plan: design first, copy after it; due a few minutes ahead. */
+export function planRequest(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    tasks: [
+      {
+        key: 'design-home',
+        department: 'design',
+        title: 'Home page design',
+        estimateHours: 8,
+        dueAt: inMs(10 * 60_000),
+        price: 1200,
+      },
+      {
+        key: 'copy-home',
+        department: 'copywriting',
+        title: 'Home page copy',
+        estimateHours: 4,
+        dueAt: inMs(20 * 60_000),
+        price: 800,
+        dependsOn: ['design-home'],
+      },
+    ],
+    prepaymentPercent: 0,
+    includedRevisionRounds: 1,
+    ...overrides,
+  };
+}
+
+/**
+ * Waits until the task has this status (read through the API as leadership). On timeout the
+ * error carries the project's timeline, which says where the process stopped.
+ */
+export async function waitForTask(h: ApiHarness, taskId: string, status: string, timeoutMs = 30_000): Promise<void> {
+  try {
+    await eventually(async () => (await h.http().get(`/api/tasks/${taskId}`).set(h.auth('leadership'))).body.status === status, {
+      what: `task ${taskId} to be ${status}`,
+      timeoutMs,
+    });
+  } catch (err) {
+    const projectId = parseTaskId(taskId)?.projectId;
+    const project = projectId ? (await h.http().get(`/api/projects/${projectId}`).set(h.auth('leadership'))).body : undefined;
+    const timeline = (project?.timeline as { at: string; event: string; detail?: string }[] | undefined) ?? [];
+    throw new Error(
+      `${(err as Error).message}; project ${projectId} is ${project?.stage}, timeline: ${timeline
+        .slice(-8)
+        .map((e) => `${e.event}${e.detail ? ` (${e.detail})` : ''}`)
+        .join(', ')}`,
+    );
+  }
+}
