@@ -151,6 +151,8 @@ export interface DocumentRef {
 export interface ProjectStatus {
   projectId: string;
   stage: ProjectStage;
+  /** When the project entered its current stage (also the StageEnteredAt search attribute). */
+  stageEnteredAt?: string;
   title: string;
   brief: string;
   client: Client;

@@ -1,8 +1,465 @@
-// PLACEHOLDER — replaced by the task workflow implementation.
-import { condition } from '@temporalio/workflow';
-import type { TaskInput, TaskOutcome } from './contract';
+/**
+ * One department task of a project: a child workflow with its own id and history, so the claims,
+ * deliveries and reviews of fifty tasks never crowd the project's history. It waits for its
+ * dependencies (the project opens it), is claimed, delivered and reviewed, chases its own due date,
+ * and tells the project about every change through one coalesced signal.
+ */
+import {
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { NotifyInput, ProjectActivities, RecipientSpec } from '../../activities/contract';
+import { businessFailure, ErrorType } from '../errors';
+import { taskChangedSignal, type TaskChangedSignal } from '../project/contract';
+import { AssigneeIdKey, changedSearchAttributes, DueAtKey, OverdueKey, TaskStatusKey } from '../search-attributes';
+import type { Actor } from '../shared-schemas';
+import {
+  cancelTaskSignal,
+  claimTaskUpdate,
+  getTaskQuery,
+  moveDueDateUpdate,
+  openTaskSignal,
+  reassignTaskUpdate,
+  releaseTaskUpdate,
+  reviewTaskUpdate,
+  submitTaskUpdate,
+  taskId,
+  type TaskInput,
+  type TaskNoticeView,
+  type TaskOutcome,
+  type TaskView,
+} from './contract';
+
+// ---------------------------------------------------------------------------------------------
+// Activities and timeouts
+// ---------------------------------------------------------------------------------------------
+
+// A notice that cannot be delivered after ten tries is recorded in the task's history rather
+// than holding the task up: the work itself must go on.
+const { notify } = proxyActivities<ProjectActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },
+});
+
+type DeadlineKind = TaskNoticeView['kind'];
+const DEADLINE_TEMPLATES = {
+  reminder: 'task_deadline_reminder',
+  overdue: 'task_overdue',
+  escalation: 'task_escalation',
+} as const;
 
 export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
-  await condition(() => false);
-  return { taskKey: input.taskKey, status: 'cancelled' } as TaskOutcome;
+  const { workflowId } = workflowInfo();
+  const nowIso = (): string => new Date(Date.now()).toISOString();
+  const view: TaskView = {
+    taskId: taskId(input.projectId, input.taskKey),
+    projectId: input.projectId,
+    taskKey: input.taskKey,
+    projectTitle: input.projectTitle,
+    clientName: input.clientName,
+    managerId: input.managerId,
+    department: input.department,
+    title: input.title,
+    description: input.description,
+    estimateHours: input.estimateHours,
+    price: input.price,
+    dependsOn: input.dependsOn,
+    status: 'waiting',
+    dueAt: input.dueAt,
+    dueDateChanges: [],
+    reviewRounds: 0,
+    deliverables: [],
+    reviews: [],
+    notices: [],
+    overdue: false,
+    ...(input.revisionRound !== undefined && { revisionRound: input.revisionRound }),
+    history: [],
+  };
+  /** Bumped on every change: wakes the deadline loop so it re-arms for the new state. */
+  let changes = 0;
+  let cancelRequest: { reason: string } | undefined;
+  let opens = 0;
+  let reassignments = 0;
+  const outbox: NotifyInput[] = [];
+
+  const record = (event: string, by?: string, detail?: string): void => {
+    view.history.push({ at: nowIso(), event, ...(by !== undefined && { by }), ...(detail !== undefined && { detail }) });
+  };
+  const changed = (): void => {
+    refreshOverdue();
+    changes += 1;
+    syncSearchAttributes();
+  };
+  const send = (template: NotifyInput['template'], key: string, recipients: RecipientSpec, data: NotifyInput['data'] = {}): void => {
+    outbox.push({
+      idempotencyKey: `${workflowId}:${key}`,
+      template,
+      recipients,
+      projectId: input.projectId,
+      taskId: view.taskId,
+      data: {
+        projectTitle: input.projectTitle,
+        clientName: input.clientName,
+        taskTitle: view.title,
+        department: view.department,
+        dueAt: view.dueAt,
+        assigneeId: view.assigneeId,
+        ...data,
+      },
+    });
+  };
+  const finished = (): boolean => view.status === 'accepted' || view.status === 'cancelled';
+  /** Deadlines only matter while the work is not delivered: open or claimed. */
+  const workPending = (): boolean => view.status === 'open' || view.status === 'claimed';
+  const refreshOverdue = (): void => {
+    view.overdue = workPending() && Date.now() >= Date.parse(view.dueAt);
+  };
+
+  const open = (): void => {
+    opens += 1;
+    view.status = 'open';
+    view.openedAt ??= nowIso();
+    record('opened');
+    send('task_opened', `opened:${opens}`, { department: view.department });
+  };
+
+  // Open before any handler is registered: a claim delivered with the start must find it open.
+  if (input.startOpen) open();
+
+  // ---------------------------------------------------------------------------------------------
+  // Message handlers
+  // ---------------------------------------------------------------------------------------------
+
+  setHandler(getTaskQuery, () => view);
+
+  const refuseUnlessActive = (): void => {
+    if (view.status === 'cancelled') throw businessFailure(ErrorType.WrongStage, 'the task was cancelled');
+    if (view.status === 'accepted') throw businessFailure(ErrorType.AlreadyDone, 'the task was already accepted');
+  };
+  const refuseUnlessAssignee = (by: Actor): void => {
+    if (view.assigneeId !== by.id) {
+      throw businessFailure(ErrorType.NotAllowed, `only the assignee (${view.assigneeId ?? 'nobody yet'}) may do this`);
+    }
+  };
+  const refuseUnlessManager = (by: Actor, orLeadership = false): void => {
+    if (by.id === input.managerId || (orLeadership && by.role === 'leadership')) return;
+    throw businessFailure(ErrorType.NotAllowed, `only the project's manager${orLeadership ? ' or leadership' : ''} may do this`);
+  };
+
+  // Updates, not signals: the person acting must learn at once whether the task was theirs to take.
+  setHandler(
+    claimTaskUpdate,
+    ({ by }) => {
+      // A repeated claim by the holder (a retried request) changes nothing and returns the view.
+      if (view.status === 'claimed' && view.assigneeId === by.id) return view;
+      view.status = 'claimed';
+      view.assigneeId = by.id;
+      record('claimed', by.id);
+      changed();
+      return view;
+    },
+    {
+      validator: ({ by }) => {
+        if (by.role !== 'staff' || by.department !== view.department) {
+          throw businessFailure(ErrorType.NotAllowed, `only ${view.department} staff may take this task`);
+        }
+        refuseUnlessActive();
+        if (view.status === 'claimed' && view.assigneeId === by.id) return;
+        if (view.status === 'claimed' || view.status === 'submitted') {
+          throw businessFailure(ErrorType.TaskAlreadyClaimed, `the task is held by ${view.assigneeId}`);
+        }
+        if (view.status !== 'open') throw businessFailure(ErrorType.WrongStage, 'the task is waiting for its dependencies');
+      },
+    },
+  );
+
+  setHandler(
+    releaseTaskUpdate,
+    ({ by }) => {
+      record('released', by.id);
+      view.assigneeId = undefined;
+      open();
+      changed();
+      return view;
+    },
+    {
+      validator: ({ by }) => {
+        refuseUnlessActive();
+        refuseUnlessAssignee(by);
+        if (view.status !== 'claimed') throw businessFailure(ErrorType.WrongStage, `the task is ${view.status}, not in work`);
+      },
+    },
+  );
+
+  setHandler(
+    submitTaskUpdate,
+    ({ by, summary, links }) => {
+      const at = nowIso();
+      view.deliverables.push({ summary, links, submittedAt: at, submittedBy: by.id });
+      view.status = 'submitted';
+      view.submittedAt = at;
+      record('submitted', by.id, summary);
+      send('task_submitted', `submitted:${view.deliverables.length}`, { personIds: [input.managerId] }, { summary });
+      changed();
+      return view;
+    },
+    {
+      validator: ({ by, summary }) => {
+        refuseUnlessActive();
+        refuseUnlessAssignee(by);
+        if (view.status === 'submitted') throw businessFailure(ErrorType.AlreadyDone, 'the work was already submitted');
+        if (view.status !== 'claimed') throw businessFailure(ErrorType.WrongStage, `the task is ${view.status}, not in work`);
+        if (summary.trim() === '') throw businessFailure(ErrorType.InvalidInput, 'a summary of the work is required', 'summary');
+      },
+    },
+  );
+
+  setHandler(
+    reviewTaskUpdate,
+    ({ by, decision, comment }) => {
+      const at = nowIso();
+      view.reviews.push({ decision, comment, by: by.id, at });
+      if (decision === 'accept') {
+        view.status = 'accepted';
+        view.acceptedAt = at;
+        record('accepted', by.id, comment || undefined);
+      } else {
+        // The same person reworks it: they know the work and the comments are addressed to them.
+        view.status = 'claimed';
+        view.reviewRounds += 1;
+        record('changes_requested', by.id, comment);
+        send('task_changes_requested', `changes:${view.reviewRounds}`, { personIds: [view.assigneeId!] }, { comment });
+      }
+      changed();
+      return view;
+    },
+    {
+      validator: ({ by, decision, comment }) => {
+        refuseUnlessManager(by);
+        refuseUnlessActive();
+        if (view.status !== 'submitted') throw businessFailure(ErrorType.WrongStage, `nothing to review: the task is ${view.status}`);
+        if (decision === 'changes_requested' && comment.trim() === '') {
+          throw businessFailure(ErrorType.InvalidInput, 'say what must change', 'comment');
+        }
+      },
+    },
+  );
+
+  setHandler(
+    reassignTaskUpdate,
+    ({ by, assigneeId }) => {
+      if (view.status === 'claimed' && view.assigneeId === assigneeId) return view;
+      const from = view.assigneeId;
+      reassignments += 1;
+      view.status = 'claimed';
+      view.assigneeId = assigneeId;
+      record('reassigned', by.id, from ? `${from} → ${assigneeId}` : assigneeId);
+      send('task_reassigned', `reassigned:${reassignments}`, { personIds: [assigneeId] }, { previousAssigneeId: from });
+      changed();
+      return view;
+    },
+    {
+      validator: ({ by, assigneeId, assigneeDepartment }) => {
+        refuseUnlessManager(by, true);
+        refuseUnlessActive();
+        if (view.status !== 'open' && view.status !== 'claimed') {
+          throw businessFailure(ErrorType.WrongStage, `the task is ${view.status}; only open or claimed work can be reassigned`);
+        }
+        if (assigneeDepartment !== view.department) {
+          throw businessFailure(ErrorType.InvalidInput, `${assigneeId} is not in ${view.department}`, 'assigneeId');
+        }
+      },
+    },
+  );
+
+  setHandler(
+    moveDueDateUpdate,
+    ({ by, dueAt, reason }) => {
+      const to = new Date(Date.parse(dueAt)).toISOString();
+      view.dueDateChanges.push({ from: view.dueAt, to, reason, by: by.id, at: nowIso() });
+      record('due_date_moved', by.id, `${view.dueAt} → ${to}: ${reason}`);
+      // A new due date is a new set of deadlines: the loop re-arms, notices are keyed by it.
+      view.dueAt = to;
+      changed();
+      return view;
+    },
+    {
+      validator: ({ by, dueAt, reason }) => {
+        refuseUnlessManager(by);
+        refuseUnlessActive();
+        const ms = Date.parse(dueAt);
+        if (Number.isNaN(ms)) throw businessFailure(ErrorType.InvalidInput, 'not a date', 'dueAt');
+        if (ms <= Date.now()) throw businessFailure(ErrorType.InvalidInput, 'the new due date must be in the future', 'dueAt');
+        if (ms === Date.parse(view.dueAt)) throw businessFailure(ErrorType.AlreadyDone, 'the task is already due then', 'dueAt');
+        if (reason.trim() === '') throw businessFailure(ErrorType.InvalidInput, 'give a reason', 'reason');
+      },
+    },
+  );
+
+  // Signals from the project: it does not need an answer, and must not wait on a task.
+  setHandler(openTaskSignal, () => {
+    if (view.status !== 'waiting') return; // a repeated open changes nothing
+    open();
+    changed();
+  });
+
+  setHandler(cancelTaskSignal, ({ reason }) => {
+    if (!finished()) cancelRequest ??= { reason };
+  });
+
+  // ---------------------------------------------------------------------------------------------
+  // The process
+  // ---------------------------------------------------------------------------------------------
+
+  // One loop does everything that talks to the outside (notices, the report to the project,
+  // deadline timers), one thing at a time. Handlers only change state and queue notices: so a claim
+  // answers in milliseconds, and the order of commands never depends on which of several
+  // coroutines woke first — the kind of race that makes a replay disagree with the original run.
+  const parent = workflowInfo().parent;
+  const projectHandle = parent ? getExternalWorkflowHandle(parent.workflowId, parent.runId) : undefined;
+  const summary = (): Omit<TaskChangedSignal, 'at'> => ({
+    taskKey: view.taskKey,
+    status: view.status,
+    ...(view.assigneeId !== undefined && { assigneeId: view.assigneeId }),
+    dueAt: view.dueAt,
+    reviewRounds: view.reviewRounds,
+    ...(view.submittedAt !== undefined && { submittedAt: view.submittedAt }),
+    ...(view.acceptedAt !== undefined && { acceptedAt: view.acceptedAt }),
+    overdue: view.overdue,
+  });
+  // The project started us knowing our first status; report only what differs from that.
+  let reported = JSON.stringify({ ...summary(), status: input.startOpen ? 'open' : 'waiting', overdue: false });
+
+  const deliverNotices = async (): Promise<void> => {
+    while (outbox.length > 0) {
+      const next = outbox[0];
+      try {
+        await notify(next);
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        record('notification_failed', undefined, `${next.template}: ${(err as Error).message}`);
+      }
+      outbox.shift();
+    }
+  };
+
+  // One signal per settled state, not per click: the project's history grows with the work done.
+  const reportToProject = async (): Promise<void> => {
+    if (!projectHandle) return;
+    while (JSON.stringify(summary()) !== reported) {
+      const current = summary();
+      reported = JSON.stringify(current);
+      try {
+        await projectHandle.signal(taskChangedSignal, { ...current, at: nowIso() });
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        // The project closed (or was terminated): nobody is left to tell.
+        log.info('could not report to the project', { error: (err as Error).message });
+      }
+    }
+  };
+
+  /** Deadline notices not yet sent for the current due date, with when each falls due. */
+  const pendingDeadlines = (): { kind: DeadlineKind; at: number }[] => {
+    if (!workPending()) return [];
+    const due = Date.parse(view.dueAt);
+    const all: { kind: DeadlineKind; at: number }[] = [
+      { kind: 'reminder', at: due - input.reminderLeadMs },
+      { kind: 'overdue', at: due },
+      { kind: 'escalation', at: due + input.overdueGraceMs },
+    ];
+    return all.filter(
+      (d) =>
+        !view.notices.some((n) => n.kind === d.kind && n.dueAt === view.dueAt) &&
+        // A reminder after the due date says less than the overdue notice already going out.
+        !(d.kind === 'reminder' && Date.now() >= due),
+    );
+  };
+
+  const sendDeadlineNotice = (kind: DeadlineKind): void => {
+    view.notices.push({ kind, dueAt: view.dueAt, sentAt: nowIso() });
+    record(`deadline_${kind}`, undefined, view.dueAt);
+    const recipients: RecipientSpec =
+      kind === 'reminder'
+        ? view.assigneeId
+          ? { personIds: [view.assigneeId] }
+          : { department: view.department }
+        : kind === 'overdue'
+          ? { personIds: [input.managerId] }
+          : { roles: ['leadership'] };
+    // Keyed by the due date: each notice once per due date, and again after the date is moved.
+    send(DEADLINE_TEMPLATES[kind], `${kind}:${view.dueAt}`, recipients);
+  };
+
+  const cancel = (reason: string): void => {
+    view.status = 'cancelled';
+    view.cancelledAt = nowIso();
+    view.cancelReason = reason;
+    record('cancelled', undefined, reason);
+    if (view.assigneeId) send('task_cancelled', 'cancelled', { personIds: [view.assigneeId] }, { reason });
+    changed();
+  };
+
+  /** The task's life: wait for the next deadline or the next change, whichever comes first. */
+  const runTask = async (): Promise<void> => {
+    changed();
+    for (;;) {
+      // The project first (a signal is quick, the portal shows it), then the mail.
+      await reportToProject();
+      await deliverNotices();
+      if (outbox.length > 0 || JSON.stringify(summary()) !== reported) continue; // changed meanwhile
+      if (finished()) return;
+      if (cancelRequest) {
+        cancel(cancelRequest.reason);
+        continue;
+      }
+      const now = Date.now();
+      const due = pendingDeadlines().filter((d) => d.at <= now);
+      if (due.length > 0) {
+        for (const d of due) sendDeadlineNotice(d.kind);
+        changed();
+        continue;
+      }
+      const next = pendingDeadlines().reduce<number | undefined>((min, d) => (min === undefined || d.at < min ? d.at : min), undefined);
+      const seen = changes;
+      const wake = (): boolean => changes !== seen || outbox.length > 0 || cancelRequest !== undefined;
+      if (next === undefined) await condition(wake);
+      else await condition(wake, Math.max(next - now, 1));
+    }
+  };
+
+  try {
+    await runTask();
+    await condition(allHandlersFinished);
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // The project closed without cancelling us (REQUEST_CANCEL when an operator terminates it):
+    // close as cancelled and tell the assignee, outside the cancelled scope.
+    await CancellationScope.nonCancellable(async () => {
+      if (!finished()) cancel('the project was closed');
+      await deliverNotices();
+    });
+  }
+  return { taskKey: input.taskKey, status: view.status === 'accepted' ? 'accepted' : 'cancelled', view };
+
+  // Search attributes (declared last: they serve the process above, they are not part of it).
+  function syncSearchAttributes(): void {
+    const wanted: SearchAttributeUpdatePair[] = [
+      { key: TaskStatusKey, value: view.status },
+      { key: AssigneeIdKey, value: view.assigneeId ?? null },
+      { key: DueAtKey, value: new Date(Date.parse(view.dueAt)) },
+      { key: OverdueKey, value: view.overdue },
+    ];
+    const stale = changedSearchAttributes(workflowInfo().typedSearchAttributes, wanted);
+    if (stale.length > 0) upsertSearchAttributes(stale);
+  }
 }

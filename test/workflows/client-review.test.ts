@@ -1,0 +1,265 @@
+/**
+ * After delivery: the client's revisions (included and paid), complaints that must be resolved
+ * before closing, silence that becomes acceptance, payments chased, and projects cancelled in
+ * production or in review. Each path runs concurrently against one worker.
+ */
+import { type WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  cancelProjectUpdate,
+  recordFeedbackUpdate,
+  recordPaymentUpdate,
+  resolveComplaintUpdate,
+  type ProjectStatus,
+} from '../../workflows/project/contract';
+import { HasOpenComplaintKey } from '../../workflows/search-attributes';
+import { claimTaskUpdate, getTaskQuery, submitTaskUpdate } from '../../workflows/task/contract';
+import {
+  approvePlan,
+  deliverTask,
+  documentsFor,
+  inSeconds,
+  LEADER,
+  MANAGER,
+  noticesFor,
+  plan,
+  planTask,
+  projectInput,
+  recordHistory,
+  staff,
+  startProject,
+  startWorkflowTestEnv,
+  taskHandle,
+  timelineEvents,
+  waitForNotice,
+  waitForStatus,
+  waitForTask,
+  type WorkflowTestEnv,
+} from './support';
+
+let env: WorkflowTestEnv;
+beforeAll(async () => {
+  env = await startWorkflowTestEnv();
+});
+afterAll(() => env?.close());
+
+jest.setTimeout(90_000);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function refusal(promise: Promise<unknown>): Promise<{ type?: string | null; field?: string }> {
+  try {
+    await promise;
+  } catch (err) {
+    const failure = (err as WorkflowUpdateFailedError).cause as ApplicationFailure;
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    return { type: failure.type, field: (failure.details?.[0] as { field?: string } | undefined)?.field };
+  }
+  throw new Error('expected the update to be refused');
+}
+
+const payInFull = async (handle: Awaited<ReturnType<typeof startProject>>, kind: 'final' | 'prepayment' = 'final') => {
+  const s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === kind && i.documentId !== undefined), `${kind} invoice`);
+  const invoice = s.invoices.find((i) => i.kind === kind)!;
+  return handle.executeUpdate(recordPaymentUpdate, {
+    args: [{ invoiceNumber: invoice.number, amount: invoice.amount - invoice.paidAmount, paidAt: new Date().toISOString(), reference: `${invoice.number}-full`, by: LEADER }],
+  });
+};
+
+test.concurrent('revisions: the included round is free, the next one needs and bills an extra price', async () => {
+  const input = projectInput({ departments: ['design', 'copywriting'] });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('site', 'design', { price: 2_000 })], { includedRevisionRounds: 1 }));
+  await deliverTask(env, projectId, 'site', 'design');
+  await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
+
+  let s = await handle.executeUpdate(recordFeedbackUpdate, {
+    args: [{ feedback: { kind: 'revisions_requested', description: 'darker header', departments: ['design'], dueAt: inSeconds(600) }, by: MANAGER }],
+  });
+  expect(s.stage).toBe('in_production');
+  expect(s.revisionRoundsUsed).toBe(1);
+  expect(s.revisions[0]).toMatchObject({ round: 1, beyondIncluded: false, extraPrice: 0, taskIds: [`${projectId}.rev1-design`] });
+  expect(s.tasks.find((t) => t.key === 'rev1-design')).toMatchObject({ status: 'open', revisionRound: 1 });
+  await deliverTask(env, projectId, 'rev1-design', 'design');
+  await waitForStatus(handle, (x) => x.stage === 'client_review', 'back in review');
+  await waitForNotice(env, projectId, 'delivery_ready', 2);
+
+  // Beyond the included rounds: refused without the agreed price.
+  const second = { kind: 'revisions_requested' as const, description: 'new copy and colours', departments: ['design' as const, 'copywriting' as const], dueAt: inSeconds(600) };
+  expect(await refusal(handle.executeUpdate(recordFeedbackUpdate, { args: [{ feedback: second, by: MANAGER }] }))).toEqual({
+    type: 'InvalidInput',
+    field: 'extraPrice',
+  });
+  s = await handle.executeUpdate(recordFeedbackUpdate, { args: [{ feedback: { ...second, extraPrice: 350.25 }, by: MANAGER }] });
+  expect(s.revisions[1]).toMatchObject({ round: 2, beyondIncluded: true, extraPrice: 350.25 });
+  await Promise.all([deliverTask(env, projectId, 'rev2-design', 'design'), deliverTask(env, projectId, 'rev2-copywriting', 'copywriting')]);
+  await waitForStatus(handle, (x) => x.stage === 'client_review', 'back in review again');
+  await handle.executeUpdate(recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 4, comment: '' }, by: MANAGER }] });
+
+  s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === 'final' && i.documentId !== undefined), 'final invoice');
+  expect(s.invoices[0].amount).toBe(2_350.25);
+  const lines = documentsFor(env, projectId).find((d) => d.kind === 'final_invoice')!.invoice!.lines;
+  expect(lines.map((l) => l.amount)).toEqual([2_000, 350.25]);
+  await payInFull(handle);
+  const result = (await handle.result()) as ProjectStatus;
+  expect(result.stage).toBe('completed');
+  expect(result.tasks.map((t) => t.key)).toEqual(['site', 'rev1-design', 'rev2-design', 'rev2-copywriting']);
+  await recordHistory(handle, 'project-revisions');
+});
+
+test.concurrent('a complaint is recorded, escalated to leadership, and blocks closing until resolved', async () => {
+  const input = projectInput({ departments: ['seo'] });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('audit', 'seo')]));
+  await deliverTask(env, projectId, 'audit', 'seo');
+  await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
+
+  let s = await handle.executeUpdate(recordFeedbackUpdate, {
+    args: [{ feedback: { kind: 'complaint', description: 'the report came late and was thin' }, by: MANAGER }],
+  });
+  expect(s.stage).toBe('client_review');
+  expect(s.complaints).toEqual([expect.objectContaining({ complaintId: 'c1', recordedBy: MANAGER.id })]);
+  const [filed] = await waitForNotice(env, projectId, 'complaint_filed');
+  expect(filed.recipients).toEqual({ roles: ['leadership'] });
+  expect((await handle.describe()).typedSearchAttributes.get(HasOpenComplaintKey)).toBe(true);
+
+  await handle.executeUpdate(recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 3, comment: 'ok' }, by: MANAGER }] });
+  await payInFull(handle);
+  s = await waitForStatus(handle, (x) => timelineEvents(x).includes('closing_blocked'), 'closing blocked');
+  expect(s.stage).toBe('invoicing');
+  await sleep(1_000);
+  expect((await waitForStatus(handle, () => true, 'status')).stage).toBe('invoicing');
+
+  expect(
+    await refusal(handle.executeUpdate(resolveComplaintUpdate, { args: [{ complaintId: 'c9', resolution: 'x', by: LEADER }] })),
+  ).toEqual({ type: 'NotFound', field: 'complaintId' });
+  s = await handle.executeUpdate(resolveComplaintUpdate, {
+    args: [{ complaintId: 'c1', resolution: 'discount on the next order, apology call', by: LEADER }],
+  });
+  expect(s.complaints[0]).toMatchObject({ resolvedBy: LEADER.id, resolution: 'discount on the next order, apology call' });
+  expect(
+    await refusal(handle.executeUpdate(resolveComplaintUpdate, { args: [{ complaintId: 'c1', resolution: 'again', by: LEADER }] })),
+  ).toMatchObject({ type: 'AlreadyDone' });
+  const result = (await handle.result()) as ProjectStatus;
+  expect(result.stage).toBe('completed');
+  expect(result.feedback.map((f) => f.kind)).toEqual(['complaint', 'accepted']);
+  await recordHistory(handle, 'project-complaint');
+});
+
+test.concurrent('a client who never answers: reminded after one window, deemed to accept after the second', async () => {
+  const input = projectInput({ departments: ['ads'], policy: { acceptanceWindowMs: 1_500 } });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('campaign', 'ads')]));
+  await deliverTask(env, projectId, 'campaign', 'ads');
+  const s = await waitForStatus(handle, (x) => x.stage === 'invoicing', 'deemed accepted', 20_000);
+  expect(s.feedback).toEqual([expect.objectContaining({ kind: 'deemed_accepted' })]);
+  const [due] = noticesFor(env, projectId, 'client_response_due');
+  expect(due.recipients).toEqual({ emails: [input.client.email], personIds: [MANAGER.id] });
+  expect(noticesFor(env, projectId, 'client_response_due')).toHaveLength(1);
+  await payInFull(handle);
+  expect(((await handle.result()) as ProjectStatus).stage).toBe('completed');
+  await recordHistory(handle, 'project-deemed-accepted');
+});
+
+test.concurrent('an unpaid invoice: the client is reminded at the due date, manager and leadership told after the grace, once each', async () => {
+  const input = projectInput({ departments: ['analytics'], policy: { paymentTermsMs: 1_500, paymentEscalationMs: 1_500 } });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('report', 'analytics', { price: 500 })]));
+  await deliverTask(env, projectId, 'report', 'analytics');
+  await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
+  await handle.executeUpdate(recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 5, comment: '' }, by: MANAGER }] });
+  await waitForNotice(env, projectId, 'payment_escalation', 1, 15_000);
+  await sleep(1_500);
+  expect(noticesFor(env, projectId, 'payment_reminder')).toHaveLength(1);
+  expect(noticesFor(env, projectId, 'payment_reminder')[0].recipients).toEqual({ emails: [input.client.email] });
+  expect(noticesFor(env, projectId, 'payment_overdue')).toHaveLength(1);
+  const escalations = noticesFor(env, projectId, 'payment_escalation');
+  expect(escalations).toHaveLength(1);
+  expect(escalations[0].recipients).toEqual({ personIds: [MANAGER.id], roles: ['leadership'] });
+  await payInFull(handle);
+  expect(((await handle.result()) as ProjectStatus).stage).toBe('completed');
+  await recordHistory(handle, 'project-payment-chased');
+});
+
+test.concurrent('cancelled in production: open work stops (assignees told), accepted work is invoiced less the prepayment paid', async () => {
+  const input = projectInput({ departments: ['design', 'copywriting', 'ads'] });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(
+    handle,
+    plan(
+      [
+        planTask('done', 'design', { price: 1_000 }),
+        planTask('doing', 'copywriting', { price: 700 }),
+        planTask('later', 'ads', { price: 300, dependsOn: ['doing'] }),
+      ],
+      { prepaymentPercent: 10 },
+    ),
+  );
+  await payInFull(handle, 'prepayment'); // 200
+  await deliverTask(env, projectId, 'done', 'design');
+  await waitForTask(env, projectId, 'doing', (v) => v.status === 'open');
+  await taskHandle(env, projectId, 'doing').executeUpdate(claimTaskUpdate, { args: [{ by: staff('copywriting') }] });
+
+  expect(
+    await refusal(handle.executeUpdate(cancelProjectUpdate, { args: [{ reason: 'x', by: staff('design') }] })),
+  ).toMatchObject({ type: 'NotAllowed' });
+  const s = await handle.executeUpdate(cancelProjectUpdate, { args: [{ reason: 'client budget frozen', by: MANAGER }] });
+  expect(s.stage).toBe('cancelled');
+  expect(s.cancellation).toMatchObject({ reason: 'client budget frozen', by: MANAGER.id, stageAtCancel: 'in_production' });
+  expect(Object.fromEntries(s.tasks.map((t) => [t.key, t.status]))).toEqual({ done: 'accepted', doing: 'cancelled', later: 'cancelled' });
+  const bill = s.invoices.find((i) => i.kind === 'cancellation')!;
+  expect(bill.amount).toBe(800);
+  expect(s.documents.map((d) => d.kind)).toEqual(['contract', 'prepayment_invoice', 'cancellation_invoice', 'final_report']);
+  const [told] = await waitForNotice(env, projectId, 'task_cancelled');
+  expect(told.recipients).toEqual({ personIds: [staff('copywriting').id] });
+  expect(noticesFor(env, projectId, 'task_cancelled')).toHaveLength(1); // nobody held "later"
+  const [cancelled] = await waitForNotice(env, projectId, 'project_cancelled');
+  expect(cancelled.recipients).toEqual({ roles: ['leadership'], personIds: [MANAGER.id] });
+  const report = documentsFor(env, projectId).find((d) => d.kind === 'final_report')!;
+  expect(report.snapshot.cancellation?.reason).toBe('client budget frozen');
+  expect((await taskHandle(env, projectId, 'doing').query(getTaskQuery)).cancelReason).toBe('client budget frozen');
+  expect(((await handle.result()) as ProjectStatus).stage).toBe('cancelled');
+  await recordHistory(handle, 'project-cancelled-in-production');
+});
+
+test.concurrent('cancelled during a revision round: delivered work is invoiced, the revision in review is stopped', async () => {
+  const input = projectInput({ departments: ['design', 'seo'] });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('a', 'design', { price: 400 }), planTask('b', 'seo', { price: 600 })]));
+  await Promise.all([deliverTask(env, projectId, 'a', 'design'), deliverTask(env, projectId, 'b', 'seo')]);
+  await waitForStatus(handle, (x) => x.stage === 'client_review', 'client review');
+  // Revisions requested, then the client walks away before the revision is delivered.
+  await handle.executeUpdate(recordFeedbackUpdate, {
+    args: [{ feedback: { kind: 'revisions_requested', description: 'more', departments: ['seo'], dueAt: inSeconds(600) }, by: MANAGER }],
+  });
+  await waitForTask(env, projectId, 'rev1-seo', (v) => v.status === 'open');
+  await taskHandle(env, projectId, 'rev1-seo').executeUpdate(claimTaskUpdate, { args: [{ by: staff('seo') }] });
+  await taskHandle(env, projectId, 'rev1-seo').executeUpdate(submitTaskUpdate, { args: [{ by: staff('seo'), summary: 'x', links: [] }] });
+  const s = await handle.executeUpdate(cancelProjectUpdate, { args: [{ reason: 'client closed the account', by: LEADER }] });
+  expect(s.stage).toBe('cancelled');
+  expect(s.cancellation?.stageAtCancel).toBe('in_production');
+  expect(s.invoices.map((i) => [i.kind, i.amount])).toEqual([['cancellation', 1_000]]);
+  expect(s.tasks.find((t) => t.key === 'rev1-seo')?.status).toBe('cancelled');
+  await waitForNotice(env, projectId, 'task_cancelled');
+  const described = await taskHandle(env, projectId, 'rev1-seo').describe();
+  expect(described.status.name).toBe('COMPLETED');
+});
+
+test.concurrent('cancelled while the client reviews: the delivered work is invoiced', async () => {
+  const input = projectInput({ departments: ['copywriting'] });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('copy', 'copywriting', { price: 900 })]));
+  await deliverTask(env, projectId, 'copy', 'copywriting');
+  await waitForStatus(handle, (x) => x.stage === 'client_review', 'client review');
+  const s = await handle.executeUpdate(cancelProjectUpdate, { args: [{ reason: 'client insolvent', by: MANAGER }] });
+  expect(s.cancellation?.stageAtCancel).toBe('client_review');
+  expect(s.invoices.map((i) => [i.kind, i.amount])).toEqual([['cancellation', 900]]);
+  expect(noticesFor(env, projectId, 'task_cancelled')).toHaveLength(0);
+  await recordHistory(handle, 'project-cancelled-in-review');
+});

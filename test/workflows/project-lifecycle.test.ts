@@ -1,0 +1,358 @@
+/**
+ * A project from the request to the final report, as the people involved live it: the manager
+ * plans, leadership decides (or does not), departments deliver in dependency order, the client
+ * accepts and pays. Independent paths run concurrently against one worker.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  decidePlanUpdate,
+  recordFeedbackUpdate,
+  recordPaymentUpdate,
+  submitPlanUpdate,
+  type ProjectStatus,
+} from '../../workflows/project/contract';
+import {
+  DueAtKey,
+  HasOpenComplaintKey,
+  ManagerIdKey,
+  PaymentDueAtKey,
+  ProjectStageKey,
+  TaskStatusKey,
+} from '../../workflows/search-attributes';
+import {
+  approvePlan,
+  deliverTask,
+  documentsFor,
+  ESCALATION_EMAIL,
+  LEADER,
+  mailFor,
+  MANAGER,
+  noticesFor,
+  OTHER_MANAGER,
+  plan,
+  planTask,
+  projectInput,
+  recordHistory,
+  startProject,
+  startWorkflowTestEnv,
+  statusOf,
+  taskHandle,
+  timelineEvents,
+  waitForNotice,
+  waitForStatus,
+  waitForTask,
+  inSeconds,
+  staff,
+  type WorkflowTestEnv,
+} from './support';
+
+let env: WorkflowTestEnv;
+beforeAll(async () => {
+  env = await startWorkflowTestEnv();
+});
+afterAll(() => env?.close());
+
+jest.setTimeout(120_000);
+
+/** The failure type of a refused update (validators throw ApplicationFailure with a stable type). */
+async function refusal(promise: Promise<unknown>): Promise<{ type?: string | null; field?: string }> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+    const cause = (err as WorkflowUpdateFailedError).cause;
+    expect(cause).toBeInstanceOf(ApplicationFailure);
+    const failure = cause as ApplicationFailure;
+    return { type: failure.type, field: (failure.details?.[0] as { field?: string } | undefined)?.field };
+  }
+  throw new Error('expected the update to be refused');
+}
+
+test.concurrent('happy path: plan, approval, prepayment, production in dependency order, acceptance, partial then full payment, report', async () => {
+  const input = projectInput({ policy: { startAfterPrepayment: true } });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+
+  let s = await waitForStatus(handle, (x) => x.stage === 'planning', 'planning');
+  expect(s.intakeAt).toBeDefined();
+  expect(s.responseTimeMs).toBeUndefined();
+
+  const submitted = plan(
+    [
+      planTask('design', 'design', { price: 1_200.5 }),
+      planTask('copy', 'copywriting', { price: 800 }),
+      planTask('ads', 'ads', { price: 1_000, dependsOn: ['copy'] }),
+    ],
+    { prepaymentPercent: 30 },
+  );
+  s = await handle.executeUpdate(submitPlanUpdate, { args: [submitted] });
+  expect(s.stage).toBe('awaiting_approval');
+  expect(s.pendingPlanVersion).toBe(1);
+  expect(s.plans[0].total).toBe(3_000.5);
+  expect(s.responseTimeMs).toBeGreaterThanOrEqual(0);
+  expect(s.firstPlanAt).toBeDefined();
+  await waitForNotice(env, projectId, 'plan_waiting');
+
+  s = await handle.executeUpdate(decidePlanUpdate, { args: [{ planVersion: 1, decision: 'approve', comment: 'fine', by: LEADER }] });
+  expect(s.stage).toBe('in_production');
+  expect(s.approvedPlanVersion).toBe(1);
+
+  // Prepayment first: the work waits for the money (startAfterPrepayment).
+  s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === 'prepayment' && i.documentId !== undefined), 'prepayment invoice');
+  const prepayment = s.invoices.find((i) => i.kind === 'prepayment')!;
+  expect(prepayment.amount).toBe(900.15);
+  expect(s.tasks).toHaveLength(0);
+  expect(s.documents.map((d) => d.kind)).toEqual(['contract', 'prepayment_invoice']);
+  await waitForNotice(env, projectId, 'invoice_issued');
+  s = await handle.executeUpdate(recordPaymentUpdate, {
+    args: [{ invoiceNumber: prepayment.number, amount: 900.15, paidAt: new Date().toISOString(), reference: `${projectId}-pre`, by: MANAGER }],
+  });
+  expect(s.invoices[0].paid).toBe(true);
+
+  // Tasks start; the ads task waits for the copy it depends on.
+  s = await waitForStatus(handle, (x) => x.tasks.length === 3, 'tasks started');
+  expect(Object.fromEntries(s.tasks.map((t) => [t.key, t.status]))).toEqual({ design: 'open', copy: 'open', ads: 'waiting' });
+  await waitForTask(env, projectId, 'ads', (v) => v.status === 'waiting');
+  const adsDescribed = await taskHandle(env, projectId, 'ads').describe();
+  expect(adsDescribed.typedSearchAttributes.get(TaskStatusKey)).toBe('waiting');
+
+  await deliverTask(env, projectId, 'design', 'design');
+  await deliverTask(env, projectId, 'copy', 'copywriting');
+  const ads = await waitForTask(env, projectId, 'ads', (v) => v.status === 'open', 'ads opens after copy');
+  expect(ads.openedAt! >= (await waitForTask(env, projectId, 'copy', (v) => v.status === 'accepted')).acceptedAt!).toBe(true);
+  await deliverTask(env, projectId, 'ads', 'ads');
+
+  // Delivered: the client is told, the manager records acceptance.
+  s = await waitForStatus(handle, (x) => x.stage === 'client_review', 'client review');
+  expect(s.tasks.every((t) => t.status === 'accepted' && t.onTime === true)).toBe(true);
+  const ready = await waitForNotice(env, projectId, 'delivery_ready');
+  expect(ready[0].recipients.emails).toEqual([input.client.email]);
+  s = await handle.executeUpdate(recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 5, comment: 'lovely' }, by: MANAGER }] });
+  expect(s.stage).toBe('invoicing');
+
+  // Final invoice: plan total less the prepayment.
+  s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === 'final' && i.documentId !== undefined), 'final invoice');
+  const final = s.invoices.find((i) => i.kind === 'final')!;
+  expect(final.amount).toBe(2_100.35);
+  const finalDoc = documentsFor(env, projectId).find((d) => d.kind === 'final_invoice')!;
+  expect(finalDoc.invoice?.prepaymentDeducted).toBe(900.15);
+  expect(finalDoc.invoice?.lines).toHaveLength(3);
+  expect((await handle.describe()).typedSearchAttributes.get(PaymentDueAtKey)?.toISOString()).toBe(final.dueAt);
+
+  // Partial, a repeated bank reference (counted once), then the rest.
+  const pay = (amount: number, reference: string) =>
+    handle.executeUpdate(recordPaymentUpdate, {
+      args: [{ invoiceNumber: final.number, amount, paidAt: new Date().toISOString(), reference, by: MANAGER }],
+    });
+  s = await pay(1_000, `${projectId}-a`);
+  expect(s.invoices[1].paidAmount).toBe(1_000);
+  expect(s.invoices[1].paid).toBe(false);
+  s = await pay(1_000, `${projectId}-a`);
+  expect(s.invoices[1].paidAmount).toBe(1_000);
+  expect(s.invoices[1].payments).toHaveLength(1);
+  expect((await refusal(pay(1_100.36, `${projectId}-b`))).type).toBe('Overpayment');
+  s = await pay(1_100.35, `${projectId}-b`);
+  expect(s.invoices[1].paid).toBe(true);
+
+  const result = (await handle.result()) as ProjectStatus;
+  expect(result.stage).toBe('completed');
+  expect(result.completedAt).toBeDefined();
+  expect(result.documents.map((d) => d.kind)).toEqual([
+    'contract',
+    'prepayment_invoice',
+    'acceptance_act',
+    'final_invoice',
+    'final_report',
+  ]);
+  expect(timelineEvents(result)).toEqual(
+    expect.arrayContaining(['intake', 'plan_submitted', 'plan_approved', 'invoice_paid', 'client_accepted', 'completed']),
+  );
+  const sa = (await handle.describe()).typedSearchAttributes;
+  expect(sa.get(ProjectStageKey)).toBe('completed');
+  expect(sa.get(ManagerIdKey)).toBe(MANAGER.id);
+  expect(sa.get(PaymentDueAtKey)).toBeUndefined();
+  expect(sa.get(DueAtKey)).toBeInstanceOf(Date);
+  expect(noticesFor(env, projectId, 'invoice_issued')).toHaveLength(2);
+  // Real effects: the client received both invoices by mail; every document is a stored PDF.
+  const invoiceMail = noticesFor(env, projectId, 'invoice_issued').flatMap((n) => mailFor(env, n));
+  expect(invoiceMail.map((m) => m.to)).toEqual([[input.client.email], [input.client.email]]);
+  for (const doc of result.documents) {
+    expect(fs.statSync(path.join(env.documentsDir, projectId, `${doc.documentId}.pdf`)).size).toBeGreaterThan(500);
+  }
+  expect(noticesFor(env, projectId, 'task_opened')).toHaveLength(3);
+  expect(noticesFor(env, projectId, 'task_submitted')).toHaveLength(3);
+  await recordHistory(handle, 'project-happy-path');
+  await recordHistory(taskHandle(env, projectId, 'ads'), 'task-dependent-accepted');
+});
+
+test.concurrent('a rejected plan goes back to planning with the comment, and the next version is approved', async () => {
+  const input = projectInput();
+  const handle = await startProject(env, input);
+  await waitForStatus(handle, (x) => x.stage === 'planning', 'planning');
+  await handle.executeUpdate(submitPlanUpdate, { args: [plan([planTask('a', 'design')])] });
+  let s = await handle.executeUpdate(decidePlanUpdate, {
+    args: [{ planVersion: 1, decision: 'reject', comment: 'too expensive', by: LEADER }],
+  });
+  expect(s.stage).toBe('planning');
+  expect(s.lastRejectionComment).toBe('too expensive');
+  expect(s.pendingPlanVersion).toBeUndefined();
+  const decided = await waitForNotice(env, input.projectId, 'plan_decided');
+  expect(decided[0].recipients.personIds).toEqual([MANAGER.id]);
+
+  s = await handle.executeUpdate(submitPlanUpdate, { args: [plan([planTask('a', 'design', { price: 600 })])] });
+  expect(s.pendingPlanVersion).toBe(2);
+  expect(s.responseTimeMs).toBeDefined();
+  expect(s.firstPlanAt).toBe(s.plans[0].submittedAt); // the clock stopped at the first proposal
+  s = await handle.executeUpdate(decidePlanUpdate, { args: [{ planVersion: 2, decision: 'approve', comment: '', by: LEADER }] });
+  expect(s.stage).toBe('in_production');
+  expect(s.plans.map((p) => p.decision?.decision)).toEqual(['reject', 'approve']);
+  await waitForStatus(handle, (x) => x.tasks.length === 1, 'task started');
+  await handle.terminate('test done');
+});
+
+test.concurrent('no decision: leadership is reminded after the SLA, the escalation contact after the escalation SLA, once each', async () => {
+  const input = projectInput({ policy: { approvalSlaMs: 1_500, escalationSlaMs: 3_000 } });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await waitForStatus(handle, (x) => x.stage === 'planning', 'planning');
+  await handle.executeUpdate(submitPlanUpdate, { args: [plan([planTask('a', 'design')])] });
+  expect(noticesFor(env, projectId, 'plan_approval_escalation')).toHaveLength(0);
+  await waitForNotice(env, projectId, 'plan_approval_escalation', 1, 15_000);
+  const waiting = noticesFor(env, projectId, 'plan_waiting');
+  expect(waiting).toHaveLength(2); // the submission, then the reminder
+  expect(waiting[1].idempotencyKey).toMatch(/plan-reminder:v1$/);
+  const [escalation] = noticesFor(env, projectId, 'plan_approval_escalation');
+  expect(escalation.recipients).toEqual({ escalationContact: true });
+  expect(mailFor(env, escalation).map((m) => m.to)).toEqual([[ESCALATION_EMAIL]]);
+  // Nothing more while still undecided.
+  await new Promise((r) => setTimeout(r, 2_000));
+  expect(noticesFor(env, projectId, 'plan_waiting')).toHaveLength(2);
+  expect(noticesFor(env, projectId, 'plan_approval_escalation')).toHaveLength(1);
+  const s = await statusOf(handle);
+  expect(timelineEvents(s)).toEqual(expect.arrayContaining(['plan_approval_reminder', 'plan_approval_escalated']));
+  // A late approval still works.
+  await handle.executeUpdate(decidePlanUpdate, { args: [{ planVersion: 1, decision: 'approve', comment: '', by: LEADER }] });
+  await waitForStatus(handle, (x) => x.tasks.length === 1, 'task started');
+  await recordHistory(handle, 'project-approval-escalated');
+  await handle.terminate('test done');
+});
+
+test.concurrent('validators refuse the wrong person, the wrong stage, stale versions, repeats and bad input before anything is recorded', async () => {
+  const input = projectInput();
+  const handle = await startProject(env, input);
+  await waitForStatus(handle, (x) => x.stage === 'planning', 'planning');
+  const good = plan([planTask('a', 'design'), planTask('b', 'copywriting', { dependsOn: ['a'] })]);
+
+  expect(await refusal(handle.executeUpdate(submitPlanUpdate, { args: [{ ...good, by: OTHER_MANAGER }] }))).toMatchObject({ type: 'NotAllowed' });
+  expect(
+    await refusal(handle.executeUpdate(submitPlanUpdate, { args: [plan([planTask('a', 'design', { dueAt: inSeconds(-60) })])] })),
+  ).toEqual({ type: 'InvalidInput', field: 'tasks[0].dueAt' });
+  expect(
+    await refusal(handle.executeUpdate(submitPlanUpdate, { args: [plan([planTask('a', 'design', { dependsOn: ['zzz'] })])] })),
+  ).toEqual({ type: 'InvalidInput', field: 'tasks[0].dependsOn[0]' });
+  expect(
+    await refusal(handle.executeUpdate(decidePlanUpdate, { args: [{ planVersion: 1, decision: 'approve', comment: '', by: LEADER }] })),
+  ).toMatchObject({ type: 'StalePlanVersion' });
+  expect(
+    await refusal(handle.executeUpdate(recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 5, comment: '' }, by: MANAGER }] })),
+  ).toMatchObject({ type: 'WrongStage' });
+
+  await handle.executeUpdate(submitPlanUpdate, { args: [good] });
+  expect(await refusal(handle.executeUpdate(submitPlanUpdate, { args: [good] }))).toMatchObject({ type: 'WrongStage' });
+  expect(
+    await refusal(handle.executeUpdate(decidePlanUpdate, { args: [{ planVersion: 1, decision: 'approve', comment: '', by: MANAGER }] })),
+  ).toMatchObject({ type: 'NotAllowed' });
+  expect(
+    await refusal(handle.executeUpdate(decidePlanUpdate, { args: [{ planVersion: 2, decision: 'approve', comment: '', by: LEADER }] })),
+  ).toEqual({ type: 'StalePlanVersion', field: 'planVersion' });
+  expect(
+    await refusal(handle.executeUpdate(decidePlanUpdate, { args: [{ planVersion: 1, decision: 'reject', comment: ' ', by: LEADER }] })),
+  ).toEqual({ type: 'InvalidInput', field: 'comment' });
+  await handle.executeUpdate(decidePlanUpdate, { args: [{ planVersion: 1, decision: 'approve', comment: '', by: LEADER }] });
+  expect(
+    await refusal(handle.executeUpdate(decidePlanUpdate, { args: [{ planVersion: 1, decision: 'approve', comment: '', by: LEADER }] })),
+  ).toEqual({ type: 'AlreadyDone', field: 'planVersion' });
+  expect(
+    await refusal(
+      handle.executeUpdate(recordPaymentUpdate, {
+        args: [{ invoiceNumber: 'INV-1999-000001', amount: 1, paidAt: new Date().toISOString(), reference: 'r', by: MANAGER }],
+      }),
+    ),
+  ).toEqual({ type: 'NotFound', field: 'invoiceNumber' });
+
+  const s = await statusOf(handle);
+  expect(s.plans).toHaveLength(1);
+  expect(timelineEvents(s).filter((e) => e === 'plan_submitted')).toHaveLength(1);
+  // Validators ran before history: no update but the two accepted ones reached the history.
+  const history = await handle.fetchHistory();
+  const accepted = history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+  expect(accepted).toHaveLength(2);
+
+  // Task validators: wrong department, wrong status, another holder, the same holder again.
+  await waitForTask(env, input.projectId, 'a', (v) => v.status === 'open');
+  const a = taskHandle(env, input.projectId, 'a');
+  const b = taskHandle(env, input.projectId, 'b');
+  const { claimTaskUpdate, submitTaskUpdate, reviewTaskUpdate, moveDueDateUpdate, reassignTaskUpdate, releaseTaskUpdate } = await import(
+    '../../workflows/task/contract'
+  );
+  expect(await refusal(a.executeUpdate(claimTaskUpdate, { args: [{ by: staff('copywriting') }] }))).toMatchObject({ type: 'NotAllowed' });
+  expect(await refusal(b.executeUpdate(claimTaskUpdate, { args: [{ by: staff('copywriting') }] }))).toMatchObject({ type: 'WrongStage' });
+  await a.executeUpdate(claimTaskUpdate, { args: [{ by: staff('design') }] });
+  const again = await a.executeUpdate(claimTaskUpdate, { args: [{ by: staff('design') }] });
+  expect(again.assigneeId).toBe(staff('design').id);
+  expect(await refusal(a.executeUpdate(claimTaskUpdate, { args: [{ by: staff('design', 'two') }] }))).toMatchObject({
+    type: 'TaskAlreadyClaimed',
+  });
+  expect(
+    await refusal(a.executeUpdate(submitTaskUpdate, { args: [{ by: staff('design', 'two'), summary: 'x', links: [] }] })),
+  ).toMatchObject({ type: 'NotAllowed' });
+  expect(await refusal(a.executeUpdate(reviewTaskUpdate, { args: [{ by: MANAGER, decision: 'accept', comment: '' }] }))).toMatchObject({
+    type: 'WrongStage',
+  });
+  expect(
+    await refusal(a.executeUpdate(moveDueDateUpdate, { args: [{ by: MANAGER, dueAt: inSeconds(-5), reason: 'late' }] })),
+  ).toEqual({ type: 'InvalidInput', field: 'dueAt' });
+  expect(
+    await refusal(a.executeUpdate(moveDueDateUpdate, { args: [{ by: OTHER_MANAGER, dueAt: inSeconds(500), reason: 'x' }] })),
+  ).toMatchObject({ type: 'NotAllowed' });
+  expect(
+    await refusal(
+      a.executeUpdate(reassignTaskUpdate, { args: [{ by: MANAGER, assigneeId: 'seo.one', assigneeDepartment: 'seo' }] }),
+    ),
+  ).toEqual({ type: 'InvalidInput', field: 'assigneeId' });
+  expect(await refusal(a.executeUpdate(releaseTaskUpdate, { args: [{ by: staff('design', 'two') }] }))).toMatchObject({
+    type: 'NotAllowed',
+  });
+  await a.executeUpdate(submitTaskUpdate, { args: [{ by: staff('design'), summary: 'x', links: [] }] });
+  expect(await refusal(a.executeUpdate(submitTaskUpdate, { args: [{ by: staff('design'), summary: 'x', links: [] }] }))).toMatchObject({
+    type: 'AlreadyDone',
+  });
+  expect(
+    await refusal(a.executeUpdate(reviewTaskUpdate, { args: [{ by: MANAGER, decision: 'changes_requested', comment: '' }] })),
+  ).toEqual({ type: 'InvalidInput', field: 'comment' });
+  await a.executeUpdate(reviewTaskUpdate, { args: [{ by: MANAGER, decision: 'accept', comment: '' }] });
+  expect(await refusal(a.executeUpdate(reviewTaskUpdate, { args: [{ by: MANAGER, decision: 'accept', comment: '' }] }))).toMatchObject({
+    type: 'AlreadyDone',
+  });
+  await handle.terminate('test done');
+});
+
+test.concurrent('search attributes follow the stage and the open complaint', async () => {
+  const input = projectInput({ departments: ['seo'] });
+  const handle = await startProject(env, input);
+  await waitForStatus(handle, (x) => x.stage === 'planning', 'planning');
+  let sa = (await handle.describe()).typedSearchAttributes;
+  expect(sa.get(ProjectStageKey)).toBe('planning');
+  expect(sa.get(HasOpenComplaintKey)).toBe(false);
+  await approvePlan(handle, plan([planTask('s', 'seo')]));
+  await deliverTask(env, input.projectId, 's', 'seo');
+  await waitForStatus(handle, (x) => x.stage === 'client_review', 'client review');
+  await handle.executeUpdate(recordFeedbackUpdate, { args: [{ feedback: { kind: 'complaint', description: 'late' }, by: MANAGER }] });
+  sa = (await handle.describe()).typedSearchAttributes;
+  expect(sa.get(ProjectStageKey)).toBe('client_review');
+  expect(sa.get(HasOpenComplaintKey)).toBe(true);
+  await handle.terminate('test done');
+});

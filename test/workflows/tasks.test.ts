@@ -1,0 +1,214 @@
+/**
+ * Department tasks inside a project: opened in dependency order, sent back for changes, chased
+ * when late (each notice exactly once per due date), re-armed when the due date moves, handed
+ * to someone else. Every path runs concurrently against one worker, with deadlines in seconds.
+ */
+import { getStatusQuery } from '../../workflows/project/contract';
+import { OverdueKey, AssigneeIdKey, TaskStatusKey } from '../../workflows/search-attributes';
+import {
+  claimTaskUpdate,
+  moveDueDateUpdate,
+  reassignTaskUpdate,
+  releaseTaskUpdate,
+  reviewTaskUpdate,
+  submitTaskUpdate,
+  getTaskQuery,
+} from '../../workflows/task/contract';
+import {
+  approvePlan,
+  deliverTask,
+  inSeconds,
+  LEADER,
+  mailFor,
+  MANAGER,
+  noticesFor,
+  plan,
+  planTask,
+  projectInput,
+  recordHistory,
+  staff,
+  startProject,
+  startWorkflowTestEnv,
+  taskHandle,
+  waitForNotice,
+  waitForStatus,
+  waitForTask,
+  type WorkflowTestEnv,
+} from './support';
+
+let env: WorkflowTestEnv;
+beforeAll(async () => {
+  env = await startWorkflowTestEnv();
+});
+afterAll(() => env?.close());
+
+jest.setTimeout(90_000);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test.concurrent('a task opens only when every task it depends on is accepted', async () => {
+  const input = projectInput({ departments: ['design', 'copywriting', 'seo'] });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(
+    handle,
+    plan([
+      planTask('a', 'design'),
+      planTask('b', 'copywriting'),
+      planTask('c', 'seo', { dependsOn: ['a', 'b'] }),
+    ]),
+  );
+  await waitForStatus(handle, (s) => s.tasks.length === 3, 'tasks started');
+  await deliverTask(env, projectId, 'a', 'design');
+  await sleep(1_000);
+  expect((await taskHandle(env, projectId, 'c').query(getTaskQuery)).status).toBe('waiting');
+  expect(noticesFor(env, projectId, 'task_opened').map((n) => n.taskId)).not.toContain(`${projectId}.c`);
+  await deliverTask(env, projectId, 'b', 'copywriting');
+  const c = await waitForTask(env, projectId, 'c', (v) => v.status === 'open', 'c opens');
+  const opened = await waitForNotice(env, projectId, 'task_opened', 3);
+  expect(opened.find((n) => n.taskId === `${projectId}.c`)?.recipients).toEqual({ department: 'seo' });
+  expect(c.openedAt).toBeDefined();
+  await deliverTask(env, projectId, 'c', 'seo');
+  await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
+  await handle.terminate('test done');
+});
+
+test.concurrent('changes requested: the work goes back to the same person, who is told, and the round is counted', async () => {
+  const input = projectInput({ departments: ['design'] });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('logo', 'design')]));
+  await waitForTask(env, projectId, 'logo', (v) => v.status === 'open');
+  const task = taskHandle(env, projectId, 'logo');
+  const designer = staff('design');
+  await task.executeUpdate(claimTaskUpdate, { args: [{ by: designer }] });
+  await task.executeUpdate(submitTaskUpdate, { args: [{ by: designer, summary: 'v1', links: [] }] });
+  let view = await task.executeUpdate(reviewTaskUpdate, {
+    args: [{ by: MANAGER, decision: 'changes_requested', comment: 'bigger, bolder' }],
+  });
+  expect(view.status).toBe('claimed');
+  expect(view.assigneeId).toBe(designer.id);
+  expect(view.reviewRounds).toBe(1);
+  const told = await waitForNotice(env, projectId, 'task_changes_requested');
+  expect(told[0].recipients).toEqual({ personIds: [designer.id] });
+  expect(told[0].data.comment).toBe('bigger, bolder');
+  let project = await waitForStatus(handle, (s) => s.tasks[0].reviewRounds === 1, 'round counted');
+  expect(project.tasks[0].status).toBe('claimed');
+
+  await task.executeUpdate(submitTaskUpdate, { args: [{ by: designer, summary: 'v2', links: ['https://x.example/v2'] }] });
+  view = await task.executeUpdate(reviewTaskUpdate, { args: [{ by: MANAGER, decision: 'accept', comment: 'yes' }] });
+  expect(view.deliverables.map((d) => d.summary)).toEqual(['v1', 'v2']);
+  expect(view.reviews.map((r) => r.decision)).toEqual(['changes_requested', 'accept']);
+  project = await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
+  expect(project.tasks[0]).toMatchObject({ status: 'accepted', reviewRounds: 1, onTime: true });
+  expect(await waitForNotice(env, projectId, 'task_submitted', 2)).toHaveLength(2);
+  await recordHistory(task, 'task-changes-requested');
+  await handle.terminate('test done');
+});
+
+test.concurrent('a late task: reminder, overdue notice and escalation each exactly once, and Overdue is set', async () => {
+  // Reminder at +8 s, overdue at +12 s, escalation at +15 s: room for a loaded machine to open
+  // and claim the task before the first one.
+  const input = projectInput({ departments: ['ads'], policy: { reminderLeadMs: 4_000, overdueGraceMs: 3_000 } });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('late', 'ads', { dueAt: inSeconds(12) })]));
+  await waitForTask(env, projectId, 'late', (v) => v.status === 'open');
+  const task = taskHandle(env, projectId, 'late');
+  await task.executeUpdate(claimTaskUpdate, { args: [{ by: staff('ads') }] });
+
+  await waitForNotice(env, projectId, 'task_escalation', 1, 30_000);
+  await sleep(2_000); // nothing more comes
+  const reminder = noticesFor(env, projectId, 'task_deadline_reminder');
+  const overdue = noticesFor(env, projectId, 'task_overdue');
+  const escalation = noticesFor(env, projectId, 'task_escalation');
+  expect([reminder.length, overdue.length, escalation.length]).toEqual([1, 1, 1]);
+  expect(reminder[0].recipients).toEqual({ personIds: [staff('ads').id] });
+  expect(overdue[0].recipients).toEqual({ personIds: [MANAGER.id] });
+  expect(escalation[0].recipients).toEqual({ roles: ['leadership'] });
+  expect(mailFor(env, reminder[0]).map((m) => m.to)).toEqual([['ads.one@agency.example']]);
+  expect(mailFor(env, escalation[0]).map((m) => m.to)).toEqual([['lena.lead@agency.example']]);
+
+  const view = await task.query(getTaskQuery);
+  expect(view.overdue).toBe(true);
+  expect(view.notices.map((n) => n.kind)).toEqual(['reminder', 'overdue', 'escalation']);
+  expect((await task.describe()).typedSearchAttributes.get(OverdueKey)).toBe(true);
+  const project = await waitForStatus(handle, (s) => s.overdue, 'project overdue');
+  expect(project.tasks[0].overdue).toBe(true);
+  expect((await handle.describe()).typedSearchAttributes.get(OverdueKey)).toBe(true);
+
+  // Delivered (late): no longer overdue, and accepted not on time.
+  await task.executeUpdate(submitTaskUpdate, { args: [{ by: staff('ads'), summary: 'done', links: [] }] });
+  await task.executeUpdate(reviewTaskUpdate, { args: [{ by: MANAGER, decision: 'accept', comment: '' }] });
+  const done = await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
+  expect(done.overdue).toBe(false);
+  expect(done.tasks[0]).toMatchObject({ overdue: false, onTime: false });
+  expect((await handle.describe()).typedSearchAttributes.get(OverdueKey)).toBe(false);
+  await recordHistory(task, 'task-late-escalated');
+  await handle.terminate('test done');
+});
+
+test.concurrent('moving the due date re-arms the deadlines: new notices for the new date, none left for the old one', async () => {
+  const input = projectInput({ departments: ['seo'], policy: { reminderLeadMs: 3_000, overdueGraceMs: 60_000 } });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  const firstDue = inSeconds(9);
+  await approvePlan(handle, plan([planTask('audit', 'seo', { dueAt: firstDue })]));
+  await waitForTask(env, projectId, 'audit', (v) => v.status === 'open');
+  const task = taskHandle(env, projectId, 'audit');
+  // Unassigned: the reminder goes to the whole department.
+  const [reminder] = await waitForNotice(env, projectId, 'task_deadline_reminder', 1, 15_000);
+  expect(reminder.recipients).toEqual({ department: 'seo' });
+
+  const secondDue = inSeconds(6);
+  const moved = await task.executeUpdate(moveDueDateUpdate, { args: [{ by: MANAGER, dueAt: secondDue, reason: 'client sent data late' }] });
+  expect(moved.dueAt).toBe(new Date(secondDue).toISOString());
+  expect(moved.dueDateChanges).toHaveLength(1);
+  expect((await task.describe()).typedSearchAttributes.get(TaskStatusKey)).toBe('open');
+
+  await waitForNotice(env, projectId, 'task_overdue', 1, 15_000);
+  const reminders = noticesFor(env, projectId, 'task_deadline_reminder');
+  expect(reminders.map((n) => n.data.dueAt)).toEqual([new Date(firstDue).toISOString(), new Date(secondDue).toISOString()]);
+  const overdue = noticesFor(env, projectId, 'task_overdue');
+  expect(overdue).toHaveLength(1);
+  expect(overdue[0].idempotencyKey).toContain(new Date(secondDue).toISOString());
+  const view = await task.query(getTaskQuery);
+  expect(view.overdue).toBe(true);
+
+  // Moved again, into the future: no longer overdue.
+  const after = await task.executeUpdate(moveDueDateUpdate, { args: [{ by: MANAGER, dueAt: inSeconds(600), reason: 'rescoped' }] });
+  expect(after.overdue).toBe(false);
+  await waitForStatus(handle, (s) => !s.overdue && s.tasks[0].dueAt === after.dueAt, 'project sees the new date');
+  await recordHistory(task, 'task-due-date-moved');
+  await handle.terminate('test done');
+});
+
+test.concurrent('reassigning and releasing: the new person is told; released work is back in the queue', async () => {
+  const input = projectInput({ departments: ['copywriting'] });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('text', 'copywriting')]));
+  await waitForTask(env, projectId, 'text', (v) => v.status === 'open');
+  const task = taskHandle(env, projectId, 'text');
+  await task.executeUpdate(claimTaskUpdate, { args: [{ by: staff('copywriting') }] });
+  const released = await task.executeUpdate(releaseTaskUpdate, { args: [{ by: staff('copywriting') }] });
+  expect(released.status).toBe('open');
+  expect(released.assigneeId).toBeUndefined();
+  await waitForNotice(env, projectId, 'task_opened', 2);
+
+  const reassigned = await task.executeUpdate(reassignTaskUpdate, {
+    args: [{ by: LEADER, assigneeId: 'copywriting.two', assigneeDepartment: 'copywriting' }],
+  });
+  expect(reassigned).toMatchObject({ status: 'claimed', assigneeId: 'copywriting.two' });
+  const [told] = await waitForNotice(env, projectId, 'task_reassigned');
+  expect(told.recipients).toEqual({ personIds: ['copywriting.two'] });
+  expect((await task.describe()).typedSearchAttributes.get(AssigneeIdKey)).toBe('copywriting.two');
+  const project = await waitForStatus(handle, (s) => s.tasks[0].assigneeId === 'copywriting.two', 'project sees the assignee');
+  expect(project.tasks[0].status).toBe('claimed');
+  // The task reports settled states (a claim released at once may never reach the project).
+  expect((await handle.query(getStatusQuery)).timeline.filter((e) => e.event === 'task_claimed').map((e) => e.detail)).toContain(
+    'text (copywriting.two)',
+  );
+  await handle.terminate('test done');
+  // The project's end (terminated here) cancels its open tasks rather than leaving them chasing deadlines.
+  await waitForTask(env, projectId, 'text', (v) => v.status === 'cancelled', 'task cancelled with its project');
+});
