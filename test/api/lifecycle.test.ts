@@ -155,6 +155,12 @@ test('from the client request to the final report PDF, through HTTP alone', asyn
 
   // 5. Design: Dima claims; Olga is too late; the manager sends the first delivery back once.
   await inInbox('designer', design, 'open');
+  const designInbox = await h.http().get('/api/tasks').query({ status: 'open' }).set(h.auth('designer')).expect(200);
+  // The inbox is one visibility list, yet shows what the work is and for which project.
+  expect((designInbox.body.items as { taskId: string }[]).find((t) => t.taskId === design)).toMatchObject({
+    title: 'Home page design',
+    projectTitle: 'Bakery relaunch',
+  });
   const copyInbox = await h.http().get('/api/tasks').set(h.auth('copywriter')).expect(200);
   expect((copyInbox.body.items as { taskId: string }[]).map((t) => t.taskId)).not.toContain(design);
   expect((await act('designer', `/api/tasks/${design}/claim`)).status).toBe('claimed');

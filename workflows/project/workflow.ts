@@ -10,6 +10,7 @@ import {
   isCancellation,
   proxyActivities,
   setHandler,
+  patched,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
@@ -659,9 +660,13 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
 
   async function startTask(task: TaskRuntime): Promise<void> {
     const { input: taskInput } = task;
+    // Titles in the memo let the task inbox (a visibility list) show them without a query per task.
+    // Added after histories were recorded: patched, so those runs replay as they ran.
+    const memo = patched('task-memo-titles') ? { memo: { title: taskInput.title, projectTitle: taskInput.projectTitle } } : {};
     task.handle = await startChild<typeof taskWorkflow>(TASK_WORKFLOW_TYPE, {
       workflowId: taskWorkflowId(taskId(taskInput.projectId, taskInput.taskKey)),
       args: [taskInput],
+      ...memo,
       // REQUEST_CANCEL: cancelling is our own explicit signal with a reason; this is only the net
       // for a project that is terminated by an operator, so no task is left chasing its deadlines.
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
