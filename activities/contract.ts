@@ -52,6 +52,8 @@ export interface NotifyInput {
   recipients: RecipientSpec;
   projectId?: string;
   taskId?: string;
+  /** The API request whose action caused this notice (absent for timers): for the logs. */
+  requestId?: string;
   /** Values the template prints: titles, names, dates, amounts, comments. */
   data: Record<string, string | number | boolean | undefined>;
 }

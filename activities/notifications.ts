@@ -36,6 +36,7 @@ export function createNotificationActivities(deps: NotificationActivityDeps): Pi
         taskId: input.taskId,
         template: input.template,
         idempotencyKey: input.idempotencyKey,
+        requestId: input.requestId,
       });
 
       const recipients = resolveRecipients(input.recipients ?? {}, deps, log);

@@ -64,6 +64,12 @@ export function caller(req: { person?: Person }): Person {
 }
 
 /** Who acts, as every workflow update expects it. */
-export function actorOf(person: Person): Actor {
-  return { id: person.id, role: person.role, ...(person.department && { department: person.department }) };
+/** The acting person, with the request id so the workflow and activity logs can name the request. */
+export function actorOf(person: Person, requestId?: string): Actor {
+  return {
+    id: person.id,
+    role: person.role,
+    ...(person.department && { department: person.department }),
+    ...(requestId && { requestId }),
+  };
 }

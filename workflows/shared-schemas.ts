@@ -17,6 +17,8 @@ export const actorSchema = z.object({
   id: z.string().min(1),
   role: roleSchema,
   department: departmentSchema.optional(),
+  /** The API request they act through (X-Request-Id): carried into workflow and activity logs. */
+  requestId: z.string().max(200).optional(),
 });
 export type Actor = z.infer<typeof actorSchema>;
 

@@ -260,7 +260,7 @@ export function createProjectsRouter(deps: AppDeps): Router {
       await temporal.updateProject(
         projectId,
         submitPlanUpdate,
-        { ...plan, by: actorOf(person) },
+        { ...plan, by: actorOf(person, req.requestId) },
         updateIdFor(req, person, 'submitPlan', projectId),
       ),
     );
@@ -275,7 +275,7 @@ export function createProjectsRouter(deps: AppDeps): Router {
       await temporal.updateProject(
         projectId,
         decidePlanUpdate,
-        { ...decision, by: actorOf(person) },
+        { ...decision, by: actorOf(person, req.requestId) },
         updateIdFor(req, person, 'decidePlan', projectId),
       ),
     );
@@ -290,7 +290,7 @@ export function createProjectsRouter(deps: AppDeps): Router {
       await temporal.updateProject(
         projectId,
         recordFeedbackUpdate,
-        { feedback, by: actorOf(person) },
+        { feedback, by: actorOf(person, req.requestId) },
         updateIdFor(req, person, 'recordFeedback', projectId),
       ),
     );
@@ -307,7 +307,7 @@ export function createProjectsRouter(deps: AppDeps): Router {
       await temporal.updateProject(
         projectId,
         resolveComplaintUpdate,
-        { ...body, complaintId, by: actorOf(person) },
+        { ...body, complaintId, by: actorOf(person, req.requestId) },
         updateIdFor(req, person, `resolveComplaint:${complaintId}`, projectId),
       ),
     );
@@ -322,7 +322,7 @@ export function createProjectsRouter(deps: AppDeps): Router {
       await temporal.updateProject(
         projectId,
         recordPaymentUpdate,
-        { ...payment, by: actorOf(person) },
+        { ...payment, by: actorOf(person, req.requestId) },
         updateIdFor(req, person, 'recordPayment', projectId),
       ),
     );
@@ -337,7 +337,7 @@ export function createProjectsRouter(deps: AppDeps): Router {
       await temporal.updateProject(
         projectId,
         cancelProjectUpdate,
-        { ...body, by: actorOf(person) },
+        { ...body, by: actorOf(person, req.requestId) },
         updateIdFor(req, person, 'cancelProject', projectId),
       ),
     );

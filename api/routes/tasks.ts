@@ -77,14 +77,14 @@ export function createTasksRouter(deps: AppDeps): Router {
     const taskId = taskIdParam(req);
     const { person } = await accessibleTask(req, taskId);
     parseOptionalBody(emptyBodySchema, req);
-    res.json(await temporal.updateTask(taskId, claimTaskUpdate, { by: actorOf(person) }, updateIdFor(req, person, 'claim', taskId)));
+    res.json(await temporal.updateTask(taskId, claimTaskUpdate, { by: actorOf(person, req.requestId) }, updateIdFor(req, person, 'claim', taskId)));
   });
 
   router.post('/api/tasks/:taskId/release', allow('staff'), async (req, res) => {
     const taskId = taskIdParam(req);
     const { person } = await accessibleTask(req, taskId);
     parseOptionalBody(emptyBodySchema, req);
-    res.json(await temporal.updateTask(taskId, releaseTaskUpdate, { by: actorOf(person) }, updateIdFor(req, person, 'release', taskId)));
+    res.json(await temporal.updateTask(taskId, releaseTaskUpdate, { by: actorOf(person, req.requestId) }, updateIdFor(req, person, 'release', taskId)));
   });
 
   router.post('/api/tasks/:taskId/submit', allow('staff'), async (req, res) => {
@@ -92,7 +92,7 @@ export function createTasksRouter(deps: AppDeps): Router {
     const { person } = await accessibleTask(req, taskId);
     const deliverable = parseBody(deliverableRequestSchema, req);
     res.json(
-      await temporal.updateTask(taskId, submitTaskUpdate, { ...deliverable, by: actorOf(person) }, updateIdFor(req, person, 'submit', taskId)),
+      await temporal.updateTask(taskId, submitTaskUpdate, { ...deliverable, by: actorOf(person, req.requestId) }, updateIdFor(req, person, 'submit', taskId)),
     );
   });
 
@@ -101,7 +101,7 @@ export function createTasksRouter(deps: AppDeps): Router {
     const { person } = await accessibleTask(req, taskId);
     const review = parseBody(reviewRequestSchema, req);
     res.json(
-      await temporal.updateTask(taskId, reviewTaskUpdate, { ...review, by: actorOf(person) }, updateIdFor(req, person, 'review', taskId)),
+      await temporal.updateTask(taskId, reviewTaskUpdate, { ...review, by: actorOf(person, req.requestId) }, updateIdFor(req, person, 'review', taskId)),
     );
   });
 
@@ -123,7 +123,7 @@ export function createTasksRouter(deps: AppDeps): Router {
       await temporal.updateTask(
         taskId,
         reassignTaskUpdate,
-        { assigneeId, assigneeDepartment: assignee.department, by: actorOf(person) },
+        { assigneeId, assigneeDepartment: assignee.department, by: actorOf(person, req.requestId) },
         updateIdFor(req, person, 'reassign', taskId),
       ),
     );
@@ -134,7 +134,7 @@ export function createTasksRouter(deps: AppDeps): Router {
     const { person } = await accessibleTask(req, taskId);
     const change = parseBody(moveDueDateRequestSchema, req);
     res.json(
-      await temporal.updateTask(taskId, moveDueDateUpdate, { ...change, by: actorOf(person) }, updateIdFor(req, person, 'moveDueDate', taskId)),
+      await temporal.updateTask(taskId, moveDueDateUpdate, { ...change, by: actorOf(person, req.requestId) }, updateIdFor(req, person, 'moveDueDate', taskId)),
     );
   });
 

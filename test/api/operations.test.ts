@@ -6,7 +6,9 @@
 import { loadConfig } from '../../common/config';
 import { createLogger } from '../../common/logger';
 import { startApiServer } from '../../api/server';
-import { projectRequest, startApiHarness, type ApiHarness } from '../support/api';
+import { planRequest, projectRequest, startApiHarness, type ApiHarness } from '../support/api';
+import { capturedLogger } from '../activities/fixtures';
+import { eventually } from '../support/temporal';
 import { testAddress } from '../support/temporal';
 
 const NOWHERE = '127.0.0.1:1';
@@ -96,6 +98,34 @@ describe('metrics, request ids, headers', () => {
     expect(junk.headers['x-request-id']).not.toContain(' ');
     const problem = await h.http().get('/api/projects').set('X-Request-Id', 'trace-me').expect(401);
     expect(problem.body.requestId).toBe('trace-me');
+  });
+
+  test('the request id of an action reaches the log of the activity it causes', async () => {
+    const { lines, logger } = capturedLogger();
+    const withWorker = await startApiHarness({ logger });
+    try {
+      const created = await withWorker
+        .http()
+        .post('/api/projects')
+        .set(withWorker.auth('manager'))
+        .send(projectRequest())
+        .expect(201);
+      await withWorker
+        .http()
+        .put(`/api/projects/${created.body.projectId}/plan`)
+        .set(withWorker.auth('manager'))
+        .set('X-Request-Id', 'plan-req-42')
+        .send(planRequest())
+        .expect(200);
+      // Submitting the plan queues "plan waiting" for leadership; the notify activity logs it.
+      const line = await eventually(
+        async () => lines.find((l) => l.template === 'plan_waiting' && l.projectId === created.body.projectId),
+        { what: 'the plan_waiting notify log line' },
+      );
+      expect(line).toMatchObject({ requestId: 'plan-req-42', workflowId: `project-${created.body.projectId}` });
+    } finally {
+      await withWorker.close();
+    }
   });
 
   test('security headers are set; CORS is off unless origins are configured', async () => {

@@ -8,6 +8,7 @@ import {
   allHandlersFinished,
   condition,
   isCancellation,
+  log,
   proxyActivities,
   setHandler,
   patched,
@@ -16,6 +17,7 @@ import {
   workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
+import { requestTracker } from '../acting';
 import type { InvoiceContent, InvoiceLine, NotifyInput, ProjectActivities, RecipientSpec } from '../../activities/contract';
 import { businessFailure, ErrorType } from '../errors';
 import { fromCents, percentOf, toCents } from '../money';
@@ -29,6 +31,7 @@ import {
   TaskStatusKey,
 } from '../search-attributes';
 import type { Actor } from '../shared-schemas';
+import type { RecordFeedbackInput } from './schemas';
 import {
   cancelTaskSignal,
   openTaskSignal,
@@ -120,8 +123,10 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
   let clientDecision: 'accepted' | 'revisions_requested' | undefined;
   const chased = new Set<string>();
 
+  const requests = requestTracker();
   const record = (event: string, by?: string, detail?: string, at = nowIso()): void => {
     status.timeline.push({ at, event, ...(detail !== undefined && { detail }), ...(by !== undefined && { by }) });
+    log.info(event, { projectId: input.projectId, by, detail, requestId: requests.current() });
   };
   const changed = (): void => {
     changes += 1;
@@ -140,6 +145,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       template,
       recipients,
       projectId: input.projectId,
+      ...(requests.current() !== undefined && { requestId: requests.current() }),
       data: { projectTitle: input.title, clientName: input.client.name, managerId: input.managerId, ...data },
     });
   };
@@ -177,7 +183,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
 
   setHandler(
     submitPlanUpdate,
-    ({ by, tasks: planTasks, prepaymentPercent, includedRevisionRounds }) => {
+    requests.acting(({ by, tasks: planTasks, prepaymentPercent, includedRevisionRounds }) => {
       const version = status.plans.length + 1;
       const at = nowIso();
       status.plans.push({
@@ -200,7 +206,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       send('plan_waiting', `plan-waiting:v${version}`, leadership, { planVersion: version, total: planTotal(planTasks) });
       changed();
       return status;
-    },
+    }),
     {
       validator: (plan) => {
         refuseUnless(isManager(plan.by), "the project's manager");
@@ -224,7 +230,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
 
   setHandler(
     decidePlanUpdate,
-    ({ by, planVersion, decision, comment }) => {
+    requests.acting(({ by, planVersion, decision, comment }) => {
       const plan = status.plans.find((p) => p.version === planVersion)!;
       plan.decision = { decision, comment, by: by.id, at: nowIso() };
       status.pendingPlanVersion = undefined;
@@ -241,7 +247,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       send('plan_decided', `plan-decided:v${planVersion}`, manager, { planVersion, decision, comment });
       changed();
       return status;
-    },
+    }),
     {
       validator: ({ by, planVersion, decision, comment }) => {
         refuseUnless(isLeadership(by), 'leadership');
@@ -266,7 +272,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
 
   setHandler(
     recordFeedbackUpdate,
-    ({ by, feedback }) => {
+    requests.acting(({ by, feedback }: RecordFeedbackInput) => {
       const at = nowIso();
       if (feedback.kind === 'accepted') {
         status.feedback.push({ at, kind: 'accepted', rating: feedback.rating, comment: feedback.comment, recordedBy: by.id });
@@ -318,7 +324,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       }
       changed();
       return status;
-    },
+    }),
     {
       validator: ({ by, feedback }) => {
         refuseUnless(isManager(by), "the project's manager");
@@ -350,7 +356,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
 
   setHandler(
     resolveComplaintUpdate,
-    ({ by, complaintId, resolution }) => {
+    requests.acting(({ by, complaintId, resolution }) => {
       const complaint = status.complaints.find((c) => c.complaintId === complaintId)!;
       complaint.resolution = resolution;
       complaint.resolvedAt = nowIso();
@@ -358,7 +364,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       record('complaint_resolved', by.id, `${complaintId}: ${resolution}`);
       changed();
       return status;
-    },
+    }),
     {
       validator: ({ by, complaintId, resolution }) => {
         refuseUnless(isManager(by) || isLeadership(by), "the project's manager or leadership");
@@ -378,7 +384,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
 
   setHandler(
     recordPaymentUpdate,
-    ({ by, invoiceNumber, amount, paidAt, reference }) => {
+    requests.acting(({ by, invoiceNumber, amount, paidAt, reference }) => {
       // The bank's reference is the payment's identity: a statement imported twice counts once.
       if (paymentRecorded(reference)) return status;
       const invoice = status.invoices.find((i) => i.number === invoiceNumber)!;
@@ -388,7 +394,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       record(invoice.paid ? 'invoice_paid' : 'payment_received', by.id, `${invoiceNumber}: ${amount} ${invoice.currency} (${reference})`);
       changed();
       return status;
-    },
+    }),
     {
       validator: ({ by, invoiceNumber, amount, paidAt, reference }) => {
         refuseUnless(isManager(by) || isLeadership(by), "the project's manager or leadership");
@@ -413,7 +419,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
 
   setHandler(
     cancelProjectUpdate,
-    async ({ by, reason }) => {
+    requests.acting(async ({ by, reason }) => {
       cancelRequest = { reason, by: by.id };
       status.cancellation = { reason, by: by.id, at: nowIso(), stageAtCancel: status.stage };
       record('cancellation_requested', by.id, reason);
@@ -421,7 +427,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       // The caller learns the outcome (cancelled tasks, invoice for accepted work), not just "noted".
       await condition(() => status.stage === 'cancelled');
       return status;
-    },
+    }),
     {
       validator: ({ by, reason }) => {
         refuseUnless(isManager(by) || isLeadership(by), "the project's manager or leadership");

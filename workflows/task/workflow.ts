@@ -16,6 +16,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { requestTracker } from '../acting';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { NotifyInput, ProjectActivities, RecipientSpec } from '../../activities/contract';
 import { businessFailure, ErrorType } from '../errors';
@@ -91,8 +92,10 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
   let reassignments = 0;
   const outbox: NotifyInput[] = [];
 
+  const requests = requestTracker();
   const record = (event: string, by?: string, detail?: string): void => {
     view.history.push({ at: nowIso(), event, ...(by !== undefined && { by }), ...(detail !== undefined && { detail }) });
+    log.info(event, { projectId: input.projectId, taskId: view.taskId, by, detail, requestId: requests.current() });
   };
   const changed = (): void => {
     refreshOverdue();
@@ -106,6 +109,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
       recipients,
       projectId: input.projectId,
       taskId: view.taskId,
+      ...(requests.current() !== undefined && { requestId: requests.current() }),
       data: {
         projectTitle: input.projectTitle,
         clientName: input.clientName,
@@ -158,7 +162,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
   // Updates, not signals: the person acting must learn at once whether the task was theirs to take.
   setHandler(
     claimTaskUpdate,
-    ({ by }) => {
+    requests.acting(({ by }) => {
       // A repeated claim by the holder (a retried request) changes nothing and returns the view.
       if (view.status === 'claimed' && view.assigneeId === by.id) return view;
       view.status = 'claimed';
@@ -166,7 +170,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
       record('claimed', by.id);
       changed();
       return view;
-    },
+    }),
     {
       validator: ({ by }) => {
         if (by.role !== 'staff' || by.department !== view.department) {
@@ -184,13 +188,13 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
 
   setHandler(
     releaseTaskUpdate,
-    ({ by }) => {
+    requests.acting(({ by }) => {
       record('released', by.id);
       view.assigneeId = undefined;
       open();
       changed();
       return view;
-    },
+    }),
     {
       validator: ({ by }) => {
         refuseUnlessActive();
@@ -202,7 +206,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
 
   setHandler(
     submitTaskUpdate,
-    ({ by, summary, links }) => {
+    requests.acting(({ by, summary, links }) => {
       const at = nowIso();
       view.deliverables.push({ summary, links, submittedAt: at, submittedBy: by.id });
       view.status = 'submitted';
@@ -211,7 +215,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
       send('task_submitted', `submitted:${view.deliverables.length}`, { personIds: [input.managerId] }, { summary });
       changed();
       return view;
-    },
+    }),
     {
       validator: ({ by, summary }) => {
         refuseUnlessActive();
@@ -225,7 +229,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
 
   setHandler(
     reviewTaskUpdate,
-    ({ by, decision, comment }) => {
+    requests.acting(({ by, decision, comment }) => {
       const at = nowIso();
       view.reviews.push({ decision, comment, by: by.id, at });
       if (decision === 'accept') {
@@ -241,7 +245,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
       }
       changed();
       return view;
-    },
+    }),
     {
       validator: ({ by, decision, comment }) => {
         refuseUnlessManager(by);
@@ -256,7 +260,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
 
   setHandler(
     reassignTaskUpdate,
-    ({ by, assigneeId }) => {
+    requests.acting(({ by, assigneeId }) => {
       if (view.status === 'claimed' && view.assigneeId === assigneeId) return view;
       const from = view.assigneeId;
       reassignments += 1;
@@ -266,7 +270,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
       send('task_reassigned', `reassigned:${reassignments}`, { personIds: [assigneeId] }, { previousAssigneeId: from });
       changed();
       return view;
-    },
+    }),
     {
       validator: ({ by, assigneeId, assigneeDepartment }) => {
         refuseUnlessManager(by, true);
@@ -283,7 +287,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
 
   setHandler(
     moveDueDateUpdate,
-    ({ by, dueAt, reason }) => {
+    requests.acting(({ by, dueAt, reason }) => {
       const to = new Date(Date.parse(dueAt)).toISOString();
       view.dueDateChanges.push({ from: view.dueAt, to, reason, by: by.id, at: nowIso() });
       record('due_date_moved', by.id, `${view.dueAt} → ${to}: ${reason}`);
@@ -291,7 +295,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
       view.dueAt = to;
       changed();
       return view;
-    },
+    }),
     {
       validator: ({ by, dueAt, reason }) => {
         refuseUnlessManager(by);
