@@ -77,8 +77,8 @@ export function createReportsRouter(deps: AppDeps): Router {
         visibility.listAll(projects().running().eq(HasOpenComplaintKey, true), LIST_LIMIT),
       ]),
       Promise.all([
-        visibility.count(projects().eq(ProjectStageKey, 'invoicing').before(PaymentDueAtKey, at)),
-        visibility.listAll(projects().eq(ProjectStageKey, 'invoicing').before(PaymentDueAtKey, at), LIST_LIMIT),
+        visibility.count(projects().running().before(PaymentDueAtKey, at)),
+        visibility.listAll(projects().running().before(PaymentDueAtKey, at), LIST_LIMIT),
       ]),
     ]);
 

@@ -32,8 +32,9 @@ interface Started {
 }
 
 async function npmStart(env: NodeJS.ProcessEnv): Promise<Started> {
-  // The same entry point `npm start` runs, without npm in between so the signal reaches it.
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/start.ts'], {
+  // What `npm start` runs (node with tsx as a loader, one process), without npm in between so the
+  // signal reaches it as a terminal's Ctrl-C would.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -57,7 +57,7 @@ async function refusal(promise: Promise<unknown>): Promise<{ type?: string | nul
   throw new Error('expected the update to be refused');
 }
 
-const payInFull = async (handle: Awaited<ReturnType<typeof startProject>>, kind: 'final' | 'prepayment' = 'final') => {
+const payInFull = async (handle: Awaited<ReturnType<typeof startProject>>, kind: 'final' | 'prepayment' | 'cancellation' = 'final') => {
   const s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === kind && i.documentId !== undefined), `${kind} invoice`);
   const invoice = s.invoices.find((i) => i.kind === kind)!;
   return handle.executeUpdate(recordPaymentUpdate, {
@@ -171,7 +171,7 @@ test.concurrent('an unpaid invoice: the client is reminded at the due date, mana
   await deliverTask(env, projectId, 'report', 'analytics');
   await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
   await handle.executeUpdate(recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 5, comment: '' }, by: MANAGER }] });
-  await waitForNotice(env, projectId, 'payment_escalation', 1, 15_000);
+  await waitForNotice(env, projectId, 'payment_escalation', 1, 30_000);
   await sleep(1_500);
   expect(noticesFor(env, projectId, 'payment_reminder')).toHaveLength(1);
   expect(noticesFor(env, projectId, 'payment_reminder')[0].recipients).toEqual({ emails: [input.client.email] });
@@ -222,8 +222,14 @@ test.concurrent('cancelled in production: open work stops (assignees told), acce
   const report = documentsFor(env, projectId).find((d) => d.kind === 'final_report')!;
   expect(report.snapshot.cancellation?.reason).toBe('client budget frozen');
   expect((await taskHandle(env, projectId, 'doing').query(getTaskQuery)).cancelReason).toBe('client budget frozen');
-  expect(((await handle.result()) as ProjectStatus).stage).toBe('cancelled');
-  await recordHistory(handle, 'project-cancelled-in-production');
+  // The client still owes the accepted work: the project stays open until that invoice is paid.
+  expect((await handle.describe()).status.name).toBe('RUNNING');
+  const paid = await payInFull(handle, 'cancellation');
+  expect(paid.invoices.find((i) => i.kind === 'cancellation')).toMatchObject({ paid: true, paidAmount: 800 });
+  const closed = (await handle.result()) as ProjectStatus;
+  expect(closed.stage).toBe('cancelled');
+  expect(closed.timeline.map((e) => e.event)).toContain('invoice_paid');
+  await recordHistory(handle, 'project-cancelled-in-production-then-paid');
 });
 
 test.concurrent('cancelled during a revision round: delivered work is invoiced, the revision in review is stopped', async () => {

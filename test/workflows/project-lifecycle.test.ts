@@ -220,7 +220,7 @@ test.concurrent('no decision: leadership is reminded after the SLA, the escalati
   await waitForStatus(handle, (x) => x.stage === 'planning', 'planning');
   await handle.executeUpdate(submitPlanUpdate, { args: [plan([planTask('a', 'design')])] });
   expect(noticesFor(env, projectId, 'plan_approval_escalation')).toHaveLength(0);
-  await waitForNotice(env, projectId, 'plan_approval_escalation', 1, 15_000);
+  await waitForNotice(env, projectId, 'plan_approval_escalation', 1, 30_000);
   const waiting = noticesFor(env, projectId, 'plan_waiting');
   expect(waiting).toHaveLength(2); // the submission, then the reminder
   expect(waiting[1].idempotencyKey).toMatch(/plan-reminder:v1$/);

@@ -156,7 +156,7 @@ test.concurrent('moving the due date re-arms the deadlines: new notices for the 
   await waitForTask(env, projectId, 'audit', (v) => v.status === 'open');
   const task = taskHandle(env, projectId, 'audit');
   // Unassigned: the reminder goes to the whole department.
-  const [reminder] = await waitForNotice(env, projectId, 'task_deadline_reminder', 1, 15_000);
+  const [reminder] = await waitForNotice(env, projectId, 'task_deadline_reminder', 1, 30_000);
   expect(reminder.recipients).toEqual({ department: 'seo' });
 
   const secondDue = inSeconds(6);
@@ -165,7 +165,7 @@ test.concurrent('moving the due date re-arms the deadlines: new notices for the 
   expect(moved.dueDateChanges).toHaveLength(1);
   expect((await task.describe()).typedSearchAttributes.get(TaskStatusKey)).toBe('open');
 
-  await waitForNotice(env, projectId, 'task_overdue', 1, 15_000);
+  await waitForNotice(env, projectId, 'task_overdue', 1, 30_000);
   const reminders = noticesFor(env, projectId, 'task_deadline_reminder');
   expect(reminders.map((n) => n.data.dueAt)).toEqual([new Date(firstDue).toISOString(), new Date(secondDue).toISOString()]);
   const overdue = noticesFor(env, projectId, 'task_overdue');

@@ -77,7 +77,8 @@ test('a worker stopped and restarted mid-production resumes with nothing lost or
   const after = await statusOf(handle);
   expect(after.tasks).toEqual(before.tasks);
   expect(after.invoices).toEqual(before.invoices);
-  const [reminder] = await waitForNotice(env, projectId, 'task_deadline_reminder', 1, 15_000);
+  // Generous: the new worker first waits out the old one's sticky queue, then replays.
+  const [reminder] = await waitForNotice(env, projectId, 'task_deadline_reminder', 1, 45_000);
   expect(reminder.taskId).toBe(`${projectId}.c`);
 
   for (const [key, department] of [['b', 'copywriting'], ['c', 'ads']] as const) {

@@ -368,7 +368,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
     {
       validator: ({ by, complaintId, resolution }) => {
         refuseUnless(isManager(by) || isLeadership(by), "the project's manager or leadership");
-        if (status.stage === 'completed' || status.stage === 'cancelled') {
+        // A cancelled project still takes the payment of what it billed for accepted work.
+        if (status.stage === 'completed' || (status.stage === 'cancelled' && status.invoices.every((i) => i.paid))) {
           throw businessFailure(ErrorType.WrongStage, `the project is ${status.stage}`);
         }
         const complaint = status.complaints.find((c) => c.complaintId === complaintId);
@@ -398,7 +399,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
     {
       validator: ({ by, invoiceNumber, amount, paidAt, reference }) => {
         refuseUnless(isManager(by) || isLeadership(by), "the project's manager or leadership");
-        if (status.stage === 'completed' || status.stage === 'cancelled') {
+        // A cancelled project still takes the payment of what it billed for accepted work.
+        if (status.stage === 'completed' || (status.stage === 'cancelled' && status.invoices.every((i) => i.paid))) {
           throw businessFailure(ErrorType.WrongStage, `the project is ${status.stage}`);
         }
         const invoice = status.invoices.find((i) => i.number === invoiceNumber);
@@ -573,16 +575,40 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
         if (!blockedNoted) record('closing_blocked', undefined, 'an open complaint must be resolved first');
         blockedNoted = true;
       }
-      const now = Date.now();
-      const notices = unpaid.flatMap((invoice) => [
-        { invoice, kind: 'reminder' as const, at: Date.parse(invoice.dueAt) },
-        { invoice, kind: 'escalation' as const, at: Date.parse(invoice.dueAt) + input.policy.paymentEscalationMs },
-      ]).filter((n) => !chased.has(`${n.kind}:${n.invoice.number}`));
-      for (const n of notices.filter((n) => n.at <= now)) chasePayment(n.invoice, n.kind);
-      const next = notices.filter((n) => n.at > now).reduce<number | undefined>((min, n) => (min === undefined || n.at < min ? n.at : min), undefined);
+      const next = chaseDuePayments(unpaid);
       const seen = changes;
       if (next === undefined) await until(() => changes !== seen);
-      else await untilOr(() => changes !== seen, next - now);
+      else await untilOr(() => changes !== seen, next - Date.now());
+    }
+  }
+
+  /** Sends the reminders and escalations now due on unpaid invoices; returns when the next falls due. */
+  function chaseDuePayments(unpaid: InvoiceView[]): number | undefined {
+    const now = Date.now();
+    const notices = unpaid.flatMap((invoice) => [
+      { invoice, kind: 'reminder' as const, at: Date.parse(invoice.dueAt) },
+      { invoice, kind: 'escalation' as const, at: Date.parse(invoice.dueAt) + input.policy.paymentEscalationMs },
+    ]).filter((n) => !chased.has(`${n.kind}:${n.invoice.number}`));
+    for (const n of notices.filter((n) => n.at <= now)) chasePayment(n.invoice, n.kind);
+    return notices.filter((n) => n.at > now).reduce<number | undefined>((min, n) => (min === undefined || n.at < min ? n.at : min), undefined);
+  }
+
+  /**
+   * A cancelled project still bills the work that was accepted: it stays open, chasing the
+   * invoice like any other, until the client has paid it. (`until` would stop at the cancellation
+   * itself, so this waits on its own.)
+   */
+  async function collectCancellationPayment(): Promise<void> {
+    for (;;) {
+      await deliverNotices();
+      syncSearchAttributes();
+      const unpaid = status.invoices.filter((i) => !i.paid);
+      if (unpaid.length === 0) return;
+      const next = chaseDuePayments(unpaid);
+      const seen = changes;
+      const wake = () => changes !== seen || outbox.length > 0;
+      if (next === undefined) await condition(wake);
+      else await condition(wake, Math.max(1, next - Date.now()));
     }
   }
 
@@ -831,6 +857,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
   } catch (err) {
     if (!(err instanceof ProjectCancelled)) throw err;
     await cancelProject();
+    // Added after histories were recorded (those runs completed at once): patched to replay them.
+    if (patched('cancelled-collects-payment')) await collectCancellationPayment();
   }
   // Every update answered (the cancellation's caller gets its snapshot), then every notice out.
   await condition(allHandlersFinished);
