@@ -269,3 +269,24 @@ test.concurrent('cancelled while the client reviews: the delivered work is invoi
   expect(noticesFor(env, projectId, 'task_cancelled')).toHaveLength(0);
   await recordHistory(handle, 'project-cancelled-in-review');
 });
+
+test.concurrent('a Temporal-level cancel (operator, UI) is the same business cancellation: work stops, accepted work is billed', async () => {
+  const input = projectInput({ departments: ['design', 'copywriting'] });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('done', 'design', { price: 600 }), planTask('doing', 'copywriting', { price: 400 })]));
+  await deliverTask(env, projectId, 'done', 'design');
+  await waitForTask(env, projectId, 'doing', (v) => v.status === 'open');
+  await taskHandle(env, projectId, 'doing').executeUpdate(claimTaskUpdate, { args: [{ by: staff('copywriting') }] });
+
+  await handle.cancel();
+
+  const s = await waitForStatus(handle, (x) => x.stage === 'cancelled', 'cancelled');
+  expect(s.cancellation).toMatchObject({ by: 'temporal', stageAtCancel: 'in_production' });
+  expect(Object.fromEntries(s.tasks.map((t) => [t.key, t.status]))).toEqual({ done: 'accepted', doing: 'cancelled' });
+  expect(s.invoices.map((i) => [i.kind, i.amount])).toEqual([['cancellation', 600]]);
+  expect(s.documents.map((d) => d.kind)).toContain('final_report');
+  await waitForNotice(env, projectId, 'task_cancelled');
+  await payInFull(handle, 'cancellation');
+  expect(((await handle.result()) as ProjectStatus).stage).toBe('cancelled');
+});

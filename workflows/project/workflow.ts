@@ -4,6 +4,7 @@
  * The snapshot served by `getStatus` is the single source of truth for the portal.
  */
 import {
+  CancellationScope,
   ParentClosePolicy,
   allHandlersFinished,
   condition,
@@ -855,13 +856,26 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
     await collectPayment();
     await closeProject();
   } catch (err) {
-    if (!(err instanceof ProjectCancelled)) throw err;
-    await cancelProject();
-    // Added after histories were recorded (those runs completed at once): patched to replay them.
-    if (patched('cancelled-collects-payment')) await collectCancellationPayment();
+    if (isCancellation(err) && !cancelRequest) {
+      // Cancelled from outside the API (`temporal workflow cancel`, the UI's button): the same
+      // business cancellation, so open work stops, accepted work is billed and a report is made.
+      cancelRequest = { reason: 'cancelled through Temporal (operator)', by: 'temporal' };
+      status.cancellation = { ...cancelRequest, at: nowIso(), stageAtCancel: status.stage };
+      record('cancellation_requested', 'temporal', cancelRequest.reason);
+    } else if (!(err instanceof ProjectCancelled)) {
+      throw err;
+    }
+    // Not cancellable itself: after a Temporal cancel, these steps must still run to the end.
+    await CancellationScope.nonCancellable(async () => {
+      await cancelProject();
+      // Added after histories were recorded (those runs completed at once): patched to replay them.
+      if (patched('cancelled-collects-payment')) await collectCancellationPayment();
+    });
   }
   // Every update answered (the cancellation's caller gets its snapshot), then every notice out.
-  await condition(allHandlersFinished);
-  await deliverNotices();
+  await CancellationScope.nonCancellable(async () => {
+    await condition(allHandlersFinished);
+    await deliverNotices();
+  });
   return status;
 }
