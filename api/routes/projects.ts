@@ -5,7 +5,9 @@
  * snapshot) is the response.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
+import type { z } from 'zod';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { SearchAttributePair } from '@temporalio/common';
 import { parseDuration } from '../../common/duration';
 import { checkPlan } from '../../workflows/project/plan-rules';
@@ -31,7 +33,7 @@ import {
   type ProjectInput,
   type ProjectRequest,
 } from '../../workflows/project/schemas';
-import type { Policy } from '../../workflows/shared-schemas';
+import type { Actor, Policy } from '../../workflows/shared-schemas';
 import {
   ClientIdKey,
   ClientSegmentKey,
@@ -249,99 +251,76 @@ export function createProjectsRouter(deps: AppDeps): Router {
     res.json(await temporal.projectStatus(projectId));
   });
 
-  router.put('/api/projects/:id/plan', allow('manager'), async (req, res) => {
-    const person = caller(req);
-    const projectId = projectIdParam(req);
-    await accessibleProject(req, projectId);
-    const plan = parseBody(planSchema, req);
-    const problems = checkPlan(plan, now());
-    if (problems.length > 0) throw badRequest(problems);
-    res.json(
-      await temporal.updateProject(
-        projectId,
-        submitPlanUpdate,
-        { ...plan, by: actorOf(person, req.requestId) },
-        updateIdFor(req, person, 'submitPlan', projectId),
-      ),
-    );
-  });
+  /**
+   * One action on one project: the caller may see it, the body parses, the update runs (its
+   * validator has the last word) and its result, the new status snapshot, is the response.
+   * `action` names the update for the Idempotency-Key → update id mapping.
+   */
+  const projectAction =
+    <S extends z.ZodType, Input>(
+      update: UpdateDefinition<ProjectStatus, [Input]>,
+      schema: S,
+      toInput: (body: z.infer<S>, by: Actor, req: Request) => Input,
+      action: (req: Request) => string = () => update.name,
+    ) =>
+    async (req: Request, res: Response): Promise<void> => {
+      const person = caller(req);
+      const projectId = projectIdParam(req);
+      await accessibleProject(req, projectId);
+      const body = parseBody(schema, req);
+      const input = toInput(body, actorOf(person, req.requestId), req);
+      res.json(await temporal.updateProject(projectId, update, input, updateIdFor(req, person, action(req), projectId)));
+    };
 
-  router.post('/api/projects/:id/plan/decision', allow('leadership'), async (req, res) => {
-    const person = caller(req);
-    const projectId = projectIdParam(req);
-    await accessibleProject(req, projectId);
-    const decision = parseBody(planDecisionRequestSchema, req);
-    res.json(
-      await temporal.updateProject(
-        projectId,
-        decidePlanUpdate,
-        { ...decision, by: actorOf(person, req.requestId) },
-        updateIdFor(req, person, 'decidePlan', projectId),
-      ),
-    );
-  });
+  router.put(
+    '/api/projects/:id/plan',
+    allow('manager'),
+    projectAction(submitPlanUpdate, planSchema, (plan, by) => {
+      const problems = checkPlan(plan, now());
+      if (problems.length > 0) throw badRequest(problems);
+      return { ...plan, by };
+    }),
+  );
 
-  router.post('/api/projects/:id/feedback', allow('manager'), async (req, res) => {
-    const person = caller(req);
-    const projectId = projectIdParam(req);
-    await accessibleProject(req, projectId);
-    const feedback = parseBody(feedbackRequestSchema, req);
-    res.json(
-      await temporal.updateProject(
-        projectId,
-        recordFeedbackUpdate,
-        { feedback, by: actorOf(person, req.requestId) },
-        updateIdFor(req, person, 'recordFeedback', projectId),
-      ),
-    );
-  });
+  router.post(
+    '/api/projects/:id/plan/decision',
+    allow('leadership'),
+    projectAction(decidePlanUpdate, planDecisionRequestSchema, (decision, by) => ({ ...decision, by })),
+  );
 
-  router.post('/api/projects/:id/complaints/:complaintId/resolution', allow('manager', 'leadership'), async (req, res) => {
-    const person = caller(req);
-    const projectId = projectIdParam(req);
-    const complaintId = String(req.params.complaintId);
-    if (complaintId.length === 0 || complaintId.length > 100) throw notFound(`There is no complaint ${complaintId}.`);
-    await accessibleProject(req, projectId);
-    const body = parseBody(complaintResolutionRequestSchema, req);
-    res.json(
-      await temporal.updateProject(
-        projectId,
-        resolveComplaintUpdate,
-        { ...body, complaintId, by: actorOf(person, req.requestId) },
-        updateIdFor(req, person, `resolveComplaint:${complaintId}`, projectId),
-      ),
-    );
-  });
+  router.post(
+    '/api/projects/:id/feedback',
+    allow('manager'),
+    projectAction(recordFeedbackUpdate, feedbackRequestSchema, (feedback, by) => ({ feedback, by })),
+  );
 
-  router.post('/api/projects/:id/payments', allow('manager', 'leadership'), async (req, res) => {
-    const person = caller(req);
-    const projectId = projectIdParam(req);
-    await accessibleProject(req, projectId);
-    const payment = parseBody(paymentRequestSchema, req);
-    res.json(
-      await temporal.updateProject(
-        projectId,
-        recordPaymentUpdate,
-        { ...payment, by: actorOf(person, req.requestId) },
-        updateIdFor(req, person, 'recordPayment', projectId),
-      ),
-    );
-  });
+  router.post(
+    '/api/projects/:id/complaints/:complaintId/resolution',
+    allow('manager', 'leadership'),
+    (req, _res, next) => {
+      const complaintId = String(req.params.complaintId);
+      if (complaintId.length === 0 || complaintId.length > 100) throw notFound(`There is no complaint ${complaintId}.`);
+      next();
+    },
+    projectAction(
+      resolveComplaintUpdate,
+      complaintResolutionRequestSchema,
+      (body, by, req) => ({ ...body, complaintId: String(req.params.complaintId), by }),
+      (req) => `resolveComplaint:${String(req.params.complaintId)}`,
+    ),
+  );
 
-  router.post('/api/projects/:id/cancel', allow('manager', 'leadership'), async (req, res) => {
-    const person = caller(req);
-    const projectId = projectIdParam(req);
-    await accessibleProject(req, projectId);
-    const body = parseBody(cancelRequestSchema, req);
-    res.json(
-      await temporal.updateProject(
-        projectId,
-        cancelProjectUpdate,
-        { ...body, by: actorOf(person, req.requestId) },
-        updateIdFor(req, person, 'cancelProject', projectId),
-      ),
-    );
-  });
+  router.post(
+    '/api/projects/:id/payments',
+    allow('manager', 'leadership'),
+    projectAction(recordPaymentUpdate, paymentRequestSchema, (payment, by) => ({ ...payment, by })),
+  );
+
+  router.post(
+    '/api/projects/:id/cancel',
+    allow('manager', 'leadership'),
+    projectAction(cancelProjectUpdate, cancelRequestSchema, (body, by) => ({ ...body, by })),
+  );
 
   return router;
 }

@@ -28,10 +28,10 @@ describe('finding a Temporal CLI', () => {
     expect(findTemporalCli({ PATH: `/nowhere${path.delimiter}${dir}` })).toMatchObject({ source: 'PATH' });
   });
 
-  test('then the binary built into .tools/bin, without building again (quiet)', async () => {
+  // Only where .tools/bin holds a built CLI (CI builds it there; a machine using PATH may not).
+  const built = fs.existsSync(path.join(TOOLS_BIN, 'temporal'));
+  (built ? test : test.skip)('then the binary built into .tools/bin, without building again (quiet)', async () => {
     const said: string[] = [];
-    const built = fs.existsSync(path.join(TOOLS_BIN, 'temporal'));
-    if (!built) return; // the test setup builds it; nothing to check on a machine using PATH
     const cli = await ensureTemporalCli({ env: { PATH: '/nowhere' }, say: (m) => said.push(m), allowDownload: false });
     expect(cli).toMatchObject({ kind: 'binary', source: '.tools/bin' });
     expect(said).toEqual([]);
