@@ -17,6 +17,7 @@ import { createInvoiceNumberActivities } from './invoice-numbers';
 import { createMailerFromConfig, type Mailer } from './mail/mailer';
 import { SentLog } from './mail/sent-log';
 import { createNotificationActivities } from './notifications';
+import { createSnapshotActivities, type SnapshotSink } from './snapshots';
 
 export interface ActivityDeps {
   /** For the invoice-number entity workflow (update-with-start). */
@@ -34,6 +35,8 @@ export interface ActivityDeps {
   publicBaseUrl: string;
   escalationEmail?: string;
   invoiceNumberWorkflowIdPrefix?: string;
+  /** The reporting store's snapshot side; unset until one is configured. */
+  snapshots?: SnapshotSink;
 }
 
 export function createActivities(deps: ActivityDeps): ProjectActivities {
@@ -41,10 +44,7 @@ export function createActivities(deps: ActivityDeps): ProjectActivities {
     ...createNotificationActivities(deps),
     ...createInvoiceNumberActivities(deps),
     ...createDocumentActivities(deps),
-    // The reporting store is not wired in yet: snapshots are dropped (visible at debug level).
-    async publishSnapshot(input) {
-      deps.logger.debug({ kind: input.kind, projectId: input.projectId, seq: input.seq }, 'snapshot not published: no reporting store');
-    },
+    ...createSnapshotActivities(deps),
   };
 }
 

@@ -6,6 +6,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
+import { CLIENT_CHANNEL_ARGS } from '../common/temporal';
 import { resolveWorkflowBundle } from '../common/workflow-bundle';
 import { createActivities, createActivityDepsFromConfig } from '../activities';
 import { superviseWorker, type SupervisedWorker } from './worker';
@@ -19,7 +20,7 @@ export async function runWorker(config: Config, logger: Logger): Promise<Running
   const bundlePath = await resolveWorkflowBundle({ bundlePath: config.WORKFLOW_BUNDLE_PATH, logger: log });
   // Lazy: the activities' client connects on first use, so an unreachable Temporal does not stop
   // the process from starting; the supervised worker below reports and retries.
-  const clientConnection = Connection.lazy({ address: config.temporalAddress });
+  const clientConnection = Connection.lazy({ address: config.temporalAddress, channelArgs: { ...CLIENT_CHANNEL_ARGS } });
   const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
   const deps = await createActivityDepsFromConfig(config, { client, logger: log });
   const supervised = superviseWorker({

@@ -41,7 +41,6 @@ export function createBilling(ctx: ProjectContext): Billing {
   async function produce(kind: DocumentKind, invoice?: InvoiceContent): Promise<DocumentRef> {
     if (!invoice) ctx.proceed(); // an invoice already numbered gets its paper whatever happens next
     const sequence = status.documents.filter((d) => d.kind === kind).length + 1;
-    ctx.publisher.publishIfChanged();
     const ref = await produceDocument({
       projectId: input.projectId,
       kind,
@@ -138,7 +137,6 @@ export function createBilling(ctx: ProjectContext): Billing {
 
     async issueInvoice(kind, amount, lines, prepaymentDeducted) {
       ctx.proceed();
-      ctx.publisher.publishIfChanged();
       return CancellationScope.nonCancellable(() => issueInvoice(kind, amount, lines, prepaymentDeducted));
     },
 
@@ -163,7 +161,6 @@ export function createBilling(ctx: ProjectContext): Billing {
       for (;;) {
         await ctx.outbox.deliverQueued();
         ctx.syncSearchAttributes();
-        ctx.publisher.publishIfChanged();
         const unpaid = status.invoices.filter((i) => i.status === 'open');
         if (unpaid.length === 0) return;
         const next = chaseDuePayments(unpaid);

@@ -250,10 +250,15 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
         task.closed = true;
       }
     }
-    ctx.publisher.publishIfChanged();
     // A task that finished meanwhile cannot take the signal; its result still arrives below.
     await Promise.all(running.map((t) => t.handle!.signal(cancelTaskSignal, { reason }).catch(() => undefined)));
-    await condition(() => [...ctx.tasks.values()].every((t) => t.closed));
+    // A task reports its last state before it sends its last notices; waiting for its workflow to
+    // close would hold the cancellation for as long as the mail server is down. Runs recorded
+    // before this patch waited for the close.
+    const reportIsEnough = patched('cancellation-waits-for-task-reports');
+    const stopped = (t: TaskRuntime): boolean =>
+      t.closed || (reportIsEnough && (t.summary.status === 'accepted' || t.summary.status === 'cancelled'));
+    await condition(() => [...ctx.tasks.values()].every(stopped));
     for (const task of ctx.tasks.values()) if (task.summary.status !== 'accepted') task.summary.status = 'cancelled';
     status.overdue = false;
     const accepted = status.tasks.filter((t) => t.status === 'accepted');
