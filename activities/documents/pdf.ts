@@ -201,7 +201,7 @@ function renderContract(page: Page, s: ProjectStatus, number: string, date: stri
     plan.tasks.map((t, i) => [
       String(i + 1),
       t.title,
-      departmentName(t.department),
+      whole(departmentName(t.department)),
       `${fmtNumber(t.estimateHours)} h`,
       fmtDate(t.dueAt),
       fmtMoney(t.price, currency),
@@ -387,14 +387,14 @@ function renderAcceptanceAct(page: Page, s: ProjectStatus, date: string): void {
       ...delivered.map((t, i) => [
         String(i + 1),
         t.revisionRound ? `${t.title} (revision round ${t.revisionRound})` : t.title,
-        departmentName(t.department),
+        whole(departmentName(t.department)),
         t.acceptedAt ? fmtDate(t.acceptedAt) : statusName(t.status),
         fmtMoney(t.price, currency),
       ]),
       ...extraRounds.map((r, i) => [
         String(delivered.length + i + 1),
         `Revision round ${r.round} beyond the included rounds`,
-        r.departments.map(departmentName).join(', '),
+        r.departments.map((d) => whole(departmentName(d))).join(', '),
         fmtDate(r.requestedAt),
         fmtMoney(r.extraPrice, currency),
       ]),
@@ -494,12 +494,12 @@ function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
       const planned = t.originalDueAt ?? t.dueAt;
       return [
         t.revisionRound ? `${t.title} (revision ${t.revisionRound})` : t.title,
-        departmentName(t.department),
+        whole(departmentName(t.department)),
         person(t.assigneeId),
         fmtDate(planned),
         t.dueAt !== planned ? fmtDate(t.dueAt) : '—',
         t.firstSubmittedAt ? fmtDate(t.firstSubmittedAt) : '—',
-        timing(t),
+        whole(timing(t)),
         String(t.reviewRounds),
       ];
     }),
@@ -524,7 +524,7 @@ function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
       s.revisions.map((r) => [
         String(r.round),
         fmtDate(r.requestedAt),
-        r.departments.map(departmentName).join(', '),
+        r.departments.map((d) => whole(departmentName(d))).join(', '),
         r.description,
         r.beyondIncluded ? fmtMoney(r.extraPrice, currency) : 'included',
       ]),
