@@ -2,7 +2,8 @@
  * A real SMTP server on a local port that keeps every message it accepted, parsed.
  * `refuse` lets a test make the server answer RCPT TO with an error code for chosen addresses;
  * `acceptAfterMs` makes it a slow server that answers the end of each message only that long
- * after receiving it; `port` starts it on a port chosen earlier (a server coming back).
+ * after receiving it, `stepDelayMs` one that is that slow at every step (MAIL FROM, RCPT TO and
+ * the end of the data); `port` starts it on a port chosen earlier (a server coming back).
  */
 import net, { type AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -24,20 +25,31 @@ export interface TestSmtpServer {
   close(): Promise<void>;
 }
 
-export async function startSmtpServer(options: { port?: number; acceptAfterMs?: number } = {}): Promise<TestSmtpServer> {
+export async function startSmtpServer(options: { port?: number; acceptAfterMs?: number; stepDelayMs?: number } = {}): Promise<TestSmtpServer> {
   const received: ReceivedMail[] = [];
   const arrived: ReceivedMail[] = [];
   const refuse = new Map<string, number>();
   const timers = new Set<NodeJS.Timeout>();
+  const later = (ms: number | undefined, then: () => void): void => {
+    if (!ms) return then();
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      then();
+    }, ms);
+    timers.add(timer);
+  };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
     // Closing does not wait for the clients of a slow test server to give up.
     closeTimeout: 1_000,
+    onMailFrom(_address, _session, callback) {
+      later(options.stepDelayMs, () => callback());
+    },
     onRcptTo(address, _session, callback) {
       const code = refuse.get(address.address.toLowerCase());
-      if (code === undefined) return callback();
+      if (code === undefined) return later(options.stepDelayMs, () => callback());
       const err = Object.assign(new Error(`refused ${address.address}`), { responseCode: code });
       return callback(err);
     },
@@ -46,16 +58,10 @@ export async function startSmtpServer(options: { port?: number; acceptAfterMs?: 
         .then((parsed) => {
           const mail = { envelopeTo: session.envelope.rcptTo.map((r) => r.address), parsed };
           arrived.push(mail);
-          const accept = (): void => {
+          later((options.acceptAfterMs ?? 0) + (options.stepDelayMs ?? 0), () => {
             received.push(mail);
             callback();
-          };
-          if (!options.acceptAfterMs) return accept();
-          const timer = setTimeout(() => {
-            timers.delete(timer);
-            accept();
-          }, options.acceptAfterMs);
-          timers.add(timer);
+          });
         })
         .catch(callback);
     },
