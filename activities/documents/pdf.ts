@@ -576,6 +576,13 @@ function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
   );
 }
 
+/** `paid`, `open`, `void since 2026-03-08`; a credit note is `refund due` or `refunded`. */
+function invoiceStatus(inv: InvoiceView): string {
+  if (inv.status === 'void') return `void${inv.voidedAt ? ` since ${whole(fmtDate(inv.voidedAt))}` : ''}`;
+  if (inv.kind === 'credit_note') return inv.status === 'paid' ? 'refunded' : whole('refund due');
+  return inv.status;
+}
+
 /**
  * Every invoice as issued, what became of it, and totals of what is owed: voided parts are not
  * owed, and credit notes are money owed to the client, counted apart as refunds.
@@ -601,7 +608,7 @@ function renderInvoiceSummary(page: Page, s: ProjectStatus, currency: string): v
       fmtMoney(inv.amount, inv.currency),
       fmtMoney(inv.paidAmount, inv.currency),
       ...(anyVoided ? [inv.voidedAmount !== undefined ? fmtMoney(inv.voidedAmount, inv.currency) : '—'] : []),
-      inv.status === 'void' ? `void${inv.voidedAt ? ` since ${whole(fmtDate(inv.voidedAt))}` : ''}` : inv.status,
+      invoiceStatus(inv),
     ]),
   );
   for (const v of s.invoices.filter((i) => i.status === 'void')) {

@@ -632,6 +632,7 @@ test('the final report shows a voided invoice as void and counts only what is ow
   });
   const refundText = await pdfText((await store.read(withRefund.documentId))!);
   expect(refundText).toContain('credit note');
+  expect(refundText).toContain('refund due');
   expect(refundText).toContain('Invoiced and owed (voided parts excluded): 1,420.35 EUR');
   expect(refundText).toContain('Outstanding: 0.00 EUR');
   expect(refundText).toContain('Refunds owed to the client (credit notes): 420.35 EUR');
