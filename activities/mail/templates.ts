@@ -320,13 +320,14 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
   },
 
   // --- clients (a copy to staff reads as a record of what the client was told) ----------------
+  // delivery_ready prints `respondBy` (the end of the acceptance window) when the workflow sends it.
   delivery_ready: {
     link: 'project',
     staff: (v) => ({
       subject: `Delivered to the client: ${v.project}`,
       lines: [
         `The work on ${v.project}${revisionRound(v)} was sent to ${v.text('clientName', 'the client')} for review.`,
-        ...(v.has(v.pick('respondBy', 'dueAt')) ? [`They were asked to answer by ${v.date(v.pick('respondBy', 'dueAt'))}.`] : []),
+        ...(v.has('respondBy') ? [`They were asked to answer by ${v.date('respondBy')}.`] : []),
         `Record their answer in the portal once they reply.`,
       ],
     }),
@@ -335,7 +336,7 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       lines: [
         `The work on ${v.project}${revisionRound(v)} is ready for your review.`,
         `Please tell us ` +
-          (v.has(v.pick('respondBy', 'dueAt')) ? `by ${v.date(v.pick('respondBy', 'dueAt'))} ` : '') +
+          (v.has('respondBy') ? `by ${v.date('respondBy')} ` : '') +
           `whether you accept it or what should change.`,
         v.reply('to answer, or to ask anything about the work'),
       ],

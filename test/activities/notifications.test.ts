@@ -273,6 +273,7 @@ test('templates read the values under the names the project workflow sends them'
     'Your project was cancelled by Anna Petrova at the in production stage.\nReason: Budget cut',
   );
   expect(forClient('delivery_ready', { revisionRound: 2 }).text).toContain('(revision round 2)');
+  expect(forClient('delivery_ready', { respondBy: '2026-03-20T09:00:00Z' }).text).toContain('Please tell us by 2026-03-20 09:00 UTC whether you accept it');
   expect(forClient('credit_note_issued', { amount: 420.35, currency: 'EUR', dueAt: '2026-03-22T12:00:00Z', invoiceNumber: 'INV-2026-000032' })).toMatchObject({
     subject: 'Credit note INV-2026-000032: your project',
     text: expect.stringContaining('We refund it by bank transfer by 2026-03-22 12:00 UTC'),
