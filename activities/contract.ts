@@ -88,7 +88,11 @@ export interface InvoiceContent {
   issuedAt: string;
   dueAt: string;
   lines: InvoiceLine[];
-  /** Subtracted from the lines' total on the final invoice. */
+  /**
+   * The prepayment taken into account: subtracted from the lines' total on a final or cancellation
+   * invoice; on a credit note, the prepayment received that the lines (the accepted work) are
+   * subtracted from.
+   */
   prepaymentDeducted?: number;
 }
 

@@ -31,7 +31,7 @@ export interface ActivityDeps {
   sentLog: SentLog;
   people: PeopleDirectory;
   agency: AgencyDetails;
-  /** Links in mails point at `${publicBaseUrl}/api/...`. */
+  /** The portal's address: staff notices link to `${publicBaseUrl}/tasks/<id>`, `/projects/<id>`, `/approvals`. */
   publicBaseUrl: string;
   escalationEmail?: string;
   invoiceNumberWorkflowIdPrefix?: string;

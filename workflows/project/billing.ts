@@ -57,7 +57,15 @@ export function createBilling(ctx: ProjectContext): Billing {
   function chasePayment(invoice: InvoiceView, kind: 'reminder' | 'escalation'): void {
     ctx.chased.add(`${kind}:${invoice.number}`);
     const owed = owedAmount(invoice);
-    const data = { invoiceNumber: invoice.number, amountOwed: owed, currency: invoice.currency, dueAt: invoice.dueAt, kind: invoice.kind };
+    const data = {
+      invoiceNumber: invoice.number,
+      amountOwed: owed,
+      currency: invoice.currency,
+      dueAt: invoice.dueAt,
+      kind: invoice.kind,
+      // The client's reminder carries the invoice again, so it can be paid from the mail.
+      ...(invoice.documentId !== undefined && { documentId: invoice.documentId }),
+    };
     ctx.record(kind === 'reminder' ? 'payment_reminder' : 'payment_escalated', undefined, `${invoice.number}: ${owed} owed`);
     if (kind === 'reminder') {
       ctx.send('payment_reminder', `payment-reminder:${invoice.number}`, ctx.client, data);

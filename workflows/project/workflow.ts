@@ -130,7 +130,11 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       ctx.enterStage('client_review');
       const round = status.revisionRoundsUsed;
       ctx.clientDecision = undefined;
-      ctx.send('delivery_ready', `delivery-ready:${round}`, { ...ctx.client, ...ctx.manager }, { revisionRound: round });
+      ctx.send('delivery_ready', `delivery-ready:${round}`, { ...ctx.client, ...ctx.manager }, {
+        revisionRound: round,
+        // The end of the first window: when the client is reminded to answer.
+        respondBy: new Date(Date.now() + input.policy.acceptanceWindowMs).toISOString(),
+      });
       const answered = (): boolean => ctx.clientDecision !== undefined;
       if (patched('complaint-pauses-acceptance')) {
         if (!(await awaitClientAnswer(round, answered))) {
