@@ -17,6 +17,8 @@ import { createInvoiceNumberActivities } from './invoice-numbers';
 import { createMailerFromConfig, type Mailer } from './mail/mailer';
 import { SentLog } from './mail/sent-log';
 import { createNotificationActivities } from './notifications';
+import { createReportingActivities } from './reporting';
+import type { ReportingStore } from './reporting/store';
 
 export interface ActivityDeps {
   /** For the invoice-number entity workflow (update-with-start). */
@@ -29,6 +31,8 @@ export interface ActivityDeps {
   /** Which (idempotency key, recipient) pairs were already mailed. */
   sentLog: SentLog;
   people: PeopleDirectory;
+  /** The reporting store the workflows publish their snapshots to (its own lifecycle: the caller opens and closes it). */
+  reporting: Pick<ReportingStore, 'publish'>;
   agency: AgencyDetails;
   /** Links in mails point at `${publicBaseUrl}/api/...`. */
   publicBaseUrl: string;
@@ -41,12 +45,13 @@ export function createActivities(deps: ActivityDeps): ProjectActivities {
     ...createNotificationActivities(deps),
     ...createInvoiceNumberActivities(deps),
     ...createDocumentActivities(deps),
+    ...createReportingActivities({ store: deps.reporting, logger: deps.logger }),
   };
 }
 
 export async function createActivityDepsFromConfig(
   config: Config,
-  base: { client: Client; logger: Logger },
+  base: { client: Client; logger: Logger; reporting: Pick<ReportingStore, 'publish'> },
 ): Promise<ActivityDeps> {
   const sentLogDir = path.join(config.dataDir, 'mail-sent');
   // Unwritable directories fail the start, not the first invoice hours later.
@@ -71,3 +76,4 @@ export { documentIdFor, parseDocumentId } from './documents/ids';
 export type { AgencyDetails } from './documents/pdf';
 export type { Mailer } from './mail/mailer';
 export { SentLog } from './mail/sent-log';
+export { ReportingStore } from './reporting/store';

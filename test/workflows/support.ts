@@ -21,7 +21,10 @@ import type {
   NotifyResult,
   ProduceDocumentInput,
   ProjectActivities,
+  PublishSnapshotInput,
 } from '../../activities/contract';
+import type { ReportingStore } from '../../activities/reporting/store';
+import { openTestStore, type TestStore } from '../support/reporting';
 import type { DocumentRef, ProjectStatus } from '../../workflows/project/contract';
 import {
   getStatusQuery,
@@ -59,6 +62,8 @@ export interface Effects {
   notices: { input: NotifyInput; result: NotifyResult }[];
   documents: { input: ProduceDocumentInput; result: DocumentRef }[];
   invoiceNumbers: { input: AllocateInvoiceNumberInput; number: string }[];
+  /** Snapshots published to the reporting store (which one and its seq; not the snapshot itself). */
+  publishes: { kind: PublishSnapshotInput['kind']; id: string; seq: number }[];
 }
 
 /** Mail as the local SMTP server received it. */
@@ -94,6 +99,7 @@ export const ESCALATION_EMAIL = 'escalations@agency.example';
 async function realActivities(
   temporal: TestTemporal,
   taskQueue: string,
+  reporting: TestStore,
 ): Promise<{ activities: ProjectActivities; mail: ReceivedMail[]; documentsDir: string; close(): Promise<void> }> {
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'agencyflow-wf-'));
   const mail: ReceivedMail[] = [];
@@ -129,6 +135,7 @@ async function realActivities(
     mailer,
     sentLog: new SentLog(path.join(dir, 'mail-sent')),
     people: PEOPLE,
+    reporting: reporting.store,
     agency: {
       name: 'Northwind Creative Agency',
       address: '12 Market Street, Springfield',
@@ -168,6 +175,10 @@ function recording(base: ProjectActivities, effects: Effects): ProjectActivities
       effects.documents.push({ input, result });
       return result;
     },
+    async publishSnapshot(input) {
+      await base.publishSnapshot(input);
+      effects.publishes.push({ kind: input.kind, id: input.kind === 'project' ? input.projectId : input.taskId, seq: input.seq });
+    },
   };
 }
 
@@ -184,6 +195,8 @@ export interface WorkflowTestEnv {
   mail: ReceivedMail[];
   /** Where the document store writes (`<projectId>/<documentId>.pdf`). */
   documentsDir: string;
+  /** The reporting store this worker publishes to (a schema of its own on the run's PGlite). */
+  reporting: ReportingStore;
   /** Starts the worker again after `stopWorker` (a crashed process coming back). */
   restartWorker(): Promise<void>;
   stopWorker(): Promise<void>;
@@ -193,8 +206,9 @@ export interface WorkflowTestEnv {
 export async function startWorkflowTestEnv(options: { maxCachedWorkflows?: number } = {}): Promise<WorkflowTestEnv> {
   const temporal = await connectTestTemporal();
   const taskQueue = uniqueId('wf');
-  const effects: Effects = { notices: [], documents: [], invoiceNumbers: [] };
-  const real = await realActivities(temporal, taskQueue);
+  const effects: Effects = { notices: [], documents: [], invoiceNumbers: [], publishes: [] };
+  const reporting = await openTestStore();
+  const real = await realActivities(temporal, taskQueue, reporting);
   const activities = recording(real.activities, effects);
   let worker = await createTestWorker(temporal, { taskQueue, activities, maxCachedWorkflows: options.maxCachedWorkflows });
   let running = worker.run();
@@ -204,6 +218,7 @@ export async function startWorkflowTestEnv(options: { maxCachedWorkflows?: numbe
     effects,
     mail: real.mail,
     documentsDir: real.documentsDir,
+    reporting: reporting.store,
     get worker() {
       return worker;
     },
@@ -222,6 +237,7 @@ export async function startWorkflowTestEnv(options: { maxCachedWorkflows?: numbe
       }
       await real.close();
       await temporal.close();
+      await reporting.dispose();
     },
   };
 }
