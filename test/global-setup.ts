@@ -18,11 +18,13 @@ declare global {
 export default async function globalSetup(): Promise<void> {
   const cli = await ensureTemporalCli({ allowDownload: true });
   process.env.AGENCYFLOW_TEST_TEMPORAL_CLI = cli.kind === 'binary' ? cli.path : '';
-  const [server, bundlePath, reporting] = await Promise.all([
+  const [server, bundlePath] = await Promise.all([
     startDevServer({ cli, namespace: 'default', retentionMs: 24 * 3_600_000 }),
     resolveWorkflowBundle(),
-    startEmbeddedPostgres({ maxConnections: 200 }),
   ]);
+  // After the dev server, not beside it: PGlite's start-up compiles WebAssembly on this thread for
+  // seconds, long enough to make the server's connection check miss its deadline.
+  const reporting = await startEmbeddedPostgres({ maxConnections: 200 });
   globalThis.__AGENCYFLOW_DEV_SERVER__ = server;
   globalThis.__AGENCYFLOW_REPORTING_DB__ = reporting;
   process.env.AGENCYFLOW_TEST_TEMPORAL_ADDRESS = server.address;

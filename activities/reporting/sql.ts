@@ -60,7 +60,7 @@ export function join(parts: Sql[], separator: string): Sql {
 
 /** JSON as a jsonb literal. NULs are dropped: jsonb cannot store `\u0000`, and a snapshot must never be refused for one. */
 export function jsonb(value: unknown): Sql {
-  const text = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' && v.includes('\u0000') ? v.replace(/\u0000/g, '') : v));
+  const text = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' && v.includes('\u0000') ? v.split('\u0000').join('') : v));
   return new Sql(`${quoteLiteral(text)}::jsonb`);
 }
 
