@@ -57,6 +57,9 @@ async function main(): Promise<void> {
     embeddedReporting = await startEmbeddedPostgres({ dataDir: config.reportingDataDir });
   }
   const reportingUrl = embeddedReporting?.url ?? config.REPORTING_DATABASE_URL!;
+  // Where `npm run reports:rebuild` finds the embedded store while this process runs.
+  const urlFile = path.join(config.dataDir, 'reporting.url');
+  if (embeddedReporting) fs.writeFileSync(urlFile, `${embeddedReporting.url}\n`);
   const reporting = await openReportingStore({ url: reportingUrl, schema: config.REPORTING_SCHEMA, logger });
 
   const worker = await runWorker(effective, logger, reporting);
@@ -81,6 +84,7 @@ async function main(): Promise<void> {
     await api.close();
     await worker.stop();
     await reporting.close();
+    if (embeddedReporting) fs.rmSync(urlFile, { force: true });
     await embeddedReporting?.stop();
     await devServer?.stop();
   });
