@@ -426,7 +426,7 @@ export class ReportingStore {
   // For tests and the rebuild: everything the store holds, in a stable order
   // -------------------------------------------------------------------------------------------
 
-  async dump(): Promise<{ projects: unknown[]; tasks: unknown[]; facts: unknown[] }> {
+  async dump(): Promise<{ projects: Record<string, unknown>[]; tasks: Record<string, unknown>[]; facts: Record<string, unknown>[] }> {
     const { s } = this;
     const [projects, tasks, facts] = await Promise.all([
       this.db.rows(sql`SELECT project_id, seq, snapshot FROM ${s}.projects ORDER BY project_id`),
