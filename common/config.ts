@@ -86,7 +86,7 @@ export const envSchema = z.object({
     .refine((v) => v === undefined || /^postgres(ql)?:\/\/./.test(v), 'expected a PostgreSQL URL such as postgres://user:password@host:5432/reporting'),
   REPORTING_SCHEMA: z
     .string()
-    .regex(/^[a-z_][a-z0-9_]{0,47}$/, 'expected a schema name: lower-case letters, digits and _')
+    .regex(/^(?!pg_)[a-z_][a-z0-9_]{0,47}$/, 'expected a schema name: lower-case letters, digits and _ (not starting with pg_)')
     .default('reporting'),
   WORKLOAD_OVERLOAD_HOURS: z.coerce.number().positive().default(40),
 

@@ -64,11 +64,11 @@ export function jsonb(value: unknown): Sql {
   return new Sql(`${quoteLiteral(text)}::jsonb`);
 }
 
-/** Schema names: lower-case, so they never need quoting and always mean what they say. */
-export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,47}$/;
+/** Schema names: lower-case, so they never need quoting and always mean what they say (`pg_` is PostgreSQL's own). */
+export const SCHEMA_NAME = /^(?!pg_)[a-z_][a-z0-9_]{0,47}$/;
 
 export function schemaIdentifier(name: string): Sql {
-  if (!SCHEMA_NAME.test(name)) throw new Error(`invalid schema name ${JSON.stringify(name)}: expected lower-case letters, digits and _`);
+  if (!SCHEMA_NAME.test(name)) throw new Error(`invalid schema name ${JSON.stringify(name)}: expected lower-case letters, digits and _, not starting with pg_`);
   return new Sql(name);
 }
 
@@ -103,8 +103,10 @@ export function openDatabase(options: { url: string; poolSize?: number; logger?:
     application_name: 'agencyflow',
     types: typeParsers,
   });
-  // An idle connection that dies (server restart) must not crash the process; the next query reconnects.
+  // A connection that dies (server restart, shutdown) must not crash the process: idle ones are
+  // reported by the pool, one in use fails its query; the next query reconnects.
   pool.on('error', (err) => options.logger?.warn({ err: err.message }, 'reporting store: idle connection lost'));
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const rowsOn = async <R>(client: pg.Pool | pg.PoolClient, statement: Sql): Promise<R[]> => {
     const result = (await client.query(statement.text)) as pg.QueryResult | pg.QueryResult[];
     const last = Array.isArray(result) ? result[result.length - 1] : result;

@@ -52,6 +52,7 @@ describe('migrations', () => {
   test('schema names are validated identifiers', async () => {
     await expect(ReportingStore.open({ url: testReportingUrl(), schema: 'x; DROP TABLE y' })).rejects.toThrow(/invalid schema name/);
     await expect(ReportingStore.open({ url: testReportingUrl(), schema: 'Upper' })).rejects.toThrow(/invalid schema name/);
+    await expect(ReportingStore.open({ url: testReportingUrl(), schema: 'pg_catalog' })).rejects.toThrow(/invalid schema name/);
   });
 });
 
