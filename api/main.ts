@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const reportingUrl = requireReportingUrl(config, '`npm run api`');
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'agencyflow-api' });
   // Migrates the store's schema if this process is the first to start (safe beside the worker doing the same).
-  const reporting = await openReportingStore({ url: reportingUrl, schema: config.REPORTING_SCHEMA, logger });
+  const reporting = await openReportingStore({ url: reportingUrl, password: config.REPORTING_DATABASE_PASSWORD, schema: config.REPORTING_SCHEMA, logger });
   const api = await startApiServer({ config, logger, reporting });
   logger.info({ api: `${api.url}/api`, docs: api.docsUrl }, 'agencyflow API is running');
   onShutdown(logger, async () => {

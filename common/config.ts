@@ -84,6 +84,8 @@ export const envSchema = z.object({
     .optional()
     .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
     .refine((v) => v === undefined || /^postgres(ql)?:\/\/./.test(v), 'expected a PostgreSQL URL such as postgres://user:password@host:5432/reporting'),
+  /** Overrides the URL's password, so a password needs no URL-encoding and stays out of the URL. */
+  REPORTING_DATABASE_PASSWORD: optionalText,
   REPORTING_SCHEMA: z
     .string()
     .regex(/^(?!pg_)[a-z_][a-z0-9_]{0,47}$/, 'expected a schema name: lower-case letters, digits and _ (not starting with pg_)')

@@ -8,7 +8,8 @@
  * (`npm run api`, `npm run worker`) need a real PostgreSQL (REPORTING_DATABASE_URL).
  *
  * Every connection shares PGlite's one session; see activities/reporting/sql.ts for what that
- * means for the SQL.
+ * means for the SQL. Only `npm start` and the tests import this: PGlite is a dev dependency and not
+ * in the production image, like the Temporal dev server's testing package.
  */
 import fs from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';

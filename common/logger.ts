@@ -20,6 +20,8 @@ export const REDACTED_PATHS = [
   'SMTP_PASSWORD',
   '*.REPORTING_DATABASE_URL',
   'REPORTING_DATABASE_URL',
+  '*.REPORTING_DATABASE_PASSWORD',
+  'REPORTING_DATABASE_PASSWORD',
 ];
 
 export function createLogger(options: { level?: string; name?: string; destination?: pino.DestinationStream } = {}): Logger {

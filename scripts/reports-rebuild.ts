@@ -34,7 +34,8 @@ async function main(): Promise<void> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), 30_000);
   const connection = await connectClient(config.temporalAddress, { log: logger, signal: abort.signal });
-  const store = await openReportingStore({ url, schema: config.REPORTING_SCHEMA, logger, signal: abort.signal });
+  const password = config.REPORTING_DATABASE_URL ? config.REPORTING_DATABASE_PASSWORD : undefined;
+  const store = await openReportingStore({ url, password, schema: config.REPORTING_SCHEMA, logger, signal: abort.signal });
   clearTimeout(timer);
   try {
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });

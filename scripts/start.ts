@@ -60,7 +60,12 @@ async function main(): Promise<void> {
   // Where `npm run reports:rebuild` finds the embedded store while this process runs.
   const urlFile = path.join(config.dataDir, 'reporting.url');
   if (embeddedReporting) fs.writeFileSync(urlFile, `${embeddedReporting.url}\n`);
-  const reporting = await openReportingStore({ url: reportingUrl, schema: config.REPORTING_SCHEMA, logger });
+  const reporting = await openReportingStore({
+    url: reportingUrl,
+    ...(!embeddedReporting && { password: config.REPORTING_DATABASE_PASSWORD }),
+    schema: config.REPORTING_SCHEMA,
+    logger,
+  });
 
   const worker = await runWorker(effective, logger, reporting);
   const api = await startApiServer({ config: effective, logger, workerPolling: worker.polling, reporting });

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'agencyflow-worker' });
   installTemporalRuntimeLogging(logger);
   // Migrates the store's schema if this process is the first to start (safe beside the API doing the same).
-  const reporting = await openReportingStore({ url: reportingUrl, schema: config.REPORTING_SCHEMA, logger });
+  const reporting = await openReportingStore({ url: reportingUrl, password: config.REPORTING_DATABASE_PASSWORD, schema: config.REPORTING_SCHEMA, logger });
   const worker = await runWorker(config, logger, reporting);
   const health =
     config.WORKER_HEALTH_PORT > 0

@@ -94,9 +94,10 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function openDatabase(options: { url: string; poolSize?: number; logger?: Logger }): Database {
+export function openDatabase(options: { url: string; password?: string; poolSize?: number; logger?: Logger }): Database {
   const pool = new pg.Pool({
     connectionString: options.url,
+    ...(options.password !== undefined && { password: options.password }),
     max: options.poolSize ?? 8,
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 5_000,

@@ -180,10 +180,18 @@ export class ReportingStore {
   }
 
   /** Opens a pool on `url`; with `migrate` (the default) brings the schema up to date first. */
-  static async open(options: { url: string; schema?: string; logger?: Logger; poolSize?: number; migrate?: boolean }): Promise<ReportingStore> {
+  static async open(options: {
+    url: string;
+    /** Overrides the URL's password. */
+    password?: string;
+    schema?: string;
+    logger?: Logger;
+    poolSize?: number;
+    migrate?: boolean;
+  }): Promise<ReportingStore> {
     const schema = options.schema ?? 'reporting';
     schemaIdentifier(schema);
-    const db = openDatabase({ url: options.url, poolSize: options.poolSize, logger: options.logger });
+    const db = openDatabase({ url: options.url, password: options.password, poolSize: options.poolSize, logger: options.logger });
     const store = new ReportingStore(db, schema, options.logger);
     if (options.migrate !== false) {
       try {
@@ -500,16 +508,20 @@ export function describeDatabaseUrl(url: string): string {
  */
 export async function openReportingStore(options: {
   url: string;
+  password?: string;
   schema: string;
   logger: Logger;
   signal?: AbortSignal;
 }): Promise<ReportingStore> {
   const where = describeDatabaseUrl(options.url);
-  const store = await retryWithBackoff(() => ReportingStore.open({ url: options.url, schema: options.schema, logger: options.logger }), {
+  const store = await retryWithBackoff(
+    () => ReportingStore.open({ url: options.url, password: options.password, schema: options.schema, logger: options.logger }),
+    {
     log: options.logger,
-    what: `Opening the reporting store at ${where} (schema ${options.schema})`,
-    signal: options.signal,
-  });
+      what: `Opening the reporting store at ${where} (schema ${options.schema})`,
+      signal: options.signal,
+    },
+  );
   options.logger.info({ database: where, schema: options.schema }, 'reporting store ready');
   return store;
 }
