@@ -102,9 +102,8 @@ export interface ProduceDocumentInput {
 }
 
 /**
- * A workflow's whole snapshot for the reporting store, sent through a local activity whenever it
- * changes. `seq` grows with every change of that workflow (deterministic, the same on replay): the
- * store keeps only the newest snapshot, so retries, replays and racing workers change nothing.
+ * A workflow's whole snapshot for the reporting store. `seq` grows with every change of that
+ * workflow (also on replay); the store keeps the highest it has seen.
  */
 export type PublishSnapshotInput =
   | { kind: 'project'; projectId: string; seq: number; snapshot: ProjectStatus }
@@ -114,5 +113,6 @@ export interface ProjectActivities {
   notify(input: NotifyInput): Promise<NotifyResult>;
   allocateInvoiceNumber(input: AllocateInvoiceNumberInput): Promise<{ number: string }>;
   produceDocument(input: ProduceDocumentInput): Promise<DocumentRef>;
+  /** Run as a local activity, inside the workflow task that changed the snapshot. */
   publishSnapshot(input: PublishSnapshotInput): Promise<void>;
 }

@@ -13,7 +13,7 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { Logger } from '../../common/logger';
 import type { PublishSnapshotInput } from '../contract';
 import { getStatusQuery, PROJECT_WORKFLOW_TYPE, projectIdFrom, type ProjectStatus } from '../../workflows/project/contract';
-import { getTaskQuery, TASK_WORKFLOW_TYPE, type TaskOutcome, type TaskView } from '../../workflows/task/contract';
+import { getStatusQuery as getTaskQuery, TASK_WORKFLOW_TYPE, type TaskOutcome, type TaskView } from '../../workflows/task/contract';
 import type { ReportingStore } from './store';
 
 export interface RebuildOptions {

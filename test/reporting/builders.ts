@@ -40,6 +40,7 @@ export class TaskBuilder {
     const p = project.status;
     this.view = {
       taskId: summary.taskId,
+      version: 0,
       projectId: p.projectId,
       taskKey: spec.key,
       projectTitle: p.title,
@@ -140,6 +141,7 @@ export class TaskBuilder {
 
   publish(): PublishSnapshotInput {
     this.seq += 1;
+    this.view.version = this.seq;
     return { kind: 'task', taskId: this.view.taskId, projectId: this.view.projectId, seq: this.seq, view: clone(this.view) };
   }
 
@@ -164,6 +166,7 @@ export class ProjectBuilder {
   }) {
     this.status = {
       projectId: o.projectId,
+      version: 0,
       stage: 'planning',
       stageEnteredAt: o.intakeAt,
       title: `Project ${o.projectId}`,
@@ -372,6 +375,7 @@ export class ProjectBuilder {
 
   publish(): PublishSnapshotInput {
     this.seq += 1;
+    this.status.version = this.seq;
     return { kind: 'project', projectId: this.status.projectId, seq: this.seq, snapshot: clone(this.status) };
   }
 

@@ -25,7 +25,7 @@ import type { Department } from '../../workflows/shared-schemas';
 import { parseTaskId } from '../../workflows/task/contract';
 import type { ReportingStore } from '../../activities/reporting/store';
 import { openTestStore } from './reporting';
-import { connectTestTemporal, createTestWorker, eventually, NAMESPACE, testAddress, uniqueId, type TestTemporal } from './temporal';
+import { connectTestTemporal, createTestWorker, eventually, NAMESPACE, replayEverythingOn, testAddress, uniqueId, type TestTemporal } from './temporal';
 
 const ROOT = path.join(__dirname, '..', '..');
 const EXAMPLE_PEOPLE = path.join(ROOT, 'config', 'people.example.json');
@@ -176,10 +176,14 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
     async close() {
       if (worker && worker.getState() === 'RUNNING') worker.shutdown();
       await running;
-      await connection.close();
-      await temporal.close();
-      await reporting.dispose();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      try {
+        if (worker) await replayEverythingOn(temporal.client, taskQueue);
+      } finally {
+        await connection.close();
+        await temporal.close();
+        await reporting.dispose();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -36,14 +36,14 @@ import type { PlanTask, ProjectInput, SubmitPlanInput } from '../../workflows/pr
 import { DEPARTMENTS, type Actor, type Department, type Policy } from '../../workflows/shared-schemas';
 import {
   claimTaskUpdate,
-  getTaskQuery,
+  getStatusQuery as getTaskStatusQuery,
   reviewTaskUpdate,
   submitTaskUpdate,
   taskId,
   taskWorkflowId,
   type TaskView,
 } from '../../workflows/task/contract';
-import { connectTestTemporal, createTestWorker, eventually, uniqueId, type TestTemporal } from '../support/temporal';
+import { connectTestTemporal, createTestWorker, eventually, replayEverythingOn, uniqueId, type TestTemporal } from '../support/temporal';
 
 // ---------------------------------------------------------------------------------------------
 // People
@@ -62,8 +62,8 @@ export interface Effects {
   notices: { input: NotifyInput; result: NotifyResult }[];
   documents: { input: ProduceDocumentInput; result: DocumentRef }[];
   invoiceNumbers: { input: AllocateInvoiceNumberInput; number: string }[];
-  /** Snapshots published to the reporting store (which one and its seq; not the snapshot itself). */
-  publishes: { kind: PublishSnapshotInput['kind']; id: string; seq: number }[];
+  /** Snapshots handed to the reporting store, in order. */
+  published: PublishSnapshotInput[];
 }
 
 /** Mail as the local SMTP server received it. */
@@ -177,7 +177,7 @@ function recording(base: ProjectActivities, effects: Effects): ProjectActivities
     },
     async publishSnapshot(input) {
       await base.publishSnapshot(input);
-      effects.publishes.push({ kind: input.kind, id: input.kind === 'project' ? input.projectId : input.taskId, seq: input.seq });
+      effects.published.push(input);
     },
   };
 }
@@ -206,7 +206,7 @@ export interface WorkflowTestEnv {
 export async function startWorkflowTestEnv(options: { maxCachedWorkflows?: number } = {}): Promise<WorkflowTestEnv> {
   const temporal = await connectTestTemporal();
   const taskQueue = uniqueId('wf');
-  const effects: Effects = { notices: [], documents: [], invoiceNumbers: [], publishes: [] };
+  const effects: Effects = { notices: [], documents: [], invoiceNumbers: [], published: [] };
   const reporting = await openTestStore();
   const real = await realActivities(temporal, taskQueue, reporting);
   const activities = recording(real.activities, effects);
@@ -235,9 +235,13 @@ export async function startWorkflowTestEnv(options: { maxCachedWorkflows?: numbe
         worker.shutdown();
         await running;
       }
-      await real.close();
-      await temporal.close();
-      await reporting.dispose();
+      try {
+        await replayEverythingOn(temporal.client, taskQueue);
+      } finally {
+        await real.close();
+        await temporal.close();
+        await reporting.dispose();
+      }
     },
   };
 }
@@ -353,7 +357,7 @@ export async function waitForTask(
   const handle = taskHandle(env, projectId, key);
   return eventually(
     async () => {
-      const view = await handle.query(getTaskQuery);
+      const view = await handle.query(getTaskStatusQuery);
       return done(view) ? view : undefined;
     },
     { timeoutMs, what, intervalMs: 150 },
