@@ -1,8 +1,8 @@
 /**
  * One Temporal dev server (in memory) for the whole test run, found or built by the same script
  * `npm start` and `.ci/run` use, plus one workflow bundle, plus one embedded reporting database
- * (PGlite served over the PostgreSQL protocol). PGlite runs here, outside jest's module sandbox,
- * where its WebAssembly loader needs no --experimental-vm-modules. Tests read the addresses and
+ * (PGlite served over the PostgreSQL protocol). PGlite runs here, outside jest's module sandbox
+ * (in a worker thread), where its WebAssembly loader needs no --experimental-vm-modules. Tests read the addresses and
  * the bundle path from the environment and use their own ids, task queues and store schemas.
  */
 import { ensureTemporalCli } from '../common/temporal-cli';
@@ -18,13 +18,12 @@ declare global {
 export default async function globalSetup(): Promise<void> {
   const cli = await ensureTemporalCli({ allowDownload: true });
   process.env.AGENCYFLOW_TEST_TEMPORAL_CLI = cli.kind === 'binary' ? cli.path : '';
-  const [server, bundlePath] = await Promise.all([
+  const [server, bundlePath, reporting] = await Promise.all([
     startDevServer({ cli, namespace: 'default', retentionMs: 24 * 3_600_000 }),
     resolveWorkflowBundle(),
+    // In a thread of its own (see common/embedded-postgres.ts), so it starts beside the others.
+    startEmbeddedPostgres({ maxConnections: 200 }),
   ]);
-  // After the dev server, not beside it: PGlite's start-up compiles WebAssembly on this thread for
-  // seconds, long enough to make the server's connection check miss its deadline.
-  const reporting = await startEmbeddedPostgres({ maxConnections: 200 });
   globalThis.__AGENCYFLOW_DEV_SERVER__ = server;
   globalThis.__AGENCYFLOW_REPORTING_DB__ = reporting;
   process.env.AGENCYFLOW_TEST_TEMPORAL_ADDRESS = server.address;
