@@ -268,7 +268,6 @@ const reviewStatsShape = {
   reworkRate: nullableNumber('reworked / accepted (0-1, 4 decimals).'),
 };
 
-const moneyAmountSchema = z.object({ currency: z.string(), amount: z.number() });
 
 const moneyRowShape = {
   currency: z.string(),
@@ -289,7 +288,9 @@ const ratingStatsShape = {
   average: nullableNumber('Mean rating (2 decimals); null without ratings.'),
   negative: count('Ratings of 2 or less: negative feedback.'),
   distribution: d(
-    z.object({ '1': z.number().int(), '2': z.number().int(), '3': z.number().int(), '4': z.number().int(), '5': z.number().int() }),
+    z.object(
+      Object.fromEntries(['1', '2', '3', '4', '5'].map((n) => [n, count(`Ratings of ${n}.`)])) as Record<'1' | '2' | '3' | '4' | '5', z.ZodNumber>,
+    ),
     'How many ratings of each value.',
   ),
 };
@@ -347,7 +348,10 @@ export const kpiReportSchema = z
           roundsUsed: count('Client revision rounds requested in the period.'),
           withinIncluded: count('Of those, rounds included in the plan\u2019s price.'),
           beyondIncluded: count('Of those, rounds beyond the included ones (paid extra).'),
-          extraRevenue: d(z.array(moneyAmountSchema), 'Extra price agreed for the rounds beyond the included ones, per currency.'),
+          extraRevenue: d(
+            z.array(z.object({ currency: z.string(), amount: d(z.number(), 'Extra price agreed for the rounds beyond the included ones.') })),
+            'Per currency.',
+          ),
           acceptedProjects: count('Projects the client accepted (or deemed accepted) in the period.'),
           acceptedProjectsRoundsUsed: count('Revision rounds those projects used in all.'),
           acceptedProjectsRoundsIncluded: count('Revision rounds their approved plans included.'),
@@ -369,7 +373,13 @@ export const kpiReportSchema = z
         }),
         overdueReceivables: z.object({
           invoices: count('Invoices with money owed past their due date at `outstandingAsOf`.'),
-          byCurrency: z.array(moneyAmountSchema.extend({ invoices: z.number().int() })),
+          byCurrency: z.array(
+            z.object({
+              currency: z.string(),
+              amount: d(z.number(), 'Owed on invoices past their due date at `outstandingAsOf`.'),
+              invoices: count('How many such invoices.'),
+            }),
+          ),
           items: d(
             z.array(
               z.object({
@@ -379,9 +389,9 @@ export const kpiReportSchema = z
                 clientId: z.string(),
                 clientName: z.string(),
                 currency: z.string(),
-                outstanding: z.number(),
+                outstanding: d(z.number(), 'Still owed on it at `outstandingAsOf`.'),
                 dueAt: isoDate,
-                daysOverdue: z.number(),
+                daysOverdue: d(z.number(), 'Days from its due date to `outstandingAsOf` (2 decimals).'),
               }),
             ),
             'The 50 longest overdue.',
@@ -400,13 +410,19 @@ export const kpiReportSchema = z
           z.object({
             count: count('Clients with two or more projects opened (intake) in the period.'),
             items: z.array(
-              z.object({ clientId: z.string(), clientName: z.string(), segment: segmentSchema, projects: z.number().int(), managerIds: z.array(z.string()) }),
+              z.object({
+                clientId: z.string(),
+                clientName: z.string(),
+                segment: segmentSchema,
+                projects: count('Projects the client opened in the period.'),
+                managerIds: z.array(z.string()),
+              }),
             ),
           }),
           'Regular clients (the B2B KPI).',
         ),
         regularClientsByManager: d(
-          z.array(z.object({ managerId: z.string(), count: z.number().int() })),
+          z.array(z.object({ managerId: z.string(), count: count('Regular clients of that manager.') })),
           'Per manager: clients with two or more of that manager\u2019s projects opened in the period.',
         ),
         spend: d(
@@ -414,7 +430,12 @@ export const kpiReportSchema = z
             previousFrom: d(isoDate, 'Start of the previous period: as long as this one, ending where it starts.'),
             previousTo: isoDate,
             totals: z.array(
-              z.object({ currency: z.string(), spend: z.number(), previousSpend: z.number(), growth: nullableNumber('(spend \u2212 previousSpend) / previousSpend; null when previousSpend is 0.') }),
+              z.object({
+                currency: z.string(),
+                spend: d(z.number(), 'Net invoiced to all clients in the period (invoices \u2212 voided \u2212 credit notes).'),
+                previousSpend: d(z.number(), 'The same in the previous period.'),
+                growth: nullableNumber('(spend \u2212 previousSpend) / previousSpend (4 decimals); null when previousSpend is 0.'),
+              }),
             ),
             byClient: z.array(
               z.object({
@@ -483,7 +504,13 @@ export const kpiReportSchema = z
           complaints: count('Complaints filed.'),
           ratings: count('Ratings recorded.'),
           averageRating: nullableNumber('Their mean (2 decimals).'),
-          money: z.array(z.object({ currency: z.string(), invoiced: z.number(), paid: z.number() })),
+          money: z.array(
+            z.object({
+              currency: z.string(),
+              invoiced: d(z.number(), 'Invoices issued (credit notes excluded).'),
+              paid: d(z.number(), 'Payments received (credit notes excluded).'),
+            }),
+          ),
         }),
       ),
       'A week-by-week series for charts, with the same definitions as the figures above.',

@@ -18,7 +18,7 @@ import { installTemporalRuntimeLogging } from '../common/temporal-runtime';
 import { onShutdown } from '../common/shutdown';
 import { ensureSearchAttributes } from '../common/temporal';
 import { startDevServer, type DevServer } from '../common/dev-server';
-import { startEmbeddedPostgres } from '../common/embedded-postgres';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../common/embedded-postgres';
 import { openReportingStore, describeDatabaseUrl } from '../activities/reporting/store';
 import { ensureTemporalCli } from '../common/temporal-cli';
 import { runWorker } from '../worker/run';
@@ -48,13 +48,16 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.LOG_LEVEL });
   installTemporalRuntimeLogging(logger);
-  if (!config.REPORTING_DATABASE_URL) logger.info({ dataDir: config.reportingDataDir }, 'starting the embedded reporting store (PGlite)');
-  // Side by side: the dev server is another process, PGlite a thread of its own.
-  const [devServer, embeddedReporting] = await Promise.all([
-    config.embeddedTemporal ? startEmbeddedTemporal(config, logger) : undefined,
-    config.REPORTING_DATABASE_URL ? undefined : startEmbeddedPostgres({ dataDir: config.reportingDataDir }),
-  ]);
+  const devServer = config.embeddedTemporal ? await startEmbeddedTemporal(config, logger) : undefined;
   const effective: Config = devServer ? { ...config, temporalAddress: devServer.address } : config;
+
+  // After the dev server, not beside it: the SDK gives the server 5 s to come up, and PGlite's
+  // start-up (WebAssembly compilation, on a busy machine for many seconds) would compete for the CPU.
+  let embeddedReporting: EmbeddedPostgres | undefined;
+  if (!config.REPORTING_DATABASE_URL) {
+    logger.info({ dataDir: config.reportingDataDir }, 'starting the embedded reporting store (PGlite)');
+    embeddedReporting = await startEmbeddedPostgres({ dataDir: config.reportingDataDir });
+  }
   const reportingUrl = embeddedReporting?.url ?? config.REPORTING_DATABASE_URL!;
   // Where `npm run reports:rebuild` finds the embedded store while this process runs.
   const urlFile = path.join(config.dataDir, 'reporting.url');

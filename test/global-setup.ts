@@ -18,12 +18,13 @@ declare global {
 export default async function globalSetup(): Promise<void> {
   const cli = await ensureTemporalCli({ allowDownload: true });
   process.env.AGENCYFLOW_TEST_TEMPORAL_CLI = cli.kind === 'binary' ? cli.path : '';
-  const [server, bundlePath, reporting] = await Promise.all([
+  const [server, bundlePath] = await Promise.all([
     startDevServer({ cli, namespace: 'default', retentionMs: 24 * 3_600_000 }),
     resolveWorkflowBundle(),
-    // In a thread of its own (see common/embedded-postgres.ts), so it starts beside the others.
-    startEmbeddedPostgres({ maxConnections: 200 }),
   ]);
+  // After the dev server: the SDK gives it 5 s to come up, and PGlite's start-up (WebAssembly
+  // compilation) would compete for the CPU.
+  const reporting = await startEmbeddedPostgres({ maxConnections: 200 });
   globalThis.__AGENCYFLOW_DEV_SERVER__ = server;
   globalThis.__AGENCYFLOW_REPORTING_DB__ = reporting;
   process.env.AGENCYFLOW_TEST_TEMPORAL_ADDRESS = server.address;

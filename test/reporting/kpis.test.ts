@@ -7,6 +7,7 @@
 import { openTestStore, type TestStore } from '../support/reporting';
 import type { KpiReport } from '../../api/schemas';
 import { CSV_COLUMNS } from '../../api/kpi-csv';
+import { buildOpenApiDocument } from '../../api/openapi';
 import { ANNA, BORIS, buildDataset, NOW, OVERLOAD_HOURS, PERIOD } from './dataset';
 import { parseCsv, reportApp, type ReportApp } from './support';
 
@@ -373,6 +374,24 @@ describe('the CSV', () => {
     expect(text).toContain("'=Dave");
     expect(text).not.toMatch(/(^|,)=Dave/m);
   });
+});
+
+test('every figure states its definition in the OpenAPI document', () => {
+  type Node = { $ref?: string; description?: string; type?: string | string[]; anyOf?: Node[]; properties?: Record<string, Node>; items?: Node };
+  const doc = buildOpenApiDocument() as { components: { schemas: Record<string, Node> } };
+  const undefinedFigures: string[] = [];
+  const walk = (node: Node | undefined, path: string, described: boolean): void => {
+    if (!node) return;
+    const resolved = node.$ref ? doc.components.schemas[node.$ref.split('/').pop()!] : node;
+    const here = described || typeof resolved.description === 'string';
+    const types = ([] as string[]).concat(resolved.type ?? []);
+    if (resolved.anyOf) for (const option of resolved.anyOf) walk(option, path, here);
+    else if (types.includes('object')) for (const [key, child] of Object.entries(resolved.properties ?? {})) walk(child, `${path}.${key}`, false);
+    else if (types.includes('array')) walk(resolved.items, `${path}[]`, false);
+    else if (['number', 'integer', 'boolean'].some((t) => types.includes(t)) && !here) undefinedFigures.push(path);
+  };
+  walk(doc.components.schemas.KpiReport, 'KpiReport', false);
+  expect(undefinedFigures).toEqual([]);
 });
 
 describe('sales targets', () => {
