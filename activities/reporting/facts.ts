@@ -10,7 +10,7 @@
  */
 import type { InvoiceView, ProjectStatus } from '../../workflows/project/contract';
 import type { TaskView } from '../../workflows/task/contract';
-import { toCents, fromCents } from '../../workflows/money';
+import { subtractAmounts, toMinor } from '../../workflows/money';
 
 export const FACT_KINDS = [
   'project_opened',
@@ -68,19 +68,18 @@ const ms = (iso: string): number => Date.parse(iso);
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Newer snapshots add `status`, `voidedAmount` and the `credit_note` kind; older ones have only
- * `paid`/`paidAmount`. Without a status an invoice is paid when paidAmount ≥ amount, else open.
+ * Snapshots published before invoices had a `status` (runs from older code, and rebuilt from
+ * their results) have only `paidAmount`: without a status an invoice is paid when paidAmount ≥
+ * amount, else open.
  */
-export type InvoiceLike = Omit<InvoiceView, 'kind'> & {
+export type InvoiceLike = Omit<InvoiceView, 'kind' | 'status'> & {
   kind: string;
-  status?: 'open' | 'paid' | 'void';
-  voidedAmount?: number;
-  voidedAt?: string;
+  status?: InvoiceView['status'];
 };
 
 export function invoiceStatus(invoice: InvoiceLike): 'open' | 'paid' | 'void' {
   if (invoice.status === 'open' || invoice.status === 'paid' || invoice.status === 'void') return invoice.status;
-  return toCents(invoice.paidAmount) >= toCents(invoice.amount) ? 'paid' : 'open';
+  return toMinor(invoice.paidAmount, invoice.currency) >= toMinor(invoice.amount, invoice.currency) ? 'paid' : 'open';
 }
 
 export const isCreditNote = (invoice: InvoiceLike): boolean => invoice.kind === 'credit_note';
@@ -301,7 +300,7 @@ export function projectFacts(s: ProjectStatus): Fact[] {
         label: invoice.kind,
       });
     }
-    const voided = invoice.voidedAmount ?? (status === 'void' ? fromCents(toCents(invoice.amount) - toCents(invoice.paidAmount)) : 0);
+    const voided = invoice.voidedAmount ?? (status === 'void' ? subtractAmounts(invoice.amount, invoice.paidAmount, invoice.currency) : 0);
     if (voided > 0) {
       facts.push({
         ...base,

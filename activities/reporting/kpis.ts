@@ -10,6 +10,7 @@
  */
 import type { KpiReport } from '../../api/schemas';
 import { DEPARTMENTS, type Department, type Segment } from '../../workflows/shared-schemas';
+import { minorDigits } from '../../workflows/money';
 import { join, sql, type Database, type Sql } from './sql';
 
 export interface KpiQuery {
@@ -32,7 +33,8 @@ const round = (n: number, digits: number): number => {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
 };
-const money = (n: unknown): number => round(Number(n ?? 0), 2);
+/** An amount rounded to its currency's minor unit (EUR 2 decimals, JPY 0, KWD 3). */
+const money = (n: unknown, currency: string): number => round(Number(n ?? 0), minorDigits(currency));
 const maybe = (n: unknown, digits: number, scale = 1): number | null =>
   n === null || n === undefined ? null : round(Number(n) / scale, digits);
 const ratio = (a: number, b: number, digits = 4): number | null => (b === 0 ? null : round(a / b, digits));
@@ -330,8 +332,8 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
       clientName: r.client_name,
       segment: r.segment,
       currency: r.currency,
-      spend: money(r.spend),
-      previousSpend: money(r.previous),
+      spend: money(r.spend, r.currency),
+      previousSpend: money(r.previous, r.currency),
       growth: null,
       projects: 0,
       previousProjects: 0,
@@ -361,8 +363,8 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
   const spendTotals = new Map<string, { currency: string; spend: number; previousSpend: number; growth: number | null }>();
   for (const r of spendByClient) {
     const t = spendTotals.get(r.currency) ?? { currency: r.currency, spend: 0, previousSpend: 0, growth: null };
-    t.spend = money(t.spend + r.spend);
-    t.previousSpend = money(t.previousSpend + r.previousSpend);
+    t.spend = money(t.spend + r.spend, r.currency);
+    t.previousSpend = money(t.previousSpend + r.previousSpend, r.currency);
     spendTotals.set(r.currency, t);
   }
 
@@ -442,7 +444,7 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
         roundsUsed: revisionRows.reduce((n, r) => n + r.rounds, 0),
         withinIncluded: revisionRows.reduce((n, r) => n + r.rounds - r.beyond, 0),
         beyondIncluded: revisionRows.reduce((n, r) => n + r.beyond, 0),
-        extraRevenue: revisionRows.filter((r) => money(r.extra) > 0).map((r) => ({ currency: r.currency, amount: money(r.extra) })),
+        extraRevenue: revisionRows.filter((r) => money(r.extra, r.currency) > 0).map((r) => ({ currency: r.currency, amount: money(r.extra, r.currency) })),
         acceptedProjects: acceptedRows[0]?.projects ?? 0,
         acceptedProjectsRoundsUsed: acceptedRows[0]?.used ?? 0,
         acceptedProjectsRoundsIncluded: acceptedRows[0]?.included ?? 0,
@@ -450,7 +452,7 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
     },
     money: {
       outstandingAsOf: balanceAt.toISOString(),
-      totals: pick('total').map(({ currency, ...r }) => ({ currency, ...moneyFigures(r) })),
+      totals: pick('total').map((r) => ({ currency: r.currency, ...moneyFigures(r) })),
       byManager: pick('manager').map((r) => ({ managerId: r.managerId!, currency: r.currency, ...moneyFigures(r) })),
       byClient: pick('client').map((r) => ({ clientId: r.clientId!, clientName: r.clientName ?? r.clientId!, currency: r.currency, ...moneyFigures(r) })),
       bySegment: pick('segment').map((r) => ({ segment: r.segment as Segment, currency: r.currency, ...moneyFigures(r) })),
@@ -469,7 +471,7 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
           clientId: r.client_id,
           clientName: r.client_name,
           currency: r.currency,
-          outstanding: money(r.outstanding),
+          outstanding: money(r.outstanding, r.currency),
           dueAt: iso(r.due_at),
           daysOverdue: round((balanceAt.getTime() - new Date(r.due_at).getTime()) / DAY_MS, 2),
         })),
@@ -510,8 +512,8 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
       from: iso(r.starts_at),
       to: iso(r.ends_at),
       currency: r.currency,
-      target: money(r.amount),
-      paid: money(r.paid),
+      target: money(r.amount, r.currency),
+      paid: money(r.paid, r.currency),
       fulfilment: round(Number(r.paid) / Number(r.amount), 4),
     })),
     workload: {
@@ -540,7 +542,7 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
         averageRating: maybe(r?.average_rating, 2),
         money: seriesMoneyRows
           .filter((m) => weekKey(m.week) === key)
-          .map((m) => ({ currency: m.currency, invoiced: money(m.invoiced), paid: money(m.paid) })),
+          .map((m) => ({ currency: m.currency, invoiced: money(m.invoiced, m.currency), paid: money(m.paid, m.currency) })),
       };
     }),
   };
@@ -631,31 +633,31 @@ function mergeMoney(
   };
   for (const r of flows) {
     Object.assign(entry(r), {
-      planned: money(r.planned),
-      invoiced: money(r.invoiced),
-      voided: money(r.voided),
-      credited: money(r.credited),
-      paid: money(r.paid),
-      refunded: money(r.refunded),
+      planned: money(r.planned, r.currency),
+      invoiced: money(r.invoiced, r.currency),
+      voided: money(r.voided, r.currency),
+      credited: money(r.credited, r.currency),
+      paid: money(r.paid, r.currency),
+      refunded: money(r.refunded, r.currency),
     });
   }
   for (const r of balances) {
     const m = entry(r);
-    m.outstanding = money(r.outstanding);
-    m.overdue = money(r.overdue);
+    m.outstanding = money(r.outstanding, r.currency);
+    m.overdue = money(r.overdue, r.currency);
     m.overdueInvoices = r.overdue_invoices;
   }
   const sortKey = (m: MergedMoney) => [m.managerId ?? '', m.clientId ?? '', m.segment ?? '', m.currency].join('\u0000');
   return sortBy([...merged.values()], sortKey);
 }
 
-function moneyFigures(m: Omit<MergedMoney, 'currency'>) {
+function moneyFigures(m: MergedMoney) {
   return {
     planned: m.planned,
     invoiced: m.invoiced,
     voided: m.voided,
     credited: m.credited,
-    netInvoiced: money(m.invoiced - m.voided - m.credited),
+    netInvoiced: money(m.invoiced - m.voided - m.credited, m.currency),
     paid: m.paid,
     refunded: m.refunded,
     outstanding: m.outstanding,

@@ -86,7 +86,7 @@ export const MIGRATIONS: Migration[] = [
         ref text,
         at timestamptz NOT NULL,
         ref_at timestamptz,
-        amount numeric(16, 2),
+        amount numeric(20, 4),
         currency text,
         value double precision,
         label text,
@@ -102,7 +102,7 @@ export const MIGRATIONS: Migration[] = [
         starts_at timestamptz NOT NULL,
         ends_at timestamptz NOT NULL,
         currency text NOT NULL,
-        amount numeric(16, 2) NOT NULL,
+        amount numeric(20, 4) NOT NULL,
         set_by text NOT NULL,
         set_at timestamptz NOT NULL,
         PRIMARY KEY (manager_id, period)

@@ -25,8 +25,8 @@ export interface PlanTaskSpec {
   estimateHours?: number;
 }
 
-/** An invoice as newer snapshots carry it (status, voidedAmount, credit notes); older ones lack these. */
-export type InvoiceSpec = InvoiceView & { status?: 'open' | 'paid' | 'void'; voidedAmount?: number };
+/** An invoice; without `status` it is one of a snapshot from before invoices had one (still read right). */
+export type InvoiceSpec = Omit<InvoiceView, 'status'> & { status?: InvoiceView['status'] };
 
 export class TaskBuilder {
   private seq = 0;
@@ -73,6 +73,7 @@ export class TaskBuilder {
     if (this.view.assigneeId) s.assigneeId = this.view.assigneeId;
     else delete s.assigneeId;
     if (this.view.submittedAt) s.submittedAt = this.view.submittedAt;
+    if (this.view.deliverables[0]) s.firstSubmittedAt = this.view.deliverables[0].submittedAt;
     if (this.view.acceptedAt) {
       s.acceptedAt = this.view.acceptedAt;
       s.onTime = Date.parse(this.view.acceptedAt) <= Date.parse(this.view.dueAt);
@@ -260,6 +261,7 @@ export class ProjectBuilder {
       title: `${spec.department} ${spec.key}`,
       status: 'waiting',
       dueAt: spec.dueAt,
+      originalDueAt: spec.dueAt,
       price: spec.price ?? 0,
       dependsOn: [],
       reviewRounds: 0,
@@ -339,10 +341,9 @@ export class ProjectBuilder {
       dueAt,
       payments: [],
       paidAmount: 0,
-      paid: false,
       ...extra,
     };
-    this.status.invoices.push(invoice);
+    this.status.invoices.push(invoice as InvoiceView);
     return this;
   }
 
@@ -350,14 +351,14 @@ export class ProjectBuilder {
     const invoice = this.status.invoices.find((i) => i.number === number)! as InvoiceSpec;
     invoice.payments.push({ amount, paidAt, reference, recordedAt: paidAt, recordedBy: this.status.managerId });
     invoice.paidAmount = Math.round((invoice.paidAmount + amount) * 100) / 100;
-    invoice.paid = invoice.paidAmount >= invoice.amount;
-    if (invoice.status !== undefined) invoice.status = invoice.paid ? 'paid' : 'open';
+    if (invoice.status !== undefined) invoice.status = invoice.paidAmount >= invoice.amount ? 'paid' : 'open';
     return this;
   }
 
-  voidInvoice(number: string): this {
+  voidInvoice(number: string, when = this.status.cancellation?.at): this {
     const invoice = this.status.invoices.find((i) => i.number === number)! as InvoiceSpec;
     invoice.status = 'void';
+    if (when) invoice.voidedAt = when;
     invoice.voidedAmount = Math.round((invoice.amount - invoice.paidAmount) * 100) / 100;
     return this;
   }

@@ -7,6 +7,8 @@
  * out by hand from the comments here.
  *
  * The period is the four weeks from Monday 2026-01-05 to Monday 2026-02-02; "now" is 2026-03-01.
+ * The invoices of P1-P3 carry no `status` (snapshots from before invoices had one, as a rebuild
+ * from older runs' results would give): the store must read them right too.
  */
 import type { PublishSnapshotInput } from '../../activities/contract';
 import { ProjectBuilder } from './builders';
