@@ -17,7 +17,8 @@ import { createInvoiceNumberActivities } from './invoice-numbers';
 import { createMailerFromConfig, type Mailer } from './mail/mailer';
 import { SentLog } from './mail/sent-log';
 import { createNotificationActivities } from './notifications';
-import { createSnapshotActivities, type SnapshotSink } from './snapshots';
+import type { ReportingStore } from './reporting/store';
+import { createSnapshotActivities } from './snapshots';
 
 export interface ActivityDeps {
   /** For the invoice-number entity workflow (update-with-start). */
@@ -30,13 +31,13 @@ export interface ActivityDeps {
   /** Which (idempotency key, recipient) pairs were already mailed. */
   sentLog: SentLog;
   people: PeopleDirectory;
+  /** The reporting store the workflows publish their snapshots to (its own lifecycle: the caller opens and closes it). */
+  reporting: Pick<ReportingStore, 'publish'>;
   agency: AgencyDetails;
   /** The portal's address: staff notices link to `${publicBaseUrl}/tasks/<id>`, `/projects/<id>`, `/approvals`. */
   publicBaseUrl: string;
   escalationEmail?: string;
   invoiceNumberWorkflowIdPrefix?: string;
-  /** The reporting store's snapshot side; unset until one is configured. */
-  snapshots?: SnapshotSink;
 }
 
 export function createActivities(deps: ActivityDeps): ProjectActivities {
@@ -44,13 +45,13 @@ export function createActivities(deps: ActivityDeps): ProjectActivities {
     ...createNotificationActivities(deps),
     ...createInvoiceNumberActivities(deps),
     ...createDocumentActivities(deps),
-    ...createSnapshotActivities(deps),
+    ...createSnapshotActivities({ client: deps.client, logger: deps.logger, snapshots: deps.reporting }),
   };
 }
 
 export async function createActivityDepsFromConfig(
   config: Config,
-  base: { client: Client; logger: Logger },
+  base: { client: Client; logger: Logger; reporting: Pick<ReportingStore, 'publish'> },
 ): Promise<ActivityDeps> {
   const sentLogDir = path.join(config.dataDir, 'mail-sent');
   // Unwritable directories fail the start, not the first invoice hours later.
@@ -75,3 +76,4 @@ export { documentIdFor, parseDocumentId } from './documents/ids';
 export type { AgencyDetails } from './documents/pdf';
 export type { Mailer } from './mail/mailer';
 export { SentLog } from './mail/sent-log';
+export { ReportingStore } from './reporting/store';

@@ -13,6 +13,7 @@ import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import type { PeopleDirectory } from '../common/people';
 import type { DocumentStore } from '../activities/documents/store';
+import type { ReportingStore } from '../activities/reporting/store';
 import { authenticate } from './auth';
 import { ApiProblem, problemHandler, ProblemType, routeNotFound } from './errors';
 import { createHttpMetrics, routeLabel, type HttpMetrics } from './metrics';
@@ -41,6 +42,7 @@ export type ApiConfig = Pick<
   | 'POLICY_PAYMENT_TERMS'
   | 'POLICY_PAYMENT_ESCALATION'
   | 'POLICY_START_AFTER_PREPAYMENT'
+  | 'WORKLOAD_OVERLOAD_HOURS'
 > &
   Partial<Pick<Config, 'publicBaseUrl'>>;
 
@@ -50,6 +52,8 @@ export interface AppDeps {
   temporal: TemporalGateway;
   people: PeopleDirectory;
   documents: DocumentSource;
+  /** The reporting store: lists, single reads and reports that must not depend on a worker or on visibility. */
+  reporting: ReportingStore;
   /** `npm start`'s in-process worker: /readyz requires it polling. */
   workerPolling?: () => boolean;
   /** The clock for due-date checks and reports (tests may pin it). */

@@ -78,6 +78,20 @@ export const envSchema = z.object({
   AGENCY_TAX_ID: z.string().min(1).default('TAX-0000000000'),
   AGENCY_BANK_DETAILS: z.string().min(1).default('Bank of Springfield, IBAN XX00 0000 0000 0000 0000, BIC SPRGXX00'),
 
+  // The reporting store (KPIs, lists, reports): PostgreSQL, or an embedded PGlite under DATA_DIR
+  REPORTING_DATABASE_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
+    .refine((v) => v === undefined || /^postgres(ql)?:\/\/./.test(v), 'expected a PostgreSQL URL such as postgres://user:password@host:5432/reporting'),
+  /** Overrides the URL's password, so a password needs no URL-encoding and stays out of the URL. */
+  REPORTING_DATABASE_PASSWORD: optionalText,
+  REPORTING_SCHEMA: z
+    .string()
+    .regex(/^(?!pg_)[a-z_][a-z0-9_]{0,47}$/, 'expected a schema name: lower-case letters, digits and _ (not starting with pg_)')
+    .default('reporting'),
+  WORKLOAD_OVERLOAD_HOURS: z.coerce.number().positive().default(40),
+
   // Default project policy; each project may override any of these at intake
   POLICY_APPROVAL_SLA: duration('24h'),
   POLICY_ESCALATION_SLA: duration('48h'),
@@ -96,6 +110,8 @@ export interface Config extends Env {
   dataDir: string;
   documentsDir: string;
   peopleFile: string;
+  /** Where `npm start` keeps the embedded reporting database (PGlite) when REPORTING_DATABASE_URL is unset. */
+  reportingDataDir: string;
   /** True when no TEMPORAL_ADDRESS is given: `npm start` runs the embedded dev server. */
   embeddedTemporal: boolean;
   temporalAddress: string;
@@ -126,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDir,
     documentsDir: e.DOCUMENTS_DIR ? path.resolve(cwd, e.DOCUMENTS_DIR) : path.join(dataDir, 'documents'),
     peopleFile: path.resolve(cwd, e.PEOPLE_FILE),
+    reportingDataDir: path.join(dataDir, 'reporting'),
     embeddedTemporal: e.TEMPORAL_ADDRESS === undefined,
     temporalAddress: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_DEV_PORT}`,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.API_PORT}`).replace(/\/$/, ''),

@@ -10,6 +10,7 @@ import { planRequest, projectRequest, startApiHarness, type ApiHarness } from '.
 import { capturedLogger } from '../activities/fixtures';
 import { eventually } from '../support/temporal';
 import { testAddress } from '../support/temporal';
+import { openTestStore, type TestStore } from '../support/reporting';
 
 const NOWHERE = '127.0.0.1:1';
 
@@ -155,10 +156,17 @@ describe('metrics, request ids, headers', () => {
 
 describe('the server process', () => {
   const logger = createLogger({ level: 'silent' });
+  let reporting: TestStore;
+  beforeAll(async () => {
+    reporting = await openTestStore();
+  });
+  afterAll(async () => {
+    await reporting?.dispose();
+  });
 
   test('listens on an ephemeral port (API_PORT=0), serves, and closes', async () => {
     const config = { ...loadConfig({ TEMPORAL_ADDRESS: testAddress(), LOG_LEVEL: 'silent' }), API_PORT: 0 };
-    const server = await startApiServer({ config, logger });
+    const server = await startApiServer({ config, logger, reporting: reporting.store });
     try {
       expect(server.url).toMatch(/^http:\/\/localhost:\d+$/);
       expect(server.url).not.toMatch(/:0$/);
@@ -179,7 +187,7 @@ describe('the server process', () => {
       destination: { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) },
     });
     const config = { ...loadConfig({ TEMPORAL_ADDRESS: NOWHERE, LOG_LEVEL: 'info' }), API_PORT: 0 };
-    const server = await startApiServer({ config, logger: capture });
+    const server = await startApiServer({ config, logger: capture, reporting: reporting.store });
     try {
       const port = new URL(server.url).port;
       const res = await fetch(`http://127.0.0.1:${port}/readyz`);

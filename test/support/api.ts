@@ -4,7 +4,8 @@
  * dir, mail to the log, a per-file invoice-number counter), and an app from createApp(deps)
  * pointed at that task queue. Each harness has its own managers (unique ids and tokens), so
  * counts and lists filtered by manager see only what the test file made, although other test
- * files share the server.
+ * files share the server. Each harness also has its own reporting store (a schema of its own on
+ * the run's shared PGlite), fed by its worker and read by its app.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -22,6 +23,8 @@ import { createApp, type AppDeps } from '../../api/app';
 import { createTemporalConnection, TemporalGateway } from '../../api/temporal-gateway';
 import type { Department } from '../../workflows/shared-schemas';
 import { parseTaskId } from '../../workflows/task/contract';
+import type { ReportingStore } from '../../activities/reporting/store';
+import { openTestStore } from './reporting';
 import { connectTestTemporal, createTestWorker, eventually, NAMESPACE, replayEverythingOn, testAddress, uniqueId, type TestTemporal } from './temporal';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -56,6 +59,8 @@ export interface ApiHarness {
   people: Record<PersonKey, TestPerson>;
   directory: PeopleDirectory;
   store: DocumentStore;
+  /** The harness's own reporting store (its own schema). */
+  reporting: ReportingStore;
   /** supertest bound to the app. */
   http: () => ReturnType<typeof supertest>;
   /** `Authorization` header for a person. */
@@ -129,12 +134,13 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
   const logger = options.logger ?? createLogger({ level: process.env.API_TEST_LOG_LEVEL ?? 'silent' });
   const directory = PeopleDirectory.fromFile(peopleFile);
   const store = createDocumentStoreFromConfig(config);
+  const reporting = await openTestStore();
 
   const temporal = await connectTestTemporal();
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   if (!options.withoutWorker && !options.temporalAddress) {
-    const deps = await createActivityDepsFromConfig(config, { client: temporal.client, logger });
+    const deps = await createActivityDepsFromConfig(config, { client: temporal.client, logger, reporting: reporting.store });
     worker = await createTestWorker(temporal, {
       taskQueue,
       activities: createActivities({ ...deps, invoiceNumberWorkflowIdPrefix: `${uniqueId('inv')}-` }),
@@ -150,6 +156,7 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
     temporal: gateway,
     people: directory,
     documents: store,
+    reporting: reporting.store,
     ...(options.workerPolling && { workerPolling: options.workerPolling }),
   };
   const app = createApp(deps);
@@ -163,6 +170,7 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
     people,
     directory,
     store,
+    reporting: reporting.store,
     http: () => supertest(app),
     auth: (who) => ({ Authorization: `Bearer ${people[who].token}` }),
     async close() {
@@ -173,6 +181,7 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
       } finally {
         await connection.close();
         await temporal.close();
+        await reporting.dispose();
         fs.rmSync(dataDir, { recursive: true, force: true });
       }
     },

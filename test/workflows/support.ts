@@ -24,6 +24,8 @@ import type {
   ProjectActivities,
   PublishSnapshotInput,
 } from '../../activities/contract';
+import type { ReportingStore } from '../../activities/reporting/store';
+import { openTestStore, type TestStore } from '../support/reporting';
 import type { DocumentRef, ProjectActionResult, ProjectStatus } from '../../workflows/project/contract';
 import {
   getStatusQuery,
@@ -98,6 +100,7 @@ export const ESCALATION_EMAIL = 'escalations@agency.example';
 async function realActivities(
   temporal: TestTemporal,
   taskQueue: string,
+  reporting: TestStore,
 ): Promise<{ activities: ProjectActivities; mail: ReceivedMail[]; documentsDir: string; smtp: SmtpControl; close(): Promise<void> }> {
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'agencyflow-wf-'));
   const mail: ReceivedMail[] = [];
@@ -149,6 +152,7 @@ async function realActivities(
     mailer,
     sentLog: new SentLog(path.join(dir, 'mail-sent')),
     people: PEOPLE,
+    reporting: reporting.store,
     agency: {
       name: 'Northwind Creative Agency',
       address: '12 Market Street, Springfield',
@@ -224,6 +228,8 @@ export interface WorkflowTestEnv {
   mail: ReceivedMail[];
   /** Where the document store writes (`<projectId>/<documentId>.pdf`). */
   documentsDir: string;
+  /** The reporting store this worker publishes to (a schema of its own on the run's PGlite). */
+  reporting: ReportingStore;
   /** Starts the worker again after `stopWorker` (a crashed process coming back). */
   restartWorker(): Promise<void>;
   stopWorker(): Promise<void>;
@@ -234,7 +240,8 @@ export async function startWorkflowTestEnv(options: { maxCachedWorkflows?: numbe
   const temporal = await connectTestTemporal();
   const taskQueue = uniqueId('wf');
   const effects: Effects = { notices: [], documents: [], invoiceNumbers: [], published: [] };
-  const real = await realActivities(temporal, taskQueue);
+  const reporting = await openTestStore();
+  const real = await realActivities(temporal, taskQueue, reporting);
   const gates: ActivityGates = {};
   const activities = recording(real.activities, effects, gates);
   let worker = await createTestWorker(temporal, { taskQueue, activities, maxCachedWorkflows: options.maxCachedWorkflows });
@@ -247,6 +254,7 @@ export async function startWorkflowTestEnv(options: { maxCachedWorkflows?: numbe
     smtp: real.smtp,
     mail: real.mail,
     documentsDir: real.documentsDir,
+    reporting: reporting.store,
     get worker() {
       return worker;
     },
@@ -268,6 +276,7 @@ export async function startWorkflowTestEnv(options: { maxCachedWorkflows?: numbe
       } finally {
         await real.close();
         await temporal.close();
+        await reporting.dispose();
       }
     },
   };
