@@ -2,6 +2,7 @@
 import { loadConfigOrExit } from '../common/config';
 import { createLogger } from '../common/logger';
 import { installTemporalRuntimeLogging } from '../common/temporal-runtime';
+import { checkProductionSafetyOrExit } from '../common/production-checks';
 import { onShutdown } from '../common/shutdown';
 import { serveWorkerHealth } from './health';
 import { runWorker } from './run';
@@ -9,6 +10,7 @@ import { runWorker } from './run';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'agencyflow-worker' });
+  checkProductionSafetyOrExit(config, logger);
   installTemporalRuntimeLogging(logger);
   const worker = await runWorker(config, logger);
   const health =
