@@ -9,7 +9,7 @@ import { ErrorType, businessFailure } from '../workflows/errors';
 import { NOTIFICATION_TEMPLATES, type NotifyInput, type NotifyResult, type ProjectActivities, type RecipientSpec } from './contract';
 import { activityLogger } from './log';
 import { isPermanentRecipientRejection, senderDomain, type MailAddress, type Mailer } from './mail/mailer';
-import { SentLog } from './mail/sent-log';
+import { sentLogEntryName, type SentLog } from './mail/sent-log';
 import { renderNotification } from './mail/templates';
 
 export interface NotificationActivityDeps {
@@ -58,7 +58,7 @@ export function createNotificationActivities(deps: NotificationActivityDeps): Pi
           alreadySent += 1;
           continue;
         }
-        const messageId = `<${SentLog.entryName(input.idempotencyKey, to.address).slice(0, 40)}.agencyflow@${domain}>`;
+        const messageId = `<${sentLogEntryName(input.idempotencyKey, to.address).slice(0, 40)}.agencyflow@${domain}>`;
         try {
           await deps.mailer.send({
             to,

@@ -10,7 +10,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { NOTIFICATION_TEMPLATES, type NotifyInput } from '../../activities/contract';
 import { createMailerFromConfig, LogMailer, SmtpMailer, type Mailer } from '../../activities/mail/mailer';
-import { SentLog } from '../../activities/mail/sent-log';
+import { FileSentLog } from '../../activities/mail/sent-log';
 import { renderNotification } from '../../activities/mail/templates';
 import { createNotificationActivities } from '../../activities/notifications';
 import { capturedLogger, people } from './fixtures';
@@ -39,7 +39,7 @@ function smtpMailer(): Mailer {
 function notifier(options: { mailer?: Mailer; escalationEmail?: string; logger?: ReturnType<typeof capturedLogger>['logger'] } = {}) {
   return createNotificationActivities({
     mailer: options.mailer ?? smtpMailer(),
-    sentLog: new SentLog(path.join(tmp, 'mail-sent')),
+    sentLog: new FileSentLog(path.join(tmp, 'mail-sent')),
     people,
     logger: options.logger ?? capturedLogger().logger,
     publicBaseUrl: BASE_URL,

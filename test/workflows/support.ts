@@ -11,7 +11,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { Worker } from '@temporalio/worker';
 import { SMTPServer } from 'smtp-server';
-import { createActivities, FilesystemDocumentStore, SentLog } from '../../activities/index';
+import { createActivities, FilesystemDocumentStore, FileSentLog } from '../../activities/index';
 import { SmtpMailer } from '../../activities/mail/mailer';
 import { createLogger } from '../../common/logger';
 import { PeopleDirectory } from '../../common/people';
@@ -127,7 +127,7 @@ async function realActivities(
     taskQueue,
     store: new FilesystemDocumentStore(documentsDir),
     mailer,
-    sentLog: new SentLog(path.join(dir, 'mail-sent')),
+    sentLog: new FileSentLog(path.join(dir, 'mail-sent')),
     people: PEOPLE,
     agency: {
       name: 'Northwind Creative Agency',
