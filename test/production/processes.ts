@@ -169,18 +169,25 @@ export function runToEnd(
   return { stdout: result.stdout, stderr: result.stderr };
 }
 
-/** `count` distinct free TCP ports on 127.0.0.1 (all held open until every one is chosen). */
-export async function freePorts(count: number): Promise<number[]> {
+/**
+ * `count` distinct free TCP ports on 127.0.0.1 (all held open until every one is chosen).
+ * `below`: only ports under this number, picked at random from 10000 up (Temporal stores its
+ * membership ports in a smallint column: an ephemeral port above 32767 stops the server).
+ */
+export async function freePorts(count: number, options: { below?: number } = {}): Promise<number[]> {
   const servers: net.Server[] = [];
+  const listen = (server: net.Server, port: number) =>
+    new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
   try {
     const ports: number[] = [];
-    for (let i = 0; i < count; i++) {
+    while (ports.length < count) {
       const server = net.createServer();
+      const wanted = options.below ? 10_000 + Math.floor(Math.random() * (options.below - 10_000)) : 0;
+      if (!(await listen(server, wanted))) continue;
       servers.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => resolve());
-      });
       ports.push((server.address() as net.AddressInfo).port);
     }
     return ports;

@@ -48,8 +48,10 @@ export interface StackOptions {
   passThrough?: Record<string, string>;
   /** Keep the working folder after stop() (logs for a post-mortem). */
   keep?: boolean;
-  /** Start an existing PostgreSQL data folder instead of a new one (backup restore). */
-  restoreInto?: boolean;
+  /** Restore these `pg_dump -Fc` files (one per database, `<database>.dump`) into the new PostgreSQL first. */
+  restoreFrom?: string;
+  /** Use this people directory (e.g. the one of the stack a backup came from) instead of a new one. */
+  people?: { file: string; tokensFile: string };
 }
 
 /** Values in x-app-environment that name a place inside the containers, and what they become here. */
@@ -124,11 +126,13 @@ export class ProductionStack {
   api?: ManagedProcess;
   readonly workers = new Map<string, { process: ManagedProcess; healthPort: number }>();
   private readonly passThrough: Record<string, string>;
+  private readonly options: StackOptions;
   private readonly keep: boolean;
   private readonly ownsDir: boolean;
   private unregister?: () => void;
 
   private constructor(options: StackOptions) {
+    this.options = options;
     this.ownsDir = !options.dir;
     this.dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'agencyflow-production-'));
     // PostgreSQL runs as `postgres` under root and must be able to reach its folder below this one.
@@ -171,6 +175,7 @@ export class ProductionStack {
     try {
       await stack.prepare();
       await stack.startDatabase();
+      if (options.restoreFrom) stack.restoreDatabases(options.restoreFrom);
       await stack.runSchemaScript();
       await stack.startTemporal();
       await stack.runSetupScript();
@@ -199,22 +204,57 @@ export class ProductionStack {
 
     this.binDir = path.join(this.dir, 'bin');
     fs.mkdirSync(this.binDir, { recursive: true });
+    fs.mkdirSync(path.join(this.dir, 'logs'), { recursive: true });
     // The names the images give them, which the compose scripts call.
     fs.symlinkSync(cli.path, path.join(this.binDir, 'temporal'));
     fs.symlinkSync(this.tools.sqlTool, path.join(this.binDir, 'temporal-sql-tool'));
     fs.symlinkSync(this.tools.server, path.join(this.binDir, 'temporal-server'));
 
     const names = [...SERVER_PORTS, 'PROMETHEUS', 'POSTGRES', 'API'] as const;
-    const ports = await freePorts(names.length);
+    // Below 32768: the membership table keeps ports in a smallint.
+    const ports = await freePorts(names.length, { below: 32_768 });
     this.ports = Object.fromEntries(names.map((n, i) => [n, ports[i]])) as typeof this.ports;
 
     const peopleDir = path.join(this.dir, 'people');
     fs.mkdirSync(peopleDir, { recursive: true });
-    const written = writePeopleFile(peopleDir, { production: true });
-    this.people = written.people;
-    this.peopleFile = written.file;
-    this.peopleTokensFile = path.join(peopleDir, 'tokens.json');
-    fs.writeFileSync(this.peopleTokensFile, JSON.stringify(this.people, null, 2), { mode: 0o600 });
+    if (this.options.people) {
+      this.peopleFile = path.join(peopleDir, 'people.json');
+      this.peopleTokensFile = path.join(peopleDir, 'tokens.json');
+      fs.copyFileSync(this.options.people.file, this.peopleFile);
+      fs.copyFileSync(this.options.people.tokensFile, this.peopleTokensFile);
+      this.people = JSON.parse(fs.readFileSync(this.peopleTokensFile, 'utf8')) as Record<PersonKey, TestPerson>;
+    } else {
+      const written = writePeopleFile(peopleDir, { production: true });
+      this.people = written.people;
+      this.peopleFile = written.file;
+      this.peopleTokensFile = path.join(peopleDir, 'tokens.json');
+      fs.writeFileSync(this.peopleTokensFile, JSON.stringify(this.people, null, 2), { mode: 0o600 });
+    }
+  }
+
+  /** The databases of the compose stack: Temporal's two (and any the app's own configuration names). */
+  databases(): string[] {
+    const env = containerEnv(this.compose.services.temporal, this.hostEnv);
+    requireKeys('temporal', env, ['DBNAME', 'VISIBILITY_DBNAME']);
+    return [env.DBNAME, env.VISIBILITY_DBNAME];
+  }
+
+  /** `pg_dump -Fc` of every database into `dir/<database>.dump` (online: the server keeps running). */
+  dumpDatabases(dir: string): string[] {
+    fs.mkdirSync(dir, { recursive: true });
+    return this.databases().map((db) => {
+      const file = path.join(dir, `${db}.dump`);
+      this.postgres.client('pg_dump', ['-Fc', '-d', db, '-f', file]);
+      return file;
+    });
+  }
+
+  /** `pg_restore --create` of every `<database>.dump` in `dir` into this (new) PostgreSQL. */
+  restoreDatabases(dir: string): void {
+    for (const db of this.databases()) {
+      this.postgres.client('pg_restore', ['--create', '--exit-on-error', '-d', 'postgres', path.join(dir, `${db}.dump`)]);
+    }
+    this.say(`  restored ${this.databases().join(', ')} from ${dir}`);
   }
 
   async startDatabase(): Promise<void> {
