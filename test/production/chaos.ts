@@ -69,7 +69,7 @@ interface Delivered {
   subject: string;
 }
 
-async function startSmtpSink(): Promise<{ port: number; mails: Delivered[]; close(): Promise<void> }> {
+async function startSmtpSink(): Promise<{ port: number; mails: Delivered[]; resets(): number; close(): Promise<void> }> {
   const mails: Delivered[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -87,8 +87,14 @@ async function startSmtpSink(): Promise<{ port: number; mails: Delivered[]; clos
         .catch(callback);
     },
   });
+  // A worker SIGKILLed in the middle of a session resets its connection: that is the point here.
+  let resets = 0;
+  server.on('error', () => {
+    resets += 1;
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
+    resets: () => resets,
     port: (server.server.address() as AddressInfo).port,
     mails,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
@@ -182,7 +188,13 @@ interface Figures {
   [name: string]: string | number;
 }
 
-async function audit(stack: ProductionStack, http: Http, journeys: Journey[], mails: Delivered[]): Promise<{ figures: Figures; misses: string[] }> {
+async function audit(
+  stack: ProductionStack,
+  http: Http,
+  journeys: Journey[],
+  mails: Delivered[],
+  smtpResets: number,
+): Promise<{ figures: Figures; misses: string[] }> {
   const misses: string[] = [];
   const miss = (m: string) => misses.push(m);
   const statuses = new Map<string, ProjectStatus>();
@@ -307,6 +319,7 @@ async function audit(stack: ProductionStack, http: Http, journeys: Journey[], ma
       mails: `${mails.length} to ${new Set(mails.map((m) => m.to)).size} recipients, ${new Set(mails.map((m) => m.key)).size} notices; duplicates by Message-ID ${dupByMessageId.length}, by idempotency key ${dupByKey.length}`,
       'journey duration': durations.length ? `median ${seconds(durations[Math.floor(durations.length / 2)])}, max ${seconds(durations[durations.length - 1])}` : '-',
       'HTTP retries': http.retries,
+      'SMTP sessions cut by a kill': smtpResets,
     },
   };
 }
@@ -368,7 +381,7 @@ async function main(): Promise<void> {
 
   // Notices still queued in a workflow go out after the last update: give them a moment.
   await sleep(5_000);
-  const { figures, misses } = await audit(stack, http, journeys, smtp.mails);
+  const { figures, misses } = await audit(stack, http, journeys, smtp.mails, smtp.resets());
   await stack.stop();
   await smtp.close();
 
