@@ -327,16 +327,16 @@ async function audit(
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  let stack: ProductionStack | undefined;
-  let smtp: Awaited<ReturnType<typeof startSmtpSink>> | undefined;
+  // For Ctrl-C: whatever has started by then.
+  const started: { stack?: ProductionStack; smtp?: Awaited<ReturnType<typeof startSmtpSink>> } = {};
   installCleanupHandlers(async () => {
-    await stack?.stop();
-    await smtp?.close();
+    await started.stack?.stop();
+    await started.smtp?.close();
   });
   say(`test:chaos: ${PROJECTS} lifecycles, seed ${SEED} (CHAOS_SEED=${SEED} repeats the fault timing)`);
   await ensureTemporalCli({ say, allowDownload: false });
-  smtp = await startSmtpSink();
-  stack = await ProductionStack.start({
+  const smtp = (started.smtp = await startSmtpSink());
+  const stack = (started.stack = await ProductionStack.start({
     say,
     passThrough: {
       SMTP_HOST: '127.0.0.1',
@@ -346,7 +346,7 @@ async function main(): Promise<void> {
       API_RATE_LIMIT_PER_MINUTE: '100000',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     },
-  });
+  }));
   const upMs = Date.now() - startedAt;
   say(`topology up in ${seconds(upMs)} (working folder ${stack.dir})`);
 

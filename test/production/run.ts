@@ -25,14 +25,14 @@ function runJest(env: Record<string, string>): Promise<number> {
 async function main(): Promise<void> {
   const say = (m: string) => process.stdout.write(`${m}\n`);
   const started = Date.now();
-  let stack: ProductionStack | undefined;
+  const running: { stack?: ProductionStack } = {};
   installCleanupHandlers(async () => {
-    await stack?.stop();
+    await running.stack?.stop();
   });
 
   say('test:production: the compose topology on this machine (PostgreSQL, Temporal server, API and worker processes)');
   await ensureTemporalCli({ say, allowDownload: false });
-  stack = await ProductionStack.start({ say });
+  const stack = (running.stack = await ProductionStack.start({ say }));
   const up = Date.now();
   say(`  topology up in ${seconds(up - started)}: API ${stack.apiUrl}, Temporal ${stack.temporalAddress}, working folder ${stack.dir}`);
 
