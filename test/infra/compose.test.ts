@@ -14,6 +14,8 @@ import { promisify } from 'node:util';
 import Ajv2019 from 'ajv/dist/2019';
 import addFormats from 'ajv-formats';
 import { envSchema, loadConfig } from '../../common/config';
+import { parse as parseYaml } from 'yaml';
+import { TEMPORAL_SERVER_VERSION } from '../../common/temporal-server';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import {
   COMPOSE_FILE,
@@ -201,6 +203,17 @@ describe('docker-compose.yml', () => {
       expect(config.WORKFLOW_BUNDLE_PATH).toBe('/app/dist/workflow-bundle.js');
     });
 
+    it('refuse unsafe people directories unless a trial says so, and keep /metrics behind a token', () => {
+      const config = loadConfig(containerEnv(doc.services.api, TEST_HOST_ENV), '/app');
+      expect(config.PRODUCTION_CHECKS).toBe(true);
+      expect(config.ALLOW_DEMO_PEOPLE).toBe(false);
+      expect(config.METRICS_TOKEN).toBeUndefined();
+      expect(environmentOf(doc.services.api).METRICS_TOKEN).toBeNull(); // passed through, never in the file
+      const trial = loadConfig(containerEnv(doc.services.api, { ...TEST_HOST_ENV, ALLOW_DEMO_PEOPLE: 'true', METRICS_TOKEN: 'scrape-token-0123456789' }), '/app');
+      expect(trial.ALLOW_DEMO_PEOPLE).toBe(true);
+      expect(trial.METRICS_TOKEN).toBe('scrape-token-0123456789');
+    });
+
     it('pass secrets and optional settings through from the host when set', () => {
       const host = { ...TEST_HOST_ENV, SMTP_PASSWORD: 'smtp-secret', ESCALATION_EMAIL: 'ops@agency.example', TEMPORAL_NAMESPACE: 'agency' };
       const config = loadConfig(containerEnv(doc.services.worker, host), '/app');
@@ -307,6 +320,32 @@ describe('docker-compose.yml', () => {
       for (const [type, count] of Object.entries(counts)) {
         expect([type, count <= SQL_VISIBILITY_SLOTS[type]]).toEqual([type, true]);
       }
+    });
+
+    it('pins the server version test:production builds and runs (common/temporal-server.ts)', () => {
+      expect(services.temporal.image).toBe(`temporalio/server:${TEMPORAL_SERVER_VERSION}`);
+      for (const name of ['temporal-schema', 'temporal-setup']) {
+        expect([name, services[name].image]).toEqual([name, `temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`]);
+      }
+    });
+
+    it('exports the server\'s Prometheus metrics inside the network only, and loads our dynamic config', () => {
+      const env = containerEnv(doc.services.temporal, TEST_HOST_ENV);
+      expect(env.PROMETHEUS_ENDPOINT).toMatch(/^0\.0\.0\.0:\d+$/);
+      const metricsPort = env.PROMETHEUS_ENDPOINT.split(':')[1];
+      expect(JSON.stringify(services.temporal.ports)).not.toContain(`:${metricsPort}`);
+      const mount = (services.temporal.volumes ?? []).find((v) => typeof v === 'string' && v.split(':')[1] === env.DYNAMIC_CONFIG_FILE_PATH) as string;
+      expect(mount).toBeDefined();
+      const hostFile = path.resolve(ROOT, mount.split(':')[0]);
+      expect(fs.existsSync(hostFile)).toBe(true);
+      expect(parseYaml(fs.readFileSync(hostFile, 'utf8'))).toMatchObject({ 'frontend.enableUpdateWorkflowExecution': [{ value: true }] });
+    });
+
+    it('checks the server\'s health with what its image has (busybox wget, no Temporal CLI) on the frontend HTTP port', () => {
+      const test = services.temporal.healthcheck?.test as string[];
+      expect(test[0]).toBe('CMD-SHELL');
+      expect(test[1]).toMatch(/^wget -q -O \/dev\/null http:\/\/127\.0\.0\.1:7243\/api\/v1\/cluster-info$/);
+      expect(containerEnv(doc.services.temporal, TEST_HOST_ENV).BIND_ON_IP).toBe('0.0.0.0');
     });
 
     it('sets the namespace the app uses, with a retention the app itself would accept', () => {

@@ -249,9 +249,15 @@ export class ProductionStack {
     });
   }
 
-  /** `pg_restore --create` of every `<database>.dump` in `dir` into this (new) PostgreSQL. */
+  /**
+   * The README's restore, command for command, into this (new) PostgreSQL: the postgres image
+   * creates an empty database named after POSTGRES_USER on first start (here: created the same
+   * way), which is dropped before `pg_restore --create` of every `<database>.dump` in `dir`.
+   */
   restoreDatabases(dir: string): void {
+    this.postgres.client('createdb', [this.postgres.user]);
     for (const db of this.databases()) {
+      this.postgres.client('dropdb', ['--if-exists', db]);
       this.postgres.client('pg_restore', ['--create', '--exit-on-error', '-d', 'postgres', path.join(dir, `${db}.dump`)]);
     }
     this.say(`  restored ${this.databases().join(', ')} from ${dir}`);
