@@ -7,6 +7,7 @@ import { condition, proxyActivities } from '@temporalio/workflow';
 import type { InvoiceContent, InvoiceLine, ProjectActivities } from '../../activities/contract';
 import { nowIso } from '../common/journal';
 import { fromCents } from '../money';
+import { INVOICE_DOCUMENT } from '../vocabulary';
 import type { DocumentKind, DocumentRef, InvoiceKind, InvoiceView } from './contract';
 import type { ProjectContext } from './context';
 import { owedCents } from './state';
@@ -36,6 +37,7 @@ export function createBilling(ctx: ProjectContext): Billing {
   async function produce(kind: DocumentKind, invoice?: InvoiceContent): Promise<DocumentRef> {
     if (!invoice) ctx.proceed(); // an invoice already numbered gets its paper whatever happens next
     const sequence = status.documents.filter((d) => d.kind === kind).length + 1;
+    ctx.publisher.publishIfChanged();
     const ref = await produceDocument({
       projectId: input.projectId,
       kind,
@@ -80,6 +82,7 @@ export function createBilling(ctx: ProjectContext): Billing {
 
     async issueInvoice(kind, amount, lines, prepaymentDeducted) {
       ctx.proceed();
+      ctx.publisher.publishIfChanged();
       // One key per project and kind: a retried allocation gets the same number, never a gap.
       const { number } = await allocateInvoiceNumber({
         idempotencyKey: `${ctx.workflowId}:${kind}`,
@@ -100,8 +103,7 @@ export function createBilling(ctx: ProjectContext): Billing {
       status.invoices.push(invoice);
       ctx.record('invoice_issued', undefined, `${kind} ${number}: ${amount} ${invoice.currency}`);
       ctx.changed();
-      const documentKind = `${kind}_invoice` as const;
-      const doc = await produce(documentKind, {
+      const doc = await produce(INVOICE_DOCUMENT[kind], {
         kind,
         number,
         amount,
@@ -128,11 +130,12 @@ export function createBilling(ctx: ProjectContext): Billing {
       for (;;) {
         await ctx.outbox.deliverQueued();
         ctx.syncSearchAttributes();
+        ctx.publisher.publishIfChanged();
         const unpaid = status.invoices.filter((i) => !i.paid);
         if (unpaid.length === 0) return;
         const next = chaseDuePayments(unpaid);
         const seen = ctx.changes;
-        const wake = () => ctx.changes !== seen || ctx.outbox.hasQueued();
+        const wake = () => ctx.changes !== seen || ctx.outbox.needsProcess();
         if (next === undefined) await condition(wake);
         else await condition(wake, Math.max(1, next - Date.now()));
       }
