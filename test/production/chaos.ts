@@ -201,7 +201,11 @@ async function audit(
   for (const j of journeys) {
     if (j.error) miss(`project ${j.index} (${j.projectId ?? 'not created'}): ${j.error}`);
     if (!j.projectId) continue;
-    statuses.set(j.projectId, await http.get<ProjectStatus>(j.manager, `/api/projects/${j.projectId}`));
+    try {
+      statuses.set(j.projectId, await http.get<ProjectStatus>(j.manager, `/api/projects/${j.projectId}`, { internalErrors: 3 }));
+    } catch (err) {
+      miss(`${j.projectId}: status unreadable: ${(err as Error).message}`);
+    }
   }
 
   // Final stages, and the workflows themselves closed as completed.

@@ -42,18 +42,28 @@ export class Http {
     return { status: res.status, body: json as Record<string, unknown> };
   }
 
-  /** GET until it answers 200 (the API or Temporal may be down for a while). */
-  async get<T>(who: PersonKey, url: string): Promise<T> {
+  /**
+   * GET until it answers 200: the API or Temporal may be down for a while (no answer, 502, 503).
+   * A 500 is the API's own failure, not an outage: after `internalErrors` of them in a row the
+   * GET fails with the problem's detail.
+   */
+  async get<T>(who: PersonKey, url: string, options: { internalErrors?: number } = {}): Promise<T> {
+    let internal = 0;
     for (let attempt = 0; ; attempt++) {
+      let last = '';
       try {
         const res = await this.once(who, 'GET', url);
         if (res.status === 200) return res.body as T;
-        if (res.status < 500 && res.status !== 429) throw new Error(`GET ${url} as ${who}: ${res.status} ${JSON.stringify(res.body)}`);
+        last = `${res.status} ${JSON.stringify(res.body)}`;
+        if (res.status < 500 && res.status !== 429) throw new Error(`GET ${url} as ${who}: ${last}`);
+        internal = res.status === 500 ? internal + 1 : 0;
+        if (internal >= (options.internalErrors ?? 30)) throw new Error(`GET ${url} as ${who}: ${last}`);
       } catch (err) {
         if ((err as Error).message.startsWith('GET ')) throw err;
+        last = (err as Error).message;
       }
       this.retries += 1;
-      if (attempt > 600) throw new Error(`GET ${url}: no answer after ${attempt} attempts`);
+      if (attempt > 600) throw new Error(`GET ${url}: no answer after ${attempt} attempts (${last})`);
       await sleep(1_000);
     }
   }
@@ -69,6 +79,8 @@ export class Http {
     body: unknown,
     done: () => Promise<boolean>,
     headers: Record<string, string> = {},
+    /** A refusal that is an acceptable answer here (e.g. 409 "closed" for a statement imported again). */
+    acceptable?: (status: number, body: Record<string, unknown>) => boolean,
   ): Promise<Record<string, unknown> | undefined> {
     let retried = false;
     for (let attempt = 0; ; attempt++) {
@@ -76,6 +88,7 @@ export class Http {
       try {
         const res = await this.once(who, method, url, body, headers);
         if (res.status >= 200 && res.status < 300) return res.body;
+        if (acceptable?.(res.status, res.body)) return res.body;
         last = `${res.status} ${JSON.stringify(res.body)}`;
         if (res.status < 500 && res.status !== 429) {
           if (retried && (await done())) return undefined;
@@ -185,8 +198,13 @@ export async function runJourney(http: Http, journey: Journey, options: JourneyO
     const body = { invoiceNumber: invoice.number, amount: invoice.amount, paidAt: new Date().toISOString(), reference };
     await http.act(manager, 'POST', `/api/projects/${journey.projectId}/payments`, body, paid);
     journey.paymentsSent += 1;
-    // The same bank statement imported again: it must count once.
-    if (variant.duplicatePayment) await http.act(manager, 'POST', `/api/projects/${journey.projectId}/payments`, body, paid);
+    // The same bank statement imported again: it must count once. Accepted and ignored while the
+    // project is open; refused as "closed" once that payment has ended it.
+    if (variant.duplicatePayment) {
+      await http.act(manager, 'POST', `/api/projects/${journey.projectId}/payments`, body, paid, {}, (code, problem) =>
+        code === 409 && problem?.type === 'urn:agencyflow:problem:closed',
+      );
+    }
   };
   /** Claim, deliver (sent back once when asked), accept. */
   const work = async (taskId: string, who: PersonKey, sendBack: boolean) => {

@@ -232,11 +232,12 @@ export class ProductionStack {
     }
   }
 
-  /** The databases of the compose stack: Temporal's two (and any the app's own configuration names). */
+  /** The databases of the compose stack: Temporal's two, and the app's reporting store when it has one. */
   databases(): string[] {
     const env = containerEnv(this.compose.services.temporal, this.hostEnv);
     requireKeys('temporal', env, ['DBNAME', 'VISIBILITY_DBNAME']);
-    return [env.DBNAME, env.VISIBILITY_DBNAME];
+    const reporting = containerEnv(this.compose.services.api, this.hostEnv).REPORTING_DATABASE_URL;
+    return [env.DBNAME, env.VISIBILITY_DBNAME, ...(reporting ? [new URL(reporting).pathname.slice(1)] : [])];
   }
 
   /** `pg_dump -Fc` of every database into `dir/<database>.dump` (online: the server keeps running). */
@@ -370,7 +371,13 @@ export class ProductionStack {
       PEOPLE_FILE: this.peopleFile,
       ...overrides,
     };
-    return { ...baseEnv(), ...composeEnv, ...hostValues };
+    // The reporting store's URL names the compose PostgreSQL (`postgresql:5432`): this host's instead.
+    const reporting = composeEnv.REPORTING_DATABASE_URL ? new URL(composeEnv.REPORTING_DATABASE_URL) : undefined;
+    if (reporting) {
+      reporting.hostname = '127.0.0.1';
+      reporting.port = String(this.ports.POSTGRES);
+    }
+    return { ...baseEnv(), ...composeEnv, ...hostValues, ...(reporting && { REPORTING_DATABASE_URL: reporting.toString() }) };
   }
 
   async startApi(): Promise<void> {
