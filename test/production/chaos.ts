@@ -25,7 +25,7 @@ import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { ensureTemporalCli } from '../../common/temporal-cli';
@@ -351,6 +351,8 @@ async function audit(
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
+  // The replay audit runs workers in this process: their own lines only when something is wrong.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   // For Ctrl-C: whatever has started by then.
   const started: { stack?: ProductionStack; smtp?: Awaited<ReturnType<typeof startSmtpSink>> } = {};
   installCleanupHandlers(async () => {

@@ -52,6 +52,14 @@ export interface StackOptions {
   restoreFrom?: string;
   /** Use this people directory (e.g. the one of the stack a backup came from) instead of a new one. */
   people?: { file: string; tokensFile: string };
+  /**
+   * Run the app as the image does instead of `npm run api|worker`: the compose services' own
+   * `command` (`node dist/api/main.js`...) in this folder, which holds what the Dockerfile's
+   * runtime stage holds (test/production/image.ts builds it).
+   */
+  imageDir?: string;
+  /** The image's own ENV (the Dockerfile's runtime stage), under the compose environment as in a container. */
+  imageEnv?: Record<string, string>;
 }
 
 /** Values in x-app-environment that name a place inside the containers, and what they become here. */
@@ -361,7 +369,8 @@ export class ProductionStack {
     const dataDir = path.join(this.dir, 'app-data');
     const hostValues: Record<(typeof APP_HOST_SPECIFIC)[number], string> = {
       TEMPORAL_ADDRESS: this.temporalAddress,
-      WORKFLOW_BUNDLE_PATH: this.bundlePath,
+      // The image's bundle sits at the same place below its folder as below /app.
+      WORKFLOW_BUNDLE_PATH: this.options.imageDir ? path.join(this.options.imageDir, path.relative('/app', composeEnv.WORKFLOW_BUNDLE_PATH)) : this.bundlePath,
       WORKER_HEALTH_PORT: '0',
       API_HOST: '127.0.0.1',
       API_PORT: String(this.ports.API),
@@ -377,11 +386,25 @@ export class ProductionStack {
       reporting.hostname = '127.0.0.1';
       reporting.port = String(this.ports.POSTGRES);
     }
-    return { ...baseEnv(), ...composeEnv, ...hostValues, ...(reporting && { REPORTING_DATABASE_URL: reporting.toString() }) };
+    return {
+      ...baseEnv(),
+      ...this.options.imageEnv,
+      ...composeEnv,
+      ...hostValues,
+      ...(reporting && { REPORTING_DATABASE_URL: reporting.toString() }),
+    };
+  }
+
+  /** How a service's process starts: `npm run <service>` here, or the compose command in the image folder. */
+  private appCommand(service: 'api' | 'worker'): { command: string; args: string[]; cwd: string } {
+    if (!this.options.imageDir) return { command: 'npm', args: ['run', '--silent', service], cwd: ROOT };
+    const command = this.compose.services[service].command;
+    if (!Array.isArray(command)) throw new Error(`docker-compose.yml: ${service} has no command list`);
+    return { command: command[0], args: command.slice(1), cwd: this.options.imageDir };
   }
 
   async startApi(): Promise<void> {
-    this.api = startProcess({ name: 'api', command: 'npm', args: ['run', '--silent', 'api'], env: this.appEnv({}), cwd: ROOT, logFile: this.log('api') });
+    this.api = startProcess({ name: 'api', ...this.appCommand('api'), env: this.appEnv({}), logFile: this.log('api') });
     try {
       await waitFor('the API to be ready', async () => (await fetch(`${this.apiUrl}/readyz`, { signal: AbortSignal.timeout(5_000) })).ok, {
         timeoutMs: 90_000,
@@ -400,17 +423,16 @@ export class ProductionStack {
   }
 
   /**
-   * `npm run worker` as its own process; resolves once its /readyz says it polls. Each worker has
-   * its own DATA_DIR; they share nothing on disk but the documents folder (the compose volume).
+   * `npm run worker` as its own process; resolves once its /readyz says it polls. Workers share
+   * DATA_DIR as the compose services share the `documents` volume mounted there: it holds the
+   * documents and, until the sent-log moves to the shared database, the mail sent-log.
    */
   async startWorker(name: string): Promise<void> {
     const [healthPort] = await freePorts(1);
     const proc = startProcess({
       name,
-      command: 'npm',
-      args: ['run', '--silent', 'worker'],
+      ...this.appCommand('worker'),
       env: this.appEnv({ WORKER_HEALTH_PORT: String(healthPort), DATA_DIR: path.join(this.dir, 'app-data') }),
-      cwd: ROOT,
       logFile: this.log(name),
     });
     this.workers.set(name, { process: proc, healthPort });
