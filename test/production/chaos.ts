@@ -222,6 +222,17 @@ async function audit(
   let workflowsClosed = 0;
   let taskWorkflowsClosed = 0;
   let taskWorkflows = 0;
+  // A project that did not end: why its workflow is stuck (a workflow task failing on every worker).
+  for (const j of journeys) {
+    if (!j.projectId || statuses.get(j.projectId)?.stage === (j.variant.cancel ? 'cancelled' : 'completed')) continue;
+    const handle = client.workflow.getHandle(projectWorkflowId(j.projectId));
+    const described = await handle.describe().catch(() => undefined);
+    if (described?.status.name === 'COMPLETED') continue;
+    const history = await handle.fetchHistory().catch(() => undefined);
+    const failed = (history?.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes);
+    const last = failed[failed.length - 1]?.workflowTaskFailedEventAttributes?.failure?.message;
+    miss(`${j.projectId}: workflow ${described?.status.name ?? 'unknown'}${failed.length ? `, ${failed.length} workflow tasks failed, the last: ${last}` : ''}`);
+  }
   for (const j of journeys) {
     const s = j.projectId ? statuses.get(j.projectId) : undefined;
     if (!s) continue;
