@@ -29,7 +29,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { ensureTemporalCli } from '../../common/temporal-cli';
-import { projectWorkflowId, type ProjectStatus } from '../../workflows/project/contract';
+import { getStatusQuery, projectWorkflowId, type ProjectStatus } from '../../workflows/project/contract';
 import { taskWorkflowId } from '../../workflows/task/contract';
 import type { PersonKey } from '../support/api';
 import { Http, runJourney, variantFor, type Journey } from './journeys';
@@ -203,6 +203,8 @@ async function audit(
 ): Promise<{ figures: Figures; misses: string[] }> {
   const misses: string[] = [];
   const miss = (m: string) => misses.push(m);
+  const connection = await Connection.connect({ address: stack.temporalAddress });
+  const client = new Client({ connection, namespace: 'default' });
   const statuses = new Map<string, ProjectStatus>();
   for (const j of journeys) {
     if (j.error) miss(`project ${j.index} (${j.projectId ?? 'not created'}): ${j.error}`);
@@ -210,13 +212,19 @@ async function audit(
     try {
       statuses.set(j.projectId, await http.get<ProjectStatus>(j.manager, `/api/projects/${j.projectId}`, { internalErrors: 3 }));
     } catch (err) {
-      miss(`${j.projectId}: status unreadable: ${(err as Error).message}`);
+      // What the API hid behind its 500: the query's own failure, asked directly.
+      const direct = await client.workflow
+        .getHandle(projectWorkflowId(j.projectId))
+        .query(getStatusQuery)
+        .then(
+          () => 'a direct query answers',
+          (e: Error & { cause?: { code?: number; details?: string } }) => `a direct query fails: ${e.name}: ${e.message} (gRPC ${e.cause?.code}: ${e.cause?.details ?? ''})`,
+        );
+      miss(`${j.projectId}: status unreadable through the API (${(err as Error).message.slice(0, 120)}); ${direct}`);
     }
   }
 
   // Final stages, and the workflows themselves closed as completed.
-  const connection = await Connection.connect({ address: stack.temporalAddress });
-  const client = new Client({ connection, namespace: 'default' });
   let completed = 0;
   let cancelled = 0;
   let workflowsClosed = 0;
