@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 # One image for the API and the worker (docker-compose.yml runs it twice with different commands).
 # Debian, not Alpine: the Temporal SDK's native core ships glibc builds only.
-# For fully reproducible builds, pin NODE_IMAGE to a digest (node:20-bookworm-slim@sha256:...).
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24, the current LTS line (the code also runs on Node 20, where CI tests it). For fully
+# reproducible builds, pin NODE_IMAGE to a digest (node:24-bookworm-slim@sha256:...).
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- build: compile TypeScript to dist/ and bundle the workflow code once ----
 FROM ${NODE_IMAGE} AS build
@@ -21,7 +22,8 @@ COPY common ./common
 COPY scripts ./scripts
 RUN npm run build
 
-# ---- runtime: production dependencies, compiled code, the bundle, config; non-root ----
+# ---- runtime: production dependencies only (no tsx, no TypeScript), compiled code, the bundle,
+# config; non-root ----
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \

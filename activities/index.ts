@@ -15,7 +15,7 @@ import { agencyDetailsFromConfig, type AgencyDetails } from './documents/pdf';
 import { createDocumentStoreFromConfig, type DocumentStore } from './documents/store';
 import { createInvoiceNumberActivities } from './invoice-numbers';
 import { createMailerFromConfig, type Mailer } from './mail/mailer';
-import { SentLog } from './mail/sent-log';
+import { FileSentLog, type SentLog } from './mail/sent-log';
 import { createNotificationActivities } from './notifications';
 import type { ReportingStore } from './reporting/store';
 import { createSnapshotActivities } from './snapshots';
@@ -62,7 +62,7 @@ export async function createActivityDepsFromConfig(
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     store: createDocumentStoreFromConfig(config),
     mailer: createMailerFromConfig(config, base.logger),
-    sentLog: new SentLog(sentLogDir),
+    sentLog: new FileSentLog(sentLogDir),
     people: PeopleDirectory.fromFile(config.peopleFile),
     agency: agencyDetailsFromConfig(config),
     publicBaseUrl: config.publicBaseUrl,
@@ -75,5 +75,5 @@ export { FilesystemDocumentStore, createDocumentStoreFromConfig } from './docume
 export { documentIdFor, parseDocumentId } from './documents/ids';
 export type { AgencyDetails } from './documents/pdf';
 export type { Mailer } from './mail/mailer';
-export { SentLog } from './mail/sent-log';
+export { FileSentLog, sentLogEntryName, type SentLog } from './mail/sent-log';
 export { ReportingStore } from './reporting/store';

@@ -28,7 +28,7 @@ import { NOTIFICATION_TEMPLATES, type NotifyInput, type NotifyResult, type Proje
 import type { DocumentStore } from './documents/store';
 import { activityLogger } from './log';
 import { isPermanentRecipientRejection, senderDomain, type MailAddress, type MailAttachment, type Mailer } from './mail/mailer';
-import { SentLog } from './mail/sent-log';
+import { sentLogEntryName, type SentLog } from './mail/sent-log';
 import { ATTACHES_DOCUMENT, renderNotification, type Audience, type RenderedNotification } from './mail/templates';
 
 export interface NotificationActivityDeps {
@@ -104,7 +104,7 @@ export function createNotificationActivities(deps: NotificationActivityDeps): Pi
           continue;
         }
         attachments ??= await documentAttachments(input, deps.store, log);
-        const messageId = `<${SentLog.entryName(input.idempotencyKey, to.address).slice(0, 40)}.agencyflow@${domain}>`;
+        const messageId = `<${sentLogEntryName(input.idempotencyKey, to.address).slice(0, 40)}.agencyflow@${domain}>`;
         const { subject, text } = rendered(to.audience);
         try {
           await aliveWhile(

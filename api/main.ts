@@ -3,6 +3,7 @@ import { openReportingStore } from '../activities/reporting/store';
 import { loadConfigOrExit } from '../common/config';
 import { createLogger } from '../common/logger';
 import { requireReportingUrl } from '../common/reporting-url';
+import { checkProductionSafetyOrExit } from '../common/production-checks';
 import { onShutdown } from '../common/shutdown';
 import { startApiServer } from './server';
 
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const reportingUrl = requireReportingUrl(config, '`npm run api`');
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'agencyflow-api' });
+  checkProductionSafetyOrExit(config, logger);
   // Migrates the store's schema if this process is the first to start (safe beside the worker doing the same).
   const reporting = await openReportingStore({ url: reportingUrl, password: config.REPORTING_DATABASE_PASSWORD, schema: config.REPORTING_SCHEMA, logger });
   const api = await startApiServer({ config, logger, reporting });

@@ -60,6 +60,16 @@ export const envSchema = z.object({
   API_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size such as 100kb or 1mb').default('100kb'),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   API_CORS_ORIGINS: optionalText,
+  /** Bearer token for GET /metrics; unset = open, or off under PRODUCTION_CHECKS. */
+  METRICS_TOKEN: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
+    .refine((v) => v === undefined || v.length >= 16, 'expected at least 16 characters'),
+
+  // Safe production defaults (common/production-checks.ts)
+  PRODUCTION_CHECKS: bool(false),
+  ALLOW_DEMO_PEOPLE: bool(false),
 
   // People, documents and mail
   PEOPLE_FILE: z.string().min(1).default('./config/people.example.json'),

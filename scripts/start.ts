@@ -15,6 +15,7 @@ import { loadConfigOrExit, type Config } from '../common/config';
 import { formatDuration } from '../common/duration';
 import { createLogger } from '../common/logger';
 import { installTemporalRuntimeLogging } from '../common/temporal-runtime';
+import { checkProductionSafetyOrExit } from '../common/production-checks';
 import { onShutdown } from '../common/shutdown';
 import { ensureSearchAttributes } from '../common/temporal';
 import { startDevServer, type DevServer } from '../common/dev-server';
@@ -47,6 +48,7 @@ async function startEmbeddedTemporal(config: Config, log: ReturnType<typeof crea
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.LOG_LEVEL });
+  checkProductionSafetyOrExit(config, logger);
   installTemporalRuntimeLogging(logger);
   const devServer = config.embeddedTemporal ? await startEmbeddedTemporal(config, logger) : undefined;
   const effective: Config = devServer ? { ...config, temporalAddress: devServer.address } : config;

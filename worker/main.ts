@@ -4,6 +4,7 @@ import { loadConfigOrExit } from '../common/config';
 import { createLogger } from '../common/logger';
 import { requireReportingUrl } from '../common/reporting-url';
 import { installTemporalRuntimeLogging } from '../common/temporal-runtime';
+import { checkProductionSafetyOrExit } from '../common/production-checks';
 import { onShutdown } from '../common/shutdown';
 import { serveWorkerHealth } from './health';
 import { runWorker } from './run';
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const reportingUrl = requireReportingUrl(config, '`npm run worker`');
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'agencyflow-worker' });
+  checkProductionSafetyOrExit(config, logger);
   installTemporalRuntimeLogging(logger);
   // Migrates the store's schema if this process is the first to start (safe beside the API doing the same).
   const reporting = await openReportingStore({ url: reportingUrl, password: config.REPORTING_DATABASE_PASSWORD, schema: config.REPORTING_SCHEMA, logger });

@@ -14,7 +14,7 @@ import { NOTIFICATION_TEMPLATES, type NotificationTemplate, type NotifyInput } f
 import { createDocumentActivities } from '../../activities/documents';
 import { FilesystemDocumentStore } from '../../activities/documents/store';
 import { createMailerFromConfig, LogMailer, SmtpMailer, type Mailer } from '../../activities/mail/mailer';
-import { SentLog } from '../../activities/mail/sent-log';
+import { FileSentLog } from '../../activities/mail/sent-log';
 import { renderNotification } from '../../activities/mail/templates';
 import { createNotificationActivities } from '../../activities/notifications';
 import { agency, capturedLogger, finalInvoice, people, sampleSnapshot } from './fixtures';
@@ -47,7 +47,7 @@ const documentStore = () => new FilesystemDocumentStore(path.join(tmp, 'document
 function notifier(options: { mailer?: Mailer; escalationEmail?: string; logger?: ReturnType<typeof capturedLogger>['logger'] } = {}) {
   return createNotificationActivities({
     mailer: options.mailer ?? smtpMailer(),
-    sentLog: new SentLog(path.join(tmp, 'mail-sent')),
+    sentLog: new FileSentLog(path.join(tmp, 'mail-sent')),
     people,
     logger: options.logger ?? capturedLogger().logger,
     publicBaseUrl: BASE_URL,
@@ -518,7 +518,7 @@ test('an attempt Temporal gave up on stops before the next recipient; the next a
 
   await expect(running).rejects.toThrow();
   // The attempt's code finishes the message in flight and records it, then stops: nobody after it is mailed.
-  const sentLog = new SentLog(path.join(tmp, 'mail-sent'));
+  const sentLog = new FileSentLog(path.join(tmp, 'mail-sent'));
   await eventually(() => sentLog.has(input.idempotencyKey, 'dima.design@agency.example'), { what: 'the first message recorded' });
   await new Promise((resolve) => setTimeout(resolve, 2_500)); // long enough to have mailed Olga, had it gone on
   expect(smtp.arrived.map((m) => m.envelopeTo[0])).toEqual(['dima.design@agency.example']);

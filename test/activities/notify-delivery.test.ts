@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { createActivities, FilesystemDocumentStore, SentLog } from '../../activities/index';
+import { createActivities, FilesystemDocumentStore, FileSentLog } from '../../activities/index';
 import { SmtpMailer } from '../../activities/mail/mailer';
 import { createLogger } from '../../common/logger';
 import { PeopleDirectory } from '../../common/people';
@@ -58,7 +58,7 @@ async function startWorker(port: number, directory: PeopleDirectory = people): P
     taskQueue,
     store: new FilesystemDocumentStore(path.join(dir, 'documents')),
     mailer,
-    sentLog: new SentLog(path.join(dir, 'mail-sent')),
+    sentLog: new FileSentLog(path.join(dir, 'mail-sent')),
     people: directory,
     agency,
     publicBaseUrl: 'https://portal.agency.example',

@@ -12,7 +12,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { Worker } from '@temporalio/worker';
 import { SMTPServer } from 'smtp-server';
-import { createActivities, FilesystemDocumentStore, SentLog } from '../../activities/index';
+import { createActivities, FilesystemDocumentStore, FileSentLog } from '../../activities/index';
 import { SmtpMailer } from '../../activities/mail/mailer';
 import { createLogger } from '../../common/logger';
 import { PeopleDirectory } from '../../common/people';
@@ -150,7 +150,7 @@ async function realActivities(
     taskQueue,
     store: new FilesystemDocumentStore(documentsDir),
     mailer,
-    sentLog: new SentLog(path.join(dir, 'mail-sent')),
+    sentLog: new FileSentLog(path.join(dir, 'mail-sent')),
     people: PEOPLE,
     reporting: reporting.store,
     agency: {
