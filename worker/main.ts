@@ -9,7 +9,7 @@ import { runWorker } from './run';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'agencyflow-worker' });
-  installTemporalRuntimeLogging(logger);
+  installTemporalRuntimeLogging(logger, { port: config.WORKER_METRICS_PORT, host: config.API_HOST });
   const worker = await runWorker(config, logger);
   const health =
     config.WORKER_HEALTH_PORT > 0
