@@ -1,0 +1,236 @@
+/**
+ * `npm run bench`: agencyflow beside bare Temporal, on the same server, in the same run.
+ * See bench/options.ts for the flags and README "Performance" for what each figure means.
+ *
+ * Topology (own stack): a Temporal dev server (SQLite WAL in a temp dir, free ports) started
+ * the way `npm start` starts it; the agencyflow API (`api/main.ts`, with stage timers) and worker
+ * (`worker/main.ts`) as two processes on their own task queue; the bare worker as a third; this
+ * process is the HTTP client (keep-alive, loopback) and the bare Temporal client.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { startDevServer, type DevServer } from '../common/dev-server';
+import { ensureTemporalCli } from '../common/temporal-cli';
+import { resolveWorkflowBundle } from '../common/workflow-bundle';
+import { Agency } from './agencyflow/driver';
+import { ApiProcess, newTaskQueue, WorkerProcess } from './agencyflow/stack';
+import { Bare } from './bare/client';
+import type { BenchContext } from './context';
+import { JsonClient } from './lib/http';
+import { rssMiB, scrapePrometheus } from './lib/processes';
+import { breakdownTable } from './lib/profile';
+import { figuresTable, markdownTable, pair } from './lib/report';
+import { HelpRequested, parseOptions, USAGE, type Options, type Phase } from './options';
+import { runP1 } from './scenarios/p1-create';
+import { runP2 } from './scenarios/p2-lifecycles';
+import { runP3 } from './scenarios/p3-reads';
+import { runP4 } from './scenarios/p4-eviction';
+import { runP5 } from './scenarios/p5-actions';
+import { runBigProject } from './scenarios/history';
+
+const started = Date.now();
+const log = (message: string): void => {
+  process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
+};
+
+const cleanups: (() => Promise<unknown>)[] = [];
+/** A failed run keeps its directory (the processes' logs) for a look. */
+let failed = false;
+let cleaning: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const step of cleanups.reverse()) await step().catch((err: Error) => log(`cleanup: ${err.message}`));
+  })();
+  return cleaning;
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping`);
+    void cleanup().then(() => process.exit(130));
+  });
+}
+
+async function main(): Promise<void> {
+  let options: Options;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof HelpRequested) {
+      process.stdout.write(USAGE);
+      return;
+    }
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  const { counts } = options;
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agencyflow-bench-'));
+  const logDir = path.join(runDir, 'logs');
+  const dataDir = path.join(runDir, 'data');
+  fs.mkdirSync(logDir, { recursive: true });
+  cleanups.push(async () => {
+    if (failed) log(`kept the run's logs in ${logDir}`);
+    else fs.rmSync(runDir, { recursive: true, force: true });
+  });
+  const loadAtStart = os.loadavg()[0];
+  log(`${options.mode} run; logs in ${logDir}; load average ${loadAtStart.toFixed(2)} on ${os.cpus().length} cores`);
+
+  // Temporal: the given cluster, or an own dev server started like npm start's.
+  let devServer: DevServer | undefined;
+  let address = options.temporalAddress;
+  if (!address) {
+    const cli = await ensureTemporalCli({ say: log });
+    devServer = await startDevServer({
+      cli,
+      namespace: options.namespace,
+      dbFilename: path.join(runDir, 'temporal.sqlite'),
+      retentionMs: 7 * 86_400_000,
+    });
+    cleanups.push(() => devServer!.stop());
+    address = devServer.address;
+    log(`Temporal dev server on ${address} (SQLite WAL, ${path.join(runDir, 'temporal.sqlite')})`);
+  }
+  const connection = await Connection.connect({ address });
+  cleanups.push(() => connection.close());
+  const client = new Client({ connection, namespace: options.namespace });
+
+  const bare = await Bare.start({ client, address, namespace: options.namespace, logDir });
+  cleanups.push(() => bare.close());
+  log(`bare worker polling ${bare.taskQueue}`);
+
+  // agencyflow: an API someone else runs, or our own two processes.
+  let api: ApiProcess | undefined;
+  let worker: WorkerProcess | undefined;
+  let taskQueue: string | undefined;
+  let restartWorker: BenchContext['restartWorker'];
+  let workerRssAtStart: number | undefined;
+  if (!options.apiUrl) {
+    const bundlePath = await resolveWorkflowBundle();
+    taskQueue = newTaskQueue();
+    const stack = {
+      temporalAddress: address,
+      namespace: options.namespace,
+      dataDir,
+      logDir,
+      bundlePath,
+      taskQueue,
+      profile: options.profile,
+      maxCachedWorkflows: counts.liveProjects * (1 + counts.tasksPerProject) + 2_000,
+    };
+    worker = await WorkerProcess.start({ ...stack, name: 'worker' });
+    cleanups.push(() => worker!.stop());
+    api = await ApiProcess.start(stack);
+    cleanups.push(() => api!.stop());
+    workerRssAtStart = worker.rssMiB();
+    log(`agencyflow API ${api.url} and worker (cache ${stack.maxCachedWorkflows}) on ${taskQueue}`);
+    let generation = 1;
+    restartWorker = async (maxCachedWorkflows, whileDown) => {
+      await worker!.stop();
+      await whileDown?.();
+      worker = await WorkerProcess.start({ ...stack, maxCachedWorkflows, name: `worker-${++generation}` });
+      ctx.worker = worker;
+      cleanups.push(() => worker!.stop());
+      return worker;
+    };
+  }
+  const apiUrl = options.apiUrl ?? api!.url;
+  const http = new JsonClient(apiUrl);
+  cleanups.push(async () => http.close());
+
+  const ctx: BenchContext = {
+    options,
+    counts,
+    http,
+    agency: new Agency(http, options.tokens),
+    client,
+    bare,
+    api,
+    worker,
+    restartWorker,
+    taskQueue,
+    workerRss: () => (ctx.worker ? ctx.worker.rssMiB() : options.workerPid ? rssMiB(options.workerPid) : undefined),
+    workerMetrics: async () =>
+      ctx.worker ? ctx.worker.metrics() : options.workerMetricsUrl ? scrapePrometheus(options.workerMetricsUrl) : undefined,
+    figures: [],
+    floors: {},
+    profile: [],
+    history: [],
+    notes: [],
+    live: [],
+    log,
+  };
+
+  const phases: [Phase, (c: BenchContext) => Promise<void>][] = [
+    ['P1', runP1],
+    ['P5', runP5],
+    ['P2', runP2],
+    ['H', runBigProject],
+    ['P3', runP3],
+    ['P4', runP4],
+  ];
+  const timings: Record<string, number> = {};
+  for (const [phase, run] of phases) {
+    if (!options.phases.has(phase)) continue;
+    const t0 = Date.now();
+    await run(ctx);
+    timings[phase] = Math.round((Date.now() - t0) / 1000);
+  }
+
+  const loadAtEnd = os.loadavg()[0];
+  const meta = {
+    date: new Date().toISOString(),
+    mode: options.mode,
+    counts,
+    machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    loadAverage: { atStart: loadAtStart, atEnd: loadAtEnd },
+    temporal: devServer ? 'own dev server (temporal server start-dev, SQLite file, WAL)' : `${address} (given)`,
+    api: options.apiUrl ? `${options.apiUrl} (given)` : 'own: npm run api and npm run worker as separate processes, loopback HTTP, keep-alive',
+    profile: Boolean(api && options.profile),
+    workerRssAtStartMiB: workerRssAtStart,
+    apiRssAtEndMiB: api?.rssMiB(),
+    phaseSeconds: timings,
+    totalSeconds: Math.round((Date.now() - started) / 1000),
+  };
+  const scaleNote =
+    options.mode === 'full'
+      ? ''
+      : ` ${options.mode} mode: fewer samples; P3/P4 at ${counts.liveProjects} live projects / ${counts.liveProjects * counts.tasksPerProject} tasks, not 1,000 / 5,000.`;
+  const header =
+    `agencyflow bench, ${meta.date.slice(0, 16).replace('T', ' ')} UTC, ${options.mode} run (${meta.totalSeconds} s).${scaleNote}\n` +
+    `Machine: ${meta.machine.cores} cores (${meta.machine.cpu}), ${meta.machine.memoryGiB} GiB, Node ${process.version}; ` +
+    `load average ${loadAtStart.toFixed(2)} at start, ${loadAtEnd.toFixed(2)} at end` +
+    `${loadAtStart > meta.machine.cores * 0.5 ? ' (other work was running: figures are noisy)' : ''}.\n` +
+    `Temporal: ${meta.temporal}. API: ${meta.api}.`;
+  const floors = Object.entries(ctx.floors).map(([name, s]) => [name, pair(s)]);
+  const out = [
+    '',
+    header,
+    '',
+    figuresTable(ctx.figures),
+    '',
+    ...(ctx.profile.length
+      ? ['Where the time goes (API stage timers; ms; server = headers parsed → response finished):', '', breakdownTable(ctx.profile), '']
+      : []),
+    ...(floors.length ? ['Bare Temporal calls from the bench client, same run:', '', markdownTable(['call', 'p50 / p99'], floors), ''] : []),
+    ...ctx.notes.map((n) => `Note: ${n}`),
+  ].join('\n');
+  process.stdout.write(`${out}\n`);
+  if (options.json) {
+    fs.mkdirSync(path.dirname(path.resolve(options.json)), { recursive: true });
+    fs.writeFileSync(
+      options.json,
+      `${JSON.stringify({ meta, figures: ctx.figures, profile: ctx.profile, floors: ctx.floors, history: ctx.history, notes: ctx.notes }, null, 2)}\n`,
+    );
+    log(`results written to ${options.json}`);
+  }
+}
+
+main()
+  .catch((err: Error) => {
+    failed = true;
+    process.stderr.write(`bench failed: ${err.stack ?? err.message}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => cleanup());

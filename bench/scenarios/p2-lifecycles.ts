@@ -1,0 +1,146 @@
+/**
+ * P2: whole lifecycles through HTTP — create, plan (design → copy, and SEO beside them), approve,
+ * each task claimed, delivered and accepted, the client accepts, the final invoice is paid, the
+ * project completes — with 5 and 20 in flight, beside the bare one-activity-workflow throughput
+ * of the same server at the same concurrency. Each lifecycle waits as a person's page would: it
+ * polls its project or task every 150 ms, so those polls are also reads measured under load, and
+ * a department's inbox is read every 250 ms beside them. Any 5xx is counted.
+ */
+import type { BenchContext } from '../context';
+import { planTask, type RequestLog } from '../agencyflow/driver';
+import { projectWorkflowId } from '../../workflows/project/contract';
+import { taskWorkflowId } from '../../workflows/task/contract';
+import { inParallel, sleep } from '../lib/pool';
+import { latencyFigure, valueFigure } from '../lib/report';
+import { round, Samples, summarize } from '../lib/stats';
+import { historyFigure, historyOf } from './history';
+
+async function lifecycle(ctx: BenchContext, i: number): Promise<string> {
+  const { agency } = ctx;
+  const manager = agency.manager(i);
+  const { projectId } = await agency.createProject(manager, { departments: ['design', 'copywriting', 'seo'] });
+  const planned = await agency.submitPlan(manager, projectId, [
+    planTask('design', 'design'),
+    planTask('copy', 'copywriting', { dependsOn: ['design'] }),
+    planTask('seo', 'seo'),
+  ]);
+  await agency.approvePlan(projectId, planned.pendingPlanVersion ?? 1);
+  await Promise.all([
+    agency.deliverTask(`${projectId}.design`, 'design', manager).then(() => agency.deliverTask(`${projectId}.copy`, 'copywriting', manager)),
+    agency.deliverTask(`${projectId}.seo`, 'seo', manager),
+  ]);
+  await agency.waitForProject(projectId, manager, 'client review', (s) => s.stage === 'client_review');
+  await agency.feedback(projectId, manager, { kind: 'accepted', rating: 5, comment: 'Thank you' });
+  const invoiced = await agency.waitForProject(projectId, manager, 'the final invoice', (s) => s.invoices.some((inv) => inv.kind === 'final'));
+  for (const invoice of invoiced.invoices.filter((inv) => !inv.paid)) await agency.pay(projectId, manager, invoice);
+  await agency.waitForProject(projectId, manager, 'completion', (s) => s.stage === 'completed');
+  return projectId;
+}
+
+export async function runP2(ctx: BenchContext): Promise<void> {
+  const { agency, bare, counts } = ctx;
+  let sampleProject: string | undefined;
+  for (const inFlight of counts.inFlight) {
+    // Bare: one-activity workflows, `inFlight` at a time.
+    const bareStarted = performance.now();
+    await inParallel(Array.from({ length: counts.bareWorkflowsPerLevel }), inFlight, () => bare.oneActivityWorkflow());
+    const bareSeconds = (performance.now() - bareStarted) / 1000;
+    const barePerMinute = (counts.bareWorkflowsPerLevel / bareSeconds) * 60;
+
+    // agencyflow: `inFlight` people each running `lifecyclesPerSlot` lifecycles in a row.
+    const total = inFlight * counts.lifecyclesPerSlot;
+    ctx.log(`P2: ${total} lifecycles, ${inFlight} in flight (bare: ${counts.bareWorkflowsPerLevel} one-activity workflows)`);
+    const samples = new Samples();
+    const statuses = new Map<number, number>();
+    agency.onRequest = (r: RequestLog) => {
+      samples.add(r.label, r.ms);
+      statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+    };
+    let running = true;
+    const inboxReader = (async () => {
+      while (running) {
+        await agency.inbox(agency.tokens.staff.design, 'inbox under load').catch(() => undefined);
+        await sleep(250);
+      }
+    })();
+    const durations: number[] = [];
+    const started = performance.now();
+    let next = 0;
+    try {
+      await Promise.all(
+        Array.from({ length: inFlight }, async () => {
+          for (let i = next++; i < total; i = next++) {
+            const t0 = performance.now();
+            sampleProject = await lifecycle(ctx, i);
+            durations.push(performance.now() - t0);
+          }
+        }),
+      );
+    } finally {
+      running = false;
+      await inboxReader;
+      agency.onRequest = undefined;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const perMinute = (total / seconds) * 60;
+    const lifecycleS = summarize(durations.map((d) => d / 1000));
+    const errors5xx = [...statuses].filter(([s]) => s >= 500 || s === 0).reduce((a, [, n]) => a + n, 0);
+    const requests = [...statuses.values()].reduce((a, b) => a + b, 0);
+    ctx.figures.push(
+      valueFigure(
+        `P2.${inFlight}`,
+        `P2 lifecycles per minute, ${inFlight} in flight (3 tasks, one dependency)`,
+        {
+          agencyflow: `${perMinute.toFixed(1)}/min (${total} in ${seconds.toFixed(1)} s; one lifecycle p50 ${lifecycleS.p50.toFixed(1)} s, p99 ${lifecycleS.p99.toFixed(1)} s; ${requests} requests, 5xx: ${errors5xx})`,
+          bare: `${Math.round(barePerMinute)} one-activity workflows/min (${counts.bareWorkflowsPerLevel} in ${bareSeconds.toFixed(1)} s)`,
+        },
+        {
+          lifecycles: total,
+          inFlight,
+          seconds: round(seconds, 2),
+          lifecyclesPerMinute: round(perMinute, 2),
+          lifecycleSeconds: lifecycleS,
+          requests,
+          statuses: Object.fromEntries(statuses),
+          errors5xx,
+          bareWorkflows: counts.bareWorkflowsPerLevel,
+          bareSeconds: round(bareSeconds, 2),
+          bareWorkflowsPerMinute: round(barePerMinute, 1),
+          actions: Object.fromEntries(
+            ['create', 'submit plan', 'approve plan', 'claim', 'submit', 'review', 'feedback', 'payment'].map((a) => [a, samples.summary(a)]),
+          ),
+        },
+      ),
+    );
+    if (inFlight === Math.max(...counts.inFlight)) {
+      const withErrors = (figure: ReturnType<typeof latencyFigure>) => {
+        figure.data.errors5xx = errors5xx;
+        if (errors5xx > 0) {
+          figure.agencyflow += `; 5xx during the run: ${errors5xx}`;
+          figure.met = false;
+        }
+        return figure;
+      };
+      ctx.figures.push(
+        withErrors(
+          latencyFigure(`P2.read.project`, `P2 project snapshot read while ${inFlight} lifecycles run`, samples.summary('poll project'), ctx.floors.query, { p99Ms: 50 }),
+        ),
+        withErrors(latencyFigure(`P2.read.task`, `P2 task read while ${inFlight} lifecycles run`, samples.summary('poll task'), ctx.floors.query, { p99Ms: 50 })),
+        withErrors(latencyFigure(`P2.read.inbox`, `P2 department inbox while ${inFlight} lifecycles run`, samples.summary('inbox under load'), undefined, { p99Ms: 100 })),
+        latencyFigure(`P2.actions`, `P2 every action while ${inFlight} lifecycles run`, summarize(['create', 'submit plan', 'approve plan', 'claim', 'submit', 'review', 'feedback', 'payment'].flatMap((a) => samples.list(a)))),
+      );
+    }
+  }
+  await ctx.api?.stages();
+
+  if (sampleProject) {
+    const project = await historyOf(ctx.client, 'H typical 3-task lifecycle', [projectWorkflowId(sampleProject)]);
+    const all = await historyOf(
+      ctx.client,
+      'H typical 3-task lifecycle',
+      [projectWorkflowId(sampleProject), ...['design', 'copy', 'seo'].map((k) => taskWorkflowId(`${sampleProject}.${k}`))],
+    );
+    ctx.history.push(project, all);
+    ctx.figures.push(historyFigure('H.lifecycle', all, project));
+  }
+}
