@@ -26,6 +26,7 @@ export async function runP1(ctx: BenchContext): Promise<void> {
     for (let i = 0; i < n; i++) await timed(plain, () => bare.start());
     for (let i = 0; i < n; i++) api.push((await agency.createProject(agency.manager(done + i))).ms);
   }
+  ctx.floors.start = summarize(plain);
   ctx.figures.push(
     latencyFigure('P1', 'P1 `POST /api/projects` vs bare start (sequential)', summarize(api), summarize(plain), { p50Ratio: 1.15, p99Ratio: 1.3 }),
   );
