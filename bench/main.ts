@@ -96,34 +96,38 @@ async function main(): Promise<void> {
   cleanups.push(() => connection.close());
   const client = new Client({ connection, namespace: options.namespace });
 
-  const bare = await Bare.start({ client, address, namespace: options.namespace, logDir });
-  cleanups.push(() => bare.close());
-  log(`bare worker polling ${bare.taskQueue}`);
-
-  // agencyflow: an API someone else runs, or our own two processes.
-  let api: ApiProcess | undefined;
+  // The bare worker and agencyflow's two processes start side by side.
   let worker: WorkerProcess | undefined;
   let taskQueue: string | undefined;
   let restartWorker: BenchContext['restartWorker'];
-  let workerRssAtStart: number | undefined;
-  if (!options.apiUrl) {
-    const bundlePath = await resolveWorkflowBundle();
-    taskQueue = newTaskQueue();
-    const stack = {
-      temporalAddress: address,
-      namespace: options.namespace,
-      dataDir,
-      logDir,
-      bundlePath,
-      taskQueue,
-      profile: options.profile,
-      maxCachedWorkflows: counts.liveProjects * (1 + counts.tasksPerProject) + 2_000,
-    };
-    worker = await WorkerProcess.start({ ...stack, name: 'worker' });
-    cleanups.push(() => worker!.stop());
-    api = await ApiProcess.start(stack);
-    cleanups.push(() => api!.stop());
-    workerRssAtStart = worker.rssMiB();
+  const stack = options.apiUrl
+    ? undefined
+    : {
+        temporalAddress: address,
+        namespace: options.namespace,
+        dataDir,
+        logDir,
+        bundlePath: await resolveWorkflowBundle(),
+        taskQueue: (taskQueue = newTaskQueue()),
+        profile: options.profile,
+        // Sized to hold every live project of P3/P4 with its tasks, and what the other phases leave.
+        maxCachedWorkflows: counts.liveProjects * (1 + counts.tasksPerProject) + 2_000,
+      };
+  const [bareStarted, workerStarted, apiStarted] = await Promise.allSettled([
+    Bare.start({ client, address, namespace: options.namespace, logDir }),
+    stack ? WorkerProcess.start({ ...stack, name: 'worker' }) : Promise.resolve(undefined),
+    stack ? ApiProcess.start(stack) : Promise.resolve(undefined),
+  ]);
+  if (bareStarted.status === 'fulfilled') cleanups.push(() => bareStarted.value.close());
+  if (workerStarted.status === 'fulfilled') worker = workerStarted.value;
+  cleanups.push(async () => worker?.stop());
+  if (apiStarted.status === 'fulfilled' && apiStarted.value) cleanups.push(() => apiStarted.value!.stop());
+  for (const result of [bareStarted, workerStarted, apiStarted]) if (result.status === 'rejected') throw result.reason;
+  const bare = (bareStarted as PromiseFulfilledResult<Bare>).value;
+  const api = (apiStarted as PromiseFulfilledResult<ApiProcess | undefined>).value;
+  log(`bare worker polling ${bare.taskQueue}`);
+  const workerRssAtStart = worker?.rssMiB();
+  if (stack && api && worker) {
     log(`agencyflow API ${api.url} and worker (cache ${stack.maxCachedWorkflows}) on ${taskQueue}`);
     let generation = 1;
     restartWorker = async (maxCachedWorkflows, whileDown) => {
@@ -131,7 +135,6 @@ async function main(): Promise<void> {
       await whileDown?.();
       worker = await WorkerProcess.start({ ...stack, maxCachedWorkflows, name: `worker-${++generation}` });
       ctx.worker = worker;
-      cleanups.push(() => worker!.stop());
       return worker;
     };
   }

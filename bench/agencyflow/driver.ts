@@ -67,7 +67,9 @@ let sequence = 0;
 export class Agency {
   /** Called for every request made (label, status, ms). */
   onRequest?: (entry: RequestLog) => void;
-  pollIntervalMs = 150;
+  /** Polling as a page that refreshes would: soon at first, then less often (×1.5, at most every second). */
+  pollFirstMs = 100;
+  pollMaxMs = 1_000;
 
   constructor(
     readonly http: JsonClient,
@@ -187,10 +189,11 @@ export class Agency {
     ).body;
   }
 
-  /** Polls the project (as its manager) until `done`, like a page that refreshes. */
+  /** Polls the project (as its manager) until `done`. */
   async waitForProject(projectId: string, token: string, what: string, done: (s: ProjectStatus) => boolean, timeoutMs = 120_000): Promise<ProjectStatus> {
     const deadline = Date.now() + timeoutMs;
     let last: ProjectStatus | undefined;
+    let delay = this.pollFirstMs;
     for (;;) {
       try {
         last = (await this.project(projectId, token, 'poll project')).body;
@@ -199,13 +202,15 @@ export class Agency {
         if (!(err instanceof HttpError) || err.status < 500) throw err;
       }
       if (Date.now() > deadline) throw new Error(`project ${projectId}: timed out waiting for ${what} (stage ${last?.stage})`);
-      await sleep(this.pollIntervalMs);
+      await sleep(delay);
+      delay = Math.min(this.pollMaxMs, delay * 1.5);
     }
   }
 
   async waitForTask(taskId: string, token: string, status: string, timeoutMs = 120_000): Promise<TaskView> {
     const deadline = Date.now() + timeoutMs;
     let last: TaskView | undefined;
+    let delay = this.pollFirstMs;
     for (;;) {
       try {
         last = (await this.task(taskId, token, 'poll task')).body;
@@ -215,7 +220,8 @@ export class Agency {
         if (!(err instanceof HttpError) || (err.status !== 404 && err.status < 500)) throw err;
       }
       if (Date.now() > deadline) throw new Error(`task ${taskId}: timed out waiting for ${status} (is ${last?.status})`);
-      await sleep(this.pollIntervalMs);
+      await sleep(delay);
+      delay = Math.min(this.pollMaxMs, delay * 1.5);
     }
   }
 

@@ -40,7 +40,10 @@ export class WorkerProcess {
         WORKER_METRICS_PORT: String(metricsPort),
       },
     });
-    await waitForHttpOk(`http://127.0.0.1:${healthPort}/readyz`, { child, what: 'the agencyflow worker' });
+    await waitForHttpOk(`http://127.0.0.1:${healthPort}/readyz`, { child, what: 'the agencyflow worker' }).catch(async (err: Error) => {
+      await child.stop();
+      throw err;
+    });
     return new WorkerProcess(child, `http://127.0.0.1:${metricsPort}/metrics`, options.maxCachedWorkflows);
   }
 
@@ -81,7 +84,10 @@ export class ApiProcess {
       },
     });
     const url = `http://127.0.0.1:${port}`;
-    await waitForHttpOk(`${url}/readyz`, { child, what: 'the agencyflow API' });
+    await waitForHttpOk(`${url}/readyz`, { child, what: 'the agencyflow API' }).catch(async (err: Error) => {
+      await child.stop();
+      throw err;
+    });
     return new ApiProcess(child, url);
   }
 

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { spawnTs, PROJECT_ROOT, type Child } from '../lib/processes';
+import { logTail, spawnTs, PROJECT_ROOT, type Child } from '../lib/processes';
 import { until } from '../lib/pool';
 import { bumpUpdate, countQuery, finishSignal } from './workflows';
 
@@ -57,7 +57,10 @@ export class Bare {
         return true;
       },
       { what: 'the bare worker', timeoutMs: 60_000, intervalMs: 500 },
-    );
+    ).catch(async (err: Error) => {
+      await worker.stop();
+      throw new Error(`${err.message}\n${logTail(worker)}`);
+    });
     return bare;
   }
 

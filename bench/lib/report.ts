@@ -68,6 +68,26 @@ export function valueFigure(
   return { id, label, agencyflow: cells.agencyflow, bare: cells.bare ?? '–', ratio: cells.ratio ?? '–', goal: goal?.text ?? '–', met: goal?.met, data };
 }
 
+/** Marks a figure with the requests that failed while it was measured (a failure misses any goal). */
+export function withFailures(figure: Figure, failures: string[]): Figure {
+  if (failures.length === 0) return figure;
+  figure.agencyflow += `; ${failures.length} failed (${failures[0].slice(0, 160)})`;
+  figure.data.failures = failures.length;
+  figure.data.firstFailure = failures[0];
+  if (figure.met !== undefined) figure.met = false;
+  return figure;
+}
+
+/** Runs `fn`; a failure is recorded in `failures` (and the result is undefined) instead of ending the run. */
+export async function tolerate<T>(failures: string[], fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (err) {
+    failures.push((err as Error).message);
+    return undefined;
+  }
+}
+
 const escape = (s: string): string => s.replace(/\|/g, '\\|');
 
 export function markdownTable(headers: string[], rows: string[][]): string {
