@@ -17,6 +17,7 @@ import { resolveWorkflowBundle } from '../common/workflow-bundle';
 import { Agency } from './agencyflow/driver';
 import { ApiProcess, newTaskQueue, WorkerProcess } from './agencyflow/stack';
 import { Bare } from './bare/client';
+import { compareRuns } from './compare';
 import type { BenchContext } from './context';
 import { JsonClient } from './lib/http';
 import { rssMiB, scrapePrometheus } from './lib/processes';
@@ -63,6 +64,10 @@ async function main(): Promise<void> {
     }
     process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
     process.exitCode = 2;
+    return;
+  }
+  if (options.compare) {
+    process.stdout.write(compareRuns(...options.compare));
     return;
   }
   const { counts } = options;

@@ -13,6 +13,7 @@
  *   --worker-metrics-url <u> with --api-url: that worker's SDK metrics (WORKER_METRICS_PORT)
  *   --only P1,P5,...         run only these phases (P1 P5 P2 P3 P4 H)
  *   --no-profile             leave the API's stage timers out
+ *   --compare <a.json> <b.json>  print the figures of two earlier runs side by side, run nothing
  */
 import fs from 'node:fs';
 import { DEMO_TOKENS, type Tokens } from './agencyflow/driver';
@@ -111,6 +112,7 @@ export interface Options {
   workerMetricsUrl?: string;
   phases: Set<Phase>;
   profile: boolean;
+  compare?: [string, string];
 }
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): Options {
@@ -164,6 +166,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       case '--no-profile':
         profile = false;
         break;
+      case '--compare':
+        out.compare = [value(i++, arg), value(i++, arg)];
+        break;
       case '--help':
       case '-h':
         throw new HelpRequested();
@@ -185,6 +190,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     workerMetricsUrl: out.workerMetricsUrl,
     phases,
     profile,
+    compare: out.compare,
   };
 }
 

@@ -64,6 +64,7 @@ export class ApiProcess {
   private constructor(
     readonly child: Child,
     readonly url: string,
+    readonly profile: boolean,
   ) {}
 
   static async start(options: StackOptions & { taskQueue: string }): Promise<ApiProcess> {
@@ -88,7 +89,7 @@ export class ApiProcess {
       await child.stop();
       throw err;
     });
-    return new ApiProcess(child, url);
+    return new ApiProcess(child, url, options.profile);
   }
 
   rssMiB(): number | undefined {
@@ -98,7 +99,7 @@ export class ApiProcess {
   /** The stage records collected since the last call (empty without profiling). */
   stages(): Promise<RequestRecord[]> {
     const proc = this.child.process;
-    if (!proc.connected) return Promise.resolve([]);
+    if (!this.profile || !proc.connected) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the API sent no stage records:\n${logTail(this.child)}`)), 10_000);
       const onMessage = (message: { type?: string; records?: RequestRecord[] }) => {
