@@ -15,7 +15,7 @@ import { startDevServer, type DevServer } from '../common/dev-server';
 import { ensureTemporalCli } from '../common/temporal-cli';
 import { resolveWorkflowBundle } from '../common/workflow-bundle';
 import { Agency } from './agencyflow/driver';
-import { ApiProcess, newTaskQueue, WorkerProcess } from './agencyflow/stack';
+import { ApiProcess, BENCH_TASK_QUEUE, WorkerProcess } from './agencyflow/stack';
 import { Bare } from './bare/client';
 import { compareRuns } from './compare';
 import type { BenchContext } from './context';
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
         dataDir,
         logDir,
         bundlePath: await resolveWorkflowBundle(),
-        taskQueue: (taskQueue = newTaskQueue()),
+        taskQueue: (taskQueue = BENCH_TASK_QUEUE),
         profile: options.profile,
         // Sized to hold every live project of P3/P4 with its tasks, and what the other phases leave.
         maxCachedWorkflows: counts.liveProjects * (1 + counts.tasksPerProject) + 2_000,

@@ -4,7 +4,6 @@
  * on their own task queue, data directory (documents) and free ports; mail goes to the log.
  * Or, with --api-url, an API someone else started (then there is no worker process to watch).
  */
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { RequestRecord } from './api-process';
 import { freePort, logTail, rssMiB, scrapePrometheus, spawnTs, waitForHttpOk, PROJECT_ROOT, type Child } from '../lib/processes';
@@ -131,4 +130,10 @@ function serviceEnv(options: StackOptions): Record<string, string> {
   };
 }
 
-export const newTaskQueue = (): string => `bench-${randomUUID().slice(0, 8)}`;
+/**
+ * The bench's task queue. Fixed, not random: the invoice-number entity workflow has one id per
+ * year in the whole namespace and stays on the task queue of the worker that first started it, so
+ * on a cluster the bench has used before, a new queue would leave every invoice waiting for a
+ * worker that is gone. (Do not run two benches against one cluster at the same time.)
+ */
+export const BENCH_TASK_QUEUE = 'agencyflow-bench';

@@ -131,3 +131,21 @@ export function metricTotal(series: Map<string, number>, name: string, labelFilt
   }
   return total;
 }
+
+/**
+ * Means of the SDK's latency histograms between two scrapes (Δsum / Δcount, in ms): where a
+ * workflow task waited for the worker (schedule-to-start) and how long the worker spent on it.
+ */
+export function histogramMeansMs(before: Map<string, number> | undefined, after: Map<string, number> | undefined, names: string[]): Record<string, number | undefined> {
+  const out: Record<string, number | undefined> = {};
+  for (const name of names) {
+    if (!before || !after) {
+      out[name] = undefined;
+      continue;
+    }
+    const dSum = (metricTotal(after, `${name}_sum`) ?? 0) - (metricTotal(before, `${name}_sum`) ?? 0);
+    const dCount = (metricTotal(after, `${name}_count`) ?? 0) - (metricTotal(before, `${name}_count`) ?? 0);
+    out[name] = dCount > 0 ? Math.round((dSum / dCount) * 1000 * 10) / 10 : undefined;
+  }
+  return out;
+}

@@ -12,9 +12,16 @@ import { planTask, type RequestLog } from '../agencyflow/driver';
 import { projectWorkflowId } from '../../workflows/project/contract';
 import { taskWorkflowId } from '../../workflows/task/contract';
 import { inParallel, sleep } from '../lib/pool';
+import { histogramMeansMs } from '../lib/processes';
 import { latencyFigure, tolerate, valueFigure, withFailures } from '../lib/report';
 import { round, Samples, summarize } from '../lib/stats';
 import { historyFigure, historyOf } from './history';
+
+const WORKER_HISTOGRAMS = [
+  'temporal_workflow_task_schedule_to_start_latency_seconds',
+  'temporal_workflow_task_execution_latency_seconds',
+  'temporal_activity_schedule_to_start_latency_seconds',
+];
 
 const ACTIONS = ['create', 'submit plan', 'approve plan', 'claim', 'submit', 'review', 'feedback', 'payment'];
 
@@ -78,6 +85,7 @@ export async function runP2(ctx: BenchContext): Promise<void> {
     })();
     const durations: number[] = [];
     const failures: string[] = [];
+    const metricsBefore = await ctx.workerMetrics().catch(() => undefined);
     const started = performance.now();
     let next = 0;
     try {
@@ -99,6 +107,7 @@ export async function runP2(ctx: BenchContext): Promise<void> {
       agency.onRequest = undefined;
     }
     const seconds = (performance.now() - started) / 1000;
+    const worker = histogramMeansMs(metricsBefore, await ctx.workerMetrics().catch(() => undefined), WORKER_HISTOGRAMS);
     const completed = durations.length;
     const perMinute = (completed / seconds) * 60;
     const lifecycleS = summarize(durations.map((d) => d / 1000));
@@ -110,7 +119,10 @@ export async function runP2(ctx: BenchContext): Promise<void> {
       {
         agencyflow:
           `${perMinute.toFixed(1)}/min (${completed} of ${total} completed in ${seconds.toFixed(1)} s; ` +
-          `one lifecycle p50 ${lifecycleS.p50.toFixed(1)} s, p99 ${lifecycleS.p99.toFixed(1)} s; ${requests} requests, 5xx: ${errors5xx})`,
+          `one lifecycle p50 ${lifecycleS.p50.toFixed(1)} s, p99 ${lifecycleS.p99.toFixed(1)} s; ${requests} requests, 5xx: ${errors5xx}` +
+          (worker[WORKER_HISTOGRAMS[0]] === undefined
+            ? ')'
+            : `; worker means: workflow task schedule-to-start ${worker[WORKER_HISTOGRAMS[0]]} ms, execution ${worker[WORKER_HISTOGRAMS[1]]} ms, activity schedule-to-start ${worker[WORKER_HISTOGRAMS[2]] ?? '–'} ms)`),
         bare: `${Math.round(barePerMinute)} one-activity workflows/min (${counts.bareWorkflowsPerLevel} in ${bareSeconds.toFixed(1)} s)`,
       },
       {
@@ -127,6 +139,7 @@ export async function runP2(ctx: BenchContext): Promise<void> {
         bareSeconds: round(bareSeconds, 2),
         bareWorkflowsPerMinute: round(barePerMinute, 1),
         actions: Object.fromEntries(ACTIONS.map((a) => [a, samples.summary(a)])),
+        workerMeansMs: worker,
       },
     );
     ctx.figures.push(withFailures(throughput, failures));
