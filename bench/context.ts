@@ -6,6 +6,7 @@ import type { Bare } from './bare/client';
 import type { JsonClient } from './lib/http';
 import type { StageBreakdown } from './lib/profile';
 import type { Figure } from './lib/report';
+import type { CpuSample } from './lib/cpu';
 import type { Summary } from './lib/stats';
 import type { Counts, Options } from './options';
 
@@ -48,5 +49,7 @@ export interface BenchContext {
   live: { projectId: string; managerToken: string; taskIds: string[] }[];
   /** The 50-task project, completed (H), reused by P4. */
   bigProjectId?: string;
+  /** CPU seconds used so far by each process of the run (bench, api, worker, bare worker, temporal). */
+  cpu(): CpuSample;
   log(message: string): void;
 }

@@ -20,6 +20,7 @@ import { Bare } from './bare/client';
 import { compareRuns } from './compare';
 import type { BenchContext } from './context';
 import { JsonClient } from './lib/http';
+import { childPids, cpuDelta, sampleCpu, type CpuSample } from './lib/cpu';
 import { rssMiB, scrapePrometheus } from './lib/processes';
 import { breakdownTable } from './lib/profile';
 import { figuresTable, markdownTable, pair } from './lib/report';
@@ -32,6 +33,7 @@ import { runP5 } from './scenarios/p5-actions';
 import { runBigProject } from './scenarios/history';
 
 const started = Date.now();
+const CPU_COLUMNS = ['api', 'worker', 'temporal', 'bare worker', 'bench'];
 const log = (message: string): void => {
   process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
 };
@@ -167,6 +169,14 @@ async function main(): Promise<void> {
     history: [],
     notes: [],
     live: [],
+    cpu: () =>
+      sampleCpu({
+        bench: process.pid,
+        api: api?.child.pid,
+        worker: ctx.worker?.child.pid ?? options.workerPid,
+        'bare worker': bare.worker.pid,
+        temporal: devServer ? childPids(process.pid, 'temporal')[0] : undefined,
+      }),
     log,
   };
 
@@ -179,10 +189,13 @@ async function main(): Promise<void> {
     ['P4', runP4],
   ];
   const timings: Record<string, number> = {};
+  const phaseCpu: Record<string, CpuSample> = {};
   for (const [phase, run] of phases) {
     if (!options.phases.has(phase)) continue;
     const t0 = Date.now();
+    const cpu0 = ctx.cpu();
     await run(ctx);
+    phaseCpu[phase] = cpuDelta(cpu0, ctx.cpu());
     timings[phase] = Math.round((Date.now() - t0) / 1000);
   }
 
@@ -199,6 +212,7 @@ async function main(): Promise<void> {
     workerRssAtStartMiB: workerRssAtStart,
     apiRssAtEndMiB: api?.rssMiB(),
     phaseSeconds: timings,
+    phaseCpuSeconds: phaseCpu,
     totalSeconds: Math.round((Date.now() - started) / 1000),
   };
   const scaleNote =
@@ -221,6 +235,13 @@ async function main(): Promise<void> {
     ...(ctx.profile.length
       ? ['Where the time goes (API stage timers; ms; server = headers parsed → response finished):', '', breakdownTable(ctx.profile), '']
       : []),
+    'CPU seconds each process used per phase (user + system; wall-clock seconds beside them):',
+    '',
+    markdownTable(
+      ['phase', 'wall s', ...CPU_COLUMNS],
+      Object.entries(phaseCpu).map(([phase, cpu]) => [phase, String(timings[phase]), ...CPU_COLUMNS.map((c) => (cpu[c] === undefined ? '–' : cpu[c].toFixed(1)))]),
+    ),
+    '',
     ...(floors.length ? ['Bare Temporal calls from the bench client, same run:', '', markdownTable(['call', 'p50 / p99'], floors), ''] : []),
     ...ctx.notes.map((n) => `Note: ${n}`),
   ].join('\n');

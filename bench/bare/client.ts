@@ -81,22 +81,22 @@ export class Bare {
     await Promise.all(this.updatable.map((h) => h.query(countQuery)));
   }
 
-  private nextUpdatable(): WorkflowHandle {
-    if (this.updatable.length === 0) throw new Error('prepareUpdatable first');
+  private async nextUpdatable(): Promise<WorkflowHandle> {
+    if (this.updatable.length === 0) await this.prepareUpdatable(20);
     return this.updatable[this.next++ % this.updatable.length];
   }
 
   /** A no-I/O update, the caller waiting for its result. */
   async update(): Promise<void> {
-    await this.nextUpdatable().executeUpdate(bumpUpdate, { args: [1] });
+    await (await this.nextUpdatable()).executeUpdate(bumpUpdate, { args: [1] });
   }
 
   async query(): Promise<void> {
-    await this.nextUpdatable().query(countQuery);
+    await (await this.nextUpdatable()).query(countQuery);
   }
 
   async describe(): Promise<void> {
-    await this.nextUpdatable().describe();
+    await (await this.nextUpdatable()).describe();
   }
 
   /** One page (20) of a visibility list, as the API's inbox and project list read. */

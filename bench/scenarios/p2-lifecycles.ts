@@ -12,6 +12,7 @@ import { planTask, type RequestLog } from '../agencyflow/driver';
 import { projectWorkflowId } from '../../workflows/project/contract';
 import { taskWorkflowId } from '../../workflows/task/contract';
 import { inParallel, sleep } from '../lib/pool';
+import { cpuDelta } from '../lib/cpu';
 import { histogramMeansMs } from '../lib/processes';
 import { latencyFigure, tolerate, valueFigure, withFailures } from '../lib/report';
 import { round, Samples, summarize } from '../lib/stats';
@@ -53,8 +54,10 @@ export async function runP2(ctx: BenchContext): Promise<void> {
   for (const inFlight of counts.inFlight) {
     // Bare: one-activity workflows, `inFlight` at a time.
     const bareStarted = performance.now();
+    const bareCpu0 = ctx.cpu();
     await inParallel(Array.from({ length: counts.bareWorkflowsPerLevel }), inFlight, () => bare.oneActivityWorkflow());
     const bareSeconds = (performance.now() - bareStarted) / 1000;
+    const bareCpu = cpuDelta(bareCpu0, ctx.cpu());
     const barePerMinute = (counts.bareWorkflowsPerLevel / bareSeconds) * 60;
 
     // agencyflow: `inFlight` people each running `lifecyclesPerSlot` lifecycles in a row.
@@ -86,6 +89,7 @@ export async function runP2(ctx: BenchContext): Promise<void> {
     const durations: number[] = [];
     const failures: string[] = [];
     const metricsBefore = await ctx.workerMetrics().catch(() => undefined);
+    const cpu0 = ctx.cpu();
     const started = performance.now();
     let next = 0;
     try {
@@ -107,6 +111,7 @@ export async function runP2(ctx: BenchContext): Promise<void> {
       agency.onRequest = undefined;
     }
     const seconds = (performance.now() - started) / 1000;
+    const cpu = cpuDelta(cpu0, ctx.cpu());
     const worker = histogramMeansMs(metricsBefore, await ctx.workerMetrics().catch(() => undefined), WORKER_HISTOGRAMS);
     const completed = durations.length;
     const perMinute = (completed / seconds) * 60;
@@ -120,10 +125,17 @@ export async function runP2(ctx: BenchContext): Promise<void> {
         agencyflow:
           `${perMinute.toFixed(1)}/min (${completed} of ${total} completed in ${seconds.toFixed(1)} s; ` +
           `one lifecycle p50 ${lifecycleS.p50.toFixed(1)} s, p99 ${lifecycleS.p99.toFixed(1)} s; ${requests} requests, 5xx: ${errors5xx}` +
+          (completed && cpu.worker !== undefined
+            ? `; CPU per lifecycle: worker ${Math.round((cpu.worker * 1000) / completed)} ms, API ${Math.round(((cpu.api ?? 0) * 1000) / completed)} ms, Temporal ${cpu.temporal === undefined ? '–' : Math.round((cpu.temporal * 1000) / completed)} ms`
+            : '') +
           (worker[WORKER_HISTOGRAMS[0]] === undefined
             ? ')'
             : `; worker means: workflow task schedule-to-start ${worker[WORKER_HISTOGRAMS[0]]} ms, execution ${worker[WORKER_HISTOGRAMS[1]]} ms, activity schedule-to-start ${worker[WORKER_HISTOGRAMS[2]] ?? '–'} ms)`),
-        bare: `${Math.round(barePerMinute)} one-activity workflows/min (${counts.bareWorkflowsPerLevel} in ${bareSeconds.toFixed(1)} s)`,
+        bare:
+          `${Math.round(barePerMinute)} one-activity workflows/min (${counts.bareWorkflowsPerLevel} in ${bareSeconds.toFixed(1)} s` +
+          (bareCpu['bare worker'] !== undefined
+            ? `; CPU per workflow: worker ${Math.round((bareCpu['bare worker'] * 1000) / counts.bareWorkflowsPerLevel)} ms, Temporal ${bareCpu.temporal === undefined ? '–' : Math.round((bareCpu.temporal * 1000) / counts.bareWorkflowsPerLevel)} ms)`
+            : ')'),
       },
       {
         lifecycles: total,
@@ -140,6 +152,11 @@ export async function runP2(ctx: BenchContext): Promise<void> {
         bareWorkflowsPerMinute: round(barePerMinute, 1),
         actions: Object.fromEntries(ACTIONS.map((a) => [a, samples.summary(a)])),
         workerMeansMs: worker,
+        cpuSeconds: cpu,
+        bareCpuSeconds: bareCpu,
+        /** CPU ms per lifecycle by process, and per bare one-activity workflow. */
+        cpuMsPerLifecycle: Object.fromEntries(Object.entries(cpu).map(([name, s]) => [name, completed ? Math.round((s * 1000) / completed) : undefined])),
+        bareCpuMsPerWorkflow: Object.fromEntries(Object.entries(bareCpu).map(([name, s]) => [name, Math.round((s * 1000) / counts.bareWorkflowsPerLevel)])),
       },
     );
     ctx.figures.push(withFailures(throughput, failures));
