@@ -190,31 +190,55 @@ async function main(): Promise<void> {
   ];
   const timings: Record<string, number> = {};
   const phaseCpu: Record<string, CpuSample> = {};
+
+  /** The results so far: written as JSON after every phase (a run that dies keeps them), printed at the end. */
+  const results = (complete: boolean) => {
+    const loadAtEnd = os.loadavg()[0];
+    const meta = {
+      date: new Date().toISOString(),
+      mode: options.mode,
+      complete,
+      counts,
+      machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+      loadAverage: { atStart: loadAtStart, atEnd: loadAtEnd },
+      temporal: devServer ? 'own dev server (temporal server start-dev, SQLite file, WAL)' : `${address} (given)`,
+      api: options.apiUrl ? `${options.apiUrl} (given)` : 'own: npm run api and npm run worker as separate processes, loopback HTTP, keep-alive',
+      profile: Boolean(api && options.profile),
+      workerRssAtStartMiB: workerRssAtStart,
+      apiRssMiB: api?.rssMiB(),
+      phaseSeconds: timings,
+      phaseCpuSeconds: phaseCpu,
+      totalSeconds: Math.round((Date.now() - started) / 1000),
+    };
+    if (options.json) {
+      fs.mkdirSync(path.dirname(path.resolve(options.json)), { recursive: true });
+      fs.writeFileSync(
+        options.json,
+        `${JSON.stringify({ meta, figures: ctx.figures, profile: ctx.profile, floors: ctx.floors, history: ctx.history, notes: ctx.notes }, null, 2)}\n`,
+      );
+    }
+    return meta;
+  };
+
   for (const [phase, run] of phases) {
     if (!options.phases.has(phase)) continue;
     const t0 = Date.now();
     const cpu0 = ctx.cpu();
-    await run(ctx);
+    try {
+      await run(ctx);
+    } catch (err) {
+      // One phase failing (a timeout on an overloaded machine) must not cost the others' figures.
+      process.exitCode = 1;
+      failed = true;
+      ctx.notes.push(`phase ${phase} failed: ${(err as Error).message}`);
+      log(`phase ${phase} failed: ${(err as Error).stack ?? (err as Error).message}`);
+    }
     phaseCpu[phase] = cpuDelta(cpu0, ctx.cpu());
     timings[phase] = Math.round((Date.now() - t0) / 1000);
+    results(false);
   }
 
-  const loadAtEnd = os.loadavg()[0];
-  const meta = {
-    date: new Date().toISOString(),
-    mode: options.mode,
-    counts,
-    machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
-    loadAverage: { atStart: loadAtStart, atEnd: loadAtEnd },
-    temporal: devServer ? 'own dev server (temporal server start-dev, SQLite file, WAL)' : `${address} (given)`,
-    api: options.apiUrl ? `${options.apiUrl} (given)` : 'own: npm run api and npm run worker as separate processes, loopback HTTP, keep-alive',
-    profile: Boolean(api && options.profile),
-    workerRssAtStartMiB: workerRssAtStart,
-    apiRssAtEndMiB: api?.rssMiB(),
-    phaseSeconds: timings,
-    phaseCpuSeconds: phaseCpu,
-    totalSeconds: Math.round((Date.now() - started) / 1000),
-  };
+  const meta = results(true);
   const scaleNote =
     options.mode === 'full'
       ? ''
@@ -222,8 +246,8 @@ async function main(): Promise<void> {
   const header =
     `agencyflow bench, ${meta.date.slice(0, 16).replace('T', ' ')} UTC, ${options.mode} run (${meta.totalSeconds} s).${scaleNote}\n` +
     `Machine: ${meta.machine.cores} cores (${meta.machine.cpu}), ${meta.machine.memoryGiB} GiB, Node ${process.version}; ` +
-    `load average ${loadAtStart.toFixed(2)} at start, ${loadAtEnd.toFixed(2)} at end` +
-    `${loadAtStart > meta.machine.cores * 0.5 ? ' (other work was running: figures are noisy)' : ''}.\n` +
+    `load average ${loadAtStart.toFixed(2)} at start, ${meta.loadAverage.atEnd.toFixed(2)} at end` +
+    `${Math.max(loadAtStart, meta.loadAverage.atEnd) > meta.machine.cores * 0.5 ? ' (other work was running: figures are noisy)' : ''}.\n` +
     `Temporal: ${meta.temporal}. API: ${meta.api}.`;
   const floors = Object.entries(ctx.floors).map(([name, s]) => [name, pair(s)]);
   const out = [
@@ -246,14 +270,7 @@ async function main(): Promise<void> {
     ...ctx.notes.map((n) => `Note: ${n}`),
   ].join('\n');
   process.stdout.write(`${out}\n`);
-  if (options.json) {
-    fs.mkdirSync(path.dirname(path.resolve(options.json)), { recursive: true });
-    fs.writeFileSync(
-      options.json,
-      `${JSON.stringify({ meta, figures: ctx.figures, profile: ctx.profile, floors: ctx.floors, history: ctx.history, notes: ctx.notes }, null, 2)}\n`,
-    );
-    log(`results written to ${options.json}`);
-  }
+  if (options.json) log(`results written to ${options.json}`);
 }
 
 main()
