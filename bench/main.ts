@@ -20,7 +20,7 @@ import { Bare } from './bare/client';
 import { compareRuns } from './compare';
 import type { BenchContext } from './context';
 import { JsonClient } from './lib/http';
-import { childPids, cpuDelta, sampleCpu, type CpuSample } from './lib/cpu';
+import { childPids, cpuDelta, sampleCpu, type CpuUse } from './lib/cpu';
 import { rssMiB, scrapePrometheus } from './lib/processes';
 import { breakdownTable } from './lib/profile';
 import { figuresTable, markdownTable, pair } from './lib/report';
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const dataDir = path.join(runDir, 'data');
   fs.mkdirSync(logDir, { recursive: true });
   cleanups.push(async () => {
-    if (failed) log(`kept the run's logs in ${logDir}`);
+    if (failed || options.keep) log(`kept the run's directory (logs of every process) in ${runDir}`);
     else fs.rmSync(runDir, { recursive: true, force: true });
   });
   const loadAtStart = os.loadavg()[0];
@@ -189,7 +189,7 @@ async function main(): Promise<void> {
     ['P4', runP4],
   ];
   const timings: Record<string, number> = {};
-  const phaseCpu: Record<string, CpuSample> = {};
+  const phaseCpu: Record<string, CpuUse> = {};
 
   /** The results so far: written as JSON after every phase (a run that dies keeps them), printed at the end. */
   const results = (complete: boolean) => {

@@ -13,6 +13,7 @@
  *   --worker-metrics-url <u> with --api-url: that worker's SDK metrics (WORKER_METRICS_PORT)
  *   --only P1,P5,...         run only these phases (P1 P5 P2 P3 P4 H)
  *   --no-profile             leave the API's stage timers out
+ *   --keep                   keep the run's directory (every process's log) after a good run too
  *   --compare <a.json> <b.json>  print the figures of two earlier runs side by side, run nothing
  */
 import fs from 'node:fs';
@@ -112,6 +113,7 @@ export interface Options {
   workerMetricsUrl?: string;
   phases: Set<Phase>;
   profile: boolean;
+  keep: boolean;
   compare?: [string, string];
 }
 
@@ -166,6 +168,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       case '--no-profile':
         profile = false;
         break;
+      case '--keep':
+        out.keep = true;
+        break;
       case '--compare':
         out.compare = [value(i++, arg), value(i++, arg)];
         break;
@@ -190,6 +195,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     workerMetricsUrl: out.workerMetricsUrl,
     phases,
     profile,
+    keep: out.keep ?? false,
     compare: out.compare,
   };
 }

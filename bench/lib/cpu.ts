@@ -35,20 +35,31 @@ export function childPids(parent: number, name: string): number[] {
   return out;
 }
 
-export type CpuSample = Record<string, number>;
+/** CPU seconds per named process, with the pid they were read from. */
+export type CpuSample = Record<string, { pid: number; seconds: number }>;
+/** CPU seconds per named process over an interval. */
+export type CpuUse = Record<string, number>;
 
 /** CPU seconds per named process now (processes that cannot be read are left out). */
 export function sampleCpu(pids: Record<string, number | undefined>): CpuSample {
   const out: CpuSample = {};
   for (const [name, pid] of Object.entries(pids)) {
-    const s = pid === undefined ? undefined : cpuSeconds(pid);
-    if (s !== undefined) out[name] = s;
+    const seconds = pid === undefined ? undefined : cpuSeconds(pid);
+    if (pid !== undefined && seconds !== undefined) out[name] = { pid, seconds };
   }
   return out;
 }
 
-export function cpuDelta(before: CpuSample, after: CpuSample): CpuSample {
-  const out: CpuSample = {};
-  for (const [name, s] of Object.entries(after)) if (before[name] !== undefined) out[name] = Math.round((s - before[name]) * 100) / 100;
+/**
+ * CPU used between two samples. A process replaced meanwhile (the worker restarted by P4)
+ * counts from zero: its new process's time only, the old one's last moments are not seen.
+ */
+export function cpuDelta(before: CpuSample, after: CpuSample): CpuUse {
+  const out: CpuUse = {};
+  for (const [name, now] of Object.entries(after)) {
+    const then = before[name];
+    const used = then && then.pid === now.pid ? now.seconds - then.seconds : now.seconds;
+    out[name] = Math.round(used * 100) / 100;
+  }
   return out;
 }

@@ -28,7 +28,8 @@ export async function runP4(ctx: BenchContext): Promise<void> {
   const attempt = async (name: string, fn: () => Promise<HttpResult>) => {
     try {
       const res = await fn();
-      down[name] = { status: res.status, ms: Math.round(res.ms) };
+      const problem = res.body as { type?: string; detail?: string } | undefined;
+      down[name] = { status: res.status, ms: Math.round(res.ms), ...(res.status >= 400 && { detail: `${problem?.type ?? ''} ${problem?.detail ?? ''}`.trim() }) };
     } catch (err) {
       const e = err as { status?: number; body?: { detail?: string } };
       down[name] = { status: e.status ?? 0, ms: NaN, detail: e.body?.detail ?? String(err) };
@@ -43,7 +44,8 @@ export async function runP4(ctx: BenchContext): Promise<void> {
     await timedDown('project snapshot', () => agency.http.request('GET', `/api/projects/${probe.projectId}`, { token: probe.managerToken }));
     await timedDown('department inbox', () => agency.http.request('GET', '/api/tasks', { token: agency.tokens.staff.design }));
   });
-  const cell = (r: { status: number; ms: number }) => `${r.status} after ${r.ms} ms`;
+  const cell = (r: { status: number; ms: number; detail?: unknown }) =>
+    `${r.status} after ${r.ms} ms${r.detail ? ` (${String(r.detail).replace('urn:agencyflow:problem:', '').slice(0, 140)})` : ''}`;
   ctx.figures.push(
     valueFigure(
       'P4.workerDown',
