@@ -7,6 +7,7 @@ import type { JsonClient } from './lib/http';
 import type { StageBreakdown } from './lib/profile';
 import type { Figure } from './lib/report';
 import type { CpuSample } from './lib/cpu';
+import type { ThreadSummary } from './lib/cpu-profile';
 import type { Summary } from './lib/stats';
 import type { Counts, Options } from './options';
 
@@ -45,6 +46,8 @@ export interface BenchContext {
   profile: StageBreakdown[];
   history: HistoryFigure[];
   notes: string[];
+  /** With --cpu-prof: where the API's and worker's threads spent their CPU. */
+  cpuProfiles?: ThreadSummary[];
   /** Projects with open tasks loaded for P3, reused by P4. */
   live: { projectId: string; managerToken: string; taskIds: string[] }[];
   /** The 50-task project, completed (H), reused by P4. */

@@ -21,7 +21,8 @@ import { compareRuns } from './compare';
 import type { BenchContext } from './context';
 import { JsonClient } from './lib/http';
 import { childPids, cpuDelta, sampleCpu, type CpuUse } from './lib/cpu';
-import { rssMiB, scrapePrometheus } from './lib/processes';
+import { profilesTable, summarizeProfiles, type ThreadSummary } from './lib/cpu-profile';
+import { PROJECT_ROOT, rssMiB, scrapePrometheus } from './lib/processes';
 import { breakdownTable } from './lib/profile';
 import { figuresTable, markdownTable, pair } from './lib/report';
 import { HelpRequested, parseOptions, USAGE, type Options, type Phase } from './options';
@@ -117,6 +118,7 @@ async function main(): Promise<void> {
         bundlePath: await resolveWorkflowBundle(),
         taskQueue: (taskQueue = BENCH_TASK_QUEUE),
         profile: options.profile,
+        cpuProfileDir: options.cpuProf ? path.join(runDir, 'profiles') : undefined,
         // Sized to hold every live project of P3/P4 with its tasks, and what the other phases leave.
         maxCachedWorkflows: counts.liveProjects * (1 + counts.tasksPerProject) + 2_000,
       };
@@ -214,7 +216,7 @@ async function main(): Promise<void> {
       fs.mkdirSync(path.dirname(path.resolve(options.json)), { recursive: true });
       fs.writeFileSync(
         options.json,
-        `${JSON.stringify({ meta, figures: ctx.figures, profile: ctx.profile, floors: ctx.floors, history: ctx.history, notes: ctx.notes }, null, 2)}\n`,
+        `${JSON.stringify({ meta, figures: ctx.figures, profile: ctx.profile, floors: ctx.floors, history: ctx.history, cpuProfiles: ctx.cpuProfiles, notes: ctx.notes }, null, 2)}\n`,
       );
     }
     return meta;
@@ -238,6 +240,14 @@ async function main(): Promise<void> {
     results(false);
   }
 
+  let threads: ThreadSummary[] = [];
+  if (options.cpuProf && stack) {
+    // Profiles are written when the processes exit.
+    await api?.stop();
+    await ctx.worker?.stop();
+    threads = summarizeProfiles(path.join(runDir, 'profiles'), PROJECT_ROOT);
+    ctx.cpuProfiles = threads;
+  }
   const meta = results(true);
   const scaleNote =
     options.mode === 'full'
@@ -266,6 +276,9 @@ async function main(): Promise<void> {
       Object.entries(phaseCpu).map(([phase, cpu]) => [phase, String(timings[phase]), ...CPU_COLUMNS.map((c) => (cpu[c] === undefined ? '–' : cpu[c].toFixed(1)))]),
     ),
     '',
+    ...(threads.length
+      ? ['Where the API and worker spent their CPU (V8 profiles, --cpu-prof; one row per thread):', '', profilesTable(threads), '']
+      : []),
     ...(floors.length ? ['Bare Temporal calls from the bench client, same run:', '', markdownTable(['call', 'p50 / p99'], floors), ''] : []),
     ...ctx.notes.map((n) => `Note: ${n}`),
   ].join('\n');

@@ -13,6 +13,8 @@
  *   --worker-metrics-url <u> with --api-url: that worker's SDK metrics (WORKER_METRICS_PORT)
  *   --only P1,P5,...         run only these phases (P1 P5 P2 P3 P4 H)
  *   --no-profile             leave the API's stage timers out
+ *   --cpu-prof               run the API and worker under V8's CPU profiler and summarise where
+ *                            their CPU went (adds overhead: use it to look, not to measure)
  *   --keep                   keep the run's directory (every process's log) after a good run too
  *   --compare <a.json> <b.json>  print the figures of two earlier runs side by side, run nothing
  */
@@ -114,6 +116,7 @@ export interface Options {
   phases: Set<Phase>;
   profile: boolean;
   keep: boolean;
+  cpuProf: boolean;
   compare?: [string, string];
 }
 
@@ -171,6 +174,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       case '--keep':
         out.keep = true;
         break;
+      case '--cpu-prof':
+        out.cpuProf = true;
+        break;
       case '--compare':
         out.compare = [value(i++, arg), value(i++, arg)];
         break;
@@ -196,6 +202,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     phases,
     profile,
     keep: out.keep ?? false,
+    cpuProf: out.cpuProf ?? false,
     compare: out.compare,
   };
 }

@@ -16,7 +16,12 @@ export interface StackOptions {
   bundlePath: string;
   maxCachedWorkflows: number;
   profile: boolean;
+  /** Directory for V8 CPU profiles (`node --cpu-prof`), one subdirectory per process. */
+  cpuProfileDir?: string;
 }
+
+const cpuProfArgs = (options: StackOptions, name: string): string[] =>
+  options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(options.cpuProfileDir, name)] : [];
 
 export class WorkerProcess {
   private constructor(
@@ -31,6 +36,7 @@ export class WorkerProcess {
       name: options.name,
       entry: path.join(PROJECT_ROOT, 'worker', 'main.ts'),
       logDir: options.logDir,
+      nodeArgs: cpuProfArgs(options, options.name),
       env: {
         ...serviceEnv(options),
         TEMPORAL_TASK_QUEUE: options.taskQueue,
@@ -72,6 +78,7 @@ export class ApiProcess {
       name: 'api',
       entry: path.join(__dirname, 'api-process.ts'),
       logDir: options.logDir,
+      nodeArgs: cpuProfArgs(options, 'api'),
       ipc: true,
       env: {
         ...serviceEnv(options),
