@@ -114,6 +114,7 @@ export async function runP2(ctx: BenchContext): Promise<void> {
     const cpu = cpuDelta(cpu0, ctx.cpu());
     const worker = histogramMeansMs(metricsBefore, await ctx.workerMetrics().catch(() => undefined), WORKER_HISTOGRAMS);
     const completed = durations.length;
+    const perLifecycle = (seconds?: number) => (seconds === undefined ? '–' : Math.round((seconds * 1000) / completed));
     const perMinute = (completed / seconds) * 60;
     const lifecycleS = summarize(durations.map((d) => d / 1000));
     const requests = count(undefined, () => true);
@@ -126,7 +127,7 @@ export async function runP2(ctx: BenchContext): Promise<void> {
           `${perMinute.toFixed(1)}/min (${completed} of ${total} completed in ${seconds.toFixed(1)} s; ` +
           `one lifecycle p50 ${lifecycleS.p50.toFixed(1)} s, p99 ${lifecycleS.p99.toFixed(1)} s; ${requests} requests, 5xx: ${errors5xx}` +
           (completed && cpu.worker !== undefined
-            ? `; CPU per lifecycle: worker ${Math.round((cpu.worker * 1000) / completed)} ms, API ${Math.round(((cpu.api ?? 0) * 1000) / completed)} ms, Temporal ${cpu.temporal === undefined ? '–' : Math.round((cpu.temporal * 1000) / completed)} ms`
+            ? `; CPU per lifecycle: worker ${perLifecycle(cpu.worker)} ms, API ${perLifecycle(cpu.api)} ms, Temporal ${perLifecycle(cpu.temporal)} ms`
             : '') +
           (worker[WORKER_HISTOGRAMS[0]] === undefined
             ? ')'
