@@ -74,7 +74,7 @@ export const COUNTS: Record<Mode, Counts> = {
     inFlight: [5, 20],
     lifecyclesPerSlot: 1,
     bareWorkflowsPerLevel: 100,
-    liveProjects: 100,
+    liveProjects: 60,
     tasksPerProject: 5,
     snapshotReads: 40,
     inboxReads: 30,
