@@ -31,9 +31,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
   const production = createProduction(ctx);
   const billing = createBilling(ctx);
 
-  // Intake is recorded (initialStatus); planning starts at once, before any handler can run: an
+  // Intake is recorded and planning has begun (openingStatus) before any handler can run: an
   // update delivered with the start is dispatched as soon as its handler is registered.
-  ctx.enterStage('planning');
   registerProjectHandlers(ctx, production);
 
   // --- the cycle, in the article's order ---
