@@ -32,7 +32,9 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
   const billing = createBilling(ctx);
 
   // Intake is recorded and planning has begun (openingStatus) before any handler can run: an
-  // update delivered with the start is dispatched as soon as its handler is registered.
+  // update delivered with the start is dispatched as soon as its handler is registered. The
+  // stage reaches the search attributes first, as it always has (the order of commands replays).
+  ctx.syncSearchAttributes();
   registerProjectHandlers(ctx, production);
 
   // --- the cycle, in the article's order ---
