@@ -30,7 +30,23 @@ describe('health and readiness', () => {
 
   test('/readyz is 200 when Temporal answers', async () => {
     const res = await h.http().get('/readyz').expect(200);
-    expect(res.body).toEqual({ status: 'ready', checks: { temporal: 'ok' } });
+    expect(res.body).toEqual({ status: 'ready', checks: { temporal: 'ok', reporting: 'ok' } });
+  });
+
+  test('/readyz is 503 naming the reporting store when it does not answer or is not migrated', async () => {
+    const unmigrated = await openTestStore({ migrate: false });
+    const config = { ...loadConfig({ TEMPORAL_ADDRESS: testAddress(), LOG_LEVEL: 'silent' }), API_PORT: 0 };
+    const server = await startApiServer({ config, logger: createLogger({ level: 'silent' }), reporting: unmigrated.store });
+    try {
+      const res = await fetch(`${server.url}/readyz`);
+      expect(res.status).toBe(503);
+      const body = (await res.json()) as { detail: string; checks: unknown };
+      expect(body.checks).toEqual({ temporal: 'ok', reporting: 'unreachable' });
+      expect(body.detail).toMatch(/reporting store/);
+    } finally {
+      await server.close();
+      await unmigrated.dispose();
+    }
   });
 
   test('/readyz is 503 naming the worker when the in-process worker does not poll', async () => {
@@ -38,7 +54,7 @@ describe('health and readiness', () => {
     const withWorker = await startApiHarness({ withoutWorker: true, workerPolling: () => polling });
     try {
       const res = await withWorker.http().get('/readyz').expect(503).expect('Content-Type', /application\/problem\+json/);
-      expect(res.body).toMatchObject({ status: 503, title: 'Not ready', checks: { temporal: 'ok', worker: 'not polling' } });
+      expect(res.body).toMatchObject({ status: 503, title: 'Not ready', checks: { temporal: 'ok', reporting: 'ok', worker: 'not polling' } });
       polling = true;
       await withWorker.http().get('/readyz').expect(200);
     } finally {
@@ -52,7 +68,7 @@ describe('health and readiness', () => {
       const started = Date.now();
       const ready = await down.http().get('/readyz').expect(503).expect('Content-Type', /application\/problem\+json/);
       expect(Date.now() - started).toBeLessThan(5_000);
-      expect(ready.body.checks).toEqual({ temporal: 'unreachable', worker: 'not polling' });
+      expect(ready.body.checks).toEqual({ temporal: 'unreachable', reporting: 'ok', worker: 'not polling' });
       expect(ready.body.detail).toMatch(/Temporal/);
 
       const create = await down.http().post('/api/projects').set(down.auth('manager')).send(projectRequest()).expect(503);
@@ -214,7 +230,7 @@ describe('the server process', () => {
       const port = new URL(server.url).port;
       const res = await fetch(`http://127.0.0.1:${port}/readyz`);
       expect(res.status).toBe(503);
-      expect(((await res.json()) as { checks: unknown }).checks).toEqual({ temporal: 'unreachable' });
+      expect(((await res.json()) as { checks: unknown }).checks).toEqual({ temporal: 'unreachable', reporting: 'ok' });
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       await new Promise((r) => setTimeout(r, 3_000));
       const errors = lines.filter((l) => l.level >= 50);
