@@ -60,6 +60,8 @@ export const envSchema = z.object({
   API_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size such as 100kb or 1mb').default('100kb'),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   API_CORS_ORIGINS: optionalText,
+  /** How long a portal sign-in lasts. */
+  SESSION_TTL: duration('12h'),
 
   // People, documents and mail
   PEOPLE_FILE: z.string().min(1).default('./config/people.example.json'),

@@ -4,6 +4,7 @@
  * file under DATA_DIR (a restart keeps every project), namespace retention set explicitly, our
  * search attributes registered; then the worker and the API in this process.
  * With TEMPORAL_ADDRESS it connects to that cluster and starts no server.
+ * The portal (web/) is built first when its build is missing or stale (under a second).
  * Ctrl-C / SIGTERM stop the API, the worker and the dev server, in that order.
  */
 import fs from 'node:fs';
@@ -18,6 +19,7 @@ import { startDevServer, type DevServer } from '../common/dev-server';
 import { ensureTemporalCli } from '../common/temporal-cli';
 import { runWorker } from '../worker/run';
 import { startApiServer } from '../api/server';
+import { ensurePortal } from './build-portal';
 
 async function startEmbeddedTemporal(config: Config, log: ReturnType<typeof createLogger>): Promise<DevServer> {
   const cli = await ensureTemporalCli({ say: (m) => log.info(m) });
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.LOG_LEVEL });
   installTemporalRuntimeLogging(logger);
+  await ensurePortal({ logger });
   const devServer = config.embeddedTemporal ? await startEmbeddedTemporal(config, logger) : undefined;
   const effective: Config = devServer ? { ...config, temporalAddress: devServer.address } : config;
 
@@ -54,11 +57,12 @@ async function main(): Promise<void> {
     [
       '',
       'agencyflow is running.',
+      `  Portal:       ${api.url}/`,
       `  API:          ${api.url}/api`,
       `  API docs:     ${api.docsUrl}`,
       `  Temporal UI:  ${uiUrl ?? '-'}`,
       `  Temporal:     ${effective.temporalAddress} (namespace ${config.TEMPORAL_NAMESPACE}${devServer ? `, data in ${config.dataDir}` : ''})`,
-      '  Demo tokens:  see README ("Try it"). Ctrl-C stops everything.',
+      '  Demo people:  the portal’s sign-in page lists them (README "Try it"). Ctrl-C stops everything.',
       '',
     ].join('\n') + '\n',
   );
