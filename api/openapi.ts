@@ -28,6 +28,7 @@ import {
   meSchema,
   peopleListSchema,
   peopleQuerySchema,
+  sessionStateSchema,
   signInRequestSchema,
   portfolioQuerySchema,
   portfolioReportSchema,
@@ -135,6 +136,14 @@ export const OPERATIONS: Operation[] = [
     summary: 'Who is signed in (and the session\u2019s CSRF token)',
     roles: ['staff', 'manager', 'leadership'],
     success: { status: 200, description: 'The caller.', schema: meSchema },
+  },
+  {
+    method: 'get',
+    path: '/api/session',
+    operationId: 'sessionState',
+    tag: 'session',
+    summary: 'Whether the caller is signed in, and as whom (200 either way)',
+    success: { status: 200, description: 'The session state.', schema: sessionStateSchema },
   },
   {
     method: 'get',

@@ -393,6 +393,14 @@ export const meSchema = z
   })
   .meta({ id: 'Me' });
 
+export const sessionStateSchema = z
+  .object({
+    signedIn: z.boolean(),
+    person: personSchema.optional(),
+    session: meSchema.shape.session,
+  })
+  .meta({ id: 'SessionState', description: 'Whether this browser is signed in, and as whom (never a 401).' });
+
 export const demoSignInsSchema = z
   .object({
     items: z.array(personSchema.extend({ token: z.string() })),

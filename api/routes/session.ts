@@ -78,6 +78,13 @@ export function createSessionRouter(deps: SessionDeps): Router {
     res.json(me(caller(req), req.session));
   });
 
+  // The portal's first question on every page load: answered 200 either way, so a visitor who is
+  // not signed in sees the sign-in page without a failed request in the browser's console.
+  router.get('/api/session', (req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(req.person ? { signedIn: true, ...me(req.person, req.session) } : { signedIn: false });
+  });
+
   router.get('/api/session/demo', (_req, res) => {
     res.json({ items: deps.people.demoSignIns().map(({ person, token }) => ({ ...publicPerson(person), token })) });
   });

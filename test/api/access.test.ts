@@ -55,6 +55,7 @@ const ROWS: Row[] = [
   { operationId: 'signIn', method: 'post', path: () => '/api/session', scope: 'none', body: {}, ok: 400 },
   { operationId: 'signOut', method: 'delete', path: () => '/api/session', scope: 'none', ok: 204 },
   { operationId: 'me', method: 'get', path: () => '/api/me', scope: 'none', ok: 200 },
+  { operationId: 'sessionState', method: 'get', path: () => '/api/session', scope: 'none', ok: 200 },
   { operationId: 'demoSignIns', method: 'get', path: () => '/api/session/demo', scope: 'none', ok: 200 },
   { operationId: 'listPeople', method: 'get', path: () => '/api/people', scope: 'none', ok: 200 },
   { operationId: 'createProject', method: 'post', path: () => '/api/projects', scope: 'none', body: { title: 7 }, ok: 400 },

@@ -77,8 +77,7 @@ const csrf: Middleware = {
   },
   onResponse({ response, request }) {
     const signingIn = request.method === 'POST' && new URL(request.url).pathname === '/api/session';
-    const asking = request.method === 'GET' && new URL(request.url).pathname === '/api/me';
-    if (response.status === 401 && !signingIn && !asking) listeners.forEach((l) => l());
+    if (response.status === 401 && !signingIn) listeners.forEach((l) => l());
     return response;
   },
 };

@@ -4,44 +4,56 @@
  * they asked for (a link from a notice included).
  */
 import type { ComponentType } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, ok, onSignedOut, setCsrfToken, type Me, type Person, type Role } from './api';
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
+import { api, ok, onSignedOut, setCsrfToken, type Me, type Person, type Role } from './api';
 import { SessionContext, type SessionInfo } from './data';
 import { DEPARTMENT_LABEL } from './format';
 import { Link, match, navigate, useLocation } from './router';
 import { FlashArea, Loading } from './ui';
-import { Approvals } from './pages/approvals';
-import { Inbox } from './pages/inbox';
-import { Kpis } from './pages/kpis';
 import { Login } from './pages/login';
-import { NewProject } from './pages/new-project';
-import { PlanEditor } from './pages/plan-editor';
-import { Portfolio } from './pages/portfolio';
-import { ProjectPage } from './pages/project';
-import { ReviewQueue } from './pages/review';
-import { TaskPage } from './pages/task';
 
 type Params = Record<string, string>;
+type PageProps = { params: Params; query: URLSearchParams };
 
 interface Route {
   pattern: string;
-  page: ComponentType<{ params: Params; query: URLSearchParams }>;
+  page: ComponentType<PageProps>;
   roles: Role[];
+  load: () => Promise<unknown>;
+}
+
+/**
+ * A page whose code is fetched when first needed (esbuild splits each page into its own file),
+ * so the sign-in page and the shell load fast; signed in, the role's pages are fetched ahead.
+ */
+function lazy(load: () => Promise<ComponentType<PageProps>>): Pick<Route, 'page' | 'load'> {
+  let loaded: ComponentType<PageProps> | undefined;
+  let pending: Promise<ComponentType<PageProps>> | undefined;
+  const fetchPage = () => (pending ??= load().then((page) => (loaded = page)));
+  function LazyPage(props: PageProps) {
+    const [, setReady] = useState(false);
+    useEffect(() => {
+      if (!loaded) void fetchPage().then(() => setReady(true));
+    }, []);
+    const Page = loaded;
+    return Page ? <Page {...props} /> : <Loading />;
+  }
+  return { page: LazyPage, load: fetchPage };
 }
 
 const ALL: Role[] = ['staff', 'manager', 'leadership'];
 
 /** Most specific first: `/projects/new` before `/projects/:id`. */
 const ROUTES: Route[] = [
-  { pattern: '/inbox', page: Inbox, roles: ['staff'] },
-  { pattern: '/tasks/:taskId', page: TaskPage, roles: ALL },
-  { pattern: '/projects', page: Portfolio, roles: ['manager', 'leadership'] },
-  { pattern: '/projects/new', page: NewProject, roles: ['manager'] },
-  { pattern: '/projects/:id', page: ProjectPage, roles: ['manager', 'leadership'] },
-  { pattern: '/projects/:id/plan', page: PlanEditor, roles: ['manager'] },
-  { pattern: '/review', page: ReviewQueue, roles: ['manager'] },
-  { pattern: '/approvals', page: Approvals, roles: ['leadership'] },
-  { pattern: '/kpis', page: Kpis, roles: ['leadership', 'manager'] },
+  { pattern: '/inbox', roles: ['staff'], ...lazy(() => import('./pages/inbox').then((m) => m.Inbox)) },
+  { pattern: '/tasks/:taskId', roles: ALL, ...lazy(() => import('./pages/task').then((m) => m.TaskPage)) },
+  { pattern: '/projects', roles: ['manager', 'leadership'], ...lazy(() => import('./pages/portfolio').then((m) => m.Portfolio)) },
+  { pattern: '/projects/new', roles: ['manager'], ...lazy(() => import('./pages/new-project').then((m) => m.NewProject)) },
+  { pattern: '/projects/:id', roles: ['manager', 'leadership'], ...lazy(() => import('./pages/project').then((m) => m.ProjectPage)) },
+  { pattern: '/projects/:id/plan', roles: ['manager'], ...lazy(() => import('./pages/plan-editor').then((m) => m.PlanEditor)) },
+  { pattern: '/review', roles: ['manager'], ...lazy(() => import('./pages/review').then((m) => m.ReviewQueue)) },
+  { pattern: '/approvals', roles: ['leadership'], ...lazy(() => import('./pages/approvals').then((m) => m.Approvals)) },
+  { pattern: '/kpis', roles: ['leadership', 'manager'], ...lazy(() => import('./pages/kpis').then((m) => m.Kpis)) },
 ];
 
 const HOME: Record<Role, string> = { staff: '/inbox', manager: '/projects', leadership: '/approvals' };
@@ -131,6 +143,9 @@ function NotForYou({ role, home }: { role: Role; home: string }) {
   );
 }
 
+/** Asked as soon as the script runs, not after the first paint: it decides the first page. */
+const firstSession = ok(api.GET('/api/session'));
+
 async function loadPeople(): Promise<Map<string, Person>> {
   try {
     const list = await ok(api.GET('/api/people'));
@@ -149,13 +164,18 @@ export function App() {
     setCsrfToken(next.session?.csrfToken);
     setMe(next);
     void loadPeople().then(setPeople);
+    // Fetch the role's pages in the background, so moving between them waits for nothing.
+    setTimeout(() => ROUTES.filter((r) => r.roles.includes(next.person.role)).forEach((r) => void r.load().catch(() => undefined)), 300);
   };
 
   useEffect(() => {
-    ok(api.GET('/api/me')).then(signedIn, (err: unknown) => {
-      if (!(err instanceof ApiError) || err.status !== 401) console.warn('could not read the session', err);
-      setMe(null);
-    });
+    firstSession.then(
+      (state) => (state.signedIn && state.person ? signedIn({ person: state.person, session: state.session }) : setMe(null)),
+      (err: unknown) => {
+        console.warn('could not read the session', err);
+        setMe(null);
+      },
+    );
     return onSignedOut(() => {
       setCsrfToken(undefined);
       setMe(null);
@@ -184,8 +204,12 @@ export function App() {
     heading?.focus({ preventScroll: true });
   }, [loc.path]);
 
-  useEffect(() => {
-    document.documentElement.dataset.ready = me === undefined ? 'no' : 'yes';
+  // For the budget check: when the first page became usable (rendered, handlers attached), in ms
+  // since navigation started. A layout effect runs right after the DOM is committed.
+  useLayoutEffect(() => {
+    const root = document.documentElement;
+    root.dataset.ready = me === undefined ? 'no' : 'yes';
+    if (me !== undefined && !root.dataset.readyAt) root.dataset.readyAt = String(Math.round(performance.now()));
   }, [me]);
 
   if (me === undefined) return <Loading what="Opening the portal" />;
@@ -201,10 +225,11 @@ export function App() {
     me,
     people,
     signOut: async () => {
-      await ok(api.DELETE('/api/session')).catch(() => undefined);
-      setCsrfToken(undefined);
+      // Leave the pages first (their polls stop), then end the session on the server.
       setMe(null);
       navigate('/login', { replace: true });
+      await ok(api.DELETE('/api/session')).catch(() => undefined);
+      setCsrfToken(undefined);
     },
   };
 

@@ -206,11 +206,14 @@ export function Choices({
 export function ProblemBox({
   error,
   fieldIds,
+  fieldLabel,
   title,
 }: {
   error?: ApiError;
   /** Where each named field's control is: `tasks[1].dueAt` → `plan-tasks-1-dueAt`. */
   fieldIds?: (field: string) => string | undefined;
+  /** How the form calls a field (`tasks[1].dueAt` → "Task 2: Due"); the API's path otherwise. */
+  fieldLabel?: (field: string) => string | undefined;
   title?: string;
 }) {
   const ref = useRef<HTMLDivElement>(null);
@@ -230,9 +233,10 @@ export function ProblemBox({
         <ul>
           {fields.map((f) => {
             const target = fieldIds?.(f.field);
+            const label = fieldLabel?.(f.field) ?? f.field;
             return (
               <li key={f.field + f.message}>
-                {target ? (
+                {target && document.getElementById(target) ? (
                   <a
                     href={`#${target}`}
                     onClick={(e) => {
@@ -240,10 +244,10 @@ export function ProblemBox({
                       document.getElementById(target)?.focus();
                     }}
                   >
-                    {f.field}
+                    {label}
                   </a>
                 ) : (
-                  <code>{f.field}</code>
+                  <strong>{label}</strong>
                 )}
                 : {f.message}
               </li>
@@ -347,10 +351,19 @@ export function Loading({ what = 'Loading' }: { what?: string }) {
 }
 
 export function PageHeader({ title, children, actions }: { title: ComponentChildren; children?: ComponentChildren; actions?: ComponentChildren }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  // A page that appears (after loading) takes focus to its heading, unless the person is already
+  // somewhere: screen readers announce the new page, keyboards continue from it.
+  useEffect(() => {
+    const current = document.activeElement;
+    if (!current || current === document.body || current.id === 'main' || current.tagName === 'H1') heading.current?.focus({ preventScroll: true });
+  }, []);
   return (
     <header class="page-header">
       <div>
-        <h1 tabIndex={-1}>{title}</h1>
+        <h1 tabIndex={-1} ref={heading}>
+          {title}
+        </h1>
         {children && <div class="page-sub">{children}</div>}
       </div>
       {actions && <div class="page-actions">{actions}</div>}

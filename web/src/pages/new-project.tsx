@@ -25,6 +25,20 @@ const POLICIES: { key: PolicyKey; label: string }[] = [
 
 const id = (field: string) => fieldId('np', field);
 
+const LABELS: Record<string, string> = {
+  'client.name': 'Client name',
+  'client.id': 'Client id',
+  'client.email': 'Client email',
+  'client.segment': 'Segment',
+  title: 'Project title',
+  brief: 'Brief',
+  departments: 'Departments needed',
+  'budget.amount': 'Budget',
+  'budget.currency': 'Currency',
+  desiredDeadline: 'Client wants it by',
+  'policy.startAfterPrepayment': 'Start work only after the prepayment is paid',
+};
+
 export function NewProject() {
   const [key] = useState(idempotencyKey);
   const [clientName, setClientName] = useState('');
@@ -77,7 +91,12 @@ export function NewProject() {
         }}
         noValidate
       >
-        <ProblemBox error={create.error} fieldIds={(f) => id(f.replace(/\[\d+\]$/, ''))} title="The project was not opened" />
+        <ProblemBox
+          error={create.error}
+          fieldIds={(f) => id(f.replace(/\[\d+\]$/, ''))}
+          fieldLabel={(f) => LABELS[f.replace(/\[\d+\]$/, '')] ?? POLICIES.find((p) => `policy.${p.key}` === f)?.label}
+          title="The project was not opened"
+        />
         <fieldset>
           <legend>Client</legend>
           <div class="form-row">

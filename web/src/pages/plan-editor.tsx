@@ -61,6 +61,20 @@ function rowsFrom(project: ProjectStatus): Row[] {
   }));
 }
 
+const FIELD_LABEL: Record<string, string> = {
+  title: 'Title',
+  key: 'Key',
+  department: 'Department',
+  estimateHours: 'Estimate',
+  dueAt: 'Due',
+  price: 'Price',
+  dependsOn: 'Depends on',
+  description: 'Description',
+  prepaymentPercent: 'Prepayment',
+  includedRevisionRounds: 'Revision rounds included',
+  tasks: 'Tasks',
+};
+
 const num = (text: string): number => (text.trim() === '' ? Number.NaN : Number(text));
 const cents = (n: number) => (Number.isFinite(n) ? Math.round(n * 100) : 0);
 
@@ -170,7 +184,17 @@ function Editor({ project }: { project: ProjectStatus }) {
         }}
         noValidate
       >
-        <ProblemBox error={submit.error} fieldIds={(f) => id(f.replace(/\.dependsOn\[\d+\]$/, '.dependsOn'))} title="The plan was not accepted" />
+        <ProblemBox
+          error={submit.error}
+          fieldIds={(f) => id(f.replace(/\.dependsOn\[\d+\]$/, '.dependsOn'))}
+          fieldLabel={(f) => {
+            const m = /^tasks\[(\d+)\]\.(\w+)/.exec(f);
+            if (!m) return FIELD_LABEL[f];
+            const row = rows[Number(m[1])];
+            return `Task ${Number(m[1]) + 1}${row?.title ? ` (${row.title})` : ''}: ${FIELD_LABEL[m[2]] ?? m[2]}`;
+          }}
+          title="The plan was not accepted"
+        />
 
         {rows.map((r, i) => {
           const f = (name: string) => `tasks[${i}].${name}`;

@@ -75,27 +75,37 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
             <input id="show-finished" type="checkbox" checked={showFinished} onChange={() => setShowFinished(!showFinished)} />
             <label for="show-finished">Show completed and cancelled projects</label>
           </div>
+          <ul class="stage-strip" aria-label="Projects per stage">
+            {STAGES.map((stage) => {
+              const n = data.data!.projects.filter((p) => p.stage === stage).length;
+              return (
+                <li key={stage} class={n === 0 ? 'empty-stage' : undefined}>
+                  {n > 0 ? <a href={`#stage-${stage}`}>{STAGE_LABEL[stage]}</a> : STAGE_LABEL[stage]} <span class="count">{n}</span>
+                </li>
+              );
+            })}
+          </ul>
           <div class="stages">
             {STAGES.filter((s) => showFinished || !FINISHED.includes(s)).map((stage) => {
               const items = data.data!.projects.filter((p) => p.stage === stage);
+              if (items.length === 0) return null;
               return (
                 <section key={stage} class="stage-column" aria-labelledby={`stage-${stage}`}>
                   <h2 id={`stage-${stage}`}>
                     {STAGE_LABEL[stage]} <span class="count">{items.length}</span>
                   </h2>
-                  {items.length === 0 ? (
-                    <p class="muted">None.</p>
-                  ) : (
-                    <ul class="project-list">
-                      {items.map((p) => (
-                        <ProjectCard key={p.projectId} project={p} showManager={leadership} name={name} />
-                      ))}
-                    </ul>
-                  )}
+                  <ul class="project-list">
+                    {items.map((p) => (
+                      <ProjectCard key={p.projectId} project={p} showManager={leadership} name={name} />
+                    ))}
+                  </ul>
                 </section>
               );
             })}
           </div>
+          {data.data.projects.filter((p) => showFinished || !FINISHED.includes(p.stage ?? 'intake')).length === 0 && (
+            <p class="empty">{leadership ? 'No projects here.' : 'No projects yet. Open one from a client’s request.'}</p>
+          )}
         </>
       )}
     </>

@@ -1,0 +1,198 @@
+/**
+ * The portal's edges, in a real headless Chromium against the real stack: a person never sees
+ * another department's tasks or another manager's projects, not even by typing the address;
+ * signing out locks every page (and the old cookie opens nothing); a refused action shows the
+ * API's message at the field it names; the sign-in page is interactive within a second and can be
+ * used with the keyboard alone, focus always visible; no page logs a console error.
+ */
+import type { ProjectStatus } from '../../workflows/project/contract';
+import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
+import { accessibilityProblems, browserTestOrSkip, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { uniqueId } from '../support/temporal';
+
+jest.setTimeout(120_000);
+const browserTest = browserTestOrSkip('the portal boundary checks');
+
+let h: ApiHarness;
+let portal: Portal;
+const pages: PersonPage[] = [];
+const title = `Boundary check ${uniqueId('b').slice(-6)}`;
+let projectId: string;
+let designTask: string;
+
+/** Refusals provoked on purpose below: their network lines are the only console errors allowed. */
+const PROVOKED = [
+  /status of 403 .*\/api\/(projects\/p-[a-z2-7]+|tasks\/p-[a-z2-7]+\.design-home)\b/,
+  /status of 400 .*\/api\/tasks\/p-[a-z2-7]+\.design-home\b/,
+];
+
+beforeAll(async () => {
+  h = await startApiHarness();
+  // The manager's approved project through the API: its design task open for the design department.
+  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title })).expect(201);
+  projectId = (created.body as ProjectStatus).projectId;
+  await h.http().put(`/api/projects/${projectId}/plan`).set(h.auth('manager')).send(planRequest()).expect(200);
+  await h.http().post(`/api/projects/${projectId}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+  designTask = `${projectId}.design-home`;
+  await waitForTask(h, designTask, 'open');
+  portal = await startPortal(h);
+});
+
+afterAll(async () => {
+  for (const p of pages) expect(unexpectedErrors(p.errors, PROVOKED)).toEqual([]);
+  await portal?.close();
+  await h?.close();
+});
+
+async function open(who: Parameters<Portal['openAs']>[0], startAt?: string): Promise<PersonPage> {
+  const p = await portal.openAs(who, { startAt });
+  pages.push(p);
+  return p;
+}
+
+browserTest('the sign-in page is interactive within a second of navigation', async () => {
+  // Cold loads (a new browser context: nothing cached), best of three, since other work on this
+  // machine can stall any single one; then a returning visitor's load (assets cached for good).
+  const cold: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const visitor = await portal.anonymous();
+    pages.push(visitor);
+    cold.push(await readyAt(visitor.page, '/login'));
+    if (i === 2) {
+      const warm = await readyAt(visitor.page, '/login');
+      if (warm >= 1_000) throw new Error(`a returning visitor's sign-in page took ${warm} ms`);
+      expect(await accessibilityProblems(visitor.page)).toEqual([]);
+    }
+    await visitor.context.close();
+  }
+  if (Math.min(...cold) >= 1_000) throw new Error(`the sign-in page took ${cold.join(', ')} ms on its cold loads`);
+});
+
+/** Milliseconds from navigation to the first page rendered with its handlers (the app stamps it). */
+async function readyAt(page: PersonPage['page'], path: string): Promise<number> {
+  await page.goto(`${portal.baseUrl}${path}`);
+  await page.locator('html[data-ready="yes"]').waitFor();
+  await page.locator('#login-token').waitFor();
+  return Number(await page.locator('html').getAttribute('data-ready-at'));
+}
+
+browserTest('a manager never sees another manager’s projects, not even by their address', async () => {
+  const other = await open('otherManager', '/projects');
+  const { page } = other;
+  await page.getByRole('heading', { name: 'My portfolio' }).waitFor();
+  await page.locator('.tiles').waitFor();
+  expect(await page.getByText(title).count()).toBe(0);
+
+  await page.goto(`${portal.baseUrl}/projects/${projectId}`);
+  const refusal = page.locator('.problem');
+  await refusal.waitFor();
+  expect(await refusal.textContent()).toMatch(/Forbidden.*managed by someone else/);
+  expect(await page.getByText('Spring campaign').count()).toBe(0);
+
+  await page.goto(`${portal.baseUrl}/tasks/${designTask}`);
+  await page.locator('.problem').waitFor();
+  expect(await page.locator('.problem').textContent()).toMatch(/Forbidden.*managed by someone else/);
+});
+
+browserTest('staff never see another department’s tasks, and the managers’ pages are not theirs', async () => {
+  const copywriter = await open('copywriter', '/inbox');
+  const { page } = copywriter;
+  await page.getByRole('heading', { name: 'Copywriting inbox' }).waitFor();
+  for (const view of ['open', 'mine', 'submitted', 'sent-back']) {
+    await page.goto(`${portal.baseUrl}/inbox?view=${view}`);
+    await page.locator('.task-list, .empty').first().waitFor();
+    expect([view, await page.locator(`a[href="/tasks/${designTask}"]`).count()]).toEqual([view, 0]);
+  }
+  // Their department's own work shows (the copy task waits for design, so it is not open yet).
+  await page.goto(`${portal.baseUrl}/tasks/${projectId}.copy-home`);
+  await page.getByText('Waiting for the work it depends on.').waitFor();
+
+  await page.goto(`${portal.baseUrl}/tasks/${designTask}`);
+  await page.locator('.problem').waitFor();
+  expect(await page.locator('.problem').textContent()).toMatch(/belongs to the design department; you work in copywriting/);
+
+  await page.goto(`${portal.baseUrl}/projects/${projectId}`);
+  await page.getByRole('heading', { name: 'Not for your role' }).waitFor();
+  expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).toEqual(['Inbox']);
+});
+
+browserTest('a refused action shows the API’s message at the field it names', async () => {
+  const manager = await open('manager', `/tasks/${designTask}`);
+  const { page } = manager;
+  await page.getByRole('heading', { name: 'Move the due date' }).waitFor();
+  await page.locator('#move-dueAt').fill('2020-01-01T10:00');
+  await page.getByRole('button', { name: 'Move due date' }).click();
+  const reason = page.locator('#move-reason-error');
+  await reason.waitFor();
+  expect(await reason.textContent()).toMatch(/expected string to have >=1 characters/);
+  expect(await page.locator('#move-reason').getAttribute('aria-describedby')).toContain('move-reason-error');
+
+  await page.locator('#move-reason').fill('Client is late with the photos');
+  await page.getByRole('button', { name: 'Move due date' }).click();
+  const due = page.locator('#move-dueAt-error');
+  await due.waitFor();
+  expect(await due.textContent()).toContain('the new due date must be in the future');
+  expect(await page.locator('#move-reason-error').count()).toBe(0);
+  await portal.screenshot(page, '20-refused-at-field');
+  expect(await accessibilityProblems(page)).toEqual([]);
+});
+
+browserTest('sign-in and the workspace work with the keyboard alone, focus always visible', async () => {
+  const visitor = await portal.anonymous();
+  pages.push(visitor);
+  const { page } = visitor;
+  const active = () => page.evaluate('document.activeElement.id || document.activeElement.textContent.trim()') as Promise<string>;
+  const ring = () => page.evaluate('(s => `${s.outlineStyle} ${s.outlineWidth}`)(getComputedStyle(document.activeElement))') as Promise<string>;
+
+  await page.goto(`${portal.baseUrl}/review`);
+  await page.locator('#login-token').waitFor();
+  // Tab to the token field, type, Enter.
+  for (let i = 0; i < 5 && (await active()) !== 'login-token'; i++) await page.keyboard.press('Tab');
+  expect(await active()).toBe('login-token');
+  expect(await ring()).toBe('solid 3px');
+  await page.keyboard.type(h.people.manager.token);
+  await page.keyboard.press('Enter');
+
+  // Back on the page asked for, signed in, focus on its heading (read first by screen readers).
+  await page.getByRole('heading', { name: 'Review queue' }).waitFor();
+  expect(new URL(page.url()).pathname).toBe('/review');
+  expect(await active()).toBe('Review queue');
+  // Backwards through the top bar to the navigation, the ring visible on every stop.
+  const stops: string[] = [];
+  for (let i = 0; i < 8 && (await active()) !== 'Portfolio'; i++) {
+    await page.keyboard.press('Shift+Tab');
+    stops.push(await active());
+    expect([await active(), await ring()]).toEqual([await active(), 'solid 3px']);
+  }
+  expect(stops).toEqual(['Sign out', 'KPIs', 'New project', 'Review queue', 'Portfolio']);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'My portfolio' }).waitFor();
+
+  // The skip link appears when focused and leads to the content.
+  await page.locator('.skip-link').focus();
+  expect((await page.locator('.skip-link').boundingBox())!.x).toBeGreaterThanOrEqual(0);
+  await page.keyboard.press('Enter');
+  expect(await page.evaluate('document.activeElement.id')).toBe('main');
+});
+
+browserTest('signing out locks every page, and the old session cookie opens nothing', async () => {
+  const manager = await open('manager', `/projects/${projectId}`);
+  const { page, context } = manager;
+  await page.getByRole('heading', { name: title }).waitFor();
+  const cookie = (await context.cookies()).find((c) => c.name === 'agencyflow_session')!;
+  expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.locator('#login-token').waitFor();
+  expect(await context.cookies()).toEqual([]);
+
+  for (const path of ['/projects', `/projects/${projectId}`, `/projects/${projectId}/plan`, '/projects/new', `/tasks/${designTask}`, '/review', '/approvals', '/inbox', '/kpis', '/']) {
+    await page.goto(`${portal.baseUrl}${path}`);
+    await page.locator('#login-token').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/login');
+    expect([path, await page.getByText(title).count(), await page.locator('.topbar').count()]).toEqual([path, 0, 0]);
+  }
+  // The cookie as it was before signing out: the server ended that session.
+  const replay = await context.request.get(`${portal.baseUrl}/api/projects/${projectId}`, { headers: { Cookie: `${cookie.name}=${cookie.value}` } });
+  expect(replay.status()).toBe(401);
+});
