@@ -11,17 +11,16 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
-  proxyActivities,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { requestTracker } from '../acting';
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import type { NotifyInput, ProjectActivities, RecipientSpec } from '../../activities/contract';
+import type { RecipientSpec } from '../../activities/contract';
+import { createJournal, nowIso } from '../common/journal';
+import { createOutbox } from '../common/outbox';
+import { syncSearchAttributes as syncChangedSearchAttributes } from '../common/search-attribute-sync';
 import { businessFailure, ErrorType } from '../errors';
 import { taskChangedSignal, type TaskChangedSignal } from '../project/contract';
-import { AssigneeIdKey, changedSearchAttributes, DueAtKey, OverdueKey, TaskStatusKey } from '../search-attributes';
+import { AssigneeIdKey, DueAtKey, OverdueKey, TaskStatusKey } from '../search-attributes';
 import type { Actor } from '../shared-schemas';
 import {
   cancelTaskSignal,
@@ -40,17 +39,6 @@ import {
   type TaskView,
 } from './contract';
 
-// ---------------------------------------------------------------------------------------------
-// Activities and timeouts
-// ---------------------------------------------------------------------------------------------
-
-// A notice that cannot be delivered after ten tries is recorded in the task's history rather
-// than holding the task up: the work itself must go on.
-const { notify } = proxyActivities<ProjectActivities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },
-});
-
 type DeadlineKind = TaskNoticeView['kind'];
 const DEADLINE_TEMPLATES = {
   reminder: 'task_deadline_reminder',
@@ -60,7 +48,6 @@ const DEADLINE_TEMPLATES = {
 
 export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
   const { workflowId } = workflowInfo();
-  const nowIso = (): string => new Date(Date.now()).toISOString();
   const view: TaskView = {
     taskId: taskId(input.projectId, input.taskKey),
     projectId: input.projectId,
@@ -90,36 +77,30 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
   let cancelRequest: { reason: string } | undefined;
   let opens = 0;
   let reassignments = 0;
-  const outbox: NotifyInput[] = [];
 
-  const requests = requestTracker();
-  const record = (event: string, by?: string, detail?: string): void => {
-    view.history.push({ at: nowIso(), event, ...(by !== undefined && { by }), ...(detail !== undefined && { detail }) });
-    log.info(event, { projectId: input.projectId, taskId: view.taskId, by, detail, requestId: requests.current() });
-  };
+  const journal = createJournal(view.history, { projectId: input.projectId, taskId: view.taskId });
+  const { requests, record } = journal;
+  const outbox = createOutbox({
+    keyPrefix: workflowId,
+    projectId: input.projectId,
+    taskId: view.taskId,
+    requestId: () => requests.current(),
+    commonData: () => ({
+      projectTitle: input.projectTitle,
+      clientName: input.clientName,
+      taskTitle: view.title,
+      department: view.department,
+      dueAt: view.dueAt,
+      assigneeId: view.assigneeId,
+    }),
+    // Recorded in the task's history rather than holding the task up: the work itself must go on.
+    onFailed: (notice, message) => record('notification_failed', undefined, `${notice.template}: ${message}`),
+  });
+  const send = outbox.send;
   const changed = (): void => {
     refreshOverdue();
     changes += 1;
     syncSearchAttributes();
-  };
-  const send = (template: NotifyInput['template'], key: string, recipients: RecipientSpec, data: NotifyInput['data'] = {}): void => {
-    outbox.push({
-      idempotencyKey: `${workflowId}:${key}`,
-      template,
-      recipients,
-      projectId: input.projectId,
-      taskId: view.taskId,
-      ...(requests.current() !== undefined && { requestId: requests.current() }),
-      data: {
-        projectTitle: input.projectTitle,
-        clientName: input.clientName,
-        taskTitle: view.title,
-        department: view.department,
-        dueAt: view.dueAt,
-        assigneeId: view.assigneeId,
-        ...data,
-      },
-    });
   };
   const finished = (): boolean => view.status === 'accepted' || view.status === 'cancelled';
   /** Deadlines only matter while the work is not delivered: open or claimed. */
@@ -343,19 +324,6 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
   // The project started us knowing our first status; report only what differs from that.
   let reported = JSON.stringify({ ...summary(), status: input.startOpen ? 'open' : 'waiting', overdue: false });
 
-  const deliverNotices = async (): Promise<void> => {
-    while (outbox.length > 0) {
-      const next = outbox[0];
-      try {
-        await notify(next);
-      } catch (err) {
-        if (isCancellation(err)) throw err;
-        record('notification_failed', undefined, `${next.template}: ${(err as Error).message}`);
-      }
-      outbox.shift();
-    }
-  };
-
   // One signal per settled state, not per click: the project's history grows with the work done.
   const reportToProject = async (): Promise<void> => {
     if (!projectHandle) return;
@@ -419,8 +387,8 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
     for (;;) {
       // The project first (a signal is quick, the portal shows it), then the mail.
       await reportToProject();
-      await deliverNotices();
-      if (outbox.length > 0 || JSON.stringify(summary()) !== reported) continue; // changed meanwhile
+      await outbox.deliverQueued();
+      if (outbox.hasQueued() || JSON.stringify(summary()) !== reported) continue; // changed meanwhile
       if (finished()) return;
       if (cancelRequest) {
         cancel(cancelRequest.reason);
@@ -435,7 +403,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
       }
       const next = pendingDeadlines().reduce<number | undefined>((min, d) => (min === undefined || d.at < min ? d.at : min), undefined);
       const seen = changes;
-      const wake = (): boolean => changes !== seen || outbox.length > 0 || cancelRequest !== undefined;
+      const wake = (): boolean => changes !== seen || outbox.hasQueued() || cancelRequest !== undefined;
       if (next === undefined) await condition(wake);
       else await condition(wake, Math.max(next - now, 1));
     }
@@ -450,20 +418,18 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
     // close as cancelled and tell the assignee, outside the cancelled scope.
     await CancellationScope.nonCancellable(async () => {
       if (!finished()) cancel('the project was closed');
-      await deliverNotices();
+      await outbox.deliverQueued();
     });
   }
   return { taskKey: input.taskKey, status: view.status === 'accepted' ? 'accepted' : 'cancelled', view };
 
   // Search attributes (declared last: they serve the process above, they are not part of it).
   function syncSearchAttributes(): void {
-    const wanted: SearchAttributeUpdatePair[] = [
+    syncChangedSearchAttributes([
       { key: TaskStatusKey, value: view.status },
       { key: AssigneeIdKey, value: view.assigneeId ?? null },
       { key: DueAtKey, value: new Date(Date.parse(view.dueAt)) },
       { key: OverdueKey, value: view.overdue },
-    ];
-    const stale = changedSearchAttributes(workflowInfo().typedSearchAttributes, wanted);
-    if (stale.length > 0) upsertSearchAttributes(stale);
+    ]);
   }
 }

@@ -1,0 +1,138 @@
+/**
+ * The state one project run carries, and the few moves every part of it makes: record an event,
+ * say that something changed, enter a stage, queue a notice, and wait — for a fact, or until a
+ * deadline — while stopping as soon as the project is cancelled. The story (workflow.ts), the
+ * message handlers (handlers.ts), the departments' work (production.ts) and the money
+ * (billing.ts) all work on this one context.
+ */
+import { condition, workflowInfo, type ChildWorkflowHandle } from '@temporalio/workflow';
+import type { RecipientSpec } from '../../activities/contract';
+import { createJournal, nowIso, type Journal } from '../common/journal';
+import { createOutbox, type Outbox } from '../common/outbox';
+import { syncSearchAttributes } from '../common/search-attribute-sync';
+import type { TaskInput } from '../task/contract';
+import type { taskWorkflow } from '../task/workflow';
+import type { ProjectInput, ProjectStage, ProjectStatus, TaskSummary } from './contract';
+import { initialStatus, projectSearchAttributes } from './state';
+
+/** Thrown out of any wait once the project is cancelled; the process turns to `cancelProject`. */
+export class ProjectCancelled extends Error {}
+
+export interface TaskRuntime {
+  input: TaskInput;
+  summary: TaskSummary;
+  handle?: ChildWorkflowHandle<typeof taskWorkflow>;
+  /** The child asked to open (all dependencies accepted). */
+  openSent: boolean;
+  /** The child workflow ended (accepted or cancelled), or was never started. */
+  closed: boolean;
+}
+
+export interface ProjectContext {
+  readonly input: ProjectInput;
+  readonly workflowId: string;
+  readonly startTime: Date;
+  readonly status: ProjectStatus;
+  readonly tasks: Map<string, TaskRuntime>;
+  readonly journal: Journal;
+  readonly outbox: Outbox;
+  readonly manager: RecipientSpec;
+  readonly leadership: RecipientSpec;
+  readonly client: RecipientSpec;
+  /** Bumped by every change the process waits on: task reports, payments, complaints. */
+  changes: number;
+  cancelRequest?: { reason: string; by: string };
+  /** True once the process has turned to cancelling: its own documents and invoice go ahead. */
+  cancelling: boolean;
+  clientDecision?: 'accepted' | 'revisions_requested';
+  /** Payment notices already sent (`reminder:<number>`, `escalation:<number>`). */
+  readonly chased: Set<string>;
+
+  record(event: string, by?: string, detail?: string, at?: string): void;
+  /** Something the process may wait on changed: wake it, keep the search attributes current. */
+  changed(): void;
+  enterStage(stage: ProjectStage): void;
+  send: Outbox['send'];
+  syncSearchAttributes(): void;
+  /** Waits for `done`, or throws ProjectCancelled once the project is cancelled. */
+  until(done: () => boolean): Promise<void>;
+  /** Like `until`, but gives up after `ms`: true when `done` came first. */
+  untilOr(done: () => boolean, ms: number): Promise<boolean>;
+  /** Before a step with effects (documents, invoices, task starts): stop if cancelled meanwhile. */
+  proceed(): void;
+}
+
+export function createProjectContext(input: ProjectInput): ProjectContext {
+  const { workflowId, startTime } = workflowInfo();
+  // The response-time clock starts when the request reached us, not when a worker picked it up.
+  const status = initialStatus(input, startTime.toISOString());
+  const journal = createJournal(status.timeline, { projectId: input.projectId });
+  const outbox = createOutbox({
+    keyPrefix: workflowId,
+    projectId: input.projectId,
+    requestId: () => journal.requests.current(),
+    commonData: () => ({ projectTitle: input.title, clientName: input.client.name, managerId: input.managerId }),
+    onFailed: (notice, message) => journal.record('notification_failed', undefined, `${notice.template}: ${message}`),
+  });
+
+  const ctx: ProjectContext = {
+    input,
+    workflowId,
+    startTime,
+    status,
+    tasks: new Map(),
+    journal,
+    outbox,
+    manager: { personIds: [input.managerId] },
+    leadership: { roles: ['leadership'] },
+    client: { emails: [input.client.email] },
+    changes: 0,
+    cancelling: false,
+    chased: new Set(),
+
+    record: (event, by, detail, at) => journal.record(event, by, detail, at),
+    changed() {
+      ctx.changes += 1;
+      ctx.syncSearchAttributes();
+    },
+    enterStage(stage) {
+      if (status.stage === stage) return;
+      status.stage = stage;
+      status.stageEnteredAt = nowIso();
+      ctx.record(`stage_${stage}`);
+      ctx.changed();
+    },
+    send: (template, key, recipients, data) => outbox.send(template, key, recipients, data),
+    syncSearchAttributes: () => syncSearchAttributes(projectSearchAttributes(status)),
+
+    // Every wait of the process goes through `until`/`untilOr`. While waiting they send the notices
+    // handlers queued and keep the search attributes current, so all the talking to the outside
+    // happens in this one coroutine, one thing at a time: the order of commands then never depends
+    // on which of several coroutines woke first (a race that makes a replay disagree with the run).
+    async until(done) {
+      for (;;) {
+        await outbox.deliverQueued();
+        ctx.syncSearchAttributes();
+        if (done() || ctx.cancelRequest) break;
+        await condition(() => done() || ctx.cancelRequest !== undefined || outbox.hasQueued());
+      }
+      if (ctx.cancelRequest) throw new ProjectCancelled();
+    },
+    async untilOr(done, ms) {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        await outbox.deliverQueued();
+        ctx.syncSearchAttributes();
+        const left = deadline - Date.now();
+        if (done() || ctx.cancelRequest || left <= 0) break;
+        await condition(() => done() || ctx.cancelRequest !== undefined || outbox.hasQueued(), left);
+      }
+      if (ctx.cancelRequest) throw new ProjectCancelled();
+      return done();
+    },
+    proceed() {
+      if (ctx.cancelRequest && !ctx.cancelling) throw new ProjectCancelled();
+    },
+  };
+  return ctx;
+}

@@ -1,0 +1,315 @@
+/**
+ * What people can ask of a project: the status query, the updates managers and leadership send,
+ * and the reports of its tasks. Validators refuse before anything is written to history; handlers
+ * record the event and return the new snapshot. Slow effects (mail) are queued, not awaited.
+ */
+import { condition, setHandler } from '@temporalio/workflow';
+import { nowIso } from '../common/journal';
+import { businessFailure, ErrorType } from '../errors';
+import { fromCents, toCents } from '../money';
+import type { Actor } from '../shared-schemas';
+import { taskId } from '../task/contract';
+import {
+  cancelProjectUpdate,
+  decidePlanUpdate,
+  getStatusQuery,
+  recordFeedbackUpdate,
+  recordPaymentUpdate,
+  resolveComplaintUpdate,
+  submitPlanUpdate,
+  taskChangedSignal,
+  type ProjectStage,
+} from './contract';
+import type { ProjectContext } from './context';
+import { checkPlan } from './plan-rules';
+import type { Production } from './production';
+import type { RecordFeedbackInput } from './schemas';
+import { approvedPlan, owedCents, planTotal, taskInputFor } from './state';
+
+export function registerProjectHandlers(ctx: ProjectContext, production: Production): void {
+  const { status, input, startTime } = ctx;
+
+  setHandler(getStatusQuery, () => status);
+
+  const refuseUnless = (allowed: boolean, who: string): void => {
+    if (!allowed) throw businessFailure(ErrorType.NotAllowed, `only ${who} may do this`);
+  };
+  const isManager = (by: Actor): boolean => by.id === input.managerId;
+  const isLeadership = (by: Actor): boolean => by.role === 'leadership';
+  const refuseIfClosing = (): void => {
+    if (status.stage === 'completed' || status.stage === 'cancelled' || ctx.cancelRequest) {
+      throw businessFailure(ErrorType.WrongStage, `the project is ${ctx.cancelRequest ? 'being cancelled' : status.stage}`);
+    }
+  };
+  const refuseUnlessStage = (stage: ProjectStage): void => {
+    refuseIfClosing();
+    if (status.stage !== stage) {
+      throw businessFailure(ErrorType.WrongStage, `the project is in ${status.stage}, not ${stage}`);
+    }
+  };
+
+  setHandler(
+    submitPlanUpdate,
+    ctx.journal.requests.acting(({ by, tasks: planTasks, prepaymentPercent, includedRevisionRounds }) => {
+      const version = status.plans.length + 1;
+      const at = nowIso();
+      status.plans.push({
+        version,
+        submittedAt: at,
+        submittedBy: by.id,
+        tasks: planTasks,
+        prepaymentPercent,
+        includedRevisionRounds,
+        total: planTotal(planTasks),
+      });
+      if (status.firstPlanAt === undefined) {
+        // The manager's response time: from the client's request to the first proposal.
+        status.firstPlanAt = at;
+        status.responseTimeMs = Date.now() - startTime.getTime();
+      }
+      status.pendingPlanVersion = version;
+      ctx.record('plan_submitted', by.id, `version ${version}, ${planTasks.length} tasks, total ${planTotal(planTasks)}`);
+      ctx.enterStage('awaiting_approval');
+      ctx.send('plan_waiting', `plan-waiting:v${version}`, ctx.leadership, { planVersion: version, total: planTotal(planTasks) });
+      ctx.changed();
+      return status;
+    }),
+    {
+      validator: (plan) => {
+        refuseUnless(isManager(plan.by), "the project's manager");
+        refuseIfClosing();
+        if (status.stage === 'awaiting_approval') {
+          throw businessFailure(ErrorType.WrongStage, `plan version ${status.pendingPlanVersion} is waiting for a decision`);
+        }
+        refuseUnlessStage('planning');
+        // The API ran the same rules; this is the last word, with workflow time as "now".
+        const problems = checkPlan(plan, Date.now());
+        if (problems.length > 0) {
+          throw businessFailure(
+            ErrorType.InvalidInput,
+            problems.map((p) => `${p.field}: ${p.message}`).join('; '),
+            problems.map((p) => ({ field: p.field, message: p.message })),
+          );
+        }
+      },
+    },
+  );
+
+  setHandler(
+    decidePlanUpdate,
+    ctx.journal.requests.acting(({ by, planVersion, decision, comment }) => {
+      const plan = status.plans.find((p) => p.version === planVersion)!;
+      plan.decision = { decision, comment, by: by.id, at: nowIso() };
+      status.pendingPlanVersion = undefined;
+      if (decision === 'approve') {
+        status.approvedPlanVersion = planVersion;
+        status.lastRejectionComment = undefined;
+        ctx.record('plan_approved', by.id, `version ${planVersion}${comment ? `: ${comment}` : ''}`);
+        ctx.enterStage('in_production');
+      } else {
+        status.lastRejectionComment = comment;
+        ctx.record('plan_rejected', by.id, `version ${planVersion}: ${comment}`);
+        ctx.enterStage('planning');
+      }
+      ctx.send('plan_decided', `plan-decided:v${planVersion}`, ctx.manager, { planVersion, decision, comment });
+      ctx.changed();
+      return status;
+    }),
+    {
+      validator: ({ by, planVersion, decision, comment }) => {
+        refuseUnless(isLeadership(by), 'leadership');
+        refuseIfClosing();
+        const plan = status.plans.find((p) => p.version === planVersion);
+        if (plan?.decision) {
+          throw businessFailure(ErrorType.AlreadyDone, `plan version ${planVersion} was already ${plan.decision.decision}d`, 'planVersion');
+        }
+        if (!plan || planVersion !== status.pendingPlanVersion) {
+          throw businessFailure(
+            ErrorType.StalePlanVersion,
+            `plan version ${planVersion} is not the one awaiting a decision (${status.pendingPlanVersion ?? 'none'})`,
+            'planVersion',
+          );
+        }
+        if (decision === 'reject' && comment.trim() === '') {
+          throw businessFailure(ErrorType.InvalidInput, 'say why the plan goes back', 'comment');
+        }
+      },
+    },
+  );
+
+  setHandler(
+    recordFeedbackUpdate,
+    ctx.journal.requests.acting(({ by, feedback }: RecordFeedbackInput) => {
+      const at = nowIso();
+      if (feedback.kind === 'accepted') {
+        status.feedback.push({ at, kind: 'accepted', rating: feedback.rating, comment: feedback.comment, recordedBy: by.id });
+        ctx.record('client_accepted', by.id, `rating ${feedback.rating}${feedback.comment ? `: ${feedback.comment}` : ''}`);
+        ctx.clientDecision = 'accepted';
+        ctx.enterStage('invoicing');
+      } else if (feedback.kind === 'revisions_requested') {
+        const round = status.revisionRoundsUsed + 1;
+        const beyondIncluded = round > approvedPlan(status).includedRevisionRounds;
+        const departments = [...new Set(feedback.departments)];
+        const inputs = departments.map((department) =>
+          taskInputFor(
+            status,
+            {
+              key: `rev${round}-${department}`,
+              department,
+              title: `Revision ${round} (${department})`,
+              description: feedback.description,
+              estimateHours: 1,
+              dueAt: new Date(Date.parse(feedback.dueAt)).toISOString(),
+              price: 0,
+              dependsOn: [],
+            },
+            { startOpen: true, revisionRound: round },
+          ),
+        );
+        status.revisionRoundsUsed = round;
+        status.revisions.push({
+          round,
+          description: feedback.description,
+          departments,
+          requestedAt: at,
+          beyondIncluded,
+          extraPrice: beyondIncluded ? (feedback.extraPrice ?? 0) : 0,
+          taskIds: inputs.map((i) => taskId(i.projectId, i.taskKey)),
+        });
+        status.feedback.push({ at, kind: 'revisions_requested', description: feedback.description, recordedBy: by.id });
+        // The tasks show in the snapshot at once; the process starts their workflows.
+        for (const taskInput of inputs) production.addTask(taskInput);
+        ctx.record('revisions_requested', by.id, `round ${round}${beyondIncluded ? ` (extra ${feedback.extraPrice ?? 0})` : ''}: ${feedback.description}`);
+        ctx.clientDecision = 'revisions_requested';
+        ctx.enterStage('in_production');
+      } else {
+        const complaintId = `c${status.complaints.length + 1}`;
+        status.complaints.push({ complaintId, description: feedback.description, at, recordedBy: by.id });
+        status.feedback.push({ at, kind: 'complaint', description: feedback.description, recordedBy: by.id });
+        ctx.record('complaint_filed', by.id, `${complaintId}: ${feedback.description}`);
+        ctx.send('complaint_filed', `complaint:${complaintId}`, ctx.leadership, { complaintId, description: feedback.description });
+      }
+      ctx.changed();
+      return status;
+    }),
+    {
+      validator: ({ by, feedback }) => {
+        refuseUnless(isManager(by), "the project's manager");
+        refuseUnlessStage('client_review');
+        if (feedback.kind === 'accepted' && !(Number.isInteger(feedback.rating) && feedback.rating >= 1 && feedback.rating <= 5)) {
+          throw businessFailure(ErrorType.InvalidInput, 'rating is 1 to 5', 'rating');
+        }
+        if (feedback.kind === 'revisions_requested') {
+          const due = Date.parse(feedback.dueAt);
+          if (Number.isNaN(due) || due <= Date.now()) {
+            throw businessFailure(ErrorType.InvalidInput, 'the revision must be due in the future', 'dueAt');
+          }
+          const round = status.revisionRoundsUsed + 1;
+          const included = approvedPlan(status).includedRevisionRounds;
+          if (round > included && feedback.extraPrice === undefined) {
+            throw businessFailure(
+              ErrorType.InvalidInput,
+              `round ${round} is beyond the ${included} included in the plan: give the extra price the client agreed`,
+              'extraPrice',
+            );
+          }
+          if (round <= included && (feedback.extraPrice ?? 0) > 0) {
+            throw businessFailure(ErrorType.InvalidInput, `round ${round} is included in the plan: no extra price`, 'extraPrice');
+          }
+        }
+      },
+    },
+  );
+
+  setHandler(
+    resolveComplaintUpdate,
+    ctx.journal.requests.acting(({ by, complaintId, resolution }) => {
+      const complaint = status.complaints.find((c) => c.complaintId === complaintId)!;
+      complaint.resolution = resolution;
+      complaint.resolvedAt = nowIso();
+      complaint.resolvedBy = by.id;
+      ctx.record('complaint_resolved', by.id, `${complaintId}: ${resolution}`);
+      ctx.changed();
+      return status;
+    }),
+    {
+      validator: ({ by, complaintId, resolution }) => {
+        refuseUnless(isManager(by) || isLeadership(by), "the project's manager or leadership");
+        // A cancelled project still takes the payment of what it billed for accepted work.
+        if (status.stage === 'completed' || (status.stage === 'cancelled' && status.invoices.every((i) => i.paid))) {
+          throw businessFailure(ErrorType.WrongStage, `the project is ${status.stage}`);
+        }
+        const complaint = status.complaints.find((c) => c.complaintId === complaintId);
+        if (!complaint) throw businessFailure(ErrorType.NotFound, `no complaint ${complaintId}`, 'complaintId');
+        if (complaint.resolvedAt) throw businessFailure(ErrorType.AlreadyDone, `complaint ${complaintId} is already resolved`, 'complaintId');
+        if (resolution.trim() === '') throw businessFailure(ErrorType.InvalidInput, 'describe the resolution', 'resolution');
+      },
+    },
+  );
+
+  const paymentRecorded = (reference: string): boolean =>
+    status.invoices.some((i) => i.payments.some((p) => p.reference === reference));
+
+  setHandler(
+    recordPaymentUpdate,
+    ctx.journal.requests.acting(({ by, invoiceNumber, amount, paidAt, reference }) => {
+      // The bank's reference is the payment's identity: a statement imported twice counts once.
+      if (paymentRecorded(reference)) return status;
+      const invoice = status.invoices.find((i) => i.number === invoiceNumber)!;
+      invoice.payments.push({ amount, paidAt: new Date(Date.parse(paidAt)).toISOString(), reference, recordedAt: nowIso(), recordedBy: by.id });
+      invoice.paidAmount = fromCents(toCents(invoice.paidAmount) + toCents(amount));
+      invoice.paid = owedCents(invoice) <= 0;
+      ctx.record(invoice.paid ? 'invoice_paid' : 'payment_received', by.id, `${invoiceNumber}: ${amount} ${invoice.currency} (${reference})`);
+      ctx.changed();
+      return status;
+    }),
+    {
+      validator: ({ by, invoiceNumber, amount, paidAt, reference }) => {
+        refuseUnless(isManager(by) || isLeadership(by), "the project's manager or leadership");
+        // A cancelled project still takes the payment of what it billed for accepted work.
+        if (status.stage === 'completed' || (status.stage === 'cancelled' && status.invoices.every((i) => i.paid))) {
+          throw businessFailure(ErrorType.WrongStage, `the project is ${status.stage}`);
+        }
+        const invoice = status.invoices.find((i) => i.number === invoiceNumber);
+        if (!invoice) throw businessFailure(ErrorType.NotFound, `no invoice ${invoiceNumber} was issued for this project`, 'invoiceNumber');
+        if (paymentRecorded(reference)) return;
+        if (!(amount > 0)) throw businessFailure(ErrorType.InvalidInput, 'the amount must be positive', 'amount');
+        if (Number.isNaN(Date.parse(paidAt))) throw businessFailure(ErrorType.InvalidInput, 'not a date', 'paidAt');
+        if (toCents(amount) > owedCents(invoice)) {
+          throw businessFailure(
+            ErrorType.Overpayment,
+            `${amount} is more than the ${fromCents(owedCents(invoice))} ${invoice.currency} still owed on ${invoiceNumber}`,
+            'amount',
+          );
+        }
+      },
+    },
+  );
+
+  setHandler(
+    cancelProjectUpdate,
+    ctx.journal.requests.acting(async ({ by, reason }) => {
+      ctx.cancelRequest = { reason, by: by.id };
+      status.cancellation = { reason, by: by.id, at: nowIso(), stageAtCancel: status.stage };
+      ctx.record('cancellation_requested', by.id, reason);
+      ctx.changed();
+      // The caller learns the outcome (cancelled tasks, invoice for accepted work), not just "noted".
+      await condition(() => status.stage === 'cancelled');
+      return status;
+    }),
+    {
+      validator: ({ by, reason }) => {
+        refuseUnless(isManager(by) || isLeadership(by), "the project's manager or leadership");
+        if (status.stage === 'cancelled' || ctx.cancelRequest) throw businessFailure(ErrorType.AlreadyDone, 'the project is already cancelled');
+        // Closing means paid in full: the report is being written, there is nothing left to stop.
+        if (status.stage === 'completed' || status.stage === 'closing') {
+          throw businessFailure(ErrorType.WrongStage, `the project is ${status.stage}`);
+        }
+        if (reason.trim() === '') throw businessFailure(ErrorType.InvalidInput, 'give a reason', 'reason');
+      },
+    },
+  );
+
+  // A signal, not an update: a task must never wait on its project.
+  setHandler(taskChangedSignal, ({ at, ...change }) => production.applyReport(change, at));
+}
