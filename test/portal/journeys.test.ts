@@ -204,14 +204,18 @@ step('a designer claims the design task; it leaves the other designer’s inbox 
 
 step('the manager sends the design back from the review queue', async () => {
   const { page } = manager;
-  await page.getByRole('link', { name: 'Review queue' }).click();
-  const card = page.locator('li.review-card', { hasText: 'Home page design' });
+  await page.getByRole('link', { name: 'Portfolio' }).click();
+  const card = page.locator('#stage-in_production').locator('..').locator('li.project-card', { hasText: title });
   await card.waitFor({ timeout: 30_000 });
-  expect(await card.textContent()).toContain('First mock-ups of the home page.');
-  await card.getByLabel(/Comment on/).fill('Warmer colours, please.');
+  await shoot(page, '07a-portfolio-manager');
+  await page.getByRole('link', { name: 'Review queue' }).click();
+  const review = page.locator('li.review-card', { hasText: 'Home page design' });
+  await review.waitFor({ timeout: 30_000 });
+  expect(await review.textContent()).toContain('First mock-ups of the home page.');
+  await review.getByLabel(/Comment on/).fill('Warmer colours, please.');
   await shoot(page, '07-review-queue');
-  await card.getByRole('button', { name: 'Send back' }).click();
-  await card.waitFor({ state: 'detached' });
+  await review.getByRole('button', { name: 'Send back' }).click();
+  await review.waitFor({ state: 'detached' });
 });
 
 step('the designer finds it under “Sent back” with the comment, and delivers again; the manager accepts', async () => {

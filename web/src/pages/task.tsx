@@ -246,6 +246,8 @@ function StaffActions({ task, onChange }: { task: Task; onChange: (t: Task) => v
 }
 
 function ManagerActions({ task, onChange }: { task: Task; onChange: (t: Task) => void }) {
+  const name = useName();
+  const latest = task.deliverables[task.deliverables.length - 1];
   const [comment, setComment] = useState('');
   const [assignee, setAssignee] = useState('');
   const [dueAt, setDueAt] = useState(toLocalInput(task.dueAt));
@@ -278,6 +280,26 @@ function ManagerActions({ task, onChange }: { task: Task; onChange: (t: Task) =>
     <>
       {task.status === 'submitted' && (
         <Section title="Review the delivery" id="act">
+          {latest && (
+            <div class="delivery">
+              <p>
+                Delivered by {name(latest.submittedBy)}, {formatDateTime(latest.submittedAt)}
+                {task.reviewRounds > 0 && ` (after ${task.reviewRounds} round${task.reviewRounds > 1 ? 's' : ''} of changes)`}:
+              </p>
+              <blockquote class="prewrap">{latest.summary}</blockquote>
+              {latest.links.length > 0 && (
+                <ul>
+                  {latest.links.map((l) => (
+                    <li key={l}>
+                      <a href={l} target="_blank" rel="noopener noreferrer">
+                        {l}
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </div>
+          )}
           <form onSubmit={(e) => e.preventDefault()}>
             <ProblemBox error={review.error && !review.error.at('comment') ? review.error : undefined} />
             <TextArea
