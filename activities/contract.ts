@@ -5,6 +5,7 @@
  */
 import type { Department, Role } from '../workflows/shared-schemas';
 import type { DocumentKind, DocumentRef, InvoiceKind, ProjectStatus } from '../workflows/project/contract';
+import type { TaskView } from '../workflows/task/contract';
 
 export const NOTIFICATION_TEMPLATES = [
   // staff
@@ -100,8 +101,18 @@ export interface ProduceDocumentInput {
   invoice?: InvoiceContent;
 }
 
+/**
+ * A workflow's whole snapshot for the reporting store. `seq` grows with every change of that
+ * workflow (also on replay); the store keeps the highest it has seen.
+ */
+export type PublishSnapshotInput =
+  | { kind: 'project'; projectId: string; seq: number; snapshot: ProjectStatus }
+  | { kind: 'task'; taskId: string; projectId: string; seq: number; view: TaskView };
+
 export interface ProjectActivities {
   notify(input: NotifyInput): Promise<NotifyResult>;
   allocateInvoiceNumber(input: AllocateInvoiceNumberInput): Promise<{ number: string }>;
   produceDocument(input: ProduceDocumentInput): Promise<DocumentRef>;
+  /** Run as a local activity, inside the workflow task that changed the snapshot. */
+  publishSnapshot(input: PublishSnapshotInput): Promise<void>;
 }

@@ -3,6 +3,7 @@
  * recipient separately (clients never see staff addresses, and each send can be skipped on
  * retry). A retried activity sends only to recipients an earlier attempt did not reach.
  */
+import { asyncLocalStorage } from '@temporalio/activity';
 import type { Logger } from '../common/logger';
 import type { PeopleDirectory } from '../common/people';
 import { ErrorType, businessFailure } from '../workflows/errors';
@@ -54,6 +55,9 @@ export function createNotificationActivities(deps: NotificationActivityDeps): Pi
       let sent = 0;
       let alreadySent = 0;
       for (const to of recipients) {
+        // Between recipients: tell Temporal this attempt is alive (a slow server is not a dead
+        // worker), and stop if Temporal gave up on it, so two attempts never mail the same person.
+        stillWanted(to.address);
         if (await deps.sentLog.has(input.idempotencyKey, to.address)) {
           alreadySent += 1;
           continue;
@@ -86,6 +90,14 @@ export function createNotificationActivities(deps: NotificationActivityDeps): Pi
       return { sent, recipients: addresses, duplicate: sent === 0 && alreadySent === recipients.length };
     },
   };
+}
+
+/** Heartbeats inside an activity (no-op when called directly, as unit tests do); throws once the attempt is cancelled. */
+function stillWanted(next: string): void {
+  const context = asyncLocalStorage.getStore();
+  if (!context) return;
+  context.cancellationSignal.throwIfAborted();
+  context.heartbeat({ next });
 }
 
 /** Directory entries and literal addresses, each address once (first name wins). */

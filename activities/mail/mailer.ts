@@ -52,10 +52,12 @@ export class SmtpMailer implements Mailer {
       port: settings.port,
       secure: settings.secure,
       ...(settings.user && { auth: { user: settings.user, pass: settings.password ?? '' } }),
-      // Fail within the activity's start-to-close timeout so a hung server means a retry, not a stall.
-      connectionTimeout: 10_000,
-      greetingTimeout: 10_000,
-      socketTimeout: 20_000,
+      // Generous enough for a slow server (tens of seconds to accept a message), yet shorter than the
+      // notify activity's heartbeat timeout (90 s, workflows/common/outbox.ts): an attempt stuck on a
+      // dead server fails by itself before Temporal starts another that could mail the same person.
+      connectionTimeout: 15_000,
+      greetingTimeout: 15_000,
+      socketTimeout: 60_000,
     });
   }
 

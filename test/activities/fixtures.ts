@@ -53,6 +53,7 @@ export function sampleSnapshot(projectId: string, overrides: Partial<ProjectStat
   ];
   return {
     projectId,
+    version: 42,
     stage: 'completed',
     stageEnteredAt: '2026-04-02T09:00:00Z',
     title: 'Spring campaign landing page',

@@ -22,7 +22,7 @@ import { createApp, type AppDeps } from '../../api/app';
 import { createTemporalConnection, TemporalGateway } from '../../api/temporal-gateway';
 import type { Department } from '../../workflows/shared-schemas';
 import { parseTaskId } from '../../workflows/task/contract';
-import { connectTestTemporal, createTestWorker, eventually, NAMESPACE, testAddress, uniqueId, type TestTemporal } from './temporal';
+import { connectTestTemporal, createTestWorker, eventually, NAMESPACE, replayEverythingOn, testAddress, uniqueId, type TestTemporal } from './temporal';
 
 const ROOT = path.join(__dirname, '..', '..');
 const EXAMPLE_PEOPLE = path.join(ROOT, 'config', 'people.example.json');
@@ -168,9 +168,13 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
     async close() {
       if (worker && worker.getState() === 'RUNNING') worker.shutdown();
       await running;
-      await connection.close();
-      await temporal.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      try {
+        if (worker) await replayEverythingOn(temporal.client, taskQueue);
+      } finally {
+        await connection.close();
+        await temporal.close();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -83,3 +83,21 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 200));
   }
 }
+
+/**
+ * Replays the history of every workflow this test file ran on its task queue against the current
+ * bundle: a run that would break on replay (a worker restart, a query on an evicted workflow)
+ * fails the file that produced it, whatever the file itself asserts.
+ */
+export async function replayEverythingOn(client: Client, taskQueue: string): Promise<void> {
+  const { Worker } = await import('@temporalio/worker');
+  const histories: { workflowId: string; history: Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>> }[] = [];
+  for await (const info of client.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) {
+    histories.push({ workflowId: info.workflowId, history: await client.workflow.getHandle(info.workflowId, info.runId).fetchHistory() });
+  }
+  const failures: string[] = [];
+  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: testBundlePath() }, replayName: `replay-${taskQueue}` }, histories)) {
+    if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+  }
+  if (failures.length > 0) throw new Error(`histories that do not replay on the current code:\n${failures.join('\n')}`);
+}

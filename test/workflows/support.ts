@@ -21,6 +21,7 @@ import type {
   NotifyResult,
   ProduceDocumentInput,
   ProjectActivities,
+  PublishSnapshotInput,
 } from '../../activities/contract';
 import type { DocumentRef, ProjectStatus } from '../../workflows/project/contract';
 import {
@@ -40,7 +41,7 @@ import {
   taskWorkflowId,
   type TaskView,
 } from '../../workflows/task/contract';
-import { connectTestTemporal, createTestWorker, eventually, uniqueId, type TestTemporal } from '../support/temporal';
+import { connectTestTemporal, createTestWorker, eventually, replayEverythingOn, uniqueId, type TestTemporal } from '../support/temporal';
 
 // ---------------------------------------------------------------------------------------------
 // People
@@ -59,6 +60,8 @@ export interface Effects {
   notices: { input: NotifyInput; result: NotifyResult }[];
   documents: { input: ProduceDocumentInput; result: DocumentRef }[];
   invoiceNumbers: { input: AllocateInvoiceNumberInput; number: string }[];
+  /** Snapshots handed to the reporting store, in order. */
+  published: PublishSnapshotInput[];
 }
 
 /** Mail as the local SMTP server received it. */
@@ -168,6 +171,10 @@ function recording(base: ProjectActivities, effects: Effects): ProjectActivities
       effects.documents.push({ input, result });
       return result;
     },
+    async publishSnapshot(input) {
+      await base.publishSnapshot(input);
+      effects.published.push(input);
+    },
   };
 }
 
@@ -193,7 +200,7 @@ export interface WorkflowTestEnv {
 export async function startWorkflowTestEnv(options: { maxCachedWorkflows?: number } = {}): Promise<WorkflowTestEnv> {
   const temporal = await connectTestTemporal();
   const taskQueue = uniqueId('wf');
-  const effects: Effects = { notices: [], documents: [], invoiceNumbers: [] };
+  const effects: Effects = { notices: [], documents: [], invoiceNumbers: [], published: [] };
   const real = await realActivities(temporal, taskQueue);
   const activities = recording(real.activities, effects);
   let worker = await createTestWorker(temporal, { taskQueue, activities, maxCachedWorkflows: options.maxCachedWorkflows });
@@ -220,8 +227,12 @@ export async function startWorkflowTestEnv(options: { maxCachedWorkflows?: numbe
         worker.shutdown();
         await running;
       }
-      await real.close();
-      await temporal.close();
+      try {
+        await replayEverythingOn(temporal.client, taskQueue);
+      } finally {
+        await real.close();
+        await temporal.close();
+      }
     },
   };
 }

@@ -1,16 +1,37 @@
 /**
- * Notices queued by handlers and timers and delivered one at a time through the `notify`
- * activity. Handlers only queue (no update ever waits on a mail server); the workflow's process
- * hands the queue over. Shared by the project and task workflows, which differ only in the ids
- * and the data every notice of theirs carries.
+ * Notices for the people of a project, sent through the `notify` activity. Shared by the project
+ * and task workflows, which differ only in the ids and the data every notice of theirs carries.
+ *
+ * Two ways out, chosen once per run:
+ * - **own path** (every run since the `notices-own-path` patch): each notice is handed to its own
+ *   activity the moment it is queued — from the handler or step that caused it — and retried while
+ *   the mail server is down (for up to three days). Nothing waits for it: opening tasks, deadlines
+ *   and a cancellation go on whatever the mail server does. The run ends once every notice is out.
+ * - **inline** (runs recorded before that patch): the process delivers the queue itself whenever
+ *   it waits, giving a notice up after ten tries. Kept so those histories replay as they ran.
+ *
+ * Commands are only ever issued from the code that queues a notice, never from a callback of
+ * another activity, so their order is the same when a run is replayed.
  */
-import { isCancellation, proxyActivities } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import type { NotifyInput, ProjectActivities, RecipientSpec } from '../../activities/contract';
 
-// A notice that still fails after ten tries is recorded instead of holding the work up.
-const { notify } = proxyActivities<ProjectActivities>({
+const inline = proxyActivities<ProjectActivities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },
+});
+
+// One attempt mails each recipient in turn and heartbeats between them, so a slow mail server
+// (tens of seconds per message) never makes Temporal start a second attempt while the first is
+// still talking to it: a second copy could reach whoever the first was mailing. A dead worker
+// is noticed by the missing heartbeat and its attempt retried elsewhere; the sent-log skips whoever
+// was already reached. The SMTP client's own timeouts (activities/mail/mailer.ts) are shorter
+// than the heartbeat timeout, so an attempt ends before another can begin.
+const ownPath = proxyActivities<ProjectActivities>({
+  startToCloseTimeout: '1h',
+  heartbeatTimeout: '90s',
+  scheduleToCloseTimeout: '3d',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
 
 export interface OutboxOptions {
@@ -28,18 +49,48 @@ export interface OutboxOptions {
 
 export interface Outbox {
   send(template: NotifyInput['template'], key: string, recipients: RecipientSpec, data?: NotifyInput['data']): void;
-  /** True while notices wait to be delivered. */
-  hasQueued(): boolean;
-  /** Delivers the queued notices in order (a Temporal cancel of the scope is rethrown). */
+  /** True while the process must wake to deliver (inline runs only). */
+  needsProcess(): boolean;
+  /** Inline runs: delivers the queued notices in order (a Temporal cancel is rethrown). Own path: nothing to do. */
   deliverQueued(): Promise<void>;
+  /** Resolves once every notice queued so far is delivered or given up (the run may then end). */
+  drained(): Promise<void>;
 }
 
 export function createOutbox(options: OutboxOptions): Outbox {
   const queue: NotifyInput[] = [];
+  const ownPathRun = patched('notices-own-path');
+  let inFlight = 0;
+
+  const deliverFirstInline = async (): Promise<void> => {
+    const next = queue[0];
+    try {
+      await inline.notify(next);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      options.onFailed(next, (err as Error).message);
+    }
+    queue.shift();
+  };
+
+  const dispatch = (notice: NotifyInput): void => {
+    inFlight += 1;
+    // Not cancellable: after a Temporal-level cancel the cancellation's own notices still go out.
+    CancellationScope.nonCancellable(() => ownPath.notify(notice)).then(
+      () => {
+        inFlight -= 1;
+      },
+      (err: unknown) => {
+        inFlight -= 1;
+        options.onFailed(notice, (err as Error).message);
+      },
+    );
+  };
+
   return {
     send(template, key, recipients, data = {}) {
       const requestId = options.requestId();
-      queue.push({
+      const notice: NotifyInput = {
         idempotencyKey: `${options.keyPrefix}:${key}`,
         template,
         recipients,
@@ -47,20 +98,17 @@ export function createOutbox(options: OutboxOptions): Outbox {
         ...(options.taskId !== undefined && { taskId: options.taskId }),
         ...(requestId !== undefined && { requestId }),
         data: { ...options.commonData(), ...data },
-      });
+      };
+      if (ownPathRun) dispatch(notice);
+      else queue.push(notice);
     },
-    hasQueued: () => queue.length > 0,
+    needsProcess: () => queue.length > 0,
     async deliverQueued() {
-      while (queue.length > 0) {
-        const next = queue[0];
-        try {
-          await notify(next);
-        } catch (err) {
-          if (isCancellation(err)) throw err;
-          options.onFailed(next, (err as Error).message);
-        }
-        queue.shift();
-      }
+      while (queue.length > 0) await deliverFirstInline();
+    },
+    async drained() {
+      while (queue.length > 0) await deliverFirstInline();
+      await condition(() => inFlight === 0);
     },
   };
 }

@@ -36,6 +36,7 @@ export function createBilling(ctx: ProjectContext): Billing {
   async function produce(kind: DocumentKind, invoice?: InvoiceContent): Promise<DocumentRef> {
     if (!invoice) ctx.proceed(); // an invoice already numbered gets its paper whatever happens next
     const sequence = status.documents.filter((d) => d.kind === kind).length + 1;
+    ctx.publisher.publishIfChanged();
     const ref = await produceDocument({
       projectId: input.projectId,
       kind,
@@ -80,6 +81,7 @@ export function createBilling(ctx: ProjectContext): Billing {
 
     async issueInvoice(kind, amount, lines, prepaymentDeducted) {
       ctx.proceed();
+      ctx.publisher.publishIfChanged();
       // One key per project and kind: a retried allocation gets the same number, never a gap.
       const { number } = await allocateInvoiceNumber({
         idempotencyKey: `${ctx.workflowId}:${kind}`,
@@ -128,11 +130,12 @@ export function createBilling(ctx: ProjectContext): Billing {
       for (;;) {
         await ctx.outbox.deliverQueued();
         ctx.syncSearchAttributes();
+        ctx.publisher.publishIfChanged();
         const unpaid = status.invoices.filter((i) => !i.paid);
         if (unpaid.length === 0) return;
         const next = chaseDuePayments(unpaid);
         const seen = ctx.changes;
-        const wake = () => ctx.changes !== seen || ctx.outbox.hasQueued();
+        const wake = () => ctx.changes !== seen || ctx.outbox.needsProcess();
         if (next === undefined) await condition(wake);
         else await condition(wake, Math.max(1, next - Date.now()));
       }

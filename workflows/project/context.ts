@@ -9,7 +9,9 @@ import { condition, workflowInfo, type ChildWorkflowHandle } from '@temporalio/w
 import type { RecipientSpec } from '../../activities/contract';
 import { createJournal, nowIso, type Journal } from '../common/journal';
 import { createOutbox, type Outbox } from '../common/outbox';
+import { createPublisher, type Publisher } from '../common/publisher';
 import { syncSearchAttributes } from '../common/search-attribute-sync';
+import type { Actor } from '../shared-schemas';
 import type { TaskInput } from '../task/contract';
 import type { taskWorkflow } from '../task/workflow';
 import type { ProjectInput, ProjectStage, ProjectStatus, TaskSummary } from './contract';
@@ -36,6 +38,7 @@ export interface ProjectContext {
   readonly tasks: Map<string, TaskRuntime>;
   readonly journal: Journal;
   readonly outbox: Outbox;
+  readonly publisher: Publisher;
   readonly manager: RecipientSpec;
   readonly leadership: RecipientSpec;
   readonly client: RecipientSpec;
@@ -60,6 +63,8 @@ export interface ProjectContext {
   untilOr(done: () => boolean, ms: number): Promise<boolean>;
   /** Before a step with effects (documents, invoices, task starts): stop if cancelled meanwhile. */
   proceed(): void;
+  /** Wraps an update handler: the acting request is known while it runs; its change is published after. */
+  acting<A extends { by: Actor }, R>(handler: (input: A) => R): (input: A) => R;
 }
 
 export function createProjectContext(input: ProjectInput): ProjectContext {
@@ -72,7 +77,12 @@ export function createProjectContext(input: ProjectInput): ProjectContext {
     projectId: input.projectId,
     requestId: () => journal.requests.current(),
     commonData: () => ({ projectTitle: input.title, clientName: input.client.name, managerId: input.managerId }),
-    onFailed: (notice, message) => journal.record('notification_failed', undefined, `${notice.template}: ${message}`),
+    onFailed: (notice, message) => ctx.record('notification_failed', undefined, `${notice.template}: ${message}`),
+  });
+
+  const publisher = createPublisher({
+    version: () => status.version,
+    snapshot: (seq) => ({ kind: 'project', projectId: input.projectId, seq, snapshot: status }),
   });
 
   const ctx: ProjectContext = {
@@ -83,6 +93,7 @@ export function createProjectContext(input: ProjectInput): ProjectContext {
     tasks: new Map(),
     journal,
     outbox,
+    publisher,
     manager: { personIds: [input.managerId] },
     leadership: { roles: ['leadership'] },
     client: { emails: [input.client.email] },
@@ -90,9 +101,13 @@ export function createProjectContext(input: ProjectInput): ProjectContext {
     cancelling: false,
     chased: new Set(),
 
-    record: (event, by, detail, at) => journal.record(event, by, detail, at),
+    record(event, by, detail, at) {
+      journal.record(event, by, detail, at);
+      status.version += 1;
+    },
     changed() {
       ctx.changes += 1;
+      status.version += 1;
       ctx.syncSearchAttributes();
     },
     enterStage(stage) {
@@ -113,8 +128,9 @@ export function createProjectContext(input: ProjectInput): ProjectContext {
       for (;;) {
         await outbox.deliverQueued();
         ctx.syncSearchAttributes();
+        publisher.publishIfChanged();
         if (done() || ctx.cancelRequest) break;
-        await condition(() => done() || ctx.cancelRequest !== undefined || outbox.hasQueued());
+        await condition(() => done() || ctx.cancelRequest !== undefined || outbox.needsProcess());
       }
       if (ctx.cancelRequest) throw new ProjectCancelled();
     },
@@ -123,9 +139,10 @@ export function createProjectContext(input: ProjectInput): ProjectContext {
       for (;;) {
         await outbox.deliverQueued();
         ctx.syncSearchAttributes();
+        publisher.publishIfChanged();
         const left = deadline - Date.now();
         if (done() || ctx.cancelRequest || left <= 0) break;
-        await condition(() => done() || ctx.cancelRequest !== undefined || outbox.hasQueued(), left);
+        await condition(() => done() || ctx.cancelRequest !== undefined || outbox.needsProcess(), left);
       }
       if (ctx.cancelRequest) throw new ProjectCancelled();
       return done();
@@ -133,6 +150,12 @@ export function createProjectContext(input: ProjectInput): ProjectContext {
     proceed() {
       if (ctx.cancelRequest && !ctx.cancelling) throw new ProjectCancelled();
     },
+    acting: (handler) =>
+      journal.requests.acting((handlerInput) => {
+        const result = handler(handlerInput);
+        publisher.publishIfChanged();
+        return result;
+      }),
   };
   return ctx;
 }

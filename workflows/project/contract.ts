@@ -150,6 +150,8 @@ export interface DocumentRef {
 
 export interface ProjectStatus {
   projectId: string;
+  /** Grows with every change of the project: the store keeps the newest, clients tell snapshots apart. */
+  version: number;
   stage: ProjectStage;
   /** When the project entered its current stage (also the StageEnteredAt search attribute). */
   stageEnteredAt?: string;

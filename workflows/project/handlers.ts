@@ -50,7 +50,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
 
   setHandler(
     submitPlanUpdate,
-    ctx.journal.requests.acting(({ by, tasks: planTasks, prepaymentPercent, includedRevisionRounds }) => {
+    ctx.acting(({ by, tasks: planTasks, prepaymentPercent, includedRevisionRounds }) => {
       const version = status.plans.length + 1;
       const at = nowIso();
       status.plans.push({
@@ -97,7 +97,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
 
   setHandler(
     decidePlanUpdate,
-    ctx.journal.requests.acting(({ by, planVersion, decision, comment }) => {
+    ctx.acting(({ by, planVersion, decision, comment }) => {
       const plan = status.plans.find((p) => p.version === planVersion)!;
       plan.decision = { decision, comment, by: by.id, at: nowIso() };
       status.pendingPlanVersion = undefined;
@@ -139,7 +139,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
 
   setHandler(
     recordFeedbackUpdate,
-    ctx.journal.requests.acting(({ by, feedback }: RecordFeedbackInput) => {
+    ctx.acting(({ by, feedback }: RecordFeedbackInput) => {
       const at = nowIso();
       if (feedback.kind === 'accepted') {
         status.feedback.push({ at, kind: 'accepted', rating: feedback.rating, comment: feedback.comment, recordedBy: by.id });
@@ -223,7 +223,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
 
   setHandler(
     resolveComplaintUpdate,
-    ctx.journal.requests.acting(({ by, complaintId, resolution }) => {
+    ctx.acting(({ by, complaintId, resolution }) => {
       const complaint = status.complaints.find((c) => c.complaintId === complaintId)!;
       complaint.resolution = resolution;
       complaint.resolvedAt = nowIso();
@@ -252,7 +252,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
 
   setHandler(
     recordPaymentUpdate,
-    ctx.journal.requests.acting(({ by, invoiceNumber, amount, paidAt, reference }) => {
+    ctx.acting(({ by, invoiceNumber, amount, paidAt, reference }) => {
       // The bank's reference is the payment's identity: a statement imported twice counts once.
       if (paymentRecorded(reference)) return status;
       const invoice = status.invoices.find((i) => i.number === invoiceNumber)!;
@@ -288,7 +288,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
 
   setHandler(
     cancelProjectUpdate,
-    ctx.journal.requests.acting(async ({ by, reason }) => {
+    ctx.acting(async ({ by, reason }) => {
       ctx.cancelRequest = { reason, by: by.id };
       status.cancellation = { reason, by: by.id, at: nowIso(), stageAtCancel: status.stage };
       ctx.record('cancellation_requested', by.id, reason);
@@ -311,5 +311,8 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
   );
 
   // A signal, not an update: a task must never wait on its project.
-  setHandler(taskChangedSignal, ({ at, ...change }) => production.applyReport(change, at));
+  setHandler(taskChangedSignal, ({ at, ...change }) => {
+    production.applyReport(change, at);
+    ctx.publisher.publishIfChanged();
+  });
 }

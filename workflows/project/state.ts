@@ -25,6 +25,7 @@ import type { PlanTask } from './schemas';
 export function initialStatus(input: ProjectInput, intakeAt: string): ProjectStatus {
   return {
     projectId: input.projectId,
+    version: 1,
     stage: 'intake',
     stageEnteredAt: intakeAt,
     title: input.title,

@@ -53,10 +53,12 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       if (patched('cancelled-collects-payment')) await billing.collectCancellationPayment();
     });
   }
-  // Every update answered (the cancellation's caller gets its snapshot), then every notice out.
+  // Every update answered (the cancellation's caller gets its snapshot), every notice out, and the
+  // final state in the store.
   await CancellationScope.nonCancellable(async () => {
     await condition(allHandlersFinished);
-    await ctx.outbox.deliverQueued();
+    await ctx.outbox.drained();
+    await ctx.publisher.caughtUp();
   });
   return status;
 
@@ -181,6 +183,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
         task.closed = true;
       }
     }
+    ctx.publisher.publishIfChanged();
     // A task that finished meanwhile cannot take the signal; its result still arrives below.
     await Promise.all(running.map((t) => t.handle!.signal(cancelTaskSignal, { reason }).catch(() => undefined)));
     await condition(() => [...ctx.tasks.values()].every((t) => t.closed));

@@ -53,6 +53,8 @@ export interface TaskNoticeView {
 
 export interface TaskView {
   taskId: string;
+  /** Grows with every change of the task: the store keeps the newest, clients tell views apart. */
+  version: number;
   projectId: string;
   taskKey: string;
   projectTitle: string;

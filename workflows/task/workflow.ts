@@ -17,6 +17,7 @@ import {
 import type { RecipientSpec } from '../../activities/contract';
 import { createJournal, nowIso } from '../common/journal';
 import { createOutbox } from '../common/outbox';
+import { createPublisher } from '../common/publisher';
 import { syncSearchAttributes as syncChangedSearchAttributes } from '../common/search-attribute-sync';
 import { businessFailure, ErrorType } from '../errors';
 import { taskChangedSignal, type TaskChangedSignal } from '../project/contract';
@@ -61,6 +62,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
     estimateHours: input.estimateHours,
     price: input.price,
     dependsOn: input.dependsOn,
+    version: 1,
     status: 'waiting',
     dueAt: input.dueAt,
     dueDateChanges: [],
@@ -79,7 +81,11 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
   let reassignments = 0;
 
   const journal = createJournal(view.history, { projectId: input.projectId, taskId: view.taskId });
-  const { requests, record } = journal;
+  const { requests } = journal;
+  const record = (event: string, by?: string, detail?: string): void => {
+    journal.record(event, by, detail);
+    view.version += 1;
+  };
   const outbox = createOutbox({
     keyPrefix: workflowId,
     projectId: input.projectId,
@@ -97,9 +103,21 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
     onFailed: (notice, message) => record('notification_failed', undefined, `${notice.template}: ${message}`),
   });
   const send = outbox.send;
+  const publisher = createPublisher({
+    version: () => view.version,
+    snapshot: (seq) => ({ kind: 'task', taskId: view.taskId, projectId: input.projectId, seq, view }),
+  });
+  /** Wraps an update handler: the acting request is known while it runs; its change is published after. */
+  const acting = <A extends { by: Actor }, R>(handler: (handlerInput: A) => R): ((handlerInput: A) => R) =>
+    requests.acting((handlerInput: A) => {
+      const result = handler(handlerInput);
+      publisher.publishIfChanged();
+      return result;
+    });
   const changed = (): void => {
     refreshOverdue();
     changes += 1;
+    view.version += 1;
     syncSearchAttributes();
   };
   const finished = (): boolean => view.status === 'accepted' || view.status === 'cancelled';
@@ -143,7 +161,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
   // Updates, not signals: the person acting must learn at once whether the task was theirs to take.
   setHandler(
     claimTaskUpdate,
-    requests.acting(({ by }) => {
+    acting(({ by }) => {
       // A repeated claim by the holder (a retried request) changes nothing and returns the view.
       if (view.status === 'claimed' && view.assigneeId === by.id) return view;
       view.status = 'claimed';
@@ -169,7 +187,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
 
   setHandler(
     releaseTaskUpdate,
-    requests.acting(({ by }) => {
+    acting(({ by }) => {
       record('released', by.id);
       view.assigneeId = undefined;
       open();
@@ -187,7 +205,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
 
   setHandler(
     submitTaskUpdate,
-    requests.acting(({ by, summary, links }) => {
+    acting(({ by, summary, links }) => {
       const at = nowIso();
       view.deliverables.push({ summary, links, submittedAt: at, submittedBy: by.id });
       view.status = 'submitted';
@@ -210,7 +228,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
 
   setHandler(
     reviewTaskUpdate,
-    requests.acting(({ by, decision, comment }) => {
+    acting(({ by, decision, comment }) => {
       const at = nowIso();
       view.reviews.push({ decision, comment, by: by.id, at });
       if (decision === 'accept') {
@@ -241,7 +259,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
 
   setHandler(
     reassignTaskUpdate,
-    requests.acting(({ by, assigneeId }) => {
+    acting(({ by, assigneeId }) => {
       if (view.status === 'claimed' && view.assigneeId === assigneeId) return view;
       const from = view.assigneeId;
       reassignments += 1;
@@ -268,7 +286,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
 
   setHandler(
     moveDueDateUpdate,
-    requests.acting(({ by, dueAt, reason }) => {
+    acting(({ by, dueAt, reason }) => {
       const to = new Date(Date.parse(dueAt)).toISOString();
       view.dueDateChanges.push({ from: view.dueAt, to, reason, by: by.id, at: nowIso() });
       record('due_date_moved', by.id, `${view.dueAt} → ${to}: ${reason}`);
@@ -295,6 +313,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
     if (view.status !== 'waiting') return; // a repeated open changes nothing
     open();
     changed();
+    publisher.publishIfChanged();
   });
 
   setHandler(cancelTaskSignal, ({ reason }) => {
@@ -388,7 +407,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
       // The project first (a signal is quick, the portal shows it), then the mail.
       await reportToProject();
       await outbox.deliverQueued();
-      if (outbox.hasQueued() || JSON.stringify(summary()) !== reported) continue; // changed meanwhile
+      if (outbox.needsProcess() || JSON.stringify(summary()) !== reported) continue; // changed meanwhile
       if (finished()) return;
       if (cancelRequest) {
         cancel(cancelRequest.reason);
@@ -402,8 +421,9 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
         continue;
       }
       const next = pendingDeadlines().reduce<number | undefined>((min, d) => (min === undefined || d.at < min ? d.at : min), undefined);
+      publisher.publishIfChanged();
       const seen = changes;
-      const wake = (): boolean => changes !== seen || outbox.hasQueued() || cancelRequest !== undefined;
+      const wake = (): boolean => changes !== seen || outbox.needsProcess() || cancelRequest !== undefined;
       if (next === undefined) await condition(wake);
       else await condition(wake, Math.max(next - now, 1));
     }
@@ -416,11 +436,13 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
     if (!isCancellation(err)) throw err;
     // The project closed without cancelling us (REQUEST_CANCEL when an operator terminates it):
     // close as cancelled and tell the assignee, outside the cancelled scope.
-    await CancellationScope.nonCancellable(async () => {
-      if (!finished()) cancel('the project was closed');
-      await outbox.deliverQueued();
-    });
+    if (!finished()) cancel('the project was closed');
   }
+  // Every notice out and the final view in the store, also after a Temporal-level cancel.
+  await CancellationScope.nonCancellable(async () => {
+    await outbox.drained();
+    await publisher.caughtUp();
+  });
   return { taskKey: input.taskKey, status: view.status === 'accepted' ? 'accepted' : 'cancelled', view };
 
   // Search attributes (declared last: they serve the process above, they are not part of it).
