@@ -53,8 +53,15 @@ export class ApiError extends Error {
     const own = (this.problem.errors ?? []).filter(
       (e) => e.field === field || e.field.startsWith(`${field}.`) || e.field.startsWith(`${field}[`),
     );
-    return own.length > 0 ? own.map((e) => e.message).join('; ') : undefined;
+    return own.length > 0 ? own.map((e) => humanize(e.message)).join('; ') : undefined;
   }
+}
+
+/** The schema's words for an empty field, as a person would say them; every other message as the API wrote it. */
+function humanize(message: string): string {
+  if (/^Too small: expected string to have >=1 characters?$/.test(message) || /^required \(\w+\)$/.test(message)) return 'required';
+  if (/^Invalid input: expected number, received (null|NaN)$/.test(message)) return 'required: a number';
+  return message;
 }
 
 let csrfToken: string | undefined;

@@ -93,7 +93,7 @@ function Approval({ project: p, onDecided }: { project: ProjectStatus; onDecided
         </div>
       )}
       <PlanTable plan={plan} currency={currency} />
-      <form onSubmit={(e) => e.preventDefault()}>
+      <form onSubmit={(e) => e.preventDefault()} noValidate>
         <ProblemBox error={decide.error && !decide.error.at('comment') ? decide.error : undefined} />
         <TextArea
           id={`${fid}-comment`}

@@ -27,6 +27,7 @@ export function Login({ next, onSignedIn }: { next: string | null; onSignedIn: (
             e.preventDefault();
             void signIn.act(token.trim());
           }}
+          noValidate
         >
           <ProblemBox error={signIn.error?.at('token') ? undefined : signIn.error} />
           <Input

@@ -358,6 +358,9 @@ function FeedbackForm({ project: p, onChange }: { project: ProjectStatus; onChan
     },
     (next) => {
       onChange(next);
+      setDescription('');
+      setComment('');
+      setExtraPrice('');
       flash(kind === 'accepted' ? 'Recorded: the client accepted the work.' : kind === 'complaint' ? 'Complaint recorded.' : 'Revision round opened.');
     },
   );
@@ -370,6 +373,7 @@ function FeedbackForm({ project: p, onChange }: { project: ProjectStatus; onChan
         e.preventDefault();
         void send.act();
       }}
+      noValidate
     >
       <ProblemBox error={send.error && !named.some((f) => send.error?.at(f)) ? send.error : undefined} />
       <Choices
@@ -520,6 +524,7 @@ function ResolveComplaint({ project: p, complaintId, onChange }: { project: Proj
         e.preventDefault();
         void resolve.act();
       }}
+      noValidate
     >
       <ProblemBox error={resolve.error && !resolve.error.at('resolution') ? resolve.error : undefined} />
       <TextArea
@@ -632,6 +637,7 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
         e.preventDefault();
         void pay.act();
       }}
+      noValidate
     >
       <h3>Record a payment</h3>
       <ProblemBox error={pay.error && !named.some((f) => pay.error?.at(f)) ? pay.error : undefined} />
@@ -682,6 +688,7 @@ function CancelProject({ project: p, onChange }: { project: ProjectStatus; onCha
           e.preventDefault();
           void cancel.act();
         }}
+        noValidate
       >
         <p>Open work is cancelled; accepted work is invoiced. This cannot be undone.</p>
         <ProblemBox error={cancel.error && !cancel.error.at('reason') ? cancel.error : undefined} />

@@ -95,7 +95,7 @@ function ReviewCard({ task, onReviewed }: { task: Task; onReviewed: () => void }
           )}
         </div>
       )}
-      <form onSubmit={(e) => e.preventDefault()}>
+      <form onSubmit={(e) => e.preventDefault()} noValidate>
         <ProblemBox error={review.error && !review.error.at('comment') ? review.error : undefined} />
         <TextArea
           id={`${fid}-comment`}

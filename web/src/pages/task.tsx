@@ -206,6 +206,7 @@ function StaffActions({ task, onChange }: { task: Task; onChange: (t: Task) => v
             e.preventDefault();
             void deliver.act();
           }}
+          noValidate
         >
           <ProblemBox error={deliver.error && !deliver.error.at('summary') && !deliver.error.at('links') ? deliver.error : undefined} />
           <TextArea
@@ -300,7 +301,7 @@ function ManagerActions({ task, onChange }: { task: Task; onChange: (t: Task) =>
               )}
             </div>
           )}
-          <form onSubmit={(e) => e.preventDefault()}>
+          <form onSubmit={(e) => e.preventDefault()} noValidate>
             <ProblemBox error={review.error && !review.error.at('comment') ? review.error : undefined} />
             <TextArea
               id="review-comment"
@@ -329,6 +330,7 @@ function ManagerActions({ task, onChange }: { task: Task; onChange: (t: Task) =>
                 e.preventDefault();
                 void reassign.act();
               }}
+              noValidate
             >
               <ProblemBox error={reassign.error && !reassign.error.at('assigneeId') ? reassign.error : undefined} />
               <Select
@@ -351,6 +353,7 @@ function ManagerActions({ task, onChange }: { task: Task; onChange: (t: Task) =>
                 e.preventDefault();
                 void move.act();
               }}
+              noValidate
             >
               <ProblemBox error={move.error && !move.error.at('dueAt') && !move.error.at('reason') ? move.error : undefined} />
               <Input id="move-dueAt" label="New due date" type="datetime-local" value={dueAt} onValue={setDueAt} error={move.error?.at('dueAt')} />
