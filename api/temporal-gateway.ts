@@ -32,7 +32,7 @@ import {
   type ProjectInput,
   type ProjectStatus,
 } from '../workflows/project/contract';
-import { getTaskQuery, taskWorkflowId, type TaskView } from '../workflows/task/contract';
+import { getStatusQuery as getTaskStatusQuery, taskWorkflowId, type TaskView } from '../workflows/task/contract';
 import { ApiProblem, notFound, ProblemType, type FieldProblem } from './errors';
 
 /** gRPC status codes we translate (from @grpc/grpc-js, without depending on it directly). */
@@ -211,7 +211,7 @@ export class TemporalGateway {
   }
 
   task(taskId: string): Promise<TaskView> {
-    return this.call(`read task ${taskId}`, (client) => client.workflow.getHandle(taskWorkflowId(taskId)).query(getTaskQuery), {
+    return this.call(`read task ${taskId}`, (client) => client.workflow.getHandle(taskWorkflowId(taskId)).query(getTaskStatusQuery), {
       notFound: `There is no task ${taskId}.`,
     });
   }

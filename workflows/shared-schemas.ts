@@ -3,14 +3,13 @@
  * zod lives here for the API and activities; workflow code imports only the types.
  */
 import { z } from 'zod';
+import { DEPARTMENTS, ROLES, SEGMENTS, type Department, type Role, type Segment } from './vocabulary';
 
-export const DEPARTMENTS = ['design', 'copywriting', 'seo', 'ads', 'analytics'] as const;
+export { DEPARTMENTS, ROLES, SEGMENTS };
+export type { Department, Role, Segment };
+
 export const departmentSchema = z.enum(DEPARTMENTS);
-export type Department = z.infer<typeof departmentSchema>;
-
-export const ROLES = ['manager', 'staff', 'leadership'] as const;
 export const roleSchema = z.enum(ROLES);
-export type Role = z.infer<typeof roleSchema>;
 
 /** Who is acting. The API fills it from the bearer token; workflows check it in validators. */
 export const actorSchema = z.object({
@@ -22,8 +21,7 @@ export const actorSchema = z.object({
 });
 export type Actor = z.infer<typeof actorSchema>;
 
-export const segmentSchema = z.enum(['B2B', 'B2C']);
-export type Segment = z.infer<typeof segmentSchema>;
+export const segmentSchema = z.enum(SEGMENTS);
 
 export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as EUR or USD');
 

@@ -2,17 +2,8 @@
  * Document ids are derived from the business key (project, kind, sequence), so a retried
  * produceDocument finds the document an earlier attempt stored, and the id alone locates the file.
  */
-import type { DocumentKind } from '../../workflows/project/contract';
 import { PROJECT_ID_PATTERN } from '../../workflows/project/contract';
-
-export const DOCUMENT_KINDS = [
-  'contract',
-  'prepayment_invoice',
-  'final_invoice',
-  'cancellation_invoice',
-  'acceptance_act',
-  'final_report',
-] as const satisfies readonly DocumentKind[];
+import { DOCUMENT_KINDS, type DocumentKind } from '../../workflows/vocabulary';
 
 export interface DocumentKey {
   projectId: string;

@@ -85,6 +85,7 @@ export async function renderDocument(input: ProduceDocumentInput, ctx: RenderCon
     case 'prepayment_invoice':
     case 'final_invoice':
     case 'cancellation_invoice':
+    case 'credit_note':
       renderInvoice(page, input.snapshot, requireInvoice(input));
       break;
     case 'acceptance_act':
@@ -107,6 +108,7 @@ const KIND_TITLES: Record<DocumentKind, string> = {
   prepayment_invoice: 'Prepayment invoice',
   final_invoice: 'Invoice',
   cancellation_invoice: 'Cancellation invoice',
+  credit_note: 'Credit note',
   acceptance_act: 'Acceptance act',
   final_report: 'Final project report',
 };
@@ -116,6 +118,7 @@ const NUMBER_PREFIX: Record<DocumentKind, string> = {
   prepayment_invoice: 'INV',
   final_invoice: 'INV',
   cancellation_invoice: 'INV',
+  credit_note: 'INV',
   acceptance_act: 'ACT',
   final_report: 'RPT',
 };
@@ -133,6 +136,7 @@ function documentDate(input: ProduceDocumentInput): string {
     case 'prepayment_invoice':
     case 'final_invoice':
     case 'cancellation_invoice':
+    case 'credit_note':
       return requireInvoice(input).issuedAt;
     case 'contract':
       return approvedPlan(s)?.decision?.at ?? lastEventAt(s);

@@ -13,7 +13,7 @@ import {
   type ProjectStatus,
 } from '../../workflows/project/contract';
 import { HasOpenComplaintKey } from '../../workflows/search-attributes';
-import { claimTaskUpdate, getTaskQuery, submitTaskUpdate } from '../../workflows/task/contract';
+import { claimTaskUpdate, getStatusQuery as getTaskStatusQuery, submitTaskUpdate } from '../../workflows/task/contract';
 import {
   approvePlan,
   deliverTask,
@@ -221,7 +221,7 @@ test.concurrent('cancelled in production: open work stops (assignees told), acce
   expect(cancelled.recipients).toEqual({ roles: ['leadership'], personIds: [MANAGER.id] });
   const report = documentsFor(env, projectId).find((d) => d.kind === 'final_report')!;
   expect(report.snapshot.cancellation?.reason).toBe('client budget frozen');
-  expect((await taskHandle(env, projectId, 'doing').query(getTaskQuery)).cancelReason).toBe('client budget frozen');
+  expect((await taskHandle(env, projectId, 'doing').query(getTaskStatusQuery)).cancelReason).toBe('client budget frozen');
   // The client still owes the accepted work: the project stays open until that invoice is paid.
   expect((await handle.describe()).status.name).toBe('RUNNING');
   const paid = await payInFull(handle, 'cancellation');

@@ -34,7 +34,7 @@ import type { PlanTask, ProjectInput, SubmitPlanInput } from '../../workflows/pr
 import { DEPARTMENTS, type Actor, type Department, type Policy } from '../../workflows/shared-schemas';
 import {
   claimTaskUpdate,
-  getTaskQuery,
+  getStatusQuery as getTaskStatusQuery,
   reviewTaskUpdate,
   submitTaskUpdate,
   taskId,
@@ -348,7 +348,7 @@ export async function waitForTask(
   const handle = taskHandle(env, projectId, key);
   return eventually(
     async () => {
-      const view = await handle.query(getTaskQuery);
+      const view = await handle.query(getTaskStatusQuery);
       return done(view) ? view : undefined;
     },
     { timeoutMs, what, intervalMs: 150 },

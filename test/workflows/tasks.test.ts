@@ -12,7 +12,7 @@ import {
   releaseTaskUpdate,
   reviewTaskUpdate,
   submitTaskUpdate,
-  getTaskQuery,
+  getStatusQuery as getTaskStatusQuery,
 } from '../../workflows/task/contract';
 import {
   approvePlan,
@@ -60,7 +60,7 @@ test.concurrent('a task opens only when every task it depends on is accepted', a
   await waitForStatus(handle, (s) => s.tasks.length === 3, 'tasks started');
   await deliverTask(env, projectId, 'a', 'design');
   await sleep(1_000);
-  expect((await taskHandle(env, projectId, 'c').query(getTaskQuery)).status).toBe('waiting');
+  expect((await taskHandle(env, projectId, 'c').query(getTaskStatusQuery)).status).toBe('waiting');
   expect(noticesFor(env, projectId, 'task_opened').map((n) => n.taskId)).not.toContain(`${projectId}.c`);
   await deliverTask(env, projectId, 'b', 'copywriting');
   const c = await waitForTask(env, projectId, 'c', (v) => v.status === 'open', 'c opens');
@@ -128,7 +128,7 @@ test.concurrent('a late task: reminder, overdue notice and escalation each exact
   expect(mailFor(env, reminder[0]).map((m) => m.to)).toEqual([['ads.one@agency.example']]);
   expect(mailFor(env, escalation[0]).map((m) => m.to)).toEqual([['lena.lead@agency.example']]);
 
-  const view = await task.query(getTaskQuery);
+  const view = await task.query(getTaskStatusQuery);
   expect(view.overdue).toBe(true);
   expect(view.notices.map((n) => n.kind)).toEqual(['reminder', 'overdue', 'escalation']);
   expect((await task.describe()).typedSearchAttributes.get(OverdueKey)).toBe(true);
@@ -171,7 +171,7 @@ test.concurrent('moving the due date re-arms the deadlines: new notices for the 
   const overdue = noticesFor(env, projectId, 'task_overdue');
   expect(overdue).toHaveLength(1);
   expect(overdue[0].idempotencyKey).toContain(new Date(secondDue).toISOString());
-  const view = await task.query(getTaskQuery);
+  const view = await task.query(getTaskStatusQuery);
   expect(view.overdue).toBe(true);
 
   // Moved again, into the future: no longer overdue.

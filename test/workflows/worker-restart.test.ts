@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { testBundlePath } from '../support/temporal';
 import { recordFeedbackUpdate, recordPaymentUpdate, type ProjectStatus } from '../../workflows/project/contract';
-import { claimTaskUpdate, getTaskQuery, moveDueDateUpdate, reviewTaskUpdate, submitTaskUpdate } from '../../workflows/task/contract';
+import { claimTaskUpdate, getStatusQuery as getTaskStatusQuery, moveDueDateUpdate, reviewTaskUpdate, submitTaskUpdate } from '../../workflows/task/contract';
 import {
   approvePlan,
   deliverTask,
@@ -97,7 +97,7 @@ test('a worker stopped and restarted mid-production resumes with nothing lost or
   const result = (await handle.result()) as ProjectStatus;
   expect(result.stage).toBe('completed');
   expect(result.tasks.every((t) => t.status === 'accepted')).toBe(true);
-  expect((await taskHandle(env, projectId, 'b').query(getTaskQuery)).assigneeId).toBe(staff('copywriting').id);
+  expect((await taskHandle(env, projectId, 'b').query(getTaskStatusQuery)).assigneeId).toBe(staff('copywriting').id);
 
   // Nothing repeated: every effect was asked for once.
   const mine = <T extends { input: { idempotencyKey?: string; projectId?: string } }>(list: T[]) =>

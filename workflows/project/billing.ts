@@ -7,6 +7,7 @@ import { condition, proxyActivities } from '@temporalio/workflow';
 import type { InvoiceContent, InvoiceLine, ProjectActivities } from '../../activities/contract';
 import { nowIso } from '../common/journal';
 import { fromCents } from '../money';
+import { INVOICE_DOCUMENT } from '../vocabulary';
 import type { DocumentKind, DocumentRef, InvoiceKind, InvoiceView } from './contract';
 import type { ProjectContext } from './context';
 import { owedCents } from './state';
@@ -102,8 +103,7 @@ export function createBilling(ctx: ProjectContext): Billing {
       status.invoices.push(invoice);
       ctx.record('invoice_issued', undefined, `${kind} ${number}: ${amount} ${invoice.currency}`);
       ctx.changed();
-      const documentKind = `${kind}_invoice` as const;
-      const doc = await produce(documentKind, {
+      const doc = await produce(INVOICE_DOCUMENT[kind], {
         kind,
         number,
         amount,

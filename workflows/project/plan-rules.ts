@@ -2,7 +2,7 @@
  * The rules a plan must keep, beyond field types: run by the API (400 naming the field) and again
  * by the workflow's update validator, which is the last word. Pure and workflow-safe.
  */
-import type { Department } from '../shared-schemas';
+import { DEPARTMENTS, type Department } from '../vocabulary';
 import type { PlanInput } from './schemas';
 
 export interface PlanProblem {
@@ -11,7 +11,7 @@ export interface PlanProblem {
   message: string;
 }
 
-const KNOWN_DEPARTMENTS: readonly Department[] = ['design', 'copywriting', 'seo', 'ads', 'analytics'];
+const KNOWN_DEPARTMENTS: readonly Department[] = DEPARTMENTS;
 
 export function checkPlan(plan: PlanInput, nowMs: number): PlanProblem[] {
   const problems: PlanProblem[] = [];

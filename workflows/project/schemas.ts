@@ -15,19 +15,12 @@ import {
   segmentSchema,
 } from '../shared-schemas';
 
-export const PROJECT_STAGES = [
-  'intake',
-  'planning',
-  'awaiting_approval',
-  'in_production',
-  'client_review',
-  'invoicing',
-  'closing',
-  'completed',
-  'cancelled',
-] as const;
+import { taskStatusSchema } from '../task/schemas';
+import { DOCUMENT_KINDS, INVOICE_KINDS, PROJECT_STAGES, type ProjectStage } from '../vocabulary';
+
+export { PROJECT_STAGES };
+export type { ProjectStage };
 export const projectStageSchema = z.enum(PROJECT_STAGES);
-export type ProjectStage = z.infer<typeof projectStageSchema>;
 
 export const clientSchema = z.object({
   id: z.string().min(1).max(100),
@@ -170,3 +163,170 @@ export type RecordPaymentInput = z.infer<typeof recordPaymentSchema>;
 export const cancelRequestSchema = z.object({ reason: z.string().min(1).max(5_000) }).strict();
 export const cancelProjectSchema = cancelRequestSchema.extend({ by: actorSchema });
 export type CancelProjectInput = z.infer<typeof cancelProjectSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// The status snapshot (GET /api/projects/:id, the getStatus query, the reporting store's copy).
+// Defined here once: the workflow, the API's OpenAPI document and the activities use these types.
+// ---------------------------------------------------------------------------------------------
+
+/** A date-time the workflow wrote (ISO 8601, UTC). */
+const isoDate = z.string().meta({ format: 'date-time' });
+
+export const timelineEntrySchema = z.object({
+  at: isoDate,
+  event: z.string(),
+  detail: z.string().optional(),
+  by: z.string().optional(),
+});
+export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
+
+export const planDecisionViewSchema = z.object({
+  decision: z.enum(['approve', 'reject']),
+  comment: z.string(),
+  by: z.string(),
+  at: isoDate,
+});
+export type PlanDecisionView = z.infer<typeof planDecisionViewSchema>;
+
+export const planVersionViewSchema = z.object({
+  version: z.number().int(),
+  submittedAt: isoDate,
+  submittedBy: z.string(),
+  tasks: z.array(planTaskSchema),
+  prepaymentPercent: z.number(),
+  includedRevisionRounds: z.number().int(),
+  total: z.number(),
+  decision: planDecisionViewSchema.optional(),
+});
+export type PlanVersionView = z.infer<typeof planVersionViewSchema>;
+
+export const taskSummarySchema = z.object({
+  taskId: z.string(),
+  key: z.string(),
+  department: departmentSchema,
+  title: z.string(),
+  status: taskStatusSchema,
+  assigneeId: z.string().optional(),
+  dueAt: isoDate,
+  price: z.number(),
+  dependsOn: z.array(z.string()),
+  /** Times the manager sent the work back. */
+  reviewRounds: z.number().int(),
+  submittedAt: isoDate.optional(),
+  acceptedAt: isoDate.optional(),
+  /** Accepted by the due date; undefined while not accepted. */
+  onTime: z.boolean().optional(),
+  overdue: z.boolean(),
+  /** Set for tasks opened by a client revision round. */
+  revisionRound: z.number().int().optional(),
+});
+export type TaskSummary = z.infer<typeof taskSummarySchema>;
+
+export const revisionViewSchema = z.object({
+  round: z.number().int(),
+  description: z.string(),
+  departments: z.array(departmentSchema),
+  requestedAt: isoDate,
+  /** Beyond the rounds included in the plan: the client pays `extraPrice`. */
+  beyondIncluded: z.boolean(),
+  extraPrice: z.number(),
+  taskIds: z.array(z.string()),
+});
+export type RevisionView = z.infer<typeof revisionViewSchema>;
+
+export const feedbackViewSchema = z.object({
+  at: isoDate,
+  kind: z.enum(['accepted', 'revisions_requested', 'complaint', 'deemed_accepted']),
+  rating: z.number().optional(),
+  comment: z.string().optional(),
+  description: z.string().optional(),
+  recordedBy: z.string().optional(),
+});
+export type FeedbackView = z.infer<typeof feedbackViewSchema>;
+
+export const complaintViewSchema = z.object({
+  complaintId: z.string(),
+  description: z.string(),
+  at: isoDate,
+  recordedBy: z.string(),
+  resolution: z.string().optional(),
+  resolvedAt: isoDate.optional(),
+  resolvedBy: z.string().optional(),
+});
+export type ComplaintView = z.infer<typeof complaintViewSchema>;
+
+export const invoiceKindSchema = z.enum(INVOICE_KINDS);
+export const documentKindSchema = z.enum(DOCUMENT_KINDS);
+
+export const paymentViewSchema = z.object({
+  amount: z.number(),
+  paidAt: isoDate,
+  reference: z.string(),
+  recordedAt: isoDate,
+  recordedBy: z.string(),
+});
+export type PaymentView = z.infer<typeof paymentViewSchema>;
+
+export const invoiceViewSchema = z.object({
+  kind: invoiceKindSchema,
+  number: z.string(),
+  amount: z.number(),
+  currency: z.string(),
+  issuedAt: isoDate,
+  dueAt: isoDate,
+  documentId: z.string().optional(),
+  payments: z.array(paymentViewSchema),
+  paidAmount: z.number(),
+  paid: z.boolean(),
+});
+export type InvoiceView = z.infer<typeof invoiceViewSchema>;
+
+export const documentRefSchema = z.object({
+  documentId: z.string(),
+  kind: documentKindSchema,
+  number: z.string().optional(),
+  createdAt: isoDate,
+});
+export type DocumentRef = z.infer<typeof documentRefSchema>;
+
+export const projectStatusSchema = z
+  .object({
+    projectId: z.string(),
+    /** Grows with every change of the project: the store keeps the newest, clients tell snapshots apart. */
+    version: z.number().int(),
+    stage: projectStageSchema,
+    /** When the project entered its current stage (also the StageEnteredAt search attribute). */
+    stageEnteredAt: isoDate.optional(),
+    title: z.string(),
+    brief: z.string(),
+    client: clientSchema,
+    segment: segmentSchema,
+    managerId: z.string(),
+    departments: z.array(departmentSchema),
+    budget: moneySchema,
+    desiredDeadline: isoDate,
+    policy: policySchema,
+    intakeAt: isoDate,
+    /** When the first plan was submitted: stops the manager's response-time clock. */
+    firstPlanAt: isoDate.optional(),
+    responseTimeMs: z.number().optional(),
+    plans: z.array(planVersionViewSchema),
+    /** The version awaiting a decision, if any. */
+    pendingPlanVersion: z.number().int().optional(),
+    approvedPlanVersion: z.number().int().optional(),
+    /** The last rejection's comment, shown to the manager while revising. */
+    lastRejectionComment: z.string().optional(),
+    tasks: z.array(taskSummarySchema),
+    revisions: z.array(revisionViewSchema),
+    revisionRoundsUsed: z.number().int(),
+    feedback: z.array(feedbackViewSchema),
+    complaints: z.array(complaintViewSchema),
+    invoices: z.array(invoiceViewSchema),
+    documents: z.array(documentRefSchema),
+    timeline: z.array(timelineEntrySchema),
+    overdue: z.boolean(),
+    cancellation: z.object({ reason: z.string(), by: z.string(), at: isoDate, stageAtCancel: projectStageSchema }).optional(),
+    completedAt: isoDate.optional(),
+  })
+  .meta({ id: 'ProjectStatus', description: 'The project workflow\u2019s status snapshot (its getStatus query).' });
+export type ProjectStatus = z.infer<typeof projectStatusSchema>;

@@ -3,7 +3,6 @@
  * history. Imported by the API, the project workflow and the tests. Workflow-safe.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Department } from '../shared-schemas';
 import type {
   ClaimTaskInput,
   MoveDueDateInput,
@@ -13,9 +12,11 @@ import type {
   SubmitTaskInput,
   TaskInput,
   TaskStatus,
+  TaskView,
 } from './schemas';
 
-export type { TaskInput, TaskStatus };
+export type { Deliverable, ReviewView, TaskNoticeView } from './schemas';
+export type { TaskInput, TaskStatus, TaskView };
 
 export const TASK_WORKFLOW_TYPE = 'taskWorkflow';
 const TASK_PREFIX = 'task-';
@@ -31,60 +32,6 @@ export const taskWorkflowId = (id: string): string => `${TASK_PREFIX}${id}`;
 export const taskIdFrom = (workflowId: string): string | undefined =>
   workflowId.startsWith(TASK_PREFIX) ? workflowId.slice(TASK_PREFIX.length) : undefined;
 
-export interface Deliverable {
-  summary: string;
-  links: string[];
-  submittedAt: string;
-  submittedBy: string;
-}
-
-export interface ReviewView {
-  decision: 'accept' | 'changes_requested';
-  comment: string;
-  by: string;
-  at: string;
-}
-
-export interface TaskNoticeView {
-  kind: 'reminder' | 'overdue' | 'escalation';
-  dueAt: string;
-  sentAt: string;
-}
-
-export interface TaskView {
-  taskId: string;
-  /** Grows with every change of the task: the store keeps the newest, clients tell views apart. */
-  version: number;
-  projectId: string;
-  taskKey: string;
-  projectTitle: string;
-  clientName: string;
-  managerId: string;
-  department: Department;
-  title: string;
-  description: string;
-  estimateHours: number;
-  price: number;
-  dependsOn: string[];
-  status: TaskStatus;
-  assigneeId?: string;
-  dueAt: string;
-  dueDateChanges: { from: string; to: string; reason: string; by: string; at: string }[];
-  /** Times the manager sent the work back. */
-  reviewRounds: number;
-  deliverables: Deliverable[];
-  reviews: ReviewView[];
-  notices: TaskNoticeView[];
-  overdue: boolean;
-  openedAt?: string;
-  submittedAt?: string;
-  acceptedAt?: string;
-  cancelledAt?: string;
-  cancelReason?: string;
-  revisionRound?: number;
-  history: { at: string; event: string; by?: string; detail?: string }[];
-}
-
 /** What the child returns to the project when it ends. */
 export interface TaskOutcome {
   taskKey: string;
@@ -92,7 +39,7 @@ export interface TaskOutcome {
   view: TaskView;
 }
 
-export const getTaskQuery = defineQuery<TaskView>('getStatus');
+export const getStatusQuery = defineQuery<TaskView>('getStatus');
 
 export const claimTaskUpdate = defineUpdate<TaskView, [ClaimTaskInput]>('claimTask');
 export const releaseTaskUpdate = defineUpdate<TaskView, [ReleaseTaskInput]>('releaseTask');

@@ -2,9 +2,11 @@
 import { z } from 'zod';
 import { actorSchema, departmentSchema, isoDateTimeSchema } from '../shared-schemas';
 
-export const TASK_STATUSES = ['waiting', 'open', 'claimed', 'submitted', 'accepted', 'cancelled'] as const;
+import { TASK_STATUSES, type TaskStatus } from '../vocabulary';
+
+export { TASK_STATUSES };
+export type { TaskStatus };
 export const taskStatusSchema = z.enum(TASK_STATUSES);
-export type TaskStatus = z.infer<typeof taskStatusSchema>;
 
 export const taskInputSchema = z.object({
   projectId: z.string().min(1),
@@ -73,3 +75,56 @@ export const moveDueDateRequestSchema = z
   .strict();
 export const moveDueDateSchema = moveDueDateRequestSchema.extend({ by: actorSchema });
 export type MoveDueDateInput = z.infer<typeof moveDueDateSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// The task's view (GET /api/tasks/:id, the getStatus query, the reporting store's copy)
+// ---------------------------------------------------------------------------------------------
+
+/** A date-time the workflow wrote (ISO 8601, UTC). */
+const isoDate = z.string().meta({ format: 'date-time' });
+
+export const deliverableSchema = z.object({ summary: z.string(), links: z.array(z.string()), submittedAt: isoDate, submittedBy: z.string() });
+export type Deliverable = z.infer<typeof deliverableSchema>;
+
+export const reviewViewSchema = z.object({ decision: z.enum(['accept', 'changes_requested']), comment: z.string(), by: z.string(), at: isoDate });
+export type ReviewView = z.infer<typeof reviewViewSchema>;
+
+export const taskNoticeViewSchema = z.object({ kind: z.enum(['reminder', 'overdue', 'escalation']), dueAt: isoDate, sentAt: isoDate });
+export type TaskNoticeView = z.infer<typeof taskNoticeViewSchema>;
+
+export const taskViewSchema = z
+  .object({
+    taskId: z.string(),
+    /** Grows with every change of the task: the store keeps the newest, clients tell views apart. */
+    version: z.number().int(),
+    projectId: z.string(),
+    taskKey: z.string(),
+    projectTitle: z.string(),
+    clientName: z.string(),
+    managerId: z.string(),
+    department: departmentSchema,
+    title: z.string(),
+    description: z.string(),
+    estimateHours: z.number(),
+    price: z.number(),
+    dependsOn: z.array(z.string()),
+    status: taskStatusSchema,
+    assigneeId: z.string().optional(),
+    dueAt: isoDate,
+    dueDateChanges: z.array(z.object({ from: isoDate, to: isoDate, reason: z.string(), by: z.string(), at: isoDate })),
+    /** Times the manager sent the work back. */
+    reviewRounds: z.number().int(),
+    deliverables: z.array(deliverableSchema),
+    reviews: z.array(reviewViewSchema),
+    notices: z.array(taskNoticeViewSchema),
+    overdue: z.boolean(),
+    openedAt: isoDate.optional(),
+    submittedAt: isoDate.optional(),
+    acceptedAt: isoDate.optional(),
+    cancelledAt: isoDate.optional(),
+    cancelReason: z.string().optional(),
+    revisionRound: z.number().int().optional(),
+    history: z.array(z.object({ at: isoDate, event: z.string(), by: z.string().optional(), detail: z.string().optional() })),
+  })
+  .meta({ id: 'Task', description: 'A department task\u2019s view (the task workflow\u2019s getStatus query).' });
+export type TaskView = z.infer<typeof taskViewSchema>;

@@ -26,7 +26,7 @@ import type { Actor } from '../shared-schemas';
 import {
   cancelTaskSignal,
   claimTaskUpdate,
-  getTaskQuery,
+  getStatusQuery,
   moveDueDateUpdate,
   openTaskSignal,
   reassignTaskUpdate,
@@ -142,7 +142,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
   // Message handlers
   // ---------------------------------------------------------------------------------------------
 
-  setHandler(getTaskQuery, () => view);
+  setHandler(getStatusQuery, () => view);
 
   const refuseUnlessActive = (): void => {
     if (view.status === 'cancelled') throw businessFailure(ErrorType.WrongStage, 'the task was cancelled');

@@ -13,6 +13,17 @@ import { Link } from '../router';
 import { Badge, Choices, Due, flash, Input, Loading, PageHeader, ProblemBox, Section, Select, StageBadge, TaskStatusBadge, TextArea, Timeline } from '../ui';
 
 type Update = (p: ProjectStatus) => void;
+type Invoice = ProjectStatus['invoices'][number];
+
+const INVOICE_LABEL: Record<Invoice['kind'], string> = {
+  prepayment: 'Prepayment',
+  final: 'Final',
+  cancellation: 'Cancellation',
+  credit_note: 'Credit note',
+};
+
+/** What the client still owes: open invoices, never a credit note (that is owed to the client). */
+const owed = (i: Invoice) => !i.paid && i.kind !== 'credit_note';
 
 const DOCUMENT_LABEL: Record<ProjectStatus['documents'][number]['kind'], string> = {
   contract: 'Contract',
@@ -21,6 +32,7 @@ const DOCUMENT_LABEL: Record<ProjectStatus['documents'][number]['kind'], string>
   cancellation_invoice: 'Cancellation invoice',
   acceptance_act: 'Acceptance act',
   final_report: 'Final report',
+  credit_note: 'Credit note',
 };
 
 export function ProjectPage({ params }: { params: Record<string, string> }) {
@@ -244,7 +256,7 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
       );
     case 'invoicing':
     case 'closing': {
-      const unpaid = p.invoices.filter((i) => !i.paid);
+      const unpaid = p.invoices.filter(owed);
       return (
         <div class="callout" role="note">
           <p>
@@ -544,7 +556,7 @@ function ResolveComplaint({ project: p, complaintId, onChange }: { project: Proj
 
 function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; canAct: boolean; onChange: Update }) {
   const name = useName();
-  const unpaid = p.invoices.filter((i) => !i.paid);
+  const unpaid = p.invoices.filter(owed);
   return (
     <>
       <div class="table-wrap">
@@ -572,13 +584,15 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
                     i.number
                   )}
                 </th>
-                <td>{i.kind}</td>
+                <td>{INVOICE_LABEL[i.kind]}</td>
                 <td class="num">{formatMoney(i.amount, i.currency)}</td>
                 <td class="num">{formatMoney(i.paidAmount, i.currency)}</td>
                 <td>{formatDate(i.dueAt)}</td>
                 <td>
                   {i.paid ? (
                     <Badge tone="good">Paid</Badge>
+                  ) : i.kind === 'credit_note' ? (
+                    <Badge tone="warn">Owed to the client</Badge>
                   ) : Date.parse(i.dueAt) < Date.now() ? (
                     <Badge tone="bad">Past due</Badge>
                   ) : (
@@ -608,7 +622,7 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
 }
 
 function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChange: Update }) {
-  const unpaid = p.invoices.filter((i) => !i.paid);
+  const unpaid = p.invoices.filter(owed);
   const [invoiceNumber, setInvoiceNumber] = useState(unpaid[0]?.number ?? '');
   const invoice = p.invoices.find((i) => i.number === invoiceNumber);
   const remaining = invoice ? Math.round((invoice.amount - invoice.paidAmount) * 100) / 100 : 0;
@@ -651,7 +665,7 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
             const inv = p.invoices.find((i) => i.number === v);
             if (inv) setAmount(String(Math.round((inv.amount - inv.paidAmount) * 100) / 100));
           }}
-          options={unpaid.map((i) => ({ value: i.number, label: `${i.number} (${i.kind}, ${formatMoney(i.amount - i.paidAmount, i.currency)} open)` }))}
+          options={unpaid.map((i) => ({ value: i.number, label: `${i.number} (${INVOICE_LABEL[i.kind].toLowerCase()}, ${formatMoney(i.amount - i.paidAmount, i.currency)} open)` }))}
           error={pay.error?.at('invoiceNumber')}
         />
         <Input id="payment-amount" label={`Amount (${invoice?.currency ?? p.budget.currency})`} type="number" min="0" step="0.01" value={amount} onValue={setAmount} error={pay.error?.at('amount')} />

@@ -1,0 +1,58 @@
+/**
+ * The domain's closed lists, each written once. The zod enums of the schemas.ts files, workflow
+ * code (which may not run zod), documents and the API all derive from these. Workflow-safe.
+ */
+export const DEPARTMENTS = ['design', 'copywriting', 'seo', 'ads', 'analytics'] as const;
+export type Department = (typeof DEPARTMENTS)[number];
+
+export const ROLES = ['manager', 'staff', 'leadership'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const SEGMENTS = ['B2B', 'B2C'] as const;
+export type Segment = (typeof SEGMENTS)[number];
+
+export const PROJECT_STAGES = [
+  'intake',
+  'planning',
+  'awaiting_approval',
+  'in_production',
+  'client_review',
+  'invoicing',
+  'closing',
+  'completed',
+  'cancelled',
+] as const;
+export type ProjectStage = (typeof PROJECT_STAGES)[number];
+
+export const TASK_STATUSES = ['waiting', 'open', 'claimed', 'submitted', 'accepted', 'cancelled'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/**
+ * What a project bills. A credit note is money owed back to the client: a cancelled project
+ * whose prepayment, already paid, is more than the work accepted.
+ */
+export const INVOICE_KINDS = ['prepayment', 'final', 'cancellation', 'credit_note'] as const;
+export type InvoiceKind = (typeof INVOICE_KINDS)[number];
+
+/** `void`: cancelled before it was paid in full (what was paid stays paid; the rest is not owed). */
+export const INVOICE_STATUSES = ['open', 'paid', 'void'] as const;
+export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
+
+export const DOCUMENT_KINDS = [
+  'contract',
+  'prepayment_invoice',
+  'final_invoice',
+  'cancellation_invoice',
+  'credit_note',
+  'acceptance_act',
+  'final_report',
+] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+
+/** The paper an invoice of each kind is printed on. */
+export const INVOICE_DOCUMENT: Record<InvoiceKind, DocumentKind> = {
+  prepayment: 'prepayment_invoice',
+  final: 'final_invoice',
+  cancellation: 'cancellation_invoice',
+  credit_note: 'credit_note',
+};
