@@ -12,6 +12,7 @@ export const NOTIFICATION_TEMPLATES = [
   'task_opened',
   'task_changes_requested',
   'task_reassigned',
+  'task_unassigned',
   'task_deadline_reminder',
   'task_cancelled',
   // managers
@@ -30,6 +31,8 @@ export const NOTIFICATION_TEMPLATES = [
   // clients
   'delivery_ready',
   'invoice_issued',
+  'invoice_voided',
+  'credit_note_issued',
   'payment_reminder',
 ] as const;
 export type NotificationTemplate = (typeof NOTIFICATION_TEMPLATES)[number];

@@ -2,16 +2,17 @@
  * Fixed formats for paper and mail: no locale or time zone of the machine leaks into what
  * clients and managers read, so the same input always prints the same text.
  */
-import { toCents } from '../workflows/money';
+import { minorDigits } from '../workflows/money';
 import type { Department } from '../workflows/shared-schemas';
 
+/**
+ * `1,234.50 EUR`, `120,000 JPY`, `12.345 KWD`: the currency's own minor units (ISO 4217, via
+ * Intl), a fixed locale for the digits, and the code after the amount.
+ */
 export function fmtMoney(amount: number, currency: string): string {
-  const cents = toCents(amount);
-  const whole = Math.trunc(Math.abs(cents) / 100)
-    .toString()
-    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  const fraction = String(Math.abs(cents) % 100).padStart(2, '0');
-  return `${cents < 0 ? '-' : ''}${whole}.${fraction} ${currency}`;
+  const digits = minorDigits(currency);
+  const number = new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(amount);
+  return currency ? `${number} ${currency}` : number;
 }
 
 export function fmtNumber(n: number): string {

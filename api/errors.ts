@@ -24,6 +24,7 @@ export const ProblemType = {
   alreadyDone: 'urn:agencyflow:problem:already-done',
   taskAlreadyClaimed: 'urn:agencyflow:problem:task-already-claimed',
   overpayment: 'urn:agencyflow:problem:overpayment',
+  paymentReferenceReused: 'urn:agencyflow:problem:payment-reference-reused',
   closed: 'urn:agencyflow:problem:closed',
   payloadTooLarge: 'urn:agencyflow:problem:payload-too-large',
   unsupportedMediaType: 'urn:agencyflow:problem:unsupported-media-type',

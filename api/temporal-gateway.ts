@@ -29,6 +29,7 @@ import {
   getStatusQuery,
   PROJECT_WORKFLOW_TYPE,
   projectWorkflowId,
+  type ProjectActionResult,
   type ProjectInput,
   type ProjectStatus,
 } from '../workflows/project/contract';
@@ -192,10 +193,10 @@ export class TemporalGateway {
 
   updateProject<Input>(
     projectId: string,
-    update: UpdateDefinition<ProjectStatus, [Input]>,
+    update: UpdateDefinition<ProjectActionResult, [Input]>,
     input: Input,
     updateId?: string,
-  ): Promise<ProjectStatus> {
+  ): Promise<ProjectActionResult> {
     return this.call(
       `${update.name} on project ${projectId}`,
       (client) =>
@@ -237,6 +238,7 @@ const BUSINESS_STATUS: Record<string, { status: number; type: string; title: str
   [ErrorType.AlreadyDone]: { status: 409, type: ProblemType.alreadyDone, title: 'Already done' },
   [ErrorType.TaskAlreadyClaimed]: { status: 409, type: ProblemType.taskAlreadyClaimed, title: 'Task already claimed' },
   [ErrorType.Overpayment]: { status: 409, type: ProblemType.overpayment, title: 'Overpayment' },
+  [ErrorType.PaymentReferenceReused]: { status: 409, type: ProblemType.paymentReferenceReused, title: 'Payment reference already used' },
   [ErrorType.NotAllowed]: { status: 403, type: ProblemType.forbidden, title: 'Forbidden' },
   [ErrorType.InvalidInput]: { status: 400, type: ProblemType.validation, title: 'Invalid request' },
 };

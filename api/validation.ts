@@ -8,7 +8,7 @@ import type { Request, RequestHandler } from 'express';
 import type { Person } from '../common/people';
 import type { z } from 'zod';
 import { PROJECT_ID_PATTERN } from '../workflows/project/contract';
-import { parseTaskId } from '../workflows/task/contract';
+import { parseTaskId, TASK_ID_KEY_PATTERN } from '../workflows/task/contract';
 import { ApiProblem, badRequest, notFound, ProblemType, zodFieldProblems } from './errors';
 
 export function parseBody<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
@@ -40,7 +40,7 @@ export function projectIdParam(req: Request, name = 'id'): string {
 export function taskIdParam(req: Request): string {
   const id = String(req.params.taskId ?? '');
   const parsed = parseTaskId(id);
-  if (!parsed || !PROJECT_ID_PATTERN.test(parsed.projectId) || !/^[a-z0-9][a-z0-9_-]{0,79}$/.test(parsed.taskKey)) {
+  if (!parsed || !PROJECT_ID_PATTERN.test(parsed.projectId) || !TASK_ID_KEY_PATTERN.test(parsed.taskKey)) {
     throw notFound(`There is no task ${JSON.stringify(id)}.`);
   }
   return id;

@@ -19,6 +19,8 @@ export const ErrorType = {
   InvalidInput: 'InvalidInput',
   /** A payment above what is still owed → 409 */
   Overpayment: 'Overpayment',
+  /** A bank reference already recorded for another payment (other invoice, amount or date) → 409 */
+  PaymentReferenceReused: 'PaymentReferenceReused',
   /** Unknown complaint, invoice number... → 404 */
   NotFound: 'NotFound',
 } as const;

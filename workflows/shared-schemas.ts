@@ -3,6 +3,7 @@
  * zod lives here for the API and activities; workflow code imports only the types.
  */
 import { z } from 'zod';
+import { fitsCurrency } from './money';
 import { DEPARTMENTS, ROLES, SEGMENTS, type Department, type Role, type Segment } from './vocabulary';
 
 export { DEPARTMENTS, ROLES, SEGMENTS };
@@ -25,14 +26,23 @@ export const segmentSchema = z.enum(SEGMENTS);
 
 export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as EUR or USD');
 
-/** Amounts are in major units with at most two decimals; arithmetic is done in cents (see money.ts). */
+/**
+ * Amounts are in major units with at most three decimals (the most any currency has); whether they
+ * fit the project's currency (no cents in JPY) is checked where the currency is known. Arithmetic
+ * is done in minor units (see money.ts).
+ */
 export const amountSchema = z
   .number()
   .finite()
   .nonnegative()
-  .refine((n) => Math.abs(Math.round(n * 100) - n * 100) < 1e-6, 'at most two decimals');
+  .refine((n) => fitsCurrency(n, 'KWD'), 'at most three decimals');
 
-export const moneySchema = z.object({ amount: amountSchema, currency: currencySchema });
+export const moneySchema = z
+  .object({ amount: amountSchema, currency: currencySchema })
+  .refine((m) => fitsCurrency(m.amount, m.currency), {
+    message: 'more decimals than the currency has (JPY has none, EUR two, KWD three)',
+    path: ['amount'],
+  });
 export type Money = z.infer<typeof moneySchema>;
 
 export const isoDateTimeSchema = z.iso.datetime({ offset: true, message: 'expected an ISO 8601 date-time such as 2026-12-01T17:00:00Z' });

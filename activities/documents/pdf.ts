@@ -14,7 +14,7 @@ const FONT_FILES = {
   bold: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf'),
 };
 import type { Config } from '../../common/config';
-import { fromCents, percentOf, sumAmounts, toCents } from '../../workflows/money';
+import { percentOf, subtractAmounts, sumAmounts } from '../../workflows/money';
 import { departmentName, fmtDate, fmtDateTime, fmtDuration, fmtMoney, fmtNumber } from '../format';
 import type { InvoiceContent, ProduceDocumentInput } from '../contract';
 import type { DocumentKind, PlanVersionView, ProjectStatus } from '../../workflows/project/contract';
@@ -207,11 +207,11 @@ function renderContract(page: Page, s: ProjectStatus, number: string, date: stri
   page.totals([[`Total`, fmtMoney(total, currency)]]);
 
   page.section('Terms');
-  const prepayment = percentOf(total, plan.prepaymentPercent);
+  const prepayment = percentOf(total, plan.prepaymentPercent, currency);
   page.bullets([
     plan.prepaymentPercent > 0
       ? `Prepayment: ${fmtNumber(plan.prepaymentPercent)}% of the total (${fmtMoney(prepayment, currency)}), invoiced on approval; ` +
-        `the remainder (${fmtMoney(fromCents(toCents(total) - toCents(prepayment)), currency)}) is invoiced on acceptance.`
+        `the remainder (${fmtMoney(subtractAmounts(total, prepayment, currency), currency)}) is invoiced on acceptance.`
       : `No prepayment: the total is invoiced on acceptance of the work.`,
     `Payment terms: each invoice is payable within ${fmtDuration(s.policy.paymentTermsMs)} of its date.`,
     `Client revision rounds included in the price: ${plan.includedRevisionRounds}. Further rounds are priced separately.`,
@@ -242,7 +242,7 @@ function renderInvoice(page: Page, s: ProjectStatus, invoice: InvoiceContent): v
     ],
     invoice.lines.map((line, i) => [String(i + 1), line.description, fmtMoney(line.amount, currency)]),
   );
-  const subtotal = sumAmounts(invoice.lines.map((l) => l.amount));
+  const subtotal = sumAmounts(invoice.lines.map((l) => l.amount), currency);
   page.totals([
     ['Subtotal', fmtMoney(subtotal, currency)],
     ...(invoice.prepaymentDeducted
@@ -310,7 +310,7 @@ function renderAcceptanceAct(page: Page, s: ProjectStatus, date: string): void {
       ]),
     ],
   );
-  const total = sumAmounts([...delivered.map((t) => t.price), ...extraRounds.map((r) => r.extraPrice)]);
+  const total = sumAmounts([...delivered.map((t) => t.price), ...extraRounds.map((r) => r.extraPrice)], currency);
   page.totals([['Total', fmtMoney(total, currency)]]);
 
   const acceptance = [...s.feedback].reverse().find((f) => f.kind === 'accepted' || f.kind === 'deemed_accepted');
@@ -472,7 +472,7 @@ function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
         fmtDate(inv.dueAt),
         fmtMoney(inv.amount, inv.currency),
         fmtMoney(inv.paidAmount, inv.currency),
-        inv.paid ? 'paid' : 'open',
+        inv.status,
       ]),
     );
     const payments = s.invoices.flatMap((inv) => inv.payments.map((p) => ({ inv, p })));
@@ -483,12 +483,14 @@ function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
         ),
       );
     }
-    const invoiced = sumAmounts(s.invoices.map((i) => i.amount));
-    const paid = sumAmounts(s.invoices.map((i) => i.paidAmount));
+    // What the client was asked for and paid: voided parts are not owed, credit notes are ours to pay.
+    const billed = s.invoices.filter((i) => i.kind !== 'credit_note');
+    const invoiced = subtractAmounts(sumAmounts(billed.map((i) => i.amount), currency), sumAmounts(billed.map((i) => i.voidedAmount ?? 0), currency), currency);
+    const paid = sumAmounts(billed.map((i) => i.paidAmount), currency);
     page.totals([
       ['Invoiced', fmtMoney(invoiced, currency)],
       ['Paid', fmtMoney(paid, currency)],
-      ['Outstanding', fmtMoney(fromCents(toCents(invoiced) - toCents(paid)), currency)],
+      ['Outstanding', fmtMoney(subtractAmounts(invoiced, paid, currency), currency)],
     ]);
   }
 

@@ -116,6 +116,12 @@ const TEMPLATES: Record<NotificationTemplate, Template> = {
       ...v.dueLine(),
     ],
   }),
+  task_unassigned: (v) => ({
+    subject: `Reassigned: ${v.task} (${v.project})`,
+    lines: [
+      `"${v.task}" for ${v.project} is now assigned to ${v.person('assigneeId', 'someone else')}; you no longer need to work on it.`,
+    ],
+  }),
   task_deadline_reminder: (v) => ({
     subject: `Reminder: ${v.task} is due ${v.date('dueAt', 'soon')}`,
     lines: [`"${v.task}" for ${v.project} is due ${v.date('dueAt', 'soon')} and is not delivered yet.`],
@@ -222,6 +228,21 @@ const TEMPLATES: Record<NotificationTemplate, Template> = {
     lines: [
       `${capitalize(v.invoiceRef)} for ${v.project} is issued: ${v.money()}` + (v.has('dueAt') ? `, due ${v.date('dueAt')}.` : '.'),
       ...(v.has('invoiceNumber') ? [`Please quote ${v.text('invoiceNumber', '')} as the payment reference.`] : []),
+    ],
+  }),
+  invoice_voided: (v) => ({
+    subject: `Cancelled: ${v.invoiceRef} (${v.project})`,
+    lines: [
+      `${capitalize(v.invoiceRef)} for ${v.project} is cancelled: ${v.money('amountVoided')} of it is no longer owed.`,
+      ...(Number(v.data.amountPaid) > 0 ? [`What you already paid on it (${v.money('amountPaid')}) is counted in the final settlement.`] : []),
+      ...v.line('Reason', 'reason'),
+    ],
+  }),
+  credit_note_issued: (v) => ({
+    subject: `Credit note ${v.text('invoiceNumber', '')}: ${v.project}`.trim(),
+    lines: [
+      `We owe you ${v.money()} for ${v.project}: your prepayment was more than the work done before the project was cancelled.`,
+      ...(v.has('dueAt') ? [`It will be refunded by ${v.date('dueAt')}.`] : []),
     ],
   }),
   payment_reminder: (v) => ({

@@ -19,6 +19,7 @@ import {
   recordPaymentUpdate,
   resolveComplaintUpdate,
   submitPlanUpdate,
+  type ProjectActionResult,
   type ProjectStatus,
 } from '../../workflows/project/contract';
 import {
@@ -258,7 +259,7 @@ export function createProjectsRouter(deps: AppDeps): Router {
    */
   const projectAction =
     <S extends z.ZodType, Input>(
-      update: UpdateDefinition<ProjectStatus, [Input]>,
+      update: UpdateDefinition<ProjectActionResult, [Input]>,
       schema: S,
       toInput: (body: z.infer<S>, by: Actor, req: Request) => Input,
       action: (req: Request) => string = () => update.name,
@@ -269,7 +270,9 @@ export function createProjectsRouter(deps: AppDeps): Router {
       await accessibleProject(req, projectId);
       const body = parseBody(schema, req);
       const input = toInput(body, actorOf(person, req.requestId), req);
-      res.json(await temporal.updateProject(projectId, update, input, updateIdFor(req, person, action(req), projectId)));
+      await temporal.updateProject(projectId, update, input, updateIdFor(req, person, action(req), projectId));
+      // The update answers with the version it produced; the snapshot is read after it.
+      res.json(await temporal.projectStatus(projectId));
     };
 
   router.put(

@@ -14,6 +14,7 @@ import {
   plan,
   planTask,
   projectInput,
+  projectUpdate,
   staff,
   startProject,
   startWorkflowTestEnv,
@@ -74,7 +75,7 @@ test('a 50-task plan with 3 revision rounds keeps the project under 5,000 histor
 
   for (let round = 1; round <= 3; round++) {
     await waitForStatus(handle, (s) => s.stage === 'client_review' && s.revisionRoundsUsed === round - 1, `review ${round}`, 60_000);
-    await handle.executeUpdate(recordFeedbackUpdate, {
+    await projectUpdate(handle, recordFeedbackUpdate, {
       args: [
         {
           feedback: {
@@ -88,14 +89,14 @@ test('a 50-task plan with 3 revision rounds keeps the project under 5,000 histor
         },
       ],
     });
-    await inParallel(DEPARTMENTS, 5, (d) => deliverTask(env, projectId, `rev${round}-${d}`, d));
+    await inParallel(DEPARTMENTS, 5, (d) => deliverTask(env, projectId, `rev${round}.${d}`, d));
   }
   await waitForStatus(handle, (s) => s.stage === 'client_review' && s.revisionRoundsUsed === 3, 'final review', 60_000);
-  await handle.executeUpdate(recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 5, comment: '' }, by: MANAGER }] });
+  await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 5, comment: '' }, by: MANAGER }] });
   const s = await waitForStatus(handle, (x) => x.invoices.length === 2 && x.invoices[1].documentId !== undefined, 'final invoice', 60_000);
   expect(s.invoices[1].amount).toBe(5_000 - 500 + 100);
   for (const invoice of s.invoices) {
-    await handle.executeUpdate(recordPaymentUpdate, {
+    await projectUpdate(handle, recordPaymentUpdate, {
       args: [{ invoiceNumber: invoice.number, amount: invoice.amount, paidAt: new Date().toISOString(), reference: invoice.number, by: MANAGER }],
     });
   }

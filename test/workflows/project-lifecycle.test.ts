@@ -35,6 +35,7 @@ import {
   plan,
   planTask,
   projectInput,
+  projectUpdate,
   recordHistory,
   startProject,
   startWorkflowTestEnv,
@@ -88,7 +89,7 @@ test.concurrent('happy path: plan, approval, prepayment, production in dependenc
     ],
     { prepaymentPercent: 30 },
   );
-  s = await handle.executeUpdate(submitPlanUpdate, { args: [submitted] });
+  s = await projectUpdate(handle, submitPlanUpdate, { args: [submitted] });
   expect(s.stage).toBe('awaiting_approval');
   expect(s.pendingPlanVersion).toBe(1);
   expect(s.plans[0].total).toBe(3_000.5);
@@ -96,7 +97,7 @@ test.concurrent('happy path: plan, approval, prepayment, production in dependenc
   expect(s.firstPlanAt).toBeDefined();
   await waitForNotice(env, projectId, 'plan_waiting');
 
-  s = await handle.executeUpdate(decidePlanUpdate, { args: [{ planVersion: 1, decision: 'approve', comment: 'fine', by: LEADER }] });
+  s = await projectUpdate(handle, decidePlanUpdate, { args: [{ planVersion: 1, decision: 'approve', comment: 'fine', by: LEADER }] });
   expect(s.stage).toBe('in_production');
   expect(s.approvedPlanVersion).toBe(1);
 
@@ -107,10 +108,10 @@ test.concurrent('happy path: plan, approval, prepayment, production in dependenc
   expect(s.tasks).toHaveLength(0);
   expect(s.documents.map((d) => d.kind)).toEqual(['contract', 'prepayment_invoice']);
   await waitForNotice(env, projectId, 'invoice_issued');
-  s = await handle.executeUpdate(recordPaymentUpdate, {
+  s = await projectUpdate(handle, recordPaymentUpdate, {
     args: [{ invoiceNumber: prepayment.number, amount: 900.15, paidAt: new Date().toISOString(), reference: `${projectId}-pre`, by: MANAGER }],
   });
-  expect(s.invoices[0].paid).toBe(true);
+  expect(s.invoices[0].status).toBe('paid');
 
   // Tasks start; the ads task waits for the copy it depends on.
   s = await waitForStatus(handle, (x) => x.tasks.length === 3, 'tasks started');
@@ -130,7 +131,7 @@ test.concurrent('happy path: plan, approval, prepayment, production in dependenc
   expect(s.tasks.every((t) => t.status === 'accepted' && t.onTime === true)).toBe(true);
   const ready = await waitForNotice(env, projectId, 'delivery_ready');
   expect(ready[0].recipients.emails).toEqual([input.client.email]);
-  s = await handle.executeUpdate(recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 5, comment: 'lovely' }, by: MANAGER }] });
+  s = await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 5, comment: 'lovely' }, by: MANAGER }] });
   expect(s.stage).toBe('invoicing');
 
   // Final invoice: plan total less the prepayment.
@@ -142,20 +143,25 @@ test.concurrent('happy path: plan, approval, prepayment, production in dependenc
   expect(finalDoc.invoice?.lines).toHaveLength(3);
   expect((await handle.describe()).typedSearchAttributes.get(PaymentDueAtKey)?.toISOString()).toBe(final.dueAt);
 
-  // Partial, a repeated bank reference (counted once), then the rest.
-  const pay = (amount: number, reference: string) =>
-    handle.executeUpdate(recordPaymentUpdate, {
-      args: [{ invoiceNumber: final.number, amount, paidAt: new Date().toISOString(), reference, by: MANAGER }],
-    });
+  // Partial, the same payment imported twice (counted once), a reference reused for another
+  // payment (refused, naming the first), then the rest.
+  const paidAt = new Date().toISOString();
+  const pay = (amount: number, reference: string, invoiceNumber = final.number) =>
+    projectUpdate(handle, recordPaymentUpdate, { args: [{ invoiceNumber, amount, paidAt, reference, by: MANAGER }] });
   s = await pay(1_000, `${projectId}-a`);
   expect(s.invoices[1].paidAmount).toBe(1_000);
-  expect(s.invoices[1].paid).toBe(false);
+  expect(s.invoices[1].status).toBe('open');
   s = await pay(1_000, `${projectId}-a`);
   expect(s.invoices[1].paidAmount).toBe(1_000);
   expect(s.invoices[1].payments).toHaveLength(1);
+  const reused = await refusal(pay(500, `${projectId}-a`));
+  expect(reused).toEqual({ type: 'PaymentReferenceReused', field: 'reference' });
+  expect((await refusal(pay(1, `${projectId}-pre`))).type).toBe('PaymentReferenceReused');
+  s = await statusOf(handle);
+  expect(s.invoices[1].payments).toHaveLength(1);
   expect((await refusal(pay(1_100.36, `${projectId}-b`))).type).toBe('Overpayment');
   s = await pay(1_100.35, `${projectId}-b`);
-  expect(s.invoices[1].paid).toBe(true);
+  expect(s.invoices[1].status).toBe('paid');
 
   const result = (await handle.result()) as ProjectStatus;
   expect(result.stage).toBe('completed');
@@ -192,8 +198,8 @@ test.concurrent('a rejected plan goes back to planning with the comment, and the
   const input = projectInput();
   const handle = await startProject(env, input);
   await waitForStatus(handle, (x) => x.stage === 'planning', 'planning');
-  await handle.executeUpdate(submitPlanUpdate, { args: [plan([planTask('a', 'design')])] });
-  let s = await handle.executeUpdate(decidePlanUpdate, {
+  await projectUpdate(handle, submitPlanUpdate, { args: [plan([planTask('a', 'design')])] });
+  let s = await projectUpdate(handle, decidePlanUpdate, {
     args: [{ planVersion: 1, decision: 'reject', comment: 'too expensive', by: LEADER }],
   });
   expect(s.stage).toBe('planning');
@@ -202,11 +208,11 @@ test.concurrent('a rejected plan goes back to planning with the comment, and the
   const decided = await waitForNotice(env, input.projectId, 'plan_decided');
   expect(decided[0].recipients.personIds).toEqual([MANAGER.id]);
 
-  s = await handle.executeUpdate(submitPlanUpdate, { args: [plan([planTask('a', 'design', { price: 600 })])] });
+  s = await projectUpdate(handle, submitPlanUpdate, { args: [plan([planTask('a', 'design', { price: 600 })])] });
   expect(s.pendingPlanVersion).toBe(2);
   expect(s.responseTimeMs).toBeDefined();
   expect(s.firstPlanAt).toBe(s.plans[0].submittedAt); // the clock stopped at the first proposal
-  s = await handle.executeUpdate(decidePlanUpdate, { args: [{ planVersion: 2, decision: 'approve', comment: '', by: LEADER }] });
+  s = await projectUpdate(handle, decidePlanUpdate, { args: [{ planVersion: 2, decision: 'approve', comment: '', by: LEADER }] });
   expect(s.stage).toBe('in_production');
   expect(s.plans.map((p) => p.decision?.decision)).toEqual(['reject', 'approve']);
   await waitForStatus(handle, (x) => x.tasks.length === 1, 'task started');
@@ -218,7 +224,7 @@ test.concurrent('no decision: leadership is reminded after the SLA, the escalati
   const { projectId } = input;
   const handle = await startProject(env, input);
   await waitForStatus(handle, (x) => x.stage === 'planning', 'planning');
-  await handle.executeUpdate(submitPlanUpdate, { args: [plan([planTask('a', 'design')])] });
+  await projectUpdate(handle, submitPlanUpdate, { args: [plan([planTask('a', 'design')])] });
   expect(noticesFor(env, projectId, 'plan_approval_escalation')).toHaveLength(0);
   await waitForNotice(env, projectId, 'plan_approval_escalation', 1, 30_000);
   const waiting = noticesFor(env, projectId, 'plan_waiting');
@@ -234,7 +240,7 @@ test.concurrent('no decision: leadership is reminded after the SLA, the escalati
   const s = await statusOf(handle);
   expect(timelineEvents(s)).toEqual(expect.arrayContaining(['plan_approval_reminder', 'plan_approval_escalated']));
   // A late approval still works.
-  await handle.executeUpdate(decidePlanUpdate, { args: [{ planVersion: 1, decision: 'approve', comment: '', by: LEADER }] });
+  await projectUpdate(handle, decidePlanUpdate, { args: [{ planVersion: 1, decision: 'approve', comment: '', by: LEADER }] });
   await waitForStatus(handle, (x) => x.tasks.length === 1, 'task started');
   await recordHistory(handle, 'project-approval-escalated');
   await handle.terminate('test done');
@@ -246,38 +252,38 @@ test.concurrent('validators refuse the wrong person, the wrong stage, stale vers
   await waitForStatus(handle, (x) => x.stage === 'planning', 'planning');
   const good = plan([planTask('a', 'design'), planTask('b', 'copywriting', { dependsOn: ['a'] })]);
 
-  expect(await refusal(handle.executeUpdate(submitPlanUpdate, { args: [{ ...good, by: OTHER_MANAGER }] }))).toMatchObject({ type: 'NotAllowed' });
+  expect(await refusal(projectUpdate(handle, submitPlanUpdate, { args: [{ ...good, by: OTHER_MANAGER }] }))).toMatchObject({ type: 'NotAllowed' });
   expect(
-    await refusal(handle.executeUpdate(submitPlanUpdate, { args: [plan([planTask('a', 'design', { dueAt: inSeconds(-60) })])] })),
+    await refusal(projectUpdate(handle, submitPlanUpdate, { args: [plan([planTask('a', 'design', { dueAt: inSeconds(-60) })])] })),
   ).toEqual({ type: 'InvalidInput', field: 'tasks[0].dueAt' });
   expect(
-    await refusal(handle.executeUpdate(submitPlanUpdate, { args: [plan([planTask('a', 'design', { dependsOn: ['zzz'] })])] })),
+    await refusal(projectUpdate(handle, submitPlanUpdate, { args: [plan([planTask('a', 'design', { dependsOn: ['zzz'] })])] })),
   ).toEqual({ type: 'InvalidInput', field: 'tasks[0].dependsOn[0]' });
   expect(
-    await refusal(handle.executeUpdate(decidePlanUpdate, { args: [{ planVersion: 1, decision: 'approve', comment: '', by: LEADER }] })),
+    await refusal(projectUpdate(handle, decidePlanUpdate, { args: [{ planVersion: 1, decision: 'approve', comment: '', by: LEADER }] })),
   ).toMatchObject({ type: 'StalePlanVersion' });
   expect(
-    await refusal(handle.executeUpdate(recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 5, comment: '' }, by: MANAGER }] })),
+    await refusal(projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 5, comment: '' }, by: MANAGER }] })),
   ).toMatchObject({ type: 'WrongStage' });
 
-  await handle.executeUpdate(submitPlanUpdate, { args: [good] });
-  expect(await refusal(handle.executeUpdate(submitPlanUpdate, { args: [good] }))).toMatchObject({ type: 'WrongStage' });
+  await projectUpdate(handle, submitPlanUpdate, { args: [good] });
+  expect(await refusal(projectUpdate(handle, submitPlanUpdate, { args: [good] }))).toMatchObject({ type: 'WrongStage' });
   expect(
-    await refusal(handle.executeUpdate(decidePlanUpdate, { args: [{ planVersion: 1, decision: 'approve', comment: '', by: MANAGER }] })),
+    await refusal(projectUpdate(handle, decidePlanUpdate, { args: [{ planVersion: 1, decision: 'approve', comment: '', by: MANAGER }] })),
   ).toMatchObject({ type: 'NotAllowed' });
   expect(
-    await refusal(handle.executeUpdate(decidePlanUpdate, { args: [{ planVersion: 2, decision: 'approve', comment: '', by: LEADER }] })),
+    await refusal(projectUpdate(handle, decidePlanUpdate, { args: [{ planVersion: 2, decision: 'approve', comment: '', by: LEADER }] })),
   ).toEqual({ type: 'StalePlanVersion', field: 'planVersion' });
   expect(
-    await refusal(handle.executeUpdate(decidePlanUpdate, { args: [{ planVersion: 1, decision: 'reject', comment: ' ', by: LEADER }] })),
+    await refusal(projectUpdate(handle, decidePlanUpdate, { args: [{ planVersion: 1, decision: 'reject', comment: ' ', by: LEADER }] })),
   ).toEqual({ type: 'InvalidInput', field: 'comment' });
-  await handle.executeUpdate(decidePlanUpdate, { args: [{ planVersion: 1, decision: 'approve', comment: '', by: LEADER }] });
+  await projectUpdate(handle, decidePlanUpdate, { args: [{ planVersion: 1, decision: 'approve', comment: '', by: LEADER }] });
   expect(
-    await refusal(handle.executeUpdate(decidePlanUpdate, { args: [{ planVersion: 1, decision: 'approve', comment: '', by: LEADER }] })),
+    await refusal(projectUpdate(handle, decidePlanUpdate, { args: [{ planVersion: 1, decision: 'approve', comment: '', by: LEADER }] })),
   ).toEqual({ type: 'AlreadyDone', field: 'planVersion' });
   expect(
     await refusal(
-      handle.executeUpdate(recordPaymentUpdate, {
+      projectUpdate(handle, recordPaymentUpdate, {
         args: [{ invoiceNumber: 'INV-1999-000001', amount: 1, paidAt: new Date().toISOString(), reference: 'r', by: MANAGER }],
       }),
     ),
@@ -350,7 +356,7 @@ test.concurrent('search attributes follow the stage and the open complaint', asy
   await approvePlan(handle, plan([planTask('s', 'seo')]));
   await deliverTask(env, input.projectId, 's', 'seo');
   await waitForStatus(handle, (x) => x.stage === 'client_review', 'client review');
-  await handle.executeUpdate(recordFeedbackUpdate, { args: [{ feedback: { kind: 'complaint', description: 'late' }, by: MANAGER }] });
+  await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'complaint', description: 'late' }, by: MANAGER }] });
   sa = (await handle.describe()).typedSearchAttributes;
   expect(sa.get(ProjectStageKey)).toBe('client_review');
   expect(sa.get(HasOpenComplaintKey)).toBe(true);

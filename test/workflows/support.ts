@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { Worker } from '@temporalio/worker';
 import { SMTPServer } from 'smtp-server';
@@ -23,7 +24,7 @@ import type {
   ProjectActivities,
   PublishSnapshotInput,
 } from '../../activities/contract';
-import type { DocumentRef, ProjectStatus } from '../../workflows/project/contract';
+import type { DocumentRef, ProjectActionResult, ProjectStatus } from '../../workflows/project/contract';
 import {
   getStatusQuery,
   projectWorkflowId,
@@ -310,6 +311,18 @@ export async function startProject(env: WorkflowTestEnv, input: ProjectInput): P
 
 export const statusOf = (handle: WorkflowHandle): Promise<ProjectStatus> => handle.query(getStatusQuery);
 
+/** Runs a project update and reads the snapshot it produced (updates answer with its version only). */
+export async function projectUpdate<I>(
+  handle: WorkflowHandle,
+  update: UpdateDefinition<ProjectActionResult, [I]>,
+  options: { args: [I]; updateId?: string },
+): Promise<ProjectStatus> {
+  const { version } = await handle.executeUpdate(update, options);
+  const status = await statusOf(handle);
+  if (status.version < version) throw new Error(`status query older (${status.version}) than the update's answer (${version})`);
+  return status;
+}
+
 export async function waitForStatus(
   handle: WorkflowHandle,
   done: (s: ProjectStatus) => boolean,
@@ -327,8 +340,8 @@ export async function waitForStatus(
 
 /** Submits a plan and has leadership approve it: the project is in production. */
 export async function approvePlan(handle: WorkflowHandle, submitted: SubmitPlanInput): Promise<ProjectStatus> {
-  const afterSubmit = await handle.executeUpdate(submitPlanUpdate, { args: [submitted] });
-  return handle.executeUpdate(decidePlanUpdate, {
+  const afterSubmit = await projectUpdate(handle, submitPlanUpdate, { args: [submitted] });
+  return projectUpdate(handle, decidePlanUpdate, {
     args: [{ planVersion: afterSubmit.pendingPlanVersion!, decision: 'approve', comment: 'go', by: LEADER }],
   });
 }

@@ -20,6 +20,7 @@ import {
   plan,
   planTask,
   projectInput,
+  projectUpdate,
   recordHistory,
   staff,
   startProject,
@@ -87,10 +88,10 @@ test('a worker stopped and restarted mid-production resumes with nothing lost or
     await task.executeUpdate(reviewTaskUpdate, { args: [{ by: MANAGER, decision: 'accept', comment: '' }] });
   }
   await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
-  await handle.executeUpdate(recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 5, comment: '' }, by: MANAGER }] });
+  await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 5, comment: '' }, by: MANAGER }] });
   const s = await waitForStatus(handle, (x) => x.invoices.length === 2 && x.invoices[1].documentId !== undefined, 'final invoice');
   for (const invoice of s.invoices) {
-    await handle.executeUpdate(recordPaymentUpdate, {
+    await projectUpdate(handle, recordPaymentUpdate, {
       args: [{ invoiceNumber: invoice.number, amount: invoice.amount, paidAt: new Date().toISOString(), reference: invoice.number, by: MANAGER }],
     });
   }

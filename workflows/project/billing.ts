@@ -3,14 +3,13 @@
  * invoices with gapless numbers, and the chasing of unpaid invoices (reminder at the due date,
  * escalation after the grace the policy allows).
  */
-import { condition, proxyActivities } from '@temporalio/workflow';
+import { CancellationScope, condition, patched, proxyActivities } from '@temporalio/workflow';
 import type { InvoiceContent, InvoiceLine, ProjectActivities } from '../../activities/contract';
 import { nowIso } from '../common/journal';
-import { fromCents } from '../money';
 import { INVOICE_DOCUMENT } from '../vocabulary';
 import type { DocumentKind, DocumentRef, InvoiceKind, InvoiceView } from './contract';
 import type { ProjectContext } from './context';
-import { owedCents } from './state';
+import { documentSnapshot, owedAmount, unpaidInvoices } from './state';
 
 // Contracts, invoices and their numbers the business cannot go on without: retried until they
 // succeed (an operator sees the failing activity), never skipped.
@@ -20,14 +19,19 @@ const { allocateInvoiceNumber, produceDocument } = proxyActivities<ProjectActivi
 });
 
 export interface Billing {
+  /** True when every wait of the process chases unpaid invoices (runs since that patch). */
+  readonly chasesInEveryWait: boolean;
   produce(kind: DocumentKind, invoice?: InvoiceContent): Promise<DocumentRef>;
-  issueInvoice(kind: InvoiceKind, amount: number, lines: InvoiceLine[], prepaymentDeducted?: number): Promise<InvoiceView>;
-  /** Sends the reminders and escalations now due on unpaid invoices; returns when the next falls due. */
-  chaseDuePayments(unpaid: InvoiceView[]): number | undefined;
   /**
-   * A cancelled project still bills the work that was accepted: it stays open, chasing the
-   * invoice like any other, until the client has paid it.
+   * Numbers, prints and sends an invoice as one step that a cancellation cannot cut in two: a
+   * number once taken always gets its paper and its notice, so the series has no gap.
    */
+  issueInvoice(kind: InvoiceKind, amount: number, lines: InvoiceLine[], prepaymentDeducted?: number): Promise<InvoiceView>;
+  /** The unpaid rest of an invoice is no longer owed (a cancelled project's prepayment). */
+  voidInvoice(invoice: InvoiceView, reason: string): void;
+  /** Runs recorded before chasing moved into every wait: sends the notices now due, returns when the next falls due. */
+  chaseDuePayments(unpaid: InvoiceView[]): number | undefined;
+  /** Runs recorded before cancellations settled prepayments: chases the cancellation invoice until paid. */
   collectCancellationPayment(): Promise<void>;
 }
 
@@ -43,7 +47,7 @@ export function createBilling(ctx: ProjectContext): Billing {
       kind,
       sequence,
       ...(invoice && { number: invoice.number }),
-      snapshot: status,
+      snapshot: documentSnapshot(status, kind),
       ...(invoice && { invoice }),
     });
     status.documents.push(ref);
@@ -53,8 +57,8 @@ export function createBilling(ctx: ProjectContext): Billing {
 
   function chasePayment(invoice: InvoiceView, kind: 'reminder' | 'escalation'): void {
     ctx.chased.add(`${kind}:${invoice.number}`);
-    const owed = fromCents(owedCents(invoice));
-    const data = { invoiceNumber: invoice.number, amountOwed: owed, currency: invoice.currency, dueAt: invoice.dueAt };
+    const owed = owedAmount(invoice);
+    const data = { invoiceNumber: invoice.number, amountOwed: owed, currency: invoice.currency, dueAt: invoice.dueAt, kind: invoice.kind };
     ctx.record(kind === 'reminder' ? 'payment_reminder' : 'payment_escalated', undefined, `${invoice.number}: ${owed} owed`);
     if (kind === 'reminder') {
       ctx.send('payment_reminder', `payment-reminder:${invoice.number}`, ctx.client, data);
@@ -76,53 +80,82 @@ export function createBilling(ctx: ProjectContext): Billing {
     return notices.filter((n) => n.at > now).reduce<number | undefined>((min, n) => (min === undefined || n.at < min ? n.at : min), undefined);
   }
 
+  // Every unpaid invoice is chased while the process waits on anything — a prepayment while the
+  // work waits for it, an invoice of a cancelled project. Runs recorded before chased only the
+  // final invoice's wait (and a cancelled project's), so they replay without this.
+  const chasesInEveryWait = patched('chase-every-unpaid-invoice');
+  if (chasesInEveryWait) ctx.waitHooks.push(() => chaseDuePayments(unpaidInvoices(status)));
+
+  async function issueInvoice(kind: InvoiceKind, amount: number, lines: InvoiceLine[], prepaymentDeducted?: number): Promise<InvoiceView> {
+    // One moment gives the number's year, the date printed and the due date.
+    const issuedAt = nowIso();
+    // One key per project and kind: a retried allocation gets the same number, never a gap.
+    const { number } = await allocateInvoiceNumber({
+      idempotencyKey: `${ctx.workflowId}:${kind}`,
+      year: new Date(Date.parse(issuedAt)).getUTCFullYear(),
+    });
+    const invoice: InvoiceView = {
+      kind,
+      number,
+      amount,
+      currency: input.budget.currency,
+      issuedAt,
+      dueAt: new Date(Date.parse(issuedAt) + input.policy.paymentTermsMs).toISOString(),
+      payments: [],
+      paidAmount: 0,
+      status: 'open',
+    };
+    status.invoices.push(invoice);
+    ctx.record(kind === 'credit_note' ? 'credit_note_issued' : 'invoice_issued', undefined, `${kind} ${number}: ${amount} ${invoice.currency}`);
+    ctx.changed();
+    const doc = await produce(INVOICE_DOCUMENT[kind], {
+      kind,
+      number,
+      amount,
+      currency: invoice.currency,
+      issuedAt,
+      dueAt: invoice.dueAt,
+      lines,
+      ...(prepaymentDeducted !== undefined && prepaymentDeducted > 0 && { prepaymentDeducted }),
+    });
+    invoice.documentId = doc.documentId;
+    status.version += 1; // the store shows the link to the paper; nothing waits on it
+    ctx.send(kind === 'credit_note' ? 'credit_note_issued' : 'invoice_issued', `invoice-issued:${kind}`, ctx.client, {
+      invoiceNumber: number,
+      amount,
+      currency: invoice.currency,
+      dueAt: invoice.dueAt,
+      documentId: doc.documentId,
+      kind,
+    });
+    return invoice;
+  }
+
   return {
+    chasesInEveryWait,
     produce,
     chaseDuePayments,
 
     async issueInvoice(kind, amount, lines, prepaymentDeducted) {
       ctx.proceed();
       ctx.publisher.publishIfChanged();
-      // One key per project and kind: a retried allocation gets the same number, never a gap.
-      const { number } = await allocateInvoiceNumber({
-        idempotencyKey: `${ctx.workflowId}:${kind}`,
-        year: new Date(Date.now()).getUTCFullYear(),
+      return CancellationScope.nonCancellable(() => issueInvoice(kind, amount, lines, prepaymentDeducted));
+    },
+
+    voidInvoice(invoice, reason) {
+      invoice.voidedAmount = owedAmount(invoice);
+      invoice.status = 'void';
+      invoice.voidedAt = nowIso();
+      invoice.voidReason = reason;
+      ctx.record('invoice_voided', undefined, `${invoice.number}: ${invoice.voidedAmount} ${invoice.currency} no longer owed (${reason})`);
+      ctx.send('invoice_voided', `invoice-voided:${invoice.number}`, ctx.client, {
+        invoiceNumber: invoice.number,
+        amountVoided: invoice.voidedAmount,
+        amountPaid: invoice.paidAmount,
+        currency: invoice.currency,
+        reason,
       });
-      const issuedAt = nowIso();
-      const invoice: InvoiceView = {
-        kind,
-        number,
-        amount,
-        currency: input.budget.currency,
-        issuedAt,
-        dueAt: new Date(Date.now() + input.policy.paymentTermsMs).toISOString(),
-        payments: [],
-        paidAmount: 0,
-        paid: false,
-      };
-      status.invoices.push(invoice);
-      ctx.record('invoice_issued', undefined, `${kind} ${number}: ${amount} ${invoice.currency}`);
       ctx.changed();
-      const doc = await produce(INVOICE_DOCUMENT[kind], {
-        kind,
-        number,
-        amount,
-        currency: invoice.currency,
-        issuedAt,
-        dueAt: invoice.dueAt,
-        lines,
-        ...(prepaymentDeducted !== undefined && prepaymentDeducted > 0 && { prepaymentDeducted }),
-      });
-      invoice.documentId = doc.documentId;
-      ctx.send('invoice_issued', `invoice-issued:${kind}`, ctx.client, {
-        invoiceNumber: number,
-        amount,
-        currency: invoice.currency,
-        dueAt: invoice.dueAt,
-        documentId: doc.documentId,
-        kind,
-      });
-      return invoice;
     },
 
     // `until` would stop at the cancellation itself, so this waits on its own.
@@ -131,7 +164,7 @@ export function createBilling(ctx: ProjectContext): Billing {
         await ctx.outbox.deliverQueued();
         ctx.syncSearchAttributes();
         ctx.publisher.publishIfChanged();
-        const unpaid = status.invoices.filter((i) => !i.paid);
+        const unpaid = status.invoices.filter((i) => i.status === 'open');
         if (unpaid.length === 0) return;
         const next = chaseDuePayments(unpaid);
         const seen = ctx.changes;

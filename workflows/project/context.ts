@@ -57,10 +57,20 @@ export interface ProjectContext {
   enterStage(stage: ProjectStage): void;
   send: Outbox['send'];
   syncSearchAttributes(): void;
+  /**
+   * Waits for `done` (true) or `ms` (false); throws ProjectCancelled once the project is cancelled,
+   * unless `stopOnCancel` is false (the cancelled project settling its invoices).
+   */
+  wait(done: () => boolean, options?: { ms?: number; stopOnCancel?: boolean }): Promise<boolean>;
   /** Waits for `done`, or throws ProjectCancelled once the project is cancelled. */
   until(done: () => boolean): Promise<void>;
   /** Like `until`, but gives up after `ms`: true when `done` came first. */
   untilOr(done: () => boolean, ms: number): Promise<boolean>;
+  /**
+   * Run before every wait of the process: each may act (send a reminder now due) and returns when
+   * it next needs to (undefined: never). Registered by the parts that chase deadlines.
+   */
+  readonly waitHooks: (() => number | undefined)[];
   /** Before a step with effects (documents, invoices, task starts): stop if cancelled meanwhile. */
   proceed(): void;
   /** Wraps an update handler: the acting request is known while it runs; its change is published after. */
@@ -100,6 +110,7 @@ export function createProjectContext(input: ProjectInput): ProjectContext {
     changes: 0,
     cancelling: false,
     chased: new Set(),
+    waitHooks: [],
 
     record(event, by, detail, at) {
       journal.record(event, by, detail, at);
@@ -120,33 +131,34 @@ export function createProjectContext(input: ProjectInput): ProjectContext {
     send: (template, key, recipients, data) => outbox.send(template, key, recipients, data),
     syncSearchAttributes: () => syncSearchAttributes(projectSearchAttributes(status)),
 
-    // Every wait of the process goes through `until`/`untilOr`. While waiting they send the notices
-    // handlers queued and keep the search attributes current, so all the talking to the outside
-    // happens in this one coroutine, one thing at a time: the order of commands then never depends
-    // on which of several coroutines woke first (a race that makes a replay disagree with the run).
-    async until(done) {
+    // Every wait of the process goes through `wait`: before waiting it keeps the search attributes
+    // and the store current, lets the wait hooks act (payment reminders fall due while the process
+    // waits on anything else), and wakes for the earliest hook's next moment.
+    async wait(done, options = {}) {
+      const stopOnCancel = options.stopOnCancel ?? true;
+      const deadline = options.ms === undefined ? undefined : Date.now() + options.ms;
+      const cancelled = (): boolean => stopOnCancel && ctx.cancelRequest !== undefined;
       for (;;) {
         await outbox.deliverQueued();
         ctx.syncSearchAttributes();
         publisher.publishIfChanged();
-        if (done() || ctx.cancelRequest) break;
-        await condition(() => done() || ctx.cancelRequest !== undefined || outbox.needsProcess());
+        if (done() || cancelled() || (deadline !== undefined && deadline - Date.now() <= 0)) break;
+        const wakeAt = [deadline, ...ctx.waitHooks.map((hook) => hook())].reduce<number | undefined>(
+          (min, at) => (at === undefined ? min : min === undefined ? at : Math.min(min, at)),
+          undefined,
+        );
+        publisher.publishIfChanged(); // a hook may have recorded something
+        const wake = (): boolean => done() || cancelled() || outbox.needsProcess();
+        if (wakeAt === undefined) await condition(wake);
+        else await condition(wake, Math.max(1, wakeAt - Date.now()));
       }
-      if (ctx.cancelRequest) throw new ProjectCancelled();
-    },
-    async untilOr(done, ms) {
-      const deadline = Date.now() + ms;
-      for (;;) {
-        await outbox.deliverQueued();
-        ctx.syncSearchAttributes();
-        publisher.publishIfChanged();
-        const left = deadline - Date.now();
-        if (done() || ctx.cancelRequest || left <= 0) break;
-        await condition(() => done() || ctx.cancelRequest !== undefined || outbox.needsProcess(), left);
-      }
-      if (ctx.cancelRequest) throw new ProjectCancelled();
+      if (cancelled()) throw new ProjectCancelled();
       return done();
     },
+    async until(done) {
+      await ctx.wait(done);
+    },
+    untilOr: (done, ms) => ctx.wait(done, { ms }),
     proceed() {
       if (ctx.cancelRequest && !ctx.cancelling) throw new ProjectCancelled();
     },

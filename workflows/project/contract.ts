@@ -7,6 +7,7 @@ import type { Actor } from '../shared-schemas';
 import type {
   CancelProjectInput,
   DecidePlanInput,
+  ProjectStage,
   ProjectStatus,
   RecordFeedbackInput,
   RecordPaymentInput,
@@ -50,12 +51,23 @@ export type { DocumentKind, InvoiceKind } from '../vocabulary';
 
 export const getStatusQuery = defineQuery<ProjectStatus>('getStatus');
 
-export const submitPlanUpdate = defineUpdate<ProjectStatus, [SubmitPlanInput]>('submitPlan');
-export const decidePlanUpdate = defineUpdate<ProjectStatus, [DecidePlanInput]>('decidePlan');
-export const recordFeedbackUpdate = defineUpdate<ProjectStatus, [RecordFeedbackInput]>('recordFeedback');
-export const resolveComplaintUpdate = defineUpdate<ProjectStatus, [ResolveComplaintInput]>('resolveComplaint');
-export const recordPaymentUpdate = defineUpdate<ProjectStatus, [RecordPaymentInput]>('recordPayment');
-export const cancelProjectUpdate = defineUpdate<ProjectStatus, [CancelProjectInput]>('cancelProject');
+/**
+ * What every project update answers: the version of the snapshot it produced (the snapshot itself
+ * is read from the store or the status query; an answer is written to the history, a snapshot
+ * there at every action would not be).
+ */
+export interface ProjectActionResult {
+  projectId: string;
+  version: number;
+  stage: ProjectStage;
+}
+
+export const submitPlanUpdate = defineUpdate<ProjectActionResult, [SubmitPlanInput]>('submitPlan');
+export const decidePlanUpdate = defineUpdate<ProjectActionResult, [DecidePlanInput]>('decidePlan');
+export const recordFeedbackUpdate = defineUpdate<ProjectActionResult, [RecordFeedbackInput]>('recordFeedback');
+export const resolveComplaintUpdate = defineUpdate<ProjectActionResult, [ResolveComplaintInput]>('resolveComplaint');
+export const recordPaymentUpdate = defineUpdate<ProjectActionResult, [RecordPaymentInput]>('recordPayment');
+export const cancelProjectUpdate = defineUpdate<ProjectActionResult, [CancelProjectInput]>('cancelProject');
 
 /** Sent by task workflows whenever their status changes, so the project's snapshot stays current. */
 export interface TaskChangedSignal {
@@ -64,6 +76,8 @@ export interface TaskChangedSignal {
   assigneeId?: string;
   dueAt: string;
   reviewRounds: number;
+  /** The first delivery (reports coalesce, so the latest alone would hide it). */
+  firstSubmittedAt?: string;
   submittedAt?: string;
   acceptedAt?: string;
   overdue: boolean;

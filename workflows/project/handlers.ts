@@ -3,10 +3,10 @@
  * and the reports of its tasks. Validators refuse before anything is written to history; handlers
  * record the event and return the new snapshot. Slow effects (mail) are queued, not awaited.
  */
-import { condition, setHandler } from '@temporalio/workflow';
+import { condition, patched, setHandler } from '@temporalio/workflow';
 import { nowIso } from '../common/journal';
 import { businessFailure, ErrorType } from '../errors';
-import { fromCents, toCents } from '../money';
+import { fitsCurrency, fromMinor, toMinor } from '../money';
 import type { Actor } from '../shared-schemas';
 import { taskId } from '../task/contract';
 import {
@@ -18,16 +18,24 @@ import {
   resolveComplaintUpdate,
   submitPlanUpdate,
   taskChangedSignal,
+  type ProjectActionResult,
   type ProjectStage,
 } from './contract';
 import type { ProjectContext } from './context';
 import { checkPlan } from './plan-rules';
 import type { Production } from './production';
 import type { RecordFeedbackInput } from './schemas';
-import { approvedPlan, owedCents, planTotal, taskInputFor } from './state';
+import { approvedPlan, owedMinor, planTotal, taskInputFor } from './state';
 
 export function registerProjectHandlers(ctx: ProjectContext, production: Production): void {
   const { status, input, startTime } = ctx;
+  const currency = input.budget.currency;
+  /**
+   * What an update answers: which version of the snapshot it produced. Not the snapshot itself,
+   * which the store (or the status query) serves: an answer is written to the history, and a
+   * snapshot there at every action would make a long project's history grow with its square.
+   */
+  const done = (): ProjectActionResult => ({ projectId: input.projectId, version: status.version, stage: status.stage });
 
   setHandler(getStatusQuery, () => status);
 
@@ -48,31 +56,55 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
     }
   };
 
+  /** A cancelled project still takes payments (and refunds) on what it billed, until they are settled. */
+  const refuseUnlessSettling = (): void => {
+    if (status.stage === 'completed' || (status.stage === 'cancelled' && status.invoices.every((i) => i.status !== 'open'))) {
+      throw businessFailure(ErrorType.WrongStage, `the project is ${status.stage}`);
+    }
+  };
+
+  /** Approving starts the work: every task's due date must still be ahead, or be moved by the decision. */
+  const refuseDueDatesPassed = (tasks: { key: string; title: string; dueAt: string }[], dueDates: Record<string, string>): void => {
+    const now = Date.now();
+    const problems: { field: string; message: string }[] = [];
+    for (const key of Object.keys(dueDates)) {
+      if (!tasks.some((t) => t.key === key)) problems.push({ field: `dueDates.${key}`, message: `the plan has no task ${key}` });
+      else if (!(Date.parse(dueDates[key]) > now)) problems.push({ field: `dueDates.${key}`, message: 'the new due date must be in the future' });
+    }
+    for (const task of tasks) {
+      if (dueDates[task.key] === undefined && Date.parse(task.dueAt) <= now) {
+        problems.push({
+          field: `dueDates.${task.key}`,
+          message: `task ${task.key} (${task.title}) was due ${task.dueAt}, which has passed: give it a new due date in dueDates`,
+        });
+      }
+    }
+    if (problems.length > 0) {
+      throw businessFailure(ErrorType.InvalidInput, problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems);
+    }
+  };
+
   setHandler(
     submitPlanUpdate,
     ctx.acting(({ by, tasks: planTasks, prepaymentPercent, includedRevisionRounds }) => {
       const version = status.plans.length + 1;
       const at = nowIso();
-      status.plans.push({
-        version,
-        submittedAt: at,
-        submittedBy: by.id,
-        tasks: planTasks,
-        prepaymentPercent,
-        includedRevisionRounds,
-        total: planTotal(planTasks),
-      });
+      const total = planTotal(planTasks, currency);
+      status.plans.push({ version, submittedAt: at, submittedBy: by.id, tasks: planTasks, prepaymentPercent, includedRevisionRounds, total });
+      // Leadership compares a version with the one before it; older versions keep everything but
+      // the task descriptions (up to 5,000 characters each), so ten rounds of a big plan stay small.
+      for (const older of status.plans.slice(0, -2)) older.tasks = older.tasks.map((t) => ({ ...t, description: '' }));
       if (status.firstPlanAt === undefined) {
         // The manager's response time: from the client's request to the first proposal.
         status.firstPlanAt = at;
         status.responseTimeMs = Date.now() - startTime.getTime();
       }
       status.pendingPlanVersion = version;
-      ctx.record('plan_submitted', by.id, `version ${version}, ${planTasks.length} tasks, total ${planTotal(planTasks)}`);
+      ctx.record('plan_submitted', by.id, `version ${version}, ${planTasks.length} tasks, total ${total}`);
       ctx.enterStage('awaiting_approval');
-      ctx.send('plan_waiting', `plan-waiting:v${version}`, ctx.leadership, { planVersion: version, total: planTotal(planTasks) });
+      ctx.send('plan_waiting', `plan-waiting:v${version}`, ctx.leadership, { planVersion: version, total, currency });
       ctx.changed();
-      return status;
+      return done();
     }),
     {
       validator: (plan) => {
@@ -83,7 +115,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         }
         refuseUnlessStage('planning');
         // The API ran the same rules; this is the last word, with workflow time as "now".
-        const problems = checkPlan(plan, Date.now());
+        const problems = checkPlan(plan, Date.now(), currency);
         if (problems.length > 0) {
           throw businessFailure(
             ErrorType.InvalidInput,
@@ -97,10 +129,18 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
 
   setHandler(
     decidePlanUpdate,
-    ctx.acting(({ by, planVersion, decision, comment }) => {
+    ctx.acting(({ by, planVersion, decision, comment, dueDates }) => {
       const plan = status.plans.find((p) => p.version === planVersion)!;
       plan.decision = { decision, comment, by: by.id, at: nowIso() };
       status.pendingPlanVersion = undefined;
+      if (decision === 'approve' && dueDates && Object.keys(dueDates).length > 0) {
+        // Moved by the decision itself: the work starts with dates that are still ahead.
+        plan.decision.movedDueDates = plan.tasks
+          .filter((t) => dueDates[t.key] !== undefined)
+          .map((t) => ({ key: t.key, from: t.dueAt, to: new Date(Date.parse(dueDates[t.key])).toISOString() }));
+        plan.tasks = plan.tasks.map((t) => (dueDates[t.key] === undefined ? t : { ...t, dueAt: new Date(Date.parse(dueDates[t.key])).toISOString() }));
+        ctx.record('due_dates_moved', by.id, plan.decision.movedDueDates.map((m) => `${m.key} → ${m.to}`).join(', '));
+      }
       if (decision === 'approve') {
         status.approvedPlanVersion = planVersion;
         status.lastRejectionComment = undefined;
@@ -113,10 +153,10 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
       }
       ctx.send('plan_decided', `plan-decided:v${planVersion}`, ctx.manager, { planVersion, decision, comment });
       ctx.changed();
-      return status;
+      return done();
     }),
     {
-      validator: ({ by, planVersion, decision, comment }) => {
+      validator: ({ by, planVersion, decision, comment, dueDates }) => {
         refuseUnless(isLeadership(by), 'leadership');
         refuseIfClosing();
         const plan = status.plans.find((p) => p.version === planVersion);
@@ -133,6 +173,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         if (decision === 'reject' && comment.trim() === '') {
           throw businessFailure(ErrorType.InvalidInput, 'say why the plan goes back', 'comment');
         }
+        if (decision === 'approve') refuseDueDatesPassed(plan.tasks, dueDates ?? {});
       },
     },
   );
@@ -150,11 +191,14 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         const round = status.revisionRoundsUsed + 1;
         const beyondIncluded = round > approvedPlan(status).includedRevisionRounds;
         const departments = [...new Set(feedback.departments)];
+        // A dot cannot appear in a plan's task keys, so `rev1.design` never meets a plan task
+        // named `rev1-design`. Runs recorded before keep the keys they had.
+        const separator = patched('revision-task-keys') ? '.' : '-';
         const inputs = departments.map((department) =>
           taskInputFor(
             status,
             {
-              key: `rev${round}-${department}`,
+              key: `rev${round}${separator}${department}`,
               department,
               title: `Revision ${round} (${department})`,
               description: feedback.description,
@@ -190,12 +234,20 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         ctx.send('complaint_filed', `complaint:${complaintId}`, ctx.leadership, { complaintId, description: feedback.description });
       }
       ctx.changed();
-      return status;
+      return done();
     }),
     {
       validator: ({ by, feedback }) => {
         refuseUnless(isManager(by), "the project's manager");
-        refuseUnlessStage('client_review');
+        if (feedback.kind === 'complaint') {
+          // A complaint may come after acceptance too (a client deemed to accept, then unhappy).
+          refuseIfClosing();
+          if (status.stage !== 'client_review' && status.stage !== 'invoicing') {
+            throw businessFailure(ErrorType.WrongStage, `complaints are recorded while the client reviews or pays; the project is in ${status.stage}`);
+          }
+        } else {
+          refuseUnlessStage('client_review');
+        }
         if (feedback.kind === 'accepted' && !(Number.isInteger(feedback.rating) && feedback.rating >= 1 && feedback.rating <= 5)) {
           throw businessFailure(ErrorType.InvalidInput, 'rating is 1 to 5', 'rating');
         }
@@ -216,6 +268,9 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
           if (round <= included && (feedback.extraPrice ?? 0) > 0) {
             throw businessFailure(ErrorType.InvalidInput, `round ${round} is included in the plan: no extra price`, 'extraPrice');
           }
+          if (feedback.extraPrice !== undefined && !fitsCurrency(feedback.extraPrice, currency)) {
+            throw businessFailure(ErrorType.InvalidInput, `more decimals than ${currency} has`, 'extraPrice');
+          }
         }
       },
     },
@@ -230,15 +285,12 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
       complaint.resolvedBy = by.id;
       ctx.record('complaint_resolved', by.id, `${complaintId}: ${resolution}`);
       ctx.changed();
-      return status;
+      return done();
     }),
     {
       validator: ({ by, complaintId, resolution }) => {
         refuseUnless(isManager(by) || isLeadership(by), "the project's manager or leadership");
-        // A cancelled project still takes the payment of what it billed for accepted work.
-        if (status.stage === 'completed' || (status.stage === 'cancelled' && status.invoices.every((i) => i.paid))) {
-          throw businessFailure(ErrorType.WrongStage, `the project is ${status.stage}`);
-        }
+        refuseUnlessSettling();
         const complaint = status.complaints.find((c) => c.complaintId === complaintId);
         if (!complaint) throw businessFailure(ErrorType.NotFound, `no complaint ${complaintId}`, 'complaintId');
         if (complaint.resolvedAt) throw businessFailure(ErrorType.AlreadyDone, `complaint ${complaintId} is already resolved`, 'complaintId');
@@ -247,38 +299,68 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
     },
   );
 
-  const paymentRecorded = (reference: string): boolean =>
-    status.invoices.some((i) => i.payments.some((p) => p.reference === reference));
+  /** The payment recorded under this bank reference, on whichever invoice. */
+  const paymentWithReference = (reference: string) => {
+    for (const invoice of status.invoices) {
+      const payment = invoice.payments.find((p) => p.reference === reference);
+      if (payment) return { invoice, payment };
+    }
+    return undefined;
+  };
+  /** The same payment sent again (a statement imported twice): same reference, invoice, amount and date. */
+  const isRepeat = ({ invoiceNumber, amount, paidAt, reference }: { invoiceNumber: string; amount: number; paidAt: string; reference: string }): boolean => {
+    const earlier = paymentWithReference(reference);
+    return (
+      earlier !== undefined &&
+      earlier.invoice.number === invoiceNumber &&
+      toMinor(earlier.payment.amount, currency) === toMinor(amount, currency) &&
+      Date.parse(earlier.payment.paidAt) === Date.parse(paidAt)
+    );
+  };
 
   setHandler(
     recordPaymentUpdate,
-    ctx.acting(({ by, invoiceNumber, amount, paidAt, reference }) => {
+    ctx.acting((payment) => {
       // The bank's reference is the payment's identity: a statement imported twice counts once.
-      if (paymentRecorded(reference)) return status;
+      if (isRepeat(payment) || paymentWithReference(payment.reference)) return done();
+      const { by, invoiceNumber, amount, paidAt, reference } = payment;
       const invoice = status.invoices.find((i) => i.number === invoiceNumber)!;
       invoice.payments.push({ amount, paidAt: new Date(Date.parse(paidAt)).toISOString(), reference, recordedAt: nowIso(), recordedBy: by.id });
-      invoice.paidAmount = fromCents(toCents(invoice.paidAmount) + toCents(amount));
-      invoice.paid = owedCents(invoice) <= 0;
-      ctx.record(invoice.paid ? 'invoice_paid' : 'payment_received', by.id, `${invoiceNumber}: ${amount} ${invoice.currency} (${reference})`);
+      invoice.paidAmount = fromMinor(toMinor(invoice.paidAmount, currency) + toMinor(amount, currency), currency);
+      if (owedMinor(invoice) <= 0) invoice.status = 'paid';
+      const event = invoice.kind === 'credit_note' ? 'refund_paid' : invoice.status === 'paid' ? 'invoice_paid' : 'payment_received';
+      ctx.record(event, by.id, `${invoiceNumber}: ${amount} ${invoice.currency} (${reference})`);
       ctx.changed();
-      return status;
+      return done();
     }),
     {
-      validator: ({ by, invoiceNumber, amount, paidAt, reference }) => {
+      validator: (payment) => {
+        const { by, invoiceNumber, amount, paidAt, reference } = payment;
         refuseUnless(isManager(by) || isLeadership(by), "the project's manager or leadership");
-        // A cancelled project still takes the payment of what it billed for accepted work.
-        if (status.stage === 'completed' || (status.stage === 'cancelled' && status.invoices.every((i) => i.paid))) {
-          throw businessFailure(ErrorType.WrongStage, `the project is ${status.stage}`);
-        }
+        refuseUnlessSettling();
         const invoice = status.invoices.find((i) => i.number === invoiceNumber);
         if (!invoice) throw businessFailure(ErrorType.NotFound, `no invoice ${invoiceNumber} was issued for this project`, 'invoiceNumber');
-        if (paymentRecorded(reference)) return;
+        if (isRepeat(payment)) return;
+        const earlier = paymentWithReference(reference);
+        if (earlier) {
+          const { payment: p, invoice: i } = earlier;
+          throw businessFailure(
+            ErrorType.PaymentReferenceReused,
+            `reference ${reference} already records a payment of ${p.amount} ${i.currency} on invoice ${i.number}, paid ${p.paidAt} ` +
+              `(recorded ${p.recordedAt} by ${p.recordedBy}); a different payment needs its own reference`,
+            'reference',
+          );
+        }
+        if (invoice.status === 'void') {
+          throw businessFailure(ErrorType.WrongStage, `invoice ${invoiceNumber} was voided${invoice.voidReason ? ` (${invoice.voidReason})` : ''}: nothing is owed on it`, 'invoiceNumber');
+        }
         if (!(amount > 0)) throw businessFailure(ErrorType.InvalidInput, 'the amount must be positive', 'amount');
+        if (!fitsCurrency(amount, currency)) throw businessFailure(ErrorType.InvalidInput, `more decimals than ${currency} has`, 'amount');
         if (Number.isNaN(Date.parse(paidAt))) throw businessFailure(ErrorType.InvalidInput, 'not a date', 'paidAt');
-        if (toCents(amount) > owedCents(invoice)) {
+        if (toMinor(amount, currency) > owedMinor(invoice)) {
           throw businessFailure(
             ErrorType.Overpayment,
-            `${amount} is more than the ${fromCents(owedCents(invoice))} ${invoice.currency} still owed on ${invoiceNumber}`,
+            `${amount} is more than the ${fromMinor(owedMinor(invoice), currency)} ${invoice.currency} still ${invoice.kind === 'credit_note' ? 'to refund' : 'owed'} on ${invoiceNumber}`,
             'amount',
           );
         }
@@ -295,7 +377,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
       ctx.changed();
       // The caller learns the outcome (cancelled tasks, invoice for accepted work), not just "noted".
       await condition(() => status.stage === 'cancelled');
-      return status;
+      return done();
     }),
     {
       validator: ({ by, reason }) => {

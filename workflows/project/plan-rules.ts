@@ -2,6 +2,7 @@
  * The rules a plan must keep, beyond field types: run by the API (400 naming the field) and again
  * by the workflow's update validator, which is the last word. Pure and workflow-safe.
  */
+import { fitsCurrency } from '../money';
 import { DEPARTMENTS, type Department } from '../vocabulary';
 import type { PlanInput } from './schemas';
 
@@ -13,7 +14,11 @@ export interface PlanProblem {
 
 const KNOWN_DEPARTMENTS: readonly Department[] = DEPARTMENTS;
 
-export function checkPlan(plan: PlanInput, nowMs: number): PlanProblem[] {
+/**
+ * `currency` is the project's: prices must fit its minor units (no cents in JPY). The API may not
+ * know it before reading the project, so it may leave it out; the workflow always passes it.
+ */
+export function checkPlan(plan: PlanInput, nowMs: number, currency?: string): PlanProblem[] {
   const problems: PlanProblem[] = [];
   const byKey = new Map<string, { index: number; dueMs: number }>();
 
@@ -28,6 +33,8 @@ export function checkPlan(plan: PlanInput, nowMs: number): PlanProblem[] {
     }
     if (!(task.price >= 0)) {
       problems.push({ field: `tasks[${index}].price`, message: 'price must not be negative' });
+    } else if (currency !== undefined && !fitsCurrency(task.price, currency)) {
+      problems.push({ field: `tasks[${index}].price`, message: `more decimals than ${currency} has` });
     }
     const dueMs = Date.parse(task.dueAt);
     if (Number.isNaN(dueMs)) {

@@ -47,11 +47,13 @@ export function createProduction(ctx: ProjectContext): Production {
         { key: ProjectIdKey, value: taskInput.projectId },
         { key: ManagerIdKey, value: taskInput.managerId },
         { key: DepartmentKey, value: taskInput.department },
-        { key: TaskStatusKey, value: task.summary.status },
+        { key: TaskStatusKey, value: taskInput.startOpen ? 'open' : 'waiting' },
         { key: DueAtKey, value: new Date(Date.parse(taskInput.dueAt)) },
         { key: OverdueKey, value: false },
       ],
     });
+    // Only now can it be claimed: the snapshot says open once the task exists.
+    if (taskInput.startOpen && task.summary.status === 'waiting') task.summary.status = 'open';
     task.handle.result().then(
       (outcome) => taskClosed(task, outcome),
       (err: unknown) => taskClosed(task, undefined, err),
@@ -68,6 +70,7 @@ export function createProduction(ctx: ProjectContext): Production {
         ...(view.assigneeId !== undefined && { assigneeId: view.assigneeId }),
         dueAt: view.dueAt,
         reviewRounds: view.reviewRounds,
+        ...(view.deliverables.length > 0 && { firstSubmittedAt: view.deliverables[0].submittedAt }),
         ...(view.submittedAt !== undefined && { submittedAt: view.submittedAt }),
         ...(view.acceptedAt !== undefined && { acceptedAt: view.acceptedAt }),
         overdue: view.overdue,

@@ -16,7 +16,7 @@ import {
 } from '../shared-schemas';
 
 import { taskStatusSchema } from '../task/schemas';
-import { DOCUMENT_KINDS, INVOICE_KINDS, PROJECT_STAGES, type ProjectStage } from '../vocabulary';
+import { DOCUMENT_KINDS, INVOICE_KINDS, INVOICE_STATUSES, PROJECT_STAGES, type ProjectStage } from '../vocabulary';
 
 export { PROJECT_STAGES };
 export type { ProjectStage };
@@ -107,6 +107,13 @@ export const planDecisionRequestSchema = z
     planVersion: z.number().int().positive(),
     decision: z.enum(['approve', 'reject']),
     comment: z.string().max(5_000).default(''),
+    dueDates: z
+      .record(z.string().regex(TASK_KEY_PATTERN, 'expected a task key of the plan'), isoDateTimeSchema)
+      .optional()
+      .meta({
+        description:
+          'With `approve`: new due dates by task key. A plan whose due dates have passed while it waited is refused unless each of those tasks is moved here.',
+      }),
   })
   .strict();
 export const decidePlanSchema = planDecisionRequestSchema.extend({ by: actorSchema });
@@ -185,6 +192,8 @@ export const planDecisionViewSchema = z.object({
   comment: z.string(),
   by: z.string(),
   at: isoDate,
+  /** Due dates the approval moved (the plan's tasks show the new ones). */
+  movedDueDates: z.array(z.object({ key: z.string(), from: isoDate, to: isoDate })).optional(),
 });
 export type PlanDecisionView = z.infer<typeof planDecisionViewSchema>;
 
@@ -205,16 +214,23 @@ export const taskSummarySchema = z.object({
   key: z.string(),
   department: departmentSchema,
   title: z.string(),
+  /** `waiting` until its workflow exists and its dependencies are accepted; then as the task reports. */
   status: taskStatusSchema,
   assigneeId: z.string().optional(),
+  /** The due date now (the manager may have moved it). */
   dueAt: isoDate,
+  /** The due date of the approved plan (or of the revision request). */
+  originalDueAt: isoDate,
   price: z.number(),
   dependsOn: z.array(z.string()),
   /** Times the manager sent the work back. */
   reviewRounds: z.number().int(),
+  /** The first delivery: what "on time" is judged by. */
+  firstSubmittedAt: isoDate.optional(),
+  /** The latest delivery. */
   submittedAt: isoDate.optional(),
   acceptedAt: isoDate.optional(),
-  /** Accepted by the due date; undefined while not accepted. */
+  /** First delivered by the original due date; undefined until first delivered. */
   onTime: z.boolean().optional(),
   overdue: z.boolean(),
   /** Set for tasks opened by a client revision round. */
@@ -256,6 +272,7 @@ export const complaintViewSchema = z.object({
 export type ComplaintView = z.infer<typeof complaintViewSchema>;
 
 export const invoiceKindSchema = z.enum(INVOICE_KINDS);
+export const invoiceStatusSchema = z.enum(INVOICE_STATUSES);
 export const documentKindSchema = z.enum(DOCUMENT_KINDS);
 
 export const paymentViewSchema = z.object({
@@ -268,6 +285,7 @@ export const paymentViewSchema = z.object({
 export type PaymentView = z.infer<typeof paymentViewSchema>;
 
 export const invoiceViewSchema = z.object({
+  /** `credit_note`: money owed back to the client; its payments are the refunds paid out. */
   kind: invoiceKindSchema,
   number: z.string(),
   amount: z.number(),
@@ -277,7 +295,12 @@ export const invoiceViewSchema = z.object({
   documentId: z.string().optional(),
   payments: z.array(paymentViewSchema),
   paidAmount: z.number(),
-  paid: z.boolean(),
+  /** `open` while anything is owed, `paid` once settled, `void` when cancelled before being paid in full. */
+  status: invoiceStatusSchema,
+  /** The part that is no longer owed because the invoice was voided (its amount less what was paid). */
+  voidedAmount: z.number().optional(),
+  voidedAt: isoDate.optional(),
+  voidReason: z.string().optional(),
 });
 export type InvoiceView = z.infer<typeof invoiceViewSchema>;
 

@@ -5,7 +5,7 @@
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { InvoiceLine } from '../../activities/contract';
-import { fromCents, sumAmounts, toCents } from '../money';
+import { fromMinor, subtractAmounts, sumAmounts, toMinor } from '../money';
 import {
   ClientIdKey,
   ClientSegmentKey,
@@ -19,7 +19,7 @@ import {
   StageEnteredAtKey,
 } from '../search-attributes';
 import { taskId, type TaskInput } from '../task/contract';
-import type { ProjectInput, ProjectStatus, PlanVersionView, TaskChangedSignal, TaskSummary, InvoiceView } from './contract';
+import type { DocumentKind, ProjectInput, ProjectStatus, PlanVersionView, TaskChangedSignal, TaskSummary, InvoiceView } from './contract';
 import type { PlanTask } from './schemas';
 
 export function initialStatus(input: ProjectInput, intakeAt: string): ProjectStatus {
@@ -51,7 +51,7 @@ export function initialStatus(input: ProjectInput, intakeAt: string): ProjectSta
   };
 }
 
-export const planTotal = (tasks: PlanTask[]): number => sumAmounts(tasks.map((t) => t.price));
+export const planTotal = (tasks: PlanTask[], currency: string): number => sumAmounts(tasks.map((t) => t.price), currency);
 
 export function approvedPlan(status: ProjectStatus): PlanVersionView {
   const plan = status.plans.find((p) => p.version === status.approvedPlanVersion);
@@ -85,14 +85,16 @@ export function taskInputFor(
   };
 }
 
+/** A task's summary before its workflow runs: `waiting` until it exists and can be claimed. */
 export function summaryFor(input: TaskInput): TaskSummary {
   return {
     taskId: taskId(input.projectId, input.taskKey),
     key: input.taskKey,
     department: input.department,
     title: input.title,
-    status: input.startOpen ? 'open' : 'waiting',
+    status: 'waiting',
     dueAt: input.dueAt,
+    originalDueAt: input.dueAt,
     price: input.price,
     dependsOn: input.dependsOn,
     reviewRounds: 0,
@@ -118,18 +120,29 @@ export function applyTaskChange(summary: TaskSummary, change: Omit<TaskChangedSi
   summary.reviewRounds = change.reviewRounds;
   if (change.submittedAt !== undefined) summary.submittedAt = change.submittedAt;
   if (change.acceptedAt !== undefined) summary.acceptedAt = change.acceptedAt;
+  // Reports coalesce: the first delivery comes from the task itself, or is the only one seen.
+  summary.firstSubmittedAt ??= change.firstSubmittedAt ?? change.submittedAt;
   summary.overdue = change.overdue;
-  if (summary.status === 'accepted' && summary.acceptedAt) {
-    summary.onTime = Date.parse(summary.acceptedAt) <= Date.parse(summary.dueAt);
+  if (summary.firstSubmittedAt) {
+    // On time means the first delivery met the due date of the plan, however it moved since.
+    summary.onTime = Date.parse(summary.firstSubmittedAt) <= Date.parse(summary.originalDueAt ?? summary.dueAt);
   }
   // Changes-requested goes back to claimed: keep the event list from claiming it was claimed anew.
   return events.filter((e) => !(e === 'task_claimed' && events.includes('task_changes_requested')));
 }
 
-export const owedCents = (invoice: InvoiceView): number => toCents(invoice.amount) - toCents(invoice.paidAmount);
+/** What is still owed on an invoice (for a credit note: by us, to the client); nothing once void. */
+export const owedMinor = (invoice: InvoiceView): number =>
+  invoice.status === 'void' ? 0 : toMinor(invoice.amount, invoice.currency) - toMinor(invoice.paidAmount, invoice.currency);
+export const owedAmount = (invoice: InvoiceView): number => fromMinor(owedMinor(invoice), invoice.currency);
+
+/** Invoices the client still has to pay (credit notes are money owed to the client, not chased). */
+export const unpaidInvoices = (status: ProjectStatus): InvoiceView[] =>
+  status.invoices.filter((i) => i.status === 'open' && i.kind !== 'credit_note');
 
 /** The final invoice: the approved plan, less the prepayment invoiced, plus extra revision rounds. */
 export function finalInvoiceContent(status: ProjectStatus): { amount: number; lines: InvoiceLine[]; prepaymentDeducted: number } {
+  const currency = status.budget.currency;
   const plan = approvedPlan(status);
   const prepayment = status.invoices.find((i) => i.kind === 'prepayment');
   const prepaymentDeducted = prepayment?.amount ?? 0;
@@ -139,17 +152,58 @@ export function finalInvoiceContent(status: ProjectStatus): { amount: number; li
       .filter((r) => r.extraPrice > 0)
       .map((r) => ({ description: `Revision round ${r.round}, beyond the included rounds: ${r.description}`, amount: r.extraPrice })),
   ];
-  const amount = fromCents(lines.reduce((sum, l) => sum + toCents(l.amount), 0) - toCents(prepaymentDeducted));
+  const amount = subtractAmounts(sumAmounts(lines.map((l) => l.amount), currency), prepaymentDeducted, currency);
   return { amount, lines, prepaymentDeducted };
 }
 
-/** After a cancellation: the accepted work, less the prepayment actually received. */
+/** Runs recorded before cancellations settled prepayments: the accepted work, less the prepayment received. */
 export function cancellationInvoiceContent(status: ProjectStatus): { amount: number; lines: InvoiceLine[]; prepaymentDeducted: number } {
+  const currency = status.budget.currency;
   const accepted = status.tasks.filter((t) => t.status === 'accepted' && t.price > 0);
   const prepaymentPaid = status.invoices.find((i) => i.kind === 'prepayment')?.paidAmount ?? 0;
   const lines = accepted.map((t) => ({ description: `${t.title} (${t.department}), accepted`, amount: t.price }));
-  const amount = fromCents(lines.reduce((sum, l) => sum + toCents(l.amount), 0) - toCents(prepaymentPaid));
+  const amount = subtractAmounts(sumAmounts(lines.map((l) => l.amount), currency), prepaymentPaid, currency);
   return { amount, lines, prepaymentDeducted: prepaymentPaid };
+}
+
+/**
+ * What a cancelled project owes, exactly once: the accepted work and the extra rounds whose work
+ * was accepted, less every prepayment actually received. Unpaid prepayments are voided, not
+ * chased; a prepayment larger than the work becomes a credit note (a refund owed to the client).
+ */
+export function cancellationSettlement(status: ProjectStatus): {
+  voids: InvoiceView[];
+  lines: InvoiceLine[];
+  prepaymentReceived: number;
+  /** Positive: the client owes it (cancellation invoice). Negative: we owe it back (credit note). */
+  balance: number;
+} {
+  const currency = status.budget.currency;
+  const acceptedKeys = new Set(status.tasks.filter((t) => t.status === 'accepted').map((t) => t.taskId));
+  const lines: InvoiceLine[] = [
+    ...status.tasks
+      .filter((t) => t.status === 'accepted' && t.price > 0)
+      .map((t) => ({ description: `${t.title} (${t.department}), accepted`, amount: t.price })),
+    ...status.revisions
+      .filter((r) => r.extraPrice > 0 && r.taskIds.length > 0 && r.taskIds.every((id) => acceptedKeys.has(id)))
+      .map((r) => ({ description: `Revision round ${r.round}, beyond the included rounds, accepted`, amount: r.extraPrice })),
+  ];
+  const prepayments = status.invoices.filter((i) => i.kind === 'prepayment');
+  const prepaymentReceived = sumAmounts(prepayments.map((i) => i.paidAmount), currency);
+  const balance = subtractAmounts(sumAmounts(lines.map((l) => l.amount), currency), prepaymentReceived, currency);
+  return { voids: prepayments.filter((i) => i.status === 'open' && owedMinor(i) > 0), lines, prepaymentReceived, balance };
+}
+
+/**
+ * What a document needs of the snapshot, and no more: no document prints the plan's task
+ * descriptions (up to 5,000 characters each), and only the final report prints the timeline.
+ */
+export function documentSnapshot(status: ProjectStatus, kind: DocumentKind): ProjectStatus {
+  return {
+    ...status,
+    plans: status.plans.map((p) => ({ ...p, tasks: p.tasks.map((t) => ({ ...t, description: '' })) })),
+    timeline: kind === 'final_report' ? status.timeline : [],
+  };
 }
 
 /** The project is due when its last task is; before there are tasks, when the client wants it. */
@@ -161,7 +215,7 @@ export function projectDueAt(status: ProjectStatus): string {
 
 /** The earliest due date among unpaid invoices: "unpaid past due" is `PaymentDueAt < now`. */
 export function paymentDueAt(status: ProjectStatus): string | undefined {
-  const unpaid = status.invoices.filter((i) => !i.paid);
+  const unpaid = unpaidInvoices(status);
   if (unpaid.length === 0) return undefined;
   return unpaid.reduce((earliest, i) => (Date.parse(i.dueAt) < Date.parse(earliest) ? i.dueAt : earliest), unpaid[0].dueAt);
 }

@@ -15,7 +15,15 @@ import { createBilling } from './billing';
 import { createProjectContext, ProjectCancelled, type TaskRuntime } from './context';
 import { registerProjectHandlers } from './handlers';
 import { createProduction } from './production';
-import { approvedPlan, cancellationInvoiceContent, finalInvoiceContent, hasOpenComplaint, taskInputFor } from './state';
+import {
+  approvedPlan,
+  cancellationInvoiceContent,
+  cancellationSettlement,
+  finalInvoiceContent,
+  hasOpenComplaint,
+  taskInputFor,
+  unpaidInvoices,
+} from './state';
 
 export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatus> {
   const ctx = createProjectContext(input);
@@ -37,7 +45,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
     await collectPayment();
     await closeProject();
   } catch (err) {
-    if (isCancellation(err) && !ctx.cancelRequest) {
+    // Runs recorded before a Temporal-level cancel ran the business cancellation ended cancelled.
+    if (isCancellation(err) && !ctx.cancelRequest && patched('temporal-cancel-runs-cancellation')) {
       // Cancelled from outside the API (`temporal workflow cancel`, the UI's button): the same
       // business cancellation, so open work stops, accepted work is billed and a report is made.
       ctx.cancelRequest = { reason: 'cancelled through Temporal (operator)', by: 'temporal' };
@@ -48,9 +57,13 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
     }
     // Not cancellable itself: after a Temporal cancel, these steps must still run to the end.
     await CancellationScope.nonCancellable(async () => {
-      await cancelProject();
-      // Added after histories were recorded (those runs completed at once): patched to replay them.
-      if (patched('cancelled-collects-payment')) await billing.collectCancellationPayment();
+      const settles = await cancelProject();
+      // A cancelled project stays open until what it billed is settled: the client pays the
+      // invoice for accepted work (chased like any other), or the agency refunds a credit note.
+      if (settles) await ctx.wait(() => status.invoices.every((i) => i.status !== 'open'), { stopOnCancel: false });
+      // Runs recorded before cancellations settled prepayments (and, before them, runs that
+      // completed at once) replay on their own paths.
+      else if (patched('cancelled-collects-payment')) await billing.collectCancellationPayment();
     });
   }
   // Every update answered (the cancellation's caller gets its snapshot), every notice out, and the
@@ -96,12 +109,14 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
     const plan = approvedPlan(status);
     await billing.produce('contract');
     if (plan.prepaymentPercent > 0) {
-      const prepayment = await billing.issueInvoice('prepayment', percentOf(plan.total, plan.prepaymentPercent), [
-        { description: `Prepayment, ${plan.prepaymentPercent}% of ${plan.total}`, amount: percentOf(plan.total, plan.prepaymentPercent) },
+      const amount = percentOf(plan.total, plan.prepaymentPercent, input.budget.currency);
+      const prepayment = await billing.issueInvoice('prepayment', amount, [
+        { description: `Prepayment, ${plan.prepaymentPercent}% of ${plan.total}`, amount },
       ]);
       if (input.policy.startAfterPrepayment) {
+        // Chased like any invoice meanwhile: a reminder at its due date, then an escalation.
         ctx.record('waiting_for_prepayment', undefined, prepayment.number);
-        await ctx.until(() => prepayment.paid);
+        await ctx.until(() => prepayment.status === 'paid');
       }
     }
     for (const task of plan.tasks) production.addTask(taskInputFor(status, task, { startOpen: task.dependsOn.length === 0 }));
@@ -117,7 +132,14 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       ctx.clientDecision = undefined;
       ctx.send('delivery_ready', `delivery-ready:${round}`, { ...ctx.client, ...ctx.manager }, { revisionRound: round });
       const answered = (): boolean => ctx.clientDecision !== undefined;
-      if (!(await ctx.untilOr(answered, input.policy.acceptanceWindowMs))) {
+      if (patched('complaint-pauses-acceptance')) {
+        if (!(await awaitClientAnswer(round, answered))) {
+          status.feedback.push({ at: nowIso(), kind: 'deemed_accepted' });
+          ctx.record('deemed_accepted', undefined, `no response in ${(2 * input.policy.acceptanceWindowMs) / 1000} s`);
+          ctx.enterStage('invoicing');
+          return;
+        }
+      } else if (!(await ctx.untilOr(answered, input.policy.acceptanceWindowMs))) {
         ctx.record('client_response_due', undefined, `round ${round}`);
         // The client is told too: silence through a second window counts as acceptance.
         ctx.send('client_response_due', `response-due:${round}`, { ...ctx.client, ...ctx.manager }, {
@@ -136,6 +158,37 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
     }
   }
 
+  /**
+   * Waits for the client's answer on a delivery. The acceptance window runs only while no
+   * complaint is open (a complaint is an answer being worked on): one window, then a reminder to
+   * the client and the manager, then a second window. False when the client stayed silent through both.
+   */
+  async function awaitClientAnswer(round: number, answered: () => boolean): Promise<boolean> {
+    let left = input.policy.acceptanceWindowMs;
+    let reminded = false;
+    for (;;) {
+      if (hasOpenComplaint(status)) {
+        await ctx.until(() => answered() || !hasOpenComplaint(status));
+        if (answered()) return true;
+        continue;
+      }
+      const started = Date.now();
+      if (await ctx.untilOr(() => answered() || hasOpenComplaint(status), left)) {
+        if (answered()) return true;
+        left -= Date.now() - started;
+        continue;
+      }
+      if (reminded) return false;
+      reminded = true;
+      left = input.policy.acceptanceWindowMs;
+      ctx.record('client_response_due', undefined, `round ${round}`);
+      // The client is told too: silence through a second window counts as acceptance.
+      ctx.send('client_response_due', `response-due:${round}`, { ...ctx.client, ...ctx.manager }, {
+        deemedAcceptedAt: new Date(Date.now() + left).toISOString(),
+      });
+    }
+  }
+
   /** The act and the final invoice, then payments chased until everything issued is paid. */
   async function collectPayment(): Promise<void> {
     ctx.enterStage('invoicing');
@@ -145,8 +198,18 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
     else ctx.record('nothing_left_to_invoice', undefined, 'the prepayment covered the whole plan');
 
     let blockedNoted = false;
+    if (billing.chasesInEveryWait) {
+      // Every wait chases what is unpaid; closing also waits for every complaint to be resolved.
+      for (;;) {
+        await ctx.until(() => unpaidInvoices(status).length === 0);
+        if (!hasOpenComplaint(status)) return;
+        if (!blockedNoted) ctx.record('closing_blocked', undefined, 'an open complaint must be resolved first');
+        blockedNoted = true;
+        await ctx.until(() => !hasOpenComplaint(status));
+      }
+    }
     for (;;) {
-      const unpaid = status.invoices.filter((i) => !i.paid);
+      const unpaid = unpaidInvoices(status);
       if (unpaid.length === 0) {
         if (!hasOpenComplaint(status)) return;
         if (!blockedNoted) ctx.record('closing_blocked', undefined, 'an open complaint must be resolved first');
@@ -162,14 +225,18 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
   /** Paid and no open complaint: the report for management, and the project is done. */
   async function closeProject(): Promise<void> {
     ctx.enterStage('closing');
-    await billing.produce('final_report');
+    // The report states the outcome and its date: the project is complete once it is paid.
     status.completedAt = nowIso();
+    await billing.produce('final_report');
     ctx.record('completed');
     ctx.enterStage('completed');
   }
 
-  /** Open work is stopped (assignees told by their tasks), accepted work is invoiced, all reported. */
-  async function cancelProject(): Promise<void> {
+  /**
+   * Open work is stopped (assignees told by their tasks), the client is billed exactly the work
+   * accepted, all reported. True when the project then waits for its invoices to be settled.
+   */
+  async function cancelProject(): Promise<boolean> {
     const { reason, by } = ctx.cancelRequest!;
     ctx.cancelling = true;
     const running: TaskRuntime[] = [];
@@ -193,7 +260,9 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
     ctx.record('work_stopped', by, `${accepted.length} of ${status.tasks.length} tasks accepted`);
 
     // A final invoice already covers the work; otherwise the client owes what was accepted.
-    if (accepted.length > 0 && !status.invoices.some((i) => i.kind === 'final')) {
+    const settles = patched('cancellation-settles-prepayment');
+    if (settles) await settleCancelledWork();
+    else if (accepted.length > 0 && !status.invoices.some((i) => i.kind === 'final')) {
       const bill = cancellationInvoiceContent(status);
       if (bill.amount > 0) await billing.issueInvoice('cancellation', bill.amount, bill.lines, bill.prepaymentDeducted);
     }
@@ -201,5 +270,23 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
     await billing.produce('final_report');
     ctx.record('cancelled', by, reason);
     ctx.enterStage('cancelled');
+    return settles;
+  }
+
+  /**
+   * The client owes exactly the work accepted (and the extra rounds whose work was accepted),
+   * once: an unpaid prepayment is voided and never chased again; what was prepaid is deducted; a
+   * prepayment larger than the work becomes a credit note, a refund owed. A final invoice already
+   * issued covers all the work, and stands.
+   */
+  async function settleCancelledWork(): Promise<void> {
+    if (status.invoices.some((i) => i.kind === 'final')) return;
+    const settlement = cancellationSettlement(status);
+    for (const invoice of settlement.voids) billing.voidInvoice(invoice, 'the project was cancelled');
+    if (settlement.balance > 0) {
+      await billing.issueInvoice('cancellation', settlement.balance, settlement.lines, settlement.prepaymentReceived);
+    } else if (settlement.balance < 0) {
+      await billing.issueInvoice('credit_note', -settlement.balance, settlement.lines, settlement.prepaymentReceived);
+    }
   }
 }

@@ -28,6 +28,8 @@ export const parseTaskId = (id: string): { projectId: string; taskKey: string } 
   if (dot <= 0 || dot === id.length - 1) return undefined;
   return { projectId: id.slice(0, dot), taskKey: id.slice(dot + 1) };
 };
+/** The key part of a task id: a plan key, or a revision's `rev2.design` (the dot never occurs in plan keys). */
+export const TASK_ID_KEY_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,79}$/;
 export const taskWorkflowId = (id: string): string => `${TASK_PREFIX}${id}`;
 export const taskIdFrom = (workflowId: string): string | undefined =>
   workflowId.startsWith(TASK_PREFIX) ? workflowId.slice(TASK_PREFIX.length) : undefined;

@@ -11,6 +11,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -267,6 +268,10 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
       view.assigneeId = assigneeId;
       record('reassigned', by.id, from ? `${from} → ${assigneeId}` : assigneeId);
       send('task_reassigned', `reassigned:${reassignments}`, { personIds: [assigneeId] }, { previousAssigneeId: from });
+      // Whoever held it stops working on it. Runs recorded before told only the new assignee.
+      if (from && patched('reassign-tells-previous-assignee')) {
+        send('task_unassigned', `unassigned:${reassignments}`, { personIds: [from] }, { previousAssigneeId: from });
+      }
       changed();
       return view;
     }),
@@ -336,6 +341,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
     ...(view.assigneeId !== undefined && { assigneeId: view.assigneeId }),
     dueAt: view.dueAt,
     reviewRounds: view.reviewRounds,
+    ...(view.deliverables.length > 0 && { firstSubmittedAt: view.deliverables[0].submittedAt }),
     ...(view.submittedAt !== undefined && { submittedAt: view.submittedAt }),
     ...(view.acceptedAt !== undefined && { acceptedAt: view.acceptedAt }),
     overdue: view.overdue,
