@@ -25,6 +25,7 @@ let designTask: string;
 const PROVOKED = [
   /status of 403 .*\/api\/(projects\/p-[a-z2-7]+|tasks\/p-[a-z2-7]+\.design-home)\b/,
   /status of 400 .*\/api\/tasks\/p-[a-z2-7]+\.design-home\b/,
+  /status of 400 .*\/api\/projects\/p-[a-z2-7]+\/plan\/decision\b/,
 ];
 
 beforeAll(async () => {
@@ -167,6 +168,38 @@ browserTest('a refused action shows the API’s message at the field it names', 
   expect(await page.locator('#move-reason-error').count()).toBe(0);
   await portal.screenshot(page, '20-refused-at-field');
   expect(await accessibilityProblems(page)).toEqual([]);
+});
+
+browserTest('approving a plan whose due date passed while it waited needs a new date, asked at that task', async () => {
+  const late = `Waited too long ${uniqueId('w').slice(-6)}`;
+  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: late })).expect(201);
+  const id = (created.body as ProjectStatus).projectId;
+  const plan = planRequest();
+  const design = { ...(plan.tasks as Record<string, unknown>[])[0], dueAt: new Date(Date.now() + 4_000).toISOString() };
+  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send({ ...plan, tasks: [design] }).expect(200);
+  await new Promise((r) => setTimeout(r, 4_500));
+
+  const leader = await open('leadership', '/approvals');
+  const { page } = leader;
+  const card = page.locator('li.approval', { hasText: late });
+  await card.waitFor({ timeout: 30_000 });
+  const newDate = card.getByLabel(/New due date for “Home page design”/);
+  await newDate.waitFor();
+  await card.getByRole('button', { name: 'Approve' }).click();
+  const refusal = card.locator(`[id="decision-${id}-due-design-home-error"]`);
+  await refusal.waitFor();
+  expect(await refusal.textContent()).toContain('which has passed: give it a new due date');
+  await portal.screenshot(page, '21-approval-due-date-passed');
+  expect(await accessibilityProblems(page)).toEqual([]);
+
+  const inTwoDays = new Date(Date.now() + 2 * 86_400_000);
+  const local = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Berlin', dateStyle: 'short', timeStyle: 'short' }).format(inTwoDays).replace(' ', 'T');
+  await newDate.fill(local);
+  await card.getByRole('button', { name: 'Approve' }).click();
+  await card.waitFor({ state: 'detached' });
+  const approved = (await h.http().get(`/api/projects/${id}`).set(h.auth('leadership')).expect(200)).body as ProjectStatus;
+  expect(approved.stage).not.toBe('awaiting_approval');
+  expect(Math.abs(Date.parse(approved.tasks[0].dueAt) - inTwoDays.getTime())).toBeLessThan(60_000);
 });
 
 browserTest('sign-in and the workspace work with the keyboard alone, focus always visible', async () => {

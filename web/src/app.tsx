@@ -3,7 +3,7 @@
  * page but sign-in needs a session; without one the person signs in and comes back to the page
  * they asked for (a link from a notice included).
  */
-import type { ComponentType } from 'preact';
+import type { ComponentChildren, ComponentType } from 'preact';
 import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import { api, ok, onSignedOut, setCsrfToken, type Me, type Person, type Role } from './api';
 import { SessionContext, type SessionInfo } from './data';
@@ -73,7 +73,7 @@ const NAV: Record<Role, { href: string; label: string }[]> = {
   ],
 };
 
-function Shell({ session, children }: { session: SessionInfo; children: preact.ComponentChildren }) {
+function Shell({ session, children }: { session: SessionInfo; children: ComponentChildren }) {
   const { path } = useLocation();
   const person = session.me.person;
   const links = NAV[person.role];

@@ -5,10 +5,10 @@
 import { useState } from 'preact/hooks';
 import { allPages, api, idempotencyKey, ok, type ProjectStatus } from '../api';
 import { useAction, useName, useResource } from '../data';
-import { formatDateTime, formatDuration, formatMoney } from '../format';
+import { formatDateTime, formatDuration, formatMoney, fromLocalInput } from '../format';
 import { PlanChanges, PlanTable } from '../plan';
 import { Link } from '../router';
-import { Badge, flash, Loading, PageHeader, ProblemBox, TextArea } from '../ui';
+import { Badge, flash, Input, Loading, PageHeader, ProblemBox, TextArea } from '../ui';
 
 export function Approvals() {
   const [decided, setDecided] = useState<Set<string>>(new Set());
@@ -53,16 +53,24 @@ export function Approvals() {
 function Approval({ project: p, onDecided }: { project: ProjectStatus; onDecided: () => void }) {
   const name = useName();
   const [comment, setComment] = useState('');
+  const [dueDates, setDueDates] = useState<Record<string, string>>({});
   const plan = p.plans.find((v) => v.version === p.pendingPlanVersion)!;
   const previous = p.plans.filter((v) => v.version < plan.version).pop();
   const decide = useAction(
-    (decision: 'approve' | 'reject') =>
-      ok(
+    (decision: 'approve' | 'reject') => {
+      const moved = Object.entries(dueDates).filter(([, v]) => v !== '');
+      return ok(
         api.POST('/api/projects/{id}/plan/decision', {
           params: { path: { id: p.projectId }, header: { 'Idempotency-Key': idempotencyKey() } },
-          body: { planVersion: plan.version, decision, comment },
+          body: {
+            planVersion: plan.version,
+            decision,
+            comment,
+            ...(decision === 'approve' && moved.length > 0 && { dueDates: Object.fromEntries(moved.map(([k, v]) => [k, fromLocalInput(v)])) }),
+          },
         }),
-      ),
+      );
+    },
     (next) => {
       flash(next.stage === 'planning' ? `Sent “${p.title}” back to ${name(p.managerId)}.` : `Approved “${p.title}”: work starts.`);
       onDecided();
@@ -70,6 +78,9 @@ function Approval({ project: p, onDecided }: { project: ProjectStatus; onDecided
   );
   const fid = `decision-${p.projectId}`;
   const currency = p.budget.currency;
+  // Tasks whose due date passed while the plan waited: approving needs a new date for each.
+  const passed = plan.tasks.filter((t) => Date.parse(t.dueAt) <= Date.now() || decide.error?.at(`dueDates.${t.key}`));
+  const dueId = (key: string) => `${fid}-due-${key}`;
   return (
     <li class="card approval" aria-labelledby={`${fid}-title`}>
       <h2 id={`${fid}-title`}>
@@ -94,7 +105,29 @@ function Approval({ project: p, onDecided }: { project: ProjectStatus; onDecided
       )}
       <PlanTable plan={plan} currency={currency} />
       <form onSubmit={(e) => e.preventDefault()} noValidate>
-        <ProblemBox error={decide.error && !decide.error.at('comment') ? decide.error : undefined} />
+        <ProblemBox
+          error={decide.error && !decide.error.at('comment') ? decide.error : undefined}
+          fieldIds={(f) => (f.startsWith('dueDates.') ? dueId(f.slice('dueDates.'.length)) : undefined)}
+        />
+        {passed.length > 0 && (
+          <fieldset>
+            <legend>Due dates that passed while the plan waited</legend>
+            <p class="hint">Approving moves these tasks to the dates you give.</p>
+            <div class="form-row">
+              {passed.map((t) => (
+                <Input
+                  key={t.key}
+                  id={dueId(t.key)}
+                  label={`New due date for “${t.title}” (was ${formatDateTime(t.dueAt)})`}
+                  type="datetime-local"
+                  value={dueDates[t.key] ?? ''}
+                  onValue={(v) => setDueDates({ ...dueDates, [t.key]: v })}
+                  error={decide.error?.at(`dueDates.${t.key}`)}
+                />
+              ))}
+            </div>
+          </fieldset>
+        )}
         <TextArea
           id={`${fid}-comment`}
           label={`Comment to ${name(p.managerId)}`}

@@ -22,8 +22,10 @@ const INVOICE_LABEL: Record<Invoice['kind'], string> = {
   credit_note: 'Credit note',
 };
 
-/** What the client still owes: open invoices, never a credit note (that is owed to the client). */
-const owed = (i: Invoice) => !i.paid && i.kind !== 'credit_note';
+/** Money still to move: open invoices the client owes, and open credit notes (a refund owed to the client). */
+const open = (i: Invoice) => i.status === 'open';
+/** What the client still owes: open invoices, never a credit note. */
+const owed = (i: Invoice) => open(i) && i.kind !== 'credit_note';
 
 const DOCUMENT_LABEL: Record<ProjectStatus['documents'][number]['kind'], string> = {
   contract: 'Contract',
@@ -224,7 +226,7 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
     case 'in_production': {
       const accepted = p.tasks.filter((t) => t.status === 'accepted').length;
       const delivered = p.tasks.filter((t) => t.status === 'submitted');
-      const unpaidPrepayment = p.invoices.find((i) => i.kind === 'prepayment' && !i.paid);
+      const unpaidPrepayment = p.invoices.find((i) => i.kind === 'prepayment' && open(i));
       return (
         <div class="callout" role="note">
           <p>
@@ -556,7 +558,7 @@ function ResolveComplaint({ project: p, complaintId, onChange }: { project: Proj
 
 function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; canAct: boolean; onChange: Update }) {
   const name = useName();
-  const unpaid = p.invoices.filter(owed);
+  const unsettled = p.invoices.filter(open);
   return (
     <>
       <div class="table-wrap">
@@ -589,10 +591,12 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
                 <td class="num">{formatMoney(i.paidAmount, i.currency)}</td>
                 <td>{formatDate(i.dueAt)}</td>
                 <td>
-                  {i.paid ? (
-                    <Badge tone="good">Paid</Badge>
+                  {i.status === 'paid' ? (
+                    <Badge tone="good">{i.kind === 'credit_note' ? 'Refunded' : 'Paid'}</Badge>
+                  ) : i.status === 'void' ? (
+                    <Badge title={i.voidReason}>Void{i.voidReason ? `: ${i.voidReason}` : ''}</Badge>
                   ) : i.kind === 'credit_note' ? (
-                    <Badge tone="warn">Owed to the client</Badge>
+                    <Badge tone="warn">Refund owed to the client</Badge>
                   ) : Date.parse(i.dueAt) < Date.now() ? (
                     <Badge tone="bad">Past due</Badge>
                   ) : (
@@ -616,13 +620,13 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
           )}
         </ul>
       )}
-      {canAct && unpaid.length > 0 && <PaymentForm project={p} onChange={onChange} />}
+      {canAct && unsettled.length > 0 && <PaymentForm project={p} onChange={onChange} />}
     </>
   );
 }
 
 function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChange: Update }) {
-  const unpaid = p.invoices.filter(owed);
+  const unpaid = p.invoices.filter(open);
   const [invoiceNumber, setInvoiceNumber] = useState(unpaid[0]?.number ?? '');
   const invoice = p.invoices.find((i) => i.number === invoiceNumber);
   const remaining = invoice ? Math.round((invoice.amount - invoice.paidAmount) * 100) / 100 : 0;
@@ -653,7 +657,7 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
       }}
       noValidate
     >
-      <h3>Record a payment</h3>
+      <h3>{invoice?.kind === 'credit_note' ? 'Record the refund' : 'Record a payment'}</h3>
       <ProblemBox error={pay.error && !named.some((f) => pay.error?.at(f)) ? pay.error : undefined} />
       <div class="form-row">
         <Select
@@ -665,7 +669,10 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
             const inv = p.invoices.find((i) => i.number === v);
             if (inv) setAmount(String(Math.round((inv.amount - inv.paidAmount) * 100) / 100));
           }}
-          options={unpaid.map((i) => ({ value: i.number, label: `${i.number} (${INVOICE_LABEL[i.kind].toLowerCase()}, ${formatMoney(i.amount - i.paidAmount, i.currency)} open)` }))}
+          options={unpaid.map((i) => ({
+            value: i.number,
+            label: `${i.number} (${INVOICE_LABEL[i.kind].toLowerCase()}, ${formatMoney(i.amount - i.paidAmount, i.currency)} ${i.kind === 'credit_note' ? 'to refund' : 'open'})`,
+          }))}
           error={pay.error?.at('invoiceNumber')}
         />
         <Input id="payment-amount" label={`Amount (${invoice?.currency ?? p.budget.currency})`} type="number" min="0" step="0.01" value={amount} onValue={setAmount} error={pay.error?.at('amount')} />
