@@ -168,6 +168,13 @@ browserTest('a refused action shows the API’s message at the field it names', 
   expect(await page.locator('#move-reason-error').count()).toBe(0);
   await portal.screenshot(page, '20-refused-at-field');
   expect(await accessibilityProblems(page)).toEqual([]);
+
+  // The reassign picker offers the task's department only, by name.
+  const options = await page.locator('#reassign-assignee option').allTextContents();
+  expect(options).toEqual(['Choose a person', 'Dima Kozlov', 'Olga Morozova']);
+  await page.locator('#reassign-assignee').selectOption({ label: 'Olga Morozova' });
+  await page.getByRole('button', { name: 'Reassign' }).click();
+  await page.getByText('Assignee: Olga Morozova').waitFor();
 });
 
 browserTest('approving a plan whose due date passed while it waited needs a new date, asked at that task', async () => {
