@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 # One image for the API and the worker (docker-compose.yml runs it twice with different commands).
 # Debian, not Alpine: the Temporal SDK's native core ships glibc builds only.
-# For fully reproducible builds, pin NODE_IMAGE to a digest (node:20-bookworm-slim@sha256:...).
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24, the current LTS line (the code also runs on Node 20, where CI tests it). For fully
+# reproducible builds, pin NODE_IMAGE to a digest (node:24-bookworm-slim@sha256:...).
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- build: compile TypeScript to dist/, bundle the workflow code once, build the portal ----
 FROM ${NODE_IMAGE} AS build
@@ -23,7 +24,8 @@ COPY scripts ./scripts
 COPY web ./web
 RUN npm run build
 
-# ---- runtime: production dependencies, compiled code, the bundle, config; non-root ----
+# ---- runtime: production dependencies only (no tsx, no TypeScript), compiled code, the bundle,
+# config; non-root ----
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \

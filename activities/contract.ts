@@ -88,7 +88,11 @@ export interface InvoiceContent {
   issuedAt: string;
   dueAt: string;
   lines: InvoiceLine[];
-  /** Subtracted from the lines' total on the final invoice. */
+  /**
+   * The prepayment taken into account: subtracted from the lines' total on a final or cancellation
+   * invoice; on a credit note, the prepayment received that the lines (the accepted work) are
+   * subtracted from.
+   */
   prepaymentDeducted?: number;
 }
 
@@ -105,10 +109,18 @@ export interface ProduceDocumentInput {
 }
 
 /**
- * A workflow's whole snapshot for the reporting store. `seq` grows with every change of that
- * workflow (also on replay); the store keeps the highest it has seen.
+ * Which workflow's snapshot to hand to the reporting store, and the version that asked for it.
+ * The activity reads the snapshot itself (the status query), so no snapshot is copied into history.
  */
 export type PublishSnapshotInput =
+  | { kind: 'project'; projectId: string; seq: number }
+  | { kind: 'task'; taskId: string; projectId: string; seq: number };
+
+/**
+ * A workflow's whole snapshot as the reporting store receives it. `seq` is the snapshot's own
+ * `version`, which grows with every change; the store keeps the highest it has seen.
+ */
+export type SnapshotRecord =
   | { kind: 'project'; projectId: string; seq: number; snapshot: ProjectStatus }
   | { kind: 'task'; taskId: string; projectId: string; seq: number; view: TaskView };
 
@@ -116,6 +128,5 @@ export interface ProjectActivities {
   notify(input: NotifyInput): Promise<NotifyResult>;
   allocateInvoiceNumber(input: AllocateInvoiceNumberInput): Promise<{ number: string }>;
   produceDocument(input: ProduceDocumentInput): Promise<DocumentRef>;
-  /** Run as a local activity, inside the workflow task that changed the snapshot. */
   publishSnapshot(input: PublishSnapshotInput): Promise<void>;
 }

@@ -47,6 +47,7 @@ export function createDocumentActivities(deps: DocumentActivityDeps): Pick<Proje
         rendered = await renderDocument(input, {
           agency: deps.agency,
           personName: deps.people ? (id) => deps.people?.get(id)?.name : undefined,
+          personEmail: deps.people ? (id) => deps.people?.get(id)?.email : undefined,
         });
       } catch (err) {
         if (err instanceof DocumentInputError) throw businessFailure(ErrorType.InvalidInput, err.message);

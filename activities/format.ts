@@ -3,7 +3,6 @@
  * clients and managers read, so the same input always prints the same text.
  */
 import { minorDigits } from '../workflows/money';
-import type { Department } from '../workflows/shared-schemas';
 
 /**
  * `1,234.50 EUR`, `120,000 JPY`, `12.345 KWD`: the currency's own minor units (ISO 4217, via
@@ -48,14 +47,4 @@ export function fmtDuration(ms: number): string {
   return `${Math.max(0, Math.round(ms))} ms`;
 }
 
-const DEPARTMENT_NAMES: Record<Department, string> = {
-  design: 'Design',
-  copywriting: 'Copywriting',
-  seo: 'SEO',
-  ads: 'Contextual ads',
-  analytics: 'Analytics',
-};
-
-export function departmentName(d: Department): string {
-  return DEPARTMENT_NAMES[d] ?? d;
-}
+export { departmentName } from '../workflows/vocabulary';

@@ -15,8 +15,10 @@ import { agencyDetailsFromConfig, type AgencyDetails } from './documents/pdf';
 import { createDocumentStoreFromConfig, type DocumentStore } from './documents/store';
 import { createInvoiceNumberActivities } from './invoice-numbers';
 import { createMailerFromConfig, type Mailer } from './mail/mailer';
-import { SentLog } from './mail/sent-log';
+import { FileSentLog, type SentLog } from './mail/sent-log';
 import { createNotificationActivities } from './notifications';
+import type { ReportingStore } from './reporting/store';
+import { createSnapshotActivities } from './snapshots';
 
 export interface ActivityDeps {
   /** For the invoice-number entity workflow (update-with-start). */
@@ -29,8 +31,10 @@ export interface ActivityDeps {
   /** Which (idempotency key, recipient) pairs were already mailed. */
   sentLog: SentLog;
   people: PeopleDirectory;
+  /** The reporting store the workflows publish their snapshots to (its own lifecycle: the caller opens and closes it). */
+  reporting: Pick<ReportingStore, 'publish'>;
   agency: AgencyDetails;
-  /** Links in mails point at `${publicBaseUrl}/api/...`. */
+  /** The portal's address: staff notices link to `${publicBaseUrl}/tasks/<id>`, `/projects/<id>`, `/approvals`. */
   publicBaseUrl: string;
   escalationEmail?: string;
   invoiceNumberWorkflowIdPrefix?: string;
@@ -41,16 +45,13 @@ export function createActivities(deps: ActivityDeps): ProjectActivities {
     ...createNotificationActivities(deps),
     ...createInvoiceNumberActivities(deps),
     ...createDocumentActivities(deps),
-    // The reporting store is not wired in yet: snapshots are dropped (visible at debug level).
-    async publishSnapshot(input) {
-      deps.logger.debug({ kind: input.kind, projectId: input.projectId, seq: input.seq }, 'snapshot not published: no reporting store');
-    },
+    ...createSnapshotActivities({ client: deps.client, logger: deps.logger, snapshots: deps.reporting }),
   };
 }
 
 export async function createActivityDepsFromConfig(
   config: Config,
-  base: { client: Client; logger: Logger },
+  base: { client: Client; logger: Logger; reporting: Pick<ReportingStore, 'publish'> },
 ): Promise<ActivityDeps> {
   const sentLogDir = path.join(config.dataDir, 'mail-sent');
   // Unwritable directories fail the start, not the first invoice hours later.
@@ -61,7 +62,7 @@ export async function createActivityDepsFromConfig(
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     store: createDocumentStoreFromConfig(config),
     mailer: createMailerFromConfig(config, base.logger),
-    sentLog: new SentLog(sentLogDir),
+    sentLog: new FileSentLog(sentLogDir),
     people: PeopleDirectory.fromFile(config.peopleFile),
     agency: agencyDetailsFromConfig(config),
     publicBaseUrl: config.publicBaseUrl,
@@ -74,4 +75,5 @@ export { FilesystemDocumentStore, createDocumentStoreFromConfig } from './docume
 export { documentIdFor, parseDocumentId } from './documents/ids';
 export type { AgencyDetails } from './documents/pdf';
 export type { Mailer } from './mail/mailer';
-export { SentLog } from './mail/sent-log';
+export { FileSentLog, sentLogEntryName, type SentLog } from './mail/sent-log';
+export { ReportingStore } from './reporting/store';

@@ -1,27 +1,62 @@
 /**
- * notify: resolves who should hear about a business event, renders the template and mails each
+ * notify: resolves who should hear about a business event, renders the template for each kind of
+ * reader (staff get the portal link, clients what to do and whom to answer) and mails each
  * recipient separately (clients never see staff addresses, and each send can be skipped on
  * retry). A retried activity sends only to recipients an earlier attempt did not reach.
+ *
+ * Exactly once per recipient, also with a slow mail server: the workflow runs notify with a
+ * heartbeat timeout (90 s) and a long start-to-close timeout (1 h), retried for days
+ * (workflows/common/outbox.ts). Temporal starts a second attempt only when the first one timed
+ * out, failed or its worker died; a second attempt running while the first is still talking to
+ * the server is how a person would get two copies. So an attempt:
+ * - heartbeats before each recipient *and while each message is being sent*: a server that takes
+ *   minutes per message (each SMTP step may be silent for up to a minute, mailer.ts) is a slow
+ *   server, not a dead worker, and never lets the heartbeat timeout start another attempt;
+ * - stops before the next recipient once Temporal has given up on it (cancelled, timed out);
+ * - stops starting new messages when its own start-to-close timeout is near, and fails so that
+ *   the next attempt carries on from the sent-log (rather than being cut off mid-message);
+ * - fails at once when the server cannot be reached, so Temporal retries it with backoff.
+ * What remains is the window of sent-log.ts: a worker dying between the server's acceptance and
+ * the sent-log entry.
  */
+import { ApplicationFailure } from '@temporalio/common';
 import { asyncLocalStorage } from '@temporalio/activity';
 import type { Logger } from '../common/logger';
 import type { PeopleDirectory } from '../common/people';
 import { ErrorType, businessFailure } from '../workflows/errors';
 import { NOTIFICATION_TEMPLATES, type NotifyInput, type NotifyResult, type ProjectActivities, type RecipientSpec } from './contract';
+import type { DocumentStore } from './documents/store';
 import { activityLogger } from './log';
-import { isPermanentRecipientRejection, senderDomain, type MailAddress, type Mailer } from './mail/mailer';
-import { SentLog } from './mail/sent-log';
-import { renderNotification } from './mail/templates';
+import { isPermanentRecipientRejection, senderDomain, type MailAddress, type MailAttachment, type Mailer } from './mail/mailer';
+import { sentLogEntryName, type SentLog } from './mail/sent-log';
+import { ATTACHES_DOCUMENT, renderNotification, type Audience, type RenderedNotification } from './mail/templates';
 
 export interface NotificationActivityDeps {
   mailer: Mailer;
   sentLog: SentLog;
   people: PeopleDirectory;
   logger: Logger;
+  /** The portal's address, for the links in staff notices. */
   publicBaseUrl: string;
   /** ESCALATION_EMAIL; when unset, escalations go to everyone in leadership. */
   escalationEmail?: string;
+  /** Where the invoices and credit notes attached to client notices are read from. */
+  store: Pick<DocumentStore, 'get' | 'read'>;
 }
+
+/** A recipient and which version of the notice they read. */
+interface Recipient extends MailAddress {
+  audience: Audience;
+}
+
+/** How often a message being sent reports the attempt alive (the SDK throttles what reaches the server). */
+const HEARTBEAT_WHILE_SENDING_MS = 10_000;
+/**
+ * No new message is started this close to the attempt's start-to-close timeout (or in its last
+ * quarter, for short timeouts): the slowest send the SMTP client's timeouts allow is about this
+ * long, and the next attempt would otherwise start while this one is still mid-message.
+ */
+const STOP_BEFORE_TIMEOUT_MS = 5 * 60_000;
 
 export function createNotificationActivities(deps: NotificationActivityDeps): Pick<ProjectActivities, 'notify'> {
   return {
@@ -47,32 +82,45 @@ export function createNotificationActivities(deps: NotificationActivityDeps): Pi
         return { sent: 0, recipients: [], duplicate: false };
       }
 
-      const rendered = renderNotification(input, {
-        publicBaseUrl: deps.publicBaseUrl,
-        personName: (id) => deps.people.get(id)?.name,
-      });
+      const context = { publicBaseUrl: deps.publicBaseUrl, personName: (id: string) => deps.people.get(id)?.name, personEmail: (id: string) => deps.people.get(id)?.email };
+      const renderings = new Map<Audience, RenderedNotification>();
+      const rendered = (audience: Audience): RenderedNotification => {
+        let r = renderings.get(audience);
+        if (!r) renderings.set(audience, (r = renderNotification(input, context, audience)));
+        return r;
+      };
+      // A reply from a client reaches their account manager, not the no-reply sender.
+      const manager = typeof input.data?.managerId === 'string' ? deps.people.get(input.data.managerId) : undefined;
+      const replyTo: MailAddress | undefined = manager ? { address: manager.email, name: manager.name } : undefined;
+      let attachments: MailAttachment[] | undefined;
+
       const domain = senderDomain(deps.mailer.from);
       let sent = 0;
       let alreadySent = 0;
       for (const to of recipients) {
-        // Between recipients: tell Temporal this attempt is alive (a slow server is not a dead
-        // worker), and stop if Temporal gave up on it, so two attempts never mail the same person.
         stillWanted(to.address);
         if (await deps.sentLog.has(input.idempotencyKey, to.address)) {
           alreadySent += 1;
           continue;
         }
-        const messageId = `<${SentLog.entryName(input.idempotencyKey, to.address).slice(0, 40)}.agencyflow@${domain}>`;
+        attachments ??= await documentAttachments(input, deps.store, log);
+        const messageId = `<${sentLogEntryName(input.idempotencyKey, to.address).slice(0, 40)}.agencyflow@${domain}>`;
+        const { subject, text } = rendered(to.audience);
         try {
-          await deps.mailer.send({
-            to,
-            subject: rendered.subject,
-            text: rendered.text,
-            messageId,
-            idempotencyKey: input.idempotencyKey,
-            projectId: input.projectId,
-            taskId: input.taskId,
-          });
+          await aliveWhile(
+            deps.mailer.send({
+              to: { address: to.address, ...(to.name && { name: to.name }) },
+              ...(to.audience === 'client' && replyTo && { replyTo }),
+              subject,
+              text,
+              ...(attachments.length > 0 && { attachments }),
+              messageId,
+              idempotencyKey: input.idempotencyKey,
+              projectId: input.projectId,
+              taskId: input.taskId,
+            }),
+            to.address,
+          );
         } catch (err) {
           // A refused address stays refused: report it and reach the others. Anything else
           // fails the attempt; the retry skips whoever was already reached.
@@ -82,48 +130,100 @@ export function createNotificationActivities(deps: NotificationActivityDeps): Pi
           }
           throw err;
         }
+        // Recorded even if the attempt was given up meanwhile: the message is out.
         await deps.sentLog.record(input.idempotencyKey, to.address, { messageId, at: new Date().toISOString() });
         sent += 1;
       }
 
-      log.info({ sent, alreadySent, recipients: addresses, transport: deps.mailer.kind }, 'notification delivered to the transport');
+      log.info(
+        { sent, alreadySent, recipients: addresses, transport: deps.mailer.kind, attachments: attachments?.map((a) => a.fileName) },
+        'notification delivered to the transport',
+      );
       return { sent, recipients: addresses, duplicate: sent === 0 && alreadySent === recipients.length };
     },
   };
 }
 
-/** Heartbeats inside an activity (no-op when called directly, as unit tests do); throws once the attempt is cancelled. */
+/**
+ * The invoice or credit note a client notice carries. A notice that names a document the store
+ * does not have fails (retried): the client must get the paper, not a mail that refers to it.
+ */
+async function documentAttachments(input: NotifyInput, store: NotificationActivityDeps['store'], log: Logger): Promise<MailAttachment[]> {
+  if (!ATTACHES_DOCUMENT.has(input.template)) return [];
+  const documentId = input.data?.documentId;
+  if (typeof documentId !== 'string' || documentId === '') {
+    // Notices queued by runs recorded before the document id travelled with them.
+    log.warn('notice names no document; sent without the attachment');
+    return [];
+  }
+  const [metadata, bytes] = await Promise.all([store.get(documentId), store.read(documentId)]);
+  if (!metadata || !bytes) {
+    throw ApplicationFailure.create({
+      type: 'DocumentNotFound',
+      message: `document ${documentId} is not in the document store; the ${input.template} notice waits for it`,
+      nonRetryable: false,
+    });
+  }
+  return [{ fileName: metadata.fileName, contentType: metadata.contentType, content: bytes }];
+}
+
+/**
+ * Before each recipient: tells Temporal this attempt is alive, and stops it (throws) once Temporal
+ * gave up on it or its time is nearly up, so two attempts never mail the same person. No-op when
+ * called directly, as unit tests do.
+ */
 function stillWanted(next: string): void {
   const context = asyncLocalStorage.getStore();
   if (!context) return;
   context.cancellationSignal.throwIfAborted();
+  const { currentAttemptScheduledTimestampMs: started, startToCloseTimeoutMs: limit } = context.info;
+  if (limit > 0 && Date.now() > started + limit - Math.min(STOP_BEFORE_TIMEOUT_MS, limit / 4)) {
+    throw ApplicationFailure.retryable(`attempt stopped before ${next}: its start-to-close timeout is near; the next attempt continues`, 'AttemptTimeNearlyUp');
+  }
   context.heartbeat({ next });
 }
 
-/** Directory entries and literal addresses, each address once (first name wins). */
-function resolveRecipients(spec: RecipientSpec, deps: NotificationActivityDeps, log: Logger): MailAddress[] {
-  const found = new Map<string, MailAddress>();
-  const add = (address: string, name?: string): void => {
+/** Heartbeats while a message is being sent: a slow server is not a dead worker. */
+async function aliveWhile<T>(sending: Promise<T>, to: string): Promise<T> {
+  const context = asyncLocalStorage.getStore();
+  if (!context) return sending;
+  const timer = setInterval(() => context.heartbeat({ sending: to }), HEARTBEAT_WHILE_SENDING_MS);
+  try {
+    return await sending;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/**
+ * Directory entries and literal addresses, each address once (first name wins). People of the
+ * directory and the escalation contact read the staff version; other literal addresses are the
+ * client's contacts.
+ */
+function resolveRecipients(spec: RecipientSpec, deps: NotificationActivityDeps, log: Logger): Recipient[] {
+  const found = new Map<string, Recipient>();
+  const staffAddresses = new Set(deps.people.all().map((p) => p.email.toLowerCase()));
+  const add = (address: string, audience: Audience, name?: string): void => {
     const trimmed = address.trim();
     if (!/^[^\s@]+@[^\s@]+$/.test(trimmed)) {
       log.warn({ address }, 'not an email address; not notified');
       return;
     }
     const key = trimmed.toLowerCase();
-    if (!found.has(key)) found.set(key, name ? { address: trimmed, name } : { address: trimmed });
+    if (!found.has(key)) found.set(key, { address: trimmed, audience, ...(name && { name }) });
   };
 
   for (const id of spec.personIds ?? []) {
     const person = deps.people.get(id);
-    if (person) add(person.email, person.name);
+    if (person) add(person.email, 'staff', person.name);
     else log.warn({ personId: id }, 'person not in the directory; not notified');
   }
-  for (const role of spec.roles ?? []) for (const p of deps.people.withRole(role)) add(p.email, p.name);
-  if (spec.department) for (const p of deps.people.inDepartment(spec.department)) add(p.email, p.name);
-  for (const email of spec.emails ?? []) add(email);
+  for (const role of spec.roles ?? []) for (const p of deps.people.withRole(role)) add(p.email, 'staff', p.name);
+  if (spec.department) for (const p of deps.people.inDepartment(spec.department)) add(p.email, 'staff', p.name);
+  for (const email of spec.emails ?? []) add(email, staffAddresses.has(email.trim().toLowerCase()) ? 'staff' : 'client');
   if (spec.escalationContact) {
-    if (deps.escalationEmail) add(deps.escalationEmail);
-    else for (const p of deps.people.withRole('leadership')) add(p.email, p.name);
+    if (deps.escalationEmail) add(deps.escalationEmail, 'staff');
+    else for (const p of deps.people.withRole('leadership')) add(p.email, 'staff', p.name);
   }
   return [...found.values()];
 }

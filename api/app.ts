@@ -4,7 +4,7 @@
  * middleware. Everything it needs comes in `deps`, so tests build apps against the real stack
  * (or against a Temporal address that answers nothing) without a server process.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
@@ -13,8 +13,9 @@ import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import type { PeopleDirectory } from '../common/people';
 import type { DocumentStore } from '../activities/documents/store';
+import type { ReportingStore } from '../activities/reporting/store';
 import { authenticate, csrfGuard } from './auth';
-import { ApiProblem, problemHandler, ProblemType, routeNotFound } from './errors';
+import { ApiProblem, problemHandler, ProblemType, routeNotFound, unauthenticated } from './errors';
 import { createHttpMetrics, routeLabel, type HttpMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
 import { createPortalRouter } from './portal';
@@ -38,6 +39,8 @@ export type ApiConfig = Pick<
   | 'API_RATE_LIMIT_PER_MINUTE'
   | 'API_CORS_ORIGINS'
   | 'SESSION_TTL'
+  | 'METRICS_TOKEN'
+  | 'PRODUCTION_CHECKS'
   | 'POLICY_APPROVAL_SLA'
   | 'POLICY_ESCALATION_SLA'
   | 'POLICY_REMINDER_LEAD'
@@ -46,6 +49,7 @@ export type ApiConfig = Pick<
   | 'POLICY_PAYMENT_TERMS'
   | 'POLICY_PAYMENT_ESCALATION'
   | 'POLICY_START_AFTER_PREPAYMENT'
+  | 'WORKLOAD_OVERLOAD_HOURS'
 > &
   Partial<Pick<Config, 'publicBaseUrl'>>;
 
@@ -55,6 +59,8 @@ export interface AppDeps {
   temporal: TemporalGateway;
   people: PeopleDirectory;
   documents: DocumentSource;
+  /** The reporting store: lists, single reads and reports that must not depend on a worker or on visibility. */
+  reporting: ReportingStore;
   /** `npm start`'s in-process worker: /readyz requires it polling. */
   workerPolling?: () => boolean;
   /** The clock for due-date checks and reports (tests may pin it). */
@@ -123,6 +129,21 @@ function cors(origins: string | undefined): RequestHandler | undefined {
   };
 }
 
+/**
+ * /metrics is not for the world: with METRICS_TOKEN it needs `Authorization: Bearer <token>`;
+ * without one it is open in development and absent (404) under PRODUCTION_CHECKS.
+ */
+function metricsAccess(config: Pick<ApiConfig, 'METRICS_TOKEN' | 'PRODUCTION_CHECKS'>): RequestHandler | undefined {
+  const token = config.METRICS_TOKEN;
+  if (!token) return config.PRODUCTION_CHECKS ? undefined : (_req, _res, next) => next();
+  const expected = createHash('sha256').update(token).digest();
+  return (req, _res, next) => {
+    const given = /^Bearer (.+)$/.exec(req.get('Authorization') ?? '')?.[1] ?? '';
+    if (timingSafeEqual(createHash('sha256').update(given).digest(), expected)) return next();
+    next(unauthenticated('GET /metrics needs the bearer token configured in METRICS_TOKEN.'));
+  };
+}
+
 /** Per-person rate limit (per IP for anonymous callers or unknown tokens). */
 function perTokenRateLimit(limitPerMinute: number): RequestHandler {
   return rateLimit({
@@ -169,7 +190,8 @@ export function createApp(deps: AppDeps): Express & { locals: AppExtras } {
 
   // Operations: no token, no rate limit (orchestrators and scrapers poll these).
   app.use(createHealthRouter(deps));
-  app.get('/metrics', metrics.handler);
+  const metricsGuard = metricsAccess(deps.config);
+  if (metricsGuard) app.get('/metrics', metricsGuard, metrics.handler);
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });

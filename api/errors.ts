@@ -8,6 +8,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { ZodError } from 'zod';
 import type { Logger } from '../common/logger';
+import { ReportingInputError } from '../activities/reporting/store';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -31,6 +32,7 @@ export const ProblemType = {
   idempotencyKeyConflict: 'urn:agencyflow:problem:idempotency-key-conflict',
   rateLimited: 'urn:agencyflow:problem:rate-limited',
   temporalUnavailable: 'urn:agencyflow:problem:temporal-unavailable',
+  reportingUnavailable: 'urn:agencyflow:problem:reporting-unavailable',
   notReady: 'urn:agencyflow:problem:not-ready',
   internal: 'urn:agencyflow:problem:internal',
 } as const;
@@ -181,12 +183,34 @@ function fromBodyParser(err: BodyParserError): ApiProblem | undefined {
   }
 }
 
+/** Network-level failures reaching the reporting store's database (and PostgreSQL's "shutting down / starting up"). */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03', '53300']);
+
+function fromReportingStore(err: Error): ApiProblem | undefined {
+  if (err instanceof ReportingInputError) return badRequest([{ field: err.field, message: err.message }]);
+  const code = (err as { code?: unknown }).code;
+  const unreachable =
+    (typeof code === 'string' && UNREACHABLE_CODES.has(code)) ||
+    /timeout exceeded when trying to connect|Connection terminated|Too many connections/i.test(err.message);
+  if (!unreachable) return undefined;
+  return new ApiProblem(
+    {
+      type: ProblemType.reportingUnavailable,
+      title: 'Reporting store unavailable',
+      status: 503,
+      detail: 'The reporting store does not answer. Retry in a moment.',
+      headers: { 'Retry-After': '5' },
+    },
+    { cause: err },
+  );
+}
+
 /** The one error middleware: every failure leaves as problem+json. */
 export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     let problem: ApiProblem | undefined;
     if (err instanceof ApiProblem) problem = err;
-    else if (err instanceof Error) problem = fromBodyParser(err as BodyParserError);
+    else if (err instanceof Error) problem = fromBodyParser(err as BodyParserError) ?? fromReportingStore(err);
     if (!problem) {
       logger.error({ err, requestId: req.requestId, method: req.method, url: req.originalUrl }, 'unhandled error');
       problem = new ApiProblem({

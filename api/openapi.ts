@@ -30,6 +30,8 @@ import {
   peopleQuerySchema,
   sessionStateSchema,
   signInRequestSchema,
+  kpiQuerySchema,
+  kpiReportSchema,
   portfolioQuerySchema,
   portfolioReportSchema,
   problemSchema,
@@ -37,6 +39,11 @@ import {
   projectListSchema,
   projectStatusSchema,
   readinessSchema,
+  salesTargetListQuerySchema,
+  salesTargetListSchema,
+  salesTargetParamsSchema,
+  salesTargetRequestSchema,
+  salesTargetSchema,
   taskListQuerySchema,
   taskListSchema,
   taskViewSchema,
@@ -431,9 +438,63 @@ export const OPERATIONS: Operation[] = [
     tag: 'reports',
     summary: 'Portfolio: projects per stage, late work, waiting plans, complaints, unpaid invoices',
     roles: ['manager', 'leadership'],
+    description:
+      'From the reporting store (the snapshots the workflows publish), at read time: projects per stage; running projects with work not yet delivered (open or claimed) past its due date; such tasks per department; plans waiting for leadership, longest first; running projects with an open complaint; running projects with an unpaid invoice past its due date. Lists show at most 50; counts are exact.',
     query: portfolioQuerySchema,
     success: { status: 200, description: 'The report (managers: their own projects).', schema: portfolioReportSchema },
     errors: [400],
+  },
+  {
+    method: 'get',
+    path: '/api/reports/kpis',
+    operationId: 'kpiReport',
+    tag: 'reports',
+    summary: 'KPIs over a period: response time, delivery, quality, money, clients, sales plan, workload, weekly series',
+    description:
+      'Leadership\u2019s questions, answered from the reporting store, which keeps every project also after Temporal\u2019s retention has deleted its workflow. A fact counts in the period [from, to) by when it happened (plan sent, work delivered, invoice issued, client paid). Each figure\u2019s definition is in the response schema. `asOf` says how fresh the store is. Managers get their own projects only.',
+    roles: ['manager', 'leadership'],
+    query: kpiQuerySchema,
+    success: { status: 200, description: 'The KPI report.', schema: kpiReportSchema },
+    errors: [400],
+  },
+  {
+    method: 'get',
+    path: '/api/reports/kpis.csv',
+    operationId: 'kpiReportCsv',
+    tag: 'reports',
+    summary: 'The same KPIs as a CSV file for spreadsheets',
+    description:
+      'RFC 4180 CSV (UTF-8 with a byte-order mark, CRLF), one figure per row: `section` (the figure\u2019s place in the JSON report, e.g. `money.byManager`), `figure` (e.g. `paid`), the dimension columns `managerId, segment, department, personId, clientId, clientName, invoiceNumber, period, weekStart, currency`, and `value`. Same filters and the same numbers as GET /api/reports/kpis; sent as an attachment.',
+    roles: ['manager', 'leadership'],
+    query: kpiQuerySchema,
+    success: { status: 200, description: 'The CSV file (Content-Disposition: attachment).', contentType: 'text/csv' },
+    errors: [400],
+  },
+  {
+    method: 'get',
+    path: '/api/reports/sales-targets',
+    operationId: 'listSalesTargets',
+    tag: 'reports',
+    summary: 'Sales targets per manager and period',
+    roles: ['manager', 'leadership'],
+    query: salesTargetListQuerySchema,
+    success: { status: 200, description: 'The targets (managers: their own).', schema: salesTargetListSchema },
+    errors: [400],
+  },
+  {
+    method: 'put',
+    path: '/api/reports/sales-targets/{managerId}/{period}',
+    operationId: 'setSalesTarget',
+    tag: 'reports',
+    summary: 'Set a manager\u2019s sales target for a period (leadership)',
+    description:
+      'Idempotent: the target for a manager and period is one value, and sending the same body again changes nothing. Fulfilment (payments received on the manager\u2019s projects over the period) is in the KPI report\u2019s `salesPlan`.',
+    roles: ['leadership'],
+    params: salesTargetParamsSchema,
+    body: salesTargetRequestSchema,
+    bodyRequired: true,
+    success: { status: 200, description: 'The target, replaced or unchanged (201 when it is new).', schema: salesTargetSchema },
+    errors: [400, 404, 413, 415],
   },
 ];
 
@@ -454,6 +515,7 @@ const NAMED_BODIES = new Map<z.ZodType, z.ZodType>([
   [reassignRequestSchema, reassignRequestSchema.meta({ id: 'Reassignment' })],
   [moveDueDateRequestSchema, moveDueDateRequestSchema.meta({ id: 'DueDateChange' })],
   [signInRequestSchema, signInRequestSchema.meta({ id: 'SignIn' })],
+  [salesTargetRequestSchema, salesTargetRequestSchema.meta({ id: 'SalesTargetRequest' })],
 ]);
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
@@ -466,7 +528,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   415: 'Body not application/json.',
   422: 'Idempotency-Key reused with a different body.',
   429: 'Too many requests for this token; see Retry-After.',
-  503: 'Temporal is unreachable (or not ready); see Retry-After.',
+  503: 'Temporal or the reporting store is unreachable (or not ready); see Retry-After.',
 };
 
 /** Express path (`/api/projects/:id`) for an OpenAPI path (`/api/projects/{id}`). */
@@ -555,6 +617,7 @@ export function buildOpenApiDocument(options: { serverUrl?: string; version?: st
       { name: 'projects', description: 'Client projects, their plans, feedback, payments' },
       { name: 'tasks', description: 'Department work' },
       { name: 'documents', description: 'Contracts, invoices, acts, reports (PDF)' },
+      { name: 'reports', description: 'Portfolio, KPIs and the sales plan for leadership and managers, from the reporting store' },
       { name: 'reports', description: 'Portfolio views for leadership and managers' },
       { name: 'session', description: 'Signing in to the portal, who is signed in, the people directory' },
       { name: 'operations', description: 'Health, readiness, metrics, this document' },

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { documentRefSchema, projectStageSchema, projectStatusSchema, PROJECT_STAGES } from '../workflows/project/schemas';
-import { departmentSchema, roleSchema, segmentSchema, DEPARTMENTS } from '../workflows/shared-schemas';
+import { amountSchema, currencySchema, departmentSchema, isoDateTimeSchema, roleSchema, segmentSchema, DEPARTMENTS } from '../workflows/shared-schemas';
 import { taskStatusSchema, taskViewSchema } from '../workflows/task/schemas';
 
 // The snapshots are defined once, beside their workflows; the API documents them as they are.
@@ -75,6 +75,55 @@ export const peopleQuerySchema = z
 /** Signing in to the portal: a token from the people directory. */
 export const signInRequestSchema = z
   .object({ token: z.string().min(1).max(500).meta({ description: 'A token from the people directory.' }) })
+  .strict();
+
+const DAY_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A report boundary: a date (midnight UTC) or an ISO 8601 date-time with offset. */
+export const reportDateSchema = z
+  .string()
+  .refine(
+    (v) => (DAY_ONLY.test(v) ? z.iso.date().safeParse(v).success : isoDateTimeSchema.safeParse(v).success),
+    'expected a date such as 2026-01-31 or an ISO 8601 date-time such as 2026-01-31T00:00:00Z',
+  );
+export const reportDate = (value: string): Date => new Date(DAY_ONLY.test(value) ? `${value}T00:00:00Z` : value);
+
+export const kpiQuerySchema = z
+  .object({
+    from: reportDateSchema.optional().meta({ description: 'Start of the period, inclusive: a date (00:00 UTC) or a date-time. Default: 90 days before `to`.' }),
+    to: reportDateSchema.optional().meta({ description: 'End of the period, exclusive. Default: now. At most 1,100 days after `from`.' }),
+    managerId: filterValue.optional().meta({ description: 'Leadership: one manager\u2019s projects. Managers always get their own (another manager\u2019s id is 403).' }),
+    segment: segmentSchema.optional().meta({ description: 'Only projects of B2B or of B2C clients.' }),
+    department: departmentSchema
+      .optional()
+      .meta({ description: 'Narrows the task figures (delivery, review rounds, workload, deliveries in the series); project and money figures always cover whole projects.' }),
+  })
+  .strict();
+export type KpiQueryParams = z.infer<typeof kpiQuerySchema>;
+
+export const SALES_PERIOD_PATTERN = /^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$/;
+export const salesPeriodSchema = z
+  .string()
+  .regex(SALES_PERIOD_PATTERN, 'expected a year (2026), a quarter (2026-Q1) or a month (2026-03)')
+  .meta({ description: 'A year (`2026`), a quarter (`2026-Q1`) or a month (`2026-03`), in UTC.', example: '2026-Q1' });
+
+export const salesTargetParamsSchema = z.object({
+  managerId: z.string().meta({ description: 'The manager\u2019s person id.', example: 'anna.manager' }),
+  period: salesPeriodSchema,
+});
+
+export const salesTargetRequestSchema = z
+  .object({
+    amount: amountSchema.refine((n) => n > 0, 'must be positive').meta({ description: 'Paid revenue the manager should bring in over the period.' }),
+    currency: currencySchema,
+  })
+  .strict();
+
+export const salesTargetListQuerySchema = z
+  .object({
+    managerId: filterValue.optional().meta({ description: 'Leadership: one manager. Managers always get their own.' }),
+    period: salesPeriodSchema.optional(),
+  })
   .strict();
 
 // ---------------------------------------------------------------------------------------------
@@ -182,6 +231,306 @@ export const portfolioReportSchema = z
   })
   .meta({ id: 'PortfolioReport' });
 
+// ---------------------------------------------------------------------------------------------
+// Leadership's KPIs (GET /api/reports/kpis). Every figure carries its definition: the OpenAPI
+// document shows them, and the CSV says the same numbers.
+// ---------------------------------------------------------------------------------------------
+
+const d = <T extends z.ZodType>(schema: T, description: string): T => schema.meta({ description });
+const count = (description: string) => d(z.number().int(), description);
+const nullableNumber = (description: string) => d(z.number().nullable(), description);
+
+export const salesTargetSchema = z
+  .object({
+    managerId: z.string(),
+    period: z.string(),
+    from: d(isoDate, 'First instant of the period (UTC).'),
+    to: d(isoDate, 'First instant after the period (UTC).'),
+    currency: z.string(),
+    amount: z.number(),
+    setBy: z.string(),
+    setAt: isoDate,
+  })
+  .meta({ id: 'SalesTarget', description: 'A manager\u2019s sales target for a period, set by leadership.' });
+export type SalesTarget = z.infer<typeof salesTargetSchema>;
+
+export const salesTargetListSchema = z.object({ items: z.array(salesTargetSchema) }).meta({ id: 'SalesTargetList' });
+
+const responseStatsShape = {
+  projects: count('Projects whose first plan was sent in the period.'),
+  medianHours: nullableNumber('Median hours from the client\u2019s request (intake) to the first plan sent; null without projects.'),
+  p90Hours: nullableNumber('90th percentile (continuous, interpolated) of the same hours.'),
+  averageHours: nullableNumber('Mean of the same hours.'),
+};
+const responseStats = z.object(responseStatsShape);
+
+const deliveryStatsShape = {
+  delivered: count('Tasks first delivered (submitted for review) in the period.'),
+  onTime: count('Of those, first delivered at or before the original due date (the due date before any move).'),
+  late: count('Of those, first delivered after the original due date.'),
+  onTimeRate: nullableNumber('onTime / delivered (0-1, 4 decimals); null when nothing was delivered.'),
+  averageDaysLate: nullableNumber('Mean days between the original due date and the first delivery, over late tasks only; null without late tasks.'),
+};
+
+const reviewStatsShape = {
+  accepted: count('Tasks accepted by their manager in the period.'),
+  reviewRounds: count('Times those tasks were sent back for changes before acceptance.'),
+  roundsPerTask: nullableNumber('reviewRounds / accepted (2 decimals).'),
+  reworked: count('Accepted tasks that were sent back at least once.'),
+  reworkRate: nullableNumber('reworked / accepted (0-1, 4 decimals).'),
+};
+
+
+const moneyRowShape = {
+  currency: z.string(),
+  planned: d(z.number(), 'Total of plans approved by leadership in the period.'),
+  invoiced: d(z.number(), 'Invoices issued in the period (prepayment, final, cancellation), credit notes excluded.'),
+  voided: d(z.number(), 'Invoice amounts voided in the period (an unpaid prepayment on cancellation).'),
+  credited: d(z.number(), 'Credit notes issued in the period (money owed back to the client).'),
+  netInvoiced: d(z.number(), 'invoiced \u2212 voided \u2212 credited.'),
+  paid: d(z.number(), 'Payments received in the period (by the date the client paid), credit notes excluded.'),
+  refunded: d(z.number(), 'Payments made to clients on credit notes in the period.'),
+  outstanding: d(z.number(), 'Owed by clients at the end of the period (or now, if earlier): each invoice issued by then, less what was paid and voided by then.'),
+  overdue: d(z.number(), 'The part of `outstanding` on invoices already past their due date then.'),
+};
+const moneyRow = z.object(moneyRowShape);
+
+const ratingStatsShape = {
+  count: count('Client acceptances with a rating (1-5) recorded in the period.'),
+  average: nullableNumber('Mean rating (2 decimals); null without ratings.'),
+  negative: count('Ratings of 2 or less: negative feedback.'),
+  distribution: d(
+    z.object(
+      Object.fromEntries(['1', '2', '3', '4', '5'].map((n) => [n, count(`Ratings of ${n}.`)])) as Record<'1' | '2' | '3' | '4' | '5', z.ZodNumber>,
+    ),
+    'How many ratings of each value.',
+  ),
+};
+
+const complaintStatsShape = {
+  filed: count('Complaints (claims) recorded in the period.'),
+  open: count('Of those, still unresolved now.'),
+  resolved: count('Complaints resolved in the period (whenever they were filed).'),
+  averageHoursToResolve: nullableNumber('Mean hours from filing to resolution over the complaints resolved in the period.'),
+  medianHoursToResolve: nullableNumber('Median of the same hours.'),
+};
+
+const workloadShape = {
+  open: count('Tasks in the department\u2019s queue now (open, nobody has claimed them).'),
+  claimed: count('Tasks someone is working on now (claimed, not yet delivered).'),
+  openHours: d(z.number(), 'Estimated hours of the open tasks.'),
+  claimedHours: d(z.number(), 'Estimated hours of the claimed tasks.'),
+  overdue: count('Open or claimed tasks past their due date now.'),
+};
+
+export const kpiReportSchema = z
+  .object({
+    generatedAt: d(isoDate, 'When this report was computed.'),
+    asOf: d(isoDate.nullable(), 'The newest snapshot the reporting store has received: facts newer than this are not counted yet. Null on an empty store.'),
+    scope: z.object({
+      from: isoDate,
+      to: isoDate,
+      managerId: z.string().optional(),
+      segment: segmentSchema.optional(),
+      department: departmentSchema.optional(),
+    }),
+    responseTime: d(
+      z.object({
+        overall: responseStats,
+        byManager: z.array(responseStats.extend({ managerId: z.string() })),
+        bySegment: z.array(responseStats.extend({ segment: segmentSchema })),
+        byManagerAndSegment: z.array(responseStats.extend({ managerId: z.string(), segment: segmentSchema })),
+        awaitingFirstPlan: count('Requests received (intake) in the period with no plan sent yet; cancelled projects excluded.'),
+      }),
+      'Response time (the B2C KPI): hours from the client\u2019s request (intake) to the first plan the manager sent, counted in the period in which that plan was sent.',
+    ),
+    delivery: d(
+      z.object({
+        overall: z.object(deliveryStatsShape),
+        byDepartment: z.array(z.object({ department: departmentSchema, ...deliveryStatsShape })),
+        byPerson: z.array(z.object({ personId: z.string(), department: departmentSchema, ...deliveryStatsShape })),
+      }),
+      'Delivery: each task\u2019s FIRST delivery against its ORIGINAL due date (moving the due date does not make late work on time), counted in the period of that delivery, per department and per person who delivered.',
+    ),
+    quality: d(
+      z.object({
+        tasks: z.object(reviewStatsShape),
+        byDepartment: z.array(z.object({ department: departmentSchema, ...reviewStatsShape })),
+        clientRevisions: z.object({
+          roundsUsed: count('Client revision rounds requested in the period.'),
+          withinIncluded: count('Of those, rounds included in the plan\u2019s price.'),
+          beyondIncluded: count('Of those, rounds beyond the included ones (paid extra).'),
+          extraRevenue: d(
+            z.array(z.object({ currency: z.string(), amount: d(z.number(), 'Extra price agreed for the rounds beyond the included ones.') })),
+            'Per currency.',
+          ),
+          acceptedProjects: count('Projects the client accepted (or deemed accepted) in the period.'),
+          acceptedProjectsRoundsUsed: count('Revision rounds those projects used in all.'),
+          acceptedProjectsRoundsIncluded: count('Revision rounds their approved plans included.'),
+        }),
+      }),
+      'Quality: review rounds per task and rework (tasks the manager sent back), and the client\u2019s revision rounds used against those included in the plan.',
+    ),
+    money: d(
+      z.object({
+        outstandingAsOf: d(isoDate, 'The end of the period, or now if earlier: when `outstanding` and `overdue` are measured.'),
+        totals: z.array(moneyRow),
+        byManager: z.array(moneyRow.extend({ managerId: z.string() })),
+        byClient: z.array(moneyRow.extend({ clientId: z.string(), clientName: z.string() })),
+        bySegment: z.array(moneyRow.extend({ segment: segmentSchema })),
+        daysToPayment: z.object({
+          invoices: count('Invoices paid in full in the period.'),
+          averageDays: nullableNumber('Mean days from issue to the payment that settled it.'),
+          medianDays: nullableNumber('Median of the same days.'),
+        }),
+        overdueReceivables: z.object({
+          invoices: count('Invoices with money owed past their due date at `outstandingAsOf`.'),
+          byCurrency: z.array(
+            z.object({
+              currency: z.string(),
+              amount: d(z.number(), 'Owed on invoices past their due date at `outstandingAsOf`.'),
+              invoices: count('How many such invoices.'),
+            }),
+          ),
+          items: d(
+            z.array(
+              z.object({
+                invoiceNumber: z.string(),
+                projectId: z.string(),
+                managerId: z.string(),
+                clientId: z.string(),
+                clientName: z.string(),
+                currency: z.string(),
+                outstanding: d(z.number(), 'Still owed on it at `outstandingAsOf`.'),
+                dueAt: isoDate,
+                daysOverdue: d(z.number(), 'Days from its due date to `outstandingAsOf` (2 decimals).'),
+              }),
+            ),
+            'The 50 longest overdue.',
+          ),
+        }),
+      }),
+      'Money per currency (never converted): flows in the period, and what clients owe at its end.',
+    ),
+    clients: d(
+      z.object({
+        ratings: z.object(ratingStatsShape),
+        ratingsByManager: z.array(z.object({ managerId: z.string(), ...ratingStatsShape })),
+        complaints: z.object(complaintStatsShape),
+        complaintsByManager: z.array(z.object({ managerId: z.string(), ...complaintStatsShape })),
+        regularClients: d(
+          z.object({
+            count: count('Clients with two or more projects opened (intake) in the period.'),
+            items: z.array(
+              z.object({
+                clientId: z.string(),
+                clientName: z.string(),
+                segment: segmentSchema,
+                projects: count('Projects the client opened in the period.'),
+                managerIds: z.array(z.string()),
+              }),
+            ),
+          }),
+          'Regular clients (the B2B KPI).',
+        ),
+        regularClientsByManager: d(
+          z.array(z.object({ managerId: z.string(), count: count('Regular clients of that manager.') })),
+          'Per manager: clients with two or more of that manager\u2019s projects opened in the period.',
+        ),
+        spend: d(
+          z.object({
+            previousFrom: d(isoDate, 'Start of the previous period: as long as this one, ending where it starts.'),
+            previousTo: isoDate,
+            totals: z.array(
+              z.object({
+                currency: z.string(),
+                spend: d(z.number(), 'Net invoiced to all clients in the period (invoices \u2212 voided \u2212 credit notes).'),
+                previousSpend: d(z.number(), 'The same in the previous period.'),
+                growth: nullableNumber('(spend \u2212 previousSpend) / previousSpend (4 decimals); null when previousSpend is 0.'),
+              }),
+            ),
+            byClient: z.array(
+              z.object({
+                clientId: z.string(),
+                clientName: z.string(),
+                segment: segmentSchema,
+                currency: z.string(),
+                spend: d(z.number(), 'Net invoiced to the client in the period (invoices \u2212 voided \u2212 credit notes).'),
+                previousSpend: d(z.number(), 'The same in the previous period.'),
+                growth: nullableNumber('(spend \u2212 previousSpend) / previousSpend (4 decimals); null when previousSpend is 0.'),
+                projects: count('Projects the client opened in the period (volume).'),
+                previousProjects: count('Projects the client opened in the previous period.'),
+              }),
+            ),
+          }),
+          'Client spend and volume, and their growth against the previous period of equal length (the B2B KPIs).',
+        ),
+      }),
+      'Clients: ratings and negative feedback, complaints (the B2C KPIs); regular clients, spend and its growth (the B2B KPIs).',
+    ),
+    salesPlan: d(
+      z.array(
+        z.object({
+          managerId: z.string(),
+          period: z.string(),
+          from: isoDate,
+          to: isoDate,
+          currency: z.string(),
+          target: d(z.number(), 'The target leadership set.'),
+          paid: d(z.number(), 'Payments received over the target\u2019s whole period on that manager\u2019s projects, in its currency, less refunds.'),
+          fulfilment: d(z.number(), 'paid / target (4 decimals): 1 is the plan met.'),
+        }),
+      ),
+      'Sales-plan fulfilment for every target whose period overlaps the report\u2019s (segment and department filters do not apply).',
+    ),
+    workload: d(
+      z.object({
+        asOf: d(isoDate, 'Workload is measured now, whatever the period.'),
+        thresholdHours: d(z.number(), 'WORKLOAD_OVERLOAD_HOURS: a person whose claimed work is estimated above this is overloaded.'),
+        totals: z.object(workloadShape),
+        byDepartment: z.array(z.object({ department: departmentSchema, ...workloadShape })),
+        byPerson: z.array(
+          z.object({
+            personId: z.string(),
+            department: departmentSchema,
+            claimed: count('Tasks the person has claimed and not yet delivered.'),
+            claimedHours: d(z.number(), 'Their estimated hours.'),
+            overdue: count('Of those, past their due date.'),
+            overloaded: d(z.boolean(), 'claimedHours > thresholdHours.'),
+          }),
+        ),
+        overloaded: d(z.array(z.string()), 'Who is above the threshold.'),
+      }),
+      'Workload now: open and claimed tasks and their estimated hours per department and per person.',
+    ),
+    series: d(
+      z.array(
+        z.object({
+          weekStart: d(isoDate, 'Monday 00:00 UTC; the first and last weeks count only the part inside the period.'),
+          projectsOpened: count('Requests received.'),
+          plansSent: count('First plans sent.'),
+          medianResponseHours: nullableNumber('Median response time of those first plans.'),
+          delivered: count('Tasks first delivered.'),
+          onTime: count('Of those, on time against the original due date.'),
+          late: count('Of those, late.'),
+          complaints: count('Complaints filed.'),
+          ratings: count('Ratings recorded.'),
+          averageRating: nullableNumber('Their mean (2 decimals).'),
+          money: z.array(
+            z.object({
+              currency: z.string(),
+              invoiced: d(z.number(), 'Invoices issued (credit notes excluded).'),
+              paid: d(z.number(), 'Payments received (credit notes excluded).'),
+            }),
+          ),
+        }),
+      ),
+      'A week-by-week series for charts, with the same definitions as the figures above.',
+    ),
+  })
+  .meta({ id: 'KpiReport' });
+export type KpiReport = z.infer<typeof kpiReportSchema>;
+
 export const documentListSchema = z
   .object({
     items: z.array(
@@ -239,3 +588,7 @@ export const readinessSchema = z
     checks: z.object({ temporal: z.string(), worker: z.string().optional() }),
   })
   .meta({ id: 'Readiness' });
+
+export type PortfolioReport = z.infer<typeof portfolioReportSchema>;
+export type ProjectListItem = z.infer<typeof projectListItemSchema>;
+export type TaskListItem = z.infer<typeof taskListItemSchema>;

@@ -11,6 +11,7 @@ import type { Logger } from '../common/logger';
 import { PeopleDirectory } from '../common/people';
 import { retryWithBackoff } from '../common/temporal';
 import { createDocumentStoreFromConfig } from '../activities/documents/store';
+import type { ReportingStore } from '../activities/reporting/store';
 import { createApp } from './app';
 import { createTemporalConnection, TemporalGateway } from './temporal-gateway';
 
@@ -19,6 +20,8 @@ export interface ApiServerOptions {
   logger: Logger;
   /** npm start's in-process worker: /readyz requires it polling */
   workerPolling?: () => boolean;
+  /** The reporting store lists, single reads and reports come from (the caller opens and closes it). */
+  reporting: ReportingStore;
 }
 
 export interface ApiServer {
@@ -59,7 +62,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     { log, what: `Connecting the API to Temporal at ${config.temporalAddress}`, signal: abort.signal },
   ).catch(() => undefined);
 
-  const app = createApp({ config, logger: log, temporal, people, documents, workerPolling: options.workerPolling });
+  const app = createApp({
+    config,
+    logger: log,
+    temporal,
+    people,
+    documents,
+    reporting: options.reporting,
+    workerPolling: options.workerPolling,
+  });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000; // longer than typical load balancer idle timeouts
   await new Promise<void>((resolve, reject) => {

@@ -22,7 +22,7 @@ import {
 import type { SearchAttributePair } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Logger } from '../common/logger';
-import { temporalAnswers } from '../common/temporal';
+import { CLIENT_CHANNEL_ARGS, temporalAnswers } from '../common/temporal';
 import { ErrorType, type BusinessErrorDetails } from '../workflows/errors';
 import { ManagerIdKey } from '../workflows/search-attributes';
 import {
@@ -58,6 +58,7 @@ const Grpc = {
 export function createTemporalConnection(address: string): Connection {
   return Connection.lazy({
     address,
+    channelArgs: { ...CLIENT_CHANNEL_ARGS },
     connectTimeout: 5_000,
     interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 3 }))],
   });

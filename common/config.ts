@@ -63,6 +63,17 @@ export const envSchema = z.object({
   /** How long a portal sign-in lasts. */
   SESSION_TTL: duration('12h'),
 
+  /** Bearer token for GET /metrics; unset = open, or off under PRODUCTION_CHECKS. */
+  METRICS_TOKEN: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
+    .refine((v) => v === undefined || v.length >= 16, 'expected at least 16 characters'),
+
+  // Safe production defaults (common/production-checks.ts)
+  PRODUCTION_CHECKS: bool(false),
+  ALLOW_DEMO_PEOPLE: bool(false),
+
   // People, documents and mail
   PEOPLE_FILE: z.string().min(1).default('./config/people.example.json'),
   DOCUMENTS_DIR: optionalText,
@@ -79,6 +90,20 @@ export const envSchema = z.object({
   AGENCY_ADDRESS: z.string().min(1).default('12 Market Street, Springfield'),
   AGENCY_TAX_ID: z.string().min(1).default('TAX-0000000000'),
   AGENCY_BANK_DETAILS: z.string().min(1).default('Bank of Springfield, IBAN XX00 0000 0000 0000 0000, BIC SPRGXX00'),
+
+  // The reporting store (KPIs, lists, reports): PostgreSQL, or an embedded PGlite under DATA_DIR
+  REPORTING_DATABASE_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
+    .refine((v) => v === undefined || /^postgres(ql)?:\/\/./.test(v), 'expected a PostgreSQL URL such as postgres://user:password@host:5432/reporting'),
+  /** Overrides the URL's password, so a password needs no URL-encoding and stays out of the URL. */
+  REPORTING_DATABASE_PASSWORD: optionalText,
+  REPORTING_SCHEMA: z
+    .string()
+    .regex(/^(?!pg_)[a-z_][a-z0-9_]{0,47}$/, 'expected a schema name: lower-case letters, digits and _ (not starting with pg_)')
+    .default('reporting'),
+  WORKLOAD_OVERLOAD_HOURS: z.coerce.number().positive().default(40),
 
   // Default project policy; each project may override any of these at intake
   POLICY_APPROVAL_SLA: duration('24h'),
@@ -98,6 +123,8 @@ export interface Config extends Env {
   dataDir: string;
   documentsDir: string;
   peopleFile: string;
+  /** Where `npm start` keeps the embedded reporting database (PGlite) when REPORTING_DATABASE_URL is unset. */
+  reportingDataDir: string;
   /** True when no TEMPORAL_ADDRESS is given: `npm start` runs the embedded dev server. */
   embeddedTemporal: boolean;
   temporalAddress: string;
@@ -128,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDir,
     documentsDir: e.DOCUMENTS_DIR ? path.resolve(cwd, e.DOCUMENTS_DIR) : path.join(dataDir, 'documents'),
     peopleFile: path.resolve(cwd, e.PEOPLE_FILE),
+    reportingDataDir: path.join(dataDir, 'reporting'),
     embeddedTemporal: e.TEMPORAL_ADDRESS === undefined,
     temporalAddress: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_DEV_PORT}`,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.API_PORT}`).replace(/\/$/, ''),

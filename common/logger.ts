@@ -18,6 +18,10 @@ export const REDACTED_PATHS = [
   'smtp.auth',
   '*.SMTP_PASSWORD',
   'SMTP_PASSWORD',
+  '*.REPORTING_DATABASE_URL',
+  'REPORTING_DATABASE_URL',
+  '*.REPORTING_DATABASE_PASSWORD',
+  'REPORTING_DATABASE_PASSWORD',
 ];
 
 export function createLogger(options: { level?: string; name?: string; destination?: pino.DestinationStream } = {}): Logger {

@@ -110,3 +110,9 @@ export async function temporalAnswers(connection: Connection, timeoutMs = 2_000)
     return false;
   }
 }
+
+/**
+ * gRPC settings for our clients: a history page or a big snapshot can exceed gRPC's default 4 MB
+ * message; Temporal itself bounds each payload (2 MB) and history (50 MB).
+ */
+export const CLIENT_CHANNEL_ARGS = { 'grpc.max_receive_message_length': 64 * 1024 * 1024 } as const;

@@ -5,7 +5,10 @@
  * search attributes registered; then the worker and the API in this process.
  * With TEMPORAL_ADDRESS it connects to that cluster and starts no server.
  * The portal (web/) is built first when its build is missing or stale (under a second).
- * Ctrl-C / SIGTERM stop the API, the worker and the dev server, in that order.
+ * The reporting store is an embedded PGlite under DATA_DIR/reporting, served on a loopback port to
+ * this process's worker and API (a restart keeps every figure); with REPORTING_DATABASE_URL it is
+ * that PostgreSQL instead.
+ * Ctrl-C / SIGTERM stop the API, the worker, the reporting store and the dev server, in that order.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,9 +16,12 @@ import { loadConfigOrExit, type Config } from '../common/config';
 import { formatDuration } from '../common/duration';
 import { createLogger } from '../common/logger';
 import { installTemporalRuntimeLogging } from '../common/temporal-runtime';
+import { checkProductionSafetyOrExit } from '../common/production-checks';
 import { onShutdown } from '../common/shutdown';
 import { ensureSearchAttributes } from '../common/temporal';
 import { startDevServer, type DevServer } from '../common/dev-server';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../common/embedded-postgres';
+import { openReportingStore, describeDatabaseUrl } from '../activities/reporting/store';
 import { ensureTemporalCli } from '../common/temporal-cli';
 import { runWorker } from '../worker/run';
 import { startApiServer } from '../api/server';
@@ -44,13 +50,32 @@ async function startEmbeddedTemporal(config: Config, log: ReturnType<typeof crea
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.LOG_LEVEL });
+  checkProductionSafetyOrExit(config, logger);
   installTemporalRuntimeLogging(logger);
   await ensurePortal({ logger });
   const devServer = config.embeddedTemporal ? await startEmbeddedTemporal(config, logger) : undefined;
   const effective: Config = devServer ? { ...config, temporalAddress: devServer.address } : config;
 
-  const worker = await runWorker(effective, logger);
-  const api = await startApiServer({ config: effective, logger, workerPolling: worker.polling });
+  // After the dev server, not beside it: the SDK gives the server 5 s to come up, and PGlite's
+  // start-up (WebAssembly compilation, on a busy machine for many seconds) would compete for the CPU.
+  let embeddedReporting: EmbeddedPostgres | undefined;
+  if (!config.REPORTING_DATABASE_URL) {
+    logger.info({ dataDir: config.reportingDataDir }, 'starting the embedded reporting store (PGlite)');
+    embeddedReporting = await startEmbeddedPostgres({ dataDir: config.reportingDataDir });
+  }
+  const reportingUrl = embeddedReporting?.url ?? config.REPORTING_DATABASE_URL!;
+  // Where `npm run reports:rebuild` finds the embedded store while this process runs.
+  const urlFile = path.join(config.dataDir, 'reporting.url');
+  if (embeddedReporting) fs.writeFileSync(urlFile, `${embeddedReporting.url}\n`);
+  const reporting = await openReportingStore({
+    url: reportingUrl,
+    ...(!embeddedReporting && { password: config.REPORTING_DATABASE_PASSWORD }),
+    schema: config.REPORTING_SCHEMA,
+    logger,
+  });
+
+  const worker = await runWorker(effective, logger, reporting);
+  const api = await startApiServer({ config: effective, logger, workerPolling: worker.polling, reporting });
 
   const uiUrl = devServer?.uiUrl ?? (config.embeddedTemporal ? undefined : 'your cluster’s Temporal UI');
   process.stdout.write(
@@ -62,6 +87,7 @@ async function main(): Promise<void> {
       `  API docs:     ${api.docsUrl}`,
       `  Temporal UI:  ${uiUrl ?? '-'}`,
       `  Temporal:     ${effective.temporalAddress} (namespace ${config.TEMPORAL_NAMESPACE}${devServer ? `, data in ${config.dataDir}` : ''})`,
+      `  Reports:      ${embeddedReporting ? `embedded PGlite in ${config.reportingDataDir} (${embeddedReporting.url})` : describeDatabaseUrl(reportingUrl)}`,
       '  Demo people:  the portal’s sign-in page lists them (README "Try it"). Ctrl-C stops everything.',
       '',
     ].join('\n') + '\n',
@@ -70,6 +96,9 @@ async function main(): Promise<void> {
   onShutdown(logger, async () => {
     await api.close();
     await worker.stop();
+    await reporting.close();
+    if (embeddedReporting) fs.rmSync(urlFile, { force: true });
+    await embeddedReporting?.stop();
     await devServer?.stop();
   });
 }

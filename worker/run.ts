@@ -6,22 +6,24 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
+import { CLIENT_CHANNEL_ARGS } from '../common/temporal';
 import { resolveWorkflowBundle } from '../common/workflow-bundle';
-import { createActivities, createActivityDepsFromConfig } from '../activities';
+import { createActivities, createActivityDepsFromConfig, type ReportingStore } from '../activities';
 import { superviseWorker, type SupervisedWorker } from './worker';
 
 export interface RunningWorker extends SupervisedWorker {
   bundlePath: string;
 }
 
-export async function runWorker(config: Config, logger: Logger): Promise<RunningWorker> {
+/** `reporting` is the process's reporting store: the caller opens it and closes it after `stop()`. */
+export async function runWorker(config: Config, logger: Logger, reporting: ReportingStore): Promise<RunningWorker> {
   const log = logger.child({ component: 'worker' });
   const bundlePath = await resolveWorkflowBundle({ bundlePath: config.WORKFLOW_BUNDLE_PATH, logger: log });
   // Lazy: the activities' client connects on first use, so an unreachable Temporal does not stop
   // the process from starting; the supervised worker below reports and retries.
-  const clientConnection = Connection.lazy({ address: config.temporalAddress });
+  const clientConnection = Connection.lazy({ address: config.temporalAddress, channelArgs: { ...CLIENT_CHANNEL_ARGS } });
   const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
-  const deps = await createActivityDepsFromConfig(config, { client, logger: log });
+  const deps = await createActivityDepsFromConfig(config, { client, logger: log, reporting });
   const supervised = superviseWorker({
     address: config.temporalAddress,
     namespace: config.TEMPORAL_NAMESPACE,

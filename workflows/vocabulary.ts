@@ -5,6 +5,19 @@
 export const DEPARTMENTS = ['design', 'copywriting', 'seo', 'ads', 'analytics'] as const;
 export type Department = (typeof DEPARTMENTS)[number];
 
+/** How people name each department (documents, mails, the portal). */
+const DEPARTMENT_NAMES: Record<Department, string> = {
+  design: 'Design',
+  copywriting: 'Copywriting',
+  seo: 'SEO',
+  ads: 'Contextual ads',
+  analytics: 'Analytics',
+};
+
+export function departmentName(department: Department): string {
+  return DEPARTMENT_NAMES[department] ?? department;
+}
+
 export const ROLES = ['manager', 'staff', 'leadership'] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -17,7 +17,7 @@ import type { Config } from '../../common/config';
 import { percentOf, subtractAmounts, sumAmounts } from '../../workflows/money';
 import { departmentName, fmtDate, fmtDateTime, fmtDuration, fmtMoney, fmtNumber } from '../format';
 import type { InvoiceContent, ProduceDocumentInput } from '../contract';
-import type { DocumentKind, PlanVersionView, ProjectStatus } from '../../workflows/project/contract';
+import type { DocumentKind, InvoiceKind, InvoiceView, PlanVersionView, ProjectStatus } from '../../workflows/project/contract';
 
 export interface AgencyDetails {
   name: string;
@@ -41,6 +41,8 @@ export interface RenderContext {
   agency: AgencyDetails;
   /** Display name for a person id (assignees, managers, approvers); the id is printed otherwise. */
   personName?: (personId: string) => string | undefined;
+  /** A person's e-mail: the account manager the client answers to. */
+  personEmail?: (personId: string) => string | undefined;
 }
 
 export interface RenderedDocument {
@@ -85,8 +87,10 @@ export async function renderDocument(input: ProduceDocumentInput, ctx: RenderCon
     case 'prepayment_invoice':
     case 'final_invoice':
     case 'cancellation_invoice':
-    case 'credit_note':
       renderInvoice(page, input.snapshot, requireInvoice(input));
+      break;
+    case 'credit_note':
+      renderCreditNote(page, input.snapshot, requireInvoice(input));
       break;
     case 'acceptance_act':
       renderAcceptanceAct(page, input.snapshot, date);
@@ -187,17 +191,17 @@ function renderContract(page: Page, s: ProjectStatus, number: string, date: stri
   page.section(`Work and price (plan version ${plan.version})`);
   page.table(
     [
-      { header: '#', width: 22 },
-      { header: 'Task', width: 170 },
-      { header: 'Department', width: 80 },
-      { header: 'Estimate', width: 55, align: 'right' },
-      { header: 'Due', width: 70 },
-      { header: 'Price', width: 98, align: 'right' },
+      { header: '#', kind: 'fixed' },
+      { header: 'Task', kind: 'text' },
+      { header: 'Department', kind: 'text' },
+      { header: 'Estimate', kind: 'fixed', align: 'right' },
+      { header: 'Due', kind: 'fixed' },
+      { header: 'Price', kind: 'fixed', align: 'right' },
     ],
     plan.tasks.map((t, i) => [
       String(i + 1),
       t.title,
-      departmentName(t.department),
+      whole(departmentName(t.department)),
       `${fmtNumber(t.estimateHours)} h`,
       fmtDate(t.dueAt),
       fmtMoney(t.price, currency),
@@ -221,42 +225,85 @@ function renderContract(page: Page, s: ProjectStatus, number: string, date: stri
   page.signatures(s);
 }
 
-function renderInvoice(page: Page, s: ProjectStatus, invoice: InvoiceContent): void {
-  const currency = invoice.currency;
+const INVOICE_KIND_NAMES: Record<InvoiceKind, string> = {
+  prepayment: 'prepayment',
+  final: 'final',
+  cancellation: 'cancellation',
+  credit_note: 'credit note',
+};
+
+/** `INV-2026-000007` or `INV-2026-000007, INV-2026-000009`. */
+const numbers = (invoices: InvoiceView[]): string => invoices.map((i) => i.number).join(', ');
+
+/** The lines every invoice prints: the number, the dates, the project and the contract. */
+function invoiceHeading(page: Page, s: ProjectStatus, invoice: InvoiceContent, labels: { number: string; due: string }): void {
   const contract = [...s.documents].reverse().find((d) => d.kind === 'contract');
   page.keyValues([
-    ['Invoice No.', invoice.number],
+    [labels.number, invoice.number],
     ['Date of issue', fmtDate(invoice.issuedAt)],
-    ['Due date', fmtDate(invoice.dueAt)],
+    [labels.due, fmtDate(invoice.dueAt)],
     ['Project', `${s.title} (${s.projectId})`],
     ...(contract?.number ? ([['Contract No.', contract.number]] as [string, string][]) : []),
   ]);
-  page.parties(s, 'Bill to');
+}
 
-  page.section('Items');
+function itemsTable(page: Page, invoice: InvoiceContent, header = 'Description'): void {
   page.table(
     [
-      { header: '#', width: 22 },
-      { header: 'Description', width: 370 },
-      { header: 'Amount', width: 103, align: 'right' },
+      { header: '#', kind: 'fixed' },
+      { header, kind: 'text' },
+      { header: 'Amount', kind: 'fixed', align: 'right' },
     ],
-    invoice.lines.map((line, i) => [String(i + 1), line.description, fmtMoney(line.amount, currency)]),
+    invoice.lines.map((line, i) => [String(i + 1), line.description, fmtMoney(line.amount, invoice.currency)]),
   );
+}
+
+function cancellationFacts(s: ProjectStatus): string {
+  if (!s.cancellation) return 'The project was cancelled.';
+  return (
+    `The project was cancelled on ${fmtDate(s.cancellation.at)} at the ${stageName(s.cancellation.stageAtCancel)} stage. ` +
+    `Reason: ${s.cancellation.reason.replace(/[.!?]\s*$/, '')}.`
+  );
+}
+
+function renderInvoice(page: Page, s: ProjectStatus, invoice: InvoiceContent): void {
+  const currency = invoice.currency;
+  const prepayments = s.invoices.filter((i) => i.kind === 'prepayment');
+  invoiceHeading(page, s, invoice, { number: 'Invoice No.', due: 'Due date' });
+  page.parties(s, 'Bill to');
+
+  const cancellation = invoice.kind === 'cancellation';
+  page.section(cancellation ? 'Work accepted before the cancellation' : 'Items');
+  itemsTable(page, invoice, cancellation ? 'Work accepted' : 'Description');
   const subtotal = sumAmounts(invoice.lines.map((l) => l.amount), currency);
+  // The final invoice deducts the prepayment invoiced (chased on its own); a cancellation only
+  // what was actually received, since an unpaid prepayment is voided instead.
+  const deductedFrom = cancellation ? prepayments.filter((i) => i.paidAmount > 0) : prepayments;
+  const deductionLabel = cancellation ? 'Less prepayment received' : 'Less prepayment';
   page.totals([
-    ['Subtotal', fmtMoney(subtotal, currency)],
+    [cancellation ? 'Accepted work' : 'Subtotal', fmtMoney(subtotal, currency)],
     ...(invoice.prepaymentDeducted
-      ? ([['Less prepayment received', `-${fmtMoney(invoice.prepaymentDeducted, currency)}`]] as [string, string][])
+      ? ([
+          [
+            `${deductionLabel}${deductedFrom.length > 0 ? ` (${numbers(deductedFrom)})` : ''}`,
+            `-${fmtMoney(invoice.prepaymentDeducted, currency)}`,
+          ],
+        ] as [string, string][])
       : []),
     ['Amount due', fmtMoney(invoice.amount, currency)],
   ]);
 
-  if (invoice.kind === 'cancellation' && s.cancellation) {
+  if (cancellation) {
     page.section('Cancellation');
-    page.paragraph(
-      `The project was cancelled on ${fmtDate(s.cancellation.at)} at the ${stageName(s.cancellation.stageAtCancel)} stage. ` +
-        `Reason: ${s.cancellation.reason}. This invoice covers the work done up to the cancellation.`,
-    );
+    page.paragraph(`${cancellationFacts(s)} This invoice covers only the work the Client accepted up to the cancellation.`);
+    const voided = prepayments.filter((i) => i.status === 'void');
+    for (const v of voided) {
+      page.paragraph(
+        `Prepayment invoice ${v.number} (${fmtMoney(v.amount, v.currency)}) is void: the unpaid ` +
+          `${fmtMoney(v.voidedAmount ?? 0, v.currency)} is no longer owed and must not be paid` +
+          (v.paidAmount > 0 ? `; the ${fmtMoney(v.paidAmount, v.currency)} paid on it is deducted above.` : '.'),
+      );
+    }
   }
 
   page.section('Payment terms');
@@ -265,7 +312,50 @@ function renderInvoice(page: Page, s: ProjectStatus, invoice: InvoiceContent): v
       `(${fmtDuration(Date.parse(invoice.dueAt) - Date.parse(invoice.issuedAt))} from the date of issue), ` +
       `quoting ${invoice.number} as the payment reference.`,
   );
-  page.keyValues([['Bank details', page.agency.bankDetails]]);
+  page.keyValues([
+    ['Bank details', page.agency.bankDetails],
+    ['Questions', `your account manager, ${page.contact(s.managerId)}`],
+  ]);
+}
+
+/** Money the Agency owes back: a cancelled project's prepayment was more than the work accepted. */
+function renderCreditNote(page: Page, s: ProjectStatus, note: InvoiceContent): void {
+  const currency = note.currency;
+  const accepted = sumAmounts(note.lines.map((l) => l.amount), currency);
+  const received = note.prepaymentDeducted ?? sumAmounts([accepted, note.amount], currency);
+  const prepaid = s.invoices.filter((i) => i.kind === 'prepayment' && i.paidAmount > 0);
+
+  invoiceHeading(page, s, note, { number: 'Credit note No.', due: 'Refund due by' });
+  page.parties(s, 'Owed to');
+  page.paragraph(
+    `${page.agency.name} owes ${s.client.name} ${fmtMoney(note.amount, currency)}: the prepayment received is more than ` +
+      `the work accepted before the project was cancelled, and the difference is refunded.`,
+    { bold: true },
+  );
+
+  page.section('Why');
+  page.paragraph(
+    `${cancellationFacts(s)} The Client had paid ${fmtMoney(received, currency)} in advance` +
+      `${prepaid.length > 0 ? ` (prepayment invoice ${numbers(prepaid)})` : ''}; ` +
+      `the work accepted up to the cancellation is worth ${fmtMoney(accepted, currency)}.`,
+  );
+
+  page.section('Work accepted before the cancellation');
+  if (note.lines.length === 0) page.paragraph('No work was accepted before the cancellation.');
+  else itemsTable(page, note, 'Work accepted');
+  page.totals([
+    ['Prepayment received', fmtMoney(received, currency)],
+    ['Less work accepted', `-${fmtMoney(accepted, currency)}`],
+    ['Refund owed to the Client', fmtMoney(note.amount, currency)],
+  ]);
+
+  page.section('Refund');
+  page.paragraph(
+    `The Agency refunds ${fmtMoney(note.amount, currency)} to the Client by ${fmtDate(note.dueAt)}, by bank transfer to the ` +
+      `account the Client names. The Agency does not hold the Client's bank details: please send them ` +
+      `(account holder, IBAN or account number, bank name and BIC/SWIFT) to your account manager, ` +
+      `${page.contact(s.managerId)}, by replying to the e-mail this credit note came with, quoting ${note.number}.`,
+  );
 }
 
 function renderAcceptanceAct(page: Page, s: ProjectStatus, date: string): void {
@@ -287,24 +377,24 @@ function renderAcceptanceAct(page: Page, s: ProjectStatus, date: string): void {
   const extraRounds = s.revisions.filter((r) => r.beyondIncluded && r.extraPrice > 0);
   page.table(
     [
-      { header: '#', width: 22 },
-      { header: 'Work', width: 200 },
-      { header: 'Department', width: 85 },
-      { header: 'Accepted', width: 80 },
-      { header: 'Price', width: 108, align: 'right' },
+      { header: '#', kind: 'fixed' },
+      { header: 'Work', kind: 'text' },
+      { header: 'Department', kind: 'text' },
+      { header: 'Accepted', kind: 'fixed' },
+      { header: 'Price', kind: 'fixed', align: 'right' },
     ],
     [
       ...delivered.map((t, i) => [
         String(i + 1),
         t.revisionRound ? `${t.title} (revision round ${t.revisionRound})` : t.title,
-        departmentName(t.department),
+        whole(departmentName(t.department)),
         t.acceptedAt ? fmtDate(t.acceptedAt) : statusName(t.status),
         fmtMoney(t.price, currency),
       ]),
       ...extraRounds.map((r, i) => [
         String(delivered.length + i + 1),
         `Revision round ${r.round} beyond the included rounds`,
-        r.departments.map(departmentName).join(', '),
+        r.departments.map((d) => whole(departmentName(d))).join(', '),
         fmtDate(r.requestedAt),
         fmtMoney(r.extraPrice, currency),
       ]),
@@ -326,6 +416,20 @@ function renderAcceptanceAct(page: Page, s: ProjectStatus, date: string): void {
   page.signatures(s);
 }
 
+/** What happened to the project, in one line: `Completed on 2026-04-02`. */
+function outcome(s: ProjectStatus): string {
+  if (s.cancellation) return `Cancelled on ${fmtDate(s.cancellation.at)} at the ${stageName(s.cancellation.stageAtCancel)} stage`;
+  if (s.completedAt) return `Completed on ${fmtDate(s.completedAt)}`;
+  return `Not finished (${stageName(s.stage)})`;
+}
+
+/** Whether a task's first delivery met the plan's due date. */
+function timing(t: ProjectStatus['tasks'][number]): string {
+  if (t.onTime === true) return 'on time';
+  if (t.onTime === false) return 'late';
+  return t.status === 'cancelled' ? 'cancelled' : 'not delivered';
+}
+
 function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
   const currency = s.budget.currency;
   const person = (id: string | undefined): string => (id ? page.person(id) : '—');
@@ -336,12 +440,11 @@ function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
     ['Client', `${s.client.name} <${s.client.email}>, ${s.segment}`],
     ['Account manager', person(s.managerId)],
     ['Departments', s.departments.map(departmentName).join(', ')],
-    ['Outcome', s.cancellation ? 'Cancelled' : stageName(s.stage)],
+    ['Outcome', outcome(s)],
     ['Budget', fmtMoney(s.budget.amount, s.budget.currency)],
     ['Request received', fmtDateTime(s.intakeAt)],
     ['First plan sent', s.firstPlanAt ? `${fmtDateTime(s.firstPlanAt)} (response time ${fmtDuration(s.responseTimeMs ?? 0)})` : '—'],
     ['Desired deadline', fmtDate(s.desiredDeadline)],
-    ['Completed', s.completedAt ? fmtDateTime(s.completedAt) : '—'],
   ]);
 
   if (s.cancellation) {
@@ -355,20 +458,22 @@ function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
   page.section('Plan versions and decisions');
   page.table(
     [
-      { header: 'Version', width: 62 },
-      { header: 'Submitted', width: 105 },
-      { header: 'Tasks', width: 35, align: 'right' },
-      { header: 'Total', width: 85, align: 'right' },
-      { header: 'Decision', width: 208 },
+      { header: 'Version', kind: 'text' },
+      { header: 'Submitted', kind: 'fixed' },
+      { header: 'By', kind: 'text' },
+      { header: 'Tasks', kind: 'fixed', align: 'right' },
+      { header: 'Total', kind: 'fixed', align: 'right' },
+      { header: 'Decision', kind: 'text' },
     ],
     s.plans.map((p) => [
       `v${p.version}${p.version === s.approvedPlanVersion ? ' (approved)' : ''}`,
-      `${fmtDateTime(p.submittedAt)} by ${person(p.submittedBy)}`,
+      fmtDateTime(p.submittedAt),
+      person(p.submittedBy),
       String(p.tasks.length),
       fmtMoney(p.total, currency),
       p.decision
         ? `${p.decision.decision === 'approve' ? 'Approved' : 'Rejected'} by ${person(p.decision.by)} on ` +
-          `${fmtDateTime(p.decision.at)}${p.decision.comment ? `: ${p.decision.comment}` : ''}`
+          `${whole(fmtDateTime(p.decision.at))}${p.decision.comment ? `: ${p.decision.comment}` : ''}`
         : 'No decision',
     ]),
   );
@@ -376,29 +481,32 @@ function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
   page.section('Tasks');
   page.table(
     [
-      { header: 'Task', width: 105 },
-      { header: 'Department', width: 62 },
-      { header: 'Assignee', width: 70 },
-      { header: 'Due', width: 55 },
-      { header: 'Submitted', width: 55 },
-      { header: 'Accepted', width: 55 },
-      { header: 'Timing', width: 48 },
-      { header: 'Reviews', width: 45, align: 'right' },
+      { header: 'Task', kind: 'text' },
+      { header: 'Department', kind: 'text' },
+      { header: 'Assignee', kind: 'text' },
+      { header: 'Due (plan)', kind: 'fixed' },
+      { header: 'Moved to', kind: 'fixed' },
+      { header: 'First delivery', kind: 'fixed' },
+      { header: 'On time', kind: 'text' },
+      { header: 'Review rounds', kind: 'fixed', align: 'right' },
     ],
-    s.tasks.map((t) => [
-      t.revisionRound ? `${t.title} (revision ${t.revisionRound})` : t.title,
-      departmentName(t.department),
-      person(t.assigneeId),
-      fmtDate(t.dueAt),
-      t.submittedAt ? fmtDate(t.submittedAt) : '—',
-      t.acceptedAt ? fmtDate(t.acceptedAt) : '—',
-      t.onTime === true ? 'on time' : t.onTime === false ? 'late' : statusName(t.status),
-      String(t.reviewRounds),
-    ]),
+    s.tasks.map((t) => {
+      const planned = t.originalDueAt ?? t.dueAt;
+      return [
+        t.revisionRound ? `${t.title} (revision ${t.revisionRound})` : t.title,
+        whole(departmentName(t.department)),
+        person(t.assigneeId),
+        fmtDate(planned),
+        t.dueAt !== planned ? fmtDate(t.dueAt) : '—',
+        t.firstSubmittedAt ? fmtDate(t.firstSubmittedAt) : '—',
+        whole(timing(t)),
+        String(t.reviewRounds),
+      ];
+    }),
   );
   const judged = s.tasks.filter((t) => t.onTime !== undefined);
   page.paragraph(
-    `${judged.filter((t) => t.onTime).length} of ${judged.length} accepted tasks on time; ` +
+    `${judged.filter((t) => t.onTime).length} of ${judged.length} delivered tasks on time (first delivery against the plan's due date); ` +
       `${plural(s.tasks.reduce((n, t) => n + t.reviewRounds, 0), 'review round')} in total.`,
   );
 
@@ -407,16 +515,16 @@ function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
   else
     page.table(
       [
-        { header: 'Round', width: 40 },
-        { header: 'Requested', width: 70 },
-        { header: 'Departments', width: 90 },
-        { header: 'Description', width: 205 },
-        { header: 'Extra price', width: 90, align: 'right' },
+        { header: 'Round', kind: 'fixed', align: 'right' },
+        { header: 'Requested', kind: 'fixed' },
+        { header: 'Departments', kind: 'text' },
+        { header: 'Description', kind: 'text' },
+        { header: 'Extra price', kind: 'fixed', align: 'right' },
       ],
       s.revisions.map((r) => [
         String(r.round),
         fmtDate(r.requestedAt),
-        r.departments.map(departmentName).join(', '),
+        r.departments.map((d) => whole(departmentName(d))).join(', '),
         r.description,
         r.beyondIncluded ? fmtMoney(r.extraPrice, currency) : 'included',
       ]),
@@ -454,56 +562,93 @@ function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
 
   page.section('Invoices and payments');
   if (s.invoices.length === 0) page.paragraph('No invoices issued.');
-  else {
-    page.table(
-      [
-        { header: 'Number', width: 95 },
-        { header: 'Kind', width: 70 },
-        { header: 'Issued', width: 62 },
-        { header: 'Due', width: 62 },
-        { header: 'Amount', width: 80, align: 'right' },
-        { header: 'Paid', width: 80, align: 'right' },
-        { header: 'Status', width: 46 },
-      ],
-      s.invoices.map((inv) => [
-        inv.number,
-        inv.kind,
-        fmtDate(inv.issuedAt),
-        fmtDate(inv.dueAt),
-        fmtMoney(inv.amount, inv.currency),
-        fmtMoney(inv.paidAmount, inv.currency),
-        inv.status,
-      ]),
-    );
-    const payments = s.invoices.flatMap((inv) => inv.payments.map((p) => ({ inv, p })));
-    if (payments.length > 0) {
-      page.bullets(
-        payments.map(
-          ({ inv, p }) => `${fmtDate(p.paidAt)}: ${fmtMoney(p.amount, inv.currency)} against ${inv.number}, reference ${p.reference}`,
-        ),
-      );
-    }
-    // What the client was asked for and paid: voided parts are not owed, credit notes are ours to pay.
-    const billed = s.invoices.filter((i) => i.kind !== 'credit_note');
-    const invoiced = subtractAmounts(sumAmounts(billed.map((i) => i.amount), currency), sumAmounts(billed.map((i) => i.voidedAmount ?? 0), currency), currency);
-    const paid = sumAmounts(billed.map((i) => i.paidAmount), currency);
-    page.totals([
-      ['Invoiced', fmtMoney(invoiced, currency)],
-      ['Paid', fmtMoney(paid, currency)],
-      ['Outstanding', fmtMoney(subtractAmounts(invoiced, paid, currency), currency)],
-    ]);
-  }
+  else renderInvoiceSummary(page, s, currency);
 
   page.section('Timeline');
   page.table(
     [
-      { header: 'When', width: 105 },
-      { header: 'Event', width: 120 },
-      { header: 'Detail', width: 190 },
-      { header: 'By', width: 80 },
+      { header: 'When', kind: 'fixed' },
+      { header: 'Event', kind: 'text' },
+      { header: 'Detail', kind: 'text' },
+      { header: 'By', kind: 'text' },
     ],
-    s.timeline.map((e) => [fmtDateTime(e.at), e.event, e.detail ?? '', e.by ? person(e.by) : '']),
+    s.timeline.map((e) => [fmtDateTime(e.at), e.event.replace(/_/g, ' '), e.detail ?? '', e.by ? person(e.by) : '']),
   );
+}
+
+/** `paid`, `open`, `void since 2026-03-08`; a credit note is `refund due` or `refunded`. */
+function invoiceStatus(inv: InvoiceView): string {
+  if (inv.status === 'void') return `void${inv.voidedAt ? ` since ${whole(fmtDate(inv.voidedAt))}` : ''}`;
+  if (inv.kind === 'credit_note') return inv.status === 'paid' ? 'refunded' : whole('refund due');
+  return inv.status;
+}
+
+/**
+ * Every invoice as issued, what became of it, and totals of what is owed: voided parts are not
+ * owed, and credit notes are money owed to the client, counted apart as refunds.
+ */
+function renderInvoiceSummary(page: Page, s: ProjectStatus, currency: string): void {
+  const anyVoided = s.invoices.some((i) => i.status === 'void');
+  page.table(
+    [
+      { header: 'Number', kind: 'fixed' },
+      { header: 'Kind', kind: 'text' },
+      { header: 'Issued', kind: 'fixed' },
+      { header: 'Due', kind: 'fixed' },
+      { header: 'Amount', kind: 'fixed', align: 'right' },
+      { header: 'Paid / refunded', kind: 'fixed', align: 'right' },
+      ...(anyVoided ? [{ header: 'Voided', kind: 'fixed', align: 'right' } as Column] : []),
+      { header: 'Status', kind: 'text' },
+    ],
+    s.invoices.map((inv) => [
+      inv.number,
+      INVOICE_KIND_NAMES[inv.kind] ?? inv.kind,
+      fmtDate(inv.issuedAt),
+      fmtDate(inv.dueAt),
+      fmtMoney(inv.amount, inv.currency),
+      fmtMoney(inv.paidAmount, inv.currency),
+      ...(anyVoided ? [inv.voidedAmount !== undefined ? fmtMoney(inv.voidedAmount, inv.currency) : '—'] : []),
+      invoiceStatus(inv),
+    ]),
+  );
+  for (const v of s.invoices.filter((i) => i.status === 'void')) {
+    page.paragraph(
+      `${v.number} is void: ${fmtMoney(v.voidedAmount ?? 0, v.currency)} of it is not owed` +
+        `${v.voidReason ? ` (${v.voidReason})` : ''}${v.paidAmount > 0 ? `; the ${fmtMoney(v.paidAmount, v.currency)} paid on it stays paid.` : '.'}`,
+    );
+  }
+  const payments = s.invoices.flatMap((inv) => inv.payments.map((p) => ({ inv, p })));
+  if (payments.length > 0) {
+    page.bullets(
+      payments.map(({ inv, p }) =>
+        inv.kind === 'credit_note'
+          ? `${fmtDate(p.paidAt)}: refund of ${fmtMoney(p.amount, inv.currency)} paid to the client against ${inv.number}, reference ${p.reference}`
+          : `${fmtDate(p.paidAt)}: ${fmtMoney(p.amount, inv.currency)} received against ${inv.number}, reference ${p.reference}`,
+      ),
+    );
+  }
+  const billed = s.invoices.filter((i) => i.kind !== 'credit_note');
+  const owed = subtractAmounts(
+    sumAmounts(billed.map((i) => i.amount), currency),
+    sumAmounts(billed.map((i) => i.voidedAmount ?? 0), currency),
+    currency,
+  );
+  const paid = sumAmounts(billed.map((i) => i.paidAmount), currency);
+  page.totals([
+    ['Invoiced and owed (voided parts excluded)', fmtMoney(owed, currency)],
+    ['Paid by the client', fmtMoney(paid, currency)],
+    ['Outstanding', fmtMoney(subtractAmounts(owed, paid, currency), currency)],
+  ]);
+  const credits = s.invoices.filter((i) => i.kind === 'credit_note');
+  if (credits.length > 0) {
+    const refundsOwed = sumAmounts(credits.map((i) => subtractAmounts(i.amount, i.voidedAmount ?? 0, currency)), currency);
+    const refunded = sumAmounts(credits.map((i) => i.paidAmount), currency);
+    page.totals([
+      ['Refunds owed to the client (credit notes)', fmtMoney(refundsOwed, currency)],
+      ['Refunds paid', fmtMoney(refunded, currency)],
+      ['Refunds still to pay', fmtMoney(subtractAmounts(refundsOwed, refunded, currency), currency)],
+    ]);
+  }
 }
 
 const FEEDBACK_NAMES: Record<ProjectStatus['feedback'][number]['kind'], string> = {
@@ -517,16 +662,39 @@ const FEEDBACK_NAMES: Record<ProjectStatus['feedback'][number]['kind'], string> 
 // Layout: a thin writer over pdfkit that keeps tables on the page and the fonts consistent
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * A table column. Its width is not given but measured from what it holds, so that a word or a
+ * date is never cut whatever the names, amounts and currencies of a project are:
+ * - `fixed` cells (dates, amounts, numbers, invoice numbers) never wrap: the column is as wide as
+ *   its widest cell;
+ * - `text` cells wrap at spaces only: the column is at least as wide as its longest word, and
+ *   only a token that could not fit on any line of the page (a long URL) is hyphenated.
+ */
 interface Column {
   header: string;
-  width: number;
+  kind: 'text' | 'fixed';
   align?: 'left' | 'right';
 }
 
 const REGULAR = 'Body';
 const BOLD = 'Body-Bold';
 const BODY_SIZE = 9.5;
+/** Tables start at this size and step down (to the minimum) until their columns fit the page. */
+const TABLE_SIZE = 8.5;
+const MIN_TABLE_SIZE = 6.5;
 const CELL_PADDING = 3;
+/** Glues a date-time (or any phrase) so that a text cell never wraps inside it. */
+const NBSP = '\u00a0';
+/** A cell longer than this is cut: the full text lives in the API, the paper stays readable. */
+const MAX_CELL_CHARS = 600;
+
+/** `2026-03-01 17:00 UTC` that stays on one line inside wrapped text. */
+const whole = (text: string): string => text.replace(/ /g, NBSP);
+
+interface TableLayout {
+  size: number;
+  widths: number[];
+}
 
 class Page {
   constructor(
@@ -543,6 +711,13 @@ class Page {
     return name ? `${name} (${id})` : id;
   }
 
+  /** `Anna Petrova (anna.manager@agency.example)`: whom the client writes to. */
+  contact(id: string): string {
+    const name = this.ctx.personName?.(id) ?? id;
+    const email = this.ctx.personEmail?.(id);
+    return email ? `${name} (${email})` : name;
+  }
+
   private get left(): number {
     return this.doc.page.margins.left;
   }
@@ -553,6 +728,10 @@ class Page {
 
   private get bottom(): number {
     return this.doc.page.height - this.doc.page.margins.bottom;
+  }
+
+  private get top(): number {
+    return this.doc.page.margins.top;
   }
 
   private ensureSpace(height: number): void {
@@ -621,38 +800,163 @@ class Page {
 
   table(columns: Column[], rows: string[][]): void {
     const { doc } = this;
-    const drawRow = (cells: string[], font: string): void => {
-      doc.font(font).fontSize(BODY_SIZE - 1);
-      const heights = cells.map((cell, i) => doc.heightOfString(cell, { width: columns[i].width - 2 * CELL_PADDING }));
-      const height = Math.max(...heights) + 2 * CELL_PADDING;
+    const cells = rows.map((row) => row.map((cell) => truncate(cell, MAX_CELL_CHARS)));
+    const { size, widths } = this.layoutTable(columns, cells);
+    const lineHeight = doc.font(REGULAR).fontSize(size).currentLineHeight(true);
+    const tableWidth = widths.reduce((a, b) => a + b, 0);
+    // A row taller than a page would run off it: each cell keeps what fits on one page.
+    const maxLines = Math.max(1, Math.floor((this.bottom - this.top - 4 * lineHeight - 4 * CELL_PADDING) / lineHeight) - 2);
+
+    const drawRow = (row: string[], header: boolean): void => {
+      const font = header ? BOLD : REGULAR;
+      doc.font(font).fontSize(size);
+      const lines = row.map((cell, i) => {
+        const wrapped = this.wrap(cell, widths[i] - 2 * CELL_PADDING, header ? 'text' : columns[i].kind);
+        return wrapped.length <= maxLines ? wrapped : [...wrapped.slice(0, maxLines - 1), '…'];
+      });
+      const height = Math.max(...lines.map((l) => l.length)) * lineHeight + 2 * CELL_PADDING;
       if (doc.y + height > this.bottom) {
         doc.addPage();
-        if (font !== BOLD) drawRow(columns.map((c) => c.header), BOLD);
-        doc.font(font).fontSize(BODY_SIZE - 1);
+        if (!header) drawRow(columns.map((c) => c.header), true);
+        doc.font(font).fontSize(size);
       }
       const top = doc.y;
       let x = this.left;
-      cells.forEach((cell, i) => {
-        const column = columns[i];
-        doc.text(cell, x + CELL_PADDING, top + CELL_PADDING, { width: column.width - 2 * CELL_PADDING, align: column.align ?? 'left' });
-        x += column.width;
+      lines.forEach((cellLines, i) => {
+        cellLines.forEach((line, n) => {
+          const text = line.replace(/\u00a0/g, ' ');
+          const offset = columns[i].align === 'right' ? widths[i] - CELL_PADDING - doc.widthOfString(text) : CELL_PADDING;
+          doc.text(text, x + offset, top + CELL_PADDING + n * lineHeight, { lineBreak: false });
+        });
+        x += widths[i];
       });
       doc.y = top + height;
       doc
         .moveTo(this.left, doc.y)
-        .lineTo(this.left + columns.reduce((w, c) => w + c.width, 0), doc.y)
-        .lineWidth(font === BOLD ? 0.8 : 0.3)
-        .strokeColor(font === BOLD ? '#000000' : '#999999')
+        .lineTo(this.left + tableWidth, doc.y)
+        .lineWidth(header ? 0.8 : 0.3)
+        .strokeColor(header ? '#000000' : '#999999')
         .stroke();
     };
+
     drawRow(
       columns.map((c) => c.header),
-      BOLD,
+      true,
     );
-    // A row taller than a page would run off it: long free text is cut, the full text lives in the API.
-    for (const row of rows) drawRow(row.map((cell) => truncate(cell, 600)), REGULAR);
+    for (const row of cells) drawRow(row, false);
     doc.x = this.left;
     doc.moveDown(0.4);
+  }
+
+  /**
+   * Column widths for the page's width: fixed columns as wide as their widest cell, text columns
+   * at least as wide as their longest word, the rest of the width shared by how much text each
+   * column holds. When that cannot fit, the table's type steps down a size.
+   */
+  private layoutTable(columns: Column[], rows: string[][]): TableLayout {
+    const { doc } = this;
+    const available = this.width;
+    for (let size = TABLE_SIZE; ; size -= 0.5) {
+      const last = size <= MIN_TABLE_SIZE;
+      // A token wider than a third of the page (a URL) is hyphenated rather than widening its column.
+      const longToken = available / 3;
+      const measure = columns.map((column, i) => {
+        doc.font(BOLD).fontSize(size);
+        const headerWords = column.header.split(' ').map((w) => doc.widthOfString(w));
+        const headerMin = Math.max(...headerWords);
+        const headerFull = doc.widthOfString(column.header);
+        doc.font(REGULAR).fontSize(size);
+        const values = rows.map((row) => row[i] ?? '');
+        const lineWidths = values.flatMap((v) => v.split('\n')).map((l) => this.measure(l));
+        const widest = Math.max(0, ...lineWidths);
+        if (column.kind === 'fixed') {
+          const need = Math.max(widest, headerMin) + 2 * CELL_PADDING;
+          return { min: need, pref: need };
+        }
+        const words = values.flatMap((v) => v.split(/[ \n]+/)).map((w) => this.measure(w));
+        const longestWord = Math.max(0, ...words.filter((w) => w <= longToken));
+        return {
+          min: Math.max(longestWord, headerMin) + 2 * CELL_PADDING,
+          pref: Math.max(widest, headerFull) + 2 * CELL_PADDING,
+        };
+      });
+      const minTotal = measure.reduce((sum, m) => sum + m.min, 0);
+      if (minTotal > available && !last) continue;
+
+      const textColumns = columns.map((c, i) => i).filter((i) => columns[i].kind === 'text');
+      let widths = measure.map((m) => m.min);
+      if (minTotal > available) {
+        // Only at the smallest size, and only for tables no real project produces: every column
+        // shrinks alike and words are hyphenated rather than leaving the page.
+        widths = widths.map((w) => (w * available) / minTotal);
+        return { size, widths };
+      }
+      const extra = available - minTotal;
+      const slack = textColumns.map((i) => measure[i].pref - measure[i].min);
+      const slackTotal = slack.reduce((a, b) => a + b, 0);
+      if (slackTotal > extra) {
+        textColumns.forEach((i, n) => (widths[i] += (extra * slack[n]) / slackTotal));
+      } else {
+        // Everything fits on one line: the spare width goes to the text columns (or all of them).
+        const spare = extra - slackTotal;
+        textColumns.forEach((i, n) => (widths[i] += slack[n]));
+        const receivers = textColumns.length > 0 ? textColumns : columns.map((_, i) => i);
+        const weight = receivers.reduce((sum, i) => sum + widths[i], 0);
+        for (const i of receivers) widths[i] += (spare * widths[i]) / weight;
+      }
+      return { size, widths };
+    }
+  }
+
+  /** The column's width is the widest cell plus padding: allow for rounding in that sum. */
+  private fits(text: string, width: number): boolean {
+    return this.measure(text) <= width + 0.01;
+  }
+
+  /**
+   * Cuts a token too wide for any line (a URL, a file name): after a `/`, `-`, `.` or `_` near the
+   * end of what fits when there is one, else with a hyphen.
+   */
+  private cutToken(token: string, width: number): [string, string] {
+    let cut = token.length - 1;
+    while (cut > 1 && !this.fits(`${token.slice(0, cut)}-`, width)) cut -= 1;
+    const natural = Math.max(...['/', '-', '.', '_'].map((c) => token.lastIndexOf(c, cut - 1) + 1));
+    if (natural > cut * 0.6) return [token.slice(0, natural), token.slice(natural)];
+    return [`${token.slice(0, cut)}-`, token.slice(cut)];
+  }
+
+  /** Width of a text as printed (a glued space is as wide as a space). */
+  private measure(text: string): number {
+    return this.doc.widthOfString(text.replace(/\u00a0/g, ' '));
+  }
+
+  /**
+   * The lines of a cell in the current font: fixed cells as given; text at spaces, a token wider
+   * than the whole column cut with a hyphen (pdfkit would cut any word, and after any hyphen).
+   */
+  private wrap(text: string, width: number, kind: Column['kind']): string[] {
+    if (kind === 'fixed') return text.split('\n');
+    const lines: string[] = [];
+    for (const paragraph of text.split('\n')) {
+      let line = '';
+      for (const word of paragraph.split(/ +/).filter(Boolean)) {
+        const candidate = line ? `${line} ${word}` : word;
+        if (this.fits(candidate, width)) {
+          line = candidate;
+          continue;
+        }
+        if (line) lines.push(line);
+        let rest = word;
+        while (rest.length > 1 && !this.fits(rest, width)) {
+          const [head, tail] = this.cutToken(rest, width);
+          lines.push(head);
+          rest = tail;
+        }
+        line = rest;
+      }
+      lines.push(line);
+    }
+    return lines;
   }
 
   totals(lines: [string, string][]): void {

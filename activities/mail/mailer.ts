@@ -12,10 +12,19 @@ export interface MailAddress {
   name?: string;
 }
 
+export interface MailAttachment {
+  fileName: string;
+  contentType: string;
+  content: Buffer;
+}
+
 export interface OutgoingMail {
   to: MailAddress;
+  /** Where a reply goes (the client's account manager); the sender address takes no replies. */
+  replyTo?: MailAddress;
   subject: string;
   text: string;
+  attachments?: MailAttachment[];
   /** Deterministic per (idempotency key, recipient): receivers can drop duplicates too. */
   messageId: string;
   idempotencyKey: string;
@@ -52,9 +61,11 @@ export class SmtpMailer implements Mailer {
       port: settings.port,
       secure: settings.secure,
       ...(settings.user && { auth: { user: settings.user, pass: settings.password ?? '' } }),
-      // Generous enough for a slow server (tens of seconds to accept a message), yet shorter than the
-      // notify activity's heartbeat timeout (90 s, workflows/common/outbox.ts): an attempt stuck on a
-      // dead server fails by itself before Temporal starts another that could mail the same person.
+      // A server that is down fails the attempt within seconds (connection refused) or 15 s (no
+      // answer), so Temporal retries it soon. A slow one may take tens of seconds per message: up
+      // to a minute of silence is waited out. These bound each step, not a whole message (a server
+      // slow at every step takes minutes), so notify heartbeats while a message is being sent and
+      // the attempt stays alive; see activities/notifications.ts.
       connectionTimeout: 15_000,
       greetingTimeout: 15_000,
       socketTimeout: 60_000,
@@ -64,9 +75,11 @@ export class SmtpMailer implements Mailer {
   async send(mail: OutgoingMail): Promise<void> {
     await this.transport.sendMail({
       from: this.from,
-      to: mail.to.name ? { name: mail.to.name, address: mail.to.address } : mail.to.address,
+      to: address(mail.to),
+      ...(mail.replyTo && { replyTo: address(mail.replyTo) }),
       subject: mail.subject,
       text: mail.text,
+      attachments: mail.attachments?.map((a) => ({ filename: a.fileName, contentType: a.contentType, content: a.content })),
       messageId: mail.messageId,
       headers: { 'X-Agencyflow-Idempotency-Key': mail.idempotencyKey },
     });
@@ -94,7 +107,9 @@ export class LogMailer implements Mailer {
         projectId: mail.projectId,
         taskId: mail.taskId,
         messageId: mail.messageId,
+        ...(mail.replyTo && { replyTo: mail.replyTo.address }),
         text: mail.text,
+        ...(mail.attachments && { attachments: mail.attachments.map((a) => ({ fileName: a.fileName, contentType: a.contentType, size: a.content.length })) }),
       },
       'mail (no SMTP configured)',
     );
@@ -102,6 +117,8 @@ export class LogMailer implements Mailer {
 
   close(): void {}
 }
+
+const address = (a: MailAddress): string | { name: string; address: string } => (a.name ? { name: a.name, address: a.address } : a.address);
 
 /**
  * The server refused this recipient for good (5xx on RCPT): retrying cannot help. Other failures

@@ -8,19 +8,29 @@
  * lost mail instead, which is worse for deadlines and escalations. The deterministic Message-ID
  * lets receiving mail systems and clients collapse such a duplicate.
  *
- * Files live on the worker's disk: workers that share the record must share DATA_DIR.
+ * Where the record lives is behind the SentLog interface: FileSentLog keeps it on the worker's
+ * disk (workers that share the record must share that folder); a shared database lets workers on
+ * different machines share it without a shared disk.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-export class SentLog {
-  constructor(readonly dir: string) {}
+/** What notify needs of the record: was this (idempotency key, recipient) mailed, and record that it was. */
+export interface SentLog {
+  has(idempotencyKey: string, recipient: string): Promise<boolean>;
+  /** Records an accepted send. Recording twice is harmless: the first record stays. */
+  record(idempotencyKey: string, recipient: string, detail: { messageId: string; at: string }): Promise<void>;
+}
 
-  /** sha256 of key and recipient: fixed length, no path characters, whatever the key holds. */
-  static entryName(idempotencyKey: string, recipient: string): string {
-    return createHash('sha256').update(`${idempotencyKey}\n${recipient.toLowerCase()}`).digest('hex');
-  }
+/** sha256 of key and recipient (recipient in lower case): fixed length, no path characters, whatever the key holds. */
+export function sentLogEntryName(idempotencyKey: string, recipient: string): string {
+  return createHash('sha256').update(`${idempotencyKey}\n${recipient.toLowerCase()}`).digest('hex');
+}
+
+/** One small file per entry under `dir`. */
+export class FileSentLog implements SentLog {
+  constructor(readonly dir: string) {}
 
   async has(idempotencyKey: string, recipient: string): Promise<boolean> {
     try {
@@ -45,6 +55,6 @@ export class SentLog {
   }
 
   private entryPath(idempotencyKey: string, recipient: string): string {
-    return path.join(this.dir, SentLog.entryName(idempotencyKey, recipient));
+    return path.join(this.dir, sentLogEntryName(idempotencyKey, recipient));
   }
 }

@@ -1,23 +1,37 @@
 /**
- * Every notification the service sends, in one place: a subject and a short plain-text body that
- * links to the API resource it is about. Templates print what `data` carries and degrade to
- * neutral words when a value is missing, so a workflow that omits a field still sends a readable
- * mail instead of "undefined".
+ * Every notification the service sends, in one place: a subject and a short plain-text body, in
+ * two versions where both kinds of reader get it.
+ *
+ * - **Staff** (department staff, managers, leadership) read what happened and get the link to
+ *   the portal page where they act on it.
+ * - **Clients** have no portal account, so they get no link at all: each client notice says what
+ *   to do instead (pay quoting the invoice number, reply to this e-mail), and names the account
+ *   manager a reply reaches. The mail's Reply-To is that manager (see notifications.ts).
+ *
+ * Templates print what `data` carries and degrade to neutral words when a value is missing, so a
+ * workflow that omits a field still sends a readable mail instead of "undefined".
  */
 import type { NotificationTemplate, NotifyInput } from '../contract';
 import type { Department } from '../../workflows/shared-schemas';
 import { departmentName, fmtDateTime, fmtMoney } from '../format';
 
+/** Who reads a message: people of the agency, or the client's contact (no portal account). */
+export type Audience = 'staff' | 'client';
+
 export interface RenderedNotification {
   subject: string;
   text: string;
+  /** The portal page the reader acts on; empty for clients. */
   link: string;
 }
 
 export interface TemplateContext {
+  /** The portal's address: links are `${publicBaseUrl}/tasks/<id>`, `/projects/<id>`, `/approvals`. */
   publicBaseUrl: string;
   /** Display name for a person id; the id is printed otherwise. */
   personName?: (personId: string) => string | undefined;
+  /** A person's e-mail: the account manager a client's reply reaches. */
+  personEmail?: (personId: string) => string | undefined;
 }
 
 /** Read access to `data` with the fallbacks every template uses. */
@@ -89,188 +103,353 @@ class Values {
   get plan(): string {
     return this.has('planVersion') ? `plan v${this.text('planVersion', '')}` : 'the plan';
   }
+
+  /** `Anna Petrova (anna.manager@agency.example)`: the account manager, when the directory knows them. */
+  get manager(): string | undefined {
+    if (!this.has('managerId')) return undefined;
+    const id = String(this.data.managerId);
+    const email = this.ctx.personEmail?.(id);
+    return email ? `${this.ctx.personName?.(id) ?? id} (${email})` : undefined;
+  }
+
+  /** How a client reaches us: a reply to this mail goes to the account manager (its Reply-To). */
+  reply(purpose: string): string {
+    const manager = this.manager;
+    return manager
+      ? `${capitalize(purpose)}: reply to this e-mail; it reaches your account manager, ${manager}.`
+      : `${capitalize(purpose)}: please write to your account manager.`;
+  }
 }
 
 type Template = (v: Values) => { subject: string; lines: string[] };
 
-const TEMPLATES: Record<NotificationTemplate, Template> = {
+/** Where a staff member acts on a notice: the portal page its link opens. */
+type LinkTarget = 'task' | 'project' | 'approvals';
+
+interface TemplateDefinition {
+  link: LinkTarget;
+  /** What people of the agency read (with the portal link). */
+  staff: Template;
+  /** What the client reads: what to do and whom to answer, no link. Staff-only notices have none. */
+  client?: Template;
+}
+
+const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
   // --- staff -----------------------------------------------------------------------------------
-  task_opened: (v) => ({
-    subject: `New task: ${v.task} (${v.project})`,
-    lines: [
-      `A ${v.department('new')} task is open for ${v.project}: "${v.task}".`,
-      ...v.dueLine(),
-      ...v.line('Details', 'description'),
-      `Claim it in the portal if it is yours to take.`,
-    ],
-  }),
-  task_changes_requested: (v) => ({
-    subject: `Changes requested: ${v.task} (${v.project})`,
-    lines: [`Your delivery of "${v.task}" for ${v.project} was sent back for changes.`, ...v.line('Comment', 'comment'), ...v.dueLine()],
-  }),
-  task_reassigned: (v) => ({
-    subject: `Assigned to you: ${v.task} (${v.project})`,
-    lines: [
-      `"${v.task}" for ${v.project} is now assigned to you` +
-        (v.has('previousAssigneeId') ? `, taken over from ${v.person('previousAssigneeId')}.` : '.'),
-      ...v.dueLine(),
-    ],
-  }),
-  task_unassigned: (v) => ({
-    subject: `Reassigned: ${v.task} (${v.project})`,
-    lines: [
-      `"${v.task}" for ${v.project} is now assigned to ${v.person('assigneeId', 'someone else')}; you no longer need to work on it.`,
-    ],
-  }),
-  task_deadline_reminder: (v) => ({
-    subject: `Reminder: ${v.task} is due ${v.date('dueAt', 'soon')}`,
-    lines: [`"${v.task}" for ${v.project} is due ${v.date('dueAt', 'soon')} and is not delivered yet.`],
-  }),
-  task_cancelled: (v) => ({
-    subject: `Task cancelled: ${v.task} (${v.project})`,
-    lines: [`"${v.task}" for ${v.project} was cancelled; no further work is needed.`, ...v.line('Reason', 'reason')],
-  }),
+  task_opened: {
+    link: 'task',
+    staff: (v) => ({
+      subject: `New task: ${v.task} (${v.project})`,
+      lines: [
+        `A ${v.department('new')} task is open for ${v.project}: "${v.task}".`,
+        ...v.dueLine(),
+        ...v.line('Details', 'description'),
+        `Claim it in the portal if it is yours to take.`,
+      ],
+    }),
+  },
+  task_changes_requested: {
+    link: 'task',
+    staff: (v) => ({
+      subject: `Changes requested: ${v.task} (${v.project})`,
+      lines: [`Your delivery of "${v.task}" for ${v.project} was sent back for changes.`, ...v.line('Comment', 'comment'), ...v.dueLine()],
+    }),
+  },
+  task_reassigned: {
+    link: 'task',
+    staff: (v) => ({
+      subject: `Assigned to you: ${v.task} (${v.project})`,
+      lines: [
+        `"${v.task}" for ${v.project} is now assigned to you` +
+          (v.has('previousAssigneeId') ? `, taken over from ${v.person('previousAssigneeId')}.` : '.'),
+        ...v.dueLine(),
+      ],
+    }),
+  },
+  task_unassigned: {
+    link: 'task',
+    staff: (v) => ({
+      subject: `Reassigned: ${v.task} (${v.project})`,
+      lines: [
+        `"${v.task}" for ${v.project} is now assigned to ${v.person('assigneeId', 'someone else')}; you no longer need to work on it.`,
+      ],
+    }),
+  },
+  task_deadline_reminder: {
+    link: 'task',
+    staff: (v) => ({
+      subject: `Reminder: ${v.task} is due ${v.date('dueAt', 'soon')}`,
+      lines: [`"${v.task}" for ${v.project} is due ${v.date('dueAt', 'soon')} and is not delivered yet.`],
+    }),
+  },
+  task_cancelled: {
+    link: 'task',
+    staff: (v) => ({
+      subject: `Task cancelled: ${v.task} (${v.project})`,
+      lines: [`"${v.task}" for ${v.project} was cancelled; no further work is needed.`, ...v.line('Reason', 'reason')],
+    }),
+  },
 
   // --- managers --------------------------------------------------------------------------------
-  task_submitted: (v) => ({
-    subject: `Delivered for review: ${v.task} (${v.project})`,
-    lines: [
-      `${v.person('assigneeId', 'The assignee')} delivered "${v.task}" for ${v.project}. Please review it.`,
-      ...v.line('Summary', 'summary'),
-    ],
-  }),
-  task_overdue: (v) => ({
-    subject: `Overdue: ${v.task} (${v.project})`,
-    lines: [
-      `"${v.task}" (${v.department()}) for ${v.project} ${v.wasDue()} and is not delivered.`,
-      `Assignee: ${v.person('assigneeId', 'nobody has taken it')}.`,
-    ],
-  }),
-  plan_decided: (v) => {
-    const decision = v.text('decision', '');
-    const verdict = decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : undefined;
-    return {
-      subject: verdict ? `${capitalize(v.plan)} ${verdict}: ${v.project}` : `Decision on ${v.plan}: ${v.project}`,
+  task_submitted: {
+    link: 'task',
+    staff: (v) => ({
+      subject: `Delivered for review: ${v.task} (${v.project})`,
       lines: [
-        `Management ${verdict ?? 'decided on'} ${v.plan} for ${v.project}` + (v.has('by') ? ` (${v.person('by')}).` : '.'),
-        ...v.line('Comment', 'comment'),
-        ...(verdict === 'approved' ? ['Production starts as planned.'] : verdict === 'rejected' ? ['Revise the plan and submit it again.'] : []),
+        `${v.person('assigneeId', 'The assignee')} delivered "${v.task}" for ${v.project}. Please review it.`,
+        ...v.line('Summary', 'summary'),
       ],
-    };
+    }),
   },
-  client_response_due: (v) => ({
-    subject: `Client answer due: ${v.project}`,
-    lines: [
-      `${v.text('clientName', 'The client')} has not answered on the delivered work for ${v.project}.`,
-      `Without an answer by ${v.date(v.pick('deemedAcceptedAt', 'dueAt'), 'the end of the acceptance window')} the work is deemed accepted.`,
-    ],
-  }),
-  payment_overdue: (v) => ({
-    subject: `Payment overdue: ${v.invoiceRef} (${v.project})`,
-    lines: [`${capitalize(v.invoiceRef)} to ${v.text('clientName', 'the client')} for ${v.money()} ${v.wasDue()} and is not paid.`],
-  }),
+  task_overdue: {
+    link: 'task',
+    staff: (v) => ({
+      subject: `Overdue: ${v.task} (${v.project})`,
+      lines: [
+        `"${v.task}" (${v.department()}) for ${v.project} ${v.wasDue()} and is not delivered.`,
+        `Assignee: ${v.person('assigneeId', 'nobody has taken it')}.`,
+      ],
+    }),
+  },
+  plan_decided: {
+    link: 'project',
+    staff: (v) => {
+      const decision = v.text('decision', '');
+      const verdict = decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : undefined;
+      return {
+        subject: verdict ? `${capitalize(v.plan)} ${verdict}: ${v.project}` : `Decision on ${v.plan}: ${v.project}`,
+        lines: [
+          `Management ${verdict ?? 'decided on'} ${v.plan} for ${v.project}` + (v.has('by') ? ` (${v.person('by')}).` : '.'),
+          ...v.line('Comment', 'comment'),
+          ...(verdict === 'approved' ? ['Production starts as planned.'] : verdict === 'rejected' ? ['Revise the plan and submit it again.'] : []),
+        ],
+      };
+    },
+  },
+  client_response_due: {
+    link: 'project',
+    staff: (v) => ({
+      subject: `Client answer due: ${v.project}`,
+      lines: [
+        `${v.text('clientName', 'The client')} has not answered on the delivered work for ${v.project}; they were reminded.`,
+        `Without an answer by ${v.date(v.pick('deemedAcceptedAt', 'dueAt'), 'the end of the acceptance window')} the work is deemed accepted.`,
+      ],
+    }),
+    client: (v) => ({
+      subject: `Your answer is due: ${v.project}`,
+      lines: [
+        `We have not yet heard from you about the work delivered for ${v.project}.`,
+        `Please tell us by ${v.date(v.pick('deemedAcceptedAt', 'dueAt'), 'the end of the agreed review period')} whether you accept it ` +
+          `or what should change. Without an answer by then, the work counts as accepted under the contract.`,
+        v.reply('to answer'),
+      ],
+    }),
+  },
+  payment_overdue: {
+    link: 'project',
+    staff: (v) => ({
+      subject: `Payment overdue: ${v.invoiceRef} (${v.project})`,
+      lines: [
+        `${capitalize(v.invoiceRef)} to ${v.text('clientName', 'the client')} for ${v.money()} ${v.wasDue()} and is not paid.`,
+        `The client was sent a payment reminder.`,
+      ],
+    }),
+  },
 
   // --- leadership ------------------------------------------------------------------------------
-  plan_waiting: (v) => ({
-    subject: `${v.data.reminder ? 'Reminder: ' : ''}${capitalize(v.plan)} awaits approval: ${v.project}`,
-    lines: [
-      `${v.person('managerId', 'The account manager')} submitted ${v.plan} for ${v.project}` +
-        (v.has('clientName') ? ` (${v.text('clientName', '')}).` : '.'),
-      ...(v.has(v.pick('total', 'amount')) ? [`Total: ${v.money(v.pick('total', 'amount'))}.`] : []),
-      `Please approve it or send it back with comments.`,
-    ],
-  }),
-  plan_approval_escalation: (v) => ({
-    subject: `Escalation: ${v.plan} for ${v.project} still awaits approval`,
-    lines: [
-      `${capitalize(v.plan)} for ${v.project} was submitted ${v.date(v.pick('waitingSince', 'submittedAt'), 'earlier')} and has no decision yet.`,
-      `The client is waiting for the agency's answer.`,
-    ],
-  }),
-  task_escalation: (v) => ({
-    subject: `Escalation: ${v.task} (${v.project}) is overdue`,
-    lines: [
-      `"${v.task}" (${v.department()}) for ${v.project} ${v.wasDue()} and is still not delivered.`,
-      `Assignee: ${v.person('assigneeId', 'nobody has taken it')}.`,
-    ],
-  }),
-  complaint_filed: (v) => ({
-    subject: `Complaint from ${v.text('clientName', 'a client')}: ${v.project}`,
-    lines: [`A complaint was recorded on ${v.project}.`, ...v.line('Complaint', 'description'), `It needs a resolution.`],
-  }),
-  payment_escalation: (v) => ({
-    subject: `Escalation: ${v.invoiceRef} unpaid (${v.project})`,
-    lines: [
-      `${capitalize(v.invoiceRef)} to ${v.text('clientName', 'the client')} for ${v.money()} ${v.wasDue()} ` +
-        `and is still not paid after reminders.`,
-    ],
-  }),
-  project_cancelled: (v) => ({
-    subject: `Project cancelled: ${v.project}`,
-    lines: [
-      `${capitalize(v.project)} was cancelled` +
-        (v.has(v.pick('cancelledBy', 'by')) ? ` by ${v.person(v.pick('cancelledBy', 'by'))}` : '') +
-        (v.has('stage') ? ` at the ${v.text('stage', '').replace(/_/g, ' ')} stage.` : '.'),
-      ...v.line('Reason', 'reason'),
-    ],
-  }),
+  plan_waiting: {
+    link: 'approvals',
+    staff: (v) => ({
+      subject: `${v.data.reminder ? 'Reminder: ' : ''}${capitalize(v.plan)} awaits approval: ${v.project}`,
+      lines: [
+        `${v.person('managerId', 'The account manager')} submitted ${v.plan} for ${v.project}` +
+          (v.has('clientName') ? ` (${v.text('clientName', '')}).` : '.'),
+        ...(v.has(v.pick('total', 'amount')) ? [`Total: ${v.money(v.pick('total', 'amount'))}.`] : []),
+        `Please approve it or send it back with comments.`,
+      ],
+    }),
+  },
+  plan_approval_escalation: {
+    link: 'approvals',
+    staff: (v) => ({
+      subject: `Escalation: ${v.plan} for ${v.project} still awaits approval`,
+      lines: [
+        `${capitalize(v.plan)} for ${v.project} was submitted ${v.date(v.pick('waitingSince', 'submittedAt'), 'earlier')} and has no decision yet.`,
+        `The client is waiting for the agency's answer.`,
+      ],
+    }),
+  },
+  task_escalation: {
+    link: 'task',
+    staff: (v) => ({
+      subject: `Escalation: ${v.task} (${v.project}) is overdue`,
+      lines: [
+        `"${v.task}" (${v.department()}) for ${v.project} ${v.wasDue()} and is still not delivered.`,
+        `Assignee: ${v.person('assigneeId', 'nobody has taken it')}.`,
+      ],
+    }),
+  },
+  complaint_filed: {
+    link: 'project',
+    staff: (v) => ({
+      subject: `Complaint from ${v.text('clientName', 'a client')}: ${v.project}`,
+      lines: [`A complaint was recorded on ${v.project}.`, ...v.line('Complaint', 'description'), `It needs a resolution.`],
+    }),
+  },
+  payment_escalation: {
+    link: 'project',
+    staff: (v) => ({
+      subject: `Escalation: ${v.invoiceRef} unpaid (${v.project})`,
+      lines: [
+        `${capitalize(v.invoiceRef)} to ${v.text('clientName', 'the client')} for ${v.money()} ${v.wasDue()} ` +
+          `and is still not paid after reminders.`,
+      ],
+    }),
+  },
+  project_cancelled: {
+    link: 'project',
+    staff: (v) => ({
+      subject: `Project cancelled: ${v.project}`,
+      lines: [
+        `${capitalize(v.project)} was cancelled` +
+          (v.has(v.pick('cancelledBy', 'by')) ? ` by ${v.person(v.pick('cancelledBy', 'by'))}` : '') +
+          (v.has('stage') ? ` at the ${v.text('stage', '').replace(/_/g, ' ')} stage.` : '.'),
+        ...v.line('Reason', 'reason'),
+      ],
+    }),
+  },
 
-  // --- clients ---------------------------------------------------------------------------------
-  delivery_ready: (v) => ({
-    subject: `Ready for your review: ${v.project}`,
-    lines: [
-      `The work on ${v.project}${Number(v.data.revisionRound) > 0 ? ` (revision round ${v.text('revisionRound', '')})` : ''} is ready for your review.`,
-      `Please accept it or tell us what to change by ${v.date('dueAt', 'the date agreed')}.`,
-    ],
-  }),
-  invoice_issued: (v) => ({
-    subject: `${capitalize(v.invoiceRef)}: ${v.project}`,
-    lines: [
-      `${capitalize(v.invoiceRef)} for ${v.project} is issued: ${v.money()}` + (v.has('dueAt') ? `, due ${v.date('dueAt')}.` : '.'),
-      ...(v.has('invoiceNumber') ? [`Please quote ${v.text('invoiceNumber', '')} as the payment reference.`] : []),
-    ],
-  }),
-  invoice_voided: (v) => ({
-    subject: `Cancelled: ${v.invoiceRef} (${v.project})`,
-    lines: [
-      `${capitalize(v.invoiceRef)} for ${v.project} is cancelled: ${v.money('amountVoided')} of it is no longer owed.`,
-      ...(Number(v.data.amountPaid) > 0 ? [`What you already paid on it (${v.money('amountPaid')}) is counted in the final settlement.`] : []),
-      ...v.line('Reason', 'reason'),
-    ],
-  }),
-  credit_note_issued: (v) => ({
-    subject: `Credit note ${v.text('invoiceNumber', '')}: ${v.project}`.trim(),
-    lines: [
-      `We owe you ${v.money()} for ${v.project}: your prepayment was more than the work done before the project was cancelled.`,
-      ...(v.has('dueAt') ? [`It will be refunded by ${v.date('dueAt')}.`] : []),
-    ],
-  }),
-  payment_reminder: (v) => ({
-    subject: `Payment reminder: ${v.invoiceRef}`,
-    lines: [
-      `${capitalize(v.invoiceRef)} for ${v.project} (${v.money()}) ${v.wasDue()} and we have not received the payment yet.`,
-      `If you have already paid, please ignore this reminder.`,
-    ],
-  }),
+  // --- clients (a copy to staff reads as a record of what the client was told) ----------------
+  // delivery_ready prints `respondBy` (the end of the acceptance window) when the workflow sends it.
+  delivery_ready: {
+    link: 'project',
+    staff: (v) => ({
+      subject: `Delivered to the client: ${v.project}`,
+      lines: [
+        `The work on ${v.project}${revisionRound(v)} was sent to ${v.text('clientName', 'the client')} for review.`,
+        ...(v.has('respondBy') ? [`They were asked to answer by ${v.date('respondBy')}.`] : []),
+        `Record their answer in the portal once they reply.`,
+      ],
+    }),
+    client: (v) => ({
+      subject: `Ready for your review: ${v.project}`,
+      lines: [
+        `The work on ${v.project}${revisionRound(v)} is ready for your review.`,
+        `Please tell us ` +
+          (v.has('respondBy') ? `by ${v.date('respondBy')} ` : '') +
+          `whether you accept it or what should change.`,
+        v.reply('to answer, or to ask anything about the work'),
+      ],
+    }),
+  },
+  invoice_issued: {
+    link: 'project',
+    staff: (v) => ({
+      subject: `Issued: ${v.invoiceRef} (${v.project})`,
+      lines: [
+        `${capitalize(v.invoiceRef)} for ${v.money()} was sent to ${v.text('clientName', 'the client')}` +
+          (v.has('dueAt') ? `, due ${v.date('dueAt')}.` : '.'),
+      ],
+    }),
+    client: (v) => ({
+      subject: `${capitalize(v.invoiceRef)}: ${v.project}`,
+      lines: [
+        `${capitalize(v.invoiceRef)} for ${v.project} is attached: ${v.money()}` + (v.has('dueAt') ? `, due ${v.date('dueAt')}.` : '.'),
+        `Please pay it by bank transfer to the account printed on the invoice` +
+          (v.has('invoiceNumber') ? `, quoting ${v.text('invoiceNumber', '')} as the payment reference.` : '.'),
+        v.reply('questions about it'),
+      ],
+    }),
+  },
+  invoice_voided: {
+    link: 'project',
+    staff: (v) => ({
+      subject: `Voided: ${v.invoiceRef} (${v.project})`,
+      lines: [`${capitalize(v.invoiceRef)} to ${v.text('clientName', 'the client')} is void: ${v.money('amountVoided')} of it is no longer owed.`, ...v.line('Reason', 'reason')],
+    }),
+    client: (v) => ({
+      subject: `Cancelled: ${v.invoiceRef} (${v.project})`,
+      lines: [
+        `${capitalize(v.invoiceRef)} for ${v.project} is cancelled: ${v.money('amountVoided')} of it is no longer owed. Please do not pay it.`,
+        ...(Number(v.data.amountPaid) > 0 ? [`What you already paid on it (${v.money('amountPaid')}) is counted in the final settlement.`] : []),
+        ...v.line('Reason', 'reason'),
+        v.reply('questions about it'),
+      ],
+    }),
+  },
+  credit_note_issued: {
+    link: 'project',
+    staff: (v) => ({
+      subject: `Credit note issued: ${v.project}`,
+      lines: [
+        `${v.text('clientName', 'The client')} is owed a refund of ${v.money()}` +
+          (v.has('invoiceNumber') ? ` (credit note ${v.text('invoiceNumber', '')})` : '') +
+          (v.has('dueAt') ? `, due ${v.date('dueAt')}.` : '.'),
+        `Pay it to the account the client names and record the refund in the portal.`,
+      ],
+    }),
+    client: (v) => ({
+      subject: v.has('invoiceNumber') ? `Credit note ${v.text('invoiceNumber', '')}: ${v.project}` : `Credit note: ${v.project}`,
+      lines: [
+        `We owe you ${v.money()} for ${v.project}: your prepayment was more than the work accepted before the project was cancelled. ` +
+          `The credit note is attached.`,
+        `We refund it by bank transfer` + (v.has('dueAt') ? ` by ${v.date('dueAt')}` : '') + `. We do not have your bank details: ` +
+          `please send us the account to pay it to (account holder, IBAN or account number, bank name and BIC/SWIFT)` +
+          (v.has('invoiceNumber') ? `, quoting ${v.text('invoiceNumber', '')}.` : '.'),
+        v.reply('to send them'),
+      ],
+    }),
+  },
+  payment_reminder: {
+    link: 'project',
+    staff: (v) => ({
+      subject: `Payment reminder sent: ${v.invoiceRef} (${v.project})`,
+      lines: [`${v.text('clientName', 'The client')} was reminded that ${v.invoiceRef} (${v.money()}) ${v.wasDue()}.`],
+    }),
+    client: (v) => ({
+      subject: `Payment reminder: ${v.invoiceRef}`,
+      lines: [
+        `${capitalize(v.invoiceRef)} for ${v.project} (${v.money()}) ${v.wasDue()} and we have not received the payment yet.`,
+        `Please pay it to the bank account printed on the invoice` +
+          (v.has('invoiceNumber') ? `, quoting ${v.text('invoiceNumber', '')} as the payment reference.` : '.'),
+        v.reply('if you have already paid, please tell us the date and reference of the payment'),
+      ],
+    }),
+  },
 };
 
 const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
+const revisionRound = (v: Values): string =>
+  Number(v.data.revisionRound) > 0 ? ` (revision round ${v.text('revisionRound', '')})` : '';
+
+/** The notices that carry the document named by `data.documentId` (the invoice, the credit note; the invoice again with its reminder). */
+export const ATTACHES_DOCUMENT: ReadonlySet<NotificationTemplate> = new Set(['invoice_issued', 'credit_note_issued', 'payment_reminder']);
+
 export function renderNotification(
   input: Pick<NotifyInput, 'template' | 'data' | 'projectId' | 'taskId'>,
   ctx: TemplateContext,
+  audience: Audience = 'staff',
 ): RenderedNotification {
-  const template = TEMPLATES[input.template];
-  if (!template) throw new Error(`unknown notification template "${input.template}"`);
-  const { subject, lines } = template(new Values(input.data ?? {}, ctx));
-  const link = resourceLink(input, ctx.publicBaseUrl);
-  return { subject, text: [...lines, '', link ? `Open: ${link}` : '', ''].join('\n'), link };
+  const definition = TEMPLATES[input.template];
+  if (!definition) throw new Error(`unknown notification template "${input.template}"`);
+  const values = new Values(input.data ?? {}, ctx);
+  if (audience === 'client') {
+    // A staff-only notice never goes to a client; if one is addressed so, it still carries no link.
+    const { subject, lines } = (definition.client ?? definition.staff)(values);
+    return { subject, text: [...lines, ''].join('\n'), link: '' };
+  }
+  const { subject, lines } = definition.staff(values);
+  const link = portalLink(definition.link, input, ctx.publicBaseUrl);
+  return { subject, text: [...lines, ...(link ? ['', `Open in the portal: ${link}`] : []), ''].join('\n'), link };
 }
 
-/** The API resource the message is about: the task when there is one, else the project. */
-function resourceLink(input: Pick<NotifyInput, 'projectId' | 'taskId'>, baseUrl: string): string {
-  const base = baseUrl.replace(/\/$/, '');
-  if (input.taskId) return `${base}/api/tasks/${encodeURIComponent(input.taskId)}`;
-  if (input.projectId) return `${base}/api/projects/${encodeURIComponent(input.projectId)}`;
+/** The portal page where the reader acts: the task, the project, or leadership's approvals. */
+function portalLink(target: LinkTarget, input: Pick<NotifyInput, 'projectId' | 'taskId'>, baseUrl: string): string {
+  const base = baseUrl.replace(/\/+$/, '');
+  if (target === 'approvals') return `${base}/approvals`;
+  if (target === 'task' && input.taskId) return `${base}/tasks/${encodeURIComponent(input.taskId)}`;
+  if (input.projectId) return `${base}/projects/${encodeURIComponent(input.projectId)}`;
+  if (input.taskId) return `${base}/tasks/${encodeURIComponent(input.taskId)}`;
   return '';
 }

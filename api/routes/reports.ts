@@ -1,122 +1,128 @@
 /**
- * The portfolio report leadership asks for at any moment: where every project stands, what is
- * late and where, plans waiting for a decision and for how long, open complaints, invoices unpaid
- * past due. Built from visibility counts and short lists on search attributes (about thirty calls
- * in parallel, whatever the number of projects), never by querying each workflow. Managers get
- * the same report for their own projects.
+ * Reports for leadership and managers, all answered by the reporting store (SQL over the
+ * snapshots the workflows publish), so they neither wait on a worker nor on visibility counts, and
+ * still count projects Temporal's retention has deleted:
+ *
+ * - the portfolio: where every project stands now, what is late, waiting plans, complaints,
+ *   unpaid invoices past due;
+ * - the KPIs over a period (JSON, or CSV for spreadsheets), with a weekly series;
+ * - the sales plan: targets per manager and period, set by leadership.
+ *
+ * Managers get the same reports for their own projects; asking for another manager's is 403.
  */
-import { Router } from 'express';
-import type { WorkflowExecutionInfo } from '@temporalio/client';
-import { PROJECT_STAGES } from '../../workflows/project/schemas';
-import { DEPARTMENTS } from '../../workflows/shared-schemas';
-import {
-  DepartmentKey,
-  HasOpenComplaintKey,
-  ManagerIdKey,
-  OverdueKey,
-  PaymentDueAtKey,
-  ProjectStageKey,
-  StageEnteredAtKey,
-  TaskStatusKey,
-} from '../../workflows/search-attributes';
+import { Router, type Request } from 'express';
+import type { Person } from '../../common/people';
 import type { AppDeps } from '../app';
 import { allow, caller } from '../auth';
-import { forbidden } from '../errors';
-import { portfolioQuerySchema } from '../schemas';
-import { parseQuery } from '../validation';
-import { projectItem, Visibility, VisibilityQuery } from '../visibility';
+import { badRequest, forbidden, notFound } from '../errors';
+import { kpiCsvRows, toCsv } from '../kpi-csv';
+import {
+  kpiQuerySchema,
+  portfolioQuerySchema,
+  reportDate,
+  salesPeriodSchema,
+  salesTargetListQuerySchema,
+  salesTargetRequestSchema,
+  type KpiReport,
+} from '../schemas';
+import { parseBody, parseQuery } from '../validation';
 
-/** Work that is not finished: in the queue, in hand, or waiting for review. */
-const OPEN_TASK_STATUSES = ['open', 'claimed', 'submitted'] as const;
-const UNFINISHED_TASK_STATUSES = ['waiting', 'open', 'claimed', 'submitted'] as const;
-/** How many projects each list in the report shows (the counts are exact). */
-const LIST_LIMIT = 50;
+const DAY_MS = 86_400_000;
+/** Default period: the 90 days up to now. */
+const DEFAULT_PERIOD_DAYS = 90;
+/** Longest period one report covers (its weekly series stays under about 160 weeks). */
+const MAX_PERIOD_DAYS = 1_100;
+
+/** Managers see their own; leadership anyone's or everyone's. */
+function scopedManager(person: Person, asked: string | undefined, what: string): string | undefined {
+  if (person.role === 'manager') {
+    if (asked !== undefined && asked !== person.id) throw forbidden(`Managers see ${what} for their own projects; leave managerId out or use your own id.`);
+    return person.id;
+  }
+  return asked;
+}
+
+/** A sales period (`2026`, `2026-Q1`, `2026-03`) as [from, to) in UTC. */
+export function salesPeriodRange(period: string): { from: Date; to: Date } {
+  const year = Number(period.slice(0, 4));
+  if (period.length === 4) return { from: new Date(Date.UTC(year, 0, 1)), to: new Date(Date.UTC(year + 1, 0, 1)) };
+  if (period[5] === 'Q') {
+    const q = Number(period[6]);
+    return { from: new Date(Date.UTC(year, (q - 1) * 3, 1)), to: new Date(Date.UTC(year, q * 3, 1)) };
+  }
+  const month = Number(period.slice(5, 7));
+  return { from: new Date(Date.UTC(year, month - 1, 1)), to: new Date(Date.UTC(year, month, 1)) };
+}
 
 export function createReportsRouter(deps: AppDeps): Router {
-  const visibility = new Visibility(deps.temporal);
+  const { reporting, people } = deps;
   const now = deps.now ?? Date.now;
   const router = Router();
 
   router.get('/api/reports/portfolio', allow('manager', 'leadership'), async (req, res) => {
-    const person = caller(req);
     const q = parseQuery(portfolioQuerySchema, req);
-    if (person.role === 'manager' && q.managerId !== undefined && q.managerId !== person.id) {
-      throw forbidden('Managers see the report for their own projects; leave managerId out.');
-    }
-    const managerId = person.role === 'manager' ? person.id : q.managerId;
+    const managerId = scopedManager(caller(req), q.managerId, 'the report');
+    res.json(await reporting.portfolio({ managerId, now: new Date(now()) }));
+  });
+
+  async function kpis(req: Request): Promise<KpiReport> {
+    const q = parseQuery(kpiQuerySchema, req);
+    const managerId = scopedManager(caller(req), q.managerId, 'the KPIs');
     const at = new Date(now());
-
-    const projects = () => VisibilityQuery.projects().eq(ManagerIdKey, managerId);
-    const tasks = () => VisibilityQuery.tasks().eq(ManagerIdKey, managerId);
-
-    const ref = (info: WorkflowExecutionInfo) => {
-      const item = projectItem(info);
-      return { projectId: item.projectId, title: item.title, managerId: item.managerId, clientName: item.clientName, href: item.href };
-    };
-
-    const [byStage, overdueProjects, overdueTasks, byDepartment, awaiting, complaints, unpaid] = await Promise.all([
-      Promise.all(PROJECT_STAGES.map((stage) => visibility.count(projects().eq(ProjectStageKey, stage)))),
-      visibility.count(projects().running().eq(OverdueKey, true)),
-      visibility.count(tasks().running().eq(OverdueKey, true).in(TaskStatusKey, UNFINISHED_TASK_STATUSES)),
-      Promise.all(
-        DEPARTMENTS.map((department) =>
-          Promise.all([
-            visibility.count(tasks().running().eq(DepartmentKey, department).in(TaskStatusKey, OPEN_TASK_STATUSES)),
-            visibility.count(
-              tasks().running().eq(DepartmentKey, department).eq(OverdueKey, true).in(TaskStatusKey, UNFINISHED_TASK_STATUSES),
-            ),
-          ]),
-        ),
-      ),
-      Promise.all([
-        visibility.count(projects().eq(ProjectStageKey, 'awaiting_approval')),
-        visibility.listAll(projects().eq(ProjectStageKey, 'awaiting_approval'), LIST_LIMIT),
-      ]),
-      Promise.all([
-        visibility.count(projects().running().eq(HasOpenComplaintKey, true)),
-        visibility.listAll(projects().running().eq(HasOpenComplaintKey, true), LIST_LIMIT),
-      ]),
-      Promise.all([
-        visibility.count(projects().running().before(PaymentDueAtKey, at)),
-        visibility.listAll(projects().running().before(PaymentDueAtKey, at), LIST_LIMIT),
-      ]),
-    ]);
-
-    const stageCounts = Object.fromEntries(PROJECT_STAGES.map((stage, i) => [stage, byStage[i]]));
-    const active = PROJECT_STAGES.filter((s) => s !== 'completed' && s !== 'cancelled').reduce((n, s) => n + stageCounts[s], 0);
-
-    res.json({
-      generatedAt: at.toISOString(),
-      scope: managerId ? { managerId } : {},
-      projects: { byStage: stageCounts, active, overdue: overdueProjects },
-      tasks: {
-        overdue: overdueTasks,
-        byDepartment: Object.fromEntries(DEPARTMENTS.map((d, i) => [d, { open: byDepartment[i][0], overdue: byDepartment[i][1] }])),
-      },
-      plansAwaitingDecision: {
-        count: awaiting[0],
-        items: awaiting[1]
-          .map((info) => {
-            const since = info.typedSearchAttributes.get(StageEnteredAtKey);
-            return {
-              ...ref(info),
-              ...(since && { waitingSince: since.toISOString(), waitingMs: Math.max(0, at.getTime() - since.getTime()) }),
-            };
-          })
-          .sort((a, b) => (b.waitingMs ?? 0) - (a.waitingMs ?? 0)),
-      },
-      openComplaints: { count: complaints[0], items: complaints[1].map(ref) },
-      unpaidInvoicesPastDue: {
-        count: unpaid[0],
-        items: unpaid[1].map((info) => {
-          const due = info.typedSearchAttributes.get(PaymentDueAtKey);
-          return {
-            ...ref(info),
-            ...(due && { paymentDueAt: due.toISOString(), overdueMs: Math.max(0, at.getTime() - due.getTime()) }),
-          };
-        }),
-      },
+    const to = q.to !== undefined ? reportDate(q.to) : at;
+    const from = q.from !== undefined ? reportDate(q.from) : new Date(to.getTime() - DEFAULT_PERIOD_DAYS * DAY_MS);
+    if (from.getTime() >= to.getTime()) throw badRequest([{ field: 'from', message: 'must be before `to`' }]);
+    if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * DAY_MS) {
+      throw badRequest([{ field: 'from', message: `the period may span at most ${MAX_PERIOD_DAYS} days` }]);
+    }
+    return reporting.kpis({
+      from,
+      to,
+      ...(managerId !== undefined && { managerId }),
+      ...(q.segment !== undefined && { segment: q.segment }),
+      ...(q.department !== undefined && { department: q.department }),
+      overloadHours: deps.config.WORKLOAD_OVERLOAD_HOURS,
+      now: at,
     });
+  }
+
+  router.get('/api/reports/kpis', allow('manager', 'leadership'), async (req, res) => {
+    res.json(await kpis(req));
+  });
+
+  router.get('/api/reports/kpis.csv', allow('manager', 'leadership'), async (req, res) => {
+    const report = await kpis(req);
+    const day = (iso: string) => iso.slice(0, 10);
+    res
+      .status(200)
+      .type('text/csv; charset=utf-8; header=present')
+      .setHeader('Content-Disposition', `attachment; filename="kpis-${day(report.scope.from)}-${day(report.scope.to)}.csv"`)
+      .send(toCsv(kpiCsvRows(report)));
+  });
+
+  // -- the sales plan -------------------------------------------------------------------------
+
+  router.get('/api/reports/sales-targets', allow('manager', 'leadership'), async (req, res) => {
+    const q = parseQuery(salesTargetListQuerySchema, req);
+    const managerId = scopedManager(caller(req), q.managerId, 'sales targets');
+    res.json({ items: await reporting.salesTargets({ ...(managerId !== undefined && { managerId }), ...(q.period !== undefined && { period: q.period }) }) });
+  });
+
+  // PUT, not POST: the target for (manager, period) is one value; sending it again changes nothing.
+  router.put('/api/reports/sales-targets/:managerId/:period', allow('leadership'), async (req, res) => {
+    const person = caller(req);
+    const managerId = String(req.params.managerId);
+    const manager = people.get(managerId);
+    if (!manager || manager.role !== 'manager') throw notFound(`There is no manager ${JSON.stringify(managerId)} in the people directory.`);
+    const period = salesPeriodSchema.safeParse(String(req.params.period));
+    if (!period.success) throw badRequest([{ field: 'period', message: period.error.issues[0]?.message ?? 'invalid' }]);
+    const body = parseBody(salesTargetRequestSchema, req);
+    const range = salesPeriodRange(period.data);
+    const { target, created } = await reporting.setSalesTarget(
+      { managerId, period: period.data, startsAt: range.from, endsAt: range.to, currency: body.currency, amount: body.amount, setBy: person.id },
+      new Date(now()),
+    );
+    res.status(created ? 201 : 200).json(target);
   });
 
   return router;

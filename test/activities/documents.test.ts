@@ -13,7 +13,8 @@ import { documentIdFor, parseDocumentId } from '../../activities/documents/ids';
 import { renderDocument } from '../../activities/documents/pdf';
 import { createDocumentStoreFromConfig, FilesystemDocumentStore } from '../../activities/documents/store';
 import type { DocumentKind } from '../../workflows/project/contract';
-import { agency, capturedLogger, finalInvoice, people, sampleSnapshot } from './fixtures';
+import { fmtMoney } from '../../activities/format';
+import { agency, capturedLogger, finalInvoice, LONG_URL, longNamesSnapshot, people, sampleSnapshot } from './fixtures';
 
 /**
  * The PDF's text, one string with whitespace collapsed (where a line wraps depends on the font's
@@ -22,6 +23,36 @@ import { agency, capturedLogger, finalInvoice, people, sampleSnapshot } from './
  */
 async function pdfText(bytes: Buffer): Promise<string> {
   return (await pdfParse(new Uint8Array(bytes) as unknown as Buffer)).text.replace(/\s+/g, ' ');
+}
+
+/** One line of text as drawn: a table cell's line is one item, so a cut word shows as two items. */
+interface TextItem {
+  page: number;
+  text: string;
+  x: number;
+  y: number;
+  width: number;
+}
+
+/** Every text item of every page, with where it sits (points, origin bottom left) and the page size. */
+async function pdfItems(bytes: Buffer): Promise<{ items: TextItem[]; pageWidth: number; pageHeight: number }> {
+  const items: TextItem[] = [];
+  let page = 0;
+  let size = { width: 0, height: 0 };
+  await pdfParse(new Uint8Array(bytes) as unknown as Buffer, {
+    pagerender: async (pageData: {
+      getViewport(scale: number): { width: number; height: number };
+      getTextContent(): Promise<{ items: { str: string; transform: number[]; width: number }[] }>;
+    }) => {
+      page += 1;
+      size = pageData.getViewport(1);
+      for (const item of (await pageData.getTextContent()).items) {
+        if (item.str.trim() !== '') items.push({ page, text: item.str, x: item.transform[4], y: item.transform[5], width: item.width });
+      }
+      return '';
+    },
+  });
+  return { items, pageWidth: size.width, pageHeight: size.height };
 }
 
 let root: string;
@@ -99,7 +130,7 @@ const cases: { kind: DocumentKind; number?: string; invoice?: InvoiceContent; ca
     expected: [
       'INV-2026-000019',
       'Subtotal: 4,734.50 EUR',
-      'Less prepayment received: -1,420.35 EUR',
+      'Less prepayment (INV-2026-000007): -1,420.35 EUR',
       'Amount due: 3,314.15 EUR',
       'Due date: 2026-03-30',
       'Contract No.: CTR-2026-0042',
@@ -109,7 +140,15 @@ const cases: { kind: DocumentKind; number?: string; invoice?: InvoiceContent; ca
     kind: 'cancellation_invoice',
     invoice: cancellationInvoice,
     cancelled: true,
-    expected: ['INV-2026-000031', 'Amount due: 2,079.65 EUR', 'cancelled on 2026-03-08', 'The client closed the spring campaign'],
+    expected: [
+      'INV-2026-000031',
+      'Work accepted before the cancellation',
+      'Accepted work: 3,500.00 EUR',
+      'Less prepayment received (INV-2026-000007): -1,420.35 EUR',
+      'Amount due: 2,079.65 EUR',
+      'cancelled on 2026-03-08',
+      'The client closed the spring campaign',
+    ],
   },
   {
     kind: 'acceptance_act',
@@ -127,16 +166,17 @@ const cases: { kind: DocumentKind; number?: string; invoice?: InvoiceContent; ca
       'Approved by Lena Smirnova',
       'Dima Kozlov',
       'Ivan Volkov',
+      'Outcome: Completed on 2026-04-02',
       'on time',
       'late',
-      '1 of 2 accepted tasks on time; 1 review round in total.',
+      "1 of 2 delivered tasks on time (first delivery against the plan's due date); 1 review round in total.",
       'Brighter hero image',
       'rating 4/5',
       'Apologised and gave a discount',
       'INV-2026-000007',
       'GLX-PAY-1',
       'Outstanding: 3,314.15 EUR',
-      'plan_approved',
+      'plan approved',
     ],
   },
 ];
@@ -160,7 +200,8 @@ test('a final report of a cancelled project says it was cancelled, when and why'
   const snapshot = sampleSnapshot('acme-site', { stage: 'cancelled', cancellation, completedAt: undefined });
   const ref = await activities().produceDocument({ projectId: 'acme-site', kind: 'final_report', sequence: 1, snapshot });
   const text = await pdfText((await store.read(ref.documentId))!);
-  expect(text).toContain('Outcome: Cancelled');
+  expect(text).toContain('Outcome: Cancelled on 2026-03-08 at the in production stage');
+  expect(text).not.toContain('Completed on');
   expect(text).toContain('cancelled on 2026-03-08 11:00 UTC by Anna Petrova (anna.manager) at the in production stage');
   expect(text).toContain('Reason: The client closed the spring campaign');
 });
@@ -171,8 +212,8 @@ test('a long final report flows over several pages without losing rows', async (
   const ref = await activities().produceDocument({ projectId: 'acme-site', kind: 'final_report', sequence: 1, snapshot: { ...base, timeline } });
   const parsed = await pdfParse(new Uint8Array((await store.read(ref.documentId))!) as unknown as Buffer);
   expect(parsed.numpages).toBeGreaterThan(2);
-  expect(parsed.text).toContain('event_0');
-  expect(parsed.text).toContain('event_149');
+  expect(parsed.text).toContain('event 0');
+  expect(parsed.text).toContain('event 149');
 });
 
 test('producing the same document again returns the stored one unchanged, without rendering', async () => {
@@ -303,4 +344,298 @@ test('client names in Cyrillic are printed, not mangled (an embedded Unicode fon
   const text = await pdfText((await store.read(ref.documentId))!);
   expect(text).toContain('ООО «Ромашка»');
   expect(text).toContain('Сайт и реклама');
+});
+
+// ---------------------------------------------------------------------------------------------
+// Money in the currency's own minor units
+// ---------------------------------------------------------------------------------------------
+
+test('amounts print with the minor units of their currency: JPY none, EUR two, KWD three', () => {
+  expect(fmtMoney(120000, 'JPY')).toBe('120,000 JPY');
+  expect(fmtMoney(1234.5, 'EUR')).toBe('1,234.50 EUR');
+  expect(fmtMoney(0.1 + 0.2, 'EUR')).toBe('0.30 EUR');
+  expect(fmtMoney(12.345, 'KWD')).toBe('12.345 KWD');
+  expect(fmtMoney(0.001, 'KWD')).toBe('0.001 KWD');
+  expect(fmtMoney(1_000_000.005, 'KWD')).toBe('1,000,000.005 KWD');
+  expect(fmtMoney(-970.47, 'KWD')).toBe('-970.470 KWD');
+});
+
+/** The sample project in another currency: its plan, its invoices and the invoice printed. */
+function inCurrency(currency: string, prices: [number, number], prepayment: number): { snapshot: ReturnType<typeof sampleSnapshot>; invoice: InvoiceContent } {
+  const base = sampleSnapshot('acme-site');
+  const [a, b] = prices;
+  const total = Number((a + b).toFixed(3));
+  const plans = base.plans.map((p) => (p.version === 2 ? { ...p, tasks: [{ ...p.tasks[0], price: a }, { ...p.tasks[1], price: b }], total } : p));
+  const invoices = base.invoices.map((i) => ({ ...i, currency, amount: i.kind === 'prepayment' ? prepayment : i.amount, payments: [] }));
+  const invoice: InvoiceContent = {
+    ...finalInvoice,
+    currency,
+    lines: [
+      { description: 'Landing page design', amount: a },
+      { description: 'Landing page copy', amount: b },
+    ],
+    prepaymentDeducted: prepayment,
+    amount: Number((total - prepayment).toFixed(3)),
+  };
+  return { snapshot: { ...base, budget: { amount: 6000, currency }, plans, invoices }, invoice };
+}
+
+test('a JPY invoice and contract print whole yen, never decimals', async () => {
+  const { snapshot, invoice } = inCurrency('JPY', [350000, 123450], 142035);
+  const { produceDocument } = activities();
+  const bill = await produceDocument({ projectId: 'acme-site', kind: 'final_invoice', sequence: 1, snapshot, invoice });
+  const contract = await produceDocument({ projectId: 'acme-site', kind: 'contract', sequence: 1, number: 'CTR-1', snapshot });
+
+  const billText = await pdfText((await store.read(bill.documentId))!);
+  for (const fragment of ['350,000 JPY', '123,450 JPY', 'Subtotal: 473,450 JPY', 'Less prepayment (INV-2026-000007): -142,035 JPY', 'Amount due: 331,415 JPY', 'Please pay 331,415 JPY']) {
+    expect(billText).toContain(fragment);
+  }
+  const contractText = await pdfText((await store.read(contract.documentId))!);
+  expect(contractText).toContain('Total: 473,450 JPY');
+  expect(contractText).toContain('30% of the total (142,035 JPY)');
+  expect(contractText).toContain('the remainder (331,415 JPY)');
+  expect(`${billText} ${contractText}`).not.toMatch(/\d\.\d+ JPY/);
+});
+
+test('a KWD invoice and contract keep all three decimals through every sum and deduction', async () => {
+  // The lines add up to 3,234.901: a sum rounded to cents anywhere would print 3,234.900.
+  const { snapshot, invoice } = inCurrency('KWD', [1234.567, 2000.334], 970.47);
+  const { produceDocument } = activities();
+  const bill = await produceDocument({ projectId: 'acme-site', kind: 'final_invoice', sequence: 1, snapshot, invoice });
+  const contract = await produceDocument({ projectId: 'acme-site', kind: 'contract', sequence: 1, number: 'CTR-1', snapshot });
+
+  const billText = await pdfText((await store.read(bill.documentId))!);
+  for (const fragment of ['1,234.567 KWD', '2,000.334 KWD', 'Subtotal: 3,234.901 KWD', '-970.470 KWD', 'Amount due: 2,264.431 KWD']) {
+    expect(billText).toContain(fragment);
+  }
+  const contractText = await pdfText((await store.read(contract.documentId))!);
+  expect(contractText).toContain('Total: 3,234.901 KWD');
+  expect(contractText).toContain('30% of the total (970.470 KWD)'); // 970.4703 rounded to the fils
+  expect(contractText).toContain('the remainder (2,264.431 KWD)');
+  expect(`${billText} ${contractText}`).not.toMatch(/\d\.\d\d KWD|\d\.\d{4,} KWD/);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Tables on A4: words and dates whole
+// ---------------------------------------------------------------------------------------------
+
+/** Words a narrow column would cut; each must only ever appear whole. */
+const LONG_WORDS = [
+  'Internationalisation',
+  'Departmental',
+  'Communications',
+  'Strategy',
+  'Contextual',
+  'advertising',
+  'Transportation',
+  'Department',
+  'Konstantin',
+  'Konstantinopolsky-Vasilevsky',
+  'Analytics',
+  'Copywriting',
+  'Assignee',
+  'delivery',
+];
+
+const longInvoice: InvoiceContent = {
+  ...finalInvoice,
+  lines: [
+    { description: 'Internationalisation of the Departmental Communications Strategy (Contextual ads)', amount: 3500 },
+    { description: `Contextual advertising campaign for the Department of Transportation, brand book ${LONG_URL}`, amount: 1234.5 },
+  ],
+};
+
+const A4 = { width: 595.28, height: 841.89, margin: 50 };
+
+test.each<DocumentKind>(['contract', 'final_invoice', 'cancellation_invoice', 'credit_note', 'acceptance_act', 'final_report'])(
+  'the %s keeps every word and date whole and stays within the A4 margins',
+  async (kind) => {
+    const snapshot = { ...longNamesSnapshot('acme-site'), ...(kind === 'cancellation_invoice' || kind === 'credit_note' ? { cancellation } : {}) };
+    const invoice = kind.endsWith('invoice') || kind === 'credit_note' ? { ...longInvoice, kind: kind === 'credit_note' ? ('credit_note' as const) : ('final' as const) } : undefined;
+    const ref = await activities().produceDocument({ projectId: 'acme-site', kind, sequence: 1, number: 'N-1', snapshot, invoice });
+    const { items, pageWidth, pageHeight } = await pdfItems((await store.read(ref.documentId))!);
+
+    expect(pageWidth).toBeCloseTo(A4.width, 1);
+    expect(pageHeight).toBeCloseTo(A4.height, 1);
+    for (const item of items) {
+      expect({ text: item.text, left: item.x >= A4.margin - 0.5, right: item.x + item.width <= A4.width - A4.margin + 0.5 }).toEqual({
+        text: item.text,
+        left: true,
+        right: true,
+      });
+    }
+
+    const tokens = items.flatMap((i) => i.text.split(/\s+/).map((t) => ({ raw: t, word: t.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '') })));
+    // A cut word leaves a piece that is the start or the end of a long word, and not a word itself.
+    const pieces = tokens.filter(
+      ({ word }) => word.length >= 3 && !LONG_WORDS.includes(word) && LONG_WORDS.some((w) => w.startsWith(word) || w.endsWith(word)),
+    );
+    expect(pieces).toEqual([]);
+    // Dates are whole: every token that starts like a date is a whole date.
+    expect(tokens.filter(({ word }) => /^\d{4}-\d/.test(word) && !/^\d{4}-\d{2}-\d{2}$/.test(word))).toEqual([]);
+    // Only the URL, a token too long for any column, is hyphenated (or cut after one of its "/" or "-").
+    for (const item of items.filter((i) => /-$/.test(i.text.trim()))) expect(LONG_URL).toContain(item.text.trim().replace(/-$/, ''));
+  },
+);
+
+test("the final report's task table shows department, assignee, the plan's due date and where it moved, the first delivery, on time and review rounds", async () => {
+  const snapshot = longNamesSnapshot('acme-site');
+  const ref = await activities().produceDocument({ projectId: 'acme-site', kind: 'final_report', sequence: 1, snapshot });
+  const { items } = await pdfItems((await store.read(ref.documentId))!);
+  const texts = items.map((i) => i.text);
+  for (const word of LONG_WORDS.filter((w) => w !== 'delivery')) expect(texts.some((t) => t.split(/[\s(),]+/).includes(word))).toBe(true);
+
+  /** The text in a row (found by the first line of its first cell) under a column (found by its header's first line). */
+  const cell = (row: string, header: string): string | undefined => {
+    const first = items.find((i) => Math.abs(i.x - (A4.margin + 3)) < 0.5 && i.text.startsWith(row)); // the first column's text
+    // The header nearest above the row (PDF y grows upwards).
+    const column = items
+      .filter((i) => i.page === first?.page && i.y > first.y && (i.text === header || i.text.startsWith(`${header} `)))
+      .sort((a, b) => a.y - b.y)[0];
+    return items.find((i) => i.page === first?.page && Math.abs(i.y - first.y) < 0.5 && Math.abs(i.x - column!.x) < 0.5)?.text;
+  };
+  const design = 'Internationalisation';
+  const ads = 'Contextual';
+  expect(cell(design, 'Department')).toBe('Contextual ads'); // a department's name is not split either
+  expect(cell(design, 'Assignee')).toBe('Konstantin');
+  expect(cell(design, 'Due')).toBe('2026-11-20'); // the plan's
+  expect(cell(design, 'Moved')).toBe('2026-11-30');
+  expect(cell(design, 'First')).toBe('2026-11-25'); // after the plan's date, before the moved one:
+  expect(cell(design, 'On')).toBe('late'); // judged against the plan
+  expect(cell(ads, 'Due')).toBe('2026-11-30');
+  expect(cell(ads, 'Moved')).toBe('—');
+  expect(cell(ads, 'First')).toBe('2026-11-29');
+  expect(cell(ads, 'On')).toBe('on time');
+  expect(texts).toContain('Konstantinopolsky-Vasilevsky');
+  expect(texts).toContain('(konstantin.ads)');
+});
+
+// ---------------------------------------------------------------------------------------------
+// Money on the edge paths: voided prepayments, credit notes, outcomes
+// ---------------------------------------------------------------------------------------------
+
+function cancelledSnapshot(invoices: ReturnType<typeof sampleSnapshot>['invoices']): ReturnType<typeof sampleSnapshot> {
+  const base = sampleSnapshot('acme-site');
+  return {
+    ...base,
+    stage: 'cancelled',
+    cancellation,
+    completedAt: undefined,
+    tasks: [base.tasks[0], { ...base.tasks[1], status: 'cancelled', acceptedAt: undefined, firstSubmittedAt: undefined, submittedAt: undefined, onTime: undefined }],
+    invoices,
+  };
+}
+
+const unpaidPrepaymentVoided = {
+  ...sampleSnapshot('acme-site').invoices[0],
+  payments: [],
+  paidAmount: 0,
+  status: 'void' as const,
+  voidedAmount: 1420.35,
+  voidedAt: '2026-03-08T11:00:00Z',
+  voidReason: 'the project was cancelled',
+};
+
+test('a cancellation invoice bills the accepted work and names the prepayment invoice it voided', async () => {
+  const snapshot = cancelledSnapshot([unpaidPrepaymentVoided]);
+  const invoice: InvoiceContent = { ...cancellationInvoice, amount: 3500, prepaymentDeducted: undefined };
+  const ref = await activities().produceDocument({ projectId: 'acme-site', kind: 'cancellation_invoice', sequence: 1, snapshot, invoice });
+  const text = await pdfText((await store.read(ref.documentId))!);
+
+  expect(text).toContain('Landing page design (accepted work)');
+  expect(text).toContain('Accepted work: 3,500.00 EUR');
+  expect(text).not.toContain('Less prepayment');
+  expect(text).toContain('Amount due: 3,500.00 EUR');
+  expect(text).toContain('Prepayment invoice INV-2026-000007 (1,420.35 EUR) is void: the unpaid 1,420.35 EUR is no longer owed and must not be paid.');
+});
+
+test('a credit note says what is owed back and why, by when, and how the client gives their bank details', async () => {
+  const prepaid = { ...sampleSnapshot('acme-site').invoices[0] }; // 1,420.35 paid
+  const snapshot = cancelledSnapshot([prepaid]);
+  const note: InvoiceContent = {
+    kind: 'credit_note',
+    number: 'INV-2026-000032',
+    amount: 420.35,
+    currency: 'EUR',
+    issuedAt: '2026-03-08T12:00:00Z',
+    dueAt: '2026-03-22T12:00:00Z',
+    lines: [{ description: 'Landing page copy (copywriting), accepted', amount: 1000 }],
+    prepaymentDeducted: 1420.35,
+  };
+  const ref = await activities().produceDocument({ projectId: 'acme-site', kind: 'credit_note', sequence: 1, snapshot, invoice: note });
+  expect(ref).toMatchObject({ documentId: 'doc-acme-site-credit_note-1', kind: 'credit_note', number: 'INV-2026-000032' });
+  const text = await pdfText((await store.read(ref.documentId))!);
+
+  for (const fragment of [
+    'Credit note INV-2026-000032',
+    'Credit note No.: INV-2026-000032',
+    'Refund due by: 2026-03-22',
+    'Northwind Creative Agency owes Globex Corporation 420.35 EUR',
+    'The project was cancelled on 2026-03-08 at the in production stage. Reason: The client closed the spring campaign.',
+    'had paid 1,420.35 EUR in advance (prepayment invoice INV-2026-000007)',
+    'the work accepted up to the cancellation is worth 1,000.00 EUR',
+    'Landing page copy (copywriting), accepted',
+    'Prepayment received: 1,420.35 EUR',
+    'Less work accepted: -1,000.00 EUR',
+    'Refund owed to the Client: 420.35 EUR',
+    'refunds 420.35 EUR to the Client by 2026-03-22',
+    'account holder, IBAN or account number, bank name and BIC/SWIFT',
+    'Anna Petrova (anna.manager@agency.example)',
+    'quoting INV-2026-000032',
+  ]) {
+    expect(text).toContain(fragment);
+  }
+  expect(text).not.toMatch(/Please pay|Amount due/);
+  expect((await store.get(ref.documentId))?.fileName).toBe('credit_note-INV-2026-000032.pdf');
+});
+
+test('the final report shows a voided invoice as void and counts only what is owed; credit notes apart, as refunds', async () => {
+  const partlyPaidVoided = {
+    ...unpaidPrepaymentVoided,
+    payments: [{ amount: 420.35, paidAt: '2026-03-04T10:00:00Z', reference: 'GLX-PAY-1', recordedAt: '2026-03-04T11:00:00Z', recordedBy: 'anna.manager' }],
+    paidAmount: 420.35,
+    voidedAmount: 1000,
+  };
+  const cancellationBill = {
+    kind: 'cancellation' as const,
+    number: 'INV-2026-000031',
+    amount: 3079.65,
+    currency: 'EUR',
+    issuedAt: '2026-03-08T12:00:00Z',
+    dueAt: '2026-03-22T12:00:00Z',
+    payments: [],
+    paidAmount: 0,
+    status: 'open' as const,
+  };
+  const ref = await activities().produceDocument({
+    projectId: 'acme-site',
+    kind: 'final_report',
+    sequence: 1,
+    snapshot: cancelledSnapshot([partlyPaidVoided, cancellationBill]),
+  });
+  const text = await pdfText((await store.read(ref.documentId))!);
+  expect(text).toContain('void since 2026-03-08');
+  expect(text).toContain('1,000.00 EUR'); // the voided column
+  expect(text).toContain('INV-2026-000007 is void: 1,000.00 EUR of it is not owed (the project was cancelled); the 420.35 EUR paid on it stays paid.');
+  expect(text).toContain('Invoiced and owed (voided parts excluded): 3,500.00 EUR');
+  expect(text).toContain('Paid by the client: 420.35 EUR');
+  expect(text).toContain('Outstanding: 3,079.65 EUR');
+  expect(text).not.toContain('Refunds');
+
+  // Prepaid 1,420.35 for 1,000.00 of accepted work: 420.35 is owed back, and not yet paid.
+  const creditNote = { ...cancellationBill, kind: 'credit_note' as const, number: 'INV-2026-000032', amount: 420.35 };
+  const withRefund = await activities().produceDocument({
+    projectId: 'acme-site',
+    kind: 'final_report',
+    sequence: 2,
+    snapshot: cancelledSnapshot([sampleSnapshot('acme-site').invoices[0], creditNote]),
+  });
+  const refundText = await pdfText((await store.read(withRefund.documentId))!);
+  expect(refundText).toContain('credit note');
+  expect(refundText).toContain('refund due');
+  expect(refundText).toContain('Invoiced and owed (voided parts excluded): 1,420.35 EUR');
+  expect(refundText).toContain('Outstanding: 0.00 EUR');
+  expect(refundText).toContain('Refunds owed to the client (credit notes): 420.35 EUR');
+  expect(refundText).toContain('Refunds paid: 0.00 EUR');
+  expect(refundText).toContain('Refunds still to pay: 420.35 EUR');
 });

@@ -23,6 +23,13 @@ export const people = new PeopleDirectory([
   { id: 'dima.design', name: 'Dima Kozlov', email: 'dima.design@agency.example', role: 'staff', department: 'design' },
   { id: 'olga.design', name: 'Olga Morozova', email: 'olga.design@agency.example', role: 'staff', department: 'design' },
   { id: 'ivan.copy', name: 'Ivan Volkov', email: 'ivan.copy@agency.example', role: 'staff', department: 'copywriting' },
+  {
+    id: 'konstantin.ads',
+    name: 'Konstantin Konstantinopolsky-Vasilevsky',
+    email: 'konstantin.ads@agency.example',
+    role: 'staff',
+    department: 'ads',
+  },
 ]);
 
 export function sampleSnapshot(projectId: string, overrides: Partial<ProjectStatus> = {}): ProjectStatus {
@@ -202,6 +209,64 @@ export function sampleSnapshot(projectId: string, overrides: Partial<ProjectStat
     overdue: false,
     completedAt: '2026-04-02T09:00:00Z',
     ...overrides,
+  };
+}
+
+/** A URL of 60-odd characters: the one kind of token a table may hyphenate. */
+export const LONG_URL = 'https://brandbook.globex.example/assets/2026/spring-campaign-hero-v7.pdf';
+
+/**
+ * The words a narrow table column would cut ("Departmen t", "2026-11-3 0"): long titles, a long
+ * hyphenated name, a department of two words, due dates moved, a URL, long timeline events.
+ */
+export function longNamesSnapshot(projectId: string): ProjectStatus {
+  const base = sampleSnapshot(projectId);
+  const [design, copy] = base.tasks;
+  const plan = base.plans[1];
+  return {
+    ...base,
+    departments: ['ads', 'analytics', 'copywriting'],
+    plans: [
+      base.plans[0],
+      {
+        ...plan,
+        tasks: [
+          { ...plan.tasks[0], key: 'design', department: 'ads', title: 'Internationalisation of the Departmental Communications Strategy', dueAt: '2026-11-20T17:00:00Z' },
+          { ...plan.tasks[1], department: 'analytics', title: 'Contextual advertising campaign for the Department of Transportation', dueAt: '2026-11-30T17:00:00Z' },
+        ],
+      },
+    ],
+    tasks: [
+      {
+        ...design,
+        department: 'ads',
+        title: 'Internationalisation of the Departmental Communications Strategy',
+        assigneeId: 'konstantin.ads',
+        originalDueAt: '2026-11-20T17:00:00Z',
+        dueAt: '2026-11-30T17:00:00Z',
+        firstSubmittedAt: '2026-11-25T10:00:00Z',
+        submittedAt: '2026-11-27T10:00:00Z',
+        acceptedAt: '2026-11-28T10:00:00Z',
+        onTime: false,
+      },
+      {
+        ...copy,
+        department: 'analytics',
+        title: 'Contextual advertising campaign for the Department of Transportation',
+        originalDueAt: '2026-11-30T17:00:00Z',
+        dueAt: '2026-11-30T17:00:00Z',
+        firstSubmittedAt: '2026-11-29T09:00:00Z',
+        submittedAt: '2026-11-29T09:00:00Z',
+        acceptedAt: '2026-11-30T10:00:00Z',
+        onTime: true,
+      },
+    ],
+    revisions: [{ ...base.revisions[0], departments: ['ads', 'analytics'], description: `Use the hero image of the brand book ${LONG_URL} everywhere` }],
+    timeline: [
+      ...base.timeline,
+      { at: '2026-11-21T08:00:00Z', event: 'task_due_date_moved', detail: `${projectId}.design from 2026-11-20 to 2026-11-30`, by: 'anna.manager' },
+      { at: '2026-11-28T10:00:00Z', event: 'cancellation_requested', detail: `see ${LONG_URL}`, by: 'konstantin.ads' },
+    ],
   };
 }
 

@@ -1,20 +1,25 @@
 /**
  * Notifications reach a real local SMTP server exactly once per (event, recipient), whatever the
- * retries; without SMTP every message is a structured log line. Templates print what they are
- * given and read well when a value is missing.
+ * retries; without SMTP every message is a structured log line. Staff read where to act (a portal
+ * link), clients what to do (no link: they have no portal account) with their invoice attached.
+ * Templates print what they are given and read well when a value is missing.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
-import { NOTIFICATION_TEMPLATES, type NotifyInput } from '../../activities/contract';
+import pdfParse from 'pdf-parse/lib/pdf-parse.js';
+import { NOTIFICATION_TEMPLATES, type NotificationTemplate, type NotifyInput } from '../../activities/contract';
+import { createDocumentActivities } from '../../activities/documents';
+import { FilesystemDocumentStore } from '../../activities/documents/store';
 import { createMailerFromConfig, LogMailer, SmtpMailer, type Mailer } from '../../activities/mail/mailer';
-import { SentLog } from '../../activities/mail/sent-log';
+import { FileSentLog } from '../../activities/mail/sent-log';
 import { renderNotification } from '../../activities/mail/templates';
 import { createNotificationActivities } from '../../activities/notifications';
-import { capturedLogger, people } from './fixtures';
+import { agency, capturedLogger, finalInvoice, people, sampleSnapshot } from './fixtures';
 import { startSmtpServer, type TestSmtpServer } from './smtp';
+import { eventually } from '../support/temporal';
 
 const FROM = 'agencyflow <no-reply@agency.example>';
 const BASE_URL = 'https://portal.agency.example';
@@ -36,16 +41,56 @@ function smtpMailer(): Mailer {
   return new SmtpMailer({ host: '127.0.0.1', port: smtp.port, secure: false, from: FROM });
 }
 
+/** The document store the notices read attachments from (and the documents activity writes). */
+const documentStore = () => new FilesystemDocumentStore(path.join(tmp, 'documents'));
+
 function notifier(options: { mailer?: Mailer; escalationEmail?: string; logger?: ReturnType<typeof capturedLogger>['logger'] } = {}) {
   return createNotificationActivities({
     mailer: options.mailer ?? smtpMailer(),
-    sentLog: new SentLog(path.join(tmp, 'mail-sent')),
+    sentLog: new FileSentLog(path.join(tmp, 'mail-sent')),
     people,
     logger: options.logger ?? capturedLogger().logger,
     publicBaseUrl: BASE_URL,
     escalationEmail: options.escalationEmail,
+    store: documentStore(),
   });
 }
+
+/** A real invoice PDF in the store, as the project workflow has it produced before the notice. */
+async function producedInvoice(kind: 'final_invoice' | 'credit_note' = 'final_invoice'): Promise<string> {
+  const { produceDocument } = createDocumentActivities({ store: documentStore(), logger: capturedLogger().logger, agency, people });
+  const invoice = kind === 'credit_note' ? { ...finalInvoice, kind: 'credit_note' as const, number: 'INV-2026-000032', amount: 420.35 } : finalInvoice;
+  const snapshot = sampleSnapshot('acme', kind === 'credit_note' ? { cancellation: { reason: 'Budget cut', by: 'anna.manager', at: '2026-03-08T11:00:00Z', stageAtCancel: 'in_production' } } : {});
+  return (await produceDocument({ projectId: 'acme', kind, sequence: 1, snapshot, invoice })).documentId;
+}
+
+const CLIENT_TEMPLATES: NotificationTemplate[] = ['delivery_ready', 'client_response_due', 'invoice_issued', 'invoice_voided', 'credit_note_issued', 'payment_reminder'];
+/** Where each staff notice links: the page of the portal where its reader acts. */
+const PORTAL_PAGE: Record<NotificationTemplate, string> = {
+  task_opened: '/tasks/acme.design',
+  task_changes_requested: '/tasks/acme.design',
+  task_reassigned: '/tasks/acme.design',
+  task_unassigned: '/tasks/acme.design',
+  task_deadline_reminder: '/tasks/acme.design',
+  task_cancelled: '/tasks/acme.design',
+  task_submitted: '/tasks/acme.design',
+  task_overdue: '/tasks/acme.design',
+  task_escalation: '/tasks/acme.design',
+  plan_decided: '/projects/acme',
+  client_response_due: '/projects/acme',
+  payment_overdue: '/projects/acme',
+  plan_waiting: '/approvals',
+  plan_approval_escalation: '/approvals',
+  complaint_filed: '/projects/acme',
+  payment_escalation: '/projects/acme',
+  project_cancelled: '/projects/acme',
+  delivery_ready: '/projects/acme',
+  invoice_issued: '/projects/acme',
+  invoice_voided: '/projects/acme',
+  credit_note_issued: '/projects/acme',
+  payment_reminder: '/projects/acme',
+};
+const isTaskNotice = (template: NotificationTemplate) => PORTAL_PAGE[template].startsWith('/tasks/');
 
 const fullData: NotifyInput['data'] = {
   projectTitle: 'Spring campaign landing page',
@@ -69,36 +114,36 @@ const fullData: NotifyInput['data'] = {
   invoiceNumber: 'INV-2026-000019',
 };
 
-test('every template renders and reaches the SMTP server exactly once, linking to the API resource', async () => {
+test('every template reaches staff once with a link to the portal page where they act, and never an /api/ URL', async () => {
   const { notify } = notifier();
   for (const template of NOTIFICATION_TEMPLATES) {
     const result = await notify({
       idempotencyKey: `project-acme:${template}`,
       template,
-      recipients: { emails: ['buyer@globex.example'] },
+      recipients: { personIds: ['lena.director'] },
       projectId: 'acme',
-      taskId: template.startsWith('task_') ? 'acme.design' : undefined,
+      taskId: isTaskNotice(template) ? 'acme.design' : undefined,
       data: fullData,
     });
-    expect(result).toEqual({ sent: 1, recipients: ['buyer@globex.example'], duplicate: false });
+    expect(result).toEqual({ sent: 1, recipients: ['lena.director@agency.example'], duplicate: false });
   }
 
   expect(smtp.received).toHaveLength(NOTIFICATION_TEMPLATES.length);
-  const subjects = new Set(smtp.received.map((m) => m.parsed.subject));
-  expect(subjects.size).toBe(NOTIFICATION_TEMPLATES.length); // each template says something of its own
+  expect(new Set(smtp.received.map((m) => m.parsed.subject)).size).toBe(NOTIFICATION_TEMPLATES.length); // each says something of its own
   for (const mail of smtp.received) {
-    expect(mail.envelopeTo).toEqual(['buyer@globex.example']);
+    const template = mail.parsed.headers.get('x-agencyflow-idempotency-key')!.toString().replace('project-acme:', '') as NotificationTemplate;
+    expect(mail.envelopeTo).toEqual(['lena.director@agency.example']);
     expect(mail.parsed.from?.text).toContain('no-reply@agency.example');
     expect(mail.parsed.messageId).toMatch(/^<[0-9a-f]{40}\.agencyflow@agency\.example>$/);
+    expect(mail.parsed.replyTo).toBeUndefined(); // staff answer in the portal
     const text = mail.parsed.text ?? '';
     expect(text).not.toMatch(/undefined|NaN|\[object/);
-    expect(text).toMatch(/Open: https:\/\/portal\.agency\.example\/api\/(tasks\/acme\.design|projects\/acme)/);
+    expect({ template, link: /Open in the portal: (\S+)/.exec(text)?.[1] }).toEqual({ template, link: `${BASE_URL}${PORTAL_PAGE[template]}` });
+    expect(text).not.toContain('/api/');
   }
 
   const byKey = (template: string) =>
     smtp.received.find((m) => m.parsed.headers.get('x-agencyflow-idempotency-key') === `project-acme:${template}`)!;
-  expect(byKey('invoice_issued').parsed.subject).toContain('INV-2026-000019');
-  expect(byKey('invoice_issued').parsed.text).toContain('3,314.15 EUR');
   expect(byKey('task_changes_requested').parsed.text).toContain('Make the hero brighter');
   expect(byKey('task_reassigned').parsed.text).toContain('Olga Morozova'); // ids are printed as names
   expect(byKey('plan_decided').parsed.subject).toBe('Plan v2 approved: Spring campaign landing page');
@@ -106,19 +151,115 @@ test('every template renders and reaches the SMTP server exactly once, linking t
   expect(byKey('task_opened').parsed.text).toContain('2026-03-10 17:00 UTC');
 });
 
-test('a template with no data still reads as a sentence', () => {
+test('client notices say what to do and whom a reply reaches, with no link the client cannot open', async () => {
+  const { notify } = notifier();
+  for (const template of CLIENT_TEMPLATES) {
+    const data = template === 'invoice_voided' ? { ...fullData, amountVoided: 1420.35, amountPaid: 0 } : fullData;
+    // delivery_ready and client_response_due go to the client and the manager in one notice.
+    await notify({ idempotencyKey: `project-acme:${template}`, template, recipients: { emails: ['buyer@globex.example'], personIds: ['anna.manager'] }, projectId: 'acme', data });
+  }
+
+  const clientMails = smtp.received.filter((m) => m.envelopeTo[0] === 'buyer@globex.example');
+  const managerMails = smtp.received.filter((m) => m.envelopeTo[0] === 'anna.manager@agency.example');
+  expect(clientMails).toHaveLength(CLIENT_TEMPLATES.length);
+  expect(managerMails).toHaveLength(CLIENT_TEMPLATES.length);
+  for (const mail of clientMails) {
+    const text = mail.parsed.text ?? '';
+    expect(text).not.toMatch(/https?:|\/api\/|portal/i);
+    expect(text).not.toMatch(/undefined|NaN|\[object/);
+    expect(text).toContain('reply to this e-mail; it reaches your account manager, Anna Petrova (anna.manager@agency.example)');
+    expect(mail.parsed.replyTo?.value).toEqual([{ name: 'Anna Petrova', address: 'anna.manager@agency.example' }]);
+  }
+  for (const mail of managerMails) expect(mail.parsed.text).toContain(`Open in the portal: ${BASE_URL}/projects/acme`);
+
+  const forClient = (template: string) =>
+    clientMails.find((m) => m.parsed.headers.get('x-agencyflow-idempotency-key') === `project-acme:${template}`)!.parsed;
+  expect(forClient('invoice_issued').subject).toBe('Invoice INV-2026-000019: Spring campaign landing page');
+  expect(forClient('invoice_issued').text).toContain('3,314.15 EUR, due 2026-03-10 17:00 UTC');
+  expect(forClient('invoice_issued').text).toContain('quoting INV-2026-000019 as the payment reference');
+  expect(forClient('payment_reminder').text).toContain('quoting INV-2026-000019 as the payment reference');
+  expect(forClient('invoice_voided').text).toContain('1,420.35 EUR of it is no longer owed. Please do not pay it.');
+  expect(forClient('credit_note_issued').text).toContain('We owe you 3,314.15 EUR');
+  expect(forClient('credit_note_issued').text).toContain('account holder, IBAN or account number, bank name and BIC/SWIFT');
+  expect(forClient('delivery_ready').text).toContain('whether you accept it or what should change');
+  expect(forClient('client_response_due').text).toContain('the work counts as accepted');
+});
+
+test('the invoice notice carries the invoice PDF, and the credit note notice the credit note', async () => {
+  const invoiceId = await producedInvoice('final_invoice');
+  const creditNoteId = await producedInvoice('credit_note');
+  const { notify } = notifier();
+  const client = { emails: ['buyer@globex.example'] };
+  await notify({ idempotencyKey: 'project-acme:invoice-issued:final', template: 'invoice_issued', recipients: client, projectId: 'acme', data: { ...fullData, documentId: invoiceId } });
+  await notify({
+    idempotencyKey: 'project-acme:invoice-issued:credit_note',
+    template: 'credit_note_issued',
+    recipients: client,
+    projectId: 'acme',
+    data: { ...fullData, invoiceNumber: 'INV-2026-000032', amount: 420.35, documentId: creditNoteId },
+  });
+
+  const [invoiceMail, creditMail] = smtp.received.map((m) => m.parsed);
+  expect(invoiceMail.attachments.map((a) => [a.filename, a.contentType])).toEqual([['final_invoice-INV-2026-000019.pdf', 'application/pdf']]);
+  expect(creditMail.attachments.map((a) => a.filename)).toEqual(['credit_note-INV-2026-000032.pdf']);
+  const invoiceText = (await pdfParse(new Uint8Array(invoiceMail.attachments[0].content) as unknown as Buffer)).text;
+  expect(invoiceText).toContain('Amount due: 3,314.15 EUR');
+  const creditText = (await pdfParse(new Uint8Array(creditMail.attachments[0].content) as unknown as Buffer)).text;
+  expect(creditText).toContain('Credit note INV-2026-000032');
+  expect(invoiceMail.text).toContain('is attached');
+});
+
+test('an invoice notice whose document is not in the store yet fails (retried), and sends it once it is', async () => {
+  const { notify } = notifier();
+  const input: NotifyInput = {
+    idempotencyKey: 'project-acme:invoice-issued:final',
+    template: 'invoice_issued',
+    recipients: { emails: ['buyer@globex.example'] },
+    projectId: 'acme',
+    data: { ...fullData, documentId: 'doc-acme-final_invoice-1' },
+  };
+
+  const failure = await notify(input).catch((err: unknown) => err);
+  expect(failure).toBeInstanceOf(ApplicationFailure);
+  expect(failure).toMatchObject({ type: 'DocumentNotFound', nonRetryable: false });
+  expect(smtp.received).toHaveLength(0); // never a mail that refers to a missing invoice
+
+  await producedInvoice('final_invoice');
+  expect(await notify(input)).toMatchObject({ sent: 1 });
+  expect(smtp.received.map((m) => m.parsed.attachments.length)).toEqual([1]);
+});
+
+test('amounts in mails follow the currency: JPY without decimals, KWD with three', async () => {
+  const { notify } = notifier();
+  const remind = (currency: string, amountOwed: number) =>
+    notify({
+      idempotencyKey: `project-acme:reminder:${currency}`,
+      template: 'payment_reminder',
+      recipients: { emails: ['buyer@globex.example'] },
+      projectId: 'acme',
+      data: { ...fullData, amountOwed, currency },
+    });
+  await remind('JPY', 331415);
+  await remind('KWD', 2264.431);
+  expect(smtp.received.map((m) => /\(([^)]*)\) was due/.exec(m.parsed.text ?? '')?.[1])).toEqual(['331,415 JPY', '2,264.431 KWD']);
+});
+
+test('a template with no data still reads as a sentence, for staff and for clients', () => {
   for (const template of NOTIFICATION_TEMPLATES) {
-    const rendered = renderNotification({ template, data: {} }, { publicBaseUrl: BASE_URL });
-    expect(rendered.subject.trim().length).toBeGreaterThan(5);
-    expect(`${rendered.subject}\n${rendered.text}`).not.toMatch(/undefined|NaN|null|\[object|: *$|\(\)/m);
+    for (const audience of ['staff', 'client'] as const) {
+      const rendered = renderNotification({ template, data: {} }, { publicBaseUrl: BASE_URL }, audience);
+      expect(rendered.subject.trim().length).toBeGreaterThan(5);
+      expect(`${rendered.subject}\n${rendered.text}`).not.toMatch(/undefined|NaN|null|\[object|: *$|\(\)/m);
+    }
   }
 });
 
 test('templates read the values under the names the project workflow sends them', () => {
   const ctx = { publicBaseUrl: BASE_URL, personName: (id: string) => people.get(id)?.name };
   const render = (template: NotifyInput['template'], data: NotifyInput['data']) => renderNotification({ template, data, projectId: 'acme' }, ctx);
+  const forClient = (template: NotifyInput['template'], data: NotifyInput['data']) => renderNotification({ template, data, projectId: 'acme' }, ctx, 'client');
 
-  expect(render('payment_reminder', { invoiceNumber: 'INV-2026-000019', amountOwed: 1200.5, currency: 'EUR', dueAt: '2026-03-30T11:00:00Z' }).text).toContain(
+  expect(forClient('payment_reminder', { invoiceNumber: 'INV-2026-000019', amountOwed: 1200.5, currency: 'EUR', dueAt: '2026-03-30T11:00:00Z' }).text).toContain(
     'Invoice INV-2026-000019 for your project (1,200.50 EUR) was due 2026-03-30 11:00 UTC',
   );
   expect(render('plan_waiting', { planVersion: 3, total: 4734.5, currency: 'EUR', reminder: true })).toMatchObject({
@@ -127,10 +268,21 @@ test('templates read the values under the names the project workflow sends them'
   });
   expect(render('plan_approval_escalation', { planVersion: 3, waitingSince: '2026-03-01T13:00:00Z' }).text).toContain('submitted 2026-03-01 13:00 UTC');
   expect(render('client_response_due', { deemedAcceptedAt: '2026-03-20T09:00:00Z' }).text).toContain('by 2026-03-20 09:00 UTC');
+  expect(forClient('client_response_due', { deemedAcceptedAt: '2026-03-20T09:00:00Z' }).text).toContain('by 2026-03-20 09:00 UTC');
   expect(render('project_cancelled', { cancelledBy: 'anna.manager', stage: 'in_production', reason: 'Budget cut' }).text).toContain(
     'Your project was cancelled by Anna Petrova at the in production stage.\nReason: Budget cut',
   );
-  expect(render('delivery_ready', { revisionRound: 2 }).text).toContain('(revision round 2)');
+  expect(forClient('delivery_ready', { revisionRound: 2 }).text).toContain('(revision round 2)');
+  expect(forClient('delivery_ready', { respondBy: '2026-03-20T09:00:00Z' }).text).toContain('Please tell us by 2026-03-20 09:00 UTC whether you accept it');
+  expect(forClient('credit_note_issued', { amount: 420.35, currency: 'EUR', dueAt: '2026-03-22T12:00:00Z', invoiceNumber: 'INV-2026-000032' })).toMatchObject({
+    subject: 'Credit note INV-2026-000032: your project',
+    text: expect.stringContaining('We refund it by bank transfer by 2026-03-22 12:00 UTC'),
+  });
+  expect(forClient('invoice_voided', { invoiceNumber: 'INV-2026-000007', amountVoided: 1000, amountPaid: 420.35, currency: 'EUR' }).text).toContain(
+    'What you already paid on it (420.35 EUR) is counted in the final settlement.',
+  );
+  // Without a manager in the directory, the client is still told whom to write to.
+  expect(forClient('invoice_issued', { invoiceNumber: 'INV-1' }).text).toContain('Questions about it: please write to your account manager.');
 });
 
 test('calling notify twice with the same key sends once', async () => {
@@ -279,12 +431,16 @@ test('the SMTP password never reaches the log', () => {
   mailer.close();
 });
 
+/** An attempt that started just now, with the options the workflows give notify. */
+const attemptStartedNow = { currentAttemptScheduledTimestampMs: Date.now(), startToCloseTimeoutMs: 3_600_000, heartbeatTimeoutMs: 90_000 };
+
 test('inside an activity the log lines name the workflow, project and task', async () => {
   const { lines, logger } = capturedLogger();
   const { notify } = notifier({ logger });
   const env = new MockActivityEnvironment({
     workflowExecution: { workflowId: 'task-acme.design', runId: 'run-1' },
     activityType: 'notify',
+    ...attemptStartedNow,
   });
 
   const input: NotifyInput = {
@@ -321,3 +477,81 @@ test('bad input fails at once instead of being retried', async () => {
   expect(failure).toMatchObject({ type: 'InvalidInput', nonRetryable: true });
   expect(smtp.received).toHaveLength(0);
 });
+
+test('without SMTP the log line names the attachment and its size', async () => {
+  const documentId = await producedInvoice('final_invoice');
+  const { lines, logger } = capturedLogger();
+  const { notify } = notifier({ mailer: new LogMailer(logger, FROM), logger });
+  await notify({
+    idempotencyKey: 'project-acme:invoice-issued:final',
+    template: 'invoice_issued',
+    recipients: { emails: ['buyer@globex.example'] },
+    projectId: 'acme',
+    data: { ...fullData, documentId },
+  });
+  const size = (await documentStore().get(documentId))!.size;
+  expect(lines).toContainEqual(
+    expect.objectContaining({
+      msg: 'mail (no SMTP configured)',
+      to: 'buyer@globex.example',
+      replyTo: 'anna.manager@agency.example',
+      attachments: [{ fileName: 'final_invoice-INV-2026-000019.pdf', contentType: 'application/pdf', size }],
+    }),
+  );
+});
+
+test('an attempt Temporal gave up on stops before the next recipient; the next attempt mails only the rest', async () => {
+  await smtp.close();
+  smtp = await startSmtpServer({ acceptAfterMs: 1_500 });
+  const { notify } = notifier();
+  const input: NotifyInput = {
+    idempotencyKey: 'project-acme:task-opened:1',
+    template: 'task_opened',
+    recipients: { department: 'design' },
+    projectId: 'acme',
+    taskId: 'acme.design',
+    data: fullData,
+  };
+  const first = new MockActivityEnvironment({ activityType: 'notify', ...attemptStartedNow });
+  const running = first.run(notify, input);
+  setTimeout(() => first.cancel('TIMED_OUT'), 500); // while the first message is being accepted
+
+  await expect(running).rejects.toThrow();
+  // The attempt's code finishes the message in flight and records it, then stops: nobody after it is mailed.
+  const sentLog = new FileSentLog(path.join(tmp, 'mail-sent'));
+  await eventually(() => sentLog.has(input.idempotencyKey, 'dima.design@agency.example'), { what: 'the first message recorded' });
+  await new Promise((resolve) => setTimeout(resolve, 2_500)); // long enough to have mailed Olga, had it gone on
+  expect(smtp.arrived.map((m) => m.envelopeTo[0])).toEqual(['dima.design@agency.example']);
+
+  const second = new MockActivityEnvironment({ activityType: 'notify', ...attemptStartedNow });
+  expect(await second.run(notify, input)).toMatchObject({ sent: 1 });
+  expect(smtp.arrived.map((m) => m.envelopeTo[0])).toEqual(['dima.design@agency.example', 'olga.design@agency.example']);
+});
+
+test('an attempt near its start-to-close timeout starts no new message and fails for the next attempt to carry on', async () => {
+  const { notify } = notifier();
+  const env = new MockActivityEnvironment({
+    activityType: 'notify',
+    currentAttemptScheduledTimestampMs: Date.now() - 3_580_000, // 20 s left of the hour
+    startToCloseTimeoutMs: 3_600_000,
+  });
+  const failure = await env
+    .run(notify, { idempotencyKey: 'k-late', template: 'task_opened', recipients: { department: 'design' }, projectId: 'acme', data: fullData } satisfies NotifyInput)
+    .catch((err: unknown) => err);
+  expect(failure).toBeInstanceOf(ApplicationFailure);
+  expect(failure).toMatchObject({ type: 'AttemptTimeNearlyUp', nonRetryable: false });
+  expect(smtp.arrived).toHaveLength(0);
+});
+
+test('while a slow server takes its time over a message, the attempt keeps heartbeating', async () => {
+  await smtp.close();
+  smtp = await startSmtpServer({ acceptAfterMs: 11_500 });
+  const { notify } = notifier();
+  const env = new MockActivityEnvironment({ activityType: 'notify', ...attemptStartedNow });
+  const beats: unknown[] = [];
+  env.on('heartbeat', (details: unknown) => beats.push(details));
+
+  await env.run(notify, { idempotencyKey: 'k-slow', template: 'task_opened', recipients: { personIds: ['dima.design'] }, projectId: 'acme', data: fullData } satisfies NotifyInput);
+
+  expect(beats).toEqual([{ next: 'dima.design@agency.example' }, { sending: 'dima.design@agency.example' }]);
+}, 30_000);

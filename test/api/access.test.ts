@@ -85,6 +85,17 @@ const ROWS: Row[] = [
   { operationId: 'reassignTask', method: 'post', path: () => `/api/tasks/${taskId}/reassign`, scope: 'task', body: {}, ok: 400 },
   { operationId: 'moveTaskDueDate', method: 'patch', path: () => `/api/tasks/${taskId}`, scope: 'task', body: {}, ok: 400 },
   { operationId: 'portfolioReport', method: 'get', path: () => '/api/reports/portfolio', scope: 'none', ok: 200 },
+  { operationId: 'kpiReport', method: 'get', path: () => '/api/reports/kpis', scope: 'none', ok: 200 },
+  { operationId: 'kpiReportCsv', method: 'get', path: () => '/api/reports/kpis.csv', scope: 'none', ok: 200 },
+  { operationId: 'listSalesTargets', method: 'get', path: () => '/api/reports/sales-targets', scope: 'none', ok: 200 },
+  {
+    operationId: 'setSalesTarget',
+    method: 'put',
+    path: () => `/api/reports/sales-targets/${h.people.manager.id}/2026-Q1`,
+    scope: 'none',
+    body: {},
+    ok: 400,
+  },
 ];
 
 function expected(row: Row, caller: Caller): number {

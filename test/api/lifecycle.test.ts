@@ -6,22 +6,24 @@
  * PDF whose digest header matches its bytes. The portfolio report follows along: the waiting
  * plan, the late task, the open complaint and the unpaid invoice each show up while they last.
  * Policies are in seconds so the run takes well under a minute.
+ * `npm run test:production` runs this same journey against the production topology (PostgreSQL,
+ * the Temporal server, `npm run api` and `npm run worker` as separate processes).
  */
 import { createHash } from 'node:crypto';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import type { TaskView } from '../../workflows/task/contract';
 import type { z } from 'zod';
 import type { portfolioReportSchema } from '../../api/schemas';
-import { startApiHarness, type ApiHarness, type PersonKey } from '../support/api';
+import { startHttpHarness, type HttpHarness, type PersonKey } from '../support/api';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(180_000);
 
 type Report = z.infer<typeof portfolioReportSchema>;
 
-let h: ApiHarness;
+let h: HttpHarness;
 beforeAll(async () => {
-  h = await startApiHarness();
+  h = await startHttpHarness();
 });
 afterAll(async () => {
   await h?.close();

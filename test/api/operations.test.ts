@@ -10,6 +10,7 @@ import { planRequest, projectRequest, startApiHarness, type ApiHarness } from '.
 import { capturedLogger } from '../activities/fixtures';
 import { eventually } from '../support/temporal';
 import { testAddress } from '../support/temporal';
+import { openTestStore, type TestStore } from '../support/reporting';
 
 const NOWHERE = '127.0.0.1:1';
 
@@ -89,6 +90,26 @@ describe('metrics, request ids, headers', () => {
     expect(res.text).toMatch(/agencyflow_process_cpu_user_seconds_total/);
   });
 
+  test('/metrics needs METRICS_TOKEN as a bearer token when one is set, and is off under PRODUCTION_CHECKS without one', async () => {
+    const token = 'metrics-token-of-some-length';
+    const guarded = await startApiHarness({ withoutWorker: true, env: { METRICS_TOKEN: token } });
+    const off = await startApiHarness({ withoutWorker: true, env: { PRODUCTION_CHECKS: 'true' } });
+    try {
+      const refused = await guarded.http().get('/metrics').expect(401);
+      expect(refused.headers['www-authenticate']).toMatch(/^Bearer/);
+      expect(refused.body.type).toBe('urn:agencyflow:problem:unauthenticated');
+      await guarded.http().get('/metrics').set('Authorization', 'Bearer not-the-metrics-token').expect(401);
+      // A person's API token is not the metrics token either.
+      await guarded.http().get('/metrics').set(guarded.auth('manager')).expect(401);
+      const scraped = await guarded.http().get('/metrics').set('Authorization', `Bearer ${token}`).expect(200);
+      expect(scraped.text).toContain('agencyflow_http_requests_total');
+      await off.http().get('/metrics').set('Authorization', `Bearer ${token}`).expect(404);
+    } finally {
+      await guarded.close();
+      await off.close();
+    }
+  });
+
   test('X-Request-Id is taken from the request or made up, and returned', async () => {
     const given = await h.http().get('/healthz').set('X-Request-Id', 'req-abc.123').expect(200);
     expect(given.headers['x-request-id']).toBe('req-abc.123');
@@ -155,10 +176,17 @@ describe('metrics, request ids, headers', () => {
 
 describe('the server process', () => {
   const logger = createLogger({ level: 'silent' });
+  let reporting: TestStore;
+  beforeAll(async () => {
+    reporting = await openTestStore();
+  });
+  afterAll(async () => {
+    await reporting?.dispose();
+  });
 
   test('listens on an ephemeral port (API_PORT=0), serves, and closes', async () => {
     const config = { ...loadConfig({ TEMPORAL_ADDRESS: testAddress(), LOG_LEVEL: 'silent' }), API_PORT: 0 };
-    const server = await startApiServer({ config, logger });
+    const server = await startApiServer({ config, logger, reporting: reporting.store });
     try {
       expect(server.url).toMatch(/^http:\/\/localhost:\d+$/);
       expect(server.url).not.toMatch(/:0$/);
@@ -179,7 +207,7 @@ describe('the server process', () => {
       destination: { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) },
     });
     const config = { ...loadConfig({ TEMPORAL_ADDRESS: NOWHERE, LOG_LEVEL: 'info' }), API_PORT: 0 };
-    const server = await startApiServer({ config, logger: capture });
+    const server = await startApiServer({ config, logger: capture, reporting: reporting.store });
     try {
       const port = new URL(server.url).port;
       const res = await fetch(`http://127.0.0.1:${port}/readyz`);

@@ -13,115 +13,29 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import Ajv2019 from 'ajv/dist/2019';
 import addFormats from 'ajv-formats';
-import { parse as parseYaml } from 'yaml';
 import { envSchema, loadConfig } from '../../common/config';
+import { parse as parseYaml } from 'yaml';
+import { TEMPORAL_SERVER_VERSION } from '../../common/temporal-server';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import {
+  COMPOSE_FILE,
+  ROOT,
+  containerEnv,
+  dependencies,
+  environmentOf,
+  interpolate,
+  interpolateDeep,
+  readComposeDoc,
+  scriptOf as scriptOfService,
+  variableReferences,
+  type ComposeService,
+} from '../support/compose';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const COMPOSE_FILE = path.join(ROOT, 'docker-compose.yml');
 const DOCKERFILE = path.join(ROOT, 'Dockerfile');
 const execFileAsync = promisify(execFile);
 
-// ---------------------------------------------------------------------------------------------
-// Reading the compose file the way Compose does: YAML with merge keys, then interpolation.
-// ---------------------------------------------------------------------------------------------
-
-type EnvValue = string | number | boolean | null;
-
-interface ComposeService {
-  image?: string;
-  build?: unknown;
-  command?: string | string[];
-  entrypoint?: string | string[];
-  environment?: Record<string, EnvValue> | string[];
-  depends_on?: string[] | Record<string, { condition: string }>;
-  healthcheck?: { test?: string | string[]; disable?: boolean };
-  ports?: unknown[];
-  volumes?: unknown[];
-  restart?: string;
-  [key: string]: unknown;
-}
-
-interface ComposeDoc {
-  services: Record<string, ComposeService>;
-  volumes?: Record<string, unknown>;
-  [key: string]: unknown;
-}
-
-function readComposeDoc(): ComposeDoc {
-  return parseYaml(fs.readFileSync(COMPOSE_FILE, 'utf8'), { merge: true }) as ComposeDoc;
-}
-
-const VARIABLE = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
-
-/** Compose's interpolation of one string: `$$`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?message}`, `${VAR?message}`. */
-function interpolate(text: string, env: Record<string, string | undefined>): string {
-  return text.replace(VARIABLE, (match, braced: string | undefined, op: string | undefined, arg: string | undefined, bare: string | undefined) => {
-    if (match === '$$') return '$';
-    const name = (braced ?? bare) as string;
-    const value = env[name];
-    switch (op) {
-      case ':-':
-        return value ? value : (arg ?? '');
-      case '-':
-        return value ?? arg ?? '';
-      case ':?':
-        if (!value) throw new Error(`required variable ${name} is missing: ${arg}`);
-        return value;
-      case '?':
-        if (value === undefined) throw new Error(`required variable ${name} is missing: ${arg}`);
-        return value;
-      default:
-        return value ?? '';
-    }
-  });
-}
-
-function interpolateDeep<T>(value: T, env: Record<string, string | undefined>): T {
-  if (typeof value === 'string') return interpolate(value, env) as T;
-  if (Array.isArray(value)) return value.map((v: unknown) => interpolateDeep(v, env)) as T;
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateDeep(v, env)])) as T;
-  }
-  return value;
-}
-
-/** Every `${...}` reference in the file: name, operator and argument. */
-function variableReferences(text: string): { name: string; op?: string; arg?: string }[] {
-  return [...text.matchAll(VARIABLE)]
-    .filter((m) => m[0] !== '$$' && m[1] !== undefined)
-    .map((m) => ({ name: m[1], op: m[2], arg: m[3] }));
-}
-
 /** Values the secrets take in these tests (they have no default on purpose). */
 const TEST_HOST_ENV: Record<string, string> = { POSTGRES_PASSWORD: 'test-only-password' };
-
-function environmentOf(service: ComposeService): Record<string, EnvValue> {
-  const env = service.environment ?? {};
-  if (!Array.isArray(env)) return env;
-  return Object.fromEntries(
-    env.map((entry) => {
-      const eq = entry.indexOf('=');
-      return eq < 0 ? [entry, null] : [entry.slice(0, eq), entry.slice(eq + 1)];
-    }),
-  );
-}
-
-/**
- * What a container's process sees: interpolated values, and value-less keys taken from the host
- * environment when set there and left out otherwise (Compose's pass-through).
- */
-function containerEnv(service: ComposeService, hostEnv: Record<string, string | undefined>): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [key, value] of Object.entries(environmentOf(service))) {
-    if (value === null) {
-      if (hostEnv[key] !== undefined) result[key] = hostEnv[key] as string;
-    } else {
-      result[key] = interpolate(String(value), hostEnv);
-    }
-  }
-  return result;
-}
 
 /** Keys given to a service that common/config.ts does not accept. */
 function unknownAppVariables(env: Record<string, unknown>): string[] {
@@ -129,18 +43,10 @@ function unknownAppVariables(env: Record<string, unknown>): string[] {
   return Object.keys(env).filter((key) => !known.has(key));
 }
 
-function dependencies(service: ComposeService): Record<string, string> {
-  const deps = service.depends_on ?? {};
-  if (Array.isArray(deps)) return Object.fromEntries(deps.map((d) => [d, 'service_started']));
-  return Object.fromEntries(Object.entries(deps).map(([name, d]) => [name, d.condition]));
-}
-
 /** The shell script a one-shot service runs (`entrypoint: ["/bin/sh", "-c"]`, the script as command). */
 function scriptOf(service: ComposeService): string {
   expect(service.entrypoint).toEqual(['/bin/sh', '-c']);
-  const command = service.command;
-  if (!Array.isArray(command) || command.length !== 1) throw new Error('expected the script as the only command item');
-  return command[0];
+  return scriptOfService(service);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -297,6 +203,17 @@ describe('docker-compose.yml', () => {
       expect(config.WORKFLOW_BUNDLE_PATH).toBe('/app/dist/workflow-bundle.js');
     });
 
+    it('refuse unsafe people directories unless a trial says so, and keep /metrics behind a token', () => {
+      const config = loadConfig(containerEnv(doc.services.api, TEST_HOST_ENV), '/app');
+      expect(config.PRODUCTION_CHECKS).toBe(true);
+      expect(config.ALLOW_DEMO_PEOPLE).toBe(false);
+      expect(config.METRICS_TOKEN).toBeUndefined();
+      expect(environmentOf(doc.services.api).METRICS_TOKEN).toBeNull(); // passed through, never in the file
+      const trial = loadConfig(containerEnv(doc.services.api, { ...TEST_HOST_ENV, ALLOW_DEMO_PEOPLE: 'true', METRICS_TOKEN: 'scrape-token-0123456789' }), '/app');
+      expect(trial.ALLOW_DEMO_PEOPLE).toBe(true);
+      expect(trial.METRICS_TOKEN).toBe('scrape-token-0123456789');
+    });
+
     it('pass secrets and optional settings through from the host when set', () => {
       const host = { ...TEST_HOST_ENV, SMTP_PASSWORD: 'smtp-secret', ESCALATION_EMAIL: 'ops@agency.example', TEMPORAL_NAMESPACE: 'agency' };
       const config = loadConfig(containerEnv(doc.services.worker, host), '/app');
@@ -405,6 +322,32 @@ describe('docker-compose.yml', () => {
       }
     });
 
+    it('pins the server version test:production builds and runs (common/temporal-server.ts)', () => {
+      expect(services.temporal.image).toBe(`temporalio/server:${TEMPORAL_SERVER_VERSION}`);
+      for (const name of ['temporal-schema', 'temporal-setup']) {
+        expect([name, services[name].image]).toEqual([name, `temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`]);
+      }
+    });
+
+    it('exports the server\'s Prometheus metrics inside the network only, and loads our dynamic config', () => {
+      const env = containerEnv(doc.services.temporal, TEST_HOST_ENV);
+      expect(env.PROMETHEUS_ENDPOINT).toMatch(/^0\.0\.0\.0:\d+$/);
+      const metricsPort = env.PROMETHEUS_ENDPOINT.split(':')[1];
+      expect(JSON.stringify(services.temporal.ports)).not.toContain(`:${metricsPort}`);
+      const mount = (services.temporal.volumes ?? []).find((v) => typeof v === 'string' && v.split(':')[1] === env.DYNAMIC_CONFIG_FILE_PATH) as string;
+      expect(mount).toBeDefined();
+      const hostFile = path.resolve(ROOT, mount.split(':')[0]);
+      expect(fs.existsSync(hostFile)).toBe(true);
+      expect(parseYaml(fs.readFileSync(hostFile, 'utf8'))).toMatchObject({ 'frontend.enableUpdateWorkflowExecution': [{ value: true }] });
+    });
+
+    it('checks the server\'s health with what its image has (busybox wget, no Temporal CLI) on the frontend HTTP port', () => {
+      const test = services.temporal.healthcheck?.test as string[];
+      expect(test[0]).toBe('CMD-SHELL');
+      expect(test[1]).toMatch(/^wget -q -O \/dev\/null http:\/\/127\.0\.0\.1:7243\/api\/v1\/cluster-info$/);
+      expect(containerEnv(doc.services.temporal, TEST_HOST_ENV).BIND_ON_IP).toBe('0.0.0.0');
+    });
+
     it('sets the namespace the app uses, with a retention the app itself would accept', () => {
       const setupEnv = containerEnv(doc.services['temporal-setup'], TEST_HOST_ENV);
       const appEnv = containerEnv(doc.services.api, TEST_HOST_ENV);
@@ -479,10 +422,10 @@ describe('Dockerfile', () => {
     .map((l) => l.split(/\s+/)[1].replace(/^\$\{(\w+)\}$/, (_, name: string) => argDefaults[name] ?? ''));
   const compose = readComposeDoc();
 
-  it('builds on a Debian-based Node 20 image, never Alpine', () => {
+  it('builds on a Debian-based image of a current Node LTS line (22 or 24), never Alpine', () => {
     expect(fromImages.length).toBeGreaterThanOrEqual(2);
     for (const image of fromImages) {
-      expect(image).toMatch(/^node:20[\w.-]*-(bookworm|bullseye|trixie)(-slim)?(@sha256:[a-f0-9]{64})?$/);
+      expect(image).toMatch(/^node:(22|24)[\w.-]*-(bookworm|bullseye|trixie)(-slim)?(@sha256:[a-f0-9]{64})?$/);
       expect(image).not.toMatch(/alpine/);
     }
   });

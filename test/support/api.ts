@@ -4,9 +4,10 @@
  * dir, mail to the log, a per-file invoice-number counter), and an app from createApp(deps)
  * pointed at that task queue. Each harness has its own managers (unique ids and tokens), so
  * counts and lists filtered by manager see only what the test file made, although other test
- * files share the server.
+ * files share the server. Each harness also has its own reporting store (a schema of its own on
+ * the run's shared PGlite), fed by its worker and read by its app.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +23,8 @@ import { createApp, type AppDeps } from '../../api/app';
 import { createTemporalConnection, TemporalGateway } from '../../api/temporal-gateway';
 import type { Department } from '../../workflows/shared-schemas';
 import { parseTaskId } from '../../workflows/task/contract';
+import type { ReportingStore } from '../../activities/reporting/store';
+import { openTestStore } from './reporting';
 import { connectTestTemporal, createTestWorker, eventually, NAMESPACE, replayEverythingOn, testAddress, uniqueId, type TestTemporal } from './temporal';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -56,6 +59,8 @@ export interface ApiHarness {
   people: Record<PersonKey, TestPerson>;
   directory: PeopleDirectory;
   store: DocumentStore;
+  /** The harness's own reporting store (its own schema). */
+  reporting: ReportingStore;
   /** supertest bound to the app. */
   http: () => ReturnType<typeof supertest>;
   /** `Authorization` header for a person. */
@@ -75,11 +80,19 @@ export interface HarnessOptions {
   logger?: Logger;
 }
 
-/** The demo directory plus this harness's own managers and leader (unique ids and tokens). */
-function writePeopleFile(dir: string): { file: string; people: Record<PersonKey, TestPerson> } {
+/**
+ * The demo directory plus this harness's own managers and leader (unique ids and tokens).
+ * `production`: every token fresh and stored as a `tokenSha256` digest, as a production directory
+ * must be (common/production-checks.ts); the clear tokens are returned for the tests only.
+ */
+export function writePeopleFile(
+  dir: string,
+  options: { production?: boolean } = {},
+): { file: string; people: Record<PersonKey, TestPerson> } {
   const example = JSON.parse(fs.readFileSync(EXAMPLE_PEOPLE, 'utf8')) as { people: (TestPerson & { name: string; email: string })[] };
   const suffix = randomBytes(4).toString('hex');
   const token = () => `test-${randomBytes(16).toString('hex')}`;
+  const staff = options.production ? example.people.map((p) => ({ ...p, token: token() })) : example.people;
   const mine = {
     manager: { id: `mgr-${suffix}`, token: token(), role: 'manager' as const },
     otherManager: { id: `mgr2-${suffix}`, token: token(), role: 'manager' as const },
@@ -87,7 +100,7 @@ function writePeopleFile(dir: string): { file: string; people: Record<PersonKey,
     leadership: { id: `lead-${suffix}`, token: token(), role: 'leadership' as const },
   };
   const pick = (id: string): TestPerson => {
-    const p = example.people.find((e) => e.id === id);
+    const p = staff.find((e) => e.id === id);
     if (!p) throw new Error(`people.example.json lacks ${id}`);
     return { id: p.id, token: p.token, role: p.role, ...(p.department && { department: p.department }) };
   };
@@ -101,12 +114,37 @@ function writePeopleFile(dir: string): { file: string; people: Record<PersonKey,
     analyst: pick('nina.analytics'),
   };
   const entries = [
-    ...example.people,
+    ...staff,
     ...Object.values(mine).map((p) => ({ ...p, name: `Test ${p.id}`, email: `${p.id}@agency.example` })),
-  ];
+  ].map(({ token: clear, ...entry }) =>
+    options.production ? { ...entry, tokenSha256: createHash('sha256').update(clear).digest('hex') } : { ...entry, token: clear },
+  );
   const file = path.join(dir, 'people.json');
   fs.writeFileSync(file, JSON.stringify({ people: entries }, null, 2));
   return { file, people };
+}
+
+/** What the HTTP-only tests need: the API, its people, and `close`. */
+export type HttpHarness = Pick<ApiHarness, 'people' | 'http' | 'auth' | 'close'>;
+
+/**
+ * The API to test through HTTP alone: an API process already running elsewhere when
+ * AGENCYFLOW_API_URL is set (`npm run test:production` runs the production topology and points
+ * this at it, with the people it created in AGENCYFLOW_API_PEOPLE), else an in-process app and
+ * worker against the run's dev server (startApiHarness).
+ */
+export async function startHttpHarness(): Promise<HttpHarness> {
+  const url = process.env.AGENCYFLOW_API_URL;
+  if (!url) return startApiHarness();
+  const peopleFile = process.env.AGENCYFLOW_API_PEOPLE;
+  if (!peopleFile) throw new Error('AGENCYFLOW_API_URL is set without AGENCYFLOW_API_PEOPLE (the tokens of the people it knows)');
+  const people = JSON.parse(fs.readFileSync(peopleFile, 'utf8')) as Record<PersonKey, TestPerson>;
+  return {
+    people,
+    http: () => supertest(url),
+    auth: (who) => ({ Authorization: `Bearer ${people[who].token}` }),
+    close: async () => undefined,
+  };
 }
 
 export async function startApiHarness(options: HarnessOptions = {}): Promise<ApiHarness> {
@@ -129,12 +167,13 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
   const logger = options.logger ?? createLogger({ level: process.env.API_TEST_LOG_LEVEL ?? 'silent' });
   const directory = PeopleDirectory.fromFile(peopleFile);
   const store = createDocumentStoreFromConfig(config);
+  const reporting = await openTestStore();
 
   const temporal = await connectTestTemporal();
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   if (!options.withoutWorker && !options.temporalAddress) {
-    const deps = await createActivityDepsFromConfig(config, { client: temporal.client, logger });
+    const deps = await createActivityDepsFromConfig(config, { client: temporal.client, logger, reporting: reporting.store });
     worker = await createTestWorker(temporal, {
       taskQueue,
       activities: createActivities({ ...deps, invoiceNumberWorkflowIdPrefix: `${uniqueId('inv')}-` }),
@@ -150,6 +189,7 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
     temporal: gateway,
     people: directory,
     documents: store,
+    reporting: reporting.store,
     ...(options.workerPolling && { workerPolling: options.workerPolling }),
   };
   const app = createApp(deps);
@@ -163,6 +203,7 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
     people,
     directory,
     store,
+    reporting: reporting.store,
     http: () => supertest(app),
     auth: (who) => ({ Authorization: `Bearer ${people[who].token}` }),
     async close() {
@@ -173,6 +214,7 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
       } finally {
         await connection.close();
         await temporal.close();
+        await reporting.dispose();
         fs.rmSync(dataDir, { recursive: true, force: true });
       }
     },
@@ -229,7 +271,7 @@ export function planRequest(overrides: Record<string, unknown> = {}): Record<str
  * Waits until the task has this status (read through the API as leadership). On timeout the
  * error carries the project's timeline, which says where the process stopped.
  */
-export async function waitForTask(h: ApiHarness, taskId: string, status: string, timeoutMs = 30_000): Promise<void> {
+export async function waitForTask(h: HttpHarness, taskId: string, status: string, timeoutMs = 30_000): Promise<void> {
   try {
     await eventually(async () => (await h.http().get(`/api/tasks/${taskId}`).set(h.auth('leadership'))).body.status === status, {
       what: `task ${taskId} to be ${status}`,

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
+import { CLIENT_CHANNEL_ARGS } from '../../common/temporal';
 import { createAgencyWorker } from '../../worker/worker';
 
 export const NAMESPACE = 'default';
@@ -36,7 +37,7 @@ export interface TestTemporal {
 
 export async function connectTestTemporal(): Promise<TestTemporal> {
   const address = testAddress();
-  const connection = await Connection.connect({ address });
+  const connection = await Connection.connect({ address, channelArgs: { ...CLIENT_CHANNEL_ARGS } });
   const nativeConnection = await NativeConnection.connect({ address });
   return {
     connection,

@@ -12,7 +12,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { Worker } from '@temporalio/worker';
 import { SMTPServer } from 'smtp-server';
-import { createActivities, FilesystemDocumentStore, SentLog } from '../../activities/index';
+import { createActivities, FilesystemDocumentStore, FileSentLog } from '../../activities/index';
 import { SmtpMailer } from '../../activities/mail/mailer';
 import { createLogger } from '../../common/logger';
 import { PeopleDirectory } from '../../common/people';
@@ -24,6 +24,8 @@ import type {
   ProjectActivities,
   PublishSnapshotInput,
 } from '../../activities/contract';
+import type { ReportingStore } from '../../activities/reporting/store';
+import { openTestStore, type TestStore } from '../support/reporting';
 import type { DocumentRef, ProjectActionResult, ProjectStatus } from '../../workflows/project/contract';
 import {
   getStatusQuery,
@@ -98,31 +100,48 @@ export const ESCALATION_EMAIL = 'escalations@agency.example';
 async function realActivities(
   temporal: TestTemporal,
   taskQueue: string,
-): Promise<{ activities: ProjectActivities; mail: ReceivedMail[]; documentsDir: string; close(): Promise<void> }> {
+  reporting: TestStore,
+): Promise<{ activities: ProjectActivities; mail: ReceivedMail[]; documentsDir: string; smtp: SmtpControl; close(): Promise<void> }> {
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'agencyflow-wf-'));
   const mail: ReceivedMail[] = [];
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, done) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const headers = raw.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ');
-        mail.push({
-          to: session.envelope.rcptTo.map((r) => r.address),
-          idempotencyKey: /^X-Agencyflow-Idempotency-Key: (.*)$/im.exec(headers)?.[1]?.trim(),
-          subject: /^Subject: (.*)$/im.exec(headers)?.[1]?.trim(),
-          raw,
+  const newServer = () =>
+    new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onData(stream, session, done) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          const raw = Buffer.concat(chunks).toString('utf8');
+          const headers = raw.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ');
+          mail.push({
+            to: session.envelope.rcptTo.map((r) => r.address),
+            idempotencyKey: /^X-Agencyflow-Idempotency-Key: (.*)$/im.exec(headers)?.[1]?.trim(),
+            subject: /^Subject: (.*)$/im.exec(headers)?.[1]?.trim(),
+            raw,
+          });
+          done();
         });
-        done();
-      });
-    },
-  });
+      },
+    });
+  let smtp = newServer();
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
   const port = (smtp.server.address() as AddressInfo).port;
+  let smtpUp = true;
+  const smtpControl: SmtpControl = {
+    async stop() {
+      if (!smtpUp) return;
+      smtpUp = false;
+      await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    },
+    async start() {
+      if (smtpUp) return;
+      smtp = newServer();
+      await new Promise<void>((resolve) => smtp.listen(port, '127.0.0.1', resolve));
+      smtpUp = true;
+    },
+  };
   const mailer = new SmtpMailer({ host: '127.0.0.1', port, secure: false, from: 'agencyflow <no-reply@agency.example>' });
   const documentsDir = path.join(dir, 'documents');
   const activities = createActivities({
@@ -131,8 +150,9 @@ async function realActivities(
     taskQueue,
     store: new FilesystemDocumentStore(documentsDir),
     mailer,
-    sentLog: new SentLog(path.join(dir, 'mail-sent')),
+    sentLog: new FileSentLog(path.join(dir, 'mail-sent')),
     people: PEOPLE,
+    reporting: reporting.store,
     agency: {
       name: 'Northwind Creative Agency',
       address: '12 Market Street, Springfield',
@@ -147,15 +167,28 @@ async function realActivities(
     activities,
     mail,
     documentsDir,
+    smtp: smtpControl,
     async close() {
       mailer.close();
-      await new Promise<void>((resolve) => smtp.close(() => resolve()));
+      await smtpControl.stop();
       await fs.promises.rm(dir, { recursive: true, force: true });
     },
   };
 }
 
-function recording(base: ProjectActivities, effects: Effects): ProjectActivities {
+/** The local SMTP server, stopped and started again on the same port (a mail outage). */
+export interface SmtpControl {
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/** Gates a test can put in front of real activities, to land something while one is in flight. */
+export interface ActivityGates {
+  /** Awaited before a number is allocated (the allocation itself is real). */
+  beforeInvoiceNumber?: (input: AllocateInvoiceNumberInput) => Promise<void>;
+}
+
+function recording(base: ProjectActivities, effects: Effects, gates: ActivityGates): ProjectActivities {
   return {
     async notify(input) {
       const result = await base.notify(input);
@@ -163,6 +196,7 @@ function recording(base: ProjectActivities, effects: Effects): ProjectActivities
       return result;
     },
     async allocateInvoiceNumber(input) {
+      await gates.beforeInvoiceNumber?.(input);
       const result = await base.allocateInvoiceNumber(input);
       effects.invoiceNumbers.push({ input, number: result.number });
       return result;
@@ -188,10 +222,14 @@ export interface WorkflowTestEnv {
   taskQueue: string;
   worker: Worker;
   effects: Effects;
+  gates: ActivityGates;
+  smtp: SmtpControl;
   /** Mail the local SMTP server received. */
   mail: ReceivedMail[];
   /** Where the document store writes (`<projectId>/<documentId>.pdf`). */
   documentsDir: string;
+  /** The reporting store this worker publishes to (a schema of its own on the run's PGlite). */
+  reporting: ReportingStore;
   /** Starts the worker again after `stopWorker` (a crashed process coming back). */
   restartWorker(): Promise<void>;
   stopWorker(): Promise<void>;
@@ -202,16 +240,21 @@ export async function startWorkflowTestEnv(options: { maxCachedWorkflows?: numbe
   const temporal = await connectTestTemporal();
   const taskQueue = uniqueId('wf');
   const effects: Effects = { notices: [], documents: [], invoiceNumbers: [], published: [] };
-  const real = await realActivities(temporal, taskQueue);
-  const activities = recording(real.activities, effects);
+  const reporting = await openTestStore();
+  const real = await realActivities(temporal, taskQueue, reporting);
+  const gates: ActivityGates = {};
+  const activities = recording(real.activities, effects, gates);
   let worker = await createTestWorker(temporal, { taskQueue, activities, maxCachedWorkflows: options.maxCachedWorkflows });
   let running = worker.run();
   return {
     temporal,
     taskQueue,
     effects,
+    gates,
+    smtp: real.smtp,
     mail: real.mail,
     documentsDir: real.documentsDir,
+    reporting: reporting.store,
     get worker() {
       return worker;
     },
@@ -233,6 +276,7 @@ export async function startWorkflowTestEnv(options: { maxCachedWorkflows?: numbe
       } finally {
         await real.close();
         await temporal.close();
+        await reporting.dispose();
       }
     },
   };

@@ -25,8 +25,10 @@ const inline = proxyActivities<ProjectActivities>({
 // (tens of seconds per message) never makes Temporal start a second attempt while the first is
 // still talking to it: a second copy could reach whoever the first was mailing. A dead worker
 // is noticed by the missing heartbeat and its attempt retried elsewhere; the sent-log skips whoever
-// was already reached. The SMTP client's own timeouts (activities/mail/mailer.ts) are shorter
-// than the heartbeat timeout, so an attempt ends before another can begin.
+// was already reached. While one message is being sent the activity keeps heartbeating (every
+// 10 s), and it stops itself before its own timeouts run out; the SMTP client's timeouts apply
+// per step of the conversation (activities/mail/mailer.ts), so a server that accepts slowly is
+// waited for rather than retried into a second copy.
 const ownPath = proxyActivities<ProjectActivities>({
   startToCloseTimeout: '1h',
   heartbeatTimeout: '90s',

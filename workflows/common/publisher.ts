@@ -3,65 +3,48 @@
  * their projects and inboxes (and leadership its reports) without asking a worker, and after
  * Temporal's retention has deleted a finished run.
  *
- * A local activity, on purpose: its input never enters the history (a 200-task plan costs one
- * small marker event, not a copy of the plan), and it runs inside the workflow task that made the
- * change, so by the time an update's caller gets its answer the store already holds the new state.
- * The store keeps the highest `seq` it has seen, so retries, replays and racing workers are harmless.
- * While the store is down, the local activity is retried with growing pauses (by Temporal).
+ * A coroutine of its own hands the store each new version through the `publishSnapshot`
+ * activity, one at a time: a burst of changes costs one or two publishes, and the business never
+ * waits for the store. The activity carries ids only and reads the snapshot from the workflow
+ * itself (the status query), so a 200-task plan is never copied into the history; the store keeps
+ * the newest version it has seen, so retries and racing workers are harmless.
  *
- * `publishIfChanged` is called at fixed points — at the end of every handler and before every
- * wait of the process — and never from a callback of a local activity: a local activity resolves
- * at a different moment when a run is replayed, so a command issued in reaction to one could come
- * out in another order on replay and break the run.
+ * A regular activity, not a local one: a local activity's result is replayed from a marker at
+ * another moment of the run than it arrived in, and the workflow's clock moved with it — under
+ * worker restarts that made timers come out with other durations on replay (found by the chaos
+ * run on the production topology).
  */
-import { condition, patched, proxyLocalActivities } from '@temporalio/workflow';
+import { CancellationScope, condition, log, patched, proxyActivities } from '@temporalio/workflow';
 import type { ProjectActivities, PublishSnapshotInput } from '../../activities/contract';
 
-const { publishSnapshot } = proxyLocalActivities<ProjectActivities>({
-  startToCloseTimeout: '10s',
+const { publishSnapshot } = proxyActivities<ProjectActivities>({
+  startToCloseTimeout: '30s',
   scheduleToCloseTimeout: '1d',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '1m' },
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
 
 export interface Publisher {
-  /** Hands the current snapshot to the store when it changed since the last one handed over. */
-  publishIfChanged(): void;
   /** Resolves once the latest change is in the store (a run publishes its final state before it ends). */
   caughtUp(): Promise<void>;
 }
 
-export function createPublisher(options: { version(): number; snapshot(seq: number): PublishSnapshotInput }): Publisher {
+export function startPublisher(options: { version(): number; target(seq: number): PublishSnapshotInput }): Publisher {
   // Runs recorded before publishing existed replay without it.
-  if (!patched('publish-snapshots')) return { publishIfChanged: () => undefined, caughtUp: async () => undefined };
-  /** The newest seq given to a local activity, and the newest the store confirmed. */
-  let handedOver = 0;
-  let stored = 0;
-  let failures = 0;
-  const publishIfChanged = (): void => {
-    const seq = options.version();
-    if (seq <= handedOver) return;
-    handedOver = seq;
-    publishSnapshot(options.snapshot(seq)).then(
-      () => {
-        stored = Math.max(stored, seq);
-      },
-      () => {
-        // Given up (a day of retries, or cancelled with its scope): the next fixed point hands the
-        // latest snapshot over again. State only — no command from here (see above).
-        failures += 1;
-        if (handedOver === seq) handedOver = stored;
-      },
-    );
-  };
-  return {
-    publishIfChanged,
-    async caughtUp() {
-      for (;;) {
-        publishIfChanged();
-        if (stored >= options.version()) return;
-        const seenFailures = failures;
-        await condition(() => stored >= options.version() || failures !== seenFailures);
+  if (!patched('snapshot-publishing')) return { caughtUp: async () => undefined };
+  let published = 0;
+  // Not cancellable: after a Temporal-level cancel the final state still reaches the store.
+  void CancellationScope.nonCancellable(async () => {
+    for (;;) {
+      await condition(() => options.version() > published);
+      const seq = options.version();
+      try {
+        await publishSnapshot(options.target(seq));
+      } catch (err) {
+        // A day of retries failed: the next change publishes again; `reports:rebuild` repairs.
+        log.error('snapshot not published', { seq, error: (err as Error).message });
       }
-    },
-  };
+      published = seq;
+    }
+  });
+  return { caughtUp: () => condition(() => published >= options.version()) };
 }

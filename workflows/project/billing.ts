@@ -41,7 +41,6 @@ export function createBilling(ctx: ProjectContext): Billing {
   async function produce(kind: DocumentKind, invoice?: InvoiceContent): Promise<DocumentRef> {
     if (!invoice) ctx.proceed(); // an invoice already numbered gets its paper whatever happens next
     const sequence = status.documents.filter((d) => d.kind === kind).length + 1;
-    ctx.publisher.publishIfChanged();
     const ref = await produceDocument({
       projectId: input.projectId,
       kind,
@@ -58,7 +57,15 @@ export function createBilling(ctx: ProjectContext): Billing {
   function chasePayment(invoice: InvoiceView, kind: 'reminder' | 'escalation'): void {
     ctx.chased.add(`${kind}:${invoice.number}`);
     const owed = owedAmount(invoice);
-    const data = { invoiceNumber: invoice.number, amountOwed: owed, currency: invoice.currency, dueAt: invoice.dueAt, kind: invoice.kind };
+    const data = {
+      invoiceNumber: invoice.number,
+      amountOwed: owed,
+      currency: invoice.currency,
+      dueAt: invoice.dueAt,
+      kind: invoice.kind,
+      // The client's reminder carries the invoice again, so it can be paid from the mail.
+      ...(invoice.documentId !== undefined && { documentId: invoice.documentId }),
+    };
     ctx.record(kind === 'reminder' ? 'payment_reminder' : 'payment_escalated', undefined, `${invoice.number}: ${owed} owed`);
     if (kind === 'reminder') {
       ctx.send('payment_reminder', `payment-reminder:${invoice.number}`, ctx.client, data);
@@ -138,7 +145,6 @@ export function createBilling(ctx: ProjectContext): Billing {
 
     async issueInvoice(kind, amount, lines, prepaymentDeducted) {
       ctx.proceed();
-      ctx.publisher.publishIfChanged();
       return CancellationScope.nonCancellable(() => issueInvoice(kind, amount, lines, prepaymentDeducted));
     },
 
@@ -163,7 +169,6 @@ export function createBilling(ctx: ProjectContext): Billing {
       for (;;) {
         await ctx.outbox.deliverQueued();
         ctx.syncSearchAttributes();
-        ctx.publisher.publishIfChanged();
         const unpaid = status.invoices.filter((i) => i.status === 'open');
         if (unpaid.length === 0) return;
         const next = chaseDuePayments(unpaid);

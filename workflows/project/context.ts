@@ -9,7 +9,7 @@ import { condition, workflowInfo, type ChildWorkflowHandle } from '@temporalio/w
 import type { RecipientSpec } from '../../activities/contract';
 import { createJournal, nowIso, type Journal } from '../common/journal';
 import { createOutbox, type Outbox } from '../common/outbox';
-import { createPublisher, type Publisher } from '../common/publisher';
+import { startPublisher, type Publisher } from '../common/publisher';
 import { syncSearchAttributes } from '../common/search-attribute-sync';
 import type { Actor } from '../shared-schemas';
 import type { TaskInput } from '../task/contract';
@@ -73,7 +73,7 @@ export interface ProjectContext {
   readonly waitHooks: (() => number | undefined)[];
   /** Before a step with effects (documents, invoices, task starts): stop if cancelled meanwhile. */
   proceed(): void;
-  /** Wraps an update handler: the acting request is known while it runs; its change is published after. */
+  /** Wraps an update handler: the acting request is known while it runs. */
   acting<A extends { by: Actor }, R>(handler: (input: A) => R): (input: A) => R;
 }
 
@@ -90,9 +90,9 @@ export function createProjectContext(input: ProjectInput): ProjectContext {
     onFailed: (notice, message) => ctx.record('notification_failed', undefined, `${notice.template}: ${message}`),
   });
 
-  const publisher = createPublisher({
+  const publisher = startPublisher({
     version: () => status.version,
-    snapshot: (seq) => ({ kind: 'project', projectId: input.projectId, seq, snapshot: status }),
+    target: (seq) => ({ kind: 'project', projectId: input.projectId, seq }),
   });
 
   const ctx: ProjectContext = {
@@ -141,13 +141,11 @@ export function createProjectContext(input: ProjectInput): ProjectContext {
       for (;;) {
         await outbox.deliverQueued();
         ctx.syncSearchAttributes();
-        publisher.publishIfChanged();
         if (done() || cancelled() || (deadline !== undefined && deadline - Date.now() <= 0)) break;
         const wakeAt = [deadline, ...ctx.waitHooks.map((hook) => hook())].reduce<number | undefined>(
           (min, at) => (at === undefined ? min : min === undefined ? at : Math.min(min, at)),
           undefined,
         );
-        publisher.publishIfChanged(); // a hook may have recorded something
         const wake = (): boolean => done() || cancelled() || outbox.needsProcess();
         if (wakeAt === undefined) await condition(wake);
         else await condition(wake, Math.max(1, wakeAt - Date.now()));
@@ -162,12 +160,7 @@ export function createProjectContext(input: ProjectInput): ProjectContext {
     proceed() {
       if (ctx.cancelRequest && !ctx.cancelling) throw new ProjectCancelled();
     },
-    acting: (handler) =>
-      journal.requests.acting((handlerInput) => {
-        const result = handler(handlerInput);
-        publisher.publishIfChanged();
-        return result;
-      }),
+    acting: (handler) => journal.requests.acting(handler),
   };
   return ctx;
 }

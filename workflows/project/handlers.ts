@@ -91,9 +91,9 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
       const at = nowIso();
       const total = planTotal(planTasks, currency);
       status.plans.push({ version, submittedAt: at, submittedBy: by.id, tasks: planTasks, prepaymentPercent, includedRevisionRounds, total });
-      // Leadership compares a version with the one before it; older versions keep everything but
-      // the task descriptions (up to 5,000 characters each), so ten rounds of a big plan stay small.
-      for (const older of status.plans.slice(0, -2)) older.tasks = older.tasks.map((t) => ({ ...t, description: '' }));
+      // Earlier versions keep everything but the task descriptions (up to 5,000 characters each):
+      // a snapshot carrying ten versions of a 200-task plan would pass Temporal's 2 MB limit.
+      for (const older of status.plans.slice(0, -1)) older.tasks = older.tasks.map((t) => (t.description ? { ...t, description: '' } : t));
       if (status.firstPlanAt === undefined) {
         // The manager's response time: from the client's request to the first proposal.
         status.firstPlanAt = at;
@@ -393,8 +393,5 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
   );
 
   // A signal, not an update: a task must never wait on its project.
-  setHandler(taskChangedSignal, ({ at, ...change }) => {
-    production.applyReport(change, at);
-    ctx.publisher.publishIfChanged();
-  });
+  setHandler(taskChangedSignal, ({ at, ...change }) => production.applyReport(change, at));
 }

@@ -84,7 +84,6 @@ export function createProduction(ctx: ProjectContext): Production {
     // Runs in a promise callback, not a handler: change state only; the waiting process upserts.
     ctx.changes += 1;
     status.version += 1;
-    ctx.publisher.publishIfChanged();
   }
 
   return {
@@ -96,7 +95,6 @@ export function createProduction(ctx: ProjectContext): Production {
 
     async startPendingTasks() {
       ctx.proceed();
-      ctx.publisher.publishIfChanged();
       const pending = [...tasks.values()].filter((t) => !t.handle && !t.closed);
       for (let i = 0; i < pending.length; i += CHILD_START_WAVE) {
         await Promise.all(pending.slice(i, i + CHILD_START_WAVE).map(startTask));

@@ -197,6 +197,7 @@ export const planDecisionViewSchema = z.object({
 });
 export type PlanDecisionView = z.infer<typeof planDecisionViewSchema>;
 
+/** A submitted plan. Versions before the latest keep every field of their tasks but the description. */
 export const planVersionViewSchema = z.object({
   version: z.number().int(),
   submittedAt: isoDate,

@@ -6,6 +6,7 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { InvoiceLine } from '../../activities/contract';
 import { fromMinor, subtractAmounts, sumAmounts, toMinor } from '../money';
+import { departmentName } from '../vocabulary';
 import {
   ClientIdKey,
   ClientSegmentKey,
@@ -147,7 +148,7 @@ export function finalInvoiceContent(status: ProjectStatus): { amount: number; li
   const prepayment = status.invoices.find((i) => i.kind === 'prepayment');
   const prepaymentDeducted = prepayment?.amount ?? 0;
   const lines: InvoiceLine[] = [
-    ...plan.tasks.map((t) => ({ description: `${t.title} (${t.department})`, amount: t.price })),
+    ...plan.tasks.map((t) => ({ description: `${t.title} (${departmentName(t.department)})`, amount: t.price })),
     ...status.revisions
       .filter((r) => r.extraPrice > 0)
       .map((r) => ({ description: `Revision round ${r.round}, beyond the included rounds: ${r.description}`, amount: r.extraPrice })),
@@ -161,7 +162,7 @@ export function cancellationInvoiceContent(status: ProjectStatus): { amount: num
   const currency = status.budget.currency;
   const accepted = status.tasks.filter((t) => t.status === 'accepted' && t.price > 0);
   const prepaymentPaid = status.invoices.find((i) => i.kind === 'prepayment')?.paidAmount ?? 0;
-  const lines = accepted.map((t) => ({ description: `${t.title} (${t.department}), accepted`, amount: t.price }));
+  const lines = accepted.map((t) => ({ description: `${t.title} (${departmentName(t.department)}), accepted`, amount: t.price }));
   const amount = subtractAmounts(sumAmounts(lines.map((l) => l.amount), currency), prepaymentPaid, currency);
   return { amount, lines, prepaymentDeducted: prepaymentPaid };
 }
@@ -183,7 +184,7 @@ export function cancellationSettlement(status: ProjectStatus): {
   const lines: InvoiceLine[] = [
     ...status.tasks
       .filter((t) => t.status === 'accepted' && t.price > 0)
-      .map((t) => ({ description: `${t.title} (${t.department}), accepted`, amount: t.price })),
+      .map((t) => ({ description: `${t.title} (${departmentName(t.department)}), accepted`, amount: t.price })),
     ...status.revisions
       .filter((r) => r.extraPrice > 0 && r.taskIds.length > 0 && r.taskIds.every((id) => acceptedKeys.has(id)))
       .map((r) => ({ description: `Revision round ${r.round}, beyond the included rounds, accepted`, amount: r.extraPrice })),

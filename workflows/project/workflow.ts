@@ -130,7 +130,11 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       ctx.enterStage('client_review');
       const round = status.revisionRoundsUsed;
       ctx.clientDecision = undefined;
-      ctx.send('delivery_ready', `delivery-ready:${round}`, { ...ctx.client, ...ctx.manager }, { revisionRound: round });
+      ctx.send('delivery_ready', `delivery-ready:${round}`, { ...ctx.client, ...ctx.manager }, {
+        revisionRound: round,
+        // The end of the first window: when the client is reminded to answer.
+        respondBy: new Date(Date.now() + input.policy.acceptanceWindowMs).toISOString(),
+      });
       const answered = (): boolean => ctx.clientDecision !== undefined;
       if (patched('complaint-pauses-acceptance')) {
         if (!(await awaitClientAnswer(round, answered))) {
@@ -250,10 +254,15 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
         task.closed = true;
       }
     }
-    ctx.publisher.publishIfChanged();
     // A task that finished meanwhile cannot take the signal; its result still arrives below.
     await Promise.all(running.map((t) => t.handle!.signal(cancelTaskSignal, { reason }).catch(() => undefined)));
-    await condition(() => [...ctx.tasks.values()].every((t) => t.closed));
+    // A task reports its last state before it sends its last notices; waiting for its workflow to
+    // close would hold the cancellation for as long as the mail server is down. Runs recorded
+    // before this patch waited for the close.
+    const reportIsEnough = patched('cancellation-waits-for-task-reports');
+    const stopped = (t: TaskRuntime): boolean =>
+      t.closed || (reportIsEnough && (t.summary.status === 'accepted' || t.summary.status === 'cancelled'));
+    await condition(() => [...ctx.tasks.values()].every(stopped));
     for (const task of ctx.tasks.values()) if (task.summary.status !== 'accepted') task.summary.status = 'cancelled';
     status.overdue = false;
     const accepted = status.tasks.filter((t) => t.status === 'accepted');

@@ -18,7 +18,7 @@ import {
 import type { RecipientSpec } from '../../activities/contract';
 import { createJournal, nowIso } from '../common/journal';
 import { createOutbox } from '../common/outbox';
-import { createPublisher } from '../common/publisher';
+import { startPublisher } from '../common/publisher';
 import { syncSearchAttributes as syncChangedSearchAttributes } from '../common/search-attribute-sync';
 import { businessFailure, ErrorType } from '../errors';
 import { taskChangedSignal, type TaskChangedSignal } from '../project/contract';
@@ -104,17 +104,10 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
     onFailed: (notice, message) => record('notification_failed', undefined, `${notice.template}: ${message}`),
   });
   const send = outbox.send;
-  const publisher = createPublisher({
+  const publisher = startPublisher({
     version: () => view.version,
-    snapshot: (seq) => ({ kind: 'task', taskId: view.taskId, projectId: input.projectId, seq, view }),
+    target: (seq) => ({ kind: 'task', taskId: view.taskId, projectId: input.projectId, seq }),
   });
-  /** Wraps an update handler: the acting request is known while it runs; its change is published after. */
-  const acting = <A extends { by: Actor }, R>(handler: (handlerInput: A) => R): ((handlerInput: A) => R) =>
-    requests.acting((handlerInput: A) => {
-      const result = handler(handlerInput);
-      publisher.publishIfChanged();
-      return result;
-    });
   const changed = (): void => {
     refreshOverdue();
     changes += 1;
@@ -162,7 +155,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
   // Updates, not signals: the person acting must learn at once whether the task was theirs to take.
   setHandler(
     claimTaskUpdate,
-    acting(({ by }) => {
+    requests.acting(({ by }) => {
       // A repeated claim by the holder (a retried request) changes nothing and returns the view.
       if (view.status === 'claimed' && view.assigneeId === by.id) return view;
       view.status = 'claimed';
@@ -188,7 +181,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
 
   setHandler(
     releaseTaskUpdate,
-    acting(({ by }) => {
+    requests.acting(({ by }) => {
       record('released', by.id);
       view.assigneeId = undefined;
       open();
@@ -206,7 +199,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
 
   setHandler(
     submitTaskUpdate,
-    acting(({ by, summary, links }) => {
+    requests.acting(({ by, summary, links }) => {
       const at = nowIso();
       view.deliverables.push({ summary, links, submittedAt: at, submittedBy: by.id });
       view.status = 'submitted';
@@ -229,7 +222,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
 
   setHandler(
     reviewTaskUpdate,
-    acting(({ by, decision, comment }) => {
+    requests.acting(({ by, decision, comment }) => {
       const at = nowIso();
       view.reviews.push({ decision, comment, by: by.id, at });
       if (decision === 'accept') {
@@ -260,7 +253,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
 
   setHandler(
     reassignTaskUpdate,
-    acting(({ by, assigneeId }) => {
+    requests.acting(({ by, assigneeId }) => {
       if (view.status === 'claimed' && view.assigneeId === assigneeId) return view;
       const from = view.assigneeId;
       reassignments += 1;
@@ -291,7 +284,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
 
   setHandler(
     moveDueDateUpdate,
-    acting(({ by, dueAt, reason }) => {
+    requests.acting(({ by, dueAt, reason }) => {
       const to = new Date(Date.parse(dueAt)).toISOString();
       view.dueDateChanges.push({ from: view.dueAt, to, reason, by: by.id, at: nowIso() });
       record('due_date_moved', by.id, `${view.dueAt} → ${to}: ${reason}`);
@@ -318,7 +311,6 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
     if (view.status !== 'waiting') return; // a repeated open changes nothing
     open();
     changed();
-    publisher.publishIfChanged();
   });
 
   setHandler(cancelTaskSignal, ({ reason }) => {
@@ -427,7 +419,6 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
         continue;
       }
       const next = pendingDeadlines().reduce<number | undefined>((min, d) => (min === undefined || d.at < min ? d.at : min), undefined);
-      publisher.publishIfChanged();
       const seen = changes;
       const wake = (): boolean => changes !== seen || outbox.needsProcess() || cancelRequest !== undefined;
       if (next === undefined) await condition(wake);

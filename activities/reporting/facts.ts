@@ -1,0 +1,363 @@
+/**
+ * What the reporting store derives from a snapshot: the row that lists and filters read, and the
+ * business facts the KPIs count. Pure functions, no I/O and no clock, so the live feed and a
+ * rebuild from Temporal produce identical rows.
+ *
+ * A fact has a stable id (`invoice:<number>`, `payment:<invoice>:<reference>`...) and holds only
+ * values that never change once the fact exists (a payment's amount, a task's original due date),
+ * so it does not matter which of a workflow's snapshots first carried it: the store inserts each
+ * fact once and ignores it afterwards.
+ */
+import type { InvoiceView, ProjectStatus } from '../../workflows/project/contract';
+import type { TaskView } from '../../workflows/task/contract';
+import { subtractAmounts, toMinor } from '../../workflows/money';
+
+export const FACT_KINDS = [
+  'project_opened',
+  'first_plan',
+  'plan_submitted',
+  'plan_approved',
+  'plan_rejected',
+  'revision_round',
+  'client_accepted',
+  'deemed_accepted',
+  'complaint',
+  'complaint_resolved',
+  'invoice',
+  'credit_note',
+  'payment',
+  'refund',
+  'invoice_settled',
+  'invoice_void',
+  'cancelled',
+  'completed',
+  'task_opened',
+  'first_delivery',
+  'review',
+  'task_accepted',
+  'task_cancelled',
+] as const;
+export type FactKind = (typeof FACT_KINDS)[number];
+
+export interface Fact {
+  factId: string;
+  kind: FactKind;
+  projectId: string;
+  taskId?: string;
+  managerId: string;
+  department?: string;
+  /** Who: the deliverer, the reviewer, the payer's recorder... */
+  personId?: string;
+  /** The object a fact belongs to: an invoice number, a complaint (`<projectId>:<complaintId>`). */
+  ref?: string;
+  /** When it happened (business time, from the snapshot). */
+  at: string;
+  /** The time it is measured against: the original due date, the issue date, the intake. */
+  refAt?: string;
+  amount?: number;
+  currency?: string;
+  value?: number;
+  label?: string;
+}
+
+const DAY_MS = 86_400_000;
+const ms = (iso: string): number => Date.parse(iso);
+
+// ---------------------------------------------------------------------------------------------
+// Invoices as the store reads them, tolerant of older and newer snapshots
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Snapshots published before invoices had a `status` (runs from older code, and rebuilt from
+ * their results) have only `paidAmount`: without a status an invoice is paid when paidAmount ≥
+ * amount, else open.
+ */
+export type InvoiceLike = Omit<InvoiceView, 'kind' | 'status'> & {
+  kind: string;
+  status?: InvoiceView['status'];
+};
+
+export function invoiceStatus(invoice: InvoiceLike): 'open' | 'paid' | 'void' {
+  if (invoice.status === 'open' || invoice.status === 'paid' || invoice.status === 'void') return invoice.status;
+  return toMinor(invoice.paidAmount, invoice.currency) >= toMinor(invoice.amount, invoice.currency) ? 'paid' : 'open';
+}
+
+export const isCreditNote = (invoice: InvoiceLike): boolean => invoice.kind === 'credit_note';
+
+const invoicesOf = (s: ProjectStatus): InvoiceLike[] => (s.invoices ?? []) as InvoiceLike[];
+
+/** Invoices the client still owes on: open, and not a credit note (that is money owed to the client). */
+export const receivables = (s: ProjectStatus): InvoiceLike[] =>
+  invoicesOf(s).filter((i) => !isCreditNote(i) && invoiceStatus(i) === 'open');
+
+// ---------------------------------------------------------------------------------------------
+// The rows lists read
+// ---------------------------------------------------------------------------------------------
+
+const earliest = (dates: string[]): string | undefined =>
+  dates.length === 0 ? undefined : dates.reduce((a, b) => (ms(b) < ms(a) ? b : a));
+const latest = (dates: string[]): string | undefined =>
+  dates.length === 0 ? undefined : dates.reduce((a, b) => (ms(b) > ms(a) ? b : a));
+
+export interface ProjectRow {
+  projectId: string;
+  snapshotVersion?: number;
+  title: string;
+  clientId: string;
+  clientName: string;
+  segment: string;
+  managerId: string;
+  stage: string;
+  stageEnteredAt: string;
+  intakeAt: string;
+  /** When its last live task is due; before there are tasks, the client's desired deadline. */
+  dueAt: string;
+  /** The earliest due date of work not yet delivered (open or claimed): overdue once it passes. */
+  pendingDueAt?: string;
+  /** The earliest due date of an unpaid invoice: unpaid past due once it passes. */
+  paymentDueAt?: string;
+  hasOpenComplaint: boolean;
+  /** The workflow has ended: completed, or cancelled with nothing left to collect. */
+  closed: boolean;
+  currency: string;
+  departments: string[];
+}
+
+export function projectRow(s: ProjectStatus): ProjectRow {
+  const liveTasks = s.tasks.filter((t) => t.status !== 'cancelled');
+  const owed = receivables(s);
+  const version = (s as { version?: unknown }).version;
+  return {
+    projectId: s.projectId,
+    ...(typeof version === 'number' && { snapshotVersion: version }),
+    title: s.title,
+    clientId: s.client.id,
+    clientName: s.client.name,
+    segment: s.segment,
+    managerId: s.managerId,
+    stage: s.stage,
+    stageEnteredAt: s.stageEnteredAt ?? s.intakeAt,
+    intakeAt: s.intakeAt,
+    dueAt: latest(liveTasks.map((t) => t.dueAt)) ?? s.desiredDeadline,
+    pendingDueAt: earliest(s.tasks.filter((t) => t.status === 'open' || t.status === 'claimed').map((t) => t.dueAt)),
+    paymentDueAt: earliest(owed.map((i) => i.dueAt)),
+    hasOpenComplaint: s.complaints.some((c) => !c.resolvedAt),
+    closed: s.stage === 'completed' || (s.stage === 'cancelled' && owed.length === 0),
+    currency: s.budget.currency,
+    departments: [...s.departments],
+  };
+}
+
+export interface TaskRow {
+  taskId: string;
+  projectId: string;
+  snapshotVersion?: number;
+  title: string;
+  projectTitle: string;
+  department: string;
+  status: string;
+  assigneeId?: string;
+  managerId: string;
+  dueAt: string;
+  estimateHours: number;
+  revisionRound?: number;
+}
+
+export function taskRow(v: TaskView): TaskRow {
+  const version = (v as { version?: unknown }).version;
+  return {
+    taskId: v.taskId,
+    projectId: v.projectId,
+    ...(typeof version === 'number' && { snapshotVersion: version }),
+    title: v.title,
+    projectTitle: v.projectTitle,
+    department: v.department,
+    status: v.status,
+    ...(v.assigneeId !== undefined && { assigneeId: v.assigneeId }),
+    managerId: v.managerId,
+    dueAt: v.dueAt,
+    estimateHours: v.estimateHours,
+    ...(v.revisionRound !== undefined && { revisionRound: v.revisionRound }),
+  };
+}
+
+/** The due date a task was planned with: the first move's `from`, else its due date. */
+export const originalDueAt = (v: TaskView): string => v.dueDateChanges[0]?.from ?? v.dueAt;
+
+// ---------------------------------------------------------------------------------------------
+// Facts
+// ---------------------------------------------------------------------------------------------
+
+export function projectFacts(s: ProjectStatus): Fact[] {
+  const pid = s.projectId;
+  const base = { projectId: pid, managerId: s.managerId };
+  const currency = s.budget.currency;
+  const facts: Fact[] = [
+    { ...base, factId: `intake:${pid}`, kind: 'project_opened', at: s.intakeAt, amount: s.budget.amount, currency: s.budget.currency, label: s.client.id },
+  ];
+
+  if (s.firstPlanAt) {
+    facts.push({ ...base, factId: `first-plan:${pid}`, kind: 'first_plan', at: s.firstPlanAt, refAt: s.intakeAt, value: ms(s.firstPlanAt) - ms(s.intakeAt) });
+  }
+  for (const plan of s.plans) {
+    facts.push({
+      ...base,
+      factId: `plan:${pid}:${plan.version}`,
+      kind: 'plan_submitted',
+      at: plan.submittedAt,
+      amount: plan.total,
+      currency,
+      value: plan.version,
+      personId: plan.submittedBy,
+    });
+    if (plan.decision) {
+      facts.push({
+        ...base,
+        factId: `plan-decision:${pid}:${plan.version}`,
+        kind: plan.decision.decision === 'approve' ? 'plan_approved' : 'plan_rejected',
+        at: plan.decision.at,
+        refAt: plan.submittedAt,
+        amount: plan.total,
+        currency,
+        value: plan.includedRevisionRounds,
+        personId: plan.decision.by,
+        ref: String(plan.version),
+      });
+    }
+  }
+  for (const revision of s.revisions) {
+    facts.push({
+      ...base,
+      factId: `revision:${pid}:${revision.round}`,
+      kind: 'revision_round',
+      at: revision.requestedAt,
+      amount: revision.extraPrice,
+      currency,
+      value: revision.beyondIncluded ? 1 : 0,
+      ref: String(revision.round),
+      label: revision.departments.join(' '),
+    });
+  }
+  s.feedback.forEach((feedback, index) => {
+    if (feedback.kind === 'accepted') {
+      facts.push({
+        ...base,
+        factId: `feedback:${pid}:${index + 1}`,
+        kind: 'client_accepted',
+        at: feedback.at,
+        ...(feedback.rating !== undefined && { value: feedback.rating }),
+        ...(feedback.recordedBy !== undefined && { personId: feedback.recordedBy }),
+      });
+    } else if (feedback.kind === 'deemed_accepted') {
+      facts.push({ ...base, factId: `feedback:${pid}:${index + 1}`, kind: 'deemed_accepted', at: feedback.at });
+    }
+  });
+  for (const complaint of s.complaints) {
+    const ref = `${pid}:${complaint.complaintId}`;
+    facts.push({ ...base, factId: `complaint:${ref}`, kind: 'complaint', at: complaint.at, ref, personId: complaint.recordedBy });
+    if (complaint.resolvedAt) {
+      facts.push({
+        ...base,
+        factId: `complaint-resolved:${ref}`,
+        kind: 'complaint_resolved',
+        at: complaint.resolvedAt,
+        refAt: complaint.at,
+        value: ms(complaint.resolvedAt) - ms(complaint.at),
+        ref,
+        ...(complaint.resolvedBy !== undefined && { personId: complaint.resolvedBy }),
+      });
+    }
+  }
+  for (const invoice of invoicesOf(s)) {
+    const credit = isCreditNote(invoice);
+    const status = invoiceStatus(invoice);
+    const money = { amount: invoice.amount, currency: invoice.currency, ref: invoice.number };
+    facts.push({ ...base, ...money, factId: `invoice:${invoice.number}`, kind: credit ? 'credit_note' : 'invoice', at: invoice.issuedAt, refAt: invoice.dueAt, label: invoice.kind });
+    for (const payment of invoice.payments) {
+      facts.push({
+        ...base,
+        factId: `payment:${invoice.number}:${payment.reference}`,
+        kind: credit ? 'refund' : 'payment',
+        at: payment.paidAt,
+        refAt: invoice.issuedAt,
+        amount: payment.amount,
+        currency: invoice.currency,
+        ref: invoice.number,
+        label: invoice.kind,
+        personId: payment.recordedBy,
+      });
+    }
+    if (!credit && status === 'paid' && invoice.payments.length > 0) {
+      const settledAt = latest(invoice.payments.map((p) => p.paidAt))!;
+      facts.push({
+        ...base,
+        ...money,
+        factId: `invoice-settled:${invoice.number}`,
+        kind: 'invoice_settled',
+        at: settledAt,
+        refAt: invoice.issuedAt,
+        value: (ms(settledAt) - ms(invoice.issuedAt)) / DAY_MS,
+        label: invoice.kind,
+      });
+    }
+    const voided = invoice.voidedAmount ?? (status === 'void' ? subtractAmounts(invoice.amount, invoice.paidAmount, invoice.currency) : 0);
+    if (voided > 0) {
+      facts.push({
+        ...base,
+        ...money,
+        amount: voided,
+        factId: `invoice-void:${invoice.number}`,
+        kind: 'invoice_void',
+        at: invoice.voidedAt ?? s.cancellation?.at ?? invoice.issuedAt,
+        refAt: invoice.issuedAt,
+        label: invoice.kind,
+      });
+    }
+  }
+  if (s.cancellation) {
+    facts.push({ ...base, factId: `cancellation:${pid}`, kind: 'cancelled', at: s.cancellation.at, label: s.cancellation.stageAtCancel, personId: s.cancellation.by });
+  }
+  if (s.completedAt) {
+    facts.push({ ...base, factId: `completion:${pid}`, kind: 'completed', at: s.completedAt });
+  }
+  return facts;
+}
+
+export function taskFacts(v: TaskView): Fact[] {
+  const base = { projectId: v.projectId, taskId: v.taskId, managerId: v.managerId, department: v.department };
+  const due = originalDueAt(v);
+  const facts: Fact[] = [];
+  if (v.openedAt) {
+    facts.push({ ...base, factId: `task-opened:${v.taskId}`, kind: 'task_opened', at: v.openedAt, refAt: due, value: v.estimateHours });
+  }
+  const first = v.deliverables[0];
+  if (first) {
+    facts.push({
+      ...base,
+      factId: `delivery:${v.taskId}:1`,
+      kind: 'first_delivery',
+      at: first.submittedAt,
+      refAt: due,
+      personId: first.submittedBy,
+      ...(v.revisionRound !== undefined && { value: v.revisionRound }),
+    });
+  }
+  v.reviews.forEach((review, index) => {
+    facts.push({ ...base, factId: `review:${v.taskId}:${index + 1}`, kind: 'review', at: review.at, label: review.decision, personId: review.by });
+  });
+  if (v.status === 'accepted' && v.acceptedAt) {
+    facts.push({
+      ...base,
+      factId: `task-accepted:${v.taskId}`,
+      kind: 'task_accepted',
+      at: v.acceptedAt,
+      refAt: due,
+      value: v.reviewRounds,
+      ...(v.assigneeId !== undefined && { personId: v.assigneeId }),
+    });
+  }
+  if (v.cancelledAt) {
+    facts.push({ ...base, factId: `task-cancelled:${v.taskId}`, kind: 'task_cancelled', at: v.cancelledAt, ...(v.cancelReason && { label: v.cancelReason }) });
+  }
+  return facts;
+}

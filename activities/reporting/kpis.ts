@@ -1,0 +1,666 @@
+/**
+ * Leadership's KPIs in SQL over the store's facts (and, for workload and regular clients, its
+ * current rows). Each section is one query, grouped with GROUPING SETS so the overall figure and
+ * its breakdowns come from the same rows. The definitions the API documents (api/schemas.ts,
+ * kpiReportSchema) are the ones implemented here; keep the two in step.
+ *
+ * A fact counts in the period [from, to) by its business time (`at`): when the plan was sent, the
+ * work first delivered, the invoice issued, the client paid. Money is never converted: every money
+ * figure is per currency.
+ */
+import type { KpiReport } from '../../api/schemas';
+import { DEPARTMENTS, type Department, type Segment } from '../../workflows/shared-schemas';
+import { minorDigits } from '../../workflows/money';
+import { join, sql, type Database, type Sql } from './sql';
+
+export interface KpiQuery {
+  from: Date;
+  to: Date;
+  managerId?: string;
+  segment?: Segment;
+  department?: Department;
+  /** WORKLOAD_OVERLOAD_HOURS. */
+  overloadHours: number;
+  now: Date;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+const WEEK_MS = 7 * DAY_MS;
+const OVERDUE_LIST_LIMIT = 50;
+
+const round = (n: number, digits: number): number => {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+};
+/** An amount rounded to its currency's minor unit (EUR 2 decimals, JPY 0, KWD 3). */
+const money = (n: unknown, currency: string): number => round(Number(n ?? 0), minorDigits(currency));
+const maybe = (n: unknown, digits: number, scale = 1): number | null =>
+  n === null || n === undefined ? null : round(Number(n) / scale, digits);
+const ratio = (a: number, b: number, digits = 4): number | null => (b === 0 ? null : round(a / b, digits));
+const iso = (d: Date | string): string => (d instanceof Date ? d : new Date(d)).toISOString();
+
+/** Monday 00:00 UTC of the week holding `d`. */
+export function weekStart(d: Date): Date {
+  const day = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+  const back = (day.getUTCDay() + 6) % 7;
+  return new Date(day.getTime() - back * DAY_MS);
+}
+
+const sortBy = <T>(items: T[], key: (t: T) => string): T[] => [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+const byDepartmentOrder = <T extends { department: string }>(items: T[]): T[] =>
+  [...items].sort((a, b) => DEPARTMENTS.indexOf(a.department as Department) - DEPARTMENTS.indexOf(b.department as Department));
+
+export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiReport> {
+  const { from, to, now } = q;
+  const periodMs = to.getTime() - from.getTime();
+  const previousFrom = new Date(from.getTime() - periodMs);
+  /** Outstanding money and overdue receivables are measured here. */
+  const balanceAt = new Date(Math.min(to.getTime(), now.getTime()));
+
+  const scope = join(
+    [
+      sql`TRUE`,
+      ...(q.managerId !== undefined ? [sql`p.manager_id = ${q.managerId}`] : []),
+      ...(q.segment !== undefined ? [sql`p.segment = ${q.segment}`] : []),
+    ],
+    ' AND ',
+  );
+  const dept = (column: Sql): Sql => (q.department !== undefined ? sql`${column} = ${q.department}` : sql`TRUE`);
+  const inPeriod = (column: Sql): Sql => sql`${column} >= ${from} AND ${column} < ${to}`;
+  const facts = sql`${s}.facts f JOIN ${s}.projects p ON p.project_id = f.project_id`;
+
+  const [
+    asOfRows,
+    responseRows,
+    awaitingRows,
+    deliveryRows,
+    reviewRows,
+    revisionRows,
+    acceptedRows,
+    flowRows,
+    balanceRows,
+    overdueItems,
+    settledRows,
+    ratingRows,
+    complaintRows,
+    regularRows,
+    regularByManagerRows,
+    spendRows,
+    volumeRows,
+    targetRows,
+    workloadRows,
+    seriesRows,
+    seriesMoneyRows,
+    seriesOpenedRows,
+  ] = await Promise.all([
+    db.rows<{ as_of: Date | null }>(
+      sql`SELECT GREATEST((SELECT max(published_at) FROM ${s}.projects), (SELECT max(published_at) FROM ${s}.tasks)) AS as_of`,
+    ),
+
+    // -- response time ------------------------------------------------------------------------
+    db.rows<{ manager_id: string; segment: Segment; gm: number; gs: number; n: number; median: number | null; p90: number | null; average: number | null }>(sql`
+      SELECT p.manager_id, p.segment, GROUPING(p.manager_id) AS gm, GROUPING(p.segment) AS gs, count(*)::int AS n,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY f.value) AS median,
+        percentile_cont(0.9) WITHIN GROUP (ORDER BY f.value) AS p90,
+        avg(f.value) AS average
+      FROM ${facts}
+      WHERE f.kind = 'first_plan' AND ${inPeriod(sql`f.at`)} AND ${scope}
+      GROUP BY GROUPING SETS ((), (p.manager_id), (p.segment), (p.manager_id, p.segment))`),
+    db.rows<{ n: number }>(sql`
+      SELECT count(*)::int AS n FROM ${s}.projects p
+      WHERE ${inPeriod(sql`p.intake_at`)} AND ${scope} AND p.stage <> 'cancelled'
+        AND NOT EXISTS (SELECT 1 FROM ${s}.facts f WHERE f.fact_id = 'first-plan:' || p.project_id)`),
+
+    // -- delivery -----------------------------------------------------------------------------
+    db.rows<{ department: string; person_id: string | null; gd: number; gp: number; dept: string; delivered: number; on_time: number; late: number; days_late: number | null }>(sql`
+      SELECT f.department, f.person_id, GROUPING(f.department) AS gd, GROUPING(f.person_id) AS gp, max(f.department) AS dept,
+        count(*)::int AS delivered,
+        count(*) FILTER (WHERE f.at <= f.ref_at)::int AS on_time,
+        count(*) FILTER (WHERE f.at > f.ref_at)::int AS late,
+        avg(EXTRACT(EPOCH FROM (f.at - f.ref_at)) / 86400) FILTER (WHERE f.at > f.ref_at) AS days_late
+      FROM ${facts}
+      WHERE f.kind = 'first_delivery' AND ${inPeriod(sql`f.at`)} AND ${scope} AND ${dept(sql`f.department`)}
+      GROUP BY GROUPING SETS ((), (f.department), (f.person_id))`),
+
+    // -- quality ------------------------------------------------------------------------------
+    db.rows<{ department: string; gd: number; accepted: number; rounds: number; reworked: number }>(sql`
+      SELECT f.department, GROUPING(f.department) AS gd, count(*)::int AS accepted,
+        coalesce(sum(f.value), 0)::int AS rounds, count(*) FILTER (WHERE f.value > 0)::int AS reworked
+      FROM ${facts}
+      WHERE f.kind = 'task_accepted' AND ${inPeriod(sql`f.at`)} AND ${scope} AND ${dept(sql`f.department`)}
+      GROUP BY GROUPING SETS ((), (f.department))`),
+    db.rows<{ currency: string; rounds: number; beyond: number; extra: number }>(sql`
+      SELECT f.currency, count(*)::int AS rounds, count(*) FILTER (WHERE f.value = 1)::int AS beyond,
+        coalesce(sum(f.amount) FILTER (WHERE f.value = 1), 0) AS extra
+      FROM ${facts}
+      WHERE f.kind = 'revision_round' AND ${inPeriod(sql`f.at`)} AND ${scope}
+      GROUP BY f.currency ORDER BY f.currency`),
+    db.rows<{ projects: number; used: number; included: number }>(sql`
+      SELECT count(*)::int AS projects, coalesce(sum(x.used), 0)::int AS used, coalesce(sum(x.included), 0)::int AS included
+      FROM (
+        SELECT f.project_id,
+          (SELECT count(*) FROM ${s}.facts r WHERE r.project_id = f.project_id AND r.kind = 'revision_round') AS used,
+          (SELECT max(a.value) FROM ${s}.facts a WHERE a.project_id = f.project_id AND a.kind = 'plan_approved') AS included
+        FROM ${facts}
+        WHERE f.kind IN ('client_accepted', 'deemed_accepted') AND ${inPeriod(sql`f.at`)} AND ${scope}
+      ) x`),
+
+    // -- money --------------------------------------------------------------------------------
+    db.rows<MoneyGroupRow & { planned: number; invoiced: number; voided: number; credited: number; paid: number; refunded: number }>(sql`
+      SELECT f.currency, p.manager_id, p.client_id, p.segment, max(p.client_name) AS client_name,
+        GROUPING(p.manager_id) AS gm, GROUPING(p.client_id) AS gc, GROUPING(p.segment) AS gs,
+        coalesce(sum(f.amount) FILTER (WHERE f.kind = 'plan_approved'), 0) AS planned,
+        coalesce(sum(f.amount) FILTER (WHERE f.kind = 'invoice'), 0) AS invoiced,
+        coalesce(sum(f.amount) FILTER (WHERE f.kind = 'invoice_void'), 0) AS voided,
+        coalesce(sum(f.amount) FILTER (WHERE f.kind = 'credit_note'), 0) AS credited,
+        coalesce(sum(f.amount) FILTER (WHERE f.kind = 'payment'), 0) AS paid,
+        coalesce(sum(f.amount) FILTER (WHERE f.kind = 'refund'), 0) AS refunded
+      FROM ${facts}
+      WHERE f.kind IN ('plan_approved', 'invoice', 'invoice_void', 'credit_note', 'payment', 'refund')
+        AND ${inPeriod(sql`f.at`)} AND ${scope}
+      GROUP BY GROUPING SETS ((f.currency), (f.currency, p.manager_id), (f.currency, p.client_id), (f.currency, p.segment))`),
+    db.rows<MoneyGroupRow & { outstanding: number; overdue: number; overdue_invoices: number }>(sql`
+      WITH ${balances(s, scope, balanceAt)}
+      SELECT currency, manager_id, client_id, segment, max(client_name) AS client_name,
+        GROUPING(manager_id) AS gm, GROUPING(client_id) AS gc, GROUPING(segment) AS gs,
+        coalesce(sum(outstanding) FILTER (WHERE outstanding > 0), 0) AS outstanding,
+        coalesce(sum(outstanding) FILTER (WHERE outstanding > 0 AND due_at < ${balanceAt}), 0) AS overdue,
+        count(*) FILTER (WHERE outstanding > 0 AND due_at < ${balanceAt})::int AS overdue_invoices
+      FROM inv
+      GROUP BY GROUPING SETS ((currency), (currency, manager_id), (currency, client_id), (currency, segment))`),
+    db.rows<{ number: string; project_id: string; manager_id: string; client_id: string; client_name: string; currency: string; outstanding: number; due_at: Date; total: number }>(sql`
+      WITH ${balances(s, scope, balanceAt)}
+      SELECT number, project_id, manager_id, client_id, client_name, currency, outstanding, due_at, count(*) OVER ()::int AS total
+      FROM inv WHERE outstanding > 0 AND due_at < ${balanceAt}
+      ORDER BY due_at, number LIMIT ${OVERDUE_LIST_LIMIT}`),
+    db.rows<{ n: number; average: number | null; median: number | null }>(sql`
+      SELECT count(*)::int AS n, avg(f.value) AS average, percentile_cont(0.5) WITHIN GROUP (ORDER BY f.value) AS median
+      FROM ${facts}
+      WHERE f.kind = 'invoice_settled' AND ${inPeriod(sql`f.at`)} AND ${scope}`),
+
+    // -- clients ------------------------------------------------------------------------------
+    db.rows<{ manager_id: string; gm: number; n: number; average: number | null; negative: number; r1: number; r2: number; r3: number; r4: number; r5: number }>(sql`
+      SELECT p.manager_id, GROUPING(p.manager_id) AS gm, count(*)::int AS n, avg(f.value) AS average,
+        count(*) FILTER (WHERE f.value <= 2)::int AS negative,
+        count(*) FILTER (WHERE f.value = 1)::int AS r1, count(*) FILTER (WHERE f.value = 2)::int AS r2,
+        count(*) FILTER (WHERE f.value = 3)::int AS r3, count(*) FILTER (WHERE f.value = 4)::int AS r4,
+        count(*) FILTER (WHERE f.value = 5)::int AS r5
+      FROM ${facts}
+      WHERE f.kind = 'client_accepted' AND f.value IS NOT NULL AND ${inPeriod(sql`f.at`)} AND ${scope}
+      GROUP BY GROUPING SETS ((), (p.manager_id))`),
+    db.rows<{ manager_id: string; gm: number; filed: number; open: number; resolved: number; average: number | null; median: number | null }>(sql`
+      SELECT p.manager_id, GROUPING(p.manager_id) AS gm,
+        count(*) FILTER (WHERE f.kind = 'complaint')::int AS filed,
+        count(*) FILTER (WHERE f.kind = 'complaint'
+          AND NOT EXISTS (SELECT 1 FROM ${s}.facts r WHERE r.ref = f.ref AND r.kind = 'complaint_resolved'))::int AS open,
+        count(*) FILTER (WHERE f.kind = 'complaint_resolved')::int AS resolved,
+        avg(f.value) FILTER (WHERE f.kind = 'complaint_resolved') AS average,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY f.value) FILTER (WHERE f.kind = 'complaint_resolved') AS median
+      FROM ${facts}
+      WHERE f.kind IN ('complaint', 'complaint_resolved') AND ${inPeriod(sql`f.at`)} AND ${scope}
+      GROUP BY GROUPING SETS ((), (p.manager_id))`),
+    db.rows<{ client_id: string; client_name: string; segment: Segment; projects: number; manager_ids: string[] }>(sql`
+      SELECT p.client_id, max(p.client_name) AS client_name, max(p.segment) AS segment, count(*)::int AS projects,
+        array_agg(DISTINCT p.manager_id ORDER BY p.manager_id) AS manager_ids
+      FROM ${s}.projects p
+      WHERE ${inPeriod(sql`p.intake_at`)} AND ${scope}
+      GROUP BY p.client_id HAVING count(*) >= 2 ORDER BY p.client_id`),
+    db.rows<{ manager_id: string; n: number }>(sql`
+      SELECT manager_id, count(*)::int AS n FROM (
+        SELECT p.manager_id, p.client_id FROM ${s}.projects p
+        WHERE ${inPeriod(sql`p.intake_at`)} AND ${scope}
+        GROUP BY p.manager_id, p.client_id HAVING count(*) >= 2) x
+      GROUP BY manager_id ORDER BY manager_id`),
+    db.rows<{ client_id: string; client_name: string; segment: Segment; currency: string; spend: number; previous: number }>(sql`
+      SELECT p.client_id, max(p.client_name) AS client_name, max(p.segment) AS segment, f.currency,
+        coalesce(sum(CASE WHEN f.kind = 'invoice' THEN f.amount ELSE -f.amount END) FILTER (WHERE f.at >= ${from}), 0) AS spend,
+        coalesce(sum(CASE WHEN f.kind = 'invoice' THEN f.amount ELSE -f.amount END) FILTER (WHERE f.at < ${from}), 0) AS previous
+      FROM ${facts}
+      WHERE f.kind IN ('invoice', 'credit_note', 'invoice_void') AND f.at >= ${previousFrom} AND f.at < ${to} AND ${scope}
+      GROUP BY p.client_id, f.currency`),
+    db.rows<{ client_id: string; client_name: string; segment: Segment; currency: string; projects: number; previous: number }>(sql`
+      SELECT p.client_id, max(p.client_name) AS client_name, max(p.segment) AS segment, p.currency,
+        count(*) FILTER (WHERE p.intake_at >= ${from})::int AS projects,
+        count(*) FILTER (WHERE p.intake_at < ${from})::int AS previous
+      FROM ${s}.projects p
+      WHERE p.intake_at >= ${previousFrom} AND p.intake_at < ${to} AND ${scope}
+      GROUP BY p.client_id, p.currency`),
+
+    // -- sales plan ---------------------------------------------------------------------------
+    db.rows<{ manager_id: string; period: string; starts_at: Date; ends_at: Date; currency: string; amount: number; paid: number }>(sql`
+      SELECT t.manager_id, t.period, t.starts_at, t.ends_at, t.currency, t.amount,
+        coalesce((SELECT sum(CASE WHEN f.kind = 'payment' THEN f.amount ELSE -f.amount END) FROM ${s}.facts f
+          WHERE f.kind IN ('payment', 'refund') AND f.manager_id = t.manager_id AND f.currency = t.currency
+            AND f.at >= t.starts_at AND f.at < t.ends_at), 0) AS paid
+      FROM ${s}.sales_targets t
+      WHERE t.starts_at < ${to} AND t.ends_at > ${from}
+        ${q.managerId !== undefined ? sql`AND t.manager_id = ${q.managerId}` : sql``}
+      ORDER BY t.starts_at, t.manager_id`),
+
+    // -- workload (now) -----------------------------------------------------------------------
+    db.rows<{ department: string; assignee_id: string | null; gd: number; ga: number; dept: string; open: number; claimed: number; open_hours: number; claimed_hours: number; overdue: number }>(sql`
+      SELECT t.department, t.assignee_id, GROUPING(t.department) AS gd, GROUPING(t.assignee_id) AS ga, max(t.department) AS dept,
+        count(*) FILTER (WHERE t.status = 'open')::int AS open,
+        count(*) FILTER (WHERE t.status = 'claimed')::int AS claimed,
+        coalesce(sum(t.estimate_hours) FILTER (WHERE t.status = 'open'), 0) AS open_hours,
+        coalesce(sum(t.estimate_hours) FILTER (WHERE t.status = 'claimed'), 0) AS claimed_hours,
+        count(*) FILTER (WHERE t.due_at < ${now})::int AS overdue
+      FROM ${s}.tasks t JOIN ${s}.projects p ON p.project_id = t.project_id
+      WHERE t.status IN ('open', 'claimed') AND ${scope} AND ${dept(sql`t.department`)}
+      GROUP BY GROUPING SETS ((), (t.department), (t.assignee_id))`),
+
+    // -- weekly series ------------------------------------------------------------------------
+    db.rows<{ week: Date; plans: number; median: number | null; delivered: number; on_time: number; late: number; complaints: number; ratings: number; average_rating: number | null }>(sql`
+      SELECT (date_trunc('week', f.at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS week,
+        count(*) FILTER (WHERE f.kind = 'first_plan')::int AS plans,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY f.value) FILTER (WHERE f.kind = 'first_plan') AS median,
+        count(*) FILTER (WHERE f.kind = 'first_delivery' AND ${dept(sql`f.department`)})::int AS delivered,
+        count(*) FILTER (WHERE f.kind = 'first_delivery' AND ${dept(sql`f.department`)} AND f.at <= f.ref_at)::int AS on_time,
+        count(*) FILTER (WHERE f.kind = 'first_delivery' AND ${dept(sql`f.department`)} AND f.at > f.ref_at)::int AS late,
+        count(*) FILTER (WHERE f.kind = 'complaint')::int AS complaints,
+        count(*) FILTER (WHERE f.kind = 'client_accepted' AND f.value IS NOT NULL)::int AS ratings,
+        avg(f.value) FILTER (WHERE f.kind = 'client_accepted') AS average_rating
+      FROM ${facts}
+      WHERE f.kind IN ('first_plan', 'first_delivery', 'complaint', 'client_accepted') AND ${inPeriod(sql`f.at`)} AND ${scope}
+      GROUP BY 1`),
+    db.rows<{ week: Date; currency: string; invoiced: number; paid: number }>(sql`
+      SELECT (date_trunc('week', f.at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS week, f.currency,
+        coalesce(sum(f.amount) FILTER (WHERE f.kind = 'invoice'), 0) AS invoiced,
+        coalesce(sum(f.amount) FILTER (WHERE f.kind = 'payment'), 0) AS paid
+      FROM ${facts}
+      WHERE f.kind IN ('invoice', 'payment') AND ${inPeriod(sql`f.at`)} AND ${scope}
+      GROUP BY 1, 2 ORDER BY 2`),
+    db.rows<{ week: Date; n: number }>(sql`
+      SELECT (date_trunc('week', p.intake_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS week, count(*)::int AS n
+      FROM ${s}.projects p WHERE ${inPeriod(sql`p.intake_at`)} AND ${scope} GROUP BY 1`),
+  ]);
+
+  // -- response time ------------------------------------------------------------------------
+  const responseStats = (r?: { n: number; median: number | null; p90: number | null; average: number | null }) => ({
+    projects: r?.n ?? 0,
+    medianHours: maybe(r?.median, 2, HOUR_MS),
+    p90Hours: maybe(r?.p90, 2, HOUR_MS),
+    averageHours: maybe(r?.average, 2, HOUR_MS),
+  });
+  const responseOverall = responseRows.find((r) => r.gm === 1 && r.gs === 1);
+
+  // -- delivery -----------------------------------------------------------------------------
+  const deliveryStats = (r?: { delivered: number; on_time: number; late: number; days_late: number | null }) => ({
+    delivered: r?.delivered ?? 0,
+    onTime: r?.on_time ?? 0,
+    late: r?.late ?? 0,
+    onTimeRate: ratio(r?.on_time ?? 0, r?.delivered ?? 0),
+    averageDaysLate: maybe(r?.days_late, 2),
+  });
+
+  const reviewStats = (r?: { accepted: number; rounds: number; reworked: number }) => ({
+    accepted: r?.accepted ?? 0,
+    reviewRounds: r?.rounds ?? 0,
+    roundsPerTask: ratio(r?.rounds ?? 0, r?.accepted ?? 0, 2),
+    reworked: r?.reworked ?? 0,
+    reworkRate: ratio(r?.reworked ?? 0, r?.accepted ?? 0),
+  });
+
+  // -- money --------------------------------------------------------------------------------
+  const moneyRows = mergeMoney(flowRows, balanceRows);
+  const pick = (g: 'total' | 'manager' | 'client' | 'segment') => moneyRows.filter((r) => r.group === g);
+  const overdueByCurrency = pick('total')
+    .filter((r) => r.overdue > 0)
+    .map((r) => ({ currency: r.currency, amount: r.overdue, invoices: r.overdueInvoices }));
+
+  // -- clients ------------------------------------------------------------------------------
+  const ratingStats = (r?: { n: number; average: number | null; negative: number; r1: number; r2: number; r3: number; r4: number; r5: number }) => ({
+    count: r?.n ?? 0,
+    average: maybe(r?.average, 2),
+    negative: r?.negative ?? 0,
+    distribution: { '1': r?.r1 ?? 0, '2': r?.r2 ?? 0, '3': r?.r3 ?? 0, '4': r?.r4 ?? 0, '5': r?.r5 ?? 0 },
+  });
+  const complaintStats = (r?: { filed: number; open: number; resolved: number; average: number | null; median: number | null }) => ({
+    filed: r?.filed ?? 0,
+    open: r?.open ?? 0,
+    resolved: r?.resolved ?? 0,
+    averageHoursToResolve: maybe(r?.average, 2, HOUR_MS),
+    medianHoursToResolve: maybe(r?.median, 2, HOUR_MS),
+  });
+
+  const spend = new Map<string, KpiReport['clients']['spend']['byClient'][number]>();
+  const spendKey = (client: string, currency: string) => `${client}\u0000${currency}`;
+  for (const r of spendRows) {
+    spend.set(spendKey(r.client_id, r.currency), {
+      clientId: r.client_id,
+      clientName: r.client_name,
+      segment: r.segment,
+      currency: r.currency,
+      spend: money(r.spend, r.currency),
+      previousSpend: money(r.previous, r.currency),
+      growth: null,
+      projects: 0,
+      previousProjects: 0,
+    });
+  }
+  for (const r of volumeRows) {
+    const key = spendKey(r.client_id, r.currency);
+    const row = spend.get(key) ?? {
+      clientId: r.client_id,
+      clientName: r.client_name,
+      segment: r.segment,
+      currency: r.currency,
+      spend: 0,
+      previousSpend: 0,
+      growth: null,
+      projects: 0,
+      previousProjects: 0,
+    };
+    row.projects += r.projects;
+    row.previousProjects += r.previous;
+    spend.set(key, row);
+  }
+  const spendByClient = sortBy([...spend.values()], (r) => `${r.clientId}\u0000${r.currency}`).map((r) => ({
+    ...r,
+    growth: r.previousSpend > 0 ? round((r.spend - r.previousSpend) / r.previousSpend, 4) : null,
+  }));
+  const spendTotals = new Map<string, { currency: string; spend: number; previousSpend: number; growth: number | null }>();
+  for (const r of spendByClient) {
+    const t = spendTotals.get(r.currency) ?? { currency: r.currency, spend: 0, previousSpend: 0, growth: null };
+    t.spend = money(t.spend + r.spend, r.currency);
+    t.previousSpend = money(t.previousSpend + r.previousSpend, r.currency);
+    spendTotals.set(r.currency, t);
+  }
+
+  // -- workload -----------------------------------------------------------------------------
+  const workloadStats = (r?: { open: number; claimed: number; open_hours: number; claimed_hours: number; overdue: number }) => ({
+    open: r?.open ?? 0,
+    claimed: r?.claimed ?? 0,
+    openHours: round(Number(r?.open_hours ?? 0), 2),
+    claimedHours: round(Number(r?.claimed_hours ?? 0), 2),
+    overdue: r?.overdue ?? 0,
+  });
+  const byPerson = sortBy(
+    workloadRows.filter((r) => r.gd === 1 && r.ga === 0 && r.assignee_id !== null),
+    (r) => r.assignee_id!,
+  ).map((r) => {
+    const claimedHours = round(Number(r.claimed_hours), 2);
+    return {
+      personId: r.assignee_id!,
+      department: r.dept as Department,
+      claimed: r.claimed,
+      claimedHours,
+      overdue: r.overdue,
+      overloaded: claimedHours > q.overloadHours,
+    };
+  });
+
+  // -- series -------------------------------------------------------------------------------
+  const weeks: Date[] = [];
+  for (let w = weekStart(from); w < to; w = new Date(w.getTime() + WEEK_MS)) weeks.push(w);
+  const weekKey = (d: Date) => weekStart(d).toISOString();
+  const seriesByWeek = new Map(seriesRows.map((r) => [weekKey(r.week), r]));
+  const openedByWeek = new Map(seriesOpenedRows.map((r) => [weekKey(r.week), r.n]));
+
+  return {
+    generatedAt: now.toISOString(),
+    asOf: asOfRows[0]?.as_of ? iso(asOfRows[0].as_of) : null,
+    scope: {
+      from: from.toISOString(),
+      to: to.toISOString(),
+      ...(q.managerId !== undefined && { managerId: q.managerId }),
+      ...(q.segment !== undefined && { segment: q.segment }),
+      ...(q.department !== undefined && { department: q.department }),
+    },
+    responseTime: {
+      overall: responseStats(responseOverall),
+      byManager: sortBy(responseRows.filter((r) => r.gm === 0 && r.gs === 1), (r) => r.manager_id).map((r) => ({
+        managerId: r.manager_id,
+        ...responseStats(r),
+      })),
+      bySegment: sortBy(responseRows.filter((r) => r.gm === 1 && r.gs === 0), (r) => r.segment).map((r) => ({
+        segment: r.segment,
+        ...responseStats(r),
+      })),
+      byManagerAndSegment: sortBy(responseRows.filter((r) => r.gm === 0 && r.gs === 0), (r) => `${r.manager_id}\u0000${r.segment}`).map((r) => ({
+        managerId: r.manager_id,
+        segment: r.segment,
+        ...responseStats(r),
+      })),
+      awaitingFirstPlan: awaitingRows[0]?.n ?? 0,
+    },
+    delivery: {
+      overall: deliveryStats(deliveryRows.find((r) => r.gd === 1 && r.gp === 1)),
+      byDepartment: byDepartmentOrder(
+        deliveryRows.filter((r) => r.gd === 0 && r.gp === 1).map((r) => ({ department: r.department as Department, ...deliveryStats(r) })),
+      ),
+      byPerson: sortBy(
+        deliveryRows.filter((r) => r.gd === 1 && r.gp === 0 && r.person_id !== null),
+        (r) => r.person_id!,
+      ).map((r) => ({ personId: r.person_id!, department: r.dept as Department, ...deliveryStats(r) })),
+    },
+    quality: {
+      tasks: reviewStats(reviewRows.find((r) => r.gd === 1)),
+      byDepartment: byDepartmentOrder(
+        reviewRows.filter((r) => r.gd === 0).map((r) => ({ department: r.department as Department, ...reviewStats(r) })),
+      ),
+      clientRevisions: {
+        roundsUsed: revisionRows.reduce((n, r) => n + r.rounds, 0),
+        withinIncluded: revisionRows.reduce((n, r) => n + r.rounds - r.beyond, 0),
+        beyondIncluded: revisionRows.reduce((n, r) => n + r.beyond, 0),
+        extraRevenue: revisionRows.filter((r) => money(r.extra, r.currency) > 0).map((r) => ({ currency: r.currency, amount: money(r.extra, r.currency) })),
+        acceptedProjects: acceptedRows[0]?.projects ?? 0,
+        acceptedProjectsRoundsUsed: acceptedRows[0]?.used ?? 0,
+        acceptedProjectsRoundsIncluded: acceptedRows[0]?.included ?? 0,
+      },
+    },
+    money: {
+      outstandingAsOf: balanceAt.toISOString(),
+      totals: pick('total').map((r) => ({ currency: r.currency, ...moneyFigures(r) })),
+      byManager: pick('manager').map((r) => ({ managerId: r.managerId!, currency: r.currency, ...moneyFigures(r) })),
+      byClient: pick('client').map((r) => ({ clientId: r.clientId!, clientName: r.clientName ?? r.clientId!, currency: r.currency, ...moneyFigures(r) })),
+      bySegment: pick('segment').map((r) => ({ segment: r.segment as Segment, currency: r.currency, ...moneyFigures(r) })),
+      daysToPayment: {
+        invoices: settledRows[0]?.n ?? 0,
+        averageDays: maybe(settledRows[0]?.average, 2),
+        medianDays: maybe(settledRows[0]?.median, 2),
+      },
+      overdueReceivables: {
+        invoices: overdueItems[0]?.total ?? 0,
+        byCurrency: overdueByCurrency,
+        items: overdueItems.map((r) => ({
+          invoiceNumber: r.number,
+          projectId: r.project_id,
+          managerId: r.manager_id,
+          clientId: r.client_id,
+          clientName: r.client_name,
+          currency: r.currency,
+          outstanding: money(r.outstanding, r.currency),
+          dueAt: iso(r.due_at),
+          daysOverdue: round((balanceAt.getTime() - new Date(r.due_at).getTime()) / DAY_MS, 2),
+        })),
+      },
+    },
+    clients: {
+      ratings: ratingStats(ratingRows.find((r) => r.gm === 1)),
+      ratingsByManager: sortBy(ratingRows.filter((r) => r.gm === 0), (r) => r.manager_id).map((r) => ({ managerId: r.manager_id, ...ratingStats(r) })),
+      complaints: complaintStats(complaintRows.find((r) => r.gm === 1)),
+      complaintsByManager: sortBy(complaintRows.filter((r) => r.gm === 0), (r) => r.manager_id).map((r) => ({
+        managerId: r.manager_id,
+        ...complaintStats(r),
+      })),
+      regularClients: {
+        count: regularRows.length,
+        items: regularRows.map((r) => ({
+          clientId: r.client_id,
+          clientName: r.client_name,
+          segment: r.segment,
+          projects: r.projects,
+          managerIds: r.manager_ids,
+        })),
+      },
+      regularClientsByManager: regularByManagerRows.map((r) => ({ managerId: r.manager_id, count: r.n })),
+      spend: {
+        previousFrom: previousFrom.toISOString(),
+        previousTo: from.toISOString(),
+        totals: sortBy([...spendTotals.values()], (t) => t.currency).map((t) => ({
+          ...t,
+          growth: t.previousSpend > 0 ? round((t.spend - t.previousSpend) / t.previousSpend, 4) : null,
+        })),
+        byClient: spendByClient,
+      },
+    },
+    salesPlan: targetRows.map((r) => ({
+      managerId: r.manager_id,
+      period: r.period,
+      from: iso(r.starts_at),
+      to: iso(r.ends_at),
+      currency: r.currency,
+      target: money(r.amount, r.currency),
+      paid: money(r.paid, r.currency),
+      fulfilment: round(Number(r.paid) / Number(r.amount), 4),
+    })),
+    workload: {
+      asOf: now.toISOString(),
+      thresholdHours: q.overloadHours,
+      totals: workloadStats(workloadRows.find((r) => r.gd === 1 && r.ga === 1)),
+      byDepartment: byDepartmentOrder(
+        workloadRows.filter((r) => r.gd === 0 && r.ga === 1).map((r) => ({ department: r.department as Department, ...workloadStats(r) })),
+      ),
+      byPerson,
+      overloaded: byPerson.filter((p) => p.overloaded).map((p) => p.personId),
+    },
+    series: weeks.map((w) => {
+      const key = w.toISOString();
+      const r = seriesByWeek.get(key);
+      return {
+        weekStart: key,
+        projectsOpened: openedByWeek.get(key) ?? 0,
+        plansSent: r?.plans ?? 0,
+        medianResponseHours: maybe(r?.median, 2, HOUR_MS),
+        delivered: r?.delivered ?? 0,
+        onTime: r?.on_time ?? 0,
+        late: r?.late ?? 0,
+        complaints: r?.complaints ?? 0,
+        ratings: r?.ratings ?? 0,
+        averageRating: maybe(r?.average_rating, 2),
+        money: seriesMoneyRows
+          .filter((m) => weekKey(m.week) === key)
+          .map((m) => ({ currency: m.currency, invoiced: money(m.invoiced, m.currency), paid: money(m.paid, m.currency) })),
+      };
+    }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Money: flows and balances merged per (grouping, currency)
+// ---------------------------------------------------------------------------------------------
+
+interface MoneyGroupRow {
+  currency: string;
+  manager_id: string | null;
+  client_id: string | null;
+  segment: string | null;
+  client_name: string | null;
+  gm: number;
+  gc: number;
+  gs: number;
+}
+
+interface MergedMoney {
+  group: 'total' | 'manager' | 'client' | 'segment';
+  currency: string;
+  managerId?: string;
+  clientId?: string;
+  clientName?: string;
+  segment?: string;
+  planned: number;
+  invoiced: number;
+  voided: number;
+  credited: number;
+  paid: number;
+  refunded: number;
+  outstanding: number;
+  overdue: number;
+  overdueInvoices: number;
+}
+
+/** Each invoice issued by `at`, with what was still owed on it then (payments and voids up to `at`). */
+function balances(s: Sql, scope: Sql, at: Date): Sql {
+  return sql`inv AS (
+    SELECT f.ref AS number, f.project_id, f.currency, f.ref_at AS due_at, p.manager_id, p.client_id, p.client_name, p.segment,
+      f.amount
+        - coalesce((SELECT sum(x.amount) FROM ${s}.facts x WHERE x.ref = f.ref AND x.kind = 'payment' AND x.at < ${at}), 0)
+        - coalesce((SELECT sum(x.amount) FROM ${s}.facts x WHERE x.ref = f.ref AND x.kind = 'invoice_void' AND x.at < ${at}), 0)
+        AS outstanding
+    FROM ${s}.facts f JOIN ${s}.projects p ON p.project_id = f.project_id
+    WHERE f.kind = 'invoice' AND f.at < ${at} AND ${scope})`;
+}
+
+function groupOf(r: MoneyGroupRow): MergedMoney['group'] {
+  if (r.gm === 0) return 'manager';
+  if (r.gc === 0) return 'client';
+  if (r.gs === 0) return 'segment';
+  return 'total';
+}
+
+function mergeMoney(
+  flows: (MoneyGroupRow & { planned: number; invoiced: number; voided: number; credited: number; paid: number; refunded: number })[],
+  balances: (MoneyGroupRow & { outstanding: number; overdue: number; overdue_invoices: number })[],
+): MergedMoney[] {
+  const merged = new Map<string, MergedMoney>();
+  const key = (r: MoneyGroupRow) => [groupOf(r), r.currency, r.manager_id ?? '', r.client_id ?? '', r.segment ?? ''].join('\u0000');
+  const entry = (r: MoneyGroupRow): MergedMoney => {
+    const k = key(r);
+    let m = merged.get(k);
+    if (!m) {
+      const group = groupOf(r);
+      m = {
+        group,
+        currency: r.currency,
+        ...(group === 'manager' && { managerId: r.manager_id! }),
+        ...(group === 'client' && { clientId: r.client_id!, clientName: r.client_name ?? r.client_id! }),
+        ...(group === 'segment' && { segment: r.segment! }),
+        planned: 0,
+        invoiced: 0,
+        voided: 0,
+        credited: 0,
+        paid: 0,
+        refunded: 0,
+        outstanding: 0,
+        overdue: 0,
+        overdueInvoices: 0,
+      };
+      merged.set(k, m);
+    }
+    return m;
+  };
+  for (const r of flows) {
+    Object.assign(entry(r), {
+      planned: money(r.planned, r.currency),
+      invoiced: money(r.invoiced, r.currency),
+      voided: money(r.voided, r.currency),
+      credited: money(r.credited, r.currency),
+      paid: money(r.paid, r.currency),
+      refunded: money(r.refunded, r.currency),
+    });
+  }
+  for (const r of balances) {
+    const m = entry(r);
+    m.outstanding = money(r.outstanding, r.currency);
+    m.overdue = money(r.overdue, r.currency);
+    m.overdueInvoices = r.overdue_invoices;
+  }
+  const sortKey = (m: MergedMoney) => [m.managerId ?? '', m.clientId ?? '', m.segment ?? '', m.currency].join('\u0000');
+  return sortBy([...merged.values()], sortKey);
+}
+
+function moneyFigures(m: MergedMoney) {
+  return {
+    planned: m.planned,
+    invoiced: m.invoiced,
+    voided: m.voided,
+    credited: m.credited,
+    netInvoiced: money(m.invoiced - m.voided - m.credited, m.currency),
+    paid: m.paid,
+    refunded: m.refunded,
+    outstanding: m.outstanding,
+    overdue: m.overdue,
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * The reporting store's schema, as numbered migrations applied in order and recorded in
+ * `<schema>.schema_migrations`. The same migrations run on PGlite and on PostgreSQL.
+ *
+ * Safe when several processes start at once (the API and the worker of the compose stack): all of
+ * it runs in one transaction that first takes an advisory lock on the schema's name, so the second
+ * process waits, then finds everything applied. (On PGlite every connection shares one session and
+ * the lock is re-entrant, but pglite-socket runs one connection's transaction at a time, which
+ * gives the same exclusion.) Migrations only ever add: a released migration is never edited.
+ */
+import { schemaIdentifier, sql, type Database, type Sql } from './sql';
+
+export interface Migration {
+  version: number;
+  name: string;
+  /** Statements, with `s` the schema to qualify every table with. */
+  up(s: Sql): Sql[];
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'snapshots, facts and sales targets',
+    up: (s) => [
+      // The newest snapshot of each project, with the columns lists and reports filter on.
+      sql`CREATE TABLE ${s}.projects (
+        project_id text PRIMARY KEY,
+        seq bigint NOT NULL,
+        snapshot_version integer,
+        published_at timestamptz NOT NULL,
+        snapshot jsonb NOT NULL,
+        title text NOT NULL,
+        client_id text NOT NULL,
+        client_name text NOT NULL,
+        segment text NOT NULL,
+        manager_id text NOT NULL,
+        stage text NOT NULL,
+        stage_entered_at timestamptz,
+        intake_at timestamptz NOT NULL,
+        due_at timestamptz,
+        pending_due_at timestamptz,
+        payment_due_at timestamptz,
+        has_open_complaint boolean NOT NULL,
+        closed boolean NOT NULL,
+        currency text NOT NULL,
+        departments text[] NOT NULL
+      )`,
+      sql`CREATE INDEX projects_list ON ${s}.projects (intake_at DESC, project_id DESC)`,
+      sql`CREATE INDEX projects_manager ON ${s}.projects (manager_id, intake_at DESC, project_id DESC)`,
+      sql`CREATE INDEX projects_client ON ${s}.projects (client_id)`,
+      sql`CREATE INDEX projects_stage ON ${s}.projects (stage, stage_entered_at)`,
+      sql`CREATE INDEX projects_published ON ${s}.projects (published_at)`,
+      // The newest view of each task.
+      sql`CREATE TABLE ${s}.tasks (
+        task_id text PRIMARY KEY,
+        project_id text NOT NULL,
+        seq bigint NOT NULL,
+        snapshot_version integer,
+        published_at timestamptz NOT NULL,
+        view jsonb NOT NULL,
+        title text NOT NULL,
+        project_title text NOT NULL,
+        department text NOT NULL,
+        status text NOT NULL,
+        assignee_id text,
+        manager_id text NOT NULL,
+        due_at timestamptz NOT NULL,
+        estimate_hours double precision NOT NULL,
+        revision_round integer
+      )`,
+      sql`CREATE INDEX tasks_inbox ON ${s}.tasks (department, status, due_at, task_id)`,
+      sql`CREATE INDEX tasks_due ON ${s}.tasks (due_at, task_id)`,
+      sql`CREATE INDEX tasks_project ON ${s}.tasks (project_id)`,
+      sql`CREATE INDEX tasks_manager ON ${s}.tasks (manager_id, status)`,
+      sql`CREATE INDEX tasks_assignee ON ${s}.tasks (assignee_id) WHERE assignee_id IS NOT NULL`,
+      sql`CREATE INDEX tasks_published ON ${s}.tasks (published_at)`,
+      // Business facts derived from snapshots: append-only, one row per stable fact id.
+      sql`CREATE TABLE ${s}.facts (
+        fact_id text PRIMARY KEY,
+        kind text NOT NULL,
+        project_id text NOT NULL,
+        task_id text,
+        manager_id text NOT NULL,
+        department text,
+        person_id text,
+        ref text,
+        at timestamptz NOT NULL,
+        ref_at timestamptz,
+        amount numeric(20, 4),
+        currency text,
+        value double precision,
+        label text,
+        recorded_at timestamptz NOT NULL DEFAULT now()
+      )`,
+      sql`CREATE INDEX facts_kind_at ON ${s}.facts (kind, at)`,
+      sql`CREATE INDEX facts_project ON ${s}.facts (project_id)`,
+      sql`CREATE INDEX facts_ref ON ${s}.facts (ref, kind) WHERE ref IS NOT NULL`,
+      // Leadership's sales plan: one target per manager and period.
+      sql`CREATE TABLE ${s}.sales_targets (
+        manager_id text NOT NULL,
+        period text NOT NULL,
+        starts_at timestamptz NOT NULL,
+        ends_at timestamptz NOT NULL,
+        currency text NOT NULL,
+        amount numeric(20, 4) NOT NULL,
+        set_by text NOT NULL,
+        set_at timestamptz NOT NULL,
+        PRIMARY KEY (manager_id, period)
+      )`,
+    ],
+  },
+];
+
+/** Advisory lock key for a schema: per schema, so isolated test stores never wait on each other. */
+const lockKey = (schema: string): Sql => sql`hashtext(${`agencyflow-reporting:${schema}`})`;
+
+/** Applies what is missing; returns the versions applied by this call. */
+export async function migrate(db: Database, schema: string, migrations: Migration[] = MIGRATIONS): Promise<number[]> {
+  const s = schemaIdentifier(schema);
+  return db.transaction(async (tx) => {
+    await tx.rows(sql`SELECT pg_advisory_xact_lock(${lockKey(schema)})`);
+    await tx.rows(sql`CREATE SCHEMA IF NOT EXISTS ${s}`);
+    await tx.rows(
+      sql`CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
+        version integer PRIMARY KEY,
+        name text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`,
+    );
+    const applied = new Set(
+      (await tx.rows<{ version: number }>(sql`SELECT version FROM ${s}.schema_migrations`)).map((r) => Number(r.version)),
+    );
+    const done: number[] = [];
+    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (applied.has(migration.version)) continue;
+      for (const statement of migration.up(s)) await tx.rows(statement);
+      await tx.rows(sql`INSERT INTO ${s}.schema_migrations (version, name) VALUES (${migration.version}, ${migration.name})`);
+      done.push(migration.version);
+    }
+    return done;
+  });
+}
+
+/** The versions recorded in the schema (empty when it was never migrated). */
+export async function appliedVersions(db: Database, schema: string): Promise<number[]> {
+  const s = schemaIdentifier(schema);
+  const exists = await db.rows<{ found: boolean }>(
+    sql`SELECT to_regclass(${`${schema}.schema_migrations`}) IS NOT NULL AS found`,
+  );
+  if (!exists[0]?.found) return [];
+  const rows = await db.rows<{ version: number }>(sql`SELECT version FROM ${s}.schema_migrations ORDER BY version`);
+  return rows.map((r) => Number(r.version));
+}
+
+export const LATEST_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

@@ -1,0 +1,114 @@
+/**
+ * The portfolio report (GET /api/reports/portfolio) in one SQL statement on the store: where every
+ * project stands, what is late and where, plans waiting for a decision, open complaints, unpaid
+ * invoices past due. The same answers the visibility counts gave, from snapshot columns kept for
+ * this, so it costs one round trip whatever the number of projects.
+ *
+ * "Running" is a project whose workflow has not ended (not completed, not cancelled with nothing
+ * left to collect). Overdue is computed at read time: work not yet delivered (open or claimed)
+ * past its due date.
+ */
+import { PROJECT_STAGES } from '../../workflows/project/schemas';
+import { DEPARTMENTS } from '../../workflows/shared-schemas';
+import type { PortfolioReport } from '../../api/schemas';
+import { sql, type Database, type Sql } from './sql';
+
+/** How many projects each list in the report shows (the counts are exact). */
+const LIST_LIMIT = 50;
+
+interface Ref {
+  project_id: string;
+  title: string;
+  manager_id: string;
+  client_name: string;
+  since: string | null;
+}
+
+const ref = (r: Ref) => ({
+  projectId: r.project_id,
+  title: r.title,
+  managerId: r.manager_id,
+  clientName: r.client_name,
+  href: `/api/projects/${r.project_id}`,
+});
+
+export async function portfolioReport(db: Database, s: Sql, options: { managerId?: string; now: Date }): Promise<PortfolioReport> {
+  const { now } = options;
+  const mine = options.managerId === undefined ? sql`TRUE` : sql`p.manager_id = ${options.managerId}`;
+  const myTasks = options.managerId === undefined ? sql`TRUE` : sql`t.manager_id = ${options.managerId}`;
+  const running = sql`NOT p.closed`;
+  const taskOverdue = sql`(t.status IN ('open', 'claimed') AND t.due_at < ${now})`;
+  const list = (where: Sql, since: Sql, order: Sql) => sql`
+    (SELECT coalesce(json_agg(x), '[]'::json) FROM (
+      SELECT p.project_id, p.title, p.manager_id, p.client_name, to_json(${since}) AS since
+      FROM ${s}.projects p WHERE ${mine} AND ${where} ORDER BY ${order} LIMIT ${LIST_LIMIT}) x)`;
+
+  const awaiting = sql`p.stage = 'awaiting_approval'`;
+  const complaints = sql`${running} AND p.has_open_complaint`;
+  const unpaid = sql`${running} AND p.payment_due_at < ${now}`;
+
+  const [row] = await db.rows<{
+    by_stage: Record<string, number> | null;
+    overdue_projects: number;
+    overdue_tasks: number;
+    by_department: Record<string, { open: number; overdue: number }> | null;
+    awaiting_count: number;
+    awaiting_items: Ref[];
+    complaints_count: number;
+    complaints_items: Ref[];
+    unpaid_count: number;
+    unpaid_items: Ref[];
+  }>(sql`
+    SELECT
+      (SELECT json_object_agg(stage, n) FROM (SELECT p.stage, count(*) AS n FROM ${s}.projects p WHERE ${mine} GROUP BY p.stage) x) AS by_stage,
+      (SELECT count(*)::int FROM ${s}.projects p WHERE ${mine} AND ${running} AND p.pending_due_at < ${now}) AS overdue_projects,
+      (SELECT count(*)::int FROM ${s}.tasks t WHERE ${myTasks} AND ${taskOverdue}) AS overdue_tasks,
+      (SELECT json_object_agg(department, json_build_object('open', open, 'overdue', overdue)) FROM (
+        SELECT t.department,
+          count(*) FILTER (WHERE t.status IN ('open', 'claimed', 'submitted')) AS open,
+          count(*) FILTER (WHERE ${taskOverdue}) AS overdue
+        FROM ${s}.tasks t WHERE ${myTasks} AND t.status IN ('waiting', 'open', 'claimed', 'submitted') GROUP BY t.department) x) AS by_department,
+      (SELECT count(*)::int FROM ${s}.projects p WHERE ${mine} AND ${awaiting}) AS awaiting_count,
+      ${list(awaiting, sql`p.stage_entered_at`, sql`p.stage_entered_at, p.project_id`)} AS awaiting_items,
+      (SELECT count(*)::int FROM ${s}.projects p WHERE ${mine} AND ${complaints}) AS complaints_count,
+      ${list(complaints, sql`NULL::timestamptz`, sql`p.intake_at DESC, p.project_id`)} AS complaints_items,
+      (SELECT count(*)::int FROM ${s}.projects p WHERE ${mine} AND ${unpaid}) AS unpaid_count,
+      ${list(unpaid, sql`p.payment_due_at`, sql`p.payment_due_at, p.project_id`)} AS unpaid_items`);
+
+  const byStage = Object.fromEntries(PROJECT_STAGES.map((stage) => [stage, Number(row.by_stage?.[stage] ?? 0)])) as PortfolioReport['projects']['byStage'];
+  const active = PROJECT_STAGES.filter((st) => st !== 'completed' && st !== 'cancelled').reduce((n, st) => n + byStage[st], 0);
+  const since = (r: Ref): number | undefined => (r.since ? Date.parse(r.since) : undefined);
+
+  return {
+    generatedAt: now.toISOString(),
+    scope: options.managerId !== undefined ? { managerId: options.managerId } : {},
+    projects: { byStage, active, overdue: row.overdue_projects },
+    tasks: {
+      overdue: row.overdue_tasks,
+      byDepartment: Object.fromEntries(
+        DEPARTMENTS.map((d) => [d, { open: Number(row.by_department?.[d]?.open ?? 0), overdue: Number(row.by_department?.[d]?.overdue ?? 0) }]),
+      ) as PortfolioReport['tasks']['byDepartment'],
+    },
+    plansAwaitingDecision: {
+      count: row.awaiting_count,
+      items: row.awaiting_items.map((r) => {
+        const at = since(r);
+        return {
+          ...ref(r),
+          ...(at !== undefined && { waitingSince: new Date(at).toISOString(), waitingMs: Math.max(0, now.getTime() - at) }),
+        };
+      }),
+    },
+    openComplaints: { count: row.complaints_count, items: row.complaints_items.map(ref) },
+    unpaidInvoicesPastDue: {
+      count: row.unpaid_count,
+      items: row.unpaid_items.map((r) => {
+        const at = since(r);
+        return {
+          ...ref(r),
+          ...(at !== undefined && { paymentDueAt: new Date(at).toISOString(), overdueMs: Math.max(0, now.getTime() - at) }),
+        };
+      }),
+    },
+  };
+}

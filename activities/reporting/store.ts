@@ -1,0 +1,527 @@
+/**
+ * The reporting store: a read model fed from the workflows' snapshots, which outlives Temporal's
+ * retention. Temporal stays the source of truth for running work; this store answers lists,
+ * single reads for the API, the portfolio report and leadership's KPIs with SQL.
+ *
+ * Writes: `publish` keeps the newest snapshot per project / task (an older or repeated `seq`
+ * changes nothing) and inserts the facts derived from it by their stable ids, all in ONE statement
+ * (one round trip, one implicit transaction): it runs inside a workflow task as a local activity.
+ *
+ * Every table is qualified with this store's schema (default `reporting`), so tests can give each
+ * store its own schema on one shared server, and a production database can host other schemas.
+ */
+import type { Logger } from '../../common/logger';
+import { retryWithBackoff } from '../../common/temporal';
+import type { SnapshotRecord } from '../contract';
+import type { ProjectStatus } from '../../workflows/project/contract';
+import type { TaskView } from '../../workflows/task/contract';
+import type {
+  KpiReport,
+  PortfolioReport,
+  ProjectListItem,
+  SalesTarget,
+  TaskListItem,
+} from '../../api/schemas';
+import { projectFacts, projectRow, taskFacts, taskRow, type Fact } from './facts';
+import { kpiReport, type KpiQuery } from './kpis';
+import { LATEST_VERSION, migrate, appliedVersions } from './migrations';
+import { portfolioReport } from './portfolio';
+import { jsonb, openDatabase, schemaIdentifier, sql, join, raw, type Database, type Sql } from './sql';
+
+/** Input the store refuses (a page token it did not give out): the API answers 400 naming `field`. */
+export class ReportingInputError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ReportingInputError';
+  }
+}
+
+export interface Stored<T> {
+  seq: number;
+  publishedAt: string;
+  value: T;
+}
+
+export interface PageRequest {
+  pageSize: number;
+  pageToken?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextPageToken?: string;
+}
+
+export interface ProjectListFilter {
+  managerId?: string;
+  stage?: string;
+  clientId?: string;
+  segment?: string;
+  /** Work not yet delivered (open or claimed) past its due date, at read time; closed projects never are. */
+  overdue?: boolean;
+}
+
+export interface TaskListFilter {
+  department?: string;
+  managerId?: string;
+  projectId?: string;
+  status?: string;
+  /** A person id (the API resolves `me`). */
+  assignee?: string;
+  /** Open or claimed, and due before now (at read time). */
+  overdue?: boolean;
+}
+
+export interface PublishResult {
+  /** False when the store already had this seq or a newer one. */
+  written: boolean;
+  /** Facts new to the store. */
+  factsAdded: number;
+}
+
+export interface SalesTargetInput {
+  managerId: string;
+  period: string;
+  startsAt: Date;
+  endsAt: Date;
+  currency: string;
+  amount: number;
+  setBy: string;
+}
+
+const FACT_COLUMNS =
+  'fact_id, kind, project_id, task_id, manager_id, department, person_id, ref, at, ref_at, amount, currency, value, label';
+const FACT_RECORD =
+  'fact_id text, kind text, project_id text, task_id text, manager_id text, department text, person_id text, ref text, at timestamptz, ref_at timestamptz, amount numeric, currency text, value double precision, label text';
+
+function factRecords(facts: Fact[]): Record<string, unknown>[] {
+  return facts.map((f) => ({
+    fact_id: f.factId,
+    kind: f.kind,
+    project_id: f.projectId,
+    task_id: f.taskId ?? null,
+    manager_id: f.managerId,
+    department: f.department ?? null,
+    person_id: f.personId ?? null,
+    ref: f.ref ?? null,
+    at: f.at,
+    ref_at: f.refAt ?? null,
+    amount: f.amount ?? null,
+    currency: f.currency ?? null,
+    value: f.value ?? null,
+    label: f.label ?? null,
+  }));
+}
+
+const iso = (d: Date | string | null | undefined): string | undefined =>
+  d === null || d === undefined ? undefined : d instanceof Date ? d.toISOString() : new Date(d).toISOString();
+
+/** Keyset page tokens: opaque to clients, base64url JSON of the last row's sort key. */
+function encodeToken(key: [string, string]): string {
+  return Buffer.from(JSON.stringify({ v: 1, k: key })).toString('base64url');
+}
+
+function decodeToken(token: string | undefined): [string, string] | undefined {
+  if (token === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { v?: unknown; k?: unknown };
+    const k = parsed.k;
+    if (parsed.v === 1 && Array.isArray(k) && k.length === 2 && typeof k[0] === 'string' && typeof k[1] === 'string' && !Number.isNaN(Date.parse(k[0]))) {
+      return [k[0], k[1]];
+    }
+  } catch {
+    // fall through
+  }
+  throw new ReportingInputError('pageToken', 'not a page token this list gave out');
+}
+
+interface ProjectListRow {
+  project_id: string;
+  title: string;
+  client_id: string;
+  client_name: string;
+  segment: 'B2B' | 'B2C';
+  stage: ProjectListItem['stage'];
+  manager_id: string;
+  due_at: Date | null;
+  overdue: boolean;
+  stage_entered_at: Date | null;
+  has_open_complaint: boolean;
+  payment_due_at: Date | null;
+  closed: boolean;
+  intake_at: Date;
+}
+
+interface TaskListRow {
+  task_id: string;
+  project_id: string;
+  title: string;
+  project_title: string;
+  department: TaskListItem['department'];
+  status: TaskListItem['status'];
+  assignee_id: string | null;
+  manager_id: string;
+  due_at: Date;
+  overdue: boolean;
+}
+
+export class ReportingStore {
+  private readonly s: Sql;
+
+  private constructor(
+    private readonly db: Database,
+    readonly schema: string,
+    private readonly logger?: Logger,
+  ) {
+    this.s = schemaIdentifier(schema);
+  }
+
+  /** Opens a pool on `url`; with `migrate` (the default) brings the schema up to date first. */
+  static async open(options: {
+    url: string;
+    /** Overrides the URL's password. */
+    password?: string;
+    schema?: string;
+    logger?: Logger;
+    poolSize?: number;
+    migrate?: boolean;
+  }): Promise<ReportingStore> {
+    const schema = options.schema ?? 'reporting';
+    schemaIdentifier(schema);
+    const db = openDatabase({ url: options.url, password: options.password, poolSize: options.poolSize, logger: options.logger });
+    const store = new ReportingStore(db, schema, options.logger);
+    if (options.migrate !== false) {
+      try {
+        await store.migrate();
+      } catch (err) {
+        await db.close();
+        throw err;
+      }
+    }
+    return store;
+  }
+
+  async migrate(): Promise<number[]> {
+    const applied = await migrate(this.db, this.schema);
+    if (applied.length > 0) this.logger?.info({ schema: this.schema, applied }, 'reporting store migrated');
+    return applied;
+  }
+
+  /** True when the schema is at the version this code expects. */
+  async upToDate(): Promise<boolean> {
+    const versions = await appliedVersions(this.db, this.schema);
+    return versions.includes(LATEST_VERSION);
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Writes
+  // -------------------------------------------------------------------------------------------
+
+  publish(input: SnapshotRecord): Promise<PublishResult> {
+    return input.kind === 'project' ? this.publishProject(input.seq, input.snapshot) : this.publishTask(input.seq, input.view);
+  }
+
+  private async publishProject(seq: number, snapshot: ProjectStatus): Promise<PublishResult> {
+    const { s } = this;
+    const r = projectRow(snapshot);
+    const rows = await this.db.rows<{ written: number; facts: number }>(sql`
+      WITH upsert AS (
+        INSERT INTO ${s}.projects AS t (project_id, seq, snapshot_version, published_at, snapshot, title, client_id, client_name,
+          segment, manager_id, stage, stage_entered_at, intake_at, due_at, pending_due_at, payment_due_at, has_open_complaint,
+          closed, currency, departments)
+        VALUES (${r.projectId}, ${seq}, ${r.snapshotVersion}, clock_timestamp(), ${jsonb(snapshot)}, ${r.title}, ${r.clientId},
+          ${r.clientName}, ${r.segment}, ${r.managerId}, ${r.stage}, ${r.stageEnteredAt}::timestamptz, ${r.intakeAt}::timestamptz,
+          ${r.dueAt}::timestamptz, ${r.pendingDueAt}::timestamptz, ${r.paymentDueAt}::timestamptz, ${r.hasOpenComplaint},
+          ${r.closed}, ${r.currency}, ARRAY(SELECT jsonb_array_elements_text(${jsonb(r.departments)})))
+        ON CONFLICT (project_id) DO UPDATE SET
+          seq = EXCLUDED.seq, snapshot_version = EXCLUDED.snapshot_version, published_at = EXCLUDED.published_at,
+          snapshot = EXCLUDED.snapshot, title = EXCLUDED.title, client_id = EXCLUDED.client_id, client_name = EXCLUDED.client_name,
+          segment = EXCLUDED.segment, manager_id = EXCLUDED.manager_id, stage = EXCLUDED.stage,
+          stage_entered_at = EXCLUDED.stage_entered_at, intake_at = EXCLUDED.intake_at, due_at = EXCLUDED.due_at,
+          pending_due_at = EXCLUDED.pending_due_at, payment_due_at = EXCLUDED.payment_due_at,
+          has_open_complaint = EXCLUDED.has_open_complaint, closed = EXCLUDED.closed, currency = EXCLUDED.currency,
+          departments = EXCLUDED.departments
+        WHERE t.seq < EXCLUDED.seq
+        RETURNING 1
+      ), added AS (${this.insertFacts(projectFacts(snapshot))})
+      SELECT (SELECT count(*) FROM upsert)::int AS written, (SELECT count(*) FROM added)::int AS facts`);
+    return { written: rows[0].written > 0, factsAdded: rows[0].facts };
+  }
+
+  private async publishTask(seq: number, view: TaskView): Promise<PublishResult> {
+    const { s } = this;
+    const r = taskRow(view);
+    const rows = await this.db.rows<{ written: number; facts: number }>(sql`
+      WITH upsert AS (
+        INSERT INTO ${s}.tasks AS t (task_id, project_id, seq, snapshot_version, published_at, view, title, project_title,
+          department, status, assignee_id, manager_id, due_at, estimate_hours, revision_round)
+        VALUES (${r.taskId}, ${r.projectId}, ${seq}, ${r.snapshotVersion}, clock_timestamp(), ${jsonb(view)}, ${r.title},
+          ${r.projectTitle}, ${r.department}, ${r.status}, ${r.assigneeId}, ${r.managerId}, ${r.dueAt}::timestamptz,
+          ${r.estimateHours}, ${r.revisionRound})
+        ON CONFLICT (task_id) DO UPDATE SET
+          project_id = EXCLUDED.project_id, seq = EXCLUDED.seq, snapshot_version = EXCLUDED.snapshot_version,
+          published_at = EXCLUDED.published_at, view = EXCLUDED.view, title = EXCLUDED.title,
+          project_title = EXCLUDED.project_title, department = EXCLUDED.department, status = EXCLUDED.status,
+          assignee_id = EXCLUDED.assignee_id, manager_id = EXCLUDED.manager_id, due_at = EXCLUDED.due_at,
+          estimate_hours = EXCLUDED.estimate_hours, revision_round = EXCLUDED.revision_round
+        WHERE t.seq < EXCLUDED.seq
+        RETURNING 1
+      ), added AS (${this.insertFacts(taskFacts(view))})
+      SELECT (SELECT count(*) FROM upsert)::int AS written, (SELECT count(*) FROM added)::int AS facts`);
+    return { written: rows[0].written > 0, factsAdded: rows[0].facts };
+  }
+
+  /** Facts are inserted whatever the seq: an older snapshot's facts are a subset of the newer's. */
+  private insertFacts(facts: Fact[]): Sql {
+    return sql`INSERT INTO ${this.s}.facts (${raw(FACT_COLUMNS)})
+      SELECT ${raw(FACT_COLUMNS)} FROM jsonb_to_recordset(${jsonb(factRecords(facts))}) AS f(${raw(FACT_RECORD)})
+      ON CONFLICT (fact_id) DO NOTHING
+      RETURNING 1`;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Single reads
+  // -------------------------------------------------------------------------------------------
+
+  async project(projectId: string): Promise<Stored<ProjectStatus> | undefined> {
+    const rows = await this.db.rows<{ seq: number; published_at: Date; snapshot: ProjectStatus }>(
+      sql`SELECT seq, published_at, snapshot FROM ${this.s}.projects WHERE project_id = ${projectId}`,
+    );
+    const row = rows[0];
+    return row && { seq: Number(row.seq), publishedAt: iso(row.published_at)!, value: row.snapshot };
+  }
+
+  async task(taskId: string): Promise<Stored<TaskView> | undefined> {
+    const rows = await this.db.rows<{ seq: number; published_at: Date; view: TaskView }>(
+      sql`SELECT seq, published_at, view FROM ${this.s}.tasks WHERE task_id = ${taskId}`,
+    );
+    const row = rows[0];
+    return row && { seq: Number(row.seq), publishedAt: iso(row.published_at)!, value: row.view };
+  }
+
+  /** The newest publish the store has seen: how fresh every answer from it is. */
+  async asOf(): Promise<string | undefined> {
+    const rows = await this.db.rows<{ as_of: Date | null }>(
+      sql`SELECT GREATEST((SELECT max(published_at) FROM ${this.s}.projects), (SELECT max(published_at) FROM ${this.s}.tasks)) AS as_of`,
+    );
+    return iso(rows[0]?.as_of);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Lists (GET /api/projects, GET /api/tasks): keyset pages, "overdue" computed at read time
+  // -------------------------------------------------------------------------------------------
+
+  /** Newest intake first (like the visibility list it replaces). */
+  async listProjects(filter: ProjectListFilter, page: PageRequest, now: Date = new Date()): Promise<Page<ProjectListItem>> {
+    const { s } = this;
+    const after = decodeToken(page.pageToken);
+    const overdue = sql`(NOT p.closed AND p.pending_due_at IS NOT NULL AND p.pending_due_at < ${now})`;
+    const where: Sql[] = [sql`TRUE`];
+    if (filter.managerId !== undefined) where.push(sql`p.manager_id = ${filter.managerId}`);
+    if (filter.stage !== undefined) where.push(sql`p.stage = ${filter.stage}`);
+    if (filter.clientId !== undefined) where.push(sql`p.client_id = ${filter.clientId}`);
+    if (filter.segment !== undefined) where.push(sql`p.segment = ${filter.segment}`);
+    if (filter.overdue !== undefined) where.push(filter.overdue ? overdue : sql`NOT ${overdue}`);
+    if (after) where.push(sql`(p.intake_at, p.project_id) < (${after[0]}::timestamptz, ${after[1]})`);
+    const rows = await this.db.rows<ProjectListRow>(sql`
+      SELECT p.project_id, p.title, p.client_id, p.client_name, p.segment, p.stage, p.manager_id, p.due_at,
+        ${overdue} AS overdue, p.stage_entered_at, p.has_open_complaint, p.payment_due_at, p.closed, p.intake_at
+      FROM ${s}.projects p
+      WHERE ${join(where, ' AND ')}
+      ORDER BY p.intake_at DESC, p.project_id DESC
+      LIMIT ${page.pageSize + 1}`);
+    const more = rows.length > page.pageSize;
+    const items = rows.slice(0, page.pageSize);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(projectListItem),
+      ...(more && last && { nextPageToken: encodeToken([iso(last.intake_at)!, last.project_id]) }),
+    };
+  }
+
+  /** Most urgent first: by due date, then id. */
+  async listTasks(filter: TaskListFilter, page: PageRequest, now: Date = new Date()): Promise<Page<TaskListItem>> {
+    const { s } = this;
+    const after = decodeToken(page.pageToken);
+    const overdue = sql`(t.status IN ('open', 'claimed') AND t.due_at < ${now})`;
+    const where: Sql[] = [sql`TRUE`];
+    if (filter.department !== undefined) where.push(sql`t.department = ${filter.department}`);
+    if (filter.managerId !== undefined) where.push(sql`t.manager_id = ${filter.managerId}`);
+    if (filter.projectId !== undefined) where.push(sql`t.project_id = ${filter.projectId}`);
+    if (filter.status !== undefined) where.push(sql`t.status = ${filter.status}`);
+    if (filter.assignee !== undefined) where.push(sql`t.assignee_id = ${filter.assignee}`);
+    if (filter.overdue !== undefined) where.push(filter.overdue ? overdue : sql`NOT ${overdue}`);
+    if (after) where.push(sql`(t.due_at, t.task_id) > (${after[0]}::timestamptz, ${after[1]})`);
+    const rows = await this.db.rows<TaskListRow>(sql`
+      SELECT t.task_id, t.project_id, t.title, t.project_title, t.department, t.status, t.assignee_id, t.manager_id, t.due_at,
+        ${overdue} AS overdue
+      FROM ${s}.tasks t
+      WHERE ${join(where, ' AND ')}
+      ORDER BY t.due_at, t.task_id
+      LIMIT ${page.pageSize + 1}`);
+    const more = rows.length > page.pageSize;
+    const items = rows.slice(0, page.pageSize);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(taskListItem),
+      ...(more && last && { nextPageToken: encodeToken([iso(last.due_at)!, last.task_id]) }),
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Reports
+  // -------------------------------------------------------------------------------------------
+
+  portfolio(options: { managerId?: string; now?: Date }): Promise<PortfolioReport> {
+    return portfolioReport(this.db, this.s, { managerId: options.managerId, now: options.now ?? new Date() });
+  }
+
+  kpis(query: KpiQuery): Promise<KpiReport> {
+    return kpiReport(this.db, this.s, query);
+  }
+
+  /** Sets a target; the same body again changes nothing (not even who set it, or when). */
+  async setSalesTarget(input: SalesTargetInput, now: Date = new Date()): Promise<{ target: SalesTarget; created: boolean; changed: boolean }> {
+    const { s } = this;
+    const rows = await this.db.rows<{ inserted: boolean }>(sql`
+      INSERT INTO ${s}.sales_targets AS t (manager_id, period, starts_at, ends_at, currency, amount, set_by, set_at)
+      VALUES (${input.managerId}, ${input.period}, ${input.startsAt}, ${input.endsAt}, ${input.currency}, ${input.amount}, ${input.setBy}, ${now})
+      ON CONFLICT (manager_id, period) DO UPDATE SET
+        currency = EXCLUDED.currency, amount = EXCLUDED.amount, set_by = EXCLUDED.set_by, set_at = EXCLUDED.set_at
+      WHERE (t.currency, t.amount) IS DISTINCT FROM (EXCLUDED.currency, EXCLUDED.amount)
+      RETURNING (xmax = 0) AS inserted`);
+    const [target] = await this.salesTargets({ managerId: input.managerId, period: input.period });
+    return { target, created: rows[0]?.inserted === true, changed: rows.length > 0 };
+  }
+
+  async salesTargets(filter: { managerId?: string; period?: string; from?: Date; to?: Date }): Promise<SalesTarget[]> {
+    const { s } = this;
+    const where: Sql[] = [sql`TRUE`];
+    if (filter.managerId !== undefined) where.push(sql`manager_id = ${filter.managerId}`);
+    if (filter.period !== undefined) where.push(sql`period = ${filter.period}`);
+    if (filter.from !== undefined) where.push(sql`ends_at > ${filter.from}`);
+    if (filter.to !== undefined) where.push(sql`starts_at < ${filter.to}`);
+    const rows = await this.db.rows<{
+      manager_id: string;
+      period: string;
+      starts_at: Date;
+      ends_at: Date;
+      currency: string;
+      amount: number;
+      set_by: string;
+      set_at: Date;
+    }>(sql`SELECT * FROM ${s}.sales_targets WHERE ${join(where, ' AND ')} ORDER BY starts_at, manager_id`);
+    return rows.map((r) => ({
+      managerId: r.manager_id,
+      period: r.period,
+      from: iso(r.starts_at)!,
+      to: iso(r.ends_at)!,
+      currency: r.currency,
+      amount: Number(r.amount),
+      setBy: r.set_by,
+      setAt: iso(r.set_at)!,
+    }));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // For tests and the rebuild: everything the store holds, in a stable order
+  // -------------------------------------------------------------------------------------------
+
+  async dump(): Promise<{ projects: Record<string, unknown>[]; tasks: Record<string, unknown>[]; facts: Record<string, unknown>[] }> {
+    const { s } = this;
+    const [projects, tasks, facts] = await Promise.all([
+      this.db.rows(sql`SELECT project_id, seq, snapshot FROM ${s}.projects ORDER BY project_id`),
+      this.db.rows(sql`SELECT task_id, seq, view FROM ${s}.tasks ORDER BY task_id`),
+      this.db.rows(sql`SELECT ${raw(FACT_COLUMNS)} FROM ${s}.facts ORDER BY fact_id`),
+    ]);
+    return { projects, tasks, facts };
+  }
+
+  /** Drops this store's schema with everything in it (tests: an isolated store cleans up after itself). */
+  async dropSchema(): Promise<void> {
+    await this.db.rows(sql`DROP SCHEMA IF EXISTS ${this.s} CASCADE`);
+  }
+}
+
+function projectListItem(r: ProjectListRow): ProjectListItem {
+  return {
+    projectId: r.project_id,
+    title: r.title,
+    clientId: r.client_id,
+    clientName: r.client_name,
+    segment: r.segment,
+    stage: r.stage,
+    managerId: r.manager_id,
+    ...(r.due_at && { dueAt: iso(r.due_at) }),
+    overdue: r.overdue,
+    ...(r.stage_entered_at && { stageEnteredAt: iso(r.stage_entered_at) }),
+    hasOpenComplaint: r.has_open_complaint,
+    ...(r.payment_due_at && { paymentDueAt: iso(r.payment_due_at) }),
+    // Derived from the snapshot: the workflow returns once the project is completed, or cancelled with nothing owed.
+    executionStatus: r.closed ? 'COMPLETED' : 'RUNNING',
+    startedAt: iso(r.intake_at)!,
+    href: `/api/projects/${r.project_id}`,
+  };
+}
+
+function taskListItem(r: TaskListRow): TaskListItem {
+  return {
+    taskId: r.task_id,
+    projectId: r.project_id,
+    title: r.title,
+    projectTitle: r.project_title,
+    department: r.department,
+    status: r.status,
+    ...(r.assignee_id !== null && { assigneeId: r.assignee_id }),
+    managerId: r.manager_id,
+    dueAt: iso(r.due_at),
+    overdue: r.overdue,
+    executionStatus: r.status === 'accepted' || r.status === 'cancelled' ? 'COMPLETED' : 'RUNNING',
+    href: `/api/tasks/${r.task_id}`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Opening the store for a process
+// ---------------------------------------------------------------------------------------------
+
+/** `postgres://user@host:5432/db` without the password, for logs. */
+export function describeDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.username ? `${u.username}@` : ''}${u.host}${u.pathname}`;
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+/**
+ * Opens the store and brings its schema up to date, retrying with backoff while the database does
+ * not answer (it may still be starting): one clear error line, then a line when it answers.
+ */
+export async function openReportingStore(options: {
+  url: string;
+  password?: string;
+  schema: string;
+  logger: Logger;
+  signal?: AbortSignal;
+}): Promise<ReportingStore> {
+  const where = describeDatabaseUrl(options.url);
+  const store = await retryWithBackoff(
+    () => ReportingStore.open({ url: options.url, password: options.password, schema: options.schema, logger: options.logger }),
+    {
+    log: options.logger,
+      what: `Opening the reporting store at ${where} (schema ${options.schema})`,
+      signal: options.signal,
+    },
+  );
+  options.logger.info({ database: where, schema: options.schema }, 'reporting store ready');
+  return store;
+}

@@ -1,0 +1,51 @@
+/**
+ * publishSnapshot: reads a workflow's current snapshot (its status query) and hands it to the
+ * reporting store. The workflow asks after each change, passing ids only, so its history never
+ * carries a copy of the snapshot. Retries, replays and two workers racing are normal: the store
+ * keeps the newest `seq` and adds each derived fact once, so a late or repeated publish changes
+ * nothing.
+ */
+import type { Client } from '@temporalio/client';
+import type { Logger } from '../common/logger';
+import { getStatusQuery, projectWorkflowId } from '../workflows/project/contract';
+import { getStatusQuery as getTaskStatusQuery, taskWorkflowId } from '../workflows/task/contract';
+import type { ProjectActivities, PublishSnapshotInput, SnapshotRecord } from './contract';
+import { activityLogger } from './log';
+
+/** Where snapshots go: the reporting store (its `publish` is one idempotent write). */
+export interface SnapshotSink {
+  publish(record: SnapshotRecord): Promise<{ written: boolean; factsAdded: number }>;
+}
+
+export interface SnapshotActivityDeps {
+  client: Client;
+  logger: Logger;
+  snapshots: SnapshotSink;
+}
+
+/** Publishes slower than this are logged: a backlog of them delays what the reports show. */
+const SLOW_PUBLISH_MS = 1_000;
+
+export function createSnapshotActivities(deps: SnapshotActivityDeps): Pick<ProjectActivities, 'publishSnapshot'> {
+  return {
+    async publishSnapshot(input: PublishSnapshotInput): Promise<void> {
+      const log = activityLogger(deps.logger, { projectId: input.projectId, ...(input.kind === 'task' && { taskId: input.taskId }) });
+      const started = performance.now();
+      const record: SnapshotRecord =
+        input.kind === 'project'
+          ? await deps.client.workflow
+              .getHandle(projectWorkflowId(input.projectId))
+              .query(getStatusQuery)
+              .then((snapshot) => ({ kind: 'project', projectId: input.projectId, seq: snapshot.version, snapshot }))
+          : await deps.client.workflow
+              .getHandle(taskWorkflowId(input.taskId))
+              .query(getTaskStatusQuery)
+              .then((view) => ({ kind: 'task', taskId: input.taskId, projectId: input.projectId, seq: view.version, view }));
+      const { written, factsAdded } = await deps.snapshots.publish(record);
+      const ms = Math.round(performance.now() - started);
+      const fields = { kind: input.kind, asked: input.seq, seq: record.seq, written, factsAdded, ms };
+      if (ms > SLOW_PUBLISH_MS) log.warn(fields, 'snapshot published slowly');
+      else log.debug(fields, 'snapshot published');
+    },
+  };
+}

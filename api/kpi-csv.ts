@@ -1,0 +1,100 @@
+/**
+ * The KPI report as CSV for spreadsheets (RFC 4180: CRLF line ends, fields with commas, quotes or
+ * line breaks quoted, quotes doubled; a UTF-8 byte-order mark so spreadsheet programs read names
+ * right). One figure per row, in long format for pivot tables:
+ *
+ *   section, figure, managerId, segment, department, personId, clientId, clientName, invoiceNumber, period, weekStart, currency, value
+ *
+ * `section` is the figure's place in the JSON report (`money.byManager`), `figure` its name inside
+ * (`paid`, `distribution.5`), the dimension columns say which row of a breakdown it is. The rows
+ * are generated from the JSON report itself, so the CSV carries exactly its numbers.
+ */
+import type { KpiReport } from './schemas';
+
+export const CSV_DIMENSIONS = [
+  'managerId',
+  'segment',
+  'department',
+  'personId',
+  'clientId',
+  'clientName',
+  'invoiceNumber',
+  'period',
+  'weekStart',
+  'currency',
+] as const;
+type Dimension = (typeof CSV_DIMENSIONS)[number];
+
+export const CSV_COLUMNS = ['section', 'figure', ...CSV_DIMENSIONS, 'value'] as const;
+
+export type CsvRow = { section: string; figure: string; value: string | number | boolean | null } & Partial<Record<Dimension, string>>;
+
+const isDimension = (key: string): key is Dimension => (CSV_DIMENSIONS as readonly string[]).includes(key);
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Maps of numbers that are one figure with sub-names (`distribution.5`), not a section. */
+const FIGURE_GROUPS = new Set(['distribution']);
+
+const joinPath = (a: string, b: string): string => (a === '' ? b : `${a}.${b}`);
+
+/**
+ * One object of the report: its numbers, booleans and nulls become rows; nested objects become
+ * sections; arrays of objects are breakdowns whose elements are told apart by their dimension
+ * fields. Lists of plain strings (who is overloaded, a client's managers) and text (names, dates)
+ * are context, not figures, and stay in the JSON.
+ */
+function walk(value: Record<string, unknown>, section: string, dims: Partial<Record<Dimension, string>>, out: CsvRow[]): void {
+  for (const [key, child] of Object.entries(value)) {
+    if (isDimension(key) || typeof child === 'string' || child === undefined) continue;
+    if (typeof child === 'number' || typeof child === 'boolean' || child === null) {
+      out.push({ section, figure: key, ...dims, value: child });
+    } else if (FIGURE_GROUPS.has(key) && isPlainObject(child)) {
+      for (const [sub, v] of Object.entries(child)) {
+        if (typeof v === 'number') out.push({ section, figure: `${key}.${sub}`, ...dims, value: v });
+      }
+    } else if (Array.isArray(child)) {
+      for (const element of child) {
+        if (!isPlainObject(element)) continue;
+        const own = Object.fromEntries(
+          Object.entries(element).filter(([k, v]) => isDimension(k) && typeof v === 'string'),
+        ) as Partial<Record<Dimension, string>>;
+        walk(element, joinPath(section, key), { ...dims, ...own }, out);
+      }
+    } else if (isPlainObject(child)) {
+      walk(child, joinPath(section, key), dims, out);
+    }
+  }
+}
+
+export function kpiCsvRows(report: KpiReport): CsvRow[] {
+  const rows: CsvRow[] = [
+    { section: 'report', figure: 'generatedAt', value: report.generatedAt },
+    { section: 'report', figure: 'asOf', value: report.asOf },
+    { section: 'report', figure: 'from', value: report.scope.from },
+    { section: 'report', figure: 'to', value: report.scope.to },
+    ...(['managerId', 'segment', 'department'] as const)
+      .filter((k) => report.scope[k] !== undefined)
+      .map((k) => ({ section: 'report', figure: k, value: report.scope[k] as string })),
+    { section: 'money', figure: 'outstandingAsOf', value: report.money.outstandingAsOf },
+    { section: 'workload', figure: 'asOf', value: report.workload.asOf },
+  ];
+  const { generatedAt: _g, asOf: _a, scope: _s, ...figures } = report;
+  walk(figures, '', {}, rows);
+  return rows;
+}
+
+const DANGEROUS_START = /^[=+\-@\t\r]/;
+
+function cell(value: string | number | boolean | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  // Text a spreadsheet would run as a formula (a client named "=HYPERLINK(...)") is defused.
+  const text = DANGEROUS_START.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function toCsv(rows: CsvRow[]): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const row of rows) lines.push(CSV_COLUMNS.map((c) => cell(row[c as keyof CsvRow] as string | number | boolean | null | undefined)).join(','));
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}

@@ -1,0 +1,63 @@
+/**
+ * What the production topology promises beyond the lifecycle journey, checked against the running
+ * processes of `npm run test:production` (never part of `npm test`): /metrics only with its token,
+ * the Temporal server's own Prometheus metrics, each worker's health endpoint, and the API refusing
+ * the people directory of the demo.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+
+function env(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is unset: run through \`npm run test:production\``);
+  return value;
+}
+
+test('/metrics answers only with the METRICS_TOKEN bearer token', async () => {
+  const url = `${env('AGENCYFLOW_API_URL')}/metrics`;
+  const anonymous = await fetch(url);
+  expect(anonymous.status).toBe(401);
+  expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
+  expect((await fetch(url, { headers: { Authorization: 'Bearer wrong-token-of-some-length' } })).status).toBe(401);
+  const scraped = await fetch(url, { headers: { Authorization: `Bearer ${env('AGENCYFLOW_METRICS_TOKEN')}` } });
+  expect(scraped.status).toBe(200);
+  expect(await scraped.text()).toContain('agencyflow_http_requests_total');
+});
+
+test('the Temporal server exports its Prometheus metrics', async () => {
+  const res = await fetch(env('AGENCYFLOW_TEMPORAL_METRICS_URL'));
+  expect(res.status).toBe(200);
+  const text = await res.text();
+  // Requests the frontend served, by operation: proof the metrics are the server's own.
+  expect(text).toMatch(/^service_requests\{.*operation="StartWorkflowExecution".*\} \d+/m);
+});
+
+test('every worker answers its health and readiness checks', async () => {
+  const urls = env('AGENCYFLOW_WORKER_HEALTH_URLS').split(',');
+  expect(urls.length).toBeGreaterThanOrEqual(1);
+  for (const base of urls) {
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready' });
+  }
+});
+
+test('the API refuses to start on the demo people directory under PRODUCTION_CHECKS', async () => {
+  // Same entry point and compose environment as the running API, only the demo directory.
+  const started = execFileAsync('node', ['--import', 'tsx', 'api/main.ts'], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PRODUCTION_CHECKS: 'true',
+      PEOPLE_FILE: 'config/people.example.json',
+      TEMPORAL_ADDRESS: env('AGENCYFLOW_TEMPORAL_ADDRESS'),
+      API_PORT: '0',
+    },
+    timeout: 60_000,
+  });
+  await expect(started).rejects.toMatchObject({
+    code: 78,
+    stderr: expect.stringContaining('Refusing to start (PRODUCTION_CHECKS=true)'),
+  });
+});

@@ -1,0 +1,430 @@
+/**
+ * Leadership's KPIs to the unit, over a portfolio with known outcomes (test/reporting/dataset.ts:
+ * each figure below is worked out there), through HTTP: the JSON report, the CSV with the same
+ * numbers, manager scoping (403 for another manager's), filters, bad filters named in a 400, the
+ * sales plan set by leadership, and snapshots arriving again and out of order changing nothing.
+ */
+import { openTestStore, type TestStore } from '../support/reporting';
+import type { KpiReport } from '../../api/schemas';
+import { CSV_COLUMNS } from '../../api/kpi-csv';
+import { buildOpenApiDocument } from '../../api/openapi';
+import { ANNA, BORIS, buildDataset, NOW, OVERLOAD_HOURS, PERIOD } from './dataset';
+import { parseCsv, reportApp, type ReportApp } from './support';
+
+let t: TestStore;
+let r: ReportApp;
+const dataset = buildDataset();
+
+beforeAll(async () => {
+  t = await openTestStore();
+  // As the workflows would: every snapshot in order, as it happened.
+  for (const snapshot of dataset.live) await t.store.publish(snapshot);
+  r = reportApp(t.store, { now: NOW, env: { WORKLOAD_OVERLOAD_HOURS: String(OVERLOAD_HOURS) } });
+  // Leadership sets the sales plan (one target outside the period, one overlapping its end).
+  for (const [manager, period, amount] of [
+    [ANNA, '2026-01', 10_000],
+    [ANNA, '2026-02', 1_000],
+    [ANNA, '2025-Q4', 5_000],
+    [BORIS, '2026-Q1', 2_000],
+  ] as const) {
+    await r.http().put(`/api/reports/sales-targets/${manager}/${period}`).set(r.auth('lena')).send({ amount, currency: 'EUR' }).expect(201);
+  }
+});
+afterAll(async () => {
+  await r?.close();
+  await t?.dispose();
+});
+
+async function kpis(query: Record<string, string> = {}, who: 'lena' | 'anna' | 'boris' = 'lena'): Promise<KpiReport> {
+  return (await r.http().get('/api/reports/kpis').query({ ...PERIOD, ...query }).set(r.auth(who)).expect(200)).body as KpiReport;
+}
+
+const stats = (projects: number, medianHours: number | null, p90Hours: number | null, averageHours: number | null) => ({
+  projects,
+  medianHours,
+  p90Hours,
+  averageHours,
+});
+const delivery = (delivered: number, onTime: number, late: number, onTimeRate: number | null, averageDaysLate: number | null) => ({
+  delivered,
+  onTime,
+  late,
+  onTimeRate,
+  averageDaysLate,
+});
+const money = (o: Partial<Record<'planned' | 'invoiced' | 'voided' | 'credited' | 'netInvoiced' | 'paid' | 'refunded' | 'outstanding' | 'overdue', number>>) => ({
+  currency: 'EUR',
+  planned: 0,
+  invoiced: 0,
+  voided: 0,
+  credited: 0,
+  netInvoiced: 0,
+  paid: 0,
+  refunded: 0,
+  outstanding: 0,
+  overdue: 0,
+  ...o,
+});
+
+describe('the whole portfolio, for leadership', () => {
+  let report: KpiReport;
+  beforeAll(async () => {
+    report = await kpis();
+  });
+
+  test('says what it covers and how fresh it is', async () => {
+    expect(report.scope).toEqual(PERIOD);
+    expect(report.generatedAt).toBe(NOW.toISOString());
+    expect(Date.parse(report.asOf!)).toBeLessThanOrEqual(Date.now());
+    expect(report.asOf).toBe(await t.store.asOf());
+  });
+
+  test('response time: intake to first plan, median and p90 per manager and segment', () => {
+    // First plans in the period: anna 2, 4, 12 h (B2B); boris 2, 8 h (B2C).
+    expect(report.responseTime).toEqual({
+      overall: stats(5, 4, 10.4, 5.6),
+      byManager: [
+        { managerId: ANNA, ...stats(3, 4, 10.4, 6) },
+        { managerId: BORIS, ...stats(2, 5, 7.4, 5) },
+      ],
+      bySegment: [
+        { segment: 'B2B', ...stats(3, 4, 10.4, 6) },
+        { segment: 'B2C', ...stats(2, 5, 7.4, 5) },
+      ],
+      byManagerAndSegment: [
+        { managerId: ANNA, segment: 'B2B', ...stats(3, 4, 10.4, 6) },
+        { managerId: BORIS, segment: 'B2C', ...stats(2, 5, 7.4, 5) },
+      ],
+      awaitingFirstPlan: 1,
+    });
+  });
+
+  test('delivery: first delivery against the original due date, per department and person', () => {
+    expect(report.delivery).toEqual({
+      overall: delivery(6, 3, 3, 0.5, 1.33),
+      byDepartment: [
+        { department: 'design', ...delivery(2, 2, 0, 1, null) },
+        { department: 'copywriting', ...delivery(2, 0, 2, 0, 1.5) },
+        { department: 'seo', ...delivery(1, 1, 0, 1, null) },
+        { department: 'ads', ...delivery(1, 0, 1, 0, 1) },
+      ],
+      byPerson: [
+        { personId: 'dima.design', department: 'design', ...delivery(2, 2, 0, 1, null) },
+        { personId: 'ivan.copy', department: 'copywriting', ...delivery(2, 0, 2, 0, 1.5) },
+        { personId: 'maria.seo', department: 'seo', ...delivery(1, 1, 0, 1, null) },
+        { personId: 'pavel.ads', department: 'ads', ...delivery(1, 0, 1, 0, 1) },
+      ],
+    });
+  });
+
+  test('quality: review rounds and rework, client revision rounds used against included, extra revenue', () => {
+    expect(report.quality).toEqual({
+      tasks: { accepted: 6, reviewRounds: 1, roundsPerTask: 0.17, reworked: 1, reworkRate: 0.1667 },
+      byDepartment: [
+        { department: 'design', accepted: 2, reviewRounds: 0, roundsPerTask: 0, reworked: 0, reworkRate: 0 },
+        { department: 'copywriting', accepted: 2, reviewRounds: 1, roundsPerTask: 0.5, reworked: 1, reworkRate: 0.5 },
+        { department: 'seo', accepted: 1, reviewRounds: 0, roundsPerTask: 0, reworked: 0, reworkRate: 0 },
+        { department: 'ads', accepted: 1, reviewRounds: 0, roundsPerTask: 0, reworked: 0, reworkRate: 0 },
+      ],
+      clientRevisions: {
+        roundsUsed: 2,
+        withinIncluded: 1,
+        beyondIncluded: 1,
+        extraRevenue: [{ currency: 'EUR', amount: 500 }],
+        acceptedProjects: 3,
+        acceptedProjectsRoundsUsed: 2,
+        acceptedProjectsRoundsIncluded: 3,
+      },
+    });
+  });
+
+  test('money: planned, invoiced, paid, outstanding per manager, client and segment; days to payment; overdue receivables', () => {
+    expect(report.money.outstandingAsOf).toBe(PERIOD.to);
+    expect(report.money.totals).toEqual([
+      money({ planned: 14_800, invoiced: 8_200, voided: 900, credited: 100, netInvoiced: 7_200, paid: 7_800, refunded: 100, outstanding: 3_500, overdue: 1_000 }),
+    ]);
+    expect(report.money.byManager).toEqual([
+      { managerId: ANNA, ...money({ planned: 11_000, invoiced: 6_500, netInvoiced: 6_500, paid: 7_500, outstanding: 3_000, overdue: 500 }) },
+      { managerId: BORIS, ...money({ planned: 3_800, invoiced: 1_700, voided: 900, credited: 100, netInvoiced: 700, paid: 300, refunded: 100, outstanding: 500, overdue: 500 }) },
+    ]);
+    expect(report.money.byClient).toEqual([
+      { clientId: 'acme', clientName: 'ACME Ltd', ...money({ planned: 6_000, invoiced: 6_500, netInvoiced: 6_500, paid: 3_500, outstanding: 3_000, overdue: 500 }) },
+      { clientId: 'carol', clientName: 'Carol Singer', ...money({ planned: 800, invoiced: 800, credited: 100, netInvoiced: 700, paid: 300, refunded: 100, outstanding: 500, overdue: 500 }) },
+      { clientId: 'dave', clientName: '=Dave', ...money({ planned: 3_000, invoiced: 900, voided: 900 }) },
+      { clientId: 'globex', clientName: 'Globex, "the" company', ...money({ planned: 5_000, paid: 4_000 }) },
+    ]);
+    expect(report.money.bySegment).toEqual([
+      { segment: 'B2B', ...money({ planned: 11_000, invoiced: 6_500, netInvoiced: 6_500, paid: 7_500, outstanding: 3_000, overdue: 500 }) },
+      { segment: 'B2C', ...money({ planned: 3_800, invoiced: 1_700, voided: 900, credited: 100, netInvoiced: 700, paid: 300, refunded: 100, outstanding: 500, overdue: 500 }) },
+    ]);
+    // Settled in the period: INV-2 after 2 days, INV-4 after 9 (INV-1 was settled after it).
+    expect(report.money.daysToPayment).toEqual({ invoices: 2, averageDays: 5.5, medianDays: 5.5 });
+    expect(report.money.overdueReceivables).toEqual({
+      invoices: 2,
+      byCurrency: [{ currency: 'EUR', amount: 1_000, invoices: 2 }],
+      items: [
+        { invoiceNumber: 'INV-5', projectId: 'p-kpi-4', managerId: BORIS, clientId: 'carol', clientName: 'Carol Singer', currency: 'EUR', outstanding: 500, dueAt: '2026-01-27T10:00:00.000Z', daysOverdue: 5.58 },
+        { invoiceNumber: 'INV-3', projectId: 'p-kpi-2', managerId: ANNA, clientId: 'acme', clientName: 'ACME Ltd', currency: 'EUR', outstanding: 500, dueAt: '2026-01-31T12:00:00.000Z', daysOverdue: 1.5 },
+      ],
+    });
+  });
+
+  test('clients: ratings and negative feedback, complaints, regular clients, spend and its growth', () => {
+    const dist = (o: Record<string, number>) => ({ '1': 0, '2': 0, '3': 0, '4': 0, '5': 0, ...o });
+    expect(report.clients.ratings).toEqual({ count: 2, average: 3.5, negative: 1, distribution: dist({ '2': 1, '5': 1 }) });
+    expect(report.clients.ratingsByManager).toEqual([
+      { managerId: ANNA, count: 1, average: 5, negative: 0, distribution: dist({ '5': 1 }) },
+      { managerId: BORIS, count: 1, average: 2, negative: 1, distribution: dist({ '2': 1 }) },
+    ]);
+    const complaints = { filed: 2, open: 1, resolved: 1, averageHoursToResolve: 24, medianHoursToResolve: 24 };
+    expect(report.clients.complaints).toEqual(complaints);
+    expect(report.clients.complaintsByManager).toEqual([{ managerId: BORIS, ...complaints }]);
+    expect(report.clients.regularClients).toEqual({
+      count: 2,
+      items: [
+        { clientId: 'acme', clientName: 'ACME Ltd', segment: 'B2B', projects: 2, managerIds: [ANNA] },
+        { clientId: 'carol', clientName: 'Carol Singer', segment: 'B2C', projects: 2, managerIds: [BORIS] },
+      ],
+    });
+    expect(report.clients.regularClientsByManager).toEqual([
+      { managerId: ANNA, count: 1 },
+      { managerId: BORIS, count: 1 },
+    ]);
+    expect(report.clients.spend).toEqual({
+      previousFrom: '2025-12-08T00:00:00.000Z',
+      previousTo: PERIOD.from,
+      totals: [{ currency: 'EUR', spend: 7_200, previousSpend: 4_000, growth: 0.8 }],
+      byClient: [
+        { clientId: 'acme', clientName: 'ACME Ltd', segment: 'B2B', currency: 'EUR', spend: 6_500, previousSpend: 0, growth: null, projects: 2, previousProjects: 0 },
+        { clientId: 'carol', clientName: 'Carol Singer', segment: 'B2C', currency: 'EUR', spend: 700, previousSpend: 0, growth: null, projects: 2, previousProjects: 0 },
+        { clientId: 'dave', clientName: '=Dave', segment: 'B2C', currency: 'EUR', spend: 0, previousSpend: 0, growth: null, projects: 1, previousProjects: 0 },
+        { clientId: 'globex', clientName: 'Globex, "the" company', segment: 'B2B', currency: 'EUR', spend: 0, previousSpend: 4_000, growth: -1, projects: 1, previousProjects: 1 },
+      ],
+    });
+  });
+
+  test('sales plan: each target overlapping the period, fulfilled from payments over its own period', () => {
+    expect(report.salesPlan).toEqual([
+      { managerId: ANNA, period: '2026-01', from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z', currency: 'EUR', target: 10_000, paid: 7_500, fulfilment: 0.75 },
+      { managerId: BORIS, period: '2026-Q1', from: '2026-01-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z', currency: 'EUR', target: 2_000, paid: 200, fulfilment: 0.1 },
+      { managerId: ANNA, period: '2026-02', from: '2026-02-01T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z', currency: 'EUR', target: 1_000, paid: 2_500, fulfilment: 2.5 },
+    ]);
+  });
+
+  test('workload now: open and claimed tasks and hours per department and person, and who is overloaded', () => {
+    expect(report.workload).toEqual({
+      asOf: NOW.toISOString(),
+      thresholdHours: OVERLOAD_HOURS,
+      totals: { open: 1, claimed: 2, openHours: 15, claimedHours: 42, overdue: 2 },
+      byDepartment: [
+        { department: 'design', open: 0, claimed: 1, openHours: 0, claimedHours: 30, overdue: 1 },
+        { department: 'copywriting', open: 1, claimed: 0, openHours: 15, claimedHours: 0, overdue: 1 },
+        { department: 'seo', open: 0, claimed: 1, openHours: 0, claimedHours: 12, overdue: 0 },
+      ],
+      byPerson: [
+        { personId: 'dima.design', department: 'design', claimed: 1, claimedHours: 30, overdue: 1, overloaded: true },
+        { personId: 'maria.seo', department: 'seo', claimed: 1, claimedHours: 12, overdue: 0, overloaded: false },
+      ],
+      overloaded: ['dima.design'],
+    });
+  });
+
+  test('a weekly series with the same definitions', () => {
+    const week = (o: Partial<KpiReport['series'][number]>) => ({
+      projectsOpened: 0,
+      plansSent: 0,
+      medianResponseHours: null,
+      delivered: 0,
+      onTime: 0,
+      late: 0,
+      complaints: 0,
+      ratings: 0,
+      averageRating: null,
+      money: [],
+      ...o,
+    });
+    expect(report.series).toEqual([
+      week({ weekStart: '2026-01-05T00:00:00.000Z', projectsOpened: 2, plansSent: 2, medianResponseHours: 3, delivered: 1, late: 1, complaints: 1, money: [{ currency: 'EUR', invoiced: 0, paid: 4_000 }] }),
+      week({ weekStart: '2026-01-12T00:00:00.000Z', projectsOpened: 1, plansSent: 1, medianResponseHours: 12, delivered: 2, onTime: 1, late: 1, ratings: 1, averageRating: 2, money: [{ currency: 'EUR', invoiced: 1_300, paid: 500 }] }),
+      week({ weekStart: '2026-01-19T00:00:00.000Z', projectsOpened: 1, plansSent: 1, medianResponseHours: 8, delivered: 2, onTime: 2, money: [{ currency: 'EUR', invoiced: 1_400, paid: 300 }] }),
+      week({ weekStart: '2026-01-26T00:00:00.000Z', projectsOpened: 2, plansSent: 1, medianResponseHours: 2, delivered: 1, late: 1, complaints: 1, ratings: 1, averageRating: 5, money: [{ currency: 'EUR', invoiced: 5_500, paid: 3_000 }] }),
+    ]);
+  });
+
+  test('snapshots published again, older ones late and in any order, change no figure', async () => {
+    const shuffled = [...dataset.live, ...dataset.finals].sort(() => Math.random() - 0.5);
+    for (const snapshot of shuffled) expect((await t.store.publish(snapshot)).factsAdded).toBe(0);
+    expect(await kpis()).toEqual(report);
+  });
+});
+
+describe('filters and scope', () => {
+  test('a manager gets their own figures; another manager\u2019s are refused with 403', async () => {
+    const own = await kpis({}, 'anna');
+    expect(own.scope.managerId).toBe(ANNA);
+    expect(own.responseTime.overall).toEqual(stats(3, 4, 10.4, 6));
+    expect(own.money.byManager.map((m) => m.managerId)).toEqual([ANNA]);
+    expect(own.salesPlan.map((s) => s.managerId)).toEqual([ANNA, ANNA]);
+    expect(await kpis({ managerId: ANNA }, 'anna')).toEqual(own);
+    expect(await kpis({ managerId: ANNA })).toEqual(own);
+
+    const refused = await r.http().get('/api/reports/kpis').query({ managerId: BORIS }).set(r.auth('anna')).expect(403);
+    expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+    await r.http().get('/api/reports/kpis.csv').query({ managerId: BORIS }).set(r.auth('anna')).expect(403);
+    await r.http().get('/api/reports/kpis').set(r.auth('dima')).expect(403);
+    await r.http().get('/api/reports/kpis').expect(401);
+  });
+
+  test('segment and department narrow the figures', async () => {
+    const b2c = await kpis({ segment: 'B2C' });
+    expect(b2c.responseTime.overall).toEqual(stats(2, 5, 7.4, 5));
+    expect(b2c.money.byClient.map((c) => c.clientId)).toEqual(['carol', 'dave']);
+    expect(b2c.clients.regularClients.items.map((c) => c.clientId)).toEqual(['carol']);
+    expect(b2c.workload.totals).toEqual({ open: 0, claimed: 0, openHours: 0, claimedHours: 0, overdue: 0 });
+
+    const design = await kpis({ department: 'design' });
+    expect(design.delivery.overall).toEqual(delivery(2, 2, 0, 1, null));
+    expect(design.quality.tasks.accepted).toBe(2);
+    expect(design.workload.byDepartment.map((d) => d.department)).toEqual(['design']);
+    expect(design.series.reduce((n, w) => n + w.delivered, 0)).toBe(2);
+    // Project and money figures cover whole projects.
+    expect(design.money.totals).toEqual((await kpis()).money.totals);
+  });
+
+  test('bad filters are a 400 problem naming the field', async () => {
+    const bad = async (query: Record<string, string>, field: string) => {
+      const res = await r.http().get('/api/reports/kpis').query(query).set(r.auth('lena')).expect(400);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    };
+    await bad({ from: 'yesterday' }, 'from');
+    await bad({ to: '2026-13-01' }, 'to');
+    await bad({ segment: 'B2G' }, 'segment');
+    await bad({ department: 'sales' }, 'department');
+    await bad({ managerId: "x' OR 1=1" }, 'managerId');
+    await bad({ color: 'blue' }, 'color');
+    await bad({ from: '2026-02-01', to: '2026-01-01' }, 'from');
+    await bad({ from: '2020-01-01', to: '2026-01-01' }, 'from');
+    await r.http().get('/api/reports/kpis.csv').query({ segment: 'B2G' }).set(r.auth('lena')).expect(400);
+  });
+
+  test('without dates: the 90 days up to now', async () => {
+    const report = (await r.http().get('/api/reports/kpis').set(r.auth('lena')).expect(200)).body as KpiReport;
+    expect(report.scope).toEqual({ from: '2025-12-01T00:00:00.000Z', to: NOW.toISOString() });
+    expect(report.money.outstandingAsOf).toBe(NOW.toISOString());
+  });
+});
+
+describe('the CSV', () => {
+  test('is an attachment a spreadsheet opens: header row, one figure per row, RFC 4180 quoting, the same numbers as the JSON', async () => {
+    const json = await kpis();
+    const res = await r.http().get('/api/reports/kpis.csv').query(PERIOD).set(r.auth('lena')).buffer(true).parse((response, done) => {
+      let data = '';
+      response.setEncoding('utf8');
+      response.on('data', (c: string) => (data += c));
+      response.on('end', () => done(null, data));
+    }).expect(200);
+    expect(res.headers['content-type']).toMatch(/^text\/csv; charset=utf-8/);
+    expect(res.headers['content-disposition']).toBe('attachment; filename="kpis-2026-01-05-2026-02-02.csv"');
+    const text = res.body as string;
+    expect(text.startsWith('\uFEFF')).toBe(true);
+    expect(text.endsWith('\r\n')).toBe(true);
+    expect(text).not.toMatch(/[^\r]\n/);
+
+    const [header, ...rows] = parseCsv(text.slice(1));
+    expect(header).toEqual([...CSV_COLUMNS]);
+    for (const row of rows) expect(row).toHaveLength(header.length);
+    const records = rows.map((row) => Object.fromEntries(header.map((h, i) => [h, row[i]])));
+
+    // Every figure row matches the JSON at its section, dimensions and figure.
+    const dims = CSV_COLUMNS.filter((c) => c !== 'section' && c !== 'figure' && c !== 'value');
+    let checked = 0;
+    for (const rec of records.filter((x) => x.section !== 'report')) {
+      let node: unknown = json;
+      for (const part of rec.section.split('.')) {
+        if (Array.isArray(node)) break;
+        node = (node as Record<string, unknown>)[part];
+        if (Array.isArray(node)) {
+          const wanted = dims.filter((d) => rec[d] !== '');
+          node = node.find((el: Record<string, unknown>) => wanted.every((d) => typeof el[d] !== 'string' || el[d] === rec[d] || `'${String(el[d])}` === rec[d]));
+        }
+      }
+      let value: unknown = node;
+      const path = rec.figure.split('.');
+      // `distribution.5` is one figure with a sub-name.
+      for (const part of path) value = (value as Record<string, unknown>)?.[part];
+      const expected = value === null ? '' : String(value);
+      if (rec.value !== expected) throw new Error(`CSV ${rec.section} ${rec.figure} ${JSON.stringify(rec)} = ${rec.value}, JSON ${expected}`);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(300);
+
+    // A few by hand, as a person reading the spreadsheet would find them.
+    const find = (section: string, figure: string, where: Record<string, string> = {}) =>
+      records.filter((x) => x.section === section && x.figure === figure && Object.entries(where).every(([k, v]) => x[k] === v));
+    expect(find('money.byManager', 'paid', { managerId: ANNA, currency: 'EUR' }).map((x) => x.value)).toEqual(['7500']);
+    expect(find('responseTime.overall', 'p90Hours').map((x) => x.value)).toEqual(['10.4']);
+    expect(find('delivery.byPerson', 'late', { personId: 'ivan.copy' }).map((x) => x.value)).toEqual(['2']);
+    expect(find('clients.ratings', 'distribution.5').map((x) => x.value)).toEqual(['1']);
+    expect(find('series.money', 'invoiced', { weekStart: '2026-01-26T00:00:00.000Z', currency: 'EUR' }).map((x) => x.value)).toEqual(['5500']);
+    expect(find('salesPlan', 'fulfilment', { managerId: BORIS, period: '2026-Q1' }).map((x) => x.value)).toEqual(['0.1']);
+    expect(find('workload.byPerson', 'overloaded', { personId: 'dima.design' }).map((x) => x.value)).toEqual(['true']);
+    expect(find('report', 'from').map((x) => x.value)).toEqual([PERIOD.from]);
+    // Text a spreadsheet would take for a formula is defused; quotes and commas survive quoting.
+    expect(text).toContain("'=Dave");
+    expect(text).not.toMatch(/(^|,)=Dave/m);
+  });
+});
+
+test('every figure states its definition in the OpenAPI document', () => {
+  type Node = { $ref?: string; description?: string; type?: string | string[]; anyOf?: Node[]; properties?: Record<string, Node>; items?: Node };
+  const doc = buildOpenApiDocument() as { components: { schemas: Record<string, Node> } };
+  const undefinedFigures: string[] = [];
+  const walk = (node: Node | undefined, path: string, described: boolean): void => {
+    if (!node) return;
+    const resolved = node.$ref ? doc.components.schemas[node.$ref.split('/').pop()!] : node;
+    const here = described || typeof resolved.description === 'string';
+    const types = ([] as string[]).concat(resolved.type ?? []);
+    if (resolved.anyOf) for (const option of resolved.anyOf) walk(option, path, here);
+    else if (types.includes('object')) for (const [key, child] of Object.entries(resolved.properties ?? {})) walk(child, `${path}.${key}`, false);
+    else if (types.includes('array')) walk(resolved.items, `${path}[]`, false);
+    else if (['number', 'integer', 'boolean'].some((t) => types.includes(t)) && !here) undefinedFigures.push(path);
+  };
+  walk(doc.components.schemas.KpiReport, 'KpiReport', false);
+  expect(undefinedFigures).toEqual([]);
+});
+
+describe('sales targets', () => {
+  test('PUT is idempotent: the same body again is 200 and changes nothing; a new amount replaces it', async () => {
+    const path = `/api/reports/sales-targets/${BORIS}/2026-03`;
+    const first = await r.http().put(path).set(r.auth('lena')).send({ amount: 750.5, currency: 'EUR' }).expect(201);
+    expect(first.body).toEqual({
+      managerId: BORIS,
+      period: '2026-03',
+      from: '2026-03-01T00:00:00.000Z',
+      to: '2026-04-01T00:00:00.000Z',
+      currency: 'EUR',
+      amount: 750.5,
+      setBy: 'lena.director',
+      setAt: NOW.toISOString(),
+    });
+    const again = await r.http().put(path).set(r.auth('lena')).send({ amount: 750.5, currency: 'EUR' }).expect(200);
+    expect(again.body).toEqual(first.body);
+    const changed = await r.http().put(path).set(r.auth('lena')).send({ amount: 900, currency: 'EUR' }).expect(200);
+    expect(changed.body.amount).toBe(900);
+    const listed = await r.http().get('/api/reports/sales-targets').query({ managerId: BORIS, period: '2026-03' }).set(r.auth('boris')).expect(200);
+    expect(listed.body.items).toEqual([changed.body]);
+  });
+
+  test('only leadership sets targets, for managers in the directory, with a valid period and body; managers list their own', async () => {
+    await r.http().put(`/api/reports/sales-targets/${ANNA}/2026-Q2`).set(r.auth('anna')).send({ amount: 1, currency: 'EUR' }).expect(403);
+    await r.http().put('/api/reports/sales-targets/dima.design/2026-Q2').set(r.auth('lena')).send({ amount: 1, currency: 'EUR' }).expect(404);
+    const badPeriod = await r.http().put(`/api/reports/sales-targets/${ANNA}/2026-Q5`).set(r.auth('lena')).send({ amount: 1, currency: 'EUR' }).expect(400);
+    expect(badPeriod.body.errors).toEqual([{ field: 'period', message: expect.stringMatching(/quarter/) }]);
+    const badBody = await r.http().put(`/api/reports/sales-targets/${ANNA}/2026-Q2`).set(r.auth('lena')).send({ amount: -1, currency: 'euro' }).expect(400);
+    expect(new Set(badBody.body.errors.map((e: { field: string }) => e.field))).toEqual(new Set(['amount', 'currency']));
+    await r.http().get('/api/reports/sales-targets').query({ managerId: BORIS }).set(r.auth('anna')).expect(403);
+    const own = await r.http().get('/api/reports/sales-targets').set(r.auth('anna')).expect(200);
+    expect(new Set(own.body.items.map((i: { managerId: string }) => i.managerId))).toEqual(new Set([ANNA]));
+  });
+});

@@ -1,0 +1,224 @@
+/**
+ * The reporting store on the run's embedded PGlite: migrations that are idempotent and safe when
+ * processes start together, a publish that keeps only the newest snapshot and adds each fact once
+ * whatever the order of arrival, single reads, and the project and task lists with their filters,
+ * read-time "overdue" and keyset pages.
+ */
+import { ReportingInputError, ReportingStore } from '../../activities/reporting/store';
+import { MIGRATIONS, appliedVersions } from '../../activities/reporting/migrations';
+import { openDatabase, sql, schemaIdentifier } from '../../activities/reporting/sql';
+import { openTestStore, testReportingUrl, uniqueSchema, type TestStore } from '../support/reporting';
+import { ProjectBuilder, plusDays, plusHours } from './builders';
+
+let t: TestStore;
+beforeAll(async () => {
+  t = await openTestStore();
+});
+afterAll(async () => {
+  await t?.dispose();
+});
+
+describe('migrations', () => {
+  test('run once: a second run applies nothing, and the versions are recorded', async () => {
+    expect(await t.store.migrate()).toEqual([]);
+    expect(await t.store.upToDate()).toBe(true);
+  });
+
+  test('two processes migrating a fresh schema at once both succeed, and it is migrated once', async () => {
+    const schema = uniqueSchema('race');
+    const url = testReportingUrl();
+    const [a, b] = await Promise.all([
+      ReportingStore.open({ url, schema, migrate: false }),
+      ReportingStore.open({ url, schema, migrate: false }),
+    ]);
+    try {
+      const applied = await Promise.all([a.migrate(), b.migrate()]);
+      expect(applied.flat().sort()).toEqual(MIGRATIONS.map((m) => m.version));
+      const db = openDatabase({ url });
+      try {
+        expect(await appliedVersions(db, schema)).toEqual(MIGRATIONS.map((m) => m.version));
+        const rows = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM ${schemaIdentifier(schema)}.schema_migrations`);
+        expect(rows[0].n).toBe(MIGRATIONS.length);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      await a.dropSchema();
+      await a.close();
+      await b.close();
+    }
+  });
+
+  test('schema names are validated identifiers', async () => {
+    await expect(ReportingStore.open({ url: testReportingUrl(), schema: 'x; DROP TABLE y' })).rejects.toThrow(/invalid schema name/);
+    await expect(ReportingStore.open({ url: testReportingUrl(), schema: 'Upper' })).rejects.toThrow(/invalid schema name/);
+    await expect(ReportingStore.open({ url: testReportingUrl(), schema: 'pg_catalog' })).rejects.toThrow(/invalid schema name/);
+  });
+});
+
+describe('publish', () => {
+  const T0 = '2026-01-05T09:00:00.000Z';
+
+  function project(id: string) {
+    return new ProjectBuilder({ projectId: id, managerId: 'anna', client: { id: 'acme', name: "O'Hara \\ Sons", segment: 'B2B' }, intakeAt: T0 });
+  }
+
+  test('keeps the newest seq: a repeated or older snapshot changes nothing, its facts are not added twice', async () => {
+    const p = project('p-order');
+    const first = p.publish();
+    p.submitPlan(plusHours(T0, 5), [{ key: 'design', department: 'design', dueAt: plusDays(T0, 10) }]);
+    const second = p.publish();
+    p.approve(plusHours(T0, 6));
+    const third = p.publish();
+
+    expect(await t.store.publish(third)).toEqual({ written: true, factsAdded: 4 });
+    // Older snapshots arrive late (a retry, a replay, a second worker): nothing changes.
+    expect(await t.store.publish(first)).toEqual({ written: false, factsAdded: 0 });
+    expect(await t.store.publish(second)).toEqual({ written: false, factsAdded: 0 });
+    expect(await t.store.publish(third)).toEqual({ written: false, factsAdded: 0 });
+
+    const stored = await t.store.project('p-order');
+    expect(stored?.seq).toBe(3);
+    expect(stored?.value).toEqual(third.kind === 'project' && third.snapshot);
+    expect(stored?.value.client.name).toBe("O'Hara \\ Sons");
+  });
+
+  test('publishes racing from two workers leave the newest snapshot and each fact once', async () => {
+    const p = project('p-race');
+    const snapshots = [p.publish()];
+    p.submitPlan(plusHours(T0, 1), [{ key: 'a', department: 'design', dueAt: plusDays(T0, 3) }]);
+    snapshots.push(p.publish());
+    p.approve(plusHours(T0, 2));
+    snapshots.push(p.publish());
+    await Promise.all([...snapshots, ...snapshots.reverse()].map((s) => t.store.publish(s)));
+    expect((await t.store.project('p-race'))?.seq).toBe(3);
+    const dump = await t.store.dump();
+    const ids = (dump.facts as { fact_id: string }[]).map((f) => f.fact_id).filter((id) => id.includes('p-race'));
+    expect(ids.sort()).toEqual(['first-plan:p-race', 'intake:p-race', 'plan-decision:p-race:1', 'plan:p-race:1']);
+  });
+
+  test('a task view is stored and read back; unknown ids read as undefined', async () => {
+    const p = project('p-task');
+    p.submitPlan(plusHours(T0, 1), [{ key: 'copy', department: 'copywriting', dueAt: plusDays(T0, 3) }]).approve(plusHours(T0, 2));
+    const task = p.task('copy').open(plusHours(T0, 2)).claim('ivan.copy');
+    const published = task.publish();
+    await t.store.publish(published);
+    const stored = await t.store.task('p-task.copy');
+    expect(stored?.value).toEqual(published.kind === 'task' && published.view);
+    expect(stored?.seq).toBe(1);
+    expect(await t.store.task('p-task.nope')).toBeUndefined();
+    expect(await t.store.project('p-nope')).toBeUndefined();
+  });
+});
+
+describe('lists', () => {
+  let s: TestStore;
+  const NOW = new Date('2026-03-01T12:00:00.000Z');
+  beforeAll(async () => {
+    s = await openTestStore();
+    const base = '2026-02-01T08:00:00.000Z';
+    // Five projects, one an hour apart: two managers, two clients, one with late open work.
+    for (let i = 0; i < 5; i++) {
+      const p = new ProjectBuilder({
+        projectId: `p-list-${i}`,
+        managerId: i % 2 === 0 ? 'anna' : 'boris',
+        client: { id: i < 3 ? 'acme' : 'globex', name: i < 3 ? 'ACME' : 'Globex', segment: i < 3 ? 'B2B' : 'B2C' },
+        intakeAt: plusHours(base, i),
+      });
+      if (i === 1 || i === 2) {
+        p.submitPlan(plusHours(base, i + 1), [
+          { key: 'design', department: 'design', dueAt: i === 1 ? '2026-02-20T00:00:00.000Z' : '2026-04-01T00:00:00.000Z', estimateHours: 5 },
+        ]).approve(plusHours(base, i + 2));
+        p.task('design').open(plusHours(base, i + 2)).claim('dima.design');
+      }
+      for (const snapshot of p.publishAll()) await s.store.publish(snapshot);
+    }
+  });
+  afterAll(async () => {
+    await s?.dispose();
+  });
+
+  test('projects: newest first, filters, overdue at read time, and keyset pages', async () => {
+    const all = await s.store.listProjects({}, { pageSize: 20 }, NOW);
+    expect(all.items.map((p) => p.projectId)).toEqual(['p-list-4', 'p-list-3', 'p-list-2', 'p-list-1', 'p-list-0']);
+    expect(all.nextPageToken).toBeUndefined();
+    expect(all.items[3]).toEqual({
+      projectId: 'p-list-1',
+      title: 'Project p-list-1',
+      clientId: 'acme',
+      clientName: 'ACME',
+      segment: 'B2B',
+      stage: 'in_production',
+      managerId: 'boris',
+      dueAt: '2026-02-20T00:00:00.000Z',
+      overdue: true,
+      stageEnteredAt: '2026-02-01T11:00:00.000Z',
+      hasOpenComplaint: false,
+      executionStatus: 'RUNNING',
+      startedAt: '2026-02-01T09:00:00.000Z',
+      href: '/api/projects/p-list-1',
+    });
+
+    expect((await s.store.listProjects({ managerId: 'anna' }, { pageSize: 20 }, NOW)).items.map((p) => p.projectId)).toEqual([
+      'p-list-4',
+      'p-list-2',
+      'p-list-0',
+    ]);
+    expect((await s.store.listProjects({ clientId: 'globex' }, { pageSize: 20 }, NOW)).items).toHaveLength(2);
+    expect((await s.store.listProjects({ segment: 'B2C' }, { pageSize: 20 }, NOW)).items).toHaveLength(2);
+    expect((await s.store.listProjects({ stage: 'in_production' }, { pageSize: 20 }, NOW)).items).toHaveLength(2);
+    expect((await s.store.listProjects({ overdue: true }, { pageSize: 20 }, NOW)).items.map((p) => p.projectId)).toEqual(['p-list-1']);
+    expect((await s.store.listProjects({ overdue: false }, { pageSize: 20 }, NOW)).items).toHaveLength(4);
+    // Before the due date, the same project is not overdue: computed when read, never stale.
+    expect((await s.store.listProjects({ overdue: true }, { pageSize: 20 }, new Date('2026-02-10T00:00:00Z'))).items).toEqual([]);
+
+    const seen: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const page = await s.store.listProjects({}, { pageSize: 2, ...(token && { pageToken: token }) }, NOW);
+      seen.push(...page.items.map((p) => p.projectId));
+      token = page.nextPageToken;
+      pages++;
+    } while (token);
+    expect(pages).toBe(3);
+    expect(seen).toEqual(all.items.map((p) => p.projectId));
+  });
+
+  test('a page token the list did not give out is refused naming pageToken', async () => {
+    await expect(s.store.listProjects({}, { pageSize: 2, pageToken: 'bm90LWEtdG9rZW4' })).rejects.toEqual(
+      expect.objectContaining({ name: 'ReportingInputError', field: 'pageToken' }),
+    );
+    await expect(s.store.listTasks({}, { pageSize: 2, pageToken: 'eyJ2IjoxLCJrIjpbIm5vcGUiLCJ4Il19' })).rejects.toBeInstanceOf(ReportingInputError);
+  });
+
+  test('tasks: most urgent first, filters, overdue at read time', async () => {
+    const all = await s.store.listTasks({}, { pageSize: 20 }, NOW);
+    expect(all.items).toEqual([
+      {
+        taskId: 'p-list-1.design',
+        projectId: 'p-list-1',
+        title: 'design design',
+        projectTitle: 'Project p-list-1',
+        department: 'design',
+        status: 'claimed',
+        assigneeId: 'dima.design',
+        managerId: 'boris',
+        dueAt: '2026-02-20T00:00:00.000Z',
+        overdue: true,
+        executionStatus: 'RUNNING',
+        href: '/api/tasks/p-list-1.design',
+      },
+      expect.objectContaining({ taskId: 'p-list-2.design', overdue: false }),
+    ]);
+    expect((await s.store.listTasks({ overdue: true }, { pageSize: 20 }, NOW)).items.map((x) => x.taskId)).toEqual(['p-list-1.design']);
+    expect((await s.store.listTasks({ managerId: 'anna' }, { pageSize: 20 }, NOW)).items.map((x) => x.taskId)).toEqual(['p-list-2.design']);
+    expect((await s.store.listTasks({ department: 'copywriting' }, { pageSize: 20 }, NOW)).items).toEqual([]);
+    expect((await s.store.listTasks({ assignee: 'dima.design', status: 'claimed' }, { pageSize: 20 }, NOW)).items).toHaveLength(2);
+    expect((await s.store.listTasks({ projectId: 'p-list-2' }, { pageSize: 20 }, NOW)).items).toHaveLength(1);
+    const first = await s.store.listTasks({}, { pageSize: 1 }, NOW);
+    const second = await s.store.listTasks({}, { pageSize: 1, pageToken: first.nextPageToken }, NOW);
+    expect([...first.items, ...second.items].map((x) => x.taskId)).toEqual(['p-list-1.design', 'p-list-2.design']);
+    expect(second.nextPageToken).toBeUndefined();
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * An API app in front of a test reporting store, with the clock pinned: what the report routes
+ * need (people, the store) is real; Temporal is an address nobody answers, because none of these
+ * routes may touch it.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Express } from 'express';
+import supertest from 'supertest';
+import { createDocumentStoreFromConfig } from '../../activities/documents/store';
+import type { ReportingStore } from '../../activities/reporting/store';
+import { createApp } from '../../api/app';
+import { createTemporalConnection, TemporalGateway } from '../../api/temporal-gateway';
+import { loadConfig } from '../../common/config';
+import { createLogger } from '../../common/logger';
+import { PeopleDirectory } from '../../common/people';
+
+export const TOKENS = {
+  anna: 'demo-manager-anna-token',
+  boris: 'demo-manager-boris-token',
+  lena: 'demo-leadership-lena-token',
+  dima: 'demo-staff-design-dima-token',
+} as const;
+
+export interface ReportApp {
+  app: Express;
+  http: () => ReturnType<typeof supertest>;
+  auth(who: keyof typeof TOKENS): { Authorization: string };
+  close(): Promise<void>;
+}
+
+export function reportApp(reporting: ReportingStore, options: { now: Date; env?: Record<string, string> }): ReportApp {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agencyflow-reports-'));
+  const config = loadConfig(
+    {
+      DATA_DIR: dir,
+      PEOPLE_FILE: path.join(__dirname, '..', '..', 'config', 'people.example.json'),
+      TEMPORAL_ADDRESS: '127.0.0.1:1',
+      LOG_LEVEL: 'silent',
+      ...options.env,
+    },
+    dir,
+  );
+  const logger = createLogger({ level: 'silent' });
+  const connection = createTemporalConnection(config.temporalAddress);
+  const app = createApp({
+    config,
+    logger,
+    temporal: new TemporalGateway({ connection, namespace: 'default', taskQueue: 'nowhere', logger }),
+    people: PeopleDirectory.fromFile(config.peopleFile),
+    documents: createDocumentStoreFromConfig(config),
+    reporting,
+    now: () => options.now.getTime(),
+  });
+  return {
+    app,
+    http: () => supertest(app),
+    auth: (who) => ({ Authorization: `Bearer ${TOKENS[who]}` }),
+    async close() {
+      await connection.close().catch(() => undefined);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** RFC 4180 parsing, enough for our own files: quoted fields, doubled quotes, CRLF. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else field += c;
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
