@@ -8,15 +8,16 @@
  * leadership sees what changed and approves; a designer claims the design task (it leaves the
  * other designer's inbox within seconds) and delivers; the manager sends it back; the designer
  * redelivers and it is accepted; a copywriter claims and delivers the copy, accepted; the manager
- * records the client's acceptance and the payment; the project completes, its PDFs open, and
- * leadership sees it completed in the portfolio.
+ * records the client's acceptance and the payment; the project completes, its PDFs open,
+ * leadership sees it completed in the portfolio, and the KPI dashboard has moved (the rating, the
+ * money paid; charts, filters and the CSV download).
  *
  * Each step is its own test (they share the project, in order). Screenshots of every main page go
  * to test-output/portal/; no page may log a console error beyond the refusals provoked on purpose.
  */
 import { startApiHarness, type ApiHarness } from '../support/api';
 import { accessibilityProblems, browserTestOrSkip, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
-import { uniqueId } from '../support/temporal';
+import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
 const step = browserTestOrSkip('the portal journeys');
@@ -32,6 +33,8 @@ let copywriter: PersonPage;
 
 const title = `Bakery relaunch ${uniqueId('j').slice(-6)}`;
 let projectId = '';
+/** The KPI report before the journey (the harness's own reporting store). */
+let kpisBefore: { ratings: number; paid: number };
 
 /** A datetime-local value this far from now (minutes), in the browser's zone (Europe/Berlin). */
 const localIn = (ms: number) => {
@@ -54,7 +57,12 @@ const PROVOKED = [/status of 400 .*\/api\/projects\/p-[a-z2-7]+\/(plan|plan\/dec
 beforeAll(async () => {
   h = await startApiHarness();
   portal = await startPortal(h);
+  const res = await h.http().get('/api/reports/kpis').set(h.auth('leadership'));
+  expect(res.status).toBe(200);
+  kpisBefore = { ratings: res.body.clients.ratings.count, paid: paidEur(res.body) };
 });
+
+const paidEur = (report: { money: { totals: { currency: string; paid: number }[] } }) => report.money.totals.find((m) => m.currency === 'EUR')?.paid ?? 0;
 
 afterAll(async () => {
   for (const p of pages) expect(unexpectedErrors(p.errors, PROVOKED)).toEqual([]);
@@ -301,4 +309,42 @@ step('leadership sees the project completed in the portfolio and drills down to 
   await card.getByRole('link', { name: title }).click();
   await page.getByText(/^Completed /).waitFor();
   await shoot(page, '13-project-leadership');
+});
+
+step('leadership sees the KPIs moved: the client’s rating and the payment, as figures and charts, with filters and a CSV', async () => {
+  const { page } = leader;
+  await page.getByRole('link', { name: 'KPIs' }).click();
+  await page.getByRole('heading', { name: 'KPIs' }).waitFor();
+  // The reporting store catches up within seconds of the workflow; the page polls, a reload is faster.
+  const ratings = page.locator('.tile', { hasText: 'Client rating' });
+  await eventually(
+    async () => {
+      await page.reload();
+      await ratings.waitFor();
+      return (await ratings.textContent())?.includes(`${kpisBefore.ratings + 1} rating`);
+    },
+    { timeoutMs: 60_000, intervalMs: 2_000, what: 'the rating in the KPIs' },
+  );
+  const after = await h.http().get('/api/reports/kpis').set(h.auth('leadership'));
+  expect(paidEur(after.body)).toBe(kpisBefore.paid + 1800);
+  expect(await page.locator('.tile', { hasText: 'Invoiced (EUR)' }).count()).toBe(1);
+  // Charts, each with its numbers as a table: the ratings chart counts the 5. With every task
+  // done there is no workload to draw: those charts say so in words instead of empty axes.
+  expect(await page.locator('figure.chart-figure').count()).toBeGreaterThanOrEqual(9);
+  expect(await page.locator('figure.chart-figure svg[role="img"]').count()).toBeGreaterThanOrEqual(7);
+  await page.locator('figure.chart-figure', { hasText: 'Estimated hours by department' }).getByText('No open work.').waitFor();
+  const ratingRow = page.locator('#chart-ratings-table tr', { has: page.locator('th', { hasText: /^5$/ }) });
+  expect(await ratingRow.locator('td').textContent()).toBe(String(after.body.clients.ratings.distribution['5']));
+  await shoot(page, '14-kpis-leadership');
+
+  // The CSV link carries the page's filters; the download is the API's CSV.
+  await page.locator('#kpi-segment').selectOption('B2B');
+  await page.waitForURL(/segment=B2B/);
+  const csvHref = await page.getByRole('link', { name: 'Download CSV' }).getAttribute('href');
+  expect(csvHref).toMatch(/^\/api\/reports\/kpis\.csv\?.*segment=B2B/);
+  await ratings.filter({ hasText: '0 ratings' }).waitFor(); // the project is B2C
+  const csv = await leader.context.request.get(`${portal.baseUrl}${csvHref}`);
+  expect(csv.status()).toBe(200);
+  expect(csv.headers()['content-type']).toMatch(/^text\/csv/);
+  expect((await csv.text()).length).toBeGreaterThan(0);
 });

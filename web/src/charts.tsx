@@ -34,23 +34,43 @@ interface ChartProps {
   stacked?: boolean;
   /** A horizontal reference line (e.g. the overload threshold). */
   threshold?: { value: number; label: string };
+  /** What the categories are, heading the first column of the numbers table ("Week of"). */
+  categoryName?: string;
 }
+
+/** Roughly how wide a label is in the charts' 12px text (no measuring: no DOM needed). */
+const textWidth = (text: string) => text.length * 7;
 
 const W = 640;
 const H = 240;
-const M = { top: 12, right: 12, bottom: 44, left: 56 };
+const M = { top: 12, right: 12, bottom: 44 };
+
+/** Nothing to draw: the caption and the summary in words, no empty axes. */
+function EmptyChart({ id, title, summary }: Pick<ChartProps, 'id' | 'title' | 'summary'>) {
+  return (
+    <figure class="chart-figure" aria-labelledby={`${id}-title`}>
+      <figcaption id={`${id}-title`}>{title}</figcaption>
+      <p class="empty">{summary}</p>
+    </figure>
+  );
+}
 
 /** Vertical bars per category, grouped or stacked, with a legend and the numbers in a table. */
-export function BarChart({ id, title, summary, categories, series, format = String, stacked = false, threshold }: ChartProps) {
-  const plotW = W - M.left - M.right;
-  const plotH = H - M.top - M.bottom;
+export function BarChart({ id, title, summary, categories, series, format = String, stacked = false, threshold, categoryName }: ChartProps) {
+  if (categories.length === 0) return <EmptyChart id={id} title={title} summary={summary} />;
   const totals = categories.map((_, i) => series.reduce((s, x) => s + (x.values[i] ?? 0), 0));
   const peak = Math.max(threshold?.value ?? 0, ...(stacked ? totals : series.flatMap((s) => s.values.map((v) => v ?? 0))));
   const max = niceMax(peak);
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => max * f);
+  // The left margin fits the widest value label (money needs more room than counts).
+  const left = Math.max(32, ...ticks.map((t) => textWidth(format(t)) + 10));
+  const plotW = W - left - M.right;
+  const plotH = H - M.top - M.bottom;
   const y = (v: number) => M.top + plotH - (v / max) * plotH;
-  const band = plotW / Math.max(1, categories.length);
+  const band = plotW / categories.length;
   const barW = stacked ? band * 0.6 : (band * 0.75) / Math.max(1, series.length);
-  const every = Math.ceil(categories.length / 12); // at most a dozen labels on the axis
+  // Label every n-th category so the labels never touch.
+  const every = Math.max(1, Math.ceil((Math.max(...categories.map(textWidth)) + 12) / band));
 
   return (
     <figure class="chart-figure" aria-labelledby={`${id}-title`}>
@@ -58,16 +78,16 @@ export function BarChart({ id, title, summary, categories, series, format = Stri
       {series.length > 1 && <Legend series={series} />}
       <svg class="chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={`${id}-title ${id}-desc`}>
         <desc id={`${id}-desc`}>{summary}</desc>
-        {[0, 0.25, 0.5, 0.75, 1].map((f) => (
-          <g key={f}>
-            <line class="grid" x1={M.left} x2={W - M.right} y1={y(max * f)} y2={y(max * f)} />
-            <text x={M.left - 6} y={y(max * f) + 4} text-anchor="end">
-              {format(max * f)}
+        {ticks.map((t) => (
+          <g key={t}>
+            <line class="grid" x1={left} x2={W - M.right} y1={y(t)} y2={y(t)} />
+            <text x={left - 6} y={y(t) + 4} text-anchor="end">
+              {format(t)}
             </text>
           </g>
         ))}
         {categories.map((c, i) => {
-          const x0 = M.left + i * band;
+          const x0 = left + i * band;
           let base = 0;
           return (
             <g key={c}>
@@ -94,26 +114,27 @@ export function BarChart({ id, title, summary, categories, series, format = Stri
         })}
         {threshold && (
           <g>
-            <line class="threshold" x1={M.left} x2={W - M.right} y1={y(threshold.value)} y2={y(threshold.value)} />
+            <line class="threshold" x1={left} x2={W - M.right} y1={y(threshold.value)} y2={y(threshold.value)} />
             <text x={W - M.right} y={y(threshold.value) - 4} text-anchor="end" class="threshold-label">
               {threshold.label}
             </text>
           </g>
         )}
-        <line class="axis" x1={M.left} x2={W - M.right} y1={y(0)} y2={y(0)} />
+        <line class="axis" x1={left} x2={W - M.right} y1={y(0)} y2={y(0)} />
       </svg>
-      <Numbers id={id} categories={categories} series={series} format={format} />
+      <Numbers id={id} categories={categories} series={series} format={format} categoryName={categoryName} />
     </figure>
   );
 }
 
 /** Horizontal bars, one row per name (people, managers, departments): long labels stay readable. */
-export function RowChart({ id, title, summary, categories, series, format = String, threshold }: ChartProps) {
+export function RowChart({ id, title, summary, categories, series, format = String, threshold, categoryName }: ChartProps) {
+  if (categories.length === 0) return <EmptyChart id={id} title={title} summary={summary} />;
   const rowH = 22;
   const gap = 8;
   const labelW = 170;
   const height = M.top + categories.length * (rowH * series.length + gap) + 24;
-  const plotW = W - labelW - 70;
+  const plotW = W - labelW - 90;
   const peak = Math.max(threshold?.value ?? 0, ...series.flatMap((s) => s.values.map((v) => v ?? 0)));
   const max = niceMax(peak);
   const x = (v: number) => labelW + (v / max) * plotW;
@@ -156,7 +177,7 @@ export function RowChart({ id, title, summary, categories, series, format = Stri
         )}
         <line class="axis" x1={labelW} x2={labelW} y1={M.top - 6} y2={height - 18} />
       </svg>
-      <Numbers id={id} categories={categories} series={series} format={format} />
+      <Numbers id={id} categories={categories} series={series} format={format} categoryName={categoryName} />
     </figure>
   );
 }
@@ -176,7 +197,19 @@ function Legend({ series }: { series: Series[] }) {
   );
 }
 
-function Numbers({ id, categories, series, format }: { id: string; categories: string[]; series: Series[]; format: (n: number) => string }) {
+function Numbers({
+  id,
+  categories,
+  series,
+  format,
+  categoryName = 'Category',
+}: {
+  id: string;
+  categories: string[];
+  series: Series[];
+  format: (n: number) => string;
+  categoryName?: string;
+}) {
   return (
     <details class="chart-numbers">
       <summary>The numbers</summary>
@@ -184,7 +217,7 @@ function Numbers({ id, categories, series, format }: { id: string; categories: s
         <table id={`${id}-table`}>
           <thead>
             <tr>
-              <th scope="col">—</th>
+              <th scope="col">{categoryName}</th>
               {series.map((s) => (
                 <th key={s.name} scope="col" class="num">
                   {s.name}

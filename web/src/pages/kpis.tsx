@@ -41,8 +41,12 @@ function apiQuery(f: Filters): Record<string, string> {
 }
 
 const pct = (n: number | null | undefined) => (n === null || n === undefined ? '—' : `${Math.round(n * 1000) / 10}%`);
-const hours = (n: number | null | undefined) => (n === null || n === undefined ? '—' : `${Math.round(n * 10) / 10} h`);
+const hours = (n: number | null | undefined) =>
+  n === null || n === undefined ? '—' : n < 1 ? `${Math.round(n * 60)} min` : `${Math.round(n * 10) / 10} h`;
+/** A week on a chart's axis: "31 Aug" (the year is in the page's period). */
+const weekLabel = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
 const num = (n: number) => String(Math.round(n * 100) / 100);
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function Kpis({ query }: { query: URLSearchParams }) {
   const { me, people } = useSession();
@@ -129,13 +133,13 @@ export function Kpis({ query }: { query: URLSearchParams }) {
 function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => string }) {
   const currency = r.money.totals[0]?.currency ?? 'EUR';
   const money = (n: number) => formatMoney(n, currency);
-  const weeks = r.series.map((w) => formatDate(w.weekStart));
+  const weeks = r.series.map((w) => weekLabel.format(new Date(w.weekStart)));
   const inCurrency = (w: Kpis['series'][number]) => w.money.find((m) => m.currency === currency);
 
   const tiles: { label: string; value: string; note?: string; tone?: 'bad' | 'warn' }[] = [
-    { label: 'Median response time', value: hours(r.responseTime.overall.medianHours), note: `${r.responseTime.overall.projects} first plans; ${r.responseTime.awaitingFirstPlan} waiting` },
+    { label: 'Median response time', value: hours(r.responseTime.overall.medianHours), note: `${plural(r.responseTime.overall.projects, 'first plan')}; ${r.responseTime.awaitingFirstPlan} waiting` },
     { label: 'On-time delivery', value: pct(r.delivery.overall.onTimeRate), note: `${r.delivery.overall.onTime} of ${r.delivery.overall.delivered} tasks` },
-    { label: 'Reworked tasks', value: pct(r.quality.tasks.reworkRate), note: `${r.quality.tasks.reviewRounds} rounds sent back` },
+    { label: 'Reworked tasks', value: pct(r.quality.tasks.reworkRate), note: `${plural(r.quality.tasks.reviewRounds, 'round')} sent back` },
     ...r.money.totals.flatMap((m) => [
       { label: `Invoiced (${m.currency})`, value: formatMoney(m.netInvoiced, m.currency), note: `paid ${formatMoney(m.paid, m.currency)}` },
       {
@@ -145,7 +149,7 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
         tone: m.overdue > 0 ? ('bad' as const) : undefined,
       },
     ]),
-    { label: 'Client rating', value: r.clients.ratings.average === null ? '—' : `${r.clients.ratings.average} / 5`, note: `${r.clients.ratings.count} ratings; ${r.clients.ratings.negative} negative` },
+    { label: 'Client rating', value: r.clients.ratings.average === null ? '—' : `${r.clients.ratings.average} / 5`, note: `${plural(r.clients.ratings.count, 'rating')}; ${r.clients.ratings.negative} negative` },
     {
       label: 'Complaints',
       value: String(r.clients.complaints.filed),
@@ -159,7 +163,7 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
 
   return (
     <>
-      <ul class="tiles" aria-label="Key figures">
+      <ul class="tiles tiles--wide" aria-label="Key figures">
         {tiles.map((t) => (
           <li key={t.label} class={`tile${t.tone ? ` tile--${t.tone}` : ''}`}>
             <span class="tile-value">{t.value}</span>
@@ -176,6 +180,7 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
             title="Requests received and first plans sent, per week"
             summary={`Over ${weeks.length} weeks, ${sum(r.series.map((w) => w.projectsOpened))} requests and ${sum(r.series.map((w) => w.plansSent))} first plans.`}
             categories={weeks}
+            categoryName="Week of"
             series={[
               { name: 'Requests', values: r.series.map((w) => w.projectsOpened), tone: 'a' },
               { name: 'First plans', values: r.series.map((w) => w.plansSent), tone: 'b' },
@@ -184,11 +189,12 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
           />
           <RowChart
             id="chart-response-managers"
+            categoryName="Manager"
             title="Median response time by manager (hours)"
             summary={r.responseTime.byManager.map((m) => `${name(m.managerId)}: ${hours(m.medianHours)}`).join('; ') || 'No first plans in the period.'}
             categories={r.responseTime.byManager.map((m) => name(m.managerId))}
             series={[{ name: 'Median hours', values: r.responseTime.byManager.map((m) => m.medianHours), tone: 'a' }]}
-            format={num}
+            format={hours}
           />
         </Section>
 
@@ -198,6 +204,7 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
             title="Tasks delivered per week: on time and late"
             summary={`${r.delivery.overall.onTime} on time and ${r.delivery.overall.late} late of ${r.delivery.overall.delivered} delivered.`}
             categories={weeks}
+            categoryName="Week of"
             stacked
             series={[
               { name: 'On time', values: r.series.map((w) => w.onTime), tone: 'b' },
@@ -207,6 +214,7 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
           />
           <RowChart
             id="chart-ontime-departments"
+            categoryName="Department"
             title="On-time delivery by department (%)"
             summary={r.delivery.byDepartment.map((d) => `${DEPARTMENT_LABEL[d.department]}: ${pct(d.onTimeRate)}`).join('; ') || 'Nothing delivered in the period.'}
             categories={r.delivery.byDepartment.map((d) => DEPARTMENT_LABEL[d.department])}
@@ -221,6 +229,7 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
             title={`Invoiced and paid per week (${currency})`}
             summary={`Invoiced ${money(sum(r.series.map((w) => inCurrency(w)?.invoiced ?? 0)))}, paid ${money(sum(r.series.map((w) => inCurrency(w)?.paid ?? 0)))} over the period.`}
             categories={weeks}
+            categoryName="Week of"
             series={[
               { name: 'Invoiced', values: r.series.map((w) => inCurrency(w)?.invoiced ?? 0), tone: 'a' },
               { name: 'Paid', values: r.series.map((w) => inCurrency(w)?.paid ?? 0), tone: 'b' },
@@ -229,6 +238,7 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
           />
           <RowChart
             id="chart-money-managers"
+            categoryName="Manager"
             title={`Invoiced and paid by manager (${currency})`}
             summary={r.money.byManager.filter((m) => m.currency === currency).map((m) => `${name(m.managerId)}: invoiced ${money(m.netInvoiced)}, paid ${money(m.paid)}`).join('; ') || 'Nothing invoiced in the period.'}
             categories={r.money.byManager.filter((m) => m.currency === currency).map((m) => name(m.managerId))}
@@ -256,6 +266,7 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
         <Section title="Clients" id="kpi-clients">
           <BarChart
             id="chart-ratings"
+            categoryName="Rating"
             title="Client ratings"
             summary={`${r.clients.ratings.count} ratings, average ${r.clients.ratings.average ?? 'none'}.`}
             categories={['1', '2', '3', '4', '5']}
@@ -289,6 +300,7 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
         <Section title="Workload now" id="kpi-workload">
           <RowChart
             id="chart-workload-departments"
+            categoryName="Department"
             title="Estimated hours by department: open and in work"
             summary={r.workload.byDepartment.map((d) => `${DEPARTMENT_LABEL[d.department]}: ${d.openHours} h open, ${d.claimedHours} h in work`).join('; ') || 'No open work.'}
             categories={r.workload.byDepartment.map((d) => DEPARTMENT_LABEL[d.department])}
@@ -300,8 +312,13 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
           />
           <RowChart
             id="chart-workload-people"
+            categoryName="Person"
             title="Hours in work per person"
-            summary={`${r.workload.overloaded.length} overloaded above ${r.workload.thresholdHours} h: ${r.workload.overloaded.map((p) => name(p)).join(', ') || 'nobody'}.`}
+            summary={
+              workloadPeople.length === 0
+                ? 'Nobody has work in hand.'
+                : `${r.workload.overloaded.length} overloaded above ${r.workload.thresholdHours} h: ${r.workload.overloaded.map((p) => name(p)).join(', ') || 'nobody'}.`
+            }
             categories={workloadPeople.map((p) => name(p.personId))}
             series={[{ name: 'Hours in work', values: workloadPeople.map((p) => p.claimedHours), tone: 'c' }]}
             threshold={{ value: r.workload.thresholdHours, label: `overload ${r.workload.thresholdHours} h` }}
@@ -318,6 +335,7 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
           <Section title="Sales plan" id="kpi-sales">
             <RowChart
               id="chart-sales"
+              categoryName="Manager and period"
               title="Sales-plan fulfilment (%)"
               summary={r.salesPlan.map((s) => `${name(s.managerId)} ${s.period}: ${pct(s.fulfilment)}`).join('; ')}
               categories={r.salesPlan.map((s) => `${name(s.managerId)} · ${s.period}`)}
