@@ -4,7 +4,6 @@
  * and the test Temporal), so no activity reaches for globals.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
@@ -15,7 +14,7 @@ import { agencyDetailsFromConfig, type AgencyDetails } from './documents/pdf';
 import { createDocumentStoreFromConfig, type DocumentStore } from './documents/store';
 import { createInvoiceNumberActivities } from './invoice-numbers';
 import { createMailerFromConfig, type Mailer } from './mail/mailer';
-import { FileSentLog, type SentLog } from './mail/sent-log';
+import type { SentLog } from './mail/sent-log';
 import { createNotificationActivities } from './notifications';
 import type { ReportingStore } from './reporting/store';
 import { createSnapshotActivities } from './snapshots';
@@ -51,18 +50,17 @@ export function createActivities(deps: ActivityDeps): ProjectActivities {
 
 export async function createActivityDepsFromConfig(
   config: Config,
-  base: { client: Client; logger: Logger; reporting: Pick<ReportingStore, 'publish'> },
+  base: { client: Client; logger: Logger; reporting: Pick<ReportingStore, 'publish' | 'sentMail'> },
 ): Promise<ActivityDeps> {
-  const sentLogDir = path.join(config.dataDir, 'mail-sent');
   // Unwritable directories fail the start, not the first invoice hours later.
   await fs.promises.mkdir(config.documentsDir, { recursive: true });
-  await fs.promises.mkdir(sentLogDir, { recursive: true });
   return {
     ...base,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     store: createDocumentStoreFromConfig(config),
     mailer: createMailerFromConfig(config, base.logger),
-    sentLog: new FileSentLog(sentLogDir),
+    // In the reporting database: every worker, on any machine, sees who was already mailed.
+    sentLog: base.reporting.sentMail,
     people: PeopleDirectory.fromFile(config.peopleFile),
     agency: agencyDetailsFromConfig(config),
     publicBaseUrl: config.publicBaseUrl,

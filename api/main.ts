@@ -9,9 +9,9 @@ import { startApiServer } from './server';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const reportingUrl = requireReportingUrl(config, '`npm run api`');
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'agencyflow-api' });
   checkProductionSafetyOrExit(config, logger);
+  const reportingUrl = requireReportingUrl(config, '`npm run api`');
   // Migrates the store's schema if this process is the first to start (safe beside the worker doing the same).
   const reporting = await openReportingStore({ url: reportingUrl, password: config.REPORTING_DATABASE_PASSWORD, schema: config.REPORTING_SCHEMA, logger });
   const api = await startApiServer({ config, logger, reporting });

@@ -136,12 +136,11 @@ export class TemporalGateway {
   }
 
   /**
-   * Starts the project, or joins the one already started under this id (same Idempotency-Key):
-   * USE_EXISTING for a running one; REJECT_DUPLICATE keeps a finished project's id from being
-   * reused, and that refusal is not an error here. Either way the caller then reads the memo and
-   * compares request fingerprints.
+   * Starts the project; false when a workflow with its id exists already, running or closed (the
+   * same Idempotency-Key again): the caller then reads its memo and compares request fingerprints.
+   * REJECT_DUPLICATE keeps a finished project's id from being reused.
    */
-  async startProject(options: StartProjectOptions): Promise<void> {
+  async startProject(options: StartProjectOptions): Promise<boolean> {
     const workflowId = projectWorkflowId(options.input.projectId);
     try {
       await this.connection.withDeadline(Date.now() + this.callTimeoutMs, () =>
@@ -149,15 +148,16 @@ export class TemporalGateway {
           workflowId,
           taskQueue: this.taskQueue,
           args: [options.input],
-          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdConflictPolicy: 'FAIL',
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
           memo: { ...options.memo },
           typedSearchAttributes: options.searchAttributes,
           staticSummary: `${options.input.title} — ${options.input.client.name}`,
         }),
       );
+      return true;
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return; // closed project with this id
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
       throw translateTemporalError(err, 'start the project');
     }
   }
@@ -212,9 +212,10 @@ export class TemporalGateway {
     );
   }
 
-  task(taskId: string): Promise<TaskView> {
+  task(taskId: string, options: { timeoutMs?: number } = {}): Promise<TaskView> {
     return this.call(`read task ${taskId}`, (client) => client.workflow.getHandle(taskWorkflowId(taskId)).query(getTaskStatusQuery), {
       notFound: `There is no task ${taskId}.`,
+      timeoutMs: options.timeoutMs,
     });
   }
 

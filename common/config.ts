@@ -51,6 +51,8 @@ export const envSchema = z.object({
   WORKFLOW_BUNDLE_PATH: optionalText,
   /** A separate worker process serves /healthz and /readyz here (0 = off; `npm start` uses the API's). */
   WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
+  /** The worker's Temporal SDK metrics for Prometheus (schedule-to-start, cache, slots) on this port (0 = off). */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
 
   // API
   API_HOST: z.string().min(1).default('127.0.0.1'),

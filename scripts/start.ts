@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.LOG_LEVEL });
   checkProductionSafetyOrExit(config, logger);
-  installTemporalRuntimeLogging(logger);
+  installTemporalRuntimeLogging(logger, { port: config.WORKER_METRICS_PORT, host: config.API_HOST });
   await ensurePortal({ logger });
   const devServer = config.embeddedTemporal ? await startEmbeddedTemporal(config, logger) : undefined;
   const effective: Config = devServer ? { ...config, temporalAddress: devServer.address } : config;

@@ -11,10 +11,10 @@ import { runWorker } from './run';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const reportingUrl = requireReportingUrl(config, '`npm run worker`');
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'agencyflow-worker' });
   checkProductionSafetyOrExit(config, logger);
-  installTemporalRuntimeLogging(logger);
+  const reportingUrl = requireReportingUrl(config, '`npm run worker`');
+  installTemporalRuntimeLogging(logger, { port: config.WORKER_METRICS_PORT, host: config.API_HOST });
   // Migrates the store's schema if this process is the first to start (safe beside the API doing the same).
   const reporting = await openReportingStore({ url: reportingUrl, password: config.REPORTING_DATABASE_PASSWORD, schema: config.REPORTING_SCHEMA, logger });
   const worker = await runWorker(config, logger, reporting);

@@ -109,6 +109,21 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'mail sent-log',
+    up: (s) => [
+      // Which (notice, recipient) pairs the mail server accepted: shared by every worker, on any
+      // machine, so a retried notice skips whoever an earlier attempt reached.
+      sql`CREATE TABLE ${s}.mail_sent (
+        entry text PRIMARY KEY,
+        idempotency_key text NOT NULL,
+        recipient text NOT NULL,
+        message_id text NOT NULL,
+        sent_at timestamptz NOT NULL
+      )`,
+    ],
+  },
 ];
 
 /** Advisory lock key for a schema: per schema, so isolated test stores never wait on each other. */

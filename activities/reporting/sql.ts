@@ -95,9 +95,12 @@ export interface Database {
 }
 
 export function openDatabase(options: { url: string; password?: string; poolSize?: number; logger?: Logger }): Database {
+  // The password goes into the URL: pg lets the connection string's (absent) password override a
+  // separate `password` option, and the server then refuses the login.
+  const url = new URL(options.url);
+  if (options.password !== undefined) url.password = options.password;
   const pool = new pg.Pool({
-    connectionString: options.url,
-    ...(options.password !== undefined && { password: options.password }),
+    connectionString: url.toString(),
     max: options.poolSize ?? 8,
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 5_000,

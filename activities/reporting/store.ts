@@ -13,6 +13,7 @@
 import type { Logger } from '../../common/logger';
 import { retryWithBackoff } from '../../common/temporal';
 import type { SnapshotRecord } from '../contract';
+import { sentLogEntryName, type SentLog } from '../mail/sent-log';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import type { TaskView } from '../../workflows/task/contract';
 import type {
@@ -219,6 +220,22 @@ export class ReportingStore {
   close(): Promise<void> {
     return this.db.close();
   }
+
+  /** The mail sent-log in this database, shared by every worker that uses the store. */
+  readonly sentMail: SentLog = {
+    has: async (idempotencyKey, recipient) => {
+      const entry = sentLogEntryName(idempotencyKey, recipient);
+      const rows = await this.db.rows<{ found: number }>(sql`SELECT 1 AS found FROM ${this.s}.mail_sent WHERE entry = ${entry}`);
+      return rows.length > 0;
+    },
+    record: async (idempotencyKey, recipient, detail) => {
+      const entry = sentLogEntryName(idempotencyKey, recipient);
+      await this.db.rows(sql`
+        INSERT INTO ${this.s}.mail_sent (entry, idempotency_key, recipient, message_id, sent_at)
+        VALUES (${entry}, ${idempotencyKey}, ${recipient.toLowerCase()}, ${detail.messageId}, ${detail.at})
+        ON CONFLICT (entry) DO NOTHING`);
+    },
+  };
 
   // -------------------------------------------------------------------------------------------
   // Writes

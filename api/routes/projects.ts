@@ -11,6 +11,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { SearchAttributePair } from '@temporalio/common';
 import { parseDuration } from '../../common/duration';
 import { checkPlan } from '../../workflows/project/plan-rules';
+import { openingStatus } from '../../workflows/project/state';
 import {
   cancelProjectUpdate,
   decidePlanUpdate,
@@ -50,9 +51,10 @@ import type { AppDeps } from '../app';
 import { actorOf, allow, caller } from '../auth';
 import { ApiProblem, badRequest, forbidden, notFound, ProblemType } from '../errors';
 import { projectListQuerySchema } from '../schemas';
-import type { ProjectDescription, ProjectMemo } from '../temporal-gateway';
+import type { ProjectMemo } from '../temporal-gateway';
+import { liveOrStored, STORED_SNAPSHOT_HEADER, storedCopy } from '../snapshot-reads';
+import type { Stored } from '../../activities/reporting/store';
 import { idempotencyKey, parseBody, parseQuery, projectIdParam, updateIdFor } from '../validation';
-import { projectItem, Visibility, VisibilityQuery } from '../visibility';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers the routes share
@@ -138,7 +140,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export function createProjectsRouter(deps: AppDeps): Router {
   const { temporal, config } = deps;
   const now = deps.now ?? Date.now;
-  const visibility = new Visibility(temporal);
   const router = Router();
 
   const policyDefaults: Policy = {
@@ -152,13 +153,18 @@ export function createProjectsRouter(deps: AppDeps): Router {
     startAfterPrepayment: config.POLICY_START_AFTER_PREPAYMENT,
   };
 
-  /** The project, if the caller may see it: leadership any, a manager only their own. */
-  async function accessibleProject(req: Request, projectId: string): Promise<ProjectDescription> {
+  /**
+   * The project, if the caller may see it: leadership any, a manager only their own. Its manager
+   * comes from the store when it has the project (it never changes), else from Temporal.
+   */
+  async function accessibleProject(req: Request, projectId: string): Promise<{ stored?: Stored<ProjectStatus> }> {
     const person = caller(req);
-    const project = await temporal.describeProject(projectId);
-    if (!project) throw notFound(`There is no project ${projectId}.`);
-    if (person.role === 'leadership') return project;
-    if (person.role === 'manager' && project.managerId === person.id) return project;
+    const stored = await storedCopy(() => deps.reporting.project(projectId), deps.logger, { projectId });
+    const described = stored ? undefined : await temporal.describeProject(projectId);
+    if (!stored && !described) throw notFound(`There is no project ${projectId}.`);
+    const managerId = stored ? stored.value.managerId : described?.managerId;
+    if (person.role === 'leadership') return { stored };
+    if (person.role === 'manager' && managerId === person.id) return { stored };
     throw forbidden(`Project ${projectId} is managed by someone else; managers act on their own projects.`);
   }
 
@@ -186,7 +192,8 @@ export function createProjectsRouter(deps: AppDeps): Router {
     const fingerprint = requestFingerprint(request);
     const projectId = newProjectId(person.id, key);
     const { policy: _overrides, ...rest } = request;
-    const input: ProjectInput = { ...rest, projectId, managerId: person.id, policy, requestFingerprint: fingerprint };
+    const receivedAt = new Date(now()).toISOString();
+    const input: ProjectInput = { ...rest, projectId, managerId: person.id, policy, requestFingerprint: fingerprint, receivedAt };
     const memo: ProjectMemo = {
       title: request.title,
       clientName: request.client.name,
@@ -207,8 +214,16 @@ export function createProjectsRouter(deps: AppDeps): Router {
       { key: HasOpenComplaintKey, value: false },
     ];
 
-    await temporal.startProject({ input, memo, searchAttributes });
-    // USE_EXISTING: the id may belong to a project an earlier request with this key created.
+    const location = `/api/projects/${projectId}`;
+    res.setHeader('Location', location);
+    if (await temporal.startProject({ input, memo, searchAttributes })) {
+      // Started by this request: the workflow starts from exactly this snapshot (no need to wait
+      // for a worker to run its first task and then ask it).
+      res.status(201).json(openingStatus(input, receivedAt));
+      return;
+    }
+    // The id exists: an earlier request with this Idempotency-Key created it (or this very
+    // request, when its first try's answer was lost in a timeout).
     const existing = await temporal.describeProject(projectId);
     if (!existing) throw new Error(`project ${projectId} not found right after its start`);
     if (existing.memo.requestFingerprint !== fingerprint) {
@@ -220,8 +235,6 @@ export function createProjectsRouter(deps: AppDeps): Router {
       });
     }
     const created = existing.memo.requestId === req.requestId;
-    const location = `/api/projects/${projectId}`;
-    res.setHeader('Location', location);
     const status = await statusAfterStart(projectId);
     if (!status) {
       res.status(202).json({ projectId, stage: 'intake', href: location, detail: 'Project started; its status is not readable yet.' });
@@ -236,20 +249,28 @@ export function createProjectsRouter(deps: AppDeps): Router {
     if (person.role === 'manager' && q.managerId !== undefined && q.managerId !== person.id) {
       throw forbidden('Managers list their own projects only; leave managerId out.');
     }
-    const query = VisibilityQuery.projects()
-      .eq(ManagerIdKey, person.role === 'manager' ? person.id : q.managerId)
-      .eq(ProjectStageKey, q.stage)
-      .eq(ClientIdKey, q.clientId)
-      .eq(ClientSegmentKey, q.segment)
-      .eq(OverdueKey, q.overdue === undefined ? undefined : q.overdue === 'true');
-    const page = await visibility.list(query, { pageSize: q.pageSize, pageToken: q.pageToken });
-    res.json({ items: page.items.map(projectItem), ...(page.nextPageToken && { nextPageToken: page.nextPageToken }) });
+    // From the reporting store: an indexed query, not Temporal's visibility (seconds on
+    // PostgreSQL at a thousand projects); it follows the workflows within a second or so.
+    const page = await deps.reporting.listProjects(
+      {
+        managerId: person.role === 'manager' ? person.id : q.managerId,
+        stage: q.stage,
+        clientId: q.clientId,
+        segment: q.segment,
+        overdue: q.overdue === undefined ? undefined : q.overdue === 'true',
+      },
+      { pageSize: q.pageSize, pageToken: q.pageToken },
+      new Date(now()),
+    );
+    res.json({ items: page.items, ...(page.nextPageToken && { nextPageToken: page.nextPageToken }) });
   });
 
   router.get('/api/projects/:id', allow('manager', 'leadership'), async (req, res) => {
     const projectId = projectIdParam(req);
-    await accessibleProject(req, projectId);
-    res.json(await temporal.projectStatus(projectId));
+    const { stored } = await accessibleProject(req, projectId);
+    const { value, publishedAt } = await liveOrStored((timeoutMs) => temporal.projectStatus(projectId, { timeoutMs }), stored);
+    if (publishedAt) res.setHeader(STORED_SNAPSHOT_HEADER, publishedAt);
+    res.json(value);
   });
 
   /**

@@ -56,6 +56,18 @@ describe('migrations', () => {
   });
 });
 
+describe('mail sent-log', () => {
+  test('records each (notice, recipient) once, recipients compared without case; a second record keeps the first', async () => {
+    const key = `project-x:invoice-issued:${Date.now()}`;
+    expect(await t.store.sentMail.has(key, 'Anna@agency.example')).toBe(false);
+    await t.store.sentMail.record(key, 'Anna@agency.example', { messageId: '<a@x>', at: '2026-11-30T08:00:00.000Z' });
+    await t.store.sentMail.record(key, 'anna@agency.example', { messageId: '<b@x>', at: '2026-11-30T08:01:00.000Z' });
+    expect(await t.store.sentMail.has(key, 'anna@AGENCY.example')).toBe(true);
+    expect(await t.store.sentMail.has(key, 'boris@agency.example')).toBe(false);
+    expect(await t.store.sentMail.has(`${key}-other`, 'anna@agency.example')).toBe(false);
+  });
+});
+
 describe('publish', () => {
   const T0 = '2026-01-05T09:00:00.000Z';
 

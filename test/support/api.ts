@@ -65,6 +65,8 @@ export interface ApiHarness {
   http: () => ReturnType<typeof supertest>;
   /** `Authorization` header for a person. */
   auth(who: PersonKey): { Authorization: string };
+  /** Shuts the harness's worker down (as a restart would): workflows stop answering queries. */
+  stopWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -206,6 +208,10 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
     reporting: reporting.store,
     http: () => supertest(app),
     auth: (who) => ({ Authorization: `Bearer ${people[who].token}` }),
+    async stopWorker() {
+      if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
     async close() {
       if (worker && worker.getState() === 'RUNNING') worker.shutdown();
       await running;

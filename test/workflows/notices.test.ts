@@ -16,6 +16,7 @@ import {
   plan,
   planTask,
   projectInput,
+  recordHistory,
   staff,
   startProject,
   startWorkflowTestEnv,
@@ -109,5 +110,6 @@ test('a reassigned task tells the new assignee and the one who held it', async (
   expect(toPrevious.recipients).toEqual({ personIds: [first.id] });
   expect(mailFor(env, toPrevious).map((m) => m.to)).toEqual([['copywriting.one@agency.example']]);
   expect((await task.query(getTaskStatusQuery)).assigneeId).toBe(second.id);
+  await recordHistory(task, 'task-reassigned');
   await handle.terminate('test done');
 });

@@ -1,39 +1,67 @@
 /**
- * Determinism guard: every recorded history under histories/ is replayed against today's workflow
- * bundle. A code change that would break running projects (a step moved, a timer added without
- * `patched()`) fails here, not in production. Fixtures come from finished test runs:
- * `RECORD_HISTORIES=1 npx jest test/workflows` (see histories/README.md), never edited by hand.
+ * Determinism guard: every recorded history under histories/ (its frozen folders such as v1/
+ * included) is replayed against today's workflow bundle. A code change that would break running
+ * projects (a step moved, a timer added without `patched()`) fails here, not in production. And
+ * every patch in the workflow code must have a fixture that took its new path, so a patch without
+ * one fails here too. Fixtures come from finished test runs: `RECORD_HISTORIES=1 npx jest
+ * test/workflows` (see histories/README.md), never edited by hand.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { testBundlePath } from '../support/temporal';
-import { HISTORIES_DIR, historyFromFixture } from './support';
+import { HISTORIES_DIR, historyFixtureFiles, historyFromFixture, patchIdsIn } from './support';
 
-jest.setTimeout(120_000);
+jest.setTimeout(180_000);
 
-const fixtures = fs.existsSync(HISTORIES_DIR) ? fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort() : [];
+const fixtures = historyFixtureFiles();
+const histories = fixtures.map((file) => ({
+  // The path is the id: one name may be recorded on several versions of the code (v1/x, x).
+  workflowId: file.replace(/\.json$/, ''),
+  history: historyFromFixture(fs.readFileSync(path.join(HISTORIES_DIR, file), 'utf8')),
+}));
 
-// While recording, the fixtures are being rewritten by the other files: nothing to check yet.
+const WORKFLOWS_DIR = path.join(__dirname, '..', '..', 'workflows');
+
+/** Every patch id the workflow code asks about, `patched('x')` and `deprecatePatch('x')` alike. */
+function patchIdsInWorkflowCode(): string[] {
+  const ids = new Set<string>();
+  for (const file of fs.readdirSync(WORKFLOWS_DIR, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
+    const source = fs.readFileSync(path.join(WORKFLOWS_DIR, file), 'utf8');
+    for (const match of source.matchAll(/\b(?:patched|deprecatePatch)\(\s*(['"`])([^'"`]+)\1/g)) ids.add(match[2]);
+  }
+  return [...ids].sort();
+}
+
+// While recording, the fixtures are being written by the other files: nothing to check yet.
 const recording = process.env.RECORD_HISTORIES === '1';
 const replayTest = recording ? test.skip : test;
 
-replayTest('replay fixtures exist for the main paths', () => {
+replayTest('replay fixtures exist for the main paths and the edge paths that differ', () => {
   expect(fixtures).toEqual(
     expect.arrayContaining([
-      'project-happy-path.json',
-      'project-revisions.json',
-      'project-cancelled-in-production.json',
-      'task-late-escalated.json',
+      'v1/project-happy-path.json',
+      'v1/project-revisions.json',
+      'v1/project-cancelled-in-production.json',
+      'v1/task-late-escalated.json',
+      'project-plan-rejected-then-approved.json',
+      'project-prepayment-chased.json',
+      'project-temporal-cancel-while-invoicing.json',
+      'project-cancelled-with-unpaid-prepayment.json',
+      'project-complaint-in-invoicing.json',
     ]),
   );
 });
 
+replayTest('every patch in the workflow code has a recorded history that took its new path', () => {
+  const code = patchIdsInWorkflowCode();
+  // The scan itself works: it finds patches we know are there.
+  expect(code).toEqual(expect.arrayContaining(['cancelled-collects-payment', 'notices-own-path']));
+  const recorded = new Set(histories.flatMap(({ history }) => patchIdsIn(history)));
+  expect(code.filter((id) => !recorded.has(id))).toEqual([]);
+});
+
 replayTest('every recorded history replays on the current workflow code without nondeterminism', async () => {
-  const histories = fixtures.map((file) => ({
-    workflowId: path.basename(file, '.json'),
-    history: historyFromFixture(fs.readFileSync(path.join(HISTORIES_DIR, file), 'utf8')),
-  }));
   const failures: string[] = [];
   let replayed = 0;
   for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: testBundlePath() }, replayName: 'agencyflow-replay' }, histories)) {

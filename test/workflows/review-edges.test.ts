@@ -109,6 +109,7 @@ test.concurrent('revision work never collides with a plan task that carries its 
   expect(revision.title).toBe('Revision 1 (design)');
   const plainTask = await waitForTask(env, projectId, 'rev1-design', (v) => v.status === 'accepted', 'the plan task');
   expect(plainTask.title).toBe('A task named like a revision');
+  await recordHistory(handle, 'project-revision-keys');
   await handle.terminate('test done');
 });
 

@@ -478,12 +478,45 @@ export function historyFromFixture(json: string): temporal.api.history.v1.Histor
 }
 
 /**
- * With RECORD_HISTORIES=1, saves the finished run's history as a replay fixture
- * (`RECORD_HISTORIES=1 npx jest test/workflows`; see histories/README.md).
+ * With RECORD_HISTORIES=1, saves the run's history as a replay fixture `histories/<name>.json`
+ * (`RECORD_HISTORIES=1 npx jest test/workflows`; see histories/README.md). A fixture is never
+ * replaced: it proves that runs recorded on older code still replay, so an existing file is kept
+ * (to record a path again, first move the old file into a frozen folder such as histories/v1/).
  */
 export async function recordHistory(handle: WorkflowHandle, name: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
+  const file = path.join(HISTORIES_DIR, `${name}.json`);
+  if (fs.existsSync(file)) {
+    process.stderr.write(`recordHistory: ${path.relative(process.cwd(), file)} exists, kept as it is\n`);
+    return;
+  }
   const history = await handle.fetchHistory();
   fs.mkdirSync(HISTORIES_DIR, { recursive: true });
-  fs.writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), historyToFixture(history));
+  // 'wx': two tests racing on one name never overwrite each other either.
+  fs.writeFileSync(file, historyToFixture(history), { flag: 'wx' });
+}
+
+/** Every fixture under histories/, nested folders included, as paths relative to it ('v1/x.json'). */
+export function historyFixtureFiles(dir = HISTORIES_DIR): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.split(path.sep).join('/'))
+    .sort();
+}
+
+/** The patch ids a history's markers carry (`patched()` / `deprecatePatch()` write one per id). */
+export function patchIdsIn(history: temporal.api.history.v1.IHistory): string[] {
+  const ids = new Set<string>();
+  for (const event of history.events ?? []) {
+    const marker = event.markerRecordedEventAttributes;
+    if (marker?.markerName !== 'core_patch') continue;
+    for (const payload of marker.details?.['patch-data']?.payloads ?? []) {
+      if (!payload.data) continue;
+      const { id } = JSON.parse(Buffer.from(payload.data).toString('utf8')) as { id?: unknown };
+      if (typeof id === 'string') ids.add(id);
+    }
+  }
+  return [...ids];
 }

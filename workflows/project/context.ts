@@ -15,7 +15,7 @@ import type { Actor } from '../shared-schemas';
 import type { TaskInput } from '../task/contract';
 import type { taskWorkflow } from '../task/workflow';
 import type { ProjectInput, ProjectStage, ProjectStatus, TaskSummary } from './contract';
-import { initialStatus, projectSearchAttributes } from './state';
+import { openingStatus, projectSearchAttributes } from './state';
 
 /** Thrown out of any wait once the project is cancelled; the process turns to `cancelProject`. */
 export class ProjectCancelled extends Error {}
@@ -80,7 +80,7 @@ export interface ProjectContext {
 export function createProjectContext(input: ProjectInput): ProjectContext {
   const { workflowId, startTime } = workflowInfo();
   // The response-time clock starts when the request reached us, not when a worker picked it up.
-  const status = initialStatus(input, startTime.toISOString());
+  const status = openingStatus(input, input.receivedAt ?? startTime.toISOString());
   const journal = createJournal(status.timeline, { projectId: input.projectId });
   const outbox = createOutbox({
     keyPrefix: workflowId,

@@ -71,6 +71,12 @@ export const projectInputSchema = projectRequestSchema.omit({ policy: true }).ex
   policy: policySchema,
   /** Fingerprint of the creating request, so a repeated Idempotency-Key with another body is caught. */
   requestFingerprint: z.string().optional(),
+  /**
+   * When the API received the creating request: the project's intake time, so the API can answer
+   * the create with the very snapshot the workflow starts from. Runs started without it use the
+   * workflow's start time.
+   */
+  receivedAt: isoDateTimeSchema.optional(),
 });
 export type ProjectInput = z.infer<typeof projectInputSchema>;
 

@@ -52,6 +52,19 @@ export function initialStatus(input: ProjectInput, intakeAt: string): ProjectSta
   };
 }
 
+/**
+ * The snapshot a project starts from: intake recorded, planning begun, both at `openedAt`. The
+ * workflow builds its state from it and the API answers a create with it, so the two never differ.
+ */
+export function openingStatus(input: ProjectInput, openedAt: string): ProjectStatus {
+  const status = initialStatus(input, openedAt);
+  status.stage = 'planning';
+  status.stageEnteredAt = openedAt;
+  status.timeline.push({ at: openedAt, event: 'stage_planning' });
+  status.version += 1;
+  return status;
+}
+
 export const planTotal = (tasks: PlanTask[], currency: string): number => sumAmounts(tasks.map((t) => t.price), currency);
 
 export function approvedPlan(status: ProjectStatus): PlanVersionView {

@@ -31,9 +31,10 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
   const production = createProduction(ctx);
   const billing = createBilling(ctx);
 
-  // Intake is recorded (initialStatus); planning starts at once, before any handler can run: an
-  // update delivered with the start is dispatched as soon as its handler is registered.
-  ctx.enterStage('planning');
+  // Intake is recorded and planning has begun (openingStatus) before any handler can run: an
+  // update delivered with the start is dispatched as soon as its handler is registered. The
+  // stage reaches the search attributes first, as it always has (the order of commands replays).
+  ctx.syncSearchAttributes();
   registerProjectHandlers(ctx, production);
 
   // --- the cycle, in the article's order ---

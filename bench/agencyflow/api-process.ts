@@ -1,0 +1,94 @@
+/**
+ * The API under test: `api/main.ts` unchanged (startApiServer → createApp with real deps), with
+ * stage timers hooked around it from outside so the bench can say where a request's time goes.
+ *
+ * - every HTTP request gets a record (AsyncLocalStorage), opened when the server emits
+ *   'request' (headers parsed) and closed when the response finishes;
+ * - every TemporalGateway call (start, describe, status query, update, task query) and every
+ *   visibility list/count made inside it is timed into that record.
+ * Records are handed to the bench over the IPC channel ({ type: 'stages' }) and then cleared.
+ * The hooks cost a few microseconds a request; run the bench with --no-profile to leave them out.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import http from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TemporalGateway as Gateway } from '../../api/temporal-gateway';
+import type { Visibility as VisibilityClass } from '../../api/visibility';
+
+export interface StageTiming {
+  name: string;
+  /** ms after the request record opened */
+  start: number;
+  ms: number;
+  failed?: boolean;
+}
+
+export interface RequestRecord {
+  route: string;
+  status: number;
+  /** headers parsed → response finished */
+  total: number;
+  stages: StageTiming[];
+}
+
+const PROFILE = process.env.BENCH_PROFILE !== '0';
+const storage = new AsyncLocalStorage<{ opened: number; stages: StageTiming[] }>();
+let records: RequestRecord[] = [];
+
+if (PROFILE) {
+  /* eslint-disable @typescript-eslint/no-require-imports -- patched before api/main.ts loads them */
+  const { TemporalGateway } = require('../../api/temporal-gateway') as { TemporalGateway: typeof Gateway };
+  const { Visibility } = require('../../api/visibility') as { Visibility: typeof VisibilityClass };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+
+  const wrap = (proto: object, method: string, name = method): void => {
+    const target = proto as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    const original = target[method];
+    target[method] = async function (this: unknown, ...args: unknown[]) {
+      const record = storage.getStore();
+      if (!record) return original.apply(this, args);
+      const started = performance.now();
+      // Nested calls (listAll → list) are recorded once, by the outermost.
+      return storage.run({ opened: record.opened, stages: [] }, async () => {
+        try {
+          const result = await original.apply(this, args);
+          record.stages.push({ name, start: started - record.opened, ms: performance.now() - started });
+          return result;
+        } catch (err) {
+          record.stages.push({ name, start: started - record.opened, ms: performance.now() - started, failed: true });
+          throw err;
+        }
+      });
+    };
+  };
+  for (const method of ['startProject', 'describeProject', 'projectStatus', 'updateProject', 'task', 'updateTask']) {
+    wrap(TemporalGateway.prototype, method);
+  }
+  wrap(Visibility.prototype, 'list', 'visibility.list');
+  wrap(Visibility.prototype, 'count', 'visibility.count');
+  wrap(Visibility.prototype, 'listAll', 'visibility.listAll');
+
+  const emit = http.Server.prototype.emit as (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
+  http.Server.prototype.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
+    if (event !== 'request') return emit.call(this, event, ...args);
+    const [req, res] = args as [IncomingMessage & { route?: { path?: string } }, ServerResponse];
+    const record = { opened: performance.now(), stages: [] as StageTiming[] };
+    res.once('finish', () => {
+      const route = req.route?.path ? `${req.method} ${req.route.path}` : `${req.method} ${(req.url ?? '').split('?')[0]}`;
+      records.push({ route, status: res.statusCode, total: performance.now() - record.opened, stages: record.stages });
+    });
+    return storage.run(record, () => emit.call(this, event, ...args));
+  } as typeof http.Server.prototype.emit;
+
+  process.on('message', (message: { type?: string }) => {
+    if (message?.type === 'stages') {
+      const out = records;
+      records = [];
+      process.send?.({ type: 'stages', records: out });
+    }
+  });
+}
+
+// The API itself, exactly as `npm run api` starts it.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+require('../../api/main');

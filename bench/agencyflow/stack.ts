@@ -1,0 +1,149 @@
+/**
+ * The agencyflow service under test, as production runs it: `npm run api` and `npm run worker`
+ * as two processes (the API through bench/agencyflow/api-process.ts, which adds stage timers),
+ * on their own task queue, data directory (documents) and free ports; mail goes to the log.
+ * Or, with --api-url, an API someone else started (then there is no worker process to watch).
+ */
+import path from 'node:path';
+import type { RequestRecord } from './api-process';
+import { freePort, logTail, rssMiB, scrapePrometheus, spawnTs, waitForHttpOk, PROJECT_ROOT, type Child } from '../lib/processes';
+
+export interface StackOptions {
+  temporalAddress: string;
+  namespace: string;
+  dataDir: string;
+  /** The reporting store both processes publish to and read from. */
+  reportingUrl: string;
+  logDir: string;
+  bundlePath: string;
+  maxCachedWorkflows: number;
+  profile: boolean;
+  /** Directory for V8 CPU profiles (`node --cpu-prof`), one subdirectory per process. */
+  cpuProfileDir?: string;
+}
+
+const cpuProfArgs = (options: StackOptions, name: string): string[] =>
+  options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(options.cpuProfileDir, name)] : [];
+
+export class WorkerProcess {
+  private constructor(
+    readonly child: Child,
+    readonly metricsUrl: string,
+    readonly maxCachedWorkflows: number,
+  ) {}
+
+  static async start(options: StackOptions & { taskQueue: string; name: string }): Promise<WorkerProcess> {
+    const [healthPort, metricsPort] = [await freePort(), await freePort()];
+    const child = spawnTs({
+      name: options.name,
+      entry: path.join(PROJECT_ROOT, 'worker', 'main.ts'),
+      logDir: options.logDir,
+      nodeArgs: cpuProfArgs(options, options.name),
+      env: {
+        ...serviceEnv(options),
+        TEMPORAL_TASK_QUEUE: options.taskQueue,
+        WORKER_MAX_CACHED_WORKFLOWS: String(options.maxCachedWorkflows),
+        WORKER_HEALTH_PORT: String(healthPort),
+        WORKER_METRICS_PORT: String(metricsPort),
+      },
+    });
+    await waitForHttpOk(`http://127.0.0.1:${healthPort}/readyz`, { child, what: 'the agencyflow worker' }).catch(async (err: Error) => {
+      await child.stop();
+      throw err;
+    });
+    return new WorkerProcess(child, `http://127.0.0.1:${metricsPort}/metrics`, options.maxCachedWorkflows);
+  }
+
+  rssMiB(): number | undefined {
+    return rssMiB(this.child.pid);
+  }
+
+  async metrics(): Promise<Map<string, number>> {
+    return scrapePrometheus(this.metricsUrl);
+  }
+
+  stop(): Promise<void> {
+    return this.child.stop();
+  }
+}
+
+export class ApiProcess {
+  private constructor(
+    readonly child: Child,
+    readonly url: string,
+    readonly profile: boolean,
+  ) {}
+
+  static async start(options: StackOptions & { taskQueue: string }): Promise<ApiProcess> {
+    const port = await freePort();
+    const child = spawnTs({
+      name: 'api',
+      entry: path.join(__dirname, 'api-process.ts'),
+      logDir: options.logDir,
+      nodeArgs: cpuProfArgs(options, 'api'),
+      ipc: true,
+      env: {
+        ...serviceEnv(options),
+        TEMPORAL_TASK_QUEUE: options.taskQueue,
+        API_HOST: '127.0.0.1',
+        API_PORT: String(port),
+        // The bench sends far more than a person would; the limit is not what is measured.
+        API_RATE_LIMIT_PER_MINUTE: '100000000',
+        BENCH_PROFILE: options.profile ? '1' : '0',
+      },
+    });
+    const url = `http://127.0.0.1:${port}`;
+    await waitForHttpOk(`${url}/readyz`, { child, what: 'the agencyflow API' }).catch(async (err: Error) => {
+      await child.stop();
+      throw err;
+    });
+    return new ApiProcess(child, url, options.profile);
+  }
+
+  rssMiB(): number | undefined {
+    return rssMiB(this.child.pid);
+  }
+
+  /** The stage records collected since the last call (empty without profiling). */
+  stages(): Promise<RequestRecord[]> {
+    const proc = this.child.process;
+    if (!this.profile || !proc.connected) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the API sent no stage records:\n${logTail(this.child)}`)), 10_000);
+      const onMessage = (message: { type?: string; records?: RequestRecord[] }) => {
+        if (message?.type !== 'stages') return;
+        clearTimeout(timer);
+        proc.off('message', onMessage);
+        resolve(message.records ?? []);
+      };
+      proc.on('message', onMessage);
+      proc.send({ type: 'stages' });
+    });
+  }
+
+  stop(): Promise<void> {
+    return this.child.stop();
+  }
+}
+
+function serviceEnv(options: StackOptions): Record<string, string> {
+  return {
+    TEMPORAL_ADDRESS: options.temporalAddress,
+    TEMPORAL_NAMESPACE: options.namespace,
+    WORKFLOW_BUNDLE_PATH: options.bundlePath,
+    DATA_DIR: options.dataDir,
+    REPORTING_DATABASE_URL: options.reportingUrl,
+    PEOPLE_FILE: path.join(PROJECT_ROOT, 'config', 'people.example.json'),
+    LOG_LEVEL: process.env.BENCH_SERVICE_LOG_LEVEL ?? 'info',
+    // Never an SMTP server from the caller's environment: mail goes to the log.
+    SMTP_HOST: '',
+  };
+}
+
+/**
+ * The bench's task queue. Fixed, not random: the invoice-number entity workflow has one id per
+ * year in the whole namespace and stays on the task queue of the worker that first started it, so
+ * on a cluster the bench has used before, a new queue would leave every invoice waiting for a
+ * worker that is gone. (Do not run two benches against one cluster at the same time.)
+ */
+export const BENCH_TASK_QUEUE = 'agencyflow-bench';

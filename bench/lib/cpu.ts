@@ -1,0 +1,65 @@
+/**
+ * CPU time (user + system) each process of the run has used, from /proc/<pid>/stat (Linux). On a
+ * shared machine wall-clock figures swing with everyone else's load; CPU seconds per operation
+ * say what our processes themselves cost, and which of them is the bottleneck.
+ */
+import fs from 'node:fs';
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command (which may contain spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime, stime
+  } catch {
+    return undefined;
+  }
+}
+
+/** Child processes of `parent` whose command name starts with `name` (e.g. the dev server). */
+export function childPids(parent: number, name: string): number[] {
+  const out: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parent && comm.startsWith(name)) out.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** CPU seconds per named process, with the pid they were read from. */
+export type CpuSample = Record<string, { pid: number; seconds: number }>;
+/** CPU seconds per named process over an interval. */
+export type CpuUse = Record<string, number>;
+
+/** CPU seconds per named process now (processes that cannot be read are left out). */
+export function sampleCpu(pids: Record<string, number | undefined>): CpuSample {
+  const out: CpuSample = {};
+  for (const [name, pid] of Object.entries(pids)) {
+    const seconds = pid === undefined ? undefined : cpuSeconds(pid);
+    if (pid !== undefined && seconds !== undefined) out[name] = { pid, seconds };
+  }
+  return out;
+}
+
+/**
+ * CPU used between two samples. A process replaced meanwhile (the worker restarted by P4)
+ * counts from zero: its new process's time only, the old one's last moments are not seen.
+ */
+export function cpuDelta(before: CpuSample, after: CpuSample): CpuUse {
+  const out: CpuUse = {};
+  for (const [name, now] of Object.entries(after)) {
+    const then = before[name];
+    const used = then && then.pid === now.pid ? now.seconds - then.seconds : now.seconds;
+    out[name] = Math.round(used * 100) / 100;
+  }
+  return out;
+}

@@ -1,0 +1,151 @@
+/**
+ * Child processes of the bench: the agencyflow API and worker (their real entry points), and the
+ * bare worker. Each writes its log to a file in the run's directory; the bench reads their
+ * resident memory from /proc and stops them (SIGTERM, then SIGKILL) by their own pid only.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { sleep } from './pool';
+
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
+export interface Child {
+  name: string;
+  process: ChildProcess;
+  pid: number;
+  logFile: string;
+  /** Resolves with the exit code once the process has exited. */
+  exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+/** Runs a TypeScript entry point as `node --import tsx <file>`, like the npm scripts do. */
+export function spawnTs(options: {
+  name: string;
+  entry: string;
+  env: Record<string, string>;
+  logDir: string;
+  ipc?: boolean;
+  nodeArgs?: string[];
+}): Child {
+  const logFile = path.join(options.logDir, `${options.name}.log`);
+  const fd = fs.openSync(logFile, 'a');
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', options.entry], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: options.ipc ? ['ignore', fd, fd, 'ipc'] : ['ignore', fd, fd],
+  });
+  fs.closeSync(fd);
+  if (child.pid === undefined) throw new Error(`could not start ${options.name}`);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let stopping: Promise<void> | undefined;
+  return {
+    name: options.name,
+    process: child,
+    pid: child.pid,
+    logFile,
+    exited,
+    stop() {
+      stopping ??= (async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        await exited;
+        clearTimeout(timer);
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** The last lines of a child's log, for error messages. */
+export function logTail(child: Child, lines = 15): string {
+  try {
+    return fs.readFileSync(child.logFile, 'utf8').trim().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resident set size of a process in MiB, from /proc/<pid>/status (Linux). */
+export function rssMiB(pid: number): number | undefined {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+    return kb === undefined ? undefined : Number(kb) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Waits until GET `url` answers 200 (or the child exits, or the time runs out). */
+export async function waitForHttpOk(url: string, options: { child?: Child; timeoutMs?: number; what: string }): Promise<void> {
+  const deadline = Date.now() + (options.timeoutMs ?? 90_000);
+  let exited = false;
+  void options.child?.exited.then(() => (exited = true));
+  for (;;) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (exited) throw new Error(`${options.what}: the process exited:\n${options.child ? logTail(options.child) : ''}`);
+    if (Date.now() > deadline) throw new Error(`${options.what}: ${url} not ready in time:\n${options.child ? logTail(options.child) : ''}`);
+    await sleep(200);
+  }
+}
+
+/** Scrapes a Prometheus text endpoint: every series, `name{labels}` → value. */
+export async function scrapePrometheus(url: string): Promise<Map<string, number>> {
+  const text = await (await fetch(url, { signal: AbortSignal.timeout(5_000) })).text();
+  const series = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?)\s+(\S+)/.exec(line);
+    if (match) series.set(match[1], Number(match[2]));
+  }
+  return series;
+}
+
+/** Sum of every series of one metric, optionally only those whose labels contain `labelFilter`. */
+export function metricTotal(series: Map<string, number>, name: string, labelFilter?: string): number | undefined {
+  let total: number | undefined;
+  for (const [key, value] of series) {
+    if (key !== name && !key.startsWith(`${name}{`)) continue;
+    if (labelFilter && !key.includes(labelFilter)) continue;
+    total = (total ?? 0) + value;
+  }
+  return total;
+}
+
+/**
+ * Means of the SDK's latency histograms between two scrapes (Δsum / Δcount, in ms): where a
+ * workflow task waited for the worker (schedule-to-start) and how long the worker spent on it.
+ */
+export function histogramMeansMs(before: Map<string, number> | undefined, after: Map<string, number> | undefined, names: string[]): Record<string, number | undefined> {
+  const out: Record<string, number | undefined> = {};
+  for (const name of names) {
+    if (!before || !after) {
+      out[name] = undefined;
+      continue;
+    }
+    const dSum = (metricTotal(after, `${name}_sum`) ?? 0) - (metricTotal(before, `${name}_sum`) ?? 0);
+    const dCount = (metricTotal(after, `${name}_count`) ?? 0) - (metricTotal(before, `${name}_count`) ?? 0);
+    out[name] = dCount > 0 ? Math.round((dSum / dCount) * 1000 * 10) / 10 : undefined;
+  }
+  return out;
+}

@@ -1,0 +1,305 @@
+/**
+ * `npm run bench`: agencyflow beside bare Temporal, on the same server, in the same run.
+ * See bench/options.ts for the flags and README "Performance" for what each figure means.
+ *
+ * Topology (own stack): a Temporal dev server (SQLite WAL in a temp dir, free ports) started
+ * the way `npm start` starts it; the agencyflow API (`api/main.ts`, with stage timers) and worker
+ * (`worker/main.ts`) as two processes on their own task queue; the bare worker as a third; this
+ * process is the HTTP client (keep-alive, loopback) and the bare Temporal client.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { startDevServer, type DevServer } from '../common/dev-server';
+import { startEmbeddedPostgres } from '../common/embedded-postgres';
+import { ensureTemporalCli } from '../common/temporal-cli';
+import { resolveWorkflowBundle } from '../common/workflow-bundle';
+import { Agency } from './agencyflow/driver';
+import { ApiProcess, BENCH_TASK_QUEUE, WorkerProcess } from './agencyflow/stack';
+import { Bare } from './bare/client';
+import { compareRuns } from './compare';
+import type { BenchContext } from './context';
+import { JsonClient } from './lib/http';
+import { childPids, cpuDelta, sampleCpu, type CpuUse } from './lib/cpu';
+import { profilesTable, summarizeProfiles, type ThreadSummary } from './lib/cpu-profile';
+import { PROJECT_ROOT, rssMiB, scrapePrometheus } from './lib/processes';
+import { breakdownTable } from './lib/profile';
+import { figuresTable, markdownTable, pair } from './lib/report';
+import { HelpRequested, parseOptions, USAGE, type Options, type Phase } from './options';
+import { runP1 } from './scenarios/p1-create';
+import { runP2 } from './scenarios/p2-lifecycles';
+import { runP3 } from './scenarios/p3-reads';
+import { runP4 } from './scenarios/p4-eviction';
+import { runP5 } from './scenarios/p5-actions';
+import { runBigProject } from './scenarios/history';
+
+const started = Date.now();
+const CPU_COLUMNS = ['api', 'worker', 'temporal', 'bare worker', 'bench'];
+const log = (message: string): void => {
+  process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
+};
+
+const cleanups: (() => Promise<unknown>)[] = [];
+/** A failed run keeps its directory (the processes' logs) for a look. */
+let failed = false;
+let cleaning: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const step of cleanups.reverse()) await step().catch((err: Error) => log(`cleanup: ${err.message}`));
+  })();
+  return cleaning;
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping`);
+    void cleanup().then(() => process.exit(130));
+  });
+}
+
+async function main(): Promise<void> {
+  let options: Options;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof HelpRequested) {
+      process.stdout.write(USAGE);
+      return;
+    }
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (options.compare) {
+    process.stdout.write(compareRuns(...options.compare));
+    return;
+  }
+  const { counts } = options;
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agencyflow-bench-'));
+  const logDir = path.join(runDir, 'logs');
+  const dataDir = path.join(runDir, 'data');
+  fs.mkdirSync(logDir, { recursive: true });
+  cleanups.push(async () => {
+    if (failed || options.keep) log(`kept the run's directory (logs of every process) in ${runDir}`);
+    else fs.rmSync(runDir, { recursive: true, force: true });
+  });
+  const loadAtStart = os.loadavg()[0];
+  log(`${options.mode} run; logs in ${logDir}; load average ${loadAtStart.toFixed(2)} on ${os.cpus().length} cores`);
+
+  // Temporal: the given cluster, or an own dev server started like npm start's.
+  let devServer: DevServer | undefined;
+  let address = options.temporalAddress;
+  if (!address) {
+    const cli = await ensureTemporalCli({ say: log });
+    devServer = await startDevServer({
+      cli,
+      namespace: options.namespace,
+      dbFilename: path.join(runDir, 'temporal.sqlite'),
+      retentionMs: 7 * 86_400_000,
+    });
+    cleanups.push(() => devServer!.stop());
+    address = devServer.address;
+    log(`Temporal dev server on ${address} (SQLite WAL, ${path.join(runDir, 'temporal.sqlite')})`);
+  }
+  // The reporting store: the given PostgreSQL, or an embedded PGlite like npm start's.
+  let reportingUrl = process.env.REPORTING_DATABASE_URL;
+  if (!reportingUrl && !options.apiUrl) {
+    const embedded = await startEmbeddedPostgres({ dataDir: path.join(runDir, 'reporting') });
+    cleanups.push(() => embedded.stop());
+    reportingUrl = embedded.url;
+    log(`reporting store: PGlite on ${embedded.url}`);
+  }
+  const connection = await Connection.connect({ address });
+  cleanups.push(() => connection.close());
+  const client = new Client({ connection, namespace: options.namespace });
+
+  // The bare worker and agencyflow's two processes start side by side.
+  let worker: WorkerProcess | undefined;
+  let taskQueue: string | undefined;
+  let restartWorker: BenchContext['restartWorker'];
+  const stack = options.apiUrl
+    ? undefined
+    : {
+        temporalAddress: address,
+        namespace: options.namespace,
+        dataDir,
+        reportingUrl: reportingUrl!,
+        logDir,
+        bundlePath: await resolveWorkflowBundle(),
+        taskQueue: (taskQueue = BENCH_TASK_QUEUE),
+        profile: options.profile,
+        cpuProfileDir: options.cpuProf ? path.join(runDir, 'profiles') : undefined,
+        // Sized to hold every live project of P3/P4 with its tasks, and what the other phases leave.
+        maxCachedWorkflows: counts.liveProjects * (1 + counts.tasksPerProject) + 2_000,
+      };
+  const [bareStarted, workerStarted, apiStarted] = await Promise.allSettled([
+    Bare.start({ client, address, namespace: options.namespace, logDir }),
+    stack ? WorkerProcess.start({ ...stack, name: 'worker' }) : Promise.resolve(undefined),
+    stack ? ApiProcess.start(stack) : Promise.resolve(undefined),
+  ]);
+  if (bareStarted.status === 'fulfilled') cleanups.push(() => bareStarted.value.close());
+  if (workerStarted.status === 'fulfilled') worker = workerStarted.value;
+  cleanups.push(async () => worker?.stop());
+  if (apiStarted.status === 'fulfilled' && apiStarted.value) cleanups.push(() => apiStarted.value!.stop());
+  for (const result of [bareStarted, workerStarted, apiStarted]) if (result.status === 'rejected') throw result.reason;
+  const bare = (bareStarted as PromiseFulfilledResult<Bare>).value;
+  const api = (apiStarted as PromiseFulfilledResult<ApiProcess | undefined>).value;
+  log(`bare worker polling ${bare.taskQueue}`);
+  const workerRssAtStart = worker?.rssMiB();
+  if (stack && api && worker) {
+    log(`agencyflow API ${api.url} and worker (cache ${stack.maxCachedWorkflows}) on ${taskQueue}`);
+    let generation = 1;
+    restartWorker = async (maxCachedWorkflows, whileDown) => {
+      await worker!.stop();
+      await whileDown?.();
+      worker = await WorkerProcess.start({ ...stack, maxCachedWorkflows, name: `worker-${++generation}` });
+      ctx.worker = worker;
+      return worker;
+    };
+  }
+  const apiUrl = options.apiUrl ?? api!.url;
+  const http = new JsonClient(apiUrl);
+  cleanups.push(async () => http.close());
+
+  const ctx: BenchContext = {
+    options,
+    counts,
+    http,
+    agency: new Agency(http, options.tokens),
+    client,
+    bare,
+    api,
+    worker,
+    restartWorker,
+    taskQueue,
+    workerRss: () => (ctx.worker ? ctx.worker.rssMiB() : options.workerPid ? rssMiB(options.workerPid) : undefined),
+    workerMetrics: async () =>
+      ctx.worker ? ctx.worker.metrics() : options.workerMetricsUrl ? scrapePrometheus(options.workerMetricsUrl) : undefined,
+    figures: [],
+    floors: {},
+    profile: [],
+    history: [],
+    notes: [],
+    live: [],
+    cpu: () =>
+      sampleCpu({
+        bench: process.pid,
+        api: api?.child.pid,
+        worker: ctx.worker?.child.pid ?? options.workerPid,
+        'bare worker': bare.worker.pid,
+        temporal: devServer ? childPids(process.pid, 'temporal')[0] : undefined,
+      }),
+    log,
+  };
+
+  const phases: [Phase, (c: BenchContext) => Promise<void>][] = [
+    ['P1', runP1],
+    ['P5', runP5],
+    ['P2', runP2],
+    ['H', runBigProject],
+    ['P3', runP3],
+    ['P4', runP4],
+  ];
+  const timings: Record<string, number> = {};
+  const phaseCpu: Record<string, CpuUse> = {};
+
+  /** The results so far: written as JSON after every phase (a run that dies keeps them), printed at the end. */
+  const results = (complete: boolean) => {
+    const loadAtEnd = os.loadavg()[0];
+    const meta = {
+      date: new Date().toISOString(),
+      mode: options.mode,
+      complete,
+      counts,
+      machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+      loadAverage: { atStart: loadAtStart, atEnd: loadAtEnd },
+      temporal: devServer ? 'own dev server (temporal server start-dev, SQLite file, WAL)' : `${address} (given)`,
+      api: options.apiUrl ? `${options.apiUrl} (given)` : 'own: npm run api and npm run worker as separate processes, loopback HTTP, keep-alive',
+      profile: Boolean(api && options.profile),
+      workerRssAtStartMiB: workerRssAtStart,
+      apiRssMiB: api?.rssMiB(),
+      phaseSeconds: timings,
+      phaseCpuSeconds: phaseCpu,
+      totalSeconds: Math.round((Date.now() - started) / 1000),
+    };
+    if (options.json) {
+      fs.mkdirSync(path.dirname(path.resolve(options.json)), { recursive: true });
+      fs.writeFileSync(
+        options.json,
+        `${JSON.stringify({ meta, figures: ctx.figures, profile: ctx.profile, floors: ctx.floors, history: ctx.history, cpuProfiles: ctx.cpuProfiles, notes: ctx.notes }, null, 2)}\n`,
+      );
+    }
+    return meta;
+  };
+
+  for (const [phase, run] of phases) {
+    if (!options.phases.has(phase)) continue;
+    const t0 = Date.now();
+    const cpu0 = ctx.cpu();
+    try {
+      await run(ctx);
+    } catch (err) {
+      // One phase failing (a timeout on an overloaded machine) must not cost the others' figures.
+      process.exitCode = 1;
+      failed = true;
+      ctx.notes.push(`phase ${phase} failed: ${(err as Error).message}`);
+      log(`phase ${phase} failed: ${(err as Error).stack ?? (err as Error).message}`);
+    }
+    phaseCpu[phase] = cpuDelta(cpu0, ctx.cpu());
+    timings[phase] = Math.round((Date.now() - t0) / 1000);
+    results(false);
+  }
+
+  let threads: ThreadSummary[] = [];
+  if (options.cpuProf && stack) {
+    // Profiles are written when the processes exit.
+    await api?.stop();
+    await ctx.worker?.stop();
+    threads = summarizeProfiles(path.join(runDir, 'profiles'), PROJECT_ROOT);
+    ctx.cpuProfiles = threads;
+  }
+  const meta = results(true);
+  const scaleNote =
+    options.mode === 'full'
+      ? ''
+      : ` ${options.mode} mode: fewer samples; P3/P4 at ${counts.liveProjects} live projects / ${counts.liveProjects * counts.tasksPerProject} tasks, not 1,000 / 5,000.`;
+  const header =
+    `agencyflow bench, ${meta.date.slice(0, 16).replace('T', ' ')} UTC, ${options.mode} run (${meta.totalSeconds} s).${scaleNote}\n` +
+    `Machine: ${meta.machine.cores} cores (${meta.machine.cpu}), ${meta.machine.memoryGiB} GiB, Node ${process.version}; ` +
+    `load average ${loadAtStart.toFixed(2)} at start, ${meta.loadAverage.atEnd.toFixed(2)} at end` +
+    `${Math.max(loadAtStart, meta.loadAverage.atEnd) > meta.machine.cores * 0.5 ? ' (other work was running: figures are noisy)' : ''}.\n` +
+    `Temporal: ${meta.temporal}. API: ${meta.api}.`;
+  const floors = Object.entries(ctx.floors).map(([name, s]) => [name, pair(s)]);
+  const out = [
+    '',
+    header,
+    '',
+    figuresTable(ctx.figures),
+    '',
+    ...(ctx.profile.length
+      ? ['Where the time goes (API stage timers; ms; server = headers parsed → response finished):', '', breakdownTable(ctx.profile), '']
+      : []),
+    'CPU seconds each process used per phase (user + system; wall-clock seconds beside them):',
+    '',
+    markdownTable(
+      ['phase', 'wall s', ...CPU_COLUMNS],
+      Object.entries(phaseCpu).map(([phase, cpu]) => [phase, String(timings[phase]), ...CPU_COLUMNS.map((c) => (cpu[c] === undefined ? '–' : cpu[c].toFixed(1)))]),
+    ),
+    '',
+    ...(threads.length
+      ? ['Where the API and worker spent their CPU (V8 profiles, --cpu-prof; one row per thread):', '', profilesTable(threads), '']
+      : []),
+    ...(floors.length ? ['Bare Temporal calls from the bench client, same run:', '', markdownTable(['call', 'p50 / p99'], floors), ''] : []),
+    ...ctx.notes.map((n) => `Note: ${n}`),
+  ].join('\n');
+  process.stdout.write(`${out}\n`);
+  if (options.json) log(`results written to ${options.json}`);
+}
+
+main()
+  .catch((err: Error) => {
+    failed = true;
+    process.stderr.write(`bench failed: ${err.stack ?? err.message}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => cleanup());

@@ -1,0 +1,180 @@
+/**
+ * Money and review edges through HTTP: a bank reference names one payment (the same reference
+ * with another invoice or amount is a 409 naming the earlier payment; the identical repeat is a
+ * success that adds nothing), a retried complaint with one Idempotency-Key is one complaint and
+ * one notice to leadership, and a plan priced in cents for a yen project is refused naming the
+ * field. Mail goes to the log (no SMTP configured), captured here: each line is a mail sent.
+ */
+import type { Response } from 'supertest';
+import type { ProjectStatus } from '../../workflows/project/contract';
+import { capturedLogger } from '../activities/fixtures';
+import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
+import { eventually, uniqueId } from '../support/temporal';
+
+jest.setTimeout(120_000);
+
+let h: ApiHarness;
+const log = capturedLogger();
+beforeAll(async () => {
+  h = await startApiHarness({ logger: log.logger });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const inMs = (ms: number): string => new Date(Date.now() + ms).toISOString();
+
+function expectProblem(res: Response, status: number, type: string): void {
+  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(res.body).toMatchObject({ status, type: `urn:agencyflow:problem:${type}`, title: expect.any(String), detail: expect.any(String) });
+}
+
+const statusOf = async (projectId: string): Promise<ProjectStatus> =>
+  (await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+
+const waitForStatus = (projectId: string, what: string, done: (s: ProjectStatus) => boolean): Promise<ProjectStatus> =>
+  eventually(async () => {
+    const s = await statusOf(projectId);
+    return done(s) ? s : undefined;
+  }, { what, timeoutMs: 30_000 });
+
+const historyLength = async (projectId: string): Promise<number> =>
+  (await h.temporal.client.workflow.getHandle(`project-${projectId}`).describe()).historyLength;
+
+/** Waits until nothing more is written (notices queued at the last change delivered), then its length. */
+async function settled(projectId: string): Promise<number> {
+  let last = -1;
+  return eventually(async () => {
+    const now = await historyLength(projectId);
+    const stable = now === last;
+    last = now;
+    return stable ? now : undefined;
+  }, { intervalMs: 400, what: `project ${projectId} to settle` });
+}
+
+async function post(who: Parameters<ApiHarness['auth']>[0], path: string, body: object, expected = 200): Promise<Response> {
+  const res = await h.http().post(path).set(h.auth(who)).send(body);
+  if (res.status !== expected) throw new Error(`POST ${path} as ${who}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res;
+}
+
+/** A one-task design project (10 % prepayment, work not waiting for it), planned, approved, delivered and accepted by the manager: the client reviews. */
+async function projectInClientReview(): Promise<string> {
+  const created = await h
+    .http()
+    .post('/api/projects')
+    .set(h.auth('manager'))
+    .send(projectRequest({ departments: ['design'], policy: { acceptanceWindow: '1h', paymentTerms: '1h', startAfterPrepayment: false } }))
+    .expect(201);
+  const projectId = (created.body as ProjectStatus).projectId;
+  const plan = planRequest({
+    tasks: [{ key: 'hero', department: 'design', title: 'Hero banner', estimateHours: 4, dueAt: inMs(10 * 60_000), price: 1000 }],
+    prepaymentPercent: 10,
+  });
+  await h.http().put(`/api/projects/${projectId}/plan`).set(h.auth('manager')).send(plan).expect(200);
+  await post('leadership', `/api/projects/${projectId}/plan/decision`, { planVersion: 1, decision: 'approve', comment: 'go' });
+  const taskId = `${projectId}.hero`;
+  await waitForTask(h, taskId, 'open');
+  await post('designer', `/api/tasks/${taskId}/claim`, {});
+  await post('designer', `/api/tasks/${taskId}/submit`, { summary: 'Banner done', links: ['https://files.example/hero'] });
+  await post('manager', `/api/tasks/${taskId}/review`, { decision: 'accept' });
+  await waitForStatus(projectId, 'client review', (s) => s.stage === 'client_review');
+  return projectId;
+}
+
+test('a payment reference used with another amount or invoice is 409 naming the earlier payment; the identical repeat adds nothing', async () => {
+  const projectId = await projectInClientReview();
+  await post('manager', `/api/projects/${projectId}/feedback`, { kind: 'accepted', rating: 5 });
+  const invoiced = await waitForStatus(projectId, 'prepayment and final invoice', (s) => s.invoices.filter((i) => i.documentId).length === 2);
+  const prepayment = invoiced.invoices.find((i) => i.kind === 'prepayment')!;
+  const final = invoiced.invoices.find((i) => i.kind === 'final')!;
+  expect([prepayment.amount, final.amount]).toEqual([100, 900]);
+
+  const reference = `bank-${uniqueId('ref')}`;
+  const payment = { invoiceNumber: prepayment.number, amount: 60, paidAt: new Date().toISOString(), reference };
+  await post('manager', `/api/projects/${projectId}/payments`, payment);
+  const length = await settled(projectId);
+  const before = await statusOf(projectId);
+
+  // Another amount on the same invoice, and the same amount on another invoice: both refused.
+  const otherAmount = await h.http().post(`/api/projects/${projectId}/payments`).set(h.auth('manager')).send({ ...payment, amount: 40 });
+  expectProblem(otherAmount, 409, 'payment-reference-reused');
+  expect(otherAmount.body.detail).toContain(reference);
+  expect(otherAmount.body.detail).toContain(`60 EUR on invoice ${prepayment.number}`);
+  const otherInvoice = await h
+    .http()
+    .post(`/api/projects/${projectId}/payments`)
+    .set(h.auth('leadership'))
+    .send({ ...payment, invoiceNumber: final.number });
+  expectProblem(otherInvoice, 409, 'payment-reference-reused');
+  expect(otherInvoice.body.detail).toContain(`60 EUR on invoice ${prepayment.number}`);
+  // Refused by the validator: nothing was written.
+  expect(await statusOf(projectId)).toEqual(before);
+  expect(await historyLength(projectId)).toBe(length);
+
+  // The same statement line imported again: a success that records nothing more.
+  const repeat = await post('manager', `/api/projects/${projectId}/payments`, payment);
+  expect((repeat.body as ProjectStatus).invoices).toEqual(before.invoices);
+  const after = await statusOf(projectId);
+  expect(after.invoices.find((i) => i.number === prepayment.number)).toMatchObject({ paidAmount: 60, payments: [expect.objectContaining({ reference, amount: 60 })] });
+  expect(after.timeline).toEqual(before.timeline);
+  expect(after.version).toBe(before.version);
+});
+
+test('a complaint POSTed twice with one Idempotency-Key records one complaint and tells leadership once', async () => {
+  const projectId = await projectInClientReview();
+  const key = uniqueId('complaint');
+  const complain = () =>
+    h
+      .http()
+      .post(`/api/projects/${projectId}/feedback`)
+      .set(h.auth('manager'))
+      .set('Idempotency-Key', key)
+      .send({ kind: 'complaint', description: 'The banner shows last year\u2019s prices' })
+      .expect(200);
+  const first = (await complain()).body as ProjectStatus;
+  const second = (await complain()).body as ProjectStatus;
+  expect(first.complaints).toHaveLength(1);
+  expect(second.complaints).toEqual(first.complaints);
+  await settled(projectId);
+  const s = await statusOf(projectId);
+  expect(s.complaints).toHaveLength(1);
+  expect(s.timeline.filter((e) => e.event === 'complaint_filed')).toHaveLength(1);
+
+  // One notice: one key, each member of leadership mailed once.
+  const leadership = h.directory.withRole('leadership');
+  const complaintMails = () =>
+    log.lines.filter((l) => l.msg === 'mail (no SMTP configured)' && l.projectId === projectId && /:complaint:/.test(String(l.idempotencyKey)));
+  await eventually(async () => complaintMails().length >= leadership.length, { what: 'the complaint notice', timeoutMs: 30_000 });
+  await sleep(1_000);
+  const mails = complaintMails();
+  expect(new Set(mails.map((m) => m.idempotencyKey)).size).toBe(1);
+  expect(mails.map((m) => m.to).sort()).toEqual(leadership.map((p) => p.email).sort());
+});
+
+test('a plan priced in cents for a yen project is 400 naming the price, and nothing changes', async () => {
+  const created = await h
+    .http()
+    .post('/api/projects')
+    .set(h.auth('manager'))
+    .send(projectRequest({ departments: ['design'], budget: { amount: 500_000, currency: 'JPY' } }))
+    .expect(201);
+  const projectId = (created.body as ProjectStatus).projectId;
+  const length = await settled(projectId);
+  const before = await statusOf(projectId);
+
+  const plan = planRequest({
+    tasks: [
+      { key: 'hero', department: 'design', title: 'Hero banner', estimateHours: 4, dueAt: inMs(10 * 60_000), price: 100_000 },
+      { key: 'icons', department: 'design', title: 'Icons', estimateHours: 4, dueAt: inMs(10 * 60_000), price: 100.5 },
+    ],
+  });
+  const res = await h.http().put(`/api/projects/${projectId}/plan`).set(h.auth('manager')).send(plan);
+  expectProblem(res, 400, 'validation');
+  expect(res.body.errors).toEqual([{ field: 'tasks[1].price', message: expect.stringMatching(/JPY/) }]);
+
+  expect(await statusOf(projectId)).toEqual(before);
+  expect(await historyLength(projectId)).toBe(length);
+});

@@ -1,0 +1,57 @@
+/**
+ * Reads that do not wait on a worker: a create answers with the snapshot the workflow starts
+ * from; lists come from the reporting store; with the worker gone (a restart), a project and a
+ * task are still served — the copy the workflow last published, marked as such.
+ */
+import { eventually } from '../support/temporal';
+import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
+
+let h: ApiHarness;
+beforeAll(async () => {
+  h = await startApiHarness();
+});
+afterAll(() => h?.close());
+jest.setTimeout(120_000);
+
+test('a create answers with exactly the snapshot the workflow then shows', async () => {
+  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest()).expect(201);
+  expect(created.body.stage).toBe('planning');
+  const read = await h.http().get(`/api/projects/${created.body.projectId}`).set(h.auth('manager')).expect(200);
+  expect(read.headers['x-snapshot-published-at']).toBeUndefined(); // the live answer
+  expect(read.body).toEqual(created.body);
+});
+
+test('with the worker down, people still see their project, their task and their inbox', async () => {
+  const { projectId } = (await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest()).expect(201)).body;
+  await h.http().put(`/api/projects/${projectId}/plan`).set(h.auth('manager')).send(planRequest()).expect(200);
+  await h.http().post(`/api/projects/${projectId}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+  const design = `${projectId}.design-home`;
+  await waitForTask(h, design, 'open');
+  await h.http().post(`/api/tasks/${design}/claim`).set(h.auth('designer')).expect(200);
+  // The store follows within seconds: the claimed task shows in the designer's "mine" list.
+  await eventually(
+    async () => {
+      const mine = await h.http().get('/api/tasks?assignee=me').set(h.auth('designer')).expect(200);
+      return (mine.body.items as { taskId: string; status: string }[]).some((t) => t.taskId === design && t.status === 'claimed');
+    },
+    { what: 'the claim in the inbox' },
+  );
+  const live = (await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(200)).body;
+  await eventually(async () => (await h.reporting.project(projectId))?.seq === live.version, { what: 'the project published' });
+
+  await h.stopWorker();
+
+  const started = Date.now();
+  const project = await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(200);
+  expect(Date.now() - started).toBeLessThan(8_000);
+  expect(project.headers['x-snapshot-published-at']).toMatch(/^\d{4}-\d\d-\d\dT/);
+  expect(project.body).toEqual(live);
+  const task = await h.http().get(`/api/tasks/${design}`).set(h.auth('designer')).expect(200);
+  expect(task.headers['x-snapshot-published-at']).toBeDefined();
+  expect(task.body).toMatchObject({ taskId: design, status: 'claimed' });
+  const inbox = await h.http().get('/api/tasks?department=design').set(h.auth('designer')).expect(200);
+  expect((inbox.body.items as { taskId: string }[]).map((t) => t.taskId)).toContain(design);
+  // Access rules hold on the stored copy too.
+  await h.http().get(`/api/tasks/${design}`).set(h.auth('copywriter')).expect(403);
+  await h.http().get(`/api/projects/${projectId}`).set(h.auth('otherManager')).expect(403);
+});

@@ -1,0 +1,92 @@
+/**
+ * `npm run bench` works end to end: its smallest mode (a handful of operations per figure)
+ * against the run's dev server produces every figure, the stage profile and the history sizes.
+ * Benchmarks are not tests: nothing here asserts a timing.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { testAddress } from '../support/temporal';
+
+jest.setTimeout(420_000);
+
+const ROOT = path.join(__dirname, '..', '..');
+
+interface BenchJson {
+  meta: { mode: string };
+  figures: { id: string; agencyflow: string; data: Record<string, unknown> }[];
+  profile: { route: string; n: number }[];
+  floors: Record<string, { n: number }>;
+  history: { what: string; events: number; bytes: number }[];
+}
+
+test('npm run bench -- --smoke produces every figure', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agencyflow-bench-test-'));
+  const json = path.join(dir, 'bench.json');
+  let output = '';
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/main.ts', '--smoke', '--temporal-address', testAddress(), '--json', json], {
+      cwd: ROOT,
+      env: { ...process.env, TEMPORAL_ADDRESS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.on('error', reject);
+    child.on('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`bench exited ${code}:\n${output.slice(-6000)}`);
+
+  const result = JSON.parse(fs.readFileSync(json, 'utf8')) as BenchJson;
+  fs.rmSync(dir, { recursive: true, force: true });
+  expect(result.meta.mode).toBe('smoke');
+  const ids = result.figures.map((f) => f.id);
+  expect(ids).toEqual(
+    expect.arrayContaining([
+      'P1',
+      'P5.claim',
+      'P5.submit',
+      'P5.review',
+      'P5.release',
+      'P5.all',
+      'P2.2',
+      'P2.4',
+      'P2.read.project',
+      'P2.read.task',
+      'P2.read.inbox',
+      'P2.actions',
+      'H.lifecycle',
+      'H.big',
+      'P3.snapshot',
+      'P3.inbox',
+      'P3.list',
+      'P3.portfolio',
+      'P4.memory',
+      'P4.perGb',
+      'P4.workerDown',
+      'P4.evictedRead',
+      'P4.cachedRead',
+      'P4.evictedClaim',
+      'P4.cachedRelease',
+      'P4.bigRead',
+      'P4.defaultCacheRead',
+    ]),
+  );
+  // Every latency figure has samples; every figure has a value.
+  for (const figure of result.figures) {
+    expect({ id: figure.id, value: figure.agencyflow }).not.toEqual({ id: figure.id, value: '–' });
+    const api = figure.data.agencyflow as { n?: number } | undefined;
+    if (api && typeof api === 'object' && 'n' in api) expect({ id: figure.id, n: api.n }).toEqual({ id: figure.id, n: expect.any(Number) });
+    if (api && typeof api === 'object' && 'n' in api) expect(api.n).toBeGreaterThan(0);
+  }
+  expect((result.figures.find((f) => f.id === 'P4.perGb')!.data as { perGb?: number }).perGb).toBeGreaterThan(0);
+  expect(result.profile.map((p) => p.route)).toEqual(
+    expect.arrayContaining(['POST /api/projects', 'POST /api/tasks/:taskId/claim', 'GET /api/reports/portfolio']),
+  );
+  expect(result.profile.every((p) => p.n > 0)).toBe(true);
+  expect(Object.keys(result.floors)).toEqual(expect.arrayContaining(['start', 'update', 'query', 'describe', 'list', 'count']));
+  expect(result.history.every((h) => h.events > 0 && h.bytes > 0)).toBe(true);
+  // The table is printed too.
+  expect(output).toContain('| figure | agencyflow | bare Temporal |');
+});
