@@ -180,7 +180,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'projects',
     summary: 'Open a project from a client\u2019s request',
     description:
-      'Starts the project workflow. With an `Idempotency-Key`, the same key and body always give the same project (201 the first time, 200 after); the same key with another body is 422.',
+      'Starts the project workflow and answers with the snapshot it starts from. With an `Idempotency-Key`, the same key and body always give the same project (201 the first time, 200 after); the same key with another body is 422.',
     roles: ['manager'],
     body: projectRequestSchema,
     bodyRequired: true,
@@ -196,7 +196,11 @@ export const OPERATIONS: Operation[] = [
     summary: 'List projects (managers: their own; leadership: all)',
     roles: ['manager', 'leadership'],
     query: projectListQuerySchema,
-    success: { status: 200, description: 'One page of projects.', schema: projectListSchema },
+    success: {
+      status: 200,
+      description: 'One page of projects, newest intake first, from the reporting store (it follows the workflows within about a second).',
+      schema: projectListSchema,
+    },
     errors: [400],
   },
   {
@@ -207,7 +211,13 @@ export const OPERATIONS: Operation[] = [
     summary: 'A project\u2019s status snapshot',
     roles: ['manager', 'leadership'],
     params: projectId,
-    success: { status: 200, description: 'The status snapshot.', schema: projectStatusSchema },
+    success: {
+      status: 200,
+      description:
+        'The status snapshot, live from the workflow. When the workflow does not answer within 2 s (no worker polling) or is gone (past Temporal\u2019s retention), the copy it last published to the reporting store, with `X-Snapshot-Published-At`.',
+      schema: projectStatusSchema,
+      headers: { 'X-Snapshot-Published-At': 'Set only when the stored copy is served: when the workflow published it.' },
+    },
     errors: [404],
   },
   {
@@ -333,7 +343,11 @@ export const OPERATIONS: Operation[] = [
     summary: 'Task inbox: staff their department\u2019s, managers their projects\u2019, leadership all',
     roles: ['staff', 'manager', 'leadership'],
     query: taskListQuerySchema,
-    success: { status: 200, description: 'One page of tasks.', schema: taskListSchema },
+    success: {
+      status: 200,
+      description: 'One page of tasks, earliest due first, from the reporting store (it follows the workflows within about a second).',
+      schema: taskListSchema,
+    },
     errors: [400],
   },
   {
@@ -344,7 +358,13 @@ export const OPERATIONS: Operation[] = [
     summary: 'A task',
     roles: ['staff', 'manager', 'leadership'],
     params: taskId,
-    success: { status: 200, description: 'The task.', schema: taskViewSchema },
+    success: {
+      status: 200,
+      description:
+        'The task, live from its workflow; its stored copy (with `X-Snapshot-Published-At`) when the workflow does not answer within 2 s or is gone.',
+      schema: taskViewSchema,
+      headers: { 'X-Snapshot-Published-At': 'Set only when the stored copy is served: when the workflow published it.' },
+    },
     errors: [404],
   },
   {

@@ -4,7 +4,10 @@
  * action reads the task first (404, and 403 outside the caller's department or projects), then
  * runs one update on the task workflow, whose validator has the last word.
  */
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
+import type { z } from 'zod';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { Actor } from '../../workflows/shared-schemas';
 import type { Person } from '../../common/people';
 import {
   claimTaskUpdate,
@@ -92,70 +95,48 @@ export function createTasksRouter(deps: AppDeps): Router {
     res.json(value);
   });
 
-  router.post('/api/tasks/:taskId/claim', allow('staff'), async (req, res) => {
-    const taskId = taskIdParam(req);
-    const { person } = await accessibleTask(req, taskId);
-    parseOptionalBody(emptyBodySchema, req);
-    res.json(await temporal.updateTask(taskId, claimTaskUpdate, { by: actorOf(person, req.requestId) }, updateIdFor(req, person, 'claim', taskId)));
-  });
+  /**
+   * One action on one task: the caller may act on it, the body parses, one update runs (its
+   * validator has the last word) and its answer, the new view, is the response. `name` keys the
+   * Idempotency-Key → update id mapping.
+   */
+  const taskAction =
+    <S extends z.ZodType, Input>(
+      update: UpdateDefinition<TaskView, [Input]>,
+      schema: S,
+      toInput: (body: z.infer<S>, by: Actor, access: TaskAccess) => Input,
+      options: { optionalBody?: boolean } = {},
+    ) =>
+    async (req: Request, res: Response): Promise<void> => {
+      const taskId = taskIdParam(req);
+      const { person, access } = await accessibleTask(req, taskId);
+      const body = options.optionalBody ? parseOptionalBody(schema, req) : parseBody(schema, req);
+      const input = toInput(body, actorOf(person, req.requestId), access);
+      res.json(await temporal.updateTask(taskId, update, input, updateIdFor(req, person, update.name, taskId)));
+    };
 
-  router.post('/api/tasks/:taskId/release', allow('staff'), async (req, res) => {
-    const taskId = taskIdParam(req);
-    const { person } = await accessibleTask(req, taskId);
-    parseOptionalBody(emptyBodySchema, req);
-    res.json(await temporal.updateTask(taskId, releaseTaskUpdate, { by: actorOf(person, req.requestId) }, updateIdFor(req, person, 'release', taskId)));
-  });
+  router.post('/api/tasks/:taskId/claim', allow('staff'), taskAction(claimTaskUpdate, emptyBodySchema, (_, by) => ({ by }), { optionalBody: true }));
+  router.post('/api/tasks/:taskId/release', allow('staff'), taskAction(releaseTaskUpdate, emptyBodySchema, (_, by) => ({ by }), { optionalBody: true }));
+  router.post('/api/tasks/:taskId/submit', allow('staff'), taskAction(submitTaskUpdate, deliverableRequestSchema, (deliverable, by) => ({ ...deliverable, by })));
+  router.post('/api/tasks/:taskId/review', allow('manager'), taskAction(reviewTaskUpdate, reviewRequestSchema, (review, by) => ({ ...review, by })));
+  router.patch('/api/tasks/:taskId', allow('manager'), taskAction(moveDueDateUpdate, moveDueDateRequestSchema, (change, by) => ({ ...change, by })));
 
-  router.post('/api/tasks/:taskId/submit', allow('staff'), async (req, res) => {
-    const taskId = taskIdParam(req);
-    const { person } = await accessibleTask(req, taskId);
-    const deliverable = parseBody(deliverableRequestSchema, req);
-    res.json(
-      await temporal.updateTask(taskId, submitTaskUpdate, { ...deliverable, by: actorOf(person, req.requestId) }, updateIdFor(req, person, 'submit', taskId)),
-    );
-  });
-
-  router.post('/api/tasks/:taskId/review', allow('manager'), async (req, res) => {
-    const taskId = taskIdParam(req);
-    const { person } = await accessibleTask(req, taskId);
-    const review = parseBody(reviewRequestSchema, req);
-    res.json(
-      await temporal.updateTask(taskId, reviewTaskUpdate, { ...review, by: actorOf(person, req.requestId) }, updateIdFor(req, person, 'review', taskId)),
-    );
-  });
-
-  router.post('/api/tasks/:taskId/reassign', allow('manager'), async (req, res) => {
-    const taskId = taskIdParam(req);
-    const { person, access: task } = await accessibleTask(req, taskId);
-    const { assigneeId } = parseBody(reassignRequestSchema, req);
-    const assignee = people.get(assigneeId);
-    if (!assignee) throw badRequest([{ field: 'assigneeId', message: `nobody with id "${assigneeId}" in the people directory` }]);
-    if (assignee.role !== 'staff' || !assignee.department) {
-      throw badRequest([{ field: 'assigneeId', message: `${assigneeId} is ${assignee.role}, not department staff` }]);
-    }
-    if (assignee.department !== task.department) {
-      throw badRequest([
-        { field: 'assigneeId', message: `${assigneeId} works in ${assignee.department}; the task belongs to ${task.department}` },
-      ]);
-    }
-    res.json(
-      await temporal.updateTask(
-        taskId,
-        reassignTaskUpdate,
-        { assigneeId, assigneeDepartment: assignee.department, by: actorOf(person, req.requestId) },
-        updateIdFor(req, person, 'reassign', taskId),
-      ),
-    );
-  });
-
-  router.patch('/api/tasks/:taskId', allow('manager'), async (req, res) => {
-    const taskId = taskIdParam(req);
-    const { person } = await accessibleTask(req, taskId);
-    const change = parseBody(moveDueDateRequestSchema, req);
-    res.json(
-      await temporal.updateTask(taskId, moveDueDateUpdate, { ...change, by: actorOf(person, req.requestId) }, updateIdFor(req, person, 'moveDueDate', taskId)),
-    );
-  });
+  // Reassigning also checks the person named against the people directory (the workflow has none).
+  router.post(
+    '/api/tasks/:taskId/reassign',
+    allow('manager'),
+    taskAction(reassignTaskUpdate, reassignRequestSchema, ({ assigneeId }, by, task) => {
+      const assignee = people.get(assigneeId);
+      if (!assignee) throw badRequest([{ field: 'assigneeId', message: `nobody with id "${assigneeId}" in the people directory` }]);
+      if (assignee.role !== 'staff' || !assignee.department) {
+        throw badRequest([{ field: 'assigneeId', message: `${assigneeId} is ${assignee.role}, not department staff` }]);
+      }
+      if (assignee.department !== task.department) {
+        throw badRequest([{ field: 'assigneeId', message: `${assigneeId} works in ${assignee.department}; the task belongs to ${task.department}` }]);
+      }
+      return { assigneeId, assigneeDepartment: assignee.department, by };
+    }),
+  );
 
   return router;
 }

@@ -5,7 +5,7 @@
  * - every HTTP request gets a record (AsyncLocalStorage), opened when the server emits
  *   'request' (headers parsed) and closed when the response finishes;
  * - every TemporalGateway call (start, describe, status query, update, task query) and every
- *   visibility list/count made inside it is timed into that record.
+ *   reporting-store read made inside it is timed into that record.
  * Records are handed to the bench over the IPC channel ({ type: 'stages' }) and then cleared.
  * The hooks cost a few microseconds a request; run the bench with --no-profile to leave them out.
  */
@@ -13,7 +13,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TemporalGateway as Gateway } from '../../api/temporal-gateway';
-import type { Visibility as VisibilityClass } from '../../api/visibility';
+import type { ReportingStore as Store } from '../../activities/reporting/store';
 
 export interface StageTiming {
   name: string;
@@ -38,7 +38,7 @@ let records: RequestRecord[] = [];
 if (PROFILE) {
   /* eslint-disable @typescript-eslint/no-require-imports -- patched before api/main.ts loads them */
   const { TemporalGateway } = require('../../api/temporal-gateway') as { TemporalGateway: typeof Gateway };
-  const { Visibility } = require('../../api/visibility') as { Visibility: typeof VisibilityClass };
+  const { ReportingStore } = require('../../activities/reporting/store') as { ReportingStore: typeof Store };
   /* eslint-enable @typescript-eslint/no-require-imports */
 
   const wrap = (proto: object, method: string, name = method): void => {
@@ -64,9 +64,10 @@ if (PROFILE) {
   for (const method of ['startProject', 'describeProject', 'projectStatus', 'updateProject', 'task', 'updateTask']) {
     wrap(TemporalGateway.prototype, method);
   }
-  wrap(Visibility.prototype, 'list', 'visibility.list');
-  wrap(Visibility.prototype, 'count', 'visibility.count');
-  wrap(Visibility.prototype, 'listAll', 'visibility.listAll');
+  // The reporting store's reads (lists, single copies, reports) — not Temporal calls, but where a read's time goes.
+  for (const method of ['project', 'task', 'listProjects', 'listTasks', 'portfolio', 'kpis']) {
+    if (typeof (ReportingStore.prototype as unknown as Record<string, unknown>)[method] === 'function') wrap(ReportingStore.prototype, method, `store.${method}`);
+  }
 
   const emit = http.Server.prototype.emit as (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
   http.Server.prototype.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
