@@ -5,7 +5,7 @@
 # reproducible builds, pin NODE_IMAGE to a digest (node:24-bookworm-slim@sha256:...).
 ARG NODE_IMAGE=node:24-bookworm-slim
 
-# ---- build: compile TypeScript to dist/ and bundle the workflow code once ----
+# ---- build: compile TypeScript to dist/, bundle the workflow code once, build the portal ----
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 # scripts/bundle-workflows.ts writes the bundle here; the runtime stage reads it from the same path.
@@ -20,6 +20,8 @@ COPY api ./api
 COPY worker ./worker
 COPY common ./common
 COPY scripts ./scripts
+# The portal's sources: `npm run build` bundles them into web/dist (scripts/build-portal.ts).
+COPY web ./web
 RUN npm run build
 
 # ---- runtime: production dependencies only (no tsx, no TypeScript), compiled code, the bundle,
@@ -34,6 +36,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# api/portal.ts serves ../web/dist from the compiled api/, i.e. dist/web/dist.
+COPY --from=build /app/web/dist ./dist/web/dist
 COPY config ./config
 # Owned by `node` so that a fresh named volume mounted here (it copies this directory's owner)
 # is writable by the app.

@@ -14,15 +14,19 @@ import type { Logger } from '../common/logger';
 import type { PeopleDirectory } from '../common/people';
 import type { DocumentStore } from '../activities/documents/store';
 import type { ReportingStore } from '../activities/reporting/store';
-import { authenticate } from './auth';
+import { authenticate, csrfGuard } from './auth';
 import { ApiProblem, problemHandler, ProblemType, routeNotFound, unauthenticated } from './errors';
 import { createHttpMetrics, routeLabel, type HttpMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
+import { createPortalRouter } from './portal';
 import { createDocumentsRouter } from './routes/documents';
 import { createHealthRouter } from './routes/health';
+import { createPeopleRouter } from './routes/people';
 import { createProjectsRouter } from './routes/projects';
 import { createReportsRouter } from './routes/reports';
+import { createSessionRouter } from './routes/session';
 import { createTasksRouter } from './routes/tasks';
+import { InMemorySessionStore, type SessionStore } from './sessions';
 import type { TemporalGateway } from './temporal-gateway';
 import { requireJsonBody } from './validation';
 
@@ -34,6 +38,7 @@ export type ApiConfig = Pick<
   | 'API_BODY_LIMIT'
   | 'API_RATE_LIMIT_PER_MINUTE'
   | 'API_CORS_ORIGINS'
+  | 'SESSION_TTL'
   | 'METRICS_TOKEN'
   | 'PRODUCTION_CHECKS'
   | 'POLICY_APPROVAL_SLA'
@@ -60,11 +65,16 @@ export interface AppDeps {
   workerPolling?: () => boolean;
   /** The clock for due-date checks and reports (tests may pin it). */
   now?: () => number;
+  /** Portal sessions; default: in memory (one process, lost on restart). */
+  sessions?: SessionStore;
+  /** The built portal (index.html and assets/); default web/dist. */
+  portalDir?: string;
 }
 
 export interface AppExtras {
   metrics: HttpMetrics;
   openapi: Record<string, unknown>;
+  sessions: SessionStore;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -109,8 +119,8 @@ function cors(origins: string | undefined): RequestHandler | undefined {
     res.append('Vary', 'Origin');
     res.setHeader('Access-Control-Expose-Headers', 'Location, X-Request-Id, Retry-After, Repr-Digest, Digest, RateLimit, RateLimit-Policy');
     if (req.method === 'OPTIONS' && req.get('Access-Control-Request-Method')) {
-      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, OPTIONS');
-      res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key, X-Request-Id');
+      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
+      res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key, X-Request-Id, X-CSRF-Token');
       res.setHeader('Access-Control-Max-Age', '600');
       res.status(204).end();
       return;
@@ -165,8 +175,10 @@ export function createApp(deps: AppDeps): Express & { locals: AppExtras } {
   const app = express();
   const metrics = createHttpMetrics();
   const openapi = buildOpenApiDocument({ serverUrl: deps.config.publicBaseUrl });
+  const sessions = deps.sessions ?? new InMemorySessionStore();
   app.locals.metrics = metrics;
   app.locals.openapi = openapi;
+  app.locals.sessions = sessions;
 
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -200,14 +212,28 @@ export function createApp(deps: AppDeps): Express & { locals: AppExtras } {
   );
 
   // The API proper.
-  app.use('/api', authenticate(deps.people));
+  app.use('/api', authenticate(deps.people, sessions));
   app.use('/api', perTokenRateLimit(deps.config.API_RATE_LIMIT_PER_MINUTE));
+  app.use('/api', csrfGuard);
   app.use('/api', requireJsonBody);
   app.use('/api', express.json({ limit: deps.config.API_BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  app.use(
+    createSessionRouter({
+      people: deps.people,
+      sessions,
+      sessionTtlMs: deps.config.SESSION_TTL,
+      cookie: { secure: (deps.config.publicBaseUrl ?? '').startsWith('https:') },
+      now: deps.now,
+    }),
+  );
+  app.use(createPeopleRouter(deps));
   app.use(createProjectsRouter(deps));
   app.use(createTasksRouter(deps));
   app.use(createDocumentsRouter(deps));
   app.use(createReportsRouter(deps));
+
+  // The portal: its assets, and index.html for the pages a browser opens.
+  app.use(createPortalRouter({ dir: deps.portalDir, logger: deps.logger }));
 
   app.use(routeNotFound);
   app.use(problemHandler(deps.logger));

@@ -18,6 +18,7 @@ export const ProblemType = {
   malformedJson: 'urn:agencyflow:problem:malformed-json',
   unauthenticated: 'urn:agencyflow:problem:unauthenticated',
   forbidden: 'urn:agencyflow:problem:forbidden',
+  csrf: 'urn:agencyflow:problem:csrf',
   notFound: 'urn:agencyflow:problem:not-found',
   wrongStage: 'urn:agencyflow:problem:wrong-stage',
   stalePlanVersion: 'urn:agencyflow:problem:stale-plan-version',

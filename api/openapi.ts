@@ -22,8 +22,14 @@ import {
   reviewRequestSchema,
 } from '../workflows/task/schemas';
 import {
+  demoSignInsSchema,
   documentListSchema,
   emptyBodySchema,
+  meSchema,
+  peopleListSchema,
+  peopleQuerySchema,
+  sessionStateSchema,
+  signInRequestSchema,
   kpiQuerySchema,
   kpiReportSchema,
   portfolioQuerySchema,
@@ -43,7 +49,7 @@ import {
   taskViewSchema,
 } from './schemas';
 
-type Method = 'get' | 'post' | 'put' | 'patch';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 export interface Operation {
   method: Method;
@@ -99,6 +105,71 @@ export const OPERATIONS: Operation[] = [
     tag: 'operations',
     summary: 'This document',
     success: { status: 200, description: 'OpenAPI 3.1 document.' },
+  },
+
+  // -- session (the portal's sign-in) ---------------------------------------------------------
+  {
+    method: 'post',
+    path: '/api/session',
+    operationId: 'signIn',
+    tag: 'session',
+    summary: 'Sign in to the portal with a token: sets the session cookie',
+    description:
+      'Sets an httpOnly, SameSite=Strict session cookie and returns a CSRF token: cookie-authenticated requests that change something must send it as `X-CSRF-Token`. API clients keep using `Authorization: Bearer`.',
+    body: signInRequestSchema,
+    bodyRequired: true,
+    success: {
+      status: 201,
+      description: 'Signed in; `Set-Cookie` carries the session.',
+      schema: meSchema,
+      headers: { 'Set-Cookie': 'The session cookie (HttpOnly; SameSite=Strict).' },
+    },
+    errors: [400, 401, 413, 415, 429],
+  },
+  {
+    method: 'delete',
+    path: '/api/session',
+    operationId: 'signOut',
+    tag: 'session',
+    summary: 'Sign out: ends the session and clears the cookie',
+    roles: ['staff', 'manager', 'leadership'],
+    success: { status: 204, description: 'Signed out.' },
+  },
+  {
+    method: 'get',
+    path: '/api/me',
+    operationId: 'me',
+    tag: 'session',
+    summary: 'Who is signed in (and the session\u2019s CSRF token)',
+    roles: ['staff', 'manager', 'leadership'],
+    success: { status: 200, description: 'The caller.', schema: meSchema },
+  },
+  {
+    method: 'get',
+    path: '/api/session',
+    operationId: 'sessionState',
+    tag: 'session',
+    summary: 'Whether the caller is signed in, and as whom (200 either way)',
+    success: { status: 200, description: 'The session state.', schema: sessionStateSchema },
+  },
+  {
+    method: 'get',
+    path: '/api/session/demo',
+    operationId: 'demoSignIns',
+    tag: 'session',
+    summary: 'The demo people the sign-in page offers (empty for a production directory)',
+    success: { status: 200, description: 'Demo people and their tokens.', schema: demoSignInsSchema },
+  },
+  {
+    method: 'get',
+    path: '/api/people',
+    operationId: 'listPeople',
+    tag: 'session',
+    summary: 'People of the directory: names, roles, departments (e.g. the staff to reassign a task to)',
+    roles: ['staff', 'manager', 'leadership'],
+    query: peopleQuerySchema,
+    success: { status: 200, description: 'The people.', schema: peopleListSchema },
+    errors: [400],
   },
 
   // -- projects -------------------------------------------------------------------------------
@@ -463,6 +534,7 @@ const NAMED_BODIES = new Map<z.ZodType, z.ZodType>([
   [reviewRequestSchema, reviewRequestSchema.meta({ id: 'Review' })],
   [reassignRequestSchema, reassignRequestSchema.meta({ id: 'Reassignment' })],
   [moveDueDateRequestSchema, moveDueDateRequestSchema.meta({ id: 'DueDateChange' })],
+  [signInRequestSchema, signInRequestSchema.meta({ id: 'SignIn' })],
   [salesTargetRequestSchema, salesTargetRequestSchema.meta({ id: 'SalesTargetRequest' })],
 ]);
 
@@ -566,6 +638,8 @@ export function buildOpenApiDocument(options: { serverUrl?: string; version?: st
       { name: 'tasks', description: 'Department work' },
       { name: 'documents', description: 'Contracts, invoices, acts, reports (PDF)' },
       { name: 'reports', description: 'Portfolio, KPIs and the sales plan for leadership and managers, from the reporting store' },
+      { name: 'reports', description: 'Portfolio views for leadership and managers' },
+      { name: 'session', description: 'Signing in to the portal, who is signed in, the people directory' },
       { name: 'operations', description: 'Health, readiness, metrics, this document' },
     ],
   }) as unknown as Record<string, unknown>;

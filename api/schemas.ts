@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { documentRefSchema, projectStageSchema, projectStatusSchema, PROJECT_STAGES } from '../workflows/project/schemas';
-import { amountSchema, currencySchema, departmentSchema, isoDateTimeSchema, segmentSchema, DEPARTMENTS } from '../workflows/shared-schemas';
+import { amountSchema, currencySchema, departmentSchema, isoDateTimeSchema, roleSchema, segmentSchema, DEPARTMENTS } from '../workflows/shared-schemas';
 import { taskStatusSchema, taskViewSchema } from '../workflows/task/schemas';
 
 // The snapshots are defined once, beside their workflows; the API documents them as they are.
@@ -64,6 +64,18 @@ export const portfolioQuerySchema = z
   .strict();
 
 export const emptyBodySchema = z.object({}).strict();
+
+export const peopleQuerySchema = z
+  .object({
+    role: roleSchema.optional(),
+    department: departmentSchema.optional(),
+  })
+  .strict();
+
+/** Signing in to the portal: a token from the people directory. */
+export const signInRequestSchema = z
+  .object({ token: z.string().min(1).max(500).meta({ description: 'A token from the people directory.' }) })
+  .strict();
 
 const DAY_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -531,6 +543,44 @@ export const documentListSchema = z
     ),
   })
   .meta({ id: 'DocumentList' });
+
+export const personSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    role: roleSchema,
+    department: departmentSchema.optional(),
+  })
+  .meta({ id: 'Person', description: 'Someone in the people directory (no email, no token).' });
+
+export const peopleListSchema = z.object({ items: z.array(personSchema) }).meta({ id: 'PeopleList' });
+
+export const meSchema = z
+  .object({
+    person: personSchema,
+    session: z
+      .object({
+        csrfToken: z.string().meta({ description: 'Send it as `X-CSRF-Token` with every request that changes something.' }),
+        expiresAt: isoDate,
+      })
+      .optional()
+      .meta({ description: 'Present when the caller came with the portal\u2019s session cookie.' }),
+  })
+  .meta({ id: 'Me' });
+
+export const sessionStateSchema = z
+  .object({
+    signedIn: z.boolean(),
+    person: personSchema.optional(),
+    session: meSchema.shape.session,
+  })
+  .meta({ id: 'SessionState', description: 'Whether this browser is signed in, and as whom (never a 401).' });
+
+export const demoSignInsSchema = z
+  .object({
+    items: z.array(personSchema.extend({ token: z.string() })),
+  })
+  .meta({ id: 'DemoSignIns', description: 'The demo directory\u2019s people and tokens; empty for a production directory.' });
 
 export const readinessSchema = z
   .object({

@@ -62,6 +62,9 @@ export const envSchema = z.object({
   API_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size such as 100kb or 1mb').default('100kb'),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   API_CORS_ORIGINS: optionalText,
+  /** How long a portal sign-in lasts. */
+  SESSION_TTL: duration('12h'),
+
   /** Bearer token for GET /metrics; unset = open, or off under PRODUCTION_CHECKS. */
   METRICS_TOKEN: z
     .string()

@@ -30,17 +30,26 @@ export const directorySchema = z.object({ people: z.array(personSchema).min(1) }
 
 export type Person = Omit<z.infer<typeof personSchema>, 'token' | 'tokenSha256'>;
 
+/**
+ * Tokens stored in clear that start with this belong to demo people (config/people.example.json):
+ * the portal's sign-in page offers them, since the README publishes them anyway. A production
+ * directory stores `tokenSha256` digests, so nobody there is offered.
+ */
+export const DEMO_TOKEN_PREFIX = 'demo-';
+
 const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
 
 export class PeopleDirectory {
   private readonly byId = new Map<string, Person>();
   private readonly tokenDigests: { digest: Buffer; personId: string }[] = [];
+  private readonly demoTokens = new Map<string, string>();
 
   constructor(entries: z.infer<typeof directorySchema>['people']) {
     for (const { token, tokenSha256, ...person } of entries) {
       if (this.byId.has(person.id)) throw new Error(`people directory: duplicate id "${person.id}"`);
       this.byId.set(person.id, person);
       if (token) this.tokenDigests.push({ digest: sha256(token), personId: person.id });
+      if (token?.startsWith(DEMO_TOKEN_PREFIX)) this.demoTokens.set(person.id, token);
       if (tokenSha256) this.tokenDigests.push({ digest: Buffer.from(tokenSha256, 'hex'), personId: person.id });
     }
   }
@@ -83,6 +92,11 @@ export class PeopleDirectory {
 
   withRole(role: Role): Person[] {
     return this.all().filter((p) => p.role === role);
+  }
+
+  /** The demo people and their tokens, in directory order (empty for a production directory). */
+  demoSignIns(): { person: Person; token: string }[] {
+    return [...this.demoTokens].map(([id, token]) => ({ person: this.byId.get(id)!, token }));
   }
 
   inDepartment(department: Department): Person[] {

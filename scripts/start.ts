@@ -4,6 +4,7 @@
  * file under DATA_DIR (a restart keeps every project), namespace retention set explicitly, our
  * search attributes registered; then the worker and the API in this process.
  * With TEMPORAL_ADDRESS it connects to that cluster and starts no server.
+ * The portal (web/) is built first when its build is missing or stale (under a second).
  * The reporting store is an embedded PGlite under DATA_DIR/reporting, served on a loopback port to
  * this process's worker and API (a restart keeps every figure); with REPORTING_DATABASE_URL it is
  * that PostgreSQL instead.
@@ -24,6 +25,7 @@ import { openReportingStore, describeDatabaseUrl } from '../activities/reporting
 import { ensureTemporalCli } from '../common/temporal-cli';
 import { runWorker } from '../worker/run';
 import { startApiServer } from '../api/server';
+import { ensurePortal } from './build-portal';
 
 async function startEmbeddedTemporal(config: Config, log: ReturnType<typeof createLogger>): Promise<DevServer> {
   const cli = await ensureTemporalCli({ say: (m) => log.info(m) });
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.LOG_LEVEL });
   checkProductionSafetyOrExit(config, logger);
   installTemporalRuntimeLogging(logger, { port: config.WORKER_METRICS_PORT, host: config.API_HOST });
+  await ensurePortal({ logger });
   const devServer = config.embeddedTemporal ? await startEmbeddedTemporal(config, logger) : undefined;
   const effective: Config = devServer ? { ...config, temporalAddress: devServer.address } : config;
 
@@ -79,12 +82,13 @@ async function main(): Promise<void> {
     [
       '',
       'agencyflow is running.',
+      `  Portal:       ${api.url}/`,
       `  API:          ${api.url}/api`,
       `  API docs:     ${api.docsUrl}`,
       `  Temporal UI:  ${uiUrl ?? '-'}`,
       `  Temporal:     ${effective.temporalAddress} (namespace ${config.TEMPORAL_NAMESPACE}${devServer ? `, data in ${config.dataDir}` : ''})`,
       `  Reports:      ${embeddedReporting ? `embedded PGlite in ${config.reportingDataDir} (${embeddedReporting.url})` : describeDatabaseUrl(reportingUrl)}`,
-      '  Demo tokens:  see README ("Try it"). Ctrl-C stops everything.',
+      '  Demo people:  the portal’s sign-in page lists them (README "Try it"). Ctrl-C stops everything.',
       '',
     ].join('\n') + '\n',
   );

@@ -1,14 +1,17 @@
 /**
  * One Temporal dev server (in memory) for the whole test run, found or built by the same script
- * `npm start` and `.ci/run` use, plus one workflow bundle, plus one embedded reporting database
- * (PGlite served over the PostgreSQL protocol). PGlite runs here, outside jest's module sandbox
- * (in a worker thread), where its WebAssembly loader needs no --experimental-vm-modules. Tests read the addresses and
- * the bundle path from the environment and use their own ids, task queues and store schemas.
+ * One Temporal dev server (in memory) for the whole test run, found or built by the same script
+ * `npm start` and `.ci/run` use, plus one workflow bundle, the portal's build (web/dist, when
+ * missing or stale), and one embedded reporting database (PGlite served over the PostgreSQL
+ * protocol). PGlite runs here, outside jest's module sandbox (in a worker thread), where its
+ * WebAssembly loader needs no --experimental-vm-modules. Tests read the addresses and the bundle
+ * path from the environment and use their own ids, task queues and store schemas.
  */
 import { ensureTemporalCli } from '../common/temporal-cli';
 import { startDevServer, type DevServer } from '../common/dev-server';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../common/embedded-postgres';
 import { resolveWorkflowBundle } from '../common/workflow-bundle';
+import { ensurePortal } from '../scripts/build-portal';
 
 declare global {
   var __AGENCYFLOW_DEV_SERVER__: DevServer | undefined;
@@ -21,6 +24,7 @@ export default async function globalSetup(): Promise<void> {
   const [server, bundlePath] = await Promise.all([
     startDevServer({ cli, namespace: 'default', retentionMs: 24 * 3_600_000 }),
     resolveWorkflowBundle(),
+    ensurePortal(),
   ]);
   // After the dev server: the SDK gives it 5 s to come up, and PGlite's start-up (WebAssembly
   // compilation) would compete for the CPU.

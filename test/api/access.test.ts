@@ -34,7 +34,7 @@ const OWNS: Record<Scope, (c: Caller) => boolean> = {
 
 interface Row {
   operationId: string;
-  method: 'get' | 'post' | 'put' | 'patch';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: () => string;
   scope: Scope;
   body?: object;
@@ -52,6 +52,12 @@ const ROWS: Row[] = [
   { operationId: 'readiness', method: 'get', path: () => '/readyz', scope: 'none', ok: 200 },
   { operationId: 'metrics', method: 'get', path: () => '/metrics', scope: 'none', ok: 200 },
   { operationId: 'openapi', method: 'get', path: () => '/openapi.json', scope: 'none', ok: 200 },
+  { operationId: 'signIn', method: 'post', path: () => '/api/session', scope: 'none', body: {}, ok: 400 },
+  { operationId: 'signOut', method: 'delete', path: () => '/api/session', scope: 'none', ok: 204 },
+  { operationId: 'me', method: 'get', path: () => '/api/me', scope: 'none', ok: 200 },
+  { operationId: 'sessionState', method: 'get', path: () => '/api/session', scope: 'none', ok: 200 },
+  { operationId: 'demoSignIns', method: 'get', path: () => '/api/session/demo', scope: 'none', ok: 200 },
+  { operationId: 'listPeople', method: 'get', path: () => '/api/people', scope: 'none', ok: 200 },
   { operationId: 'createProject', method: 'post', path: () => '/api/projects', scope: 'none', body: { title: 7 }, ok: 400 },
   { operationId: 'listProjects', method: 'get', path: () => '/api/projects', scope: 'none', ok: 200 },
   { operationId: 'getProject', method: 'get', path: () => `/api/projects/${projectId}`, scope: 'project', ok: 200 },

@@ -28,7 +28,7 @@ function freePort(): Promise<number> {
 interface Started {
   child: ChildProcess;
   output: () => string;
-  urls: { api: string; docs: string; ui: string };
+  urls: { api: string; docs: string; ui: string; portal: string };
 }
 
 async function npmStart(env: NodeJS.ProcessEnv): Promise<Started> {
@@ -49,7 +49,7 @@ async function npmStart(env: NodeJS.ProcessEnv): Promise<Started> {
     await new Promise((r) => setTimeout(r, 200));
   }
   const pick = (label: string) => new RegExp(`${label}:\\s+(\\S+)`).exec(output)![1];
-  return { child, output: () => output, urls: { api: pick('API'), docs: pick('API docs'), ui: pick('Temporal UI') } };
+  return { child, output: () => output, urls: { api: pick('API'), docs: pick('API docs'), ui: pick('Temporal UI'), portal: pick('Portal') } };
 }
 
 function stop(child: ChildProcess): Promise<number | null> {
@@ -90,6 +90,11 @@ test('npm start runs everything, answers health checks, keeps data across restar
       expect(ready).toBe(200);
       expect((await fetch(started.urls.ui)).status).toBe(200);
       expect((await fetch(started.urls.docs)).status).toBe(200);
+      // The portal opens at the root (npm start built it if it was missing or stale).
+      expect(started.urls.portal).toBe(`http://localhost:${apiPort}/`);
+      const portal = await fetch(started.urls.portal, { headers: { Accept: 'text/html' } });
+      expect(portal.status).toBe(200);
+      expect(await portal.text()).toContain('<div id="app">');
       expect(fs.existsSync(path.join(dataDir, 'temporal.sqlite'))).toBe(true);
 
       const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });

@@ -1,0 +1,270 @@
+/**
+ * The portal's edges, in a real headless Chromium against the real stack: a person never sees
+ * another department's tasks or another manager's projects, not even by typing the address;
+ * signing out locks every page (and the old cookie opens nothing); a refused action shows the
+ * API's message at the field it names; the sign-in page is interactive within a second and can be
+ * used with the keyboard alone, focus always visible; no page logs a console error.
+ */
+import os from 'node:os';
+import type { ProjectStatus } from '../../workflows/project/contract';
+import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
+import { accessibilityProblems, browserTestOrSkip, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { uniqueId } from '../support/temporal';
+
+jest.setTimeout(120_000);
+const browserTest = browserTestOrSkip('the portal boundary checks');
+
+let h: ApiHarness;
+let portal: Portal;
+const pages: PersonPage[] = [];
+const title = `Boundary check ${uniqueId('b').slice(-6)}`;
+let projectId: string;
+let designTask: string;
+
+/** Refusals provoked on purpose below: their network lines are the only console errors allowed. */
+const PROVOKED = [
+  /status of 403 .*\/api\/(projects\/p-[a-z2-7]+|tasks\/p-[a-z2-7]+\.design-home)\b/,
+  /status of 400 .*\/api\/tasks\/p-[a-z2-7]+\.design-home\b/,
+  /status of 400 .*\/api\/projects\/p-[a-z2-7]+\/plan\/decision\b/,
+];
+
+beforeAll(async () => {
+  h = await startApiHarness();
+  // The manager's approved project through the API: its design task open for the design department.
+  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title })).expect(201);
+  projectId = (created.body as ProjectStatus).projectId;
+  await h.http().put(`/api/projects/${projectId}/plan`).set(h.auth('manager')).send(planRequest()).expect(200);
+  await h.http().post(`/api/projects/${projectId}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+  designTask = `${projectId}.design-home`;
+  await waitForTask(h, designTask, 'open');
+  portal = await startPortal(h);
+});
+
+afterAll(async () => {
+  for (const p of pages) expect(unexpectedErrors(p.errors, PROVOKED)).toEqual([]);
+  await portal?.close();
+  await h?.close();
+});
+
+async function open(who: Parameters<Portal['openAs']>[0], startAt?: string): Promise<PersonPage> {
+  const p = await portal.openAs(who, { startAt });
+  pages.push(p);
+  return p;
+}
+
+browserTest('the sign-in page is interactive within a second of navigation', async () => {
+  // Cold loads (a new browser context: nothing cached), best of five, since other work on this
+  // machine can stall any single one; then a returning visitor's load (assets cached for good).
+  const cold: Load[] = [];
+  let warm: Load | undefined;
+  for (let i = 0; i < 5 && !(cold.some((l) => l.readyAt < 1_000) && warm); i++) {
+    const visitor = await portal.anonymous();
+    pages.push(visitor);
+    cold.push(await measureLoad(visitor, '/login'));
+    if (!warm) {
+      warm = await measureLoad(visitor, '/login');
+      expect(await accessibilityProblems(visitor.page)).toEqual([]);
+    }
+    await visitor.context.close();
+  }
+  withinBudget('cold', cold);
+  withinBudget('returning', [warm!]);
+});
+
+interface Load {
+  /** Wall-clock ms from navigation until the first page was rendered with its handlers. */
+  readyAt: number;
+  /** CPU ms the page's main thread used for it. */
+  cpuMs: number;
+}
+
+/** A load of the page, timed by the app's own stamp and the renderer's CPU time (DevTools Protocol). */
+async function measureLoad(visitor: PersonPage, path: string): Promise<Load> {
+  const cdp = await visitor.context.newCDPSession(visitor.page);
+  await cdp.send('Performance.enable');
+  const threadTime = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ThreadTime')?.value ?? 0;
+  const before = visitor.page.url().startsWith('http') ? await threadTime() : 0;
+  await visitor.page.goto(`${portal.baseUrl}${path}`);
+  await visitor.page.locator('html[data-ready="yes"]').waitFor();
+  await visitor.page.locator('#login-token').waitFor();
+  const readyAt = Number(await visitor.page.locator('html').getAttribute('data-ready-at'));
+  const cpuMs = Math.round(((await threadTime()) - before) * 1000);
+  await cdp.detach();
+  return { readyAt, cpuMs };
+}
+
+/**
+ * Within a second of wall-clock time. When the machine is saturated by other work (load average
+ * above twice its cores), wall-clock time measures the queue for a CPU rather than the page: then
+ * the page's own main-thread work must fit in the second, and the test says so.
+ */
+function withinBudget(what: string, loads: Load[]): void {
+  const best = loads.reduce((a, b) => (b.readyAt < a.readyAt ? b : a));
+  if (best.readyAt < 1_000) return;
+  const load = os.loadavg()[0];
+  const saturated = load > 2 * os.cpus().length;
+  const detail = `${what} loads of the sign-in page: ${loads.map((l) => `${l.readyAt} ms (${l.cpuMs} ms CPU)`).join(', ')}; load average ${load.toFixed(1)} on ${os.cpus().length} cores`;
+  if (!saturated) throw new Error(`over the 1 s budget: ${detail}`);
+  console.warn(`The machine is saturated; checking the page's own work instead of wall-clock time. ${detail}`);
+  expect(Math.min(...loads.map((l) => l.cpuMs))).toBeLessThan(1_000);
+}
+
+browserTest('a manager never sees another manager’s projects, not even by their address', async () => {
+  const other = await open('otherManager', '/projects');
+  const { page } = other;
+  await page.getByRole('heading', { name: 'My portfolio' }).waitFor();
+  await page.locator('.tiles').waitFor();
+  expect(await page.getByText(title).count()).toBe(0);
+
+  await page.goto(`${portal.baseUrl}/projects/${projectId}`);
+  const refusal = page.locator('.problem');
+  await refusal.waitFor();
+  expect(await refusal.textContent()).toMatch(/Forbidden.*managed by someone else/);
+  expect(await page.getByText('Spring campaign').count()).toBe(0);
+
+  await page.goto(`${portal.baseUrl}/tasks/${designTask}`);
+  await page.locator('.problem').waitFor();
+  expect(await page.locator('.problem').textContent()).toMatch(/Forbidden.*managed by someone else/);
+});
+
+browserTest('staff never see another department’s tasks, and the managers’ pages are not theirs', async () => {
+  const copywriter = await open('copywriter', '/inbox');
+  const { page } = copywriter;
+  await page.getByRole('heading', { name: 'Copywriting inbox' }).waitFor();
+  for (const view of ['open', 'mine', 'submitted', 'sent-back']) {
+    await page.goto(`${portal.baseUrl}/inbox?view=${view}`);
+    await page.locator('.task-list, .empty').first().waitFor();
+    expect([view, await page.locator(`a[href="/tasks/${designTask}"]`).count()]).toEqual([view, 0]);
+  }
+  // Their department's own work shows (the copy task waits for design, so it is not open yet).
+  await page.goto(`${portal.baseUrl}/tasks/${projectId}.copy-home`);
+  await page.getByText('Waiting for the work it depends on.').waitFor();
+
+  await page.goto(`${portal.baseUrl}/tasks/${designTask}`);
+  await page.locator('.problem').waitFor();
+  expect(await page.locator('.problem').textContent()).toMatch(/belongs to the design department; you work in copywriting/);
+
+  await page.goto(`${portal.baseUrl}/projects/${projectId}`);
+  await page.getByRole('heading', { name: 'Not for your role' }).waitFor();
+  expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).toEqual(['Inbox']);
+});
+
+browserTest('a refused action shows the API’s message at the field it names', async () => {
+  const manager = await open('manager', `/tasks/${designTask}`);
+  const { page } = manager;
+  await page.getByRole('heading', { name: 'Move the due date' }).waitFor();
+  await page.locator('#move-dueAt').fill('2020-01-01T10:00');
+  await page.getByRole('button', { name: 'Move due date' }).click();
+  const reason = page.locator('#move-reason-error');
+  await reason.waitFor();
+  expect(await reason.textContent()).toBe('required'); // the API's "expected string to have >=1 characters", in words
+  expect(await page.locator('#move-reason').getAttribute('aria-describedby')).toContain('move-reason-error');
+
+  await page.locator('#move-reason').fill('Client is late with the photos');
+  await page.getByRole('button', { name: 'Move due date' }).click();
+  const due = page.locator('#move-dueAt-error');
+  await due.waitFor();
+  expect(await due.textContent()).toContain('the new due date must be in the future');
+  expect(await page.locator('#move-reason-error').count()).toBe(0);
+  await portal.screenshot(page, '20-refused-at-field');
+  expect(await accessibilityProblems(page)).toEqual([]);
+
+  // The reassign picker offers the task's department only, by name.
+  const options = await page.locator('#reassign-assignee option').allTextContents();
+  expect(options).toEqual(['Choose a person', 'Dima Kozlov', 'Olga Morozova']);
+  await page.locator('#reassign-assignee').selectOption({ label: 'Olga Morozova' });
+  await page.getByRole('button', { name: 'Reassign' }).click();
+  await page.getByText('Assignee: Olga Morozova').waitFor();
+});
+
+browserTest('approving a plan whose due date passed while it waited needs a new date, asked at that task', async () => {
+  const late = `Waited too long ${uniqueId('w').slice(-6)}`;
+  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: late })).expect(201);
+  const id = (created.body as ProjectStatus).projectId;
+  const plan = planRequest();
+  const design = { ...(plan.tasks as Record<string, unknown>[])[0], dueAt: new Date(Date.now() + 4_000).toISOString() };
+  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send({ ...plan, tasks: [design] }).expect(200);
+  await new Promise((r) => setTimeout(r, 4_500));
+
+  const leader = await open('leadership', '/approvals');
+  const { page } = leader;
+  const card = page.locator('li.approval', { hasText: late });
+  await card.waitFor({ timeout: 30_000 });
+  const newDate = card.getByLabel(/New due date for “Home page design”/);
+  await newDate.waitFor();
+  await card.getByRole('button', { name: 'Approve' }).click();
+  const refusal = card.locator(`[id="decision-${id}-due-design-home-error"]`);
+  await refusal.waitFor();
+  expect(await refusal.textContent()).toContain('which has passed: give it a new due date');
+  await portal.screenshot(page, '21-approval-due-date-passed');
+  expect(await accessibilityProblems(page)).toEqual([]);
+
+  const inTwoDays = new Date(Date.now() + 2 * 86_400_000);
+  const local = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Berlin', dateStyle: 'short', timeStyle: 'short' }).format(inTwoDays).replace(' ', 'T');
+  await newDate.fill(local);
+  await card.getByRole('button', { name: 'Approve' }).click();
+  await card.waitFor({ state: 'detached' });
+  const approved = (await h.http().get(`/api/projects/${id}`).set(h.auth('leadership')).expect(200)).body as ProjectStatus;
+  expect(approved.stage).not.toBe('awaiting_approval');
+  expect(Math.abs(Date.parse(approved.tasks[0].dueAt) - inTwoDays.getTime())).toBeLessThan(60_000);
+});
+
+browserTest('sign-in and the workspace work with the keyboard alone, focus always visible', async () => {
+  const visitor = await portal.anonymous();
+  pages.push(visitor);
+  const { page } = visitor;
+  const active = () => page.evaluate('document.activeElement.id || document.activeElement.textContent.trim()') as Promise<string>;
+  const ring = () => page.evaluate('(s => `${s.outlineStyle} ${s.outlineWidth}`)(getComputedStyle(document.activeElement))') as Promise<string>;
+
+  await page.goto(`${portal.baseUrl}/review`);
+  await page.locator('#login-token').waitFor();
+  // Tab to the token field, type, Enter.
+  for (let i = 0; i < 5 && (await active()) !== 'login-token'; i++) await page.keyboard.press('Tab');
+  expect(await active()).toBe('login-token');
+  expect(await ring()).toBe('solid 3px');
+  await page.keyboard.type(h.people.manager.token);
+  await page.keyboard.press('Enter');
+
+  // Back on the page asked for, signed in, focus on its heading (read first by screen readers).
+  await page.getByRole('heading', { name: 'Review queue' }).waitFor();
+  expect(new URL(page.url()).pathname).toBe('/review');
+  expect(await active()).toBe('Review queue');
+  // Backwards through the top bar to the navigation, the ring visible on every stop.
+  const stops: string[] = [];
+  for (let i = 0; i < 8 && (await active()) !== 'Portfolio'; i++) {
+    await page.keyboard.press('Shift+Tab');
+    stops.push(await active());
+    expect([await active(), await ring()]).toEqual([await active(), 'solid 3px']);
+  }
+  expect(stops).toEqual(['Sign out', 'KPIs', 'New project', 'Review queue', 'Portfolio']);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'My portfolio' }).waitFor();
+
+  // The skip link appears when focused and leads to the content.
+  await page.locator('.skip-link').focus();
+  expect((await page.locator('.skip-link').boundingBox())!.x).toBeGreaterThanOrEqual(0);
+  await page.keyboard.press('Enter');
+  expect(await page.evaluate('document.activeElement.id')).toBe('main');
+});
+
+browserTest('signing out locks every page, and the old session cookie opens nothing', async () => {
+  const manager = await open('manager', `/projects/${projectId}`);
+  const { page, context } = manager;
+  await page.getByRole('heading', { name: title }).waitFor();
+  const cookie = (await context.cookies()).find((c) => c.name === 'agencyflow_session')!;
+  expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.locator('#login-token').waitFor();
+  expect(await context.cookies()).toEqual([]);
+
+  for (const path of ['/projects', `/projects/${projectId}`, `/projects/${projectId}/plan`, '/projects/new', `/tasks/${designTask}`, '/review', '/approvals', '/inbox', '/kpis', '/']) {
+    await page.goto(`${portal.baseUrl}${path}`);
+    await page.locator('#login-token').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/login');
+    expect([path, await page.getByText(title).count(), await page.locator('.topbar').count()]).toEqual([path, 0, 0]);
+  }
+  // The cookie as it was before signing out: the server ended that session.
+  const replay = await context.request.get(`${portal.baseUrl}/api/projects/${projectId}`, { headers: { Cookie: `${cookie.name}=${cookie.value}` } });
+  expect(replay.status()).toBe(401);
+});

@@ -1,0 +1,350 @@
+/**
+ * The whole cycle through the portal, in a real headless Chromium against the real stack (the
+ * API harness's worker and the run's Temporal dev server), as the people who do the work:
+ *
+ * a manager opens a project (from a deep link, signing in on the way) and plans it with a
+ * dependency — the API's refusal of a bad due date shows at that field; leadership sends the plan
+ * back with a comment (first refused without one, at the comment field); the manager revises;
+ * leadership sees what changed and approves; a designer claims the design task (it leaves the
+ * other designer's inbox within seconds) and delivers; the manager sends it back; the designer
+ * redelivers and it is accepted; a copywriter claims and delivers the copy, accepted; the manager
+ * records the client's acceptance and the payment; the project completes, its PDFs open,
+ * leadership sees it completed in the portfolio, and the KPI dashboard has moved (the rating, the
+ * money paid; charts, filters and the CSV download).
+ *
+ * Each step is its own test (they share the project, in order). Screenshots of every main page go
+ * to test-output/portal/; no page may log a console error beyond the refusals provoked on purpose.
+ */
+import { startApiHarness, type ApiHarness } from '../support/api';
+import { accessibilityProblems, browserTestOrSkip, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { eventually, uniqueId } from '../support/temporal';
+
+jest.setTimeout(120_000);
+const step = browserTestOrSkip('the portal journeys');
+
+let h: ApiHarness;
+let portal: Portal;
+const pages: PersonPage[] = [];
+let manager: PersonPage;
+let leader: PersonPage;
+let designer: PersonPage;
+let otherDesigner: PersonPage;
+let copywriter: PersonPage;
+
+const title = `Bakery relaunch ${uniqueId('j').slice(-6)}`;
+let projectId = '';
+/** The KPI report before the journey (the harness's own reporting store). */
+let kpisBefore: { ratings: number; paid: number };
+
+/** A datetime-local value this far from now (minutes), in the browser's zone (Europe/Berlin). */
+const localIn = (ms: number) => {
+  const d = new Date(Date.now() + ms);
+  const berlin = new Intl.DateTimeFormat('sv-SE', {
+    timeZone: 'Europe/Berlin',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(d);
+  return berlin.replace(' ', 'T');
+};
+const DAY = 86_400_000;
+
+/** Refusals this test provokes on purpose: the browser logs their network lines as errors. */
+const PROVOKED = [/status of 400 .*\/api\/projects\/p-[a-z2-7]+\/(plan|plan\/decision)\b/];
+
+beforeAll(async () => {
+  h = await startApiHarness();
+  portal = await startPortal(h);
+  const res = await h.http().get('/api/reports/kpis').set(h.auth('leadership'));
+  expect(res.status).toBe(200);
+  kpisBefore = { ratings: res.body.clients.ratings.count, paid: paidEur(res.body) };
+});
+
+const paidEur = (report: { money: { totals: { currency: string; paid: number }[] } }) => report.money.totals.find((m) => m.currency === 'EUR')?.paid ?? 0;
+
+afterAll(async () => {
+  for (const p of pages) expect(unexpectedErrors(p.errors, PROVOKED)).toEqual([]);
+  await portal?.close();
+  await h?.close();
+});
+
+/** A screenshot of a main page, which must also pass the accessibility checks (labels, names, contrast). */
+async function shoot(page: PersonPage['page'], name: string): Promise<void> {
+  await portal.screenshot(page, name);
+  expect([name, await accessibilityProblems(page)]).toEqual([name, []]);
+}
+
+async function open(who: Parameters<Portal['openAs']>[0], options: Parameters<Portal['openAs']>[1] = {}): Promise<PersonPage> {
+  const p = await portal.openAs(who, options);
+  pages.push(p);
+  return p;
+}
+
+step('a manager follows a link to the new-project page, signs in on the way, and opens a project', async () => {
+  const anonymous = await portal.anonymous();
+  pages.push(anonymous);
+  await anonymous.page.goto(`${portal.baseUrl}/projects/new`);
+  await anonymous.page.locator('#login-token').waitFor();
+  expect(anonymous.page.url()).toContain('/login?next=%2Fprojects%2Fnew');
+  await shoot(anonymous.page, '01-sign-in');
+  await anonymous.context.close();
+
+  manager = await open('manager', { startAt: '/projects/new' });
+  const { page } = manager;
+  await page.getByRole('heading', { name: 'New project' }).waitFor();
+  await page.locator('#np-client-name').fill('Northwind Bakery');
+  await page.locator('#np-client-email').fill('owner@northwind.example');
+  await page.getByLabel('B2C (consumer)').check();
+  await page.locator('#np-title').fill(title);
+  await page.locator('#np-brief').fill('New site design and the copy for it.');
+  await page.getByLabel('Design', { exact: true }).check();
+  await page.getByLabel('Copywriting', { exact: true }).check();
+  await page.locator('#np-budget-amount').fill('2500');
+  await page.locator('#np-desiredDeadline').fill(localIn(30 * DAY).slice(0, 10));
+  await page.getByText('Policies for this project (optional)').click();
+  await page.locator('#np-policy-acceptanceWindow').fill('1h');
+  await page.locator('#np-policy-paymentTerms').fill('1h');
+  await shoot(page, '02-new-project');
+  await page.getByRole('button', { name: 'Open the project' }).click();
+
+  await page.getByRole('heading', { name: `Plan for ${title}` }).waitFor();
+  projectId = /\/projects\/(p-[a-z2-7]+)\/plan/.exec(page.url())![1];
+});
+
+step('the manager plans two tasks, copy after design; a due date before its dependency is refused at that field', async () => {
+  const { page } = manager;
+  await page.locator('#plan-tasks-0-title').fill('Home page design');
+  await page.locator('#plan-tasks-0-department').selectOption('design');
+  await page.locator('#plan-tasks-0-estimateHours').fill('8');
+  await page.locator('#plan-tasks-0-dueAt').fill(localIn(3 * DAY));
+  await page.locator('#plan-tasks-0-price').fill('1200');
+  await page.getByRole('button', { name: 'Add a task' }).click();
+  await page.locator('#plan-tasks-1-title').fill('Home page copy');
+  await page.locator('#plan-tasks-1-department').selectOption('copywriting');
+  await page.locator('#plan-tasks-1-estimateHours').fill('4');
+  await page.locator('#plan-tasks-1-dueAt').fill(localIn(2 * DAY)); // before the design it depends on
+  await page.locator('#plan-tasks-1-price').fill('800');
+  await page.locator('#plan-tasks-1-dependsOn').getByLabel('Home page design').check();
+  // Total and prepayment as typed.
+  await page.locator('#plan-prepaymentPercent').fill('10');
+  expect(await page.locator('#plan-total').textContent()).toBe('€2,000.00');
+  expect(await page.locator('#plan-prepayment').textContent()).toBe('€200.00');
+  await page.locator('#plan-prepaymentPercent').fill('0');
+
+  await page.getByRole('button', { name: 'Submit for approval' }).click();
+  const refusal = page.locator('#plan-tasks-1-dueAt-error');
+  await refusal.waitFor();
+  expect(await refusal.textContent()).toMatch(/before its dependency "home-page-design" is due/);
+  expect(await page.locator('#plan-tasks-1-dueAt').getAttribute('aria-invalid')).toBe('true');
+  await shoot(page, '03-plan-editor-refused');
+
+  await page.locator('#plan-tasks-1-dueAt').fill(localIn(5 * DAY));
+  await page.getByRole('button', { name: 'Submit for approval' }).click();
+  await page.getByRole('heading', { name: title, exact: true }).waitFor();
+  await page.getByText('Plan version 1 is waiting for leadership’s decision').waitFor();
+});
+
+step('leadership sends the plan back: refused without a comment (at the comment field), then with one', async () => {
+  leader = await open('leadership', { startAt: '/approvals' });
+  const { page } = leader;
+  const card = page.locator('li.approval', { hasText: title });
+  await card.waitFor();
+  await card.getByRole('button', { name: 'Send back' }).click();
+  const refusal = card.locator('.field-error');
+  await refusal.waitFor();
+  expect(await refusal.textContent()).toContain('say why the plan goes back');
+  await card.getByLabel(/Comment to/).fill('Too expensive: bring the copy down to 600.');
+  await card.getByRole('button', { name: 'Send back' }).click();
+  await card.waitFor({ state: 'detached' });
+});
+
+step('the manager sees the comment and revises the plan', async () => {
+  const { page } = manager;
+  await page.getByText('Leadership sent the plan back:').waitFor();
+  expect(await page.locator('.callout').first().textContent()).toContain('Too expensive: bring the copy down to 600.');
+  await page.getByRole('link', { name: 'Revise the plan' }).first().click();
+  await page.locator('#plan-tasks-1-price').waitFor();
+  expect(await page.locator('#plan-tasks-1-title').inputValue()).toBe('Home page copy');
+  await page.locator('#plan-tasks-1-price').fill('600');
+  expect(await page.locator('#plan-total').textContent()).toBe('€1,800.00');
+  await shoot(page, '04-plan-editor');
+  await page.getByRole('button', { name: 'Submit for approval' }).click();
+  await page.getByText('Plan version 2 is waiting for leadership’s decision').waitFor();
+});
+
+step('leadership sees what changed since version 1 and approves', async () => {
+  const { page } = leader;
+  const card = page.locator('li.approval', { hasText: title });
+  await card.getByText('Changes since version 1').waitFor({ timeout: 30_000 });
+  const changes = await card.locator('.changes').textContent();
+  expect(changes).toContain('Home page copy');
+  expect(changes).toMatch(/price\s*€800\.00\s*→\s*€600\.00/);
+  await shoot(page, '05-approvals');
+  await card.getByLabel(/Comment to/).fill('Go ahead.');
+  await card.getByRole('button', { name: 'Approve' }).click();
+  await card.waitFor({ state: 'detached' });
+});
+
+step('a designer claims the design task; it leaves the other designer’s inbox within seconds', async () => {
+  const designTask = `${projectId}.home-page-design`;
+  otherDesigner = await open('designer2', { startAt: '/inbox' });
+  designer = await open('designer', { startAt: '/inbox', viewport: PHONE });
+  const row = (p: PersonPage) => p.page.locator('li.task-item', { has: p.page.locator(`a[href="/tasks/${designTask}"]`) });
+  await row(otherDesigner).waitFor({ timeout: 30_000 });
+  await row(designer).waitFor({ timeout: 30_000 });
+  await shoot(designer.page, '06-staff-inbox-phone');
+
+  await row(designer).getByRole('button', { name: /^Claim/ }).click();
+  await designer.page.getByText('You took “Home page design”').waitFor();
+  const claimedAt = Date.now();
+  await row(otherDesigner).waitFor({ state: 'detached', timeout: 15_000 });
+  expect(Date.now() - claimedAt).toBeLessThan(10_000);
+
+  await designer.page.getByRole('link', { name: /^Mine/ }).click();
+  await row(designer).getByRole('link', { name: 'Home page design' }).click();
+  await designer.page.locator('#deliver-summary').fill('First mock-ups of the home page.');
+  await designer.page.locator('#deliver-links').fill('https://files.example/design-v1');
+  await designer.page.getByRole('button', { name: 'Deliver for review' }).click();
+  await designer.page.getByText('Delivered; waiting for the manager’s review.').waitFor();
+});
+
+step('the manager sends the design back from the review queue', async () => {
+  const { page } = manager;
+  await page.getByRole('link', { name: 'Portfolio' }).click();
+  const card = page.locator('#stage-in_production').locator('..').locator('li.project-card', { hasText: title });
+  await card.waitFor({ timeout: 30_000 });
+  await shoot(page, '07a-portfolio-manager');
+  await page.getByRole('link', { name: 'Review queue' }).click();
+  const review = page.locator('li.review-card', { hasText: 'Home page design' });
+  await review.waitFor({ timeout: 30_000 });
+  expect(await review.textContent()).toContain('First mock-ups of the home page.');
+  await review.getByLabel(/Comment on/).fill('Warmer colours, please.');
+  await shoot(page, '07-review-queue');
+  await review.getByRole('button', { name: 'Send back' }).click();
+  await review.waitFor({ state: 'detached' });
+});
+
+step('the designer finds it under “Sent back” with the comment, and delivers again; the manager accepts', async () => {
+  const { page } = designer;
+  await page.goto(`${portal.baseUrl}/inbox?view=sent-back`);
+  const row = page.locator('li.task-item', { hasText: 'Home page design' });
+  await row.waitFor({ timeout: 30_000 });
+  expect(await row.textContent()).toContain('Sent back · round 1');
+  await row.getByRole('link', { name: 'Home page design' }).click();
+  await page.getByText('sent this back:').waitFor();
+  expect(await page.locator('.callout--warn').textContent()).toContain('Warmer colours, please.');
+  await page.locator('#deliver-summary').fill('Warmer mock-ups.');
+  await page.locator('#deliver-links').fill('https://files.example/design-v2');
+  await shoot(page, '08-task-sent-back-phone');
+  await page.getByRole('button', { name: 'Deliver for review' }).click();
+  await page.getByText('Delivered; waiting for the manager’s review.').waitFor();
+
+  const m = manager.page;
+  const card = m.locator('li.review-card', { hasText: 'Home page design' });
+  await card.waitFor({ timeout: 30_000 });
+  expect(await card.textContent()).toContain('Warmer mock-ups.');
+  await card.getByRole('button', { name: 'Accept' }).click();
+  await card.waitFor({ state: 'detached' });
+});
+
+step('a copywriter claims the copy once design is accepted, delivers, and the manager accepts', async () => {
+  const copyTask = `${projectId}.home-page-copy`;
+  copywriter = await open('copywriter', { startAt: `/tasks/${copyTask}` });
+  const { page } = copywriter;
+  await page.getByRole('button', { name: 'Claim this task' }).waitFor({ timeout: 30_000 });
+  await page.getByRole('button', { name: 'Claim this task' }).click();
+  await page.locator('#deliver-summary').fill('Home page copy, three variants.');
+  await page.getByRole('button', { name: 'Deliver for review' }).click();
+  await page.getByText('Delivered; waiting for the manager’s review.').waitFor();
+
+  const m = manager.page;
+  await m.goto(`${portal.baseUrl}/tasks/${copyTask}`);
+  await m.getByRole('heading', { name: 'Review the delivery' }).waitFor();
+  await shoot(m, '09-task-review-manager');
+  await m.getByRole('button', { name: 'Accept' }).click();
+  await m.getByText('Accepted.', { exact: true }).waitFor();
+});
+
+step('the manager records the client’s acceptance and the payment; the project completes and its PDFs open', async () => {
+  const { page } = manager;
+  await page.goto(`${portal.baseUrl}/projects/${projectId}`);
+  await page.getByRole('heading', { name: 'Record the client’s response' }).waitFor({ timeout: 30_000 });
+  await page.getByLabel('Accepted the work').check();
+  await page.locator('#feedback-rating').selectOption('5');
+  await page.locator('#feedback-comment').fill('Lovely work.');
+  await page.getByRole('button', { name: 'Record the response' }).click();
+  await page.getByText('Recorded: the client accepted the work.').waitFor();
+
+  await page.locator('#payment-reference').waitFor({ timeout: 30_000 });
+  expect(await page.locator('#payment-amount').inputValue()).toBe('1800');
+  await page.locator('#payment-reference').fill('BANK-2026-0042');
+  await shoot(page, '10-project-invoicing');
+  await page.getByRole('button', { name: 'Record the payment' }).click();
+  await page.getByText(/^Completed /).waitFor({ timeout: 30_000 });
+  await page.locator('.documents a', { hasText: 'Final report' }).waitFor({ timeout: 30_000 });
+  await shoot(page, '11-project-completed');
+
+  // Each document link opens the PDF itself (inline), with the session cookie.
+  const links = await page.locator('.documents a').evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
+  expect(links.length).toBeGreaterThanOrEqual(3);
+  for (const href of links) {
+    const res = await manager.context.request.get(`${portal.baseUrl}${href}`);
+    expect(res.status()).toBe(200);
+    expect(res.headers()['content-type']).toBe('application/pdf');
+    expect(res.headers()['content-disposition']).toMatch(/^inline/);
+    expect((await res.body()).subarray(0, 5).toString()).toBe('%PDF-');
+  }
+  expect(await page.locator('.documents a').first().getAttribute('target')).toBe('_blank');
+});
+
+step('leadership sees the project completed in the portfolio and drills down to it', async () => {
+  const { page } = leader;
+  await page.getByRole('link', { name: 'Portfolio' }).click();
+  await page.getByLabel('Show completed and cancelled projects').check();
+  const card = page.locator('#stage-completed').locator('..').locator('li.project-card', { hasText: title });
+  await card.waitFor({ timeout: 30_000 });
+  await shoot(page, '12-portfolio-leadership');
+  await card.getByRole('link', { name: title }).click();
+  await page.getByText(/^Completed /).waitFor();
+  await shoot(page, '13-project-leadership');
+});
+
+step('leadership sees the KPIs moved: the client’s rating and the payment, as figures and charts, with filters and a CSV', async () => {
+  const { page } = leader;
+  await page.getByRole('link', { name: 'KPIs' }).click();
+  await page.getByRole('heading', { name: 'KPIs' }).waitFor();
+  // The reporting store catches up within seconds of the workflow; the page polls, a reload is faster.
+  const ratings = page.locator('.tile', { hasText: 'Client rating' });
+  await eventually(
+    async () => {
+      await page.reload();
+      await ratings.waitFor();
+      return (await ratings.textContent())?.includes(`${kpisBefore.ratings + 1} rating`);
+    },
+    { timeoutMs: 60_000, intervalMs: 2_000, what: 'the rating in the KPIs' },
+  );
+  const after = await h.http().get('/api/reports/kpis').set(h.auth('leadership'));
+  expect(paidEur(after.body)).toBe(kpisBefore.paid + 1800);
+  expect(await page.locator('.tile', { hasText: 'Invoiced (EUR)' }).count()).toBe(1);
+  // Charts, each with its numbers as a table: the ratings chart counts the 5. With every task
+  // done there is no workload to draw: those charts say so in words instead of empty axes.
+  expect(await page.locator('figure.chart-figure').count()).toBeGreaterThanOrEqual(9);
+  expect(await page.locator('figure.chart-figure svg[role="img"]').count()).toBeGreaterThanOrEqual(7);
+  await page.locator('figure.chart-figure', { hasText: 'Estimated hours by department' }).getByText('No open work.').waitFor();
+  const ratingRow = page.locator('#chart-ratings-table tr', { has: page.locator('th', { hasText: /^5$/ }) });
+  expect(await ratingRow.locator('td').textContent()).toBe(String(after.body.clients.ratings.distribution['5']));
+  await shoot(page, '14-kpis-leadership');
+
+  // The CSV link carries the page's filters; the download is the API's CSV.
+  await page.locator('#kpi-segment').selectOption('B2B');
+  await page.waitForURL(/segment=B2B/);
+  const csvHref = await page.getByRole('link', { name: 'Download CSV' }).getAttribute('href');
+  expect(csvHref).toMatch(/^\/api\/reports\/kpis\.csv\?.*segment=B2B/);
+  await ratings.filter({ hasText: '0 ratings' }).waitFor(); // the project is B2C
+  const csv = await leader.context.request.get(`${portal.baseUrl}${csvHref}`);
+  expect(csv.status()).toBe(200);
+  expect(csv.headers()['content-type']).toMatch(/^text\/csv/);
+  expect((await csv.text()).length).toBeGreaterThan(0);
+});

@@ -1,0 +1,109 @@
+/**
+ * The manager's other answers to the client, in a real headless Chromium on the real stack: a
+ * complaint recorded and resolved, a revision round (an extra price for an included round refused
+ * at its field), and cancelling the project with a reason (refused without one). The project gets
+ * to client review through the API; everything after is done on the project page.
+ */
+import type { ProjectStatus } from '../../workflows/project/contract';
+import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
+import { accessibilityProblems, browserTestOrSkip, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { eventually, uniqueId } from '../support/temporal';
+
+jest.setTimeout(120_000);
+const step = browserTestOrSkip('the manager’s project actions in the portal');
+
+let h: ApiHarness;
+let portal: Portal;
+let manager: PersonPage;
+const title = `Client answers ${uniqueId('m').slice(-6)}`;
+let projectId: string;
+
+/** Refusals provoked on purpose below (their network lines are logged as console errors). */
+const PROVOKED = [/status of 400 .*\/api\/projects\/p-[a-z2-7]+\/(feedback|cancel|complaints\/c1\/resolution)\b/];
+
+beforeAll(async () => {
+  h = await startApiHarness();
+  // One design task, delivered and accepted: the project waits for the client's response.
+  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title, departments: ['design'] })).expect(201);
+  projectId = (created.body as ProjectStatus).projectId;
+  const plan = planRequest();
+  await h
+    .http()
+    .put(`/api/projects/${projectId}/plan`)
+    .set(h.auth('manager'))
+    .send({ ...plan, tasks: [(plan.tasks as object[])[0]], includedRevisionRounds: 1 })
+    .expect(200);
+  await h.http().post(`/api/projects/${projectId}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+  const task = `${projectId}.design-home`;
+  await waitForTask(h, task, 'open');
+  await h.http().post(`/api/tasks/${task}/claim`).set(h.auth('designer')).send({}).expect(200);
+  await h.http().post(`/api/tasks/${task}/submit`).set(h.auth('designer')).send({ summary: 'Done', links: [] }).expect(200);
+  await h.http().post(`/api/tasks/${task}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(200);
+  await eventually(
+    async () => ((await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager'))).body as ProjectStatus).stage === 'client_review',
+    { what: 'client review', timeoutMs: 30_000 },
+  );
+  portal = await startPortal(h);
+  manager = await portal.openAs('manager', { startAt: `/projects/${projectId}` });
+});
+
+afterAll(async () => {
+  if (manager) expect(unexpectedErrors(manager.errors, PROVOKED)).toEqual([]);
+  await portal?.close();
+  await h?.close();
+});
+
+step('a complaint is recorded, and resolved (a resolution is required)', async () => {
+  const { page } = manager;
+  await page.getByRole('heading', { name: 'Record the client’s response' }).waitFor();
+  await page.getByLabel('Complained').check();
+  await page.locator('#feedback-description').fill('The logo is too small.');
+  await shoot(page, '30-client-response');
+  await page.getByRole('button', { name: 'Record the response' }).click();
+  await page.getByText('Complaint recorded.').waitFor();
+  const complaint = page.locator('.complaints li', { hasText: 'The logo is too small.' });
+  await complaint.getByText('Open', { exact: true }).waitFor();
+
+  await complaint.getByRole('button', { name: 'Resolve the complaint' }).click();
+  await page.locator('#resolution-c1-error').waitFor();
+  await page.locator('#resolution-c1').fill('Logo enlarged; the client confirmed by phone.');
+  await complaint.getByRole('button', { name: 'Resolve the complaint' }).click();
+  await complaint.getByText('Resolved', { exact: true }).waitFor();
+  expect(await complaint.textContent()).toContain('Logo enlarged; the client confirmed by phone.');
+});
+
+step('a revision round: an extra price for a round the plan includes is refused at its field', async () => {
+  const { page } = manager;
+  await page.getByLabel('Asked for revisions').check();
+  await page.locator('#feedback-description').fill('Warmer colours on the home page.');
+  await page.locator('#feedback-departments').getByLabel('Design').check();
+  expect(await page.locator('#feedback-extraPrice-hint').textContent()).toContain('Round 1 of 1 included');
+  await page.locator('#feedback-extraPrice').fill('150');
+  await page.getByRole('button', { name: 'Record the response' }).click();
+  const refusal = page.locator('#feedback-extraPrice-error');
+  await refusal.waitFor();
+  expect(await refusal.textContent()).toContain('round 1 is included in the plan: no extra price');
+
+  await page.locator('#feedback-extraPrice').fill('');
+  await page.getByRole('button', { name: 'Record the response' }).click();
+  await page.getByText('Revision round opened.').waitFor();
+  await page.getByRole('link', { name: 'Revision 1 (design)' }).waitFor();
+  expect(await page.locator('.stage-progress [aria-current="step"]').textContent()).toBe('In production');
+});
+
+step('cancelling needs a reason; then the project is cancelled, with the reason on the page', async () => {
+  const { page } = manager;
+  await page.getByText('Cancel this project').click();
+  await page.getByRole('button', { name: 'Cancel the project' }).click();
+  await page.locator('#cancel-reason-error').waitFor();
+  await page.locator('#cancel-reason').fill('The client stopped the campaign.');
+  await page.getByRole('button', { name: 'Cancel the project' }).click();
+  await page.getByText(/^Cancelled by .*The client stopped the campaign\./).waitFor({ timeout: 30_000 });
+  expect(await page.getByText('Cancel this project').count()).toBe(0);
+  await shoot(page, '31-project-cancelled');
+});
+
+async function shoot(page: PersonPage['page'], name: string): Promise<void> {
+  await portal.screenshot(page, name);
+  expect([name, await accessibilityProblems(page)]).toEqual([name, []]);
+}

@@ -1,0 +1,50 @@
+/** What leadership is shown as "changes since the previous version" of a plan. */
+import { diffPlans, type PlanLike } from '../../web/src/plan-diff';
+
+const base: PlanLike = {
+  tasks: [
+    { key: 'design', department: 'design', title: 'Design', estimateHours: 8, dueAt: '2027-01-10T10:00:00Z', price: 1200, dependsOn: [] },
+    { key: 'copy', department: 'copywriting', title: 'Copy', estimateHours: 4, dueAt: '2027-01-12T10:00:00Z', price: 800, dependsOn: ['design'] },
+  ],
+  prepaymentPercent: 20,
+  includedRevisionRounds: 1,
+};
+
+test('an identical plan has no changes', () => {
+  expect(diffPlans(base, structuredClone(base)).same).toBe(true);
+});
+
+test('added, removed and changed tasks, field by field, with the totals', () => {
+  const next: PlanLike = {
+    tasks: [
+      { ...base.tasks[1], price: 600, dueAt: '2027-01-12T10:00:00.000Z', dependsOn: [] },
+      { key: 'seo', department: 'seo', title: 'SEO audit', estimateHours: 2, dueAt: '2027-01-15T10:00:00Z', price: 300 },
+    ],
+    prepaymentPercent: 30,
+    includedRevisionRounds: 1,
+  };
+  const diff = diffPlans(base, next);
+  expect(diff.same).toBe(false);
+  expect(diff.added.map((t) => t.key)).toEqual(['seo']);
+  expect(diff.removed.map((t) => t.key)).toEqual(['design']);
+  // The same instant written differently is no change; the price and the dependencies are.
+  expect(diff.changed).toEqual([
+    {
+      key: 'copy',
+      title: 'Copy',
+      changes: [
+        { field: 'price', from: 800, to: 600 },
+        { field: 'dependsOn', from: 'design', to: '' },
+      ],
+    },
+  ]);
+  expect(diff.total).toEqual({ from: 2000, to: 900 });
+  expect(diff.prepaymentPercent).toEqual({ from: 20, to: 30 });
+  expect(diff.includedRevisionRounds).toEqual({ from: 1, to: 1 });
+});
+
+test('totals are summed in cents (no floating-point drift) unless the version states its own', () => {
+  const cents: PlanLike = { ...base, tasks: [{ ...base.tasks[0], price: 0.1 }, { ...base.tasks[1], price: 0.2 }] };
+  expect(diffPlans(base, cents).total.to).toBe(0.3);
+  expect(diffPlans(base, { ...cents, total: 99 }).total.to).toBe(99);
+});

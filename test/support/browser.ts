@@ -1,0 +1,120 @@
+/**
+ * The portal in a real headless Chromium (playwright-core driving Debian's `chromium`, or the one
+ * at CHROMIUM_PATH) against the API harness's app on an ephemeral port. Each person gets their
+ * own browser context (their own cookie jar) and signs in through the sign-in page, as they would.
+ * Console errors and page errors are collected per page; screenshots go to test-output/portal/.
+ *
+ * Under CI (`CI=true`) a missing Chromium fails the run; elsewhere the browser tests are skipped
+ * with a warning.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { ApiHarness, PersonKey } from './api';
+
+const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+export const chromiumPath = CANDIDATES.find((p): p is string => !!p && fs.existsSync(p));
+
+/** `test`, or `test.skip` with a warning when there is no browser here (never under CI). */
+export function browserTestOrSkip(what: string): jest.It {
+  if (!chromiumPath && process.env.CI) throw new Error('CI must run the browser tests: install Chromium (see .ci/run) or set CHROMIUM_PATH');
+  if (!chromiumPath) console.warn(`No Chromium found (set CHROMIUM_PATH): ${what} is skipped on this machine.`);
+  return chromiumPath ? test : test.skip;
+}
+
+const PAGE_CHECKS = fs.readFileSync(path.join(__dirname, 'page-checks.js'), 'utf8');
+
+export const SCREENSHOT_DIR = path.join(__dirname, '..', '..', 'test-output', 'portal');
+
+export const PHONE = { width: 390, height: 844 };
+export const DESKTOP = { width: 1280, height: 900 };
+
+export interface PersonPage {
+  page: Page;
+  context: BrowserContext;
+  /** Console errors and uncaught page errors so far (network refusals included, with their URL). */
+  errors: string[];
+}
+
+export interface Portal {
+  baseUrl: string;
+  browser: Browser;
+  /** A new browser context for the person, signed in through the sign-in page at `startAt`. */
+  openAs(who: PersonKey, options?: { startAt?: string; viewport?: { width: number; height: number } }): Promise<PersonPage>;
+  /** A new browser context nobody is signed in to. */
+  anonymous(options?: { viewport?: { width: number; height: number } }): Promise<PersonPage>;
+  screenshot(page: Page, name: string, options?: { fullPage?: boolean }): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startPortal(h: ApiHarness): Promise<Portal> {
+  const server: Server = h.app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    // This machine's network is closed: keep Chromium from calling home at every start.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+
+  async function anonymous(options: { viewport?: { width: number; height: number } } = {}): Promise<PersonPage> {
+    const context = await browser.newContext({ viewport: options.viewport ?? DESKTOP, locale: 'en-GB', timezoneId: 'Europe/Berlin' });
+    context.setDefaultTimeout(20_000);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') errors.push(`console: ${msg.text()} (${msg.location().url})`);
+    });
+    return { page, context, errors };
+  }
+
+  return {
+    baseUrl,
+    browser,
+    anonymous,
+    async openAs(who, options = {}) {
+      const person = await anonymous(options);
+      const { page } = person;
+      await page.goto(`${baseUrl}${options.startAt ?? '/'}`);
+      await page.locator('#login-token').fill(h.people[who].token);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.locator('.topbar').waitFor();
+      return person;
+    },
+    async screenshot(page, name, options = {}) {
+      const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: options.fullPage ?? true });
+      return file;
+    },
+    async close() {
+      await browser.close();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/**
+ * A page's poll answered 503 (Temporal did not answer in time): on this shared machine a starved
+ * worker can make a query time out now and then. The page keeps what it shows and the next poll
+ * reads again; the browser still logs the failed request, which is not the page's error.
+ */
+const TRANSIENT = /Failed to load resource: the server responded with a status of 503 .*\/api\//;
+
+/** Console errors other than the network lines of refusals the test provoked on purpose. */
+export function unexpectedErrors(errors: string[], allowed: RegExp[] = []): string[] {
+  return errors.filter((e) => !TRANSIENT.test(e) && !allowed.some((re) => re.test(e)));
+}
+
+/**
+ * Accessibility checks run on a page as it is: every visible form control has a label, every
+ * button and link a name, and text meets WCAG AA contrast against its background (4.5:1, or 3:1
+ * for large text). Returns what fails, in words.
+ */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  return (await page.evaluate(PAGE_CHECKS)) as string[];
+}

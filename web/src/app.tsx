@@ -1,0 +1,254 @@
+/**
+ * The shell: who is signed in, the navigation for their role, and the page for the path. Every
+ * page but sign-in needs a session; without one the person signs in and comes back to the page
+ * they asked for (a link from a notice included).
+ */
+import type { ComponentChildren, ComponentType } from 'preact';
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
+import { api, ok, onSignedOut, setCsrfToken, type Me, type Person, type Role } from './api';
+import { SessionContext, type SessionInfo } from './data';
+import { DEPARTMENT_LABEL } from './format';
+import { Link, match, navigate, useLocation } from './router';
+import { FlashArea, Loading } from './ui';
+import { Login } from './pages/login';
+
+type Params = Record<string, string>;
+type PageProps = { params: Params; query: URLSearchParams };
+
+interface Route {
+  pattern: string;
+  page: ComponentType<PageProps>;
+  roles: Role[];
+  load: () => Promise<unknown>;
+}
+
+/**
+ * A page whose code is fetched when first needed (esbuild splits each page into its own file),
+ * so the sign-in page and the shell load fast; signed in, the role's pages are fetched ahead.
+ */
+function lazy(load: () => Promise<ComponentType<PageProps>>): Pick<Route, 'page' | 'load'> {
+  let loaded: ComponentType<PageProps> | undefined;
+  let pending: Promise<ComponentType<PageProps>> | undefined;
+  const fetchPage = () => (pending ??= load().then((page) => (loaded = page)));
+  function LazyPage(props: PageProps) {
+    const [, setReady] = useState(false);
+    useEffect(() => {
+      if (!loaded) void fetchPage().then(() => setReady(true));
+    }, []);
+    const Page = loaded;
+    return Page ? <Page {...props} /> : <Loading />;
+  }
+  return { page: LazyPage, load: fetchPage };
+}
+
+const ALL: Role[] = ['staff', 'manager', 'leadership'];
+
+/** Most specific first: `/projects/new` before `/projects/:id`. */
+const ROUTES: Route[] = [
+  { pattern: '/inbox', roles: ['staff'], ...lazy(() => import('./pages/inbox').then((m) => m.Inbox)) },
+  { pattern: '/tasks/:taskId', roles: ALL, ...lazy(() => import('./pages/task').then((m) => m.TaskPage)) },
+  { pattern: '/projects', roles: ['manager', 'leadership'], ...lazy(() => import('./pages/portfolio').then((m) => m.Portfolio)) },
+  { pattern: '/projects/new', roles: ['manager'], ...lazy(() => import('./pages/new-project').then((m) => m.NewProject)) },
+  { pattern: '/projects/:id', roles: ['manager', 'leadership'], ...lazy(() => import('./pages/project').then((m) => m.ProjectPage)) },
+  { pattern: '/projects/:id/plan', roles: ['manager'], ...lazy(() => import('./pages/plan-editor').then((m) => m.PlanEditor)) },
+  { pattern: '/review', roles: ['manager'], ...lazy(() => import('./pages/review').then((m) => m.ReviewQueue)) },
+  { pattern: '/approvals', roles: ['leadership'], ...lazy(() => import('./pages/approvals').then((m) => m.Approvals)) },
+  { pattern: '/kpis', roles: ['leadership', 'manager'], ...lazy(() => import('./pages/kpis').then((m) => m.Kpis)) },
+];
+
+const HOME: Record<Role, string> = { staff: '/inbox', manager: '/projects', leadership: '/approvals' };
+
+const NAV: Record<Role, { href: string; label: string }[]> = {
+  staff: [{ href: '/inbox', label: 'Inbox' }],
+  manager: [
+    { href: '/projects', label: 'Portfolio' },
+    { href: '/review', label: 'Review queue' },
+    { href: '/projects/new', label: 'New project' },
+    { href: '/kpis', label: 'KPIs' },
+  ],
+  leadership: [
+    { href: '/approvals', label: 'Approvals' },
+    { href: '/projects', label: 'Portfolio' },
+    { href: '/kpis', label: 'KPIs' },
+  ],
+};
+
+function Shell({ session, children }: { session: SessionInfo; children: ComponentChildren }) {
+  const { path } = useLocation();
+  const person = session.me.person;
+  const links = NAV[person.role];
+  const active = (href: string) =>
+    path === href || (path.startsWith(`${href}/`) && !links.some((l) => l.href !== href && l.href.length > href.length && path.startsWith(l.href)));
+  return (
+    <>
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header class="topbar">
+        <Link href={HOME[person.role]} class="brand">
+          agencyflow
+        </Link>
+        <nav aria-label="Main">
+          <ul>
+            {links.map((l) => (
+              <li key={l.href}>
+                <Link href={l.href} aria-current={active(l.href) ? 'page' : undefined}>
+                  {l.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div class="whoami">
+          <span>
+            <strong>{person.name}</strong>
+            <span class="muted">
+              {' '}
+              · {person.role}
+              {person.department ? ` · ${DEPARTMENT_LABEL[person.department]}` : ''}
+            </span>
+          </span>
+          <button type="button" class="button button--quiet" onClick={() => void session.signOut()}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <FlashArea />
+        {children}
+      </main>
+    </>
+  );
+}
+
+function NotFound({ path, home }: { path: string; home: string }) {
+  return (
+    <div class="card">
+      <h1 tabIndex={-1}>Page not found</h1>
+      <p>
+        There is no page at <code>{path}</code>. <Link href={home}>Go to your start page</Link>.
+      </p>
+    </div>
+  );
+}
+
+function NotForYou({ role, home }: { role: Role; home: string }) {
+  return (
+    <div class="card">
+      <h1 tabIndex={-1}>Not for your role</h1>
+      <p>
+        This page is not part of the {role} workspace. <Link href={home}>Go to your start page</Link>.
+      </p>
+    </div>
+  );
+}
+
+/** Asked as soon as the script runs, not after the first paint: it decides the first page. */
+const firstSession = ok(api.GET('/api/session'));
+
+async function loadPeople(): Promise<Map<string, Person>> {
+  try {
+    const list = await ok(api.GET('/api/people'));
+    return new Map(list.items.map((p) => [p.id, p]));
+  } catch {
+    return new Map();
+  }
+}
+
+export function App() {
+  const loc = useLocation();
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [people, setPeople] = useState<Map<string, Person>>(new Map());
+
+  const signedIn = (next: Me) => {
+    setCsrfToken(next.session?.csrfToken);
+    setMe(next);
+    void loadPeople().then(setPeople);
+    // Fetch the role's pages in the background, so moving between them waits for nothing.
+    setTimeout(() => ROUTES.filter((r) => r.roles.includes(next.person.role)).forEach((r) => void r.load().catch(() => undefined)), 300);
+  };
+
+  useEffect(() => {
+    firstSession.then(
+      (state) => (state.signedIn && state.person ? signedIn({ person: state.person, session: state.session }) : setMe(null)),
+      (err: unknown) => {
+        console.warn('could not read the session', err);
+        setMe(null);
+      },
+    );
+    return onSignedOut(() => {
+      setCsrfToken(undefined);
+      setMe(null);
+    });
+  }, []);
+
+  // Without a session every page path leads to sign-in, remembering where the person was going;
+  // signed in, the start page and the sign-in page lead on to that page (or the role's home).
+  const search = loc.query.toString();
+  useEffect(() => {
+    if (me === undefined) return;
+    if (me === null) {
+      if (loc.path !== '/login') navigate(`/login?next=${encodeURIComponent(loc.path + (search ? `?${search}` : ''))}`, { replace: true });
+      return;
+    }
+    if (loc.path === '/' || loc.path === '/login') {
+      const next = loc.query.get('next');
+      navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : HOME[me.person.role], { replace: true });
+    }
+  }, [me, loc.path, search]);
+
+  // A new page: start at the top, and move focus to its heading for screen readers and keyboards.
+  useEffect(() => {
+    window.scrollTo(0, 0);
+    const heading = document.querySelector<HTMLElement>('main h1') ?? document.getElementById('main');
+    heading?.focus({ preventScroll: true });
+  }, [loc.path]);
+
+  // For the budget check: when the first page became usable (rendered, handlers attached), in ms
+  // since navigation started. A layout effect runs right after the DOM is committed.
+  useLayoutEffect(() => {
+    const root = document.documentElement;
+    root.dataset.ready = me === undefined ? 'no' : 'yes';
+    if (me !== undefined && !root.dataset.readyAt) root.dataset.readyAt = String(Math.round(performance.now()));
+  }, [me]);
+
+  if (me === undefined) return <Loading what="Opening the portal" />;
+
+  if (me === null) {
+    return loc.path === '/login' ? <Login next={loc.query.get('next')} onSignedIn={signedIn} /> : <Loading what="Opening sign-in" />;
+  }
+
+  const home = HOME[me.person.role];
+  if (loc.path === '/' || loc.path === '/login') return <Loading />;
+
+  const session: SessionInfo = {
+    me,
+    people,
+    signOut: async () => {
+      // Leave the pages first (their polls stop), then end the session on the server.
+      setMe(null);
+      navigate('/login', { replace: true });
+      await ok(api.DELETE('/api/session')).catch(() => undefined);
+      setCsrfToken(undefined);
+    },
+  };
+
+  let content = <NotFound path={loc.path} home={home} />;
+  for (const route of ROUTES) {
+    const params = match(route.pattern, loc.path);
+    if (!params) continue;
+    const Page = route.page;
+    content = route.roles.includes(me.person.role) ? (
+      <Page key={loc.path} params={params} query={loc.query} />
+    ) : (
+      <NotForYou role={me.person.role} home={home} />
+    );
+    break;
+  }
+
+  return (
+    <SessionContext.Provider value={session}>
+      <Shell session={session}>{content}</Shell>
+    </SessionContext.Provider>
+  );
+}

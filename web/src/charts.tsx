@@ -1,0 +1,244 @@
+/**
+ * Small SVG charts for the KPI dashboard, drawn here rather than by a charting library (a few
+ * hundred lines instead of a hundred kilobytes). Sizes are SVG attributes, never style attributes,
+ * so the Content-Security-Policy needs nothing; colours come from the style sheet. Every chart is
+ * a figure with a caption, a text summary for screen readers, and its numbers in a table.
+ */
+import type { ComponentChildren } from 'preact';
+
+export type SeriesTone = 'a' | 'b' | 'c' | 'bad';
+
+export interface Series {
+  name: string;
+  values: (number | null)[];
+  tone?: SeriesTone;
+}
+
+/** A round axis maximum above `max`: 1, 2, 2.5 or 5 times a power of ten. */
+export function niceMax(max: number): number {
+  if (!(max > 0)) return 1;
+  const power = 10 ** Math.floor(Math.log10(max));
+  for (const step of [1, 2, 2.5, 5, 10]) if (step * power >= max) return step * power;
+  return 10 * power;
+}
+
+interface ChartProps {
+  id: string;
+  title: ComponentChildren;
+  /** One sentence for screen readers: what the chart shows. */
+  summary: string;
+  categories: string[];
+  series: Series[];
+  format?: (n: number) => string;
+  /** Stack the series (parts of a whole) instead of grouping them side by side. */
+  stacked?: boolean;
+  /** A horizontal reference line (e.g. the overload threshold). */
+  threshold?: { value: number; label: string };
+  /** What the categories are, heading the first column of the numbers table ("Week of"). */
+  categoryName?: string;
+}
+
+/** Roughly how wide a label is in the charts' 12px text (no measuring: no DOM needed). */
+const textWidth = (text: string) => text.length * 7;
+
+const W = 640;
+const H = 240;
+const M = { top: 12, right: 12, bottom: 44 };
+
+/** Nothing to draw: the caption and the summary in words, no empty axes. */
+function EmptyChart({ id, title, summary }: Pick<ChartProps, 'id' | 'title' | 'summary'>) {
+  return (
+    <figure class="chart-figure" aria-labelledby={`${id}-title`}>
+      <figcaption id={`${id}-title`}>{title}</figcaption>
+      <p class="empty">{summary}</p>
+    </figure>
+  );
+}
+
+/** Vertical bars per category, grouped or stacked, with a legend and the numbers in a table. */
+export function BarChart({ id, title, summary, categories, series, format = String, stacked = false, threshold, categoryName }: ChartProps) {
+  if (categories.length === 0) return <EmptyChart id={id} title={title} summary={summary} />;
+  const totals = categories.map((_, i) => series.reduce((s, x) => s + (x.values[i] ?? 0), 0));
+  const peak = Math.max(threshold?.value ?? 0, ...(stacked ? totals : series.flatMap((s) => s.values.map((v) => v ?? 0))));
+  const max = niceMax(peak);
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => max * f);
+  // The left margin fits the widest value label (money needs more room than counts).
+  const left = Math.max(32, ...ticks.map((t) => textWidth(format(t)) + 10));
+  const plotW = W - left - M.right;
+  const plotH = H - M.top - M.bottom;
+  const y = (v: number) => M.top + plotH - (v / max) * plotH;
+  const band = plotW / categories.length;
+  const barW = stacked ? band * 0.6 : (band * 0.75) / Math.max(1, series.length);
+  // Label every n-th category so the labels never touch.
+  const every = Math.max(1, Math.ceil((Math.max(...categories.map(textWidth)) + 12) / band));
+
+  return (
+    <figure class="chart-figure" aria-labelledby={`${id}-title`}>
+      <figcaption id={`${id}-title`}>{title}</figcaption>
+      {series.length > 1 && <Legend series={series} />}
+      <svg class="chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={`${id}-title ${id}-desc`}>
+        <desc id={`${id}-desc`}>{summary}</desc>
+        {ticks.map((t) => (
+          <g key={t}>
+            <line class="grid" x1={left} x2={W - M.right} y1={y(t)} y2={y(t)} />
+            <text x={left - 6} y={y(t) + 4} text-anchor="end">
+              {format(t)}
+            </text>
+          </g>
+        ))}
+        {categories.map((c, i) => {
+          const x0 = left + i * band;
+          let base = 0;
+          return (
+            <g key={c}>
+              {series.map((s, k) => {
+                const v = s.values[i];
+                if (v === null || v === undefined) return null;
+                const x = stacked ? x0 + (band - barW) / 2 : x0 + (band - barW * series.length) / 2 + k * barW;
+                const top = stacked ? base + v : v;
+                const rect = (
+                  <rect key={s.name} class={`bar bar--${s.tone ?? 'a'}`} x={x} width={Math.max(1, barW - 1)} y={y(top)} height={Math.max(0, y(stacked ? base : 0) - y(top))}>
+                    <title>{`${c} · ${s.name}: ${format(v)}`}</title>
+                  </rect>
+                );
+                if (stacked) base += v;
+                return rect;
+              })}
+              {i % every === 0 && (
+                <text x={x0 + band / 2} y={H - M.bottom + 16} text-anchor="middle">
+                  {c}
+                </text>
+              )}
+            </g>
+          );
+        })}
+        {threshold && (
+          <g>
+            <line class="threshold" x1={left} x2={W - M.right} y1={y(threshold.value)} y2={y(threshold.value)} />
+            <text x={W - M.right} y={y(threshold.value) - 4} text-anchor="end" class="threshold-label">
+              {threshold.label}
+            </text>
+          </g>
+        )}
+        <line class="axis" x1={left} x2={W - M.right} y1={y(0)} y2={y(0)} />
+      </svg>
+      <Numbers id={id} categories={categories} series={series} format={format} categoryName={categoryName} />
+    </figure>
+  );
+}
+
+/** Horizontal bars, one row per name (people, managers, departments): long labels stay readable. */
+export function RowChart({ id, title, summary, categories, series, format = String, threshold, categoryName }: ChartProps) {
+  if (categories.length === 0) return <EmptyChart id={id} title={title} summary={summary} />;
+  const rowH = 22;
+  const gap = 8;
+  const labelW = 170;
+  const height = M.top + categories.length * (rowH * series.length + gap) + 24;
+  const plotW = W - labelW - 90;
+  const peak = Math.max(threshold?.value ?? 0, ...series.flatMap((s) => s.values.map((v) => v ?? 0)));
+  const max = niceMax(peak);
+  const x = (v: number) => labelW + (v / max) * plotW;
+  return (
+    <figure class="chart-figure" aria-labelledby={`${id}-title`}>
+      <figcaption id={`${id}-title`}>{title}</figcaption>
+      {series.length > 1 && <Legend series={series} />}
+      <svg class="chart" viewBox={`0 0 ${W} ${height}`} role="img" aria-labelledby={`${id}-title ${id}-desc`}>
+        <desc id={`${id}-desc`}>{summary}</desc>
+        {categories.map((c, i) => {
+          const top = M.top + i * (rowH * series.length + gap);
+          return (
+            <g key={c}>
+              <text x={labelW - 8} y={top + (rowH * series.length) / 2 + 4} text-anchor="end">
+                {c.length > 24 ? `${c.slice(0, 23)}…` : c}
+              </text>
+              {series.map((s, k) => {
+                const v = s.values[i] ?? 0;
+                return (
+                  <g key={s.name}>
+                    <rect class={`bar bar--${s.tone ?? 'a'}`} x={labelW} y={top + k * rowH} height={rowH - 3} width={Math.max(1, x(v) - labelW)}>
+                      <title>{`${c} · ${s.name}: ${format(v)}`}</title>
+                    </rect>
+                    <text x={x(v) + 6} y={top + k * rowH + rowH / 2 + 3}>
+                      {format(v)}
+                    </text>
+                  </g>
+                );
+              })}
+            </g>
+          );
+        })}
+        {threshold && (
+          <g>
+            <line class="threshold" x1={x(threshold.value)} x2={x(threshold.value)} y1={M.top - 6} y2={height - 18} />
+            <text x={x(threshold.value)} y={height - 4} text-anchor="middle" class="threshold-label">
+              {threshold.label}
+            </text>
+          </g>
+        )}
+        <line class="axis" x1={labelW} x2={labelW} y1={M.top - 6} y2={height - 18} />
+      </svg>
+      <Numbers id={id} categories={categories} series={series} format={format} categoryName={categoryName} />
+    </figure>
+  );
+}
+
+function Legend({ series }: { series: Series[] }) {
+  return (
+    <ul class="legend">
+      {series.map((s) => (
+        <li key={s.name}>
+          <svg class="swatch" viewBox="0 0 10 10" width="12" height="12" aria-hidden="true">
+            <rect class={`bar bar--${s.tone ?? 'a'}`} width="10" height="10" />
+          </svg>
+          {s.name}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Numbers({
+  id,
+  categories,
+  series,
+  format,
+  categoryName = 'Category',
+}: {
+  id: string;
+  categories: string[];
+  series: Series[];
+  format: (n: number) => string;
+  categoryName?: string;
+}) {
+  return (
+    <details class="chart-numbers">
+      <summary>The numbers</summary>
+      <div class="table-wrap">
+        <table id={`${id}-table`}>
+          <thead>
+            <tr>
+              <th scope="col">{categoryName}</th>
+              {series.map((s) => (
+                <th key={s.name} scope="col" class="num">
+                  {s.name}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {categories.map((c, i) => (
+              <tr key={c}>
+                <th scope="row">{c}</th>
+                {series.map((s) => (
+                  <td key={s.name} class="num">
+                    {s.values[i] === null || s.values[i] === undefined ? '—' : format(s.values[i]!)}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </details>
+  );
+}

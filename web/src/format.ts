@@ -1,0 +1,108 @@
+/** How dates, money, durations and names read in the portal (the browser's locale and time zone). */
+import type { Department, Stage, TaskStatus } from './api';
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+
+export const formatDateTime = (iso: string | undefined): string => (iso ? dateTime.format(new Date(iso)) : '—');
+export const formatDate = (iso: string | undefined): string => (iso ? dateOnly.format(new Date(iso)) : '—');
+
+export function formatMoney(amount: number, currency = 'EUR'): string {
+  try {
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(amount);
+  } catch {
+    return `${amount.toFixed(2)} ${currency}`;
+  }
+}
+
+/** "3 h", "2 d", "45 s": the largest unit that fits. */
+export function formatDuration(ms: number): string {
+  const abs = Math.abs(ms);
+  const units: [number, string][] = [
+    [7 * 86_400_000, 'w'],
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'min'],
+    [1_000, 's'],
+  ];
+  for (const [size, unit] of units) if (abs >= size) return `${Math.floor(abs / size)} ${unit}`;
+  return `${abs} ms`;
+}
+
+/** "in 3 h" / "5 min ago". */
+export function relative(iso: string, now = Date.now()): string {
+  const diff = Date.parse(iso) - now;
+  return diff >= 0 ? `in ${formatDuration(diff)}` : `${formatDuration(diff)} ago`;
+}
+
+export const STAGE_LABEL: Record<Stage, string> = {
+  intake: 'Intake',
+  planning: 'Planning',
+  awaiting_approval: 'Awaiting approval',
+  in_production: 'In production',
+  client_review: 'Client review',
+  invoicing: 'Invoicing',
+  closing: 'Closing',
+  completed: 'Completed',
+  cancelled: 'Cancelled',
+};
+
+export const TASK_STATUS_LABEL: Record<TaskStatus, string> = {
+  waiting: 'Waiting',
+  open: 'Open',
+  claimed: 'In work',
+  submitted: 'Delivered',
+  accepted: 'Accepted',
+  cancelled: 'Cancelled',
+};
+
+export const DEPARTMENT_LABEL: Record<Department, string> = {
+  design: 'Design',
+  copywriting: 'Copywriting',
+  seo: 'SEO',
+  ads: 'Ads',
+  analytics: 'Analytics',
+};
+
+/** Event names of timelines and histories ("plan_submitted") as words. */
+export const eventLabel = (event: string): string => {
+  const words = event.replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+};
+
+/** Due soon: within this long (a day), and not yet overdue. */
+export const DUE_SOON_MS = 24 * 3_600_000;
+
+export type DueState = 'overdue' | 'soon' | 'later';
+export function dueState(dueAt: string | undefined, overdue: boolean, now = Date.now()): DueState {
+  if (!dueAt) return 'later';
+  const left = Date.parse(dueAt) - now;
+  if (overdue || left < 0) return 'overdue';
+  return left <= DUE_SOON_MS ? 'soon' : 'later';
+}
+
+/** `<input type="datetime-local">` value for an ISO date (local time, minutes). */
+export function toLocalInput(iso: string | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** ISO date-time for a datetime-local value; empty stays empty (the API names the field). */
+export function fromLocalInput(value: string): string {
+  if (!value) return '';
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? value : d.toISOString();
+}
+
+/** A task key from its title: "Home page design" → "home-page-design". */
+export function slug(text: string, max = 40): string {
+  return text
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, max)
+    .replace(/-+$/, '');
+}

@@ -1,0 +1,151 @@
+/**
+ * Leadership's approvals: every plan waiting for a decision, longest-waiting first, with what
+ * changed since the version they sent back, to approve or reject with a comment.
+ */
+import { useState } from 'preact/hooks';
+import { allPages, api, idempotencyKey, ok, type ProjectStatus } from '../api';
+import { useAction, useName, useResource } from '../data';
+import { formatDateTime, formatDuration, formatMoney, fromLocalInput } from '../format';
+import { PlanChanges, PlanTable } from '../plan';
+import { Link } from '../router';
+import { Badge, flash, Input, Loading, PageHeader, ProblemBox, TextArea } from '../ui';
+
+export function Approvals() {
+  const [decided, setDecided] = useState<Set<string>>(new Set());
+  const waiting = useResource(
+    async () => {
+      const items = await allPages(
+        (pageToken) =>
+          ok(api.GET('/api/projects', { params: { query: { stage: 'awaiting_approval', pageSize: 100, ...(pageToken && { pageToken }) } } })),
+        200,
+      );
+      const projects = await Promise.all(
+        items.map((p) => ok(api.GET('/api/projects/{id}', { params: { path: { id: p.projectId } } })).catch(() => undefined)),
+      );
+      return projects
+        .filter((p): p is ProjectStatus => !!p && p.stage === 'awaiting_approval' && p.pendingPlanVersion !== undefined)
+        .sort((a, b) => (a.stageEnteredAt ?? '').localeCompare(b.stageEnteredAt ?? ''));
+    },
+    [],
+    5_000,
+  );
+  const shown = (waiting.data ?? []).filter((p) => !decided.has(`${p.projectId}@${p.pendingPlanVersion}`));
+
+  return (
+    <>
+      <PageHeader title="Plans awaiting your decision" />
+      {waiting.error && <ProblemBox error={waiting.error} title="Could not load the plans" />}
+      {!waiting.data ? (
+        !waiting.error && <Loading what="Loading plans" />
+      ) : shown.length === 0 ? (
+        <p class="empty">No plan is waiting for a decision.</p>
+      ) : (
+        <ul class="approval-list">
+          {shown.map((p) => (
+            <Approval key={`${p.projectId}@${p.pendingPlanVersion}`} project={p} onDecided={() => setDecided(new Set([...decided, `${p.projectId}@${p.pendingPlanVersion}`]))} />
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+function Approval({ project: p, onDecided }: { project: ProjectStatus; onDecided: () => void }) {
+  const name = useName();
+  const [comment, setComment] = useState('');
+  const [dueDates, setDueDates] = useState<Record<string, string>>({});
+  const plan = p.plans.find((v) => v.version === p.pendingPlanVersion)!;
+  const previous = p.plans.filter((v) => v.version < plan.version).pop();
+  const decide = useAction(
+    (decision: 'approve' | 'reject') => {
+      const moved = Object.entries(dueDates).filter(([, v]) => v !== '');
+      return ok(
+        api.POST('/api/projects/{id}/plan/decision', {
+          params: { path: { id: p.projectId }, header: { 'Idempotency-Key': idempotencyKey() } },
+          body: {
+            planVersion: plan.version,
+            decision,
+            comment,
+            ...(decision === 'approve' && moved.length > 0 && { dueDates: Object.fromEntries(moved.map(([k, v]) => [k, fromLocalInput(v)])) }),
+          },
+        }),
+      );
+    },
+    (next) => {
+      flash(next.stage === 'planning' ? `Sent “${p.title}” back to ${name(p.managerId)}.` : `Approved “${p.title}”: work starts.`);
+      onDecided();
+    },
+  );
+  const fid = `decision-${p.projectId}`;
+  const currency = p.budget.currency;
+  // Tasks whose due date passed while the plan waited: approving needs a new date for each.
+  const passed = plan.tasks.filter((t) => Date.parse(t.dueAt) <= Date.now() || decide.error?.at(`dueDates.${t.key}`));
+  const dueId = (key: string) => `${fid}-due-${key}`;
+  return (
+    <li class="card approval" aria-labelledby={`${fid}-title`}>
+      <h2 id={`${fid}-title`}>
+        <Link href={`/projects/${p.projectId}`}>{p.title}</Link> <span class="muted">version {plan.version}</span>
+      </h2>
+      <p class="meta-row">
+        <span>
+          {p.client.name} ({p.client.segment}) · {name(p.managerId)} · budget {formatMoney(p.budget.amount, currency)}
+        </span>
+        {p.stageEnteredAt && <Badge tone="warn">waiting {formatDuration(Date.now() - Date.parse(p.stageEnteredAt))}</Badge>}
+        {plan.total > p.budget.amount && <Badge tone="bad">over budget</Badge>}
+      </p>
+      <p class="muted">Submitted {formatDateTime(plan.submittedAt)}.</p>
+      {previous && (
+        <div class="callout" role="note">
+          <p>
+            <strong>Changes since version {previous.version}</strong>
+            {previous.decision?.comment && <> (sent back: “{previous.decision.comment}”)</>}
+          </p>
+          <PlanChanges previous={previous} next={plan} currency={currency} />
+        </div>
+      )}
+      <PlanTable plan={plan} currency={currency} />
+      <form onSubmit={(e) => e.preventDefault()} noValidate>
+        <ProblemBox
+          error={decide.error && !decide.error.at('comment') ? decide.error : undefined}
+          fieldIds={(f) => (f.startsWith('dueDates.') ? dueId(f.slice('dueDates.'.length)) : undefined)}
+        />
+        {passed.length > 0 && (
+          <fieldset>
+            <legend>Due dates that passed while the plan waited</legend>
+            <p class="hint">Approving moves these tasks to the dates you give.</p>
+            <div class="form-row">
+              {passed.map((t) => (
+                <Input
+                  key={t.key}
+                  id={dueId(t.key)}
+                  label={`New due date for “${t.title}” (was ${formatDateTime(t.dueAt)})`}
+                  type="datetime-local"
+                  value={dueDates[t.key] ?? ''}
+                  onValue={(v) => setDueDates({ ...dueDates, [t.key]: v })}
+                  error={decide.error?.at(`dueDates.${t.key}`)}
+                />
+              ))}
+            </div>
+          </fieldset>
+        )}
+        <TextArea
+          id={`${fid}-comment`}
+          label={`Comment to ${name(p.managerId)}`}
+          hint="Required when you send the plan back."
+          value={comment}
+          onValue={setComment}
+          error={decide.error?.at('comment')}
+          rows={2}
+        />
+        <div class="form-actions">
+          <button type="button" class="button" disabled={decide.pending} onClick={() => void decide.act('approve')}>
+            Approve
+          </button>
+          <button type="button" class="button button--secondary" disabled={decide.pending} onClick={() => void decide.act('reject')}>
+            Send back
+          </button>
+        </div>
+      </form>
+    </li>
+  );
+}

@@ -1,0 +1,166 @@
+/**
+ * A department's inbox for its staff: open work anyone may take, what I hold, what was delivered
+ * and waits for the manager, and what came back to me with changes. Overdue and due-soon work is
+ * marked in words. Claiming here moves the task to "Mine" at once; for everyone else it leaves
+ * "Open" with their next refresh (every few seconds).
+ */
+import { useRef } from 'preact/hooks';
+import { allPages, api, ok, type Task, type TaskListItem } from '../api';
+import { useAction, useName, useResource, useSession } from '../data';
+import { DEPARTMENT_LABEL } from '../format';
+import { Link } from '../router';
+import { Badge, Due, flash, Loading, PageHeader, ProblemBox, TaskStatusBadge } from '../ui';
+
+type View = 'open' | 'mine' | 'submitted' | 'sent-back';
+const VIEWS: { view: View; label: string }[] = [
+  { view: 'open', label: 'Open' },
+  { view: 'mine', label: 'Mine' },
+  { view: 'submitted', label: 'Delivered' },
+  { view: 'sent-back', label: 'Sent back' },
+];
+
+type Item = TaskListItem & { sentBackRound?: number };
+
+const listTasks = (query: { status?: TaskListItem['status']; assignee?: string }) =>
+  allPages(
+    (pageToken) => ok(api.GET('/api/tasks', { params: { query: { ...query, pageSize: 100, ...(pageToken && { pageToken }) } } })),
+    300,
+  );
+
+/** How long an action's result outranks the (slightly stale) lists. */
+const FRESH_MS = 8_000;
+
+export function Inbox({ query }: { query: URLSearchParams }) {
+  const { me } = useSession();
+  const name = useName();
+  const view = (VIEWS.find((v) => v.view === query.get('view'))?.view ?? 'open') as View;
+  const recent = useRef(new Map<string, { task: Task; at: number }>());
+
+  const inbox = useResource(
+    async () => {
+      const [open, mine, submitted] = await Promise.all([
+        listTasks({ status: 'open' }),
+        listTasks({ assignee: 'me', status: 'claimed' }),
+        listTasks({ status: 'submitted' }),
+      ]);
+      // "Sent back" needs each task's reviews: read my own tasks in hand (a handful) one by one.
+      const reviewed = await Promise.all(
+        mine.map((t) =>
+          ok(api.GET('/api/tasks/{taskId}', { params: { path: { taskId: t.taskId } } })).then(
+            (view) => view,
+            () => undefined,
+          ),
+        ),
+      );
+      const rounds = new Map(reviewed.filter((t): t is Task => !!t).map((t) => [t.taskId, t.reviewRounds]));
+      return [...open, ...mine, ...submitted].map((t): Item => ({ ...t, sentBackRound: rounds.get(t.taskId) || undefined }));
+    },
+    [],
+    3_000,
+  );
+
+  const claim = useAction(
+    (taskId: string) => ok(api.POST('/api/tasks/{taskId}/claim', { params: { path: { taskId } }, body: {} })),
+    (task) => {
+      recent.current.set(task.taskId, { task, at: Date.now() });
+      flash(`You took “${task.title}”. It is in Mine now.`);
+      void inbox.reload();
+    },
+  );
+
+  if (!inbox.data) {
+    return (
+      <>
+        <PageHeader title={`${me.person.department ? DEPARTMENT_LABEL[me.person.department] : ''} inbox`} />
+        {inbox.error ? <ProblemBox error={inbox.error} /> : <Loading what="Loading your department’s tasks" />}
+      </>
+    );
+  }
+
+  // One entry per task: the lists, overridden by what my own recent actions returned.
+  const byId = new Map<string, Item>();
+  for (const t of inbox.data) byId.set(t.taskId, t);
+  for (const [id, { task, at }] of recent.current) {
+    if (Date.now() - at > FRESH_MS) {
+      recent.current.delete(id);
+      continue;
+    }
+    const before = byId.get(id);
+    byId.set(id, { ...(before ?? { href: `/api/tasks/${id}`, executionStatus: 'RUNNING' }), ...task, overdue: task.overdue, sentBackRound: before?.sentBackRound });
+  }
+  const all = [...byId.values()].sort((a, b) => (a.dueAt ?? '').localeCompare(b.dueAt ?? ''));
+  const mineNow = (t: Item) => t.status === 'claimed' && t.assigneeId === me.person.id;
+  const tabs: Record<View, Item[]> = {
+    open: all.filter((t) => t.status === 'open'),
+    mine: all.filter(mineNow),
+    submitted: all.filter((t) => t.status === 'submitted'),
+    'sent-back': all.filter((t) => mineNow(t) && (t.sentBackRound ?? 0) > 0),
+  };
+  const shown = tabs[view];
+  const overdue = all.filter((t) => (t.status === 'open' || mineNow(t)) && t.overdue).length;
+
+  return (
+    <>
+      <PageHeader title={`${me.person.department ? DEPARTMENT_LABEL[me.person.department] : ''} inbox`}>
+        <p>
+          {tabs.open.length} open · {tabs.mine.length} in your hands
+          {overdue > 0 && (
+            <>
+              {' '}
+              · <Badge tone="bad">{overdue} overdue</Badge>
+            </>
+          )}
+        </p>
+      </PageHeader>
+      <nav class="tabs" aria-label="Inbox views">
+        {VIEWS.map((v) => (
+          <Link key={v.view} href={`/inbox?view=${v.view}`} aria-current={v.view === view ? 'page' : undefined}>
+            {v.label} <span class="count">{tabs[v.view].length}</span>
+          </Link>
+        ))}
+      </nav>
+      <ProblemBox error={claim.error} />
+      {inbox.error && <ProblemBox error={inbox.error} title="Could not refresh the inbox" />}
+      {shown.length === 0 ? (
+        <p class="empty">{EMPTY[view]}</p>
+      ) : (
+        <ul class="task-list" aria-label={`${VIEWS.find((v) => v.view === view)!.label} tasks`}>
+          {shown.map((t) => (
+            <li key={t.taskId} class={`task-item${t.overdue ? ' task-item--overdue' : ''}`}>
+              <div class="task-item-main">
+                <Link href={`/tasks/${t.taskId}`} class="task-title">
+                  {t.title ?? t.taskId}
+                </Link>
+                <span class="muted">{t.projectTitle}</span>
+              </div>
+              <div class="task-item-meta">
+                <TaskStatusBadge status={t.status} />
+                {(t.sentBackRound ?? 0) > 0 && t.status === 'claimed' && <Badge tone="warn">Sent back · round {t.sentBackRound}</Badge>}
+                <Due dueAt={t.dueAt} overdue={t.overdue} />
+                {t.assigneeId && t.status !== 'open' && <span class="muted">{t.assigneeId === me.person.id ? 'you' : name(t.assigneeId)}</span>}
+              </div>
+              {t.status === 'open' && (
+                <button
+                  type="button"
+                  class="button"
+                  disabled={claim.pending}
+                  onClick={() => void claim.act(t.taskId)}
+                  aria-label={`Claim ${t.title ?? t.taskId}`}
+                >
+                  Claim
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+const EMPTY: Record<View, string> = {
+  open: 'No open work in your department right now.',
+  mine: 'Nothing in your hands. Claim a task from Open.',
+  submitted: 'Nothing delivered is waiting for review.',
+  'sent-back': 'Nothing was sent back to you.',
+};

@@ -1,0 +1,354 @@
+/**
+ * The KPI dashboard: leadership's questions from DOMAIN.md — response time (B2C), on-time
+ * delivery, quality, money invoiced and paid, ratings and complaints, regular clients and spend
+ * (B2B), sales-plan fulfilment, who is overloaded — as figures and charts over a period, with the
+ * API's own filters (period, manager, segment, department) and the same numbers as CSV. Managers
+ * see their own projects. Filters live in the address, so a view can be bookmarked or sent.
+ */
+import { api, DEPARTMENTS, ok, type Schemas } from '../api';
+import { BarChart, RowChart } from '../charts';
+import { useName, useResource, useSession } from '../data';
+import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney } from '../format';
+import { Link, navigate } from '../router';
+import { Badge, Input, Loading, PageHeader, ProblemBox, Section, Select } from '../ui';
+
+type Kpis = Schemas['KpiReport'];
+type Filters = { from?: string; to?: string; managerId?: string; segment?: 'B2B' | 'B2C'; department?: (typeof DEPARTMENTS)[number] };
+
+const DAY = 86_400_000;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** The address's filters; `to` is shown inclusive (the API's end is exclusive: the next day). */
+function filtersFrom(query: URLSearchParams): Filters {
+  const pick = (k: string) => query.get(k) || undefined;
+  return {
+    from: pick('from'),
+    to: pick('to'),
+    managerId: pick('managerId'),
+    segment: pick('segment') as Filters['segment'],
+    department: pick('department') as Filters['department'],
+  };
+}
+
+function apiQuery(f: Filters): Record<string, string> {
+  const q: Record<string, string> = {};
+  if (f.from) q.from = f.from;
+  if (f.to) q.to = isoDay(Date.parse(f.to) + DAY);
+  if (f.managerId) q.managerId = f.managerId;
+  if (f.segment) q.segment = f.segment;
+  if (f.department) q.department = f.department;
+  return q;
+}
+
+const pct = (n: number | null | undefined) => (n === null || n === undefined ? '—' : `${Math.round(n * 1000) / 10}%`);
+const hours = (n: number | null | undefined) =>
+  n === null || n === undefined ? '—' : n < 1 ? `${Math.round(n * 60)} min` : `${Math.round(n * 10) / 10} h`;
+/** A week on a chart's axis: "31 Aug" (the year is in the page's period). */
+const weekLabel = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
+const num = (n: number) => String(Math.round(n * 100) / 100);
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export function Kpis({ query }: { query: URLSearchParams }) {
+  const { me, people } = useSession();
+  const name = useName();
+  const leadership = me.person.role === 'leadership';
+  const filters = filtersFrom(query);
+  const q = apiQuery(filters);
+  const qs = new URLSearchParams(q).toString();
+  const report = useResource(() => ok(api.GET('/api/reports/kpis', { params: { query: q } })), [qs], 30_000);
+
+  const setFilter = (key: keyof Filters, value: string) => {
+    const next = new URLSearchParams(query);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    navigate(`/kpis${next.size ? `?${next}` : ''}`, { replace: true });
+  };
+  const err = (field: string) => report.error?.at(field);
+  const r = report.data;
+
+  return (
+    <>
+      <PageHeader
+        title={leadership ? 'KPIs' : 'My KPIs'}
+        actions={
+          <a class="button button--secondary" href={`/api/reports/kpis.csv${qs ? `?${qs}` : ''}`} download>
+            Download CSV
+          </a>
+        }
+      >
+        {r && (
+          <p>
+            {formatDate(r.scope.from)} – {formatDate(new Date(Date.parse(r.scope.to) - 1).toISOString())}
+            {r.scope.managerId ? ` · ${name(r.scope.managerId)}` : ''}
+            {r.scope.segment ? ` · ${r.scope.segment}` : ''}
+            {r.scope.department ? ` · ${DEPARTMENT_LABEL[r.scope.department]}` : ''}
+            <span class="muted"> · figures as of {r.asOf ? formatDateTime(r.asOf) : 'no data yet'}</span>
+          </p>
+        )}
+      </PageHeader>
+
+      <form class="card filters-form" aria-label="Filters" onSubmit={(e) => e.preventDefault()} noValidate>
+        <Input id="kpi-from" label="From" type="date" value={filters.from ?? ''} onValue={(v) => setFilter('from', v)} error={err('from')} />
+        <Input id="kpi-to" label="Until (inclusive)" type="date" value={filters.to ?? ''} onValue={(v) => setFilter('to', v)} error={err('to')} />
+        {leadership && (
+          <Select
+            id="kpi-manager"
+            label="Manager"
+            value={filters.managerId ?? ''}
+            onValue={(v) => setFilter('managerId', v)}
+            placeholder="Everyone"
+            options={[...people.values()].filter((p) => p.role === 'manager').map((p) => ({ value: p.id, label: p.name }))}
+            error={err('managerId')}
+          />
+        )}
+        <Select
+          id="kpi-segment"
+          label="Clients"
+          value={filters.segment ?? ''}
+          onValue={(v) => setFilter('segment', v)}
+          placeholder="B2B and B2C"
+          options={[
+            { value: 'B2B', label: 'B2B' },
+            { value: 'B2C', label: 'B2C' },
+          ]}
+          error={err('segment')}
+        />
+        <Select
+          id="kpi-department"
+          label="Department (task figures)"
+          value={filters.department ?? ''}
+          onValue={(v) => setFilter('department', v)}
+          placeholder="All departments"
+          options={DEPARTMENTS.map((d) => ({ value: d, label: DEPARTMENT_LABEL[d] }))}
+          error={err('department')}
+        />
+      </form>
+
+      {report.error && !['from', 'to', 'managerId', 'segment', 'department'].some((f) => err(f)) && <ProblemBox error={report.error} />}
+      {!r ? !report.error && <Loading what="Computing the KPIs" /> : <Dashboard report={r} name={name} />}
+    </>
+  );
+}
+
+function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => string }) {
+  const currency = r.money.totals[0]?.currency ?? 'EUR';
+  const money = (n: number) => formatMoney(n, currency);
+  const weeks = r.series.map((w) => weekLabel.format(new Date(w.weekStart)));
+  const inCurrency = (w: Kpis['series'][number]) => w.money.find((m) => m.currency === currency);
+
+  const tiles: { label: string; value: string; note?: string; tone?: 'bad' | 'warn' }[] = [
+    { label: 'Median response time', value: hours(r.responseTime.overall.medianHours), note: `${plural(r.responseTime.overall.projects, 'first plan')}; ${r.responseTime.awaitingFirstPlan} waiting` },
+    { label: 'On-time delivery', value: pct(r.delivery.overall.onTimeRate), note: `${r.delivery.overall.onTime} of ${r.delivery.overall.delivered} tasks` },
+    { label: 'Reworked tasks', value: pct(r.quality.tasks.reworkRate), note: `${plural(r.quality.tasks.reviewRounds, 'round')} sent back` },
+    ...r.money.totals.flatMap((m) => [
+      { label: `Invoiced (${m.currency})`, value: formatMoney(m.netInvoiced, m.currency), note: `paid ${formatMoney(m.paid, m.currency)}` },
+      {
+        label: `Owed by clients (${m.currency})`,
+        value: formatMoney(m.outstanding, m.currency),
+        note: `${formatMoney(m.overdue, m.currency)} past due`,
+        tone: m.overdue > 0 ? ('bad' as const) : undefined,
+      },
+    ]),
+    { label: 'Client rating', value: r.clients.ratings.average === null ? '—' : `${r.clients.ratings.average} / 5`, note: `${plural(r.clients.ratings.count, 'rating')}; ${r.clients.ratings.negative} negative` },
+    {
+      label: 'Complaints',
+      value: String(r.clients.complaints.filed),
+      note: `${r.clients.complaints.open} still open`,
+      tone: r.clients.complaints.open > 0 ? ('warn' as const) : undefined,
+    },
+    { label: 'Regular clients', value: String(r.clients.regularClients.count), note: 'two or more projects' },
+  ];
+
+  const workloadPeople = [...r.workload.byPerson].sort((a, b) => b.claimedHours - a.claimedHours);
+
+  return (
+    <>
+      <ul class="tiles tiles--wide" aria-label="Key figures">
+        {tiles.map((t) => (
+          <li key={t.label} class={`tile${t.tone ? ` tile--${t.tone}` : ''}`}>
+            <span class="tile-value">{t.value}</span>
+            <span class="tile-label">{t.label}</span>
+            {t.note && <span class="tile-label">{t.note}</span>}
+          </li>
+        ))}
+      </ul>
+
+      <div class="kpi-grid">
+        <Section title="Response time" id="kpi-response">
+          <BarChart
+            id="chart-requests"
+            title="Requests received and first plans sent, per week"
+            summary={`Over ${weeks.length} weeks, ${sum(r.series.map((w) => w.projectsOpened))} requests and ${sum(r.series.map((w) => w.plansSent))} first plans.`}
+            categories={weeks}
+            categoryName="Week of"
+            series={[
+              { name: 'Requests', values: r.series.map((w) => w.projectsOpened), tone: 'a' },
+              { name: 'First plans', values: r.series.map((w) => w.plansSent), tone: 'b' },
+            ]}
+            format={num}
+          />
+          <RowChart
+            id="chart-response-managers"
+            categoryName="Manager"
+            title="Median response time by manager (hours)"
+            summary={r.responseTime.byManager.map((m) => `${name(m.managerId)}: ${hours(m.medianHours)}`).join('; ') || 'No first plans in the period.'}
+            categories={r.responseTime.byManager.map((m) => name(m.managerId))}
+            series={[{ name: 'Median hours', values: r.responseTime.byManager.map((m) => m.medianHours), tone: 'a' }]}
+            format={hours}
+          />
+        </Section>
+
+        <Section title="Delivery" id="kpi-delivery">
+          <BarChart
+            id="chart-delivery"
+            title="Tasks delivered per week: on time and late"
+            summary={`${r.delivery.overall.onTime} on time and ${r.delivery.overall.late} late of ${r.delivery.overall.delivered} delivered.`}
+            categories={weeks}
+            categoryName="Week of"
+            stacked
+            series={[
+              { name: 'On time', values: r.series.map((w) => w.onTime), tone: 'b' },
+              { name: 'Late', values: r.series.map((w) => w.late), tone: 'bad' },
+            ]}
+            format={num}
+          />
+          <RowChart
+            id="chart-ontime-departments"
+            categoryName="Department"
+            title="On-time delivery by department (%)"
+            summary={r.delivery.byDepartment.map((d) => `${DEPARTMENT_LABEL[d.department]}: ${pct(d.onTimeRate)}`).join('; ') || 'Nothing delivered in the period.'}
+            categories={r.delivery.byDepartment.map((d) => DEPARTMENT_LABEL[d.department])}
+            series={[{ name: 'On time (%)', values: r.delivery.byDepartment.map((d) => (d.onTimeRate === null ? null : Math.round(d.onTimeRate * 1000) / 10)), tone: 'b' }]}
+            format={(n) => `${num(n)}%`}
+          />
+        </Section>
+
+        <Section title={`Money (${currency})`} id="kpi-money">
+          <BarChart
+            id="chart-money"
+            title={`Invoiced and paid per week (${currency})`}
+            summary={`Invoiced ${money(sum(r.series.map((w) => inCurrency(w)?.invoiced ?? 0)))}, paid ${money(sum(r.series.map((w) => inCurrency(w)?.paid ?? 0)))} over the period.`}
+            categories={weeks}
+            categoryName="Week of"
+            series={[
+              { name: 'Invoiced', values: r.series.map((w) => inCurrency(w)?.invoiced ?? 0), tone: 'a' },
+              { name: 'Paid', values: r.series.map((w) => inCurrency(w)?.paid ?? 0), tone: 'b' },
+            ]}
+            format={(n) => money(n)}
+          />
+          <RowChart
+            id="chart-money-managers"
+            categoryName="Manager"
+            title={`Invoiced and paid by manager (${currency})`}
+            summary={r.money.byManager.filter((m) => m.currency === currency).map((m) => `${name(m.managerId)}: invoiced ${money(m.netInvoiced)}, paid ${money(m.paid)}`).join('; ') || 'Nothing invoiced in the period.'}
+            categories={r.money.byManager.filter((m) => m.currency === currency).map((m) => name(m.managerId))}
+            series={[
+              { name: 'Invoiced', values: r.money.byManager.filter((m) => m.currency === currency).map((m) => m.netInvoiced), tone: 'a' },
+              { name: 'Paid', values: r.money.byManager.filter((m) => m.currency === currency).map((m) => m.paid), tone: 'b' },
+            ]}
+            format={(n) => money(n)}
+          />
+          {r.money.overdueReceivables.items.length > 0 && (
+            <>
+              <h3>Invoices past due</h3>
+              <ul>
+                {r.money.overdueReceivables.items.map((i) => (
+                  <li key={i.invoiceNumber}>
+                    <Link href={`/projects/${i.projectId}`}>{i.invoiceNumber}</Link> — {i.clientName}: {formatMoney(i.outstanding, i.currency)},{' '}
+                    <Badge tone="bad">{Math.floor(i.daysOverdue)} days overdue</Badge>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </Section>
+
+        <Section title="Clients" id="kpi-clients">
+          <BarChart
+            id="chart-ratings"
+            categoryName="Rating"
+            title="Client ratings"
+            summary={`${r.clients.ratings.count} ratings, average ${r.clients.ratings.average ?? 'none'}.`}
+            categories={['1', '2', '3', '4', '5']}
+            series={[
+              {
+                name: 'Ratings',
+                values: (['1', '2', '3', '4', '5'] as const).map((k) => r.clients.ratings.distribution[k]),
+                tone: 'a',
+              },
+            ]}
+            format={num}
+          />
+          <p>
+            Complaints: {r.clients.complaints.filed} filed, {r.clients.complaints.resolved} resolved (median {hours(r.clients.complaints.medianHoursToResolve)} to
+            resolve), {r.clients.complaints.open} open.
+          </p>
+          {r.clients.regularClients.items.length > 0 && (
+            <>
+              <h3>Regular clients</h3>
+              <ul>
+                {r.clients.regularClients.items.map((c) => (
+                  <li key={c.clientId}>
+                    {c.clientName} ({c.segment}): {c.projects} projects
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </Section>
+
+        <Section title="Workload now" id="kpi-workload">
+          <RowChart
+            id="chart-workload-departments"
+            categoryName="Department"
+            title="Estimated hours by department: open and in work"
+            summary={r.workload.byDepartment.map((d) => `${DEPARTMENT_LABEL[d.department]}: ${d.openHours} h open, ${d.claimedHours} h in work`).join('; ') || 'No open work.'}
+            categories={r.workload.byDepartment.map((d) => DEPARTMENT_LABEL[d.department])}
+            series={[
+              { name: 'Open', values: r.workload.byDepartment.map((d) => d.openHours), tone: 'a' },
+              { name: 'In work', values: r.workload.byDepartment.map((d) => d.claimedHours), tone: 'c' },
+            ]}
+            format={(n) => `${num(n)} h`}
+          />
+          <RowChart
+            id="chart-workload-people"
+            categoryName="Person"
+            title="Hours in work per person"
+            summary={
+              workloadPeople.length === 0
+                ? 'Nobody has work in hand.'
+                : `${r.workload.overloaded.length} overloaded above ${r.workload.thresholdHours} h: ${r.workload.overloaded.map((p) => name(p)).join(', ') || 'nobody'}.`
+            }
+            categories={workloadPeople.map((p) => name(p.personId))}
+            series={[{ name: 'Hours in work', values: workloadPeople.map((p) => p.claimedHours), tone: 'c' }]}
+            threshold={{ value: r.workload.thresholdHours, label: `overload ${r.workload.thresholdHours} h` }}
+            format={(n) => `${num(n)} h`}
+          />
+          {r.workload.overloaded.length > 0 && (
+            <p>
+              <Badge tone="bad">Overloaded</Badge> {r.workload.overloaded.map((p) => name(p)).join(', ')}
+            </p>
+          )}
+        </Section>
+
+        {r.salesPlan.length > 0 && (
+          <Section title="Sales plan" id="kpi-sales">
+            <RowChart
+              id="chart-sales"
+              categoryName="Manager and period"
+              title="Sales-plan fulfilment (%)"
+              summary={r.salesPlan.map((s) => `${name(s.managerId)} ${s.period}: ${pct(s.fulfilment)}`).join('; ')}
+              categories={r.salesPlan.map((s) => `${name(s.managerId)} · ${s.period}`)}
+              series={[{ name: 'Fulfilment (%)', values: r.salesPlan.map((s) => Math.round(s.fulfilment * 1000) / 10), tone: 'b' }]}
+              threshold={{ value: 100, label: 'target' }}
+              format={(n) => `${num(n)}%`}
+            />
+          </Section>
+        )}
+      </div>
+    </>
+  );
+}
+
+const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
+

@@ -1,0 +1,199 @@
+/**
+ * Intake: the client's request becomes a project. The manager names the client, the work, the
+ * departments it needs, the budget and the date the client wants; policies (approval SLA, payment
+ * terms...) default to the agency's and may be set per project. The plan comes next.
+ */
+import { useState } from 'preact/hooks';
+import { api, DEPARTMENTS, idempotencyKey, ok, type Schemas } from '../api';
+import { useAction } from '../data';
+import { DEPARTMENT_LABEL, slug } from '../format';
+import { navigate } from '../router';
+import { Choices, fieldId, flash, Input, PageHeader, ProblemBox, Select, TextArea } from '../ui';
+
+type ProjectRequest = Schemas['ProjectRequest'];
+type PolicyKey = Exclude<keyof NonNullable<ProjectRequest['policy']>, 'startAfterPrepayment'>;
+
+const POLICIES: { key: PolicyKey; label: string }[] = [
+  { key: 'approvalSla', label: 'Remind leadership of an undecided plan after' },
+  { key: 'escalationSla', label: 'Escalate an undecided plan after' },
+  { key: 'reminderLead', label: 'Remind staff before a task is due by' },
+  { key: 'overdueGrace', label: 'Escalate an overdue task after' },
+  { key: 'acceptanceWindow', label: 'Wait for the client’s response for' },
+  { key: 'paymentTerms', label: 'Invoices are due after' },
+  { key: 'paymentEscalation', label: 'Escalate an unpaid invoice after its due date by' },
+];
+
+const id = (field: string) => fieldId('np', field);
+
+const LABELS: Record<string, string> = {
+  'client.name': 'Client name',
+  'client.id': 'Client id',
+  'client.email': 'Client email',
+  'client.segment': 'Segment',
+  title: 'Project title',
+  brief: 'Brief',
+  departments: 'Departments needed',
+  'budget.amount': 'Budget',
+  'budget.currency': 'Currency',
+  desiredDeadline: 'Client wants it by',
+  'policy.startAfterPrepayment': 'Start work only after the prepayment is paid',
+};
+
+export function NewProject() {
+  const [key] = useState(idempotencyKey);
+  const [clientName, setClientName] = useState('');
+  const [clientId, setClientId] = useState('');
+  const [clientIdEdited, setClientIdEdited] = useState(false);
+  const [segment, setSegment] = useState<'B2B' | 'B2C'>('B2B');
+  const [email, setEmail] = useState('');
+  const [title, setTitle] = useState('');
+  const [brief, setBrief] = useState('');
+  const [departments, setDepartments] = useState<string[]>([]);
+  const [amount, setAmount] = useState('');
+  const [currency, setCurrency] = useState('EUR');
+  const [deadline, setDeadline] = useState('');
+  const [policy, setPolicy] = useState<Partial<Record<PolicyKey, string>>>({});
+  const [startAfterPrepayment, setStartAfterPrepayment] = useState('');
+
+  const create = useAction(
+    () => {
+      const overrides = Object.fromEntries(Object.entries(policy).filter(([, v]) => v && v.trim() !== '')) as Record<PolicyKey, string>;
+      const body: ProjectRequest = {
+        client: { id: clientId, name: clientName, segment, email },
+        title,
+        brief,
+        departments: departments as ProjectRequest['departments'],
+        budget: { amount: amount === '' ? Number.NaN : Number(amount), currency },
+        desiredDeadline: deadline ? new Date(`${deadline}T17:00`).toISOString() : '',
+        ...((Object.keys(overrides).length > 0 || startAfterPrepayment) && {
+          policy: { ...overrides, ...(startAfterPrepayment && { startAfterPrepayment: startAfterPrepayment === 'yes' }) },
+        }),
+      };
+      return ok(api.POST('/api/projects', { params: { header: { 'Idempotency-Key': key } }, body }));
+    },
+    (project) => {
+      flash(`Project “${project.title ?? title}” opened. Draft its plan now.`);
+      navigate(`/projects/${project.projectId}/plan`);
+    },
+  );
+  const err = (field: string) => create.error?.at(field);
+
+  return (
+    <>
+      <PageHeader title="New project">
+        <p>Take the client’s request. The plan comes next.</p>
+      </PageHeader>
+      <form
+        class="card form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void create.act();
+        }}
+        noValidate
+      >
+        <ProblemBox
+          error={create.error}
+          fieldIds={(f) => id(f.replace(/\[\d+\]$/, ''))}
+          fieldLabel={(f) => LABELS[f.replace(/\[\d+\]$/, '')] ?? POLICIES.find((p) => `policy.${p.key}` === f)?.label}
+          title="The project was not opened"
+        />
+        <fieldset>
+          <legend>Client</legend>
+          <div class="form-row">
+            <Input
+              id={id('client.name')}
+              label="Client name"
+              value={clientName}
+              onValue={(v) => {
+                setClientName(v);
+                if (!clientIdEdited) setClientId(slug(v, 100));
+              }}
+              error={err('client.name')}
+              required
+            />
+            <Input
+              id={id('client.id')}
+              label="Client id"
+              hint="Stable id of the client across projects."
+              value={clientId}
+              onValue={(v) => {
+                setClientId(v);
+                setClientIdEdited(true);
+              }}
+              error={err('client.id')}
+              required
+            />
+          </div>
+          <div class="form-row">
+            <Input id={id('client.email')} label="Client email" type="email" value={email} onValue={setEmail} error={err('client.email')} required />
+            <Choices
+              id={id('client.segment')}
+              legend="Segment"
+              type="radio"
+              selected={[segment]}
+              onChange={([s]) => setSegment(s as 'B2B' | 'B2C')}
+              options={[
+                { value: 'B2B', label: 'B2B (company)' },
+                { value: 'B2C', label: 'B2C (consumer)' },
+              ]}
+              error={err('client.segment')}
+            />
+          </div>
+        </fieldset>
+        <fieldset>
+          <legend>The request</legend>
+          <Input id={id('title')} label="Project title" value={title} onValue={setTitle} error={err('title')} required />
+          <TextArea id={id('brief')} label="Brief" hint="What the client needs, in their words." value={brief} onValue={setBrief} error={err('brief')} rows={4} required />
+          <Choices
+            id={id('departments')}
+            legend="Departments needed"
+            type="checkbox"
+            selected={departments}
+            onChange={setDepartments}
+            options={DEPARTMENTS.map((d) => ({ value: d, label: DEPARTMENT_LABEL[d] }))}
+            error={err('departments')}
+          />
+          <div class="form-row">
+            <Input id={id('budget.amount')} label="Budget" type="number" min="0" step="0.01" value={amount} onValue={setAmount} error={err('budget.amount')} required />
+            <Input id={id('budget.currency')} label="Currency" value={currency} onValue={setCurrency} error={err('budget.currency')} maxLength={3} required />
+            <Input id={id('desiredDeadline')} label="Client wants it by" type="date" value={deadline} onValue={setDeadline} error={err('desiredDeadline')} required />
+          </div>
+        </fieldset>
+        <details class="advanced" open={POLICIES.some((p) => err(`policy.${p.key}`)) || undefined}>
+          <summary>Policies for this project (optional)</summary>
+          <p class="hint">Durations such as 90s, 15m, 24h or 5d. Empty = the agency’s default.</p>
+          <div class="form-grid">
+            {POLICIES.map((p) => (
+              <Input
+                key={p.key}
+                id={id(`policy.${p.key}`)}
+                label={p.label}
+                value={policy[p.key] ?? ''}
+                onValue={(v) => setPolicy({ ...policy, [p.key]: v })}
+                error={err(`policy.${p.key}`)}
+                placeholder="default"
+              />
+            ))}
+            <Select
+              id={id('policy.startAfterPrepayment')}
+              label="Start work only after the prepayment is paid"
+              value={startAfterPrepayment}
+              onValue={setStartAfterPrepayment}
+              placeholder="Agency default"
+              options={[
+                { value: 'yes', label: 'Yes' },
+                { value: 'no', label: 'No' },
+              ]}
+              error={err('policy.startAfterPrepayment')}
+            />
+          </div>
+        </details>
+        <div class="form-actions">
+          <button type="submit" class="button" disabled={create.pending}>
+            {create.pending ? 'Opening…' : 'Open the project'}
+          </button>
+        </div>
+      </form>
+    </>
+  );
+}

@@ -1,0 +1,315 @@
+/**
+ * The plan editor: the tasks of a project — department, estimate, due date, price and what each
+ * depends on — with the plan's total and prepayment worked out as they are typed. The API checks
+ * the plan (due dates in the future, dependencies that exist and are due first, no cycles...) and
+ * every refusal is shown at the field it names.
+ */
+import { useState } from 'preact/hooks';
+import { api, ok, type Department, type PlanInput, type ProjectStatus } from '../api';
+import { useAction, useResource } from '../data';
+import { DEPARTMENT_LABEL, formatMoney, fromLocalInput, slug, toLocalInput } from '../format';
+import { Link, navigate } from '../router';
+import { Choices, fieldId, flash, Input, Loading, PageHeader, ProblemBox, Select, StageBadge, TextArea } from '../ui';
+
+interface Row {
+  uid: number;
+  key: string;
+  keyEdited: boolean;
+  department: string;
+  title: string;
+  description: string;
+  estimateHours: string;
+  dueAt: string;
+  price: string;
+  /** Other rows by uid, so renaming a key keeps the dependency. */
+  dependsOn: number[];
+}
+
+let nextUid = 1;
+const id = (field: string) => fieldId('plan', field);
+
+function rowsFrom(project: ProjectStatus): Row[] {
+  const latest = project.plans[project.plans.length - 1];
+  if (!latest) {
+    return [
+      {
+        uid: nextUid++,
+        key: '',
+        keyEdited: false,
+        department: project.departments[0] ?? 'design',
+        title: '',
+        description: '',
+        estimateHours: '',
+        dueAt: toLocalInput(project.desiredDeadline),
+        price: '',
+        dependsOn: [],
+      },
+    ];
+  }
+  const uids = new Map(latest.tasks.map((t) => [t.key, nextUid++]));
+  return latest.tasks.map((t) => ({
+    uid: uids.get(t.key)!,
+    key: t.key,
+    keyEdited: true,
+    department: t.department,
+    title: t.title,
+    description: t.description,
+    estimateHours: String(t.estimateHours),
+    dueAt: toLocalInput(t.dueAt),
+    price: String(t.price),
+    dependsOn: t.dependsOn.map((k) => uids.get(k)).filter((u): u is number => u !== undefined),
+  }));
+}
+
+const FIELD_LABEL: Record<string, string> = {
+  title: 'Title',
+  key: 'Key',
+  department: 'Department',
+  estimateHours: 'Estimate',
+  dueAt: 'Due',
+  price: 'Price',
+  dependsOn: 'Depends on',
+  description: 'Description',
+  prepaymentPercent: 'Prepayment',
+  includedRevisionRounds: 'Revision rounds included',
+  tasks: 'Tasks',
+};
+
+const num = (text: string): number => (text.trim() === '' ? Number.NaN : Number(text));
+const cents = (n: number) => (Number.isFinite(n) ? Math.round(n * 100) : 0);
+
+export function PlanEditor({ params }: { params: Record<string, string> }) {
+  const project = useResource(() => ok(api.GET('/api/projects/{id}', { params: { path: { id: params.id } } })), [params.id]);
+  if (!project.data) {
+    return (
+      <>
+        <PageHeader title="Plan" />
+        {project.error ? <ProblemBox error={project.error} /> : <Loading what="Loading the project" />}
+      </>
+    );
+  }
+  return <Editor project={project.data} />;
+}
+
+function Editor({ project }: { project: ProjectStatus }) {
+  const [rows, setRows] = useState<Row[]>(() => rowsFrom(project));
+  const latest = project.plans[project.plans.length - 1];
+  const [prepayment, setPrepayment] = useState(String(latest?.prepaymentPercent ?? 0));
+  const [rounds, setRounds] = useState(String(latest?.includedRevisionRounds ?? 1));
+  const currency = project.budget.currency;
+
+  const keyOf = (r: Row) => r.key || slug(r.title) || `task-${r.uid}`;
+  const body = (): PlanInput => ({
+    tasks: rows.map((r) => ({
+      key: keyOf(r),
+      department: r.department as Department,
+      title: r.title,
+      description: r.description,
+      estimateHours: num(r.estimateHours),
+      dueAt: fromLocalInput(r.dueAt),
+      price: num(r.price),
+      dependsOn: r.dependsOn.map((u) => rows.find((o) => o.uid === u)).filter((o): o is Row => !!o).map(keyOf),
+    })),
+    prepaymentPercent: num(prepayment),
+    includedRevisionRounds: num(rounds),
+  });
+
+  const submit = useAction(
+    () => ok(api.PUT('/api/projects/{id}/plan', { params: { path: { id: project.projectId } }, body: body() })),
+    (next) => {
+      flash(`Plan version ${next.pendingPlanVersion ?? ''} submitted for leadership’s approval.`);
+      navigate(`/projects/${project.projectId}`);
+    },
+  );
+  const err = (field: string) => submit.error?.at(field);
+
+  const update = (uid: number, change: Partial<Row>) =>
+    setRows(
+      rows.map((r) => {
+        if (r.uid !== uid) return r;
+        const next = { ...r, ...change };
+        if (change.title !== undefined && !r.keyEdited) next.key = slug(change.title);
+        return next;
+      }),
+    );
+  const remove = (uid: number) => setRows(rows.filter((r) => r.uid !== uid).map((r) => ({ ...r, dependsOn: r.dependsOn.filter((u) => u !== uid) })));
+  const add = () =>
+    setRows([
+      ...rows,
+      {
+        uid: nextUid++,
+        key: '',
+        keyEdited: false,
+        department: project.departments[0] ?? 'design',
+        title: '',
+        description: '',
+        estimateHours: '',
+        dueAt: toLocalInput(project.desiredDeadline),
+        price: '',
+        dependsOn: [],
+      },
+    ]);
+
+  const totalCents = rows.reduce((sum, r) => sum + cents(num(r.price)), 0);
+  const pct = num(prepayment);
+  const prepaymentCents = Number.isFinite(pct) ? Math.round((totalCents * pct) / 100) : 0;
+  const budgetCents = cents(project.budget.amount);
+  const editable = project.stage === 'planning' || project.stage === 'intake';
+
+  return (
+    <>
+      <PageHeader title={`Plan for ${project.title}`} actions={<Link href={`/projects/${project.projectId}`}>Back to the project</Link>}>
+        <p class="meta-row">
+          <StageBadge stage={project.stage} /> {project.client.name} · budget {formatMoney(project.budget.amount, currency)}
+          {latest && ` · revising version ${latest.version}`}
+        </p>
+      </PageHeader>
+
+      {project.lastRejectionComment && (
+        <div class="callout callout--warn" role="note">
+          <strong>Leadership sent version {latest?.version} back:</strong> {project.lastRejectionComment}
+        </div>
+      )}
+      {!editable && (
+        <div class="callout" role="note">
+          The plan can be changed while the project is in planning. <Link href={`/projects/${project.projectId}`}>Back to the project</Link>.
+        </div>
+      )}
+
+      <form
+        class="plan-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit.act();
+        }}
+        noValidate
+      >
+        <ProblemBox
+          error={submit.error}
+          fieldIds={(f) => id(f.replace(/\.dependsOn\[\d+\]$/, '.dependsOn'))}
+          fieldLabel={(f) => {
+            const m = /^tasks\[(\d+)\]\.(\w+)/.exec(f);
+            if (!m) return FIELD_LABEL[f];
+            const row = rows[Number(m[1])];
+            return `Task ${Number(m[1]) + 1}${row?.title ? ` (${row.title})` : ''}: ${FIELD_LABEL[m[2]] ?? m[2]}`;
+          }}
+          title="The plan was not accepted"
+        />
+
+        {rows.map((r, i) => {
+          const f = (name: string) => `tasks[${i}].${name}`;
+          return (
+            <fieldset key={r.uid} class="card plan-task">
+              <legend>
+                Task {i + 1}
+                {r.title ? `: ${r.title}` : ''}
+              </legend>
+              <div class="form-row">
+                <Input id={id(f('title'))} label="Title" value={r.title} onValue={(v) => update(r.uid, { title: v })} error={err(f('title'))} required />
+                <Input
+                  id={id(f('key'))}
+                  label="Key"
+                  hint="Short id; other tasks depend on it."
+                  value={r.key}
+                  onValue={(v) => update(r.uid, { key: v, keyEdited: true })}
+                  error={err(f('key'))}
+                />
+                <Select
+                  id={id(f('department'))}
+                  label="Department"
+                  value={r.department}
+                  onValue={(v) => update(r.uid, { department: v })}
+                  options={[...project.departments, ...(['design', 'copywriting', 'seo', 'ads', 'analytics'] as const).filter((d) => !project.departments.includes(d))].map((d) => ({
+                    value: d,
+                    label: DEPARTMENT_LABEL[d],
+                  }))}
+                  error={err(f('department'))}
+                />
+              </div>
+              <div class="form-row">
+                <Input
+                  id={id(f('estimateHours'))}
+                  label="Estimate (hours)"
+                  type="number"
+                  min="0"
+                  step="0.5"
+                  value={r.estimateHours}
+                  onValue={(v) => update(r.uid, { estimateHours: v })}
+                  error={err(f('estimateHours'))}
+                />
+                <Input id={id(f('dueAt'))} label="Due" type="datetime-local" value={r.dueAt} onValue={(v) => update(r.uid, { dueAt: v })} error={err(f('dueAt'))} />
+                <Input
+                  id={id(f('price'))}
+                  label={`Price (${currency})`}
+                  type="number"
+                  min="0"
+                  step="0.01"
+                  value={r.price}
+                  onValue={(v) => update(r.uid, { price: v })}
+                  error={err(f('price'))}
+                />
+              </div>
+              <Choices
+                id={id(f('dependsOn'))}
+                legend="Depends on"
+                type="checkbox"
+                selected={r.dependsOn.map(String)}
+                onChange={(sel) => update(r.uid, { dependsOn: sel.map(Number) })}
+                options={rows.filter((o) => o.uid !== r.uid).map((o) => ({ value: String(o.uid), label: o.title || keyOf(o) }))}
+                error={err(f('dependsOn'))}
+                hint="This task opens when these are accepted."
+              />
+              <TextArea id={id(f('description'))} label="Description" value={r.description} onValue={(v) => update(r.uid, { description: v })} error={err(f('description'))} rows={2} />
+              {rows.length > 1 && (
+                <button type="button" class="button button--quiet" onClick={() => remove(r.uid)}>
+                  Remove task {i + 1}
+                </button>
+              )}
+            </fieldset>
+          );
+        })}
+        {err('tasks') && !rows.some((_, i) => err(`tasks[${i}]`)) && <p class="field-error">{err('tasks')}</p>}
+
+        <div class="form-actions">
+          <button type="button" class="button button--secondary" onClick={add}>
+            Add a task
+          </button>
+        </div>
+
+        <div class="card plan-summary">
+          <div class="form-row">
+            <Input id={id('prepaymentPercent')} label="Prepayment (%)" type="number" min="0" max="100" value={prepayment} onValue={setPrepayment} error={err('prepaymentPercent')} />
+            <Input
+              id={id('includedRevisionRounds')}
+              label="Revision rounds included"
+              type="number"
+              min="0"
+              step="1"
+              value={rounds}
+              onValue={setRounds}
+              error={err('includedRevisionRounds')}
+            />
+          </div>
+          <dl class="totals" aria-live="polite">
+            <dt>Total</dt>
+            <dd id="plan-total">{formatMoney(totalCents / 100, currency)}</dd>
+            <dt>Prepayment</dt>
+            <dd id="plan-prepayment">{formatMoney(prepaymentCents / 100, currency)}</dd>
+            <dt>Budget</dt>
+            <dd>
+              {formatMoney(budgetCents / 100, currency)}{' '}
+              {totalCents > budgetCents ? (
+                <strong class="over">over by {formatMoney((totalCents - budgetCents) / 100, currency)}</strong>
+              ) : (
+                <span class="muted">{formatMoney((budgetCents - totalCents) / 100, currency)} left</span>
+              )}
+            </dd>
+          </dl>
+          <button type="submit" class="button" disabled={submit.pending || !editable}>
+            {submit.pending ? 'Submitting…' : 'Submit for approval'}
+          </button>
+        </div>
+      </form>
+    </>
+  );
+}

@@ -1,0 +1,166 @@
+/**
+ * The portfolio: every project by stage, with what needs attention flagged in words — overdue,
+ * waiting for leadership or for the client, payment past due, an open complaint. Managers see
+ * their own projects; leadership sees everyone's and may narrow to one manager.
+ */
+import { useState } from 'preact/hooks';
+import { allPages, api, ok, STAGES, type PortfolioReport, type ProjectListItem, type Stage } from '../api';
+import { useName, useResource, useSession } from '../data';
+import { formatDate, formatDuration, STAGE_LABEL } from '../format';
+import { Link } from '../router';
+import { Badge, Due, Loading, PageHeader, ProblemBox, Select } from '../ui';
+
+const FINISHED: Stage[] = ['completed', 'cancelled'];
+
+export function Portfolio({ query }: { query: URLSearchParams }) {
+  const { me, people } = useSession();
+  const name = useName();
+  const leadership = me.person.role === 'leadership';
+  const [managerId, setManagerId] = useState(query.get('manager') ?? '');
+  const [showFinished, setShowFinished] = useState(false);
+
+  const data = useResource(
+    async () => {
+      const filter = leadership && managerId ? { managerId } : {};
+      const [projects, report] = await Promise.all([
+        allPages(
+          (pageToken) => ok(api.GET('/api/projects', { params: { query: { ...filter, pageSize: 100, ...(pageToken && { pageToken }) } } })),
+          500,
+        ),
+        ok(api.GET('/api/reports/portfolio', { params: { query: filter } })),
+      ]);
+      return { projects, report };
+    },
+    [managerId],
+    5_000,
+  );
+
+  const managers = [...people.values()].filter((p) => p.role === 'manager');
+
+  return (
+    <>
+      <PageHeader
+        title={leadership ? 'Portfolio' : 'My portfolio'}
+        actions={
+          !leadership && (
+            <Link href="/projects/new" class="button">
+              New project
+            </Link>
+          )
+        }
+      >
+        <p>{leadership ? 'Every project of the agency, by stage.' : 'Your projects, by stage.'}</p>
+      </PageHeader>
+
+      {leadership && (
+        <div class="filters">
+          <Select
+            id="portfolio-manager"
+            label="Manager"
+            value={managerId}
+            onValue={setManagerId}
+            placeholder="Everyone"
+            options={managers.map((m) => ({ value: m.id, label: m.name }))}
+          />
+        </div>
+      )}
+
+      {data.error && <ProblemBox error={data.error} title="Could not load the portfolio" />}
+      {!data.data ? (
+        !data.error && <Loading what="Loading the portfolio" />
+      ) : (
+        <>
+          <Summary report={data.data.report} />
+          <div class="checkbox-line">
+            <input id="show-finished" type="checkbox" checked={showFinished} onChange={() => setShowFinished(!showFinished)} />
+            <label for="show-finished">Show completed and cancelled projects</label>
+          </div>
+          <ul class="stage-strip" aria-label="Projects per stage">
+            {STAGES.map((stage) => {
+              const n = data.data!.projects.filter((p) => p.stage === stage).length;
+              return (
+                <li key={stage} class={n === 0 ? 'empty-stage' : undefined}>
+                  {n > 0 ? <a href={`#stage-${stage}`}>{STAGE_LABEL[stage]}</a> : STAGE_LABEL[stage]} <span class="count">{n}</span>
+                </li>
+              );
+            })}
+          </ul>
+          <div class="stages">
+            {STAGES.filter((s) => showFinished || !FINISHED.includes(s)).map((stage) => {
+              const items = data.data!.projects.filter((p) => p.stage === stage);
+              if (items.length === 0) return null;
+              return (
+                <section key={stage} class="stage-column" aria-labelledby={`stage-${stage}`}>
+                  <h2 id={`stage-${stage}`}>
+                    {STAGE_LABEL[stage]} <span class="count">{items.length}</span>
+                  </h2>
+                  <ul class="project-list">
+                    {items.map((p) => (
+                      <ProjectCard key={p.projectId} project={p} showManager={leadership} name={name} />
+                    ))}
+                  </ul>
+                </section>
+              );
+            })}
+          </div>
+          {data.data.projects.filter((p) => showFinished || !FINISHED.includes(p.stage ?? 'intake')).length === 0 && (
+            <p class="empty">{leadership ? 'No projects here.' : 'No projects yet. Open one from a client’s request.'}</p>
+          )}
+        </>
+      )}
+    </>
+  );
+}
+
+function Summary({ report }: { report: PortfolioReport }) {
+  const tiles: { label: string; value: number; tone?: 'bad' | 'warn' }[] = [
+    { label: 'Active projects', value: report.projects.active },
+    { label: 'Overdue projects', value: report.projects.overdue, tone: 'bad' },
+    { label: 'Overdue tasks', value: report.tasks.overdue, tone: 'bad' },
+    { label: 'Plans awaiting decision', value: report.plansAwaitingDecision.count, tone: 'warn' },
+    { label: 'Open complaints', value: report.openComplaints.count, tone: 'warn' },
+    { label: 'Unpaid invoices past due', value: report.unpaidInvoicesPastDue.count, tone: 'bad' },
+  ];
+  return (
+    <ul class="tiles" aria-label="At a glance">
+      {tiles.map((t) => (
+        <li key={t.label} class={`tile${t.tone && t.value > 0 ? ` tile--${t.tone}` : ''}`}>
+          <span class="tile-value">{t.value}</span>
+          <span class="tile-label">{t.label}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function ProjectCard({ project: p, showManager, name }: { project: ProjectListItem; showManager: boolean; name: (id?: string) => string }) {
+  const now = Date.now();
+  const waitingFor =
+    p.stage === 'awaiting_approval' ? 'leadership' : p.stage === 'client_review' ? 'the client' : undefined;
+  const paymentLate = p.paymentDueAt && Date.parse(p.paymentDueAt) < now && !FINISHED.includes(p.stage ?? 'intake');
+  const finished = p.stage !== undefined && FINISHED.includes(p.stage);
+  return (
+    <li class="project-card">
+      <Link href={`/projects/${p.projectId}`} class="project-title">
+        {p.title ?? p.projectId}
+      </Link>
+      <span class="muted">
+        {p.clientName}
+        {p.segment ? ` · ${p.segment}` : ''}
+        {showManager && p.managerId ? ` · ${name(p.managerId)}` : ''}
+      </span>
+      <span class="meta-row">
+        {p.overdue && !finished && <Badge tone="bad">Overdue</Badge>}
+        {waitingFor && (
+          <Badge tone="warn">
+            Waiting for {waitingFor}
+            {p.stageEnteredAt ? ` · ${formatDuration(now - Date.parse(p.stageEnteredAt))}` : ''}
+          </Badge>
+        )}
+        {paymentLate && <Badge tone="bad">Payment past due</Badge>}
+        {p.hasOpenComplaint && <Badge tone="warn">Open complaint</Badge>}
+      </span>
+      {finished ? <span class="muted">started {formatDate(p.startedAt)}</span> : <Due dueAt={p.dueAt} overdue={false} />}
+    </li>
+  );
+}

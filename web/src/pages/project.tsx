@@ -1,0 +1,723 @@
+/**
+ * One project, for its manager and for leadership: where it stands and what comes next, the plan,
+ * the tasks, the client's feedback and complaints, invoices and payments, documents (PDFs open in
+ * the browser), the timeline, and cancelling with a reason. Every action's response is the new
+ * snapshot, shown at once.
+ */
+import { useState } from 'preact/hooks';
+import { api, idempotencyKey, ok, STAGES, type Department, type ProjectStatus, type Stage } from '../api';
+import { useAction, useName, useResource, useSession } from '../data';
+import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, fromLocalInput, STAGE_LABEL, toLocalInput } from '../format';
+import { PlanChanges, PlanTable } from '../plan';
+import { Link } from '../router';
+import { Badge, Choices, Due, flash, Input, Loading, PageHeader, ProblemBox, Section, Select, StageBadge, TaskStatusBadge, TextArea, Timeline } from '../ui';
+
+type Update = (p: ProjectStatus) => void;
+type Invoice = ProjectStatus['invoices'][number];
+
+const INVOICE_LABEL: Record<Invoice['kind'], string> = {
+  prepayment: 'Prepayment',
+  final: 'Final',
+  cancellation: 'Cancellation',
+  credit_note: 'Credit note',
+};
+
+/** Money still to move: open invoices the client owes, and open credit notes (a refund owed to the client). */
+const open = (i: Invoice) => i.status === 'open';
+/** What the client still owes: open invoices, never a credit note. */
+const owed = (i: Invoice) => open(i) && i.kind !== 'credit_note';
+
+const DOCUMENT_LABEL: Record<ProjectStatus['documents'][number]['kind'], string> = {
+  contract: 'Contract',
+  prepayment_invoice: 'Prepayment invoice',
+  final_invoice: 'Final invoice',
+  cancellation_invoice: 'Cancellation invoice',
+  acceptance_act: 'Acceptance act',
+  final_report: 'Final report',
+  credit_note: 'Credit note',
+};
+
+export function ProjectPage({ params }: { params: Record<string, string> }) {
+  const id = params.id;
+  const project = useResource(() => ok(api.GET('/api/projects/{id}', { params: { path: { id } } })), [id], 4_000);
+  if (!project.data) {
+    return (
+      <>
+        <PageHeader title="Project" />
+        {project.error ? <ProblemBox error={project.error} /> : <Loading what="Loading the project" />}
+      </>
+    );
+  }
+  return <ProjectView project={project.data} onChange={project.set} />;
+}
+
+function ProjectView({ project: p, onChange }: { project: ProjectStatus; onChange: Update }) {
+  const { me } = useSession();
+  const name = useName();
+  const isManager = me.person.role === 'manager' && p.managerId === me.person.id;
+  const canAct = isManager || me.person.role === 'leadership';
+  const finished = p.stage === 'completed' || p.stage === 'cancelled';
+  const currency = p.budget.currency;
+
+  return (
+    <>
+      <PageHeader
+        title={p.title}
+        actions={
+          isManager &&
+          p.stage === 'planning' && (
+            <Link href={`/projects/${p.projectId}/plan`} class="button">
+              {p.plans.length === 0 ? 'Draft the plan' : 'Revise the plan'}
+            </Link>
+          )
+        }
+      >
+        <p>
+          {p.client.name} ({p.client.segment}) · <a href={`mailto:${p.client.email}`}>{p.client.email}</a> · manager {name(p.managerId)}
+        </p>
+        <p class="meta-row">
+          <StageBadge stage={p.stage} />
+          {p.overdue && !finished && <Badge tone="bad">Overdue work</Badge>}
+          {p.complaints.some((c) => !c.resolvedAt) && <Badge tone="warn">Open complaint</Badge>}
+          <span>Budget {formatMoney(p.budget.amount, currency)}</span>
+          <span>Client wants it by {formatDate(p.desiredDeadline)}</span>
+        </p>
+      </PageHeader>
+
+      <StageProgress project={p} />
+      <NextStep project={p} isManager={isManager} onChange={onChange} />
+
+      <Section title="Plan" id="plan">
+        <PlanSection project={p} />
+      </Section>
+
+      {p.tasks.length > 0 && (
+        <Section title="Tasks" id="tasks">
+          <div class="table-wrap">
+            <table>
+              <caption class="visually-hidden">Tasks of the project</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Task</th>
+                  <th scope="col">Department</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Assignee</th>
+                  <th scope="col">Due</th>
+                  <th scope="col" class="num">Rounds</th>
+                </tr>
+              </thead>
+              <tbody>
+                {p.tasks.map((t) => (
+                  <tr key={t.taskId}>
+                    <th scope="row">
+                      <Link href={`/tasks/${t.taskId}`}>{t.title}</Link>
+                      {t.revisionRound && <span class="muted"> (revision {t.revisionRound})</span>}
+                    </th>
+                    <td>{DEPARTMENT_LABEL[t.department]}</td>
+                    <td>
+                      <TaskStatusBadge status={t.status} />
+                    </td>
+                    <td>{t.assigneeId ? name(t.assigneeId) : <span class="muted">—</span>}</td>
+                    <td>
+                      <Due dueAt={t.dueAt} overdue={t.overdue} done={t.status === 'accepted' || t.status === 'cancelled'} />
+                    </td>
+                    <td class="num">{t.reviewRounds}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </Section>
+      )}
+
+      {(p.feedback.length > 0 || p.complaints.length > 0) && (
+        <Section title="Client feedback" id="feedback">
+          <FeedbackHistory project={p} canAct={canAct && !finished} onChange={onChange} />
+        </Section>
+      )}
+
+      {p.invoices.length > 0 && (
+        <Section title="Invoices and payments" id="invoices">
+          <Invoices project={p} canAct={canAct} onChange={onChange} />
+        </Section>
+      )}
+
+      <Section title="Documents" id="documents">
+        {p.documents.length === 0 ? (
+          <p class="muted">No documents yet: the contract comes with the approved plan.</p>
+        ) : (
+          <ul class="documents">
+            {p.documents.map((d) => (
+              <li key={d.documentId}>
+                <a href={`/api/documents/${encodeURIComponent(d.documentId)}`} target="_blank" rel="noopener">
+                  {DOCUMENT_LABEL[d.kind]}
+                  {d.number ? ` ${d.number}` : ''} (PDF)
+                </a>{' '}
+                <span class="muted">{formatDateTime(d.createdAt)}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Section>
+
+      <Section title="Timeline" id="timeline">
+        <Timeline entries={p.timeline} name={name} />
+      </Section>
+
+      {canAct && !finished && <CancelProject project={p} onChange={onChange} />}
+    </>
+  );
+}
+
+function StageProgress({ project: p }: { project: ProjectStatus }) {
+  const path: Stage[] = STAGES.filter((s) => s !== 'cancelled' && s !== 'intake');
+  const where = p.stage === 'cancelled' ? (p.cancellation?.stageAtCancel ?? 'planning') : p.stage;
+  const at = path.indexOf(where === 'intake' ? 'planning' : where);
+  return (
+    <ol class="stage-progress" aria-label="Stages">
+      {path.map((s, i) => (
+        <li key={s} class={i < at ? 'done' : i === at ? 'current' : ''} aria-current={i === at ? 'step' : undefined}>
+          {STAGE_LABEL[s]}
+          {i === at && p.stage === 'cancelled' && ' (cancelled here)'}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus; isManager: boolean; onChange: Update }) {
+  const { me } = useSession();
+  const name = useName();
+  const leadership = me.person.role === 'leadership';
+  switch (p.stage) {
+    case 'intake':
+    case 'planning':
+      return (
+        <div class="callout" role="note">
+          {p.lastRejectionComment ? (
+            <p>
+              <strong>Leadership sent the plan back:</strong> {p.lastRejectionComment}
+            </p>
+          ) : (
+            <p>{p.plans.length === 0 ? 'No plan yet.' : 'The plan is being revised.'}</p>
+          )}
+          {isManager && (
+            <p>
+              <Link href={`/projects/${p.projectId}/plan`}>{p.plans.length === 0 ? 'Draft the plan' : 'Revise the plan'}</Link> and submit it
+              for approval.
+            </p>
+          )}
+        </div>
+      );
+    case 'awaiting_approval':
+      return (
+        <div class="callout" role="note">
+          <p>
+            Plan version {p.pendingPlanVersion} is waiting for leadership’s decision
+            {p.stageEnteredAt ? ` since ${formatDateTime(p.stageEnteredAt)}` : ''}.
+          </p>
+          {leadership && (
+            <p>
+              <Link href="/approvals">Decide it in Approvals</Link>.
+            </p>
+          )}
+        </div>
+      );
+    case 'in_production': {
+      const accepted = p.tasks.filter((t) => t.status === 'accepted').length;
+      const delivered = p.tasks.filter((t) => t.status === 'submitted');
+      const unpaidPrepayment = p.invoices.find((i) => i.kind === 'prepayment' && open(i));
+      return (
+        <div class="callout" role="note">
+          <p>
+            {accepted} of {p.tasks.length} tasks accepted.
+            {delivered.length > 0 && ` ${delivered.length} delivered and waiting for review.`}
+          </p>
+          {unpaidPrepayment && p.policy.startAfterPrepayment && (
+            <p>
+              Work starts when the prepayment invoice {unpaidPrepayment.number} is paid ({formatMoney(unpaidPrepayment.amount, unpaidPrepayment.currency)}).
+            </p>
+          )}
+          {isManager && delivered.length > 0 && (
+            <p>
+              <Link href="/review">Review the deliveries</Link>.
+            </p>
+          )}
+        </div>
+      );
+    }
+    case 'client_review':
+      return isManager ? (
+        <Section title="Record the client’s response" id="client-response">
+          <FeedbackForm project={p} onChange={onChange} />
+        </Section>
+      ) : (
+        <div class="callout" role="note">
+          <p>The work is with the client; {name(p.managerId)} records their response.</p>
+        </div>
+      );
+    case 'invoicing':
+    case 'closing': {
+      const unpaid = p.invoices.filter(owed);
+      return (
+        <div class="callout" role="note">
+          <p>
+            {unpaid.length > 0
+              ? `Waiting for payment: ${unpaid.map((i) => `${i.number} (${formatMoney(i.amount - i.paidAmount, i.currency)} due ${formatDate(i.dueAt)})`).join(', ')}.`
+              : 'Closing: the documents are being prepared.'}
+          </p>
+        </div>
+      );
+    }
+    case 'completed':
+      return (
+        <div class="callout callout--good" role="note">
+          <p>Completed {formatDateTime(p.completedAt)}. The final report is among the documents.</p>
+        </div>
+      );
+    case 'cancelled':
+      return (
+        <div class="callout" role="note">
+          <p>
+            Cancelled by {name(p.cancellation?.by)} {p.cancellation ? formatDateTime(p.cancellation.at) : ''}: {p.cancellation?.reason}
+          </p>
+        </div>
+      );
+  }
+}
+
+function PlanSection({ project: p }: { project: ProjectStatus }) {
+  const name = useName();
+  if (p.plans.length === 0) return <p class="muted">No plan submitted yet.</p>;
+  const latest = p.plans[p.plans.length - 1];
+  const previous = p.plans.length > 1 ? p.plans[p.plans.length - 2] : undefined;
+  const state =
+    latest.decision?.decision === 'approve' ? (
+      <Badge tone="good">approved</Badge>
+    ) : latest.decision?.decision === 'reject' ? (
+      <Badge tone="bad">sent back</Badge>
+    ) : (
+      <Badge tone="warn">waiting for a decision</Badge>
+    );
+  return (
+    <>
+      <p>
+        Version {latest.version} {state}, submitted {formatDateTime(latest.submittedAt)} by {name(latest.submittedBy)}
+        {latest.decision && (
+          <>
+            ; {latest.decision.decision === 'approve' ? 'approved' : 'sent back'} by {name(latest.decision.by)}
+            {latest.decision.comment ? `: “${latest.decision.comment}”` : ''}
+          </>
+        )}
+      </p>
+      <PlanTable plan={latest} currency={p.budget.currency} />
+      {previous && (
+        <details>
+          <summary>Changes since version {previous.version}</summary>
+          <PlanChanges previous={previous} next={latest} currency={p.budget.currency} />
+        </details>
+      )}
+      {p.plans.length > 1 && (
+        <details>
+          <summary>Earlier versions ({p.plans.length - 1})</summary>
+          {p.plans.slice(0, -1).map((v) => (
+            <div key={v.version}>
+              <h3>
+                Version {v.version}
+                {v.decision && ` — ${v.decision.decision === 'approve' ? 'approved' : 'sent back'}: ${v.decision.comment || 'no comment'}`}
+              </h3>
+              <PlanTable plan={v} currency={p.budget.currency} />
+            </div>
+          ))}
+        </details>
+      )}
+    </>
+  );
+}
+
+type FeedbackKind = 'accepted' | 'revisions_requested' | 'complaint';
+
+function FeedbackForm({ project: p, onChange }: { project: ProjectStatus; onChange: Update }) {
+  const [kind, setKind] = useState<FeedbackKind>('accepted');
+  const [rating, setRating] = useState('5');
+  const [comment, setComment] = useState('');
+  const [description, setDescription] = useState('');
+  const [departments, setDepartments] = useState<string[]>([]);
+  const [extraPrice, setExtraPrice] = useState('');
+  const [dueAt, setDueAt] = useState(toLocalInput(new Date(Date.now() + 3 * 86_400_000).toISOString()));
+  const approved = p.plans.find((v) => v.version === p.approvedPlanVersion);
+  const included = approved?.includedRevisionRounds ?? 0;
+  const nextRound = p.revisionRoundsUsed + 1;
+
+  const send = useAction(
+    () => {
+      const body =
+        kind === 'accepted'
+          ? { kind, rating: Number(rating), comment }
+          : kind === 'complaint'
+            ? { kind, description }
+            : {
+                kind,
+                description,
+                departments: departments as Department[],
+                dueAt: fromLocalInput(dueAt),
+                ...(extraPrice.trim() !== '' && { extraPrice: Number(extraPrice) }),
+              };
+      return ok(
+        api.POST('/api/projects/{id}/feedback', {
+          params: { path: { id: p.projectId }, header: { 'Idempotency-Key': idempotencyKey() } },
+          body,
+        }),
+      );
+    },
+    (next) => {
+      onChange(next);
+      setDescription('');
+      setComment('');
+      setExtraPrice('');
+      flash(kind === 'accepted' ? 'Recorded: the client accepted the work.' : kind === 'complaint' ? 'Complaint recorded.' : 'Revision round opened.');
+    },
+  );
+  const err = (f: string) => send.error?.at(f);
+  const named = ['rating', 'comment', 'description', 'departments', 'extraPrice', 'dueAt'];
+
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        void send.act();
+      }}
+      noValidate
+    >
+      <ProblemBox error={send.error && !named.some((f) => send.error?.at(f)) ? send.error : undefined} />
+      <Choices
+        id="feedback-kind"
+        legend="The client’s response"
+        type="radio"
+        selected={[kind]}
+        onChange={([k]) => setKind(k as FeedbackKind)}
+        options={[
+          { value: 'accepted', label: 'Accepted the work' },
+          { value: 'revisions_requested', label: 'Asked for revisions' },
+          { value: 'complaint', label: 'Complained' },
+        ]}
+      />
+      {kind === 'accepted' && (
+        <>
+          <Select
+            id="feedback-rating"
+            label="Client’s rating"
+            value={rating}
+            onValue={setRating}
+            options={['5', '4', '3', '2', '1'].map((r) => ({ value: r, label: `${r} of 5` }))}
+            error={err('rating')}
+          />
+          <TextArea id="feedback-comment" label="Client’s comment" value={comment} onValue={setComment} error={err('comment')} />
+        </>
+      )}
+      {kind !== 'accepted' && (
+        <TextArea
+          id="feedback-description"
+          label={kind === 'complaint' ? 'What the client complains about' : 'What the client wants changed'}
+          value={description}
+          onValue={setDescription}
+          error={err('description')}
+          required
+        />
+      )}
+      {kind === 'revisions_requested' && (
+        <>
+          <Choices
+            id="feedback-departments"
+            legend="Departments that rework"
+            type="checkbox"
+            selected={departments}
+            onChange={setDepartments}
+            options={p.departments.map((d) => ({ value: d, label: DEPARTMENT_LABEL[d] }))}
+            error={err('departments')}
+          />
+          <Input
+            id="feedback-extraPrice"
+            label={`Extra price (${p.budget.currency})`}
+            type="number"
+            min="0"
+            step="0.01"
+            value={extraPrice}
+            onValue={setExtraPrice}
+            hint={
+              nextRound > included
+                ? `Round ${nextRound} is beyond the ${included} included in the plan: give the price the client agreed.`
+                : `Round ${nextRound} of ${included} included: no extra price.`
+            }
+            error={err('extraPrice')}
+          />
+          <Input id="feedback-dueAt" label="Revision due" type="datetime-local" value={dueAt} onValue={setDueAt} error={err('dueAt')} />
+        </>
+      )}
+      <button type="submit" class="button" disabled={send.pending}>
+        {send.pending ? 'Recording…' : 'Record the response'}
+      </button>
+    </form>
+  );
+}
+
+function FeedbackHistory({ project: p, canAct, onChange }: { project: ProjectStatus; canAct: boolean; onChange: Update }) {
+  const name = useName();
+  return (
+    <>
+      {p.feedback.length > 0 && (
+        <ul class="feedback">
+          {p.feedback.map((f) => (
+            <li key={f.at}>
+              <strong>{formatDateTime(f.at)}</strong>{' '}
+              {f.kind === 'accepted' && (
+                <>
+                  <Badge tone="good">Accepted</Badge> rating {f.rating} of 5{f.comment ? `: “${f.comment}”` : ''}
+                </>
+              )}
+              {f.kind === 'deemed_accepted' && <Badge tone="neutral">Deemed accepted (no answer)</Badge>}
+              {f.kind === 'revisions_requested' && (
+                <>
+                  <Badge tone="warn">Revisions requested</Badge> {f.description}
+                </>
+              )}
+              {f.kind === 'complaint' && (
+                <>
+                  <Badge tone="bad">Complaint</Badge> {f.description}
+                </>
+              )}
+              {f.recordedBy && <span class="muted"> — recorded by {name(f.recordedBy)}</span>}
+            </li>
+          ))}
+        </ul>
+      )}
+      {p.complaints.length > 0 && (
+        <>
+          <h3>Complaints</h3>
+          <ul class="complaints">
+            {p.complaints.map((c) => (
+              <li key={c.complaintId}>
+                <p>
+                  <strong>{c.description}</strong> <span class="muted">({formatDateTime(c.at)})</span>{' '}
+                  {c.resolvedAt ? <Badge tone="good">Resolved</Badge> : <Badge tone="warn">Open</Badge>}
+                </p>
+                {c.resolution && (
+                  <p>
+                    Resolution: {c.resolution} <span class="muted">— {name(c.resolvedBy)}, {formatDateTime(c.resolvedAt)}</span>
+                  </p>
+                )}
+                {!c.resolvedAt && canAct && <ResolveComplaint project={p} complaintId={c.complaintId} onChange={onChange} />}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </>
+  );
+}
+
+function ResolveComplaint({ project: p, complaintId, onChange }: { project: ProjectStatus; complaintId: string; onChange: Update }) {
+  const [resolution, setResolution] = useState('');
+  const resolve = useAction(
+    () =>
+      ok(
+        api.POST('/api/projects/{id}/complaints/{complaintId}/resolution', {
+          params: { path: { id: p.projectId, complaintId } },
+          body: { resolution },
+        }),
+      ),
+    (next) => {
+      onChange(next);
+      flash('Complaint resolved.');
+    },
+  );
+  return (
+    <form
+      class="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void resolve.act();
+      }}
+      noValidate
+    >
+      <ProblemBox error={resolve.error && !resolve.error.at('resolution') ? resolve.error : undefined} />
+      <TextArea
+        id={`resolution-${complaintId}`}
+        label="How it was resolved"
+        value={resolution}
+        onValue={setResolution}
+        error={resolve.error?.at('resolution')}
+        rows={2}
+      />
+      <button type="submit" class="button button--secondary" disabled={resolve.pending}>
+        Resolve the complaint
+      </button>
+    </form>
+  );
+}
+
+function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; canAct: boolean; onChange: Update }) {
+  const name = useName();
+  const unsettled = p.invoices.filter(open);
+  return (
+    <>
+      <div class="table-wrap">
+        <table>
+          <caption class="visually-hidden">Invoices</caption>
+          <thead>
+            <tr>
+              <th scope="col">Invoice</th>
+              <th scope="col">Kind</th>
+              <th scope="col" class="num">Amount</th>
+              <th scope="col" class="num">Paid</th>
+              <th scope="col">Due</th>
+              <th scope="col">State</th>
+            </tr>
+          </thead>
+          <tbody>
+            {p.invoices.map((i) => (
+              <tr key={i.number}>
+                <th scope="row">
+                  {i.documentId ? (
+                    <a href={`/api/documents/${encodeURIComponent(i.documentId)}`} target="_blank" rel="noopener">
+                      {i.number}
+                    </a>
+                  ) : (
+                    i.number
+                  )}
+                </th>
+                <td>{INVOICE_LABEL[i.kind]}</td>
+                <td class="num">{formatMoney(i.amount, i.currency)}</td>
+                <td class="num">{formatMoney(i.paidAmount, i.currency)}</td>
+                <td>{formatDate(i.dueAt)}</td>
+                <td>
+                  {i.status === 'paid' ? (
+                    <Badge tone="good">{i.kind === 'credit_note' ? 'Refunded' : 'Paid'}</Badge>
+                  ) : i.status === 'void' ? (
+                    <Badge title={i.voidReason}>Void{i.voidReason ? `: ${i.voidReason}` : ''}</Badge>
+                  ) : i.kind === 'credit_note' ? (
+                    <Badge tone="warn">Refund owed to the client</Badge>
+                  ) : Date.parse(i.dueAt) < Date.now() ? (
+                    <Badge tone="bad">Past due</Badge>
+                  ) : (
+                    <Badge tone="warn">Open</Badge>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {p.invoices.some((i) => i.payments.length > 0) && (
+        <ul class="payments">
+          {p.invoices.flatMap((i) =>
+            i.payments.map((pay) => (
+              <li key={`${i.number}-${pay.reference}`}>
+                {formatMoney(pay.amount, i.currency)} on {i.number}, paid {formatDate(pay.paidAt)}, ref. {pay.reference}{' '}
+                <span class="muted">(recorded by {name(pay.recordedBy)})</span>
+              </li>
+            )),
+          )}
+        </ul>
+      )}
+      {canAct && unsettled.length > 0 && <PaymentForm project={p} onChange={onChange} />}
+    </>
+  );
+}
+
+function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChange: Update }) {
+  const unpaid = p.invoices.filter(open);
+  const [invoiceNumber, setInvoiceNumber] = useState(unpaid[0]?.number ?? '');
+  const invoice = p.invoices.find((i) => i.number === invoiceNumber);
+  const remaining = invoice ? Math.round((invoice.amount - invoice.paidAmount) * 100) / 100 : 0;
+  const [amount, setAmount] = useState(String(remaining));
+  const [paidAt, setPaidAt] = useState(toLocalInput(new Date().toISOString()));
+  const [reference, setReference] = useState('');
+  const pay = useAction(
+    () =>
+      ok(
+        api.POST('/api/projects/{id}/payments', {
+          params: { path: { id: p.projectId }, header: { 'Idempotency-Key': idempotencyKey() } },
+          body: { invoiceNumber, amount: Number(amount), paidAt: fromLocalInput(paidAt), reference },
+        }),
+      ),
+    (next) => {
+      onChange(next);
+      setReference('');
+      flash(`Payment recorded on ${invoiceNumber}.`);
+    },
+  );
+  const named = ['invoiceNumber', 'amount', 'paidAt', 'reference'];
+  return (
+    <form
+      class="payment-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void pay.act();
+      }}
+      noValidate
+    >
+      <h3>{invoice?.kind === 'credit_note' ? 'Record the refund' : 'Record a payment'}</h3>
+      <ProblemBox error={pay.error && !named.some((f) => pay.error?.at(f)) ? pay.error : undefined} />
+      <div class="form-row">
+        <Select
+          id="payment-invoiceNumber"
+          label="Invoice"
+          value={invoiceNumber}
+          onValue={(v) => {
+            setInvoiceNumber(v);
+            const inv = p.invoices.find((i) => i.number === v);
+            if (inv) setAmount(String(Math.round((inv.amount - inv.paidAmount) * 100) / 100));
+          }}
+          options={unpaid.map((i) => ({
+            value: i.number,
+            label: `${i.number} (${INVOICE_LABEL[i.kind].toLowerCase()}, ${formatMoney(i.amount - i.paidAmount, i.currency)} ${i.kind === 'credit_note' ? 'to refund' : 'open'})`,
+          }))}
+          error={pay.error?.at('invoiceNumber')}
+        />
+        <Input id="payment-amount" label={`Amount (${invoice?.currency ?? p.budget.currency})`} type="number" min="0" step="0.01" value={amount} onValue={setAmount} error={pay.error?.at('amount')} />
+        <Input id="payment-paidAt" label="Paid on" type="datetime-local" value={paidAt} onValue={setPaidAt} error={pay.error?.at('paidAt')} />
+        <Input id="payment-reference" label="Bank reference" value={reference} onValue={setReference} error={pay.error?.at('reference')} required />
+      </div>
+      <button type="submit" class="button" disabled={pay.pending}>
+        {pay.pending ? 'Recording…' : 'Record the payment'}
+      </button>
+    </form>
+  );
+}
+
+function CancelProject({ project: p, onChange }: { project: ProjectStatus; onChange: Update }) {
+  const [reason, setReason] = useState('');
+  const cancel = useAction(
+    () =>
+      ok(
+        api.POST('/api/projects/{id}/cancel', {
+          params: { path: { id: p.projectId }, header: { 'Idempotency-Key': idempotencyKey() } },
+          body: { reason },
+        }),
+      ),
+    (next) => {
+      onChange(next);
+      flash('The project is cancelled.');
+    },
+  );
+  return (
+    <details class="card danger-zone">
+      <summary>Cancel this project</summary>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void cancel.act();
+        }}
+        noValidate
+      >
+        <p>Open work is cancelled; accepted work is invoiced. This cannot be undone.</p>
+        <ProblemBox error={cancel.error && !cancel.error.at('reason') ? cancel.error : undefined} />
+        <TextArea id="cancel-reason" label="Reason for cancelling" value={reason} onValue={setReason} error={cancel.error?.at('reason')} required />
+        <button type="submit" class="button button--danger" disabled={cancel.pending}>
+          Cancel the project
+        </button>
+      </form>
+    </details>
+  );
+}

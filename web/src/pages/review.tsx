@@ -1,0 +1,120 @@
+/**
+ * The manager's review queue: delivered work across their projects, each with what was delivered,
+ * to accept or send back with a comment. Reviewed work leaves the queue at once.
+ */
+import { useState } from 'preact/hooks';
+import { allPages, api, ok, type Task } from '../api';
+import { useAction, useName, useResource } from '../data';
+import { DEPARTMENT_LABEL, formatDateTime } from '../format';
+import { Link } from '../router';
+import { Badge, Due, flash, Loading, PageHeader, ProblemBox, TextArea } from '../ui';
+
+export function ReviewQueue() {
+  const [done, setDone] = useState<Set<string>>(new Set());
+  const queue = useResource(
+    async () => {
+      const items = await allPages(
+        (pageToken) => ok(api.GET('/api/tasks', { params: { query: { status: 'submitted', pageSize: 100, ...(pageToken && { pageToken }) } } })),
+        200,
+      );
+      // What was delivered is on each task (a handful waiting at a time).
+      const tasks = await Promise.all(
+        items.map((t) => ok(api.GET('/api/tasks/{taskId}', { params: { path: { taskId: t.taskId } } })).catch(() => undefined)),
+      );
+      return tasks.filter((t): t is Task => !!t && t.status === 'submitted');
+    },
+    [],
+    4_000,
+  );
+  const waiting = (queue.data ?? []).filter((t) => !done.has(`${t.taskId}@${t.deliverables.length}`));
+
+  return (
+    <>
+      <PageHeader title="Review queue">
+        <p>Delivered work waiting for your review, oldest first.</p>
+      </PageHeader>
+      {queue.error && <ProblemBox error={queue.error} title="Could not load the queue" />}
+      {!queue.data ? (
+        !queue.error && <Loading what="Loading deliveries" />
+      ) : waiting.length === 0 ? (
+        <p class="empty">Nothing waiting for review.</p>
+      ) : (
+        <ul class="review-list">
+          {waiting
+            .sort((a, b) => (a.submittedAt ?? '').localeCompare(b.submittedAt ?? ''))
+            .map((t) => (
+              <ReviewCard key={t.taskId} task={t} onReviewed={() => setDone(new Set([...done, `${t.taskId}@${t.deliverables.length}`]))} />
+            ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+function ReviewCard({ task, onReviewed }: { task: Task; onReviewed: () => void }) {
+  const name = useName();
+  const [comment, setComment] = useState('');
+  const delivery = task.deliverables[task.deliverables.length - 1];
+  const review = useAction(
+    (decision: 'accept' | 'changes_requested') =>
+      ok(api.POST('/api/tasks/{taskId}/review', { params: { path: { taskId: task.taskId } }, body: { decision, comment } })),
+    (t) => {
+      flash(t.status === 'accepted' ? `Accepted “${t.title}”.` : `Sent “${t.title}” back with your comment.`);
+      onReviewed();
+    },
+  );
+  const fid = `review-${task.taskId.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+  return (
+    <li class="card review-card" aria-labelledby={`${fid}-title`}>
+      <h2 id={`${fid}-title`}>
+        <Link href={`/tasks/${task.taskId}`}>{task.title}</Link>
+      </h2>
+      <p class="meta-row">
+        <span>
+          <Link href={`/projects/${task.projectId}`}>{task.projectTitle}</Link> · {task.clientName} · {DEPARTMENT_LABEL[task.department]}
+        </span>
+        {task.reviewRounds > 0 && <Badge tone="warn">Round {task.reviewRounds + 1}</Badge>}
+        <Due dueAt={task.dueAt} overdue={task.overdue} />
+      </p>
+      {delivery && (
+        <div class="delivery">
+          <p>
+            Delivered by {name(delivery.submittedBy)}, {formatDateTime(delivery.submittedAt)}:
+          </p>
+          <blockquote class="prewrap">{delivery.summary}</blockquote>
+          {delivery.links.length > 0 && (
+            <ul>
+              {delivery.links.map((l) => (
+                <li key={l}>
+                  <a href={l} target="_blank" rel="noopener noreferrer">
+                    {l}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      <form onSubmit={(e) => e.preventDefault()} noValidate>
+        <ProblemBox error={review.error && !review.error.at('comment') ? review.error : undefined} />
+        <TextArea
+          id={`${fid}-comment`}
+          label={`Comment on “${task.title}”`}
+          hint="Required to send it back."
+          value={comment}
+          onValue={setComment}
+          error={review.error?.at('comment')}
+          rows={2}
+        />
+        <div class="form-actions">
+          <button type="button" class="button" disabled={review.pending} onClick={() => void review.act('accept')}>
+            Accept
+          </button>
+          <button type="button" class="button button--secondary" disabled={review.pending} onClick={() => void review.act('changes_requested')}>
+            Send back
+          </button>
+        </div>
+      </form>
+    </li>
+  );
+}

@@ -1,0 +1,370 @@
+/**
+ * One task, for whoever may see it: the staff of its department take it, deliver it (summary and
+ * links) and read the manager's review; the project's manager reviews it, reassigns it and moves
+ * its due date; leadership looks. The history and every due-date change are shown.
+ */
+import { useState } from 'preact/hooks';
+import { api, idempotencyKey, ok, type Task } from '../api';
+import { useAction, useName, useResource, useSession } from '../data';
+import { DEPARTMENT_LABEL, formatDateTime, formatMoney, fromLocalInput, toLocalInput } from '../format';
+import { Link } from '../router';
+import { Badge, Due, flash, Input, Loading, PageHeader, ProblemBox, Section, Select, TaskStatusBadge, TextArea, Timeline } from '../ui';
+
+export function TaskPage({ params }: { params: Record<string, string> }) {
+  const taskId = params.taskId;
+  const task = useResource(() => ok(api.GET('/api/tasks/{taskId}', { params: { path: { taskId } } })), [taskId], 4_000);
+
+  if (!task.data) {
+    return (
+      <>
+        <PageHeader title="Task" />
+        {task.error ? <ProblemBox error={task.error} /> : <Loading what="Loading the task" />}
+      </>
+    );
+  }
+  return <TaskView task={task.data} onChange={task.set} />;
+}
+
+function TaskView({ task, onChange }: { task: Task; onChange: (t: Task) => void }) {
+  const { me } = useSession();
+  const name = useName();
+  const role = me.person.role;
+  const done = task.status === 'accepted' || task.status === 'cancelled';
+  const lastReview = task.reviews[task.reviews.length - 1];
+  const sentBack = task.status === 'claimed' && lastReview?.decision === 'changes_requested';
+
+  return (
+    <>
+      <PageHeader title={task.title}>
+        <p>
+          {role === 'staff' ? task.projectTitle : <Link href={`/projects/${task.projectId}`}>{task.projectTitle}</Link>} · {task.clientName} ·{' '}
+          {DEPARTMENT_LABEL[task.department]}
+        </p>
+        <p class="meta-row">
+          <TaskStatusBadge status={task.status} />
+          {sentBack && <Badge tone="warn">Sent back · round {task.reviewRounds}</Badge>}
+          {task.revisionRound && <Badge tone="info">Client revision {task.revisionRound}</Badge>}
+          <Due dueAt={task.dueAt} overdue={task.overdue} done={done} />
+          <span>{task.assigneeId ? `Assignee: ${task.assigneeId === me.person.id ? 'you' : name(task.assigneeId)}` : 'Not taken yet'}</span>
+        </p>
+      </PageHeader>
+
+      {sentBack && lastReview && (
+        <div class="callout callout--warn" role="note">
+          <strong>{name(lastReview.by)} sent this back:</strong> {lastReview.comment}
+        </div>
+      )}
+
+      {role === 'staff' && <StaffActions task={task} onChange={onChange} />}
+      {role === 'manager' && task.managerId === me.person.id && <ManagerActions task={task} onChange={onChange} />}
+
+      <div class="grid-2">
+        <Section title="The work" id="work">
+          <p class="prewrap">{task.description || <span class="muted">No description.</span>}</p>
+          <dl class="facts">
+            <dt>Estimate</dt>
+            <dd>{task.estimateHours} h</dd>
+            {role !== 'staff' && (
+              <>
+                <dt>Price</dt>
+                <dd>{formatMoney(task.price)}</dd>
+              </>
+            )}
+            <dt>Depends on</dt>
+            <dd>
+              {task.dependsOn.length === 0
+                ? 'nothing'
+                : task.dependsOn.map((key, i) => (
+                    <>
+                      {i > 0 && ', '}
+                      <Link href={`/tasks/${task.projectId}.${key}`}>{key}</Link>
+                    </>
+                  ))}
+            </dd>
+            <dt>Opened</dt>
+            <dd>{formatDateTime(task.openedAt)}</dd>
+            <dt>Review rounds</dt>
+            <dd>{task.reviewRounds}</dd>
+          </dl>
+        </Section>
+
+        <Section title="Reviews" id="reviews">
+          {task.reviews.length === 0 ? (
+            <p class="muted">No review yet.</p>
+          ) : (
+            <ol class="reviews">
+              {task.reviews.map((r, i) => (
+                <li key={r.at}>
+                  <p>
+                    <strong>Round {i + 1}:</strong>{' '}
+                    {r.decision === 'accept' ? <Badge tone="good">Accepted</Badge> : <Badge tone="warn">Changes requested</Badge>} by {name(r.by)},{' '}
+                    {formatDateTime(r.at)}
+                  </p>
+                  {r.comment && <blockquote>{r.comment}</blockquote>}
+                </li>
+              ))}
+            </ol>
+          )}
+        </Section>
+      </div>
+
+      <Section title="Deliveries" id="deliveries">
+        {task.deliverables.length === 0 ? (
+          <p class="muted">Nothing delivered yet.</p>
+        ) : (
+          <ol class="deliveries">
+            {task.deliverables.map((d) => (
+              <li key={d.submittedAt}>
+                <p>
+                  <strong>{formatDateTime(d.submittedAt)}</strong> by {name(d.submittedBy)}
+                </p>
+                <p class="prewrap">{d.summary}</p>
+                {d.links.length > 0 && (
+                  <ul>
+                    {d.links.map((l) => (
+                      <li key={l}>
+                        <a href={l} target="_blank" rel="noopener noreferrer">
+                          {l}
+                        </a>
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </li>
+            ))}
+          </ol>
+        )}
+      </Section>
+
+      {task.dueDateChanges.length > 0 && (
+        <Section title="Due date changes" id="due-changes">
+          <ul>
+            {task.dueDateChanges.map((c) => (
+              <li key={c.at}>
+                {formatDateTime(c.from)} → <strong>{formatDateTime(c.to)}</strong> by {name(c.by)}: {c.reason}
+              </li>
+            ))}
+          </ul>
+        </Section>
+      )}
+
+      <Section title="History" id="history">
+        <Timeline entries={task.history} name={name} />
+      </Section>
+    </>
+  );
+}
+
+function StaffActions({ task, onChange }: { task: Task; onChange: (t: Task) => void }) {
+  const { me } = useSession();
+  const name = useName();
+  const [summary, setSummary] = useState('');
+  const [links, setLinks] = useState('');
+  const path = { params: { path: { taskId: task.taskId } } };
+  const claim = useAction(() => ok(api.POST('/api/tasks/{taskId}/claim', { ...path, body: {} })), (t) => {
+    onChange(t);
+    flash('You took this task.');
+  });
+  const release = useAction(() => ok(api.POST('/api/tasks/{taskId}/release', { ...path, body: {} })), (t) => {
+    onChange(t);
+    flash('You gave the task back to the department.');
+  });
+  const deliver = useAction(
+    () =>
+      ok(
+        api.POST('/api/tasks/{taskId}/submit', {
+          ...path,
+          params: { ...path.params, header: { 'Idempotency-Key': idempotencyKey() } },
+          body: { summary, links: links.split('\n').map((l) => l.trim()).filter(Boolean) },
+        }),
+      ),
+    (t) => {
+      onChange(t);
+      setSummary('');
+      setLinks('');
+      flash('Delivered. The manager reviews it next.');
+    },
+  );
+  const mine = task.status === 'claimed' && task.assigneeId === me.person.id;
+
+  if (task.status === 'open') {
+    return (
+      <Section title="Take it" id="act">
+        <ProblemBox error={claim.error} />
+        <p>This task is open for anyone in the department.</p>
+        <button type="button" class="button" disabled={claim.pending} onClick={() => void claim.act()}>
+          Claim this task
+        </button>
+      </Section>
+    );
+  }
+  if (mine) {
+    return (
+      <Section title="Deliver the work" id="act">
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void deliver.act();
+          }}
+          noValidate
+        >
+          <ProblemBox error={deliver.error && !deliver.error.at('summary') && !deliver.error.at('links') ? deliver.error : undefined} />
+          <TextArea
+            id="deliver-summary"
+            label="Summary of the work"
+            value={summary}
+            onValue={setSummary}
+            error={deliver.error?.at('summary')}
+            rows={4}
+            required
+          />
+          <TextArea
+            id="deliver-links"
+            label="Links to the work"
+            hint="One address per line (files, drafts, previews)."
+            value={links}
+            onValue={setLinks}
+            error={deliver.error?.at('links')}
+            rows={3}
+          />
+          <div class="form-actions">
+            <button type="submit" class="button" disabled={deliver.pending}>
+              {deliver.pending ? 'Delivering…' : 'Deliver for review'}
+            </button>
+            <button type="button" class="button button--secondary" disabled={release.pending} onClick={() => void release.act()}>
+              Give back to the department
+            </button>
+          </div>
+          <ProblemBox error={release.error} />
+        </form>
+      </Section>
+    );
+  }
+  if (task.status === 'claimed') return <p class="callout">{name(task.assigneeId)} is working on this.</p>;
+  if (task.status === 'submitted') return <p class="callout">Delivered; waiting for the manager’s review.</p>;
+  if (task.status === 'waiting') return <p class="callout">Waiting for the work it depends on.</p>;
+  return null;
+}
+
+function ManagerActions({ task, onChange }: { task: Task; onChange: (t: Task) => void }) {
+  const name = useName();
+  const latest = task.deliverables[task.deliverables.length - 1];
+  const [comment, setComment] = useState('');
+  const [assignee, setAssignee] = useState('');
+  const [dueAt, setDueAt] = useState(toLocalInput(task.dueAt));
+  const [reason, setReason] = useState('');
+  const path = { params: { path: { taskId: task.taskId } } };
+  const staff = useResource(
+    () => ok(api.GET('/api/people', { params: { query: { role: 'staff', department: task.department } } })),
+    [task.department],
+  );
+
+  const review = useAction(
+    (decision: 'accept' | 'changes_requested') => ok(api.POST('/api/tasks/{taskId}/review', { ...path, body: { decision, comment } })),
+    (t) => {
+      onChange(t);
+      setComment('');
+      flash(t.status === 'accepted' ? 'Accepted.' : 'Sent back with your comment.');
+    },
+  );
+  const reassign = useAction(() => ok(api.POST('/api/tasks/{taskId}/reassign', { ...path, body: { assigneeId: assignee } })), (t) => {
+    onChange(t);
+    flash('Reassigned.');
+  });
+  const move = useAction(() => ok(api.PATCH('/api/tasks/{taskId}', { ...path, body: { dueAt: fromLocalInput(dueAt), reason } })), (t) => {
+    onChange(t);
+    setReason('');
+    flash('Due date moved.');
+  });
+
+  return (
+    <>
+      {task.status === 'submitted' && (
+        <Section title="Review the delivery" id="act">
+          {latest && (
+            <div class="delivery">
+              <p>
+                Delivered by {name(latest.submittedBy)}, {formatDateTime(latest.submittedAt)}
+                {task.reviewRounds > 0 && ` (after ${task.reviewRounds} round${task.reviewRounds > 1 ? 's' : ''} of changes)`}:
+              </p>
+              <blockquote class="prewrap">{latest.summary}</blockquote>
+              {latest.links.length > 0 && (
+                <ul>
+                  {latest.links.map((l) => (
+                    <li key={l}>
+                      <a href={l} target="_blank" rel="noopener noreferrer">
+                        {l}
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </div>
+          )}
+          <form onSubmit={(e) => e.preventDefault()} noValidate>
+            <ProblemBox error={review.error && !review.error.at('comment') ? review.error : undefined} />
+            <TextArea
+              id="review-comment"
+              label="Comment for the assignee"
+              hint="Required when you send the work back."
+              value={comment}
+              onValue={setComment}
+              error={review.error?.at('comment')}
+            />
+            <div class="form-actions">
+              <button type="button" class="button" disabled={review.pending} onClick={() => void review.act('accept')}>
+                Accept
+              </button>
+              <button type="button" class="button button--secondary" disabled={review.pending} onClick={() => void review.act('changes_requested')}>
+                Send back
+              </button>
+            </div>
+          </form>
+        </Section>
+      )}
+      {(task.status === 'open' || task.status === 'claimed' || task.status === 'waiting') && (
+        <div class="grid-2">
+          <Section title="Reassign" id="reassign">
+            <form
+              onSubmit={(e) => {
+                e.preventDefault();
+                void reassign.act();
+              }}
+              noValidate
+            >
+              <ProblemBox error={reassign.error && !reassign.error.at('assigneeId') ? reassign.error : undefined} />
+              <Select
+                id="reassign-assignee"
+                label={`Give it to (${DEPARTMENT_LABEL[task.department]})`}
+                value={assignee}
+                onValue={setAssignee}
+                placeholder="Choose a person"
+                options={(staff.data?.items ?? []).map((p) => ({ value: p.id, label: p.name }))}
+                error={reassign.error?.at('assigneeId')}
+              />
+              <button type="submit" class="button button--secondary" disabled={reassign.pending || !assignee}>
+                Reassign
+              </button>
+            </form>
+          </Section>
+          <Section title="Move the due date" id="move-due">
+            <form
+              onSubmit={(e) => {
+                e.preventDefault();
+                void move.act();
+              }}
+              noValidate
+            >
+              <ProblemBox error={move.error && !move.error.at('dueAt') && !move.error.at('reason') ? move.error : undefined} />
+              <Input id="move-dueAt" label="New due date" type="datetime-local" value={dueAt} onValue={setDueAt} error={move.error?.at('dueAt')} />
+              <Input id="move-reason" label="Reason" value={reason} onValue={setReason} error={move.error?.at('reason')} />
+              <button type="submit" class="button button--secondary" disabled={move.pending}>
+                Move due date
+              </button>
+            </form>
+          </Section>
+        </div>
+      )}
+    </>
+  );
+}

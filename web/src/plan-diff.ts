@@ -1,0 +1,87 @@
+/**
+ * What changed between two versions of a plan, for leadership deciding a revised plan: tasks
+ * added, removed and changed (field by field), and the totals. Tasks are matched by their key.
+ */
+export interface PlanTaskLike {
+  key: string;
+  department: string;
+  title: string;
+  description?: string;
+  estimateHours: number;
+  dueAt: string;
+  price: number;
+  dependsOn?: string[];
+}
+
+export interface PlanLike {
+  version?: number;
+  tasks: PlanTaskLike[];
+  prepaymentPercent: number;
+  includedRevisionRounds: number;
+  total?: number;
+}
+
+export type TaskField = 'title' | 'department' | 'description' | 'estimateHours' | 'dueAt' | 'price' | 'dependsOn';
+
+export interface FieldChange {
+  field: TaskField;
+  from: string | number;
+  to: string | number;
+}
+
+export interface PlanDiff {
+  added: PlanTaskLike[];
+  removed: PlanTaskLike[];
+  changed: { key: string; title: string; changes: FieldChange[] }[];
+  total: { from: number; to: number };
+  prepaymentPercent: { from: number; to: number };
+  includedRevisionRounds: { from: number; to: number };
+  /** Nothing at all differs. */
+  same: boolean;
+}
+
+const FIELDS: TaskField[] = ['title', 'department', 'description', 'estimateHours', 'dueAt', 'price', 'dependsOn'];
+
+const cents = (n: number) => Math.round(n * 100);
+export const planTotal = (plan: PlanLike): number => plan.total ?? plan.tasks.reduce((sum, t) => sum + cents(t.price), 0) / 100;
+
+function value(task: PlanTaskLike, field: TaskField): string | number {
+  if (field === 'dependsOn') return [...(task.dependsOn ?? [])].sort().join(', ');
+  if (field === 'description') return task.description ?? '';
+  if (field === 'dueAt') return new Date(task.dueAt).toISOString();
+  return task[field];
+}
+
+export function diffPlans(previous: PlanLike, next: PlanLike): PlanDiff {
+  const before = new Map(previous.tasks.map((t) => [t.key, t]));
+  const after = new Map(next.tasks.map((t) => [t.key, t]));
+  const added = next.tasks.filter((t) => !before.has(t.key));
+  const removed = previous.tasks.filter((t) => !after.has(t.key));
+  const changed = next.tasks.flatMap((t) => {
+    const old = before.get(t.key);
+    if (!old) return [];
+    const changes = FIELDS.flatMap((field): FieldChange[] => {
+      const from = value(old, field);
+      const to = value(t, field);
+      return from === to ? [] : [{ field, from, to }];
+    });
+    return changes.length > 0 ? [{ key: t.key, title: t.title, changes }] : [];
+  });
+  const diff: PlanDiff = {
+    added,
+    removed,
+    changed,
+    total: { from: planTotal(previous), to: planTotal(next) },
+    prepaymentPercent: { from: previous.prepaymentPercent, to: next.prepaymentPercent },
+    includedRevisionRounds: { from: previous.includedRevisionRounds, to: next.includedRevisionRounds },
+    same: false,
+  };
+  diff.same =
+    added.length === 0 &&
+    removed.length === 0 &&
+    changed.length === 0 &&
+    diff.total.from === diff.total.to &&
+    diff.prepaymentPercent.from === diff.prepaymentPercent.to &&
+    diff.includedRevisionRounds.from === diff.includedRevisionRounds.to;
+  return diff;
+}

@@ -1,0 +1,133 @@
+/** A plan version as a table, and what changed since the previous version. */
+import type { PlanVersion } from './api';
+import { DEPARTMENT_LABEL, formatDateTime, formatMoney } from './format';
+import { diffPlans, type FieldChange } from './plan-diff';
+import { Badge } from './ui';
+
+export function PlanTable({ plan, currency, changedKeys }: { plan: PlanVersion; currency: string; changedKeys?: Set<string> }) {
+  const prepayment = Math.round(plan.total * plan.prepaymentPercent) / 100;
+  return (
+    <div class="table-wrap">
+      <table class="plan-table">
+        <caption class="visually-hidden">Plan version {plan.version}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Task</th>
+            <th scope="col">Department</th>
+            <th scope="col" class="num">Estimate</th>
+            <th scope="col">Due</th>
+            <th scope="col">Depends on</th>
+            <th scope="col" class="num">Price</th>
+          </tr>
+        </thead>
+        <tbody>
+          {plan.tasks.map((t) => (
+            <tr key={t.key} class={changedKeys?.has(t.key) ? 'row--changed' : undefined}>
+              <th scope="row">
+                {t.title} <span class="muted key">{t.key}</span>
+                {changedKeys?.has(t.key) && (
+                  <>
+                    {' '}
+                    <Badge tone="info">changed</Badge>
+                  </>
+                )}
+              </th>
+              <td>{DEPARTMENT_LABEL[t.department]}</td>
+              <td class="num">{t.estimateHours} h</td>
+              <td>{formatDateTime(t.dueAt)}</td>
+              <td>{t.dependsOn.length > 0 ? t.dependsOn.join(', ') : '—'}</td>
+              <td class="num">{formatMoney(t.price, currency)}</td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row" colSpan={5}>
+              Total
+            </th>
+            <td class="num">
+              <strong>{formatMoney(plan.total, currency)}</strong>
+            </td>
+          </tr>
+          <tr>
+            <th scope="row" colSpan={5}>
+              Prepayment {plan.prepaymentPercent}%
+            </th>
+            <td class="num">{formatMoney(prepayment, currency)}</td>
+          </tr>
+          <tr>
+            <th scope="row" colSpan={5}>
+              Revision rounds included
+            </th>
+            <td class="num">{plan.includedRevisionRounds}</td>
+          </tr>
+        </tfoot>
+      </table>
+    </div>
+  );
+}
+
+const FIELD_LABEL: Record<FieldChange['field'], string> = {
+  title: 'title',
+  department: 'department',
+  description: 'description',
+  estimateHours: 'estimate (h)',
+  dueAt: 'due',
+  price: 'price',
+  dependsOn: 'depends on',
+};
+
+function show(change: FieldChange, currency: string, which: 'from' | 'to'): string {
+  const v = change[which];
+  if (change.field === 'dueAt') return formatDateTime(String(v));
+  if (change.field === 'price') return formatMoney(Number(v), currency);
+  if (v === '') return '(none)';
+  return String(v);
+}
+
+/** "Changes since version N": added, removed and changed tasks, and the money. */
+export function PlanChanges({ previous, next, currency }: { previous: PlanVersion; next: PlanVersion; currency: string }) {
+  const diff = diffPlans(previous, next);
+  if (diff.same) return <p>No changes since version {previous.version}.</p>;
+  return (
+    <ul class="changes">
+      {diff.added.map((t) => (
+        <li key={`a-${t.key}`}>
+          <Badge tone="good">added</Badge> {t.title} ({DEPARTMENT_LABEL[t.department as keyof typeof DEPARTMENT_LABEL] ?? t.department},{' '}
+          {formatMoney(t.price, currency)})
+        </li>
+      ))}
+      {diff.removed.map((t) => (
+        <li key={`r-${t.key}`}>
+          <Badge tone="bad">removed</Badge> {t.title} ({formatMoney(t.price, currency)})
+        </li>
+      ))}
+      {diff.changed.map((c) => (
+        <li key={`c-${c.key}`}>
+          <Badge tone="info">changed</Badge> {c.title}:{' '}
+          {c.changes.map((ch, i) => (
+            <span key={ch.field}>
+              {i > 0 && '; '}
+              {FIELD_LABEL[ch.field]} <del>{show(ch, currency, 'from')}</del> → <ins>{show(ch, currency, 'to')}</ins>
+            </span>
+          ))}
+        </li>
+      ))}
+      {diff.total.from !== diff.total.to && (
+        <li>
+          Total <del>{formatMoney(diff.total.from, currency)}</del> → <ins>{formatMoney(diff.total.to, currency)}</ins>
+        </li>
+      )}
+      {diff.prepaymentPercent.from !== diff.prepaymentPercent.to && (
+        <li>
+          Prepayment <del>{diff.prepaymentPercent.from}%</del> → <ins>{diff.prepaymentPercent.to}%</ins>
+        </li>
+      )}
+      {diff.includedRevisionRounds.from !== diff.includedRevisionRounds.to && (
+        <li>
+          Included revision rounds <del>{diff.includedRevisionRounds.from}</del> → <ins>{diff.includedRevisionRounds.to}</ins>
+        </li>
+      )}
+    </ul>
+  );
+}

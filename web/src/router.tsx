@@ -1,0 +1,76 @@
+/**
+ * History-API routing in a few lines: paths are real URLs (the server answers every page path with
+ * index.html), so a link from a notice, a reload or a bookmark opens the same page.
+ */
+import type { AnchorHTMLAttributes, ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+
+export interface Location {
+  path: string;
+  query: URLSearchParams;
+}
+
+const EVENT = 'portal:navigate';
+
+function current(): Location {
+  const path = location.pathname.length > 1 ? location.pathname.replace(/\/+$/, '') : '/';
+  return { path, query: new URLSearchParams(location.search) };
+}
+
+export function navigate(to: string, options: { replace?: boolean } = {}): void {
+  if (to === location.pathname + location.search) return;
+  if (options.replace) history.replaceState(null, '', to);
+  else history.pushState(null, '', to);
+  window.dispatchEvent(new Event(EVENT));
+}
+
+export function useLocation(): Location {
+  const [loc, setLoc] = useState(current);
+  useEffect(() => {
+    const update = () => setLoc(current());
+    window.addEventListener('popstate', update);
+    window.addEventListener(EVENT, update);
+    return () => {
+      window.removeEventListener('popstate', update);
+      window.removeEventListener(EVENT, update);
+    };
+  }, []);
+  return loc;
+}
+
+/** `/projects/:id` against `/projects/p-123` → `{ id: 'p-123' }`; undefined when it does not match. */
+export function match(pattern: string, path: string): Record<string, string> | undefined {
+  const want = pattern.split('/');
+  const got = path.split('/');
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    if (want[i].startsWith(':')) {
+      if (!got[i]) return undefined;
+      params[want[i].slice(1)] = decodeURIComponent(got[i]);
+    } else if (want[i] !== got[i]) {
+      return undefined;
+    }
+  }
+  return params;
+}
+
+type LinkProps = AnchorHTMLAttributes<HTMLAnchorElement> & { href: string; children?: ComponentChildren };
+
+/** An ordinary link (open in a new tab works) that navigates in place on a plain click. */
+export function Link({ href, children, onClick, ...rest }: LinkProps) {
+  return (
+    <a
+      href={href}
+      {...rest}
+      onClick={(e) => {
+        if (onClick) (onClick as (ev: MouseEvent) => void)(e);
+        if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey || rest.target) return;
+        e.preventDefault();
+        navigate(href);
+      }}
+    >
+      {children}
+    </a>
+  );
+}

@@ -1,0 +1,414 @@
+/**
+ * The few building blocks every page uses: labelled form controls that show the API's message for
+ * their field, problem boxes, badges, due dates, timelines. Every control has a label, every
+ * error is tied to its control (aria-describedby) and announced.
+ */
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ApiError, Stage, TaskStatus } from './api';
+import { dueState, formatDateTime, relative, STAGE_LABEL, TASK_STATUS_LABEL, eventLabel } from './format';
+
+// ---------------------------------------------------------------------------------------------
+// Form controls
+// ---------------------------------------------------------------------------------------------
+
+interface ControlProps {
+  id: string;
+  label: ComponentChildren;
+  error?: string;
+  hint?: ComponentChildren;
+  class?: string;
+}
+
+function describedBy(id: string, error?: string, hint?: ComponentChildren): string | undefined {
+  const ids = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean);
+  return ids.length > 0 ? ids.join(' ') : undefined;
+}
+
+function FieldShell({ id, label, error, hint, class: cls, children }: ControlProps & { children: ComponentChildren }) {
+  return (
+    <div class={`field${error ? ' field--invalid' : ''}${cls ? ` ${cls}` : ''}`}>
+      <label for={id}>{label}</label>
+      {hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
+      {children}
+      {error && (
+        <p class="field-error" id={`${id}-error`}>
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** The native attributes the portal's inputs use. */
+interface NativeInput {
+  type?: 'text' | 'email' | 'number' | 'password' | 'date' | 'datetime-local';
+  min?: string;
+  max?: string;
+  step?: string;
+  placeholder?: string;
+  required?: boolean;
+  autoComplete?: string;
+  maxLength?: number;
+}
+
+type InputProps = ControlProps &
+  NativeInput & {
+    value: string;
+    onValue: (value: string) => void;
+  };
+
+export function Input({ id, label, error, hint, class: cls, value, onValue, type = 'text', ...rest }: InputProps) {
+  return (
+    <FieldShell id={id} label={label} error={error} hint={hint} class={cls}>
+      <input
+        // Preact types each input type apart; the native attributes above fit them all.
+        type={type as 'text'}
+        id={id}
+        name={id}
+        value={value}
+        onInput={(e) => onValue((e.currentTarget as HTMLInputElement).value)}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={describedBy(id, error, hint)}
+        {...rest}
+      />
+    </FieldShell>
+  );
+}
+
+type TextAreaProps = ControlProps & {
+  value: string;
+  onValue: (value: string) => void;
+  rows?: number;
+  required?: boolean;
+  placeholder?: string;
+};
+
+export function TextArea({ id, label, error, hint, class: cls, value, onValue, rows = 3, ...rest }: TextAreaProps) {
+  return (
+    <FieldShell id={id} label={label} error={error} hint={hint} class={cls}>
+      <textarea
+        id={id}
+        name={id}
+        rows={rows}
+        value={value}
+        onInput={(e) => onValue((e.currentTarget as HTMLTextAreaElement).value)}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={describedBy(id, error, hint)}
+        {...rest}
+      />
+    </FieldShell>
+  );
+}
+
+type SelectProps = ControlProps & {
+  value: string;
+  onValue: (value: string) => void;
+  options: { value: string; label: string }[];
+  required?: boolean;
+  placeholder?: string;
+};
+
+export function Select({ id, label, error, hint, class: cls, value, onValue, options, required, placeholder }: SelectProps) {
+  return (
+    <FieldShell id={id} label={label} error={error} hint={hint} class={cls}>
+      <select
+        id={id}
+        name={id}
+        value={value}
+        required={required}
+        onChange={(e) => onValue((e.currentTarget as HTMLSelectElement).value)}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={describedBy(id, error, hint)}
+      >
+        {placeholder !== undefined && <option value="">{placeholder}</option>}
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </FieldShell>
+  );
+}
+
+/** A group of checkboxes or radios under one legend; the error names the whole group. */
+export function Choices({
+  id,
+  legend,
+  type,
+  options,
+  selected,
+  onChange,
+  error,
+  hint,
+}: {
+  id: string;
+  legend: ComponentChildren;
+  type: 'checkbox' | 'radio';
+  options: { value: string; label: ComponentChildren }[];
+  selected: string[];
+  onChange: (selected: string[]) => void;
+  error?: string;
+  hint?: ComponentChildren;
+}) {
+  return (
+    <fieldset id={id} class={`choices${error ? ' field--invalid' : ''}`} aria-describedby={describedBy(id, error, hint)} tabIndex={-1}>
+      <legend>{legend}</legend>
+      {hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
+      <div class="choices-options">
+        {options.map((o) => {
+          const optionId = `${id}-${o.value}`;
+          const checked = selected.includes(o.value);
+          return (
+            <label key={o.value} for={optionId} class="choice">
+              <input
+                id={optionId}
+                type={type}
+                name={id}
+                value={o.value}
+                checked={checked}
+                onChange={() =>
+                  onChange(type === 'radio' ? [o.value] : checked ? selected.filter((v) => v !== o.value) : [...selected, o.value])
+                }
+              />
+              <span>{o.label}</span>
+            </label>
+          );
+        })}
+        {options.length === 0 && <span class="muted">none to choose from</span>}
+      </div>
+      {error && (
+        <p class="field-error" id={`${id}-error`}>
+          {error}
+        </p>
+      )}
+    </fieldset>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Problems
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The API's refusal: its title and detail, and each field it names, linked to the control (when
+ * the form knows it) so a keyboard user jumps straight there. Focused when it appears.
+ */
+export function ProblemBox({
+  error,
+  fieldIds,
+  fieldLabel,
+  title,
+}: {
+  error?: ApiError;
+  /** Where each named field's control is: `tasks[1].dueAt` → `plan-tasks-1-dueAt`. */
+  fieldIds?: (field: string) => string | undefined;
+  /** How the form calls a field (`tasks[1].dueAt` → "Task 2: Due"); the API's path otherwise. */
+  fieldLabel?: (field: string) => string | undefined;
+  title?: string;
+}) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (error) ref.current?.focus();
+  }, [error]);
+  if (!error) return null;
+  const fields = error.problem.errors ?? [];
+  return (
+    <div class="problem" role="alert" tabIndex={-1} ref={ref}>
+      <p class="problem-title">
+        <strong>{title ?? error.problem.title}</strong>
+        {error.status > 0 && <span class="muted"> ({error.status})</span>}
+      </p>
+      {error.problem.detail && fields.length === 0 && <p>{error.problem.detail}</p>}
+      {fields.length > 0 && (
+        <ul>
+          {fields.map((f) => {
+            const target = fieldIds?.(f.field);
+            const label = fieldLabel?.(f.field) ?? f.field;
+            return (
+              <li key={f.field + f.message}>
+                {target && document.getElementById(target) ? (
+                  <a
+                    href={`#${target}`}
+                    onClick={(e) => {
+                      e.preventDefault();
+                      document.getElementById(target)?.focus();
+                    }}
+                  >
+                    {label}
+                  </a>
+                ) : (
+                  <strong>{label}</strong>
+                )}
+                : {f.message}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** Field ids made from API field paths: `tasks[1].dueAt` → `${prefix}-tasks-1-dueAt`. */
+export const fieldId = (prefix: string, field: string): string => `${prefix}-${field.replace(/\[(\d+)\]/g, '-$1').replace(/\./g, '-')}`;
+
+// ---------------------------------------------------------------------------------------------
+// Badges, dates, lists
+// ---------------------------------------------------------------------------------------------
+
+export type Tone = 'neutral' | 'info' | 'good' | 'warn' | 'bad';
+
+export function Badge({ tone = 'neutral', children, title }: { tone?: Tone; children: ComponentChildren; title?: string }) {
+  return (
+    <span class={`badge badge--${tone}`} title={title}>
+      {children}
+    </span>
+  );
+}
+
+const STAGE_TONE: Record<Stage, Tone> = {
+  intake: 'neutral',
+  planning: 'info',
+  awaiting_approval: 'warn',
+  in_production: 'info',
+  client_review: 'warn',
+  invoicing: 'info',
+  closing: 'info',
+  completed: 'good',
+  cancelled: 'neutral',
+};
+
+export const StageBadge = ({ stage }: { stage?: Stage }) =>
+  stage ? <Badge tone={STAGE_TONE[stage]}>{STAGE_LABEL[stage]}</Badge> : <Badge>Unknown</Badge>;
+
+const TASK_TONE: Record<TaskStatus, Tone> = {
+  waiting: 'neutral',
+  open: 'info',
+  claimed: 'info',
+  submitted: 'warn',
+  accepted: 'good',
+  cancelled: 'neutral',
+};
+
+export const TaskStatusBadge = ({ status }: { status?: TaskStatus }) =>
+  status ? <Badge tone={TASK_TONE[status]}>{TASK_STATUS_LABEL[status]}</Badge> : null;
+
+/** The due date with its state in words (never colour alone): overdue, due soon. */
+export function Due({ dueAt, overdue = false, done = false }: { dueAt?: string; overdue?: boolean; done?: boolean }) {
+  if (!dueAt) return <span class="muted">no due date</span>;
+  const state = done ? 'later' : dueState(dueAt, overdue);
+  return (
+    <span class={`due due--${state}`}>
+      {state === 'overdue' && <Badge tone="bad">Overdue</Badge>}
+      {state === 'soon' && <Badge tone="warn">Due soon</Badge>}{' '}
+      <time dateTime={dueAt} title={relative(dueAt)}>
+        due {formatDateTime(dueAt)}
+      </time>
+    </span>
+  );
+}
+
+export interface TimelineEntry {
+  at: string;
+  event: string;
+  detail?: string;
+  by?: string;
+}
+
+/** Newest first. */
+export function Timeline({ entries, name }: { entries: TimelineEntry[]; name: (id: string) => string }) {
+  if (entries.length === 0) return <p class="muted">Nothing yet.</p>;
+  return (
+    <ol class="timeline">
+      {[...entries].reverse().map((e, i) => (
+        <li key={`${e.at}-${i}`}>
+          <time dateTime={e.at}>{formatDateTime(e.at)}</time>
+          <span class="timeline-event">{eventLabel(e.event)}</span>
+          {e.by && <span class="muted"> by {name(e.by)}</span>}
+          {e.detail && <span class="timeline-detail">{e.detail}</span>}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+export function Loading({ what = 'Loading' }: { what?: string }) {
+  return (
+    <p class="loading" role="status">
+      {what}…
+    </p>
+  );
+}
+
+export function PageHeader({ title, children, actions }: { title: ComponentChildren; children?: ComponentChildren; actions?: ComponentChildren }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  // A page that appears (after loading) takes focus to its heading, unless the person is already
+  // somewhere: screen readers announce the new page, keyboards continue from it.
+  useEffect(() => {
+    const current = document.activeElement;
+    if (!current || current === document.body || current.id === 'main' || current.tagName === 'H1') heading.current?.focus({ preventScroll: true });
+  }, []);
+  return (
+    <header class="page-header">
+      <div>
+        <h1 tabIndex={-1} ref={heading}>
+          {title}
+        </h1>
+        {children && <div class="page-sub">{children}</div>}
+      </div>
+      {actions && <div class="page-actions">{actions}</div>}
+    </header>
+  );
+}
+
+export function Section({ title, id, children, actions }: { title: ComponentChildren; id?: string; children: ComponentChildren; actions?: ComponentChildren }) {
+  return (
+    <section class="card" id={id} aria-labelledby={id ? `${id}-title` : undefined}>
+      <div class="card-header">
+        <h2 id={id ? `${id}-title` : undefined}>{title}</h2>
+        {actions}
+      </div>
+      {children}
+    </section>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Flash messages: what the last action did, announced to screen readers
+// ---------------------------------------------------------------------------------------------
+
+let flashListener: ((text: string) => void) | undefined;
+export function flash(text: string): void {
+  flashListener?.(text);
+}
+
+export function FlashArea() {
+  const [text, setText] = useState('');
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    flashListener = (t) => {
+      setText(t);
+      clearTimeout(timer);
+      timer = setTimeout(() => setText(''), 6_000);
+    };
+    return () => {
+      flashListener = undefined;
+      clearTimeout(timer);
+    };
+  }, []);
+  return (
+    <div class={`flash${text ? ' flash--shown' : ''}`} role="status" aria-live="polite">
+      {text}
+    </div>
+  );
+}
