@@ -12,6 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { getStatusQuery, projectWorkflowId } from '../../workflows/project/contract';
 import { projectInput } from '../workflows/support';
 import { eventually, NAMESPACE, testAddress, testBundlePath, uniqueId } from '../support/temporal';
+import { testReportingUrl, uniqueSchema } from '../support/reporting';
 
 jest.setTimeout(90_000);
 
@@ -52,6 +53,9 @@ test('npm run worker with WORKER_METRICS_PORT serves schedule-to-start, cache an
       TEMPORAL_TASK_QUEUE: taskQueue,
       WORKFLOW_BUNDLE_PATH: testBundlePath(),
       DATA_DIR: dataDir,
+      // The worker publishes snapshots and keeps its sent-log there: the run's PGlite, a schema of its own.
+      REPORTING_DATABASE_URL: testReportingUrl(),
+      REPORTING_SCHEMA: uniqueSchema('metrics'),
       WORKER_METRICS_PORT: String(port),
       LOG_LEVEL: 'warn',
     },

@@ -39,7 +39,8 @@ beforeAll(async () => {
 });
 afterAll(() => env?.close());
 
-jest.setTimeout(90_000);
+// Generous: CI machines are busy; the test asserts what happens, not how fast.
+jest.setTimeout(240_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('a worker stopped and restarted mid-production resumes with nothing lost or repeated', async () => {
