@@ -73,7 +73,8 @@ export async function runBigProject(ctx: BenchContext): Promise<void> {
       dueAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
       ...(round > 1 && { extraPrice: 50 }),
     });
-    await inParallel(DEPARTMENTS, 5, (d) => agency.deliverTask(`${projectId}.rev${round}-${d}`, d, manager));
+    // Revision tasks are keyed rev<round>.<department> (a dot: never a plan key).
+    await inParallel(DEPARTMENTS, 5, (d) => agency.deliverTask(`${projectId}.rev${round}.${d}`, d, manager));
   }
   await agency.waitForProject(projectId, manager, 'final review', (s) => s.stage === 'client_review' && s.revisionRoundsUsed === counts.bigRounds);
   await agency.feedback(projectId, manager, { kind: 'accepted', rating: 5, comment: '' });
