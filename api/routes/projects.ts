@@ -284,14 +284,24 @@ export function createProjectsRouter(deps: AppDeps): Router {
       schema: S,
       toInput: (body: z.infer<S>, by: Actor, req: Request) => Input,
       action: (req: Request) => string = () => update.name,
+      /** For a project that has ended: true when its final snapshot already holds exactly this request (answered as done). */
+      alreadyIn?: (status: ProjectStatus, input: Input) => boolean,
     ) =>
     async (req: Request, res: Response): Promise<void> => {
       const person = caller(req);
       const projectId = projectIdParam(req);
-      await accessibleProject(req, projectId);
+      const { stored } = await accessibleProject(req, projectId);
       const body = parseBody(schema, req);
       const input = toInput(body, actorOf(person, req.requestId), req);
-      await temporal.updateProject(projectId, update, input, updateIdFor(req, person, action(req), projectId));
+      try {
+        await temporal.updateProject(projectId, update, input, updateIdFor(req, person, action(req), projectId));
+      } catch (err) {
+        if (!(alreadyIn && err instanceof ApiProblem && err.type === ProblemType.closed)) throw err;
+        const { value: final } = await liveOrStored((timeoutMs) => temporal.projectStatus(projectId, { timeoutMs }), stored);
+        if (!alreadyIn(final, input)) throw err;
+        res.json(final);
+        return;
+      }
       // The update answers with the version it produced; the snapshot is read after it.
       res.json(await temporal.projectStatus(projectId));
     };
@@ -337,7 +347,19 @@ export function createProjectsRouter(deps: AppDeps): Router {
   router.post(
     '/api/projects/:id/payments',
     allow('manager', 'leadership'),
-    projectAction(recordPaymentUpdate, paymentRequestSchema, (payment, by) => ({ ...payment, by })),
+    projectAction(
+      recordPaymentUpdate,
+      paymentRequestSchema,
+      (payment, by) => ({ ...payment, by }),
+      undefined,
+      // A bank statement imported again after the project ended: the payment is there, once.
+      (final, payment) =>
+        final.invoices.some(
+          (i) =>
+            i.number === payment.invoiceNumber &&
+            i.payments.some((p) => p.reference === payment.reference && p.amount === payment.amount && Date.parse(p.paidAt) === Date.parse(payment.paidAt)),
+        ),
+    ),
   );
 
   router.post(

@@ -234,12 +234,8 @@ test('from the client request to the final report PDF, through HTTP alone', asyn
   await waitForReport('the unpaid final invoice', (r) =>
     r.unpaidInvoicesPastDue.items.some((i) => i.projectId === projectId),
   );
-  await h
-    .http()
-    .post(`/api/projects/${projectId}/payments`)
-    .set(h.auth('leadership'))
-    .send({ invoiceNumber: final.number, amount: final.amount, paidAt: new Date().toISOString(), reference: `bank-${uniqueId('ref')}` })
-    .expect(200);
+  const finalPayment = { invoiceNumber: final.number, amount: final.amount, paidAt: new Date().toISOString(), reference: `bank-${uniqueId('ref')}` };
+  await h.http().post(`/api/projects/${projectId}/payments`).set(h.auth('leadership')).send(finalPayment).expect(200);
 
   // 10. Closed: the final report, downloadable as a PDF whose digest matches its bytes.
   const done = await waitForStatus(projectId, 'completion', (s) => s.stage === 'completed');
@@ -270,8 +266,13 @@ test('from the client request to the final report PDF, through HTTP alone', asyn
   await h.http().get(report.href).set(h.auth('otherManager')).expect(403);
   await h.http().get(report.href).set(h.auth('designer')).expect(403);
 
-  // 11. A completed project refuses further actions, and the portfolio counts it as completed.
+  // 11. A completed project refuses further actions, and the portfolio counts it as completed;
+  // the last bank statement imported again is still the same payment, recorded once.
   const late409 = await h.http().post(`/api/projects/${projectId}/cancel`).set(h.auth('manager')).send({ reason: 'too late' }).expect(409);
   expect(late409.headers['content-type']).toMatch(/application\/problem\+json/);
+  const again = await h.http().post(`/api/projects/${projectId}/payments`).set(h.auth('leadership')).send(finalPayment).expect(200);
+  expect((again.body.invoices as { number: string; payments: unknown[] }[]).find((i) => i.number === final.number)!.payments).toHaveLength(1);
+  const otherAmount = await h.http().post(`/api/projects/${projectId}/payments`).set(h.auth('leadership')).send({ ...finalPayment, amount: 1 }).expect(409);
+  expect(otherAmount.headers['content-type']).toMatch(/application\/problem\+json/);
   await waitForReport('the project counted as completed', (r) => r.projects.byStage.completed >= 1);
 });

@@ -337,10 +337,12 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
       validator: (payment) => {
         const { by, invoiceNumber, amount, paidAt, reference } = payment;
         refuseUnless(isManager(by) || isLeadership(by), "the project's manager or leadership");
+        // A statement imported again after the last payment settled the project is still the same
+        // payment: answered as recorded, not refused because the project has since completed.
+        if (isRepeat(payment)) return;
         refuseUnlessSettling();
         const invoice = status.invoices.find((i) => i.number === invoiceNumber);
         if (!invoice) throw businessFailure(ErrorType.NotFound, `no invoice ${invoiceNumber} was issued for this project`, 'invoiceNumber');
-        if (isRepeat(payment)) return;
         const earlier = paymentWithReference(reference);
         if (earlier) {
           const { payment: p, invoice: i } = earlier;
