@@ -23,8 +23,10 @@
  */
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
@@ -266,12 +268,24 @@ async function audit(
   let replayed = 0;
   const ids = journeys.flatMap((j) => (j.projectId ? [projectWorkflowId(j.projectId)] : []));
   for (const s of statuses.values()) for (const t of s.tasks) ids.push(taskWorkflowId(t.taskId));
+  const fetched = new Map<string, temporal.api.history.v1.IHistory>();
   const histories = (async function* () {
-    for (const workflowId of ids) yield { workflowId, history: await client.workflow.getHandle(workflowId).fetchHistory() };
+    for (const workflowId of ids) {
+      const history = await client.workflow.getHandle(workflowId).fetchHistory();
+      fetched.set(workflowId, history);
+      yield { workflowId, history };
+    }
   })();
+  // A history that does not replay is kept for study (CHAOS_EVIDENCE_DIR, else the OS temp folder).
+  const evidenceDir = process.env.CHAOS_EVIDENCE_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'agencyflow-chaos-evidence-'));
   for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: stack.bundlePath } }, histories)) {
     replayed += 1;
-    if (result.error) miss(`${result.workflowId} does not replay: ${result.error.message.match(/\[TMPRL1100\][^"]*/)?.[0] ?? result.error.message.slice(0, 200)}`);
+    if (result.error) {
+      const file = path.join(evidenceDir, `${result.workflowId}.json`);
+      fs.mkdirSync(evidenceDir, { recursive: true });
+      fs.writeFileSync(file, JSON.stringify(temporal.api.history.v1.History.fromObject(fetched.get(result.workflowId)!).toJSON()));
+      miss(`${result.workflowId} does not replay (history in ${file}): ${result.error.message.match(/\[TMPRL1100\][^"]*/)?.[0] ?? result.error.message.slice(0, 200)}`);
+    }
   }
   await connection.close();
 
