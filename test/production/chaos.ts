@@ -226,6 +226,24 @@ async function audit(
     }
   }
 
+  // A workflow at its final stage closes once its last notices are out and its last snapshot is
+  // published; an activity attempt that died with a killed worker is retried only after its
+  // timeout (a notice's heartbeat timeout is 90 s), so the closing is waited for, within bounds.
+  const closingIds = [...statuses.values()].flatMap((s) => [projectWorkflowId(s.projectId), ...s.tasks.map((t) => taskWorkflowId(t.taskId))]);
+  const closingDeadline = Date.now() + 240_000;
+  for (;;) {
+    const running: string[] = [];
+    for (const id of closingIds) {
+      const d = await client.workflow.getHandle(id).describe().catch(() => undefined);
+      if (d?.status.name === 'RUNNING') running.push(id);
+    }
+    if (running.length === 0 || Date.now() > closingDeadline) {
+      say(`workflows still closing after the journeys: ${running.length}`);
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+  }
+
   // Final stages, and the workflows themselves closed as completed.
   let completed = 0;
   let cancelled = 0;
