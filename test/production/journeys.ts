@@ -289,7 +289,8 @@ export async function runJourney(http: Http, journey: Journey, options: JourneyO
   await waitFor('client review', (s) => s.stage === 'client_review');
   if (variant.complaint) {
     await http.act(manager, 'POST', `/api/projects/${pid}/feedback`, { kind: 'complaint', description: 'Colours are off' }, async () => (await status()).complaints.length > 0);
-    const complaintId = (await status()).complaints[0].complaintId;
+    // Read until it shows: while a worker restarts, a read may be the store's copy from just before.
+    const complaintId = (await waitFor('the complaint in the snapshot', (s) => s.complaints.length > 0)).complaints[0].complaintId;
     await http.act('leadership', 'POST', `/api/projects/${pid}/complaints/${complaintId}/resolution`, { resolution: 'Fixed, client agreed' }, async () =>
       (await status()).complaints.every((c) => c.resolvedAt !== undefined),
     );
