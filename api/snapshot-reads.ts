@@ -5,9 +5,12 @@
  * workflow answers what it looks like now. When the workflow cannot answer — no worker polling
  * (a restart), or Temporal's retention has deleted a finished run — the stored copy is served,
  * marked with when it was published, instead of a 503 or a 404.
+ *
+ * A stored copy older than a version this process has already answered with (an action's result,
+ * an earlier live read) is never served while the workflow may still answer: a person who just
+ * acted must not see the state from before. Such a read waits for the live answer instead.
  */
 import type { Stored } from '../activities/reporting/store';
-import type { Logger } from '../common/logger';
 import type { ReportingStore } from '../activities/reporting/store';
 import { ApiProblem } from './errors';
 
@@ -19,8 +22,35 @@ export const STORED_SNAPSHOT_HEADER = 'X-Snapshot-Published-At';
 
 export type SnapshotStore = Pick<ReportingStore, 'project' | 'task'>;
 
+/**
+ * The newest version this process has seen of each project and task (bounded: the oldest
+ * entries go first), so a stored copy older than what someone was already shown is not served.
+ */
+export class SeenVersions {
+  private readonly versions = new Map<string, number>();
+
+  constructor(private readonly capacity = 50_000) {}
+
+  note(id: string, version: number): void {
+    const known = this.versions.get(id);
+    if (known !== undefined && known >= version) return;
+    this.versions.delete(id);
+    this.versions.set(id, version);
+    if (this.versions.size > this.capacity) this.versions.delete(this.versions.keys().next().value as string);
+  }
+
+  /** The stored copy is at least as new as anything this process answered with. */
+  current(id: string, storedVersion: number): boolean {
+    return storedVersion >= (this.versions.get(id) ?? 0);
+  }
+}
+
 /** The stored copy, or undefined when the store lacks it or cannot answer (Temporal is asked instead). */
-export async function storedCopy<T>(read: () => Promise<Stored<T> | undefined>, logger: Logger, ids: Record<string, string>): Promise<Stored<T> | undefined> {
+export async function storedCopy<T>(
+  read: () => Promise<Stored<T> | undefined>,
+  logger: { warn(fields: object, message: string): void },
+  ids: Record<string, string>,
+): Promise<Stored<T> | undefined> {
   try {
     return await read();
   } catch (err) {
@@ -30,19 +60,37 @@ export async function storedCopy<T>(read: () => Promise<Stored<T> | undefined>, 
 }
 
 /**
- * The live snapshot; the stored copy when the workflow does not answer in time (503) or is gone
- * (404 after retention). `served` says which, for the response header.
+ * The live snapshot; the stored copy when the workflow does not answer within
+ * LIVE_READ_TIMEOUT_MS and the copy is not older than what this process has shown, or when the
+ * workflow cannot answer at all (503) or is gone (404 after retention). `publishedAt` is set when
+ * the stored copy is the answer.
  */
-export async function liveOrStored<T>(
-  live: (timeoutMs: number | undefined) => Promise<T>,
+export async function liveOrStored<T extends { version: number }>(
+  id: string,
+  live: () => Promise<T>,
   stored: Stored<T> | undefined,
+  seen: SeenVersions,
 ): Promise<{ value: T; publishedAt?: string }> {
-  try {
-    return { value: await live(stored ? LIVE_READ_TIMEOUT_MS : undefined) };
-  } catch (err) {
-    if (stored && err instanceof ApiProblem && (err.status === 503 || err.status === 404)) {
-      return { value: stored.value, publishedAt: stored.publishedAt };
-    }
+  const fromLive = live().then((value) => {
+    seen.note(id, value.version);
+    return { value };
+  });
+  const fromStore = (): { value: T; publishedAt: string } => ({ value: stored!.value, publishedAt: stored!.publishedAt });
+  const fallBack = (err: unknown): { value: T; publishedAt?: string } => {
+    if (stored && err instanceof ApiProblem && (err.status === 503 || err.status === 404)) return fromStore();
     throw err;
+  };
+  if (!stored || !seen.current(id, stored.value.version)) return fromLive.catch(fallBack);
+  let timer: NodeJS.Timeout | undefined;
+  const slow = new Promise<'slow'>((resolve) => {
+    timer = setTimeout(() => resolve('slow'), LIVE_READ_TIMEOUT_MS);
+  });
+  try {
+    const first = await Promise.race([fromLive.catch(fallBack), slow]);
+    if (first !== 'slow') return first;
+    fromLive.catch(() => undefined); // answered from the store; the late live answer is dropped
+    return fromStore();
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -52,7 +52,7 @@ import { actorOf, allow, caller } from '../auth';
 import { ApiProblem, badRequest, forbidden, notFound, ProblemType } from '../errors';
 import { projectListQuerySchema } from '../schemas';
 import type { ProjectMemo } from '../temporal-gateway';
-import { liveOrStored, STORED_SNAPSHOT_HEADER, storedCopy } from '../snapshot-reads';
+import { liveOrStored, SeenVersions, STORED_SNAPSHOT_HEADER, storedCopy } from '../snapshot-reads';
 import type { Stored } from '../../activities/reporting/store';
 import { idempotencyKey, parseBody, parseQuery, projectIdParam, updateIdFor } from '../validation';
 
@@ -140,6 +140,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export function createProjectsRouter(deps: AppDeps): Router {
   const { temporal, config } = deps;
   const now = deps.now ?? Date.now;
+  // What this process has answered with: a stored copy older than that is not served as current.
+  const seen = new SeenVersions();
   const router = Router();
 
   const policyDefaults: Policy = {
@@ -268,7 +270,7 @@ export function createProjectsRouter(deps: AppDeps): Router {
   router.get('/api/projects/:id', allow('manager', 'leadership'), async (req, res) => {
     const projectId = projectIdParam(req);
     const { stored } = await accessibleProject(req, projectId);
-    const { value, publishedAt } = await liveOrStored((timeoutMs) => temporal.projectStatus(projectId, { timeoutMs }), stored);
+    const { value, publishedAt } = await liveOrStored(projectId, () => temporal.projectStatus(projectId), stored, seen);
     if (publishedAt) res.setHeader(STORED_SNAPSHOT_HEADER, publishedAt);
     res.json(value);
   });
@@ -294,16 +296,19 @@ export function createProjectsRouter(deps: AppDeps): Router {
       const body = parseBody(schema, req);
       const input = toInput(body, actorOf(person, req.requestId), req);
       try {
-        await temporal.updateProject(projectId, update, input, updateIdFor(req, person, action(req), projectId));
+        const result = await temporal.updateProject(projectId, update, input, updateIdFor(req, person, action(req), projectId));
+        seen.note(projectId, result.version);
       } catch (err) {
         if (!(alreadyIn && err instanceof ApiProblem && err.type === ProblemType.closed)) throw err;
-        const { value: final } = await liveOrStored((timeoutMs) => temporal.projectStatus(projectId, { timeoutMs }), stored);
+        const { value: final } = await liveOrStored(projectId, () => temporal.projectStatus(projectId), stored, seen);
         if (!alreadyIn(final, input)) throw err;
         res.json(final);
         return;
       }
       // The update answers with the version it produced; the snapshot is read after it.
-      res.json(await temporal.projectStatus(projectId));
+      const after = await temporal.projectStatus(projectId);
+      seen.note(projectId, after.version);
+      res.json(after);
     };
 
   router.put(

@@ -29,7 +29,7 @@ import { actorOf, allow, caller } from '../auth';
 import { badRequest, forbidden } from '../errors';
 import { emptyBodySchema, taskListQuerySchema } from '../schemas';
 import { parseBody, parseOptionalBody, parseQuery, taskIdParam, updateIdFor } from '../validation';
-import { liveOrStored, STORED_SNAPSHOT_HEADER, storedCopy } from '../snapshot-reads';
+import { liveOrStored, SeenVersions, STORED_SNAPSHOT_HEADER, storedCopy } from '../snapshot-reads';
 import type { Stored } from '../../activities/reporting/store';
 
 /** What deciding who may act on a task needs: fields that never change over its life. */
@@ -38,6 +38,8 @@ type TaskAccess = Pick<TaskView, 'department' | 'managerId'>;
 export function createTasksRouter(deps: AppDeps): Router {
   const { temporal, people } = deps;
   const router = Router();
+  // What this process has answered with: a stored copy older than that is not served as current.
+  const seen = new SeenVersions();
 
   /**
    * The task, if the caller may see it: staff their department's, managers their projects',
@@ -87,10 +89,11 @@ export function createTasksRouter(deps: AppDeps): Router {
     const taskId = taskIdParam(req);
     const { stored, live } = await accessibleTask(req, taskId);
     if (live) {
+      seen.note(taskId, live.version);
       res.json(live);
       return;
     }
-    const { value, publishedAt } = await liveOrStored((timeoutMs) => temporal.task(taskId, { timeoutMs }), stored);
+    const { value, publishedAt } = await liveOrStored(taskId, () => temporal.task(taskId), stored, seen);
     if (publishedAt) res.setHeader(STORED_SNAPSHOT_HEADER, publishedAt);
     res.json(value);
   });
@@ -112,7 +115,9 @@ export function createTasksRouter(deps: AppDeps): Router {
       const { person, access } = await accessibleTask(req, taskId);
       const body = options.optionalBody ? parseOptionalBody(schema, req) : parseBody(schema, req);
       const input = toInput(body, actorOf(person, req.requestId), access);
-      res.json(await temporal.updateTask(taskId, update, input, updateIdFor(req, person, update.name, taskId)));
+      const view = await temporal.updateTask(taskId, update, input, updateIdFor(req, person, update.name, taskId));
+      seen.note(taskId, view.version);
+      res.json(view);
     };
 
   router.post('/api/tasks/:taskId/claim', allow('staff'), taskAction(claimTaskUpdate, emptyBodySchema, (_, by) => ({ by }), { optionalBody: true }));

@@ -80,7 +80,7 @@ test('a worker stopped and restarted mid-production resumes with nothing lost or
   expect(after.tasks).toEqual(before.tasks);
   expect(after.invoices).toEqual(before.invoices);
   // Generous: the new worker first waits out the old one's sticky queue, then replays.
-  const [reminder] = await waitForNotice(env, projectId, 'task_deadline_reminder', 1, 45_000);
+  const [reminder] = await waitForNotice(env, projectId, 'task_deadline_reminder', 1, 90_000);
   expect(reminder.taskId).toBe(`${projectId}.c`);
 
   for (const [key, department] of [['b', 'copywriting'], ['c', 'ads']] as const) {
