@@ -114,7 +114,8 @@ test.concurrent('happy path: plan, approval, prepayment, production in dependenc
   expect(s.invoices[0].status).toBe('paid');
 
   // Tasks start; the ads task waits for the copy it depends on.
-  s = await waitForStatus(handle, (x) => x.tasks.length === 3, 'tasks started');
+  // A task says open once its workflow exists (before, waiting: nothing to claim yet).
+  s = await waitForStatus(handle, (x) => x.tasks.filter((t) => t.status === 'open').length === 2, 'tasks started');
   expect(Object.fromEntries(s.tasks.map((t) => [t.key, t.status]))).toEqual({ design: 'open', copy: 'open', ads: 'waiting' });
   await waitForTask(env, projectId, 'ads', (v) => v.status === 'waiting');
   const adsDescribed = await taskHandle(env, projectId, 'ads').describe();
