@@ -342,6 +342,22 @@ export function Timeline({ entries, name }: { entries: TimelineEntry[]; name: (i
   );
 }
 
+/** The links a delivery carries, each opening in a new tab; nothing when there are none. */
+export function LinkList({ links }: { links: string[] }) {
+  if (links.length === 0) return null;
+  return (
+    <ul>
+      {links.map((l) => (
+        <li key={l}>
+          <a href={l} target="_blank" rel="noopener noreferrer">
+            {l}
+          </a>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 export function Loading({ what = 'Loading' }: { what?: string }) {
   return (
     <p class="loading" role="status">

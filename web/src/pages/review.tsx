@@ -7,7 +7,7 @@ import { allPages, api, ok, type Task } from '../api';
 import { useAction, useName, useResource } from '../data';
 import { DEPARTMENT_LABEL, formatDateTime } from '../format';
 import { Link } from '../router';
-import { Badge, Due, flash, Loading, PageHeader, ProblemBox, TextArea } from '../ui';
+import { Badge, Due, flash, LinkList, Loading, PageHeader, ProblemBox, TextArea } from '../ui';
 
 export function ReviewQueue() {
   const [done, setDone] = useState<Set<string>>(new Set());
@@ -82,17 +82,7 @@ function ReviewCard({ task, onReviewed }: { task: Task; onReviewed: () => void }
             Delivered by {name(delivery.submittedBy)}, {formatDateTime(delivery.submittedAt)}:
           </p>
           <blockquote class="prewrap">{delivery.summary}</blockquote>
-          {delivery.links.length > 0 && (
-            <ul>
-              {delivery.links.map((l) => (
-                <li key={l}>
-                  <a href={l} target="_blank" rel="noopener noreferrer">
-                    {l}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          )}
+          <LinkList links={delivery.links} />
         </div>
       )}
       <form onSubmit={(e) => e.preventDefault()} noValidate>

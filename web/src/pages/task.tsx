@@ -8,7 +8,7 @@ import { api, idempotencyKey, ok, type Task } from '../api';
 import { useAction, useName, useResource, useSession } from '../data';
 import { DEPARTMENT_LABEL, formatDateTime, formatMoney, fromLocalInput, toLocalInput } from '../format';
 import { Link } from '../router';
-import { Badge, Due, flash, Input, Loading, PageHeader, ProblemBox, Section, Select, TaskStatusBadge, TextArea, Timeline } from '../ui';
+import { Badge, Due, flash, Input, LinkList, Loading, PageHeader, ProblemBox, Section, Select, TaskStatusBadge, TextArea, Timeline } from '../ui';
 
 export function TaskPage({ params }: { params: Record<string, string> }) {
   const taskId = params.taskId;
@@ -119,17 +119,7 @@ function TaskView({ task, onChange }: { task: Task; onChange: (t: Task) => void 
                   <strong>{formatDateTime(d.submittedAt)}</strong> by {name(d.submittedBy)}
                 </p>
                 <p class="prewrap">{d.summary}</p>
-                {d.links.length > 0 && (
-                  <ul>
-                    {d.links.map((l) => (
-                      <li key={l}>
-                        <a href={l} target="_blank" rel="noopener noreferrer">
-                          {l}
-                        </a>
-                      </li>
-                    ))}
-                  </ul>
-                )}
+                <LinkList links={d.links} />
               </li>
             ))}
           </ol>
@@ -288,17 +278,7 @@ function ManagerActions({ task, onChange }: { task: Task; onChange: (t: Task) =>
                 {task.reviewRounds > 0 && ` (after ${task.reviewRounds} round${task.reviewRounds > 1 ? 's' : ''} of changes)`}:
               </p>
               <blockquote class="prewrap">{latest.summary}</blockquote>
-              {latest.links.length > 0 && (
-                <ul>
-                  {latest.links.map((l) => (
-                    <li key={l}>
-                      <a href={l} target="_blank" rel="noopener noreferrer">
-                        {l}
-                      </a>
-                    </li>
-                  ))}
-                </ul>
-              )}
+              <LinkList links={latest.links} />
             </div>
           )}
           <form onSubmit={(e) => e.preventDefault()} noValidate>
