@@ -20,6 +20,7 @@ import {
 } from '../workflows/invoice-number/contract';
 import type { invoiceNumberWorkflow } from '../workflows/invoice-number/workflow';
 import type { AllocateInvoiceNumberInput, ProjectActivities } from './contract';
+import { untilCancelled } from './cancellation';
 import { activityLogger } from './log';
 
 export interface InvoiceNumberActivityDeps {
@@ -55,13 +56,16 @@ export function createInvoiceNumberActivities(deps: InvoiceNumberActivityDeps): 
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });
       try {
-        const allocated = await deps.client.workflow.executeUpdateWithStart(allocateNumberUpdate, {
-          args: [{ idempotencyKey }],
-          startWorkflowOperation,
-          // The same key is the same update: a retry that reaches the same run gets the first
-          // answer from the server; one that reaches a later run gets it from the carried state.
-          updateId: idempotencyKey,
-        });
+        // Given up when this worker stops (./cancellation.ts): the retry asks with the same key.
+        const allocated = await untilCancelled(() =>
+          deps.client.workflow.executeUpdateWithStart(allocateNumberUpdate, {
+            args: [{ idempotencyKey }],
+            startWorkflowOperation,
+            // The same key is the same update: a retry that reaches the same run gets the first
+            // answer from the server; one that reaches a later run gets it from the carried state.
+            updateId: idempotencyKey,
+          }),
+        );
         log.info({ number: allocated.number }, 'invoice number allocated');
         return { number: allocated.number };
       } catch (err) {

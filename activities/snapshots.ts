@@ -10,6 +10,7 @@ import type { Logger } from '../common/logger';
 import { getStatusQuery, projectWorkflowId } from '../workflows/project/contract';
 import { getStatusQuery as getTaskStatusQuery, taskWorkflowId } from '../workflows/task/contract';
 import type { ProjectActivities, PublishSnapshotInput, SnapshotRecord } from './contract';
+import { untilCancelled } from './cancellation';
 import { activityLogger } from './log';
 
 /** Where snapshots go: the reporting store (its `publish` is one idempotent write). */
@@ -31,16 +32,24 @@ export function createSnapshotActivities(deps: SnapshotActivityDeps): Pick<Proje
     async publishSnapshot(input: PublishSnapshotInput): Promise<void> {
       const log = activityLogger(deps.logger, { projectId: input.projectId, ...(input.kind === 'task' && { taskId: input.taskId }) });
       const started = performance.now();
+      // A stopping worker gives the query up (./cancellation.ts): it held shutdowns for 30 s, while
+      // the deadlines of the runs the worker served passed with no worker (worker-restart test).
+      const ask = <T>(query: () => Promise<T>): Promise<T> => untilCancelled(query);
       const record: SnapshotRecord =
         input.kind === 'project'
-          ? await deps.client.workflow
-              .getHandle(projectWorkflowId(input.projectId))
-              .query(getStatusQuery)
-              .then((snapshot) => ({ kind: 'project', projectId: input.projectId, seq: snapshot.version, snapshot }))
-          : await deps.client.workflow
-              .getHandle(taskWorkflowId(input.taskId))
-              .query(getTaskStatusQuery)
-              .then((view) => ({ kind: 'task', taskId: input.taskId, projectId: input.projectId, seq: view.version, view }));
+          ? await ask(() => deps.client.workflow.getHandle(projectWorkflowId(input.projectId)).query(getStatusQuery)).then((snapshot) => ({
+              kind: 'project',
+              projectId: input.projectId,
+              seq: snapshot.version,
+              snapshot,
+            }))
+          : await ask(() => deps.client.workflow.getHandle(taskWorkflowId(input.taskId)).query(getTaskStatusQuery)).then((view) => ({
+              kind: 'task',
+              taskId: input.taskId,
+              projectId: input.projectId,
+              seq: view.version,
+              view,
+            }));
       const { written, factsAdded } = await deps.snapshots.publish(record);
       const ms = Math.round(performance.now() - started);
       const fields = { kind: input.kind, asked: input.seq, seq: record.seq, written, factsAdded, ms };

@@ -17,6 +17,9 @@ export interface AgencyWorkerOptions {
   identity?: string;
 }
 
+/** How long a stopping worker lets its running activities finish before cancelling them. */
+export const SHUTDOWN_GRACE = '3s';
+
 export function createAgencyWorker(options: AgencyWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
@@ -24,6 +27,11 @@ export function createAgencyWorker(options: AgencyWorkerOptions): Promise<Worker
     taskQueue: options.taskQueue,
     workflowBundle: { codePath: options.bundlePath },
     activities: options.activities,
+    // On shutdown, running activities get this long to finish and are then cancelled (and retried
+    // elsewhere). Without it a shutdown waits for every activity, and one that needs a workflow
+    // worker (a snapshot publish asks its workflow; an invoice number is an update) waits on the
+    // very worker that is stopping, until the server gives up on it.
+    shutdownGraceTime: SHUTDOWN_GRACE,
     // The native bridge rejects keys present with an undefined value: pass only what is set.
     ...(options.maxCachedWorkflows !== undefined && { maxCachedWorkflows: options.maxCachedWorkflows }),
     ...(options.identity !== undefined && { identity: options.identity }),

@@ -44,11 +44,17 @@ replayTest('replay fixtures exist for the main paths and the edge paths that dif
       'v1/project-revisions.json',
       'v1/project-cancelled-in-production.json',
       'v1/task-late-escalated.json',
+      'v2/project-plan-rejected-then-approved.json',
+      'v2/project-prepayment-chased.json',
+      'v2/project-cancelled-with-unpaid-prepayment.json',
       'project-plan-rejected-then-approved.json',
       'project-prepayment-chased.json',
       'project-temporal-cancel-while-invoicing.json',
       'project-cancelled-with-unpaid-prepayment.json',
       'project-complaint-in-invoicing.json',
+      'project-worker-restarted.json',
+      'project-uncached-worker.json',
+      'task-uncached-worker.json',
     ]),
   );
 });

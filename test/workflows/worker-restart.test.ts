@@ -43,10 +43,11 @@ afterAll(() => env?.close());
 jest.setTimeout(240_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-// Skipped: in 3 of 4 fresh-clone CI runs the reminder that fell due while no worker ran was not
-// mailed within 90 s of the restart (it passes when run alone here). Not yet found whether the
-// test or the task workflow is at fault; README, "What is not finished yet", says so.
-test.skip('a worker stopped and restarted mid-production resumes with nothing lost or repeated', async () => {
+// This test once failed in 3 of 4 fresh-clone CI runs: stopping the worker took 30–60 s on a
+// busy machine, because a snapshot publish in flight asked its workflow a query that only a
+// polling worker could answer, so c's due date passed before the restart. A stopping worker now
+// cancels its activities after a short grace (worker/worker.ts) and the publish gives up at once.
+test('a worker stopped and restarted mid-production resumes with nothing lost or repeated', async () => {
   const input = projectInput({ departments: ['design', 'copywriting', 'ads'], policy: { reminderLeadMs: 30_000, overdueGraceMs: 60_000 } });
   const { projectId } = input;
   const handle = await startProject(env, input);

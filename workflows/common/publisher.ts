@@ -4,10 +4,19 @@
  * Temporal's retention has deleted a finished run.
  *
  * A coroutine of its own hands the store each new version through the `publishSnapshot`
- * activity, one at a time: a burst of changes costs one or two publishes, and the business never
- * waits for the store. The activity carries ids only and reads the snapshot from the workflow
- * itself (the status query), so a 200-task plan is never copied into the history; the store keeps
- * the newest version it has seen, so retries and racing workers are harmless.
+ * activity: changes made together (one update, one signal, one step of the process) cost one
+ * publish, and the business never waits for the store. The activity carries ids only and reads
+ * the snapshot from the workflow itself (the status query), so a 200-task plan is never copied
+ * into the history; the store keeps the newest version it has seen, so publishes that overlap or
+ * arrive out of order, retries and racing workers are all harmless.
+ *
+ * Nothing in the run waits for a publish to finish (except the run's very end). Runs recorded
+ * before the `publish-without-waiting` patch published one at a time, each waiting for the last:
+ * that made the moment of the next publish depend on whether the last one's result arrived in
+ * the same activation as the next change or in one of its own, and a worker without the run
+ * cached (a fresh worker after a kill) receives a command-less result together with the next
+ * update, while a replay delivers them apart — the commands came out in another order on replay
+ * (chaos run; `test/workflows/uncached-worker.test.ts` reproduces it).
  *
  * A regular activity, not a local one: a local activity's result is replayed from a marker at
  * another moment of the run than it arrived in, and the workflow's clock moved with it — under
@@ -31,20 +40,38 @@ export interface Publisher {
 export function startPublisher(options: { version(): number; target(seq: number): PublishSnapshotInput }): Publisher {
   // Runs recorded before publishing existed replay without it.
   if (!patched('snapshot-publishing')) return { caughtUp: async () => undefined };
+  const withoutWaiting = patched('publish-without-waiting');
   let published = 0;
+  let inFlight = 0;
+  // A day of retries failed: the next change publishes again; `reports:rebuild` repairs.
+  const notPublished = (seq: number, err: unknown): void => log.error('snapshot not published', { seq, error: (err as Error).message });
   // Not cancellable: after a Temporal-level cancel the final state still reaches the store.
   void CancellationScope.nonCancellable(async () => {
     for (;;) {
       await condition(() => options.version() > published);
       const seq = options.version();
+      if (withoutWaiting) {
+        published = seq;
+        inFlight += 1;
+        // The result only counts for the run's end: it must not move any command of the run.
+        publishSnapshot(options.target(seq)).then(
+          () => {
+            inFlight -= 1;
+          },
+          (err: unknown) => {
+            inFlight -= 1;
+            notPublished(seq, err);
+          },
+        );
+        continue;
+      }
       try {
         await publishSnapshot(options.target(seq));
       } catch (err) {
-        // A day of retries failed: the next change publishes again; `reports:rebuild` repairs.
-        log.error('snapshot not published', { seq, error: (err as Error).message });
+        notPublished(seq, err);
       }
       published = seq;
     }
   });
-  return { caughtUp: () => condition(() => published >= options.version()) };
+  return { caughtUp: () => condition(() => published >= options.version() && inFlight === 0) };
 }
