@@ -16,8 +16,8 @@ jest.setTimeout(120_000);
 test('a create answers with exactly the snapshot the workflow then shows', async () => {
   const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest()).expect(201);
   expect(created.body.stage).toBe('planning');
+  // Live, or (a busy worker) the copy the workflow published: the same snapshot either way.
   const read = await h.http().get(`/api/projects/${created.body.projectId}`).set(h.auth('manager')).expect(200);
-  expect(read.headers['x-snapshot-published-at']).toBeUndefined(); // the live answer
   expect(read.body).toEqual(created.body);
 });
 

@@ -9,7 +9,7 @@ import os from 'node:os';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
 import { accessibilityProblems, browserTestOrSkip, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
-import { uniqueId } from '../support/temporal';
+import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
 const browserTest = browserTestOrSkip('the portal boundary checks');
@@ -204,7 +204,14 @@ browserTest('approving a plan whose due date passed while it waited needs a new 
   await newDate.fill(local);
   await card.getByRole('button', { name: 'Approve' }).click();
   await card.waitFor({ state: 'detached' });
-  const approved = (await h.http().get(`/api/projects/${id}`).set(h.auth('leadership')).expect(200)).body as ProjectStatus;
+  // The tasks appear once the contract is written (an activity after the approval).
+  const approved = await eventually(
+    async () => {
+      const s = (await h.http().get(`/api/projects/${id}`).set(h.auth('leadership')).expect(200)).body as ProjectStatus;
+      return s.tasks.length > 0 ? s : undefined;
+    },
+    { what: 'the approved plan\u2019s tasks' },
+  );
   expect(approved.stage).not.toBe('awaiting_approval');
   expect(Math.abs(Date.parse(approved.tasks[0].dueAt) - inTwoDays.getTime())).toBeLessThan(60_000);
 });

@@ -75,6 +75,8 @@ interface Delivered {
   messageId: string;
   key: string;
   subject: string;
+  /** When the sink had the message (before its 250 reached the sender), since the run began. */
+  atMs: number;
 }
 
 async function startSmtpSink(): Promise<{ port: number; mails: Delivered[]; resets(): number; close(): Promise<void> }> {
@@ -88,7 +90,7 @@ async function startSmtpSink(): Promise<{ port: number; mails: Delivered[]; rese
         .then((parsed) => {
           const key = String(parsed.headers.get('x-agencyflow-idempotency-key') ?? '');
           for (const rcpt of session.envelope.rcptTo) {
-            mails.push({ to: rcpt.address.toLowerCase(), messageId: parsed.messageId ?? '', key, subject: parsed.subject ?? '' });
+            mails.push({ to: rcpt.address.toLowerCase(), messageId: parsed.messageId ?? '', key, subject: parsed.subject ?? '', atMs: Date.now() - startedAt });
           }
           callback();
         })
@@ -117,6 +119,8 @@ interface FaultLog {
   /** Faults that hit while no journey was running any more (the run is then too short to count). */
   late: number;
   workerKills: number;
+  /** When each worker SIGKILL was sent, since the run began. */
+  workerKillsAtMs: number[];
   apiKills: number;
   serverRestarts: number;
   twoWorkersMs: number;
@@ -160,6 +164,7 @@ async function injectFaults(stack: ProductionStack, inFlight: () => number, log:
     if (fault === 'worker') {
       const names = [...stack.workers.keys()];
       const victim = names[Math.floor(random() * names.length)];
+      log.workerKillsAtMs.push(Date.now() - startedAt);
       await stack.stopWorker(victim, 'SIGKILL');
       log.workerKills += 1;
       note(`SIGKILL ${victim} (${log.workerKills}/${WORKER_KILLS})`);
@@ -202,7 +207,8 @@ async function audit(
   journeys: Journey[],
   mails: Delivered[],
   smtpResets: number,
-): Promise<{ figures: Figures; misses: string[] }> {
+  faults: FaultLog,
+): Promise<{ figures: Figures; misses: string[]; killWindowRepeats: number }> {
   const misses: string[] = [];
   const miss = (m: string) => misses.push(m);
   const connection = await Connection.connect({ address: stack.temporalAddress });
@@ -370,8 +376,30 @@ async function audit(
   };
   const dupByMessageId = count((m) => `${m.messageId} ${m.to}`);
   const dupByKey = count((m) => `${m.key} ${m.to}`);
-  for (const [k, n] of dupByMessageId.slice(0, 10)) miss(`mail ${k} delivered ${n} times`);
-  if (dupByKey.length > 0 && dupByMessageId.length === 0) for (const [k, n] of dupByKey.slice(0, 10)) miss(`notice ${k} delivered ${n} times`);
+  // SMTP has one window no sender can close: the server has taken a message, and the worker is
+  // killed before it reads the server's "250 OK" and notes it in the sent-log; the retry sends it
+  // again (same Message-ID, so mail clients drop it). README, "What is not finished yet". A copy
+  // repeated right after a SIGKILL that fell in that window is counted apart; any other repeat fails the run.
+  const killWindowMs = 1_500;
+  const copies = (k: string) => mails.filter((m) => `${m.messageId} ${m.to}` === k).sort((a, b) => a.atMs - b.atMs);
+  const inKillWindow = (k: string): boolean => {
+    const [first, second] = copies(k);
+    return faults.workerKillsAtMs.some((at) => at >= first.atMs && at - first.atMs <= killWindowMs && second.atMs > at);
+  };
+  const killWindowDups = dupByMessageId.filter(([k, n]) => n === 2 && inKillWindow(k));
+  for (const [k, n] of dupByMessageId.filter((d) => !killWindowDups.includes(d)).slice(0, 10)) {
+    const [first] = copies(k);
+    miss(
+      `mail ${k} delivered ${n} times (${first.key}, "${first.subject}") at ${copies(k)
+        .map((m) => seconds(m.atMs))
+        .join(', ')}; faults: ${faults.events.join('; ')}`,
+    );
+  }
+  // The same notice under two Message-IDs would be two different mails: never explained by a kill.
+  for (const [k, n] of dupByKey.slice(0, 10)) {
+    const ids = new Set(mails.filter((m) => `${m.key} ${m.to}` === k).map((m) => m.messageId));
+    if (ids.size > 1) miss(`notice ${k} delivered ${n} times under ${ids.size} Message-IDs`);
+  }
   const withoutKey = mails.filter((m) => !m.key || !m.messageId).length;
   if (withoutKey > 0) miss(`${withoutKey} mails without Message-ID or idempotency key`);
   // Every client heard about each of their invoices.
@@ -387,6 +415,7 @@ async function audit(
   const durations = journeys.flatMap((j) => (j.finishedMs ? [j.finishedMs] : [])).sort((a, b) => a - b);
   return {
     misses,
+    killWindowRepeats: killWindowDups.length,
     figures: {
       projects: journeys.length,
       'reached final stage': `${completed + cancelled} of ${journeys.length} (${completed} completed, ${cancelled} cancelled)`,
@@ -396,7 +425,7 @@ async function audit(
       documents: `${documents} (each once in the API, the workflow and on disk)`,
       invoices: `${invoices.length}, numbers ${[...byYear.entries()].map(([y, s]) => `${y}: 1..${Math.max(...s)}`).join(', ')}, duplicates ${duplicateNumbers}, gaps ${gaps}`,
       payments: `${payments} counted for ${paymentsSent} paid invoices (${journeys.filter((j) => j.variant.duplicatePayment).length} projects sent each statement twice)`,
-      mails: `${mails.length} to ${new Set(mails.map((m) => m.to)).size} recipients, ${new Set(mails.map((m) => m.key)).size} notices; duplicates by Message-ID ${dupByMessageId.length}, by idempotency key ${dupByKey.length}`,
+      mails: `${mails.length} to ${new Set(mails.map((m) => m.to)).size} recipients, ${new Set(mails.map((m) => m.key)).size} notices; duplicates by Message-ID ${dupByMessageId.length} (${killWindowDups.length} repeated after a SIGKILL in the SMTP window), by idempotency key ${dupByKey.length}`,
       'journey duration': durations.length ? `median ${seconds(durations[Math.floor(durations.length / 2)])}, max ${seconds(durations[durations.length - 1])}` : '-',
       'HTTP retries': http.retries,
       'SMTP sessions cut by a kill': smtpResets,
@@ -456,14 +485,14 @@ async function main(): Promise<void> {
       if (!journey.error) say(`project ${journey.index} ${journey.projectId}: ${journey.finalStage} after ${seconds(journey.finishedMs ?? 0)} (${active} still running)`);
     }
   });
-  const faults: FaultLog = { late: 0, workerKills: 0, apiKills: 0, serverRestarts: 0, twoWorkersMs: 0, events: [] };
+  const faults: FaultLog = { late: 0, workerKills: 0, workerKillsAtMs: [], apiKills: 0, serverRestarts: 0, twoWorkersMs: 0, events: [] };
   const faulting = FAULTS ? injectFaults(stack, () => active, faults) : Promise.resolve();
   await Promise.all([...runs, faulting]);
   const runMs = Date.now() - runStarted;
 
   // Notices still queued in a workflow go out after the last update: give them a moment.
   await sleep(5_000);
-  const { figures, misses } = await audit(stack, http, journeys, smtp.mails, smtp.resets());
+  const { figures, misses, killWindowRepeats } = await audit(stack, http, journeys, smtp.mails, smtp.resets(), faults);
   await stack.stop();
   await smtp.close();
 
@@ -488,7 +517,8 @@ async function main(): Promise<void> {
     process.stdout.write(`\nchaos: ${all.length} MISSES\n${all.map((m) => `  - ${m}`).join('\n')}\n`);
     process.exit(1);
   }
-  process.stdout.write(`\nchaos${FAULTS ? '' : ' baseline (no faults)'}: 100% of projects reached their final stage; zero duplicates, zero gaps, zero misses\n`);
+  const repeats = killWindowRepeats === 0 ? 'zero duplicates' : `${killWindowRepeats} mail(s) repeated after a worker SIGKILL in the SMTP window (README), no other duplicate`;
+  process.stdout.write(`\nchaos${FAULTS ? '' : ' baseline (no faults)'}: 100% of projects reached their final stage; ${repeats}, zero gaps, zero misses\n`);
   process.exit(0);
 }
 
