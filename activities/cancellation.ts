@@ -1,24 +1,28 @@
 /**
- * Activities that wait on a workflow (a query, an update) need a worker polling for workflow
- * tasks. A stopping worker has stopped polling and cancels its running activities after its grace
- * time (worker/worker.ts): such an activity must then end at once, so another worker retries it,
- * rather than wait for the server to give up on its call and hold the shutdown that long.
+ * Activities that wait on a workflow need a worker polling for workflow tasks. A stopping worker
+ * has stopped polling and cancels its running activities after its grace time (worker/worker.ts):
+ * a snapshot publish's query must then end at once, so another worker retries it, rather than
+ * wait for the server to give up on it (30 s) and hold the shutdown that long — while the
+ * deadlines of the runs this worker served pass with no worker (the worker-restart test).
  */
 import { asyncLocalStorage } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 
 /**
- * Runs `work`, but rejects as soon as the running activity is cancelled. The call inside may
- * linger until the server answers; nothing waits for it. Outside a worker (unit tests call
- * activities directly) it simply runs `work`.
+ * Runs `call` with the running activity's cancellation: the call is cancelled, and this rejects
+ * at once, when the activity is. (The SDK's gRPC retries after a failed first try are not
+ * cancelled by the signal; nothing waits for them.) Outside a worker (unit tests call activities
+ * directly) it simply runs `call`.
  */
-export function untilCancelled<T>(work: () => Promise<T>): Promise<T> {
+export function untilCancelled<T>(client: Pick<Client, 'withAbortSignal'>, call: () => Promise<T>): Promise<T> {
   const signal = asyncLocalStorage.getStore()?.cancellationSignal;
-  if (!signal) return work();
+  if (!signal) return call();
   signal.throwIfAborted();
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
-    work()
+    client
+      .withAbortSignal(signal, call)
       .then(resolve, reject)
       .finally(() => signal.removeEventListener('abort', onAbort));
   });

@@ -20,7 +20,6 @@ import {
 } from '../workflows/invoice-number/contract';
 import type { invoiceNumberWorkflow } from '../workflows/invoice-number/workflow';
 import type { AllocateInvoiceNumberInput, ProjectActivities } from './contract';
-import { untilCancelled } from './cancellation';
 import { activityLogger } from './log';
 
 export interface InvoiceNumberActivityDeps {
@@ -56,16 +55,16 @@ export function createInvoiceNumberActivities(deps: InvoiceNumberActivityDeps): 
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });
       try {
-        // Given up when this worker stops (./cancellation.ts): the retry asks with the same key.
-        const allocated = await untilCancelled(() =>
-          deps.client.workflow.executeUpdateWithStart(allocateNumberUpdate, {
-            args: [{ idempotencyKey }],
-            startWorkflowOperation,
-            // The same key is the same update: a retry that reaches the same run gets the first
-            // answer from the server; one that reaches a later run gets it from the carried state.
-            updateId: idempotencyKey,
-          }),
-        );
+        // Not given up when this worker stops (unlike a snapshot's query, ./cancellation.ts): a
+        // refused allocation is retried by the client with backoff, and such a retry cannot be
+        // cancelled, so it would outlive the attempt. A stopping worker waits for the number.
+        const allocated = await deps.client.workflow.executeUpdateWithStart(allocateNumberUpdate, {
+          args: [{ idempotencyKey }],
+          startWorkflowOperation,
+          // The same key is the same update: a retry that reaches the same run gets the first
+          // answer from the server; one that reaches a later run gets it from the carried state.
+          updateId: idempotencyKey,
+        });
         log.info({ number: allocated.number }, 'invoice number allocated');
         return { number: allocated.number };
       } catch (err) {

@@ -34,7 +34,7 @@ export function createSnapshotActivities(deps: SnapshotActivityDeps): Pick<Proje
       const started = performance.now();
       // A stopping worker gives the query up (./cancellation.ts): it held shutdowns for 30 s, while
       // the deadlines of the runs the worker served passed with no worker (worker-restart test).
-      const ask = <T>(query: () => Promise<T>): Promise<T> => untilCancelled(query);
+      const ask = <T>(query: () => Promise<T>): Promise<T> => untilCancelled(deps.client, query);
       const record: SnapshotRecord =
         input.kind === 'project'
           ? await ask(() => deps.client.workflow.getHandle(projectWorkflowId(input.projectId)).query(getStatusQuery)).then((snapshot) => ({

@@ -11,8 +11,9 @@
  *
  * A stored copy older than a version this process has already answered with (an action's result,
  * an earlier live read) is never served while the workflow may still answer: a person who just
- * acted must not see the state from before. Such a read waits for the live answer instead. The
- * late live answer of a read that was served from the store still counts as seen.
+ * acted must not see the state from before. The snapshot this process answered with is served
+ * instead (remembered for the most recent records), or else the read waits for the live answer.
+ * The late live answer of a read that did not wait is remembered too.
  */
 import type { Stored } from '../activities/reporting/store';
 import type { ReportingStore } from '../activities/reporting/store';
@@ -31,25 +32,46 @@ export const STORED_SNAPSHOT_HEADER = 'X-Snapshot-Published-At';
 export type SnapshotStore = Pick<ReportingStore, 'project' | 'task'>;
 
 /**
- * The newest version this process has seen of each project and task (bounded: the oldest
- * entries go first), so a stored copy older than what someone was already shown is not served.
+ * The newest version this process has seen of each project and task, and the snapshot itself
+ * when it was the answer (an action's result, a live read) — bounded: the oldest entries go
+ * first. A stored copy older than what someone was already shown is not served; the remembered
+ * answer is, when the workflow is slow: it is what the same person was just shown.
  */
-export class SeenVersions {
+export class SeenVersions<T extends { version: number } = { version: number }> {
   private readonly versions = new Map<string, number>();
+  // Snapshots can be large (a big plan, a long timeline): only the most recent few are kept.
+  private readonly values = new Map<string, T>();
 
-  constructor(private readonly capacity = 50_000) {}
+  constructor(
+    private readonly capacity = 50_000,
+    private readonly valueCapacity = 500,
+  ) {}
 
-  note(id: string, version: number): void {
+  /** `value`: the snapshot at `version`, when this process answered with it. */
+  note(id: string, version: number, value?: T): void {
     const known = this.versions.get(id);
-    if (known !== undefined && known >= version) return;
-    this.versions.delete(id);
-    this.versions.set(id, version);
-    if (this.versions.size > this.capacity) this.versions.delete(this.versions.keys().next().value as string);
+    if (known !== undefined && known > version) return;
+    if (known === undefined || known < version) {
+      this.versions.delete(id);
+      this.versions.set(id, version);
+      this.values.delete(id); // an older answer is not what was seen last
+      if (this.versions.size > this.capacity) this.versions.delete(this.versions.keys().next().value as string);
+    }
+    if (value && value.version === version) {
+      this.values.delete(id);
+      this.values.set(id, value);
+      if (this.values.size > this.valueCapacity) this.values.delete(this.values.keys().next().value as string);
+    }
   }
 
   /** The stored copy is at least as new as anything this process answered with. */
   current(id: string, storedVersion: number): boolean {
     return storedVersion >= (this.versions.get(id) ?? 0);
+  }
+
+  /** The newest snapshot this process answered with, if it is the newest version it has seen. */
+  remembered(id: string): T | undefined {
+    return this.values.get(id);
   }
 }
 
@@ -77,18 +99,30 @@ export async function liveOrStored<T extends { version: number }>(
   id: string,
   live: () => Promise<T>,
   stored: Stored<T> | undefined,
-  seen: SeenVersions,
+  seen: SeenVersions<T>,
 ): Promise<{ value: T; publishedAt?: string }> {
   const fromLive = live().then((value) => {
-    seen.note(id, value.version);
+    seen.note(id, value.version, value);
     return { value };
   });
-  const fromStore = (): { value: T; publishedAt: string } => ({ value: stored!.value, publishedAt: stored!.publishedAt });
+  // The best answer that does not wait: the stored copy if nothing newer was shown here, else
+  // what was shown (a person who just acted sees at least their own action).
+  const remembered = seen.remembered(id);
+  const quick: { value: T; publishedAt?: string } | undefined =
+    stored && seen.current(id, stored.value.version)
+      ? { value: stored.value, publishedAt: stored.publishedAt }
+      : remembered && (!stored || remembered.version > stored.value.version)
+        ? { value: remembered }
+        : undefined;
   const fallBack = (err: unknown): { value: T; publishedAt?: string } => {
-    if (stored && err instanceof ApiProblem && (err.status === 503 || err.status === 404)) return fromStore();
+    // The workflow cannot answer (no worker: 503) or is gone (retention: 404).
+    if (err instanceof ApiProblem && (err.status === 503 || err.status === 404)) {
+      if (quick) return quick;
+      if (stored) return { value: stored.value, publishedAt: stored.publishedAt };
+    }
     throw err;
   };
-  if (!stored || !seen.current(id, stored.value.version)) return fromLive.catch(fallBack);
+  if (!quick) return fromLive.catch(fallBack);
   let timer: NodeJS.Timeout | undefined;
   const slow = new Promise<'slow'>((resolve) => {
     timer = setTimeout(() => resolve('slow'), LIVE_READ_BUDGET_MS);
@@ -96,8 +130,8 @@ export async function liveOrStored<T extends { version: number }>(
   try {
     const first = await Promise.race([fromLive.catch(fallBack), slow]);
     if (first !== 'slow') return first;
-    fromLive.catch(() => undefined); // answered from the store; the late live answer only counts as seen
-    return fromStore();
+    fromLive.catch(() => undefined); // answered without it; the late live answer is remembered
+    return quick;
   } finally {
     clearTimeout(timer);
   }

@@ -141,7 +141,7 @@ export function createProjectsRouter(deps: AppDeps): Router {
   const { temporal, config } = deps;
   const now = deps.now ?? Date.now;
   // What this process has answered with: a stored copy older than that is not served as current.
-  const seen = new SeenVersions();
+  const seen = new SeenVersions<ProjectStatus>();
   const router = Router();
 
   const policyDefaults: Policy = {
@@ -307,7 +307,7 @@ export function createProjectsRouter(deps: AppDeps): Router {
       }
       // The update answers with the version it produced; the snapshot is read after it.
       const after = await temporal.projectStatus(projectId);
-      seen.note(projectId, after.version);
+      seen.note(projectId, after.version, after);
       res.json(after);
     };
 

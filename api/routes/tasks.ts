@@ -39,7 +39,7 @@ export function createTasksRouter(deps: AppDeps): Router {
   const { temporal, people } = deps;
   const router = Router();
   // What this process has answered with: a stored copy older than that is not served as current.
-  const seen = new SeenVersions();
+  const seen = new SeenVersions<TaskView>();
 
   /**
    * The task, if the caller may see it: staff their department's, managers their projects',
@@ -89,7 +89,7 @@ export function createTasksRouter(deps: AppDeps): Router {
     const taskId = taskIdParam(req);
     const { stored, live } = await accessibleTask(req, taskId);
     if (live) {
-      seen.note(taskId, live.version);
+      seen.note(taskId, live.version, live);
       res.json(live);
       return;
     }
@@ -116,7 +116,7 @@ export function createTasksRouter(deps: AppDeps): Router {
       const body = options.optionalBody ? parseOptionalBody(schema, req) : parseBody(schema, req);
       const input = toInput(body, actorOf(person, req.requestId), access);
       const view = await temporal.updateTask(taskId, update, input, updateIdFor(req, person, update.name, taskId));
-      seen.note(taskId, view.version);
+      seen.note(taskId, view.version, view);
       res.json(view);
     };
 

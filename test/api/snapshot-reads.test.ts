@@ -1,0 +1,59 @@
+/**
+ * Which answer a project or task read gives (api/snapshot-reads.ts): the workflow's when it comes
+ * within the budget; else the stored copy, unless this process already showed something newer —
+ * then that newer answer; and the late live answer is remembered for the next read.
+ */
+import { ApiProblem, ProblemType } from '../../api/errors';
+import { LIVE_READ_BUDGET_MS, liveOrStored, SeenVersions } from '../../api/snapshot-reads';
+
+interface Snap {
+  version: number;
+  what: string;
+}
+const stored = (version: number) => ({ seq: version, publishedAt: '2026-11-30T10:00:00.000Z', value: { version, what: `stored v${version}` } });
+const liveAfter = (ms: number, version: number) => () =>
+  new Promise<Snap>((resolve) => setTimeout(() => resolve({ version, what: `live v${version}` }), ms));
+const unavailable = () => Promise.reject(new ApiProblem({ type: ProblemType.temporalUnavailable, status: 503, title: 'Temporal did not answer', detail: 'no worker' }));
+
+test('a prompt workflow answers live', async () => {
+  const seen = new SeenVersions<Snap>();
+  expect(await liveOrStored('p', liveAfter(1, 5), stored(4), seen)).toEqual({ value: { version: 5, what: 'live v5' } });
+});
+
+test('a slow workflow: the stored copy, marked, and the late answer is remembered', async () => {
+  const seen = new SeenVersions<Snap>();
+  const answer = await liveOrStored('p', liveAfter(LIVE_READ_BUDGET_MS + 150, 5), stored(4), seen);
+  expect(answer).toEqual({ value: { version: 4, what: 'stored v4' }, publishedAt: '2026-11-30T10:00:00.000Z' });
+  await new Promise((r) => setTimeout(r, 200));
+  // v5 was seen: the stored v4 is no longer served, the remembered v5 is.
+  expect(await liveOrStored('p', liveAfter(1_000, 6), stored(4), seen)).toEqual({ value: { version: 5, what: 'live v5' } });
+});
+
+test('after an action, a slow read shows the action\u2019s answer, never the older stored copy', async () => {
+  const seen = new SeenVersions<Snap>();
+  seen.note('p', 7, { version: 7, what: 'answer of the action' });
+  expect(await liveOrStored('p', liveAfter(1_000, 7), stored(6), seen)).toEqual({ value: { version: 7, what: 'answer of the action' } });
+});
+
+test('a version seen without its snapshot: the read waits for the workflow rather than show older', async () => {
+  const seen = new SeenVersions<Snap>();
+  seen.note('p', 7, { version: 7, what: 'answer' });
+  seen.note('p', 8); // an update answered with its version only
+  expect(seen.remembered('p')).toBeUndefined();
+  expect(await liveOrStored('p', liveAfter(LIVE_READ_BUDGET_MS + 100, 8), stored(7), seen)).toEqual({ value: { version: 8, what: 'live v8' } });
+});
+
+test('no worker at all: the newest copy there is, with no stored copy and nothing seen a 503', async () => {
+  const seen = new SeenVersions<Snap>();
+  expect(await liveOrStored('p', unavailable, stored(3), seen)).toMatchObject({ value: { version: 3 } });
+  seen.note('q', 4, { version: 4, what: 'shown' });
+  expect(await liveOrStored('q', unavailable, stored(2), seen)).toEqual({ value: { version: 4, what: 'shown' } });
+  await expect(liveOrStored('r', unavailable, undefined, seen)).rejects.toMatchObject({ status: 503 });
+});
+
+test('what is remembered is bounded', () => {
+  const seen = new SeenVersions<Snap>(10, 2);
+  for (let i = 0; i < 5; i++) seen.note(`p${i}`, 1, { version: 1, what: `p${i}` });
+  expect(['p0', 'p1', 'p2', 'p3', 'p4'].map((id) => seen.remembered(id)?.what)).toEqual([undefined, undefined, undefined, 'p3', 'p4']);
+  expect(seen.current('p0', 0)).toBe(false); // its version is still known
+});
