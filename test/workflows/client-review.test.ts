@@ -14,6 +14,7 @@ import {
 } from '../../workflows/project/contract';
 import { HasOpenComplaintKey } from '../../workflows/search-attributes';
 import { claimTaskUpdate, getStatusQuery as getTaskStatusQuery, submitTaskUpdate } from '../../workflows/task/contract';
+import { eventually } from '../support/temporal';
 import {
   approvePlan,
   deliverTask,
@@ -252,7 +253,11 @@ test.concurrent('cancelled during a revision round: delivered work is invoiced, 
   expect(s.invoices.map((i) => [i.kind, i.amount])).toEqual([['cancellation', 1_000]]);
   expect(s.tasks.find((t) => t.key === 'rev1.seo')?.status).toBe('cancelled');
   await waitForNotice(env, projectId, 'task_cancelled');
-  const described = await taskHandle(env, projectId, 'rev1.seo').describe();
+  // It closes once its last snapshot is published (a second or so later).
+  const described = await eventually(async () => {
+    const d = await taskHandle(env, projectId, 'rev1.seo').describe();
+    return d.status.name !== 'RUNNING' ? d : undefined;
+  }, { what: 'the revision task closed' });
   expect(described.status.name).toBe('COMPLETED');
 });
 
