@@ -98,6 +98,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
           setTimeout(() => server.closeAllConnections(), 5_000).unref();
         });
         await reachable;
+        await temporal.drain();
         await connection.close().catch(() => undefined);
         log.info('API stopped');
       })();

@@ -107,6 +107,10 @@ export class TemporalGateway {
   readonly taskQueue: string;
   private readonly callTimeoutMs: number;
   private readonly updateTimeoutMs: number;
+  // Calls not yet settled, also those no request waits for any more (a read answered from the
+  // store while its query still runs): closing the connection under one that the SDK is about to
+  // retry makes the retry throw ("Channel has been shut down") outside any request.
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(options: TemporalGatewayOptions) {
     this.connection = options.connection;
@@ -128,11 +132,25 @@ export class TemporalGateway {
     fn: (client: Client) => Promise<T>,
     options: { timeoutMs?: number; notFound?: string; closed?: string } = {},
   ): Promise<T> {
+    const running = this.connection.withDeadline(Date.now() + (options.timeoutMs ?? this.callTimeoutMs), () => fn(this.client));
+    this.inFlight.add(running);
     try {
-      return await this.connection.withDeadline(Date.now() + (options.timeoutMs ?? this.callTimeoutMs), () => fn(this.client));
+      return await running;
     } catch (err) {
       throw translateTemporalError(err, what, { notFound: options.notFound, closed: options.closed });
+    } finally {
+      this.inFlight.delete(running);
     }
+  }
+
+  /** Waits (at most `timeoutMs`) for every call still running; call before closing the connection. */
+  async drain(timeoutMs = 15_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([Promise.allSettled([...this.inFlight]), deadline]);
+    clearTimeout(timer);
   }
 
   /**

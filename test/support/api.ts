@@ -218,6 +218,7 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
       try {
         if (worker) await replayEverythingOn(temporal.client, taskQueue);
       } finally {
+        await gateway.drain();
         await connection.close();
         await temporal.close();
         await reporting.dispose();
