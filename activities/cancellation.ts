@@ -19,11 +19,35 @@ export function untilCancelled<T>(client: Pick<Client, 'withAbortSignal'>, call:
   if (!signal) return call();
   signal.throwIfAborted();
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
+    const running = client.withAbortSignal(signal, call);
+    const onAbort = (): void => {
+      abandoned.add(running);
+      reject(signal.reason);
+    };
     signal.addEventListener('abort', onAbort, { once: true });
-    client
-      .withAbortSignal(signal, call)
+    running
       .then(resolve, reject)
-      .finally(() => signal.removeEventListener('abort', onAbort));
+      .finally(() => {
+        signal.removeEventListener('abort', onAbort);
+        abandoned.delete(running);
+      });
   });
+}
+
+// Calls whose activity gave up on them but that have not ended yet. A retry the SDK starts after
+// the connection closed throws outside any caller ("Channel has been shut down"): whoever closes
+// the activities' connection waits for these first.
+const abandoned = new Set<Promise<unknown>>();
+
+/** Waits (at most `timeoutMs`) for calls given up by cancelled activities to end. */
+export async function settleAbandonedCalls(timeoutMs = 10_000): Promise<void> {
+  if (abandoned.size === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.allSettled([...abandoned]),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
 }

@@ -10,6 +10,7 @@ import { CLIENT_CHANNEL_ARGS } from '../common/temporal';
 import { resolveWorkflowBundle } from '../common/workflow-bundle';
 import { createActivities, createActivityDepsFromConfig, type ReportingStore } from '../activities';
 import { superviseWorker, type SupervisedWorker } from './worker';
+import { settleAbandonedCalls } from '../activities/cancellation';
 
 export interface RunningWorker extends SupervisedWorker {
   bundlePath: string;
@@ -38,6 +39,7 @@ export async function runWorker(config: Config, logger: Logger, reporting: Repor
     bundlePath,
     async stop() {
       await supervised.stop();
+      await settleAbandonedCalls();
       await clientConnection.close().catch(() => undefined);
     },
   };

@@ -16,6 +16,7 @@ import supertest from 'supertest';
 import type { Worker } from '@temporalio/worker';
 import { createActivities, createActivityDepsFromConfig } from '../../activities/index';
 import { createDocumentStoreFromConfig, type DocumentStore } from '../../activities/documents/store';
+import { settleAbandonedCalls } from '../../activities/cancellation';
 import { loadConfig, type Config } from '../../common/config';
 import { createLogger, type Logger } from '../../common/logger';
 import { PeopleDirectory } from '../../common/people';
@@ -219,6 +220,7 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
         if (worker) await replayEverythingOn(temporal.client, taskQueue);
       } finally {
         await gateway.drain();
+        await settleAbandonedCalls();
         await connection.close();
         await temporal.close();
         await reporting.dispose();

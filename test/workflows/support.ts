@@ -14,6 +14,7 @@ import type { Worker } from '@temporalio/worker';
 import { SMTPServer } from 'smtp-server';
 import { createActivities, FilesystemDocumentStore, FileSentLog } from '../../activities/index';
 import { SmtpMailer } from '../../activities/mail/mailer';
+import { settleAbandonedCalls } from '../../activities/cancellation';
 import { createLogger } from '../../common/logger';
 import { PeopleDirectory } from '../../common/people';
 import type {
@@ -275,6 +276,7 @@ export async function startWorkflowTestEnv(options: { maxCachedWorkflows?: numbe
         await replayEverythingOn(temporal.client, taskQueue);
       } finally {
         await real.close();
+        await settleAbandonedCalls();
         await temporal.close();
         await reporting.dispose();
       }
