@@ -3,6 +3,7 @@
  * processes: shared by the chaos run (test/production/chaos.ts) and the backup check
  * (test/production/backup.ts).
  */
+import { randomUUID } from 'node:crypto';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import type { PersonKey, TestPerson } from '../support/api';
 
@@ -83,10 +84,14 @@ export class Http {
     acceptable?: (status: number, body: Record<string, unknown>) => boolean,
   ): Promise<Record<string, unknown> | undefined> {
     let retried = false;
+    // One key for every attempt of this action, as a real client sends it: a retry whose first try
+    // went through is answered with the first answer instead of acting twice (a snapshot read
+    // from the store just before the first try landed once made a complaint go in twice).
+    const keyed = { 'Idempotency-Key': randomUUID(), ...headers };
     for (let attempt = 0; ; attempt++) {
       let last = '';
       try {
-        const res = await this.once(who, method, url, body, headers);
+        const res = await this.once(who, method, url, body, keyed);
         if (res.status >= 200 && res.status < 300) return res.body;
         if (acceptable?.(res.status, res.body)) return res.body;
         last = `${res.status} ${JSON.stringify(res.body)}`;
