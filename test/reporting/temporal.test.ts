@@ -104,7 +104,7 @@ beforeAll(async () => {
   await stored(ids.cancelled, (s) => s.stage === 'cancelled' && s.tasks.every((t) => t.status === 'cancelled'), 'the cancelled project');
   await stored(ids.running, (s) => s.tasks.some((t) => t.key === 'seo' && t.status === 'claimed'), 'the claim');
   await eventually(async () => (await live.task(taskId(ids.cancelled, 'ads')))?.value.status === 'cancelled', { what: 'the cancelled task in the store' });
-  // Each workflow publishes on its own (at most once a second): the task's own row, too.
+  // Each workflow publishes on its own, a moment after its change: the task's own row, too.
   await eventually(async () => (await live.task(taskId(ids.running, 'seo')))?.value.status === 'claimed', { what: 'the claimed task in the store' });
 });
 

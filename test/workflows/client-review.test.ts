@@ -253,7 +253,7 @@ test.concurrent('cancelled during a revision round: delivered work is invoiced, 
   expect(s.invoices.map((i) => [i.kind, i.amount])).toEqual([['cancellation', 1_000]]);
   expect(s.tasks.find((t) => t.key === 'rev1.seo')?.status).toBe('cancelled');
   await waitForNotice(env, projectId, 'task_cancelled');
-  // It closes once its last snapshot is published (a second or so later).
+  // It closes once its last snapshot is published (a moment later).
   const described = await eventually(async () => {
     const d = await taskHandle(env, projectId, 'rev1.seo').describe();
     return d.status.name !== 'RUNNING' ? d : undefined;

@@ -5,8 +5,8 @@
  *
  * A coroutine of its own hands the store each new version through the `publishSnapshot`
  * activity: changes made together (one update, one signal, one step of the process) cost one
- * publish, publishes are at least a second apart (a burst waits on a timer and costs two), and
- * the business never waits for the store. The activity carries ids only and reads
+ * publish, and the business never waits for the store. (Throttling them by a timer was tried:
+ * the chaos run found histories that then did not replay; not understood yet.) The activity carries ids only and reads
  * the snapshot from the workflow itself (the status query), so a 200-task plan is never copied
  * into the history; the store keeps the newest version it has seen, so publishes that overlap or
  * arrive out of order, retries and racing workers are all harmless.
@@ -24,7 +24,7 @@
  * worker restarts that made timers come out with other durations on replay (found by the chaos
  * run on the production topology).
  */
-import { CancellationScope, condition, log, patched, proxyActivities, sleep } from '@temporalio/workflow';
+import { CancellationScope, condition, log, patched, proxyActivities } from '@temporalio/workflow';
 import type { ProjectActivities, PublishSnapshotInput } from '../../activities/contract';
 
 const { publishSnapshot } = proxyActivities<ProjectActivities>({
@@ -32,9 +32,6 @@ const { publishSnapshot } = proxyActivities<ProjectActivities>({
   scheduleToCloseTimeout: '1d',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
-
-/** Publishes of one run are at least this far apart (workflow time); changes in between wait for the next. */
-const MIN_PUBLISH_GAP_MS = 1_000;
 
 export interface Publisher {
   /** Resolves once the latest change is in the store (a run publishes its final state before it ends). */
@@ -47,7 +44,6 @@ export function startPublisher(options: { version(): number; target(seq: number)
   const withoutWaiting = patched('publish-without-waiting');
   let published = 0;
   let inFlight = 0;
-  let lastPublishAt = 0;
   // A day of retries failed: the next change publishes again; `reports:rebuild` repairs.
   const notPublished = (seq: number, err: unknown): void => log.error('snapshot not published', { seq, error: (err as Error).message });
   // Not cancellable: after a Temporal-level cancel the final state still reaches the store.
@@ -55,11 +51,6 @@ export function startPublisher(options: { version(): number; target(seq: number)
     for (;;) {
       await condition(() => options.version() > published);
       if (withoutWaiting) {
-        // A burst of changes (a project hearing from many tasks) costs one publish per second:
-        // held back by the workflow's own clock, never by a publish's result.
-        const holdMs = lastPublishAt + MIN_PUBLISH_GAP_MS - Date.now();
-        if (holdMs > 0) await sleep(holdMs);
-        lastPublishAt = Date.now();
         const seq = options.version();
         published = seq;
         inFlight += 1;
