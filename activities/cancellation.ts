@@ -7,6 +7,7 @@
  */
 import { asyncLocalStorage } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
+import { settledWithin } from '../common/settle';
 
 /**
  * Runs `call` with the running activity's cancellation: the call is cancelled, and this rejects
@@ -40,14 +41,6 @@ export function untilCancelled<T>(client: Pick<Client, 'withAbortSignal'>, call:
 const abandoned = new Set<Promise<unknown>>();
 
 /** Waits (at most `timeoutMs`) for calls given up by cancelled activities to end. */
-export async function settleAbandonedCalls(timeoutMs = 10_000): Promise<void> {
-  if (abandoned.size === 0) return;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    Promise.allSettled([...abandoned]),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, timeoutMs);
-    }),
-  ]);
-  clearTimeout(timer);
+export function settleAbandonedCalls(timeoutMs = 10_000): Promise<void> {
+  return settledWithin(abandoned, timeoutMs);
 }

@@ -22,6 +22,7 @@ import {
 import type { SearchAttributePair } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Logger } from '../common/logger';
+import { settledWithin } from '../common/settle';
 import { CLIENT_CHANNEL_ARGS, temporalAnswers } from '../common/temporal';
 import { ErrorType, type BusinessErrorDetails } from '../workflows/errors';
 import { ManagerIdKey } from '../workflows/search-attributes';
@@ -144,13 +145,8 @@ export class TemporalGateway {
   }
 
   /** Waits (at most `timeoutMs`) for every call still running; call before closing the connection. */
-  async drain(timeoutMs = 15_000): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, timeoutMs);
-    });
-    await Promise.race([Promise.allSettled([...this.inFlight]), deadline]);
-    clearTimeout(timer);
+  drain(timeoutMs = 15_000): Promise<void> {
+    return settledWithin(this.inFlight, timeoutMs);
   }
 
   /**

@@ -5,11 +5,11 @@
  *
  * A coroutine of its own hands the store each new version through the `publishSnapshot`
  * activity: changes made together (one update, one signal, one step of the process) cost one
- * publish, and the business never waits for the store. (Throttling them by a timer was tried:
- * the chaos run found histories that then did not replay; not understood yet.) The activity carries ids only and reads
+ * publish, and the business never waits for the store. The activity carries ids only and reads
  * the snapshot from the workflow itself (the status query), so a 200-task plan is never copied
  * into the history; the store keeps the newest version it has seen, so publishes that overlap or
- * arrive out of order, retries and racing workers are all harmless.
+ * arrive out of order, retries and racing workers are all harmless. (Throttling publishes with a
+ * timer was tried: the chaos run then found histories that did not replay; not understood yet.)
  *
  * Nothing in the run waits for a publish to finish (except the run's very end). Runs recorded
  * before the `publish-without-waiting` patch published one at a time, each waiting for the last:
@@ -50,8 +50,8 @@ export function startPublisher(options: { version(): number; target(seq: number)
   void CancellationScope.nonCancellable(async () => {
     for (;;) {
       await condition(() => options.version() > published);
+      const seq = options.version();
       if (withoutWaiting) {
-        const seq = options.version();
         published = seq;
         inFlight += 1;
         // The result only counts for the run's end: it must not move any command of the run.
@@ -66,7 +66,6 @@ export function startPublisher(options: { version(): number; target(seq: number)
         );
         continue;
       }
-      const seq = options.version();
       try {
         await publishSnapshot(options.target(seq));
       } catch (err) {
