@@ -8,9 +8,7 @@ import {
   ApplicationFailure,
   Client,
   Connection,
-  defaultGrpcRetryOptions,
   isGrpcServiceError,
-  makeGrpcRetryInterceptor,
   QueryNotRegisteredError,
   ServiceError,
   WorkflowExecutionAlreadyStartedError,
@@ -23,7 +21,7 @@ import type { SearchAttributePair } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Logger } from '../common/logger';
 import { settledWithin } from '../common/settle';
-import { CLIENT_CHANNEL_ARGS, temporalAnswers } from '../common/temporal';
+import { clientConnectionOptions, temporalAnswers } from '../common/temporal';
 import { ErrorType, type BusinessErrorDetails } from '../workflows/errors';
 import { ManagerIdKey } from '../workflows/search-attributes';
 import {
@@ -59,9 +57,8 @@ const Grpc = {
 export function createTemporalConnection(address: string): Connection {
   return Connection.lazy({
     address,
-    channelArgs: { ...CLIENT_CHANNEL_ARGS },
     connectTimeout: 5_000,
-    interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 3 }))],
+    ...clientConnectionOptions({ maxAttempts: 3 }),
   });
 }
 

@@ -2,7 +2,14 @@
  * Reaching Temporal: one connection per process with retry and backoff, namespace retention, and
  * registering our search attributes. (The embedded dev server is in dev-server.ts.)
  */
-import { Connection } from '@temporalio/client';
+import * as grpc from '@grpc/grpc-js';
+import {
+  Connection,
+  defaultGrpcRetryOptions,
+  makeGrpcRetryInterceptor,
+  type ConnectionOptions,
+  type BackoffOptions,
+} from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { SearchAttributeType } from '@temporalio/common';
 import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
@@ -86,7 +93,7 @@ export async function retryWithBackoff<T>(attempt: () => Promise<T>, options: Re
 export function connectClient(address: string, options: Omit<RetryOptions, 'what'>): Promise<Connection> {
   return retryWithBackoff(
     async () => {
-      const connection = await Connection.connect({ address, connectTimeout: 5_000 });
+      const connection = await Connection.connect({ address, connectTimeout: 5_000, ...clientConnectionOptions() });
       await connection.healthService.check({});
       return connection;
     },
@@ -116,3 +123,51 @@ export async function temporalAnswers(connection: Connection, timeoutMs = 2_000)
  * message; Temporal itself bounds each payload (2 MB) and history (50 MB).
  */
 export const CLIENT_CHANNEL_ARGS = { 'grpc.max_receive_message_length': 64 * 1024 * 1024 } as const;
+
+/**
+ * Sits below the SDK's retry interceptor. The SDK retries a failed call after a backoff timer; when
+ * the connection was closed during that wait, grpc-js throws "Channel has been shut down" inside
+ * the timer: outside any caller, so the process sees an uncaught exception (jest fails whichever
+ * test runs next) and the call's promise never settles. Here that throw becomes the call failing
+ * with CANCELLED, which the retry interceptor hands to the caller as it would any final error.
+ */
+export const closedChannelGuard: grpc.Interceptor = (options, nextCall) => {
+  try {
+    return new grpc.InterceptingCall(nextCall(options));
+  } catch (err) {
+    return new grpc.InterceptingCall(new RefusedCall(err instanceof Error ? err.message : String(err)));
+  }
+};
+
+type CallBelow = ConstructorParameters<typeof grpc.InterceptingCall>[0];
+
+/** A call that never reached a channel: it reports CANCELLED to whoever starts it, and does nothing else. */
+class RefusedCall implements CallBelow {
+  constructor(private readonly details: string) {}
+  start(_metadata: grpc.Metadata, listener?: Partial<grpc.InterceptingListener>): void {
+    const status = { code: grpc.status.CANCELLED, details: this.details, metadata: new grpc.Metadata() };
+    setImmediate(() => listener?.onReceiveStatus?.(status));
+  }
+  cancelWithStatus(): void {}
+  getPeer(): string {
+    return '';
+  }
+  sendMessageWithContext(): void {}
+  sendMessage(): void {}
+  startRead(): void {}
+  halfClose(): void {}
+  getAuthContext(): null {
+    return null;
+  }
+}
+
+/**
+ * How every client connection of ours is opened: big messages allowed, the SDK's retry of
+ * transient errors (`retry`, its defaults unless a caller needs fewer attempts), the guard above.
+ */
+export function clientConnectionOptions(retry: Partial<BackoffOptions> = {}): Pick<ConnectionOptions, 'channelArgs' | 'interceptors'> {
+  return {
+    channelArgs: { ...CLIENT_CHANNEL_ARGS },
+    interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions(retry)), closedChannelGuard],
+  };
+}

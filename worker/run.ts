@@ -6,7 +6,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
-import { CLIENT_CHANNEL_ARGS } from '../common/temporal';
+import { clientConnectionOptions } from '../common/temporal';
 import { resolveWorkflowBundle } from '../common/workflow-bundle';
 import { createActivities, createActivityDepsFromConfig, type ReportingStore } from '../activities';
 import { superviseWorker, type SupervisedWorker } from './worker';
@@ -22,7 +22,7 @@ export async function runWorker(config: Config, logger: Logger, reporting: Repor
   const bundlePath = await resolveWorkflowBundle({ bundlePath: config.WORKFLOW_BUNDLE_PATH, logger: log });
   // Lazy: the activities' client connects on first use, so an unreachable Temporal does not stop
   // the process from starting; the supervised worker below reports and retries.
-  const clientConnection = Connection.lazy({ address: config.temporalAddress, channelArgs: { ...CLIENT_CHANNEL_ARGS } });
+  const clientConnection = Connection.lazy({ address: config.temporalAddress, ...clientConnectionOptions() });
   const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
   const deps = await createActivityDepsFromConfig(config, { client, logger: log, reporting });
   const supervised = superviseWorker({

@@ -8,7 +8,7 @@
 import { OPERATIONS } from '../../api/openapi';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness, type PersonKey } from '../support/api';
-import { eventually } from '../support/temporal';
+import { eventually, quietHistoryLength } from '../support/temporal';
 
 jest.setTimeout(120_000);
 
@@ -161,8 +161,8 @@ describe.each(ROWS)('$method $operationId', (row) => {
 });
 
 test('none of the refused or invalid calls above changed the project or the task', async () => {
-  const projectHistory = await historyLength(`project-${projectId}`);
-  const taskHistory = await historyLength(`task-${taskId}`);
+  const projectHistory = await quietHistoryLength(h.temporal.client, `project-${projectId}`);
+  const taskHistory = await quietHistoryLength(h.temporal.client, `task-${taskId}`);
   const before = (await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
   expect(before.stage).toBe('in_production');
   expect(before.plans).toHaveLength(1);

@@ -9,7 +9,7 @@ import type { Response } from 'supertest';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { capturedLogger } from '../activities/fixtures';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
-import { eventually, uniqueId } from '../support/temporal';
+import { eventually, quietHistoryLength, uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
 
@@ -43,16 +43,7 @@ const waitForStatus = (projectId: string, what: string, done: (s: ProjectStatus)
 const historyLength = async (projectId: string): Promise<number> =>
   (await h.temporal.client.workflow.getHandle(`project-${projectId}`).describe()).historyLength;
 
-/** Waits until nothing more is written (notices queued at the last change delivered), then its length. */
-async function settled(projectId: string): Promise<number> {
-  let last = -1;
-  return eventually(async () => {
-    const now = await historyLength(projectId);
-    const stable = now === last;
-    last = now;
-    return stable ? now : undefined;
-  }, { intervalMs: 400, what: `project ${projectId} to settle` });
-}
+const settled = (projectId: string): Promise<number> => quietHistoryLength(h.temporal.client, `project-${projectId}`);
 
 async function post(who: Parameters<ApiHarness['auth']>[0], path: string, body: object, expected = 200): Promise<Response> {
   const res = await h.http().post(path).set(h.auth(who)).send(body);

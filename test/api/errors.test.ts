@@ -9,7 +9,7 @@
 import type { Response } from 'supertest';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
-import { eventually, uniqueId } from '../support/temporal';
+import { eventually, quietHistoryLength, uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
 
@@ -39,16 +39,7 @@ async function historyLength(workflowId: string): Promise<number> {
   return (await h.temporal.client.workflow.getHandle(workflowId).describe()).historyLength;
 }
 
-/** Waits until nothing more is being written (notices queued at the last change are delivered). */
-async function settled(workflowId: string): Promise<number> {
-  let last = -1;
-  return eventually(async () => {
-    const now = await historyLength(workflowId);
-    const stable = now === last;
-    last = now;
-    return stable ? now : undefined;
-  }, { intervalMs: 400, what: `${workflowId} to settle` });
-}
+const settled = (workflowId: string): Promise<number> => quietHistoryLength(h.temporal.client, workflowId);
 
 /** Runs `refuse` and checks the project's snapshot and history (and the task's, if given) did not change. */
 async function unchanged(projectId: string, refuse: () => Promise<void>, taskId?: string): Promise<void> {

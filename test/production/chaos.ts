@@ -30,6 +30,7 @@ import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { clientConnectionOptions } from '../../common/temporal';
 import { ensureTemporalCli } from '../../common/temporal-cli';
 import { getStatusQuery, projectWorkflowId, type ProjectStatus } from '../../workflows/project/contract';
 import { taskWorkflowId } from '../../workflows/task/contract';
@@ -211,7 +212,7 @@ async function audit(
 ): Promise<{ figures: Figures; misses: string[]; killWindowRepeats: number }> {
   const misses: string[] = [];
   const miss = (m: string) => misses.push(m);
-  const connection = await Connection.connect({ address: stack.temporalAddress });
+  const connection = await Connection.connect({ address: stack.temporalAddress, ...clientConnectionOptions() });
   const client = new Client({ connection, namespace: 'default' });
   const statuses = new Map<string, ProjectStatus>();
   for (const j of journeys) {

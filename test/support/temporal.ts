@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { CLIENT_CHANNEL_ARGS } from '../../common/temporal';
+import { clientConnectionOptions } from '../../common/temporal';
 import { createAgencyWorker } from '../../worker/worker';
 
 export const NAMESPACE = 'default';
@@ -37,7 +37,7 @@ export interface TestTemporal {
 
 export async function connectTestTemporal(): Promise<TestTemporal> {
   const address = testAddress();
-  const connection = await Connection.connect({ address, channelArgs: { ...CLIENT_CHANNEL_ARGS } });
+  const connection = await Connection.connect({ address, ...clientConnectionOptions() });
   const nativeConnection = await NativeConnection.connect({ address });
   return {
     connection,
@@ -83,6 +83,27 @@ export async function eventually<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 200));
   }
+}
+
+/**
+ * The length of a workflow's history once nothing more is being written: no activity pending (a
+ * snapshot publish or a notice from the last change still running writes its result later, with
+ * no event before that) and the same length on two reads in a row. Tests that prove a refused
+ * request "wrote nothing" measure against this.
+ */
+export async function quietHistoryLength(client: Client, workflowId: string): Promise<number> {
+  let last = -1;
+  return eventually(
+    async () => {
+      const description = await client.workflow.getHandle(workflowId).describe();
+      const pending = description.raw.pendingActivities?.length ?? 0;
+      const now = description.historyLength;
+      const quiet = pending === 0 && now === last;
+      last = pending === 0 ? now : -1;
+      return quiet ? now : undefined;
+    },
+    { intervalMs: 300, timeoutMs: 30_000, what: `${workflowId} to go quiet` },
+  );
 }
 
 /**
