@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { uniqueId } from '../support/temporal';
+import { clientConnectionOptions } from '../../common/temporal';
 
 jest.setTimeout(180_000);
 const ROOT = path.join(__dirname, '..', '..');
@@ -97,7 +98,7 @@ test('npm start runs everything, answers health checks, keeps data across restar
       expect(await portal.text()).toContain('<div id="app">');
       expect(fs.existsSync(path.join(dataDir, 'temporal.sqlite'))).toBe(true);
 
-      const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
+      const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}`, ...clientConnectionOptions() });
       await new Client({ connection }).workflow.start('invoiceNumberWorkflow', {
         taskQueue: 'agencyflow',
         workflowId,
@@ -111,7 +112,7 @@ test('npm start runs everything, answers health checks, keeps data across restar
 
     started = await npmStart(env);
     try {
-      const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
+      const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}`, ...clientConnectionOptions() });
       const description = await new Client({ connection }).workflow.getHandle(workflowId).describe();
       expect(description.status.name).toBe('RUNNING');
       await new Client({ connection }).workflow.getHandle(workflowId).terminate('test done');

@@ -9,6 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { clientConnectionOptions } from '../../common/temporal';
 import { getStatusQuery, projectWorkflowId } from '../../workflows/project/contract';
 import { projectInput } from '../workflows/support';
 import { eventually, NAMESPACE, testAddress, testBundlePath, uniqueId } from '../support/temporal';
@@ -64,7 +65,7 @@ test('npm run worker with WORKER_METRICS_PORT serves schedule-to-start, cache an
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
 
-  const connection = await Connection.connect({ address: testAddress() });
+  const connection = await Connection.connect({ address: testAddress(), ...clientConnectionOptions() });
   try {
     const client = new Client({ connection, namespace: NAMESPACE });
     const input = projectInput();
