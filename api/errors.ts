@@ -32,6 +32,7 @@ export const ProblemType = {
   idempotencyKeyConflict: 'urn:agencyflow:problem:idempotency-key-conflict',
   rateLimited: 'urn:agencyflow:problem:rate-limited',
   temporalUnavailable: 'urn:agencyflow:problem:temporal-unavailable',
+  workflowCannotAnswer: 'urn:agencyflow:problem:workflow-cannot-answer',
   reportingUnavailable: 'urn:agencyflow:problem:reporting-unavailable',
   notReady: 'urn:agencyflow:problem:not-ready',
   internal: 'urn:agencyflow:problem:internal',

@@ -337,8 +337,18 @@ export function translateTemporalError(
     return unavailable(what, err, `Could not ${what} in time: Temporal or the worker did not answer. Try again shortly.`);
   }
   if (err instanceof QueryNotRegisteredError) {
+    // The client reports every query the worker failed this way, not only an unknown query name
+    // (ours are always registered): in practice the worker could not run the workflow's code to
+    // answer — e.g. a history its SDK cannot replay (README, What is not finished yet). A read
+    // then serves the stored copy (snapshot-reads.ts); without one the person gets this 503.
     return new ApiProblem(
-      { type: ProblemType.internal, title: 'Not available', status: 500, detail: `Could not ${what}: the workflow does not answer this query.` },
+      {
+        type: ProblemType.workflowCannotAnswer,
+        title: 'Workflow cannot answer',
+        status: 503,
+        detail: `Could not ${what}: the worker could not run the workflow to answer (${err.message}).`,
+        headers: { 'Retry-After': '30' },
+      },
       { cause: err },
     );
   }

@@ -3,8 +3,10 @@
  * within the budget; else the stored copy, unless this process already showed something newer —
  * then that newer answer; and the late live answer is remembered for the next read.
  */
+import { QueryNotRegisteredError } from '@temporalio/client';
 import { ApiProblem, ProblemType } from '../../api/errors';
 import { LIVE_READ_BUDGET_MS, liveOrStored, SeenVersions } from '../../api/snapshot-reads';
+import { translateTemporalError } from '../../api/temporal-gateway';
 
 interface Snap {
   version: number;
@@ -56,4 +58,17 @@ test('what is remembered is bounded', () => {
   for (let i = 0; i < 5; i++) seen.note(`p${i}`, 1, { version: 1, what: `p${i}` });
   expect(['p0', 'p1', 'p2', 'p3', 'p4'].map((id) => seen.remembered(id)?.what)).toEqual([undefined, undefined, undefined, 'p3', 'p4']);
   expect(seen.current('p0', 0)).toBe(false); // its version is still known
+});
+
+test('a workflow whose worker cannot run it (a failed query) is read from the stored copy', async () => {
+  // What the client throws for any query the worker failed — here the replay failure the chaos run met.
+  const failedQuery = new QueryNotRegisteredError('query failed: [TMPRL1100] Nondeterminism error: Update machine does not handle this event', 3);
+  const problem = translateTemporalError(failedQuery, 'read project p');
+  expect(problem).toMatchObject({ status: 503, type: ProblemType.workflowCannotAnswer });
+  expect(problem.detail).toContain('Nondeterminism');
+  const seen = new SeenVersions<Snap>();
+  expect(await liveOrStored('p', () => Promise.reject(problem), stored(4), seen)).toEqual({
+    value: { version: 4, what: 'stored v4' },
+    publishedAt: '2026-11-30T10:00:00.000Z',
+  });
 });
