@@ -307,6 +307,11 @@ export function translateTemporalError(
     if (cause instanceof ApplicationFailure) {
       const problem = businessProblem(cause, err);
       if (problem) return problem;
+      // The server gave up on an update the worker never took up (the SDK can drop one: README,
+      // What is not finished yet). Nothing was written; the same request again is safe.
+      if (cause.type === 'UnprocessedUpdate') {
+        return unavailable(what, err, `Could not ${what}: the worker did not take the request up; nothing was changed. Try again.`);
+      }
     }
     return new ApiProblem(
       {
