@@ -8,7 +8,8 @@ import { Router, type Request } from 'express';
 import type { DocumentMetadata } from '../../activities/documents/store';
 import type { AppDeps } from '../app';
 import { allow, caller } from '../auth';
-import { forbidden, notFound } from '../errors';
+import { ApiProblem, forbidden, notFound } from '../errors';
+import { STORED_SNAPSHOT_HEADER, storedCopy } from '../snapshot-reads';
 import { projectIdParam } from '../validation';
 
 const DOCUMENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
@@ -29,7 +30,19 @@ export function createDocumentsRouter(deps: AppDeps): Router {
   router.get('/api/projects/:id/documents', allow('manager', 'leadership'), async (req, res) => {
     const projectId = projectIdParam(req);
     await checkProjectAccess(req, projectId);
-    const [status, stored] = await Promise.all([temporal.projectStatus(projectId), documents.listByProject(projectId)]);
+    // The workflow's own list; its published copy when the workflow cannot answer (no worker, or
+    // a history its worker cannot replay), as project reads do.
+    const liveStatus = temporal.projectStatus(projectId).catch(async (err: unknown) => {
+      if (err instanceof ApiProblem && (err.status === 503 || err.status === 404)) {
+        const copy = await storedCopy(() => deps.reporting.project(projectId), deps.logger, { projectId });
+        if (copy) {
+          res.setHeader(STORED_SNAPSHOT_HEADER, copy.publishedAt);
+          return copy.value;
+        }
+      }
+      throw err;
+    });
+    const [status, stored] = await Promise.all([liveStatus, documents.listByProject(projectId)]);
     const byId = new Map<string, DocumentMetadata>(stored.map((d) => [d.documentId, d]));
     const items = status.documents.map((ref) => {
       const meta = byId.get(ref.documentId);

@@ -38,6 +38,8 @@ test('with the worker down, people still see their project, their task and their
   );
   const live = (await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(200)).body;
   await eventually(async () => (await h.reporting.project(projectId))?.seq === live.version, { what: 'the project published' });
+  const liveDocuments = (await h.http().get(`/api/projects/${projectId}/documents`).set(h.auth('manager')).expect(200)).body;
+  expect(liveDocuments.items.length).toBeGreaterThan(0);
 
   await h.stopWorker();
 
@@ -51,6 +53,9 @@ test('with the worker down, people still see their project, their task and their
   expect(task.body).toMatchObject({ taskId: design, status: 'claimed' });
   const inbox = await h.http().get('/api/tasks?department=design').set(h.auth('designer')).expect(200);
   expect((inbox.body.items as { taskId: string }[]).map((t) => t.taskId)).toContain(design);
+  const documents = await h.http().get(`/api/projects/${projectId}/documents`).set(h.auth('manager')).expect(200);
+  expect(documents.headers['x-snapshot-published-at']).toBeDefined();
+  expect(documents.body).toEqual(liveDocuments);
   // Access rules hold on the stored copy too.
   await h.http().get(`/api/tasks/${design}`).set(h.auth('copywriter')).expect(403);
   await h.http().get(`/api/projects/${projectId}`).set(h.auth('otherManager')).expect(403);

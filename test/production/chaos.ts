@@ -304,12 +304,14 @@ async function audit(
   // A history that does not replay is kept for study (CHAOS_EVIDENCE_DIR, else the OS temp folder).
   const evidenceDir = process.env.CHAOS_EVIDENCE_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'agencyflow-chaos-evidence-'));
   for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: stack.bundlePath } }, histories)) {
-    replayed += 1;
-    if (result.error) {
+    if (!result.error) replayed += 1;
+    else {
       const file = path.join(evidenceDir, `${result.workflowId}.json`);
       fs.mkdirSync(evidenceDir, { recursive: true });
       fs.writeFileSync(file, JSON.stringify(temporal.api.history.v1.History.fromObject(fetched.get(result.workflowId)!).toJSON()));
-      miss(`${result.workflowId} does not replay (history in ${file}): ${result.error.message.match(/\[TMPRL1100\][^"]*/)?.[0] ?? result.error.message.slice(0, 200)}`);
+      const reason = result.error.message.match(/\[TMPRL1100\][^"]*/)?.[0] ?? result.error.message.slice(0, 200);
+      const known = updateAcceptedLate(fetched.get(result.workflowId)!, reason) ? ' — the SDK bug `npm run repro:sdk-query-update` shows' : '';
+      miss(`${result.workflowId} does not replay (history in ${file}): ${reason}${known}`);
     }
   }
   await connection.close();
@@ -381,11 +383,14 @@ async function audit(
   // killed before it reads the server's "250 OK" and notes it in the sent-log; the retry sends it
   // again (same Message-ID, so mail clients drop it). README, "What is not finished yet". A copy
   // repeated right after a SIGKILL that fell in that window is counted apart; any other repeat fails the run.
+  // The sink notes a message when it has read all of it, which can be a moment after the worker
+  // sent its last byte and was killed: a kill up to killLeadMs before that note is in the window too.
   const killWindowMs = 1_500;
+  const killLeadMs = 250;
   const copies = (k: string) => mails.filter((m) => `${m.messageId} ${m.to}` === k).sort((a, b) => a.atMs - b.atMs);
   const inKillWindow = (k: string): boolean => {
     const [first, second] = copies(k);
-    return faults.workerKillsAtMs.some((at) => at >= first.atMs && at - first.atMs <= killWindowMs && second.atMs > at);
+    return faults.workerKillsAtMs.some((at) => at >= first.atMs - killLeadMs && at - first.atMs <= killWindowMs && second.atMs > at);
   };
   const killWindowDups = dupByMessageId.filter(([k, n]) => n === 2 && inKillWindow(k));
   for (const [k, n] of dupByMessageId.filter((d) => !killWindowDups.includes(d)).slice(0, 10)) {
@@ -527,3 +532,21 @@ main().catch((err: Error) => {
   process.stderr.write(`test:chaos failed: ${err.stack ?? err.message}\n`);
   process.exit(1);
 });
+
+/**
+ * The shape of the SDK bug in scripts/sdk-repro: the replay fails on a command event that the
+ * history has *before* an update's acceptance written by the same workflow task (README, What is
+ * not finished yet). Named in the run's output; still a miss.
+ */
+function updateAcceptedLate(history: temporal.api.history.v1.IHistory, reason: string): boolean {
+  const at = reason.match(/Update machine does not handle this event: HistoryEvent\(id: (\d+)/)?.[1];
+  if (!at) return false;
+  const events = history.events ?? [];
+  const start = events.findIndex((e) => String(e.eventId) === at);
+  const Type = temporal.api.enums.v1.EventType;
+  for (const e of events.slice(start + 1)) {
+    if (e.eventType === Type.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED) return true;
+    if (e.eventType === Type.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED || e.eventType === Type.EVENT_TYPE_WORKFLOW_TASK_STARTED) return false;
+  }
+  return false;
+}
