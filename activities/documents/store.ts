@@ -64,7 +64,9 @@ export interface DocumentStore {
 /**
  * `<dir>/<projectId>/<documentId>.pdf` plus `<documentId>.json`. The PDF is renamed into place
  * first and the metadata last, so metadata never points at a missing or half-written file; a crash
- * between the two leaves an orphan PDF that the next attempt overwrites.
+ * between the two leaves an orphan PDF that the next attempt overwrites. A crash while a file is
+ * being written leaves a `.tmp-…` file: the next write into the same project removes those older
+ * than STALE_TEMP_MS (no write takes that long, so none still being written is touched).
  */
 export class FilesystemDocumentStore implements DocumentStore {
   constructor(readonly dir: string) {}
@@ -88,6 +90,7 @@ export class FilesystemDocumentStore implements DocumentStore {
     };
     const projectDir = path.join(this.dir, document.projectId);
     await fs.promises.mkdir(projectDir, { recursive: true });
+    await removeStaleTemps(projectDir);
 
     const pdfTmp = await writeTemp(projectDir, bytes);
     await fs.promises.rename(pdfTmp, this.pdfPath(document.projectId, documentId));
@@ -155,10 +158,23 @@ export class FilesystemDocumentStore implements DocumentStore {
   }
 }
 
+const TEMP_PREFIX = '.tmp-';
+/** Ten minutes: a document write takes milliseconds. */
+export const STALE_TEMP_MS = 10 * 60_000;
+
 async function writeTemp(dir: string, bytes: Buffer): Promise<string> {
-  const tmp = path.join(dir, `.tmp-${randomUUID()}`);
+  const tmp = path.join(dir, `${TEMP_PREFIX}${randomUUID()}`);
   await fs.promises.writeFile(tmp, bytes, { flag: 'wx' });
   return tmp;
+}
+
+async function removeStaleTemps(dir: string, now = Date.now()): Promise<void> {
+  for (const name of await fs.promises.readdir(dir)) {
+    if (!name.startsWith(TEMP_PREFIX)) continue;
+    const file = path.join(dir, name);
+    const stat = await fs.promises.stat(file).catch(() => undefined); // another writer may remove it first
+    if (stat && now - stat.mtimeMs > STALE_TEMP_MS) await fs.promises.rm(file, { force: true });
+  }
 }
 
 /** The store the worker writes and the API reads: DOCUMENTS_DIR (default `<DATA_DIR>/documents`). */

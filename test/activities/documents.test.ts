@@ -11,7 +11,7 @@ import type { InvoiceContent, ProduceDocumentInput } from '../../activities/cont
 import { createDocumentActivities } from '../../activities/documents';
 import { documentIdFor, parseDocumentId } from '../../activities/documents/ids';
 import { renderDocument } from '../../activities/documents/pdf';
-import { createDocumentStoreFromConfig, FilesystemDocumentStore } from '../../activities/documents/store';
+import { createDocumentStoreFromConfig, FilesystemDocumentStore, STALE_TEMP_MS } from '../../activities/documents/store';
 import type { DocumentKind } from '../../workflows/project/contract';
 import { fmtMoney } from '../../activities/format';
 import { agency, capturedLogger, finalInvoice, LONG_URL, longNamesSnapshot, people, sampleSnapshot } from './fixtures';
@@ -320,6 +320,22 @@ test('first writer wins: storing an existing id keeps the stored document', asyn
   const results = await Promise.all([1, 2, 3].map((i) => store.put({ ...racing, createdAt: `2026-03-0${i}T00:00:00Z` }, Buffer.from('%PDF-same'))));
   expect(new Set(results.map((r) => r.createdAt)).size).toBe(1);
   expect(await store.get('doc-acme-site-contract-2')).toEqual(results[0]);
+});
+
+test('temp files a crash left behind are removed by the next write into the project, once stale', async () => {
+  const projectDir = path.join(dir, 'acme-site');
+  await fs.promises.mkdir(projectDir, { recursive: true });
+  const stale = path.join(projectDir, '.tmp-left-by-a-killed-worker');
+  const fresh = path.join(projectDir, '.tmp-being-written-now');
+  await fs.promises.writeFile(stale, '%PDF-half');
+  await fs.promises.writeFile(fresh, '%PDF-half');
+  const old = new Date(Date.now() - STALE_TEMP_MS - 60_000);
+  await fs.promises.utimes(stale, old, old);
+  await store.put({ projectId: 'acme-site', kind: 'contract', sequence: 1, number: 'CTR-1', createdAt: '2026-03-02T10:00:00Z' }, Buffer.from('%PDF-1'));
+  const names = await fs.promises.readdir(projectDir);
+  expect(names).not.toContain('.tmp-left-by-a-killed-worker');
+  expect(names).toContain('.tmp-being-written-now'); // another writer's file in progress is left alone
+  expect(await store.listByProject('acme-site')).toHaveLength(1);
 });
 
 test('an invoice without its content fails at once (not retried)', async () => {

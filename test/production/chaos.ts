@@ -318,6 +318,7 @@ async function audit(
 
   // Documents: the API's list, the workflow's own list and the files on disk, each exactly once.
   let documents = 0;
+  let tempFilesLeft = 0;
   for (const j of journeys) {
     const s = j.projectId ? statuses.get(j.projectId) : undefined;
     if (!s) continue;
@@ -329,7 +330,11 @@ async function audit(
     const inStatus = s.documents.map((d) => d.documentId).sort();
     if (JSON.stringify(inStatus) !== JSON.stringify(listed.map((d) => d.documentId).sort())) miss(`${s.projectId}: status and store list different documents`);
     const dir = path.join(stack.documentsDir, s.projectId);
-    const files = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+    // A worker killed while writing leaves a `.tmp-…` file (removed by a later write once stale):
+    // counted apart, it is no document.
+    const all = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+    const files = all.filter((f) => !f.startsWith('.tmp-'));
+    tempFilesLeft += all.length - files.length;
     const pdfs = files.filter((f) => f.endsWith('.pdf'));
     if (pdfs.length !== listed.length || files.length !== 2 * listed.length) miss(`${s.projectId}: ${files.length} files on disk for ${listed.length} documents`);
     documents += listed.length;
@@ -428,7 +433,7 @@ async function audit(
       'project workflows completed': `${workflowsClosed} of ${statuses.size}`,
       'task workflows completed': `${taskWorkflowsClosed} of ${taskWorkflows}`,
       'histories replayed on the same code': `${replayed} of ${ids.length}`,
-      documents: `${documents} (each once in the API, the workflow and on disk)`,
+      documents: `${documents} (each once in the API, the workflow and on disk); temp files left by kills: ${tempFilesLeft}`,
       invoices: `${invoices.length}, numbers ${[...byYear.entries()].map(([y, s]) => `${y}: 1..${Math.max(...s)}`).join(', ')}, duplicates ${duplicateNumbers}, gaps ${gaps}`,
       payments: `${payments} counted for ${paymentsSent} paid invoices (${journeys.filter((j) => j.variant.duplicatePayment).length} projects sent each statement twice)`,
       mails: `${mails.length} to ${new Set(mails.map((m) => m.to)).size} recipients, ${new Set(mails.map((m) => m.key)).size} notices; duplicates by Message-ID ${dupByMessageId.length} (${killWindowDups.length} repeated after a SIGKILL in the SMTP window), by idempotency key ${dupByKey.length}`,
