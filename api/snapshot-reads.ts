@@ -13,7 +13,11 @@
  * an earlier live read) is never served while the workflow may still answer: a person who just
  * acted must not see the state from before. The snapshot this process answered with is served
  * instead (remembered for the most recent records), or else the read waits for the live answer.
- * The late live answer of a read that did not wait is remembered too.
+ *
+ * A read that answers without the workflow cancels its query. Left running, such queries pile up
+ * in the task queue while no worker polls (a restart) and reach the next worker before the work
+ * itself — for nothing, and that order is what sets off a Temporal SDK bug (README, What is not
+ * finished yet: a query on an uncached workflow, then an update).
  */
 import type { Stored } from '../activities/reporting/store';
 import type { ReportingStore } from '../activities/reporting/store';
@@ -97,11 +101,12 @@ export async function storedCopy<T>(
  */
 export async function liveOrStored<T extends { version: number }>(
   id: string,
-  live: () => Promise<T>,
+  live: (signal: AbortSignal) => Promise<T>,
   stored: Stored<T> | undefined,
   seen: SeenVersions<T>,
 ): Promise<{ value: T; publishedAt?: string }> {
-  const fromLive = live().then((value) => {
+  const query = new AbortController();
+  const fromLive = live(query.signal).then((value) => {
     seen.note(id, value.version, value);
     return { value };
   });
@@ -130,7 +135,8 @@ export async function liveOrStored<T extends { version: number }>(
   try {
     const first = await Promise.race([fromLive.catch(fallBack), slow]);
     if (first !== 'slow') return first;
-    fromLive.catch(() => undefined); // answered without it; the late live answer is remembered
+    fromLive.catch(() => undefined); // answered without it: the query is cancelled
+    query.abort();
     return quick;
   } finally {
     clearTimeout(timer);

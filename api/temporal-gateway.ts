@@ -106,8 +106,9 @@ export class TemporalGateway {
   private readonly callTimeoutMs: number;
   private readonly updateTimeoutMs: number;
   // Calls not yet settled, also those no request waits for any more (a read answered from the
-  // store while its query still runs): closing the connection under one that the SDK is about to
-  // retry makes the retry throw ("Channel has been shut down") outside any request.
+  // store cancels its query, which still takes a moment to end): closing the connection under one
+  // that the SDK is about to retry made the retry throw ("Channel has been shut down") outside any
+  // request before closedChannelGuard; waiting for them is still the tidy way to close.
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(options: TemporalGatewayOptions) {
@@ -128,9 +129,12 @@ export class TemporalGateway {
   async call<T>(
     what: string,
     fn: (client: Client) => Promise<T>,
-    options: { timeoutMs?: number; notFound?: string; closed?: string } = {},
+    options: { timeoutMs?: number; notFound?: string; closed?: string; signal?: AbortSignal } = {},
   ): Promise<T> {
-    const running = this.connection.withDeadline(Date.now() + (options.timeoutMs ?? this.callTimeoutMs), () => fn(this.client));
+    const { signal } = options;
+    const running = this.connection.withDeadline(Date.now() + (options.timeoutMs ?? this.callTimeoutMs), () =>
+      signal ? this.connection.withAbortSignal(signal, () => fn(this.client)) : fn(this.client),
+    );
     this.inFlight.add(running);
     try {
       return await running;
@@ -195,11 +199,12 @@ export class TemporalGateway {
     };
   }
 
-  projectStatus(projectId: string, options: { timeoutMs?: number } = {}): Promise<ProjectStatus> {
+  /** `signal`: cancels the query (a read that answered without it), so no worker spends time on it. */
+  projectStatus(projectId: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ProjectStatus> {
     return this.call(
       `read project ${projectId}`,
       (client) => client.workflow.getHandle(projectWorkflowId(projectId)).query(getStatusQuery),
-      { notFound: `There is no project ${projectId}.`, timeoutMs: options.timeoutMs },
+      { notFound: `There is no project ${projectId}.`, ...options },
     );
   }
 
@@ -223,10 +228,10 @@ export class TemporalGateway {
     );
   }
 
-  task(taskId: string, options: { timeoutMs?: number } = {}): Promise<TaskView> {
+  task(taskId: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<TaskView> {
     return this.call(`read task ${taskId}`, (client) => client.workflow.getHandle(taskWorkflowId(taskId)).query(getTaskStatusQuery), {
       notFound: `There is no task ${taskId}.`,
-      timeoutMs: options.timeoutMs,
+      ...options,
     });
   }
 

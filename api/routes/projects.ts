@@ -270,7 +270,7 @@ export function createProjectsRouter(deps: AppDeps): Router {
   router.get('/api/projects/:id', allow('manager', 'leadership'), async (req, res) => {
     const projectId = projectIdParam(req);
     const { stored } = await accessibleProject(req, projectId);
-    const { value, publishedAt } = await liveOrStored(projectId, () => temporal.projectStatus(projectId), stored, seen);
+    const { value, publishedAt } = await liveOrStored(projectId, (signal) => temporal.projectStatus(projectId, { signal }), stored, seen);
     if (publishedAt) res.setHeader(STORED_SNAPSHOT_HEADER, publishedAt);
     res.json(value);
   });
@@ -300,7 +300,7 @@ export function createProjectsRouter(deps: AppDeps): Router {
         seen.note(projectId, result.version);
       } catch (err) {
         if (!(alreadyIn && err instanceof ApiProblem && err.type === ProblemType.closed)) throw err;
-        const { value: final } = await liveOrStored(projectId, () => temporal.projectStatus(projectId), stored, seen);
+        const { value: final } = await liveOrStored(projectId, (signal) => temporal.projectStatus(projectId, { signal }), stored, seen);
         if (!alreadyIn(final, input)) throw err;
         res.json(final);
         return;

@@ -93,7 +93,7 @@ export function createTasksRouter(deps: AppDeps): Router {
       res.json(live);
       return;
     }
-    const { value, publishedAt } = await liveOrStored(taskId, () => temporal.task(taskId), stored, seen);
+    const { value, publishedAt } = await liveOrStored(taskId, (signal) => temporal.task(taskId, { signal }), stored, seen);
     if (publishedAt) res.setHeader(STORED_SNAPSHOT_HEADER, publishedAt);
     res.json(value);
   });

@@ -56,6 +56,14 @@ test('with the worker down, people still see their project, their task and their
   const documents = await h.http().get(`/api/projects/${projectId}/documents`).set(h.auth('manager')).expect(200);
   expect(documents.headers['x-snapshot-published-at']).toBeDefined();
   expect(documents.body).toEqual(liveDocuments);
+  // A read answered from the store cancelled its query: with no worker, a query otherwise waits
+  // its whole deadline in the task queue (8 s here) and reaches the next worker first.
+  const cancel = new AbortController();
+  const started2 = Date.now();
+  const abandoned = h.gateway.projectStatus(projectId, { signal: cancel.signal }).catch((err: unknown) => err);
+  setTimeout(() => cancel.abort(), 100);
+  expect(await abandoned).toMatchObject({ status: 503 });
+  expect(Date.now() - started2).toBeLessThan(2_000);
   // Access rules hold on the stored copy too.
   await h.http().get(`/api/tasks/${design}`).set(h.auth('copywriter')).expect(403);
   await h.http().get(`/api/projects/${projectId}`).set(h.auth('otherManager')).expect(403);

@@ -13,8 +13,15 @@ interface Snap {
   what: string;
 }
 const stored = (version: number) => ({ seq: version, publishedAt: '2026-11-30T10:00:00.000Z', value: { version, what: `stored v${version}` } });
-const liveAfter = (ms: number, version: number) => () =>
-  new Promise<Snap>((resolve) => setTimeout(() => resolve({ version, what: `live v${version}` }), ms));
+/** A query answering after `ms`, or failing at once when cancelled (as the gRPC call does). */
+const liveAfter = (ms: number, version: number) => (signal: AbortSignal) =>
+  new Promise<Snap>((resolve, reject) => {
+    const timer = setTimeout(() => resolve({ version, what: `live v${version}` }), ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(new Error('CANCELLED'));
+    });
+  });
 const unavailable = () => Promise.reject(new ApiProblem({ type: ProblemType.temporalUnavailable, status: 503, title: 'Temporal did not answer', detail: 'no worker' }));
 
 test('a prompt workflow answers live', async () => {
@@ -22,13 +29,27 @@ test('a prompt workflow answers live', async () => {
   expect(await liveOrStored('p', liveAfter(1, 5), stored(4), seen)).toEqual({ value: { version: 5, what: 'live v5' } });
 });
 
-test('a slow workflow: the stored copy, marked, and the late answer is remembered', async () => {
+test('a slow workflow: the stored copy, marked, and its query is cancelled', async () => {
   const seen = new SeenVersions<Snap>();
-  const answer = await liveOrStored('p', liveAfter(LIVE_READ_BUDGET_MS + 150, 5), stored(4), seen);
+  let signal: AbortSignal | undefined;
+  const slowQuery = (s: AbortSignal) => {
+    signal = s;
+    return liveAfter(LIVE_READ_BUDGET_MS + 150, 5)(s);
+  };
+  const answer = await liveOrStored('p', slowQuery, stored(4), seen);
   expect(answer).toEqual({ value: { version: 4, what: 'stored v4' }, publishedAt: '2026-11-30T10:00:00.000Z' });
+  expect(signal?.aborted).toBe(true);
   await new Promise((r) => setTimeout(r, 200));
-  // v5 was seen: the stored v4 is no longer served, the remembered v5 is.
-  expect(await liveOrStored('p', liveAfter(1_000, 6), stored(4), seen)).toEqual({ value: { version: 5, what: 'live v5' } });
+  // Nothing newer was seen: the next slow read serves the stored copy again.
+  expect(await liveOrStored('p', liveAfter(1_000, 6), stored(4), seen)).toMatchObject({ value: { version: 4 } });
+});
+
+test('a prompt answer is not cancelled, and is remembered', async () => {
+  const seen = new SeenVersions<Snap>();
+  let signal: AbortSignal | undefined;
+  await liveOrStored('p', (s) => ((signal = s), liveAfter(1, 5)(s)), stored(4), seen);
+  expect(signal?.aborted).toBe(false);
+  expect(seen.remembered('p')).toEqual({ version: 5, what: 'live v5' });
 });
 
 test('after an action, a slow read shows the action\u2019s answer, never the older stored copy', async () => {
