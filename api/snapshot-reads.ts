@@ -93,6 +93,11 @@ export async function storedCopy<T>(
   }
 }
 
+/** The workflow cannot answer (no worker, or a history its worker cannot replay: 503) or is gone (retention: 404). */
+export function workflowUnanswered(err: unknown): boolean {
+  return err instanceof ApiProblem && (err.status === 503 || err.status === 404);
+}
+
 /**
  * The live snapshot; the stored copy when the workflow does not answer within
  * LIVE_READ_BUDGET_MS and the copy is not older than what this process has shown, or when the
@@ -120,8 +125,7 @@ export async function liveOrStored<T extends { version: number }>(
         ? { value: remembered }
         : undefined;
   const fallBack = (err: unknown): { value: T; publishedAt?: string } => {
-    // The workflow cannot answer (no worker: 503) or is gone (retention: 404).
-    if (err instanceof ApiProblem && (err.status === 503 || err.status === 404)) {
+    if (workflowUnanswered(err)) {
       if (quick) return quick;
       if (stored) return { value: stored.value, publishedAt: stored.publishedAt };
     }

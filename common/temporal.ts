@@ -122,7 +122,7 @@ export async function temporalAnswers(connection: Connection, timeoutMs = 2_000)
  * gRPC settings for our clients: a history page or a big snapshot can exceed gRPC's default 4 MB
  * message; Temporal itself bounds each payload (2 MB) and history (50 MB).
  */
-export const CLIENT_CHANNEL_ARGS = { 'grpc.max_receive_message_length': 64 * 1024 * 1024 } as const;
+const CLIENT_CHANNEL_ARGS = { 'grpc.max_receive_message_length': 64 * 1024 * 1024 } as const;
 
 /**
  * Sits below the SDK's retry interceptor. The SDK retries a failed call after a backoff timer; when

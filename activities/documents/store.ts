@@ -158,7 +158,8 @@ export class FilesystemDocumentStore implements DocumentStore {
   }
 }
 
-const TEMP_PREFIX = '.tmp-';
+/** Files being written (or left by a writer killed mid-write) start with this. */
+export const TEMP_PREFIX = '.tmp-';
 /** Ten minutes: a document write takes milliseconds. */
 export const STALE_TEMP_MS = 10 * 60_000;
 

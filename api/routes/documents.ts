@@ -8,8 +8,8 @@ import { Router, type Request } from 'express';
 import type { DocumentMetadata } from '../../activities/documents/store';
 import type { AppDeps } from '../app';
 import { allow, caller } from '../auth';
-import { ApiProblem, forbidden, notFound } from '../errors';
-import { STORED_SNAPSHOT_HEADER, storedCopy } from '../snapshot-reads';
+import { forbidden, notFound } from '../errors';
+import { STORED_SNAPSHOT_HEADER, storedCopy, workflowUnanswered } from '../snapshot-reads';
 import { projectIdParam } from '../validation';
 
 const DOCUMENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
@@ -33,7 +33,7 @@ export function createDocumentsRouter(deps: AppDeps): Router {
     // The workflow's own list; its published copy when the workflow cannot answer (no worker, or
     // a history its worker cannot replay), as project reads do.
     const liveStatus = temporal.projectStatus(projectId).catch(async (err: unknown) => {
-      if (err instanceof ApiProblem && (err.status === 503 || err.status === 404)) {
+      if (workflowUnanswered(err)) {
         const copy = await storedCopy(() => deps.reporting.project(projectId), deps.logger, { projectId });
         if (copy) {
           res.setHeader(STORED_SNAPSHOT_HEADER, copy.publishedAt);

@@ -30,6 +30,7 @@ import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { TEMP_PREFIX } from '../../activities/documents/store';
 import { clientConnectionOptions } from '../../common/temporal';
 import { ensureTemporalCli } from '../../common/temporal-cli';
 import { getStatusQuery, projectWorkflowId, type ProjectStatus } from '../../workflows/project/contract';
@@ -333,7 +334,7 @@ async function audit(
     // A worker killed while writing leaves a `.tmp-…` file (removed by a later write once stale):
     // counted apart, it is no document.
     const all = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
-    const files = all.filter((f) => !f.startsWith('.tmp-'));
+    const files = all.filter((f) => !f.startsWith(TEMP_PREFIX));
     tempFilesLeft += all.length - files.length;
     const pdfs = files.filter((f) => f.endsWith('.pdf'));
     if (pdfs.length !== listed.length || files.length !== 2 * listed.length) miss(`${s.projectId}: ${files.length} files on disk for ${listed.length} documents`);
