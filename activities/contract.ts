@@ -110,11 +110,13 @@ export interface ProduceDocumentInput {
 
 /**
  * Which workflow's snapshot to hand to the reporting store, and the version that asked for it.
- * The activity reads the snapshot itself (the status query), so no snapshot is copied into history.
+ * A project's snapshot can be megabytes: the activity reads it itself (the status query), so it is
+ * never copied into history. A task's view is a few kilobytes and travels with the publish (when
+ * it is small enough, see workflows/task/workflow.ts): no query, so no worker answers one per change.
  */
 export type PublishSnapshotInput =
   | { kind: 'project'; projectId: string; seq: number }
-  | { kind: 'task'; taskId: string; projectId: string; seq: number };
+  | { kind: 'task'; taskId: string; projectId: string; seq: number; view?: TaskView };
 
 /**
  * A workflow's whole snapshot as the reporting store receives it. `seq` is the snapshot's own

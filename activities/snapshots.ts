@@ -1,9 +1,10 @@
 /**
- * publishSnapshot: reads a workflow's current snapshot (its status query) and hands it to the
- * reporting store. The workflow asks after each change, passing ids only, so its history never
- * carries a copy of the snapshot. Retries, replays and two workers racing are normal: the store
- * keeps the newest `seq` and adds each derived fact once, so a late or repeated publish changes
- * nothing.
+ * publishSnapshot: hands a workflow's current snapshot to the reporting store. A project passes
+ * ids only and the activity reads the snapshot (its status query), so a project's history never
+ * carries a copy of it; a task passes its small view along (no query; runs from before that, or a
+ * very large view, pass ids and are queried). Retries, replays and two workers racing are normal:
+ * the store keeps the newest `seq` and adds each derived fact once, so a late or repeated publish
+ * changes nothing.
  */
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../common/logger';
@@ -43,13 +44,9 @@ export function createSnapshotActivities(deps: SnapshotActivityDeps): Pick<Proje
               seq: snapshot.version,
               snapshot,
             }))
-          : await ask(() => deps.client.workflow.getHandle(taskWorkflowId(input.taskId)).query(getTaskStatusQuery)).then((view) => ({
-              kind: 'task',
-              taskId: input.taskId,
-              projectId: input.projectId,
-              seq: view.version,
-              view,
-            }));
+          : await (input.view ? Promise.resolve(input.view) : ask(() => deps.client.workflow.getHandle(taskWorkflowId(input.taskId)).query(getTaskStatusQuery))).then(
+              (view) => ({ kind: 'task', taskId: input.taskId, projectId: input.projectId, seq: view.version, view }),
+            );
       const { written, factsAdded } = await deps.snapshots.publish(record);
       const ms = Math.round(performance.now() - started);
       const fields = { kind: input.kind, asked: input.seq, seq: record.seq, written, factsAdded, ms };

@@ -3,7 +3,10 @@
  * when late (each notice exactly once per due date), re-armed when the due date moves, handed
  * to someone else. Every path runs concurrently against one worker, with deadlines in seconds.
  */
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { PublishSnapshotInput } from '../../activities/contract';
 import { getStatusQuery } from '../../workflows/project/contract';
+import { eventually } from '../support/temporal';
 import { OverdueKey, AssigneeIdKey, TaskStatusKey } from '../../workflows/search-attributes';
 import {
   claimTaskUpdate,
@@ -13,6 +16,8 @@ import {
   reviewTaskUpdate,
   submitTaskUpdate,
   getStatusQuery as getTaskStatusQuery,
+  taskId,
+  type TaskView,
 } from '../../workflows/task/contract';
 import {
   approvePlan,
@@ -44,6 +49,68 @@ afterAll(() => env?.close());
 
 jest.setTimeout(90_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What each `publishSnapshot` of a task's run was asked to publish, in order. */
+async function publishesOf(task: ReturnType<typeof taskHandle>): Promise<PublishSnapshotInput[]> {
+  return ((await task.fetchHistory()).events ?? [])
+    .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'publishSnapshot')
+    .map((e) => defaultPayloadConverter.fromPayload<PublishSnapshotInput>(e.activityTaskScheduledEventAttributes!.input!.payloads![0]));
+}
+
+/** The store's copy of a task once it is at the version its run ended with. */
+async function storedFinalView(projectId: string, key: string, version: number): Promise<TaskView> {
+  return eventually(
+    async () => {
+      const copy = await env.reporting.task(taskId(projectId, key));
+      return copy && copy.value.version === version ? copy.value : undefined;
+    },
+    { what: `the final view of ${key} in the store` },
+  );
+}
+
+test.concurrent('every change of a task reaches the store carried by its publish: the view itself, no query', async () => {
+  const input = projectInput({ departments: ['design'] });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('logo', 'design')]));
+  await deliverTask(env, projectId, 'logo', 'design');
+  const task = taskHandle(env, projectId, 'logo');
+  const { view: final } = await task.result();
+
+  const publishes = await publishesOf(task);
+  // One publish per settled change (open, claim, submit, accept at least)...
+  expect(publishes.length).toBeGreaterThanOrEqual(4);
+  for (const publish of publishes) {
+    // ...each carrying the view of the version it announces.
+    expect(publish).toMatchObject({ kind: 'task', taskId: taskId(projectId, 'logo') });
+    expect(publish.kind === 'task' && publish.view?.version).toBe(publish.seq);
+  }
+  expect(publishes.at(-1)).toMatchObject({ view: { status: 'accepted', version: final.version } });
+  expect(await storedFinalView(projectId, 'logo', final.version)).toEqual(final);
+  await recordHistory(task, 'task-view-published');
+  await handle.terminate('test done');
+});
+
+test.concurrent('a task view too large to carry is published by ids: the activity reads it from the workflow', async () => {
+  const input = projectInput({ departments: ['design'] });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('brief', 'design', { description: 'd'.repeat(5_000) })]));
+  await waitForTask(env, projectId, 'brief', (v) => v.status === 'open');
+  const task = taskHandle(env, projectId, 'brief');
+  const by = staff('design');
+  await task.executeUpdate(claimTaskUpdate, { args: [{ by }] });
+  // The summary is kept twice (the deliverable and the timeline): with the description, over 16,000 characters.
+  await task.executeUpdate(submitTaskUpdate, { args: [{ by, summary: 's'.repeat(5_000), links: [] }] });
+  await task.executeUpdate(reviewTaskUpdate, { args: [{ by: MANAGER, decision: 'accept', comment: '' }] });
+  const { view: final } = await task.result();
+
+  const publishes = await publishesOf(task);
+  expect(publishes[0]).toMatchObject({ view: { status: 'open' } }); // small at first: carried
+  expect(publishes.at(-1)).not.toHaveProperty('view'); // large at the end: ids only
+  expect(await storedFinalView(projectId, 'brief', final.version)).toEqual(final);
+  await handle.terminate('test done');
+});
 
 test.concurrent('a task opens only when every task it depends on is accepted', async () => {
   const input = projectInput({ departments: ['design', 'copywriting', 'seo'] });

@@ -5,9 +5,9 @@
  *
  * A coroutine of its own hands the store each new version through the `publishSnapshot`
  * activity: changes made together (one update, one signal, one step of the process) cost one
- * publish, and the business never waits for the store. The activity carries ids only and reads
- * the snapshot from the workflow itself (the status query), so a 200-task plan is never copied
- * into the history; the store keeps the newest version it has seen, so publishes that overlap or
+ * publish, and the business never waits for the store. A project's publish carries ids only and
+ * the activity reads the snapshot from the workflow itself (the status query), so a 200-task plan
+ * is never copied into the history; a task's carries its small view (`target`); the store keeps the newest version it has seen, so publishes that overlap or
  * arrive out of order, retries and racing workers are all harmless. (Throttling publishes with a
  * timer was tried: the chaos run then found histories that did not replay; not understood yet.)
  *

@@ -42,6 +42,8 @@ import {
 } from './contract';
 
 type DeadlineKind = TaskNoticeView['kind'];
+/** Above this size (JSON characters) a publish carries ids only and the activity queries the view. */
+const MAX_CARRIED_VIEW_CHARS = 16_000;
 const DEADLINE_TEMPLATES = {
   reminder: 'task_deadline_reminder',
   overdue: 'task_overdue',
@@ -106,7 +108,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
   const send = outbox.send;
   const publisher = startPublisher({
     version: () => view.version,
-    target: (seq) => ({ kind: 'task', taskId: view.taskId, projectId: input.projectId, seq }),
+    target: (seq) => ({ kind: 'task', taskId: view.taskId, projectId: input.projectId, seq, ...carriedView() }),
   });
   const changed = (): void => {
     refreshOverdue();
@@ -441,6 +443,17 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
     await publisher.caughtUp();
   });
   return { taskKey: input.taskKey, status: view.status === 'accepted' ? 'accepted' : 'cancelled', view };
+
+  /**
+   * The view itself travels with its publish, so the activity need not query this workflow for it:
+   * a query per change cost a worker activation and a server round trip, and a query reaching a
+   * worker that has not cached the run is what sets off the SDK bug in the README. Runs recorded
+   * before the patch published ids only; an unusually large view (a long timeline) still does.
+   */
+  function carriedView(): { view?: TaskView } {
+    if (!patched('task-publish-carries-view')) return {};
+    return JSON.stringify(view).length <= MAX_CARRIED_VIEW_CHARS ? { view } : {};
+  }
 
   // Search attributes (declared last: they serve the process above, they are not part of it).
   function syncSearchAttributes(): void {
