@@ -79,18 +79,27 @@ export class SeenVersions<T extends { version: number } = { version: number }> {
   }
 }
 
+/** The store's answer: its copy (none when it has not seen the record), or that it could not answer. */
+export async function readStore<T>(
+  read: () => Promise<Stored<T> | undefined>,
+  logger: { warn(fields: object, message: string): void },
+  ids: Record<string, string>,
+): Promise<{ copy?: Stored<T>; unavailable?: true }> {
+  try {
+    return { copy: await read() };
+  } catch (err) {
+    logger.warn({ ...ids, err: (err as Error).message }, 'reporting store unavailable; reading from Temporal');
+    return { unavailable: true };
+  }
+}
+
 /** The stored copy, or undefined when the store lacks it or cannot answer (Temporal is asked instead). */
 export async function storedCopy<T>(
   read: () => Promise<Stored<T> | undefined>,
   logger: { warn(fields: object, message: string): void },
   ids: Record<string, string>,
 ): Promise<Stored<T> | undefined> {
-  try {
-    return await read();
-  } catch (err) {
-    logger.warn({ ...ids, err: (err as Error).message }, 'reporting store unavailable; reading from Temporal');
-    return undefined;
-  }
+  return (await readStore(read, logger, ids)).copy;
 }
 
 /** The workflow cannot answer (no worker, or a history its worker cannot replay: 503) or is gone (retention: 404). */

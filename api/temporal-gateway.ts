@@ -17,7 +17,7 @@ import {
   WorkflowUpdateRPCTimeoutOrCancelledError,
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
-import type { SearchAttributePair } from '@temporalio/common';
+import { tsToDate, type SearchAttributePair } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Logger } from '../common/logger';
 import { settledWithin } from '../common/settle';
@@ -32,7 +32,14 @@ import {
   type ProjectInput,
   type ProjectStatus,
 } from '../workflows/project/contract';
-import { getStatusQuery as getTaskStatusQuery, taskWorkflowId, type TaskView } from '../workflows/task/contract';
+import {
+  getStatusQuery as getTaskStatusQuery,
+  openingTaskView,
+  TASK_WORKFLOW_TYPE,
+  taskWorkflowId,
+  type TaskInput,
+  type TaskView,
+} from '../workflows/task/contract';
 import { ApiProblem, notFound, ProblemType, type FieldProblem } from './errors';
 
 /** gRPC status codes we translate (from @grpc/grpc-js, without depending on it directly). */
@@ -233,6 +240,27 @@ export class TemporalGateway {
       notFound: `There is no task ${taskId}.`,
       ...options,
     });
+  }
+
+  /**
+   * The task as its workflow started: its view built from the start event's input, with the
+   * start time. A history read, so Temporal answers it without a worker; 404 when there is no task.
+   */
+  async taskAtStart(taskId: string): Promise<{ value: TaskView; publishedAt: string; seq: number }> {
+    const workflowId = taskWorkflowId(taskId);
+    const missing = `There is no task ${taskId}.`;
+    const { history } = await this.call(
+      `read task ${taskId}`,
+      (client) =>
+        client.workflowService.getWorkflowExecutionHistory({ namespace: this.namespace, execution: { workflowId }, maximumPageSize: 1 }),
+      { notFound: missing },
+    );
+    const first = history?.events?.[0];
+    const started = first?.workflowExecutionStartedEventAttributes;
+    const payload = started?.input?.payloads?.[0];
+    if (!started || started.workflowType?.name !== TASK_WORKFLOW_TYPE || !payload) throw notFound(missing);
+    const view = openingTaskView(this.client.options.loadedDataConverter.payloadConverter.fromPayload<TaskInput>(payload));
+    return { value: view, seq: view.version, publishedAt: tsToDate(first.eventTime!).toISOString() };
   }
 
   updateTask<Input>(taskId: string, update: UpdateDefinition<TaskView, [Input]>, input: Input, updateId?: string): Promise<TaskView> {

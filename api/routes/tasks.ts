@@ -1,8 +1,9 @@
 /**
  * Department tasks: staff see their department's inbox and claim, release and submit work;
  * the project's manager reviews, reassigns and moves due dates; leadership sees all. Every
- * action reads the task first (404, and 403 outside the caller's department or projects), then
- * runs one update on the task workflow, whose validator has the last word.
+ * action first learns who may act (404, and 403 outside the caller's department or projects)
+ * without asking the workflow, then runs one update on the task workflow, whose validator has the
+ * last word.
  */
 import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
@@ -29,7 +30,7 @@ import { actorOf, allow, caller } from '../auth';
 import { badRequest, forbidden } from '../errors';
 import { emptyBodySchema, taskListQuerySchema } from '../schemas';
 import { parseBody, parseOptionalBody, parseQuery, taskIdParam, updateIdFor } from '../validation';
-import { liveOrStored, SeenVersions, STORED_SNAPSHOT_HEADER, storedCopy } from '../snapshot-reads';
+import { liveOrStored, readStore, SeenVersions, STORED_SNAPSHOT_HEADER } from '../snapshot-reads';
 import type { Stored } from '../../activities/reporting/store';
 
 /** What deciding who may act on a task needs: fields that never change over its life. */
@@ -43,17 +44,21 @@ export function createTasksRouter(deps: AppDeps): Router {
 
   /**
    * The task, if the caller may see it: staff their department's, managers their projects',
-   * leadership any. Department and manager come from the store when it has the task (neither
-   * ever changes), else from the task workflow. `live` is set when the workflow was asked.
+   * leadership any. Department and manager never change: they come from the store's copy, or for
+   * a task the store has not seen yet (just started) from its start event — Temporal answers that
+   * without a worker, so neither a read nor an action waits behind a busy worker to learn who may
+   * act. `stored` is the copy a read may fall back on: the store's, or for a new task its view at
+   * the start (not when the store could not answer: a task's start may then be long behind it).
    */
-  async function accessibleTask(req: Request, taskId: string): Promise<{ person: Person; access: TaskAccess; stored?: Stored<TaskView>; live?: TaskView }> {
+  async function accessibleTask(req: Request, taskId: string): Promise<{ person: Person; access: TaskAccess; stored?: Stored<TaskView> }> {
     const person = caller(req);
-    const stored = await storedCopy(() => deps.reporting.task(taskId), deps.logger, { taskId });
-    const live = stored ? undefined : await temporal.task(taskId);
-    const access: TaskAccess = stored ? stored.value : live!;
-    if (person.role === 'leadership') return { person, access, stored, live };
-    if (person.role === 'staff' && person.department === access.department) return { person, access, stored, live };
-    if (person.role === 'manager' && person.id === access.managerId) return { person, access, stored, live };
+    const { copy, unavailable } = await readStore(() => deps.reporting.task(taskId), deps.logger, { taskId });
+    const atStart = copy ? undefined : await temporal.taskAtStart(taskId);
+    const access: TaskAccess = copy?.value ?? atStart!.value;
+    const stored = copy ?? (unavailable ? undefined : atStart);
+    if (person.role === 'leadership') return { person, access, stored };
+    if (person.role === 'staff' && person.department === access.department) return { person, access, stored };
+    if (person.role === 'manager' && person.id === access.managerId) return { person, access, stored };
     throw forbidden(
       person.role === 'staff'
         ? `Task ${taskId} belongs to the ${access.department} department; you work in ${person.department}.`
@@ -87,12 +92,7 @@ export function createTasksRouter(deps: AppDeps): Router {
 
   router.get('/api/tasks/:taskId', allow('staff', 'manager', 'leadership'), async (req, res) => {
     const taskId = taskIdParam(req);
-    const { stored, live } = await accessibleTask(req, taskId);
-    if (live) {
-      seen.note(taskId, live.version, live);
-      res.json(live);
-      return;
-    }
+    const { stored } = await accessibleTask(req, taskId);
     const { value, publishedAt } = await liveOrStored(taskId, (signal) => temporal.task(taskId, { signal }), stored, seen);
     if (publishedAt) res.setHeader(STORED_SNAPSHOT_HEADER, publishedAt);
     res.json(value);

@@ -1,9 +1,11 @@
 /**
  * Reads that do not wait on a worker: a create answers with the snapshot the workflow starts
  * from; lists come from the reporting store; with the worker gone (a restart), a project and a
- * task are still served — the copy the workflow last published, marked as such.
+ * task are still served — the copy the workflow last published, marked as such — and a task the
+ * store has not seen yet is served as it started.
  */
-import { eventually } from '../support/temporal';
+import { openingTaskView, TASK_WORKFLOW_TYPE, taskId, taskWorkflowId, type TaskInput } from '../../workflows/task/contract';
+import { eventually, uniqueId } from '../support/temporal';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
 
 let h: ApiHarness;
@@ -67,4 +69,46 @@ test('with the worker down, people still see their project, their task and their
   // Access rules hold on the stored copy too.
   await h.http().get(`/api/tasks/${design}`).set(h.auth('copywriter')).expect(403);
   await h.http().get(`/api/projects/${projectId}`).set(h.auth('otherManager')).expect(403);
+});
+
+test('a task the store has not seen yet: who may see it, and what it was at its start, come from Temporal without a worker', async () => {
+  await h.stopWorker();
+  const projectId = uniqueId('p');
+  const input: TaskInput = {
+    projectId,
+    taskKey: 'design',
+    projectTitle: 'Spring campaign landing page',
+    clientName: 'Globex Corporation',
+    managerId: h.people.manager.id,
+    department: 'design',
+    title: 'Landing page design',
+    description: 'Hero, three sections, footer',
+    estimateHours: 8,
+    dueAt: '2036-01-01T00:00:00.000Z',
+    price: 100,
+    dependsOn: [],
+    reminderLeadMs: 3_600_000,
+    overdueGraceMs: 3_600_000,
+    startOpen: true,
+  };
+  const id = taskId(projectId, 'design');
+  // No worker polls: the workflow never runs its first task, the store never hears of it.
+  const handle = await h.temporal.client.workflow.start(TASK_WORKFLOW_TYPE, { taskQueue: h.taskQueue, workflowId: taskWorkflowId(id), args: [input] });
+  const { startTime } = await handle.describe();
+
+  const started = Date.now();
+  const read = await h.http().get(`/api/tasks/${id}`).set(h.auth('designer')).expect(200);
+  expect(Date.now() - started).toBeLessThan(3_000); // not the query's 8 s deadline
+  expect(read.body).toEqual(openingTaskView(input));
+  expect(read.body).toMatchObject({ status: 'waiting', version: 1 });
+  expect(read.headers['x-snapshot-published-at']).toBe(startTime.toISOString());
+  await h.http().get(`/api/tasks/${id}`).set(h.auth('manager')).expect(200);
+  // The access rules read the start event's department and manager.
+  await h.http().get(`/api/tasks/${id}`).set(h.auth('copywriter')).expect(403);
+  await h.http().get(`/api/tasks/${id}`).set(h.auth('otherManager')).expect(403);
+  await h.http().post(`/api/tasks/${id}/claim`).set(h.auth('copywriter')).expect(403);
+  // A task that was never started is not found, worker or no worker.
+  const missing = await h.http().get(`/api/tasks/${projectId}.seo`).set(h.auth('leadership')).expect(404);
+  expect(missing.body).toMatchObject({ status: 404, detail: `There is no task ${projectId}.seo.` });
+  await handle.terminate('test over');
 });

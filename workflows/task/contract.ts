@@ -34,6 +34,39 @@ export const taskWorkflowId = (id: string): string => `${TASK_PREFIX}${id}`;
 export const taskIdFrom = (workflowId: string): string | undefined =>
   workflowId.startsWith(TASK_PREFIX) ? workflowId.slice(TASK_PREFIX.length) : undefined;
 
+/**
+ * A task's view as its workflow begins, before anything has happened to it (version 1, waiting):
+ * the workflow starts from it, and the API shows it for a task the reporting store has not seen
+ * yet, read from the start event's input (Temporal answers that without a worker).
+ */
+export function openingTaskView(input: TaskInput): TaskView {
+  return {
+    taskId: taskId(input.projectId, input.taskKey),
+    projectId: input.projectId,
+    taskKey: input.taskKey,
+    projectTitle: input.projectTitle,
+    clientName: input.clientName,
+    managerId: input.managerId,
+    department: input.department,
+    title: input.title,
+    description: input.description,
+    estimateHours: input.estimateHours,
+    price: input.price,
+    dependsOn: input.dependsOn,
+    version: 1,
+    status: 'waiting',
+    dueAt: input.dueAt,
+    dueDateChanges: [],
+    reviewRounds: 0,
+    deliverables: [],
+    reviews: [],
+    notices: [],
+    overdue: false,
+    ...(input.revisionRound !== undefined && { revisionRound: input.revisionRound }),
+    history: [],
+  };
+}
+
 /** What the child returns to the project when it ends. */
 export interface TaskOutcome {
   taskKey: string;

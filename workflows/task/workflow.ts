@@ -29,12 +29,12 @@ import {
   claimTaskUpdate,
   getStatusQuery,
   moveDueDateUpdate,
+  openingTaskView,
   openTaskSignal,
   reassignTaskUpdate,
   releaseTaskUpdate,
   reviewTaskUpdate,
   submitTaskUpdate,
-  taskId,
   type TaskInput,
   type TaskNoticeView,
   type TaskOutcome,
@@ -52,31 +52,7 @@ const DEADLINE_TEMPLATES = {
 
 export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
   const { workflowId } = workflowInfo();
-  const view: TaskView = {
-    taskId: taskId(input.projectId, input.taskKey),
-    projectId: input.projectId,
-    taskKey: input.taskKey,
-    projectTitle: input.projectTitle,
-    clientName: input.clientName,
-    managerId: input.managerId,
-    department: input.department,
-    title: input.title,
-    description: input.description,
-    estimateHours: input.estimateHours,
-    price: input.price,
-    dependsOn: input.dependsOn,
-    version: 1,
-    status: 'waiting',
-    dueAt: input.dueAt,
-    dueDateChanges: [],
-    reviewRounds: 0,
-    deliverables: [],
-    reviews: [],
-    notices: [],
-    overdue: false,
-    ...(input.revisionRound !== undefined && { revisionRound: input.revisionRound }),
-    history: [],
-  };
+  const view: TaskView = openingTaskView(input);
   /** Bumped on every change: wakes the deadline loop so it re-arms for the new state. */
   let changes = 0;
   let cancelRequest: { reason: string } | undefined;
