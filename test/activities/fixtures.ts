@@ -8,6 +8,7 @@ import { PeopleDirectory } from '../../common/people';
 import type { AgencyDetails } from '../../activities/documents/pdf';
 import type { InvoiceContent } from '../../activities/contract';
 import type { ProjectStatus } from '../../workflows/project/contract';
+import type { TaskInput } from '../../workflows/task/contract';
 
 export const agency: AgencyDetails = {
   name: 'Northwind Creative Agency',
@@ -294,4 +295,26 @@ export function capturedLogger(): { lines: Record<string, unknown>[]; logger: Lo
     },
   });
   return { lines, logger: createLogger({ level: 'debug', destination }) };
+}
+
+/** A design task's start input, as a project would pass it: open at once, due in 2036. */
+export function designTaskInput(projectId: string, overrides: Partial<TaskInput> = {}): TaskInput {
+  return {
+    projectId,
+    taskKey: 'design',
+    projectTitle: 'Spring campaign landing page',
+    clientName: 'Globex Corporation',
+    managerId: 'anna.manager',
+    department: 'design',
+    title: 'Landing page design',
+    description: '',
+    estimateHours: 8,
+    dueAt: '2036-01-01T00:00:00.000Z',
+    price: 100,
+    dependsOn: [],
+    reminderLeadMs: 3_600_000,
+    overdueGraceMs: 3_600_000,
+    startOpen: true,
+    ...overrides,
+  };
 }

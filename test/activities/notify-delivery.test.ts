@@ -19,9 +19,9 @@ import { createActivities, FilesystemDocumentStore, FileSentLog } from '../../ac
 import { SmtpMailer } from '../../activities/mail/mailer';
 import { createLogger } from '../../common/logger';
 import { PeopleDirectory } from '../../common/people';
-import { taskId, taskWorkflowId, TASK_WORKFLOW_TYPE, type TaskInput } from '../../workflows/task/contract';
+import { taskId, taskWorkflowId, TASK_WORKFLOW_TYPE } from '../../workflows/task/contract';
 import { connectTestTemporal, createTestWorker, eventually, replayEverythingOn, uniqueId, type TestTemporal } from '../support/temporal';
-import { agency, people } from './fixtures';
+import { agency, designTaskInput, people } from './fixtures';
 import { startSmtpServer, unusedPort, type TestSmtpServer } from './smtp';
 
 jest.setTimeout(240_000);
@@ -79,23 +79,7 @@ async function startWorker(port: number, directory: PeopleDirectory = people): P
 /** A design task that opens at once: its `task_opened` notice goes to both design staff. */
 async function openDesignTask(taskQueue: string): Promise<WorkflowHandle> {
   const projectId = uniqueId('p');
-  const input: TaskInput = {
-    projectId,
-    taskKey: 'design',
-    projectTitle: 'Spring campaign landing page',
-    clientName: 'Globex Corporation',
-    managerId: 'anna.manager',
-    department: 'design',
-    title: 'Landing page design',
-    description: '',
-    estimateHours: 8,
-    dueAt: '2036-01-01T00:00:00Z',
-    price: 100,
-    dependsOn: [],
-    reminderLeadMs: 3_600_000,
-    overdueGraceMs: 3_600_000,
-    startOpen: true,
-  };
+  const input = designTaskInput(projectId);
   const handle = await temporal.client.workflow.start(TASK_WORKFLOW_TYPE, {
     taskQueue,
     workflowId: taskWorkflowId(taskId(projectId, 'design')),

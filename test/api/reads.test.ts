@@ -4,7 +4,8 @@
  * task are still served — the copy the workflow last published, marked as such — and a task the
  * store has not seen yet is served as it started.
  */
-import { openingTaskView, TASK_WORKFLOW_TYPE, taskId, taskWorkflowId, type TaskInput } from '../../workflows/task/contract';
+import { openingTaskView, TASK_WORKFLOW_TYPE, taskId, taskWorkflowId } from '../../workflows/task/contract';
+import { designTaskInput } from '../activities/fixtures';
 import { eventually, uniqueId } from '../support/temporal';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
 
@@ -74,23 +75,7 @@ test('with the worker down, people still see their project, their task and their
 test('a task the store has not seen yet: who may see it, and what it was at its start, come from Temporal without a worker', async () => {
   await h.stopWorker();
   const projectId = uniqueId('p');
-  const input: TaskInput = {
-    projectId,
-    taskKey: 'design',
-    projectTitle: 'Spring campaign landing page',
-    clientName: 'Globex Corporation',
-    managerId: h.people.manager.id,
-    department: 'design',
-    title: 'Landing page design',
-    description: 'Hero, three sections, footer',
-    estimateHours: 8,
-    dueAt: '2036-01-01T00:00:00.000Z',
-    price: 100,
-    dependsOn: [],
-    reminderLeadMs: 3_600_000,
-    overdueGraceMs: 3_600_000,
-    startOpen: true,
-  };
+  const input = designTaskInput(projectId, { managerId: h.people.manager.id, description: 'Hero, three sections, footer' });
   const id = taskId(projectId, 'design');
   // No worker polls: the workflow never runs its first task, the store never hears of it.
   const handle = await h.temporal.client.workflow.start(TASK_WORKFLOW_TYPE, { taskQueue: h.taskQueue, workflowId: taskWorkflowId(id), args: [input] });
