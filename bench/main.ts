@@ -15,6 +15,7 @@ import { startDevServer, type DevServer } from '../common/dev-server';
 import { startEmbeddedPostgres } from '../common/embedded-postgres';
 import { ensureTemporalCli } from '../common/temporal-cli';
 import { resolveWorkflowBundle } from '../common/workflow-bundle';
+import { ProductionStack } from '../test/production/stack';
 import { Agency } from './agencyflow/driver';
 import { ApiProcess, BENCH_TASK_QUEUE, WorkerProcess } from './agencyflow/stack';
 import { Bare } from './bare/client';
@@ -86,10 +87,18 @@ async function main(): Promise<void> {
   const loadAtStart = os.loadavg()[0];
   log(`${options.mode} run; logs in ${logDir}; load average ${loadAtStart.toFixed(2)} on ${os.cpus().length} cores`);
 
-  // Temporal: the given cluster, or an own dev server started like npm start's.
+  // Temporal: the given cluster, the production topology's (on PostgreSQL), or an own dev server started like npm start's.
   let devServer: DevServer | undefined;
+  let cluster: ProductionStack | undefined;
   let address = options.temporalAddress;
-  if (!address) {
+  let reportingUrl = process.env.REPORTING_DATABASE_URL;
+  if (options.productionTopology) {
+    cluster = await ProductionStack.startCluster({ say: log, keep: options.keep });
+    cleanups.push(() => cluster!.stop());
+    address = cluster.temporalAddress;
+    reportingUrl = cluster.reportingUrl;
+    log(`production topology: Temporal ${cluster.tools.version} on PostgreSQL at ${address}; reporting store on that PostgreSQL`);
+  } else if (!address) {
     const cli = await ensureTemporalCli({ say: log });
     devServer = await startDevServer({
       cli,
@@ -102,7 +111,6 @@ async function main(): Promise<void> {
     log(`Temporal dev server on ${address} (SQLite WAL, ${path.join(runDir, 'temporal.sqlite')})`);
   }
   // The reporting store: the given PostgreSQL, or an embedded PGlite like npm start's.
-  let reportingUrl = process.env.REPORTING_DATABASE_URL;
   if (!reportingUrl && !options.apiUrl) {
     const embedded = await startEmbeddedPostgres({ dataDir: path.join(runDir, 'reporting') });
     cleanups.push(() => embedded.stop());
@@ -124,6 +132,7 @@ async function main(): Promise<void> {
         namespace: options.namespace,
         dataDir,
         reportingUrl: reportingUrl!,
+        reportingPassword: cluster?.postgresPassword,
         logDir,
         bundlePath: await resolveWorkflowBundle(),
         taskQueue: (taskQueue = BENCH_TASK_QUEUE),
@@ -187,7 +196,7 @@ async function main(): Promise<void> {
         api: api?.child.pid,
         worker: ctx.worker?.child.pid ?? options.workerPid,
         'bare worker': bare.worker.pid,
-        temporal: devServer ? childPids(process.pid, 'temporal')[0] : undefined,
+        temporal: devServer ? childPids(process.pid, 'temporal')[0] : cluster?.server?.pid,
       }),
     log,
   };
@@ -213,7 +222,11 @@ async function main(): Promise<void> {
       counts,
       machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
       loadAverage: { atStart: loadAtStart, atEnd: loadAtEnd },
-      temporal: devServer ? 'own dev server (temporal server start-dev, SQLite file, WAL)' : `${address} (given)`,
+      temporal: devServer
+        ? 'own dev server (temporal server start-dev, SQLite file, WAL)'
+        : cluster
+          ? `production topology: Temporal server ${cluster.tools.version} on PostgreSQL (docker-compose.yml's setup, 4 history shards), reporting store on that PostgreSQL`
+          : `${address} (given)`,
       api: options.apiUrl ? `${options.apiUrl} (given)` : 'own: npm run api and npm run worker as separate processes, loopback HTTP, keep-alive',
       profile: Boolean(api && options.profile),
       workerRssAtStartMiB: workerRssAtStart,

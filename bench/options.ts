@@ -5,6 +5,9 @@
  *   --smoke                  a handful of operations per figure (proves the script works)
  *   --json <file>            also write the results as JSON
  *   --temporal-address h:p   use this cluster (also TEMPORAL_ADDRESS) instead of an own dev server
+ *   --production-topology    start the production topology's Temporal instead of a dev server:
+ *                            the Temporal server on PostgreSQL as docker-compose.yml sets it up
+ *                            (test/production/stack.ts), the reporting store on that PostgreSQL
  *   --namespace <ns>         namespace on that cluster (default: TEMPORAL_NAMESPACE or "default")
  *   --api-url <url>          measure an API someone else started (its worker must serve that
  *                            cluster); tokens from --tokens, else the demo directory's
@@ -108,6 +111,7 @@ export interface Options {
   counts: Counts;
   json?: string;
   temporalAddress?: string;
+  productionTopology: boolean;
   namespace: string;
   apiUrl?: string;
   tokens: Tokens;
@@ -145,6 +149,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         break;
       case '--temporal-address':
         out.temporalAddress = value(i++, arg);
+        break;
+      case '--production-topology':
+        out.productionTopology = true;
         break;
       case '--namespace':
         out.namespace = value(i++, arg);
@@ -188,12 +195,14 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     }
   }
   const temporalAddress = out.temporalAddress ?? (env.TEMPORAL_ADDRESS?.trim() || undefined);
+  if (out.productionTopology && (temporalAddress || out.apiUrl)) throw new Error('--production-topology starts its own cluster: leave --temporal-address, TEMPORAL_ADDRESS and --api-url out');
   if (out.apiUrl && !temporalAddress) throw new Error('--api-url needs --temporal-address (or TEMPORAL_ADDRESS): the bare baseline and history figures run on that cluster');
   return {
     mode,
     counts: COUNTS[mode],
     json: out.json,
     temporalAddress,
+    productionTopology: out.productionTopology ?? false,
     namespace: out.namespace ?? (env.TEMPORAL_NAMESPACE?.trim() || 'default'),
     apiUrl: out.apiUrl,
     tokens,

@@ -12,8 +12,9 @@ export interface StackOptions {
   temporalAddress: string;
   namespace: string;
   dataDir: string;
-  /** The reporting store both processes publish to and read from. */
+  /** The reporting store both processes publish to and read from (and its password, when it has one). */
   reportingUrl: string;
+  reportingPassword?: string;
   logDir: string;
   bundlePath: string;
   maxCachedWorkflows: number;
@@ -133,6 +134,7 @@ function serviceEnv(options: StackOptions): Record<string, string> {
     WORKFLOW_BUNDLE_PATH: options.bundlePath,
     DATA_DIR: options.dataDir,
     REPORTING_DATABASE_URL: options.reportingUrl,
+    ...(options.reportingPassword && { REPORTING_DATABASE_PASSWORD: options.reportingPassword }),
     PEOPLE_FILE: path.join(PROJECT_ROOT, 'config', 'people.example.json'),
     LOG_LEVEL: process.env.BENCH_SERVICE_LOG_LEVEL ?? 'info',
     // Never an SMTP server from the caller's environment: mail goes to the log.

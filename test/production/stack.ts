@@ -167,6 +167,10 @@ export class ProductionStack {
   get apiUrl(): string {
     return `http://127.0.0.1:${this.ports.API}`;
   }
+  /** The reporting store's URL as the app's processes get it (a database on this PostgreSQL). */
+  get reportingUrl(): string | undefined {
+    return this.appEnv({}).REPORTING_DATABASE_URL;
+  }
   get temporalMetricsUrl(): string {
     return `http://127.0.0.1:${this.ports.PROMETHEUS}/metrics`;
   }
@@ -189,6 +193,25 @@ export class ProductionStack {
       await stack.runSetupScript();
       await stack.startWorker('worker-1');
       await stack.startApi();
+    } catch (err) {
+      await stack.stop().catch(() => undefined);
+      throw err;
+    }
+    return stack;
+  }
+
+  /**
+   * PostgreSQL and the Temporal server on it, set up as the compose stack sets them up, without
+   * the app's processes: for `npm run bench -- --production-topology`, which runs its own.
+   */
+  static async startCluster(options: StackOptions = {}): Promise<ProductionStack> {
+    const stack = new ProductionStack(options);
+    try {
+      await stack.prepare();
+      await stack.startDatabase();
+      await stack.runSchemaScript();
+      await stack.startTemporal();
+      await stack.runSetupScript();
     } catch (err) {
       await stack.stop().catch(() => undefined);
       throw err;
