@@ -21,7 +21,7 @@
  */
 import type { Stored } from '../activities/reporting/store';
 import type { ReportingStore } from '../activities/reporting/store';
-import { ApiProblem } from './errors';
+import { ApiProblem, ProblemType } from './errors';
 
 /**
  * How long a read waits for the workflow before it serves the stored copy: about what a query of
@@ -153,5 +153,60 @@ export async function liveOrStored<T extends { version: number }>(
     return quick;
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** How often an action's answer asks the store for its version while the workflow is slow to answer. */
+export const ACTION_SNAPSHOT_POLL_MS = 100;
+
+/**
+ * The snapshot an action answers with: at least the version the action made (its update says
+ * which). The workflow's query gives it at once when the worker is idle; under load that query
+ * waits in the same queue as the work, and a busy worker once made a done action answer 503. So
+ * after LIVE_READ_BUDGET_MS the store is asked too, every ACTION_SNAPSHOT_POLL_MS, for the copy
+ * the workflow publishes of that version; the first of the two answers, the other is stopped.
+ * Neither within `timeoutMs`: a 503 that says the action was done.
+ */
+export async function snapshotAtLeast<T extends { version: number }>(options: {
+  version: number;
+  live: (signal: AbortSignal) => Promise<T>;
+  stored: () => Promise<Stored<T> | undefined>;
+  timeoutMs: number;
+  /** What was done, for the 503: "The plan decision on project p-1". */
+  done: string;
+  /** Where the new state can be read later. */
+  readAt: string;
+}): Promise<T> {
+  const query = new AbortController();
+  let answered = false;
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const fromStore = async (): Promise<T> => {
+    await pause(LIVE_READ_BUDGET_MS);
+    const deadline = Date.now() + options.timeoutMs;
+    while (!answered && Date.now() < deadline) {
+      const copy = await options.stored().catch(() => undefined);
+      if (copy && copy.value.version >= options.version) return copy.value;
+      await pause(ACTION_SNAPSHOT_POLL_MS);
+    }
+    throw new Error('the store did not get that version in time');
+  };
+  try {
+    return await Promise.any([options.live(query.signal), fromStore()]);
+  } catch (err) {
+    throw new ApiProblem(
+      {
+        type: ProblemType.temporalUnavailable,
+        title: 'Temporal unavailable',
+        status: 503,
+        detail:
+          `${options.done} was done (version ${options.version}), but its new state could not be read in time. ` +
+          `Read it at ${options.readAt} shortly; repeating the request with the same Idempotency-Key answers it too, without doing it twice.`,
+        headers: { 'Retry-After': '5' },
+      },
+      { cause: err },
+    );
+  } finally {
+    answered = true;
+    query.abort();
   }
 }

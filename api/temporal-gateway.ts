@@ -110,7 +110,8 @@ export class TemporalGateway {
   readonly connection: Connection;
   readonly namespace: string;
   readonly taskQueue: string;
-  private readonly callTimeoutMs: number;
+  /** Deadline of a start, describe or query (ms). */
+  readonly callTimeoutMs: number;
   private readonly updateTimeoutMs: number;
   // Calls not yet settled, also those no request waits for any more (a read answered from the
   // store cancels its query, which still takes a moment to end): closing the connection under one

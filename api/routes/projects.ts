@@ -52,7 +52,7 @@ import { actorOf, allow, caller } from '../auth';
 import { ApiProblem, badRequest, forbidden, notFound, ProblemType } from '../errors';
 import { projectListQuerySchema } from '../schemas';
 import type { ProjectMemo } from '../temporal-gateway';
-import { liveOrStored, SeenVersions, STORED_SNAPSHOT_HEADER, storedCopy } from '../snapshot-reads';
+import { liveOrStored, SeenVersions, snapshotAtLeast, STORED_SNAPSHOT_HEADER, storedCopy } from '../snapshot-reads';
 import type { Stored } from '../../activities/reporting/store';
 import { idempotencyKey, parseBody, parseQuery, projectIdParam, updateIdFor } from '../validation';
 
@@ -295,9 +295,11 @@ export function createProjectsRouter(deps: AppDeps): Router {
       const { stored } = await accessibleProject(req, projectId);
       const body = parseBody(schema, req);
       const input = toInput(body, actorOf(person, req.requestId), req);
+      let made: number;
       try {
         const result = await temporal.updateProject(projectId, update, input, updateIdFor(req, person, action(req), projectId));
-        seen.note(projectId, result.version);
+        made = result.version;
+        seen.note(projectId, made);
       } catch (err) {
         if (!(alreadyIn && err instanceof ApiProblem && err.type === ProblemType.closed)) throw err;
         const { value: final } = await liveOrStored(projectId, (signal) => temporal.projectStatus(projectId, { signal }), stored, seen);
@@ -305,8 +307,15 @@ export function createProjectsRouter(deps: AppDeps): Router {
         res.json(final);
         return;
       }
-      // The update answers with the version it produced; the snapshot is read after it.
-      const after = await temporal.projectStatus(projectId);
+      // The update answers with the version it produced; the snapshot of that version is read after it.
+      const after = await snapshotAtLeast({
+        version: made,
+        live: (signal) => temporal.projectStatus(projectId, { signal }),
+        stored: () => deps.reporting.project(projectId),
+        timeoutMs: temporal.callTimeoutMs,
+        done: `${update.name} on project ${projectId}`,
+        readAt: `GET /api/projects/${projectId}`,
+      });
       seen.note(projectId, after.version, after);
       res.json(after);
     };

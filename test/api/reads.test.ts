@@ -39,7 +39,14 @@ test('with the worker down, people still see their project, their task and their
     },
     { what: 'the claim in the inbox' },
   );
-  const live = (await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(200)).body;
+  // The project hears of the claim from its task a moment later: read it once it has.
+  const live = await eventually(
+    async () => {
+      const read = (await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(200)).body;
+      return (read.tasks as { taskId: string; status: string }[]).some((t) => t.taskId === design && t.status === 'claimed') ? read : undefined;
+    },
+    { what: 'the claim in the project' },
+  );
   await eventually(async () => (await h.reporting.project(projectId))?.seq === live.version, { what: 'the project published' });
   const liveDocuments = (await h.http().get(`/api/projects/${projectId}/documents`).set(h.auth('manager')).expect(200)).body;
   expect(liveDocuments.items.length).toBeGreaterThan(0);

@@ -5,7 +5,7 @@
  */
 import { QueryNotRegisteredError } from '@temporalio/client';
 import { ApiProblem, ProblemType } from '../../api/errors';
-import { LIVE_READ_BUDGET_MS, liveOrStored, SeenVersions } from '../../api/snapshot-reads';
+import { LIVE_READ_BUDGET_MS, liveOrStored, SeenVersions, snapshotAtLeast } from '../../api/snapshot-reads';
 import { translateTemporalError } from '../../api/temporal-gateway';
 
 interface Snap {
@@ -91,5 +91,52 @@ test('a workflow whose worker cannot run it (a failed query) is read from the st
   expect(await liveOrStored('p', () => Promise.reject(problem), stored(4), seen)).toEqual({
     value: { version: 4, what: 'stored v4' },
     publishedAt: '2026-11-30T10:00:00.000Z',
+  });
+});
+
+describe('the snapshot an action answers with (at least the version it made)', () => {
+  /** A store whose copy is `version` from `atMs` on (older before); counts how often it is asked. */
+  const storeGetting = (version: number, atMs: number) => {
+    const since = Date.now();
+    const store = {
+      asked: 0,
+      read: async () => {
+        store.asked += 1;
+        return stored(Date.now() - since >= atMs ? version : version - 1);
+      },
+    };
+    return store;
+  };
+  const action = { done: 'decidePlan on project p', readAt: 'GET /api/projects/p', timeoutMs: 1_000 };
+
+  test('an idle workflow answers; the store is not asked', async () => {
+    const store = storeGetting(7, 0);
+    expect(await snapshotAtLeast({ ...action, version: 7, live: liveAfter(1, 7), stored: store.read })).toEqual({ version: 7, what: 'live v7' });
+    await new Promise((r) => setTimeout(r, LIVE_READ_BUDGET_MS + 50));
+    expect(store.asked).toBe(0);
+  });
+
+  test('a busy workflow: the store\u2019s copy once it holds that version, and the query is cancelled', async () => {
+    let signal: AbortSignal | undefined;
+    const store = storeGetting(7, 250);
+    const slowQuery = (s: AbortSignal) => ((signal = s), liveAfter(5_000, 7)(s));
+    const started = Date.now();
+    expect(await snapshotAtLeast({ ...action, version: 7, live: slowQuery, stored: store.read })).toEqual({ version: 7, what: 'stored v7' });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(signal?.aborted).toBe(true);
+    expect(store.asked).toBeGreaterThan(1); // v6 first, then v7
+  });
+
+  test('a newer copy than the action made will do', async () => {
+    const store = storeGetting(9, 0);
+    expect(await snapshotAtLeast({ ...action, version: 7, live: unavailable, stored: store.read })).toEqual({ version: 9, what: 'stored v9' });
+  });
+
+  test('neither in time: a 503 saying the action was done and where to read it', async () => {
+    const store = storeGetting(7, 60_000);
+    const failure = await snapshotAtLeast({ ...action, version: 7, live: unavailable, stored: store.read }).catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(ApiProblem);
+    expect(failure).toMatchObject({ status: 503, type: ProblemType.temporalUnavailable, headers: { 'Retry-After': '5' } });
+    expect((failure as ApiProblem).detail).toMatch(/^decidePlan on project p was done \(version 7\).*GET \/api\/projects\/p/);
   });
 });
