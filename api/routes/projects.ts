@@ -52,7 +52,7 @@ import { actorOf, allow, caller } from '../auth';
 import { ApiProblem, badRequest, forbidden, notFound, ProblemType } from '../errors';
 import { projectListQuerySchema } from '../schemas';
 import type { ProjectMemo } from '../temporal-gateway';
-import { liveOrStored, SeenVersions, snapshotAtLeast, STORED_SNAPSHOT_HEADER, storedCopy } from '../snapshot-reads';
+import { LiveReadPace, liveOrStored, SeenVersions, snapshotAtLeast, STORED_SNAPSHOT_HEADER, storedCopy } from '../snapshot-reads';
 import type { Stored } from '../../activities/reporting/store';
 import { idempotencyKey, parseBody, parseQuery, projectIdParam, updateIdFor } from '../validation';
 
@@ -142,6 +142,8 @@ export function createProjectsRouter(deps: AppDeps): Router {
   const now = deps.now ?? Date.now;
   // What this process has answered with: a stored copy older than that is not served as current.
   const seen = new SeenVersions<ProjectStatus>();
+  // Whether this kind's workflows answer reads promptly lately (skip asking them while they do not).
+  const pace = new LiveReadPace();
   const router = Router();
 
   const policyDefaults: Policy = {
@@ -270,7 +272,7 @@ export function createProjectsRouter(deps: AppDeps): Router {
   router.get('/api/projects/:id', allow('manager', 'leadership'), async (req, res) => {
     const projectId = projectIdParam(req);
     const { stored } = await accessibleProject(req, projectId);
-    const { value, publishedAt } = await liveOrStored(projectId, (signal) => temporal.projectStatus(projectId, { signal }), stored, seen);
+    const { value, publishedAt } = await liveOrStored(projectId, (signal) => temporal.projectStatus(projectId, { signal }), stored, seen, pace);
     if (publishedAt) res.setHeader(STORED_SNAPSHOT_HEADER, publishedAt);
     res.json(value);
   });

@@ -30,7 +30,7 @@ import { actorOf, allow, caller } from '../auth';
 import { badRequest, forbidden } from '../errors';
 import { emptyBodySchema, taskListQuerySchema } from '../schemas';
 import { parseBody, parseOptionalBody, parseQuery, taskIdParam, updateIdFor } from '../validation';
-import { liveOrStored, readStore, SeenVersions, STORED_SNAPSHOT_HEADER } from '../snapshot-reads';
+import { LiveReadPace, liveOrStored, readStore, SeenVersions, STORED_SNAPSHOT_HEADER } from '../snapshot-reads';
 import type { Stored } from '../../activities/reporting/store';
 
 /** What deciding who may act on a task needs: fields that never change over its life. */
@@ -41,6 +41,8 @@ export function createTasksRouter(deps: AppDeps): Router {
   const router = Router();
   // What this process has answered with: a stored copy older than that is not served as current.
   const seen = new SeenVersions<TaskView>();
+  // Whether this kind's workflows answer reads promptly lately (skip asking them while they do not).
+  const pace = new LiveReadPace();
 
   /**
    * The task, if the caller may see it: staff their department's, managers their projects',
@@ -93,7 +95,7 @@ export function createTasksRouter(deps: AppDeps): Router {
   router.get('/api/tasks/:taskId', allow('staff', 'manager', 'leadership'), async (req, res) => {
     const taskId = taskIdParam(req);
     const { stored } = await accessibleTask(req, taskId);
-    const { value, publishedAt } = await liveOrStored(taskId, (signal) => temporal.task(taskId, { signal }), stored, seen);
+    const { value, publishedAt } = await liveOrStored(taskId, (signal) => temporal.task(taskId, { signal }), stored, seen, pace);
     if (publishedAt) res.setHeader(STORED_SNAPSHOT_HEADER, publishedAt);
     res.json(value);
   });

@@ -5,7 +5,7 @@
  */
 import { QueryNotRegisteredError } from '@temporalio/client';
 import { ApiProblem, ProblemType } from '../../api/errors';
-import { LIVE_READ_BUDGET_MS, liveOrStored, SeenVersions, snapshotAtLeast } from '../../api/snapshot-reads';
+import { LIVE_READ_BUDGET_MS, LiveReadPace, liveOrStored, SeenVersions, snapshotAtLeast } from '../../api/snapshot-reads';
 import { translateTemporalError } from '../../api/temporal-gateway';
 
 interface Snap {
@@ -138,5 +138,46 @@ describe('the snapshot an action answers with (at least the version it made)', (
     expect(failure).toBeInstanceOf(ApiProblem);
     expect(failure).toMatchObject({ status: 503, type: ProblemType.temporalUnavailable, headers: { 'Retry-After': '5' } });
     expect((failure as ApiProblem).detail).toMatch(/^decidePlan on project p was done \(version 7\).*GET \/api\/projects\/p/);
+  });
+});
+
+describe('while the workflows answer slowly, reads with a copy to serve do not ask them', () => {
+  /** A query that counts how often it was asked and answers after `ms`. */
+  const counted = (ms: number, version: number) => {
+    const q = { asked: 0, fn: (signal: AbortSignal) => ((q.asked += 1), liveAfter(ms, version)(signal)) };
+    return q;
+  };
+
+  test('three slow reads of the last five pause the queries; after the pause the workflow is asked again', async () => {
+    let now = 1_000_000;
+    const pace = new LiveReadPace({ window: 5, slowToPause: 3, pauseMs: 2_000 }, () => now);
+    const seen = new SeenVersions<Snap>();
+    const slow = counted(LIVE_READ_BUDGET_MS + 100, 5);
+    for (let i = 0; i < 3; i++) expect(await liveOrStored('p', slow.fn, stored(4), seen, pace)).toMatchObject({ value: { version: 4 } });
+    expect(slow.asked).toBe(3);
+    expect(pace.paused()).toBe(true);
+
+    // Paused: the copy at once, no query.
+    const started = Date.now();
+    expect(await liveOrStored('p', slow.fn, stored(4), seen, pace)).toEqual({ value: { version: 4, what: 'stored v4' }, publishedAt: '2026-11-30T10:00:00.000Z' });
+    expect(Date.now() - started).toBeLessThan(LIVE_READ_BUDGET_MS);
+    expect(slow.asked).toBe(3);
+    // With nothing to serve, the workflow is still asked (and waited for).
+    const unseen = counted(5, 1);
+    expect(await liveOrStored('q', unseen.fn, undefined, seen, pace)).toEqual({ value: { version: 1, what: 'live v1' } });
+    expect(unseen.asked).toBe(1);
+
+    // The pause ends: a prompt workflow answers live again.
+    now += 2_001;
+    const prompt = counted(1, 6);
+    expect(await liveOrStored('p', prompt.fn, stored(4), seen, pace)).toEqual({ value: { version: 6, what: 'live v6' } });
+    expect(prompt.asked).toBe(1);
+    expect(pace.paused()).toBe(false);
+  });
+
+  test('prompt answers between slow ones keep the queries going', async () => {
+    const pace = new LiveReadPace();
+    for (const slow of [true, false, true, false, false, true, false]) pace.record(slow);
+    expect(pace.paused()).toBe(false);
   });
 });
