@@ -32,6 +32,7 @@ import {
   type ProjectInput,
   type ProjectStatus,
 } from '../workflows/project/contract';
+import { openingStatus } from '../workflows/project/state';
 import {
   getStatusQuery as getTaskStatusQuery,
   openingTaskView,
@@ -244,24 +245,42 @@ export class TemporalGateway {
   }
 
   /**
-   * The task as its workflow started: its view built from the start event's input, with the
-   * start time. A history read, so Temporal answers it without a worker; 404 when there is no task.
+   * What a workflow was started with (its first history event's input) and when: a history read,
+   * so Temporal answers it without a worker. 404 when there is no such workflow of that type.
    */
-  async taskAtStart(taskId: string): Promise<{ value: TaskView; publishedAt: string; seq: number }> {
-    const workflowId = taskWorkflowId(taskId);
-    const missing = `There is no task ${taskId}.`;
+  private async startedWith<T>(workflowId: string, workflowType: string, what: string, missing: string): Promise<{ input: T; startedAt: string }> {
     const { history } = await this.call(
-      `read task ${taskId}`,
-      (client) =>
-        client.workflowService.getWorkflowExecutionHistory({ namespace: this.namespace, execution: { workflowId }, maximumPageSize: 1 }),
+      what,
+      (client) => client.workflowService.getWorkflowExecutionHistory({ namespace: this.namespace, execution: { workflowId }, maximumPageSize: 1 }),
       { notFound: missing },
     );
     const first = history?.events?.[0];
     const started = first?.workflowExecutionStartedEventAttributes;
     const payload = started?.input?.payloads?.[0];
-    if (!started || started.workflowType?.name !== TASK_WORKFLOW_TYPE || !payload) throw notFound(missing);
-    const view = openingTaskView(this.client.options.loadedDataConverter.payloadConverter.fromPayload<TaskInput>(payload));
-    return { value: view, seq: view.version, publishedAt: tsToDate(first.eventTime!).toISOString() };
+    if (!first?.eventTime || started?.workflowType?.name !== workflowType || !payload) throw notFound(missing);
+    return {
+      input: this.client.options.loadedDataConverter.payloadConverter.fromPayload<T>(payload),
+      startedAt: tsToDate(first.eventTime).toISOString(),
+    };
+  }
+
+  /** The project as its workflow began (`openingStatus` of its start input), without a worker; 404 when there is none. */
+  async projectAtStart(projectId: string): Promise<{ value: ProjectStatus; publishedAt: string; seq: number }> {
+    const { input, startedAt } = await this.startedWith<ProjectInput>(
+      projectWorkflowId(projectId),
+      PROJECT_WORKFLOW_TYPE,
+      `read project ${projectId}`,
+      `There is no project ${projectId}.`,
+    );
+    const value = openingStatus(input, input.receivedAt ?? startedAt);
+    return { value, seq: value.version, publishedAt: startedAt };
+  }
+
+  /** The task as its workflow began (`openingTaskView` of its start input), without a worker; 404 when there is none. */
+  async taskAtStart(taskId: string): Promise<{ value: TaskView; publishedAt: string; seq: number }> {
+    const { input, startedAt } = await this.startedWith<TaskInput>(taskWorkflowId(taskId), TASK_WORKFLOW_TYPE, `read task ${taskId}`, `There is no task ${taskId}.`);
+    const value = openingTaskView(input);
+    return { value, seq: value.version, publishedAt: startedAt };
   }
 
   updateTask<Input>(taskId: string, update: UpdateDefinition<TaskView, [Input]>, input: Input, updateId?: string): Promise<TaskView> {

@@ -52,7 +52,7 @@ import { actorOf, allow, caller } from '../auth';
 import { ApiProblem, badRequest, forbidden, notFound, ProblemType } from '../errors';
 import { projectListQuerySchema } from '../schemas';
 import type { ProjectMemo } from '../temporal-gateway';
-import { LiveReadPace, liveOrStored, SeenVersions, snapshotAtLeast, STORED_SNAPSHOT_HEADER, storedCopy } from '../snapshot-reads';
+import { LiveReadPace, liveOrStored, readStore, SeenVersions, snapshotAtLeast, STORED_SNAPSHOT_HEADER } from '../snapshot-reads';
 import type { Stored } from '../../activities/reporting/store';
 import { idempotencyKey, parseBody, parseQuery, projectIdParam, updateIdFor } from '../validation';
 
@@ -159,14 +159,17 @@ export function createProjectsRouter(deps: AppDeps): Router {
 
   /**
    * The project, if the caller may see it: leadership any, a manager only their own. Its manager
-   * comes from the store when it has the project (it never changes), else from Temporal.
+   * never changes: it comes from the store's copy, or for a project the store has not seen yet
+   * (just created) from its start event — Temporal answers that without a worker. `stored` is the
+   * copy a read may fall back on: the store's, or for a new project its snapshot at the start (not
+   * when the store could not answer: a project's start may then be long behind it).
    */
   async function accessibleProject(req: Request, projectId: string): Promise<{ stored?: Stored<ProjectStatus> }> {
     const person = caller(req);
-    const stored = await storedCopy(() => deps.reporting.project(projectId), deps.logger, { projectId });
-    const described = stored ? undefined : await temporal.describeProject(projectId);
-    if (!stored && !described) throw notFound(`There is no project ${projectId}.`);
-    const managerId = stored ? stored.value.managerId : described?.managerId;
+    const { copy, unavailable } = await readStore(() => deps.reporting.project(projectId), deps.logger, { projectId });
+    const atStart = copy ? undefined : await temporal.projectAtStart(projectId);
+    const managerId = (copy ?? atStart!).value.managerId;
+    const stored = copy ?? (unavailable ? undefined : atStart);
     if (person.role === 'leadership') return { stored };
     if (person.role === 'manager' && managerId === person.id) return { stored };
     throw forbidden(`Project ${projectId} is managed by someone else; managers act on their own projects.`);

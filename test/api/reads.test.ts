@@ -79,7 +79,7 @@ test('with the worker down, people still see their project, their task and their
   await h.http().get(`/api/projects/${projectId}`).set(h.auth('otherManager')).expect(403);
 });
 
-test('a task the store has not seen yet: who may see it, and what it was at its start, come from Temporal without a worker', async () => {
+test('a task or project the store has not seen yet: who may see it, and what it was at its start, come from Temporal without a worker', async () => {
   await h.stopWorker();
   const projectId = uniqueId('p');
   const input = designTaskInput(projectId, { managerId: h.people.manager.id, description: 'Hero, three sections, footer' });
@@ -103,4 +103,13 @@ test('a task the store has not seen yet: who may see it, and what it was at its 
   const missing = await h.http().get(`/api/tasks/${projectId}.seo`).set(h.auth('leadership')).expect(404);
   expect(missing.body).toMatchObject({ status: 404, detail: `There is no task ${projectId}.seo.` });
   await handle.terminate('test over');
+
+  // A project created while no worker runs is read the same way: the snapshot its create answered.
+  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest()).expect(201);
+  const project = await h.http().get(`/api/projects/${created.body.projectId}`).set(h.auth('manager')).expect(200);
+  expect(project.body).toEqual(created.body);
+  expect(project.headers['x-snapshot-published-at']).toMatch(/^\d{4}-\d\d-\d\dT/);
+  await h.http().get(`/api/projects/${created.body.projectId}`).set(h.auth('otherManager')).expect(403);
+  await h.http().get(`/api/projects/${created.body.projectId}`).set(h.auth('leadership')).expect(200);
+  await h.http().get(`/api/projects/p-${uniqueId('none').replace(/[^a-z0-9]/g, '')}`).set(h.auth('leadership')).expect(404);
 });
