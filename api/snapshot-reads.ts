@@ -80,7 +80,7 @@ export class SeenVersions<T extends { version: number } = { version: number }> {
 }
 
 /** The store's answer: its copy (none when it has not seen the record), or that it could not answer. */
-export async function readStore<T>(
+async function readStore<T>(
   read: () => Promise<Stored<T> | undefined>,
   logger: { warn(fields: object, message: string): void },
   ids: Record<string, string>,
@@ -123,6 +123,26 @@ export class LiveReadPace {
       this.recent.length = 0;
     }
   }
+}
+
+/**
+ * What a read or an action knows of a record before it asks the workflow: the store's copy, or —
+ * for a record the store has not seen yet (just created) — its state at the start, from its start
+ * event (Temporal answers that without a worker; 404 when there is no such record). `known` says
+ * who may see the record (its manager and department never change); `stored` is the copy a read
+ * may fall back on — not the start when the store could not answer, as the record may then be long
+ * past its start.
+ */
+export async function storedOrAtStart<T>(
+  read: () => Promise<Stored<T> | undefined>,
+  atStart: () => Promise<Stored<T>>,
+  logger: { warn(fields: object, message: string): void },
+  ids: Record<string, string>,
+): Promise<{ known: T; stored?: Stored<T> }> {
+  const { copy, unavailable } = await readStore(read, logger, ids);
+  if (copy) return { known: copy.value, stored: copy };
+  const start = await atStart();
+  return { known: start.value, ...(!unavailable && { stored: start }) };
 }
 
 /** The stored copy, or undefined when the store lacks it or cannot answer (Temporal is asked instead). */

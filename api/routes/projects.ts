@@ -52,7 +52,7 @@ import { actorOf, allow, caller } from '../auth';
 import { ApiProblem, badRequest, forbidden, notFound, ProblemType } from '../errors';
 import { projectListQuerySchema } from '../schemas';
 import type { ProjectMemo } from '../temporal-gateway';
-import { LiveReadPace, liveOrStored, readStore, SeenVersions, snapshotAtLeast, STORED_SNAPSHOT_HEADER } from '../snapshot-reads';
+import { LiveReadPace, liveOrStored, SeenVersions, snapshotAtLeast, STORED_SNAPSHOT_HEADER, storedOrAtStart } from '../snapshot-reads';
 import type { Stored } from '../../activities/reporting/store';
 import { idempotencyKey, parseBody, parseQuery, projectIdParam, updateIdFor } from '../validation';
 
@@ -159,19 +159,19 @@ export function createProjectsRouter(deps: AppDeps): Router {
 
   /**
    * The project, if the caller may see it: leadership any, a manager only their own. Its manager
-   * never changes: it comes from the store's copy, or for a project the store has not seen yet
-   * (just created) from its start event — Temporal answers that without a worker. `stored` is the
-   * copy a read may fall back on: the store's, or for a new project its snapshot at the start (not
-   * when the store could not answer: a project's start may then be long behind it).
+   * never changes: it comes from the store's copy, or for a project just created from its start
+   * event, so no read or action waits behind a busy worker to learn it (`storedOrAtStart`).
    */
   async function accessibleProject(req: Request, projectId: string): Promise<{ stored?: Stored<ProjectStatus> }> {
     const person = caller(req);
-    const { copy, unavailable } = await readStore(() => deps.reporting.project(projectId), deps.logger, { projectId });
-    const atStart = copy ? undefined : await temporal.projectAtStart(projectId);
-    const managerId = (copy ?? atStart!).value.managerId;
-    const stored = copy ?? (unavailable ? undefined : atStart);
+    const { known, stored } = await storedOrAtStart(
+      () => deps.reporting.project(projectId),
+      () => temporal.projectAtStart(projectId),
+      deps.logger,
+      { projectId },
+    );
     if (person.role === 'leadership') return { stored };
-    if (person.role === 'manager' && managerId === person.id) return { stored };
+    if (person.role === 'manager' && known.managerId === person.id) return { stored };
     throw forbidden(`Project ${projectId} is managed by someone else; managers act on their own projects.`);
   }
 

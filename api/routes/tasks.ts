@@ -30,7 +30,7 @@ import { actorOf, allow, caller } from '../auth';
 import { badRequest, forbidden } from '../errors';
 import { emptyBodySchema, taskListQuerySchema } from '../schemas';
 import { parseBody, parseOptionalBody, parseQuery, taskIdParam, updateIdFor } from '../validation';
-import { LiveReadPace, liveOrStored, readStore, SeenVersions, STORED_SNAPSHOT_HEADER } from '../snapshot-reads';
+import { LiveReadPace, liveOrStored, SeenVersions, STORED_SNAPSHOT_HEADER, storedOrAtStart } from '../snapshot-reads';
 import type { Stored } from '../../activities/reporting/store';
 
 /** What deciding who may act on a task needs: fields that never change over its life. */
@@ -47,17 +47,12 @@ export function createTasksRouter(deps: AppDeps): Router {
   /**
    * The task, if the caller may see it: staff their department's, managers their projects',
    * leadership any. Department and manager never change: they come from the store's copy, or for
-   * a task the store has not seen yet (just started) from its start event — Temporal answers that
-   * without a worker, so neither a read nor an action waits behind a busy worker to learn who may
-   * act. `stored` is the copy a read may fall back on: the store's, or for a new task its view at
-   * the start (not when the store could not answer: a task's start may then be long behind it).
+   * a task just started from its start event, so no read or action waits behind a busy worker to
+   * learn who may act (`storedOrAtStart`).
    */
   async function accessibleTask(req: Request, taskId: string): Promise<{ person: Person; access: TaskAccess; stored?: Stored<TaskView> }> {
     const person = caller(req);
-    const { copy, unavailable } = await readStore(() => deps.reporting.task(taskId), deps.logger, { taskId });
-    const atStart = copy ? undefined : await temporal.taskAtStart(taskId);
-    const access: TaskAccess = copy?.value ?? atStart!.value;
-    const stored = copy ?? (unavailable ? undefined : atStart);
+    const { known: access, stored } = await storedOrAtStart(() => deps.reporting.task(taskId), () => temporal.taskAtStart(taskId), deps.logger, { taskId });
     if (person.role === 'leadership') return { person, access, stored };
     if (person.role === 'staff' && person.department === access.department) return { person, access, stored };
     if (person.role === 'manager' && person.id === access.managerId) return { person, access, stored };
