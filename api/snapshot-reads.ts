@@ -8,6 +8,10 @@
  * when it was published (header `X-Snapshot-Published-At`). The copy trails the workflow by its
  * publish (normally well under a second); the same copy is served when no worker runs at all (a
  * restart) or after Temporal's retention has deleted a finished run, instead of a 503 or a 404.
+ * A record the store has not seen yet (just created) stands in with its state at the start, read
+ * from its start event (`storedOrAtStart`). While most reads miss the budget, reads with a copy
+ * skip the query for a moment (`LiveReadPace`). An action's answer is the snapshot of the version
+ * it made, from the workflow or the store, whichever has it first (`snapshotAtLeast`).
  *
  * A stored copy older than a version this process has already answered with (an action's result,
  * an earlier live read) is never served while the workflow may still answer: a person who just
