@@ -36,17 +36,15 @@ export function createSnapshotActivities(deps: SnapshotActivityDeps): Pick<Proje
       // A stopping worker gives the query up (./cancellation.ts): it held shutdowns for 30 s, while
       // the deadlines of the runs the worker served passed with no worker (worker-restart test).
       const ask = <T>(query: () => Promise<T>): Promise<T> => untilCancelled(deps.client, query);
-      const record: SnapshotRecord =
-        input.kind === 'project'
-          ? await ask(() => deps.client.workflow.getHandle(projectWorkflowId(input.projectId)).query(getStatusQuery)).then((snapshot) => ({
-              kind: 'project',
-              projectId: input.projectId,
-              seq: snapshot.version,
-              snapshot,
-            }))
-          : await (input.view ? Promise.resolve(input.view) : ask(() => deps.client.workflow.getHandle(taskWorkflowId(input.taskId)).query(getTaskStatusQuery))).then(
-              (view) => ({ kind: 'task', taskId: input.taskId, projectId: input.projectId, seq: view.version, view }),
-            );
+      let record: SnapshotRecord;
+      if (input.kind === 'project') {
+        const snapshot = await ask(() => deps.client.workflow.getHandle(projectWorkflowId(input.projectId)).query(getStatusQuery));
+        record = { kind: 'project', projectId: input.projectId, seq: snapshot.version, snapshot };
+      } else {
+        // The view the task carried, or (runs from before that, or a view too large to carry) its query's answer.
+        const view = input.view ?? (await ask(() => deps.client.workflow.getHandle(taskWorkflowId(input.taskId)).query(getTaskStatusQuery)));
+        record = { kind: 'task', taskId: input.taskId, projectId: input.projectId, seq: view.version, view };
+      }
       const { written, factsAdded } = await deps.snapshots.publish(record);
       const ms = Math.round(performance.now() - started);
       const fields = { kind: input.kind, asked: input.seq, seq: record.seq, written, factsAdded, ms };

@@ -19,6 +19,7 @@ import {
 } from '@temporalio/client';
 import { tsToDate, type SearchAttributePair } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
+import type { Stored } from '../activities/reporting/store';
 import type { Logger } from '../common/logger';
 import { settledWithin } from '../common/settle';
 import { clientConnectionOptions, temporalAnswers } from '../common/temporal';
@@ -265,7 +266,7 @@ export class TemporalGateway {
   }
 
   /** The project as its workflow began (`openingStatus` of its start input), without a worker; 404 when there is none. */
-  async projectAtStart(projectId: string): Promise<{ value: ProjectStatus; publishedAt: string; seq: number }> {
+  async projectAtStart(projectId: string): Promise<Stored<ProjectStatus>> {
     const { input, startedAt } = await this.startedWith<ProjectInput>(
       projectWorkflowId(projectId),
       PROJECT_WORKFLOW_TYPE,
@@ -277,7 +278,7 @@ export class TemporalGateway {
   }
 
   /** The task as its workflow began (`openingTaskView` of its start input), without a worker; 404 when there is none. */
-  async taskAtStart(taskId: string): Promise<{ value: TaskView; publishedAt: string; seq: number }> {
+  async taskAtStart(taskId: string): Promise<Stored<TaskView>> {
     const { input, startedAt } = await this.startedWith<TaskInput>(taskWorkflowId(taskId), TASK_WORKFLOW_TYPE, `read task ${taskId}`, `There is no task ${taskId}.`);
     const value = openingTaskView(input);
     return { value, seq: value.version, publishedAt: startedAt };

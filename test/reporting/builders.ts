@@ -7,7 +7,7 @@
 import type { SnapshotRecord } from '../../activities/contract';
 import type { InvoiceKind, InvoiceView, ProjectStatus, TaskSummary } from '../../workflows/project/contract';
 import type { Department, Segment } from '../../workflows/shared-schemas';
-import type { TaskView } from '../../workflows/task/contract';
+import { openingTaskView, type TaskView } from '../../workflows/task/contract';
 
 const clone = <T>(v: T): T => structuredClone(v);
 const total = (tasks: { price: number }[]) => Math.round(tasks.reduce((n, t) => n + t.price * 100, 0)) / 100;
@@ -38,30 +38,28 @@ export class TaskBuilder {
     spec: PlanTaskSpec & { revisionRound?: number },
   ) {
     const p = project.status;
+    // The view a task workflow starts from, before its first publish (seq counts from 0 here).
     this.view = {
+      ...openingTaskView({
+        projectId: p.projectId,
+        taskKey: spec.key,
+        projectTitle: p.title,
+        clientName: p.client.name,
+        managerId: p.managerId,
+        department: spec.department,
+        title: summary.title,
+        description: '',
+        estimateHours: spec.estimateHours ?? 8,
+        price: spec.price ?? 0,
+        dependsOn: [],
+        dueAt: spec.dueAt,
+        reminderLeadMs: 0,
+        overdueGraceMs: 0,
+        startOpen: false,
+        ...(spec.revisionRound !== undefined && { revisionRound: spec.revisionRound }),
+      }),
       taskId: summary.taskId,
       version: 0,
-      projectId: p.projectId,
-      taskKey: spec.key,
-      projectTitle: p.title,
-      clientName: p.client.name,
-      managerId: p.managerId,
-      department: spec.department,
-      title: summary.title,
-      description: '',
-      estimateHours: spec.estimateHours ?? 8,
-      price: spec.price ?? 0,
-      dependsOn: [],
-      status: 'waiting',
-      dueAt: spec.dueAt,
-      dueDateChanges: [],
-      reviewRounds: 0,
-      deliverables: [],
-      reviews: [],
-      notices: [],
-      overdue: false,
-      ...(spec.revisionRound !== undefined && { revisionRound: spec.revisionRound }),
-      history: [],
     };
   }
 

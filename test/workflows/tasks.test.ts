@@ -5,6 +5,8 @@
  */
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { PublishSnapshotInput } from '../../activities/contract';
+import type { PlanTask } from '../../workflows/project/schemas';
+import type { Department, Policy } from '../../workflows/shared-schemas';
 import { getStatusQuery } from '../../workflows/project/contract';
 import { eventually } from '../support/temporal';
 import { OverdueKey, AssigneeIdKey, TaskStatusKey } from '../../workflows/search-attributes';
@@ -50,6 +52,16 @@ afterAll(() => env?.close());
 jest.setTimeout(90_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A project of one department whose approved plan has one task, once that task is open. */
+async function openOneTask(key: string, department: Department, options: { task?: Partial<PlanTask>; policy?: Partial<Policy> } = {}) {
+  const input = projectInput({ departments: [department], ...(options.policy && { policy: options.policy }) });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask(key, department, options.task)]));
+  await waitForTask(env, projectId, key, (v) => v.status === 'open');
+  return { projectId, handle, task: taskHandle(env, projectId, key) };
+}
+
 /** What each `publishSnapshot` of a task's run was asked to publish, in order. */
 async function publishesOf(task: ReturnType<typeof taskHandle>): Promise<PublishSnapshotInput[]> {
   return ((await task.fetchHistory()).events ?? [])
@@ -69,12 +81,8 @@ async function storedFinalView(projectId: string, key: string, version: number):
 }
 
 test.concurrent('every change of a task reaches the store carried by its publish: the view itself, no query', async () => {
-  const input = projectInput({ departments: ['design'] });
-  const { projectId } = input;
-  const handle = await startProject(env, input);
-  await approvePlan(handle, plan([planTask('logo', 'design')]));
+  const { projectId, handle, task } = await openOneTask('logo', 'design');
   await deliverTask(env, projectId, 'logo', 'design');
-  const task = taskHandle(env, projectId, 'logo');
   const { view: final } = await task.result();
 
   const publishes = await publishesOf(task);
@@ -92,12 +100,7 @@ test.concurrent('every change of a task reaches the store carried by its publish
 });
 
 test.concurrent('a task view too large to carry is published by ids: the activity reads it from the workflow', async () => {
-  const input = projectInput({ departments: ['design'] });
-  const { projectId } = input;
-  const handle = await startProject(env, input);
-  await approvePlan(handle, plan([planTask('brief', 'design', { description: 'd'.repeat(5_000) })]));
-  await waitForTask(env, projectId, 'brief', (v) => v.status === 'open');
-  const task = taskHandle(env, projectId, 'brief');
+  const { projectId, handle, task } = await openOneTask('brief', 'design', { task: { description: 'd'.repeat(5_000) } });
   const by = staff('design');
   await task.executeUpdate(claimTaskUpdate, { args: [{ by }] });
   // The summary is kept twice (the deliverable and the timeline): with the description, over 16,000 characters.
@@ -140,12 +143,7 @@ test.concurrent('a task opens only when every task it depends on is accepted', a
 });
 
 test.concurrent('changes requested: the work goes back to the same person, who is told, and the round is counted', async () => {
-  const input = projectInput({ departments: ['design'] });
-  const { projectId } = input;
-  const handle = await startProject(env, input);
-  await approvePlan(handle, plan([planTask('logo', 'design')]));
-  await waitForTask(env, projectId, 'logo', (v) => v.status === 'open');
-  const task = taskHandle(env, projectId, 'logo');
+  const { projectId, handle, task } = await openOneTask('logo', 'design');
   const designer = staff('design');
   await task.executeUpdate(claimTaskUpdate, { args: [{ by: designer }] });
   await task.executeUpdate(submitTaskUpdate, { args: [{ by: designer, summary: 'v1', links: [] }] });
@@ -175,12 +173,7 @@ test.concurrent('changes requested: the work goes back to the same person, who i
 test.concurrent('a late task: reminder, overdue notice and escalation each exactly once, and Overdue is set', async () => {
   // Reminder at +8 s, overdue at +12 s, escalation at +15 s: room for a loaded machine to open
   // and claim the task before the first one.
-  const input = projectInput({ departments: ['ads'], policy: { reminderLeadMs: 4_000, overdueGraceMs: 3_000 } });
-  const { projectId } = input;
-  const handle = await startProject(env, input);
-  await approvePlan(handle, plan([planTask('late', 'ads', { dueAt: inSeconds(12) })]));
-  await waitForTask(env, projectId, 'late', (v) => v.status === 'open');
-  const task = taskHandle(env, projectId, 'late');
+  const { projectId, handle, task } = await openOneTask('late', 'ads', { task: { dueAt: inSeconds(12) }, policy: { reminderLeadMs: 4_000, overdueGraceMs: 3_000 } });
   await task.executeUpdate(claimTaskUpdate, { args: [{ by: staff('ads') }] });
 
   await waitForNotice(env, projectId, 'task_escalation', 1, 30_000);
@@ -215,13 +208,8 @@ test.concurrent('a late task: reminder, overdue notice and escalation each exact
 });
 
 test.concurrent('moving the due date re-arms the deadlines: new notices for the new date, none left for the old one', async () => {
-  const input = projectInput({ departments: ['seo'], policy: { reminderLeadMs: 3_000, overdueGraceMs: 60_000 } });
-  const { projectId } = input;
-  const handle = await startProject(env, input);
   const firstDue = inSeconds(9);
-  await approvePlan(handle, plan([planTask('audit', 'seo', { dueAt: firstDue })]));
-  await waitForTask(env, projectId, 'audit', (v) => v.status === 'open');
-  const task = taskHandle(env, projectId, 'audit');
+  const { projectId, handle, task } = await openOneTask('audit', 'seo', { task: { dueAt: firstDue }, policy: { reminderLeadMs: 3_000, overdueGraceMs: 60_000 } });
   // Unassigned: the reminder goes to the whole department.
   const [reminder] = await waitForNotice(env, projectId, 'task_deadline_reminder', 1, 30_000);
   expect(reminder.recipients).toEqual({ department: 'seo' });
@@ -250,12 +238,7 @@ test.concurrent('moving the due date re-arms the deadlines: new notices for the 
 });
 
 test.concurrent('reassigning and releasing: the new person is told; released work is back in the queue', async () => {
-  const input = projectInput({ departments: ['copywriting'] });
-  const { projectId } = input;
-  const handle = await startProject(env, input);
-  await approvePlan(handle, plan([planTask('text', 'copywriting')]));
-  await waitForTask(env, projectId, 'text', (v) => v.status === 'open');
-  const task = taskHandle(env, projectId, 'text');
+  const { projectId, handle, task } = await openOneTask('text', 'copywriting');
   await task.executeUpdate(claimTaskUpdate, { args: [{ by: staff('copywriting') }] });
   const released = await task.executeUpdate(releaseTaskUpdate, { args: [{ by: staff('copywriting') }] });
   expect(released.status).toBe('open');
