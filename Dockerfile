@@ -33,6 +33,13 @@ ENV NODE_ENV=production \
     API_PORT=3000 \
     DATA_DIR=/app/data
 WORKDIR /app
+# jemalloc instead of glibc's malloc: the worker's native side (the SDK's Rust core) allocates from
+# many threads, and glibc's per-thread arenas keep what they once held. With jemalloc the worker's
+# memory per cached workflow is about half (`npm run bench`, P4, in README "Performance"). One
+# path on every architecture, so LD_PRELOAD is the same everywhere (.ci/run makes the same link).
+RUN apt-get update && apt-get install -y --no-install-recommends libjemalloc2 && rm -rf /var/lib/apt/lists/* && \
+    ln -s "$(ls /usr/lib/*-linux-gnu/libjemalloc.so.2)" /usr/local/lib/libjemalloc.so.2
+ENV LD_PRELOAD=/usr/local/lib/libjemalloc.so.2
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist

@@ -24,7 +24,8 @@ import type { BenchContext } from './context';
 import { JsonClient } from './lib/http';
 import { childPids, cpuDelta, sampleCpu, type CpuUse } from './lib/cpu';
 import { profilesTable, summarizeProfiles, type ThreadSummary } from './lib/cpu-profile';
-import { PROJECT_ROOT, rssMiB, scrapePrometheus } from './lib/processes';
+import { imageAllocator } from './lib/allocator';
+import { PROJECT_ROOT, preloadForNodeProcesses, rssMiB, scrapePrometheus } from './lib/processes';
 import { breakdownTable } from './lib/profile';
 import { figuresTable, markdownTable, pair } from './lib/report';
 import { HelpRequested, parseOptions, USAGE, type Options, type Phase } from './options';
@@ -86,6 +87,9 @@ async function main(): Promise<void> {
   });
   const loadAtStart = os.loadavg()[0];
   log(`${options.mode} run; logs in ${logDir}; load average ${loadAtStart.toFixed(2)} on ${os.cpus().length} cores`);
+  const allocator = imageAllocator({ glibc: options.glibcMalloc });
+  preloadForNodeProcesses(allocator.preload);
+  log(`Node processes' allocator: ${allocator.description}`);
 
   // Temporal: the given cluster, the production topology's (on PostgreSQL), or an own dev server started like npm start's.
   let devServer: DevServer | undefined;
@@ -227,7 +231,9 @@ async function main(): Promise<void> {
         : cluster
           ? `production topology: Temporal server ${cluster.tools.version} on PostgreSQL (docker-compose.yml's setup, 4 history shards), reporting store on that PostgreSQL`
           : `${address} (given)`,
-      api: options.apiUrl ? `${options.apiUrl} (given)` : 'own: npm run api and npm run worker as separate processes, loopback HTTP, keep-alive',
+      api: options.apiUrl
+        ? `${options.apiUrl} (given)`
+        : `own: npm run api and npm run worker as separate processes, loopback HTTP, keep-alive; allocator: ${allocator.description}`,
       profile: Boolean(api && options.profile),
       workerRssAtStartMiB: workerRssAtStart,
       apiRssMiB: api?.rssMiB(),

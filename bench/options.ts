@@ -15,6 +15,10 @@
  *   --worker-pid <pid>       with --api-url: that worker's process, for its RSS
  *   --worker-metrics-url <u> with --api-url: that worker's SDK metrics (WORKER_METRICS_PORT)
  *   --only P1,P5,...         run only these phases (P1 P5 P2 P3 P4 H)
+ *   --live-projects <n>      P3/P4's load: this many live projects (each with its tasks) instead
+ *                            of the mode's (full 1,000, quick 60)
+ *   --glibc-malloc           run the api and workers on glibc's malloc, not on the image's
+ *                            jemalloc (the Dockerfile's LD_PRELOAD), to compare P4
  *   --no-profile             leave the API's stage timers out
  *   --cpu-prof               run the API and worker under V8's CPU profiler and summarise where
  *                            their CPU went (adds overhead: use it to look, not to measure)
@@ -45,6 +49,8 @@ export interface Counts {
   inboxReads: number;
   listReads: number;
   portfolioReads: number;
+  /** P4: seconds the worker is left idle before and after the load before its memory is read. */
+  settleSeconds: number;
   /** P4: evicted projects read (and their tasks claimed). */
   evictedSamples: number;
   /** H: the big project's tasks and revision rounds. */
@@ -67,6 +73,7 @@ export const COUNTS: Record<Mode, Counts> = {
     listReads: 200,
     portfolioReads: 30,
     evictedSamples: 100,
+    settleSeconds: 20,
     bigTasks: 50,
     bigRounds: 3,
   },
@@ -84,6 +91,7 @@ export const COUNTS: Record<Mode, Counts> = {
     listReads: 30,
     portfolioReads: 5,
     evictedSamples: 10,
+    settleSeconds: 20,
     bigTasks: 20,
     bigRounds: 3,
   },
@@ -101,6 +109,7 @@ export const COUNTS: Record<Mode, Counts> = {
     listReads: 4,
     portfolioReads: 2,
     evictedSamples: 3,
+    settleSeconds: 1,
     bigTasks: 5,
     bigRounds: 1,
   },
@@ -121,6 +130,7 @@ export interface Options {
   profile: boolean;
   keep: boolean;
   cpuProf: boolean;
+  glibcMalloc: boolean;
   compare?: [string, string];
 }
 
@@ -130,6 +140,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   let phases: Set<Phase> = new Set(PHASES);
   let profile = true;
   let tokens: Tokens = DEMO_TOKENS;
+  let liveProjects: number | undefined;
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value`);
@@ -175,6 +186,11 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         phases = new Set(wanted as Phase[]);
         break;
       }
+      case '--live-projects': {
+        liveProjects = Number(value(i++, arg));
+        if (!Number.isInteger(liveProjects) || liveProjects < 1) throw new Error('--live-projects needs a whole number above 0');
+        break;
+      }
       case '--no-profile':
         profile = false;
         break;
@@ -183,6 +199,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         break;
       case '--cpu-prof':
         out.cpuProf = true;
+        break;
+      case '--glibc-malloc':
+        out.glibcMalloc = true;
         break;
       case '--compare':
         out.compare = [value(i++, arg), value(i++, arg)];
@@ -199,7 +218,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (out.apiUrl && !temporalAddress) throw new Error('--api-url needs --temporal-address (or TEMPORAL_ADDRESS): the bare baseline and history figures run on that cluster');
   return {
     mode,
-    counts: COUNTS[mode],
+    counts: liveProjects === undefined ? COUNTS[mode] : { ...COUNTS[mode], liveProjects },
     json: out.json,
     temporalAddress,
     productionTopology: out.productionTopology ?? false,
@@ -212,6 +231,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     profile,
     keep: out.keep ?? false,
     cpuProf: out.cpuProf ?? false,
+    glibcMalloc: out.glibcMalloc ?? false,
     compare: out.compare,
   };
 }

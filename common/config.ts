@@ -48,6 +48,8 @@ export const envSchema = z.object({
   TEMPORAL_UI_PORT: port(8233),
   TEMPORAL_RETENTION: duration('365d'),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
+  /** Stack frames the workflow sandbox keeps per pending promise and per error (worker/sandbox-stack-traces.ts). */
+  WORKER_STACK_TRACE_FRAMES: z.coerce.number().int().min(0).max(100).default(3),
   WORKFLOW_BUNDLE_PATH: optionalText,
   /** A separate worker process serves /healthz and /readyz here (0 = off; `npm start` uses the API's). */
   WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).default(0),

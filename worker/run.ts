@@ -32,6 +32,7 @@ export async function runWorker(config: Config, logger: Logger, reporting: Repor
     bundlePath,
     activities: createActivities(deps),
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    stackTraceFrames: config.WORKER_STACK_TRACE_FRAMES,
     log,
   });
   return {

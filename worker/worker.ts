@@ -5,6 +5,7 @@
 import { Worker, type NativeConnection, type State as WorkerState } from '@temporalio/worker';
 import type { Logger } from '../common/logger';
 import { connectWorker, retryWithBackoff } from '../common/temporal';
+import { withSandboxStackTraceLimit } from './sandbox-stack-traces';
 
 export interface AgencyWorkerOptions {
   connection: NativeConnection;
@@ -14,6 +15,8 @@ export interface AgencyWorkerOptions {
   bundlePath: string;
   activities: object;
   maxCachedWorkflows?: number;
+  /** Stack frames the workflow sandbox records (see sandbox-stack-traces.ts); V8's default (10) when not given. */
+  stackTraceFrames?: number;
   identity?: string;
 }
 
@@ -21,6 +24,10 @@ export interface AgencyWorkerOptions {
 export const SHUTDOWN_GRACE = '3s';
 
 export function createAgencyWorker(options: AgencyWorkerOptions): Promise<Worker> {
+  if (options.stackTraceFrames !== undefined) {
+    const { stackTraceFrames, ...rest } = options;
+    return withSandboxStackTraceLimit(stackTraceFrames, () => createAgencyWorker(rest));
+  }
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -59,6 +66,7 @@ export function superviseWorker(options: {
   bundlePath: string;
   activities: object;
   maxCachedWorkflows?: number;
+  stackTraceFrames?: number;
   log: Logger;
 }): SupervisedWorker {
   const abort = new AbortController();
@@ -78,6 +86,7 @@ export function superviseWorker(options: {
               bundlePath: options.bundlePath,
               activities: options.activities,
               maxCachedWorkflows: options.maxCachedWorkflows,
+              stackTraceFrames: options.stackTraceFrames,
             }),
           { log: options.log, what: 'Starting the worker', signal: abort.signal },
         );

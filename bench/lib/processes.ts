@@ -21,6 +21,12 @@ export interface Child {
   stop(): Promise<void>;
 }
 
+/** LD_PRELOAD for every Node process spawnTs starts (the image's allocator: bench/lib/allocator.ts). */
+let nodePreload: string | undefined;
+export function preloadForNodeProcesses(preload: string | undefined): void {
+  nodePreload = preload;
+}
+
 /** Runs a TypeScript entry point as `node --import tsx <file>`, like the npm scripts do. */
 export function spawnTs(options: {
   name: string;
@@ -34,7 +40,7 @@ export function spawnTs(options: {
   const fd = fs.openSync(logFile, 'a');
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', options.entry], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, ...options.env },
+    env: { ...process.env, ...options.env, ...(nodePreload && { LD_PRELOAD: nodePreload }) },
     stdio: options.ipc ? ['ignore', fd, fd, 'ipc'] : ['ignore', fd, fd],
   });
   fs.closeSync(fd);

@@ -69,6 +69,7 @@ test('npm run bench -- --smoke produces every figure', async () => {
       'P3.portfolio',
       'P4.memory',
       'P4.perGb',
+      'P4.perGbSettled',
       'P4.workerDown',
       'P4.evictedRead',
       'P4.cachedRead',

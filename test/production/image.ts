@@ -81,6 +81,10 @@ export function buildImageFolder(say: (m: string) => void): { dir: string; env: 
   const packages = fs
     .readdirSync(modules)
     .flatMap((name) => (name.startsWith('@') ? fs.readdirSync(path.join(modules, name)).map((n) => `${name}/${n}`) : name.startsWith('.') ? [] : [name])).length;
+  // The image's allocator (jemalloc, LD_PRELOAD): the processes here run on it too. A path the
+  // loader cannot find would only print a warning and run on glibc's malloc: refuse instead.
+  const preload = stage.env.LD_PRELOAD;
+  if (preload && !fs.existsSync(preload)) throw new Error(`the image preloads ${preload}, which is missing here (.ci/run links it: see its jemalloc step)`);
   say(`  runtime stage in ${dir}: ${stage.copies.length} copies, npm ci --omit=dev (${packages} packages, none of ${DEV_ONLY.join(', ')}) in ${((Date.now() - installed) / 1000).toFixed(1)} s`);
   return { dir, env: stage.env, packages };
 }
