@@ -66,10 +66,12 @@ test('a worker stopped and restarted mid-production resumes with nothing lost or
   await waitForTask(env, projectId, 'b', (v) => v.status === 'open');
   await taskHandle(env, projectId, 'b').executeUpdate(claimTaskUpdate, { args: [{ by: staff('copywriting') }] });
   await taskHandle(env, projectId, 'c').executeUpdate(claimTaskUpdate, { args: [{ by: staff('ads') }] });
-  // c's reminder (30 s before the new due date) falls due 2 s from now, while no worker runs; the
-  // due date itself stays well after the restart (a reminder found only after the due date is
-  // dropped for the overdue notice, so a slow stop must not carry the restart past it).
-  await taskHandle(env, projectId, 'c').executeUpdate(moveDueDateUpdate, { args: [{ by: MANAGER, dueAt: inSeconds(32), reason: 'rush' }] });
+  // c's reminder (30 s before the new due date) falls due 6 s from now, while no worker runs (a
+  // busy machine needs seconds to read the status and stop the worker: with 2 s the worker still
+  // running sent it once in CI); the due date itself stays well after the restart (a reminder
+  // found only after the due date is dropped for the overdue notice).
+  const reminderAt = Date.now() + 6_000;
+  await taskHandle(env, projectId, 'c').executeUpdate(moveDueDateUpdate, { args: [{ by: MANAGER, dueAt: new Date(reminderAt + 30_000).toISOString(), reason: 'rush' }] });
   const before = await waitForStatus(
     handle,
     (s) => s.tasks.filter((t) => t.status === 'claimed').length === 2 && s.tasks.find((t) => t.key === 'c')!.dueAt !== s.plans[0].tasks[2].dueAt,
@@ -78,7 +80,8 @@ test('a worker stopped and restarted mid-production resumes with nothing lost or
 
   await env.stopWorker();
   expect(noticesFor(env, projectId, 'task_deadline_reminder')).toHaveLength(0);
-  await sleep(5_000);
+  // Restart once the reminder's moment has passed with no worker to see it.
+  await sleep(Math.max(reminderAt + 3_000 - Date.now(), 0));
   await env.restartWorker();
 
   // Nothing lost: the same state, and the deadline that passed meanwhile is honoured once.
