@@ -85,6 +85,7 @@ function requestLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const given = req.get('X-Request-Id');
     req.requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    req.receivedAt = performance.now();
     res.setHeader('X-Request-Id', req.requestId);
     const started = process.hrtime.bigint();
     res.on('finish', () => {

@@ -16,6 +16,8 @@ declare module 'express-serve-static-core' {
   interface Request {
     /** Set by the request-id middleware for every request. */
     requestId: string;
+    /** `performance.now()` when the request arrived (the same middleware): reads count their budget from it. */
+    receivedAt: number;
     /** The caller, when the bearer token or the session cookie names a person. */
     person?: Person;
     /** The portal session, when the caller came with the session cookie (not a bearer token). */

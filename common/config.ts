@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { parseDuration } from './duration';
+import { DEFAULT_WORKER_HEAP_FLAGS, parseHeapFlags } from './heap-flags';
 
 const duration = (fallback: string) =>
   z
@@ -50,6 +51,16 @@ export const envSchema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
   /** Stack frames the workflow sandbox keeps per pending promise and per error (worker/sandbox-stack-traces.ts). */
   WORKER_STACK_TRACE_FRAMES: z.coerce.number().int().min(0).max(100).default(3),
+  /** V8 heap sizing for the worker process (worker/heap-flags.ts); empty keeps V8's defaults. */
+  WORKER_HEAP_FLAGS: z
+    .string()
+    .default(DEFAULT_WORKER_HEAP_FLAGS)
+    .transform((text, ctx) => {
+      const parsed = parseHeapFlags(text);
+      if ('flags' in parsed) return parsed.flags;
+      ctx.addIssue({ code: 'custom', message: parsed.error });
+      return z.NEVER;
+    }),
   WORKFLOW_BUNDLE_PATH: optionalText,
   /** A separate worker process serves /healthz and /readyz here (0 = off; `npm start` uses the API's). */
   WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).default(0),

@@ -11,6 +11,7 @@ import { resolveWorkflowBundle } from '../common/workflow-bundle';
 import { createActivities, createActivityDepsFromConfig, type ReportingStore } from '../activities';
 import { superviseWorker, type SupervisedWorker } from './worker';
 import { settleAbandonedCalls } from '../activities/cancellation';
+import { applyHeapFlags } from '../common/heap-flags';
 
 export interface RunningWorker extends SupervisedWorker {
   bundlePath: string;
@@ -19,6 +20,9 @@ export interface RunningWorker extends SupervisedWorker {
 /** `reporting` is the process's reporting store: the caller opens it and closes it after `stop()`. */
 export async function runWorker(config: Config, logger: Logger, reporting: ReportingStore): Promise<RunningWorker> {
   const log = logger.child({ component: 'worker' });
+  // Before the worker's threads exist: their heaps are sized when they are created.
+  applyHeapFlags(config.WORKER_HEAP_FLAGS);
+  if (config.WORKER_HEAP_FLAGS.length > 0) log.info({ heapFlags: config.WORKER_HEAP_FLAGS }, 'V8 heap flags set');
   const bundlePath = await resolveWorkflowBundle({ bundlePath: config.WORKFLOW_BUNDLE_PATH, logger: log });
   // Lazy: the activities' client connects on first use, so an unreachable Temporal does not stop
   // the process from starting; the supervised worker below reports and retries.

@@ -275,7 +275,10 @@ export function createProjectsRouter(deps: AppDeps): Router {
   router.get('/api/projects/:id', allow('manager', 'leadership'), async (req, res) => {
     const projectId = projectIdParam(req);
     const { stored } = await accessibleProject(req, projectId);
-    const { value, publishedAt } = await liveOrStored(projectId, (signal) => temporal.projectStatus(projectId, { signal }), stored, seen, pace);
+    const { value, publishedAt } = await liveOrStored(projectId, (signal) => temporal.projectStatus(projectId, { signal }), stored, seen, {
+      pace,
+      receivedAt: req.receivedAt,
+    });
     if (publishedAt) res.setHeader(STORED_SNAPSHOT_HEADER, publishedAt);
     res.json(value);
   });

@@ -90,7 +90,10 @@ export function createTasksRouter(deps: AppDeps): Router {
   router.get('/api/tasks/:taskId', allow('staff', 'manager', 'leadership'), async (req, res) => {
     const taskId = taskIdParam(req);
     const { stored } = await accessibleTask(req, taskId);
-    const { value, publishedAt } = await liveOrStored(taskId, (signal) => temporal.task(taskId, { signal }), stored, seen, pace);
+    const { value, publishedAt } = await liveOrStored(taskId, (signal) => temporal.task(taskId, { signal }), stored, seen, {
+      pace,
+      receivedAt: req.receivedAt,
+    });
     if (publishedAt) res.setHeader(STORED_SNAPSHOT_HEADER, publishedAt);
     res.json(value);
   });

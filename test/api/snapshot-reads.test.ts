@@ -44,6 +44,17 @@ test('a slow workflow: the stored copy, marked, and its query is cancelled', asy
   expect(await liveOrStored('p', liveAfter(1_000, 6), stored(4), seen)).toMatchObject({ value: { version: 4 } });
 });
 
+test('the budget counts from when the request arrived: time spent before the query (the access check) is not waited again', async () => {
+  const seen = new SeenVersions<Snap>();
+  // Arrived long enough ago that this query, prompt on its own, answers after the budget ends.
+  const receivedAt = performance.now() - (LIVE_READ_BUDGET_MS - 10);
+  const started = performance.now();
+  expect(await liveOrStored('p', liveAfter(30, 5), stored(4), seen, { receivedAt })).toMatchObject({ value: { version: 4 } });
+  expect(performance.now() - started).toBeLessThan(25);
+  // Arrived just now: the same query is waited for.
+  expect(await liveOrStored('p', liveAfter(30, 5), stored(4), seen, { receivedAt: performance.now() })).toMatchObject({ value: { version: 5 } });
+});
+
 test('a prompt answer is not cancelled, and is remembered', async () => {
   const seen = new SeenVersions<Snap>();
   let signal: AbortSignal | undefined;
@@ -153,24 +164,24 @@ describe('while the workflows answer slowly, reads with a copy to serve do not a
     const pace = new LiveReadPace({ window: 5, slowToPause: 3, pauseMs: 2_000 }, () => now);
     const seen = new SeenVersions<Snap>();
     const slow = counted(LIVE_READ_BUDGET_MS + 100, 5);
-    for (let i = 0; i < 3; i++) expect(await liveOrStored('p', slow.fn, stored(4), seen, pace)).toMatchObject({ value: { version: 4 } });
+    for (let i = 0; i < 3; i++) expect(await liveOrStored('p', slow.fn, stored(4), seen, { pace })).toMatchObject({ value: { version: 4 } });
     expect(slow.asked).toBe(3);
     expect(pace.paused()).toBe(true);
 
     // Paused: the copy at once, no query.
     const started = Date.now();
-    expect(await liveOrStored('p', slow.fn, stored(4), seen, pace)).toEqual({ value: { version: 4, what: 'stored v4' }, publishedAt: '2026-11-30T10:00:00.000Z' });
+    expect(await liveOrStored('p', slow.fn, stored(4), seen, { pace })).toEqual({ value: { version: 4, what: 'stored v4' }, publishedAt: '2026-11-30T10:00:00.000Z' });
     expect(Date.now() - started).toBeLessThan(LIVE_READ_BUDGET_MS);
     expect(slow.asked).toBe(3);
     // With nothing to serve, the workflow is still asked (and waited for).
     const unseen = counted(5, 1);
-    expect(await liveOrStored('q', unseen.fn, undefined, seen, pace)).toEqual({ value: { version: 1, what: 'live v1' } });
+    expect(await liveOrStored('q', unseen.fn, undefined, seen, { pace })).toEqual({ value: { version: 1, what: 'live v1' } });
     expect(unseen.asked).toBe(1);
 
     // The pause ends: a prompt workflow answers live again.
     now += 2_001;
     const prompt = counted(1, 6);
-    expect(await liveOrStored('p', prompt.fn, stored(4), seen, pace)).toEqual({ value: { version: 6, what: 'live v6' } });
+    expect(await liveOrStored('p', prompt.fn, stored(4), seen, { pace })).toEqual({ value: { version: 6, what: 'live v6' } });
     expect(prompt.asked).toBe(1);
     expect(pace.paused()).toBe(false);
   });

@@ -14,6 +14,12 @@ describe('configuration from the environment', () => {
     expect(config.publicBaseUrl).toBe('http://localhost:3000');
   });
 
+  test('the worker\u2019s V8 heap flags: the measured default, none when empty', () => {
+    expect(loadConfig({}).WORKER_HEAP_FLAGS).toEqual(['--max-semi-space-size=2', '--heap-growing-percent=15']);
+    expect(loadConfig({ WORKER_HEAP_FLAGS: '' }).WORKER_HEAP_FLAGS).toEqual([]);
+    expect(loadConfig({ WORKER_HEAP_FLAGS: ' --max-old-space-size=2048 ' }).WORKER_HEAP_FLAGS).toEqual(['--max-old-space-size=2048']);
+  });
+
   test('TEMPORAL_ADDRESS switches off the embedded server', () => {
     const config = loadConfig({ TEMPORAL_ADDRESS: 'temporal:7233' });
     expect(config.embeddedTemporal).toBe(false);
@@ -36,6 +42,8 @@ describe('configuration from the environment', () => {
     ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
     ['ESCALATION_EMAIL', 'not-an-email', /ESCALATION_EMAIL: expected an email address/],
     ['PUBLIC_BASE_URL', 'agency', /PUBLIC_BASE_URL/],
+    ['WORKER_HEAP_FLAGS', '--expose-gc', /WORKER_HEAP_FLAGS: "--expose-gc" is not of the form --name=number/],
+    ['WORKER_HEAP_FLAGS', '--max-semi-space-size=2 --allow-natives-syntax=1', /WORKER_HEAP_FLAGS: --allow-natives-syntax is not one of --max-semi-space-size/],
   ])('an invalid %s=%s stops start-up with a message naming it', (variable, value, message) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(message);
