@@ -51,7 +51,7 @@ export const envSchema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
   /** Stack frames the workflow sandbox keeps per pending promise and per error (worker/sandbox-stack-traces.ts). */
   WORKER_STACK_TRACE_FRAMES: z.coerce.number().int().min(0).max(100).default(3),
-  /** V8 heap sizing for the worker process (worker/heap-flags.ts); empty keeps V8's defaults. */
+  /** V8 heap sizing for the worker process (common/heap-flags.ts); empty keeps V8's defaults. */
   WORKER_HEAP_FLAGS: z
     .string()
     .default(DEFAULT_WORKER_HEAP_FLAGS)

@@ -24,7 +24,7 @@ export const ALLOWED_HEAP_FLAGS = [
   'max-old-space-size',
 ] as const;
 
-const FLAG = /^--([a-z-]+)=(\d+)$/;
+const FLAG = /^--([a-z-]+)=\d+$/;
 
 /** The flags in `text` (space-separated `--name=number`), or why they are refused. */
 export function parseHeapFlags(text: string): { flags: string[] } | { error: string } {
