@@ -85,6 +85,58 @@ export class SeenVersions<T extends { version: number } = { version: number }> {
   }
 }
 
+/** A map that forgets its oldest entries past `capacity`: what a process learns once per record. */
+export class BoundedMap<K, V> {
+  private readonly entries = new Map<K, V>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(key: K): V | undefined {
+    return this.entries.get(key);
+  }
+
+  set(key: K, value: V): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as K);
+  }
+}
+
+/** The longest a read waits for this process's own store writes (a store that hangs must not hang reads). */
+export const PENDING_WRITES_WAIT_MS = 1_000;
+
+/**
+ * Store writes this process started after answering (an action's new state): a read of this
+ * process waits for them first, so whoever acted sees the action in every list at once. A write
+ * that fails is logged and dropped: the workflow publishes the same version itself.
+ */
+export class PendingWrites {
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(private readonly logger: { warn(fields: object, message: string): void }) {}
+
+  track(ids: Record<string, string>, write: Promise<unknown>): void {
+    const done: Promise<void> = write
+      .then(
+        () => undefined,
+        (err: unknown) => this.logger.warn({ ...ids, err: (err as Error).message }, 'an action\'s answer was not written to the store; its workflow publishes it'),
+      )
+      .finally(() => this.pending.delete(done));
+    this.pending.add(done);
+  }
+
+  /** Resolves once every write started so far has finished (or after PENDING_WRITES_WAIT_MS). */
+  async settled(): Promise<void> {
+    if (this.pending.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const givenUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, PENDING_WRITES_WAIT_MS);
+    });
+    await Promise.race([Promise.all(this.pending), givenUp]);
+    clearTimeout(timer);
+  }
+}
+
 /** The store's answer: its copy (none when it has not seen the record), or that it could not answer. */
 async function readStore<T>(
   read: () => Promise<Stored<T> | undefined>,

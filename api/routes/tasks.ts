@@ -30,7 +30,7 @@ import { actorOf, allow, caller } from '../auth';
 import { badRequest, forbidden } from '../errors';
 import { emptyBodySchema, taskListQuerySchema } from '../schemas';
 import { parseBody, parseOptionalBody, parseQuery, taskIdParam, updateIdFor } from '../validation';
-import { LiveReadPace, liveOrStored, SeenVersions, STORED_SNAPSHOT_HEADER, storedOrAtStart } from '../snapshot-reads';
+import { BoundedMap, LiveReadPace, liveOrStored, PendingWrites, SeenVersions, STORED_SNAPSHOT_HEADER, storedOrAtStart } from '../snapshot-reads';
 import type { Stored } from '../../activities/reporting/store';
 
 /** What deciding who may act on a task needs: fields that never change over its life. */
@@ -43,6 +43,10 @@ export function createTasksRouter(deps: AppDeps): Router {
   const seen = new SeenVersions<TaskView>();
   // Whether this kind's workflows answer reads promptly lately (skip asking them while they do not).
   const pace = new LiveReadPace();
+  // Who may act on a task never changes: learned once per process, an action skips the store read.
+  const accessKnown = new BoundedMap<string, TaskAccess>(50_000);
+  // Actions' answers on their way to the store (see `taskAction`).
+  const storeWrites = new PendingWrites(deps.logger);
 
   /**
    * The task, if the caller may see it: staff their department's, managers their projects',
@@ -50,9 +54,19 @@ export function createTasksRouter(deps: AppDeps): Router {
    * a task just started from its start event, so no read or action waits behind a busy worker to
    * learn who may act (`storedOrAtStart`).
    */
-  async function accessibleTask(req: Request, taskId: string): Promise<{ person: Person; access: TaskAccess; stored?: Stored<TaskView> }> {
+  async function accessibleTask(
+    req: Request,
+    taskId: string,
+    options: { copyNeeded: boolean } = { copyNeeded: true },
+  ): Promise<{ person: Person; access: TaskAccess; stored?: Stored<TaskView> }> {
     const person = caller(req);
-    const { known: access, stored } = await storedOrAtStart(() => deps.reporting.task(taskId), () => temporal.taskAtStart(taskId), deps.logger, { taskId });
+    const remembered = options.copyNeeded ? undefined : accessKnown.get(taskId);
+    const { access, stored } = remembered
+      ? { access: remembered, stored: undefined }
+      : await storedOrAtStart(() => deps.reporting.task(taskId), () => temporal.taskAtStart(taskId), deps.logger, { taskId }).then(
+          ({ known, stored }) => ({ access: { department: known.department, managerId: known.managerId }, stored }),
+        );
+    accessKnown.set(taskId, access);
     if (person.role === 'leadership') return { person, access, stored };
     if (person.role === 'staff' && person.department === access.department) return { person, access, stored };
     if (person.role === 'manager' && person.id === access.managerId) return { person, access, stored };
@@ -72,7 +86,9 @@ export function createTasksRouter(deps: AppDeps): Router {
     if (person.role === 'manager' && q.managerId !== undefined && q.managerId !== person.id) {
       throw forbidden('Managers see the tasks of their own projects; leave managerId out.');
     }
-    // From the reporting store (an indexed query; it follows the workflows within a second or so).
+    // From the reporting store (an indexed query; it follows the workflows within a second or so),
+    // once this process's own actions are in it.
+    await storeWrites.settled();
     const page = await deps.reporting.listTasks(
       {
         department: person.role === 'staff' ? person.department : q.department,
@@ -89,6 +105,7 @@ export function createTasksRouter(deps: AppDeps): Router {
 
   router.get('/api/tasks/:taskId', allow('staff', 'manager', 'leadership'), async (req, res) => {
     const taskId = taskIdParam(req);
+    await storeWrites.settled();
     const { stored } = await accessibleTask(req, taskId);
     const { value, publishedAt } = await liveOrStored(taskId, (signal) => temporal.task(taskId, { signal }), stored, seen, {
       pace,
@@ -101,7 +118,11 @@ export function createTasksRouter(deps: AppDeps): Router {
   /**
    * One action on one task: the caller may act on it, the body parses, one update runs (its
    * validator has the last word) and its answer, the new view, is the response. `name` keys the
-   * Idempotency-Key → update id mapping.
+   * Idempotency-Key → update id mapping. The answer also goes to the store from here, after the
+   * response: the task publishes its view only once people stop acting on it for a moment (so
+   * back-to-back actions do not wait behind its publishes), and lists must show an action at once.
+   * The store keeps the newest version, so this write and the task's own publish never undo
+   * each other; this process's reads wait for it, other processes see it within milliseconds.
    */
   const taskAction =
     <S extends z.ZodType, Input>(
@@ -112,12 +133,13 @@ export function createTasksRouter(deps: AppDeps): Router {
     ) =>
     async (req: Request, res: Response): Promise<void> => {
       const taskId = taskIdParam(req);
-      const { person, access } = await accessibleTask(req, taskId);
+      const { person, access } = await accessibleTask(req, taskId, { copyNeeded: false });
       const body = options.optionalBody ? parseOptionalBody(schema, req) : parseBody(schema, req);
       const input = toInput(body, actorOf(person, req.requestId), access);
       const view = await temporal.updateTask(taskId, update, input, updateIdFor(req, person, update.name, taskId));
       seen.note(taskId, view.version, view);
       res.json(view);
+      storeWrites.track({ taskId }, deps.reporting.publish({ kind: 'task', taskId, projectId: view.projectId, seq: view.version, view }));
     };
 
   router.post('/api/tasks/:taskId/claim', allow('staff'), taskAction(claimTaskUpdate, emptyBodySchema, (_, by) => ({ by }), { optionalBody: true }));

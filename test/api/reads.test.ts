@@ -16,6 +16,16 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 jest.setTimeout(120_000);
 
+/** A project approved through the API, once its design task is open. */
+async function projectWithOpenDesignTask(): Promise<{ projectId: string; design: string }> {
+  const { projectId } = (await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest()).expect(201)).body;
+  await h.http().put(`/api/projects/${projectId}/plan`).set(h.auth('manager')).send(planRequest()).expect(200);
+  await h.http().post(`/api/projects/${projectId}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+  const design = `${projectId}.design-home`;
+  await waitForTask(h, design, 'open');
+  return { projectId, design };
+}
+
 test('a create answers with exactly the snapshot the workflow then shows', async () => {
   const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest()).expect(201);
   expect(created.body.stage).toBe('planning');
@@ -24,12 +34,22 @@ test('a create answers with exactly the snapshot the workflow then shows', async
   expect(read.body).toEqual(created.body);
 });
 
+test('an action is in the lists at once: the API stores its answer, the task publishes only once people stop acting', async () => {
+  const { design } = await projectWithOpenDesignTask();
+  const claimed = (await h.http().post(`/api/tasks/${design}/claim`).set(h.auth('designer')).expect(200)).body;
+  // Straight after the answer, with no waiting: the designer's "mine" list has it, and so has the store.
+  const mine = await h.http().get('/api/tasks?assignee=me&status=claimed').set(h.auth('designer')).expect(200);
+  expect((mine.body.items as { taskId: string }[]).map((t) => t.taskId)).toContain(design);
+  expect((await h.reporting.task(design))?.seq).toBe(claimed.version);
+  // And the next action back to back: the department's open list has the task again at once.
+  const released = (await h.http().post(`/api/tasks/${design}/release`).set(h.auth('designer')).expect(200)).body;
+  const open = await h.http().get(`/api/tasks?department=design&status=open`).set(h.auth('designer')).expect(200);
+  expect((open.body.items as { taskId: string }[]).map((t) => t.taskId)).toContain(design);
+  expect((await h.reporting.task(design))?.seq).toBe(released.version);
+});
+
 test('with the worker down, people still see their project, their task and their inbox', async () => {
-  const { projectId } = (await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest()).expect(201)).body;
-  await h.http().put(`/api/projects/${projectId}/plan`).set(h.auth('manager')).send(planRequest()).expect(200);
-  await h.http().post(`/api/projects/${projectId}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
-  const design = `${projectId}.design-home`;
-  await waitForTask(h, design, 'open');
+  const { projectId, design } = await projectWithOpenDesignTask();
   await h.http().post(`/api/tasks/${design}/claim`).set(h.auth('designer')).expect(200);
   // The store follows within seconds: the claimed task shows in the designer's "mine" list.
   await eventually(

@@ -5,7 +5,16 @@
  */
 import { QueryNotRegisteredError } from '@temporalio/client';
 import { ApiProblem, ProblemType } from '../../api/errors';
-import { LIVE_READ_BUDGET_MS, LiveReadPace, liveOrStored, SeenVersions, snapshotAtLeast } from '../../api/snapshot-reads';
+import {
+  BoundedMap,
+  LIVE_READ_BUDGET_MS,
+  LiveReadPace,
+  liveOrStored,
+  PENDING_WRITES_WAIT_MS,
+  PendingWrites,
+  SeenVersions,
+  snapshotAtLeast,
+} from '../../api/snapshot-reads';
 import { translateTemporalError } from '../../api/temporal-gateway';
 
 interface Snap {
@@ -191,4 +200,56 @@ describe('while the workflows answer slowly, reads with a copy to serve do not a
     for (const slow of [true, false, true, false, false, true, false]) pace.record(slow);
     expect(pace.paused()).toBe(false);
   });
+});
+
+describe('an action\'s answer on its way to the store: reads of the same process wait for it', () => {
+  const logger = () => {
+    const warnings: { fields: object; message: string }[] = [];
+    return { warnings, warn: (fields: object, message: string) => warnings.push({ fields, message }) };
+  };
+  const later = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+  test('a read waits until the write has landed', async () => {
+    const writes = new PendingWrites(logger());
+    let landed = false;
+    writes.track({ taskId: 't' }, later(80).then(() => (landed = true)));
+    await writes.settled();
+    expect(landed).toBe(true);
+  });
+
+  test('a failed write is logged with its ids and does not fail the read', async () => {
+    const log = logger();
+    const writes = new PendingWrites(log);
+    writes.track({ taskId: 't-1' }, Promise.reject(new Error('store down')));
+    await writes.settled();
+    expect(log.warnings).toEqual([{ fields: { taskId: 't-1', err: 'store down' }, message: expect.stringContaining('not written') }]);
+  });
+
+  test('a write that hangs holds reads up for PENDING_WRITES_WAIT_MS at most', async () => {
+    const writes = new PendingWrites(logger());
+    writes.track({ taskId: 't' }, new Promise(() => undefined));
+    const started = performance.now();
+    await writes.settled();
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(PENDING_WRITES_WAIT_MS - 5);
+    expect(waited).toBeLessThan(PENDING_WRITES_WAIT_MS + 2_000);
+  });
+
+  test('no write pending: nothing to wait for', async () => {
+    const writes = new PendingWrites(logger());
+    writes.track({ taskId: 't' }, Promise.resolve());
+    await later(1);
+    const started = performance.now();
+    await writes.settled();
+    expect(performance.now() - started).toBeLessThan(50);
+  });
+});
+
+test('what a process learns once per record is bounded: the oldest goes first', () => {
+  const known = new BoundedMap<string, number>(2);
+  known.set('a', 1);
+  known.set('b', 2);
+  known.set('a', 3); // refreshed: now the newest
+  known.set('c', 4);
+  expect([known.get('a'), known.get('b'), known.get('c')]).toEqual([3, undefined, 4]);
 });

@@ -86,8 +86,8 @@ test.concurrent('every change of a task reaches the store carried by its publish
   const { view: final } = await task.result();
 
   const publishes = await publishesOf(task);
-  // One publish per settled change (open, claim, submit, accept at least)...
-  expect(publishes.length).toBeGreaterThanOrEqual(4);
+  // One publish per quiet moment (the opening and the acceptance at least: actions back to back share one)...
+  expect(publishes.length).toBeGreaterThanOrEqual(2);
   for (const publish of publishes) {
     // ...each carrying the view of the version it announces.
     expect(publish).toMatchObject({ kind: 'task', taskId: taskId(projectId, 'logo') });
@@ -96,6 +96,50 @@ test.concurrent('every change of a task reaches the store carried by its publish
   expect(publishes.at(-1)).toMatchObject({ view: { status: 'accepted', version: final.version } });
   expect(await storedFinalView(projectId, 'logo', final.version)).toEqual(final);
   await recordHistory(task, 'task-view-published');
+  await handle.terminate('test done');
+});
+
+test.concurrent('actions back to back: the task reports, publishes and mails once people stop acting, never in an action\'s workflow task', async () => {
+  const { projectId, handle, task } = await openOneTask('banner', 'design');
+  const designer = staff('design');
+  const v1 = { by: designer, summary: 'v1', links: [] };
+  await task.executeUpdate(claimTaskUpdate, { args: [{ by: designer }] });
+  await task.executeUpdate(releaseTaskUpdate, { args: [{ by: designer }] });
+  await task.executeUpdate(claimTaskUpdate, { args: [{ by: designer }] });
+  await task.executeUpdate(submitTaskUpdate, { args: [v1] });
+  await task.executeUpdate(reviewTaskUpdate, { args: [{ by: MANAGER, decision: 'changes_requested', comment: 'warmer' }] });
+  await task.executeUpdate(submitTaskUpdate, { args: [{ ...v1, summary: 'v2' }] });
+  await task.executeUpdate(reviewTaskUpdate, { args: [{ by: MANAGER, decision: 'accept', comment: '' }] });
+  const { view: final } = await task.result();
+
+  // The commands of each workflow task: the events from its completion to the next task.
+  const events = (await task.fetchHistory()).events ?? [];
+  const batches: (typeof events)[] = [];
+  for (const e of events) {
+    if (e.workflowTaskCompletedEventAttributes) batches.push([]);
+    else if (e.workflowTaskScheduledEventAttributes) batches.push([]);
+    else batches.at(-1)?.push(e);
+  }
+  const actionOf = (batch: typeof events) =>
+    batch.find((e) => e.workflowExecutionUpdateAcceptedEventAttributes)?.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input;
+  const actionBatches = batches.filter((b) => actionOf(b));
+  expect(actionBatches).toHaveLength(7);
+  const reports = (batch: typeof events) =>
+    batch.filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes || e.activityTaskScheduledEventAttributes);
+  // Every action but the last (the task is done: reported at once) answered in a workflow task
+  // that told nobody: no report to the project, no publish, no notice for the next action to wait on.
+  for (const batch of actionBatches.slice(0, -1)) expect({ action: actionOf(batch)?.name, reports: reports(batch) }).toEqual({ action: actionOf(batch)?.name, reports: [] });
+  expect(reports(actionBatches.at(-1)!).length).toBeGreaterThan(0);
+  // Fewer reports to the project than actions (seven status changes, each its own report before),
+  // and yet the project, the store and the people heard everything.
+  const signals = events.filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes);
+  expect(signals.length).toBeLessThan(7);
+  const project = await waitForStatus(handle, (s) => s.tasks[0].status === 'accepted', 'the task accepted in the project');
+  expect(project.tasks[0]).toMatchObject({ reviewRounds: 1 });
+  expect(await waitForNotice(env, projectId, 'task_submitted', 2)).toHaveLength(2);
+  expect(await waitForNotice(env, projectId, 'task_changes_requested')).toHaveLength(1);
+  expect(await storedFinalView(projectId, 'banner', final.version)).toEqual(final);
+  await recordHistory(task, 'task-quiet-reports');
   await handle.terminate('test done');
 });
 

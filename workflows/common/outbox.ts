@@ -10,8 +10,11 @@
  * - **inline** (runs recorded before that patch): the process delivers the queue itself whenever
  *   it waits, giving a notice up after ten tries. Kept so those histories replay as they ran.
  *
- * Commands are only ever issued from the code that queues a notice, never from a callback of
- * another activity, so their order is the same when a run is replayed.
+ * A run may also hold its own-path notices until its process lets them go (`held`, `release`): a
+ * task's notices wait until people stop acting on it for a moment, like its report and publish.
+ *
+ * Commands are only ever issued from the code that queues or releases a notice, never from a
+ * callback of another activity, so their order is the same when a run is replayed.
  */
 import { CancellationScope, condition, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import type { NotifyInput, ProjectActivities, RecipientSpec } from '../../activities/contract';
@@ -47,12 +50,16 @@ export interface OutboxOptions {
   commonData(): NotifyInput['data'];
   /** A notice given up on: the workflow records it where people can see it. */
   onFailed(notice: NotifyInput, message: string): void;
+  /** Own-path notices wait for `release()` instead of going at once. */
+  held?: boolean;
 }
 
 export interface Outbox {
   send(template: NotifyInput['template'], key: string, recipients: RecipientSpec, data?: NotifyInput['data']): void;
-  /** True while the process must wake to deliver (inline runs only). */
+  /** True while the process must wake to deliver (inline runs) or release (held notices). */
   needsProcess(): boolean;
+  /** Hands every held notice to its activity. */
+  release(): void;
   /** Inline runs: delivers the queued notices in order (a Temporal cancel is rethrown). Own path: nothing to do. */
   deliverQueued(): Promise<void>;
   /** Resolves once every notice queued so far is delivered or given up (the run may then end). */
@@ -61,6 +68,7 @@ export interface Outbox {
 
 export function createOutbox(options: OutboxOptions): Outbox {
   const queue: NotifyInput[] = [];
+  const held: NotifyInput[] = [];
   const ownPathRun = patched('notices-own-path');
   let inFlight = 0;
 
@@ -101,14 +109,19 @@ export function createOutbox(options: OutboxOptions): Outbox {
         ...(requestId !== undefined && { requestId }),
         data: { ...options.commonData(), ...data },
       };
-      if (ownPathRun) dispatch(notice);
-      else queue.push(notice);
+      if (!ownPathRun) queue.push(notice);
+      else if (options.held) held.push(notice);
+      else dispatch(notice);
     },
-    needsProcess: () => queue.length > 0,
+    needsProcess: () => queue.length > 0 || held.length > 0,
+    release() {
+      for (const notice of held.splice(0)) dispatch(notice);
+    },
     async deliverQueued() {
       while (queue.length > 0) await deliverFirstInline();
     },
     async drained() {
+      for (const notice of held.splice(0)) dispatch(notice);
       while (queue.length > 0) await deliverFirstInline();
       await condition(() => inFlight === 0);
     },

@@ -44,6 +44,16 @@ import {
 type DeadlineKind = TaskNoticeView['kind'];
 /** Above this size (JSON characters) a publish carries ids only and the activity queries the view. */
 const MAX_CARRIED_VIEW_CHARS = 16_000;
+/**
+ * After a person's action, how long the task waits for the next one before it reports to its
+ * project, publishes its view and sends its notices (runs since the `task-reports-when-quiet`
+ * patch), and the longest it waits while actions keep coming. Each report, publish and notice ends
+ * in a workflow task of its own, and an action arriving meanwhile waited for it: back to back, an
+ * action took twice what it takes on its own. The API writes each action's answer to the store
+ * itself, so lists do not wait for this; a quarter of a second is nothing to a mail.
+ */
+const REPORT_QUIET_MS = 250;
+const REPORT_AT_MOST_MS = 2_000;
 const DEADLINE_TEMPLATES = {
   reminder: 'task_deadline_reminder',
   overdue: 'task_overdue',
@@ -58,13 +68,22 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
   let cancelRequest: { reason: string } | undefined;
   let opens = 0;
   let reassignments = 0;
+  /** Updates handled (people's actions), and how many of them the project and the store have heard of. */
+  let actions = 0;
+  let actionsReported = 0;
 
   const journal = createJournal(view.history, { projectId: input.projectId, taskId: view.taskId });
   const { requests } = journal;
+  const acting: typeof requests.acting = (handler) =>
+    requests.acting((input) => {
+      actions += 1;
+      return handler(input);
+    });
   const record = (event: string, by?: string, detail?: string): void => {
     journal.record(event, by, detail);
     view.version += 1;
   };
+  const reportsWhenQuiet = patched('task-reports-when-quiet');
   const outbox = createOutbox({
     keyPrefix: workflowId,
     projectId: input.projectId,
@@ -80,10 +99,14 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
     }),
     // Recorded in the task's history rather than holding the task up: the work itself must go on.
     onFailed: (notice, message) => record('notification_failed', undefined, `${notice.template}: ${message}`),
+    held: reportsWhenQuiet,
   });
   const send = outbox.send;
+  /** The version the publisher may publish: every change at once, or (quiet runs) what the process has let go. */
+  let released = 0;
+  const unreleased = (): boolean => reportsWhenQuiet && released !== view.version;
   const publisher = startPublisher({
-    version: () => view.version,
+    version: () => (reportsWhenQuiet ? released : view.version),
     target: (seq) => ({ kind: 'task', taskId: view.taskId, projectId: input.projectId, seq, ...carriedView() }),
   });
   const changed = (): void => {
@@ -133,7 +156,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
   // Updates, not signals: the person acting must learn at once whether the task was theirs to take.
   setHandler(
     claimTaskUpdate,
-    requests.acting(({ by }) => {
+    acting(({ by }) => {
       // A repeated claim by the holder (a retried request) changes nothing and returns the view.
       if (view.status === 'claimed' && view.assigneeId === by.id) return view;
       view.status = 'claimed';
@@ -159,7 +182,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
 
   setHandler(
     releaseTaskUpdate,
-    requests.acting(({ by }) => {
+    acting(({ by }) => {
       record('released', by.id);
       view.assigneeId = undefined;
       open();
@@ -177,7 +200,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
 
   setHandler(
     submitTaskUpdate,
-    requests.acting(({ by, summary, links }) => {
+    acting(({ by, summary, links }) => {
       const at = nowIso();
       view.deliverables.push({ summary, links, submittedAt: at, submittedBy: by.id });
       view.status = 'submitted';
@@ -200,7 +223,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
 
   setHandler(
     reviewTaskUpdate,
-    requests.acting(({ by, decision, comment }) => {
+    acting(({ by, decision, comment }) => {
       const at = nowIso();
       view.reviews.push({ decision, comment, by: by.id, at });
       if (decision === 'accept') {
@@ -231,7 +254,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
 
   setHandler(
     reassignTaskUpdate,
-    requests.acting(({ by, assigneeId }) => {
+    acting(({ by, assigneeId }) => {
       if (view.status === 'claimed' && view.assigneeId === assigneeId) return view;
       const from = view.assigneeId;
       reassignments += 1;
@@ -262,7 +285,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
 
   setHandler(
     moveDueDateUpdate,
-    requests.acting(({ by, dueAt, reason }) => {
+    acting(({ by, dueAt, reason }) => {
       const to = new Date(Date.parse(dueAt)).toISOString();
       view.dueDateChanges.push({ from: view.dueAt, to, reason, by: by.id, at: nowIso() });
       record('due_date_moved', by.id, `${view.dueAt} → ${to}: ${reason}`);
@@ -335,6 +358,24 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
     }
   };
 
+  /**
+   * Quiet runs: after people's actions, wait until none has come for REPORT_QUIET_MS (at most
+   * REPORT_AT_MOST_MS) before reporting, so a burst of actions costs one report and one publish,
+   * made while nobody is acting. The end of the task or a cancellation is reported at once, as is
+   * anything else (opening, deadlines): nobody is waiting on an action then.
+   */
+  const untilQuiet = async (): Promise<void> => {
+    const since = Date.now();
+    const settles = (): boolean => finished() || cancelRequest !== undefined;
+    while (actions !== actionsReported && !settles()) {
+      actionsReported = actions;
+      const left = REPORT_AT_MOST_MS - (Date.now() - since);
+      if (left <= 0) return;
+      await condition(() => actions !== actionsReported || settles(), Math.min(REPORT_QUIET_MS, left));
+    }
+    actionsReported = actions;
+  };
+
   /** Deadline notices not yet sent for the current due date, with when each falls due. */
   const pendingDeadlines = (): { kind: DeadlineKind; at: number }[] => {
     if (!workPending()) return [];
@@ -381,9 +422,13 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
     changed();
     for (;;) {
       // The project first (a signal is quick, the portal shows it), then the mail.
+      // Only quiet runs await here: an extra await would move the commands of runs recorded before.
+      if (reportsWhenQuiet) await untilQuiet();
+      released = view.version;
+      outbox.release();
       await reportToProject();
       await outbox.deliverQueued();
-      if (outbox.needsProcess() || JSON.stringify(summary()) !== reported) continue; // changed meanwhile
+      if (outbox.needsProcess() || JSON.stringify(summary()) !== reported || unreleased()) continue; // changed meanwhile
       if (finished()) return;
       if (cancelRequest) {
         cancel(cancelRequest.reason);
@@ -398,7 +443,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
       }
       const next = pendingDeadlines().reduce<number | undefined>((min, d) => (min === undefined || d.at < min ? d.at : min), undefined);
       const seen = changes;
-      const wake = (): boolean => changes !== seen || outbox.needsProcess() || cancelRequest !== undefined;
+      const wake = (): boolean => changes !== seen || outbox.needsProcess() || cancelRequest !== undefined || unreleased();
       if (next === undefined) await condition(wake);
       else await condition(wake, Math.max(next - now, 1));
     }
@@ -416,6 +461,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
   // Every notice out and the final view in the store, also after a Temporal-level cancel.
   await CancellationScope.nonCancellable(async () => {
     await outbox.drained();
+    released = view.version;
     await publisher.caughtUp();
   });
   return { taskKey: input.taskKey, status: view.status === 'accepted' ? 'accepted' : 'cancelled', view };
