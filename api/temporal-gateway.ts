@@ -43,6 +43,7 @@ import {
   type TaskView,
 } from '../workflows/task/contract';
 import { ApiProblem, notFound, ProblemType, type FieldProblem } from './errors';
+import { BoundedMap } from './snapshot-reads';
 
 /** gRPC status codes we translate (from @grpc/grpc-js, without depending on it directly). */
 const Grpc = {
@@ -120,6 +121,10 @@ export class TemporalGateway {
   // that the SDK is about to retry made the retry throw ("Channel has been shut down") outside any
   // request before closedChannelGuard; waiting for them is still the tidy way to close.
   private readonly inFlight = new Set<Promise<unknown>>();
+  // What a workflow started from never changes: each start event is read once per process (and
+  // once for many reads at the same moment). Records the store has not seen yet are the new ones,
+  // read often while their first publish is on its way (seconds under load).
+  private readonly starts = new BoundedMap<string, Promise<Stored<ProjectStatus> | Stored<TaskView>>>(5_000);
 
   constructor(options: TemporalGatewayOptions) {
     this.connection = options.connection;
@@ -266,7 +271,11 @@ export class TemporalGateway {
   }
 
   /** The project as its workflow began (`openingStatus` of its start input), without a worker; 404 when there is none. */
-  async projectAtStart(projectId: string): Promise<Stored<ProjectStatus>> {
+  projectAtStart(projectId: string): Promise<Stored<ProjectStatus>> {
+    return this.startOnce(projectWorkflowId(projectId), () => this.readProjectAtStart(projectId)) as Promise<Stored<ProjectStatus>>;
+  }
+
+  private async readProjectAtStart(projectId: string): Promise<Stored<ProjectStatus>> {
     const { input, startedAt } = await this.startedWith<ProjectInput>(
       projectWorkflowId(projectId),
       PROJECT_WORKFLOW_TYPE,
@@ -278,7 +287,21 @@ export class TemporalGateway {
   }
 
   /** The task as its workflow began (`openingTaskView` of its start input), without a worker; 404 when there is none. */
-  async taskAtStart(taskId: string): Promise<Stored<TaskView>> {
+  taskAtStart(taskId: string): Promise<Stored<TaskView>> {
+    return this.startOnce(taskWorkflowId(taskId), () => this.readTaskAtStart(taskId)) as Promise<Stored<TaskView>>;
+  }
+
+  /** The start read of `workflowId`, shared and kept; a failed one (404, 503) is not kept. */
+  private startOnce(workflowId: string, read: () => Promise<Stored<ProjectStatus> | Stored<TaskView>>): Promise<Stored<ProjectStatus> | Stored<TaskView>> {
+    const known = this.starts.get(workflowId);
+    if (known) return known;
+    const reading = read();
+    this.starts.set(workflowId, reading);
+    reading.catch(() => this.starts.delete(workflowId));
+    return reading;
+  }
+
+  private async readTaskAtStart(taskId: string): Promise<Stored<TaskView>> {
     const { input, startedAt } = await this.startedWith<TaskInput>(taskWorkflowId(taskId), TASK_WORKFLOW_TYPE, `read task ${taskId}`, `There is no task ${taskId}.`);
     const value = openingTaskView(input);
     return { value, seq: value.version, publishedAt: startedAt };

@@ -61,7 +61,7 @@ if (PROFILE) {
       });
     };
   };
-  for (const method of ['startProject', 'describeProject', 'projectStatus', 'updateProject', 'task', 'updateTask']) {
+  for (const method of ['startProject', 'describeProject', 'projectStatus', 'updateProject', 'task', 'updateTask', 'projectAtStart', 'taskAtStart']) {
     wrap(TemporalGateway.prototype, method);
   }
   // The reporting store's reads (lists, single copies, reports) — not Temporal calls, but where a read's time goes.

@@ -14,6 +14,7 @@ import { taskWorkflowId } from '../../workflows/task/contract';
 import { inParallel, sleep } from '../lib/pool';
 import { cpuDelta } from '../lib/cpu';
 import { histogramMeansMs } from '../lib/processes';
+import { breakdown } from '../lib/profile';
 import { latencyFigure, tolerate, valueFigure, withFailures } from '../lib/report';
 import { round, Samples, summarize } from '../lib/stats';
 import { historyFigure, historyOf } from './history';
@@ -89,6 +90,7 @@ export async function runP2(ctx: BenchContext): Promise<void> {
     const durations: number[] = [];
     const failures: string[] = [];
     const metricsBefore = await ctx.workerMetrics().catch(() => undefined);
+    await ctx.api?.stages(); // the stage timers from here on are this level's
     const cpu0 = ctx.cpu();
     const started = performance.now();
     let next = 0;
@@ -112,6 +114,7 @@ export async function runP2(ctx: BenchContext): Promise<void> {
     }
     const seconds = (performance.now() - started) / 1000;
     const cpu = cpuDelta(cpu0, ctx.cpu());
+    const records = await ctx.api?.stages();
     const worker = histogramMeansMs(metricsBefore, await ctx.workerMetrics().catch(() => undefined), WORKER_HISTOGRAMS);
     const completed = durations.length;
     const perLifecycle = (seconds?: number) => (seconds === undefined ? '–' : Math.round((seconds * 1000) / completed));
@@ -179,6 +182,16 @@ export async function runP2(ctx: BenchContext): Promise<void> {
         read('P2.read.inbox', `P2 department inbox while ${inFlight} lifecycles run`, 'inbox under load', 100),
         latencyFigure('P2.actions', `P2 every action while ${inFlight} lifecycles run`, summarize(ACTIONS.flatMap((a) => samples.list(a)))),
       );
+      // Where a read's time goes under load (the labels' client times are this level's alone).
+      if (records) {
+        const under = ` (${inFlight} lifecycles running)`;
+        const rows = [
+          ['GET /api/projects/:id', 'poll project'],
+          ['GET /api/tasks/:taskId', 'poll task'],
+          ['GET /api/tasks', 'inbox under load'],
+        ] as const;
+        for (const [route, label] of rows) ctx.profile.push({ ...breakdown(route, records, samples.list(label)), route: route + under });
+      }
     }
   }
   await ctx.api?.stages();

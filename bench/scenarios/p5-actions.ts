@@ -5,12 +5,12 @@
  * number of updates (and a describe and a query, for the floors printed below the figures), so
  * both sides share whatever else the machine is doing.
  *
- * Back to back, each action meets what the one before it set going: an action's update answers as
- * soon as its workflow task completes, but the task then reports to its project, publishes its view
- * and sends its notices, and each of those ends in another workflow task of the same run. An
- * update that arrives meanwhile waits for that task to finish first. A person never acts twice
- * within milliseconds, so the same cycle is measured again with each action sent once the task's
- * run has settled (no pending activity or workflow task): what one action costs on its own.
+ * Back to back, each action meets what the one before it set going. A task reports to its project,
+ * publishes its view and sends its notices once nobody has acted on it for REPORT_QUIET_MS, each
+ * of those ending in another workflow task of the run, which an update arriving meanwhile waits
+ * for. A person never acts twice within milliseconds, so the same cycle is measured again with
+ * each action sent once the task's run has settled (that quiet moment passed, no pending activity
+ * or workflow task): what one action costs on its own.
  */
 import type { BenchContext } from '../context';
 import { planTask } from '../agencyflow/driver';
@@ -18,15 +18,17 @@ import { inParallel } from '../lib/pool';
 import { breakdown } from '../lib/profile';
 import { latencyFigure, tolerate, withFailures } from '../lib/report';
 import { Samples, summarize, timed } from '../lib/stats';
-import { taskWorkflowId } from '../../workflows/task/contract';
+import { REPORT_QUIET_MS, taskWorkflowId } from '../../workflows/task/contract';
 
 const TASKS_PER_PROJECT = 5;
 const ACTIONS = ['claim', 'submit', 'review', 'release'] as const;
 type Action = (typeof ACTIONS)[number];
 
-/** Until the task's run has nothing pending (no activity, no workflow task), at most 5 s. */
-async function untilSettled(ctx: BenchContext, taskId: string): Promise<void> {
+/** Until the task's run has nothing pending (its quiet moment after `lastActionAt` passed, no activity, no workflow task), at most 5 s. */
+async function untilSettled(ctx: BenchContext, taskId: string, lastActionAt: number): Promise<void> {
   const handle = ctx.client.workflow.getHandle(taskWorkflowId(taskId));
+  const quietEnds = lastActionAt + REPORT_QUIET_MS + 100;
+  if (Date.now() < quietEnds) await new Promise((r) => setTimeout(r, quietEnds - Date.now()));
   const deadline = Date.now() + 5_000;
   while (Date.now() < deadline) {
     const { raw } = await handle.describe();
@@ -57,11 +59,17 @@ export async function runP5(ctx: BenchContext): Promise<void> {
   for (let i = 0; i < 20; i++) await bare.update(); // warm-up
   await ctx.api?.stages();
 
-  /** One task through claim → release → claim → submit → changes → submit → accept; `before` runs ahead of each action. */
-  const cycle = async (taskId: string, samples: Samples | undefined, before: () => Promise<void> = async () => undefined) => {
+  /** One task through claim → release → claim → submit → changes → submit → accept; `before` and `after` run around each action. */
+  const cycle = async (
+    taskId: string,
+    samples: Samples | undefined,
+    before: () => Promise<void> = async () => undefined,
+    after: () => void = () => undefined,
+  ) => {
     const act = async (name: Action, token: string, body: unknown = {}) => {
       await before();
       const res = await agency.taskAction(name, taskId, token, body);
+      after();
       samples?.add(name, res.ms);
     };
     await act('claim', staff);
@@ -88,7 +96,9 @@ export async function runP5(ctx: BenchContext): Promise<void> {
   // The same cycle on fresh tasks, each action once the run has settled from the one before.
   const settled = new Samples();
   for (const taskId of taskIds.slice(tasks, tasks + settledCycles)) {
-    await tolerate(failures, () => cycle(taskId, settled, () => untilSettled(ctx, taskId)));
+    let lastActionAt = 0;
+    const settle = () => untilSettled(ctx, taskId, lastActionAt);
+    await tolerate(failures, () => cycle(taskId, settled, settle, () => (lastActionAt = Date.now())));
     for (let i = 0; i < 7; i++) await timed(samples.list('bare update'), () => bare.update());
   }
   await ctx.api?.stages();

@@ -107,6 +107,9 @@ test('a task or project the store has not seen yet: who may see it, and what it 
   // No worker polls: the workflow never runs its first task, the store never hears of it.
   const handle = await h.temporal.client.workflow.start(TASK_WORKFLOW_TYPE, { taskQueue: h.taskQueue, workflowId: taskWorkflowId(id), args: [input] });
   const { startTime } = await handle.describe();
+  // How often the API reads a start event from Temporal, by workflow id.
+  const startReads = jest.spyOn(h.gateway as unknown as { startedWith(id: string): Promise<unknown> }, 'startedWith');
+  const startReadsOf = (workflowId: string) => startReads.mock.calls.filter(([id]) => id === workflowId).length;
 
   const started = Date.now();
   const read = await h.http().get(`/api/tasks/${id}`).set(h.auth('designer')).expect(200);
@@ -119,9 +122,14 @@ test('a task or project the store has not seen yet: who may see it, and what it 
   await h.http().get(`/api/tasks/${id}`).set(h.auth('copywriter')).expect(403);
   await h.http().get(`/api/tasks/${id}`).set(h.auth('otherManager')).expect(403);
   await h.http().post(`/api/tasks/${id}/claim`).set(h.auth('copywriter')).expect(403);
-  // A task that was never started is not found, worker or no worker.
+  // Five requests, one read of the start event: what a workflow started from never changes.
+  expect(startReadsOf(taskWorkflowId(id))).toBe(1);
+  // A task that was never started is not found, worker or no worker — and asked again next time.
   const missing = await h.http().get(`/api/tasks/${projectId}.seo`).set(h.auth('leadership')).expect(404);
   expect(missing.body).toMatchObject({ status: 404, detail: `There is no task ${projectId}.seo.` });
+  await h.http().get(`/api/tasks/${projectId}.seo`).set(h.auth('leadership')).expect(404);
+  expect(startReadsOf(taskWorkflowId(`${projectId}.seo`))).toBe(2);
+  startReads.mockRestore();
   await handle.terminate('test over');
 
   // A project created while no worker runs is read the same way: the snapshot its create answered.

@@ -31,6 +31,8 @@ import {
   moveDueDateUpdate,
   openingTaskView,
   openTaskSignal,
+  REPORT_AT_MOST_MS,
+  REPORT_QUIET_MS,
   reassignTaskUpdate,
   releaseTaskUpdate,
   reviewTaskUpdate,
@@ -44,16 +46,6 @@ import {
 type DeadlineKind = TaskNoticeView['kind'];
 /** Above this size (JSON characters) a publish carries ids only and the activity queries the view. */
 const MAX_CARRIED_VIEW_CHARS = 16_000;
-/**
- * After a person's action, how long the task waits for the next one before it reports to its
- * project, publishes its view and sends its notices (runs since the `task-reports-when-quiet`
- * patch), and the longest it waits while actions keep coming. Each report, publish and notice ends
- * in a workflow task of its own, and an action arriving meanwhile waited for it: back to back, an
- * action took twice what it takes on its own. The API writes each action's answer to the store
- * itself, so lists do not wait for this; a quarter of a second is nothing to a mail.
- */
-const REPORT_QUIET_MS = 250;
-const REPORT_AT_MOST_MS = 2_000;
 const DEADLINE_TEMPLATES = {
   reminder: 'task_deadline_reminder',
   overdue: 'task_overdue',
