@@ -110,33 +110,38 @@ export class BoundedMap<K, V> {
 export const PENDING_WRITES_WAIT_MS = 1_000;
 
 /**
- * Store writes this process started after answering (an action's new state): a read of this
- * process waits for them first, so whoever acted sees the action in every list at once. A write
- * that fails is logged and dropped: the workflow publishes the same version itself.
+ * Store writes this process started after answering (an action's new state), by who acted: a list
+ * that person reads next waits for theirs first, so whoever acted sees the action in every list
+ * at once. Other people's writes are not waited for: to them the action is no different from the
+ * workflow's own publish a moment later (and a single record's read needs no wait: `SeenVersions`
+ * keeps it from showing a copy older than this process answered with). A write that fails is
+ * logged and dropped: the workflow publishes the same version itself.
  */
 export class PendingWrites {
-  private readonly pending = new Set<Promise<void>>();
+  private readonly pending = new Map<Promise<void>, string>();
 
   constructor(private readonly logger: { warn(fields: object, message: string): void }) {}
 
-  track(ids: Record<string, string>, write: Promise<unknown>): void {
+  /** `by`: the person whose action this write stores. */
+  track(by: string, ids: Record<string, string>, write: Promise<unknown>): void {
     const done: Promise<void> = write
       .then(
         () => undefined,
         (err: unknown) => this.logger.warn({ ...ids, err: (err as Error).message }, 'an action\'s answer was not written to the store; its workflow publishes it'),
       )
       .finally(() => this.pending.delete(done));
-    this.pending.add(done);
+    this.pending.set(done, by);
   }
 
-  /** Resolves once every write started so far has finished (or after PENDING_WRITES_WAIT_MS). */
-  async settled(): Promise<void> {
-    if (this.pending.size === 0) return;
+  /** Resolves once every write of `by`'s actions started so far has finished (or after PENDING_WRITES_WAIT_MS). */
+  async settled(by: string): Promise<void> {
+    const theirs = [...this.pending].filter(([, who]) => who === by).map(([write]) => write);
+    if (theirs.length === 0) return;
     let timer: NodeJS.Timeout | undefined;
     const givenUp = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, PENDING_WRITES_WAIT_MS);
     });
-    await Promise.race([Promise.all(this.pending), givenUp]);
+    await Promise.race([Promise.all(theirs), givenUp]);
     clearTimeout(timer);
   }
 }

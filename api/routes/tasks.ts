@@ -87,8 +87,8 @@ export function createTasksRouter(deps: AppDeps): Router {
       throw forbidden('Managers see the tasks of their own projects; leave managerId out.');
     }
     // From the reporting store (an indexed query; it follows the workflows within a second or so),
-    // once this process's own actions are in it.
-    await storeWrites.settled();
+    // once the caller's own actions through this process are in it.
+    await storeWrites.settled(person.id);
     const page = await deps.reporting.listTasks(
       {
         department: person.role === 'staff' ? person.department : q.department,
@@ -105,7 +105,6 @@ export function createTasksRouter(deps: AppDeps): Router {
 
   router.get('/api/tasks/:taskId', allow('staff', 'manager', 'leadership'), async (req, res) => {
     const taskId = taskIdParam(req);
-    await storeWrites.settled();
     const { stored } = await accessibleTask(req, taskId);
     const { value, publishedAt } = await liveOrStored(taskId, (signal) => temporal.task(taskId, { signal }), stored, seen, {
       pace,
@@ -122,7 +121,8 @@ export function createTasksRouter(deps: AppDeps): Router {
    * response: the task publishes its view only once people stop acting on it for a moment (so
    * back-to-back actions do not wait behind its publishes), and lists must show an action at once.
    * The store keeps the newest version, so this write and the task's own publish never undo
-   * each other; this process's reads wait for it, other processes see it within milliseconds.
+   * each other; the caller's next list through this process waits for it, everyone else sees it
+   * within milliseconds.
    */
   const taskAction =
     <S extends z.ZodType, Input>(
@@ -139,7 +139,7 @@ export function createTasksRouter(deps: AppDeps): Router {
       const view = await temporal.updateTask(taskId, update, input, updateIdFor(req, person, update.name, taskId));
       seen.note(taskId, view.version, view);
       res.json(view);
-      storeWrites.track({ taskId }, deps.reporting.publish({ kind: 'task', taskId, projectId: view.projectId, seq: view.version, view }));
+      storeWrites.track(person.id, { taskId }, deps.reporting.publish({ kind: 'task', taskId, projectId: view.projectId, seq: view.version, view }));
     };
 
   router.post('/api/tasks/:taskId/claim', allow('staff'), taskAction(claimTaskUpdate, emptyBodySchema, (_, by) => ({ by }), { optionalBody: true }));

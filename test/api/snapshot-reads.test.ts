@@ -202,7 +202,7 @@ describe('while the workflows answer slowly, reads with a copy to serve do not a
   });
 });
 
-describe('an action\'s answer on its way to the store: reads of the same process wait for it', () => {
+describe('an action\'s answer on its way to the store: the next list of whoever acted waits for it', () => {
   const logger = () => {
     const warnings: { fields: object; message: string }[] = [];
     return { warnings, warn: (fields: object, message: string) => warnings.push({ fields, message }) };
@@ -212,35 +212,45 @@ describe('an action\'s answer on its way to the store: reads of the same process
   test('a read waits until the write has landed', async () => {
     const writes = new PendingWrites(logger());
     let landed = false;
-    writes.track({ taskId: 't' }, later(80).then(() => (landed = true)));
-    await writes.settled();
+    writes.track('anna', { taskId: 't' }, later(80).then(() => (landed = true)));
+    await writes.settled('anna');
     expect(landed).toBe(true);
   });
 
   test('a failed write is logged with its ids and does not fail the read', async () => {
     const log = logger();
     const writes = new PendingWrites(log);
-    writes.track({ taskId: 't-1' }, Promise.reject(new Error('store down')));
-    await writes.settled();
+    writes.track('anna', { taskId: 't-1' }, Promise.reject(new Error('store down')));
+    await writes.settled('anna');
     expect(log.warnings).toEqual([{ fields: { taskId: 't-1', err: 'store down' }, message: expect.stringContaining('not written') }]);
   });
 
   test('a write that hangs holds reads up for PENDING_WRITES_WAIT_MS at most', async () => {
     const writes = new PendingWrites(logger());
-    writes.track({ taskId: 't' }, new Promise(() => undefined));
+    writes.track('anna', { taskId: 't' }, new Promise(() => undefined));
     const started = performance.now();
-    await writes.settled();
+    await writes.settled('anna');
     const waited = performance.now() - started;
     expect(waited).toBeGreaterThanOrEqual(PENDING_WRITES_WAIT_MS - 5);
     expect(waited).toBeLessThan(PENDING_WRITES_WAIT_MS + 2_000);
   });
 
+  test('someone else\'s write is not waited for', async () => {
+    const writes = new PendingWrites(logger());
+    let landed = false;
+    writes.track('boris', { taskId: 't' }, later(300).then(() => (landed = true)));
+    await writes.settled('anna');
+    expect(landed).toBe(false);
+    await writes.settled('boris');
+    expect(landed).toBe(true);
+  });
+
   test('no write pending: nothing to wait for', async () => {
     const writes = new PendingWrites(logger());
-    writes.track({ taskId: 't' }, Promise.resolve());
+    writes.track('anna', { taskId: 't' }, Promise.resolve());
     await later(1);
     const started = performance.now();
-    await writes.settled();
+    await writes.settled('anna');
     expect(performance.now() - started).toBeLessThan(50);
   });
 });
