@@ -25,6 +25,7 @@
  */
 import type { Stored } from '../activities/reporting/store';
 import type { ReportingStore } from '../activities/reporting/store';
+import { settledWithin } from '../common/settle';
 import { ApiProblem, ProblemType } from './errors';
 
 /**
@@ -40,50 +41,6 @@ export const LIVE_READ_BUDGET_MS = 40;
 export const STORED_SNAPSHOT_HEADER = 'X-Snapshot-Published-At';
 
 export type SnapshotStore = Pick<ReportingStore, 'project' | 'task'>;
-
-/**
- * The newest version this process has seen of each project and task, and the snapshot itself
- * when it was the answer (an action's result, a live read) — bounded: the oldest entries go
- * first. A stored copy older than what someone was already shown is not served; the remembered
- * answer is, when the workflow is slow: it is what the same person was just shown.
- */
-export class SeenVersions<T extends { version: number } = { version: number }> {
-  private readonly versions = new Map<string, number>();
-  // Snapshots can be large (a big plan, a long timeline): only the most recent few are kept.
-  private readonly values = new Map<string, T>();
-
-  constructor(
-    private readonly capacity = 50_000,
-    private readonly valueCapacity = 500,
-  ) {}
-
-  /** `value`: the snapshot at `version`, when this process answered with it. */
-  note(id: string, version: number, value?: T): void {
-    const known = this.versions.get(id);
-    if (known !== undefined && known > version) return;
-    if (known === undefined || known < version) {
-      this.versions.delete(id);
-      this.versions.set(id, version);
-      this.values.delete(id); // an older answer is not what was seen last
-      if (this.versions.size > this.capacity) this.versions.delete(this.versions.keys().next().value as string);
-    }
-    if (value && value.version === version) {
-      this.values.delete(id);
-      this.values.set(id, value);
-      if (this.values.size > this.valueCapacity) this.values.delete(this.values.keys().next().value as string);
-    }
-  }
-
-  /** The stored copy is at least as new as anything this process answered with. */
-  current(id: string, storedVersion: number): boolean {
-    return storedVersion >= (this.versions.get(id) ?? 0);
-  }
-
-  /** The newest snapshot this process answered with, if it is the newest version it has seen. */
-  remembered(id: string): T | undefined {
-    return this.values.get(id);
-  }
-}
 
 /** A map that forgets its oldest entries past `capacity`: what a process learns once per record. */
 export class BoundedMap<K, V> {
@@ -103,6 +60,44 @@ export class BoundedMap<K, V> {
     this.entries.delete(key);
     this.entries.set(key, value);
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as K);
+  }
+}
+
+/**
+ * The newest version this process has seen of each project and task, and the snapshot itself
+ * when it was the answer (an action's result, a live read) — bounded: the oldest entries go
+ * first. A stored copy older than what someone was already shown is not served; the remembered
+ * answer is, when the workflow is slow: it is what the same person was just shown.
+ */
+export class SeenVersions<T extends { version: number } = { version: number }> {
+  private readonly versions: BoundedMap<string, number>;
+  // Snapshots can be large (a big plan, a long timeline): only the most recent few are kept.
+  private readonly values: BoundedMap<string, T>;
+
+  constructor(capacity = 50_000, valueCapacity = 500) {
+    this.versions = new BoundedMap(capacity);
+    this.values = new BoundedMap(valueCapacity);
+  }
+
+  /** `value`: the snapshot at `version`, when this process answered with it. */
+  note(id: string, version: number, value?: T): void {
+    const known = this.versions.get(id);
+    if (known !== undefined && known > version) return;
+    if (known === undefined || known < version) {
+      this.versions.set(id, version);
+      this.values.delete(id); // an older answer is not what was seen last
+    }
+    if (value && value.version === version) this.values.set(id, value);
+  }
+
+  /** The stored copy is at least as new as anything this process answered with. */
+  current(id: string, storedVersion: number): boolean {
+    return storedVersion >= (this.versions.get(id) ?? 0);
+  }
+
+  /** The newest snapshot this process answered with, if it is the newest version it has seen. */
+  remembered(id: string): T | undefined {
+    return this.values.get(id);
   }
 }
 
@@ -136,13 +131,7 @@ export class PendingWrites {
   /** Resolves once every write of `by`'s actions started so far has finished (or after PENDING_WRITES_WAIT_MS). */
   async settled(by: string): Promise<void> {
     const theirs = [...this.pending].filter(([, who]) => who === by).map(([write]) => write);
-    if (theirs.length === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    const givenUp = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, PENDING_WRITES_WAIT_MS);
-    });
-    await Promise.race([Promise.all(theirs), givenUp]);
-    clearTimeout(timer);
+    if (theirs.length > 0) await settledWithin(theirs, PENDING_WRITES_WAIT_MS);
   }
 }
 

@@ -124,7 +124,7 @@ export class TemporalGateway {
   // What a workflow started from never changes: each start event is read once per process (and
   // once for many reads at the same moment). Records the store has not seen yet are the new ones,
   // read often while their first publish is on its way (seconds under load).
-  private readonly starts = new BoundedMap<string, Promise<Stored<ProjectStatus> | Stored<TaskView>>>(5_000);
+  private readonly starts = new BoundedMap<string, Promise<unknown>>(5_000);
 
   constructor(options: TemporalGatewayOptions) {
     this.connection = options.connection;
@@ -272,7 +272,7 @@ export class TemporalGateway {
 
   /** The project as its workflow began (`openingStatus` of its start input), without a worker; 404 when there is none. */
   projectAtStart(projectId: string): Promise<Stored<ProjectStatus>> {
-    return this.startOnce(projectWorkflowId(projectId), () => this.readProjectAtStart(projectId)) as Promise<Stored<ProjectStatus>>;
+    return this.startOnce(projectWorkflowId(projectId), () => this.readProjectAtStart(projectId));
   }
 
   private async readProjectAtStart(projectId: string): Promise<Stored<ProjectStatus>> {
@@ -288,12 +288,13 @@ export class TemporalGateway {
 
   /** The task as its workflow began (`openingTaskView` of its start input), without a worker; 404 when there is none. */
   taskAtStart(taskId: string): Promise<Stored<TaskView>> {
-    return this.startOnce(taskWorkflowId(taskId), () => this.readTaskAtStart(taskId)) as Promise<Stored<TaskView>>;
+    return this.startOnce(taskWorkflowId(taskId), () => this.readTaskAtStart(taskId));
   }
 
   /** The start read of `workflowId`, shared and kept; a failed one (404, 503) is not kept. */
-  private startOnce(workflowId: string, read: () => Promise<Stored<ProjectStatus> | Stored<TaskView>>): Promise<Stored<ProjectStatus> | Stored<TaskView>> {
-    const known = this.starts.get(workflowId);
+  private startOnce<T>(workflowId: string, read: () => Promise<T>): Promise<T> {
+    // The workflow id names the kind (project- or task-), so an entry is always of the type asked for.
+    const known = this.starts.get(workflowId) as Promise<T> | undefined;
     if (known) return known;
     const reading = read();
     this.starts.set(workflowId, reading);

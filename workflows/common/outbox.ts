@@ -97,6 +97,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
     );
   };
 
+  const release = (): void => {
+    for (const notice of held.splice(0)) dispatch(notice);
+  };
+
   return {
     send(template, key, recipients, data = {}) {
       const requestId = options.requestId();
@@ -114,14 +118,12 @@ export function createOutbox(options: OutboxOptions): Outbox {
       else dispatch(notice);
     },
     needsProcess: () => queue.length > 0 || held.length > 0,
-    release() {
-      for (const notice of held.splice(0)) dispatch(notice);
-    },
+    release,
     async deliverQueued() {
       while (queue.length > 0) await deliverFirstInline();
     },
     async drained() {
-      for (const notice of held.splice(0)) dispatch(notice);
+      release();
       while (queue.length > 0) await deliverFirstInline();
       await condition(() => inFlight === 0);
     },
