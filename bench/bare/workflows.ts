@@ -34,3 +34,17 @@ const { noop } = proxyActivities<{ noop(): Promise<void> }>({ startToCloseTimeou
 export async function bareOneActivity(): Promise<void> {
   await noop();
 }
+
+/**
+ * P4's floor: waits like a cached project does, after `activities` no-op activities (each adds
+ * six events to its history), so the worker's memory per cached workflow can be read against
+ * the length of its history.
+ */
+export async function bareWaiting(activities: number): Promise<void> {
+  let finished = false;
+  setHandler(finishSignal, () => {
+    finished = true;
+  });
+  for (let i = 0; i < activities; i++) await noop();
+  await condition(() => finished);
+}

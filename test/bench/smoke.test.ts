@@ -97,3 +97,28 @@ test('npm run bench -- --smoke produces every figure', async () => {
   // The table is printed too.
   expect(output).toContain('| figure | agencyflow | bare Temporal |');
 });
+
+test('npm run bench:p4-floor measures the SDK worker per cached workflow at each history length', async () => {
+  let output = '';
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/p4-floor.ts', '--workflows', '20', '--activities', '0,1', '--settle-seconds', '1'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.on('error', reject);
+    child.on('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`bench:p4-floor exited ${code}:\n${output.slice(-6000)}`);
+  const line = output.split('\n').find((l) => l.startsWith('{"workflows"'));
+  const result = JSON.parse(line ?? 'null') as { workflows: number; results: { activities: number; events: number; kibPerWorkflow: number }[] };
+  expect(result.workflows).toBe(20);
+  // Each workflow really waited after its activities: 4 events, and 6 more per activity.
+  expect(result.results.map((r) => [r.activities, r.events])).toEqual([
+    [0, 4],
+    [1, 10],
+  ]);
+  for (const r of result.results) expect(typeof r.kibPerWorkflow).toBe('number');
+  expect(output).toMatch(/each history event of a cached run: about -?\d+ bytes/);
+});
