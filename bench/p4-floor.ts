@@ -1,10 +1,10 @@
 /**
  * `npm run bench:p4-floor`: what the Temporal SDK's worker itself takes per cached workflow, as
  * P4's floor. A worker run as ours is (heap flags, 3-frame stack traces, the image's allocator,
- * a cache that holds everything) serves bare workflows (their module evaluated once per thread, as ours are) that wait like a cached project, each
- * after a number of no-op activities; the worker's RSS, left idle 20 s before and after loading
- * them (lowest sample, as P4 reads ours), gives the memory per cached workflow against the length
- * of its history. Its own in-memory dev server. Not part of `npm run bench`: it answers why P4 is
+ * a cache that holds everything) serves bare workflows (their module evaluated once per thread,
+ * as ours are) that wait like a cached project, each after a number of no-op activities; the
+ * worker's RSS, left idle 20 s before and after loading them (lowest sample, as P4 reads ours),
+ * gives the memory per cached workflow against the length of its history. Its own in-memory dev server. Not part of `npm run bench`: it answers why P4 is
  * where it is (README, Performance), not how agencyflow performs.
  *
  *   npm run bench:p4-floor [-- --workflows 2000 --activities 0,10 --settle-seconds 20 --metrics --glibc-malloc]
@@ -17,24 +17,19 @@ import { findTemporalCli } from '../common/temporal-cli';
 import { startDevServer } from '../common/dev-server';
 import { bareBundle } from './bare/client';
 import { imageAllocator } from './lib/allocator';
-import { inParallel } from './lib/pool';
-import { freePort, logTail, preloadForNodeProcesses, rssMiB, spawnTs } from './lib/processes';
+import { inParallel, until } from './lib/pool';
+import { freePort, logTail, lowestRssMiB, preloadForNodeProcesses, rssMiB, spawnTs } from './lib/processes';
 import { finishSignal } from './bare/workflows';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
 }
 
-/** The worker's lowest RSS over `seconds` of idleness, sampled every second. */
+/** The worker's lowest RSS over `seconds` of idleness, as P4 reads ours. */
 async function settledRss(pid: number, seconds: number): Promise<number> {
-  let lowest = Infinity;
-  for (let i = 0; i < seconds; i++) {
-    lowest = Math.min(lowest, rssMiB(pid) ?? Infinity);
-    await sleep(1_000);
-  }
+  const lowest = await lowestRssMiB(() => rssMiB(pid), seconds);
+  if (lowest === undefined) throw new Error(`no RSS for the worker (pid ${pid}): it has exited`);
   return lowest;
 }
 
@@ -52,7 +47,7 @@ async function main(): Promise<void> {
   preloadForNodeProcesses(allocator.preload);
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agencyflow-p4-floor-'));
   const namespace = 'default';
-  const results: { activities: number; events: number; kibPerWorkflow: number; perGb: number }[] = [];
+  const results: { activities: number; events: number; kibPerWorkflow: number; perGb?: number }[] = [];
   process.stdout.write(`P4 floor: ${workflows} bare waiting workflows per history length; allocator: ${allocator.description}; SDK metrics exporter ${metrics ? 'on' : 'off'}\n`);
   for (const activities of activityCounts) {
     // A fresh server and worker for each length: nothing of the last load is in the figure.
@@ -75,12 +70,12 @@ async function main(): Promise<void> {
       const load = (prefix: string, n: number) =>
         inParallel(Array.from({ length: n }), 32, async (_, i) => {
           const handle = await client.workflow.start('bareWaiting', { taskQueue, workflowId: `${prefix}-${i}`, args: [activities] });
-          // Loaded once its activities are done (the workflow is waiting, cached).
-          for (;;) {
-            const d = await handle.describe();
-            if (d.raw.pendingActivities?.length === 0 && d.historyLength >= 4 + 6 * activities) return;
-            await sleep(200);
-          }
+          // Loaded once its activities are done (the workflow is waiting, cached): 4 events, 6 more per activity.
+          await until(async () => ((await handle.describe()).historyLength >= 4 + 6 * activities ? true : undefined), {
+            what: `${handle.workflowId} waiting after its activities`,
+            timeoutMs: 300_000,
+            intervalMs: 200,
+          });
         });
       await load('warm-up', 100).catch(async (err: Error) => {
         throw new Error(`${err.message}\n${logTail(worker)}`);
@@ -92,11 +87,12 @@ async function main(): Promise<void> {
       const after = await settledRss(worker.pid, settleSeconds);
       const events = (await client.workflow.getHandle('load-0').describe()).historyLength;
       const kibPerWorkflow = ((after - before) * 1024) / workflows;
-      const perGb = workflows / ((after - before) / 1024);
-      results.push({ activities, events, kibPerWorkflow: Math.round(kibPerWorkflow * 10) / 10, perGb: Math.round(perGb) });
+      // RSS that did not grow: too few workflows (or too short a settle) to move it; no figure.
+      const perGb = after > before ? Math.round(workflows / ((after - before) / 1024)) : undefined;
+      results.push({ activities, events, kibPerWorkflow: Math.round(kibPerWorkflow * 10) / 10, perGb });
       process.stdout.write(
         `  ${activities} activities, ${events} history events: RSS ${before.toFixed(0)} → ${after.toFixed(0)} MiB, ` +
-          `${kibPerWorkflow.toFixed(1)} KiB per cached workflow, ${Math.round(perGb)} per GB (loaded in ${loadSeconds.toFixed(0)} s)\n`,
+          `${kibPerWorkflow.toFixed(1)} KiB per cached workflow, ${perGb === undefined ? 'n/a (RSS did not grow)' : perGb} per GB (loaded in ${loadSeconds.toFixed(0)} s)\n`,
       );
       await inParallel(Array.from({ length: workflows }), 32, (_, i) => client.workflow.getHandle(`load-${i}`).signal(finishSignal).catch(() => undefined));
     } finally {

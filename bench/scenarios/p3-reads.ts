@@ -8,7 +8,7 @@
 import type { BenchContext } from '../context';
 import { DEPARTMENTS, planTask } from '../agencyflow/driver';
 import { inParallel, sleep, until } from '../lib/pool';
-import { histogramMeansMs, metricTotal } from '../lib/processes';
+import { histogramMeansMs, lowestRssMiB, metricTotal } from '../lib/processes';
 import { breakdown } from '../lib/profile';
 import { latencyFigure, tolerate, valueFigure, withFailures } from '../lib/report';
 import { round, Samples, summarize, timed } from '../lib/stats';
@@ -36,23 +36,10 @@ export function leastSquaresSlope(points: [number, number][]): number | undefine
   return points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0) / sxx;
 }
 
-/** Loads the live projects once (P3 and P4 share them) and records the worker's memory around it. */
-/**
- * The worker's lowest RSS over `counts.settleSeconds` of idleness (sampled every second). While
- * it works, RSS also holds the garbage of the work in flight (the main thread's heap alone grew by
- * 80 MB during a load of 600 workflows and fell back once idle); V8's memory reducer collects and
- * shrinks the heaps about 8 s after a process goes idle.
- */
-async function settledRssMiB(ctx: BenchContext): Promise<number | undefined> {
-  let lowest: number | undefined;
-  for (let i = 0; i < ctx.counts.settleSeconds; i++) {
-    await sleep(1_000);
-    const rss = ctx.workerRss();
-    if (rss !== undefined && (lowest === undefined || rss < lowest)) lowest = rss;
-  }
-  return lowest;
-}
+/** The worker's lowest RSS over `counts.settleSeconds` of idleness. */
+const settledRssMiB = (ctx: BenchContext): Promise<number | undefined> => lowestRssMiB(() => ctx.workerRss(), ctx.counts.settleSeconds);
 
+/** Loads the live projects once (P3 and P4 share them) and records the worker's memory around it. */
 export async function loadLiveProjects(ctx: BenchContext): Promise<void> {
   if (ctx.live.length > 0) return;
   const { agency, counts } = ctx;
