@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { imageAllocator } from '../../bench/lib/allocator';
 import { testAddress } from '../support/temporal';
 
 jest.setTimeout(420_000);
@@ -122,3 +123,36 @@ test('npm run bench:p4-floor measures the SDK worker per cached workflow at each
   for (const r of result.results) expect(typeof r.kibPerWorkflow).toBe('number');
   expect(output).toMatch(/each history event of a cached run: about -?\d+ bytes/);
 });
+
+test('npm run bench:native-split splits a worker-like process’s native memory growth by allocation site', async () => {
+  const preload = imageAllocator({ glibc: false }).preload;
+  if (!preload) throw new Error('jemalloc is not installed here (apt-get install libjemalloc2, then link it as .ci/run does)');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agencyflow-native-split-'));
+  // A process that maps the SDK's core bridge (as the worker does) and then keeps 24 MiB of
+  // native buffers; jemalloc writes a profile after every 4 MiB allocated.
+  const grow = `require('@temporalio/core-bridge'); const kept = []; for (let i = 0; i < 24; i++) kept.push(Buffer.alloc(1 << 20, 1)); setTimeout(() => kept.length, 10);`;
+  await run(process.execPath, ['-e', grow], {
+    LD_PRELOAD: preload,
+    MALLOC_CONF: `prof:true,lg_prof_sample:12,lg_prof_interval:22,prof_prefix:${dir}/p`,
+  });
+  const output = await run(process.execPath, ['--import', 'tsx', 'bench/native-split.ts', dir, '--per', '24']);
+  const header = /native memory ([\d.]+) MiB .* → ([\d.]+) MiB at the peak .*: \+([\d.]+) MiB, ([\d.]+) KiB for each of 24/.exec(output);
+  expect(header).not.toBeNull();
+  // Most of the 24 MiB kept after the first profile shows as growth, about 1 MiB for each buffer.
+  expect(Number(header![3])).toBeGreaterThan(12);
+  expect(Number(header![4])).toBeGreaterThan(512);
+  expect(output).toMatch(/^\s+[\d.]+ MiB\s+\d+%\s+[\d.]+ KiB each {2}node/m);
+});
+
+async function run(command: string, args: string[], env: Record<string, string> = {}): Promise<string> {
+  let output = '';
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.on('error', reject);
+    child.on('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`${args.slice(0, 3).join(' ')} exited ${code}:\n${output.slice(-4000)}`);
+  return output;
+}
