@@ -52,6 +52,7 @@ import { actorOf, allow, caller } from '../auth';
 import { ApiProblem, badRequest, forbidden, notFound, ProblemType } from '../errors';
 import { projectListQuerySchema } from '../schemas';
 import type { ProjectMemo } from '../temporal-gateway';
+import { CURRENT_PATCH_BASELINE } from '../../workflows/common/patches';
 import { LiveReadPace, liveOrStored, SeenVersions, snapshotAtLeast, STORED_SNAPSHOT_HEADER, storedOrAtStart } from '../snapshot-reads';
 import type { Stored } from '../../activities/reporting/store';
 import { idempotencyKey, parseBody, parseQuery, projectIdParam, updateIdFor } from '../validation';
@@ -200,7 +201,16 @@ export function createProjectsRouter(deps: AppDeps): Router {
     const projectId = newProjectId(person.id, key);
     const { policy: _overrides, ...rest } = request;
     const receivedAt = new Date(now()).toISOString();
-    const input: ProjectInput = { ...rest, projectId, managerId: person.id, policy, requestFingerprint: fingerprint, receivedAt };
+    const input: ProjectInput = {
+      ...rest,
+      projectId,
+      managerId: person.id,
+      policy,
+      requestFingerprint: fingerprint,
+      receivedAt,
+      // New projects (and their tasks) have every patch so far from their start: no marker each.
+      patchBaseline: CURRENT_PATCH_BASELINE,
+    };
     const memo: ProjectMemo = {
       title: request.title,
       clientName: request.client.name,

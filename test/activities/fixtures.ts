@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../../common/logger';
 import { PeopleDirectory } from '../../common/people';
 import type { AgencyDetails } from '../../activities/documents/pdf';
 import type { InvoiceContent } from '../../activities/contract';
+import { CURRENT_PATCH_BASELINE } from '../../workflows/common/patches';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import type { TaskInput } from '../../workflows/task/contract';
 
@@ -315,6 +316,7 @@ export function designTaskInput(projectId: string, overrides: Partial<TaskInput>
     reminderLeadMs: 3_600_000,
     overdueGraceMs: 3_600_000,
     startOpen: true,
+    patchBaseline: CURRENT_PATCH_BASELINE,
     ...overrides,
   };
 }

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { testBundlePath } from '../support/temporal';
-import { HISTORIES_DIR, historyFixtureFiles, historyFromFixture, patchIdsIn } from './support';
+import { HISTORIES_DIR, historyFixtureFiles, historyFromFixture, patchIdsIn, patchIdsInWorkflowCode } from './support';
 
 jest.setTimeout(180_000);
 
@@ -20,18 +20,6 @@ const histories = fixtures.map((file) => ({
   workflowId: file.replace(/\.json$/, ''),
   history: historyFromFixture(fs.readFileSync(path.join(HISTORIES_DIR, file), 'utf8')),
 }));
-
-const WORKFLOWS_DIR = path.join(__dirname, '..', '..', 'workflows');
-
-/** Every patch id the workflow code asks about, `patched('x')` and `deprecatePatch('x')` alike. */
-function patchIdsInWorkflowCode(): string[] {
-  const ids = new Set<string>();
-  for (const file of fs.readdirSync(WORKFLOWS_DIR, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
-    const source = fs.readFileSync(path.join(WORKFLOWS_DIR, file), 'utf8');
-    for (const match of source.matchAll(/\b(?:patched|deprecatePatch)\(\s*(['"`])([^'"`]+)\1/g)) ids.add(match[2]);
-  }
-  return [...ids].sort();
-}
 
 // While recording, the fixtures are being written by the other files: nothing to check yet.
 const recording = process.env.RECORD_HISTORIES === '1';
@@ -47,6 +35,8 @@ replayTest('replay fixtures exist for the main paths and the edge paths that dif
       'v2/project-plan-rejected-then-approved.json',
       'v2/project-prepayment-chased.json',
       'v2/project-cancelled-with-unpaid-prepayment.json',
+      'v4/project-happy-path.json',
+      'v4/task-quiet-reports.json',
       'project-plan-rejected-then-approved.json',
       'project-prepayment-chased.json',
       'project-temporal-cancel-while-invoicing.json',

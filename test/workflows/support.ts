@@ -35,6 +35,7 @@ import {
   decidePlanUpdate,
 } from '../../workflows/project/contract';
 import type { PlanTask, ProjectInput, SubmitPlanInput } from '../../workflows/project/schemas';
+import { CURRENT_PATCH_BASELINE } from '../../workflows/common/patches';
 import { DEPARTMENTS, type Actor, type Department, type Policy } from '../../workflows/shared-schemas';
 import {
   claimTaskUpdate,
@@ -320,6 +321,8 @@ export function projectInput(overrides: Partial<Omit<ProjectInput, 'policy'>> & 
     departments: ['design', 'copywriting', 'ads'],
     budget: { amount: 5_000, currency: 'EUR' },
     desiredDeadline: inSeconds(3_600),
+    // As the API starts projects today (`{ patchBaseline: undefined }`: as runs started before baselines).
+    patchBaseline: CURRENT_PATCH_BASELINE,
     ...rest,
     policy: { ...QUIET_POLICY, ...policy },
   };
@@ -506,6 +509,17 @@ export function historyFixtureFiles(dir = HISTORIES_DIR): string[] {
     .filter((f) => f.endsWith('.json'))
     .map((f) => f.split(path.sep).join('/'))
     .sort();
+}
+
+/** Every patch id the workflow code asks about, `patched('x')` and `deprecatePatch('x')` alike. */
+export function patchIdsInWorkflowCode(): string[] {
+  const dir = path.join(__dirname, '..', '..', 'workflows');
+  const ids = new Set<string>();
+  for (const file of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
+    const source = fs.readFileSync(path.join(dir, file), 'utf8');
+    for (const match of source.matchAll(/\b(?:patched|deprecatePatch)\(\s*(['"`])([^'"`]+)\1/g)) ids.add(match[2]);
+  }
+  return [...ids].sort();
 }
 
 /** The patch ids a history's markers carry (`patched()` / `deprecatePatch()` write one per id). */

@@ -16,8 +16,9 @@
  * Commands are only ever issued from the code that queues or releases a notice, never from a
  * callback of another activity, so their order is the same when a run is replayed.
  */
-import { CancellationScope, condition, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { NotifyInput, ProjectActivities, RecipientSpec } from '../../activities/contract';
+import type { Patched } from './patches';
 
 const inline = proxyActivities<ProjectActivities>({
   startToCloseTimeout: '30s',
@@ -52,6 +53,8 @@ export interface OutboxOptions {
   onFailed(notice: NotifyInput, message: string): void;
   /** Own-path notices wait for `release()` instead of going at once. */
   held?: boolean;
+  /** The run's `patched` (workflows/common/patches.ts). */
+  patched: Patched;
 }
 
 export interface Outbox {
@@ -69,7 +72,7 @@ export interface Outbox {
 export function createOutbox(options: OutboxOptions): Outbox {
   const queue: NotifyInput[] = [];
   const held: NotifyInput[] = [];
-  const ownPathRun = patched('notices-own-path');
+  const ownPathRun = options.patched('notices-own-path');
   let inFlight = 0;
 
   const deliverFirstInline = async (): Promise<void> => {

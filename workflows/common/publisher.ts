@@ -24,8 +24,9 @@
  * worker restarts that made timers come out with other durations on replay (found by the chaos
  * run on the production topology).
  */
-import { CancellationScope, condition, log, patched, proxyActivities } from '@temporalio/workflow';
+import { CancellationScope, condition, log, proxyActivities } from '@temporalio/workflow';
 import type { ProjectActivities, PublishSnapshotInput } from '../../activities/contract';
+import type { Patched } from './patches';
 
 const { publishSnapshot } = proxyActivities<ProjectActivities>({
   startToCloseTimeout: '30s',
@@ -38,7 +39,8 @@ export interface Publisher {
   caughtUp(): Promise<void>;
 }
 
-export function startPublisher(options: { version(): number; target(seq: number): PublishSnapshotInput }): Publisher {
+export function startPublisher(options: { version(): number; target(seq: number): PublishSnapshotInput; patched: Patched }): Publisher {
+  const { patched } = options;
   // Runs recorded before publishing existed replay without it.
   if (!patched('snapshot-publishing')) return { caughtUp: async () => undefined };
   const withoutWaiting = patched('publish-without-waiting');

@@ -3,7 +3,7 @@
  * invoices with gapless numbers, and the chasing of unpaid invoices (reminder at the due date,
  * escalation after the grace the policy allows).
  */
-import { CancellationScope, condition, patched, proxyActivities } from '@temporalio/workflow';
+import { CancellationScope, condition, proxyActivities } from '@temporalio/workflow';
 import type { InvoiceContent, InvoiceLine, ProjectActivities } from '../../activities/contract';
 import { nowIso } from '../common/journal';
 import { INVOICE_DOCUMENT } from '../vocabulary';
@@ -36,7 +36,7 @@ export interface Billing {
 }
 
 export function createBilling(ctx: ProjectContext): Billing {
-  const { status, input } = ctx;
+  const { status, input, patched } = ctx;
 
   async function produce(kind: DocumentKind, invoice?: InvoiceContent): Promise<DocumentRef> {
     if (!invoice) ctx.proceed(); // an invoice already numbered gets its paper whatever happens next

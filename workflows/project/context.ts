@@ -9,6 +9,7 @@ import { condition, workflowInfo, type ChildWorkflowHandle } from '@temporalio/w
 import type { RecipientSpec } from '../../activities/contract';
 import { createJournal, nowIso, type Journal } from '../common/journal';
 import { createOutbox, type Outbox } from '../common/outbox';
+import { patchesFor, type Patched } from '../common/patches';
 import { startPublisher, type Publisher } from '../common/publisher';
 import { syncSearchAttributes } from '../common/search-attribute-sync';
 import type { Actor } from '../shared-schemas';
@@ -32,6 +33,8 @@ export interface TaskRuntime {
 
 export interface ProjectContext {
   readonly input: ProjectInput;
+  /** The run's `patched` (workflows/common/patches.ts): the SDK's, or all of its baseline's at once. */
+  readonly patched: Patched;
   readonly workflowId: string;
   readonly startTime: Date;
   readonly status: ProjectStatus;
@@ -82,21 +85,25 @@ export function createProjectContext(input: ProjectInput): ProjectContext {
   // The response-time clock starts when the request reached us, not when a worker picked it up.
   const status = openingStatus(input, input.receivedAt ?? startTime.toISOString());
   const journal = createJournal(status.timeline, { projectId: input.projectId });
+  const patched = patchesFor(input.patchBaseline);
   const outbox = createOutbox({
     keyPrefix: workflowId,
     projectId: input.projectId,
     requestId: () => journal.requests.current(),
     commonData: () => ({ projectTitle: input.title, clientName: input.client.name, managerId: input.managerId }),
     onFailed: (notice, message) => ctx.record('notification_failed', undefined, `${notice.template}: ${message}`),
+    patched,
   });
 
   const publisher = startPublisher({
     version: () => status.version,
     target: (seq) => ({ kind: 'project', projectId: input.projectId, seq }),
+    patched,
   });
 
   const ctx: ProjectContext = {
     input,
+    patched,
     workflowId,
     startTime,
     status,

@@ -3,7 +3,7 @@
  * and the reports of its tasks. Validators refuse before anything is written to history; handlers
  * record the event and return the new snapshot. Slow effects (mail) are queued, not awaited.
  */
-import { condition, patched, setHandler } from '@temporalio/workflow';
+import { condition, setHandler } from '@temporalio/workflow';
 import { nowIso } from '../common/journal';
 import { businessFailure, ErrorType } from '../errors';
 import { fitsCurrency, fromMinor, toMinor } from '../money';
@@ -28,7 +28,7 @@ import type { RecordFeedbackInput } from './schemas';
 import { approvedPlan, owedMinor, planTotal, taskInputFor } from './state';
 
 export function registerProjectHandlers(ctx: ProjectContext, production: Production): void {
-  const { status, input, startTime } = ctx;
+  const { status, input, startTime, patched } = ctx;
   const currency = input.budget.currency;
   /**
    * What an update answers: which version of the snapshot it produced. Not the snapshot itself,
@@ -207,7 +207,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
               price: 0,
               dependsOn: [],
             },
-            { startOpen: true, revisionRound: round },
+            { startOpen: true, revisionRound: round, patchBaseline: input.patchBaseline },
           ),
         );
         status.revisionRoundsUsed = round;

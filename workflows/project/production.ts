@@ -3,7 +3,7 @@
  * child workflow. The project starts them, opens each once its dependencies are accepted, and
  * keeps their summaries in its snapshot from the reports they send.
  */
-import { isCancellation, ParentClosePolicy, patched, startChild } from '@temporalio/workflow';
+import { isCancellation, ParentClosePolicy, startChild } from '@temporalio/workflow';
 import { DepartmentKey, DueAtKey, ManagerIdKey, OverdueKey, ProjectIdKey, TaskStatusKey } from '../search-attributes';
 import { openTaskSignal, taskId, taskWorkflowId, TASK_WORKFLOW_TYPE, type TaskInput, type TaskOutcome } from '../task/contract';
 import type { taskWorkflow } from '../task/workflow';
@@ -25,7 +25,7 @@ export interface Production {
 }
 
 export function createProduction(ctx: ProjectContext): Production {
-  const { status, tasks } = ctx;
+  const { status, tasks, patched } = ctx;
 
   function taskDetail(summary: TaskSummary): string {
     return summary.assigneeId ? `${summary.key} (${summary.assigneeId})` : summary.key;

@@ -77,6 +77,8 @@ export const projectInputSchema = projectRequestSchema.omit({ policy: true }).ex
    * workflow's start time.
    */
   receivedAt: isoDateTimeSchema.optional(),
+  /** The patches the run has from its start (workflows/common/patches.ts); set by the API for new projects. */
+  patchBaseline: z.number().int().positive().optional(),
 });
 export type ProjectInput = z.infer<typeof projectInputSchema>;
 

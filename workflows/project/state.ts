@@ -77,7 +77,7 @@ export function approvedPlan(status: ProjectStatus): PlanVersionView {
 export function taskInputFor(
   status: ProjectStatus,
   task: Pick<PlanTask, 'key' | 'department' | 'title' | 'description' | 'estimateHours' | 'dueAt' | 'price' | 'dependsOn'>,
-  extra: { startOpen: boolean; revisionRound?: number },
+  extra: { startOpen: boolean; revisionRound?: number; patchBaseline?: number },
 ): TaskInput {
   return {
     projectId: status.projectId,
@@ -96,6 +96,8 @@ export function taskInputFor(
     reminderLeadMs: status.policy.reminderLeadMs,
     overdueGraceMs: status.policy.overdueGraceMs,
     startOpen: extra.startOpen,
+    // A task has the patches of the project that starts it.
+    ...(extra.patchBaseline !== undefined && { patchBaseline: extra.patchBaseline }),
   };
 }
 

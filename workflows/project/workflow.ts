@@ -6,7 +6,7 @@
  * This file is the story, in the article's order; the handlers (handlers.ts), the departments'
  * work (production.ts) and the money and documents (billing.ts) are beside it.
  */
-import { CancellationScope, allHandlersFinished, condition, isCancellation, patched } from '@temporalio/workflow';
+import { CancellationScope, allHandlersFinished, condition, isCancellation } from '@temporalio/workflow';
 import { nowIso } from '../common/journal';
 import { percentOf } from '../money';
 import { cancelTaskSignal } from '../task/contract';
@@ -27,7 +27,7 @@ import {
 
 export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatus> {
   const ctx = createProjectContext(input);
-  const { status } = ctx;
+  const { status, patched } = ctx;
   const production = createProduction(ctx);
   const billing = createBilling(ctx);
 
@@ -120,7 +120,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
         await ctx.until(() => prepayment.status === 'paid');
       }
     }
-    for (const task of plan.tasks) production.addTask(taskInputFor(status, task, { startOpen: task.dependsOn.length === 0 }));
+    for (const task of plan.tasks) production.addTask(taskInputFor(status, task, { startOpen: task.dependsOn.length === 0, patchBaseline: input.patchBaseline }));
     await production.startPendingTasks();
     await production.awaitTasksAccepted();
   }

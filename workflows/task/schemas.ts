@@ -27,6 +27,8 @@ export const taskInputSchema = z.object({
   overdueGraceMs: z.number().int().positive(),
   /** Tasks without dependencies open at once; the others wait for the project to open them. */
   startOpen: z.boolean(),
+  /** The patches the run has from its start (workflows/common/patches.ts); its project's. */
+  patchBaseline: z.number().int().positive().optional(),
 });
 export type TaskInput = z.infer<typeof taskInputSchema>;
 

@@ -11,13 +11,13 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
-  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { RecipientSpec } from '../../activities/contract';
 import { createJournal, nowIso } from '../common/journal';
 import { createOutbox } from '../common/outbox';
+import { patchesFor } from '../common/patches';
 import { startPublisher } from '../common/publisher';
 import { syncSearchAttributes as syncChangedSearchAttributes } from '../common/search-attribute-sync';
 import { businessFailure, ErrorType } from '../errors';
@@ -54,6 +54,7 @@ const DEADLINE_TEMPLATES = {
 
 export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
   const { workflowId } = workflowInfo();
+  const patched = patchesFor(input.patchBaseline);
   const view: TaskView = openingTaskView(input);
   /** Bumped on every change: wakes the deadline loop so it re-arms for the new state. */
   let changes = 0;
@@ -92,6 +93,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
     // Recorded in the task's history rather than holding the task up: the work itself must go on.
     onFailed: (notice, message) => record('notification_failed', undefined, `${notice.template}: ${message}`),
     held: reportsWhenQuiet,
+    patched,
   });
   const send = outbox.send;
   /** The version the publisher may publish: every change at once, or (quiet runs) what the process has let go. */
@@ -100,6 +102,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
   const publisher = startPublisher({
     version: () => (reportsWhenQuiet ? released : view.version),
     target: (seq) => ({ kind: 'task', taskId: view.taskId, projectId: input.projectId, seq, ...carriedView() }),
+    patched,
   });
   const changed = (): void => {
     refreshOverdue();

@@ -1,0 +1,84 @@
+/**
+ * Patch baselines (workflows/common/patches.ts): a project started with today's baseline — as the
+ * API starts every new one — and its tasks record no patch markers and no TemporalChangeVersion
+ * upserts, and take every patched path; a run started without a baseline (as runs from before)
+ * still asks the SDK, marker by marker. Histories of both kinds are replayed when the environment
+ * closes (support.ts), and the recorded fixtures in replay.test.ts.
+ */
+import type { temporal } from '@temporalio/proto';
+import { BASELINE_1_PATCHES, CURRENT_PATCH_BASELINE } from '../../workflows/common/patches';
+import type { TaskInput } from '../../workflows/task/contract';
+import {
+  approvePlan,
+  patchIdsIn,
+  patchIdsInWorkflowCode,
+  plan,
+  planTask,
+  projectInput,
+  startProject,
+  startWorkflowTestEnv,
+  taskHandle,
+  waitForTask,
+  type WorkflowTestEnv,
+} from './support';
+
+jest.setTimeout(120_000);
+
+let env: WorkflowTestEnv;
+beforeAll(async () => {
+  env = await startWorkflowTestEnv();
+});
+afterAll(() => env?.close());
+
+/**
+ * Patches added after baseline 1: each must be asked through the run's `patched` (so baseline runs
+ * record its marker); when a new baseline is cut, they join it. Listing one here is the decision.
+ */
+const PATCHES_AFTER_BASELINE_1: string[] = [];
+
+const changeVersionUpserts = (history: temporal.api.history.v1.IHistory): number =>
+  (history.events ?? []).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.TemporalChangeVersion).length;
+
+/** A project with two tasks (one waiting on the other) in production, and the histories of all three. */
+async function projectInProduction(patchBaseline: number | undefined) {
+  const input = projectInput({ patchBaseline });
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('a', 'design'), planTask('b', 'copywriting', { dependsOn: ['a'] })]));
+  await waitForTask(env, input.projectId, 'a', (v) => v.status === 'open');
+  await waitForTask(env, input.projectId, 'b', (v) => v.status === 'waiting');
+  const task = taskHandle(env, input.projectId, 'a');
+  const taskStart = (await task.fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes;
+  const taskInput = env.temporal.client.options.loadedDataConverter.payloadConverter.fromPayload<TaskInput>(taskStart!.input!.payloads![0]);
+  return { project: await handle.fetchHistory(), task: await task.fetchHistory(), taskInput };
+}
+
+test('baseline 1 holds exactly the patches in the workflow code, besides those listed as newer', () => {
+  const inCode = patchIdsInWorkflowCode();
+  expect([...BASELINE_1_PATCHES].filter((id) => !inCode.includes(id))).toEqual([]);
+  expect(inCode.filter((id) => !BASELINE_1_PATCHES.has(id))).toEqual(PATCHES_AFTER_BASELINE_1);
+});
+
+test('a project started with today’s baseline and its tasks record no patch markers and no change-version upserts', async () => {
+  const { project, task, taskInput } = await projectInProduction(CURRENT_PATCH_BASELINE);
+  expect(taskInput.patchBaseline).toBe(CURRENT_PATCH_BASELINE);
+  expect(patchIdsIn(project)).toEqual([]);
+  expect(patchIdsIn(task)).toEqual([]);
+  expect(changeVersionUpserts(project)).toBe(0);
+  expect(changeVersionUpserts(task)).toBe(0);
+  // The patched paths were taken: the task published its own view (task-publish-carries-view) and
+  // its opening notice went its own way (notices-own-path), the project gave its task a memo.
+  const scheduled = (task.events ?? []).map((e) => e.activityTaskScheduledEventAttributes).filter((a) => a !== null && a !== undefined);
+  expect(scheduled.map((a) => a.activityType?.name)).toEqual(expect.arrayContaining(['publishSnapshot', 'notify']));
+  const startChild = (project.events ?? []).find((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)?.startChildWorkflowExecutionInitiatedEventAttributes;
+  expect(Object.keys(startChild?.memo?.fields ?? {})).toEqual(expect.arrayContaining(['title', 'projectTitle']));
+});
+
+test('a run started without a baseline asks the SDK for each patch, as runs from before baselines did', async () => {
+  const { project, task, taskInput } = await projectInProduction(undefined);
+  expect(taskInput.patchBaseline).toBeUndefined();
+  expect(patchIdsIn(task)).toEqual(
+    expect.arrayContaining(['task-reports-when-quiet', 'notices-own-path', 'snapshot-publishing', 'publish-without-waiting']),
+  );
+  expect(patchIdsIn(project)).toEqual(expect.arrayContaining(['notices-own-path', 'snapshot-publishing', 'task-memo-titles']));
+  expect(changeVersionUpserts(task)).toBeGreaterThan(0);
+});
