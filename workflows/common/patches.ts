@@ -6,9 +6,10 @@
  * SDK's core, an upsert of the `TemporalChangeVersion` search attribute: two commands, two history
  * events, two state machines the worker keeps for as long as the run is cached, and a visibility
  * write on the server. A task asked five of them in its first workflow task — ten of its first
- * events, on every task of every project. Runs started with a `patchBaseline` have every patch of that baseline from their first
- * line, so they ask the SDK only about patches added after it; runs started without one (recorded
- * before baselines existed, and still running) ask as they always did, so they replay as recorded.
+ * events, on every task of every project. Runs started with a `patchBaseline` have every patch of
+ * that baseline from their first line, so they ask the SDK only about patches added after it; runs
+ * started without one (recorded before baselines existed, and still running) ask as they always
+ * did, so they replay as recorded.
  * The baseline travels in the run's input (the API sets it for new projects, a project passes its
  * own to its tasks): it is fixed for the life of the run, so the choice is deterministic.
  *
