@@ -4,7 +4,7 @@
  * workflows with whatever activities the test builds.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, isGrpcServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { clientConnectionOptions } from '../../common/temporal';
 import { createAgencyWorker } from '../../worker/worker';
@@ -106,6 +106,8 @@ export async function quietHistoryLength(client: Client, workflowId: string): Pr
   );
 }
 
+const GRPC_NOT_FOUND = 5;
+
 /**
  * Replays the history of every workflow this test file ran on its task queue against the current
  * bundle: a run that would break on replay (a worker restart, a query on an evicted workflow)
@@ -115,7 +117,14 @@ export async function replayEverythingOn(client: Client, taskQueue: string): Pro
   const { Worker } = await import('@temporalio/worker');
   const histories: { workflowId: string; history: Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>> }[] = [];
   for await (const info of client.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) {
-    histories.push({ workflowId: info.workflowId, history: await client.workflow.getHandle(info.workflowId, info.runId).fetchHistory() });
+    try {
+      histories.push({ workflowId: info.workflowId, history: await client.workflow.getHandle(info.workflowId, info.runId).fetchHistory() });
+    } catch (err) {
+      // Deleted (a test playing retention): visibility may list it a moment longer, and there is
+      // no history left to replay.
+      if (err instanceof WorkflowNotFoundError || (isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND)) continue;
+      throw err;
+    }
   }
   const failures: string[] = [];
   for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: testBundlePath() }, replayName: `replay-${taskQueue}` }, histories)) {
