@@ -35,7 +35,7 @@ export interface DevServer {
  * document waited its turn at the task queue: under 20 lifecycles in flight an activity's
  * schedule-to-start mean was 1.8 s against 9 ms on the production topology.
  */
-export const DEV_SERVER_DYNAMIC_CONFIG: ReadonlyArray<readonly [string, unknown]> = [['system.enableActivityEagerExecution', true]];
+const DEV_SERVER_DYNAMIC_CONFIG: ReadonlyArray<readonly [string, unknown]> = [['system.enableActivityEagerExecution', true]];
 
 /** Starts `temporal server start-dev` through the SDK, which owns the child process. */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {

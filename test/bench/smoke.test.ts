@@ -14,6 +14,21 @@ jest.setTimeout(420_000);
 
 const ROOT = path.join(__dirname, '..', '..');
 
+/** Runs a command from the repository, its output (stdout and stderr) as the answer; throws unless it exits 0. */
+async function run(command: string, args: string[], env: Record<string, string> = {}): Promise<string> {
+  let output = '';
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.on('error', reject);
+    child.on('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`${args.slice(0, 3).join(' ')} exited ${code}:\n${output.slice(-6000)}`);
+  return output;
+}
+
+
 interface BenchJson {
   meta: { mode: string };
   figures: { id: string; agencyflow: string; data: Record<string, unknown> }[];
@@ -25,19 +40,9 @@ interface BenchJson {
 test('npm run bench -- --smoke produces every figure', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agencyflow-bench-test-'));
   const json = path.join(dir, 'bench.json');
-  let output = '';
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/main.ts', '--smoke', '--temporal-address', testAddress(), '--json', json], {
-      cwd: ROOT,
-      env: { ...process.env, TEMPORAL_ADDRESS: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    child.on('error', reject);
-    child.on('exit', resolve);
+  const output = await run(process.execPath, ['--import', 'tsx', 'bench/main.ts', '--smoke', '--temporal-address', testAddress(), '--json', json], {
+    TEMPORAL_ADDRESS: '',
   });
-  if (code !== 0) throw new Error(`bench exited ${code}:\n${output.slice(-6000)}`);
 
   const result = JSON.parse(fs.readFileSync(json, 'utf8')) as BenchJson;
   fs.rmSync(dir, { recursive: true, force: true });
@@ -100,18 +105,7 @@ test('npm run bench -- --smoke produces every figure', async () => {
 });
 
 test('npm run bench:p4-floor measures the SDK worker per cached workflow at each history length', async () => {
-  let output = '';
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/p4-floor.ts', '--workflows', '20', '--activities', '0,1', '--settle-seconds', '1'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    child.on('error', reject);
-    child.on('exit', resolve);
-  });
-  if (code !== 0) throw new Error(`bench:p4-floor exited ${code}:\n${output.slice(-6000)}`);
+  const output = await run(process.execPath, ['--import', 'tsx', 'bench/p4-floor.ts', '--workflows', '20', '--activities', '0,1', '--settle-seconds', '1']);
   const line = output.split('\n').find((l) => l.startsWith('{"workflows"'));
   const result = JSON.parse(line ?? 'null') as { workflows: number; results: { activities: number; events: number; kibPerWorkflow: number }[] };
   expect(result.workflows).toBe(20);
@@ -143,16 +137,3 @@ test('npm run bench:native-split splits a worker-like process’s native memory 
   expect(Number(header![4])).toBeGreaterThan(512);
   expect(output).toMatch(/^\s+[\d.]+ MiB\s+\d+%\s+[\d.]+ KiB each {2}node/m);
 });
-
-async function run(command: string, args: string[], env: Record<string, string> = {}): Promise<string> {
-  let output = '';
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    child.on('error', reject);
-    child.on('exit', resolve);
-  });
-  if (code !== 0) throw new Error(`${args.slice(0, 3).join(' ')} exited ${code}:\n${output.slice(-4000)}`);
-  return output;
-}
