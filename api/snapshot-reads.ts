@@ -25,6 +25,9 @@
  */
 import type { Stored } from '../activities/reporting/store';
 import type { ReportingStore } from '../activities/reporting/store';
+import type { ProjectStatus } from '../workflows/project/contract';
+import { taskInputFor } from '../workflows/project/state';
+import { openingTaskView, type TaskView } from '../workflows/task/contract';
 import { settledWithin } from '../common/settle';
 import { ApiProblem, ProblemType } from './errors';
 
@@ -201,6 +204,28 @@ export async function storedOrAtStart<T>(
   return { known: start.value, ...(!unavailable && { stored: start }) };
 }
 
+/**
+ * What a project's stored copy tells of one of its tasks that the store has not seen yet (just
+ * started: its first publish has not landed). `added`: the project has added it to its snapshot,
+ * which it does in the workflow task that starts the task's workflow — served as the task's
+ * opening view, built as the project builds the task's input (`taskInputFor`: the same view its
+ * start event gives, without reading that from a busy server). `planned`: it is in the approved
+ * plan but the project had not started it as of this copy (the contract, an unpaid prepayment,
+ * or the copy is a moment behind). Nothing: the copy cannot tell (a revision's task, no approved
+ * plan) and Temporal is asked.
+ */
+export function taskInProjectCopy(
+  project: Stored<ProjectStatus>,
+  taskKey: string,
+): { state: 'added'; opening: Stored<TaskView> } | { state: 'planned' } | undefined {
+  const status = project.value;
+  const planTask = status.plans.find((p) => p.version === status.approvedPlanVersion)?.tasks.find((t) => t.key === taskKey);
+  if (!planTask) return undefined;
+  if (!status.tasks.some((t) => t.key === taskKey)) return { state: 'planned' };
+  const opening = openingTaskView(taskInputFor(status, planTask, { startOpen: planTask.dependsOn.length === 0 }));
+  return { state: 'added', opening: { value: opening, seq: opening.version, publishedAt: project.publishedAt } };
+}
+
 /** The stored copy, or undefined when the store lacks it or cannot answer (Temporal is asked instead). */
 export async function storedCopy<T>(
   read: () => Promise<Stored<T> | undefined>,
@@ -258,18 +283,26 @@ export async function liveOrStored<T extends { version: number }>(
     throw err;
   };
   if (!quick) return fromLive.catch(fallBack);
+  const first = await withinReadBudget(fromLive.catch(fallBack), options.receivedAt);
+  pace?.record(first === TOO_SLOW);
+  if (first !== TOO_SLOW) return first;
+  fromLive.catch(() => undefined); // answered without it: the query is cancelled
+  query.abort();
+  return quick;
+}
+
+/** What `withinReadBudget` gives when the answer did not come in time. */
+export const TOO_SLOW = Symbol('too slow');
+
+/** `answer`, if it comes within LIVE_READ_BUDGET_MS of `receivedAt` (default: now); else TOO_SLOW. */
+export async function withinReadBudget<T>(answer: Promise<T>, receivedAt?: number): Promise<T | typeof TOO_SLOW> {
   let timer: NodeJS.Timeout | undefined;
-  const slow = new Promise<'slow'>((resolve) => {
-    const spent = options.receivedAt === undefined ? 0 : performance.now() - options.receivedAt;
-    timer = setTimeout(() => resolve('slow'), Math.max(0, LIVE_READ_BUDGET_MS - spent));
+  const slow = new Promise<typeof TOO_SLOW>((resolve) => {
+    const spent = receivedAt === undefined ? 0 : performance.now() - receivedAt;
+    timer = setTimeout(() => resolve(TOO_SLOW), Math.max(0, LIVE_READ_BUDGET_MS - spent));
   });
   try {
-    const first = await Promise.race([fromLive.catch(fallBack), slow]);
-    pace?.record(first === 'slow');
-    if (first !== 'slow') return first;
-    fromLive.catch(() => undefined); // answered without it: the query is cancelled
-    query.abort();
-    return quick;
+    return await Promise.race([answer, slow]);
   } finally {
     clearTimeout(timer);
   }

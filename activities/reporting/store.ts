@@ -323,6 +323,25 @@ export class ReportingStore {
     return row && { seq: Number(row.seq), publishedAt: iso(row.published_at)!, value: row.view };
   }
 
+  /**
+   * A task's copy, or — when the store has not seen the task yet (just started) — its project's,
+   * which knows what the project started it with. One statement: a task read is one round trip
+   * either way.
+   */
+  async taskOrItsProject(taskId: string, projectId: string): Promise<{ task?: Stored<TaskView>; project?: Stored<ProjectStatus> }> {
+    const { s } = this;
+    const rows = await this.db.rows<{ kind: 'task' | 'project'; seq: number; published_at: Date; doc: TaskView | ProjectStatus }>(
+      sql`SELECT 'task' AS kind, seq, published_at, view AS doc FROM ${s}.tasks WHERE task_id = ${taskId}
+        UNION ALL
+        SELECT 'project', seq, published_at, snapshot FROM ${s}.projects
+        WHERE project_id = ${projectId} AND NOT EXISTS (SELECT 1 FROM ${s}.tasks WHERE task_id = ${taskId})`,
+    );
+    const stored = <T>(row: (typeof rows)[number]): Stored<T> => ({ seq: Number(row.seq), publishedAt: iso(row.published_at)!, value: row.doc as T });
+    const task = rows.find((r) => r.kind === 'task');
+    const project = rows.find((r) => r.kind === 'project');
+    return { ...(task && { task: stored<TaskView>(task) }), ...(project && { project: stored<ProjectStatus>(project) }) };
+  }
+
   /** The newest publish the store has seen: how fresh every answer from it is. */
   async asOf(): Promise<string | undefined> {
     const rows = await this.db.rows<{ as_of: Date | null }>(

@@ -53,7 +53,7 @@ import { ApiProblem, badRequest, forbidden, notFound, ProblemType } from '../err
 import { projectListQuerySchema } from '../schemas';
 import type { ProjectMemo } from '../temporal-gateway';
 import { CURRENT_PATCH_BASELINE } from '../../workflows/common/patches';
-import { LiveReadPace, liveOrStored, SeenVersions, snapshotAtLeast, STORED_SNAPSHOT_HEADER, storedOrAtStart } from '../snapshot-reads';
+import { LiveReadPace, liveOrStored, PendingWrites, SeenVersions, snapshotAtLeast, STORED_SNAPSHOT_HEADER, storedOrAtStart } from '../snapshot-reads';
 import type { Stored } from '../../activities/reporting/store';
 import { idempotencyKey, parseBody, parseQuery, projectIdParam, updateIdFor } from '../validation';
 
@@ -145,6 +145,8 @@ export function createProjectsRouter(deps: AppDeps): Router {
   const seen = new SeenVersions<ProjectStatus>();
   // Whether this kind's workflows answer reads promptly lately (skip asking them while they do not).
   const pace = new LiveReadPace();
+  // Actions' answers on their way to the store (see `projectAction`).
+  const storeWrites = new PendingWrites(deps.logger);
   const router = Router();
 
   const policyDefaults: Policy = {
@@ -267,7 +269,9 @@ export function createProjectsRouter(deps: AppDeps): Router {
       throw forbidden('Managers list their own projects only; leave managerId out.');
     }
     // From the reporting store: an indexed query, not Temporal's visibility (seconds on
-    // PostgreSQL at a thousand projects); it follows the workflows within a second or so.
+    // PostgreSQL at a thousand projects); it follows the workflows within a second or so, and
+    // has the caller's own actions through this process once their writes land.
+    await storeWrites.settled(person.id);
     const page = await deps.reporting.listProjects(
       {
         managerId: person.role === 'manager' ? person.id : q.managerId,
@@ -336,6 +340,10 @@ export function createProjectsRouter(deps: AppDeps): Router {
       });
       seen.note(projectId, after.version, after);
       res.json(after);
+      // As a task action's answer (routes/tasks.ts): stored at once, so lists show it and a read
+      // of one of its tasks knows what the action decided (an approved plan), ahead of the
+      // workflow's own publish of the same version (the store keeps the newest; no undoing).
+      storeWrites.track(person.id, { projectId }, deps.reporting.publish({ kind: 'project', projectId, seq: after.version, snapshot: after }));
     };
 
   router.put(

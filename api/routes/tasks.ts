@@ -13,6 +13,7 @@ import type { Person } from '../../common/people';
 import {
   claimTaskUpdate,
   moveDueDateUpdate,
+  parseTaskId,
   reassignTaskUpdate,
   releaseTaskUpdate,
   reviewTaskUpdate,
@@ -27,10 +28,22 @@ import {
 } from '../../workflows/task/schemas';
 import type { AppDeps } from '../app';
 import { actorOf, allow, caller } from '../auth';
-import { badRequest, forbidden } from '../errors';
+import { ApiProblem, badRequest, forbidden, ProblemType } from '../errors';
 import { emptyBodySchema, taskListQuerySchema } from '../schemas';
 import { parseBody, parseOptionalBody, parseQuery, taskIdParam, updateIdFor } from '../validation';
-import { BoundedMap, LiveReadPace, liveOrStored, PendingWrites, SeenVersions, STORED_SNAPSHOT_HEADER, storedOrAtStart } from '../snapshot-reads';
+import {
+  BoundedMap,
+  LiveReadPace,
+  liveOrStored,
+  PendingWrites,
+  SeenVersions,
+  STORED_SNAPSHOT_HEADER,
+  storedOrAtStart,
+  taskInProjectCopy,
+  TOO_SLOW,
+  withinReadBudget,
+  workflowUnanswered,
+} from '../snapshot-reads';
 import type { Stored } from '../../activities/reporting/store';
 
 /** What deciding who may act on a task needs: fields that never change over its life. */
@@ -49,6 +62,33 @@ export function createTasksRouter(deps: AppDeps): Router {
   const storeWrites = new PendingWrites(deps.logger);
 
   /**
+   * The task as the store knows it, without waiting on a busy worker: its copy; for a task the
+   * store has not seen yet (just started), what its project's copy says of it
+   * (`taskInProjectCopy`), read in the same round trip; else its start event from Temporal. A
+   * task the project's copy has planned but not started is "not started yet" (404) unless
+   * Temporal shows it started within the read budget.
+   */
+  async function knownTask(taskId: string, receivedAt?: number): Promise<{ known: TaskView; stored?: Stored<TaskView> }> {
+    const { projectId, taskKey } = parseTaskId(taskId)!; // taskIdParam has checked its shape
+    let inProject: ReturnType<typeof taskInProjectCopy>;
+    const storeRead = async () => {
+      const { task, project } = await deps.reporting.taskOrItsProject(taskId, projectId);
+      inProject = project && taskInProjectCopy(project, taskKey);
+      return task;
+    };
+    const atStart = async (): Promise<Stored<TaskView>> => {
+      if (inProject?.state === 'added') return inProject.opening;
+      if (inProject?.state !== 'planned') return temporal.taskAtStart(taskId);
+      const started = temporal.taskAtStart(taskId);
+      started.catch(() => undefined); // not waited for past the budget; kept for the next read when it succeeds
+      const first = await withinReadBudget(started.catch((err: unknown) => (workflowUnanswered(err) ? TOO_SLOW : Promise.reject(err))), receivedAt);
+      if (first !== TOO_SLOW) return first;
+      throw notStartedYet(taskId, projectId);
+    };
+    return storedOrAtStart(storeRead, atStart, deps.logger, { taskId });
+  }
+
+  /**
    * The task, if the caller may see it: staff their department's, managers their projects',
    * leadership any. Department and manager never change: they come from the store's copy, or for
    * a task just started from its start event, so no read or action waits behind a busy worker to
@@ -63,9 +103,10 @@ export function createTasksRouter(deps: AppDeps): Router {
     const remembered = options.copyNeeded ? undefined : accessKnown.get(taskId);
     const { access, stored } = remembered
       ? { access: remembered, stored: undefined }
-      : await storedOrAtStart(() => deps.reporting.task(taskId), () => temporal.taskAtStart(taskId), deps.logger, { taskId }).then(
-          ({ known, stored }) => ({ access: { department: known.department, managerId: known.managerId }, stored }),
-        );
+      : await knownTask(taskId, req.receivedAt).then(({ known, stored }) => ({
+          access: { department: known.department, managerId: known.managerId },
+          stored,
+        }));
     accessKnown.set(taskId, access);
     if (person.role === 'leadership') return { person, access, stored };
     if (person.role === 'staff' && person.department === access.department) return { person, access, stored };
@@ -166,4 +207,17 @@ export function createTasksRouter(deps: AppDeps): Router {
   );
 
   return router;
+}
+
+/** A task its project has planned but not started (yet): 404, worth asking again shortly. */
+function notStartedYet(taskId: string, projectId: string): ApiProblem {
+  return new ApiProblem({
+    type: ProblemType.notFound,
+    title: 'Not found',
+    status: 404,
+    detail:
+      `Task ${taskId} has not started yet: it is in the approved plan of project ${projectId}, ` +
+      'which starts its tasks once the contract is out (and a prepayment it waits for is paid).',
+    headers: { 'Retry-After': '1' },
+  });
 }

@@ -65,7 +65,7 @@ if (PROFILE) {
     wrap(TemporalGateway.prototype, method);
   }
   // The reporting store's reads (lists, single copies, reports) — not Temporal calls, but where a read's time goes.
-  for (const method of ['project', 'task', 'listProjects', 'listTasks', 'portfolio', 'kpis']) {
+  for (const method of ['project', 'task', 'taskOrItsProject', 'listProjects', 'listTasks', 'portfolio', 'kpis']) {
     if (typeof (ReportingStore.prototype as unknown as Record<string, unknown>)[method] === 'function') wrap(ReportingStore.prototype, method, `store.${method}`);
   }
 

@@ -19,8 +19,9 @@ export interface StageBreakdown {
   calls: { name: string; perRequest: number; maxPerRequest: number; ms: Summary; failed: number }[];
 }
 
-export function breakdown(route: string, records: RequestRecord[], clientMs?: number[]): StageBreakdown {
-  const mine = records.filter((r) => r.route === route && r.status < 400);
+/** `status`: only the requests answered with it (default: the successful ones). */
+export function breakdown(route: string, records: RequestRecord[], clientMs?: number[], status?: number): StageBreakdown {
+  const mine = records.filter((r) => r.route === route && (status === undefined ? r.status < 400 : r.status === status));
   const before: number[] = [];
   const between: number[] = [];
   const after: number[] = [];

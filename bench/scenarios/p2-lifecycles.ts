@@ -15,7 +15,7 @@ import { inParallel, sleep } from '../lib/pool';
 import { cpuDelta } from '../lib/cpu';
 import { histogramMeansMs } from '../lib/processes';
 import { breakdown } from '../lib/profile';
-import { latencyFigure, tolerate, valueFigure, withFailures } from '../lib/report';
+import { latencyFigure, pair, tolerate, valueFigure, withFailures } from '../lib/report';
 import { round, Samples, summarize } from '../lib/stats';
 import { historyFigure, historyOf } from './history';
 
@@ -68,7 +68,10 @@ export async function runP2(ctx: BenchContext): Promise<void> {
     /** Requests by label and status (status 0: no answer at all). */
     const statuses = new Map<string, Map<number, number>>();
     agency.onRequest = (r: RequestLog) => {
-      if (Number.isFinite(r.ms)) samples.add(r.label, r.ms);
+      if (Number.isFinite(r.ms)) {
+        samples.add(r.label, r.ms);
+        samples.add(`${r.label} ${r.status}`, r.ms); // a read's tail by answer: found (200) or not there yet (404)
+      }
       const byStatus = statuses.get(r.label) ?? new Map<number, number>();
       byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
       statuses.set(r.label, byStatus);
@@ -170,6 +173,12 @@ export async function runP2(ctx: BenchContext): Promise<void> {
         const figure = latencyFigure(id, label, samples.summary(sampleLabel), undefined, { p99Ms });
         const errors = count([sampleLabel], failed);
         figure.data.errors5xx = errors;
+        const notFound = samples.summary(`${sampleLabel} 404`);
+        if (notFound.n > 0) {
+          const found = samples.summary(`${sampleLabel} 200`);
+          figure.agencyflow += `; found (200): ${pair(found)}; not started yet (404): ${pair(notFound)}`;
+          figure.data.byStatus = { found, notFound };
+        }
         if (errors > 0) {
           figure.agencyflow += `; 5xx: ${errors}`;
           figure.met = false;
@@ -186,11 +195,15 @@ export async function runP2(ctx: BenchContext): Promise<void> {
       if (records) {
         const under = ` (${inFlight} lifecycles running)`;
         const rows = [
-          ['GET /api/projects/:id', 'poll project'],
-          ['GET /api/tasks/:taskId', 'poll task'],
-          ['GET /api/tasks', 'inbox under load'],
+          ['GET /api/projects/:id', 'poll project', undefined],
+          ['GET /api/tasks/:taskId', 'poll task 200', undefined],
+          ['GET /api/tasks/:taskId', 'poll task 404', 404],
+          ['GET /api/tasks', 'inbox under load', undefined],
         ] as const;
-        for (const [route, label] of rows) ctx.profile.push({ ...breakdown(route, records, samples.list(label)), route: route + under });
+        for (const [route, label, status] of rows) {
+          const rowRoute = `${route}${status ? ` answered ${status}` : ''}${under}`;
+          if (status === undefined || samples.list(label).length > 0) ctx.profile.push({ ...breakdown(route, records, samples.list(label), status), route: rowRoute });
+        }
       }
     }
   }

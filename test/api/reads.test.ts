@@ -6,6 +6,8 @@
  */
 import { openingTaskView, TASK_WORKFLOW_TYPE, taskId, taskWorkflowId } from '../../workflows/task/contract';
 import { designTaskInput } from '../activities/fixtures';
+import type { ProjectStatus } from '../../workflows/project/contract';
+import { taskInProjectCopy } from '../../api/snapshot-reads';
 import { eventually, uniqueId } from '../support/temporal';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
 
@@ -46,6 +48,92 @@ test('an action is in the lists at once: the API stores its answer, the task pub
   const open = await h.http().get(`/api/tasks?department=design&status=open`).set(h.auth('designer')).expect(200);
   expect((open.body.items as { taskId: string }[]).map((t) => t.taskId)).toContain(design);
   expect((await h.reporting.task(design))?.seq).toBe(released.version);
+});
+
+test('a project action is in the lists at once: the API stores its answer, ahead of the workflow\u2019s own publish', async () => {
+  const { projectId } = (await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest()).expect(201)).body;
+  await h.http().put(`/api/projects/${projectId}/plan`).set(h.auth('manager')).send(planRequest()).expect(200);
+  // The workflow's own publishes of this project are held back: only the API's write can be in the store.
+  const publish = h.reporting.publish.bind(h.reporting);
+  const heldBack = jest.spyOn(h.reporting, 'publish').mockImplementation(async (record) => {
+    if (record.kind === 'project' && record.projectId === projectId && !new Error().stack?.includes('routes/projects')) {
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+    }
+    return publish(record);
+  });
+  try {
+    const approved = (
+      await h.http().post(`/api/projects/${projectId}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200)
+    ).body;
+    // Straight after the answer: the manager's list shows the approval, and the store has that version.
+    const list = await h.http().get('/api/projects').set(h.auth('manager')).expect(200);
+    expect((list.body.items as { projectId: string; stage: string }[]).find((p) => p.projectId === projectId)).toMatchObject({ stage: approved.stage });
+    expect((await h.reporting.project(projectId))?.seq).toBeGreaterThanOrEqual(approved.version);
+  } finally {
+    heldBack.mockRestore();
+  }
+});
+
+describe('a task the store has not seen yet (just started), known from its project\u2019s copy', () => {
+  /** The project's status once its tasks are started, and the same status as another project's copy in the store. */
+  async function startedProjectAndCopy(): Promise<{ projectId: string; status: ProjectStatus; other: string }> {
+    const { projectId } = await projectWithOpenDesignTask();
+    const status: ProjectStatus = await eventually(async () => {
+      const read = (await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+      return read.tasks.length === 2 ? read : undefined;
+    }, { what: 'both tasks in the project' });
+    // A project Temporal has never heard of, whose store copy says what this one's says.
+    const other = uniqueId('p');
+    return { projectId, status, other };
+  }
+  const asProject = (status: ProjectStatus, from: string, to: string): ProjectStatus => JSON.parse(JSON.stringify(status).replaceAll(from, to));
+
+  test('the opening view built from the project\u2019s copy is the one its start event gives', async () => {
+    const { projectId, status } = await startedProjectAndCopy();
+    const copy = { seq: status.version, publishedAt: new Date().toISOString(), value: status };
+    for (const key of ['design-home', 'copy-home']) {
+      const fromCopy = taskInProjectCopy(copy, key);
+      expect(fromCopy).toMatchObject({ state: 'added' });
+      expect(fromCopy?.state === 'added' && fromCopy.opening.value).toEqual((await h.gateway.taskAtStart(`${projectId}.${key}`)).value);
+    }
+    expect(taskInProjectCopy(copy, 'seo-audit')).toBeUndefined(); // not in the plan: the copy cannot tell
+  });
+
+  test('started by its project: served from the copy, with the access rules, and no read of Temporal', async () => {
+    const { projectId, status, other } = await startedProjectAndCopy();
+    const otherStatus = asProject(status, projectId, other);
+    await h.reporting.publish({ kind: 'project', projectId: other, seq: otherStatus.version, snapshot: otherStatus });
+    const startReads = jest.spyOn(h.gateway as unknown as { startedWith(id: string): Promise<unknown> }, 'startedWith');
+    try {
+      const id = `${other}.design-home`;
+      const read = await h.http().get(`/api/tasks/${id}`).set(h.auth('designer')).expect(200);
+      const realOpening = (await h.gateway.taskAtStart(`${projectId}.design-home`)).value;
+      expect(read.body).toEqual(asProject(realOpening as unknown as ProjectStatus, projectId, other));
+      expect(read.body).toMatchObject({ taskId: id, status: 'waiting', version: 1 });
+      expect(read.headers['x-snapshot-published-at']).toBe((await h.reporting.project(other))?.publishedAt);
+      await h.http().get(`/api/tasks/${id}`).set(h.auth('copywriter')).expect(403);
+      await h.http().get(`/api/tasks/${id}`).set(h.auth('otherManager')).expect(403);
+      expect(startReads.mock.calls.filter(([workflowId]) => workflowId === taskWorkflowId(id))).toHaveLength(0);
+    } finally {
+      startReads.mockRestore();
+    }
+  });
+
+  test('planned but not started: 404 "not started yet", worth asking again; a key the plan lacks is simply not found', async () => {
+    const { projectId, status, other } = await startedProjectAndCopy();
+    const planned = { ...asProject(status, projectId, other), tasks: [] };
+    await h.reporting.publish({ kind: 'project', projectId: other, seq: planned.version, snapshot: planned });
+    const notYet = await h.http().get(`/api/tasks/${other}.design-home`).set(h.auth('designer')).expect(404);
+    expect(notYet.body.detail).toBe(
+      `Task ${other}.design-home has not started yet: it is in the approved plan of project ${other}, ` +
+        'which starts its tasks once the contract is out (and a prepayment it waits for is paid).',
+    );
+    expect(notYet.headers['retry-after']).toBe('1');
+    // An action on it is refused the same way, and changes nothing.
+    await h.http().post(`/api/tasks/${other}.design-home/claim`).set(h.auth('designer')).expect(404);
+    const missing = await h.http().get(`/api/tasks/${other}.seo-audit`).set(h.auth('leadership')).expect(404);
+    expect(missing.body.detail).toBe(`There is no task ${other}.seo-audit.`);
+  });
 });
 
 test('with the worker down, people still see their project, their task and their inbox', async () => {
