@@ -214,7 +214,7 @@ export const OPERATIONS: Operation[] = [
     success: {
       status: 200,
       description:
-        'The status snapshot, live from the workflow. When the workflow does not answer within 2 s (no worker polling) or is gone (past Temporal\u2019s retention), the copy it last published to the reporting store, with `X-Snapshot-Published-At`.',
+        'The status snapshot, live from the workflow. When the workflow does not answer within 40 ms of the request (a busy or absent worker) or is gone (past Temporal\u2019s retention), the copy it last published to the reporting store, with `X-Snapshot-Published-At`; a project just created, as it started.',
       schema: projectStatusSchema,
       headers: { 'X-Snapshot-Published-At': 'Set only when the stored copy is served: when the workflow published it.' },
     },
@@ -361,7 +361,7 @@ export const OPERATIONS: Operation[] = [
     success: {
       status: 200,
       description:
-        'The task, live from its workflow; its stored copy (with `X-Snapshot-Published-At`) when the workflow does not answer within 2 s or is gone.',
+        'The task, live from its workflow; its stored copy (with `X-Snapshot-Published-At`) when the workflow does not answer within 40 ms of the request or is gone; a task just started, as it began (from its project\u2019s copy). A task of the approved plan that its project has not started yet is a 404 with `Retry-After`.',
       schema: taskViewSchema,
       headers: { 'X-Snapshot-Published-At': 'Set only when the stored copy is served: when the workflow published it.' },
     },
