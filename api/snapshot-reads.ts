@@ -9,7 +9,8 @@
  * publish (normally well under a second); the same copy is served when no worker runs at all (a
  * restart) or after Temporal's retention has deleted a finished run, instead of a 503 or a 404.
  * A record the store has not seen yet (just created) stands in with its state at the start, read
- * from its start event (`storedOrAtStart`). While most reads miss the budget, reads with a copy
+ * from its start event (`storedOrAtStart`) — for a task its project has just started, built from
+ * the project's stored copy instead (`taskInProjectCopy`). While most reads miss the budget, reads with a copy
  * skip the query for a moment (`LiveReadPace`). An action's answer is the snapshot of the version
  * it made, from the workflow or the store, whichever has it first (`snapshotAtLeast`).
  *

@@ -91,8 +91,8 @@ export function createTasksRouter(deps: AppDeps): Router {
   /**
    * The task, if the caller may see it: staff their department's, managers their projects',
    * leadership any. Department and manager never change: they come from the store's copy, or for
-   * a task just started from its start event, so no read or action waits behind a busy worker to
-   * learn who may act (`storedOrAtStart`).
+   * a task just started from its project's copy or its start event, so no read or action waits
+   * behind a busy worker to learn who may act (`knownTask`).
    */
   async function accessibleTask(
     req: Request,
