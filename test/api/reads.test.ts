@@ -86,7 +86,8 @@ describe('a task the store has not seen yet (just started), known from its proje
     const other = uniqueId('p');
     return { projectId, status, other };
   }
-  const asProject = (status: ProjectStatus, from: string, to: string): ProjectStatus => JSON.parse(JSON.stringify(status).replaceAll(from, to));
+  /** `value` with every mention of project `from` made one of project `to`. */
+  const asProject = <T>(value: T, from: string, to: string): T => JSON.parse(JSON.stringify(value).replaceAll(from, to)) as T;
 
   test('the opening view built from the project\u2019s copy is the one its start event gives', async () => {
     const { projectId, status } = await startedProjectAndCopy();
@@ -108,7 +109,7 @@ describe('a task the store has not seen yet (just started), known from its proje
       const id = `${other}.design-home`;
       const read = await h.http().get(`/api/tasks/${id}`).set(h.auth('designer')).expect(200);
       const realOpening = (await h.gateway.taskAtStart(`${projectId}.design-home`)).value;
-      expect(read.body).toEqual(asProject(realOpening as unknown as ProjectStatus, projectId, other));
+      expect(read.body).toEqual(asProject(realOpening, projectId, other));
       expect(read.body).toMatchObject({ taskId: id, status: 'waiting', version: 1 });
       expect(read.headers['x-snapshot-published-at']).toBe((await h.reporting.project(other))?.publishedAt);
       await h.http().get(`/api/tasks/${id}`).set(h.auth('copywriter')).expect(403);
