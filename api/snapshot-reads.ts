@@ -25,9 +25,8 @@
  * finished yet: a query on an uncached workflow, then an update).
  */
 import type { Stored } from '../activities/reporting/store';
-import type { ReportingStore } from '../activities/reporting/store';
 import type { ProjectStatus } from '../workflows/project/contract';
-import { taskInputFor } from '../workflows/project/state';
+import { planTaskInput } from '../workflows/project/state';
 import { openingTaskView, type TaskView } from '../workflows/task/contract';
 import { settledWithin } from '../common/settle';
 import { ApiProblem, ProblemType } from './errors';
@@ -43,8 +42,6 @@ export const LIVE_READ_BUDGET_MS = 40;
 
 /** Header naming the time the stored copy served instead of a live answer was published. */
 export const STORED_SNAPSHOT_HEADER = 'X-Snapshot-Published-At';
-
-export type SnapshotStore = Pick<ReportingStore, 'project' | 'task'>;
 
 /** A map that forgets its oldest entries past `capacity`: what a process learns once per record. */
 export class BoundedMap<K, V> {
@@ -209,7 +206,7 @@ export async function storedOrAtStart<T>(
  * What a project's stored copy tells of one of its tasks that the store has not seen yet (just
  * started: its first publish has not landed). `added`: the project has added it to its snapshot,
  * which it does in the workflow task that starts the task's workflow — served as the task's
- * opening view, built as the project builds the task's input (`taskInputFor`: the same view its
+ * opening view, built as the project builds the task's input (`planTaskInput`: the same view its
  * start event gives, without reading that from a busy server). `planned`: it is in the approved
  * plan but the project had not started it as of this copy (the contract, an unpaid prepayment,
  * or the copy is a moment behind). Nothing: the copy cannot tell (a revision's task, no approved
@@ -223,7 +220,7 @@ export function taskInProjectCopy(
   const planTask = status.plans.find((p) => p.version === status.approvedPlanVersion)?.tasks.find((t) => t.key === taskKey);
   if (!planTask) return undefined;
   if (!status.tasks.some((t) => t.key === taskKey)) return { state: 'planned' };
-  const opening = openingTaskView(taskInputFor(status, planTask, { startOpen: planTask.dependsOn.length === 0 }));
+  const opening = openingTaskView(planTaskInput(status, planTask));
   return { state: 'added', opening: { value: opening, seq: opening.version, publishedAt: project.publishedAt } };
 }
 

@@ -79,9 +79,9 @@ export function createTasksRouter(deps: AppDeps): Router {
     const atStart = async (): Promise<Stored<TaskView>> => {
       if (inProject?.state === 'added') return inProject.opening;
       if (inProject?.state !== 'planned') return temporal.taskAtStart(taskId);
-      const started = temporal.taskAtStart(taskId);
-      started.catch(() => undefined); // not waited for past the budget; kept for the next read when it succeeds
-      const first = await withinReadBudget(started.catch((err: unknown) => (workflowUnanswered(err) ? TOO_SLOW : Promise.reject(err))), receivedAt);
+      // Past the budget nobody waits for it; a read that succeeds is kept for the next request (taskAtStart).
+      const started = temporal.taskAtStart(taskId).catch((err: unknown) => (workflowUnanswered(err) ? TOO_SLOW : Promise.reject(err)));
+      const first = await withinReadBudget(started, receivedAt);
       if (first !== TOO_SLOW) return first;
       throw notStartedYet(taskId, projectId);
     };

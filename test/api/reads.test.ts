@@ -131,7 +131,8 @@ describe('a task the store has not seen yet (just started), known from its proje
     );
     expect(notYet.headers['retry-after']).toBe('1');
     // An action on it is refused the same way, and changes nothing.
-    await h.http().post(`/api/tasks/${other}.design-home/claim`).set(h.auth('designer')).expect(404);
+    const claim = await h.http().post(`/api/tasks/${other}.design-home/claim`).set(h.auth('designer')).expect(404);
+    expect(claim.body.detail).toBe(notYet.body.detail);
     const missing = await h.http().get(`/api/tasks/${other}.seo-audit`).set(h.auth('leadership')).expect(404);
     expect(missing.body.detail).toBe(`There is no task ${other}.seo-audit.`);
   });

@@ -101,6 +101,11 @@ export function taskInputFor(
   };
 }
 
+/** What a task of the approved plan starts with: it opens at once when it depends on nothing. */
+export function planTaskInput(status: ProjectStatus, task: PlanTask, patchBaseline?: number): TaskInput {
+  return taskInputFor(status, task, { startOpen: task.dependsOn.length === 0, patchBaseline });
+}
+
 /** A task's summary before its workflow runs: `waiting` until it exists and can be claimed. */
 export function summaryFor(input: TaskInput): TaskSummary {
   return {

@@ -21,7 +21,7 @@ import {
   cancellationSettlement,
   finalInvoiceContent,
   hasOpenComplaint,
-  taskInputFor,
+  planTaskInput,
   unpaidInvoices,
 } from './state';
 
@@ -120,7 +120,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
         await ctx.until(() => prepayment.status === 'paid');
       }
     }
-    for (const task of plan.tasks) production.addTask(taskInputFor(status, task, { startOpen: task.dependsOn.length === 0, patchBaseline: input.patchBaseline }));
+    for (const task of plan.tasks) production.addTask(planTaskInput(status, task, input.patchBaseline));
     await production.startPendingTasks();
     await production.awaitTasksAccepted();
   }
