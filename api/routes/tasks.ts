@@ -49,6 +49,9 @@ import type { Stored } from '../../activities/reporting/store';
 /** What deciding who may act on a task needs: fields that never change over its life. */
 type TaskAccess = Pick<TaskView, 'department' | 'managerId'>;
 
+/** Temporal answered in time that a planned task's workflow does not exist (yet). */
+const NOT_STARTED = Symbol('not started');
+
 export function createTasksRouter(deps: AppDeps): Router {
   const { temporal, people } = deps;
   const router = Router();
@@ -56,6 +59,8 @@ export function createTasksRouter(deps: AppDeps): Router {
   const seen = new SeenVersions<TaskView>();
   // Whether this kind's workflows answer reads promptly lately (skip asking them while they do not).
   const pace = new LiveReadPace();
+  // The same for Temporal's answer to "has this planned task started?" (a history read, no worker).
+  const startPace = new LiveReadPace();
   // Who may act on a task never changes: learned once per process, an action skips the store read.
   const accessKnown = new BoundedMap<string, TaskAccess>(50_000);
   // Actions' answers on their way to the store (see `taskAction`).
@@ -66,9 +71,16 @@ export function createTasksRouter(deps: AppDeps): Router {
    * store has not seen yet (just started), what its project's copy says of it
    * (`taskInProjectCopy`), read in the same round trip; else its start event from Temporal. A
    * task the project's copy has planned but not started is "not started yet" (404) unless
-   * Temporal shows it started within the read budget.
+   * Temporal shows it started within the read budget. While most of Temporal's recent answers to
+   * that missed the budget, a read (`copyIsEnough`) takes the copy's word at once, as reads of a
+   * record with a copy do (`LiveReadPace`): it may say "not started yet" for a task that started
+   * a publish ago (under a second), which its poll's next try shows. An action always asks.
    */
-  async function knownTask(taskId: string, receivedAt?: number): Promise<{ known: TaskView; stored?: Stored<TaskView> }> {
+  async function knownTask(
+    taskId: string,
+    receivedAt?: number,
+    options: { copyIsEnough: boolean } = { copyIsEnough: false },
+  ): Promise<{ known: TaskView; stored?: Stored<TaskView> }> {
     const { projectId, taskKey } = parseTaskId(taskId)!; // taskIdParam has checked its shape
     let inProject: ReturnType<typeof taskInProjectCopy>;
     const storeRead = async () => {
@@ -79,10 +91,14 @@ export function createTasksRouter(deps: AppDeps): Router {
     const atStart = async (): Promise<Stored<TaskView>> => {
       if (inProject?.state === 'added') return inProject.opening;
       if (inProject?.state !== 'planned') return temporal.taskAtStart(taskId);
+      if (options.copyIsEnough && startPace.paused()) throw notStartedYet(taskId, projectId);
       // Past the budget nobody waits for it; a read that succeeds is kept for the next request (taskAtStart).
-      const started = temporal.taskAtStart(taskId).catch((err: unknown) => (workflowUnanswered(err) ? TOO_SLOW : Promise.reject(err)));
+      const started = temporal
+        .taskAtStart(taskId)
+        .catch((err: unknown) => (!workflowUnanswered(err) ? Promise.reject(err) : (err as ApiProblem).status === 404 ? NOT_STARTED : TOO_SLOW));
       const first = await withinReadBudget(started, receivedAt);
-      if (first !== TOO_SLOW) return first;
+      startPace.record(first === TOO_SLOW); // Temporal's "no such task" in time is a prompt answer
+      if (first !== TOO_SLOW && first !== NOT_STARTED) return first;
       throw notStartedYet(taskId, projectId);
     };
     return storedOrAtStart(storeRead, atStart, deps.logger, { taskId });
@@ -97,13 +113,13 @@ export function createTasksRouter(deps: AppDeps): Router {
   async function accessibleTask(
     req: Request,
     taskId: string,
-    options: { copyNeeded: boolean } = { copyNeeded: true },
+    options: { copyNeeded: boolean; copyIsEnough?: boolean } = { copyNeeded: true },
   ): Promise<{ person: Person; access: TaskAccess; stored?: Stored<TaskView> }> {
     const person = caller(req);
     const remembered = options.copyNeeded ? undefined : accessKnown.get(taskId);
     const { access, stored } = remembered
       ? { access: remembered, stored: undefined }
-      : await knownTask(taskId, req.receivedAt).then(({ known, stored }) => ({
+      : await knownTask(taskId, req.receivedAt, { copyIsEnough: options.copyIsEnough ?? false }).then(({ known, stored }) => ({
           access: { department: known.department, managerId: known.managerId },
           stored,
         }));
@@ -146,7 +162,7 @@ export function createTasksRouter(deps: AppDeps): Router {
 
   router.get('/api/tasks/:taskId', allow('staff', 'manager', 'leadership'), async (req, res) => {
     const taskId = taskIdParam(req);
-    const { stored } = await accessibleTask(req, taskId);
+    const { stored } = await accessibleTask(req, taskId, { copyNeeded: true, copyIsEnough: true });
     const { value, publishedAt } = await liveOrStored(taskId, (signal) => temporal.task(taskId, { signal }), stored, seen, {
       pace,
       receivedAt: req.receivedAt,

@@ -136,6 +136,43 @@ describe('a task the store has not seen yet (just started), known from its proje
     const missing = await h.http().get(`/api/tasks/${other}.seo-audit`).set(h.auth('leadership')).expect(404);
     expect(missing.body.detail).toBe(`There is no task ${other}.seo-audit.`);
   });
+
+  test('while Temporal is slow to say whether a planned task started, reads take the copy\u2019s word; actions still ask', async () => {
+    const { projectId, status, other } = await startedProjectAndCopy();
+    const planned = { ...asProject(status, projectId, other), tasks: [] };
+    await h.reporting.publish({ kind: 'project', projectId: other, seq: planned.version, snapshot: planned });
+    const id = `${other}.design-home`;
+    const taskAtStart = h.gateway.taskAtStart.bind(h.gateway);
+    let slowMs = 0;
+    const asked = jest.spyOn(h.gateway, 'taskAtStart').mockImplementation(async (askedFor) => {
+      if (slowMs > 0) await new Promise((resolve) => setTimeout(resolve, slowMs));
+      return taskAtStart(askedFor);
+    });
+    const askedForIt = () => asked.mock.calls.filter(([askedFor]) => askedFor === id).length;
+    const read = async () => (await h.http().get(`/api/tasks/${id}`).set(h.auth('designer')).expect(404)).body.detail as string;
+    try {
+      // Temporal says "no such task" promptly: every read asks it.
+      for (let i = 1; i <= 4; i++) {
+        expect(await read()).toContain('has not started yet');
+        expect(askedForIt()).toBe(i);
+      }
+      // Its answers miss the read budget three times: the next read answers from the copy alone.
+      slowMs = 200;
+      for (let i = 5; i <= 7; i++) {
+        expect(await read()).toContain('has not started yet');
+        expect(askedForIt()).toBe(i);
+      }
+      const fromCopy = await h.http().get(`/api/tasks/${id}`).set(h.auth('designer')).expect(404);
+      expect(fromCopy.body.detail).toContain('has not started yet');
+      expect(fromCopy.headers['retry-after']).toBe('1');
+      expect(askedForIt()).toBe(7);
+      // An action is not refused on the copy's word alone: it asks.
+      await h.http().post(`/api/tasks/${id}/claim`).set(h.auth('designer')).expect(404);
+      expect(askedForIt()).toBe(8);
+    } finally {
+      asked.mockRestore();
+    }
+  });
 });
 
 test('with the worker down, people still see their project, their task and their inbox', async () => {
