@@ -22,7 +22,7 @@ import { Bare } from './bare/client';
 import { compareRuns } from './compare';
 import type { BenchContext } from './context';
 import { JsonClient } from './lib/http';
-import { childPids, cpuDelta, sampleCpu, type CpuUse } from './lib/cpu';
+import { childPids, cpuDelta, cpuStallMicros, sampleCpu, stallShare, type CpuUse } from './lib/cpu';
 import { profilesTable, summarizeProfiles, type ThreadSummary } from './lib/cpu-profile';
 import { imageAllocator } from './lib/allocator';
 import { PROJECT_ROOT, preloadForNodeProcesses, rssMiB, scrapePrometheus } from './lib/processes';
@@ -215,6 +215,8 @@ async function main(): Promise<void> {
   ];
   const timings: Record<string, number> = {};
   const phaseCpu: Record<string, CpuUse> = {};
+  /** Share of each phase during which some runnable work on the machine waited for a CPU (Linux PSI). */
+  const phaseStall: Record<string, number | undefined> = {};
 
   /** The results so far: written as JSON after every phase (a run that dies keeps them), printed at the end. */
   const results = (complete: boolean) => {
@@ -239,6 +241,7 @@ async function main(): Promise<void> {
       apiRssMiB: api?.rssMiB(),
       phaseSeconds: timings,
       phaseCpuSeconds: phaseCpu,
+      phaseCpuStallShare: phaseStall,
       totalSeconds: Math.round((Date.now() - started) / 1000),
     };
     if (options.json) {
@@ -255,6 +258,7 @@ async function main(): Promise<void> {
     if (!options.phases.has(phase)) continue;
     const t0 = Date.now();
     const cpu0 = ctx.cpu();
+    const stall0 = cpuStallMicros();
     try {
       await run(ctx);
     } catch (err) {
@@ -265,6 +269,8 @@ async function main(): Promise<void> {
       log(`phase ${phase} failed: ${(err as Error).stack ?? (err as Error).message}`);
     }
     phaseCpu[phase] = cpuDelta(cpu0, ctx.cpu());
+    const stall = stallShare(stall0, cpuStallMicros(), (Date.now() - t0) / 1000);
+    phaseStall[phase] = stall === undefined ? undefined : Math.round(stall * 1000) / 1000;
     timings[phase] = Math.round((Date.now() - t0) / 1000);
     results(false);
   }
@@ -298,11 +304,16 @@ async function main(): Promise<void> {
     ...(ctx.profile.length
       ? ['Where the time goes (API stage timers; ms; server = headers parsed → response finished):', '', breakdownTable(ctx.profile), '']
       : []),
-    'CPU seconds each process used per phase (user + system; wall-clock seconds beside them):',
+    'CPU seconds each process used per phase (user + system; wall-clock seconds beside them; "waited": the share of the phase during which some runnable work on the machine waited for a CPU, from /proc/pressure/cpu):',
     '',
     markdownTable(
-      ['phase', 'wall s', ...CPU_COLUMNS],
-      Object.entries(phaseCpu).map(([phase, cpu]) => [phase, String(timings[phase]), ...CPU_COLUMNS.map((c) => (cpu[c] === undefined ? '–' : cpu[c].toFixed(1)))]),
+      ['phase', 'wall s', 'waited', ...CPU_COLUMNS],
+      Object.entries(phaseCpu).map(([phase, cpu]) => [
+        phase,
+        String(timings[phase]),
+        phaseStall[phase] === undefined ? '–' : `${Math.round(phaseStall[phase]! * 100)}%`,
+        ...CPU_COLUMNS.map((c) => (cpu[c] === undefined ? '–' : cpu[c].toFixed(1))),
+      ]),
     ),
     '',
     ...(threads.length

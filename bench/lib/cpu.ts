@@ -63,3 +63,24 @@ export function cpuDelta(before: CpuSample, after: CpuSample): CpuUse {
   }
   return out;
 }
+
+/**
+ * Microseconds so far during which some runnable task on this machine waited for a CPU (Linux
+ * pressure stall information, `/proc/pressure/cpu`, "some" line); undefined where the kernel
+ * does not offer it. Its growth over a phase divided by the phase's length is the share of the
+ * time that work of any process — a read's included — queued for a core.
+ */
+export function cpuStallMicros(): number | undefined {
+  try {
+    const some = fs.readFileSync('/proc/pressure/cpu', 'utf8').split('\n').find((line) => line.startsWith('some '));
+    const total = some && /\btotal=(\d+)/.exec(some)?.[1];
+    return total === undefined || total === '' ? undefined : Number(total);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The share (0–1) of `seconds` during which work waited for a CPU, from two `cpuStallMicros` readings. */
+export function stallShare(before: number | undefined, after: number | undefined, seconds: number): number | undefined {
+  return before === undefined || after === undefined || seconds <= 0 ? undefined : (after - before) / 1e6 / seconds;
+}

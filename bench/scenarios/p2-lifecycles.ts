@@ -12,7 +12,7 @@ import { planTask, type RequestLog } from '../agencyflow/driver';
 import { projectWorkflowId } from '../../workflows/project/contract';
 import { taskWorkflowId } from '../../workflows/task/contract';
 import { inParallel, sleep } from '../lib/pool';
-import { cpuDelta } from '../lib/cpu';
+import { cpuDelta, cpuStallMicros, stallShare } from '../lib/cpu';
 import { histogramMeansMs } from '../lib/processes';
 import { breakdown } from '../lib/profile';
 import { latencyFigure, pair, tolerate, valueFigure, withFailures } from '../lib/report';
@@ -24,6 +24,8 @@ const WORKER_HISTOGRAMS = [
   'temporal_workflow_task_execution_latency_seconds',
   'temporal_activity_schedule_to_start_latency_seconds',
 ];
+
+const percent = (share: number): string => `${Math.round(share * 100)}%`;
 
 const ACTIONS = ['create', 'submit plan', 'approve plan', 'claim', 'submit', 'review', 'feedback', 'payment'];
 
@@ -56,9 +58,11 @@ export async function runP2(ctx: BenchContext): Promise<void> {
     // Bare: one-activity workflows, `inFlight` at a time.
     const bareStarted = performance.now();
     const bareCpu0 = ctx.cpu();
+    const bareStall0 = cpuStallMicros();
     await inParallel(Array.from({ length: counts.bareWorkflowsPerLevel }), inFlight, () => bare.oneActivityWorkflow());
     const bareSeconds = (performance.now() - bareStarted) / 1000;
     const bareCpu = cpuDelta(bareCpu0, ctx.cpu());
+    const bareStall = stallShare(bareStall0, cpuStallMicros(), bareSeconds);
     const barePerMinute = (counts.bareWorkflowsPerLevel / bareSeconds) * 60;
 
     // agencyflow: `inFlight` people each running `lifecyclesPerSlot` lifecycles in a row.
@@ -95,6 +99,7 @@ export async function runP2(ctx: BenchContext): Promise<void> {
     const metricsBefore = await ctx.workerMetrics().catch(() => undefined);
     await ctx.api?.stages(); // the stage timers from here on are this level's
     const cpu0 = ctx.cpu();
+    const stall0 = cpuStallMicros();
     const started = performance.now();
     let next = 0;
     try {
@@ -117,6 +122,7 @@ export async function runP2(ctx: BenchContext): Promise<void> {
     }
     const seconds = (performance.now() - started) / 1000;
     const cpu = cpuDelta(cpu0, ctx.cpu());
+    const stall = stallShare(stall0, cpuStallMicros(), seconds);
     const records = await ctx.api?.stages();
     const worker = histogramMeansMs(metricsBefore, await ctx.workerMetrics().catch(() => undefined), WORKER_HISTOGRAMS);
     const completed = durations.length;
@@ -135,14 +141,17 @@ export async function runP2(ctx: BenchContext): Promise<void> {
           (completed && cpu.worker !== undefined
             ? `; CPU per lifecycle: worker ${perLifecycle(cpu.worker)} ms, API ${perLifecycle(cpu.api)} ms, Temporal ${perLifecycle(cpu.temporal)} ms`
             : '') +
+          (stall === undefined ? '' : `; work waited for a CPU ${percent(stall)} of the time`) +
           (worker[WORKER_HISTOGRAMS[0]] === undefined
             ? ')'
             : `; worker means: workflow task schedule-to-start ${worker[WORKER_HISTOGRAMS[0]]} ms, execution ${worker[WORKER_HISTOGRAMS[1]]} ms, activity schedule-to-start ${worker[WORKER_HISTOGRAMS[2]] ?? '–'} ms)`),
         bare:
           `${Math.round(barePerMinute)} one-activity workflows/min (${counts.bareWorkflowsPerLevel} in ${bareSeconds.toFixed(1)} s` +
           (bareCpu['bare worker'] !== undefined
-            ? `; CPU per workflow: worker ${Math.round((bareCpu['bare worker'] * 1000) / counts.bareWorkflowsPerLevel)} ms, Temporal ${bareCpu.temporal === undefined ? '–' : Math.round((bareCpu.temporal * 1000) / counts.bareWorkflowsPerLevel)} ms)`
-            : ')'),
+            ? `; CPU per workflow: worker ${Math.round((bareCpu['bare worker'] * 1000) / counts.bareWorkflowsPerLevel)} ms, Temporal ${bareCpu.temporal === undefined ? '–' : Math.round((bareCpu.temporal * 1000) / counts.bareWorkflowsPerLevel)} ms`
+            : '') +
+          (bareStall === undefined ? '' : `; work waited for a CPU ${percent(bareStall)} of the time`) +
+          ')',
       },
       {
         lifecycles: total,
@@ -159,6 +168,9 @@ export async function runP2(ctx: BenchContext): Promise<void> {
         bareWorkflowsPerMinute: round(barePerMinute, 1),
         actions: Object.fromEntries(ACTIONS.map((a) => [a, samples.summary(a)])),
         workerMeansMs: worker,
+        /** Share of the phase during which some runnable work waited for a CPU (Linux PSI), and the same for the bare level. */
+        cpuStallShare: stall === undefined ? undefined : round(stall, 3),
+        bareCpuStallShare: bareStall === undefined ? undefined : round(bareStall, 3),
         cpuSeconds: cpu,
         bareCpuSeconds: bareCpu,
         /** CPU ms per lifecycle by process, and per bare one-activity workflow. */

@@ -30,7 +30,7 @@ async function run(command: string, args: string[], env: Record<string, string> 
 
 
 interface BenchJson {
-  meta: { mode: string };
+  meta: { mode: string; phaseSeconds: Record<string, number>; phaseCpuStallShare: Record<string, number | null> };
   figures: { id: string; agencyflow: string; data: Record<string, unknown> }[];
   profile: { route: string; n: number }[];
   floors: Record<string, { n: number }>;
@@ -100,6 +100,12 @@ test('npm run bench -- --smoke produces every figure', async () => {
   expect(result.profile.every((p) => p.n > 0)).toBe(true);
   expect(Object.keys(result.floors)).toEqual(expect.arrayContaining(['start', 'update', 'query', 'describe', 'list', 'count']));
   expect(result.history.every((h) => h.events > 0 && h.bytes > 0)).toBe(true);
+  // How much of each phase work waited for a CPU, where the kernel reports it (Linux PSI).
+  if (fs.existsSync('/proc/pressure/cpu')) {
+    expect(Object.keys(result.meta.phaseCpuStallShare).sort()).toEqual(Object.keys(result.meta.phaseSeconds).sort());
+    for (const share of Object.values(result.meta.phaseCpuStallShare)) expect(share).toEqual(expect.any(Number));
+    expect(output).toMatch(/\| phase \| wall s \| waited \|/);
+  }
   // The table is printed too.
   expect(output).toContain('| figure | agencyflow | bare Temporal |');
 });
