@@ -361,7 +361,7 @@ export const OPERATIONS: Operation[] = [
     success: {
       status: 200,
       description:
-        'The task, live from its workflow; its stored copy (with `X-Snapshot-Published-At`) when the workflow does not answer within 40 ms of the request or is gone; a task just started, as it began (from its project\u2019s copy). A task of the approved plan that its project has not started yet is a 404 with `Retry-After`.',
+        'The task, live from its workflow; its stored copy (with `X-Snapshot-Published-At`) when the workflow does not answer within 40 ms of the request or is gone; a task just started, as it began (from its project\u2019s copy). A task of the approved plan that its project has not started yet is a 404 with `Retry-After` (while Temporal is slow to confirm a start, as the project\u2019s stored copy says).',
       schema: taskViewSchema,
       headers: { 'X-Snapshot-Published-At': 'Set only when the stored copy is served: when the workflow published it.' },
     },
@@ -542,7 +542,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request: `errors` names each bad field.',
   401: 'No or unknown bearer token.',
   403: 'Your role, department or project does not allow this.',
-  404: 'No such object.',
+  404: 'No such object; for a task of an approved plan that has not started yet, or is starting this moment, with `Retry-After` (nothing was changed).',
   409: 'Not possible in the current state (wrong stage, stale plan version, already done, already claimed, overpayment).',
   413: 'Body larger than the configured limit.',
   415: 'Body not application/json.',

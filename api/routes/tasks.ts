@@ -105,6 +105,25 @@ export function createTasksRouter(deps: AppDeps): Router {
   }
 
   /**
+   * Why an update found no task workflow, when the answer is "a moment too early": its project's
+   * copy lists the task as started (the project publishes that from the workflow task that starts
+   * the task's workflow, which Temporal creates a moment later). Read only on that error.
+   */
+  async function startingNow(err: unknown, taskId: string): Promise<ApiProblem | undefined> {
+    if (!(err instanceof ApiProblem) || err.status !== 404) return undefined;
+    const { projectId, taskKey } = parseTaskId(taskId)!;
+    const { task, project } = await deps.reporting.taskOrItsProject(taskId, projectId).catch(() => ({ task: undefined, project: undefined }));
+    if (task || !project || taskInProjectCopy(project, taskKey)?.state !== 'added') return undefined;
+    return new ApiProblem({
+      type: ProblemType.notFound,
+      title: 'Not found',
+      status: 404,
+      detail: `Task ${taskId} is starting: project ${projectId} started it a moment ago and its workflow is not there yet. Nothing was changed; try again in a second.`,
+      headers: { 'Retry-After': '1' },
+    });
+  }
+
+  /**
    * The task, if the caller may see it: staff their department's, managers their projects',
    * leadership any. Department and manager never change: they come from the store's copy, or for
    * a task just started from its project's copy or its start event, so no read or action waits
@@ -193,7 +212,9 @@ export function createTasksRouter(deps: AppDeps): Router {
       const { person, access } = await accessibleTask(req, taskId, { copyNeeded: false });
       const body = options.optionalBody ? parseOptionalBody(schema, req) : parseBody(schema, req);
       const input = toInput(body, actorOf(person, req.requestId), access);
-      const view = await temporal.updateTask(taskId, update, input, updateIdFor(req, person, update.name, taskId));
+      const view = await temporal
+        .updateTask(taskId, update, input, updateIdFor(req, person, update.name, taskId))
+        .catch(async (err: unknown) => Promise.reject((await startingNow(err, taskId)) ?? err));
       seen.note(taskId, view.version, view);
       res.json(view);
       storeWrites.track(person.id, { taskId }, deps.reporting.publish({ kind: 'task', taskId, projectId: view.projectId, seq: view.version, view }));

@@ -120,6 +120,22 @@ describe('a task the store has not seen yet (just started), known from its proje
     }
   });
 
+  test('started by its project a moment ago, its workflow not there yet: an action says so, worth trying again, and changes nothing', async () => {
+    const { projectId, status, other } = await startedProjectAndCopy();
+    const otherStatus = asProject(status, projectId, other);
+    await h.reporting.publish({ kind: 'project', projectId: other, seq: otherStatus.version, snapshot: otherStatus });
+    const id = `${other}.design-home`;
+    const claim = await h.http().post(`/api/tasks/${id}/claim`).set(h.auth('designer')).expect(404);
+    expect(claim.body.detail).toBe(
+      `Task ${id} is starting: project ${other} started it a moment ago and its workflow is not there yet. Nothing was changed; try again in a second.`,
+    );
+    expect(claim.headers['retry-after']).toBe('1');
+    expect(await h.reporting.task(id)).toBeUndefined();
+    // A task no project lists keeps the plain answer.
+    const missing = await h.http().post(`/api/tasks/${other}.seo-audit/claim`).set(h.auth('designer')).expect(404);
+    expect(missing.body.detail).toBe(`There is no task ${other}.seo-audit.`);
+  });
+
   test('planned but not started: 404 "not started yet", worth asking again; a key the plan lacks is simply not found', async () => {
     const { projectId, status, other } = await startedProjectAndCopy();
     const planned = { ...asProject(status, projectId, other), tasks: [] };
