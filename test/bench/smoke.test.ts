@@ -51,6 +51,7 @@ test('npm run bench -- --smoke produces every figure', async () => {
   expect(ids).toEqual(
     expect.arrayContaining([
       'P1',
+      'P1.settled',
       'P5.claim',
       'P5.submit',
       'P5.review',
