@@ -11,7 +11,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { SearchAttributePair } from '@temporalio/common';
 import { parseDuration } from '../../common/duration';
 import { checkPlan } from '../../workflows/project/plan-rules';
-import { openingStatus } from '../../workflows/project/state';
+import { openingStatus, projectSearchAttributes } from '../../workflows/project/state';
 import {
   cancelProjectUpdate,
   decidePlanUpdate,
@@ -36,17 +36,6 @@ import {
   type ProjectRequest,
 } from '../../workflows/project/schemas';
 import type { Actor, Policy } from '../../workflows/shared-schemas';
-import {
-  ClientIdKey,
-  ClientSegmentKey,
-  DepartmentsKey,
-  DueAtKey,
-  HasOpenComplaintKey,
-  ManagerIdKey,
-  OverdueKey,
-  ProjectStageKey,
-  StageEnteredAtKey,
-} from '../../workflows/search-attributes';
 import type { AppDeps } from '../app';
 import { actorOf, allow, caller } from '../auth';
 import { ApiProblem, badRequest, forbidden, notFound, ProblemType } from '../errors';
@@ -221,24 +210,18 @@ export function createProjectsRouter(deps: AppDeps): Router {
       requestFingerprint: fingerprint,
       requestId: req.requestId,
     };
-    const searchAttributes: SearchAttributePair[] = [
-      { key: ProjectStageKey, value: 'intake' },
-      { key: ManagerIdKey, value: person.id },
-      { key: ClientIdKey, value: request.client.id },
-      { key: ClientSegmentKey, value: request.client.segment },
-      { key: DepartmentsKey, value: [...request.departments] },
-      { key: DueAtKey, value: new Date(request.desiredDeadline) },
-      { key: StageEnteredAtKey, value: new Date(now()) },
-      { key: OverdueKey, value: false },
-      { key: HasOpenComplaintKey, value: false },
-    ];
+    // The workflow keeps its search attributes equal to its snapshot (projectSearchAttributes) and
+    // upserts only what differs: started with those of the snapshot it starts from, its first
+    // workflow task has nothing to upsert (one event and one visibility write fewer per project).
+    const opening = openingStatus(input, receivedAt);
+    const searchAttributes = projectSearchAttributes(opening).filter((pair): pair is SearchAttributePair => pair.value !== null);
 
     const location = `/api/projects/${projectId}`;
     res.setHeader('Location', location);
     if (await temporal.startProject({ input, memo, searchAttributes })) {
       // Started by this request: the workflow starts from exactly this snapshot (no need to wait
       // for a worker to run its first task and then ask it).
-      res.status(201).json(openingStatus(input, receivedAt));
+      res.status(201).json(opening);
       return;
     }
     // The id exists: an earlier request with this Idempotency-Key created it (or this very

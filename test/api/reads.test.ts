@@ -6,7 +6,8 @@
  */
 import { openingTaskView, TASK_WORKFLOW_TYPE, taskId, taskWorkflowId } from '../../workflows/task/contract';
 import { designTaskInput } from '../activities/fixtures';
-import type { ProjectStatus } from '../../workflows/project/contract';
+import { projectWorkflowId, type ProjectStatus } from '../../workflows/project/contract';
+import { projectSearchAttributes } from '../../workflows/project/state';
 import { taskInProjectCopy } from '../../api/snapshot-reads';
 import { eventually, uniqueId } from '../support/temporal';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
@@ -34,6 +35,18 @@ test('a create answers with exactly the snapshot the workflow then shows', async
   // Live, or (a busy worker) the copy the workflow published: the same snapshot either way.
   const read = await h.http().get(`/api/projects/${created.body.projectId}`).set(h.auth('manager')).expect(200);
   expect(read.body).toEqual(created.body);
+});
+
+test('a create starts its workflow with its snapshot\u2019s search attributes: the first workflow task has none to upsert', async () => {
+  const created = (await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest()).expect(201)).body as ProjectStatus;
+  const handle = h.temporal.client.workflow.getHandle(projectWorkflowId(created.projectId));
+  // Once the first workflow task has run (the stored copy comes from its publish).
+  await eventually(async () => (await h.reporting.project(created.projectId)) ?? undefined, { what: 'the first publish' });
+  const wanted = projectSearchAttributes(created).filter((pair) => pair.value !== null);
+  const described = (await handle.describe()).typedSearchAttributes;
+  for (const { key, value } of wanted) expect([key.name, described.get(key)]).toEqual([key.name, value]);
+  const events = (await handle.fetchHistory()).events ?? [];
+  expect(events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes)).toHaveLength(0);
 });
 
 test('an action is in the lists at once: the API stores its answer, the task publishes only once people stop acting', async () => {
