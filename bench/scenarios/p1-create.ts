@@ -8,6 +8,7 @@
  * where neither side meets the other's work.
  */
 import type { BenchContext } from '../context';
+import { sleep } from '../lib/pool';
 import { breakdown } from '../lib/profile';
 import { latencyFigure, tolerate, withFailures } from '../lib/report';
 import { summarize, timed } from '../lib/stats';
@@ -15,8 +16,6 @@ import { summarize, timed } from '../lib/stats';
 const BLOCK = 10;
 /** Long enough for what a create or a bare start sets going to finish on an idle machine. */
 const SETTLE_MS = 500;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function runP1(ctx: BenchContext): Promise<void> {
   const { agency, bare, counts } = ctx;
