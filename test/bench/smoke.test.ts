@@ -144,3 +144,10 @@ test('npm run bench:native-split splits a worker-like process’s native memory 
   expect(Number(header![4])).toBeGreaterThan(512);
   expect(output).toMatch(/^\s+[\d.]+ MiB\s+\d+%\s+[\d.]+ KiB each {2}node/m);
 });
+
+test('npm run bench:api-alone measures a create through the API with nothing behind it, back to back and spaced out', async () => {
+  const output = await run(process.execPath, ['--import', 'tsx', 'bench/api-alone.ts', '--creates', '30', '--gapped', '3', '--gap-ms', '20']);
+  expect(output).toMatch(/^\| back to back \| 30 \| [\d.]+ \| [\d.]+ \|$/m);
+  expect(output).toMatch(/^\| each 20 ms after the one before \| 3 \| [\d.]+ \| [\d.]+ \|$/m);
+  expect(output).toMatch(/API process CPU per create, back to back: [\d.]+ ms/);
+});
