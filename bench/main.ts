@@ -27,7 +27,7 @@ import { profilesTable, summarizeProfiles, type ThreadSummary } from './lib/cpu-
 import { imageAllocator } from './lib/allocator';
 import { PROJECT_ROOT, preloadForNodeProcesses, rssMiB, scrapePrometheus } from './lib/processes';
 import { breakdownTable } from './lib/profile';
-import { figuresTable, markdownTable, pair } from './lib/report';
+import { figuresTable, markdownTable, pair, percent } from './lib/report';
 import { HelpRequested, parseOptions, USAGE, type Options, type Phase } from './options';
 import { runP1 } from './scenarios/p1-create';
 import { runP2 } from './scenarios/p2-lifecycles';
@@ -311,7 +311,7 @@ async function main(): Promise<void> {
       Object.entries(phaseCpu).map(([phase, cpu]) => [
         phase,
         String(timings[phase]),
-        phaseStall[phase] === undefined ? '–' : `${Math.round(phaseStall[phase]! * 100)}%`,
+        phaseStall[phase] === undefined ? '–' : percent(phaseStall[phase]!),
         ...CPU_COLUMNS.map((c) => (cpu[c] === undefined ? '–' : cpu[c].toFixed(1))),
       ]),
     ),

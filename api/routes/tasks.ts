@@ -42,7 +42,6 @@ import {
   taskInProjectCopy,
   TOO_SLOW,
   withinReadBudget,
-  workflowUnanswered,
 } from '../snapshot-reads';
 import type { Stored } from '../../activities/reporting/store';
 
@@ -51,6 +50,13 @@ type TaskAccess = Pick<TaskView, 'department' | 'managerId'>;
 
 /** Temporal answered in time that a planned task's workflow does not exist (yet). */
 const NOT_STARTED = Symbol('not started');
+
+/** Temporal's failure to read a planned task's start: "no such task" (404) is an answer, unavailable (503) is too slow. */
+function startCheckAnswer(err: unknown): typeof NOT_STARTED | typeof TOO_SLOW {
+  if (err instanceof ApiProblem && err.status === 404) return NOT_STARTED;
+  if (err instanceof ApiProblem && err.status === 503) return TOO_SLOW;
+  throw err;
+}
 
 export function createTasksRouter(deps: AppDeps): Router {
   const { temporal, people } = deps;
@@ -81,27 +87,32 @@ export function createTasksRouter(deps: AppDeps): Router {
     receivedAt?: number,
     options: { copyIsEnough: boolean } = { copyIsEnough: false },
   ): Promise<{ known: TaskView; stored?: Stored<TaskView> }> {
-    const { projectId, taskKey } = parseTaskId(taskId)!; // taskIdParam has checked its shape
+    const { projectId } = parseTaskId(taskId)!; // taskIdParam has checked its shape
     let inProject: ReturnType<typeof taskInProjectCopy>;
     const storeRead = async () => {
-      const { task, project } = await deps.reporting.taskOrItsProject(taskId, projectId);
-      inProject = project && taskInProjectCopy(project, taskKey);
-      return task;
+      const copies = await taskOrWhatItsProjectSays(taskId);
+      inProject = copies.inProject;
+      return copies.task;
     };
     const atStart = async (): Promise<Stored<TaskView>> => {
       if (inProject?.state === 'added') return inProject.opening;
       if (inProject?.state !== 'planned') return temporal.taskAtStart(taskId);
       if (options.copyIsEnough && startPace.paused()) throw notStartedYet(taskId, projectId);
       // Past the budget nobody waits for it; a read that succeeds is kept for the next request (taskAtStart).
-      const started = temporal
-        .taskAtStart(taskId)
-        .catch((err: unknown) => (!workflowUnanswered(err) ? Promise.reject(err) : (err as ApiProblem).status === 404 ? NOT_STARTED : TOO_SLOW));
+      const started = temporal.taskAtStart(taskId).catch(startCheckAnswer);
       const first = await withinReadBudget(started, receivedAt);
       startPace.record(first === TOO_SLOW); // Temporal's "no such task" in time is a prompt answer
       if (first !== TOO_SLOW && first !== NOT_STARTED) return first;
       throw notStartedYet(taskId, projectId);
     };
     return storedOrAtStart(storeRead, atStart, deps.logger, { taskId });
+  }
+
+  /** The task's stored copy, or — when the store has not seen it — what its project's copy says of it: one round trip. */
+  async function taskOrWhatItsProjectSays(taskId: string): Promise<{ task?: Stored<TaskView>; inProject: ReturnType<typeof taskInProjectCopy> }> {
+    const { projectId, taskKey } = parseTaskId(taskId)!;
+    const { task, project } = await deps.reporting.taskOrItsProject(taskId, projectId);
+    return { task, inProject: project && taskInProjectCopy(project, taskKey) };
   }
 
   /**
@@ -111,9 +122,9 @@ export function createTasksRouter(deps: AppDeps): Router {
    */
   async function startingNow(err: unknown, taskId: string): Promise<ApiProblem | undefined> {
     if (!(err instanceof ApiProblem) || err.status !== 404) return undefined;
-    const { projectId, taskKey } = parseTaskId(taskId)!;
-    const { task, project } = await deps.reporting.taskOrItsProject(taskId, projectId).catch(() => ({ task: undefined, project: undefined }));
-    if (task || !project || taskInProjectCopy(project, taskKey)?.state !== 'added') return undefined;
+    const { projectId } = parseTaskId(taskId)!;
+    const { task, inProject } = await taskOrWhatItsProjectSays(taskId).catch(() => ({ task: undefined, inProject: undefined }));
+    if (task || inProject?.state !== 'added') return undefined;
     return new ApiProblem({
       type: ProblemType.notFound,
       title: 'Not found',
@@ -132,13 +143,14 @@ export function createTasksRouter(deps: AppDeps): Router {
   async function accessibleTask(
     req: Request,
     taskId: string,
-    options: { copyNeeded: boolean; copyIsEnough?: boolean } = { copyNeeded: true },
+    options: { copyNeeded: boolean } = { copyNeeded: true },
   ): Promise<{ person: Person; access: TaskAccess; stored?: Stored<TaskView> }> {
     const person = caller(req);
     const remembered = options.copyNeeded ? undefined : accessKnown.get(taskId);
+    // A read (it serves the copy) may take the copy's word on a task not started yet; an action asks Temporal.
     const { access, stored } = remembered
       ? { access: remembered, stored: undefined }
-      : await knownTask(taskId, req.receivedAt, { copyIsEnough: options.copyIsEnough ?? false }).then(({ known, stored }) => ({
+      : await knownTask(taskId, req.receivedAt, { copyIsEnough: options.copyNeeded }).then(({ known, stored }) => ({
           access: { department: known.department, managerId: known.managerId },
           stored,
         }));
@@ -181,7 +193,7 @@ export function createTasksRouter(deps: AppDeps): Router {
 
   router.get('/api/tasks/:taskId', allow('staff', 'manager', 'leadership'), async (req, res) => {
     const taskId = taskIdParam(req);
-    const { stored } = await accessibleTask(req, taskId, { copyNeeded: true, copyIsEnough: true });
+    const { stored } = await accessibleTask(req, taskId);
     const { value, publishedAt } = await liveOrStored(taskId, (signal) => temporal.task(taskId, { signal }), stored, seen, {
       pace,
       receivedAt: req.receivedAt,

@@ -30,6 +30,8 @@ export interface Figure {
 
 const ms = (n: number): string => (Number.isFinite(n) ? (n >= 100 ? String(Math.round(n)) : n.toFixed(1)) : '–');
 export const pair = (s: Summary): string => (s.n ? `${ms(s.p50)} / ${ms(s.p99)} ms (n=${s.n})` : '–');
+/** A share (0–1) as a whole percentage. */
+export const percent = (share: number): string => `${Math.round(share * 100)}%`;
 const times = (r: number): string => (Number.isFinite(r) ? `${r.toFixed(2)}×` : '–');
 
 export function latencyFigure(id: string, label: string, api: Summary, bare?: Summary, goal?: Goal, extra: Record<string, unknown> = {}): Figure {

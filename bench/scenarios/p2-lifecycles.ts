@@ -15,7 +15,7 @@ import { inParallel, sleep } from '../lib/pool';
 import { cpuDelta, cpuStallMicros, stallShare } from '../lib/cpu';
 import { histogramMeansMs } from '../lib/processes';
 import { breakdown } from '../lib/profile';
-import { latencyFigure, pair, tolerate, valueFigure, withFailures } from '../lib/report';
+import { latencyFigure, pair, percent, tolerate, valueFigure, withFailures } from '../lib/report';
 import { round, Samples, summarize } from '../lib/stats';
 import { historyFigure, historyOf } from './history';
 
@@ -24,8 +24,6 @@ const WORKER_HISTOGRAMS = [
   'temporal_workflow_task_execution_latency_seconds',
   'temporal_activity_schedule_to_start_latency_seconds',
 ];
-
-const percent = (share: number): string => `${Math.round(share * 100)}%`;
 
 const ACTIONS = ['create', 'submit plan', 'approve plan', 'claim', 'submit', 'review', 'feedback', 'payment'];
 

@@ -29,6 +29,17 @@ async function projectWithOpenDesignTask(): Promise<{ projectId: string; design:
   return { projectId, design };
 }
 
+/** Delays by 3 s every project publish not made by the API's projects router (the workflow's own) for `which` projects; restore when done. */
+function holdBackWorkflowPublishes(which: (projectId: string) => boolean): { mockRestore(): void } {
+  const publish = h.reporting.publish.bind(h.reporting);
+  return jest.spyOn(h.reporting, 'publish').mockImplementation(async (record) => {
+    if (record.kind === 'project' && which(record.projectId) && !new Error().stack?.includes('routes/projects')) {
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+    }
+    return publish(record);
+  });
+}
+
 test('a create answers with exactly the snapshot the workflow then shows', async () => {
   const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest()).expect(201);
   expect(created.body.stage).toBe('planning');
@@ -71,11 +82,7 @@ test('an action is in the lists at once: the API stores its answer, the task pub
 
 test('a create is in the manager\u2019s list at once: the API stores the snapshot it answered with, ahead of the workflow\u2019s own publish', async () => {
   // The workflow's own publishes are held back: only the API's write can be in the store.
-  const publish = h.reporting.publish.bind(h.reporting);
-  const heldBack = jest.spyOn(h.reporting, 'publish').mockImplementation(async (record) => {
-    if (record.kind === 'project' && !new Error().stack?.includes('routes/projects')) await new Promise((resolve) => setTimeout(resolve, 3_000));
-    return publish(record);
-  });
+  const heldBack = holdBackWorkflowPublishes(() => true);
   try {
     const created = (await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest()).expect(201)).body as ProjectStatus;
     const list = await h.http().get('/api/projects').set(h.auth('manager')).expect(200);
@@ -90,13 +97,7 @@ test('a project action is in the lists at once: the API stores its answer, ahead
   const { projectId } = (await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest()).expect(201)).body;
   await h.http().put(`/api/projects/${projectId}/plan`).set(h.auth('manager')).send(planRequest()).expect(200);
   // The workflow's own publishes of this project are held back: only the API's write can be in the store.
-  const publish = h.reporting.publish.bind(h.reporting);
-  const heldBack = jest.spyOn(h.reporting, 'publish').mockImplementation(async (record) => {
-    if (record.kind === 'project' && record.projectId === projectId && !new Error().stack?.includes('routes/projects')) {
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
-    }
-    return publish(record);
-  });
+  const heldBack = holdBackWorkflowPublishes((id) => id === projectId);
   try {
     const approved = (
       await h.http().post(`/api/projects/${projectId}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200)
