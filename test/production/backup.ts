@@ -69,6 +69,15 @@ async function main(): Promise<void> {
   const before = new Map<string, ProjectStatus>();
   for (const j of journeys) before.set(j.projectId!, await http.get<ProjectStatus>(j.manager, `/api/projects/${j.projectId}`));
   say(`projects: ${[...before.values()].map((s) => `${s.projectId} ${s.stage}`).join(', ')}`);
+  // A live read can show a stage whose publish is still on its way to the store (a completing
+  // project's last publishes); the backup is of what the databases hold, so wait until the store
+  // (the manager's list) shows every project where the live read did.
+  for (let i = 0; ; i++) {
+    const items = (await http.get<{ items: { projectId: string; stage: string }[] }>('manager', '/api/projects?pageSize=100')).items;
+    if ([...before.values()].every((s) => items.some((p) => p.projectId === s.projectId && p.stage === s.stage))) break;
+    if (i >= 60) throw new Error('the reporting store did not reach the stages the projects showed within 30 s');
+    await sleep(500);
+  }
 
   const dumpStarted = Date.now();
   const dumps = stack.dumpDatabases(path.join(backupDir, 'dumps'));
