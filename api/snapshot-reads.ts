@@ -153,32 +153,82 @@ async function readStore<T>(
 /**
  * How promptly the workflows have answered reads lately. When most of the last few reads had to
  * fall back on the store (a busy worker: its queue holds the work of many projects), the reads
- * that have a copy to serve skip the query for a short while: they answer at the store's speed
- * instead of waiting LIVE_READ_BUDGET_MS first, and the busy worker is not handed queries whose
- * answers nobody waits for. After the pause the next reads ask the workflow again.
+ * that have a copy to serve skip the query: they answer at the store's speed instead of waiting
+ * LIVE_READ_BUDGET_MS first, and the busy worker is not handed queries whose answers nobody waits
+ * for. Every `pauseMs` one read asks again — in the background, after it has answered from the copy
+ * (a probe): only when that answer comes within the budget do reads ask the workflow again, and
+ * then the first slow answer among the next few pauses them again (the prompt probe may have met a
+ * lull). So while the workers stay busy, no person's read waits for the budget to run out, however
+ * long that lasts; only the few reads that find them busy first do.
  */
 export class LiveReadPace {
   private readonly recent: boolean[] = [];
+  /** 0: reads ask; else the copy is served, and after this time one read probes. */
   private quietUntil = 0;
+  private probing = false;
+  /** Reads still on probation after a prompt probe: one slow answer among them pauses again at once. */
+  private probation = 0;
 
   constructor(
     private readonly options = { window: 5, slowToPause: 3, pauseMs: 2_000 },
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** True while reads with a copy to serve should not ask the workflow. */
+  /**
+   * What a read with a copy to serve does: `ask` the workflow (and wait up to the budget, then
+   * `record` whether it answered in time); answer from the `copy` without asking; or answer from
+   * the copy and `probe`: ask in the background and hand the outcome to `probed`.
+   */
+  next(): 'ask' | 'copy' | 'probe' {
+    if (this.quietUntil === 0) return 'ask';
+    if (this.probing || this.now() < this.quietUntil) return 'copy';
+    this.probing = true;
+    return 'probe';
+  }
+
+  /** True while reads with a copy to serve do not ask the workflow. */
   paused(): boolean {
-    return this.now() < this.quietUntil;
+    return this.quietUntil !== 0;
   }
 
   /** One read that raced the workflow: `slow` when the workflow missed the budget. */
   record(slow: boolean): void {
+    if (this.quietUntil !== 0) return; // asked before the pause began: the probe decides from here
+    if (this.probation > 0) {
+      // One prompt probe may have been a lull: a busy worker should not cost three more reads the budget.
+      if (slow) this.pause();
+      else this.probation -= 1;
+      return;
+    }
     this.recent.push(slow);
     if (this.recent.length > this.options.window) this.recent.shift();
-    if (this.recent.filter(Boolean).length >= this.options.slowToPause) {
-      this.quietUntil = this.now() + this.options.pauseMs;
-      this.recent.length = 0;
+    if (this.recent.filter(Boolean).length >= this.options.slowToPause) this.pause();
+  }
+
+  /** The probe's outcome: prompt — reads ask again; slow — another pause. */
+  probed(slow: boolean): void {
+    this.probing = false;
+    if (slow) {
+      this.pause();
+    } else {
+      this.quietUntil = 0;
+      this.probation = this.options.window;
     }
+  }
+
+  /** Asks `answer` in the background for a probe (`next()` said so): its outcome is `probed`; past the budget it is `abort`ed. */
+  probe(answer: Promise<unknown>, abort: () => void): void {
+    void withinReadBudget(answer.catch(() => TOO_SLOW)).then((first) => {
+      const slow = first === TOO_SLOW;
+      if (slow) abort();
+      this.probed(slow);
+    });
+  }
+
+  private pause(): void {
+    this.quietUntil = this.now() + this.options.pauseMs;
+    this.recent.length = 0;
+    this.probation = 0;
   }
 }
 
@@ -266,13 +316,19 @@ export async function liveOrStored<T extends { version: number }>(
       : remembered && (!stored || remembered.version > stored.value.version)
         ? { value: remembered }
         : undefined;
-  // The workflows are slow to answer lately: serve the copy at once, ask nobody.
-  if (quick && pace?.paused()) return quick;
+  // The workflows are slow to answer lately: serve the copy at once (now and then asking in the
+  // background whether they are prompt again).
+  const step = quick && pace ? pace.next() : 'ask';
+  if (quick && step === 'copy') return quick;
   const query = new AbortController();
   const fromLive = live(query.signal).then((value) => {
     seen.note(id, value.version, value);
     return { value };
   });
+  if (quick && step === 'probe') {
+    pace?.probe(fromLive, () => query.abort());
+    return quick;
+  }
   const fallBack = (err: unknown): { value: T; publishedAt?: string } => {
     if (workflowUnanswered(err)) {
       if (quick) return quick;

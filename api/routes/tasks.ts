@@ -79,8 +79,9 @@ export function createTasksRouter(deps: AppDeps): Router {
    * task the project's copy has planned but not started is "not started yet" (404) unless
    * Temporal shows it started within the read budget. While most of Temporal's recent answers to
    * that missed the budget, a read (`copyIsEnough`) takes the copy's word at once, as reads of a
-   * record with a copy do (`LiveReadPace`): it may say "not started yet" for a task that started
-   * a publish ago (under a second), which its poll's next try shows. An action always asks.
+   * record with a copy do (`LiveReadPace`, which now and then asks in the background whether
+   * Temporal is prompt again): it may say "not started yet" for a task that started a publish ago
+   * (under a second), which its poll's next try shows. An action always asks.
    */
   async function knownTask(
     taskId: string,
@@ -97,9 +98,14 @@ export function createTasksRouter(deps: AppDeps): Router {
     const atStart = async (): Promise<Stored<TaskView>> => {
       if (inProject?.state === 'added') return inProject.opening;
       if (inProject?.state !== 'planned') return temporal.taskAtStart(taskId);
-      if (options.copyIsEnough && startPace.paused()) throw notStartedYet(taskId, projectId);
+      const step = options.copyIsEnough ? startPace.next() : 'ask';
+      if (step === 'copy') throw notStartedYet(taskId, projectId);
       // Past the budget nobody waits for it; a read that succeeds is kept for the next request (taskAtStart).
       const started = temporal.taskAtStart(taskId).catch(startCheckAnswer);
+      if (step === 'probe') {
+        startPace.probe(started, () => undefined); // a history read: nothing to cancel
+        throw notStartedYet(taskId, projectId);
+      }
       const first = await withinReadBudget(started, receivedAt);
       startPace.record(first === TOO_SLOW); // Temporal's "no such task" in time is a prompt answer
       if (first !== TOO_SLOW && first !== NOT_STARTED) return first;

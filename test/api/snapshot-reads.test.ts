@@ -187,12 +187,65 @@ describe('while the workflows answer slowly, reads with a copy to serve do not a
     expect(await liveOrStored('q', unseen.fn, undefined, seen, { pace })).toEqual({ value: { version: 1, what: 'live v1' } });
     expect(unseen.asked).toBe(1);
 
-    // The pause ends: a prompt workflow answers live again.
+    // The pause ends: the next read still answers from the copy at once, and asks in the
+    // background (a probe); a prompt answer there has reads ask the workflow again.
     now += 2_001;
     const prompt = counted(1, 6);
-    expect(await liveOrStored('p', prompt.fn, stored(4), seen, { pace })).toEqual({ value: { version: 6, what: 'live v6' } });
+    const probing = Date.now();
+    expect(await liveOrStored('p', prompt.fn, stored(4), seen, { pace })).toEqual({ value: { version: 4, what: 'stored v4' }, publishedAt: '2026-11-30T10:00:00.000Z' });
+    expect(Date.now() - probing).toBeLessThan(LIVE_READ_BUDGET_MS);
     expect(prompt.asked).toBe(1);
+    await settle();
     expect(pace.paused()).toBe(false);
+    expect(await liveOrStored('p', prompt.fn, stored(4), seen, { pace })).toEqual({ value: { version: 6, what: 'live v6' } });
+    expect(prompt.asked).toBe(2);
+  });
+
+  /** Long enough for a probe to be answered or to give up (the budget) and hand its outcome over. */
+  const settle = () => new Promise((r) => setTimeout(r, LIVE_READ_BUDGET_MS + 30));
+
+  test('while the workflows stay slow, no read waits for the budget after the first pause: each probe finds them slow and pauses again', async () => {
+    let now = 1_000_000;
+    const pace = new LiveReadPace({ window: 5, slowToPause: 3, pauseMs: 2_000 }, () => now);
+    const seen = new SeenVersions<Snap>();
+    const slow = counted(LIVE_READ_BUDGET_MS + 100, 5);
+    for (let i = 0; i < 3; i++) await liveOrStored('p', slow.fn, stored(4), seen, { pace });
+    expect(slow.asked).toBe(3);
+    for (let pause = 0; pause < 3; pause++) {
+      now += 2_001;
+      // Two reads right after the pause: the first probes, the second does not ask at all; neither waits.
+      const started = Date.now();
+      await liveOrStored('p', slow.fn, stored(4), seen, { pace });
+      await liveOrStored('p', slow.fn, stored(4), seen, { pace });
+      expect(Date.now() - started).toBeLessThan(LIVE_READ_BUDGET_MS);
+      expect(slow.asked).toBe(4 + pause);
+      await settle();
+      expect(pace.paused()).toBe(true);
+    }
+  });
+
+  test('after a prompt probe, the first slow answer pauses again at once', async () => {
+    let now = 1_000_000;
+    const pace = new LiveReadPace({ window: 5, slowToPause: 3, pauseMs: 2_000 }, () => now);
+    for (let i = 0; i < 3; i++) pace.record(true);
+    now += 2_001;
+    expect(pace.next()).toBe('probe');
+    expect(pace.next()).toBe('copy'); // one probe at a time
+    pace.probed(false);
+    expect(pace.next()).toBe('ask');
+    pace.record(false);
+    pace.record(true);
+    expect(pace.paused()).toBe(true);
+    // Five prompt answers end the probation: back to three slow of the last five.
+    now += 2_001;
+    expect(pace.next()).toBe('probe');
+    pace.probed(false);
+    for (let i = 0; i < 5; i++) pace.record(false);
+    pace.record(true);
+    pace.record(true);
+    expect(pace.paused()).toBe(false);
+    pace.record(true);
+    expect(pace.paused()).toBe(true);
   });
 
   test('prompt answers between slow ones keep the queries going', async () => {
