@@ -116,14 +116,22 @@ export const PENDING_WRITES_WAIT_MS = 1_000;
 export class PendingWrites {
   private readonly pending = new Map<Promise<void>, string>();
 
-  constructor(private readonly logger: { warn(fields: object, message: string): void }) {}
+  constructor(private readonly logger: { warn(fields: object, message: string): void; error(fields: object, message: string): void }) {}
 
-  /** `by`: the person whose action this write stores. */
-  track(by: string, ids: Record<string, string>, write: Promise<unknown>): void {
+  /**
+   * `by`: the person whose action this write stores. `unwritten`: what makes sure the store gets
+   * the record when this write failed (none: its workflow publishes the same version itself).
+   */
+  track(by: string, ids: Record<string, string>, write: Promise<unknown>, unwritten?: () => Promise<void>): void {
     const done: Promise<void> = write
       .then(
         () => undefined,
-        (err: unknown) => this.logger.warn({ ...ids, err: (err as Error).message }, 'an action\'s answer was not written to the store; its workflow publishes it'),
+        async (err: unknown) => {
+          this.logger.warn({ ...ids, err: (err as Error).message }, 'an action\'s answer was not written to the store; its workflow publishes it');
+          await unwritten?.().catch((failed: unknown) =>
+            this.logger.error({ ...ids, err: (failed as Error).message }, 'the workflow could not be asked to publish what the store lacks; `npm run reports:rebuild` repairs'),
+          );
+        },
       )
       .finally(() => this.pending.delete(done));
     this.pending.set(done, by);

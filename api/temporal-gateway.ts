@@ -28,6 +28,7 @@ import { ManagerIdKey } from '../workflows/search-attributes';
 import {
   getStatusQuery,
   PROJECT_WORKFLOW_TYPE,
+  publishAgainSignal,
   projectWorkflowId,
   type ProjectActionResult,
   type ProjectInput,
@@ -190,6 +191,11 @@ export class TemporalGateway {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
       throw translateTemporalError(err, 'start the project');
     }
+  }
+
+  /** Has the project publish its current snapshot (the API could not store a new project's opening snapshot). */
+  async askProjectToPublish(projectId: string): Promise<void> {
+    await this.call(`ask project ${projectId} to publish`, (client) => client.workflow.getHandle(projectWorkflowId(projectId)).signal(publishAgainSignal));
   }
 
   /** Memo and status of a project without needing a worker; undefined when there is none. */

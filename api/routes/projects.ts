@@ -220,11 +220,17 @@ export function createProjectsRouter(deps: AppDeps): Router {
     res.setHeader('Location', location);
     if (await temporal.startProject({ input, memo, searchAttributes })) {
       // Started by this request: the workflow starts from exactly this snapshot (no need to wait
-      // for a worker to run its first task and then ask it). It goes to the store from here too,
-      // as an action's answer does: the manager's next list has the project at once, however busy
-      // the worker that publishes the same version is.
+      // for a worker to run its first task and then ask it). It goes to the store from here, as
+      // an action's answer does: the manager's next list has the project at once. The workflow
+      // leaves this version to us (`starterStoresOpening`): should the store refuse it, the
+      // workflow is asked to publish it itself.
       res.status(201).json(opening);
-      storeWrites.track(person.id, { projectId }, deps.reporting.publish({ kind: 'project', projectId, seq: opening.version, snapshot: opening }));
+      storeWrites.track(
+        person.id,
+        { projectId },
+        deps.reporting.publish({ kind: 'project', projectId, seq: opening.version, snapshot: opening }),
+        () => temporal.askProjectToPublish(projectId),
+      );
       return;
     }
     // The id exists: an earlier request with this Idempotency-Key created it (or this very

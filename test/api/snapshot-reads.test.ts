@@ -258,7 +258,8 @@ describe('while the workflows answer slowly, reads with a copy to serve do not a
 describe('an action\'s answer on its way to the store: the next list of whoever acted waits for it', () => {
   const logger = () => {
     const warnings: { fields: object; message: string }[] = [];
-    return { warnings, warn: (fields: object, message: string) => warnings.push({ fields, message }) };
+    const errors: { fields: object; message: string }[] = [];
+    return { warnings, errors, warn: (fields: object, message: string) => warnings.push({ fields, message }), error: (fields: object, message: string) => errors.push({ fields, message }) };
   };
   const later = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -268,6 +269,18 @@ describe('an action\'s answer on its way to the store: the next list of whoever 
     writes.track('anna', { taskId: 't-1' }, Promise.reject(new Error('store down')));
     await writes.settled('anna');
     expect(log.warnings).toEqual([{ fields: { taskId: 't-1', err: 'store down' }, message: expect.stringContaining('not written') }]);
+  });
+
+  test('a failed write that its workflow would not publish again (a create\'s opening snapshot) has the workflow asked to', async () => {
+    const log = logger();
+    const writes = new PendingWrites(log);
+    const asked: string[] = [];
+    writes.track('anna', { projectId: 'p-1' }, Promise.reject(new Error('store down')), async () => void asked.push('p-1'));
+    writes.track('anna', { projectId: 'p-2' }, Promise.resolve(), async () => void asked.push('p-2'));
+    writes.track('anna', { projectId: 'p-3' }, Promise.reject(new Error('store down')), () => Promise.reject(new Error('Temporal down')));
+    await writes.settled('anna');
+    expect(asked).toEqual(['p-1']);
+    expect(log.errors).toEqual([{ fields: { projectId: 'p-3', err: 'Temporal down' }, message: expect.stringContaining('reports:rebuild') }]);
   });
 
   test('a write that hangs holds reads up for PENDING_WRITES_WAIT_MS at most', async () => {

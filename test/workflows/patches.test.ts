@@ -5,9 +5,12 @@
  * still asks the SDK, marker by marker. Histories of both kinds are replayed when the environment
  * closes (support.ts), and the recorded fixtures in replay.test.ts.
  */
+import type { WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { BASELINE_1_PATCHES, CURRENT_PATCH_BASELINE } from '../../workflows/common/patches';
+import { publishAgainSignal } from '../../workflows/project/contract';
 import type { TaskInput } from '../../workflows/task/contract';
+import { eventually } from '../support/temporal';
 import {
   approvePlan,
   patchIdsIn,
@@ -15,6 +18,7 @@ import {
   plan,
   planTask,
   projectInput,
+  recordHistory,
   startProject,
   startWorkflowTestEnv,
   taskHandle,
@@ -81,4 +85,24 @@ test('a run started without a baseline asks the SDK for each patch, as runs from
   );
   expect(patchIdsIn(project)).toEqual(expect.arrayContaining(['notices-own-path', 'snapshot-publishing', 'task-memo-titles']));
   expect(changeVersionUpserts(task)).toBeGreaterThan(0);
+});
+
+test('from baseline 2 the starter stores a project\u2019s opening snapshot: the run publishes nothing before something changes, unless asked to', async () => {
+  const scheduledActivities = async (handle: WorkflowHandle, after: (events: temporal.api.history.v1.IHistoryEvent[]) => boolean) => {
+    const events = await eventually(async () => {
+      const history = (await handle.fetchHistory()).events ?? [];
+      return after(history) ? history : undefined;
+    });
+    return events.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+  };
+  // A workflow task's commands are in the history together with its completion.
+  const firstTaskDone = (events: temporal.api.history.v1.IHistoryEvent[]) => events.some((e) => e.workflowTaskCompletedEventAttributes);
+  expect(await scheduledActivities(await startProject(env, projectInput({ patchBaseline: 1 })), firstTaskDone)).toEqual(['publishSnapshot']);
+  const handle = await startProject(env, projectInput({ patchBaseline: 2 }));
+  expect(await scheduledActivities(handle, firstTaskDone)).toEqual([]);
+  // The API asks when the store refused its write: the run publishes its current snapshot.
+  await handle.signal(publishAgainSignal);
+  const afterSignal = (events: temporal.api.history.v1.IHistoryEvent[]) => events.filter((e) => e.workflowTaskCompletedEventAttributes).length >= 2;
+  expect(await scheduledActivities(handle, afterSignal)).toEqual(['publishSnapshot']);
+  await recordHistory(handle, 'project-publish-again');
 });

@@ -38,11 +38,23 @@ export const BASELINE_1_PATCHES: ReadonlySet<string> = new Set([
   'temporal-cancel-runs-cancellation',
 ]);
 
-/** The baseline new runs start with. */
-export const CURRENT_PATCH_BASELINE = 1;
+/**
+ * The baseline new runs start with.
+ * - 1: every patch in BASELINE_1_PATCHES.
+ * - 2: the same patches, and whoever starts a project stores its opening snapshot (the API does,
+ *   right after the start: `starterStoresOpening`), so the run does not publish it again: no
+ *   activity and no second workflow task before anyone acts.
+ */
+export const CURRENT_PATCH_BASELINE = 2;
 
 /** `patched` for a run started with `baseline` (none: the SDK's markers decide, as recorded). */
 export function patchesFor(baseline: number | undefined): Patched {
   if (baseline === undefined) return sdkPatched;
+  // Baseline 2 added no patch, only the starter's duty below.
   return (patchId) => BASELINE_1_PATCHES.has(patchId) || sdkPatched(patchId);
+}
+
+/** Whether the run's starter stored its opening snapshot (baseline 2 on); runs started before publish it themselves. */
+export function starterStoresOpening(baseline: number | undefined): boolean {
+  return baseline !== undefined && baseline >= 2;
 }

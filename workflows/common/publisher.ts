@@ -37,14 +37,22 @@ const { publishSnapshot } = proxyActivities<ProjectActivities>({
 export interface Publisher {
   /** Resolves once the latest change is in the store (a run publishes its final state before it ends). */
   caughtUp(): Promise<void>;
+  /** Publishes the current version again (whoever was to store an earlier one could not). */
+  again(): void;
 }
 
-export function startPublisher(options: { version(): number; target(seq: number): PublishSnapshotInput; patched: Patched }): Publisher {
+export function startPublisher(options: {
+  version(): number;
+  target(seq: number): PublishSnapshotInput;
+  patched: Patched;
+  /** The version the store has from whoever started the run (the API stores a new project's opening snapshot): not published again. */
+  storedByStarter?: number;
+}): Publisher {
   const { patched } = options;
   // Runs recorded before publishing existed replay without it.
-  if (!patched('snapshot-publishing')) return { caughtUp: async () => undefined };
+  if (!patched('snapshot-publishing')) return { caughtUp: async () => undefined, again: () => undefined };
   const withoutWaiting = patched('publish-without-waiting');
-  let published = 0;
+  let published = options.storedByStarter ?? 0;
   let inFlight = 0;
   // A day of retries failed: the next change publishes again; `reports:rebuild` repairs.
   const notPublished = (seq: number, err: unknown): void => log.error('snapshot not published', { seq, error: (err as Error).message });
@@ -76,5 +84,10 @@ export function startPublisher(options: { version(): number; target(seq: number)
       published = seq;
     }
   });
-  return { caughtUp: () => condition(() => published >= options.version() && inFlight === 0) };
+  return {
+    caughtUp: () => condition(() => published >= options.version() && inFlight === 0),
+    again: () => {
+      published = Math.min(published, options.version() - 1);
+    },
+  };
 }

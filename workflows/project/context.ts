@@ -9,7 +9,7 @@ import { condition, workflowInfo, type ChildWorkflowHandle } from '@temporalio/w
 import type { RecipientSpec } from '../../activities/contract';
 import { createJournal, nowIso, type Journal } from '../common/journal';
 import { createOutbox, type Outbox } from '../common/outbox';
-import { patchesFor, type Patched } from '../common/patches';
+import { patchesFor, starterStoresOpening, type Patched } from '../common/patches';
 import { startPublisher, type Publisher } from '../common/publisher';
 import { syncSearchAttributes } from '../common/search-attribute-sync';
 import type { Actor } from '../shared-schemas';
@@ -99,6 +99,7 @@ export function createProjectContext(input: ProjectInput): ProjectContext {
     version: () => status.version,
     target: (seq) => ({ kind: 'project', projectId: input.projectId, seq }),
     patched,
+    ...(starterStoresOpening(input.patchBaseline) && { storedByStarter: status.version }),
   });
 
   const ctx: ProjectContext = {

@@ -85,4 +85,11 @@ export interface TaskChangedSignal {
 }
 export const taskChangedSignal = defineSignal<[TaskChangedSignal]>('taskChanged');
 
+/**
+ * Sent by the API when it could not store the opening snapshot of a project it started (the store
+ * was down): the run publishes its current snapshot itself (it leaves that to the API otherwise:
+ * `starterStoresOpening`).
+ */
+export const publishAgainSignal = defineSignal('publishSnapshotAgain');
+
 export type { Actor };

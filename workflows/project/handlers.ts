@@ -13,6 +13,7 @@ import {
   cancelProjectUpdate,
   decidePlanUpdate,
   getStatusQuery,
+  publishAgainSignal,
   recordFeedbackUpdate,
   recordPaymentUpdate,
   resolveComplaintUpdate,
@@ -396,4 +397,5 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
 
   // A signal, not an update: a task must never wait on its project.
   setHandler(taskChangedSignal, ({ at, ...change }) => production.applyReport(change, at));
+  setHandler(publishAgainSignal, () => ctx.publisher.again());
 }
