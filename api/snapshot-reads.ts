@@ -11,7 +11,7 @@
  * A record the store has not seen yet (just created) stands in with its state at the start, read
  * from its start event (`storedOrAtStart`) — for a task its project has just started, built from
  * the project's stored copy instead (`taskInProjectCopy`). While most reads miss the budget, reads with a copy
- * skip the query for a moment (`LiveReadPace`). An action's answer is the snapshot of the version
+ * skip the query until one asked in the background comes back in time (`LiveReadPace`). An action's answer is the snapshot of the version
  * it made, from the workflow or the store, whichever has it first (`snapshotAtLeast`).
  *
  * A stored copy older than a version this process has already answered with (an action's result,
