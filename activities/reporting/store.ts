@@ -27,7 +27,7 @@ import { projectFacts, projectRow, taskFacts, taskRow, type Fact } from './facts
 import { kpiReport, type KpiQuery } from './kpis';
 import { LATEST_VERSION, migrate, appliedVersions } from './migrations';
 import { portfolioReport } from './portfolio';
-import { jsonb, openDatabase, schemaIdentifier, sql, join, raw, type Database, type Sql } from './sql';
+import { jsonb, openDatabase, quoteLiteral, schemaIdentifier, sql, join, raw, type Database, type Sql } from './sql';
 
 /** Input the store refuses (a page token it did not give out): the API answers 400 naming `field`. */
 export class ReportingInputError extends Error {
@@ -45,6 +45,16 @@ export interface Stored<T> {
   publishedAt: string;
   value: T;
 }
+
+/**
+ * What a task read needs of its project's copy when the store has no copy of the task itself
+ * (`taskOrItsProject`): which tasks the approved plan has, which have started, and what each
+ * starts with. The rest — the timeline above all, the biggest part and growing — stays in the
+ * store: that read is the poll of a task about to start, under load among the most frequent.
+ */
+const NOT_FOR_TASKS = ['brief', 'timeline', 'invoices', 'documents', 'feedback', 'complaints', 'revisions'] as const;
+export type ProjectCopyForTasks = Omit<ProjectStatus, (typeof NOT_FOR_TASKS)[number]>;
+const WITHOUT_NOT_FOR_TASKS = raw(`ARRAY[${NOT_FOR_TASKS.map(quoteLiteral).join(', ')}]::text[]`);
 
 export interface PageRequest {
   pageSize: number;
@@ -328,12 +338,12 @@ export class ReportingStore {
    * which knows what the project started it with. One statement: a task read is one round trip
    * either way.
    */
-  async taskOrItsProject(taskId: string, projectId: string): Promise<{ task?: Stored<TaskView>; project?: Stored<ProjectStatus> }> {
+  async taskOrItsProject(taskId: string, projectId: string): Promise<{ task?: Stored<TaskView>; project?: Stored<ProjectCopyForTasks> }> {
     const { s } = this;
-    const rows = await this.db.rows<{ kind: 'task' | 'project'; seq: number; published_at: Date; doc: TaskView | ProjectStatus }>(
+    const rows = await this.db.rows<{ kind: 'task' | 'project'; seq: number; published_at: Date; doc: TaskView | ProjectCopyForTasks }>(
       sql`SELECT 'task' AS kind, seq, published_at, view AS doc FROM ${s}.tasks WHERE task_id = ${taskId}
         UNION ALL
-        SELECT 'project', seq, published_at, snapshot FROM ${s}.projects
+        SELECT 'project', seq, published_at, snapshot - ${WITHOUT_NOT_FOR_TASKS} FROM ${s}.projects
         WHERE project_id = ${projectId} AND NOT EXISTS (SELECT 1 FROM ${s}.tasks WHERE task_id = ${taskId})`,
     );
     const stored = <T>(row: (typeof rows)[number]): Stored<T> => ({ seq: Number(row.seq), publishedAt: iso(row.published_at)!, value: row.doc as T });

@@ -73,9 +73,12 @@ export function approvedPlan(status: ProjectStatus): PlanVersionView {
   return plan;
 }
 
+/** What a task's input takes from its project's snapshot. */
+export type TaskStartFacts = Pick<ProjectStatus, 'projectId' | 'title' | 'client' | 'managerId' | 'policy'>;
+
 /** What a plan task (or a revision request) becomes as a child workflow's input. */
 export function taskInputFor(
-  status: ProjectStatus,
+  status: TaskStartFacts,
   task: Pick<PlanTask, 'key' | 'department' | 'title' | 'description' | 'estimateHours' | 'dueAt' | 'price' | 'dependsOn'>,
   extra: { startOpen: boolean; revisionRound?: number; patchBaseline?: number },
 ): TaskInput {
@@ -102,7 +105,7 @@ export function taskInputFor(
 }
 
 /** What a task of the approved plan starts with: it opens at once when it depends on nothing. */
-export function planTaskInput(status: ProjectStatus, task: PlanTask, patchBaseline?: number): TaskInput {
+export function planTaskInput(status: TaskStartFacts, task: PlanTask, patchBaseline?: number): TaskInput {
   return taskInputFor(status, task, { startOpen: task.dependsOn.length === 0, patchBaseline });
 }
 
