@@ -52,7 +52,7 @@ export interface BenchContext {
   live: { projectId: string; managerToken: string; taskIds: string[] }[];
   /** The 50-task project, completed (H), reused by P4. */
   bigProjectId?: string;
-  /** CPU seconds used so far by each process of the run (bench, api, worker, bare worker, temporal). */
+  /** CPU seconds used so far by each process of the run (bench, api, worker, store, bare worker, temporal). */
   cpu(): CpuSample;
   log(message: string): void;
 }

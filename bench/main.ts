@@ -12,12 +12,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startDevServer, type DevServer } from '../common/dev-server';
-import { startEmbeddedPostgres } from '../common/embedded-postgres';
 import { ensureTemporalCli } from '../common/temporal-cli';
 import { resolveWorkflowBundle } from '../common/workflow-bundle';
 import { ProductionStack } from '../test/production/stack';
 import { Agency } from './agencyflow/driver';
-import { ApiProcess, BENCH_TASK_QUEUE, WorkerProcess } from './agencyflow/stack';
+import { ApiProcess, BENCH_TASK_QUEUE, StoreProcess, WorkerProcess } from './agencyflow/stack';
 import { Bare } from './bare/client';
 import { compareRuns } from './compare';
 import type { BenchContext } from './context';
@@ -37,7 +36,7 @@ import { runP5 } from './scenarios/p5-actions';
 import { runBigProject } from './scenarios/history';
 
 const started = Date.now();
-const CPU_COLUMNS = ['api', 'worker', 'temporal', 'bare worker', 'bench'];
+const CPU_COLUMNS = ['api', 'worker', 'temporal', 'store', 'bare worker', 'bench'];
 const log = (message: string): void => {
   process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
 };
@@ -52,7 +51,7 @@ function cleanup(): Promise<void> {
   })();
   return cleaning;
 }
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.once(signal, () => {
     log(`${signal}: stopping`);
     void cleanup().then(() => process.exit(130));
@@ -115,11 +114,12 @@ async function main(): Promise<void> {
     log(`Temporal dev server on ${address} (SQLite WAL, ${path.join(runDir, 'temporal.sqlite')})`);
   }
   // The reporting store: the given PostgreSQL, or an embedded PGlite like npm start's.
+  let store: StoreProcess | undefined;
   if (!reportingUrl && !options.apiUrl) {
-    const embedded = await startEmbeddedPostgres({ dataDir: path.join(runDir, 'reporting') });
-    cleanups.push(() => embedded.stop());
-    reportingUrl = embedded.url;
-    log(`reporting store: PGlite on ${embedded.url}`);
+    store = await StoreProcess.start({ dataDir: path.join(runDir, 'reporting'), logDir });
+    cleanups.push(() => store!.stop());
+    reportingUrl = store.url;
+    log(`reporting store: PGlite on ${store.url} (its own process)`);
   }
   const connection = await Connection.connect({ address });
   cleanups.push(() => connection.close());
@@ -201,6 +201,7 @@ async function main(): Promise<void> {
         worker: ctx.worker?.child.pid ?? options.workerPid,
         'bare worker': bare.worker.pid,
         temporal: devServer ? childPids(process.pid, 'temporal')[0] : cluster?.server?.pid,
+        store: store?.child.pid,
       }),
     log,
   };

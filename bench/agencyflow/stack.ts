@@ -36,6 +36,7 @@ export class WorkerProcess {
   static async start(options: StackOptions & { taskQueue: string; name: string }): Promise<WorkerProcess> {
     const [healthPort, metricsPort] = [await freePort(), await freePort()];
     const child = spawnTs({
+      ownSession: true,
       name: options.name,
       entry: path.join(PROJECT_ROOT, 'worker', 'main.ts'),
       logDir: options.logDir,
@@ -78,6 +79,7 @@ export class ApiProcess {
   static async start(options: StackOptions & { taskQueue: string }): Promise<ApiProcess> {
     const port = await freePort();
     const child = spawnTs({
+      ownSession: true,
       name: 'api',
       entry: path.join(__dirname, 'api-process.ts'),
       logDir: options.logDir,
@@ -120,6 +122,45 @@ export class ApiProcess {
       proc.on('message', onMessage);
       proc.send({ type: 'stages' });
     });
+  }
+
+  stop(): Promise<void> {
+    return this.child.stop();
+  }
+}
+
+/** The embedded reporting store in its own process (bench/agencyflow/store-process.ts). */
+export class StoreProcess {
+  private constructor(
+    readonly child: Child,
+    readonly url: string,
+  ) {}
+
+  static async start(options: { dataDir: string; logDir: string }): Promise<StoreProcess> {
+    const child = spawnTs({
+      ownSession: true,
+      name: 'store',
+      entry: path.join(__dirname, 'store-process.ts'),
+      logDir: options.logDir,
+      ipc: true,
+      env: { BENCH_STORE_DIR: options.dataDir },
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the reporting store did not start in 120 s:\n${logTail(child)}`)), 120_000);
+      child.process.once('message', (message: { type?: string; url?: string }) => {
+        clearTimeout(timer);
+        if (message?.type === 'ready' && message.url) resolve(message.url);
+        else reject(new Error(`the reporting store did not start:\n${logTail(child)}`));
+      });
+      void child.exited.then((code) => {
+        clearTimeout(timer);
+        reject(new Error(`the reporting store exited (code ${code}):\n${logTail(child)}`));
+      });
+    }).catch(async (err: Error) => {
+      await child.stop();
+      throw err;
+    });
+    return new StoreProcess(child, url);
   }
 
   stop(): Promise<void> {

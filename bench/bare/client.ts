@@ -53,6 +53,7 @@ export class Bare {
   static async start(options: { client: Client; address: string; namespace: string; logDir: string }): Promise<Bare> {
     const taskQueue = `bench-bare-${randomUUID().slice(0, 8)}`;
     const worker = spawnTs({
+      ownSession: true,
       name: 'bare-worker',
       entry: path.join(__dirname, 'worker.ts'),
       logDir: options.logDir,

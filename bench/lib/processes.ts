@@ -1,7 +1,8 @@
 /**
- * Child processes of the bench: the agencyflow API and worker (their real entry points), and the
- * bare worker. Each writes its log to a file in the run's directory; the bench reads their
- * resident memory from /proc and stops them (SIGTERM, then SIGKILL) by their own pid only.
+ * Child processes of the bench: the agencyflow API and worker (their real entry points), the
+ * embedded reporting store and the bare worker. Each writes its log to a file in the run's
+ * directory; the bench reads their resident memory from /proc and stops them (SIGTERM, then
+ * SIGKILL) by their own pid only (bench/main.ts also on a SIGINT, SIGTERM or SIGHUP of its own).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -35,6 +36,14 @@ export function spawnTs(options: {
   logDir: string;
   ipc?: boolean;
   nodeArgs?: string[];
+  /**
+   * A session of its own, for the services the bench measures: Linux's autogroup then shares the
+   * CPU between them as docker-compose's cgroups (one per container) do, not thread by thread
+   * with the bench, the dev server and each other. BENCH_SHARED_SESSION=1 keeps them in the
+   * bench's session (as before 2026-12-01). Whoever starts one stops it on its own signals: a
+   * terminal's Ctrl-C or hang-up does not reach it.
+   */
+  ownSession?: boolean;
 }): Child {
   const logFile = path.join(options.logDir, `${options.name}.log`);
   const fd = fs.openSync(logFile, 'a');
@@ -42,6 +51,7 @@ export function spawnTs(options: {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...options.env, ...(nodePreload && { LD_PRELOAD: nodePreload }) },
     stdio: options.ipc ? ['ignore', fd, fd, 'ipc'] : ['ignore', fd, fd],
+    detached: Boolean(options.ownSession) && process.env.BENCH_SHARED_SESSION !== '1',
   });
   fs.closeSync(fd);
   if (child.pid === undefined) throw new Error(`could not start ${options.name}`);
