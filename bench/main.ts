@@ -24,7 +24,7 @@ import { JsonClient } from './lib/http';
 import { childPids, cpuDelta, cpuStallMicros, sampleCpu, stallShare, type CpuUse } from './lib/cpu';
 import { profilesTable, summarizeProfiles, type ThreadSummary } from './lib/cpu-profile';
 import { imageAllocator } from './lib/allocator';
-import { PROJECT_ROOT, preloadForNodeProcesses, rssMiB, scrapePrometheus } from './lib/processes';
+import { PROJECT_ROOT, preloadForNodeProcesses, rssMiB, scrapePrometheus, stopEveryChild } from './lib/processes';
 import { breakdownTable } from './lib/profile';
 import { figuresTable, markdownTable, pair, percent } from './lib/report';
 import { HelpRequested, parseOptions, USAGE, type Options, type Phase } from './options';
@@ -41,7 +41,8 @@ const log = (message: string): void => {
   process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
 };
 
-const cleanups: (() => Promise<unknown>)[] = [];
+// Run in reverse order: stopping whatever child is still running comes last.
+const cleanups: (() => Promise<unknown>)[] = [stopEveryChild];
 /** A failed run keeps its directory (the processes' logs) for a look. */
 let failed = false;
 let cleaning: Promise<void> | undefined;

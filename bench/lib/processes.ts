@@ -57,7 +57,7 @@ export function spawnTs(options: {
   if (child.pid === undefined) throw new Error(`could not start ${options.name}`);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let stopping: Promise<void> | undefined;
-  return {
+  const started: Child = {
     name: options.name,
     process: child,
     pid: child.pid,
@@ -74,6 +74,20 @@ export function spawnTs(options: {
       return stopping;
     },
   };
+  running.add(started);
+  void exited.then(() => running.delete(started));
+  return started;
+}
+
+/** Every child spawnTs started that has not exited yet. */
+const running = new Set<Child>();
+
+/**
+ * Stops every child still running — the last cleanup of a bench, so that one started while it was
+ * interrupted (a worker being replaced, say) does not outlive it in its own session.
+ */
+export async function stopEveryChild(): Promise<void> {
+  await Promise.all([...running].map((child) => child.stop()));
 }
 
 /** The last lines of a child's log, for error messages. */
