@@ -165,6 +165,18 @@ async function readStore<T>(
   }
 }
 
+/** How `LiveReadPace` decides (every field has a default). */
+export interface LiveReadPaceOptions {
+  /** How many recent answers count (default 5)… */
+  window?: number;
+  /** …and how many slow ones among them pause the asking (default 3). */
+  slowToPause?: number;
+  /** How long a pause lasts before a probe (default 2 s). */
+  pauseMs?: number;
+  /** What a probe's answer must come within (default LIVE_READ_BUDGET_MS). */
+  budgetMs?: number;
+}
+
 /**
  * How promptly the workflows have answered reads lately. When most of the last few reads had to
  * fall back on the store (a busy worker: its queue holds the work of many projects), the reads
@@ -184,10 +196,14 @@ export class LiveReadPace {
   /** Reads still on probation after a prompt probe: one slow answer among them pauses again at once. */
   private probation = 0;
 
+  private readonly options: Required<LiveReadPaceOptions>;
+
   constructor(
-    private readonly options: { window: number; slowToPause: number; pauseMs: number; budgetMs?: number } = { window: 5, slowToPause: 3, pauseMs: 2_000 },
+    options: LiveReadPaceOptions = {},
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.options = { window: 5, slowToPause: 3, pauseMs: 2_000, budgetMs: LIVE_READ_BUDGET_MS, ...options };
+  }
 
   /**
    * What a read with a copy to serve does: `ask` the workflow (and wait up to the budget, then

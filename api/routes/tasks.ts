@@ -67,7 +67,7 @@ export function createTasksRouter(deps: AppDeps): Router {
   // Whether this kind's workflows answer reads promptly lately (skip asking them while they do not).
   const pace = new LiveReadPace();
   // The same for Temporal's answer to "has this planned task started?" (a history read, no worker).
-  const startPace = new LiveReadPace({ window: 5, slowToPause: 3, pauseMs: 2_000, budgetMs: START_CHECK_BUDGET_MS });
+  const startPace = new LiveReadPace({ budgetMs: START_CHECK_BUDGET_MS });
   // Who may act on a task never changes: learned once per process, an action skips the store read.
   const accessKnown = new BoundedMap<string, TaskAccess>(50_000);
   // Actions' answers on their way to the store (see `taskAction`).
