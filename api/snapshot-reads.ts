@@ -413,7 +413,23 @@ export async function snapshotAtLeast<T extends { version: number }>(options: {
   done: string;
   /** Where the new state can be read later. */
   readAt: string;
+  /**
+   * This process's record of what it answered with: the snapshot goes in once it comes. Until
+   * then others' reads may still show the version before — they run beside the action, and
+   * waiting for its snapshot made them wait as long as it. Only when none comes is the version
+   * noted bare: the 503 says the action was done, so reads must not show the copy from before.
+   */
+  seen?: { id: string; versions: SeenVersions<T> };
 }): Promise<T> {
+  const answer = await snapshotAtLeastUnrecorded(options).catch((err: unknown) => {
+    options.seen?.versions.note(options.seen.id, options.version);
+    throw err;
+  });
+  options.seen?.versions.note(options.seen.id, answer.version, answer);
+  return answer;
+}
+
+async function snapshotAtLeastUnrecorded<T extends { version: number }>(options: Parameters<typeof snapshotAtLeast<T>>[0]): Promise<T> {
   const query = new AbortController();
   let answered = false;
   const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -313,7 +313,6 @@ export function createProjectsRouter(deps: AppDeps): Router {
       try {
         const result = await temporal.updateProject(projectId, update, input, updateIdFor(req, person, action(req), projectId));
         made = result.version;
-        seen.note(projectId, made);
       } catch (err) {
         if (!(alreadyIn && err instanceof ApiProblem && err.type === ProblemType.closed)) throw err;
         const { value: final } = await liveOrStored(projectId, (signal) => temporal.projectStatus(projectId, { signal }), stored, seen);
@@ -329,8 +328,8 @@ export function createProjectsRouter(deps: AppDeps): Router {
         timeoutMs: temporal.callTimeoutMs,
         done: `${update.name} on project ${projectId}`,
         readAt: `GET /api/projects/${projectId}`,
+        seen: { id: projectId, versions: seen },
       });
-      seen.note(projectId, after.version, after);
       res.json(after);
       // As a task action's answer (routes/tasks.ts): stored at once, so lists show it and a read
       // of one of its tasks knows what the action decided (an approved plan), ahead of the

@@ -152,6 +152,26 @@ describe('the snapshot an action answers with (at least the version it made)', (
     expect(await snapshotAtLeast({ ...action, version: 7, live: unavailable, stored: store.read })).toEqual({ version: 9, what: 'stored v9' });
   });
 
+  test('while an action waits for its snapshot, others\u2019 reads show the copy from before at once; then the action\u2019s answer', async () => {
+    const seen = new SeenVersions<Snap>();
+    const acting = snapshotAtLeast({ ...action, version: 7, live: liveAfter(400, 7), stored: storeGetting(7, 60_000).read, seen: { id: 'p', versions: seen } });
+    const started = Date.now();
+    expect(await liveOrStored('p', liveAfter(5_000, 7), stored(6), seen)).toMatchObject({ value: { version: 6, what: 'stored v6' } });
+    expect(Date.now() - started).toBeLessThan(300);
+    expect(await acting).toEqual({ version: 7, what: 'live v7' });
+    expect(await liveOrStored('p', liveAfter(5_000, 7), stored(6), seen)).toEqual({ value: { version: 7, what: 'live v7' } });
+  });
+
+  test('no snapshot in time: reads here no longer show the copy from before the action', async () => {
+    const seen = new SeenVersions<Snap>();
+    const failure = await snapshotAtLeast({ ...action, version: 7, live: unavailable, stored: storeGetting(7, 60_000).read, seen: { id: 'p', versions: seen } }).catch(
+      (err: unknown) => err,
+    );
+    expect(failure).toMatchObject({ status: 503 });
+    expect(seen.current('p', 6)).toBe(false);
+    expect(await liveOrStored('p', liveAfter(LIVE_READ_BUDGET_MS + 50, 7), stored(6), seen)).toEqual({ value: { version: 7, what: 'live v7' } });
+  });
+
   test('neither in time: a 503 saying the action was done and where to read it', async () => {
     const store = storeGetting(7, 60_000);
     const failure = await snapshotAtLeast({ ...action, version: 7, live: unavailable, stored: store.read }).catch((err: unknown) => err);
