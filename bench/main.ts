@@ -24,7 +24,7 @@ import { JsonClient } from './lib/http';
 import { childPids, cpuDelta, cpuStallMicros, sampleCpu, stallShare, type CpuUse } from './lib/cpu';
 import { profilesTable, summarizeProfiles, type ThreadSummary } from './lib/cpu-profile';
 import { imageAllocator } from './lib/allocator';
-import { PROJECT_ROOT, preloadForNodeProcesses, rssMiB, scrapePrometheus, stopEveryChild } from './lib/processes';
+import { PROJECT_ROOT, BACKGROUND_AUTOGROUP_NICE, BACKGROUND_CPU_SHARE, OWN_SESSIONS, inOwnSession, lowerCpuShare, preloadForNodeProcesses, rssMiB, scrapePrometheus, stopEveryChild } from './lib/processes';
 import { breakdownTable } from './lib/profile';
 import { figuresTable, markdownTable, pair, percent } from './lib/report';
 import { HelpRequested, parseOptions, USAGE, type Options, type Phase } from './options';
@@ -101,18 +101,29 @@ async function main(): Promise<void> {
     cleanups.push(() => cluster!.stop());
     address = cluster.temporalAddress;
     reportingUrl = cluster.reportingUrl;
-    log(`production topology: Temporal ${cluster.tools.version} on PostgreSQL at ${address}; reporting store on that PostgreSQL`);
+    // Its own session already (test/production starts it detached); the compose file's cpu_shares.
+    const background = lowerCpuShare(cluster.server?.pid);
+    log(
+      `production topology: Temporal ${cluster.tools.version} on PostgreSQL at ${address}${background ? ' (background CPU share)' : ''}; reporting store on that PostgreSQL`,
+    );
   } else if (!address) {
     const cli = await ensureTemporalCli({ say: log });
+    // Temporal in a session of its own, as the API and worker are (and as its container would be):
+    // else the dev server — the busiest process here — shares its CPU share with this process, the
+    // clients whose requests are timed.
+    const ownSession = cli.kind === 'binary' ? inOwnSession(cli.path, runDir) : undefined;
     devServer = await startDevServer({
-      cli,
+      cli: ownSession && cli.kind === 'binary' ? { ...cli, path: ownSession } : cli,
       namespace: options.namespace,
       dbFilename: path.join(runDir, 'temporal.sqlite'),
       retentionMs: 7 * 86_400_000,
     });
     cleanups.push(() => devServer!.stop());
     address = devServer.address;
-    log(`Temporal dev server on ${address} (SQLite WAL, ${path.join(runDir, 'temporal.sqlite')})`);
+    const background = lowerCpuShare(childPids(process.pid, 'temporal')[0]);
+    log(
+      `Temporal dev server on ${address} (SQLite WAL, ${path.join(runDir, 'temporal.sqlite')}${ownSession ? '; a session of its own' : ''}${background ? ', background CPU share' : ''})`,
+    );
   }
   // The reporting store: the given PostgreSQL, or an embedded PGlite like npm start's.
   let store: StoreProcess | undefined;
@@ -238,6 +249,13 @@ async function main(): Promise<void> {
       api: options.apiUrl
         ? `${options.apiUrl} (given)`
         : `own: npm run api and npm run worker as separate processes, loopback HTTP, keep-alive; allocator: ${allocator.description}`,
+      cpuShares: options.apiUrl
+        ? undefined
+        : BACKGROUND_CPU_SHARE
+          ? `each service in a session of its own; the workers and Temporal at the background CPU share (autogroup nice ${BACKGROUND_AUTOGROUP_NICE}, as docker-compose.yml's cpu_shares 340 against 1024)`
+          : OWN_SESSIONS
+            ? 'each service in a session of its own, all at the same CPU share (BENCH_EQUAL_CPU_SHARES=1)'
+            : "the services in the bench's session (BENCH_SHARED_SESSION=1)",
       profile: Boolean(api && options.profile),
       workerRssAtStartMiB: workerRssAtStart,
       apiRssMiB: api?.rssMiB(),
@@ -295,7 +313,7 @@ async function main(): Promise<void> {
     `Machine: ${meta.machine.cores} cores (${meta.machine.cpu}), ${meta.machine.memoryGiB} GiB, Node ${process.version}; ` +
     `load average ${loadAtStart.toFixed(2)} at start, ${meta.loadAverage.atEnd.toFixed(2)} at end` +
     `${Math.max(loadAtStart, meta.loadAverage.atEnd) > meta.machine.cores * 0.5 ? ' (other work was running: figures are noisy)' : ''}.\n` +
-    `Temporal: ${meta.temporal}. API: ${meta.api}.`;
+    `Temporal: ${meta.temporal}. API: ${meta.api}.${meta.cpuShares ? ` CPU: ${meta.cpuShares}.` : ''}`;
   const floors = Object.entries(ctx.floors).map(([name, s]) => [name, pair(s)]);
   const out = [
     '',

@@ -37,6 +37,7 @@ export class WorkerProcess {
     const [healthPort, metricsPort] = [await freePort(), await freePort()];
     const child = spawnTs({
       ownSession: true,
+      background: true,
       name: options.name,
       entry: path.join(PROJECT_ROOT, 'worker', 'main.ts'),
       logDir: options.logDir,

@@ -54,6 +54,7 @@ export class Bare {
     const taskQueue = `bench-bare-${randomUUID().slice(0, 8)}`;
     const worker = spawnTs({
       ownSession: true,
+      background: true,
       name: 'bare-worker',
       entry: path.join(__dirname, 'worker.ts'),
       logDir: options.logDir,

@@ -12,6 +12,9 @@ import { sleep } from './pool';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
+/** Whether the bench's services get sessions of their own (see `spawnTs`'s `ownSession`). */
+export const OWN_SESSIONS = process.env.BENCH_SHARED_SESSION !== '1';
+
 export interface Child {
   name: string;
   process: ChildProcess;
@@ -44,6 +47,8 @@ export function spawnTs(options: {
    * terminal's Ctrl-C or hang-up does not reach it.
    */
   ownSession?: boolean;
+  /** Queued work, not people's requests: the background CPU share (`lowerCpuShare`). */
+  background?: boolean;
 }): Child {
   const logFile = path.join(options.logDir, `${options.name}.log`);
   const fd = fs.openSync(logFile, 'a');
@@ -51,10 +56,12 @@ export function spawnTs(options: {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...options.env, ...(nodePreload && { LD_PRELOAD: nodePreload }) },
     stdio: options.ipc ? ['ignore', fd, fd, 'ipc'] : ['ignore', fd, fd],
-    detached: Boolean(options.ownSession) && process.env.BENCH_SHARED_SESSION !== '1',
+    detached: Boolean(options.ownSession) && OWN_SESSIONS,
   });
   fs.closeSync(fd);
   if (child.pid === undefined) throw new Error(`could not start ${options.name}`);
+  // spawn returns once the child has exec'd, so its session (and autogroup) exists by now.
+  if (options.background) lowerCpuShare(child.pid);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let stopping: Promise<void> | undefined;
   const started: Child = {
@@ -77,6 +84,56 @@ export function spawnTs(options: {
   running.add(started);
   void exited.then(() => running.delete(started));
   return started;
+}
+
+/**
+ * An executable that runs `binary` with the same arguments in a session of its own — for the dev
+ * server, which the Temporal SDK spawns (so the bench cannot detach it): `setsid` from a child that
+ * leads no process group starts the session and execs in place, so the SDK's pid is still the
+ * server's and its teardown still stops it. Undefined where the machine has no `setsid`, or the
+ * sessions are shared (BENCH_SHARED_SESSION=1): the binary then runs in the bench's session.
+ */
+export function inOwnSession(binary: string, dir: string): string | undefined {
+  const setsid = ['/usr/bin/setsid', '/bin/setsid'].find((candidate) => fs.existsSync(candidate));
+  if (!OWN_SESSIONS || !setsid) return undefined;
+  const wrapper = path.join(dir, `${path.basename(binary)}-own-session.sh`);
+  fs.writeFileSync(wrapper, `#!/bin/sh\nexec ${setsid} ${JSON.stringify(binary)} "$@"\n`, { mode: 0o755 });
+  return wrapper;
+}
+
+/**
+ * docker-compose.yml gives the worker and Temporal `cpu_shares: 340` against the 1024 of the API,
+ * the databases and everything else: when the machine is saturated, a person's request goes ahead
+ * of queued workflow work. The bench does the same with the sessions' autogroups (Linux): nice 5
+ * is a weight of 335 against 1024. Lowering a weight needs no privilege.
+ * BENCH_EQUAL_CPU_SHARES=1 leaves every session at the same weight (as before 2026-12-01 23:00).
+ */
+export const BACKGROUND_AUTOGROUP_NICE = 5;
+export const BACKGROUND_CPU_SHARE = OWN_SESSIONS && process.env.BENCH_EQUAL_CPU_SHARES !== '1';
+
+function autogroupOf(pid: number): string | undefined {
+  try {
+    return /^\/autogroup-\d+/.exec(fs.readFileSync(`/proc/${pid}/autogroup`, 'utf8'))?.[0];
+  } catch {
+    return undefined; // not Linux, no autogroup, or gone
+  }
+}
+
+/**
+ * Gives the session of `pid` the background weight (BACKGROUND_AUTOGROUP_NICE); false where it
+ * cannot: no autogroup here, equal shares asked for, or `pid` shares this process's session (the
+ * bench never lowers its own clients).
+ */
+export function lowerCpuShare(pid: number | undefined): boolean {
+  if (!BACKGROUND_CPU_SHARE || pid === undefined) return false;
+  const theirs = autogroupOf(pid);
+  if (!theirs || theirs === autogroupOf(process.pid)) return false;
+  try {
+    fs.writeFileSync(`/proc/${pid}/autogroup`, String(BACKGROUND_AUTOGROUP_NICE));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Every child spawnTs started that has not exited yet. */
