@@ -166,8 +166,8 @@ describe('docker-compose.yml', () => {
       expect(services.api.image).toBeUndefined();
     });
 
-    it('differ only in command, ports and healthcheck', () => {
-      const mayDiffer = new Set(['command', 'ports', 'healthcheck']);
+    it('differ only in command, ports, healthcheck and CPU share', () => {
+      const mayDiffer = new Set(['command', 'ports', 'healthcheck', 'cpu_shares']);
       const keys = new Set([...Object.keys(services.api), ...Object.keys(services.worker)]);
       for (const key of keys) {
         if (mayDiffer.has(key)) continue;
@@ -175,6 +175,13 @@ describe('docker-compose.yml', () => {
       }
       expect(services.api.command).toEqual(['node', 'dist/api/main.js']);
       expect(services.worker.command).toEqual(['node', 'dist/worker/main.js']);
+    });
+
+    it('the worker and Temporal yield the CPU to the API and the databases when it is short', () => {
+      const weight = (name: string) => Number(services[name].cpu_shares ?? 1024); // Docker's default weight
+      for (const background of ['worker', 'temporal']) {
+        for (const interactive of ['api', 'postgresql']) expect([background, weight(background) < weight(interactive)]).toEqual([background, true]);
+      }
     });
 
     it('pass only variables that common/config.ts accepts', () => {
