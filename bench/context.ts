@@ -54,5 +54,7 @@ export interface BenchContext {
   bigProjectId?: string;
   /** CPU seconds used so far by each process of the run (bench, api, worker, store, bare worker, temporal). */
   cpu(): CpuSample;
+  /** Where the run's processes write their logs. */
+  logDir: string;
   log(message: string): void;
 }

@@ -187,6 +187,7 @@ async function main(): Promise<void> {
   cleanups.push(async () => http.close());
 
   const ctx: BenchContext = {
+    logDir,
     options,
     counts,
     http,

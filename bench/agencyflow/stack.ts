@@ -169,6 +169,70 @@ export class StoreProcess {
   }
 }
 
+export const READER_LABELS = { project: 'person: project', task: 'person: task', inbox: 'person: inbox' } as const;
+
+export interface ReaderSamples {
+  type: 'samples';
+  /** Latencies (ms) by label and by `label status` (a task read's 404 "not started yet" apart). */
+  samples: Record<string, number[]>;
+  /** Answers by label and HTTP status (0: no answer). */
+  statuses: Record<string, Record<number, number>>;
+}
+
+/** A person reading beside P2's load, in a process of its own (bench/agencyflow/reader-process.ts). */
+export class ReaderProcess {
+  private constructor(readonly child: Child) {}
+
+  static async start(options: { apiUrl: string; leadershipToken: string; inboxToken: string; logDir: string }): Promise<ReaderProcess> {
+    const child = spawnTs({
+      ownSession: true,
+      name: 'reader',
+      entry: path.join(__dirname, 'reader-process.ts'),
+      logDir: options.logDir,
+      ipc: true,
+      env: { BENCH_API_URL: options.apiUrl, BENCH_LEADERSHIP_TOKEN: options.leadershipToken, BENCH_INBOX_TOKEN: options.inboxToken },
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the reader did not start in 60 s:\n${logTail(child)}`)), 60_000);
+      child.process.once('message', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    }).catch(async (err: Error) => {
+      await child.stop();
+      throw err;
+    });
+    return new ReaderProcess(child);
+  }
+
+  watch(projectId: string): void {
+    if (this.child.process.connected) this.child.process.send({ type: 'watch', projectId });
+  }
+
+  unwatch(projectId: string): void {
+    if (this.child.process.connected) this.child.process.send({ type: 'unwatch', projectId });
+  }
+
+  /** Stops reading; what it measured. */
+  async stop(): Promise<ReaderSamples> {
+    const proc = this.child.process;
+    const samples = new Promise<ReaderSamples>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the reader sent no samples:\n${logTail(this.child)}`)), 60_000);
+      proc.on('message', (message: { type?: string }) => {
+        if (message?.type !== 'samples') return;
+        clearTimeout(timer);
+        resolve(message as ReaderSamples);
+      });
+    });
+    proc.send({ type: 'stop' });
+    try {
+      return await samples;
+    } finally {
+      await this.child.stop();
+    }
+  }
+}
+
 function serviceEnv(options: StackOptions): Record<string, string> {
   return {
     TEMPORAL_ADDRESS: options.temporalAddress,

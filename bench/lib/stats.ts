@@ -46,6 +46,13 @@ export async function timed<T>(into: number[], fn: () => Promise<T>): Promise<T>
 export class Samples {
   private readonly lists = new Map<string, number[]>();
 
+  /** Lists measured elsewhere (another process), by name. */
+  static of(lists: Record<string, number[]>): Samples {
+    const samples = new Samples();
+    for (const [name, list] of Object.entries(lists)) samples.lists.set(name, [...list]);
+    return samples;
+  }
+
   list(name: string): number[] {
     let list = this.lists.get(name);
     if (!list) this.lists.set(name, (list = []));

@@ -17,6 +17,7 @@ import { histogramMeansMs } from '../lib/processes';
 import { breakdown } from '../lib/profile';
 import { latencyFigure, pair, percent, tolerate, valueFigure, withFailures } from '../lib/report';
 import { round, Samples, summarize } from '../lib/stats';
+import { READER_LABELS, ReaderProcess, type ReaderSamples } from '../agencyflow/stack';
 import { historyFigure, historyOf } from './history';
 
 const WORKER_HISTOGRAMS = [
@@ -27,10 +28,22 @@ const WORKER_HISTOGRAMS = [
 
 const ACTIONS = ['create', 'submit plan', 'approve plan', 'claim', 'submit', 'review', 'feedback', 'payment'];
 
-async function lifecycle(ctx: BenchContext, i: number): Promise<string> {
+async function lifecycle(ctx: BenchContext, i: number, reader?: ReaderProcess): Promise<string> {
   const { agency } = ctx;
   const manager = agency.manager(i);
   const { projectId } = await agency.createProject(manager, { departments: ['design', 'copywriting', 'seo'] });
+  reader?.watch(projectId);
+  try {
+    await steer(ctx, manager, projectId);
+  } finally {
+    reader?.unwatch(projectId);
+  }
+  return projectId;
+}
+
+/** A created project through to its completion. */
+async function steer(ctx: BenchContext, manager: string, projectId: string): Promise<void> {
+  const { agency } = ctx;
   const planned = await agency.submitPlan(manager, projectId, [
     planTask('design', 'design'),
     planTask('copy', 'copywriting', { dependsOn: ['design'] }),
@@ -46,7 +59,6 @@ async function lifecycle(ctx: BenchContext, i: number): Promise<string> {
   const invoiced = await agency.waitForProject(projectId, manager, 'the final invoice', (s) => s.invoices.some((inv) => inv.kind === 'final'));
   for (const invoice of invoiced.invoices.filter((inv) => inv.status === 'open')) await agency.pay(projectId, manager, invoice);
   await agency.waitForProject(projectId, manager, 'completion', (s) => s.stage === 'completed');
-  return projectId;
 }
 
 export async function runP2(ctx: BenchContext): Promise<void> {
@@ -92,6 +104,14 @@ export async function runP2(ctx: BenchContext): Promise<void> {
         await sleep(250);
       }
     })();
+    // At the top level, a person reading beside the load from a process of its own (see there).
+    const top = inFlight === Math.max(...counts.inFlight);
+    const apiUrl = ctx.api?.url ?? ctx.options.apiUrl;
+    const reader =
+      top && apiUrl
+        ? await ReaderProcess.start({ apiUrl, leadershipToken: agency.tokens.leadership, inboxToken: agency.tokens.staff.design, logDir: ctx.logDir })
+        : undefined;
+    let readerSamples: ReaderSamples | undefined;
     const durations: number[] = [];
     const failures: string[] = [];
     const metricsBefore = await ctx.workerMetrics().catch(() => undefined);
@@ -105,7 +125,7 @@ export async function runP2(ctx: BenchContext): Promise<void> {
         Array.from({ length: inFlight }, async () => {
           for (let i = next++; i < total; i = next++) {
             const t0 = performance.now();
-            const projectId = await tolerate(failures, () => lifecycle(ctx, i));
+            const projectId = await tolerate(failures, () => lifecycle(ctx, i, reader));
             if (projectId) {
               sampleProject = projectId;
               durations.push(performance.now() - t0);
@@ -117,6 +137,7 @@ export async function runP2(ctx: BenchContext): Promise<void> {
       running = false;
       await inboxReader;
       agency.onRequest = undefined;
+      readerSamples = await reader?.stop();
     }
     const seconds = (performance.now() - started) / 1000;
     const cpu = cpuDelta(cpu0, ctx.cpu());
@@ -177,15 +198,15 @@ export async function runP2(ctx: BenchContext): Promise<void> {
       },
     );
     ctx.figures.push(withFailures(throughput, failures));
-    if (inFlight === Math.max(...counts.inFlight)) {
+    if (top) {
       /** Reads under load must not fail: any 5xx misses the goal. */
-      const read = (id: string, label: string, sampleLabel: string, p99Ms: number) => {
-        const figure = latencyFigure(id, label, samples.summary(sampleLabel), undefined, { p99Ms });
-        const errors = count([sampleLabel], failed);
+      const read = (id: string, label: string, sampleLabel: string, p99Ms: number, from: { samples: Samples; count: typeof count } = { samples, count }) => {
+        const figure = latencyFigure(id, label, from.samples.summary(sampleLabel), undefined, { p99Ms });
+        const errors = from.count([sampleLabel], failed);
         figure.data.errors5xx = errors;
-        const notFound = samples.summary(`${sampleLabel} 404`);
+        const notFound = from.samples.summary(`${sampleLabel} 404`);
         if (notFound.n > 0) {
-          const found = samples.summary(`${sampleLabel} 200`);
+          const found = from.samples.summary(`${sampleLabel} 200`);
           figure.agencyflow += `; found (200): ${pair(found)}; not started yet (404): ${pair(notFound)}`;
           figure.data.byStatus = { found, notFound };
         }
@@ -201,6 +222,14 @@ export async function runP2(ctx: BenchContext): Promise<void> {
         read('P2.read.inbox', `P2 department inbox while ${inFlight} lifecycles run`, 'inbox under load', 100),
         latencyFigure('P2.actions', `P2 every action while ${inFlight} lifecycles run`, summarize(ACTIONS.flatMap((a) => samples.list(a)))),
       );
+      if (readerSamples) {
+        const person = { samples: Samples.of(readerSamples.samples), count: statusCounter(readerSamples.statuses) };
+        ctx.figures.push(
+          read('P2.person.project', `P2 project read by a person beside ${inFlight} lifecycles (a process of its own)`, READER_LABELS.project, 50, person),
+          read('P2.person.task', `P2 task read by a person beside ${inFlight} lifecycles (a process of its own)`, READER_LABELS.task, 50, person),
+          read('P2.person.inbox', `P2 department inbox read by a person beside ${inFlight} lifecycles (a process of its own)`, READER_LABELS.inbox, 100, person),
+        );
+      }
       // Where a read's time goes under load (the labels' client times are this level's alone).
       if (records) {
         const under = ` (${inFlight} lifecycles running)`;
@@ -229,4 +258,14 @@ export async function runP2(ctx: BenchContext): Promise<void> {
     ctx.history.push(project, all);
     ctx.figures.push(historyFigure('H.lifecycle', all, project));
   }
+}
+
+/** `count` over a reader process's answers by label and status. */
+function statusCounter(statuses: ReaderSamples['statuses']) {
+  return (labels: string[] | undefined, match: (status: number) => boolean): number =>
+    Object.entries(statuses)
+      .filter(([label]) => !labels || labels.includes(label))
+      .flatMap(([, byStatus]) => Object.entries(byStatus))
+      .filter(([status]) => match(Number(status)))
+      .reduce((a, [, n]) => a + n, 0);
 }
