@@ -24,7 +24,7 @@ import { JsonClient } from './lib/http';
 import { childPids, cpuDelta, cpuStallMicros, sampleCpu, stallShare, type CpuUse } from './lib/cpu';
 import { profilesTable, summarizeProfiles, type ThreadSummary } from './lib/cpu-profile';
 import { imageAllocator } from './lib/allocator';
-import { PROJECT_ROOT, BACKGROUND_AUTOGROUP_NICE, BACKGROUND_CPU_SHARE, OWN_SESSIONS, inOwnSession, lowerCpuShare, preloadForNodeProcesses, rssMiB, scrapePrometheus, stopEveryChild } from './lib/processes';
+import { PROJECT_ROOT, BACKGROUND_AUTOGROUP_NICE, BACKGROUND_CPU_SHARE, OWN_SESSIONS, atBackgroundShare, inOwnSession, lowerCpuShare, preloadForNodeProcesses, rssMiB, scrapePrometheus, stopEveryChild } from './lib/processes';
 import { breakdownTable } from './lib/profile';
 import { figuresTable, markdownTable, pair, percent } from './lib/report';
 import { HelpRequested, parseOptions, USAGE, type Options, type Phase } from './options';
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     address = cluster.temporalAddress;
     reportingUrl = cluster.reportingUrl;
     // Its own session already (test/production starts it detached); the compose file's cpu_shares.
-    const background = lowerCpuShare(cluster.server?.pid);
+    const background = lowerCpuShare(cluster.server?.pid, 'Temporal');
     log(
       `production topology: Temporal ${cluster.tools.version} on PostgreSQL at ${address}${background ? ' (background CPU share)' : ''}; reporting store on that PostgreSQL`,
     );
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     });
     cleanups.push(() => devServer!.stop());
     address = devServer.address;
-    const background = lowerCpuShare(childPids(process.pid, 'temporal')[0]);
+    const background = lowerCpuShare(childPids(process.pid, 'temporal')[0], 'Temporal');
     log(
       `Temporal dev server on ${address} (SQLite WAL, ${path.join(runDir, 'temporal.sqlite')}${ownSession ? '; a session of its own' : ''}${background ? ', background CPU share' : ''})`,
     );
@@ -252,11 +252,12 @@ async function main(): Promise<void> {
         : `own: npm run api and npm run worker as separate processes, loopback HTTP, keep-alive; allocator: ${allocator.description}`,
       cpuShares: options.apiUrl
         ? undefined
-        : BACKGROUND_CPU_SHARE
-          ? `each service in a session of its own; the workers and Temporal at the background CPU share (autogroup nice ${BACKGROUND_AUTOGROUP_NICE}, as docker-compose.yml's cpu_shares 340 against 1024)`
-          : OWN_SESSIONS
-            ? 'each service in a session of its own, all at the same CPU share (BENCH_EQUAL_CPU_SHARES=1)'
-            : "the services in the bench's session (BENCH_SHARED_SESSION=1)",
+        : !OWN_SESSIONS
+          ? "the services in the bench's session (BENCH_SHARED_SESSION=1)"
+          : atBackgroundShare.length > 0
+            ? `each service in a session of its own; at the background CPU share (autogroup nice ${BACKGROUND_AUTOGROUP_NICE}, as docker-compose.yml's cpu_shares 340 against 1024): ${atBackgroundShare.join(', ')}`
+            : `each service in a session of its own, all at the same CPU share${BACKGROUND_CPU_SHARE ? ' (no autogroup on this machine)' : ' (BENCH_EQUAL_CPU_SHARES=1)'}`,
+      backgroundCpuShare: [...atBackgroundShare],
       profile: Boolean(api && options.profile),
       workerRssAtStartMiB: workerRssAtStart,
       apiRssMiB: api?.rssMiB(),

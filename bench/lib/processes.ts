@@ -61,7 +61,7 @@ export function spawnTs(options: {
   fs.closeSync(fd);
   if (child.pid === undefined) throw new Error(`could not start ${options.name}`);
   // spawn returns once the child has exec'd, so its session (and autogroup) exists by now.
-  if (options.background) lowerCpuShare(child.pid);
+  if (options.background) lowerCpuShare(child.pid, options.name);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let stopping: Promise<void> | undefined;
   const started: Child = {
@@ -106,7 +106,7 @@ export function inOwnSession(binary: string, dir: string): string | undefined {
  * the databases and everything else: when the machine is saturated, a person's request goes ahead
  * of queued workflow work. The bench does the same with the sessions' autogroups (Linux): nice 5
  * is a weight of 335 against 1024. Lowering a weight needs no privilege.
- * BENCH_EQUAL_CPU_SHARES=1 leaves every session at the same weight (as before 2026-12-01 23:00).
+ * BENCH_EQUAL_CPU_SHARES=1 leaves every session at the same weight (as before 2026-12-01 22:40).
  */
 export const BACKGROUND_AUTOGROUP_NICE = 5;
 export const BACKGROUND_CPU_SHARE = OWN_SESSIONS && process.env.BENCH_EQUAL_CPU_SHARES !== '1';
@@ -124,17 +124,21 @@ function autogroupOf(pid: number): string | undefined {
  * cannot: no autogroup here, equal shares asked for, or `pid` shares this process's session (the
  * bench never lowers its own clients).
  */
-export function lowerCpuShare(pid: number | undefined): boolean {
+export function lowerCpuShare(pid: number | undefined, name: string): boolean {
   if (!BACKGROUND_CPU_SHARE || pid === undefined) return false;
   const theirs = autogroupOf(pid);
   if (!theirs || theirs === autogroupOf(process.pid)) return false;
   try {
     fs.writeFileSync(`/proc/${pid}/autogroup`, String(BACKGROUND_AUTOGROUP_NICE));
-    return true;
   } catch {
     return false;
   }
+  if (!atBackgroundShare.includes(name)) atBackgroundShare.push(name);
+  return true;
 }
+
+/** The processes (by name) this run gave the background CPU share: what the report says it did. */
+export const atBackgroundShare: string[] = [];
 
 /** Every child spawnTs started that has not exited yet. */
 const running = new Set<Child>();

@@ -30,7 +30,7 @@ async function run(command: string, args: string[], env: Record<string, string> 
 
 
 interface BenchJson {
-  meta: { mode: string; phaseSeconds: Record<string, number>; phaseCpuStallShare: Record<string, number | null> };
+  meta: { mode: string; backgroundCpuShare?: string[]; phaseSeconds: Record<string, number>; phaseCpuStallShare: Record<string, number | null> };
   figures: { id: string; agencyflow: string; data: Record<string, unknown> }[];
   profile: { route: string; n: number }[];
   floors: Record<string, { n: number }>;
@@ -104,6 +104,12 @@ test('npm run bench -- --smoke produces every figure', async () => {
   expect(result.profile.every((p) => p.n > 0)).toBe(true);
   expect(Object.keys(result.floors)).toEqual(expect.arrayContaining(['start', 'update', 'query', 'describe', 'list', 'count']));
   expect(result.history.every((h) => h.events > 0 && h.bytes > 0)).toBe(true);
+  // The workers at the background CPU share, as docker-compose.yml has them, where Linux's autogroup
+  // lets the bench say so (the Temporal server here is the test run's, not the bench's own).
+  if (fs.existsSync('/proc/self/autogroup')) {
+    expect(result.meta.backgroundCpuShare).toEqual(expect.arrayContaining(['worker', 'bare-worker']));
+    expect(output).toMatch(/at the background CPU share .*: .*worker/);
+  }
   // How much of each phase work waited for a CPU, where the kernel reports it (Linux PSI).
   if (fs.existsSync('/proc/pressure/cpu')) {
     expect(Object.keys(result.meta.phaseCpuStallShare).sort()).toEqual(Object.keys(result.meta.phaseSeconds).sort());
