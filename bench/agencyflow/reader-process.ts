@@ -1,8 +1,8 @@
 /**
  * A person beside P2's load: a process of its own (a session of its own, at the API's CPU share)
- * that reads what the lifecycles are doing — a project's page and one of its tasks, then the
- * next project, 100 ms apart, and the design department's inbox every 250 ms — as someone at a
- * screen would while twenty others work. The lifecycles' own polls are timed inside the bench
+ * that reads what the lifecycles are doing — a project's page and one of the tasks it links to
+ * (its approved plan's), then the next project, 100 ms apart, and the design department's inbox
+ * every 250 ms — as someone at a screen would while twenty others work. The lifecycles' own polls are timed inside the bench
  * process, whose event loop also drives all twenty lifecycles and parses every answer: a reader
  * there waits for that too, which no person's browser does. This process times the same reads
  * without it, over its own keep-alive connections.
@@ -12,11 +12,16 @@
  */
 import { JsonClient } from '../lib/http';
 import { sleep } from '../lib/pool';
+import type { ProjectStatus } from '../../workflows/project/contract';
 import { READER_LABELS, type ReaderSamples } from './stack';
 
 type Message = { type: 'watch' | 'unwatch'; projectId: string } | { type: 'stop' };
 
-const TASK_KEYS = ['design', 'copy', 'seo']; // the tasks of P2's plan
+/** The tasks a project page links to: those of its approved plan (none before the approval). */
+function linkedTaskKeys(project: unknown): string[] {
+  const status = project as Partial<Pick<ProjectStatus, 'plans' | 'approvedPlanVersion'>> | undefined;
+  return status?.plans?.find((plan) => plan.version === status.approvedPlanVersion)?.tasks.map((task) => task.key) ?? [];
+}
 
 async function main(): Promise<void> {
   const { BENCH_API_URL: apiUrl, BENCH_LEADERSHIP_TOKEN: leadership, BENCH_INBOX_TOKEN: staff } = process.env;
@@ -31,13 +36,16 @@ async function main(): Promise<void> {
     const byStatus = (statuses[label] ??= {});
     byStatus[status] = (byStatus[status] ?? 0) + 1;
   };
-  const read = async (label: string, path: string, token: string) => {
+  /** The answer's body (undefined when none came). */
+  const read = async (label: string, path: string, token: string): Promise<unknown> => {
     const started = performance.now();
     try {
       const res = await http.request('GET', path, { token, timeoutMs: 30_000 });
       record(label, res.status, res.ms);
+      return res.body;
     } catch {
       record(label, 0, performance.now() - started);
+      return undefined;
     }
   };
   let stopping = false;
@@ -53,8 +61,10 @@ async function main(): Promise<void> {
     for (let i = 0; !stopping; i++) {
       const projectId = watched[i % Math.max(1, watched.length)];
       if (projectId) {
-        await read(READER_LABELS.project, `/api/projects/${projectId}`, leadership);
-        await read(READER_LABELS.task, `/api/tasks/${projectId}.${TASK_KEYS[i % TASK_KEYS.length]}`, leadership);
+        // Then one of the tasks that page links to, as a person would follow a link (a task
+        // planned but not started yet answers 404 "not started yet").
+        const keys = linkedTaskKeys(await read(READER_LABELS.project, `/api/projects/${projectId}`, leadership));
+        if (keys.length > 0) await read(READER_LABELS.task, `/api/tasks/${projectId}.${keys[i % keys.length]}`, leadership);
       }
       await sleep(100);
     }
