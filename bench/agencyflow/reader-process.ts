@@ -2,10 +2,10 @@
  * A person beside P2's load: a process of its own (a session of its own, at the API's CPU share)
  * that reads what the lifecycles are doing — a project's page and one of the tasks it links to
  * (its approved plan's), then the next project, 100 ms apart, and the design department's inbox
- * every 250 ms — as someone at a screen would while twenty others work. The lifecycles' own polls are timed inside the bench
- * process, whose event loop also drives all twenty lifecycles and parses every answer: a reader
- * there waits for that too, which no person's browser does. This process times the same reads
- * without it, over its own keep-alive connections.
+ * every 250 ms — as someone at a screen would while twenty others work. The lifecycles' own
+ * polls are timed inside the bench process, whose event loop also drives all twenty lifecycles
+ * and parses every answer: a reader there waits for that too, which no person's browser does.
+ * This process times the same reads without it, over its own keep-alive connections.
  *
  * IPC: `{ type: 'watch' | 'unwatch', projectId }` from the bench, `{ type: 'stop' }` to finish;
  * it answers `{ type: 'ready' }` and, on stop, `{ type: 'samples', samples, statuses }`.
