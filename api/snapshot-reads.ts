@@ -404,7 +404,7 @@ export const ACTION_SNAPSHOT_POLL_MS = 100;
  * the workflow publishes of that version; the first of the two answers, the other is stopped.
  * Neither within `timeoutMs`: a 503 that says the action was done.
  */
-export async function snapshotAtLeast<T extends { version: number }>(options: {
+export interface SnapshotAtLeastOptions<T extends { version: number }> {
   version: number;
   live: (signal: AbortSignal) => Promise<T>;
   stored: () => Promise<Stored<T> | undefined>;
@@ -420,7 +420,9 @@ export async function snapshotAtLeast<T extends { version: number }>(options: {
    * noted bare: the 503 says the action was done, so reads must not show the copy from before.
    */
   seen?: { id: string; versions: SeenVersions<T> };
-}): Promise<T> {
+}
+
+export async function snapshotAtLeast<T extends { version: number }>(options: SnapshotAtLeastOptions<T>): Promise<T> {
   const answer = await snapshotAtLeastUnrecorded(options).catch((err: unknown) => {
     options.seen?.versions.note(options.seen.id, options.version);
     throw err;
@@ -429,7 +431,7 @@ export async function snapshotAtLeast<T extends { version: number }>(options: {
   return answer;
 }
 
-async function snapshotAtLeastUnrecorded<T extends { version: number }>(options: Parameters<typeof snapshotAtLeast<T>>[0]): Promise<T> {
+async function snapshotAtLeastUnrecorded<T extends { version: number }>(options: SnapshotAtLeastOptions<T>): Promise<T> {
   const query = new AbortController();
   let answered = false;
   const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type { RequestRecord } from './api-process';
-import { freePort, logTail, rssMiB, scrapePrometheus, spawnTs, waitForHttpOk, PROJECT_ROOT, type Child } from '../lib/processes';
+import { freePort, nextMessage, rssMiB, scrapePrometheus, spawnTs, waitForHttpOk, PROJECT_ROOT, type Child } from '../lib/processes';
 
 export interface StackOptions {
   temporalAddress: string;
@@ -112,17 +112,9 @@ export class ApiProcess {
   stages(): Promise<RequestRecord[]> {
     const proc = this.child.process;
     if (!this.profile || !proc.connected) return Promise.resolve([]);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the API sent no stage records:\n${logTail(this.child)}`)), 10_000);
-      const onMessage = (message: { type?: string; records?: RequestRecord[] }) => {
-        if (message?.type !== 'stages') return;
-        clearTimeout(timer);
-        proc.off('message', onMessage);
-        resolve(message.records ?? []);
-      };
-      proc.on('message', onMessage);
-      proc.send({ type: 'stages' });
-    });
+    const answer = nextMessage<{ type: 'stages'; records?: RequestRecord[] }>(this.child, 'stages', 10_000, 'the API\'s stage records');
+    proc.send({ type: 'stages' });
+    return answer.then((message) => message.records ?? []);
   }
 
   stop(): Promise<void> {
@@ -146,18 +138,7 @@ export class StoreProcess {
       ipc: true,
       env: { BENCH_STORE_DIR: options.dataDir },
     });
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the reporting store did not start in 120 s:\n${logTail(child)}`)), 120_000);
-      child.process.once('message', (message: { type?: string; url?: string }) => {
-        clearTimeout(timer);
-        if (message?.type === 'ready' && message.url) resolve(message.url);
-        else reject(new Error(`the reporting store did not start:\n${logTail(child)}`));
-      });
-      void child.exited.then((code) => {
-        clearTimeout(timer);
-        reject(new Error(`the reporting store exited (code ${code}):\n${logTail(child)}`));
-      });
-    }).catch(async (err: Error) => {
+    const { url } = await nextMessage<{ type: 'ready'; url: string }>(child, 'ready', 120_000, 'the reporting store starting').catch(async (err: Error) => {
       await child.stop();
       throw err;
     });
@@ -192,13 +173,7 @@ export class ReaderProcess {
       ipc: true,
       env: { BENCH_API_URL: options.apiUrl, BENCH_LEADERSHIP_TOKEN: options.leadershipToken, BENCH_INBOX_TOKEN: options.inboxToken },
     });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the reader did not start in 60 s:\n${logTail(child)}`)), 60_000);
-      child.process.once('message', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    }).catch(async (err: Error) => {
+    await nextMessage(child, 'ready', 60_000, 'the reader starting').catch(async (err: Error) => {
       await child.stop();
       throw err;
     });
@@ -215,16 +190,8 @@ export class ReaderProcess {
 
   /** Stops reading; what it measured. */
   async stop(): Promise<ReaderSamples> {
-    const proc = this.child.process;
-    const samples = new Promise<ReaderSamples>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the reader sent no samples:\n${logTail(this.child)}`)), 60_000);
-      proc.on('message', (message: { type?: string }) => {
-        if (message?.type !== 'samples') return;
-        clearTimeout(timer);
-        resolve(message as ReaderSamples);
-      });
-    });
-    proc.send({ type: 'stop' });
+    const samples = nextMessage<ReaderSamples>(this.child, 'samples', 60_000, 'the reader\'s samples');
+    this.child.process.send({ type: 'stop' });
     try {
       return await samples;
     } finally {

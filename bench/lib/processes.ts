@@ -151,6 +151,27 @@ export async function stopEveryChild(): Promise<void> {
   await Promise.all([...running].map((child) => child.stop()));
 }
 
+/**
+ * The next IPC message of `type` from a child (spawned with `ipc`): rejects, with the end of its
+ * log, when none comes within `timeoutMs` or the child exits first.
+ */
+export function nextMessage<T extends { type: string }>(child: Child, type: T['type'], timeoutMs: number, what: string): Promise<T> {
+  const proc = child.process;
+  return new Promise<T>((resolve, reject) => {
+    const done = (settle: () => void) => {
+      clearTimeout(timer);
+      proc.off('message', onMessage);
+      settle();
+    };
+    const timer = setTimeout(() => done(() => reject(new Error(`${what}: nothing in ${timeoutMs / 1000} s:\n${logTail(child)}`))), timeoutMs);
+    const onMessage = (message: { type?: string }) => {
+      if (message?.type === type) done(() => resolve(message as T));
+    };
+    proc.on('message', onMessage);
+    void child.exited.then((code) => done(() => reject(new Error(`${what}: the process exited (code ${code}):\n${logTail(child)}`))));
+  });
+}
+
 /** The last lines of a child's log, for error messages. */
 export function logTail(child: Child, lines = 15): string {
   try {
