@@ -22,6 +22,7 @@ import { createPortalRouter } from './portal';
 import { createDocumentsRouter } from './routes/documents';
 import { createHealthRouter } from './routes/health';
 import { createPeopleRouter } from './routes/people';
+import { CopiesInMemory } from './copies-in-memory';
 import { createProjectsRouter } from './routes/projects';
 import { createReportsRouter } from './routes/reports';
 import { createSessionRouter } from './routes/session';
@@ -228,8 +229,10 @@ export function createApp(deps: AppDeps): Express & { locals: AppExtras } {
     }),
   );
   app.use(createPeopleRouter(deps));
-  app.use(createProjectsRouter(deps));
-  app.use(createTasksRouter(deps));
+  // Stored copies of what people read, served from memory while the workflows are slow to answer.
+  const copies = new CopiesInMemory(deps.reporting, deps.logger);
+  app.use(createProjectsRouter(deps, copies));
+  app.use(createTasksRouter(deps, copies));
   app.use(createDocumentsRouter(deps));
   app.use(createReportsRouter(deps));
 

@@ -56,6 +56,29 @@ const NOT_FOR_TASKS = ['brief', 'timeline', 'invoices', 'documents', 'feedback',
 export type ProjectCopyForTasks = Omit<ProjectStatus, (typeof NOT_FOR_TASKS)[number]>;
 const WITHOUT_NOT_FOR_TASKS = raw(`ARRAY[${NOT_FOR_TASKS.map(quoteLiteral).join(', ')}]::text[]`);
 
+/** The kinds of copy a process can hold in memory (`newerThan`): a task read's copy of its project is the one above. */
+export type CopyKind = 'project' | 'projectForTasks' | 'task';
+
+/** A copy held elsewhere: its record and seq (-1: the store had no such record). */
+export interface HeldCopy {
+  kind: CopyKind;
+  id: string;
+  seq: number;
+}
+
+/** The store's newer copy of a held one. */
+export interface NewerCopy {
+  kind: CopyKind;
+  id: string;
+  copy: Stored<unknown>;
+}
+
+/** A record this store object wrote (or tried to: an older seq changes nothing). */
+export interface WrittenRecord {
+  kind: 'project' | 'task';
+  id: string;
+}
+
 export interface PageRequest {
   pageSize: number;
   pageToken?: string;
@@ -181,6 +204,7 @@ interface TaskListRow {
 
 export class ReportingStore {
   private readonly s: Sql;
+  private readonly writeListeners = new Set<(record: WrittenRecord) => void>();
 
   private constructor(
     private readonly db: Database,
@@ -251,8 +275,23 @@ export class ReportingStore {
   // Writes
   // -------------------------------------------------------------------------------------------
 
-  publish(input: SnapshotRecord): Promise<PublishResult> {
-    return input.kind === 'project' ? this.publishProject(input.seq, input.snapshot) : this.publishTask(input.seq, input.view);
+  async publish(input: SnapshotRecord): Promise<PublishResult> {
+    try {
+      return input.kind === 'project' ? await this.publishProject(input.seq, input.snapshot) : await this.publishTask(input.seq, input.view);
+    } finally {
+      // Also after a failure: the statement may have been applied before its answer was lost.
+      const written: WrittenRecord = input.kind === 'project' ? { kind: 'project', id: input.projectId } : { kind: 'task', id: input.taskId };
+      for (const listener of this.writeListeners) listener(written);
+    }
+  }
+
+  /**
+   * Calls `listener` after each publish through this object (in this process; other processes'
+   * writes are learned with `newerThan`). Returns what removes it.
+   */
+  onWritten(listener: (record: WrittenRecord) => void): () => void {
+    this.writeListeners.add(listener);
+    return () => this.writeListeners.delete(listener);
   }
 
   private async publishProject(seq: number, snapshot: ProjectStatus): Promise<PublishResult> {
@@ -350,6 +389,26 @@ export class ReportingStore {
     const task = rows.find((r) => r.kind === 'task');
     const project = rows.find((r) => r.kind === 'project');
     return { ...(task && { task: stored<TaskView>(task) }), ...(project && { project: stored<ProjectStatus>(project) }) };
+  }
+
+  /**
+   * Of the copies someone holds, the ones the store has newer (a higher seq, or a record it had
+   * none of), with those copies: one statement, by primary key, however many are held.
+   */
+  async newerThan(held: HeldCopy[]): Promise<NewerCopy[]> {
+    if (held.length === 0) return [];
+    const { s } = this;
+    const rows = await this.db.rows<{ kind: CopyKind; id: string; seq: number; published_at: Date; doc: unknown }>(sql`
+      WITH held AS (SELECT * FROM jsonb_to_recordset(${jsonb(held)}) AS h(kind text, id text, seq bigint))
+      SELECT h.kind, h.id, p.seq, p.published_at,
+          CASE h.kind WHEN 'project' THEN p.snapshot ELSE p.snapshot - ${WITHOUT_NOT_FOR_TASKS} END AS doc
+        FROM held h JOIN ${s}.projects p ON p.project_id = h.id AND p.seq > h.seq
+        WHERE h.kind IN ('project', 'projectForTasks')
+      UNION ALL
+      SELECT h.kind, h.id, t.seq, t.published_at, t.view
+        FROM held h JOIN ${s}.tasks t ON t.task_id = h.id AND t.seq > h.seq
+        WHERE h.kind = 'task'`);
+    return rows.map((r) => ({ kind: r.kind, id: r.id, copy: { seq: Number(r.seq), publishedAt: iso(r.published_at)!, value: r.doc } }));
   }
 
   /** The newest publish the store has seen: how fresh every answer from it is. */

@@ -31,6 +31,7 @@ import { actorOf, allow, caller } from '../auth';
 import { ApiProblem, badRequest, forbidden, ProblemType } from '../errors';
 import { emptyBodySchema, taskListQuerySchema } from '../schemas';
 import { parseBody, parseOptionalBody, parseQuery, taskIdParam, updateIdFor } from '../validation';
+import type { CopiesInMemory } from '../copies-in-memory';
 import {
   BoundedMap,
   LiveReadPace,
@@ -59,7 +60,7 @@ function startCheckAnswer(err: unknown): typeof NOT_STARTED | typeof TOO_SLOW {
   throw err;
 }
 
-export function createTasksRouter(deps: AppDeps): Router {
+export function createTasksRouter(deps: AppDeps, copies: CopiesInMemory): Router {
   const { temporal, people } = deps;
   const router = Router();
   // What this process has answered with: a stored copy older than that is not served as current.
@@ -93,9 +94,10 @@ export function createTasksRouter(deps: AppDeps): Router {
     const { projectId } = parseTaskId(taskId)!; // taskIdParam has checked its shape
     let inProject: ReturnType<typeof taskInProjectCopy>;
     const storeRead = async () => {
-      const copies = await taskOrWhatItsProjectSays(taskId);
-      inProject = copies.inProject;
-      return copies.task;
+      // While reads serve stored copies (the workflows slow to answer), the copies in memory will do.
+      const found = await taskOrWhatItsProjectSays(taskId, options.copyIsEnough && pace.paused());
+      inProject = found.inProject;
+      return found.task;
     };
     const atStart = async (): Promise<Stored<TaskView>> => {
       if (inProject?.state === 'added') return inProject.opening;
@@ -120,9 +122,12 @@ export function createTasksRouter(deps: AppDeps): Router {
   }
 
   /** The task's stored copy, or — when the store has not seen it — what its project's copy says of it: one round trip. */
-  async function taskOrWhatItsProjectSays(taskId: string): Promise<{ task?: Stored<TaskView>; inProject: ReturnType<typeof taskInProjectCopy> }> {
+  async function taskOrWhatItsProjectSays(
+    taskId: string,
+    fromMemory = false,
+  ): Promise<{ task?: Stored<TaskView>; inProject: ReturnType<typeof taskInProjectCopy> }> {
     const { projectId, taskKey } = parseTaskId(taskId)!;
-    const { task, project } = await deps.reporting.taskOrItsProject(taskId, projectId);
+    const { task, project } = await copies.taskOrItsProject(taskId, projectId, fromMemory, () => deps.reporting.taskOrItsProject(taskId, projectId));
     return { task, inProject: project && taskInProjectCopy(project, taskKey) };
   }
 

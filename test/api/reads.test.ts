@@ -10,6 +10,8 @@ import { projectWorkflowId, type ProjectStatus } from '../../workflows/project/c
 import { projectSearchAttributes } from '../../workflows/project/state';
 import { taskInProjectCopy } from '../../api/snapshot-reads';
 import { eventually, uniqueId } from '../support/temporal';
+import { ReportingStore } from '../../activities/reporting/store';
+import { testReportingUrl } from '../support/reporting';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
 
 let h: ApiHarness;
@@ -255,6 +257,49 @@ describe('a task the store has not seen yet (just started), known from its proje
       asked.mockRestore();
     }
   });
+});
+
+test('while the workflows are slow to answer, project reads serve the stored copy from memory: no statement each, another process\u2019s newer copy within a poll, this process\u2019s own write at once', async () => {
+  const { projectId } = (await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest()).expect(201)).body;
+  await eventually(async () => (await h.reporting.project(projectId)) !== undefined, { what: 'the opening snapshot stored' });
+  const projectStatus = h.gateway.projectStatus.bind(h.gateway);
+  const slowQueries = jest.spyOn(h.gateway, 'projectStatus').mockImplementation(async (id, options) => {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return projectStatus(id, options);
+  });
+  const statements = jest.spyOn(h.reporting, 'project');
+  // The same schema through a pool of its own: a worker process publishing beside this API.
+  const elsewhere = await ReportingStore.open({ url: testReportingUrl(), schema: h.reporting.schema, migrate: false });
+  const read = async () => (await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(200));
+  try {
+    // Three answers past the read budget: reads stop asking the workflow and serve the copy.
+    for (let i = 0; i < 3; i++) await read();
+    const before = statements.mock.calls.length;
+    const first = await read();
+    expect(first.headers['x-snapshot-published-at']).toBeDefined();
+    for (let i = 0; i < 4; i++) expect((await read()).body).toEqual(first.body);
+    expect(statements.mock.calls.length - before).toBe(1); // the first of them read the store; the rest, memory
+
+    const copy = (await elsewhere.project(projectId))!;
+    const renamed = { ...copy.value, version: copy.value.version + 1, title: 'Renamed by another process' };
+    await elsewhere.publish({ kind: 'project', projectId, seq: renamed.version, snapshot: renamed });
+    const seen = await eventually(async () => {
+      const body = (await read()).body as ProjectStatus;
+      return body.title === renamed.title ? body : undefined;
+    }, { what: 'the other process\u2019s copy served', timeoutMs: 3_000 });
+    expect(seen).toEqual(renamed);
+    expect(statements.mock.calls.length - before).toBe(1);
+
+    const again = { ...renamed, version: renamed.version + 1, title: 'Renamed here' };
+    await h.reporting.publish({ kind: 'project', projectId, seq: again.version, snapshot: again });
+    expect((await read()).body).toEqual(again);
+    // Access rules hold on copies from memory too.
+    await h.http().get(`/api/projects/${projectId}`).set(h.auth('otherManager')).expect(403);
+  } finally {
+    slowQueries.mockRestore();
+    statements.mockRestore();
+    await elsewhere.close();
+  }
 });
 
 test('with the worker down, people still see their project, their task and their inbox', async () => {

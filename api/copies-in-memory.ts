@@ -1,0 +1,240 @@
+/**
+ * The reporting store's copies of the projects and tasks people are looking at, kept in the API
+ * process's memory while the workflows are slow to answer reads (`LiveReadPace` paused: reads
+ * then serve stored copies). Under load the store is busy too — it takes every workflow's
+ * publishes — and one statement per read was the tail of a read (p99 20–55 ms beside twenty
+ * running lifecycles, about 1 ms idle). From memory a read costs no statement at all.
+ *
+ * A copy in memory is served only while it is known to be what the store holds: every
+ * COPIES_POLL_MS one statement asks the store which of the held copies it has newer ones of
+ * (`ReportingStore.newerThan`: by id and seq, the newer copies in the same answer), off any
+ * reader's path; a copy the last such answer did not confirm within COPY_MAX_AGE_MS is not served
+ * (the store is then read as before). So a copy from memory trails the store by at most that, and
+ * usually by one poll. A write made through this process's store (the API's own writes after an
+ * action; the worker's too when it runs in this process, as `npm start` runs it) drops the copy
+ * at once (`ReportingStore.onWritten`). PostgreSQL's LISTEN/NOTIFY could tell a process of
+ * others' writes instead of a poll, but the embedded store (PGlite) cannot carry it across
+ * connections, and both stores must behave alike.
+ *
+ * Copies nobody has read for COPY_IDLE_MS are dropped, so the poll asks only about what is being
+ * looked at; the poll stops when nothing is held.
+ */
+import type { CopyKind, HeldCopy, NewerCopy, ProjectCopyForTasks, ReportingStore, Stored } from '../activities/reporting/store';
+import type { ProjectStatus } from '../workflows/project/contract';
+import type { TaskView } from '../workflows/task/contract';
+
+/** What each kind of copy holds. */
+export interface CopyTypes {
+  project: ProjectStatus;
+  projectForTasks: ProjectCopyForTasks;
+  task: TaskView;
+}
+
+/** How often the store is asked which held copies it has newer ones of. */
+export const COPIES_POLL_MS = 100;
+/** A copy the store has not confirmed for this long is not served from memory. */
+export const COPY_MAX_AGE_MS = 1_000;
+/** A copy nobody has read for this long is dropped. */
+export const COPY_IDLE_MS = 10_000;
+/** At most this many copies are held (the least recently read go first). */
+export const COPIES_CAPACITY = 1_000;
+
+interface Entry {
+  kind: CopyKind;
+  id: string;
+  /** Undefined: the store has no such record (yet). */
+  copy?: Stored<unknown>;
+  /** The store held this copy (or none) at this time at the latest. */
+  confirmedAt: number;
+  lastReadAt: number;
+}
+
+/** A held copy's answer: `copy` undefined when the store had no such record. */
+export interface InMemory<T> {
+  copy?: Stored<T>;
+}
+
+export interface CopiesInMemoryOptions {
+  pollMs?: number;
+  maxAgeMs?: number;
+  idleMs?: number;
+  capacity?: number;
+  /** Milliseconds, monotonic (default `performance.now`). */
+  now?: () => number;
+}
+
+type CopySource = Pick<ReportingStore, 'newerThan' | 'onWritten'>;
+
+export class CopiesInMemory {
+  private readonly entries = new Map<string, Entry>();
+  private readonly options: Required<CopiesInMemoryOptions>;
+  private timer?: NodeJS.Timeout;
+  private polling?: Promise<void>;
+  private failing = false;
+
+  constructor(
+    private readonly store: CopySource,
+    private readonly logger: { warn(fields: object, message: string): void; info(fields: object, message: string): void },
+    options: CopiesInMemoryOptions = {},
+  ) {
+    this.options = {
+      pollMs: COPIES_POLL_MS,
+      maxAgeMs: COPY_MAX_AGE_MS,
+      idleMs: COPY_IDLE_MS,
+      capacity: COPIES_CAPACITY,
+      now: () => performance.now(),
+      ...options,
+    };
+    store.onWritten(({ kind, id }) => {
+      if (kind === 'project') {
+        this.entries.delete(key('project', id));
+        this.entries.delete(key('projectForTasks', id));
+      } else {
+        this.entries.delete(key('task', id));
+      }
+    });
+  }
+
+  /** How many copies are held (for tests and metrics). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The held copy, if the store confirmed it within the last COPY_MAX_AGE_MS; else undefined. */
+  get<K extends CopyKind>(kind: K, id: string): InMemory<CopyTypes[K]> | undefined {
+    const k = key(kind, id);
+    const entry = this.entries.get(k);
+    if (!entry) return undefined;
+    const now = this.options.now();
+    if (now - entry.confirmedAt > this.options.maxAgeMs) return undefined;
+    entry.lastReadAt = now;
+    // Least recently read first: re-inserting keeps the map in that order for `capacity`.
+    this.entries.delete(k);
+    this.entries.set(k, entry);
+    return { copy: entry.copy as Stored<CopyTypes[K]> | undefined };
+  }
+
+  /**
+   * What a store read found (`copy`, or undefined when the store has no such record), as of
+   * `readStartedAt` (this clock, taken before the statement was sent). `hold`: keep it to serve
+   * from memory; otherwise only a copy already held is brought up to date.
+   */
+  put<K extends CopyKind>(kind: K, id: string, copy: Stored<CopyTypes[K]> | undefined, readStartedAt: number, hold: boolean): void {
+    const k = key(kind, id);
+    const entry = this.entries.get(k);
+    if (!entry) {
+      if (!hold) return;
+      this.entries.set(k, { kind, id, copy, confirmedAt: readStartedAt, lastReadAt: this.options.now() });
+      this.trim();
+      this.schedule();
+      return;
+    }
+    if (hold) entry.lastReadAt = this.options.now();
+    // Two reads may land out of order: the newer copy stays.
+    if (copy && (!entry.copy || copy.seq > entry.copy.seq)) entry.copy = copy;
+    if (readStartedAt > entry.confirmedAt && (entry.copy?.seq ?? -1) <= (copy?.seq ?? -1)) entry.confirmedAt = readStartedAt;
+  }
+
+  /**
+   * A record's stored copy: from memory when `fromMemory` and a confirmed copy is held, else read
+   * from the store by `fromStore` (and then held when `fromMemory`).
+   */
+  async read<K extends CopyKind>(kind: K, id: string, fromMemory: boolean, fromStore: () => Promise<Stored<CopyTypes[K]> | undefined>): Promise<Stored<CopyTypes[K]> | undefined> {
+    if (fromMemory) {
+      const held = this.get(kind, id);
+      if (held) return held.copy;
+    }
+    const startedAt = this.options.now();
+    const copy = await fromStore();
+    this.put(kind, id, copy, startedAt, fromMemory);
+    return copy;
+  }
+
+  /**
+   * `ReportingStore.taskOrItsProject` through memory: the task's copy, or — while the store has
+   * none — its project's copy for tasks; both held, or the store is read (one statement) and they are.
+   */
+  async taskOrItsProject(
+    taskId: string,
+    projectId: string,
+    fromMemory: boolean,
+    fromStore: () => Promise<{ task?: Stored<TaskView>; project?: Stored<ProjectCopyForTasks> }>,
+  ): Promise<{ task?: Stored<TaskView>; project?: Stored<ProjectCopyForTasks> }> {
+    if (fromMemory) {
+      const task = this.get('task', taskId);
+      if (task?.copy) return { task: task.copy };
+      const project = task && this.get('projectForTasks', projectId);
+      if (project) return project.copy ? { project: project.copy } : {};
+    }
+    const startedAt = this.options.now();
+    const answer = await fromStore();
+    this.put('task', taskId, answer.task, startedAt, fromMemory);
+    // The statement returns the project only while the task has no copy.
+    if (!answer.task) this.put('projectForTasks', projectId, answer.project, startedAt, fromMemory);
+    return answer;
+  }
+
+  /** One poll now: the store's newer copies of what is held replace them, and the rest is confirmed. */
+  async poll(): Promise<void> {
+    if (this.polling) return this.polling;
+    this.polling = this.pollOnce().finally(() => {
+      this.polling = undefined;
+    });
+    return this.polling;
+  }
+
+  /** Stops polling and forgets every copy. */
+  clear(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.entries.clear();
+  }
+
+  private async pollOnce(): Promise<void> {
+    const now = this.options.now();
+    for (const [k, entry] of this.entries) {
+      if (now - entry.lastReadAt > this.options.idleMs) this.entries.delete(k);
+    }
+    const asked = [...this.entries.values()];
+    if (asked.length === 0) return;
+    const held: HeldCopy[] = asked.map(({ kind, id, copy }) => ({ kind, id, seq: copy?.seq ?? -1 }));
+    let newer: NewerCopy[];
+    try {
+      newer = await this.store.newerThan(held);
+    } catch (err) {
+      // Unconfirmed copies age out of serving: reads go to the store (and meet its error there).
+      if (!this.failing) this.logger.warn({ err: (err as Error).message, held: held.length }, 'the store could not say which copies changed; reads go to the store');
+      this.failing = true;
+      return;
+    }
+    if (this.failing) this.logger.info({ held: held.length }, 'the store answers again; reads are served from memory');
+    this.failing = false;
+    const byKey = new Map(newer.map((n) => [key(n.kind, n.id), n.copy]));
+    for (const entry of asked) {
+      // Dropped meanwhile (a write through this process, idle, capacity): not brought back.
+      if (this.entries.get(key(entry.kind, entry.id)) !== entry) continue;
+      const copy = byKey.get(key(entry.kind, entry.id));
+      if (copy && (!entry.copy || copy.seq > entry.copy.seq)) entry.copy = copy;
+      entry.confirmedAt = Math.max(entry.confirmedAt, now);
+    }
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      void this.poll().finally(() => {
+        this.timer = undefined;
+        if (this.entries.size > 0) this.schedule();
+      });
+    }, this.options.pollMs);
+    this.timer.unref();
+  }
+
+  private trim(): void {
+    while (this.entries.size > this.options.capacity) this.entries.delete(this.entries.keys().next().value as string);
+  }
+}
+
+function key(kind: CopyKind, id: string): string {
+  return `${kind}:${id}`;
+}
