@@ -11,15 +11,16 @@
  * reader's path; a copy the last such answer did not confirm within COPY_MAX_AGE_MS is not served
  * (the store is then read as before). So a copy from memory trails the store by at most that, and
  * usually by one poll. A write made through this process's store (the API's own writes after an
- * action; the worker's too when it runs in this process, as `npm start` runs it) drops the copy
- * at once (`ReportingStore.onWritten`). PostgreSQL's LISTEN/NOTIFY could tell a process of
+ * action; the worker's too when it runs in this process, as `npm start` runs it) replaces the
+ * copy at once with the one it stored, or drops it when the store refused it as older
+ * (`ReportingStore.onWritten`). PostgreSQL's LISTEN/NOTIFY could tell a process of
  * others' writes instead of a poll, but the embedded store (PGlite) cannot carry it across
  * connections, and both stores must behave alike.
  *
  * Copies nobody has read for COPY_IDLE_MS are dropped, so the poll asks only about what is being
  * looked at; the poll stops when nothing is held.
  */
-import type { CopyKind, HeldCopy, NewerCopy, ProjectCopyForTasks, ReportingStore, Stored } from '../activities/reporting/store';
+import { projectCopyForTasks, type CopyKind, type HeldCopy, type NewerCopy, type ProjectCopyForTasks, type ReportingStore, type Stored } from '../activities/reporting/store';
 import type { ProjectStatus } from '../workflows/project/contract';
 import type { TaskView } from '../workflows/task/contract';
 
@@ -85,12 +86,13 @@ export class CopiesInMemory {
       now: () => performance.now(),
       ...options,
     };
-    store.onWritten(({ kind, id }) => {
+    store.onWritten(({ kind, id, stored }) => {
       if (kind === 'project') {
-        this.entries.delete(key('project', id));
-        this.entries.delete(key('projectForTasks', id));
+        const project = stored as Stored<ProjectStatus> | undefined;
+        this.written('project', id, project);
+        this.written('projectForTasks', id, project && { ...project, value: projectCopyForTasks(project.value) });
       } else {
-        this.entries.delete(key('task', id));
+        this.written('task', id, stored as Stored<TaskView> | undefined);
       }
     });
   }
@@ -217,6 +219,21 @@ export class CopiesInMemory {
       if (copy && (!entry.copy || copy.seq > entry.copy.seq)) entry.copy = copy;
       entry.confirmedAt = Math.max(entry.confirmedAt, now);
     }
+  }
+
+  /** A write through this process's store: the copy it stored replaces a held one; none (refused, failed): the held one goes. */
+  private written<K extends CopyKind>(kind: K, id: string, stored: Stored<CopyTypes[K]> | undefined): void {
+    const k = key(kind, id);
+    const entry = this.entries.get(k);
+    if (!entry) return;
+    if (!stored) {
+      this.entries.delete(k);
+      return;
+    }
+    if (entry.copy && entry.copy.seq > stored.seq) return; // cannot be: memory holds only what the store had
+    // The store holds exactly this copy now (it took this write); a later poll carries on from here.
+    entry.copy = stored;
+    entry.confirmedAt = Math.max(entry.confirmedAt, this.options.now());
   }
 
   private schedule(): void {

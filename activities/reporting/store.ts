@@ -54,6 +54,12 @@ export interface Stored<T> {
  */
 const NOT_FOR_TASKS = ['brief', 'timeline', 'invoices', 'documents', 'feedback', 'complaints', 'revisions'] as const;
 export type ProjectCopyForTasks = Omit<ProjectStatus, (typeof NOT_FOR_TASKS)[number]>;
+/** A project's snapshot as `taskOrItsProject` returns it. */
+export function projectCopyForTasks(snapshot: ProjectStatus): ProjectCopyForTasks {
+  const copy: Partial<ProjectStatus> = { ...snapshot };
+  for (const key of NOT_FOR_TASKS) delete copy[key];
+  return copy as ProjectCopyForTasks;
+}
 const WITHOUT_NOT_FOR_TASKS = raw(`ARRAY[${NOT_FOR_TASKS.map(quoteLiteral).join(', ')}]::text[]`);
 
 /** The kinds of copy a process can hold in memory (`newerThan`): a task read's copy of its project is the one above. */
@@ -77,6 +83,8 @@ export interface NewerCopy {
 export interface WrittenRecord {
   kind: 'project' | 'task';
   id: string;
+  /** The copy the store now holds, when this write put it there (none: refused as older, or failed). */
+  stored?: Stored<ProjectStatus> | Stored<TaskView>;
 }
 
 export interface PageRequest {
@@ -114,6 +122,13 @@ export interface PublishResult {
   written: boolean;
   /** Facts new to the store. */
   factsAdded: number;
+  /** When written: the time the store gives the copy (`Stored.publishedAt`). */
+  publishedAt?: string;
+}
+
+function publishResult(row: { published_at: Date | null; facts: number }): PublishResult {
+  const publishedAt = iso(row.published_at);
+  return { written: publishedAt !== undefined, factsAdded: row.facts, ...(publishedAt && { publishedAt }) };
 }
 
 export interface SalesTargetInput {
@@ -276,11 +291,16 @@ export class ReportingStore {
   // -------------------------------------------------------------------------------------------
 
   async publish(input: SnapshotRecord): Promise<PublishResult> {
+    let result: PublishResult | undefined;
     try {
-      return input.kind === 'project' ? await this.publishProject(input.seq, input.snapshot) : await this.publishTask(input.seq, input.view);
+      result = input.kind === 'project' ? await this.publishProject(input.seq, input.snapshot) : await this.publishTask(input.seq, input.view);
+      return result;
     } finally {
       // Also after a failure: the statement may have been applied before its answer was lost.
-      const written: WrittenRecord = input.kind === 'project' ? { kind: 'project', id: input.projectId } : { kind: 'task', id: input.taskId };
+      const stored = result?.publishedAt
+        ? { seq: input.seq, publishedAt: result.publishedAt, value: input.kind === 'project' ? input.snapshot : input.view }
+        : undefined;
+      const written = { kind: input.kind, id: input.kind === 'project' ? input.projectId : input.taskId, ...(stored && { stored }) } as WrittenRecord;
       for (const listener of this.writeListeners) listener(written);
     }
   }
@@ -297,7 +317,7 @@ export class ReportingStore {
   private async publishProject(seq: number, snapshot: ProjectStatus): Promise<PublishResult> {
     const { s } = this;
     const r = projectRow(snapshot);
-    const rows = await this.db.rows<{ written: number; facts: number }>(sql`
+    const rows = await this.db.rows<{ published_at: Date | null; facts: number }>(sql`
       WITH upsert AS (
         INSERT INTO ${s}.projects AS t (project_id, seq, snapshot_version, published_at, snapshot, title, client_id, client_name,
           segment, manager_id, stage, stage_entered_at, intake_at, due_at, pending_due_at, payment_due_at, has_open_complaint,
@@ -315,16 +335,16 @@ export class ReportingStore {
           has_open_complaint = EXCLUDED.has_open_complaint, closed = EXCLUDED.closed, currency = EXCLUDED.currency,
           departments = EXCLUDED.departments
         WHERE t.seq < EXCLUDED.seq
-        RETURNING 1
+        RETURNING t.published_at
       ), added AS (${this.insertFacts(projectFacts(snapshot))})
-      SELECT (SELECT count(*) FROM upsert)::int AS written, (SELECT count(*) FROM added)::int AS facts`);
-    return { written: rows[0].written > 0, factsAdded: rows[0].facts };
+      SELECT (SELECT max(published_at) FROM upsert) AS published_at, (SELECT count(*) FROM added)::int AS facts`);
+    return publishResult(rows[0]);
   }
 
   private async publishTask(seq: number, view: TaskView): Promise<PublishResult> {
     const { s } = this;
     const r = taskRow(view);
-    const rows = await this.db.rows<{ written: number; facts: number }>(sql`
+    const rows = await this.db.rows<{ published_at: Date | null; facts: number }>(sql`
       WITH upsert AS (
         INSERT INTO ${s}.tasks AS t (task_id, project_id, seq, snapshot_version, published_at, view, title, project_title,
           department, status, assignee_id, manager_id, due_at, estimate_hours, revision_round)
@@ -338,10 +358,10 @@ export class ReportingStore {
           assignee_id = EXCLUDED.assignee_id, manager_id = EXCLUDED.manager_id, due_at = EXCLUDED.due_at,
           estimate_hours = EXCLUDED.estimate_hours, revision_round = EXCLUDED.revision_round
         WHERE t.seq < EXCLUDED.seq
-        RETURNING 1
+        RETURNING t.published_at
       ), added AS (${this.insertFacts(taskFacts(view))})
-      SELECT (SELECT count(*) FROM upsert)::int AS written, (SELECT count(*) FROM added)::int AS facts`);
-    return { written: rows[0].written > 0, factsAdded: rows[0].facts };
+      SELECT (SELECT max(published_at) FROM upsert) AS published_at, (SELECT count(*) FROM added)::int AS facts`);
+    return publishResult(rows[0]);
   }
 
   /** Facts are inserted whatever the seq: an older snapshot's facts are a subset of the newer's. */

@@ -132,16 +132,26 @@ describe('CopiesInMemory', () => {
     }
   });
 
-  test('a write through this process\u2019s store drops the copy at once: the next read has it', async () => {
-    const { copies, storeReads, readProject } = copiesWithClock();
+  test('a write through this process\u2019s store puts its copy in memory at once; one the store refuses as older drops the copy', async () => {
+    const { copies, storeReads, readProject, readTask } = copiesWithClock();
     const p = project();
     const id = p.status.projectId;
-    await t.store.publish(p.publish());
+    p.submitPlan(plusHours(T0, 1), [{ key: 'design', department: 'design', dueAt: plusDays(T0, 5) }]).approve(plusHours(T0, 2));
+    const first = p.publish();
+    await t.store.publish(first);
     try {
       await readProject(id);
-      await t.store.publish(p.publish());
+      expect((await readTask(`${id}.design`, id)).project?.seq).toBe(1);
+      p.task('design').open(plusHours(T0, 3));
+      const second = p.publish();
+      await t.store.publish(second);
+      expect(await readProject(id)).toEqual(await t.store.project(id));
       expect((await readProject(id))?.seq).toBe(2);
-      expect(storeReads.project).toBe(2);
+      // The task read's copy of the project too, as the store gives it (without the timeline).
+      expect((await readTask(`${id}.design`, id)).project).toEqual((await t.store.taskOrItsProject(`${id}.design`, id)).project);
+      expect(storeReads).toEqual({ project: 1, taskOrItsProject: 1 });
+      // Refused (the store has seq 2): memory cannot tell what the store has, and reads it again.
+      await t.store.publish(first);
       expect((await readProject(id))?.seq).toBe(2);
       expect(storeReads.project).toBe(2);
     } finally {

@@ -83,7 +83,8 @@ describe('publish', () => {
     p.approve(plusHours(T0, 6));
     const third = p.publish();
 
-    expect(await t.store.publish(third)).toEqual({ written: true, factsAdded: 4 });
+    const written = await t.store.publish(third);
+    expect(written).toEqual({ written: true, factsAdded: 4, publishedAt: expect.any(String) });
     // Older snapshots arrive late (a retry, a replay, a second worker): nothing changes.
     expect(await t.store.publish(first)).toEqual({ written: false, factsAdded: 0 });
     expect(await t.store.publish(second)).toEqual({ written: false, factsAdded: 0 });
@@ -91,6 +92,7 @@ describe('publish', () => {
 
     const stored = await t.store.project('p-order');
     expect(stored?.seq).toBe(3);
+    expect(stored?.publishedAt).toBe(written.publishedAt);
     expect(stored?.value).toEqual(third.kind === 'project' && third.snapshot);
     expect(stored?.value.client.name).toBe("O'Hara \\ Sons");
   });
