@@ -154,19 +154,28 @@ export class CopiesInMemory {
 
   /**
    * `ReportingStore.taskOrItsProject` through memory: the task's copy, or — while the store has
-   * none — its project's copy for tasks; both held, or the store is read (one statement) and they are.
+   * none — its project's copy for tasks (held as such, or cut from the project's copy held for
+   * its page); both held, or the store is read (one statement) and they are. A task not held
+   * yet whose project's copy has it `notStarted`: the copy's word — as a read takes it from the
+   * store's copy of the project, which may equally be a publish behind — and the next poll asks
+   * the store about the task.
    */
   async taskOrItsProject(
     taskId: string,
     projectId: string,
     fromMemory: boolean,
     fromStore: () => Promise<{ task?: Stored<TaskView>; project?: Stored<ProjectCopyForTasks> }>,
+    notStarted: (project: Stored<ProjectCopyForTasks>) => boolean = () => false,
   ): Promise<{ task?: Stored<TaskView>; project?: Stored<ProjectCopyForTasks> }> {
     if (fromMemory) {
       const task = this.get('task', taskId);
       if (task?.copy) return { task: task.copy };
-      const project = task && this.get('projectForTasks', projectId);
-      if (project) return project.copy ? { project: project.copy } : {};
+      const project = this.projectForTasks(projectId);
+      if (task && project) return project.copy ? { project: project.copy } : {};
+      if (!task && project?.copy && notStarted(project.copy)) {
+        this.watch('task', taskId);
+        return { project: project.copy };
+      }
     }
     const startedAt = this.options.now();
     const answer = await fromStore();
@@ -174,6 +183,23 @@ export class CopiesInMemory {
     // The statement returns the project only while the task has no copy.
     if (!answer.task) this.put('projectForTasks', projectId, answer.project, startedAt, fromMemory);
     return answer;
+  }
+
+  /** What a task read needs of a project, from memory: its copy for tasks, or its page's copy cut to that. */
+  private projectForTasks(projectId: string): InMemory<ProjectCopyForTasks> | undefined {
+    const forTasks = this.get('projectForTasks', projectId);
+    if (forTasks) return forTasks;
+    const page = this.get('project', projectId)?.copy;
+    return page && { copy: { ...page, value: projectCopyForTasks(page.value) } };
+  }
+
+  /** Holds a record not read from the store yet, to be confirmed (or fetched) by the next poll: not served until then. */
+  private watch(kind: CopyKind, id: string): void {
+    const k = key(kind, id);
+    if (this.entries.has(k)) return;
+    this.entries.set(k, { kind, id, confirmedAt: -Infinity, lastReadAt: this.options.now() });
+    this.trim();
+    this.schedule();
   }
 
   /** One poll now: the store's newer copies of what is held replace them, and the rest is confirmed. */

@@ -127,7 +127,13 @@ export function createTasksRouter(deps: AppDeps, copies: CopiesInMemory): Router
     fromMemory = false,
   ): Promise<{ task?: Stored<TaskView>; inProject: ReturnType<typeof taskInProjectCopy> }> {
     const { projectId, taskKey } = parseTaskId(taskId)!;
-    const { task, project } = await copies.taskOrItsProject(taskId, projectId, fromMemory, () => deps.reporting.taskOrItsProject(taskId, projectId));
+    const { task, project } = await copies.taskOrItsProject(
+      taskId,
+      projectId,
+      fromMemory,
+      () => deps.reporting.taskOrItsProject(taskId, projectId),
+      (copy) => taskInProjectCopy(copy, taskKey)?.state === 'planned',
+    );
     return { task, inProject: project && taskInProjectCopy(project, taskKey) };
   }
 

@@ -184,6 +184,40 @@ describe('CopiesInMemory', () => {
     }
   });
 
+  test('a task not read yet whose project\u2019s page is held, planned but not started there: the copy\u2019s word, and the next poll asks about the task', async () => {
+    const { copies, storeReads, readProject } = copiesWithClock();
+    const p = project();
+    const id = p.status.projectId;
+    p.submitPlan(plusHours(T0, 1), [
+      { key: 'design', department: 'design', dueAt: plusDays(T0, 5) },
+      { key: 'copy', department: 'copywriting', dueAt: plusDays(T0, 5) },
+    ]).approve(plusHours(T0, 2));
+    await elsewhere.publish(p.publish());
+    // As the route asks it (taskInProjectCopy): `copy` is planned, `design` started.
+    const notStarted = (key: string) => () => key === 'copy';
+    const readTask = (key: string) =>
+      copies.taskOrItsProject(`${id}.${key}`, id, true, () => {
+        storeReads.taskOrItsProject += 1;
+        return t.store.taskOrItsProject(`${id}.${key}`, id);
+      }, notStarted(key));
+    try {
+      await readProject(id);
+      const fromPage = await readTask('copy');
+      expect(fromPage).toEqual({ project: (await t.store.taskOrItsProject(`${id}.copy`, id)).project });
+      expect(storeReads.taskOrItsProject).toBe(0);
+      // "Started" in the copy: the store may already have the task's own copy, so it is read.
+      await readTask('design');
+      expect(storeReads.taskOrItsProject).toBe(1);
+
+      await elsewhere.publish(p.task('copy').publish());
+      await copies.poll();
+      expect((await readTask('copy')).task?.value.taskId).toBe(`${id}.copy`);
+      expect(storeReads.taskOrItsProject).toBe(1);
+    } finally {
+      copies.clear();
+    }
+  });
+
   test('not from memory: the store is read every time, and a held copy is only brought up to date', async () => {
     const { copies } = copiesWithClock();
     const p = project();
