@@ -50,6 +50,14 @@ interface Entry {
   lastReadAt: number;
 }
 
+/**
+ * How a read uses memory: `hold` — serve a confirmed copy held, and hold what it reads from the
+ * store (while the workflows are slow to answer, reads serve copies); `ifHeld` — serve a
+ * confirmed copy held, but hold nothing new (the workflows answer again: copies held from a busy
+ * moment serve until nobody reads them); `none` — the store (an action).
+ */
+export type MemoryUse = 'hold' | 'ifHeld' | 'none';
+
 /** A held copy's answer: `copy` undefined when the store had no such record. */
 export interface InMemory<T> {
   copy?: Stored<T>;
@@ -137,18 +145,15 @@ export class CopiesInMemory {
     if (readStartedAt > entry.confirmedAt && (entry.copy?.seq ?? -1) <= (copy?.seq ?? -1)) entry.confirmedAt = readStartedAt;
   }
 
-  /**
-   * A record's stored copy: from memory when `fromMemory` and a confirmed copy is held, else read
-   * from the store by `fromStore` (and then held when `fromMemory`).
-   */
-  async read<K extends CopyKind>(kind: K, id: string, fromMemory: boolean, fromStore: () => Promise<Stored<CopyTypes[K]> | undefined>): Promise<Stored<CopyTypes[K]> | undefined> {
-    if (fromMemory) {
+  /** A record's stored copy: from memory when `use` allows and a confirmed copy is held, else read from the store by `fromStore`. */
+  async read<K extends CopyKind>(kind: K, id: string, use: MemoryUse, fromStore: () => Promise<Stored<CopyTypes[K]> | undefined>): Promise<Stored<CopyTypes[K]> | undefined> {
+    if (use !== 'none') {
       const held = this.get(kind, id);
       if (held) return held.copy;
     }
     const startedAt = this.options.now();
     const copy = await fromStore();
-    this.put(kind, id, copy, startedAt, fromMemory);
+    this.put(kind, id, copy, startedAt, use === 'hold');
     return copy;
   }
 
@@ -163,11 +168,11 @@ export class CopiesInMemory {
   async taskOrItsProject(
     taskId: string,
     projectId: string,
-    fromMemory: boolean,
+    use: MemoryUse,
     fromStore: () => Promise<{ task?: Stored<TaskView>; project?: Stored<ProjectCopyForTasks> }>,
     notStarted: (project: Stored<ProjectCopyForTasks>) => boolean = () => false,
   ): Promise<{ task?: Stored<TaskView>; project?: Stored<ProjectCopyForTasks> }> {
-    if (fromMemory) {
+    if (use !== 'none') {
       const task = this.get('task', taskId);
       if (task?.copy) return { task: task.copy };
       const project = this.projectForTasks(projectId);
@@ -179,9 +184,9 @@ export class CopiesInMemory {
     }
     const startedAt = this.options.now();
     const answer = await fromStore();
-    this.put('task', taskId, answer.task, startedAt, fromMemory);
+    this.put('task', taskId, answer.task, startedAt, use === 'hold');
     // The statement returns the project only while the task has no copy.
-    if (!answer.task) this.put('projectForTasks', projectId, answer.project, startedAt, fromMemory);
+    if (!answer.task) this.put('projectForTasks', projectId, answer.project, startedAt, use === 'hold');
     return answer;
   }
 

@@ -42,7 +42,7 @@ import { ApiProblem, badRequest, forbidden, notFound, ProblemType } from '../err
 import { projectListQuerySchema } from '../schemas';
 import type { ProjectMemo } from '../temporal-gateway';
 import { CURRENT_PATCH_BASELINE } from '../../workflows/common/patches';
-import type { CopiesInMemory } from '../copies-in-memory';
+import type { CopiesInMemory, MemoryUse } from '../copies-in-memory';
 import { LiveReadPace, liveOrStored, PendingWrites, SeenVersions, snapshotAtLeast, STORED_SNAPSHOT_HEADER, storedOrAtStart } from '../snapshot-reads';
 import type { Stored } from '../../activities/reporting/store';
 import { idempotencyKey, parseBody, parseQuery, projectIdParam, updateIdFor } from '../validation';
@@ -155,10 +155,10 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory): Rou
    * never changes: it comes from the store's copy, or for a project just created from its start
    * event, so no read or action waits behind a busy worker to learn it (`storedOrAtStart`).
    */
-  async function accessibleProject(req: Request, projectId: string, options: { fromMemory: boolean } = { fromMemory: false }): Promise<{ stored?: Stored<ProjectStatus> }> {
+  async function accessibleProject(req: Request, projectId: string, options: { memory: MemoryUse } = { memory: 'none' }): Promise<{ stored?: Stored<ProjectStatus> }> {
     const person = caller(req);
     const { known, stored } = await storedOrAtStart(
-      () => copies.read('project', projectId, options.fromMemory, () => deps.reporting.project(projectId)),
+      () => copies.read('project', projectId, options.memory, () => deps.reporting.project(projectId)),
       () => temporal.projectAtStart(projectId),
       deps.logger,
       { projectId },
@@ -282,7 +282,7 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory): Rou
   router.get('/api/projects/:id', allow('manager', 'leadership'), async (req, res) => {
     const projectId = projectIdParam(req);
     // While reads serve stored copies (the workflows slow to answer), the copy in memory will do.
-    const { stored } = await accessibleProject(req, projectId, { fromMemory: pace.paused() });
+    const { stored } = await accessibleProject(req, projectId, { memory: pace.paused() ? 'hold' : 'ifHeld' });
     const { value, publishedAt } = await liveOrStored(projectId, (signal) => temporal.projectStatus(projectId, { signal }), stored, seen, {
       pace,
       receivedAt: req.receivedAt,

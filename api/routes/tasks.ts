@@ -31,7 +31,7 @@ import { actorOf, allow, caller } from '../auth';
 import { ApiProblem, badRequest, forbidden, ProblemType } from '../errors';
 import { emptyBodySchema, taskListQuerySchema } from '../schemas';
 import { parseBody, parseOptionalBody, parseQuery, taskIdParam, updateIdFor } from '../validation';
-import type { CopiesInMemory } from '../copies-in-memory';
+import type { CopiesInMemory, MemoryUse } from '../copies-in-memory';
 import {
   BoundedMap,
   LiveReadPace,
@@ -95,7 +95,7 @@ export function createTasksRouter(deps: AppDeps, copies: CopiesInMemory): Router
     let inProject: ReturnType<typeof taskInProjectCopy>;
     const storeRead = async () => {
       // While reads serve stored copies (the workflows slow to answer), the copies in memory will do.
-      const found = await taskOrWhatItsProjectSays(taskId, options.copyIsEnough && pace.paused());
+      const found = await taskOrWhatItsProjectSays(taskId, !options.copyIsEnough ? 'none' : pace.paused() ? 'hold' : 'ifHeld');
       inProject = found.inProject;
       return found.task;
     };
@@ -124,13 +124,13 @@ export function createTasksRouter(deps: AppDeps, copies: CopiesInMemory): Router
   /** The task's stored copy, or — when the store has not seen it — what its project's copy says of it: one round trip. */
   async function taskOrWhatItsProjectSays(
     taskId: string,
-    fromMemory = false,
+    memory: MemoryUse = 'none',
   ): Promise<{ task?: Stored<TaskView>; inProject: ReturnType<typeof taskInProjectCopy> }> {
     const { projectId, taskKey } = parseTaskId(taskId)!;
     const { task, project } = await copies.taskOrItsProject(
       taskId,
       projectId,
-      fromMemory,
+      memory,
       () => deps.reporting.taskOrItsProject(taskId, projectId),
       (copy) => taskInProjectCopy(copy, taskKey)?.state === 'planned',
     );

@@ -38,12 +38,12 @@ function copiesWithClock(options: CopiesInMemoryOptions = {}) {
   const copies = new CopiesInMemory(t.store, silent, { pollMs: 3_600_000, now: () => now, ...options });
   const storeReads = { project: 0, taskOrItsProject: 0 };
   const readProject = (id: string) =>
-    copies.read('project', id, true, () => {
+    copies.read('project', id, 'hold', () => {
       storeReads.project += 1;
       return t.store.project(id);
     });
   const readTask = (taskId: string, projectId: string) =>
-    copies.taskOrItsProject(taskId, projectId, true, () => {
+    copies.taskOrItsProject(taskId, projectId, 'hold', () => {
       storeReads.taskOrItsProject += 1;
       return t.store.taskOrItsProject(taskId, projectId);
     });
@@ -196,7 +196,7 @@ describe('CopiesInMemory', () => {
     // As the route asks it (taskInProjectCopy): `copy` is planned, `design` started.
     const notStarted = (key: string) => () => key === 'copy';
     const readTask = (key: string) =>
-      copies.taskOrItsProject(`${id}.${key}`, id, true, () => {
+      copies.taskOrItsProject(`${id}.${key}`, id, 'hold', () => {
         storeReads.taskOrItsProject += 1;
         return t.store.taskOrItsProject(`${id}.${key}`, id);
       }, notStarted(key));
@@ -218,7 +218,7 @@ describe('CopiesInMemory', () => {
     }
   });
 
-  test('not from memory: the store is read every time, and a held copy is only brought up to date', async () => {
+  test('how a read uses memory: `none` reads the store, `ifHeld` serves what is held but holds nothing new, `hold` holds what it reads', async () => {
     const { copies } = copiesWithClock();
     const p = project();
     const id = p.status.projectId;
@@ -229,15 +229,19 @@ describe('CopiesInMemory', () => {
       return t.store.project(id);
     };
     try {
-      await copies.read('project', id, false, fromStore);
-      await copies.read('project', id, false, fromStore);
-      expect(reads).toBe(2);
+      await copies.read('project', id, 'none', fromStore);
+      await copies.read('project', id, 'ifHeld', fromStore);
+      await copies.read('project', id, 'ifHeld', fromStore);
+      expect(reads).toBe(3);
       expect(copies.size).toBe(0);
-      await copies.read('project', id, true, fromStore);
-      await elsewhere.publish(p.publish());
-      await copies.read('project', id, false, fromStore);
-      expect((await copies.read('project', id, true, fromStore))?.seq).toBe(2);
+      await copies.read('project', id, 'hold', fromStore);
+      expect((await copies.read('project', id, 'ifHeld', fromStore))?.seq).toBe(1);
       expect(reads).toBe(4);
+      // An action reads the store, and brings the held copy up to date.
+      await elsewhere.publish(p.publish());
+      expect((await copies.read('project', id, 'none', fromStore))?.seq).toBe(2);
+      expect((await copies.read('project', id, 'ifHeld', fromStore))?.seq).toBe(2);
+      expect(reads).toBe(5);
     } finally {
       copies.clear();
     }
@@ -277,7 +281,7 @@ describe('CopiesInMemory', () => {
     await elsewhere.publish(p.publish());
     let reads = 0;
     const read = () =>
-      copies.read('project', id, true, () => {
+      copies.read('project', id, 'hold', () => {
         reads += 1;
         return t.store.project(id);
       });
@@ -306,7 +310,7 @@ describe('CopiesInMemory', () => {
     const id = p.status.projectId;
     await elsewhere.publish(p.publish());
     try {
-      await copies.read('project', id, true, () => t.store.project(id));
+      await copies.read('project', id, 'hold', () => t.store.project(id));
       await elsewhere.publish(p.publish());
       const deadline = Date.now() + 5_000;
       while ((copies.get('project', id)?.copy?.seq ?? 0) < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
