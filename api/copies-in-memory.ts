@@ -95,12 +95,15 @@ export class CopiesInMemory {
       ...options,
     };
     store.onWritten(({ kind, id, stored }) => {
+      // While copies are held (reads are being served from memory), what this process writes is
+      // held too: an action's answer is what its actor and others read next.
+      const holdNew = this.entries.size > 0;
       if (kind === 'project') {
         const project = stored as Stored<ProjectStatus> | undefined;
-        this.written('project', id, project);
-        this.written('projectForTasks', id, project && { ...project, value: projectCopyForTasks(project.value) });
+        this.written('project', id, project, holdNew);
+        this.written('projectForTasks', id, project && { ...project, value: projectCopyForTasks(project.value) }, false);
       } else {
-        this.written('task', id, stored as Stored<TaskView> | undefined);
+        this.written('task', id, stored as Stored<TaskView> | undefined, holdNew);
       }
     });
   }
@@ -161,9 +164,10 @@ export class CopiesInMemory {
    * `ReportingStore.taskOrItsProject` through memory: the task's copy, or — while the store has
    * none — its project's copy for tasks (held as such, or cut from the project's copy held for
    * its page); both held, or the store is read (one statement) and they are. A task not held
-   * yet whose project's copy has it `notStarted`: the copy's word — as a read takes it from the
-   * store's copy of the project, which may equally be a publish behind — and the next poll asks
-   * the store about the task.
+   * yet that its project's copy has `notStarted` (in the approved plan, not started): that copy,
+   * as a read takes the word of the store's copy of the project, which may equally be a publish
+   * behind; the next poll asks the store about the task. Not for a task the copy shows started:
+   * the store may have had the task's own copy for days, and this process has just not read it.
    */
   async taskOrItsProject(
     taskId: string,
@@ -252,11 +256,17 @@ export class CopiesInMemory {
     }
   }
 
-  /** A write through this process's store: the copy it stored replaces a held one; none (refused, failed): the held one goes. */
-  private written<K extends CopyKind>(kind: K, id: string, stored: Stored<CopyTypes[K]> | undefined): void {
+  /**
+   * A write through this process's store: the copy it stored replaces a held one (or is held,
+   * with `holdNew`); none (refused, failed): the held one goes.
+   */
+  private written<K extends CopyKind>(kind: K, id: string, stored: Stored<CopyTypes[K]> | undefined, holdNew: boolean): void {
     const k = key(kind, id);
     const entry = this.entries.get(k);
-    if (!entry) return;
+    if (!entry) {
+      if (stored && holdNew) this.put(kind, id, stored, this.options.now(), true);
+      return;
+    }
     if (!stored) {
       this.entries.delete(k);
       return;

@@ -159,6 +159,22 @@ describe('CopiesInMemory', () => {
     }
   });
 
+  test('while copies are held, what this process writes is held too; while none are, nothing is', async () => {
+    const { copies, storeReads, readProject } = copiesWithClock();
+    const [a, b] = [project(), project()];
+    try {
+      await t.store.publish(a.publish());
+      expect(copies.size).toBe(0);
+      await readProject(a.status.projectId);
+      await t.store.publish(b.publish());
+      expect(copies.size).toBe(2);
+      expect(await readProject(b.status.projectId)).toEqual(await t.store.project(b.status.projectId));
+      expect(storeReads.project).toBe(1);
+    } finally {
+      copies.clear();
+    }
+  });
+
   test('a task the store has not seen: held as absent with its project\u2019s copy, until the task\u2019s first publish reaches a poll', async () => {
     const { copies, storeReads, readTask } = copiesWithClock();
     const p = project();
@@ -193,7 +209,7 @@ describe('CopiesInMemory', () => {
       { key: 'copy', department: 'copywriting', dueAt: plusDays(T0, 5) },
     ]).approve(plusHours(T0, 2));
     await elsewhere.publish(p.publish());
-    // As the route asks it (taskInProjectCopy): `copy` is planned, `design` started.
+    // As the route asks it (taskInProjectCopy): `copy` planned, `design` started.
     const notStarted = (key: string) => () => key === 'copy';
     const readTask = (key: string) =>
       copies.taskOrItsProject(`${id}.${key}`, id, 'hold', () => {
@@ -205,7 +221,7 @@ describe('CopiesInMemory', () => {
       const fromPage = await readTask('copy');
       expect(fromPage).toEqual({ project: (await t.store.taskOrItsProject(`${id}.copy`, id)).project });
       expect(storeReads.taskOrItsProject).toBe(0);
-      // "Started" in the copy: the store may already have the task's own copy, so it is read.
+      // Started in the copy: the store may have had the task's own copy for long, so it is read.
       await readTask('design');
       expect(storeReads.taskOrItsProject).toBe(1);
 
