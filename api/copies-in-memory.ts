@@ -17,8 +17,10 @@
  * others' writes instead of a poll, but the embedded store (PGlite) cannot carry it across
  * connections, and both stores must behave alike.
  *
+ * What is held: what reads take from the store while reads serve copies, and what this process
+ * writes while any copy is held; every read serves a confirmed copy that is held (`MemoryUse`).
  * Copies nobody has read for COPY_IDLE_MS are dropped, so the poll asks only about what is being
- * looked at; the poll stops when nothing is held.
+ * looked at, and stops when nothing is held: an idle API holds nothing and polls nothing.
  */
 import { projectCopyForTasks, type CopyKind, type HeldCopy, type NewerCopy, type ProjectCopyForTasks, type ReportingStore, type Stored } from '../activities/reporting/store';
 import type { ProjectStatus } from '../workflows/project/contract';
@@ -94,16 +96,16 @@ export class CopiesInMemory {
       now: () => performance.now(),
       ...options,
     };
-    store.onWritten(({ kind, id, stored }) => {
+    store.onWritten(({ kind, id, seq, stored }) => {
       // While copies are held (reads are being served from memory), what this process writes is
       // held too: an action's answer is what its actor and others read next.
       const holdNew = this.entries.size > 0;
       if (kind === 'project') {
         const project = stored as Stored<ProjectStatus> | undefined;
-        this.written('project', id, project, holdNew);
-        this.written('projectForTasks', id, project && { ...project, value: projectCopyForTasks(project.value) }, false);
+        this.written('project', id, seq, project, holdNew);
+        this.written('projectForTasks', id, seq, project && { ...project, value: projectCopyForTasks(project.value) }, false);
       } else {
-        this.written('task', id, stored as Stored<TaskView> | undefined, holdNew);
+        this.written('task', id, seq, stored as Stored<TaskView> | undefined, holdNew);
       }
     });
   }
@@ -257,10 +259,13 @@ export class CopiesInMemory {
   }
 
   /**
-   * A write through this process's store: the copy it stored replaces a held one (or is held,
-   * with `holdNew`); none (refused, failed): the held one goes.
+   * A write of `seq` through this process's store: the copy it stored replaces a held one (or is
+   * held, with `holdNew`). Refused (the store had that seq or newer) or failed: a held copy older
+   * than `seq` goes; one as new or newer stays (the poll tells whether it still is the newest) —
+   * under load the API's write of an action's answer and the workflow's own publish of the same
+   * version race, and the loser is refused.
    */
-  private written<K extends CopyKind>(kind: K, id: string, stored: Stored<CopyTypes[K]> | undefined, holdNew: boolean): void {
+  private written<K extends CopyKind>(kind: K, id: string, seq: number, stored: Stored<CopyTypes[K]> | undefined, holdNew: boolean): void {
     const k = key(kind, id);
     const entry = this.entries.get(k);
     if (!entry) {
@@ -268,7 +273,7 @@ export class CopiesInMemory {
       return;
     }
     if (!stored) {
-      this.entries.delete(k);
+      if (!entry.copy || entry.copy.seq < seq) this.entries.delete(k);
       return;
     }
     if (entry.copy && entry.copy.seq > stored.seq) return; // cannot be: memory holds only what the store had

@@ -83,6 +83,8 @@ export interface NewerCopy {
 export interface WrittenRecord {
   kind: 'project' | 'task';
   id: string;
+  /** The seq written (or refused: the store had this seq or a newer one). */
+  seq: number;
   /** The copy the store now holds, when this write put it there (none: refused as older, or failed). */
   stored?: Stored<ProjectStatus> | Stored<TaskView>;
 }
@@ -300,7 +302,7 @@ export class ReportingStore {
       const stored = result?.publishedAt
         ? { seq: input.seq, publishedAt: result.publishedAt, value: input.kind === 'project' ? input.snapshot : input.view }
         : undefined;
-      const written = { kind: input.kind, id: input.kind === 'project' ? input.projectId : input.taskId, ...(stored && { stored }) } as WrittenRecord;
+      const written = { kind: input.kind, id: input.kind === 'project' ? input.projectId : input.taskId, seq: input.seq, ...(stored && { stored }) } as WrittenRecord;
       for (const listener of this.writeListeners) listener(written);
     }
   }

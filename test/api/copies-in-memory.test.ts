@@ -132,7 +132,7 @@ describe('CopiesInMemory', () => {
     }
   });
 
-  test('a write through this process\u2019s store puts its copy in memory at once; one the store refuses as older drops the copy', async () => {
+  test('a write through this process\u2019s store puts its copy in memory at once; one the store refuses drops a held copy older than it', async () => {
     const { copies, storeReads, readProject, readTask } = copiesWithClock();
     const p = project();
     const id = p.status.projectId;
@@ -150,9 +150,20 @@ describe('CopiesInMemory', () => {
       // The task read's copy of the project too, as the store gives it (without the timeline).
       expect((await readTask(`${id}.design`, id)).project).toEqual((await t.store.taskOrItsProject(`${id}.design`, id)).project);
       expect(storeReads).toEqual({ project: 1, taskOrItsProject: 1 });
-      // Refused (the store has seq 2): memory cannot tell what the store has, and reads it again.
+      // Refused as older than what memory holds (the store has seq 2): memory keeps its copy.
       await t.store.publish(first);
       expect((await readProject(id))?.seq).toBe(2);
+      expect(storeReads.project).toBe(1);
+      // Refused, but newer than what memory holds (another process wrote seq 4 first): memory
+      // cannot tell what the store has, and reads it again.
+      const third = p.publish();
+      const fourth = p.publish();
+      await elsewhere.publish(fourth);
+      await t.store.publish(third);
+      expect((await readProject(id))?.seq).toBe(4);
+      expect(storeReads.project).toBe(2);
+      await t.store.publish(fourth); // the same seq refused: kept
+      expect((await readProject(id))?.seq).toBe(4);
       expect(storeReads.project).toBe(2);
     } finally {
       copies.clear();
