@@ -82,6 +82,8 @@ export class CopiesInMemory {
   private timer?: NodeJS.Timeout;
   private polling?: Promise<void>;
   private failing = false;
+  /** A record was just watched: the next poll comes at once. */
+  private soon = false;
 
   constructor(
     private readonly store: CopySource,
@@ -204,11 +206,15 @@ export class CopiesInMemory {
     return page && { copy: { ...page, value: projectCopyForTasks(page.value) } };
   }
 
-  /** Holds a record not read from the store yet, to be confirmed (or fetched) by the next poll: not served until then. */
-  private watch(kind: CopyKind, id: string): void {
+  /**
+   * Holds a record not read from the store yet, to be confirmed (or fetched) by the next poll: not
+   * served until then. `soon`: that poll comes right after the one running (not COPIES_POLL_MS later).
+   */
+  private watch(kind: CopyKind, id: string, options: { soon?: boolean } = {}): void {
     const k = key(kind, id);
     if (this.entries.has(k)) return;
     this.entries.set(k, { kind, id, confirmedAt: -Infinity, lastReadAt: this.options.now() });
+    if (options.soon) this.soon = true;
     this.trim();
     this.schedule();
   }
@@ -226,6 +232,7 @@ export class CopiesInMemory {
   clear(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.soon = false;
     this.entries.clear();
   }
 
@@ -253,8 +260,23 @@ export class CopiesInMemory {
       // Dropped meanwhile (a write through this process, idle, capacity): not brought back.
       if (this.entries.get(key(entry.kind, entry.id)) !== entry) continue;
       const copy = byKey.get(key(entry.kind, entry.id));
-      if (copy && (!entry.copy || copy.seq > entry.copy.seq)) entry.copy = copy;
+      if (copy && (!entry.copy || copy.seq > entry.copy.seq)) this.replace(entry, copy);
       entry.confirmedAt = Math.max(entry.confirmedAt, now);
+    }
+  }
+
+  /**
+   * A newer copy replaces a held one. When it is a project's and lists tasks the held copy did not
+   * (just started), those tasks are watched, and the store asked about them at once: people poll
+   * a task right after its project starts it, and a task not held is read from the store.
+   */
+  private replace(entry: Entry, copy: Stored<unknown>): void {
+    const before = entry.copy;
+    entry.copy = copy;
+    if (entry.kind === 'task' || !before) return;
+    const had = new Set((before.value as ProjectCopyForTasks).tasks.map((t) => t.taskId));
+    for (const task of (copy.value as ProjectCopyForTasks).tasks) {
+      if (!had.has(task.taskId)) this.watch('task', task.taskId, { soon: true });
     }
   }
 
@@ -278,18 +300,20 @@ export class CopiesInMemory {
     }
     if (entry.copy && entry.copy.seq > stored.seq) return; // cannot be: memory holds only what the store had
     // The store holds exactly this copy now (it took this write); a later poll carries on from here.
-    entry.copy = stored;
+    this.replace(entry, stored);
     entry.confirmedAt = Math.max(entry.confirmedAt, this.options.now());
   }
 
   private schedule(): void {
     if (this.timer) return;
+    const delay = this.soon ? 0 : this.options.pollMs;
+    this.soon = false;
     this.timer = setTimeout(() => {
       void this.poll().finally(() => {
         this.timer = undefined;
         if (this.entries.size > 0) this.schedule();
       });
-    }, this.options.pollMs);
+    }, delay);
     this.timer.unref();
   }
 

@@ -245,6 +245,28 @@ describe('CopiesInMemory', () => {
     }
   });
 
+  test('a project\u2019s newer copy that lists tasks the held one did not (just started): those tasks are asked about at once, and their first reads come from memory', async () => {
+    const { copies, storeReads, readProject, readTask } = copiesWithClock();
+    const p = project();
+    const id = p.status.projectId;
+    const taskId = `${id}.design`;
+    p.submitPlan(plusHours(T0, 1), [{ key: 'design', department: 'design', dueAt: plusDays(T0, 5) }]);
+    await elsewhere.publish(p.publish());
+    try {
+      await readProject(id);
+      p.approve(plusHours(T0, 2));
+      await elsewhere.publish(p.publish());
+      await elsewhere.publish(p.task('design').publish());
+      await copies.poll(); // the project's new copy: the design task is watched…
+      expect(copies.size).toBe(2);
+      await copies.poll(); // …and its copy fetched (by this poll, or the one the watch set off at once)
+      expect(await readTask(taskId, id)).toEqual({ task: await t.store.task(taskId) });
+      expect(storeReads).toEqual({ project: 1, taskOrItsProject: 0 });
+    } finally {
+      copies.clear();
+    }
+  });
+
   test('how a read uses memory: `none` reads the store, `ifHeld` serves what is held but holds nothing new, `hold` holds what it reads', async () => {
     const { copies } = copiesWithClock();
     const p = project();
