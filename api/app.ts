@@ -230,7 +230,10 @@ export function createApp(deps: AppDeps): Express & { locals: AppExtras } {
   );
   app.use(createPeopleRouter(deps));
   // Stored copies of what people read, served from memory while the workflows are slow to answer.
-  const copies = new CopiesInMemory(deps.reporting, deps.logger);
+  const copies = new CopiesInMemory(deps.reporting, deps.logger, {
+    onRead: (source) => metrics.copyReads.inc({ source }),
+  });
+  metrics.copiesHeld(() => copies.size);
   app.use(createProjectsRouter(deps, copies));
   app.use(createTasksRouter(deps, copies));
   app.use(createDocumentsRouter(deps));

@@ -72,6 +72,8 @@ export interface CopiesInMemoryOptions {
   capacity?: number;
   /** Milliseconds, monotonic (default `performance.now`). */
   now?: () => number;
+  /** Told where each read's copy came from (for metrics). */
+  onRead?: (source: 'memory' | 'store') => void;
 }
 
 type CopySource = Pick<ReportingStore, 'newerThan' | 'onWritten'>;
@@ -96,6 +98,7 @@ export class CopiesInMemory {
       idleMs: COPY_IDLE_MS,
       capacity: COPIES_CAPACITY,
       now: () => performance.now(),
+      onRead: () => undefined,
       ...options,
     };
     store.onWritten(({ kind, id, seq, stored }) => {
@@ -156,8 +159,12 @@ export class CopiesInMemory {
   async read<K extends CopyKind>(kind: K, id: string, use: MemoryUse, fromStore: () => Promise<Stored<CopyTypes[K]> | undefined>): Promise<Stored<CopyTypes[K]> | undefined> {
     if (use !== 'none') {
       const held = this.get(kind, id);
-      if (held) return held.copy;
+      if (held) {
+        this.options.onRead('memory');
+        return held.copy;
+      }
     }
+    this.options.onRead('store');
     const startedAt = this.options.now();
     const copy = await fromStore();
     this.put(kind, id, copy, startedAt, use === 'hold');
@@ -181,21 +188,35 @@ export class CopiesInMemory {
     notStarted: (project: Stored<ProjectCopyForTasks>) => boolean = () => false,
   ): Promise<{ task?: Stored<TaskView>; project?: Stored<ProjectCopyForTasks> }> {
     if (use !== 'none') {
-      const task = this.get('task', taskId);
-      if (task?.copy) return { task: task.copy };
-      const project = this.projectForTasks(projectId);
-      if (task && project) return project.copy ? { project: project.copy } : {};
-      if (!task && project?.copy && notStarted(project.copy)) {
-        this.watch('task', taskId);
-        return { project: project.copy };
+      const answer = this.taskOrItsProjectHeld(taskId, projectId, notStarted);
+      if (answer) {
+        this.options.onRead('memory');
+        return answer;
       }
     }
+    this.options.onRead('store');
     const startedAt = this.options.now();
     const answer = await fromStore();
     this.put('task', taskId, answer.task, startedAt, use === 'hold');
     // The statement returns the project only while the task has no copy.
     if (!answer.task) this.put('projectForTasks', projectId, answer.project, startedAt, use === 'hold');
     return answer;
+  }
+
+  private taskOrItsProjectHeld(
+    taskId: string,
+    projectId: string,
+    notStarted: (project: Stored<ProjectCopyForTasks>) => boolean,
+  ): { task?: Stored<TaskView>; project?: Stored<ProjectCopyForTasks> } | undefined {
+    const task = this.get('task', taskId);
+    if (task?.copy) return { task: task.copy };
+    const project = this.projectForTasks(projectId);
+    if (task && project) return project.copy ? { project: project.copy } : {};
+    if (!task && project?.copy && notStarted(project.copy)) {
+      this.watch('task', taskId);
+      return { project: project.copy };
+    }
+    return undefined;
   }
 
   /** What a task read needs of a project, from memory: its copy for tasks, or its page's copy cut to that. */

@@ -4,7 +4,7 @@
  * one process without "metric already registered" errors.
  */
 import type { Request, RequestHandler } from 'express';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { expressPath, OPERATIONS } from './openapi';
 
 /** Route patterns for requests refused before routing (413, 415, 429, malformed JSON). */
@@ -20,6 +20,10 @@ export interface HttpMetrics {
   middleware: RequestHandler;
   /** Serves the registry in the Prometheus text format. */
   handler: RequestHandler;
+  /** Project and task reads by where their stored copy came from (api/copies-in-memory.ts). */
+  copyReads: Counter<'source'>;
+  /** Reports how many stored copies the API holds in memory, read at each scrape. */
+  copiesHeld(size: () => number): void;
 }
 
 /** The route pattern, never the raw URL: ids would make the label set unbounded. */
@@ -65,5 +69,29 @@ export function createHttpMetrics(options: { prefix?: string } = {}): HttpMetric
     res.send(await registry.metrics());
   };
 
-  return { registry, middleware, handler };
+  const copyReads = new Counter({
+    name: `${prefix}api_copy_reads_total`,
+    help: "Reads of a project's or task's stored copy (reads, and the access check of actions), by source: the API's memory or a store statement",
+    labelNames: ['source'] as const,
+    registers: [registry],
+  });
+  let heldSize: () => number = () => 0;
+  new Gauge({
+    name: `${prefix}api_copies_held`,
+    help: "Stored copies of projects and tasks the API holds in memory (confirmed by a poll of the store every 100 ms)",
+    registers: [registry],
+    collect() {
+      this.set(heldSize());
+    },
+  });
+
+  return {
+    registry,
+    middleware,
+    handler,
+    copyReads,
+    copiesHeld(size) {
+      heldSize = size;
+    },
+  };
 }

@@ -302,6 +302,11 @@ test('while the workflows are slow to answer, project reads serve the stored cop
     expect((await read()).body).toEqual(again);
     // Access rules hold on copies from memory too.
     await h.http().get(`/api/projects/${projectId}`).set(h.auth('otherManager')).expect(403);
+    // An operator sees it in /metrics.
+    const metrics = (await h.http().get('/metrics').expect(200)).text;
+    expect(Number(/^agencyflow_api_copy_reads_total\{source="memory"\} (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(4);
+    expect(metrics).toMatch(/^agencyflow_api_copy_reads_total\{source="store"\} [1-9]/m);
+    expect(Number(/^agencyflow_api_copies_held (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
   } finally {
     slowQueries.mockRestore();
     statements.mockRestore();
