@@ -25,7 +25,8 @@ const app = createApp({
   temporal,
   people: PeopleDirectory.fromFile(config.peopleFile),
   documents: {} as never,
-  reporting: {} as unknown as ReportingStore,
+  // No store: the copies in memory only subscribe to its writes (and reads never come here).
+  reporting: { onWritten: () => () => undefined } as unknown as ReportingStore,
 });
 const server = app.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
