@@ -64,6 +64,11 @@ export interface ApiHarness {
   reporting: ReportingStore;
   /** supertest bound to the app. */
   http: () => ReturnType<typeof supertest>;
+  /**
+   * supertest bound to another app on the same dependencies, as a second API process would be: its
+   * own memory of how promptly Temporal answered lately, so earlier tests' slow answers do not carry over.
+   */
+  anotherProcess: () => () => ReturnType<typeof supertest>;
   /** `Authorization` header for a person. */
   auth(who: PersonKey): { Authorization: string };
   /** Shuts the harness's worker down (as a restart would): workflows stop answering queries. */
@@ -208,6 +213,10 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
     store,
     reporting: reporting.store,
     http: () => supertest(app),
+    anotherProcess: () => {
+      const other = createApp(deps);
+      return () => supertest(other);
+    },
     auth: (who) => ({ Authorization: `Bearer ${people[who].token}` }),
     async stopWorker() {
       if (worker && worker.getState() === 'RUNNING') worker.shutdown();
