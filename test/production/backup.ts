@@ -20,7 +20,13 @@ import { ProductionStack } from './stack';
 
 const started = Date.now();
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
-const say = (m: string) => process.stdout.write(`[${seconds(Date.now() - started).padStart(7)}] ${m}\n`);
+let lastSaid = '';
+const say = (m: string) => {
+  lastSaid = m;
+  process.stdout.write(`[${seconds(Date.now() - started).padStart(7)}] ${m}\n`);
+};
+/** A run takes about 3½ minutes; one that cannot finish (a server that never starts, requests retried on 503) fails instead of hanging CI. */
+const DEADLINE_MS = 15 * 60_000;
 
 function journey(index: number, until: Journey['until'], prepayment: boolean): Journey {
   return {
@@ -51,6 +57,11 @@ async function main(): Promise<void> {
   installCleanupHandlers(async () => {
     await stack?.stop();
   });
+  setTimeout(() => {
+    process.stderr.write(`test:backup failed: not done within ${DEADLINE_MS / 60_000} minutes; last step: ${lastSaid}\n`);
+    // A graceful stop, but not another hang: the exit kills whatever is left (processes.ts).
+    void Promise.race([stack?.stop(), sleep(60_000)]).finally(() => process.exit(1));
+  }, DEADLINE_MS).unref();
   const backupDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agencyflow-backup-'));
   const unregister = registerCleanup(() => fs.rmSync(backupDir, { recursive: true, force: true }));
   await ensureTemporalCli({ say, allowDownload: false });

@@ -284,7 +284,9 @@ export class ProductionStack {
   /**
    * The README's restore, command for command, into this (new) PostgreSQL: the postgres image
    * creates an empty database named after POSTGRES_USER on first start (here: created the same
-   * way), which is dropped before `pg_restore --create` of every `<database>.dump` in `dir`.
+   * way), which is dropped before `pg_restore --create` of every `<database>.dump` in `dir`. Then
+   * the dumped server's ring membership is emptied: its rows, heartbeats seconds old, send the new
+   * server's ringpop to join addresses nobody answers on (once past its 30 s limit: a fatal start).
    */
   restoreDatabases(dir: string): void {
     this.postgres.client('createdb', [this.postgres.user]);
@@ -292,6 +294,8 @@ export class ProductionStack {
       this.postgres.client('dropdb', ['--if-exists', db]);
       this.postgres.client('pg_restore', ['--create', '--exit-on-error', '-d', 'postgres', path.join(dir, `${db}.dump`)]);
     }
+    const temporalDb = this.databases()[0];
+    this.postgres.client('psql', ['-v', 'ON_ERROR_STOP=1', '-d', temporalDb, '-c', 'DELETE FROM cluster_membership']);
     this.say(`  restored ${this.databases().join(', ')} from ${dir}`);
   }
 
