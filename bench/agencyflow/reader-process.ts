@@ -12,6 +12,7 @@
  */
 import { JsonClient } from '../lib/http';
 import { sleep } from '../lib/pool';
+import { watchLoopDelay } from '../lib/loop-delay';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { READER_LABELS, type ReaderSamples } from './stack';
 
@@ -75,10 +76,11 @@ async function main(): Promise<void> {
       await sleep(250);
     }
   })();
+  const loop = watchLoopDelay();
   process.send?.({ type: 'ready' });
   await Promise.all([pages, inbox]);
   http.close();
-  const done: ReaderSamples = { type: 'samples', samples, statuses };
+  const done: ReaderSamples = { type: 'samples', samples, statuses, loopDelay: loop.stop() };
   process.send?.(done); // the bench stops this process once it has them
 }
 

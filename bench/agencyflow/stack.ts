@@ -5,6 +5,7 @@
  * Or, with --api-url, an API someone else started (then there is no worker process to watch).
  */
 import path from 'node:path';
+import type { LoopDelay } from '../lib/loop-delay';
 import type { RequestRecord } from './api-process';
 import { freePort, nextMessage, rssMiB, scrapePrometheus, spawnTs, waitForHttpOk, PROJECT_ROOT, type Child } from '../lib/processes';
 
@@ -158,6 +159,8 @@ export interface ReaderSamples {
   samples: Record<string, number[]>;
   /** Answers by label and HTTP status (0: no answer). */
   statuses: Record<string, Record<number, number>>;
+  /** How late the reader's own event loop was while it read. */
+  loopDelay: LoopDelay;
 }
 
 /** A person reading beside P2's load, in a process of its own (bench/agencyflow/reader-process.ts). */

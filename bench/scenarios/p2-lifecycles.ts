@@ -19,6 +19,7 @@ import { latencyFigure, pair, percent, tolerate, valueFigure, withFailures } fro
 import { round, Samples, summarize } from '../lib/stats';
 import { READER_LABELS, ReaderProcess, type ReaderSamples } from '../agencyflow/stack';
 import { historyFigure, historyOf } from './history';
+import { describeLoopDelay, watchLoopDelay, type LoopDelay } from '../lib/loop-delay';
 
 const WORKER_HISTOGRAMS = [
   'temporal_workflow_task_schedule_to_start_latency_seconds',
@@ -118,6 +119,8 @@ export async function runP2(ctx: BenchContext): Promise<void> {
     await ctx.api?.stages(); // the stage timers from here on are this level's
     const cpu0 = ctx.cpu();
     const stall0 = cpuStallMicros();
+    const loop = top ? watchLoopDelay() : undefined;
+    let loopDelay: LoopDelay | undefined;
     const started = performance.now();
     let next = 0;
     try {
@@ -135,6 +138,7 @@ export async function runP2(ctx: BenchContext): Promise<void> {
       );
     } finally {
       running = false;
+      loopDelay = loop?.stop();
       await inboxReader;
       agency.onRequest = undefined;
       readerSamples = await reader?.stop();
@@ -200,7 +204,14 @@ export async function runP2(ctx: BenchContext): Promise<void> {
     ctx.figures.push(withFailures(throughput, failures));
     if (top) {
       /** Reads under load must not fail: any 5xx misses the goal. */
-      const read = (id: string, label: string, sampleLabel: string, p99Ms: number, from: { samples: Samples; count: typeof count } = { samples, count }) => {
+      const generator = { samples, count, loop: loopDelay, process: 'the bench process\'s' };
+      const read = (
+        id: string,
+        label: string,
+        sampleLabel: string,
+        p99Ms: number,
+        from: { samples: Samples; count: typeof count; loop?: LoopDelay; process: string } = generator,
+      ) => {
         const figure = latencyFigure(id, label, from.samples.summary(sampleLabel), undefined, { p99Ms });
         const errors = from.count([sampleLabel], failed);
         figure.data.errors5xx = errors;
@@ -209,6 +220,10 @@ export async function runP2(ctx: BenchContext): Promise<void> {
           const found = from.samples.summary(`${sampleLabel} 200`);
           figure.agencyflow += `; found (200): ${pair(found)}; not started yet (404): ${pair(notFound)}`;
           figure.data.byStatus = { found, notFound };
+        }
+        if (from.loop) {
+          figure.agencyflow += describeLoopDelay(from.process, from.loop);
+          figure.data.loopDelayMs = from.loop;
         }
         if (errors > 0) {
           figure.agencyflow += `; 5xx: ${errors}`;
@@ -223,7 +238,12 @@ export async function runP2(ctx: BenchContext): Promise<void> {
         latencyFigure('P2.actions', `P2 every action while ${inFlight} lifecycles run`, summarize(ACTIONS.flatMap((a) => samples.list(a)))),
       );
       if (readerSamples) {
-        const person = { samples: Samples.of(readerSamples.samples), count: statusCounter(readerSamples.statuses) };
+        const person = {
+          samples: Samples.of(readerSamples.samples),
+          count: statusCounter(readerSamples.statuses),
+          loop: readerSamples.loopDelay,
+          process: 'the person\'s process\'s',
+        };
         ctx.figures.push(
           read('P2.person.project', `P2 project read by a person beside ${inFlight} lifecycles (a process of its own)`, READER_LABELS.project, 50, person),
           read('P2.person.task', `P2 task read by a person beside ${inFlight} lifecycles (a process of its own)`, READER_LABELS.task, 50, person),
