@@ -108,7 +108,10 @@ export class CopiesInMemory {
       if (kind === 'project') {
         const project = stored as Stored<ProjectStatus> | undefined;
         this.written('project', id, seq, project, holdNew);
-        this.written('projectForTasks', id, seq, project && { ...project, value: projectCopyForTasks(project.value) }, false);
+        // Cut for task reads only when such a copy is held (it is never held new from a write).
+        if (this.entries.has(key('projectForTasks', id))) {
+          this.written('projectForTasks', id, seq, project && { ...project, value: projectCopyForTasks(project.value) }, false);
+        }
       } else {
         this.written('task', id, seq, stored as Stored<TaskView> | undefined, holdNew);
       }
