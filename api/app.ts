@@ -23,6 +23,8 @@ import { createDocumentsRouter } from './routes/documents';
 import { createHealthRouter } from './routes/health';
 import { createPeopleRouter } from './routes/people';
 import { CopiesInMemory } from './copies-in-memory';
+import { SeenVersions } from './snapshot-reads';
+import type { ProjectStatus } from '../workflows/project/contract';
 import { createProjectsRouter } from './routes/projects';
 import { createReportsRouter } from './routes/reports';
 import { createSessionRouter } from './routes/session';
@@ -234,8 +236,11 @@ export function createApp(deps: AppDeps): Express & { locals: AppExtras } {
     onRead: (source) => metrics.copyReads.inc({ source }),
   });
   metrics.copiesHeld(() => copies.size);
-  app.use(createProjectsRouter(deps, copies));
-  app.use(createTasksRouter(deps, copies));
+  // The project snapshots this process answered with: task reads use them too (a task read right
+  // after its plan's approval, before the answer reached the store, knows the task is planned).
+  const projectsAnswered = new SeenVersions<ProjectStatus>();
+  app.use(createProjectsRouter(deps, copies, projectsAnswered));
+  app.use(createTasksRouter(deps, copies, projectsAnswered));
   app.use(createDocumentsRouter(deps));
   app.use(createReportsRouter(deps));
 

@@ -43,7 +43,7 @@ import { projectListQuerySchema } from '../schemas';
 import type { ProjectMemo } from '../temporal-gateway';
 import { CURRENT_PATCH_BASELINE } from '../../workflows/common/patches';
 import type { CopiesInMemory, MemoryUse } from '../copies-in-memory';
-import { LiveReadPace, liveOrStored, PendingWrites, SeenVersions, snapshotAtLeast, STORED_SNAPSHOT_HEADER, storedOrAtStart } from '../snapshot-reads';
+import { LiveReadPace, liveOrStored, PendingWrites, snapshotAtLeast, STORED_SNAPSHOT_HEADER, storedOrAtStart, type SeenVersions } from '../snapshot-reads';
 import type { Stored } from '../../activities/reporting/store';
 import { idempotencyKey, parseBody, parseQuery, projectIdParam, updateIdFor } from '../validation';
 
@@ -128,11 +128,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // Router
 // ---------------------------------------------------------------------------------------------
 
-export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory): Router {
+/** `seen`: what this process has answered with — a stored copy older than that is not served as current. */
+export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen: SeenVersions<ProjectStatus>): Router {
   const { temporal, config } = deps;
   const now = deps.now ?? Date.now;
-  // What this process has answered with: a stored copy older than that is not served as current.
-  const seen = new SeenVersions<ProjectStatus>();
   // Whether this kind's workflows answer reads promptly lately (skip asking them while they do not).
   const pace = new LiveReadPace();
   // Actions' answers on their way to the store (see `projectAction`).

@@ -45,7 +45,8 @@ import {
   START_CHECK_BUDGET_MS,
   withinReadBudget,
 } from '../snapshot-reads';
-import type { Stored } from '../../activities/reporting/store';
+import { projectCopyForTasks, type Stored } from '../../activities/reporting/store';
+import type { ProjectStatus } from '../../workflows/project/contract';
 
 /** What deciding who may act on a task needs: fields that never change over its life. */
 type TaskAccess = Pick<TaskView, 'department' | 'managerId'>;
@@ -60,7 +61,8 @@ function startCheckAnswer(err: unknown): typeof NOT_STARTED | typeof TOO_SLOW {
   throw err;
 }
 
-export function createTasksRouter(deps: AppDeps, copies: CopiesInMemory): Router {
+/** `projectsAnswered`: the project snapshots this process answered with (the projects router's). */
+export function createTasksRouter(deps: AppDeps, copies: CopiesInMemory, projectsAnswered: SeenVersions<ProjectStatus>): Router {
   const { temporal, people } = deps;
   const router = Router();
   // What this process has answered with: a stored copy older than that is not served as current.
@@ -121,7 +123,11 @@ export function createTasksRouter(deps: AppDeps, copies: CopiesInMemory): Router
     return storedOrAtStart(storeRead, atStart, deps.logger, { taskId });
   }
 
-  /** The task's stored copy, or — when the store has not seen it — what its project's copy says of it: one round trip. */
+  /**
+   * The task's stored copy, or — when the store has not seen it — what its project's copy says of
+   * it: one round trip. A project snapshot this process answered with that is newer than that copy
+   * (a plan approved a moment ago, its answer still on its way to the store) says it instead.
+   */
   async function taskOrWhatItsProjectSays(
     taskId: string,
     memory: MemoryUse = 'none',
@@ -134,7 +140,13 @@ export function createTasksRouter(deps: AppDeps, copies: CopiesInMemory): Router
       () => deps.reporting.taskOrItsProject(taskId, projectId),
       (copy) => taskInProjectCopy(copy, taskKey)?.state === 'planned',
     );
-    return { task, inProject: project && taskInProjectCopy(project, taskKey) };
+    if (task) return { task, inProject: undefined };
+    const answered = projectsAnswered.remembered(projectId);
+    const newest =
+      answered && (!project || answered.version > project.seq)
+        ? { value: projectCopyForTasks(answered), seq: answered.version, publishedAt: new Date().toISOString() }
+        : project;
+    return { task, inProject: newest && taskInProjectCopy(newest, taskKey) };
   }
 
   /**

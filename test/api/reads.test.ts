@@ -221,6 +221,33 @@ describe('a task the store has not seen yet (just started), known from its proje
     expect(missing.body.detail).toBe(`There is no task ${other}.seo-audit.`);
   });
 
+  test('read right after the approval, before the answer reaches the store: a planned task is "not started yet", not "no such task"', async () => {
+    const { projectId } = (await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest()).expect(201)).body;
+    await h.http().put(`/api/projects/${projectId}/plan`).set(h.auth('manager')).send(planRequest()).expect(200);
+    // Every project publish of this project (the API's answer, the workflow's own) is 3 s late.
+    const publish = h.reporting.publish.bind(h.reporting);
+    const late = jest.spyOn(h.reporting, 'publish').mockImplementation(async (record) => {
+      if (record.kind === 'project' && record.projectId === projectId) await new Promise((resolve) => setTimeout(resolve, 3_000));
+      return publish(record);
+    });
+    try {
+      await h.http().post(`/api/projects/${projectId}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+      // The copy after design: planned, not started (it waits for design). The store has no approved plan yet.
+      const read = await h.http().get(`/api/tasks/${projectId}.copy-home`).set(h.auth('copywriter')).expect(404);
+      expect((await h.reporting.project(projectId))?.value.approvedPlanVersion).toBeUndefined();
+      expect(read.body.detail).toBe(
+        `Task ${projectId}.copy-home has not started yet: it is in the approved plan of project ${projectId}, ` +
+          'which starts its tasks once the contract is out (and a prepayment it waits for is paid).',
+      );
+      expect(read.headers['retry-after']).toBe('1');
+      // A key the plan lacks is still simply not found.
+      const missing = await h.http().get(`/api/tasks/${projectId}.seo-audit`).set(h.auth('leadership')).expect(404);
+      expect(missing.body.detail).toBe(`There is no task ${projectId}.seo-audit.`);
+    } finally {
+      late.mockRestore();
+    }
+  });
+
   test('while Temporal is slow to say whether a planned task started, reads take the copy\u2019s word; actions still ask', async () => {
     const { projectId, status, other } = await startedProjectAndCopy();
     const planned = { ...asProject(status, projectId, other), tasks: [] };
