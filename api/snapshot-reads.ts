@@ -290,17 +290,17 @@ export async function storedOrAtStart<T>(
  * opening view, built as the project builds the task's input (`planTaskInput`: the same view its
  * start event gives, without reading that from a busy server). `planned`: it is in the approved
  * plan but the project had not started it as of this copy (the contract, an unpaid prepayment,
- * or the copy is a moment behind). Nothing: the copy cannot tell (a revision's task, no approved
+ * or the copy is a moment behind), with who may see it (its department, the project's manager). Nothing: the copy cannot tell (a revision's task, no approved
  * plan) and Temporal is asked.
  */
 export function taskInProjectCopy(
   project: Stored<ProjectCopyForTasks>,
   taskKey: string,
-): { state: 'added'; opening: Stored<TaskView> } | { state: 'planned' } | undefined {
+): { state: 'added'; opening: Stored<TaskView> } | { state: 'planned'; access: Pick<TaskView, 'department' | 'managerId'> } | undefined {
   const status = project.value;
   const planTask = status.plans.find((p) => p.version === status.approvedPlanVersion)?.tasks.find((t) => t.key === taskKey);
   if (!planTask) return undefined;
-  if (!status.tasks.some((t) => t.key === taskKey)) return { state: 'planned' };
+  if (!status.tasks.some((t) => t.key === taskKey)) return { state: 'planned', access: { department: planTask.department, managerId: status.managerId } };
   const opening = openingTaskView(planTaskInput(status, planTask));
   return { state: 'added', opening: { value: opening, seq: opening.version, publishedAt: project.publishedAt } };
 }

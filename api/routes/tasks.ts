@@ -105,12 +105,14 @@ export function createTasksRouter(deps: AppDeps, copies: CopiesInMemory, project
       if (inProject?.state === 'added') return inProject.opening;
       if (inProject?.state !== 'planned') return temporal.taskAtStart(taskId);
       const step = options.copyIsEnough ? startPace.next() : 'ask';
-      if (step === 'copy') throw notStartedYet(taskId, projectId);
+      const { access } = inProject;
+      const notYet = () => new NotStartedYet(taskId, projectId, access);
+      if (step === 'copy') throw notYet();
       // Past the budget nobody waits for it; a read that succeeds is kept for the next request (taskAtStart).
       const started = temporal.taskAtStart(taskId).catch(startCheckAnswer);
       if (step === 'probe') {
         startPace.probe(started, () => undefined); // a history read: nothing to cancel
-        throw notStartedYet(taskId, projectId);
+        throw notYet();
       }
       // A read waits START_CHECK_BUDGET_MS, then takes the copy's word; an action, refused when
       // Temporal does not show the task started in time, waits the whole read budget.
@@ -118,7 +120,7 @@ export function createTasksRouter(deps: AppDeps, copies: CopiesInMemory, project
       // Temporal's "no such task" in time is a prompt answer.
       if (options.copyIsEnough) startPace.record(first === TOO_SLOW);
       if (first !== TOO_SLOW && first !== NOT_STARTED) return first;
-      throw notStartedYet(taskId, projectId);
+      throw notYet();
     };
     return storedOrAtStart(storeRead, atStart, deps.logger, { taskId });
   }
@@ -184,19 +186,18 @@ export function createTasksRouter(deps: AppDeps, copies: CopiesInMemory, project
     // A read (it serves the copy) may take the copy's word on a task not started yet; an action asks Temporal.
     const { access, stored } = remembered
       ? { access: remembered, stored: undefined }
-      : await knownTask(taskId, req.receivedAt, { copyIsEnough: options.copyNeeded }).then(({ known, stored }) => ({
-          access: { department: known.department, managerId: known.managerId },
-          stored,
-        }));
+      : await knownTask(taskId, req.receivedAt, { copyIsEnough: options.copyNeeded }).then(
+          ({ known, stored }) => ({ access: { department: known.department, managerId: known.managerId }, stored }),
+          (err: unknown) => {
+            // "Not started yet" says the task is in a plan: only to those who may see it.
+            if (err instanceof NotStartedYet) throw mayNotSee(person, taskId, err.access) ?? err;
+            throw err;
+          },
+        );
     accessKnown.set(taskId, access);
-    if (person.role === 'leadership') return { person, access, stored };
-    if (person.role === 'staff' && person.department === access.department) return { person, access, stored };
-    if (person.role === 'manager' && person.id === access.managerId) return { person, access, stored };
-    throw forbidden(
-      person.role === 'staff'
-        ? `Task ${taskId} belongs to the ${access.department} department; you work in ${person.department}.`
-        : `Task ${taskId} belongs to a project managed by someone else.`,
-    );
+    const refusal = mayNotSee(person, taskId, access);
+    if (refusal) throw refusal;
+    return { person, access, stored };
   }
 
   router.get('/api/tasks', allow('staff', 'manager', 'leadership'), async (req, res) => {
@@ -292,15 +293,33 @@ export function createTasksRouter(deps: AppDeps, copies: CopiesInMemory, project
   return router;
 }
 
-/** A task its project has planned but not started (yet): 404, worth asking again shortly. */
-function notStartedYet(taskId: string, projectId: string): ApiProblem {
-  return new ApiProblem({
-    type: ProblemType.notFound,
-    title: 'Not found',
-    status: 404,
-    detail:
-      `Task ${taskId} has not started yet: it is in the approved plan of project ${projectId}, ` +
-      'which starts its tasks once the contract is out (and a prepayment it waits for is paid).',
-    headers: { 'Retry-After': '1' },
-  });
+/** Who may see a task: leadership, its department's staff, its project's manager. The refusal for anyone else. */
+function mayNotSee(person: Person, taskId: string, access: TaskAccess): ApiProblem | undefined {
+  if (person.role === 'leadership') return undefined;
+  if (person.role === 'staff' && person.department === access.department) return undefined;
+  if (person.role === 'manager' && person.id === access.managerId) return undefined;
+  return forbidden(
+    person.role === 'staff'
+      ? `Task ${taskId} belongs to the ${access.department} department; you work in ${person.department}.`
+      : `Task ${taskId} belongs to a project managed by someone else.`,
+  );
+}
+
+/** A task its project has planned but not started (yet): 404, worth asking again shortly; `access`: who may be told. */
+class NotStartedYet extends ApiProblem {
+  constructor(
+    taskId: string,
+    projectId: string,
+    readonly access: TaskAccess,
+  ) {
+    super({
+      type: ProblemType.notFound,
+      title: 'Not found',
+      status: 404,
+      detail:
+        `Task ${taskId} has not started yet: it is in the approved plan of project ${projectId}, ` +
+        'which starts its tasks once the contract is out (and a prepayment it waits for is paid).',
+      headers: { 'Retry-After': '1' },
+    });
+  }
 }

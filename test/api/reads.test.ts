@@ -214,6 +214,12 @@ describe('a task the store has not seen yet (just started), known from its proje
         'which starts its tasks once the contract is out (and a prepayment it waits for is paid).',
     );
     expect(notYet.headers['retry-after']).toBe('1');
+    // That it is planned is told only to those who may see it.
+    await h.http().get(`/api/tasks/${other}.design-home`).set(h.auth('manager')).expect(404);
+    const otherDepartment = await h.http().get(`/api/tasks/${other}.design-home`).set(h.auth('copywriter')).expect(403);
+    expect(otherDepartment.body.detail).toBe(`Task ${other}.design-home belongs to the design department; you work in copywriting.`);
+    await h.http().get(`/api/tasks/${other}.design-home`).set(h.auth('otherManager')).expect(403);
+    await h.http().post(`/api/tasks/${other}.design-home/claim`).set(h.auth('copywriter')).expect(403);
     // An action on it is refused the same way, and changes nothing.
     const claim = await h.http().post(`/api/tasks/${other}.design-home/claim`).set(h.auth('designer')).expect(404);
     expect(claim.body.detail).toBe(notYet.body.detail);
@@ -240,6 +246,7 @@ describe('a task the store has not seen yet (just started), known from its proje
           'which starts its tasks once the contract is out (and a prepayment it waits for is paid).',
       );
       expect(read.headers['retry-after']).toBe('1');
+      await h.http().get(`/api/tasks/${projectId}.copy-home`).set(h.auth('designer')).expect(403);
       // A key the plan lacks is still simply not found.
       const missing = await h.http().get(`/api/tasks/${projectId}.seo-audit`).set(h.auth('leadership')).expect(404);
       expect(missing.body.detail).toBe(`There is no task ${projectId}.seo-audit.`);
