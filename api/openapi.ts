@@ -361,7 +361,7 @@ export const OPERATIONS: Operation[] = [
     success: {
       status: 200,
       description:
-        'The task, live from its workflow; its stored copy (with `X-Snapshot-Published-At`) when the workflow does not answer within 40 ms of the request or is gone; a task just started, as it began (from its project\u2019s copy). A task of the approved plan that its project has not started yet is a 404 with `Retry-After` (while Temporal is slow to confirm a start, as the project\u2019s stored copy says).',
+        'The task, live from its workflow; its stored copy (with `X-Snapshot-Published-At`) when the workflow does not answer within 40 ms of the request or is gone; a task just started, as it began (from its project\u2019s copy). A task of the approved plan that its project has not started yet is a 404 with `Retry-After` (while Temporal is slow to confirm a start, as the project\u2019s stored copy says), told only to those who may see the task (others: 403).',
       schema: taskViewSchema,
       headers: { 'X-Snapshot-Published-At': 'Set only when the stored copy is served: when the workflow published it.' },
     },

@@ -290,8 +290,8 @@ export async function storedOrAtStart<T>(
  * opening view, built as the project builds the task's input (`planTaskInput`: the same view its
  * start event gives, without reading that from a busy server). `planned`: it is in the approved
  * plan but the project had not started it as of this copy (the contract, an unpaid prepayment,
- * or the copy is a moment behind), with who may see it (its department, the project's manager). Nothing: the copy cannot tell (a revision's task, no approved
- * plan) and Temporal is asked.
+ * or the copy is a moment behind), with who may see it (its department, the project's manager).
+ * Nothing: the copy cannot tell (a revision's task, no approved plan) and Temporal is asked.
  */
 export function taskInProjectCopy(
   project: Stored<ProjectCopyForTasks>,
