@@ -6,7 +6,8 @@
  *   'request' (headers parsed) and closed when the response finishes;
  * - every TemporalGateway call (start, describe, status query, update, task query) and every
  *   reporting-store read made inside it is timed into that record.
- * Records are handed to the bench over the IPC channel ({ type: 'stages' }) and then cleared.
+ * Records are handed to the bench over the IPC channel ({ type: 'stages' }) and then cleared, with
+ * how late this process's event loop ran since the last time (its own work, or waiting for a CPU).
  * The hooks cost a few microseconds a request; run the bench with --no-profile to leave them out.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -14,6 +15,7 @@ import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TemporalGateway as Gateway } from '../../api/temporal-gateway';
 import type { ReportingStore as Store } from '../../activities/reporting/store';
+import { watchLoopDelay } from '../lib/loop-delay';
 
 export interface StageTiming {
   name: string;
@@ -81,11 +83,15 @@ if (PROFILE) {
     return storage.run(record, () => emit.call(this, event, ...args));
   } as typeof http.Server.prototype.emit;
 
+  // How late this process's event loop ran since the last collection (bench/lib/loop-delay.ts).
+  let loop = watchLoopDelay();
   process.on('message', (message: { type?: string }) => {
     if (message?.type === 'stages') {
       const out = records;
       records = [];
-      process.send?.({ type: 'stages', records: out });
+      const loopDelay = loop.stop();
+      loop = watchLoopDelay();
+      process.send?.({ type: 'stages', records: out, loopDelay });
     }
   });
 }

@@ -110,12 +110,17 @@ export class ApiProcess {
   }
 
   /** The stage records collected since the last call (empty without profiling). */
-  stages(): Promise<RequestRecord[]> {
+  async stages(): Promise<RequestRecord[]> {
+    return (await this.stagesAndLoop()).records;
+  }
+
+  /** The same, with how late the API's event loop ran since the last call (none without profiling). */
+  stagesAndLoop(): Promise<{ records: RequestRecord[]; loopDelay?: LoopDelay }> {
     const proc = this.child.process;
-    if (!this.profile || !proc.connected) return Promise.resolve([]);
-    const answer = nextMessage<{ type: 'stages'; records?: RequestRecord[] }>(this.child, 'stages', 10_000, 'the API\'s stage records');
+    if (!this.profile || !proc.connected) return Promise.resolve({ records: [] });
+    const answer = nextMessage<{ type: 'stages'; records?: RequestRecord[]; loopDelay?: LoopDelay }>(this.child, 'stages', 10_000, 'the API\'s stage records');
     proc.send({ type: 'stages' });
-    return answer.then((message) => message.records ?? []);
+    return answer.then((message) => ({ records: message.records ?? [], loopDelay: message.loopDelay }));
   }
 
   stop(): Promise<void> {

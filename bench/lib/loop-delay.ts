@@ -1,8 +1,8 @@
 /**
  * How long a reply that has arrived waits before the code timing it runs: the process's event loop
  * may be busy with other work (the bench process drives twenty lifecycles and parses every answer).
- * P2 reports it for the bench process and for the person reading beside it, so that a read's tail
- * can be told apart from the API's.
+ * P2 reports it for the API process, the bench process and the person reading beside it, so that
+ * a read's tail can be told apart from the API's handling of it.
  *
  * A timer ticks every INTERVAL_MS; a tick that comes late shows the loop was busy (or the process
  * waited for a CPU) for the lateness, just before it. A reply arriving at a random moment inside
@@ -70,9 +70,6 @@ export function summariseLateness(late: number[], elapsedMs: number): LoopDelay 
   };
 }
 
-export function describeLoopDelay(whose: string, delay: LoopDelay): string {
-  return (
-    `; ${whose} event loop: a reply arriving at a random moment waited over ${delay.p99WaitMs} ms 1% of the time ` +
-    `(late ${Math.round(delay.busyShare * 100)}% of the time, longest ${delay.longestMs} ms)`
-  );
+export function describeLoopDelay(who: string, delay: LoopDelay): string {
+  return `${who} ${delay.p99WaitMs} ms (late ${Math.round(delay.busyShare * 100)}% of the time, longest ${delay.longestMs} ms)`;
 }

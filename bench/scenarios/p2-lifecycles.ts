@@ -146,7 +146,7 @@ export async function runP2(ctx: BenchContext): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const cpu = cpuDelta(cpu0, ctx.cpu());
     const stall = stallShare(stall0, cpuStallMicros(), seconds);
-    const records = await ctx.api?.stages();
+    const { records, loopDelay: apiLoopDelay } = (await ctx.api?.stagesAndLoop()) ?? {};
     const worker = histogramMeansMs(metricsBefore, await ctx.workerMetrics().catch(() => undefined), WORKER_HISTOGRAMS);
     const completed = durations.length;
     const perLifecycle = (seconds?: number) => (seconds === undefined ? '–' : Math.round((seconds * 1000) / completed));
@@ -204,13 +204,13 @@ export async function runP2(ctx: BenchContext): Promise<void> {
     ctx.figures.push(withFailures(throughput, failures));
     if (top) {
       /** Reads under load must not fail: any 5xx misses the goal. */
-      const generator = { samples, count, loop: loopDelay, process: 'the bench process\'s' };
+      const generator = { samples, count };
       const read = (
         id: string,
         label: string,
         sampleLabel: string,
         p99Ms: number,
-        from: { samples: Samples; count: typeof count; loop?: LoopDelay; process: string } = generator,
+        from: { samples: Samples; count: typeof count } = generator,
       ) => {
         const figure = latencyFigure(id, label, from.samples.summary(sampleLabel), undefined, { p99Ms });
         const errors = from.count([sampleLabel], failed);
@@ -220,10 +220,6 @@ export async function runP2(ctx: BenchContext): Promise<void> {
           const found = from.samples.summary(`${sampleLabel} 200`);
           figure.agencyflow += `; found (200): ${pair(found)}; not started yet (404): ${pair(notFound)}`;
           figure.data.byStatus = { found, notFound };
-        }
-        if (from.loop) {
-          figure.agencyflow += describeLoopDelay(from.process, from.loop);
-          figure.data.loopDelayMs = from.loop;
         }
         if (errors > 0) {
           figure.agencyflow += `; 5xx: ${errors}`;
@@ -241,13 +237,29 @@ export async function runP2(ctx: BenchContext): Promise<void> {
         const person = {
           samples: Samples.of(readerSamples.samples),
           count: statusCounter(readerSamples.statuses),
-          loop: readerSamples.loopDelay,
-          process: 'the person\'s process\'s',
         };
         ctx.figures.push(
           read('P2.person.project', `P2 project read by a person beside ${inFlight} lifecycles (a process of its own)`, READER_LABELS.project, 50, person),
           read('P2.person.task', `P2 task read by a person beside ${inFlight} lifecycles (a process of its own)`, READER_LABELS.task, 50, person),
           read('P2.person.inbox', `P2 department inbox read by a person beside ${inFlight} lifecycles (a process of its own)`, READER_LABELS.inbox, 100, person),
+        );
+      }
+      // Between the API's stage timers and a client's clock: how late each process's event loop ran.
+      const loops = (
+        [
+          ['the API process', apiLoopDelay],
+          ['the bench process (the lifecycles and their polls)', loopDelay],
+          ['the person\'s process', readerSamples?.loopDelay],
+        ] as Array<[string, LoopDelay | undefined]>
+      ).filter((entry): entry is [string, LoopDelay] => entry[1] !== undefined);
+      if (loops.length > 0) {
+        ctx.figures.push(
+          valueFigure(
+            'P2.loops',
+            `P2 event loops while ${inFlight} lifecycles run: a reply arriving at a random moment waited over this 1% of the time`,
+            { agencyflow: loops.map(([who, delay]) => describeLoopDelay(who, delay)).join('; ') },
+            { loopDelayMs: Object.fromEntries(loops) },
+          ),
         );
       }
       // Where a read's time goes under load (the labels' client times are this level's alone).
