@@ -7,7 +7,8 @@
  * - every TemporalGateway call (start, describe, status query, update, task query) and every
  *   reporting-store read made inside it is timed into that record.
  * Records are handed to the bench over the IPC channel ({ type: 'stages' }) and then cleared, with
- * how late this process's event loop ran since the last time (its own work, or waiting for a CPU).
+ * how late this process's event loop ran since the last collection when that one asked to watch it
+ * (`watchLoop`: its own work, or waiting for a CPU).
  * The hooks cost a few microseconds a request; run the bench with --no-profile to leave them out.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -83,14 +84,15 @@ if (PROFILE) {
     return storage.run(record, () => emit.call(this, event, ...args));
   } as typeof http.Server.prototype.emit;
 
-  // How late this process's event loop ran since the last collection (bench/lib/loop-delay.ts).
-  let loop = watchLoopDelay();
-  process.on('message', (message: { type?: string }) => {
+  // How late this process's event loop ran, watched only when asked (its 2 ms timer is not left
+  // running through phases that time single requests): from one collection to the next.
+  let loop: ReturnType<typeof watchLoopDelay> | undefined;
+  process.on('message', (message: { type?: string; watchLoop?: boolean }) => {
     if (message?.type === 'stages') {
       const out = records;
       records = [];
-      const loopDelay = loop.stop();
-      loop = watchLoopDelay();
+      const loopDelay = loop?.stop();
+      loop = message.watchLoop ? watchLoopDelay() : undefined;
       process.send?.({ type: 'stages', records: out, loopDelay });
     }
   });

@@ -109,17 +109,17 @@ export class ApiProcess {
     return rssMiB(this.child.pid);
   }
 
-  /** The stage records collected since the last call (empty without profiling). */
-  async stages(): Promise<RequestRecord[]> {
-    return (await this.stagesAndLoop()).records;
+  /** The stage records collected since the last call (empty without profiling). `watchLoop`: watch the API's event loop until the next call. */
+  async stages(options: { watchLoop?: boolean } = {}): Promise<RequestRecord[]> {
+    return (await this.stagesAndLoop(options)).records;
   }
 
-  /** The same, with how late the API's event loop ran since the last call (none without profiling). */
-  stagesAndLoop(): Promise<{ records: RequestRecord[]; loopDelay?: LoopDelay }> {
+  /** The same, with how late the API's event loop ran since the last call, if that one asked to watch it (none without profiling). */
+  stagesAndLoop(options: { watchLoop?: boolean } = {}): Promise<{ records: RequestRecord[]; loopDelay?: LoopDelay }> {
     const proc = this.child.process;
     if (!this.profile || !proc.connected) return Promise.resolve({ records: [] });
     const answer = nextMessage<{ type: 'stages'; records?: RequestRecord[]; loopDelay?: LoopDelay }>(this.child, 'stages', 10_000, 'the API\'s stage records');
-    proc.send({ type: 'stages' });
+    proc.send({ type: 'stages', watchLoop: options.watchLoop ?? false });
     return answer.then((message) => ({ records: message.records ?? [], loopDelay: message.loopDelay }));
   }
 

@@ -116,7 +116,7 @@ export async function runP2(ctx: BenchContext): Promise<void> {
     const durations: number[] = [];
     const failures: string[] = [];
     const metricsBefore = await ctx.workerMetrics().catch(() => undefined);
-    await ctx.api?.stages(); // the stage timers from here on are this level's
+    await ctx.api?.stages({ watchLoop: top }); // the stage timers (and, at the top level, the API's loop watch) from here on are this level's
     const cpu0 = ctx.cpu();
     const stall0 = cpuStallMicros();
     const loop = top ? watchLoopDelay() : undefined;
@@ -204,13 +204,12 @@ export async function runP2(ctx: BenchContext): Promise<void> {
     ctx.figures.push(withFailures(throughput, failures));
     if (top) {
       /** Reads under load must not fail: any 5xx misses the goal. */
-      const generator = { samples, count };
       const read = (
         id: string,
         label: string,
         sampleLabel: string,
         p99Ms: number,
-        from: { samples: Samples; count: typeof count } = generator,
+        from: { samples: Samples; count: typeof count } = { samples, count },
       ) => {
         const figure = latencyFigure(id, label, from.samples.summary(sampleLabel), undefined, { p99Ms });
         const errors = from.count([sampleLabel], failed);

@@ -31,15 +31,26 @@ async function projectWithOpenDesignTask(): Promise<{ projectId: string; design:
   return { projectId, design };
 }
 
-/** Delays by 3 s every project publish not made by the API's projects router (the workflow's own) for `which` projects; restore when done. */
-function holdBackWorkflowPublishes(which: (projectId: string) => boolean): { mockRestore(): void } {
+/**
+ * Delays by 3 s every project publish for `which` projects not made by the API's projects router
+ * (the workflow's own) — or, `alsoTheApis`, the router's answers too; restore when done.
+ */
+function holdBackWorkflowPublishes(which: (projectId: string) => boolean, options: { alsoTheApis?: boolean } = {}): { mockRestore(): void } {
   const publish = h.reporting.publish.bind(h.reporting);
   return jest.spyOn(h.reporting, 'publish').mockImplementation(async (record) => {
-    if (record.kind === 'project' && which(record.projectId) && !new Error().stack?.includes('routes/projects')) {
+    if (record.kind === 'project' && which(record.projectId) && (options.alsoTheApis || !new Error().stack?.includes('routes/projects'))) {
       await new Promise((resolve) => setTimeout(resolve, 3_000));
     }
     return publish(record);
   });
+}
+
+/** The API's answer for a task its project has planned but not started. */
+function notStartedYet(taskId: string, projectId: string): string {
+  return (
+    `Task ${taskId} has not started yet: it is in the approved plan of project ${projectId}, ` +
+    'which starts its tasks once the contract is out (and a prepayment it waits for is paid).'
+  );
 }
 
 test('a create answers with exactly the snapshot the workflow then shows', async () => {
@@ -209,10 +220,7 @@ describe('a task the store has not seen yet (just started), known from its proje
     const planned = { ...asProject(status, projectId, other), tasks: [] };
     await h.reporting.publish({ kind: 'project', projectId: other, seq: planned.version, snapshot: planned });
     const notYet = await h.http().get(`/api/tasks/${other}.design-home`).set(h.auth('designer')).expect(404);
-    expect(notYet.body.detail).toBe(
-      `Task ${other}.design-home has not started yet: it is in the approved plan of project ${other}, ` +
-        'which starts its tasks once the contract is out (and a prepayment it waits for is paid).',
-    );
+    expect(notYet.body.detail).toBe(notStartedYet(`${other}.design-home`, other));
     expect(notYet.headers['retry-after']).toBe('1');
     // That it is planned is told only to those who may see it.
     await h.http().get(`/api/tasks/${other}.design-home`).set(h.auth('manager')).expect(404);
@@ -231,20 +239,13 @@ describe('a task the store has not seen yet (just started), known from its proje
     const { projectId } = (await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest()).expect(201)).body;
     await h.http().put(`/api/projects/${projectId}/plan`).set(h.auth('manager')).send(planRequest()).expect(200);
     // Every project publish of this project (the API's answer, the workflow's own) is 3 s late.
-    const publish = h.reporting.publish.bind(h.reporting);
-    const late = jest.spyOn(h.reporting, 'publish').mockImplementation(async (record) => {
-      if (record.kind === 'project' && record.projectId === projectId) await new Promise((resolve) => setTimeout(resolve, 3_000));
-      return publish(record);
-    });
+    const late = holdBackWorkflowPublishes((id) => id === projectId, { alsoTheApis: true });
     try {
       await h.http().post(`/api/projects/${projectId}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
       // The copy after design: planned, not started (it waits for design). The store has no approved plan yet.
       const read = await h.http().get(`/api/tasks/${projectId}.copy-home`).set(h.auth('copywriter')).expect(404);
       expect((await h.reporting.project(projectId))?.value.approvedPlanVersion).toBeUndefined();
-      expect(read.body.detail).toBe(
-        `Task ${projectId}.copy-home has not started yet: it is in the approved plan of project ${projectId}, ` +
-          'which starts its tasks once the contract is out (and a prepayment it waits for is paid).',
-      );
+      expect(read.body.detail).toBe(notStartedYet(`${projectId}.copy-home`, projectId));
       expect(read.headers['retry-after']).toBe('1');
       await h.http().get(`/api/tasks/${projectId}.copy-home`).set(h.auth('designer')).expect(403);
       // A key the plan lacks is still simply not found.
