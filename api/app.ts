@@ -29,7 +29,7 @@ import { createProjectsRouter } from './routes/projects';
 import { createReportsRouter } from './routes/reports';
 import { createSessionRouter } from './routes/session';
 import { createTasksRouter } from './routes/tasks';
-import { InMemorySessionStore, type SessionStore } from './sessions';
+import { StoredSessionStore, type SessionStore } from './sessions';
 import type { TemporalGateway } from './temporal-gateway';
 import { requireJsonBody } from './validation';
 
@@ -68,7 +68,7 @@ export interface AppDeps {
   workerPolling?: () => boolean;
   /** The clock for due-date checks and reports (tests may pin it). */
   now?: () => number;
-  /** Portal sessions; default: in memory (one process, lost on restart). */
+  /** Portal sessions; default: in the reporting store's database (shared by API processes, kept across restarts). */
   sessions?: SessionStore;
   /** The built portal (index.html and assets/); default web/dist. */
   portalDir?: string;
@@ -179,7 +179,7 @@ export function createApp(deps: AppDeps): Express & { locals: AppExtras } {
   const app = express();
   const metrics = createHttpMetrics();
   const openapi = buildOpenApiDocument({ serverUrl: deps.config.publicBaseUrl });
-  const sessions = deps.sessions ?? new InMemorySessionStore();
+  const sessions = deps.sessions ?? new StoredSessionStore(deps.reporting.portalSessions);
   app.locals.metrics = metrics;
   app.locals.openapi = openapi;
   app.locals.sessions = sessions;

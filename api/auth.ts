@@ -27,6 +27,9 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** Requests that change nothing: no CSRF token needed, and a session looked up a moment ago will do. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /**
@@ -48,7 +51,7 @@ export function authenticate(people: PeopleDirectory, sessions?: SessionStore): 
       req.authProblem = 'missing';
       return next();
     }
-    const session = await sessions.get(sessionId);
+    const session = await sessions.get(sessionId, { forRead: SAFE_METHODS.has(req.method) });
     // Someone removed from the directory loses their open sessions too.
     const person = session ? people.get(session.personId) : undefined;
     if (session && person) {
@@ -60,8 +63,6 @@ export function authenticate(people: PeopleDirectory, sessions?: SessionStore): 
     next();
   };
 }
-
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Cookie-authenticated requests that change something carry the session's CSRF token in

@@ -3,11 +3,13 @@
  * directory into a session: an httpOnly, SameSite=Strict cookie carrying a random id, and a CSRF
  * token the page sends back in `X-CSRF-Token` on every request that changes something.
  *
- * Sessions live behind `SessionStore` so they can move into a shared database (several API
- * processes, sessions surviving a restart) without touching the routes; the store keeps only a
- * digest of each session id, so a leaked store cannot be replayed as cookies.
+ * Sessions live behind `SessionStore`. The API keeps them in its database
+ * (`StoredSessionStore`): every API process sees the same sessions and a restart signs nobody
+ * out. A store keeps only a digest of each session id, so a leaked store cannot be replayed as
+ * cookies.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { PortalSessionRecords } from '../activities/reporting/store';
 
 export interface Session {
   /** The cookie value (never stored: the store keys sessions by its digest). */
@@ -18,11 +20,14 @@ export interface Session {
   expiresAt: number;
 }
 
-/** Where sessions are kept. Asynchronous, so a database-backed store fits the same seam. */
+/** Where sessions are kept. */
 export interface SessionStore {
   create(personId: string, ttlMs: number, now?: number): Promise<Session>;
-  /** The live session with this id; undefined when unknown, ended or expired. */
-  get(id: string, now?: number): Promise<Session | undefined>;
+  /**
+   * The live session with this id; undefined when unknown, ended or expired. `forRead`: the
+   * request changes nothing (GET, HEAD), so a lookup this process made a moment ago will do.
+   */
+  get(id: string, options?: { now?: number; forRead?: boolean }): Promise<Session | undefined>;
   delete(id: string): Promise<void>;
 }
 
@@ -40,39 +45,70 @@ export function csrfMatches(session: Session, given: string | undefined): boolea
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** How long a process answers reads with a session it looked up in the database before asking again. */
+export const SESSION_READ_REUSE_MS = 5_000;
+/** At most this many lookups are kept for reuse (the oldest go first). */
+const SESSIONS_REMEMBERED = 10_000;
+
 /**
- * One process's sessions in memory: lost on restart (people sign in again) and not shared
- * between API processes. Enough for `npm start` and a single API container.
+ * Sessions in the API's database (the reporting store's `portal_sessions`): shared by every API
+ * process, kept across restarts. A request that changes something always asks the database, so a
+ * session ended through any process is refused there at once; a read may be answered with a
+ * lookup this process made within `readReuseMs`, because a portal page polls and every poll would
+ * otherwise wait for a statement — under load the store's tail (see README, *Reads from memory*).
+ * So a session signed out through another API process can still read for up to 5 seconds there;
+ * through this process, not at all.
  */
-export class InMemorySessionStore implements SessionStore {
-  private readonly sessions = new Map<string, Omit<Session, 'id'>>();
+export class StoredSessionStore implements SessionStore {
+  /** Lookups for reuse, oldest first; at most SESSIONS_REMEMBERED. */
+  private readonly recent = new Map<string, { session: Omit<Session, 'id'>; lookedUpAt: number }>();
+  /** Counts this process's sign-outs: a lookup that overlapped one is not kept for reuse. */
+  private signOuts = 0;
+
+  constructor(
+    private readonly records: PortalSessionRecords,
+    private readonly options: { readReuseMs?: number } = {},
+  ) {}
 
   async create(personId: string, ttlMs: number, now = Date.now()): Promise<Session> {
-    this.sweep(now);
     const session: Session = { id: token(), personId, csrfToken: token(), createdAt: now, expiresAt: now + ttlMs };
     const { id, ...kept } = session;
-    this.sessions.set(digest(id), kept);
+    await this.records.add({ idDigest: digest(id), ...kept }, now);
     return session;
   }
 
-  async get(id: string, now = Date.now()): Promise<Session | undefined> {
+  async get(id: string, { now = Date.now(), forRead = false }: { now?: number; forRead?: boolean } = {}): Promise<Session | undefined> {
     const key = digest(id);
-    const kept = this.sessions.get(key);
-    if (!kept) return undefined;
-    if (kept.expiresAt <= now) {
-      this.sessions.delete(key);
+    const recent = this.recent.get(key);
+    if (forRead && recent && now - recent.lookedUpAt < (this.options.readReuseMs ?? SESSION_READ_REUSE_MS) && recent.session.expiresAt > now) {
+      return { id, ...recent.session };
+    }
+    const signOutsBefore = this.signOuts;
+    const found = await this.records.find(key, now);
+    if (!found) {
+      this.recent.delete(key);
       return undefined;
     }
+    const { idDigest: _digest, ...kept } = found;
+    // Read before a sign-out through this process that ended meanwhile: good for this request, not for reuse.
+    if (this.signOuts === signOutsBefore) this.remember(key, kept, now);
     return { id, ...kept };
   }
 
   async delete(id: string): Promise<void> {
-    this.sessions.delete(digest(id));
+    const key = digest(id);
+    this.signOuts += 1;
+    this.recent.delete(key);
+    await this.records.remove(key);
   }
 
-  /** Drops expired sessions (on each sign-in, so the map never grows without bound). */
-  private sweep(now: number): void {
-    for (const [key, session] of this.sessions) if (session.expiresAt <= now) this.sessions.delete(key);
+  private remember(key: string, session: Omit<Session, 'id'>, now: number): void {
+    this.recent.delete(key); // re-inserted last: the map's order is the order of lookups
+    this.recent.set(key, { session, lookedUpAt: now });
+    for (const oldest of this.recent.keys()) {
+      if (this.recent.size <= SESSIONS_REMEMBERED) break;
+      this.recent.delete(oldest);
+    }
   }
 }
 

@@ -124,6 +124,22 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    name: 'portal sessions',
+    up: (s) => [
+      // Signed-in browsers, shared by every API process and kept across restarts. Keyed by the
+      // digest of the cookie value: what is stored cannot be replayed as a cookie.
+      sql`CREATE TABLE ${s}.portal_sessions (
+        id_digest text PRIMARY KEY,
+        person_id text NOT NULL,
+        csrf_token text NOT NULL,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL
+      )`,
+      sql`CREATE INDEX portal_sessions_expiry ON ${s}.portal_sessions (expires_at)`,
+    ],
+  },
 ];
 
 /** Advisory lock key for a schema: per schema, so isolated test stores never wait on each other. */

@@ -219,6 +219,22 @@ interface TaskListRow {
   overdue: boolean;
 }
 
+/** A portal session as the database keeps it: by the digest of its cookie value, never the value. */
+export interface StoredPortalSession {
+  idDigest: string;
+  personId: string;
+  csrfToken: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface PortalSessionRecords {
+  add(session: StoredPortalSession, now: number): Promise<void>;
+  /** The session with this digest unless it expired by `now`. */
+  find(idDigest: string, now: number): Promise<StoredPortalSession | undefined>;
+  remove(idDigest: string): Promise<void>;
+}
+
 export class ReportingStore {
   private readonly s: Sql;
   private readonly writeListeners = new Set<(record: WrittenRecord) => void>();
@@ -285,6 +301,30 @@ export class ReportingStore {
         INSERT INTO ${this.s}.mail_sent (entry, idempotency_key, recipient, message_id, sent_at)
         VALUES (${entry}, ${idempotencyKey}, ${recipient.toLowerCase()}, ${detail.messageId}, ${detail.at})
         ON CONFLICT (entry) DO NOTHING`);
+    },
+  };
+
+  /**
+   * Portal sessions in this database (api/sessions.ts, `StoredSessionStore`): every API process
+   * sees the same ones, and they outlive a restart. Times are epoch milliseconds.
+   */
+  readonly portalSessions: PortalSessionRecords = {
+    add: async (session, now) => {
+      // Expired sessions go in the same statement, so the table never grows without bound.
+      await this.db.rows(sql`
+        WITH expired AS (DELETE FROM ${this.s}.portal_sessions WHERE expires_at <= ${new Date(now)} RETURNING 1)
+        INSERT INTO ${this.s}.portal_sessions (id_digest, person_id, csrf_token, created_at, expires_at)
+        VALUES (${session.idDigest}, ${session.personId}, ${session.csrfToken}, ${new Date(session.createdAt)}, ${new Date(session.expiresAt)})`);
+    },
+    find: async (idDigest, now) => {
+      const rows = await this.db.rows<{ person_id: string; csrf_token: string; created_at: Date; expires_at: Date }>(sql`
+        SELECT person_id, csrf_token, created_at, expires_at FROM ${this.s}.portal_sessions
+        WHERE id_digest = ${idDigest} AND expires_at > ${new Date(now)}`);
+      const row = rows[0];
+      return row && { idDigest, personId: row.person_id, csrfToken: row.csrf_token, createdAt: row.created_at.getTime(), expiresAt: row.expires_at.getTime() };
+    },
+    remove: async (idDigest) => {
+      await this.db.rows(sql`DELETE FROM ${this.s}.portal_sessions WHERE id_digest = ${idDigest}`);
     },
   };
 

@@ -1,14 +1,19 @@
 /**
  * Signing in to the portal over HTTP: the session cookie's attributes, CSRF on cookie requests
  * that change something (bearer requests need none), sign-out ending the session on the server,
- * expiry, the demo people on offer, the people directory for pickers; and the portal itself:
- * index.html for page paths a browser opens (never for the API, docs or operations routes), hashed
- * assets cached for good, no inline script, and the scripts' weight within budget.
+ * sessions kept in the database (shared by API processes, a digest only), expiry, the demo people
+ * on offer, the people directory for pickers; and the portal itself: index.html for page paths a
+ * browser opens (never for the API, docs or operations routes), hashed assets cached for good, no
+ * inline script, and the scripts' weight within budget.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
 import { startApiHarness, type ApiHarness } from '../support/api';
+import { testReportingUrl } from '../support/reporting';
+import { openDatabase, schemaIdentifier, sql } from '../../activities/reporting/sql';
+import { StoredSessionStore } from '../../api/sessions';
 import { PORTAL_DIR } from '../../api/portal';
 
 let h: ApiHarness;
@@ -88,6 +93,89 @@ describe('sign-in and the session cookie', () => {
     const after = await h.http().get('/api/tasks').set('Cookie', cookie).expect(401);
     expect(after.body.detail).toMatch(/session has ended/);
     expect((await h.http().get('/api/session').set('Cookie', cookie).expect(200)).body).toEqual({ signedIn: false });
+  });
+
+  test('sessions are kept in the database: another API process knows them (so does this one after a restart), and signing out through either ends them', async () => {
+    const { cookie, csrf } = await signIn(h.people.manager.token);
+    const other = h.anotherProcess();
+    const there = await other().get('/api/me').set('Cookie', cookie).expect(200);
+    expect(there.body).toMatchObject({ person: { id: h.people.manager.id }, session: { csrfToken: csrf } });
+    // Its CSRF token holds there too (400: the route read the invalid body).
+    await other().post('/api/projects').set('Cookie', cookie).set('X-CSRF-Token', csrf).send({ title: 7 }).expect(400);
+    await h.http().get('/api/me').set('Cookie', cookie).expect(200); // this process has looked it up for a read
+    await other().delete('/api/session').set('Cookie', cookie).set('X-CSRF-Token', csrf).expect(204);
+    // A change through this process asks the database: refused at once.
+    const change = await h.http().post('/api/projects').set('Cookie', cookie).set('X-CSRF-Token', csrf).send({ title: 7 }).expect(401);
+    expect(change.body.detail).toMatch(/session has ended/);
+    await other().get('/api/me').set('Cookie', cookie).expect(401);
+    await h.http().get('/api/me').set('Cookie', cookie).expect(401);
+  });
+
+  test('the database holds a digest of the session id, never the cookie value', async () => {
+    const { cookie } = await signIn(h.people.ads.token);
+    const value = cookie.slice('agencyflow_session='.length);
+    const db = openDatabase({ url: testReportingUrl() });
+    try {
+      const rows = await db.rows<Record<string, unknown>>(sql`SELECT * FROM ${schemaIdentifier(h.reporting.schema)}.portal_sessions`);
+      const digest = createHash('sha256').update(value).digest('hex');
+      expect(rows.filter((r) => r.id_digest === digest)).toHaveLength(1);
+      expect(JSON.stringify(rows)).not.toContain(value);
+    } finally {
+      await db.close();
+    }
+  });
+
+  test('a read may take a lookup this process made a moment ago; a change always asks the database', async () => {
+    const here = new StoredSessionStore(h.reporting.portalSessions, { readReuseMs: 1_000 });
+    const elsewhere = new StoredSessionStore(h.reporting.portalSessions);
+    const t0 = Date.now();
+    const session = await here.create(h.people.seo.id, 60_000, t0);
+    expect(await here.get(session.id, { now: t0 + 10, forRead: true })).toEqual(session);
+    await elsewhere.delete(session.id);
+    // Signed out through another process: reads here may still pass within readReuseMs…
+    expect(await here.get(session.id, { now: t0 + 500, forRead: true })).toEqual(session);
+    // …a change does not, and once refused the session is forgotten here for reads too.
+    expect(await here.get(session.id, { now: t0 + 500 })).toBeUndefined();
+    expect(await here.get(session.id, { now: t0 + 510, forRead: true })).toBeUndefined();
+
+    const second = await here.create(h.people.seo.id, 60_000, t0);
+    expect(await here.get(second.id, { now: t0 + 10, forRead: true })).toEqual(second);
+    await elsewhere.delete(second.id);
+    expect(await here.get(second.id, { now: t0 + 1_010, forRead: true })).toBeUndefined(); // past readReuseMs: asked
+
+    // A reused lookup never outlives the session itself.
+    const brief = await here.create(h.people.seo.id, 200, t0);
+    expect(await here.get(brief.id, { now: t0 + 10, forRead: true })).toEqual(brief);
+    expect(await here.get(brief.id, { now: t0 + 200, forRead: true })).toBeUndefined();
+  });
+
+  test('a read whose lookup overlapped a sign-out through the same process is not reused afterwards', async () => {
+    const real = h.reporting.portalSessions;
+    let lookedUp!: () => void;
+    const lookupDone = new Promise<void>((resolve) => (lookedUp = resolve));
+    let letGo!: () => void;
+    const gate = new Promise<void>((resolve) => (letGo = resolve));
+    let holdNextLookup = false;
+    const here = new StoredSessionStore({
+      ...real,
+      find: async (idDigest, now) => {
+        const found = await real.find(idDigest, now);
+        if (holdNextLookup) {
+          holdNextLookup = false;
+          lookedUp();
+          await gate; // the answer is on its way back while the person signs out
+        }
+        return found;
+      },
+    });
+    const session = await here.create(h.people.seo.id, 60_000);
+    holdNextLookup = true;
+    const reading = here.get(session.id, { forRead: true });
+    await lookupDone;
+    await here.delete(session.id);
+    letGo();
+    expect(await reading).toEqual(session); // it was read before the sign-out
+    expect(await here.get(session.id, { forRead: true })).toBeUndefined();
   });
 
   test('a session ends by itself after SESSION_TTL', async () => {

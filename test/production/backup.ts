@@ -90,6 +90,11 @@ async function main(): Promise<void> {
     await sleep(500);
   }
 
+  // Someone signed in to the portal: the restore must not bring their session back (a signed-out
+  // one would come back with it), so the runbook ends every session.
+  const session = await signInToPortal(stack.apiUrl, stack.people.manager.token);
+  if ((await portalMe(stack.apiUrl, session)) !== 200) throw new Error('a portal session did not work before the backup');
+
   const dumpStarted = Date.now();
   const dumps = stack.dumpDatabases(path.join(backupDir, 'dumps'));
   fs.cpSync(stack.documentsDir, path.join(backupDir, 'documents'), { recursive: true });
@@ -110,6 +115,8 @@ async function main(): Promise<void> {
   http = new Http(stack.apiUrl, stack.people);
 
   const misses: string[] = [];
+  const sessionAfter = await portalMe(stack.apiUrl, session);
+  if (sessionAfter !== 401) misses.push(`a portal session from before the backup answered ${sessionAfter} after the restore, expected 401 (ended)`);
   for (const [projectId, was] of before) {
     const now = await http.get<ProjectStatus>('manager', `/api/projects/${projectId}`);
     if (JSON.stringify(essence(now)) !== JSON.stringify(essence(was))) {
@@ -155,9 +162,19 @@ async function main(): Promise<void> {
     process.stdout.write(`backup: ${misses.length} MISSES\n${misses.map((m) => `  - ${m}`).join('\n')}\n`);
     process.exit(1);
   }
-  process.stdout.write('backup: every project, invoice and document is there after the restore, and work goes on\n');
+  process.stdout.write('backup: every project, invoice and document is there after the restore, portal sessions are ended, and work goes on\n');
   process.exit(0);
 }
+
+/** Signs in as the portal does; returns the session cookie (`name=value`). */
+async function signInToPortal(apiUrl: string, token: string): Promise<string> {
+  const res = await fetch(`${apiUrl}/api/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token }) });
+  const cookie = res.headers.get('set-cookie')?.split(';')[0];
+  if (res.status !== 201 || !cookie) throw new Error(`portal sign-in answered ${res.status}`);
+  return cookie;
+}
+
+const portalMe = async (apiUrl: string, cookie: string): Promise<number> => (await fetch(`${apiUrl}/api/me`, { headers: { Cookie: cookie } })).status;
 
 main().catch((err: Error) => {
   process.stderr.write(`test:backup failed: ${err.stack ?? err.message}\n`);

@@ -12,6 +12,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ReportingStore } from '../../activities/reporting/store';
+import { MIGRATIONS } from '../../activities/reporting/migrations';
 import { openTestStore, uniqueSchema, type TestStore } from '../support/reporting';
 import { ANNA, buildDataset, NOW, OVERLOAD_HOURS, PERIOD } from './dataset';
 
@@ -107,7 +108,7 @@ suite('on a real PostgreSQL server', () => {
       ReportingStore.open({ url: cluster.url, schema, migrate: false }),
     ]);
     const applied = await Promise.all([pg.migrate(), second.migrate()]);
-    expect(applied.flat().sort()).toEqual([1, 2]);
+    expect(applied.flat().sort()).toEqual(MIGRATIONS.map((m) => m.version));
     lite = await openTestStore();
     const { live } = buildDataset();
     for (const snapshot of live) {
@@ -129,6 +130,24 @@ suite('on a real PostgreSQL server', () => {
   test('the migrations are recorded once and a second run applies nothing', async () => {
     expect(await pg!.migrate()).toEqual([]);
     expect(await pg!.upToDate()).toBe(true);
+  });
+
+  test('portal sessions behave alike on both: found until they expire or are removed, expired ones swept by the next sign-in', async () => {
+    for (const store of [pg!, lite!.store]) {
+      const t0 = Date.parse('2026-03-01T09:00:00Z');
+      const session = (idDigest: string, expiresAt: number) => ({ idDigest, personId: 'dima.design', csrfToken: `csrf-${idDigest}`, createdAt: t0, expiresAt });
+      await store.portalSessions.add(session('a', t0 + 60_000), t0);
+      await store.portalSessions.add(session('b', t0 + 1_000), t0);
+      expect(await store.portalSessions.find('a', t0 + 500)).toEqual(session('a', t0 + 60_000));
+      expect(await store.portalSessions.find('b', t0 + 999)).toEqual(session('b', t0 + 1_000));
+      expect(await store.portalSessions.find('b', t0 + 1_000)).toBeUndefined();
+      // A sign-in after b expired removes it for good (even for a clock that would still accept it).
+      await store.portalSessions.add(session('c', t0 + 60_000), t0 + 2_000);
+      expect(await store.portalSessions.find('b', t0)).toBeUndefined();
+      await store.portalSessions.remove('a');
+      expect(await store.portalSessions.find('a', t0 + 500)).toBeUndefined();
+      expect(await store.portalSessions.find('c', t0 + 2_000)).toMatchObject({ personId: 'dima.design', csrfToken: 'csrf-c' });
+    }
   });
 
   test('gives exactly the KPI report PGlite gives, to the unit', async () => {
