@@ -182,6 +182,7 @@ export const taskListItemSchema = z
     managerId: z.string().optional(),
     dueAt: isoDate.optional(),
     overdue: z.boolean(),
+    reviewRounds: z.number().int().meta({ description: 'Times the task was sent back for changes (a claimed task with rounds is back in hand after a review).' }),
     executionStatus: executionStatusSchema,
     href: z.string(),
   })

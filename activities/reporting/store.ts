@@ -217,6 +217,7 @@ interface TaskListRow {
   manager_id: string;
   due_at: Date;
   overdue: boolean;
+  review_rounds: number;
 }
 
 /** A portal session as the database keeps it: by the digest of its cookie value, never the value. */
@@ -528,7 +529,7 @@ export class ReportingStore {
     if (after) where.push(sql`(t.due_at, t.task_id) > (${after[0]}::timestamptz, ${after[1]})`);
     const rows = await this.db.rows<TaskListRow>(sql`
       SELECT t.task_id, t.project_id, t.title, t.project_title, t.department, t.status, t.assignee_id, t.manager_id, t.due_at,
-        ${overdue} AS overdue
+        ${overdue} AS overdue, COALESCE((t.view->>'reviewRounds')::int, 0) AS review_rounds
       FROM ${s}.tasks t
       WHERE ${join(where, ' AND ')}
       ORDER BY t.due_at, t.task_id
@@ -650,6 +651,7 @@ function taskListItem(r: TaskListRow): TaskListItem {
     managerId: r.manager_id,
     dueAt: iso(r.due_at),
     overdue: r.overdue,
+    reviewRounds: Number(r.review_rounds),
     executionStatus: r.status === 'accepted' || r.status === 'cancelled' ? 'COMPLETED' : 'RUNNING',
     href: `/api/tasks/${r.task_id}`,
   };

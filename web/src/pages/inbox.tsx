@@ -19,8 +19,6 @@ const VIEWS: { view: View; label: string }[] = [
   { view: 'sent-back', label: 'Sent back' },
 ];
 
-type Item = TaskListItem & { sentBackRound?: number };
-
 const listTasks = (query: { status?: TaskListItem['status']; assignee?: string }) =>
   allPages(
     (pageToken) => ok(api.GET('/api/tasks', { params: { query: { ...query, pageSize: 100, ...(pageToken && { pageToken }) } } })),
@@ -43,17 +41,7 @@ export function Inbox({ query }: { query: URLSearchParams }) {
         listTasks({ assignee: 'me', status: 'claimed' }),
         listTasks({ status: 'submitted' }),
       ]);
-      // "Sent back" needs each task's reviews: read my own tasks in hand (a handful) one by one.
-      const reviewed = await Promise.all(
-        mine.map((t) =>
-          ok(api.GET('/api/tasks/{taskId}', { params: { path: { taskId: t.taskId } } })).then(
-            (view) => view,
-            () => undefined,
-          ),
-        ),
-      );
-      const rounds = new Map(reviewed.filter((t): t is Task => !!t).map((t) => [t.taskId, t.reviewRounds]));
-      return [...open, ...mine, ...submitted].map((t): Item => ({ ...t, sentBackRound: rounds.get(t.taskId) || undefined }));
+      return [...open, ...mine, ...submitted];
     },
     [],
     3_000,
@@ -78,7 +66,7 @@ export function Inbox({ query }: { query: URLSearchParams }) {
   }
 
   // One entry per task: the lists, overridden by what my own recent actions returned.
-  const byId = new Map<string, Item>();
+  const byId = new Map<string, TaskListItem>();
   for (const t of inbox.data) byId.set(t.taskId, t);
   for (const [id, { task, at }] of recent.current) {
     if (Date.now() - at > FRESH_MS) {
@@ -86,15 +74,15 @@ export function Inbox({ query }: { query: URLSearchParams }) {
       continue;
     }
     const before = byId.get(id);
-    byId.set(id, { ...(before ?? { href: `/api/tasks/${id}`, executionStatus: 'RUNNING' }), ...task, overdue: task.overdue, sentBackRound: before?.sentBackRound });
+    byId.set(id, { ...(before ?? { href: `/api/tasks/${id}`, executionStatus: 'RUNNING' }), ...task, overdue: task.overdue });
   }
   const all = [...byId.values()].sort((a, b) => (a.dueAt ?? '').localeCompare(b.dueAt ?? ''));
-  const mineNow = (t: Item) => t.status === 'claimed' && t.assigneeId === me.person.id;
-  const tabs: Record<View, Item[]> = {
+  const mineNow = (t: TaskListItem) => t.status === 'claimed' && t.assigneeId === me.person.id;
+  const tabs: Record<View, TaskListItem[]> = {
     open: all.filter((t) => t.status === 'open'),
     mine: all.filter(mineNow),
     submitted: all.filter((t) => t.status === 'submitted'),
-    'sent-back': all.filter((t) => mineNow(t) && (t.sentBackRound ?? 0) > 0),
+    'sent-back': all.filter((t) => mineNow(t) && t.reviewRounds > 0),
   };
   const shown = tabs[view];
   const overdue = all.filter((t) => (t.status === 'open' || mineNow(t)) && t.overdue).length;
@@ -135,7 +123,7 @@ export function Inbox({ query }: { query: URLSearchParams }) {
               </div>
               <div class="task-item-meta">
                 <TaskStatusBadge status={t.status} />
-                {(t.sentBackRound ?? 0) > 0 && t.status === 'claimed' && <Badge tone="warn">Sent back · round {t.sentBackRound}</Badge>}
+                {t.reviewRounds > 0 && t.status === 'claimed' && <Badge tone="warn">Sent back · round {t.reviewRounds}</Badge>}
                 <Due dueAt={t.dueAt} overdue={t.overdue} />
                 {t.assigneeId && t.status !== 'open' && <span class="muted">{t.assigneeId === me.person.id ? 'you' : name(t.assigneeId)}</span>}
               </div>
