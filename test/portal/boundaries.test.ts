@@ -146,6 +146,8 @@ browserTest('staff never see another department’s tasks, and the managers’ p
 
   await page.goto(`${portal.baseUrl}/projects/${projectId}`);
   await page.getByRole('heading', { name: 'Not for your role' }).waitFor();
+  await page.goto(`${portal.baseUrl}/targets`);
+  await page.getByRole('heading', { name: 'Not for your role' }).waitFor();
   expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).toEqual(['Inbox']);
 });
 
@@ -266,7 +268,7 @@ browserTest('signing out locks every page, and the old session cookie opens noth
   // The sign-in page shows first (the pages' polls stop), then the server ends the session.
   await eventually(async () => ((await context.cookies()).length === 0 ? true : undefined), { what: 'the session cookie cleared', timeoutMs: 5_000 });
 
-  for (const path of ['/projects', `/projects/${projectId}`, `/projects/${projectId}/plan`, '/projects/new', `/tasks/${designTask}`, '/review', '/approvals', '/inbox', '/kpis', '/']) {
+  for (const path of ['/projects', `/projects/${projectId}`, `/projects/${projectId}/plan`, '/projects/new', `/tasks/${designTask}`, '/review', '/approvals', '/inbox', '/kpis', '/targets', '/']) {
     await page.goto(`${portal.baseUrl}${path}`);
     await page.locator('#login-token').waitFor();
     expect(new URL(page.url()).pathname).toBe('/login');

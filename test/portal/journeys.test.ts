@@ -10,7 +10,8 @@
  * redelivers and it is accepted; a copywriter claims and delivers the copy, accepted; the manager
  * records the client's acceptance and the payment; the project completes, its PDFs open,
  * leadership sees it completed in the portfolio, and the KPI dashboard has moved (the rating, the
- * money paid; charts, filters and the CSV download).
+ * money paid; charts, filters and the CSV download); leadership sets the manager's sales target
+ * for the quarter (an empty amount refused at its field) and the dashboard shows it fulfilled.
  *
  * Each step is its own test (they share the project, in order). Screenshots of every main page go
  * to test-output/portal/; no page may log a console error beyond the refusals provoked on purpose.
@@ -52,7 +53,7 @@ const localIn = (ms: number) => {
 const DAY = 86_400_000;
 
 /** Refusals this test provokes on purpose: the browser logs their network lines as errors. */
-const PROVOKED = [/status of 400 .*\/api\/projects\/p-[a-z2-7]+\/(plan|plan\/decision)\b/];
+const PROVOKED = [/status of 400 .*\/api\/projects\/p-[a-z2-7]+\/(plan|plan\/decision)\b/, /status of 400 .*\/api\/reports\/sales-targets\//];
 
 beforeAll(async () => {
   h = await startApiHarness();
@@ -347,4 +348,44 @@ step('leadership sees the KPIs moved: the client’s rating and the payment, as 
   expect(csv.status()).toBe(200);
   expect(csv.headers()['content-type']).toMatch(/^text\/csv/);
   expect((await csv.text()).length).toBeGreaterThan(0);
+});
+
+step('leadership sets the manager’s sales target for this quarter (an empty amount refused at that field); the KPIs show how far it is fulfilled', async () => {
+  const { page } = leader;
+  const managerName = h.directory.get(h.people.manager.id)!.name;
+  const now = new Date();
+  const quarter = `${now.getUTCFullYear()}-Q${Math.floor(now.getUTCMonth() / 3) + 1}`;
+  await page.getByRole('link', { name: 'Sales targets' }).click();
+  await page.getByRole('heading', { name: 'Sales targets' }).waitFor();
+  expect(page.url()).not.toContain('period='); // this quarter by default
+  const card = page.locator('li.target', { has: page.getByRole('heading', { name: managerName }) });
+  await card.getByText(`No target for ${quarter} yet.`).waitFor();
+  const amount = card.getByLabel('Amount');
+  await card.getByRole('button', { name: 'Set target' }).click();
+  await expect(amount.getAttribute('aria-invalid')).resolves.toBe('true');
+  await shoot(page, '15-sales-target-refused');
+  await amount.fill('1500');
+  await card.getByRole('button', { name: 'Set target' }).click();
+  await card.getByText(/^Target €1,500\.00 · set by /).waitFor();
+  await card.getByRole('button', { name: 'Change target' }).waitFor();
+  const stored = await h.http().get(`/api/reports/sales-targets?managerId=${h.people.manager.id}&period=${quarter}`).set(h.auth('leadership')).expect(200);
+  expect(stored.body.items).toEqual([expect.objectContaining({ managerId: h.people.manager.id, period: quarter, amount: 1500, currency: 'EUR', setBy: h.people.leadership.id })]);
+  await shoot(page, '16-sales-targets-leadership');
+
+  // Another period from the address; a period the API would refuse is refused here at the field.
+  await page.locator('#target-period').fill(`${now.getUTCFullYear()}`);
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.waitForURL(new RegExp(`period=${now.getUTCFullYear()}$`));
+  await card.getByText(`No target for ${now.getUTCFullYear()} yet.`).waitFor();
+  await page.locator('#target-period').fill('2026-Q5');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page.locator('#target-period').getAttribute('aria-invalid')).resolves.toBe('true');
+
+  // The KPI dashboard: the project's 1,800 EUR paid this quarter against 1,500.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'KPIs' }).click();
+  await page.locator('#kpi-sales').waitFor();
+  const row = page.locator('#chart-sales-table tr', { has: page.locator('th', { hasText: `${managerName} · ${quarter}` }) });
+  expect(await row.locator('td').textContent()).toBe('120%');
+  const kpis = await h.http().get(`/api/reports/kpis?managerId=${h.people.manager.id}`).set(h.auth('leadership')).expect(200);
+  expect(kpis.body.salesPlan).toEqual([expect.objectContaining({ managerId: h.people.manager.id, period: quarter, fulfilment: 1.2 })]);
 });

@@ -216,7 +216,7 @@ describe('sign-in and the session cookie', () => {
 describe('the portal’s pages and assets', () => {
   const html = { Accept: 'text/html,application/xhtml+xml' };
 
-  test.each(['/', '/login', '/inbox', '/tasks/p-aaaaaaaaaa.design-home', '/projects', '/projects/p-aaaaaaaaaa', '/projects/p-aaaaaaaaaa/plan', '/approvals', '/review', '/kpis', '/no-such-page'])(
+  test.each(['/', '/login', '/inbox', '/tasks/p-aaaaaaaaaa.design-home', '/projects', '/projects/p-aaaaaaaaaa', '/projects/p-aaaaaaaaaa/plan', '/approvals', '/review', '/kpis', '/targets', '/no-such-page'])(
     '%s opens the portal in a browser',
     async (page) => {
       const res = await h.http().get(page).set(html).expect(200).expect('Content-Type', /text\/html/);

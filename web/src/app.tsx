@@ -54,6 +54,7 @@ const ROUTES: Route[] = [
   { pattern: '/review', roles: ['manager'], ...lazy(() => import('./pages/review').then((m) => m.ReviewQueue)) },
   { pattern: '/approvals', roles: ['leadership'], ...lazy(() => import('./pages/approvals').then((m) => m.Approvals)) },
   { pattern: '/kpis', roles: ['leadership', 'manager'], ...lazy(() => import('./pages/kpis').then((m) => m.Kpis)) },
+  { pattern: '/targets', roles: ['leadership'], ...lazy(() => import('./pages/targets').then((m) => m.SalesTargets)) },
 ];
 
 const HOME: Record<Role, string> = { staff: '/inbox', manager: '/projects', leadership: '/approvals' };
@@ -70,6 +71,7 @@ const NAV: Record<Role, { href: string; label: string }[]> = {
     { href: '/approvals', label: 'Approvals' },
     { href: '/projects', label: 'Portfolio' },
     { href: '/kpis', label: 'KPIs' },
+    { href: '/targets', label: 'Sales targets' },
   ],
 };
 
