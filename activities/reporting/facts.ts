@@ -161,6 +161,7 @@ export interface TaskRow {
   dueAt: string;
   estimateHours: number;
   revisionRound?: number;
+  reviewRounds: number;
 }
 
 export function taskRow(v: TaskView): TaskRow {
@@ -178,6 +179,7 @@ export function taskRow(v: TaskView): TaskRow {
     dueAt: v.dueAt,
     estimateHours: v.estimateHours,
     ...(v.revisionRound !== undefined && { revisionRound: v.revisionRound }),
+    reviewRounds: v.reviewRounds ?? 0,
   };
 }
 

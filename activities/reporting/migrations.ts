@@ -140,6 +140,16 @@ export const MIGRATIONS: Migration[] = [
       sql`CREATE INDEX portal_sessions_expiry ON ${s}.portal_sessions (expires_at)`,
     ],
   },
+  {
+    version: 4,
+    name: 'task review rounds',
+    up: (s) => [
+      // Task lists say how often a task was sent back (the inbox's "Sent back") without reading
+      // each row's view; rows stored before take it from their view once, here.
+      sql`ALTER TABLE ${s}.tasks ADD COLUMN review_rounds integer NOT NULL DEFAULT 0`,
+      sql`UPDATE ${s}.tasks SET review_rounds = (view->>'reviewRounds')::int WHERE (view->>'reviewRounds')::int > 0`,
+    ],
+  },
 ];
 
 /** Advisory lock key for a schema: per schema, so isolated test stores never wait on each other. */

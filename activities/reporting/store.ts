@@ -390,16 +390,16 @@ export class ReportingStore {
     const rows = await this.db.rows<{ published_at: Date | null; facts: number }>(sql`
       WITH upsert AS (
         INSERT INTO ${s}.tasks AS t (task_id, project_id, seq, snapshot_version, published_at, view, title, project_title,
-          department, status, assignee_id, manager_id, due_at, estimate_hours, revision_round)
+          department, status, assignee_id, manager_id, due_at, estimate_hours, revision_round, review_rounds)
         VALUES (${r.taskId}, ${r.projectId}, ${seq}, ${r.snapshotVersion}, clock_timestamp(), ${jsonb(view)}, ${r.title},
           ${r.projectTitle}, ${r.department}, ${r.status}, ${r.assigneeId}, ${r.managerId}, ${r.dueAt}::timestamptz,
-          ${r.estimateHours}, ${r.revisionRound})
+          ${r.estimateHours}, ${r.revisionRound}, ${r.reviewRounds})
         ON CONFLICT (task_id) DO UPDATE SET
           project_id = EXCLUDED.project_id, seq = EXCLUDED.seq, snapshot_version = EXCLUDED.snapshot_version,
           published_at = EXCLUDED.published_at, view = EXCLUDED.view, title = EXCLUDED.title,
           project_title = EXCLUDED.project_title, department = EXCLUDED.department, status = EXCLUDED.status,
           assignee_id = EXCLUDED.assignee_id, manager_id = EXCLUDED.manager_id, due_at = EXCLUDED.due_at,
-          estimate_hours = EXCLUDED.estimate_hours, revision_round = EXCLUDED.revision_round
+          estimate_hours = EXCLUDED.estimate_hours, revision_round = EXCLUDED.revision_round, review_rounds = EXCLUDED.review_rounds
         WHERE t.seq < EXCLUDED.seq
         RETURNING t.published_at
       ), added AS (${this.insertFacts(taskFacts(view))})
@@ -529,7 +529,7 @@ export class ReportingStore {
     if (after) where.push(sql`(t.due_at, t.task_id) > (${after[0]}::timestamptz, ${after[1]})`);
     const rows = await this.db.rows<TaskListRow>(sql`
       SELECT t.task_id, t.project_id, t.title, t.project_title, t.department, t.status, t.assignee_id, t.manager_id, t.due_at,
-        ${overdue} AS overdue, COALESCE((t.view->>'reviewRounds')::int, 0) AS review_rounds
+        ${overdue} AS overdue, t.review_rounds
       FROM ${s}.tasks t
       WHERE ${join(where, ' AND ')}
       ORDER BY t.due_at, t.task_id

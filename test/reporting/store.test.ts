@@ -5,7 +5,7 @@
  * read-time "overdue" and keyset pages.
  */
 import { ReportingInputError, ReportingStore } from '../../activities/reporting/store';
-import { MIGRATIONS, appliedVersions } from '../../activities/reporting/migrations';
+import { MIGRATIONS, appliedVersions, migrate } from '../../activities/reporting/migrations';
 import { openDatabase, sql, schemaIdentifier } from '../../activities/reporting/sql';
 import { openTestStore, testReportingUrl, uniqueSchema, type TestStore } from '../support/reporting';
 import { ProjectBuilder, plusDays, plusHours } from './builders';
@@ -22,6 +22,32 @@ describe('migrations', () => {
   test('run once: a second run applies nothing, and the versions are recorded', async () => {
     expect(await t.store.migrate()).toEqual([]);
     expect(await t.store.upToDate()).toBe(true);
+  });
+
+  test('migration 4 gives tasks stored before it their review rounds, from their views', async () => {
+    const schema = uniqueSchema('m4');
+    const url = testReportingUrl();
+    const db = openDatabase({ url });
+    const s = schemaIdentifier(schema);
+    try {
+      await migrate(db, schema, MIGRATIONS.filter((m) => m.version < 4));
+      const row = (taskId: string, reviewRounds: number) => sql`
+        INSERT INTO ${s}.tasks (task_id, project_id, seq, published_at, view, title, project_title, department, status, manager_id, due_at, estimate_hours)
+        VALUES (${taskId}, 'p-old', 1, now(), ${JSON.stringify({ taskId, reviewRounds })}::jsonb, 'T', 'P', 'design', 'claimed', 'anna', now(), 1)`;
+      await db.rows(row('p-old.twice', 2));
+      await db.rows(row('p-old.never', 0));
+      expect(await migrate(db, schema)).toEqual([4]);
+      const store = await ReportingStore.open({ url, schema });
+      try {
+        const items = (await store.listTasks({ projectId: 'p-old' }, { pageSize: 10 })).items;
+        expect(Object.fromEntries(items.map((i) => [i.taskId, i.reviewRounds]))).toEqual({ 'p-old.twice': 2, 'p-old.never': 0 });
+      } finally {
+        await store.dropSchema();
+        await store.close();
+      }
+    } finally {
+      await db.close();
+    }
   });
 
   test('two processes migrating a fresh schema at once both succeed, and it is migrated once', async () => {
