@@ -11,7 +11,8 @@
  * records the client's acceptance and the payment; the project completes, its PDFs open,
  * leadership sees it completed in the portfolio, and the KPI dashboard has moved (the rating, the
  * money paid; charts, filters and the CSV download); leadership sets the manager's sales target
- * for the quarter (an empty amount refused at its field) and the dashboard shows it fulfilled.
+ * for the quarter (an empty amount refused at its field) and the dashboard shows it fulfilled; the
+ * manager's own dashboard ("My KPIs") shows their payment and their target, nobody else's.
  *
  * Each step is its own test (they share the project, in order). Screenshots of every main page go
  * to test-output/portal/; no page may log a console error beyond the refusals provoked on purpose.
@@ -362,7 +363,8 @@ step('leadership sets the manager’s sales target for this quarter (an empty am
   await card.getByText(`No target for ${quarter} yet.`).waitFor();
   const amount = card.getByLabel('Amount');
   await card.getByRole('button', { name: 'Set target' }).click();
-  await expect(amount.getAttribute('aria-invalid')).resolves.toBe('true');
+  await card.locator('input[aria-invalid="true"]').first().waitFor(); // the refusal came back…
+  expect(await amount.getAttribute('aria-invalid')).toBe('true'); // …naming the amount
   await shoot(page, '15-sales-target-refused');
   await amount.fill('1500');
   await card.getByRole('button', { name: 'Set target' }).click();
@@ -379,7 +381,8 @@ step('leadership sets the manager’s sales target for this quarter (an empty am
   await card.getByText(`No target for ${now.getUTCFullYear()} yet.`).waitFor();
   await page.locator('#target-period').fill('2026-Q5');
   await page.getByRole('button', { name: 'Show' }).click();
-  await expect(page.locator('#target-period').getAttribute('aria-invalid')).resolves.toBe('true');
+  await page.locator('#target-period[aria-invalid="true"]').waitFor();
+  expect(page.url()).toMatch(new RegExp(`period=${now.getUTCFullYear()}$`)); // the refused period was not taken
 
   // The KPI dashboard: the project's 1,800 EUR paid this quarter against 1,500.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'KPIs' }).click();
@@ -388,4 +391,21 @@ step('leadership sets the manager’s sales target for this quarter (an empty am
   expect(await row.locator('td').textContent()).toBe('120%');
   const kpis = await h.http().get(`/api/reports/kpis?managerId=${h.people.manager.id}`).set(h.auth('leadership')).expect(200);
   expect(kpis.body.salesPlan).toEqual([expect.objectContaining({ managerId: h.people.manager.id, period: quarter, fulfilment: 1.2 })]);
+});
+
+step('the manager sees the same dashboard for their own projects (“My KPIs”): their payment and their target, no one else’s', async () => {
+  const { page } = manager;
+  const now = new Date();
+  const quarter = `${now.getUTCFullYear()}-Q${Math.floor(now.getUTCMonth() / 3) + 1}`;
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'KPIs' }).click();
+  await page.getByRole('heading', { name: 'My KPIs' }).waitFor();
+  expect(await page.locator('#kpi-manager').count()).toBe(0); // no picking another manager
+  await page.locator('.tile', { hasText: 'Invoiced (EUR)' }).getByText('paid €1,800.00').waitFor();
+  const own = await h.http().get('/api/reports/kpis').set(h.auth('manager')).expect(200);
+  expect(own.body.scope).toMatchObject({ managerId: h.people.manager.id });
+  expect(paidEur(own.body)).toBe(1800);
+  const row = page.locator('#chart-sales-table tr', { has: page.locator('th', { hasText: quarter }) });
+  expect(await row.locator('td').textContent()).toBe('120%');
+  expect(await page.locator('#chart-sales-table tbody tr').count()).toBe(1);
+  await shoot(page, '17-kpis-manager');
 });
