@@ -107,7 +107,19 @@ test('figures survive npm start being stopped and started; the rebuild beside it
         },
         { what: 'the plan in the KPIs' },
       );
-      kpisBefore = report.body;
+      // The workflow may still publish after the answer that put the plan in the store (the store's
+      // newest write, `asOf`, moves on): compare with the report once the store has been quiet for a second.
+      let last = report.body;
+      kpisBefore = await eventually(
+        async () => {
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+          const r = await json<KpiReport>(`${api}/api/reports/kpis?${period()}`, { headers: LENA });
+          const quiet = r.body.asOf === last.asOf;
+          last = r.body;
+          return quiet && r.body;
+        },
+        { what: 'the store quiet for a second' },
+      );
       const portfolio = await eventually(
         async () => {
           const r = await json<PortfolioReport>(`${api}/api/reports/portfolio`, { headers: LENA });
