@@ -58,11 +58,25 @@ export function join(parts: Sql[], separator: string): Sql {
   return new Sql(parts.map((p) => p.text).join(separator));
 }
 
-/** JSON as a jsonb literal. NULs are dropped: jsonb cannot store `\u0000`, and a snapshot must never be refused for one. */
-export function jsonb(value: unknown): Sql {
-  const text = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' && v.includes('\u0000') ? v.split('\u0000').join('') : v));
-  return new Sql(`${quoteLiteral(text)}::jsonb`);
+/**
+ * `value` as JSON text the way jsonb keeps it: NULs dropped, since jsonb cannot store `\u0000` and a
+ * snapshot must never be refused for one; `droppedNul` says whether there were any.
+ */
+export function storedJson(value: unknown): { text: string; droppedNul: boolean } {
+  let droppedNul = false;
+  const text = JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v !== 'string' || !v.includes('\u0000')) return v;
+    droppedNul = true;
+    return v.split('\u0000').join('');
+  });
+  return { text, droppedNul };
 }
+
+/** JSON text (from `storedJson`) as a jsonb literal. */
+export const jsonbText = (text: string): Sql => new Sql(`${quoteLiteral(text)}::jsonb`);
+
+/** JSON as a jsonb literal, NULs dropped (see `storedJson`). */
+export const jsonb = (value: unknown): Sql => jsonbText(storedJson(value).text);
 
 /** Schema names: lower-case, so they never need quoting and always mean what they say (`pg_` is PostgreSQL's own). */
 export const SCHEMA_NAME = /^(?!pg_)[a-z_][a-z0-9_]{0,47}$/;

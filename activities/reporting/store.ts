@@ -27,7 +27,7 @@ import { projectFacts, projectRow, taskFacts, taskRow, type Fact } from './facts
 import { kpiReport, type KpiQuery } from './kpis';
 import { LATEST_VERSION, migrate, appliedVersions } from './migrations';
 import { portfolioReport } from './portfolio';
-import { jsonb, openDatabase, quoteLiteral, schemaIdentifier, sql, join, raw, type Database, type Sql } from './sql';
+import { jsonb, jsonbText, openDatabase, quoteLiteral, schemaIdentifier, sql, join, raw, storedJson, type Database, type Sql } from './sql';
 
 /** Input the store refuses (a page token it did not give out): the API answers 400 naming `field`. */
 export class ReportingInputError extends Error {
@@ -334,15 +334,21 @@ export class ReportingStore {
   // -------------------------------------------------------------------------------------------
 
   async publish(input: SnapshotRecord): Promise<PublishResult> {
+    // What the store keeps is the value without NULs (jsonb cannot hold one): its columns, its
+    // copy and what this process holds in memory are all made from that one value.
+    const given = input.kind === 'project' ? input.snapshot : input.view;
+    const json = storedJson(given);
+    const value: unknown = json.droppedNul ? JSON.parse(json.text) : given;
     let result: PublishResult | undefined;
     try {
-      result = input.kind === 'project' ? await this.publishProject(input.seq, input.snapshot) : await this.publishTask(input.seq, input.view);
+      result =
+        input.kind === 'project'
+          ? await this.publishProject(input.seq, value as ProjectStatus, json.text)
+          : await this.publishTask(input.seq, value as TaskView, json.text);
       return result;
     } finally {
       // Also after a failure: the statement may have been applied before its answer was lost.
-      const stored = result?.publishedAt
-        ? { seq: input.seq, publishedAt: result.publishedAt, value: input.kind === 'project' ? input.snapshot : input.view }
-        : undefined;
+      const stored = result?.publishedAt ? { seq: input.seq, publishedAt: result.publishedAt, value } : undefined;
       const written = { kind: input.kind, id: input.kind === 'project' ? input.projectId : input.taskId, seq: input.seq, ...(stored && { stored }) } as WrittenRecord;
       for (const listener of this.writeListeners) listener(written);
     }
@@ -357,7 +363,8 @@ export class ReportingStore {
     return () => this.writeListeners.delete(listener);
   }
 
-  private async publishProject(seq: number, snapshot: ProjectStatus): Promise<PublishResult> {
+  /** `json`: the snapshot as `storedJson` wrote it. */
+  private async publishProject(seq: number, snapshot: ProjectStatus, json: string): Promise<PublishResult> {
     const { s } = this;
     const r = projectRow(snapshot);
     const rows = await this.db.rows<{ published_at: Date | null; facts: number }>(sql`
@@ -365,7 +372,7 @@ export class ReportingStore {
         INSERT INTO ${s}.projects AS t (project_id, seq, snapshot_version, published_at, snapshot, title, client_id, client_name,
           segment, manager_id, stage, stage_entered_at, intake_at, due_at, pending_due_at, payment_due_at, has_open_complaint,
           closed, currency, departments)
-        VALUES (${r.projectId}, ${seq}, ${r.snapshotVersion}, clock_timestamp(), ${jsonb(snapshot)}, ${r.title}, ${r.clientId},
+        VALUES (${r.projectId}, ${seq}, ${r.snapshotVersion}, clock_timestamp(), ${jsonbText(json)}, ${r.title}, ${r.clientId},
           ${r.clientName}, ${r.segment}, ${r.managerId}, ${r.stage}, ${r.stageEnteredAt}::timestamptz, ${r.intakeAt}::timestamptz,
           ${r.dueAt}::timestamptz, ${r.pendingDueAt}::timestamptz, ${r.paymentDueAt}::timestamptz, ${r.hasOpenComplaint},
           ${r.closed}, ${r.currency}, ARRAY(SELECT jsonb_array_elements_text(${jsonb(r.departments)})))
@@ -384,14 +391,15 @@ export class ReportingStore {
     return publishResult(rows[0]);
   }
 
-  private async publishTask(seq: number, view: TaskView): Promise<PublishResult> {
+  /** `json`: the view as `storedJson` wrote it. */
+  private async publishTask(seq: number, view: TaskView, json: string): Promise<PublishResult> {
     const { s } = this;
     const r = taskRow(view);
     const rows = await this.db.rows<{ published_at: Date | null; facts: number }>(sql`
       WITH upsert AS (
         INSERT INTO ${s}.tasks AS t (task_id, project_id, seq, snapshot_version, published_at, view, title, project_title,
           department, status, assignee_id, manager_id, due_at, estimate_hours, revision_round, review_rounds)
-        VALUES (${r.taskId}, ${r.projectId}, ${seq}, ${r.snapshotVersion}, clock_timestamp(), ${jsonb(view)}, ${r.title},
+        VALUES (${r.taskId}, ${r.projectId}, ${seq}, ${r.snapshotVersion}, clock_timestamp(), ${jsonbText(json)}, ${r.title},
           ${r.projectTitle}, ${r.department}, ${r.status}, ${r.assigneeId}, ${r.managerId}, ${r.dueAt}::timestamptz,
           ${r.estimateHours}, ${r.revisionRound}, ${r.reviewRounds})
         ON CONFLICT (task_id) DO UPDATE SET

@@ -123,6 +123,30 @@ describe('publish', () => {
     expect(stored?.value.client.name).toBe("O'Hara \\ Sons");
   });
 
+  test('a NUL in a snapshot is dropped wherever the store keeps it, never refused: the row, the copy, lists and what this process holds agree', async () => {
+    const p = new ProjectBuilder({ projectId: 'p-nul', managerId: 'anna', client: { id: 'nul-co', name: 'Null\u0000 Ltd', segment: 'B2B' }, intakeAt: T0 });
+    p.status.title = 'Launch\u0000 plan';
+    p.submitPlan(plusHours(T0, 1), [{ key: 'design', department: 'design', dueAt: plusDays(T0, 10) }]).approve(plusHours(T0, 2));
+    p.task('design').view.title = 'Logo\u0000';
+    const held: unknown[] = [];
+    const stopListening = t.store.onWritten((w) => held.push(w.stored?.value));
+    try {
+      for (const snapshot of p.publishAll()) expect(await t.store.publish(snapshot)).toMatchObject({ written: true });
+    } finally {
+      stopListening();
+    }
+    const stored = await t.store.project('p-nul');
+    expect(stored?.value).toMatchObject({ title: 'Launch plan', client: { name: 'Null Ltd' } });
+    expect((await t.store.listProjects({ managerId: 'anna', clientId: 'nul-co' }, { pageSize: 5 })).items).toEqual([
+      expect.objectContaining({ projectId: 'p-nul', title: 'Launch plan', clientName: 'Null Ltd' }),
+    ]);
+    expect((await t.store.listTasks({ projectId: 'p-nul' }, { pageSize: 5 })).items).toEqual([expect.objectContaining({ title: 'Logo', projectTitle: 'Launch plan' })]);
+    // What this process keeps in memory is the stored value, not the one given.
+    expect(held).toHaveLength(2);
+    expect(held[0]).toEqual(stored?.value);
+    expect(JSON.stringify(held)).not.toContain('\\u0000');
+  });
+
   test('publishes racing from two workers leave the newest snapshot and each fact once', async () => {
     const p = project('p-race');
     const snapshots = [p.publish()];
