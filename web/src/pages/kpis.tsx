@@ -131,10 +131,9 @@ export function Kpis({ query }: { query: URLSearchParams }) {
 }
 
 function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => string }) {
-  const currency = r.money.totals[0]?.currency ?? 'EUR';
-  const money = (n: number) => formatMoney(n, currency);
+  // Money is never converted: one section per currency the period saw (EUR's empty charts when none).
+  const moneyCurrencies = r.money.totals.length > 0 ? r.money.totals.map((m) => m.currency) : ['EUR'];
   const weeks = r.series.map((w) => weekLabel.format(new Date(w.weekStart)));
-  const inCurrency = (w: Kpis['series'][number]) => w.money.find((m) => m.currency === currency);
 
   const tiles: { label: string; value: string; note?: string; tone?: 'bad' | 'warn' }[] = [
     { label: 'Median response time', value: hours(r.responseTime.overall.medianHours), note: `${plural(r.responseTime.overall.projects, 'first plan')}; ${r.responseTime.awaitingFirstPlan} waiting` },
@@ -223,45 +222,9 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
           />
         </Section>
 
-        <Section title={`Money (${currency})`} id="kpi-money">
-          <BarChart
-            id="chart-money"
-            title={`Invoiced and paid per week (${currency})`}
-            summary={`Invoiced ${money(sum(r.series.map((w) => inCurrency(w)?.invoiced ?? 0)))}, paid ${money(sum(r.series.map((w) => inCurrency(w)?.paid ?? 0)))} over the period.`}
-            categories={weeks}
-            categoryName="Week of"
-            series={[
-              { name: 'Invoiced', values: r.series.map((w) => inCurrency(w)?.invoiced ?? 0), tone: 'a' },
-              { name: 'Paid', values: r.series.map((w) => inCurrency(w)?.paid ?? 0), tone: 'b' },
-            ]}
-            format={(n) => money(n)}
-          />
-          <RowChart
-            id="chart-money-managers"
-            categoryName="Manager"
-            title={`Invoiced and paid by manager (${currency})`}
-            summary={r.money.byManager.filter((m) => m.currency === currency).map((m) => `${name(m.managerId)}: invoiced ${money(m.netInvoiced)}, paid ${money(m.paid)}`).join('; ') || 'Nothing invoiced in the period.'}
-            categories={r.money.byManager.filter((m) => m.currency === currency).map((m) => name(m.managerId))}
-            series={[
-              { name: 'Invoiced', values: r.money.byManager.filter((m) => m.currency === currency).map((m) => m.netInvoiced), tone: 'a' },
-              { name: 'Paid', values: r.money.byManager.filter((m) => m.currency === currency).map((m) => m.paid), tone: 'b' },
-            ]}
-            format={(n) => money(n)}
-          />
-          {r.money.overdueReceivables.items.length > 0 && (
-            <>
-              <h3>Invoices past due</h3>
-              <ul>
-                {r.money.overdueReceivables.items.map((i) => (
-                  <li key={i.invoiceNumber}>
-                    <Link href={`/projects/${i.projectId}`}>{i.invoiceNumber}</Link> — {i.clientName}: {formatMoney(i.outstanding, i.currency)},{' '}
-                    <Badge tone="bad">{Math.floor(i.daysOverdue)} days overdue</Badge>
-                  </li>
-                ))}
-              </ul>
-            </>
-          )}
-        </Section>
+        {moneyCurrencies.map((currency, i) => (
+          <MoneySection key={currency} report={r} currency={currency} weeks={weeks} name={name} first={i === 0} />
+        ))}
 
         <Section title="Clients" id="kpi-clients">
           <BarChart
@@ -347,6 +310,59 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
         )}
       </div>
     </>
+  );
+}
+
+/**
+ * Money in one currency: invoiced and paid per week and per manager. The invoices past due (every
+ * currency, each amount in its own) go under the first currency's section.
+ */
+function MoneySection(props: { report: Kpis; currency: string; weeks: string[]; name: (id?: string) => string; first: boolean }) {
+  const { report: r, currency, weeks, name, first } = props;
+  const money = (n: number) => formatMoney(n, currency);
+  const inCurrency = (w: Kpis['series'][number]) => w.money.find((m) => m.currency === currency);
+  // The first section keeps the plain ids (links and tests name them); the others add their currency.
+  const suffix = first ? '' : `-${currency}`;
+  return (
+    <Section title={`Money (${currency})`} id={`kpi-money${suffix}`}>
+      <BarChart
+        id={`chart-money${suffix}`}
+        title={`Invoiced and paid per week (${currency})`}
+        summary={`Invoiced ${money(sum(r.series.map((w) => inCurrency(w)?.invoiced ?? 0)))}, paid ${money(sum(r.series.map((w) => inCurrency(w)?.paid ?? 0)))} over the period.`}
+        categories={weeks}
+        categoryName="Week of"
+        series={[
+          { name: 'Invoiced', values: r.series.map((w) => inCurrency(w)?.invoiced ?? 0), tone: 'a' },
+          { name: 'Paid', values: r.series.map((w) => inCurrency(w)?.paid ?? 0), tone: 'b' },
+        ]}
+        format={(n) => money(n)}
+      />
+      <RowChart
+        id={`chart-money-managers${suffix}`}
+        categoryName="Manager"
+        title={`Invoiced and paid by manager (${currency})`}
+        summary={r.money.byManager.filter((m) => m.currency === currency).map((m) => `${name(m.managerId)}: invoiced ${money(m.netInvoiced)}, paid ${money(m.paid)}`).join('; ') || 'Nothing invoiced in the period.'}
+        categories={r.money.byManager.filter((m) => m.currency === currency).map((m) => name(m.managerId))}
+        series={[
+          { name: 'Invoiced', values: r.money.byManager.filter((m) => m.currency === currency).map((m) => m.netInvoiced), tone: 'a' },
+          { name: 'Paid', values: r.money.byManager.filter((m) => m.currency === currency).map((m) => m.paid), tone: 'b' },
+        ]}
+        format={(n) => money(n)}
+      />
+      {first && r.money.overdueReceivables.items.length > 0 && (
+        <>
+          <h3>Invoices past due</h3>
+          <ul>
+            {r.money.overdueReceivables.items.map((i) => (
+              <li key={i.invoiceNumber}>
+                <Link href={`/projects/${i.projectId}`}>{i.invoiceNumber}</Link> — {i.clientName}: {formatMoney(i.outstanding, i.currency)},{' '}
+                <Badge tone="bad">{Math.floor(i.daysOverdue)} days overdue</Badge>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </Section>
   );
 }
 
