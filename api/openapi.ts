@@ -539,7 +539,7 @@ const NAMED_BODIES = new Map<z.ZodType, z.ZodType>([
 ]);
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: 'Invalid request: `errors` names each bad field.',
+  400: 'Invalid request: `errors` names each bad field (text anywhere in a body must not contain control characters; tabs and line breaks are fine).',
   401: 'No or unknown bearer token.',
   403: 'Your role, department or project does not allow this.',
   404: 'No such object; for a task of an approved plan that has not started yet, or is starting this moment, with `Retry-After` (nothing was changed).',

@@ -12,6 +12,7 @@ import { parseTaskId, TASK_ID_KEY_PATTERN } from '../workflows/task/contract';
 import { ApiProblem, badRequest, notFound, ProblemType, zodFieldProblems } from './errors';
 
 export function parseBody<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
+  refuseControlCharacters(req.body);
   const result = schema.safeParse(req.body === undefined ? undefined : req.body);
   if (!result.success) throw badRequest(zodFieldProblems(result.error, { root: 'body' }));
   return result.data;
@@ -19,9 +20,39 @@ export function parseBody<S extends z.ZodType>(schema: S, req: Request): z.infer
 
 /** For actions whose body is optional (claim, release): no body reads as `{}`. */
 export function parseOptionalBody<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
+  refuseControlCharacters(req.body);
   const result = schema.safeParse(req.body === undefined ? {} : req.body);
   if (!result.success) throw badRequest(zodFieldProblems(result.error, { root: 'body' }));
   return result.data;
+}
+
+/** A C0 control character or DEL, but for tab and line breaks (multi-line text keeps them). */
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0x7f) return true;
+  }
+  return false;
+}
+
+/**
+ * No text in a body may carry a control character: none is ever meant (a NUL in a title is a
+ * client's bug or a probe), mail and PDFs would carry it on, and the reporting database cannot
+ * keep a NUL. Every such field is named, the way the client wrote it (`tasks[1].title`).
+ */
+function refuseControlCharacters(body: unknown): void {
+  const problems: { field: string; message: string }[] = [];
+  const visit = (value: unknown, path: string): void => {
+    if (typeof value === 'string') {
+      if (hasControlCharacter(value)) problems.push({ field: path || 'body', message: 'must not contain control characters (such as NUL); tabs and line breaks are fine' });
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => visit(item, `${path}[${i}]`));
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) visit(item, path ? `${path}.${key}` : key);
+    }
+  };
+  visit(body, '');
+  if (problems.length > 0) throw badRequest(problems);
 }
 
 export function parseQuery<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {

@@ -160,6 +160,35 @@ describe('400: the request itself is wrong', () => {
     });
   });
 
+  test('control characters in any text are refused at their field (tabs and line breaks are fine), and nothing changes', async () => {
+    const listed = async () => (await h.http().get('/api/projects?pageSize=100').set(h.auth('manager')).expect(200)).body.items.length as number;
+    const before = await listed();
+    const created = await h
+      .http()
+      .post('/api/projects')
+      .set(h.auth('manager'))
+      .send(projectRequest({ title: 'Launch\u0000', client: { id: 'ctl', name: 'Bell\u0007 & Co', segment: 'B2B', email: 'bell@client.example' } }));
+    expectProblem(created, 400, 'validation');
+    expect(created.body.errors).toEqual([
+      { field: 'client.name', message: expect.stringMatching(/control characters/) },
+      { field: 'title', message: expect.stringMatching(/control characters/) },
+    ]);
+    expect(await listed()).toBe(before);
+
+    await unchanged(awaiting, async () => {
+      const plan = planRequest();
+      const tasks = plan.tasks as Record<string, unknown>[];
+      const res = await h
+        .http()
+        .put(`/api/projects/${awaiting}/plan`)
+        .set(h.auth('manager'))
+        .send({ ...plan, tasks: [tasks[0], { ...tasks[1], title: 'Copy\u001b[31m' }] });
+      expectProblem(res, 400, 'validation');
+      expect(fields(res)).toEqual(['tasks[1].title']);
+    });
+    await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ brief: 'Two lines:\n\tfirst\r\n\tsecond' })).expect(201);
+  });
+
   test('a rule only the workflow knows (a rejection needs a comment) comes back as 400 naming the field', async () => {
     await unchanged(awaiting, async () => {
       const res = await h
