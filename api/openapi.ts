@@ -516,6 +516,18 @@ export const OPERATIONS: Operation[] = [
     success: { status: 200, description: 'The target, replaced or unchanged (201 when it is new).', schema: salesTargetSchema },
     errors: [400, 404, 413, 415],
   },
+  {
+    method: 'delete',
+    path: '/api/reports/sales-targets/{managerId}/{period}',
+    operationId: 'deleteSalesTarget',
+    tag: 'reports',
+    summary: 'Remove a manager\u2019s sales target for a period (leadership)',
+    description: 'For a target set by mistake. 204 whether or not there was one, so a retry answers the same.',
+    roles: ['leadership'],
+    params: salesTargetParamsSchema,
+    success: { status: 204, description: 'There is no target for that manager and period (any more).' },
+    errors: [400, 404],
+  },
 ];
 
 /**

@@ -563,6 +563,12 @@ export class ReportingStore {
     return kpiReport(this.db, this.s, query);
   }
 
+  /** Removes a manager's target for a period; true when there was one. */
+  async deleteSalesTarget(managerId: string, period: string): Promise<boolean> {
+    const rows = await this.db.rows(sql`DELETE FROM ${this.s}.sales_targets WHERE manager_id = ${managerId} AND period = ${period} RETURNING 1`);
+    return rows.length > 0;
+  }
+
   /** Sets a target; the same body again changes nothing (not even who set it, or when). */
   async setSalesTarget(input: SalesTargetInput, now: Date = new Date()): Promise<{ target: SalesTarget; created: boolean; changed: boolean }> {
     const { s } = this;

@@ -108,21 +108,34 @@ export function createReportsRouter(deps: AppDeps): Router {
     res.json({ items: await reporting.salesTargets({ ...(managerId !== undefined && { managerId }), ...(q.period !== undefined && { period: q.period }) }) });
   });
 
-  // PUT, not POST: the target for (manager, period) is one value; sending it again changes nothing.
-  router.put('/api/reports/sales-targets/:managerId/:period', allow('leadership'), async (req, res) => {
-    const person = caller(req);
+  /** The manager and period a target's path names: 404 for someone who is no manager, 400 for a period that is none. */
+  function targetPath(req: Request): { managerId: string; period: string } {
     const managerId = String(req.params.managerId);
     const manager = people.get(managerId);
     if (!manager || manager.role !== 'manager') throw notFound(`There is no manager ${JSON.stringify(managerId)} in the people directory.`);
     const period = salesPeriodSchema.safeParse(String(req.params.period));
     if (!period.success) throw badRequest([{ field: 'period', message: period.error.issues[0]?.message ?? 'invalid' }]);
+    return { managerId, period: period.data };
+  }
+
+  // PUT, not POST: the target for (manager, period) is one value; sending it again changes nothing.
+  router.put('/api/reports/sales-targets/:managerId/:period', allow('leadership'), async (req, res) => {
+    const person = caller(req);
+    const { managerId, period } = targetPath(req);
     const body = parseBody(salesTargetRequestSchema, req);
-    const range = salesPeriodRange(period.data);
+    const range = salesPeriodRange(period);
     const { target, created } = await reporting.setSalesTarget(
-      { managerId, period: period.data, startsAt: range.from, endsAt: range.to, currency: body.currency, amount: body.amount, setBy: person.id },
+      { managerId, period, startsAt: range.from, endsAt: range.to, currency: body.currency, amount: body.amount, setBy: person.id },
       new Date(now()),
     );
     res.status(created ? 201 : 200).json(target);
+  });
+
+  // A target set by mistake goes; 204 whether or not there was one, so a retry answers the same.
+  router.delete('/api/reports/sales-targets/:managerId/:period', allow('leadership'), async (req, res) => {
+    const { managerId, period } = targetPath(req);
+    await reporting.deleteSalesTarget(managerId, period);
+    res.status(204).end();
   });
 
   return router;

@@ -96,6 +96,7 @@ const ROWS: Row[] = [
     body: {},
     ok: 400,
   },
+  { operationId: 'deleteSalesTarget', method: 'delete', path: () => `/api/reports/sales-targets/${h.people.manager.id}/2026-Q1`, scope: 'none', ok: 204 },
 ];
 
 function expected(row: Row, caller: Caller): number {

@@ -384,6 +384,17 @@ step('leadership sets the manager’s sales target for this quarter (an empty am
   await page.locator('#target-period[aria-invalid="true"]').waitFor();
   expect(page.url()).toMatch(new RegExp(`period=${now.getUTCFullYear()}$`)); // the refused period was not taken
 
+  // A target set for the wrong manager is removed again.
+  await page.getByRole('link', { name: `This quarter (${quarter})` }).click();
+  const other = page.locator('li.target', { has: page.getByRole('heading', { name: h.directory.get(h.people.otherManager.id)!.name }) });
+  await other.getByLabel('Amount').fill('700');
+  await other.getByRole('button', { name: 'Set target' }).click();
+  await other.getByRole('button', { name: 'Remove' }).click();
+  await other.getByText(`No target for ${quarter} yet.`).waitFor();
+  const removed = await h.http().get(`/api/reports/sales-targets?managerId=${h.people.otherManager.id}&period=${quarter}`).set(h.auth('leadership')).expect(200);
+  expect(removed.body.items).toEqual([]);
+  await card.getByText(/^Target €1,500\.00 · set by /).waitFor(); // the other one stays
+
   // The KPI dashboard: the project's 1,800 EUR paid this quarter against 1,500.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'KPIs' }).click();
   await page.locator('#kpi-sales').waitFor();

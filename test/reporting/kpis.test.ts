@@ -416,6 +416,18 @@ describe('sales targets', () => {
     expect(listed.body.items).toEqual([changed.body]);
   });
 
+  test('DELETE removes a target set by mistake, and answers the same when retried; only leadership may', async () => {
+    const path = `/api/reports/sales-targets/${ANNA}/2027-Q1`;
+    await r.http().put(path).set(r.auth('lena')).send({ amount: 5_000, currency: 'EUR' }).expect(201);
+    await r.http().delete(path).set(r.auth('anna')).expect(403);
+    await r.http().delete(path).set(r.auth('lena')).expect(204);
+    await r.http().delete(path).set(r.auth('lena')).expect(204);
+    expect((await r.http().get('/api/reports/sales-targets').query({ managerId: ANNA, period: '2027-Q1' }).set(r.auth('lena')).expect(200)).body.items).toEqual([]);
+    const badPeriod = await r.http().delete(`/api/reports/sales-targets/${ANNA}/2027-Q5`).set(r.auth('lena')).expect(400);
+    expect(badPeriod.body.errors).toEqual([{ field: 'period', message: expect.stringMatching(/quarter/) }]);
+    await r.http().delete('/api/reports/sales-targets/dima.design/2027-Q1').set(r.auth('lena')).expect(404);
+  });
+
   test('only leadership sets targets, for managers in the directory, with a valid period and body; managers list their own', async () => {
     await r.http().put(`/api/reports/sales-targets/${ANNA}/2026-Q2`).set(r.auth('anna')).send({ amount: 1, currency: 'EUR' }).expect(403);
     await r.http().put('/api/reports/sales-targets/dima.design/2026-Q2').set(r.auth('lena')).send({ amount: 1, currency: 'EUR' }).expect(404);

@@ -38,10 +38,13 @@ export function SalesTargets({ query }: { query: URLSearchParams }) {
   const [typed, setTyped] = useState(period);
   const [typedError, setTypedError] = useState<string | undefined>();
   const targets = useResource(() => ok(api.GET('/api/reports/sales-targets', { params: { query: { period } } })), [period]);
-  const [saved, setSaved] = useState<Record<string, Target>>({});
+  /** What this page's own actions left, by period and manager (null: removed): it outranks the list until the next load. */
+  const [saved, setSaved] = useState<Record<string, Target | null>>({});
   const managers = [...people.values()].filter((p) => p.role === 'manager').sort((a, b) => a.name.localeCompare(b.name));
-  const targetOf = (managerId: string): Target | undefined =>
-    saved[`${period}:${managerId}`] ?? targets.data?.items.find((t) => t.managerId === managerId);
+  const targetOf = (managerId: string): Target | undefined => {
+    const key = `${period}:${managerId}`;
+    return key in saved ? (saved[key] ?? undefined) : targets.data?.items.find((t) => t.managerId === managerId);
+  };
 
   const show = (next: string) => {
     const value = next.trim().toUpperCase();
@@ -98,7 +101,7 @@ export function SalesTargets({ query }: { query: URLSearchParams }) {
               manager={m}
               period={period}
               target={targetOf(m.id)}
-              onSaved={(t) => setSaved({ ...saved, [`${period}:${m.id}`]: t })}
+              onSaved={(t) => setSaved({ ...saved, [`${period}:${m.id}`]: t ?? null })}
             />
           ))}
         </ul>
@@ -107,7 +110,7 @@ export function SalesTargets({ query }: { query: URLSearchParams }) {
   );
 }
 
-function TargetCard({ manager, period, target, onSaved }: { manager: Person; period: string; target?: Target; onSaved: (t: Target) => void }) {
+function TargetCard({ manager, period, target, onSaved }: { manager: Person; period: string; target?: Target; onSaved: (t?: Target) => void }) {
   const name = useName();
   const [amount, setAmount] = useState(target ? String(target.amount) : '');
   const [currency, setCurrency] = useState(target?.currency ?? 'EUR');
@@ -123,6 +126,14 @@ function TargetCard({ manager, period, target, onSaved }: { manager: Person; per
     (t) => {
       flash(`${manager.name}’s target for ${period}: ${formatMoney(t.amount, t.currency)}.`);
       onSaved(t);
+    },
+  );
+  const remove = useAction(
+    () => ok(api.DELETE('/api/reports/sales-targets/{managerId}/{period}', { params: { path: { managerId: manager.id, period } } })),
+    () => {
+      flash(`${manager.name} has no target for ${period} now.`);
+      setAmount('');
+      onSaved(undefined);
     },
   );
   const fid = `target-${manager.id}`;
@@ -146,14 +157,19 @@ function TargetCard({ manager, period, target, onSaved }: { manager: Person; per
         }}
         noValidate
       >
-        <ProblemBox error={save.error && !err('amount') && !err('currency') ? save.error : undefined} />
+        <ProblemBox error={remove.error ?? (save.error && !err('amount') && !err('currency') ? save.error : undefined)} />
         <div class="filters-form">
           <Input id={`${fid}-amount`} label="Amount" type="number" min="0" step="0.01" value={amount} onValue={setAmount} error={err('amount')} />
           <Input id={`${fid}-currency`} class="field--short" label="Currency" value={currency} onValue={setCurrency} maxLength={3} error={err('currency')} />
           <div class="form-actions">
-            <button type="submit" class="button" disabled={save.pending}>
+            <button type="submit" class="button" disabled={save.pending || remove.pending}>
               {target ? 'Change target' : 'Set target'}
             </button>
+            {target && (
+              <button type="button" class="button button--secondary" disabled={save.pending || remove.pending} onClick={() => void remove.act()}>
+                Remove
+              </button>
+            )}
           </div>
         </div>
       </form>
