@@ -179,7 +179,7 @@ export function taskRow(v: TaskView): TaskRow {
     dueAt: v.dueAt,
     estimateHours: v.estimateHours,
     ...(v.revisionRound !== undefined && { revisionRound: v.revisionRound }),
-    reviewRounds: v.reviewRounds ?? 0,
+    reviewRounds: v.reviewRounds,
   };
 }
 

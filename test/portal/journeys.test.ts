@@ -52,6 +52,8 @@ const localIn = (ms: number) => {
   return berlin.replace(' ', 'T');
 };
 const DAY = 86_400_000;
+/** The sales period of a date's quarter, as the targets page names it (UTC): `2026-Q4`. */
+const quarterOf = (d: Date) => `${d.getUTCFullYear()}-Q${Math.floor(d.getUTCMonth() / 3) + 1}`;
 
 /** Refusals this test provokes on purpose: the browser logs their network lines as errors. */
 const PROVOKED = [/status of 400 .*\/api\/projects\/p-[a-z2-7]+\/(plan|plan\/decision)\b/, /status of 400 .*\/api\/reports\/sales-targets\//];
@@ -355,7 +357,7 @@ step('leadership sets the manager’s sales target for this quarter (an empty am
   const { page } = leader;
   const managerName = h.directory.get(h.people.manager.id)!.name;
   const now = new Date();
-  const quarter = `${now.getUTCFullYear()}-Q${Math.floor(now.getUTCMonth() / 3) + 1}`;
+  const quarter = quarterOf(now);
   await page.getByRole('link', { name: 'Sales targets' }).click();
   await page.getByRole('heading', { name: 'Sales targets' }).waitFor();
   expect(page.url()).not.toContain('period='); // this quarter by default
@@ -406,8 +408,7 @@ step('leadership sets the manager’s sales target for this quarter (an empty am
 
 step('the manager sees the same dashboard for their own projects (“My KPIs”): their payment and their target, no one else’s', async () => {
   const { page } = manager;
-  const now = new Date();
-  const quarter = `${now.getUTCFullYear()}-Q${Math.floor(now.getUTCMonth() / 3) + 1}`;
+  const quarter = quarterOf(new Date());
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'KPIs' }).click();
   await page.getByRole('heading', { name: 'My KPIs' }).waitFor();
   expect(await page.locator('#kpi-manager').count()).toBe(0); // no picking another manager
