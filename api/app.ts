@@ -13,7 +13,7 @@ import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import type { PeopleDirectory } from '../common/people';
 import type { DocumentStore } from '../activities/documents/store';
-import type { ReportingStore } from '../activities/reporting/store';
+import type { Page, ReportingStore } from '../activities/reporting/store';
 import { authenticate, csrfGuard } from './auth';
 import { ApiProblem, problemHandler, ProblemType, routeNotFound, unauthenticated } from './errors';
 import { createHttpMetrics, routeLabel, type HttpMetrics } from './metrics';
@@ -23,6 +23,7 @@ import { createDocumentsRouter } from './routes/documents';
 import { createHealthRouter } from './routes/health';
 import { createPeopleRouter } from './routes/people';
 import { CopiesInMemory } from './copies-in-memory';
+import { ListsInMemory } from './lists-in-memory';
 import { SeenVersions } from './snapshot-reads';
 import type { ProjectStatus } from '../workflows/project/contract';
 import { createProjectsRouter } from './routes/projects';
@@ -32,6 +33,7 @@ import { createTasksRouter } from './routes/tasks';
 import { StoredSessionStore, type SessionStore } from './sessions';
 import type { TemporalGateway } from './temporal-gateway';
 import { requireJsonBody } from './validation';
+import type { TaskListItem } from './schemas';
 
 /** What the API needs of the activities' document store: metadata, bytes, a project's list. */
 export type DocumentSource = Pick<DocumentStore, 'get' | 'read' | 'listByProject'>;
@@ -240,7 +242,12 @@ export function createApp(deps: AppDeps): Express & { locals: AppExtras } {
   // after its plan's approval, before the answer reached the store, knows the task is planned).
   const projectsAnswered = new SeenVersions<ProjectStatus>();
   app.use(createProjectsRouter(deps, copies, projectsAnswered));
-  app.use(createTasksRouter(deps, copies, projectsAnswered));
+  // Task lists polled often, served from memory and refreshed in the background while they are.
+  const lists = new ListsInMemory<Page<TaskListItem>>(deps.logger, {
+    onRead: (source) => metrics.listReads.inc({ source }),
+  });
+  metrics.listsHeld(() => lists.size);
+  app.use(createTasksRouter(deps, copies, projectsAnswered, lists));
   app.use(createDocumentsRouter(deps));
   app.use(createReportsRouter(deps));
 

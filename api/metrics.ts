@@ -22,8 +22,12 @@ export interface HttpMetrics {
   handler: RequestHandler;
   /** Project and task reads by where their stored copy came from (api/copies-in-memory.ts). */
   copyReads: Counter<'source'>;
+  /** Task list reads by where the list came from (api/lists-in-memory.ts). */
+  listReads: Counter<'source'>;
   /** Reports how many stored copies the API holds in memory, read at each scrape. */
   copiesHeld(size: () => number): void;
+  /** Reports how many task lists the API holds in memory, read at each scrape. */
+  listsHeld(size: () => number): void;
 }
 
 /** The route pattern, never the raw URL: ids would make the label set unbounded. */
@@ -85,6 +89,22 @@ export function createHttpMetrics(options: { prefix?: string } = {}): HttpMetric
     },
   });
 
+  const listReads = new Counter({
+    name: `${prefix}api_list_reads_total`,
+    help: 'Task list reads, by source: the API\u2019s memory (a list polled often, refreshed in the background) or a store statement',
+    labelNames: ['source'] as const,
+    registers: [registry],
+  });
+  let listsSize: () => number = () => 0;
+  new Gauge({
+    name: `${prefix}api_lists_held`,
+    help: 'Task lists the API holds in memory (each served while its statement is under a second old)',
+    registers: [registry],
+    collect() {
+      this.set(listsSize());
+    },
+  });
+
   return {
     registry,
     middleware,
@@ -92,6 +112,10 @@ export function createHttpMetrics(options: { prefix?: string } = {}): HttpMetric
     copyReads,
     copiesHeld(size) {
       heldSize = size;
+    },
+    listReads,
+    listsHeld(size) {
+      listsSize = size;
     },
   };
 }

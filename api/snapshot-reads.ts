@@ -109,6 +109,9 @@ export class SeenVersions<T extends { version: number } = { version: number }> {
   }
 }
 
+/** How long `PendingWrites` remembers when a write landed: longer than any list is served from memory (LIST_MAX_AGE_MS). */
+export const LANDED_MEMORY_MS = 10_000;
+
 /** The longest a read waits for this process's own store writes (a store that hangs must not hang reads). */
 export const PENDING_WRITES_WAIT_MS = 1_000;
 
@@ -122,6 +125,8 @@ export const PENDING_WRITES_WAIT_MS = 1_000;
  */
 export class PendingWrites {
   private readonly pending = new Map<Promise<void>, string>();
+  /** When each person's last write finished (`performance.now`), kept for LANDED_MEMORY_MS. */
+  private readonly landed = new Map<string, number>();
 
   constructor(private readonly logger: { warn(fields: object, message: string): void; error(fields: object, message: string): void }) {}
 
@@ -140,8 +145,32 @@ export class PendingWrites {
           );
         },
       )
-      .finally(() => this.pending.delete(done));
+      .finally(() => {
+        this.pending.delete(done);
+        this.noteLanded(by);
+      });
     this.pending.set(done, by);
+  }
+
+  /**
+   * When `by`'s last write through this process finished (`performance.now`): a list held in
+   * memory shows their action only if its statement started later. +Infinity while one is still
+   * on its way; -Infinity when none finished within LANDED_MEMORY_MS (older than any list served).
+   */
+  lastLandedAt(by: string): number {
+    if ([...this.pending.values()].includes(by)) return Infinity;
+    return this.landed.get(by) ?? -Infinity;
+  }
+
+  private noteLanded(by: string): void {
+    const now = performance.now();
+    this.landed.delete(by);
+    this.landed.set(by, now);
+    // Oldest first (re-inserted above): forget what no held list can predate.
+    for (const [who, at] of this.landed) {
+      if (now - at <= LANDED_MEMORY_MS) break;
+      this.landed.delete(who);
+    }
   }
 
   /** Resolves once every write of `by`'s actions started so far has finished (or after PENDING_WRITES_WAIT_MS). */

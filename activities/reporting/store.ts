@@ -526,6 +526,7 @@ export class ReportingStore {
   async listTasks(filter: TaskListFilter, page: PageRequest, now: Date = new Date()): Promise<Page<TaskListItem>> {
     const { s } = this;
     const after = decodeToken(page.pageToken);
+    // The same rule as `taskOverdue`.
     const overdue = sql`(t.status IN ('open', 'claimed') AND t.due_at < ${now})`;
     const where: Sql[] = [sql`TRUE`];
     if (filter.department !== undefined) where.push(sql`t.department = ${filter.department}`);
@@ -651,6 +652,17 @@ function projectListItem(r: ProjectListRow): ProjectListItem {
     startedAt: iso(r.intake_at)!,
     href: `/api/projects/${r.project_id}`,
   };
+}
+
+/** A listed task is overdue while it is still to be done (open or claimed) past its due date: `listTasks`'s SQL says the same. */
+export function taskOverdue(item: Pick<TaskListItem, 'status' | 'dueAt'>, now: Date): boolean {
+  return (item.status === 'open' || item.status === 'claimed') && item.dueAt !== undefined && Date.parse(item.dueAt) < now.getTime();
+}
+
+/** A task list's page with each item's overdue flag as of `now` (a page held in memory was read up to a second ago). */
+export function overdueAsOf(page: Page<TaskListItem>, now: Date): Page<TaskListItem> {
+  if (page.items.every((item) => item.overdue === taskOverdue(item, now))) return page;
+  return { ...page, items: page.items.map((item) => ({ ...item, overdue: taskOverdue(item, now) })) };
 }
 
 function taskListItem(r: TaskListRow): TaskListItem {

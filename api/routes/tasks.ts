@@ -29,7 +29,7 @@ import {
 import type { AppDeps } from '../app';
 import { actorOf, allow, caller } from '../auth';
 import { ApiProblem, badRequest, forbidden, ProblemType } from '../errors';
-import { emptyBodySchema, taskListQuerySchema } from '../schemas';
+import { emptyBodySchema, taskListQuerySchema, type TaskListItem } from '../schemas';
 import { parseBody, parseOptionalBody, parseQuery, taskIdParam, updateIdFor } from '../validation';
 import type { CopiesInMemory, MemoryUse } from '../copies-in-memory';
 import {
@@ -45,7 +45,8 @@ import {
   START_CHECK_BUDGET_MS,
   withinReadBudget,
 } from '../snapshot-reads';
-import { projectCopyForTasks, type Stored } from '../../activities/reporting/store';
+import { overdueAsOf, projectCopyForTasks, type Page, type Stored, type TaskListFilter } from '../../activities/reporting/store';
+import type { ListsInMemory } from '../lists-in-memory';
 import type { ProjectStatus } from '../../workflows/project/contract';
 
 /** What deciding who may act on a task needs: fields that never change over its life. */
@@ -62,7 +63,12 @@ function startCheckAnswer(err: unknown): typeof NOT_STARTED | typeof TOO_SLOW {
 }
 
 /** `projectsAnswered`: the project snapshots this process answered with (the projects router's). */
-export function createTasksRouter(deps: AppDeps, copies: CopiesInMemory, projectsAnswered: SeenVersions<ProjectStatus>): Router {
+export function createTasksRouter(
+  deps: AppDeps,
+  copies: CopiesInMemory,
+  projectsAnswered: SeenVersions<ProjectStatus>,
+  lists: ListsInMemory<Page<TaskListItem>>,
+): Router {
   const { temporal, people } = deps;
   const router = Router();
   // What this process has answered with: a stored copy older than that is not served as current.
@@ -212,17 +218,23 @@ export function createTasksRouter(deps: AppDeps, copies: CopiesInMemory, project
     // From the reporting store (an indexed query; it follows the workflows within a second or so),
     // once the caller's own actions through this process are in it.
     await storeWrites.settled(person.id);
-    const page = await deps.reporting.listTasks(
-      {
-        department: person.role === 'staff' ? person.department : q.department,
-        managerId: person.role === 'manager' ? person.id : q.managerId,
-        projectId: q.projectId,
-        status: q.status,
-        assignee: q.assignee === 'me' ? person.id : q.assignee,
-        overdue: q.overdue === undefined ? undefined : q.overdue === 'true',
-      },
-      { pageSize: q.pageSize, pageToken: q.pageToken },
-    );
+    const filter: TaskListFilter = {
+      department: person.role === 'staff' ? person.department : q.department,
+      managerId: person.role === 'manager' ? person.id : q.managerId,
+      projectId: q.projectId,
+      status: q.status,
+      assignee: q.assignee === 'me' ? person.id : q.assignee,
+      overdue: q.overdue === undefined ? undefined : q.overdue === 'true',
+    };
+    const pageRequest = { pageSize: q.pageSize, pageToken: q.pageToken };
+    const load = () => deps.reporting.listTasks(filter, pageRequest);
+    // A list polled often is served from memory (at most a second old, and never older than the
+    // caller's own last action here), its overdue flags as of now. Not one filtered on "overdue":
+    // which tasks it holds changes with the clock.
+    const page =
+      filter.overdue === undefined
+        ? overdueAsOf(await lists.read(JSON.stringify([filter, pageRequest]), load, (loadedAt) => loadedAt > storeWrites.lastLandedAt(person.id)), new Date())
+        : await load();
     res.json({ items: page.items, ...(page.nextPageToken && { nextPageToken: page.nextPageToken }) });
   });
 

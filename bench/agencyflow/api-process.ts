@@ -35,7 +35,7 @@ export interface RequestRecord {
 }
 
 const PROFILE = process.env.BENCH_PROFILE !== '0';
-const storage = new AsyncLocalStorage<{ opened: number; stages: StageTiming[] }>();
+const storage = new AsyncLocalStorage<{ opened: number; stages: StageTiming[]; finished?: boolean }>();
 let records: RequestRecord[] = [];
 
 if (PROFILE) {
@@ -49,7 +49,9 @@ if (PROFILE) {
     const original = target[method];
     target[method] = async function (this: unknown, ...args: unknown[]) {
       const record = storage.getStore();
-      if (!record) return original.apply(this, args);
+      // A call after its request's response (a list's refresh set going by a read from memory,
+      // a write after answering): the timer's context came with it, the request's time did not.
+      if (!record || record.finished) return original.apply(this, args);
       const started = performance.now();
       // Nested calls (listAll → list) are recorded once, by the outermost.
       return storage.run({ opened: record.opened, stages: [] }, async () => {
@@ -76,8 +78,9 @@ if (PROFILE) {
   http.Server.prototype.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
     if (event !== 'request') return emit.call(this, event, ...args);
     const [req, res] = args as [IncomingMessage & { route?: { path?: string } }, ServerResponse];
-    const record = { opened: performance.now(), stages: [] as StageTiming[] };
+    const record: { opened: number; stages: StageTiming[]; finished?: boolean } = { opened: performance.now(), stages: [] };
     res.once('finish', () => {
+      record.finished = true;
       const route = req.route?.path ? `${req.method} ${req.route.path}` : `${req.method} ${(req.url ?? '').split('?')[0]}`;
       records.push({ route, status: res.statusCode, total: performance.now() - record.opened, stages: record.stages });
     });

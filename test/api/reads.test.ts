@@ -351,6 +351,47 @@ test('while the workflows are slow to answer, project reads serve the stored cop
   }
 });
 
+test('a task list polled often is served from memory, refreshed behind its readers: another process\u2019s change within a second, the reader\u2019s own action at once; a list filtered on overdue always asks the store', async () => {
+  const { projectId, design } = await projectWithOpenDesignTask();
+  const stored = await eventually(async () => {
+    const copy = await h.reporting.task(design);
+    return copy?.value.status === 'open' ? copy : undefined;
+  }, { what: 'the open task stored' });
+  const statements = jest.spyOn(h.reporting, 'listTasks');
+  const elsewhere = await ReportingStore.open({ url: testReportingUrl(), schema: h.reporting.schema, migrate: false });
+  type Item = { taskId: string; status: string; overdue: boolean };
+  const inbox = async (query = '') => (await h.http().get(`/api/tasks?projectId=${projectId}${query}`).set(h.auth('designer')).expect(200)).body.items as Item[];
+  const memoryReads = async () => Number(/^agencyflow_api_list_reads_total\{source="memory"\} (\d+)/m.exec((await h.http().get('/metrics').expect(200)).text)?.[1] ?? 0);
+  try {
+    const first = await inbox();
+    expect(first.map((t) => [t.taskId, t.status])).toContainEqual([design, 'open']);
+    const fromMemoryBefore = await memoryReads();
+    for (let i = 0; i < 3; i++) expect(await inbox()).toEqual(first);
+    expect(await memoryReads()).toBeGreaterThan(fromMemoryBefore);
+
+    // Another process stores a task of this project: readers polling the list see it within a second or so.
+    const extra = `${projectId}.extra-banner`;
+    await elsewhere.publish({ kind: 'task', taskId: extra, projectId, seq: 1, view: { ...stored.value, taskId: extra, taskKey: 'extra-banner', version: 1 } });
+    await eventually(async () => ((await inbox()).some((t) => t.taskId === extra) ? true : undefined), { what: 'the other process\u2019s task listed', timeoutMs: 3_000, intervalMs: 50 });
+
+    // The designer's own claim: their next list shows it, though a list from before it is held.
+    expect((await inbox()).find((t) => t.taskId === design)?.status).toBe('open');
+    await h.http().post(`/api/tasks/${design}/claim`).set(h.auth('designer')).expect(200);
+    expect((await inbox()).find((t) => t.taskId === design)?.status).toBe('claimed');
+
+    // Which tasks an overdue filter holds changes with the clock: every such read is a statement.
+    const overdueStatements = () => statements.mock.calls.filter(([filter]) => filter.overdue !== undefined && filter.projectId === projectId).length;
+    for (let i = 1; i <= 3; i++) {
+      expect((await inbox('&overdue=false')).map((t) => t.taskId)).toContain(design);
+      expect(overdueStatements()).toBe(i);
+    }
+    expect((await h.http().get('/metrics').expect(200)).text).toMatch(/^agencyflow_api_lists_held [1-9]/m);
+  } finally {
+    statements.mockRestore();
+    await elsewhere.close();
+  }
+});
+
 test('with the worker down, people still see their project, their task and their inbox', async () => {
   const { projectId, design } = await projectWithOpenDesignTask();
   await h.http().post(`/api/tasks/${design}/claim`).set(h.auth('designer')).expect(200);
