@@ -99,6 +99,8 @@ export class ListsInMemory<T> {
     this.options.onRead('store');
     const value = await load();
     this.hold(key, value, load, now);
+    const held = this.entries.get(key);
+    if (held) held.lastReadAt = Math.max(held.lastReadAt, now);
     return value;
   }
 
