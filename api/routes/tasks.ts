@@ -45,7 +45,7 @@ import {
   START_CHECK_BUDGET_MS,
   withinReadBudget,
 } from '../snapshot-reads';
-import { overdueAsOf, projectCopyForTasks, type Page, type Stored, type TaskListFilter } from '../../activities/reporting/store';
+import { overdueAsOf, projectCopyForTasks, type Page, type ProjectCopyForTasks, type Stored, type TaskListFilter } from '../../activities/reporting/store';
 import type { ListsInMemory } from '../lists-in-memory';
 import type { ProjectStatus } from '../../workflows/project/contract';
 
@@ -141,19 +141,23 @@ export function createTasksRouter(
     memory: MemoryUse = 'none',
   ): Promise<{ task?: Stored<TaskView>; inProject: ReturnType<typeof taskInProjectCopy> }> {
     const { projectId, taskKey } = parseTaskId(taskId)!;
+    // The held project copy or the snapshot this process answered with, whichever is newer: right
+    // after a plan's approval, before its answer reaches the store, the answer knows the plan.
+    const newestOf = (project: Stored<ProjectCopyForTasks> | undefined): Stored<ProjectCopyForTasks> | undefined => {
+      const answered = projectsAnswered.remembered(projectId);
+      return answered && (!project || answered.version > project.seq)
+        ? { value: projectCopyForTasks(answered), seq: answered.version, publishedAt: new Date().toISOString() }
+        : project;
+    };
     const { task, project } = await copies.taskOrItsProject(
       taskId,
       projectId,
       memory,
       () => deps.reporting.taskOrItsProject(taskId, projectId),
-      (copy) => taskInProjectCopy(copy, taskKey)?.state === 'planned',
+      (copy) => taskInProjectCopy(newestOf(copy)!, taskKey)?.state === 'planned',
     );
     if (task) return { task, inProject: undefined };
-    const answered = projectsAnswered.remembered(projectId);
-    const newest =
-      answered && (!project || answered.version > project.seq)
-        ? { value: projectCopyForTasks(answered), seq: answered.version, publishedAt: new Date().toISOString() }
-        : project;
+    const newest = newestOf(project);
     return { task, inProject: newest && taskInProjectCopy(newest, taskKey) };
   }
 

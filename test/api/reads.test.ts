@@ -351,6 +351,34 @@ test('while the workflows are slow to answer, project reads serve the stored cop
   }
 });
 
+test('while project copies are served from memory, a task read right after its plan\u2019s approval knows the plan from the approval\u2019s answer: no store statement, though the answer has not reached the store', async () => {
+  // The tasks wait for a prepayment: "not started yet" is the answer throughout.
+  const { projectId } = (await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ policy: { startAfterPrepayment: true } })).expect(201)).body;
+  await h.http().put(`/api/projects/${projectId}/plan`).set(h.auth('manager')).send(planRequest({ prepaymentPercent: 30 })).expect(200);
+  await eventually(async () => (await h.reporting.project(projectId))?.value.stage === 'awaiting_approval', { what: 'the submitted plan stored' });
+  const projectStatus = h.gateway.projectStatus.bind(h.gateway);
+  const slowQueries = jest.spyOn(h.gateway, 'projectStatus').mockImplementation(async (id, options) => {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return projectStatus(id, options);
+  });
+  const heldBack = holdBackWorkflowPublishes((id) => id === projectId, { alsoTheApis: true });
+  const statements = jest.spyOn(h.reporting, 'taskOrItsProject');
+  try {
+    // Reads past the budget: the project's copy (its plan submitted, not approved) is served from memory.
+    for (let i = 0; i < 4; i++) await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(200);
+    const approved = await h.http().post(`/api/projects/${projectId}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+    expect(approved.body.approvedPlanVersion).toBe(1);
+    const design = `${projectId}.design-home`;
+    const read = await h.http().get(`/api/tasks/${design}`).set(h.auth('designer')).expect(404);
+    expect(read.body.detail).toBe(notStartedYet(design, projectId));
+    expect(statements.mock.calls.filter(([taskId]) => taskId === design)).toHaveLength(0);
+  } finally {
+    statements.mockRestore();
+    heldBack.mockRestore();
+    slowQueries.mockRestore();
+  }
+});
+
 test('a task list polled often is served from memory, refreshed behind its readers: another process\u2019s change within a second, the reader\u2019s own action at once; a list filtered on overdue always asks the store', async () => {
   const { projectId, design } = await projectWithOpenDesignTask();
   const stored = await eventually(async () => {
