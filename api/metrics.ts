@@ -79,15 +79,7 @@ export function createHttpMetrics(options: { prefix?: string } = {}): HttpMetric
     labelNames: ['source'] as const,
     registers: [registry],
   });
-  let heldSize: () => number = () => 0;
-  new Gauge({
-    name: `${prefix}api_copies_held`,
-    help: "Stored copies of projects and tasks the API holds in memory (confirmed by a poll of the store every 100 ms)",
-    registers: [registry],
-    collect() {
-      this.set(heldSize());
-    },
-  });
+  const copiesHeld = sizeGauge(registry, `${prefix}api_copies_held`, 'Stored copies of projects and tasks the API holds in memory (confirmed by a poll of the store every 100 ms)');
 
   const listReads = new Counter({
     name: `${prefix}api_list_reads_total`,
@@ -95,27 +87,31 @@ export function createHttpMetrics(options: { prefix?: string } = {}): HttpMetric
     labelNames: ['source'] as const,
     registers: [registry],
   });
-  let listsSize: () => number = () => 0;
-  new Gauge({
-    name: `${prefix}api_lists_held`,
-    help: 'Task lists the API holds in memory (each served while its statement is under a second old)',
-    registers: [registry],
-    collect() {
-      this.set(listsSize());
-    },
-  });
+  const listsHeld = sizeGauge(registry, `${prefix}api_lists_held`, 'Task lists the API holds in memory (each served while its statement is under a second old)');
 
   return {
     registry,
     middleware,
     handler,
     copyReads,
-    copiesHeld(size) {
-      heldSize = size;
-    },
+    copiesHeld,
     listReads,
-    listsHeld(size) {
-      listsSize = size;
+    listsHeld,
+  };
+}
+
+/** A gauge read at each scrape from a size function given later (what it counts is built after the metrics). */
+function sizeGauge(registry: Registry, name: string, help: string): (size: () => number) => void {
+  let size: () => number = () => 0;
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(size());
     },
+  });
+  return (given) => {
+    size = given;
   };
 }
