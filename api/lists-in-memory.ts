@@ -87,11 +87,8 @@ export class ListsInMemory<T> {
     const now = this.options.now();
     const entry = this.entries.get(key);
     if (entry && now - entry.loadedAt <= this.options.maxAgeMs && servable(entry.loadedAt)) {
-      entry.lastReadAt = now;
       entry.wanted = true;
-      // Least recently read first: re-inserting keeps the map in that order for `capacity`.
-      this.entries.delete(key);
-      this.entries.set(key, entry);
+      this.readAt(key, entry, now);
       this.schedule();
       this.options.onRead('memory');
       return entry.value;
@@ -100,8 +97,15 @@ export class ListsInMemory<T> {
     const value = await load();
     this.hold(key, value, load, now);
     const held = this.entries.get(key);
-    if (held) held.lastReadAt = Math.max(held.lastReadAt, now);
+    if (held) this.readAt(key, held, now);
     return value;
+  }
+
+  /** A reader took the list: it stays while read, and the least recently read go first (re-inserting keeps the map in that order for `capacity`). */
+  private readAt(key: string, entry: Entry<T>, now: number): void {
+    entry.lastReadAt = Math.max(entry.lastReadAt, now);
+    this.entries.delete(key);
+    this.entries.set(key, entry);
   }
 
   /** Stops refreshing and forgets every list. */

@@ -152,6 +152,17 @@ describe('ListsInMemory', () => {
     expect(l.lists.size).toBe(0);
   });
 
+  test('a list read again from the store counts as recently read too: another goes first when capacity is reached', async () => {
+    const l = listsWithClock({ capacity: 2 });
+    await l.lists.read('a', l.load);
+    await l.lists.read('b', l.load);
+    l.advance(1_001);
+    expect(await l.lists.read('a', l.load)).toBe('v3'); // too old for memory: the store, and a is read last
+    await l.lists.read('c', l.load); // b goes
+    expect(await l.lists.read('a', l.load)).toBe('v3');
+    expect(await l.lists.read('b', l.load)).toBe('v5');
+  });
+
   test('reads from memory schedule their refresh by themselves, and it stops when nobody reads', async () => {
     const lists = new ListsInMemory<number>(silent, { refreshMs: 20 });
     let statements = 0;
