@@ -16,6 +16,7 @@ import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TemporalGateway as Gateway } from '../../api/temporal-gateway';
 import type { ReportingStore as Store } from '../../activities/reporting/store';
+import { machineMs } from '../lib/http';
 import { watchLoopDelay } from '../lib/loop-delay';
 
 export interface StageTiming {
@@ -32,6 +33,11 @@ export interface RequestRecord {
   /** headers parsed → response finished */
   total: number;
   stages: StageTiming[];
+  /** Its X-Request-Id, and when its headers were parsed and its response finished (`machineMs`), so
+   *  the bench can split a client's time into the way in, the handler and the way back. */
+  id?: string;
+  openedAt: number;
+  finishedAt: number;
 }
 
 const PROFILE = process.env.BENCH_PROFILE !== '0';
@@ -79,10 +85,22 @@ if (PROFILE) {
     if (event !== 'request') return emit.call(this, event, ...args);
     const [req, res] = args as [IncomingMessage & { route?: { path?: string } }, ServerResponse];
     const record: { opened: number; stages: StageTiming[]; finished?: boolean } = { opened: performance.now(), stages: [] };
+    const openedAt = machineMs();
     res.once('finish', () => {
+      const finished = performance.now();
+      const finishedAt = machineMs();
       record.finished = true;
       const route = req.route?.path ? `${req.method} ${req.route.path}` : `${req.method} ${(req.url ?? '').split('?')[0]}`;
-      records.push({ route, status: res.statusCode, total: performance.now() - record.opened, stages: record.stages });
+      const id = res.getHeader('X-Request-Id');
+      records.push({
+        route,
+        status: res.statusCode,
+        total: finished - record.opened,
+        stages: record.stages,
+        ...(typeof id === 'string' && { id }),
+        openedAt,
+        finishedAt,
+      });
     });
     return storage.run(record, () => emit.call(this, event, ...args));
   } as typeof http.Server.prototype.emit;

@@ -36,6 +36,10 @@ export interface RequestLog {
   label: string;
   status: number;
   ms: number;
+  /** The API's X-Request-Id and the client's clock (epoch ms), to line up with its stage records. */
+  requestId?: string;
+  sentAt?: number;
+  receivedAt?: number;
 }
 
 /** Short policies so whole lifecycles run in seconds; long enough that no reminder fires. */
@@ -88,7 +92,8 @@ export class Agency {
       this.onRequest?.({ label, status: 0, ms: NaN });
       throw err;
     }
-    this.onRequest?.({ label, status: res.status, ms: res.ms });
+    const requestId = res.headers['x-request-id'];
+    this.onRequest?.({ label, status: res.status, ms: res.ms, sentAt: res.sentAt, receivedAt: res.receivedAt, ...(typeof requestId === 'string' && { requestId }) });
     const good = expected ? expected.includes(res.status) : res.status >= 200 && res.status < 300;
     if (!good) throw new HttpError(method, path, res.status, res.body);
     return res;

@@ -9,7 +9,18 @@ export interface HttpResult<T = unknown> {
   body: T;
   headers: http.IncomingHttpHeaders;
   ms: number;
+  /** When the request was sent and its last body byte arrived, on the machine's monotonic clock
+   *  (`machineMs`), to line up with the API's own record of the request (bench/lib/profile.ts). */
+  sentAt: number;
+  receivedAt: number;
 }
+
+/**
+ * Milliseconds on the machine's monotonic clock (CLOCK_MONOTONIC), the same in every process
+ * here; `performance.timeOrigin` is read from the wall clock once per process and can be a
+ * millisecond apart between two of them.
+ */
+export const machineMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 export class HttpError extends Error {
   constructor(
@@ -43,6 +54,7 @@ export class JsonClient {
       headers['Content-Length'] = String(payload.length);
     }
     const started = performance.now();
+    const sentAt = machineMs();
     return new Promise((resolve, reject) => {
       const req = http.request(
         { protocol: this.base.protocol, hostname: this.base.hostname, port: this.base.port, path, method, headers, agent: this.agent },
@@ -61,7 +73,14 @@ export class JsonClient {
                 body = text;
               }
             }
-            resolve({ status: res.statusCode ?? 0, body: body as T, headers: res.headers, ms });
+            resolve({
+              status: res.statusCode ?? 0,
+              body: body as T,
+              headers: res.headers,
+              ms,
+              sentAt,
+              receivedAt: machineMs(),
+            });
           });
         },
       );

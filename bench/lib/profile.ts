@@ -17,11 +17,66 @@ export interface StageBreakdown {
   between: Summary;
   afterTemporal: Summary;
   calls: { name: string; perRequest: number; maxPerRequest: number; ms: Summary; failed: number }[];
+  /** With the client's timings: the way in (sent → headers parsed in the API), the way back
+   *  (response finished → last byte at the client), and the same split of the slowest 1%. */
+  transport?: TransportSplit;
 }
 
-/** `status`: only the requests answered with it (default: the successful ones). */
-export function breakdown(route: string, records: RequestRecord[], clientMs?: number[], status?: number): StageBreakdown {
+/** A client's record of one request, on the same clock as the API's (`machineMs`). */
+export interface ClientTiming {
+  requestId?: string;
+  sentAt?: number;
+  receivedAt?: number;
+  ms: number;
+}
+
+export interface TransportSplit {
+  matched: number;
+  wayIn: Summary;
+  wayBack: Summary;
+  /** The slowest 1% at the client (at least one): medians of each part. */
+  slowest: { n: number; client: number; wayIn: number; server: number; wayBack: number };
+}
+
+/**
+ * Lines the client's records up with the API's by X-Request-Id. Where a request's time is not
+ * in the handler, it is on the way in (the client's send, the kernel, the API's event loop before
+ * it parses the headers) or on the way back (the write, the kernel, the client's event loop):
+ * the slowest 1% say which, when a client's tail is far above the server's.
+ */
+export function transportSplit(records: RequestRecord[], clients: ClientTiming[]): TransportSplit | undefined {
+  const byId = new Map(records.filter((r) => r.id).map((r) => [r.id!, r]));
+  const rows = clients.flatMap((c) => {
+    const r = c.requestId ? byId.get(c.requestId) : undefined;
+    if (!r || c.sentAt === undefined || c.receivedAt === undefined) return [];
+    return [{ client: c.ms, wayIn: r.openedAt - c.sentAt, server: r.total, wayBack: c.receivedAt - r.finishedAt }];
+  });
+  if (rows.length === 0) return undefined;
+  const slow = [...rows].sort((a, b) => b.client - a.client).slice(0, Math.max(1, Math.ceil(rows.length / 100)));
+  const median = (xs: number[]) => summarize(xs).p50;
+  return {
+    matched: rows.length,
+    wayIn: summarize(rows.map((r) => r.wayIn)),
+    wayBack: summarize(rows.map((r) => r.wayBack)),
+    slowest: {
+      n: slow.length,
+      client: median(slow.map((r) => r.client)),
+      wayIn: median(slow.map((r) => r.wayIn)),
+      server: median(slow.map((r) => r.server)),
+      wayBack: median(slow.map((r) => r.wayBack)),
+    },
+  };
+}
+
+/**
+ * `status`: only the requests answered with it (default: the successful ones). `clients`: the
+ * client's times, or its records of each request (then the way in and back are split out too).
+ */
+export function breakdown(route: string, records: RequestRecord[], clients?: number[] | ClientTiming[], status?: number): StageBreakdown {
   const mine = records.filter((r) => r.route === route && (status === undefined ? r.status < 400 : r.status === status));
+  const timings = clients?.filter((c): c is ClientTiming => typeof c !== 'number');
+  const clientMs = clients?.map((c) => (typeof c === 'number' ? c : c.ms));
+  const transport = timings?.length ? transportSplit(mine, timings) : undefined;
   const before: number[] = [];
   const between: number[] = [];
   const after: number[] = [];
@@ -57,6 +112,7 @@ export function breakdown(route: string, records: RequestRecord[], clientMs?: nu
     route,
     n: mine.length,
     ...(clientMs && { client: summarize(clientMs) }),
+    ...(transport && { transport }),
     server: summarize(mine.map((r) => r.total)),
     beforeTemporal: summarize(before),
     between: summarize(between),
@@ -75,16 +131,33 @@ const p = (s: Summary | undefined): string => (s && s.n ? `${s.p50.toFixed(1)} /
 
 export function breakdownTable(rows: StageBreakdown[]): string {
   return markdownTable(
-    ['request', 'n', 'client p50 / p99 ms', 'server p50 / p99', 'before Temporal', 'Temporal calls: count per request × p50 / p99 ms each', 'between calls', 'after last call'],
+    [
+      'request',
+      'n',
+      'client p50 / p99 ms',
+      'way in / back p50 / p99',
+      'server p50 / p99',
+      'before Temporal',
+      'Temporal calls: count per request × p50 / p99 ms each',
+      'between calls',
+      'after last call',
+      'slowest 1%: client = in + server + back (medians)',
+    ],
     rows.map((b) => [
       b.route,
       String(b.n),
       p(b.client),
+      b.transport ? `${p(b.transport.wayIn)} · ${p(b.transport.wayBack)}` : '–',
       p(b.server),
       p(b.beforeTemporal),
       b.calls.map((c) => `${c.name} ×${c.perRequest}${c.maxPerRequest > Math.ceil(c.perRequest) ? ` (max ${c.maxPerRequest})` : ''}: ${p(c.ms)}${c.failed ? `, ${c.failed} failed` : ''}`).join('; ') || '–',
       p(b.between),
       p(b.afterTemporal),
+      b.transport ? slowestCell(b.transport.slowest) : '–',
     ]),
   );
+}
+
+function slowestCell(s: TransportSplit['slowest']): string {
+  return `${s.client.toFixed(1)} = ${s.wayIn.toFixed(1)} + ${s.server.toFixed(1)} + ${s.wayBack.toFixed(1)} (n=${s.n})`;
 }

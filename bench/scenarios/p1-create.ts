@@ -9,7 +9,7 @@
  */
 import type { BenchContext } from '../context';
 import { sleep } from '../lib/pool';
-import { breakdown } from '../lib/profile';
+import { breakdown, type ClientTiming } from '../lib/profile';
 import { latencyFigure, tolerate, withFailures } from '../lib/report';
 import { summarize, timed } from '../lib/stats';
 
@@ -29,6 +29,11 @@ export async function runP1(ctx: BenchContext): Promise<void> {
 
   const api: number[] = [];
   const plain: number[] = [];
+  // Each create as the client saw it, to line up with the API's records (the way in and back).
+  const creates: ClientTiming[] = [];
+  agency.onRequest = (r) => {
+    if (r.label === 'create' && Number.isFinite(r.ms)) creates.push(r);
+  };
   for (let done = 0; done < counts.creates; done += BLOCK) {
     const n = Math.min(BLOCK, counts.creates - done);
     const bareBlock = async () => {
@@ -56,7 +61,7 @@ export async function runP1(ctx: BenchContext): Promise<void> {
       failures,
     ),
   );
-  if (ctx.api) ctx.profile.push(breakdown('POST /api/projects', await ctx.api.stages(), api));
+  if (ctx.api) ctx.profile.push(breakdown('POST /api/projects', await ctx.api.stages(), creates.splice(0)));
 
   const settledCount = Math.max(2, Math.floor(counts.creates / 5));
   ctx.log(`P1: ${settledCount} creates and as many bare starts, each ${SETTLE_MS} ms after the one before`);
@@ -82,5 +87,6 @@ export async function runP1(ctx: BenchContext): Promise<void> {
       settledFailures,
     ),
   );
-  if (ctx.api) ctx.profile.push({ ...breakdown('POST /api/projects', await ctx.api.stages(), apiSettled), route: 'POST /api/projects (settled first)' });
+  agency.onRequest = undefined;
+  if (ctx.api) ctx.profile.push({ ...breakdown('POST /api/projects', await ctx.api.stages(), creates.splice(0)), route: 'POST /api/projects (settled first)' });
 }

@@ -14,7 +14,7 @@ import { taskWorkflowId } from '../../workflows/task/contract';
 import { inParallel, sleep } from '../lib/pool';
 import { cpuDelta, cpuStallMicros, stallShare } from '../lib/cpu';
 import { histogramMeansMs } from '../lib/processes';
-import { breakdown } from '../lib/profile';
+import { breakdown, type ClientTiming } from '../lib/profile';
 import { latencyFigure, pair, percent, tolerate, valueFigure, withFailures } from '../lib/report';
 import { round, Samples, summarize } from '../lib/stats';
 import { READER_LABELS, ReaderProcess, type ReaderSamples } from '../agencyflow/stack';
@@ -82,10 +82,19 @@ export async function runP2(ctx: BenchContext): Promise<void> {
     const samples = new Samples();
     /** Requests by label and status (status 0: no answer at all). */
     const statuses = new Map<string, Map<number, number>>();
+    /** Each request as the client saw it, by the same keys as `samples` (to line up with the API's records). */
+    const timings = new Map<string, ClientTiming[]>();
+    const keep = (key: string, r: RequestLog) => {
+      const list = timings.get(key) ?? [];
+      list.push(r);
+      timings.set(key, list);
+    };
     agency.onRequest = (r: RequestLog) => {
       if (Number.isFinite(r.ms)) {
         samples.add(r.label, r.ms);
         samples.add(`${r.label} ${r.status}`, r.ms); // a read's tail by answer: found (200) or not there yet (404)
+        keep(r.label, r);
+        keep(`${r.label} ${r.status}`, r);
       }
       const byStatus = statuses.get(r.label) ?? new Map<number, number>();
       byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
@@ -272,7 +281,7 @@ export async function runP2(ctx: BenchContext): Promise<void> {
         ] as const;
         for (const [route, label, status] of rows) {
           const rowRoute = `${route}${status ? ` answered ${status}` : ''}${under}`;
-          if (status === undefined || samples.list(label).length > 0) ctx.profile.push({ ...breakdown(route, records, samples.list(label), status), route: rowRoute });
+          if (status === undefined || samples.list(label).length > 0) ctx.profile.push({ ...breakdown(route, records, timings.get(label) ?? [], status), route: rowRoute });
         }
       }
     }

@@ -32,7 +32,7 @@ async function run(command: string, args: string[], env: Record<string, string> 
 interface BenchJson {
   meta: { mode: string; backgroundCpuShare?: string[]; phaseSeconds: Record<string, number>; phaseCpuStallShare: Record<string, number | null> };
   figures: { id: string; agencyflow: string; data: Record<string, unknown> }[];
-  profile: { route: string; n: number }[];
+  profile: { route: string; n: number; transport?: { matched: number; wayIn: { n: number } } }[];
   floors: Record<string, { n: number }>;
   history: { what: string; events: number; bytes: number }[];
 }
@@ -102,6 +102,10 @@ test('npm run bench -- --smoke produces every figure', async () => {
     expect.arrayContaining(['POST /api/projects', 'POST /api/tasks/:taskId/claim', 'GET /api/reports/portfolio']),
   );
   expect(result.profile.every((p) => p.n > 0)).toBe(true);
+  // A create's client time lined up with the API's record of it: the way in and back split out.
+  const creates = result.profile.find((p) => p.route === 'POST /api/projects');
+  expect(creates?.transport?.matched).toBeGreaterThan(0);
+  expect(creates?.transport?.wayIn.n).toBe(creates?.transport?.matched);
   expect(Object.keys(result.floors)).toEqual(expect.arrayContaining(['start', 'update', 'query', 'describe', 'list', 'count']));
   expect(result.history.every((h) => h.events > 0 && h.bytes > 0)).toBe(true);
   // The workers at the background CPU share, as docker-compose.yml has them, where Linux's autogroup
