@@ -33,11 +33,13 @@ export interface RequestRecord {
   /** headers parsed → response finished */
   total: number;
   stages: StageTiming[];
-  /** Its X-Request-Id, and when its headers were parsed and its response finished (`machineMs`), so
-   *  the bench can split a client's time into the way in, the handler and the way back. */
+  /** Its X-Request-Id, when its headers were parsed and when the handler ended the response
+   *  (`res.end`: handed to the socket; 'finish' comes a turn of the event loop later, after the
+   *  client may already have it), on the machine's clock (`machineMs`), so the bench can split a
+   *  client's time into the way in, the handler and the way back. */
   id?: string;
   openedAt: number;
-  finishedAt: number;
+  endedAt: number;
 }
 
 const PROFILE = process.env.BENCH_PROFILE !== '0';
@@ -86,9 +88,14 @@ if (PROFILE) {
     const [req, res] = args as [IncomingMessage & { route?: { path?: string } }, ServerResponse];
     const record: { opened: number; stages: StageTiming[]; finished?: boolean } = { opened: performance.now(), stages: [] };
     const openedAt = machineMs();
+    let endedAt = Number.NaN;
+    const end = res.end as (...endArgs: unknown[]) => ServerResponse;
+    res.end = function (this: ServerResponse, ...endArgs: unknown[]) {
+      if (Number.isNaN(endedAt)) endedAt = machineMs();
+      return end.apply(this, endArgs);
+    } as typeof res.end;
     res.once('finish', () => {
       const finished = performance.now();
-      const finishedAt = machineMs();
       record.finished = true;
       const route = req.route?.path ? `${req.method} ${req.route.path}` : `${req.method} ${(req.url ?? '').split('?')[0]}`;
       const id = res.getHeader('X-Request-Id');
@@ -99,7 +106,7 @@ if (PROFILE) {
         stages: record.stages,
         ...(typeof id === 'string' && { id }),
         openedAt,
-        finishedAt,
+        endedAt,
       });
     });
     return storage.run(record, () => emit.call(this, event, ...args));

@@ -84,3 +84,37 @@ export function cpuStallMicros(): number | undefined {
 export function stallShare(before: number | undefined, after: number | undefined, seconds: number): number | undefined {
   return before === undefined || after === undefined || seconds <= 0 ? undefined : (after - before) / 1e6 / seconds;
 }
+
+/** How a process's main thread shared the CPUs: time on a CPU, time runnable but waiting for one, times it was put on one. */
+export interface ThreadSchedule {
+  runSeconds: number;
+  waitSeconds: number;
+  timeslices: number;
+}
+
+/**
+ * The main thread's scheduler statistics (/proc/<pid>/schedstat: ns on a CPU, ns waiting on a run
+ * queue, timeslices; Linux with schedstats). For a Node process that thread is its event loop: its
+ * wait is how long requests that had arrived sat there because the process was not running.
+ */
+export function mainThreadSchedule(pid: number | undefined): ThreadSchedule | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const [run, wait, slices] = fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+    if (![run, wait, slices].every(Number.isFinite)) return undefined;
+    return { runSeconds: run / 1e9, waitSeconds: wait / 1e9, timeslices: slices };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Per second of an interval: ms on a CPU, ms waiting for one, and the mean wait each time it was put on one. */
+export function schedulePerSecond(before: ThreadSchedule, after: ThreadSchedule, seconds: number): { ranMs: number; waitedMs: number; meanWaitMs: number } {
+  const slices = after.timeslices - before.timeslices;
+  const waited = after.waitSeconds - before.waitSeconds;
+  return {
+    ranMs: Math.round(((after.runSeconds - before.runSeconds) * 1000) / seconds),
+    waitedMs: Math.round((waited * 1000) / seconds),
+    meanWaitMs: slices > 0 ? Math.round((waited * 1000 * 100) / slices) / 100 : 0,
+  };
+}

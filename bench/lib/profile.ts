@@ -18,7 +18,8 @@ export interface StageBreakdown {
   afterTemporal: Summary;
   calls: { name: string; perRequest: number; maxPerRequest: number; ms: Summary; failed: number }[];
   /** With the client's timings: the way in (sent → headers parsed in the API), the way back
-   *  (response finished → last byte at the client), and the same split of the slowest 1%. */
+   *  (response ended by the handler → last byte at the client), and the same split of the slowest 1%
+   *  (its "server" part: headers parsed → response ended). */
   transport?: TransportSplit;
 }
 
@@ -49,7 +50,7 @@ export function transportSplit(records: RequestRecord[], clients: ClientTiming[]
   const rows = clients.flatMap((c) => {
     const r = c.requestId ? byId.get(c.requestId) : undefined;
     if (!r || c.sentAt === undefined || c.receivedAt === undefined) return [];
-    return [{ client: c.ms, wayIn: r.openedAt - c.sentAt, server: r.total, wayBack: c.receivedAt - r.finishedAt }];
+    return [{ client: c.ms, wayIn: r.openedAt - c.sentAt, server: r.endedAt - r.openedAt, wayBack: c.receivedAt - r.endedAt }];
   });
   if (rows.length === 0) return undefined;
   const slow = [...rows].sort((a, b) => b.client - a.client).slice(0, Math.max(1, Math.ceil(rows.length / 100)));

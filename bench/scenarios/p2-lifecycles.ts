@@ -12,7 +12,7 @@ import { planTask, type RequestLog } from '../agencyflow/driver';
 import { projectWorkflowId } from '../../workflows/project/contract';
 import { taskWorkflowId } from '../../workflows/task/contract';
 import { inParallel, sleep } from '../lib/pool';
-import { cpuDelta, cpuStallMicros, stallShare } from '../lib/cpu';
+import { cpuDelta, cpuStallMicros, mainThreadSchedule, schedulePerSecond, stallShare } from '../lib/cpu';
 import { histogramMeansMs } from '../lib/processes';
 import { breakdown, type ClientTiming } from '../lib/profile';
 import { latencyFigure, pair, percent, tolerate, valueFigure, withFailures } from '../lib/report';
@@ -128,6 +128,7 @@ export async function runP2(ctx: BenchContext): Promise<void> {
     await ctx.api?.stages({ watchLoop: top }); // the stage timers (and, at the top level, the API's loop watch) from here on are this level's
     const cpu0 = ctx.cpu();
     const stall0 = cpuStallMicros();
+    const apiThread0 = top ? mainThreadSchedule(ctx.api?.child.pid) : undefined;
     const loop = top ? watchLoopDelay() : undefined;
     let loopDelay: LoopDelay | undefined;
     const started = performance.now();
@@ -155,6 +156,8 @@ export async function runP2(ctx: BenchContext): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const cpu = cpuDelta(cpu0, ctx.cpu());
     const stall = stallShare(stall0, cpuStallMicros(), seconds);
+    const apiThread1 = apiThread0 && mainThreadSchedule(ctx.api?.child.pid);
+    const apiThread = apiThread0 && apiThread1 ? schedulePerSecond(apiThread0, apiThread1, seconds) : undefined;
     const { records, loopDelay: apiLoopDelay } = (await ctx.api?.stagesAndLoop()) ?? {};
     const worker = histogramMeansMs(metricsBefore, await ctx.workerMetrics().catch(() => undefined), WORKER_HISTOGRAMS);
     const completed = durations.length;
@@ -261,12 +264,17 @@ export async function runP2(ctx: BenchContext): Promise<void> {
         ] as Array<[string, LoopDelay | undefined]>
       ).filter((entry): entry is [string, LoopDelay] => entry[1] !== undefined);
       if (loops.length > 0) {
+        // Whether the API's loop was late from its own work or from waiting for a CPU: its main
+        // thread's time on a CPU and on the run queue (what the kernel counts for it).
+        const apiCpu = apiThread
+          ? `; the API's main thread ran ${apiThread.ranMs} ms and waited for a CPU ${apiThread.waitedMs} ms of each second (${apiThread.meanWaitMs} ms each time it was put on one, on average)`
+          : '';
         ctx.figures.push(
           valueFigure(
             'P2.loops',
             `P2 event loops while ${inFlight} lifecycles run: a reply arriving at a random moment waited over this 1% of the time`,
-            { agencyflow: loops.map(([who, delay]) => describeLoopDelay(who, delay)).join('; ') },
-            { loopDelayMs: Object.fromEntries(loops) },
+            { agencyflow: loops.map(([who, delay]) => describeLoopDelay(who, delay)).join('; ') + apiCpu },
+            { loopDelayMs: Object.fromEntries(loops), ...(apiThread && { apiMainThreadPerSecond: apiThread }) },
           ),
         );
       }

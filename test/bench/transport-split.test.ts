@@ -9,7 +9,7 @@ const record = (id: string, openedAt: number, total: number): RequestRecord => (
   stages: [],
   id,
   openedAt,
-  finishedAt: openedAt + total,
+  endedAt: openedAt + total,
 });
 
 test('each request is split by its id into the way in, the handler and the way back', () => {
@@ -18,8 +18,8 @@ test('each request is split by its id into the way in, the handler and the way b
   const clients: ClientTiming[] = records.map((r, i) => ({
     requestId: r.id,
     sentAt: i * 100,
-    receivedAt: r.finishedAt + 0.5,
-    ms: r.finishedAt + 0.5 - i * 100,
+    receivedAt: r.endedAt + 0.5,
+    ms: r.endedAt + 0.5 - i * 100,
   }));
   const split = transportSplit(records, clients)!;
   expect(split.matched).toBe(100);
