@@ -36,7 +36,7 @@ export interface RequestLog {
   label: string;
   status: number;
   ms: number;
-  /** The API's X-Request-Id and the client's clock (epoch ms), to line up with its stage records. */
+  /** The API's X-Request-Id, and when it was sent and answered (`machineMs`), to line up with the API's stage records. */
   requestId?: string;
   sentAt?: number;
   receivedAt?: number;
