@@ -237,6 +237,7 @@ async function main(): Promise<void> {
     const loadAtEnd = os.loadavg()[0];
     const meta = {
       date: new Date().toISOString(),
+      startedAt: new Date(started).toISOString(),
       mode: options.mode,
       complete,
       counts,
@@ -311,7 +312,7 @@ async function main(): Promise<void> {
       ? ''
       : ` ${options.mode} mode: fewer samples; P3/P4 at ${counts.liveProjects} live projects / ${counts.liveProjects * counts.tasksPerProject} tasks, not 1,000 / 5,000.`;
   const header =
-    `agencyflow bench, ${meta.date.slice(0, 16).replace('T', ' ')} UTC, ${options.mode} run (${meta.totalSeconds} s).${scaleNote}\n` +
+    `agencyflow bench, ${meta.startedAt.slice(0, 16).replace('T', ' ')}–${meta.date.slice(11, 16)} UTC, ${options.mode} run (${meta.totalSeconds} s).${scaleNote}\n` +
     `Machine: ${meta.machine.cores} cores (${meta.machine.cpu}), ${meta.machine.memoryGiB} GiB, Node ${process.version}; ` +
     `load average ${loadAtStart.toFixed(2)} at start, ${meta.loadAverage.atEnd.toFixed(2)} at end` +
     `${Math.max(loadAtStart, meta.loadAverage.atEnd) > meta.machine.cores * 0.5 ? ' (other work was running: figures are noisy)' : ''}.\n` +
