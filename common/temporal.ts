@@ -10,7 +10,6 @@ import {
   type ConnectionOptions,
   type BackoffOptions,
 } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { SearchAttributeType } from '@temporalio/common';
 import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
 import { msNumberToTs } from '@temporalio/common/lib/time';
@@ -99,13 +98,6 @@ export function connectClient(address: string, options: Omit<RetryOptions, 'what
     },
     { ...options, what: `Connecting to Temporal at ${address}` },
   );
-}
-
-export function connectWorker(address: string, options: Omit<RetryOptions, 'what'>): Promise<NativeConnection> {
-  return retryWithBackoff(() => NativeConnection.connect({ address }), {
-    ...options,
-    what: `Connecting the worker to Temporal at ${address}`,
-  });
 }
 
 /** True when Temporal answers a cheap call within the timeout. */

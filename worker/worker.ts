@@ -2,10 +2,22 @@
  * Builds and supervises our one worker: all workflows (from the prebuilt bundle) and all
  * activities on one task queue. Used by `npm run worker`, `npm start` and the tests.
  */
-import { Worker, type NativeConnection, type State as WorkerState } from '@temporalio/worker';
+import { NativeConnection, Worker, type State as WorkerState } from '@temporalio/worker';
 import type { Logger } from '../common/logger';
-import { connectWorker, retryWithBackoff } from '../common/temporal';
+import { retryWithBackoff, type RetryOptions } from '../common/temporal';
 import { withSandboxStackTraceLimit } from './sandbox-stack-traces';
+
+/**
+ * The worker's own connection (the Rust core's), with the same retry as the client's. Here and
+ * not in common/temporal.ts, so the API, which needs only the client, does not load the worker
+ * package and its native module.
+ */
+function connectWorker(address: string, options: Omit<RetryOptions, 'what'>): Promise<NativeConnection> {
+  return retryWithBackoff(() => NativeConnection.connect({ address }), {
+    ...options,
+    what: `Connecting the worker to Temporal at ${address}`,
+  });
+}
 
 export interface AgencyWorkerOptions {
   connection: NativeConnection;
