@@ -315,7 +315,8 @@ async function main(): Promise<void> {
     `agencyflow bench, ${meta.startedAt.slice(0, 16).replace('T', ' ')}–${meta.date.slice(11, 16)} UTC, ${options.mode} run (${meta.totalSeconds} s).${scaleNote}\n` +
     `Machine: ${meta.machine.cores} cores (${meta.machine.cpu}), ${meta.machine.memoryGiB} GiB, Node ${process.version}; ` +
     `load average ${loadAtStart.toFixed(2)} at start, ${meta.loadAverage.atEnd.toFixed(2)} at end` +
-    `${Math.max(loadAtStart, meta.loadAverage.atEnd) > meta.machine.cores * 0.5 ? ' (other work was running: figures are noisy)' : ''}.\n` +
+    // The load at the end is mostly the run's own; at the start it is what else was (or had just been) running.
+    `${loadAtStart > meta.machine.cores * 0.5 ? ' (the machine was busy when the run started: figures are noisier)' : ''}.\n` +
     `Temporal: ${meta.temporal}. API: ${meta.api}.${meta.cpuShares ? ` CPU: ${meta.cpuShares}.` : ''}`;
   const floors = Object.entries(ctx.floors).map(([name, s]) => [name, pair(s)]);
   const out = [
