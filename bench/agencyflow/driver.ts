@@ -8,6 +8,7 @@ import type { ProjectStatus } from '../../workflows/project/contract';
 import type { TaskView } from '../../workflows/task/contract';
 import type { Department } from '../../workflows/shared-schemas';
 import { HttpError, type HttpResult, type JsonClient } from '../lib/http';
+import type { ClientTiming } from '../lib/profile';
 import { sleep } from '../lib/pool';
 
 export const DEPARTMENTS: Department[] = ['design', 'copywriting', 'seo', 'ads', 'analytics'];
@@ -32,14 +33,10 @@ export const DEMO_TOKENS: Tokens = {
   },
 };
 
-export interface RequestLog {
+/** A request as the client saw it: its label and answer, and its times (to line up with the API's stage records). */
+export interface RequestLog extends ClientTiming {
   label: string;
   status: number;
-  ms: number;
-  /** The API's X-Request-Id, and when it was sent and answered (`machineMs`), to line up with the API's stage records. */
-  requestId?: string;
-  sentAt?: number;
-  receivedAt?: number;
 }
 
 /** Short policies so whole lifecycles run in seconds; long enough that no reminder fires. */

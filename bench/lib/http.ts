@@ -53,7 +53,6 @@ export class JsonClient {
       headers['Content-Type'] = 'application/json';
       headers['Content-Length'] = String(payload.length);
     }
-    const started = performance.now();
     const sentAt = machineMs();
     return new Promise((resolve, reject) => {
       const req = http.request(
@@ -63,7 +62,7 @@ export class JsonClient {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('error', reject);
           res.on('end', () => {
-            const ms = performance.now() - started;
+            const receivedAt = machineMs();
             const text = Buffer.concat(chunks).toString('utf8');
             let body: unknown = text;
             if (/json/.test(String(res.headers['content-type'] ?? '')) && text.length > 0) {
@@ -77,9 +76,9 @@ export class JsonClient {
               status: res.statusCode ?? 0,
               body: body as T,
               headers: res.headers,
-              ms,
+              ms: receivedAt - sentAt,
               sentAt,
-              receivedAt: machineMs(),
+              receivedAt,
             });
           });
         },
