@@ -1,7 +1,7 @@
 /**
  * How eagerly V8 collects garbage in the worker process: its memory per cached workflow.
  *
- * Measured (README, Performance → Worker memory): with V8's defaults the worker's RSS held about
+ * Measured (bench/README.md, Worker memory (P4)): with V8's defaults the worker's RSS held about
  * 3,850 cached workflows per GB; most of what was not the workflows themselves was garbage — each
  * thread's young generation grows to 16 MB semi-spaces under load, and the old generation grows
  * by a large factor before its next full collection and is not handed back within seconds of
