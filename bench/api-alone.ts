@@ -49,8 +49,12 @@ async function main(): Promise<void> {
       server.once('exit', (code) => reject(new Error(`the API stand-in exited (${code}) before listening`)));
     });
     const cpuSeconds = () =>
-      new Promise<number>((resolve) => {
-        server.once('message', (m) => resolve((m as { cpuSeconds: number }).cpuSeconds));
+      new Promise<number>((resolve, reject) => {
+        server.once('message', (m) => {
+          const { cpuSeconds: seconds, warnings, lastWarning } = m as { cpuSeconds: number; warnings: number; lastWarning: string };
+          if (warnings > 0) reject(new Error(`the API logged ${warnings} warning(s) or error(s), so its figures are not a create's; the last: ${lastWarning}`));
+          else resolve(seconds);
+        });
         server.send('cpu');
       });
     const client = new JsonClient(`http://127.0.0.1:${port}`);
@@ -70,6 +74,8 @@ async function main(): Promise<void> {
       await sleep(gapMs);
       apart.push(await create());
     }
+    await sleep(50); // what a create does after answering
+    await cpuSeconds();
     client.close();
     const a = summarize(backToBack);
     const b = summarize(apart);
