@@ -74,7 +74,8 @@ async function main(): Promise<void> {
       await sleep(gapMs);
       apart.push(await create());
     }
-    await sleep(50); // what a create does after answering
+    // The last create's write after its answer, then the check of what the API logged meanwhile.
+    await sleep(50);
     await cpuSeconds();
     client.close();
     const a = summarize(backToBack);

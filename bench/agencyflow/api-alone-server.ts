@@ -42,7 +42,7 @@ const app = createApp({
   documents: {} as never,
   // No store: the copies in memory only subscribe to its writes (and reads never come here), and
   // a create's opening snapshot, written after the answer, is taken at once (the real store is
-  // another process or a database). Without \`publish\` every create threw after answering and
+  // another process or a database). Without `publish` every create threw after answering and
   // logged the error, which the figures then measured.
   reporting: {
     onWritten: () => () => undefined,
