@@ -35,6 +35,9 @@ export interface TransportSplit {
   matched: number;
   wayIn: Summary;
   wayBack: Summary;
+  /** Per request, the way in and the way back together: what the hop to the API costs before
+   *  the handler does any work. */
+  hop: Summary;
   /** The slowest 1% at the client (at least one): medians of each part. */
   slowest: { n: number; client: number; wayIn: number; server: number; wayBack: number };
 }
@@ -59,6 +62,7 @@ export function transportSplit(records: RequestRecord[], clients: ClientTiming[]
     matched: rows.length,
     wayIn: summarize(rows.map((r) => r.wayIn)),
     wayBack: summarize(rows.map((r) => r.wayBack)),
+    hop: summarize(rows.map((r) => r.wayIn + r.wayBack)),
     slowest: {
       n: slow.length,
       client: median(slow.map((r) => r.client)),

@@ -10,8 +10,8 @@
 import type { BenchContext } from '../context';
 import { sleep } from '../lib/pool';
 import { breakdown, type ClientTiming } from '../lib/profile';
-import { latencyFigure, tolerate, withFailures } from '../lib/report';
-import { summarize, timed } from '../lib/stats';
+import { latencyFigure, tolerate, valueFigure, withFailures, type Figure } from '../lib/report';
+import { round, summarize, timed, type Summary } from '../lib/stats';
 
 const BLOCK = 10;
 /** Long enough for what a create or a bare start sets going to finish on an idle machine. */
@@ -61,7 +61,8 @@ export async function runP1(ctx: BenchContext): Promise<void> {
       failures,
     ),
   );
-  if (ctx.api) ctx.profile.push(breakdown('POST /api/projects', await ctx.api.stages(), creates.splice(0)));
+  const sequential = ctx.api ? breakdown('POST /api/projects', await ctx.api.stages(), creates.splice(0)) : undefined;
+  if (sequential) ctx.profile.push(sequential);
 
   const settledCount = Math.max(2, Math.floor(counts.creates / 5));
   ctx.log(`P1: ${settledCount} creates and as many bare starts, each ${SETTLE_MS} ms after the one before`);
@@ -88,5 +89,37 @@ export async function runP1(ctx: BenchContext): Promise<void> {
     ),
   );
   agency.onRequest = undefined;
-  if (ctx.api) ctx.profile.push({ ...breakdown('POST /api/projects', await ctx.api.stages(), creates.splice(0)), route: 'POST /api/projects (settled first)' });
+  const settled = ctx.api ? breakdown('POST /api/projects', await ctx.api.stages(), creates.splice(0)) : undefined;
+  if (settled) ctx.profile.push({ ...settled, route: 'POST /api/projects (settled first)' });
+  const floor = hopFloorFigure(
+    sequential?.transport && { hop: sequential.transport.hop, bareStart: summarize(plain) },
+    settled?.transport && { hop: settled.transport.hop, bareStart: summarize(plainSettled) },
+  );
+  if (floor) ctx.figures.push(floor);
+}
+
+/**
+ * The least P1 could be in this run: a bare start plus only the way to the API's handler and back
+ * (p50 of each create's way in + way back), with no handler work at all. Where this is above
+ * P1's goal of 1.15×, no API in a process of its own between the client and Temporal meets it on
+ * this machine, whatever its handler does. Undefined without the split (`--no-profile`,
+ * `--api-url`).
+ */
+export function hopFloorFigure(sequential?: { hop: Summary; bareStart: Summary }, settled?: { hop: Summary; bareStart: Summary }): Figure | undefined {
+  const floorOf = (side?: { hop: Summary; bareStart: Summary }) =>
+    side && side.hop.n && side.bareStart.n ? { hopMs: side.hop.p50, bareStartMs: side.bareStart.p50, floor: round((side.bareStart.p50 + side.hop.p50) / side.bareStart.p50, 2) } : undefined;
+  const a = floorOf(sequential);
+  const b = floorOf(settled);
+  if (!a && !b) return undefined;
+  const cell = (f: ReturnType<typeof floorOf>, pick: (f: NonNullable<ReturnType<typeof floorOf>>) => string) => (f ? pick(f) : '–');
+  return valueFigure(
+    'P1.hop',
+    "P1's floor: a bare start plus only the way to the API's handler and back (p50; no handler work at all), one after another; settled",
+    {
+      agencyflow: `way in + back ${cell(a, (f) => `${f.hopMs.toFixed(1)} ms`)}; ${cell(b, (f) => `${f.hopMs.toFixed(1)} ms`)}`,
+      bare: `start ${cell(a, (f) => `${f.bareStartMs.toFixed(1)} ms`)}; ${cell(b, (f) => `${f.bareStartMs.toFixed(1)} ms`)}`,
+      ratio: `${cell(a, (f) => `${f.floor.toFixed(2)}×`)}; ${cell(b, (f) => `${f.floor.toFixed(2)}×`)}`,
+    },
+    { ...(a && { sequential: a }), ...(b && { settled: b }) },
+  );
 }

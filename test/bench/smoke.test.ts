@@ -52,6 +52,7 @@ test('npm run bench -- --smoke produces every figure', async () => {
     expect.arrayContaining([
       'P1',
       'P1.settled',
+      'P1.hop',
       'P5.claim',
       'P5.submit',
       'P5.review',
