@@ -102,8 +102,10 @@ export async function runP1(ctx: BenchContext): Promise<void> {
  * The least P1 could be in this run: a bare start plus only the way to the API's handler and back
  * (p50 of each create's way in + way back), with no handler work at all. Where this is above
  * P1's goal of 1.15×, no API in a process of its own between the client and Temporal meets it on
- * this machine, whatever its handler does. Undefined without the split (`--no-profile`,
- * `--api-url`).
+ * this machine, whatever its handler does. The settled side is the clean bound; one after another,
+ * a create's way in also holds what the API was still doing for the one before (its store write
+ * after answering), so that side is a little above what a handler with no work at all would see.
+ * Undefined without the split (`--no-profile`, `--api-url`).
  */
 export function hopFloorFigure(sequential?: { hop: Summary; bareStart: Summary }, settled?: { hop: Summary; bareStart: Summary }): Figure | undefined {
   const floorOf = (side?: { hop: Summary; bareStart: Summary }) =>
