@@ -56,10 +56,11 @@ test('a slow workflow: the stored copy, marked, and its query is cancelled', asy
 test('the budget counts from when the request arrived: time spent before the query (the access check) is not waited again', async () => {
   const seen = new SeenVersions<Snap>();
   // Arrived long enough ago that this query, prompt on its own, answers after the budget ends.
+  // The stored copy shows the read waited only what was left of the budget (10 ms), not a whole
+  // budget from now, within which the query's answer (after 30 ms) would have come. (No clock
+  // bound beside it: a stalled test process would break that, not the rule.)
   const receivedAt = performance.now() - (LIVE_READ_BUDGET_MS - 10);
-  const started = performance.now();
   expect(await liveOrStored('p', liveAfter(30, 5), stored(4), seen, { receivedAt })).toMatchObject({ value: { version: 4 } });
-  expect(performance.now() - started).toBeLessThan(25);
   // Arrived just now: the same query is waited for.
   expect(await liveOrStored('p', liveAfter(30, 5), stored(4), seen, { receivedAt: performance.now() })).toMatchObject({ value: { version: 5 } });
 });

@@ -127,8 +127,22 @@ test.concurrent('actions back to back: the task reports, publishes and mails onc
   const reports = (batch: typeof events) =>
     batch.filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes || e.activityTaskScheduledEventAttributes);
   // Every action but the last (the task is done: reported at once) answered in a workflow task
-  // that told nobody: no report to the project, no publish, no notice for the next action to wait on.
-  for (const batch of actionBatches.slice(0, -1)) expect({ action: actionOf(batch)?.name, reports: reports(batch) }).toEqual({ action: actionOf(batch)?.name, reports: [] });
+  // that told nobody: no report to the project, no publish, no notice for the next action to wait on
+  // — unless a quiet moment really passed before it (a timer fired since the action before: on a
+  // stalled machine the next action can come later than REPORT_QUIET_MS, and its workflow task
+  // then also carries that moment's report).
+  const quietPassedBefore = (batch: typeof events): boolean => {
+    const at = batches.indexOf(batch);
+    let previous = at - 1;
+    while (previous >= 0 && !actionOf(batches[previous])) previous -= 1;
+    return batches.slice(previous + 1, at + 1).some((b) => b.some((e) => e.timerFiredEventAttributes));
+  };
+  for (const batch of actionBatches.slice(0, -1)) {
+    if (quietPassedBefore(batch)) continue;
+    expect({ action: actionOf(batch)?.name, reports: reports(batch) }).toEqual({ action: actionOf(batch)?.name, reports: [] });
+  }
+  // Most actions came within the quiet moment of the one before (this check is about them).
+  expect(actionBatches.slice(1, -1).filter((b) => !quietPassedBefore(b)).length).toBeGreaterThanOrEqual(3);
   expect(reports(actionBatches.at(-1)!).length).toBeGreaterThan(0);
   // Fewer reports to the project than actions (seven status changes, each its own report before),
   // and yet the project, the store and the people heard everything.
@@ -252,13 +266,15 @@ test.concurrent('a late task: reminder, overdue notice and escalation each exact
 });
 
 test.concurrent('moving the due date re-arms the deadlines: new notices for the new date, none left for the old one', async () => {
-  const firstDue = inSeconds(9);
+  // Dates far enough out that a slow machine still opens the task, and moves its date, before the
+  // reminder falls due (a reminder already past when its date is set is not the case tested here).
+  const firstDue = inSeconds(20);
   const { projectId, handle, task } = await openOneTask('audit', 'seo', { task: { dueAt: firstDue }, policy: { reminderLeadMs: 3_000, overdueGraceMs: 60_000 } });
   // Unassigned: the reminder goes to the whole department.
   const [reminder] = await waitForNotice(env, projectId, 'task_deadline_reminder', 1, 30_000);
   expect(reminder.recipients).toEqual({ department: 'seo' });
 
-  const secondDue = inSeconds(6);
+  const secondDue = inSeconds(10);
   const moved = await task.executeUpdate(moveDueDateUpdate, { args: [{ by: MANAGER, dueAt: secondDue, reason: 'client sent data late' }] });
   expect(moved.dueAt).toBe(new Date(secondDue).toISOString());
   expect(moved.dueDateChanges).toHaveLength(1);
@@ -279,7 +295,7 @@ test.concurrent('moving the due date re-arms the deadlines: new notices for the 
   await waitForStatus(handle, (s) => !s.overdue && s.tasks[0].dueAt === after.dueAt, 'project sees the new date');
   await recordHistory(task, 'task-due-date-moved');
   await handle.terminate('test done');
-});
+}, 120_000);
 
 test.concurrent('reassigning and releasing: the new person is told; released work is back in the queue', async () => {
   const { projectId, handle, task } = await openOneTask('text', 'copywriting');
