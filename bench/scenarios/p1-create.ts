@@ -54,10 +54,11 @@ export async function runP1(ctx: BenchContext): Promise<void> {
       await bareBlock();
     }
   }
-  ctx.floors.start = summarize(plain);
+  const bareStarts = summarize(plain);
+  ctx.floors.start = bareStarts;
   ctx.figures.push(
     withFailures(
-      latencyFigure('P1', 'P1 `POST /api/projects` vs bare start (sequential)', summarize(api), summarize(plain), { p50Ratio: 1.15, p99Ratio: 1.3 }),
+      latencyFigure('P1', 'P1 `POST /api/projects` vs bare start (sequential)', summarize(api), bareStarts, { p50Ratio: 1.15, p99Ratio: 1.3 }),
       failures,
     ),
   );
@@ -76,13 +77,14 @@ export async function runP1(ctx: BenchContext): Promise<void> {
     const created = await tolerate(settledFailures, () => agency.createProject(agency.manager(i)));
     if (created) apiSettled.push(created.ms);
   }
+  const bareStartsSettled = summarize(plainSettled);
   ctx.figures.push(
     withFailures(
       latencyFigure(
         'P1.settled',
         'P1 `POST /api/projects`, the machine settled before each (as managers create projects) vs bare start, the same',
         summarize(apiSettled),
-        summarize(plainSettled),
+        bareStartsSettled,
         { p50Ratio: 1.15, p99Ratio: 1.3 },
       ),
       settledFailures,
@@ -92,8 +94,8 @@ export async function runP1(ctx: BenchContext): Promise<void> {
   const settled = ctx.api ? breakdown('POST /api/projects', await ctx.api.stages(), creates.splice(0)) : undefined;
   if (settled) ctx.profile.push({ ...settled, route: 'POST /api/projects (settled first)' });
   const floor = hopFloorFigure(
-    sequential?.transport && { hop: sequential.transport.hop, bareStart: summarize(plain) },
-    settled?.transport && { hop: settled.transport.hop, bareStart: summarize(plainSettled) },
+    sequential?.transport && { hop: sequential.transport.hop, bareStart: bareStarts },
+    settled?.transport && { hop: settled.transport.hop, bareStart: bareStartsSettled },
   );
   if (floor) ctx.figures.push(floor);
 }
@@ -107,20 +109,26 @@ export async function runP1(ctx: BenchContext): Promise<void> {
  * after answering), so that side is a little above what a handler with no work at all would see.
  * Undefined without the split (`--no-profile`, `--api-url`).
  */
-export function hopFloorFigure(sequential?: { hop: Summary; bareStart: Summary }, settled?: { hop: Summary; bareStart: Summary }): Figure | undefined {
-  const floorOf = (side?: { hop: Summary; bareStart: Summary }) =>
+interface FloorSide {
+  hop: Summary;
+  bareStart: Summary;
+}
+
+export function hopFloorFigure(sequential?: FloorSide, settled?: FloorSide): Figure | undefined {
+  const floorOf = (side?: FloorSide) =>
     side && side.hop.n && side.bareStart.n ? { hopMs: side.hop.p50, bareStartMs: side.bareStart.p50, floor: round((side.bareStart.p50 + side.hop.p50) / side.bareStart.p50, 2) } : undefined;
-  const a = floorOf(sequential);
-  const b = floorOf(settled);
-  if (!a && !b) return undefined;
-  const cell = (f: ReturnType<typeof floorOf>, pick: (f: NonNullable<ReturnType<typeof floorOf>>) => string) => (f ? pick(f) : '–');
+  const sides = [floorOf(sequential), floorOf(settled)];
+  if (!sides.some(Boolean)) return undefined;
+  /** "one after another; settled", a dash for a side without the split. */
+  const cells = (show: (f: NonNullable<(typeof sides)[number]>) => string) => sides.map((f) => (f ? show(f) : '–')).join('; ');
+  const [a, b] = sides;
   return valueFigure(
     'P1.hop',
     "P1's floor: a bare start plus only the way to the API's handler and back (p50; no handler work at all), one after another; settled",
     {
-      agencyflow: `way in + back ${cell(a, (f) => `${f.hopMs.toFixed(1)} ms`)}; ${cell(b, (f) => `${f.hopMs.toFixed(1)} ms`)}`,
-      bare: `start ${cell(a, (f) => `${f.bareStartMs.toFixed(1)} ms`)}; ${cell(b, (f) => `${f.bareStartMs.toFixed(1)} ms`)}`,
-      ratio: `${cell(a, (f) => `${f.floor.toFixed(2)}×`)}; ${cell(b, (f) => `${f.floor.toFixed(2)}×`)}`,
+      agencyflow: `way in + back ${cells((f) => `${f.hopMs.toFixed(1)} ms`)}`,
+      bare: `start ${cells((f) => `${f.bareStartMs.toFixed(1)} ms`)}`,
+      ratio: cells((f) => `${f.floor.toFixed(2)}×`),
     },
     { ...(a && { sequential: a }), ...(b && { settled: b }) },
   );
