@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
+import type { Logger } from 'pino';
 import type { Person } from '../common/people';
 import type { z } from 'zod';
 import { PROJECT_ID_PATTERN } from '../workflows/project/contract';
@@ -35,6 +36,9 @@ function hasControlCharacter(text: string): boolean {
   return false;
 }
 
+/** Deeper than any body of this API (a plan's task's links are four levels down). */
+export const MAX_BODY_DEPTH = 16;
+
 /**
  * No text in a body may carry a control character: none is ever meant (a NUL in a title is a
  * client's bug or a probe), mail and PDFs would carry it on, and the reporting database cannot
@@ -42,16 +46,20 @@ function hasControlCharacter(text: string): boolean {
  */
 function refuseControlCharacters(body: unknown): void {
   const problems: { field: string; message: string }[] = [];
-  const visit = (value: unknown, path: string): void => {
+  const visit = (value: unknown, path: string, depth: number): void => {
+    if (depth > MAX_BODY_DEPTH) {
+      // No request of ours nests this deep; walking on would exhaust the stack (a 500) on a few KB.
+      throw badRequest([{ field: path || 'body', message: `nests deeper than ${MAX_BODY_DEPTH} levels; no request of this API does` }]);
+    }
     if (typeof value === 'string') {
       if (hasControlCharacter(value)) problems.push({ field: path || 'body', message: 'must not contain control characters (such as NUL); tabs and line breaks are fine' });
     } else if (Array.isArray(value)) {
-      value.forEach((item, i) => visit(item, `${path}[${i}]`));
+      value.forEach((item, i) => visit(item, `${path}[${i}]`, depth + 1));
     } else if (value !== null && typeof value === 'object') {
-      for (const [key, item] of Object.entries(value)) visit(item, path ? `${path}.${key}` : key);
+      for (const [key, item] of Object.entries(value)) visit(item, path ? `${path}.${key}` : key, depth + 1);
     }
   };
-  visit(body, '');
+  visit(body, '', 0);
   if (problems.length > 0) throw badRequest(problems);
 }
 
@@ -106,6 +114,51 @@ export const requireJsonBody: RequestHandler = (req, _res, next) => {
     }),
   );
 };
+
+/** JSON with sorted keys, so the same request always has the same fingerprint. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * An action's Idempotency-Key may be retried with the same request only. Temporal answers a
+ * repeated update id with the first outcome, whatever the new arguments: without this check a
+ * key reused for another request (a reject after an approve) would come back 200 with the first
+ * answer, and the client would believe its new request was done. Checked before the update runs,
+ * so the refused request changes nothing. Should the store not answer, the action goes on as
+ * before this check existed (a retry still gets its first answer from Temporal).
+ */
+export async function refuseReusedKey(
+  keys: { useActionKey(updateId: string, fingerprint: string): Promise<'first' | 'repeat' | 'conflict'> },
+  updateId: string | undefined,
+  request: unknown,
+  logger: Logger,
+): Promise<void> {
+  if (updateId === undefined) return;
+  const fingerprint = createHash('sha256').update(canonicalJson(request ?? null)).digest('hex');
+  let use: 'first' | 'repeat' | 'conflict';
+  try {
+    use = await keys.useActionKey(updateId, fingerprint);
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, 'could not check an Idempotency-Key against its first request; going on');
+    return;
+  }
+  if (use === 'conflict') {
+    throw new ApiProblem({
+      type: ProblemType.idempotencyKeyConflict,
+      title: 'Idempotency-Key reused with another request',
+      status: 422,
+      detail: 'This Idempotency-Key was first sent with a different request body for this action. Nothing was changed; use a new key for a new request.',
+    });
+  }
+}
 
 /** Update ids from the caller's Idempotency-Key: a retried action is applied once. */
 export function updateIdFor(req: Request, person: Person, action: string, objectId: string): string | undefined {

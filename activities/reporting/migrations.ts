@@ -150,6 +150,21 @@ export const MIGRATIONS: Migration[] = [
       sql`UPDATE ${s}.tasks SET review_rounds = (view->>'reviewRounds')::int WHERE (view->>'reviewRounds')::int > 0`,
     ],
   },
+  {
+    version: 5,
+    name: 'action idempotency keys',
+    up: (s) => [
+      // What each Idempotency-Key of an action was first sent with: Temporal answers a repeated
+      // update id with the first outcome whatever the arguments, so a key reused for another
+      // request is told apart here (api/validation.ts, refuseReusedKey).
+      sql`CREATE TABLE ${s}.action_requests (
+        update_id text PRIMARY KEY,
+        fingerprint text NOT NULL,
+        created_at timestamptz NOT NULL
+      )`,
+      sql`CREATE INDEX action_requests_age ON ${s}.action_requests (created_at)`,
+    ],
+  },
 ];
 
 /** Advisory lock key for a schema: per schema, so isolated test stores never wait on each other. */

@@ -236,6 +236,12 @@ export interface PortalSessionRecords {
   remove(idDigest: string): Promise<void>;
 }
 
+/** How an action's Idempotency-Key relates to the requests sent with it before. */
+export type KeyUse = 'first' | 'repeat' | 'conflict';
+
+/** How long an action's key is remembered with its request (a client retries within minutes). */
+export const ACTION_KEY_MEMORY_MS = 30 * 24 * 3600_000;
+
 export class ReportingStore {
   private readonly s: Sql;
   private readonly writeListeners = new Set<(record: WrittenRecord) => void>();
@@ -328,6 +334,26 @@ export class ReportingStore {
       await this.db.rows(sql`DELETE FROM ${this.s}.portal_sessions WHERE id_digest = ${idDigest}`);
     },
   };
+
+  /**
+   * Records that the action with this update id (from its Idempotency-Key) was sent with the
+   * request `fingerprint`, unless it was before: then says whether with the same one. Keys older
+   * than ACTION_KEY_MEMORY_MS go in the same statement, so the table never grows without bound.
+   */
+  async useActionKey(updateId: string, fingerprint: string, now = Date.now()): Promise<KeyUse> {
+    const rows = await this.db.rows<{ inserted: string | null; earlier: string | null }>(sql`
+      WITH expired AS (DELETE FROM ${this.s}.action_requests WHERE created_at < ${new Date(now - ACTION_KEY_MEMORY_MS)} RETURNING 1),
+      inserted AS (
+        INSERT INTO ${this.s}.action_requests (update_id, fingerprint, created_at) VALUES (${updateId}, ${fingerprint}, ${new Date(now)})
+        ON CONFLICT (update_id) DO NOTHING RETURNING fingerprint
+      )
+      SELECT (SELECT fingerprint FROM inserted) AS inserted,
+             (SELECT fingerprint FROM ${this.s}.action_requests WHERE update_id = ${updateId}) AS earlier`);
+    if (rows[0]?.inserted) return 'first';
+    // Sent at the same moment by another request: its row committed after this statement began.
+    const earlier = rows[0]?.earlier ?? (await this.db.rows<{ fingerprint: string }>(sql`SELECT fingerprint FROM ${this.s}.action_requests WHERE update_id = ${updateId}`))[0]?.fingerprint;
+    return earlier === fingerprint ? 'repeat' : 'conflict';
+  }
 
   // -------------------------------------------------------------------------------------------
   // Writes

@@ -45,7 +45,7 @@ import { CURRENT_PATCH_BASELINE } from '../../workflows/common/patches';
 import type { CopiesInMemory, MemoryUse } from '../copies-in-memory';
 import { LiveReadPace, liveOrStored, PendingWrites, snapshotAtLeast, STORED_SNAPSHOT_HEADER, storedOrAtStart, type SeenVersions } from '../snapshot-reads';
 import type { Stored } from '../../activities/reporting/store';
-import { idempotencyKey, parseBody, parseQuery, projectIdParam, updateIdFor } from '../validation';
+import { canonicalJson, idempotencyKey, parseBody, parseQuery, projectIdParam, refuseReusedKey, updateIdFor } from '../validation';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers the routes share
@@ -80,20 +80,25 @@ export function newProjectId(managerId: string, key?: string): string {
   return id;
 }
 
-/** JSON with sorted keys, so the same request always has the same fingerprint. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
 export const requestFingerprint = (request: ProjectRequest): string =>
   createHash('sha256').update(canonicalJson(request)).digest('hex');
+
+const DAY_MS = 24 * 3600_000;
+
+/**
+ * What the schema cannot say about a new project: a title and brief of spaces name nothing, and
+ * a client date already past cannot be planned for (a day's grace: a date picked as "today" in
+ * a time zone ahead of the server's). Every such field is named at once.
+ */
+function refuseUnfitRequest(request: ProjectRequest, nowMs: number): void {
+  const problems: { field: string; message: string }[] = [];
+  if (request.title.trim() === '') problems.push({ field: 'title', message: 'must not be blank' });
+  if (request.brief.trim() === '') problems.push({ field: 'brief', message: 'must not be blank' });
+  if (Date.parse(request.desiredDeadline) < nowMs - DAY_MS) {
+    problems.push({ field: 'desiredDeadline', message: `${request.desiredDeadline} is in the past; give the date the client wants the work by` });
+  }
+  if (problems.length > 0) throw badRequest(problems);
+}
 
 /** Configured defaults, overridden field by field by the request's `policy`. */
 export function resolvePolicy(defaults: Policy, overrides: PolicyOverrides | undefined): Policy {
@@ -187,6 +192,7 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
     const person = caller(req);
     const key = idempotencyKey(req);
     const request = parseBody(projectRequestSchema, req);
+    refuseUnfitRequest(request, now());
     const policy = resolvePolicy(policyDefaults, request.policy);
     const fingerprint = requestFingerprint(request);
     const projectId = newProjectId(person.id, key);
@@ -310,9 +316,11 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
       const { stored } = await accessibleProject(req, projectId);
       const body = parseBody(schema, req);
       const input = toInput(body, actorOf(person, req.requestId), req);
+      const updateId = updateIdFor(req, person, action(req), projectId);
+      await refuseReusedKey(deps.reporting, updateId, body, deps.logger.child({ projectId }));
       let made: number;
       try {
-        const result = await temporal.updateProject(projectId, update, input, updateIdFor(req, person, action(req), projectId));
+        const result = await temporal.updateProject(projectId, update, input, updateId);
         made = result.version;
       } catch (err) {
         if (!(alreadyIn && err instanceof ApiProblem && err.type === ProblemType.closed)) throw err;
@@ -382,7 +390,14 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
     projectAction(
       recordPaymentUpdate,
       paymentRequestSchema,
-      (payment, by) => ({ ...payment, by }),
+      (payment, by) => {
+        // A payment is recorded once it has arrived: one dated ahead would count as money in
+        // (the invoice paid, the KPIs' money owed) before it is. A day's grace for time zones.
+        if (Date.parse(payment.paidAt) > now() + DAY_MS) {
+          throw badRequest([{ field: 'paidAt', message: `${payment.paidAt} is in the future; record a payment once it has arrived` }]);
+        }
+        return { ...payment, by };
+      },
       undefined,
       // A bank statement imported again after the project ended: the payment is there, once.
       (final, payment) =>

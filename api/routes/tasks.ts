@@ -30,7 +30,7 @@ import type { AppDeps } from '../app';
 import { actorOf, allow, caller } from '../auth';
 import { ApiProblem, badRequest, forbidden, ProblemType } from '../errors';
 import { emptyBodySchema, taskListQuerySchema, type TaskListItem } from '../schemas';
-import { parseBody, parseOptionalBody, parseQuery, taskIdParam, updateIdFor } from '../validation';
+import { parseBody, parseOptionalBody, parseQuery, refuseReusedKey, taskIdParam, updateIdFor } from '../validation';
 import type { CopiesInMemory, MemoryUse } from '../copies-in-memory';
 import {
   BoundedMap,
@@ -275,8 +275,10 @@ export function createTasksRouter(
       const { person, access } = await accessibleTask(req, taskId, { copyNeeded: false });
       const body = options.optionalBody ? parseOptionalBody(schema, req) : parseBody(schema, req);
       const input = toInput(body, actorOf(person, req.requestId), access);
+      const updateId = updateIdFor(req, person, update.name, taskId);
+      await refuseReusedKey(deps.reporting, updateId, body, deps.logger.child({ taskId }));
       const view = await temporal
-        .updateTask(taskId, update, input, updateIdFor(req, person, update.name, taskId))
+        .updateTask(taskId, update, input, updateId)
         .catch(async (err: unknown) => Promise.reject((await startingNow(err, taskId)) ?? err));
       seen.note(taskId, view.version, view);
       res.json(view);
@@ -285,7 +287,7 @@ export function createTasksRouter(
 
   router.post('/api/tasks/:taskId/claim', allow('staff'), taskAction(claimTaskUpdate, emptyBodySchema, (_, by) => ({ by }), { optionalBody: true }));
   router.post('/api/tasks/:taskId/release', allow('staff'), taskAction(releaseTaskUpdate, emptyBodySchema, (_, by) => ({ by }), { optionalBody: true }));
-  router.post('/api/tasks/:taskId/submit', allow('staff'), taskAction(submitTaskUpdate, deliverableRequestSchema, (deliverable, by) => ({ ...deliverable, by })));
+  router.post('/api/tasks/:taskId/submit', allow('staff'), taskAction(submitTaskUpdate, deliverableRequestSchema, (deliverable, by) => ({ ...refuseNonWebLinks(deliverable), by })));
   router.post('/api/tasks/:taskId/review', allow('manager'), taskAction(reviewTaskUpdate, reviewRequestSchema, (review, by) => ({ ...review, by })));
   router.patch('/api/tasks/:taskId', allow('manager'), taskAction(moveDueDateUpdate, moveDueDateRequestSchema, (change, by) => ({ ...change, by })));
 
@@ -338,4 +340,17 @@ class NotStartedYet extends ApiProblem {
       headers: { 'Retry-After': '1' },
     });
   }
+}
+
+/**
+ * A delivery's links are web addresses: the portal shows them as links, and a `javascript:`,
+ * `data:` or `file:` address there is a trap for whoever reviews the work. Checked here, at the
+ * edge, not in the task's schema: recorded histories replay through that.
+ */
+function refuseNonWebLinks<D extends { links: string[] }>(deliverable: D): D {
+  const problems = deliverable.links.flatMap((link, i) =>
+    /^https?:\/\//i.test(link) ? [] : [{ field: `links[${i}]`, message: `expected a web address starting with http:// or https:// (got ${JSON.stringify(link.slice(0, 60))})` }],
+  );
+  if (problems.length > 0) throw badRequest(problems);
+  return deliverable;
 }

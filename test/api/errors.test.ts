@@ -201,6 +201,54 @@ describe('400: the request itself is wrong', () => {
     });
   });
 
+  test('a body nested deeper than any request is 400, signed in or not (not a 500 from walking it)', async () => {
+    const deep = `${'['.repeat(3000)}${']'.repeat(3000)}`;
+    for (const res of [
+      await h.http().post('/api/session').set('Content-Type', 'application/json').send(deep),
+      await h.http().post('/api/projects').set(h.auth('manager')).set('Content-Type', 'application/json').send(deep),
+    ]) {
+      expectProblem(res, 400, 'validation');
+      expect(res.body.errors[0].message).toMatch(/nests deeper than 16 levels/);
+    }
+  });
+
+  test('a new project with a blank title or brief, or a client date already past: each field named, nothing created', async () => {
+    const listed = async () => (await h.http().get('/api/projects?pageSize=100').set(h.auth('manager')).expect(200)).body.items.length as number;
+    const before = await listed();
+    const res = await h
+      .http()
+      .post('/api/projects')
+      .set(h.auth('manager'))
+      .send(projectRequest({ title: '   ', brief: '\n\t', desiredDeadline: '2020-01-01T00:00:00Z' }));
+    expectProblem(res, 400, 'validation');
+    expect(fields(res)).toEqual(['title', 'brief', 'desiredDeadline']);
+    expect(res.body.errors[2].message).toMatch(/in the past/);
+    expect(await listed()).toBe(before);
+  });
+
+  test('a payment dated in the future, a delivery link that is not a web address: named, and nothing changes', async () => {
+    await unchanged(
+      producing,
+      async () => {
+        const future = await h
+          .http()
+          .post(`/api/projects/${producing}/payments`)
+          .set(h.auth('manager'))
+          .send({ invoiceNumber: prepaymentNumber, amount: 10, paidAt: new Date(Date.now() + 3 * 86_400_000).toISOString(), reference: uniqueId('ref') });
+        expectProblem(future, 400, 'validation');
+        expect(fields(future)).toEqual(['paidAt']);
+        const links = await h
+          .http()
+          .post(`/api/tasks/${designTask}/submit`)
+          .set(h.auth('designer'))
+          .send({ summary: 'Mock-ups', links: ['https://files.example/ok', 'javascript:alert(document.domain)', 'data:text/html,<b>x</b>'] });
+        expectProblem(links, 400, 'validation');
+        expect(fields(links)).toEqual(['links[1]', 'links[2]']);
+      },
+      designTask,
+    );
+  });
+
   test('a bad Idempotency-Key header is named', async () => {
     const res = await h.http().post('/api/projects').set(h.auth('manager')).set('Idempotency-Key', 'has spaces').send(projectRequest());
     expectProblem(res, 400, 'validation');

@@ -102,6 +102,56 @@ describe('POST /api/projects', () => {
   });
 });
 
+describe('Idempotency-Key on actions', () => {
+  test('a key retried with its request answers as the first time; the key with another request is 422 and changes nothing', async () => {
+    const projectId = (await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest()).expect(201)).body.projectId as string;
+    const key = uniqueId('plan-key');
+    const putPlan = (plan: Record<string, unknown>) =>
+      h.http().put(`/api/projects/${projectId}/plan`).set(h.auth('manager')).set('Idempotency-Key', key).send(plan);
+    const plan = planRequest();
+    const first = await putPlan(plan).expect(200);
+    const again = await putPlan(plan).expect(200);
+    expect(again.body).toEqual(first.body);
+
+    // Another plan under the same key: Temporal alone would answer with the first plan's outcome.
+    const other = await putPlan(planRequest({ includedRevisionRounds: 3 }));
+    expect(other.status).toBe(422);
+    expect(other.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(other.body).toMatchObject({ type: 'urn:agencyflow:problem:idempotency-key-conflict', title: 'Idempotency-Key reused with another request' });
+    const now = (await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+    expect(now.plans).toHaveLength(1);
+    expect(now.plans[0].includedRevisionRounds).toBe(1);
+    expect(now.version).toBe((first.body as ProjectStatus).version);
+
+    // The same key on another action, or from leadership, is a key of its own.
+    await h.http().post(`/api/projects/${projectId}/plan/decision`).set(h.auth('leadership')).set('Idempotency-Key', key).send({ planVersion: 1, decision: 'reject', comment: 'Too few rounds' }).expect(200);
+    const changed = await h
+      .http()
+      .post(`/api/projects/${projectId}/plan/decision`)
+      .set(h.auth('leadership'))
+      .set('Idempotency-Key', key)
+      .send({ planVersion: 1, decision: 'approve' });
+    expect(changed.status).toBe(422);
+    const after = (await h.http().get(`/api/projects/${projectId}`).set(h.auth('leadership')).expect(200)).body as ProjectStatus;
+    expect(after.plans[0].decision).toMatchObject({ decision: 'reject' });
+  });
+
+  test('two requests with one key at the same moment: one body wins, the other is 422 or the same answer', async () => {
+    const projectId = (await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest()).expect(201)).body.projectId as string;
+    const key = uniqueId('race-key');
+    const [a, b] = await Promise.all(
+      [1, 2].map((rounds) =>
+        h.http().put(`/api/projects/${projectId}/plan`).set(h.auth('manager')).set('Idempotency-Key', key).send(planRequest({ includedRevisionRounds: rounds })),
+      ),
+    );
+    expect([a.status, b.status].sort()).toEqual([200, 422]);
+    const won = (a.status === 200 ? a : b).body as ProjectStatus;
+    const now = (await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+    expect(now.plans).toHaveLength(1);
+    expect(now.plans[0].includedRevisionRounds).toBe(won.plans[0].includedRevisionRounds);
+  });
+});
+
 describe('GET /api/projects', () => {
   test('filters by client, stage, segment and manager, pages with nextPageToken, and scopes managers to their own', async () => {
     const clientId = uniqueId('client');

@@ -195,7 +195,7 @@ export function App() {
     }
     if (loc.path === '/' || loc.path === '/login') {
       const next = loc.query.get('next');
-      navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : HOME[me.person.role], { replace: true });
+      navigate(sameSitePath(next) ?? HOME[me.person.role], { replace: true });
     }
   }, [me, loc.path, search]);
 
@@ -253,4 +253,18 @@ export function App() {
       <Shell session={session}>{content}</Shell>
     </SessionContext.Provider>
   );
+}
+
+/**
+ * `next` after signing in, only when it stays on this site: browsers read `/\\host` and `//host`
+ * as another host, so the path is resolved as the browser would and its origin compared.
+ */
+export function sameSitePath(next: string | null): string | undefined {
+  if (!next || !next.startsWith('/')) return undefined;
+  try {
+    const url = new URL(next, window.location.origin);
+    return url.origin === window.location.origin ? `${url.pathname}${url.search}${url.hash}` : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -348,10 +348,15 @@ export function LinkList({ links }: { links: string[] }) {
   return (
     <ul>
       {links.map((l) => (
-        <li key={l}>
-          <a href={l} target="_blank" rel="noopener noreferrer">
-            {l}
-          </a>
+        <li key={l} className="wrap-anywhere">
+          {/* Only web addresses become links: deliveries stored before the API refused others may hold a javascript: one. */}
+          {/^https?:\/\//i.test(l) ? (
+            <a href={l} target="_blank" rel="noopener noreferrer">
+              {l}
+            </a>
+          ) : (
+            l
+          )}
         </li>
       ))}
     </ul>
