@@ -278,3 +278,46 @@ browserTest('signing out locks every page, and the old session cookie opens noth
   const replay = await context.request.get(`${portal.baseUrl}/api/projects/${projectId}`, { headers: { Cookie: `${cookie.name}=${cookie.value}` } });
   expect(replay.status()).toBe(401);
 });
+
+browserTest('a sign-in link whose next= points off the site lands on the person’s home page, never elsewhere', async () => {
+  for (const next of ['/\\evil.example', '//evil.example/x', 'https://evil.example/']) {
+    const manager = await open('manager', `/login?next=${encodeURIComponent(next)}`);
+    await manager.page.getByRole('heading', { name: 'My portfolio' }).waitFor();
+    const url = new URL(manager.page.url());
+    expect([next, url.origin, url.pathname]).toEqual([next, portal.baseUrl, '/projects']);
+    await manager.context.close();
+  }
+});
+
+browserTest('at a phone’s width no page is wider than the screen: the menu wraps, a plan’s money is in words above its table, long words wrap', async () => {
+  const phone = { width: 390, height: 844 };
+  const widthOf = (p: PersonPage) => p.page.evaluate(() => document.documentElement.scrollWidth);
+  // A delivery with a word and a link longer than any screen, on the task the manager reviews.
+  // (The tests above may have claimed it for the designer already.)
+  const task = (await h.http().get(`/api/tasks/${designTask}`).set(h.auth('designer')).expect(200)).body as { status: string };
+  if (task.status === 'open') await h.http().post(`/api/tasks/${designTask}/claim`).set(h.auth('designer')).expect(200);
+  await h
+    .http()
+    .post(`/api/tasks/${designTask}/submit`)
+    .set(h.auth('designer'))
+    .send({ summary: `Mock-ups: ${'A'.repeat(300)}`, links: [`https://files.example/${'b'.repeat(300)}`] })
+    .expect(200);
+  for (const [who, path, shows] of [
+    ['manager', '/projects', 'My portfolio'],
+    ['manager', `/tasks/${designTask}`, 'Review the delivery'],
+    ['leadership', `/projects/${projectId}`, title],
+  ] as const) {
+    const person = await portal.openAs(who, { startAt: path, viewport: phone });
+    pages.push(person);
+    await person.page.getByRole('heading', { name: shows }).first().waitFor();
+    // Every menu entry in sight, not scrolled away to the right.
+    for (const link of await person.page.locator('.topbar nav a').all()) {
+      const box = (await link.boundingBox())!;
+      expect([await link.textContent(), box.x + box.width <= phone.width]).toEqual([await link.textContent(), true]);
+    }
+    expect([path, await widthOf(person)]).toEqual([path, phone.width]);
+    if (path === `/projects/${projectId}`) await expect(person.page.locator('.plan-summary').first().textContent()).resolves.toMatch(/^Total €2,000\.00 · prepayment 0%/);
+    await portal.screenshot(person.page, `phone-${who}-${path.split('/')[1]}`);
+    await person.context.close();
+  }
+});

@@ -6,7 +6,15 @@ import { Badge } from './ui';
 
 export function PlanTable({ plan, currency, changedKeys }: { plan: PlanVersion; currency: string; changedKeys?: Set<string> }) {
   const prepayment = Math.round(plan.total * plan.prepaymentPercent) / 100;
+  const titleOf = (key: string): string => plan.tasks.find((t) => t.key === key)?.title ?? key;
   return (
+    <>
+    {/* The money first, in words: on a phone the table's price column is off to the side. */}
+    <p class="plan-summary">
+      Total <strong>{formatMoney(plan.total, currency)}</strong> · prepayment {plan.prepaymentPercent}% ({formatMoney(prepayment, currency)}) ·{' '}
+      {plan.includedRevisionRounds} revision {plan.includedRevisionRounds === 1 ? 'round' : 'rounds'} included · {plan.tasks.length}{' '}
+      {plan.tasks.length === 1 ? 'task' : 'tasks'}
+    </p>
     <div class="table-wrap">
       <table class="plan-table">
         <caption class="visually-hidden">Plan version {plan.version}</caption>
@@ -35,7 +43,7 @@ export function PlanTable({ plan, currency, changedKeys }: { plan: PlanVersion; 
               <td>{DEPARTMENT_LABEL[t.department]}</td>
               <td class="num">{t.estimateHours} h</td>
               <td>{formatDateTime(t.dueAt)}</td>
-              <td>{t.dependsOn.length > 0 ? t.dependsOn.join(', ') : '—'}</td>
+              <td>{t.dependsOn.length > 0 ? t.dependsOn.map(titleOf).join(', ') : '—'}</td>
               <td class="num">{formatMoney(t.price, currency)}</td>
             </tr>
           ))}
@@ -64,6 +72,7 @@ export function PlanTable({ plan, currency, changedKeys }: { plan: PlanVersion; 
         </tfoot>
       </table>
     </div>
+    </>
   );
 }
 
