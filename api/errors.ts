@@ -112,6 +112,47 @@ export function fieldPath(path: readonly PropertyKey[], prefix = ''): string {
 }
 
 /** One entry per bad field, named the way the client wrote it. */
+const KIND: Record<string, string> = {
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'an object',
+};
+
+/**
+ * zod's own messages ("Too small: expected string to have >=1 characters") in the words a person
+ * filling a form reads; messages our schemas set themselves are theirs already and pass unchanged.
+ */
+export function inWords(issue: ZodError['issues'][number]): string {
+  const own = !/^(Too small|Too big|Invalid input|Invalid option):/.test(issue.message);
+  if (own) return issue.message;
+  switch (issue.code) {
+    case 'invalid_type': {
+      const received = /received (\w+)$/.exec(issue.message)?.[1];
+      const expected = KIND[issue.expected] ?? issue.expected;
+      return received === 'undefined' || received === 'null' ? `required: ${expected}` : `expected ${expected}`;
+    }
+    case 'too_small': {
+      const n = Number(issue.minimum);
+      if (issue.origin === 'string') return n <= 1 ? 'required' : `at least ${n} characters`;
+      if (issue.origin === 'array' || issue.origin === 'set') return n <= 1 ? 'at least one is required' : `at least ${n} are required`;
+      return issue.inclusive ? `at least ${n}` : `more than ${n}`;
+    }
+    case 'too_big': {
+      const n = Number(issue.maximum);
+      if (issue.origin === 'string') return `at most ${n} characters`;
+      if (issue.origin === 'array' || issue.origin === 'set') return `at most ${n} items`;
+      return issue.inclusive ? `at most ${n}` : `less than ${n}`;
+    }
+    case 'invalid_value':
+      return `expected one of: ${issue.values.map((v) => String(v)).join(', ')}`;
+    default:
+      return issue.message;
+  }
+}
+
 export function zodFieldProblems(error: ZodError, options: { prefix?: string; root?: string } = {}): FieldProblem[] {
   const problems: FieldProblem[] = [];
   for (const issue of error.issues) {
@@ -122,8 +163,7 @@ export function zodFieldProblems(error: ZodError, options: { prefix?: string; ro
       continue;
     }
     const field = fieldPath(issue.path, options.prefix) || options.root || 'body';
-    const missing = issue.code === 'invalid_type' && /received undefined$/.test(issue.message);
-    problems.push({ field, message: missing ? `required (${issue.expected})` : issue.message });
+    problems.push({ field, message: inWords(issue) });
   }
   return problems;
 }

@@ -84,16 +84,24 @@ export const requestFingerprint = (request: ProjectRequest): string =>
   createHash('sha256').update(canonicalJson(request)).digest('hex');
 
 const DAY_MS = 24 * 3600_000;
+/** Past this, amounts lose cents in a double, and no agency's project costs that much. */
+const MAX_BUDGET = 1_000_000_000_000;
+const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 
 /**
- * What the schema cannot say about a new project: a title and brief of spaces name nothing, and
- * a client date already past cannot be planned for (a day's grace: a date picked as "today" in
+ * What the schema cannot say about a new project: a title and brief of spaces name nothing, a
+ * currency must be one ISO 4217 knows, a budget of a trillion or more is a slip, and a client
+ * date already past cannot be planned for (a day's grace: a date picked as "today" in
  * a time zone ahead of the server's). Every such field is named at once.
  */
 function refuseUnfitRequest(request: ProjectRequest, nowMs: number): void {
   const problems: { field: string; message: string }[] = [];
   if (request.title.trim() === '') problems.push({ field: 'title', message: 'must not be blank' });
   if (request.brief.trim() === '') problems.push({ field: 'brief', message: 'must not be blank' });
+  if (!KNOWN_CURRENCIES.has(request.budget.currency)) {
+    problems.push({ field: 'budget.currency', message: `${request.budget.currency} is not a currency code (ISO 4217, such as EUR or USD)` });
+  }
+  if (request.budget.amount > MAX_BUDGET) problems.push({ field: 'budget.amount', message: `at most ${MAX_BUDGET.toLocaleString('en')} (a budget beyond that is a typing slip)` });
   if (Date.parse(request.desiredDeadline) < nowMs - DAY_MS) {
     problems.push({ field: 'desiredDeadline', message: `${request.desiredDeadline} is in the past; give the date the client wants the work by` });
   }

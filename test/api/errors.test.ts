@@ -212,17 +212,17 @@ describe('400: the request itself is wrong', () => {
     }
   });
 
-  test('a new project with a blank title or brief, or a client date already past: each field named, nothing created', async () => {
+  test('a new project with a blank title or brief, an unknown currency, a budget past a trillion or a client date already past: each field named, nothing created', async () => {
     const listed = async () => (await h.http().get('/api/projects?pageSize=100').set(h.auth('manager')).expect(200)).body.items.length as number;
     const before = await listed();
     const res = await h
       .http()
       .post('/api/projects')
       .set(h.auth('manager'))
-      .send(projectRequest({ title: '   ', brief: '\n\t', desiredDeadline: '2020-01-01T00:00:00Z' }));
+      .send(projectRequest({ title: '   ', brief: '\n\t', desiredDeadline: '2020-01-01T00:00:00Z', budget: { amount: 99999999999999999999, currency: 'XYZ' } }));
     expectProblem(res, 400, 'validation');
-    expect(fields(res)).toEqual(['title', 'brief', 'desiredDeadline']);
-    expect(res.body.errors[2].message).toMatch(/in the past/);
+    expect(fields(res)).toEqual(['title', 'brief', 'budget.currency', 'budget.amount', 'desiredDeadline']);
+    expect(res.body.errors[4].message).toMatch(/in the past/);
     expect(await listed()).toBe(before);
   });
 
@@ -410,5 +410,25 @@ describe('413, 415, 429', () => {
     } finally {
       await limited.close();
     }
+  });
+});
+
+describe('messages a person reads', () => {
+  test('zod’s own wording comes back in plain words; the schemas’ own messages unchanged', async () => {
+    const res = await h
+      .http()
+      .post('/api/projects')
+      .set(h.auth('manager'))
+      .send(projectRequest({ title: '', brief: 'x'.repeat(10_001), departments: [], budget: { amount: null, currency: 'EUR' }, policy: { startAfterPrepayment: 'yes' } }));
+    expectProblem(res, 400, 'validation');
+    const byField = Object.fromEntries((res.body.errors as { field: string; message: string }[]).map((e) => [e.field, e.message]));
+    expect(byField).toMatchObject({
+      title: 'required',
+      brief: 'at most 10000 characters',
+      departments: 'at least one is required',
+      'budget.amount': 'required: a number',
+      'policy.startAfterPrepayment': 'expected true or false',
+    });
+    expect(JSON.stringify(res.body)).not.toMatch(/Too small|Too big|Invalid input/);
   });
 });

@@ -291,7 +291,7 @@ browserTest('a sign-in link whose next= points off the site lands on the person�
 
 browserTest('at a phone’s width no page is wider than the screen: the menu wraps, a plan’s money is in words above its table, long words wrap', async () => {
   const phone = { width: 390, height: 844 };
-  const widthOf = (p: PersonPage) => p.page.evaluate(() => document.documentElement.scrollWidth);
+  const widthOf = (p: PersonPage) => p.page.evaluate<number>('document.documentElement.scrollWidth');
   // A delivery with a word and a link longer than any screen, on the task the manager reviews.
   // (The tests above may have claimed it for the designer already.)
   const task = (await h.http().get(`/api/tasks/${designTask}`).set(h.auth('designer')).expect(200)).body as { status: string };
