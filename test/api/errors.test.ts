@@ -219,7 +219,7 @@ describe('400: the request itself is wrong', () => {
       .http()
       .post('/api/projects')
       .set(h.auth('manager'))
-      .send(projectRequest({ title: '   ', brief: '\n\t', desiredDeadline: '2020-01-01T00:00:00Z', budget: { amount: 99999999999999999999, currency: 'XYZ' } }));
+      .send(projectRequest({ title: '   ', brief: '\n\t', desiredDeadline: '2020-01-01T00:00:00Z', budget: { amount: 1e20, currency: 'XYZ' } }));
     expectProblem(res, 400, 'validation');
     expect(fields(res)).toEqual(['title', 'brief', 'budget.currency', 'budget.amount', 'desiredDeadline']);
     expect(res.body.errors[4].message).toMatch(/in the past/);
