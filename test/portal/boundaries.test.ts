@@ -293,19 +293,17 @@ browserTest('at a phone’s width no page is wider than the screen: the menu wra
   const phone = { width: 390, height: 844 };
   const widthOf = (p: PersonPage) => p.page.evaluate<number>('document.documentElement.scrollWidth');
   // A delivery with a word and a link longer than any screen, on the task the manager reviews.
-  // (The tests above may have claimed it for the designer already.)
-  const task = (await h.http().get(`/api/tasks/${designTask}`).set(h.auth('designer')).expect(200)).body as { status: string };
-  if (task.status === 'open') await h.http().post(`/api/tasks/${designTask}/claim`).set(h.auth('designer')).expect(200);
+  const { projectId: phoneProject, designTask: delivered } = await claimedDesignTask(`${title} on a phone`);
   await h
     .http()
-    .post(`/api/tasks/${designTask}/submit`)
+    .post(`/api/tasks/${delivered}/submit`)
     .set(h.auth('designer'))
     .send({ summary: `Mock-ups: ${'A'.repeat(300)}`, links: [`https://files.example/${'b'.repeat(300)}`] })
     .expect(200);
   for (const [who, path, shows] of [
     ['manager', '/projects', 'My portfolio'],
-    ['manager', `/tasks/${designTask}`, 'Review the delivery'],
-    ['leadership', `/projects/${projectId}`, title],
+    ['manager', `/tasks/${delivered}`, 'Review the delivery'],
+    ['leadership', `/projects/${phoneProject}`, `${title} on a phone`],
   ] as const) {
     const person = await portal.openAs(who, { startAt: path, viewport: phone });
     pages.push(person);
@@ -316,8 +314,37 @@ browserTest('at a phone’s width no page is wider than the screen: the menu wra
       expect([await link.textContent(), box.x + box.width <= phone.width]).toEqual([await link.textContent(), true]);
     }
     expect([path, await widthOf(person)]).toEqual([path, phone.width]);
-    if (path === `/projects/${projectId}`) await expect(person.page.locator('.plan-summary').first().textContent()).resolves.toMatch(/^Total €2,000\.00 · prepayment 0%/);
+    if (path === `/projects/${phoneProject}`) await expect(person.page.locator('.plan-summary').first().textContent()).resolves.toMatch(/^Total €2,000\.00 · prepayment 0%/);
     await portal.screenshot(person.page, `phone-${who}-${path.split('/')[1]}`);
     await person.context.close();
   }
 });
+
+browserTest('giving a task back asks first, and says when what was typed for the delivery would be lost', async () => {
+  const { designTask: task } = await claimedDesignTask(`${title} given back`);
+  const designer = await open('designer', `/tasks/${task}`);
+  const { page } = designer;
+  await page.locator('#deliver-summary').fill('Half of the mock-ups');
+  const asked: string[] = [];
+  page.once('dialog', (d) => void (asked.push(d.message()), d.dismiss()));
+  await page.getByRole('button', { name: 'Give back to the department' }).click();
+  await eventually(async () => (asked.length > 0 ? true : undefined), { what: 'the question' });
+  expect(asked[0]).toMatch(/What you typed for the delivery is not kept/);
+  expect(((await h.http().get(`/api/tasks/${task}`).set(h.auth('designer')).expect(200)).body as { status: string }).status).toBe('claimed');
+  page.once('dialog', (d) => void d.accept());
+  await page.getByRole('button', { name: 'Give back to the department' }).click();
+  await page.getByText('You gave the task back to the department.').waitFor();
+  expect(((await h.http().get(`/api/tasks/${task}`).set(h.auth('designer')).expect(200)).body as { status: string }).status).toBe('open');
+});
+
+/** A project of its own, approved, its design task claimed by the designer. */
+async function claimedDesignTask(projectTitle: string): Promise<{ projectId: string; designTask: string }> {
+  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: projectTitle })).expect(201);
+  const id = (created.body as ProjectStatus).projectId;
+  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send(planRequest()).expect(200);
+  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+  const task = `${id}.design-home`;
+  await waitForTask(h, task, 'open');
+  await h.http().post(`/api/tasks/${task}/claim`).set(h.auth('designer')).expect(200);
+  return { projectId: id, designTask: task };
+}

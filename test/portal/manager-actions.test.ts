@@ -97,6 +97,14 @@ step('cancelling needs a reason; then the project is cancelled, with the reason 
   await page.getByRole('button', { name: 'Cancel the project' }).click();
   await page.locator('#cancel-reason-error').waitFor();
   await page.locator('#cancel-reason').fill('The client stopped the campaign.');
+  // It cannot be undone, so the page asks first: declined, nothing happens; accepted, it is done.
+  const asked: string[] = [];
+  page.once('dialog', (d) => void (asked.push(d.message()), d.dismiss()));
+  await page.getByRole('button', { name: 'Cancel the project' }).click();
+  await eventually(async () => (asked.length > 0 ? true : undefined), { what: 'the confirmation asked' });
+  expect(asked[0]).toMatch(/cannot be undone/);
+  expect(await page.getByText(/^Cancelled by /).count()).toBe(0);
+  page.once('dialog', (d) => void d.accept());
   await page.getByRole('button', { name: 'Cancel the project' }).click();
   await page.getByText(/^Cancelled by .*The client stopped the campaign\./).waitFor({ timeout: 30_000 });
   expect(await page.getByText('Cancel this project').count()).toBe(0);

@@ -48,12 +48,20 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 
-  /** The messages for one field (`tasks[1].dueAt`), including its sub-fields (`tasks[1].dependsOn[0]`). */
-  at(field: string): string | undefined {
+  /**
+   * The messages for one field (`tasks[1].dueAt`), including its sub-fields (`tasks[1].dependsOn[0]`).
+   * `item` names the entries of a list entered as one field (the links, one per line): each
+   * message then says which one ("address 2: …").
+   */
+  at(field: string, item?: string): string | undefined {
     const own = (this.problem.errors ?? []).filter(
       (e) => e.field === field || e.field.startsWith(`${field}.`) || e.field.startsWith(`${field}[`),
     );
-    return own.length > 0 ? own.map((e) => humanize(e.message)).join('; ') : undefined;
+    const which = (f: string): string => {
+      const index = item ? /^\[(\d+)\]$/.exec(f.slice(field.length))?.[1] : undefined;
+      return index === undefined ? '' : `${item} ${Number(index) + 1}: `;
+    };
+    return own.length > 0 ? own.map((e) => `${which(e.field)}${humanize(e.message)}`).join('; ') : undefined;
   }
 }
 

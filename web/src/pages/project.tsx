@@ -707,6 +707,8 @@ function CancelProject({ project: p, onChange }: { project: ProjectStatus; onCha
       <form
         onSubmit={(e) => {
           e.preventDefault();
+          // Asked only once there is a reason: without one the API's refusal says what is missing.
+          if (reason.trim() !== '' && !window.confirm(`Cancel “${p.title}”? Open work stops and accepted work is invoiced. This cannot be undone.`)) return;
           void cancel.act();
         }}
         noValidate

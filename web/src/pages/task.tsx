@@ -214,14 +214,18 @@ function StaffActions({ task, onChange }: { task: Task; onChange: (t: Task) => v
             hint="One address per line (files, drafts, previews)."
             value={links}
             onValue={setLinks}
-            error={deliver.error?.at('links')}
+            error={deliver.error?.at('links', 'address')}
             rows={3}
           />
           <div class="form-actions">
             <button type="submit" class="button" disabled={deliver.pending}>
               {deliver.pending ? 'Delivering…' : 'Deliver for review'}
             </button>
-            <button type="button" class="button button--secondary" disabled={release.pending} onClick={() => void release.act()}>
+            <button type="button" class="button button--secondary" disabled={release.pending} onClick={() => {
+                // Someone else may claim it next, and the delivery form's text is not kept.
+                const typed = summary.trim() !== '' || links.trim() !== '';
+                if (window.confirm(`Give this task back to the department? Anyone there may claim it next.${typed ? ' What you typed for the delivery is not kept.' : ''}`)) void release.act();
+              }}>
               Give back to the department
             </button>
           </div>
