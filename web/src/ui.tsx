@@ -304,15 +304,20 @@ export const TaskStatusBadge = ({ status }: { status?: TaskStatus }) =>
   status ? <Badge tone={TASK_TONE[status]}>{TASK_STATUS_LABEL[status]}</Badge> : null;
 
 /** The due date with its state in words (never colour alone): overdue, due soon. */
-export function Due({ dueAt, overdue = false, done = false }: { dueAt?: string; overdue?: boolean; done?: boolean }) {
+/**
+ * A due date, marked when it is near or past. `projectEnd`: a project's end (its last task's due
+ * date, or the client's date before there is a plan), which is not work past due — "Overdue" on
+ * the portfolio counts open work past its due date — so it has words of its own.
+ */
+export function Due({ dueAt, overdue = false, done = false, projectEnd = false }: { dueAt?: string; overdue?: boolean; done?: boolean; projectEnd?: boolean }) {
   if (!dueAt) return <span class="muted">no due date</span>;
   const state = done ? 'later' : dueState(dueAt, overdue);
   return (
     <span class={`due due--${state}`}>
-      {state === 'overdue' && <Badge tone="bad">Overdue</Badge>}
-      {state === 'soon' && <Badge tone="warn">Due soon</Badge>}{' '}
+      {state === 'overdue' && <Badge tone="bad">{projectEnd ? 'Past its end date' : 'Overdue'}</Badge>}
+      {state === 'soon' && <Badge tone="warn">{projectEnd ? 'Ends soon' : 'Due soon'}</Badge>}{' '}
       <time dateTime={dueAt} title={relative(dueAt)}>
-        due {formatDateTime(dueAt)}
+        {projectEnd ? 'ends' : 'due'} {formatDateTime(dueAt)}
       </time>
     </span>
   );

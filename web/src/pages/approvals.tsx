@@ -72,7 +72,14 @@ function Approval({ project: p, onDecided }: { project: ProjectStatus; onDecided
       );
     },
     (next) => {
-      flash(next.stage === 'planning' ? `Sent “${p.title}” back to ${name(p.managerId)}.` : `Approved “${p.title}”: work starts.`);
+      const waitsForPrepayment = plan.prepaymentPercent > 0 && next.policy.startAfterPrepayment;
+      flash(
+        next.stage === 'planning'
+          ? `Sent “${p.title}” back to ${name(p.managerId)}.`
+          : waitsForPrepayment
+            ? `Approved “${p.title}”: the prepayment invoice goes to the client; work starts once it is paid.`
+            : `Approved “${p.title}”: work starts.`,
+      );
       onDecided();
     },
   );

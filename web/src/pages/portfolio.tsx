@@ -160,7 +160,7 @@ function ProjectCard({ project: p, showManager, name }: { project: ProjectListIt
         {paymentLate && <Badge tone="bad">Payment past due</Badge>}
         {p.hasOpenComplaint && <Badge tone="warn">Open complaint</Badge>}
       </span>
-      {finished ? <span class="muted">started {formatDate(p.startedAt)}</span> : <Due dueAt={p.dueAt} overdue={false} />}
+      {finished ? <span class="muted">started {formatDate(p.startedAt)}</span> : <Due dueAt={p.dueAt} overdue={false} projectEnd />}
     </li>
   );
 }
