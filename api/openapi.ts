@@ -578,6 +578,7 @@ export function buildOpenApiDocument(options: { serverUrl?: string; version?: st
   for (const op of OPERATIONS) {
     const errorStatuses = new Set<number>(op.errors ?? []);
     if (op.roles) [401, 403, 429, 503].forEach((s) => errorStatuses.add(s));
+    if (op.idempotencyKey) errorStatuses.add(422);
     const responses: Record<string, unknown> = {
       [op.success.status]: {
         description: op.success.description,
@@ -607,7 +608,7 @@ export function buildOpenApiDocument(options: { serverUrl?: string; version?: st
               description:
                 op.idempotencyKey === 'create'
                   ? 'Retry-safe creation: the same key and body give the same project.'
-                  : 'Retry-safe action: the same key applies the action once.',
+                  : 'Retry-safe action: the same key and body apply the action once (a retry answers as the first time); the same key with another body is 422.',
             }),
         })
       : undefined;
