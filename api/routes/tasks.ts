@@ -263,6 +263,18 @@ export function createTasksRouter(
    * each other; the caller's next list through this process waits for it, everyone else sees it
    * within milliseconds.
    */
+  /** "Task already claimed": the workflow knows the holder by id only; people read a name. */
+  function withHolderNamed(err: unknown): unknown {
+    if (!(err instanceof ApiProblem) || err.type !== ProblemType.taskAlreadyClaimed || !err.detail) return err;
+    const holderId = /held by (\S+)$/.exec(err.detail)?.[1];
+    const holder = holderId ? people.get(holderId) : undefined;
+    if (!holderId || !holder) return err;
+    return new ApiProblem(
+      { type: err.type, title: err.title, status: err.status, detail: `${holder.name} (${holderId}) took this task first; it is theirs now.`, headers: err.headers, extensions: err.extensions },
+      { cause: err },
+    );
+  }
+
   const taskAction =
     <S extends z.ZodType, Input>(
       update: UpdateDefinition<TaskView, [Input]>,
@@ -279,7 +291,7 @@ export function createTasksRouter(
       await refuseReusedKey(deps.reporting, updateId, body, deps.logger.child({ taskId }));
       const view = await temporal
         .updateTask(taskId, update, input, updateId)
-        .catch(async (err: unknown) => Promise.reject((await startingNow(err, taskId)) ?? err));
+        .catch(async (err: unknown) => Promise.reject((await startingNow(err, taskId)) ?? withHolderNamed(err)));
       seen.note(taskId, view.version, view);
       res.json(view);
       storeWrites.track(person.id, { taskId }, deps.reporting.publish({ kind: 'task', taskId, projectId: view.projectId, seq: view.version, view }));

@@ -335,7 +335,8 @@ describe('409: not possible in the current state, and nothing changes', () => {
       async () => {
         const claimed = await h.http().post(`/api/tasks/${designTask}/claim`).set(h.auth('designer2'));
         expectProblem(claimed, 409, 'task-already-claimed');
-        expect(claimed.body.detail).toContain(h.people.designer.id);
+        // The holder by name, for the colleague who lost the race; the id beside it.
+        expect(claimed.body.detail).toBe(`${h.directory.get(h.people.designer.id)!.name} (${h.people.designer.id}) took this task first; it is theirs now.`);
         const over = await h
           .http()
           .post(`/api/projects/${producing}/payments`)

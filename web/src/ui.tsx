@@ -226,7 +226,8 @@ export function ProblemBox({
     <div class="problem" role="alert" tabIndex={-1} ref={ref}>
       <p class="problem-title">
         <strong>{title ?? error.problem.title}</strong>
-        {error.status > 0 && <span class="muted"> ({error.status})</span>}
+        {/* A person needs the words, not the HTTP code; a server error's code helps whoever they call. */}
+        {error.status >= 500 && <span class="muted"> ({error.status})</span>}
       </p>
       {error.problem.detail && fields.length === 0 && <p>{error.problem.detail}</p>}
       {fields.length > 0 && (
