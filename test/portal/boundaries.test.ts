@@ -348,3 +348,14 @@ async function claimedDesignTask(projectTitle: string): Promise<{ projectId: str
   await h.http().post(`/api/tasks/${task}/claim`).set(h.auth('designer')).expect(200);
   return { projectId: id, designTask: task };
 }
+
+browserTest('work sent back and then given back to the department shows as rework in the department’s Open list', async () => {
+  const { designTask: task } = await claimedDesignTask(`${title} rework`);
+  await h.http().post(`/api/tasks/${task}/submit`).set(h.auth('designer')).send({ summary: 'First mock-ups', links: [] }).expect(200);
+  await h.http().post(`/api/tasks/${task}/review`).set(h.auth('manager')).send({ decision: 'changes_requested', comment: 'Bigger logo' }).expect(200);
+  await h.http().post(`/api/tasks/${task}/release`).set(h.auth('designer')).send({}).expect(200);
+  const colleague = await open('designer2', '/inbox');
+  const row = colleague.page.locator('.task-item', { has: colleague.page.getByRole('link', { name: 'Home page design' }) }).filter({ hasText: `${title} rework` });
+  await row.getByText('Rework · round 1').waitFor();
+  expect(await row.getByRole('button', { name: /^Claim/ }).count()).toBe(1);
+});

@@ -140,7 +140,7 @@ step('the manager plans two tasks, copy after design; a due date before its depe
   await page.getByRole('button', { name: 'Submit for approval' }).click();
   const refusal = page.locator('#plan-tasks-1-dueAt-error');
   await refusal.waitFor();
-  expect(await refusal.textContent()).toMatch(/before its dependency "home-page-design" is due/);
+  expect(await refusal.textContent()).toMatch(/before its dependency "Home page design" is due/);
   expect(await page.locator('#plan-tasks-1-dueAt').getAttribute('aria-invalid')).toBe('true');
   await shoot(page, '03-plan-editor-refused');
 

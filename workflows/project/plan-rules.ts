@@ -40,7 +40,8 @@ export function checkPlan(plan: PlanInput, nowMs: number, currency?: string): Pl
     if (Number.isNaN(dueMs)) {
       problems.push({ field: `tasks[${index}].dueAt`, message: 'not a date' });
     } else if (dueMs <= nowMs) {
-      problems.push({ field: `tasks[${index}].dueAt`, message: `due date ${task.dueAt} is in the past` });
+      // No timestamp in the words: the form shows the date in the person's own time zone.
+      problems.push({ field: `tasks[${index}].dueAt`, message: 'this due date is in the past' });
     }
   });
 
@@ -56,7 +57,7 @@ export function checkPlan(plan: PlanInput, nowMs: number, currency?: string): Pl
       } else if (dueMs < target.dueMs) {
         problems.push({
           field: `tasks[${index}].dueAt`,
-          message: `due ${task.dueAt}, before its dependency "${dep}" is due (${plan.tasks[target.index].dueAt})`,
+          message: `due before its dependency "${plan.tasks[target.index].title}" is due; it can start only once that one is done`,
         });
       }
     });

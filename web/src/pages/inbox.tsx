@@ -124,6 +124,8 @@ export function Inbox({ query }: { query: URLSearchParams }) {
               <div class="task-item-meta">
                 <TaskStatusBadge status={t.status} />
                 {t.reviewRounds > 0 && t.status === 'claimed' && <Badge tone="warn">Sent back · round {t.reviewRounds}</Badge>}
+                {/* Sent back, then given back to the department: whoever claims it next reworks it. */}
+                {t.reviewRounds > 0 && t.status === 'open' && <Badge tone="warn">Rework · round {t.reviewRounds}</Badge>}
                 <Due dueAt={t.dueAt} overdue={t.overdue} />
                 {t.assigneeId && t.status !== 'open' && <span class="muted">{t.assigneeId === me.person.id ? 'you' : name(t.assigneeId)}</span>}
               </div>
