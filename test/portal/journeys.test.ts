@@ -56,7 +56,7 @@ const DAY = 86_400_000;
 const quarterOf = (d: Date) => `${d.getUTCFullYear()}-Q${Math.floor(d.getUTCMonth() / 3) + 1}`;
 
 /** Refusals this test provokes on purpose: the browser logs their network lines as errors. */
-const PROVOKED = [/status of 400 .*\/api\/projects\/p-[a-z2-7]+\/(plan|plan\/decision)\b/, /status of 400 .*\/api\/reports\/sales-targets\//];
+const PROVOKED = [/status of 400 .*\/api\/projects\/p-[a-z2-7]+\/(plan|plan\/decision|feedback)\b/, /status of 400 .*\/api\/reports\/sales-targets\//];
 
 beforeAll(async () => {
   h = await startApiHarness();
@@ -271,7 +271,7 @@ step('a copywriter claims the copy once design is accepted, delivers, and the ma
   await m.getByText('Accepted.', { exact: true }).waitFor();
 });
 
-step('the manager records the client’s acceptance and the payment; the project completes and its PDFs open', async () => {
+step('the manager records the client’s acceptance, a complaint after it (resolved), and the payment; the project completes and its PDFs open', async () => {
   const { page } = manager;
   await page.goto(`${portal.baseUrl}/projects/${projectId}`);
   await page.getByRole('heading', { name: 'Record the client’s response' }).waitFor({ timeout: 30_000 });
@@ -280,6 +280,18 @@ step('the manager records the client’s acceptance and the payment; the project
   await page.locator('#feedback-comment').fill('Lovely work.');
   await page.getByRole('button', { name: 'Record the response' }).click();
   await page.getByText('Recorded: the client accepted the work.').waitFor();
+
+  // Accepted, and then unhappy while paying: the complaint is recorded (a description is
+  // required, at its field) and resolved from the same page.
+  await page.getByText('The client complains after accepting').click();
+  await page.getByRole('button', { name: 'Record the complaint' }).click();
+  await page.locator('#late-complaint-error').waitFor();
+  await page.locator('#late-complaint').fill('The invoice names the wrong department.');
+  await page.getByRole('button', { name: 'Record the complaint' }).click();
+  await page.getByText('Complaint recorded; leadership is told.').waitFor();
+  await page.locator('#resolution-c1').fill('Invoice wording corrected.');
+  await page.getByRole('button', { name: 'Resolve the complaint' }).click();
+  await page.getByText('Complaint resolved.').waitFor();
 
   await page.locator('#payment-reference').waitFor({ timeout: 30_000 });
   expect(await page.locator('#payment-amount').inputValue()).toBe('1800');

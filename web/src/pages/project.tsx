@@ -260,13 +260,17 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
     case 'closing': {
       const unpaid = p.invoices.filter(owed);
       return (
-        <div class="callout" role="note">
-          <p>
-            {unpaid.length > 0
-              ? `Waiting for payment: ${unpaid.map((i) => `${i.number} (${formatMoney(i.amount - i.paidAmount, i.currency)} due ${formatDate(i.dueAt)})`).join(', ')}.`
-              : 'Closing: the documents are being prepared.'}
-          </p>
-        </div>
+        <>
+          <div class="callout" role="note">
+            <p>
+              {unpaid.length > 0
+                ? `Waiting for payment: ${unpaid.map((i) => `${i.number} (${formatMoney(i.amount - i.paidAmount, i.currency)} due ${formatDate(i.dueAt)})`).join(', ')}.`
+                : 'Closing: the documents are being prepared.'}
+            </p>
+          </div>
+          {/* A client may accept (or be deemed to) and complain while paying: the workflow takes it until closing. */}
+          {isManager && p.stage === 'invoicing' && <RecordComplaint project={p} onChange={onChange} />}
+        </>
       );
     }
     case 'completed':
@@ -513,6 +517,43 @@ function FeedbackHistory({ project: p, canAct, onChange }: { project: ProjectSta
         </>
       )}
     </>
+  );
+}
+
+/** A complaint after the client accepted: leadership is told, as for one during the review. */
+function RecordComplaint({ project: p, onChange }: { project: ProjectStatus; onChange: Update }) {
+  const [description, setDescription] = useState('');
+  const record = useAction(
+    () =>
+      ok(
+        api.POST('/api/projects/{id}/feedback', {
+          params: { path: { id: p.projectId }, header: { 'Idempotency-Key': idempotencyKey() } },
+          body: { kind: 'complaint', description },
+        }),
+      ),
+    (next) => {
+      onChange(next);
+      setDescription('');
+      flash('Complaint recorded; leadership is told.');
+    },
+  );
+  return (
+    <details class="card">
+      <summary>The client complains after accepting</summary>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void record.act();
+        }}
+        noValidate
+      >
+        <ProblemBox error={record.error && !record.error.at('description') ? record.error : undefined} />
+        <TextArea id="late-complaint" label="What the client complains about" value={description} onValue={setDescription} error={record.error?.at('description')} rows={3} required />
+        <button type="submit" class="button button--secondary" disabled={record.pending}>
+          Record the complaint
+        </button>
+      </form>
+    </details>
   );
 }
 
