@@ -111,7 +111,6 @@ export function fieldPath(path: readonly PropertyKey[], prefix = ''): string {
   return out;
 }
 
-/** One entry per bad field, named the way the client wrote it. */
 const KIND: Record<string, string> = {
   string: 'text',
   number: 'a number',
@@ -153,6 +152,7 @@ export function inWords(issue: ZodError['issues'][number]): string {
   }
 }
 
+/** One entry per bad field, named the way the client wrote it. */
 export function zodFieldProblems(error: ZodError, options: { prefix?: string; root?: string } = {}): FieldProblem[] {
   const problems: FieldProblem[] = [];
   for (const issue of error.issues) {

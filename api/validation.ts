@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import type { KeyUse } from '../activities/reporting/store';
 import type { Person } from '../common/people';
 import type { z } from 'zod';
 import { PROJECT_ID_PATTERN } from '../workflows/project/contract';
@@ -36,7 +37,7 @@ function hasControlCharacter(text: string): boolean {
   return false;
 }
 
-/** Deeper than any body of this API (a plan's task's links are four levels down). */
+/** Far deeper than any body of this API (its deepest, a plan's task's dependency, is three levels down). */
 export const MAX_BODY_DEPTH = 16;
 
 /**
@@ -136,14 +137,14 @@ export function canonicalJson(value: unknown): string {
  * before this check existed (a retry still gets its first answer from Temporal).
  */
 export async function refuseReusedKey(
-  keys: { useActionKey(updateId: string, fingerprint: string): Promise<'first' | 'repeat' | 'conflict'> },
+  keys: { useActionKey(updateId: string, fingerprint: string): Promise<KeyUse> },
   updateId: string | undefined,
   request: unknown,
   logger: Logger,
 ): Promise<void> {
   if (updateId === undefined) return;
   const fingerprint = createHash('sha256').update(canonicalJson(request ?? null)).digest('hex');
-  let use: 'first' | 'repeat' | 'conflict';
+  let use: KeyUse;
   try {
     use = await keys.useActionKey(updateId, fingerprint);
   } catch (err) {

@@ -253,16 +253,6 @@ export function createTasksRouter(
     res.json(value);
   });
 
-  /**
-   * One action on one task: the caller may act on it, the body parses, one update runs (its
-   * validator has the last word) and its answer, the new view, is the response. `name` keys the
-   * Idempotency-Key → update id mapping. The answer also goes to the store from here, after the
-   * response: the task publishes its view only once people stop acting on it for a moment (so
-   * back-to-back actions do not wait behind its publishes), and lists must show an action at once.
-   * The store keeps the newest version, so this write and the task's own publish never undo
-   * each other; the caller's next list through this process waits for it, everyone else sees it
-   * within milliseconds.
-   */
   /** "Task already claimed": the workflow knows the holder by id only; people read a name. */
   function withHolderNamed(err: unknown): unknown {
     if (!(err instanceof ApiProblem) || err.type !== ProblemType.taskAlreadyClaimed || !err.detail) return err;
@@ -275,6 +265,16 @@ export function createTasksRouter(
     );
   }
 
+  /**
+   * One action on one task: the caller may act on it, the body parses, one update runs (its
+   * validator has the last word) and its answer, the new view, is the response. `name` keys the
+   * Idempotency-Key → update id mapping. The answer also goes to the store from here, after the
+   * response: the task publishes its view only once people stop acting on it for a moment (so
+   * back-to-back actions do not wait behind its publishes), and lists must show an action at once.
+   * The store keeps the newest version, so this write and the task's own publish never undo
+   * each other; the caller's next list through this process waits for it, everyone else sees it
+   * within milliseconds.
+   */
   const taskAction =
     <S extends z.ZodType, Input>(
       update: UpdateDefinition<TaskView, [Input]>,

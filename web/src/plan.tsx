@@ -9,69 +9,69 @@ export function PlanTable({ plan, currency, changedKeys }: { plan: PlanVersion; 
   const titleOf = (key: string): string => plan.tasks.find((t) => t.key === key)?.title ?? key;
   return (
     <>
-    {/* The money first, in words: on a phone the table's price column is off to the side. */}
-    <p class="plan-summary">
-      Total <strong>{formatMoney(plan.total, currency)}</strong> · prepayment {plan.prepaymentPercent}% ({formatMoney(prepayment, currency)}) ·{' '}
-      {plan.includedRevisionRounds} revision {plan.includedRevisionRounds === 1 ? 'round' : 'rounds'} included · {plan.tasks.length}{' '}
-      {plan.tasks.length === 1 ? 'task' : 'tasks'}
-    </p>
-    <div class="table-wrap">
-      <table class="plan-table">
-        <caption class="visually-hidden">Plan version {plan.version}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Task</th>
-            <th scope="col">Department</th>
-            <th scope="col" class="num">Estimate</th>
-            <th scope="col">Due</th>
-            <th scope="col">Depends on</th>
-            <th scope="col" class="num">Price</th>
-          </tr>
-        </thead>
-        <tbody>
-          {plan.tasks.map((t) => (
-            <tr key={t.key} class={changedKeys?.has(t.key) ? 'row--changed' : undefined}>
-              <th scope="row">
-                {t.title} <span class="muted key">{t.key}</span>
-                {changedKeys?.has(t.key) && (
-                  <>
-                    {' '}
-                    <Badge tone="info">changed</Badge>
-                  </>
-                )}
-              </th>
-              <td>{DEPARTMENT_LABEL[t.department]}</td>
-              <td class="num">{t.estimateHours} h</td>
-              <td>{formatDateTime(t.dueAt)}</td>
-              <td>{t.dependsOn.length > 0 ? t.dependsOn.map(titleOf).join(', ') : '—'}</td>
-              <td class="num">{formatMoney(t.price, currency)}</td>
+      {/* The money first, in words: on a phone the table's price column is off to the side. */}
+      <p class="plan-summary">
+        Total <strong>{formatMoney(plan.total, currency)}</strong> · prepayment {plan.prepaymentPercent}% ({formatMoney(prepayment, currency)}) ·{' '}
+        {plan.includedRevisionRounds} revision {plan.includedRevisionRounds === 1 ? 'round' : 'rounds'} included · {plan.tasks.length}{' '}
+        {plan.tasks.length === 1 ? 'task' : 'tasks'}
+      </p>
+      <div class="table-wrap">
+        <table class="plan-table">
+          <caption class="visually-hidden">Plan version {plan.version}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Task</th>
+              <th scope="col">Department</th>
+              <th scope="col" class="num">Estimate</th>
+              <th scope="col">Due</th>
+              <th scope="col">Depends on</th>
+              <th scope="col" class="num">Price</th>
             </tr>
-          ))}
-        </tbody>
-        <tfoot>
-          <tr>
-            <th scope="row" colSpan={5}>
-              Total
-            </th>
-            <td class="num">
-              <strong>{formatMoney(plan.total, currency)}</strong>
-            </td>
-          </tr>
-          <tr>
-            <th scope="row" colSpan={5}>
-              Prepayment {plan.prepaymentPercent}%
-            </th>
-            <td class="num">{formatMoney(prepayment, currency)}</td>
-          </tr>
-          <tr>
-            <th scope="row" colSpan={5}>
-              Revision rounds included
-            </th>
-            <td class="num">{plan.includedRevisionRounds}</td>
-          </tr>
-        </tfoot>
-      </table>
-    </div>
+          </thead>
+          <tbody>
+            {plan.tasks.map((t) => (
+              <tr key={t.key} class={changedKeys?.has(t.key) ? 'row--changed' : undefined}>
+                <th scope="row">
+                  {t.title} <span class="muted key">{t.key}</span>
+                  {changedKeys?.has(t.key) && (
+                    <>
+                      {' '}
+                      <Badge tone="info">changed</Badge>
+                    </>
+                  )}
+                </th>
+                <td>{DEPARTMENT_LABEL[t.department]}</td>
+                <td class="num">{t.estimateHours} h</td>
+                <td>{formatDateTime(t.dueAt)}</td>
+                <td>{t.dependsOn.length > 0 ? t.dependsOn.map(titleOf).join(', ') : '—'}</td>
+                <td class="num">{formatMoney(t.price, currency)}</td>
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            <tr>
+              <th scope="row" colSpan={5}>
+                Total
+              </th>
+              <td class="num">
+                <strong>{formatMoney(plan.total, currency)}</strong>
+              </td>
+            </tr>
+            <tr>
+              <th scope="row" colSpan={5}>
+                Prepayment {plan.prepaymentPercent}%
+              </th>
+              <td class="num">{formatMoney(prepayment, currency)}</td>
+            </tr>
+            <tr>
+              <th scope="row" colSpan={5}>
+                Revision rounds included
+              </th>
+              <td class="num">{plan.includedRevisionRounds}</td>
+            </tr>
+          </tfoot>
+        </table>
+      </div>
     </>
   );
 }
