@@ -17,7 +17,7 @@ import type { Page, ReportingStore } from '../activities/reporting/store';
 import { authenticate, csrfGuard } from './auth';
 import { ApiProblem, problemHandler, ProblemType, routeNotFound, unauthenticated } from './errors';
 import { createHttpMetrics, routeLabel, type HttpMetrics } from './metrics';
-import { buildOpenApiDocument } from './openapi';
+import { buildOpenApiDocument, OPERATIONS } from './openapi';
 import { createPortalRouter } from './portal';
 import { createDocumentsRouter } from './routes/documents';
 import { createHealthRouter } from './routes/health';
@@ -254,7 +254,7 @@ export function createApp(deps: AppDeps): Express & { locals: AppExtras } {
   // The portal: its assets, and index.html for the pages a browser opens.
   app.use(createPortalRouter({ dir: deps.portalDir, logger: deps.logger }));
 
-  app.use(routeNotFound);
+  app.use(routeNotFound(OPERATIONS));
   app.use(problemHandler(deps.logger));
   return app as Express & { locals: AppExtras };
 }

@@ -29,6 +29,7 @@ export const ProblemType = {
   closed: 'urn:agencyflow:problem:closed',
   payloadTooLarge: 'urn:agencyflow:problem:payload-too-large',
   unsupportedMediaType: 'urn:agencyflow:problem:unsupported-media-type',
+  methodNotAllowed: 'urn:agencyflow:problem:method-not-allowed',
   idempotencyKeyConflict: 'urn:agencyflow:problem:idempotency-key-conflict',
   rateLimited: 'urn:agencyflow:problem:rate-limited',
   temporalUnavailable: 'urn:agencyflow:problem:temporal-unavailable',
@@ -270,7 +271,30 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
-/** Unknown routes: 404 problem+json rather than Express's HTML page. */
-export const routeNotFound: RequestHandler = (req, _res, next) => {
-  next(notFound(`No route ${req.method} ${req.path}. See /openapi.json for the routes this API serves.`));
-};
+/**
+ * Unknown routes: problem+json rather than Express's HTML page — 405 with `Allow` when the path is
+ * one of `routes` (OpenAPI templates such as `/api/projects/{id}`) under other methods, else 404.
+ */
+export function routeNotFound(routes: readonly { method: string; path: string }[]): RequestHandler {
+  const templates = routes.map((r) => ({
+    method: r.method.toUpperCase(),
+    pattern: new RegExp(`^${r.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '[^/]+')}$`),
+  }));
+  return (req, _res, next) => {
+    const allowed = [...new Set(templates.filter((t) => t.pattern.test(req.path)).map((t) => t.method))];
+    if (allowed.length > 0 && !allowed.includes(req.method)) {
+      const allow = [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : [])].join(', ');
+      next(
+        new ApiProblem({
+          type: ProblemType.methodNotAllowed,
+          title: 'Method not allowed',
+          status: 405,
+          detail: `${req.path} answers ${allow}, not ${req.method}. See /openapi.json.`,
+          headers: { Allow: allow },
+        }),
+      );
+      return;
+    }
+    next(notFound(`No route ${req.method} ${req.path}. See /openapi.json for the routes this API serves.`));
+  };
+}

@@ -289,7 +289,7 @@ describe('401 and 403', () => {
 });
 
 describe('404', () => {
-  test('unknown project, task, document, complaint, invoice and route', async () => {
+  test('unknown project, task, document, complaint, invoice and route; a known route under another method is 405', async () => {
     expectProblem(await h.http().get('/api/projects/p-zzzzzzzzzz').set(h.auth('leadership')), 404, 'not-found');
     expectProblem(await h.http().get('/api/projects/NOT_AN_ID').set(h.auth('leadership')), 404, 'not-found');
     expectProblem(await h.http().post('/api/projects/p-zzzzzzzzzz/cancel').set(h.auth('leadership')).send({ reason: 'x' }), 404);
@@ -299,6 +299,13 @@ describe('404', () => {
     expectProblem(await h.http().get('/api/documents/..%2F..%2Fetc%2Fpasswd').set(h.auth('leadership')), 404);
     expectProblem(await h.http().get('/api/nothing-here').set(h.auth('leadership')), 404, 'not-found');
     expectProblem(await h.http().get('/nothing'), 404);
+    // A route that exists under other methods: 405 naming them, and nothing changes.
+    await unchanged(awaiting, async () => {
+      const wrongMethod = await h.http().delete(`/api/projects/${awaiting}`).set(h.auth('manager'));
+      expectProblem(wrongMethod, 405, 'method-not-allowed');
+      expect(wrongMethod.headers.allow).toBe('GET, HEAD');
+      expect((await h.http().get(`/api/projects/${awaiting}/plan/decision`).set(h.auth('leadership'))).headers.allow).toBe('POST');
+    });
     await unchanged(producing, async () => {
       const complaint = await h
         .http()
