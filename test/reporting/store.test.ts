@@ -18,6 +18,19 @@ afterAll(async () => {
   await t?.dispose();
 });
 
+describe('action idempotency keys', () => {
+  test('the first use of a key is recorded; again with the same request is a repeat, with another a conflict; keys past 30 days are forgotten', async () => {
+    const key = `u-${Date.now()}`;
+    const now = Date.now();
+    expect(await t.store.useActionKey(key, 'fp-a', now)).toBe('first');
+    expect(await t.store.useActionKey(key, 'fp-a', now + 1)).toBe('repeat');
+    expect(await t.store.useActionKey(key, 'fp-b', now + 2)).toBe('conflict');
+    // Another key's use 31 days on clears this one: the same key is then new again.
+    expect(await t.store.useActionKey(`${key}-later`, 'fp-c', now + 31 * 86_400_000)).toBe('first');
+    expect(await t.store.useActionKey(key, 'fp-b', now + 31 * 86_400_000)).toBe('first');
+  });
+});
+
 describe('migrations', () => {
   test('run once: a second run applies nothing, and the versions are recorded', async () => {
     expect(await t.store.migrate()).toEqual([]);
@@ -36,7 +49,8 @@ describe('migrations', () => {
         VALUES (${taskId}, 'p-old', 1, now(), ${JSON.stringify({ taskId, reviewRounds })}::jsonb, 'T', 'P', 'design', 'claimed', 'anna', now(), 1)`;
       await db.rows(row('p-old.twice', 2));
       await db.rows(row('p-old.never', 0));
-      expect(await migrate(db, schema)).toEqual([4]);
+      // 4 and every migration after it.
+      expect(await migrate(db, schema)).toEqual(MIGRATIONS.map((m) => m.version).filter((v) => v >= 4));
       const store = await ReportingStore.open({ url, schema });
       try {
         const items = (await store.listTasks({ projectId: 'p-old' }, { pageSize: 10 })).items;
