@@ -4,6 +4,7 @@
  * plans and sees every project. Each action is one workflow update whose result (the new status
  * snapshot) is the response.
  */
+import { DAY_MS } from '../../common/duration';
 import { createHash, randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
@@ -83,7 +84,6 @@ export function newProjectId(managerId: string, key?: string): string {
 export const requestFingerprint = (request: ProjectRequest): string =>
   createHash('sha256').update(canonicalJson(request)).digest('hex');
 
-const DAY_MS = 24 * 3600_000;
 /** Past this, amounts lose cents in a double, and no agency's project costs that much. */
 const MAX_BUDGET = 1_000_000_000_000;
 const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));

@@ -10,6 +10,7 @@
  *
  * Managers get the same reports for their own projects; asking for another manager's is 403.
  */
+import { DAY_MS } from '../../common/duration';
 import { Router, type Request } from 'express';
 import type { Person } from '../../common/people';
 import type { AppDeps } from '../app';
@@ -27,7 +28,6 @@ import {
 } from '../schemas';
 import { parseBody, parseQuery } from '../validation';
 
-const DAY_MS = 86_400_000;
 /** Default period: the 90 days up to now. */
 const DEFAULT_PERIOD_DAYS = 90;
 /** Longest period one report covers (its weekly series stays under about 160 weeks). */
