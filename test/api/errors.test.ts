@@ -226,7 +226,7 @@ describe('400: the request itself is wrong', () => {
     expect(await listed()).toBe(before);
   });
 
-  test('a payment dated in the future, a delivery link that is not a web address: named, and nothing changes', async () => {
+  test('a payment dated in the future or before its invoice, a delivery link that is not a web address: named, and nothing changes', async () => {
     await unchanged(
       producing,
       async () => {
@@ -237,6 +237,15 @@ describe('400: the request itself is wrong', () => {
           .send({ invoiceNumber: prepaymentNumber, amount: 10, paidAt: new Date(Date.now() + 3 * 86_400_000).toISOString(), reference: uniqueId('ref') });
         expectProblem(future, 400, 'validation');
         expect(fields(future)).toEqual(['paidAt']);
+        // Last year's date typed by mistake: before the client had the invoice (the workflow's rule).
+        const beforeIssue = await h
+          .http()
+          .post(`/api/projects/${producing}/payments`)
+          .set(h.auth('manager'))
+          .send({ invoiceNumber: prepaymentNumber, amount: 10, paidAt: new Date(Date.now() - 365 * 86_400_000).toISOString(), reference: uniqueId('ref') });
+        expectProblem(beforeIssue, 400, 'validation');
+        expect(fields(beforeIssue)).toEqual(['paidAt']);
+        expect(beforeIssue.body.errors[0].message).toMatch(new RegExp(`before invoice ${prepaymentNumber} was issued`));
         const links = await h
           .http()
           .post(`/api/tasks/${designTask}/submit`)

@@ -28,6 +28,9 @@ import type { Production } from './production';
 import type { RecordFeedbackInput } from './schemas';
 import { approvedPlan, owedMinor, planTotal, taskInputFor } from './state';
 
+/** How far before its invoice's issue a payment may be dated (time zones). */
+const PAYMENT_DATE_GRACE_MS = 24 * 3_600_000;
+
 export function registerProjectHandlers(ctx: ProjectContext, production: Production): void {
   const { status, input, startTime, patched } = ctx;
   const currency = input.budget.currency;
@@ -360,6 +363,17 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         if (!(amount > 0)) throw businessFailure(ErrorType.InvalidInput, 'the amount must be positive', 'amount');
         if (!fitsCurrency(amount, currency)) throw businessFailure(ErrorType.InvalidInput, `more decimals than ${currency} has`, 'amount');
         if (Number.isNaN(Date.parse(paidAt))) throw businessFailure(ErrorType.InvalidInput, 'not a date', 'paidAt');
+        // Money for an invoice arrives after the client has it; a date well before that is a typo
+        // (last year, last month) that would count the payment in the wrong period. A day's grace
+        // for time zones. Validators do not run on replay, so histories recorded before this rule
+        // replay unchanged.
+        if (Date.parse(paidAt) < Date.parse(invoice.issuedAt) - PAYMENT_DATE_GRACE_MS) {
+          throw businessFailure(
+            ErrorType.InvalidInput,
+            `${paidAt.slice(0, 10)} is before invoice ${invoiceNumber} was issued (${invoice.issuedAt.slice(0, 10)}); give the day the money arrived`,
+            'paidAt',
+          );
+        }
         if (toMinor(amount, currency) > owedMinor(invoice)) {
           throw businessFailure(
             ErrorType.Overpayment,
