@@ -19,6 +19,7 @@ import { ApiProblem, problemHandler, ProblemType, routeNotFound, unauthenticated
 import { createHttpMetrics, routeLabel, type HttpMetrics } from './metrics';
 import { buildOpenApiDocument, OPERATIONS } from './openapi';
 import { createPortalRouter } from './portal';
+import { createClientsRouter } from './routes/clients';
 import { createDocumentsRouter } from './routes/documents';
 import { createHealthRouter } from './routes/health';
 import { createPeopleRouter } from './routes/people';
@@ -233,6 +234,7 @@ export function createApp(deps: AppDeps): Express & { locals: AppExtras } {
     }),
   );
   app.use(createPeopleRouter(deps));
+  app.use(createClientsRouter(deps));
   // Stored copies of what people read, served from memory while the workflows are slow to answer.
   const copies = new CopiesInMemory(deps.reporting, deps.logger, {
     onRead: (source) => metrics.copyReads.inc({ source }),

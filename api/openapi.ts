@@ -22,6 +22,8 @@ import {
   reviewRequestSchema,
 } from '../workflows/task/schemas';
 import {
+  clientListQuerySchema,
+  clientListSchema,
   demoSignInsSchema,
   documentListSchema,
   emptyBodySchema,
@@ -169,6 +171,18 @@ export const OPERATIONS: Operation[] = [
     roles: ['staff', 'manager', 'leadership'],
     query: peopleQuerySchema,
     success: { status: 200, description: 'The people.', schema: peopleListSchema },
+    errors: [400],
+  },
+
+  {
+    method: 'get',
+    path: '/api/clients',
+    operationId: 'listClients',
+    tag: 'projects',
+    summary: 'The agency\u2019s clients, most recently active first (the new-project form\u2019s suggestions)',
+    roles: ['manager', 'leadership'],
+    query: clientListQuerySchema,
+    success: { status: 200, description: 'The clients, each as on its newest project.', schema: clientListSchema },
     errors: [400],
   },
 

@@ -65,6 +65,15 @@ export const portfolioQuerySchema = z
 
 export const emptyBodySchema = z.object({}).strict();
 
+/** The agency's client directory, for the new-project form: the same client under the same id. */
+export const clientListQuerySchema = z
+  .object({
+    q: z.string().trim().min(1).max(100).optional().meta({ description: 'Part of the client’s name or id (any case).' }),
+    limit: z.coerce.number().int().min(1).max(50).default(10).meta({ description: 'At most this many clients (1-50).' }),
+  })
+  .strict();
+
+
 export const peopleQuerySchema = z
   .object({
     role: roleSchema.optional(),
@@ -555,6 +564,20 @@ export const personSchema = z
   .meta({ id: 'Person', description: 'Someone in the people directory (no email, no token).' });
 
 export const peopleListSchema = z.object({ items: z.array(personSchema) }).meta({ id: 'PeopleList' });
+
+export const clientListItemSchema = z
+  .object({
+    clientId: z.string(),
+    name: z.string().meta({ description: 'As on the client’s newest project.' }),
+    segment: segmentSchema,
+    email: z.string(),
+    projects: z.number().int().meta({ description: 'Projects opened for the client, by any manager.' }),
+    lastIntakeAt: isoDate.meta({ description: 'When the newest of them came in.' }),
+  })
+  .meta({ id: 'ClientListItem' });
+export type ClientListItem = z.infer<typeof clientListItemSchema>;
+
+export const clientListSchema = z.object({ items: z.array(clientListItemSchema) }).meta({ id: 'ClientList' });
 
 export const meSchema = z
   .object({

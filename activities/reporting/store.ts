@@ -16,7 +16,9 @@ import type { SnapshotRecord } from '../contract';
 import { sentLogEntryName, type SentLog } from '../mail/sent-log';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import type { TaskView } from '../../workflows/task/contract';
+import type { Segment } from '../../workflows/shared-schemas';
 import type {
+  ClientListItem,
   KpiReport,
   PortfolioReport,
   ProjectListItem,
@@ -581,6 +583,34 @@ export class ReportingStore {
   // -------------------------------------------------------------------------------------------
   // Reports
   // -------------------------------------------------------------------------------------------
+
+  /**
+   * The agency's clients, the most recently active first: each under its id, with the name,
+   * segment and email of its newest project. `search` matches part of a name or id, any case. A
+   * manager picking a known client here keeps one id per client, which regular clients and
+   * client spend count by.
+   */
+  async clients(options: { search?: string; limit: number }): Promise<ClientListItem[]> {
+    const { s } = this;
+    const pattern = options.search === undefined ? undefined : `%${options.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows = await this.db.rows<{ client_id: string; client_name: string; segment: Segment; email: string | null; projects: number; last_intake_at: Date }>(sql`
+      SELECT * FROM (
+        SELECT DISTINCT ON (p.client_id) p.client_id, p.client_name, p.segment, p.snapshot->'client'->>'email' AS email,
+          count(*) OVER (PARTITION BY p.client_id)::int AS projects, p.intake_at AS last_intake_at
+        FROM ${s}.projects p
+        ORDER BY p.client_id, p.intake_at DESC, p.project_id DESC) c
+      ${pattern === undefined ? sql`` : sql`WHERE lower(c.client_name) LIKE ${pattern} OR lower(c.client_id) LIKE ${pattern}`}
+      ORDER BY c.last_intake_at DESC, c.client_id
+      LIMIT ${options.limit}`);
+    return rows.map((r) => ({
+      clientId: r.client_id,
+      name: r.client_name,
+      segment: r.segment,
+      email: r.email ?? '',
+      projects: r.projects,
+      lastIntakeAt: iso(r.last_intake_at)!,
+    }));
+  }
 
   portfolio(options: { managerId?: string; now?: Date }): Promise<PortfolioReport> {
     return portfolioReport(this.db, this.s, { managerId: options.managerId, now: options.now ?? new Date() });

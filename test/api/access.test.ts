@@ -58,6 +58,7 @@ const ROWS: Row[] = [
   { operationId: 'sessionState', method: 'get', path: () => '/api/session', scope: 'none', ok: 200 },
   { operationId: 'demoSignIns', method: 'get', path: () => '/api/session/demo', scope: 'none', ok: 200 },
   { operationId: 'listPeople', method: 'get', path: () => '/api/people', scope: 'none', ok: 200 },
+  { operationId: 'listClients', method: 'get', path: () => '/api/clients', scope: 'none', ok: 200 },
   { operationId: 'createProject', method: 'post', path: () => '/api/projects', scope: 'none', body: { title: 7 }, ok: 400 },
   { operationId: 'listProjects', method: 'get', path: () => '/api/projects', scope: 'none', ok: 200 },
   { operationId: 'getProject', method: 'get', path: () => `/api/projects/${projectId}`, scope: 'project', ok: 200 },

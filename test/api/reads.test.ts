@@ -513,3 +513,26 @@ test('a task or project the store has not seen yet: who may see it, and what it 
   await h.http().get(`/api/projects/${created.body.projectId}`).set(h.auth('leadership')).expect(200);
   await h.http().get(`/api/projects/p-${uniqueId('none').replace(/[^a-z0-9]/g, '')}`).set(h.auth('leadership')).expect(404);
 });
+
+test('the client directory: one entry per client id as on its newest project, for every manager; found by part of a name, wildcards taken literally', async () => {
+  const id = uniqueId('dir-client');
+  const first = { id, name: `Old Name ${id}`, segment: 'B2B', email: 'old@client.example' };
+  await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ client: first })).expect(201);
+  await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ client: { ...first, name: `New_Name ${id}`, email: 'new@client.example' } })).expect(201);
+  type Entry = { clientId: string; name: string; segment: string; email: string; projects: number; lastIntakeAt: string };
+  const found = async (who: 'manager' | 'otherManager' | 'leadership', q: string): Promise<Entry[]> =>
+    (await h.http().get('/api/clients').query({ q }).set(h.auth(who)).expect(200)).body.items as Entry[];
+  await eventually(async () => (await found('manager', id))[0]?.projects === 2, { timeoutMs: 10_000, what: 'both projects in the directory' });
+  // Another manager finds the agency's client too (and would open a project under the same id).
+  expect(await found('otherManager', `new_name ${id}`.toUpperCase())).toEqual([
+    { clientId: id, name: `New_Name ${id}`, segment: 'B2B', email: 'new@client.example', projects: 2, lastIntakeAt: expect.any(String) },
+  ]);
+  expect(await found('leadership', id)).toHaveLength(1);
+  // `_` and `%` are letters here, not LIKE's wildcards: "New%Name" and "New_Nam_" match nothing.
+  expect(await found('manager', `New%Name ${id}`)).toEqual([]);
+  expect(await found('manager', 'New_Nam_ ' + id)).toEqual([]);
+  const bad = await h.http().get('/api/clients').query({ limit: 500 }).set(h.auth('manager'));
+  expect(bad.status).toBe(400);
+  expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['limit']);
+  await h.http().get('/api/clients').set(h.auth('designer')).expect(403);
+});

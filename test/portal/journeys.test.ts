@@ -17,6 +17,7 @@
  * Each step is its own test (they share the project, in order). Screenshots of every main page go
  * to test-output/portal/; no page may log a console error beyond the refusals provoked on purpose.
  */
+import type { ProjectStatus } from '../../workflows/project/contract';
 import { startApiHarness, type ApiHarness } from '../support/api';
 import { accessibilityProblems, browserTestOrSkip, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
@@ -432,4 +433,47 @@ step('the manager sees the same dashboard for their own projects (“My KPIs”)
   expect(await row.locator('td').textContent()).toBe('120%');
   expect(await page.locator('#chart-sales-table tbody tr').count()).toBe(1);
   await shoot(page, '17-kpis-manager');
+});
+
+step('the client comes back: the manager picks Northwind Bakery from the known clients, its details are filled, and leadership counts a regular client', async () => {
+  const { page } = manager;
+  await page.goto(`${portal.baseUrl}/projects/new`);
+  await page.getByRole('heading', { name: 'New project' }).waitFor();
+  await page.locator('#np-client-name').fill('northw');
+  await page.getByRole('group', { name: 'Known clients' }).getByRole('button', { name: 'Northwind Bakery' }).click();
+  await page.getByRole('status').filter({ hasText: 'Returning client' }).waitFor();
+  expect(await page.locator('#np-client-name').inputValue()).toBe('Northwind Bakery');
+  expect(await page.locator('#np-client-id').inputValue()).toBe('northwind-bakery');
+  expect(await page.locator('#np-client-email').inputValue()).toBe('owner@northwind.example');
+  expect(await page.getByLabel('B2C (consumer)').isChecked()).toBe(true);
+  expect(await page.getByRole('status').filter({ hasText: 'Returning client' }).textContent()).toContain('1 project so far');
+  await page.locator('#np-title').fill(`${title}, part two`);
+  await page.locator('#np-brief').fill('The autumn menu pages.');
+  await page.getByLabel('Design', { exact: true }).check();
+  await page.locator('#np-budget-amount').fill('900');
+  await page.locator('#np-desiredDeadline').fill(localIn(20 * DAY).slice(0, 10));
+  await shoot(page, '18-new-project-returning-client');
+  await page.getByRole('button', { name: 'Open the project' }).click();
+  await page.getByRole('heading', { name: `Plan for ${title}, part two` }).waitFor();
+  const second = /\/projects\/(p-[a-z2-7]+)\/plan/.exec(page.url())![1];
+  const created = (await h.http().get(`/api/projects/${second}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+  expect(created.client).toEqual({ id: 'northwind-bakery', name: 'Northwind Bakery', segment: 'B2C', email: 'owner@northwind.example' });
+  await eventually(
+    async () => {
+      const kpis = (await h.http().get('/api/reports/kpis').set(h.auth('leadership')).expect(200)).body;
+      return (kpis.clients.regularClients.items as { clientId: string; projects: number }[]).some((c) => c.clientId === 'northwind-bakery' && c.projects === 2);
+    },
+    { what: 'Northwind Bakery a regular client', timeoutMs: 10_000 },
+  );
+
+  // "Not this client" goes back to a new client's id, made from the name.
+  await page.goto(`${portal.baseUrl}/projects/new`);
+  await page.locator('#np-client-name').fill('Northwind');
+  await page.getByRole('group', { name: 'Known clients' }).getByText('2 projects').waitFor();
+  await shoot(page, '19-new-project-known-clients');
+  await page.getByRole('group', { name: 'Known clients' }).getByRole('button', { name: 'Northwind Bakery' }).click();
+  await page.getByRole('button', { name: 'Not this client' }).click();
+  expect(await page.locator('#np-client-id').inputValue()).toBe('northwind-bakery');
+  await page.locator('#np-client-name').fill('Northwind Bakery Group');
+  expect(await page.locator('#np-client-id').inputValue()).toBe('northwind-bakery-group');
 });

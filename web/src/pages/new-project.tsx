@@ -3,14 +3,15 @@
  * departments it needs, the budget and the date the client wants; policies (approval SLA, payment
  * terms...) default to the agency's and may be set per project. The plan comes next.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, DEPARTMENTS, idempotencyKey, ok, type Schemas } from '../api';
-import { useAction } from '../data';
-import { DEPARTMENT_LABEL, slug } from '../format';
+import { useAction, useResource } from '../data';
+import { DEPARTMENT_LABEL, formatDate, slug } from '../format';
 import { navigate } from '../router';
 import { Choices, fieldId, flash, Input, PageHeader, ProblemBox, Select, TextArea } from '../ui';
 
 type ProjectRequest = Schemas['ProjectRequest'];
+type KnownClient = Schemas['ClientListItem'];
 type PolicyKey = Exclude<keyof NonNullable<ProjectRequest['policy']>, 'startAfterPrepayment'>;
 
 const POLICIES: { key: PolicyKey; label: string }[] = [
@@ -46,6 +47,8 @@ export function NewProject() {
   const [clientIdEdited, setClientIdEdited] = useState(false);
   const [segment, setSegment] = useState<'B2B' | 'B2C'>('B2B');
   const [email, setEmail] = useState('');
+  /** The known client whose details fill the fields, until the manager changes one of them. */
+  const [known, setKnown] = useState<KnownClient | undefined>();
   const [title, setTitle] = useState('');
   const [brief, setBrief] = useState('');
   const [departments, setDepartments] = useState<string[]>([]);
@@ -108,6 +111,7 @@ export function NewProject() {
                 setClientName(v);
                 if (!clientIdEdited) setClientId(slug(v, 100));
               }}
+              autoComplete="off"
               error={err('client.name')}
               required
             />
@@ -119,11 +123,29 @@ export function NewProject() {
               onValue={(v) => {
                 setClientId(v);
                 setClientIdEdited(true);
+                if (known && v !== known.clientId) setKnown(undefined);
               }}
               error={err('client.id')}
               required
             />
           </div>
+          <KnownClients
+            search={clientName}
+            picked={known}
+            onPick={(c) => {
+              setKnown(c);
+              setClientName(c.name);
+              setClientId(c.clientId);
+              setClientIdEdited(true);
+              setEmail(c.email);
+              setSegment(c.segment);
+            }}
+            onNew={() => {
+              setKnown(undefined);
+              setClientId(slug(clientName, 100));
+              setClientIdEdited(false);
+            }}
+          />
           <div class="form-row">
             <Input id={id('client.email')} label="Client email" type="email" value={email} onValue={setEmail} error={err('client.email')} required />
             <Choices
@@ -195,5 +217,67 @@ export function NewProject() {
         </div>
       </form>
     </>
+  );
+}
+
+/** How long typing pauses before the directory is asked. */
+const SEARCH_PAUSE_MS = 250;
+
+/**
+ * The agency's known clients whose name or id holds what the manager typed: picking one fills the
+ * client's fields, so a returning client's project carries the id of its earlier ones (regular
+ * clients and client spend count by id). Once picked, it says so, with a way back to a new client.
+ */
+function KnownClients({
+  search,
+  picked,
+  onPick,
+  onNew,
+}: {
+  search: string;
+  picked: KnownClient | undefined;
+  onPick: (client: KnownClient) => void;
+  onNew: () => void;
+}) {
+  const [query, setQuery] = useState('');
+  useEffect(() => {
+    const timer = setTimeout(() => setQuery(search.trim()), SEARCH_PAUSE_MS);
+    return () => clearTimeout(timer);
+  }, [search]);
+  const found = useResource(
+    async () => (query.length < 2 || picked ? [] : (await ok(api.GET('/api/clients', { params: { query: { q: query, limit: 5 } } }))).items),
+    [query, picked?.clientId],
+  );
+  const projects = (n: number) => `${n} project${n === 1 ? '' : 's'}`;
+
+  if (picked) {
+    return (
+      <p class="known-client" role="status">
+        Returning client: <strong>{picked.name}</strong> ({picked.clientId}), {projects(picked.projects)} so far, the newest opened{' '}
+        {formatDate(picked.lastIntakeAt)}.{' '}
+        <button type="button" class="button button--quiet" onClick={onNew}>
+          Not this client
+        </button>
+      </p>
+    );
+  }
+  const items = found.data ?? [];
+  if (items.length === 0) return null;
+  return (
+    <div class="known-clients" role="group" aria-label="Known clients">
+      <p class="hint">Known clients — pick one to use the same client id as its earlier projects:</p>
+      <ul>
+        {items.map((c) => (
+          <li key={c.clientId}>
+            <button type="button" class="button button--secondary" onClick={() => onPick(c)}>
+              {c.name}
+            </button>{' '}
+            <span class="hint">
+              {c.clientId} · {c.segment} · {c.email} · {projects(c.projects)}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
