@@ -192,6 +192,10 @@ export const taskListItemSchema = z
     dueAt: isoDate.optional(),
     overdue: z.boolean(),
     reviewRounds: z.number().int().meta({ description: 'Times the task was sent back for changes (a claimed task with rounds is back in hand after a review).' }),
+    waitingFor: z
+      .array(z.string())
+      .optional()
+      .meta({ description: 'A waiting task: the titles of the tasks it depends on that are not accepted yet (it opens once all are).' }),
     executionStatus: executionStatusSchema,
     href: z.string(),
   })

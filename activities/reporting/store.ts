@@ -220,6 +220,7 @@ interface TaskListRow {
   due_at: Date;
   overdue: boolean;
   review_rounds: number;
+  waiting_for: string[] | null;
 }
 
 /** A portal session as the database keeps it: by the digest of its cookie value, never the value. */
@@ -566,7 +567,13 @@ export class ReportingStore {
     if (after) where.push(sql`(t.due_at, t.task_id) > (${after[0]}::timestamptz, ${after[1]})`);
     const rows = await this.db.rows<TaskListRow>(sql`
       SELECT t.task_id, t.project_id, t.title, t.project_title, t.department, t.status, t.assignee_id, t.manager_id, t.due_at,
-        ${overdue} AS overdue, t.review_rounds
+        ${overdue} AS overdue, t.review_rounds,
+        -- A waiting task's dependencies not yet accepted, by title (a key until its task is stored).
+        CASE WHEN t.status = 'waiting' THEN (
+          SELECT coalesce(array_agg(coalesce(d.title, k.key) ORDER BY d.due_at, k.key), '{}')
+          FROM jsonb_array_elements_text(t.view->'dependsOn') AS k(key)
+          LEFT JOIN ${s}.tasks d ON d.task_id = t.project_id || '.' || k.key
+          WHERE d.status IS DISTINCT FROM 'accepted') END AS waiting_for
       FROM ${s}.tasks t
       WHERE ${join(where, ' AND ')}
       ORDER BY t.due_at, t.task_id
@@ -734,6 +741,7 @@ function taskListItem(r: TaskListRow): TaskListItem {
     dueAt: iso(r.due_at),
     overdue: r.overdue,
     reviewRounds: Number(r.review_rounds),
+    ...(r.waiting_for !== null && { waitingFor: r.waiting_for }),
     executionStatus: r.status === 'accepted' || r.status === 'cancelled' ? 'COMPLETED' : 'RUNNING',
     href: `/api/tasks/${r.task_id}`,
   };

@@ -536,3 +536,17 @@ test('the client directory: one entry per client id as on its newest project, fo
   expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['limit']);
   await h.http().get('/api/clients').set(h.auth('designer')).expect(403);
 });
+
+test('a waiting task in its department\u2019s list says which tasks it waits for, by title; once they are accepted it opens and says nothing', async () => {
+  const { projectId, design } = await projectWithOpenDesignTask();
+  const copy = `${projectId}.copy-home`;
+  type Item = { taskId: string; status: string; waitingFor?: string[] };
+  const listed = async (status: string): Promise<Item | undefined> =>
+    ((await h.http().get('/api/tasks').query({ status, projectId }).set(h.auth('copywriter')).expect(200)).body.items as Item[]).find((t) => t.taskId === copy);
+  expect(await eventually(() => listed('waiting'), { what: 'the copy task stored, waiting' })).toMatchObject({ status: 'waiting', waitingFor: ['Home page design'] });
+  await h.http().post(`/api/tasks/${design}/claim`).set(h.auth('designer')).send({}).expect(200);
+  await h.http().post(`/api/tasks/${design}/submit`).set(h.auth('designer')).send({ summary: 'Done', links: [] }).expect(200);
+  await h.http().post(`/api/tasks/${design}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(200);
+  const opened = await eventually(() => listed('open'), { what: 'the copy task open', timeoutMs: 30_000 });
+  expect(opened.waitingFor).toBeUndefined();
+});

@@ -192,6 +192,16 @@ step('leadership sees what changed since version 1 and approves', async () => {
   await card.waitFor({ state: 'detached' });
 });
 
+step('a copywriter sees the copy coming up: it starts once the design it depends on is accepted', async () => {
+  copywriter = await open('copywriter', { startAt: '/inbox?view=coming-up' });
+  const { page } = copywriter;
+  const row = page.locator('li.task-item', { has: page.locator(`a[href="/tasks/${projectId}.home-page-copy"]`) });
+  await row.waitFor({ timeout: 30_000 });
+  expect(await row.textContent()).toContain('Starts once “Home page design” is accepted');
+  expect(await row.getByRole('button', { name: /Claim/ }).count()).toBe(0);
+  await shoot(page, '05b-inbox-coming-up');
+});
+
 step('a designer claims the design task; it leaves the other designer’s inbox within seconds', async () => {
   const designTask = `${projectId}.home-page-design`;
   otherDesigner = await open('designer2', { startAt: '/inbox' });
@@ -256,8 +266,8 @@ step('the designer finds it under “Sent back” with the comment, and delivers
 
 step('a copywriter claims the copy once design is accepted, delivers, and the manager accepts', async () => {
   const copyTask = `${projectId}.home-page-copy`;
-  copywriter = await open('copywriter', { startAt: `/tasks/${copyTask}` });
   const { page } = copywriter;
+  await page.goto(`${portal.baseUrl}/tasks/${copyTask}`);
   await page.getByRole('button', { name: 'Claim this task' }).waitFor({ timeout: 30_000 });
   await page.getByRole('button', { name: 'Claim this task' }).click();
   await page.locator('#deliver-summary').fill('Home page copy, three variants.');

@@ -1,6 +1,7 @@
 /**
  * A department's inbox for its staff: open work anyone may take, what I hold, what was delivered
- * and waits for the manager, and what came back to me with changes. Overdue and due-soon work is
+ * and waits for the manager, what came back to me with changes, and what is coming up (planned
+ * work waiting for another task to be accepted, with which). Overdue and due-soon work is
  * marked in words. Claiming here moves the task to "Mine" at once; for everyone else it leaves
  * "Open" with their next refresh (every few seconds).
  */
@@ -11,12 +12,13 @@ import { DEPARTMENT_LABEL } from '../format';
 import { Link } from '../router';
 import { Badge, Due, flash, Loading, PageHeader, ProblemBox, TaskStatusBadge } from '../ui';
 
-type View = 'open' | 'mine' | 'submitted' | 'sent-back';
+type View = 'open' | 'mine' | 'submitted' | 'sent-back' | 'coming-up';
 const VIEWS: { view: View; label: string }[] = [
   { view: 'open', label: 'Open' },
   { view: 'mine', label: 'Mine' },
   { view: 'submitted', label: 'Delivered' },
   { view: 'sent-back', label: 'Sent back' },
+  { view: 'coming-up', label: 'Coming up' },
 ];
 
 const listTasks = (query: { status?: TaskListItem['status']; assignee?: string }) =>
@@ -36,12 +38,13 @@ export function Inbox({ query }: { query: URLSearchParams }) {
 
   const inbox = useResource(
     async () => {
-      const [open, mine, submitted] = await Promise.all([
+      const [open, mine, submitted, waiting] = await Promise.all([
         listTasks({ status: 'open' }),
         listTasks({ assignee: 'me', status: 'claimed' }),
         listTasks({ status: 'submitted' }),
+        listTasks({ status: 'waiting' }),
       ]);
-      return [...open, ...mine, ...submitted];
+      return [...open, ...mine, ...submitted, ...waiting];
     },
     [],
     3_000,
@@ -83,6 +86,7 @@ export function Inbox({ query }: { query: URLSearchParams }) {
     mine: all.filter(mineNow),
     submitted: all.filter((t) => t.status === 'submitted'),
     'sent-back': all.filter((t) => mineNow(t) && t.reviewRounds > 0),
+    'coming-up': all.filter((t) => t.status === 'waiting'),
   };
   const shown = tabs[view];
   const overdue = all.filter((t) => (t.status === 'open' || mineNow(t)) && t.overdue).length;
@@ -120,6 +124,9 @@ export function Inbox({ query }: { query: URLSearchParams }) {
                   {t.title ?? t.taskId}
                 </Link>
                 <span class="muted">{t.projectTitle}</span>
+                {t.status === 'waiting' && t.waitingFor && t.waitingFor.length > 0 && (
+                  <span class="muted">Starts once {listInWords(t.waitingFor.map((w) => `“${w}”`))} {t.waitingFor.length === 1 ? 'is' : 'are'} accepted</span>
+                )}
               </div>
               <div class="task-item-meta">
                 <TaskStatusBadge status={t.status} />
@@ -153,4 +160,9 @@ const EMPTY: Record<View, string> = {
   mine: 'Nothing in your hands. Claim a task from Open.',
   submitted: 'Nothing delivered is waiting for review.',
   'sent-back': 'Nothing was sent back to you.',
+  'coming-up': 'No planned work is waiting on other tasks.',
 };
+
+/** “a”, “a and b”, “a, b and c”. */
+const listInWords = (items: string[]): string =>
+  items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
