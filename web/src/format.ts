@@ -1,11 +1,15 @@
 /** How dates, money, durations and names read in the portal (the browser's locale and time zone). */
 import type { Department, Stage, TaskStatus } from './api';
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+// With the zone's name: people in different offices (and the PDFs, in UTC) read the same moment.
+const dateTime = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 
 export const formatDateTime = (iso: string | undefined): string => (iso ? dateTime.format(new Date(iso)) : '—');
 export const formatDate = (iso: string | undefined): string => (iso ? dateOnly.format(new Date(iso)) : '—');
+
+/** `1 rating`, `3 ratings`. */
+export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 export function formatMoney(amount: number, currency = 'EUR'): string {
   try {

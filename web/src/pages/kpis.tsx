@@ -8,7 +8,7 @@
 import { api, DEPARTMENTS, ok, type Schemas } from '../api';
 import { BarChart, RowChart } from '../charts';
 import { useName, useResource, useSession } from '../data';
-import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney } from '../format';
+import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, plural } from '../format';
 import { Link, navigate } from '../router';
 import { Badge, Input, Loading, PageHeader, ProblemBox, Section, Select } from '../ui';
 
@@ -46,7 +46,6 @@ const hours = (n: number | null | undefined) =>
 /** A week on a chart's axis: "31 Aug" (the year is in the page's period). */
 const weekLabel = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
 const num = (n: number) => String(Math.round(n * 100) / 100);
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function Kpis({ query }: { query: URLSearchParams }) {
   const { me, people } = useSession();
@@ -231,7 +230,7 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
             id="chart-ratings"
             categoryName="Rating"
             title="Client ratings"
-            summary={`${r.clients.ratings.count} ratings, average ${r.clients.ratings.average ?? 'none'}.`}
+            summary={`${plural(r.clients.ratings.count, 'rating')}, average ${r.clients.ratings.average ?? 'none'}.`}
             categories={['1', '2', '3', '4', '5']}
             series={[
               {
@@ -252,7 +251,7 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
               <ul>
                 {r.clients.regularClients.items.map((c) => (
                   <li key={c.clientId}>
-                    {c.clientName} ({c.segment}): {c.projects} projects
+                    {c.clientName} ({c.segment}): {plural(c.projects, 'project')}
                   </li>
                 ))}
               </ul>
@@ -356,7 +355,7 @@ function MoneySection(props: { report: Kpis; currency: string; weeks: string[]; 
             {r.money.overdueReceivables.items.map((i) => (
               <li key={i.invoiceNumber}>
                 <Link href={`/projects/${i.projectId}`}>{i.invoiceNumber}</Link> — {i.clientName}: {formatMoney(i.outstanding, i.currency)},{' '}
-                <Badge tone="bad">{Math.floor(i.daysOverdue)} days overdue</Badge>
+                <Badge tone="bad">{plural(Math.floor(i.daysOverdue), 'day')} overdue</Badge>
               </li>
             ))}
           </ul>

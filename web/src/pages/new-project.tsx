@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, DEPARTMENTS, idempotencyKey, ok, type Schemas } from '../api';
 import { useAction, useResource } from '../data';
-import { DEPARTMENT_LABEL, formatDate, slug } from '../format';
+import { DEPARTMENT_LABEL, formatDate, plural, slug } from '../format';
 import { navigate } from '../router';
 import { Choices, fieldId, flash, Input, PageHeader, ProblemBox, Select, TextArea } from '../ui';
 
@@ -248,7 +248,7 @@ function KnownClients({
     async () => (query.length < 2 || picked ? [] : (await ok(api.GET('/api/clients', { params: { query: { q: query, limit: 5 } } }))).items),
     [query, picked?.clientId],
   );
-  const projects = (n: number) => `${n} project${n === 1 ? '' : 's'}`;
+  const projects = (n: number) => plural(n, 'project');
 
   if (picked) {
     return (

@@ -7,7 +7,7 @@
 import { useState } from 'preact/hooks';
 import { api, idempotencyKey, ok, STAGES, type Department, type ProjectStatus, type Stage } from '../api';
 import { useAction, useName, useResource, useSession } from '../data';
-import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, fromLocalInput, STAGE_LABEL, toLocalInput } from '../format';
+import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, fromLocalInput, plural, STAGE_LABEL, toLocalInput } from '../format';
 import { PlanChanges, PlanTable } from '../plan';
 import { Link } from '../router';
 import { Badge, Choices, Due, flash, Input, Loading, PageHeader, ProblemBox, Section, Select, StageBadge, TaskStatusBadge, TextArea, Timeline } from '../ui';
@@ -230,7 +230,7 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
       return (
         <div class="callout" role="note">
           <p>
-            {accepted} of {p.tasks.length} tasks accepted.
+            {accepted} of {plural(p.tasks.length, 'task')} accepted.
             {delivered.length > 0 && ` ${delivered.length} delivered and waiting for review.`}
           </p>
           {unpaidPrepayment && p.policy.startAfterPrepayment && (
