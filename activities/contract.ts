@@ -94,6 +94,11 @@ export interface InvoiceContent {
    * subtracted from.
    */
   prepaymentDeducted?: number;
+  /**
+   * Compensations agreed in resolving complaints: taken off a final or cancellation invoice; on a
+   * credit note, what it gives back (with a cancellation's balance, or on their own).
+   */
+  compensations?: { complaintId: string; amount: number }[];
 }
 
 export interface ProduceDocumentInput {

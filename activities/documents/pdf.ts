@@ -306,8 +306,10 @@ function renderInvoice(page: Page, s: ProjectStatus, invoice: InvoiceContent): v
           ],
         ] as [string, string][])
       : []),
+    ...compensationRows(invoice, 'Less compensation agreed', '-'),
     ['Amount due', fmtMoney(invoice.amount, currency)],
   ]);
+  compensationReasons(page, s, invoice);
 
   if (cancellation) {
     page.section('Cancellation');
@@ -334,11 +336,57 @@ function renderInvoice(page: Page, s: ProjectStatus, invoice: InvoiceContent): v
   ]);
 }
 
-/** Money the Agency owes back: a cancelled project's prepayment was more than the work accepted. */
+/** One totals row per compensation an invoice takes off (`-`) or a credit note gives back (`+`). */
+function compensationRows(invoice: InvoiceContent, label: string, sign: '-' | '+'): [string, string][] {
+  return (invoice.compensations ?? []).map((c) => [`${label} (complaint ${c.complaintId})`, `${sign === '-' ? '-' : ''}${fmtMoney(c.amount, invoice.currency)}`]);
+}
+
+/** What each compensation on the paper was agreed for: the complaint and its resolution. */
+function compensationReasons(page: Page, s: ProjectStatus, invoice: InvoiceContent): void {
+  const agreed = (invoice.compensations ?? []).map((c) => ({ c, complaint: s.complaints.find((k) => k.complaintId === c.complaintId) }));
+  if (agreed.length === 0) return;
+  page.section(agreed.length === 1 ? 'Compensation' : 'Compensations');
+  for (const { c, complaint } of agreed) {
+    page.paragraph(
+      `${fmtMoney(c.amount, invoice.currency)} agreed in resolving the Client's complaint ${c.complaintId}` +
+        (complaint ? ` of ${fmtDate(complaint.at)} (“${complaint.description.trim()}”): ${complaint.resolution?.trim() ?? ''}` : '.'),
+    );
+  }
+}
+
+/** Money given back after the final invoice: the compensations agreed in resolving complaints. */
+function renderCompensationCreditNote(page: Page, s: ProjectStatus, note: InvoiceContent): void {
+  const currency = note.currency;
+  invoiceHeading(page, s, note, { number: 'Credit note No.', due: 'Refund due by' });
+  page.parties(s, 'Owed to');
+  page.paragraph(`${page.agency.name} owes ${s.client.name} ${fmtMoney(note.amount, currency)}, the compensation agreed for a complaint about the work.`, {
+    bold: true,
+  });
+  compensationReasons(page, s, note);
+  page.totals([...compensationRows(note, 'Compensation agreed', '+'), ['Refund owed to the Client', fmtMoney(note.amount, currency)]]);
+  refundParagraph(page, s, note);
+}
+
+function refundParagraph(page: Page, s: ProjectStatus, note: InvoiceContent): void {
+  page.section('Refund');
+  page.paragraph(
+    `The Agency refunds ${fmtMoney(note.amount, note.currency)} to the Client by ${fmtDate(note.dueAt)}, by bank transfer to the ` +
+      `account the Client names. The Agency does not hold the Client's bank details: please send them ` +
+      `(account holder, IBAN or account number, bank name and BIC/SWIFT) to your account manager, ` +
+      `${page.contact(s.managerId)}, by replying to the e-mail this credit note came with, quoting ${note.number}.`,
+  );
+}
+
+/**
+ * Money the Agency owes back: a cancelled project's prepayment was more than the work accepted
+ * (less any compensation agreed), or a compensation agreed after the final invoice.
+ */
 function renderCreditNote(page: Page, s: ProjectStatus, note: InvoiceContent): void {
+  if (!s.cancellation && note.compensations && note.compensations.length > 0) return renderCompensationCreditNote(page, s, note);
   const currency = note.currency;
   const accepted = sumAmounts(note.lines.map((l) => l.amount), currency);
-  const received = note.prepaymentDeducted ?? sumAmounts([accepted, note.amount], currency);
+  const compensated = sumAmounts((note.compensations ?? []).map((c) => c.amount), currency);
+  const received = note.prepaymentDeducted ?? subtractAmounts(sumAmounts([accepted, note.amount], currency), compensated, currency);
   const prepaid = s.invoices.filter((i) => i.kind === 'prepayment' && i.paidAmount > 0);
 
   invoiceHeading(page, s, note, { number: 'Credit note No.', due: 'Refund due by' });
@@ -362,16 +410,11 @@ function renderCreditNote(page: Page, s: ProjectStatus, note: InvoiceContent): v
   page.totals([
     ['Prepayment received', fmtMoney(received, currency)],
     ['Less work accepted', `-${fmtMoney(accepted, currency)}`],
+    ...compensationRows(note, 'Plus compensation agreed', '+'),
     ['Refund owed to the Client', fmtMoney(note.amount, currency)],
   ]);
-
-  page.section('Refund');
-  page.paragraph(
-    `The Agency refunds ${fmtMoney(note.amount, currency)} to the Client by ${fmtDate(note.dueAt)}, by bank transfer to the ` +
-      `account the Client names. The Agency does not hold the Client's bank details: please send them ` +
-      `(account holder, IBAN or account number, bank name and BIC/SWIFT) to your account manager, ` +
-      `${page.contact(s.managerId)}, by replying to the e-mail this credit note came with, quoting ${note.number}.`,
-  );
+  compensationReasons(page, s, note);
+  refundParagraph(page, s, note);
 }
 
 function renderAcceptanceAct(page: Page, s: ProjectStatus, date: string): void {

@@ -391,7 +391,10 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
     client: (v) => ({
       subject: v.has('invoiceNumber') ? `Credit note ${v.text('invoiceNumber', '')}: ${v.project}` : `Credit note: ${v.project}`,
       lines: [
-        `We owe you ${v.money()} for ${v.project}: your prepayment was more than the work accepted before the project was cancelled. ` +
+        `We owe you ${v.money()} for ${v.project}: ` +
+          (v.has('compensationFor')
+            ? `the compensation we agreed with you in resolving your complaint. `
+            : `your prepayment was more than the work accepted before the project was cancelled. `) +
           `The credit note is attached.`,
         `We refund it by bank transfer` + (v.has('dueAt') ? ` by ${v.date('dueAt')}` : '') + `. We do not have your bank details: ` +
           `please send us the account to pay it to (account holder, IBAN or account number, bank name and BIC/SWIFT)` +

@@ -67,9 +67,17 @@ step('a complaint is recorded, and resolved (a resolution is required)', async (
   await complaint.getByRole('button', { name: 'Resolve the complaint' }).click();
   await page.locator('#resolution-c1-error').waitFor();
   await page.locator('#resolution-c1').fill('Logo enlarged; the client confirmed by phone.');
+  // Money off, but never more than the final invoice would bill (the plan is 1,200).
+  await page.locator('#compensation-c1').fill('5000');
+  await complaint.getByRole('button', { name: 'Resolve the complaint' }).click();
+  const tooMuch = page.locator('#compensation-c1-error');
+  await tooMuch.waitFor();
+  expect(await tooMuch.textContent()).toContain('more than the 1200 EUR the final invoice would still bill');
+  await page.locator('#compensation-c1').fill('150');
   await complaint.getByRole('button', { name: 'Resolve the complaint' }).click();
   await complaint.getByText('Resolved', { exact: true }).waitFor();
   expect(await complaint.textContent()).toContain('Logo enlarged; the client confirmed by phone.');
+  expect(await complaint.textContent()).toContain('Compensation: €150.00 — to be taken off the final invoice');
 });
 
 step('a revision round: an extra price for a round the plan includes is refused at its field', async () => {
@@ -108,6 +116,13 @@ step('cancelling needs a reason; then the project is cancelled, with the reason 
   await page.getByRole('button', { name: 'Cancel the project' }).click();
   await page.getByText(/^Cancelled by .*The client stopped the campaign\./).waitFor({ timeout: 30_000 });
   expect(await page.getByText('Cancel this project').count()).toBe(0);
+  // The design was accepted before the cancellation: billed, less the compensation agreed.
+  const bill = await eventually(
+    async () => ((await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager'))).body as ProjectStatus).invoices.find((i) => i.kind === 'cancellation'),
+    { what: 'the cancellation invoice' },
+  );
+  expect(bill.amount).toBe(1_050);
+  await page.locator('.complaints li', { hasText: 'The logo is too small.' }).getByText(`Compensation: €150.00 — taken off invoice ${bill.number}`).waitFor({ timeout: 10_000 });
   await shoot(page, '31-project-cancelled');
 });
 

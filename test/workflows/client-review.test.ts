@@ -3,8 +3,6 @@
  * before closing, silence that becomes acceptance, payments chased, and projects cancelled in
  * production or in review. Each path runs concurrently against one worker.
  */
-import { type WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import {
   cancelProjectUpdate,
   recordFeedbackUpdate,
@@ -28,6 +26,7 @@ import {
   projectInput,
   projectUpdate,
   recordHistory,
+  refusal,
   staff,
   startProject,
   startWorkflowTestEnv,
@@ -47,17 +46,6 @@ afterAll(() => env?.close());
 
 jest.setTimeout(90_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function refusal(promise: Promise<unknown>): Promise<{ type?: string | null; field?: string }> {
-  try {
-    await promise;
-  } catch (err) {
-    const failure = (err as WorkflowUpdateFailedError).cause as ApplicationFailure;
-    expect(failure).toBeInstanceOf(ApplicationFailure);
-    return { type: failure.type, field: (failure.details?.[0] as { field?: string } | undefined)?.field };
-  }
-  throw new Error('expected the update to be refused');
-}
 
 const payInFull = async (handle: Awaited<ReturnType<typeof startProject>>, kind: 'final' | 'prepayment' | 'cancellation' = 'final') => {
   const s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === kind && i.documentId !== undefined), `${kind} invoice`);

@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
+import type { WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { Worker } from '@temporalio/worker';
 import { SMTPServer } from 'smtp-server';
@@ -370,6 +370,18 @@ export async function projectUpdate<I>(
   const status = await statusOf(handle);
   if (status.version < version) throw new Error(`status query older (${status.version}) than the update's answer (${version})`);
   return status;
+}
+
+/** The business failure an update was refused with: its type and the field it names. */
+export async function refusal(promise: Promise<unknown>): Promise<{ type?: string | null; field?: string }> {
+  try {
+    await promise;
+  } catch (err) {
+    const failure = (err as WorkflowUpdateFailedError).cause as ApplicationFailure;
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    return { type: failure.type, field: (failure.details?.[0] as { field?: string } | undefined)?.field };
+  }
+  throw new Error('expected the update to be refused');
 }
 
 export async function waitForStatus(

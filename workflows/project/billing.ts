@@ -9,7 +9,7 @@ import { nowIso } from '../common/journal';
 import { INVOICE_DOCUMENT } from '../vocabulary';
 import type { DocumentKind, DocumentRef, InvoiceKind, InvoiceView } from './contract';
 import type { ProjectContext } from './context';
-import { documentSnapshot, owedAmount, unpaidInvoices } from './state';
+import { documentSnapshot, owedAmount, settleCompensations, unpaidInvoices, type Compensation } from './state';
 
 // Contracts, invoices and their numbers the business cannot go on without: retried until they
 // succeed (an operator sees the failing activity), never skipped.
@@ -26,13 +26,24 @@ export interface Billing {
    * Numbers, prints and sends an invoice as one step that a cancellation cannot cut in two: a
    * number once taken always gets its paper and its notice, so the series has no gap.
    */
-  issueInvoice(kind: InvoiceKind, amount: number, lines: InvoiceLine[], prepaymentDeducted?: number): Promise<InvoiceView>;
+  issueInvoice(kind: InvoiceKind, amount: number, lines: InvoiceLine[], prepaymentDeducted?: number, extra?: InvoiceExtra): Promise<InvoiceView>;
   /** The unpaid rest of an invoice is no longer owed (a cancelled project's prepayment). */
   voidInvoice(invoice: InvoiceView, reason: string): void;
   /** Runs recorded before chasing moved into every wait: sends the notices now due, returns when the next falls due. */
   chaseDuePayments(unpaid: InvoiceView[]): number | undefined;
   /** Runs recorded before cancellations settled prepayments: chases the cancellation invoice until paid. */
   collectCancellationPayment(): Promise<void>;
+}
+
+/** What some invoices carry besides their lines. */
+export interface InvoiceExtra {
+  /** Compensations the invoice takes off (or the credit note gives back): marked as carried by it. */
+  compensations?: Compensation[];
+  /**
+   * Tells apart invoices of one kind in a project (its number's allocation key and its notice):
+   * a credit note for each complaint's compensation. Without it, one invoice per kind, as always.
+   */
+  series?: string;
 }
 
 export function createBilling(ctx: ProjectContext): Billing {
@@ -93,12 +104,20 @@ export function createBilling(ctx: ProjectContext): Billing {
   const chasesInEveryWait = patched('chase-every-unpaid-invoice');
   if (chasesInEveryWait) ctx.waitHooks.push(() => chaseDuePayments(unpaidInvoices(status)));
 
-  async function issueInvoice(kind: InvoiceKind, amount: number, lines: InvoiceLine[], prepaymentDeducted?: number): Promise<InvoiceView> {
+  async function issueInvoice(
+    kind: InvoiceKind,
+    amount: number,
+    lines: InvoiceLine[],
+    prepaymentDeducted?: number,
+    extra: InvoiceExtra = {},
+  ): Promise<InvoiceView> {
+    const series = extra.series === undefined ? kind : `${kind}:${extra.series}`;
+    const compensations = extra.compensations ?? [];
     // One moment gives the number's year, the date printed and the due date.
     const issuedAt = nowIso();
-    // One key per project and kind: a retried allocation gets the same number, never a gap.
+    // One key per project and kind (and series): a retried allocation gets the same number, never a gap.
     const { number } = await allocateInvoiceNumber({
-      idempotencyKey: `${ctx.workflowId}:${kind}`,
+      idempotencyKey: `${ctx.workflowId}:${series}`,
       year: new Date(Date.parse(issuedAt)).getUTCFullYear(),
     });
     const invoice: InvoiceView = {
@@ -113,6 +132,7 @@ export function createBilling(ctx: ProjectContext): Billing {
       status: 'open',
     };
     status.invoices.push(invoice);
+    settleCompensations(status, compensations, number);
     ctx.record(kind === 'credit_note' ? 'credit_note_issued' : 'invoice_issued', undefined, `${kind} ${number}: ${amount} ${invoice.currency}`);
     ctx.changed();
     const doc = await produce(INVOICE_DOCUMENT[kind], {
@@ -124,16 +144,19 @@ export function createBilling(ctx: ProjectContext): Billing {
       dueAt: invoice.dueAt,
       lines,
       ...(prepaymentDeducted !== undefined && prepaymentDeducted > 0 && { prepaymentDeducted }),
+      ...(compensations.length > 0 && { compensations }),
     });
     invoice.documentId = doc.documentId;
     status.version += 1; // the store shows the link to the paper; nothing waits on it
-    ctx.send(kind === 'credit_note' ? 'credit_note_issued' : 'invoice_issued', `invoice-issued:${kind}`, ctx.client, {
+    ctx.send(kind === 'credit_note' ? 'credit_note_issued' : 'invoice_issued', `invoice-issued:${series}`, ctx.client, {
       invoiceNumber: number,
       amount,
       currency: invoice.currency,
       dueAt: invoice.dueAt,
       documentId: doc.documentId,
       kind,
+      // The client's mail says why a credit note is owed: a compensation, or (cancelling) the settlement.
+      ...(compensations.length > 0 && !ctx.cancelling && { compensationFor: compensations.map((c) => c.complaintId).join(', ') }),
     });
     return invoice;
   }
@@ -143,9 +166,9 @@ export function createBilling(ctx: ProjectContext): Billing {
     produce,
     chaseDuePayments,
 
-    async issueInvoice(kind, amount, lines, prepaymentDeducted) {
+    async issueInvoice(kind, amount, lines, prepaymentDeducted, extra) {
       ctx.proceed();
-      return CancellationScope.nonCancellable(() => issueInvoice(kind, amount, lines, prepaymentDeducted));
+      return CancellationScope.nonCancellable(() => issueInvoice(kind, amount, lines, prepaymentDeducted, extra));
     },
 
     voidInvoice(invoice, reason) {

@@ -51,6 +51,11 @@ export interface ProjectContext {
   /** True once the process has turned to cancelling: its own documents and invoice go ahead. */
   cancelling: boolean;
   clientDecision?: 'accepted' | 'revisions_requested';
+  /**
+   * The final invoice is out (or nothing was left to bill): a compensation agreed from now on is
+   * given back as a credit note, not taken off the final invoice.
+   */
+  finalBilled: boolean;
   /** Payment notices already sent (`reminder:<number>`, `escalation:<number>`). */
   readonly chased: Set<string>;
 
@@ -117,6 +122,7 @@ export function createProjectContext(input: ProjectInput): ProjectContext {
     client: { emails: [input.client.email] },
     changes: 0,
     cancelling: false,
+    finalBilled: false,
     chased: new Set(),
     waitHooks: [],
 

@@ -5,7 +5,7 @@
  */
 import { condition, setHandler } from '@temporalio/workflow';
 import { nowIso } from '../common/journal';
-import { businessFailure, ErrorType } from '../errors';
+import { businessFailure, ErrorType, type ErrorTypeName } from '../errors';
 import { fitsCurrency, fromMinor, toMinor } from '../money';
 import type { Actor } from '../shared-schemas';
 import { taskId } from '../task/contract';
@@ -22,16 +22,17 @@ import {
   type ProjectActionResult,
   type ProjectStage,
 } from './contract';
+import type { Billing } from './billing';
 import type { ProjectContext } from './context';
 import { checkPlan } from './plan-rules';
 import type { Production } from './production';
 import type { RecordFeedbackInput } from './schemas';
-import { approvedPlan, owedMinor, planTotal, taskInputFor } from './state';
+import { approvedPlan, finalInvoiceContent, netBilled, owedMinor, planTotal, taskInputFor } from './state';
 
 /** How far before its invoice's issue a payment may be dated (time zones). */
 const PAYMENT_DATE_GRACE_MS = 24 * 3_600_000;
 
-export function registerProjectHandlers(ctx: ProjectContext, production: Production): void {
+export function registerProjectHandlers(ctx: ProjectContext, production: Production, billing: Pick<Billing, 'chasesInEveryWait'>): void {
   const { status, input, startTime, patched } = ctx;
   const currency = input.budget.currency;
   /**
@@ -280,25 +281,57 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
     },
   );
 
+  /**
+   * A compensation is money off what the client pays: never more than is left to bill (before
+   * the final invoice) or than was billed (after it, as a credit note).
+   */
+  const refuseUnfitCompensation = (amount: number): void => {
+    const refuse = (type: ErrorTypeName, message: string): never => {
+      throw businessFailure(type, message, 'compensation');
+    };
+    if (!(amount > 0)) refuse(ErrorType.InvalidInput, 'must be positive');
+    if (!fitsCurrency(amount, currency)) refuse(ErrorType.InvalidInput, `more decimals than ${currency} has`);
+    if (ctx.cancelRequest || status.stage === 'cancelled') {
+      refuse(ErrorType.WrongStage, 'the project is cancelled: its bill is settled as it stands; resolve the complaint without a compensation');
+    }
+    // Runs started before every wait chased payments wait on their own loop, which issues no credit notes.
+    if (!billing.chasesInEveryWait) refuse(ErrorType.WrongStage, 'this project started before compensations could be recorded; resolve it without one');
+    if (status.stage === 'invoicing' && !ctx.finalBilled) {
+      refuse(ErrorType.WrongStage, 'the final invoice is being issued right now; try again in a moment');
+    }
+    const limit = ctx.finalBilled ? netBilled(status) : finalInvoiceContent(status).amount;
+    if (toMinor(amount, currency) > toMinor(limit, currency)) {
+      refuse(
+        ErrorType.InvalidInput,
+        ctx.finalBilled
+          ? `${amount} is more than the ${limit} ${currency} billed in all, net of credit notes`
+          : `${amount} is more than the ${limit} ${currency} the final invoice would still bill`,
+      );
+    }
+  };
+
   setHandler(
     resolveComplaintUpdate,
-    ctx.acting(({ by, complaintId, resolution }) => {
+    ctx.acting(({ by, complaintId, resolution, compensation }) => {
       const complaint = status.complaints.find((c) => c.complaintId === complaintId)!;
       complaint.resolution = resolution;
       complaint.resolvedAt = nowIso();
       complaint.resolvedBy = by.id;
-      ctx.record('complaint_resolved', by.id, `${complaintId}: ${resolution}`);
+      // Taken off the final invoice when it is issued, or (after it) a credit note: the process does either.
+      if (compensation !== undefined) complaint.compensation = { amount: compensation, settled: false };
+      ctx.record('complaint_resolved', by.id, `${complaintId}: ${resolution}${compensation !== undefined ? ` (compensation ${compensation} ${currency})` : ''}`);
       ctx.changed();
       return done();
     }),
     {
-      validator: ({ by, complaintId, resolution }) => {
+      validator: ({ by, complaintId, resolution, compensation }) => {
         refuseUnless(isManager(by) || isLeadership(by), "the project's manager or leadership");
         refuseUnlessSettling();
         const complaint = status.complaints.find((c) => c.complaintId === complaintId);
         if (!complaint) throw businessFailure(ErrorType.NotFound, `no complaint ${complaintId}`, 'complaintId');
         if (complaint.resolvedAt) throw businessFailure(ErrorType.AlreadyDone, `complaint ${complaintId} is already resolved`, 'complaintId');
         if (resolution.trim() === '') throw businessFailure(ErrorType.InvalidInput, 'describe the resolution', 'resolution');
+        if (compensation !== undefined) refuseUnfitCompensation(compensation);
       },
     },
   );

@@ -157,7 +157,16 @@ export type FeedbackRequest = z.infer<typeof feedbackRequestSchema>;
 export const recordFeedbackSchema = z.object({ feedback: feedbackRequestSchema, by: actorSchema });
 export type RecordFeedbackInput = z.infer<typeof recordFeedbackSchema>;
 
-export const complaintResolutionRequestSchema = z.object({ resolution: z.string().min(1).max(5_000) }).strict();
+export const complaintResolutionRequestSchema = z
+  .object({
+    resolution: z.string().min(1).max(5_000),
+    /**
+     * Money agreed with the client to make up for the complaint, in the project's currency: taken
+     * off the final invoice when that is still to come, else given back as a credit note.
+     */
+    compensation: amountSchema.refine((n) => n > 0, 'must be positive').optional(),
+  })
+  .strict();
 export const resolveComplaintSchema = complaintResolutionRequestSchema.extend({
   complaintId: z.string().min(1),
   by: actorSchema,
@@ -277,6 +286,16 @@ export const complaintViewSchema = z.object({
   resolution: z.string().optional(),
   resolvedAt: isoDate.optional(),
   resolvedBy: z.string().optional(),
+  /** Agreed in the resolution: money off what the client pays, or back. */
+  compensation: z
+    .object({
+      amount: z.number(),
+      /** Taken off an invoice or given back by a credit note (or nothing was left to bill). */
+      settled: z.boolean(),
+      /** The invoice that took it off (final or cancellation), or the credit note that gives it back. */
+      invoiceNumber: z.string().optional(),
+    })
+    .optional(),
 });
 export type ComplaintView = z.infer<typeof complaintViewSchema>;
 

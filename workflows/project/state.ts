@@ -164,8 +164,44 @@ export const owedAmount = (invoice: InvoiceView): number => fromMinor(owedMinor(
 export const unpaidInvoices = (status: ProjectStatus): InvoiceView[] =>
   status.invoices.filter((i) => i.status === 'open' && i.kind !== 'credit_note');
 
-/** The final invoice: the approved plan, less the prepayment invoiced, plus extra revision rounds. */
-export function finalInvoiceContent(status: ProjectStatus): { amount: number; lines: InvoiceLine[]; prepaymentDeducted: number } {
+/** A compensation agreed in resolving a complaint, as an invoice takes it off or a credit note gives it back. */
+export interface Compensation {
+  complaintId: string;
+  amount: number;
+}
+
+/** Compensations agreed that no invoice or credit note carries yet. */
+export const compensationsToSettle = (status: ProjectStatus): Compensation[] =>
+  status.complaints.flatMap((c) => (c.compensation && !c.compensation.settled ? [{ complaintId: c.complaintId, amount: c.compensation.amount }] : []));
+
+/** Marks the compensations as carried by an invoice or credit note (none: nothing was left to bill). */
+export function settleCompensations(status: ProjectStatus, compensations: Compensation[], invoiceNumber?: string): void {
+  for (const c of compensations) {
+    const complaint = status.complaints.find((k) => k.complaintId === c.complaintId)!;
+    complaint.compensation = { amount: c.amount, settled: true, ...(invoiceNumber !== undefined && { invoiceNumber }) };
+  }
+}
+
+/** What the client is billed in all, net of credit notes (voided parts not counted). */
+export function netBilled(status: ProjectStatus): number {
+  const currency = status.budget.currency;
+  const billedMinor = status.invoices
+    .filter((i) => i.kind !== 'credit_note')
+    .reduce((n, i) => n + toMinor(i.amount, currency) - toMinor(i.voidedAmount ?? 0, currency), 0);
+  const creditedMinor = status.invoices.filter((i) => i.kind === 'credit_note').reduce((n, i) => n + toMinor(i.amount, currency), 0);
+  return fromMinor(billedMinor - creditedMinor, currency);
+}
+
+/**
+ * The final invoice: the approved plan, less the prepayment invoiced, plus extra revision rounds,
+ * less the compensations agreed in resolving complaints before it.
+ */
+export function finalInvoiceContent(status: ProjectStatus): {
+  amount: number;
+  lines: InvoiceLine[];
+  prepaymentDeducted: number;
+  compensations: Compensation[];
+} {
   const currency = status.budget.currency;
   const plan = approvedPlan(status);
   const prepayment = status.invoices.find((i) => i.kind === 'prepayment');
@@ -176,8 +212,10 @@ export function finalInvoiceContent(status: ProjectStatus): { amount: number; li
       .filter((r) => r.extraPrice > 0)
       .map((r) => ({ description: `Revision round ${r.round}, beyond the included rounds: ${r.description}`, amount: r.extraPrice })),
   ];
-  const amount = subtractAmounts(sumAmounts(lines.map((l) => l.amount), currency), prepaymentDeducted, currency);
-  return { amount, lines, prepaymentDeducted };
+  const compensations = compensationsToSettle(status);
+  const deducted = sumAmounts([prepaymentDeducted, ...compensations.map((c) => c.amount)], currency);
+  const amount = subtractAmounts(sumAmounts(lines.map((l) => l.amount), currency), deducted, currency);
+  return { amount, lines, prepaymentDeducted, compensations };
 }
 
 /** Runs recorded before cancellations settled prepayments: the accepted work, less the prepayment received. */
@@ -199,6 +237,8 @@ export function cancellationSettlement(status: ProjectStatus): {
   voids: InvoiceView[];
   lines: InvoiceLine[];
   prepaymentReceived: number;
+  /** Agreed in resolving complaints and not yet taken off anything: taken off the balance. */
+  compensations: Compensation[];
   /** Positive: the client owes it (cancellation invoice). Negative: we owe it back (credit note). */
   balance: number;
 } {
@@ -214,8 +254,10 @@ export function cancellationSettlement(status: ProjectStatus): {
   ];
   const prepayments = status.invoices.filter((i) => i.kind === 'prepayment');
   const prepaymentReceived = sumAmounts(prepayments.map((i) => i.paidAmount), currency);
-  const balance = subtractAmounts(sumAmounts(lines.map((l) => l.amount), currency), prepaymentReceived, currency);
-  return { voids: prepayments.filter((i) => i.status === 'open' && owedMinor(i) > 0), lines, prepaymentReceived, balance };
+  const compensations = compensationsToSettle(status);
+  const deducted = sumAmounts([prepaymentReceived, ...compensations.map((c) => c.amount)], currency);
+  const balance = subtractAmounts(sumAmounts(lines.map((l) => l.amount), currency), deducted, currency);
+  return { voids: prepayments.filter((i) => i.status === 'open' && owedMinor(i) > 0), lines, prepaymentReceived, compensations, balance };
 }
 
 /**

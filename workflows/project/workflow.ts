@@ -19,10 +19,13 @@ import {
   approvedPlan,
   cancellationInvoiceContent,
   cancellationSettlement,
+  compensationsToSettle,
   finalInvoiceContent,
   hasOpenComplaint,
   planTaskInput,
+  settleCompensations,
   unpaidInvoices,
+  type Compensation,
 } from './state';
 
 export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatus> {
@@ -35,7 +38,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
   // update delivered with the start is dispatched as soon as its handler is registered. The
   // stage reaches the search attributes first, as it always has (the order of commands replays).
   ctx.syncSearchAttributes();
-  registerProjectHandlers(ctx, production);
+  registerProjectHandlers(ctx, production, billing);
 
   // --- the cycle, in the article's order ---
   ctx.syncSearchAttributes();
@@ -194,19 +197,34 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
     }
   }
 
-  /** The act and the final invoice, then payments chased until everything issued is paid. */
+  /**
+   * The act and the final invoice (less the compensations agreed so far), then payments chased
+   * until everything issued is paid, and every compensation agreed later refunded.
+   */
   async function collectPayment(): Promise<void> {
     ctx.enterStage('invoicing');
     await billing.produce('acceptance_act');
     const final = finalInvoiceContent(status);
-    if (final.amount > 0) await billing.issueInvoice('final', final.amount, final.lines, final.prepaymentDeducted);
-    else ctx.record('nothing_left_to_invoice', undefined, 'the prepayment covered the whole plan');
+    if (final.amount > 0) {
+      await billing.issueInvoice('final', final.amount, final.lines, final.prepaymentDeducted, { compensations: final.compensations });
+    } else {
+      settleCompensations(status, final.compensations);
+      ctx.record('nothing_left_to_invoice', undefined, `the prepayment${final.compensations.length > 0 ? ' and compensations' : ''} covered the whole plan`);
+    }
+    ctx.finalBilled = true;
 
     let blockedNoted = false;
     if (billing.chasesInEveryWait) {
-      // Every wait chases what is unpaid; closing also waits for every complaint to be resolved.
+      // Every wait chases what is unpaid; closing also waits for every complaint to be resolved
+      // and every credit note refunded. A compensation agreed now is a credit note.
+      // (Runs recorded before compensations had no credit note on this path: the same wait.)
       for (;;) {
-        await ctx.until(() => unpaidInvoices(status).length === 0);
+        await ctx.until(() => status.invoices.every((i) => i.status !== 'open') || compensationsToSettle(status).length > 0);
+        const compensations = compensationsToSettle(status);
+        if (compensations.length > 0) {
+          await refundCompensations(compensations);
+          continue;
+        }
         if (!hasOpenComplaint(status)) return;
         if (!blockedNoted) ctx.record('closing_blocked', undefined, 'an open complaint must be resolved first');
         blockedNoted = true;
@@ -224,6 +242,14 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       const seen = ctx.changes;
       if (next === undefined) await ctx.until(() => ctx.changes !== seen);
       else await ctx.untilOr(() => ctx.changes !== seen, next - Date.now());
+    }
+  }
+
+  /** Compensations agreed after the final invoice: each a credit note, a refund owed to the client. */
+  async function refundCompensations(compensations: Compensation[]): Promise<void> {
+    for (const c of compensations) {
+      const lines = [{ description: `Compensation agreed in resolving complaint ${c.complaintId}`, amount: c.amount }];
+      await billing.issueInvoice('credit_note', c.amount, lines, undefined, { compensations: [c], series: c.complaintId });
     }
   }
 
@@ -290,13 +316,21 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
    * issued covers all the work, and stands.
    */
   async function settleCancelledWork(): Promise<void> {
-    if (status.invoices.some((i) => i.kind === 'final')) return;
+    if (status.invoices.some((i) => i.kind === 'final')) {
+      // A compensation agreed just before the cancellation, its credit note not yet out.
+      const compensations = compensationsToSettle(status);
+      if (compensations.length > 0) await refundCompensations(compensations);
+      return;
+    }
     const settlement = cancellationSettlement(status);
     for (const invoice of settlement.voids) billing.voidInvoice(invoice, 'the project was cancelled');
+    const extra = { compensations: settlement.compensations };
     if (settlement.balance > 0) {
-      await billing.issueInvoice('cancellation', settlement.balance, settlement.lines, settlement.prepaymentReceived);
+      await billing.issueInvoice('cancellation', settlement.balance, settlement.lines, settlement.prepaymentReceived, extra);
     } else if (settlement.balance < 0) {
-      await billing.issueInvoice('credit_note', -settlement.balance, settlement.lines, settlement.prepaymentReceived);
+      await billing.issueInvoice('credit_note', -settlement.balance, settlement.lines, settlement.prepaymentReceived, extra);
+    } else {
+      settleCompensations(status, settlement.compensations);
     }
   }
 }

@@ -510,6 +510,20 @@ function FeedbackHistory({ project: p, canAct, onChange }: { project: ProjectSta
                     Resolution: {c.resolution} <span class="muted">— {name(c.resolvedBy)}, {formatDateTime(c.resolvedAt)}</span>
                   </p>
                 )}
+                {c.compensation && (
+                  <p>
+                    Compensation: {formatMoney(c.compensation.amount, p.budget.currency)}{' '}
+                    <span class="muted">
+                      {c.compensation.settled
+                        ? c.compensation.invoiceNumber
+                          ? p.invoices.find((i) => i.number === c.compensation!.invoiceNumber)?.kind === 'credit_note'
+                            ? `— refunded by credit note ${c.compensation.invoiceNumber}`
+                            : `— taken off invoice ${c.compensation.invoiceNumber}`
+                          : '— nothing was left to bill'
+                        : '— to be taken off the final invoice'}
+                    </span>
+                  </p>
+                )}
                 {!c.resolvedAt && canAct && <ResolveComplaint project={p} complaintId={c.complaintId} onChange={onChange} />}
               </li>
             ))}
@@ -559,19 +573,28 @@ function RecordComplaint({ project: p, onChange }: { project: ProjectStatus; onC
 
 function ResolveComplaint({ project: p, complaintId, onChange }: { project: ProjectStatus; complaintId: string; onChange: Update }) {
   const [resolution, setResolution] = useState('');
+  const [compensation, setCompensation] = useState('');
+  const finalOut = p.invoices.some((i) => i.kind === 'final');
   const resolve = useAction(
     () =>
       ok(
         api.POST('/api/projects/{id}/complaints/{complaintId}/resolution', {
           params: { path: { id: p.projectId, complaintId } },
-          body: { resolution },
+          body: { resolution, ...(compensation.trim() !== '' && { compensation: Number(compensation) }) },
         }),
       ),
     (next) => {
       onChange(next);
-      flash('Complaint resolved.');
+      flash(
+        compensation.trim() === ''
+          ? 'Complaint resolved.'
+          : finalOut
+            ? 'Complaint resolved; a credit note for the compensation goes to the client.'
+            : 'Complaint resolved; the compensation comes off the final invoice.',
+      );
     },
   );
+  const named = ['resolution', 'compensation'];
   return (
     <form
       class="inline-form"
@@ -581,7 +604,7 @@ function ResolveComplaint({ project: p, complaintId, onChange }: { project: Proj
       }}
       noValidate
     >
-      <ProblemBox error={resolve.error && !resolve.error.at('resolution') ? resolve.error : undefined} />
+      <ProblemBox error={resolve.error && !named.some((f) => resolve.error!.at(f)) ? resolve.error : undefined} />
       <TextArea
         id={`resolution-${complaintId}`}
         label="How it was resolved"
@@ -589,6 +612,17 @@ function ResolveComplaint({ project: p, complaintId, onChange }: { project: Proj
         onValue={setResolution}
         error={resolve.error?.at('resolution')}
         rows={2}
+      />
+      <Input
+        id={`compensation-${complaintId}`}
+        label={`Compensation agreed (${p.budget.currency}, optional)`}
+        hint={finalOut ? 'Refunded to the client by a credit note.' : 'Taken off the final invoice.'}
+        type="number"
+        min="0"
+        step="0.01"
+        value={compensation}
+        onValue={setCompensation}
+        error={resolve.error?.at('compensation')}
       />
       <button type="submit" class="button button--secondary" disabled={resolve.pending}>
         Resolve the complaint

@@ -1,0 +1,140 @@
+/**
+ * A complaint resolved with money: a compensation agreed before the final invoice is taken off
+ * it; one agreed after it is a credit note, a refund the project waits for before it completes;
+ * one agreed before a cancellation is taken off what the cancelled project bills. Never more than
+ * is left to bill, and each shows on the paper with the complaint it was agreed for.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import pdfParse from 'pdf-parse/lib/pdf-parse.js';
+import {
+  cancelProjectUpdate,
+  recordFeedbackUpdate,
+  recordPaymentUpdate,
+  resolveComplaintUpdate,
+  type ProjectStatus,
+} from '../../workflows/project/contract';
+import {
+  approvePlan,
+  deliverTask,
+  documentsFor,
+  LEADER,
+  MANAGER,
+  plan,
+  planTask,
+  projectInput,
+  projectUpdate,
+  recordHistory,
+  refusal,
+  startProject,
+  startWorkflowTestEnv,
+  timelineEvents,
+  waitForNotice,
+  waitForStatus,
+  type WorkflowTestEnv,
+} from './support';
+
+let env: WorkflowTestEnv;
+beforeAll(async () => {
+  env = await startWorkflowTestEnv();
+});
+afterAll(() => env?.close());
+
+jest.setTimeout(120_000);
+
+type Handle = Awaited<ReturnType<typeof startProject>>;
+
+const complain = (handle: Handle, description: string) =>
+  projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'complaint', description }, by: MANAGER }] });
+const resolve = (handle: Handle, complaintId: string, compensation?: number) =>
+  projectUpdate(handle, resolveComplaintUpdate, {
+    args: [{ complaintId, resolution: `apology call and ${compensation ?? 'no'} off`, ...(compensation !== undefined && { compensation }), by: LEADER }],
+  });
+const pay = (handle: Handle, invoiceNumber: string, amount: number, reference: string) =>
+  projectUpdate(handle, recordPaymentUpdate, { args: [{ invoiceNumber, amount, paidAt: new Date().toISOString(), reference, by: LEADER }] });
+
+/** The text of a document the project produced, whitespace collapsed. */
+async function documentText(projectId: string, documentId: string): Promise<string> {
+  const bytes = fs.readFileSync(path.join(env.documentsDir, projectId, `${documentId}.pdf`));
+  return (await pdfParse(new Uint8Array(bytes) as unknown as Buffer)).text.replace(/\s+/g, ' ');
+}
+
+test.concurrent('before the final invoice a compensation is taken off it; after it, a credit note the project waits to refund', async () => {
+  const input = projectInput({ departments: ['seo'] });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('audit', 'seo', { price: 2_000 })]));
+  await deliverTask(env, projectId, 'audit', 'seo');
+  await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
+
+  await complain(handle, 'the audit missed the blog');
+  // Never more than the final invoice would bill; nothing recorded by a refusal.
+  expect(await refusal(resolve(handle, 'c1', 2_000.01))).toMatchObject({ type: 'InvalidInput', field: 'compensation' });
+  expect(await refusal(resolve(handle, 'c1', 0.001))).toMatchObject({ type: 'InvalidInput', field: 'compensation' });
+  let s = await resolve(handle, 'c1', 300);
+  expect(s.complaints[0]).toMatchObject({ resolvedBy: LEADER.id, compensation: { amount: 300, settled: false } });
+
+  await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 4, comment: 'fine now' }, by: MANAGER }] });
+  s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === 'final' && i.documentId !== undefined), 'final invoice');
+  const final = s.invoices.find((i) => i.kind === 'final')!;
+  expect(final.amount).toBe(1_700);
+  expect(s.complaints[0].compensation).toEqual({ amount: 300, settled: true, invoiceNumber: final.number });
+  const finalDoc = documentsFor(env, projectId).find((d) => d.kind === 'final_invoice')!;
+  expect(finalDoc.invoice?.compensations).toEqual([{ complaintId: 'c1', amount: 300 }]);
+  const finalText = await documentText(projectId, final.documentId!);
+  expect(finalText).toMatch(/Less compensation agreed \(complaint c1\): -300\.00 EUR Amount due: 1,700\.00 EUR/);
+  expect(finalText).toContain('the audit missed the blog');
+
+  // After the final invoice: a second complaint, compensated by a credit note of its own.
+  await complain(handle, 'the report came a week late');
+  expect(await refusal(resolve(handle, 'c2', 1_700.01))).toMatchObject({ type: 'InvalidInput', field: 'compensation' });
+  await resolve(handle, 'c2', 200);
+  s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === 'credit_note' && i.documentId !== undefined), 'credit note');
+  const credit = s.invoices.find((i) => i.kind === 'credit_note')!;
+  expect(credit).toMatchObject({ amount: 200, status: 'open' });
+  expect(credit.number).not.toBe(final.number);
+  expect(s.complaints[1].compensation).toEqual({ amount: 200, settled: true, invoiceNumber: credit.number });
+  const [notice] = await waitForNotice(env, projectId, 'credit_note_issued');
+  expect(notice.data).toMatchObject({ invoiceNumber: credit.number, amount: 200, compensationFor: 'c2' });
+  expect(await documentText(projectId, credit.documentId!)).toMatch(/Compensation agreed \(complaint c2\): 200\.00 EUR Refund owed to the Client: 200\.00 EUR/);
+
+  // Paid in full, the project still owes the refund: it completes once that is paid out.
+  s = await pay(handle, final.number, 1_700, `${projectId}-final`);
+  expect(s.invoices.find((i) => i.kind === 'final')!.status).toBe('paid');
+  await new Promise((r) => setTimeout(r, 1_000));
+  expect((await waitForStatus(handle, () => true, 'status')).stage).toBe('invoicing');
+  await pay(handle, credit.number, 200, `${projectId}-refund`);
+  const result = (await handle.result()) as ProjectStatus;
+  expect(result.stage).toBe('completed');
+  expect(timelineEvents(result)).toEqual(expect.arrayContaining(['credit_note_issued', 'refund_paid', 'completed']));
+  await recordHistory(handle, 'project-compensation');
+});
+
+test.concurrent('a compensation agreed before a cancellation is taken off what the cancelled project bills', async () => {
+  const input = projectInput({ departments: ['design'], policy: { startAfterPrepayment: true } });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('logo', 'design', { price: 2_000 })], { prepaymentPercent: 50 }));
+  const issued = await waitForStatus(handle, (s) => s.invoices.some((i) => i.documentId !== undefined), 'prepayment invoice');
+  await pay(handle, issued.invoices[0].number, 1_000, `${projectId}-pre`);
+  await deliverTask(env, projectId, 'logo', 'design');
+  await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
+  await complain(handle, 'colours are off');
+  await complain(handle, 'and the font too');
+  // Before the final invoice: at most what it would bill (2,000 less the 1,000 prepayment).
+  expect(await refusal(resolve(handle, 'c1', 1_000.01))).toMatchObject({ type: 'InvalidInput', field: 'compensation' });
+  await resolve(handle, 'c1', 250);
+
+  await projectUpdate(handle, cancelProjectUpdate, { args: [{ reason: 'client closed the brand', by: MANAGER }] });
+  const s = await waitForStatus(handle, (x) => x.stage === 'cancelled' && x.invoices.some((i) => i.kind === 'cancellation' && i.documentId), 'cancellation invoice');
+  const bill = s.invoices.find((i) => i.kind === 'cancellation')!;
+  expect(bill.amount).toBe(750); // 2,000 accepted - 1,000 received - 250 agreed
+  expect(s.complaints[0].compensation).toEqual({ amount: 250, settled: true, invoiceNumber: bill.number });
+  expect(documentsFor(env, projectId).find((d) => d.kind === 'cancellation_invoice')?.invoice?.compensations).toEqual([{ complaintId: 'c1', amount: 250 }]);
+  // A cancelled project's bill stands as it is: the other complaint is resolved without money.
+  expect(await refusal(resolve(handle, 'c2', 10))).toMatchObject({ type: 'WrongStage', field: 'compensation' });
+  expect((await resolve(handle, 'c2')).complaints[1]).toMatchObject({ resolvedBy: LEADER.id });
+  expect(await refusal(resolve(handle, 'c2'))).toMatchObject({ type: 'AlreadyDone', field: 'complaintId' });
+  await pay(handle, bill.number, 750, `${projectId}-bill`);
+  expect(((await handle.result()) as ProjectStatus).stage).toBe('cancelled');
+});
