@@ -99,6 +99,8 @@ export interface InvoiceContent {
    * credit note, what it gives back (with a cancellation's balance, or on their own).
    */
   compensations?: { complaintId: string; amount: number }[];
+  /** A credit note that gives back compensations agreed after the final invoice (not a cancellation's settlement). */
+  refundsCompensation?: boolean;
 }
 
 export interface ProduceDocumentInput {

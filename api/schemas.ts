@@ -73,7 +73,6 @@ export const clientListQuerySchema = z
   })
   .strict();
 
-
 export const peopleQuerySchema = z
   .object({
     role: roleSchema.optional(),
@@ -293,7 +292,6 @@ const reviewStatsShape = {
   reworked: count('Accepted tasks that were sent back at least once.'),
   reworkRate: nullableNumber('reworked / accepted (0-1, 4 decimals).'),
 };
-
 
 const moneyRowShape = {
   currency: z.string(),
@@ -574,7 +572,7 @@ export const clientListItemSchema = z
     clientId: z.string(),
     name: z.string().meta({ description: 'As on the client’s newest project.' }),
     segment: segmentSchema,
-    email: z.string(),
+    email: z.string().optional().meta({ description: 'For leadership, and for a manager who has a project with the client.' }),
     projects: z.number().int().meta({ description: 'Projects opened for the client, by any manager.' }),
     lastIntakeAt: isoDate.meta({ description: 'When the newest of them came in.' }),
   })

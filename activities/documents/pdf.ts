@@ -349,7 +349,7 @@ function compensationReasons(page: Page, s: ProjectStatus, invoice: InvoiceConte
   for (const { c, complaint } of agreed) {
     page.paragraph(
       `${fmtMoney(c.amount, invoice.currency)} agreed in resolving the Client's complaint ${c.complaintId}` +
-        (complaint ? ` of ${fmtDate(complaint.at)} (“${complaint.description.trim()}”): ${complaint.resolution?.trim() ?? ''}` : '.'),
+        (complaint ? ` of ${fmtDate(complaint.at)} (“${complaint.description.trim()}”).` : '.'),
     );
   }
 }
@@ -382,7 +382,7 @@ function refundParagraph(page: Page, s: ProjectStatus, note: InvoiceContent): vo
  * (less any compensation agreed), or a compensation agreed after the final invoice.
  */
 function renderCreditNote(page: Page, s: ProjectStatus, note: InvoiceContent): void {
-  if (!s.cancellation && note.compensations && note.compensations.length > 0) return renderCompensationCreditNote(page, s, note);
+  if (note.refundsCompensation) return renderCompensationCreditNote(page, s, note);
   const currency = note.currency;
   const accepted = sumAmounts(note.lines.map((l) => l.amount), currency);
   const compensated = sumAmounts((note.compensations ?? []).map((c) => c.amount), currency);
@@ -392,7 +392,8 @@ function renderCreditNote(page: Page, s: ProjectStatus, note: InvoiceContent): v
   invoiceHeading(page, s, note, { number: 'Credit note No.', due: 'Refund due by' });
   page.parties(s, 'Owed to');
   page.paragraph(
-    `${page.agency.name} owes ${s.client.name} ${fmtMoney(note.amount, currency)}: the prepayment received is more than ` +
+    `${page.agency.name} owes ${s.client.name} ${fmtMoney(note.amount, currency)}: the prepayment received` +
+      `${compensated > 0 ? ', with the compensation agreed,' : ''} is more than ` +
       `the work accepted before the project was cancelled, and the difference is refunded.`,
     { bold: true },
   );

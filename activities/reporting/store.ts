@@ -592,28 +592,38 @@ export class ReportingStore {
   // -------------------------------------------------------------------------------------------
 
   /**
-   * The agency's clients, the most recently active first: each under its id, with the name,
-   * segment and email of its newest project. `search` matches part of a name or id, any case. A
-   * manager picking a known client here keeps one id per client, which regular clients and
-   * client spend count by.
+   * The agency's clients, the most recently active first: each under its id, with the name and
+   * segment of its newest project. `search` matches part of a name or id, any case. A manager
+   * picking a known client here keeps one id per client, which regular clients and client spend
+   * count by. The email (a B2C client's is a private person's) is given to leadership, and to a
+   * manager only for clients they have a project with (`emailsFor`).
    */
-  async clients(options: { search?: string; limit: number }): Promise<ClientListItem[]> {
+  async clients(options: { search?: string; limit: number; emailsFor: 'everyone' | { managerId: string } }): Promise<ClientListItem[]> {
     const { s } = this;
-    const pattern = options.search === undefined ? undefined : `%${options.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = options.search === undefined ? undefined : `%${options.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const mayReadEmail =
+      options.emailsFor === 'everyone'
+        ? sql`TRUE`
+        : sql`EXISTS (SELECT 1 FROM ${s}.projects m WHERE m.client_id = c.client_id AND m.manager_id = ${options.emailsFor.managerId})`;
+    // Only light columns until the page is cut; the snapshot (for the email) of at most `limit` rows.
     const rows = await this.db.rows<{ client_id: string; client_name: string; segment: Segment; email: string | null; projects: number; last_intake_at: Date }>(sql`
-      SELECT * FROM (
-        SELECT DISTINCT ON (p.client_id) p.client_id, p.client_name, p.segment, p.snapshot->'client'->>'email' AS email,
-          count(*) OVER (PARTITION BY p.client_id)::int AS projects, p.intake_at AS last_intake_at
-        FROM ${s}.projects p
-        ORDER BY p.client_id, p.intake_at DESC, p.project_id DESC) c
-      ${pattern === undefined ? sql`` : sql`WHERE lower(c.client_name) LIKE ${pattern} OR lower(c.client_id) LIKE ${pattern}`}
-      ORDER BY c.last_intake_at DESC, c.client_id
-      LIMIT ${options.limit}`);
+      SELECT c.client_id, c.client_name, c.segment, c.projects, c.last_intake_at,
+        CASE WHEN ${mayReadEmail} THEN p.snapshot->'client'->>'email' END AS email
+      FROM (
+        SELECT l.client_id, l.client_name, l.segment, l.project_id, l.intake_at AS last_intake_at, n.projects
+        FROM (SELECT DISTINCT ON (client_id) client_id, client_name, segment, project_id, intake_at
+              FROM ${s}.projects ORDER BY client_id, intake_at DESC, project_id DESC) l
+        JOIN (SELECT client_id, count(*)::int AS projects FROM ${s}.projects GROUP BY client_id) n USING (client_id)
+        ${pattern === undefined ? sql`` : sql`WHERE lower(l.client_name) LIKE lower(${pattern}) OR lower(l.client_id) LIKE lower(${pattern})`}
+        ORDER BY l.intake_at DESC, l.client_id
+        LIMIT ${options.limit}) c
+      JOIN ${s}.projects p ON p.project_id = c.project_id
+      ORDER BY c.last_intake_at DESC, c.client_id`);
     return rows.map((r) => ({
       clientId: r.client_id,
       name: r.client_name,
       segment: r.segment,
-      email: r.email ?? '',
+      ...(r.email !== null && { email: r.email }),
       projects: r.projects,
       lastIntakeAt: iso(r.last_intake_at)!,
     }));

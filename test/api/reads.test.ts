@@ -420,6 +420,49 @@ test('a task list polled often is served from memory, refreshed behind its reade
   }
 });
 
+test('the client directory: one entry per client id as on its newest project, for every manager (its email for its own managers and leadership); found by part of a name, wildcards taken literally', async () => {
+  const id = uniqueId('dir-client');
+  const first = { id, name: `Old Name ${id}`, segment: 'B2B', email: 'old@client.example' };
+  await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ client: first })).expect(201);
+  await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ client: { ...first, name: `New_Name ${id}`, email: 'new@client.example' } })).expect(201);
+  type Entry = { clientId: string; name: string; segment: string; email: string; projects: number; lastIntakeAt: string };
+  const found = async (who: 'manager' | 'otherManager' | 'leadership', q: string): Promise<Entry[]> =>
+    (await h.http().get('/api/clients').query({ q }).set(h.auth(who)).expect(200)).body.items as Entry[];
+  await eventually(async () => (await found('manager', id))[0]?.projects === 2, { timeoutMs: 10_000, what: 'both projects in the directory' });
+  // Another manager finds the agency's client too (and would open a project under the same id),
+  // but not its email: only leadership and the managers with a project for that client read it.
+  expect(await found('otherManager', `new_name ${id}`.toUpperCase())).toEqual([
+    { clientId: id, name: `New_Name ${id}`, segment: 'B2B', projects: 2, lastIntakeAt: expect.any(String) },
+  ]);
+  expect((await found('manager', id))[0].email).toBe('new@client.example');
+  expect((await found('leadership', id))[0].email).toBe('new@client.example');
+  // `_` and `%` are letters here, not LIKE's wildcards: "New%Name" and "New_Nam_" match nothing.
+  expect(await found('manager', `New%Name ${id}`)).toEqual([]);
+  expect(await found('manager', 'New_Nam_ ' + id)).toEqual([]);
+  const bad = await h.http().get('/api/clients').query({ limit: 500 }).set(h.auth('manager'));
+  expect(bad.status).toBe(400);
+  expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['limit']);
+  await h.http().get('/api/clients').set(h.auth('designer')).expect(403);
+});
+
+test('a waiting task in its department\u2019s list says which tasks it waits for, by title; once they are accepted it opens and says nothing', async () => {
+  const { projectId, design } = await projectWithOpenDesignTask();
+  const copy = `${projectId}.copy-home`;
+  type Item = { taskId: string; status: string; waitingFor?: string[] };
+  const listed = async (status: string): Promise<Item | undefined> =>
+    ((await h.http().get('/api/tasks').query({ status, projectId }).set(h.auth('copywriter')).expect(200)).body.items as Item[]).find((t) => t.taskId === copy);
+  expect(await eventually(() => listed('waiting'), { what: 'the copy task stored, waiting' })).toMatchObject({ status: 'waiting', waitingFor: ['Home page design'] });
+  // The copywriter may not read the design task; the copy task itself names it.
+  const view = (await h.http().get(`/api/tasks/${copy}`).set(h.auth('copywriter')).expect(200)).body;
+  expect(view.dependencies).toEqual([{ key: 'design-home', title: 'Home page design', department: 'design' }]);
+  await h.http().get(`/api/tasks/${design}`).set(h.auth('copywriter')).expect(403);
+  await h.http().post(`/api/tasks/${design}/claim`).set(h.auth('designer')).send({}).expect(200);
+  await h.http().post(`/api/tasks/${design}/submit`).set(h.auth('designer')).send({ summary: 'Done', links: [] }).expect(200);
+  await h.http().post(`/api/tasks/${design}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(200);
+  const opened = await eventually(() => listed('open'), { what: 'the copy task open', timeoutMs: 30_000 });
+  expect(opened.waitingFor).toBeUndefined();
+});
+
 test('with the worker down, people still see their project, their task and their inbox', async () => {
   const { projectId, design } = await projectWithOpenDesignTask();
   await h.http().post(`/api/tasks/${design}/claim`).set(h.auth('designer')).expect(200);
@@ -514,39 +557,3 @@ test('a task or project the store has not seen yet: who may see it, and what it 
   await h.http().get(`/api/projects/p-${uniqueId('none').replace(/[^a-z0-9]/g, '')}`).set(h.auth('leadership')).expect(404);
 });
 
-test('the client directory: one entry per client id as on its newest project, for every manager; found by part of a name, wildcards taken literally', async () => {
-  const id = uniqueId('dir-client');
-  const first = { id, name: `Old Name ${id}`, segment: 'B2B', email: 'old@client.example' };
-  await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ client: first })).expect(201);
-  await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ client: { ...first, name: `New_Name ${id}`, email: 'new@client.example' } })).expect(201);
-  type Entry = { clientId: string; name: string; segment: string; email: string; projects: number; lastIntakeAt: string };
-  const found = async (who: 'manager' | 'otherManager' | 'leadership', q: string): Promise<Entry[]> =>
-    (await h.http().get('/api/clients').query({ q }).set(h.auth(who)).expect(200)).body.items as Entry[];
-  await eventually(async () => (await found('manager', id))[0]?.projects === 2, { timeoutMs: 10_000, what: 'both projects in the directory' });
-  // Another manager finds the agency's client too (and would open a project under the same id).
-  expect(await found('otherManager', `new_name ${id}`.toUpperCase())).toEqual([
-    { clientId: id, name: `New_Name ${id}`, segment: 'B2B', email: 'new@client.example', projects: 2, lastIntakeAt: expect.any(String) },
-  ]);
-  expect(await found('leadership', id)).toHaveLength(1);
-  // `_` and `%` are letters here, not LIKE's wildcards: "New%Name" and "New_Nam_" match nothing.
-  expect(await found('manager', `New%Name ${id}`)).toEqual([]);
-  expect(await found('manager', 'New_Nam_ ' + id)).toEqual([]);
-  const bad = await h.http().get('/api/clients').query({ limit: 500 }).set(h.auth('manager'));
-  expect(bad.status).toBe(400);
-  expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['limit']);
-  await h.http().get('/api/clients').set(h.auth('designer')).expect(403);
-});
-
-test('a waiting task in its department\u2019s list says which tasks it waits for, by title; once they are accepted it opens and says nothing', async () => {
-  const { projectId, design } = await projectWithOpenDesignTask();
-  const copy = `${projectId}.copy-home`;
-  type Item = { taskId: string; status: string; waitingFor?: string[] };
-  const listed = async (status: string): Promise<Item | undefined> =>
-    ((await h.http().get('/api/tasks').query({ status, projectId }).set(h.auth('copywriter')).expect(200)).body.items as Item[]).find((t) => t.taskId === copy);
-  expect(await eventually(() => listed('waiting'), { what: 'the copy task stored, waiting' })).toMatchObject({ status: 'waiting', waitingFor: ['Home page design'] });
-  await h.http().post(`/api/tasks/${design}/claim`).set(h.auth('designer')).send({}).expect(200);
-  await h.http().post(`/api/tasks/${design}/submit`).set(h.auth('designer')).send({ summary: 'Done', links: [] }).expect(200);
-  await h.http().post(`/api/tasks/${design}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(200);
-  const opened = await eventually(() => listed('open'), { what: 'the copy task open', timeoutMs: 30_000 });
-  expect(opened.waitingFor).toBeUndefined();
-});

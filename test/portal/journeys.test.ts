@@ -200,6 +200,12 @@ step('a copywriter sees the copy coming up: it starts once the design it depends
   expect(await row.textContent()).toContain('Starts once “Home page design” is accepted');
   expect(await row.getByRole('button', { name: /Claim/ }).count()).toBe(0);
   await shoot(page, '05b-inbox-coming-up');
+  // Its page names the design it waits for (another department's task: named, not linked).
+  await row.getByRole('link', { name: 'Home page copy' }).click();
+  const dependsOn = page.locator('dt', { hasText: 'Depends on' }).locator('xpath=following-sibling::dd[1]');
+  await dependsOn.getByText('Home page design (Design)').waitFor();
+  expect(await dependsOn.locator('a').count()).toBe(0);
+  await page.goto(`${portal.baseUrl}/inbox`);
 });
 
 step('a designer claims the design task; it leaves the other designer’s inbox within seconds', async () => {
@@ -476,14 +482,19 @@ step('the client comes back: the manager picks Northwind Bakery from the known c
     { what: 'Northwind Bakery a regular client', timeoutMs: 10_000 },
   );
 
-  // "Not this client" goes back to a new client's id, made from the name.
+  // "Not this client": nothing of the known client stays, and a name that makes its id is flagged.
   await page.goto(`${portal.baseUrl}/projects/new`);
   await page.locator('#np-client-name').fill('Northwind');
-  await page.getByRole('group', { name: 'Known clients' }).getByText('2 projects').waitFor();
-  await shoot(page, '19-new-project-known-clients');
+  const known = page.getByRole('group', { name: 'Known clients' });
+  await known.getByText('2 projects').waitFor();
   await page.getByRole('group', { name: 'Known clients' }).getByRole('button', { name: 'Northwind Bakery' }).click();
   await page.getByRole('button', { name: 'Not this client' }).click();
+  expect(await page.locator('#np-client-email').inputValue()).toBe('');
+  expect(await page.getByLabel('B2B (company)').isChecked()).toBe(true);
   expect(await page.locator('#np-client-id').inputValue()).toBe('northwind-bakery');
+  await known.getByRole('alert').filter({ hasText: 'The client id northwind-bakery is Northwind Bakery’s' }).waitFor();
+  await shoot(page, '19-new-project-known-clients');
   await page.locator('#np-client-name').fill('Northwind Bakery Group');
   expect(await page.locator('#np-client-id').inputValue()).toBe('northwind-bakery-group');
+  await known.getByRole('alert').waitFor({ state: 'detached' });
 });

@@ -98,11 +98,18 @@ test.concurrent('before the final invoice a compensation is taken off it; after 
   expect(notice.data).toMatchObject({ invoiceNumber: credit.number, amount: 200, compensationFor: 'c2' });
   expect(await documentText(projectId, credit.documentId!)).toMatch(/Compensation agreed \(complaint c2\): 200\.00 EUR Refund owed to the Client: 200\.00 EUR/);
 
-  // Paid in full, the project still owes the refund: it completes once that is paid out.
+  // What is left to give back is what was billed less the credit notes out: 1,700 - 200.
+  await complain(handle, 'and the invoice had a typo');
+  expect(await refusal(resolve(handle, 'c3', 1_500.01))).toMatchObject({ type: 'InvalidInput', field: 'compensation' });
+  await resolve(handle, 'c3');
+
+  // Paid in full, the project still owes the refund: it completes once that is paid out. (The
+  // wait is decided in the same workflow task as the payment, so the status read after it tells.)
   s = await pay(handle, final.number, 1_700, `${projectId}-final`);
   expect(s.invoices.find((i) => i.kind === 'final')!.status).toBe('paid');
-  await new Promise((r) => setTimeout(r, 1_000));
-  expect((await waitForStatus(handle, () => true, 'status')).stage).toBe('invoicing');
+  s = await waitForStatus(handle, (x) => timelineEvents(x).includes('invoice_paid'), 'final paid');
+  expect(s.stage).toBe('invoicing');
+  expect(timelineEvents(s)).not.toContain('stage_closing');
   await pay(handle, credit.number, 200, `${projectId}-refund`);
   const result = (await handle.result()) as ProjectStatus;
   expect(result.stage).toBe('completed');
@@ -137,4 +144,27 @@ test.concurrent('a compensation agreed before a cancellation is taken off what t
   expect(await refusal(resolve(handle, 'c2'))).toMatchObject({ type: 'AlreadyDone', field: 'complaintId' });
   await pay(handle, bill.number, 750, `${projectId}-bill`);
   expect(((await handle.result()) as ProjectStatus).stage).toBe('cancelled');
+});
+
+test.concurrent('a cancellation takes off compensations only up to the work accepted: a credit note never gives back money not paid', async () => {
+  const input = projectInput({ departments: ['design'] });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('logo', 'design', { price: 1_000 })], { includedRevisionRounds: 0 }));
+  await deliverTask(env, projectId, 'logo', 'design');
+  await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
+  await complain(handle, 'the logo is blurry');
+  // A paid revision round: the final invoice would bill 1,000 + 500, so 1,500 can be agreed.
+  await projectUpdate(handle, recordFeedbackUpdate, {
+    args: [{ feedback: { kind: 'revisions_requested', description: 'sharper', departments: ['design'], dueAt: new Date(Date.now() + 600_000).toISOString(), extraPrice: 500 }, by: MANAGER }],
+  });
+  await resolve(handle, 'c1', 1_500);
+
+  // Cancelled before the revision is accepted: 1,000 of work accepted, nothing paid. The
+  // compensation takes the whole 1,000 off, and no credit note gives back the other 500.
+  await projectUpdate(handle, cancelProjectUpdate, { args: [{ reason: 'client gone', by: MANAGER }] });
+  const result = (await handle.result()) as ProjectStatus;
+  expect(result.stage).toBe('cancelled');
+  expect(result.invoices).toEqual([]);
+  expect(result.complaints[0].compensation).toEqual({ amount: 1_500, settled: true });
 });

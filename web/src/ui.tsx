@@ -54,6 +54,8 @@ interface NativeInput {
   required?: boolean;
   autoComplete?: string;
   maxLength?: number;
+  /** `decimal`: a phone's number pad, for amounts typed as text. */
+  inputMode?: 'decimal' | 'numeric' | 'email' | 'text';
 }
 
 type InputProps = ControlProps &

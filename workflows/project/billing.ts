@@ -44,6 +44,8 @@ export interface InvoiceExtra {
    * a credit note for each complaint's compensation. Without it, one invoice per kind, as always.
    */
   series?: string;
+  /** A credit note that gives back compensations (not a cancellation's settlement): its paper and mail say so. */
+  refundsCompensation?: boolean;
 }
 
 export function createBilling(ctx: ProjectContext): Billing {
@@ -145,6 +147,7 @@ export function createBilling(ctx: ProjectContext): Billing {
       lines,
       ...(prepaymentDeducted !== undefined && prepaymentDeducted > 0 && { prepaymentDeducted }),
       ...(compensations.length > 0 && { compensations }),
+      ...(extra.refundsCompensation && { refundsCompensation: true }),
     });
     invoice.documentId = doc.documentId;
     status.version += 1; // the store shows the link to the paper; nothing waits on it
@@ -155,8 +158,8 @@ export function createBilling(ctx: ProjectContext): Billing {
       dueAt: invoice.dueAt,
       documentId: doc.documentId,
       kind,
-      // The client's mail says why a credit note is owed: a compensation, or (cancelling) the settlement.
-      ...(compensations.length > 0 && !ctx.cancelling && { compensationFor: compensations.map((c) => c.complaintId).join(', ') }),
+      // The client's mail says why a credit note is owed: a compensation, or a cancellation's settlement.
+      ...(extra.refundsCompensation && { compensationFor: compensations.map((c) => c.complaintId).join(', ') }),
     });
     return invoice;
   }

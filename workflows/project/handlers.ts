@@ -6,7 +6,7 @@
 import { condition, setHandler } from '@temporalio/workflow';
 import { nowIso } from '../common/journal';
 import { businessFailure, ErrorType, type ErrorTypeName } from '../errors';
-import { fitsCurrency, fromMinor, toMinor } from '../money';
+import { fitsCurrency, fromMinor, subtractAmounts, sumAmounts, toMinor } from '../money';
 import type { Actor } from '../shared-schemas';
 import { taskId } from '../task/contract';
 import {
@@ -27,7 +27,7 @@ import type { ProjectContext } from './context';
 import { checkPlan } from './plan-rules';
 import type { Production } from './production';
 import type { RecordFeedbackInput } from './schemas';
-import { approvedPlan, finalInvoiceContent, netBilled, owedMinor, planTotal, taskInputFor } from './state';
+import { approvedPlan, compensationsToSettle, finalInvoiceContent, netBilled, owedMinor, planTotal, taskInputFor } from './state';
 
 /** How far before its invoice's issue a payment may be dated (time zones). */
 const PAYMENT_DATE_GRACE_MS = 24 * 3_600_000;
@@ -299,7 +299,10 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
     if (status.stage === 'invoicing' && !ctx.finalBilled) {
       refuse(ErrorType.WrongStage, 'the final invoice is being issued right now; try again in a moment');
     }
-    const limit = ctx.finalBilled ? netBilled(status) : finalInvoiceContent(status).amount;
+    // After the final invoice: what was billed, less the credit notes out and those still to come
+    // (a compensation agreed a moment ago, its credit note being numbered).
+    const pending = compensationsToSettle(status).map((c) => c.amount);
+    const limit = ctx.finalBilled ? subtractAmounts(netBilled(status), sumAmounts(pending, currency), currency) : finalInvoiceContent(status).amount;
     if (toMinor(amount, currency) > toMinor(limit, currency)) {
       refuse(
         ErrorType.InvalidInput,

@@ -67,7 +67,7 @@ export function openingStatus(input: ProjectInput, openedAt: string): ProjectSta
 
 export const planTotal = (tasks: PlanTask[], currency: string): number => sumAmounts(tasks.map((t) => t.price), currency);
 
-export function approvedPlan(status: ProjectStatus): PlanVersionView {
+export function approvedPlan(status: Pick<ProjectStatus, 'plans' | 'approvedPlanVersion'>): PlanVersionView {
   const plan = status.plans.find((p) => p.version === status.approvedPlanVersion);
   if (!plan) throw new Error('no approved plan'); // a bug, not a business case: fails the task, not the project
   return plan;
@@ -104,9 +104,17 @@ export function taskInputFor(
   };
 }
 
-/** What a task of the approved plan starts with: it opens at once when it depends on nothing. */
-export function planTaskInput(status: TaskStartFacts, task: PlanTask, patchBaseline?: number): TaskInput {
-  return taskInputFor(status, task, { startOpen: task.dependsOn.length === 0, patchBaseline });
+/**
+ * What a task of the approved plan starts with: it opens at once when it depends on nothing, and
+ * names what it depends on by title (staff may not read another department's task to learn it).
+ */
+export function planTaskInput(status: TaskStartFacts & Pick<ProjectStatus, 'plans' | 'approvedPlanVersion'>, task: PlanTask, patchBaseline?: number): TaskInput {
+  const planned = approvedPlan(status).tasks;
+  const dependencies = task.dependsOn.flatMap((key) => {
+    const dependency = planned.find((t) => t.key === key);
+    return dependency ? [{ key, title: dependency.title, department: dependency.department }] : [];
+  });
+  return { ...taskInputFor(status, task, { startOpen: task.dependsOn.length === 0, patchBaseline }), ...(dependencies.length > 0 && { dependencies }) };
 }
 
 /** A task's summary before its workflow runs: `waiting` until it exists and can be claimed. */
@@ -178,7 +186,7 @@ export const compensationsToSettle = (status: ProjectStatus): Compensation[] =>
 export function settleCompensations(status: ProjectStatus, compensations: Compensation[], invoiceNumber?: string): void {
   for (const c of compensations) {
     const complaint = status.complaints.find((k) => k.complaintId === c.complaintId)!;
-    complaint.compensation = { amount: c.amount, settled: true, ...(invoiceNumber !== undefined && { invoiceNumber }) };
+    complaint.compensation = { amount: complaint.compensation!.amount, settled: true, ...(invoiceNumber !== undefined && { invoiceNumber }) };
   }
 }
 
@@ -237,8 +245,13 @@ export function cancellationSettlement(status: ProjectStatus): {
   voids: InvoiceView[];
   lines: InvoiceLine[];
   prepaymentReceived: number;
-  /** Agreed in resolving complaints and not yet taken off anything: taken off the balance. */
+  /**
+   * What the bill takes off for compensations agreed and not yet taken off anything: together at
+   * most the work accepted, so a credit note only ever gives back money the client paid.
+   */
   compensations: Compensation[];
+  /** Every compensation the settlement closes, whatever it could take off for it. */
+  agreed: Compensation[];
   /** Positive: the client owes it (cancellation invoice). Negative: we owe it back (credit note). */
   balance: number;
 } {
@@ -254,10 +267,17 @@ export function cancellationSettlement(status: ProjectStatus): {
   ];
   const prepayments = status.invoices.filter((i) => i.kind === 'prepayment');
   const prepaymentReceived = sumAmounts(prepayments.map((i) => i.paidAmount), currency);
-  const compensations = compensationsToSettle(status);
+  const accepted = sumAmounts(lines.map((l) => l.amount), currency);
+  const agreed = compensationsToSettle(status);
+  let room = toMinor(accepted, currency);
+  const compensations = agreed.flatMap((c) => {
+    const taken = Math.min(toMinor(c.amount, currency), room);
+    room -= taken;
+    return taken > 0 ? [{ complaintId: c.complaintId, amount: fromMinor(taken, currency) }] : [];
+  });
   const deducted = sumAmounts([prepaymentReceived, ...compensations.map((c) => c.amount)], currency);
-  const balance = subtractAmounts(sumAmounts(lines.map((l) => l.amount), currency), deducted, currency);
-  return { voids: prepayments.filter((i) => i.status === 'open' && owedMinor(i) > 0), lines, prepaymentReceived, compensations, balance };
+  const balance = subtractAmounts(accepted, deducted, currency);
+  return { voids: prepayments.filter((i) => i.status === 'open' && owedMinor(i) > 0), lines, prepaymentReceived, compensations, agreed, balance };
 }
 
 /**

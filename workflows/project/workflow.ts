@@ -10,7 +10,7 @@ import { CancellationScope, allHandlersFinished, condition, isCancellation } fro
 import { nowIso } from '../common/journal';
 import { percentOf } from '../money';
 import { cancelTaskSignal } from '../task/contract';
-import type { ProjectInput, ProjectStatus } from './contract';
+import type { InvoiceView, ProjectInput, ProjectStatus } from './contract';
 import { createBilling } from './billing';
 import { createProjectContext, ProjectCancelled, type TaskRuntime } from './context';
 import { registerProjectHandlers } from './handlers';
@@ -209,7 +209,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       await billing.issueInvoice('final', final.amount, final.lines, final.prepaymentDeducted, { compensations: final.compensations });
     } else {
       settleCompensations(status, final.compensations);
-      ctx.record('nothing_left_to_invoice', undefined, `the prepayment${final.compensations.length > 0 ? ' and compensations' : ''} covered the whole plan`);
+      const covered = final.compensations.length === 0 ? 'the prepayment' : final.prepaymentDeducted > 0 ? 'the prepayment and the compensations agreed' : 'the compensations agreed';
+      ctx.record('nothing_left_to_invoice', undefined, `${covered} covered the whole plan`);
     }
     ctx.finalBilled = true;
 
@@ -249,7 +250,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
   async function refundCompensations(compensations: Compensation[]): Promise<void> {
     for (const c of compensations) {
       const lines = [{ description: `Compensation agreed in resolving complaint ${c.complaintId}`, amount: c.amount }];
-      await billing.issueInvoice('credit_note', c.amount, lines, undefined, { compensations: [c], series: c.complaintId });
+      await billing.issueInvoice('credit_note', c.amount, lines, undefined, { compensations: [c], series: c.complaintId, refundsCompensation: true });
     }
   }
 
@@ -325,12 +326,13 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
     const settlement = cancellationSettlement(status);
     for (const invoice of settlement.voids) billing.voidInvoice(invoice, 'the project was cancelled');
     const extra = { compensations: settlement.compensations };
+    let bill: InvoiceView | undefined;
     if (settlement.balance > 0) {
-      await billing.issueInvoice('cancellation', settlement.balance, settlement.lines, settlement.prepaymentReceived, extra);
+      bill = await billing.issueInvoice('cancellation', settlement.balance, settlement.lines, settlement.prepaymentReceived, extra);
     } else if (settlement.balance < 0) {
-      await billing.issueInvoice('credit_note', -settlement.balance, settlement.lines, settlement.prepaymentReceived, extra);
-    } else {
-      settleCompensations(status, settlement.compensations);
+      bill = await billing.issueInvoice('credit_note', -settlement.balance, settlement.lines, settlement.prepaymentReceived, extra);
     }
+    // Those it could take nothing more off (the accepted work used up) are closed by it too.
+    settleCompensations(status, settlement.agreed, bill?.number);
   }
 }

@@ -53,6 +53,7 @@ export function openingTaskView(input: TaskInput): TaskView {
     estimateHours: input.estimateHours,
     price: input.price,
     dependsOn: input.dependsOn,
+    ...(input.dependencies !== undefined && { dependencies: input.dependencies }),
     version: 1,
     status: 'waiting',
     dueAt: input.dueAt,

@@ -21,6 +21,8 @@ export const taskInputSchema = z.object({
   dueAt: isoDateTimeSchema,
   price: z.number(),
   dependsOn: z.array(z.string()),
+  /** The tasks it depends on, as people know them (plan tasks started since this field exists). */
+  dependencies: z.array(z.object({ key: z.string(), title: z.string(), department: departmentSchema })).optional(),
   /** Set for work opened by a client's revision request: which round it belongs to. */
   revisionRound: z.number().int().positive().optional(),
   reminderLeadMs: z.number().int().positive(),
@@ -110,6 +112,8 @@ export const taskViewSchema = z
     estimateHours: z.number(),
     price: z.number(),
     dependsOn: z.array(z.string()),
+    /** The tasks it depends on by title and department (absent on tasks started before it was added). */
+    dependencies: z.array(z.object({ key: z.string(), title: z.string(), department: departmentSchema })).optional(),
     status: taskStatusSchema,
     assigneeId: z.string().optional(),
     dueAt: isoDate,

@@ -47,7 +47,7 @@ export function NewProject() {
   const [clientIdEdited, setClientIdEdited] = useState(false);
   const [segment, setSegment] = useState<'B2B' | 'B2C'>('B2B');
   const [email, setEmail] = useState('');
-  /** The known client whose details fill the fields, until the manager changes one of them. */
+  /** The known client whose details fill the fields, until the manager changes its id or says it is not this client. */
   const [known, setKnown] = useState<KnownClient | undefined>();
   const [title, setTitle] = useState('');
   const [brief, setBrief] = useState('');
@@ -131,17 +131,21 @@ export function NewProject() {
           </div>
           <KnownClients
             search={clientName}
+            clientId={clientId}
             picked={known}
             onPick={(c) => {
               setKnown(c);
               setClientName(c.name);
               setClientId(c.clientId);
               setClientIdEdited(true);
-              setEmail(c.email);
+              setEmail(c.email ?? '');
               setSegment(c.segment);
             }}
             onNew={() => {
+              // Nothing of the known client stays: a new client's mail must not go to its address.
               setKnown(undefined);
+              setEmail('');
+              setSegment('B2B');
               setClientId(slug(clientName, 100));
               setClientIdEdited(false);
             }}
@@ -230,11 +234,14 @@ const SEARCH_PAUSE_MS = 250;
  */
 function KnownClients({
   search,
+  clientId,
   picked,
   onPick,
   onNew,
 }: {
   search: string;
+  /** The id in the form: a known client's id, not picked, would file the project under that client. */
+  clientId: string;
   picked: KnownClient | undefined;
   onPick: (client: KnownClient) => void;
   onNew: () => void;
@@ -263,8 +270,14 @@ function KnownClients({
   }
   const items = found.data ?? [];
   if (items.length === 0) return null;
+  const sameId = items.find((c) => c.clientId === clientId.trim());
   return (
     <div class="known-clients" role="group" aria-label="Known clients">
+      {sameId && (
+        <p class="field-error" role="alert">
+          The client id {sameId.clientId} is {sameId.name}’s. Pick {sameId.name} below if it is them, or change the client id for a new client.
+        </p>
+      )}
       <p class="hint">Known clients — pick one to use the same client id as its earlier projects:</p>
       <ul>
         {items.map((c) => (
@@ -273,7 +286,8 @@ function KnownClients({
               {c.name}
             </button>{' '}
             <span class="hint">
-              {c.clientId} · {c.segment} · {c.email} · {projects(c.projects)}
+              {c.clientId} · {c.segment}
+              {c.email ? ` · ${c.email}` : ''} · {projects(c.projects)}
             </span>
           </li>
         ))}

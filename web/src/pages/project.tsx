@@ -514,13 +514,7 @@ function FeedbackHistory({ project: p, canAct, onChange }: { project: ProjectSta
                   <p>
                     Compensation: {formatMoney(c.compensation.amount, p.budget.currency)}{' '}
                     <span class="muted">
-                      {c.compensation.settled
-                        ? c.compensation.invoiceNumber
-                          ? p.invoices.find((i) => i.number === c.compensation!.invoiceNumber)?.kind === 'credit_note'
-                            ? `— refunded by credit note ${c.compensation.invoiceNumber}`
-                            : `— taken off invoice ${c.compensation.invoiceNumber}`
-                          : '— nothing was left to bill'
-                        : '— to be taken off the final invoice'}
+                      {compensationState(c.compensation, p)}
                     </span>
                   </p>
                 )}
@@ -571,16 +565,34 @@ function RecordComplaint({ project: p, onChange }: { project: ProjectStatus; onC
   );
 }
 
+/** A typed amount as a number ("12,50" reads as 12.5); anything else as NaN, which the API refuses at its field. */
+const decimal = (typed: string): number => {
+  const text = typed.trim();
+  return /^\d+(?:[.,]\d+)?$/.test(text) ? Number(text.replace(',', '.')) : Number.NaN;
+};
+
+/** Where a complaint's compensation went: off an invoice, or back by a credit note (refunded yet or not). */
+function compensationState(compensation: NonNullable<ProjectStatus['complaints'][number]['compensation']>, p: ProjectStatus): string {
+  if (!compensation.settled) return '— to be taken off the final invoice';
+  if (!compensation.invoiceNumber) return '— nothing was left to bill';
+  const invoice = p.invoices.find((i) => i.number === compensation.invoiceNumber);
+  if (invoice?.kind !== 'credit_note') return `— taken off invoice ${compensation.invoiceNumber}`;
+  return invoice.status === 'paid' ? `— refunded by credit note ${invoice.number}` : `— to be refunded by credit note ${invoice.number}`;
+}
+
 function ResolveComplaint({ project: p, complaintId, onChange }: { project: ProjectStatus; complaintId: string; onChange: Update }) {
   const [resolution, setResolution] = useState('');
   const [compensation, setCompensation] = useState('');
-  const finalOut = p.invoices.some((i) => i.kind === 'final');
+  // From invoicing on, the final invoice is out (or nothing was left to bill): money goes back.
+  const finalOut = p.stage === 'invoicing' || p.invoices.some((i) => i.kind === 'final');
   const resolve = useAction(
     () =>
       ok(
         api.POST('/api/projects/{id}/complaints/{complaintId}/resolution', {
           params: { path: { id: p.projectId, complaintId } },
-          body: { resolution, ...(compensation.trim() !== '' && { compensation: Number(compensation) }) },
+          // Typed text, not a number input: "12,50" or "abc" reach the API and are refused at the
+          // field, instead of a browser quietly sending no compensation with a final resolution.
+          body: { resolution, ...(compensation.trim() !== '' && { compensation: decimal(compensation) }) },
         }),
       ),
     (next) => {
@@ -617,9 +629,7 @@ function ResolveComplaint({ project: p, complaintId, onChange }: { project: Proj
         id={`compensation-${complaintId}`}
         label={`Compensation agreed (${p.budget.currency}, optional)`}
         hint={finalOut ? 'Refunded to the client by a credit note.' : 'Taken off the final invoice.'}
-        type="number"
-        min="0"
-        step="0.01"
+        inputMode="decimal"
         value={compensation}
         onValue={setCompensation}
         error={resolve.error?.at('compensation')}

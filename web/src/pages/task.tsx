@@ -74,12 +74,18 @@ function TaskView({ task, onChange }: { task: Task; onChange: (t: Task) => void 
             <dd>
               {task.dependsOn.length === 0
                 ? 'nothing'
-                : task.dependsOn.map((key, i) => (
-                    <>
-                      {i > 0 && ', '}
-                      <Link href={`/tasks/${task.projectId}.${key}`}>{key}</Link>
-                    </>
-                  ))}
+                : task.dependsOn.map((key, i) => {
+                    const dependency = task.dependencies?.find((d) => d.key === key);
+                    // Staff read only their own department's tasks: another's is named, not linked.
+                    const readable = role !== 'staff' || !dependency || dependency.department === me.person.department;
+                    const label = dependency ? `${dependency.title} (${DEPARTMENT_LABEL[dependency.department]})` : key;
+                    return (
+                      <>
+                        {i > 0 && ', '}
+                        {readable ? <Link href={`/tasks/${task.projectId}.${key}`}>{label}</Link> : label}
+                      </>
+                    );
+                  })}
             </dd>
             <dt>Opened</dt>
             <dd>{formatDateTime(task.openedAt)}</dd>
