@@ -341,7 +341,7 @@ function compensationRows(invoice: InvoiceContent, label: string, sign: '-' | '+
   return (invoice.compensations ?? []).map((c) => [`${label} (complaint ${c.complaintId})`, `${sign === '-' ? '-' : ''}${fmtMoney(c.amount, invoice.currency)}`]);
 }
 
-/** What each compensation on the paper was agreed for: the complaint and its resolution. */
+/** What each compensation on the paper was agreed for: the complaint (not the resolution's wording, which is the agency's own note). */
 function compensationReasons(page: Page, s: ProjectStatus, invoice: InvoiceContent): void {
   const agreed = (invoice.compensations ?? []).map((c) => ({ c, complaint: s.complaints.find((k) => k.complaintId === c.complaintId) }));
   if (agreed.length === 0) return;
@@ -615,7 +615,10 @@ function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
         (c) =>
           `${c.complaintId}, ${fmtDate(c.at)} (recorded by ${person(c.recordedBy)}): ${c.description} — ` +
           (c.resolvedAt
-            ? `resolved on ${fmtDate(c.resolvedAt)} by ${person(c.resolvedBy)}: ${c.resolution ?? ''}`
+            ? `resolved on ${fmtDate(c.resolvedAt)} by ${person(c.resolvedBy)}: ${c.resolution ?? ''}` +
+              (c.compensation
+                ? ` (compensation ${fmtMoney(c.compensation.amount, currency)}${c.compensation.invoiceNumber ? `, on ${c.compensation.invoiceNumber}` : ''})`
+                : '')
             : 'not resolved'),
       ),
     );

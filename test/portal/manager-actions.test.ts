@@ -126,6 +126,48 @@ step('cancelling needs a reason; then the project is cancelled, with the reason 
   await shoot(page, '31-project-cancelled');
 });
 
+step('a compensation agreed after the final invoice: a credit note, the refund owed on the page and recorded there, then the project completes', async () => {
+  // A second project through the API, to its final invoice, with a complaint after acceptance.
+  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: `${title} refund`, departments: ['design'] })).expect(201);
+  const id = (created.body as ProjectStatus).projectId;
+  const plan = planRequest();
+  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send({ ...plan, tasks: [(plan.tasks as object[])[0]] }).expect(200);
+  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+  const task = `${id}.design-home`;
+  await waitForTask(h, task, 'open');
+  await h.http().post(`/api/tasks/${task}/claim`).set(h.auth('designer')).send({}).expect(200);
+  await h.http().post(`/api/tasks/${task}/submit`).set(h.auth('designer')).send({ summary: 'Done', links: [] }).expect(200);
+  await h.http().post(`/api/tasks/${task}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(200);
+  const get = async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+  await eventually(async () => (await get()).stage === 'client_review', { what: 'client review', timeoutMs: 30_000 });
+  await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'accepted', rating: 4 }).expect(200);
+  const final = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'final' && i.documentId), { what: 'the final invoice', timeoutMs: 30_000 });
+  await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'complaint', description: 'The icons are blurry.' }).expect(200);
+
+  const { page } = manager;
+  await page.goto(`${portal.baseUrl}/projects/${id}`);
+  const complaint = page.locator('.complaints li', { hasText: 'The icons are blurry.' });
+  expect(await complaint.locator('#compensation-c1-hint').textContent()).toContain('Refunded to the client by a credit note');
+  await page.locator('#resolution-c1').fill('Icons redrawn; 100.50 back agreed.');
+  await page.locator('#compensation-c1').fill('100,50'); // a comma as the decimal mark
+  await complaint.getByRole('button', { name: 'Resolve the complaint' }).click();
+  await page.getByText('Complaint resolved; a credit note for the compensation goes to the client.').waitFor();
+  const credit = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'credit_note' && i.documentId), { what: 'the credit note', timeoutMs: 30_000 });
+  expect(credit.amount).toBe(100.5);
+  await complaint.getByText(`Compensation: €100.50 — to be refunded by credit note ${credit.number}`).waitFor({ timeout: 15_000 });
+
+  // The client pays; the page says what is still owed the other way, and the refund is recorded there.
+  await h.http().post(`/api/projects/${id}/payments`).set(h.auth('manager')).send({ invoiceNumber: final.number, amount: final.amount, paidAt: new Date().toISOString(), reference: `${id}-paid` }).expect(200);
+  await page.getByText(`Refund owed to the client: ${credit.number} (€100.50 by`).waitFor({ timeout: 15_000 });
+  await shoot(page, '32-refund-owed');
+  await page.locator('#payment-invoiceNumber').selectOption(credit.number);
+  await page.locator('#payment-amount').fill('100.50');
+  await page.locator('#payment-reference').fill(`${id}-refund`);
+  await page.getByRole('button', { name: 'Record the payment' }).click();
+  await eventually(async () => (await get()).stage === 'completed', { what: 'the project completed', timeoutMs: 30_000 });
+  await complaint.getByText(`Compensation: €100.50 — refunded by credit note ${credit.number}`).waitFor({ timeout: 15_000 });
+});
+
 async function shoot(page: PersonPage['page'], name: string): Promise<void> {
   await portal.screenshot(page, name);
   expect([name, await accessibilityProblems(page)]).toEqual([name, []]);

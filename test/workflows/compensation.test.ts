@@ -96,6 +96,8 @@ test.concurrent('before the final invoice a compensation is taken off it; after 
   expect(s.complaints[1].compensation).toEqual({ amount: 200, settled: true, invoiceNumber: credit.number });
   const [notice] = await waitForNotice(env, projectId, 'credit_note_issued');
   expect(notice.data).toMatchObject({ invoiceNumber: credit.number, amount: 200, compensationFor: 'c2' });
+  // The manager pays the refund out: told as well as the client.
+  expect(notice.recipients).toEqual({ emails: [input.client.email], personIds: [MANAGER.id] });
   expect(await documentText(projectId, credit.documentId!)).toMatch(/Compensation agreed \(complaint c2\): 200\.00 EUR Refund owed to the Client: 200\.00 EUR/);
 
   // What is left to give back is what was billed less the credit notes out: 1,700 - 200.

@@ -151,7 +151,9 @@ export function createBilling(ctx: ProjectContext): Billing {
     });
     invoice.documentId = doc.documentId;
     status.version += 1; // the store shows the link to the paper; nothing waits on it
-    ctx.send(kind === 'credit_note' ? 'credit_note_issued' : 'invoice_issued', `invoice-issued:${series}`, ctx.client, {
+    // A compensation's refund is the manager's to pay out: they are told too.
+    const recipients = extra.refundsCompensation ? { ...ctx.client, ...ctx.manager } : ctx.client;
+    ctx.send(kind === 'credit_note' ? 'credit_note_issued' : 'invoice_issued', `invoice-issued:${series}`, recipients, {
       invoiceNumber: number,
       amount,
       currency: invoice.currency,

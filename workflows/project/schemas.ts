@@ -164,7 +164,13 @@ export const complaintResolutionRequestSchema = z
      * Money agreed with the client to make up for the complaint, in the project's currency: taken
      * off the final invoice when that is still to come, else given back as a credit note.
      */
-    compensation: amountSchema.refine((n) => n > 0, 'must be positive').optional(),
+    compensation: amountSchema
+      .refine((n) => n > 0, 'must be positive')
+      .optional()
+      .meta({
+        description:
+          'Money agreed with the client for the complaint, in the project\u2019s currency: taken off the final invoice while that is to come, else refunded by a credit note of its own (the project completes once it is paid out). At most what is left to bill, or what was billed.',
+      }),
   })
   .strict();
 export const resolveComplaintSchema = complaintResolutionRequestSchema.extend({

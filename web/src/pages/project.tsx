@@ -259,14 +259,17 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
     case 'invoicing':
     case 'closing': {
       const unpaid = p.invoices.filter(owed);
+      // Credit notes are money the agency owes: the project closes once they are paid out too.
+      const refunds = p.invoices.filter((i) => open(i) && i.kind === 'credit_note');
+      const complaintOpen = p.complaints.some((c) => !c.resolvedAt);
+      const amounts = (list: Invoice[], due: string) => list.map((i) => `${i.number} (${formatMoney(i.amount - i.paidAmount, i.currency)} ${due} ${formatDate(i.dueAt)})`).join(', ');
       return (
         <>
           <div class="callout" role="note">
-            <p>
-              {unpaid.length > 0
-                ? `Waiting for payment: ${unpaid.map((i) => `${i.number} (${formatMoney(i.amount - i.paidAmount, i.currency)} due ${formatDate(i.dueAt)})`).join(', ')}.`
-                : 'Closing: the documents are being prepared.'}
-            </p>
+            {unpaid.length > 0 && <p>Waiting for payment: {amounts(unpaid, 'due')}.</p>}
+            {refunds.length > 0 && <p>Refund owed to the client: {amounts(refunds, 'by')}. Record it under Invoices and payments once it is paid out.</p>}
+            {complaintOpen && unpaid.length === 0 && refunds.length === 0 && <p>Closing waits for the open complaint to be resolved.</p>}
+            {unpaid.length === 0 && refunds.length === 0 && !complaintOpen && <p>Closing: the documents are being prepared.</p>}
           </div>
           {/* A client may accept (or be deemed to) and complain while paying: the workflow takes it until closing. */}
           {isManager && p.stage === 'invoicing' && <RecordComplaint project={p} onChange={onChange} />}
