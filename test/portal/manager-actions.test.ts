@@ -21,28 +21,33 @@ let projectId: string;
 /** Refusals provoked on purpose below (their network lines are logged as console errors). */
 const PROVOKED = [/status of 400 .*\/api\/projects\/p-[a-z2-7]+\/(feedback|cancel|complaints\/c1\/resolution)\b/];
 
-beforeAll(async () => {
-  h = await startApiHarness();
-  // One design task, delivered and accepted: the project waits for the client's response.
-  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title, departments: ['design'] })).expect(201);
-  projectId = (created.body as ProjectStatus).projectId;
+/** One design task (a 1,200 plan), delivered and accepted through the API: the project waits for the client's response. */
+async function projectInClientReview(projectTitle: string): Promise<string> {
+  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: projectTitle, departments: ['design'] })).expect(201);
+  const id = (created.body as ProjectStatus).projectId;
   const plan = planRequest();
   await h
     .http()
-    .put(`/api/projects/${projectId}/plan`)
+    .put(`/api/projects/${id}/plan`)
     .set(h.auth('manager'))
     .send({ ...plan, tasks: [(plan.tasks as object[])[0]], includedRevisionRounds: 1 })
     .expect(200);
-  await h.http().post(`/api/projects/${projectId}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
-  const task = `${projectId}.design-home`;
+  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+  const task = `${id}.design-home`;
   await waitForTask(h, task, 'open');
   await h.http().post(`/api/tasks/${task}/claim`).set(h.auth('designer')).send({}).expect(200);
   await h.http().post(`/api/tasks/${task}/submit`).set(h.auth('designer')).send({ summary: 'Done', links: [] }).expect(200);
   await h.http().post(`/api/tasks/${task}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(200);
   await eventually(
-    async () => ((await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager'))).body as ProjectStatus).stage === 'client_review',
+    async () => ((await h.http().get(`/api/projects/${id}`).set(h.auth('manager'))).body as ProjectStatus).stage === 'client_review',
     { what: 'client review', timeoutMs: 30_000 },
   );
+  return id;
+}
+
+beforeAll(async () => {
+  h = await startApiHarness();
+  projectId = await projectInClientReview(title);
   portal = await startPortal(h);
   manager = await portal.openAs('manager', { startAt: `/projects/${projectId}` });
 });
@@ -128,18 +133,8 @@ step('cancelling needs a reason; then the project is cancelled, with the reason 
 
 step('a compensation agreed after the final invoice: a credit note, the refund owed on the page and recorded there, then the project completes', async () => {
   // A second project through the API, to its final invoice, with a complaint after acceptance.
-  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: `${title} refund`, departments: ['design'] })).expect(201);
-  const id = (created.body as ProjectStatus).projectId;
-  const plan = planRequest();
-  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send({ ...plan, tasks: [(plan.tasks as object[])[0]] }).expect(200);
-  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
-  const task = `${id}.design-home`;
-  await waitForTask(h, task, 'open');
-  await h.http().post(`/api/tasks/${task}/claim`).set(h.auth('designer')).send({}).expect(200);
-  await h.http().post(`/api/tasks/${task}/submit`).set(h.auth('designer')).send({ summary: 'Done', links: [] }).expect(200);
-  await h.http().post(`/api/tasks/${task}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(200);
+  const id = await projectInClientReview(`${title} refund`);
   const get = async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
-  await eventually(async () => (await get()).stage === 'client_review', { what: 'client review', timeoutMs: 30_000 });
   await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'accepted', rating: 4 }).expect(200);
   const final = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'final' && i.documentId), { what: 'the final invoice', timeoutMs: 30_000 });
   await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'complaint', description: 'The icons are blurry.' }).expect(200);
