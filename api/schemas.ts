@@ -241,6 +241,15 @@ export const portfolioReportSchema = z
       count: z.number().int(),
       items: z.array(projectRefSchema.extend({ paymentDueAt: isoDate.optional(), overdueMs: z.number().optional() })),
     }),
+    refundsOwed: z
+      .object({
+        count: z.number().int(),
+        items: z.array(projectRefSchema.extend({ refundDueAt: isoDate.optional() })),
+      })
+      .meta({
+        description:
+          'Projects with a credit note not yet paid out (a compensation, or a cancelled project\u2019s prepayment beyond the work): money the agency owes; the project closes once it is paid. Earliest due first.',
+      }),
   })
   .meta({ id: 'PortfolioReport' });
 

@@ -1,7 +1,7 @@
 /**
  * The portfolio report (GET /api/reports/portfolio) in one SQL statement on the store: where every
  * project stands, what is late and where, plans waiting for a decision, open complaints, unpaid
- * invoices past due. The same answers the visibility counts gave, from snapshot columns kept for
+ * invoices past due, refunds the agency owes. The same answers the visibility counts gave, from snapshot columns kept for
  * this, so it costs one round trip whatever the number of projects.
  *
  * "Running" is a project whose workflow has not ended (not completed, not cancelled with nothing
@@ -46,6 +46,12 @@ export async function portfolioReport(db: Database, s: Sql, options: { managerId
   const awaiting = sql`p.stage = 'awaiting_approval'`;
   const complaints = sql`${running} AND p.has_open_complaint`;
   const unpaid = sql`${running} AND p.payment_due_at < ${now}`;
+  // A credit note not yet paid out, from the facts (credit notes are never voided): when the
+  // earliest such refund is due; NULL when the agency owes this project's client nothing.
+  const refundDue = sql`(SELECT min(c.ref_at) FROM ${s}.facts c
+    WHERE c.project_id = p.project_id AND c.kind = 'credit_note'
+      AND c.amount - coalesce((SELECT sum(r.amount) FROM ${s}.facts r WHERE r.ref = c.ref AND r.kind = 'refund'), 0) > 0.0005)`;
+  const refunds = sql`${running} AND ${refundDue} IS NOT NULL`;
 
   const [row] = await db.rows<{
     by_stage: Record<string, number> | null;
@@ -58,6 +64,8 @@ export async function portfolioReport(db: Database, s: Sql, options: { managerId
     complaints_items: Ref[];
     unpaid_count: number;
     unpaid_items: Ref[];
+    refunds_count: number;
+    refunds_items: Ref[];
   }>(sql`
     SELECT
       (SELECT json_object_agg(stage, n) FROM (SELECT p.stage, count(*) AS n FROM ${s}.projects p WHERE ${mine} GROUP BY p.stage) x) AS by_stage,
@@ -73,7 +81,9 @@ export async function portfolioReport(db: Database, s: Sql, options: { managerId
       (SELECT count(*)::int FROM ${s}.projects p WHERE ${mine} AND ${complaints}) AS complaints_count,
       ${list(complaints, sql`NULL::timestamptz`, sql`p.intake_at DESC, p.project_id`)} AS complaints_items,
       (SELECT count(*)::int FROM ${s}.projects p WHERE ${mine} AND ${unpaid}) AS unpaid_count,
-      ${list(unpaid, sql`p.payment_due_at`, sql`p.payment_due_at, p.project_id`)} AS unpaid_items`);
+      ${list(unpaid, sql`p.payment_due_at`, sql`p.payment_due_at, p.project_id`)} AS unpaid_items,
+      (SELECT count(*)::int FROM ${s}.projects p WHERE ${mine} AND ${refunds}) AS refunds_count,
+      ${list(refunds, refundDue, sql`${refundDue}, p.project_id`)} AS refunds_items`);
 
   const byStage = Object.fromEntries(PROJECT_STAGES.map((stage) => [stage, Number(row.by_stage?.[stage] ?? 0)])) as PortfolioReport['projects']['byStage'];
   const active = PROJECT_STAGES.filter((st) => st !== 'completed' && st !== 'cancelled').reduce((n, st) => n + byStage[st], 0);
@@ -108,6 +118,13 @@ export async function portfolioReport(db: Database, s: Sql, options: { managerId
           ...ref(r),
           ...(at !== undefined && { paymentDueAt: new Date(at).toISOString(), overdueMs: Math.max(0, now.getTime() - at) }),
         };
+      }),
+    },
+    refundsOwed: {
+      count: row.refunds_count,
+      items: row.refunds_items.map((r) => {
+        const at = since(r);
+        return { ...ref(r), ...(at !== undefined && { refundDueAt: new Date(at).toISOString() }) };
       }),
     },
   };

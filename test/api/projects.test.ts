@@ -249,6 +249,7 @@ describe('GET /api/reports/portfolio', () => {
     expect(item.waitingMs).toBeGreaterThanOrEqual(0);
     expect(report.openComplaints).toEqual({ count: 0, items: [] });
     expect(report.unpaidInvoicesPastDue).toEqual({ count: 0, items: [] });
+    expect(report.refundsOwed).toEqual({ count: 0, items: [] });
     expect(report.tasks.overdue).toBe(0);
     for (const d of ['design', 'copywriting', 'seo', 'ads', 'analytics']) {
       expect(report.tasks.byDepartment[d]).toEqual({ open: 0, overdue: 0 });

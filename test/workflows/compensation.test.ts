@@ -33,6 +33,7 @@ import {
   waitForStatus,
   type WorkflowTestEnv,
 } from './support';
+import { eventually } from '../support/temporal';
 
 let env: WorkflowTestEnv;
 beforeAll(async () => {
@@ -105,6 +106,12 @@ test.concurrent('before the final invoice a compensation is taken off it; after 
   expect(await refusal(resolve(handle, 'c3', 1_500.01))).toMatchObject({ type: 'InvalidInput', field: 'compensation' });
   await resolve(handle, 'c3');
 
+  // Leadership's portfolio lists the refund the agency owes (from the store the run publishes to).
+  const owed = await eventually(async () => (await env.reporting.portfolio({})).refundsOwed.items.find((i) => i.projectId === projectId), {
+    what: 'the refund owed in the portfolio',
+  });
+  expect(owed.refundDueAt).toBe(credit.dueAt);
+
   // Paid in full, the project still owes the refund: it completes once that is paid out. (The
   // wait is decided in the same workflow task as the payment, so the status read after it tells.)
   s = await pay(handle, final.number, 1_700, `${projectId}-final`);
@@ -114,6 +121,7 @@ test.concurrent('before the final invoice a compensation is taken off it; after 
   expect(timelineEvents(s)).not.toContain('stage_closing');
   await pay(handle, credit.number, 200, `${projectId}-refund`);
   const result = (await handle.result()) as ProjectStatus;
+  await eventually(async () => !(await env.reporting.portfolio({})).refundsOwed.items.some((i) => i.projectId === projectId), { what: 'the refund paid out' });
   expect(result.stage).toBe('completed');
   expect(timelineEvents(result)).toEqual(expect.arrayContaining(['credit_note_issued', 'refund_paid', 'completed']));
   await recordHistory(handle, 'project-compensation');

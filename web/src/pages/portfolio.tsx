@@ -120,6 +120,7 @@ function Summary({ report }: { report: PortfolioReport }) {
     { label: 'Plans awaiting decision', value: report.plansAwaitingDecision.count, tone: 'warn' },
     { label: 'Open complaints', value: report.openComplaints.count, tone: 'warn' },
     { label: 'Unpaid invoices past due', value: report.unpaidInvoicesPastDue.count, tone: 'bad' },
+    { label: 'Refunds owed to clients', value: report.refundsOwed.count, tone: 'warn' },
   ];
   return (
     <ul class="tiles" aria-label="At a glance">
