@@ -10,6 +10,7 @@
  * Every table is qualified with this store's schema (default `reporting`), so tests can give each
  * store its own schema on one shared server, and a production database can host other schemas.
  */
+import { createHash } from 'node:crypto';
 import type { Logger } from '../../common/logger';
 import { retryWithBackoff } from '../../common/temporal';
 import type { SnapshotRecord } from '../contract';
@@ -173,20 +174,34 @@ const iso = (d: Date | string | null | undefined): string | undefined =>
   d === null || d === undefined ? undefined : d instanceof Date ? d.toISOString() : new Date(d).toISOString();
 
 /** Keyset page tokens: opaque to clients, base64url JSON of the last row's sort key. */
-function encodeToken(key: [string, string]): string {
-  return Buffer.from(JSON.stringify({ v: 1, k: key })).toString('base64url');
+/**
+ * Which list a page token belongs to: the list and its effective filter (a manager's own id, a
+ * staff member's department included), so a token used with other filters is refused rather than
+ * paging a different list from an unrelated place.
+ */
+function listOf(kind: 'projects' | 'tasks', filter: object): string {
+  const entries = Object.entries(filter)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => a.localeCompare(b));
+  return createHash('sha256').update(JSON.stringify([kind, entries])).digest('base64url').slice(0, 12);
 }
 
-function decodeToken(token: string | undefined): [string, string] | undefined {
+function encodeToken(key: [string, string], list: string): string {
+  return Buffer.from(JSON.stringify({ v: 1, k: key, l: list })).toString('base64url');
+}
+
+function decodeToken(token: string | undefined, list: string): [string, string] | undefined {
   if (token === undefined) return undefined;
+  let parsed: { v?: unknown; k?: unknown; l?: unknown } | undefined;
   try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { v?: unknown; k?: unknown };
-    const k = parsed.k;
-    if (parsed.v === 1 && Array.isArray(k) && k.length === 2 && typeof k[0] === 'string' && typeof k[1] === 'string' && !Number.isNaN(Date.parse(k[0]))) {
-      return [k[0], k[1]];
-    }
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { v?: unknown; k?: unknown; l?: unknown };
   } catch {
-    // fall through
+    // refused below
+  }
+  const k = parsed?.k;
+  if (parsed?.v === 1 && Array.isArray(k) && k.length === 2 && typeof k[0] === 'string' && typeof k[1] === 'string' && !Number.isNaN(Date.parse(k[0]))) {
+    if (parsed.l !== list) throw new ReportingInputError('pageToken', 'this page token belongs to another list: ask again with the filters it came with, or without a pageToken');
+    return [k[0], k[1]];
   }
   throw new ReportingInputError('pageToken', 'not a page token this list gave out');
 }
@@ -526,7 +541,8 @@ export class ReportingStore {
   /** Newest intake first (like the visibility list it replaces). */
   async listProjects(filter: ProjectListFilter, page: PageRequest, now: Date = new Date()): Promise<Page<ProjectListItem>> {
     const { s } = this;
-    const after = decodeToken(page.pageToken);
+    const list = listOf('projects', filter);
+    const after = decodeToken(page.pageToken, list);
     const overdue = sql`(NOT p.closed AND p.pending_due_at IS NOT NULL AND p.pending_due_at < ${now})`;
     const where: Sql[] = [sql`TRUE`];
     if (filter.managerId !== undefined) where.push(sql`p.manager_id = ${filter.managerId}`);
@@ -547,14 +563,15 @@ export class ReportingStore {
     const last = items[items.length - 1];
     return {
       items: items.map(projectListItem),
-      ...(more && last && { nextPageToken: encodeToken([iso(last.intake_at)!, last.project_id]) }),
+      ...(more && last && { nextPageToken: encodeToken([iso(last.intake_at)!, last.project_id], list) }),
     };
   }
 
   /** Most urgent first: by due date, then id. */
   async listTasks(filter: TaskListFilter, page: PageRequest, now: Date = new Date()): Promise<Page<TaskListItem>> {
     const { s } = this;
-    const after = decodeToken(page.pageToken);
+    const list = listOf('tasks', filter);
+    const after = decodeToken(page.pageToken, list);
     // The same rule as `taskOverdue`.
     const overdue = sql`(t.status IN ('open', 'claimed') AND t.due_at < ${now})`;
     const where: Sql[] = [sql`TRUE`];
@@ -583,7 +600,7 @@ export class ReportingStore {
     const last = items[items.length - 1];
     return {
       items: items.map(taskListItem),
-      ...(more && last && { nextPageToken: encodeToken([iso(last.due_at)!, last.task_id]) }),
+      ...(more && last && { nextPageToken: encodeToken([iso(last.due_at)!, last.task_id], list) }),
     };
   }
 

@@ -192,6 +192,12 @@ describe('GET /api/projects', () => {
     } while (pageToken && pages < 10);
     expect(seen.sort()).toEqual([...ids].sort());
     expect(pages).toBeGreaterThanOrEqual(3);
+
+    // A page token belongs to its list: with other filters, or another manager's list, it is refused.
+    const first = await list({ clientId, pageSize: 2 });
+    const elsewhere = await h.http().get('/api/projects').query({ pageSize: 2, pageToken: first.nextPageToken! }).set(h.auth('manager')).expect(400);
+    expect(elsewhere.body.errors).toEqual([{ field: 'pageToken', message: expect.stringMatching(/belongs to another list/) }]);
+    await h.http().get('/api/projects').query({ clientId, pageSize: 2, pageToken: first.nextPageToken! }).set(h.auth('otherManager')).expect(400);
   });
 
   test('bad filters are 400 naming the parameter; other managers\u2019 lists are 403; staff may not list projects', async () => {
