@@ -7,7 +7,7 @@
 import { DAY_MS } from '../../common/duration';
 import { createHash, randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { SearchAttributePair } from '@temporalio/common';
 import { parseDuration } from '../../common/duration';
@@ -142,6 +142,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // ---------------------------------------------------------------------------------------------
 
 /** `seen`: what this process has answered with — a stored copy older than that is not served as current. */
+/**
+ * The plan's numbers whose range the plan rules check too: parsed loosely here, so a prepayment
+ * over 100% is refused together with the tasks' dates and dependencies, not alone and the rest on
+ * the next try. The workflow's schema stays strict (and the rules refuse them before it).
+ */
+const PLAN_RANGES_CHECKED_BY_RULES = {
+  prepaymentPercent: z.number().default(0),
+  includedRevisionRounds: z.number().default(1),
+};
+
 export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen: SeenVersions<ProjectStatus>): Router {
   const { temporal, config } = deps;
   const now = deps.now ?? Date.now;
@@ -357,7 +367,7 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
   router.put(
     '/api/projects/:id/plan',
     allow('manager'),
-    projectAction(submitPlanUpdate, planSchema, (plan, by) => {
+    projectAction(submitPlanUpdate, planSchema.extend(PLAN_RANGES_CHECKED_BY_RULES), (plan, by) => {
       const problems = checkPlan(plan, now());
       if (problems.length > 0) throw badRequest(problems);
       return { ...plan, by };

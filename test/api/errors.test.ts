@@ -159,6 +159,15 @@ describe('400: the request itself is wrong', () => {
         .send({ ...plan, tasks: [tasks[0], { ...tasks[1], dueAt: '2020-01-01T00:00:00Z' }] });
       expectProblem(past, 400, 'validation');
       expect(fields(past)).toContain('tasks[1].dueAt');
+
+      // A prepayment over 100% and a past due date: both in one answer, not one per try.
+      const both = await h
+        .http()
+        .put(`/api/projects/${awaiting}/plan`)
+        .set(h.auth('manager'))
+        .send({ ...plan, prepaymentPercent: 150, tasks: [tasks[0], { ...tasks[1], dueAt: '2020-01-01T00:00:00Z' }] });
+      expectProblem(both, 400, 'validation');
+      expect(fields(both)).toEqual(expect.arrayContaining(['tasks[1].dueAt', 'prepaymentPercent']));
     });
   });
 
