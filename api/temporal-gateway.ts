@@ -343,13 +343,15 @@ const BUSINESS_STATUS: Record<string, { status: number; type: string; title: str
 function businessProblem(failure: ApplicationFailure, cause: unknown): ApiProblem | undefined {
   const mapped = failure.type ? BUSINESS_STATUS[failure.type] : undefined;
   if (!mapped) return undefined;
+  const details = ((failure.details ?? []) as BusinessErrorDetails[]).filter((d): d is BusinessErrorDetails => typeof d === 'object' && d !== null);
   let errors: FieldProblem[] | undefined;
   if (failure.type === ErrorType.InvalidInput) {
-    const details = (failure.details ?? []) as BusinessErrorDetails[];
-    errors = details
-      .filter((d): d is BusinessErrorDetails => typeof d === 'object' && d !== null)
-      .map((d) => ({ field: d.field ?? 'body', message: d.message ?? failure.message }));
+    errors = details.map((d) => ({ field: d.field ?? 'body', message: d.message ?? failure.message }));
     if (errors.length === 0) errors = [{ field: 'body', message: failure.message }];
+  } else if (details.some((d) => d.field !== undefined)) {
+    // A refusal about one field (more than is owed, at `amount`): said at that field too, so a
+    // form shows it there, whatever the status.
+    errors = details.filter((d) => d.field !== undefined).map((d) => ({ field: d.field!, message: d.message ?? failure.message }));
   }
   return new ApiProblem(
     { type: mapped.type, title: mapped.title, status: mapped.status, detail: failure.message, ...(errors && { errors }) },

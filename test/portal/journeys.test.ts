@@ -497,4 +497,8 @@ step('the client comes back: the manager picks Northwind Bakery from the known c
   await page.locator('#np-client-name').fill('Northwind Bakery Group');
   expect(await page.locator('#np-client-id').inputValue()).toBe('northwind-bakery-group');
   await known.getByRole('alert').waitFor({ state: 'detached' });
+  // A known client's id typed beside another name is flagged too (it would file the project under that client).
+  await page.locator('#np-client-name').fill('Harbour Cafe');
+  await page.locator('#np-client-id').fill('northwind-bakery');
+  await known.getByRole('alert').filter({ hasText: 'The client id northwind-bakery is Northwind Bakery’s' }).waitFor();
 });

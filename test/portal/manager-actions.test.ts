@@ -19,7 +19,10 @@ const title = `Client answers ${uniqueId('m').slice(-6)}`;
 let projectId: string;
 
 /** Refusals provoked on purpose below (their network lines are logged as console errors). */
-const PROVOKED = [/status of 400 .*\/api\/projects\/p-[a-z2-7]+\/(feedback|cancel|complaints\/c1\/resolution)\b/];
+const PROVOKED = [
+  /status of 400 .*\/api\/projects\/p-[a-z2-7]+\/(feedback|cancel|complaints\/c1\/resolution)\b/,
+  /status of 409 .*\/api\/projects\/p-[a-z2-7]+\/payments\b/, // more refunded than owed, on purpose
+];
 
 /** One design task (a 1,200 plan), delivered and accepted through the API: the project waits for the client's response. */
 async function projectInClientReview(projectTitle: string): Promise<string> {
@@ -156,9 +159,17 @@ step('a compensation agreed after the final invoice: a credit note, the refund o
   await page.getByText(`Refund owed to the client: ${credit.number} (€100.50 by`).waitFor({ timeout: 15_000 });
   await shoot(page, '32-refund-owed');
   await page.locator('#payment-invoiceNumber').selectOption(credit.number);
-  await page.locator('#payment-amount').fill('100.50');
+  // More than is owed back is refused at the amount; so is something that is not an amount.
+  await page.locator('#payment-amount').fill('100,51');
   await page.locator('#payment-reference').fill(`${id}-refund`);
-  await page.getByRole('button', { name: 'Record the payment' }).click();
+  await page.getByRole('button', { name: 'Record the refund' }).click();
+  await page.locator('#payment-amount-error').getByText(/more than the 100.5 EUR still to refund/).waitFor();
+  await page.locator('#payment-amount').fill('12,5x');
+  await page.getByRole('button', { name: 'Record the refund' }).click();
+  await page.locator('#payment-amount-error').getByText(/not an amount/).waitFor();
+  await page.locator('#payment-amount').fill('100,50');
+  await page.locator('#payment-reference').fill(`${id}-refund`);
+  await page.getByRole('button', { name: 'Record the refund' }).click();
   await eventually(async () => (await get()).stage === 'completed', { what: 'the project completed', timeoutMs: 30_000 });
   await complaint.getByText(`Compensation: €100.50 — refunded by credit note ${credit.number}`).waitFor({ timeout: 15_000 });
 });

@@ -247,14 +247,18 @@ function KnownClients({
   onNew: () => void;
 }) {
   const [query, setQuery] = useState('');
+  const [idQuery, setIdQuery] = useState('');
   useEffect(() => {
-    const timer = setTimeout(() => setQuery(search.trim()), SEARCH_PAUSE_MS);
+    const timer = setTimeout(() => {
+      setQuery(search.trim());
+      setIdQuery(clientId.trim());
+    }, SEARCH_PAUSE_MS);
     return () => clearTimeout(timer);
-  }, [search]);
-  const found = useResource(
-    async () => (query.length < 2 || picked ? [] : (await ok(api.GET('/api/clients', { params: { query: { q: query, limit: 5 } } }))).items),
-    [query, picked?.clientId],
-  );
+  }, [search, clientId]);
+  const lookUp = async (q: string) => (q.length < 2 || picked ? [] : (await ok(api.GET('/api/clients', { params: { query: { q, limit: 5 } } }))).items);
+  const found = useResource(() => lookUp(query), [query, picked?.clientId]);
+  // The id is looked up on its own too: "acme" typed as the id of "Northwind Traders" must be flagged.
+  const sameIdFound = useResource(async () => (await lookUp(idQuery)).find((c) => c.clientId === idQuery), [idQuery, picked?.clientId]);
   const projects = (n: number) => plural(n, 'project');
 
   if (picked) {
@@ -268,9 +272,10 @@ function KnownClients({
       </p>
     );
   }
-  const items = found.data ?? [];
+  const sameId = sameIdFound.data?.clientId === clientId.trim() ? sameIdFound.data : undefined;
+  // The one with the same id first: it is the one to pick, if any.
+  const items = [...(sameId ? [sameId] : []), ...(found.data ?? []).filter((c) => c.clientId !== sameId?.clientId)];
   if (items.length === 0) return null;
-  const sameId = items.find((c) => c.clientId === clientId.trim());
   return (
     <div class="known-clients" role="group" aria-label="Known clients">
       {sameId && (

@@ -5,7 +5,7 @@
  * snapshot, shown at once.
  */
 import { useState } from 'preact/hooks';
-import { api, idempotencyKey, ok, STAGES, type Department, type ProjectStatus, type Stage } from '../api';
+import { api, ApiError, idempotencyKey, ok, STAGES, type Department, type ProjectStatus, type Stage } from '../api';
 import { useAction, useName, useResource, useSession } from '../data';
 import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, fromLocalInput, plural, STAGE_LABEL, toLocalInput } from '../format';
 import { PlanChanges, PlanTable } from '../plan';
@@ -568,11 +568,26 @@ function RecordComplaint({ project: p, onChange }: { project: ProjectStatus; onC
   );
 }
 
-/** A typed amount as a number ("12,50" reads as 12.5); anything else as NaN, which the API refuses at its field. */
+/** A typed amount as a number ("12,50" reads as 12.5, "-5" as -5); anything else as NaN. */
 const decimal = (typed: string): number => {
   const text = typed.trim();
-  return /^\d+(?:[.,]\d+)?$/.test(text) ? Number(text.replace(',', '.')) : Number.NaN;
+  return /^-?\d+(?:[.,]\d+)?$/.test(text) ? Number(text.replace(',', '.')) : Number.NaN;
 };
+
+/** An amount typed in a money field, or a refusal at that field before anything is sent. */
+function typedAmount(typed: string, field: string): number {
+  const amount = decimal(typed);
+  if (Number.isNaN(amount)) {
+    throw new ApiError(400, {
+      type: 'urn:agencyflow:problem:validation',
+      title: 'Invalid request',
+      status: 400,
+      detail: `${field}: not an amount`,
+      errors: [{ field, message: 'not an amount: digits, with a point or a comma before the cents (12.50 or 12,50)' }],
+    });
+  }
+  return amount;
+}
 
 /** Where a complaint's compensation went: off an invoice, or back by a credit note (refunded yet or not). */
 function compensationState(compensation: NonNullable<ProjectStatus['complaints'][number]['compensation']>, p: ProjectStatus): string {
@@ -589,13 +604,13 @@ function ResolveComplaint({ project: p, complaintId, onChange }: { project: Proj
   // From invoicing on, the final invoice is out (or nothing was left to bill): money goes back.
   const finalOut = p.stage === 'invoicing' || p.invoices.some((i) => i.kind === 'final');
   const resolve = useAction(
-    () =>
+    async () =>
       ok(
         api.POST('/api/projects/{id}/complaints/{complaintId}/resolution', {
           params: { path: { id: p.projectId, complaintId } },
-          // Typed text, not a number input: "12,50" or "abc" reach the API and are refused at the
-          // field, instead of a browser quietly sending no compensation with a final resolution.
-          body: { resolution, ...(compensation.trim() !== '' && { compensation: decimal(compensation) }) },
+          // Typed text, not a number input: "12,50" or "abc" are read or refused at the field,
+          // never a browser quietly sending no compensation with a final resolution.
+          body: { resolution, ...(compensation.trim() !== '' && { compensation: typedAmount(compensation, 'compensation') }) },
         }),
       ),
     (next) => {
@@ -722,17 +737,20 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
   const [paidAt, setPaidAt] = useState(toLocalInput(new Date().toISOString()));
   const [reference, setReference] = useState('');
   const pay = useAction(
-    () =>
+    async () =>
       ok(
         api.POST('/api/projects/{id}/payments', {
           params: { path: { id: p.projectId }, header: { 'Idempotency-Key': idempotencyKey() } },
-          body: { invoiceNumber, amount: Number(amount), paidAt: fromLocalInput(paidAt), reference },
+          body: { invoiceNumber, amount: typedAmount(amount, 'amount'), paidAt: fromLocalInput(paidAt), reference },
         }),
       ),
     (next) => {
       onChange(next);
       setReference('');
-      flash(`Payment recorded on ${invoiceNumber}.`);
+      // What is still open on that invoice now, ready for the next part-payment.
+      const after = next.invoices.find((i) => i.number === invoiceNumber);
+      if (after) setAmount(String(Math.round((after.amount - after.paidAmount) * 100) / 100));
+      flash(`${invoice?.kind === 'credit_note' ? 'Refund' : 'Payment'} recorded on ${invoiceNumber}.`);
     },
   );
   const named = ['invoiceNumber', 'amount', 'paidAt', 'reference'];
@@ -763,12 +781,12 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
           }))}
           error={pay.error?.at('invoiceNumber')}
         />
-        <Input id="payment-amount" label={`Amount (${invoice?.currency ?? p.budget.currency})`} type="number" min="0" step="0.01" value={amount} onValue={setAmount} error={pay.error?.at('amount')} />
+        <Input id="payment-amount" label={`Amount (${invoice?.currency ?? p.budget.currency})`} inputMode="decimal" value={amount} onValue={setAmount} error={pay.error?.at('amount')} />
         <Input id="payment-paidAt" label="Paid on" type="datetime-local" value={paidAt} onValue={setPaidAt} error={pay.error?.at('paidAt')} />
         <Input id="payment-reference" label="Bank reference" value={reference} onValue={setReference} error={pay.error?.at('reference')} required />
       </div>
       <button type="submit" class="button" disabled={pay.pending}>
-        {pay.pending ? 'Recording…' : 'Record the payment'}
+        {pay.pending ? 'Recording…' : invoice?.kind === 'credit_note' ? 'Record the refund' : 'Record the payment'}
       </button>
     </form>
   );
