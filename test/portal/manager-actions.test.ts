@@ -153,6 +153,11 @@ step('a compensation agreed after the final invoice: a credit note, the refund o
   const credit = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'credit_note' && i.documentId), { what: 'the credit note', timeoutMs: 30_000 });
   expect(credit.amount).toBe(100.5);
   await complaint.getByText(`Compensation: €100.50 — to be refunded by credit note ${credit.number}`).waitFor({ timeout: 15_000 });
+  // The timeline in words: money as money, kinds and tasks by name, people by name.
+  const timeline = page.locator('.timeline');
+  await timeline.getByText(`Credit note ${credit.number}: €100.50`, { exact: true }).waitFor();
+  await timeline.getByText(`Final invoice ${final.number}: €1,200.00`, { exact: true }).waitFor();
+  await timeline.getByText('Home page design (Dima Kozlov)', { exact: true }).first().waitFor();
 
   // The client pays; the page says what is still owed the other way, and the refund is recorded there.
   await h.http().post(`/api/projects/${id}/payments`).set(h.auth('manager')).send({ invoiceNumber: final.number, amount: final.amount, paidAt: new Date().toISOString(), reference: `${id}-paid` }).expect(200);

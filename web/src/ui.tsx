@@ -333,8 +333,8 @@ export interface TimelineEntry {
   by?: string;
 }
 
-/** Newest first. */
-export function Timeline({ entries, name }: { entries: TimelineEntry[]; name: (id: string) => string }) {
+/** Newest first. `detail` puts an entry's detail in people's words (the workflow records it terse). */
+export function Timeline({ entries, name, detail }: { entries: TimelineEntry[]; name: (id: string) => string; detail?: (e: TimelineEntry) => string | undefined }) {
   if (entries.length === 0) return <p class="muted">Nothing yet.</p>;
   return (
     <ol class="timeline">
@@ -343,7 +343,7 @@ export function Timeline({ entries, name }: { entries: TimelineEntry[]; name: (i
           <time dateTime={e.at}>{formatDateTime(e.at)}</time>
           <span class="timeline-event">{eventLabel(e.event)}</span>
           {e.by && <span class="muted"> by {name(e.by)}</span>}
-          {e.detail && <span class="timeline-detail">{e.detail}</span>}
+          {e.detail && <span class="timeline-detail">{detail ? detail(e) : e.detail}</span>}
         </li>
       ))}
     </ol>

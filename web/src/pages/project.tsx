@@ -37,6 +37,24 @@ const DOCUMENT_LABEL: Record<ProjectStatus['documents'][number]['kind'], string>
   credit_note: 'Credit note',
 };
 
+/**
+ * A timeline entry's detail in people's words: amounts as money ("1200 EUR" → "€1,200.00"),
+ * document and invoice kinds as words, a task's key as its title and a person's id as their name
+ * ("logo (dima.design)" → "Logo design (Dima Kozlov)").
+ */
+function timelineDetail(detail: string, p: ProjectStatus, name: (id: string) => string): string {
+  const titles = new Map(p.tasks.map((t) => [t.key, t.title]));
+  return detail
+    .replace(/(-?\d+(?:\.\d+)?) ([A-Z]{3})\b/g, (_, amount: string, currency: string) => formatMoney(Number(amount), currency))
+    .replace(/\btotal (\d+(?:\.\d+)?)$/, (_, amount: string) => `total ${formatMoney(Number(amount), p.budget.currency)}`)
+    .replace(/\b(contract|prepayment_invoice|final_invoice|cancellation_invoice|acceptance_act|final_report|credit_note)\b/g, (kind: string) =>
+      DOCUMENT_LABEL[kind as keyof typeof DOCUMENT_LABEL],
+    )
+    .replace(/^(prepayment|final|cancellation) (?=[A-Z]+-)/, (kind: string) => `${INVOICE_LABEL[kind.trim() as Invoice['kind']]} invoice `)
+    .replace(/^([a-z0-9][a-z0-9.-]*)(?= \(|$)/, (key: string) => titles.get(key) ?? key)
+    .replace(/\(([a-z0-9][a-z0-9._-]*)\)$/, (whole: string, id: string) => (name(id) !== id ? `(${name(id)})` : whole));
+}
+
 export function ProjectPage({ params }: { params: Record<string, string> }) {
   const id = params.id;
   const project = useResource(() => ok(api.GET('/api/projects/{id}', { params: { path: { id } } })), [id], 4_000);
@@ -161,7 +179,7 @@ function ProjectView({ project: p, onChange }: { project: ProjectStatus; onChang
       </Section>
 
       <Section title="Timeline" id="timeline">
-        <Timeline entries={p.timeline} name={name} />
+        <Timeline entries={p.timeline} name={name} detail={(e) => timelineDetail(e.detail ?? '', p, name)} />
       </Section>
 
       {canAct && !finished && <CancelProject project={p} onChange={onChange} />}
