@@ -36,6 +36,15 @@ export const sumAmounts = (amounts: number[], currency: string): number =>
 export const subtractAmounts = (amount: number, minus: number, currency: string): number =>
   fromMinor(toMinor(amount, currency) - toMinor(minus, currency), currency);
 
+/** An amount as people read it in a refusal: `€1,200.00`, `¥1,200` (English, the currency's own minor units). */
+export const formatAmount = (amount: number, currency: string): string => {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).format(amount);
+  } catch {
+    return `${amount} ${currency}`;
+  }
+};
+
 /** `percent` % of `amount`, rounded to the currency's minor unit. */
 export const percentOf = (amount: number, percent: number, currency: string): number =>
   fromMinor(Math.round((toMinor(amount, currency) * percent) / 100), currency);

@@ -368,6 +368,8 @@ describe('409: not possible in the current state, and nothing changes', () => {
           .set(h.auth('manager'))
           .send({ invoiceNumber: prepaymentNumber, amount: 999_999, paidAt: new Date().toISOString(), reference: uniqueId('ref') });
         expectProblem(over, 409, 'overpayment');
+        // Said at the field too (a form shows it at the amount), in money as people read it.
+        expect(over.body.errors).toEqual([{ field: 'amount', message: expect.stringMatching(/^€999,999\.00 is more than the €[\d,.]+ still owed on /) }]);
       },
       designTask,
     );

@@ -80,7 +80,7 @@ step('a complaint is recorded, and resolved (a resolution is required)', async (
   await complaint.getByRole('button', { name: 'Resolve the complaint' }).click();
   const tooMuch = page.locator('#compensation-c1-error');
   await tooMuch.waitFor();
-  expect(await tooMuch.textContent()).toContain('more than the 1200 EUR the final invoice would still bill');
+  expect(await tooMuch.textContent()).toContain('€5,000.00 is more than the €1,200.00 the final invoice would still bill');
   await page.locator('#compensation-c1').fill('150');
   await complaint.getByRole('button', { name: 'Resolve the complaint' }).click();
   await complaint.getByText('Resolved', { exact: true }).waitFor();
@@ -168,7 +168,7 @@ step('a compensation agreed after the final invoice: a credit note, the refund o
   await page.locator('#payment-amount').fill('100,51');
   await page.locator('#payment-reference').fill(`${id}-refund`);
   await page.getByRole('button', { name: 'Record the refund' }).click();
-  await page.locator('#payment-amount-error').getByText(/more than the 100.5 EUR still to refund/).waitFor();
+  await page.locator('#payment-amount-error').getByText(/€100\.51 is more than the €100\.50 still to refund/).waitFor();
   await page.locator('#payment-amount').fill('12,5x');
   await page.getByRole('button', { name: 'Record the refund' }).click();
   await page.locator('#payment-amount-error').getByText(/not an amount/).waitFor();

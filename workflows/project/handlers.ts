@@ -6,7 +6,7 @@
 import { condition, setHandler } from '@temporalio/workflow';
 import { nowIso } from '../common/journal';
 import { businessFailure, ErrorType, type ErrorTypeName } from '../errors';
-import { fitsCurrency, fromMinor, subtractAmounts, sumAmounts, toMinor } from '../money';
+import { fitsCurrency, formatAmount, fromMinor, subtractAmounts, sumAmounts, toMinor } from '../money';
 import type { Actor } from '../shared-schemas';
 import { taskId } from '../task/contract';
 import {
@@ -307,8 +307,8 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
       refuse(
         ErrorType.InvalidInput,
         ctx.finalBilled
-          ? `${amount} is more than the ${limit} ${currency} billed in all, net of credit notes`
-          : `${amount} is more than the ${limit} ${currency} the final invoice would still bill`,
+          ? `${formatAmount(amount, currency)} is more than the ${formatAmount(limit, currency)} billed in all, net of credit notes`
+          : `${formatAmount(amount, currency)} is more than the ${formatAmount(limit, currency)} the final invoice would still bill`,
       );
     }
   };
@@ -413,7 +413,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         if (toMinor(amount, currency) > owedMinor(invoice)) {
           throw businessFailure(
             ErrorType.Overpayment,
-            `${amount} is more than the ${fromMinor(owedMinor(invoice), currency)} ${invoice.currency} still ${invoice.kind === 'credit_note' ? 'to refund' : 'owed'} on ${invoiceNumber}`,
+            `${formatAmount(amount, currency)} is more than the ${formatAmount(fromMinor(owedMinor(invoice), currency), currency)} still ${invoice.kind === 'credit_note' ? 'to refund' : 'owed'} on ${invoiceNumber}`,
             'amount',
           );
         }
