@@ -69,6 +69,7 @@ export const emptyBodySchema = z.object({}).strict();
 export const clientListQuerySchema = z
   .object({
     q: z.string().trim().min(1).max(100).optional().meta({ description: 'Part of the client’s name or id (any case).' }),
+    id: filterValue.optional().meta({ description: 'Exactly this client id (is it a known client?).' }),
     limit: z.coerce.number().int().min(1).max(50).default(10).meta({ description: 'At most this many clients (1-50).' }),
   })
   .strict();

@@ -615,7 +615,7 @@ export class ReportingStore {
    * count by. The email (a B2C client's is a private person's) is given to leadership, and to a
    * manager only for clients they have a project with (`emailsFor`).
    */
-  async clients(options: { search?: string; limit: number; emailsFor: 'everyone' | { managerId: string } }): Promise<ClientListItem[]> {
+  async clients(options: { search?: string; clientId?: string; limit: number; emailsFor: 'everyone' | { managerId: string } }): Promise<ClientListItem[]> {
     const { s } = this;
     const pattern = options.search === undefined ? undefined : `%${options.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const mayReadEmail =
@@ -631,7 +631,8 @@ export class ReportingStore {
         FROM (SELECT DISTINCT ON (client_id) client_id, client_name, segment, project_id, intake_at
               FROM ${s}.projects ORDER BY client_id, intake_at DESC, project_id DESC) l
         JOIN (SELECT client_id, count(*)::int AS projects FROM ${s}.projects GROUP BY client_id) n USING (client_id)
-        ${pattern === undefined ? sql`` : sql`WHERE lower(l.client_name) LIKE lower(${pattern}) OR lower(l.client_id) LIKE lower(${pattern})`}
+        WHERE ${pattern === undefined ? sql`TRUE` : sql`(lower(l.client_name) LIKE lower(${pattern}) OR lower(l.client_id) LIKE lower(${pattern}))`}
+          AND ${options.clientId === undefined ? sql`TRUE` : sql`l.client_id = ${options.clientId}`}
         ORDER BY l.intake_at DESC, l.client_id
         LIMIT ${options.limit}) c
       JOIN ${s}.projects p ON p.project_id = c.project_id

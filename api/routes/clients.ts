@@ -18,7 +18,7 @@ export function createClientsRouter(deps: Pick<AppDeps, 'reporting'>): Router {
     const q = parseQuery(clientListQuerySchema, req);
     const person = caller(req);
     const emailsFor = person.role === 'leadership' ? 'everyone' : { managerId: person.id };
-    res.json({ items: await deps.reporting.clients({ search: q.q, limit: q.limit, emailsFor }) });
+    res.json({ items: await deps.reporting.clients({ search: q.q, clientId: q.id, limit: q.limit, emailsFor }) });
   });
 
   return router;

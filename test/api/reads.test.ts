@@ -436,6 +436,10 @@ test('the client directory: one entry per client id as on its newest project, fo
   ]);
   expect((await found('manager', id))[0].email).toBe('new@client.example');
   expect((await found('leadership', id))[0].email).toBe('new@client.example');
+  // By exact id: this client, and not one whose id merely contains it.
+  const byId = async (clientId: string) => (await h.http().get('/api/clients').query({ id: clientId }).set(h.auth('manager')).expect(200)).body.items as Entry[];
+  expect((await byId(id)).map((c) => c.clientId)).toEqual([id]);
+  expect(await byId(id.slice(0, -1))).toEqual([]);
   // `_` and `%` are letters here, not LIKE's wildcards: "New%Name" and "New_Nam_" match nothing.
   expect(await found('manager', `New%Name ${id}`)).toEqual([]);
   expect(await found('manager', 'New_Nam_ ' + id)).toEqual([]);

@@ -255,10 +255,11 @@ function KnownClients({
     }, SEARCH_PAUSE_MS);
     return () => clearTimeout(timer);
   }, [search, clientId]);
-  const lookUp = async (q: string) => (q.length < 2 || picked ? [] : (await ok(api.GET('/api/clients', { params: { query: { q, limit: 5 } } }))).items);
-  const found = useResource(() => lookUp(query), [query, picked?.clientId]);
+  const lookUp = async (query: { q?: string; id?: string }) => (picked ? [] : (await ok(api.GET('/api/clients', { params: { query: { ...query, limit: 5 } } }))).items);
+  const found = useResource(async () => (query.length < 2 ? [] : lookUp({ q: query })), [query, picked?.clientId]);
   // The id is looked up on its own too: "acme" typed as the id of "Northwind Traders" must be flagged.
-  const sameIdFound = useResource(async () => (await lookUp(idQuery)).find((c) => c.clientId === idQuery), [idQuery, picked?.clientId]);
+  // (An id the directory's filter refuses — quotes, backslashes — is no known client's either.)
+  const sameIdFound = useResource(async () => (idQuery === '' || /['"\\]/.test(idQuery) ? undefined : (await lookUp({ id: idQuery }))[0]), [idQuery, picked?.clientId]);
   const projects = (n: number) => plural(n, 'project');
 
   if (picked) {
