@@ -1,5 +1,5 @@
 /** How dates, money, durations and names read in the portal (the browser's locale and time zone). */
-import type { Department, Stage, TaskStatus } from './api';
+import { ApiError, type Department, type Stage, type TaskStatus } from './api';
 
 // With the zone's name: people in different offices (and the PDFs, in UTC) read the same moment.
 const dateTime = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
@@ -109,4 +109,25 @@ export function slug(text: string, max = 40): string {
     .replace(/^-+|-+$/g, '')
     .slice(0, max)
     .replace(/-+$/, '');
+}
+
+/** A typed amount as a number ("12,50" reads as 12.5, "-5" as -5); anything else as NaN. */
+const decimal = (typed: string): number => {
+  const text = typed.trim();
+  return /^-?\d+(?:[.,]\d+)?$/.test(text) ? Number(text.replace(',', '.')) : Number.NaN;
+};
+
+/** An amount typed in a money field, or a refusal at that field before anything is sent. */
+export function typedAmount(typed: string, field: string): number {
+  const amount = decimal(typed);
+  if (Number.isNaN(amount)) {
+    throw new ApiError(400, {
+      type: 'urn:agencyflow:problem:validation',
+      title: 'Invalid request',
+      status: 400,
+      detail: `${field}: not an amount`,
+      errors: [{ field, message: 'not an amount: digits, with a point or a comma before the cents (12.50 or 12,50)' }],
+    });
+  }
+  return amount;
 }

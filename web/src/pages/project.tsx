@@ -5,9 +5,9 @@
  * snapshot, shown at once.
  */
 import { useState } from 'preact/hooks';
-import { api, ApiError, idempotencyKey, ok, STAGES, type Department, type ProjectStatus, type Stage } from '../api';
+import { api, idempotencyKey, ok, STAGES, type Department, type ProjectStatus, type Stage } from '../api';
 import { useAction, useName, useResource, useSession } from '../data';
-import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, fromLocalInput, plural, STAGE_LABEL, toLocalInput } from '../format';
+import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, fromLocalInput, plural, STAGE_LABEL, toLocalInput, typedAmount } from '../format';
 import { PlanChanges, PlanTable } from '../plan';
 import { Link } from '../router';
 import { Badge, Choices, Due, flash, Input, Loading, PageHeader, ProblemBox, Section, Select, StageBadge, TaskStatusBadge, TextArea, Timeline } from '../ui';
@@ -584,27 +584,6 @@ function RecordComplaint({ project: p, onChange }: { project: ProjectStatus; onC
       </form>
     </details>
   );
-}
-
-/** A typed amount as a number ("12,50" reads as 12.5, "-5" as -5); anything else as NaN. */
-const decimal = (typed: string): number => {
-  const text = typed.trim();
-  return /^-?\d+(?:[.,]\d+)?$/.test(text) ? Number(text.replace(',', '.')) : Number.NaN;
-};
-
-/** An amount typed in a money field, or a refusal at that field before anything is sent. */
-function typedAmount(typed: string, field: string): number {
-  const amount = decimal(typed);
-  if (Number.isNaN(amount)) {
-    throw new ApiError(400, {
-      type: 'urn:agencyflow:problem:validation',
-      title: 'Invalid request',
-      status: 400,
-      detail: `${field}: not an amount`,
-      errors: [{ field, message: 'not an amount: digits, with a point or a comma before the cents (12.50 or 12,50)' }],
-    });
-  }
-  return amount;
 }
 
 /** Where a complaint's compensation went: off an invoice, or back by a credit note (refunded yet or not). */
