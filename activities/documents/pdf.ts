@@ -357,20 +357,36 @@ function compensationReasons(page: Page, s: ProjectStatus, invoice: InvoiceConte
 /** Money given back after the final invoice: the compensations agreed in resolving complaints. */
 function renderCompensationCreditNote(page: Page, s: ProjectStatus, note: InvoiceContent): void {
   const currency = note.currency;
-  invoiceHeading(page, s, note, { number: 'Credit note No.', due: 'Refund due by' });
+  // Set against invoices the Client has not paid: those ask that much less, and only the rest is refunded.
+  const setOffs = note.setOffs ?? [];
+  const refund = subtractAmounts(note.amount, sumAmounts(setOffs.map((o) => o.amount), currency), currency);
+  invoiceHeading(page, s, note, { number: 'Credit note No.', due: refund > 0 ? 'Refund due by' : 'Set off on' });
   page.parties(s, 'Owed to');
   page.paragraph(`${page.agency.name} owes ${s.client.name} ${fmtMoney(note.amount, currency)}, the compensation agreed for a complaint about the work.`, {
     bold: true,
   });
   compensationReasons(page, s, note);
-  page.totals([...compensationRows(note, 'Compensation agreed', '+'), ['Refund owed to the Client', fmtMoney(note.amount, currency)]]);
-  refundParagraph(page, s, note);
+  page.totals([
+    ...compensationRows(note, 'Compensation agreed', '+'),
+    ...setOffs.map((o): [string, string] => [`Set against invoice ${o.invoiceNumber} (not yet paid)`, `-${fmtMoney(o.amount, currency)}`]),
+    ['Refund owed to the Client', fmtMoney(refund, currency)],
+  ]);
+  if (setOffs.length > 0) {
+    page.section('Set against unpaid invoices');
+    for (const o of setOffs) {
+      page.paragraph(
+        `${fmtMoney(o.amount, currency)} of this credit note is taken off invoice ${o.invoiceNumber}, which the Client had not paid: ` +
+          (o.stillOwed > 0 ? `it now asks ${fmtMoney(o.stillOwed, currency)}, and only that is to be paid.` : 'nothing is left to pay on it.'),
+      );
+    }
+  }
+  if (refund > 0) refundParagraph(page, s, note, refund);
 }
 
-function refundParagraph(page: Page, s: ProjectStatus, note: InvoiceContent): void {
+function refundParagraph(page: Page, s: ProjectStatus, note: InvoiceContent, refund = note.amount): void {
   page.section('Refund');
   page.paragraph(
-    `The Agency refunds ${fmtMoney(note.amount, note.currency)} to the Client by ${fmtDate(note.dueAt)}, by bank transfer to the ` +
+    `The Agency refunds ${fmtMoney(refund, note.currency)} to the Client by ${fmtDate(note.dueAt)}, by bank transfer to the ` +
       `account the Client names. The Agency does not hold the Client's bank details: please send them ` +
       `(account holder, IBAN or account number, bank name and BIC/SWIFT) to your account manager, ` +
       `${page.contact(s.managerId)}, by replying to the e-mail this credit note came with, quoting ${note.number}.`,
@@ -642,6 +658,8 @@ function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
 /** `paid`, `open`, `void since 2026-03-08`; a credit note is `refund due` or `refunded`. */
 function invoiceStatus(inv: InvoiceView): string {
   if (inv.status === 'void') return `void${inv.voidedAt ? ` since ${whole(fmtDate(inv.voidedAt))}` : ''}`;
+  // Settled with no money moved: a credit note wholly set against an unpaid invoice, or that invoice.
+  if (inv.status === 'paid' && inv.paidAmount === 0 && (inv.setOffs ?? []).length > 0) return whole('set off');
   if (inv.kind === 'credit_note') return inv.status === 'paid' ? 'refunded' : whole('refund due');
   return inv.status;
 }
@@ -680,39 +698,56 @@ function renderInvoiceSummary(page: Page, s: ProjectStatus, currency: string): v
         `${v.voidReason ? ` (${v.voidReason})` : ''}${v.paidAmount > 0 ? `; the ${fmtMoney(v.paidAmount, v.currency)} paid on it stays paid.` : '.'}`,
     );
   }
-  const payments = s.invoices.flatMap((inv) => inv.payments.map((p) => ({ inv, p })));
-  if (payments.length > 0) {
-    page.bullets(
-      payments.map(({ inv, p }) =>
-        inv.kind === 'credit_note'
-          ? `${fmtDate(p.paidAt)}: refund of ${fmtMoney(p.amount, inv.currency)} paid to the client against ${inv.number}, reference ${p.reference}`
-          : `${fmtDate(p.paidAt)}: ${fmtMoney(p.amount, inv.currency)} received against ${inv.number}, reference ${p.reference}`,
-      ),
-    );
-  }
   const billed = s.invoices.filter((i) => i.kind !== 'credit_note');
+  // Money that moved (payments, refunds) and credit notes set against unpaid invoices (no money moved), by date.
+  const entries = [
+    ...s.invoices.flatMap((inv) =>
+      inv.payments.map((p) => ({
+        at: p.paidAt,
+        text:
+          inv.kind === 'credit_note'
+            ? `${fmtDate(p.paidAt)}: refund of ${fmtMoney(p.amount, inv.currency)} paid to the client against ${inv.number}, reference ${p.reference}`
+            : `${fmtDate(p.paidAt)}: ${fmtMoney(p.amount, inv.currency)} received against ${inv.number}, reference ${p.reference}`,
+      })),
+    ),
+    ...billed.flatMap((inv) =>
+      setOffsOf(inv).map((o) => ({ at: o.at, text: `${fmtDate(o.at)}: credit note ${o.invoiceNumber} set against ${inv.number}, ${fmtMoney(o.amount, inv.currency)} (no money moved)` })),
+    ),
+  ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  if (entries.length > 0) page.bullets(entries.map((e) => e.text));
   const owed = subtractAmounts(
     sumAmounts(billed.map((i) => i.amount), currency),
     sumAmounts(billed.map((i) => i.voidedAmount ?? 0), currency),
     currency,
   );
   const paid = sumAmounts(billed.map((i) => i.paidAmount), currency);
+  const setOff = sumAmounts(billed.flatMap((i) => setOffsOf(i).map((o) => o.amount)), currency);
   page.totals([
     ['Invoiced and owed (voided parts excluded)', fmtMoney(owed, currency)],
     ['Paid by the client', fmtMoney(paid, currency)],
-    ['Outstanding', fmtMoney(subtractAmounts(owed, paid, currency), currency)],
+    ...(setOff > 0 ? ([['Set off by credit notes', fmtMoney(setOff, currency)]] as [string, string][]) : []),
+    ['Outstanding', fmtMoney(subtractAmounts(owed, sumAmounts([paid, setOff], currency), currency), currency)],
   ]);
   const credits = s.invoices.filter((i) => i.kind === 'credit_note');
   if (credits.length > 0) {
-    const refundsOwed = sumAmounts(credits.map((i) => subtractAmounts(i.amount, i.voidedAmount ?? 0, currency)), currency);
+    const credited = sumAmounts(credits.map((i) => subtractAmounts(i.amount, i.voidedAmount ?? 0, currency)), currency);
+    const refundsOwed = subtractAmounts(credited, setOff, currency);
     const refunded = sumAmounts(credits.map((i) => i.paidAmount), currency);
     page.totals([
+      ...(setOff > 0
+        ? ([
+            ['Credit notes', fmtMoney(credited, currency)],
+            ['Less set against unpaid invoices', `-${fmtMoney(setOff, currency)}`],
+          ] as [string, string][])
+        : []),
       ['Refunds owed to the client (credit notes)', fmtMoney(refundsOwed, currency)],
       ['Refunds paid', fmtMoney(refunded, currency)],
       ['Refunds still to pay', fmtMoney(subtractAmounts(refundsOwed, refunded, currency), currency)],
     ]);
   }
 }
+
+const setOffsOf = (invoice: InvoiceView): NonNullable<InvoiceView['setOffs']> => invoice.setOffs ?? [];
 
 const FEEDBACK_NAMES: Record<ProjectStatus['feedback'][number]['kind'], string> = {
   accepted: 'accepted',

@@ -379,29 +379,48 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
   },
   credit_note_issued: {
     link: 'project',
+    // Set against an unpaid invoice (`setAgainst`), only `refundOwed` is paid out, and the client
+    // learns what that invoice still asks.
     staff: (v) => ({
       subject: `Credit note issued: ${v.project}`,
       lines: [
-        `${v.text('clientName', 'The client')} is owed a refund of ${v.money()}` +
-          (v.has('invoiceNumber') ? ` (credit note ${v.text('invoiceNumber', '')})` : '') +
+        `${v.text('clientName', 'The client')} is owed a refund of ${v.money(v.pick('refundOwed', 'amount'))}` +
+          (v.has('invoiceNumber') ? ` (credit note ${v.text('invoiceNumber', '')}` : '') +
+          (v.has('setAgainst') ? `; ${v.money('setOffAmount')} of it was set against ${v.text('setAgainst', '')}, which the client has not paid` : '') +
+          (v.has('invoiceNumber') ? ')' : '') +
           (v.has('dueAt') ? `, due ${v.date('dueAt')}.` : '.'),
         `Pay it to the account the client names and record the refund in the portal.`,
       ],
     }),
-    client: (v) => ({
-      subject: v.has('invoiceNumber') ? `Credit note ${v.text('invoiceNumber', '')}: ${v.project}` : `Credit note: ${v.project}`,
-      lines: [
-        `We owe you ${v.money()} for ${v.project}: ` +
-          (v.has('compensationFor')
-            ? `the compensation we agreed with you in resolving your complaint. `
-            : `your prepayment was more than the work accepted before the project was cancelled. `) +
-          `The credit note is attached.`,
-        `We refund it by bank transfer` + (v.has('dueAt') ? ` by ${v.date('dueAt')}` : '') + `. We do not have your bank details: ` +
-          `please send us the account to pay it to (account holder, IBAN or account number, bank name and BIC/SWIFT)` +
-          (v.has('invoiceNumber') ? `, quoting ${v.text('invoiceNumber', '')}.` : '.'),
-        v.reply('to send them'),
-      ],
-    }),
+    client: (v) => {
+      const refunded = !v.has('refundOwed') || Number(v.data.refundOwed) > 0;
+      return {
+        subject: v.has('invoiceNumber') ? `Credit note ${v.text('invoiceNumber', '')}: ${v.project}` : `Credit note: ${v.project}`,
+        lines: [
+          `We owe you ${v.money()} for ${v.project}: ` +
+            (v.has('compensationFor')
+              ? `the compensation we agreed with you in resolving your complaint. `
+              : `your prepayment was more than the work accepted before the project was cancelled. `) +
+            `The credit note is attached.`,
+          ...(v.has('setAgainst')
+            ? [
+                `We have taken ${v.money('setOffAmount')} of it off ${v.text('setAgainst', '')}, which is not paid yet: ` +
+                  (Number(v.data.stillOwed) > 0 ? `it now asks ${v.money('stillOwed')}.` : `nothing is left to pay on it.`),
+              ]
+            : []),
+          ...(refunded
+            ? [
+                `We refund ${v.has('setAgainst') ? `the rest, ${v.money('refundOwed')},` : 'it'} by bank transfer` +
+                  (v.has('dueAt') ? ` by ${v.date('dueAt')}` : '') +
+                  `. We do not have your bank details: ` +
+                  `please send us the account to pay it to (account holder, IBAN or account number, bank name and BIC/SWIFT)` +
+                  (v.has('invoiceNumber') ? `, quoting ${v.text('invoiceNumber', '')}.` : '.'),
+                v.reply('to send them'),
+              ]
+            : [v.reply('questions about it')]),
+        ],
+      };
+    },
   },
   payment_reminder: {
     link: 'project',

@@ -27,6 +27,8 @@ export const FACT_KINDS = [
   'credit_note',
   'payment',
   'refund',
+  /** A credit note set against an unpaid invoice: one on each side (ref: that side's number), no money moved. */
+  'set_off',
   'invoice_settled',
   'invoice_void',
   'cancelled',
@@ -289,8 +291,23 @@ export function projectFacts(s: ProjectStatus): Fact[] {
         personId: payment.recordedBy,
       });
     }
-    if (!credit && status === 'paid' && invoice.payments.length > 0) {
-      const settledAt = latest(invoice.payments.map((p) => p.paidAt))!;
+    // A credit note set against an unpaid invoice: no money moved, but each side owes that much less.
+    for (const setOff of invoice.setOffs ?? []) {
+      facts.push({
+        ...base,
+        factId: `set-off:${invoice.number}:${setOff.invoiceNumber}`,
+        kind: 'set_off',
+        at: setOff.at,
+        refAt: invoice.issuedAt,
+        amount: setOff.amount,
+        currency: invoice.currency,
+        ref: invoice.number,
+        label: invoice.kind,
+      });
+    }
+    const settlements = [...invoice.payments.map((p) => p.paidAt), ...(invoice.setOffs ?? []).map((o) => o.at)];
+    if (!credit && status === 'paid' && settlements.length > 0) {
+      const settledAt = latest(settlements)!;
       facts.push({
         ...base,
         ...money,

@@ -587,7 +587,7 @@ function balances(s: Sql, scope: Sql, at: Date): Sql {
     SELECT f.ref AS number, f.project_id, f.currency, f.ref_at AS due_at, p.manager_id, p.client_id, p.client_name, p.segment,
       f.amount
         - coalesce((SELECT sum(x.amount) FROM ${s}.facts x WHERE x.ref = f.ref AND x.kind = 'payment' AND x.at < ${at}), 0)
-        - coalesce((SELECT sum(x.amount) FROM ${s}.facts x WHERE x.ref = f.ref AND x.kind = 'invoice_void' AND x.at < ${at}), 0)
+        - coalesce((SELECT sum(x.amount) FROM ${s}.facts x WHERE x.ref = f.ref AND x.kind IN ('invoice_void', 'set_off') AND x.at < ${at}), 0)
         AS outstanding
     FROM ${s}.facts f JOIN ${s}.projects p ON p.project_id = f.project_id
     WHERE f.kind = 'invoice' AND f.at < ${at} AND ${scope})`;

@@ -46,7 +46,7 @@ export async function portfolioReport(db: Database, s: Sql, options: { managerId
   const awaiting = sql`p.stage = 'awaiting_approval'`;
   const complaints = sql`${running} AND p.has_open_complaint`;
   const unpaid = sql`${running} AND p.payment_due_at < ${now}`;
-  // Credit notes not yet paid out, from the facts (credit notes are never voided), worked out once
+  // Credit notes not yet paid out nor set against an unpaid invoice, from the facts (credit notes are never voided), worked out once
   // for the statement (the `refunds_owed` CTE below): when a project's earliest such refund is
   // due; NULL when the agency owes its client nothing.
   const refundDue = sql`(SELECT o.due FROM refunds_owed o WHERE o.project_id = p.project_id)`;
@@ -69,7 +69,7 @@ export async function portfolioReport(db: Database, s: Sql, options: { managerId
     WITH refunds_owed AS (
       SELECT c.project_id, min(c.ref_at) AS due FROM ${s}.facts c
       WHERE c.kind = 'credit_note'
-        AND c.amount - coalesce((SELECT sum(r.amount) FROM ${s}.facts r WHERE r.ref = c.ref AND r.kind = 'refund'), 0) > 0.0005
+        AND c.amount - coalesce((SELECT sum(r.amount) FROM ${s}.facts r WHERE r.ref = c.ref AND r.kind IN ('refund', 'set_off')), 0) > 0.0005
       GROUP BY c.project_id)
     SELECT
       (SELECT json_object_agg(stage, n) FROM (SELECT p.stage, count(*) AS n FROM ${s}.projects p WHERE ${mine} GROUP BY p.stage) x) AS by_stage,

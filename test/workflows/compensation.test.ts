@@ -1,6 +1,7 @@
 /**
  * A complaint resolved with money: a compensation agreed before the final invoice is taken off
- * it; one agreed after it is a credit note, a refund the project waits for before it completes;
+ * it; one agreed after it is a credit note, set first against what the client has not paid yet,
+ * the rest a refund the project waits for before it completes;
  * one agreed before a cancellation is taken off what the cancelled project bills. Never more than
  * is left to bill, and each shows on the paper with the complaint it was agreed for.
  */
@@ -86,45 +87,125 @@ test.concurrent('before the final invoice a compensation is taken off it; after 
   expect(finalText).toMatch(/Less compensation agreed \(complaint c1\): -300\.00 EUR Amount due: 1,700\.00 EUR/);
   expect(finalText).toContain('the audit missed the blog');
 
-  // After the final invoice: a second complaint, compensated by a credit note of its own.
+  // After the final invoice, not paid yet: a second complaint, compensated by a credit note of its
+  // own, set against that invoice. The client pays that much less; nothing is paid out.
   await complain(handle, 'the report came a week late');
   expect(await refusal(resolve(handle, 'c2', 1_700.01))).toMatchObject({ type: 'InvalidInput', field: 'compensation' });
   await resolve(handle, 'c2', 200);
   s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === 'credit_note' && i.documentId !== undefined), 'credit note');
   const credit = s.invoices.find((i) => i.kind === 'credit_note')!;
-  expect(credit).toMatchObject({ amount: 200, status: 'open' });
   expect(credit.number).not.toBe(final.number);
+  expect(credit).toMatchObject({ amount: 200, paidAmount: 0, status: 'paid', setOffs: [{ invoiceNumber: final.number, amount: 200, at: credit.issuedAt }] });
+  expect(s.invoices.find((i) => i.kind === 'final')).toMatchObject({ status: 'open', paidAmount: 0, setOffs: [{ invoiceNumber: credit.number, amount: 200 }] });
   expect(s.complaints[1].compensation).toEqual({ amount: 200, settled: true, invoiceNumber: credit.number });
   const [notice] = await waitForNotice(env, projectId, 'credit_note_issued');
-  expect(notice.data).toMatchObject({ invoiceNumber: credit.number, amount: 200, compensationFor: 'c2' });
-  // The manager pays the refund out: told as well as the client.
-  expect(notice.recipients).toEqual({ emails: [input.client.email], personIds: [MANAGER.id] });
-  expect(await documentText(projectId, credit.documentId!)).toMatch(/Compensation agreed \(complaint c2\): 200\.00 EUR Refund owed to the Client: 200\.00 EUR/);
+  expect(notice.data).toMatchObject({ invoiceNumber: credit.number, amount: 200, compensationFor: 'c2', setAgainst: final.number, setOffAmount: 200, stillOwed: 1_500, refundOwed: 0 });
+  // Nothing to pay out: the client alone is told.
+  expect(notice.recipients).toEqual({ emails: [input.client.email] });
+  const creditText = await documentText(projectId, credit.documentId!);
+  expect(creditText).toMatch(/Compensation agreed \(complaint c2\): 200\.00 EUR Set against invoice \S+ \(not yet paid\): -200\.00 EUR Refund owed to the Client: 0\.00 EUR/);
+  expect(creditText).toContain(`taken off invoice ${final.number}, which the Client had not paid: it now asks 1,500.00 EUR`);
+  expect(creditText).not.toContain('by bank transfer');
+  expect(timelineEvents(s)).toContain('credit_set_off');
 
   // What is left to give back is what was billed less the credit notes out: 1,700 - 200.
   await complain(handle, 'and the invoice had a typo');
   expect(await refusal(resolve(handle, 'c3', 1_500.01))).toMatchObject({ type: 'InvalidInput', field: 'compensation' });
   await resolve(handle, 'c3');
 
-  // Leadership's portfolio lists the refund the agency owes (from the store the run publishes to).
+  // The final invoice asks 1,500 now: more is refused, and paying that completes the project.
+  await expect(pay(handle, final.number, 1_700, `${projectId}-final`)).rejects.toMatchObject({
+    cause: { type: 'Overpayment', message: expect.stringContaining('is more than the €1,500.00 still owed') },
+  });
+  await pay(handle, final.number, 1_500, `${projectId}-final`);
+  const result = (await handle.result()) as ProjectStatus;
+  expect(result.stage).toBe('completed');
+  expect(timelineEvents(result)).not.toContain('refund_paid');
+  const report = result.documents.find((d) => d.kind === 'final_report')!;
+  const reportText = await documentText(projectId, report.documentId);
+  expect(reportText).toContain(`credit note ${credit.number} set against ${final.number}, 200.00 EUR (no money moved)`);
+  expect(reportText).toMatch(/Paid by the client: 1,500\.00 EUR Set off by credit notes: 200\.00 EUR Outstanding: 0\.00 EUR/);
+  expect(reportText).toMatch(/Refunds owed to the client \(credit notes\): 0\.00 EUR/);
+  await recordHistory(handle, 'project-compensation-set-off');
+});
+
+test.concurrent('a compensation after the final invoice is part paid: set against what is left, the rest refunded, and the store agrees', async () => {
+  // A client of its own, so the KPIs for that client are this project's alone.
+  const clientId = `client-setoff-${Date.now().toString(36)}`;
+  const input = projectInput({ departments: ['seo'], client: { id: clientId, name: 'Set-off GmbH', segment: 'B2B', email: 'ap@setoff.example' } });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('audit', 'seo', { price: 2_000 })]));
+  await deliverTask(env, projectId, 'audit', 'seo');
+  await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
+  await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 3, comment: 'ok' }, by: MANAGER }] });
+  let s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === 'final' && i.documentId !== undefined), 'final invoice');
+  const final = s.invoices.find((i) => i.kind === 'final')!;
+  await pay(handle, final.number, 1_500, `${projectId}-part`);
+
+  await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'complaint', description: 'half the pages were missed' }, by: MANAGER }] });
+  await resolve(handle, 'c1', 900);
+  s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === 'credit_note' && i.documentId !== undefined), 'credit note');
+  const credit = s.invoices.find((i) => i.kind === 'credit_note')!;
+  // 500 settles the final invoice; 400 is refunded.
+  expect(credit).toMatchObject({ amount: 900, status: 'open', setOffs: [{ invoiceNumber: final.number, amount: 500 }] });
+  expect(s.invoices.find((i) => i.kind === 'final')).toMatchObject({ status: 'paid', paidAmount: 1_500, setOffs: [{ invoiceNumber: credit.number, amount: 500 }] });
+  const [notice] = await waitForNotice(env, projectId, 'credit_note_issued');
+  expect(notice.data).toMatchObject({ setAgainst: final.number, setOffAmount: 500, stillOwed: 0, refundOwed: 400 });
+  expect(notice.recipients).toEqual({ emails: [input.client.email], personIds: [MANAGER.id] });
+  const creditText = await documentText(projectId, credit.documentId!);
+  expect(creditText).toMatch(/Set against invoice \S+ \(not yet paid\): -500\.00 EUR Refund owed to the Client: 400\.00 EUR/);
+  expect(creditText).toContain('nothing is left to pay on it');
+  expect(creditText).toContain('The Agency refunds 400.00 EUR to the Client');
+
+  // The store: a refund owed in the portfolio, nothing outstanding on the final invoice.
   const owed = await eventually(async () => (await env.reporting.portfolio({})).refundsOwed.items.find((i) => i.projectId === projectId), {
     what: 'the refund owed in the portfolio',
   });
   expect(owed.refundDueAt).toBe(credit.dueAt);
+  const moneyNow = async () => {
+    const { money } = await env.reporting.kpis({ from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 86_400_000), overloadHours: 40, now: new Date() });
+    return money.byClient.find((c) => c.clientId === clientId);
+  };
+  expect(await moneyNow()).toMatchObject({ invoiced: 2_000, credited: 900, paid: 1_500, refunded: 0, outstanding: 0 });
 
-  // Paid in full, the project still owes the refund: it completes once that is paid out. (The
-  // wait is decided in the same workflow task as the payment, so the status read after it tells.)
-  s = await pay(handle, final.number, 1_700, `${projectId}-final`);
-  expect(s.invoices.find((i) => i.kind === 'final')!.status).toBe('paid');
-  s = await waitForStatus(handle, (x) => timelineEvents(x).includes('invoice_paid'), 'final paid');
-  expect(s.stage).toBe('invoicing');
-  expect(timelineEvents(s)).not.toContain('stage_closing');
-  await pay(handle, credit.number, 200, `${projectId}-refund`);
+  // More than the 400 left is refused; the 400 completes the project and clears the portfolio.
+  expect(await refusal(pay(handle, credit.number, 400.01, `${projectId}-refund`))).toMatchObject({ type: 'Overpayment', field: 'amount' });
+  await pay(handle, credit.number, 400, `${projectId}-refund`);
+  expect(((await handle.result()) as ProjectStatus).stage).toBe('completed');
+  await eventually(async () => !(await env.reporting.portfolio({})).refundsOwed.items.some((i) => i.projectId === projectId), {
+    what: 'the refund paid out',
+  });
+  expect(await moneyNow()).toMatchObject({ paid: 1_500, refunded: 400, outstanding: 0 });
+});
+
+test.concurrent('a compensation after the final invoice is paid in full is refunded whole', async () => {
+  const input = projectInput({ departments: ['seo'] });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('audit', 'seo', { price: 1_000 })]));
+  await deliverTask(env, projectId, 'audit', 'seo');
+  await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
+  await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 5, comment: 'good' }, by: MANAGER }] });
+  let s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === 'final' && i.documentId !== undefined), 'final invoice');
+  const final = s.invoices.find((i) => i.kind === 'final')!;
+  // A complaint before the payment keeps the project from closing once it is paid.
+  await complain(handle, 'the audit was late');
+  await pay(handle, final.number, 1_000, `${projectId}-final`);
+  await resolve(handle, 'c1', 100);
+  s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === 'credit_note' && i.documentId !== undefined), 'credit note');
+  const credit = s.invoices.find((i) => i.kind === 'credit_note')!;
+  expect(credit).toMatchObject({ amount: 100, status: 'open' });
+  expect(credit.setOffs).toBeUndefined();
+  const [notice] = await waitForNotice(env, projectId, 'credit_note_issued');
+  expect(notice.data).not.toHaveProperty('setAgainst');
+  expect(notice.recipients).toEqual({ emails: [input.client.email], personIds: [MANAGER.id] });
+  expect(await documentText(projectId, credit.documentId!)).toMatch(/Compensation agreed \(complaint c1\): 100\.00 EUR Refund owed to the Client: 100\.00 EUR/);
+  s = await waitForStatus(handle, (x) => x.stage === 'invoicing' && timelineEvents(x).includes('invoice_paid'), 'final paid');
+  await pay(handle, credit.number, 100, `${projectId}-refund`);
   const result = (await handle.result()) as ProjectStatus;
-  await eventually(async () => !(await env.reporting.portfolio({})).refundsOwed.items.some((i) => i.projectId === projectId), { what: 'the refund paid out' });
   expect(result.stage).toBe('completed');
   expect(timelineEvents(result)).toEqual(expect.arrayContaining(['credit_note_issued', 'refund_paid', 'completed']));
-  await recordHistory(handle, 'project-compensation');
 });
 
 test.concurrent('a compensation agreed before a cancellation is taken off what the cancelled project bills', async () => {

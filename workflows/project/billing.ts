@@ -6,10 +6,11 @@
 import { CancellationScope, condition, proxyActivities } from '@temporalio/workflow';
 import type { InvoiceContent, InvoiceLine, ProjectActivities } from '../../activities/contract';
 import { nowIso } from '../common/journal';
+import { sumAmounts } from '../money';
 import { INVOICE_DOCUMENT } from '../vocabulary';
 import type { DocumentKind, DocumentRef, InvoiceKind, InvoiceView } from './contract';
 import type { ProjectContext } from './context';
-import { documentSnapshot, owedAmount, settleCompensations, unpaidInvoices, type Compensation } from './state';
+import { documentSnapshot, owedAmount, setOffCreditNote, settleCompensations, unpaidInvoices, type Compensation } from './state';
 
 // Contracts, invoices and their numbers the business cannot go on without: retried until they
 // succeed (an operator sees the failing activity), never skipped.
@@ -136,6 +137,12 @@ export function createBilling(ctx: ProjectContext): Billing {
     status.invoices.push(invoice);
     settleCompensations(status, compensations, number);
     ctx.record(kind === 'credit_note' ? 'credit_note_issued' : 'invoice_issued', undefined, `${kind} ${number}: ${amount} ${invoice.currency}`);
+    // A compensation's credit note first settles what the client has not paid; only the rest is
+    // refunded. (Runs recorded before refunded it all, while the final invoice was chased in full.)
+    const setOffs = extra.refundsCompensation && patched('set-off-credit-notes') ? setOffCreditNote(status, invoice, issuedAt) : [];
+    for (const s of setOffs) ctx.record('credit_set_off', undefined, `${number} against ${s.invoiceNumber}: ${s.amount} ${invoice.currency}`);
+    const stillOwedOn = (invoiceNumber: string): number => owedAmount(status.invoices.find((i) => i.number === invoiceNumber)!);
+    const refund = owedAmount(invoice);
     ctx.changed();
     const doc = await produce(INVOICE_DOCUMENT[kind], {
       kind,
@@ -148,11 +155,12 @@ export function createBilling(ctx: ProjectContext): Billing {
       ...(prepaymentDeducted !== undefined && prepaymentDeducted > 0 && { prepaymentDeducted }),
       ...(compensations.length > 0 && { compensations }),
       ...(extra.refundsCompensation && { refundsCompensation: true }),
+      ...(setOffs.length > 0 && { setOffs: setOffs.map((s) => ({ invoiceNumber: s.invoiceNumber, amount: s.amount, stillOwed: stillOwedOn(s.invoiceNumber) })) }),
     });
     invoice.documentId = doc.documentId;
     status.version += 1; // the store shows the link to the paper; nothing waits on it
-    // A compensation's refund is the manager's to pay out: they are told too.
-    const recipients = extra.refundsCompensation ? { ...ctx.client, ...ctx.manager } : ctx.client;
+    // A compensation's refund is the manager's to pay out: they are told too (not when nothing is left to pay out).
+    const recipients = extra.refundsCompensation && refund > 0 ? { ...ctx.client, ...ctx.manager } : ctx.client;
     ctx.send(kind === 'credit_note' ? 'credit_note_issued' : 'invoice_issued', `invoice-issued:${series}`, recipients, {
       invoiceNumber: number,
       amount,
@@ -162,6 +170,13 @@ export function createBilling(ctx: ProjectContext): Billing {
       kind,
       // The client's mail says why a credit note is owed: a compensation, or a cancellation's settlement.
       ...(extra.refundsCompensation && { compensationFor: compensations.map((c) => c.complaintId).join(', ') }),
+      // Set against an unpaid invoice: the mail says which, what it still asks, and what is refunded.
+      ...(setOffs.length > 0 && {
+        setAgainst: setOffs.map((s) => s.invoiceNumber).join(', '),
+        setOffAmount: sumAmounts(setOffs.map((s) => s.amount), invoice.currency),
+        stillOwed: sumAmounts(setOffs.map((s) => stillOwedOn(s.invoiceNumber)), invoice.currency),
+        refundOwed: refund,
+      }),
     });
     return invoice;
   }

@@ -37,6 +37,7 @@ export type {
   InvoiceView,
   PaymentView,
   PlanDecisionView,
+  SetOffView,
   PlanVersionView,
   ProjectStatus,
   RevisionView,

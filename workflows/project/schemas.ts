@@ -318,6 +318,18 @@ export const paymentViewSchema = z.object({
 });
 export type PaymentView = z.infer<typeof paymentViewSchema>;
 
+/**
+ * A credit note set against an invoice the client has not paid: the invoice asks that much less
+ * and the credit note gives back that much less in cash. Each side names the other.
+ */
+export const setOffViewSchema = z.object({
+  /** The other side: on an invoice, the credit note; on a credit note, the invoice. */
+  invoiceNumber: z.string(),
+  amount: z.number(),
+  at: isoDate,
+});
+export type SetOffView = z.infer<typeof setOffViewSchema>;
+
 export const invoiceViewSchema = z.object({
   /** `credit_note`: money owed back to the client; its payments are the refunds paid out. */
   kind: invoiceKindSchema,
@@ -329,7 +341,9 @@ export const invoiceViewSchema = z.object({
   documentId: z.string().optional(),
   payments: z.array(paymentViewSchema),
   paidAmount: z.number(),
-  /** `open` while anything is owed, `paid` once settled, `void` when cancelled before being paid in full. */
+  /** Credit notes set against this invoice, or (on a credit note) the invoices it was set against: not cash. */
+  setOffs: z.array(setOffViewSchema).optional(),
+  /** `open` while anything is owed, `paid` once settled (in cash or set off), `void` when cancelled before being paid in full. */
   status: invoiceStatusSchema,
   /** The part that is no longer owed because the invoice was voided (its amount less what was paid). */
   voidedAmount: z.number().optional(),

@@ -20,7 +20,7 @@ import {
   StageEnteredAtKey,
 } from '../search-attributes';
 import { taskId, type TaskInput } from '../task/contract';
-import type { DocumentKind, ProjectInput, ProjectStatus, PlanVersionView, TaskChangedSignal, TaskSummary, InvoiceView } from './contract';
+import type { DocumentKind, ProjectInput, ProjectStatus, PlanVersionView, SetOffView, TaskChangedSignal, TaskSummary, InvoiceView } from './contract';
 import type { PlanTask } from './schemas';
 
 export function initialStatus(input: ProjectInput, intakeAt: string): ProjectStatus {
@@ -163,14 +163,39 @@ export function applyTaskChange(summary: TaskSummary, change: Omit<TaskChangedSi
   return events.filter((e) => !(e === 'task_claimed' && events.includes('task_changes_requested')));
 }
 
-/** What is still owed on an invoice (for a credit note: by us, to the client); nothing once void. */
+const setOffMinor = (invoice: InvoiceView): number => (invoice.setOffs ?? []).reduce((n, s) => n + toMinor(s.amount, invoice.currency), 0);
+
+/** What is still owed on an invoice (for a credit note: by us, to the client), after payments and set-offs; nothing once void. */
 export const owedMinor = (invoice: InvoiceView): number =>
-  invoice.status === 'void' ? 0 : toMinor(invoice.amount, invoice.currency) - toMinor(invoice.paidAmount, invoice.currency);
+  invoice.status === 'void' ? 0 : toMinor(invoice.amount, invoice.currency) - toMinor(invoice.paidAmount, invoice.currency) - setOffMinor(invoice);
 export const owedAmount = (invoice: InvoiceView): number => fromMinor(owedMinor(invoice), invoice.currency);
 
 /** Invoices the client still has to pay (credit notes are money owed to the client, not chased). */
 export const unpaidInvoices = (status: ProjectStatus): InvoiceView[] =>
   status.invoices.filter((i) => i.status === 'open' && i.kind !== 'credit_note');
+
+/**
+ * Sets a credit note against what the client has not paid yet, the final invoice first (a
+ * compensation is for the work it bills), then the oldest: the client pays that much less and the
+ * agency refunds only the rest, instead of paying out money to a client who still owes it. What
+ * this settles is marked paid. Returns the credit note's set-offs.
+ */
+export function setOffCreditNote(status: ProjectStatus, note: InvoiceView, at: string): SetOffView[] {
+  const finalFirst = (i: InvoiceView): number => (i.kind === 'final' ? 0 : 1);
+  const unpaid = unpaidInvoices(status)
+    .filter((i) => owedMinor(i) > 0)
+    .sort((a, b) => finalFirst(a) - finalFirst(b) || Date.parse(a.issuedAt) - Date.parse(b.issuedAt));
+  for (const invoice of unpaid) {
+    const left = owedMinor(note);
+    if (left <= 0) break;
+    const amount = fromMinor(Math.min(left, owedMinor(invoice)), note.currency);
+    (invoice.setOffs ??= []).push({ invoiceNumber: note.number, amount, at });
+    (note.setOffs ??= []).push({ invoiceNumber: invoice.number, amount, at });
+    if (owedMinor(invoice) <= 0) invoice.status = 'paid';
+  }
+  if (owedMinor(note) <= 0) note.status = 'paid';
+  return note.setOffs ?? [];
+}
 
 /** A compensation agreed in resolving a complaint, as an invoice takes it off or a credit note gives it back. */
 export interface Compensation {
