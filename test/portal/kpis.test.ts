@@ -2,7 +2,8 @@
  * The KPI dashboard with money in more than one currency, in a real headless Chromium: money is
  * never converted, so each currency the period saw gets its own section and charts. The figures
  * come from the reporting store alone, so the projects are published into the harness's store
- * as the workflows would publish them (no worker runs).
+ * as the workflows would publish them (no worker runs). A sales target typed with a comma as the
+ * decimal mark is stored as that decimal; one that is not an amount is refused at its field.
  */
 import { ProjectBuilder, plusDays } from '../reporting/builders';
 import { startApiHarness, type ApiHarness } from '../support/api';
@@ -14,6 +15,7 @@ const step = browserTestOrSkip('the KPI dashboard in several currencies');
 let h: ApiHarness;
 let portal: Portal;
 let leader: PersonPage;
+let planner: PersonPage;
 
 beforeAll(async () => {
   h = await startApiHarness({ withoutWorker: true });
@@ -32,6 +34,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (leader) expect(unexpectedErrors(leader.errors)).toEqual([]);
+  // The refused target was refused at its field: no 400 came back from the API.
+  if (planner) expect(unexpectedErrors(planner.errors)).toEqual([]);
   await portal?.close();
   await h?.close();
 });
@@ -51,4 +55,36 @@ step('each currency has its own money section, with its own figures', async () =
   expect(await usd.locator('#chart-money-managers-USD-table').textContent()).not.toContain('€');
   await portal.screenshot(page, '30-kpis-two-currencies');
   expect(await accessibilityProblems(page)).toEqual([]);
+});
+
+step('a sales target of "1500,5" is stored as 1500.5; "12,5x" is refused at the amount, and nothing is sent', async () => {
+  planner = await portal.openAs('leadership', { startAt: '/targets' });
+  const { page } = planner;
+  const sent: string[] = [];
+  page.on('request', (r) => {
+    if (r.method() !== 'GET') sent.push(`${r.method()} ${new URL(r.url()).pathname}`);
+  });
+  const managerId = h.people.manager.id;
+  const now = new Date();
+  const quarter = `${now.getUTCFullYear()}-Q${Math.floor(now.getUTCMonth() / 3) + 1}`; // the page's default period
+  const stored = async () => (await h.http().get(`/api/reports/sales-targets?managerId=${managerId}&period=${quarter}`).set(h.auth('leadership')).expect(200)).body.items;
+  const card = page.locator('li.target', { has: page.getByRole('heading', { name: h.directory.get(managerId)!.name }) });
+  await card.getByText(`No target for ${quarter} yet.`).waitFor();
+  const amount = page.locator(`#target-${managerId}-amount`);
+  expect(await amount.getAttribute('inputmode')).toBe('decimal');
+
+  await amount.fill('12,5x');
+  await card.getByRole('button', { name: 'Set target' }).click();
+  await page.locator(`#target-${managerId}-amount-error`).getByText(/not an amount/).waitFor();
+  expect(await amount.getAttribute('aria-invalid')).toBe('true');
+  await portal.screenshot(page, '30b-sales-target-not-an-amount');
+  expect(await accessibilityProblems(page)).toEqual([]);
+  expect(sent).toEqual([]);
+  expect(await stored()).toEqual([]);
+
+  await amount.fill('1500,5');
+  await card.getByRole('button', { name: 'Set target' }).click();
+  await card.getByText(/^Target €1,500\.50 · set by /).waitFor();
+  expect(sent).toEqual([`PUT /api/reports/sales-targets/${managerId}/${quarter}`]);
+  expect(await stored()).toEqual([expect.objectContaining({ managerId, period: quarter, amount: 1500.5, currency: 'EUR' })]);
 });

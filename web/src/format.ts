@@ -111,23 +111,90 @@ export function slug(text: string, max = 40): string {
     .replace(/-+$/, '');
 }
 
-/** A typed amount as a number ("12,50" reads as 12.5, "-5" as -5); anything else as NaN. */
-const decimal = (typed: string): number => {
+/** A typed decimal as a number ("12,50" reads as 12.5, "-5" as -5); anything else as NaN. */
+export const readDecimal = (typed: string): number => {
   const text = typed.trim();
   return /^-?\d+(?:[.,]\d+)?$/.test(text) ? Number(text.replace(',', '.')) : Number.NaN;
 };
 
+/** A typed percentage as a number: a decimal, with or without its "%" ("12,5 %" reads as 12.5). */
+export const readPercent = (typed: string): number => readDecimal(typed.trim().replace(/\s*%$/, ''));
+
+/** A refusal at a form field, shaped as the API's own (shown at the field, nothing sent). */
+function refusal(field: string, what: string, message: string): ApiError {
+  return new ApiError(400, {
+    type: 'urn:agencyflow:problem:validation',
+    title: 'Invalid request',
+    status: 400,
+    detail: `${field}: ${what}`,
+    errors: [{ field, message: `${what}: ${message}` }],
+  });
+}
+
+const NOT_AN_AMOUNT = 'digits, with a point or a comma before the cents (12.50 or 12,50)';
+
+/**
+ * An amount as people type it: "12,50" or "12.50"; thousands grouped by spaces or apostrophes
+ * ("1 200,50"), or by the other mark ("1,200.50", "1.200,50", "1,000,000"). One mark between a
+ * group of up to three digits and exactly three more ("2,500") is refused as ambiguous rather than
+ * guessed: in one place it is two and a half, in another two thousand five hundred.
+ */
+export function parseAmount(typed: string): { amount: number } | { problem: string } {
+  const text = typed.trim().replace(/(?<=\d)[\s'\u00a0\u202f](?=\d{3}(?!\d))/g, '');
+  const notAnAmount = { problem: `not an amount: ${NOT_AN_AMOUNT}` };
+  const m = /^(-?)(\d[\d.,]*\d|\d)$/.exec(text);
+  if (!m) return notAnAmount;
+  const [, sign, body] = m;
+  const number = (digits: string) => ({ amount: Number(`${sign}${digits}`) });
+  const groupedBy = (part: string, mark: string) => new RegExp(`^\\d{1,3}(?:\\${mark}\\d{3})+$`).test(part);
+  const last = Math.max(body.lastIndexOf('.'), body.lastIndexOf(','));
+  if (last < 0) return number(body);
+  const mark = body[last];
+  const other = mark === '.' ? ',' : '.';
+  const [whole, fraction] = [body.slice(0, last), body.slice(last + 1)];
+  if (body.includes(other)) {
+    // Both marks: the last is the decimal mark, the other groups thousands.
+    return !whole.includes(mark) && groupedBy(whole, other) ? number(`${whole.split(other).join('')}.${fraction}`) : notAnAmount;
+  }
+  if (whole.includes(mark)) return groupedBy(body, mark) ? number(body.split(mark).join('')) : notAnAmount;
+  if (fraction.length === 3 && /^[1-9]\d{0,2}$/.test(whole)) {
+    const thousands = `${whole}${fraction}`;
+    return { problem: `${text} could mean ${Number(`${whole}.${fraction}`)} or ${thousands}: type ${thousands} for ${thousands}, or at most two decimals` };
+  }
+  return number(`${whole}.${fraction}`);
+}
+
+/** A typed amount as a number, NaN when it cannot be read (see parseAmount): for running totals. */
+export const readAmount = (typed: string): number => {
+  const parsed = parseAmount(typed);
+  return 'amount' in parsed ? parsed.amount : Number.NaN;
+};
+
 /** An amount typed in a money field, or a refusal at that field before anything is sent. */
 export function typedAmount(typed: string, field: string): number {
-  const amount = decimal(typed);
-  if (Number.isNaN(amount)) {
+  const parsed = parseAmount(typed);
+  if ('problem' in parsed) {
     throw new ApiError(400, {
       type: 'urn:agencyflow:problem:validation',
       title: 'Invalid request',
       status: 400,
-      detail: `${field}: not an amount`,
-      errors: [{ field, message: 'not an amount: digits, with a point or a comma before the cents (12.50 or 12,50)' }],
+      detail: `${field}: ${parsed.problem}`,
+      errors: [{ field, message: parsed.problem }],
     });
   }
-  return amount;
+  return parsed.amount;
+}
+
+/** A percentage typed in its field ("12.5", "12,5" or "12,5 %"), or a refusal there; the API checks the range. */
+export function typedPercent(typed: string, field: string): number {
+  const percent = readPercent(typed);
+  if (Number.isNaN(percent)) throw refusal(field, 'not a percentage', 'digits, with a point or a comma before the decimals (12.5 or 12,5)');
+  return percent;
+}
+
+/** Hours typed in an estimate field ("1.5" or "1,5"), or a refusal there. */
+export function typedHours(typed: string, field: string): number {
+  const hours = readDecimal(typed);
+  if (Number.isNaN(hours)) throw refusal(field, 'not a number of hours', 'digits, with a point or a comma before the fraction (1.5 or 1,5)');
+  return hours;
 }

@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, DEPARTMENTS, idempotencyKey, ok, type Schemas } from '../api';
 import { useAction, useResource } from '../data';
-import { DEPARTMENT_LABEL, formatDate, plural, slug } from '../format';
+import { DEPARTMENT_LABEL, formatDate, plural, slug, typedAmount } from '../format';
 import { navigate } from '../router';
 import { Choices, fieldId, flash, Input, PageHeader, ProblemBox, Select, TextArea } from '../ui';
 
@@ -66,7 +66,9 @@ export function NewProject() {
         title,
         brief,
         departments: departments as ProjectRequest['departments'],
-        budget: { amount: amount === '' ? Number.NaN : Number(amount), currency },
+        // Typed text, not a number input: a comma decimal ("2500,50") is read, not dropped by the browser;
+        // empty goes as it is, for the API to say the budget is required.
+        budget: { amount: amount.trim() === '' ? Number.NaN : typedAmount(amount, 'budget.amount'), currency },
         desiredDeadline: deadline ? new Date(`${deadline}T17:00`).toISOString() : '',
         ...((Object.keys(overrides).length > 0 || startAfterPrepayment) && {
           policy: { ...overrides, ...(startAfterPrepayment && { startAfterPrepayment: startAfterPrepayment === 'yes' }) },
@@ -180,7 +182,7 @@ export function NewProject() {
             error={err('departments')}
           />
           <div class="form-row">
-            <Input id={id('budget.amount')} label="Budget" type="number" min="0" step="0.01" value={amount} onValue={setAmount} error={err('budget.amount')} required />
+            <Input id={id('budget.amount')} label="Budget" inputMode="decimal" value={amount} onValue={setAmount} error={err('budget.amount')} required />
             <Input id={id('budget.currency')} label="Currency" value={currency} onValue={setCurrency} error={err('budget.currency')} maxLength={3} required />
             <Input id={id('desiredDeadline')} label="Client wants it by" type="date" value={deadline} onValue={setDeadline} error={err('desiredDeadline')} required />
           </div>

@@ -7,7 +7,7 @@
 import { useState } from 'preact/hooks';
 import { api, ok, type Department, type PlanInput, type ProjectStatus } from '../api';
 import { useAction, useResource } from '../data';
-import { DEPARTMENT_LABEL, formatMoney, fromLocalInput, slug, toLocalInput } from '../format';
+import { DEPARTMENT_LABEL, formatMoney, fromLocalInput, readAmount, readPercent, slug, toLocalInput, typedAmount, typedHours, typedPercent } from '../format';
 import { Link, navigate } from '../router';
 import { Choices, fieldId, flash, Input, Loading, PageHeader, ProblemBox, Select, StageBadge, TextArea } from '../ui';
 
@@ -76,6 +76,12 @@ const FIELD_LABEL: Record<string, string> = {
 };
 
 const num = (text: string): number => (text.trim() === '' ? Number.NaN : Number(text));
+/**
+ * Typed text read by `typed` ("12,5" as 12.5; "12,5x" refused at its field, nothing sent), or NaN
+ * when empty: the API then names the field. Text, not number inputs: a browser in a comma-decimal
+ * locale would drop "12,5" (or read it as 125) without a word.
+ */
+const filled = (text: string, field: string, typed: (text: string, field: string) => number): number => (text.trim() === '' ? Number.NaN : typed(text, field));
 const cents = (n: number) => (Number.isFinite(n) ? Math.round(n * 100) : 0);
 
 export function PlanEditor({ params }: { params: Record<string, string> }) {
@@ -100,17 +106,17 @@ function Editor({ project }: { project: ProjectStatus }) {
 
   const keyOf = (r: Row) => r.key || slug(r.title) || `task-${r.uid}`;
   const body = (): PlanInput => ({
-    tasks: rows.map((r) => ({
+    tasks: rows.map((r, i) => ({
       key: keyOf(r),
       department: r.department as Department,
       title: r.title,
       description: r.description,
-      estimateHours: num(r.estimateHours),
+      estimateHours: filled(r.estimateHours, `tasks[${i}].estimateHours`, typedHours),
       dueAt: fromLocalInput(r.dueAt),
-      price: num(r.price),
+      price: filled(r.price, `tasks[${i}].price`, typedAmount),
       dependsOn: r.dependsOn.map((u) => rows.find((o) => o.uid === u)).filter((o): o is Row => !!o).map(keyOf),
     })),
-    prepaymentPercent: num(prepayment),
+    prepaymentPercent: filled(prepayment, 'prepaymentPercent', typedPercent),
     includedRevisionRounds: num(rounds),
   });
 
@@ -150,8 +156,8 @@ function Editor({ project }: { project: ProjectStatus }) {
       },
     ]);
 
-  const totalCents = rows.reduce((sum, r) => sum + cents(num(r.price)), 0);
-  const pct = num(prepayment);
+  const totalCents = rows.reduce((sum, r) => sum + cents(readAmount(r.price)), 0);
+  const pct = readPercent(prepayment);
   const prepaymentCents = Number.isFinite(pct) ? Math.round((totalCents * pct) / 100) : 0;
   const budgetCents = cents(project.budget.amount);
   const editable = project.stage === 'planning' || project.stage === 'intake';
@@ -230,9 +236,7 @@ function Editor({ project }: { project: ProjectStatus }) {
                 <Input
                   id={id(f('estimateHours'))}
                   label="Estimate (hours)"
-                  type="number"
-                  min="0"
-                  step="0.5"
+                  inputMode="decimal"
                   value={r.estimateHours}
                   onValue={(v) => update(r.uid, { estimateHours: v })}
                   error={err(f('estimateHours'))}
@@ -241,9 +245,7 @@ function Editor({ project }: { project: ProjectStatus }) {
                 <Input
                   id={id(f('price'))}
                   label={`Price (${currency})`}
-                  type="number"
-                  min="0"
-                  step="0.01"
+                  inputMode="decimal"
                   value={r.price}
                   onValue={(v) => update(r.uid, { price: v })}
                   error={err(f('price'))}
@@ -278,7 +280,7 @@ function Editor({ project }: { project: ProjectStatus }) {
 
         <div class="card plan-summary">
           <div class="form-row">
-            <Input id={id('prepaymentPercent')} label="Prepayment (%)" type="number" min="0" max="100" value={prepayment} onValue={setPrepayment} error={err('prepaymentPercent')} />
+            <Input id={id('prepaymentPercent')} label="Prepayment (%)" inputMode="decimal" value={prepayment} onValue={setPrepayment} error={err('prepaymentPercent')} />
             <Input
               id={id('includedRevisionRounds')}
               label="Revision rounds included"

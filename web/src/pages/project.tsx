@@ -4,7 +4,7 @@
  * the browser), the timeline, and cancelling with a reason. Every action's response is the new
  * snapshot, shown at once.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, idempotencyKey, ok, STAGES, type Department, type ProjectStatus, type Stage } from '../api';
 import { useAction, useName, useResource, useSession } from '../data';
 import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, fromLocalInput, plural, STAGE_LABEL, toLocalInput, typedAmount } from '../format';
@@ -26,6 +26,10 @@ const INVOICE_LABEL: Record<Invoice['kind'], string> = {
 const open = (i: Invoice) => i.status === 'open';
 /** What the client still owes: open invoices, never a credit note. */
 const owed = (i: Invoice) => open(i) && i.kind !== 'credit_note';
+/** What is left on an invoice (on a credit note: to refund) after payments and credit notes set against it. */
+const stillOwed = (i: Invoice) => Math.round((i.amount - i.paidAmount - (i.setOffs ?? []).reduce((n, o) => n + o.amount, 0)) * 100) / 100;
+/** Settled with no money moved: a credit note wholly set against an unpaid invoice. */
+const settledBySetOff = (i: Invoice) => i.status === 'paid' && i.paidAmount === 0 && (i.setOffs ?? []).length > 0;
 
 const DOCUMENT_LABEL: Record<ProjectStatus['documents'][number]['kind'], string> = {
   contract: 'Contract',
@@ -280,7 +284,7 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
       // Credit notes are money the agency owes: the project closes once they are paid out too.
       const refunds = p.invoices.filter((i) => open(i) && i.kind === 'credit_note');
       const complaintOpen = p.complaints.some((c) => !c.resolvedAt);
-      const amounts = (list: Invoice[], due: string) => list.map((i) => `${i.number} (${formatMoney(i.amount - i.paidAmount, i.currency)} ${due} ${formatDate(i.dueAt)})`).join(', ');
+      const amounts = (list: Invoice[], due: string) => list.map((i) => `${i.number} (${formatMoney(stillOwed(i), i.currency)} ${due} ${formatDate(i.dueAt)})`).join(', ');
       return (
         <>
           <div class="callout" role="note">
@@ -386,7 +390,7 @@ function FeedbackForm({ project: p, onChange }: { project: ProjectStatus; onChan
                 description,
                 departments: departments as Department[],
                 dueAt: fromLocalInput(dueAt),
-                ...(extraPrice.trim() !== '' && { extraPrice: Number(extraPrice) }),
+                ...(extraPrice.trim() !== '' && { extraPrice: typedAmount(extraPrice, 'extraPrice') }),
               };
       return ok(
         api.POST('/api/projects/{id}/feedback', {
@@ -464,9 +468,7 @@ function FeedbackForm({ project: p, onChange }: { project: ProjectStatus; onChan
           <Input
             id="feedback-extraPrice"
             label={`Extra price (${p.budget.currency})`}
-            type="number"
-            min="0"
-            step="0.01"
+            inputMode="decimal"
             value={extraPrice}
             onValue={setExtraPrice}
             hint={
@@ -592,7 +594,13 @@ function compensationState(compensation: NonNullable<ProjectStatus['complaints']
   if (!compensation.invoiceNumber) return '— nothing was left to bill';
   const invoice = p.invoices.find((i) => i.number === compensation.invoiceNumber);
   if (invoice?.kind !== 'credit_note') return `— taken off invoice ${compensation.invoiceNumber}`;
-  return invoice.status === 'paid' ? `— refunded by credit note ${invoice.number}` : `— to be refunded by credit note ${invoice.number}`;
+  const setOffs = invoice.setOffs ?? [];
+  if (setOffs.length === 0) return invoice.status === 'paid' ? `— refunded by credit note ${invoice.number}` : `— to be refunded by credit note ${invoice.number}`;
+  // Set against an invoice the client had not paid: that part is taken off it, only the rest goes back.
+  const parts = setOffs.map((o) => `${formatMoney(o.amount, invoice.currency)} taken off invoice ${o.invoiceNumber}`);
+  const refund = Math.round((invoice.amount - setOffs.reduce((n, o) => n + o.amount, 0)) * 100) / 100;
+  if (refund > 0) parts.push(`${formatMoney(refund, invoice.currency)} ${stillOwed(invoice) > 0 ? 'to be refunded' : 'refunded'}`);
+  return `— credit note ${invoice.number}: ${parts.join(', ')}`;
 }
 
 function ResolveComplaint({ project: p, complaintId, onChange }: { project: ProjectStatus; complaintId: string; onChange: Update }) {
@@ -691,7 +699,9 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
                 <td class="num">{formatMoney(i.paidAmount, i.currency)}</td>
                 <td>{formatDate(i.dueAt)}</td>
                 <td>
-                  {i.status === 'paid' ? (
+                  {settledBySetOff(i) ? (
+                    <Badge tone="good">{i.kind === 'credit_note' ? `Set against ${i.setOffs!.map((o) => o.invoiceNumber).join(', ')}` : 'Settled by credit note'}</Badge>
+                  ) : i.status === 'paid' ? (
                     <Badge tone="good">{i.kind === 'credit_note' ? 'Refunded' : 'Paid'}</Badge>
                   ) : i.status === 'void' ? (
                     <Badge title={i.voidReason}>Void{i.voidReason ? `: ${i.voidReason}` : ''}</Badge>
@@ -708,7 +718,7 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
           </tbody>
         </table>
       </div>
-      {p.invoices.some((i) => i.payments.length > 0) && (
+      {p.invoices.some((i) => i.payments.length > 0 || (i.setOffs ?? []).length > 0) && (
         <ul class="payments">
           {p.invoices.flatMap((i) =>
             i.payments.map((pay) => (
@@ -718,6 +728,17 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
               </li>
             )),
           )}
+          {/* Listed once, from the invoice's side: the credit note names the same set-off. */}
+          {p.invoices
+            .filter((i) => i.kind !== 'credit_note')
+            .flatMap((i) =>
+              (i.setOffs ?? []).map((o) => (
+                <li key={`${i.number}-set-off-${o.invoiceNumber}`}>
+                  {formatMoney(o.amount, i.currency)} of credit note {o.invoiceNumber} set against {i.number} on {formatDate(o.at)}{' '}
+                  <span class="muted">(no money moved: {i.number} asks that much less{stillOwed(i) > 0 ? `, ${formatMoney(stillOwed(i), i.currency)} still to pay` : ''})</span>
+                </li>
+              )),
+            )}
         </ul>
       )}
       {canAct && unsettled.length > 0 && <PaymentForm project={p} onChange={onChange} />}
@@ -727,10 +748,17 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
 
 function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChange: Update }) {
   const unpaid = p.invoices.filter(open);
-  const [invoiceNumber, setInvoiceNumber] = useState(unpaid[0]?.number ?? '');
+  const [chosen, setInvoiceNumber] = useState(unpaid[0]?.number ?? '');
+  // The invoice chosen may have been settled since (paid elsewhere, a credit note set against it):
+  // the form moves on to the first one still open instead of showing an empty choice.
+  const invoiceNumber = unpaid.some((i) => i.number === chosen) ? chosen : (unpaid[0]?.number ?? '');
   const invoice = p.invoices.find((i) => i.number === invoiceNumber);
-  const remaining = invoice ? Math.round((invoice.amount - invoice.paidAmount) * 100) / 100 : 0;
+  const remaining = invoice ? stillOwed(invoice) : 0;
   const [amount, setAmount] = useState(String(remaining));
+  // What is left on the invoice the form moved on to (one chosen by hand sets it as it is chosen).
+  useEffect(() => {
+    if (invoiceNumber !== chosen) setAmount(String(remaining));
+  }, [invoiceNumber]);
   const [paidAt, setPaidAt] = useState(toLocalInput(new Date().toISOString()));
   const [reference, setReference] = useState('');
   const pay = useAction(
@@ -746,7 +774,7 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
       setReference('');
       // What is still open on that invoice now, ready for the next part-payment.
       const after = next.invoices.find((i) => i.number === invoiceNumber);
-      if (after) setAmount(String(Math.round((after.amount - after.paidAmount) * 100) / 100));
+      if (after) setAmount(String(stillOwed(after)));
       flash(`${invoice?.kind === 'credit_note' ? 'Refund' : 'Payment'} recorded on ${invoiceNumber}.`);
     },
   );
@@ -770,11 +798,11 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
           onValue={(v) => {
             setInvoiceNumber(v);
             const inv = p.invoices.find((i) => i.number === v);
-            if (inv) setAmount(String(Math.round((inv.amount - inv.paidAmount) * 100) / 100));
+            if (inv) setAmount(String(stillOwed(inv)));
           }}
           options={unpaid.map((i) => ({
             value: i.number,
-            label: `${i.number} (${INVOICE_LABEL[i.kind].toLowerCase()}, ${formatMoney(i.amount - i.paidAmount, i.currency)} ${i.kind === 'credit_note' ? 'to refund' : 'open'})`,
+            label: `${i.number} (${INVOICE_LABEL[i.kind].toLowerCase()}, ${formatMoney(stillOwed(i), i.currency)} ${i.kind === 'credit_note' ? 'to refund' : 'open'})`,
           }))}
           error={pay.error?.at('invoiceNumber')}
         />

@@ -7,7 +7,7 @@
 import { useState } from 'preact/hooks';
 import { api, ok, type Person, type Schemas } from '../api';
 import { useAction, useName, useResource, useSession } from '../data';
-import { formatDateTime, formatMoney } from '../format';
+import { formatDateTime, formatMoney, typedAmount } from '../format';
 import { Link, navigate } from '../router';
 import { flash, Input, Loading, PageHeader, ProblemBox } from '../ui';
 
@@ -119,8 +119,9 @@ function TargetCard({ manager, period, target, onSaved }: { manager: Person; per
       ok(
         api.PUT('/api/reports/sales-targets/{managerId}/{period}', {
           params: { path: { managerId: manager.id, period } },
-          // An empty or unreadable amount goes as it is, for the API to name the field.
-          body: { amount: amount.trim() === '' ? Number.NaN : Number(amount), currency: currency.trim().toUpperCase() },
+          // An empty amount goes as it is, for the API to name the field; one that is not an amount
+          // ("12,5x") is refused here, at the field. A comma decimal ("1500,50") is read.
+          body: { amount: amount.trim() === '' ? Number.NaN : typedAmount(amount, 'amount'), currency: currency.trim().toUpperCase() },
         }),
       ),
     (t) => {
@@ -159,7 +160,7 @@ function TargetCard({ manager, period, target, onSaved }: { manager: Person; per
       >
         <ProblemBox error={remove.error ?? (save.error && !err('amount') && !err('currency') ? save.error : undefined)} />
         <div class="filters-form">
-          <Input id={`${fid}-amount`} label="Amount" type="number" min="0" step="0.01" value={amount} onValue={setAmount} error={err('amount')} />
+          <Input id={`${fid}-amount`} label="Amount" inputMode="decimal" value={amount} onValue={setAmount} error={err('amount')} />
           <Input id={`${fid}-currency`} class="field--short" label="Currency" value={currency} onValue={setCurrency} maxLength={3} error={err('currency')} />
           <div class="form-actions">
             <button type="submit" class="button" disabled={save.pending || remove.pending}>

@@ -1,0 +1,117 @@
+/**
+ * Money typed with a comma as the decimal mark, in a real headless Chromium on the real stack: the
+ * budget of a new project and a plan's task price, estimate and prepayment are typed text, not
+ * number inputs (a browser in a comma-decimal locale drops "2500,5" or reads it as 25005 without a
+ * word). A comma decimal is stored as that decimal (read back through the API); something that is
+ * not an amount ("12,5x") is refused at its field, and nothing is sent.
+ */
+import type { Page } from 'playwright-core';
+import type { ProjectStatus } from '../../workflows/project/contract';
+import { startApiHarness, type ApiHarness } from '../support/api';
+import { accessibilityProblems, browserTestOrSkip, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { uniqueId } from '../support/temporal';
+
+jest.setTimeout(120_000);
+const step = browserTestOrSkip('money fields typed with a comma decimal');
+
+let h: ApiHarness;
+let portal: Portal;
+let manager: PersonPage;
+/** What the manager's page sent other than reads ("POST /api/projects"), from sign-in on. */
+const sent: string[] = [];
+const title = `Comma money ${uniqueId('mf').slice(-6)}`;
+let projectId = '';
+
+/** A datetime-local value this far from now, in the browser's zone (Europe/Berlin). */
+const localIn = (ms: number) =>
+  new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+    .format(new Date(Date.now() + ms))
+    .replace(' ', 'T');
+const DAY = 86_400_000;
+
+beforeAll(async () => {
+  h = await startApiHarness();
+  portal = await startPortal(h);
+  manager = await portal.openAs('manager', { startAt: '/projects/new' });
+  manager.page.on('request', (r) => {
+    if (r.method() !== 'GET') sent.push(`${r.method()} ${new URL(r.url()).pathname}`);
+  });
+});
+
+afterAll(async () => {
+  // No refusal here came from the API: each was made at the field, before anything was sent.
+  if (manager) expect(unexpectedErrors(manager.errors)).toEqual([]);
+  await portal?.close();
+  await h?.close();
+});
+
+const project = async (id: string) => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+
+async function shoot(page: Page, name: string): Promise<void> {
+  await portal.screenshot(page, name);
+  expect([name, await accessibilityProblems(page)]).toEqual([name, []]);
+}
+
+step('a budget of "2500,5x" or "2,500" is refused at the budget field and nothing is sent; "2500,5" opens the project with a budget of 2500.5', async () => {
+  const { page } = manager;
+  await page.getByRole('heading', { name: 'New project' }).waitFor();
+  await page.locator('#np-client-name').fill('Komma GmbH');
+  await page.locator('#np-client-email').fill('einkauf@komma.example');
+  await page.locator('#np-title').fill(title);
+  await page.locator('#np-brief').fill('A landing page.');
+  await page.getByLabel('Design', { exact: true }).check();
+  await page.locator('#np-desiredDeadline').fill(localIn(30 * DAY).slice(0, 10));
+  expect(await page.locator('#np-budget-amount').getAttribute('inputmode')).toBe('decimal');
+
+  await page.locator('#np-budget-amount').fill('2500,5x');
+  await page.getByRole('button', { name: 'Open the project' }).click();
+  await page.locator('#np-budget-amount-error').getByText(/not an amount/).waitFor();
+  expect(await page.locator('#np-budget-amount').getAttribute('aria-invalid')).toBe('true');
+  await shoot(page, '40-new-project-budget-refused');
+  expect(sent.filter((s) => s === 'POST /api/projects')).toEqual([]);
+  expect(page.url()).toMatch(/\/projects\/new$/);
+
+  // "2,500" is two and a half in one place and two thousand five hundred in another: asked, not guessed.
+  await page.locator('#np-budget-amount').fill('2,500');
+  await page.getByRole('button', { name: 'Open the project' }).click();
+  await page.locator('#np-budget-amount-error').getByText('2,500 could mean 2.5 or 2500: type 2500 for 2500, or at most two decimals').waitFor();
+  expect(sent.filter((s) => s === 'POST /api/projects')).toEqual([]);
+
+  await page.locator('#np-budget-amount').fill('2500,5');
+  await page.getByRole('button', { name: 'Open the project' }).click();
+  await page.getByRole('heading', { name: `Plan for ${title}` }).waitFor();
+  projectId = /\/projects\/(p-[a-z2-7]+)\/plan/.exec(page.url())![1];
+  expect(sent.filter((s) => s === 'POST /api/projects')).toHaveLength(1);
+  expect((await project(projectId)).budget).toEqual({ amount: 2500.5, currency: 'EUR' });
+});
+
+step('a plan: a price of "12,5x" and a prepayment of "12,5x" are refused at their fields, nothing sent; "1200,5", "1,5" hours and "12,5 %" are stored as 1200.5, 1.5 and 12.5', async () => {
+  const { page } = manager;
+  const submitted = () => sent.filter((s) => s === `PUT /api/projects/${projectId}/plan`);
+  await page.locator('#plan-tasks-0-title').fill('Landing page design');
+  await page.locator('#plan-tasks-0-department').selectOption('design');
+  await page.locator('#plan-tasks-0-estimateHours').fill('1,5');
+  await page.locator('#plan-tasks-0-dueAt').fill(localIn(3 * DAY));
+  await page.locator('#plan-tasks-0-price').fill('12,5x');
+  await page.getByRole('button', { name: 'Submit for approval' }).click();
+  await page.locator('#plan-tasks-0-price-error').getByText(/not an amount/).waitFor();
+  expect(await page.locator('#plan-tasks-0-price').getAttribute('aria-invalid')).toBe('true');
+
+  // The totals read a comma decimal as it is typed.
+  await page.locator('#plan-tasks-0-price').fill('1200,5');
+  await page.locator('#plan-prepaymentPercent').fill('12,5x');
+  expect(await page.locator('#plan-total').textContent()).toBe('€1,200.50');
+  await page.getByRole('button', { name: 'Submit for approval' }).click();
+  await page.locator('#plan-prepaymentPercent-error').getByText(/not a percentage/).waitFor();
+  await shoot(page, '41-plan-editor-percent-refused');
+  expect(submitted()).toEqual([]);
+  expect((await project(projectId)).plans).toEqual([]);
+
+  await page.locator('#plan-prepaymentPercent').fill('12,5 %');
+  expect(await page.locator('#plan-prepayment').textContent()).toBe('€150.06'); // 12.5 % of 1,200.50
+  await page.getByRole('button', { name: 'Submit for approval' }).click();
+  await page.getByText('Plan version 1 is waiting for leadership’s decision').waitFor();
+  expect(submitted()).toHaveLength(1);
+  const [plan] = (await project(projectId)).plans;
+  expect(plan).toMatchObject({ version: 1, prepaymentPercent: 12.5, tasks: [expect.objectContaining({ title: 'Landing page design', price: 1200.5, estimateHours: 1.5 })] });
+});
