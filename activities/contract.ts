@@ -21,12 +21,14 @@ export const NOTIFICATION_TEMPLATES = [
   'plan_decided',
   'client_response_due',
   'payment_overdue',
+  'refund_overdue',
   // leadership
   'plan_waiting',
   'plan_approval_escalation',
   'task_escalation',
   'complaint_filed',
   'payment_escalation',
+  'refund_escalation',
   'project_cancelled',
   // clients
   'delivery_ready',

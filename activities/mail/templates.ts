@@ -87,6 +87,10 @@ class Values {
   get task(): string {
     return this.text('taskTitle', 'a task');
   }
+  /** `credit note INV-2026-000042`, or `the credit note` when the number is not given. */
+  get creditNoteRef(): string {
+    return this.has('invoiceNumber') ? `credit note ${this.text('invoiceNumber', '')}` : 'the credit note';
+  }
   /** `invoice INV-2026-000042`, or `the invoice` when the number is not given. */
   get invoiceRef(): string {
     return this.has('invoiceNumber') ? `invoice ${this.text('invoiceNumber', '')}` : 'the invoice';
@@ -255,6 +259,16 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       ],
     }),
   },
+  refund_overdue: {
+    link: 'project',
+    staff: (v) => ({
+      subject: `Refund overdue: ${v.creditNoteRef} (${v.project})`,
+      lines: [
+        `The refund of ${v.money()} owed to ${v.text('clientName', 'the client')} on ${v.creditNoteRef} ${v.wasDue()} and is not recorded as paid out.`,
+        `Pay it to the account the client named and record the refund in the portal; the project cannot close until it is.`,
+      ],
+    }),
+  },
 
   // --- leadership ------------------------------------------------------------------------------
   plan_waiting: {
@@ -303,6 +317,16 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       lines: [
         `${capitalize(v.invoiceRef)} to ${v.text('clientName', 'the client')} for ${v.money()} ${v.wasDue()} ` +
           `and is still not paid after reminders.`,
+      ],
+    }),
+  },
+  refund_escalation: {
+    link: 'project',
+    staff: (v) => ({
+      subject: `Escalation: refund on ${v.creditNoteRef} not paid out (${v.project})`,
+      lines: [
+        `The refund of ${v.money()} the agency owes ${v.text('clientName', 'the client')} on ${v.creditNoteRef} ${v.wasDue()} ` +
+          `and is still not recorded as paid out after a reminder to the manager.`,
       ],
     }),
   },

@@ -20,6 +20,7 @@ import {
   deliverTask,
   documentsFor,
   LEADER,
+  noticesFor,
   MANAGER,
   plan,
   planTask,
@@ -179,8 +180,9 @@ test.concurrent('a compensation after the final invoice is part paid: set agains
   expect(await moneyNow()).toMatchObject({ paid: 1_500, refunded: 400, outstanding: 0 });
 });
 
-test.concurrent('a compensation after the final invoice is paid in full is refunded whole', async () => {
-  const input = projectInput({ departments: ['seo'] });
+test.concurrent('a compensation after the final invoice is paid in full is refunded whole, and chased until it is paid out', async () => {
+  // Short terms: the refund falls due in 2 s, and is escalated 2 s later.
+  const input = projectInput({ departments: ['seo'], policy: { paymentTermsMs: 2_000, paymentEscalationMs: 2_000 } });
   const { projectId } = input;
   const handle = await startProject(env, input);
   await approvePlan(handle, plan([planTask('audit', 'seo', { price: 1_000 })]));
@@ -202,10 +204,22 @@ test.concurrent('a compensation after the final invoice is paid in full is refun
   expect(notice.recipients).toEqual({ emails: [input.client.email], personIds: [MANAGER.id] });
   expect(await documentText(projectId, credit.documentId!)).toMatch(/Compensation agreed \(complaint c1\): 100\.00 EUR Refund owed to the Client: 100\.00 EUR/);
   s = await waitForStatus(handle, (x) => x.stage === 'invoicing' && timelineEvents(x).includes('invoice_paid'), 'final paid');
+
+  // Not paid out by its due date: the manager is reminded, then leadership hears of it; each once.
+  const [overdue] = await waitForNotice(env, projectId, 'refund_overdue', 1, 30_000);
+  expect(overdue.recipients).toEqual({ personIds: [MANAGER.id] });
+  expect(overdue.data).toMatchObject({ invoiceNumber: credit.number, amount: 100, currency: 'EUR', dueAt: credit.dueAt });
+  const [escalated] = await waitForNotice(env, projectId, 'refund_escalation', 1, 30_000);
+  expect(escalated.recipients).toMatchObject({ personIds: [MANAGER.id], roles: ['leadership'] });
+  // The client is not asked to pay what the agency owes them.
+  expect(noticesFor(env, projectId, 'payment_reminder').filter((n) => n.data.invoiceNumber === credit.number)).toEqual([]);
   await pay(handle, credit.number, 100, `${projectId}-refund`);
   const result = (await handle.result()) as ProjectStatus;
   expect(result.stage).toBe('completed');
-  expect(timelineEvents(result)).toEqual(expect.arrayContaining(['credit_note_issued', 'refund_paid', 'completed']));
+  expect(timelineEvents(result)).toEqual(expect.arrayContaining(['credit_note_issued', 'refund_overdue', 'refund_escalated', 'refund_paid', 'completed']));
+  expect(noticesFor(env, projectId, 'refund_overdue')).toHaveLength(1);
+  expect(noticesFor(env, projectId, 'refund_escalation')).toHaveLength(1);
+  await recordHistory(handle, 'project-refund-chased');
 });
 
 test.concurrent('a compensation agreed before a cancellation is taken off what the cancelled project bills', async () => {

@@ -39,9 +39,11 @@ afterAll(() => env?.close());
  * record its marker); when a new baseline is cut, they join it. Listing one here is the decision.
  */
 const PATCHES_AFTER_BASELINE_1: string[] = [
+  // 2026-12-03: a refund owed to the client is chased (the manager, then leadership) like a payment.
+  'chase-refunds-owed',
   // 2026-12-03: a compensation's credit note is set against what the client has not paid yet.
   'set-off-credit-notes',
-];
+]; // in alphabetical order, as the code is scanned
 
 const changeVersionUpserts = (history: temporal.api.history.v1.IHistory): number =>
   (history.events ?? []).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.TemporalChangeVersion).length;

@@ -10,7 +10,7 @@ import { sumAmounts } from '../money';
 import { INVOICE_DOCUMENT } from '../vocabulary';
 import type { DocumentKind, DocumentRef, InvoiceKind, InvoiceView } from './contract';
 import type { ProjectContext } from './context';
-import { documentSnapshot, owedAmount, setOffCreditNote, settleCompensations, unpaidInvoices, type Compensation } from './state';
+import { documentSnapshot, owedAmount, refundsOwed, setOffCreditNote, settleCompensations, unpaidInvoices, type Compensation } from './state';
 
 // Contracts, invoices and their numbers the business cannot go on without: retried until they
 // succeed (an operator sees the failing activity), never skipped.
@@ -48,6 +48,10 @@ export interface InvoiceExtra {
   /** A credit note that gives back compensations (not a cancellation's settlement): its paper and mail say so. */
   refundsCompensation?: boolean;
 }
+
+/** The earliest of these moments, if any. */
+const earliest = (moments: (number | undefined)[]): number | undefined =>
+  moments.reduce<number | undefined>((min, at) => (at === undefined ? min : min === undefined || at < min ? at : min), undefined);
 
 export function createBilling(ctx: ProjectContext): Billing {
   const { status, input, patched } = ctx;
@@ -89,23 +93,45 @@ export function createBilling(ctx: ProjectContext): Billing {
     }
   }
 
-  function chaseDuePayments(unpaid: InvoiceView[]): number | undefined {
+  /** A refund owed to the client not paid out by its due date: the manager pays it, leadership hears if they do not. */
+  function chaseRefund(note: InvoiceView, kind: 'refund-reminder' | 'refund-escalation'): void {
+    ctx.chased.add(`${kind}:${note.number}`);
+    const owed = owedAmount(note);
+    const data = { invoiceNumber: note.number, amount: owed, currency: note.currency, dueAt: note.dueAt };
+    ctx.record(kind === 'refund-reminder' ? 'refund_overdue' : 'refund_escalated', undefined, `${note.number}: ${owed} ${note.currency} to refund`);
+    if (kind === 'refund-reminder') ctx.send('refund_overdue', `refund-overdue:${note.number}`, ctx.manager, data);
+    else ctx.send('refund_escalation', `refund-escalation:${note.number}`, { ...ctx.manager, ...ctx.leadership }, data);
+  }
+
+  /** Sends the notices now due (reminders, then escalations), returns when the next falls due. */
+  function chaseDue<K extends string>(invoices: InvoiceView[], kinds: [K, K], chase: (invoice: InvoiceView, kind: K) => void): number | undefined {
     const now = Date.now();
-    const notices = unpaid
+    const notices = invoices
       .flatMap((invoice) => [
-        { invoice, kind: 'reminder' as const, at: Date.parse(invoice.dueAt) },
-        { invoice, kind: 'escalation' as const, at: Date.parse(invoice.dueAt) + input.policy.paymentEscalationMs },
+        { invoice, kind: kinds[0], at: Date.parse(invoice.dueAt) },
+        { invoice, kind: kinds[1], at: Date.parse(invoice.dueAt) + input.policy.paymentEscalationMs },
       ])
       .filter((n) => !ctx.chased.has(`${n.kind}:${n.invoice.number}`));
-    for (const n of notices.filter((n) => n.at <= now)) chasePayment(n.invoice, n.kind);
-    return notices.filter((n) => n.at > now).reduce<number | undefined>((min, n) => (min === undefined || n.at < min ? n.at : min), undefined);
+    for (const n of notices.filter((n) => n.at <= now)) chase(n.invoice, n.kind);
+    return earliest(notices.filter((n) => n.at > now).map((n) => n.at));
   }
+
+  const chaseDuePayments = (unpaid: InvoiceView[]): number | undefined => chaseDue(unpaid, ['reminder', 'escalation'], chasePayment);
 
   // Every unpaid invoice is chased while the process waits on anything — a prepayment while the
   // work waits for it, an invoice of a cancelled project. Runs recorded before chased only the
   // final invoice's wait (and a cancelled project's), so they replay without this.
   const chasesInEveryWait = patched('chase-every-unpaid-invoice');
-  if (chasesInEveryWait) ctx.waitHooks.push(() => chaseDuePayments(unpaidInvoices(status)));
+  if (chasesInEveryWait) {
+    ctx.waitHooks.push(() => {
+      const nextPayment = chaseDuePayments(unpaidInvoices(status));
+      // Refunds owed are chased too, the other way. The patch is asked only once a refund is owed,
+      // where runs recorded before waited without a timer for it (so no run without one is marked).
+      const refunds = refundsOwed(status);
+      if (refunds.length === 0 || !patched('chase-refunds-owed')) return nextPayment;
+      return earliest([nextPayment, chaseDue(refunds, ['refund-reminder', 'refund-escalation'], chaseRefund)]);
+    });
+  }
 
   async function issueInvoice(
     kind: InvoiceKind,

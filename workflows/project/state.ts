@@ -174,6 +174,9 @@ export const owedAmount = (invoice: InvoiceView): number => fromMinor(owedMinor(
 export const unpaidInvoices = (status: ProjectStatus): InvoiceView[] =>
   status.invoices.filter((i) => i.status === 'open' && i.kind !== 'credit_note');
 
+/** Credit notes the agency has still to pay out: refunds owed to the client. */
+export const refundsOwed = (status: ProjectStatus): InvoiceView[] => status.invoices.filter((i) => i.status === 'open' && i.kind === 'credit_note');
+
 /**
  * Sets a credit note against what the client has not paid yet, the final invoice first (a
  * compensation is for the work it bills), then the oldest: the client pays that much less and the

@@ -284,7 +284,8 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
       // Credit notes are money the agency owes: the project closes once they are paid out too.
       const refunds = p.invoices.filter((i) => open(i) && i.kind === 'credit_note');
       const complaintOpen = p.complaints.some((c) => !c.resolvedAt);
-      const amounts = (list: Invoice[], due: string) => list.map((i) => `${i.number} (${formatMoney(stillOwed(i), i.currency)} ${due} ${formatDate(i.dueAt)})`).join(', ');
+      const amounts = (list: Invoice[], due: string) =>
+        list.map((i) => `${i.number} (${formatMoney(stillOwed(i), i.currency)} ${due} ${formatDate(i.dueAt)}${Date.parse(i.dueAt) < Date.now() ? ', overdue' : ''})`).join(', ');
       return (
         <>
           <div class="callout" role="note">
