@@ -29,6 +29,7 @@ export const NOTIFICATION_TEMPLATES = [
   'complaint_filed',
   'payment_escalation',
   'refund_escalation',
+  'complaint_unresolved',
   'project_cancelled',
   // clients
   'delivery_ready',

@@ -128,6 +128,7 @@ export const envSchema = z.object({
   POLICY_ACCEPTANCE_WINDOW: duration('5d'),
   POLICY_PAYMENT_TERMS: duration('14d'),
   POLICY_PAYMENT_ESCALATION: duration('7d'),
+  POLICY_COMPLAINT_RESOLUTION: duration('48h'),
   POLICY_START_AFTER_PREPAYMENT: bool(true),
 });
 

@@ -56,6 +56,11 @@ export const policySchema = z.object({
   acceptanceWindowMs: z.number().int().positive(),
   paymentTermsMs: z.number().int().positive(),
   paymentEscalationMs: z.number().int().positive(),
+  /**
+   * An open complaint this long after it was recorded is brought to the manager and leadership.
+   * Absent in runs started before complaints were followed up (workflows/project/complaints.ts).
+   */
+  complaintResolutionMs: z.number().int().positive().optional(),
   startAfterPrepayment: z.boolean(),
 });
 export type Policy = z.infer<typeof policySchema>;

@@ -310,6 +310,19 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       lines: [`A complaint was recorded on ${v.project}.`, ...v.line('Complaint', 'description'), `It needs a resolution.`],
     }),
   },
+  complaint_unresolved: {
+    link: 'project',
+    staff: (v) => ({
+      subject: `Complaint still unresolved: ${v.project}`,
+      lines: [
+        `The complaint ${v.has('clientName') ? `from ${v.text('clientName', '')} ` : ''}recorded ${v.date('recordedAt', 'earlier')} on ${v.project} ` +
+          `has no resolution yet` +
+          (v.has('dueAt') ? `; it was to be resolved by ${v.date('dueAt')}.` : '.'),
+        ...v.line('Complaint', 'description'),
+        `Resolve it in the portal (with the compensation, if one was agreed with the client); the project cannot close while it is open.`,
+      ],
+    }),
+  },
   payment_escalation: {
     link: 'project',
     staff: (v) => ({

@@ -109,7 +109,7 @@ function refuseUnfitRequest(request: ProjectRequest, nowMs: number): void {
 }
 
 /** Configured defaults, overridden field by field by the request's `policy`. */
-export function resolvePolicy(defaults: Policy, overrides: PolicyOverrides | undefined): Policy {
+export function resolvePolicy(defaults: Required<Policy>, overrides: PolicyOverrides | undefined): Policy {
   const problems: { field: string; message: string }[] = [];
   const ms = (name: keyof PolicyOverrides, fallback: number): number => {
     const value = overrides?.[name];
@@ -129,6 +129,7 @@ export function resolvePolicy(defaults: Policy, overrides: PolicyOverrides | und
     acceptanceWindowMs: ms('acceptanceWindow', defaults.acceptanceWindowMs),
     paymentTermsMs: ms('paymentTerms', defaults.paymentTermsMs),
     paymentEscalationMs: ms('paymentEscalation', defaults.paymentEscalationMs),
+    complaintResolutionMs: ms('complaintResolution', defaults.complaintResolutionMs),
     startAfterPrepayment: overrides?.startAfterPrepayment ?? defaults.startAfterPrepayment,
   };
   if (problems.length > 0) throw badRequest(problems);
@@ -161,7 +162,7 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
   const storeWrites = new PendingWrites(deps.logger);
   const router = Router();
 
-  const policyDefaults: Policy = {
+  const policyDefaults: Required<Policy> = {
     approvalSlaMs: config.POLICY_APPROVAL_SLA,
     escalationSlaMs: config.POLICY_ESCALATION_SLA,
     reminderLeadMs: config.POLICY_REMINDER_LEAD,
@@ -169,6 +170,7 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
     acceptanceWindowMs: config.POLICY_ACCEPTANCE_WINDOW,
     paymentTermsMs: config.POLICY_PAYMENT_TERMS,
     paymentEscalationMs: config.POLICY_PAYMENT_ESCALATION,
+    complaintResolutionMs: config.POLICY_COMPLAINT_RESOLUTION,
     startAfterPrepayment: config.POLICY_START_AFTER_PREPAYMENT,
   };
 

@@ -83,6 +83,7 @@ const PORTAL_PAGE: Record<NotificationTemplate, string> = {
   plan_waiting: '/approvals',
   plan_approval_escalation: '/approvals',
   complaint_filed: '/projects/acme',
+  complaint_unresolved: '/projects/acme',
   payment_escalation: '/projects/acme',
   refund_escalation: '/projects/acme',
   project_cancelled: '/projects/acme',

@@ -46,6 +46,7 @@ describe('POST /api/projects', () => {
       acceptanceWindowMs: h.config.POLICY_ACCEPTANCE_WINDOW,
       paymentTermsMs: 3_600_000,
       paymentEscalationMs: h.config.POLICY_PAYMENT_ESCALATION,
+      complaintResolutionMs: h.config.POLICY_COMPLAINT_RESOLUTION,
       startAfterPrepayment: h.config.POLICY_START_AFTER_PREPAYMENT,
     });
     const again = await h.http().get(res.headers.location).set(h.auth('manager')).expect(200);

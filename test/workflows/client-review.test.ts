@@ -173,6 +173,35 @@ test.concurrent('an unpaid invoice: the client is reminded at the due date, mana
   await recordHistory(handle, 'project-payment-chased');
 });
 
+test.concurrent('a complaint left unresolved is brought to the manager and leadership after the policy’s time, once; one resolved in time is not', async () => {
+  const input = projectInput({ departments: ['analytics'], policy: { complaintResolutionMs: 2_000 } });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('report', 'analytics', { price: 500 })]));
+  await deliverTask(env, projectId, 'report', 'analytics');
+  await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
+  const complain = (description: string) => projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'complaint', description }, by: MANAGER }] });
+  const resolve = (complaintId: string) => projectUpdate(handle, resolveComplaintUpdate, { args: [{ complaintId, resolution: 'call and fix', by: LEADER }] });
+  await complain('numbers do not add up');
+  await complain('and the charts are unreadable');
+  await resolve('c2');
+
+  const [brought] = await waitForNotice(env, projectId, 'complaint_unresolved', 1, 30_000);
+  expect(brought.recipients).toEqual({ personIds: [MANAGER.id], roles: ['leadership'] });
+  expect(brought.data).toMatchObject({ complaintId: 'c1', description: 'numbers do not add up' });
+  const s = await waitForStatus(handle, (x) => timelineEvents(x).includes('complaint_unresolved'), 'complaint unresolved');
+  expect(Date.parse(s.timeline.find((e) => e.event === 'complaint_unresolved')!.at) - Date.parse(s.complaints[0].at)).toBeGreaterThanOrEqual(2_000);
+  await sleep(2_500);
+  // Once, and only for the complaint still open.
+  expect(noticesFor(env, projectId, 'complaint_unresolved').map((n) => n.data.complaintId)).toEqual(['c1']);
+  await resolve('c1');
+  await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 4, comment: '' }, by: MANAGER }] });
+  await payInFull(handle);
+  expect(((await handle.result()) as ProjectStatus).stage).toBe('completed');
+  expect(noticesFor(env, projectId, 'complaint_unresolved')).toHaveLength(1);
+  await recordHistory(handle, 'project-complaint-followed-up');
+});
+
 test.concurrent('cancelled in production: open work stops (assignees told), accepted work is invoiced less the prepayment paid', async () => {
   const input = projectInput({ departments: ['design', 'copywriting', 'ads'] });
   const { projectId } = input;

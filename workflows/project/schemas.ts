@@ -44,6 +44,7 @@ export const policyOverridesSchema = z
     acceptanceWindow: durationInputSchema,
     paymentTerms: durationInputSchema,
     paymentEscalation: durationInputSchema,
+    complaintResolution: durationInputSchema,
     startAfterPrepayment: z.boolean(),
   })
   .partial()

@@ -12,6 +12,7 @@ import { percentOf } from '../money';
 import { cancelTaskSignal } from '../task/contract';
 import type { InvoiceView, ProjectInput, ProjectStatus } from './contract';
 import { createBilling } from './billing';
+import { followUpComplaints } from './complaints';
 import { createProjectContext, ProjectCancelled, type TaskRuntime } from './context';
 import { registerProjectHandlers } from './handlers';
 import { createProduction } from './production';
@@ -33,6 +34,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
   const { status, patched } = ctx;
   const production = createProduction(ctx);
   const billing = createBilling(ctx);
+  followUpComplaints(ctx);
 
   // Intake is recorded and planning has begun (openingStatus) before any handler can run: an
   // update delivered with the start is dispatched as soon as its handler is registered. The

@@ -22,6 +22,7 @@ const POLICIES: { key: PolicyKey; label: string }[] = [
   { key: 'acceptanceWindow', label: 'Wait for the client’s response for' },
   { key: 'paymentTerms', label: 'Invoices are due after' },
   { key: 'paymentEscalation', label: 'Escalate an unpaid invoice after its due date by' },
+  { key: 'complaintResolution', label: 'Bring up an unresolved complaint after' },
 ];
 
 const id = (field: string) => fieldId('np', field);

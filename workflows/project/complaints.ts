@@ -1,0 +1,39 @@
+/**
+ * A claim must be recorded, escalated and resolved: leadership hears of each complaint as it is
+ * recorded, and one still open after the policy's time is brought to the manager and leadership
+ * again, once, while the process waits on anything else.
+ */
+import { hasOpenComplaint } from './state';
+import type { ProjectContext } from './context';
+
+/** Where a run's policy does not say (runs started before complaints were followed up): 48 hours. */
+const COMPLAINT_RESOLUTION_DEFAULT_MS = 48 * 3_600_000;
+
+export function followUpComplaints(ctx: ProjectContext): void {
+  const { status, input, patched } = ctx;
+  const allowedMs = input.policy.complaintResolutionMs ?? COMPLAINT_RESOLUTION_DEFAULT_MS;
+
+  ctx.waitHooks.push(() => {
+    // Asked only while a complaint is open, where runs recorded before waited without a timer for
+    // it: runs without a complaint carry no marker.
+    if (!hasOpenComplaint(status) || !patched('follow-up-open-complaints')) return undefined;
+    const now = Date.now();
+    let next: number | undefined;
+    for (const complaint of status.complaints.filter((c) => !c.resolvedAt && !ctx.chased.has(`complaint:${c.complaintId}`))) {
+      const due = Date.parse(complaint.at) + allowedMs;
+      if (due > now) {
+        next = next === undefined ? due : Math.min(next, due);
+        continue;
+      }
+      ctx.chased.add(`complaint:${complaint.complaintId}`);
+      ctx.record('complaint_unresolved', undefined, `${complaint.complaintId}: open since ${complaint.at}`);
+      ctx.send('complaint_unresolved', `complaint-unresolved:${complaint.complaintId}`, { ...ctx.manager, ...ctx.leadership }, {
+        complaintId: complaint.complaintId,
+        description: complaint.description,
+        recordedAt: complaint.at,
+        dueAt: new Date(due).toISOString(),
+      });
+    }
+    return next;
+  });
+}
