@@ -25,8 +25,13 @@ const PROVOKED = [
 ];
 
 /** One design task (a 1,200 plan), delivered and accepted through the API: the project waits for the client's response. */
-async function projectInClientReview(projectTitle: string): Promise<string> {
-  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: projectTitle, departments: ['design'] })).expect(201);
+async function projectInClientReview(projectTitle: string, policy?: Record<string, string>): Promise<string> {
+  const created = await h
+    .http()
+    .post('/api/projects')
+    .set(h.auth('manager'))
+    .send(projectRequest({ title: projectTitle, departments: ['design'], ...(policy && { policy }) }))
+    .expect(201);
   const id = (created.body as ProjectStatus).projectId;
   const plan = planRequest();
   await h
@@ -71,6 +76,15 @@ step('a complaint is recorded, and resolved (a resolution is required)', async (
   await page.getByText('Complaint recorded.').waitFor();
   const complaint = page.locator('.complaints li', { hasText: 'The logo is too small.' });
   await complaint.getByText('Open', { exact: true }).waitFor();
+  // By when the policy wants it resolved (the harness's default: 48 hours after it was recorded).
+  const project = (await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+  const due = new Date(Date.parse(project.complaints[0].at) + project.policy.complaintResolutionMs!);
+  expect(project.policy.complaintResolutionMs).toBe(48 * 3_600_000);
+  const dueAsShown = await page.evaluate(
+    (iso) => new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(new Date(iso)),
+    due.toISOString(),
+  );
+  await complaint.getByText(`to be resolved by ${dueAsShown}`).waitFor();
 
   await complaint.getByRole('button', { name: 'Resolve the complaint' }).click();
   await page.locator('#resolution-c1-error').waitFor();
@@ -139,7 +153,7 @@ step('cancelling needs a reason; then the project is cancelled, with the reason 
 
 step('a compensation agreed after the final invoice: a credit note set against what is unpaid, the rest refunded on the page, then the project completes', async () => {
   // A second project through the API, to its final invoice, part paid, with a complaint after acceptance.
-  const id = await projectInClientReview(`${title} refund`);
+  const id = await projectInClientReview(`${title} refund`, { complaintResolution: '1s' });
   const get = async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
   await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'accepted', rating: 4 }).expect(200);
   const final = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'final' && i.documentId), { what: 'the final invoice', timeoutMs: 30_000 });
@@ -150,6 +164,8 @@ step('a compensation agreed after the final invoice: a credit note set against w
   const { page } = manager;
   await page.goto(`${portal.baseUrl}/projects/${id}`);
   const complaint = page.locator('.complaints li', { hasText: 'The icons are blurry.' });
+  // Left open past the project's complaint time (1 s here): the page says so.
+  await complaint.getByText(/^past its resolution time \(/).waitFor({ timeout: 15_000 });
   expect(await complaint.locator('#compensation-c1-hint').textContent()).toContain('Refunded to the client by a credit note');
   await page.locator('#resolution-c1').fill('Icons redrawn; 100.50 back agreed.');
   await page.locator('#compensation-c1').fill('100,50'); // a comma as the decimal mark

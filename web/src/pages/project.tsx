@@ -527,7 +527,7 @@ function FeedbackHistory({ project: p, canAct, onChange }: { project: ProjectSta
               <li key={c.complaintId}>
                 <p>
                   <strong>{c.description}</strong> <span class="muted">({formatDateTime(c.at)})</span>{' '}
-                  {c.resolvedAt ? <Badge tone="good">Resolved</Badge> : <Badge tone="warn">Open</Badge>}
+                  {c.resolvedAt ? <Badge tone="good">Resolved</Badge> : <ComplaintDue at={c.at} allowedMs={p.policy.complaintResolutionMs} />}
                 </p>
                 {c.resolution && (
                   <p>
@@ -548,6 +548,23 @@ function FeedbackHistory({ project: p, canAct, onChange }: { project: ProjectSta
           </ul>
         </>
       )}
+    </>
+  );
+}
+
+/** Where the workflow's policy does not say (projects started before it did): as the workflow assumes. */
+const COMPLAINT_RESOLUTION_DEFAULT_MS = 48 * 3_600_000;
+
+/** An open complaint, and by when the policy wants it resolved (past that, manager and leadership were told). */
+function ComplaintDue({ at, allowedMs }: { at: string; allowedMs?: number }) {
+  const due = new Date(Date.parse(at) + (allowedMs ?? COMPLAINT_RESOLUTION_DEFAULT_MS)).toISOString();
+  return Date.parse(due) < Date.now() ? (
+    <>
+      <Badge tone="bad">Open</Badge> <span class="muted">past its resolution time ({formatDateTime(due)})</span>
+    </>
+  ) : (
+    <>
+      <Badge tone="warn">Open</Badge> <span class="muted">to be resolved by {formatDateTime(due)}</span>
     </>
   );
 }
