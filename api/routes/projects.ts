@@ -32,14 +32,16 @@ import {
   planDecisionRequestSchema,
   planSchema,
   projectRequestSchema,
+  type PlanInput,
   type PolicyOverrides,
   type ProjectInput,
   type ProjectRequest,
 } from '../../workflows/project/schemas';
+import { DEPARTMENTS, type Department } from '../../workflows/vocabulary';
 import type { Actor, Policy } from '../../workflows/shared-schemas';
 import type { AppDeps } from '../app';
 import { actorOf, allow, caller } from '../auth';
-import { ApiProblem, badRequest, forbidden, notFound, ProblemType } from '../errors';
+import { ApiProblem, badRequest, fieldPath, forbidden, notFound, ProblemType } from '../errors';
 import { projectListQuerySchema } from '../schemas';
 import type { ProjectMemo } from '../temporal-gateway';
 import { CURRENT_PATCH_BASELINE } from '../../workflows/common/patches';
@@ -152,6 +154,65 @@ const PLAN_RANGES_CHECKED_BY_RULES = {
   prepaymentPercent: z.number().default(0),
   includedRevisionRounds: z.number().default(1),
 };
+
+/**
+ * A plan's body with every problem named in one answer: the schema's (a price that is not a
+ * number) and the plan rules' (dates, dependencies, ranges) on whatever of the plan can be read,
+ * so a manager is not sent back a second time for what was wrong all along. A field the schema
+ * refused is not named again by the rules.
+ */
+function planBodySchema(nowMs: () => number) {
+  const strict = planSchema.extend(PLAN_RANGES_CHECKED_BY_RULES);
+  return z.unknown().transform((raw, ctx): PlanInput => {
+    const parsed = strict.safeParse(raw);
+    const refused = parsed.success ? [] : parsed.error.issues;
+    for (const issue of refused) ctx.issues.push({ ...issue, input: undefined });
+    const readable = parsed.success ? parsed.data : readablePlan(raw);
+    if (!readable) return z.NEVER;
+    const named = new Set(refused.map((issue) => fieldPath(issue.path)));
+    for (const problem of checkPlan(readable, nowMs())) {
+      if (named.has(problem.field)) continue;
+      ctx.issues.push({ code: 'custom', path: pathOf(problem.field), message: problem.message, input: raw });
+    }
+    return parsed.success ? parsed.data : z.NEVER;
+  });
+}
+
+/** What the plan rules can check of a body the schema refused: its tasks' keys, dates and dependencies, its ranges. */
+function readablePlan(raw: unknown): PlanInput | undefined {
+  if (typeof raw !== 'object' || raw === null || !Array.isArray((raw as { tasks?: unknown }).tasks)) return undefined;
+  const body = raw as Record<string, unknown> & { tasks: unknown[] };
+  const text = (value: unknown, fallback: string): string => (typeof value === 'string' ? value : fallback);
+  const number = (value: unknown, fallback: number): number => (typeof value === 'number' ? value : fallback);
+  return {
+    tasks: body.tasks.map((item, index) => {
+      const task = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
+      const key = text(task.key, `#${index + 1}`);
+      return {
+        key,
+        title: text(task.title, key),
+        description: '',
+        // A department or price the schema refused is named by it; these stand in so the rules pass them.
+        department: KNOWN_DEPARTMENTS.has(String(task.department)) ? (task.department as Department) : 'design',
+        estimateHours: 0,
+        price: number(task.price, 0),
+        dueAt: text(task.dueAt, ''),
+        dependsOn: Array.isArray(task.dependsOn) ? task.dependsOn.filter((d): d is string => typeof d === 'string') : [],
+      };
+    }),
+    prepaymentPercent: number(body.prepaymentPercent, 0),
+    includedRevisionRounds: number(body.includedRevisionRounds, 1),
+  };
+}
+
+const KNOWN_DEPARTMENTS: ReadonlySet<string> = new Set(DEPARTMENTS);
+
+/** `tasks[0].dueAt` as a zod path. */
+const pathOf = (field: string): (string | number)[] =>
+  field
+    .split(/[.[\]]/)
+    .filter((part) => part !== '')
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 
 export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen: SeenVersions<ProjectStatus>): Router {
   const { temporal, config } = deps;
@@ -369,11 +430,7 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
   router.put(
     '/api/projects/:id/plan',
     allow('manager'),
-    projectAction(submitPlanUpdate, planSchema.extend(PLAN_RANGES_CHECKED_BY_RULES), (plan, by) => {
-      const problems = checkPlan(plan, now());
-      if (problems.length > 0) throw badRequest(problems);
-      return { ...plan, by };
-    }),
+    projectAction(submitPlanUpdate, planBodySchema(now), (plan, by) => ({ ...plan, by })),
   );
 
   router.post(

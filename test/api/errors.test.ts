@@ -168,6 +168,25 @@ describe('400: the request itself is wrong', () => {
         .send({ ...plan, prepaymentPercent: 150, tasks: [tasks[0], { ...tasks[1], dueAt: '2020-01-01T00:00:00Z' }] });
       expectProblem(both, 400, 'validation');
       expect(fields(both)).toEqual(expect.arrayContaining(['tasks[1].dueAt', 'prepaymentPercent']));
+
+      // A price that is not a number (the schema's), a dependency on no task and a past due date
+      // (the plan rules'): all in one answer, not the rules' only on the next try.
+      const mixed = await h
+        .http()
+        .put(`/api/projects/${awaiting}/plan`)
+        .set(h.auth('manager'))
+        .send({ ...plan, tasks: [{ ...tasks[0], price: 'a lot', dependsOn: ['nope'] }, { ...tasks[1], dueAt: '2020-01-01T00:00:00Z' }] });
+      expectProblem(mixed, 400, 'validation');
+      expect(fields(mixed)).toEqual(expect.arrayContaining(['tasks[0].price', 'tasks[0].dependsOn[0]', 'tasks[1].dueAt']));
+      expect(mixed.body.errors.find((e: { field: string }) => e.field === 'tasks[0].price').message).toBe('expected a number');
+      // A field the schema refuses is named once, in its words (a due date that is not text is not also "not a date").
+      const notText = await h
+        .http()
+        .put(`/api/projects/${awaiting}/plan`)
+        .set(h.auth('manager'))
+        .send({ ...plan, tasks: [{ ...tasks[0], dueAt: 12_345 }, tasks[1]] });
+      expectProblem(notText, 400, 'validation');
+      expect(fields(notText)).toEqual(['tasks[0].dueAt']);
     });
   });
 
