@@ -301,6 +301,11 @@ export const complaintViewSchema = z.object({
       settled: z.boolean(),
       /** The invoice that took it off (final or cancellation), or the credit note that gives it back. */
       invoiceNumber: z.string().optional(),
+      /**
+       * What a cancelled project's bill could take off for it, when that was less than agreed: the
+       * compensations together are at most the work accepted (a credit note never gives back money not paid).
+       */
+      takenOff: z.number().optional(),
     })
     .optional(),
 });

@@ -334,7 +334,13 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
     } else if (settlement.balance < 0) {
       bill = await billing.issueInvoice('credit_note', -settlement.balance, settlement.lines, settlement.prepaymentReceived, extra);
     }
-    // Those it could take nothing more off (the accepted work used up) are closed by it too.
+    // Those it could take nothing more off (the accepted work used up) are closed by it too, each
+    // with what was taken off for it where that is less than agreed.
     settleCompensations(status, settlement.agreed, bill?.number);
+    for (const c of settlement.agreed) {
+      const taken = settlement.compensations.find((t) => t.complaintId === c.complaintId)?.amount ?? 0;
+      const complaint = status.complaints.find((k) => k.complaintId === c.complaintId)!;
+      if (taken < c.amount) complaint.compensation = { ...complaint.compensation!, takenOff: taken };
+    }
   }
 }

@@ -609,6 +609,13 @@ function RecordComplaint({ project: p, onChange }: { project: ProjectStatus; onC
 /** Where a complaint's compensation went: off an invoice, or back by a credit note (refunded yet or not). */
 function compensationState(compensation: NonNullable<ProjectStatus['complaints'][number]['compensation']>, p: ProjectStatus): string {
   if (!compensation.settled) return '— to be taken off the final invoice';
+  if (compensation.takenOff !== undefined) {
+    // A cancelled project's bill takes compensations off the work accepted, and no more.
+    const taken = compensation.takenOff > 0 ? `${formatMoney(compensation.takenOff, p.budget.currency)} of it taken off` : 'nothing of it could be taken off';
+    return compensation.invoiceNumber
+      ? `— ${taken} invoice ${compensation.invoiceNumber} (the work accepted before the cancellation allowed no more)`
+      : `— ${taken} the work accepted before the cancellation, which it used up: nothing was left to bill`;
+  }
   if (!compensation.invoiceNumber) return '— nothing was left to bill';
   const invoice = p.invoices.find((i) => i.number === compensation.invoiceNumber);
   if (invoice?.kind !== 'credit_note') return `— taken off invoice ${compensation.invoiceNumber}`;
