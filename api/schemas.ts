@@ -249,7 +249,7 @@ export const portfolioReportSchema = z
       })
       .meta({
         description:
-          'Projects with a credit note not yet paid out (a compensation, or a cancelled project\u2019s prepayment beyond the work): money the agency owes; the project closes once it is paid. Earliest due first.',
+          'Projects with a credit note not yet paid out nor set against an unpaid invoice (a compensation, or a cancelled project\u2019s prepayment beyond the work): money the agency owes; the project closes once it is paid. Earliest due first.',
       }),
   })
   .meta({ id: 'PortfolioReport' });
@@ -312,7 +312,7 @@ const moneyRowShape = {
   netInvoiced: d(z.number(), 'invoiced \u2212 voided \u2212 credited.'),
   paid: d(z.number(), 'Payments received in the period (by the date the client paid), credit notes excluded.'),
   refunded: d(z.number(), 'Payments made to clients on credit notes in the period.'),
-  outstanding: d(z.number(), 'Owed by clients at the end of the period (or now, if earlier): each invoice issued by then, less what was paid and voided by then.'),
+  outstanding: d(z.number(), 'Owed by clients at the end of the period (or now, if earlier): each invoice issued by then, less what was paid, voided and covered by credit notes set against it by then.'),
   overdue: d(z.number(), 'The part of `outstanding` on invoices already past their due date then.'),
 };
 const moneyRow = z.object(moneyRowShape);

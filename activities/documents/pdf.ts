@@ -252,12 +252,13 @@ const INVOICE_KIND_NAMES: Record<InvoiceKind, string> = {
 const numbers = (invoices: InvoiceView[]): string => invoices.map((i) => i.number).join(', ');
 
 /** The lines every invoice prints: the number, the dates, the project and the contract. */
-function invoiceHeading(page: Page, s: ProjectStatus, invoice: InvoiceContent, labels: { number: string; due: string }): void {
+/** `due` left out: nothing falls due (a credit note wholly set off on its date of issue). */
+function invoiceHeading(page: Page, s: ProjectStatus, invoice: InvoiceContent, labels: { number: string; due?: string }): void {
   const contract = [...s.documents].reverse().find((d) => d.kind === 'contract');
   page.keyValues([
     [labels.number, invoice.number],
     ['Date of issue', fmtDate(invoice.issuedAt)],
-    [labels.due, fmtDate(invoice.dueAt)],
+    ...(labels.due !== undefined ? ([[labels.due, fmtDate(invoice.dueAt)]] as [string, string][]) : []),
     ['Project', `${s.title} (${s.projectId})`],
     ...(contract?.number ? ([['Contract No.', contract.number]] as [string, string][]) : []),
   ]);
@@ -294,7 +295,7 @@ function renderInvoice(page: Page, s: ProjectStatus, invoice: InvoiceContent): v
   const subtotal = sumAmounts(invoice.lines.map((l) => l.amount), currency);
   // The final invoice deducts the prepayment invoiced (chased on its own); a cancellation only
   // what was actually received, since an unpaid prepayment is voided instead.
-  const deductedFrom = cancellation ? prepayments.filter((i) => i.paidAmount > 0) : prepayments;
+  const deductedFrom = cancellation ? prepayments.filter((i) => i.paidAmount > 0 || netSetOff(i) > 0) : prepayments;
   const deductionLabel = cancellation ? 'Less prepayment received' : 'Less prepayment';
   page.totals([
     [cancellation ? 'Accepted work' : 'Subtotal', fmtMoney(subtotal, currency)],
@@ -319,7 +320,8 @@ function renderInvoice(page: Page, s: ProjectStatus, invoice: InvoiceContent): v
       page.paragraph(
         `Prepayment invoice ${v.number} (${fmtMoney(v.amount, v.currency)}) is void: the unpaid ` +
           `${fmtMoney(v.voidedAmount ?? 0, v.currency)} is no longer owed and must not be paid` +
-          (v.paidAmount > 0 ? `; the ${fmtMoney(v.paidAmount, v.currency)} paid on it is deducted above.` : '.'),
+          (v.paidAmount > 0 ? `; the ${fmtMoney(v.paidAmount, v.currency)} paid on it is deducted above` : '') +
+          (netSetOff(v) > 0 ? `; the ${fmtMoney(netSetOff(v), v.currency)} of credit notes set against it is deducted above as received.` : '.'),
       );
     }
   }
@@ -360,7 +362,7 @@ function renderCompensationCreditNote(page: Page, s: ProjectStatus, note: Invoic
   // Set against invoices the Client has not paid: those ask that much less, and only the rest is refunded.
   const setOffs = note.setOffs ?? [];
   const refund = subtractAmounts(note.amount, sumAmounts(setOffs.map((o) => o.amount), currency), currency);
-  invoiceHeading(page, s, note, { number: 'Credit note No.', due: refund > 0 ? 'Refund due by' : 'Set off on' });
+  invoiceHeading(page, s, note, { number: 'Credit note No.', ...(refund > 0 && { due: 'Refund due by' }) });
   page.parties(s, 'Owed to');
   page.paragraph(`${page.agency.name} owes ${s.client.name} ${fmtMoney(note.amount, currency)}, the compensation agreed for a complaint about the work.`, {
     bold: true,
@@ -711,7 +713,13 @@ function renderInvoiceSummary(page: Page, s: ProjectStatus, currency: string): v
       })),
     ),
     ...billed.flatMap((inv) =>
-      setOffsOf(inv).map((o) => ({ at: o.at, text: `${fmtDate(o.at)}: credit note ${o.invoiceNumber} set against ${inv.number}, ${fmtMoney(o.amount, inv.currency)} (no money moved)` })),
+      setOffsOf(inv).map((o) => ({
+        at: o.at,
+        text:
+          o.amount >= 0
+            ? `${fmtDate(o.at)}: credit note ${o.invoiceNumber} set against ${inv.number}, ${fmtMoney(o.amount, inv.currency)} (no money moved)`
+            : `${fmtDate(o.at)}: ${fmtMoney(-o.amount, inv.currency)} of credit note ${o.invoiceNumber} no longer set against ${inv.number}, which was paid in full: refunded instead`,
+      })),
     ),
   ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   if (entries.length > 0) page.bullets(entries.map((e) => e.text));
@@ -748,6 +756,8 @@ function renderInvoiceSummary(page: Page, s: ProjectStatus, currency: string): v
 }
 
 const setOffsOf = (invoice: InvoiceView): NonNullable<InvoiceView['setOffs']> => invoice.setOffs ?? [];
+/** What credit notes set against an invoice cover, net of set-offs undone. */
+const netSetOff = (invoice: InvoiceView): number => sumAmounts(setOffsOf(invoice).map((o) => o.amount), invoice.currency);
 
 const FEEDBACK_NAMES: Record<ProjectStatus['feedback'][number]['kind'], string> = {
   accepted: 'accepted',

@@ -319,7 +319,9 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
           `has no resolution yet` +
           (v.has('dueAt') ? `; it was to be resolved by ${v.date('dueAt')}.` : '.'),
         ...v.line('Complaint', 'description'),
-        `Resolve it in the portal (with the compensation, if one was agreed with the client); the project cannot close while it is open.`,
+        v.has('cancelled')
+          ? `The project is cancelled and its bill settled as it stands: resolve it in the portal without a compensation.`
+          : `Resolve it in the portal (with the compensation, if one was agreed with the client); the project cannot close while it is open.`,
       ],
     }),
   },
@@ -422,10 +424,11 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       subject: `Credit note issued: ${v.project}`,
       lines: [
         `${v.text('clientName', 'The client')} is owed a refund of ${v.money(v.pick('refundOwed', 'amount'))}` +
-          (v.has('invoiceNumber') ? ` (credit note ${v.text('invoiceNumber', '')}` : '') +
-          (v.has('setAgainst') ? `; ${v.money('setOffAmount')} of it was set against ${v.text('setAgainst', '')}, which the client has not paid` : '') +
-          (v.has('invoiceNumber') ? ')' : '') +
-          (v.has('dueAt') ? `, due ${v.date('dueAt')}.` : '.'),
+          (v.has('invoiceNumber') ? ` on credit note ${v.text('invoiceNumber', '')}` : '') +
+          (v.has('dueAt') ? `, due ${v.date('dueAt')}.` : '.') +
+          (v.has('setAgainst')
+            ? ` The credit note is for ${v.money()}; ${v.money('setOffAmount')} of that was set against ${v.text('setAgainst', '')}, which the client had not paid.`
+            : ''),
         `Pay it to the account the client names and record the refund in the portal.`,
       ],
     }),

@@ -292,10 +292,11 @@ export function projectFacts(s: ProjectStatus): Fact[] {
       });
     }
     // A credit note set against an unpaid invoice: no money moved, but each side owes that much less.
-    for (const setOff of invoice.setOffs ?? []) {
+    // Undone ones (the invoice turned out paid) are entries of their own, with negative amounts.
+    (invoice.setOffs ?? []).forEach((setOff, index) => {
       facts.push({
         ...base,
-        factId: `set-off:${invoice.number}:${setOff.invoiceNumber}`,
+        factId: `set-off:${invoice.number}:${index + 1}`,
         kind: 'set_off',
         at: setOff.at,
         refAt: invoice.issuedAt,
@@ -304,10 +305,10 @@ export function projectFacts(s: ProjectStatus): Fact[] {
         ref: invoice.number,
         label: invoice.kind,
       });
-    }
-    const settlements = [...invoice.payments.map((p) => p.paidAt), ...(invoice.setOffs ?? []).map((o) => o.at)];
-    if (!credit && status === 'paid' && settlements.length > 0) {
-      const settledAt = latest(settlements)!;
+    });
+    // Days to payment: when the money came, so an invoice settled only by a credit note has none.
+    if (!credit && status === 'paid' && invoice.payments.length > 0) {
+      const settledAt = latest(invoice.payments.map((p) => p.paidAt))!;
       facts.push({
         ...base,
         ...money,

@@ -291,7 +291,7 @@ test('templates read the values under the names the project workflow sends them'
   expect(partly).toContain('We have taken 200.00 EUR of it off INV-2026-000039, which is not paid yet: nothing is left to pay on it.');
   expect(partly).toContain('We refund the rest, 100.00 EUR, by bank transfer by 2026-03-22 12:00 UTC');
   expect(render('credit_note_issued', { ...setOff, setOffAmount: 200, stillOwed: 0, refundOwed: 100 }).text).toContain(
-    'is owed a refund of 100.00 EUR (credit note INV-2026-000040; 200.00 EUR of it was set against INV-2026-000039, which the client has not paid)',
+    'is owed a refund of 100.00 EUR on credit note INV-2026-000040. The credit note is for 300.00 EUR; 200.00 EUR of that was set against INV-2026-000039, which the client had not paid.',
   );
   expect(forClient('invoice_voided', { invoiceNumber: 'INV-2026-000007', amountVoided: 1000, amountPaid: 420.35, currency: 'EUR' }).text).toContain(
     'What you already paid on it (420.35 EUR) is counted in the final settlement.',

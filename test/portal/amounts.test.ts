@@ -3,7 +3,7 @@
  * compensations, extra prices, sales targets): a comma or a point before the cents, thousands
  * grouped in the ways people group them, and an amount that reads two ways refused, not guessed.
  */
-import { parseAmount } from '../../web/src/format';
+import { parseAmount, roundMoney } from '../../web/src/format';
 
 test.each([
   ['12,5', 12.5],
@@ -32,4 +32,24 @@ test.each([['2,500'], ['1.500'], ['999,999']])('%j reads two ways (thousands or 
 
 test.each([['12,5x'], [''], ['.5'], ['5.'], ['1,2,3'], ['1,00,000'], ['1,234.5.6'], ['2.500.00'], ['€12'], ['12 EUR']])('%j is not an amount', (typed) => {
   expect(parseAmount(typed)).toEqual({ problem: expect.stringMatching(/^not an amount: /) });
+});
+
+test.each([
+  ['2,500', 'JPY', 2500],
+  ['2.500', 'JPY', 2500],
+  ['1.125', 'KWD', 1.125],
+  ['12.125', 'KWD', 12.125],
+  ['1,125.500', 'KWD', 1125.5],
+  ['2500,5', 'EUR', 2500.5],
+])('%j in %s reads as %d: the currency’s decimals settle what reads two ways elsewhere', (typed, currency, amount) => {
+  expect(parseAmount(typed, currency)).toEqual({ amount });
+});
+
+test('in KWD a comma and three digits still read two ways, and the advice fits three decimals', () => {
+  expect(parseAmount('1,125', 'KWD')).toEqual({ problem: '1,125 could mean 1.125 or 1125: type 1125 for 1125, or 1.125' });
+  expect(parseAmount('-2,500')).toEqual({ problem: '-2,500 could mean -2.5 or -2500: type -2500 for -2500, or at most two decimals' });
+});
+
+test('amounts round to the currency’s smallest unit', () => {
+  expect([roundMoney(1.1254, 'KWD'), roundMoney(10.005, 'KWD'), roundMoney(2500.4, 'JPY'), roundMoney(0.1 + 0.2, 'EUR')]).toEqual([1.125, 10.005, 2500, 0.3]);
 });

@@ -166,7 +166,7 @@ step('a compensation agreed after the final invoice: a credit note set against w
   const complaint = page.locator('.complaints li', { hasText: 'The icons are blurry.' });
   // Left open past the project's complaint time (1 s here): the page says so.
   await complaint.getByText(/^past its resolution time \(/).waitFor({ timeout: 15_000 });
-  expect(await complaint.locator('#compensation-c1-hint').textContent()).toContain('Refunded to the client by a credit note');
+  expect(await complaint.locator('#compensation-c1-hint').textContent()).toContain('A credit note: set against what the client has not paid yet, the rest refunded');
   await page.locator('#resolution-c1').fill('Icons redrawn; 100.50 back agreed.');
   await page.locator('#compensation-c1').fill('100,50'); // a comma as the decimal mark
   await complaint.getByRole('button', { name: 'Resolve the complaint' }).click();

@@ -114,9 +114,9 @@ test.concurrent('before the final invoice a compensation is taken off it; after 
   expect(await refusal(resolve(handle, 'c3', 1_500.01))).toMatchObject({ type: 'InvalidInput', field: 'compensation' });
   await resolve(handle, 'c3');
 
-  // The final invoice asks 1,500 now: more is refused, and paying that completes the project.
-  await expect(pay(handle, final.number, 1_700, `${projectId}-final`)).rejects.toMatchObject({
-    cause: { type: 'Overpayment', message: expect.stringContaining('is more than the €1,500.00 still owed') },
+  // The final invoice asks 1,500 now: more than it asked before is refused, and paying 1,500 completes the project.
+  await expect(pay(handle, final.number, 1_700.01, `${projectId}-final`)).rejects.toMatchObject({
+    cause: { type: 'Overpayment', message: expect.stringContaining('is more than the €1,500.00 still owed on ' + final.number + ' (€1,700.00 before credit notes') },
   });
   await pay(handle, final.number, 1_500, `${projectId}-final`);
   const result = (await handle.result()) as ProjectStatus;
@@ -178,6 +178,81 @@ test.concurrent('a compensation after the final invoice is part paid: set agains
     what: 'the refund paid out',
   });
   expect(await moneyNow()).toMatchObject({ paid: 1_500, refunded: 400, outstanding: 0 });
+});
+
+test.concurrent('a set-off against an invoice the client had in fact paid is undone when that payment is recorded: the credit note is refunded instead', async () => {
+  const input = projectInput({ departments: ['seo'] });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('audit', 'seo', { price: 1_000 })]));
+  await deliverTask(env, projectId, 'audit', 'seo');
+  await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
+  await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 4, comment: 'fine' }, by: MANAGER }] });
+  let s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === 'final' && i.documentId !== undefined), 'final invoice');
+  const final = s.invoices.find((i) => i.kind === 'final')!;
+  // The client pays the 1,000 today; the statement is not imported yet when a complaint is settled with 100.
+  const paidAt = new Date().toISOString();
+  await complain(handle, 'one page was missed');
+  await resolve(handle, 'c1', 100);
+  s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === 'credit_note' && i.documentId !== undefined), 'credit note');
+  const credit = s.invoices.find((i) => i.kind === 'credit_note')!;
+  expect(credit).toMatchObject({ status: 'paid', setOffs: [{ invoiceNumber: final.number, amount: 100 }] });
+
+  // More than the invoice asked before the set-off is still refused, saying both amounts.
+  const pay1000 = (amount: number) =>
+    projectUpdate(handle, recordPaymentUpdate, { args: [{ invoiceNumber: final.number, amount, paidAt, reference: `${projectId}-final`, by: LEADER }] });
+  await expect(pay1000(1_000.01)).rejects.toMatchObject({
+    cause: { type: 'Overpayment', message: expect.stringContaining('more than the €900.00 still owed on ' + final.number + ' (€1,000.00 before credit notes were set against it)') },
+  });
+  // The statement's 1,000 is taken: the set-off is undone, and the credit note is a refund owed.
+  s = await pay1000(1_000);
+  expect(s.invoices.find((i) => i.kind === 'final')).toMatchObject({
+    status: 'paid',
+    paidAmount: 1_000,
+    setOffs: [
+      { invoiceNumber: credit.number, amount: 100 },
+      { invoiceNumber: credit.number, amount: -100 },
+    ],
+  });
+  expect(s.invoices.find((i) => i.kind === 'credit_note')).toMatchObject({ status: 'open', paidAmount: 0 });
+  expect(timelineEvents(s)).toContain('set_off_undone');
+  expect(s.stage).toBe('invoicing');
+  const owed = await eventually(async () => (await env.reporting.portfolio({})).refundsOwed.items.find((i) => i.projectId === projectId), {
+    what: 'the refund owed in the portfolio',
+  });
+  expect(owed.refundDueAt).toBe(credit.dueAt);
+  // The same statement imported again counts once.
+  expect((await pay1000(1_000)).invoices.find((i) => i.kind === 'final')!.payments).toHaveLength(1);
+  await pay(handle, credit.number, 100, `${projectId}-refund`);
+  const result = (await handle.result()) as ProjectStatus;
+  expect(result.stage).toBe('completed');
+  const reportText = await documentText(projectId, result.documents.find((d) => d.kind === 'final_report')!.documentId);
+  expect(reportText).toContain(`100.00 EUR of credit note ${credit.number} no longer set against ${final.number}, which was paid in full: refunded instead`);
+  expect(reportText).toMatch(/Paid by the client: 1,000\.00 EUR Outstanding: 0\.00 EUR/);
+  expect(reportText).toMatch(/Refunds owed to the client \(credit notes\): 100\.00 EUR Refunds paid: 100\.00 EUR Refunds still to pay: 0\.00 EUR/);
+});
+
+test.concurrent('a cancellation counts a credit note set against the unpaid prepayment as received: the compensation is not billed again', async () => {
+  // The whole plan is prepaid on paper, so the final invoice bills nothing; the prepayment is unpaid.
+  const input = projectInput({ departments: ['design'], policy: { startAfterPrepayment: false } });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('logo', 'design', { price: 1_000 })], { prepaymentPercent: 100 }));
+  await deliverTask(env, projectId, 'logo', 'design');
+  await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
+  await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 3, comment: '' }, by: MANAGER }] });
+  await waitForStatus(handle, (x) => timelineEvents(x).includes('nothing_left_to_invoice'), 'nothing left to invoice');
+  await complain(handle, 'the logo came late');
+  await resolve(handle, 'c1', 300);
+  let s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === 'credit_note' && i.documentId !== undefined), 'credit note');
+  const prepayment = s.invoices.find((i) => i.kind === 'prepayment')!;
+  expect(prepayment.setOffs).toEqual([expect.objectContaining({ amount: 300 })]);
+
+  s = await projectUpdate(handle, cancelProjectUpdate, { args: [{ reason: 'client closed', by: MANAGER }] });
+  s = await waitForStatus(handle, (x) => x.stage === 'cancelled' && x.invoices.some((i) => i.kind === 'cancellation' && i.documentId), 'cancellation invoice');
+  // 1,000 of work accepted, less the 300 settled by the credit note: 700, the rest of the prepayment void.
+  expect(s.invoices.find((i) => i.kind === 'prepayment')).toMatchObject({ status: 'void', voidedAmount: 700 });
+  expect(s.invoices.find((i) => i.kind === 'cancellation')!.amount).toBe(700);
 });
 
 test.concurrent('a compensation after the final invoice is paid in full is refunded whole, and chased until it is paid out', async () => {

@@ -133,13 +133,31 @@ function refusal(field: string, what: string, message: string): ApiError {
 
 const NOT_AN_AMOUNT = 'digits, with a point or a comma before the cents (12.50 or 12,50)';
 
+/** How many decimals a currency has (EUR 2, JPY 0, KWD 3); 2 for a code Intl does not know. */
+export function currencyDigits(currency: string | undefined): number {
+  if (!currency) return 2;
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
+/** An amount to its currency's smallest unit (the cent, the fils; none for JPY). */
+export function roundMoney(amount: number, currency: string | undefined): number {
+  const scale = 10 ** currencyDigits(currency);
+  return Math.round(amount * scale) / scale;
+}
+
 /**
  * An amount as people type it: "12,50" or "12.50"; thousands grouped by spaces or apostrophes
  * ("1 200,50"), or by the other mark ("1,200.50", "1.200,50", "1,000,000"). One mark between a
  * group of up to three digits and exactly three more ("2,500") is refused as ambiguous rather than
- * guessed: in one place it is two and a half, in another two thousand five hundred.
+ * guessed: in one place it is two and a half, in another two thousand five hundred. The currency,
+ * when known, settles some: JPY has no decimals, so "2,500" is 2500; KWD has three, written after
+ * a point, so "1.125" is 1.125 (and "1,125" still ambiguous).
  */
-export function parseAmount(typed: string): { amount: number } | { problem: string } {
+export function parseAmount(typed: string, currency?: string): { amount: number } | { problem: string } {
   const text = typed.trim().replace(/(?<=\d)[\s'\u00a0\u202f](?=\d{3}(?!\d))/g, '');
   const notAnAmount = { problem: `not an amount: ${NOT_AN_AMOUNT}` };
   const m = /^(-?)(\d[\d.,]*\d|\d)$/.exec(text);
@@ -158,21 +176,26 @@ export function parseAmount(typed: string): { amount: number } | { problem: stri
   }
   if (whole.includes(mark)) return groupedBy(body, mark) ? number(body.split(mark).join('')) : notAnAmount;
   if (fraction.length === 3 && /^[1-9]\d{0,2}$/.test(whole)) {
-    const thousands = `${whole}${fraction}`;
-    return { problem: `${text} could mean ${Number(`${whole}.${fraction}`)} or ${thousands}: type ${thousands} for ${thousands}, or at most two decimals` };
+    const digits = currency === undefined ? 2 : currencyDigits(currency);
+    if (digits === 0) return number(`${whole}${fraction}`);
+    if (digits === 3 && mark === '.') return number(`${whole}.${fraction}`);
+    const decimal = Number(`${sign}${whole}.${fraction}`);
+    const thousands = `${sign}${whole}${fraction}`;
+    const decimals = digits === 3 ? `${sign}${whole}.${fraction}` : 'at most two decimals';
+    return { problem: `${sign}${body} could mean ${decimal} or ${thousands}: type ${thousands} for ${thousands}, or ${decimals}` };
   }
   return number(`${whole}.${fraction}`);
 }
 
 /** A typed amount as a number, NaN when it cannot be read (see parseAmount): for running totals. */
-export const readAmount = (typed: string): number => {
-  const parsed = parseAmount(typed);
+export const readAmount = (typed: string, currency?: string): number => {
+  const parsed = parseAmount(typed, currency);
   return 'amount' in parsed ? parsed.amount : Number.NaN;
 };
 
 /** An amount typed in a money field, or a refusal at that field before anything is sent. */
-export function typedAmount(typed: string, field: string): number {
-  const parsed = parseAmount(typed);
+export function typedAmount(typed: string, field: string, currency?: string): number {
+  const parsed = parseAmount(typed, currency);
   if ('problem' in parsed) {
     throw new ApiError(400, {
       type: 'urn:agencyflow:problem:validation',

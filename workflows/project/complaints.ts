@@ -32,6 +32,8 @@ export function followUpComplaints(ctx: ProjectContext): void {
         description: complaint.description,
         recordedAt: complaint.at,
         dueAt: new Date(due).toISOString(),
+        // A cancelled project settles its bill as it stands: no compensation any more.
+        ...(status.stage === 'cancelled' && { cancelled: true }),
       });
     }
     return next;

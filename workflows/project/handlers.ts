@@ -27,7 +27,7 @@ import type { ProjectContext } from './context';
 import { checkPlan } from './plan-rules';
 import type { Production } from './production';
 import type { RecordFeedbackInput } from './schemas';
-import { approvedPlan, compensationsToSettle, finalInvoiceContent, netBilled, owedMinor, planTotal, taskInputFor } from './state';
+import { approvedPlan, compensationsToSettle, finalInvoiceContent, netBilled, owedMinor, planTotal, reverseSetOffs, setOffAmount, taskInputFor } from './state';
 
 /** How far before its invoice's issue a payment may be dated (time zones). */
 const PAYMENT_DATE_GRACE_MS = 24 * 3_600_000;
@@ -365,6 +365,14 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
       if (isRepeat(payment) || paymentWithReference(payment.reference)) return done();
       const { by, invoiceNumber, amount, paidAt, reference } = payment;
       const invoice = status.invoices.find((i) => i.number === invoiceNumber)!;
+      // Paid in full before a credit note was set against it: the set-off is undone by the excess,
+      // and the credit note is a refund owed again (only runs with set-offs come here).
+      const excess = toMinor(amount, currency) - owedMinor(invoice);
+      if (excess > 0) {
+        for (const undone of reverseSetOffs(status, invoice, excess, nowIso())) {
+          ctx.record('set_off_undone', by.id, `${undone.invoiceNumber} against ${invoiceNumber}: ${undone.amount} ${currency} to refund (${invoiceNumber} was paid)`);
+        }
+      }
       invoice.payments.push({ amount, paidAt: new Date(Date.parse(paidAt)).toISOString(), reference, recordedAt: nowIso(), recordedBy: by.id });
       invoice.paidAmount = fromMinor(toMinor(invoice.paidAmount, currency) + toMinor(amount, currency), currency);
       if (owedMinor(invoice) <= 0) invoice.status = 'paid';
@@ -410,10 +418,15 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
             'paidAt',
           );
         }
-        if (toMinor(amount, currency) > owedMinor(invoice)) {
+        // A credit note set against an invoice the client had in fact paid: the payment is taken,
+        // the set-off undone (the credit note is refunded instead). Credit notes are never set off.
+        const setOff = invoice.kind === 'credit_note' ? 0 : toMinor(setOffAmount(invoice), currency);
+        if (toMinor(amount, currency) > owedMinor(invoice) + setOff) {
+          const owed = formatAmount(fromMinor(owedMinor(invoice), currency), currency);
           throw businessFailure(
             ErrorType.Overpayment,
-            `${formatAmount(amount, currency)} is more than the ${formatAmount(fromMinor(owedMinor(invoice), currency), currency)} still ${invoice.kind === 'credit_note' ? 'to refund' : 'owed'} on ${invoiceNumber}`,
+            `${formatAmount(amount, currency)} is more than the ${owed} still ${invoice.kind === 'credit_note' ? 'to refund' : 'owed'} on ${invoiceNumber}` +
+              (setOff > 0 ? ` (${formatAmount(fromMinor(owedMinor(invoice) + setOff, currency), currency)} before credit notes were set against it)` : ''),
             'amount',
           );
         }

@@ -200,6 +200,37 @@ export function setOffCreditNote(status: ProjectStatus, note: InvoiceView, at: s
   return note.setOffs ?? [];
 }
 
+/** What of an invoice is covered by credit notes set against it (net of reversals). */
+export const setOffAmount = (invoice: InvoiceView): number => fromMinor(setOffMinor(invoice), invoice.currency);
+
+/**
+ * A payment more than an invoice still asks, but not more than it asked before credit notes were
+ * set against it: the client paid (before the statement was recorded) what the set-off took off.
+ * The set-offs are undone by the excess, newest first, as entries of their own (negative amounts,
+ * so the history of what happened stays); each credit note gives that much back as a refund
+ * instead. Returns what was undone, per credit note.
+ */
+export function reverseSetOffs(status: ProjectStatus, invoice: InvoiceView, excessMinor: number, at: string): SetOffView[] {
+  const undone: SetOffView[] = [];
+  let left = excessMinor;
+  // Net per credit note, newest set-off first.
+  const net = new Map<string, number>();
+  for (const s of invoice.setOffs ?? []) net.set(s.invoiceNumber, (net.get(s.invoiceNumber) ?? 0) + toMinor(s.amount, invoice.currency));
+  for (const noteNumber of [...net.keys()].reverse()) {
+    if (left <= 0) break;
+    const taken = Math.min(left, net.get(noteNumber)!);
+    if (taken <= 0) continue;
+    left -= taken;
+    const amount = -fromMinor(taken, invoice.currency);
+    invoice.setOffs!.push({ invoiceNumber: noteNumber, amount, at });
+    const note = status.invoices.find((i) => i.number === noteNumber)!;
+    (note.setOffs ??= []).push({ invoiceNumber: invoice.number, amount, at });
+    if (owedMinor(note) > 0) note.status = 'open';
+    undone.push({ invoiceNumber: noteNumber, amount: -amount, at });
+  }
+  return undone;
+}
+
 /** A compensation agreed in resolving a complaint, as an invoice takes it off or a credit note gives it back. */
 export interface Compensation {
   complaintId: string;
@@ -294,7 +325,11 @@ export function cancellationSettlement(status: ProjectStatus): {
       .map((r) => ({ description: `Revision round ${r.round}, beyond the included rounds, accepted`, amount: r.extraPrice })),
   ];
   const prepayments = status.invoices.filter((i) => i.kind === 'prepayment');
-  const prepaymentReceived = sumAmounts(prepayments.map((i) => i.paidAmount), currency);
+  // A credit note set against an unpaid prepayment settled that much of it: received, as if paid.
+  const prepaymentReceived = sumAmounts(
+    prepayments.flatMap((i) => [i.paidAmount, setOffAmount(i)]),
+    currency,
+  );
   const accepted = sumAmounts(lines.map((l) => l.amount), currency);
   const agreed = compensationsToSettle(status);
   let room = toMinor(accepted, currency);

@@ -7,7 +7,7 @@
 import { useState } from 'preact/hooks';
 import { api, ok, type Department, type PlanInput, type ProjectStatus } from '../api';
 import { useAction, useResource } from '../data';
-import { DEPARTMENT_LABEL, formatMoney, fromLocalInput, readAmount, readPercent, slug, toLocalInput, typedAmount, typedHours, typedPercent } from '../format';
+import { currencyDigits, DEPARTMENT_LABEL, formatMoney, fromLocalInput, readAmount, readPercent, slug, toLocalInput, typedAmount, typedHours, typedPercent } from '../format';
 import { Link, navigate } from '../router';
 import { Choices, fieldId, flash, Input, Loading, PageHeader, ProblemBox, Select, StageBadge, TextArea } from '../ui';
 
@@ -82,7 +82,6 @@ const num = (text: string): number => (text.trim() === '' ? Number.NaN : Number(
  * locale would drop "12,5" (or read it as 125) without a word.
  */
 const filled = (text: string, field: string, typed: (text: string, field: string) => number): number => (text.trim() === '' ? Number.NaN : typed(text, field));
-const cents = (n: number) => (Number.isFinite(n) ? Math.round(n * 100) : 0);
 
 export function PlanEditor({ params }: { params: Record<string, string> }) {
   const project = useResource(() => ok(api.GET('/api/projects/{id}', { params: { path: { id: params.id } } })), [params.id]);
@@ -103,6 +102,9 @@ function Editor({ project }: { project: ProjectStatus }) {
   const [prepayment, setPrepayment] = useState(String(latest?.prepaymentPercent ?? 0));
   const [rounds, setRounds] = useState(String(latest?.includedRevisionRounds ?? 1));
   const currency = project.budget.currency;
+  // Sums in the currency's smallest unit (cents; fils for KWD; yen), so they add up exactly.
+  const scale = 10 ** currencyDigits(currency);
+  const minor = (n: number) => (Number.isFinite(n) ? Math.round(n * scale) : 0);
 
   const keyOf = (r: Row) => r.key || slug(r.title) || `task-${r.uid}`;
   const body = (): PlanInput => ({
@@ -113,7 +115,7 @@ function Editor({ project }: { project: ProjectStatus }) {
       description: r.description,
       estimateHours: filled(r.estimateHours, `tasks[${i}].estimateHours`, typedHours),
       dueAt: fromLocalInput(r.dueAt),
-      price: filled(r.price, `tasks[${i}].price`, typedAmount),
+      price: filled(r.price, `tasks[${i}].price`, (text, field) => typedAmount(text, field, currency)),
       dependsOn: r.dependsOn.map((u) => rows.find((o) => o.uid === u)).filter((o): o is Row => !!o).map(keyOf),
     })),
     prepaymentPercent: filled(prepayment, 'prepaymentPercent', typedPercent),
@@ -156,10 +158,10 @@ function Editor({ project }: { project: ProjectStatus }) {
       },
     ]);
 
-  const totalCents = rows.reduce((sum, r) => sum + cents(readAmount(r.price)), 0);
+  const totalMinor = rows.reduce((sum, r) => sum + minor(readAmount(r.price, currency)), 0);
   const pct = readPercent(prepayment);
-  const prepaymentCents = Number.isFinite(pct) ? Math.round((totalCents * pct) / 100) : 0;
-  const budgetCents = cents(project.budget.amount);
+  const prepaymentMinor = Number.isFinite(pct) ? Math.round((totalMinor * pct) / 100) : 0;
+  const budgetMinor = minor(project.budget.amount);
   const editable = project.stage === 'planning' || project.stage === 'intake';
 
   return (
@@ -294,16 +296,16 @@ function Editor({ project }: { project: ProjectStatus }) {
           </div>
           <dl class="totals" aria-live="polite">
             <dt>Total</dt>
-            <dd id="plan-total">{formatMoney(totalCents / 100, currency)}</dd>
+            <dd id="plan-total">{formatMoney(totalMinor / scale, currency)}</dd>
             <dt>Prepayment</dt>
-            <dd id="plan-prepayment">{formatMoney(prepaymentCents / 100, currency)}</dd>
+            <dd id="plan-prepayment">{formatMoney(prepaymentMinor / scale, currency)}</dd>
             <dt>Budget</dt>
             <dd>
-              {formatMoney(budgetCents / 100, currency)}{' '}
-              {totalCents > budgetCents ? (
-                <strong class="over">over by {formatMoney((totalCents - budgetCents) / 100, currency)}</strong>
+              {formatMoney(budgetMinor / scale, currency)}{' '}
+              {totalMinor > budgetMinor ? (
+                <strong class="over">over by {formatMoney((totalMinor - budgetMinor) / scale, currency)}</strong>
               ) : (
-                <span class="muted">{formatMoney((budgetCents - totalCents) / 100, currency)} left</span>
+                <span class="muted">{formatMoney((budgetMinor - totalMinor) / scale, currency)} left</span>
               )}
             </dd>
           </dl>

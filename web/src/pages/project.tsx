@@ -7,7 +7,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, idempotencyKey, ok, STAGES, type Department, type ProjectStatus, type Stage } from '../api';
 import { useAction, useName, useResource, useSession } from '../data';
-import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, fromLocalInput, plural, STAGE_LABEL, toLocalInput, typedAmount } from '../format';
+import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, fromLocalInput, plural, roundMoney, STAGE_LABEL, toLocalInput, typedAmount } from '../format';
 import { PlanChanges, PlanTable } from '../plan';
 import { Link } from '../router';
 import { Badge, Choices, Due, flash, Input, Loading, PageHeader, ProblemBox, Section, Select, StageBadge, TaskStatusBadge, TextArea, Timeline } from '../ui';
@@ -26,8 +26,16 @@ const INVOICE_LABEL: Record<Invoice['kind'], string> = {
 const open = (i: Invoice) => i.status === 'open';
 /** What the client still owes: open invoices, never a credit note. */
 const owed = (i: Invoice) => open(i) && i.kind !== 'credit_note';
+/** What credit notes set against an invoice cover (on a credit note: what of it is set against invoices), net of set-offs undone. */
+const setOffTotal = (i: Invoice) => roundMoney((i.setOffs ?? []).reduce((n, o) => n + o.amount, 0), i.currency);
 /** What is left on an invoice (on a credit note: to refund) after payments and credit notes set against it. */
-const stillOwed = (i: Invoice) => Math.round((i.amount - i.paidAmount - (i.setOffs ?? []).reduce((n, o) => n + o.amount, 0)) * 100) / 100;
+const stillOwed = (i: Invoice) => roundMoney(i.amount - i.paidAmount - setOffTotal(i), i.currency);
+/** Set-offs of an invoice netted per other side (one set off and later undone nets to nothing). */
+function netSetOffs(i: Invoice): { invoiceNumber: string; amount: number }[] {
+  const net = new Map<string, number>();
+  for (const o of i.setOffs ?? []) net.set(o.invoiceNumber, roundMoney((net.get(o.invoiceNumber) ?? 0) + o.amount, i.currency));
+  return [...net].filter(([, amount]) => amount > 0).map(([invoiceNumber, amount]) => ({ invoiceNumber, amount }));
+}
 /** Settled with no money moved: a credit note wholly set against an unpaid invoice. */
 const settledBySetOff = (i: Invoice) => i.status === 'paid' && i.paidAmount === 0 && (i.setOffs ?? []).length > 0;
 
@@ -391,7 +399,7 @@ function FeedbackForm({ project: p, onChange }: { project: ProjectStatus; onChan
                 description,
                 departments: departments as Department[],
                 dueAt: fromLocalInput(dueAt),
-                ...(extraPrice.trim() !== '' && { extraPrice: typedAmount(extraPrice, 'extraPrice') }),
+                ...(extraPrice.trim() !== '' && { extraPrice: typedAmount(extraPrice, 'extraPrice', p.budget.currency) }),
               };
       return ok(
         api.POST('/api/projects/{id}/feedback', {
@@ -619,11 +627,11 @@ function compensationState(compensation: NonNullable<ProjectStatus['complaints']
   if (!compensation.invoiceNumber) return '— nothing was left to bill';
   const invoice = p.invoices.find((i) => i.number === compensation.invoiceNumber);
   if (invoice?.kind !== 'credit_note') return `— taken off invoice ${compensation.invoiceNumber}`;
-  const setOffs = invoice.setOffs ?? [];
+  const setOffs = netSetOffs(invoice);
   if (setOffs.length === 0) return invoice.status === 'paid' ? `— refunded by credit note ${invoice.number}` : `— to be refunded by credit note ${invoice.number}`;
   // Set against an invoice the client had not paid: that part is taken off it, only the rest goes back.
   const parts = setOffs.map((o) => `${formatMoney(o.amount, invoice.currency)} taken off invoice ${o.invoiceNumber}`);
-  const refund = Math.round((invoice.amount - setOffs.reduce((n, o) => n + o.amount, 0)) * 100) / 100;
+  const refund = roundMoney(invoice.amount - setOffTotal(invoice), invoice.currency);
   if (refund > 0) parts.push(`${formatMoney(refund, invoice.currency)} ${stillOwed(invoice) > 0 ? 'to be refunded' : 'refunded'}`);
   return `— credit note ${invoice.number}: ${parts.join(', ')}`;
 }
@@ -640,7 +648,7 @@ function ResolveComplaint({ project: p, complaintId, onChange }: { project: Proj
           params: { path: { id: p.projectId, complaintId } },
           // Typed text, not a number input: "12,50" or "abc" are read or refused at the field,
           // never a browser quietly sending no compensation with a final resolution.
-          body: { resolution, ...(compensation.trim() !== '' && { compensation: typedAmount(compensation, 'compensation') }) },
+          body: { resolution, ...(compensation.trim() !== '' && { compensation: typedAmount(compensation, 'compensation', p.budget.currency) }) },
         }),
       ),
     (next) => {
@@ -676,7 +684,7 @@ function ResolveComplaint({ project: p, complaintId, onChange }: { project: Proj
       <Input
         id={`compensation-${complaintId}`}
         label={`Compensation agreed (${p.budget.currency}, optional)`}
-        hint={finalOut ? 'Refunded to the client by a credit note.' : 'Taken off the final invoice.'}
+        hint={finalOut ? 'A credit note: set against what the client has not paid yet, the rest refunded to the client.' : 'Taken off the final invoice.'}
         inputMode="decimal"
         value={compensation}
         onValue={setCompensation}
@@ -757,12 +765,19 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
           {p.invoices
             .filter((i) => i.kind !== 'credit_note')
             .flatMap((i) =>
-              (i.setOffs ?? []).map((o) => (
-                <li key={`${i.number}-set-off-${o.invoiceNumber}`}>
-                  {formatMoney(o.amount, i.currency)} of credit note {o.invoiceNumber} set against {i.number} on {formatDate(o.at)}{' '}
-                  <span class="muted">(no money moved: {i.number} asks that much less{stillOwed(i) > 0 ? `, ${formatMoney(stillOwed(i), i.currency)} still to pay` : ''})</span>
-                </li>
-              )),
+              (i.setOffs ?? []).map((o, index) =>
+                o.amount >= 0 ? (
+                  <li key={`${i.number}-set-off-${index}`}>
+                    {formatMoney(o.amount, i.currency)} of credit note {o.invoiceNumber} set against {i.number} on {formatDate(o.at)}{' '}
+                    <span class="muted">(no money moved: {i.number} asks that much less{stillOwed(i) > 0 ? `, ${formatMoney(stillOwed(i), i.currency)} still to pay` : ''})</span>
+                  </li>
+                ) : (
+                  <li key={`${i.number}-set-off-${index}`}>
+                    {formatMoney(-o.amount, i.currency)} of credit note {o.invoiceNumber} no longer set against {i.number} ({formatDate(o.at)}){' '}
+                    <span class="muted">({i.number} turned out paid in full: that much of the credit note is refunded instead)</span>
+                  </li>
+                ),
+              ),
             )}
         </ul>
       )}
@@ -775,23 +790,29 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
   const unpaid = p.invoices.filter(open);
   const [chosen, setInvoiceNumber] = useState(unpaid[0]?.number ?? '');
   // The invoice chosen may have been settled since (paid elsewhere, a credit note set against it):
-  // the form moves on to the first one still open instead of showing an empty choice.
+  // the form moves on to the first one still open, and says so, instead of showing an empty choice.
   const invoiceNumber = unpaid.some((i) => i.number === chosen) ? chosen : (unpaid[0]?.number ?? '');
   const invoice = p.invoices.find((i) => i.number === invoiceNumber);
   const remaining = invoice ? stillOwed(invoice) : 0;
   const [amount, setAmount] = useState(String(remaining));
-  // What is left on the invoice the form moved on to (one chosen by hand sets it as it is chosen).
-  useEffect(() => {
-    if (invoiceNumber !== chosen) setAmount(String(remaining));
-  }, [invoiceNumber]);
+  // The amount follows what is left on the invoice (a set-off made while the page is open, the
+  // form moving on) until someone types one.
+  const [typedByHand, setTypedByHand] = useState(false);
   const [paidAt, setPaidAt] = useState(toLocalInput(new Date().toISOString()));
   const [reference, setReference] = useState('');
+  useEffect(() => {
+    if (!typedByHand) setAmount(String(remaining));
+  }, [invoiceNumber, remaining]);
+  // A reference typed for the invoice that was settled meanwhile is not the next one's.
+  useEffect(() => {
+    if (invoiceNumber !== chosen) setReference('');
+  }, [invoiceNumber]);
   const pay = useAction(
     async () =>
       ok(
         api.POST('/api/projects/{id}/payments', {
           params: { path: { id: p.projectId }, header: { 'Idempotency-Key': idempotencyKey() } },
-          body: { invoiceNumber, amount: typedAmount(amount, 'amount'), paidAt: fromLocalInput(paidAt), reference },
+          body: { invoiceNumber, amount: typedAmount(amount, 'amount', invoice?.currency ?? p.budget.currency), paidAt: fromLocalInput(paidAt), reference },
         }),
       ),
     (next) => {
@@ -800,6 +821,7 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
       // What is still open on that invoice now, ready for the next part-payment.
       const after = next.invoices.find((i) => i.number === invoiceNumber);
       if (after) setAmount(String(stillOwed(after)));
+      setTypedByHand(false);
       flash(`${invoice?.kind === 'credit_note' ? 'Refund' : 'Payment'} recorded on ${invoiceNumber}.`);
     },
   );
@@ -815,6 +837,9 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
     >
       <h3>{invoice?.kind === 'credit_note' ? 'Record the refund' : 'Record a payment'}</h3>
       <ProblemBox error={pay.error && !named.some((f) => pay.error?.at(f)) ? pay.error : undefined} />
+      <p role="status" class="muted">
+        {chosen !== '' && invoiceNumber !== chosen ? `${chosen} was settled meanwhile; the form is on ${invoiceNumber || 'nothing open'} now.` : ''}
+      </p>
       <div class="form-row">
         <Select
           id="payment-invoiceNumber"
@@ -822,6 +847,7 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
           value={invoiceNumber}
           onValue={(v) => {
             setInvoiceNumber(v);
+            setTypedByHand(false);
             const inv = p.invoices.find((i) => i.number === v);
             if (inv) setAmount(String(stillOwed(inv)));
           }}
@@ -831,7 +857,14 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
           }))}
           error={pay.error?.at('invoiceNumber')}
         />
-        <Input id="payment-amount" label={`Amount (${invoice?.currency ?? p.budget.currency})`} inputMode="decimal" value={amount} onValue={setAmount} error={pay.error?.at('amount')} />
+        <Input id="payment-amount" label={`Amount (${invoice?.currency ?? p.budget.currency})`} inputMode="decimal"
+          value={amount}
+          onValue={(v) => {
+            setAmount(v);
+            setTypedByHand(true);
+          }}
+          error={pay.error?.at('amount')}
+        />
         <Input id="payment-paidAt" label="Paid on" type="datetime-local" value={paidAt} onValue={setPaidAt} error={pay.error?.at('paidAt')} />
         <Input id="payment-reference" label="Bank reference" value={reference} onValue={setReference} error={pay.error?.at('reference')} required />
       </div>

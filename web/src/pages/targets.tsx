@@ -121,7 +121,7 @@ function TargetCard({ manager, period, target, onSaved }: { manager: Person; per
           params: { path: { managerId: manager.id, period } },
           // An empty amount goes as it is, for the API to name the field; one that is not an amount
           // ("12,5x") is refused here, at the field. A comma decimal ("1500,50") is read.
-          body: { amount: amount.trim() === '' ? Number.NaN : typedAmount(amount, 'amount'), currency: currency.trim().toUpperCase() },
+          body: { amount: amount.trim() === '' ? Number.NaN : typedAmount(amount, 'amount', currency.trim().toUpperCase()), currency: currency.trim().toUpperCase() },
         }),
       ),
     (t) => {
