@@ -107,6 +107,11 @@ test.concurrent('a complaint is recorded, escalated to leadership, and blocks cl
   await deliverTask(env, projectId, 'audit', 'seo');
   await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
 
+  // A complaint of spaces says nothing: refused at its description, nothing recorded.
+  expect(await refusal(projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'complaint', description: '   ' }, by: MANAGER }] }))).toEqual({
+    type: 'InvalidInput',
+    field: 'description',
+  });
   let s = await projectUpdate(handle, recordFeedbackUpdate, {
     args: [{ feedback: { kind: 'complaint', description: 'the report came late and was thin' }, by: MANAGER }],
   });
@@ -201,6 +206,25 @@ test.concurrent('a complaint left unresolved is brought to the manager and leade
   expect(((await handle.result()) as ProjectStatus).stage).toBe('completed');
   expect(noticesFor(env, projectId, 'complaint_unresolved')).toHaveLength(1);
   await recordHistory(handle, 'project-complaint-followed-up');
+});
+
+test.concurrent('a complaint recorded while the process waits with nothing else to time (invoice reminded and escalated) is still brought up on time', async () => {
+  const input = projectInput({ departments: ['analytics'], policy: { paymentTermsMs: 1_000, paymentEscalationMs: 1_000, complaintResolutionMs: 3_000 } });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('report', 'analytics', { price: 500 })]));
+  await deliverTask(env, projectId, 'report', 'analytics');
+  await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
+  await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 5, comment: '' }, by: MANAGER }] });
+  // Every payment notice is out: the wait for the payment has no timer left.
+  await waitForNotice(env, projectId, 'payment_escalation', 1, 30_000);
+  await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'complaint', description: 'the totals are wrong' }, by: MANAGER }] });
+  const [brought] = await waitForNotice(env, projectId, 'complaint_unresolved', 1, 30_000);
+  expect(brought.data).toMatchObject({ complaintId: 'c1' });
+  await projectUpdate(handle, resolveComplaintUpdate, { args: [{ complaintId: 'c1', resolution: 'corrected', by: LEADER }] });
+  await payInFull(handle);
+  expect(((await handle.result()) as ProjectStatus).stage).toBe('completed');
+  await recordHistory(handle, 'project-complaint-while-invoicing');
 });
 
 test.concurrent('cancelled in production: open work stops (assignees told), accepted work is invoiced less the prepayment paid', async () => {

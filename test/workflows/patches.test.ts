@@ -41,6 +41,8 @@ afterAll(() => env?.close());
 const PATCHES_AFTER_BASELINE_1: string[] = [
   // 2026-12-03: a refund owed to the client is chased (the manager, then leadership) like a payment.
   'chase-refunds-owed',
+  // 2026-12-03: a wait wakes when a complaint is recorded, so its follow-up is timed.
+  'complaint-wakes-wait',
   // 2026-12-03: a complaint open past the policy's time is brought to the manager and leadership.
   'follow-up-open-complaints',
   // 2026-12-03: a compensation's credit note is set against what the client has not paid yet.

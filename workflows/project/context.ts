@@ -58,6 +58,11 @@ export interface ProjectContext {
   finalBilled: boolean;
   /** Payment notices already sent (`reminder:<number>`, `escalation:<number>`). */
   readonly chased: Set<string>;
+  /**
+   * A wait wakes when a complaint is recorded, so its follow-up is timed even where nothing else
+   * would wake the wait (patch `complaint-wakes-wait`, asked as a complaint is recorded).
+   */
+  followsUpComplaints: boolean;
 
   record(event: string, by?: string, detail?: string, at?: string): void;
   /** Something the process may wait on changed: wake it, keep the search attributes current. */
@@ -124,6 +129,7 @@ export function createProjectContext(input: ProjectInput): ProjectContext {
     cancelling: false,
     finalBilled: false,
     chased: new Set(),
+    followsUpComplaints: false,
     waitHooks: [],
 
     record(event, by, detail, at) {
@@ -160,7 +166,9 @@ export function createProjectContext(input: ProjectInput): ProjectContext {
           (min, at) => (at === undefined ? min : min === undefined ? at : Math.min(min, at)),
           undefined,
         );
-        const wake = (): boolean => done() || cancelled() || outbox.needsProcess();
+        const complaintsBefore = status.complaints.length;
+        const wake = (): boolean =>
+          done() || cancelled() || outbox.needsProcess() || (ctx.followsUpComplaints && status.complaints.length !== complaintsBefore);
         if (wakeAt === undefined) await condition(wake);
         else await condition(wake, Math.max(1, wakeAt - Date.now()));
       }

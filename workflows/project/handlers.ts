@@ -237,6 +237,9 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         status.feedback.push({ at, kind: 'complaint', description: feedback.description, recordedBy: by.id });
         ctx.record('complaint_filed', by.id, `${complaintId}: ${feedback.description}`);
         ctx.send('complaint_filed', `complaint:${complaintId}`, ctx.leadership, { complaintId, description: feedback.description });
+        // Its follow-up is timed by the process's waits (complaints.ts): the one running now wakes
+        // for it (runs recorded before slept on where nothing else was due).
+        if (patched('complaint-wakes-wait')) ctx.followsUpComplaints = true;
       }
       ctx.changed();
       return done();
@@ -252,6 +255,10 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
           }
         } else {
           refuseUnlessStage('client_review');
+        }
+        // A complaint or a revision of spaces says nothing, yet would block closing or open work.
+        if (feedback.kind !== 'accepted' && feedback.description.trim() === '') {
+          throw businessFailure(ErrorType.InvalidInput, feedback.kind === 'complaint' ? 'describe the complaint' : 'describe the revision', 'description');
         }
         if (feedback.kind === 'accepted' && !(Number.isInteger(feedback.rating) && feedback.rating >= 1 && feedback.rating <= 5)) {
           throw businessFailure(ErrorType.InvalidInput, 'rating is 1 to 5', 'rating');
