@@ -121,10 +121,13 @@ export const salesTargetParamsSchema = z.object({
   period: salesPeriodSchema,
 });
 
+const KNOWN_CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
+
 export const salesTargetRequestSchema = z
   .object({
     amount: amountSchema.refine((n) => n > 0, 'must be positive').meta({ description: 'Paid revenue the manager should bring in over the period.' }),
-    currency: currencySchema,
+    // A target in a made-up currency could never be fulfilled: only codes ISO 4217 knows.
+    currency: currencySchema.refine((code) => KNOWN_CURRENCIES.has(code), 'not a currency code (ISO 4217, such as EUR or USD)'),
   })
   .strict();
 

@@ -364,20 +364,26 @@ function renderCompensationCreditNote(page: Page, s: ProjectStatus, note: Invoic
   const refund = subtractAmounts(note.amount, sumAmounts(setOffs.map((o) => o.amount), currency), currency);
   invoiceHeading(page, s, note, { number: 'Credit note No.', ...(refund > 0 && { due: 'Refund due by' }) });
   page.parties(s, 'Owed to');
-  page.paragraph(`${page.agency.name} owes ${s.client.name} ${fmtMoney(note.amount, currency)}, the compensation agreed for a complaint about the work.`, {
-    bold: true,
-  });
+  // Owed in cash only what is not set against unpaid invoices: the headline says which.
+  page.paragraph(
+    setOffs.length === 0
+      ? `${page.agency.name} owes ${s.client.name} ${fmtMoney(note.amount, currency)}, the compensation agreed for a complaint about the work.`
+      : `${page.agency.name} credits ${s.client.name} ${fmtMoney(note.amount, currency)}, the compensation agreed for a complaint about the work: ` +
+          `${fmtMoney(subtractAmounts(note.amount, refund, currency), currency)} of it is taken off what the Client has not paid` +
+          (refund > 0 ? `, and ${fmtMoney(refund, currency)} is refunded.` : ', so nothing is paid out.'),
+    { bold: true },
+  );
   compensationReasons(page, s, note);
   page.totals([
     ...compensationRows(note, 'Compensation agreed', '+'),
-    ...setOffs.map((o): [string, string] => [`Set against invoice ${o.invoiceNumber} (not yet paid)`, `-${fmtMoney(o.amount, currency)}`]),
+    ...setOffs.map((o): [string, string] => [`Set against invoice ${o.invoiceNumber} (not yet paid in full)`, `-${fmtMoney(o.amount, currency)}`]),
     ['Refund owed to the Client', fmtMoney(refund, currency)],
   ]);
   if (setOffs.length > 0) {
     page.section('Set against unpaid invoices');
     for (const o of setOffs) {
       page.paragraph(
-        `${fmtMoney(o.amount, currency)} of this credit note is taken off invoice ${o.invoiceNumber}, which the Client had not paid: ` +
+        `${fmtMoney(o.amount, currency)} of this credit note is taken off invoice ${o.invoiceNumber}, which the Client had not paid in full: ` +
           (o.stillOwed > 0 ? `it now asks ${fmtMoney(o.stillOwed, currency)}, and only that is to be paid.` : 'nothing is left to pay on it.'),
       );
     }

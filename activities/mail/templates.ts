@@ -437,14 +437,14 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       return {
         subject: v.has('invoiceNumber') ? `Credit note ${v.text('invoiceNumber', '')}: ${v.project}` : `Credit note: ${v.project}`,
         lines: [
-          `We owe you ${v.money()} for ${v.project}: ` +
+          `We ${v.has('setAgainst') ? 'credit' : 'owe'} you ${v.money()} for ${v.project}: ` +
             (v.has('compensationFor')
               ? `the compensation we agreed with you in resolving your complaint. `
               : `your prepayment was more than the work accepted before the project was cancelled. `) +
             `The credit note is attached.`,
           ...(v.has('setAgainst')
             ? [
-                `We have taken ${v.money('setOffAmount')} of it off ${v.text('setAgainst', '')}, which is not paid yet: ` +
+                `We have taken ${v.money('setOffAmount')} of it off ${v.text('setAgainst', '')}, which is not paid in full yet: ` +
                   (Number(v.data.stillOwed) > 0 ? `it now asks ${v.money('stillOwed')}.` : `nothing is left to pay on it.`),
               ]
             : []),

@@ -316,7 +316,8 @@ export function projectFacts(s: ProjectStatus): Fact[] {
         kind: 'invoice_settled',
         at: settledAt,
         refAt: invoice.issuedAt,
-        value: (ms(settledAt) - ms(invoice.issuedAt)) / DAY_MS,
+        // A payment dated a little before the invoice (time zones, the grace a payment date has) is same-day.
+        value: Math.max(0, ms(settledAt) - ms(invoice.issuedAt)) / DAY_MS,
         label: invoice.kind,
       });
     }

@@ -285,10 +285,11 @@ test('templates read the values under the names the project workflow sends them'
   // only the rest refunded (bank details asked for only when something is paid out).
   const setOff = { amount: 300, currency: 'EUR', invoiceNumber: 'INV-2026-000040', compensationFor: 'c2', setAgainst: 'INV-2026-000039', setOffAmount: 300 };
   const wholly = forClient('credit_note_issued', { ...setOff, stillOwed: 1200, refundOwed: 0 }).text;
-  expect(wholly).toContain('We have taken 300.00 EUR of it off INV-2026-000039, which is not paid yet: it now asks 1,200.00 EUR.');
+  expect(wholly).toContain('We credit you 300.00 EUR for your project');
+  expect(wholly).toContain('We have taken 300.00 EUR of it off INV-2026-000039, which is not paid in full yet: it now asks 1,200.00 EUR.');
   expect(wholly).not.toContain('IBAN');
   const partly = forClient('credit_note_issued', { ...setOff, setOffAmount: 200, stillOwed: 0, refundOwed: 100, dueAt: '2026-03-22T12:00:00Z' }).text;
-  expect(partly).toContain('We have taken 200.00 EUR of it off INV-2026-000039, which is not paid yet: nothing is left to pay on it.');
+  expect(partly).toContain('We have taken 200.00 EUR of it off INV-2026-000039, which is not paid in full yet: nothing is left to pay on it.');
   expect(partly).toContain('We refund the rest, 100.00 EUR, by bank transfer by 2026-03-22 12:00 UTC');
   expect(render('credit_note_issued', { ...setOff, setOffAmount: 200, stillOwed: 0, refundOwed: 100 }).text).toContain(
     'is owed a refund of 100.00 EUR on credit note INV-2026-000040. The credit note is for 300.00 EUR; 200.00 EUR of that was set against INV-2026-000039, which the client had not paid.',

@@ -3,7 +3,7 @@
  * compensations, extra prices, sales targets): a comma or a point before the cents, thousands
  * grouped in the ways people group them, and an amount that reads two ways refused, not guessed.
  */
-import { parseAmount, roundMoney } from '../../web/src/format';
+import { parseAmount, roundMoney, slug } from '../../web/src/format';
 
 test.each([
   ['12,5', 12.5],
@@ -52,4 +52,8 @@ test('in KWD a comma and three digits still read two ways, and the advice fits t
 
 test('amounts round to the currency’s smallest unit', () => {
   expect([roundMoney(1.1254, 'KWD'), roundMoney(10.005, 'KWD'), roundMoney(2500.4, 'JPY'), roundMoney(0.1 + 0.2, 'EUR')]).toEqual([1.125, 10.005, 2500, 0.3]);
+});
+
+test('a client id from a name keeps its letters whole: "Müller Bäckerei GmbH" is muller-backerei-gmbh', () => {
+  expect([slug('Müller Bäckerei GmbH'), slug('Crème brûlée & Co'), slug('  Acme, Ltd. ')]).toEqual(['muller-backerei-gmbh', 'creme-brulee-co', 'acme-ltd']);
 });

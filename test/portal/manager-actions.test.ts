@@ -185,6 +185,10 @@ step('a compensation agreed after the final invoice: a credit note set against w
 
   // The page says what is owed the other way, and the refund is recorded there.
   await page.getByText(`Refund owed to the client: ${credit.number} (€50.50 by`).waitFor({ timeout: 15_000 });
+  // The table says what is open on each: nothing on the final invoice, €50.50 to refund on the credit note.
+  const row = (number: string) => page.locator('tr', { has: page.getByRole('rowheader', { name: number }) });
+  expect((await row(credit.number).locator('td').allTextContents()).slice(0, 4)).toEqual(['Credit note', '€100.50', '€0.00', '€50.50']);
+  expect(await row(final.number).locator('td').allTextContents()).toEqual(['Final', '€1,200.00', '€1,150.00', '€0.00', expect.any(String), 'Paid, with a credit note']);
   await shoot(page, '32-refund-owed');
   expect(await page.locator('#payment-invoiceNumber').inputValue()).toBe(credit.number);
   expect(await page.locator('#payment-amount').inputValue()).toBe('50.5');
@@ -201,6 +205,7 @@ step('a compensation agreed after the final invoice: a credit note set against w
   await page.getByRole('button', { name: 'Record the refund' }).click();
   await eventually(async () => (await get()).stage === 'completed', { what: 'the project completed', timeoutMs: 30_000 });
   await complaint.getByText(`Compensation: €100.50 — credit note ${credit.number}: €50.00 taken off invoice ${final.number}, €50.50 refunded`).waitFor({ timeout: 15_000 });
+  await page.locator('.payments').getByText(new RegExp(`^€50\\.50 refunded to the client on credit note ${credit.number}, `)).waitFor();
 });
 
 async function shoot(page: PersonPage['page'], name: string): Promise<void> {

@@ -96,6 +96,8 @@ step('a plan: a price of "12,5x" and a prepayment of "12,5x" are refused at thei
   await page.getByRole('button', { name: 'Submit for approval' }).click();
   await page.locator('#plan-tasks-0-price-error').getByText(/not an amount/).waitFor();
   expect(await page.locator('#plan-tasks-0-price').getAttribute('aria-invalid')).toBe('true');
+  // The running total does not pass an unreadable price off as nothing.
+  expect(await page.locator('#plan-total').textContent()).toBe('€0.00 without a price that cannot be read');
 
   // The totals read a comma decimal as it is typed.
   await page.locator('#plan-tasks-0-price').fill('1200,5');

@@ -435,6 +435,9 @@ describe('sales targets', () => {
     expect(badPeriod.body.errors).toEqual([{ field: 'period', message: expect.stringMatching(/quarter/) }]);
     const badBody = await r.http().put(`/api/reports/sales-targets/${ANNA}/2026-Q2`).set(r.auth('lena')).send({ amount: -1, currency: 'euro' }).expect(400);
     expect(new Set(badBody.body.errors.map((e: { field: string }) => e.field))).toEqual(new Set(['amount', 'currency']));
+    // Three letters are not enough: a made-up currency is refused at its field.
+    const madeUp = await r.http().put(`/api/reports/sales-targets/${ANNA}/2026-Q2`).set(r.auth('lena')).send({ amount: 1, currency: 'XYZ' }).expect(400);
+    expect(madeUp.body.errors).toEqual([{ field: 'currency', message: 'not a currency code (ISO 4217, such as EUR or USD)' }]);
     await r.http().get('/api/reports/sales-targets').query({ managerId: BORIS }).set(r.auth('anna')).expect(403);
     const own = await r.http().get('/api/reports/sales-targets').set(r.auth('anna')).expect(200);
     expect(new Set(own.body.items.map((i: { managerId: string }) => i.managerId))).toEqual(new Set([ANNA]));

@@ -104,8 +104,9 @@ test.concurrent('before the final invoice a compensation is taken off it; after 
   // Nothing to pay out: the client alone is told.
   expect(notice.recipients).toEqual({ emails: [input.client.email] });
   const creditText = await documentText(projectId, credit.documentId!);
-  expect(creditText).toMatch(/Compensation agreed \(complaint c2\): 200\.00 EUR Set against invoice \S+ \(not yet paid\): -200\.00 EUR Refund owed to the Client: 0\.00 EUR/);
-  expect(creditText).toContain(`taken off invoice ${final.number}, which the Client had not paid: it now asks 1,500.00 EUR`);
+  expect(creditText).toMatch(/Compensation agreed \(complaint c2\): 200\.00 EUR Set against invoice \S+ \(not yet paid in full\): -200\.00 EUR Refund owed to the Client: 0\.00 EUR/);
+  expect(creditText).toContain(`taken off invoice ${final.number}, which the Client had not paid in full: it now asks 1,500.00 EUR`);
+  expect(creditText).toContain('200.00 EUR of it is taken off what the Client has not paid, so nothing is paid out');
   expect(creditText).not.toContain('by bank transfer');
   expect(timelineEvents(s)).toContain('credit_set_off');
 
@@ -155,7 +156,7 @@ test.concurrent('a compensation after the final invoice is part paid: set agains
   expect(notice.data).toMatchObject({ setAgainst: final.number, setOffAmount: 500, stillOwed: 0, refundOwed: 400 });
   expect(notice.recipients).toEqual({ emails: [input.client.email], personIds: [MANAGER.id] });
   const creditText = await documentText(projectId, credit.documentId!);
-  expect(creditText).toMatch(/Set against invoice \S+ \(not yet paid\): -500\.00 EUR Refund owed to the Client: 400\.00 EUR/);
+  expect(creditText).toMatch(/Set against invoice \S+ \(not yet paid in full\): -500\.00 EUR Refund owed to the Client: 400\.00 EUR/);
   expect(creditText).toContain('nothing is left to pay on it');
   expect(creditText).toContain('The Agency refunds 400.00 EUR to the Client');
 

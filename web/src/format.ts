@@ -105,6 +105,8 @@ export function slug(text: string, max = 40): string {
   return text
     .toLowerCase()
     .normalize('NFKD')
+    // "ü" is "u" and a mark: the mark goes, not into a dash ("Müller" is "muller", not "mu-ller").
+    .replace(/\p{M}+/gu, '')
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, max)

@@ -139,7 +139,13 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
     { label: 'On-time delivery', value: pct(r.delivery.overall.onTimeRate), note: `${r.delivery.overall.onTime} of ${r.delivery.overall.delivered} tasks` },
     { label: 'Reworked tasks', value: pct(r.quality.tasks.reworkRate), note: `${plural(r.quality.tasks.reviewRounds, 'round')} sent back` },
     ...r.money.totals.flatMap((m) => [
-      { label: `Invoiced (${m.currency})`, value: formatMoney(m.netInvoiced, m.currency), note: `paid ${formatMoney(m.paid, m.currency)}` },
+      // Invoiced is net of credit notes, so paid is net of the refunds paid out on them: otherwise
+      // clients seem to have paid more than they were billed.
+      {
+        label: `Invoiced (${m.currency})`,
+        value: formatMoney(m.netInvoiced, m.currency),
+        note: m.refunded > 0 ? `paid ${formatMoney(m.paid - m.refunded, m.currency)} net of ${formatMoney(m.refunded, m.currency)} refunded` : `paid ${formatMoney(m.paid, m.currency)}`,
+      },
       {
         label: `Owed by clients (${m.currency})`,
         value: formatMoney(m.outstanding, m.currency),

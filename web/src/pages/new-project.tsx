@@ -69,7 +69,7 @@ export function NewProject() {
         departments: departments as ProjectRequest['departments'],
         // Typed text, not a number input: a comma decimal ("2500,50") is read, not dropped by the browser;
         // empty goes as it is, for the API to say the budget is required.
-        budget: { amount: amount.trim() === '' ? Number.NaN : typedAmount(amount, 'budget.amount', currency.trim().toUpperCase()), currency },
+        budget: { amount: amount.trim() === '' ? Number.NaN : typedAmount(amount, 'budget.amount', currency.trim().toUpperCase()), currency: currency.trim().toUpperCase() },
         desiredDeadline: deadline ? new Date(`${deadline}T17:00`).toISOString() : '',
         ...((Object.keys(overrides).length > 0 || startAfterPrepayment) && {
           policy: { ...overrides, ...(startAfterPrepayment && { startAfterPrepayment: startAfterPrepayment === 'yes' }) },

@@ -159,6 +159,8 @@ function Editor({ project }: { project: ProjectStatus }) {
     ]);
 
   const totalMinor = rows.reduce((sum, r) => sum + minor(readAmount(r.price, currency)), 0);
+  // Prices that cannot be read count as nothing in the running total, and the total says so.
+  const unreadable = rows.filter((r) => r.price.trim() !== '' && Number.isNaN(readAmount(r.price, currency))).length;
   const pct = readPercent(prepayment);
   const prepaymentMinor = Number.isFinite(pct) ? Math.round((totalMinor * pct) / 100) : 0;
   const budgetMinor = minor(project.budget.amount);
@@ -296,7 +298,10 @@ function Editor({ project }: { project: ProjectStatus }) {
           </div>
           <dl class="totals" aria-live="polite">
             <dt>Total</dt>
-            <dd id="plan-total">{formatMoney(totalMinor / scale, currency)}</dd>
+            <dd id="plan-total">
+              {formatMoney(totalMinor / scale, currency)}
+              {unreadable > 0 && <span class="muted"> without {unreadable === 1 ? 'a price' : `${unreadable} prices`} that cannot be read</span>}
+            </dd>
             <dt>Prepayment</dt>
             <dd id="plan-prepayment">{formatMoney(prepaymentMinor / scale, currency)}</dd>
             <dt>Budget</dt>

@@ -59,6 +59,9 @@ function timelineDetail(detail: string, p: ProjectStatus, name: (id: string) => 
   return detail
     .replace(/(-?\d+(?:\.\d+)?) ([A-Z]{3})\b/g, (_, amount: string, currency: string) => formatMoney(Number(amount), currency))
     .replace(/\btotal (\d+(?:\.\d+)?)$/, (_, amount: string) => `total ${formatMoney(Number(amount), p.budget.currency)}`)
+    // Payment notices record the amount owed without its currency (the project's).
+    .replace(/: (\d+(?:\.\d+)?) owed$/, (_, amount: string) => `: ${formatMoney(Number(amount), p.budget.currency)} owed`)
+    .replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/g, (iso: string) => formatDateTime(iso))
     .replace(/\b(contract|prepayment_invoice|final_invoice|cancellation_invoice|acceptance_act|final_report|credit_note)\b/g, (kind: string) =>
       DOCUMENT_LABEL[kind as keyof typeof DOCUMENT_LABEL],
     )
@@ -711,6 +714,7 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
               <th scope="col">Kind</th>
               <th scope="col" class="num">Amount</th>
               <th scope="col" class="num">Paid</th>
+              <th scope="col" class="num">Open</th>
               <th scope="col">Due</th>
               <th scope="col">State</th>
             </tr>
@@ -730,12 +734,14 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
                 <td>{INVOICE_LABEL[i.kind]}</td>
                 <td class="num">{formatMoney(i.amount, i.currency)}</td>
                 <td class="num">{formatMoney(i.paidAmount, i.currency)}</td>
+                {/* What is left to pay (on a credit note: to refund), after payments and set-offs. */}
+                <td class="num">{i.status === 'void' ? '—' : formatMoney(stillOwed(i), i.currency)}</td>
                 <td>{formatDate(i.dueAt)}</td>
                 <td>
                   {settledBySetOff(i) ? (
-                    <Badge tone="good">{i.kind === 'credit_note' ? `Set against ${i.setOffs!.map((o) => o.invoiceNumber).join(', ')}` : 'Settled by credit note'}</Badge>
+                    <Badge tone="good">{i.kind === 'credit_note' ? `Set against ${netSetOffs(i).map((o) => o.invoiceNumber).join(', ')}` : 'Settled by credit note'}</Badge>
                   ) : i.status === 'paid' ? (
-                    <Badge tone="good">{i.kind === 'credit_note' ? 'Refunded' : 'Paid'}</Badge>
+                    <Badge tone="good">{i.kind === 'credit_note' ? 'Refunded' : netSetOffs(i).length > 0 ? 'Paid, with a credit note' : 'Paid'}</Badge>
                   ) : i.status === 'void' ? (
                     <Badge title={i.voidReason}>Void{i.voidReason ? `: ${i.voidReason}` : ''}</Badge>
                   ) : i.kind === 'credit_note' ? (
@@ -756,7 +762,9 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
           {p.invoices.flatMap((i) =>
             i.payments.map((pay) => (
               <li key={`${i.number}-${pay.reference}`}>
-                {formatMoney(pay.amount, i.currency)} on {i.number}, paid {formatDate(pay.paidAt)}, ref. {pay.reference}{' '}
+                {i.kind === 'credit_note'
+                  ? `${formatMoney(pay.amount, i.currency)} refunded to the client on credit note ${i.number}, ${formatDate(pay.paidAt)}, ref. ${pay.reference}`
+                  : `${formatMoney(pay.amount, i.currency)} on ${i.number}, paid ${formatDate(pay.paidAt)}, ref. ${pay.reference}`}{' '}
                 <span class="muted">(recorded by {name(pay.recordedBy)})</span>
               </li>
             )),
