@@ -190,6 +190,13 @@ step('a compensation agreed after the final invoice: a credit note set against w
   expect((await row(credit.number).locator('td').allTextContents()).slice(0, 4)).toEqual(['Credit note', '€100.50', '€0.00', '€50.50']);
   expect(await row(final.number).locator('td').allTextContents()).toEqual(['Final', '€1,200.00', '€1,150.00', '€0.00', expect.any(String), 'Paid, with a credit note']);
   await shoot(page, '32-refund-owed');
+  // The manager's portfolio flags it on the project's card (not yet past its due date).
+  await page.goto(`${portal.baseUrl}/`);
+  const card = page.locator('.project-card', { has: page.getByRole('link', { name: `${title} refund`, exact: true }) });
+  await card.getByText('Refund owed', { exact: true }).waitFor({ timeout: 15_000 });
+  await page.locator('.tile', { hasText: 'Refunds owed to clients' }).waitFor();
+  await page.goto(`${portal.baseUrl}/projects/${id}`);
+  await page.getByText(`Refund owed to the client: ${credit.number} (€50.50 by`).waitFor({ timeout: 15_000 });
   expect(await page.locator('#payment-invoiceNumber').inputValue()).toBe(credit.number);
   expect(await page.locator('#payment-amount').inputValue()).toBe('50.5');
   // More than is owed back is refused at the amount; so is something that is not an amount.

@@ -96,7 +96,13 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
                   </h2>
                   <ul class="project-list">
                     {items.map((p) => (
-                      <ProjectCard key={p.projectId} project={p} showManager={leadership} name={name} />
+                      <ProjectCard
+                        key={p.projectId}
+                        project={p}
+                        showManager={leadership}
+                        name={name}
+                        refundDueAt={data.data!.report.refundsOwed.items.find((r) => r.projectId === p.projectId)?.refundDueAt}
+                      />
                     ))}
                   </ul>
                 </section>
@@ -120,7 +126,12 @@ function Summary({ report }: { report: PortfolioReport }) {
     { label: 'Plans awaiting decision', value: report.plansAwaitingDecision.count, tone: 'warn' },
     { label: 'Open complaints', value: report.openComplaints.count, tone: 'warn' },
     { label: 'Unpaid invoices past due', value: report.unpaidInvoicesPastDue.count, tone: 'bad' },
-    { label: 'Refunds owed to clients', value: report.refundsOwed.count, tone: 'warn' },
+    // Past due once the earliest refund owed is: the agency is late paying its client.
+    {
+      label: report.refundsOwed.items.some(refundLate) ? 'Refunds owed to clients, some past due' : 'Refunds owed to clients',
+      value: report.refundsOwed.count,
+      tone: report.refundsOwed.items.some(refundLate) ? 'bad' : 'warn',
+    },
   ];
   return (
     <ul class="tiles" aria-label="At a glance">
@@ -134,7 +145,20 @@ function Summary({ report }: { report: PortfolioReport }) {
   );
 }
 
-function ProjectCard({ project: p, showManager, name }: { project: ProjectListItem; showManager: boolean; name: (id?: string) => string }) {
+const refundLate = (item: { refundDueAt?: string }): boolean => item.refundDueAt !== undefined && Date.parse(item.refundDueAt) < Date.now();
+
+function ProjectCard({
+  project: p,
+  showManager,
+  name,
+  refundDueAt,
+}: {
+  project: ProjectListItem;
+  showManager: boolean;
+  name: (id?: string) => string;
+  /** The earliest refund the agency owes on it (from the portfolio report's list), if any. */
+  refundDueAt?: string;
+}) {
   const now = Date.now();
   const waitingFor =
     p.stage === 'awaiting_approval' ? 'leadership' : p.stage === 'client_review' ? 'the client' : undefined;
@@ -160,6 +184,7 @@ function ProjectCard({ project: p, showManager, name }: { project: ProjectListIt
         )}
         {paymentLate && <Badge tone="bad">Payment past due</Badge>}
         {p.hasOpenComplaint && <Badge tone="warn">Open complaint</Badge>}
+        {refundDueAt !== undefined && (refundLate({ refundDueAt }) ? <Badge tone="bad">Refund past due</Badge> : <Badge tone="warn">Refund owed</Badge>)}
       </span>
       {finished ? <span class="muted">started {formatDate(p.startedAt)}</span> : <Due dueAt={p.dueAt} overdue={false} projectEnd />}
     </li>
