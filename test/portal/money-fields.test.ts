@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { startApiHarness, type ApiHarness } from '../support/api';
 import { accessibilityProblems, browserTestOrSkip, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
-import { uniqueId } from '../support/temporal';
+import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
 const step = browserTestOrSkip('money fields typed with a comma decimal');
@@ -116,4 +116,15 @@ step('a plan: a price of "12,5x" and a prepayment of "12,5x" are refused at thei
   expect(submitted()).toHaveLength(1);
   const [plan] = (await project(projectId)).plans;
   expect(plan).toMatchObject({ version: 1, prepaymentPercent: 12.5, tasks: [expect.objectContaining({ title: 'Landing page design', price: 1200.5, estimateHours: 1.5 })] });
+});
+
+step('approved, waiting for its prepayment: the page counts the plan’s tasks to come, not "0 of 0", and what is open on the prepayment', async () => {
+  const { page } = manager;
+  await h.http().post(`/api/projects/${projectId}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+  const prepayment = await eventually(async () => (await project(projectId)).invoices.find((i) => i.kind === 'prepayment' && i.documentId), { what: 'the prepayment invoice', timeoutMs: 30_000 });
+  await page.goto(`${portal.baseUrl}/projects/${projectId}`);
+  const callout = page.locator('.callout').first();
+  await callout.getByText('The plan’s 1 task start once the work begins.').waitFor({ timeout: 15_000 });
+  await callout.getByText(`Work starts when the prepayment invoice ${prepayment.number} is paid (€150.06 open).`).waitFor();
+  expect(await callout.textContent()).not.toContain('0 of 0');
 });

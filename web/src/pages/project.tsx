@@ -30,6 +30,8 @@ const owed = (i: Invoice) => open(i) && i.kind !== 'credit_note';
 const setOffTotal = (i: Invoice) => roundMoney((i.setOffs ?? []).reduce((n, o) => n + o.amount, 0), i.currency);
 /** What is left on an invoice (on a credit note: to refund) after payments and credit notes set against it. */
 const stillOwed = (i: Invoice) => roundMoney(i.amount - i.paidAmount - setOffTotal(i), i.currency);
+/** How many tasks the approved plan has (the latest approved version). */
+const approvedTaskCount = (p: ProjectStatus): number => p.plans.find((v) => v.version === p.approvedPlanVersion)?.tasks.length ?? 0;
 /** Set-offs of an invoice netted per other side (one set off and later undone nets to nothing). */
 function netSetOffs(i: Invoice): { invoiceNumber: string; amount: number }[] {
   const net = new Map<string, number>();
@@ -262,13 +264,18 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
       const unpaidPrepayment = p.invoices.find((i) => i.kind === 'prepayment' && open(i));
       return (
         <div class="callout" role="note">
-          <p>
-            {accepted} of {plural(p.tasks.length, 'task')} accepted.
-            {delivered.length > 0 && ` ${delivered.length} delivered and waiting for review.`}
-          </p>
+          {/* Before the work starts (the contract, a prepayment it waits for) no task exists yet: not "0 of 0". */}
+          {p.tasks.length > 0 ? (
+            <p>
+              {accepted} of {plural(p.tasks.length, 'task')} accepted.
+              {delivered.length > 0 && ` ${delivered.length} delivered and waiting for review.`}
+            </p>
+          ) : (
+            <p>The plan’s {plural(approvedTaskCount(p), 'task')} start once the work begins.</p>
+          )}
           {unpaidPrepayment && p.policy.startAfterPrepayment && (
             <p>
-              Work starts when the prepayment invoice {unpaidPrepayment.number} is paid ({formatMoney(unpaidPrepayment.amount, unpaidPrepayment.currency)}).
+              Work starts when the prepayment invoice {unpaidPrepayment.number} is paid ({formatMoney(stillOwed(unpaidPrepayment), unpaidPrepayment.currency)} open).
             </p>
           )}
           {isManager && delivered.length > 0 && (
