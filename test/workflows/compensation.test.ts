@@ -256,6 +256,33 @@ test.concurrent('a cancellation counts a credit note set against the unpaid prep
   expect(s.invoices.find((i) => i.kind === 'cancellation')!.amount).toBe(700);
 });
 
+test.concurrent('a cancellation after compensations left nothing to bill still takes them off the work it bills', async () => {
+  // 1,000 of work, half prepaid on paper (unpaid); a compensation of 500 leaves the final invoice nothing to bill.
+  const input = projectInput({ departments: ['design'], policy: { startAfterPrepayment: false } });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('logo', 'design', { price: 1_000 })], { prepaymentPercent: 50 }));
+  await deliverTask(env, projectId, 'logo', 'design');
+  await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
+  await complain(handle, 'the logo was late');
+  await resolve(handle, 'c1', 500);
+  await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 3, comment: '' }, by: MANAGER }] });
+  let s = await waitForStatus(handle, (x) => timelineEvents(x).includes('nothing_left_to_invoice'), 'nothing left to invoice');
+  expect(s.complaints[0].compensation).toEqual({ amount: 500, settled: true });
+
+  await projectUpdate(handle, cancelProjectUpdate, { args: [{ reason: 'client went quiet', by: MANAGER }] });
+  s = await waitForStatus(handle, (x) => x.stage === 'cancelled' && x.invoices.some((i) => i.kind === 'cancellation' && i.documentId), 'cancellation invoice');
+  // 1,000 accepted, nothing received (the prepayment is void), less the 500 agreed: 500, not 1,000.
+  expect(s.invoices.find((i) => i.kind === 'prepayment')).toMatchObject({ status: 'void', voidedAmount: 500 });
+  const bill = s.invoices.find((i) => i.kind === 'cancellation')!;
+  expect(bill.amount).toBe(500);
+  expect(s.complaints[0].compensation).toEqual({ amount: 500, settled: true, invoiceNumber: bill.number });
+  expect(documentsFor(env, projectId).find((d) => d.kind === 'cancellation_invoice')?.invoice?.compensations).toEqual([{ complaintId: 'c1', amount: 500 }]);
+  await pay(handle, bill.number, 500, `${projectId}-bill`);
+  expect(((await handle.result()) as ProjectStatus).stage).toBe('cancelled');
+  await recordHistory(handle, 'project-cancelled-after-nothing-billed');
+});
+
 test.concurrent('a compensation after the final invoice is paid in full is refunded whole, and chased until it is paid out', async () => {
   // Short terms: the refund falls due in 2 s, and is escalated 2 s later.
   const input = projectInput({ departments: ['seo'], policy: { paymentTermsMs: 2_000, paymentEscalationMs: 2_000 } });

@@ -237,6 +237,17 @@ export interface Compensation {
   amount: number;
 }
 
+/**
+ * Compensations that used up all the final invoice would have billed, so none was issued: settled,
+ * but carried by no invoice. A cancellation after that must still take them off the work it bills.
+ */
+export const compensationsBilledNothing = (status: ProjectStatus): Compensation[] =>
+  status.complaints.flatMap((c) =>
+    c.compensation?.settled && c.compensation.invoiceNumber === undefined && c.compensation.takenOff === undefined
+      ? [{ complaintId: c.complaintId, amount: c.compensation.amount }]
+      : [],
+  );
+
 /** Compensations agreed that no invoice or credit note carries yet. */
 export const compensationsToSettle = (status: ProjectStatus): Compensation[] =>
   status.complaints.flatMap((c) => (c.compensation && !c.compensation.settled ? [{ complaintId: c.complaintId, amount: c.compensation.amount }] : []));
@@ -300,7 +311,11 @@ export function cancellationInvoiceContent(status: ProjectStatus): { amount: num
  * was accepted, less every prepayment actually received. Unpaid prepayments are voided, not
  * chased; a prepayment larger than the work becomes a credit note (a refund owed to the client).
  */
-export function cancellationSettlement(status: ProjectStatus): {
+export function cancellationSettlement(
+  status: ProjectStatus,
+  /** Compensations already settled with nothing left to bill (no final invoice was issued): taken off first. */
+  unbilled: Compensation[] = [],
+): {
   voids: InvoiceView[];
   lines: InvoiceLine[];
   prepaymentReceived: number;
@@ -333,7 +348,7 @@ export function cancellationSettlement(status: ProjectStatus): {
   const accepted = sumAmounts(lines.map((l) => l.amount), currency);
   const agreed = compensationsToSettle(status);
   let room = toMinor(accepted, currency);
-  const compensations = agreed.flatMap((c) => {
+  const compensations = [...unbilled, ...agreed].flatMap((c) => {
     const taken = Math.min(toMinor(c.amount, currency), room);
     room -= taken;
     return taken > 0 ? [{ complaintId: c.complaintId, amount: fromMinor(taken, currency) }] : [];

@@ -20,6 +20,7 @@ import {
   approvedPlan,
   cancellationInvoiceContent,
   cancellationSettlement,
+  compensationsBilledNothing,
   compensationsToSettle,
   finalInvoiceContent,
   hasOpenComplaint,
@@ -325,7 +326,10 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       if (compensations.length > 0) await refundCompensations(compensations);
       return;
     }
-    const settlement = cancellationSettlement(status);
+    // Compensations that left nothing to bill are taken off what the cancellation bills (runs
+    // recorded before billed the work as if they had not been agreed; asked only where there are some).
+    const unbilled = compensationsBilledNothing(status);
+    const settlement = cancellationSettlement(status, unbilled.length > 0 && patched('cancellation-counts-unbilled-compensations') ? unbilled : []);
     for (const invoice of settlement.voids) billing.voidInvoice(invoice, 'the project was cancelled');
     const extra = { compensations: settlement.compensations };
     let bill: InvoiceView | undefined;
