@@ -165,6 +165,16 @@ export const MIGRATIONS: Migration[] = [
       sql`CREATE INDEX action_requests_age ON ${s}.action_requests (created_at)`,
     ],
   },
+  {
+    version: 6,
+    name: 'set-off facts by position',
+    up: (s) => [
+      // Set-off facts were first keyed by the two invoices (`set-off:<invoice>:<credit note>`), which
+      // an undone set-off repeats; now by position (`set-off:<invoice>:<n>`). Facts are inserted
+      // once and never rewritten, so the old ones go, or the new ones would count a set-off twice.
+      sql`DELETE FROM ${s}.facts WHERE kind = 'set_off' AND fact_id !~ '^set-off:[^:]+:[0-9]+$'`,
+    ],
+  },
 ];
 
 /** Advisory lock key for a schema: per schema, so isolated test stores never wait on each other. */

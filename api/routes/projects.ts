@@ -169,9 +169,13 @@ function planBodySchema(nowMs: () => number) {
     for (const issue of refused) ctx.issues.push({ ...issue, input: undefined });
     const readable = parsed.success ? parsed.data : readablePlan(raw);
     if (!readable) return z.NEVER;
-    const named = new Set(refused.map((issue) => fieldPath(issue.path)));
+    const named = refused.map((issue) => fieldPath(issue.path));
+    // Not again a field the schema named, nor one inside it (a task that is not an object).
+    const namedAlready = (field: string) => named.some((n) => field === n || field.startsWith(`${n}.`) || field.startsWith(`${n}[`));
+    // With a task's key unreadable, a dependency on it would wrongly read as one on no task.
+    const keyUnreadable = !parsed.success && readable.tasks.some((t) => t.key.startsWith('#'));
     for (const problem of checkPlan(readable, nowMs())) {
-      if (named.has(problem.field)) continue;
+      if (namedAlready(problem.field) || (keyUnreadable && /\.dependsOn\[\d+\]$/.test(problem.field))) continue;
       ctx.issues.push({ code: 'custom', path: pathOf(problem.field), message: problem.message, input: raw });
     }
     return parsed.success ? parsed.data : z.NEVER;

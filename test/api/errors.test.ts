@@ -187,6 +187,10 @@ describe('400: the request itself is wrong', () => {
         .send({ ...plan, tasks: [{ ...tasks[0], dueAt: 12_345 }, tasks[1]] });
       expectProblem(notText, 400, 'validation');
       expect(fields(notText)).toEqual(['tasks[0].dueAt']);
+      // A task that is not an object is named once, not again for each of its fields.
+      const notATask = await h.http().put(`/api/projects/${awaiting}/plan`).set(h.auth('manager')).send({ ...plan, tasks: [null, tasks[1]] });
+      expectProblem(notATask, 400, 'validation');
+      expect(fields(notATask)).toEqual(['tasks[0]']);
     });
   });
 

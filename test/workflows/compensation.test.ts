@@ -253,7 +253,11 @@ test.concurrent('a cancellation counts a credit note set against the unpaid prep
   s = await waitForStatus(handle, (x) => x.stage === 'cancelled' && x.invoices.some((i) => i.kind === 'cancellation' && i.documentId), 'cancellation invoice');
   // 1,000 of work accepted, less the 300 settled by the credit note: 700, the rest of the prepayment void.
   expect(s.invoices.find((i) => i.kind === 'prepayment')).toMatchObject({ status: 'void', voidedAmount: 700 });
-  expect(s.invoices.find((i) => i.kind === 'cancellation')!.amount).toBe(700);
+  const bill = s.invoices.find((i) => i.kind === 'cancellation')!;
+  expect(bill.amount).toBe(700);
+  await pay(handle, bill.number, 700, `${projectId}-bill`);
+  expect(((await handle.result()) as ProjectStatus).stage).toBe('cancelled');
+  await recordHistory(handle, 'project-cancelled-after-set-off');
 });
 
 test.concurrent('a cancellation after compensations left nothing to bill still takes them off the work it bills', async () => {

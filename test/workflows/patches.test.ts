@@ -41,6 +41,7 @@ afterAll(() => env?.close());
 const PATCHES_AFTER_BASELINE_1: string[] = [
   // 2026-12-03: a refund owed to the client is chased (the manager, then leadership) like a payment.
   // 2026-12-03: a cancellation takes off compensations that left nothing to bill.
+  'cancellation-counts-set-offs',
   'cancellation-counts-unbilled-compensations',
   'chase-refunds-owed',
   // 2026-12-03: a wait wakes when a complaint is recorded, so its follow-up is timed.

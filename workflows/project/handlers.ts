@@ -376,7 +376,11 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
       // and the credit note is a refund owed again (only runs with set-offs come here).
       const excess = toMinor(amount, currency) - owedMinor(invoice);
       if (excess > 0) {
-        for (const undone of reverseSetOffs(status, invoice, excess, nowIso())) {
+        // Dated when the money arrived, or when the set-off was made if that was later: the invoice
+        // is never shown owing less than nothing in between.
+        const lastSetOff = (invoice.setOffs ?? []).reduce((latest, o) => (Date.parse(o.at) > Date.parse(latest) ? o.at : latest), invoice.issuedAt);
+        const undoneAt = new Date(Math.max(Date.parse(paidAt), Date.parse(lastSetOff))).toISOString();
+        for (const undone of reverseSetOffs(status, invoice, excess, undoneAt)) {
           ctx.record('set_off_undone', by.id, `${undone.invoiceNumber} against ${invoiceNumber}: ${undone.amount} ${currency} to refund (${invoiceNumber} was paid)`);
         }
       }
@@ -396,6 +400,9 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         // payment: answered as recorded, not refused because the project has since completed.
         if (isRepeat(payment)) return;
         refuseUnlessSettling();
+        // Closing: everything was settled and the report is being written; a payment now (one that
+        // would undo a set-off) would leave a refund owed on a project about to complete.
+        if (status.stage === 'closing') throw businessFailure(ErrorType.WrongStage, 'the project is closing: everything it billed is settled');
         const invoice = status.invoices.find((i) => i.number === invoiceNumber);
         if (!invoice) throw businessFailure(ErrorType.NotFound, `no invoice ${invoiceNumber} was issued for this project`, 'invoiceNumber');
         const earlier = paymentWithReference(reference);

@@ -313,8 +313,12 @@ export function cancellationInvoiceContent(status: ProjectStatus): { amount: num
  */
 export function cancellationSettlement(
   status: ProjectStatus,
-  /** Compensations already settled with nothing left to bill (no final invoice was issued): taken off first. */
-  unbilled: Compensation[] = [],
+  options: {
+    /** Compensations already settled with nothing left to bill (no final invoice was issued): taken off first. */
+    unbilled?: Compensation[];
+    /** Credit notes set against an unpaid prepayment count as received (runs since that patch). */
+    countSetOffs?: boolean;
+  } = {},
 ): {
   voids: InvoiceView[];
   lines: InvoiceLine[];
@@ -342,13 +346,13 @@ export function cancellationSettlement(
   const prepayments = status.invoices.filter((i) => i.kind === 'prepayment');
   // A credit note set against an unpaid prepayment settled that much of it: received, as if paid.
   const prepaymentReceived = sumAmounts(
-    prepayments.flatMap((i) => [i.paidAmount, setOffAmount(i)]),
+    prepayments.flatMap((i) => [i.paidAmount, options.countSetOffs ? setOffAmount(i) : 0]),
     currency,
   );
   const accepted = sumAmounts(lines.map((l) => l.amount), currency);
   const agreed = compensationsToSettle(status);
   let room = toMinor(accepted, currency);
-  const compensations = [...unbilled, ...agreed].flatMap((c) => {
+  const compensations = [...(options.unbilled ?? []), ...agreed].flatMap((c) => {
     const taken = Math.min(toMinor(c.amount, currency), room);
     room -= taken;
     return taken > 0 ? [{ complaintId: c.complaintId, amount: fromMinor(taken, currency) }] : [];

@@ -329,7 +329,13 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
     // Compensations that left nothing to bill are taken off what the cancellation bills (runs
     // recorded before billed the work as if they had not been agreed; asked only where there are some).
     const unbilled = compensationsBilledNothing(status);
-    const settlement = cancellationSettlement(status, unbilled.length > 0 && patched('cancellation-counts-unbilled-compensations') ? unbilled : []);
+    // So is what credit notes set against an unpaid prepayment settled of it (runs recorded before
+    // counted only what was paid; asked only where a prepayment has a set-off).
+    const setOff = status.invoices.some((i) => i.kind === 'prepayment' && (i.setOffs ?? []).length > 0);
+    const settlement = cancellationSettlement(status, {
+      unbilled: unbilled.length > 0 && patched('cancellation-counts-unbilled-compensations') ? unbilled : [],
+      countSetOffs: setOff && patched('cancellation-counts-set-offs'),
+    });
     for (const invoice of settlement.voids) billing.voidInvoice(invoice, 'the project was cancelled');
     const extra = { compensations: settlement.compensations };
     let bill: InvoiceView | undefined;

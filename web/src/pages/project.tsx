@@ -815,12 +815,19 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
   const [typedByHand, setTypedByHand] = useState(false);
   const [paidAt, setPaidAt] = useState(toLocalInput(new Date().toISOString()));
   const [reference, setReference] = useState('');
+  /** The invoice the form was on when it was settled by something else (shown until the next choice). */
+  const [movedFrom, setMovedFrom] = useState<string>();
   useEffect(() => {
     if (!typedByHand) setAmount(String(remaining));
   }, [invoiceNumber, remaining]);
-  // A reference typed for the invoice that was settled meanwhile is not the next one's.
+  // Moved on: what was typed for the invoice settled meanwhile is not the next one's.
   useEffect(() => {
-    if (invoiceNumber !== chosen) setReference('');
+    if (invoiceNumber === chosen) return;
+    setMovedFrom(chosen || undefined);
+    setInvoiceNumber(invoiceNumber);
+    setTypedByHand(false);
+    setAmount(String(remaining));
+    setReference('');
   }, [invoiceNumber]);
   const pay = useAction(
     async () =>
@@ -837,6 +844,9 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
       const after = next.invoices.find((i) => i.number === invoiceNumber);
       if (after) setAmount(String(stillOwed(after)));
       setTypedByHand(false);
+      // Paid in full here: the form goes on to the next open one without saying it was settled elsewhere.
+      if (after && !open(after)) setInvoiceNumber(next.invoices.find(open)?.number ?? '');
+      setMovedFrom(undefined);
       flash(`${invoice?.kind === 'credit_note' ? 'Refund' : 'Payment'} recorded on ${invoiceNumber}.`);
     },
   );
@@ -853,7 +863,7 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
       <h3>{invoice?.kind === 'credit_note' ? 'Record the refund' : 'Record a payment'}</h3>
       <ProblemBox error={pay.error && !named.some((f) => pay.error?.at(f)) ? pay.error : undefined} />
       <p role="status" class="muted">
-        {chosen !== '' && invoiceNumber !== chosen ? `${chosen} was settled meanwhile; the form is on ${invoiceNumber || 'nothing open'} now.` : ''}
+        {movedFrom ? `${movedFrom} was settled meanwhile; the form is on ${invoiceNumber || 'nothing open'} now.` : ''}
       </p>
       <div class="form-row">
         <Select
@@ -862,6 +872,7 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
           value={invoiceNumber}
           onValue={(v) => {
             setInvoiceNumber(v);
+            setMovedFrom(undefined);
             setTypedByHand(false);
             const inv = p.invoices.find((i) => i.number === v);
             if (inv) setAmount(String(stillOwed(inv)));
