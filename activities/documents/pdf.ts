@@ -659,8 +659,32 @@ function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
       { header: 'Detail', kind: 'text' },
       { header: 'By', kind: 'text' },
     ],
-    s.timeline.map((e) => [fmtDateTime(e.at), e.event.replace(/_/g, ' '), e.detail ?? '', e.by ? person(e.by) : '']),
+    s.timeline.map((e) => [fmtDateTime(e.at), e.event.replace(/_/g, ' '), detailInWords(e.detail ?? '', s, person), e.by ? person(e.by) : '']),
   );
+}
+
+/**
+ * A timeline entry's detail as the report's reader reads it: the workflow records it terse
+ * ("final_invoice INV-…", "total 2200.5", "c1: open since 2026-…Z", "logo (dima.design)").
+ */
+function detailInWords(detail: string, s: ProjectStatus, person: (id: string | undefined) => string): string {
+  const currency = s.budget.currency;
+  const titles = new Map(s.tasks.map((t) => [t.key, t.title]));
+  return detail
+    .replace(/(-?\d+(?:\.\d+)?) ([A-Z]{3})\b/g, (_, amount: string, code: string) => fmtMoney(Number(amount), code))
+    .replace(/\btotal (\d+(?:\.\d+)?)$/, (_, amount: string) => `total ${fmtMoney(Number(amount), currency)}`)
+    .replace(/: (\d+(?:\.\d+)?) owed$/, (_, amount: string) => `: ${fmtMoney(Number(amount), currency)} owed`)
+    .replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/g, (iso: string) => fmtDateTime(iso))
+    .replace(/\b(contract|prepayment_invoice|final_invoice|cancellation_invoice|acceptance_act|final_report|credit_note)\b/g, (kind: string) =>
+      KIND_TITLES[kind as DocumentKind].toLowerCase(),
+    )
+    .replace(/^(prepayment|final|cancellation) (?=[A-Z]+-)/, (kind: string) => `${kind.trim()} invoice `)
+    .replace(/^([a-z0-9][a-z0-9.-]*)(?= \(|$)/, (key: string) => titles.get(key) ?? key)
+    // A person's id as their name (`person` gives "Name (id)" for people the directory knows).
+    .replace(/\(([a-z0-9][a-z0-9._-]*)\)$/, (whole: string, id: string) => {
+      const named = person(id).replace(` (${id})`, '');
+      return named !== id && named !== '—' ? `(${named})` : whole;
+    });
 }
 
 /** `paid`, `open`, `void since 2026-03-08`; a credit note is `refund due` or `refunded`. */

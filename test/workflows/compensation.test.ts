@@ -128,6 +128,10 @@ test.concurrent('before the final invoice a compensation is taken off it; after 
   expect(reportText).toContain(`credit note ${credit.number} set against ${final.number}, 200.00 EUR (no money moved)`);
   expect(reportText).toMatch(/Paid by the client: 1,500\.00 EUR Set off by credit notes: 200\.00 EUR Outstanding: 0\.00 EUR/);
   expect(reportText).toMatch(/Refunds owed to the client \(credit notes\): 0\.00 EUR/);
+  // Its timeline in words, not as recorded: kinds and amounts as people write them.
+  expect(reportText).not.toMatch(/acceptance_act|final_invoice|credit_note|\d{4}-\d{2}-\d{2}T/);
+  expect(reportText).toContain(`final invoice ${final.number}: 1,700.00 EUR`);
+  expect(reportText).toContain('acceptance act');
   await recordHistory(handle, 'project-compensation-set-off');
 });
 
