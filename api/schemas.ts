@@ -171,7 +171,13 @@ export const projectListItemSchema = z
     overdue: z.boolean(),
     stageEnteredAt: isoDate.optional(),
     hasOpenComplaint: z.boolean(),
+    complaintDueAt: isoDate
+      .optional()
+      .meta({ description: 'With an open complaint: by when the oldest one should be resolved (the policy\u2019s time after it was recorded).' }),
     paymentDueAt: isoDate.optional(),
+    refundDueAt: isoDate
+      .optional()
+      .meta({ description: 'The earliest due date of a refund the agency owes the client (a credit note not yet paid out nor set off).' }),
     executionStatus: executionStatusSchema,
     startedAt: isoDate,
     href: z.string(),
@@ -240,7 +246,11 @@ export const portfolioReportSchema = z
       count: z.number().int(),
       items: z.array(projectRefSchema.extend({ waitingSince: isoDate.optional(), waitingMs: z.number().optional() })),
     }),
-    openComplaints: z.object({ count: z.number().int(), items: z.array(projectRefSchema) }),
+    openComplaints: z.object({
+      count: z.number().int(),
+      pastDue: z.number().int().meta({ description: 'Of these, projects whose oldest open complaint is past its resolution time.' }),
+      items: z.array(projectRefSchema.extend({ complaintDueAt: isoDate.optional() })),
+    }),
     unpaidInvoicesPastDue: z.object({
       count: z.number().int(),
       items: z.array(projectRefSchema.extend({ paymentDueAt: isoDate.optional(), overdueMs: z.number().optional() })),
@@ -248,6 +258,7 @@ export const portfolioReportSchema = z
     refundsOwed: z
       .object({
         count: z.number().int(),
+        pastDue: z.number().int().meta({ description: 'Of these, projects with a refund past its due date.' }),
         items: z.array(projectRefSchema.extend({ refundDueAt: isoDate.optional() })),
       })
       .meta({

@@ -11,6 +11,7 @@
 import type { InvoiceView, ProjectStatus } from '../../workflows/project/contract';
 import type { TaskView } from '../../workflows/task/contract';
 import { subtractAmounts, toMinor } from '../../workflows/money';
+import { complaintDueMs } from '../../workflows/project/state';
 
 export const FACT_KINDS = [
   'project_opened',
@@ -119,7 +120,11 @@ export interface ProjectRow {
   /** The earliest due date of an unpaid invoice: unpaid past due once it passes. */
   paymentDueAt?: string;
   hasOpenComplaint: boolean;
-  /** The workflow has ended: completed, or cancelled with nothing left to collect. */
+  /** By when the oldest open complaint should be resolved (the policy's time after it was recorded). */
+  complaintDueAt?: string;
+  /** The earliest due date of a refund the agency owes its client (a credit note not yet paid out nor set off). */
+  refundDueAt?: string;
+  /** The workflow has ended: completed, or cancelled with nothing left to settle either way. */
   closed: boolean;
   currency: string;
   departments: string[];
@@ -128,6 +133,8 @@ export interface ProjectRow {
 export function projectRow(s: ProjectStatus): ProjectRow {
   const liveTasks = s.tasks.filter((t) => t.status !== 'cancelled');
   const owed = receivables(s);
+  const refunds = invoicesOf(s).filter((i) => isCreditNote(i) && invoiceStatus(i) === 'open');
+  const openComplaints = s.complaints.filter((c) => !c.resolvedAt);
   const version = (s as { version?: unknown }).version;
   return {
     projectId: s.projectId,
@@ -143,8 +150,12 @@ export function projectRow(s: ProjectStatus): ProjectRow {
     dueAt: latest(liveTasks.map((t) => t.dueAt)) ?? s.desiredDeadline,
     pendingDueAt: earliest(s.tasks.filter((t) => t.status === 'open' || t.status === 'claimed').map((t) => t.dueAt)),
     paymentDueAt: earliest(owed.map((i) => i.dueAt)),
-    hasOpenComplaint: s.complaints.some((c) => !c.resolvedAt),
-    closed: s.stage === 'completed' || (s.stage === 'cancelled' && owed.length === 0),
+    hasOpenComplaint: openComplaints.length > 0,
+    complaintDueAt: earliest(openComplaints.map((c) => new Date(complaintDueMs(c, s.policy)).toISOString())),
+    refundDueAt: earliest(refunds.map((i) => i.dueAt)),
+    // A cancelled project's workflow runs until the client has paid what it billed and the agency
+    // has paid back what it owes (a credit note): the same condition as its last wait.
+    closed: s.stage === 'completed' || (s.stage === 'cancelled' && owed.length === 0 && refunds.length === 0),
     currency: s.budget.currency,
     departments: [...s.departments],
   };

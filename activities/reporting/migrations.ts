@@ -8,6 +8,7 @@
  * the lock is re-entrant, but pglite-socket runs one connection's transaction at a time, which
  * gives the same exclusion.) Migrations only ever add: a released migration is never edited.
  */
+import { COMPLAINT_RESOLUTION_DEFAULT_MS } from '../../workflows/project/state';
 import { schemaIdentifier, sql, type Database, type Sql } from './sql';
 
 export interface Migration {
@@ -173,6 +174,27 @@ export const MIGRATIONS: Migration[] = [
       // an undone set-off repeats; now by position (`set-off:<invoice>:<n>`). Facts are inserted
       // once and never rewritten, so the old ones go, or the new ones would count a set-off twice.
       sql`DELETE FROM ${s}.facts WHERE kind = 'set_off' AND fact_id !~ '^set-off:[^:]+:[0-9]+$'`,
+    ],
+  },
+  {
+    version: 7,
+    name: 'complaint and refund due dates; cancelled projects owing a refund are open',
+    up: (s) => [
+      // The portfolio's cards flag an open complaint past its resolution time and a refund owed
+      // from the list's own rows. Rows stored before get both from their snapshot once, here (new
+      // rows: `projectRow`).
+      sql`ALTER TABLE ${s}.projects ADD COLUMN complaint_due_at timestamptz, ADD COLUMN refund_due_at timestamptz`,
+      sql`UPDATE ${s}.projects SET complaint_due_at = (
+          SELECT min((c->>'at')::timestamptz) FROM jsonb_array_elements(coalesce(snapshot->'complaints', '[]'::jsonb)) c
+          WHERE c->>'resolvedAt' IS NULL)
+        + coalesce((snapshot->'policy'->>'complaintResolutionMs')::bigint, ${COMPLAINT_RESOLUTION_DEFAULT_MS}) * interval '1 millisecond'
+        WHERE has_open_complaint`,
+      sql`UPDATE ${s}.projects SET refund_due_at = (
+          SELECT min((i->>'dueAt')::timestamptz) FROM jsonb_array_elements(coalesce(snapshot->'invoices', '[]'::jsonb)) i
+          WHERE i->>'kind' = 'credit_note' AND i->>'status' = 'open')`,
+      // A cancelled project was counted closed once the client owed nothing, though its workflow
+      // runs on until the agency has paid back what it owes.
+      sql`UPDATE ${s}.projects SET closed = false WHERE closed AND stage = 'cancelled' AND refund_due_at IS NOT NULL`,
     ],
   },
 ];

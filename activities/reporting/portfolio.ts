@@ -1,7 +1,7 @@
 /**
  * The portfolio report (GET /api/reports/portfolio) in one SQL statement on the store: where every
  * project stands, what is late and where, plans waiting for a decision, open complaints, unpaid
- * invoices past due, refunds the agency owes. The same answers the visibility counts gave, from snapshot columns kept for
+ * invoices past due, refunds the agency owes (and of both, how many are past due). The same answers the visibility counts gave, from snapshot columns kept for
  * this, so it costs one round trip whatever the number of projects.
  *
  * "Running" is a project whose workflow has not ended (not completed, not cancelled with nothing
@@ -46,11 +46,8 @@ export async function portfolioReport(db: Database, s: Sql, options: { managerId
   const awaiting = sql`p.stage = 'awaiting_approval'`;
   const complaints = sql`${running} AND p.has_open_complaint`;
   const unpaid = sql`${running} AND p.payment_due_at < ${now}`;
-  // Credit notes not yet paid out nor set against an unpaid invoice, from the facts (credit notes are never voided), worked out once
-  // for the statement (the `refunds_owed` CTE below): when a project's earliest such refund is
-  // due; NULL when the agency owes its client nothing.
-  const refundDue = sql`(SELECT o.due FROM refunds_owed o WHERE o.project_id = p.project_id)`;
-  const refunds = sql`${running} AND ${refundDue} IS NOT NULL`;
+  // Credit notes not yet paid out nor set against an unpaid invoice: money the agency owes.
+  const refunds = sql`${running} AND p.refund_due_at IS NOT NULL`;
 
   const [row] = await db.rows<{
     by_stage: Record<string, number> | null;
@@ -60,17 +57,14 @@ export async function portfolioReport(db: Database, s: Sql, options: { managerId
     awaiting_count: number;
     awaiting_items: Ref[];
     complaints_count: number;
+    complaints_past_due: number;
     complaints_items: Ref[];
     unpaid_count: number;
     unpaid_items: Ref[];
     refunds_count: number;
+    refunds_past_due: number;
     refunds_items: Ref[];
   }>(sql`
-    WITH refunds_owed AS (
-      SELECT c.project_id, min(c.ref_at) AS due FROM ${s}.facts c
-      WHERE c.kind = 'credit_note'
-        AND c.amount - coalesce((SELECT sum(r.amount) FROM ${s}.facts r WHERE r.ref = c.ref AND r.kind IN ('refund', 'set_off')), 0) > 0.0005
-      GROUP BY c.project_id)
     SELECT
       (SELECT json_object_agg(stage, n) FROM (SELECT p.stage, count(*) AS n FROM ${s}.projects p WHERE ${mine} GROUP BY p.stage) x) AS by_stage,
       (SELECT count(*)::int FROM ${s}.projects p WHERE ${mine} AND ${running} AND p.pending_due_at < ${now}) AS overdue_projects,
@@ -83,11 +77,13 @@ export async function portfolioReport(db: Database, s: Sql, options: { managerId
       (SELECT count(*)::int FROM ${s}.projects p WHERE ${mine} AND ${awaiting}) AS awaiting_count,
       ${list(awaiting, sql`p.stage_entered_at`, sql`p.stage_entered_at, p.project_id`)} AS awaiting_items,
       (SELECT count(*)::int FROM ${s}.projects p WHERE ${mine} AND ${complaints}) AS complaints_count,
-      ${list(complaints, sql`NULL::timestamptz`, sql`p.intake_at DESC, p.project_id`)} AS complaints_items,
+      (SELECT count(*)::int FROM ${s}.projects p WHERE ${mine} AND ${complaints} AND p.complaint_due_at < ${now}) AS complaints_past_due,
+      ${list(complaints, sql`p.complaint_due_at`, sql`p.complaint_due_at, p.project_id`)} AS complaints_items,
       (SELECT count(*)::int FROM ${s}.projects p WHERE ${mine} AND ${unpaid}) AS unpaid_count,
       ${list(unpaid, sql`p.payment_due_at`, sql`p.payment_due_at, p.project_id`)} AS unpaid_items,
       (SELECT count(*)::int FROM ${s}.projects p WHERE ${mine} AND ${refunds}) AS refunds_count,
-      ${list(refunds, refundDue, sql`${refundDue}, p.project_id`)} AS refunds_items`);
+      (SELECT count(*)::int FROM ${s}.projects p WHERE ${mine} AND ${refunds} AND p.refund_due_at < ${now}) AS refunds_past_due,
+      ${list(refunds, sql`p.refund_due_at`, sql`p.refund_due_at, p.project_id`)} AS refunds_items`);
 
   const byStage = Object.fromEntries(PROJECT_STAGES.map((stage) => [stage, Number(row.by_stage?.[stage] ?? 0)])) as PortfolioReport['projects']['byStage'];
   const active = PROJECT_STAGES.filter((st) => st !== 'completed' && st !== 'cancelled').reduce((n, st) => n + byStage[st], 0);
@@ -113,7 +109,14 @@ export async function portfolioReport(db: Database, s: Sql, options: { managerId
         };
       }),
     },
-    openComplaints: { count: row.complaints_count, items: row.complaints_items.map(ref) },
+    openComplaints: {
+      count: row.complaints_count,
+      pastDue: row.complaints_past_due,
+      items: row.complaints_items.map((r) => {
+        const at = since(r);
+        return { ...ref(r), ...(at !== undefined && { complaintDueAt: new Date(at).toISOString() }) };
+      }),
+    },
     unpaidInvoicesPastDue: {
       count: row.unpaid_count,
       items: row.unpaid_items.map((r) => {
@@ -126,6 +129,7 @@ export async function portfolioReport(db: Database, s: Sql, options: { managerId
     },
     refundsOwed: {
       count: row.refunds_count,
+      pastDue: row.refunds_past_due,
       items: row.refunds_items.map((r) => {
         const at = since(r);
         return { ...ref(r), ...(at !== undefined && { refundDueAt: new Date(at).toISOString() }) };

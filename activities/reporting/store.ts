@@ -218,6 +218,8 @@ interface ProjectListRow {
   overdue: boolean;
   stage_entered_at: Date | null;
   has_open_complaint: boolean;
+  complaint_due_at: Date | null;
+  refund_due_at: Date | null;
   payment_due_at: Date | null;
   closed: boolean;
   intake_at: Date;
@@ -415,18 +417,19 @@ export class ReportingStore {
       WITH upsert AS (
         INSERT INTO ${s}.projects AS t (project_id, seq, snapshot_version, published_at, snapshot, title, client_id, client_name,
           segment, manager_id, stage, stage_entered_at, intake_at, due_at, pending_due_at, payment_due_at, has_open_complaint,
-          closed, currency, departments)
+          complaint_due_at, refund_due_at, closed, currency, departments)
         VALUES (${r.projectId}, ${seq}, ${r.snapshotVersion}, clock_timestamp(), ${jsonbText(json)}, ${r.title}, ${r.clientId},
           ${r.clientName}, ${r.segment}, ${r.managerId}, ${r.stage}, ${r.stageEnteredAt}::timestamptz, ${r.intakeAt}::timestamptz,
           ${r.dueAt}::timestamptz, ${r.pendingDueAt}::timestamptz, ${r.paymentDueAt}::timestamptz, ${r.hasOpenComplaint},
-          ${r.closed}, ${r.currency}, ARRAY(SELECT jsonb_array_elements_text(${jsonb(r.departments)})))
+          ${r.complaintDueAt}::timestamptz, ${r.refundDueAt}::timestamptz, ${r.closed}, ${r.currency}, ARRAY(SELECT jsonb_array_elements_text(${jsonb(r.departments)})))
         ON CONFLICT (project_id) DO UPDATE SET
           seq = EXCLUDED.seq, snapshot_version = EXCLUDED.snapshot_version, published_at = EXCLUDED.published_at,
           snapshot = EXCLUDED.snapshot, title = EXCLUDED.title, client_id = EXCLUDED.client_id, client_name = EXCLUDED.client_name,
           segment = EXCLUDED.segment, manager_id = EXCLUDED.manager_id, stage = EXCLUDED.stage,
           stage_entered_at = EXCLUDED.stage_entered_at, intake_at = EXCLUDED.intake_at, due_at = EXCLUDED.due_at,
           pending_due_at = EXCLUDED.pending_due_at, payment_due_at = EXCLUDED.payment_due_at,
-          has_open_complaint = EXCLUDED.has_open_complaint, closed = EXCLUDED.closed, currency = EXCLUDED.currency,
+          has_open_complaint = EXCLUDED.has_open_complaint, complaint_due_at = EXCLUDED.complaint_due_at,
+          refund_due_at = EXCLUDED.refund_due_at, closed = EXCLUDED.closed, currency = EXCLUDED.currency,
           departments = EXCLUDED.departments
         WHERE t.seq < EXCLUDED.seq
         RETURNING t.published_at
@@ -553,7 +556,8 @@ export class ReportingStore {
     if (after) where.push(sql`(p.intake_at, p.project_id) < (${after[0]}::timestamptz, ${after[1]})`);
     const rows = await this.db.rows<ProjectListRow>(sql`
       SELECT p.project_id, p.title, p.client_id, p.client_name, p.segment, p.stage, p.manager_id, p.due_at,
-        ${overdue} AS overdue, p.stage_entered_at, p.has_open_complaint, p.payment_due_at, p.closed, p.intake_at
+        ${overdue} AS overdue, p.stage_entered_at, p.has_open_complaint, p.complaint_due_at, p.refund_due_at, p.payment_due_at,
+        p.closed, p.intake_at
       FROM ${s}.projects p
       WHERE ${join(where, ' AND ')}
       ORDER BY p.intake_at DESC, p.project_id DESC
@@ -737,6 +741,8 @@ function projectListItem(r: ProjectListRow): ProjectListItem {
     overdue: r.overdue,
     ...(r.stage_entered_at && { stageEnteredAt: iso(r.stage_entered_at) }),
     hasOpenComplaint: r.has_open_complaint,
+    ...(r.complaint_due_at && { complaintDueAt: iso(r.complaint_due_at) }),
+    ...(r.refund_due_at && { refundDueAt: iso(r.refund_due_at) }),
     ...(r.payment_due_at && { paymentDueAt: iso(r.payment_due_at) }),
     // Derived from the snapshot: the workflow returns once the project is completed, or cancelled with nothing owed.
     executionStatus: r.closed ? 'COMPLETED' : 'RUNNING',

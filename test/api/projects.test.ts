@@ -254,9 +254,9 @@ describe('GET /api/reports/portfolio', () => {
     expect(item).toMatchObject({ projectId: awaiting, managerId: h.people.reportManager.id, title: 'Spring campaign', href: `/api/projects/${awaiting}` });
     expect(new Date(item.waitingSince).getTime()).toBeLessThanOrEqual(Date.now());
     expect(item.waitingMs).toBeGreaterThanOrEqual(0);
-    expect(report.openComplaints).toEqual({ count: 0, items: [] });
+    expect(report.openComplaints).toEqual({ count: 0, pastDue: 0, items: [] });
     expect(report.unpaidInvoicesPastDue).toEqual({ count: 0, items: [] });
-    expect(report.refundsOwed).toEqual({ count: 0, items: [] });
+    expect(report.refundsOwed).toEqual({ count: 0, pastDue: 0, items: [] });
     expect(report.tasks.overdue).toBe(0);
     for (const d of ['design', 'copywriting', 'seo', 'ads', 'analytics']) {
       expect(report.tasks.byDepartment[d]).toEqual({ open: 0, overdue: 0 });

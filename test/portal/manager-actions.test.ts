@@ -166,6 +166,14 @@ step('a compensation agreed after the final invoice: a credit note set against w
   const complaint = page.locator('.complaints li', { hasText: 'The icons are blurry.' });
   // Left open past the project's complaint time (1 s here): the page says so.
   await complaint.getByText(/^past its resolution time \(/).waitFor({ timeout: 15_000 });
+  // So does the manager's portfolio: on the project's card, and in the tile's count.
+  await page.goto(`${portal.baseUrl}/`);
+  const lateCard = page.locator('.project-card', { has: page.getByRole('link', { name: `${title} refund`, exact: true }) });
+  await lateCard.getByText('Complaint past due', { exact: true }).waitFor({ timeout: 15_000 });
+  await page.locator('.tile--bad', { hasText: /Open complaints, \d+ past due/ }).waitFor();
+  await shoot(page, '32-complaint-past-due-portfolio');
+  await page.goto(`${portal.baseUrl}/projects/${id}`);
+  await complaint.getByText(/^past its resolution time \(/).waitFor({ timeout: 15_000 });
   expect(await complaint.locator('#compensation-c1-hint').textContent()).toContain('A credit note: set against what the client has not paid yet, the rest refunded');
   await page.locator('#resolution-c1').fill('Icons redrawn; 100.50 back agreed.');
   await page.locator('#compensation-c1').fill('100,50'); // a comma as the decimal mark

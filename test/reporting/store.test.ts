@@ -8,6 +8,8 @@ import { ReportingInputError, ReportingStore } from '../../activities/reporting/
 import { MIGRATIONS, appliedVersions, migrate } from '../../activities/reporting/migrations';
 import { openDatabase, sql, schemaIdentifier } from '../../activities/reporting/sql';
 import { openTestStore, testReportingUrl, uniqueSchema, type TestStore } from '../support/reporting';
+import { projectRow } from '../../activities/reporting/facts';
+import type { ProjectStatus } from '../../workflows/project/contract';
 import { ProjectBuilder, plusDays, plusHours } from './builders';
 
 let t: TestStore;
@@ -93,6 +95,38 @@ describe('migrations', () => {
     await expect(ReportingStore.open({ url: testReportingUrl(), schema: 'x; DROP TABLE y' })).rejects.toThrow(/invalid schema name/);
     await expect(ReportingStore.open({ url: testReportingUrl(), schema: 'Upper' })).rejects.toThrow(/invalid schema name/);
     await expect(ReportingStore.open({ url: testReportingUrl(), schema: 'pg_catalog' })).rejects.toThrow(/invalid schema name/);
+  });
+  test('migration 7 gives projects stored before it their complaint and refund due dates, and reopens a cancelled one owing a refund', async () => {
+    const schema = uniqueSchema('m7');
+    const url = testReportingUrl();
+    const db = openDatabase({ url });
+    const s = schemaIdentifier(schema);
+    try {
+      await migrate(db, schema, MIGRATIONS.filter((m) => m.version < 7));
+      const flagged = flaggedProjects();
+      for (const p of Object.values(flagged)) {
+        const snapshot: ProjectStatus = structuredClone(p.status);
+        const r = projectRow(snapshot);
+        // As the store wrote it before: a cancelled project was closed once the client owed nothing.
+        const closedThen = r.stage === 'completed' || (r.stage === 'cancelled' && !r.paymentDueAt);
+        await db.rows(sql`
+          INSERT INTO ${s}.projects (project_id, seq, published_at, snapshot, title, client_id, client_name, segment, manager_id, stage,
+            intake_at, has_open_complaint, closed, currency, departments)
+          VALUES (${r.projectId}, 1, now(), ${JSON.stringify(snapshot)}::jsonb, ${r.title}, ${r.clientId}, ${r.clientName}, ${r.segment},
+            ${r.managerId}, ${r.stage}, ${r.intakeAt}::timestamptz, ${r.hasOpenComplaint}, ${closedThen}, ${r.currency}, ARRAY['design'])`);
+      }
+      expect(await migrate(db, schema)).toEqual(MIGRATIONS.map((m) => m.version).filter((v) => v >= 7));
+      const store = await ReportingStore.open({ url, schema });
+      try {
+        const items = (await store.listProjects({}, { pageSize: 10 }, FLAGS_NOW)).items;
+        expect(items.map((i) => [i.projectId, i.complaintDueAt, i.refundDueAt, i.executionStatus])).toEqual(EXPECTED_FLAGS);
+      } finally {
+        await store.dropSchema();
+        await store.close();
+      }
+    } finally {
+      await db.close();
+    }
   });
 });
 
@@ -301,5 +335,69 @@ describe('lists', () => {
     const second = await s.store.listTasks({}, { pageSize: 1, pageToken: first.nextPageToken }, NOW);
     expect([...first.items, ...second.items].map((x) => x.taskId)).toEqual(['p-list-1.design', 'p-list-2.design']);
     expect(second.nextPageToken).toBeUndefined();
+  });
+});
+
+// Three projects on 2026-03-01 13:00: one complaint open since 02-27 12:00 under the default 48 hours
+// (past its resolution time since 03-01 12:00), one open since 06:00 under a 12-hour policy (due
+// 18:00), and a cancelled project whose prepayment went beyond the work, its credit note due 02-25.
+const FLAGS_NOW = new Date('2026-03-01T13:00:00.000Z');
+const EXPECTED_FLAGS = [
+  ['p-flag-refund', undefined, '2026-02-25T00:00:00.000Z', 'RUNNING'],
+  ['p-flag-fresh', '2026-03-01T18:00:00.000Z', undefined, 'RUNNING'],
+  ['p-flag-late', '2026-03-01T12:00:00.000Z', undefined, 'RUNNING'],
+];
+
+function flaggedProjects() {
+  const project = (projectId: string, managerId: string, intakeAt: string) =>
+    new ProjectBuilder({ projectId, managerId, client: { id: 'flags', name: 'Flags Ltd', segment: 'B2B' }, intakeAt });
+  const late = project('p-flag-late', 'anna', '2026-02-01T08:00:00.000Z');
+  late.resolve(late.complain('2026-02-20T12:00:00.000Z'), '2026-02-21T12:00:00.000Z');
+  late.complain('2026-02-27T12:00:00.000Z');
+  const fresh = project('p-flag-fresh', 'anna', '2026-02-02T08:00:00.000Z');
+  fresh.status.policy.complaintResolutionMs = 12 * 3_600_000;
+  fresh.complain('2026-03-01T06:00:00.000Z');
+  const refund = project('p-flag-refund', 'boris', '2026-02-03T08:00:00.000Z')
+    .invoice('prepayment', 'INV-F1', 1_000, '2026-02-04T00:00:00.000Z')
+    .pay('INV-F1', 1_000, '2026-02-05T00:00:00.000Z', 'bank-1')
+    .cancel('2026-02-10T00:00:00.000Z')
+    .invoice('credit_note', 'CN-F1', 600, '2026-02-11T00:00:00.000Z', '2026-02-25T00:00:00.000Z', { status: 'open' });
+  return { late, fresh, refund };
+}
+
+describe('complaint and refund flags', () => {
+  let s: TestStore;
+  beforeAll(async () => {
+    s = await openTestStore();
+  });
+  afterAll(async () => {
+    await s?.dispose();
+  });
+
+  test('a project lists by when its oldest open complaint should be resolved and when its earliest refund is due; a cancelled project owing a refund is still running until it is paid out', async () => {
+    const { refund, ...rest } = flaggedProjects();
+    for (const p of [...Object.values(rest), refund]) await s.store.publish(p.publish());
+    const items = (await s.store.listProjects({}, { pageSize: 10 }, FLAGS_NOW)).items;
+    expect(items.map((i) => [i.projectId, i.complaintDueAt, i.refundDueAt, i.executionStatus])).toEqual(EXPECTED_FLAGS);
+
+    const report = await s.store.portfolio({ now: FLAGS_NOW });
+    expect(report.projects.byStage.cancelled).toBe(1);
+    expect(report.openComplaints).toMatchObject({ count: 2, pastDue: 1 });
+    // Most urgent first.
+    expect(report.openComplaints.items.map((i) => [i.projectId, i.complaintDueAt])).toEqual([
+      ['p-flag-late', '2026-03-01T12:00:00.000Z'],
+      ['p-flag-fresh', '2026-03-01T18:00:00.000Z'],
+    ]);
+    expect(report.refundsOwed).toMatchObject({ count: 1, pastDue: 1, items: [expect.objectContaining({ projectId: 'p-flag-refund', refundDueAt: '2026-02-25T00:00:00.000Z' })] });
+    // Before their due dates, neither is past due; the manager's own slice holds only theirs.
+    expect((await s.store.portfolio({ now: new Date('2026-02-20T00:00:00.000Z') })).refundsOwed.pastDue).toBe(0);
+    expect((await s.store.portfolio({ managerId: 'anna', now: FLAGS_NOW })).refundsOwed.count).toBe(0);
+
+    // Paid out: the project has ended, no refund owed any more.
+    await s.store.publish(refund.pay('CN-F1', 600, '2026-03-01T10:00:00.000Z', 'refund-1').publish());
+    const after = (await s.store.listProjects({ clientId: 'flags', managerId: 'boris' }, { pageSize: 10 }, FLAGS_NOW)).items;
+    expect(after).toEqual([expect.objectContaining({ projectId: 'p-flag-refund', executionStatus: 'COMPLETED' })]);
+    expect(after[0].refundDueAt).toBeUndefined();
+    expect((await s.store.portfolio({ now: FLAGS_NOW })).refundsOwed).toEqual({ count: 0, pastDue: 0, items: [] });
   });
 });

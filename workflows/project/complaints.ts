@@ -3,15 +3,11 @@
  * recorded, and one still open after the policy's time is brought to the manager and leadership
  * again, once, while the process waits on anything else.
  */
-import { hasOpenComplaint } from './state';
+import { complaintDueMs, hasOpenComplaint } from './state';
 import type { ProjectContext } from './context';
-
-/** Where a run's policy does not say (runs started before complaints were followed up): 48 hours. */
-const COMPLAINT_RESOLUTION_DEFAULT_MS = 48 * 3_600_000;
 
 export function followUpComplaints(ctx: ProjectContext): void {
   const { status, input, patched } = ctx;
-  const allowedMs = input.policy.complaintResolutionMs ?? COMPLAINT_RESOLUTION_DEFAULT_MS;
 
   ctx.waitHooks.push(() => {
     // Asked only while a complaint is open, where runs recorded before waited without a timer for
@@ -20,7 +16,7 @@ export function followUpComplaints(ctx: ProjectContext): void {
     const now = Date.now();
     let next: number | undefined;
     for (const complaint of status.complaints.filter((c) => !c.resolvedAt && !ctx.chased.has(`complaint:${c.complaintId}`))) {
-      const due = Date.parse(complaint.at) + allowedMs;
+      const due = complaintDueMs(complaint, input.policy);
       if (due > now) {
         next = next === undefined ? due : Math.min(next, due);
         continue;

@@ -390,6 +390,13 @@ export function paymentDueAt(status: ProjectStatus): string | undefined {
 
 export const hasOpenComplaint = (status: ProjectStatus): boolean => status.complaints.some((c) => !c.resolvedAt);
 
+/** Where a run's policy does not say (runs started before complaints were followed up): 48 hours. */
+export const COMPLAINT_RESOLUTION_DEFAULT_MS = 48 * 3_600_000;
+
+/** By when a complaint should be resolved: the policy's time after it was recorded (past that, manager and leadership are told). */
+export const complaintDueMs = (complaint: { at: string }, policy: Pick<ProjectStatus['policy'], 'complaintResolutionMs'>): number =>
+  Date.parse(complaint.at) + (policy.complaintResolutionMs ?? COMPLAINT_RESOLUTION_DEFAULT_MS);
+
 export function projectSearchAttributes(status: ProjectStatus): SearchAttributeUpdatePair[] {
   const due = paymentDueAt(status);
   return [

@@ -101,7 +101,6 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
                         project={p}
                         showManager={leadership}
                         name={name}
-                        refundDueAt={data.data!.report.refundsOwed.items.find((r) => r.projectId === p.projectId)?.refundDueAt}
                       />
                     ))}
                   </ul>
@@ -124,13 +123,18 @@ function Summary({ report }: { report: PortfolioReport }) {
     { label: 'Overdue projects', value: report.projects.overdue, tone: 'bad' },
     { label: 'Overdue tasks', value: report.tasks.overdue, tone: 'bad' },
     { label: 'Plans awaiting decision', value: report.plansAwaitingDecision.count, tone: 'warn' },
-    { label: 'Open complaints', value: report.openComplaints.count, tone: 'warn' },
+    // Past their resolution time, the manager and leadership were told: late, not just open.
+    {
+      label: report.openComplaints.pastDue > 0 ? `Open complaints, ${report.openComplaints.pastDue} past due` : 'Open complaints',
+      value: report.openComplaints.count,
+      tone: report.openComplaints.pastDue > 0 ? 'bad' : 'warn',
+    },
     { label: 'Unpaid invoices past due', value: report.unpaidInvoicesPastDue.count, tone: 'bad' },
     // Past due once the earliest refund owed is: the agency is late paying its client.
     {
-      label: report.refundsOwed.items.some(refundLate) ? 'Refunds owed to clients, some past due' : 'Refunds owed to clients',
+      label: report.refundsOwed.pastDue > 0 ? `Refunds owed to clients, ${report.refundsOwed.pastDue} past due` : 'Refunds owed to clients',
       value: report.refundsOwed.count,
-      tone: report.refundsOwed.items.some(refundLate) ? 'bad' : 'warn',
+      tone: report.refundsOwed.pastDue > 0 ? 'bad' : 'warn',
     },
   ];
   return (
@@ -145,21 +149,17 @@ function Summary({ report }: { report: PortfolioReport }) {
   );
 }
 
-const refundLate = (item: { refundDueAt?: string }): boolean => item.refundDueAt !== undefined && Date.parse(item.refundDueAt) < Date.now();
-
 function ProjectCard({
   project: p,
   showManager,
   name,
-  refundDueAt,
 }: {
   project: ProjectListItem;
   showManager: boolean;
   name: (id?: string) => string;
-  /** The earliest refund the agency owes on it (from the portfolio report's list), if any. */
-  refundDueAt?: string;
 }) {
   const now = Date.now();
+  const past = (at?: string): boolean => at !== undefined && Date.parse(at) < now;
   const waitingFor =
     p.stage === 'awaiting_approval' ? 'leadership' : p.stage === 'client_review' ? 'the client' : undefined;
   const paymentLate = p.paymentDueAt && Date.parse(p.paymentDueAt) < now && !FINISHED.includes(p.stage ?? 'intake');
@@ -183,8 +183,9 @@ function ProjectCard({
           </Badge>
         )}
         {paymentLate && <Badge tone="bad">Payment past due</Badge>}
-        {p.hasOpenComplaint && <Badge tone="warn">Open complaint</Badge>}
-        {refundDueAt !== undefined && (refundLate({ refundDueAt }) ? <Badge tone="bad">Refund past due</Badge> : <Badge tone="warn">Refund owed</Badge>)}
+        {p.hasOpenComplaint &&
+          (past(p.complaintDueAt) ? <Badge tone="bad">Complaint past due</Badge> : <Badge tone="warn">Open complaint</Badge>)}
+        {p.refundDueAt !== undefined && (past(p.refundDueAt) ? <Badge tone="bad">Refund past due</Badge> : <Badge tone="warn">Refund owed</Badge>)}
       </span>
       {finished ? <span class="muted">started {formatDate(p.startedAt)}</span> : <Due dueAt={p.dueAt} overdue={false} projectEnd />}
     </li>
