@@ -18,6 +18,7 @@ export const NOTIFICATION_TEMPLATES = [
   // managers
   'task_submitted',
   'task_overdue',
+  'task_review_due',
   'plan_decided',
   'client_response_due',
   'payment_overdue',
@@ -26,6 +27,7 @@ export const NOTIFICATION_TEMPLATES = [
   'plan_waiting',
   'plan_approval_escalation',
   'task_escalation',
+  'task_review_escalation',
   'complaint_filed',
   'payment_escalation',
   'refund_escalation',

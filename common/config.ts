@@ -129,6 +129,7 @@ export const envSchema = z.object({
   POLICY_PAYMENT_TERMS: duration('14d'),
   POLICY_PAYMENT_ESCALATION: duration('7d'),
   POLICY_COMPLAINT_RESOLUTION: duration('48h'),
+  POLICY_REVIEW_SLA: duration('24h'),
   POLICY_START_AFTER_PREPAYMENT: bool(true),
 });
 

@@ -61,6 +61,11 @@ export const policySchema = z.object({
    * Absent in runs started before complaints were followed up (workflows/project/complaints.ts).
    */
   complaintResolutionMs: z.number().int().positive().optional(),
+  /**
+   * Delivered work waiting this long for the manager's review: the manager is reminded, and
+   * leadership told `overdueGraceMs` later. Absent in runs started before reviews were chased.
+   */
+  reviewSlaMs: z.number().int().positive().optional(),
   startAfterPrepayment: z.boolean(),
 });
 export type Policy = z.infer<typeof policySchema>;

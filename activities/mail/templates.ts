@@ -215,6 +215,17 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       ],
     }),
   },
+  task_review_due: {
+    link: 'task',
+    staff: (v) => ({
+      subject: `Review due: ${v.task} (${v.project})`,
+      lines: [
+        `${v.person('assigneeId', 'The assignee')} delivered "${v.task}" for ${v.project} ${v.date('submittedAt', 'earlier')}, ` +
+          `and it was to be reviewed by ${v.date('reviewDueAt', 'now')}.`,
+        `Accept it or send it back with comments: the work waits on your review.`,
+      ],
+    }),
+  },
   plan_decided: {
     link: 'project',
     staff: (v) => {
@@ -300,6 +311,17 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       lines: [
         `"${v.task}" (${v.department()}) for ${v.project} ${v.wasDue()} and is still not delivered.`,
         `Assignee: ${v.person('assigneeId', 'nobody has taken it')}.`,
+      ],
+    }),
+  },
+  task_review_escalation: {
+    link: 'task',
+    staff: (v) => ({
+      subject: `Escalation: ${v.task} (${v.project}) waits for its review`,
+      lines: [
+        `"${v.task}" (${v.department()}) for ${v.project} was delivered ${v.date('submittedAt', 'earlier')} and is still not reviewed; ` +
+          `the review was due ${v.date('reviewDueAt', 'earlier')}.`,
+        `Manager: ${v.person('managerId', 'the project’s manager')}.`,
       ],
     }),
   },

@@ -132,6 +132,7 @@ export function resolvePolicy(defaults: Required<Policy>, overrides: PolicyOverr
     paymentTermsMs: ms('paymentTerms', defaults.paymentTermsMs),
     paymentEscalationMs: ms('paymentEscalation', defaults.paymentEscalationMs),
     complaintResolutionMs: ms('complaintResolution', defaults.complaintResolutionMs),
+    reviewSlaMs: ms('reviewSla', defaults.reviewSlaMs),
     startAfterPrepayment: overrides?.startAfterPrepayment ?? defaults.startAfterPrepayment,
   };
   if (problems.length > 0) throw badRequest(problems);
@@ -236,6 +237,7 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
     paymentTermsMs: config.POLICY_PAYMENT_TERMS,
     paymentEscalationMs: config.POLICY_PAYMENT_ESCALATION,
     complaintResolutionMs: config.POLICY_COMPLAINT_RESOLUTION,
+    reviewSlaMs: config.POLICY_REVIEW_SLA,
     startAfterPrepayment: config.POLICY_START_AFTER_PREPAYMENT,
   };
 

@@ -285,6 +285,14 @@ describe('400: the request itself is wrong', () => {
           .send({ summary: 'Mock-ups', links: ['https://files.example/ok', 'javascript:alert(document.domain)', 'data:text/html,<b>x</b>'] });
         expectProblem(links, 400, 'validation');
         expect(fields(links)).toEqual(['links[1]', 'links[2]']);
+        // A rework date goes with sending work back, not with an acceptance.
+        const acceptWithDate = await h
+          .http()
+          .post(`/api/tasks/${designTask}/review`)
+          .set(h.auth('manager'))
+          .send({ decision: 'accept', dueAt: new Date(Date.now() + 86_400_000).toISOString() });
+        expectProblem(acceptWithDate, 400, 'validation');
+        expect(fields(acceptWithDate)).toEqual(['dueAt']);
       },
       designTask,
     );

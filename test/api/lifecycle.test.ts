@@ -169,8 +169,12 @@ test('from the client request to the final report PDF, through HTTP alone', asyn
   const taken = await h.http().post(`/api/tasks/${design}/claim`).set(h.auth('designer2')).send({}).expect(409);
   expect(taken.body.type).toBe('urn:agencyflow:problem:task-already-claimed');
   await act('designer', `/api/tasks/${design}/submit`, { summary: 'First mock-ups', links: ['https://files.example/design-v1'] });
-  const sentBack = await act('manager', `/api/tasks/${design}/review`, { decision: 'changes_requested', comment: 'Warmer colours, please' });
+  // Sent back with a date for the rework: the task is due then.
+  const reworkDue = new Date(Date.now() + 2 * 86_400_000).toISOString();
+  const sentBack = await act('manager', `/api/tasks/${design}/review`, { decision: 'changes_requested', comment: 'Warmer colours, please', dueAt: reworkDue });
   expect(sentBack.reviewRounds).toBe(1);
+  expect(sentBack.dueAt).toBe(reworkDue);
+  expect(sentBack.dueDateChanges.at(-1)).toMatchObject({ to: reworkDue, reason: 'sent back for changes' });
   await act('designer', `/api/tasks/${design}/submit`, { summary: 'Warmer mock-ups', links: ['https://files.example/design-v2'] });
   expect((await act('manager', `/api/tasks/${design}/review`, { decision: 'accept' })).status).toBe('accepted');
 

@@ -47,6 +47,7 @@ describe('POST /api/projects', () => {
       paymentTermsMs: 3_600_000,
       paymentEscalationMs: h.config.POLICY_PAYMENT_ESCALATION,
       complaintResolutionMs: h.config.POLICY_COMPLAINT_RESOLUTION,
+      reviewSlaMs: h.config.POLICY_REVIEW_SLA,
       startAfterPrepayment: h.config.POLICY_START_AFTER_PREPAYMENT,
     });
     const again = await h.http().get(res.headers.location).set(h.auth('manager')).expect(200);

@@ -242,9 +242,14 @@ step('the manager sends the design back from the review queue', async () => {
   await review.waitFor({ timeout: 30_000 });
   expect(await review.textContent()).toContain('First mock-ups of the home page.');
   await review.getByLabel(/Comment on/).fill('Warmer colours, please.');
+  // The rework gets a date of its own: the task is due then.
+  await review.getByLabel('Rework due by').fill(localIn(3 * DAY));
   await shoot(page, '07-review-queue');
   await review.getByRole('button', { name: 'Send back' }).click();
   await review.waitFor({ state: 'detached' });
+  const sentBack = (await h.http().get(`/api/tasks/${projectId}.home-page-design`).set(h.auth('manager')).expect(200)).body as { dueAt: string; dueDateChanges: { reason: string }[] };
+  expect(Math.abs(Date.parse(sentBack.dueAt) - (Date.now() + 3 * DAY))).toBeLessThan(10 * 60_000);
+  expect(sentBack.dueDateChanges.map((c) => c.reason)).toEqual(['sent back for changes']);
 });
 
 step('the designer finds it under “Sent back” with the comment, and delivers again; the manager accepts', async () => {

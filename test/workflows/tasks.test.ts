@@ -297,6 +297,49 @@ test.concurrent('moving the due date re-arms the deadlines: new notices for the 
   await handle.terminate('test done');
 }, 120_000);
 
+test.concurrent('delivered work waiting for review: the manager is reminded, then leadership told, once per delivery; sent back with a date, the rework is due then', async () => {
+  // Reviews due 2 s after each delivery, escalated 5 s after that. The work itself is due in 10
+  // minutes, so no notice about the work's own date comes in between.
+  const { projectId, handle, task } = await openOneTask('banner', 'ads', { task: { dueAt: inSeconds(600) }, policy: { reviewSlaMs: 2_000, overdueGraceMs: 5_000, reminderLeadMs: 60_000 } });
+  const ads = staff('ads');
+  await task.executeUpdate(claimTaskUpdate, { args: [{ by: ads }] });
+  const first = await task.executeUpdate(submitTaskUpdate, { args: [{ by: ads, summary: 'v1', links: [] }] });
+  const [reminder] = await waitForNotice(env, projectId, 'task_review_due', 1, 30_000);
+  expect(reminder.recipients).toEqual({ personIds: [MANAGER.id] });
+  expect(reminder.data).toMatchObject({ submittedAt: first.submittedAt, reviewDueAt: new Date(Date.parse(first.submittedAt!) + 2_000).toISOString(), assigneeId: ads.id });
+  const [escalation] = await waitForNotice(env, projectId, 'task_review_escalation', 1, 30_000);
+  expect(escalation.recipients).toEqual({ roles: ['leadership'] });
+  expect(mailFor(env, escalation).map((m) => m.to)).toEqual([['lena.lead@agency.example']]);
+  expect(mailFor(env, escalation)[0].subject).toContain('waits for its review');
+
+  // A past date for the rework is refused, changing nothing.
+  await expect(
+    task.executeUpdate(reviewTaskUpdate, { args: [{ by: MANAGER, decision: 'changes_requested', comment: 'larger', dueAt: new Date(Date.now() - 60_000).toISOString() }] }),
+  ).rejects.toMatchObject({ cause: { type: 'InvalidInput', message: expect.stringContaining('the new due date must be in the future') } });
+  expect((await task.query(getTaskStatusQuery)).status).toBe('submitted');
+  // Sent back with a date of its own: the rework is due then, and the assignee's notice says so.
+  const reworkDue = new Date(Date.now() + 300_000).toISOString();
+  const sentBack = await task.executeUpdate(reviewTaskUpdate, { args: [{ by: MANAGER, decision: 'changes_requested', comment: 'larger', dueAt: reworkDue }] });
+  expect(sentBack).toMatchObject({ status: 'claimed', dueAt: reworkDue, overdue: false });
+  expect(sentBack.dueDateChanges).toEqual([expect.objectContaining({ to: reworkDue, reason: 'sent back for changes', by: MANAGER.id })]);
+  const [changes] = await waitForNotice(env, projectId, 'task_changes_requested');
+  expect(changes.data.dueAt).toBe(reworkDue);
+  await waitForStatus(handle, (st) => st.tasks[0].dueAt === reworkDue, 'the project sees the rework date');
+
+  // The second delivery is chased on its own, and accepted before its escalation.
+  await task.executeUpdate(submitTaskUpdate, { args: [{ by: ads, summary: 'v2', links: [] }] });
+  await waitForNotice(env, projectId, 'task_review_due', 2, 30_000);
+  const accepted = await task.executeUpdate(reviewTaskUpdate, { args: [{ by: MANAGER, decision: 'accept', comment: '' }] });
+  await sleep(6_000); // past when the second escalation would have fallen due
+  expect(noticesFor(env, projectId, 'task_review_due')).toHaveLength(2);
+  expect(noticesFor(env, projectId, 'task_review_escalation')).toHaveLength(1);
+  expect(accepted.notices.map((n) => n.kind)).toEqual(['review_reminder', 'review_escalation', 'review_reminder']);
+  expect(accepted.history.map((e) => e.event)).toEqual(expect.arrayContaining(['review_reminder', 'review_escalation', 'due_date_moved']));
+  await waitForStatus(handle, (st) => st.stage === 'client_review', 'client review');
+  await recordHistory(task, 'task-review-chased');
+  await handle.terminate('test done');
+}, 120_000);
+
 test.concurrent('reassigning and releasing: the new person is told; released work is back in the queue', async () => {
   const { projectId, handle, task } = await openOneTask('text', 'copywriting');
   await task.executeUpdate(claimTaskUpdate, { args: [{ by: staff('copywriting') }] });

@@ -45,6 +45,7 @@ export const policyOverridesSchema = z
     paymentTerms: durationInputSchema,
     paymentEscalation: durationInputSchema,
     complaintResolution: durationInputSchema,
+    reviewSla: durationInputSchema,
     startAfterPrepayment: z.boolean(),
   })
   .partial()

@@ -98,6 +98,7 @@ export function taskInputFor(
     ...(extra.revisionRound !== undefined && { revisionRound: extra.revisionRound }),
     reminderLeadMs: status.policy.reminderLeadMs,
     overdueGraceMs: status.policy.overdueGraceMs,
+    ...(status.policy.reviewSlaMs !== undefined && { reviewSlaMs: status.policy.reviewSlaMs }),
     startOpen: extra.startOpen,
     // A task has the patches of the project that starts it.
     ...(extra.patchBaseline !== undefined && { patchBaseline: extra.patchBaseline }),

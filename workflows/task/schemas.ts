@@ -27,6 +27,8 @@ export const taskInputSchema = z.object({
   revisionRound: z.number().int().positive().optional(),
   reminderLeadMs: z.number().int().positive(),
   overdueGraceMs: z.number().int().positive(),
+  /** A delivery not reviewed this long is chased (the project's policy; absent in tasks started before reviews were). */
+  reviewSlaMs: z.number().int().positive().optional(),
   /** Tasks without dependencies open at once; the others wait for the project to open them. */
   startOpen: z.boolean(),
   /** The patches the run has from its start (workflows/common/patches.ts); its project's. */
@@ -53,15 +55,25 @@ export const reviewRequestSchema = z
   .object({
     decision: z.enum(['accept', 'changes_requested']),
     comment: z.string().max(5_000).default(''),
+    /**
+     * Sent back: by when the rework is due, when not by the task's due date (which may have
+     * passed while the work waited for review: without a new date it is overdue at once).
+     */
+    dueAt: isoDateTimeSchema.optional(),
   })
   .strict()
   .refine((r) => r.decision === 'accept' || r.comment.trim().length > 0, {
     message: 'a comment is required when changes are requested',
     path: ['comment'],
+  })
+  .refine((r) => r.decision === 'changes_requested' || r.dueAt === undefined, {
+    message: 'a new due date goes with changes requested, not with an acceptance',
+    path: ['dueAt'],
   });
 export const reviewTaskSchema = z.object({
   decision: z.enum(['accept', 'changes_requested']),
   comment: z.string(),
+  dueAt: z.string().optional(),
   by: actorSchema,
 });
 export type ReviewTaskInput = z.infer<typeof reviewTaskSchema>;
@@ -93,7 +105,16 @@ export type Deliverable = z.infer<typeof deliverableSchema>;
 export const reviewViewSchema = z.object({ decision: z.enum(['accept', 'changes_requested']), comment: z.string(), by: z.string(), at: isoDate });
 export type ReviewView = z.infer<typeof reviewViewSchema>;
 
-export const taskNoticeViewSchema = z.object({ kind: z.enum(['reminder', 'overdue', 'escalation']), dueAt: isoDate, sentAt: isoDate });
+/**
+ * A deadline notice sent: before and after the work's due date (`reminder`, `overdue`,
+ * `escalation`: `dueAt` is the task's due date then), or a delivery waiting for its review
+ * (`review_reminder`, `review_escalation`: `dueAt` is when the review was due).
+ */
+export const taskNoticeViewSchema = z.object({
+  kind: z.enum(['reminder', 'overdue', 'escalation', 'review_reminder', 'review_escalation']),
+  dueAt: isoDate,
+  sentAt: isoDate,
+});
 export type TaskNoticeView = z.infer<typeof taskNoticeViewSchema>;
 
 export const taskViewSchema = z

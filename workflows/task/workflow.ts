@@ -44,12 +44,20 @@ import {
 } from './contract';
 
 type DeadlineKind = TaskNoticeView['kind'];
+/** A notice to send at `at`, about the date `dueAt` (the task's due date, or when its review was due). */
+interface Deadline {
+  kind: DeadlineKind;
+  at: number;
+  dueAt: string;
+}
 /** Above this size (JSON characters) a publish carries ids only and the activity queries the view. */
 const MAX_CARRIED_VIEW_CHARS = 16_000;
 const DEADLINE_TEMPLATES = {
   reminder: 'task_deadline_reminder',
   overdue: 'task_overdue',
   escalation: 'task_escalation',
+  review_reminder: 'task_review_due',
+  review_escalation: 'task_review_escalation',
 } as const;
 
 export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
@@ -218,7 +226,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
 
   setHandler(
     reviewTaskUpdate,
-    acting(({ by, decision, comment }) => {
+    acting(({ by, decision, comment, dueAt }) => {
       const at = nowIso();
       view.reviews.push({ decision, comment, by: by.id, at });
       if (decision === 'accept') {
@@ -230,18 +238,25 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
         view.status = 'claimed';
         view.reviewRounds += 1;
         record('changes_requested', by.id, comment);
+        // The rework's own date, given with the review (requests before it had none): the
+        // deadlines re-arm for it, as for a moved due date.
+        if (dueAt !== undefined) moveDueDate(dueAt, 'sent back for changes', by.id);
         send('task_changes_requested', `changes:${view.reviewRounds}`, { personIds: [view.assigneeId!] }, { comment });
       }
       changed();
       return view;
     }),
     {
-      validator: ({ by, decision, comment }) => {
+      validator: ({ by, decision, comment, dueAt }) => {
         refuseUnlessManager(by);
         refuseUnlessActive();
         if (view.status !== 'submitted') throw businessFailure(ErrorType.WrongStage, `nothing to review: the task is ${view.status}`);
         if (decision === 'changes_requested' && comment.trim() === '') {
           throw businessFailure(ErrorType.InvalidInput, 'say what must change', 'comment');
+        }
+        if (dueAt !== undefined) {
+          if (decision !== 'changes_requested') throw businessFailure(ErrorType.InvalidInput, 'a new due date goes with changes requested', 'dueAt');
+          refuseDueDate(dueAt);
         }
       },
     },
@@ -281,11 +296,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
   setHandler(
     moveDueDateUpdate,
     acting(({ by, dueAt, reason }) => {
-      const to = new Date(Date.parse(dueAt)).toISOString();
-      view.dueDateChanges.push({ from: view.dueAt, to, reason, by: by.id, at: nowIso() });
-      record('due_date_moved', by.id, `${view.dueAt} → ${to}: ${reason}`);
-      // A new due date is a new set of deadlines: the loop re-arms, notices are keyed by it.
-      view.dueAt = to;
+      moveDueDate(dueAt, reason, by.id);
       changed();
       return view;
     }),
@@ -293,14 +304,26 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
       validator: ({ by, dueAt, reason }) => {
         refuseUnlessManager(by);
         refuseUnlessActive();
-        const ms = Date.parse(dueAt);
-        if (Number.isNaN(ms)) throw businessFailure(ErrorType.InvalidInput, 'not a date', 'dueAt');
-        if (ms <= Date.now()) throw businessFailure(ErrorType.InvalidInput, 'the new due date must be in the future', 'dueAt');
-        if (ms === Date.parse(view.dueAt)) throw businessFailure(ErrorType.AlreadyDone, 'the task is already due then', 'dueAt');
+        refuseDueDate(dueAt);
+        if (Date.parse(dueAt) === Date.parse(view.dueAt)) throw businessFailure(ErrorType.AlreadyDone, 'the task is already due then', 'dueAt');
         if (reason.trim() === '') throw businessFailure(ErrorType.InvalidInput, 'give a reason', 'reason');
       },
     },
   );
+
+  function moveDueDate(dueAt: string, reason: string, by: string): void {
+    const to = new Date(Date.parse(dueAt)).toISOString();
+    view.dueDateChanges.push({ from: view.dueAt, to, reason, by, at: nowIso() });
+    record('due_date_moved', by, `${view.dueAt} → ${to}: ${reason}`);
+    // A new due date is a new set of deadlines: the loop re-arms, notices are keyed by it.
+    view.dueAt = to;
+  }
+
+  function refuseDueDate(dueAt: string): void {
+    const ms = Date.parse(dueAt);
+    if (Number.isNaN(ms)) throw businessFailure(ErrorType.InvalidInput, 'not a date', 'dueAt');
+    if (ms <= Date.now()) throw businessFailure(ErrorType.InvalidInput, 'the new due date must be in the future', 'dueAt');
+  }
 
   // Signals from the project: it does not need an answer, and must not wait on a task.
   setHandler(openTaskSignal, () => {
@@ -371,14 +394,15 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
     actionsReported = actions;
   };
 
-  /** Deadline notices not yet sent for the current due date, with when each falls due. */
-  const pendingDeadlines = (): { kind: DeadlineKind; at: number }[] => {
+  /** Deadline notices not yet sent for the current due date (or the delivery waiting for review), with when each falls due. */
+  const pendingDeadlines = (): Deadline[] => {
+    if (view.status === 'submitted') return pendingReviewDeadlines();
     if (!workPending()) return [];
     const due = Date.parse(view.dueAt);
-    const all: { kind: DeadlineKind; at: number }[] = [
-      { kind: 'reminder', at: due - input.reminderLeadMs },
-      { kind: 'overdue', at: due },
-      { kind: 'escalation', at: due + input.overdueGraceMs },
+    const all: Deadline[] = [
+      { kind: 'reminder', at: due - input.reminderLeadMs, dueAt: view.dueAt },
+      { kind: 'overdue', at: due, dueAt: view.dueAt },
+      { kind: 'escalation', at: due + input.overdueGraceMs, dueAt: view.dueAt },
     ];
     return all.filter(
       (d) =>
@@ -388,19 +412,37 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
     );
   };
 
-  const sendDeadlineNotice = (kind: DeadlineKind): void => {
-    view.notices.push({ kind, dueAt: view.dueAt, sentAt: nowIso() });
-    record(`deadline_${kind}`, undefined, view.dueAt);
+  /**
+   * Delivered work waits for the manager: reminded once the policy's time since the delivery has
+   * passed, leadership told the grace period later; each once per delivery. Tasks started before
+   * reviews were chased have no `reviewSlaMs` and wait, as they were recorded.
+   */
+  const pendingReviewDeadlines = (): Deadline[] => {
+    if (input.reviewSlaMs === undefined || view.submittedAt === undefined) return [];
+    const due = Date.parse(view.submittedAt) + input.reviewSlaMs;
+    const dueAt = new Date(due).toISOString();
+    const all: Deadline[] = [
+      { kind: 'review_reminder', at: due, dueAt },
+      { kind: 'review_escalation', at: due + input.overdueGraceMs, dueAt },
+    ];
+    return all.filter((d) => !view.notices.some((n) => n.kind === d.kind && n.dueAt === dueAt));
+  };
+
+  const sendDeadlineNotice = ({ kind, dueAt }: Deadline): void => {
+    view.notices.push({ kind, dueAt, sentAt: nowIso() });
+    const review = kind === 'review_reminder' || kind === 'review_escalation';
+    record(review ? kind : `deadline_${kind}`, undefined, dueAt);
     const recipients: RecipientSpec =
       kind === 'reminder'
         ? view.assigneeId
           ? { personIds: [view.assigneeId] }
           : { department: view.department }
-        : kind === 'overdue'
+        : kind === 'overdue' || kind === 'review_reminder'
           ? { personIds: [input.managerId] }
           : { roles: ['leadership'] };
-    // Keyed by the due date: each notice once per due date, and again after the date is moved.
-    send(DEADLINE_TEMPLATES[kind], `${kind}:${view.dueAt}`, recipients);
+    // Keyed by the date: each notice once per due date, and again after the date is moved (a
+    // review's: once per delivery).
+    send(DEADLINE_TEMPLATES[kind], `${kind}:${dueAt}`, recipients, review ? { reviewDueAt: dueAt, submittedAt: view.submittedAt, managerId: input.managerId } : undefined);
   };
 
   const cancel = (reason: string): void => {
@@ -432,7 +474,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
       const now = Date.now();
       const due = pendingDeadlines().filter((d) => d.at <= now);
       if (due.length > 0) {
-        for (const d of due) sendDeadlineNotice(d.kind);
+        for (const d of due) sendDeadlineNotice(d);
         changed();
         continue;
       }

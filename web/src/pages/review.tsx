@@ -4,10 +4,11 @@
  */
 import { useState } from 'preact/hooks';
 import { allPages, api, ok, type Task } from '../api';
-import { useAction, useName, useResource } from '../data';
+import { useName, useResource } from '../data';
 import { DEPARTMENT_LABEL, formatDateTime } from '../format';
+import { ReviewForm } from '../review-form';
 import { Link } from '../router';
-import { Badge, Due, flash, LinkList, Loading, PageHeader, ProblemBox, TextArea } from '../ui';
+import { Badge, Due, flash, LinkList, Loading, PageHeader, ProblemBox } from '../ui';
 
 export function ReviewQueue() {
   const [done, setDone] = useState<Set<string>>(new Set());
@@ -53,16 +54,7 @@ export function ReviewQueue() {
 
 function ReviewCard({ task, onReviewed }: { task: Task; onReviewed: () => void }) {
   const name = useName();
-  const [comment, setComment] = useState('');
   const delivery = task.deliverables[task.deliverables.length - 1];
-  const review = useAction(
-    (decision: 'accept' | 'changes_requested') =>
-      ok(api.POST('/api/tasks/{taskId}/review', { params: { path: { taskId: task.taskId } }, body: { decision, comment } })),
-    (t) => {
-      flash(t.status === 'accepted' ? `Accepted “${t.title}”.` : `Sent “${t.title}” back with your comment.`);
-      onReviewed();
-    },
-  );
   const fid = `review-${task.taskId.replace(/[^A-Za-z0-9_-]/g, '-')}`;
   return (
     <li class="card review-card" aria-labelledby={`${fid}-title`}>
@@ -85,26 +77,17 @@ function ReviewCard({ task, onReviewed }: { task: Task; onReviewed: () => void }
           <LinkList links={delivery.links} />
         </div>
       )}
-      <form onSubmit={(e) => e.preventDefault()} noValidate>
-        <ProblemBox error={review.error && !review.error.at('comment') ? review.error : undefined} />
-        <TextArea
-          id={`${fid}-comment`}
-          label={`Comment on “${task.title}”`}
-          hint="Required to send it back."
-          value={comment}
-          onValue={setComment}
-          error={review.error?.at('comment')}
-          rows={2}
-        />
-        <div class="form-actions">
-          <button type="button" class="button" disabled={review.pending} onClick={() => void review.act('accept')}>
-            Accept
-          </button>
-          <button type="button" class="button button--secondary" disabled={review.pending} onClick={() => void review.act('changes_requested')}>
-            Send back
-          </button>
-        </div>
-      </form>
+      <ReviewForm
+        task={task}
+        fid={fid}
+        commentLabel={`Comment on “${task.title}”`}
+        commentHint="Required to send it back."
+        rows={2}
+        onReviewed={(t) => {
+          flash(t.status === 'accepted' ? `Accepted “${t.title}”.` : `Sent “${t.title}” back with your comment.`);
+          onReviewed();
+        }}
+      />
     </li>
   );
 }

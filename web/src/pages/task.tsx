@@ -7,6 +7,7 @@ import { useState } from 'preact/hooks';
 import { api, idempotencyKey, ok, type Task } from '../api';
 import { useAction, useName, useResource, useSession } from '../data';
 import { DEPARTMENT_LABEL, formatDateTime, formatMoney, fromLocalInput, toLocalInput } from '../format';
+import { ReviewForm } from '../review-form';
 import { Link } from '../router';
 import { Badge, Due, flash, Input, LinkList, Loading, PageHeader, ProblemBox, Section, Select, TaskStatusBadge, TextArea, Timeline } from '../ui';
 
@@ -249,7 +250,6 @@ function StaffActions({ task, onChange }: { task: Task; onChange: (t: Task) => v
 function ManagerActions({ task, onChange }: { task: Task; onChange: (t: Task) => void }) {
   const name = useName();
   const latest = task.deliverables[task.deliverables.length - 1];
-  const [comment, setComment] = useState('');
   const [assignee, setAssignee] = useState('');
   const [dueAt, setDueAt] = useState(toLocalInput(task.dueAt));
   const [reason, setReason] = useState('');
@@ -259,14 +259,6 @@ function ManagerActions({ task, onChange }: { task: Task; onChange: (t: Task) =>
     [task.department],
   );
 
-  const review = useAction(
-    (decision: 'accept' | 'changes_requested') => ok(api.POST('/api/tasks/{taskId}/review', { ...path, body: { decision, comment } })),
-    (t) => {
-      onChange(t);
-      setComment('');
-      flash(t.status === 'accepted' ? 'Accepted.' : 'Sent back with your comment.');
-    },
-  );
   const reassign = useAction(() => ok(api.POST('/api/tasks/{taskId}/reassign', { ...path, body: { assigneeId: assignee } })), (t) => {
     onChange(t);
     flash('Reassigned.');
@@ -291,25 +283,16 @@ function ManagerActions({ task, onChange }: { task: Task; onChange: (t: Task) =>
               <LinkList links={latest.links} />
             </div>
           )}
-          <form onSubmit={(e) => e.preventDefault()} noValidate>
-            <ProblemBox error={review.error && !review.error.at('comment') ? review.error : undefined} />
-            <TextArea
-              id="review-comment"
-              label="Comment for the assignee"
-              hint="Required when you send the work back."
-              value={comment}
-              onValue={setComment}
-              error={review.error?.at('comment')}
-            />
-            <div class="form-actions">
-              <button type="button" class="button" disabled={review.pending} onClick={() => void review.act('accept')}>
-                Accept
-              </button>
-              <button type="button" class="button button--secondary" disabled={review.pending} onClick={() => void review.act('changes_requested')}>
-                Send back
-              </button>
-            </div>
-          </form>
+          <ReviewForm
+            task={task}
+            fid="review"
+            commentLabel="Comment for the assignee"
+            commentHint="Required when you send the work back."
+            onReviewed={(t) => {
+              onChange(t);
+              flash(t.status === 'accepted' ? 'Accepted.' : 'Sent back with your comment.');
+            }}
+          />
         </Section>
       )}
       {(task.status === 'open' || task.status === 'claimed' || task.status === 'waiting') && (

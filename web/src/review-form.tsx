@@ -1,0 +1,65 @@
+/**
+ * The manager's review of a delivery, the same on the task page and in the review queue: accept,
+ * or send back with a comment and, when the rework needs one, a date of its own — a task whose
+ * due date passed while it waited for review would otherwise be overdue the moment it is back.
+ */
+import { useState } from 'preact/hooks';
+import { api, ok, type Task } from './api';
+import { useAction, useName } from './data';
+import { formatDateTime, fromLocalInput } from './format';
+import { Input, ProblemBox, TextArea } from './ui';
+
+export function ReviewForm({
+  task,
+  fid,
+  commentLabel,
+  commentHint,
+  rows,
+  onReviewed,
+}: {
+  task: Task;
+  /** Prefix of the fields' ids: `<fid>-comment`, `<fid>-dueAt`. */
+  fid: string;
+  commentLabel: string;
+  commentHint: string;
+  rows?: number;
+  onReviewed: (task: Task) => void;
+}) {
+  const name = useName();
+  const [comment, setComment] = useState('');
+  const [dueAt, setDueAt] = useState('');
+  const review = useAction(
+    (decision: 'accept' | 'changes_requested') =>
+      ok(
+        api.POST('/api/tasks/{taskId}/review', {
+          params: { path: { taskId: task.taskId } },
+          body: { decision, comment, ...(decision === 'changes_requested' && dueAt !== '' && { dueAt: fromLocalInput(dueAt) }) },
+        }),
+      ),
+    (t) => {
+      setComment('');
+      setDueAt('');
+      onReviewed(t);
+    },
+  );
+  const passed = Date.parse(task.dueAt) < Date.now();
+  const dueHint = passed
+    ? `Its due date, ${formatDateTime(task.dueAt)}, has passed: give the rework a date, or it is overdue as soon as it is back with ${name(task.assigneeId)}.`
+    : `When you send it back: leave it empty to keep the due date, ${formatDateTime(task.dueAt)}.`;
+  const fieldError = (field: string) => review.error?.at(field);
+  return (
+    <form onSubmit={(e) => e.preventDefault()} noValidate>
+      <ProblemBox error={review.error && !fieldError('comment') && !fieldError('dueAt') ? review.error : undefined} />
+      <TextArea id={`${fid}-comment`} label={commentLabel} hint={commentHint} value={comment} onValue={setComment} error={fieldError('comment')} rows={rows} />
+      <Input id={`${fid}-dueAt`} label="Rework due by" type="datetime-local" value={dueAt} onValue={setDueAt} hint={dueHint} error={fieldError('dueAt')} />
+      <div class="form-actions">
+        <button type="button" class="button" disabled={review.pending} onClick={() => void review.act('accept')}>
+          Accept
+        </button>
+        <button type="button" class="button button--secondary" disabled={review.pending} onClick={() => void review.act('changes_requested')}>
+          Send back
+        </button>
+      </div>
+    </form>
+  );
+}
