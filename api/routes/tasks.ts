@@ -48,6 +48,7 @@ import {
 import { overdueAsOf, projectCopyForTasks, type Page, type ProjectCopyForTasks, type Stored, type TaskListFilter } from '../../activities/reporting/store';
 import type { ListsInMemory } from '../lists-in-memory';
 import type { ProjectStatus } from '../../workflows/project/contract';
+import { dueDateOutOfOrder } from '../../workflows/project/state';
 
 /** What deciding who may act on a task needs: fields that never change over its life. */
 type TaskAccess = Pick<TaskView, 'department' | 'managerId'>;
@@ -280,12 +281,13 @@ export function createTasksRouter(
       update: UpdateDefinition<TaskView, [Input]>,
       schema: S,
       toInput: (body: z.infer<S>, by: Actor, access: TaskAccess) => Input,
-      options: { optionalBody?: boolean } = {},
+      options: { optionalBody?: boolean; check?: (body: z.infer<S>, taskId: string, person: Person) => Promise<void> } = {},
     ) =>
     async (req: Request, res: Response): Promise<void> => {
       const taskId = taskIdParam(req);
       const { person, access } = await accessibleTask(req, taskId, { copyNeeded: false });
       const body = options.optionalBody ? parseOptionalBody(schema, req) : parseBody(schema, req);
+      await options.check?.(body, taskId, person);
       const input = toInput(body, actorOf(person, req.requestId), access);
       const updateId = updateIdFor(req, person, update.name, taskId);
       await refuseReusedKey(deps.reporting, updateId, body, deps.logger.child({ taskId }));
@@ -300,8 +302,47 @@ export function createTasksRouter(
   router.post('/api/tasks/:taskId/claim', allow('staff'), taskAction(claimTaskUpdate, emptyBodySchema, (_, by) => ({ by }), { optionalBody: true }));
   router.post('/api/tasks/:taskId/release', allow('staff'), taskAction(releaseTaskUpdate, emptyBodySchema, (_, by) => ({ by }), { optionalBody: true }));
   router.post('/api/tasks/:taskId/submit', allow('staff'), taskAction(submitTaskUpdate, deliverableRequestSchema, (deliverable, by) => ({ ...refuseNonWebLinks(deliverable), by })));
-  router.post('/api/tasks/:taskId/review', allow('manager'), taskAction(reviewTaskUpdate, reviewRequestSchema, (review, by) => ({ ...review, by })));
-  router.patch('/api/tasks/:taskId', allow('manager'), taskAction(moveDueDateUpdate, moveDueDateRequestSchema, (change, by) => ({ ...change, by })));
+  router.post(
+    '/api/tasks/:taskId/review',
+    allow('manager'),
+    taskAction(reviewTaskUpdate, reviewRequestSchema, (review, by) => ({ ...review, by }), {
+      check: async ({ dueAt }, taskId, person) => (dueAt === undefined ? undefined : refuseDueDateOutOfOrder(taskId, dueAt, person)),
+    }),
+  );
+  router.patch(
+    '/api/tasks/:taskId',
+    allow('manager'),
+    taskAction(moveDueDateUpdate, moveDueDateRequestSchema, (change, by) => ({ ...change, by }), { check: ({ dueAt }, taskId, person) => refuseDueDateOutOfOrder(taskId, dueAt, person) }),
+  );
+
+  /**
+   * A moved due date keeps the plan's order: not before the work it waits for is due, not after
+   * the work waiting for it. The task's workflow knows neither. Which task waits for which comes
+   * from the project's copy in the store (it never changes); each task's date and status from the
+   * store's task rows, which every action's answer reaches first — this person's own last actions
+   * have landed there before the check. Without the store (down) the move goes on, as the task's
+   * own rules allow.
+   */
+  async function refuseDueDateOutOfOrder(taskId: string, dueAt: string, person: Person): Promise<void> {
+    const ids = parseTaskId(taskId);
+    if (!ids) return;
+    await storeWrites.settled(person.id);
+    const [project, rows] = await Promise.all([
+      deps.reporting.project(ids.projectId),
+      deps.reporting.listTasks({ projectId: ids.projectId }, { pageSize: 500 }),
+    ]).catch((err: unknown) => {
+      deps.logger.warn({ taskId, err }, 'could not read the project to check a moved due date against its dependencies');
+      return [undefined, undefined] as const;
+    });
+    if (!project || !rows) return;
+    const now = new Map(rows.items.map((t) => [t.taskId, t]));
+    const tasks = project.value.tasks.map((t) => {
+      const row = now.get(t.taskId);
+      return { ...t, ...(row?.dueAt !== undefined && { dueAt: row.dueAt }), ...(row?.status !== undefined && { status: row.status }) };
+    });
+    const problem = dueDateOutOfOrder(tasks, ids.taskKey, Date.parse(dueAt));
+    if (problem) throw badRequest([{ field: 'dueAt', message: problem.message }]);
+  }
 
   // Reassigning also checks the person named against the people directory (the workflow has none).
   router.post(

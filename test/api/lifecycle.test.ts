@@ -169,12 +169,22 @@ test('from the client request to the final report PDF, through HTTP alone', asyn
   const taken = await h.http().post(`/api/tasks/${design}/claim`).set(h.auth('designer2')).send({}).expect(409);
   expect(taken.body.type).toBe('urn:agencyflow:problem:task-already-claimed');
   await act('designer', `/api/tasks/${design}/submit`, { summary: 'First mock-ups', links: ['https://files.example/design-v1'] });
-  // Sent back with a date for the rework: the task is due then.
-  const reworkDue = new Date(Date.now() + 2 * 86_400_000).toISOString();
+  // Sent back with a date for the rework: the task is due then — but not after the copy that waits for it.
+  const tooLate = await h
+    .http()
+    .post(`/api/tasks/${design}/review`)
+    .set(h.auth('manager'))
+    .send({ decision: 'changes_requested', comment: 'Warmer colours, please', dueAt: new Date(Date.now() + 2 * 86_400_000).toISOString() })
+    .expect(400);
+  expect(tooLate.body.errors).toEqual([{ field: 'dueAt', message: 'due after “Home page copy”, which waits for it, is due: move that one later first' }]);
+  const reworkDue = new Date(Date.now() + 8 * 60_000).toISOString();
   const sentBack = await act('manager', `/api/tasks/${design}/review`, { decision: 'changes_requested', comment: 'Warmer colours, please', dueAt: reworkDue });
   expect(sentBack.reviewRounds).toBe(1);
   expect(sentBack.dueAt).toBe(reworkDue);
   expect(sentBack.dueDateChanges.at(-1)).toMatchObject({ to: reworkDue, reason: 'sent back for changes' });
+  // Nor may the copy be moved before the design it waits for is due (the rework date, just given).
+  const early = await h.http().patch(`/api/tasks/${copy}`).set(h.auth('manager')).send({ dueAt: inMs(6 * 60_000), reason: 'sooner' }).expect(400);
+  expect(early.body.errors).toEqual([{ field: 'dueAt', message: 'due before “Home page design”, which it waits for, is due: give it a later date, or move that one first' }]);
   await act('designer', `/api/tasks/${design}/submit`, { summary: 'Warmer mock-ups', links: ['https://files.example/design-v2'] });
   expect((await act('manager', `/api/tasks/${design}/review`, { decision: 'accept' })).status).toBe('accepted');
 

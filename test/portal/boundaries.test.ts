@@ -197,7 +197,7 @@ browserTest('approving a plan whose due date passed while it waited needs a new 
   await card.getByRole('button', { name: 'Approve' }).click();
   const refusal = card.locator(`[id="decision-${id}-due-design-home-error"]`);
   await refusal.waitFor();
-  expect(await refusal.textContent()).toContain('which has passed: give it a new due date');
+  expect(await refusal.textContent()).toContain('has passed: give it a new due date');
   await portal.screenshot(page, '21-approval-due-date-passed');
   expect(await accessibilityProblems(page)).toEqual([]);
 

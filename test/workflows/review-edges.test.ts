@@ -113,6 +113,30 @@ test.concurrent('revision work never collides with a plan task that carries its 
   await handle.terminate('test done');
 });
 
+test.concurrent('dates moved by the approval keep the plan\u2019s order: a task due before the one it waits for is refused at its date, nothing changes', async () => {
+  const input = projectInput({ departments: ['seo', 'copywriting'] });
+  const handle = await startProject(env, input);
+  await projectUpdate(handle, submitPlanUpdate, {
+    args: [plan([planTask('audit', 'seo', { dueAt: inSeconds(2) }), planTask('texts', 'copywriting', { dueAt: inSeconds(3), dependsOn: ['audit'] })])],
+  });
+  await sleep(3_500); // both dates passed while the plan waited
+  const [inTwoDays, inThreeDays] = [inSeconds(2 * 86_400), inSeconds(3 * 86_400)];
+  const refused = await projectUpdate(handle, decidePlanUpdate, {
+    args: [{ planVersion: 1, decision: 'approve', comment: '', dueDates: { audit: inThreeDays, texts: inTwoDays }, by: LEADER }],
+  }).catch((err: unknown) => err);
+  const failure = (refused as WorkflowUpdateFailedError).cause as ApplicationFailure;
+  expect(failure.type).toBe('InvalidInput');
+  expect(failure.details).toEqual([
+    { field: 'dueDates.texts', message: expect.stringContaining('would be due before “seo work audit”, which it waits for, is due') },
+  ]);
+  expect((await statusOf(handle)).stage).toBe('awaiting_approval');
+  const approved = await projectUpdate(handle, decidePlanUpdate, {
+    args: [{ planVersion: 1, decision: 'approve', comment: '', dueDates: { audit: inTwoDays, texts: inThreeDays }, by: LEADER }],
+  });
+  expect(approved.stage).toBe('in_production');
+  await handle.terminate('test done');
+});
+
 test.concurrent('approving a plan whose due dates passed is refused naming the tasks, or moves them explicitly: no burst of overdue alarms', async () => {
   const input = projectInput({ departments: ['design', 'seo'], policy: { reminderLeadMs: 1_000, overdueGraceMs: 1_000 } });
   const handle = await startProject(env, input);

@@ -27,7 +27,7 @@ import type { ProjectContext } from './context';
 import { checkPlan } from './plan-rules';
 import type { Production } from './production';
 import type { RecordFeedbackInput } from './schemas';
-import { approvedPlan, compensationsToSettle, finalInvoiceContent, netBilled, owedMinor, planTotal, reverseSetOffs, setOffAmount, taskInputFor } from './state';
+import { approvedPlan, compensationsToSettle, dueDateOutOfOrder, finalInvoiceContent, netBilled, owedMinor, planTotal, reverseSetOffs, setOffAmount, taskInputFor } from './state';
 
 /** How far before its invoice's issue a payment may be dated (time zones). */
 const PAYMENT_DATE_GRACE_MS = 24 * 3_600_000;
@@ -68,8 +68,11 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
     }
   };
 
-  /** Approving starts the work: every task's due date must still be ahead, or be moved by the decision. */
-  const refuseDueDatesPassed = (tasks: { key: string; title: string; dueAt: string }[], dueDates: Record<string, string>): void => {
+  /**
+   * Approving starts the work: every task's due date must still be ahead, or be moved by the
+   * decision — and a moved date keeps the plan's order (no task due before one it waits for).
+   */
+  const refuseDueDatesPassed = (tasks: { key: string; title: string; dueAt: string; dependsOn: string[] }[], dueDates: Record<string, string>): void => {
     const now = Date.now();
     const problems: { field: string; message: string }[] = [];
     for (const key of Object.keys(dueDates)) {
@@ -80,8 +83,19 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
       if (dueDates[task.key] === undefined && Date.parse(task.dueAt) <= now) {
         problems.push({
           field: `dueDates.${task.key}`,
-          message: `task ${task.key} (${task.title}) was due ${task.dueAt}, which has passed: give it a new due date in dueDates`,
+          // No timestamp in the words: the portal shows the date beside the field, in the person's own zone.
+          message: `the due date of task ${task.key} (${task.title}) has passed: give it a new due date in dueDates`,
         });
+      }
+    }
+    if (problems.length === 0) {
+      const moved = tasks.map((t) => ({ ...t, status: 'waiting' as const, dueAt: dueDates[t.key] ?? t.dueAt }));
+      for (const task of moved) {
+        // Only where the decision moves a date: the plan as submitted kept its order.
+        if (!task.dependsOn.some((d) => dueDates[d] !== undefined) && dueDates[task.key] === undefined) continue;
+        // Each pair once, at the task that would be due too early.
+        const problem = dueDateOutOfOrder(moved, task.key, Date.parse(task.dueAt));
+        if (problem?.kind === 'before') problems.push({ field: `dueDates.${task.key}`, message: `task ${task.key} (${task.title}) would be ${problem.message}` });
       }
     }
     if (problems.length > 0) {

@@ -375,6 +375,26 @@ export function documentSnapshot(status: ProjectStatus, kind: DocumentKind): Pro
   };
 }
 
+/**
+ * Whether a task's due date may move to `dueMs` beside the work it waits for and the work waiting
+ * for it (the plan's rule, kept when dates move later): not before a dependency still to be done
+ * is due, not after a task that waits for it is due. Work already accepted or cancelled has no
+ * date left to keep. The problem (`before` a dependency, `after` a dependent) in words, or undefined.
+ */
+export function dueDateOutOfOrder(
+  tasks: Pick<TaskSummary, 'key' | 'title' | 'status' | 'dueAt' | 'dependsOn'>[],
+  taskKey: string,
+  dueMs: number,
+): { kind: 'before' | 'after'; message: string } | undefined {
+  const pending = tasks.filter((t) => t.status !== 'accepted' && t.status !== 'cancelled');
+  const me = tasks.find((t) => t.key === taskKey);
+  const before = pending.find((t) => me?.dependsOn.includes(t.key) && dueMs < Date.parse(t.dueAt));
+  if (before) return { kind: 'before', message: `due before “${before.title}”, which it waits for, is due: give it a later date, or move that one first` };
+  const after = pending.find((t) => t.dependsOn.includes(taskKey) && dueMs > Date.parse(t.dueAt));
+  if (after) return { kind: 'after', message: `due after “${after.title}”, which waits for it, is due: move that one later first` };
+  return undefined;
+}
+
 /** The project is due when its last task is; before there are tasks, when the client wants it. */
 export function projectDueAt(status: ProjectStatus): string {
   const live = status.tasks.filter((t) => t.status !== 'cancelled');
