@@ -105,7 +105,7 @@ function refuseUnfitRequest(request: ProjectRequest, nowMs: number): void {
   }
   if (request.budget.amount > MAX_BUDGET) problems.push({ field: 'budget.amount', message: `at most ${MAX_BUDGET.toLocaleString('en')} (a budget beyond that is a typing slip)` });
   if (Date.parse(request.desiredDeadline) < nowMs - DAY_MS) {
-    problems.push({ field: 'desiredDeadline', message: `${request.desiredDeadline} is in the past; give the date the client wants the work by` });
+    problems.push({ field: 'desiredDeadline', message: 'this date is in the past; give the date the client wants the work by' });
   }
   if (problems.length > 0) throw badRequest(problems);
 }
@@ -477,7 +477,8 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
         // A payment is recorded once it has arrived: one dated ahead would count as money in
         // (the invoice paid, the KPIs' money owed) before it is. A day's grace for time zones.
         if (Date.parse(payment.paidAt) > now() + DAY_MS) {
-          throw badRequest([{ field: 'paidAt', message: `${payment.paidAt} is in the future; record a payment once it has arrived` }]);
+          // No timestamp in the words: the form shows the date typed, in the person's own time zone.
+          throw badRequest([{ field: 'paidAt', message: 'this date is in the future; record a payment once it has arrived' }]);
         }
         return { ...payment, by };
       },

@@ -3,7 +3,7 @@
  * compensations, extra prices, sales targets): a comma or a point before the cents, thousands
  * grouped in the ways people group them, and an amount that reads two ways refused, not guessed.
  */
-import { parseAmount, roundMoney, slug } from '../../web/src/format';
+import { idFromName, parseAmount, roundMoney, slug, taskKeys } from '../../web/src/format';
 
 test.each([
   ['12,5', 12.5],
@@ -56,4 +56,26 @@ test('amounts round to the currency’s smallest unit', () => {
 
 test('a client id from a name keeps its letters whole: "Müller Bäckerei GmbH" is muller-backerei-gmbh', () => {
   expect([slug('Müller Bäckerei GmbH'), slug('Crème brûlée & Co'), slug('  Acme, Ltd. ')]).toEqual(['muller-backerei-gmbh', 'creme-brulee-co', 'acme-ltd']);
+});
+
+test('letters with no plain form and Cyrillic are spelled in Latin letters; a name in another script gets an id of its own, the same each time', () => {
+  expect([slug('Straße & Søn Łódź'), slug('Ромашка ООО 🌼'), slug('Щука, Їжак')]).toEqual(['strasse-son-lodz', 'romashka-ooo', 'shchuka-yizhak']);
+  expect(idFromName('Ромашка ООО', 'client')).toBe('romashka-ooo');
+  const hebrew = idFromName('שלום בע"מ', 'client');
+  expect(hebrew).toMatch(/^client-[0-9a-z]+$/);
+  expect(idFromName(' שלום בע"מ ', 'client')).toBe(hebrew);
+  expect(idFromName('مرحبا', 'client')).not.toBe(hebrew);
+  expect(idFromName('   ', 'client')).toBe('');
+});
+
+test('plan keys: typed, or from the title, or the first task-N no other row uses — never one a loaded plan already has', () => {
+  // A plan saved with task-2 and task-3 (titles with no Latin spelling), and a new row added to it.
+  const keys = taskKeys([
+    { uid: 7, key: 'task-2', title: 'مراجعة' },
+    { uid: 8, key: 'task-3', title: 'تقرير' },
+    { uid: 9, key: '', title: '报告' },
+    { uid: 10, key: '', title: '' },
+    { uid: 11, key: '', title: 'Отчёт' },
+  ]);
+  expect([...keys.values()]).toEqual(['task-2', 'task-3', 'task-1', 'task-4', 'otchyot']);
 });

@@ -34,7 +34,7 @@ test('added, removed and changed tasks, field by field, with the totals', () => 
       title: 'Copy',
       changes: [
         { field: 'price', from: 800, to: 600 },
-        { field: 'dependsOn', from: 'design', to: '' },
+        { field: 'dependsOn', from: 'Design', to: '' },
       ],
     },
   ]);

@@ -104,6 +104,11 @@ export function fromLocalInput(value: string): string {
 export function slug(text: string, max = 40): string {
   return text
     .toLowerCase()
+    // Letters with no plain form of their own, and Cyrillic, spelled in Latin letters ("Straße" is
+    // "strasse", "Ромашка" is "romashka", "й" is "y", not "и" and a mark); other scripts drop out
+    // (callers fall back to an id of their own when nothing is left).
+    .normalize('NFC')
+    .replace(/[^ -~]/g, (ch) => TRANSLITERATION[ch] ?? ch)
     .normalize('NFKD')
     // "ü" is "u" and a mark: the mark goes, not into a dash ("Müller" is "muller", not "mu-ller").
     .replace(/\p{M}+/gu, '')
@@ -111,6 +116,47 @@ export function slug(text: string, max = 40): string {
     .replace(/^-+|-+$/g, '')
     .slice(0, max)
     .replace(/-+$/, '');
+}
+
+const TRANSLITERATION: Record<string, string> = {
+  ß: 'ss', ł: 'l', ø: 'o', æ: 'ae', œ: 'oe', đ: 'd', ð: 'd', þ: 'th', ı: 'i', ħ: 'h',
+  а: 'a', б: 'b', в: 'v', г: 'g', ґ: 'g', д: 'd', е: 'e', є: 'ye', ж: 'zh', з: 'z', и: 'i', і: 'i', ї: 'yi', й: 'y',
+  к: 'k', л: 'l', м: 'm', н: 'n', о: 'o', п: 'p', р: 'r', с: 's', т: 't', у: 'u', ў: 'u', ф: 'f', х: 'kh', ц: 'ts',
+  ч: 'ch', ш: 'sh', щ: 'shch', ъ: '', ы: 'y', ь: '', э: 'e', ю: 'yu', я: 'ya', ё: 'yo',
+};
+
+/**
+ * Each plan row's key: typed, or made from its title; failing both (a title in a script with no
+ * Latin spelling), the first `task-N` no other row has — never one a loaded plan already uses.
+ */
+export function taskKeys(rows: { uid: number; key: string; title: string }[]): Map<number, string> {
+  const keys = new Map<number, string>();
+  const taken = new Set(rows.map((r) => r.key || slug(r.title)).filter((k) => k !== ''));
+  for (const r of rows) {
+    let key = r.key || slug(r.title);
+    for (let n = 1; key === ''; n++) if (!taken.has(`task-${n}`)) key = `task-${n}`;
+    taken.add(key);
+    keys.set(r.uid, key);
+  }
+  return keys;
+}
+
+/**
+ * An id from a name when its letters give none (Hebrew, Arabic, Chinese...): `prefix-` and a short
+ * hash of the name, the same for the same name, so a returning client typed again gets its id.
+ */
+export function idFromName(name: string, prefix: string, max = 40): string {
+  const fromLetters = slug(name, max);
+  if (fromLetters !== '') return fromLetters;
+  const text = name.trim().normalize('NFC');
+  if (text === '') return '';
+  // FNV-1a, 32 bits: short, stable, and enough to tell one client's name from another's.
+  let hash = 0x811c9dc5;
+  for (const ch of text) {
+    hash ^= ch.codePointAt(0)!;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return `${prefix}-${hash.toString(36)}`;
 }
 
 /** A typed decimal as a number ("12,50" reads as 12.5, "-5" as -5); anything else as NaN. */

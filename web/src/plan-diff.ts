@@ -45,8 +45,9 @@ const FIELDS: TaskField[] = ['title', 'department', 'description', 'estimateHour
 const cents = (n: number) => Math.round(n * 100);
 export const planTotal = (plan: PlanLike): number => plan.total ?? plan.tasks.reduce((sum, t) => sum + cents(t.price), 0) / 100;
 
-function value(task: PlanTaskLike, field: TaskField): string | number {
-  if (field === 'dependsOn') return [...(task.dependsOn ?? [])].sort().join(', ');
+/** `plan`: the version the task is in, to name what it depends on by title (keys may be made up: `task-2`). */
+function value(task: PlanTaskLike, field: TaskField, plan: PlanLike): string | number {
+  if (field === 'dependsOn') return (task.dependsOn ?? []).map((key) => plan.tasks.find((t) => t.key === key)?.title || key).sort().join(', ');
   if (field === 'description') return task.description ?? '';
   if (field === 'dueAt') return new Date(task.dueAt).toISOString();
   return task[field];
@@ -61,8 +62,11 @@ export function diffPlans(previous: PlanLike, next: PlanLike): PlanDiff {
     const old = before.get(t.key);
     if (!old) return [];
     const changes = FIELDS.flatMap((field): FieldChange[] => {
-      const from = value(old, field);
-      const to = value(t, field);
+      const from = value(old, field, previous);
+      const to = value(t, field, next);
+      // An earlier version keeps no descriptions (the workflow drops them once a newer one comes):
+      // an empty one there is unknown, not a change.
+      if (field === 'description' && from === '') return [];
       return from === to ? [] : [{ field, from, to }];
     });
     return changes.length > 0 ? [{ key: t.key, title: t.title, changes }] : [];

@@ -91,7 +91,9 @@ function show(change: FieldChange, currency: string, which: 'from' | 'to'): stri
   if (change.field === 'dueAt') return formatDateTime(String(v));
   if (change.field === 'price') return formatMoney(Number(v), currency);
   if (v === '') return '(none)';
-  return String(v);
+  // A description may run to 5,000 characters: its start says which one it is.
+  const text = String(v);
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
 /** "Changes since version N": added, removed and changed tasks, and the money. */

@@ -312,11 +312,25 @@ export const TaskStatusBadge = ({ status }: { status?: TaskStatus }) =>
  * date, or the client's date before there is a plan), which is not work past due — "Overdue" on
  * the portfolio counts open work past its due date — so it has words of its own.
  */
-export function Due({ dueAt, overdue = false, done = false, projectEnd = false }: { dueAt?: string; overdue?: boolean; done?: boolean; projectEnd?: boolean }) {
+export function Due({
+  dueAt,
+  overdue = false,
+  done = false,
+  projectEnd = false,
+  deliveredAt,
+}: {
+  dueAt?: string;
+  overdue?: boolean;
+  done?: boolean;
+  projectEnd?: boolean;
+  /** Delivered and waiting for review: nothing is overdue any more, though it may have come late. */
+  deliveredAt?: string;
+}) {
   if (!dueAt) return <span class="muted">no due date</span>;
-  const state = done ? 'later' : dueState(dueAt, overdue);
+  const state = done || deliveredAt !== undefined ? 'later' : dueState(dueAt, overdue);
   return (
     <span class={`due due--${state}`}>
+      {deliveredAt !== undefined && Date.parse(deliveredAt) > Date.parse(dueAt) && <Badge tone="warn">Delivered late</Badge>}
       {state === 'overdue' && <Badge tone="bad">{projectEnd ? 'Past its end date' : 'Overdue'}</Badge>}
       {state === 'soon' && <Badge tone="warn">{projectEnd ? 'Ends soon' : 'Due soon'}</Badge>}{' '}
       <time dateTime={dueAt} title={relative(dueAt)}>
@@ -333,6 +347,10 @@ export interface TimelineEntry {
   by?: string;
 }
 
+/** Dates as the workflow records them in a detail ("2026-12-03T14:14:46.767Z → …") in the reader's own time zone. */
+export const datesInWords = (text: string): string =>
+  text.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g, (iso) => formatDateTime(iso));
+
 /** Newest first. `detail` puts an entry's detail in people's words (the workflow records it terse). */
 export function Timeline({ entries, name, detail }: { entries: TimelineEntry[]; name: (id: string) => string; detail?: (e: TimelineEntry) => string | undefined }) {
   if (entries.length === 0) return <p class="muted">Nothing yet.</p>;
@@ -343,7 +361,7 @@ export function Timeline({ entries, name, detail }: { entries: TimelineEntry[]; 
           <time dateTime={e.at}>{formatDateTime(e.at)}</time>
           <span class="timeline-event">{eventLabel(e.event)}</span>
           {e.by && <span class="muted"> by {name(e.by)}</span>}
-          {e.detail && <span class="timeline-detail">{detail ? detail(e) : e.detail}</span>}
+          {e.detail && <span class="timeline-detail">{detail ? detail(e) : datesInWords(e.detail)}</span>}
         </li>
       ))}
     </ol>

@@ -51,7 +51,12 @@ export function Inbox({ query }: { query: URLSearchParams }) {
   );
 
   const claim = useAction(
-    (taskId: string) => ok(api.POST('/api/tasks/{taskId}/claim', { params: { path: { taskId } }, body: {} })),
+    (taskId: string) =>
+      ok(api.POST('/api/tasks/{taskId}/claim', { params: { path: { taskId } }, body: {} })).catch((err: unknown) => {
+        // Someone else took it first (or it changed): the list shows who has it now, not a Claim button.
+        void inbox.reload();
+        throw err;
+      }),
     (task) => {
       recent.current.set(task.taskId, { task, at: Date.now() });
       flash(`You took “${task.title}”. It is in Mine now.`);
@@ -133,7 +138,8 @@ export function Inbox({ query }: { query: URLSearchParams }) {
                 {t.reviewRounds > 0 && t.status === 'claimed' && <Badge tone="warn">Sent back · round {t.reviewRounds}</Badge>}
                 {/* Sent back, then given back to the department: whoever claims it next reworks it. */}
                 {t.reviewRounds > 0 && t.status === 'open' && <Badge tone="warn">Rework · round {t.reviewRounds}</Badge>}
-                <Due dueAt={t.dueAt} overdue={t.overdue} />
+                {/* Delivered work waits for its review: nothing the assignee can be late with any more. */}
+                <Due dueAt={t.dueAt} overdue={t.overdue} done={t.status === 'submitted'} />
                 {t.assigneeId && t.status !== 'open' && <span class="muted">{t.assigneeId === me.person.id ? 'you' : name(t.assigneeId)}</span>}
               </div>
               {t.status === 'open' && (

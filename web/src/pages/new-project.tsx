@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, DEPARTMENTS, idempotencyKey, ok, type Schemas } from '../api';
 import { useAction, useResource } from '../data';
-import { DEPARTMENT_LABEL, formatDate, plural, slug, typedAmount } from '../format';
+import { DEPARTMENT_LABEL, formatDate, idFromName, plural, typedAmount } from '../format';
 import { navigate } from '../router';
 import { Choices, fieldId, flash, Input, PageHeader, ProblemBox, Select, TextArea } from '../ui';
 
@@ -113,7 +113,7 @@ export function NewProject() {
               value={clientName}
               onValue={(v) => {
                 setClientName(v);
-                if (!clientIdEdited) setClientId(slug(v, 100));
+                if (!clientIdEdited) setClientId(idFromName(v, 'client', 100));
               }}
               autoComplete="off"
               error={err('client.name')}
@@ -150,7 +150,7 @@ export function NewProject() {
               setKnown(undefined);
               setEmail('');
               setSegment('B2B');
-              setClientId(slug(clientName, 100));
+              setClientId(idFromName(clientName, 'client', 100));
               setClientIdEdited(false);
             }}
           />

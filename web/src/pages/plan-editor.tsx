@@ -7,7 +7,7 @@
 import { useState } from 'preact/hooks';
 import { api, ok, type Department, type PlanInput, type ProjectStatus } from '../api';
 import { useAction, useResource } from '../data';
-import { currencyDigits, DEPARTMENT_LABEL, formatMoney, fromLocalInput, readAmount, readPercent, slug, toLocalInput, typedAmount, typedHours, typedPercent } from '../format';
+import { currencyDigits, DEPARTMENT_LABEL, formatMoney, fromLocalInput, readAmount, readPercent, slug, taskKeys, toLocalInput, typedAmount, typedHours, typedPercent } from '../format';
 import { Link, navigate } from '../router';
 import { Choices, fieldId, flash, Input, Loading, PageHeader, ProblemBox, Select, StageBadge, TextArea } from '../ui';
 
@@ -106,7 +106,8 @@ function Editor({ project }: { project: ProjectStatus }) {
   const scale = 10 ** currencyDigits(currency);
   const minor = (n: number) => (Number.isFinite(n) ? Math.round(n * scale) : 0);
 
-  const keyOf = (r: Row) => r.key || slug(r.title) || `task-${r.uid}`;
+  const keys = taskKeys(rows);
+  const keyOf = (r: Row) => keys.get(r.uid)!;
   const body = (): PlanInput => ({
     tasks: rows.map((r, i) => ({
       key: keyOf(r),
@@ -221,6 +222,7 @@ function Editor({ project }: { project: ProjectStatus }) {
                   label="Key"
                   hint="Short id; other tasks depend on it."
                   value={r.key}
+                  placeholder={keyOf(r)}
                   onValue={(v) => update(r.uid, { key: v, keyEdited: true })}
                   error={err(f('key'))}
                 />

@@ -10,7 +10,7 @@ import { useAction, useName, useResource, useSession } from '../data';
 import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, fromLocalInput, plural, roundMoney, STAGE_LABEL, toLocalInput, typedAmount } from '../format';
 import { PlanChanges, PlanTable } from '../plan';
 import { Link } from '../router';
-import { Badge, Choices, Due, flash, Input, Loading, PageHeader, ProblemBox, Section, Select, StageBadge, TaskStatusBadge, TextArea, Timeline } from '../ui';
+import { Badge, Choices, datesInWords, Due, flash, Input, Loading, PageHeader, ProblemBox, Section, Select, StageBadge, TaskStatusBadge, TextArea, Timeline } from '../ui';
 
 type Update = (p: ProjectStatus) => void;
 type Invoice = ProjectStatus['invoices'][number];
@@ -58,12 +58,13 @@ const DOCUMENT_LABEL: Record<ProjectStatus['documents'][number]['kind'], string>
  */
 function timelineDetail(detail: string, p: ProjectStatus, name: (id: string) => string): string {
   const titles = new Map(p.tasks.map((t) => [t.key, t.title]));
-  return detail
+  const withMoney = detail
     .replace(/(-?\d+(?:\.\d+)?) ([A-Z]{3})\b/g, (_, amount: string, currency: string) => formatMoney(Number(amount), currency))
     .replace(/\btotal (\d+(?:\.\d+)?)$/, (_, amount: string) => `total ${formatMoney(Number(amount), p.budget.currency)}`)
     // Payment notices record the amount owed without its currency (the project's).
-    .replace(/: (\d+(?:\.\d+)?) owed$/, (_, amount: string) => `: ${formatMoney(Number(amount), p.budget.currency)} owed`)
-    .replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/g, (iso: string) => formatDateTime(iso))
+    .replace(/: (\d+(?:\.\d+)?) owed$/, (_, amount: string) => `: ${formatMoney(Number(amount), p.budget.currency)} owed`);
+  // Dates after money: a date in words ("15:26 CET") must not read as an amount.
+  return datesInWords(withMoney)
     .replace(/\b(contract|prepayment_invoice|final_invoice|cancellation_invoice|acceptance_act|final_report|credit_note)\b/g, (kind: string) =>
       DOCUMENT_LABEL[kind as keyof typeof DOCUMENT_LABEL],
     )
@@ -154,7 +155,12 @@ function ProjectView({ project: p, onChange }: { project: ProjectStatus; onChang
                     </td>
                     <td>{t.assigneeId ? name(t.assigneeId) : <span class="muted">—</span>}</td>
                     <td>
-                      <Due dueAt={t.dueAt} overdue={t.overdue} done={t.status === 'accepted' || t.status === 'cancelled'} />
+                      <Due
+                        dueAt={t.dueAt}
+                        overdue={t.overdue}
+                        done={t.status === 'accepted' || t.status === 'cancelled'}
+                        deliveredAt={t.status === 'submitted' ? t.submittedAt : undefined}
+                      />
                     </td>
                     <td class="num">{t.reviewRounds}</td>
                   </tr>

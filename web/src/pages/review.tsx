@@ -66,7 +66,7 @@ function ReviewCard({ task, onReviewed }: { task: Task; onReviewed: () => void }
           <Link href={`/projects/${task.projectId}`}>{task.projectTitle}</Link> · {task.clientName} · {DEPARTMENT_LABEL[task.department]}
         </span>
         {task.reviewRounds > 0 && <Badge tone="warn">Round {task.reviewRounds + 1}</Badge>}
-        <Due dueAt={task.dueAt} overdue={task.overdue} />
+        <Due dueAt={task.dueAt} overdue={task.overdue} deliveredAt={task.submittedAt} />
       </p>
       {delivery && (
         <div class="delivery">

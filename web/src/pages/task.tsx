@@ -32,7 +32,8 @@ function TaskView({ task, onChange }: { task: Task; onChange: (t: Task) => void 
   const role = me.person.role;
   const done = task.status === 'accepted' || task.status === 'cancelled';
   const lastReview = task.reviews[task.reviews.length - 1];
-  const sentBack = task.status === 'claimed' && lastReview?.decision === 'changes_requested';
+  // Sent back, in someone's hands again or given back to the department: the comment is what to do.
+  const sentBack = (task.status === 'claimed' || task.status === 'open') && lastReview?.decision === 'changes_requested';
 
   return (
     <>
@@ -45,7 +46,7 @@ function TaskView({ task, onChange }: { task: Task; onChange: (t: Task) => void 
           <TaskStatusBadge status={task.status} />
           {sentBack && <Badge tone="warn">Sent back · round {task.reviewRounds}</Badge>}
           {task.revisionRound && <Badge tone="info">Client revision {task.revisionRound}</Badge>}
-          <Due dueAt={task.dueAt} overdue={task.overdue} done={done} />
+          <Due dueAt={task.dueAt} overdue={task.overdue} done={done} deliveredAt={task.status === 'submitted' ? task.submittedAt : undefined} />
           <span>{task.assigneeId ? `Assignee: ${task.assigneeId === me.person.id ? 'you' : name(task.assigneeId)}` : 'Not taken yet'}</span>
         </p>
       </PageHeader>
