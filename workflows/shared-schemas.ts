@@ -45,7 +45,11 @@ export const moneySchema = z
   });
 export type Money = z.infer<typeof moneySchema>;
 
-export const isoDateTimeSchema = z.iso.datetime({ offset: true, message: 'expected an ISO 8601 date-time such as 2026-12-01T17:00:00Z' });
+export const isoDateTimeSchema = z.iso.datetime({
+  offset: true,
+  // An empty field (a date picker left blank) is missing, not malformed.
+  error: (issue) => (issue.input === '' ? 'required' : 'expected an ISO 8601 date-time such as 2026-12-01T17:00:00Z'),
+});
 
 /** A project's policy, resolved to milliseconds before it reaches the workflow. */
 export const policySchema = z.object({

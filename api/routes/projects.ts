@@ -94,20 +94,41 @@ const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
  * What the schema cannot say about a new project: a title and brief of spaces name nothing, a
  * currency must be one ISO 4217 knows, a budget of a trillion or more is a slip, and a client
  * date already past cannot be planned for (a day's grace: a date picked as "today" in
- * a time zone ahead of the server's). Every such field is named at once.
+ * a time zone ahead of the server's). Every such field is named at once. Checked on whatever of
+ * the request can be read (a body the schema refused too), so a manager hears of every problem in
+ * one answer, not of a past date only once the rest is fixed.
  */
-function refuseUnfitRequest(request: ProjectRequest, nowMs: number): void {
+function unfitRequestProblems(request: unknown, nowMs: number): { field: string; message: string }[] {
+  const body = (typeof request === 'object' && request !== null ? request : {}) as Record<string, unknown>;
+  const budget = (typeof body.budget === 'object' && body.budget !== null ? body.budget : {}) as Record<string, unknown>;
   const problems: { field: string; message: string }[] = [];
-  if (request.title.trim() === '') problems.push({ field: 'title', message: 'must not be blank' });
-  if (request.brief.trim() === '') problems.push({ field: 'brief', message: 'must not be blank' });
-  if (!KNOWN_CURRENCIES.has(request.budget.currency)) {
-    problems.push({ field: 'budget.currency', message: `${request.budget.currency} is not a currency code (ISO 4217, such as EUR or USD)` });
+  const blank = (value: unknown) => typeof value === 'string' && value !== '' && value.trim() === '';
+  if (blank(body.title)) problems.push({ field: 'title', message: 'must not be blank' });
+  if (blank(body.brief)) problems.push({ field: 'brief', message: 'must not be blank' });
+  if (typeof budget.currency === 'string' && /^[A-Z]{3}$/.test(budget.currency) && !KNOWN_CURRENCIES.has(budget.currency)) {
+    problems.push({ field: 'budget.currency', message: `${budget.currency} is not a currency code (ISO 4217, such as EUR or USD)` });
   }
-  if (request.budget.amount > MAX_BUDGET) problems.push({ field: 'budget.amount', message: `at most ${MAX_BUDGET.toLocaleString('en')} (a budget beyond that is a typing slip)` });
-  if (Date.parse(request.desiredDeadline) < nowMs - DAY_MS) {
+  if (typeof budget.amount === 'number' && budget.amount > MAX_BUDGET) {
+    problems.push({ field: 'budget.amount', message: `at most ${MAX_BUDGET.toLocaleString('en')} (a budget beyond that is a typing slip)` });
+  }
+  if (typeof body.desiredDeadline === 'string' && Date.parse(body.desiredDeadline) < nowMs - DAY_MS) {
     problems.push({ field: 'desiredDeadline', message: 'this date is in the past; give the date the client wants the work by' });
   }
-  if (problems.length > 0) throw badRequest(problems);
+  return problems;
+}
+
+/** A new project's body: the schema's refusals and the rules' problems in one answer (a field the schema named is not named again). */
+function projectBodySchema(nowMs: () => number) {
+  return z.unknown().transform((raw, ctx): ProjectRequest => {
+    const parsed = projectRequestSchema.safeParse(raw);
+    const refused = parsed.success ? [] : parsed.error.issues;
+    for (const issue of refused) ctx.issues.push({ ...issue, input: undefined });
+    const named = new Set(refused.map((issue) => fieldPath(issue.path)));
+    for (const problem of unfitRequestProblems(raw, nowMs())) {
+      if (!named.has(problem.field)) ctx.issues.push({ code: 'custom', path: pathOf(problem.field), message: problem.message, input: raw });
+    }
+    return parsed.success ? parsed.data : z.NEVER;
+  });
 }
 
 /** Configured defaults, overridden field by field by the request's `policy`. */
@@ -278,8 +299,7 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
   router.post('/api/projects', allow('manager'), async (req, res) => {
     const person = caller(req);
     const key = idempotencyKey(req);
-    const request = parseBody(projectRequestSchema, req);
-    refuseUnfitRequest(request, now());
+    const request = parseBody(projectBodySchema(now), req);
     const policy = resolvePolicy(policyDefaults, request.policy);
     const fingerprint = requestFingerprint(request);
     const projectId = newProjectId(person.id, key);

@@ -258,6 +258,25 @@ describe('400: the request itself is wrong', () => {
     expect(await listed()).toBe(before);
   });
 
+  test('a new project the schema refuses is also checked by the rules: a past client date is named in the same answer; an empty email or date is "required"', async () => {
+    const before = await listed();
+    const res = await h
+      .http()
+      .post('/api/projects')
+      .set(h.auth('manager'))
+      .send(projectRequest({ client: { id: uniqueId('client'), name: 'ACME Ltd', segment: 'B2B', email: '' }, departments: [], desiredDeadline: '2020-01-01T00:00:00Z' }));
+    expectProblem(res, 400, 'validation');
+    const byField = Object.fromEntries((res.body.errors as { field: string; message: string }[]).map((e) => [e.field, e.message]));
+    expect(byField).toEqual({
+      'client.email': 'required',
+      departments: 'at least one is required',
+      desiredDeadline: 'this date is in the past; give the date the client wants the work by',
+    });
+    const noDate = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ desiredDeadline: '' }));
+    expect(noDate.body.errors).toEqual([{ field: 'desiredDeadline', message: 'required' }]);
+    expect(await listed()).toBe(before);
+  });
+
   test('a payment dated in the future or before its invoice, a delivery link that is not a web address: named, and nothing changes', async () => {
     await unchanged(
       producing,

@@ -26,7 +26,7 @@ export const clientSchema = z.object({
   id: z.string().min(1).max(100),
   name: z.string().min(1).max(200),
   segment: segmentSchema,
-  email: z.email(),
+  email: z.email({ error: (issue) => (issue.input === '' ? 'required' : 'not an e-mail address (such as buyer@client.example)') }),
 });
 export type Client = z.infer<typeof clientSchema>;
 

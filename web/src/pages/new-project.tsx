@@ -4,7 +4,7 @@
  * terms...) default to the agency's and may be set per project. The plan comes next.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { api, DEPARTMENTS, idempotencyKey, ok, type Schemas } from '../api';
+import { api, ApiError, DEPARTMENTS, idempotencyKey, ok, type Schemas } from '../api';
 import { useAction, useResource } from '../data';
 import { DEPARTMENT_LABEL, formatDate, idFromName, plural, typedAmount } from '../format';
 import { navigate } from '../router';
@@ -61,7 +61,19 @@ export function NewProject() {
   const [startAfterPrepayment, setStartAfterPrepayment] = useState('');
 
   const create = useAction(
-    () => {
+    async () => {
+      // A budget that cannot be read is refused here; the request still goes (with no amount, so
+      // it cannot be created) to learn what else is wrong: every problem in one answer.
+      let unreadable: ApiError | undefined;
+      let budget = Number.NaN;
+      if (amount.trim() !== '') {
+        try {
+          budget = typedAmount(amount, 'budget.amount', currency.trim().toUpperCase());
+        } catch (err) {
+          if (!(err instanceof ApiError)) throw err;
+          unreadable = err;
+        }
+      }
       const overrides = Object.fromEntries(Object.entries(policy).filter(([, v]) => v && v.trim() !== '')) as Record<PolicyKey, string>;
       const body: ProjectRequest = {
         client: { id: clientId, name: clientName, segment, email },
@@ -70,13 +82,19 @@ export function NewProject() {
         departments: departments as ProjectRequest['departments'],
         // Typed text, not a number input: a comma decimal ("2500,50") is read, not dropped by the browser;
         // empty goes as it is, for the API to say the budget is required.
-        budget: { amount: amount.trim() === '' ? Number.NaN : typedAmount(amount, 'budget.amount', currency.trim().toUpperCase()), currency: currency.trim().toUpperCase() },
+        budget: { amount: budget, currency: currency.trim().toUpperCase() },
         desiredDeadline: deadline ? new Date(`${deadline}T17:00`).toISOString() : '',
         ...((Object.keys(overrides).length > 0 || startAfterPrepayment) && {
           policy: { ...overrides, ...(startAfterPrepayment && { startAfterPrepayment: startAfterPrepayment === 'yes' }) },
         }),
       };
-      return ok(api.POST('/api/projects', { params: { header: { 'Idempotency-Key': key } }, body }));
+      try {
+        return await ok(api.POST('/api/projects', { params: { header: { 'Idempotency-Key': key } }, body }));
+      } catch (err) {
+        if (!unreadable || !(err instanceof ApiError)) throw err;
+        const others = (err.problem.errors ?? []).filter((e) => e.field !== 'budget.amount');
+        throw new ApiError(400, { ...err.problem, errors: [...others, ...(unreadable.problem.errors ?? [])] });
+      }
     },
     (project) => {
       flash(`Project “${project.title ?? title}” opened. Draft its plan now.`);
