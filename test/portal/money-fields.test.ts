@@ -57,6 +57,14 @@ step('a budget of "2500,5x" or "2,500" is refused at the budget field with every
   const { page } = manager;
   await page.getByRole('heading', { name: 'New project' }).waitFor();
   await page.locator('#np-client-name').fill('Komma GmbH');
+  // Typed work is not dropped by a stray click: leaving asks first, and staying keeps it.
+  const asked: string[] = [];
+  page.once('dialog', (d) => void (asked.push(d.message()), d.dismiss()));
+  await page.getByRole('link', { name: 'Portfolio' }).click();
+  await eventually(async () => (asked.length > 0 ? true : undefined), { what: 'leaving the form asked first' });
+  expect(asked[0]).toMatch(/has not been sent/);
+  expect(page.url()).toMatch(/\/projects\/new$/);
+  expect(await page.locator('#np-client-name').inputValue()).toBe('Komma GmbH');
   await page.locator('#np-client-email').fill('einkauf@komma.example');
   await page.locator('#np-title').fill(title);
   await page.getByLabel('Design', { exact: true }).check();

@@ -17,8 +17,35 @@ function current(): Location {
   return { path, query: new URLSearchParams(location.search) };
 }
 
-export function navigate(to: string, options: { replace?: boolean } = {}): void {
+/** Forms holding typed work not yet sent (see `useUnsavedWork`). */
+const unsaved = new Set<symbol>();
+const LEAVE_UNSAVED = 'Leave this page? What you typed here has not been sent and will be lost.';
+
+/**
+ * While `dirty`, leaving the page asks first: a reload or a closed tab (the browser's own
+ * question) and a link inside the portal. A form that sent its work navigates with `force`.
+ */
+export function useUnsavedWork(dirty: boolean): void {
+  useEffect(() => {
+    if (!dirty) return undefined;
+    const token = Symbol('unsaved');
+    unsaved.add(token);
+    const ask = (e: BeforeUnloadEvent) => {
+      e.preventDefault();
+      e.returnValue = '';
+    };
+    window.addEventListener('beforeunload', ask);
+    return () => {
+      unsaved.delete(token);
+      window.removeEventListener('beforeunload', ask);
+    };
+  }, [dirty]);
+}
+
+/** `replace`: the same page in another state (filters, a sign-in redirect): never asks. */
+export function navigate(to: string, options: { replace?: boolean; force?: boolean } = {}): void {
   if (to === location.pathname + location.search) return;
+  if (unsaved.size > 0 && !options.replace && !options.force && !window.confirm(LEAVE_UNSAVED)) return;
   if (options.replace) history.replaceState(null, '', to);
   else history.pushState(null, '', to);
   window.dispatchEvent(new Event(EVENT));

@@ -7,7 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, DEPARTMENTS, idempotencyKey, ok, type Schemas } from '../api';
 import { useAction, useResource } from '../data';
 import { DEPARTMENT_LABEL, formatDate, idFromName, plural, typedAmount } from '../format';
-import { navigate } from '../router';
+import { navigate, useUnsavedWork } from '../router';
 import { Choices, fieldId, flash, Input, PageHeader, ProblemBox, Select, TextArea } from '../ui';
 
 type ProjectRequest = Schemas['ProjectRequest'];
@@ -98,10 +98,11 @@ export function NewProject() {
     },
     (project) => {
       flash(`Project “${project.title ?? title}” opened. Draft its plan now.`);
-      navigate(`/projects/${project.projectId}/plan`);
+      navigate(`/projects/${project.projectId}/plan`, { force: true });
     },
   );
   const err = (field: string) => create.error?.at(field);
+  useUnsavedWork([clientName, email, title, brief, amount].some((v) => v.trim() !== ''));
 
   return (
     <>

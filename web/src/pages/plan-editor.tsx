@@ -8,7 +8,7 @@ import { useState } from 'preact/hooks';
 import { api, ok, type Department, type PlanInput, type ProjectStatus } from '../api';
 import { useAction, useResource } from '../data';
 import { currencyDigits, DEPARTMENT_LABEL, formatMoney, fromLocalInput, readAmount, readPercent, slug, taskKeys, toLocalInput, typedAmount, typedHours, typedPercent } from '../format';
-import { Link, navigate } from '../router';
+import { Link, navigate, useUnsavedWork } from '../router';
 import { Choices, fieldId, flash, Input, Loading, PageHeader, ProblemBox, Select, StageBadge, TextArea } from '../ui';
 
 interface Row {
@@ -127,10 +127,13 @@ function Editor({ project }: { project: ProjectStatus }) {
     () => ok(api.PUT('/api/projects/{id}/plan', { params: { path: { id: project.projectId } }, body: body() })),
     (next) => {
       flash(`Plan version ${next.pendingPlanVersion ?? ''} submitted for leadership’s approval.`);
-      navigate(`/projects/${project.projectId}`);
+      navigate(`/projects/${project.projectId}`, { force: true });
     },
   );
   const err = (field: string) => submit.error?.at(field);
+  // What the editor opened with: anything else is the manager's work, not yet sent.
+  const [opened] = useState(() => JSON.stringify([rows, prepayment, rounds]));
+  useUnsavedWork(JSON.stringify([rows, prepayment, rounds]) !== opened);
 
   const update = (uid: number, change: Partial<Row>) =>
     setRows(

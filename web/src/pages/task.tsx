@@ -8,7 +8,7 @@ import { api, idempotencyKey, ok, type Task } from '../api';
 import { useAction, useName, useResource, useSession } from '../data';
 import { DEPARTMENT_LABEL, formatDateTime, formatMoney, fromLocalInput, toLocalInput } from '../format';
 import { ReviewForm } from '../review-form';
-import { Link } from '../router';
+import { Link, useUnsavedWork } from '../router';
 import { Badge, Due, flash, Input, LinkList, Loading, PageHeader, ProblemBox, Section, Select, TaskStatusBadge, TextArea, Timeline } from '../ui';
 
 export function TaskPage({ params }: { params: Record<string, string> }) {
@@ -158,6 +158,7 @@ function StaffActions({ task, onChange }: { task: Task; onChange: (t: Task) => v
   const name = useName();
   const [summary, setSummary] = useState('');
   const [links, setLinks] = useState('');
+  useUnsavedWork(task.status === 'claimed' && task.assigneeId === me.person.id && (summary.trim() !== '' || links.trim() !== ''));
   const path = { params: { path: { taskId: task.taskId } } };
   const claim = useAction(() => ok(api.POST('/api/tasks/{taskId}/claim', { ...path, body: {} })), (t) => {
     onChange(t);
