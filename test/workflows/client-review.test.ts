@@ -63,9 +63,13 @@ test.concurrent('revisions: the included round is free, the next one needs and b
   await deliverTask(env, projectId, 'site', 'design');
   await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
 
-  let s = await projectUpdate(handle, recordFeedbackUpdate, {
-    args: [{ feedback: { kind: 'revisions_requested', description: 'darker header', departments: ['design'], dueAt: inSeconds(600) }, by: MANAGER }],
+  const first = { kind: 'revisions_requested' as const, description: 'darker header', departments: ['design' as const], dueAt: inSeconds(600) };
+  // An included round has no price of its own.
+  expect(await refusal(projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { ...first, extraPrice: 150 }, by: MANAGER }] }))).toEqual({
+    type: 'InvalidInput',
+    field: 'extraPrice',
   });
+  let s = await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: first, by: MANAGER }] });
   expect(s.stage).toBe('in_production');
   expect(s.revisionRoundsUsed).toBe(1);
   expect(s.revisions[0]).toMatchObject({ round: 1, beyondIncluded: false, extraPrice: 0, taskIds: [`${projectId}.rev1.design`] });

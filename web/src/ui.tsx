@@ -52,6 +52,7 @@ interface NativeInput {
   step?: string;
   placeholder?: string;
   required?: boolean;
+  disabled?: boolean;
   autoComplete?: string;
   maxLength?: number;
   /** `decimal`: a phone's number pad, for amounts typed as text. */

@@ -42,7 +42,7 @@ function apiQuery(f: Filters): Record<string, string> {
 
 const pct = (n: number | null | undefined) => (n === null || n === undefined ? '—' : `${Math.round(n * 1000) / 10}%`);
 const hours = (n: number | null | undefined) =>
-  n === null || n === undefined ? '—' : n < 1 ? `${Math.round(n * 60)} min` : `${Math.round(n * 10) / 10} h`;
+  n === null || n === undefined ? '—' : n > 0 && n < 1 / 60 ? 'under a minute' : n < 1 ? `${Math.round(n * 60)} min` : `${Math.round(n * 10) / 10} h`;
 /** A week on a chart's axis: "31 Aug" (the year is in the page's period). */
 const weekLabel = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
 const num = (n: number) => String(Math.round(n * 100) / 100);
@@ -135,19 +135,30 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
   const weeks = r.series.map((w) => weekLabel.format(new Date(w.weekStart)));
 
   const tiles: { label: string; value: string; note?: string; tone?: 'bad' | 'warn' }[] = [
-    { label: 'Median response time', value: hours(r.responseTime.overall.medianHours), note: `${plural(r.responseTime.overall.projects, 'first plan')}; ${r.responseTime.awaitingFirstPlan} waiting` },
-    { label: 'On-time delivery', value: pct(r.delivery.overall.onTimeRate), note: `${r.delivery.overall.onTime} of ${r.delivery.overall.delivered} tasks` },
-    { label: 'Reworked tasks', value: pct(r.quality.tasks.reworkRate), note: `${plural(r.quality.tasks.reviewRounds, 'round')} sent back` },
+    {
+      label: 'Median response time (request to first plan)',
+      value: hours(r.responseTime.overall.medianHours),
+      note: `${plural(r.responseTime.overall.projects, 'first plan')}; ${plural(r.responseTime.awaitingFirstPlan, 'request')} still without one`,
+    },
+    { label: 'On-time delivery', value: pct(r.delivery.overall.onTimeRate), note: `${r.delivery.overall.onTime} of ${r.delivery.overall.delivered} delivered tasks` },
+    {
+      label: 'Reworked tasks',
+      value: pct(r.quality.tasks.reworkRate),
+      note: `${r.quality.tasks.reworked} of ${plural(r.quality.tasks.accepted, 'accepted task')}; ${plural(r.quality.tasks.reviewRounds, 'round')} sent back`,
+    },
     ...r.money.totals.flatMap((m) => [
       // Invoiced is net of credit notes, so paid is net of the refunds paid out on them: otherwise
       // clients seem to have paid more than they were billed.
       {
-        label: `Invoiced (${m.currency})`,
+        label: `Invoiced, net of credit notes (${m.currency})`,
         value: formatMoney(m.netInvoiced, m.currency),
-        note: m.refunded > 0 ? `paid ${formatMoney(m.paid - m.refunded, m.currency)} net of ${formatMoney(m.refunded, m.currency)} refunded` : `paid ${formatMoney(m.paid, m.currency)}`,
+        note:
+          m.refunded > 0
+            ? `paid in the period ${formatMoney(m.paid - m.refunded, m.currency)}, net of ${formatMoney(m.refunded, m.currency)} refunded`
+            : `paid in the period ${formatMoney(m.paid, m.currency)}`,
       },
       {
-        label: `Owed by clients (${m.currency})`,
+        label: `Owed by clients now (${m.currency})`,
         value: formatMoney(m.outstanding, m.currency),
         note: `${formatMoney(m.overdue, m.currency)} past due`,
         tone: m.overdue > 0 ? ('bad' as const) : undefined,

@@ -65,6 +65,7 @@ function timelineDetail(detail: string, p: ProjectStatus, name: (id: string) => 
     .replace(/: (\d+(?:\.\d+)?) owed$/, (_, amount: string) => `: ${formatMoney(Number(amount), p.budget.currency)} owed`);
   // Dates after money: a date in words ("15:26 CET") must not read as an amount.
   return datesInWords(withMoney)
+    .replace(/^1 tasks$/, '1 task')
     .replace(/\b(contract|prepayment_invoice|final_invoice|cancellation_invoice|acceptance_act|final_report|credit_note)\b/g, (kind: string) =>
       DOCUMENT_LABEL[kind as keyof typeof DOCUMENT_LABEL],
     )
@@ -147,7 +148,8 @@ function ProjectView({ project: p, onChange }: { project: ProjectStatus; onChang
                   <tr key={t.taskId}>
                     <th scope="row">
                       <Link href={`/tasks/${t.taskId}`}>{t.title}</Link>
-                      {t.revisionRound && <span class="muted"> (revision {t.revisionRound})</span>}
+                      {/* Revision tasks are titled "Revision N (…)" already. */}
+                      {t.revisionRound && !/^Revision \d/.test(t.title) && <span class="muted"> (revision {t.revisionRound})</span>}
                     </th>
                     <td>{DEPARTMENT_LABEL[t.department]}</td>
                     <td>
@@ -415,7 +417,7 @@ function FeedbackForm({ project: p, onChange }: { project: ProjectStatus; onChan
                 description,
                 departments: departments as Department[],
                 dueAt: fromLocalInput(dueAt),
-                ...(extraPrice.trim() !== '' && { extraPrice: typedAmount(extraPrice, 'extraPrice', p.budget.currency) }),
+                ...(nextRound > included && extraPrice.trim() !== '' && { extraPrice: typedAmount(extraPrice, 'extraPrice', p.budget.currency) }),
               };
       return ok(
         api.POST('/api/projects/{id}/feedback', {
@@ -494,8 +496,10 @@ function FeedbackForm({ project: p, onChange }: { project: ProjectStatus; onChan
             id="feedback-extraPrice"
             label={`Extra price (${p.budget.currency})`}
             inputMode="decimal"
-            value={extraPrice}
+            value={nextRound > included ? extraPrice : ''}
             onValue={setExtraPrice}
+            // An included round has no price to give: the field waits for a round beyond them.
+            disabled={nextRound <= included}
             hint={
               nextRound > included
                 ? `Round ${nextRound} is beyond the ${included} included in the plan: give the price the client agreed.`
