@@ -723,7 +723,7 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
   return (
     <>
       <div class="table-wrap">
-        <table>
+        <table class="invoices">
           <caption class="visually-hidden">Invoices</caption>
           <thead>
             <tr>
