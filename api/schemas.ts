@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { documentRefSchema, projectStageSchema, projectStatusSchema, PROJECT_STAGES } from '../workflows/project/schemas';
 import { amountSchema, currencySchema, departmentSchema, isoDateTimeSchema, roleSchema, segmentSchema, DEPARTMENTS } from '../workflows/shared-schemas';
-import { taskStatusSchema, taskViewSchema } from '../workflows/task/schemas';
+import { deliverableSchema, taskStatusSchema, taskViewSchema } from '../workflows/task/schemas';
 
 // The snapshots are defined once, beside their workflows; the API documents them as they are.
 export { projectStatusSchema, taskViewSchema };
@@ -213,6 +213,30 @@ export const taskListItemSchema = z
 export const taskListSchema = z
   .object({ items: z.array(taskListItemSchema), nextPageToken: z.string().optional() })
   .meta({ id: 'TaskList' });
+
+/** What the person doing a task needs besides the task: the client's request, and the work it builds on. */
+export const taskContextSchema = z
+  .object({
+    taskId: z.string(),
+    projectTitle: z.string(),
+    clientName: z.string(),
+    brief: z.string().meta({ description: 'The client\u2019s request, as the manager took it at intake.' }),
+    desiredDeadline: isoDate.meta({ description: 'When the client wants the whole project by.' }),
+    buildsOn: z
+      .array(
+        z.object({
+          taskId: z.string(),
+          title: z.string(),
+          department: departmentSchema,
+          status: taskStatusSchema,
+          why: z.enum(['dependency', 'revised']).meta({ description: '`dependency`: the task waits for it; `revised`: a revision task reworks it.' }),
+          accepted: deliverableSchema.extend({ acceptedAt: isoDate.optional() }).optional().meta({ description: 'Its accepted delivery (summary and links), once accepted.' }),
+        }),
+      )
+      .meta({ description: 'The work this task builds on: the tasks it waits for, or for a revision task its department\u2019s accepted work; each with its accepted delivery.' }),
+  })
+  .meta({ id: 'TaskContext' });
+export type TaskContext = z.infer<typeof taskContextSchema>;
 
 const projectRefSchema = z.object({
   projectId: z.string(),

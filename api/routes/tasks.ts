@@ -29,7 +29,7 @@ import {
 import type { AppDeps } from '../app';
 import { actorOf, allow, caller } from '../auth';
 import { ApiProblem, badRequest, forbidden, ProblemType } from '../errors';
-import { emptyBodySchema, taskListQuerySchema, type TaskListItem } from '../schemas';
+import { emptyBodySchema, taskListQuerySchema, type TaskContext, type TaskListItem } from '../schemas';
 import { parseBody, parseOptionalBody, parseQuery, refuseReusedKey, taskIdParam, updateIdFor } from '../validation';
 import type { CopiesInMemory, MemoryUse } from '../copies-in-memory';
 import {
@@ -252,6 +252,57 @@ export function createTasksRouter(
     });
     if (publishedAt) res.setHeader(STORED_SNAPSHOT_HEADER, publishedAt);
     res.json(value);
+  });
+
+  /**
+   * What the person doing a task works from besides the task itself: the client's request and the
+   * accepted work it builds on — the tasks it waits for (the ads campaign reads the accepted ad
+   * copy), or for a revision task its department's accepted work — though staff may not open
+   * another department's task. Read from the store's copies: accepted work does not change.
+   */
+  router.get('/api/tasks/:taskId/context', allow('staff', 'manager', 'leadership'), async (req, res) => {
+    const taskId = taskIdParam(req);
+    await accessibleTask(req, taskId);
+    const { projectId, taskKey } = parseTaskId(taskId)!;
+    const project = await deps.reporting.project(projectId);
+    const me = project?.value.tasks.find((t) => t.key === taskKey);
+    if (!project || !me) {
+      // Seen by Temporal, not yet by the store (a task started a moment ago).
+      throw new ApiProblem({ type: ProblemType.notFound, title: 'Not found', status: 404, detail: `Task ${taskId} is starting; its context follows in a moment.`, headers: { 'Retry-After': '1' } });
+    }
+    const status = project.value;
+    const buildsOn = [
+      ...me.dependsOn.map((key) => ({ key, why: 'dependency' as const })),
+      // A revision reworks what its department delivered and the client saw.
+      ...(me.revisionRound === undefined
+        ? []
+        : status.tasks.filter((t) => t.department === me.department && t.key !== me.key && t.status === 'accepted').map((t) => ({ key: t.key, why: 'revised' as const }))),
+    ];
+    const views = await Promise.all(buildsOn.map(({ key }) => deps.reporting.task(`${projectId}.${key}`)));
+    const context: TaskContext = {
+      taskId,
+      projectTitle: status.title,
+      clientName: status.client.name,
+      brief: status.brief,
+      desiredDeadline: status.desiredDeadline,
+      buildsOn: buildsOn.flatMap(({ key, why }, i) => {
+        const summary = status.tasks.find((t) => t.key === key);
+        if (!summary) return [];
+        const view = views[i]?.value;
+        const delivery = view?.status === 'accepted' ? view.deliverables[view.deliverables.length - 1] : undefined;
+        return [
+          {
+            taskId: summary.taskId,
+            title: summary.title,
+            department: summary.department,
+            status: view?.status ?? summary.status,
+            why,
+            ...(delivery && { accepted: { ...delivery, ...(view?.acceptedAt && { acceptedAt: view.acceptedAt }) } }),
+          },
+        ];
+      }),
+    };
+    res.json(context);
   });
 
   /** "Task already claimed": the workflow knows the holder by id only; people read a name. */

@@ -79,6 +79,7 @@ const ROWS: Row[] = [
   { operationId: 'getDocument', method: 'get', path: () => `/api/documents/${documentId}`, scope: 'project', ok: 200 },
   { operationId: 'listTasks', method: 'get', path: () => '/api/tasks', scope: 'none', ok: 200 },
   { operationId: 'getTask', method: 'get', path: () => `/api/tasks/${taskId}`, scope: 'task', ok: 200 },
+  { operationId: 'getTaskContext', method: 'get', path: () => `/api/tasks/${taskId}/context`, scope: 'task', ok: 200 },
   { operationId: 'claimTask', method: 'post', path: () => `/api/tasks/${taskId}/claim`, scope: 'task', body: { now: true }, ok: 400 },
   { operationId: 'releaseTask', method: 'post', path: () => `/api/tasks/${taskId}/release`, scope: 'task', body: { now: true }, ok: 400 },
   { operationId: 'submitTask', method: 'post', path: () => `/api/tasks/${taskId}/submit`, scope: 'task', body: {}, ok: 400 },

@@ -198,8 +198,29 @@ test('from the client request to the final report PDF, through HTTP alone', asyn
   await act('seo', `/api/tasks/${seo}/submit`, { summary: 'Audit done', links: [] });
   await act('manager', `/api/tasks/${seo}/review`, { decision: 'accept' });
 
-  // 7. Copy opens once design is accepted; the manager moves its due date and assigns it.
+  // 7. Copy opens once design is accepted; the copywriter reads the design it is written for
+  // (not allowed to open the design task itself) and the client's request.
   await inInbox('copywriter', copy, 'open');
+  await h.http().get(`/api/tasks/${design}`).set(h.auth('copywriter')).expect(403);
+  const context = await eventually(async () => {
+    const res = await h.http().get(`/api/tasks/${copy}/context`).set(h.auth('copywriter')).expect(200);
+    return res.body.buildsOn[0]?.accepted ? res.body : undefined;
+  }, { what: 'the accepted design in the copy task\u2019s context' });
+  expect(context).toMatchObject({
+    taskId: copy,
+    brief: 'New site design, copy and an SEO audit',
+    buildsOn: [
+      {
+        taskId: design,
+        title: 'Home page design',
+        department: 'design',
+        status: 'accepted',
+        why: 'dependency',
+        accepted: { summary: 'Warmer mock-ups', links: ['https://files.example/design-v2'], submittedBy: h.people.designer.id },
+      },
+    ],
+  });
+  // The manager moves its due date and assigns it.
   const moved = await h
     .http()
     .patch(`/api/tasks/${copy}`)

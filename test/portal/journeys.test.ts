@@ -280,6 +280,13 @@ step('a copywriter claims the copy once design is accepted, delivers, and the ma
   const { page } = copywriter;
   await page.goto(`${portal.baseUrl}/tasks/${copyTask}`);
   await page.getByRole('button', { name: 'Claim this task' }).waitFor({ timeout: 30_000 });
+  // The copy is written for the accepted design: its delivery is on the copy's page, though the
+  // copywriter may not open the design task itself; so is the client's request.
+  const buildsOn = page.locator('#builds-on');
+  await buildsOn.getByText('Waits for “Home page design”').waitFor({ timeout: 15_000 });
+  expect(await buildsOn.locator('blockquote').textContent()).toBe('Warmer mock-ups.');
+  expect(await buildsOn.textContent()).toContain('New site design and the copy for it.');
+  await shoot(page, '08b-task-builds-on');
   await page.getByRole('button', { name: 'Claim this task' }).click();
   await page.locator('#deliver-summary').fill('Home page copy, three variants.');
   await page.getByRole('button', { name: 'Deliver for review' }).click();

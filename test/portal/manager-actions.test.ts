@@ -113,6 +113,15 @@ step('a revision round: an extra price for a round the plan includes is refused 
   await page.getByRole('button', { name: 'Record the response' }).click();
   await page.getByText('Revision round opened.').waitFor();
   await page.getByRole('link', { name: 'Revision 1 (design)' }).waitFor();
+  // The revision task shows the designer the accepted work it reworks.
+  const context = await eventually(
+    async () => {
+      const res = await h.http().get(`/api/tasks/${projectId}.rev1.design/context`).set(h.auth('designer'));
+      return res.status === 200 ? res.body : undefined;
+    },
+    { what: 'the revision task\u2019s context' },
+  );
+  expect(context.buildsOn).toEqual([expect.objectContaining({ taskId: `${projectId}.design-home`, why: 'revised', accepted: expect.objectContaining({ summary: 'Done' }) })]);
   expect(await page.locator('.stage-progress [aria-current="step"]').textContent()).toBe('In production');
 });
 

@@ -116,6 +116,8 @@ function TaskView({ task, onChange }: { task: Task; onChange: (t: Task) => void 
         </Section>
       </div>
 
+      <BuildsOn task={task} />
+
       <Section title="Deliveries" id="deliveries">
         {task.deliverables.length === 0 ? (
           <p class="muted">Nothing delivered yet.</p>
@@ -341,5 +343,51 @@ function ManagerActions({ task, onChange }: { task: Task; onChange: (t: Task) =>
         </div>
       )}
     </>
+  );
+}
+
+/**
+ * What the work starts from: the client's request, and the accepted delivery of each task it
+ * waits for (or, for a revision, of the work it reworks) — staff may not open another
+ * department's task, but they need what it delivered.
+ */
+function BuildsOn({ task }: { task: Task }) {
+  const name = useName();
+  // Accepted work does not change: read again only when this task moves on.
+  const context = useResource(() => ok(api.GET('/api/tasks/{taskId}/context', { params: { path: { taskId: task.taskId } } })), [task.taskId, task.status]);
+  if (!context.data) return context.error ? <ProblemBox error={context.error} title="Could not load what this task builds on" /> : null;
+  const c = context.data;
+  return (
+    <Section title="What it builds on" id="builds-on">
+      <h3>The client’s request</h3>
+      <p class="prewrap">{c.brief}</p>
+      <p class="muted">
+        {c.clientName} wants the project by {formatDateTime(c.desiredDeadline)}.
+      </p>
+      {c.buildsOn.length > 0 && (
+        <ul class="builds-on">
+          {c.buildsOn.map((b) => (
+            <li key={b.taskId}>
+              <h3>
+                {b.why === 'revised' ? 'Reworks' : 'Waits for'} “{b.title}” <span class="muted">({DEPARTMENT_LABEL[b.department]})</span>
+              </h3>
+              {b.accepted ? (
+                <>
+                  <p class="muted">
+                    Accepted{b.accepted.acceptedAt ? ` ${formatDateTime(b.accepted.acceptedAt)}` : ''}; delivered by {name(b.accepted.submittedBy)}:
+                  </p>
+                  <blockquote class="prewrap">{b.accepted.summary}</blockquote>
+                  <LinkList links={b.accepted.links} />
+                </>
+              ) : (
+                <p>
+                  <TaskStatusBadge status={b.status} /> <span class="muted">not accepted yet: its delivery shows here once it is.</span>
+                </p>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </Section>
   );
 }
