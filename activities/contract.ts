@@ -20,12 +20,14 @@ export const NOTIFICATION_TEMPLATES = [
   'task_overdue',
   'task_review_due',
   'plan_decided',
+  'plan_overdue',
   'client_response_due',
   'payment_overdue',
   'refund_overdue',
   // leadership
   'plan_waiting',
   'plan_approval_escalation',
+  'plan_overdue_escalation',
   'task_escalation',
   'task_review_escalation',
   'complaint_filed',
@@ -33,6 +35,7 @@ export const NOTIFICATION_TEMPLATES = [
   'refund_escalation',
   'complaint_unresolved',
   'project_cancelled',
+  'project_completed',
   // clients
   'delivery_ready',
   'invoice_issued',

@@ -130,6 +130,7 @@ export const envSchema = z.object({
   POLICY_PAYMENT_ESCALATION: duration('7d'),
   POLICY_COMPLAINT_RESOLUTION: duration('48h'),
   POLICY_REVIEW_SLA: duration('24h'),
+  POLICY_PLANNING_SLA: duration('24h'),
   POLICY_START_AFTER_PREPAYMENT: bool(true),
 });
 

@@ -70,6 +70,11 @@ export const policySchema = z.object({
    * leadership told `overdueGraceMs` later. Absent in runs started before reviews were chased.
    */
   reviewSlaMs: z.number().int().positive().optional(),
+  /**
+   * A request (or a plan sent back) without a plan this long: the manager is reminded; twice that
+   * long: leadership is told. Absent in runs started before plans were chased.
+   */
+  planningSlaMs: z.number().int().positive().optional(),
   startAfterPrepayment: z.boolean(),
 });
 export type Policy = z.infer<typeof policySchema>;

@@ -226,6 +226,18 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       ],
     }),
   },
+  plan_overdue: {
+    link: 'project',
+    staff: (v) => ({
+      subject: `No plan yet: ${v.project}`,
+      lines: [
+        v.data.planVersion !== undefined && Number(v.data.planVersion) > 1
+          ? `Leadership sent the plan for ${v.project} back ${v.date('waitingSince', 'earlier')}, and version ${v.text('planVersion', '')} is not drafted yet.`
+          : `The request from ${v.text('clientName', 'the client')} for ${v.project} came in ${v.date('waitingSince', 'earlier')} and has no plan yet.`,
+        `The client is waiting for the agency's proposal: draft the plan in the portal.`,
+      ],
+    }),
+  },
   plan_decided: {
     link: 'project',
     staff: (v) => {
@@ -304,6 +316,17 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       ],
     }),
   },
+  plan_overdue_escalation: {
+    link: 'project',
+    staff: (v) => ({
+      subject: `Escalation: still no plan for ${v.project}`,
+      lines: [
+        `${v.project} for ${v.text('clientName', 'the client')} has waited for ${Number(v.data.planVersion ?? 1) > 1 ? `version ${v.text('planVersion', '')} of its plan` : 'a plan'} since ${v.date('waitingSince', 'earlier')}; ` +
+          `its manager, ${v.person('managerId', 'the account manager')}, was reminded.`,
+        `The client is waiting for the agency's answer.`,
+      ],
+    }),
+  },
   task_escalation: {
     link: 'task',
     staff: (v) => ({
@@ -378,6 +401,25 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
         ...v.line('Reason', 'reason'),
       ],
     }),
+  },
+  project_completed: {
+    link: 'project',
+    staff: (v) => {
+      const accepted = Number(v.data.tasksAccepted ?? 0);
+      const rounds = Number(v.data.revisionRounds ?? 0);
+      const complaints = Number(v.data.complaints ?? 0);
+      return {
+        subject: `Project completed: ${v.project}`,
+        lines: [
+          `${capitalize(v.project)} for ${v.text('clientName', 'the client')} is completed: the client accepted the work and every invoice is settled.`,
+          ...(v.has('tasksAccepted') ? [`${plural(accepted, 'task')} accepted, ${v.text('tasksOnTime', '0')} first delivered on time; ${plural(rounds, 'client revision round')}.`] : []),
+          ...(v.has('rating') ? [`The client rated the work ${v.text('rating', '')} / 5.`] : []),
+          ...(v.has('complaints') && complaints > 0 ? [`${plural(complaints, 'complaint')}, all resolved.`] : []),
+          ...(v.has('amount') ? [`Billed ${v.money()}, net of credit notes.`] : []),
+          `The final report is attached.`,
+        ],
+      };
+    },
   },
 
   // --- clients (a copy to staff reads as a record of what the client was told) ----------------
@@ -503,12 +545,14 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
 };
 
 const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+/** "1 task", "3 tasks". */
+const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 const revisionRound = (v: Values): string =>
   Number(v.data.revisionRound) > 0 ? ` (revision round ${v.text('revisionRound', '')})` : '';
 
 /** The notices that carry the document named by `data.documentId` (the invoice, the credit note; the invoice again with its reminder). */
-export const ATTACHES_DOCUMENT: ReadonlySet<NotificationTemplate> = new Set(['invoice_issued', 'credit_note_issued', 'payment_reminder']);
+export const ATTACHES_DOCUMENT: ReadonlySet<NotificationTemplate> = new Set(['invoice_issued', 'credit_note_issued', 'payment_reminder', 'project_completed']);
 
 export function renderNotification(
   input: Pick<NotifyInput, 'template' | 'data' | 'projectId' | 'taskId'>,

@@ -191,7 +191,9 @@ export const MIGRATIONS: Migration[] = [
         WHERE has_open_complaint`,
       sql`UPDATE ${s}.projects SET refund_due_at = (
           SELECT min((i->>'dueAt')::timestamptz) FROM jsonb_array_elements(coalesce(snapshot->'invoices', '[]'::jsonb)) i
-          WHERE i->>'kind' = 'credit_note' AND i->>'status' = 'open')`,
+          WHERE i->>'kind' = 'credit_note'
+            -- Snapshots from before invoices had a status: open while less was paid out than it says (as \`invoiceStatus\`).
+            AND (i->>'status' = 'open' OR (i->>'status' IS NULL AND (i->>'paidAmount')::numeric < (i->>'amount')::numeric)))`,
       // A cancelled project was counted closed once the client owed nothing, though its workflow
       // runs on until the agency has paid back what it owes.
       sql`UPDATE ${s}.projects SET closed = false WHERE closed AND stage = 'cancelled' AND refund_due_at IS NOT NULL`,

@@ -154,6 +154,7 @@ export function resolvePolicy(defaults: Required<Policy>, overrides: PolicyOverr
     paymentEscalationMs: ms('paymentEscalation', defaults.paymentEscalationMs),
     complaintResolutionMs: ms('complaintResolution', defaults.complaintResolutionMs),
     reviewSlaMs: ms('reviewSla', defaults.reviewSlaMs),
+    planningSlaMs: ms('planningSla', defaults.planningSlaMs),
     startAfterPrepayment: overrides?.startAfterPrepayment ?? defaults.startAfterPrepayment,
   };
   if (problems.length > 0) throw badRequest(problems);
@@ -259,6 +260,7 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
     paymentEscalationMs: config.POLICY_PAYMENT_ESCALATION,
     complaintResolutionMs: config.POLICY_COMPLAINT_RESOLUTION,
     reviewSlaMs: config.POLICY_REVIEW_SLA,
+    planningSlaMs: config.POLICY_PLANNING_SLA,
     startAfterPrepayment: config.POLICY_START_AFTER_PREPAYMENT,
   };
 

@@ -338,10 +338,10 @@ export function createTasksRouter(
       const taskId = taskIdParam(req);
       const { person, access } = await accessibleTask(req, taskId, { copyNeeded: false });
       const body = options.optionalBody ? parseOptionalBody(schema, req) : parseBody(schema, req);
-      await options.check?.(body, taskId, person);
       const input = toInput(body, actorOf(person, req.requestId), access);
       const updateId = updateIdFor(req, person, update.name, taskId);
       await refuseReusedKey(deps.reporting, updateId, body, deps.logger.child({ taskId }));
+      await options.check?.(body, taskId, person);
       const view = await temporal
         .updateTask(taskId, update, input, updateId)
         .catch(async (err: unknown) => Promise.reject((await startingNow(err, taskId)) ?? withHolderNamed(err)));

@@ -48,6 +48,7 @@ describe('POST /api/projects', () => {
       paymentEscalationMs: h.config.POLICY_PAYMENT_ESCALATION,
       complaintResolutionMs: h.config.POLICY_COMPLAINT_RESOLUTION,
       reviewSlaMs: h.config.POLICY_REVIEW_SLA,
+      planningSlaMs: h.config.POLICY_PLANNING_SLA,
       startAfterPrepayment: h.config.POLICY_START_AFTER_PREPAYMENT,
     });
     const again = await h.http().get(res.headers.location).set(h.auth('manager')).expect(200);

@@ -48,3 +48,12 @@ test('totals are summed in cents (no floating-point drift) unless the version st
   expect(diffPlans(base, cents).total.to).toBe(0.3);
   expect(diffPlans(base, { ...cents, total: 99 }).total.to).toBe(99);
 });
+
+test('a renamed task changes its title only: what depends on it is not shown as changed; an earlier version\u2019s missing description is no change', () => {
+  const earlier: PlanLike = { ...base, tasks: base.tasks.map((t) => ({ ...t, description: '' })) };
+  const next: PlanLike = {
+    ...base,
+    tasks: [{ ...base.tasks[0], title: 'Logo design', description: 'Three directions' }, { ...base.tasks[1], description: 'Home page' }],
+  };
+  expect(diffPlans(earlier, next).changed).toEqual([{ key: 'design', title: 'Logo design', changes: [{ field: 'title', from: 'Design', to: 'Logo design' }] }]);
+});

@@ -153,7 +153,8 @@ test.concurrent('a client who never answers: reminded after one window, deemed t
   await deliverTask(env, projectId, 'campaign', 'ads');
   const s = await waitForStatus(handle, (x) => x.stage === 'invoicing', 'deemed accepted', 20_000);
   expect(s.feedback).toEqual([expect.objectContaining({ kind: 'deemed_accepted' })]);
-  const [due] = noticesFor(env, projectId, 'client_response_due');
+  // Notices go out on their own path: the reminder may still be on its way under load.
+  const [due] = await waitForNotice(env, projectId, 'client_response_due');
   expect(due.recipients).toEqual({ emails: [input.client.email], personIds: [MANAGER.id] });
   expect(noticesFor(env, projectId, 'client_response_due')).toHaveLength(1);
   await payInFull(handle);

@@ -39,6 +39,8 @@ afterAll(() => env?.close());
  * record its marker); when a new baseline is cut, they join it. Listing one here is the decision.
  */
 const PATCHES_AFTER_BASELINE_1: string[] = [
+  // 2026-12-03: a completed project is announced to leadership and its manager, the report attached.
+  'announce-completion',
   // 2026-12-03: a refund owed to the client is chased (the manager, then leadership) like a payment.
   // 2026-12-03: a cancellation takes off compensations that left nothing to bill.
   'cancellation-counts-set-offs',

@@ -191,6 +191,20 @@ test.concurrent('happy path: plan, approval, prepayment, production in dependenc
   }
   expect(noticesFor(env, projectId, 'task_opened')).toHaveLength(3);
   expect(noticesFor(env, projectId, 'task_submitted')).toHaveLength(3);
+  // The end of the cycle is announced to leadership and the manager, the final report attached.
+  const [completed] = await waitForNotice(env, projectId, 'project_completed');
+  expect(completed.recipients).toEqual({ roles: ['leadership'], personIds: [MANAGER.id] });
+  expect(completed.data).toMatchObject({
+    documentId: result.documents.find((d) => d.kind === 'final_report')!.documentId,
+    tasksAccepted: 3,
+    revisionRounds: 0,
+    complaints: 0,
+    currency: input.budget.currency,
+  });
+  const completionMail = mailFor(env, completed);
+  expect(completionMail.map((m) => m.subject)).toEqual([expect.stringContaining('Project completed'), expect.stringContaining('Project completed')]);
+  expect(completionMail[0].raw).toMatch(/Content-Type: application\/pdf/i);
+  await recordHistory(handle, 'project-completion-announced');
   await recordHistory(handle, 'project-happy-path');
   await recordHistory(taskHandle(env, projectId, 'ads'), 'task-dependent-accepted');
 });

@@ -23,6 +23,7 @@ import {
   startWorkflowTestEnv,
   statusOf,
   timelineEvents,
+  waitForNotice,
   waitForStatus,
   waitForTask,
   type WorkflowTestEnv,
@@ -110,6 +111,33 @@ test.concurrent('revision work never collides with a plan task that carries its 
   const plainTask = await waitForTask(env, projectId, 'rev1-design', (v) => v.status === 'accepted', 'the plan task');
   expect(plainTask.title).toBe('A task named like a revision');
   await recordHistory(handle, 'project-revision-keys');
+  await handle.terminate('test done');
+});
+
+test.concurrent('a request without a plan: the manager is reminded after the planning time, leadership told after twice that; a plan sent back is chased again from the rejection', async () => {
+  const input = projectInput({ departments: ['design'], policy: { planningSlaMs: 3_000 } });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  const intakeAt = (await statusOf(handle)).intakeAt;
+  const [reminder] = await waitForNotice(env, projectId, 'plan_overdue', 1, 30_000);
+  expect(reminder.recipients).toEqual({ personIds: [MANAGER.id] });
+  expect(reminder.data).toMatchObject({ planVersion: 1, waitingSince: intakeAt });
+  const [escalation] = await waitForNotice(env, projectId, 'plan_overdue_escalation', 1, 30_000);
+  expect(escalation.recipients).toEqual({ roles: ['leadership'] });
+
+  await projectUpdate(handle, submitPlanUpdate, { args: [plan([planTask('logo', 'design')])] });
+  const rejected = await projectUpdate(handle, decidePlanUpdate, { args: [{ planVersion: 1, decision: 'reject', comment: 'too dear', by: LEADER }] });
+  const reminders = await waitForNotice(env, projectId, 'plan_overdue', 2, 30_000);
+  expect(reminders[1].data).toMatchObject({ planVersion: 2, waitingSince: rejected.plans[0].decision!.at });
+  // Drafted before twice the time: no second escalation.
+  await projectUpdate(handle, submitPlanUpdate, { args: [plan([planTask('logo', 'design', { price: 800 })])] });
+  await sleep(4_000);
+  expect(noticesFor(env, projectId, 'plan_overdue_escalation')).toHaveLength(1);
+  expect(noticesFor(env, projectId, 'plan_overdue')).toHaveLength(2);
+  expect(timelineEvents(await statusOf(handle))).toEqual(expect.arrayContaining(['plan_overdue', 'plan_overdue_escalated']));
+  await projectUpdate(handle, decidePlanUpdate, { args: [{ planVersion: 2, decision: 'approve', comment: '', by: LEADER }] });
+  await waitForStatus(handle, (st) => st.stage === 'in_production', 'production');
+  await recordHistory(handle, 'project-planning-chased');
   await handle.terminate('test done');
 });
 

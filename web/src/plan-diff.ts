@@ -45,6 +45,8 @@ const FIELDS: TaskField[] = ['title', 'department', 'description', 'estimateHour
 const cents = (n: number) => Math.round(n * 100);
 export const planTotal = (plan: PlanLike): number => plan.total ?? plan.tasks.reduce((sum, t) => sum + cents(t.price), 0) / 100;
 
+const sameKeys = (a: string[] = [], b: string[] = []): boolean => [...a].sort().join('\n') === [...b].sort().join('\n');
+
 /** `plan`: the version the task is in, to name what it depends on by title (keys may be made up: `task-2`). */
 function value(task: PlanTaskLike, field: TaskField, plan: PlanLike): string | number {
   if (field === 'dependsOn') return (task.dependsOn ?? []).map((key) => plan.tasks.find((t) => t.key === key)?.title || key).sort().join(', ');
@@ -67,6 +69,8 @@ export function diffPlans(previous: PlanLike, next: PlanLike): PlanDiff {
       // An earlier version keeps no descriptions (the workflow drops them once a newer one comes):
       // an empty one there is unknown, not a change.
       if (field === 'description' && from === '') return [];
+      // Dependencies are the same when their keys are: a renamed task is not a changed dependency.
+      if (field === 'dependsOn') return sameKeys(old.dependsOn, t.dependsOn) ? [] : [{ field, from, to }];
       return from === to ? [] : [{ field, from, to }];
     });
     return changes.length > 0 ? [{ key: t.key, title: t.title, changes }] : [];

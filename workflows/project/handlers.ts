@@ -88,8 +88,10 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         });
       }
     }
-    if (problems.length === 0) {
-      const moved = tasks.map((t) => ({ ...t, status: 'waiting' as const, dueAt: dueDates[t.key] ?? t.dueAt }));
+    // In the same answer, the order of the dates given (tasks named above are left out: their date is not settled).
+    const named = new Set(problems.map((p) => p.field.slice('dueDates.'.length)));
+    {
+      const moved = tasks.filter((t) => !named.has(t.key)).map((t) => ({ ...t, status: 'waiting' as const, dueAt: dueDates[t.key] ?? t.dueAt }));
       for (const task of moved) {
         // Only where the decision moves a date: the plan as submitted kept its order.
         if (!task.dependsOn.some((d) => dueDates[d] !== undefined) && dueDates[task.key] === undefined) continue;

@@ -46,6 +46,7 @@ export const policyOverridesSchema = z
     paymentEscalation: durationInputSchema,
     complaintResolution: durationInputSchema,
     reviewSla: durationInputSchema,
+    planningSla: durationInputSchema,
     startAfterPrepayment: z.boolean(),
   })
   .partial()

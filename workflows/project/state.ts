@@ -271,6 +271,21 @@ export function netBilled(status: ProjectStatus): number {
   return fromMinor(billedMinor - creditedMinor, currency);
 }
 
+/** The outcome leadership and the manager are told when a project completes (the final report has the rest). */
+export function completionSummary(status: ProjectStatus): Record<string, string | number> {
+  const delivered = status.tasks.filter((t) => t.status === 'accepted');
+  const rating = status.feedback.filter((f) => f.kind === 'accepted' && f.rating !== undefined).at(-1)?.rating;
+  return {
+    tasksAccepted: delivered.length,
+    tasksOnTime: delivered.filter((t) => t.onTime === true).length,
+    revisionRounds: status.revisionRoundsUsed,
+    ...(rating !== undefined && { rating }),
+    complaints: status.complaints.length,
+    amount: netBilled(status),
+    currency: status.budget.currency,
+  };
+}
+
 /**
  * The final invoice: the approved plan, less the prepayment invoiced, plus extra revision rounds,
  * less the compensations agreed in resolving complaints before it.

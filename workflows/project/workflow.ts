@@ -22,6 +22,7 @@ import {
   cancellationSettlement,
   compensationsBilledNothing,
   compensationsToSettle,
+  completionSummary,
   finalInvoiceContent,
   hasOpenComplaint,
   planTaskInput,
@@ -91,7 +92,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
     // Waits on facts that only grow (plan versions, their decisions), never on the stage, which
     // may pass through "awaiting approval" while the process is busy sending a notice.
     for (let version = 1; ; version++) {
-      await ctx.until(() => status.plans.length >= version);
+      await awaitPlanDrafted(version);
       const plan = status.plans[version - 1];
       const submittedMs = Date.parse(plan.submittedAt);
       const decided = (): boolean => plan.decision !== undefined;
@@ -109,6 +110,27 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       }
       if (plan.decision?.decision === 'approve') return;
     }
+  }
+
+  /**
+   * The client waits for a proposal: a plan not drafted within the policy's time after the request
+   * (or after leadership sent the last version back) reminds the manager, and twice that long
+   * tells leadership, once each per version. Runs started before plans were chased have no
+   * `planningSlaMs` and wait as they were recorded.
+   */
+  async function awaitPlanDrafted(version: number): Promise<void> {
+    const drafted = (): boolean => status.plans.length >= version;
+    const slaMs = input.policy.planningSlaMs;
+    if (slaMs === undefined) return ctx.until(drafted);
+    const since = version === 1 ? status.intakeAt : (status.plans[version - 2].decision?.at ?? status.intakeAt);
+    const sinceMs = Date.parse(since);
+    if (await ctx.untilOr(drafted, sinceMs + slaMs - Date.now())) return;
+    ctx.record('plan_overdue', undefined, `version ${version}`);
+    ctx.send('plan_overdue', `plan-overdue:v${version}`, ctx.manager, { planVersion: version, waitingSince: since });
+    if (await ctx.untilOr(drafted, sinceMs + 2 * slaMs - Date.now())) return;
+    ctx.record('plan_overdue_escalated', undefined, `version ${version}`);
+    ctx.send('plan_overdue_escalation', `plan-overdue-escalation:v${version}`, ctx.leadership, { planVersion: version, waitingSince: since });
+    return ctx.until(drafted);
   }
 
   /** Contract, prepayment, then the departments' work: every plan task as its own workflow. */
@@ -262,8 +284,13 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
     ctx.enterStage('closing');
     // The report states the outcome and its date: the project is complete once it is paid.
     status.completedAt = nowIso();
-    await billing.produce('final_report');
+    const report = await billing.produce('final_report');
     ctx.record('completed');
+    // Leadership hears of the end of the cycle with its report, as it heard of its start (runs
+    // recorded before completed silently).
+    if (patched('announce-completion')) {
+      ctx.send('project_completed', 'completed', { ...ctx.leadership, ...ctx.manager }, { documentId: report.documentId, ...completionSummary(status) });
+    }
     ctx.enterStage('completed');
   }
 

@@ -240,7 +240,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
         record('changes_requested', by.id, comment);
         // The rework's own date, given with the review (requests before it had none): the
         // deadlines re-arm for it, as for a moved due date.
-        if (dueAt !== undefined) moveDueDate(dueAt, 'sent back for changes', by.id);
+        if (dueAt !== undefined && Date.parse(dueAt) !== Date.parse(view.dueAt)) moveDueDate(dueAt, 'sent back for changes', by.id);
         send('task_changes_requested', `changes:${view.reviewRounds}`, { personIds: [view.assigneeId!] }, { comment });
       }
       changed();

@@ -15,6 +15,7 @@ type KnownClient = Schemas['ClientListItem'];
 type PolicyKey = Exclude<keyof NonNullable<ProjectRequest['policy']>, 'startAfterPrepayment'>;
 
 const POLICIES: { key: PolicyKey; label: string }[] = [
+  { key: 'planningSla', label: 'Remind me of a request still without a plan after' },
   { key: 'approvalSla', label: 'Remind leadership of an undecided plan after' },
   { key: 'escalationSla', label: 'Escalate an undecided plan after' },
   { key: 'reminderLead', label: 'Remind staff before a task is due by' },
@@ -91,7 +92,7 @@ export function NewProject() {
       try {
         return await ok(api.POST('/api/projects', { params: { header: { 'Idempotency-Key': key } }, body }));
       } catch (err) {
-        if (!unreadable || !(err instanceof ApiError)) throw err;
+        if (!unreadable || !(err instanceof ApiError) || err.status !== 400) throw err;
         const others = (err.problem.errors ?? []).filter((e) => e.field !== 'budget.amount');
         throw new ApiError(400, { ...err.problem, errors: [...others, ...(unreadable.problem.errors ?? [])] });
       }

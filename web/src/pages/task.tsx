@@ -354,7 +354,8 @@ function ManagerActions({ task, onChange }: { task: Task; onChange: (t: Task) =>
 function BuildsOn({ task }: { task: Task }) {
   const name = useName();
   // Accepted work does not change: read again only when this task moves on.
-  const context = useResource(() => ok(api.GET('/api/tasks/{taskId}/context', { params: { path: { taskId: task.taskId } } })), [task.taskId, task.status]);
+  // (Polled slowly too: a task that just started may have no context for a moment.)
+  const context = useResource(() => ok(api.GET('/api/tasks/{taskId}/context', { params: { path: { taskId: task.taskId } } })), [task.taskId, task.status], 15_000);
   if (!context.data) return context.error ? <ProblemBox error={context.error} title="Could not load what this task builds on" /> : null;
   const c = context.data;
   return (
