@@ -271,6 +271,11 @@ step('the designer finds it under “Sent back” with the comment, and delivers
   const card = m.locator('li.review-card', { hasText: 'Home page design' });
   await card.waitFor({ timeout: 30_000 });
   expect(await card.textContent()).toContain('Warmer mock-ups.');
+  // A rework date left in the field is not silently dropped by an acceptance: it is said at the field.
+  await card.getByLabel('Rework due by').fill(localIn(5 * DAY));
+  await card.getByRole('button', { name: 'Accept' }).click();
+  await card.getByText('a rework date goes with sending the work back: clear it to accept').waitFor();
+  await card.getByLabel('Rework due by').fill('');
   await card.getByRole('button', { name: 'Accept' }).click();
   await card.waitFor({ state: 'detached' });
 });

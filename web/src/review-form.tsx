@@ -28,6 +28,8 @@ export function ReviewForm({
   const name = useName();
   const [comment, setComment] = useState('');
   const [dueAt, setDueAt] = useState('');
+  /** A rework date typed, then Accept: said at the field rather than dropped. */
+  const [acceptWithDate, setAcceptWithDate] = useState(false);
   const review = useAction(
     (decision: 'accept' | 'changes_requested') =>
       ok(
@@ -39,6 +41,7 @@ export function ReviewForm({
     (t) => {
       setComment('');
       setDueAt('');
+      setAcceptWithDate(false);
       onReviewed(t);
     },
   );
@@ -51,9 +54,28 @@ export function ReviewForm({
     <form onSubmit={(e) => e.preventDefault()} noValidate>
       <ProblemBox error={review.error && !fieldError('comment') && !fieldError('dueAt') ? review.error : undefined} />
       <TextArea id={`${fid}-comment`} label={commentLabel} hint={commentHint} value={comment} onValue={setComment} error={fieldError('comment')} rows={rows} />
-      <Input id={`${fid}-dueAt`} label="Rework due by" type="datetime-local" value={dueAt} onValue={setDueAt} hint={dueHint} error={fieldError('dueAt')} />
+      <Input
+        id={`${fid}-dueAt`}
+        label="Rework due by"
+        type="datetime-local"
+        value={dueAt}
+        onValue={(v) => {
+          setDueAt(v);
+          setAcceptWithDate(false);
+        }}
+        hint={dueHint}
+        error={fieldError('dueAt') ?? (acceptWithDate ? 'a rework date goes with sending the work back: clear it to accept' : undefined)}
+      />
       <div class="form-actions">
-        <button type="button" class="button" disabled={review.pending} onClick={() => void review.act('accept')}>
+        <button
+          type="button"
+          class="button"
+          disabled={review.pending}
+          onClick={() => {
+            if (dueAt !== '') setAcceptWithDate(true);
+            else void review.act('accept');
+          }}
+        >
           Accept
         </button>
         <button type="button" class="button button--secondary" disabled={review.pending} onClick={() => void review.act('changes_requested')}>
