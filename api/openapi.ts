@@ -269,7 +269,9 @@ export const OPERATIONS: Operation[] = [
     operationId: 'recordFeedback',
     tag: 'projects',
     summary: 'Record the client\u2019s response: accepted, revisions requested, or a complaint',
-    roles: ['manager'],
+    description:
+      'Acceptance and revisions while the client reviews, by the project\u2019s manager. A complaint while the work is done, reviewed or paid for, by the manager or by leadership (a client who goes over the manager\u2019s head).',
+    roles: ['manager', 'leadership'],
     params: projectId,
     body: feedbackRequestSchema,
     bodyRequired: true,

@@ -469,7 +469,8 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
 
   router.post(
     '/api/projects/:id/feedback',
-    allow('manager'),
+    // Leadership records complaints only (the workflow's validator says so for the rest).
+    allow('manager', 'leadership'),
     projectAction(recordFeedbackUpdate, feedbackRequestSchema, (feedback, by) => ({ feedback, by })),
   );
 

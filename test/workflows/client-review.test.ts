@@ -342,3 +342,38 @@ test.concurrent('a Temporal-level cancel (operator, UI) is the same business can
   await payInFull(handle, 'cancellation');
   expect(((await handle.result()) as ProjectStatus).stage).toBe('cancelled');
 });
+
+test.concurrent('a complaint while the work is under way, recorded by leadership (the client went over the manager\u2019s head): leadership told, the review waits for its resolution; none before there is work', async () => {
+  const input = projectInput({ departments: ['design'], policy: { acceptanceWindowMs: 2_000 } });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  // Nothing to complain about yet: no work has started.
+  expect(await refusal(projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'complaint', description: 'slow answer' }, by: LEADER }] }))).toEqual({
+    type: 'WrongStage',
+    field: undefined,
+  });
+  await approvePlan(handle, plan([planTask('site', 'design')]));
+  await waitForStatus(handle, (s) => s.stage === 'in_production', 'production');
+  let s = await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'complaint', description: 'The first mock-up came a week late.' }, by: LEADER }] });
+  expect(s.complaints).toEqual([expect.objectContaining({ complaintId: 'c1', recordedBy: LEADER.id })]);
+  const [filed] = await waitForNotice(env, projectId, 'complaint_filed');
+  expect(filed.recipients).toEqual({ roles: ['leadership'] });
+  // Leadership records complaints only: the client's acceptance is the manager's to record.
+  await deliverTask(env, projectId, 'site', 'design');
+  await waitForStatus(handle, (x) => x.stage === 'client_review', 'client review');
+  expect(await refusal(projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 5, comment: '' }, by: LEADER }] }))).toEqual({
+    type: 'NotAllowed',
+    field: undefined,
+  });
+  // While it is open the acceptance window does not run: no reminder, no deemed acceptance.
+  await new Promise((r) => setTimeout(r, 5_000));
+  expect(noticesFor(env, projectId, 'client_response_due')).toEqual([]);
+  expect((await waitForStatus(handle, () => true, 'status')).stage).toBe('client_review');
+  s = await projectUpdate(handle, resolveComplaintUpdate, { args: [{ complaintId: 'c1', resolution: 'Apologised; a new date agreed.', by: MANAGER }] });
+  await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 4, comment: '' }, by: MANAGER }] });
+  await payInFull(handle);
+  const result = (await handle.result()) as ProjectStatus;
+  expect(result.stage).toBe('completed');
+  expect(result.feedback.map((f) => f.kind)).toEqual(['complaint', 'accepted']);
+  await recordHistory(handle, 'project-complaint-in-production');
+});

@@ -262,14 +262,17 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
     }),
     {
       validator: ({ by, feedback }) => {
-        refuseUnless(isManager(by), "the project's manager");
         if (feedback.kind === 'complaint') {
-          // A complaint may come after acceptance too (a client deemed to accept, then unhappy).
+          // A client who goes over the manager's head complains to leadership: either records it.
+          refuseUnless(isManager(by) || isLeadership(by), "the project's manager or leadership");
+          // A complaint may come while the work is under way (a deadline missed), during the
+          // review, or after acceptance (a client deemed to accept, then unhappy).
           refuseIfClosing();
-          if (status.stage !== 'client_review' && status.stage !== 'invoicing') {
-            throw businessFailure(ErrorType.WrongStage, `complaints are recorded while the client reviews or pays; the project is in ${status.stage}`);
+          if (status.stage !== 'in_production' && status.stage !== 'client_review' && status.stage !== 'invoicing') {
+            throw businessFailure(ErrorType.WrongStage, `complaints are recorded while the work is done, reviewed or paid for; the project is in ${status.stage}`);
           }
         } else {
+          refuseUnless(isManager(by), "the project's manager");
           refuseUnlessStage('client_review');
         }
         // A complaint or a revision of spaces says nothing, yet would block closing or open work.

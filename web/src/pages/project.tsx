@@ -271,30 +271,45 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
       const delivered = p.tasks.filter((t) => t.status === 'submitted');
       const unpaidPrepayment = p.invoices.find((i) => i.kind === 'prepayment' && open(i));
       return (
-        <div class="callout" role="note">
-          {/* Before the work starts (the contract, a prepayment it waits for) no task exists yet: not "0 of 0". */}
-          {p.tasks.length > 0 ? (
-            <p>
-              {accepted} of {plural(p.tasks.length, 'task')} accepted.
-              {delivered.length > 0 && ` ${delivered.length} delivered and waiting for review.`}
-            </p>
-          ) : (
-            <p>The plan’s {plural(approvedTaskCount(p), 'task')} start once the work begins.</p>
-          )}
-          {unpaidPrepayment && p.policy.startAfterPrepayment && (
-            <p>
-              Work starts when the prepayment invoice {unpaidPrepayment.number} is paid ({formatMoney(stillOwed(unpaidPrepayment), unpaidPrepayment.currency)} open).
-            </p>
-          )}
-          {isManager && delivered.length > 0 && (
-            <p>
-              <Link href="/review">Review the deliveries</Link>.
-            </p>
-          )}
-        </div>
+        <>
+          <div class="callout" role="note">
+            {/* Before the work starts (the contract, a prepayment it waits for) no task exists yet: not "0 of 0". */}
+            {p.tasks.length > 0 ? (
+              <p>
+                {accepted} of {plural(p.tasks.length, 'task')} accepted.
+                {delivered.length > 0 && ` ${delivered.length} delivered and waiting for review.`}
+              </p>
+            ) : (
+              <p>The plan’s {plural(approvedTaskCount(p), 'task')} start once the work begins.</p>
+            )}
+            {unpaidPrepayment && p.policy.startAfterPrepayment && (
+              <p>
+                Work starts when the prepayment invoice {unpaidPrepayment.number} is paid ({formatMoney(stillOwed(unpaidPrepayment), unpaidPrepayment.currency)} open).
+              </p>
+            )}
+            {isManager && delivered.length > 0 && (
+              <p>
+                <Link href="/review">Review the deliveries</Link>.
+              </p>
+            )}
+          </div>
+          {/* A client may complain while the work is under way (a missed date, the wrong direction). */}
+          {(isManager || leadership) && <RecordComplaint project={p} onChange={onChange} summary="The client complains about the work under way" />}
+        </>
       );
     }
     case 'client_review':
+      // A client who goes over the manager's head complains to leadership.
+      if (leadership) {
+        return (
+          <>
+            <div class="callout" role="note">
+              <p>The work is with the client; {name(p.managerId)} records their response.</p>
+            </div>
+            <RecordComplaint project={p} onChange={onChange} summary="The client complains to leadership" />
+          </>
+        );
+      }
       return isManager ? (
         <Section title="Record the client’s response" id="client-response">
           <FeedbackForm project={p} onChange={onChange} />
@@ -321,7 +336,7 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
             {unpaid.length === 0 && refunds.length === 0 && !complaintOpen && <p>Closing: the documents are being prepared.</p>}
           </div>
           {/* A client may accept (or be deemed to) and complain while paying: the workflow takes it until closing. */}
-          {isManager && p.stage === 'invoicing' && <RecordComplaint project={p} onChange={onChange} />}
+          {(isManager || leadership) && p.stage === 'invoicing' && <RecordComplaint project={p} onChange={onChange} summary="The client complains after accepting" />}
         </>
       );
     }
@@ -598,7 +613,7 @@ function ComplaintDue({ at, allowedMs }: { at: string; allowedMs?: number }) {
 }
 
 /** A complaint after the client accepted: leadership is told, as for one during the review. */
-function RecordComplaint({ project: p, onChange }: { project: ProjectStatus; onChange: Update }) {
+function RecordComplaint({ project: p, onChange, summary }: { project: ProjectStatus; onChange: Update; summary: string }) {
   const [description, setDescription] = useState('');
   const record = useAction(
     () =>
@@ -616,7 +631,7 @@ function RecordComplaint({ project: p, onChange }: { project: ProjectStatus; onC
   );
   return (
     <details class="card">
-      <summary>The client complains after accepting</summary>
+      <summary>{summary}</summary>
       <form
         onSubmit={(e) => {
           e.preventDefault();
