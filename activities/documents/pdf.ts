@@ -675,7 +675,7 @@ function detailInWords(detail: string, s: ProjectStatus, person: (id: string | u
     .replace(/\btotal (\d+(?:\.\d+)?)$/, (_, amount: string) => `total ${fmtMoney(Number(amount), currency)}`)
     .replace(/: (\d+(?:\.\d+)?) owed$/, (_, amount: string) => `: ${fmtMoney(Number(amount), currency)} owed`)
     .replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/g, (iso: string) => fmtDateTime(iso))
-    .replace(/^1 tasks$/, '1 task')
+    .replace(/\b1 tasks\b/g, '1 task')
     .replace(/\b(contract|prepayment_invoice|final_invoice|cancellation_invoice|acceptance_act|final_report|credit_note)\b/g, (kind: string) =>
       KIND_TITLES[kind as DocumentKind].toLowerCase(),
     )

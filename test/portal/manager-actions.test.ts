@@ -224,6 +224,23 @@ step('a compensation agreed after the final invoice: a credit note set against w
   await page.locator('.payments').getByText(new RegExp(`^€50\\.50 refunded to the client on credit note ${credit.number}, `)).waitFor();
 });
 
+step('leadership records a complaint the client made to them while the work is under way', async () => {
+  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: `${title} in production`, departments: ['design'] })).expect(201);
+  const id = (created.body as ProjectStatus).projectId;
+  const plan = planRequest();
+  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send({ ...plan, tasks: [(plan.tasks as object[])[0]] }).expect(200);
+  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+  const leader = await portal.openAs('leadership', { startAt: `/projects/${id}` });
+  const { page } = leader;
+  await page.getByText('The client complains about the work under way').click({ timeout: 30_000 });
+  await page.locator('#late-complaint').fill('They called me: the mock-ups are a week late.');
+  await page.getByRole('button', { name: 'Record the complaint' }).click();
+  await page.getByText('Complaint recorded; leadership is told.').waitFor();
+  await page.locator('.complaints li', { hasText: 'the mock-ups are a week late' }).getByText('Open', { exact: true }).waitFor();
+  await shoot(page, '33-complaint-in-production-leadership');
+  expect(unexpectedErrors(leader.errors)).toEqual([]);
+});
+
 async function shoot(page: PersonPage['page'], name: string): Promise<void> {
   await portal.screenshot(page, name);
   expect([name, await accessibilityProblems(page)]).toEqual([name, []]);

@@ -65,7 +65,7 @@ function timelineDetail(detail: string, p: ProjectStatus, name: (id: string) => 
     .replace(/: (\d+(?:\.\d+)?) owed$/, (_, amount: string) => `: ${formatMoney(Number(amount), p.budget.currency)} owed`);
   // Dates after money: a date in words ("15:26 CET") must not read as an amount.
   return datesInWords(withMoney)
-    .replace(/^1 tasks$/, '1 task')
+    .replace(/\b1 tasks\b/g, '1 task')
     .replace(/\b(contract|prepayment_invoice|final_invoice|cancellation_invoice|acceptance_act|final_report|credit_note)\b/g, (kind: string) =>
       DOCUMENT_LABEL[kind as keyof typeof DOCUMENT_LABEL],
     )
