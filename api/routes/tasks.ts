@@ -376,7 +376,8 @@ export function createTasksRouter(
    */
   async function refuseDueDateOutOfOrder(taskId: string, dueAt: string, person: Person): Promise<void> {
     const ids = parseTaskId(taskId);
-    if (!ids) return;
+    // A date already past is the task's own refusal to give ("must be in the future"), not an order problem.
+    if (!ids || !(Date.parse(dueAt) > Date.now())) return;
     await storeWrites.settled(person.id);
     const [project, rows] = await Promise.all([
       deps.reporting.project(ids.projectId),

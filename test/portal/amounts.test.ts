@@ -70,12 +70,19 @@ test('letters with no plain form and Cyrillic are spelled in Latin letters; a na
 
 test('plan keys: typed, or from the title, or the first task-N no other row uses — never one a loaded plan already has', () => {
   // A plan saved with task-2 and task-3 (titles with no Latin spelling), and a new row added to it.
-  const keys = taskKeys([
-    { uid: 7, key: 'task-2', title: 'مراجعة' },
-    { uid: 8, key: 'task-3', title: 'تقرير' },
-    { uid: 9, key: '', title: '报告' },
-    { uid: 10, key: '', title: '' },
-    { uid: 11, key: '', title: 'Отчёт' },
-  ]);
-  expect([...keys.values()]).toEqual(['task-2', 'task-3', 'task-1', 'task-4', 'otchyot']);
+  const keys = taskKeys(
+    [
+      { uid: 7, key: 'task-2', keyEdited: true, title: 'مراجعة' },
+      { uid: 8, key: 'task-3', keyEdited: true, title: 'تقرير' },
+      { uid: 9, key: '', keyEdited: false, title: '报告' },
+      { uid: 10, key: '', keyEdited: false, title: '' },
+      { uid: 11, key: 'otchyot', keyEdited: false, title: 'Отчёт' },
+      // Two rows of the same title: the second is told apart, not refused over a key nobody typed.
+      { uid: 12, key: 'banner', keyEdited: false, title: 'Banner' },
+      { uid: 13, key: 'banner', keyEdited: false, title: 'Banner' },
+    ],
+    // Version 1 had task-1 (removed since): a new task does not take its key.
+    ['task-1', 'task-2', 'task-3'],
+  );
+  expect([...keys.values()]).toEqual(['task-2', 'task-3', 'task-4', 'task-5', 'otchyot', 'banner', 'banner-2']);
 });

@@ -126,15 +126,22 @@ const TRANSLITERATION: Record<string, string> = {
 };
 
 /**
- * Each plan row's key: typed, or made from its title; failing both (a title in a script with no
- * Latin spelling), the first `task-N` no other row has — never one a loaded plan already uses.
+ * Each plan row's key. A key typed (or loaded with a saved plan) stays as it is. Otherwise it is
+ * made from the title (`Home page` → `home-page`; a title with no Latin spelling → `task-1`),
+ * made unique with `-2`, `-3`… against every other row and every key an earlier version of the
+ * plan used (`usedBefore`): a new task never takes a removed one's key, or leadership would read
+ * it as that task changed.
  */
-export function taskKeys(rows: { uid: number; key: string; title: string }[]): Map<number, string> {
+export function taskKeys(rows: { uid: number; key: string; keyEdited: boolean; title: string }[], usedBefore: string[] = []): Map<number, string> {
   const keys = new Map<number, string>();
-  const taken = new Set(rows.map((r) => r.key || slug(r.title)).filter((k) => k !== ''));
+  const kept = rows.filter((r) => r.keyEdited && r.key !== '');
+  const taken = new Set([...usedBefore, ...kept.map((r) => r.key)]);
+  for (const r of kept) keys.set(r.uid, r.key);
   for (const r of rows) {
-    let key = r.key || slug(r.title);
-    for (let n = 1; key === ''; n++) if (!taken.has(`task-${n}`)) key = `task-${n}`;
+    if (keys.has(r.uid)) continue;
+    const base = slug(r.title) || 'task';
+    let key = base === 'task' ? 'task-1' : base;
+    for (let n = 2; taken.has(key); n++) key = base === 'task' ? `task-${n}` : `${base}-${n}`;
     taken.add(key);
     keys.set(r.uid, key);
   }

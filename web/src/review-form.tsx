@@ -62,9 +62,11 @@ export function ReviewForm({
         onValue={(v) => {
           setDueAt(v);
           setAcceptWithDate(false);
+          // A refusal of the date before no longer applies to the one typed now.
+          if (fieldError('dueAt')) review.clearError();
         }}
         hint={dueHint}
-        error={fieldError('dueAt') ?? (acceptWithDate ? 'a rework date goes with sending the work back: clear it to accept' : undefined)}
+        error={acceptWithDate ? 'a rework date goes with sending the work back: clear it to accept' : fieldError('dueAt')}
       />
       <div class="form-actions">
         <button

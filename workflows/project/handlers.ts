@@ -84,7 +84,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         problems.push({
           field: `dueDates.${task.key}`,
           // No timestamp in the words: the portal shows the date beside the field, in the person's own zone.
-          message: `the due date of task ${task.key} (${task.title}) has passed: give it a new due date in dueDates`,
+          message: `the due date of “${task.title}” has passed: give it a new due date`,
         });
       }
     }
@@ -97,7 +97,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         if (!task.dependsOn.some((d) => dueDates[d] !== undefined) && dueDates[task.key] === undefined) continue;
         // Each pair once, at the task that would be due too early.
         const problem = dueDateOutOfOrder(moved, task.key, Date.parse(task.dueAt));
-        if (problem?.kind === 'before') problems.push({ field: `dueDates.${task.key}`, message: `task ${task.key} (${task.title}) would be ${problem.message}` });
+        if (problem?.kind === 'before') problems.push({ field: `dueDates.${task.key}`, message: `“${task.title}” would be ${problem.message}` });
       }
     }
     if (problems.length > 0) {

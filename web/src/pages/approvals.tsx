@@ -114,11 +114,20 @@ function Approval({ project: p, onDecided }: { project: ProjectStatus; onDecided
       <form onSubmit={(e) => e.preventDefault()} noValidate>
         <ProblemBox
           error={decide.error && !decide.error.at('comment') ? decide.error : undefined}
+          title="The decision was not recorded"
           fieldIds={(f) => (f.startsWith('dueDates.') ? dueId(f.slice('dueDates.'.length)) : undefined)}
+          fieldLabel={(f) => {
+            const task = f.startsWith('dueDates.') ? plan.tasks.find((t) => t.key === f.slice('dueDates.'.length)) : undefined;
+            return task ? `New due date for “${task.title}”` : undefined;
+          }}
         />
         {passed.length > 0 && (
           <fieldset>
-            <legend>Due dates that passed while the plan waited</legend>
+            <legend>
+              {passed.every((t) => Date.parse(t.dueAt) <= Date.now())
+                ? 'Due dates that passed while the plan waited'
+                : 'Due dates that passed while the plan waited, and those that must move with them'}
+            </legend>
             <p class="hint">Approving moves these tasks to the dates you give.</p>
             <div class="form-row">
               {passed.map((t) => (

@@ -106,7 +106,10 @@ function Editor({ project }: { project: ProjectStatus }) {
   const scale = 10 ** currencyDigits(currency);
   const minor = (n: number) => (Number.isFinite(n) ? Math.round(n * scale) : 0);
 
-  const keys = taskKeys(rows);
+  const keys = taskKeys(
+    rows,
+    project.plans.flatMap((plan) => plan.tasks.map((t) => t.key)),
+  );
   const keyOf = (r: Row) => keys.get(r.uid)!;
   const body = (): PlanInput => ({
     tasks: rows.map((r, i) => ({

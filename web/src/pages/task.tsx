@@ -44,7 +44,8 @@ function TaskView({ task, onChange }: { task: Task; onChange: (t: Task) => void 
         </p>
         <p class="meta-row">
           <TaskStatusBadge status={task.status} />
-          {sentBack && <Badge tone="warn">Sent back · round {task.reviewRounds}</Badge>}
+          {/* As the inbox says it: in hand again "Sent back", given back to the department "Rework". */}
+          {sentBack && <Badge tone="warn">{task.status === 'open' ? 'Rework' : 'Sent back'} · round {task.reviewRounds}</Badge>}
           {task.revisionRound && <Badge tone="info">Client revision {task.revisionRound}</Badge>}
           <Due dueAt={task.dueAt} overdue={task.overdue} done={done} deliveredAt={task.status === 'submitted' ? task.submittedAt : undefined} />
           <span>{task.assigneeId ? `Assignee: ${task.assigneeId === me.person.id ? 'you' : name(task.assigneeId)}` : 'Not taken yet'}</span>
