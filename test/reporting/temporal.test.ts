@@ -188,11 +188,17 @@ test('a finished project whose workflows Temporal deleted (as retention does) st
   expect(listed.items.map((p) => p.projectId)).toEqual([ids.completed]);
   // A rebuild no longer sees it, and never removes what the store keeps.
   const extraQuery = `TaskQueue = '${env.taskQueue}'`;
-  await eventually(async () => (await env.temporal.client.workflow.count(`WorkflowType = 'projectWorkflow' AND ${extraQuery}`)).count === 2, {
-    what: 'visibility to drop the deleted project',
-    timeoutMs: 90_000,
-    intervalMs: 500,
-  });
+  // Its task workflows too: visibility drops each deleted workflow on its own, a moment apart (a
+  // rebuild listing one still would find it gone).
+  const deleted = new Set(workflowIds);
+  await eventually(
+    async () => {
+      for await (const info of env.temporal.client.workflow.list({ query: extraQuery })) if (deleted.has(info.workflowId)) return false;
+      return true;
+    },
+    { what: 'visibility to drop the deleted project and its tasks', timeoutMs: 90_000, intervalMs: 500 },
+  );
+  expect((await env.temporal.client.workflow.count(`WorkflowType = 'projectWorkflow' AND ${extraQuery}`)).count).toBe(2);
   const result = await rebuildReportingStore({ client: env.temporal.client, store: live, extraQuery });
   expect(result).toMatchObject({ projects: 2, failed: [] });
   expect(await figures(live, now)).toEqual(before);
