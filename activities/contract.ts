@@ -21,6 +21,7 @@ export const NOTIFICATION_TEMPLATES = [
   'task_review_due',
   'plan_decided',
   'plan_overdue',
+  'project_handed_over',
   'client_response_due',
   'payment_overdue',
   'refund_overdue',

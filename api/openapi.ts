@@ -7,6 +7,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-ope
 import { z } from 'zod';
 import {
   cancelRequestSchema,
+  handOverRequestSchema,
   complaintResolutionRequestSchema,
   feedbackRequestSchema,
   paymentRequestSchema,
@@ -316,6 +317,20 @@ export const OPERATIONS: Operation[] = [
     roles: ['manager', 'leadership'],
     params: projectId,
     body: cancelRequestSchema,
+    bodyRequired: true,
+    idempotencyKey: 'action',
+    success: status,
+    errors: ACTION,
+  },
+  {
+    method: 'post',
+    path: '/api/projects/{id}/handover',
+    operationId: 'handOverProject',
+    tag: 'projects',
+    summary: 'Hand the project to another manager (its manager or leadership): its tasks, reviews and chasing go with it',
+    roles: ['manager', 'leadership'],
+    params: projectId,
+    body: handOverRequestSchema,
     bodyRequired: true,
     idempotencyKey: 'action',
     success: status,

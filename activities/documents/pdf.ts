@@ -676,6 +676,7 @@ function detailInWords(detail: string, s: ProjectStatus, person: (id: string | u
     .replace(/: (\d+(?:\.\d+)?) owed$/, (_, amount: string) => `: ${fmtMoney(Number(amount), currency)} owed`)
     .replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/g, (iso: string) => fmtDateTime(iso))
     .replace(/\b1 tasks\b/g, '1 task')
+    .replace(/^from ([a-z0-9][a-z0-9._-]*) to ([a-z0-9][a-z0-9._-]*)(?=:|$)/, (_, from: string, to: string) => `from ${person(from)} to ${person(to)}`)
     .replace(/\b(contract|prepayment_invoice|final_invoice|cancellation_invoice|acceptance_act|final_report|credit_note)\b/g, (kind: string) =>
       KIND_TITLES[kind as DocumentKind].toLowerCase(),
     )

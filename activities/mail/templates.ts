@@ -253,6 +253,18 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       };
     },
   },
+  project_handed_over: {
+    link: 'project',
+    staff: (v) => ({
+      subject: `Project handed over: ${v.project}`,
+      lines: [
+        `${capitalize(v.project)} for ${v.text('clientName', 'the client')} moves from ${v.person('from')} to ${v.person('to')}` +
+          (v.has('by') && v.data.by !== v.data.from ? ` (handed over by ${v.person('by')}).` : '.'),
+        ...v.line('Note', 'note'),
+        `From now on ${v.person('to')} reviews its work, records the client's answers and is chased for what is late.`,
+      ],
+    }),
+  },
   client_response_due: {
     link: 'project',
     staff: (v) => ({

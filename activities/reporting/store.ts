@@ -433,6 +433,12 @@ export class ReportingStore {
           departments = EXCLUDED.departments
         WHERE t.seq < EXCLUDED.seq
         RETURNING t.published_at
+      ), handed_over AS (
+        -- A project handed to another manager takes its tasks along, ended ones too (their
+        -- workflows are gone; running ones also publish the change themselves).
+        UPDATE ${s}.tasks SET manager_id = ${r.managerId}, view = jsonb_set(view, '{managerId}', to_jsonb(${r.managerId}::text))
+        WHERE project_id = ${r.projectId} AND manager_id <> ${r.managerId} AND EXISTS (SELECT 1 FROM upsert)
+        RETURNING 1
       ), added AS (${this.insertFacts(projectFacts(snapshot))})
       SELECT (SELECT max(published_at) FROM upsert) AS published_at, (SELECT count(*) FROM added)::int AS facts`);
     return publishResult(rows[0]);

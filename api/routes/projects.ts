@@ -16,6 +16,7 @@ import { openingStatus, projectSearchAttributes } from '../../workflows/project/
 import {
   cancelProjectUpdate,
   decidePlanUpdate,
+  handOverProjectUpdate,
   PROJECT_ID_PATTERN,
   recordFeedbackUpdate,
   recordPaymentUpdate,
@@ -28,6 +29,7 @@ import {
   cancelRequestSchema,
   complaintResolutionRequestSchema,
   feedbackRequestSchema,
+  handOverRequestSchema,
   paymentRequestSchema,
   planDecisionRequestSchema,
   planSchema,
@@ -514,6 +516,18 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
             i.payments.some((p) => p.reference === payment.reference && p.amount === payment.amount && Date.parse(p.paidAt) === Date.parse(payment.paidAt)),
         ),
     ),
+  );
+
+  // The manager taking over is checked against the people directory (the workflow has none).
+  router.post(
+    '/api/projects/:id/handover',
+    allow('manager', 'leadership'),
+    projectAction(handOverProjectUpdate, handOverRequestSchema, ({ toManagerId, note }, by) => {
+      const to = deps.people.get(toManagerId);
+      if (!to) throw badRequest([{ field: 'toManagerId', message: `nobody with id "${toManagerId}" in the people directory` }]);
+      if (to.role !== 'manager') throw badRequest([{ field: 'toManagerId', message: `${to.name} is ${to.role === 'staff' ? 'department staff' : to.role}, not a manager` }]);
+      return { toManagerId, ...(note && { note }), by };
+    }),
   );
 
   router.post(

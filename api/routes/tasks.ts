@@ -78,7 +78,9 @@ export function createTasksRouter(
   const pace = new LiveReadPace();
   // The same for Temporal's answer to "has this planned task started?" (a history read, no worker).
   const startPace = new LiveReadPace({ budgetMs: START_CHECK_BUDGET_MS });
-  // Who may act on a task never changes: learned once per process, an action skips the store read.
+  // Who may act on a task: learned once per process, an action skips the store read. A handover
+  // changes the manager; the workflow's validator refuses the one before, and a refusal here asks
+  // the project who manages it now.
   const accessKnown = new BoundedMap<string, TaskAccess>(50_000);
   // Actions' answers on their way to the store (see `taskAction`).
   const storeWrites = new PendingWrites(deps.logger);
@@ -183,7 +185,8 @@ export function createTasksRouter(
 
   /**
    * The task, if the caller may see it: staff their department's, managers their projects',
-   * leadership any. Department and manager never change: they come from the store's copy, or for
+   * leadership any. The department never changes, the manager only by a handover (a refusal then
+   * asks the project's copy): they come from the store's copy, or for
    * a task just started from its project's copy or its start event, so no read or action waits
    * behind a busy worker to learn who may act (`knownTask`).
    */
@@ -195,7 +198,7 @@ export function createTasksRouter(
     const person = caller(req);
     const remembered = options.copyNeeded ? undefined : accessKnown.get(taskId);
     // A read (it serves the copy) may take the copy's word on a task not started yet; an action asks Temporal.
-    const { access, stored } = remembered
+    const found = remembered
       ? { access: remembered, stored: undefined }
       : await knownTask(taskId, req.receivedAt, { copyIsEnough: options.copyNeeded }).then(
           ({ known, stored }) => ({ access: { department: known.department, managerId: known.managerId }, stored }),
@@ -205,10 +208,26 @@ export function createTasksRouter(
             throw err;
           },
         );
-    accessKnown.set(taskId, access);
-    const refusal = mayNotSee(person, taskId, access);
+    const { stored } = found;
+    let { access } = found;
+    let refusal = mayNotSee(person, taskId, access);
+    if (refusal && person.role === 'manager') {
+      // Handed over: the project's manager now, though the task (or what this process
+      // remembered of it) still names the one before.
+      const current = await projectManagerNow(parseTaskId(taskId)!.projectId);
+      if (current === person.id) {
+        access = { ...access, managerId: current };
+        refusal = undefined;
+      }
+    }
     if (refusal) throw refusal;
+    accessKnown.set(taskId, access);
     return { person, access, stored };
+  }
+
+  async function projectManagerNow(projectId: string): Promise<string | undefined> {
+    const stored = await deps.reporting.project(projectId);
+    return stored?.value.managerId;
   }
 
   router.get('/api/tasks', allow('staff', 'manager', 'leadership'), async (req, res) => {

@@ -80,6 +80,7 @@ const PORTAL_PAGE: Record<NotificationTemplate, string> = {
   task_review_escalation: '/tasks/acme.design',
   plan_decided: '/projects/acme',
   plan_overdue: '/projects/acme',
+  project_handed_over: '/projects/acme',
   plan_overdue_escalation: '/projects/acme',
   client_response_due: '/projects/acme',
   payment_overdue: '/projects/acme',

@@ -7,9 +7,9 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { PublishSnapshotInput } from '../../activities/contract';
 import type { PlanTask } from '../../workflows/project/schemas';
 import type { Department, Policy } from '../../workflows/shared-schemas';
-import { getStatusQuery } from '../../workflows/project/contract';
+import { getStatusQuery, handOverProjectUpdate, recordFeedbackUpdate } from '../../workflows/project/contract';
 import { eventually } from '../support/temporal';
-import { OverdueKey, AssigneeIdKey, TaskStatusKey } from '../../workflows/search-attributes';
+import { OverdueKey, AssigneeIdKey, ManagerIdKey, TaskStatusKey } from '../../workflows/search-attributes';
 import {
   claimTaskUpdate,
   moveDueDateUpdate,
@@ -29,13 +29,17 @@ import {
   mailFor,
   MANAGER,
   noticesFor,
+  OTHER_MANAGER,
   plan,
   planTask,
   projectInput,
+  projectUpdate,
   recordHistory,
+  refusal,
   staff,
   startProject,
   startWorkflowTestEnv,
+  statusOf,
   taskHandle,
   waitForNotice,
   waitForStatus,
@@ -337,6 +341,56 @@ test.concurrent('delivered work waiting for review: the manager is reminded, the
   expect(accepted.history.map((e) => e.event)).toEqual(expect.arrayContaining(['review_reminder', 'review_escalation', 'due_date_moved']));
   await waitForStatus(handle, (st) => st.stage === 'client_review', 'client review');
   await recordHistory(task, 'task-review-chased');
+  await handle.terminate('test done');
+}, 120_000);
+
+test.concurrent('a project handed to another manager: its running tasks follow, the new manager reviews and is told, the old one may no longer act', async () => {
+  const input = projectInput({ departments: ['design', 'seo'] });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('logo', 'design'), planTask('audit', 'seo')]));
+  await deliverTask(env, projectId, 'logo', 'design'); // accepted by the first manager: that task has ended
+
+  // Refused, changing nothing: staff, a manager who does not have the project, the manager it already has.
+  const handOver = (by: typeof MANAGER, toManagerId: string) =>
+    handle.executeUpdate(handOverProjectUpdate, { args: [{ by, toManagerId, note: 'Anna is on leave until March' }] });
+  expect(await refusal(handOver(staff('design'), OTHER_MANAGER.id))).toMatchObject({ type: 'NotAllowed' });
+  expect(await refusal(handOver(OTHER_MANAGER, OTHER_MANAGER.id))).toMatchObject({ type: 'NotAllowed' });
+  expect(await refusal(handOver(LEADER, MANAGER.id))).toEqual({ type: 'InvalidInput', field: 'toManagerId' });
+  expect((await statusOf(handle)).managerId).toBe(MANAGER.id);
+
+  const after = await projectUpdate(handle, handOverProjectUpdate, { args: [{ by: LEADER, toManagerId: OTHER_MANAGER.id, note: 'Anna is on leave until March' }] });
+  expect(after.managerId).toBe(OTHER_MANAGER.id);
+  expect(after.timeline.at(-1)).toMatchObject({ event: 'handed_over', by: LEADER.id, detail: `from ${MANAGER.id} to ${OTHER_MANAGER.id}: Anna is on leave until March` });
+  await eventually(async () => ((await handle.describe()).typedSearchAttributes.get(ManagerIdKey) === OTHER_MANAGER.id ? true : undefined), { what: 'project ManagerId' });
+  const [told] = await waitForNotice(env, projectId, 'project_handed_over');
+  expect(told.recipients).toEqual({ personIds: [OTHER_MANAGER.id, MANAGER.id] });
+  expect(told.data).toMatchObject({ from: MANAGER.id, to: OTHER_MANAGER.id, by: LEADER.id, note: 'Anna is on leave until March' });
+  expect(mailFor(env, told)[0].subject).toBe(`Project handed over: ${input.title}`);
+
+  // The running task follows; the ended one keeps who reviewed it.
+  const audit = await waitForTask(env, projectId, 'audit', (v) => v.managerId === OTHER_MANAGER.id, 'audit follows the handover');
+  expect(audit.history.map((e) => e.event)).toContain('manager_changed');
+  await eventually(async () => ((await taskHandle(env, projectId, 'audit').describe()).typedSearchAttributes.get(ManagerIdKey) === OTHER_MANAGER.id ? true : undefined), {
+    what: 'task ManagerId',
+  });
+  expect((await taskHandle(env, projectId, 'logo').query(getTaskStatusQuery)).managerId).toBe(MANAGER.id);
+
+  // The delivery is the new manager's to review (and to hear of); the old one is refused.
+  const task = taskHandle(env, projectId, 'audit');
+  const seo = staff('seo');
+  await task.executeUpdate(claimTaskUpdate, { args: [{ by: seo }] });
+  await task.executeUpdate(submitTaskUpdate, { args: [{ by: seo, summary: 'audit done', links: [] }] });
+  const [submitted] = await waitForNotice(env, projectId, 'task_submitted', 2);
+  expect(noticesFor(env, projectId, 'task_submitted').map((n) => n.recipients)).toEqual([{ personIds: [MANAGER.id] }, { personIds: [OTHER_MANAGER.id] }]);
+  expect(submitted).toBeDefined();
+  await expect(task.executeUpdate(reviewTaskUpdate, { args: [{ by: MANAGER, decision: 'accept', comment: '' }] })).rejects.toMatchObject({ cause: { type: 'NotAllowed' } });
+  await task.executeUpdate(reviewTaskUpdate, { args: [{ by: OTHER_MANAGER, decision: 'accept', comment: '' }] });
+  await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
+  expect(await refusal(handle.executeUpdate(recordFeedbackUpdate, { args: [{ by: MANAGER, feedback: { kind: 'accepted', rating: 5, comment: '' } }] }))).toMatchObject({
+    type: 'NotAllowed',
+  });
+  await recordHistory(handle, 'project-handed-over');
   await handle.terminate('test done');
 }, 120_000);
 

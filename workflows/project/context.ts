@@ -100,7 +100,7 @@ export function createProjectContext(input: ProjectInput): ProjectContext {
     keyPrefix: workflowId,
     projectId: input.projectId,
     requestId: () => journal.requests.current(),
-    commonData: () => ({ projectTitle: input.title, clientName: input.client.name, managerId: input.managerId }),
+    commonData: () => ({ projectTitle: input.title, clientName: input.client.name, managerId: status.managerId }),
     onFailed: (notice, message) => ctx.record('notification_failed', undefined, `${notice.template}: ${message}`),
     patched,
   });

@@ -7,6 +7,7 @@ import type { Actor } from '../shared-schemas';
 import type {
   CancelProjectInput,
   DecidePlanInput,
+  HandOverProjectInput,
   ProjectStage,
   ProjectStatus,
   RecordFeedbackInput,
@@ -69,6 +70,7 @@ export const recordFeedbackUpdate = defineUpdate<ProjectActionResult, [RecordFee
 export const resolveComplaintUpdate = defineUpdate<ProjectActionResult, [ResolveComplaintInput]>('resolveComplaint');
 export const recordPaymentUpdate = defineUpdate<ProjectActionResult, [RecordPaymentInput]>('recordPayment');
 export const cancelProjectUpdate = defineUpdate<ProjectActionResult, [CancelProjectInput]>('cancelProject');
+export const handOverProjectUpdate = defineUpdate<ProjectActionResult, [HandOverProjectInput]>('handOverProject');
 
 /** Sent by task workflows whenever their status changes, so the project's snapshot stays current. */
 export interface TaskChangedSignal {

@@ -8,11 +8,12 @@ import { nowIso } from '../common/journal';
 import { businessFailure, ErrorType, type ErrorTypeName } from '../errors';
 import { fitsCurrency, formatAmount, fromMinor, subtractAmounts, sumAmounts, toMinor } from '../money';
 import type { Actor } from '../shared-schemas';
-import { taskId } from '../task/contract';
+import { managerChangedSignal, taskId } from '../task/contract';
 import {
   cancelProjectUpdate,
   decidePlanUpdate,
   getStatusQuery,
+  handOverProjectUpdate,
   publishAgainSignal,
   recordFeedbackUpdate,
   recordPaymentUpdate,
@@ -47,7 +48,8 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
   const refuseUnless = (allowed: boolean, who: string): void => {
     if (!allowed) throw businessFailure(ErrorType.NotAllowed, `only ${who} may do this`);
   };
-  const isManager = (by: Actor): boolean => by.id === input.managerId;
+  // The manager who has the project now: a handover moves it to another.
+  const isManager = (by: Actor): boolean => by.id === status.managerId;
   const isLeadership = (by: Actor): boolean => by.role === 'leadership';
   const refuseIfClosing = (): void => {
     if (status.stage === 'completed' || status.stage === 'cancelled' || ctx.cancelRequest) {
@@ -463,6 +465,40 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
             'amount',
           );
         }
+      },
+    },
+  );
+
+  setHandler(
+    handOverProjectUpdate,
+    ctx.acting(async ({ by, toManagerId, note }) => {
+      const from = status.managerId;
+      status.managerId = toManagerId;
+      ctx.manager.personIds = [toManagerId];
+      ctx.record('handed_over', by.id, `from ${from} to ${toManagerId}${note ? `: ${note}` : ''}`);
+      ctx.changed();
+      // Tasks not started yet start with the new manager; running ones are told (reviews and their
+      // notices are the manager's). A task that has ended keeps who reviewed it.
+      const told: Promise<void>[] = [];
+      for (const task of ctx.tasks.values()) {
+        task.input.managerId = toManagerId;
+        if (task.handle && !task.closed) {
+          told.push(
+            task.handle.signal(managerChangedSignal, { managerId: toManagerId, by: by.id }).catch((err: unknown) => {
+              ctx.record('task_not_told', undefined, `${task.summary.key}: ${(err as Error).message}`);
+            }),
+          );
+        }
+      }
+      ctx.send('project_handed_over', `handed_over:${status.version}`, { personIds: [toManagerId, from] }, { from, to: toManagerId, by: by.id, ...(note && { note }) });
+      await Promise.all(told);
+      return done();
+    }),
+    {
+      validator: ({ by, toManagerId }) => {
+        refuseUnless(isManager(by) || isLeadership(by), "the project's manager or leadership");
+        refuseUnlessSettling();
+        if (toManagerId === status.managerId) throw businessFailure(ErrorType.InvalidInput, `${toManagerId} already manages this project`, 'toManagerId');
       },
     },
   );

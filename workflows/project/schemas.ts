@@ -197,6 +197,16 @@ export const cancelRequestSchema = z.object({ reason: z.string().min(1).max(5_00
 export const cancelProjectSchema = cancelRequestSchema.extend({ by: actorSchema });
 export type CancelProjectInput = z.infer<typeof cancelProjectSchema>;
 
+/** Handing a project to another manager (one on leave, one overloaded): leadership, or the manager who has it. */
+export const handOverRequestSchema = z
+  .object({
+    toManagerId: z.string().trim().min(1).max(100).meta({ description: 'The manager who takes the project over (a manager in the people directory).' }),
+    note: z.string().trim().max(2_000).optional().meta({ description: 'What the new manager should know: where things stand with the client.' }),
+  })
+  .strict();
+export const handOverProjectSchema = handOverRequestSchema.extend({ by: actorSchema });
+export type HandOverProjectInput = z.infer<typeof handOverProjectSchema>;
+
 // ---------------------------------------------------------------------------------------------
 // The status snapshot (GET /api/projects/:id, the getStatus query, the reporting store's copy).
 // Defined here once: the workflow, the API's OpenAPI document and the activities use these types.

@@ -97,5 +97,7 @@ export const moveDueDateUpdate = defineUpdate<TaskView, [MoveDueDateInput]>('mov
 
 /** From the project: every dependency is accepted, the task enters its department's queue. */
 export const openTaskSignal = defineSignal<[]>('openTask');
+/** From the project: it was handed to another manager, who reviews this task from now on. */
+export const managerChangedSignal = defineSignal<[{ managerId: string; by: string }]>('managerChanged');
 /** From the project: the project was cancelled; the assignee is told. */
 export const cancelTaskSignal = defineSignal<[{ reason: string }]>('cancelTask');

@@ -22,12 +22,13 @@ import { startPublisher } from '../common/publisher';
 import { syncSearchAttributes as syncChangedSearchAttributes } from '../common/search-attribute-sync';
 import { businessFailure, ErrorType } from '../errors';
 import { taskChangedSignal, type TaskChangedSignal } from '../project/contract';
-import { AssigneeIdKey, DueAtKey, OverdueKey, TaskStatusKey } from '../search-attributes';
+import { AssigneeIdKey, DueAtKey, ManagerIdKey, OverdueKey, TaskStatusKey } from '../search-attributes';
 import type { Actor } from '../shared-schemas';
 import {
   cancelTaskSignal,
   claimTaskUpdate,
   getStatusQuery,
+  managerChangedSignal,
   moveDueDateUpdate,
   openingTaskView,
   openTaskSignal,
@@ -152,7 +153,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
     }
   };
   const refuseUnlessManager = (by: Actor, orLeadership = false): void => {
-    if (by.id === input.managerId || (orLeadership && by.role === 'leadership')) return;
+    if (by.id === view.managerId || (orLeadership && by.role === 'leadership')) return;
     throw businessFailure(ErrorType.NotAllowed, `only the project's manager${orLeadership ? ' or leadership' : ''} may do this`);
   };
 
@@ -209,7 +210,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
       view.status = 'submitted';
       view.submittedAt = at;
       record('submitted', by.id, summary);
-      send('task_submitted', `submitted:${view.deliverables.length}`, { personIds: [input.managerId] }, { summary });
+      send('task_submitted', `submitted:${view.deliverables.length}`, { personIds: [view.managerId] }, { summary });
       changed();
       return view;
     }),
@@ -332,6 +333,15 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
     changed();
   });
 
+  // The manager is the project's: a handover moves the reviewing (and the notices) here too.
+  setHandler(managerChangedSignal, ({ managerId, by }) => {
+    if (finished() || view.managerId === managerId) return;
+    const from = view.managerId;
+    view.managerId = managerId;
+    record('manager_changed', by, `from ${from} to ${managerId}`);
+    changed();
+  });
+
   setHandler(cancelTaskSignal, ({ reason }) => {
     if (!finished()) cancelRequest ??= { reason };
   });
@@ -438,11 +448,11 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
           ? { personIds: [view.assigneeId] }
           : { department: view.department }
         : kind === 'overdue' || kind === 'review_reminder'
-          ? { personIds: [input.managerId] }
+          ? { personIds: [view.managerId] }
           : { roles: ['leadership'] };
     // Keyed by the date: each notice once per due date, and again after the date is moved (a
     // review's: once per delivery).
-    send(DEADLINE_TEMPLATES[kind], `${kind}:${dueAt}`, recipients, review ? { reviewDueAt: dueAt, submittedAt: view.submittedAt, managerId: input.managerId } : undefined);
+    send(DEADLINE_TEMPLATES[kind], `${kind}:${dueAt}`, recipients, review ? { reviewDueAt: dueAt, submittedAt: view.submittedAt, managerId: view.managerId } : undefined);
   };
 
   const cancel = (reason: string): void => {
@@ -521,6 +531,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
       { key: AssigneeIdKey, value: view.assigneeId ?? null },
       { key: DueAtKey, value: new Date(Date.parse(view.dueAt)) },
       { key: OverdueKey, value: view.overdue },
+      { key: ManagerIdKey, value: view.managerId },
     ]);
   }
 }

@@ -66,6 +66,7 @@ function timelineDetail(detail: string, p: ProjectStatus, name: (id: string) => 
   // Dates after money: a date in words ("15:26 CET") must not read as an amount.
   return datesInWords(withMoney)
     .replace(/\b1 tasks\b/g, '1 task')
+    .replace(/^from ([a-z0-9][a-z0-9._-]*) to ([a-z0-9][a-z0-9._-]*)(?=:|$)/, (_, from: string, to: string) => `from ${name(from)} to ${name(to)}`)
     .replace(/\b(contract|prepayment_invoice|final_invoice|cancellation_invoice|acceptance_act|final_report|credit_note)\b/g, (kind: string) =>
       DOCUMENT_LABEL[kind as keyof typeof DOCUMENT_LABEL],
     )
@@ -207,6 +208,7 @@ function ProjectView({ project: p, onChange }: { project: ProjectStatus; onChang
         <Timeline entries={p.timeline} name={name} detail={(e) => timelineDetail(e.detail ?? '', p, name)} />
       </Section>
 
+      {canAct && (!finished || (p.stage === 'cancelled' && p.invoices.some(open))) && <HandOver project={p} onChange={onChange} />}
       {canAct && !finished && <CancelProject project={p} onChange={onChange} />}
     </>
   );
@@ -923,6 +925,66 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
         {pay.pending ? 'Recording…' : invoice?.kind === 'credit_note' ? 'Record the refund' : 'Record the payment'}
       </button>
     </form>
+  );
+}
+
+/** Hands the project to another manager (one on leave, one with too much on): the tasks, reviews and chasing go along. */
+function HandOver({ project: p, onChange }: { project: ProjectStatus; onChange: Update }) {
+  const name = useName();
+  const [to, setTo] = useState('');
+  const [note, setNote] = useState('');
+  const managers = useResource(() => ok(api.GET('/api/people', { params: { query: { role: 'manager' } } })), []);
+  const handOver = useAction(
+    () =>
+      ok(
+        api.POST('/api/projects/{id}/handover', {
+          params: { path: { id: p.projectId }, header: { 'Idempotency-Key': idempotencyKey() } },
+          body: { toManagerId: to, ...(note.trim() !== '' && { note }) },
+        }),
+      ),
+    (next) => {
+      onChange(next);
+      setTo('');
+      setNote('');
+      flash(`Handed over to ${name(next.managerId)}.`);
+    },
+  );
+  return (
+    <details class="card">
+      <summary>Hand over to another manager</summary>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void handOver.act();
+        }}
+        noValidate
+      >
+        <p>
+          {name(p.managerId)} manages this project now. The new manager reviews its work, records the client's answers and is chased for what is late;
+          both of you are told.
+        </p>
+        <ProblemBox error={handOver.error && !handOver.error.at('toManagerId') && !handOver.error.at('note') ? handOver.error : undefined} />
+        <Select
+          id="handover-to"
+          label="New manager"
+          value={to}
+          onValue={setTo}
+          placeholder="Choose a manager"
+          options={(managers.data?.items ?? []).filter((m) => m.id !== p.managerId).map((m) => ({ value: m.id, label: m.name }))}
+          error={handOver.error?.at('toManagerId')}
+        />
+        <TextArea
+          id="handover-note"
+          label="Note for the new manager (optional)"
+          value={note}
+          onValue={setNote}
+          error={handOver.error?.at('note')}
+        />
+        <button type="submit" class="button button--secondary" disabled={handOver.pending || !to}>
+          Hand over
+        </button>
+      </form>
+    </details>
   );
 }
 
