@@ -4,7 +4,7 @@
  * other test files sharing the dev server do not disturb the numbers.
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
-import { planRequest, projectRequest, startApiHarness, type ApiHarness } from '../support/api';
+import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
@@ -152,6 +152,67 @@ describe('Idempotency-Key on actions', () => {
     const now = (await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
     expect(now.plans).toHaveLength(1);
     expect(now.plans[0].includedRevisionRounds).toBe(won.plans[0].includedRevisionRounds);
+  });
+});
+
+describe('POST /api/projects/:id/handover', () => {
+  test('leadership hands a project to another manager: the project, its tasks (an ended one too) and their review go along; bad requests change nothing', async () => {
+    const projectId = (await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest()).expect(201)).body.projectId as string;
+    await h.http().put(`/api/projects/${projectId}/plan`).set(h.auth('manager')).send(planRequest()).expect(200);
+    await h.http().post(`/api/projects/${projectId}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+    const design = `${projectId}.design-home`;
+    const copy = `${projectId}.copy-home`;
+    await waitForTask(h, design, 'open');
+    await h.http().post(`/api/tasks/${design}/claim`).set(h.auth('designer')).expect(200);
+    await h.http().post(`/api/tasks/${design}/submit`).set(h.auth('designer')).send({ summary: 'Mock-ups', links: [] }).expect(200);
+    await h.http().post(`/api/tasks/${design}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(200);
+    await waitForTask(h, copy, 'open');
+
+    const handOver = (who: 'manager' | 'otherManager' | 'leadership' | 'designer', body: object, key?: string) => {
+      const req = h.http().post(`/api/projects/${projectId}/handover`).set(h.auth(who));
+      return (key ? req.set('Idempotency-Key', key) : req).send(body);
+    };
+    const fieldOf = (res: { body: { errors?: { field: string; message: string }[] } }) => res.body.errors?.map((e) => e.field);
+    const nobody = await handOver('leadership', { toManagerId: 'nobody.here' }).expect(400);
+    expect(fieldOf(nobody)).toEqual(['toManagerId']);
+    const notAManager = await handOver('leadership', { toManagerId: h.people.designer.id }).expect(400);
+    expect(notAManager.body.errors[0].message).toMatch(/department staff, not a manager$/);
+    expect(fieldOf(await handOver('leadership', {}).expect(400))).toEqual(['toManagerId']);
+    expect(fieldOf(await handOver('leadership', { toManagerId: h.people.manager.id }).expect(400))).toEqual(['toManagerId']);
+    await handOver('designer', { toManagerId: h.people.otherManager.id }).expect(403);
+    await handOver('otherManager', { toManagerId: h.people.otherManager.id }).expect(403);
+    const unchanged = (await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+    expect(unchanged.managerId).toBe(h.people.manager.id);
+    expect(unchanged.timeline.map((e) => e.event)).not.toContain('handed_over');
+
+    // Retried with its key, the handover answers as the first time.
+    const key = uniqueId('handover');
+    const body = { toManagerId: h.people.otherManager.id, note: 'Anna is on leave until March' };
+    const first = await handOver('leadership', body, key).expect(200);
+    expect(first.body).toMatchObject({ managerId: h.people.otherManager.id });
+    expect((await handOver('leadership', body, key).expect(200)).body).toEqual(first.body);
+
+    // The manager before no longer sees it; the new one sees the project and every task, the ended one too.
+    await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(403);
+    await h.http().get(`/api/tasks/${design}`).set(h.auth('manager')).expect(403);
+    expect((await h.http().get(`/api/projects/${projectId}`).set(h.auth('otherManager')).expect(200)).body.managerId).toBe(h.people.otherManager.id);
+    expect((await h.http().get(`/api/tasks/${design}`).set(h.auth('otherManager')).expect(200)).body.status).toBe('accepted');
+    await eventually(
+      async () => {
+        const mine = (await h.http().get('/api/tasks').query({ projectId }).set(h.auth('otherManager')).expect(200)).body.items as { taskId: string; managerId?: string }[];
+        const theirs = (await h.http().get('/api/tasks').query({ projectId }).set(h.auth('manager')).expect(200)).body.items as unknown[];
+        return mine.length === 2 && theirs.length === 0 ? true : undefined;
+      },
+      { what: 'both tasks listed for the new manager only', timeoutMs: 30_000 },
+    );
+    expect((await list({ clientId: unchanged.client.id }, 'otherManager')).items.map((p) => p.projectId)).toEqual([projectId]);
+
+    // The running task's delivery is the new manager's to review; the one before is refused.
+    await h.http().post(`/api/tasks/${copy}/claim`).set(h.auth('copywriter')).expect(200);
+    await h.http().post(`/api/tasks/${copy}/submit`).set(h.auth('copywriter')).send({ summary: 'Copy', links: [] }).expect(200);
+    await h.http().post(`/api/tasks/${copy}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(403);
+    const accepted = await h.http().post(`/api/tasks/${copy}/review`).set(h.auth('otherManager')).send({ decision: 'accept' }).expect(200);
+    expect(accepted.body).toMatchObject({ status: 'accepted', managerId: h.people.otherManager.id });
   });
 });
 

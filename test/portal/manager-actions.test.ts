@@ -241,6 +241,38 @@ step('leadership records a complaint the client made to them while the work is u
   expect(unexpectedErrors(leader.errors)).toEqual([]);
 });
 
+step('leadership hands a project to another manager: the page names the new manager and the handover, the one before may no longer open it', async () => {
+  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: `${title} handed over`, departments: ['design'] })).expect(201);
+  const id = (created.body as ProjectStatus).projectId;
+  const plan = planRequest();
+  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send({ ...plan, tasks: [(plan.tasks as object[])[0]] }).expect(200);
+  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+  const before = h.directory.get(h.people.manager.id)!.name;
+  const after = h.directory.get(h.people.otherManager.id)!.name;
+  const leader = await portal.openAs('leadership', { startAt: `/projects/${id}` });
+  const { page } = leader;
+  await page.getByText('Hand over to another manager').click({ timeout: 30_000 });
+  expect(await page.getByRole('button', { name: 'Hand over', exact: true }).isDisabled()).toBe(true); // nobody chosen yet
+  // The manager who has it is not offered.
+  expect(await page.locator('#handover-to option').allTextContents()).not.toContain(before);
+  await page.locator('#handover-to').selectOption({ label: after });
+  await page.locator('#handover-note').fill('Anna is on leave until March; the client prefers calls in the morning.');
+  await shoot(page, '34-hand-over');
+  await page.getByRole('button', { name: 'Hand over', exact: true }).click();
+  await page.getByText(`Handed over to ${after}.`).waitFor();
+  await page.getByText(`manager ${after}`).waitFor();
+  await page.locator('.timeline li', { hasText: `from ${before} to ${after}: Anna is on leave until March` }).getByText('Handed over').waitFor();
+  await shoot(page, '34b-handed-over');
+  expect(unexpectedErrors(leader.errors)).toEqual([]);
+
+  const newManager = await portal.openAs('otherManager', { startAt: `/projects/${id}` });
+  await newManager.page.getByText(`manager ${after}`).waitFor();
+  expect(unexpectedErrors(newManager.errors)).toEqual([]);
+  const oldManager = await portal.openAs('manager', { startAt: `/projects/${id}` });
+  await oldManager.page.getByText('managed by someone else').waitFor();
+  expect(unexpectedErrors(oldManager.errors, [/status of 403 .*\/api\/projects\/p-[a-z2-7]+\b/])).toEqual([]);
+});
+
 async function shoot(page: PersonPage['page'], name: string): Promise<void> {
   await portal.screenshot(page, name);
   expect([name, await accessibilityProblems(page)]).toEqual([name, []]);

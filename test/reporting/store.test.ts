@@ -223,6 +223,32 @@ describe('publish', () => {
   });
 });
 
+describe('a handover', () => {
+  test('a project handed to another manager takes its tasks along in lists and copies, ended ones too; an older snapshot of the project moves nothing back', async () => {
+    const T0 = '2026-01-05T09:00:00.000Z';
+    const p = new ProjectBuilder({ projectId: 'p-handover', managerId: 'anna', client: { id: 'handover-co', name: 'Handover Ltd', segment: 'B2B' }, intakeAt: T0 });
+    p.submitPlan(plusHours(T0, 1), [
+      { key: 'logo', department: 'design', dueAt: plusDays(T0, 3) },
+      { key: 'copy', department: 'copywriting', dueAt: plusDays(T0, 4) },
+    ]).approve(plusHours(T0, 2));
+    p.task('logo').open(plusHours(T0, 2)).claim('dima.design');
+    p.task('copy').open(plusHours(T0, 2));
+    for (const snapshot of p.publishAll()) await t.store.publish(snapshot);
+    const before = p.publish();
+    p.status.managerId = 'boris';
+    await t.store.publish(p.publish());
+
+    const managerOf = async (who: string) => (await t.store.listTasks({ projectId: 'p-handover', managerId: who }, { pageSize: 5 })).items.map((i) => i.taskId).sort();
+    expect(await managerOf('boris')).toEqual(['p-handover.copy', 'p-handover.logo']);
+    expect(await managerOf('anna')).toEqual([]);
+    expect((await t.store.task('p-handover.logo'))?.value.managerId).toBe('boris');
+    expect((await t.store.listProjects({ managerId: 'boris', clientId: 'handover-co' }, { pageSize: 5 })).items.map((i) => i.projectId)).toEqual(['p-handover']);
+
+    expect(await t.store.publish(before)).toMatchObject({ written: false });
+    expect(await managerOf('boris')).toEqual(['p-handover.copy', 'p-handover.logo']);
+  });
+});
+
 describe('lists', () => {
   let s: TestStore;
   const NOW = new Date('2026-03-01T12:00:00.000Z');
