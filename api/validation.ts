@@ -143,7 +143,7 @@ export async function refuseReusedKey(
   logger: Logger,
 ): Promise<void> {
   if (updateId === undefined) return;
-  const fingerprint = createHash('sha256').update(canonicalJson(request ?? null)).digest('hex');
+  const fingerprint = requestFingerprintOf(request);
   let use: KeyUse;
   try {
     use = await keys.useActionKey(updateId, fingerprint);
@@ -159,6 +159,17 @@ export async function refuseReusedKey(
       detail: 'This Idempotency-Key was first sent with a different request body for this action. Nothing was changed; use a new key for a new request.',
     });
   }
+}
+
+const requestFingerprintOf = (request: unknown): string => createHash('sha256').update(canonicalJson(request ?? null)).digest('hex');
+
+/** Whether this update id was first used with this very request: a retry of an action already let through. */
+export async function repeatsFirstRequest(
+  keys: { actionKeyFingerprint(updateId: string): Promise<string | undefined> },
+  updateId: string,
+  request: unknown,
+): Promise<boolean> {
+  return (await keys.actionKeyFingerprint(updateId).catch(() => undefined)) === requestFingerprintOf(request);
 }
 
 /** Update ids from the caller's Idempotency-Key: a retried action is applied once. */

@@ -264,6 +264,11 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
         `From now on ${v.person('to')} reviews its work, records the client's answers and is chased for what is late.`,
       ],
     }),
+    // The agency's internal note stays out of the client's copy.
+    client: (v) => ({
+      subject: `Your account manager for ${v.project}`,
+      lines: [`From now on ${v.person('to')} is your account manager for ${v.project}, in place of ${v.person('from')}.`, v.reply('for anything about the project')],
+    }),
   },
   client_response_due: {
     link: 'project',

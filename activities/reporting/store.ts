@@ -375,6 +375,12 @@ export class ReportingStore {
     return earlier === fingerprint ? 'repeat' : 'conflict';
   }
 
+  /** The request an action's update id was first used with (its fingerprint), if it was. */
+  async actionKeyFingerprint(updateId: string): Promise<string | undefined> {
+    const rows = await this.db.rows<{ fingerprint: string }>(sql`SELECT fingerprint FROM ${this.s}.action_requests WHERE update_id = ${updateId}`);
+    return rows[0]?.fingerprint;
+  }
+
   // -------------------------------------------------------------------------------------------
   // Writes
   // -------------------------------------------------------------------------------------------
@@ -449,11 +455,16 @@ export class ReportingStore {
     const { s } = this;
     const r = taskRow(view);
     const rows = await this.db.rows<{ published_at: Date | null; facts: number }>(sql`
-      WITH upsert AS (
+      WITH manager AS (
+        -- The project's manager where the store has the project: a task published before it heard
+        -- of a handover (or, in a rebuild, after its project) does not move the task back.
+        SELECT COALESCE((SELECT manager_id FROM ${s}.projects WHERE project_id = ${r.projectId}), ${r.managerId}) AS id
+      ), upsert AS (
         INSERT INTO ${s}.tasks AS t (task_id, project_id, seq, snapshot_version, published_at, view, title, project_title,
           department, status, assignee_id, manager_id, due_at, estimate_hours, revision_round, review_rounds)
-        VALUES (${r.taskId}, ${r.projectId}, ${seq}, ${r.snapshotVersion}, clock_timestamp(), ${jsonbText(json)}, ${r.title},
-          ${r.projectTitle}, ${r.department}, ${r.status}, ${r.assigneeId}, ${r.managerId}, ${r.dueAt}::timestamptz,
+        VALUES (${r.taskId}, ${r.projectId}, ${seq}, ${r.snapshotVersion}, clock_timestamp(),
+          jsonb_set(${jsonbText(json)}, '{managerId}', to_jsonb((SELECT id FROM manager))), ${r.title},
+          ${r.projectTitle}, ${r.department}, ${r.status}, ${r.assigneeId}, (SELECT id FROM manager), ${r.dueAt}::timestamptz,
           ${r.estimateHours}, ${r.revisionRound}, ${r.reviewRounds})
         ON CONFLICT (task_id) DO UPDATE SET
           project_id = EXCLUDED.project_id, seq = EXCLUDED.seq, snapshot_version = EXCLUDED.snapshot_version,

@@ -210,24 +210,26 @@ export function createTasksRouter(
         );
     const { stored } = found;
     let { access } = found;
-    let refusal = mayNotSee(person, taskId, access);
-    if (refusal && person.role === 'manager') {
-      // Handed over: the project's manager now, though the task (or what this process
-      // remembered of it) still names the one before.
-      const current = await projectManagerNow(parseTaskId(taskId)!.projectId);
-      if (current === person.id) {
-        access = { ...access, managerId: current };
-        refusal = undefined;
-      }
+    // A project handed over names its new manager before its tasks do (an ended task never
+    // republishes; a copy held in memory is a moment behind): for a manager the project decides.
+    // A read asks it each time (its copy in memory mostly); an action that this process let through
+    // before goes on (the task's workflow refuses the manager before).
+    if (person.role === 'manager' && (options.copyNeeded || access.managerId !== person.id)) {
+      const current = await projectManagerNow(parseTaskId(taskId)!.projectId, person.id);
+      if (current !== undefined) access = { ...access, managerId: current };
     }
+    const refusal = mayNotSee(person, taskId, access);
     if (refusal) throw refusal;
     accessKnown.set(taskId, access);
     return { person, access, stored };
   }
 
-  async function projectManagerNow(projectId: string): Promise<string | undefined> {
+  /** Who manages the project now: its copy in memory, or the store's when that copy names someone other than `asking`. */
+  async function projectManagerNow(projectId: string, asking: string): Promise<string | undefined> {
+    const held = await copies.read('project', projectId, 'ifHeld', () => deps.reporting.project(projectId));
+    if (held?.value.managerId === asking) return asking;
     const stored = await deps.reporting.project(projectId);
-    return stored?.value.managerId;
+    return stored?.value.managerId ?? held?.value.managerId;
   }
 
   router.get('/api/tasks', allow('staff', 'manager', 'leadership'), async (req, res) => {

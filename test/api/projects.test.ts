@@ -156,7 +156,7 @@ describe('Idempotency-Key on actions', () => {
 });
 
 describe('POST /api/projects/:id/handover', () => {
-  test('leadership hands a project to another manager: the project, its tasks (an ended one too) and their review go along; bad requests change nothing', async () => {
+  test('a manager hands a project to another manager: the project, its tasks (an ended one too) and their review go along; bad requests change nothing', async () => {
     const projectId = (await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest()).expect(201)).body.projectId as string;
     await h.http().put(`/api/projects/${projectId}/plan`).set(h.auth('manager')).send(planRequest()).expect(200);
     await h.http().post(`/api/projects/${projectId}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
@@ -185,12 +185,15 @@ describe('POST /api/projects/:id/handover', () => {
     expect(unchanged.managerId).toBe(h.people.manager.id);
     expect(unchanged.timeline.map((e) => e.event)).not.toContain('handed_over');
 
-    // Retried with its key, the handover answers as the first time.
+    // The manager hands it over; retried with its key (the answer was lost), the handover answers as
+    // the first time, though the project is no longer theirs. Without the key, or with another body, it is refused.
     const key = uniqueId('handover');
     const body = { toManagerId: h.people.otherManager.id, note: 'Anna is on leave until March' };
-    const first = await handOver('leadership', body, key).expect(200);
+    const first = await handOver('manager', body, key).expect(200);
     expect(first.body).toMatchObject({ managerId: h.people.otherManager.id });
-    expect((await handOver('leadership', body, key).expect(200)).body).toEqual(first.body);
+    expect((await handOver('manager', body, key).expect(200)).body).toEqual(first.body);
+    await handOver('manager', body).expect(403);
+    await handOver('manager', { ...body, note: 'another' }, key).expect(403);
 
     // The manager before no longer sees it; the new one sees the project and every task, the ended one too.
     await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(403);

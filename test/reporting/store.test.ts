@@ -246,6 +246,14 @@ describe('a handover', () => {
 
     expect(await t.store.publish(before)).toMatchObject({ written: false });
     expect(await managerOf('boris')).toEqual(['p-handover.copy', 'p-handover.logo']);
+
+    // A task's publish from before it heard of the handover (its view names the manager before) does not move it back.
+    const copy = p.task('copy');
+    copy.view.managerId = 'anna';
+    copy.claim('ivan.copy');
+    expect(await t.store.publish(copy.publish())).toMatchObject({ written: true });
+    expect(await managerOf('boris')).toEqual(['p-handover.copy', 'p-handover.logo']);
+    expect((await t.store.task('p-handover.copy'))?.value).toMatchObject({ managerId: 'boris', assigneeId: 'ivan.copy' });
   });
 });
 

@@ -4,10 +4,11 @@
  * to someone else. Every path runs concurrently against one worker, with deadlines in seconds.
  */
 import { defaultPayloadConverter } from '@temporalio/common';
+import { simpleParser } from 'mailparser';
 import type { PublishSnapshotInput } from '../../activities/contract';
 import type { PlanTask } from '../../workflows/project/schemas';
 import type { Department, Policy } from '../../workflows/shared-schemas';
-import { getStatusQuery, handOverProjectUpdate, recordFeedbackUpdate } from '../../workflows/project/contract';
+import { decidePlanUpdate, getStatusQuery, handOverProjectUpdate, recordFeedbackUpdate, submitPlanUpdate } from '../../workflows/project/contract';
 import { eventually } from '../support/temporal';
 import { OverdueKey, AssigneeIdKey, ManagerIdKey, TaskStatusKey } from '../../workflows/search-attributes';
 import {
@@ -350,6 +351,13 @@ test.concurrent('a project handed to another manager: its running tasks follow, 
   const handle = await startProject(env, input);
   await approvePlan(handle, plan([planTask('logo', 'design'), planTask('audit', 'seo')]));
   await deliverTask(env, projectId, 'logo', 'design'); // accepted by the first manager: that task has ended
+  // The audit is delivered before the handover: the manager before hears of it, and the new one once it is theirs.
+  const task = taskHandle(env, projectId, 'audit');
+  const seo = staff('seo');
+  await waitForTask(env, projectId, 'audit', (v) => v.status === 'open', 'audit open');
+  await task.executeUpdate(claimTaskUpdate, { args: [{ by: seo }] });
+  await task.executeUpdate(submitTaskUpdate, { args: [{ by: seo, summary: 'audit done', links: [] }] });
+  await waitForNotice(env, projectId, 'task_submitted', 2); // the logo's and the audit's, to the manager before
 
   // Refused, changing nothing: staff, a manager who does not have the project, the manager it already has.
   const handOver = (by: typeof MANAGER, toManagerId: string) =>
@@ -364,9 +372,16 @@ test.concurrent('a project handed to another manager: its running tasks follow, 
   expect(after.timeline.at(-1)).toMatchObject({ event: 'handed_over', by: LEADER.id, detail: `from ${MANAGER.id} to ${OTHER_MANAGER.id}: Anna is on leave until March` });
   await eventually(async () => ((await handle.describe()).typedSearchAttributes.get(ManagerIdKey) === OTHER_MANAGER.id ? true : undefined), { what: 'project ManagerId' });
   const [told] = await waitForNotice(env, projectId, 'project_handed_over');
-  expect(told.recipients).toEqual({ personIds: [OTHER_MANAGER.id, MANAGER.id] });
+  expect(told.recipients).toEqual({ personIds: [OTHER_MANAGER.id, MANAGER.id], emails: [input.client.email] });
   expect(told.data).toMatchObject({ from: MANAGER.id, to: OTHER_MANAGER.id, by: LEADER.id, note: 'Anna is on leave until March' });
-  expect(mailFor(env, told)[0].subject).toBe(`Project handed over: ${input.title}`);
+  const mails = mailFor(env, told);
+  expect(mails.filter((m) => m.subject === `Project handed over: ${input.title}`)).toHaveLength(2);
+  // The client learns who their manager is now, without the agency's internal note.
+  const toClient = mails.find((m) => m.to.includes(input.client.email))!;
+  expect(toClient.subject).toBe(`Your account manager for ${input.title}`);
+  const clientText = (await simpleParser(toClient.raw)).text ?? '';
+  expect(clientText).toContain('is your account manager for');
+  expect(clientText).not.toContain('on leave');
 
   // The running task follows; the ended one keeps who reviewed it.
   const audit = await waitForTask(env, projectId, 'audit', (v) => v.managerId === OTHER_MANAGER.id, 'audit follows the handover');
@@ -376,14 +391,14 @@ test.concurrent('a project handed to another manager: its running tasks follow, 
   });
   expect((await taskHandle(env, projectId, 'logo').query(getTaskStatusQuery)).managerId).toBe(MANAGER.id);
 
-  // The delivery is the new manager's to review (and to hear of); the old one is refused.
-  const task = taskHandle(env, projectId, 'audit');
-  const seo = staff('seo');
-  await task.executeUpdate(claimTaskUpdate, { args: [{ by: seo }] });
-  await task.executeUpdate(submitTaskUpdate, { args: [{ by: seo, summary: 'audit done', links: [] }] });
-  const [submitted] = await waitForNotice(env, projectId, 'task_submitted', 2);
-  expect(noticesFor(env, projectId, 'task_submitted').map((n) => n.recipients)).toEqual([{ personIds: [MANAGER.id] }, { personIds: [OTHER_MANAGER.id] }]);
-  expect(submitted).toBeDefined();
+  // The delivery waiting for review is the new manager's to review, and they are told of it; the old one is refused.
+  await waitForNotice(env, projectId, 'task_submitted', 3);
+  expect(noticesFor(env, projectId, 'task_submitted').map((n) => n.recipients)).toEqual([
+    { personIds: [MANAGER.id] },
+    { personIds: [MANAGER.id] },
+    { personIds: [OTHER_MANAGER.id] },
+  ]);
+  expect(noticesFor(env, projectId, 'task_submitted')[2].data).toMatchObject({ summary: 'audit done' });
   await expect(task.executeUpdate(reviewTaskUpdate, { args: [{ by: MANAGER, decision: 'accept', comment: '' }] })).rejects.toMatchObject({ cause: { type: 'NotAllowed' } });
   await task.executeUpdate(reviewTaskUpdate, { args: [{ by: OTHER_MANAGER, decision: 'accept', comment: '' }] });
   await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
@@ -393,6 +408,18 @@ test.concurrent('a project handed to another manager: its running tasks follow, 
   await recordHistory(handle, 'project-handed-over');
   await handle.terminate('test done');
 }, 120_000);
+
+test.concurrent('handed over the moment its plan is approved: every task, started before or after, names the new manager', async () => {
+  const input = projectInput({ departments: ['design', 'seo', 'ads'] });
+  const handle = await startProject(env, input);
+  const submitted = await projectUpdate(handle, submitPlanUpdate, { args: [plan([planTask('a', 'design'), planTask('b', 'seo'), planTask('c', 'ads', { dependsOn: ['a'] })])] });
+  // No wait between the two: the tasks may still be starting when the handover lands.
+  await handle.executeUpdate(decidePlanUpdate, { args: [{ planVersion: submitted.pendingPlanVersion!, decision: 'approve', comment: 'go', by: LEADER }] });
+  await handle.executeUpdate(handOverProjectUpdate, { args: [{ by: MANAGER, toManagerId: OTHER_MANAGER.id }] });
+  for (const key of ['a', 'b', 'c']) await waitForTask(env, input.projectId, key, (v) => v.managerId === OTHER_MANAGER.id, `${key} names the new manager`);
+  expect((await statusOf(handle)).timeline.map((e) => e.event)).not.toContain('task_not_told');
+  await handle.terminate('test done');
+}, 60_000);
 
 test.concurrent('reassigning and releasing: the new person is told; released work is back in the queue', async () => {
   const { projectId, handle, task } = await openOneTask('text', 'copywriting');

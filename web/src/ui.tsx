@@ -353,6 +353,10 @@ export const datesInWords = (text: string): string =>
   text.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g, (iso) => formatDateTime(iso));
 
 /** Newest first. `detail` puts an entry's detail in people's words (the workflow records it terse). */
+/** A handover's "from <id> to <id>" with the people's names. */
+export const peopleInWords = (detail: string, name: (id: string) => string): string =>
+  detail.replace(/^from ([a-z0-9][a-z0-9._-]*) to ([a-z0-9][a-z0-9._-]*)(?=:|$)/, (_, from: string, to: string) => `from ${name(from)} to ${name(to)}`);
+
 export function Timeline({ entries, name, detail }: { entries: TimelineEntry[]; name: (id: string) => string; detail?: (e: TimelineEntry) => string | undefined }) {
   if (entries.length === 0) return <p class="muted">Nothing yet.</p>;
   return (
@@ -362,7 +366,7 @@ export function Timeline({ entries, name, detail }: { entries: TimelineEntry[]; 
           <time dateTime={e.at}>{formatDateTime(e.at)}</time>
           <span class="timeline-event">{eventLabel(e.event)}</span>
           {e.by && <span class="muted"> by {name(e.by)}</span>}
-          {e.detail && <span class="timeline-detail">{detail ? detail(e) : datesInWords(e.detail)}</span>}
+          {e.detail && <span class="timeline-detail">{detail ? detail(e) : peopleInWords(datesInWords(e.detail), name)}</span>}
         </li>
       ))}
     </ol>

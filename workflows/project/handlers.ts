@@ -477,20 +477,23 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
       ctx.manager.personIds = [toManagerId];
       ctx.record('handed_over', by.id, `from ${from} to ${toManagerId}${note ? `: ${note}` : ''}`);
       ctx.changed();
-      // Tasks not started yet start with the new manager; running ones are told (reviews and their
-      // notices are the manager's). A task that has ended keeps who reviewed it.
+      // Tasks not started yet start with the new manager (one starting right now is told once it
+      // has: production.ts); running ones are told (reviews and their notices are the manager's).
+      // A task that has ended keeps who reviewed it.
       const told: Promise<void>[] = [];
       for (const task of ctx.tasks.values()) {
         task.input.managerId = toManagerId;
         if (task.handle && !task.closed) {
           told.push(
             task.handle.signal(managerChangedSignal, { managerId: toManagerId, by: by.id }).catch((err: unknown) => {
-              ctx.record('task_not_told', undefined, `${task.summary.key}: ${(err as Error).message}`);
+              // Ended meanwhile: nothing to tell.
+              if (!task.closed) ctx.record('task_not_told', undefined, `${task.summary.key}: ${(err as Error).message}`);
             }),
           );
         }
       }
-      ctx.send('project_handed_over', `handed_over:${status.version}`, { personIds: [toManagerId, from] }, { from, to: toManagerId, by: by.id, ...(note && { note }) });
+      // The client hears who their account manager is now (replies to the agency's mail reach them).
+      ctx.send('project_handed_over', `handed_over:${status.version}`, { personIds: [toManagerId, from], ...ctx.client }, { from, to: toManagerId, by: by.id, ...(note && { note }) });
       await Promise.all(told);
       return done();
     }),

@@ -5,7 +5,7 @@
  */
 import { isCancellation, ParentClosePolicy, startChild } from '@temporalio/workflow';
 import { DepartmentKey, DueAtKey, ManagerIdKey, OverdueKey, ProjectIdKey, TaskStatusKey } from '../search-attributes';
-import { openTaskSignal, taskId, taskWorkflowId, TASK_WORKFLOW_TYPE, type TaskInput, type TaskOutcome } from '../task/contract';
+import { managerChangedSignal, openTaskSignal, taskId, taskWorkflowId, TASK_WORKFLOW_TYPE, type TaskInput, type TaskOutcome } from '../task/contract';
 import type { taskWorkflow } from '../task/workflow';
 import type { TaskChangedSignal, TaskSummary } from './contract';
 import type { ProjectContext, TaskRuntime } from './context';
@@ -36,6 +36,7 @@ export function createProduction(ctx: ProjectContext): Production {
     // Titles in the memo let the task inbox (a visibility list) show them without a query per task.
     // Added after histories were recorded: patched, so those runs replay as they ran.
     const memo = patched('task-memo-titles') ? { memo: { title: taskInput.title, projectTitle: taskInput.projectTitle } } : {};
+    const startedWith = taskInput.managerId;
     task.handle = await startChild<typeof taskWorkflow>(TASK_WORKFLOW_TYPE, {
       workflowId: taskWorkflowId(taskId(taskInput.projectId, taskInput.taskKey)),
       args: [taskInput],
@@ -54,6 +55,14 @@ export function createProduction(ctx: ProjectContext): Production {
     });
     // Only now can it be claimed: the snapshot says open once the task exists.
     if (taskInput.startOpen && task.summary.status === 'waiting') task.summary.status = 'open';
+    // Handed over while it was starting: its input named the manager before, and the handover
+    // could not tell it yet.
+    if (status.managerId !== startedWith) {
+      const by = [...status.timeline].reverse().find((e) => e.event === 'handed_over')?.by ?? status.managerId;
+      await task.handle.signal(managerChangedSignal, { managerId: status.managerId, by }).catch((err: unknown) => {
+        ctx.record('task_not_told', undefined, `${task.summary.key}: ${(err as Error).message}`);
+      });
+    }
     task.handle.result().then(
       (outcome) => taskClosed(task, outcome),
       (err: unknown) => taskClosed(task, undefined, err),

@@ -339,6 +339,11 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
     const from = view.managerId;
     view.managerId = managerId;
     record('manager_changed', by, `from ${from} to ${managerId}`);
+    // A delivery already waiting for review: the manager before was told of it, the new one is now.
+    if (view.status === 'submitted') {
+      const latest = view.deliverables[view.deliverables.length - 1];
+      send('task_submitted', `submitted:${view.deliverables.length}:${managerId}`, { personIds: [managerId] }, { summary: latest?.summary ?? '' });
+    }
     changed();
   });
 

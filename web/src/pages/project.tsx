@@ -9,8 +9,8 @@ import { api, idempotencyKey, ok, STAGES, type Department, type ProjectStatus, t
 import { useAction, useName, useResource, useSession } from '../data';
 import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, fromLocalInput, plural, roundMoney, STAGE_LABEL, toLocalInput, typedAmount } from '../format';
 import { PlanChanges, PlanTable } from '../plan';
-import { Link } from '../router';
-import { Badge, Choices, datesInWords, Due, flash, Input, Loading, PageHeader, ProblemBox, Section, Select, StageBadge, TaskStatusBadge, TextArea, Timeline } from '../ui';
+import { Link, navigate } from '../router';
+import { Badge, Choices, datesInWords, Due, flash, Input, Loading, PageHeader, peopleInWords, ProblemBox, Section, Select, StageBadge, TaskStatusBadge, TextArea, Timeline } from '../ui';
 
 type Update = (p: ProjectStatus) => void;
 type Invoice = ProjectStatus['invoices'][number];
@@ -64,9 +64,8 @@ function timelineDetail(detail: string, p: ProjectStatus, name: (id: string) => 
     // Payment notices record the amount owed without its currency (the project's).
     .replace(/: (\d+(?:\.\d+)?) owed$/, (_, amount: string) => `: ${formatMoney(Number(amount), p.budget.currency)} owed`);
   // Dates after money: a date in words ("15:26 CET") must not read as an amount.
-  return datesInWords(withMoney)
+  return peopleInWords(datesInWords(withMoney), name)
     .replace(/\b1 tasks\b/g, '1 task')
-    .replace(/^from ([a-z0-9][a-z0-9._-]*) to ([a-z0-9][a-z0-9._-]*)(?=:|$)/, (_, from: string, to: string) => `from ${name(from)} to ${name(to)}`)
     .replace(/\b(contract|prepayment_invoice|final_invoice|cancellation_invoice|acceptance_act|final_report|credit_note)\b/g, (kind: string) =>
       DOCUMENT_LABEL[kind as keyof typeof DOCUMENT_LABEL],
     )
@@ -78,7 +77,8 @@ function timelineDetail(detail: string, p: ProjectStatus, name: (id: string) => 
 export function ProjectPage({ params }: { params: Record<string, string> }) {
   const id = params.id;
   const project = useResource(() => ok(api.GET('/api/projects/{id}', { params: { path: { id } } })), [id], 4_000);
-  if (!project.data) {
+  // Refused now (handed to another manager since it was opened): the refusal, not a page going stale.
+  if (!project.data || project.error?.status === 403) {
     return (
       <>
         <PageHeader title="Project" />
@@ -931,6 +931,7 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
 /** Hands the project to another manager (one on leave, one with too much on): the tasks, reviews and chasing go along. */
 function HandOver({ project: p, onChange }: { project: ProjectStatus; onChange: Update }) {
   const name = useName();
+  const { me } = useSession();
   const [to, setTo] = useState('');
   const [note, setNote] = useState('');
   const managers = useResource(() => ok(api.GET('/api/people', { params: { query: { role: 'manager' } } })), []);
@@ -943,10 +944,15 @@ function HandOver({ project: p, onChange }: { project: ProjectStatus; onChange: 
         }),
       ),
     (next) => {
+      flash(`Handed over to ${name(next.managerId)}.`);
+      // A manager who handed their own project over may no longer open it: back to their portfolio.
+      if (me.person.role === 'manager') {
+        navigate('/', { force: true });
+        return;
+      }
       onChange(next);
       setTo('');
       setNote('');
-      flash(`Handed over to ${name(next.managerId)}.`);
     },
   );
   return (
