@@ -145,7 +145,12 @@ step('the manager plans two tasks, copy after design; a due date before its depe
   expect(await page.locator('#plan-tasks-1-dueAt').getAttribute('aria-invalid')).toBe('true');
   await shoot(page, '03-plan-editor-refused');
 
-  await page.locator('#plan-tasks-1-dueAt').fill(localIn(5 * DAY));
+  // Due after the client's date (30 days out): said at the field and in the totals, not refused.
+  await page.locator('#plan-tasks-1-dueAt').fill(localIn(40 * DAY));
+  await page.locator('#plan-tasks-1-dueAt-hint').getByText(/^After the client’s date/).waitFor();
+  expect(await page.locator('#plan-tasks-0-dueAt-hint').count()).toBe(0);
+  expect(await page.locator('#plan-last-due').textContent()).toMatch(/\b(9|10|11) days after the client’s date/);
+  await shoot(page, '03b-plan-editor-late-for-client');
   await page.getByRole('button', { name: 'Submit for approval' }).click();
   await page.getByRole('heading', { name: title, exact: true }).waitFor();
   await page.getByText('Plan version 1 is waiting for leadership’s decision').waitFor();
@@ -156,11 +161,18 @@ step('leadership sends the plan back: refused without a comment (at the comment 
   const { page } = leader;
   const card = page.locator('li.approval', { hasText: title });
   await card.waitFor();
+  await card.getByText('late for the client').waitFor();
+  await card.locator('.plan-late', { hasText: 'after the client’s date' }).waitFor();
+  // Rows by their own title (the copy's row names the design too, as what it depends on).
+  const row = (taskTitle: string) => card.locator('tbody tr', { has: page.locator('th', { hasText: taskTitle }) });
+  await row('Home page copy').getByText('after the client’s date').waitFor();
+  expect(await row('Home page design').getByText('after the client’s date').count()).toBe(0);
+  await shoot(page, '05a-approvals-late-for-client');
   await card.getByRole('button', { name: 'Send back' }).click();
   const refusal = card.locator('.field-error');
   await refusal.waitFor();
   expect(await refusal.textContent()).toContain('say why the plan goes back');
-  await card.getByLabel(/Comment to/).fill('Too expensive: bring the copy down to 600.');
+  await card.getByLabel(/Comment to/).fill('Too expensive: bring the copy down to 600. And the client wants it earlier.');
   await card.getByRole('button', { name: 'Send back' }).click();
   await card.waitFor({ state: 'detached' });
 });
@@ -173,7 +185,9 @@ step('the manager sees the comment and revises the plan', async () => {
   await page.locator('#plan-tasks-1-price').waitFor();
   expect(await page.locator('#plan-tasks-1-title').inputValue()).toBe('Home page copy');
   await page.locator('#plan-tasks-1-price').fill('600');
+  await page.locator('#plan-tasks-1-dueAt').fill(localIn(5 * DAY));
   expect(await page.locator('#plan-total').textContent()).toBe('€1,800.00');
+  expect(await page.locator('#plan-last-due').textContent()).toContain('the client wants it by');
   await shoot(page, '04-plan-editor');
   await page.getByRole('button', { name: 'Submit for approval' }).click();
   await page.getByText('Plan version 2 is waiting for leadership’s decision').waitFor();
@@ -186,6 +200,7 @@ step('leadership sees what changed since version 1 and approves', async () => {
   const changes = await card.locator('.changes').textContent();
   expect(changes).toContain('Home page copy');
   expect(changes).toMatch(/price\s*€800\.00\s*→\s*€600\.00/);
+  expect(await card.getByText('late for the client').count()).toBe(0);
   await shoot(page, '05-approvals');
   await card.getByLabel(/Comment to/).fill('Go ahead.');
   await card.getByRole('button', { name: 'Approve' }).click();

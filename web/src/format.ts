@@ -276,3 +276,27 @@ export function typedHours(typed: string, field: string): number {
   if (Number.isNaN(hours)) throw refusal(field, 'not a number of hours', 'digits, with a point or a comma before the fraction (1.5 or 1,5)');
   return hours;
 }
+
+/**
+ * The client's date against the plan's: the latest due date and how long after the client's date
+ * it falls (`lateByMs` > 0), for the warnings of the plan editor, approvals and the project page.
+ * Dates that cannot be read are left out.
+ */
+export function againstClientDate(dueDates: string[], clientDate: string): { lastDueAt?: string; lateByMs: number } {
+  const client = Date.parse(clientDate);
+  const readable = dueDates.filter((d) => !Number.isNaN(Date.parse(d)));
+  if (readable.length === 0 || Number.isNaN(client)) return { lateByMs: 0 };
+  const lastDueAt = readable.reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a));
+  return { lastDueAt, lateByMs: Math.max(0, Date.parse(lastDueAt) - client) };
+}
+
+/** Whether a task is due after the client's date. */
+export const dueAfterClientDate = (dueAt: string, clientDate: string): boolean => Date.parse(dueAt) > Date.parse(clientDate);
+
+/** "3 days", "5 hours": how late, in words. */
+export function lateInWords(ms: number): string {
+  const days = Math.round(ms / 86_400_000);
+  if (ms >= 86_400_000) return `${days} ${days === 1 ? 'day' : 'days'}`;
+  const hours = Math.max(1, Math.ceil(ms / 3_600_000));
+  return `${hours} ${hours === 1 ? 'hour' : 'hours'}`;
+}

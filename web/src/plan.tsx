@@ -1,12 +1,14 @@
 /** A plan version as a table, and what changed since the previous version. */
 import type { PlanVersion } from './api';
-import { DEPARTMENT_LABEL, formatDateTime, formatMoney } from './format';
+import { againstClientDate, DEPARTMENT_LABEL, dueAfterClientDate, formatDate, formatDateTime, formatMoney, lateInWords } from './format';
 import { diffPlans, type FieldChange } from './plan-diff';
 import { Badge } from './ui';
 
-export function PlanTable({ plan, currency, changedKeys }: { plan: PlanVersion; currency: string; changedKeys?: Set<string> }) {
+/** `clientDate`: the date the client wants the work by; tasks due after it are marked, and the summary says by how much. */
+export function PlanTable({ plan, currency, changedKeys, clientDate }: { plan: PlanVersion; currency: string; changedKeys?: Set<string>; clientDate?: string }) {
   const prepayment = Math.round(plan.total * plan.prepaymentPercent) / 100;
   const titleOf = (key: string): string => plan.tasks.find((t) => t.key === key)?.title ?? key;
+  const late = clientDate ? againstClientDate(plan.tasks.map((t) => t.dueAt), clientDate) : undefined;
   return (
     <>
       {/* The money first, in words: on a phone the table's price column is off to the side. */}
@@ -15,6 +17,11 @@ export function PlanTable({ plan, currency, changedKeys }: { plan: PlanVersion; 
         {plan.includedRevisionRounds} revision {plan.includedRevisionRounds === 1 ? 'round' : 'rounds'} included · {plan.tasks.length}{' '}
         {plan.tasks.length === 1 ? 'task' : 'tasks'}
       </p>
+      {clientDate && late && late.lateByMs > 0 && (
+        <p class="callout callout--warn plan-late" role="note">
+          The last task is due {lateInWords(late.lateByMs)} after the client’s date ({formatDate(clientDate)}).
+        </p>
+      )}
       <div class="table-wrap">
         <table class="plan-table">
           <caption class="visually-hidden">Plan version {plan.version}</caption>
@@ -42,7 +49,15 @@ export function PlanTable({ plan, currency, changedKeys }: { plan: PlanVersion; 
                 </th>
                 <td>{DEPARTMENT_LABEL[t.department]}</td>
                 <td class="num">{t.estimateHours} h</td>
-                <td>{formatDateTime(t.dueAt)}</td>
+                <td>
+                  {formatDateTime(t.dueAt)}
+                  {clientDate && dueAfterClientDate(t.dueAt, clientDate) && (
+                    <>
+                      {' '}
+                      <Badge tone="warn">after the client’s date</Badge>
+                    </>
+                  )}
+                </td>
                 <td>{t.dependsOn.length > 0 ? t.dependsOn.map(titleOf).join(', ') : '—'}</td>
                 <td class="num">{formatMoney(t.price, currency)}</td>
               </tr>

@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import { allPages, api, idempotencyKey, ok, type ProjectStatus } from '../api';
 import { useAction, useName, useResource } from '../data';
-import { formatDateTime, formatDuration, formatMoney, fromLocalInput } from '../format';
+import { againstClientDate, formatDateTime, formatDuration, formatMoney, fromLocalInput } from '../format';
 import { PlanChanges, PlanTable } from '../plan';
 import { Link } from '../router';
 import { Badge, flash, Input, Loading, PageHeader, ProblemBox, TextArea } from '../ui';
@@ -99,6 +99,7 @@ function Approval({ project: p, onDecided }: { project: ProjectStatus; onDecided
         </span>
         {p.stageEnteredAt && <Badge tone="warn">waiting {formatDuration(Date.now() - Date.parse(p.stageEnteredAt))}</Badge>}
         {plan.total > p.budget.amount && <Badge tone="bad">over budget</Badge>}
+        {againstClientDate(plan.tasks.map((t) => t.dueAt), p.desiredDeadline).lateByMs > 0 && <Badge tone="warn">late for the client</Badge>}
       </p>
       <p class="muted">Submitted {formatDateTime(plan.submittedAt)}.</p>
       {previous && (
@@ -110,7 +111,7 @@ function Approval({ project: p, onDecided }: { project: ProjectStatus; onDecided
           <PlanChanges previous={previous} next={plan} currency={currency} />
         </div>
       )}
-      <PlanTable plan={plan} currency={currency} />
+      <PlanTable plan={plan} currency={currency} clientDate={p.desiredDeadline} />
       <form onSubmit={(e) => e.preventDefault()} noValidate>
         <ProblemBox
           error={decide.error && !decide.error.at('comment') ? decide.error : undefined}

@@ -7,7 +7,25 @@
 import { useState } from 'preact/hooks';
 import { api, ok, type Department, type PlanInput, type ProjectStatus } from '../api';
 import { useAction, useResource } from '../data';
-import { currencyDigits, DEPARTMENT_LABEL, formatMoney, fromLocalInput, readAmount, readPercent, slug, taskKeys, toLocalInput, typedAmount, typedHours, typedPercent } from '../format';
+import {
+  againstClientDate,
+  currencyDigits,
+  DEPARTMENT_LABEL,
+  dueAfterClientDate,
+  formatDate,
+  formatDateTime,
+  formatMoney,
+  fromLocalInput,
+  lateInWords,
+  readAmount,
+  readPercent,
+  slug,
+  taskKeys,
+  toLocalInput,
+  typedAmount,
+  typedHours,
+  typedPercent,
+} from '../format';
 import { Link, navigate, useUnsavedWork } from '../router';
 import { Choices, fieldId, flash, Input, Loading, PageHeader, ProblemBox, Select, StageBadge, TextArea } from '../ui';
 
@@ -171,6 +189,10 @@ function Editor({ project }: { project: ProjectStatus }) {
   const pct = readPercent(prepayment);
   const prepaymentMinor = Number.isFinite(pct) ? Math.round((totalMinor * pct) / 100) : 0;
   const budgetMinor = minor(project.budget.amount);
+  // The client's date: a warning, not a refusal (leadership may approve a plan that ends later).
+  const clientDate = project.desiredDeadline;
+  const dueIso = (r: Row) => (r.dueAt ? fromLocalInput(r.dueAt) : '');
+  const { lastDueAt, lateByMs } = againstClientDate(rows.map(dueIso), clientDate);
   const editable = project.stage === 'planning' || project.stage === 'intake';
 
   return (
@@ -253,7 +275,15 @@ function Editor({ project }: { project: ProjectStatus }) {
                   onValue={(v) => update(r.uid, { estimateHours: v })}
                   error={err(f('estimateHours'))}
                 />
-                <Input id={id(f('dueAt'))} label="Due" type="datetime-local" value={r.dueAt} onValue={(v) => update(r.uid, { dueAt: v })} error={err(f('dueAt'))} />
+                <Input
+                  id={id(f('dueAt'))}
+                  label="Due"
+                  type="datetime-local"
+                  value={r.dueAt}
+                  onValue={(v) => update(r.uid, { dueAt: v })}
+                  error={err(f('dueAt'))}
+                  hint={dueIso(r) && dueAfterClientDate(dueIso(r), clientDate) ? `After the client’s date (${formatDate(clientDate)})` : undefined}
+                />
                 <Input
                   id={id(f('price'))}
                   label={`Price (${currency})`}
@@ -322,6 +352,16 @@ function Editor({ project }: { project: ProjectStatus }) {
               )}
             </dd>
           </dl>
+          <p id="plan-last-due" aria-live="polite">
+            Last task due {lastDueAt ? formatDateTime(lastDueAt) : '—'}
+            {lateByMs > 0 ? (
+              <>
+                : <strong class="over">{lateInWords(lateByMs)} after the client’s date ({formatDate(clientDate)})</strong>
+              </>
+            ) : (
+              <span class="muted"> · the client wants it by {formatDate(clientDate)}</span>
+            )}
+          </p>
           <button type="submit" class="button" disabled={submit.pending || !editable}>
             {submit.pending ? 'Submitting…' : 'Submit for approval'}
           </button>

@@ -383,7 +383,7 @@ function PlanSection({ project: p }: { project: ProjectStatus }) {
           </>
         )}
       </p>
-      <PlanTable plan={latest} currency={p.budget.currency} />
+      <PlanTable plan={latest} currency={p.budget.currency} clientDate={p.desiredDeadline} />
       {previous && (
         <details>
           <summary>Changes since version {previous.version}</summary>
@@ -399,7 +399,7 @@ function PlanSection({ project: p }: { project: ProjectStatus }) {
                 Version {v.version}
                 {v.decision && ` — ${v.decision.decision === 'approve' ? 'approved' : 'sent back'}: ${v.decision.comment || 'no comment'}`}
               </h3>
-              <PlanTable plan={v} currency={p.budget.currency} />
+              <PlanTable plan={v} currency={p.budget.currency} clientDate={p.desiredDeadline} />
             </div>
           ))}
         </details>
