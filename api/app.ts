@@ -23,6 +23,8 @@ import { createClientsRouter } from './routes/clients';
 import { createDocumentsRouter } from './routes/documents';
 import { createHealthRouter } from './routes/health';
 import { createPeopleRouter } from './routes/people';
+import { createClientViewRouter } from './routes/client-view';
+import { ClientLinks } from './client-links';
 import { CopiesInMemory } from './copies-in-memory';
 import { ListsInMemory } from './lists-in-memory';
 import { SeenVersions } from './snapshot-reads';
@@ -254,6 +256,8 @@ export function createApp(deps: AppDeps): Express & { locals: AppExtras } {
   metrics.listsHeld(() => lists.size);
   app.use(createTasksRouter(deps, copies, projectsAnswered, lists));
   app.use(createDocumentsRouter(deps));
+  // The client's link to their project (no account: the link's key opens that one project).
+  app.use(createClientViewRouter(deps, new ClientLinks(deps.reporting)));
   app.use(createReportsRouter(deps));
 
   // The portal: its assets, and index.html for the pages a browser opens.

@@ -23,8 +23,11 @@ import {
   reviewRequestSchema,
 } from '../workflows/task/schemas';
 import {
+  clientKeyQuerySchema,
+  clientLinkSchema,
   clientListQuerySchema,
   clientListSchema,
+  clientProjectViewSchema,
   demoSignInsSchema,
   documentListSchema,
   emptyBodySchema,
@@ -366,6 +369,41 @@ export const OPERATIONS: Operation[] = [
     errors: [404],
   },
 
+  // -- the client's link -----------------------------------------------------------------------
+  {
+    method: 'get',
+    path: '/api/projects/{id}/client-link',
+    operationId: 'getClientLink',
+    tag: 'client',
+    summary: 'The link to send the client: their project, invoices and documents, without an account (its manager or leadership)',
+    roles: ['manager', 'leadership'],
+    params: projectId,
+    success: { status: 200, description: 'The link.', schema: clientLinkSchema },
+    errors: [404],
+  },
+  {
+    method: 'get',
+    path: '/api/client/projects/{id}',
+    operationId: 'getClientProject',
+    tag: 'client',
+    summary: 'The project as its client sees it, opened by the key of their link (no token): a wrong key is 404',
+    params: projectId,
+    query: clientKeyQuerySchema,
+    success: { status: 200, description: 'What the client sees.', schema: clientProjectViewSchema },
+    errors: [400, 404],
+  },
+  {
+    method: 'get',
+    path: '/api/client/projects/{id}/documents/{documentId}',
+    operationId: 'getClientDocument',
+    tag: 'client',
+    summary: 'A document of the project meant for the client (contract, invoices, credit notes, acts), by the key of their link',
+    params: z.object({ id: z.string(), documentId: z.string() }),
+    query: clientKeyQuerySchema,
+    success: { status: 200, description: 'The PDF.', contentType: 'application/pdf', headers: { 'Repr-Digest': 'sha-256=:<base64>: of the body (RFC 9530)' } },
+    errors: [400, 404],
+  },
+
   // -- tasks ----------------------------------------------------------------------------------
   {
     method: 'get',
@@ -699,7 +737,7 @@ export function buildOpenApiDocument(options: { serverUrl?: string; version?: st
       { name: 'tasks', description: 'Department work' },
       { name: 'documents', description: 'Contracts, invoices, acts, reports (PDF)' },
       { name: 'reports', description: 'Portfolio, KPIs and the sales plan for leadership and managers, from the reporting store' },
-      { name: 'reports', description: 'Portfolio views for leadership and managers' },
+      { name: 'client', description: 'The client\u2019s link to their project: what they see, without an account' },
       { name: 'session', description: 'Signing in to the portal, who is signed in, the people directory' },
       { name: 'operations', description: 'Health, readiness, metrics, this document' },
     ],

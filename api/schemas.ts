@@ -238,6 +238,56 @@ export const taskContextSchema = z
   .meta({ id: 'TaskContext' });
 export type TaskContext = z.infer<typeof taskContextSchema>;
 
+/** What a client sees of their project through their link: no internal comments, people's ids or prices per task. */
+export const clientProjectViewSchema = z
+  .object({
+    projectId: z.string(),
+    title: z.string(),
+    clientName: z.string(),
+    stage: projectStageSchema,
+    desiredDeadline: isoDate,
+    manager: z.object({ name: z.string(), email: z.string().optional() }).meta({ description: 'Their account manager: whom to write to.' }),
+    plan: z
+      .object({ total: z.number(), currency: z.string(), prepaymentPercent: z.number(), includedRevisionRounds: z.number().int() })
+      .optional()
+      .meta({ description: 'The agreed plan (once approved).' }),
+    work: z
+      .array(
+        z.object({
+          title: z.string(),
+          department: departmentSchema,
+          progress: z.enum(['planned', 'in_progress', 'done', 'cancelled']),
+          dueAt: isoDate,
+          revisionRound: z.number().int().optional(),
+          delivered: deliverableSchema.pick({ summary: true, links: true }).optional().meta({ description: 'The accepted delivery, once the work is with the client for review.' }),
+        }),
+      )
+      .meta({ description: 'The agreed work, piece by piece (revisions too).' }),
+    respondBy: isoDate.optional().meta({ description: 'In client review: by when the agency asks for an answer.' }),
+    invoices: z.array(
+      z.object({
+        number: z.string(),
+        kind: z.string(),
+        amount: z.number(),
+        currency: z.string(),
+        issuedAt: isoDate,
+        dueAt: isoDate,
+        status: z.string(),
+        stillOwed: z.number().meta({ description: 'What is left to pay (on a credit note: to be refunded to the client).' }),
+        href: z.string().optional(),
+      }),
+    ),
+    documents: z.array(z.object({ kind: z.string(), number: z.string().optional(), createdAt: isoDate, href: z.string() })),
+  })
+  .meta({ id: 'ClientProjectView' });
+export type ClientProjectView = z.infer<typeof clientProjectViewSchema>;
+
+export const clientLinkSchema = z
+  .object({ url: z.string().meta({ description: 'The link to send the client: anyone who has it sees the project as the client does.' }) })
+  .meta({ id: 'ClientLink' });
+
+export const clientKeyQuerySchema = z.object({ key: z.string().min(1).max(100) }).strict();
+
 const projectRefSchema = z.object({
   projectId: z.string(),
   title: z.string().optional(),

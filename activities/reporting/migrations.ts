@@ -199,6 +199,19 @@ export const MIGRATIONS: Migration[] = [
       sql`UPDATE ${s}.projects SET closed = false WHERE closed AND stage = 'cancelled' AND refund_due_at IS NOT NULL`,
     ],
   },
+  {
+    version: 8,
+    name: 'shared secrets',
+    up: (s) => [
+      // Secrets every API process must agree on without configuring them (the key that signs the
+      // clients' links): made once by whichever process first needs one.
+      sql`CREATE TABLE ${s}.secrets (
+        name text PRIMARY KEY,
+        value text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      )`,
+    ],
+  },
 ];
 
 /** Advisory lock key for a schema: per schema, so isolated test stores never wait on each other. */

@@ -375,6 +375,21 @@ export class ReportingStore {
     return earlier === fingerprint ? 'repeat' : 'conflict';
   }
 
+  /**
+   * A secret shared by every process on this store, made by the first that asks (`make`): the
+   * same value for all of them from then on.
+   */
+  async sharedSecret(name: string, make: () => string): Promise<string> {
+    const rows = await this.db.rows<{ value: string }>(sql`
+      WITH made AS (INSERT INTO ${this.s}.secrets (name, value) VALUES (${name}, ${make()}) ON CONFLICT (name) DO NOTHING RETURNING value)
+      SELECT value FROM made UNION ALL SELECT value FROM ${this.s}.secrets WHERE name = ${name}`);
+    if (rows[0]) return rows[0].value;
+    // Made by another process in the same instant: its row committed after this statement began.
+    const [again] = await this.db.rows<{ value: string }>(sql`SELECT value FROM ${this.s}.secrets WHERE name = ${name}`);
+    if (!again) throw new Error(`shared secret ${name} could not be made`);
+    return again.value;
+  }
+
   /** The request an action's update id was first used with (its fingerprint), if it was. */
   async actionKeyFingerprint(updateId: string): Promise<string | undefined> {
     const rows = await this.db.rows<{ fingerprint: string }>(sql`SELECT fingerprint FROM ${this.s}.action_requests WHERE update_id = ${updateId}`);

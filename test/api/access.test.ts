@@ -76,6 +76,10 @@ const ROWS: Row[] = [
   { operationId: 'recordPayment', method: 'post', path: () => `/api/projects/${projectId}/payments`, scope: 'project', body: {}, ok: 400 },
   { operationId: 'cancelProject', method: 'post', path: () => `/api/projects/${projectId}/cancel`, scope: 'project', body: {}, ok: 400 },
   { operationId: 'handOverProject', method: 'post', path: () => `/api/projects/${projectId}/handover`, scope: 'project', body: {}, ok: 400 },
+  { operationId: 'getClientLink', method: 'get', path: () => `/api/projects/${projectId}/client-link`, scope: 'project', ok: 200 },
+  // Public (the link's key is the access): without a key, 400 for anyone.
+  { operationId: 'getClientProject', method: 'get', path: () => `/api/client/projects/${projectId}`, scope: 'none', ok: 400 },
+  { operationId: 'getClientDocument', method: 'get', path: () => `/api/client/projects/${projectId}/documents/${documentId}`, scope: 'none', ok: 400 },
   { operationId: 'listProjectDocuments', method: 'get', path: () => `/api/projects/${projectId}/documents`, scope: 'project', ok: 200 },
   { operationId: 'getDocument', method: 'get', path: () => `/api/documents/${documentId}`, scope: 'project', ok: 200 },
   { operationId: 'listTasks', method: 'get', path: () => '/api/tasks', scope: 'none', ok: 200 },

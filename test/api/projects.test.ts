@@ -219,6 +219,89 @@ describe('POST /api/projects/:id/handover', () => {
   });
 });
 
+describe('the client\u2019s link', () => {
+  test('opens the one project, as its client sees it: where the work stands, what was delivered to them, their documents; a wrong key opens nothing', async () => {
+    const projectId = (await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: 'Client link' })).expect(201)).body.projectId as string;
+    const other = (await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest()).expect(201)).body.projectId as string;
+    await h.http().put(`/api/projects/${projectId}/plan`).set(h.auth('manager')).send(planRequest()).expect(200);
+    await h.http().post(`/api/projects/${projectId}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+
+    const link = async (who: 'manager' | 'leadership', id = projectId) =>
+      new URL((await h.http().get(`/api/projects/${id}/client-link`).set(h.auth(who)).expect(200)).body.url as string);
+    const url = await link('manager');
+    expect(url.pathname).toBe(`/client/${projectId}`);
+    expect((await link('leadership')).href).toBe(url.href);
+    await h.http().get(`/api/projects/${projectId}/client-link`).set(h.auth('otherManager')).expect(403);
+    const key = url.searchParams.get('key')!;
+    const otherKey = (await link('manager', other)).searchParams.get('key')!;
+    expect(otherKey).not.toBe(key);
+
+    // No token: the key is the access. A wrong key, another project's key and an unknown project are one 404.
+    const view = (id: string, k?: string) => h.http().get(`/api/client/projects/${id}`).query(k === undefined ? {} : { key: k });
+    const wrong = key.slice(0, -1) + (key.endsWith('A') ? 'B' : 'A');
+    for (const [id, k] of [[projectId, wrong], [projectId, otherKey], ['p-nosuchproject', key]] as const) {
+      const res = await view(id, k);
+      expect(res.status).toBe(404);
+      expect(res.body.detail).toBe('This link does not open a project. Ask your account manager for the current one.');
+    }
+    expect((await view(projectId)).status).toBe(400);
+
+    // Once the contract is made (an activity after the approval).
+    const inProduction = await eventually(
+      async () => {
+        const body = (await view(projectId, key).expect(200)).body;
+        return body.documents.some((d: { kind: string }) => d.kind === 'contract') ? body : undefined;
+      },
+      { what: 'the contract on the client\u2019s page', timeoutMs: 30_000 },
+    );
+    expect(inProduction).toMatchObject({
+      projectId,
+      title: 'Client link',
+      clientName: 'ACME Ltd',
+      stage: 'in_production',
+      manager: { name: h.directory.get(h.people.manager.id)!.name },
+      plan: { total: 2000, currency: 'EUR', prepaymentPercent: 0, includedRevisionRounds: 1 },
+      work: [
+        { title: 'Home page design', department: 'design', progress: 'planned' },
+        { title: 'Home page copy', department: 'copywriting', progress: 'planned' },
+      ],
+      invoices: [],
+    });
+    // Nothing internal: no people's ids, per-task prices, timeline or comments.
+    const text = JSON.stringify(inProduction);
+    for (const internal of ['managerId', 'assigneeId', 'price', 'timeline', 'brief', 'Landing page and ads']) expect(text).not.toContain(internal);
+    const contract = inProduction.documents.find((d: { kind: string }) => d.kind === 'contract');
+    const pdf = await h.http().get(contract.href).buffer(true).expect(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    expect(pdf.body.subarray(0, 5).toString()).toBe('%PDF-');
+    // The same document through another project's key: nothing.
+    await h.http().get(contract.href.replace(`key=${key}`, `key=${otherKey}`)).expect(404);
+
+    // Once the work is with the client: what was delivered, and by when they are asked to answer.
+    for (const [task, who] of [
+      [`${projectId}.design-home`, 'designer'],
+      [`${projectId}.copy-home`, 'copywriter'],
+    ] as const) {
+      await waitForTask(h, task, 'open');
+      await h.http().post(`/api/tasks/${task}/claim`).set(h.auth(who)).expect(200);
+      await h.http().post(`/api/tasks/${task}/submit`).set(h.auth(who)).send({ summary: `${who} work`, links: [`https://files.example/${who}`] }).expect(200);
+      await h.http().post(`/api/tasks/${task}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(200);
+    }
+    const inReview = await eventually(
+      async () => {
+        const body = (await view(projectId, key).expect(200)).body;
+        return body.stage === 'client_review' && body.work.every((w: { delivered?: unknown }) => w.delivered) ? body : undefined;
+      },
+      { what: 'the work delivered to the client', timeoutMs: 30_000 },
+    );
+    expect(inReview.work.map((w: { progress: string; delivered: unknown }) => [w.progress, w.delivered])).toEqual([
+      ['done', { summary: 'designer work', links: ['https://files.example/designer'] }],
+      ['done', { summary: 'copywriter work', links: ['https://files.example/copywriter'] }],
+    ]);
+    expect(Date.parse(inReview.respondBy)).toBeGreaterThan(Date.now());
+  });
+});
+
 describe('GET /api/projects', () => {
   test('filters by client, stage, segment and manager, pages with nextPageToken, and scopes managers to their own', async () => {
     const clientId = uniqueId('client');

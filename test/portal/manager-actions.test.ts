@@ -273,6 +273,38 @@ step('leadership hands a project to another manager: the page names the new mana
   expect(unexpectedErrors(oldManager.errors, [/status of 403 .*\/api\/projects\/p-[a-z2-7]+\b/])).toEqual([]);
 });
 
+step('the client’s page: the manager gets the link, the client opens it without an account, on a phone; a wrong key opens nothing', async () => {
+  const id = await projectInClientReview(`${title} client page`);
+  const { page } = manager;
+  await page.goto(`${page.url().split('/projects/')[0]}/projects/${id}`);
+  await page.getByRole('button', { name: 'Show the client’s link' }).click();
+  const url = await page.locator('#client-link-url').inputValue();
+  expect(url).toMatch(new RegExp(`/client/${id}\\?key=[A-Za-z0-9_-]{32}$`));
+
+  // The link is made with PUBLIC_BASE_URL; this portal runs on a port of its own.
+  const link = new URL(url);
+  const here = `${new URL(page.url()).origin}${link.pathname}${link.search}`;
+  const client = await portal.anonymous({ viewport: { width: 390, height: 844 } });
+  await client.page.goto(here);
+  await client.page.getByRole('heading', { name: `${title} client page` }).waitFor();
+  await client.page.getByText('The work is ready for your review.').waitFor();
+  await client.page.getByText(`your account manager ${h.directory.get(h.people.manager.id)!.name}`).waitFor();
+  const work = client.page.locator('.client-work li', { hasText: 'Home page design' });
+  await work.locator('.badge', { hasText: 'Done' }).waitFor();
+  expect(await work.locator('.delivery .prewrap').textContent()).toBe('Done'); // the summary the designer delivered
+  await client.page.getByRole('link', { name: /^Contract .* \(PDF\)$/ }).waitFor();
+  // Nothing of the agency's inside: no sign-in, no navigation, no timeline.
+  expect(await client.page.locator('nav').count()).toBe(0);
+  expect(await client.page.getByText('Timeline').count()).toBe(0);
+  await shoot(client.page, '35-client-page-phone');
+  expect(unexpectedErrors(client.errors)).toEqual([]);
+
+  const stranger = await portal.anonymous();
+  await stranger.page.goto(here.replace(/key=.{4}/, 'key=AAAA'));
+  await stranger.page.getByText('This link does not open a project. Ask your account manager for the current one.').waitFor();
+  expect(unexpectedErrors(stranger.errors, [/status of 404 .*\/api\/client\/projects\//])).toEqual([]);
+});
+
 async function shoot(page: PersonPage['page'], name: string): Promise<void> {
   await portal.screenshot(page, name);
   expect([name, await accessibilityProblems(page)]).toEqual([name, []]);

@@ -59,6 +59,9 @@ const ROUTES: Route[] = [
 
 const HOME: Record<Role, string> = { staff: '/inbox', manager: '/projects', leadership: '/approvals' };
 
+/** The client's page: opened by its link's key, without signing in (and the same when someone is). */
+const CLIENT_ROUTE = { pattern: '/client/:id', ...lazy(() => import('./pages/client').then((m) => m.ClientPage)) };
+
 const NAV: Record<Role, { href: string; label: string }[]> = {
   staff: [{ href: '/inbox', label: 'Inbox' }],
   manager: [
@@ -187,8 +190,9 @@ export function App() {
   // Without a session every page path leads to sign-in, remembering where the person was going;
   // signed in, the start page and the sign-in page lead on to that page (or the role's home).
   const search = loc.query.toString();
+  const clientParams = match(CLIENT_ROUTE.pattern, loc.path);
   useEffect(() => {
-    if (me === undefined) return;
+    if (me === undefined || clientParams) return;
     if (me === null) {
       if (loc.path !== '/login') navigate(`/login?next=${encodeURIComponent(loc.path + (search ? `?${search}` : ''))}`, { replace: true });
       return;
@@ -213,6 +217,11 @@ export function App() {
     root.dataset.ready = me === undefined ? 'no' : 'yes';
     if (me !== undefined && !root.dataset.readyAt) root.dataset.readyAt = String(Math.round(performance.now()));
   }, [me]);
+
+  if (clientParams) {
+    const ClientPage = CLIENT_ROUTE.page;
+    return <ClientPage key={loc.path} params={clientParams} query={loc.query} />;
+  }
 
   if (me === undefined) return <Loading what="Opening the portal" />;
 

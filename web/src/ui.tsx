@@ -53,6 +53,7 @@ interface NativeInput {
   placeholder?: string;
   required?: boolean;
   disabled?: boolean;
+  readOnly?: boolean;
   autoComplete?: string;
   maxLength?: number;
   /** `decimal`: a phone's number pad, for amounts typed as text. */

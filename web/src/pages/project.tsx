@@ -204,6 +204,8 @@ function ProjectView({ project: p, onChange }: { project: ProjectStatus; onChang
         )}
       </Section>
 
+      {canAct && <ClientLink project={p} />}
+
       <Section title="Timeline" id="timeline">
         <Timeline entries={p.timeline} name={name} detail={(e) => timelineDetail(e.detail ?? '', p, name)} />
       </Section>
@@ -925,6 +927,38 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
         {pay.pending ? 'Recording…' : invoice?.kind === 'credit_note' ? 'Record the refund' : 'Record the payment'}
       </button>
     </form>
+  );
+}
+
+/** The link the client opens their project with (no account): shown on request, to be sent to the client only. */
+function ClientLink({ project: p }: { project: ProjectStatus }) {
+  const [url, setUrl] = useState<string>();
+  const get = useAction(
+    () => ok(api.GET('/api/projects/{id}/client-link', { params: { path: { id: p.projectId } } })),
+    (link) => setUrl(link.url),
+  );
+  return (
+    <Section title="The client’s page" id="client-link">
+      <p>
+        The client follows the project on a page of their own — where the work stands, what was delivered for their review, their invoices and
+        documents — through a link, without an account. Anyone with the link sees that page: send it to the client only.
+      </p>
+      <ProblemBox error={get.error} />
+      {url ? (
+        <div class="form-row">
+          <Input id="client-link-url" label="The client’s link" value={url} onValue={() => undefined} readOnly />
+          <p>
+            <a href={url} target="_blank" rel="noopener">
+              See what the client sees
+            </a>
+          </p>
+        </div>
+      ) : (
+        <button type="button" class="button button--secondary" disabled={get.pending} onClick={() => void get.act()}>
+          Show the client’s link
+        </button>
+      )}
+    </Section>
   );
 }
 

@@ -1,0 +1,144 @@
+/**
+ * The client's side of the portal (DOMAIN: "a corporate portal shared by the company and the
+ * client"): their project through a link the manager sends them, without an account. The link's
+ * key opens that one project; a wrong key and an unknown project are the same 404, so links cannot
+ * be told apart by guessing. What the client sees is chosen here, field by field: where the work
+ * stands, the agreed total, the work delivered to them, their invoices and the documents meant for
+ * them — never internal comments, people's ids, per-task prices or the management report.
+ */
+import { createHash } from 'node:crypto';
+import { Router, type Request } from 'express';
+import type { DocumentKind, ProjectStatus } from '../../workflows/project/contract';
+import { owedAmount } from '../../workflows/project/state';
+import type { TaskStatus } from '../../workflows/task/contract';
+import type { AppDeps } from '../app';
+import { allow, caller } from '../auth';
+import type { ClientLinks } from '../client-links';
+import { forbidden, notFound } from '../errors';
+import { clientKeyQuerySchema, type ClientProjectView } from '../schemas';
+import { parseQuery, projectIdParam } from '../validation';
+
+/** The documents a client gets: the final report is management's. */
+const FOR_THE_CLIENT: ReadonlySet<DocumentKind> = new Set<DocumentKind>([
+  'contract',
+  'prepayment_invoice',
+  'final_invoice',
+  'cancellation_invoice',
+  'credit_note',
+  'acceptance_act',
+]);
+/** Deliveries are shown once the work is with the client. */
+const DELIVERED_STAGES = new Set<ProjectStatus['stage']>(['client_review', 'invoicing', 'closing', 'completed']);
+/** At most this many deliveries are read per view (one store read each). */
+const MAX_DELIVERIES = 100;
+
+const PROGRESS: Record<TaskStatus, ClientProjectView['work'][number]['progress']> = {
+  waiting: 'planned',
+  open: 'planned',
+  claimed: 'in_progress',
+  submitted: 'in_progress',
+  accepted: 'done',
+  cancelled: 'cancelled',
+};
+
+export function createClientViewRouter(deps: AppDeps, links: ClientLinks): Router {
+  const router = Router();
+  const base = deps.config.publicBaseUrl;
+
+  /** The project a client's link opens, or the same 404 for a wrong key and an unknown project. */
+  async function openedProject(req: Request): Promise<{ project: ProjectStatus; key: string }> {
+    const projectId = projectIdParam(req);
+    const { key } = parseQuery(clientKeyQuerySchema, req);
+    const closed = notFound('This link does not open a project. Ask your account manager for the current one.');
+    if (!(await links.opens(projectId, key))) throw closed;
+    const stored = await deps.reporting.project(projectId);
+    if (!stored) throw closed;
+    return { project: stored.value, key };
+  }
+
+  router.get('/api/projects/:id/client-link', allow('manager', 'leadership'), async (req, res) => {
+    const person = caller(req);
+    const projectId = projectIdParam(req);
+    const stored = await deps.reporting.project(projectId);
+    if (!stored) throw notFound(`There is no project ${projectId} yet (or it has just been opened: try again in a moment).`);
+    if (person.role === 'manager' && stored.value.managerId !== person.id) {
+      throw forbidden(`Project ${projectId} is managed by someone else; managers send their own clients' links.`);
+    }
+    res.json({ url: `${base}/client/${encodeURIComponent(projectId)}?key=${await links.keyFor(projectId)}` });
+  });
+
+  router.get('/api/client/projects/:id', async (req, res) => {
+    const { project: p, key } = await openedProject(req);
+    const documentHref = (documentId: string) => `/api/client/projects/${encodeURIComponent(p.projectId)}/documents/${encodeURIComponent(documentId)}?key=${key}`;
+    const manager = deps.people.get(p.managerId);
+    const approved = p.plans.find((v) => v.version === p.approvedPlanVersion);
+    const showDeliveries = DELIVERED_STAGES.has(p.stage);
+    const accepted = showDeliveries ? p.tasks.filter((t) => t.status === 'accepted').slice(0, MAX_DELIVERIES) : [];
+    const deliveries = new Map(
+      await Promise.all(
+        accepted.map(async (t) => {
+          const view = (await deps.reporting.task(t.taskId))?.value;
+          const latest = view?.deliverables[view.deliverables.length - 1];
+          return [t.taskId, latest && { summary: latest.summary, links: latest.links }] as const;
+        }),
+      ),
+    );
+    const view: ClientProjectView = {
+      projectId: p.projectId,
+      title: p.title,
+      clientName: p.client.name,
+      stage: p.stage,
+      desiredDeadline: p.desiredDeadline,
+      manager: { name: manager?.name ?? 'your account manager', ...(manager?.email && { email: manager.email }) },
+      ...(approved && {
+        plan: { total: approved.total, currency: p.budget.currency, prepaymentPercent: approved.prepaymentPercent, includedRevisionRounds: approved.includedRevisionRounds },
+      }),
+      // Right after the approval the copy may not list the tasks yet: the agreed plan's, as planned.
+      work: (p.tasks.length === 0 && approved ? approved.tasks.map((t) => ({ ...t, status: 'waiting' as const, taskId: '', revisionRound: undefined })) : p.tasks).map((t) => {
+        const delivered = deliveries.get(t.taskId);
+        return {
+          title: t.title,
+          department: t.department,
+          progress: PROGRESS[t.status],
+          dueAt: t.dueAt,
+          ...(t.revisionRound !== undefined && { revisionRound: t.revisionRound }),
+          ...(delivered && { delivered }),
+        };
+      }),
+      ...(p.stage === 'client_review' &&
+        p.stageEnteredAt && { respondBy: new Date(Date.parse(p.stageEnteredAt) + p.policy.acceptanceWindowMs).toISOString() }),
+      invoices: p.invoices.map((i) => ({
+        number: i.number,
+        kind: i.kind,
+        amount: i.amount,
+        currency: i.currency,
+        issuedAt: i.issuedAt,
+        dueAt: i.dueAt,
+        status: i.status,
+        stillOwed: owedAmount(i),
+        ...(i.documentId && { href: documentHref(i.documentId) }),
+      })),
+      documents: p.documents.filter((d) => FOR_THE_CLIENT.has(d.kind)).map((d) => ({ kind: d.kind, ...(d.number && { number: d.number }), createdAt: d.createdAt, href: documentHref(d.documentId) })),
+    };
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.json(view);
+  });
+
+  router.get('/api/client/projects/:id/documents/:documentId', async (req, res) => {
+    const { project } = await openedProject(req);
+    const documentId = String(req.params.documentId);
+    const ref = project.documents.find((d) => d.documentId === documentId && FOR_THE_CLIENT.has(d.kind));
+    const meta = ref ? await deps.documents.get(documentId) : undefined;
+    const body = meta && meta.projectId === project.projectId ? await deps.documents.read(documentId) : undefined;
+    if (!meta || !body) throw notFound('This document is not one of your project\u2019s.');
+    const filename = (meta.fileName || `${meta.kind}${meta.number ? `-${meta.number}` : ''}.pdf`).replace(/[^A-Za-z0-9._-]/g, '_');
+    res.setHeader('Content-Type', meta.contentType ?? 'application/pdf');
+    res.setHeader('Content-Length', String(body.length));
+    res.setHeader('Repr-Digest', `sha-256=:${createHash('sha256').update(body).digest('base64')}:`);
+    res.setHeader('Content-Disposition', `inline; filename="${filename}"`);
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.end(body);
+  });
+
+  return router;
+}

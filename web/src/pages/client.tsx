@@ -1,0 +1,218 @@
+/**
+ * The client's page (`/client/<projectId>?key=…`): their project as they see it, opened by the link
+ * their account manager sent, without an account — where the work stands, what was delivered for
+ * their review, the agreed total, invoices and documents. Answers (acceptance, changes, a
+ * complaint) still go to the manager, by reply: the page says whom and by when.
+ */
+import { api, ok } from '../api';
+import { useResource } from '../data';
+import { DEPARTMENT_LABEL, formatDate, formatMoney } from '../format';
+import { Badge, LinkList, Loading, PageHeader, ProblemBox, Section } from '../ui';
+import type { components } from '../generated/openapi';
+
+type View = components['schemas']['ClientProjectView'];
+type Progress = View['work'][number]['progress'];
+
+/** Where the project stands, in the client's words (the agency's stages behind each step). */
+const STEPS: { label: string; stages: View['stage'][] }[] = [
+  { label: 'Plan', stages: ['intake', 'planning', 'awaiting_approval'] },
+  { label: 'Work', stages: ['in_production'] },
+  { label: 'Your review', stages: ['client_review'] },
+  { label: 'Invoicing', stages: ['invoicing', 'closing'] },
+  { label: 'Done', stages: ['completed'] },
+];
+
+const NOW: Record<View['stage'], string> = {
+  intake: 'We are preparing the plan for your request.',
+  planning: 'We are preparing the plan for your request.',
+  awaiting_approval: 'The plan for your request is being agreed inside the agency.',
+  in_production: 'The work is under way.',
+  client_review: 'The work is ready for your review.',
+  invoicing: 'The work is accepted; invoicing is under way.',
+  closing: 'Everything is paid; we are closing the project.',
+  completed: 'The project is completed. Thank you!',
+  cancelled: 'The project was cancelled.',
+};
+
+const PROGRESS: Record<Progress, { label: string; tone: 'neutral' | 'info' | 'good' | 'bad' }> = {
+  planned: { label: 'Planned', tone: 'neutral' },
+  in_progress: { label: 'In progress', tone: 'info' },
+  done: { label: 'Done', tone: 'good' },
+  cancelled: { label: 'Cancelled', tone: 'bad' },
+};
+
+const DOCUMENT: Record<string, string> = {
+  contract: 'Contract',
+  prepayment_invoice: 'Prepayment invoice',
+  final_invoice: 'Invoice',
+  cancellation_invoice: 'Cancellation invoice',
+  credit_note: 'Credit note',
+  acceptance_act: 'Acceptance act',
+};
+
+export function ClientPage({ params, query }: { params: Record<string, string>; query: URLSearchParams }) {
+  const key = query.get('key') ?? '';
+  const project = useResource(
+    () => ok(api.GET('/api/client/projects/{id}', { params: { path: { id: params.id }, query: { key } } })),
+    [params.id, key],
+    30_000,
+  );
+  return (
+    <>
+      <header class="topbar topbar--client">
+        <span class="brand">agencyflow</span>
+      </header>
+      <main id="main" tabIndex={-1} class="client-page">
+        {project.data ? (
+          <ClientView view={project.data} />
+        ) : project.error ? (
+          <>
+            <PageHeader title="Your project" />
+            <ProblemBox error={project.error} title="This link does not open a project" />
+          </>
+        ) : (
+          <Loading what="Opening your project" />
+        )}
+      </main>
+    </>
+  );
+}
+
+function ClientView({ view: v }: { view: View }) {
+  const step = STEPS.findIndex((s) => s.stages.includes(v.stage));
+  const contact = v.manager.email ? (
+    <a href={`mailto:${v.manager.email}?subject=${encodeURIComponent(v.title)}`}>{v.manager.name}</a>
+  ) : (
+    v.manager.name
+  );
+  const open = v.invoices.filter((i) => i.status === 'open' && i.kind !== 'credit_note');
+  return (
+    <>
+      <PageHeader title={v.title}>
+        <p>
+          For {v.clientName} · your account manager {contact} · you want it by {formatDate(v.desiredDeadline)}
+        </p>
+      </PageHeader>
+
+      {v.stage !== 'cancelled' && (
+        <ol class="stage-progress" aria-label="Where your project stands">
+          {STEPS.map((s, i) => (
+            <li key={s.label} class={i < step ? 'done' : i === step ? 'current' : ''} aria-current={i === step ? 'step' : undefined}>
+              {s.label}
+            </li>
+          ))}
+        </ol>
+      )}
+
+      <div class={v.stage === 'client_review' ? 'callout callout--warn' : 'callout'} role="status">
+        <p>
+          <strong>{NOW[v.stage]}</strong>
+        </p>
+        {v.stage === 'client_review' && (
+          <p>
+            Please tell {contact}
+            {v.respondBy ? ` by ${formatDate(v.respondBy)}` : ''} whether you accept it or what should change: reply to our e-mail, or write to them.
+          </p>
+        )}
+        {open.length > 0 && (
+          <p>
+            {open.length === 1 ? 'An invoice is' : `${open.length} invoices are`} waiting for payment: see below.
+          </p>
+        )}
+      </div>
+
+      {v.work.length > 0 && (
+        <Section title="The work" id="work">
+          <ul class="client-work">
+            {v.work.map((w, i) => (
+              <li key={`${w.title}-${i}`} class="card">
+                <p>
+                  <strong>{w.title}</strong> <span class="muted">{DEPARTMENT_LABEL[w.department]}</span> <Badge tone={PROGRESS[w.progress].tone}>{PROGRESS[w.progress].label}</Badge>
+                </p>
+                {w.progress !== 'done' && w.progress !== 'cancelled' && <p class="muted">Planned for {formatDate(w.dueAt)}</p>}
+                {w.delivered && (
+                  <div class="delivery">
+                    <p class="muted">Delivered:</p>
+                    <p class="prewrap">{w.delivered.summary}</p>
+                    <LinkList links={w.delivered.links} />
+                  </div>
+                )}
+              </li>
+            ))}
+          </ul>
+          {v.plan && (
+            <p class="plan-summary">
+              Agreed total <strong>{formatMoney(v.plan.total, v.plan.currency)}</strong>
+              {v.plan.prepaymentPercent > 0 && <> · prepayment {v.plan.prepaymentPercent}%</>} · {v.plan.includedRevisionRounds}{' '}
+              {v.plan.includedRevisionRounds === 1 ? 'round' : 'rounds'} of changes included
+            </p>
+          )}
+        </Section>
+      )}
+
+      {v.invoices.length > 0 && (
+        <Section title="Invoices" id="invoices">
+          <div class="table-wrap">
+            <table>
+              <caption class="visually-hidden">Your invoices</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Invoice</th>
+                  <th scope="col" class="num">Amount</th>
+                  <th scope="col">Due</th>
+                  <th scope="col">Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {v.invoices.map((i) => (
+                  <tr key={i.number}>
+                    <th scope="row" class="nowrap">
+                      {i.href ? (
+                        <a href={i.href} target="_blank" rel="noopener">
+                          {DOCUMENT[i.kind === 'credit_note' ? 'credit_note' : `${i.kind}_invoice`] ?? 'Invoice'} {i.number}
+                        </a>
+                      ) : (
+                        i.number
+                      )}
+                    </th>
+                    <td class="num">{formatMoney(i.amount, i.currency)}</td>
+                    <td>{formatDate(i.dueAt)}</td>
+                    <td>{invoiceState(i)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </Section>
+      )}
+
+      <Section title="Documents" id="documents">
+        {v.documents.length === 0 ? (
+          <p class="muted">No documents yet: the contract comes once the plan is agreed.</p>
+        ) : (
+          <ul class="documents">
+            {v.documents.map((d) => (
+              <li key={d.href}>
+                <a href={d.href} target="_blank" rel="noopener">
+                  {DOCUMENT[d.kind] ?? d.kind}
+                  {d.number ? ` ${d.number}` : ''} (PDF)
+                </a>{' '}
+                <span class="muted">{formatDate(d.createdAt)}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Section>
+    </>
+  );
+}
+
+function invoiceState(i: View['invoices'][number]) {
+  if (i.status === 'void') return <Badge tone="neutral">Cancelled</Badge>;
+  if (i.kind === 'credit_note') {
+    return i.status === 'open' ? <Badge tone="info">{formatMoney(i.stillOwed, i.currency)} to be refunded to you</Badge> : <Badge tone="good">Refunded</Badge>;
+  }
+  if (i.status === 'paid') return <Badge tone="good">Paid</Badge>;
+  const late = Date.parse(i.dueAt) < Date.now();
+  return <Badge tone={late ? 'bad' : 'info'}>{`${formatMoney(i.stillOwed, i.currency)} to pay${late ? ' — past due' : ''}`}</Badge>;
+}
