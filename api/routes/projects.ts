@@ -281,7 +281,9 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
     );
     if (person.role === 'leadership') return { stored };
     if (person.role === 'manager' && known.managerId === person.id) return { stored };
-    throw forbidden(`Project ${projectId} is managed by someone else; managers act on their own projects.`);
+    // Named, so a manager whose project was handed over knows whom to ask.
+    const who = deps.people.get(known.managerId)?.name;
+    throw forbidden(`Project ${projectId} is managed by someone else${who ? ` (${who})` : ''}; managers act on their own projects.`);
   }
 
   /** The status right after a start: the first workflow task may not have run yet. */

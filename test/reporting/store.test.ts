@@ -223,6 +223,17 @@ describe('publish', () => {
   });
 });
 
+describe('shared secrets', () => {
+  test('made once by whichever process asks first: every caller, at the same moment or later, gets that one value', async () => {
+    let made = 0;
+    const make = () => `secret-${++made}`;
+    const values = await Promise.all([t.store.sharedSecret('test-secret', make), t.store.sharedSecret('test-secret', make), t.store.sharedSecret('test-secret', make)]);
+    expect(new Set(values).size).toBe(1);
+    expect(await t.store.sharedSecret('test-secret', () => 'another')).toBe(values[0]);
+    expect(await t.store.sharedSecret('other-secret', () => 'another')).toBe('another');
+  });
+});
+
 describe('a handover', () => {
   test('a project handed to another manager takes its tasks along in lists and copies, ended ones too; an older snapshot of the project moves nothing back', async () => {
     const T0 = '2026-01-05T09:00:00.000Z';

@@ -69,7 +69,11 @@ export const DEPARTMENT_LABEL: Record<Department, string> = {
 };
 
 /** Event names of timelines and histories ("plan_submitted") as words. */
+/** Events whose name is not the portal's word for them (approvals say "send back"). */
+const EVENT_WORDS: Record<string, string> = { plan_rejected: 'Plan sent back' };
+
 export const eventLabel = (event: string): string => {
+  if (EVENT_WORDS[event]) return EVENT_WORDS[event];
   const words = event.replace(/_/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
 };
@@ -283,15 +287,26 @@ export function typedHours(typed: string, field: string): number {
  * Dates that cannot be read are left out.
  */
 export function againstClientDate(dueDates: string[], clientDate: string): { lastDueAt?: string; lateByMs: number } {
-  const client = Date.parse(clientDate);
+  const client = endOfClientDay(clientDate);
   const readable = dueDates.filter((d) => !Number.isNaN(Date.parse(d)));
   if (readable.length === 0 || Number.isNaN(client)) return { lateByMs: 0 };
   const lastDueAt = readable.reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a));
   return { lastDueAt, lateByMs: Math.max(0, Date.parse(lastDueAt) - client) };
 }
 
-/** Whether a task is due after the client's date. */
-export const dueAfterClientDate = (dueAt: string, clientDate: string): boolean => Date.parse(dueAt) > Date.parse(clientDate);
+/**
+ * The client wants the work "by" a day (the new-project form asks for a date): anything due on
+ * that day, in the reader's zone, is in time.
+ */
+function endOfClientDay(clientDate: string): number {
+  const d = new Date(clientDate);
+  if (Number.isNaN(d.getTime())) return Number.NaN;
+  d.setHours(23, 59, 59, 999);
+  return d.getTime();
+}
+
+/** Whether a task is due after the client's date (after the end of that day). */
+export const dueAfterClientDate = (dueAt: string, clientDate: string): boolean => Date.parse(dueAt) > endOfClientDay(clientDate);
 
 /** "3 days", "5 hours": how late, in words. */
 export function lateInWords(ms: number): string {

@@ -282,7 +282,7 @@ function Editor({ project }: { project: ProjectStatus }) {
                   value={r.dueAt}
                   onValue={(v) => update(r.uid, { dueAt: v })}
                   error={err(f('dueAt'))}
-                  hint={dueIso(r) && dueAfterClientDate(dueIso(r), clientDate) ? `After the client’s date (${formatDate(clientDate)})` : undefined}
+                  hint={dueIso(r) && dueAfterClientDate(dueIso(r), clientDate) ? <strong class="over">After the client’s date ({formatDate(clientDate)})</strong> : undefined}
                 />
                 <Input
                   id={id(f('price'))}

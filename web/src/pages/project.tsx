@@ -867,10 +867,16 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
         }),
       ),
     (next) => {
+      // The same payment again (a bank statement read twice) changes nothing; say so.
+      const paymentsBefore = invoice?.payments.length ?? 0;
       onChange(next);
       setReference('');
       // What is still open on that invoice now, ready for the next part-payment.
       const after = next.invoices.find((i) => i.number === invoiceNumber);
+      if (after && after.payments.length === paymentsBefore) {
+        flash(`Already recorded on ${invoiceNumber}: that ${invoice?.kind === 'credit_note' ? 'refund' : 'payment'} (same reference, amount and date) is there once; nothing changed.`);
+        return;
+      }
       if (after) setAmount(String(stillOwed(after)));
       setTypedByHand(false);
       // Paid in full here: the form goes on to the next open one without saying it was settled elsewhere.
@@ -981,7 +987,7 @@ function HandOver({ project: p, onChange }: { project: ProjectStatus; onChange: 
       flash(`Handed over to ${name(next.managerId)}.`);
       // A manager who handed their own project over may no longer open it: back to their portfolio.
       if (me.person.role === 'manager') {
-        navigate('/', { force: true });
+        navigate('/projects', { force: true });
         return;
       }
       onChange(next);
@@ -1000,8 +1006,9 @@ function HandOver({ project: p, onChange }: { project: ProjectStatus; onChange: 
         noValidate
       >
         <p>
-          {name(p.managerId)} manages this project now. The new manager reviews its work, records the client's answers and is chased for what is late;
-          both of you are told.
+          {p.managerId === me.person.id ? 'You manage this project now.' : `${name(p.managerId)} manages this project now.`} The new manager reviews its
+          work, records the client's answers and is chased for what is late. {p.managerId === me.person.id ? 'You' : name(p.managerId)}, the new manager
+          and the client are told by e-mail.
         </p>
         <ProblemBox error={handOver.error && !handOver.error.at('toManagerId') && !handOver.error.at('note') ? handOver.error : undefined} />
         <Select

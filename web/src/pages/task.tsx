@@ -15,7 +15,8 @@ export function TaskPage({ params }: { params: Record<string, string> }) {
   const taskId = params.taskId;
   const task = useResource(() => ok(api.GET('/api/tasks/{taskId}', { params: { path: { taskId } } })), [taskId], 4_000);
 
-  if (!task.data) {
+  // Refused now (its project handed to another manager since it was opened): the refusal, not a stale page.
+  if (!task.data || task.error?.status === 403) {
     return (
       <>
         <PageHeader title="Task" />
@@ -371,7 +372,7 @@ function BuildsOn({ task }: { task: Task }) {
           {c.buildsOn.map((b) => (
             <li key={b.taskId}>
               <h3>
-                {b.why === 'revised' ? 'Reworks' : 'Waits for'} “{b.title}” <span class="muted">({DEPARTMENT_LABEL[b.department]})</span>
+                {b.why === 'revised' ? 'Reworks' : b.status === 'accepted' ? 'Builds on' : 'Waits for'} “{b.title}” <span class="muted">({DEPARTMENT_LABEL[b.department]})</span>
               </h3>
               {b.accepted ? (
                 <>
