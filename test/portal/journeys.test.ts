@@ -303,7 +303,7 @@ step('a copywriter claims the copy once design is accepted, delivers, and the ma
   // The copy is written for the accepted design: its delivery is on the copy's page, though the
   // copywriter may not open the design task itself; so is the client's request.
   const buildsOn = page.locator('#builds-on');
-  await buildsOn.getByText('Waits for “Home page design”').waitFor({ timeout: 15_000 });
+  await buildsOn.getByText('Builds on “Home page design”').waitFor({ timeout: 15_000 }); // accepted by now
   expect(await buildsOn.locator('blockquote').textContent()).toBe('Warmer mock-ups.');
   expect(await buildsOn.textContent()).toContain('New site design and the copy for it.');
   await shoot(page, '08b-task-builds-on');

@@ -14,6 +14,7 @@ import { OverdueKey, AssigneeIdKey, ManagerIdKey, TaskStatusKey } from '../../wo
 import {
   claimTaskUpdate,
   moveDueDateUpdate,
+  REPORT_AT_MOST_MS,
   reassignTaskUpdate,
   releaseTaskUpdate,
   reviewTaskUpdate,
@@ -142,8 +143,22 @@ test.concurrent('actions back to back: the task reports, publishes and mails onc
     while (previous >= 0 && !actionOf(batches[previous])) previous -= 1;
     return batches.slice(previous + 1, at + 1).some((b) => b.some((e) => e.timerFiredEventAttributes));
   };
+  // ...or unless actions had kept coming for REPORT_AT_MOST_MS since the first one left unreported
+  // (on a loaded machine four quick actions can take that long): then the process lets go at once.
+  const eventMs = (e: (typeof events)[number]) => Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+  const heldTooLong = new Set<(typeof events)>();
+  let heldSince: number | undefined;
+  for (const batch of batches) {
+    const accepted = batch.find((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+    if (accepted) {
+      heldSince ??= eventMs(accepted);
+      // A margin for the workflow task's own clock (it starts a little after the update is accepted).
+      if (eventMs(accepted) - heldSince >= REPORT_AT_MOST_MS - 100) heldTooLong.add(batch);
+    }
+    if (reports(batch).length > 0) heldSince = undefined;
+  }
   for (const batch of actionBatches.slice(0, -1)) {
-    if (quietPassedBefore(batch)) continue;
+    if (heldTooLong.has(batch) || quietPassedBefore(batch)) continue;
     expect({ action: actionOf(batch)?.name, reports: reports(batch) }).toEqual({ action: actionOf(batch)?.name, reports: [] });
   }
   // Most actions came within the quiet moment of the one before (this check is about them).
