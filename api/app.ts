@@ -15,7 +15,7 @@ import type { PeopleDirectory } from '../common/people';
 import type { DocumentStore } from '../activities/documents/store';
 import type { Page, ReportingStore } from '../activities/reporting/store';
 import { authenticate, csrfGuard } from './auth';
-import { ApiProblem, problemHandler, ProblemType, routeNotFound, unauthenticated } from './errors';
+import { ApiProblem, loggableUrl, problemHandler, ProblemType, routeNotFound, unauthenticated } from './errors';
 import { createHttpMetrics, routeLabel, type HttpMetrics } from './metrics';
 import { buildOpenApiDocument, OPERATIONS } from './openapi';
 import { createPortalRouter } from './portal';
@@ -105,7 +105,7 @@ function requestLog(logger: Logger): RequestHandler {
         requestId: req.requestId,
         method: req.method,
         route,
-        url: req.originalUrl,
+        url: loggableUrl(req.originalUrl),
         status: res.statusCode,
         durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10,
         personId: req.person?.id,

@@ -247,6 +247,9 @@ function fromReportingStore(err: Error): ApiProblem | undefined {
   );
 }
 
+/** A request's URL for the logs: the key of a client's link (`key=`) opens their project, so it never is written down. */
+export const loggableUrl = (url: string): string => url.replace(/([?&]key=)[^&#]*/gi, '$1[redacted]');
+
 /** The one error middleware: every failure leaves as problem+json. */
 export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
@@ -254,7 +257,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     if (err instanceof ApiProblem) problem = err;
     else if (err instanceof Error) problem = fromBodyParser(err as BodyParserError) ?? fromReportingStore(err);
     if (!problem) {
-      logger.error({ err, requestId: req.requestId, method: req.method, url: req.originalUrl }, 'unhandled error');
+      logger.error({ err, requestId: req.requestId, method: req.method, url: loggableUrl(req.originalUrl) }, 'unhandled error');
       problem = new ApiProblem({
         type: ProblemType.internal,
         title: 'Internal server error',

@@ -286,7 +286,7 @@ export const clientLinkSchema = z
   .object({ url: z.string().meta({ description: 'The link to send the client: anyone who has it sees the project as the client does.' }) })
   .meta({ id: 'ClientLink' });
 
-export const clientKeyQuerySchema = z.object({ key: z.string().min(1).max(100) }).strict();
+export const clientKeyQuerySchema = z.object({ key: z.string().regex(/^[A-Za-z0-9_-]{32}$/, 'not the key of a client\u2019s link') }).strict();
 
 const projectRefSchema = z.object({
   projectId: z.string(),

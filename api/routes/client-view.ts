@@ -41,6 +41,17 @@ const PROGRESS: Record<TaskStatus, ClientProjectView['work'][number]['progress']
   cancelled: 'cancelled',
 };
 
+/**
+ * By when the client is asked to answer: the end of the first window of the review (what the
+ * delivery mail said). Not once it has passed (the agency reminds and waits a second window), nor
+ * while a complaint of theirs is open (the clock waits for its resolution).
+ */
+function respondBy(p: ProjectStatus): string | undefined {
+  if (p.stage !== 'client_review' || !p.stageEnteredAt || p.complaints.some((c) => !c.resolvedAt)) return undefined;
+  const at = Date.parse(p.stageEnteredAt) + p.policy.acceptanceWindowMs;
+  return at > Date.now() ? new Date(at).toISOString() : undefined;
+}
+
 export function createClientViewRouter(deps: AppDeps, links: ClientLinks): Router {
   const router = Router();
   const base = deps.config.publicBaseUrl;
@@ -64,6 +75,7 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks): Route
     if (person.role === 'manager' && stored.value.managerId !== person.id) {
       throw forbidden(`Project ${projectId} is managed by someone else; managers send their own clients' links.`);
     }
+    res.setHeader('Cache-Control', 'private, no-store');
     res.json({ url: `${base}/client/${encodeURIComponent(projectId)}?key=${await links.keyFor(projectId)}` });
   });
 
@@ -72,7 +84,8 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks): Route
     const documentHref = (documentId: string) => `/api/client/projects/${encodeURIComponent(p.projectId)}/documents/${encodeURIComponent(documentId)}?key=${key}`;
     const manager = deps.people.get(p.managerId);
     const approved = p.plans.find((v) => v.version === p.approvedPlanVersion);
-    const showDeliveries = DELIVERED_STAGES.has(p.stage);
+    // Also while a revision round is worked on (back in production): the work the client asked to change.
+    const showDeliveries = DELIVERED_STAGES.has(p.stage) || p.revisions.length > 0;
     const accepted = showDeliveries ? p.tasks.filter((t) => t.status === 'accepted').slice(0, MAX_DELIVERIES) : [];
     const deliveries = new Map(
       await Promise.all(
@@ -105,8 +118,7 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks): Route
           ...(delivered && { delivered }),
         };
       }),
-      ...(p.stage === 'client_review' &&
-        p.stageEnteredAt && { respondBy: new Date(Date.parse(p.stageEnteredAt) + p.policy.acceptanceWindowMs).toISOString() }),
+      ...(respondBy(p) && { respondBy: respondBy(p) }),
       invoices: p.invoices.map((i) => ({
         number: i.number,
         kind: i.kind,

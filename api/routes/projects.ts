@@ -268,8 +268,9 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
 
   /**
    * The project, if the caller may see it: leadership any, a manager only their own. Its manager
-   * never changes: it comes from the store's copy, or for a project just created from its start
-   * event, so no read or action waits behind a busy worker to learn it (`storedOrAtStart`).
+   * (changed only by a handover, whose answer the store has at once) comes from the store's copy,
+   * or for a project just created from its start event, so no read or action waits behind a busy
+   * worker to learn it (`storedOrAtStart`).
    */
   async function accessibleProject(req: Request, projectId: string, options: { memory: MemoryUse } = { memory: 'none' }): Promise<{ stored?: Stored<ProjectStatus> }> {
     const person = caller(req);

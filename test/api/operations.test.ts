@@ -167,6 +167,30 @@ describe('metrics, request ids, headers', () => {
     }
   });
 
+  test('the key of a client\u2019s link never reaches the log: request lines show it redacted', async () => {
+    const { lines, logger } = capturedLogger();
+    const withLog = await startApiHarness({ logger });
+    try {
+      const created = await withLog.http().post('/api/projects').set(withLog.auth('manager')).send(projectRequest()).expect(201);
+      const projectId = created.body.projectId as string;
+      const url = await eventually(
+        async () => {
+          const res = await withLog.http().get(`/api/projects/${projectId}/client-link`).set(withLog.auth('manager'));
+          return res.status === 200 ? new URL(res.body.url as string) : undefined;
+        },
+        { what: 'the client link' },
+      );
+      const key = url.searchParams.get('key')!;
+      await withLog.http().get(`/api/client/projects/${projectId}`).query({ key }).expect(200);
+      await withLog.http().get(`/api/client/projects/${projectId}/documents/nope`).query({ key }).expect(404);
+      const logged = JSON.stringify(lines);
+      expect(logged).not.toContain(key);
+      expect(lines.some((l) => String(l.url).startsWith(`/api/client/projects/${projectId}?key=[redacted]`))).toBe(true);
+    } finally {
+      await withLog.close();
+    }
+  });
+
   test('security headers are set; CORS is off unless origins are configured', async () => {
     const res = await h.http().get('/healthz').set('Origin', 'https://portal.example').expect(200);
     expect(res.headers['x-content-type-options']).toBe('nosniff');

@@ -289,9 +289,9 @@ export function typedHours(typed: string, field: string): number {
 export function againstClientDate(dueDates: string[], clientDate: string): { lastDueAt?: string; lateByMs: number } {
   const client = endOfClientDay(clientDate);
   const readable = dueDates.filter((d) => !Number.isNaN(Date.parse(d)));
-  if (readable.length === 0 || Number.isNaN(client)) return { lateByMs: 0 };
+  if (readable.length === 0) return { lateByMs: 0 };
   const lastDueAt = readable.reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a));
-  return { lastDueAt, lateByMs: Math.max(0, Date.parse(lastDueAt) - client) };
+  return { lastDueAt, lateByMs: Number.isNaN(client) ? 0 : Math.max(0, Date.parse(lastDueAt) - client) };
 }
 
 /**
@@ -310,8 +310,8 @@ export const dueAfterClientDate = (dueAt: string, clientDate: string): boolean =
 
 /** "3 days", "5 hours": how late, in words. */
 export function lateInWords(ms: number): string {
-  const days = Math.round(ms / 86_400_000);
-  if (ms >= 86_400_000) return `${days} ${days === 1 ? 'day' : 'days'}`;
   const hours = Math.max(1, Math.ceil(ms / 3_600_000));
-  return `${hours} ${hours === 1 ? 'hour' : 'hours'}`;
+  if (hours < 24) return `${hours} ${hours === 1 ? 'hour' : 'hours'}`;
+  const days = Math.max(1, Math.round(ms / 86_400_000));
+  return `${days} ${days === 1 ? 'day' : 'days'}`;
 }

@@ -74,7 +74,12 @@ export function match(pattern: string, path: string): Record<string, string> | u
   for (let i = 0; i < want.length; i++) {
     if (want[i].startsWith(':')) {
       if (!got[i]) return undefined;
-      params[want[i].slice(1)] = decodeURIComponent(got[i]);
+      // A malformed escape (`%E0`) matches nothing rather than breaking the page.
+      try {
+        params[want[i].slice(1)] = decodeURIComponent(got[i]);
+      } catch {
+        return undefined;
+      }
     } else if (want[i] !== got[i]) {
       return undefined;
     }

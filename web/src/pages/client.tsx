@@ -129,7 +129,13 @@ function ClientView({ view: v }: { view: View }) {
                 <p>
                   <strong>{w.title}</strong> <span class="muted">{DEPARTMENT_LABEL[w.department]}</span> <Badge tone={PROGRESS[w.progress].tone}>{PROGRESS[w.progress].label}</Badge>
                 </p>
-                {w.progress !== 'done' && w.progress !== 'cancelled' && <p class="muted">Planned for {formatDate(w.dueAt)}</p>}
+                {w.progress !== 'done' && w.progress !== 'cancelled' && (
+                  <p class="muted">
+                    {Date.parse(w.dueAt) < Date.now()
+                      ? `Was planned for ${formatDate(w.dueAt)}: it is running late, and your account manager will tell you when to expect it.`
+                      : `Planned for ${formatDate(w.dueAt)}`}
+                  </p>
+                )}
                 {w.delivered && (
                   <div class="delivery">
                     <p class="muted">Delivered:</p>
