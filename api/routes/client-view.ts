@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { Router, type Request } from 'express';
 import type { DocumentKind, ProjectStatus } from '../../workflows/project/contract';
 import { owedAmount } from '../../workflows/project/state';
+import { DOCUMENT_KINDS } from '../../workflows/vocabulary';
 import type { TaskStatus } from '../../workflows/task/contract';
 import type { AppDeps } from '../app';
 import { allow, caller } from '../auth';
@@ -18,15 +19,8 @@ import { forbidden, notFound } from '../errors';
 import { clientKeyQuerySchema, type ClientProjectView } from '../schemas';
 import { parseQuery, projectIdParam } from '../validation';
 
-/** The documents a client gets: the final report is management's. */
-const FOR_THE_CLIENT: ReadonlySet<DocumentKind> = new Set<DocumentKind>([
-  'contract',
-  'prepayment_invoice',
-  'final_invoice',
-  'cancellation_invoice',
-  'credit_note',
-  'acceptance_act',
-]);
+/** The documents a client gets: every kind but the final report, which is management's. */
+const FOR_THE_CLIENT: ReadonlySet<DocumentKind> = new Set(DOCUMENT_KINDS.filter((kind) => kind !== 'final_report'));
 /** Deliveries are shown once the work is with the client. */
 const DELIVERED_STAGES = new Set<ProjectStatus['stage']>(['client_review', 'invoicing', 'closing', 'completed']);
 /** At most this many deliveries are read per view (one store read each). */
