@@ -11,6 +11,7 @@ import { PeopleDirectory } from '../common/people';
 import type { ProjectActivities } from './contract';
 import { createDocumentActivities } from './documents';
 import { agencyDetailsFromConfig, type AgencyDetails } from './documents/pdf';
+import { ClientLinks, type ClientLinkStore } from '../common/client-links';
 import { createDocumentStoreFromConfig, type DocumentStore } from './documents/store';
 import { createInvoiceNumberActivities } from './invoice-numbers';
 import { createMailerFromConfig, type Mailer } from './mail/mailer';
@@ -35,6 +36,8 @@ export interface ActivityDeps {
   agency: AgencyDetails;
   /** The portal's address: staff notices link to `${publicBaseUrl}/tasks/<id>`, `/projects/<id>`, `/approvals`. */
   publicBaseUrl: string;
+  /** The client's links to their project's page, which client notices carry (none when absent). */
+  clientLinks?: Pick<ClientLinks, 'current'>;
   escalationEmail?: string;
   invoiceNumberWorkflowIdPrefix?: string;
 }
@@ -50,7 +53,7 @@ export function createActivities(deps: ActivityDeps): ProjectActivities {
 
 export async function createActivityDepsFromConfig(
   config: Config,
-  base: { client: Client; logger: Logger; reporting: Pick<ReportingStore, 'publish' | 'sentMail'> },
+  base: { client: Client; logger: Logger; reporting: Pick<ReportingStore, 'publish' | 'sentMail'> & ClientLinkStore },
 ): Promise<ActivityDeps> {
   // Unwritable directories fail the start, not the first invoice hours later.
   await fs.promises.mkdir(config.documentsDir, { recursive: true });
@@ -64,6 +67,8 @@ export async function createActivityDepsFromConfig(
     people: PeopleDirectory.fromFile(config.peopleFile),
     agency: agencyDetailsFromConfig(config),
     publicBaseUrl: config.publicBaseUrl,
+    // The same links the API opens (one secret in the reporting store): client mails carry them.
+    clientLinks: new ClientLinks(base.reporting, config.publicBaseUrl),
     escalationEmail: config.ESCALATION_EMAIL,
   };
 }

@@ -21,6 +21,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { asyncLocalStorage } from '@temporalio/activity';
+import type { ClientLinks } from '../common/client-links';
 import type { Logger } from '../common/logger';
 import type { PeopleDirectory } from '../common/people';
 import { ErrorType, businessFailure } from '../workflows/errors';
@@ -40,6 +41,8 @@ export interface NotificationActivityDeps {
   publicBaseUrl: string;
   /** ESCALATION_EMAIL; when unset, escalations go to everyone in leadership. */
   escalationEmail?: string;
+  /** The client's link to their project's page, which client notices carry (none when absent). */
+  clientLinks?: Pick<ClientLinks, 'current'>;
   /** Where the invoices and credit notes attached to client notices are read from. */
   store: Pick<DocumentStore, 'get' | 'read'>;
 }
@@ -82,7 +85,13 @@ export function createNotificationActivities(deps: NotificationActivityDeps): Pi
         return { sent: 0, recipients: [], duplicate: false };
       }
 
-      const context = { publicBaseUrl: deps.publicBaseUrl, personName: (id: string) => deps.people.get(id)?.name, personEmail: (id: string) => deps.people.get(id)?.email };
+      const clientPageUrl = recipients.some((r) => r.audience === 'client') ? await clientPage(input, deps, log) : undefined;
+      const context = {
+        publicBaseUrl: deps.publicBaseUrl,
+        personName: (id: string) => deps.people.get(id)?.name,
+        personEmail: (id: string) => deps.people.get(id)?.email,
+        ...(clientPageUrl && { clientPageUrl }),
+      };
       const renderings = new Map<Audience, RenderedNotification>();
       const rendered = (audience: Audience): RenderedNotification => {
         let r = renderings.get(audience);
@@ -226,4 +235,18 @@ function resolveRecipients(spec: RecipientSpec, deps: NotificationActivityDeps, 
     else for (const p of deps.people.withRole('leadership')) add(p.email, 'staff', p.name);
   }
   return [...found.values()];
+}
+
+/**
+ * The project's page for its client, for the client's copy of a notice. A store that cannot answer
+ * now costs the link, not the mail: the notice says all the client must know without it.
+ */
+async function clientPage(input: NotifyInput, deps: NotificationActivityDeps, log: Logger): Promise<string | undefined> {
+  if (!deps.clientLinks || !input.projectId) return undefined;
+  try {
+    return (await deps.clientLinks.current(input.projectId)).url;
+  } catch (err) {
+    log.warn({ err }, "the client's link could not be read; the client's mail goes without it");
+    return undefined;
+  }
 }

@@ -24,7 +24,7 @@ import { createDocumentsRouter } from './routes/documents';
 import { createHealthRouter } from './routes/health';
 import { createPeopleRouter } from './routes/people';
 import { createClientViewRouter } from './routes/client-view';
-import { ClientLinks } from './client-links';
+import { ClientLinks } from '../common/client-links';
 import { CopiesInMemory } from './copies-in-memory';
 import { ListsInMemory } from './lists-in-memory';
 import { SeenVersions } from './snapshot-reads';
@@ -257,7 +257,7 @@ export function createApp(deps: AppDeps): Express & { locals: AppExtras } {
   app.use(createTasksRouter(deps, copies, projectsAnswered, lists));
   app.use(createDocumentsRouter(deps));
   // The client's link to their project (no account: the link's key opens that one project).
-  app.use(createClientViewRouter(deps, new ClientLinks(deps.reporting)));
+  app.use(createClientViewRouter(deps, new ClientLinks(deps.reporting, deps.config.publicBaseUrl ?? '')));
   app.use(createReportsRouter(deps));
 
   // The portal: its assets, and index.html for the pages a browser opens.

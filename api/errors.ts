@@ -8,6 +8,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { ZodError } from 'zod';
 import type { Logger } from '../common/logger';
+import { withoutLinkKeys } from '../common/client-links';
 import { ReportingInputError } from '../activities/reporting/store';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -22,6 +23,7 @@ export const ProblemType = {
   notFound: 'urn:agencyflow:problem:not-found',
   wrongStage: 'urn:agencyflow:problem:wrong-stage',
   stalePlanVersion: 'urn:agencyflow:problem:stale-plan-version',
+  staleClientLink: 'urn:agencyflow:problem:stale-client-link',
   alreadyDone: 'urn:agencyflow:problem:already-done',
   taskAlreadyClaimed: 'urn:agencyflow:problem:task-already-claimed',
   overpayment: 'urn:agencyflow:problem:overpayment',
@@ -248,7 +250,7 @@ function fromReportingStore(err: Error): ApiProblem | undefined {
 }
 
 /** A request's URL for the logs: the key of a client's link (`key=`) opens their project, so it never is written down. */
-export const loggableUrl = (url: string): string => url.replace(/([?&]key=)[^&#]*/gi, '$1[redacted]');
+export const loggableUrl = (url: string): string => withoutLinkKeys(url);
 
 /** The one error middleware: every failure leaves as problem+json. */
 export function problemHandler(logger: Logger): ErrorRequestHandler {

@@ -24,6 +24,7 @@ import {
 } from '../workflows/task/schemas';
 import {
   clientKeyQuerySchema,
+  clientLinkRenewalSchema,
   clientLinkSchema,
   clientListQuerySchema,
   clientListSchema,
@@ -380,6 +381,19 @@ export const OPERATIONS: Operation[] = [
     params: projectId,
     success: { status: 200, description: 'The link.', schema: clientLinkSchema },
     errors: [404],
+  },
+  {
+    method: 'post',
+    path: '/api/projects/{id}/client-link',
+    operationId: 'renewClientLink',
+    tag: 'client',
+    summary: 'A new link for the client, when the old one reached someone it should not: the old link stops opening at once and mails to the client carry the new one (its manager or leadership). Retried with the same `replaces`, the same link answers; 409 when the link was renewed further since',
+    roles: ['manager', 'leadership'],
+    params: projectId,
+    body: clientLinkRenewalSchema,
+    bodyRequired: true,
+    success: { status: 200, description: 'The new link.', schema: clientLinkSchema },
+    errors: [400, 404, 409, 413, 415],
   },
   {
     method: 'get',

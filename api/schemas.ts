@@ -283,8 +283,22 @@ export const clientProjectViewSchema = z
 export type ClientProjectView = z.infer<typeof clientProjectViewSchema>;
 
 export const clientLinkSchema = z
-  .object({ url: z.string().meta({ description: 'The link to send the client: anyone who has it sees the project as the client does.' }) })
+  .object({
+    url: z.string().meta({ description: 'The link to send the client: anyone who has it sees the project as the client does. Every mail to the client carries it.' }),
+    generation: z.number().int().min(0).meta({ description: 'Which link of the project this is (0 until it is first renewed); a renewal names it.' }),
+  })
   .meta({ id: 'ClientLink' });
+
+export const clientLinkRenewalSchema = z
+  .object({
+    replaces: z
+      .number({ error: 'the generation of the link to replace, a whole number' })
+      .int('the generation of the link to replace, a whole number')
+      .min(0, 'the generation of the link to replace, a whole number')
+      .meta({ description: 'The `generation` of the link being replaced, as the link was read: sent again (a retry), the same new link answers.' }),
+  })
+  .strict()
+  .meta({ id: 'ClientLinkRenewal' });
 
 export const clientKeyQuerySchema = z.object({ key: z.string().regex(/^[A-Za-z0-9_-]{32}$/, 'not the key of a client\u2019s link') }).strict();
 

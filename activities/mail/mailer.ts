@@ -5,6 +5,7 @@
  */
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Config } from '../../common/config';
+import { withoutLinkKeys } from '../../common/client-links';
 import type { Logger } from '../../common/logger';
 
 export interface MailAddress {
@@ -108,7 +109,8 @@ export class LogMailer implements Mailer {
         taskId: mail.taskId,
         messageId: mail.messageId,
         ...(mail.replyTo && { replyTo: mail.replyTo.address }),
-        text: mail.text,
+        // A client's mail carries the link to their project's page: its key stays out of the log.
+        text: withoutLinkKeys(mail.text),
         ...(mail.attachments && { attachments: mail.attachments.map((a) => ({ fileName: a.fileName, contentType: a.contentType, size: a.content.length })) }),
       },
       'mail (no SMTP configured)',

@@ -4,9 +4,11 @@
  *
  * - **Staff** (department staff, managers, leadership) read what happened and get the link to
  *   the portal page where they act on it.
- * - **Clients** have no portal account, so they get no link at all: each client notice says what
- *   to do instead (pay quoting the invoice number, reply to this e-mail), and names the account
- *   manager a reply reaches. The mail's Reply-To is that manager (see notifications.ts).
+ * - **Clients** have no portal account: each client notice says what to do (pay quoting the
+ *   invoice number, reply to this e-mail) and names the account manager a reply reaches (the
+ *   mail's Reply-To, see notifications.ts). It ends with the link to their project's page (where
+ *   the work stands, invoices, documents) when the worker could read it: everything the client
+ *   must know is in the mail without it.
  *
  * Templates print what `data` carries and degrade to neutral words when a value is missing, so a
  * workflow that omits a field still sends a readable mail instead of "undefined".
@@ -21,7 +23,7 @@ export type Audience = 'staff' | 'client';
 export interface RenderedNotification {
   subject: string;
   text: string;
-  /** The portal page the reader acts on; empty for clients. */
+  /** The portal page the reader acts on; for clients, their project's page (empty without one). */
   link: string;
 }
 
@@ -32,6 +34,8 @@ export interface TemplateContext {
   personName?: (personId: string) => string | undefined;
   /** A person's e-mail: the account manager a client's reply reaches. */
   personEmail?: (personId: string) => string | undefined;
+  /** The client's link to their project's page (common/client-links.ts), for client notices. */
+  clientPageUrl?: string;
 }
 
 /** Read access to `data` with the fallbacks every template uses. */
@@ -134,7 +138,7 @@ interface TemplateDefinition {
   link: LinkTarget;
   /** What people of the agency read (with the portal link). */
   staff: Template;
-  /** What the client reads: what to do and whom to answer, no link. Staff-only notices have none. */
+  /** What the client reads: what to do and whom to answer (their page's link is added). Staff-only notices have none. */
   client?: Template;
 }
 
@@ -580,9 +584,10 @@ export function renderNotification(
   if (!definition) throw new Error(`unknown notification template "${input.template}"`);
   const values = new Values(input.data ?? {}, ctx);
   if (audience === 'client') {
-    // A staff-only notice never goes to a client; if one is addressed so, it still carries no link.
+    // A staff-only notice never goes to a client; if one is addressed so, it still carries no portal link.
     const { subject, lines } = (definition.client ?? definition.staff)(values);
-    return { subject, text: [...lines, ''].join('\n'), link: '' };
+    const link = ctx.clientPageUrl ?? '';
+    return { subject, text: [...lines, ...(link ? ['', `Where your project stands, with its invoices and documents: ${link}`] : []), ''].join('\n'), link };
   }
   const { subject, lines } = definition.staff(values);
   const link = portalLink(definition.link, input, ctx.publicBaseUrl);

@@ -212,6 +212,19 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 9,
+    name: 'client link generations',
+    up: (s) => [
+      // A project's client link is renewed (the old one stops opening) by moving its generation on;
+      // a project without a row is at generation 0, the link every project had before.
+      sql`CREATE TABLE ${s}.client_links (
+        project_id text PRIMARY KEY,
+        generation integer NOT NULL CHECK (generation > 0),
+        renewed_at timestamptz NOT NULL DEFAULT now()
+      )`,
+    ],
+  },
 ];
 
 /** Advisory lock key for a schema: per schema, so isolated test stores never wait on each other. */

@@ -390,6 +390,29 @@ export class ReportingStore {
     return again.value;
   }
 
+  /** Which generation of its client link a project is at: 0 until the link is first renewed. */
+  async clientLinkGeneration(projectId: string): Promise<number> {
+    const rows = await this.db.rows<{ generation: number }>(sql`SELECT generation FROM ${this.s}.client_links WHERE project_id = ${projectId}`);
+    return rows[0]?.generation ?? 0;
+  }
+
+  /**
+   * Moves a project's client link from generation `from` to the next, only if it is still at
+   * `from` (two people renewing at once, or one request retried, renew it once). Returns the
+   * generation the project is at afterwards: `from + 1` when this call or an equal one moved it.
+   */
+  async renewClientLink(projectId: string, from: number): Promise<number> {
+    if (from === 0) {
+      const made = await this.db.rows<{ generation: number }>(sql`
+        INSERT INTO ${this.s}.client_links (project_id, generation) VALUES (${projectId}, 1) ON CONFLICT (project_id) DO NOTHING RETURNING generation`);
+      return made[0]?.generation ?? this.clientLinkGeneration(projectId);
+    }
+    const moved = await this.db.rows<{ generation: number }>(sql`
+      UPDATE ${this.s}.client_links SET generation = ${from + 1}, renewed_at = now()
+      WHERE project_id = ${projectId} AND generation = ${from} RETURNING generation`);
+    return moved[0]?.generation ?? this.clientLinkGeneration(projectId);
+  }
+
   /** The request an action's update id was first used with (its fingerprint), if it was. */
   async actionKeyFingerprint(updateId: string): Promise<string | undefined> {
     const rows = await this.db.rows<{ fingerprint: string }>(sql`SELECT fingerprint FROM ${this.s}.action_requests WHERE update_id = ${updateId}`);

@@ -14,10 +14,10 @@ import { DOCUMENT_KINDS } from '../../workflows/vocabulary';
 import type { TaskStatus } from '../../workflows/task/contract';
 import type { AppDeps } from '../app';
 import { allow, caller } from '../auth';
-import type { ClientLinks } from '../client-links';
-import { forbidden, notFound } from '../errors';
-import { clientKeyQuerySchema, type ClientProjectView } from '../schemas';
-import { parseQuery, projectIdParam } from '../validation';
+import type { ClientLinks } from '../../common/client-links';
+import { ApiProblem, ProblemType, forbidden, notFound } from '../errors';
+import { clientKeyQuerySchema, clientLinkRenewalSchema, type ClientProjectView } from '../schemas';
+import { parseBody, parseQuery, projectIdParam } from '../validation';
 
 /** The documents a client gets: every kind but the final report, which is management's. */
 const FOR_THE_CLIENT: ReadonlySet<DocumentKind> = new Set(DOCUMENT_KINDS.filter((kind) => kind !== 'final_report'));
@@ -48,7 +48,6 @@ function respondBy(p: ProjectStatus): string | undefined {
 
 export function createClientViewRouter(deps: AppDeps, links: ClientLinks): Router {
   const router = Router();
-  const base = deps.config.publicBaseUrl;
 
   /** The project a client's link opens, or the same 404 for a wrong key and an unknown project. */
   async function openedProject(req: Request): Promise<{ project: ProjectStatus; key: string }> {
@@ -61,7 +60,8 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks): Route
     return { project: stored.value, key };
   }
 
-  router.get('/api/projects/:id/client-link', allow('manager', 'leadership'), async (req, res) => {
+  /** The project whose link the caller may read or renew: its manager's, or any for leadership. */
+  async function linkedProject(req: Request): Promise<string> {
     const person = caller(req);
     const projectId = projectIdParam(req);
     const stored = await deps.reporting.project(projectId);
@@ -69,8 +69,33 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks): Route
     if (person.role === 'manager' && stored.value.managerId !== person.id) {
       throw forbidden(`Project ${projectId} is managed by someone else; managers send their own clients' links.`);
     }
+    return projectId;
+  }
+
+  router.get('/api/projects/:id/client-link', allow('manager', 'leadership'), async (req, res) => {
+    const projectId = await linkedProject(req);
     res.setHeader('Cache-Control', 'private, no-store');
-    res.json({ url: `${base}/client/${encodeURIComponent(projectId)}?key=${await links.keyFor(projectId)}` });
+    res.json(await links.current(projectId));
+  });
+
+  // A new link when the old one reached someone it should not: the old one stops opening at once.
+  router.post('/api/projects/:id/client-link', allow('manager', 'leadership'), async (req, res) => {
+    const projectId = await linkedProject(req);
+    const { replaces } = parseBody(clientLinkRenewalSchema, req);
+    const renewed = await links.renew(projectId, replaces);
+    if (!renewed) {
+      const now = await links.current(projectId);
+      throw new ApiProblem({
+        type: ProblemType.staleClientLink,
+        title: 'The link was renewed since',
+        status: 409,
+        detail: `Link ${replaces} of project ${projectId} was already replaced; the project is at link ${now.generation} now. Read the link again before renewing it.`,
+        errors: [{ field: 'replaces', message: `the project is at link ${now.generation} now` }],
+      });
+    }
+    deps.logger.info({ projectId, generation: renewed.generation, by: caller(req).id }, 'client link renewed');
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.json(renewed);
   });
 
   router.get('/api/client/projects/:id', async (req, res) => {

@@ -1,7 +1,8 @@
 /**
  * Notifications reach a real local SMTP server exactly once per (event, recipient), whatever the
  * retries; without SMTP every message is a structured log line. Staff read where to act (a portal
- * link), clients what to do (no link: they have no portal account) with their invoice attached.
+ * link), clients what to do (they have no portal account: their one link is their project's page,
+ * opened by its key) with their invoice attached.
  * Templates print what they are given and read well when a value is missing.
  */
 import fs from 'node:fs';
@@ -17,6 +18,7 @@ import { createMailerFromConfig, LogMailer, SmtpMailer, type Mailer } from '../.
 import { FileSentLog } from '../../activities/mail/sent-log';
 import { renderNotification } from '../../activities/mail/templates';
 import { createNotificationActivities } from '../../activities/notifications';
+import { ClientLinks, type ClientLinkStore } from '../../common/client-links';
 import { agency, capturedLogger, finalInvoice, people, sampleSnapshot } from './fixtures';
 import { startSmtpServer, type TestSmtpServer } from './smtp';
 import { eventually } from '../support/temporal';
@@ -44,13 +46,30 @@ function smtpMailer(): Mailer {
 /** The document store the notices read attachments from (and the documents activity writes). */
 const documentStore = () => new FilesystemDocumentStore(path.join(tmp, 'documents'));
 
-function notifier(options: { mailer?: Mailer; escalationEmail?: string; logger?: ReturnType<typeof capturedLogger>['logger'] } = {}) {
+/**
+ * The client links as the worker makes them, on a store held in memory (the reporting store's part
+ * is tested in test/reporting and test/api); `down` makes the store fail as one that is down.
+ */
+function clientLinks(state: { down?: boolean } = {}): ClientLinks {
+  const store: ClientLinkStore = {
+    sharedSecret: async () => {
+      if (state.down) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+      return 'a-secret-shared-by-every-process';
+    },
+    clientLinkGeneration: async () => 0,
+    renewClientLink: async (_projectId, from) => from + 1,
+  };
+  return new ClientLinks(store, BASE_URL);
+}
+
+function notifier(options: { mailer?: Mailer; escalationEmail?: string; logger?: ReturnType<typeof capturedLogger>['logger']; links?: ClientLinks } = {}) {
   return createNotificationActivities({
     mailer: options.mailer ?? smtpMailer(),
     sentLog: new FileSentLog(path.join(tmp, 'mail-sent')),
     people,
     logger: options.logger ?? capturedLogger().logger,
     publicBaseUrl: BASE_URL,
+    clientLinks: options.links ?? clientLinks(),
     escalationEmail: options.escalationEmail,
     store: documentStore(),
   });
@@ -161,8 +180,11 @@ test('every template reaches staff once with a link to the portal page where the
   expect(byKey('task_opened').parsed.text).toContain('2026-03-10 17:00 UTC');
 });
 
-test('client notices say what to do and whom a reply reaches, with no link the client cannot open', async () => {
-  const { notify } = notifier();
+test('client notices say what to do and whom a reply reaches, and link to nothing but their project\'s page', async () => {
+  const links = clientLinks();
+  const { url: clientPage } = await links.current('acme');
+  expect(clientPage).toMatch(new RegExp(`^${BASE_URL}/client/acme\\?key=[A-Za-z0-9_-]{32}$`));
+  const { notify } = notifier({ links });
   for (const template of CLIENT_TEMPLATES) {
     const data = template === 'invoice_voided' ? { ...fullData, amountVoided: 1420.35, amountPaid: 0 } : fullData;
     // delivery_ready and client_response_due go to the client and the manager in one notice.
@@ -175,12 +197,16 @@ test('client notices say what to do and whom a reply reaches, with no link the c
   expect(managerMails).toHaveLength(CLIENT_TEMPLATES.length);
   for (const mail of clientMails) {
     const text = mail.parsed.text ?? '';
-    expect(text).not.toMatch(/https?:|\/api\/|portal/i);
+    expect(text).toContain(`\n\nWhere your project stands, with its invoices and documents: ${clientPage}\n`);
+    expect(text.replace(clientPage, '')).not.toMatch(/https?:|\/api\/|portal/i);
     expect(text).not.toMatch(/undefined|NaN|\[object/);
     expect(text).toContain('reply to this e-mail; it reaches your account manager, Anna Petrova (anna.manager@agency.example)');
     expect(mail.parsed.replyTo?.value).toEqual([{ name: 'Anna Petrova', address: 'anna.manager@agency.example' }]);
   }
-  for (const mail of managerMails) expect(mail.parsed.text).toContain(`Open in the portal: ${BASE_URL}/projects/acme`);
+  for (const mail of managerMails) {
+    expect(mail.parsed.text).toContain(`Open in the portal: ${BASE_URL}/projects/acme`);
+    expect(mail.parsed.text).not.toContain('/client/'); // the manager's copy is theirs, not the client's
+  }
 
   const forClient = (template: string) =>
     clientMails.find((m) => m.parsed.headers.get('x-agencyflow-idempotency-key') === `project-acme:${template}`)!.parsed;
@@ -193,6 +219,28 @@ test('client notices say what to do and whom a reply reaches, with no link the c
   expect(forClient('credit_note_issued').text).toContain('account holder, IBAN or account number, bank name and BIC/SWIFT');
   expect(forClient('delivery_ready').text).toContain('whether you accept it or what should change');
   expect(forClient('client_response_due').text).toContain('the work counts as accepted');
+});
+
+test("a client's mail goes without the link to their page when the store cannot give it, and no log line carries a link's key", async () => {
+  const { lines, logger } = capturedLogger();
+  const state = { down: true };
+  const links = clientLinks(state);
+  const { notify } = notifier({ logger, links });
+  await notify({ idempotencyKey: 'project-acme:delivery-ready', template: 'delivery_ready', recipients: { emails: ['buyer@globex.example'] }, projectId: 'acme', data: fullData });
+  expect(smtp.received).toHaveLength(1);
+  expect(smtp.received[0].parsed.text).toContain('whether you accept it or what should change');
+  expect(smtp.received[0].parsed.text).not.toMatch(/https?:|\/client\//);
+  expect(lines).toContainEqual(expect.objectContaining({ level: 40, msg: "the client's link could not be read; the client's mail goes without it", projectId: 'acme' }));
+
+  // Without SMTP, mails are log lines: the link is in them, its key is not.
+  state.down = false;
+  const { url } = await links.current('acme');
+  const key = new URL(url).searchParams.get('key')!;
+  const { notify: notifyToLog } = notifier({ logger, links, mailer: new LogMailer(logger, FROM) });
+  await notifyToLog({ idempotencyKey: 'project-acme:payment-reminder', template: 'payment_reminder', recipients: { emails: ['buyer@globex.example'] }, projectId: 'acme', data: fullData });
+  const logged = lines.find((l) => l.msg === 'mail (no SMTP configured)');
+  expect(logged?.text).toContain(`${BASE_URL}/client/acme?key=[redacted]`);
+  expect(JSON.stringify(lines)).not.toContain(key);
 });
 
 test('the invoice notice carries the invoice PDF, and the credit note notice the credit note', async () => {

@@ -77,6 +77,7 @@ const ROWS: Row[] = [
   { operationId: 'cancelProject', method: 'post', path: () => `/api/projects/${projectId}/cancel`, scope: 'project', body: {}, ok: 400 },
   { operationId: 'handOverProject', method: 'post', path: () => `/api/projects/${projectId}/handover`, scope: 'project', body: {}, ok: 400 },
   { operationId: 'getClientLink', method: 'get', path: () => `/api/projects/${projectId}/client-link`, scope: 'project', ok: 200 },
+  { operationId: 'renewClientLink', method: 'post', path: () => `/api/projects/${projectId}/client-link`, scope: 'project', body: {}, ok: 400 },
   // Public (the link's key is the access): without a key, 400 for anyone.
   { operationId: 'getClientProject', method: 'get', path: () => `/api/client/projects/${projectId}`, scope: 'none', ok: 400 },
   { operationId: 'getClientDocument', method: 'get', path: () => `/api/client/projects/${projectId}/documents/${documentId}`, scope: 'none', ok: 400 },

@@ -167,7 +167,7 @@ describe('metrics, request ids, headers', () => {
     }
   });
 
-  test('the key of a client\u2019s link never reaches the log: request lines show it redacted', async () => {
+  test('the key of a client\u2019s link never reaches the log: request lines and the client\u2019s mails show it redacted', async () => {
     const { lines, logger } = capturedLogger();
     const withLog = await startApiHarness({ logger });
     try {
@@ -183,6 +183,12 @@ describe('metrics, request ids, headers', () => {
       const key = url.searchParams.get('key')!;
       await withLog.http().get(`/api/client/projects/${projectId}`).query({ key }).expect(200);
       await withLog.http().get(`/api/client/projects/${projectId}/documents/nope`).query({ key }).expect(404);
+      // A mail to the client carries their page's link (here a log line, as without SMTP): the key stays out of it.
+      await withLog.http().post(`/api/projects/${projectId}/handover`).set(withLog.auth('manager')).send({ toManagerId: withLog.people.otherManager.id }).expect(200);
+      const clientMail = await eventually(async () => lines.find((l) => l.msg === 'mail (no SMTP configured)' && l.to === 'buyer@acme.example' && l.projectId === projectId), {
+        what: 'the client\u2019s mail about their new manager',
+      });
+      expect(clientMail.text).toContain(`/client/${projectId}?key=[redacted]`);
       const logged = JSON.stringify(lines);
       expect(logged).not.toContain(key);
       expect(lines.some((l) => String(l.url).startsWith(`/api/client/projects/${projectId}?key=[redacted]`))).toBe(true);

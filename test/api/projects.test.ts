@@ -300,6 +300,48 @@ describe('the client\u2019s link', () => {
     ]);
     expect(Date.parse(inReview.respondBy)).toBeGreaterThan(Date.now());
   });
+
+  test('a new link ends the old one at once; a retried renewal gives the same new link; a stale or bad one changes nothing', async () => {
+    const projectId = (await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: 'Renewed link' })).expect(201)).body.projectId as string;
+    const read = async () => (await h.http().get(`/api/projects/${projectId}/client-link`).set(h.auth('manager')).expect(200)).body as { url: string; generation: number };
+    const opens = async (url: string) => (await h.http().get(`/api/client/projects/${projectId}`).query({ key: new URL(url).searchParams.get('key') })).status;
+    const first = await read();
+    expect(first.generation).toBe(0);
+    await eventually(async () => (await opens(first.url)) === 200, { what: 'the project on the client\u2019s page' });
+
+    const renew = (body: object, who: 'manager' | 'leadership' | 'otherManager' = 'manager') =>
+      h.http().post(`/api/projects/${projectId}/client-link`).set(h.auth(who)).send(body);
+    // Refused requests first: none of them renews anything.
+    for (const [body, who, status, field] of [
+      [{}, 'manager', 400, 'replaces'],
+      [{ replaces: -1 }, 'manager', 400, 'replaces'],
+      [{ replaces: 'zero' }, 'manager', 400, 'replaces'],
+      [{ replaces: 0, extra: true }, 'manager', 400, 'extra'],
+      [{ replaces: 0 }, 'otherManager', 403, undefined],
+      [{ replaces: 3 }, 'manager', 409, 'replaces'],
+    ] as const) {
+      const res = await renew(body, who);
+      expect({ body, status: res.status, type: res.headers['content-type'] }).toEqual({ body, status, type: expect.stringContaining('application/problem+json') });
+      if (field) expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    }
+    expect(await read()).toEqual(first);
+
+    const renewed = (await renew({ replaces: 0 }).expect(200)).body as { url: string; generation: number };
+    expect(renewed.generation).toBe(1);
+    expect(renewed.url).not.toBe(first.url);
+    expect(await opens(renewed.url)).toBe(200);
+    expect(await opens(first.url)).toBe(404);
+    expect(await read()).toEqual(renewed);
+    // The same renewal again (a retry, or leadership at the same moment): the same new link, nothing renewed twice.
+    expect((await renew({ replaces: 0 }, 'leadership').expect(200)).body).toEqual(renewed);
+    expect(await opens(renewed.url)).toBe(200);
+    // Renewing a link already replaced twice over is stale: it names the generation now.
+    const again = (await renew({ replaces: 1 }).expect(200)).body as { url: string; generation: number };
+    const stale = await renew({ replaces: 0 }).expect(409);
+    expect(stale.body).toMatchObject({ type: 'urn:agencyflow:problem:stale-client-link', detail: expect.stringContaining('at link 2 now') });
+    expect(await opens(again.url)).toBe(200);
+    expect(await opens(renewed.url)).toBe(404);
+  });
 });
 
 describe('GET /api/projects', () => {

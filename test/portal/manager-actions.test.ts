@@ -273,9 +273,10 @@ step('leadership hands a project to another manager: the page names the new mana
   expect(unexpectedErrors(oldManager.errors, [/status of 403 .*\/api\/projects\/p-[a-z2-7]+\b/])).toEqual([]);
 });
 
-step('the client’s page: the manager gets the link, the client opens it without an account, on a phone; a wrong key opens nothing', async () => {
+step('the client’s page: the manager gets the link, the client opens it without an account, on a phone; a wrong key opens nothing; a new link ends the old one', async () => {
   const id = await projectInClientReview(`${title} client page`);
   const { page } = manager;
+  const errorsBefore = manager.errors.length; // the refusals earlier steps provoked on purpose
   await page.goto(`${page.url().split('/projects/')[0]}/projects/${id}`);
   await page.getByRole('button', { name: 'Show the client’s link' }).click();
   const url = await page.locator('#client-link-url').inputValue();
@@ -303,6 +304,25 @@ step('the client’s page: the manager gets the link, the client opens it withou
   await stranger.page.goto(here.replace(/key=.{4}/, 'key=AAAA'));
   await stranger.page.getByText('This link does not open a project. Ask your account manager for the current one.').waitFor();
   expect(unexpectedErrors(stranger.errors, [/status of 404 .*\/api\/client\/projects\//])).toEqual([]);
+
+  // The link reached someone it should not: a new one, after a confirmation, ends it at once.
+  const asked: string[] = [];
+  page.once('dialog', (d) => void (asked.push(d.message()), d.dismiss()));
+  await page.getByRole('button', { name: 'Make a new link (the old one stops working)' }).click();
+  expect(asked).toEqual([expect.stringContaining('stops opening the page at once')]);
+  expect(await page.locator('#client-link-url').inputValue()).toBe(url); // dismissed: nothing changed
+  page.once('dialog', (d) => void d.accept());
+  await page.getByRole('button', { name: 'Make a new link (the old one stops working)' }).click();
+  await page.getByText('A new link is made: the one before no longer opens the page.').waitFor();
+  const renewed = new URL(await page.locator('#client-link-url').inputValue());
+  expect(renewed.href).not.toBe(link.href);
+  await shoot(page, '35b-client-link-renewed');
+  await client.page.reload();
+  await client.page.getByText('This link does not open a project. Ask your account manager for the current one.').waitFor();
+  await client.page.goto(`${new URL(page.url()).origin}${renewed.pathname}${renewed.search}`);
+  await client.page.getByRole('heading', { name: `${title} client page` }).waitFor();
+  expect(unexpectedErrors(client.errors, [/status of 404 .*\/api\/client\/projects\//])).toEqual([]);
+  expect(unexpectedErrors(manager.errors.slice(errorsBefore))).toEqual([]);
 });
 
 async function shoot(page: PersonPage['page'], name: string): Promise<void> {

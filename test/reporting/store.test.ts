@@ -234,6 +234,19 @@ describe('shared secrets', () => {
   });
 });
 
+describe('client link generations', () => {
+  test('a project starts at 0; a renewal moves it on once, however many ask at once from the same generation; one from an older generation moves nothing', async () => {
+    expect(await t.store.clientLinkGeneration('p-links')).toBe(0);
+    expect(await Promise.all([0, 0, 0].map((from) => t.store.renewClientLink('p-links', from)))).toEqual([1, 1, 1]);
+    expect(await t.store.clientLinkGeneration('p-links')).toBe(1);
+    expect(await Promise.all([1, 1].map((from) => t.store.renewClientLink('p-links', from)))).toEqual([2, 2]);
+    expect(await t.store.renewClientLink('p-links', 0)).toBe(2);
+    expect(await t.store.renewClientLink('p-links', 1)).toBe(2);
+    expect(await t.store.clientLinkGeneration('p-links')).toBe(2);
+    expect(await t.store.clientLinkGeneration('p-other')).toBe(0);
+  });
+});
+
 describe('a handover', () => {
   test('a project handed to another manager takes its tasks along in lists and copies, ended ones too; an older snapshot of the project moves nothing back', async () => {
     const T0 = '2026-01-05T09:00:00.000Z';

@@ -936,29 +936,51 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
   );
 }
 
-/** The link the client opens their project with (no account): shown on request, to be sent to the client only. */
+/**
+ * The link the client opens their project with (no account): shown on request, to be sent to the
+ * client only. A new link, when the old one reached someone it should not, ends the old one.
+ */
 function ClientLink({ project: p }: { project: ProjectStatus }) {
-  const [url, setUrl] = useState<string>();
-  const get = useAction(
-    () => ok(api.GET('/api/projects/{id}/client-link', { params: { path: { id: p.projectId } } })),
-    (link) => setUrl(link.url),
+  const [link, setLink] = useState<{ url: string; generation: number }>();
+  const get = useAction(() => ok(api.GET('/api/projects/{id}/client-link', { params: { path: { id: p.projectId } } })), setLink);
+  const renew = useAction(
+    () => ok(api.POST('/api/projects/{id}/client-link', { params: { path: { id: p.projectId } }, body: { replaces: link?.generation ?? 0 } })),
+    (next) => {
+      setLink(next);
+      flash('A new link is made: the one before no longer opens the page. Send the client the new one.');
+    },
   );
   return (
     <Section title="The client’s page" id="client-link">
       <p>
         The client follows the project on a page of their own — where the work stands, what was delivered for their review, their invoices and
-        documents — through a link, without an account. Anyone with the link sees that page: send it to the client only.
+        documents — through a link, without an account. Every mail to the client ends with it. Anyone with the link sees that page: send it to
+        the client only.
       </p>
-      <ProblemBox error={get.error} />
-      {url ? (
-        <div class="form-row">
-          <Input id="client-link-url" label="The client’s link" value={url} onValue={() => undefined} readOnly />
+      <ProblemBox error={get.error ?? renew.error} />
+      {link ? (
+        <>
+          <div class="form-row">
+            <Input id="client-link-url" label="The client’s link" value={link.url} onValue={() => undefined} readOnly />
+            <p>
+              <a href={link.url} target="_blank" rel="noopener">
+                See what the client sees
+              </a>
+            </p>
+          </div>
           <p>
-            <a href={url} target="_blank" rel="noopener">
-              See what the client sees
-            </a>
+            <button
+              type="button"
+              class="button button--secondary"
+              disabled={renew.pending}
+              onClick={() => {
+                if (window.confirm('Make a new link? The link the client has stops opening the page at once; their next mails carry the new one.')) void renew.act();
+              }}
+            >
+              {renew.pending ? 'Making a new link…' : 'Make a new link (the old one stops working)'}
+            </button>
           </p>
-        </div>
+        </>
       ) : (
         <button type="button" class="button button--secondary" disabled={get.pending} onClick={() => void get.act()}>
           Show the client’s link

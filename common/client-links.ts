@@ -1,0 +1,101 @@
+/**
+ * The client's link to their project: `/client/<projectId>?key=<key>`, where the key is an HMAC of
+ * the project id and the link's generation under a secret every process shares through the
+ * reporting store (made by the first process that needs it). The API opens the page with it; the
+ * worker puts it in every mail to the client.
+ *
+ * - **One project's link** is renewed by moving its generation on (the manager's "new link", when
+ *   a link reached someone it should not): the old key stops opening at once, in every process,
+ *   since each open reads the generation.
+ * - **Every link** ends when the secret's row (`secrets`, name `client-links`) is deleted, within
+ *   SECRET_HELD_MS (each process reads the secret again that often, and at once when a key does not
+ *   match, at most every few seconds): a new secret is made by the next request.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+const SECRET_NAME = 'client-links';
+/** Key length in base64url characters: 192 bits, beyond guessing. */
+const KEY_CHARS = 32;
+/** How long a process uses the secret it read before reading it again. */
+const SECRET_HELD_MS = 60_000;
+/** A key that does not match makes the process read the secret again, at most this often. */
+const REREAD_AFTER_MISS_MS = 5_000;
+
+/** `text` with the key of every client link in it replaced: links open a project, so logs never carry them. */
+export const withoutLinkKeys = (text: string): string => text.replace(/([?&]key=)[^&#\s]*/gi, '$1[redacted]');
+
+export interface ClientLinkStore {
+  sharedSecret(name: string, make: () => string): Promise<string>;
+  clientLinkGeneration(projectId: string): Promise<number>;
+  renewClientLink(projectId: string, from: number): Promise<number>;
+}
+
+export interface ClientLink {
+  url: string;
+  /** Renewing the link names this generation (so a retried renewal renews once). */
+  generation: number;
+}
+
+export class ClientLinks {
+  private secret?: Promise<Buffer>;
+  private readAt = 0;
+
+  /** `publicBaseUrl`: the portal's address the link opens. */
+  constructor(
+    private readonly store: ClientLinkStore,
+    private readonly publicBaseUrl: string,
+  ) {}
+
+  /** The project's link as it is now. */
+  async current(projectId: string): Promise<ClientLink> {
+    return this.link(projectId, await this.store.clientLinkGeneration(projectId));
+  }
+
+  /**
+   * A new link for the project, replacing generation `from` (the one the caller was shown): the
+   * old link stops opening. Asked again for the same `from` (a retry, or two people at once), the
+   * link made the first time. `undefined` when the link was renewed further since `from`.
+   */
+  async renew(projectId: string, from: number): Promise<ClientLink | undefined> {
+    const now = await this.store.renewClientLink(projectId, from);
+    return now === from + 1 ? this.link(projectId, now) : undefined;
+  }
+
+  /** Whether `key` opens this project (compared in constant time). */
+  async opens(projectId: string, key: unknown): Promise<boolean> {
+    if (typeof key !== 'string' || !/^[A-Za-z0-9_-]+$/.test(key) || key.length !== KEY_CHARS) return false;
+    const generation = await this.store.clientLinkGeneration(projectId);
+    const matches = async () => timingSafeEqual(Buffer.from(await this.keyFor(projectId, generation)), Buffer.from(key));
+    if (await matches()) return true;
+    // Another process may have made a new secret (the old one deleted): read it again, now and then.
+    if (Date.now() - this.readAt < REREAD_AFTER_MISS_MS) return false;
+    this.secret = undefined;
+    return matches();
+  }
+
+  private async link(projectId: string, generation: number): Promise<ClientLink> {
+    const base = this.publicBaseUrl.replace(/\/+$/, '');
+    return { url: `${base}/client/${encodeURIComponent(projectId)}?key=${await this.keyFor(projectId, generation)}`, generation };
+  }
+
+  /** Generation 0 is the link every project had before links could be renewed: its key is unchanged. */
+  private async keyFor(projectId: string, generation: number): Promise<string> {
+    const secret = await this.secretKey();
+    const input = generation === 0 ? `client-link:v1:${projectId}` : `client-link:v1:${projectId}:${generation}`;
+    return createHmac('sha256', secret).update(input).digest('base64url').slice(0, KEY_CHARS);
+  }
+
+  private secretKey(): Promise<Buffer> {
+    if (Date.now() - this.readAt > SECRET_HELD_MS) this.secret = undefined;
+    if (this.secret) return this.secret;
+    this.readAt = Date.now();
+    this.secret = this.store.sharedSecret(SECRET_NAME, () => randomBytes(32).toString('base64url')).then(
+      (value) => Buffer.from(value),
+      (err: unknown) => {
+        this.secret = undefined; // the store was down: the next request asks again
+        throw err;
+      },
+    );
+    return this.secret;
+  }
+}
