@@ -46,6 +46,7 @@ export type ApiConfig = Pick<
   | 'API_BODY_LIMIT'
   | 'API_RATE_LIMIT_PER_MINUTE'
   | 'API_CORS_ORIGINS'
+  | 'API_TRUSTED_PROXIES'
   | 'SESSION_TTL'
   | 'METRICS_TOKEN'
   | 'PRODUCTION_CHECKS'
@@ -193,7 +194,8 @@ export function createApp(deps: AppDeps): Express & { locals: AppExtras } {
   app.locals.sessions = sessions;
 
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // Only the proxies named in API_TRUSTED_PROXIES may say who the caller is (the per-address rate limit, the log).
+  app.set('trust proxy', deps.config.API_TRUSTED_PROXIES ?? false);
   app.use(requestLog(deps.logger));
   app.use(metrics.middleware);
   app.use(helmet());

@@ -3,6 +3,7 @@
  * the process with a message naming the variable, never a half-configured service.
  * The README's configuration table lists the same variables with the same defaults.
  */
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseDuration } from './duration';
@@ -33,6 +34,15 @@ const optionalText = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+/** One entry of API_TRUSTED_PROXIES: a named range Express knows, an address, or an address/prefix. */
+function isProxyEntry(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
 
@@ -75,6 +85,26 @@ export const envSchema = z.object({
   API_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size such as 100kb or 1mb').default('100kb'),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   API_CORS_ORIGINS: optionalText,
+  /**
+   * The reverse proxies in front of the API, whose `X-Forwarded-For` names the caller: addresses,
+   * CIDR ranges or `loopback` / `linklocal` / `uniquelocal`, comma-separated. Unset: the header is
+   * ignored (a caller could write anything in it), and every caller behind a proxy is the proxy.
+   */
+  API_TRUSTED_PROXIES: optionalText.pipe(
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined) return undefined;
+        const entries = v.split(',').map((e) => e.trim()).filter(Boolean);
+        const wrong = entries.filter((e) => !isProxyEntry(e));
+        if (wrong.length > 0) {
+          ctx.addIssue({ code: 'custom', message: `expected addresses, CIDR ranges or loopback/linklocal/uniquelocal, comma-separated; not ${wrong.join(', ')}` });
+          return z.NEVER;
+        }
+        return entries;
+      }),
+  ),
   /** How long a portal sign-in lasts. */
   SESSION_TTL: duration('12h'),
 

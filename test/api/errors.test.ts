@@ -483,10 +483,27 @@ describe('413, 415, 429', () => {
       await limited.http().get('/api/projects').set(limited.auth('copywriter')).expect(403);
       for (let i = 0; i < 3; i++) await limited.http().get('/api/projects').expect(401);
       expectProblem(await limited.http().get('/api/projects'), 429);
+      // X-Forwarded-For from a proxy nobody named in API_TRUSTED_PROXIES is not believed: the same address.
+      expectProblem(await limited.http().get('/api/projects').set('X-Forwarded-For', '203.0.113.9'), 429);
       // Operations endpoints are not limited.
       await limited.http().get('/healthz').expect(200);
     } finally {
       await limited.close();
+    }
+  });
+
+  test('behind a proxy named in API_TRUSTED_PROXIES, anonymous callers are counted by the address it forwards, not as one', async () => {
+    const behindProxy = await startApiHarness({ withoutWorker: true, env: { API_RATE_LIMIT_PER_MINUTE: '3', API_TRUSTED_PROXIES: 'loopback' } });
+    try {
+      const from = (address: string) => behindProxy.http().post('/api/session').set('X-Forwarded-For', address).send({ token: 'not-a-real-token-0000000000' });
+      for (let i = 0; i < 3; i++) expect((await from('203.0.113.5')).status).not.toBe(429);
+      expectProblem(await from('203.0.113.5'), 429);
+      // Someone else signing in through the same proxy is not locked out by the first caller's attempts.
+      expect((await from('198.51.100.20')).status).toBe(401);
+      // The proxy appends the address it saw: a caller's own X-Forwarded-For in front of it changes nothing.
+      expectProblem(await from('198.51.100.77, 203.0.113.5'), 429);
+    } finally {
+      await behindProxy.close();
     }
   });
 });

@@ -20,6 +20,12 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ WORKER_HEAP_FLAGS: ' --max-old-space-size=2048 ' }).WORKER_HEAP_FLAGS).toEqual(['--max-old-space-size=2048']);
   });
 
+  test('API_TRUSTED_PROXIES: none by default; addresses, ranges and the named ranges Express knows', () => {
+    expect(loadConfig({}).API_TRUSTED_PROXIES).toBeUndefined();
+    expect(loadConfig({ API_TRUSTED_PROXIES: ' ' }).API_TRUSTED_PROXIES).toBeUndefined();
+    expect(loadConfig({ API_TRUSTED_PROXIES: 'loopback, 10.0.0.0/8,fd00::/8 , 192.0.2.7' }).API_TRUSTED_PROXIES).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8', '192.0.2.7']);
+  });
+
   test('TEMPORAL_ADDRESS switches off the embedded server', () => {
     const config = loadConfig({ TEMPORAL_ADDRESS: 'temporal:7233' });
     expect(config.embeddedTemporal).toBe(false);
@@ -42,6 +48,8 @@ describe('configuration from the environment', () => {
     ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
     ['ESCALATION_EMAIL', 'not-an-email', /ESCALATION_EMAIL: expected an email address/],
     ['PUBLIC_BASE_URL', 'agency', /PUBLIC_BASE_URL/],
+    ['API_TRUSTED_PROXIES', '10.0.0.0/33', /API_TRUSTED_PROXIES: expected addresses, CIDR ranges or loopback\/linklocal\/uniquelocal, comma-separated; not 10.0.0.0\/33/],
+    ['API_TRUSTED_PROXIES', 'loopback, the-proxy', /API_TRUSTED_PROXIES: .*; not the-proxy$/m],
     ['WORKER_HEAP_FLAGS', '--expose-gc', /WORKER_HEAP_FLAGS: "--expose-gc" is not of the form --name=number/],
     ['WORKER_HEAP_FLAGS', '--max-semi-space-size=2 --allow-natives-syntax=1', /WORKER_HEAP_FLAGS: --allow-natives-syntax is not one of --max-semi-space-size/],
   ])('an invalid %s=%s stops start-up with a message naming it', (variable, value, message) => {
