@@ -2,8 +2,9 @@
  * The portal's edges, in a real headless Chromium against the real stack: a person never sees
  * another department's tasks or another manager's projects, not even by typing the address;
  * signing out locks every page (and the old cookie opens nothing); a refused action shows the
- * API's message at the field it names; the sign-in page is interactive within a second and can be
- * used with the keyboard alone, focus always visible; no page logs a console error.
+ * API's message at the field it names (in the plan editor, with the task it names, until that
+ * field is edited); the sign-in page is interactive within a second and can be used with the
+ * keyboard alone, focus always visible; no page logs a console error.
  */
 import os from 'node:os';
 import type { ProjectStatus } from '../../workflows/project/contract';
@@ -26,6 +27,7 @@ const PROVOKED = [
   /status of 403 .*\/api\/(projects\/p-[a-z2-7]+|tasks\/p-[a-z2-7]+\.design-home)\b/,
   /status of 400 .*\/api\/tasks\/p-[a-z2-7]+\.design-home\b/,
   /status of 400 .*\/api\/projects\/p-[a-z2-7]+\/plan\/decision\b/,
+  /status of 400 .*\/api\/projects\/p-[a-z2-7]+\/plan\)/,
 ];
 
 beforeAll(async () => {
@@ -177,6 +179,34 @@ browserTest('a refused action shows the API’s message at the field it names', 
   await page.locator('#reassign-assignee').selectOption({ label: 'Olga Morozova' });
   await page.getByRole('button', { name: 'Reassign' }).click();
   await page.getByText('Assignee: Olga Morozova').waitFor();
+});
+
+browserTest('a plan’s refusal stays with the task it names when another is removed, and goes once that field is edited', async () => {
+  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: `${title} plan refused` })).expect(201);
+  const { page } = await open('manager', `/projects/${(created.body as ProjectStatus).projectId}/plan`);
+  await page.locator('#plan-tasks-0-title').fill('Scratch');
+  await page.locator('#plan-tasks-0-estimateHours').fill('1');
+  await page.locator('#plan-tasks-0-price').fill('10');
+  await page.getByRole('button', { name: 'Add a task' }).click();
+  await page.locator('#plan-tasks-1-estimateHours').fill('2'); // no title: refused there
+  await page.locator('#plan-tasks-1-price').fill('20');
+  await page.getByRole('button', { name: 'Submit for approval' }).click();
+  await page.locator('#plan-tasks-1-title-error').getByText('required').waitFor();
+
+  // The first task goes: the untitled one is Task 1 now, and the refusal goes with it.
+  await page.getByRole('button', { name: 'Remove task 1' }).click();
+  expect(await page.locator('#plan-tasks-1-title').count()).toBe(0);
+  expect(await page.locator('#plan-tasks-0-title-error').textContent()).toBe('required');
+  expect(await page.locator('#plan-tasks-0-title').getAttribute('aria-invalid')).toBe('true');
+  const link = page.locator('.problem a', { hasText: 'Task 1: Title' });
+  expect(await link.getAttribute('href')).toBe('#plan-tasks-0-title');
+  expect(await page.locator('#plan-tasks-0-price-error').count()).toBe(0);
+
+  // Typed: the refusal was about the empty title, which is not there any more.
+  await page.locator('#plan-tasks-0-title').fill('Landing page');
+  await page.locator('#plan-tasks-0-title-error').waitFor({ state: 'detached' });
+  expect(await page.locator('.problem').count()).toBe(0);
+  expect(await page.locator('#plan-tasks-0-title').getAttribute('aria-invalid')).toBeNull();
 });
 
 browserTest('approving a plan whose due date passed while it waited needs a new date, asked at that task', async () => {

@@ -3,10 +3,12 @@
  * API harness's worker and the run's Temporal dev server), as the people who do the work:
  *
  * a manager opens a project (from a deep link, signing in on the way) and plans it with a
- * dependency — the API's refusal of a bad due date shows at that field; leadership sends the plan
- * back with a comment (first refused without one, at the comment field); the manager revises;
- * leadership sees what changed and approves; a designer claims the design task (it leaves the
- * other designer's inbox within seconds) and delivers; the manager sends it back; the designer
+ * dependency — the API's refusal of a bad due date shows at that field, until that date is edited;
+ * the plan's table reads on a phone without scrolling sideways (the project page, approvals);
+ * leadership sends the plan back with a comment (first refused without one, at the comment
+ * field); the manager revises; leadership sees what changed and approves; a designer claims the
+ * design task (it leaves the other designer's inbox within seconds; its page says who reviews it)
+ * and delivers; the manager sends it back; the designer
  * redelivers and it is accepted; a copywriter claims and delivers the copy, accepted; the manager
  * records the client's acceptance and the payment; the project completes, its PDFs open,
  * leadership sees it completed in the portfolio, and the KPI dashboard has moved (the rating, the
@@ -17,9 +19,10 @@
  * Each step is its own test (they share the project, in order). Screenshots of every main page go
  * to test-output/portal/; no page may log a console error beyond the refusals provoked on purpose.
  */
+import type { Locator, Page } from 'playwright-core';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { startApiHarness, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { accessibilityProblems, browserTestOrSkip, DESKTOP, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
@@ -87,6 +90,32 @@ async function open(who: Parameters<Portal['openAs']>[0], options: Parameters<Po
   return p;
 }
 
+/**
+ * A plan's table read on a phone (390 px): nothing scrolls sideways, each price and each "after
+ * the client's date" mark is in sight, and each cell says which column it is; on a desk it is a
+ * table again. Screenshots the phone's view as `name`.
+ */
+async function expectPlanTableOnPhone(page: Page, plan: Locator, name: string): Promise<void> {
+  await page.setViewportSize(PHONE);
+  try {
+    const table = plan.locator('table.plan-table');
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
+    expect(await table.evaluate((t) => t.parentElement!.scrollWidth - t.parentElement!.clientWidth)).toBeLessThanOrEqual(0);
+    const marks = table.locator('tbody td[data-label="Price"], tbody .badge');
+    expect(await marks.count()).toBeGreaterThan(0);
+    for (const mark of await marks.all()) {
+      const box = (await mark.boundingBox())!;
+      expect([await mark.textContent(), box.x >= 0 && box.x + box.width <= PHONE.width]).toEqual([await mark.textContent(), true]);
+    }
+    // The column's name shows beside each value (its own header is out of sight on a phone).
+    expect(await page.evaluate<string>(`getComputedStyle(document.querySelector('table.plan-table td[data-label="Price"]'), '::before').content`)).toBe('"Price"');
+    await shoot(page, name);
+  } finally {
+    await page.setViewportSize(DESKTOP);
+  }
+  expect(await page.evaluate<string>(`getComputedStyle(document.querySelector('table.plan-table tbody tr')).display`)).toBe('table-row');
+}
+
 step('a manager follows a link to the new-project page, signs in on the way, and opens a project', async () => {
   const anonymous = await portal.anonymous();
   pages.push(anonymous);
@@ -145,15 +174,38 @@ step('the manager plans two tasks, copy after design; a due date before its depe
   expect(await page.locator('#plan-tasks-1-dueAt').getAttribute('aria-invalid')).toBe('true');
   await shoot(page, '03-plan-editor-refused');
 
+  // Editing another field leaves the refusal where it is; editing the refused date takes it away
+  // (it was about the date no longer there), here and in the box above.
+  await page.locator('#plan-tasks-0-estimateHours').fill('9');
+  expect(await page.locator('#plan-tasks-1-dueAt-error').count()).toBe(1);
+  await page.locator('.problem').getByText(/before its dependency/).waitFor();
   // Due after the client's date (30 days out): said at the field and in the totals, not refused.
   await page.locator('#plan-tasks-1-dueAt').fill(localIn(40 * DAY));
+  await page.locator('#plan-tasks-1-dueAt-error').waitFor({ state: 'detached' });
+  expect(await page.locator('#plan-tasks-1-dueAt').getAttribute('aria-invalid')).toBeNull();
+  expect(await page.locator('.problem').count()).toBe(0);
   await page.locator('#plan-tasks-1-dueAt-hint').getByText(/^After the client’s date/).waitFor();
   expect(await page.locator('#plan-tasks-0-dueAt-hint').count()).toBe(0);
   expect(await page.locator('#plan-last-due').textContent()).toMatch(/\b(9|10|11) days after the client’s date/);
   await shoot(page, '03b-plan-editor-late-for-client');
+
+  // On a phone each total keeps its name beside it ("Prepayment" never ends a line without its amount).
+  await page.locator('#plan-prepaymentPercent').fill('10');
+  await page.setViewportSize(PHONE);
+  const totals = await page.locator('dl.totals dt').evaluateAll((dts) =>
+    dts.map((dt) => ({ name: dt.textContent, sameLine: Math.abs(dt.getBoundingClientRect().top - dt.nextElementSibling!.getBoundingClientRect().top) < 4 })),
+  );
+  expect(totals).toEqual(['Total', 'Prepayment', 'Budget'].map((name) => ({ name, sameLine: true })));
+  await shoot(page, '03c-plan-editor-phone');
+  await page.setViewportSize(DESKTOP);
+  await page.locator('#plan-prepaymentPercent').fill('0');
+  await page.locator('#plan-tasks-0-estimateHours').fill('8');
+
   await page.getByRole('button', { name: 'Submit for approval' }).click();
   await page.getByRole('heading', { name: title, exact: true }).waitFor();
   await page.getByText('Plan version 1 is waiting for leadership’s decision').waitFor();
+  // The project page's plan, on a phone: the copy's late mark and every price in sight.
+  await expectPlanTableOnPhone(page, page.locator('#plan'), '03d-project-plan-phone');
 });
 
 step('leadership sends the plan back: refused without a comment (at the comment field), then with one', async () => {
@@ -168,6 +220,7 @@ step('leadership sends the plan back: refused without a comment (at the comment 
   await row('Home page copy').getByText('after the client’s date').waitFor();
   expect(await row('Home page design').getByText('after the client’s date').count()).toBe(0);
   await shoot(page, '05a-approvals-late-for-client');
+  await expectPlanTableOnPhone(page, card, '05a2-approvals-late-for-client-phone');
   await card.getByRole('button', { name: 'Send back' }).click();
   const refusal = card.locator('.field-error');
   await refusal.waitFor();
@@ -220,6 +273,8 @@ step('a copywriter sees the copy coming up: it starts once the design it depends
   const dependsOn = page.locator('dt', { hasText: 'Depends on' }).locator('xpath=following-sibling::dd[1]');
   await dependsOn.getByText('Home page design (Design)').waitFor();
   expect(await dependsOn.locator('a').count()).toBe(0);
+  // Whose review the work goes to: the project's manager, by name.
+  await page.locator('.page-header').getByText(`Reviewed by ${h.directory.get(h.people.manager.id)!.name}`, { exact: true }).waitFor();
   await page.goto(`${portal.baseUrl}/inbox`);
 });
 
@@ -240,6 +295,7 @@ step('a designer claims the design task; it leaves the other designer’s inbox 
 
   await designer.page.getByRole('link', { name: /^Mine/ }).click();
   await row(designer).getByRole('link', { name: 'Home page design' }).click();
+  await designer.page.getByText(`Reviewed by ${h.directory.get(h.people.manager.id)!.name}`, { exact: true }).waitFor();
   await designer.page.locator('#deliver-summary').fill('First mock-ups of the home page.');
   await designer.page.locator('#deliver-links').fill('https://files.example/design-v1');
   await designer.page.getByRole('button', { name: 'Deliver for review' }).click();

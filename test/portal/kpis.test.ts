@@ -2,8 +2,9 @@
  * The KPI dashboard with money in more than one currency, in a real headless Chromium: money is
  * never converted, so each currency the period saw gets its own section and charts. The figures
  * come from the reporting store alone, so the projects are published into the harness's store
- * as the workflows would publish them (no worker runs). A sales target typed with a comma as the
- * decimal mark is stored as that decimal; one that is not an amount is refused at its field.
+ * as the workflows would publish them (no worker runs). An invoice past due for less than a day
+ * says so, not "0 days overdue". A sales target typed with a comma as the decimal mark is stored
+ * as that decimal; one that is not an amount is refused at its field.
  */
 import { ProjectBuilder, plusDays } from '../reporting/builders';
 import { startApiHarness, type ApiHarness } from '../support/api';
@@ -26,7 +27,16 @@ beforeAll(async () => {
     new ProjectBuilder({ projectId, managerId: h.people.manager.id, client: { id: `client-${projectId}`, name: `Client ${currency}`, segment: 'B2B' }, intakeAt: lastWeek, currency })
       .invoice('final', `INV-${projectId}`, amount, lastWeek, plusDays(lastWeek, 14))
       .pay(`INV-${projectId}`, amount, yesterday, `bank ${projectId}`);
-  for (const p of [paidProject('p-kpi-eur', 'EUR', 1_200), paidProject('p-kpi-usd', 'USD', 900)]) {
+  // Unpaid invoices of another manager's project, past due by hours, by a day and a bit, by two and a half days.
+  const hour = 3_600_000;
+  const pastDue = (ms: number) => new Date(Date.now() - ms).toISOString();
+  const unpaid = (projectId: string) =>
+    new ProjectBuilder({ projectId, managerId: h.people.otherManager.id, client: { id: 'client-late', name: 'Late Payer', segment: 'B2B' }, intakeAt: lastWeek });
+  const late = [
+    unpaid('p-kpi-late').invoice('prepayment', 'INV-LATE-HOURS', 100, lastWeek, pastDue(3 * hour)).invoice('final', 'INV-LATE-DAYS', 300, lastWeek, pastDue(60 * hour)),
+    unpaid('p-kpi-late-2').invoice('final', 'INV-LATE-DAY', 200, lastWeek, pastDue(30 * hour)),
+  ];
+  for (const p of [paidProject('p-kpi-eur', 'EUR', 1_200), paidProject('p-kpi-usd', 'USD', 900), ...late]) {
     for (const snapshot of p.publishAll()) await h.reporting.publish(snapshot);
   }
   portal = await startPortal(h);
@@ -55,6 +65,18 @@ step('each currency has its own money section, with its own figures', async () =
   expect(await usd.locator('#chart-money-managers-USD-table').textContent()).not.toContain('€');
   await portal.screenshot(page, '30-kpis-two-currencies');
   expect(await accessibilityProblems(page)).toEqual([]);
+});
+
+step('an invoice past due since this morning reads "less than a day overdue", not "0 days"; later ones in whole days', async () => {
+  const { page } = leader;
+  const overdue = page.locator('#kpi-money li', { has: page.getByRole('link', { name: /^INV-LATE-/ }) });
+  await overdue.first().waitFor();
+  const badgeOf = async (number: string) => (await overdue.filter({ has: page.getByRole('link', { name: number, exact: true }) }).locator('.badge').textContent())?.trim();
+  expect(await badgeOf('INV-LATE-HOURS')).toBe('less than a day overdue');
+  expect(await badgeOf('INV-LATE-DAY')).toBe('1 day overdue');
+  expect(await badgeOf('INV-LATE-DAYS')).toBe('2 days overdue');
+  expect(await page.locator('#kpi-money').textContent()).not.toMatch(/\b0 days overdue/);
+  await portal.screenshot(page, '30a-kpis-invoices-past-due');
 });
 
 step('a sales target of "1500,5" is stored as 1500.5; "12,5x" is refused at the amount, and nothing is sent', async () => {

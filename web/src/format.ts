@@ -308,6 +308,13 @@ function endOfClientDay(clientDate: string): number {
 /** Whether a task is due after the client's date (after the end of that day). */
 export const dueAfterClientDate = (dueAt: string, clientDate: string): boolean => Date.parse(dueAt) > endOfClientDay(clientDate);
 
+/**
+ * How long an invoice has been past due, from the API's `daysOverdue` (a fraction of days): whole
+ * days once there is one ("1 day overdue", "3 days overdue"), and on the day it fell due "less than
+ * a day overdue", never "0 days".
+ */
+export const overdueInWords = (days: number): string => (days < 1 ? 'less than a day overdue' : `${plural(Math.floor(days), 'day')} overdue`);
+
 /** "3 days", "5 hours": how late, in words. */
 export function lateInWords(ms: number): string {
   const hours = Math.max(1, Math.ceil(ms / 3_600_000));

@@ -11,7 +11,7 @@ export function PlanTable({ plan, currency, changedKeys, clientDate }: { plan: P
   const late = clientDate ? againstClientDate(plan.tasks.map((t) => t.dueAt), clientDate) : undefined;
   return (
     <>
-      {/* The money first, in words: on a phone the table's price column is off to the side. */}
+      {/* The money first, in words: the summary a reader takes in before the rows. */}
       <p class="plan-summary">
         Total <strong>{formatMoney(plan.total, currency)}</strong> · prepayment {plan.prepaymentPercent}% ({formatMoney(prepayment, currency)}) ·{' '}
         {plan.includedRevisionRounds} revision {plan.includedRevisionRounds === 1 ? 'round' : 'rounds'} included · {plan.tasks.length}{' '}
@@ -22,23 +22,28 @@ export function PlanTable({ plan, currency, changedKeys, clientDate }: { plan: P
           The last task is due {lateInWords(late.lateByMs)} after the client’s date ({formatDate(clientDate)}).
         </p>
       )}
+      {/*
+        On a phone each row is a card (styles.css, .plan-table): every cell under its column's name
+        (data-label), so the late mark and the price are in sight without scrolling sideways. The
+        roles keep it a table to screen readers once CSS no longer lays it out as one.
+      */}
       <div class="table-wrap">
-        <table class="plan-table">
+        <table class="plan-table" role="table">
           <caption class="visually-hidden">Plan version {plan.version}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Task</th>
-              <th scope="col">Department</th>
-              <th scope="col" class="num">Estimate</th>
-              <th scope="col">Due</th>
-              <th scope="col">Depends on</th>
-              <th scope="col" class="num">Price</th>
+          <thead role="rowgroup">
+            <tr role="row">
+              <th scope="col" role="columnheader">Task</th>
+              <th scope="col" role="columnheader">Department</th>
+              <th scope="col" role="columnheader" class="num">Estimate</th>
+              <th scope="col" role="columnheader">Due</th>
+              <th scope="col" role="columnheader">Depends on</th>
+              <th scope="col" role="columnheader" class="num">Price</th>
             </tr>
           </thead>
-          <tbody>
+          <tbody role="rowgroup">
             {plan.tasks.map((t) => (
-              <tr key={t.key} class={changedKeys?.has(t.key) ? 'row--changed' : undefined}>
-                <th scope="row">
+              <tr key={t.key} role="row" class={changedKeys?.has(t.key) ? 'row--changed' : undefined}>
+                <th scope="row" role="rowheader">
                   {t.title} <span class="muted key">{t.key}</span>
                   {changedKeys?.has(t.key) && (
                     <>
@@ -47,9 +52,9 @@ export function PlanTable({ plan, currency, changedKeys, clientDate }: { plan: P
                     </>
                   )}
                 </th>
-                <td>{DEPARTMENT_LABEL[t.department]}</td>
-                <td class="num">{t.estimateHours} h</td>
-                <td>
+                <td role="cell" data-label="Department">{DEPARTMENT_LABEL[t.department]}</td>
+                <td role="cell" data-label="Estimate" class="num">{t.estimateHours} h</td>
+                <td role="cell" data-label="Due">
                   {formatDateTime(t.dueAt)}
                   {clientDate && dueAfterClientDate(t.dueAt, clientDate) && (
                     <>
@@ -58,31 +63,23 @@ export function PlanTable({ plan, currency, changedKeys, clientDate }: { plan: P
                     </>
                   )}
                 </td>
-                <td>{t.dependsOn.length > 0 ? t.dependsOn.map(titleOf).join(', ') : '—'}</td>
-                <td class="num">{formatMoney(t.price, currency)}</td>
+                <td role="cell" data-label="Depends on">{t.dependsOn.length > 0 ? t.dependsOn.map(titleOf).join(', ') : '—'}</td>
+                <td role="cell" data-label="Price" class="num">{formatMoney(t.price, currency)}</td>
               </tr>
             ))}
           </tbody>
-          <tfoot>
-            <tr>
-              <th scope="row" colSpan={5}>
-                Total
-              </th>
-              <td class="num">
-                <strong>{formatMoney(plan.total, currency)}</strong>
-              </td>
+          <tfoot role="rowgroup">
+            <tr role="row">
+              <th scope="row" role="rowheader" colSpan={5}>Total</th>
+              <td role="cell" class="num"><strong>{formatMoney(plan.total, currency)}</strong></td>
             </tr>
-            <tr>
-              <th scope="row" colSpan={5}>
-                Prepayment {plan.prepaymentPercent}%
-              </th>
-              <td class="num">{formatMoney(prepayment, currency)}</td>
+            <tr role="row">
+              <th scope="row" role="rowheader" colSpan={5}>Prepayment {plan.prepaymentPercent}%</th>
+              <td role="cell" class="num">{formatMoney(prepayment, currency)}</td>
             </tr>
-            <tr>
-              <th scope="row" colSpan={5}>
-                Revision rounds included
-              </th>
-              <td class="num">{plan.includedRevisionRounds}</td>
+            <tr role="row">
+              <th scope="row" role="rowheader" colSpan={5}>Revision rounds included</th>
+              <td role="cell" class="num">{plan.includedRevisionRounds}</td>
             </tr>
           </tfoot>
         </table>

@@ -211,6 +211,7 @@ export function ProblemBox({
   error,
   fieldIds,
   fieldLabel,
+  settled,
   title,
 }: {
   error?: ApiError;
@@ -218,6 +219,8 @@ export function ProblemBox({
   fieldIds?: (field: string) => string | undefined;
   /** How the form calls a field (`tasks[1].dueAt` → "Task 2: Due"); the API's path otherwise. */
   fieldLabel?: (field: string) => string | undefined;
+  /** Fields edited since the refusal: no longer listed, and the box goes once every one is. */
+  settled?: (field: string) => boolean;
   title?: string;
 }) {
   const ref = useRef<HTMLDivElement>(null);
@@ -225,7 +228,9 @@ export function ProblemBox({
     if (error) ref.current?.focus();
   }, [error]);
   if (!error) return null;
-  const fields = error.problem.errors ?? [];
+  const named = error.problem.errors ?? [];
+  const fields = settled ? named.filter((f) => !settled(f.field)) : named;
+  if (named.length > 0 && fields.length === 0) return null;
   return (
     <div class="problem" role="alert" tabIndex={-1} ref={ref}>
       <p class="problem-title">

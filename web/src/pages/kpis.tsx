@@ -8,7 +8,7 @@
 import { api, DEPARTMENTS, ok, type Schemas } from '../api';
 import { BarChart, RowChart } from '../charts';
 import { useName, useResource, useSession } from '../data';
-import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, plural } from '../format';
+import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, overdueInWords, plural } from '../format';
 import { Link, navigate } from '../router';
 import { Badge, Input, Loading, PageHeader, ProblemBox, Section, Select } from '../ui';
 
@@ -372,7 +372,7 @@ function MoneySection(props: { report: Kpis; currency: string; weeks: string[]; 
             {r.money.overdueReceivables.items.map((i) => (
               <li key={i.invoiceNumber}>
                 <Link href={`/projects/${i.projectId}`}>{i.invoiceNumber}</Link> — {i.clientName}: {formatMoney(i.outstanding, i.currency)},{' '}
-                <Badge tone="bad">{plural(Math.floor(i.daysOverdue), 'day')} overdue</Badge>
+                <Badge tone="bad">{overdueInWords(i.daysOverdue)}</Badge>
               </li>
             ))}
           </ul>

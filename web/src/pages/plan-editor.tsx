@@ -144,19 +144,61 @@ function Editor({ project }: { project: ProjectStatus }) {
     includedRevisionRounds: num(rounds),
   });
 
+  // A refusal names rows by their place in the plan as sent (`tasks[1].dueAt`); rows added or
+  // removed since must not move it to another task. A field edited since the refusal no longer
+  // shows it: the old message would be about a value that is not there any more (the next submit
+  // checks the new one).
+  const [sent, setSent] = useState<number[]>([]);
+  const [edited, setEdited] = useState<ReadonlySet<string>>(new Set());
   const submit = useAction(
-    () => ok(api.PUT('/api/projects/{id}/plan', { params: { path: { id: project.projectId } }, body: body() })),
+    () => {
+      setSent(rows.map((r) => r.uid));
+      setEdited(new Set());
+      return ok(api.PUT('/api/projects/{id}/plan', { params: { path: { id: project.projectId } }, body: body() }));
+    },
     (next) => {
       flash(`Plan version ${next.pendingPlanVersion ?? ''} submitted for leadership’s approval.`);
       navigate(`/projects/${project.projectId}`, { force: true });
     },
   );
-  const err = (field: string) => submit.error?.at(field);
+  // Kept while a submit is on its way too: its refusal may come back for a value changed meanwhile.
+  const markEdited = (...controls: string[]) => setEdited((before) => (controls.every((c) => before.has(c)) ? before : new Set([...before, ...controls])));
+  /** The control an API field is (`tasks[1].dueAt` → `<uid>.dueAt`), and the row it belongs to. */
+  const controlOf = (field: string): { control: string; uid?: number } => {
+    const m = /^tasks\[(\d+)\]\.(\w+)/.exec(field);
+    if (!m) return { control: field };
+    const uid = sent[Number(m[1])];
+    return { control: `${uid}.${m[2]}`, uid };
+  };
+  /** Edited since, or its row removed since: the refusal at that field no longer applies. */
+  const settled = (field: string): boolean => {
+    const { control, uid } = controlOf(field);
+    return edited.has(control) || (uid !== undefined && !rows.some((r) => r.uid === uid));
+  };
+  /** The refusal at a plan-wide field (`prepaymentPercent`), or at a row's (`dueAt` of `row`). */
+  const err = (field: string, row?: Row): string | undefined => {
+    if (!submit.error) return undefined;
+    const at = row ? sent.indexOf(row.uid) : -1;
+    if (row && at < 0) return undefined; // added since the refusal
+    const path = row ? `tasks[${at}].${field}` : field;
+    return settled(path) ? undefined : submit.error.at(path);
+  };
+  /** Where a field's control is now: `tasks[1].dueAt` is the row sent second, wherever it is today. */
+  const controlId = (field: string): string | undefined => {
+    const m = /^tasks\[(\d+)\]\.(\w+)/.exec(field);
+    if (!m) return id(field);
+    const now = rows.findIndex((r) => r.uid === sent[Number(m[1])]);
+    return now < 0 ? undefined : id(`tasks[${now}].${m[2]}`);
+  };
   // What the editor opened with: anything else is the manager's work, not yet sent.
   const [opened] = useState(() => JSON.stringify([rows, prepayment, rounds]));
   useUnsavedWork(JSON.stringify([rows, prepayment, rounds]) !== opened);
 
-  const update = (uid: number, change: Partial<Row>) =>
+  const update = (uid: number, change: Partial<Row>) => {
+    const row = rows.find((r) => r.uid === uid);
+    // A title makes the key of a row whose key was not typed: a refusal of that key goes with it.
+    const fields = [...Object.keys(change).filter((k) => k !== 'keyEdited'), ...(change.title !== undefined && !row?.keyEdited ? ['key'] : [])];
+    markEdited(...fields.map((f) => `${uid}.${f}`));
     setRows(
       rows.map((r) => {
         if (r.uid !== uid) return r;
@@ -165,8 +207,14 @@ function Editor({ project }: { project: ProjectStatus }) {
         return next;
       }),
     );
-  const remove = (uid: number) => setRows(rows.filter((r) => r.uid !== uid).map((r) => ({ ...r, dependsOn: r.dependsOn.filter((u) => u !== uid) })));
-  const add = () =>
+  };
+  const remove = (uid: number) => {
+    // What depended on the removed task depends on less now: its dependencies are edited too.
+    markEdited('tasks', ...rows.filter((r) => r.dependsOn.includes(uid)).map((r) => `${r.uid}.dependsOn`));
+    setRows(rows.filter((r) => r.uid !== uid).map((r) => ({ ...r, dependsOn: r.dependsOn.filter((u) => u !== uid) })));
+  };
+  const add = () => {
+    markEdited('tasks');
     setRows([
       ...rows,
       {
@@ -182,6 +230,7 @@ function Editor({ project }: { project: ProjectStatus }) {
         dependsOn: [],
       },
     ]);
+  };
 
   const totalMinor = rows.reduce((sum, r) => sum + minor(readAmount(r.price, currency)), 0);
   // Prices that cannot be read count as nothing in the running total, and the total says so.
@@ -225,13 +274,15 @@ function Editor({ project }: { project: ProjectStatus }) {
       >
         <ProblemBox
           error={submit.error}
-          fieldIds={(f) => id(f.replace(/\.dependsOn\[\d+\]$/, '.dependsOn'))}
+          fieldIds={(f) => controlId(f.replace(/\.dependsOn\[\d+\]$/, '.dependsOn'))}
           fieldLabel={(f) => {
             const m = /^tasks\[(\d+)\]\.(\w+)/.exec(f);
             if (!m) return FIELD_LABEL[f];
-            const row = rows[Number(m[1])];
-            return `Task ${Number(m[1]) + 1}${row?.title ? ` (${row.title})` : ''}: ${FIELD_LABEL[m[2]] ?? m[2]}`;
+            const now = rows.findIndex((r) => r.uid === sent[Number(m[1])]);
+            const row = rows[now];
+            return `Task ${(now < 0 ? Number(m[1]) : now) + 1}${row?.title ? ` (${row.title})` : ''}: ${FIELD_LABEL[m[2]] ?? m[2]}`;
           }}
+          settled={settled}
           title="The plan was not accepted"
         />
 
@@ -244,7 +295,7 @@ function Editor({ project }: { project: ProjectStatus }) {
                 {r.title ? `: ${r.title}` : ''}
               </legend>
               <div class="form-row">
-                <Input id={id(f('title'))} label="Title" value={r.title} onValue={(v) => update(r.uid, { title: v })} error={err(f('title'))} required />
+                <Input id={id(f('title'))} label="Title" value={r.title} onValue={(v) => update(r.uid, { title: v })} error={err('title', r)} required />
                 <Input
                   id={id(f('key'))}
                   label="Key"
@@ -252,7 +303,7 @@ function Editor({ project }: { project: ProjectStatus }) {
                   value={r.key}
                   placeholder={keyOf(r)}
                   onValue={(v) => update(r.uid, { key: v, keyEdited: true })}
-                  error={err(f('key'))}
+                  error={err('key', r)}
                 />
                 <Select
                   id={id(f('department'))}
@@ -263,7 +314,7 @@ function Editor({ project }: { project: ProjectStatus }) {
                     value: d,
                     label: DEPARTMENT_LABEL[d],
                   }))}
-                  error={err(f('department'))}
+                  error={err('department', r)}
                 />
               </div>
               <div class="form-row">
@@ -273,7 +324,7 @@ function Editor({ project }: { project: ProjectStatus }) {
                   inputMode="decimal"
                   value={r.estimateHours}
                   onValue={(v) => update(r.uid, { estimateHours: v })}
-                  error={err(f('estimateHours'))}
+                  error={err('estimateHours', r)}
                 />
                 <Input
                   id={id(f('dueAt'))}
@@ -281,7 +332,7 @@ function Editor({ project }: { project: ProjectStatus }) {
                   type="datetime-local"
                   value={r.dueAt}
                   onValue={(v) => update(r.uid, { dueAt: v })}
-                  error={err(f('dueAt'))}
+                  error={err('dueAt', r)}
                   hint={dueIso(r) && dueAfterClientDate(dueIso(r), clientDate) ? <strong class="over">After the client’s date ({formatDate(clientDate)})</strong> : undefined}
                 />
                 <Input
@@ -290,7 +341,7 @@ function Editor({ project }: { project: ProjectStatus }) {
                   inputMode="decimal"
                   value={r.price}
                   onValue={(v) => update(r.uid, { price: v })}
-                  error={err(f('price'))}
+                  error={err('price', r)}
                 />
               </div>
               <Choices
@@ -300,10 +351,10 @@ function Editor({ project }: { project: ProjectStatus }) {
                 selected={r.dependsOn.map(String)}
                 onChange={(sel) => update(r.uid, { dependsOn: sel.map(Number) })}
                 options={rows.filter((o) => o.uid !== r.uid).map((o) => ({ value: String(o.uid), label: o.title || keyOf(o) }))}
-                error={err(f('dependsOn'))}
+                error={err('dependsOn', r)}
                 hint="This task opens when these are accepted."
               />
-              <TextArea id={id(f('description'))} label="Description" value={r.description} onValue={(v) => update(r.uid, { description: v })} error={err(f('description'))} rows={2} />
+              <TextArea id={id(f('description'))} label="Description" value={r.description} onValue={(v) => update(r.uid, { description: v })} error={err('description', r)} rows={2} />
               {rows.length > 1 && (
                 <button type="button" class="button button--quiet" onClick={() => remove(r.uid)}>
                   Remove task {i + 1}
@@ -312,7 +363,8 @@ function Editor({ project }: { project: ProjectStatus }) {
             </fieldset>
           );
         })}
-        {err('tasks') && !rows.some((_, i) => err(`tasks[${i}]`)) && <p class="field-error">{err('tasks')}</p>}
+        {/* A refusal of the list itself (no row named): until a task is added or removed. */}
+        {err('tasks') && !sent.some((_, i) => submit.error?.at(`tasks[${i}]`)) && <p class="field-error">{err('tasks')}</p>}
 
         <div class="form-actions">
           <button type="button" class="button button--secondary" onClick={add}>
@@ -322,7 +374,17 @@ function Editor({ project }: { project: ProjectStatus }) {
 
         <div class="card plan-summary">
           <div class="form-row">
-            <Input id={id('prepaymentPercent')} label="Prepayment (%)" inputMode="decimal" value={prepayment} onValue={setPrepayment} error={err('prepaymentPercent')} />
+            <Input
+              id={id('prepaymentPercent')}
+              label="Prepayment (%)"
+              inputMode="decimal"
+              value={prepayment}
+              onValue={(v) => {
+                markEdited('prepaymentPercent');
+                setPrepayment(v);
+              }}
+              error={err('prepaymentPercent')}
+            />
             <Input
               id={id('includedRevisionRounds')}
               label="Revision rounds included"
@@ -330,27 +392,37 @@ function Editor({ project }: { project: ProjectStatus }) {
               min="0"
               step="1"
               value={rounds}
-              onValue={setRounds}
+              onValue={(v) => {
+                markEdited('includedRevisionRounds');
+                setRounds(v);
+              }}
               error={err('includedRevisionRounds')}
             />
           </div>
+          {/* Each name with its figure in a group of its own: on a phone they wrap together. */}
           <dl class="totals" aria-live="polite">
-            <dt>Total</dt>
-            <dd id="plan-total">
-              {formatMoney(totalMinor / scale, currency)}
-              {unreadable > 0 && <span class="muted"> without {unreadable === 1 ? 'a price' : `${unreadable} prices`} that cannot be read</span>}
-            </dd>
-            <dt>Prepayment</dt>
-            <dd id="plan-prepayment">{formatMoney(prepaymentMinor / scale, currency)}</dd>
-            <dt>Budget</dt>
-            <dd>
-              {formatMoney(budgetMinor / scale, currency)}{' '}
-              {totalMinor > budgetMinor ? (
-                <strong class="over">over by {formatMoney((totalMinor - budgetMinor) / scale, currency)}</strong>
-              ) : (
-                <span class="muted">{formatMoney((budgetMinor - totalMinor) / scale, currency)} left</span>
-              )}
-            </dd>
+            <div>
+              <dt>Total</dt>
+              <dd id="plan-total">
+                {formatMoney(totalMinor / scale, currency)}
+                {unreadable > 0 && <span class="muted"> without {unreadable === 1 ? 'a price' : `${unreadable} prices`} that cannot be read</span>}
+              </dd>
+            </div>
+            <div>
+              <dt>Prepayment</dt>
+              <dd id="plan-prepayment">{formatMoney(prepaymentMinor / scale, currency)}</dd>
+            </div>
+            <div>
+              <dt>Budget</dt>
+              <dd>
+                {formatMoney(budgetMinor / scale, currency)}{' '}
+                {totalMinor > budgetMinor ? (
+                  <strong class="over">over by {formatMoney((totalMinor - budgetMinor) / scale, currency)}</strong>
+                ) : (
+                  <span class="muted">{formatMoney((budgetMinor - totalMinor) / scale, currency)} left</span>
+                )}
+              </dd>
+            </div>
           </dl>
           <p id="plan-last-due" aria-live="polite">
             Last task due {lastDueAt ? formatDateTime(lastDueAt) : '—'}

@@ -50,6 +50,8 @@ function TaskView({ task, onChange }: { task: Task; onChange: (t: Task) => void 
           {task.revisionRound && <Badge tone="info">Client revision {task.revisionRound}</Badge>}
           <Due dueAt={task.dueAt} overdue={task.overdue} done={done} deliveredAt={task.status === 'submitted' ? task.submittedAt : undefined} />
           <span>{task.assigneeId ? `Assignee: ${task.assigneeId === me.person.id ? 'you' : name(task.assigneeId)}` : 'Not taken yet'}</span>
+          {/* Staff learn whose review the work goes to (the project's manager, the new one after a handover). */}
+          <span>Reviewed by {task.managerId === me.person.id ? 'you' : name(task.managerId)}</span>
         </p>
       </PageHeader>
 
