@@ -68,7 +68,8 @@ export async function createActivityDepsFromConfig(
     agency: agencyDetailsFromConfig(config),
     publicBaseUrl: config.publicBaseUrl,
     // The same links the API opens (one secret in the reporting store): client mails carry them.
-    clientLinks: new ClientLinks(base.reporting, config.publicBaseUrl),
+    // The secret is read for each mail: a link in a mail is made with the secret as it is then.
+    clientLinks: new ClientLinks(base.reporting, config.publicBaseUrl, 0),
     escalationEmail: config.ESCALATION_EMAIL,
   };
 }

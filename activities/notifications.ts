@@ -85,7 +85,7 @@ export function createNotificationActivities(deps: NotificationActivityDeps): Pi
         return { sent: 0, recipients: [], duplicate: false };
       }
 
-      const clientPageUrl = recipients.some((r) => r.audience === 'client') ? await clientPage(input, deps, log) : undefined;
+      const clientPageUrl = recipients.some((r) => r.audience === 'client') ? await clientPage(input, deps) : undefined;
       const context = {
         publicBaseUrl: deps.publicBaseUrl,
         personName: (id: string) => deps.people.get(id)?.name,
@@ -238,15 +238,11 @@ function resolveRecipients(spec: RecipientSpec, deps: NotificationActivityDeps, 
 }
 
 /**
- * The project's page for its client, for the client's copy of a notice. A store that cannot answer
- * now costs the link, not the mail: the notice says all the client must know without it.
+ * The project's page for its client, for the client's copy of a notice. A store that cannot
+ * answer fails the attempt before anyone is mailed (the sent-log is in the same store, so the
+ * attempt could not go on anyway): the retry mails everyone, the client with their link.
  */
-async function clientPage(input: NotifyInput, deps: NotificationActivityDeps, log: Logger): Promise<string | undefined> {
+async function clientPage(input: NotifyInput, deps: NotificationActivityDeps): Promise<string | undefined> {
   if (!deps.clientLinks || !input.projectId) return undefined;
-  try {
-    return (await deps.clientLinks.current(input.projectId)).url;
-  } catch (err) {
-    log.warn({ err }, "the client's link could not be read; the client's mail goes without it");
-    return undefined;
-  }
+  return (await deps.clientLinks.current(input.projectId)).url;
 }

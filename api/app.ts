@@ -194,7 +194,7 @@ export function createApp(deps: AppDeps): Express & { locals: AppExtras } {
   app.locals.sessions = sessions;
 
   app.disable('x-powered-by');
-  // Only the proxies named in API_TRUSTED_PROXIES may say who the caller is (the per-address rate limit, the log).
+  // Only the proxies named in API_TRUSTED_PROXIES may say who the caller is (req.ip: the per-address rate limit).
   app.set('trust proxy', deps.config.API_TRUSTED_PROXIES ?? false);
   app.use(requestLog(deps.logger));
   app.use(metrics.middleware);

@@ -27,7 +27,7 @@ export const withoutLinkKeys = (text: string): string => text.replace(/([?&]key=
 export interface ClientLinkStore {
   sharedSecret(name: string, make: () => string): Promise<string>;
   clientLinkGeneration(projectId: string): Promise<number>;
-  renewClientLink(projectId: string, from: number): Promise<number>;
+  renewClientLink(projectId: string, from: number, key?: string): Promise<{ generation: number; renewed: boolean; keyUsedBefore?: boolean }>;
 }
 
 export interface ClientLink {
@@ -40,10 +40,15 @@ export class ClientLinks {
   private secret?: Promise<Buffer>;
   private readAt = 0;
 
-  /** `publicBaseUrl`: the portal's address the link opens. */
+  /**
+   * `publicBaseUrl`: the portal's address the link opens. `secretHeldMs`: how long the secret read
+   * is used; the worker, which only makes links (for mails, a few a minute), reads it every time,
+   * so no mail carries a link made with a secret deleted since.
+   */
   constructor(
     private readonly store: ClientLinkStore,
     private readonly publicBaseUrl: string,
+    private readonly secretHeldMs = SECRET_HELD_MS,
   ) {}
 
   /** The project's link as it is now. */
@@ -53,12 +58,15 @@ export class ClientLinks {
 
   /**
    * A new link for the project, replacing generation `from` (the one the caller was shown): the
-   * old link stops opening. Asked again for the same `from` (a retry, or two people at once), the
-   * link made the first time. `undefined` when the link was renewed further since `from`.
+   * old link stops opening. Asked again with the same `idempotencyKey` (a retry), the link made the
+   * first time. `stale` when someone else renewed the link since `from`: the caller's copy is
+   * stale and nothing was renewed by this call; `key-reused` when the key made the current link
+   * from another `from`.
    */
-  async renew(projectId: string, from: number): Promise<ClientLink | undefined> {
-    const now = await this.store.renewClientLink(projectId, from);
-    return now === from + 1 ? this.link(projectId, now) : undefined;
+  async renew(projectId: string, from: number, idempotencyKey?: string): Promise<ClientLink | 'stale' | 'key-reused'> {
+    const { generation, renewed, keyUsedBefore } = await this.store.renewClientLink(projectId, from, idempotencyKey);
+    if (renewed) return this.link(projectId, generation);
+    return keyUsedBefore ? 'key-reused' : 'stale';
   }
 
   /** Whether `key` opens this project (compared in constant time). */
@@ -86,7 +94,7 @@ export class ClientLinks {
   }
 
   private secretKey(): Promise<Buffer> {
-    if (Date.now() - this.readAt > SECRET_HELD_MS) this.secret = undefined;
+    if (Date.now() - this.readAt >= this.secretHeldMs) this.secret = undefined;
     if (this.secret) return this.secret;
     this.readAt = Date.now();
     this.secret = this.store.sharedSecret(SECRET_NAME, () => randomBytes(32).toString('base64url')).then(

@@ -221,6 +221,8 @@ export const MIGRATIONS: Migration[] = [
       sql`CREATE TABLE ${s}.client_links (
         project_id text PRIMARY KEY,
         generation integer NOT NULL CHECK (generation > 0),
+        -- The Idempotency-Key of the renewal that made this generation: its retry gets the same answer.
+        renewal_key text,
         renewed_at timestamptz NOT NULL DEFAULT now()
       )`,
     ],

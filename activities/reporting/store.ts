@@ -398,19 +398,28 @@ export class ReportingStore {
 
   /**
    * Moves a project's client link from generation `from` to the next, only if it is still at
-   * `from` (two people renewing at once, or one request retried, renew it once). Returns the
-   * generation the project is at afterwards: `from + 1` when this call or an equal one moved it.
+   * `from`. `renewed` is true when this call moved it, or when the generation after `from` was
+   * made by a renewal with the same `key` (its retry); false when someone else renewed it since
+   * `from` (two people at once: one of them renews, the other is told). `keyUsedBefore`: `key` made
+   * the current generation from another `from` (a key reused for another request): nothing moves.
    */
-  async renewClientLink(projectId: string, from: number): Promise<number> {
-    if (from === 0) {
-      const made = await this.db.rows<{ generation: number }>(sql`
-        INSERT INTO ${this.s}.client_links (project_id, generation) VALUES (${projectId}, 1) ON CONFLICT (project_id) DO NOTHING RETURNING generation`);
-      return made[0]?.generation ?? this.clientLinkGeneration(projectId);
-    }
-    const moved = await this.db.rows<{ generation: number }>(sql`
-      UPDATE ${this.s}.client_links SET generation = ${from + 1}, renewed_at = now()
-      WHERE project_id = ${projectId} AND generation = ${from} RETURNING generation`);
-    return moved[0]?.generation ?? this.clientLinkGeneration(projectId);
+  async renewClientLink(projectId: string, from: number, key?: string): Promise<{ generation: number; renewed: boolean; keyUsedBefore?: boolean }> {
+    const moved =
+      from === 0
+        ? await this.db.rows<{ generation: number }>(sql`
+            INSERT INTO ${this.s}.client_links (project_id, generation, renewal_key) VALUES (${projectId}, 1, ${key ?? null})
+            ON CONFLICT (project_id) DO NOTHING RETURNING generation`)
+        : await this.db.rows<{ generation: number }>(sql`
+            UPDATE ${this.s}.client_links SET generation = ${from + 1}, renewal_key = ${key ?? null}, renewed_at = now()
+            WHERE project_id = ${projectId} AND generation = ${from} ${key === undefined ? sql`` : sql`AND renewal_key IS DISTINCT FROM ${key}`} RETURNING generation`);
+    if (moved[0]) return { generation: moved[0].generation, renewed: true };
+    const [now] = await this.db.rows<{ generation: number; renewal_key: string | null }>(
+      sql`SELECT generation, renewal_key FROM ${this.s}.client_links WHERE project_id = ${projectId}`,
+    );
+    const generation = now?.generation ?? 0;
+    const sameKey = key !== undefined && now?.renewal_key === key;
+    // The key of the renewal that made this generation, sent with another `from`: not a retry of it.
+    return { generation, renewed: sameKey && generation === from + 1, ...(sameKey && generation !== from + 1 && { keyUsedBefore: true }) };
   }
 
   /** The request an action's update id was first used with (its fingerprint), if it was. */

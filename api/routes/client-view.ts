@@ -17,7 +17,7 @@ import { allow, caller } from '../auth';
 import type { ClientLinks } from '../../common/client-links';
 import { ApiProblem, ProblemType, forbidden, notFound } from '../errors';
 import { clientKeyQuerySchema, clientLinkRenewalSchema, type ClientProjectView } from '../schemas';
-import { parseBody, parseQuery, projectIdParam } from '../validation';
+import { idempotencyKey, parseBody, parseQuery, projectIdParam } from '../validation';
 
 /** The documents a client gets: every kind but the final report, which is management's. */
 const FOR_THE_CLIENT: ReadonlySet<DocumentKind> = new Set(DOCUMENT_KINDS.filter((kind) => kind !== 'final_report'));
@@ -82,15 +82,27 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks): Route
   router.post('/api/projects/:id/client-link', allow('manager', 'leadership'), async (req, res) => {
     const projectId = await linkedProject(req);
     const { replaces } = parseBody(clientLinkRenewalSchema, req);
-    const renewed = await links.renew(projectId, replaces);
-    if (!renewed) {
+    // Only a retry with the same key gets the link made the first time: anyone else who renews
+    // from a link already replaced is told, so nobody believes they ended a link they did not.
+    const key = idempotencyKey(req);
+    const renewed = await links.renew(projectId, replaces, key);
+    if (renewed === 'key-reused') {
+      throw new ApiProblem({
+        type: ProblemType.idempotencyKeyConflict,
+        title: 'Idempotency-Key reused with another request',
+        status: 422,
+        detail: `Idempotency-Key ${JSON.stringify(key)} already renewed this project's link from another one. Use a new key for a new request.`,
+      });
+    }
+    if (renewed === 'stale') {
       const now = await links.current(projectId);
       throw new ApiProblem({
         type: ProblemType.staleClientLink,
         title: 'The link was renewed since',
         status: 409,
-        detail: `Link ${replaces} of project ${projectId} was already replaced; the project is at link ${now.generation} now. Read the link again before renewing it.`,
-        errors: [{ field: 'replaces', message: `the project is at link ${now.generation} now` }],
+        detail:
+          `Someone made a new link for project ${projectId} since this one was read: the link shown was already replaced, and nothing changed now. ` +
+          `Read the current link (number ${now.generation}); make another only if that one too reached someone it should not.`,
       });
     }
     deps.logger.info({ projectId, generation: renewed.generation, by: caller(req).id }, 'client link renewed');

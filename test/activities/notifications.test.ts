@@ -57,7 +57,7 @@ function clientLinks(state: { down?: boolean } = {}): ClientLinks {
       return 'a-secret-shared-by-every-process';
     },
     clientLinkGeneration: async () => 0,
-    renewClientLink: async (_projectId, from) => from + 1,
+    renewClientLink: async (_projectId, from) => ({ generation: from + 1, renewed: true }),
   };
   return new ClientLinks(store, BASE_URL);
 }
@@ -221,20 +221,21 @@ test('client notices say what to do and whom a reply reaches, and link to nothin
   expect(forClient('client_response_due').text).toContain('the work counts as accepted');
 });
 
-test("a client's mail goes without the link to their page when the store cannot give it, and no log line carries a link's key", async () => {
+test("a store that cannot give the client's link fails the attempt (retried) before any mail; the retry mails with the link, and no log line carries its key", async () => {
   const { lines, logger } = capturedLogger();
   const state = { down: true };
   const links = clientLinks(state);
   const { notify } = notifier({ logger, links });
-  await notify({ idempotencyKey: 'project-acme:delivery-ready', template: 'delivery_ready', recipients: { emails: ['buyer@globex.example'] }, projectId: 'acme', data: fullData });
-  expect(smtp.received).toHaveLength(1);
-  expect(smtp.received[0].parsed.text).toContain('whether you accept it or what should change');
-  expect(smtp.received[0].parsed.text).not.toMatch(/https?:|\/client\//);
-  expect(lines).toContainEqual(expect.objectContaining({ level: 40, msg: "the client's link could not be read; the client's mail goes without it", projectId: 'acme' }));
+  const input: NotifyInput = { idempotencyKey: 'project-acme:delivery-ready', template: 'delivery_ready', recipients: { emails: ['buyer@globex.example'], personIds: ['anna.manager'] }, projectId: 'acme', data: fullData };
+  await expect(notify(input)).rejects.toThrow('ECONNREFUSED');
+  expect(smtp.received).toHaveLength(0); // not even the manager's copy: the retry sends both
+  state.down = false;
+  await notify(input);
+  const { url } = await links.current('acme');
+  expect(smtp.received.map((m) => m.envelopeTo[0]).sort()).toEqual(['anna.manager@agency.example', 'buyer@globex.example']);
+  expect(smtp.received.find((m) => m.envelopeTo[0] === 'buyer@globex.example')?.parsed.text).toContain(url);
 
   // Without SMTP, mails are log lines: the link is in them, its key is not.
-  state.down = false;
-  const { url } = await links.current('acme');
   const key = new URL(url).searchParams.get('key')!;
   const { notify: notifyToLog } = notifier({ logger, links, mailer: new LogMailer(logger, FROM) });
   await notifyToLog({ idempotencyKey: 'project-acme:payment-reminder', template: 'payment_reminder', recipients: { emails: ['buyer@globex.example'] }, projectId: 'acme', data: fullData });

@@ -309,8 +309,10 @@ describe('the client\u2019s link', () => {
     expect(first.generation).toBe(0);
     await eventually(async () => (await opens(first.url)) === 200, { what: 'the project on the client\u2019s page' });
 
-    const renew = (body: object, who: 'manager' | 'leadership' | 'otherManager' = 'manager') =>
-      h.http().post(`/api/projects/${projectId}/client-link`).set(h.auth(who)).send(body);
+    const renew = (body: object, who: 'manager' | 'leadership' | 'otherManager' = 'manager', key?: string) => {
+      const req = h.http().post(`/api/projects/${projectId}/client-link`).set(h.auth(who));
+      return (key ? req.set('Idempotency-Key', key) : req).send(body);
+    };
     // Refused requests first: none of them renews anything.
     for (const [body, who, status, field] of [
       [{}, 'manager', 400, 'replaces'],
@@ -318,7 +320,7 @@ describe('the client\u2019s link', () => {
       [{ replaces: 'zero' }, 'manager', 400, 'replaces'],
       [{ replaces: 0, extra: true }, 'manager', 400, 'extra'],
       [{ replaces: 0 }, 'otherManager', 403, undefined],
-      [{ replaces: 3 }, 'manager', 409, 'replaces'],
+      [{ replaces: 3 }, 'manager', 409, undefined],
     ] as const) {
       const res = await renew(body, who);
       expect({ body, status: res.status, type: res.headers['content-type'] }).toEqual({ body, status, type: expect.stringContaining('application/problem+json') });
@@ -326,19 +328,26 @@ describe('the client\u2019s link', () => {
     }
     expect(await read()).toEqual(first);
 
-    const renewed = (await renew({ replaces: 0 }).expect(200)).body as { url: string; generation: number };
+    const key = uniqueId('renew');
+    const renewed = (await renew({ replaces: 0 }, 'manager', key).expect(200)).body as { url: string; generation: number };
     expect(renewed.generation).toBe(1);
     expect(renewed.url).not.toBe(first.url);
     expect(await opens(renewed.url)).toBe(200);
     expect(await opens(first.url)).toBe(404);
     expect(await read()).toEqual(renewed);
-    // The same renewal again (a retry, or leadership at the same moment): the same new link, nothing renewed twice.
-    expect((await renew({ replaces: 0 }, 'leadership').expect(200)).body).toEqual(renewed);
+    // A retry (same Idempotency-Key): the same new link, nothing renewed twice.
+    expect((await renew({ replaces: 0 }, 'manager', key).expect(200)).body).toEqual(renewed);
     expect(await opens(renewed.url)).toBe(200);
-    // Renewing a link already replaced twice over is stale: it names the generation now.
-    const again = (await renew({ replaces: 1 }).expect(200)).body as { url: string; generation: number };
-    const stale = await renew({ replaces: 0 }).expect(409);
-    expect(stale.body).toMatchObject({ type: 'urn:agencyflow:problem:stale-client-link', detail: expect.stringContaining('at link 2 now') });
+    // Someone else renewing from the link already replaced (a page open since before): told, and
+    // nothing changes — they must not believe they ended the link now in use.
+    const stale = await renew({ replaces: 0 }, 'leadership', uniqueId('renew')).expect(409);
+    expect(stale.body).toMatchObject({ type: 'urn:agencyflow:problem:stale-client-link', detail: expect.stringContaining('nothing changed') });
+    expect(await read()).toEqual(renewed);
+    // The key of the first renewal sent with another body: 422, nothing changes.
+    expect((await renew({ replaces: 1 }, 'manager', key).expect(422)).body.type).toBe('urn:agencyflow:problem:idempotency-key-conflict');
+    expect(await read()).toEqual(renewed);
+    const again = (await renew({ replaces: 1 }, 'leadership', uniqueId('renew')).expect(200)).body as { url: string; generation: number };
+    expect(again.generation).toBe(2);
     expect(await opens(again.url)).toBe(200);
     expect(await opens(renewed.url)).toBe(404);
   });

@@ -22,6 +22,7 @@ let projectId: string;
 const PROVOKED = [
   /status of 400 .*\/api\/projects\/p-[a-z2-7]+\/(feedback|cancel|complaints\/c1\/resolution)\b/,
   /status of 409 .*\/api\/projects\/p-[a-z2-7]+\/payments\b/, // more refunded than owed, on purpose
+  /status of 409 .*\/api\/projects\/p-[a-z2-7]+\/client-link\b/, // a link renewed from one already replaced
 ];
 
 /** One design task (a 1,200 plan), delivered and accepted through the API: the project waits for the client's response. */
@@ -322,7 +323,14 @@ step('the client’s page: the manager gets the link, the client opens it withou
   await client.page.goto(`${new URL(page.url()).origin}${renewed.pathname}${renewed.search}`);
   await client.page.getByRole('heading', { name: `${title} client page` }).waitFor();
   expect(unexpectedErrors(client.errors, [/status of 404 .*\/api\/client\/projects\//])).toEqual([]);
-  expect(unexpectedErrors(manager.errors.slice(errorsBefore))).toEqual([]);
+
+  // Leadership made a newer link meanwhile: the manager's click renews nothing and shows the current link.
+  const newest = (await h.http().post(`/api/projects/${id}/client-link`).set(h.auth('leadership')).send({ replaces: 1 }).expect(200)).body as { url: string };
+  page.once('dialog', (d) => void d.accept());
+  await page.getByRole('button', { name: 'Make a new link (the old one stops working)' }).click();
+  await page.getByText('Someone made a new link for project').waitFor();
+  await eventually(async () => (await page.locator('#client-link-url').inputValue()) === newest.url, { what: 'the current link on the page' });
+  expect(unexpectedErrors(manager.errors.slice(errorsBefore), [/status of 409 .*\/api\/projects\/p-[a-z2-7]+\/client-link\b/])).toEqual([]);
 });
 
 async function shoot(page: PersonPage['page'], name: string): Promise<void> {

@@ -287,7 +287,7 @@ export class ProductionStack {
    * way), which is dropped before `pg_restore --create` of every `<database>.dump` in `dir`. Then
    * the dumped server's ring membership is emptied: its rows, heartbeats seconds old, send the new
    * server's ringpop to join addresses nobody answers on (once past its 30 s limit: a fatal start).
-   * And the portal's sessions are ended (as the README's runbook does).
+   * And the portal's sessions and the clients' links are ended (as the README's runbook does).
    */
   restoreDatabases(dir: string): void {
     this.postgres.client('createdb', [this.postgres.user]);
@@ -297,8 +297,11 @@ export class ProductionStack {
     }
     const [temporalDb, , reportingDb] = this.databases();
     this.postgres.client('psql', ['-v', 'ON_ERROR_STOP=1', '-d', temporalDb, '-c', 'DELETE FROM cluster_membership']);
-    // Portal sessions come back as they were at the dump, signed-out ones too: the runbook ends them all.
-    if (reportingDb) this.postgres.client('psql', ['-v', 'ON_ERROR_STOP=1', '-d', reportingDb, '-c', 'DELETE FROM reporting.portal_sessions']);
+    // Portal sessions come back as they were at the dump, signed-out ones too, and client links
+    // renewed since would open again: the runbook ends them all.
+    if (reportingDb) {
+      this.postgres.client('psql', ['-v', 'ON_ERROR_STOP=1', '-d', reportingDb, '-c', "DELETE FROM reporting.portal_sessions; DELETE FROM reporting.secrets WHERE name = 'client-links'"]);
+    }
     this.say(`  restored ${this.databases().join(', ')} from ${dir}`);
   }
 

@@ -235,14 +235,21 @@ describe('shared secrets', () => {
 });
 
 describe('client link generations', () => {
-  test('a project starts at 0; a renewal moves it on once, however many ask at once from the same generation; one from an older generation moves nothing', async () => {
+  test('a project starts at 0; a renewal moves it on once however many ask at once; only the same key is told it renewed, the others that it was renewed since', async () => {
     expect(await t.store.clientLinkGeneration('p-links')).toBe(0);
-    expect(await Promise.all([0, 0, 0].map((from) => t.store.renewClientLink('p-links', from)))).toEqual([1, 1, 1]);
-    expect(await t.store.clientLinkGeneration('p-links')).toBe(1);
-    expect(await Promise.all([1, 1].map((from) => t.store.renewClientLink('p-links', from)))).toEqual([2, 2]);
-    expect(await t.store.renewClientLink('p-links', 0)).toBe(2);
-    expect(await t.store.renewClientLink('p-links', 1)).toBe(2);
+    const firsts = await Promise.all(['k1', 'k2', 'k3'].map((key) => t.store.renewClientLink('p-links', 0, key)));
+    expect(firsts.map((r) => r.generation)).toEqual([1, 1, 1]);
+    expect(firsts.filter((r) => r.renewed)).toHaveLength(1);
+    const winner = ['k1', 'k2', 'k3'][firsts.findIndex((r) => r.renewed)];
+    expect(await t.store.renewClientLink('p-links', 0, winner)).toEqual({ generation: 1, renewed: true }); // its retry
+    expect(await t.store.renewClientLink('p-links', 0)).toEqual({ generation: 1, renewed: false }); // no key: not a retry
+    expect(await t.store.renewClientLink('p-links', 1, 'k4')).toEqual({ generation: 2, renewed: true });
+    expect(await t.store.renewClientLink('p-links', 1, 'k5')).toEqual({ generation: 2, renewed: false });
+    expect(await t.store.renewClientLink('p-links', 0, 'k4')).toEqual({ generation: 2, renewed: false, keyUsedBefore: true });
     expect(await t.store.clientLinkGeneration('p-links')).toBe(2);
+    // Without keys (API callers that send none), each renewal from the current generation moves it.
+    expect(await t.store.renewClientLink('p-links', 2)).toEqual({ generation: 3, renewed: true });
+    expect(await t.store.renewClientLink('p-links', 3)).toEqual({ generation: 4, renewed: true });
     expect(await t.store.clientLinkGeneration('p-other')).toBe(0);
   });
 });

@@ -5,7 +5,7 @@
  * snapshot, shown at once.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { api, idempotencyKey, ok, STAGES, type Department, type ProjectStatus, type Stage } from '../api';
+import { api, ApiError, idempotencyKey, ok, STAGES, type Department, type ProjectStatus, type Stage } from '../api';
 import { useAction, useName, useResource, useSession } from '../data';
 import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, fromLocalInput, plural, roundMoney, STAGE_LABEL, toLocalInput, typedAmount } from '../format';
 import { PlanChanges, PlanTable } from '../plan';
@@ -944,7 +944,20 @@ function ClientLink({ project: p }: { project: ProjectStatus }) {
   const [link, setLink] = useState<{ url: string; generation: number }>();
   const get = useAction(() => ok(api.GET('/api/projects/{id}/client-link', { params: { path: { id: p.projectId } } })), setLink);
   const renew = useAction(
-    () => ok(api.POST('/api/projects/{id}/client-link', { params: { path: { id: p.projectId } }, body: { replaces: link?.generation ?? 0 } })),
+    async () => {
+      try {
+        return await ok(
+          api.POST('/api/projects/{id}/client-link', {
+            params: { path: { id: p.projectId }, header: { 'Idempotency-Key': idempotencyKey() } },
+            body: { replaces: link?.generation ?? 0 },
+          }),
+        );
+      } catch (err) {
+        // Someone made a new link since this one was shown: show the current one (with why), never a dead one.
+        if (err instanceof ApiError && err.status === 409) void get.act();
+        throw err;
+      }
+    },
     (next) => {
       setLink(next);
       flash('A new link is made: the one before no longer opens the page. Send the client the new one.');
