@@ -5,6 +5,7 @@
  */
 import type { Department, Role } from '../workflows/shared-schemas';
 import type { DocumentKind, DocumentRef, InvoiceKind, ProjectStatus } from '../workflows/project/contract';
+import type { HandOverProjectInput } from '../workflows/project/schemas';
 import type { TaskView } from '../workflows/task/contract';
 
 export const NOTIFICATION_TEMPLATES = [
@@ -147,9 +148,19 @@ export type SnapshotRecord =
   | { kind: 'project'; projectId: string; seq: number; snapshot: ProjectStatus }
   | { kind: 'task'; taskId: string; projectId: string; seq: number; view: TaskView };
 
+/** One project's part of a manager's handover (workflows/manager-handover): its update, by an id that makes it once. */
+export interface HandOverProjectPartInput {
+  projectId: string;
+  updateId: string;
+  input: HandOverProjectInput;
+}
+/** `refused`: the project said no (ended meanwhile, no longer that manager's); nothing changed in it. */
+export type HandOverProjectPartResult = { outcome: 'handed_over'; version: number } | { outcome: 'refused'; reason: string };
+
 export interface ProjectActivities {
   notify(input: NotifyInput): Promise<NotifyResult>;
   allocateInvoiceNumber(input: AllocateInvoiceNumberInput): Promise<{ number: string }>;
   produceDocument(input: ProduceDocumentInput): Promise<DocumentRef>;
   publishSnapshot(input: PublishSnapshotInput): Promise<void>;
+  handOverProject(input: HandOverProjectPartInput): Promise<HandOverProjectPartResult>;
 }

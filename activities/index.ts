@@ -13,6 +13,7 @@ import { createDocumentActivities } from './documents';
 import { agencyDetailsFromConfig, type AgencyDetails } from './documents/pdf';
 import { ClientLinks, type ClientLinkStore } from '../common/client-links';
 import { createDocumentStoreFromConfig, type DocumentStore } from './documents/store';
+import { createHandoverActivities } from './handover';
 import { createInvoiceNumberActivities } from './invoice-numbers';
 import { createMailerFromConfig, type Mailer } from './mail/mailer';
 import type { SentLog } from './mail/sent-log';
@@ -21,7 +22,7 @@ import type { ReportingStore } from './reporting/store';
 import { createSnapshotActivities } from './snapshots';
 
 export interface ActivityDeps {
-  /** For the invoice-number entity workflow (update-with-start). */
+  /** For the invoice-number entity workflow (update-with-start) and a manager's handover (each project's update). */
   client: Client;
   logger: Logger;
   /** The task queue the invoice-number workflow is started on. */
@@ -48,6 +49,7 @@ export function createActivities(deps: ActivityDeps): ProjectActivities {
     ...createInvoiceNumberActivities(deps),
     ...createDocumentActivities(deps),
     ...createSnapshotActivities({ client: deps.client, logger: deps.logger, snapshots: deps.reporting }),
+    ...createHandoverActivities(deps),
   };
 }
 

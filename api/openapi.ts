@@ -16,6 +16,7 @@ import {
   projectRequestSchema,
 } from '../workflows/project/schemas';
 import type { Role } from '../workflows/shared-schemas';
+import { managerHandoverRequestSchema, managerHandoverResultSchema } from '../workflows/manager-handover/schemas';
 import {
   deliverableRequestSchema,
   moveDueDateRequestSchema,
@@ -339,6 +340,24 @@ export const OPERATIONS: Operation[] = [
     idempotencyKey: 'action',
     success: status,
     errors: ACTION,
+  },
+  {
+    method: 'post',
+    path: '/api/managers/{id}/handover',
+    operationId: 'handOverManagersProjects',
+    tag: 'projects',
+    summary: 'Hand every running project of a manager (or the ones named) to another manager at once: leadership for anyone, a manager for their own',
+    description:
+      'Each project is handed over as by its own handover (the client and both managers are told; its tasks follow), and the answer says, ' +
+      'project by project, whether it was handed over or refused (ended meanwhile, or no longer that manager\u2019s). The same Idempotency-Key ' +
+      'again answers with the first handover\u2019s outcome. The manager handing over need not be in the people directory any more.',
+    roles: ['manager', 'leadership'],
+    params: z.object({ id: z.string().meta({ description: 'The manager handing over, e.g. anna', example: 'anna' }) }),
+    body: managerHandoverRequestSchema,
+    bodyRequired: true,
+    idempotencyKey: 'action',
+    success: { status: 200, description: 'What happened to each project.', schema: managerHandoverResultSchema },
+    errors: [400, 413, 415, 422],
   },
 
   // -- documents ------------------------------------------------------------------------------

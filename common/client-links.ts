@@ -21,8 +21,22 @@ const SECRET_HELD_MS = 60_000;
 /** A key that does not match makes the process read the secret again, at most this often. */
 const REREAD_AFTER_MISS_MS = 5_000;
 
-/** `text` with the key of every client link in it replaced: links open a project, so logs never carry them. */
-export const withoutLinkKeys = (text: string): string => text.replace(/([?&]key=)[^&#\s]*/gi, '$1[redacted]');
+/**
+ * `text` with the key of every client link in it replaced: links open a project, so logs never
+ * carry them. The parameter's name is read as a URL parser reads it (`?%6Bey=` is `key` too).
+ */
+export const withoutLinkKeys = (text: string): string =>
+  text.replace(/([?&])([^=&#\s]*)=([^&#\s]*)/g, (whole, separator: string, name: string) =>
+    decodedName(name).toLowerCase() === 'key' ? `${separator}${name}=[redacted]` : whole,
+  );
+
+const decodedName = (name: string): string => {
+  try {
+    return decodeURIComponent(name.replace(/\+/g, ' '));
+  } catch {
+    return name; // a malformed escape: matched as written
+  }
+};
 
 export interface ClientLinkStore {
   sharedSecret(name: string, make: () => string): Promise<string>;

@@ -50,6 +50,7 @@ import { CURRENT_PATCH_BASELINE } from '../../workflows/common/patches';
 import type { CopiesInMemory, MemoryUse } from '../copies-in-memory';
 import { LiveReadPace, liveOrStored, PendingWrites, snapshotAtLeast, STORED_SNAPSHOT_HEADER, storedOrAtStart, type SeenVersions } from '../snapshot-reads';
 import type { Stored } from '../../activities/reporting/store';
+import { managerHandover } from './manager-handover';
 import { canonicalJson, idempotencyKey, parseBody, parseQuery, projectIdParam, refuseReusedKey, repeatsFirstRequest, updateIdFor } from '../validation';
 
 // ---------------------------------------------------------------------------------------------
@@ -543,6 +544,8 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
       return { toManagerId, ...(note && { note }), by };
     }),
   );
+
+  router.post('/api/managers/:id/handover', allow('manager', 'leadership'), managerHandover(deps, storeWrites));
 
   router.post(
     '/api/projects/:id/cancel',

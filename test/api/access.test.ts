@@ -76,6 +76,7 @@ const ROWS: Row[] = [
   { operationId: 'recordPayment', method: 'post', path: () => `/api/projects/${projectId}/payments`, scope: 'project', body: {}, ok: 400 },
   { operationId: 'cancelProject', method: 'post', path: () => `/api/projects/${projectId}/cancel`, scope: 'project', body: {}, ok: 400 },
   { operationId: 'handOverProject', method: 'post', path: () => `/api/projects/${projectId}/handover`, scope: 'project', body: {}, ok: 400 },
+  { operationId: 'handOverManagersProjects', method: 'post', path: () => `/api/managers/${h.people.manager.id}/handover`, scope: 'project', body: {}, ok: 400 },
   { operationId: 'getClientLink', method: 'get', path: () => `/api/projects/${projectId}/client-link`, scope: 'project', ok: 200 },
   { operationId: 'renewClientLink', method: 'post', path: () => `/api/projects/${projectId}/client-link`, scope: 'project', body: {}, ok: 400 },
   // Public (the link's key is the access): without a key, 400 for anyone.

@@ -183,6 +183,8 @@ describe('metrics, request ids, headers', () => {
       const key = url.searchParams.get('key')!;
       await withLog.http().get(`/api/client/projects/${projectId}`).query({ key }).expect(200);
       await withLog.http().get(`/api/client/projects/${projectId}/documents/nope`).query({ key }).expect(404);
+      // The parameter's name written with an escape opens the page as well (Express decodes it): redacted too.
+      await withLog.http().get(`/api/client/projects/${projectId}?%6Bey=${key}`).expect(200);
       // A mail to the client carries their page's link (here a log line, as without SMTP): the key stays out of it.
       await withLog.http().post(`/api/projects/${projectId}/handover`).set(withLog.auth('manager')).send({ toManagerId: withLog.people.otherManager.id }).expect(200);
       const clientMail = await eventually(async () => lines.find((l) => l.msg === 'mail (no SMTP configured)' && l.to === 'buyer@acme.example' && l.projectId === projectId), {

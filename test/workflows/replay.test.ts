@@ -48,6 +48,7 @@ replayTest('replay fixtures exist for the main paths and the edge paths that dif
       'project-worker-restarted.json',
       'project-uncached-worker.json',
       'task-uncached-worker.json',
+      'manager-handover.json',
     ]),
   );
 });

@@ -212,6 +212,7 @@ function recording(base: ProjectActivities, effects: Effects, gates: ActivityGat
       await base.publishSnapshot(input);
       effects.published.push(input);
     },
+    handOverProject: (input) => base.handOverProject(input),
   };
 }
 

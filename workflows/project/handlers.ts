@@ -498,9 +498,12 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
       return done();
     }),
     {
-      validator: ({ by, toManagerId }) => {
+      validator: ({ by, toManagerId, fromManagerId }) => {
         refuseUnless(isManager(by) || isLeadership(by), "the project's manager or leadership");
         refuseUnlessSettling();
+        if (fromManagerId !== undefined && fromManagerId !== status.managerId) {
+          throw businessFailure(ErrorType.WrongStage, `${status.managerId} manages this project now, not ${fromManagerId}`);
+        }
         if (toManagerId === status.managerId) throw businessFailure(ErrorType.InvalidInput, `${toManagerId} already manages this project`, 'toManagerId');
       },
     },

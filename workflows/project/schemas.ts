@@ -204,7 +204,11 @@ export const handOverRequestSchema = z
     note: z.string().trim().max(2_000).optional().meta({ description: 'What the new manager should know: where things stand with the client.' }),
   })
   .strict();
-export const handOverProjectSchema = handOverRequestSchema.extend({ by: actorSchema });
+export const handOverProjectSchema = handOverRequestSchema.extend({
+  by: actorSchema,
+  /** When given (a manager's whole handover), refused unless this manager still has the project: the list it was picked from may be a moment old. */
+  fromManagerId: z.string().optional(),
+});
 export type HandOverProjectInput = z.infer<typeof handOverProjectSchema>;
 
 // ---------------------------------------------------------------------------------------------

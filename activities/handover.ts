@@ -1,0 +1,53 @@
+/**
+ * handOverProject: one project's part of a manager's handover (workflows/manager-handover). It
+ * runs the project's own handover update, so the project's validator decides as it does for a
+ * handover of that one project; the update id comes from the handover, so a retried attempt (or
+ * a worker that died after the update) changes the project once and reads the first answer.
+ */
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Logger } from '../common/logger';
+import { handOverProjectUpdate, projectWorkflowId } from '../workflows/project/contract';
+import type { HandOverProjectPartInput, HandOverProjectPartResult, ProjectActivities } from './contract';
+import { activityLogger } from './log';
+
+export interface HandoverActivityDeps {
+  client: Client;
+  logger: Logger;
+}
+
+export function createHandoverActivities(deps: HandoverActivityDeps): Pick<ProjectActivities, 'handOverProject'> {
+  return {
+    async handOverProject({ projectId, updateId, input }: HandOverProjectPartInput): Promise<HandOverProjectPartResult> {
+      const log = activityLogger(deps.logger, { projectId, updateId, toManagerId: input.toManagerId });
+      try {
+        const result = await deps.client.workflow
+          .getHandle(projectWorkflowId(projectId))
+          .executeUpdate(handOverProjectUpdate, { args: [input], updateId });
+        log.info({ version: result.version }, 'project handed over');
+        return { outcome: 'handed_over', version: result.version };
+      } catch (err) {
+        const refusal = refusalOf(err);
+        if (refusal === undefined) {
+          // Temporal or the project's worker did not answer: retried (the same update id).
+          log.warn({ err: (err as Error).message }, 'project handover not done yet; retried');
+          throw err;
+        }
+        log.info({ reason: refusal }, 'project refused the handover');
+        return { outcome: 'refused', reason: refusal };
+      }
+    },
+  };
+}
+
+/** The project's own no (its validator, or it has ended): the same request gets the same no. */
+function refusalOf(err: unknown): string | undefined {
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    // An update the worker never took up (README, What is not finished yet) is not a no: retried.
+    return err.cause.nonRetryable && err.cause.type !== 'UnprocessedUpdate' ? err.cause.message : undefined;
+  }
+  if (err instanceof WorkflowNotFoundError) {
+    return /already completed|already finished|closed/i.test(err.message) ? 'the project has ended' : 'there is no such project';
+  }
+  return undefined;
+}

@@ -1,0 +1,151 @@
+/**
+ * POST /api/managers/:id/handover — every running project of one manager (or the ones named) to
+ * another, at once: a manager leaving, or away for weeks. Leadership may hand over anyone's; a
+ * manager their own. The projects are chosen here from the reporting store; a workflow of its own
+ * (workflows/manager-handover) then hands each over through the project's own handover update, so
+ * each project decides as for a handover of it alone, and the handover ends even if this process
+ * does not. Its answer says, project by project, what happened.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Request, RequestHandler, Response } from 'express';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { AppDeps } from '../app';
+import { actorOf, caller } from '../auth';
+import { ApiProblem, badRequest, forbidden } from '../errors';
+import type { PendingWrites } from '../snapshot-reads';
+import { translateTemporalError } from '../temporal-gateway';
+import { parseBody, refuseReusedKey, updateIdFor } from '../validation';
+import { managerHandoverRequestSchema, MAX_PROJECTS_PER_HANDOVER, type ManagerHandoverInput, type ManagerHandoverResult } from '../../workflows/manager-handover/schemas';
+import { MANAGER_HANDOVER_WORKFLOW_TYPE, managerHandoverWorkflowId } from '../../workflows/manager-handover/contract';
+import type { managerHandoverWorkflow } from '../../workflows/manager-handover/workflow';
+
+/** How long a request waits for the handover's answer; a longer one goes on, and a retry with the same key reads it. */
+const ANSWER_WITHIN_MS = 60_000;
+const LIST_PAGE = 200;
+
+export function managerHandover(deps: AppDeps, storeWrites: PendingWrites): RequestHandler {
+  const { temporal } = deps;
+
+  /** The answer of a handover that ran (or runs) already; undefined when there is none. */
+  async function answerOf(workflowId: string): Promise<ManagerHandoverResult | undefined> {
+    try {
+      await temporal.call('read the handover', (client) => client.workflow.getHandle(workflowId).describe());
+    } catch (err) {
+      if (err instanceof ApiProblem && err.status === 404) return undefined;
+      throw err;
+    }
+    return waitForAnswer(workflowId);
+  }
+
+  async function waitForAnswer(workflowId: string): Promise<ManagerHandoverResult> {
+    try {
+      return await temporal.call(
+        'hand the projects over',
+        (client) => client.workflow.getHandle<typeof managerHandoverWorkflow>(workflowId).result(),
+        { timeoutMs: ANSWER_WITHIN_MS },
+      );
+    } catch (err) {
+      if (err instanceof ApiProblem && err.status === 503) {
+        throw new ApiProblem(
+          {
+            type: err.type,
+            title: err.title,
+            status: 503,
+            detail:
+              'The handover was not finished within a minute; it goes on (Temporal has it). Send the same request with the same ' +
+              'Idempotency-Key for its answer, or look at the projects.',
+            headers: { 'Retry-After': '10' },
+          },
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+  }
+
+  /** The manager's running projects, as the store has them after the caller's own last actions. */
+  async function runningProjectsOf(managerId: string, person: string): Promise<ManagerHandoverInput['projects']> {
+    await storeWrites.settled(person);
+    const running: ManagerHandoverInput['projects'] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await deps.reporting.listProjects({ managerId }, { pageSize: LIST_PAGE, pageToken });
+      for (const p of page.items) {
+        if (p.executionStatus === 'RUNNING') running.push({ projectId: p.projectId, ...(p.title && { title: p.title }), ...(p.clientName && { clientName: p.clientName }) });
+      }
+      pageToken = page.nextPageToken;
+    } while (pageToken !== undefined && running.length <= MAX_PROJECTS_PER_HANDOVER);
+    return running;
+  }
+
+  return async (req: Request, res: Response): Promise<void> => {
+    const person = caller(req);
+    const fromManagerId = String(req.params.id);
+    if (person.role === 'manager' && fromManagerId !== person.id) throw forbidden('Managers hand over their own projects only; leadership may hand over anyone\u2019s.');
+    const body = parseBody(managerHandoverRequestSchema, req);
+    const { toManagerId, note, projectIds } = body;
+    // The one taking over is checked against the people directory (as for one project). The one
+    // handing over need not be there any more: a manager who left is the usual reason for this.
+    const to = deps.people.get(toManagerId);
+    if (!to) throw badRequest([{ field: 'toManagerId', message: `nobody with id "${toManagerId}" in the people directory` }]);
+    if (to.role !== 'manager') throw badRequest([{ field: 'toManagerId', message: `${to.name} is ${to.role === 'staff' ? 'department staff' : to.role}, not a manager` }]);
+    if (toManagerId === fromManagerId) throw badRequest([{ field: 'toManagerId', message: 'that is the manager handing over; choose someone else' }]);
+
+    const keyed = updateIdFor(req, person, 'managerHandover', fromManagerId);
+    const handoverId = keyed ?? randomUUID();
+    const workflowId = managerHandoverWorkflowId(handoverId);
+    const log = deps.logger.child({ handoverId, fromManagerId, toManagerId });
+    await refuseReusedKey(deps.reporting, keyed, body, log);
+    // The same key again: the first request's handover, whatever the store shows since.
+    const earlier = keyed === undefined ? undefined : await answerOf(workflowId);
+    if (earlier) {
+      res.json(earlier);
+      return;
+    }
+
+    const running = await runningProjectsOf(fromManagerId, person.id);
+    const fromName = deps.people.get(fromManagerId)?.name ?? fromManagerId;
+    let projects = running;
+    if (projectIds !== undefined) {
+      const theirs = new Map(running.map((p) => [p.projectId, p]));
+      const problems = projectIds.flatMap((id, i) => (theirs.has(id) ? [] : [{ field: `projectIds.${i}`, message: `${id} is not one of ${fromName}'s running projects` }]));
+      if (problems.length > 0) throw badRequest(problems);
+      projects = [...new Set(projectIds)].map((id) => theirs.get(id)!);
+    }
+    if (projects.length === 0) throw badRequest([{ field: 'id', message: `${fromName} has no running project to hand over` }]);
+    if (projects.length > MAX_PROJECTS_PER_HANDOVER) {
+      throw badRequest([{ field: 'projectIds', message: `${fromName} has more than ${MAX_PROJECTS_PER_HANDOVER} running projects; hand them over in parts (projectIds)` }]);
+    }
+
+    const input: ManagerHandoverInput = { handoverId, fromManagerId, toManagerId, ...(note && { note }), by: actorOf(person, req.requestId), projects };
+    try {
+      await temporal.connection.withDeadline(Date.now() + temporal.callTimeoutMs, () =>
+        temporal.client.workflow.start(MANAGER_HANDOVER_WORKFLOW_TYPE, {
+          workflowId,
+          taskQueue: temporal.taskQueue,
+          args: [input],
+          workflowIdConflictPolicy: 'FAIL',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          staticSummary: `${projects.length} project(s) from ${fromManagerId} to ${toManagerId}`,
+        }),
+      );
+      log.info({ projects: projects.length }, 'handover started');
+    } catch (err) {
+      // Two requests with the same key at once: the other one started it; both read its answer.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw translateTemporalError(err, 'start the handover');
+    }
+    const answer = await waitForAnswer(workflowId);
+    res.json(answer);
+    // Each project's new snapshot into the store now, as for one project's action: the next list
+    // through this process names the new manager at once (the workflows publish it too, a moment later).
+    for (const handed of answer.projects) {
+      if (handed.outcome !== 'handed_over') continue;
+      const projectId = handed.projectId;
+      storeWrites.track(
+        person.id,
+        { projectId },
+        temporal.projectStatus(projectId).then((snapshot) => deps.reporting.publish({ kind: 'project', projectId, seq: snapshot.version, snapshot })),
+      );
+    }
+  };
+}
