@@ -333,6 +333,54 @@ step('the client’s page: the manager gets the link, the client opens it withou
   expect(unexpectedErrors(manager.errors.slice(errorsBefore), [/status of 409 .*\/api\/projects\/p-[a-z2-7]+\/client-link\b/])).toEqual([]);
 });
 
+step('leadership hands every running project of a manager to another from the portfolio: after a confirmation, each goes; the portfolio then shows none left', async () => {
+  const from = h.people.manager.id;
+  const before = h.directory.get(from)!.name;
+  const after = h.directory.get(h.people.otherManager.id)!.name;
+  const running = async () =>
+    ((await h.http().get('/api/projects').query({ managerId: from }).set(h.auth('leadership')).expect(200)).body.items as { projectId: string; executionStatus: string }[])
+      .filter((p) => p.executionStatus === 'RUNNING')
+      .map((p) => p.projectId);
+  const theirs = await running();
+  expect(theirs.length).toBeGreaterThan(1); // this file's earlier projects still with the manager
+
+  // The manager watches their own portfolio meanwhile (their project pages would be refused once the projects are gone).
+  await manager.page.goto(`${new URL(manager.page.url()).origin}/projects`);
+  await manager.page.getByText(`Hand over all your running projects`).waitFor();
+  const leader = await portal.openAs('leadership', { startAt: `/projects?manager=${from}` });
+  const { page } = leader;
+  await page.getByText(`Hand over all of ${before}’s running projects`).click({ timeout: 30_000 });
+  // The cancelled project still settling its money runs, and goes too: said, as the page lists it among the finished ones.
+  await page.getByText(/1 of them cancelled, with money still to settle/).waitFor();
+  const submit = page.getByRole('button', { name: `Hand over ${theirs.length} projects` });
+  expect(await submit.isDisabled()).toBe(true); // nobody chosen yet
+  expect(await page.locator('#handover-all-to option').allTextContents()).not.toContain(before);
+  await page.locator('#handover-all-to').selectOption({ label: after });
+  await page.locator('#handover-all-note').fill('Anna has left; these are yours from today.');
+  await shoot(page, '36-hand-over-all');
+  const asked: string[] = [];
+  page.once('dialog', (d) => void (asked.push(d.message()), d.dismiss()));
+  await submit.click();
+  expect(asked).toEqual([`Hand ${theirs.length} running projects to ${after}? Each client is told by e-mail.`]);
+  expect(await running()).toEqual(theirs); // dismissed: nothing changed
+  page.once('dialog', (d) => void d.accept());
+  await submit.click();
+  await page.getByText(`${theirs.length} projects handed over to ${after}.`).waitFor();
+  // The portfolio, narrowed to the manager before, has nothing running left, and offers nothing to hand over.
+  await eventually(async () => (await page.getByText(`Hand over all of ${before}’s running projects`).count()) === 0, { what: 'the handover offer gone' });
+  await shoot(page, '36b-handed-over-all');
+  expect(await running()).toEqual([]);
+  // The manager's own portfolio follows (it reads every 5 s): nothing running, nothing to hand over.
+  await manager.page.getByText('Nothing running here now.', { exact: false }).waitFor({ timeout: 20_000 });
+  expect(await manager.page.getByText('Hand over all your running projects').count()).toBe(0);
+  await shoot(manager.page, '36c-manager-after-handover');
+  for (const id of theirs) {
+    const now = (await h.http().get(`/api/projects/${id}`).set(h.auth('leadership')).expect(200)).body as ProjectStatus;
+    expect(now.managerId).toBe(h.people.otherManager.id);
+  }
+  expect(unexpectedErrors(leader.errors)).toEqual([]);
+});
+
 async function shoot(page: PersonPage['page'], name: string): Promise<void> {
   await portal.screenshot(page, name);
   expect([name, await accessibilityProblems(page)]).toEqual([name, []]);

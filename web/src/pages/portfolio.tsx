@@ -4,11 +4,11 @@
  * their own projects; leadership sees everyone's and may narrow to one manager.
  */
 import { useState } from 'preact/hooks';
-import { allPages, api, ok, STAGES, type PortfolioReport, type ProjectListItem, type Stage } from '../api';
-import { useName, useResource, useSession } from '../data';
-import { formatDate, formatDuration, STAGE_LABEL } from '../format';
+import { allPages, api, idempotencyKey, ok, STAGES, type PortfolioReport, type ProjectListItem, type Stage } from '../api';
+import { useAction, useName, useResource, useSession } from '../data';
+import { formatDate, formatDuration, plural, STAGE_LABEL } from '../format';
 import { Link } from '../router';
-import { Badge, Due, Loading, PageHeader, ProblemBox, Select } from '../ui';
+import { Badge, Due, flash, Loading, PageHeader, ProblemBox, Select, TextArea } from '../ui';
 
 const FINISHED: Stage[] = ['completed', 'cancelled'];
 
@@ -109,7 +109,20 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
             })}
           </div>
           {data.data.projects.filter((p) => showFinished || !FINISHED.includes(p.stage ?? 'intake')).length === 0 && (
-            <p class="empty">{leadership ? 'No projects here.' : 'No projects yet. Open one from a client’s request.'}</p>
+            <p class="empty">
+              {data.data.projects.length > 0
+                ? 'Nothing running here now. Tick “Show completed and cancelled projects” for the rest.'
+                : leadership
+                  ? 'No projects here.'
+                  : 'No projects yet. Open one from a client’s request.'}
+            </p>
+          )}
+          {(leadership ? managerId : me.person.id) && (
+            <HandOverAll
+              fromManagerId={leadership ? managerId : me.person.id}
+              running={data.data.projects.filter((p) => p.executionStatus === 'RUNNING' && p.managerId === (leadership ? managerId : me.person.id))}
+              onDone={() => void data.reload()}
+            />
           )}
         </>
       )}
@@ -189,5 +202,95 @@ function ProjectCard({
       </span>
       {finished ? <span class="muted">started {formatDate(p.startedAt)}</span> : <Due dueAt={p.dueAt} overdue={false} projectEnd />}
     </li>
+  );
+}
+
+/**
+ * Every running project of one manager to another at once (a manager leaving, or away for weeks):
+ * leadership for the manager they narrowed the portfolio to, a manager for their own. Each
+ * project goes as by its own handover; the answer says which went and which said no.
+ */
+function HandOverAll({ fromManagerId, running, onDone }: { fromManagerId: string; running: ProjectListItem[]; onDone: () => void }) {
+  const { me, people } = useSession();
+  const name = useName();
+  const own = fromManagerId === me.person.id;
+  const [to, setTo] = useState('');
+  const [note, setNote] = useState('');
+  // One key per handover as typed: a second click after a lost answer reads the first one.
+  const [key, setKey] = useState(idempotencyKey);
+  const [refused, setRefused] = useState<{ projectId: string; title?: string; reason?: string }[]>([]);
+  const retype = <T,>(set: (v: T) => void) => (v: T) => {
+    set(v);
+    setKey(idempotencyKey());
+  };
+  const handOver = useAction(
+    () =>
+      ok(
+        api.POST('/api/managers/{id}/handover', {
+          params: { path: { id: fromManagerId }, header: { 'Idempotency-Key': key } },
+          body: { toManagerId: to, ...(note.trim() !== '' && { note }) },
+        }),
+      ),
+    (answer) => {
+      flash(`${plural(answer.handedOver, 'project')} handed over to ${name(answer.toManagerId)}.`);
+      setRefused(answer.projects.filter((p) => p.outcome === 'refused'));
+      setTo('');
+      setNote('');
+      setKey(idempotencyKey());
+      onDone();
+    },
+  );
+  const whose = own ? 'your' : `${name(fromManagerId)}’s`;
+  // A cancelled project still runs while money is to settle (it is among the finished ones on the page).
+  const settling = running.filter((p) => p.stage !== undefined && FINISHED.includes(p.stage)).length;
+  if (running.length === 0 && refused.length === 0) return null;
+  return (
+    <details class="card">
+      <summary>Hand over {own ? 'all your' : `all of ${name(fromManagerId)}’s`} running projects</summary>
+      {refused.length > 0 && (
+        <div class="callout callout--warn" role="status">
+          <p>{plural(refused.length, 'project')} stayed with {own ? 'you' : name(fromManagerId)}:</p>
+          <ul>
+            {refused.map((p) => (
+              <li key={p.projectId}>
+                <Link href={`/projects/${p.projectId}`}>{p.title ?? p.projectId}</Link>: {p.reason}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {running.length > 0 && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (to !== '' && !window.confirm(`Hand ${plural(running.length, 'running project')} to ${name(to)}? Each client is told by e-mail.`)) return;
+            void handOver.act();
+          }}
+          noValidate
+        >
+          <p>
+            {plural(running.length, 'running project')} ({whose}
+            {settling > 0 && `; ${settling === running.length ? (settling === 1 ? 'it is' : 'all are') : `${settling} of them`} cancelled, with money still to settle`}) go to the
+            new manager, each with its tasks: from then on they review the work, record the
+            clients’ answers and are chased for what is late. Both managers and every client are told by e-mail. Projects that have ended stay where they
+            are. To share them out among several managers, hand them over one by one from each project’s page.
+          </p>
+          <ProblemBox error={handOver.error && !handOver.error.at('toManagerId') && !handOver.error.at('note') ? handOver.error : undefined} />
+          <Select
+            id="handover-all-to"
+            label="New manager"
+            value={to}
+            onValue={retype(setTo)}
+            placeholder="Choose a manager"
+            options={[...people.values()].filter((m) => m.role === 'manager' && m.id !== fromManagerId).map((m) => ({ value: m.id, label: m.name }))}
+            error={handOver.error?.at('toManagerId')}
+          />
+          <TextArea id="handover-all-note" label="Note for the new manager (optional)" value={note} onValue={retype(setNote)} error={handOver.error?.at('note')} />
+          <button type="submit" class="button button--secondary" disabled={handOver.pending || !to}>
+            {handOver.pending ? 'Handing over…' : `Hand over ${plural(running.length, 'project')}`}
+          </button>
+        </form>
+      )}
+    </details>
   );
 }
