@@ -3,8 +3,10 @@
  * another department's tasks or another manager's projects, not even by typing the address;
  * signing out locks every page (and the old cookie opens nothing); a refused action shows the
  * API's message at the field it names (in the plan editor, with the task it names, until that
- * field is edited); the sign-in page is interactive within a second and can be used with the
- * keyboard alone, focus always visible; no page logs a console error.
+ * field is edited or the task that caused it no longer does; in the new-project form, listed in
+ * the form's order); typed work is not left by the browser's Back without asking; the sign-in
+ * page is interactive within a second and can be used with the keyboard alone, focus always
+ * visible; no page logs a console error.
  */
 import os from 'node:os';
 import type { ProjectStatus } from '../../workflows/project/contract';
@@ -28,7 +30,15 @@ const PROVOKED = [
   /status of 400 .*\/api\/tasks\/p-[a-z2-7]+\.design-home\b/,
   /status of 400 .*\/api\/projects\/p-[a-z2-7]+\/plan\/decision\b/,
   /status of 400 .*\/api\/projects\/p-[a-z2-7]+\/plan\)/,
+  /status of 400 .*\/api\/projects\)/,
 ];
+
+const DAY = 86_400_000;
+/** A datetime-local value this far from now, in the browser's zone (Europe/Berlin). */
+const localIn = (ms: number) =>
+  new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+    .format(new Date(Date.now() + ms))
+    .replace(' ', 'T');
 
 beforeAll(async () => {
   h = await startApiHarness();
@@ -207,6 +217,136 @@ browserTest('a plan’s refusal stays with the task it names when another is rem
   await page.locator('#plan-tasks-0-title-error').waitFor({ state: 'detached' });
   expect(await page.locator('.problem').count()).toBe(0);
   expect(await page.locator('#plan-tasks-0-title').getAttribute('aria-invalid')).toBeNull();
+});
+
+browserTest('a plan’s refusal caused by another task goes once that task no longer causes it: removed, or its key, date or dependencies changed', async () => {
+  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: `${title} caused by another` })).expect(201);
+  const { page } = await open('manager', `/projects/${(created.body as ProjectStatus).projectId}/plan`);
+  const task = async (i: number, t: { title: string; key?: string; dueIn: number; dependsOn?: string }) => {
+    if (i > 0) await page.getByRole('button', { name: 'Add a task' }).click();
+    await page.locator(`#plan-tasks-${i}-title`).fill(t.title);
+    if (t.key) await page.locator(`#plan-tasks-${i}-key`).fill(t.key);
+    await page.locator(`#plan-tasks-${i}-estimateHours`).fill('2');
+    await page.locator(`#plan-tasks-${i}-dueAt`).fill(localIn(t.dueIn));
+    await page.locator(`#plan-tasks-${i}-price`).fill('100');
+    if (t.dependsOn) await page.locator(`#plan-tasks-${i}-dependsOn`).getByLabel(t.dependsOn, { exact: true }).check();
+  };
+  await task(0, { title: 'Research', dueIn: 5 * DAY });
+  await task(1, { title: 'Write-up', key: 'shared', dueIn: 3 * DAY, dependsOn: 'Research' });
+  await task(2, { title: 'Summary', key: 'shared', dueIn: 4 * DAY });
+  await page.getByRole('button', { name: 'Submit for approval' }).click();
+  await page.locator('#plan-tasks-1-dueAt-error').getByText(/^due before its dependency "Research" is due/).waitFor();
+  await page.locator('#plan-tasks-2-key-error').getByText('duplicate task key "shared"').waitFor();
+
+  // Research moved but still due after the write-up: the refusal still holds.
+  await page.locator('#plan-tasks-0-dueAt').fill(localIn(4 * DAY));
+  expect(await page.locator('#plan-tasks-1-dueAt-error').textContent()).toMatch(/^due before its dependency "Research"/);
+
+  // Research removed: the write-up (Task 1 now) waits for nothing, so its date is no longer refused.
+  await page.getByRole('button', { name: 'Remove task 1' }).click();
+  await page.locator('#plan-tasks-0-dueAt-error').waitFor({ state: 'detached' });
+  expect(await page.locator('#plan-tasks-0-dueAt').getAttribute('aria-invalid')).toBeNull();
+  expect(await page.locator('#plan-tasks-1-key-error').textContent()).toBe('duplicate task key "shared"');
+  expect(await page.locator('.problem li').allTextContents()).toEqual(['Task 2 (Summary): Key: duplicate task key "shared"']);
+  await portal.screenshot(page, '22-plan-editor-cause-removed');
+  expect(await accessibilityProblems(page)).toEqual([]);
+
+  // The write-up's key changed: the summary's key is nobody else's now.
+  await page.locator('#plan-tasks-0-key').fill('write-up');
+  await page.locator('#plan-tasks-1-key-error').waitFor({ state: 'detached' });
+  expect(await page.locator('#plan-tasks-1-key').getAttribute('aria-invalid')).toBeNull();
+  expect(await page.locator('.problem').count()).toBe(0);
+
+  // Each waits for the other: the cycle is refused at the write-up, and goes once the summary no
+  // longer waits for it; the write-up's date (before the summary's) goes once the summary's moves.
+  await page.locator('#plan-tasks-0-dependsOn').getByLabel('Summary', { exact: true }).check();
+  await page.locator('#plan-tasks-1-dependsOn').getByLabel('Write-up', { exact: true }).check();
+  await page.getByRole('button', { name: 'Submit for approval' }).click();
+  await page.locator('#plan-tasks-0-dependsOn-error').getByText('dependency cycle: write-up → shared → write-up').waitFor();
+  await page.locator('#plan-tasks-0-dueAt-error').getByText(/^due before its dependency "Summary" is due/).waitFor();
+  await page.locator('#plan-tasks-1-dependsOn').getByLabel('Write-up', { exact: true }).uncheck();
+  await page.locator('#plan-tasks-0-dependsOn-error').waitFor({ state: 'detached' });
+  expect(await page.locator('#plan-tasks-0-dueAt-error').count()).toBe(1);
+  await page.locator('#plan-tasks-1-dueAt').fill(localIn(2 * DAY));
+  await page.locator('#plan-tasks-0-dueAt-error').waitFor({ state: 'detached' });
+  expect(await page.locator('.problem').count()).toBe(0);
+  await page.getByRole('button', { name: 'Submit for approval' }).click();
+  await page.getByText('Plan version 1 is waiting for leadership’s decision').waitFor();
+});
+
+browserTest('the new-project form lists its refusals in the order of its fields, top to bottom', async () => {
+  const { page } = await open('manager', '/projects/new');
+  await page.getByRole('heading', { name: 'New project' }).waitFor();
+  // A blank title (refused after the schema's checks) and two policies the schema orders the other way round.
+  await page.locator('#np-title').fill('   ');
+  await page.getByText('Policies for this project (optional)').click();
+  await page.getByLabel('Remind me of a request still without a plan after').fill('soon');
+  await page.getByLabel('Remind leadership of an undecided plan after').fill('later');
+  await page.getByRole('button', { name: 'Open the project' }).click();
+  const box = page.locator('.problem');
+  await box.waitFor();
+  expect((await box.locator('li').allTextContents()).map((line) => line.slice(0, line.indexOf(':')))).toEqual([
+    'Client name',
+    'Client id',
+    'Client email',
+    'Project title',
+    'Brief',
+    'Departments needed',
+    'Budget',
+    'Client wants it by',
+    'Remind me of a request still without a plan after',
+    'Remind leadership of an undecided plan after',
+  ]);
+  await portal.screenshot(page, '23-new-project-refusals-in-form-order');
+  expect(await accessibilityProblems(page)).toEqual([]);
+});
+
+browserTest('the browser’s Back asks before leaving typed work, and staying keeps it; with nothing typed it just goes back', async () => {
+  const { page } = await open('manager', '/projects');
+  await page.getByRole('heading', { name: 'My portfolio' }).waitFor();
+  const asked: string[] = [];
+  let stay = true;
+  page.on('dialog', (d) => void (asked.push(d.message()), stay ? d.dismiss() : d.accept()));
+  const path = () => new URL(page.url()).pathname + new URL(page.url()).hash;
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New project' }).click();
+  await page.getByRole('heading', { name: 'New project' }).waitFor();
+
+  // Nothing typed: Back and Forward as ever, no question.
+  await page.goBack();
+  await page.getByRole('heading', { name: 'My portfolio' }).waitFor();
+  await page.goForward();
+  await page.getByRole('heading', { name: 'New project' }).waitFor();
+  expect(asked).toEqual([]);
+
+  await page.locator('#np-client-name').fill('Back Button Ltd');
+  // The skip link moves within the page: Back from it stays on the form without a question.
+  await page.locator('.skip-link').focus();
+  await page.keyboard.press('Enter');
+  await eventually(async () => (path() === '/projects/new#main' ? true : undefined), { what: 'the skip link followed' });
+  await page.goBack();
+  await eventually(async () => (path() === '/projects/new' ? true : undefined), { what: 'back from the skip link' });
+  expect(asked).toEqual([]);
+
+  // Back with typed work asks; staying keeps the page, its address and what was typed.
+  await page.goBack();
+  await eventually(async () => (asked.length === 1 && path() === '/projects/new' ? true : undefined), { what: 'Back asked and stayed' });
+  expect(asked[0]).toMatch(/has not been sent/);
+  await page.getByRole('heading', { name: 'New project' }).waitFor();
+  expect(await page.locator('#np-client-name').inputValue()).toBe('Back Button Ltd');
+  expect(await page.getByRole('heading', { name: 'My portfolio' }).count()).toBe(0);
+
+  // Asked again, and leaving this time: the portfolio, and Forward opens an empty form (nothing asked).
+  stay = false;
+  await page.goBack();
+  await page.getByRole('heading', { name: 'My portfolio' }).waitFor();
+  expect(asked).toHaveLength(2);
+  expect(path()).toBe('/projects');
+  await page.goForward();
+  await page.getByRole('heading', { name: 'New project' }).waitFor();
+  expect(await page.locator('#np-client-name').inputValue()).toBe('');
+  await page.goBack();
+  await page.getByRole('heading', { name: 'My portfolio' }).waitFor();
+  expect(asked).toHaveLength(2);
 });
 
 browserTest('approving a plan whose due date passed while it waited needs a new date, asked at that task', async () => {

@@ -23,7 +23,8 @@ const LEAVE_UNSAVED = 'Leave this page? What you typed here has not been sent an
 
 /**
  * While `dirty`, leaving the page asks first: a reload or a closed tab (the browser's own
- * question) and a link inside the portal. A form that sent its work navigates with `force`.
+ * question), a link inside the portal, and the browser's Back and Forward. A form that sent its
+ * work navigates with `force`.
  */
 export function useUnsavedWork(dirty: boolean): void {
   useEffect(() => {
@@ -42,25 +43,80 @@ export function useUnsavedWork(dirty: boolean): void {
   }, [dirty]);
 }
 
+// Back and Forward cannot be stopped, only undone: by the time `popstate` arrives the address has
+// changed. So each entry of the portal's history carries its place (`at`), and a person who stays
+// is taken back by the same number of steps (a long press on Back may have jumped several).
+interface Entry {
+  at: number;
+}
+const placeOf = (state: unknown): number | undefined => {
+  const at = (state as Partial<Entry> | null)?.at;
+  return typeof at === 'number' ? at : undefined;
+};
+const here = () => location.pathname + location.search;
+/** The place of the entry shown; a reload keeps it (the browser keeps each entry's state). */
+let at = placeOf(history.state) ?? 0;
+/** The page shown: an entry that differs in its fragment only (`#main`) is the same page. */
+let shown = here();
+/** The place a refused Back or Forward is being undone to: that `popstate` is not a navigation. */
+let returningTo: number | undefined;
+history.replaceState({ at } satisfies Entry, '');
+
+/** A fragment link (the skip link, the portfolio's stages) adds an entry of its own: it gets the next place. */
+const stampFragmentEntry = () => {
+  if (placeOf(history.state) !== undefined) return;
+  at += 1;
+  history.replaceState({ at } satisfies Entry, '');
+};
+
+window.addEventListener('hashchange', stampFragmentEntry);
+window.addEventListener('popstate', (e) => {
+  let to = placeOf(e.state);
+  if (returningTo !== undefined) {
+    const undone = to === returningTo;
+    returningTo = undefined;
+    if (undone) return;
+  }
+  if (to === undefined) {
+    stampFragmentEntry();
+    to = at;
+  }
+  if (here() === shown) {
+    at = to; // only the fragment moved: the same page
+    return;
+  }
+  if (unsaved.size > 0 && to !== at && !window.confirm(LEAVE_UNSAVED)) {
+    // Staying: back to the entry the form is on; nothing re-renders meanwhile, so what was typed stays.
+    returningTo = at;
+    history.go(at - to);
+    return;
+  }
+  at = to;
+  shown = here();
+  window.dispatchEvent(new Event(EVENT));
+});
+
 /** `replace`: the same page in another state (filters, a sign-in redirect): never asks. */
 export function navigate(to: string, options: { replace?: boolean; force?: boolean } = {}): void {
-  if (to === location.pathname + location.search) return;
+  if (to === here()) return;
   if (unsaved.size > 0 && !options.replace && !options.force && !window.confirm(LEAVE_UNSAVED)) return;
-  if (options.replace) history.replaceState(null, '', to);
-  else history.pushState(null, '', to);
+  if (options.replace) {
+    history.replaceState({ at } satisfies Entry, '', to);
+  } else {
+    at += 1;
+    history.pushState({ at } satisfies Entry, '', to);
+  }
+  shown = here();
   window.dispatchEvent(new Event(EVENT));
 }
 
+/** The page shown: changes on `navigate` and on Back and Forward once they are not refused. */
 export function useLocation(): Location {
   const [loc, setLoc] = useState(current);
   useEffect(() => {
     const update = () => setLoc(current());
-    window.addEventListener('popstate', update);
     window.addEventListener(EVENT, update);
-    return () => {
-      window.removeEventListener('popstate', update);
-      window.removeEventListener(EVENT, update);
-    };
+    return () => window.removeEventListener(EVENT, update);
   }, []);
   return loc;
 }

@@ -211,6 +211,7 @@ export function ProblemBox({
   error,
   fieldIds,
   fieldLabel,
+  fieldOrder,
   settled,
   title,
 }: {
@@ -219,8 +220,13 @@ export function ProblemBox({
   fieldIds?: (field: string) => string | undefined;
   /** How the form calls a field (`tasks[1].dueAt` → "Task 2: Due"); the API's path otherwise. */
   fieldLabel?: (field: string) => string | undefined;
-  /** Fields edited since the refusal: no longer listed, and the box goes once every one is. */
-  settled?: (field: string) => boolean;
+  /**
+   * Where a field comes in the form (smaller first; negative when the form does not know it, listed
+   * last): the list reads top to bottom like the form, not in the order the API checked.
+   */
+  fieldOrder?: (field: string) => number;
+  /** Refusals that no longer apply (their field edited since, or what caused them gone): no longer listed, and the box goes once none is left. */
+  settled?: (field: string, message: string) => boolean;
   title?: string;
 }) {
   const ref = useRef<HTMLDivElement>(null);
@@ -229,7 +235,13 @@ export function ProblemBox({
   }, [error]);
   if (!error) return null;
   const named = error.problem.errors ?? [];
-  const fields = settled ? named.filter((f) => !settled(f.field)) : named;
+  const place = (field: string) => {
+    const at = fieldOrder?.(field) ?? -1;
+    return at < 0 ? Number.MAX_SAFE_INTEGER : at;
+  };
+  // A stable sort: messages at the same field (or at fields the form does not place) keep the API's order.
+  const listed = fieldOrder ? [...named].sort((a, b) => place(a.field) - place(b.field)) : named;
+  const fields = settled ? listed.filter((f) => !settled(f.field, f.message)) : listed;
   if (named.length > 0 && fields.length === 0) return null;
   return (
     <div class="problem" role="alert" tabIndex={-1} ref={ref}>

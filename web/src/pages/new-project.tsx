@@ -43,6 +43,25 @@ const LABELS: Record<string, string> = {
   'policy.startAfterPrepayment': 'Start work only after the prepayment is paid',
 };
 
+/** The fields as the form shows them, top to bottom (the API checks the client's id before its name, the policies in another order). */
+const FORM_ORDER = [
+  'client.name',
+  'client.id',
+  'client.email',
+  'client.segment',
+  'title',
+  'brief',
+  'departments',
+  'budget.amount',
+  'budget.currency',
+  'desiredDeadline',
+  ...POLICIES.map((p) => `policy.${p.key}`),
+  'policy.startAfterPrepayment',
+];
+/** A field's place in the form; one inside a field (`departments[1]`) or around one (`budget`) goes with it. */
+const placeInForm = (field: string): number =>
+  FORM_ORDER.findIndex((f) => field === f || field.startsWith(`${f}[`) || field.startsWith(`${f}.`) || f.startsWith(`${field}.`));
+
 export function NewProject() {
   const [key] = useState(idempotencyKey);
   const [clientName, setClientName] = useState('');
@@ -122,6 +141,7 @@ export function NewProject() {
           error={create.error}
           fieldIds={(f) => id(f.replace(/\[\d+\]$/, ''))}
           fieldLabel={(f) => LABELS[f.replace(/\[\d+\]$/, '')] ?? POLICIES.find((p) => `policy.${p.key}` === f)?.label}
+          fieldOrder={placeInForm}
           title="The project was not opened"
         />
         <fieldset>

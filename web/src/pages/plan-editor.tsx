@@ -5,7 +5,7 @@
  * every refusal is shown at the field it names.
  */
 import { useState } from 'preact/hooks';
-import { api, ok, type Department, type PlanInput, type ProjectStatus } from '../api';
+import { api, ApiError, ok, type Department, type PlanInput, type ProjectStatus } from '../api';
 import { useAction, useResource } from '../data';
 import {
   againstClientDate,
@@ -93,6 +93,23 @@ const FIELD_LABEL: Record<string, string> = {
   tasks: 'Tasks',
 };
 
+/**
+ * Refusals of one task caused by another, in the words of workflows/project/plan-rules.ts: the
+ * other task's key or title is in the message, and the refusal goes once that task no longer
+ * causes it (a test in test/portal/boundaries.test.ts notices when the words change).
+ */
+const DUPLICATE_KEY = /^duplicate task key "(.*)"$/;
+const DUE_BEFORE_DEPENDENCY = /^due before its dependency "(.*)" is due/;
+const CYCLE = /^dependency cycle: (.*)$/;
+
+/** A row as it was sent: refusals name rows by their place then, and by the keys and titles they had. */
+interface SentRow {
+  uid: number;
+  key: string;
+  title: string;
+  dependsOn: number[];
+}
+
 const num = (text: string): number => (text.trim() === '' ? Number.NaN : Number(text));
 /**
  * Typed text read by `typed` ("12,5" as 12.5; "12,5x" refused at its field, nothing sent), or NaN
@@ -147,12 +164,13 @@ function Editor({ project }: { project: ProjectStatus }) {
   // A refusal names rows by their place in the plan as sent (`tasks[1].dueAt`); rows added or
   // removed since must not move it to another task. A field edited since the refusal no longer
   // shows it: the old message would be about a value that is not there any more (the next submit
-  // checks the new one).
-  const [sent, setSent] = useState<number[]>([]);
+  // checks the new one). Nor does a refusal caused by another task once that task is gone or
+  // changed so that it no longer applies.
+  const [sent, setSent] = useState<SentRow[]>([]);
   const [edited, setEdited] = useState<ReadonlySet<string>>(new Set());
   const submit = useAction(
     () => {
-      setSent(rows.map((r) => r.uid));
+      setSent(rows.map((r) => ({ uid: r.uid, key: keyOf(r), title: r.title, dependsOn: r.dependsOn })));
       setEdited(new Set());
       return ok(api.PUT('/api/projects/{id}/plan', { params: { path: { id: project.projectId } }, body: body() }));
     },
@@ -167,27 +185,58 @@ function Editor({ project }: { project: ProjectStatus }) {
   const controlOf = (field: string): { control: string; uid?: number } => {
     const m = /^tasks\[(\d+)\]\.(\w+)/.exec(field);
     if (!m) return { control: field };
-    const uid = sent[Number(m[1])];
+    const uid = sent[Number(m[1])]?.uid;
     return { control: `${uid}.${m[2]}`, uid };
   };
-  /** Edited since, or its row removed since: the refusal at that field no longer applies. */
-  const settled = (field: string): boolean => {
-    const { control, uid } = controlOf(field);
-    return edited.has(control) || (uid !== undefined && !rows.some((r) => r.uid === uid));
+  const rowNow = (uid: number | undefined) => rows.find((r) => r.uid === uid);
+  const sentUid = (key: string) => sent.find((s) => s.key === key)?.uid;
+  const dueMs = (r: Row) => (r.dueAt ? Date.parse(fromLocalInput(r.dueAt)) : Number.NaN);
+  /** Whether another task that caused this refusal no longer does: removed, or changed so the rule holds. */
+  const causeGone = (field: string, message: string): boolean => {
+    const { uid } = controlOf(field);
+    const duplicate = DUPLICATE_KEY.exec(message);
+    if (duplicate) return rows.filter((r) => keyOf(r) === duplicate[1]).length < 2;
+    const dueBefore = DUE_BEFORE_DEPENDENCY.exec(message);
+    if (dueBefore) {
+      // The dependency is the task this one depended on when sent, by the title it had then.
+      const was = sent.find((s) => s.uid === uid);
+      const dependsOn = was?.dependsOn.find((d) => sent.find((s) => s.uid === d)?.title === dueBefore[1]);
+      const task = rowNow(uid);
+      if (dependsOn === undefined || !task) return false; // which task it meant cannot be told
+      const dependency = rowNow(dependsOn);
+      return !dependency || !task.dependsOn.includes(dependsOn) || !(dueMs(task) < dueMs(dependency));
+    }
+    const cycle = CYCLE.exec(message);
+    if (cycle) {
+      // Broken once any of its steps is: a task gone, or no longer depending on the next one.
+      const steps = cycle[1].split(' → ').map(sentUid);
+      if (steps.some((s) => s === undefined)) return false;
+      return steps.some((to, i) => i > 0 && !rowNow(steps[i - 1])?.dependsOn.includes(to!));
+    }
+    return false;
   };
+  /** Edited since, its row removed since, or what caused it gone: the refusal at that field no longer applies. */
+  const settled = (field: string, message?: string): boolean => {
+    const { control, uid } = controlOf(field);
+    return edited.has(control) || (uid !== undefined && !rowNow(uid)) || (message !== undefined && causeGone(field, message));
+  };
+  /** The refusal's messages that still apply. */
+  const live =
+    submit.error &&
+    new ApiError(submit.error.status, { ...submit.error.problem, errors: submit.error.problem.errors?.filter((e) => !settled(e.field, e.message)) });
   /** The refusal at a plan-wide field (`prepaymentPercent`), or at a row's (`dueAt` of `row`). */
   const err = (field: string, row?: Row): string | undefined => {
-    if (!submit.error) return undefined;
-    const at = row ? sent.indexOf(row.uid) : -1;
+    if (!live) return undefined;
+    const at = row ? sent.findIndex((s) => s.uid === row.uid) : -1;
     if (row && at < 0) return undefined; // added since the refusal
     const path = row ? `tasks[${at}].${field}` : field;
-    return settled(path) ? undefined : submit.error.at(path);
+    return settled(path) ? undefined : live.at(path);
   };
   /** Where a field's control is now: `tasks[1].dueAt` is the row sent second, wherever it is today. */
   const controlId = (field: string): string | undefined => {
     const m = /^tasks\[(\d+)\]\.(\w+)/.exec(field);
     if (!m) return id(field);
-    const now = rows.findIndex((r) => r.uid === sent[Number(m[1])]);
+    const now = rows.findIndex((r) => r.uid === sent[Number(m[1])]?.uid);
     return now < 0 ? undefined : id(`tasks[${now}].${m[2]}`);
   };
   // What the editor opened with: anything else is the manager's work, not yet sent.
@@ -278,7 +327,7 @@ function Editor({ project }: { project: ProjectStatus }) {
           fieldLabel={(f) => {
             const m = /^tasks\[(\d+)\]\.(\w+)/.exec(f);
             if (!m) return FIELD_LABEL[f];
-            const now = rows.findIndex((r) => r.uid === sent[Number(m[1])]);
+            const now = rows.findIndex((r) => r.uid === sent[Number(m[1])]?.uid);
             const row = rows[now];
             return `Task ${(now < 0 ? Number(m[1]) : now) + 1}${row?.title ? ` (${row.title})` : ''}: ${FIELD_LABEL[m[2]] ?? m[2]}`;
           }}
