@@ -4,11 +4,12 @@
  *
  * a manager opens a project (from a deep link, signing in on the way) and plans it with a
  * dependency — the API's refusal of a bad due date shows at that field, until that date is edited;
- * the plan's table reads on a phone without scrolling sideways (the project page, approvals);
+ * the plan's table reads on a phone without scrolling sideways (the project page, approvals), as
+ * do the project's tasks and invoices and the client's invoices on their own page;
  * leadership sends the plan back with a comment (first refused without one, at the comment
- * field); the manager revises; leadership sees what changed and approves; a designer claims the
- * design task (it leaves the other designer's inbox within seconds; its page says who reviews it)
- * and delivers; the manager sends it back; the designer
+ * field); the manager revises; leadership sees what changed (listed, and the row marked) and
+ * approves; a designer claims the design task (it leaves the other designer's inbox within
+ * seconds; its page says who reviews it) and delivers; the manager sends it back; the designer
  * redelivers and it is accepted; a copywriter claims and delivers the copy, accepted; the manager
  * records the client's acceptance and the payment; the project completes, its PDFs open,
  * leadership sees it completed in the portfolio, and the KPI dashboard has moved (the rating, the
@@ -90,30 +91,55 @@ async function open(who: Parameters<Portal['openAs']>[0], options: Parameters<Po
   return p;
 }
 
+/** Run in the page by the phone checks below (the tests are compiled without the DOM's types). */
+declare const getComputedStyle: (element: unknown, pseudo?: string) => { display: string; content: string };
+
 /**
- * A plan's table read on a phone (390 px): nothing scrolls sideways, each price and each "after
- * the client's date" mark is in sight, and each cell says which column it is; on a desk it is a
- * table again. Screenshots the phone's view as `name`.
+ * Tables read on a phone (390 px) as one card per row: neither the page nor any table's box scrolls
+ * sideways, every cell (and each link, badge and date in it) is in sight and shows all of itself,
+ * and each value has its column's name beside it — the header's, for the eyes only (screen readers
+ * have the header). On a desk they are tables again. Screenshots the phone's view as `name`.
  */
-async function expectPlanTableOnPhone(page: Page, plan: Locator, name: string): Promise<void> {
+async function expectCardRowsOnPhone(page: Page, tables: Locator, name: string): Promise<void> {
   await page.setViewportSize(PHONE);
   try {
-    const table = plan.locator('table.plan-table');
+    expect(await tables.count()).toBeGreaterThan(0);
     expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
-    expect(await table.evaluate((t) => t.parentElement!.scrollWidth - t.parentElement!.clientWidth)).toBeLessThanOrEqual(0);
-    const marks = table.locator('tbody td[data-label="Price"], tbody .badge');
-    expect(await marks.count()).toBeGreaterThan(0);
-    for (const mark of await marks.all()) {
-      const box = (await mark.boundingBox())!;
-      expect([await mark.textContent(), box.x >= 0 && box.x + box.width <= PHONE.width]).toEqual([await mark.textContent(), true]);
-    }
-    // The column's name shows beside each value (its own header is out of sight on a phone).
-    expect(await page.evaluate<string>(`getComputedStyle(document.querySelector('table.plan-table td[data-label="Price"]'), '::before').content`)).toBe('"Price" / ""'); // a label for the eyes: the header names the column for screen readers
+    const problems = await tables.evaluateAll(
+      (all, width: number) =>
+        all.flatMap((table) => {
+          const found: string[] = [];
+          const caption = table.querySelector('caption')?.textContent ?? 'a table';
+          const wrap = table.parentElement!;
+          if (wrap.scrollWidth > wrap.clientWidth) found.push(`${caption} scrolls sideways by ${wrap.scrollWidth - wrap.clientWidth}px`);
+          const headers = [...table.querySelectorAll('thead th')].map((th) => th.textContent);
+          for (const row of table.querySelectorAll('tbody tr')) {
+            if (getComputedStyle(row).display !== 'block') found.push(`${caption}: a row is not a card`);
+            for (const cell of row.querySelectorAll('th, td')) {
+              const what = `${caption}: “${cell.textContent}”`;
+              if (cell.scrollWidth > cell.clientWidth) found.push(`${what} is cut off`);
+              for (const part of [cell, ...cell.querySelectorAll('*')]) {
+                const box = part.getBoundingClientRect();
+                if (box.left < 0 || box.right > width) found.push(`${what}: “${part.textContent}” is off the screen`);
+              }
+              if (cell.tagName !== 'TD') continue;
+              const label = `"${headers[cell.cellIndex]}" / ""`;
+              const shown = getComputedStyle(cell, '::before').content;
+              if (shown !== label) found.push(`${what} is labelled ${shown}, not ${label}`);
+            }
+          }
+          return found;
+        }),
+      PHONE.width,
+    );
+    expect(problems).toEqual([]);
     await shoot(page, name);
   } finally {
     await page.setViewportSize(DESKTOP);
   }
-  expect(await page.evaluate<string>(`getComputedStyle(document.querySelector('table.plan-table tbody tr')).display`)).toBe('table-row');
+  expect(await tables.evaluateAll((all) => all.map((t) => getComputedStyle(t.querySelector('tbody tr')!).display))).toEqual(
+    Array(await tables.count()).fill('table-row'),
+  );
 }
 
 step('a manager follows a link to the new-project page, signs in on the way, and opens a project', async () => {
@@ -205,7 +231,7 @@ step('the manager plans two tasks, copy after design; a due date before its depe
   await page.getByRole('heading', { name: title, exact: true }).waitFor();
   await page.getByText('Plan version 1 is waiting for leadership’s decision').waitFor();
   // The project page's plan, on a phone: the copy's late mark and every price in sight.
-  await expectPlanTableOnPhone(page, page.locator('#plan'), '03d-project-plan-phone');
+  await expectCardRowsOnPhone(page, page.locator('#plan table.plan-table'), '03d-project-plan-phone');
 });
 
 step('leadership sends the plan back: refused without a comment (at the comment field), then with one', async () => {
@@ -220,7 +246,7 @@ step('leadership sends the plan back: refused without a comment (at the comment 
   await row('Home page copy').getByText('after the client’s date').waitFor();
   expect(await row('Home page design').getByText('after the client’s date').count()).toBe(0);
   await shoot(page, '05a-approvals-late-for-client');
-  await expectPlanTableOnPhone(page, card, '05a2-approvals-late-for-client-phone');
+  await expectCardRowsOnPhone(page, card.locator('table.plan-table'), '05a2-approvals-late-for-client-phone');
   await card.getByRole('button', { name: 'Send back' }).click();
   const refusal = card.locator('.field-error');
   await refusal.waitFor();
@@ -254,7 +280,12 @@ step('leadership sees what changed since version 1 and approves', async () => {
   expect(changes).toContain('Home page copy');
   expect(changes).toMatch(/price\s*€800\.00\s*→\s*€600\.00/);
   expect(await card.getByText('late for the client').count()).toBe(0);
+  // The plan's table marks the row that changed, among the rest; the design did not change.
+  const row = (taskTitle: string) => card.locator('tbody tr', { has: page.locator('th', { hasText: taskTitle }) });
+  await row('Home page copy').locator('.badge', { hasText: 'changed since version 1' }).waitFor();
+  expect(await row('Home page design').locator('.badge').count()).toBe(0);
   await shoot(page, '05-approvals');
+  await expectCardRowsOnPhone(page, card.locator('table.plan-table'), '05c-approvals-changed-phone');
   await card.getByLabel(/Comment to/).fill('Go ahead.');
   await card.getByRole('button', { name: 'Approve' }).click();
   await card.waitFor({ state: 'detached' });
@@ -402,6 +433,19 @@ step('the manager records the client’s acceptance, a complaint after it (resol
   expect(await page.locator('#payment-amount').inputValue()).toBe('1800');
   await page.locator('#payment-reference').fill('BANK-2026-0042');
   await shoot(page, '10-project-invoicing');
+  // On a phone, the tasks and the invoice read as cards: every status, date and amount in sight.
+  await page.locator('#invoices tbody tr').first().waitFor();
+  await expectCardRowsOnPhone(page, page.locator('#tasks table, #invoices table'), '10b-project-invoicing-phone');
+  // So does the client's invoice on their page, which they open on a phone.
+  await page.getByRole('button', { name: 'Show the client’s link' }).click();
+  const link = new URL(await page.locator('#client-link-url').inputValue());
+  const client = await portal.anonymous({ viewport: PHONE });
+  pages.push(client);
+  await client.page.goto(`${portal.baseUrl}${link.pathname}${link.search}`);
+  await client.page.getByRole('heading', { name: title, exact: true }).waitFor();
+  await client.page.locator('#invoices tbody tr').first().waitFor();
+  await expectCardRowsOnPhone(client.page, client.page.locator('#invoices table'), '10c-client-page-invoice-phone');
+  await client.context.close();
   await page.getByRole('button', { name: 'Record the payment' }).click();
   await page.getByText(/^Completed /).waitFor({ timeout: 30_000 });
   await page.locator('.documents a', { hasText: 'Final report' }).waitFor({ timeout: 30_000 });

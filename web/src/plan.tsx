@@ -4,8 +4,18 @@ import { againstClientDate, DEPARTMENT_LABEL, dueAfterClientDate, formatDate, fo
 import { diffPlans, type FieldChange } from './plan-diff';
 import { Badge } from './ui';
 
-/** `clientDate`: the date the client wants the work by; tasks due after it are marked, and the summary says by how much. */
-export function PlanTable({ plan, currency, changedKeys, clientDate }: { plan: PlanVersion; currency: string; changedKeys?: Set<string>; clientDate?: string }) {
+/**
+ * `clientDate`: the date the client wants the work by; tasks due after it are marked, and the
+ * summary says by how much. `since`: an earlier version (on approvals, the one leadership sent
+ * back); each task added or changed since then is marked, so the rows to look at again stand out
+ * in the table, beside the tasks around them (what changed in each is listed by PlanChanges).
+ */
+export function PlanTable({ plan, currency, clientDate, since }: { plan: PlanVersion; currency: string; clientDate?: string; since?: PlanVersion }) {
+  const diff = since && diffPlans(since, plan);
+  const marks = new Map<string, 'added' | 'changed'>([
+    ...(diff?.added ?? []).map((t) => [t.key, 'added'] as const),
+    ...(diff?.changed ?? []).map((c) => [c.key, 'changed'] as const),
+  ]);
   const prepayment = Math.round(plan.total * plan.prepaymentPercent) / 100;
   const titleOf = (key: string): string => plan.tasks.find((t) => t.key === key)?.title ?? key;
   const late = clientDate ? againstClientDate(plan.tasks.map((t) => t.dueAt), clientDate) : undefined;
@@ -23,12 +33,12 @@ export function PlanTable({ plan, currency, changedKeys, clientDate }: { plan: P
         </p>
       )}
       {/*
-        On a phone each row is a card (styles.css, .plan-table): every cell under its column's name
+        On a phone each row is a card (styles.css, .card-rows): every cell beside its column's name
         (data-label), so the late mark and the price are in sight without scrolling sideways. The
         roles keep it a table to screen readers once CSS no longer lays it out as one.
       */}
       <div class="table-wrap">
-        <table class="plan-table" role="table">
+        <table class="plan-table card-rows" role="table">
           <caption class="visually-hidden">Plan version {plan.version}</caption>
           <thead role="rowgroup">
             <tr role="row">
@@ -42,13 +52,15 @@ export function PlanTable({ plan, currency, changedKeys, clientDate }: { plan: P
           </thead>
           <tbody role="rowgroup">
             {plan.tasks.map((t) => (
-              <tr key={t.key} role="row" class={changedKeys?.has(t.key) ? 'row--changed' : undefined}>
+              <tr key={t.key} role="row" class={marks.has(t.key) ? 'row--changed' : undefined}>
                 <th scope="row" role="rowheader">
                   {t.title} <span class="muted key">{t.key}</span>
-                  {changedKeys?.has(t.key) && (
+                  {since && marks.has(t.key) && (
                     <>
                       {' '}
-                      <Badge tone="info">changed</Badge>
+                      <Badge tone={marks.get(t.key) === 'added' ? 'good' : 'info'}>
+                        {marks.get(t.key)} since version {since.version}
+                      </Badge>
                     </>
                   )}
                 </th>

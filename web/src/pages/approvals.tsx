@@ -111,7 +111,7 @@ function Approval({ project: p, onDecided }: { project: ProjectStatus; onDecided
           <PlanChanges previous={previous} next={plan} currency={currency} />
         </div>
       )}
-      <PlanTable plan={plan} currency={currency} clientDate={p.desiredDeadline} />
+      <PlanTable plan={plan} currency={currency} clientDate={p.desiredDeadline} since={previous} />
       <form onSubmit={(e) => e.preventDefault()} noValidate>
         <ProblemBox
           error={decide.error && !decide.error.at('comment') ? decide.error : undefined}

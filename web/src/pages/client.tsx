@@ -158,32 +158,34 @@ function ClientView({ view: v }: { view: View }) {
 
       {v.invoices.length > 0 && (
         <Section title="Invoices" id="invoices">
+          {/* On a phone each invoice is a card (styles.css, .card-rows); the roles keep it a table to screen readers. */}
           <div class="table-wrap">
-            <table>
+            <table class="card-rows" role="table">
               <caption class="visually-hidden">Your invoices</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Invoice</th>
-                  <th scope="col" class="num">Amount</th>
-                  <th scope="col">Due</th>
-                  <th scope="col">Status</th>
+              <thead role="rowgroup">
+                <tr role="row">
+                  <th scope="col" role="columnheader">Invoice</th>
+                  <th scope="col" role="columnheader" class="num">Amount</th>
+                  <th scope="col" role="columnheader">Due</th>
+                  <th scope="col" role="columnheader">Status</th>
                 </tr>
               </thead>
-              <tbody>
+              <tbody role="rowgroup">
                 {v.invoices.map((i) => (
-                  <tr key={i.number}>
-                    <th scope="row" class="nowrap">
+                  <tr key={i.number} role="row">
+                    <th scope="row" role="rowheader">
+                      {/* The number read whole, never broken at its hyphens; the words before it may wrap. */}
                       {i.href ? (
                         <a href={i.href} target="_blank" rel="noopener">
-                          {DOCUMENT[i.kind === 'credit_note' ? 'credit_note' : `${i.kind}_invoice`] ?? 'Invoice'} {i.number}
+                          {DOCUMENT[i.kind === 'credit_note' ? 'credit_note' : `${i.kind}_invoice`] ?? 'Invoice'} <span class="nowrap">{i.number}</span>
                         </a>
                       ) : (
-                        i.number
+                        <span class="nowrap">{i.number}</span>
                       )}
                     </th>
-                    <td class="num">{formatMoney(i.amount, i.currency)}</td>
-                    <td>{formatDate(i.dueAt)}</td>
-                    <td>{invoiceState(i)}</td>
+                    <td role="cell" data-label="Amount" class="num">{formatMoney(i.amount, i.currency)}</td>
+                    <td role="cell" data-label="Due">{formatDate(i.dueAt)}</td>
+                    <td role="cell" data-label="Status">{invoiceState(i)}</td>
                   </tr>
                 ))}
               </tbody>

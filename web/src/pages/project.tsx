@@ -131,33 +131,34 @@ function ProjectView({ project: p, onChange }: { project: ProjectStatus; onChang
 
       {p.tasks.length > 0 && (
         <Section title="Tasks" id="tasks">
+          {/* On a phone each task is a card (styles.css, .card-rows); the roles keep it a table to screen readers. */}
           <div class="table-wrap">
-            <table>
+            <table class="card-rows" role="table">
               <caption class="visually-hidden">Tasks of the project</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Task</th>
-                  <th scope="col">Department</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Assignee</th>
-                  <th scope="col">Due</th>
-                  <th scope="col" class="num">Rounds</th>
+              <thead role="rowgroup">
+                <tr role="row">
+                  <th scope="col" role="columnheader">Task</th>
+                  <th scope="col" role="columnheader">Department</th>
+                  <th scope="col" role="columnheader">Status</th>
+                  <th scope="col" role="columnheader">Assignee</th>
+                  <th scope="col" role="columnheader">Due</th>
+                  <th scope="col" role="columnheader" class="num">Rounds</th>
                 </tr>
               </thead>
-              <tbody>
+              <tbody role="rowgroup">
                 {p.tasks.map((t) => (
-                  <tr key={t.taskId}>
-                    <th scope="row">
+                  <tr key={t.taskId} role="row">
+                    <th scope="row" role="rowheader">
                       <Link href={`/tasks/${t.taskId}`}>{t.title}</Link>
                       {/* Revision tasks are titled "Revision N (…)" already. */}
                       {t.revisionRound && !/^Revision \d/.test(t.title) && <span class="muted"> (revision {t.revisionRound})</span>}
                     </th>
-                    <td>{DEPARTMENT_LABEL[t.department]}</td>
-                    <td>
+                    <td role="cell" data-label="Department">{DEPARTMENT_LABEL[t.department]}</td>
+                    <td role="cell" data-label="Status">
                       <TaskStatusBadge status={t.status} />
                     </td>
-                    <td>{t.assigneeId ? name(t.assigneeId) : <span class="muted">—</span>}</td>
-                    <td>
+                    <td role="cell" data-label="Assignee">{t.assigneeId ? name(t.assigneeId) : <span class="muted">—</span>}</td>
+                    <td role="cell" data-label="Due">
                       <Due
                         dueAt={t.dueAt}
                         overdue={t.overdue}
@@ -165,7 +166,7 @@ function ProjectView({ project: p, onChange }: { project: ProjectStatus; onChang
                         deliveredAt={t.status === 'submitted' ? t.submittedAt : undefined}
                       />
                     </td>
-                    <td class="num">{t.reviewRounds}</td>
+                    <td role="cell" data-label="Rounds" class="num">{t.reviewRounds}</td>
                   </tr>
                 ))}
               </tbody>
@@ -741,24 +742,25 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
   const unsettled = p.invoices.filter(open);
   return (
     <>
+      {/* On a phone each invoice is a card (styles.css, .card-rows); the roles keep it a table to screen readers. */}
       <div class="table-wrap">
-        <table class="invoices">
+        <table class="invoices card-rows" role="table">
           <caption class="visually-hidden">Invoices</caption>
-          <thead>
-            <tr>
-              <th scope="col">Invoice</th>
-              <th scope="col">Kind</th>
-              <th scope="col" class="num">Amount</th>
-              <th scope="col" class="num">Paid</th>
-              <th scope="col" class="num">Open</th>
-              <th scope="col">Due</th>
-              <th scope="col">State</th>
+          <thead role="rowgroup">
+            <tr role="row">
+              <th scope="col" role="columnheader">Invoice</th>
+              <th scope="col" role="columnheader">Kind</th>
+              <th scope="col" role="columnheader" class="num">Amount</th>
+              <th scope="col" role="columnheader" class="num">Paid</th>
+              <th scope="col" role="columnheader" class="num">Open</th>
+              <th scope="col" role="columnheader">Due</th>
+              <th scope="col" role="columnheader">State</th>
             </tr>
           </thead>
-          <tbody>
+          <tbody role="rowgroup">
             {p.invoices.map((i) => (
-              <tr key={i.number}>
-                <th scope="row">
+              <tr key={i.number} role="row">
+                <th scope="row" role="rowheader">
                   {i.documentId ? (
                     <a href={`/api/documents/${encodeURIComponent(i.documentId)}`} target="_blank" rel="noopener">
                       {i.number}
@@ -767,15 +769,29 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
                     i.number
                   )}
                 </th>
-                <td>{INVOICE_LABEL[i.kind]}</td>
-                <td class="num">{formatMoney(i.amount, i.currency)}</td>
-                <td class="num">{formatMoney(i.paidAmount, i.currency)}</td>
+                <td role="cell" data-label="Kind">{INVOICE_LABEL[i.kind]}</td>
+                <td role="cell" data-label="Amount" class="num">{formatMoney(i.amount, i.currency)}</td>
+                <td role="cell" data-label="Paid" class="num">{formatMoney(i.paidAmount, i.currency)}</td>
                 {/* What is left to pay (on a credit note: to refund), after payments and set-offs. */}
-                <td class="num">{i.status === 'void' ? '—' : formatMoney(stillOwed(i), i.currency)}</td>
-                <td>{formatDate(i.dueAt)}</td>
-                <td>
+                <td role="cell" data-label="Open" class="num">{i.status === 'void' ? '—' : formatMoney(stillOwed(i), i.currency)}</td>
+                <td role="cell" data-label="Due">{formatDate(i.dueAt)}</td>
+                <td role="cell" data-label="State">
                   {settledBySetOff(i) ? (
-                    <Badge tone="good">{i.kind === 'credit_note' ? `Set against ${netSetOffs(i).map((o) => o.invoiceNumber).join(', ')}` : 'Settled by credit note'}</Badge>
+                    <Badge tone="good">
+                      {i.kind === 'credit_note' ? (
+                        <>
+                          Set against{' '}
+                          {netSetOffs(i).map((o, n) => (
+                            <span key={o.invoiceNumber}>
+                              {n > 0 && ', '}
+                              <span class="nowrap">{o.invoiceNumber}</span>
+                            </span>
+                          ))}
+                        </>
+                      ) : (
+                        'Settled by credit note'
+                      )}
+                    </Badge>
                   ) : i.status === 'paid' ? (
                     <Badge tone="good">{i.kind === 'credit_note' ? 'Refunded' : netSetOffs(i).length > 0 ? 'Paid, with a credit note' : 'Paid'}</Badge>
                   ) : i.status === 'void' ? (
