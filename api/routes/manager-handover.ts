@@ -22,6 +22,8 @@ import type { managerHandoverWorkflow } from '../../workflows/manager-handover/w
 /** How long a request waits for the handover's answer; a longer one goes on, and a retry with the same key reads it. */
 const ANSWER_WITHIN_MS = 60_000;
 const LIST_PAGE = 200;
+/** How long the answer waits for one project's snapshot to reach the store. */
+const STORE_WITHIN_MS = 5_000;
 
 export function managerHandover(deps: AppDeps, storeWrites: PendingWrites): RequestHandler {
   const { temporal } = deps;
@@ -61,6 +63,14 @@ export function managerHandover(deps: AppDeps, storeWrites: PendingWrites): Requ
       }
       throw err;
     }
+  }
+
+  async function storeSnapshot(projectId: string, by: string): Promise<void> {
+    const write = temporal
+      .projectStatus(projectId, { timeoutMs: STORE_WITHIN_MS })
+      .then((snapshot) => deps.reporting.publish({ kind: 'project', projectId, seq: snapshot.version, snapshot }));
+    storeWrites.track(by, { projectId }, write);
+    await write.catch(() => undefined); // logged by track; the workflow's own publish follows
   }
 
   /** The manager's running projects, as the store has them after the caller's own last actions. */
@@ -135,17 +145,10 @@ export function managerHandover(deps: AppDeps, storeWrites: PendingWrites): Requ
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw translateTemporalError(err, 'start the handover');
     }
     const answer = await waitForAnswer(workflowId);
+    // Each project's new snapshot into the store before answering: the next read or list, in any
+    // API process, names the new manager (who may open the project at once). A project that does
+    // not answer in time is left to publish it itself, a moment later.
+    await Promise.all(answer.projects.filter((p) => p.outcome === 'handed_over').map((p) => storeSnapshot(p.projectId, person.id)));
     res.json(answer);
-    // Each project's new snapshot into the store now, as for one project's action: the next list
-    // through this process names the new manager at once (the workflows publish it too, a moment later).
-    for (const handed of answer.projects) {
-      if (handed.outcome !== 'handed_over') continue;
-      const projectId = handed.projectId;
-      storeWrites.track(
-        person.id,
-        { projectId },
-        temporal.projectStatus(projectId).then((snapshot) => deps.reporting.publish({ kind: 'project', projectId, seq: snapshot.version, snapshot })),
-      );
-    }
   };
 }
