@@ -7,6 +7,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from '../common/logger';
+import { endedWorkflowMessage } from '../common/temporal';
 import { handOverProjectUpdate, projectWorkflowId } from '../workflows/project/contract';
 import type { HandOverProjectPartInput, HandOverProjectPartResult, ProjectActivities } from './contract';
 import { activityLogger } from './log';
@@ -47,7 +48,7 @@ function refusalOf(err: unknown): string | undefined {
     return err.cause.nonRetryable && err.cause.type !== 'UnprocessedUpdate' ? err.cause.message : undefined;
   }
   if (err instanceof WorkflowNotFoundError) {
-    return /already completed|already finished|closed/i.test(err.message) ? 'the project has ended' : 'there is no such project';
+    return endedWorkflowMessage(err.message) ? 'the project has ended' : 'there is no such project';
   }
   return undefined;
 }

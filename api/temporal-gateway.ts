@@ -22,7 +22,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { Stored } from '../activities/reporting/store';
 import type { Logger } from '../common/logger';
 import { settledWithin } from '../common/settle';
-import { clientConnectionOptions, temporalAnswers } from '../common/temporal';
+import { clientConnectionOptions, endedWorkflowMessage, temporalAnswers } from '../common/temporal';
 import { ErrorType, type BusinessErrorDetails } from '../workflows/errors';
 import { ManagerIdKey } from '../workflows/search-attributes';
 import {
@@ -411,7 +411,7 @@ export function translateTemporalError(
   }
   if (err instanceof WorkflowNotFoundError) {
     // An update or signal on a finished workflow: the server says "workflow execution already completed".
-    if (/already completed|already finished|closed/i.test(err.message)) {
+    if (endedWorkflowMessage(err.message)) {
       return new ApiProblem(
         {
           type: ProblemType.closed,

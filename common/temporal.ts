@@ -163,3 +163,6 @@ export function clientConnectionOptions(retry: Partial<BackoffOptions> = {}): Pi
     interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions(retry)), closedChannelGuard],
   };
 }
+
+/** A WorkflowNotFoundError's message for an update or signal on a workflow that has ended ("workflow execution already completed"), not one that never was. */
+export const endedWorkflowMessage = (message: string): boolean => /already completed|already finished|closed/i.test(message);

@@ -25,6 +25,13 @@ const LIST_PAGE = 200;
 /** How long the answer waits for one project's snapshot to reach the store. */
 const STORE_WITHIN_MS = 5_000;
 
+/** The manager taking a project over must be a manager in the people directory (the workflow has none). */
+export function refuseUnlessManager(people: AppDeps['people'], toManagerId: string): void {
+  const to = people.get(toManagerId);
+  if (!to) throw badRequest([{ field: 'toManagerId', message: `nobody with id "${toManagerId}" in the people directory` }]);
+  if (to.role !== 'manager') throw badRequest([{ field: 'toManagerId', message: `${to.name} is ${to.role === 'staff' ? 'department staff' : to.role}, not a manager` }]);
+}
+
 export function managerHandover(deps: AppDeps, storeWrites: PendingWrites): RequestHandler {
   const { temporal } = deps;
 
@@ -94,11 +101,9 @@ export function managerHandover(deps: AppDeps, storeWrites: PendingWrites): Requ
     if (person.role === 'manager' && fromManagerId !== person.id) throw forbidden('Managers hand over their own projects only; leadership may hand over anyone\u2019s.');
     const body = parseBody(managerHandoverRequestSchema, req);
     const { toManagerId, note, projectIds } = body;
-    // The one taking over is checked against the people directory (as for one project). The one
-    // handing over need not be there any more: a manager who left is the usual reason for this.
-    const to = deps.people.get(toManagerId);
-    if (!to) throw badRequest([{ field: 'toManagerId', message: `nobody with id "${toManagerId}" in the people directory` }]);
-    if (to.role !== 'manager') throw badRequest([{ field: 'toManagerId', message: `${to.name} is ${to.role === 'staff' ? 'department staff' : to.role}, not a manager` }]);
+    // The one taking over is checked as for one project. The one handing over need not be in the
+    // directory any more: a manager who left is the usual reason for this.
+    refuseUnlessManager(deps.people, toManagerId);
     if (toManagerId === fromManagerId) throw badRequest([{ field: 'toManagerId', message: 'that is the manager handing over; choose someone else' }]);
 
     const keyed = updateIdFor(req, person, 'managerHandover', fromManagerId);

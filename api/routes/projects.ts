@@ -50,7 +50,7 @@ import { CURRENT_PATCH_BASELINE } from '../../workflows/common/patches';
 import type { CopiesInMemory, MemoryUse } from '../copies-in-memory';
 import { LiveReadPace, liveOrStored, PendingWrites, snapshotAtLeast, STORED_SNAPSHOT_HEADER, storedOrAtStart, type SeenVersions } from '../snapshot-reads';
 import type { Stored } from '../../activities/reporting/store';
-import { managerHandover } from './manager-handover';
+import { managerHandover, refuseUnlessManager } from './manager-handover';
 import { canonicalJson, idempotencyKey, parseBody, parseQuery, projectIdParam, refuseReusedKey, repeatsFirstRequest, updateIdFor } from '../validation';
 
 // ---------------------------------------------------------------------------------------------
@@ -533,14 +533,11 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
     ),
   );
 
-  // The manager taking over is checked against the people directory (the workflow has none).
   router.post(
     '/api/projects/:id/handover',
     allow('manager', 'leadership'),
     projectAction(handOverProjectUpdate, handOverRequestSchema, ({ toManagerId, note }, by) => {
-      const to = deps.people.get(toManagerId);
-      if (!to) throw badRequest([{ field: 'toManagerId', message: `nobody with id "${toManagerId}" in the people directory` }]);
-      if (to.role !== 'manager') throw badRequest([{ field: 'toManagerId', message: `${to.name} is ${to.role === 'staff' ? 'department staff' : to.role}, not a manager` }]);
+      refuseUnlessManager(deps.people, toManagerId);
       return { toManagerId, ...(note && { note }), by };
     }),
   );

@@ -122,7 +122,7 @@ test('a manager hands over the projects they name, their own only; bad requests 
   expect(await listed('manager')).not.toContain(give);
 });
 
-test('a project that says no is reported as refused, with its reason, and the rest go on (the part each project runs)', async () => {
+test('the part each project runs: a project that says no is reported as refused, with its reason; the same update id twice hands over once', async () => {
   const { handOverProject } = createHandoverActivities({ client: h.temporal.client, logger: createLogger({ level: 'silent' }) });
   const by = { id: h.people.leadership.id, role: 'leadership' as const };
   const running = await create('manager', 'Running');
