@@ -23,6 +23,7 @@ export const NOTIFICATION_TEMPLATES = [
   'plan_decided',
   'plan_overdue',
   'project_handed_over',
+  'projects_handed_over',
   'client_response_due',
   'payment_overdue',
   'refund_overdue',

@@ -50,6 +50,8 @@ export interface NotificationActivityDeps {
 /** A recipient and which version of the notice they read. */
 interface Recipient extends MailAddress {
   audience: Audience;
+  /** Who in the directory this is: a notice may read differently for one of the people it names (the manager who handed a project over). */
+  personId?: string;
 }
 
 /** How often a message being sent reports the attempt alive (the SDK throttles what reaches the server). */
@@ -92,10 +94,11 @@ export function createNotificationActivities(deps: NotificationActivityDeps): Pi
         personEmail: (id: string) => deps.people.get(id)?.email,
         ...(clientPageUrl && { clientPageUrl }),
       };
-      const renderings = new Map<Audience, RenderedNotification>();
-      const rendered = (audience: Audience): RenderedNotification => {
-        let r = renderings.get(audience);
-        if (!r) renderings.set(audience, (r = renderNotification(input, context, audience)));
+      const renderings = new Map<string, RenderedNotification>();
+      const rendered = ({ audience, personId }: Recipient): RenderedNotification => {
+        const key = `${audience}:${personId ?? ''}`;
+        let r = renderings.get(key);
+        if (!r) renderings.set(key, (r = renderNotification(input, { ...context, ...(personId && { readerId: personId }) }, audience)));
         return r;
       };
       // A reply from a client reaches their account manager, not the no-reply sender.
@@ -114,7 +117,7 @@ export function createNotificationActivities(deps: NotificationActivityDeps): Pi
         }
         attachments ??= await documentAttachments(input, deps.store, log);
         const messageId = `<${sentLogEntryName(input.idempotencyKey, to.address).slice(0, 40)}.agencyflow@${domain}>`;
-        const { subject, text } = rendered(to.audience);
+        const { subject, text } = rendered(to);
         try {
           await aliveWhile(
             deps.mailer.send({
@@ -212,27 +215,27 @@ async function aliveWhile<T>(sending: Promise<T>, to: string): Promise<T> {
 function resolveRecipients(spec: RecipientSpec, deps: NotificationActivityDeps, log: Logger): Recipient[] {
   const found = new Map<string, Recipient>();
   const staffAddresses = new Set(deps.people.all().map((p) => p.email.toLowerCase()));
-  const add = (address: string, audience: Audience, name?: string): void => {
+  const add = (address: string, audience: Audience, name?: string, personId?: string): void => {
     const trimmed = address.trim();
     if (!/^[^\s@]+@[^\s@]+$/.test(trimmed)) {
       log.warn({ address }, 'not an email address; not notified');
       return;
     }
     const key = trimmed.toLowerCase();
-    if (!found.has(key)) found.set(key, { address: trimmed, audience, ...(name && { name }) });
+    if (!found.has(key)) found.set(key, { address: trimmed, audience, ...(name && { name }), ...(personId && { personId }) });
   };
 
   for (const id of spec.personIds ?? []) {
     const person = deps.people.get(id);
-    if (person) add(person.email, 'staff', person.name);
+    if (person) add(person.email, 'staff', person.name, person.id);
     else log.warn({ personId: id }, 'person not in the directory; not notified');
   }
-  for (const role of spec.roles ?? []) for (const p of deps.people.withRole(role)) add(p.email, 'staff', p.name);
-  if (spec.department) for (const p of deps.people.inDepartment(spec.department)) add(p.email, 'staff', p.name);
+  for (const role of spec.roles ?? []) for (const p of deps.people.withRole(role)) add(p.email, 'staff', p.name, p.id);
+  if (spec.department) for (const p of deps.people.inDepartment(spec.department)) add(p.email, 'staff', p.name, p.id);
   for (const email of spec.emails ?? []) add(email, staffAddresses.has(email.trim().toLowerCase()) ? 'staff' : 'client');
   if (spec.escalationContact) {
     if (deps.escalationEmail) add(deps.escalationEmail, 'staff');
-    else for (const p of deps.people.withRole('leadership')) add(p.email, 'staff', p.name);
+    else for (const p of deps.people.withRole('leadership')) add(p.email, 'staff', p.name, p.id);
   }
   return [...found.values()];
 }

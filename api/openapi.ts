@@ -348,7 +348,8 @@ export const OPERATIONS: Operation[] = [
     tag: 'projects',
     summary: 'Hand every running project of a manager (or the ones named) to another manager at once: leadership for anyone, a manager for their own',
     description:
-      'Each project is handed over as by its own handover (the client and both managers are told; its tasks follow), and the answer says, ' +
+      'Each project is handed over as by its own handover (its client is told; its tasks follow); both managers get one mail listing every project ' +
+      'that moved and every one that stayed, sent after the answer. The answer says, ' +
       'project by project, whether it was handed over or refused (ended meanwhile, or no longer that manager\u2019s). The same Idempotency-Key ' +
       'again answers with the first handover\u2019s outcome. The manager handing over need not be in the people directory any more.',
     roles: ['manager', 'leadership'],

@@ -2,4 +2,4 @@
 export { projectWorkflow } from './project/workflow';
 export { taskWorkflow } from './task/workflow';
 export { invoiceNumberWorkflow } from './invoice-number/workflow';
-export { managerHandoverWorkflow } from './manager-handover/workflow';
+export { managerHandoverNoticeWorkflow, managerHandoverWorkflow } from './manager-handover/workflow';

@@ -36,6 +36,17 @@ export interface TemplateContext {
   personEmail?: (personId: string) => string | undefined;
   /** The client's link to their project's page (common/client-links.ts), for client notices. */
   clientPageUrl?: string;
+  /** The person of the directory this copy is for (none for an address outside it): some notices read differently for each. */
+  readerId?: string;
+}
+
+/** One project of a list a notice carries (`projects_handed_over`). */
+export interface HandedProject {
+  projectId: string;
+  title?: string;
+  clientName?: string;
+  /** Why it stayed, for a project that did. */
+  reason?: string;
 }
 
 /** Read access to `data` with the fallbacks every template uses. */
@@ -44,6 +55,11 @@ class Values {
     readonly data: NotifyInput['data'],
     private readonly ctx: TemplateContext,
   ) {}
+
+  /** Whether this copy is for the person `data[key]` names. */
+  isReader(key: string): boolean {
+    return this.ctx.readerId !== undefined && this.has(key) && String(this.data[key]) === this.ctx.readerId;
+  }
 
   has(key: string): boolean {
     const value = this.data[key];
@@ -82,6 +98,21 @@ class Values {
   /** `label: value` when the value is there, nothing otherwise. */
   line(label: string, key: string): string[] {
     return this.has(key) ? [`${label}: ${String(this.data[key])}`] : [];
+  }
+
+  /** A list of projects the workflow passed as JSON (`data` is flat); empty when missing or unreadable. */
+  projectList(key: string): HandedProject[] {
+    if (!this.has(key)) return [];
+    try {
+      const list: unknown = JSON.parse(String(this.data[key]));
+      return Array.isArray(list) ? list.filter((p): p is HandedProject => typeof p === 'object' && p !== null && typeof (p as HandedProject).projectId === 'string') : [];
+    } catch {
+      return [];
+    }
+  }
+
+  projectUrl(projectId: string): string {
+    return portalLink('project', { projectId }, this.ctx.publicBaseUrl);
   }
 
   // The names nearly every template prints.
@@ -129,10 +160,11 @@ class Values {
   }
 }
 
-type Template = (v: Values) => { subject: string; lines: string[] };
+/** A notice's subject and lines; `link` when this reader's copy opens another page than the notice's own (`none`: no page they can open). */
+type Template = (v: Values) => { subject: string; lines: string[]; link?: LinkTarget | 'none' };
 
-/** Where a staff member acts on a notice: the portal page its link opens. */
-type LinkTarget = 'task' | 'project' | 'approvals';
+/** Where a staff member acts on a notice: the portal page its link opens (`portfolio`: the reader's own). */
+type LinkTarget = 'task' | 'project' | 'approvals' | 'portfolio';
 
 interface TemplateDefinition {
   link: LinkTarget;
@@ -266,13 +298,40 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
           (v.has('by') && v.data.by !== v.data.from ? ` (handed over by ${v.person('by')}).` : '.'),
         ...v.line('Note', 'note'),
         `From now on ${v.person('to')} reviews its work, records the client's answers and is chased for what is late.`,
+        ...(v.isReader('from') ? ['It has left your portfolio: only its manager and leadership open its page.'] : []),
       ],
+      // The manager before can no longer open the project's page.
+      ...(v.isReader('from') && { link: 'none' as const }),
     }),
     // The agency's internal note stays out of the client's copy.
     client: (v) => ({
       subject: `Your account manager for ${v.project}`,
       lines: [`From now on ${v.person('to')} is your account manager for ${v.project}, in place of ${v.person('from')}.`, v.reply('for anything about the project')],
     }),
+  },
+  projects_handed_over: {
+    // A manager's whole handover, one mail for all its projects (each client hears from their project).
+    link: 'portfolio',
+    staff: (v) => {
+      const handed = v.projectList('projects');
+      const stayed = v.projectList('stayed');
+      const count = plural(handed.length, 'project');
+      const byWhom = v.has('by') && v.data.by !== v.data.from ? ` (handed over by ${v.person('by')})` : '';
+      const forOld = v.isReader('from');
+      const listed = (p: HandedProject, withLink: boolean) =>
+        `- ${p.title ?? p.projectId}${p.clientName ? ` for ${p.clientName}` : ''}${withLink ? `: ${v.projectUrl(p.projectId)}` : ''}${p.reason ? ` (${p.reason})` : ''}`;
+      return {
+        subject: forOld ? `${count} handed over to ${v.person('to')}` : `${count} handed over from ${v.person('from')} to ${v.person('to')}`,
+        lines: [
+          `${count} of ${v.person('from')} ${handed.length === 1 ? 'moves' : 'move'} to ${v.person('to')}${byWhom}.`,
+          ...v.line('Note', 'note'),
+          `From now on ${v.person('to')} reviews their work, records the clients' answers and is chased for what is late; each client was told who their account manager is now.`,
+          '',
+          ...handed.map((p) => listed(p, !forOld)),
+          ...(stayed.length > 0 ? ['', `Stayed with ${v.person('from')}, as they were:`, ...stayed.map((p) => listed(p, forOld))] : []),
+        ],
+      };
+    },
   },
   client_response_due: {
     link: 'project',
@@ -589,8 +648,9 @@ export function renderNotification(
     const link = ctx.clientPageUrl ?? '';
     return { subject, text: [...lines, ...(link ? ['', `Where your project stands, with its invoices and documents: ${link}`] : []), ''].join('\n'), link };
   }
-  const { subject, lines } = definition.staff(values);
-  const link = portalLink(definition.link, input, ctx.publicBaseUrl);
+  const { subject, lines, link: readersLink } = definition.staff(values);
+  const target = readersLink ?? definition.link;
+  const link = target === 'none' ? '' : portalLink(target, input, ctx.publicBaseUrl);
   return { subject, text: [...lines, ...(link ? ['', `Open in the portal: ${link}`] : []), ''].join('\n'), link };
 }
 
@@ -598,6 +658,7 @@ export function renderNotification(
 function portalLink(target: LinkTarget, input: Pick<NotifyInput, 'projectId' | 'taskId'>, baseUrl: string): string {
   const base = baseUrl.replace(/\/+$/, '');
   if (target === 'approvals') return `${base}/approvals`;
+  if (target === 'portfolio') return `${base}/projects`;
   if (target === 'task' && input.taskId) return `${base}/tasks/${encodeURIComponent(input.taskId)}`;
   if (input.projectId) return `${base}/projects/${encodeURIComponent(input.projectId)}`;
   if (input.taskId) return `${base}/tasks/${encodeURIComponent(input.taskId)}`;

@@ -19,6 +19,7 @@ import { FileSentLog } from '../../activities/mail/sent-log';
 import { renderNotification } from '../../activities/mail/templates';
 import { createNotificationActivities } from '../../activities/notifications';
 import { ClientLinks, type ClientLinkStore } from '../../common/client-links';
+import { PeopleDirectory } from '../../common/people';
 import { agency, capturedLogger, finalInvoice, people, sampleSnapshot } from './fixtures';
 import { startSmtpServer, type TestSmtpServer } from './smtp';
 import { eventually } from '../support/temporal';
@@ -62,11 +63,11 @@ function clientLinks(state: { down?: boolean } = {}): ClientLinks {
   return new ClientLinks(store, BASE_URL);
 }
 
-function notifier(options: { mailer?: Mailer; escalationEmail?: string; logger?: ReturnType<typeof capturedLogger>['logger']; links?: ClientLinks } = {}) {
+function notifier(options: { mailer?: Mailer; escalationEmail?: string; logger?: ReturnType<typeof capturedLogger>['logger']; links?: ClientLinks; people?: PeopleDirectory } = {}) {
   return createNotificationActivities({
     mailer: options.mailer ?? smtpMailer(),
     sentLog: new FileSentLog(path.join(tmp, 'mail-sent')),
-    people,
+    people: options.people ?? people,
     logger: options.logger ?? capturedLogger().logger,
     publicBaseUrl: BASE_URL,
     clientLinks: options.links ?? clientLinks(),
@@ -100,6 +101,7 @@ const PORTAL_PAGE: Record<NotificationTemplate, string> = {
   plan_decided: '/projects/acme',
   plan_overdue: '/projects/acme',
   project_handed_over: '/projects/acme',
+  projects_handed_over: '/projects',
   plan_overdue_escalation: '/projects/acme',
   client_response_due: '/projects/acme',
   payment_overdue: '/projects/acme',
@@ -355,6 +357,62 @@ test('templates read the values under the names the project workflow sends them'
   );
   // Without a manager in the directory, the client is still told whom to write to.
   expect(forClient('invoice_issued', { invoiceNumber: 'INV-1' }).text).toContain('Questions about it: please write to your account manager.');
+});
+
+/** The fixtures' people and a second manager, who takes projects over. */
+const withBoris = () => new PeopleDirectory([...people.all(), { id: 'boris.manager', name: 'Boris Ivanov', email: 'boris.manager@agency.example', role: 'manager' }]);
+
+test("a handover tells the manager before that the project has left their portfolio, without a link they cannot open", async () => {
+  const { notify } = notifier({ people: withBoris() });
+  await notify({
+    idempotencyKey: 'project-acme:handed_over:7',
+    template: 'project_handed_over',
+    recipients: { personIds: ['boris.manager', 'anna.manager', 'lena.director'] },
+    projectId: 'acme',
+    data: { ...fullData, from: 'anna.manager', to: 'boris.manager', by: 'lena.director' },
+  });
+  const textFor = (address: string) => smtp.received.find((m) => m.envelopeTo[0] === address)?.parsed.text ?? '';
+  for (const reader of ['boris.manager', 'lena.director']) {
+    expect(textFor(`${reader}@agency.example`)).toContain(`Open in the portal: ${BASE_URL}/projects/acme`);
+    expect(textFor(`${reader}@agency.example`)).not.toContain('left your portfolio');
+  }
+  const before = textFor('anna.manager@agency.example');
+  expect(before).toContain('Spring campaign landing page for Globex Corporation moves from Anna Petrova to Boris Ivanov (handed over by Lena Smirnova).');
+  expect(before).toContain('It has left your portfolio');
+  expect(before).not.toMatch(/https?:/);
+});
+
+test("a manager's whole handover tells each manager once, with every project that moved and every one that stayed", async () => {
+  const { notify } = notifier({ people: withBoris() });
+  const projects = [
+    { projectId: 'acme', title: 'Spring campaign', clientName: 'Acme Ltd' },
+    { projectId: 'globex', title: 'Rebrand', clientName: 'Globex Corporation' },
+  ];
+  const stayed = [{ projectId: 'initech', title: 'Catalogue', clientName: 'Initech', reason: 'the project is completed' }];
+  const input: NotifyInput = {
+    idempotencyKey: 'handover-h1-notice:handed-over',
+    template: 'projects_handed_over',
+    recipients: { personIds: ['boris.manager', 'anna.manager'] },
+    data: { from: 'anna.manager', to: 'boris.manager', by: 'lena.director', note: 'Anna is on leave until March', projects: JSON.stringify(projects), stayed: JSON.stringify(stayed) },
+  };
+  expect(await notify(input)).toMatchObject({ sent: 2 });
+  expect(await notify(input)).toMatchObject({ sent: 0, duplicate: true });
+  const mailTo = (address: string) => smtp.received.find((m) => m.envelopeTo[0] === address)!.parsed;
+
+  const taking = mailTo('boris.manager@agency.example');
+  expect(taking.subject).toBe('2 projects handed over from Anna Petrova to Boris Ivanov');
+  expect(taking.text).toContain('2 projects of Anna Petrova move to Boris Ivanov (handed over by Lena Smirnova).\nNote: Anna is on leave until March\n');
+  expect(taking.text).toContain(`- Spring campaign for Acme Ltd: ${BASE_URL}/projects/acme\n- Rebrand for Globex Corporation: ${BASE_URL}/projects/globex\n`);
+  expect(taking.text).toContain('Stayed with Anna Petrova, as they were:\n- Catalogue for Initech (the project is completed)\n');
+  expect(taking.text).toContain(`Open in the portal: ${BASE_URL}/projects\n`);
+
+  // The manager before opens none of the projects that moved; their portfolio shows what they still have.
+  const handing = mailTo('anna.manager@agency.example');
+  expect(handing.subject).toBe('2 projects handed over to Boris Ivanov');
+  expect(handing.text).toContain('- Spring campaign for Acme Ltd\n- Rebrand for Globex Corporation\n');
+  expect(handing.text).toContain(`- Catalogue for Initech: ${BASE_URL}/projects/initech (the project is completed)\n`);
+  expect(handing.text).not.toContain('/projects/acme');
+  expect(handing.text).toContain(`Open in the portal: ${BASE_URL}/projects\n`);
 });
 
 test('calling notify twice with the same key sends once', async () => {

@@ -1,11 +1,18 @@
 /**
  * The manager-handover workflow on a real worker: each project of the list handed over by its own
- * handover update (mails and timeline as for one project), one that says no reported with its
- * reason while the rest go on, and a second run of the same handover changing nothing twice.
+ * handover update (timeline and the client's mail as for one project), one that says no reported
+ * with its reason while the rest go on, both managers told once for all of them (also when the
+ * mail server is down at the time), and a second run of the same handover changing nothing twice.
  */
-import { MANAGER_HANDOVER_WORKFLOW_TYPE, managerHandoverWorkflowId, type ManagerHandoverInput, type ManagerHandoverResult } from '../../workflows/manager-handover/contract';
+import {
+  MANAGER_HANDOVER_WORKFLOW_TYPE,
+  managerHandoverNoticeWorkflowId,
+  managerHandoverWorkflowId,
+  type ManagerHandoverInput,
+  type ManagerHandoverResult,
+} from '../../workflows/manager-handover/contract';
 import { handOverProjectUpdate } from '../../workflows/project/contract';
-import { uniqueId } from '../support/temporal';
+import { eventually, uniqueId } from '../support/temporal';
 import { LEADER, MANAGER, OTHER_MANAGER, projectInput, recordHistory, startProject, startWorkflowTestEnv, statusOf, waitForNotice, waitForStatus, type WorkflowTestEnv } from './support';
 
 let env: WorkflowTestEnv;
@@ -16,7 +23,7 @@ afterAll(() => env?.close());
 
 jest.setTimeout(90_000);
 
-test('every project of the list is handed over by its own update; one that says no is reported, the rest go on; the same handover again changes nothing', async () => {
+test('every project of the list is handed over by its own update; one that says no is reported, the rest go on; both managers get one mail; the same handover again changes nothing', async () => {
   const inputs = [projectInput({ title: 'Spring campaign' }), projectInput({ title: 'Autumn catalogue' }), projectInput({ title: 'Rebrand' })];
   const handles = await Promise.all(inputs.map((input) => startProject(env, input)));
   for (const handle of handles) await waitForStatus(handle, (s) => s.stage === 'planning', 'planning');
@@ -38,6 +45,8 @@ test('every project of the list is handed over by its own update; one that says 
     runIds.push(managerHandoverWorkflowId(`${handoverId}-${runIds.length + 1}`));
     return env.temporal.client.workflow.execute(MANAGER_HANDOVER_WORKFLOW_TYPE, { taskQueue: env.taskQueue, workflowId: runIds.at(-1)!, args: [input] }) as Promise<ManagerHandoverResult>;
   };
+  // The mail server is down while the handover runs: the answer does not wait for it.
+  await env.smtp.stop();
   const result = await run();
   expect(result).toEqual({
     handoverId,
@@ -54,21 +63,46 @@ test('every project of the list is handed over by its own update; one that says 
       { projectId: 'p-nosuchthing', title: 'Gone', clientName: 'Nobody', outcome: 'refused', reason: 'there is no such project' },
     ],
   });
-  for (const [i, input] of inputs.slice(0, 2).entries()) {
-    const status = await statusOf(handles[i]!);
+  for (const handle of handles.slice(0, 2)) {
+    const status = await statusOf(handle);
     expect(status.managerId).toBe(OTHER_MANAGER.id);
     expect(status.timeline.filter((e) => e.event === 'handed_over')).toEqual([
       expect.objectContaining({ by: LEADER.id, detail: `from ${MANAGER.id} to ${OTHER_MANAGER.id}: Anna has left the agency` }),
     ]);
-    // As for one project's handover: both managers and the client are told.
-    const [told] = await waitForNotice(env, input.projectId, 'project_handed_over');
-    expect(told!.recipients).toEqual({ personIds: [OTHER_MANAGER.id, MANAGER.id], emails: [input.client.email] });
   }
+  // Once the mail server is back: each client hears from their project; the managers once, from the handover.
+  await env.smtp.start();
+  for (const input of inputs.slice(0, 2)) {
+    const [told] = await waitForNotice(env, input.projectId, 'project_handed_over');
+    expect(told!.recipients).toEqual({ personIds: [], emails: [input.client.email] });
+  }
+  const managersMail = await eventually(
+    async () => {
+      const got = env.mail.filter((m) => m.idempotencyKey === `${managerHandoverNoticeWorkflowId(handoverId)}:handed-over`);
+      return got.length >= 2 ? got : undefined;
+    },
+    { timeoutMs: 60_000, what: "the managers' mail", intervalMs: 200 },
+  );
+  expect(managersMail.map((m) => m.to).sort()).toEqual([['anna.manager@agency.example'], ['boris.manager@agency.example']]);
+  expect(managersMail.map((m) => m.subject).sort()).toEqual(['2 projects handed over from Anna Manager to Boris Manager', '2 projects handed over to Boris Manager']);
+  const [notice] = env.effects.notices.filter((n) => n.input.template === 'projects_handed_over' && n.input.idempotencyKey.startsWith(managerHandoverNoticeWorkflowId(handoverId)));
+  expect(JSON.parse(String(notice!.input.data.projects))).toEqual([
+    { projectId: inputs[0]!.projectId, title: 'Spring campaign', clientName: 'Acme Ltd' },
+    { projectId: inputs[1]!.projectId, title: 'Autumn catalogue', clientName: 'Acme Ltd' },
+  ]);
+  expect(JSON.parse(String(notice!.input.data.stayed))).toEqual([
+    { projectId: inputs[2]!.projectId, title: 'Rebrand', clientName: 'Acme Ltd', reason: `${OTHER_MANAGER.id} manages this project now, not ${MANAGER.id}` },
+    { projectId: 'p-nosuchthing', title: 'Gone', clientName: 'Nobody', reason: 'there is no such project' },
+  ]);
 
   // A second run of the same handover (its update ids are the handover's): the same answers, no second handover.
   const again = await run();
   expect(again.projects.slice(0, 2)).toEqual(result.projects.slice(0, 2));
   for (const handle of handles.slice(0, 2)) expect((await statusOf(handle)).timeline.filter((e) => e.event === 'handed_over')).toHaveLength(1);
+  // ...and no second mail to the managers (the first run's mail workflow has the id).
+  await env.temporal.client.workflow.getHandle(runIds[1]!).result();
+  expect(env.mail.filter((m) => m.idempotencyKey?.startsWith(managerHandoverNoticeWorkflowId(handoverId)))).toHaveLength(2);
 
   await recordHistory(env.temporal.client.workflow.getHandle(runIds[0]!), 'manager-handover');
+  await recordHistory(env.temporal.client.workflow.getHandle(managerHandoverNoticeWorkflowId(handoverId)), 'manager-handover-notice');
 });

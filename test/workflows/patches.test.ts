@@ -50,6 +50,8 @@ const PATCHES_AFTER_BASELINE_1: string[] = [
   'complaint-wakes-wait',
   // 2026-12-03: a complaint open past the policy's time is brought to the manager and leadership.
   'follow-up-open-complaints',
+  // 2026-12-04: a manager's whole handover mails both managers once, not once per project.
+  'handover-summary-mail',
   // 2026-12-03: a compensation's credit note is set against what the client has not paid yet.
   'set-off-credit-notes',
 ]; // in alphabetical order, as the code is scanned

@@ -48,7 +48,9 @@ replayTest('replay fixtures exist for the main paths and the edge paths that dif
       'project-worker-restarted.json',
       'project-uncached-worker.json',
       'task-uncached-worker.json',
+      'v6/manager-handover.json',
       'manager-handover.json',
+      'manager-handover-notice.json',
     ]),
   );
 });

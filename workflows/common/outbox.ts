@@ -16,7 +16,7 @@
  * Commands are only ever issued from the code that queues or releases a notice, never from a
  * callback of another activity, so their order is the same when a run is replayed.
  */
-import { CancellationScope, condition, isCancellation, proxyActivities } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { NotifyInput, ProjectActivities, RecipientSpec } from '../../activities/contract';
 import type { Patched } from './patches';
 
@@ -33,12 +33,13 @@ const inline = proxyActivities<ProjectActivities>({
 // 10 s), and it stops itself before its own timeouts run out; the SMTP client's timeouts apply
 // per step of the conversation (activities/mail/mailer.ts), so a server that accepts slowly is
 // waited for rather than retried into a second copy.
-const ownPath = proxyActivities<ProjectActivities>({
+export const NOTICE_ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '1h',
   heartbeatTimeout: '90s',
   scheduleToCloseTimeout: '3d',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m' },
-});
+};
+const ownPath = proxyActivities<ProjectActivities>(NOTICE_ACTIVITY_OPTIONS);
 
 export interface OutboxOptions {
   /** Prefix of every idempotency key: the workflow id, so keys never collide across workflows. */

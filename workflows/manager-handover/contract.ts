@@ -6,6 +6,8 @@ export type { ManagerHandoverInput, ManagerHandoverResult, ProjectHandoverOutcom
 
 export const MANAGER_HANDOVER_WORKFLOW_TYPE = 'managerHandoverWorkflow';
 export const managerHandoverWorkflowId = (handoverId: string): string => `handover-${handoverId}`;
+/** The workflow that mails both managers once the handover has answered. */
+export const managerHandoverNoticeWorkflowId = (handoverId: string): string => `handover-${handoverId}-notice`;
 
 /** The update id of one project's part: a retried activity, or a second run of it, changes the project once. */
 export const projectHandoverUpdateId = (handoverId: string, projectId: string): string => `handover-${handoverId}-${projectId}`;

@@ -1,13 +1,22 @@
 /**
  * A manager's projects handed to another at once. The API fixes which projects (the input); each
  * is then handed over by its own workflow's handover update, as if the project had been handed
- * over alone: the client and both managers are told, its tasks follow. The run is the handover's
- * record: a retried request (the same Idempotency-Key) reads this run's answer, and a request
- * whose API died half-way is finished here all the same.
+ * over alone: its client is told, its tasks follow. Both managers get one mail listing every
+ * project, not one per project. The run is the handover's record: a retried request (the same
+ * Idempotency-Key) reads this run's answer, and a request whose API died half-way is finished
+ * here all the same.
  */
-import { proxyActivities } from '@temporalio/workflow';
-import type { ProjectActivities } from '../../activities/contract';
-import { projectHandoverUpdateId, type ManagerHandoverInput, type ManagerHandoverResult, type ProjectHandoverOutcome } from './contract';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { ParentClosePolicy, patched, proxyActivities, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import type { NotifyInput, ProjectActivities } from '../../activities/contract';
+import { NOTICE_ACTIVITY_OPTIONS } from '../common/outbox';
+import {
+  managerHandoverNoticeWorkflowId,
+  projectHandoverUpdateId,
+  type ManagerHandoverInput,
+  type ManagerHandoverResult,
+  type ProjectHandoverOutcome,
+} from './contract';
 
 const { handOverProject } = proxyActivities<ProjectActivities>({
   // An update waits for its project's worker; a project whose worker is gone is tried again
@@ -20,8 +29,12 @@ const { handOverProject } = proxyActivities<ProjectActivities>({
 /** Projects handed over at the same moment: enough to be quick, few enough not to crowd the workers. */
 const AT_ONCE = 4;
 
+const { notify } = proxyActivities<ProjectActivities>(NOTICE_ACTIVITY_OPTIONS);
+
 export async function managerHandoverWorkflow(input: ManagerHandoverInput): Promise<ManagerHandoverResult> {
   const { handoverId, fromManagerId, toManagerId, note, by, projects } = input;
+  // Runs started before 2026-12-04 left the managers' mails to each project.
+  const oneMailForAll = patched('handover-summary-mail');
   const outcomes: ProjectHandoverOutcome[] = [];
   for (let first = 0; first < projects.length; first += AT_ONCE) {
     const batch = projects.slice(first, first + AT_ONCE);
@@ -30,13 +43,27 @@ export async function managerHandoverWorkflow(input: ManagerHandoverInput): Prom
         handOverProject({
           projectId: project.projectId,
           updateId: projectHandoverUpdateId(handoverId, project.projectId),
-          input: { toManagerId, fromManagerId, ...(note !== undefined && { note }), by },
+          input: { toManagerId, fromManagerId, ...(note !== undefined && { note }), by, ...(oneMailForAll && { partOfHandover: handoverId }) },
         }),
       ),
     );
     batch.forEach((project, i) => outcomes.push({ ...project, ...answers[i]! }));
   }
   const handedOver = outcomes.filter((o) => o.outcome === 'handed_over').length;
+  if (oneMailForAll && handedOver > 0) {
+    // The mail goes on its own, so the answer never waits for a mail server that is slow or down.
+    try {
+      await startChild(managerHandoverNoticeWorkflow, {
+        workflowId: managerHandoverNoticeWorkflowId(handoverId),
+        args: [handoverNotice(input, outcomes)],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      });
+    } catch (err) {
+      // Another run of the same handover mailed them already.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
   return {
     handoverId,
     fromManagerId,
@@ -47,4 +74,26 @@ export async function managerHandoverWorkflow(input: ManagerHandoverInput): Prom
     refused: outcomes.length - handedOver,
     projects: outcomes,
   };
+}
+
+/** Both managers told once: the projects that moved, and those that stayed and why. */
+function handoverNotice({ handoverId, fromManagerId, toManagerId, note, by }: ManagerHandoverInput, outcomes: ProjectHandoverOutcome[]): NotifyInput {
+  const listed = (outcome: ProjectHandoverOutcome['outcome']) =>
+    JSON.stringify(
+      outcomes
+        .filter((o) => o.outcome === outcome)
+        .map(({ projectId, title, clientName, reason }) => ({ projectId, title, clientName, ...(outcome === 'refused' && { reason }) })),
+    );
+  return {
+    idempotencyKey: `${managerHandoverNoticeWorkflowId(handoverId)}:handed-over`,
+    template: 'projects_handed_over',
+    recipients: { personIds: [toManagerId, fromManagerId] },
+    requestId: by.requestId,
+    data: { from: fromManagerId, to: toManagerId, by: by.id, ...(note !== undefined && { note }), projects: listed('handed_over'), stayed: listed('refused') },
+  };
+}
+
+/** The handover's mail to both managers, sent (and retried while the mail server is down) after the handover has answered. */
+export async function managerHandoverNoticeWorkflow(notice: NotifyInput): Promise<void> {
+  await notify(notice);
 }

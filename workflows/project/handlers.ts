@@ -471,7 +471,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
 
   setHandler(
     handOverProjectUpdate,
-    ctx.acting(async ({ by, toManagerId, note }) => {
+    ctx.acting(async ({ by, toManagerId, note, partOfHandover }) => {
       const from = status.managerId;
       status.managerId = toManagerId;
       ctx.manager.personIds = [toManagerId];
@@ -492,8 +492,10 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
           );
         }
       }
-      // The client hears who their account manager is now (replies to the agency's mail reach them).
-      ctx.send('project_handed_over', `handed_over:${status.version}`, { personIds: [toManagerId, from], ...ctx.client }, { from, to: toManagerId, by: by.id, ...(note && { note }) });
+      // The client hears who their account manager is now (replies to the agency's mail reach them);
+      // the managers too, unless a handover of many projects tells them once for all of them.
+      const managers = partOfHandover === undefined ? [toManagerId, from] : [];
+      ctx.send('project_handed_over', `handed_over:${status.version}`, { personIds: managers, ...ctx.client }, { from, to: toManagerId, by: by.id, ...(note && { note }) });
       await Promise.all(told);
       return done();
     }),

@@ -208,6 +208,8 @@ export const handOverProjectSchema = handOverRequestSchema.extend({
   by: actorSchema,
   /** When given (a manager's whole handover), refused unless this manager still has the project: the list it was picked from may be a moment old. */
   fromManagerId: z.string().optional(),
+  /** Part of a manager's whole handover (its id): that handover tells both managers once, for all its projects, so the project tells only its client. */
+  partOfHandover: z.string().optional(),
 });
 export type HandOverProjectInput = z.infer<typeof handOverProjectSchema>;
 
