@@ -3,10 +3,11 @@
  * another department's tasks or another manager's projects, not even by typing the address;
  * signing out locks every page (and the old cookie opens nothing); a refused action shows the
  * API's message at the field it names (in the plan editor, with the task it names, until that
- * field is edited or the task that caused it no longer does; in the new-project form, listed in
- * the form's order); typed work is not left by the browser's Back without asking; the sign-in
- * page is interactive within a second and can be used with the keyboard alone, focus always
- * visible; no page logs a console error.
+ * field is edited or the task that caused it no longer does; in both forms listed as the form
+ * reads, in the words the field says); the menu marks the page that is open, and none on a
+ * project's or a task's own page; typed work is not left by the browser's Back without asking;
+ * the sign-in page is interactive within a second and can be used with the keyboard alone, focus
+ * always visible; no page logs a console error.
  */
 import os from 'node:os';
 import type { ProjectStatus } from '../../workflows/project/contract';
@@ -285,7 +286,8 @@ browserTest('the new-project form lists its refusals in the order of its fields,
   await page.getByRole('button', { name: 'Open the project' }).click();
   const box = page.locator('.problem');
   await box.waitFor();
-  expect((await box.locator('li').allTextContents()).map((line) => line.slice(0, line.indexOf(':')))).toEqual([
+  const lines = await box.locator('li').allTextContents();
+  expect(lines.map((line) => line.slice(0, line.indexOf(':')))).toEqual([
     'Client name',
     'Client id',
     'Client email',
@@ -297,8 +299,63 @@ browserTest('the new-project form lists its refusals in the order of its fields,
     'Remind me of a request still without a plan after',
     'Remind leadership of an undecided plan after',
   ]);
+  // In the words the field itself uses ("required"), as the other empty fields read: not the schema's "required: a number".
+  expect(lines).toContain('Budget: required');
+  expect(await page.locator('#np-budget-amount-error').textContent()).toBe('required');
   await portal.screenshot(page, '23-new-project-refusals-in-form-order');
   expect(await accessibilityProblems(page)).toEqual([]);
+});
+
+browserTest('the plan editor lists its refusals as the rows read: task by task from the top, each task’s fields in the order of its columns', async () => {
+  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: `${title} refusals in order` })).expect(201);
+  const { page } = await open('manager', `/projects/${(created.body as ProjectStatus).projectId}/plan`);
+  // The API names the schema's refusals first (a task's key before its title), then the plan
+  // rules' (a date in the past, the prepayment): the list must not read in that order.
+  await page.locator('#plan-tasks-0-title').fill('Research');
+  await page.locator('#plan-tasks-0-estimateHours').fill('3');
+  await page.locator('#plan-tasks-0-dueAt').fill('2020-01-01T10:00'); // in the past; no price
+  await page.getByRole('button', { name: 'Add a task' }).click();
+  await page.locator('#plan-tasks-1-key').fill('Not a key'); // and no title
+  await page.locator('#plan-tasks-1-estimateHours').fill('2');
+  await page.locator('#plan-tasks-1-price').fill('100');
+  await page.locator('#plan-prepaymentPercent').fill('150');
+  await page.getByRole('button', { name: 'Submit for approval' }).click();
+  const box = page.locator('.problem');
+  await box.waitFor();
+  expect(await box.locator('li').allTextContents()).toEqual([
+    'Task 1 (Research): Due: this due date is in the past',
+    'Task 1 (Research): Price: required',
+    'Task 2: Title: required',
+    'Task 2: Key: expected 1-40 lower-case letters, digits, "-" or "_"',
+    'Prepayment: must be between 0 and 100',
+  ]);
+  await portal.screenshot(page, '23b-plan-editor-refusals-in-row-order');
+  expect(await accessibilityProblems(page)).toEqual([]);
+});
+
+browserTest('the menu marks the page the person is on, and none on a page of one project or task', async () => {
+  const marked = (p: PersonPage) => p.page.getByRole('navigation', { name: 'Main' }).locator('[aria-current="page"]').allTextContents();
+  const visit = async (p: PersonPage, path: string, heading: string, expected: string[]) => {
+    await p.page.goto(`${portal.baseUrl}${path}`);
+    await p.page.getByRole('heading', { name: heading, exact: true }).first().waitFor();
+    expect([path, await marked(p)]).toEqual([path, expected]);
+  };
+  const manager = await open('manager', '/projects');
+  await visit(manager, '/projects', 'My portfolio', ['Portfolio']);
+  await visit(manager, '/projects/new', 'New project', ['New project']);
+  await visit(manager, '/review', 'Review queue', ['Review queue']);
+  await visit(manager, `/projects/${projectId}`, title, []);
+  await portal.screenshot(manager.page, '24-menu-on-a-project-page', { fullPage: false });
+  await visit(manager, `/projects/${projectId}/plan`, `Plan for ${title}`, []);
+  await visit(manager, `/tasks/${designTask}`, 'Home page design', []);
+  const leader = await open('leadership', '/approvals');
+  await visit(leader, `/projects?manager=${h.people.manager.id}`, 'Portfolio', ['Portfolio']);
+  await visit(leader, '/approvals', 'Plans awaiting your decision', ['Approvals']);
+  await visit(leader, `/projects/${projectId}`, title, []);
+  await visit(leader, `/tasks/${designTask}`, 'Home page design', []);
+  const copywriter = await open('copywriter', '/inbox');
+  await visit(copywriter, '/inbox?view=mine', 'Copywriting inbox', ['Inbox']);
+  await visit(copywriter, `/tasks/${projectId}.copy-home`, 'Home page copy', []);
 });
 
 browserTest('the browser’s Back asks before leaving typed work, and staying keeps it; with nothing typed it just goes back', async () => {

@@ -432,6 +432,10 @@ step('the manager records the client’s acceptance, a complaint after it (resol
   await page.locator('#payment-reference').waitFor({ timeout: 30_000 });
   expect(await page.locator('#payment-amount').inputValue()).toBe('1800');
   await page.locator('#payment-reference').fill('BANK-2026-0042');
+  // A task's due date sits under its column's "Due" (on a phone, beside that label): the date alone, not "due" again.
+  const dueCells = await page.locator('#tasks td[data-label="Due"]').allTextContents();
+  expect(dueCells).toHaveLength(2);
+  for (const cell of dueCells) expect(cell.trim()).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}/);
   await shoot(page, '10-project-invoicing');
   // On a phone, the tasks and the invoice read as cards: every status, date and amount in sight.
   await page.locator('#invoices tbody tr').first().waitFor();

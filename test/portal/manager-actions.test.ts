@@ -1,12 +1,13 @@
 /**
  * The manager's other answers to the client, in a real headless Chromium on the real stack: a
  * complaint recorded and resolved, a revision round (an extra price for an included round refused
- * at its field), and cancelling the project with a reason (refused without one). The project gets
+ * at its field), and cancelling the project with a reason (refused without one); a credit note
+ * wholly set against an unpaid invoice, whose card fits the narrowest screens. The project gets
  * to client review through the API; everything after is done on the project page.
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { accessibilityProblems, browserTestOrSkip, DESKTOP, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
@@ -16,6 +17,14 @@ let h: ApiHarness;
 let portal: Portal;
 let manager: PersonPage;
 const title = `Client answers ${uniqueId('m').slice(-6)}`;
+/**
+ * The narrowest screens in use: a 320 px phone (iPhone SE, first generation), and a 320 px desktop
+ * window whose classic scrollbar (17 px on Windows) leaves the page 303.
+ */
+const NARROW = [
+  { width: 320, height: 640 },
+  { width: 303, height: 640 },
+];
 let projectId: string;
 
 /** Refusals provoked on purpose below (their network lines are logged as console errors). */
@@ -223,6 +232,47 @@ step('a compensation agreed after the final invoice: a credit note set against w
   await eventually(async () => (await get()).stage === 'completed', { what: 'the project completed', timeoutMs: 30_000 });
   await complaint.getByText(`Compensation: €100.50 — credit note ${credit.number}: €50.00 taken off invoice ${final.number}, €50.50 refunded`).waitFor({ timeout: 15_000 });
   await page.locator('.payments').getByText(new RegExp(`^€50\\.50 refunded to the client on credit note ${credit.number}, `)).waitFor();
+});
+
+step('a compensation wholly set against an unpaid final invoice: its credit note reads “Set against …”, and at 320 px (a phone, or a window less its scrollbar) every card keeps it inside', async () => {
+  const id = await projectInClientReview(`${title} set off`);
+  const get = async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+  await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'accepted', rating: 5 }).expect(200);
+  const final = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'final' && i.documentId), { what: 'the final invoice', timeoutMs: 30_000 });
+  await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'complaint', description: 'One icon is missing.' }).expect(200);
+  await h.http().post(`/api/projects/${id}/complaints/c1/resolution`).set(h.auth('manager')).send({ resolution: 'Icon added; 100 off agreed.', compensation: 100 }).expect(200);
+  // Nothing of the final invoice was paid: all of the credit note is taken off it, no money moves.
+  const credit = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'credit_note' && i.status === 'paid'), {
+    what: 'the credit note set against the final invoice',
+    timeoutMs: 30_000,
+  });
+  expect(credit).toMatchObject({ amount: 100, paidAmount: 0 });
+
+  const { page } = manager;
+  await page.goto(`${portal.baseUrl}/projects/${id}`);
+  const row = page.locator('#invoices tbody tr', { has: page.getByRole('rowheader', { name: credit.number }) });
+  await row.locator('td[data-label="State"]').getByText(`Set against ${final.number}`).waitFor({ timeout: 15_000 });
+  try {
+    for (const screen of NARROW) {
+      await page.setViewportSize(screen);
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
+      // Each card (tasks and invoices), and everything in it, stays inside the card's box.
+      const outside = await page.locator('#tasks tbody tr, #invoices tbody tr').evaluateAll((rows) =>
+        rows.flatMap((card) => {
+          const { left, right } = card.getBoundingClientRect();
+          return [...card.querySelectorAll('*')]
+            .map((part) => ({ part, box: part.getBoundingClientRect() }))
+            .filter(({ box }) => box.width + box.height > 0) // a line-break opportunity (<wbr>) has no box
+            .filter(({ box }) => box.left < left - 0.5 || box.right > right + 0.5)
+            .map(({ part, box }) => `“${part.textContent}” runs ${Math.ceil(Math.max(left - box.left, box.right - right))}px past its card`);
+        }),
+      );
+      expect([screen.width, outside]).toEqual([screen.width, []]);
+      await shoot(page, `32c-credit-note-set-against-${screen.width}`);
+    }
+  } finally {
+    await page.setViewportSize(DESKTOP);
+  }
 });
 
 step('leadership records a complaint the client made to them while the work is under way', async () => {

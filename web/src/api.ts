@@ -65,8 +65,12 @@ export class ApiError extends Error {
   }
 }
 
-/** The schema's words for an empty field, as a person would say them; every other message as the API wrote it. */
-function humanize(message: string): string {
+/**
+ * The schema's words for an empty field ("required: a number"), as a person would say them
+ * ("required"); every other message as the API wrote it. Used at the field and in the list of a
+ * form's refusals alike, so both say the same.
+ */
+export function humanize(message: string): string {
   if (/^Too small: expected string to have >=1 characters?$/.test(message) || /^required \(\w+\)$/.test(message)) return 'required';
   if (/^Invalid input: expected number, received (null|NaN)$/.test(message) || message === 'required: a number') return 'required';
   return message;

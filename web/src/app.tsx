@@ -82,8 +82,11 @@ function Shell({ session, children }: { session: SessionInfo; children: Componen
   const { path } = useLocation();
   const person = session.me.person;
   const links = NAV[person.role];
-  const active = (href: string) =>
-    path === href || (path.startsWith(`${href}/`) && !links.some((l) => l.href !== href && l.href.length > href.length && path.startsWith(l.href)));
+  // The entry for the page that is open, and only that (its address's query aside: a narrowed
+  // portfolio is still the portfolio). A project's, its plan's or a task's page is none of the
+  // menu's lists, though reached from one: marking "Portfolio" there would tell a screen reader
+  // "current page" for a page that is not.
+  const active = (href: string) => path === href;
   return (
     <>
       <a class="skip-link" href="#main">

@@ -5,7 +5,7 @@
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ApiError, Stage, TaskStatus } from './api';
+import { humanize, type ApiError, type Stage, type TaskStatus } from './api';
 import { dueState, formatDateTime, relative, STAGE_LABEL, TASK_STATUS_LABEL, eventLabel } from './format';
 
 // ---------------------------------------------------------------------------------------------
@@ -271,7 +271,7 @@ export function ProblemBox({
                 ) : (
                   <strong>{label}</strong>
                 )}
-                : {f.message}
+                : {humanize(f.message)}
               </li>
             );
           })}
@@ -325,11 +325,11 @@ const TASK_TONE: Record<TaskStatus, Tone> = {
 export const TaskStatusBadge = ({ status }: { status?: TaskStatus }) =>
   status ? <Badge tone={TASK_TONE[status]}>{TASK_STATUS_LABEL[status]}</Badge> : null;
 
-/** The due date with its state in words (never colour alone): overdue, due soon. */
 /**
- * A due date, marked when it is near or past. `projectEnd`: a project's end (its last task's due
- * date, or the client's date before there is a plan), which is not work past due — "Overdue" on
- * the portfolio counts open work past its due date — so it has words of its own.
+ * A due date with its state in words (never colour alone): overdue, due soon. `projectEnd`: a
+ * project's end (its last task's due date, or the client's date before there is a plan), which is
+ * not work past due — "Overdue" on the portfolio counts open work past its due date — so it has
+ * words of its own.
  */
 export function Due({
   dueAt,
@@ -337,6 +337,7 @@ export function Due({
   done = false,
   projectEnd = false,
   deliveredAt,
+  labelled = false,
 }: {
   dueAt?: string;
   overdue?: boolean;
@@ -344,8 +345,10 @@ export function Due({
   projectEnd?: boolean;
   /** Delivered and waiting for review: nothing is overdue any more, though it may have come late. */
   deliveredAt?: string;
+  /** Under a label that says "Due" already (a table's column, a phone card's label): the date without "due" again. */
+  labelled?: boolean;
 }) {
-  if (!dueAt) return <span class="muted">no due date</span>;
+  if (!dueAt) return <span class="muted">{labelled ? '—' : 'no due date'}</span>;
   const state = done || deliveredAt !== undefined ? 'later' : dueState(dueAt, overdue);
   return (
     <span class={`due due--${state}`}>
@@ -353,7 +356,8 @@ export function Due({
       {state === 'overdue' && <Badge tone="bad">{projectEnd ? 'Past its end date' : 'Overdue'}</Badge>}
       {state === 'soon' && <Badge tone="warn">{projectEnd ? 'Ends soon' : 'Due soon'}</Badge>}{' '}
       <time dateTime={dueAt} title={relative(dueAt)}>
-        {projectEnd ? 'ends' : 'due'} {formatDateTime(dueAt)}
+        {labelled ? '' : projectEnd ? 'ends ' : 'due '}
+        {formatDateTime(dueAt)}
       </time>
     </span>
   );

@@ -93,6 +93,11 @@ const FIELD_LABEL: Record<string, string> = {
   tasks: 'Tasks',
 };
 
+/** A task's fields in the order its controls come in the form, for the list of refusals. */
+const TASK_FIELDS = ['title', 'key', 'department', 'estimateHours', 'dueAt', 'price', 'dependsOn', 'description'];
+/** The plan's own fields, after the tasks, in the form's order (`tasks` is the list itself, refused under the last task). */
+const PLAN_FIELDS = ['tasks', 'prepaymentPercent', 'includedRevisionRounds'];
+
 /**
  * Refusals of one task caused by another, in the words of workflows/project/plan-rules.ts: the
  * other task's key or title is in the message, and the refusal goes once that task no longer
@@ -232,6 +237,25 @@ function Editor({ project }: { project: ProjectStatus }) {
     const path = row ? `tasks[${at}].${field}` : field;
     return settled(path) ? undefined : live.at(path);
   };
+  /**
+   * Where a refusal comes in the form (see ProblemBox): the task's row as it is now, top to bottom,
+   * then the field's column in it (a refusal of the whole task first, `dependsOn[0]` with
+   * `dependsOn`); the plan's own fields after every task.
+   */
+  const placeInForm = (field: string): number => {
+    const perRow = TASK_FIELDS.length + 2;
+    const m = /^tasks\[(\d+)\](?:\.(\w+))?/.exec(field);
+    if (!m) {
+      const at = PLAN_FIELDS.indexOf(field);
+      return at < 0 ? -1 : rows.length * perRow + at;
+    }
+    const now = rows.findIndex((r) => r.uid === sent[Number(m[1])]?.uid);
+    if (now < 0) return -1;
+    const at = m[2] === undefined ? -1 : TASK_FIELDS.indexOf(m[2]);
+    // The whole task first, then its columns, then any field the form does not show.
+    const column = m[2] === undefined ? 0 : at < 0 ? perRow - 1 : at + 1;
+    return now * perRow + column;
+  };
   /** Where a field's control is now: `tasks[1].dueAt` is the row sent second, wherever it is today. */
   const controlId = (field: string): string | undefined => {
     const m = /^tasks\[(\d+)\]\.(\w+)/.exec(field);
@@ -331,6 +355,7 @@ function Editor({ project }: { project: ProjectStatus }) {
             const row = rows[now];
             return `Task ${(now < 0 ? Number(m[1]) : now) + 1}${row?.title ? ` (${row.title})` : ''}: ${FIELD_LABEL[m[2]] ?? m[2]}`;
           }}
+          fieldOrder={placeInForm}
           settled={settled}
           title="The plan was not accepted"
         />

@@ -164,6 +164,7 @@ function ProjectView({ project: p, onChange }: { project: ProjectStatus; onChang
                         overdue={t.overdue}
                         done={t.status === 'accepted' || t.status === 'cancelled'}
                         deliveredAt={t.status === 'submitted' ? t.submittedAt : undefined}
+                        labelled
                       />
                     </td>
                     <td role="cell" data-label="Rounds" class="num">{t.reviewRounds}</td>
@@ -784,7 +785,7 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
                           {netSetOffs(i).map((o, n) => (
                             <span key={o.invoiceNumber}>
                               {n > 0 && ', '}
-                              <span class="nowrap">{o.invoiceNumber}</span>
+                              <BreakableNumber number={o.invoiceNumber} />
                             </span>
                           ))}
                         </>
@@ -842,6 +843,22 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
         </ul>
       )}
       {canAct && unsettled.length > 0 && <PaymentForm project={p} onChange={onChange} />}
+    </>
+  );
+}
+
+/**
+ * An invoice number inside a phone card's value column, which is narrower than the card: whole
+ * while it fits; where it cannot (a 320 px window less a desktop scrollbar leaves that column
+ * about 130 px), it breaks once, after the year, rather than run past the card.
+ */
+function BreakableNumber({ number }: { number: string }) {
+  const cut = number.lastIndexOf('-') + 1;
+  return (
+    <>
+      <span class="nowrap">{number.slice(0, cut)}</span>
+      <wbr />
+      <span class="nowrap">{number.slice(cut)}</span>
     </>
   );
 }
