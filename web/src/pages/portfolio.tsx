@@ -272,7 +272,7 @@ function HandOverAll({ fromManagerId, running, onDone }: { fromManagerId: string
             {plural(running.length, 'running project')} ({whose}
             {settling > 0 && `; ${settling === running.length ? (settling === 1 ? 'it is' : 'all are') : `${settling} of them`} cancelled, with money still to settle`}) go to the
             new manager, each with its tasks: from then on they review the work, record the
-            clients’ answers and are chased for what is late. Both managers and every client are told by e-mail. Projects that have ended stay where they
+            clients’ answers and are chased for what is late. Every client is told by e-mail; both managers get one e-mail listing them all. Projects that have ended stay where they
             are. To share them out among several managers, hand them over one by one from each project’s page.
           </p>
           <ProblemBox error={handOver.error && !handOver.error.at('toManagerId') && !handOver.error.at('note') ? handOver.error : undefined} />
