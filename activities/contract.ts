@@ -58,6 +58,8 @@ export interface RecipientSpec {
   emails?: string[];
   /** The configured escalation contact (ESCALATION_EMAIL), falling back to leadership. */
   escalationContact?: boolean;
+  /** People not to mail although named above: whoever caused the notice (a task given back is not news to who gave it back). */
+  exceptPersonIds?: string[];
 }
 
 export interface NotifyInput {

@@ -31,20 +31,5 @@ export function fmtDateTime(iso: string): string {
 }
 
 /** `14 days`, `36 hours`, `1.5 minutes`: policies are durations, tests use seconds. */
-export function fmtDuration(ms: number): string {
-  const units: [number, string][] = [
-    [86_400_000, 'day'],
-    [3_600_000, 'hour'],
-    [60_000, 'minute'],
-    [1_000, 'second'],
-  ];
-  for (const [size, unit] of units) {
-    if (ms >= size) {
-      const n = Math.round((ms / size) * 10) / 10;
-      return `${fmtNumber(n)} ${unit}${n === 1 ? '' : 's'}`;
-    }
-  }
-  return `${Math.max(0, Math.round(ms))} ms`;
-}
-
+export { durationInWords as fmtDuration } from '../workflows/vocabulary';
 export { departmentName } from '../workflows/vocabulary';

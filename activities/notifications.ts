@@ -237,7 +237,8 @@ function resolveRecipients(spec: RecipientSpec, deps: NotificationActivityDeps, 
     if (deps.escalationEmail) add(deps.escalationEmail, 'staff');
     else for (const p of deps.people.withRole('leadership')) add(p.email, 'staff', p.name, p.id);
   }
-  return [...found.values()];
+  const except = new Set(spec.exceptPersonIds ?? []);
+  return [...found.values()].filter((r) => r.personId === undefined || !except.has(r.personId));
 }
 
 /**

@@ -69,3 +69,23 @@ export const INVOICE_DOCUMENT: Record<InvoiceKind, DocumentKind> = {
   cancellation: 'cancellation_invoice',
   credit_note: 'credit_note',
 };
+
+/** "2 days", "1.5 hours", "4 minutes": a policy's time as people say it (mails, papers, the timeline). */
+export function durationInWords(ms: number): string {
+  const units: [number, string][] = [
+    [86_400_000, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+    [1_000, 'second'],
+  ];
+  for (const [size, unit] of units) {
+    if (ms >= size) {
+      const n = Math.round((ms / size) * 10) / 10;
+      return `${n} ${unit}${n === 1 ? '' : 's'}`;
+    }
+  }
+  return `${Math.max(0, Math.round(ms))} ms`;
+}
+
+/** A delivery to the client by its round: the first one, or a revision round's. */
+export const deliveryName = (revisionRound: number): string => (revisionRound === 0 ? 'first delivery' : `revision round ${revisionRound}`);

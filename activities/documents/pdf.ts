@@ -314,7 +314,7 @@ function renderInvoice(page: Page, s: ProjectStatus, invoice: InvoiceContent): v
 
   if (cancellation) {
     page.section('Cancellation');
-    page.paragraph(`${cancellationFacts(s)} This invoice covers only the work the Client accepted up to the cancellation.`);
+    page.paragraph(`${cancellationFacts(s)} This invoice covers only the work finished (delivered and accepted in review) up to the cancellation.`);
     const voided = prepayments.filter((i) => i.status === 'void');
     for (const v of voided) {
       page.paragraph(
@@ -470,7 +470,8 @@ function renderAcceptanceAct(page: Page, s: ProjectStatus, date: string): void {
     [
       ...delivered.map((t, i) => [
         String(i + 1),
-        t.revisionRound ? `${t.title} (revision round ${t.revisionRound})` : t.title,
+        // A revision's own title names its round already ("Revision 1 (design)").
+        t.revisionRound && !t.title.startsWith(`Revision ${t.revisionRound}`) ? `${t.title} (revision round ${t.revisionRound})` : t.title,
         whole(departmentName(t.department)),
         t.acceptedAt ? fmtDate(t.acceptedAt) : statusName(t.status),
         fmtMoney(t.price, currency),
@@ -556,7 +557,7 @@ function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
       String(p.tasks.length),
       fmtMoney(p.total, currency),
       p.decision
-        ? `${p.decision.decision === 'approve' ? 'Approved' : 'Rejected'} by ${person(p.decision.by)} on ` +
+        ? `${p.decision.decision === 'approve' ? 'Approved' : 'Sent back'} by ${person(p.decision.by)} on ` +
           `${whole(fmtDateTime(p.decision.at))}${p.decision.comment ? `: ${p.decision.comment}` : ''}`
         : 'No decision',
     ]),

@@ -181,7 +181,7 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
     staff: (v) => ({
       subject: `New task: ${v.task} (${v.project})`,
       lines: [
-        `A ${v.department('new')} task is open for ${v.project}: "${v.task}".`,
+        `${capitalize(withArticle(v.department('new')))} task is open for ${v.project}: "${v.task}".`,
         ...v.dueLine(),
         ...v.line('Details', 'description'),
         `Claim it in the portal if it is yours to take.`,
@@ -278,13 +278,19 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
     link: 'project',
     staff: (v) => {
       const decision = v.text('decision', '');
-      const verdict = decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : undefined;
+      // "Sent back", as the portal says: a plan that goes back is revised, not dropped.
+      const verdict = decision === 'approve' ? 'approved' : decision === 'reject' ? 'sent back' : undefined;
+      const prepayment = Number(v.data.prepaymentPercent ?? 0);
       return {
         subject: verdict ? `${capitalize(v.plan)} ${verdict}: ${v.project}` : `Decision on ${v.plan}: ${v.project}`,
         lines: [
           `Management ${verdict ?? 'decided on'} ${v.plan} for ${v.project}` + (v.has('by') ? ` (${v.person('by')}).` : '.'),
           ...v.line('Comment', 'comment'),
-          ...(verdict === 'approved' ? ['Production starts as planned.'] : verdict === 'rejected' ? ['Revise the plan and submit it again.'] : []),
+          ...(verdict === 'approved'
+            ? [prepayment > 0 ? `The work starts once the client has paid the prepayment (${prepayment}% of the plan's total); its invoice goes to the client now.` : 'The work starts now.']
+            : verdict === 'sent back'
+              ? ['Revise the plan and submit it again.']
+              : []),
         ],
       };
     },
@@ -432,7 +438,7 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
     link: 'project',
     staff: (v) => ({
       subject: `Complaint from ${v.text('clientName', 'a client')}: ${v.project}`,
-      lines: [`A complaint was recorded on ${v.project}.`, ...v.line('Complaint', 'description'), `It needs a resolution.`],
+      lines: [`A complaint was recorded on ${v.project}${v.has('by') ? ` by ${v.person('by')}` : ''}.`, ...v.line('Complaint', 'description'), `It needs a resolution.`],
     }),
   },
   complaint_unresolved: {
@@ -481,6 +487,15 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
         ...v.line('Reason', 'reason'),
       ],
     }),
+    // The reason is the agency's own words: the client hears what it means for them.
+    client: (v) => ({
+      subject: `Your project is cancelled: ${v.project}`,
+      lines: [
+        `We have stopped the work on ${v.project}: the project is cancelled.`,
+        `An invoice for the work done until now, or a credit note for a prepayment due back to you, comes in an e-mail of its own.`,
+        v.reply('questions about it'),
+      ],
+    }),
   },
   project_completed: {
     link: 'project',
@@ -491,7 +506,9 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       return {
         subject: `Project completed: ${v.project}`,
         lines: [
-          `${capitalize(v.project)} for ${v.text('clientName', 'the client')} is completed: the client accepted the work and every invoice is settled.`,
+          `${capitalize(v.project)} for ${v.text('clientName', 'the client')} is completed: ` +
+            (v.data.acceptance === 'deemed' ? `the work counts as accepted (the client did not answer within the review period)` : `the client accepted the work`) +
+            ` and every invoice is settled.`,
           ...(v.has('tasksAccepted') ? [`${plural(accepted, 'task')} accepted, ${v.text('tasksOnTime', '0')} first delivered on time; ${plural(rounds, 'client revision round')}.`] : []),
           ...(v.has('rating') ? [`The client rated the work ${v.text('rating', '')} / 5.`] : []),
           ...(v.has('complaints') && complaints > 0 ? [`${plural(complaints, 'complaint')}, all resolved.`] : []),
@@ -532,11 +549,15 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       lines: [
         `${capitalize(v.invoiceRef)} for ${v.money()} was sent to ${v.text('clientName', 'the client')}` +
           (v.has('dueAt') ? `, due ${v.date('dueAt')}.` : '.'),
+        ...(v.data.deemedAccepted === true ? ['The client did not answer within the review period: the work counts as accepted, and the mail tells them so.'] : []),
       ],
     }),
     client: (v) => ({
       subject: `${capitalize(v.invoiceRef)}: ${v.project}`,
       lines: [
+        ...(v.data.deemedAccepted === true
+          ? [`We did not hear from you within the review period, so under the contract the work delivered for ${v.project} counts as accepted.`]
+          : []),
         `${capitalize(v.invoiceRef)} for ${v.project} is attached: ${v.money()}` + (v.has('dueAt') ? `, due ${v.date('dueAt')}.` : '.'),
         `Please pay it by bank transfer to the account printed on the invoice` +
           (v.has('invoiceNumber') ? `, quoting ${v.text('invoiceNumber', '')} as the payment reference.` : '.'),
@@ -588,8 +609,8 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
             `The credit note is attached.`,
           ...(v.has('setAgainst')
             ? [
-                `We have taken ${v.money('setOffAmount')} of it off ${v.text('setAgainst', '')}, which is not paid in full yet: ` +
-                  (Number(v.data.stillOwed) > 0 ? `it now asks ${v.money('stillOwed')}.` : `nothing is left to pay on it.`),
+                `We have taken ${v.money('setOffAmount')} of it off ${v.text('setAgainst', '')}, which you had not paid in full: ` +
+                  (Number(v.data.stillOwed) > 0 ? `it now asks ${v.money('stillOwed')}.` : `nothing is left to pay on it now.`),
               ]
             : []),
           ...(refunded
@@ -625,6 +646,8 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
 };
 
 const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+/** "a Design", "an Analytics", "an SEO" (said "ess-ee-oh"): by the sound the word starts with. */
+const withArticle = (word: string): string => `${/^(?:[aeiou]|seo\b)/i.test(word) ? 'an' : 'a'} ${word}`;
 /** "1 task", "3 tasks". */
 const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 

@@ -161,7 +161,7 @@ const cases: { kind: DocumentKind; number?: string; invoice?: InvoiceContent; ca
       'Final project report',
       'Anna Petrova',
       'response time 4 hours',
-      'Rejected by Lena Smirnova',
+      'Sent back by Lena Smirnova',
       'Add the copy to the plan',
       'Approved by Lena Smirnova',
       'Dima Kozlov',
@@ -204,6 +204,16 @@ test('a final report of a cancelled project says it was cancelled, when and why'
   expect(text).not.toContain('Completed on');
   expect(text).toContain('cancelled on 2026-03-08 11:00 UTC by Anna Petrova (anna.manager) at the in production stage');
   expect(text).toContain('Reason: The client closed the spring campaign');
+});
+
+test("an acceptance act names a revision's work once, by the title that already says its round", async () => {
+  const base = sampleSnapshot('acme-site');
+  const design = base.tasks.find((t) => t.taskId === 'acme-site.design')!;
+  const revision = { ...design, taskId: 'acme-site.rev1.design', key: 'rev1.design', title: 'Revision 1 (design)', revisionRound: 1 };
+  const ref = await activities().produceDocument({ projectId: 'acme-site', kind: 'acceptance_act', sequence: 1, number: 'ACT-2026-0008', snapshot: { ...base, tasks: [...base.tasks, revision] } });
+  const text = await pdfText((await store.read(ref.documentId))!);
+  expect(text).toContain('Revision 1 (design)');
+  expect(text).not.toContain('revision round 1');
 });
 
 test('a long final report flows over several pages without losing rows', async () => {

@@ -84,7 +84,7 @@ async function producedInvoice(kind: 'final_invoice' | 'credit_note' = 'final_in
   return (await produceDocument({ projectId: 'acme', kind, sequence: 1, snapshot, invoice })).documentId;
 }
 
-const CLIENT_TEMPLATES: NotificationTemplate[] = ['delivery_ready', 'client_response_due', 'invoice_issued', 'invoice_voided', 'credit_note_issued', 'payment_reminder'];
+const CLIENT_TEMPLATES: NotificationTemplate[] = ['delivery_ready', 'client_response_due', 'invoice_issued', 'invoice_voided', 'credit_note_issued', 'payment_reminder', 'project_cancelled'];
 /** Where each staff notice links: the page of the portal where its reader acts. */
 const PORTAL_PAGE: Record<NotificationTemplate, string> = {
   task_opened: '/tasks/acme.design',
@@ -344,10 +344,10 @@ test('templates read the values under the names the project workflow sends them'
   const setOff = { amount: 300, currency: 'EUR', invoiceNumber: 'INV-2026-000040', compensationFor: 'c2', setAgainst: 'INV-2026-000039', setOffAmount: 300 };
   const wholly = forClient('credit_note_issued', { ...setOff, stillOwed: 1200, refundOwed: 0 }).text;
   expect(wholly).toContain('We credit you 300.00 EUR for your project');
-  expect(wholly).toContain('We have taken 300.00 EUR of it off INV-2026-000039, which is not paid in full yet: it now asks 1,200.00 EUR.');
+  expect(wholly).toContain('We have taken 300.00 EUR of it off INV-2026-000039, which you had not paid in full: it now asks 1,200.00 EUR.');
   expect(wholly).not.toContain('IBAN');
   const partly = forClient('credit_note_issued', { ...setOff, setOffAmount: 200, stillOwed: 0, refundOwed: 100, dueAt: '2026-03-22T12:00:00Z' }).text;
-  expect(partly).toContain('We have taken 200.00 EUR of it off INV-2026-000039, which is not paid in full yet: nothing is left to pay on it.');
+  expect(partly).toContain('We have taken 200.00 EUR of it off INV-2026-000039, which you had not paid in full: nothing is left to pay on it now.');
   expect(partly).toContain('We refund the rest, 100.00 EUR, by bank transfer by 2026-03-22 12:00 UTC');
   expect(render('credit_note_issued', { ...setOff, setOffAmount: 200, stillOwed: 0, refundOwed: 100 }).text).toContain(
     'is owed a refund of 100.00 EUR on credit note INV-2026-000040. The credit note is for 300.00 EUR; 200.00 EUR of that was set against INV-2026-000039, which the client had not paid.',
@@ -413,6 +413,54 @@ test("a manager's whole handover tells each manager once, with every project tha
   expect(handing.text).toContain(`- Catalogue for Initech: ${BASE_URL}/projects/initech (the project is completed)\n`);
   expect(handing.text).not.toContain('/projects/acme');
   expect(handing.text).toContain(`Open in the portal: ${BASE_URL}/projects\n`);
+});
+
+test('mails read as people write: articles, a plan sent back, what an approval starts, a silent client, a cancellation told to the client', () => {
+  const ctx = { publicBaseUrl: BASE_URL, personName: (id: string) => people.get(id)?.name };
+  const staffText = (template: NotifyInput['template'], data: NotifyInput['data']) => renderNotification({ template, data, projectId: 'acme' }, ctx);
+  const clientText = (template: NotifyInput['template'], data: NotifyInput['data']) => renderNotification({ template, data, projectId: 'acme' }, ctx, 'client');
+
+  expect(staffText('task_opened', { department: 'analytics' }).text).toContain('An Analytics task is open');
+  expect(staffText('task_opened', { department: 'seo' }).text).toContain('An SEO task is open');
+  expect(staffText('task_opened', { department: 'design' }).text).toContain('A Design task is open');
+
+  const sentBack = staffText('plan_decided', { decision: 'reject', planVersion: 2, by: 'lena.director', comment: 'Too dear' });
+  expect(sentBack.subject).toBe('Plan v2 sent back: your project');
+  expect(sentBack.text).toContain('Management sent back plan v2 for your project (Lena Smirnova).');
+  expect(sentBack.text).not.toContain('rejected');
+  expect(staffText('plan_decided', { decision: 'approve', planVersion: 2, prepaymentPercent: 30 }).text).toContain(
+    "The work starts once the client has paid the prepayment (30% of the plan's total)",
+  );
+  expect(staffText('plan_decided', { decision: 'approve', planVersion: 2, prepaymentPercent: 0 }).text).toContain('The work starts now.');
+
+  const deemedInvoice = clientText('invoice_issued', { ...fullData, kind: 'final', deemedAccepted: true });
+  expect(deemedInvoice.text).toMatch(/^We did not hear from you within the review period, so under the contract the work delivered for Spring campaign landing page counts as accepted\.\n/);
+  expect(clientText('invoice_issued', { ...fullData, kind: 'final' }).text).not.toContain('review period');
+  expect(staffText('project_completed', { ...fullData, acceptance: 'deemed' }).text).toContain('the work counts as accepted (the client did not answer within the review period)');
+  expect(staffText('project_completed', { ...fullData, acceptance: 'accepted' }).text).toContain('the client accepted the work');
+
+  const cancelled = clientText('project_cancelled', { ...fullData, reason: 'Client stopped paying; margin too thin' });
+  expect(cancelled.subject).toBe('Your project is cancelled: Spring campaign landing page');
+  expect(cancelled.text).not.toContain('margin'); // the agency's reason is its own
+  expect(staffText('project_cancelled', { ...fullData, reason: 'Client stopped paying; margin too thin' }).text).toContain('Reason: Client stopped paying; margin too thin');
+  expect(staffText('complaint_filed', { ...fullData, by: 'lena.director' }).text).toContain('A complaint was recorded on Spring campaign landing page by Lena Smirnova.');
+
+  const setOff = clientText('credit_note_issued', { ...fullData, setAgainst: 'INV-2026-000020', setOffAmount: 500, stillOwed: 0, refundOwed: 0 });
+  expect(setOff.text).toContain('which you had not paid in full: nothing is left to pay on it now.');
+});
+
+test('whoever caused a notice is not mailed about it: a task given back opens again for the rest of the department', async () => {
+  const { notify } = notifier();
+  const result = await notify({
+    idempotencyKey: 'task-acme.design:opened:2',
+    template: 'task_opened',
+    recipients: { department: 'design', exceptPersonIds: ['olga.design'] },
+    projectId: 'acme',
+    taskId: 'acme.design',
+    data: fullData,
+  });
+  expect(result.recipients).toEqual(['dima.design@agency.example']);
+  expect(smtp.received.map((m) => m.envelopeTo)).toEqual([['dima.design@agency.example']]);
 });
 
 test('calling notify twice with the same key sends once', async () => {

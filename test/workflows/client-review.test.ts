@@ -122,7 +122,7 @@ test.concurrent('a complaint is recorded, escalated to leadership, and blocks cl
   expect(s.stage).toBe('client_review');
   expect(s.complaints).toEqual([expect.objectContaining({ complaintId: 'c1', recordedBy: MANAGER.id })]);
   const [filed] = await waitForNotice(env, projectId, 'complaint_filed');
-  expect(filed.recipients).toEqual({ roles: ['leadership'] });
+  expect(filed.recipients).toEqual({ personIds: [MANAGER.id], roles: ['leadership'] });
   expect((await handle.describe()).typedSearchAttributes.get(HasOpenComplaintKey)).toBe(true);
 
   await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 3, comment: 'ok' }, by: MANAGER }] });
@@ -157,8 +157,13 @@ test.concurrent('a client who never answers: reminded after one window, deemed t
   const [due] = await waitForNotice(env, projectId, 'client_response_due');
   expect(due.recipients).toEqual({ emails: [input.client.email], personIds: [MANAGER.id] });
   expect(noticesFor(env, projectId, 'client_response_due')).toHaveLength(1);
+  // The final invoice's mail says why it comes: the work counts as accepted.
+  const [invoiced] = await waitForNotice(env, projectId, 'invoice_issued');
+  expect(invoiced.data).toMatchObject({ kind: 'final', deemedAccepted: true });
   await payInFull(handle);
   expect(((await handle.result()) as ProjectStatus).stage).toBe('completed');
+  const [completed] = await waitForNotice(env, projectId, 'project_completed');
+  expect(completed.data).toMatchObject({ acceptance: 'deemed' });
   await recordHistory(handle, 'project-deemed-accepted');
 });
 
@@ -266,7 +271,8 @@ test.concurrent('cancelled in production: open work stops (assignees told), acce
   expect(told.recipients).toEqual({ personIds: [staff('copywriting').id] });
   expect(noticesFor(env, projectId, 'task_cancelled')).toHaveLength(1); // nobody held "later"
   const [cancelled] = await waitForNotice(env, projectId, 'project_cancelled');
-  expect(cancelled.recipients).toEqual({ roles: ['leadership'], personIds: [MANAGER.id] });
+  // The client is told too (their own words: without the agency's reason).
+  expect(cancelled.recipients).toEqual({ roles: ['leadership'], personIds: [MANAGER.id], emails: [input.client.email] });
   const report = documentsFor(env, projectId).find((d) => d.kind === 'final_report')!;
   expect(report.snapshot.cancellation?.reason).toBe('client budget frozen');
   expect((await taskHandle(env, projectId, 'doing').query(getTaskStatusQuery)).cancelReason).toBe('client budget frozen');
@@ -357,7 +363,9 @@ test.concurrent('a complaint while the work is under way, recorded by leadership
   let s = await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'complaint', description: 'The first mock-up came a week late.' }, by: LEADER }] });
   expect(s.complaints).toEqual([expect.objectContaining({ complaintId: 'c1', recordedBy: LEADER.id })]);
   const [filed] = await waitForNotice(env, projectId, 'complaint_filed');
-  expect(filed.recipients).toEqual({ roles: ['leadership'] });
+  // The manager hears of a complaint the client brought to leadership.
+  expect(filed.recipients).toEqual({ personIds: [MANAGER.id], roles: ['leadership'] });
+  expect(filed.data).toMatchObject({ by: LEADER.id });
   // Leadership records complaints only: the client's acceptance is the manager's to record.
   await deliverTask(env, projectId, 'site', 'design');
   await waitForStatus(handle, (x) => x.stage === 'client_review', 'client review');

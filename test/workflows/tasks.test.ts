@@ -442,7 +442,9 @@ test.concurrent('reassigning and releasing: the new person is told; released wor
   const released = await task.executeUpdate(releaseTaskUpdate, { args: [{ by: staff('copywriting') }] });
   expect(released.status).toBe('open');
   expect(released.assigneeId).toBeUndefined();
-  await waitForNotice(env, projectId, 'task_opened', 2);
+  const opened = await waitForNotice(env, projectId, 'task_opened', 2);
+  // Open again for the department, but not news to whoever gave it back.
+  expect(opened[1]!.recipients).toEqual({ department: 'copywriting', exceptPersonIds: [staff('copywriting').id] });
 
   const reassigned = await task.executeUpdate(reassignTaskUpdate, {
     args: [{ by: LEADER, assigneeId: 'copywriting.two', assigneeDepartment: 'copywriting' }],

@@ -10,7 +10,7 @@ import { sumAmounts } from '../money';
 import { INVOICE_DOCUMENT } from '../vocabulary';
 import type { DocumentKind, DocumentRef, InvoiceKind, InvoiceView } from './contract';
 import type { ProjectContext } from './context';
-import { documentSnapshot, owedAmount, refundsOwed, setOffCreditNote, settleCompensations, unpaidInvoices, type Compensation } from './state';
+import { deemedAccepted, documentSnapshot, owedAmount, refundsOwed, setOffCreditNote, settleCompensations, unpaidInvoices, type Compensation } from './state';
 
 // Contracts, invoices and their numbers the business cannot go on without: retried until they
 // succeed (an operator sees the failing activity), never skipped.
@@ -194,6 +194,8 @@ export function createBilling(ctx: ProjectContext): Billing {
       dueAt: invoice.dueAt,
       documentId: doc.documentId,
       kind,
+      // The client who never answered learns why the final invoice comes: the work counts as accepted.
+      ...(kind === 'final' && deemedAccepted(ctx.status) && { deemedAccepted: true }),
       // The client's mail says why a credit note is owed: a compensation, or a cancellation's settlement.
       ...(extra.refundsCompensation && { compensationFor: compensations.map((c) => c.complaintId).join(', ') }),
       // Set against an unpaid invoice: the mail says which, what it still asks, and what is refunded.

@@ -174,7 +174,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         ctx.record('plan_rejected', by.id, `version ${planVersion}: ${comment}`);
         ctx.enterStage('planning');
       }
-      ctx.send('plan_decided', `plan-decided:v${planVersion}`, ctx.manager, { planVersion, decision, comment });
+      ctx.send('plan_decided', `plan-decided:v${planVersion}`, ctx.manager, { planVersion, decision, comment, by: by.id, prepaymentPercent: plan.prepaymentPercent });
       ctx.changed();
       return done();
     }),
@@ -254,7 +254,8 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         status.complaints.push({ complaintId, description: feedback.description, at, recordedBy: by.id });
         status.feedback.push({ at, kind: 'complaint', description: feedback.description, recordedBy: by.id });
         ctx.record('complaint_filed', by.id, `${complaintId}: ${feedback.description}`);
-        ctx.send('complaint_filed', `complaint:${complaintId}`, ctx.leadership, { complaintId, description: feedback.description });
+        // The manager hears of it too: leadership may record a complaint the client brought to them.
+        ctx.send('complaint_filed', `complaint:${complaintId}`, { ...ctx.manager, ...ctx.leadership }, { complaintId, description: feedback.description, by: by.id });
         // Its follow-up is timed by the process's waits (complaints.ts): the one running now wakes
         // for it (runs recorded before slept on where nothing else was due).
         if (patched('complaint-wakes-wait')) ctx.followsUpComplaints = true;

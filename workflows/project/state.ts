@@ -272,10 +272,15 @@ export function netBilled(status: ProjectStatus): number {
 }
 
 /** The outcome leadership and the manager are told when a project completes (the final report has the rest). */
+/** Whether the client's last acceptance was their silence through the review period (the contract's "deemed accepted"). */
+export const deemedAccepted = (status: Pick<ProjectStatus, 'feedback'>): boolean =>
+  status.feedback.filter((f) => f.kind === 'accepted' || f.kind === 'deemed_accepted').at(-1)?.kind === 'deemed_accepted';
+
 export function completionSummary(status: ProjectStatus): Record<string, string | number> {
   const delivered = status.tasks.filter((t) => t.status === 'accepted');
   const rating = status.feedback.filter((f) => f.kind === 'accepted' && f.rating !== undefined).at(-1)?.rating;
   return {
+    acceptance: deemedAccepted(status) ? 'deemed' : 'accepted',
     tasksAccepted: delivered.length,
     tasksOnTime: delivered.filter((t) => t.onTime === true).length,
     revisionRounds: status.revisionRoundsUsed,

@@ -8,7 +8,8 @@
  */
 import { CancellationScope, allHandlersFinished, condition, isCancellation } from '@temporalio/workflow';
 import { nowIso } from '../common/journal';
-import { percentOf } from '../money';
+import { formatAmount, percentOf } from '../money';
+import { deliveryName, durationInWords } from '../vocabulary';
 import { cancelTaskSignal } from '../task/contract';
 import type { InvoiceView, ProjectInput, ProjectStatus } from './contract';
 import { createBilling } from './billing';
@@ -140,7 +141,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
     if (plan.prepaymentPercent > 0) {
       const amount = percentOf(plan.total, plan.prepaymentPercent, input.budget.currency);
       const prepayment = await billing.issueInvoice('prepayment', amount, [
-        { description: `Prepayment, ${plan.prepaymentPercent}% of ${plan.total}`, amount },
+        { description: `Prepayment, ${plan.prepaymentPercent}% of ${formatAmount(plan.total, input.budget.currency)}`, amount },
       ]);
       if (input.policy.startAfterPrepayment) {
         // Chased like any invoice meanwhile: a reminder at its due date, then an escalation.
@@ -168,19 +169,19 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       if (patched('complaint-pauses-acceptance')) {
         if (!(await awaitClientAnswer(round, answered))) {
           status.feedback.push({ at: nowIso(), kind: 'deemed_accepted' });
-          ctx.record('deemed_accepted', undefined, `no response in ${(2 * input.policy.acceptanceWindowMs) / 1000} s`);
+          ctx.record('deemed_accepted', undefined, `no answer within ${durationInWords(2 * input.policy.acceptanceWindowMs)}`);
           ctx.enterStage('invoicing');
           return;
         }
       } else if (!(await ctx.untilOr(answered, input.policy.acceptanceWindowMs))) {
-        ctx.record('client_response_due', undefined, `round ${round}`);
+        ctx.record('client_response_due', undefined, deliveryName(round));
         // The client is told too: silence through a second window counts as acceptance.
         ctx.send('client_response_due', `response-due:${round}`, { ...ctx.client, ...ctx.manager }, {
           deemedAcceptedAt: new Date(Date.now() + input.policy.acceptanceWindowMs).toISOString(),
         });
         if (!(await ctx.untilOr(answered, input.policy.acceptanceWindowMs))) {
           status.feedback.push({ at: nowIso(), kind: 'deemed_accepted' });
-          ctx.record('deemed_accepted', undefined, `no response in ${(2 * input.policy.acceptanceWindowMs) / 1000} s`);
+          ctx.record('deemed_accepted', undefined, `no answer within ${durationInWords(2 * input.policy.acceptanceWindowMs)}`);
           ctx.enterStage('invoicing');
           return;
         }
@@ -214,7 +215,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       if (reminded) return false;
       reminded = true;
       left = input.policy.acceptanceWindowMs;
-      ctx.record('client_response_due', undefined, `round ${round}`);
+      ctx.record('client_response_due', undefined, deliveryName(round));
       // The client is told too: silence through a second window counts as acceptance.
       ctx.send('client_response_due', `response-due:${round}`, { ...ctx.client, ...ctx.manager }, {
         deemedAcceptedAt: new Date(Date.now() + left).toISOString(),
@@ -333,7 +334,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       const bill = cancellationInvoiceContent(status);
       if (bill.amount > 0) await billing.issueInvoice('cancellation', bill.amount, bill.lines, bill.prepaymentDeducted);
     }
-    ctx.send('project_cancelled', 'cancelled', { ...ctx.leadership, ...ctx.manager }, { reason, cancelledBy: by, stage: status.cancellation!.stageAtCancel });
+    ctx.send('project_cancelled', 'cancelled', { ...ctx.leadership, ...ctx.manager, ...ctx.client }, { reason, cancelledBy: by, stage: status.cancellation!.stageAtCancel });
     await billing.produce('final_report');
     ctx.record('cancelled', by, reason);
     ctx.enterStage('cancelled');

@@ -126,12 +126,13 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
     view.overdue = workPending() && Date.now() >= Date.parse(view.dueAt);
   };
 
-  const open = (): void => {
+  /** `givenBackBy`: the person who released it hears nothing of it opening again. */
+  const open = (givenBackBy?: string): void => {
     opens += 1;
     view.status = 'open';
     view.openedAt ??= nowIso();
     record('opened');
-    send('task_opened', `opened:${opens}`, { department: view.department });
+    send('task_opened', `opened:${opens}`, { department: view.department, ...(givenBackBy !== undefined && { exceptPersonIds: [givenBackBy] }) });
   };
 
   // Open before any handler is registered: a claim delivered with the start must find it open.
@@ -189,7 +190,7 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
     acting(({ by }) => {
       record('released', by.id);
       view.assigneeId = undefined;
-      open();
+      open(by.id);
       changed();
       return view;
     }),
