@@ -274,6 +274,13 @@ export const clientProjectViewSchema = z
         dueAt: isoDate,
         status: z.string(),
         stillOwed: z.number().meta({ description: 'What is left to pay (on a credit note: to be refunded to the client).' }),
+        paid: z.number().meta({ description: 'Money that actually moved: paid by the client (on a credit note: refunded to them). Not what credit notes took off.' }),
+        setOffs: z
+          .array(z.object({ invoiceNumber: z.string(), amount: z.number() }))
+          .meta({
+            description:
+              'Credit notes taken off this invoice (on a credit note: the invoices it was taken off), one entry per other side, net of any undone; no money moved for these.',
+          }),
         href: z.string().optional(),
       }),
     ),

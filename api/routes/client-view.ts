@@ -8,7 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import { Router, type Request } from 'express';
-import type { DocumentKind, ProjectStatus } from '../../workflows/project/contract';
+import type { DocumentKind, InvoiceView, ProjectStatus } from '../../workflows/project/contract';
+import { fromMinor, toMinor } from '../../workflows/money';
 import { owedAmount } from '../../workflows/project/state';
 import { DOCUMENT_KINDS } from '../../workflows/vocabulary';
 import type { TaskStatus } from '../../workflows/task/contract';
@@ -37,13 +38,26 @@ const PROGRESS: Record<TaskStatus, ClientProjectView['work'][number]['progress']
 
 /**
  * By when the client is asked to answer: the end of the first window of the review (what the
- * delivery mail said). Not once it has passed (the agency reminds and waits a second window), nor
- * while a complaint of theirs is open (the clock waits for its resolution).
+ * delivery mail said), and once that has passed and they were reminded, the end of the second
+ * (what the reminder said: silence until then counts as acceptance). Not while a complaint of
+ * theirs is open (the clock waits for its resolution).
  */
-function respondBy(p: ProjectStatus): string | undefined {
+export function respondBy(p: ProjectStatus): string | undefined {
   if (p.stage !== 'client_review' || !p.stageEnteredAt || p.complaints.some((c) => !c.resolvedAt)) return undefined;
-  const at = Date.parse(p.stageEnteredAt) + p.policy.acceptanceWindowMs;
+  // Reminded once the first window passed: the second window, which the reminder named, runs from then.
+  const reminded = [...p.timeline].reverse().find((e) => e.event === 'client_response_due' && e.at >= p.stageEnteredAt!);
+  const at = Date.parse(reminded?.at ?? p.stageEnteredAt) + p.policy.acceptanceWindowMs;
   return at > Date.now() ? new Date(at).toISOString() : undefined;
+}
+
+/**
+ * An invoice's set-offs netted per other side: the client reads what a credit note took off, not
+ * a set-off and its later undoing (when a payment turned out to cover that part after all).
+ */
+function netSetOffs(invoice: InvoiceView): ClientProjectView['invoices'][number]['setOffs'] {
+  const net = new Map<string, number>();
+  for (const s of invoice.setOffs ?? []) net.set(s.invoiceNumber, (net.get(s.invoiceNumber) ?? 0) + toMinor(s.amount, invoice.currency));
+  return [...net].filter(([, minor]) => minor > 0).map(([invoiceNumber, minor]) => ({ invoiceNumber, amount: fromMinor(minor, invoice.currency) }));
 }
 
 export function createClientViewRouter(deps: AppDeps, links: ClientLinks): Router {
@@ -159,6 +173,8 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks): Route
         dueAt: i.dueAt,
         status: i.status,
         stillOwed: owedAmount(i),
+        paid: i.paidAmount,
+        setOffs: netSetOffs(i),
         ...(i.documentId && { href: documentHref(i.documentId) }),
       })),
       documents: p.documents.filter((d) => FOR_THE_CLIENT.has(d.kind)).map((d) => ({ kind: d.kind, ...(d.number && { number: d.number }), createdAt: d.createdAt, href: documentHref(d.documentId) })),

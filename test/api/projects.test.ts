@@ -3,6 +3,7 @@
  * portfolio report's counts. Each test uses its own client id and this file's own managers, so
  * other test files sharing the dev server do not disturb the numbers.
  */
+import { respondBy } from '../../api/routes/client-view';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
 import { eventually, uniqueId } from '../support/temporal';
@@ -301,6 +302,45 @@ describe('the client\u2019s link', () => {
     expect(Date.parse(inReview.respondBy)).toBeGreaterThan(Date.now());
   });
 
+  test('a compensation\u2019s credit note taken off an unpaid invoice: the client reads what was taken off which invoice, what they paid and what is refunded, not a plain refund', async () => {
+    const projectId = (await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: 'Client set-off', departments: ['design'] })).expect(201)).body
+      .projectId as string;
+    const plan = planRequest();
+    await h.http().put(`/api/projects/${projectId}/plan`).set(h.auth('manager')).send({ ...plan, tasks: [(plan.tasks as object[])[0]] }).expect(200);
+    await h.http().post(`/api/projects/${projectId}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+    const task = `${projectId}.design-home`;
+    await waitForTask(h, task, 'open');
+    await h.http().post(`/api/tasks/${task}/claim`).set(h.auth('designer')).expect(200);
+    await h.http().post(`/api/tasks/${task}/submit`).set(h.auth('designer')).send({ summary: 'Done', links: [] }).expect(200);
+    await h.http().post(`/api/tasks/${task}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(200);
+    const get = async () => (await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+    await eventually(async () => (await get()).stage === 'client_review', { what: 'client review', timeoutMs: 30_000 });
+    await h.http().post(`/api/projects/${projectId}/feedback`).set(h.auth('manager')).send({ kind: 'accepted', rating: 4 }).expect(200);
+    const final = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'final'), { what: 'the final invoice', timeoutMs: 30_000 });
+    // The client paid 1,000 of the 1,200; then complained, and 500 back was agreed: 200 is taken off what they still owe, 300 goes back.
+    await h.http().post(`/api/projects/${projectId}/payments`).set(h.auth('manager')).send({ invoiceNumber: final.number, amount: 1_000, paidAt: new Date().toISOString(), reference: `${projectId}-part` }).expect(200);
+    await h.http().post(`/api/projects/${projectId}/feedback`).set(h.auth('manager')).send({ kind: 'complaint', description: 'The icons are blurry.' }).expect(200);
+    await h.http().post(`/api/projects/${projectId}/complaints/c1/resolution`).set(h.auth('manager')).send({ resolution: 'Icons redrawn; 500 back.', compensation: 500 }).expect(200);
+    const credit = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'credit_note'), { what: 'the credit note', timeoutMs: 30_000 });
+
+    const key = new URL((await h.http().get(`/api/projects/${projectId}/client-link`).set(h.auth('manager')).expect(200)).body.url as string).searchParams.get('key')!;
+    type Invoices = { number: string; status: string; amount: number; paid: number; stillOwed: number; setOffs: unknown[] }[];
+    const invoices = async () => (await h.http().get(`/api/client/projects/${projectId}`).query({ key }).expect(200)).body.invoices as Invoices;
+    const seen = await eventually(async () => {
+      const now = await invoices();
+      return now.some((i) => i.number === credit.number) && now.every((i) => i.number !== final.number || i.status === 'paid') ? now : undefined;
+    }, { what: 'the credit note on the client\u2019s page', timeoutMs: 30_000 });
+    expect(seen).toEqual([
+      expect.objectContaining({ number: final.number, amount: 1_200, status: 'paid', paid: 1_000, stillOwed: 0, setOffs: [{ invoiceNumber: credit.number, amount: 200 }] }),
+      expect.objectContaining({ number: credit.number, amount: 500, status: 'open', paid: 0, stillOwed: 300, setOffs: [{ invoiceNumber: final.number, amount: 200 }] }),
+    ]);
+
+    // The 300 refunded: paid back is what moved, the 200 stays taken off the invoice.
+    await h.http().post(`/api/projects/${projectId}/payments`).set(h.auth('manager')).send({ invoiceNumber: credit.number, amount: 300, paidAt: new Date().toISOString(), reference: `${projectId}-refund` }).expect(200);
+    const refunded = await eventually(async () => (await invoices()).find((i) => i.number === credit.number && i.status === 'paid'), { what: 'the refund on the client\u2019s page', timeoutMs: 30_000 });
+    expect(refunded).toMatchObject({ paid: 300, stillOwed: 0, setOffs: [{ invoiceNumber: final.number, amount: 200 }] });
+  });
+
   test('a new link ends the old one at once; a retried renewal gives the same new link; a stale or bad one changes nothing', async () => {
     const projectId = (await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: 'Renewed link' })).expect(201)).body.projectId as string;
     const read = async () => (await h.http().get(`/api/projects/${projectId}/client-link`).set(h.auth('manager')).expect(200)).body as { url: string; generation: number };
@@ -473,4 +513,22 @@ describe('GET /api/reports/portfolio', () => {
     await h.http().get('/api/reports/portfolio').query({ managerId: h.people.otherManager.id }).set(h.auth(who)).expect(403);
     await h.http().get('/api/reports/portfolio').set(h.auth('designer')).expect(403);
   });
+});
+
+test('the client page asks for an answer by the end of the first review window, and after the reminder by the end of the second', () => {
+  const window = 4 * 3_600_000;
+  const entered = new Date(Date.now() - 5 * 3_600_000).toISOString(); // the first window is over
+  const reminded = new Date(Date.now() - 3_600_000).toISOString();
+  const inReview = {
+    stage: 'client_review',
+    stageEnteredAt: entered,
+    complaints: [],
+    policy: { acceptanceWindowMs: window },
+    timeline: [{ at: entered, event: 'stage_client_review' }],
+  } as unknown as ProjectStatus;
+  expect(respondBy(inReview)).toBeUndefined(); // not reminded yet: the agency is about to remind
+  const afterReminder = { ...inReview, timeline: [...inReview.timeline, { at: reminded, event: 'client_response_due' }] } as ProjectStatus;
+  expect(respondBy(afterReminder)).toBe(new Date(Date.parse(reminded) + window).toISOString());
+  const fresh = { ...inReview, stageEnteredAt: reminded } as ProjectStatus;
+  expect(respondBy(fresh)).toBe(new Date(Date.parse(reminded) + window).toISOString());
 });

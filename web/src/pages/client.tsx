@@ -215,12 +215,42 @@ function ClientView({ view: v }: { view: View }) {
   );
 }
 
+/**
+ * An invoice's state in the client's words, one fact a badge: what is paid or left to pay, and
+ * what a credit note took off. A credit note taken off an unpaid invoice moves no money, so that
+ * part is never "refunded", and the invoice it came off is not "Paid" as if the client paid it all
+ * (the manager's page: "Set against …", "Paid, with a credit note").
+ */
 function invoiceState(i: View['invoices'][number]) {
   if (i.status === 'void') return <Badge tone="neutral">Cancelled</Badge>;
+  const money = (amount: number) => formatMoney(amount, i.currency);
+  const facts: { text: string; tone: 'neutral' | 'info' | 'good' | 'bad' }[] = [];
   if (i.kind === 'credit_note') {
-    return i.status === 'open' ? <Badge tone="info">{formatMoney(i.stillOwed, i.currency)} to be refunded to you</Badge> : <Badge tone="good">Refunded</Badge>;
+    if (i.setOffs.length === 0 && i.status === 'paid') return <Badge tone="good">Refunded</Badge>;
+    for (const o of i.setOffs) facts.push({ text: `${money(o.amount)} taken off invoice ${o.invoiceNumber}`, tone: 'good' });
+    if (i.paid > 0) facts.push({ text: `${money(i.paid)} refunded to you`, tone: 'good' });
+    if (i.stillOwed > 0) facts.push({ text: `${money(i.stillOwed)} to be refunded to you`, tone: 'info' });
+  } else {
+    if (i.status === 'paid' && i.setOffs.length === 0) {
+      facts.push({ text: 'Paid', tone: 'good' });
+    } else if (i.status === 'paid') {
+      // Not "Paid": the client paid less than the amount, a credit note took off the rest.
+      facts.push({ text: 'Nothing left to pay', tone: 'good' });
+      if (i.paid > 0) facts.push({ text: `${money(i.paid)} paid by you`, tone: 'neutral' });
+    } else {
+      const late = Date.parse(i.dueAt) < Date.now();
+      facts.push({ text: `${money(i.stillOwed)} to pay${late ? ' — past due' : ''}`, tone: late ? 'bad' : 'info' });
+    }
+    for (const o of i.setOffs) facts.push({ text: `${money(o.amount)} taken off by credit note ${o.invoiceNumber}`, tone: 'neutral' });
   }
-  if (i.status === 'paid') return <Badge tone="good">Paid</Badge>;
-  const late = Date.parse(i.dueAt) < Date.now();
-  return <Badge tone={late ? 'bad' : 'info'}>{`${formatMoney(i.stillOwed, i.currency)} to pay${late ? ' — past due' : ''}`}</Badge>;
+  return (
+    <>
+      {facts.map((f, n) => (
+        <span key={f.text}>
+          {n > 0 && ' '}
+          <Badge tone={f.tone}>{f.text}</Badge>
+        </span>
+      ))}
+    </>
+  );
 }
