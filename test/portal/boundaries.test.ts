@@ -28,7 +28,7 @@ let designTask: string;
 /** Refusals provoked on purpose below: their network lines are the only console errors allowed. */
 const PROVOKED = [
   /status of 403 .*\/api\/(projects\/p-[a-z2-7]+|tasks\/p-[a-z2-7]+\.design-home)\b/,
-  /status of 400 .*\/api\/tasks\/p-[a-z2-7]+\.design-home\b/,
+  /status of 400 .*\/api\/tasks\/p-[a-z2-7]+\.(design|copy)-home\b/,
   /status of 400 .*\/api\/projects\/p-[a-z2-7]+\/plan\/decision\b/,
   /status of 400 .*\/api\/projects\/p-[a-z2-7]+\/plan\)/,
   /status of 400 .*\/api\/projects\)/,
@@ -190,6 +190,31 @@ browserTest('a refused action shows the API’s message at the field it names', 
   await page.locator('#reassign-assignee').selectOption({ label: 'Olga Morozova' });
   await page.getByRole('button', { name: 'Reassign' }).click();
   await page.getByText('Assignee: Olga Morozova').waitFor();
+  // The task changed: the move form's refusal from before no longer stands.
+  expect(await page.locator('#move-dueAt-error').count()).toBe(0);
+
+  // Past the client's date (30 days off): said at the field before the move and in the message after
+  // it. (The copy task, which nothing waits for: the design task may not move past it.)
+  await page.goto(`${portal.baseUrl}/tasks/${projectId}.copy-home`);
+  await page.getByRole('heading', { name: 'Move the due date' }).waitFor();
+  await page.locator('#move-dueAt').fill(localIn(40 * DAY));
+  expect(await page.locator('#move-dueAt-hint').textContent()).toMatch(/^After the client’s date \(.+\): late for the client$/);
+  await page.locator('#move-reason').fill('The client asked for more pages');
+  await page.getByRole('button', { name: 'Move due date' }).click();
+  const flash = page.locator('.flash');
+  await flash.getByText(/^Due date moved, to after the client’s date \(.+\)\.$/).waitFor();
+  await portal.screenshot(page, '20a-moved-past-the-client-date', { fullPage: false });
+  // The next attempt is refused: the success message of the one before does not stay above it.
+  await page.locator('#move-dueAt').fill('2020-01-01T10:00');
+  await page.locator('#move-reason').fill('Typo');
+  await page.getByRole('button', { name: 'Move due date' }).click();
+  await page.locator('#move-dueAt-error').waitFor();
+  expect(await flash.textContent()).toBe('');
+  // The refused field, edited, no longer says what was wrong with it.
+  await page.locator('#move-dueAt').fill(localIn(5 * DAY));
+  expect(await page.locator('#move-dueAt-error').count()).toBe(0);
+  expect(await page.locator('#move-dueAt-hint').count()).toBe(0);
+  await portal.screenshot(page, '20b-refusal-after-a-move', { fullPage: false });
 });
 
 browserTest('a plan’s refusal stays with the task it names when another is removed, and goes once that field is edited', async () => {
@@ -317,9 +342,22 @@ browserTest('the plan editor lists its refusals as the rows read: task by task f
   await page.getByRole('button', { name: 'Add a task' }).click();
   await page.locator('#plan-tasks-1-key').fill('Not a key'); // and no title
   await page.locator('#plan-tasks-1-estimateHours').fill('2');
-  await page.locator('#plan-tasks-1-price').fill('100');
-  await page.locator('#plan-prepaymentPercent').fill('150');
+  // Two prices that cannot be read: both are said at once, at their fields, and nothing is sent.
+  await page.locator('#plan-tasks-0-price').fill('abc');
+  await page.locator('#plan-tasks-1-price').fill('12,5x');
   await page.getByRole('button', { name: 'Submit for approval' }).click();
+  await page.locator('#plan-tasks-0-price-error').getByText(/not an amount/).waitFor();
+  expect(await page.locator('#plan-tasks-1-price-error').textContent()).toMatch(/not an amount/);
+  expect(await page.locator('#plan-total').textContent()).toMatch(/without 2 prices that cannot be read/);
+  await page.locator('#plan-tasks-0-price').fill('');
+  await page.locator('#plan-tasks-1-price').fill('100');
+  // A prepayment over the total: refused at the field as typed, never worked out into an amount.
+  await page.locator('#plan-prepaymentPercent').fill('150');
+  expect(await page.locator('#plan-prepaymentPercent-error').textContent()).toBe('must be between 0 and 100');
+  expect(await page.locator('#plan-prepayment').textContent()).not.toContain('€');
+  await portal.screenshot(page, '23a-plan-editor-prepayment-refused-as-typed');
+  await page.getByRole('button', { name: 'Submit for approval' }).click();
+  await page.locator('#plan-tasks-0-dueAt-error').waitFor();
   const box = page.locator('.problem');
   await box.waitFor();
   expect(await box.locator('li').allTextContents()).toEqual([
@@ -458,7 +496,19 @@ browserTest('sign-in and the workspace work with the keyboard alone, focus alway
   for (let i = 0; i < 5 && (await active()) !== 'login-token'; i++) await page.keyboard.press('Tab');
   expect(await active()).toBe('login-token');
   expect(await ring()).toBe('solid 3px');
+  // Enter with nothing typed: what is missing is said at the field, and focus stays there; nothing is sent.
+  const signIns: string[] = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/session') signIns.push(r.postData() ?? '');
+  });
+  await page.keyboard.press('Enter');
+  await page.locator('#login-token-error').getByText(/^required/).waitFor();
+  expect(await page.locator('#login-token').getAttribute('aria-invalid')).toBe('true');
+  expect(await active()).toBe('login-token');
+  expect(signIns).toEqual([]);
+  await portal.screenshot(page, '25a-sign-in-empty-token', { fullPage: false });
   await page.keyboard.type(h.people.manager.token);
+  expect(await page.locator('#login-token-error').count()).toBe(0);
   await page.keyboard.press('Enter');
 
   // Back on the page asked for, signed in, focus on its heading (read first by screen readers).
@@ -527,10 +577,17 @@ browserTest('at a phone’s width no page is wider than the screen: the menu wra
     .set(h.auth('designer'))
     .send({ summary: `Mock-ups: ${'A'.repeat(300)}`, links: [`https://files.example/${'b'.repeat(300)}`] })
     .expect(200);
+  // A project whose title and client's name are single words longer than any screen.
+  const longTitle = `Longtitle${'T'.repeat(120)}`;
+  const longClient = { id: `${uniqueId('client')}`, name: `Longclient${'C'.repeat(120)}`, segment: 'B2B', email: 'long@acme.example' };
+  const longProject = ((await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: longTitle, client: longClient })).expect(201)).body as ProjectStatus)
+    .projectId;
   for (const [who, path, shows] of [
     ['manager', '/projects', 'My portfolio'],
     ['manager', `/tasks/${delivered}`, 'Review the delivery'],
     ['leadership', `/projects/${phoneProject}`, `${title} on a phone`],
+    ['manager', `/projects/${longProject}`, longTitle],
+    ['manager', `/projects/${longProject}/plan`, `Plan for ${longTitle}`],
   ] as const) {
     const person = await portal.openAs(who, { startAt: path, viewport: phone });
     pages.push(person);
@@ -542,7 +599,7 @@ browserTest('at a phone’s width no page is wider than the screen: the menu wra
     }
     expect([path, await widthOf(person)]).toEqual([path, phone.width]);
     if (path === `/projects/${phoneProject}`) await expect(person.page.locator('.plan-summary').first().textContent()).resolves.toMatch(/^Total €2,000\.00 · prepayment 0%/);
-    await portal.screenshot(person.page, `phone-${who}-${path.split('/')[1]}`);
+    await portal.screenshot(person.page, path.includes(longProject) ? `phone-long-words-${path.endsWith('/plan') ? 'plan' : 'project'}` : `phone-${who}-${path.split('/')[1]}`);
     await person.context.close();
   }
 });

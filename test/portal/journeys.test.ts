@@ -471,7 +471,12 @@ step('the manager records the client’s acceptance, a complaint after it (resol
 step('leadership sees the project completed in the portfolio and drills down to it', async () => {
   const { page } = leader;
   await page.getByRole('link', { name: 'Portfolio' }).click();
-  await page.getByLabel('Show completed and cancelled projects').check();
+  // The stage's link shows the finished projects it counts (hidden until now) and goes there.
+  const box = page.getByLabel('Show completed and cancelled projects');
+  expect(await box.isChecked()).toBe(false);
+  await page.locator('.stage-strip a', { hasText: 'Completed' }).click({ timeout: 30_000 });
+  expect(await box.isChecked()).toBe(true);
+  await eventually(async () => ((await page.evaluate('document.activeElement?.id')) === 'stage-completed' ? true : undefined), { what: 'the completed projects in view' });
   const card = page.locator('#stage-completed').locator('..').locator('li.project-card', { hasText: title });
   await card.waitFor({ timeout: 30_000 });
   await shoot(page, '12-portfolio-leadership');

@@ -35,8 +35,15 @@ beforeAll(async () => {
   const late = [
     unpaid('p-kpi-late').invoice('prepayment', 'INV-LATE-HOURS', 100, lastWeek, pastDue(3 * hour)).invoice('final', 'INV-LATE-DAYS', 300, lastWeek, pastDue(60 * hour)),
     unpaid('p-kpi-late-2').invoice('final', 'INV-LATE-DAY', 200, lastWeek, pastDue(30 * hour)),
+    // Owed in all: €13,000.00, a figure as wide as a tile's.
+    unpaid('p-kpi-late-3').invoice('final', 'INV-LATE-BIG', 12_400, lastWeek, pastDue(30 * hour)),
   ];
-  for (const p of [paidProject('p-kpi-eur', 'EUR', 1_200), paidProject('p-kpi-usd', 'USD', 900), ...late]) {
+  // A first plan half a minute after the request: "under a minute", written after its bar.
+  const quick = new ProjectBuilder({ projectId: 'p-kpi-quick', managerId: h.people.manager.id, client: { id: 'client-quick', name: 'Quick', segment: 'B2C' }, intakeAt: lastWeek }).submitPlan(
+    new Date(Date.parse(lastWeek) + 30_000).toISOString(),
+    [{ key: 'design', department: 'design', dueAt: plusDays(lastWeek, 30) }],
+  );
+  for (const p of [paidProject('p-kpi-eur', 'EUR', 1_200), paidProject('p-kpi-usd', 'USD', 900), ...late, quick]) {
     for (const snapshot of p.publishAll()) await h.reporting.publish(snapshot);
   }
   portal = await startPortal(h);
@@ -65,6 +72,41 @@ step('each currency has its own money section, with its own figures', async () =
   expect(await usd.locator('#chart-money-managers-USD-table').textContent()).not.toContain('€');
   await portal.screenshot(page, '30-kpis-two-currencies');
   expect(await accessibilityProblems(page)).toEqual([]);
+});
+
+step('the figures read whole: no number breaks, no chart label is cut, counts are marked in whole numbers, the period in force is in its fields', async () => {
+  const { page } = leader;
+  await page.locator('.tiles--wide .tile-value', { hasText: '€13,000.00' }).waitFor();
+  // Each amount on one line (a wrapped one is two lines high), and every figure inside its tile.
+  const wrapped = await page.evaluate(`[...document.querySelectorAll('.tiles--wide .tile-value')]
+    .filter((e) => (/\\d/.test(e.textContent) && e.getBoundingClientRect().height > 1.5 * parseFloat(getComputedStyle(e).lineHeight))
+      || e.scrollWidth > e.clientWidth || e.getBoundingClientRect().right > e.parentElement.getBoundingClientRect().right).map((e) => e.textContent)`);
+  expect(wrapped).toEqual([]);
+  // Every label of every chart inside its drawing.
+  const cut = await page.evaluate(`[...document.querySelectorAll('svg.chart')].flatMap((svg) => {
+    const width = svg.viewBox.baseVal.width;
+    return [...svg.querySelectorAll('text')].filter((t) => { const b = t.getBBox(); return b.x < 0 || b.x + b.width > width; }).map((t) => t.textContent);
+  })`);
+  expect(cut).toEqual([]);
+  expect(await page.locator('#chart-response-managers-table').textContent()).toContain('under a minute');
+  // Counts: the axes of requests, deliveries and ratings mark whole numbers only.
+  for (const chart of ['chart-requests', 'chart-delivery', 'chart-ratings']) {
+    const ticks = await page.locator(`figure:has(#${chart}-title) svg.chart text[text-anchor="end"]`).allTextContents();
+    expect([chart, ticks.filter((t) => !/^\d+$/.test(t))]).toEqual([chart, []]);
+  }
+  // No dates in the address: the fields show the 90 days the figures are for.
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  expect(await page.locator('#kpi-from').inputValue()).toBe(day(Date.now() - 90 * 86_400_000));
+  expect(await page.locator('#kpi-to').inputValue()).toBe(day(Date.now()));
+  await portal.screenshot(page, '30c-kpis-figures-whole');
+
+  // A period that ends before it starts: said in the fields' words, at both.
+  const backwards = await portal.openAs('leadership', { startAt: '/kpis?from=2026-06-10&to=2026-06-01' });
+  await backwards.page.locator('#kpi-from-error').waitFor();
+  expect(await backwards.page.locator('#kpi-from-error').textContent()).toBe('must be on or before the Until date');
+  expect(await backwards.page.locator('#kpi-to-error').textContent()).toBe('must be on or after the From date');
+  await portal.screenshot(backwards.page, '30d-kpis-period-backwards', { fullPage: false });
+  await backwards.context.close();
 });
 
 step('an invoice past due since this morning reads "less than a day overdue", not "0 days"; later ones in whole days', async () => {
@@ -109,4 +151,13 @@ step('a sales target of "1500,5" is stored as 1500.5; "12,5x" is refused at the 
   await card.getByText(/^Target €1,500\.50 · set by /).waitFor();
   expect(sent).toEqual([`PUT /api/reports/sales-targets/${managerId}/${quarter}`]);
   expect(await stored()).toEqual([expect.objectContaining({ managerId, period: quarter, amount: 1500.5, currency: 'EUR' })]);
+
+  // A next attempt that fails (a period that does not exist): the saved message does not stay above its refusal.
+  await page.locator('.flash').getByText(/target for/).waitFor();
+  await page.locator('#target-period').fill('2026-Q5');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.locator('#target-period-error').waitFor();
+  expect(await page.locator('.flash').textContent()).toBe('');
+  await page.locator('#target-period').fill('2026-Q4');
+  expect(await page.locator('#target-period-error').count()).toBe(0);
 });

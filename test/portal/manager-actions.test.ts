@@ -7,7 +7,7 @@
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, DESKTOP, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { accessibilityProblems, browserTestOrSkip, DESKTOP, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
@@ -148,6 +148,8 @@ step('cancelling needs a reason; then the project is cancelled, with the reason 
   await eventually(async () => (asked.length > 0 ? true : undefined), { what: 'the confirmation asked' });
   expect(asked[0]).toMatch(/cannot be undone/);
   expect(await page.getByText(/^Cancelled by /).count()).toBe(0);
+  // The reason is there now: "required" no longer stands under it.
+  expect(await page.locator('#cancel-reason-error').count()).toBe(0);
   page.once('dialog', (d) => void d.accept());
   await page.getByRole('button', { name: 'Cancel the project' }).click();
   await page.getByText(/^Cancelled by .*The client stopped the campaign\./).waitFor({ timeout: 30_000 });
@@ -160,6 +162,12 @@ step('cancelling needs a reason; then the project is cancelled, with the reason 
   expect(bill.amount).toBe(1_050);
   await page.locator('.complaints li', { hasText: 'The logo is too small.' }).getByText(`Compensation: €150.00 — taken off invoice ${bill.number}`).waitFor({ timeout: 10_000 });
   await shoot(page, '31-project-cancelled');
+  // Its bill is still to be paid: the portfolio shows it, flagged, without asking for the finished projects.
+  await page.goto(`${portal.baseUrl}/projects`);
+  const cancelledCard = page.locator('#stage-cancelled').locator('..').locator('li.project-card', { has: page.getByRole('link', { name: title, exact: true }) });
+  await cancelledCard.getByText('Cancelled · money to settle').waitFor({ timeout: 30_000 });
+  expect(await page.getByLabel('Show completed and cancelled projects').isChecked()).toBe(false);
+  await shoot(page, '31a-portfolio-cancelled-to-settle');
 });
 
 step('a compensation agreed after the final invoice: a credit note set against what is unpaid, the rest refunded on the page, then the project completes', async () => {
@@ -209,6 +217,20 @@ step('a compensation agreed after the final invoice: a credit note set against w
   expect((await row(credit.number).locator('td').allTextContents()).slice(0, 4)).toEqual(['Credit note', '€100.50', '€0.00', '€50.50']);
   expect(await row(final.number).locator('td').allTextContents()).toEqual(['Final', '€1,200.00', '€1,150.00', '€0.00', expect.any(String), 'Paid, with a credit note']);
   await shoot(page, '32-refund-owed');
+  // The client's page says the same in their words: what was taken off, what they paid, what comes back — no plain "Refunded".
+  const client = await openClientPage(id);
+  expect(await clientInvoiceState(client, final.number, ['Nothing left to pay', '€1,150.00 paid by you', `€50.00 taken off by credit note ${credit.number}`])).toEqual([
+    'Nothing left to pay',
+    '€1,150.00 paid by you',
+    `€50.00 taken off by credit note ${credit.number}`,
+  ]);
+  expect(await clientInvoiceState(client, credit.number, [`€50.00 taken off invoice ${final.number}`, '€50.50 to be refunded to you'])).toEqual([
+    `€50.00 taken off invoice ${final.number}`,
+    '€50.50 to be refunded to you',
+  ]);
+  await shoot(client.page, '32d-client-credit-note-set-off-phone');
+  await client.page.setViewportSize(DESKTOP);
+  await shoot(client.page, '32d-client-credit-note-set-off-desktop');
   // The manager's portfolio flags it on the project's card (not yet past its due date).
   await page.goto(`${portal.baseUrl}/`);
   const card = page.locator('.project-card', { has: page.getByRole('link', { name: `${title} refund`, exact: true }) });
@@ -232,6 +254,10 @@ step('a compensation agreed after the final invoice: a credit note set against w
   await eventually(async () => (await get()).stage === 'completed', { what: 'the project completed', timeoutMs: 30_000 });
   await complaint.getByText(`Compensation: €100.50 — credit note ${credit.number}: €50.00 taken off invoice ${final.number}, €50.50 refunded`).waitFor({ timeout: 15_000 });
   await page.locator('.payments').getByText(new RegExp(`^€50\\.50 refunded to the client on credit note ${credit.number}, `)).waitFor();
+  const refunded = [`€50.00 taken off invoice ${final.number}`, '€50.50 refunded to you'];
+  expect(await clientInvoiceState(client, credit.number, refunded)).toEqual(refunded);
+  expect(unexpectedErrors(client.errors)).toEqual([]);
+  await client.context.close();
 });
 
 step('a compensation wholly set against an unpaid final invoice: its credit note reads “Set against …”, and at 320 px (a phone, or a window less its scrollbar) every card keeps it inside', async () => {
@@ -252,6 +278,16 @@ step('a compensation wholly set against an unpaid final invoice: its credit note
   await page.goto(`${portal.baseUrl}/projects/${id}`);
   const row = page.locator('#invoices tbody tr', { has: page.getByRole('rowheader', { name: credit.number }) });
   await row.locator('td[data-label="State"]').getByText(`Set against ${final.number}`).waitFor({ timeout: 15_000 });
+  // The client reads it as taken off, not refunded; their invoice asks that much less.
+  const client = await openClientPage(id);
+  expect(await clientInvoiceState(client, credit.number, [`€100.00 taken off invoice ${final.number}`])).toEqual([`€100.00 taken off invoice ${final.number}`]);
+  expect(await clientInvoiceState(client, final.number, ['€1,100.00 to pay', `€100.00 taken off by credit note ${credit.number}`])).toEqual([
+    '€1,100.00 to pay',
+    `€100.00 taken off by credit note ${credit.number}`,
+  ]);
+  await shoot(client.page, '32e-client-credit-note-taken-off-phone');
+  expect(unexpectedErrors(client.errors)).toEqual([]);
+  await client.context.close();
   try {
     for (const screen of NARROW) {
       await page.setViewportSize(screen);
@@ -320,6 +356,14 @@ step('leadership hands a project to another manager: the page names the new mana
   await newManager.page.getByText(`manager ${after}`).waitFor();
   expect(unexpectedErrors(newManager.errors)).toEqual([]);
   const oldManager = await portal.openAs('manager', { startAt: `/projects/${id}` });
+  await oldManager.page.getByText('managed by someone else').waitFor();
+  // A refusal that will not change by itself: the page stops asking (it polls every 4 s otherwise).
+  const asked: string[] = [];
+  oldManager.page.on('request', (r) => {
+    if (new URL(r.url()).pathname === `/api/projects/${id}`) asked.push(r.url());
+  });
+  await oldManager.page.waitForTimeout(9_000);
+  expect(asked).toEqual([]);
   await oldManager.page.getByText('managed by someone else').waitFor();
   expect(unexpectedErrors(oldManager.errors, [/status of 403 .*\/api\/projects\/p-[a-z2-7]+\b/])).toEqual([]);
 });
@@ -430,6 +474,23 @@ step('leadership hands every running project of a manager to another from the po
   }
   expect(unexpectedErrors(leader.errors)).toEqual([]);
 });
+
+/** The project's page as its client opens it, from the link their manager sends, on a phone. */
+async function openClientPage(id: string): Promise<PersonPage> {
+  const link = new URL((await h.http().get(`/api/projects/${id}/client-link`).set(h.auth('manager')).expect(200)).body.url as string);
+  const client = await portal.anonymous({ viewport: PHONE });
+  await client.page.goto(`${portal.baseUrl}${link.pathname}${link.search}`);
+  return client;
+}
+
+/** What an invoice's state says on the client's page, one fact a badge: read once it says `expected` (the page catches up with the reporting store), or after 30 s. */
+async function clientInvoiceState(client: PersonPage, number: string, expected: string[]): Promise<string[]> {
+  const { page } = client;
+  const facts = () => page.locator('#invoices tbody tr', { has: page.getByRole('rowheader', { name: number }) }).locator('td[data-label="Status"] .badge').allTextContents();
+  const shows = async () => JSON.stringify(await facts()) === JSON.stringify(expected) || (await page.reload(), false);
+  await eventually(shows, { what: `${number} on the client's page`, timeoutMs: 30_000, intervalMs: 1_000 }).catch(() => undefined);
+  return facts();
+}
 
 async function shoot(page: PersonPage['page'], name: string): Promise<void> {
   await portal.screenshot(page, name);

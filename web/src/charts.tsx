@@ -36,6 +36,17 @@ interface ChartProps {
   threshold?: { value: number; label: string };
   /** What the categories are, heading the first column of the numbers table ("Week of"). */
   categoryName?: string;
+  /** The values are counts: the axis marks whole numbers only (no 0.25 of a rating). */
+  integer?: boolean;
+}
+
+/** The axis of counts up to `peak`: a whole step (1, 2, 5 times a power of ten) and its marks, at most five. */
+export function integerTicks(peak: number): number[] {
+  const wanted = Math.max(1, peak) / 4;
+  const power = 10 ** Math.floor(Math.log10(Math.max(1, wanted)));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= wanted) ?? 10 * power;
+  const count = Math.max(1, Math.ceil(peak / step));
+  return Array.from({ length: count + 1 }, (_, i) => i * step);
 }
 
 /** Roughly how wide a label is in the charts' 12px text (no measuring: no DOM needed). */
@@ -56,12 +67,12 @@ function EmptyChart({ id, title, summary }: Pick<ChartProps, 'id' | 'title' | 's
 }
 
 /** Vertical bars per category, grouped or stacked, with a legend and the numbers in a table. */
-export function BarChart({ id, title, summary, categories, series, format = String, stacked = false, threshold, categoryName }: ChartProps) {
+export function BarChart({ id, title, summary, categories, series, format = String, stacked = false, threshold, categoryName, integer = false }: ChartProps) {
   if (categories.length === 0) return <EmptyChart id={id} title={title} summary={summary} />;
   const totals = categories.map((_, i) => series.reduce((s, x) => s + (x.values[i] ?? 0), 0));
   const peak = Math.max(threshold?.value ?? 0, ...(stacked ? totals : series.flatMap((s) => s.values.map((v) => v ?? 0))));
-  const max = niceMax(peak);
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => max * f);
+  const ticks = integer ? integerTicks(peak) : [0, 0.25, 0.5, 0.75, 1].map((f) => niceMax(peak) * f);
+  const max = ticks[ticks.length - 1];
   // The left margin fits the widest value label (money needs more room than counts).
   const left = Math.max(32, ...ticks.map((t) => textWidth(format(t)) + 10));
   const plotW = W - left - M.right;
@@ -134,8 +145,10 @@ export function RowChart({ id, title, summary, categories, series, format = Stri
   const gap = 8;
   const labelW = 170;
   const height = M.top + categories.length * (rowH * series.length + gap) + 24;
-  const plotW = W - labelW - 90;
   const peak = Math.max(threshold?.value ?? 0, ...series.flatMap((s) => s.values.map((v) => v ?? 0)));
+  // Room on the right for the widest value written after its bar ("under a minute", "€13,000.00"), whole.
+  const valueW = Math.max(60, ...series.flatMap((s) => s.values.map((v) => textWidth(format(v ?? 0)) + 12)));
+  const plotW = W - labelW - valueW;
   const max = niceMax(peak);
   const x = (v: number) => labelW + (v / max) * plotW;
   return (

@@ -6,6 +6,7 @@
 import { createContext } from 'preact';
 import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, type Me, type Person } from './api';
+import { clearFlash } from './ui';
 
 export interface Resource<T> {
   data?: T;
@@ -21,19 +22,34 @@ const asApiError = (err: unknown): ApiError =>
     ? err
     : new ApiError(0, { type: 'about:blank', title: 'Something went wrong', status: 0, detail: (err as Error)?.message ?? String(err) });
 
+/**
+ * A refusal that asking again will not change by itself — the request is wrong (400), the person may
+ * not see it (403: a project handed to another manager since) or it is not there (404) — unlike a
+ * server's or the network's trouble (5xx, no connection), which the next poll may find gone.
+ */
+export const refusedForGood = (error: ApiError | undefined): boolean => error !== undefined && [400, 403, 404].includes(error.status);
+
 export function useResource<T>(load: () => Promise<T>, deps: unknown[], pollMs?: number): Resource<T> {
   const [state, setState] = useState<{ data?: T; error?: ApiError; loading: boolean }>({ loading: true });
   const loader = useRef(load);
   loader.current = load;
   const seq = useRef(0);
+  /** Polling stops at a refusal for good; a reload the page asks for (after an action) still reads. */
+  const stopped = useRef(false);
 
   const reload = useCallback(async () => {
     const mine = ++seq.current;
     try {
       const data = await loader.current();
-      if (mine === seq.current) setState({ data, loading: false });
+      if (mine === seq.current) {
+        stopped.current = false;
+        setState({ data, loading: false });
+      }
     } catch (err) {
-      if (mine === seq.current) setState((s) => ({ data: s.data, error: asApiError(err), loading: false }));
+      if (mine !== seq.current) return;
+      const error = asApiError(err);
+      stopped.current = refusedForGood(error);
+      setState((s) => ({ data: s.data, error, loading: false }));
     }
   }, []);
 
@@ -44,10 +60,11 @@ export function useResource<T>(load: () => Promise<T>, deps: unknown[], pollMs?:
 
   useEffect(() => {
     setState({ loading: true });
+    stopped.current = false;
     void reload();
     if (!pollMs) return;
     const tick = () => {
-      if (document.visibilityState === 'visible') void reload();
+      if (document.visibilityState === 'visible' && !stopped.current) void reload();
     };
     const timer = setInterval(tick, pollMs);
     document.addEventListener('visibilitychange', tick);
@@ -61,14 +78,22 @@ export function useResource<T>(load: () => Promise<T>, deps: unknown[], pollMs?:
   return { ...state, reload, set };
 }
 
-/** Runs one action at a time for a form: pending flag, the API's refusal, and success. */
+/**
+ * Runs one action at a time for a form: pending flag, the API's refusal, and success. A new attempt
+ * clears what the last one said (its refusal, and the page's "done" message, which would otherwise
+ * still stand above a refusal). `at(field)` is the refusal's message at a field until that field is
+ * edited (`edit(field)`): a fixed field no longer says what was wrong with it.
+ */
 export function useAction<A extends unknown[], R>(run: (...args: A) => Promise<R>, onDone?: (result: R) => void) {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<ApiError | undefined>();
+  const [edited, setEdited] = useState<readonly string[]>([]);
   const act = async (...args: A): Promise<R | undefined> => {
     if (pending) return undefined;
     setPending(true);
     setError(undefined);
+    setEdited([]);
+    clearFlash();
     try {
       const result = await run(...args);
       onDone?.(result);
@@ -80,7 +105,16 @@ export function useAction<A extends unknown[], R>(run: (...args: A) => Promise<R
       setPending(false);
     }
   };
-  return { act, pending, error, clearError: () => setError(undefined) };
+  return {
+    act,
+    pending,
+    error,
+    clearError: () => setError(undefined),
+    at: (field: string, item?: string): string | undefined => (edited.includes(field) ? undefined : error?.at(field, item)),
+    edit: (field: string): void => {
+      if (error?.at(field) && !edited.includes(field)) setEdited([...edited, field]);
+    },
+  };
 }
 
 export interface SessionInfo {

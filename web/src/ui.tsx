@@ -465,6 +465,10 @@ let flashListener: ((text: string) => void) | undefined;
 export function flash(text: string): void {
   flashListener?.(text);
 }
+/** A new attempt begins: what the last one did no longer stands (it would sit above the new one's refusal). */
+export function clearFlash(): void {
+  flashListener?.('');
+}
 
 export function FlashArea() {
   const [text, setText] = useState('');
@@ -473,7 +477,7 @@ export function FlashArea() {
     flashListener = (t) => {
       setText(t);
       clearTimeout(timer);
-      timer = setTimeout(() => setText(''), 6_000);
+      if (t) timer = setTimeout(() => setText(''), 6_000);
     };
     return () => {
       flashListener = undefined;

@@ -63,7 +63,17 @@ export function Kpis({ query }: { query: URLSearchParams }) {
     navigate(`/kpis${next.size ? `?${next}` : ''}`, { replace: true });
   };
   const err = (field: string) => report.error?.at(field);
+  // The API names a period that ends before it starts at `from` ("must be before `to`"): said in
+  // the words of the two fields, at both.
+  const backwards = err('from') !== undefined && /before `to`/.test(err('from')!);
+  const dateError = (field: 'from' | 'to') =>
+    backwards ? (field === 'from' ? 'must be on or before the Until date' : 'must be on or after the From date') : err(field);
   const r = report.data;
+  // Without dates in the address the API's own period is in force: the fields show it.
+  const inForce = r && {
+    from: isoDay(Date.parse(r.scope.from)),
+    to: isoDay(Date.parse(r.scope.to) - 1),
+  };
 
   return (
     <>
@@ -87,8 +97,8 @@ export function Kpis({ query }: { query: URLSearchParams }) {
       </PageHeader>
 
       <form class="card filters-form" aria-label="Filters" onSubmit={(e) => e.preventDefault()} noValidate>
-        <Input id="kpi-from" label="From" type="date" value={filters.from ?? ''} onValue={(v) => setFilter('from', v)} error={err('from')} />
-        <Input id="kpi-to" label="Until (inclusive)" type="date" value={filters.to ?? ''} onValue={(v) => setFilter('to', v)} error={err('to')} />
+        <Input id="kpi-from" label="From" type="date" value={filters.from ?? inForce?.from ?? ''} onValue={(v) => setFilter('from', v)} error={dateError('from')} />
+        <Input id="kpi-to" label="Until (inclusive)" type="date" value={filters.to ?? inForce?.to ?? ''} onValue={(v) => setFilter('to', v)} error={dateError('to')} />
         {leadership && (
           <Select
             id="kpi-manager"
@@ -201,6 +211,7 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
               { name: 'First plans', values: r.series.map((w) => w.plansSent), tone: 'b' },
             ]}
             format={num}
+            integer
           />
           <RowChart
             id="chart-response-managers"
@@ -226,6 +237,7 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
               { name: 'Late', values: r.series.map((w) => w.late), tone: 'bad' },
             ]}
             format={num}
+            integer
           />
           <RowChart
             id="chart-ontime-departments"
@@ -257,6 +269,7 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
               },
             ]}
             format={num}
+            integer
           />
           <p>
             Complaints: {r.clients.complaints.filed} filed, {r.clients.complaints.resolved} resolved (median {hours(r.clients.complaints.medianHoursToResolve)} to

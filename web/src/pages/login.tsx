@@ -12,6 +12,8 @@ type DemoPerson = Schemas['DemoSignIns']['items'][number];
 
 export function Login({ next, onSignedIn }: { next: string | null; onSignedIn: (me: Me) => void }) {
   const [token, setToken] = useState('');
+  /** Sign in pressed with nothing typed: said at the field, nothing sent. */
+  const [missing, setMissing] = useState(false);
   const demo = useResource(() => ok(api.GET('/api/session/demo')), []);
   const signIn = useAction((t: string) => ok(api.POST('/api/session', { body: { token: t } })), onSignedIn);
 
@@ -25,6 +27,11 @@ export function Login({ next, onSignedIn }: { next: string | null; onSignedIn: (
         <form
           onSubmit={(e) => {
             e.preventDefault();
+            if (token.trim() === '') {
+              setMissing(true);
+              document.getElementById('login-token')?.focus();
+              return;
+            }
             void signIn.act(token.trim());
           }}
           noValidate
@@ -36,8 +43,12 @@ export function Login({ next, onSignedIn }: { next: string | null; onSignedIn: (
             type="password"
             autoComplete="current-password"
             value={token}
-            onValue={setToken}
-            error={signIn.error?.at('token')}
+            onValue={(v) => {
+              setToken(v);
+              setMissing(false);
+              signIn.edit('token');
+            }}
+            error={missing ? 'required: paste the token you were given' : signIn.at('token')}
             hint="The token from the people directory your administrator gave you."
             required
           />

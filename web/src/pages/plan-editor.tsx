@@ -151,20 +151,43 @@ function Editor({ project }: { project: ProjectStatus }) {
     project.plans.flatMap((plan) => plan.tasks.map((t) => t.key)),
   );
   const keyOf = (r: Row) => keys.get(r.uid)!;
-  const body = (): PlanInput => ({
-    tasks: rows.map((r, i) => ({
-      key: keyOf(r),
-      department: r.department as Department,
-      title: r.title,
-      description: r.description,
-      estimateHours: filled(r.estimateHours, `tasks[${i}].estimateHours`, typedHours),
-      dueAt: fromLocalInput(r.dueAt),
-      price: filled(r.price, `tasks[${i}].price`, (text, field) => typedAmount(text, field, currency)),
-      dependsOn: r.dependsOn.map((u) => rows.find((o) => o.uid === u)).filter((o): o is Row => !!o).map(keyOf),
-    })),
-    prepaymentPercent: filled(prepayment, 'prepaymentPercent', typedPercent),
-    includedRevisionRounds: num(rounds),
-  });
+  /** The plan as typed; every field that cannot be read is refused at once (one refusal naming them all), nothing sent. */
+  const body = (): PlanInput => {
+    const unread: NonNullable<ApiError['problem']['errors']> = [];
+    const read = (text: string, field: string, typed: (text: string, field: string) => number): number => {
+      try {
+        return filled(text, field, typed);
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        unread.push(...(err.problem.errors ?? []));
+        return Number.NaN;
+      }
+    };
+    const plan: PlanInput = {
+      tasks: rows.map((r, i) => ({
+        key: keyOf(r),
+        department: r.department as Department,
+        title: r.title,
+        description: r.description,
+        estimateHours: read(r.estimateHours, `tasks[${i}].estimateHours`, typedHours),
+        dueAt: fromLocalInput(r.dueAt),
+        price: read(r.price, `tasks[${i}].price`, (text, field) => typedAmount(text, field, currency)),
+        dependsOn: r.dependsOn.map((u) => rows.find((o) => o.uid === u)).filter((o): o is Row => !!o).map(keyOf),
+      })),
+      prepaymentPercent: read(prepayment, 'prepaymentPercent', typedPercent),
+      includedRevisionRounds: num(rounds),
+    };
+    if (unread.length > 0) {
+      throw new ApiError(400, {
+        type: 'urn:agencyflow:problem:validation',
+        title: 'Invalid request',
+        status: 400,
+        detail: unread.map((e) => `${e.field}: ${e.message}`).join('; '),
+        errors: unread,
+      });
+    }
+    return plan;
+  };
 
   // A refusal names rows by their place in the plan as sent (`tasks[1].dueAt`); rows added or
   // removed since must not move it to another task. A field edited since the refusal no longer
@@ -309,7 +332,10 @@ function Editor({ project }: { project: ProjectStatus }) {
   // Prices that cannot be read count as nothing in the running total, and the total says so.
   const unreadable = rows.filter((r) => r.price.trim() !== '' && Number.isNaN(readAmount(r.price, currency))).length;
   const pct = readPercent(prepayment);
-  const prepaymentMinor = Number.isFinite(pct) ? Math.round((totalMinor * pct) / 100) : 0;
+  // A share of the total: more than all of it (or less than none) is refused at the field as it is
+  // typed, in the API's words, rather than worked out into an amount that cannot be.
+  const pctOutOfRange = Number.isFinite(pct) && (pct < 0 || pct > 100) ? 'must be between 0 and 100' : undefined;
+  const prepaymentMinor = Number.isFinite(pct) && !pctOutOfRange ? Math.round((totalMinor * pct) / 100) : 0;
   const budgetMinor = minor(project.budget.amount);
   // The client's date: a warning, not a refusal (leadership may approve a plan that ends later).
   const clientDate = project.desiredDeadline;
@@ -457,7 +483,7 @@ function Editor({ project }: { project: ProjectStatus }) {
                 markEdited('prepaymentPercent');
                 setPrepayment(v);
               }}
-              error={err('prepaymentPercent')}
+              error={err('prepaymentPercent') ?? pctOutOfRange}
             />
             <Input
               id={id('includedRevisionRounds')}
@@ -484,7 +510,7 @@ function Editor({ project }: { project: ProjectStatus }) {
             </div>
             <div>
               <dt>Prepayment</dt>
-              <dd id="plan-prepayment">{formatMoney(prepaymentMinor / scale, currency)}</dd>
+              <dd id="plan-prepayment">{pctOutOfRange ? <span class="muted">not worked out: the percentage is refused</span> : formatMoney(prepaymentMinor / scale, currency)}</dd>
             </div>
             <div>
               <dt>Budget</dt>

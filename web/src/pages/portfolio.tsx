@@ -3,7 +3,7 @@
  * waiting for leadership or for the client, payment past due, an open complaint. Managers see
  * their own projects; leadership sees everyone's and may narrow to one manager.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { allPages, api, idempotencyKey, ok, STAGES, type PortfolioReport, type ProjectListItem, type Stage } from '../api';
 import { useAction, useName, useResource, useSession } from '../data';
 import { formatDate, formatDuration, plural, STAGE_LABEL } from '../format';
@@ -12,12 +12,29 @@ import { Badge, Due, flash, Loading, PageHeader, ProblemBox, Select, TextArea } 
 
 const FINISHED: Stage[] = ['completed', 'cancelled'];
 
+/**
+ * A cancelled project whose workflow still runs has money to settle (its bill to be paid, or a
+ * refund owed): work still in the manager's hands, so it shows with the running projects (flagged)
+ * even while the finished ones are hidden, never out of sight until someone ticks a box.
+ */
+const toSettle = (p: ProjectListItem): boolean => p.stage === 'cancelled' && p.executionStatus === 'RUNNING';
+const shown = (p: ProjectListItem, showFinished: boolean): boolean => showFinished || !FINISHED.includes(p.stage ?? 'intake') || toSettle(p);
+
 export function Portfolio({ query }: { query: URLSearchParams }) {
   const { me, people } = useSession();
   const name = useName();
   const leadership = me.person.role === 'leadership';
   const [managerId, setManagerId] = useState(query.get('manager') ?? '');
   const [showFinished, setShowFinished] = useState(false);
+  /** A finished stage's link followed while that stage was hidden: shown now, and scrolled to once drawn. */
+  const [goTo, setGoTo] = useState<Stage | undefined>();
+  useEffect(() => {
+    if (!goTo) return;
+    const heading = document.getElementById(`stage-${goTo}`);
+    heading?.scrollIntoView({ block: 'start' });
+    heading?.focus({ preventScroll: true });
+    setGoTo(undefined);
+  }, [goTo, showFinished]);
 
   const data = useResource(
     async () => {
@@ -80,18 +97,34 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
               const n = data.data!.projects.filter((p) => p.stage === stage).length;
               return (
                 <li key={stage} class={n === 0 ? 'empty-stage' : undefined}>
-                  {n > 0 ? <a href={`#stage-${stage}`}>{STAGE_LABEL[stage]}</a> : STAGE_LABEL[stage]} <span class="count">{n}</span>
+                  {n > 0 ? (
+                    <a
+                      href={`#stage-${stage}`}
+                      onClick={(e) => {
+                        // Completed and cancelled projects may be hidden: the link shows them, then goes there.
+                        if (showFinished || !FINISHED.includes(stage)) return;
+                        e.preventDefault();
+                        setShowFinished(true);
+                        setGoTo(stage);
+                      }}
+                    >
+                      {STAGE_LABEL[stage]}
+                    </a>
+                  ) : (
+                    STAGE_LABEL[stage]
+                  )}{' '}
+                  <span class="count">{n}</span>
                 </li>
               );
             })}
           </ul>
           <div class="stages">
-            {STAGES.filter((s) => showFinished || !FINISHED.includes(s)).map((stage) => {
-              const items = data.data!.projects.filter((p) => p.stage === stage);
+            {STAGES.map((stage) => {
+              const items = data.data!.projects.filter((p) => p.stage === stage && shown(p, showFinished));
               if (items.length === 0) return null;
               return (
                 <section key={stage} class="stage-column" aria-labelledby={`stage-${stage}`}>
-                  <h2 id={`stage-${stage}`}>
+                  <h2 id={`stage-${stage}`} tabIndex={-1}>
                     {STAGE_LABEL[stage]} <span class="count">{items.length}</span>
                   </h2>
                   <ul class="project-list">
@@ -108,7 +141,7 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
               );
             })}
           </div>
-          {data.data.projects.filter((p) => showFinished || !FINISHED.includes(p.stage ?? 'intake')).length === 0 && (
+          {data.data.projects.filter((p) => shown(p, showFinished)).length === 0 && (
             <p class="empty">
               {data.data.projects.length > 0
                 ? 'Nothing running here now. Tick “Show completed and cancelled projects” for the rest.'
@@ -199,6 +232,7 @@ function ProjectCard({
         {p.hasOpenComplaint &&
           (past(p.complaintDueAt) ? <Badge tone="bad">Complaint past due</Badge> : <Badge tone="warn">Open complaint</Badge>)}
         {p.refundDueAt !== undefined && (past(p.refundDueAt) ? <Badge tone="bad">Refund past due</Badge> : <Badge tone="warn">Refund owed</Badge>)}
+        {toSettle(p) && <Badge tone="warn">Cancelled · money to settle</Badge>}
       </span>
       {finished ? <span class="muted">started {formatDate(p.startedAt)}</span> : <Due dueAt={p.dueAt} overdue={false} projectEnd />}
     </li>

@@ -6,7 +6,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, idempotencyKey, ok, STAGES, type Department, type ProjectStatus, type Stage } from '../api';
-import { useAction, useName, useResource, useSession } from '../data';
+import { refusedForGood, useAction, useName, useResource, useSession } from '../data';
 import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, fromLocalInput, plural, roundMoney, STAGE_LABEL, toLocalInput, typedAmount } from '../format';
 import { PlanChanges, PlanTable } from '../plan';
 import { Link, navigate } from '../router';
@@ -77,8 +77,8 @@ function timelineDetail(detail: string, p: ProjectStatus, name: (id: string) => 
 export function ProjectPage({ params }: { params: Record<string, string> }) {
   const id = params.id;
   const project = useResource(() => ok(api.GET('/api/projects/{id}', { params: { path: { id } } })), [id], 4_000);
-  // Refused now (handed to another manager since it was opened): the refusal, not a page going stale.
-  if (!project.data || project.error?.status === 403) {
+  // Refused now (handed to another manager since it was opened, or gone): the refusal, not a page going stale.
+  if (!project.data || refusedForGood(project.error)) {
     return (
       <>
         <PageHeader title="Project" />
@@ -1132,7 +1132,17 @@ function CancelProject({ project: p, onChange }: { project: ProjectStatus; onCha
       >
         <p>Open work is cancelled; accepted work is invoiced. This cannot be undone.</p>
         <ProblemBox error={cancel.error && !cancel.error.at('reason') ? cancel.error : undefined} />
-        <TextArea id="cancel-reason" label="Reason for cancelling" value={reason} onValue={setReason} error={cancel.error?.at('reason')} required />
+        <TextArea
+          id="cancel-reason"
+          label="Reason for cancelling"
+          value={reason}
+          onValue={(v) => {
+            setReason(v);
+            cancel.edit('reason');
+          }}
+          error={cancel.at('reason')}
+          required
+        />
         <button type="submit" class="button button--danger" disabled={cancel.pending}>
           Cancel the project
         </button>

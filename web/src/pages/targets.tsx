@@ -9,7 +9,7 @@ import { api, ok, type Person, type Schemas } from '../api';
 import { useAction, useName, useResource, useSession } from '../data';
 import { formatDateTime, formatMoney, typedAmount } from '../format';
 import { Link, navigate } from '../router';
-import { flash, Input, Loading, PageHeader, ProblemBox } from '../ui';
+import { clearFlash, flash, Input, Loading, PageHeader, ProblemBox } from '../ui';
 
 type Target = Schemas['SalesTarget'];
 
@@ -48,6 +48,8 @@ export function SalesTargets({ query }: { query: URLSearchParams }) {
 
   const show = (next: string) => {
     const value = next.trim().toUpperCase();
+    // A new attempt: a target's "saved" message no longer stands above this one's outcome.
+    clearFlash();
     if (!PERIOD.test(value)) {
       setTypedError('A year (2026), a quarter (2026-Q1) or a month (2026-03)');
       return;
@@ -74,7 +76,13 @@ export function SalesTargets({ query }: { query: URLSearchParams }) {
         }}
         noValidate
       >
-        <Input id="target-period" label="Period" hint="A year, a quarter or a month: 2026, 2026-Q1, 2026-03" value={typed} onValue={setTyped} error={typedError} />
+        <Input id="target-period" label="Period" hint="A year, a quarter or a month: 2026, 2026-Q1, 2026-03" value={typed}
+          onValue={(v) => {
+            setTyped(v);
+            setTypedError(undefined);
+          }}
+          error={typedError}
+        />
         <div class="form-actions">
           <button type="submit" class="button button--secondary">
             Show
@@ -138,7 +146,7 @@ function TargetCard({ manager, period, target, onSaved }: { manager: Person; per
     },
   );
   const fid = `target-${manager.id}`;
-  const err = (field: string) => save.error?.at(field);
+  const err = (field: string) => save.at(field);
   return (
     <li class="card target" aria-labelledby={`${fid}-title`}>
       <h2 id={`${fid}-title`}>{manager.name}</h2>
@@ -158,10 +166,23 @@ function TargetCard({ manager, period, target, onSaved }: { manager: Person; per
         }}
         noValidate
       >
-        <ProblemBox error={remove.error ?? (save.error && !err('amount') && !err('currency') ? save.error : undefined)} />
+        <ProblemBox error={remove.error ?? (save.error && !save.error.at('amount') && !save.error.at('currency') ? save.error : undefined)} />
         <div class="filters-form">
-          <Input id={`${fid}-amount`} label="Amount" inputMode="decimal" value={amount} onValue={setAmount} error={err('amount')} />
-          <Input id={`${fid}-currency`} class="field--short" label="Currency" value={currency} onValue={setCurrency} maxLength={3} error={err('currency')} />
+          <Input id={`${fid}-amount`} label="Amount" inputMode="decimal" value={amount}
+            onValue={(v) => {
+              setAmount(v);
+              save.edit('amount');
+            }}
+            error={err('amount')}
+          />
+          <Input id={`${fid}-currency`} class="field--short" label="Currency" value={currency}
+            onValue={(v) => {
+              setCurrency(v);
+              save.edit('currency');
+            }}
+            maxLength={3}
+            error={err('currency')}
+          />
           <div class="form-actions">
             <button type="submit" class="button" disabled={save.pending || remove.pending}>
               {target ? 'Change target' : 'Set target'}

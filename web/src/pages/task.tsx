@@ -5,8 +5,8 @@
  */
 import { useState } from 'preact/hooks';
 import { api, idempotencyKey, ok, type Task } from '../api';
-import { useAction, useName, useResource, useSession } from '../data';
-import { DEPARTMENT_LABEL, formatDateTime, formatMoney, fromLocalInput, toLocalInput } from '../format';
+import { refusedForGood, useAction, useName, useResource, useSession } from '../data';
+import { DEPARTMENT_LABEL, dueAfterClientDate, formatDate, formatDateTime, formatMoney, fromLocalInput, toLocalInput } from '../format';
 import { ReviewForm } from '../review-form';
 import { Link, useUnsavedWork } from '../router';
 import { Badge, Due, flash, Input, LinkList, Loading, PageHeader, ProblemBox, Section, Select, TaskStatusBadge, TextArea, Timeline } from '../ui';
@@ -15,8 +15,8 @@ export function TaskPage({ params }: { params: Record<string, string> }) {
   const taskId = params.taskId;
   const task = useResource(() => ok(api.GET('/api/tasks/{taskId}', { params: { path: { taskId } } })), [taskId], 4_000);
 
-  // Refused now (its project handed to another manager since it was opened): the refusal, not a stale page.
-  if (!task.data || task.error?.status === 403) {
+  // Refused now (its project handed to another manager since it was opened, or gone): the refusal, not a stale page.
+  if (!task.data || refusedForGood(task.error)) {
     return (
       <>
         <PageHeader title="Task" />
@@ -266,15 +266,25 @@ function ManagerActions({ task, onChange }: { task: Task; onChange: (t: Task) =>
     () => ok(api.GET('/api/people', { params: { query: { role: 'staff', department: task.department } } })),
     [task.department],
   );
+  // The date the client wants the work by: a due date after it is said at the field, as the plan
+  // editor says it — a warning, not a refusal (a move may have to go past it).
+  const project = useResource(() => ok(api.GET('/api/projects/{id}', { params: { path: { id: task.projectId } } })), [task.projectId]);
+  const clientDate = project.data?.desiredDeadline;
+  const lateFor = (iso: string) => (clientDate && iso && dueAfterClientDate(iso, clientDate) ? clientDate : undefined);
+  const typedLate = dueAt ? lateFor(fromLocalInput(dueAt)) : undefined;
 
+  // One form's success changes the task the other form's refusal was about: that refusal no longer stands.
   const reassign = useAction(() => ok(api.POST('/api/tasks/{taskId}/reassign', { ...path, body: { assigneeId: assignee } })), (t) => {
     onChange(t);
+    move.clearError();
     flash('Reassigned.');
   });
   const move = useAction(() => ok(api.PATCH('/api/tasks/{taskId}', { ...path, body: { dueAt: fromLocalInput(dueAt), reason } })), (t) => {
     onChange(t);
+    reassign.clearError();
     setReason('');
-    flash('Due date moved.');
+    const late = t.dueAt ? lateFor(t.dueAt) : undefined;
+    flash(late ? `Due date moved, to after the client’s date (${formatDate(late)}).` : 'Due date moved.');
   });
 
   return (
@@ -318,10 +328,13 @@ function ManagerActions({ task, onChange }: { task: Task; onChange: (t: Task) =>
                 id="reassign-assignee"
                 label={`Give it to (${DEPARTMENT_LABEL[task.department]})`}
                 value={assignee}
-                onValue={setAssignee}
+                onValue={(v) => {
+                  setAssignee(v);
+                  reassign.edit('assigneeId');
+                }}
                 placeholder="Choose a person"
                 options={(staff.data?.items ?? []).map((p) => ({ value: p.id, label: p.name }))}
-                error={reassign.error?.at('assigneeId')}
+                error={reassign.at('assigneeId')}
               />
               <button type="submit" class="button button--secondary" disabled={reassign.pending || !assignee}>
                 Reassign
@@ -337,8 +350,28 @@ function ManagerActions({ task, onChange }: { task: Task; onChange: (t: Task) =>
               noValidate
             >
               <ProblemBox error={move.error && !move.error.at('dueAt') && !move.error.at('reason') ? move.error : undefined} />
-              <Input id="move-dueAt" label="New due date" type="datetime-local" value={dueAt} onValue={setDueAt} error={move.error?.at('dueAt')} />
-              <Input id="move-reason" label="Reason" value={reason} onValue={setReason} error={move.error?.at('reason')} />
+              <Input
+                id="move-dueAt"
+                label="New due date"
+                type="datetime-local"
+                value={dueAt}
+                onValue={(v) => {
+                  setDueAt(v);
+                  move.edit('dueAt');
+                }}
+                error={move.at('dueAt')}
+                hint={typedLate ? <strong class="over">After the client’s date ({formatDate(typedLate)}): late for the client</strong> : undefined}
+              />
+              <Input
+                id="move-reason"
+                label="Reason"
+                value={reason}
+                onValue={(v) => {
+                  setReason(v);
+                  move.edit('reason');
+                }}
+                error={move.at('reason')}
+              />
               <button type="submit" class="button button--secondary" disabled={move.pending}>
                 Move due date
               </button>
