@@ -322,7 +322,7 @@ step('leadership records a complaint the client made to them while the work is u
   await page.getByText('The client complains about the work under way').click({ timeout: 30_000 });
   await page.locator('#late-complaint').fill('They called me: the mock-ups are a week late.');
   await page.getByRole('button', { name: 'Record the complaint' }).click();
-  await page.getByText('Complaint recorded; leadership is told.').waitFor();
+  await page.getByText('Complaint recorded; leadership and the project\u2019s manager are told.').waitFor();
   await page.locator('.complaints li', { hasText: 'the mock-ups are a week late' }).getByText('Open', { exact: true }).waitFor();
   await shoot(page, '33-complaint-in-production-leadership');
   expect(unexpectedErrors(leader.errors)).toEqual([]);

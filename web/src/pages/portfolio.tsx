@@ -11,6 +11,8 @@ import { Link } from '../router';
 import { Badge, Due, flash, Loading, PageHeader, ProblemBox, Select, TextArea } from '../ui';
 
 const FINISHED: Stage[] = ['completed', 'cancelled'];
+/** The work is delivered and accepted: its end date no longer warns (what is left is money). */
+const WORK_DONE: Stage[] = ['invoicing', 'closing'];
 
 /**
  * A cancelled project whose workflow still runs has money to settle (its bill to be paid, or a
@@ -234,7 +236,7 @@ function ProjectCard({
         {p.refundDueAt !== undefined && (past(p.refundDueAt) ? <Badge tone="bad">Refund past due</Badge> : <Badge tone="warn">Refund owed</Badge>)}
         {toSettle(p) && <Badge tone="warn">Cancelled · money to settle</Badge>}
       </span>
-      {finished ? <span class="muted">started {formatDate(p.startedAt)}</span> : <Due dueAt={p.dueAt} overdue={false} projectEnd />}
+      {finished ? <span class="muted">started {formatDate(p.startedAt)}</span> : <Due dueAt={p.dueAt} overdue={false} projectEnd done={WORK_DONE.includes(p.stage ?? 'intake')} />}
     </li>
   );
 }

@@ -618,8 +618,9 @@ function ComplaintDue({ at, allowedMs }: { at: string; allowedMs?: number }) {
   );
 }
 
-/** A complaint after the client accepted: leadership is told, as for one during the review. */
+/** A complaint after the client accepted: leadership and the project's manager are told, as for one during the review. */
 function RecordComplaint({ project: p, onChange, summary }: { project: ProjectStatus; onChange: Update; summary: string }) {
+  const { me } = useSession();
   const [description, setDescription] = useState('');
   const record = useAction(
     () =>
@@ -632,7 +633,7 @@ function RecordComplaint({ project: p, onChange, summary }: { project: ProjectSt
     (next) => {
       onChange(next);
       setDescription('');
-      flash('Complaint recorded; leadership is told.');
+      flash(me.person.id === p.managerId ? 'Complaint recorded; leadership is told.' : 'Complaint recorded; leadership and the project\u2019s manager are told.');
     },
   );
   return (
