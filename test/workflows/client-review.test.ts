@@ -122,7 +122,7 @@ test.concurrent('a complaint is recorded, escalated to leadership, and blocks cl
   expect(s.stage).toBe('client_review');
   expect(s.complaints).toEqual([expect.objectContaining({ complaintId: 'c1', recordedBy: MANAGER.id })]);
   const [filed] = await waitForNotice(env, projectId, 'complaint_filed');
-  expect(filed.recipients).toEqual({ personIds: [MANAGER.id], roles: ['leadership'] });
+  expect(filed.recipients).toEqual({ personIds: [MANAGER.id], roles: ['leadership'], exceptPersonIds: [MANAGER.id] });
   expect((await handle.describe()).typedSearchAttributes.get(HasOpenComplaintKey)).toBe(true);
 
   await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 3, comment: 'ok' }, by: MANAGER }] });
@@ -364,7 +364,7 @@ test.concurrent('a complaint while the work is under way, recorded by leadership
   expect(s.complaints).toEqual([expect.objectContaining({ complaintId: 'c1', recordedBy: LEADER.id })]);
   const [filed] = await waitForNotice(env, projectId, 'complaint_filed');
   // The manager hears of a complaint the client brought to leadership.
-  expect(filed.recipients).toEqual({ personIds: [MANAGER.id], roles: ['leadership'] });
+  expect(filed.recipients).toEqual({ personIds: [MANAGER.id], roles: ['leadership'], exceptPersonIds: [LEADER.id] });
   expect(filed.data).toMatchObject({ by: LEADER.id });
   // Leadership records complaints only: the client's acceptance is the manager's to record.
   await deliverTask(env, projectId, 'site', 'design');

@@ -254,8 +254,8 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         status.complaints.push({ complaintId, description: feedback.description, at, recordedBy: by.id });
         status.feedback.push({ at, kind: 'complaint', description: feedback.description, recordedBy: by.id });
         ctx.record('complaint_filed', by.id, `${complaintId}: ${feedback.description}`);
-        // The manager hears of it too: leadership may record a complaint the client brought to them.
-        ctx.send('complaint_filed', `complaint:${complaintId}`, { ...ctx.manager, ...ctx.leadership }, { complaintId, description: feedback.description, by: by.id });
+        // The manager hears of it too (leadership may record one the client brought to them); whoever recorded it knows.
+        ctx.send('complaint_filed', `complaint:${complaintId}`, { ...ctx.manager, ...ctx.leadership, exceptPersonIds: [by.id] }, { complaintId, description: feedback.description, by: by.id });
         // Its follow-up is timed by the process's waits (complaints.ts): the one running now wakes
         // for it (runs recorded before slept on where nothing else was due).
         if (patched('complaint-wakes-wait')) ctx.followsUpComplaints = true;
