@@ -82,7 +82,7 @@ export function useResource<T>(load: () => Promise<T>, deps: unknown[], pollMs?:
  * Runs one action at a time for a form: pending flag, the API's refusal, and success. A new attempt
  * clears what the last one said (its refusal, and the page's "done" message, which would otherwise
  * still stand above a refusal). `at(field)` is the refusal's message at a field until that field is
- * edited (`edit(field)`): a fixed field no longer says what was wrong with it.
+ * edited (through `editing(field, set)`): a fixed field no longer says what was wrong with it.
  */
 export function useAction<A extends unknown[], R>(run: (...args: A) => Promise<R>, onDone?: (result: R) => void) {
   const [pending, setPending] = useState(false);
@@ -111,9 +111,13 @@ export function useAction<A extends unknown[], R>(run: (...args: A) => Promise<R
     error,
     clearError: () => setError(undefined),
     at: (field: string, item?: string): string | undefined => (edited.includes(field) ? undefined : error?.at(field, item)),
-    edit: (field: string): void => {
-      if (error?.at(field) && !edited.includes(field)) setEdited([...edited, field]);
-    },
+    /** The field's setter for its control's `onValue`: sets the value and puts the field's refusal away. */
+    editing:
+      <V,>(field: string, set: (value: V) => void) =>
+      (value: V): void => {
+        set(value);
+        if (error?.at(field) && !edited.includes(field)) setEdited([...edited, field]);
+      },
   };
 }
 

@@ -43,11 +43,10 @@ export function Login({ next, onSignedIn }: { next: string | null; onSignedIn: (
             type="password"
             autoComplete="current-password"
             value={token}
-            onValue={(v) => {
+            onValue={signIn.editing('token', (v: string) => {
               setToken(v);
               setMissing(false);
-              signIn.edit('token');
-            }}
+            })}
             error={missing ? 'required: paste the token you were given' : signIn.at('token')}
             hint="The token from the people directory your administrator gave you."
             required

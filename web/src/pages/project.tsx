@@ -1137,10 +1137,7 @@ function CancelProject({ project: p, onChange }: { project: ProjectStatus; onCha
           id="cancel-reason"
           label="Reason for cancelling"
           value={reason}
-          onValue={(v) => {
-            setReason(v);
-            cancel.edit('reason');
-          }}
+          onValue={cancel.editing('reason', setReason)}
           error={cancel.at('reason')}
           required
         />

@@ -169,17 +169,11 @@ function TargetCard({ manager, period, target, onSaved }: { manager: Person; per
         <ProblemBox error={remove.error ?? (save.error && !save.error.at('amount') && !save.error.at('currency') ? save.error : undefined)} />
         <div class="filters-form">
           <Input id={`${fid}-amount`} label="Amount" inputMode="decimal" value={amount}
-            onValue={(v) => {
-              setAmount(v);
-              save.edit('amount');
-            }}
+            onValue={save.editing('amount', setAmount)}
             error={err('amount')}
           />
           <Input id={`${fid}-currency`} class="field--short" label="Currency" value={currency}
-            onValue={(v) => {
-              setCurrency(v);
-              save.edit('currency');
-            }}
+            onValue={save.editing('currency', setCurrency)}
             maxLength={3}
             error={err('currency')}
           />

@@ -328,10 +328,7 @@ function ManagerActions({ task, onChange }: { task: Task; onChange: (t: Task) =>
                 id="reassign-assignee"
                 label={`Give it to (${DEPARTMENT_LABEL[task.department]})`}
                 value={assignee}
-                onValue={(v) => {
-                  setAssignee(v);
-                  reassign.edit('assigneeId');
-                }}
+                onValue={reassign.editing('assigneeId', setAssignee)}
                 placeholder="Choose a person"
                 options={(staff.data?.items ?? []).map((p) => ({ value: p.id, label: p.name }))}
                 error={reassign.at('assigneeId')}
@@ -355,10 +352,7 @@ function ManagerActions({ task, onChange }: { task: Task; onChange: (t: Task) =>
                 label="New due date"
                 type="datetime-local"
                 value={dueAt}
-                onValue={(v) => {
-                  setDueAt(v);
-                  move.edit('dueAt');
-                }}
+                onValue={move.editing('dueAt', setDueAt)}
                 error={move.at('dueAt')}
                 hint={typedLate ? <strong class="over">After the client’s date ({formatDate(typedLate)}): late for the client</strong> : undefined}
               />
@@ -366,10 +360,7 @@ function ManagerActions({ task, onChange }: { task: Task; onChange: (t: Task) =>
                 id="move-reason"
                 label="Reason"
                 value={reason}
-                onValue={(v) => {
-                  setReason(v);
-                  move.edit('reason');
-                }}
+                onValue={move.editing('reason', setReason)}
                 error={move.at('reason')}
               />
               <button type="submit" class="button button--secondary" disabled={move.pending}>
