@@ -85,7 +85,11 @@ test('every project of the list is handed over by its own update; one that says 
   );
   expect(managersMail.map((m) => m.to).sort()).toEqual([['anna.manager@agency.example'], ['boris.manager@agency.example']]);
   expect(managersMail.map((m) => m.subject).sort()).toEqual(['2 projects handed over from Anna Manager to Boris Manager', '2 projects handed over to Boris Manager']);
-  const [notice] = env.effects.notices.filter((n) => n.input.template === 'projects_handed_over' && n.input.idempotencyKey.startsWith(managerHandoverNoticeWorkflowId(handoverId)));
+  // The activity's record comes after the mail server has the message: waited for too.
+  const notice = await eventually(
+    async () => env.effects.notices.find((n) => n.input.template === 'projects_handed_over' && n.input.idempotencyKey.startsWith(managerHandoverNoticeWorkflowId(handoverId))),
+    { timeoutMs: 30_000, what: 'the handover notice', intervalMs: 100 },
+  );
   expect(JSON.parse(String(notice!.input.data.projects))).toEqual([
     { projectId: inputs[0]!.projectId, title: 'Spring campaign', clientName: 'Acme Ltd' },
     { projectId: inputs[1]!.projectId, title: 'Autumn catalogue', clientName: 'Acme Ltd' },
