@@ -36,7 +36,7 @@ import { createTasksRouter } from './routes/tasks';
 import { StoredSessionStore, type SessionStore } from './sessions';
 import type { TemporalGateway } from './temporal-gateway';
 import { requireJsonBody } from './validation';
-import type { TaskListItem } from './schemas';
+import type { PlannedTaskItem, TaskListItem } from './schemas';
 
 /** What the API needs of the activities' document store: metadata, bytes, a project's list. */
 export type DocumentSource = Pick<DocumentStore, 'get' | 'read' | 'listByProject'>;
@@ -255,8 +255,12 @@ export function createApp(deps: AppDeps): Express & { locals: AppExtras } {
   const lists = new ListsInMemory<Page<TaskListItem>>(deps.logger, {
     onRead: (source) => metrics.listReads.inc({ source }),
   });
-  metrics.listsHeld(() => lists.size);
-  app.use(createTasksRouter(deps, copies, projectsAnswered, lists));
+  // The same for the work of projects waiting for their prepayment (the inbox's "Coming up").
+  const plannedLists = new ListsInMemory<PlannedTaskItem[]>(deps.logger, {
+    onRead: (source) => metrics.listReads.inc({ source }),
+  });
+  metrics.listsHeld(() => lists.size + plannedLists.size);
+  app.use(createTasksRouter(deps, copies, projectsAnswered, lists, plannedLists));
   app.use(createDocumentsRouter(deps));
   // The client's link to their project (no account: the link's key opens that one project).
   app.use(createClientViewRouter(deps, new ClientLinks(deps.reporting, deps.config.publicBaseUrl ?? '')));

@@ -57,6 +57,13 @@ export const taskListQuerySchema = paginationQuerySchema
   .strict();
 export type TaskListQuery = z.infer<typeof taskListQuerySchema>;
 
+export const plannedTaskQuerySchema = z
+  .object({
+    department: departmentSchema.optional().meta({ description: 'Staff always see their own department.' }),
+    managerId: filterValue.optional().meta({ description: 'Leadership only; managers always see their own projects\u2019 planned work.' }),
+  })
+  .strict();
+
 export const portfolioQuerySchema = z
   .object({
     managerId: filterValue.optional().meta({ description: 'Leadership: one manager\u2019s slice. Managers always get their own.' }),
@@ -213,6 +220,34 @@ export const taskListItemSchema = z
 export const taskListSchema = z
   .object({ items: z.array(taskListItemSchema), nextPageToken: z.string().optional() })
   .meta({ id: 'TaskList' });
+
+/**
+ * A task of an approved plan whose project has not started it: the project waits for its
+ * prepayment before it starts any task (its policy). No task workflow exists yet, so there is
+ * nothing to open or claim.
+ */
+export const plannedTaskItemSchema = z
+  .object({
+    taskId: z.string().meta({ description: 'The id the task will have once its project starts it; until then `GET /api/tasks/{taskId}` is 404 \u201chas not started yet\u201d.' }),
+    projectId: z.string(),
+    projectTitle: z.string(),
+    title: z.string(),
+    department: departmentSchema,
+    managerId: z.string(),
+    dueAt: isoDate.meta({ description: 'The due date in the approved plan.' }),
+    estimateHours: z.number(),
+    waitingFor: z
+      .array(z.string())
+      .optional()
+      .meta({ description: 'The titles of the plan\u2019s tasks it depends on: once started, it opens when all of them are accepted.' }),
+    prepayment: z
+      .object({ invoiceNumber: z.string(), dueAt: isoDate })
+      .meta({ description: 'The prepayment invoice the project waits for: its tasks start once it is paid.' }),
+  })
+  .meta({ id: 'PlannedTaskItem' });
+export type PlannedTaskItem = z.infer<typeof plannedTaskItemSchema>;
+
+export const plannedTaskListSchema = z.object({ items: z.array(plannedTaskItemSchema) }).meta({ id: 'PlannedTaskList' });
 
 /** What the person doing a task needs besides the task: the client's request, and the work it builds on. */
 export const taskContextSchema = z

@@ -16,11 +16,13 @@ import { retryWithBackoff } from '../../common/temporal';
 import type { SnapshotRecord } from '../contract';
 import { sentLogEntryName, type SentLog } from '../mail/sent-log';
 import type { ProjectStatus } from '../../workflows/project/contract';
-import type { TaskView } from '../../workflows/task/contract';
+import { taskId as taskIdOf, type TaskView } from '../../workflows/task/contract';
+import { waitingForPrepayment, type PrepaymentWaitFacts } from '../../workflows/project/state';
 import type { Segment } from '../../workflows/shared-schemas';
 import type {
   ClientListItem,
   KpiReport,
+  PlannedTaskItem,
   PortfolioReport,
   ProjectListItem,
   SalesTarget,
@@ -670,6 +672,48 @@ export class ReportingStore {
       items: items.map(taskListItem),
       ...(more && last && { nextPageToken: encodeToken([iso(last.due_at)!, last.task_id], list) }),
     };
+  }
+
+  /**
+   * The approved plans' tasks of projects waiting for their prepayment before starting any
+   * (`waitingForPrepayment`), earliest due first: work no task row shows yet. The statement takes
+   * only projects in production with an unpaid invoice and no task started (light columns, then the
+   * length of one array), and of those only the parts of the snapshot the rule reads.
+   */
+  async plannedTasks(filter: { department?: string; managerId?: string }): Promise<PlannedTaskItem[]> {
+    const { s } = this;
+    const where: Sql[] = [sql`p.stage = 'in_production'`, sql`p.payment_due_at IS NOT NULL`, sql`jsonb_array_length(p.snapshot->'tasks') = 0`];
+    if (filter.managerId !== undefined) where.push(sql`p.manager_id = ${filter.managerId}`);
+    const rows = await this.db.rows<{ project_id: string; title: string; manager_id: string; facts: PrepaymentWaitFacts }>(sql`
+      SELECT p.project_id, p.title, p.manager_id,
+        jsonb_build_object('stage', p.stage, 'policy', p.snapshot->'policy', 'tasks', p.snapshot->'tasks', 'invoices', p.snapshot->'invoices',
+          'plans', p.snapshot->'plans', 'approvedPlanVersion', p.snapshot->'approvedPlanVersion') AS facts
+      FROM ${s}.projects p
+      WHERE ${join(where, ' AND ')}`);
+    return rows
+      .flatMap((r) => {
+        const waiting = waitingForPrepayment(r.facts);
+        if (!waiting) return [];
+        const titleOf = new Map(waiting.tasks.map((t) => [t.key, t.title]));
+        return waiting.tasks
+          .filter((t) => filter.department === undefined || t.department === filter.department)
+          .map((t): PlannedTaskItem => {
+            const waitingFor = t.dependsOn.map((key) => titleOf.get(key) ?? key);
+            return {
+              taskId: taskIdOf(r.project_id, t.key),
+              projectId: r.project_id,
+              projectTitle: r.title,
+              title: t.title,
+              department: t.department,
+              managerId: r.manager_id,
+              dueAt: t.dueAt,
+              estimateHours: t.estimateHours,
+              ...(waitingFor.length > 0 && { waitingFor }),
+              prepayment: { invoiceNumber: waiting.invoice.number, dueAt: waiting.invoice.dueAt },
+            };
+          });
+      })
+      .sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt) || a.taskId.localeCompare(b.taskId));
   }
 
   // -------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ import {
 import type { AppDeps } from '../app';
 import { actorOf, allow, caller } from '../auth';
 import { ApiProblem, badRequest, forbidden, ProblemType } from '../errors';
-import { emptyBodySchema, taskListQuerySchema, type TaskContext, type TaskListItem } from '../schemas';
+import { emptyBodySchema, plannedTaskQuerySchema, taskListQuerySchema, type PlannedTaskItem, type TaskContext, type TaskListItem } from '../schemas';
 import { parseBody, parseOptionalBody, parseQuery, refuseReusedKey, taskIdParam, updateIdFor } from '../validation';
 import type { CopiesInMemory, MemoryUse } from '../copies-in-memory';
 import {
@@ -63,12 +63,16 @@ function startCheckAnswer(err: unknown): typeof NOT_STARTED | typeof TOO_SLOW {
   throw err;
 }
 
-/** `projectsAnswered`: the project snapshots this process answered with (the projects router's). */
+/**
+ * `projectsAnswered`: the project snapshots this process answered with (the projects router's);
+ * `lists` and `planned`: the task lists and the planned-work lists held in memory.
+ */
 export function createTasksRouter(
   deps: AppDeps,
   copies: CopiesInMemory,
   projectsAnswered: SeenVersions<ProjectStatus>,
   lists: ListsInMemory<Page<TaskListItem>>,
+  planned: ListsInMemory<PlannedTaskItem[]>,
 ): Router {
   const { temporal, people } = deps;
   const router = Router();
@@ -262,6 +266,30 @@ export function createTasksRouter(
         ? overdueAsOf(await lists.read(JSON.stringify([filter, pageRequest]), load, (loadedAt) => loadedAt > storeWrites.lastLandedAt(person.id)), new Date())
         : await load();
     res.json({ items: page.items, ...(page.nextPageToken && { nextPageToken: page.nextPageToken }) });
+  });
+
+  /**
+   * Work of approved plans that no task list shows yet: the tasks of projects waiting for their
+   * prepayment before starting any. Scoped as the inbox is. From the store (each project's stored
+   * copy decides), held in memory like the task lists: a payment or a cancellation takes the
+   * entries away within a second of reaching the store, and the started tasks take their place.
+   */
+  router.get('/api/tasks/planned', allow('staff', 'manager', 'leadership'), async (req, res) => {
+    const person = caller(req);
+    const q = parseQuery(plannedTaskQuerySchema, req);
+    if (person.role === 'staff' && q.department !== undefined && q.department !== person.department) {
+      throw forbidden(`Staff see their own department's planned work (${person.department}).`);
+    }
+    if (person.role === 'manager' && q.managerId !== undefined && q.managerId !== person.id) {
+      throw forbidden('Managers see the planned work of their own projects; leave managerId out.');
+    }
+    const filter = {
+      department: person.role === 'staff' ? person.department : q.department,
+      managerId: person.role === 'manager' ? person.id : q.managerId,
+    };
+    // Nothing a person does through these routes changes this list: no wait for their own writes.
+    const items = await planned.read(JSON.stringify(filter), () => deps.reporting.plannedTasks(filter));
+    res.json({ items });
   });
 
   router.get('/api/tasks/:taskId', allow('staff', 'manager', 'leadership'), async (req, res) => {

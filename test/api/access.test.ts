@@ -85,6 +85,7 @@ const ROWS: Row[] = [
   { operationId: 'listProjectDocuments', method: 'get', path: () => `/api/projects/${projectId}/documents`, scope: 'project', ok: 200 },
   { operationId: 'getDocument', method: 'get', path: () => `/api/documents/${documentId}`, scope: 'project', ok: 200 },
   { operationId: 'listTasks', method: 'get', path: () => '/api/tasks', scope: 'none', ok: 200 },
+  { operationId: 'listPlannedTasks', method: 'get', path: () => '/api/tasks/planned', scope: 'none', ok: 200 },
   { operationId: 'getTask', method: 'get', path: () => `/api/tasks/${taskId}`, scope: 'task', ok: 200 },
   { operationId: 'getTaskContext', method: 'get', path: () => `/api/tasks/${taskId}/context`, scope: 'task', ok: 200 },
   { operationId: 'claimTask', method: 'post', path: () => `/api/tasks/${taskId}/claim`, scope: 'task', body: { now: true }, ok: 400 },

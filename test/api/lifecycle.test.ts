@@ -1,8 +1,9 @@
 /**
  * The whole request-to-report cycle driven through HTTP alone, as the people who do the work
- * would: a manager opens a project and plans it, leadership approves, the prepayment is paid,
- * departments claim and deliver their tasks (one is sent back once, one runs late), the client
- * complains and is satisfied, the final invoice is paid, and the final report is downloaded as a
+ * would: a manager opens a project and plans it, leadership approves, each department sees the
+ * work planned for it coming up while the prepayment is unpaid, the client pays it, departments
+ * claim and deliver their tasks (one is sent back once, one runs late), the client complains and
+ * is satisfied, the final invoice is paid, and the final report is downloaded as a
  * PDF whose digest header matches its bytes. The portfolio report follows along: the waiting
  * plan, the late task, the open complaint and the unpaid invoice each show up while they last.
  * Policies are in seconds so the run takes well under a minute.
@@ -13,7 +14,7 @@ import { createHash } from 'node:crypto';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import type { TaskView } from '../../workflows/task/contract';
 import type { z } from 'zod';
-import type { portfolioReportSchema } from '../../api/schemas';
+import type { PlannedTaskItem, portfolioReportSchema } from '../../api/schemas';
 import { startHttpHarness, type HttpHarness, type PersonKey } from '../support/api';
 import { eventually, uniqueId } from '../support/temporal';
 
@@ -59,6 +60,12 @@ async function inInbox(who: PersonKey, taskId: string, taskStatus: string): Prom
     const res = await h.http().get('/api/tasks').query({ status: taskStatus }).set(h.auth(who)).expect(200);
     return (res.body.items as { taskId: string }[]).some((t) => t.taskId === taskId);
   }, { what: `${taskId} ${taskStatus} in ${who}'s inbox`, timeoutMs: 30_000 });
+}
+
+/** The work planned for `who` (not started yet: its project waits for the prepayment), of one project. */
+async function plannedWork(who: PersonKey, projectId: string): Promise<PlannedTaskItem[]> {
+  const res = await h.http().get('/api/tasks/planned').set(h.auth(who)).expect(200);
+  return (res.body.items as PlannedTaskItem[]).filter((t) => t.projectId === projectId);
 }
 
 async function act(who: PersonKey, path: string, body: object = {}, expected = 200): Promise<TaskView> {
@@ -143,6 +150,38 @@ test('from the client request to the final report PDF, through HTTP alone', asyn
   const prepayment = withPrepayment.invoices.find((i) => i.kind === 'prepayment')!;
   expect(prepayment.amount).toBe(500); // 20% of 2500
 
+  // No task starts before the prepayment is paid, yet each department sees the work planned for it
+  // coming up, with the invoice it waits for; nobody sees another department's.
+  const planTasks = (planned.body as ProjectStatus).plans[0].tasks;
+  const plannedEntry = (key: string, extra: object = {}) => {
+    const t = planTasks.find((p) => p.key === key)!;
+    return {
+      taskId: `${projectId}.${key}`,
+      projectId,
+      projectTitle: 'Bakery relaunch',
+      title: t.title,
+      department: t.department,
+      managerId: h.people.manager.id,
+      dueAt: t.dueAt,
+      estimateHours: t.estimateHours,
+      prepayment: { invoiceNumber: prepayment.number, dueAt: prepayment.dueAt },
+      ...extra,
+    };
+  };
+  await eventually(async () => ((await plannedWork('designer', projectId)).length > 0 ? true : undefined), {
+    what: 'the design work planned in the design department',
+    timeoutMs: 30_000,
+  });
+  expect(await plannedWork('designer', projectId)).toEqual([plannedEntry('design-home')]);
+  expect(await plannedWork('copywriter', projectId)).toEqual([plannedEntry('copy-home', { waitingFor: ['Home page design'] })]);
+  expect(await plannedWork('seo', projectId)).toEqual([plannedEntry('seo-audit')]);
+  expect((await plannedWork('manager', projectId)).map((t) => t.title).sort()).toEqual(['Home page copy', 'Home page design', 'SEO audit']);
+  await h.http().get('/api/tasks/planned').query({ department: 'design' }).set(h.auth('copywriter')).expect(403);
+  // Planned, not a task: no task list has it, and its page is not there yet.
+  const designList = await h.http().get('/api/tasks').query({ projectId }).set(h.auth('designer')).expect(200);
+  expect(designList.body.items).toEqual([]);
+  await h.http().get(`/api/tasks/${projectId}.design-home`).set(h.auth('designer')).expect(404);
+
   // 4. The client pays the prepayment; the tasks without dependencies open.
   await h
     .http()
@@ -157,6 +196,9 @@ test('from the client request to the final report PDF, through HTTP alone', asyn
 
   // 5. Design: Dima claims; Olga is too late; the manager sends the first delivery back once.
   await inInbox('designer', design, 'open');
+  // The started tasks replace the planned work: none is left for anyone (lists follow within about a second).
+  const stillPlanned = async () => (await Promise.all((['designer', 'copywriter', 'seo', 'manager'] as const).map((who) => plannedWork(who, projectId)))).flat();
+  await eventually(async () => ((await stillPlanned()).length === 0 ? true : undefined), { what: 'the planned work gone once the prepayment is paid', timeoutMs: 10_000 });
   const designInbox = await h.http().get('/api/tasks').query({ status: 'open' }).set(h.auth('designer')).expect(200);
   // The inbox is one visibility list, yet shows what the work is and for which project.
   expect((designInbox.body.items as { taskId: string }[]).find((t) => t.taskId === design)).toMatchObject({

@@ -13,6 +13,7 @@ import { eventually, uniqueId } from '../support/temporal';
 import { ReportingStore } from '../../activities/reporting/store';
 import { testReportingUrl } from '../support/reporting';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
+import type { PlannedTaskItem } from '../../api/schemas';
 
 let h: ApiHarness;
 beforeAll(async () => {
@@ -465,6 +466,32 @@ test('a waiting task in its department\u2019s list says which tasks it waits for
   await h.http().post(`/api/tasks/${design}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(200);
   const opened = await eventually(() => listed('open'), { what: 'the copy task open', timeoutMs: 30_000 });
   expect(opened.waitingFor).toBeUndefined();
+});
+
+test('the work of a project waiting for its prepayment is listed as planned for its department, its manager and leadership, and leaves with a cancellation', async () => {
+  const { projectId } = (await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ policy: { startAfterPrepayment: true } })).expect(201)).body;
+  await h.http().put(`/api/projects/${projectId}/plan`).set(h.auth('manager')).send(planRequest({ prepaymentPercent: 30 })).expect(200);
+  await h.http().post(`/api/projects/${projectId}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+  const planned = async (who: Parameters<ApiHarness['auth']>[0], query: Record<string, string> = {}): Promise<string[]> =>
+    ((await h.http().get('/api/tasks/planned').query(query).set(h.auth(who)).expect(200)).body.items as PlannedTaskItem[])
+      .filter((t) => t.projectId === projectId)
+      .map((t) => t.taskId);
+  const design = `${projectId}.design-home`;
+  const copy = `${projectId}.copy-home`;
+  await eventually(async () => ((await planned('designer')).length > 0 ? true : undefined), { what: 'the design work planned' });
+  expect(await planned('designer')).toEqual([design]);
+  expect(await planned('copywriter')).toEqual([copy]);
+  expect(await planned('manager')).toEqual([design, copy]);
+  expect(await planned('otherManager')).toEqual([]);
+  expect(await planned('leadership', { department: 'copywriting' })).toEqual([copy]);
+  expect(await planned('leadership', { managerId: h.people.manager.id })).toEqual([design, copy]);
+  await h.http().get('/api/tasks/planned').query({ department: 'copywriting' }).set(h.auth('designer')).expect(403);
+  await h.http().get('/api/tasks/planned').query({ managerId: h.people.manager.id }).set(h.auth('otherManager')).expect(403);
+
+  await h.http().post(`/api/projects/${projectId}/cancel`).set(h.auth('manager')).send({ reason: 'client withdrew' }).expect(200);
+  // Gone for everyone (lists held in memory follow the store within a second).
+  const anyLeft = async () => (await Promise.all((['designer', 'copywriter', 'manager', 'leadership'] as const).map((who) => planned(who)))).flat();
+  await eventually(async () => ((await anyLeft()).length === 0 ? true : undefined), { what: 'the planned work gone with the cancellation', timeoutMs: 5_000 });
 });
 
 test('with the worker down, people still see their project, their task and their inbox', async () => {

@@ -8,10 +8,12 @@
  * do the project's tasks and invoices and the client's invoices on their own page;
  * leadership sends the plan back with a comment (first refused without one, at the comment
  * field); the manager revises; leadership sees what changed (listed, and the row marked) and
- * approves; a designer claims the design task (it leaves the other designer's inbox within
- * seconds; its page says who reviews it) and delivers; the manager sends it back; the designer
- * redelivers and it is accepted; a copywriter claims and delivers the copy, accepted; the manager
- * records the client's acceptance and the payment; the project completes, its PDFs open,
+ * approves; a copywriter sees the copy coming up, and a designer another project's work waiting
+ * for its prepayment (named with its invoice, nothing to open or claim); a designer claims the
+ * design task (it leaves the other designer's inbox within seconds; its page says who reviews
+ * it) and delivers; the manager sends it back; the designer redelivers and it is accepted; a
+ * copywriter claims and delivers the copy, accepted; the manager records the client's
+ * acceptance and the payment; the project completes, its PDFs open,
  * leadership sees it completed in the portfolio, and the KPI dashboard has moved (the rating, the
  * money paid; charts, filters and the CSV download); leadership sets the manager's sales target
  * for the quarter (an empty amount refused at its field) and the dashboard shows it fulfilled; the
@@ -22,7 +24,7 @@
  */
 import type { Locator, Page } from 'playwright-core';
 import type { ProjectStatus } from '../../workflows/project/contract';
-import { startApiHarness, type ApiHarness } from '../support/api';
+import { planRequest, projectRequest, startApiHarness, type ApiHarness } from '../support/api';
 import { accessibilityProblems, browserTestOrSkip, DESKTOP, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
@@ -307,6 +309,36 @@ step('a copywriter sees the copy coming up: it starts once the design it depends
   // Whose review the work goes to: the project's manager, by name.
   await page.locator('.page-header').getByText(`Reviewed by ${h.directory.get(h.people.manager.id)!.name}`, { exact: true }).waitFor();
   await page.goto(`${portal.baseUrl}/inbox`);
+});
+
+step('a designer sees the work of a project waiting for its prepayment coming up: named, with the invoice it waits for, nothing to open or claim', async () => {
+  // Another manager's project whose work starts once the client pays the prepayment, not paid.
+  const shopTitle = `Corner shop ${uniqueId('s').slice(-6)}`;
+  const request = projectRequest({ title: shopTitle, policy: { startAfterPrepayment: true } });
+  const shopId = ((await h.http().post('/api/projects').set(h.auth('otherManager')).send(request).expect(201)).body as ProjectStatus).projectId;
+  const banner = { key: 'shop-banner', department: 'design', title: 'Shop window banner', estimateHours: 6, dueAt: new Date(Date.now() + 3 * DAY).toISOString(), price: 900 };
+  await h.http().put(`/api/projects/${shopId}/plan`).set(h.auth('otherManager')).send(planRequest({ tasks: [banner], prepaymentPercent: 30 })).expect(200);
+  await h.http().post(`/api/projects/${shopId}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+  const invoice = await eventually(
+    async () => ((await h.http().get(`/api/projects/${shopId}`).set(h.auth('otherManager')).expect(200)).body as ProjectStatus).invoices.find((i) => i.kind === 'prepayment'),
+    { what: 'the prepayment invoice', timeoutMs: 30_000 },
+  );
+
+  const watcher = await open('designer', { startAt: '/inbox?view=coming-up' });
+  const { page } = watcher;
+  const row = page.locator('li.task-item', { hasText: shopTitle });
+  await row.waitFor({ timeout: 30_000 });
+  expect(await row.locator('.task-title').textContent()).toBe('Shop window banner');
+  expect(await row.textContent()).toContain(`Starts once the client pays the prepayment (invoice ${invoice.number})`);
+  await row.locator('.badge', { hasText: 'Planned' }).waitFor();
+  // Its task does not exist yet: no page to open (it would be "not started yet"), nothing to claim.
+  expect(await row.locator('a').count()).toBe(0);
+  expect(await row.getByRole('button').count()).toBe(0);
+  await shoot(page, '05d-inbox-coming-up-prepayment');
+  await page.setViewportSize(PHONE);
+  expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
+  await shoot(page, '05e-inbox-coming-up-prepayment-phone');
+  await watcher.context.close();
 });
 
 step('a designer claims the design task; it leaves the other designer’s inbox within seconds', async () => {

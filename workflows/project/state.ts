@@ -73,6 +73,22 @@ export function approvedPlan(status: Pick<ProjectStatus, 'plans' | 'approvedPlan
   return plan;
 }
 
+/** What `waitingForPrepayment` reads of a snapshot (the reporting store selects just these). */
+export type PrepaymentWaitFacts = Pick<ProjectStatus, 'stage' | 'policy' | 'tasks' | 'invoices' | 'plans' | 'approvedPlanVersion'>;
+
+/**
+ * A project whose policy starts the work only once the prepayment is paid, while it waits for that
+ * (`runProduction`): the prepayment invoice and the approved plan's tasks, none of which has a
+ * workflow yet. Undefined for any other project — its tasks have started (they are in `tasks`),
+ * or the prepayment is paid or not issued yet (a moment after the approval), or it was cancelled.
+ */
+export function waitingForPrepayment(status: PrepaymentWaitFacts): { invoice: InvoiceView; tasks: PlanTask[] } | undefined {
+  if (status.stage !== 'in_production' || !status.policy.startAfterPrepayment || status.tasks.length > 0) return undefined;
+  const invoice = status.invoices.find((i) => i.kind === 'prepayment' && i.status === 'open');
+  const plan = status.plans.find((p) => p.version === status.approvedPlanVersion);
+  return invoice && plan ? { invoice, tasks: plan.tasks } : undefined;
+}
+
 /** What a task's input takes from its project's snapshot. */
 export type TaskStartFacts = Pick<ProjectStatus, 'projectId' | 'title' | 'client' | 'managerId' | 'policy'>;
 

@@ -1,12 +1,13 @@
 /**
  * A department's inbox for its staff: open work anyone may take, what I hold, what was delivered
  * and waits for the manager, what came back to me with changes, and what is coming up (planned
- * work waiting for another task to be accepted, with which). Overdue and due-soon work is
- * marked in words. Claiming here moves the task to "Mine" at once; for everyone else it leaves
+ * work waiting for another task to be accepted, with which, and the work of projects waiting for
+ * the client's prepayment: no task yet, so nothing to open or claim). Overdue and due-soon work
+ * is marked in words. Claiming here moves the task to "Mine" at once; for everyone else it leaves
  * "Open" with their next refresh (every few seconds).
  */
 import { useRef } from 'preact/hooks';
-import { allPages, api, ok, type Task, type TaskListItem } from '../api';
+import { allPages, api, ok, type Schemas, type Task, type TaskListItem } from '../api';
 import { useAction, useName, useResource, useSession } from '../data';
 import { DEPARTMENT_LABEL } from '../format';
 import { Link } from '../router';
@@ -27,6 +28,8 @@ const listTasks = (query: { status?: TaskListItem['status']; assignee?: string }
     300,
   );
 
+type PlannedTask = Schemas['PlannedTaskItem'];
+
 /** How long an action's result outranks the (slightly stale) lists. */
 const FRESH_MS = 8_000;
 
@@ -38,13 +41,14 @@ export function Inbox({ query }: { query: URLSearchParams }) {
 
   const inbox = useResource(
     async () => {
-      const [open, mine, submitted, waiting] = await Promise.all([
+      const [open, mine, submitted, waiting, planned] = await Promise.all([
         listTasks({ status: 'open' }),
         listTasks({ assignee: 'me', status: 'claimed' }),
         listTasks({ status: 'submitted' }),
         listTasks({ status: 'waiting' }),
+        ok(api.GET('/api/tasks/planned')),
       ]);
-      return [...open, ...mine, ...submitted, ...waiting];
+      return { tasks: [...open, ...mine, ...submitted, ...waiting], planned: planned.items };
     },
     [],
     3_000,
@@ -75,7 +79,7 @@ export function Inbox({ query }: { query: URLSearchParams }) {
 
   // One entry per task: the lists, overridden by what my own recent actions returned.
   const byId = new Map<string, TaskListItem>();
-  for (const t of inbox.data) byId.set(t.taskId, t);
+  for (const t of inbox.data.tasks) byId.set(t.taskId, t);
   for (const [id, { task, at }] of recent.current) {
     if (Date.now() - at > FRESH_MS) {
       recent.current.delete(id);
@@ -93,7 +97,11 @@ export function Inbox({ query }: { query: URLSearchParams }) {
     'sent-back': all.filter((t) => mineNow(t) && t.reviewRounds > 0),
     'coming-up': all.filter((t) => t.status === 'waiting'),
   };
+  // Tasks of projects waiting for the prepayment; the started task itself once it is listed.
+  const planned = inbox.data.planned.filter((p) => !byId.has(p.taskId));
+  const counts = (v: View) => tabs[v].length + (v === 'coming-up' ? planned.length : 0);
   const shown = tabs[view];
+  const shownPlanned = view === 'coming-up' ? planned : [];
   const overdue = all.filter((t) => (t.status === 'open' || mineNow(t)) && t.overdue).length;
 
   return (
@@ -112,13 +120,13 @@ export function Inbox({ query }: { query: URLSearchParams }) {
       <nav class="tabs" aria-label="Inbox views">
         {VIEWS.map((v) => (
           <Link key={v.view} href={`/inbox?view=${v.view}`} aria-current={v.view === view ? 'page' : undefined}>
-            {v.label} <span class="count">{tabs[v.view].length}</span>
+            {v.label} <span class="count">{counts(v.view)}</span>
           </Link>
         ))}
       </nav>
       <ProblemBox error={claim.error} />
       {inbox.error && <ProblemBox error={inbox.error} title="Could not refresh the inbox" />}
-      {shown.length === 0 ? (
+      {shown.length + shownPlanned.length === 0 ? (
         <p class="empty">{EMPTY[view]}</p>
       ) : (
         <ul class="task-list" aria-label={`${VIEWS.find((v) => v.view === view)!.label} tasks`}>
@@ -155,6 +163,10 @@ export function Inbox({ query }: { query: URLSearchParams }) {
               )}
             </li>
           ))}
+          {/* Then the work of projects waiting for the client's prepayment: it waits for that first. */}
+          {shownPlanned.map((p) => (
+            <PlannedItem key={p.taskId} task={p} />
+          ))}
         </ul>
       )}
     </>
@@ -166,8 +178,32 @@ const EMPTY: Record<View, string> = {
   mine: 'Nothing in your hands. Claim a task from Open.',
   submitted: 'Nothing delivered is waiting for review.',
   'sent-back': 'Nothing was sent back to you.',
-  'coming-up': 'No planned work is waiting on other tasks.',
+  'coming-up': 'No planned work is waiting on other tasks or on a client’s prepayment.',
 };
+
+/**
+ * Work of a project waiting for the client's prepayment: its task does not exist yet, so there is
+ * no page to open and nothing to claim — the title is text, not a link.
+ */
+function PlannedItem({ task }: { task: PlannedTask }) {
+  const after = task.waitingFor && task.waitingFor.length > 0 ? listInWords(task.waitingFor.map((w) => `“${w}”`)) : undefined;
+  return (
+    <li class="task-item task-item--planned">
+      <div class="task-item-main">
+        <span class="task-title">{task.title}</span>
+        <span class="muted">{task.projectTitle}</span>
+        <span class="muted">
+          Starts once the client pays the prepayment (invoice <span class="nowrap">{task.prepayment.invoiceNumber}</span>)
+          {after && `, then once ${after} ${task.waitingFor!.length === 1 ? 'is' : 'are'} accepted`}
+        </span>
+      </div>
+      <div class="task-item-meta">
+        <Badge>Planned</Badge>
+        <Due dueAt={task.dueAt} />
+      </div>
+    </li>
+  );
+}
 
 /** “a”, “a and b”, “a, b and c”. */
 const listInWords = (items: string[]): string =>
