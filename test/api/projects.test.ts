@@ -332,7 +332,8 @@ describe('the client\u2019s link', () => {
     }, { what: 'the credit note on the client\u2019s page', timeoutMs: 30_000 });
     expect(seen).toEqual([
       expect.objectContaining({ number: final.number, amount: 1_200, status: 'paid', paid: 1_000, stillOwed: 0, setOffs: [{ invoiceNumber: credit.number, amount: 200 }] }),
-      expect.objectContaining({ number: credit.number, amount: 500, status: 'open', paid: 0, stillOwed: 300, setOffs: [{ invoiceNumber: final.number, amount: 200 }] }),
+      // Its due date is when the refund is owed by (the page: "Refund by …"; the client pays nothing on it).
+      expect.objectContaining({ number: credit.number, amount: 500, status: 'open', paid: 0, stillOwed: 300, dueAt: credit.dueAt, setOffs: [{ invoiceNumber: final.number, amount: 200 }] }),
     ]);
 
     // The 300 refunded: paid back is what moved, the 200 stays taken off the invoice.

@@ -12,7 +12,7 @@
 import os from 'node:os';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { accessibilityProblems, browserTestOrSkip, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
@@ -168,6 +168,9 @@ browserTest('a refused action shows the API’s message at the field it names', 
   const manager = await open('manager', `/tasks/${designTask}`);
   const { page } = manager;
   await page.getByRole('heading', { name: 'Move the due date' }).waitFor();
+  // Due well before the client's date: its header marks nothing (once the client's date is read, with the request).
+  await page.getByRole('heading', { name: 'The client’s request' }).waitFor();
+  expect(await page.locator('.page-header').getByText(/after the client’s date/).count()).toBe(0);
   await page.locator('#move-dueAt').fill('2020-01-01T10:00');
   await page.getByRole('button', { name: 'Move due date' }).click();
   const reason = page.locator('#move-reason-error');
@@ -203,7 +206,16 @@ browserTest('a refused action shows the API’s message at the field it names', 
   await page.getByRole('button', { name: 'Move due date' }).click();
   const flash = page.locator('.flash');
   await flash.getByText(/^Due date moved, to after the client’s date \(.+\)\.$/).waitFor();
+  // Its header marks it now, for the manager and for the department's staff.
+  const lateMark = (p: PersonPage['page']) => p.locator('.page-header .badge', { hasText: /^Due after the client’s date \(.+\)$/ });
+  await lateMark(page).waitFor();
   await portal.screenshot(page, '20a-moved-past-the-client-date', { fullPage: false });
+  const copywriter = await open('copywriter', `/tasks/${projectId}.copy-home`);
+  await lateMark(copywriter.page).waitFor();
+  expect(await lateMark(copywriter.page).textContent()).toBe(await lateMark(page).textContent());
+  await copywriter.page.setViewportSize(PHONE);
+  await portal.screenshot(copywriter.page, '20c-staff-task-due-after-the-client-date-phone', { fullPage: false });
+  expect(await accessibilityProblems(copywriter.page)).toEqual([]);
   // The next attempt is refused: the success message of the one before does not stay above it.
   await page.locator('#move-dueAt').fill('2020-01-01T10:00');
   await page.locator('#move-reason').fill('Typo');

@@ -34,8 +34,12 @@ const PROVOKED = [
   /status of 409 .*\/api\/projects\/p-[a-z2-7]+\/client-link\b/, // a link renewed from one already replaced
 ];
 
-/** One design task (a 1,200 plan), delivered and accepted through the API: the project waits for the client's response. */
-async function projectInClientReview(projectTitle: string, policy?: Record<string, string>): Promise<string> {
+/**
+ * One design task (a 1,200 plan), delivered and accepted through the API: the project waits for
+ * the client's response. `dueInMs`: the task's due date, the project's end, from now (10 minutes
+ * unless said).
+ */
+async function projectInClientReview(projectTitle: string, policy?: Record<string, string>, dueInMs?: number): Promise<string> {
   const created = await h
     .http()
     .post('/api/projects')
@@ -48,7 +52,11 @@ async function projectInClientReview(projectTitle: string, policy?: Record<strin
     .http()
     .put(`/api/projects/${id}/plan`)
     .set(h.auth('manager'))
-    .send({ ...plan, tasks: [(plan.tasks as object[])[0]], includedRevisionRounds: 1 })
+    .send({
+      ...plan,
+      tasks: [{ ...(plan.tasks as object[])[0], ...(dueInMs !== undefined && { dueAt: new Date(Date.now() + dueInMs).toISOString() }) }],
+      includedRevisionRounds: 1,
+    })
     .expect(200);
   await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
   const task = `${id}.design-home`;
@@ -167,6 +175,11 @@ step('cancelling needs a reason; then the project is cancelled, with the reason 
   const cancelledCard = page.locator('#stage-cancelled').locator('..').locator('li.project-card', { has: page.getByRole('link', { name: title, exact: true }) });
   await cancelledCard.getByText('Cancelled · money to settle').waitFor({ timeout: 30_000 });
   expect(await page.getByLabel('Show completed and cancelled projects').isChecked()).toBe(false);
+  // The tiles agree with the cards: not an active project, but counted, in a tile of its own.
+  const tile = (label: string) => page.locator('.tile', { has: page.locator('.tile-label', { hasText: new RegExp(`^${label}$`) }) });
+  expect(await tile('Cancelled, money to settle').locator('.tile-value').textContent()).toBe('1');
+  expect(await tile('Cancelled, money to settle').getAttribute('class')).toContain('tile--warn');
+  expect(await tile('Active projects').locator('.tile-value').textContent()).toBe('0');
   await shoot(page, '31a-portfolio-cancelled-to-settle');
 });
 
@@ -228,9 +241,16 @@ step('a compensation agreed after the final invoice: a credit note set against w
     `€50.00 taken off invoice ${final.number}`,
     '€50.50 to be refunded to you',
   ]);
+  // The notice at the top says the refund owed, as it says what the client owes; the credit note's
+  // row has no "Due" date as if the client had to pay it, but when the refund comes.
+  const refundBy = await shownDate(client, credit.dueAt);
+  expect(await clientNotice(client)).toContain(`A refund of €50.50 is owed to you (credit note ${credit.number}): we will pay it by ${refundBy}.`);
+  expect(await clientDueCell(client, credit.number)).toBe(`Refund by ${refundBy}`);
+  expect(await clientDueCell(client, final.number)).toBe(await shownDate(client, final.dueAt));
   await shoot(client.page, '32d-client-credit-note-set-off-phone');
   await client.page.setViewportSize(DESKTOP);
   await shoot(client.page, '32d-client-credit-note-set-off-desktop');
+  await client.page.setViewportSize(PHONE);
   // The manager's portfolio flags it on the project's card (not yet past its due date).
   await page.goto(`${portal.baseUrl}/`);
   const card = page.locator('.project-card', { has: page.getByRole('link', { name: `${title} refund`, exact: true }) });
@@ -256,6 +276,14 @@ step('a compensation agreed after the final invoice: a credit note set against w
   await page.locator('.payments').getByText(new RegExp(`^€50\\.50 refunded to the client on credit note ${credit.number}, `)).waitFor();
   const refunded = [`€50.00 taken off invoice ${final.number}`, '€50.50 refunded to you'];
   expect(await clientInvoiceState(client, credit.number, refunded)).toEqual(refunded);
+  // Refunded: the notice says so (and no longer that it is owed); nothing is due on the credit note.
+  const notice = await clientNotice(client);
+  expect(notice).toContain(`€50.50 was refunded to you (credit note ${credit.number}).`);
+  expect(notice).not.toContain('is owed to you');
+  expect(await clientDueCell(client, credit.number)).toBe('—');
+  await shoot(client.page, '32f-client-refunded-phone');
+  await client.page.setViewportSize(DESKTOP);
+  await shoot(client.page, '32f-client-refunded-desktop');
   expect(unexpectedErrors(client.errors)).toEqual([]);
   await client.context.close();
 });
@@ -285,6 +313,9 @@ step('a compensation wholly set against an unpaid final invoice: its credit note
     '€1,100.00 to pay',
     `€100.00 taken off by credit note ${credit.number}`,
   ]);
+  // No money moves back: the notice mentions no refund, and nothing is due on the credit note.
+  expect(await clientNotice(client)).not.toMatch(/refund/i);
+  expect(await clientDueCell(client, credit.number)).toBe('—');
   await shoot(client.page, '32e-client-credit-note-taken-off-phone');
   expect(unexpectedErrors(client.errors)).toEqual([]);
   await client.context.close();
@@ -309,6 +340,33 @@ step('a compensation wholly set against an unpaid final invoice: its credit note
   } finally {
     await page.setViewportSize(DESKTOP);
   }
+});
+
+step('once the work is done (invoicing), a portfolio card no longer warns about the project’s end date, even past it: what is left is money', async () => {
+  // Its one task due 20 s from now (the project's end): delivered, accepted, and past it while the invoice waits.
+  const id = await projectInClientReview(`${title} work done`, undefined, 20_000);
+  const get = async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+  await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'accepted', rating: 5 }).expect(200);
+  const invoicing = await eventually(
+    async () => {
+      const now = await get();
+      return now.stage === 'invoicing' ? now : undefined;
+    },
+    { what: 'invoicing', timeoutMs: 30_000 },
+  );
+  const end = Date.parse(invoicing.tasks[0].dueAt);
+  const { page } = manager;
+  await page.waitForTimeout(Math.max(0, end + 1_000 - Date.now()));
+  await page.goto(`${portal.baseUrl}/`);
+  const card = page.locator('#stage-invoicing').locator('..').locator('li.project-card', { has: page.getByRole('link', { name: `${title} work done`, exact: true }) });
+  await card.waitFor({ timeout: 30_000 });
+  const due = card.locator('.due');
+  expect(Date.parse((await due.locator('time').getAttribute('datetime'))!)).toBe(end);
+  expect(end).toBeLessThan(Date.now());
+  // The end date as a fact, without "Past its end date" (nor "Ends soon").
+  expect(await due.textContent()).toMatch(/^\s*ends \d/);
+  expect(await card.locator('.badge').allTextContents()).toEqual([]);
+  await shoot(page, '32g-portfolio-work-done-past-end');
 });
 
 step('leadership records a complaint the client made to them while the work is under way', async () => {
@@ -372,7 +430,7 @@ step('the client’s page: the manager gets the link, the client opens it withou
   const id = await projectInClientReview(`${title} client page`);
   const { page } = manager;
   const errorsBefore = manager.errors.length; // the refusals earlier steps provoked on purpose
-  await page.goto(`${page.url().split('/projects/')[0]}/projects/${id}`);
+  await page.goto(`${portal.baseUrl}/projects/${id}`);
   await page.getByRole('button', { name: 'Show the client’s link' }).click();
   const url = await page.locator('#client-link-url').inputValue();
   expect(url).toMatch(new RegExp(`/client/${id}\\?key=[A-Za-z0-9_-]{32}$`));
@@ -491,6 +549,17 @@ async function clientInvoiceState(client: PersonPage, number: string, expected: 
   await eventually(shows, { what: `${number} on the client's page`, timeoutMs: 30_000, intervalMs: 1_000 }).catch(() => undefined);
   return facts();
 }
+
+/** The notice at the top of the client's page (where the project stands, what is owed either way). */
+const clientNotice = async (client: PersonPage): Promise<string> => (await client.page.locator('.callout[role="status"]').textContent()) ?? '';
+
+/** What an invoice's "Due" cell says on the client's page. */
+const clientDueCell = async (client: PersonPage, number: string): Promise<string> =>
+  ((await client.page.locator('#invoices tbody tr', { has: client.page.getByRole('rowheader', { name: number }) }).locator('td[data-label="Due"]').textContent()) ?? '').trim();
+
+/** A date as the portal shows it in that browser (its locale and zone). */
+const shownDate = (client: PersonPage, iso: string): Promise<string> =>
+  client.page.evaluate((at) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date(at)), iso);
 
 async function shoot(page: PersonPage['page'], name: string): Promise<void> {
   await portal.screenshot(page, name);

@@ -119,6 +119,7 @@ function ClientView({ view: v }: { view: View }) {
             {open.length === 1 ? 'An invoice is' : `${open.length} invoices are`} waiting for payment: see below.
           </p>
         )}
+        <RefundNotice invoices={v.invoices} />
       </div>
 
       {v.work.length > 0 && (
@@ -184,7 +185,7 @@ function ClientView({ view: v }: { view: View }) {
                       )}
                     </th>
                     <td role="cell" data-label="Amount" class="num">{formatMoney(i.amount, i.currency)}</td>
-                    <td role="cell" data-label="Due">{formatDate(i.dueAt)}</td>
+                    <td role="cell" data-label="Due">{dueInWords(i)}</td>
                     <td role="cell" data-label="Status">{invoiceState(i)}</td>
                   </tr>
                 ))}
@@ -213,6 +214,67 @@ function ClientView({ view: v }: { view: View }) {
       </Section>
     </>
   );
+}
+
+/**
+ * Money the agency owes the client, or paid back to them, as the notice at the top says it — as
+ * plainly as it says what they owe. From the credit notes (a cancellation's settlement, a
+ * compensation): what is still to be refunded, by the earliest due date, and what was refunded.
+ * A part taken off an unpaid invoice moved no money, so it is neither (its row says so).
+ */
+function RefundNotice({ invoices }: { invoices: View['invoices'] }) {
+  const notes = invoices.filter((i) => i.kind === 'credit_note' && i.status !== 'void');
+  const owed = notes.filter((i) => i.status === 'open' && i.stillOwed > 0);
+  const refunded = notes.filter((i) => i.paid > 0);
+  // A project bills in one currency: its budget's.
+  const money = (amounts: number[]) => formatMoney(amounts.reduce((n, a) => n + a, 0), notes[0]?.currency);
+  // Numbers read whole, never broken at their hyphens (as in the table below).
+  const named = (some: View['invoices']) => (
+    <>
+      {some.length === 1 ? 'credit note' : 'credit notes'}{' '}
+      {some.map((i, n) => (
+        <span key={i.number}>
+          {n > 0 && ', '}
+          <span class="nowrap">{i.number}</span>
+        </span>
+      ))}
+    </>
+  );
+  const by = owed.map((i) => i.dueAt).reduce<string | undefined>((a, b) => (a === undefined || Date.parse(b) < Date.parse(a) ? b : a), undefined);
+  return (
+    <>
+      {by !== undefined && (
+        <p>
+          A refund of {money(owed.map((i) => i.stillOwed))} is owed to you ({named(owed)}):{' '}
+          {Date.parse(by) < Date.now()
+            ? `it was due by ${formatDate(by)} and is late; your account manager will tell you when to expect it.`
+            : `we will pay it by ${formatDate(by)}.`}
+        </p>
+      )}
+      {refunded.length > 0 && (
+        <p>
+          {money(refunded.map((i) => i.paid))} {owed.length > 0 ? 'was refunded to you already' : 'was refunded to you'} ({named(refunded)}).
+        </p>
+      )}
+    </>
+  );
+}
+
+/**
+ * What an invoice's "Due" cell says: when the client is to pay it. A credit note is not theirs to
+ * pay: while a refund is owed on it, by when the agency pays it back; else nothing.
+ */
+function dueInWords(i: View['invoices'][number]) {
+  // The date read whole: a narrow column breaks the words before it, not the date.
+  if (i.kind !== 'credit_note') return <span class="nowrap">{formatDate(i.dueAt)}</span>;
+  if (i.status === 'open' && i.stillOwed > 0) {
+    return (
+      <>
+        Refund by <span class="nowrap">{formatDate(i.dueAt)}</span>
+      </>
+    );
+  }
+  return <span class="muted">—</span>;
 }
 
 /**

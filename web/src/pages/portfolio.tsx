@@ -89,7 +89,7 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
         !data.error && <Loading what="Loading the portfolio" />
       ) : (
         <>
-          <Summary report={data.data.report} />
+          <Summary report={data.data.report} settling={data.data.projects.filter(toSettle).length} />
           <div class="checkbox-line">
             <input id="show-finished" type="checkbox" checked={showFinished} onChange={() => setShowFinished(!showFinished)} />
             <label for="show-finished">Show completed and cancelled projects</label>
@@ -165,9 +165,14 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
   );
 }
 
-function Summary({ report }: { report: PortfolioReport }) {
+/**
+ * The tiles at a glance. A cancelled project with money to settle is not active (its work is
+ * stopped) but not done either: it has a tile of its own, counted from the cards it agrees with.
+ */
+function Summary({ report, settling }: { report: PortfolioReport; settling: number }) {
   const tiles: { label: string; value: number; tone?: 'bad' | 'warn' }[] = [
     { label: 'Active projects', value: report.projects.active },
+    { label: 'Cancelled, money to settle', value: settling, tone: 'warn' },
     { label: 'Overdue projects', value: report.projects.overdue, tone: 'bad' },
     { label: 'Overdue tasks', value: report.tasks.overdue, tone: 'bad' },
     { label: 'Plans awaiting decision', value: report.plansAwaitingDecision.count, tone: 'warn' },

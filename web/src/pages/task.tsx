@@ -1,11 +1,12 @@
 /**
  * One task, for whoever may see it: the staff of its department take it, deliver it (summary and
  * links) and read the manager's review; the project's manager reviews it, reassigns it and moves
- * its due date; leadership looks. The history and every due-date change are shown.
+ * its due date; leadership looks. The history and every due-date change are shown, and a due date
+ * after the date the client wants the project by is marked.
  */
 import { useState } from 'preact/hooks';
-import { api, idempotencyKey, ok, type Task } from '../api';
-import { refusedForGood, useAction, useName, useResource, useSession } from '../data';
+import { api, idempotencyKey, ok, type Schemas, type Task } from '../api';
+import { refusedForGood, useAction, useName, useResource, useSession, type Resource } from '../data';
 import { DEPARTMENT_LABEL, dueAfterClientDate, formatDate, formatDateTime, formatMoney, fromLocalInput, toLocalInput } from '../format';
 import { ReviewForm } from '../review-form';
 import { Link, useUnsavedWork } from '../router';
@@ -35,6 +36,14 @@ function TaskView({ task, onChange }: { task: Task; onChange: (t: Task) => void 
   const lastReview = task.reviews[task.reviews.length - 1];
   // Sent back, in someone's hands again or given back to the department: the comment is what to do.
   const sentBack = (task.status === 'claimed' || task.status === 'open') && lastReview?.decision === 'changes_requested';
+  // The client's request and the work this builds on; and the date the client wants the project by.
+  // Accepted work does not change: read again only when this task moves on.
+  // (Polled slowly too: a task that just started may have no context for a moment.)
+  const context = useResource(() => ok(api.GET('/api/tasks/{taskId}/context', { params: { path: { taskId: task.taskId } } })), [task.taskId, task.status], 15_000);
+  const clientDate = context.data?.desiredDeadline;
+  // Due after the client's date: late for the client even if done on time (the plan editor and the
+  // project page mark such tasks too). Nothing to mark once the work is accepted or cancelled.
+  const lateForClient = !done && clientDate !== undefined && task.dueAt !== undefined && dueAfterClientDate(task.dueAt, clientDate);
 
   return (
     <>
@@ -49,6 +58,7 @@ function TaskView({ task, onChange }: { task: Task; onChange: (t: Task) => void 
           {sentBack && <Badge tone="warn">{task.status === 'open' ? 'Rework' : 'Sent back'} · round {task.reviewRounds}</Badge>}
           {task.revisionRound && <Badge tone="info">Client revision {task.revisionRound}</Badge>}
           <Due dueAt={task.dueAt} overdue={task.overdue} done={done} deliveredAt={task.status === 'submitted' ? task.submittedAt : undefined} />
+          {lateForClient && <Badge tone="warn">Due after the client’s date ({formatDate(clientDate)})</Badge>}
           <span>{task.assigneeId ? `Assignee: ${task.assigneeId === me.person.id ? 'you' : name(task.assigneeId)}` : 'Not taken yet'}</span>
           {/* Staff learn whose review the work goes to (the project's manager, the new one after a handover). */}
           <span>Reviewed by {task.managerId === me.person.id ? 'you' : name(task.managerId)}</span>
@@ -62,7 +72,7 @@ function TaskView({ task, onChange }: { task: Task; onChange: (t: Task) => void 
       )}
 
       {role === 'staff' && <StaffActions task={task} onChange={onChange} />}
-      {role === 'manager' && task.managerId === me.person.id && <ManagerActions task={task} onChange={onChange} />}
+      {role === 'manager' && task.managerId === me.person.id && <ManagerActions task={task} onChange={onChange} clientDate={clientDate} />}
 
       <div class="grid-2">
         <Section title="The work" id="work">
@@ -120,7 +130,7 @@ function TaskView({ task, onChange }: { task: Task; onChange: (t: Task) => void 
         </Section>
       </div>
 
-      <BuildsOn task={task} />
+      <BuildsOn context={context} />
 
       <Section title="Deliveries" id="deliveries">
         {task.deliverables.length === 0 ? (
@@ -255,7 +265,7 @@ function StaffActions({ task, onChange }: { task: Task; onChange: (t: Task) => v
   return null;
 }
 
-function ManagerActions({ task, onChange }: { task: Task; onChange: (t: Task) => void }) {
+function ManagerActions({ task, onChange, clientDate }: { task: Task; onChange: (t: Task) => void; clientDate?: string }) {
   const name = useName();
   const latest = task.deliverables[task.deliverables.length - 1];
   const [assignee, setAssignee] = useState('');
@@ -266,10 +276,9 @@ function ManagerActions({ task, onChange }: { task: Task; onChange: (t: Task) =>
     () => ok(api.GET('/api/people', { params: { query: { role: 'staff', department: task.department } } })),
     [task.department],
   );
-  // The date the client wants the work by: a due date after it is said at the field, as the plan
-  // editor says it — a warning, not a refusal (a move may have to go past it).
-  const project = useResource(() => ok(api.GET('/api/projects/{id}', { params: { path: { id: task.projectId } } })), [task.projectId]);
-  const clientDate = project.data?.desiredDeadline;
+  // The date the client wants the work by (from the task's context, as the header's mark): a due
+  // date after it is said at the field, as the plan editor says it — a warning, not a refusal (a
+  // move may have to go past it).
   const lateFor = (iso: string) => (clientDate && iso && dueAfterClientDate(iso, clientDate) ? clientDate : undefined);
   const typedLate = dueAt ? lateFor(fromLocalInput(dueAt)) : undefined;
 
@@ -379,11 +388,8 @@ function ManagerActions({ task, onChange }: { task: Task; onChange: (t: Task) =>
  * waits for (or, for a revision, of the work it reworks) — staff may not open another
  * department's task, but they need what it delivered.
  */
-function BuildsOn({ task }: { task: Task }) {
+function BuildsOn({ context }: { context: Resource<Schemas['TaskContext']> }) {
   const name = useName();
-  // Accepted work does not change: read again only when this task moves on.
-  // (Polled slowly too: a task that just started may have no context for a moment.)
-  const context = useResource(() => ok(api.GET('/api/tasks/{taskId}/context', { params: { path: { taskId: task.taskId } } })), [task.taskId, task.status], 15_000);
   if (!context.data) return context.error ? <ProblemBox error={context.error} title="Could not load what this task builds on" /> : null;
   const c = context.data;
   return (
