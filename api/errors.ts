@@ -11,6 +11,8 @@ import type { Logger } from '../common/logger';
 import { withoutLinkKeys } from '../common/client-links';
 import { ReportingInputError } from '../activities/reporting/store';
 
+type ZodIssue = ZodError['issues'][number];
+
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /** Problem types: stable identifiers clients may switch on. */
@@ -124,21 +126,36 @@ const KIND: Record<string, string> = {
 };
 
 /**
+ * zod's own wording, whatever the check: "Too small: …", "Invalid input: …", "Invalid option: …",
+ * "Invalid discriminator value. …", "Invalid key in record", "Unrecognized key: …". Any other
+ * message was written by our schemas and is theirs already.
+ */
+const ZOD_WORDING = /^(Too (small|big)\b|Invalid (input|option|discriminator value|key in|value in|string|number)\b|Unrecognized key)/;
+
+const isZodWording = (issue: ZodIssue): boolean => ZOD_WORDING.test(issue.message);
+
+/** No value at all where one is needed: said "required" whatever the type, as an empty field is. */
+function isMissing(issue: ZodIssue): boolean {
+  if (!isZodWording(issue)) return false;
+  if (issue.code === 'invalid_type') return /received (undefined|null)$/.test(issue.message);
+  return issue.code === 'too_small' && issue.origin === 'string' && Number(issue.minimum) <= 1;
+}
+
+const oneOf = (values: readonly unknown[]): string => `expected one of: ${values.map((v) => String(v)).join(', ')}`;
+
+/**
  * zod's own messages ("Too small: expected string to have >=1 characters") in the words a person
  * filling a form reads; messages our schemas set themselves are theirs already and pass unchanged.
  */
-export function inWords(issue: ZodError['issues'][number]): string {
-  const own = !/^(Too small|Too big|Invalid input|Invalid option):/.test(issue.message);
-  if (own) return issue.message;
+export function inWords(issue: ZodIssue): string {
+  if (!isZodWording(issue)) return issue.message;
+  if (isMissing(issue)) return 'required';
   switch (issue.code) {
-    case 'invalid_type': {
-      const received = /received (\w+)$/.exec(issue.message)?.[1];
-      const expected = KIND[issue.expected] ?? issue.expected;
-      return received === 'undefined' || received === 'null' ? `required: ${expected}` : `expected ${expected}`;
-    }
+    case 'invalid_type':
+      return `expected ${KIND[issue.expected] ?? issue.expected}`;
     case 'too_small': {
       const n = Number(issue.minimum);
-      if (issue.origin === 'string') return n <= 1 ? 'required' : `at least ${n} characters`;
+      if (issue.origin === 'string') return `at least ${n} characters`;
       if (issue.origin === 'array' || issue.origin === 'set') return n <= 1 ? 'at least one is required' : `at least ${n} are required`;
       return issue.inclusive ? `at least ${n}` : `more than ${n}`;
     }
@@ -148,27 +165,51 @@ export function inWords(issue: ZodError['issues'][number]): string {
       if (issue.origin === 'array' || issue.origin === 'set') return `at most ${n} items`;
       return issue.inclusive ? `at most ${n}` : `less than ${n}`;
     }
+    // An enum, a literal, and the tag of a union of kinds (feedback's `kind`) read alike.
     case 'invalid_value':
-      return `expected one of: ${issue.values.map((v) => String(v)).join(', ')}`;
+      return oneOf(issue.values);
+    case 'invalid_union': {
+      const options = (issue as { options?: unknown }).options;
+      if (Array.isArray(options) && options.length > 0) return oneOf(options);
+      // Every alternative refused the value's type (a duration as `true`): "expected a number or text".
+      const firsts = issue.errors.map((alternative) => alternative[0]).filter((i): i is ZodIssue => i !== undefined);
+      if (firsts.length > 0 && firsts.every((i) => i.code === 'invalid_type' && i.path.length === 0)) {
+        if (firsts.some(isMissing)) return 'required';
+        return `expected ${[...new Set(firsts.map((i) => (i.code === 'invalid_type' ? (KIND[i.expected] ?? i.expected) : '')))].join(' or ')}`;
+      }
+      return firsts[0] ? inWords(firsts[0]) : 'not one of the forms this field takes';
+    }
+    // A record's key (`dueDates.<key>`) or a set's element: the check it failed, in its words.
+    case 'invalid_key':
+    case 'invalid_element':
+      return issue.issues[0] ? inWords(issue.issues[0]) : issue.code === 'invalid_key' ? 'not a key this field takes' : 'not a value this field takes';
     default:
       return issue.message;
   }
 }
 
-/** One entry per bad field, named the way the client wrote it. */
+/**
+ * Which of a field's refusals is said, when rules overlap (a negative amount is both "at least 0"
+ * and "must be positive"): a missing value first, then the schema's own words (the rule written
+ * for this field), then zod's; the first of equals.
+ */
+const precedence = (issue: ZodIssue): number => (isMissing(issue) ? 0 : isZodWording(issue) ? 2 : 1);
+
+/** One entry per bad field, named the way the client wrote it, in the order zod found them. */
 export function zodFieldProblems(error: ZodError, options: { prefix?: string; root?: string } = {}): FieldProblem[] {
-  const problems: FieldProblem[] = [];
+  const byField = new Map<string, { problem: FieldProblem; rank: number }>();
+  const add = (field: string, message: string, rank: number): void => {
+    const earlier = byField.get(field);
+    if (!earlier || rank < earlier.rank) byField.set(field, { problem: { field, message }, rank });
+  };
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) {
-        problems.push({ field: fieldPath([...issue.path, key], options.prefix), message: 'unknown field' });
-      }
+      for (const key of issue.keys) add(fieldPath([...issue.path, key], options.prefix), 'unknown field', 1);
       continue;
     }
-    const field = fieldPath(issue.path, options.prefix) || options.root || 'body';
-    problems.push({ field, message: inWords(issue) });
+    add(fieldPath(issue.path, options.prefix) || options.root || 'body', inWords(issue), precedence(issue));
   }
-  return problems;
+  return [...byField.values()].map((entry) => entry.problem);
 }
 
 export function sendProblem(res: Response, problem: ApiProblem, instance: string): void {

@@ -45,10 +45,12 @@ export const moneySchema = z
   });
 export type Money = z.infer<typeof moneySchema>;
 
+/** No value, or an empty field (a date picker left blank): missing, and said "required" like any missing field, not "malformed". */
+export const isEmptyInput = (input: unknown): boolean => input === '' || input === undefined || input === null;
+
 export const isoDateTimeSchema = z.iso.datetime({
   offset: true,
-  // An empty field (a date picker left blank) is missing, not malformed.
-  error: (issue) => (issue.input === '' ? 'required' : 'expected an ISO 8601 date-time such as 2026-12-01T17:00:00Z'),
+  error: (issue) => (isEmptyInput(issue.input) ? 'required' : 'expected an ISO 8601 date-time such as 2026-12-01T17:00:00Z'),
 });
 
 /** A project's policy, resolved to milliseconds before it reaches the workflow. */

@@ -18,6 +18,11 @@ export function departmentName(department: Department): string {
   return DEPARTMENT_NAMES[department] ?? department;
 }
 
+/** "Design", "Design and SEO", "Design, Copywriting and SEO": names as a sentence lists them. */
+export function namesInWords(names: readonly string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
 export const ROLES = ['manager', 'staff', 'leadership'] as const;
 export type Role = (typeof ROLES)[number];
 

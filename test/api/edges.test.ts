@@ -169,3 +169,29 @@ test('a plan priced in cents for a yen project is 400 naming the price, and noth
   expect(await statusOf(projectId)).toEqual(before);
   expect(await historyLength(projectId)).toBe(length);
 });
+
+test('a revision round for a department that did no work is 400 naming it, retried alike, and nothing changes: no task, the included round not used', async () => {
+  const projectId = await projectInClientReview(); // design did the work, nobody else
+  const length = await settled(projectId);
+  const before = await statusOf(projectId);
+
+  const revision = { kind: 'revisions_requested', description: 'Keywords in the banner', departments: ['seo'], dueAt: inMs(3_600_000) };
+  const key = uniqueId('revision');
+  // Retried with its Idempotency-Key: refused the same way, never half done.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const res = await h.http().post(`/api/projects/${projectId}/feedback`).set(h.auth('manager')).set('Idempotency-Key', key).send(revision);
+    expectProblem(res, 400, 'validation');
+    expect(res.body.errors).toEqual([{ field: 'departments[0]', message: 'SEO did no work in this project: the department that did is Design' }]);
+  }
+  // Beside one that did: the one that did not is named, at its place in the list.
+  const mixed = await h.http().post(`/api/projects/${projectId}/feedback`).set(h.auth('manager')).send({ ...revision, departments: ['design', 'ads'] });
+  expectProblem(mixed, 400, 'validation');
+  expect(mixed.body.errors).toEqual([{ field: 'departments[1]', message: 'Contextual ads did no work in this project: the department that did is Design' }]);
+
+  expect(await statusOf(projectId)).toEqual(before);
+  expect(await historyLength(projectId)).toBe(length);
+
+  // The department that did the work: the round opens, for it alone.
+  const opened = (await post('manager', `/api/projects/${projectId}/feedback`, { ...revision, departments: ['design'] })).body as ProjectStatus;
+  expect(opened.revisions).toEqual([expect.objectContaining({ round: 1, departments: ['design'], beyondIncluded: false })]);
+});

@@ -521,9 +521,47 @@ describe('messages a person reads', () => {
       title: 'required',
       brief: 'at most 10000 characters',
       departments: 'at least one is required',
-      'budget.amount': 'required: a number',
+      // Missing is "required" whatever the type, as an empty text field reads.
+      'budget.amount': 'required',
       'policy.startAfterPrepayment': 'expected true or false',
     });
     expect(JSON.stringify(res.body)).not.toMatch(/Too small|Too big|Invalid input/);
+  });
+
+  test('an unknown kind reads like any other choice, a missing value is "required" whatever its type, and a field two rules refuse gets one message', async () => {
+    const refused = async (path: string, body: object, who: 'manager' | 'leadership' = 'manager'): Promise<Response> => {
+      const res = await h.http().post(path).set(h.auth(who)).send(body);
+      expectProblem(res, 400, 'validation');
+      expect(JSON.stringify([res.body.detail, res.body.errors])).not.toMatch(/Too small|Too big|Invalid|discriminator|Unrecognized/);
+      return res;
+    };
+    await unchanged(awaiting, async () => {
+      const kind = await refused(`/api/projects/${awaiting}/feedback`, { kind: 'praise', description: 'Lovely' });
+      expect(kind.body.errors).toEqual([{ field: 'kind', message: 'expected one of: accepted, revisions_requested, complaint' }]);
+      expect(kind.body.detail).toBe('kind: expected one of: accepted, revisions_requested, complaint');
+      // The same words as any enum's.
+      const decision = await refused(`/api/projects/${awaiting}/plan/decision`, { planVersion: 1, decision: 'maybe' }, 'leadership');
+      expect(decision.body.errors).toEqual([{ field: 'decision', message: 'expected one of: approve, reject' }]);
+      // A due date moved for a key no plan could have: the key's own rule, not "Invalid key in record".
+      const key = await refused(`/api/projects/${awaiting}/plan/decision`, { planVersion: 1, decision: 'approve', dueDates: { 'Not a key': new Date(Date.now() + 86_400_000).toISOString() } }, 'leadership');
+      expect(key.body.errors).toEqual([{ field: 'dueDates.Not a key', message: 'expected a task key of the plan' }]);
+
+      const cancel = await refused(`/api/projects/${awaiting}/cancel`, {});
+      expect(cancel.body.errors).toEqual([{ field: 'reason', message: 'required' }]);
+      expect(cancel.body.detail).toBe('reason: required');
+    });
+    await unchanged(producing, async () => {
+      // "at least 0" (any amount) and "must be positive" (a payment's): one message, the payment's rule.
+      const negative = await refused(`/api/projects/${producing}/payments`, { invoiceNumber: prepaymentNumber, amount: -5, paidAt: new Date().toISOString(), reference: uniqueId('ref') });
+      expect(negative.body.errors).toEqual([{ field: 'amount', message: 'must be positive' }]);
+      expect(negative.body.detail).toBe('amount: must be positive');
+    });
+    // A duration neither a number nor text: what it may be, not "Invalid input".
+    const before = await listed();
+    const duration = await refused('/api/projects', projectRequest({ policy: { approvalSla: true } }));
+    expect(duration.body.errors).toEqual([{ field: 'policy.approvalSla', message: 'expected a number or text' }]);
+    const missingDate = await refused('/api/projects', { ...projectRequest(), desiredDeadline: undefined });
+    expect(missingDate.body.errors).toEqual([{ field: 'desiredDeadline', message: 'required' }]);
+    expect(await listed()).toBe(before);
   });
 });

@@ -1,16 +1,68 @@
 /** A plan version as a table, and what changed since the previous version. */
-import type { PlanVersion } from './api';
+import { DEPARTMENTS, type Department, type PlanVersion } from './api';
 import { againstClientDate, DEPARTMENT_LABEL, dueAfterClientDate, formatDate, formatDateTime, formatMoney, lateInWords } from './format';
 import { diffPlans, type FieldChange } from './plan-diff';
 import { Badge } from './ui';
+
+/**
+ * The request's departments against the plan's tasks: those asked for with no task, and those
+ * with tasks that were not asked for, in the usual order of departments.
+ */
+export function planCoverage(requested: readonly string[], planned: readonly string[]): { missing: Department[]; unasked: { department: Department; tasks: number }[] } {
+  return {
+    missing: DEPARTMENTS.filter((d) => requested.includes(d) && !planned.includes(d)),
+    unasked: DEPARTMENTS.filter((d) => planned.includes(d) && !requested.includes(d)).map((department) => ({
+      department,
+      tasks: planned.filter((p) => p === department).length,
+    })),
+  };
+}
+
+/**
+ * A plan that does not cover what the client asked for, or has work they did not ask for: said, not
+ * refused (a plan may differ on purpose, and leadership decides). Nothing when it matches.
+ */
+export function PlanCoverage({ requested, planned, id }: { requested: readonly string[]; planned: readonly string[]; id?: string }) {
+  const { missing, unasked } = planCoverage(requested, planned);
+  if (missing.length === 0 && unasked.length === 0) return null;
+  return (
+    <div id={id} class={`callout plan-coverage${missing.length > 0 ? ' callout--warn' : ''}`} role="note">
+      {missing.map((department) => (
+        <p key={department} class="plan-coverage-missing">
+          The request asked for {DEPARTMENT_LABEL[department]}; this plan has no {DEPARTMENT_LABEL[department]} task.
+        </p>
+      ))}
+      {unasked.map(({ department, tasks }) => (
+        <p key={department} class="plan-coverage-unasked">
+          This plan has {tasks === 1 ? `a ${DEPARTMENT_LABEL[department]} task` : `${tasks} ${DEPARTMENT_LABEL[department]} tasks`}; the request did not ask for{' '}
+          {DEPARTMENT_LABEL[department]}.
+        </p>
+      ))}
+    </div>
+  );
+}
 
 /**
  * `clientDate`: the date the client wants the work by; tasks due after it are marked, and the
  * summary says by how much. `since`: an earlier version (on approvals, the one leadership sent
  * back); each task added or changed since then is marked, so the rows to look at again stand out
  * in the table, beside the tasks around them (what changed in each is listed by PlanChanges).
+ * `requested`: the departments the client's request asked for; a plan that misses one, or has work
+ * for one not asked for, says so above the table (PlanCoverage).
  */
-export function PlanTable({ plan, currency, clientDate, since }: { plan: PlanVersion; currency: string; clientDate?: string; since?: PlanVersion }) {
+export function PlanTable({
+  plan,
+  currency,
+  clientDate,
+  since,
+  requested,
+}: {
+  plan: PlanVersion;
+  currency: string;
+  clientDate?: string;
+  since?: PlanVersion;
+  requested?: readonly string[];
+}) {
   const diff = since && diffPlans(since, plan);
   const marks = new Map<string, 'added' | 'changed'>([
     ...(diff?.added ?? []).map((t) => [t.key, 'added'] as const),
@@ -32,6 +84,7 @@ export function PlanTable({ plan, currency, clientDate, since }: { plan: PlanVer
           The last task is due {lateInWords(late.lateByMs)} after the client’s date ({formatDate(clientDate)}).
         </p>
       )}
+      {requested && <PlanCoverage requested={requested} planned={plan.tasks.map((t) => t.department)} />}
       {/*
         On a phone each row is a card (styles.css, .card-rows): every cell beside its column's name
         (data-label), so the late mark and the price are in sight without scrolling sideways. The

@@ -9,6 +9,7 @@ import {
   actorSchema,
   amountSchema,
   departmentSchema,
+  isEmptyInput,
   isoDateTimeSchema,
   moneySchema,
   policySchema,
@@ -26,7 +27,7 @@ export const clientSchema = z.object({
   id: z.string().min(1).max(100),
   name: z.string().min(1).max(200),
   segment: segmentSchema,
-  email: z.email({ error: (issue) => (issue.input === '' ? 'required' : 'not an e-mail address (such as buyer@client.example)') }),
+  email: z.email({ error: (issue) => (isEmptyInput(issue.input) ? 'required' : 'not an e-mail address (such as buyer@client.example)') }),
 });
 export type Client = z.infer<typeof clientSchema>;
 
@@ -142,7 +143,10 @@ export const feedbackRequestSchema = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('revisions_requested'),
       description: z.string().min(1).max(5_000),
-      departments: z.array(departmentSchema).min(1),
+      departments: z
+        .array(departmentSchema)
+        .min(1)
+        .meta({ description: 'The departments whose work the client wants reworked: each must have done work in this project (a task of its plan or of an earlier round).' }),
       /** Required once the included rounds are used up: the price the client agreed for the extra round. */
       extraPrice: amountSchema.optional(),
       /** Due date of the revision tasks. */

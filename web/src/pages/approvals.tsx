@@ -6,7 +6,7 @@ import { useState } from 'preact/hooks';
 import { allPages, api, idempotencyKey, ok, type ProjectStatus } from '../api';
 import { useAction, useName, useResource } from '../data';
 import { againstClientDate, formatDateTime, formatDuration, formatMoney, fromLocalInput } from '../format';
-import { PlanChanges, PlanTable } from '../plan';
+import { planCoverage, PlanChanges, PlanTable } from '../plan';
 import { Link } from '../router';
 import { Badge, flash, Input, Loading, PageHeader, ProblemBox, TextArea } from '../ui';
 
@@ -88,6 +88,7 @@ function Approval({ project: p, onDecided }: { project: ProjectStatus; onDecided
   // Tasks whose due date passed while the plan waited: approving needs a new date for each.
   const passed = plan.tasks.filter((t) => Date.parse(t.dueAt) <= Date.now() || decide.error?.at(`dueDates.${t.key}`));
   const dueId = (key: string) => `${fid}-due-${key}`;
+  const { missing } = planCoverage(p.departments, plan.tasks.map((t) => t.department));
   return (
     <li class="card approval" aria-labelledby={`${fid}-title`}>
       <h2 id={`${fid}-title`}>
@@ -100,6 +101,7 @@ function Approval({ project: p, onDecided }: { project: ProjectStatus; onDecided
         {p.stageEnteredAt && <Badge tone="warn">waiting {formatDuration(Date.now() - Date.parse(p.stageEnteredAt))}</Badge>}
         {plan.total > p.budget.amount && <Badge tone="bad">over budget</Badge>}
         {againstClientDate(plan.tasks.map((t) => t.dueAt), p.desiredDeadline).lateByMs > 0 && <Badge tone="warn">late for the client</Badge>}
+        {missing.length > 0 && <Badge tone="warn">not all the client asked for</Badge>}
       </p>
       <p class="muted">Submitted {formatDateTime(plan.submittedAt)}.</p>
       {previous && (
@@ -111,7 +113,7 @@ function Approval({ project: p, onDecided }: { project: ProjectStatus; onDecided
           <PlanChanges previous={previous} next={plan} currency={currency} />
         </div>
       )}
-      <PlanTable plan={plan} currency={currency} clientDate={p.desiredDeadline} since={previous} />
+      <PlanTable plan={plan} currency={currency} clientDate={p.desiredDeadline} since={previous} requested={p.departments} />
       <form onSubmit={(e) => e.preventDefault()} noValidate>
         <ProblemBox
           error={decide.error && !decide.error.at('comment') ? decide.error : undefined}

@@ -26,6 +26,7 @@ import {
   typedHours,
   typedPercent,
 } from '../format';
+import { PlanCoverage } from '../plan';
 import { Link, navigate, useUnsavedWork } from '../router';
 import { Choices, fieldId, flash, Input, Loading, PageHeader, ProblemBox, Select, StageBadge, TextArea } from '../ui';
 
@@ -534,6 +535,10 @@ function Editor({ project }: { project: ProjectStatus }) {
               <span class="muted"> · the client wants it by {formatDate(clientDate)}</span>
             )}
           </p>
+          {/* What the client asked for: a warning as the departments are picked, not a refusal. */}
+          <div aria-live="polite">
+            <PlanCoverage id="plan-coverage" requested={project.departments} planned={rows.map((r) => r.department)} />
+          </div>
           <button type="submit" class="button" disabled={submit.pending || !editable}>
             {submit.pending ? 'Submitting…' : 'Submit for approval'}
           </button>
