@@ -45,6 +45,8 @@ export const NOTIFICATION_TEMPLATES = [
   'invoice_voided',
   'credit_note_issued',
   'payment_reminder',
+  'payment_received',
+  'work_started',
 ] as const;
 export type NotificationTemplate = (typeof NOTIFICATION_TEMPLATES)[number];
 

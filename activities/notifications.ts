@@ -157,8 +157,9 @@ export function createNotificationActivities(deps: NotificationActivityDeps): Pi
 }
 
 /**
- * The invoice or credit note a client notice carries. A notice that names a document the store
- * does not have fails (retried): the client must get the paper, not a mail that refers to it.
+ * The papers a notice carries (the invoice or credit note, and what goes with it). A notice that
+ * names a document the store does not have fails (retried): the client must get the paper, not a
+ * mail that refers to it.
  */
 async function documentAttachments(input: NotifyInput, store: NotificationActivityDeps['store'], log: Logger): Promise<MailAttachment[]> {
   if (!ATTACHES_DOCUMENT.has(input.template)) return [];
@@ -168,15 +169,22 @@ async function documentAttachments(input: NotifyInput, store: NotificationActivi
     log.warn('notice names no document; sent without the attachment');
     return [];
   }
-  const [metadata, bytes] = await Promise.all([store.get(documentId), store.read(documentId)]);
-  if (!metadata || !bytes) {
-    throw ApplicationFailure.create({
-      type: 'DocumentNotFound',
-      message: `document ${documentId} is not in the document store; the ${input.template} notice waits for it`,
-      nonRetryable: false,
-    });
-  }
-  return [{ fileName: metadata.fileName, contentType: metadata.contentType, content: bytes }];
+  // And the paper that goes with it (the contract with the prepayment invoice, the act with the final one).
+  const also = input.data?.alsoAttach;
+  const ids = typeof also === 'string' && also !== '' ? [documentId, also] : [documentId];
+  return Promise.all(
+    ids.map(async (id) => {
+      const [metadata, bytes] = await Promise.all([store.get(id), store.read(id)]);
+      if (!metadata || !bytes) {
+        throw ApplicationFailure.create({
+          type: 'DocumentNotFound',
+          message: `document ${id} is not in the document store; the ${input.template} notice waits for it`,
+          nonRetryable: false,
+        });
+      }
+      return { fileName: metadata.fileName, contentType: metadata.contentType, content: bytes };
+    }),
+  );
 }
 
 /**

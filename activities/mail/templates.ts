@@ -174,19 +174,39 @@ interface TemplateDefinition {
   client?: Template;
 }
 
+/** What a cancellation leaves the client to expect (`cancellationSettlementInWords` in the project's state). */
+const CANCELLATION_SETTLEMENT: Record<string, string> = {
+  invoice: 'An invoice for the work accepted until now comes in an e-mail of its own.',
+  credit_note: 'A credit note for the part of your prepayment due back to you comes in an e-mail of its own.',
+  still_due: 'The invoices already sent to you stay due for the work they cover.',
+  covered: 'What you have paid covers the work done until now: nothing more is billed.',
+  nothing: 'Nothing is billed: you owe nothing for this project.',
+};
+
 const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
   // --- staff -----------------------------------------------------------------------------------
   task_opened: {
     link: 'task',
-    staff: (v) => ({
-      subject: `New task: ${v.task} (${v.project})`,
-      lines: [
-        `${capitalize(withArticle(v.department('new')))} task is open for ${v.project}: "${v.task}".`,
-        ...v.dueLine(),
-        ...v.line('Details', 'description'),
-        `Claim it in the portal if it is yours to take.`,
-      ],
-    }),
+    // Given back by whoever held it: the department already had the "New task" mail for it.
+    staff: (v) =>
+      v.has('givenBackBy')
+        ? {
+            subject: `Open again: ${v.task} (${v.project})`,
+            lines: [
+              `${v.person('givenBackBy')} gave "${v.task}" for ${v.project} back to the department: it is open again.`,
+              ...v.dueLine(),
+              `Claim it in the portal if it is yours to take.`,
+            ],
+          }
+        : {
+            subject: `New task: ${v.task} (${v.project})`,
+            lines: [
+              `${capitalize(withArticle(v.department('new')))} task is open for ${v.project}: "${v.task}".`,
+              ...v.dueLine(),
+              ...v.line('Details', 'description'),
+              `Claim it in the portal if it is yours to take.`,
+            ],
+          },
   },
   task_changes_requested: {
     link: 'task',
@@ -233,23 +253,41 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
   // --- managers --------------------------------------------------------------------------------
   task_submitted: {
     link: 'task',
-    staff: (v) => ({
-      subject: `Delivered for review: ${v.task} (${v.project})`,
-      lines: [
-        `${v.person('assigneeId', 'The assignee')} delivered "${v.task}" for ${v.project}. Please review it.`,
-        ...v.line('Summary', 'summary'),
-      ],
-    }),
+    staff: (v) => {
+      // A delivery after changes were asked for: the round it answers (the first delivery has none).
+      const round = Number(v.data.reviewRounds ?? 0);
+      const links = v.text('links', '').split('\n').filter((l) => l !== '');
+      return {
+        subject: round > 0 ? `Delivered again for review (round ${round}): ${v.task} (${v.project})` : `Delivered for review: ${v.task} (${v.project})`,
+        lines: [
+          `${v.person('assigneeId', 'The assignee')} delivered "${v.task}" for ${v.project}` +
+            (round > 0 ? `, reworked after round ${round} of changes.` : '.') +
+            ` Please review it.`,
+          ...v.line('Summary', 'summary'),
+          ...(links.length > 0 ? [`Links:`, ...links.map((l) => `  ${l}`)] : []),
+        ],
+      };
+    },
   },
   task_overdue: {
     link: 'task',
-    staff: (v) => ({
-      subject: `Overdue: ${v.task} (${v.project})`,
-      lines: [
-        `"${v.task}" (${v.department()}) for ${v.project} ${v.wasDue()} and is not delivered.`,
-        `Assignee: ${v.person('assigneeId', 'nobody has taken it')}.`,
-      ],
-    }),
+    // The assignee's copy speaks to them; the manager's names who holds it.
+    staff: (v) =>
+      v.isReader('assigneeId')
+        ? {
+            subject: `Overdue: ${v.task} (${v.project})`,
+            lines: [
+              `"${v.task}" for ${v.project}, which you hold, ${v.wasDue()} and is not delivered.`,
+              `Deliver it as soon as you can, or tell the project's manager, ${v.person('managerId', 'your manager')}, when it will come.`,
+            ],
+          }
+        : {
+            subject: `Overdue: ${v.task} (${v.project})`,
+            lines: [
+              `"${v.task}" (${v.department()}) for ${v.project} ${v.wasDue()} and is not delivered.`,
+              `Assignee: ${v.person('assigneeId', 'nobody has taken it')}.`,
+            ],
+          },
   },
   task_review_due: {
     link: 'task',
@@ -492,7 +530,9 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       subject: `Your project is cancelled: ${v.project}`,
       lines: [
         `We have stopped the work on ${v.project}: the project is cancelled.`,
-        `An invoice for the work done until now, or a credit note for a prepayment due back to you, comes in an e-mail of its own.`,
+        CANCELLATION_SETTLEMENT[String(v.data.settlement)] ??
+          // Notices queued before the settlement travelled with them.
+          `An invoice for the work done until now, or a credit note for a prepayment due back to you, comes in an e-mail of its own.`,
         v.reply('questions about it'),
       ],
     }),
@@ -559,6 +599,10 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
           ? [`We did not hear from you within the review period, so under the contract the work delivered for ${v.project} counts as accepted.`]
           : []),
         `${capitalize(v.invoiceRef)} for ${v.project} is attached: ${v.money()}` + (v.has('dueAt') ? `, due ${v.date('dueAt')}.` : '.'),
+        ...(v.has('alsoAttach') && v.data.alsoAttachKind === 'contract' ? ['The contract for the work, as agreed, is attached too.'] : []),
+        ...(v.has('alsoAttach') && v.data.alsoAttachKind === 'acceptance_act'
+          ? ['The acceptance act for the work delivered is attached too: please sign it and send a signed copy back to your account manager.']
+          : []),
         `Please pay it by bank transfer to the account printed on the invoice` +
           (v.has('invoiceNumber') ? `, quoting ${v.text('invoiceNumber', '')} as the payment reference.` : '.'),
         v.reply('questions about it'),
@@ -643,6 +687,45 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       ],
     }),
   },
+  // A project without a prepayment: the work starts at approval, and the client gets the contract.
+  work_started: {
+    link: 'project',
+    staff: (v) => ({
+      subject: `Work started: ${v.project}`,
+      lines: [`${v.text('clientName', 'The client')} was told that the work on ${v.project} has started, with the contract attached.`],
+    }),
+    client: (v) => ({
+      subject: `The work on ${v.project} has started`,
+      lines: [
+        `The plan for ${v.project} is agreed and the work has started.`,
+        `The contract for the work is attached for your records.`,
+        v.reply('questions about it'),
+      ],
+    }),
+  },
+  // A receipt: the client learns their money arrived, what is left on the invoice, and (for the
+  // prepayment the work waits for) that the work starts.
+  payment_received: {
+    link: 'project',
+    staff: (v) => ({
+      subject: `Payment received: ${v.invoiceRef} (${v.project})`,
+      lines: [`${v.text('clientName', 'The client')} was told that ${v.money()} arrived on ${v.invoiceRef}.`],
+    }),
+    client: (v) => {
+      const left = Number(v.data.stillOwed ?? 0);
+      return {
+        subject: `Payment received: ${v.invoiceRef} (${v.project})`,
+        lines: [
+          `Thank you: we received ${v.money()} for ${v.invoiceRef}` + (v.has('reference') ? ` (your reference ${v.text('reference', '')}).` : '.'),
+          left > 0
+            ? `${v.money('stillOwed')} of it is still to pay` + (v.has('dueAt') ? `, due ${v.date('dueAt')}.` : '.')
+            : `The invoice is paid in full.`,
+          ...(v.data.startsWork === true ? [`The work on ${v.project} starts now.`] : []),
+          v.reply('questions about it'),
+        ],
+      };
+    },
+  },
 };
 
 const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
@@ -654,8 +737,12 @@ const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' 
 const revisionRound = (v: Values): string =>
   Number(v.data.revisionRound) > 0 ? ` (revision round ${v.text('revisionRound', '')})` : '';
 
-/** The notices that carry the document named by `data.documentId` (the invoice, the credit note; the invoice again with its reminder). */
-export const ATTACHES_DOCUMENT: ReadonlySet<NotificationTemplate> = new Set(['invoice_issued', 'credit_note_issued', 'payment_reminder', 'project_completed']);
+/**
+ * The notices that carry the document named by `data.documentId` (the invoice, the credit note;
+ * the invoice again with its reminder; the contract as the work starts) and the one named by
+ * `data.alsoAttach` (the contract with the prepayment invoice, the act with the final one).
+ */
+export const ATTACHES_DOCUMENT: ReadonlySet<NotificationTemplate> = new Set(['invoice_issued', 'credit_note_issued', 'payment_reminder', 'project_completed', 'work_started']);
 
 export function renderNotification(
   input: Pick<NotifyInput, 'template' | 'data' | 'projectId' | 'taskId'>,

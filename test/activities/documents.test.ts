@@ -209,10 +209,10 @@ test('a final report of a cancelled project says it was cancelled, when and why'
 test("an acceptance act names a revision's work once, by the title that already says its round", async () => {
   const base = sampleSnapshot('acme-site');
   const design = base.tasks.find((t) => t.taskId === 'acme-site.design')!;
-  const revision = { ...design, taskId: 'acme-site.rev1.design', key: 'rev1.design', title: 'Revision 1 (design)', revisionRound: 1 };
+  const revision = { ...design, taskId: 'acme-site.rev1.design', key: 'rev1.design', title: 'Revision 1 (Design)', revisionRound: 1 };
   const ref = await activities().produceDocument({ projectId: 'acme-site', kind: 'acceptance_act', sequence: 1, number: 'ACT-2026-0008', snapshot: { ...base, tasks: [...base.tasks, revision] } });
   const text = await pdfText((await store.read(ref.documentId))!);
-  expect(text).toContain('Revision 1 (design)');
+  expect(text).toContain('Revision 1 (Design)');
   expect(text).not.toContain('revision round 1');
 });
 

@@ -84,7 +84,7 @@ async function producedInvoice(kind: 'final_invoice' | 'credit_note' = 'final_in
   return (await produceDocument({ projectId: 'acme', kind, sequence: 1, snapshot, invoice })).documentId;
 }
 
-const CLIENT_TEMPLATES: NotificationTemplate[] = ['delivery_ready', 'client_response_due', 'invoice_issued', 'invoice_voided', 'credit_note_issued', 'payment_reminder', 'project_cancelled'];
+const CLIENT_TEMPLATES: NotificationTemplate[] = ['delivery_ready', 'client_response_due', 'invoice_issued', 'invoice_voided', 'credit_note_issued', 'payment_reminder', 'payment_received', 'work_started', 'project_cancelled'];
 /** Where each staff notice links: the page of the portal where its reader acts. */
 const PORTAL_PAGE: Record<NotificationTemplate, string> = {
   task_opened: '/tasks/acme.design',
@@ -119,6 +119,8 @@ const PORTAL_PAGE: Record<NotificationTemplate, string> = {
   invoice_voided: '/projects/acme',
   credit_note_issued: '/projects/acme',
   payment_reminder: '/projects/acme',
+  payment_received: '/projects/acme',
+  work_started: '/projects/acme',
 };
 const isTaskNotice = (template: NotificationTemplate) => PORTAL_PAGE[template].startsWith('/tasks/');
 
@@ -268,6 +270,27 @@ test('the invoice notice carries the invoice PDF, and the credit note notice the
   const creditText = (await pdfParse(new Uint8Array(creditMail.attachments[0].content) as unknown as Buffer)).text;
   expect(creditText).toContain('Credit note INV-2026-000032');
   expect(invoiceMail.text).toContain('is attached');
+});
+
+test('the papers that go with an invoice travel with it: the contract with the prepayment invoice, the act to sign with the final one', async () => {
+  const invoiceId = await producedInvoice('final_invoice');
+  const { produceDocument } = createDocumentActivities({ store: documentStore(), logger: capturedLogger().logger, agency, people });
+  const act = await produceDocument({ projectId: 'acme', kind: 'acceptance_act', sequence: 1, snapshot: sampleSnapshot('acme') });
+  const { notify } = notifier();
+  await notify({
+    idempotencyKey: 'project-acme:invoice-issued:final-with-act',
+    template: 'invoice_issued',
+    recipients: { emails: ['buyer@globex.example'] },
+    projectId: 'acme',
+    data: { ...fullData, kind: 'final', documentId: invoiceId, alsoAttach: act.documentId, alsoAttachKind: 'acceptance_act' },
+  });
+  const [mail] = smtp.received.map((m) => m.parsed);
+  expect(mail.attachments.map((a) => a.filename)).toEqual(['final_invoice-INV-2026-000019.pdf', expect.stringMatching(/^acceptance_act-.*\.pdf$/)]);
+  expect(mail.text).toContain('The acceptance act for the work delivered is attached too: please sign it and send a signed copy back to your account manager.');
+  const ctx = { publicBaseUrl: BASE_URL };
+  const prepayment = renderNotification({ template: 'invoice_issued', data: { ...fullData, kind: 'prepayment', documentId: 'x', alsoAttach: 'y', alsoAttachKind: 'contract' } }, ctx, 'client');
+  expect(prepayment.text).toContain('The contract for the work, as agreed, is attached too.');
+  expect(renderNotification({ template: 'invoice_issued', data: { ...fullData, kind: 'final' } }, ctx, 'client').text).not.toContain('attached too');
 });
 
 test('an invoice notice whose document is not in the store yet fails (retried), and sends it once it is', async () => {
@@ -447,6 +470,43 @@ test('mails read as people write: articles, a plan sent back, what an approval s
 
   const setOff = clientText('credit_note_issued', { ...fullData, setAgainst: 'INV-2026-000020', setOffAmount: 500, stillOwed: 0, refundOwed: 0 });
   expect(setOff.text).toContain('which you had not paid in full: nothing is left to pay on it now.');
+
+  // A cancellation tells the client what its settlement left them to expect, not a bill that never comes.
+  const settled = (settlement: string) => clientText('project_cancelled', { ...fullData, settlement }).text;
+  expect(settled('nothing')).toContain('Nothing is billed: you owe nothing for this project.');
+  expect(settled('nothing')).not.toContain('comes in an e-mail of its own');
+  expect(settled('invoice')).toContain('An invoice for the work accepted until now comes in an e-mail of its own.');
+  expect(settled('credit_note')).toContain('A credit note for the part of your prepayment due back to you comes in an e-mail of its own.');
+  expect(settled('covered')).toContain('What you have paid covers the work done until now: nothing more is billed.');
+  expect(settled('still_due')).toContain('The invoices already sent to you stay due for the work they cover.');
+
+  // A revision round's delivery says which round it answers, and carries the links to review.
+  const first = staffText('task_submitted', { ...fullData, links: 'https://figma.example/a\nhttps://docs.example/b' });
+  expect(first.subject).toBe('Delivered for review: Landing page design (Spring campaign landing page)');
+  expect(first.text).toContain('Links:\n  https://figma.example/a\n  https://docs.example/b');
+  const again = staffText('task_submitted', { ...fullData, reviewRounds: 2 });
+  expect(again.subject).toBe('Delivered again for review (round 2): Landing page design (Spring campaign landing page)');
+  expect(again.text).toContain('reworked after round 2 of changes');
+
+  // Given back: open again, from whom — not a second "New task".
+  const givenBack = staffText('task_opened', { ...fullData, givenBackBy: 'olga.design' });
+  expect(givenBack.subject).toBe('Open again: Landing page design (Spring campaign landing page)');
+  expect(givenBack.text).toContain('Olga Morozova gave "Landing page design" for Spring campaign landing page back to the department: it is open again.');
+
+  // Overdue: the assignee's copy speaks to them; the manager's names who holds it.
+  const overdueFor = (readerId: string) => renderNotification({ template: 'task_overdue', data: fullData, projectId: 'acme' }, { ...ctx, readerId }).text;
+  expect(overdueFor('dima.design')).toContain('"Landing page design" for Spring campaign landing page, which you hold, was due');
+  expect(overdueFor('dima.design')).toContain("tell the project's manager, Anna Petrova, when it will come");
+  expect(overdueFor('anna.manager')).toContain('Assignee: Dima Kozlov.');
+
+  // A receipt: what arrived, what is left, and that the work starts once the prepayment it waited for is paid.
+  const part = clientText('payment_received', { ...fullData, amount: 1000, stillOwed: 2314.15, reference: 'BANK-7' });
+  expect(part.subject).toBe('Payment received: invoice INV-2026-000019 (Spring campaign landing page)');
+  expect(part.text).toContain('Thank you: we received 1,000.00 EUR for invoice INV-2026-000019 (your reference BANK-7).');
+  expect(part.text).toContain('2,314.15 EUR of it is still to pay, due');
+  const whole = clientText('payment_received', { ...fullData, kind: 'prepayment', stillOwed: 0, startsWork: true });
+  expect(whole.text).toContain('The invoice is paid in full.');
+  expect(whole.text).toContain('The work on Spring campaign landing page starts now.');
 });
 
 test('whoever caused a notice is not mailed about it: a task given back opens again for the rest of the department', async () => {

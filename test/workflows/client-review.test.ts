@@ -5,6 +5,7 @@
  */
 import {
   cancelProjectUpdate,
+  getStatusQuery,
   recordFeedbackUpdate,
   recordPaymentUpdate,
   resolveComplaintUpdate,
@@ -19,6 +20,7 @@ import {
   documentsFor,
   inSeconds,
   LEADER,
+  mailFor,
   MANAGER,
   noticesFor,
   plan,
@@ -59,11 +61,20 @@ test.concurrent('revisions: the included round is free, the next one needs and b
   const input = projectInput({ departments: ['design', 'copywriting'] });
   const { projectId } = input;
   const handle = await startProject(env, input);
-  await approvePlan(handle, plan([planTask('site', 'design', { price: 2_000 })], { includedRevisionRounds: 1 }));
-  await deliverTask(env, projectId, 'site', 'design');
+  await approvePlan(handle, plan([planTask('site', 'design', { price: 1_500 }), planTask('copy', 'copywriting', { price: 500 })], { includedRevisionRounds: 1 }));
+  await Promise.all([deliverTask(env, projectId, 'site', 'design'), deliverTask(env, projectId, 'copy', 'copywriting')]);
   await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
 
   const first = { kind: 'revisions_requested' as const, description: 'darker header', departments: ['design' as const], dueAt: inSeconds(600) };
+  // A department that did no work has nothing to rework: refused at it, the round not used.
+  const seo = projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { ...first, departments: ['design', 'seo'] }, by: MANAGER }] });
+  await expect(seo).rejects.toMatchObject({
+    cause: {
+      type: 'InvalidInput',
+      details: [{ field: 'departments[1]', message: 'SEO did no work in this project: the departments that did are Design and Copywriting' }],
+    },
+  });
+  expect((await handle.query(getStatusQuery)).revisionRoundsUsed).toBe(0);
   // An included round has no price of its own.
   expect(await refusal(projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { ...first, extraPrice: 150 }, by: MANAGER }] }))).toEqual({
     type: 'InvalidInput',
@@ -95,11 +106,11 @@ test.concurrent('revisions: the included round is free, the next one needs and b
   s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === 'final' && i.documentId !== undefined), 'final invoice');
   expect(s.invoices[0].amount).toBe(2_350.25);
   const lines = documentsFor(env, projectId).find((d) => d.kind === 'final_invoice')!.invoice!.lines;
-  expect(lines.map((l) => l.amount)).toEqual([2_000, 350.25]);
+  expect(lines.map((l) => l.amount)).toEqual([1_500, 500, 350.25]);
   await payInFull(handle);
   const result = (await handle.result()) as ProjectStatus;
   expect(result.stage).toBe('completed');
-  expect(result.tasks.map((t) => t.key)).toEqual(['site', 'rev1.design', 'rev2.design', 'rev2.copywriting']);
+  expect(result.tasks.map((t) => t.key)).toEqual(['site', 'copy', 'rev1.design', 'rev2.design', 'rev2.copywriting']);
   await recordHistory(handle, 'project-revisions');
 });
 
@@ -272,7 +283,12 @@ test.concurrent('cancelled in production: open work stops (assignees told), acce
   expect(noticesFor(env, projectId, 'task_cancelled')).toHaveLength(1); // nobody held "later"
   const [cancelled] = await waitForNotice(env, projectId, 'project_cancelled');
   // The client is told too (their own words: without the agency's reason).
-  expect(cancelled.recipients).toEqual({ roles: ['leadership'], personIds: [MANAGER.id], emails: [input.client.email] });
+  // Whoever cancelled it (the manager here) is not told of their own step; the client reads what
+  // the settlement leaves them (an invoice for the work accepted).
+  expect(cancelled.recipients).toEqual({ roles: ['leadership'], personIds: [MANAGER.id], emails: [input.client.email], exceptPersonIds: [MANAGER.id] });
+  expect(cancelled.data).toMatchObject({ settlement: 'invoice' });
+  const cancelMails = await eventually(async () => mailFor(env, cancelled).length === 2 && mailFor(env, cancelled), { what: 'the cancellation mails' });
+  expect(cancelMails.map((m) => m.to).sort()).toEqual([[input.client.email], ['lena.lead@agency.example']].sort());
   const report = documentsFor(env, projectId).find((d) => d.kind === 'final_report')!;
   expect(report.snapshot.cancellation?.reason).toBe('client budget frozen');
   expect((await taskHandle(env, projectId, 'doing').query(getTaskStatusQuery)).cancelReason).toBe('client budget frozen');

@@ -12,11 +12,13 @@ import {
   type ProjectStatus,
 } from '../../workflows/project/contract';
 import { PaymentDueAtKey } from '../../workflows/search-attributes';
+import { eventually } from '../support/temporal';
 import {
   approvePlan,
   deliverTask,
   documentsFor,
   LEADER,
+  mailFor,
   MANAGER,
   noticesFor,
   plan,
@@ -156,8 +158,17 @@ test.concurrent('an unpaid prepayment is chased like any invoice while the work 
 
   await pay(handle, prepayment.number, 200, `${projectId}-pre`);
   await waitForStatus(handle, (s) => s.tasks.length === 1 && s.tasks[0].status === 'open', 'work starts once paid');
+  // The client's receipt: paid in full, and the work it waited for starts.
+  const [receipt] = await waitForNotice(env, projectId, 'payment_received');
+  expect(receipt).toMatchObject({
+    recipients: { emails: [input.client.email] },
+    data: expect.objectContaining({ invoiceNumber: prepayment.number, amount: 200, stillOwed: 0, startsWork: true, reference: `${projectId}-pre` }),
+  });
+  const receiptMail = await eventually(async () => mailFor(env, receipt).length > 0 && mailFor(env, receipt), { what: 'the receipt mail' });
+  expect(receiptMail.map((m) => m.subject)).toEqual([`Payment received: invoice ${prepayment.number} (${input.title})`]);
   await sleep(500);
   expect(noticesFor(env, projectId, 'payment_reminder')).toHaveLength(1);
+  expect(noticesFor(env, projectId, 'payment_received')).toHaveLength(1);
   await recordHistory(handle, 'project-prepayment-chased');
   await handle.terminate('test done');
 });

@@ -48,10 +48,14 @@ const PATCHES_AFTER_BASELINE_1: string[] = [
   'chase-refunds-owed',
   // 2026-12-03: a wait wakes when a complaint is recorded, so its follow-up is timed.
   'complaint-wakes-wait',
+  // 2026-12-04: a project without a prepayment mails the client the contract as the work starts.
+  'contract-to-client',
   // 2026-12-03: a complaint open past the policy's time is brought to the manager and leadership.
   'follow-up-open-complaints',
   // 2026-12-04: a manager's whole handover mails both managers once, not once per project.
   'handover-summary-mail',
+  // 2026-12-04: the client gets a receipt for each payment recorded on their invoices.
+  'payment-receipt-mail',
   // 2026-12-03: a compensation's credit note is set against what the client has not paid yet.
   'set-off-credit-notes',
 ]; // in alphabetical order, as the code is scanned
@@ -78,12 +82,16 @@ test('baseline 1 holds exactly the patches in the workflow code, besides those l
   expect(inCode.filter((id) => !BASELINE_1_PATCHES.has(id))).toEqual(PATCHES_AFTER_BASELINE_1);
 });
 
-test('a project started with today’s baseline and its tasks record no patch markers and no change-version upserts', async () => {
+test('a project started with today’s baseline and its tasks record no marker and no change-version upsert for the patches of their baseline', async () => {
   const { project, task, taskInput } = await projectInProduction(CURRENT_PATCH_BASELINE);
   expect(taskInput.patchBaseline).toBe(CURRENT_PATCH_BASELINE);
-  expect(patchIdsIn(project)).toEqual([]);
+  // Only a patch newer than the baseline on this path writes its marker (and its upsert), until
+  // the next baseline is cut: the contract mailed to the client when there is no prepayment.
+  const newerOnThisPath = ['contract-to-client'];
+  expect(newerOnThisPath.every((id) => PATCHES_AFTER_BASELINE_1.includes(id))).toBe(true);
+  expect(patchIdsIn(project)).toEqual(newerOnThisPath);
   expect(patchIdsIn(task)).toEqual([]);
-  expect(changeVersionUpserts(project)).toBe(0);
+  expect(changeVersionUpserts(project)).toBe(newerOnThisPath.length);
   expect(changeVersionUpserts(task)).toBe(0);
   // The patched paths were taken: the task published its own view (task-publish-carries-view) and
   // its opening notice went its own way (notices-own-path), the project gave its task a memo.

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { eventually } from '../support/temporal';
 import {
   decidePlanUpdate,
   recordFeedbackUpdate,
@@ -186,6 +187,18 @@ test.concurrent('happy path: plan, approval, prepayment, production in dependenc
   // Real effects: the client received both invoices by mail; every document is a stored PDF.
   const invoiceMail = noticesFor(env, projectId, 'invoice_issued').flatMap((n) => mailFor(env, n));
   expect(invoiceMail.map((m) => m.to)).toEqual([[input.client.email], [input.client.email]]);
+  // Each with the paper that goes with it: the contract with the prepayment's, the act with the final one.
+  const pdfsIn = (raw: string) => (raw.match(/Content-Type: application\/pdf/gi) ?? []).length;
+  expect(invoiceMail.map((m) => pdfsIn(m.raw))).toEqual([2, 2]);
+  expect(invoiceMail.map((m) => /filename="?([a-z_]+)-/.exec(m.raw.slice(m.raw.lastIndexOf('Content-Type: application/pdf')))?.[1])).toEqual(['contract', 'acceptance_act']);
+  // A receipt for every payment recorded (the repeated one counts once): the prepayment, then the two on the final invoice.
+  const receipts = await waitForNotice(env, projectId, 'payment_received', 3);
+  expect(receipts.map((r) => [r.data.invoiceNumber, r.data.stillOwed])).toEqual([
+    [prepayment.number, 0],
+    [final.number, 1_100.35],
+    [final.number, 0],
+  ]);
+  expect(receipts[0].data.startsWork).toBe(true);
   for (const doc of result.documents) {
     expect(fs.statSync(path.join(env.documentsDir, projectId, `${doc.documentId}.pdf`)).size).toBeGreaterThan(500);
   }
@@ -206,6 +219,8 @@ test.concurrent('happy path: plan, approval, prepayment, production in dependenc
   expect(completionMail[0].raw).toMatch(/Content-Type: application\/pdf/i);
   await recordHistory(handle, 'project-completion-announced');
   await recordHistory(handle, 'project-happy-path');
+  // The same run on today's code: receipts (payment-receipt-mail) and papers with the invoices.
+  await recordHistory(handle, 'project-receipts-and-papers');
   await recordHistory(taskHandle(env, projectId, 'ads'), 'task-dependent-accepted');
 });
 
@@ -231,6 +246,14 @@ test.concurrent('a rejected plan goes back to planning with the comment, and the
   expect(s.stage).toBe('in_production');
   expect(s.plans.map((p) => p.decision?.decision)).toEqual(['reject', 'approve']);
   await waitForStatus(handle, (x) => x.tasks.length === 1, 'task started');
+  // No prepayment: the client gets the contract in a mail of its own as the work starts.
+  const [started] = await waitForNotice(env, input.projectId, 'work_started');
+  const contract = s.documents.find((d) => d.kind === 'contract') ?? (await statusOf(handle)).documents.find((d) => d.kind === 'contract')!;
+  expect(started).toMatchObject({ recipients: { emails: [input.client.email] }, data: expect.objectContaining({ documentId: contract.documentId }) });
+  const startedMail = await eventually(async () => mailFor(env, started).length > 0 && mailFor(env, started), { what: 'the work-started mail' });
+  expect(startedMail.map((m) => m.subject)).toEqual([`The work on ${input.title} has started`]);
+  expect(startedMail[0].raw).toMatch(/Content-Type: application\/pdf/i);
+  await recordHistory(handle, 'project-contract-to-client');
   await handle.terminate('test done');
 });
 

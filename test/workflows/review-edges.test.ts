@@ -107,7 +107,7 @@ test.concurrent('revision work never collides with a plan task that carries its 
   });
   expect(s.tasks.map((t) => t.key)).toEqual(['rev1-design', 'rev1.design']);
   const revision = await waitForTask(env, projectId, 'rev1.design', (v) => v.status === 'open', 'the revision task');
-  expect(revision.title).toBe('Revision 1 (design)');
+  expect(revision.title).toBe('Revision 1 (Design)'); // the department as people name it
   const plainTask = await waitForTask(env, projectId, 'rev1-design', (v) => v.status === 'accepted', 'the plan task');
   expect(plainTask.title).toBe('A task named like a revision');
   await recordHistory(handle, 'project-revision-keys');

@@ -261,9 +261,11 @@ test.concurrent('a late task: reminder, overdue notice and escalation each exact
   const escalation = noticesFor(env, projectId, 'task_escalation');
   expect([reminder.length, overdue.length, escalation.length]).toEqual([1, 1, 1]);
   expect(reminder[0].recipients).toEqual({ personIds: [staff('ads').id] });
-  expect(overdue[0].recipients).toEqual({ personIds: [MANAGER.id] });
+  // The one holding the work hears it is late, as the manager does.
+  expect(overdue[0].recipients).toEqual({ personIds: [MANAGER.id, staff('ads').id] });
   expect(escalation[0].recipients).toEqual({ roles: ['leadership'] });
   expect(mailFor(env, reminder[0]).map((m) => m.to)).toEqual([['ads.one@agency.example']]);
+  expect(mailFor(env, overdue[0]).map((m) => m.to).sort()).toEqual([['ads.one@agency.example'], ['anna.manager@agency.example']]);
   expect(mailFor(env, escalation[0]).map((m) => m.to)).toEqual([['lena.lead@agency.example']]);
 
   const view = await task.query(getTaskStatusQuery);

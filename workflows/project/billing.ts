@@ -194,6 +194,9 @@ export function createBilling(ctx: ProjectContext): Billing {
       dueAt: invoice.dueAt,
       documentId: doc.documentId,
       kind,
+      // The papers the client keeps or signs travel with the invoice they belong to: the contract
+      // with the prepayment's, the acceptance act (to sign) with the final one.
+      ...alsoAttached(kind),
       // The client who never answered learns why the final invoice comes: the work counts as accepted.
       ...(kind === 'final' && deemedAccepted(ctx.status) && { deemedAccepted: true }),
       // The client's mail says why a credit note is owed: a compensation, or a cancellation's settlement.
@@ -207,6 +210,13 @@ export function createBilling(ctx: ProjectContext): Billing {
       }),
     });
     return invoice;
+  }
+
+  /** The latest contract for a prepayment invoice, the latest acceptance act for a final one. */
+  function alsoAttached(kind: InvoiceKind): { alsoAttach?: string; alsoAttachKind?: DocumentKind } {
+    const paper: DocumentKind | undefined = kind === 'prepayment' ? 'contract' : kind === 'final' ? 'acceptance_act' : undefined;
+    const ref = paper && status.documents.filter((d) => d.kind === paper).at(-1);
+    return ref ? { alsoAttach: ref.documentId, alsoAttachKind: ref.kind } : {};
   }
 
   return {

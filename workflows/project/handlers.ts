@@ -8,6 +8,7 @@ import { nowIso } from '../common/journal';
 import { businessFailure, ErrorType, type ErrorTypeName } from '../errors';
 import { fitsCurrency, formatAmount, fromMinor, subtractAmounts, sumAmounts, toMinor } from '../money';
 import type { Actor } from '../shared-schemas';
+import { departmentName, namesInWords, type Department } from '../vocabulary';
 import { managerChangedSignal, taskId } from '../task/contract';
 import {
   cancelProjectUpdate,
@@ -28,7 +29,7 @@ import type { ProjectContext } from './context';
 import { checkPlan } from './plan-rules';
 import type { Production } from './production';
 import type { RecordFeedbackInput } from './schemas';
-import { approvedPlan, compensationsToSettle, dueDateOutOfOrder, finalInvoiceContent, netBilled, owedMinor, planTotal, reverseSetOffs, setOffAmount, taskInputFor } from './state';
+import { approvedPlan, compensationsToSettle, departmentsWithWork, dueDateOutOfOrder, finalInvoiceContent, netBilled, owedAmount, owedMinor, planTotal, reverseSetOffs, setOffAmount, taskInputFor } from './state';
 
 /** How far before its invoice's issue a payment may be dated (time zones). */
 const PAYMENT_DATE_GRACE_MS = 24 * 3_600_000;
@@ -223,7 +224,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
             {
               key: `rev${round}${separator}${department}`,
               department,
-              title: `Revision ${round} (${department})`,
+              title: `Revision ${round} (${departmentName(department)})`,
               description: feedback.description,
               estimateHours: 1,
               dueAt: new Date(Date.parse(feedback.dueAt)).toISOString(),
@@ -286,6 +287,15 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
           throw businessFailure(ErrorType.InvalidInput, 'rating is 1 to 5', 'rating');
         }
         if (feedback.kind === 'revisions_requested') {
+          // A round reworks what was delivered: a department that did nothing here has nothing to
+          // rework, yet its task would use up the round and send the project back to production.
+          const worked = departmentsWithWork(status);
+          const did = `the ${worked.length === 1 ? 'department that did is' : 'departments that did are'} ${namesInWords(worked.map(departmentName))}`;
+          const idle: { field: string; message: string }[] = [];
+          feedback.departments.forEach((department: Department, i: number) => {
+            if (!worked.includes(department)) idle.push({ field: `departments[${i}]`, message: `${departmentName(department)} did no work in this project: ${did}` });
+          });
+          if (idle.length > 0) throw businessFailure(ErrorType.InvalidInput, idle.map((p) => `${p.field}: ${p.message}`).join('; '), idle);
           const due = Date.parse(feedback.dueAt);
           if (Number.isNaN(due) || due <= Date.now()) {
             throw businessFailure(ErrorType.InvalidInput, 'the revision must be due in the future', 'dueAt');
@@ -411,6 +421,20 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
       if (owedMinor(invoice) <= 0) invoice.status = 'paid';
       const event = invoice.kind === 'credit_note' ? 'refund_paid' : invoice.status === 'paid' ? 'invoice_paid' : 'payment_received';
       ctx.record(event, by.id, `${invoiceNumber}: ${amount} ${invoice.currency} (${reference})`);
+      // The client hears that their money arrived (a refund paid out is the agency's own payment).
+      if (invoice.kind !== 'credit_note' && patched('payment-receipt-mail')) {
+        ctx.send('payment_received', `payment-received:${invoiceNumber}:${reference}`, ctx.client, {
+          invoiceNumber,
+          amount,
+          currency: invoice.currency,
+          reference,
+          kind: invoice.kind,
+          stillOwed: owedAmount(invoice),
+          dueAt: invoice.dueAt,
+          // The prepayment the work waits for: paid, it starts now.
+          ...(invoice.kind === 'prepayment' && invoice.status === 'paid' && status.policy.startAfterPrepayment && status.tasks.length === 0 && { startsWork: true }),
+        });
+      }
       ctx.changed();
       return done();
     }),

@@ -6,7 +6,7 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { InvoiceLine } from '../../activities/contract';
 import { fromMinor, subtractAmounts, sumAmounts, toMinor } from '../money';
-import { departmentName } from '../vocabulary';
+import { DEPARTMENTS, departmentName, type Department } from '../vocabulary';
 import {
   ClientIdKey,
   ClientSegmentKey,
@@ -71,6 +71,16 @@ export function approvedPlan(status: Pick<ProjectStatus, 'plans' | 'approvedPlan
   const plan = status.plans.find((p) => p.version === status.approvedPlanVersion);
   if (!plan) throw new Error('no approved plan'); // a bug, not a business case: fails the task, not the project
   return plan;
+}
+
+/**
+ * The departments that did work in the project: those with a task not cancelled (the approved
+ * plan's, and earlier revision rounds'), in the vocabulary's order. A revision round reworks what
+ * was delivered, so only these can be asked for one.
+ */
+export function departmentsWithWork(status: Pick<ProjectStatus, 'tasks'>): Department[] {
+  const worked = new Set(status.tasks.filter((t) => t.status !== 'cancelled').map((t) => t.department));
+  return DEPARTMENTS.filter((d) => worked.has(d));
 }
 
 /** What `waitingForPrepayment` reads of a snapshot (the reporting store selects just these). */
@@ -403,6 +413,24 @@ export function cancellationSettlement(
  * What a document needs of the snapshot, and no more: no document prints the plan's task
  * descriptions (up to 5,000 characters each), and only the final report prints the timeline.
  */
+/**
+ * What a cancellation leaves the client to expect, for their mail (`invoices` as it stood before
+ * the settlement: `issuedBefore` of them): the paper the settlement issued — an invoice for the
+ * work accepted or a credit note for a prepayment due back — or, when it issued none, invoices
+ * sent before that are still due, what was paid covering the work, or nothing owed at all.
+ */
+export function cancellationSettlementInWords(
+  status: Pick<ProjectStatus, 'invoices'>,
+  issuedBefore: number,
+): { settlement: 'invoice' | 'credit_note' | 'still_due' | 'covered' | 'nothing' } {
+  const issued = status.invoices.slice(issuedBefore);
+  if (issued.some((i) => i.kind === 'credit_note')) return { settlement: 'credit_note' };
+  if (issued.length > 0) return { settlement: 'invoice' };
+  if (status.invoices.some((i) => i.status === 'open' && i.kind !== 'credit_note')) return { settlement: 'still_due' };
+  if (status.invoices.some((i) => i.paidAmount > 0 && i.kind !== 'credit_note')) return { settlement: 'covered' };
+  return { settlement: 'nothing' };
+}
+
 export function documentSnapshot(status: ProjectStatus, kind: DocumentKind): ProjectStatus {
   return {
     ...status,

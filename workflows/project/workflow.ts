@@ -21,6 +21,7 @@ import {
   approvedPlan,
   cancellationInvoiceContent,
   cancellationSettlement,
+  cancellationSettlementInWords,
   compensationsBilledNothing,
   compensationsToSettle,
   completionSummary,
@@ -137,7 +138,12 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
   /** Contract, prepayment, then the departments' work: every plan task as its own workflow. */
   async function runProduction(): Promise<void> {
     const plan = approvedPlan(status);
-    await billing.produce('contract');
+    const contract = await billing.produce('contract');
+    // The client gets the contract with the prepayment invoice; without one, in a mail of its own
+    // as the work starts (runs recorded before sent it to nobody).
+    if (plan.prepaymentPercent === 0 && patched('contract-to-client')) {
+      ctx.send('work_started', 'work-started', ctx.client, { documentId: contract.documentId });
+    }
     if (plan.prepaymentPercent > 0) {
       const amount = percentOf(plan.total, plan.prepaymentPercent, input.budget.currency);
       const prepayment = await billing.issueInvoice('prepayment', amount, [
@@ -328,13 +334,20 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
     ctx.record('work_stopped', by, `${accepted.length} of ${status.tasks.length} tasks accepted`);
 
     // A final invoice already covers the work; otherwise the client owes what was accepted.
+    const issuedBefore = status.invoices.length;
     const settles = patched('cancellation-settles-prepayment');
     if (settles) await settleCancelledWork();
     else if (accepted.length > 0 && !status.invoices.some((i) => i.kind === 'final')) {
       const bill = cancellationInvoiceContent(status);
       if (bill.amount > 0) await billing.issueInvoice('cancellation', bill.amount, bill.lines, bill.prepaymentDeducted);
     }
-    ctx.send('project_cancelled', 'cancelled', { ...ctx.leadership, ...ctx.manager, ...ctx.client }, { reason, cancelledBy: by, stage: status.cancellation!.stageAtCancel });
+    // Whoever cancelled it knows; the client's copy says what the settlement leaves them to expect.
+    ctx.send(
+      'project_cancelled',
+      'cancelled',
+      { ...ctx.leadership, ...ctx.manager, ...ctx.client, exceptPersonIds: [by] },
+      { reason, cancelledBy: by, stage: status.cancellation!.stageAtCancel, ...cancellationSettlementInWords(status, issuedBefore) },
+    );
     await billing.produce('final_report');
     ctx.record('cancelled', by, reason);
     ctx.enterStage('cancelled');

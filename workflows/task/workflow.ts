@@ -132,7 +132,13 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
     view.status = 'open';
     view.openedAt ??= nowIso();
     record('opened');
-    send('task_opened', `opened:${opens}`, { department: view.department, ...(givenBackBy !== undefined && { exceptPersonIds: [givenBackBy] }) });
+    // Given back, the department reads that it is open again (and from whom), not news of a new task.
+    send(
+      'task_opened',
+      `opened:${opens}`,
+      { department: view.department, ...(givenBackBy !== undefined && { exceptPersonIds: [givenBackBy] }) },
+      givenBackBy !== undefined ? { givenBackBy } : undefined,
+    );
   };
 
   // Open before any handler is registered: a claim delivered with the start must find it open.
@@ -211,7 +217,12 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
       view.status = 'submitted';
       view.submittedAt = at;
       record('submitted', by.id, summary);
-      send('task_submitted', `submitted:${view.deliverables.length}`, { personIds: [view.managerId] }, { summary });
+      // The manager reviews from the mail's links too; a delivery after changes says which round it answers.
+      send('task_submitted', `submitted:${view.deliverables.length}`, { personIds: [view.managerId] }, {
+        summary,
+        links: links.join('\n'),
+        ...(view.reviewRounds > 0 && { reviewRounds: view.reviewRounds }),
+      });
       changed();
       return view;
     }),
@@ -343,7 +354,11 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
     // A delivery already waiting for review: the manager before was told of it, the new one is now.
     if (view.status === 'submitted') {
       const latest = view.deliverables[view.deliverables.length - 1];
-      send('task_submitted', `submitted:${view.deliverables.length}:${managerId}`, { personIds: [managerId] }, { summary: latest?.summary ?? '' });
+      send('task_submitted', `submitted:${view.deliverables.length}:${managerId}`, { personIds: [managerId] }, {
+        summary: latest?.summary ?? '',
+        links: (latest?.links ?? []).join('\n'),
+        ...(view.reviewRounds > 0 && { reviewRounds: view.reviewRounds }),
+      });
     }
     changed();
   });
@@ -453,12 +468,20 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
         ? view.assigneeId
           ? { personIds: [view.assigneeId] }
           : { department: view.department }
-        : kind === 'overdue' || kind === 'review_reminder'
-          ? { personIds: [view.managerId] }
+        : kind === 'overdue'
+          ? // The one holding the work hears it is late, as the manager does.
+            { personIds: view.assigneeId ? [view.managerId, view.assigneeId] : [view.managerId] }
+          : kind === 'review_reminder'
+            ? { personIds: [view.managerId] }
           : { roles: ['leadership'] };
     // Keyed by the date: each notice once per due date, and again after the date is moved (a
     // review's: once per delivery).
-    send(DEADLINE_TEMPLATES[kind], `${kind}:${dueAt}`, recipients, review ? { reviewDueAt: dueAt, submittedAt: view.submittedAt, managerId: view.managerId } : undefined);
+    send(
+      DEADLINE_TEMPLATES[kind],
+      `${kind}:${dueAt}`,
+      recipients,
+      review ? { reviewDueAt: dueAt, submittedAt: view.submittedAt, managerId: view.managerId } : kind === 'overdue' ? { managerId: view.managerId } : undefined,
+    );
   };
 
   const cancel = (reason: string): void => {
