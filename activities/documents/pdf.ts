@@ -307,7 +307,7 @@ function renderInvoice(page: Page, s: ProjectStatus, invoice: InvoiceContent): v
           ],
         ] as [string, string][])
       : []),
-    ...compensationRows(invoice, 'Less compensation agreed', '-'),
+    ...compensationRows(s, invoice, 'Less compensation agreed', '-'),
     ['Amount due', fmtMoney(invoice.amount, currency)],
   ]);
   compensationReasons(page, s, invoice);
@@ -339,8 +339,12 @@ function renderInvoice(page: Page, s: ProjectStatus, invoice: InvoiceContent): v
 }
 
 /** One totals row per compensation an invoice takes off (`-`) or a credit note gives back (`+`). */
-function compensationRows(invoice: InvoiceContent, label: string, sign: '-' | '+'): [string, string][] {
-  return (invoice.compensations ?? []).map((c) => [`${label} (complaint ${c.complaintId})`, `${sign === '-' ? '-' : ''}${fmtMoney(c.amount, invoice.currency)}`]);
+function compensationRows(s: ProjectStatus, invoice: InvoiceContent, label: string, sign: '-' | '+'): [string, string][] {
+  return (invoice.compensations ?? []).map((c) => {
+    // The client knows a complaint by when they made it, not by the agency's id for it.
+    const made = s.complaints.find((k) => k.complaintId === c.complaintId)?.at;
+    return [`${label} (${made ? `complaint of ${fmtDate(made)}` : 'complaint'})`, `${sign === '-' ? '-' : ''}${fmtMoney(c.amount, invoice.currency)}`];
+  });
 }
 
 /** What each compensation on the paper was agreed for: the complaint (not the resolution's wording, which is the agency's own note). */
@@ -375,7 +379,7 @@ function renderCompensationCreditNote(page: Page, s: ProjectStatus, note: Invoic
   );
   compensationReasons(page, s, note);
   page.totals([
-    ...compensationRows(note, 'Compensation agreed', '+'),
+    ...compensationRows(s, note, 'Compensation agreed', '+'),
     ...setOffs.map((o): [string, string] => [`Set against invoice ${o.invoiceNumber} (not yet paid in full)`, `-${fmtMoney(o.amount, currency)}`]),
     ['Refund owed to the Client', fmtMoney(refund, currency)],
   ]);
@@ -435,7 +439,7 @@ function renderCreditNote(page: Page, s: ProjectStatus, note: InvoiceContent): v
   page.totals([
     ['Prepayment received', fmtMoney(received, currency)],
     ['Less work accepted', `-${fmtMoney(accepted, currency)}`],
-    ...compensationRows(note, 'Plus compensation agreed', '+'),
+    ...compensationRows(s, note, 'Plus compensation agreed', '+'),
     ['Refund owed to the Client', fmtMoney(note.amount, currency)],
   ]);
   compensationReasons(page, s, note);

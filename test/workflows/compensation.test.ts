@@ -85,7 +85,7 @@ test.concurrent('before the final invoice a compensation is taken off it; after 
   const finalDoc = documentsFor(env, projectId).find((d) => d.kind === 'final_invoice')!;
   expect(finalDoc.invoice?.compensations).toEqual([{ complaintId: 'c1', amount: 300 }]);
   const finalText = await documentText(projectId, final.documentId!);
-  expect(finalText).toMatch(/Less compensation agreed \(complaint c1\): -300\.00 EUR Amount due: 1,700\.00 EUR/);
+  expect(finalText).toMatch(/Less compensation agreed \(complaint of \d{4}-\d{2}-\d{2}\): -300\.00 EUR Amount due: 1,700\.00 EUR/);
   expect(finalText).toContain('the audit missed the blog');
 
   // After the final invoice, not paid yet: a second complaint, compensated by a credit note of its
@@ -104,7 +104,7 @@ test.concurrent('before the final invoice a compensation is taken off it; after 
   // Nothing to pay out: the client alone is told.
   expect(notice.recipients).toEqual({ emails: [input.client.email] });
   const creditText = await documentText(projectId, credit.documentId!);
-  expect(creditText).toMatch(/Compensation agreed \(complaint c2\): 200\.00 EUR Set against invoice \S+ \(not yet paid in full\): -200\.00 EUR Refund owed to the Client: 0\.00 EUR/);
+  expect(creditText).toMatch(/Compensation agreed \(complaint of \d{4}-\d{2}-\d{2}\): 200\.00 EUR Set against invoice \S+ \(not yet paid in full\): -200\.00 EUR Refund owed to the Client: 0\.00 EUR/);
   expect(creditText).toContain(`taken off invoice ${final.number}, which the Client had not paid in full: it now asks 1,500.00 EUR`);
   expect(creditText).toContain('200.00 EUR of it is taken off what the Client has not paid, so nothing is paid out');
   expect(creditText).not.toContain('by bank transfer');
@@ -313,7 +313,7 @@ test.concurrent('a compensation after the final invoice is paid in full is refun
   const [notice] = await waitForNotice(env, projectId, 'credit_note_issued');
   expect(notice.data).not.toHaveProperty('setAgainst');
   expect(notice.recipients).toEqual({ emails: [input.client.email], personIds: [MANAGER.id] });
-  expect(await documentText(projectId, credit.documentId!)).toMatch(/Compensation agreed \(complaint c1\): 100\.00 EUR Refund owed to the Client: 100\.00 EUR/);
+  expect(await documentText(projectId, credit.documentId!)).toMatch(/Compensation agreed \(complaint of \d{4}-\d{2}-\d{2}\): 100\.00 EUR Refund owed to the Client: 100\.00 EUR/);
   s = await waitForStatus(handle, (x) => x.stage === 'invoicing' && timelineEvents(x).includes('invoice_paid'), 'final paid');
 
   // Not paid out by its due date: the manager is reminded, then leadership hears of it; each once.

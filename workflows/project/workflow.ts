@@ -281,7 +281,9 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
   /** Compensations agreed after the final invoice: each a credit note, a refund owed to the client. */
   async function refundCompensations(compensations: Compensation[]): Promise<void> {
     for (const c of compensations) {
-      const lines = [{ description: `Compensation agreed in resolving complaint ${c.complaintId}`, amount: c.amount }];
+      // The client knows their complaint by when they made it, not by the agency's id for it.
+      const made = status.complaints.find((k) => k.complaintId === c.complaintId)?.at;
+      const lines = [{ description: `Compensation agreed in resolving your complaint${made ? ` of ${made.slice(0, 10)}` : ''}`, amount: c.amount }];
       await billing.issueInvoice('credit_note', c.amount, lines, undefined, { compensations: [c], series: c.complaintId, refundsCompensation: true });
     }
   }
