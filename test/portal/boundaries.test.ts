@@ -7,9 +7,12 @@
  * reads, in the words the field says); the menu marks the page that is open, and none on a
  * project's or a task's own page; typed work is not left by the browser's Back without asking;
  * the sign-in page is interactive within a second and can be used with the keyboard alone, focus
- * always visible; no page logs a console error.
+ * always visible; no page logs a console error. A claim someone else won first says which task and
+ * who took it; a delivery's link without http(s):// is refused in plain words; the inbox opens
+ * where the person's work is, and "N overdue" leads to it.
  */
 import os from 'node:os';
+import type { Page, Route } from 'playwright-core';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
 import { accessibilityProblems, browserTestOrSkip, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
@@ -32,6 +35,7 @@ const PROVOKED = [
   /status of 400 .*\/api\/projects\/p-[a-z2-7]+\/plan\/decision\b/,
   /status of 400 .*\/api\/projects\/p-[a-z2-7]+\/plan\)/,
   /status of 400 .*\/api\/projects\)/,
+  /status of 409 .*\/api\/tasks\/p-[a-z2-7]+\.design-home\/claim\b/, // a claim someone else won first
 ];
 
 const DAY = 86_400_000;
@@ -635,15 +639,155 @@ browserTest('giving a task back asks first, and says when what was typed for the
 
 /** A project of its own, approved, its design task claimed by the designer. */
 async function claimedDesignTask(projectTitle: string): Promise<{ projectId: string; designTask: string }> {
+  const opened = await openDesignTask(projectTitle);
+  await h.http().post(`/api/tasks/${opened.designTask}/claim`).set(h.auth('designer')).expect(200);
+  return opened;
+}
+
+/** A project of its own, approved, its design task open for the design department. */
+async function openDesignTask(projectTitle: string): Promise<{ projectId: string; designTask: string }> {
   const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: projectTitle })).expect(201);
   const id = (created.body as ProjectStatus).projectId;
   await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send(planRequest()).expect(200);
   await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
   const task = `${id}.design-home`;
   await waitForTask(h, task, 'open');
-  await h.http().post(`/api/tasks/${task}/claim`).set(h.auth('designer')).expect(200);
   return { projectId: id, designTask: task };
 }
+
+/**
+ * Holds the page's reads (GET) of the API paths `which` picks until the returned function lets
+ * them go: the page's polls cannot learn of a change before the test has acted on what it shows.
+ */
+async function holdReads(page: Page, which: (path: string) => boolean): Promise<() => Promise<void>> {
+  const held: Route[] = [];
+  let holding = true;
+  const handler = (route: Route) => {
+    if (holding && route.request().method() === 'GET' && which(new URL(route.request().url()).pathname)) held.push(route);
+    else void route.continue();
+  };
+  await page.route('**/api/**', handler);
+  return async () => {
+    holding = false;
+    await page.unroute('**/api/**', handler);
+    await Promise.all(held.map((r) => r.continue()));
+  };
+}
+
+browserTest('a claim someone else won a moment before says so in people’s words — which task, and who — in the inbox and on the task page', async () => {
+  const dima = h.directory.get(h.people.designer.id)!.name;
+  const olga = await open('designer2', '/inbox');
+  const { page } = olga;
+
+  // In the inbox: the Claim button still shows (the list has not caught up) when Dima's claim lands.
+  const { designTask: inInbox } = await openDesignTask(`${title} raced in the inbox`);
+  const row = page.locator('.task-item', { has: page.getByRole('link', { name: 'Home page design' }) }).filter({ hasText: `${title} raced in the inbox` });
+  const claim = row.getByRole('button', { name: /^Claim/ });
+  await claim.waitFor({ timeout: 15_000 });
+  let release = await holdReads(page, (path) => path.startsWith('/api/tasks'));
+  await h.http().post(`/api/tasks/${inInbox}/claim`).set(h.auth('designer')).send({}).expect(200);
+  await claim.click();
+  await release();
+  const problem = page.locator('.problem');
+  await problem.waitFor();
+  expect(await problem.locator('p').allTextContents()).toEqual(['Already taken', `“Home page design” was taken by ${dima} a moment before you.`]);
+  await row.waitFor({ state: 'detached' });
+  await portal.screenshot(page, 'claim-race-inbox');
+
+  // On the task page: the page turns to whose it is, and says that they were quicker.
+  const { designTask: onPage } = await openDesignTask(`${title} raced on its page`);
+  await page.goto(`${portal.baseUrl}/tasks/${onPage}`);
+  const claimIt = page.getByRole('button', { name: 'Claim this task' });
+  await claimIt.waitFor();
+  release = await holdReads(page, (path) => path === `/api/tasks/${onPage}`);
+  await h.http().post(`/api/tasks/${onPage}/claim`).set(h.auth('designer')).send({}).expect(200);
+  await claimIt.click();
+  await release();
+  const said = page.locator('.callout[role="alert"]');
+  await said.waitFor();
+  expect(await said.textContent()).toBe(`${dima} took this task a moment before you; it is theirs now.`);
+  expect(await page.getByRole('button', { name: 'Claim this task' }).count()).toBe(0);
+  await portal.screenshot(page, 'claim-race-task');
+  await page.setViewportSize(PHONE);
+  await portal.screenshot(page, 'claim-race-task-phone');
+});
+
+browserTest('a delivery’s link typed without http(s):// is refused at its field in plain words, offering the address it meant', async () => {
+  const { designTask: task } = await claimedDesignTask(`${title} link without scheme`);
+  const designer = await open('designer', `/tasks/${task}`);
+  const { page } = designer;
+  await page.locator('#deliver-summary').fill('Mock-ups, desktop and mobile');
+  await page.locator('#deliver-links').fill('https://drive.example.com/landing-v1.pdf\nwww.figma.com/file/abc123');
+  await page.getByRole('button', { name: 'Deliver for review' }).click();
+  const refusal = page.locator('#deliver-links-error');
+  await refusal.waitFor();
+  expect(await refusal.textContent()).toBe('Link 2: a web address starting with http:// or https:// — e.g. https://www.figma.com/file/abc123');
+  expect(await page.locator('#deliver-links').getAttribute('aria-invalid')).toBe('true');
+  await portal.screenshot(page, 'deliver-link-without-scheme');
+  await page.setViewportSize(PHONE);
+  await portal.screenshot(page, 'deliver-link-without-scheme-phone');
+  expect(((await h.http().get(`/api/tasks/${task}`).set(h.auth('designer')).expect(200)).body as { status: string }).status).toBe('claimed');
+});
+
+browserTest('the inbox opens where the person’s work is: Mine when nothing is open or something of theirs is overdue; “N overdue” opens the tab that work is in', async () => {
+  // Two SEO tasks, the SEO department's only work here.
+  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: `${title} SEO`, departments: ['seo'] })).expect(201);
+  const id = (created.body as ProjectStatus).projectId;
+  const seoTask = (key: string, title: string) => ({ key, department: 'seo', title, estimateHours: 4, dueAt: new Date(Date.now() + 60 * 60_000).toISOString(), price: 400 });
+  await h
+    .http()
+    .put(`/api/projects/${id}/plan`)
+    .set(h.auth('manager'))
+    .send(planRequest({ tasks: [seoTask('seo-audit', 'SEO audit'), seoTask('seo-keywords', 'Keyword research')] }))
+    .expect(200);
+  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+  const [audit, keywords] = [`${id}.seo-audit`, `${id}.seo-keywords`];
+  await waitForTask(h, audit, 'open');
+  await waitForTask(h, keywords, 'open');
+  const inbox = async (path = '/inbox') => {
+    const seo = await open('seo', path);
+    await seo.page.getByRole('heading', { name: 'SEO inbox' }).waitFor();
+    await seo.page.locator('.tabs').waitFor();
+    return seo;
+  };
+  const current = async (seo: PersonPage) => (await seo.page.locator('.tabs a[aria-current="page"]').textContent())?.replace(/\s*\d+$/, '');
+  const listed = (seo: PersonPage) => seo.page.locator('ul.task-list .task-title').allTextContents();
+  const listsSay = (what: string, check: (items: { taskId: string; overdue?: boolean }[]) => boolean) =>
+    eventually(async () => check(((await h.http().get('/api/tasks?assignee=me&status=claimed').set(h.auth('seo')).expect(200)).body as { items: { taskId: string; overdue?: boolean }[] }).items), { what, timeoutMs: 30_000 });
+
+  // Both in hand, nothing open: Mine.
+  await h.http().post(`/api/tasks/${audit}/claim`).set(h.auth('seo')).send({}).expect(200);
+  await h.http().post(`/api/tasks/${keywords}/claim`).set(h.auth('seo')).send({}).expect(200);
+  let seo = await inbox();
+  await seo.page.getByRole('link', { name: 'SEO audit' }).waitFor();
+  expect([await current(seo), (await listed(seo)).sort()]).toEqual(['Mine', ['Keyword research', 'SEO audit']]);
+  await seo.context.close();
+
+  // One given back: something to take, nothing late — Open.
+  await h.http().post(`/api/tasks/${keywords}/release`).set(h.auth('seo')).send({}).expect(200);
+  seo = await inbox();
+  await seo.page.getByRole('button', { name: 'Claim Keyword research' }).waitFor();
+  expect(await current(seo)).toBe('Open');
+  await seo.context.close();
+
+  // The one in hand falls overdue: Mine, though there is work to take; "1 overdue" opens Mine.
+  await h.http().patch(`/api/tasks/${audit}`).set(h.auth('manager')).send({ dueAt: new Date(Date.now() + 2_000).toISOString(), reason: 'The client moved the launch' }).expect(200);
+  await listsSay('the audit overdue in the lists', (items) => items.some((t) => t.taskId === audit && t.overdue === true));
+  seo = await inbox();
+  await seo.page.getByRole('link', { name: 'SEO audit' }).waitFor();
+  expect(await current(seo)).toBe('Mine');
+  const overdue = seo.page.locator('.page-header a.badge-link');
+  expect([await overdue.textContent(), await overdue.getAttribute('href')]).toEqual(['1 overdue', '/inbox?view=mine']);
+  await portal.screenshot(seo.page, 'inbox-overdue-opens-mine');
+  await seo.page.getByRole('link', { name: 'Open 1' }).click();
+  expect(await current(seo)).toBe('Open');
+  await seo.page.getByRole('link', { name: '1 overdue' }).click();
+  await seo.page.getByRole('link', { name: 'SEO audit' }).waitFor();
+  expect([await current(seo), new URL(seo.page.url()).search]).toEqual(['Mine', '?view=mine']);
+  await seo.page.setViewportSize(PHONE);
+  await portal.screenshot(seo.page, 'inbox-overdue-opens-mine-phone');
+  await seo.context.close();
+});
 
 browserTest('work sent back and then given back to the department shows as rework in the department’s Open list', async () => {
   const { designTask: task } = await claimedDesignTask(`${title} rework`);

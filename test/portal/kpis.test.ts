@@ -3,12 +3,13 @@
  * never converted, so each currency the period saw gets its own section and charts. The figures
  * come from the reporting store alone, so the projects are published into the harness's store
  * as the workflows would publish them (no worker runs). An invoice past due for less than a day
- * says so, not "0 days overdue". A sales target typed with a comma as the decimal mark is stored
- * as that decimal; one that is not an amount is refused at its field.
+ * says so, not "0 days overdue". On a phone the charts' text stays as large as on a desk. A sales
+ * target typed with a comma as the decimal mark is stored as that decimal; one that is not an
+ * amount is refused at its field.
  */
 import { ProjectBuilder, plusDays } from '../reporting/builders';
 import { startApiHarness, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { accessibilityProblems, browserTestOrSkip, PHONE, SCREENSHOT_DIR, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 
 jest.setTimeout(120_000);
 const step = browserTestOrSkip('the KPI dashboard in several currencies');
@@ -107,6 +108,36 @@ step('the figures read whole: no number breaks, no chart label is cut, counts ar
   expect(await backwards.page.locator('#kpi-to-error').textContent()).toBe('must be on or after the From date');
   await portal.screenshot(backwards.page, '30d-kpis-period-backwards', { fullPage: false });
   await backwards.context.close();
+});
+
+step('on a phone the charts’ text is as large as on a desk (12 px, not a drawing scaled down), whole; response time says its unit in its values, not in its caption', async () => {
+  const phone = await portal.openAs('leadership', { startAt: '/kpis', viewport: PHONE });
+  const { page } = phone;
+  await page.locator('#chart-response-managers-title').waitFor();
+  // The size each chart's text is shown at: its font size times the drawing's scale on the screen.
+  const shownSizes = async () =>
+    (await page.evaluate(`[...document.querySelectorAll('svg.chart')].flatMap((svg) => {
+      const scale = svg.getScreenCTM().a;
+      return [...svg.querySelectorAll('text')].map((t) => Math.round(parseFloat(getComputedStyle(t).fontSize) * scale * 10) / 10);
+    })`)) as number[];
+  const sizes = await shownSizes();
+  expect(sizes.length).toBeGreaterThan(10);
+  expect(Math.min(...sizes)).toBeGreaterThanOrEqual(12);
+  const cut = await page.evaluate(`[...document.querySelectorAll('svg.chart')].flatMap((svg) => {
+    const width = svg.viewBox.baseVal.width;
+    return [...svg.querySelectorAll('text')].filter((t) => { const b = t.getBBox(); return b.x < 0 || b.x + b.width > width; }).map((t) => t.textContent);
+  })`);
+  expect(cut).toEqual([]);
+  expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBe(PHONE.width);
+  // Hours shown as "under a minute", "25 min", "3.5 h": the caption and the column claim no unit of their own.
+  expect(await page.locator('#chart-response-managers-title').textContent()).toBe('Median response time by manager');
+  expect(await page.locator('#chart-response-managers-table thead th').allTextContents()).toEqual(['Manager', 'Median response time']);
+  await portal.screenshot(page, '30e-kpis-phone');
+  await page.locator('#kpi-response').screenshot({ path: `${SCREENSHOT_DIR}/30f-kpis-phone-response.png` });
+  await page.locator('#kpi-money').screenshot({ path: `${SCREENSHOT_DIR}/30g-kpis-phone-money.png` });
+  expect(await accessibilityProblems(page)).toEqual([]);
+  expect(unexpectedErrors(phone.errors)).toEqual([]);
+  await phone.context.close();
 });
 
 step('an invoice past due since this morning reads "less than a day overdue", not "0 days"; later ones in whole days', async () => {

@@ -2,8 +2,10 @@
  * The manager's other answers to the client, in a real headless Chromium on the real stack: a
  * complaint recorded and resolved, a revision round (an extra price for an included round refused
  * at its field), and cancelling the project with a reason (refused without one); a credit note
- * wholly set against an unpaid invoice, whose card fits the narrowest screens. The project gets
- * to client review through the API; everything after is done on the project page.
+ * wholly set against an unpaid invoice, whose card fits the narrowest screens. The timeline names
+ * a complaint by what it was about, never by its id; the client's page of a project cancelled
+ * before any plan says no documents are coming. The project gets to client review through the
+ * API; everything after is done on the project page.
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
@@ -118,6 +120,13 @@ step('a complaint is recorded, and resolved (a resolution is required)', async (
   await complaint.getByText('Resolved', { exact: true }).waitFor();
   expect(await complaint.textContent()).toContain('Logo enlarged; the client confirmed by phone.');
   expect(await complaint.textContent()).toContain('Compensation: €150.00 — to be taken off the final invoice');
+  // On the timeline, each complaint by what it was about; never its id ("c1: …").
+  const said = async (event: string) => page.locator('.timeline li', { hasText: event }).locator('.timeline-detail').textContent();
+  await page.locator('.timeline li', { hasText: 'Complaint resolved' }).waitFor();
+  expect([await said('Complaint filed'), await said('Complaint resolved')]).toEqual([
+    'The logo is too small.',
+    '“The logo is too small.”: Logo enlarged; the client confirmed by phone. (compensation €150.00)',
+  ]);
 });
 
 step('a revision round: an extra price for a round the plan includes is refused at its field', async () => {
@@ -130,7 +139,7 @@ step('a revision round: an extra price for a round the plan includes is refused 
   expect(await page.locator('#feedback-extraPrice').isDisabled()).toBe(true);
   await page.getByRole('button', { name: 'Record the response' }).click();
   await page.getByText('Revision round opened.').waitFor();
-  await page.getByRole('link', { name: 'Revision 1 (design)' }).waitFor();
+  await page.getByRole('link', { name: 'Revision 1 (Design)' }).waitFor();
   // The revision task shows the designer the accepted work it reworks.
   const context = await eventually(
     async () => {
@@ -380,9 +389,15 @@ step('leadership records a complaint the client made to them while the work is u
   await page.getByText('The client complains about the work under way').click({ timeout: 30_000 });
   await page.locator('#late-complaint').fill('They called me: the mock-ups are a week late.');
   await page.getByRole('button', { name: 'Record the complaint' }).click();
-  await page.getByText('Complaint recorded; leadership and the project\u2019s manager are told.').waitFor();
+  // Leadership recorded it: the mail goes to the manager and to the other leadership member (the harness has two), not back to them.
+  await page.getByText('Complaint recorded; the project\u2019s manager and the rest of leadership are told.').waitFor();
   await page.locator('.complaints li', { hasText: 'the mock-ups are a week late' }).getByText('Open', { exact: true }).waitFor();
+  // The timeline says what the complaint was, not the workflow's id for it ("c1: …").
+  const filed = page.locator('.timeline li', { hasText: 'Complaint filed' }).locator('.timeline-detail');
+  expect(await filed.textContent()).toBe('They called me: the mock-ups are a week late.');
   await shoot(page, '33-complaint-in-production-leadership');
+  await page.setViewportSize(PHONE);
+  await shoot(page, '33a-complaint-in-production-leadership-phone');
   expect(unexpectedErrors(leader.errors)).toEqual([]);
 });
 
@@ -531,6 +546,18 @@ step('leadership hands every running project of a manager to another from the po
     expect(now.managerId).toBe(h.people.otherManager.id);
   }
   expect(unexpectedErrors(leader.errors)).toEqual([]);
+});
+
+step('the client’s page of a project cancelled before any plan says no documents are coming, not that a contract is', async () => {
+  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: `${title} cancelled early`, departments: ['design'] })).expect(201);
+  const id = (created.body as ProjectStatus).projectId;
+  await h.http().post(`/api/projects/${id}/cancel`).set(h.auth('manager')).send({ reason: 'The client chose another agency.' }).expect(200);
+  const client = await openClientPage(id);
+  await client.page.getByText('The project was cancelled.').waitFor();
+  expect(await client.page.locator('#documents p.muted').textContent()).toBe('No documents: the project was cancelled before a contract was made.');
+  await shoot(client.page, '35c-client-page-cancelled-before-plan-phone');
+  expect(unexpectedErrors(client.errors)).toEqual([]);
+  await client.context.close();
 });
 
 /** The project's page as its client opens it, from the link their manager sends, on a phone. */

@@ -57,3 +57,12 @@ test('a renamed task changes its title only: what depends on it is not shown as 
   };
   expect(diffPlans(earlier, next).changed).toEqual([{ key: 'design', title: 'Logo design', changes: [{ field: 'title', from: 'Design', to: 'Logo design' }] }]);
 });
+
+test('due dates are compared at the minute people read: seconds apart is no change, a minute apart is', () => {
+  const seconds: PlanLike = { ...base, tasks: [{ ...base.tasks[0], dueAt: '2027-01-10T10:00:37.412Z' }, base.tasks[1]] };
+  expect(diffPlans(base, seconds).same).toBe(true);
+  const minute: PlanLike = { ...base, tasks: [{ ...base.tasks[0], dueAt: '2027-01-10T10:01:00Z' }, base.tasks[1]] };
+  expect(diffPlans(base, minute).changed).toEqual([
+    { key: 'design', title: 'Design', changes: [{ field: 'dueAt', from: '2027-01-10T10:00:00.000Z', to: '2027-01-10T10:01:00.000Z' }] },
+  ]);
+});

@@ -3,8 +3,13 @@
  * hundred lines instead of a hundred kilobytes). Sizes are SVG attributes, never style attributes,
  * so the Content-Security-Policy needs nothing; colours come from the style sheet. Every chart is
  * a figure with a caption, a text summary for screen readers, and its numbers in a table.
+ *
+ * Each chart is drawn at the width it is shown at (its drawing's units are CSS pixels), so its
+ * 12px text stays 12px on a phone: a fixed drawing scaled to the screen would shrink it to 6.
+ * On a narrow screen the row charts put each name above its bars rather than beside them.
  */
 import type { ComponentChildren } from 'preact';
+import { useLayoutEffect, useState } from 'preact/hooks';
 
 export type SeriesTone = 'a' | 'b' | 'c' | 'bad';
 
@@ -52,9 +57,36 @@ export function integerTicks(peak: number): number[] {
 /** Roughly how wide a label is in the charts' 12px text (no measuring: no DOM needed). */
 const textWidth = (text: string) => text.length * 7;
 
+/** The width drawn at before the figure is measured (and where it cannot be). */
 const W = 640;
 const H = 240;
 const M = { top: 12, right: 12, bottom: 44 };
+/** Below this width a row chart's names go above their bars. */
+const NARROW = 480;
+
+/** The figure's width in CSS pixels, followed as the window changes; `ref` goes on the figure. */
+function useWidth(): [(figure: HTMLElement | null) => void, number] {
+  const [figure, ref] = useState<HTMLElement | null>(null);
+  const [width, setWidth] = useState(W);
+  useLayoutEffect(() => {
+    if (!figure) return;
+    const measure = () => {
+      const w = Math.floor(figure.clientWidth);
+      if (w > 0) setWidth(w);
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(figure);
+    return () => observer.disconnect();
+  }, [figure]);
+  return [ref, width];
+}
+
+/** A label cut to `room` pixels of the charts' text, with an ellipsis when cut. */
+const fit = (text: string, room: number): string => {
+  const chars = Math.max(4, Math.floor(room / 7));
+  return text.length > chars ? `${text.slice(0, chars - 1)}…` : text;
+};
 
 /** Nothing to draw: the caption and the summary in words, no empty axes. */
 function EmptyChart({ id, title, summary }: Pick<ChartProps, 'id' | 'title' | 'summary'>) {
@@ -68,6 +100,7 @@ function EmptyChart({ id, title, summary }: Pick<ChartProps, 'id' | 'title' | 's
 
 /** Vertical bars per category, grouped or stacked, with a legend and the numbers in a table. */
 export function BarChart({ id, title, summary, categories, series, format = String, stacked = false, threshold, categoryName, integer = false }: ChartProps) {
+  const [figure, W] = useWidth();
   if (categories.length === 0) return <EmptyChart id={id} title={title} summary={summary} />;
   const totals = categories.map((_, i) => series.reduce((s, x) => s + (x.values[i] ?? 0), 0));
   const peak = Math.max(threshold?.value ?? 0, ...(stacked ? totals : series.flatMap((s) => s.values.map((v) => v ?? 0))));
@@ -84,10 +117,10 @@ export function BarChart({ id, title, summary, categories, series, format = Stri
   const every = Math.max(1, Math.ceil((Math.max(...categories.map(textWidth)) + 12) / band));
 
   return (
-    <figure class="chart-figure" aria-labelledby={`${id}-title`}>
+    <figure class="chart-figure" aria-labelledby={`${id}-title`} ref={figure}>
       <figcaption id={`${id}-title`}>{title}</figcaption>
       {series.length > 1 && <Legend series={series} />}
-      <svg class="chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={`${id}-title ${id}-desc`}>
+      <svg class="chart" viewBox={`0 0 ${W} ${H}`} width={W} height={H} role="img" aria-labelledby={`${id}-title ${id}-desc`}>
         <desc id={`${id}-desc`}>{summary}</desc>
         {ticks.map((t) => (
           <g key={t}>
@@ -140,11 +173,16 @@ export function BarChart({ id, title, summary, categories, series, format = Stri
 
 /** Horizontal bars, one row per name (people, managers, departments): long labels stay readable. */
 export function RowChart({ id, title, summary, categories, series, format = String, threshold, categoryName }: ChartProps) {
+  const [figure, W] = useWidth();
   if (categories.length === 0) return <EmptyChart id={id} title={title} summary={summary} />;
   const rowH = 22;
   const gap = 8;
-  const labelW = 170;
-  const height = M.top + categories.length * (rowH * series.length + gap) + 24;
+  // Narrow: each name on a line of its own above its bars, which then start at the left edge.
+  const narrow = W < NARROW;
+  const labelW = narrow ? 1 : 170;
+  const labelH = narrow ? 18 : 0;
+  const blockH = labelH + rowH * series.length + gap;
+  const height = M.top + categories.length * blockH + 24;
   const peak = Math.max(threshold?.value ?? 0, ...series.flatMap((s) => s.values.map((v) => v ?? 0)));
   // Room on the right for the widest value written after its bar ("under a minute", "€13,000.00"), whole.
   const valueW = Math.max(60, ...series.flatMap((s) => s.values.map((v) => textWidth(format(v ?? 0)) + 12)));
@@ -152,26 +190,34 @@ export function RowChart({ id, title, summary, categories, series, format = Stri
   const max = niceMax(peak);
   const x = (v: number) => labelW + (v / max) * plotW;
   return (
-    <figure class="chart-figure" aria-labelledby={`${id}-title`}>
+    <figure class="chart-figure" aria-labelledby={`${id}-title`} ref={figure}>
       <figcaption id={`${id}-title`}>{title}</figcaption>
       {series.length > 1 && <Legend series={series} />}
-      <svg class="chart" viewBox={`0 0 ${W} ${height}`} role="img" aria-labelledby={`${id}-title ${id}-desc`}>
+      <svg class="chart" viewBox={`0 0 ${W} ${height}`} width={W} height={height} role="img" aria-labelledby={`${id}-title ${id}-desc`}>
         <desc id={`${id}-desc`}>{summary}</desc>
         {categories.map((c, i) => {
-          const top = M.top + i * (rowH * series.length + gap);
+          const top = M.top + i * blockH;
+          const bars = top + labelH;
           return (
             <g key={c}>
-              <text x={labelW - 8} y={top + (rowH * series.length) / 2 + 4} text-anchor="end">
-                {c.length > 24 ? `${c.slice(0, 23)}…` : c}
-              </text>
+              {narrow ? (
+                // A little in from the edge: some letters' ink starts left of their position.
+                <text x={2} y={top + 12}>
+                  {fit(c, W - 4)}
+                </text>
+              ) : (
+                <text x={labelW - 8} y={top + (rowH * series.length) / 2 + 4} text-anchor="end">
+                  {fit(c, labelW)}
+                </text>
+              )}
               {series.map((s, k) => {
                 const v = s.values[i] ?? 0;
                 return (
                   <g key={s.name}>
-                    <rect class={`bar bar--${s.tone ?? 'a'}`} x={labelW} y={top + k * rowH} height={rowH - 3} width={Math.max(1, x(v) - labelW)}>
+                    <rect class={`bar bar--${s.tone ?? 'a'}`} x={labelW} y={bars + k * rowH} height={rowH - 3} width={Math.max(1, x(v) - labelW)}>
                       <title>{`${c} · ${s.name}: ${format(v)}`}</title>
                     </rect>
-                    <text x={x(v) + 6} y={top + k * rowH + rowH / 2 + 3}>
+                    <text x={x(v) + 6} y={bars + k * rowH + rowH / 2 + 3}>
                       {format(v)}
                     </text>
                   </g>

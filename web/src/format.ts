@@ -1,5 +1,5 @@
 /** How dates, money, durations and names read in the portal (the browser's locale and time zone). */
-import { ApiError, type Department, type Stage, type TaskStatus } from './api';
+import { ApiError, humanize, type Department, type Stage, type TaskStatus } from './api';
 
 // With the zone's name: people in different offices (and the PDFs, in UTC) read the same moment.
 const dateTime = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
@@ -321,4 +321,46 @@ export function lateInWords(ms: number): string {
   if (hours < 24) return `${hours} ${hours === 1 ? 'hour' : 'hours'}`;
   const days = Math.max(1, Math.round(ms / 86_400_000));
   return `${days} ${days === 1 ? 'day' : 'days'}`;
+}
+
+/**
+ * A claim someone else won (409): the API's words name the holder with their id ("Dima Kozlov
+ * (dima.design) took this task first"). The pages say it their own way: which task, and who.
+ */
+export const takenFirst = (error: unknown): error is ApiError =>
+  error instanceof ApiError && error.problem.type === 'urn:agencyflow:problem:task-already-claimed';
+
+/** That refusal in people's words: "“Key visual” was taken by Dima Kozlov a moment before you." */
+export const takenFirstInWords = (error: ApiError, title: string, holder: string | undefined): ApiError =>
+  new ApiError(error.status, { ...error.problem, title: 'Already taken', detail: `“${title}” was taken by ${holder ?? 'someone else'} a moment before you.` });
+
+/**
+ * A delivery's link the API refused, in people's words ("Link 1: a web address starting with
+ * http:// or https:// — e.g. https://www.figma.com/file/abc123"): an address typed without its
+ * scheme is offered back with one. `typed`: the links as sent, so the index names the right one.
+ */
+export function linkRefusals(error: ApiError | undefined, typed: string[]): string | undefined {
+  const own = (error?.problem.errors ?? []).filter((e) => e.field === 'links' || e.field.startsWith('links['));
+  if (own.length === 0) return undefined;
+  return own
+    .map((e) => {
+      const index = /^links\[(\d+)\]/.exec(e.field)?.[1];
+      if (index === undefined) return humanize(e.message);
+      const which = `Link ${Number(index) + 1}`;
+      if (e.message !== 'expected an absolute URL') return `${which}: ${humanize(e.message)}`;
+      const fixed = withScheme(typed[Number(index)] ?? '');
+      return `${which}: a web address starting with http:// or https://${fixed ? ` — e.g. ${fixed}` : ''}`;
+    })
+    .join('; ');
+}
+
+/** `www.figma.com/file/abc` → `https://www.figma.com/file/abc`; undefined when that would not be a web address either. */
+function withScheme(link: string): string | undefined {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(link) || /\s/.test(link)) return undefined;
+  try {
+    const offered = `https://${link.replace(/^\/+/, '')}`;
+    return new URL(offered).hostname.includes('.') ? offered : undefined;
+  } catch {
+    return undefined;
+  }
 }

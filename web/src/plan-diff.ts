@@ -47,11 +47,17 @@ export const planTotal = (plan: PlanLike): number => plan.total ?? plan.tasks.re
 
 const sameKeys = (a: string[] = [], b: string[] = []): boolean => [...a].sort().join('\n') === [...b].sort().join('\n');
 
+/**
+ * A due date at the precision people read it (the minute: `formatDateTime`): a plan saved again
+ * moves its dates by seconds, and a change no one can see is no change.
+ */
+const toTheMinute = (iso: string): string => new Date(Math.floor(Date.parse(iso) / 60_000) * 60_000).toISOString();
+
 /** `plan`: the version the task is in, to name what it depends on by title (keys may be made up: `task-2`). */
 function value(task: PlanTaskLike, field: TaskField, plan: PlanLike): string | number {
   if (field === 'dependsOn') return (task.dependsOn ?? []).map((key) => plan.tasks.find((t) => t.key === key)?.title || key).sort().join(', ');
   if (field === 'description') return task.description ?? '';
-  if (field === 'dueAt') return new Date(task.dueAt).toISOString();
+  if (field === 'dueAt') return toTheMinute(task.dueAt);
   return task[field];
 }
 

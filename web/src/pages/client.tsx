@@ -197,7 +197,10 @@ function ClientView({ view: v }: { view: View }) {
 
       <Section title="Documents" id="documents">
         {v.documents.length === 0 ? (
-          <p class="muted">No documents yet: the contract comes once the plan is agreed.</p>
+          <p class="muted">
+            {/* A project cancelled with no document was cancelled before its contract: none is coming. */}
+            {v.stage === 'cancelled' ? 'No documents: the project was cancelled before a contract was made.' : 'No documents yet: the contract comes once the plan is agreed.'}
+          </p>
         ) : (
           <ul class="documents">
             {v.documents.map((d) => (

@@ -6,10 +6,11 @@
  * is marked in words. Claiming here moves the task to "Mine" at once; for everyone else it leaves
  * "Open" with their next refresh (every few seconds).
  */
+import { Fragment } from 'preact';
 import { useRef } from 'preact/hooks';
 import { allPages, api, ok, type Schemas, type Task, type TaskListItem } from '../api';
 import { useAction, useName, useResource, useSession } from '../data';
-import { DEPARTMENT_LABEL } from '../format';
+import { DEPARTMENT_LABEL, takenFirst, takenFirstInWords } from '../format';
 import { Link } from '../router';
 import { Badge, Due, flash, Loading, PageHeader, ProblemBox, TaskStatusBadge } from '../ui';
 
@@ -36,7 +37,10 @@ const FRESH_MS = 8_000;
 export function Inbox({ query }: { query: URLSearchParams }) {
   const { me } = useSession();
   const name = useName();
-  const view = (VIEWS.find((v) => v.view === query.get('view'))?.view ?? 'open') as View;
+  const asked = VIEWS.find((v) => v.view === query.get('view'))?.view;
+  // Without a view in the address: decided once, from the first lists (see `firstView`), so a
+  // refresh never moves the person to another tab under their eyes.
+  const chosen = useRef<View | undefined>(undefined);
   const recent = useRef(new Map<string, { task: Task; at: number }>());
 
   const inbox = useResource(
@@ -55,11 +59,13 @@ export function Inbox({ query }: { query: URLSearchParams }) {
   );
 
   const claim = useAction(
-    (taskId: string) =>
-      ok(api.POST('/api/tasks/{taskId}/claim', { params: { path: { taskId } }, body: {} })).catch((err: unknown) => {
-        // Someone else took it first (or it changed): the list shows who has it now, not a Claim button.
+    (taskId: string, title: string) =>
+      ok(api.POST('/api/tasks/{taskId}/claim', { params: { path: { taskId } }, body: {} })).catch(async (err: unknown) => {
+        // Someone else took it first (or it changed): it leaves Open, and the refusal says who has it.
         void inbox.reload();
-        throw err;
+        if (!takenFirst(err)) throw err;
+        const now = await ok(api.GET('/api/tasks/{taskId}', { params: { path: { taskId } } })).catch(() => undefined);
+        throw takenFirstInWords(err, title, now?.assigneeId ? name(now.assigneeId) : undefined);
       }),
     (task) => {
       recent.current.set(task.taskId, { task, at: Date.now() });
@@ -100,20 +106,29 @@ export function Inbox({ query }: { query: URLSearchParams }) {
   // Tasks of projects waiting for the prepayment; the started task itself once it is listed.
   const planned = inbox.data.planned.filter((p) => !byId.has(p.taskId));
   const counts = (v: View) => tabs[v].length + (v === 'coming-up' ? planned.length : 0);
+  const overdueIn = { open: tabs.open.filter((t) => t.overdue).length, mine: tabs.mine.filter((t) => t.overdue).length };
+  chosen.current ??= firstView(tabs.open.length, tabs.mine.length, overdueIn.mine);
+  const view = asked ?? chosen.current;
   const shown = tabs[view];
   const shownPlanned = view === 'coming-up' ? planned : [];
-  const overdue = all.filter((t) => (t.status === 'open' || mineNow(t)) && t.overdue).length;
 
   return (
     <>
       <PageHeader title={`${me.person.department ? DEPARTMENT_LABEL[me.person.department] : ''} inbox`}>
         <p>
           {tabs.open.length} open · {tabs.mine.length} in your hands
-          {overdue > 0 && (
-            <>
-              {' '}
-              · <Badge tone="bad">{overdue} overdue</Badge>
-            </>
+          {/* Each a link to the tab where that work is; where it is said only when it is in both. */}
+          {(['mine', 'open'] as const).map(
+            (where) =>
+              overdueIn[where] > 0 && (
+                <Fragment key={where}>
+                  {' '}
+                  ·{' '}
+                  <Link href={`/inbox?view=${where}`} class="badge badge--bad badge-link">
+                    {overdueIn[where]} overdue{overdueIn.open > 0 && overdueIn.mine > 0 ? (where === 'mine' ? ' in Mine' : ' in Open') : ''}
+                  </Link>
+                </Fragment>
+              ),
           )}
         </p>
       </PageHeader>
@@ -155,7 +170,7 @@ export function Inbox({ query }: { query: URLSearchParams }) {
                   type="button"
                   class="button"
                   disabled={claim.pending}
-                  onClick={() => void claim.act(t.taskId)}
+                  onClick={() => void claim.act(t.taskId, t.title ?? t.taskId)}
                   aria-label={`Claim ${t.title ?? t.taskId}`}
                 >
                   Claim
@@ -171,6 +186,14 @@ export function Inbox({ query }: { query: URLSearchParams }) {
       )}
     </>
   );
+}
+
+/**
+ * The tab the inbox opens on when the address names none: Open, unless the person's own work is
+ * where they are needed — something of theirs is overdue, or there is nothing open to take.
+ */
+function firstView(open: number, mine: number, mineOverdue: number): View {
+  return mineOverdue > 0 || (open === 0 && mine > 0) ? 'mine' : 'open';
 }
 
 const EMPTY: Record<View, string> = {

@@ -41,6 +41,7 @@ function apiQuery(f: Filters): Record<string, string> {
 }
 
 const pct = (n: number | null | undefined) => (n === null || n === undefined ? '—' : `${Math.round(n * 1000) / 10}%`);
+/** Hours as people read them, with their unit ("under a minute", "25 min", "3.5 h"): a caption says no unit of its own. */
 const hours = (n: number | null | undefined) =>
   n === null || n === undefined ? '—' : n > 0 && n < 1 / 60 ? 'under a minute' : n < 1 ? `${Math.round(n * 60)} min` : `${Math.round(n * 10) / 10} h`;
 /** A week on a chart's axis: "31 Aug" (the year is in the page's period). */
@@ -216,10 +217,10 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
           <RowChart
             id="chart-response-managers"
             categoryName="Manager"
-            title="Median response time by manager (hours)"
+            title="Median response time by manager"
             summary={r.responseTime.byManager.map((m) => `${name(m.managerId)}: ${hours(m.medianHours)}`).join('; ') || 'No first plans in the period.'}
             categories={r.responseTime.byManager.map((m) => name(m.managerId))}
-            series={[{ name: 'Median hours', values: r.responseTime.byManager.map((m) => m.medianHours), tone: 'a' }]}
+            series={[{ name: 'Median response time', values: r.responseTime.byManager.map((m) => m.medianHours), tone: 'a' }]}
             format={hours}
           />
         </Section>

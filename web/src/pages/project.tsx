@@ -51,12 +51,16 @@ const DOCUMENT_LABEL: Record<ProjectStatus['documents'][number]['kind'], string>
   credit_note: 'Credit note',
 };
 
+/** A complaint's timeline entries, which the workflow starts with its id ("c1: …"). */
+const COMPLAINT_EVENTS = new Set(['complaint_filed', 'complaint_resolved', 'complaint_unresolved']);
+
 /**
  * A timeline entry's detail in people's words: amounts as money ("1200 EUR" → "€1,200.00"),
- * document and invoice kinds as words, a task's key as its title and a person's id as their name
- * ("logo (dima.design)" → "Logo design (Dima Kozlov)").
+ * document and invoice kinds as words, a task's key as its title, a person's id as their name
+ * ("logo (dima.design)" → "Logo design (Dima Kozlov)") and a complaint's id as what it was about
+ * (nothing, where its description follows: "c1: Client called…" → "Client called…").
  */
-function timelineDetail(detail: string, p: ProjectStatus, name: (id: string) => string): string {
+function timelineDetail(event: string, detail: string, p: ProjectStatus, name: (id: string) => string): string {
   const titles = new Map(p.tasks.map((t) => [t.key, t.title]));
   const withMoney = detail
     .replace(/(-?\d+(?:\.\d+)?) ([A-Z]{3})\b/g, (_, amount: string, currency: string) => formatMoney(Number(amount), currency))
@@ -64,7 +68,7 @@ function timelineDetail(detail: string, p: ProjectStatus, name: (id: string) => 
     // Payment notices record the amount owed without its currency (the project's).
     .replace(/: (\d+(?:\.\d+)?) owed$/, (_, amount: string) => `: ${formatMoney(Number(amount), p.budget.currency)} owed`);
   // Dates after money: a date in words ("15:26 CET") must not read as an amount.
-  return peopleInWords(datesInWords(withMoney), name)
+  const inWords = peopleInWords(datesInWords(withMoney), name)
     .replace(/\b1 tasks\b/g, '1 task')
     .replace(/\b(contract|prepayment_invoice|final_invoice|cancellation_invoice|acceptance_act|final_report|credit_note)\b/g, (kind: string) =>
       DOCUMENT_LABEL[kind as keyof typeof DOCUMENT_LABEL],
@@ -72,6 +76,18 @@ function timelineDetail(detail: string, p: ProjectStatus, name: (id: string) => 
     .replace(/^(prepayment|final|cancellation) (?=[A-Z]+-)/, (kind: string) => `${INVOICE_LABEL[kind.trim() as Invoice['kind']]} invoice `)
     .replace(/^([a-z0-9][a-z0-9.-]*)(?= \(|$)/, (key: string) => titles.get(key) ?? key)
     .replace(/\(([a-z0-9][a-z0-9._-]*)\)$/, (whole: string, id: string) => (name(id) !== id ? `(${name(id)})` : whole));
+  // Last: while the id leads, what the client wrote cannot be read as a task's key above.
+  return withoutComplaintId(event, inWords, p);
+}
+
+/** "c1: Client called…" → "Client called…"; "c1: Refund agreed" → "“Client called…”: Refund agreed". */
+function withoutComplaintId(event: string, detail: string, p: ProjectStatus): string {
+  const id = COMPLAINT_EVENTS.has(event) ? /^(c\d+): /.exec(detail) : null;
+  if (!id) return detail;
+  const rest = detail.slice(id[0].length);
+  const about = p.complaints.find((c) => c.complaintId === id[1])?.description;
+  if (event === 'complaint_filed' || !about) return rest;
+  return `“${about.length > 60 ? `${about.slice(0, 59)}…` : about}”: ${rest}`;
 }
 
 export function ProjectPage({ params }: { params: Record<string, string> }) {
@@ -209,7 +225,7 @@ function ProjectView({ project: p, onChange }: { project: ProjectStatus; onChang
       {canAct && <ClientLink project={p} />}
 
       <Section title="Timeline" id="timeline">
-        <Timeline entries={p.timeline} name={name} detail={(e) => timelineDetail(e.detail ?? '', p, name)} />
+        <Timeline entries={p.timeline} name={name} detail={(e) => timelineDetail(e.event, e.detail ?? '', p, name)} />
       </Section>
 
       {canAct && (!finished || (p.stage === 'cancelled' && p.invoices.some(open))) && <HandOver project={p} onChange={onChange} />}
@@ -620,7 +636,15 @@ function ComplaintDue({ at, allowedMs }: { at: string; allowedMs?: number }) {
 
 /** A complaint after the client accepted: leadership and the project's manager are told, as for one during the review. */
 function RecordComplaint({ project: p, onChange, summary }: { project: ProjectStatus; onChange: Update; summary: string }) {
-  const { me } = useSession();
+  const { me, people } = useSession();
+  // Whoever records it is not mailed about their own action: everyone else concerned is.
+  const otherLeaders = [...people.values()].some((person) => person.role === 'leadership' && person.id !== me.person.id);
+  const told =
+    me.person.id === p.managerId
+      ? 'leadership is told'
+      : otherLeaders
+        ? 'the project\u2019s manager and the rest of leadership are told'
+        : 'the project\u2019s manager is told';
   const [description, setDescription] = useState('');
   const record = useAction(
     () =>
@@ -633,7 +657,7 @@ function RecordComplaint({ project: p, onChange, summary }: { project: ProjectSt
     (next) => {
       onChange(next);
       setDescription('');
-      flash(me.person.id === p.managerId ? 'Complaint recorded; leadership is told.' : 'Complaint recorded; leadership and the project\u2019s manager are told.');
+      flash(`Complaint recorded; ${told}.`);
     },
   );
   return (

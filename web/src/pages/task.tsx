@@ -7,7 +7,7 @@
 import { useState } from 'preact/hooks';
 import { api, idempotencyKey, ok, type Schemas, type Task } from '../api';
 import { refusedForGood, useAction, useName, useResource, useSession, type Resource } from '../data';
-import { DEPARTMENT_LABEL, dueAfterClientDate, formatDate, formatDateTime, formatMoney, fromLocalInput, toLocalInput } from '../format';
+import { DEPARTMENT_LABEL, dueAfterClientDate, formatDate, formatDateTime, formatMoney, fromLocalInput, linkRefusals, takenFirst, takenFirstInWords, toLocalInput } from '../format';
 import { ReviewForm } from '../review-form';
 import { Link, useUnsavedWork } from '../router';
 import { Badge, Due, flash, Input, LinkList, Loading, PageHeader, ProblemBox, Section, Select, TaskStatusBadge, TextArea, Timeline } from '../ui';
@@ -176,23 +176,38 @@ function StaffActions({ task, onChange }: { task: Task; onChange: (t: Task) => v
   const [links, setLinks] = useState('');
   useUnsavedWork(task.status === 'claimed' && task.assigneeId === me.person.id && (summary.trim() !== '' || links.trim() !== ''));
   const path = { params: { path: { taskId: task.taskId } } };
-  const claim = useAction(() => ok(api.POST('/api/tasks/{taskId}/claim', { ...path, body: {} })), (t) => {
-    onChange(t);
-    flash('You took this task.');
-  });
+  const claim = useAction(
+    () =>
+      ok(api.POST('/api/tasks/{taskId}/claim', { ...path, body: {} })).catch(async (err: unknown) => {
+        if (!takenFirst(err)) throw err;
+        // Someone else was quicker: show the task as it is now (theirs) at once, not at the next poll.
+        const now = await ok(api.GET('/api/tasks/{taskId}', path)).catch(() => undefined);
+        if (now) onChange(now);
+        throw takenFirstInWords(err, task.title, now?.assigneeId ? name(now.assigneeId) : undefined);
+      }),
+    (t) => {
+      onChange(t);
+      flash('You took this task.');
+    },
+  );
   const release = useAction(() => ok(api.POST('/api/tasks/{taskId}/release', { ...path, body: {} })), (t) => {
     onChange(t);
     flash('You gave the task back to the department.');
   });
+  // The links as last sent: a refusal names them by their place in that list.
+  const [sentLinks, setSentLinks] = useState<string[]>([]);
   const deliver = useAction(
-    () =>
-      ok(
+    () => {
+      const sending = links.split('\n').map((l) => l.trim()).filter(Boolean);
+      setSentLinks(sending);
+      return ok(
         api.POST('/api/tasks/{taskId}/submit', {
           ...path,
           params: { ...path.params, header: { 'Idempotency-Key': idempotencyKey() } },
-          body: { summary, links: links.split('\n').map((l) => l.trim()).filter(Boolean) },
+          body: { summary, links: sending },
         }),
-      ),
+      );
+    },
     (t) => {
       onChange(t);
       setSummary('');
@@ -239,7 +254,7 @@ function StaffActions({ task, onChange }: { task: Task; onChange: (t: Task) => v
             hint="One address per line (files, drafts, previews)."
             value={links}
             onValue={setLinks}
-            error={deliver.error?.at('links', 'address')}
+            error={linkRefusals(deliver.error, sentLinks)}
             rows={3}
           />
           <div class="form-actions">
@@ -259,7 +274,16 @@ function StaffActions({ task, onChange }: { task: Task; onChange: (t: Task) => v
       </Section>
     );
   }
-  if (task.status === 'claimed') return <p class="callout">{name(task.assigneeId)} is working on this.</p>;
+  if (task.status === 'claimed') {
+    // My claim lost to theirs: said, not just shown (the page would otherwise read as if I never tried).
+    return takenFirst(claim.error) ? (
+      <p class="callout callout--warn" role="alert">
+        {name(task.assigneeId)} took this task a moment before you; it is theirs now.
+      </p>
+    ) : (
+      <p class="callout">{name(task.assigneeId)} is working on this.</p>
+    );
+  }
   if (task.status === 'submitted') return <p class="callout">Delivered; waiting for the manager’s review.</p>;
   if (task.status === 'waiting') return <p class="callout">Waiting for the work it depends on.</p>;
   return null;
