@@ -41,12 +41,12 @@ const PROVOKED = [
  * the client's response. `dueInMs`: the task's due date, the project's end, from now (10 minutes
  * unless said).
  */
-async function projectInClientReview(projectTitle: string, policy?: Record<string, string>, dueInMs?: number): Promise<string> {
+async function projectInClientReview(projectTitle: string, policy?: Record<string, string>, dueInMs?: number, departments = ['design']): Promise<string> {
   const created = await h
     .http()
     .post('/api/projects')
     .set(h.auth('manager'))
-    .send(projectRequest({ title: projectTitle, departments: ['design'], ...(policy && { policy }) }))
+    .send(projectRequest({ title: projectTitle, departments, ...(policy && { policy }) }))
     .expect(201);
   const id = (created.body as ProjectStatus).projectId;
   const plan = planRequest();
@@ -75,7 +75,8 @@ async function projectInClientReview(projectTitle: string, policy?: Record<strin
 
 beforeAll(async () => {
   h = await startApiHarness();
-  projectId = await projectInClientReview(title);
+  // The request asked for SEO too, though the plan gave SEO no work.
+  projectId = await projectInClientReview(title, undefined, undefined, ['design', 'seo']);
   portal = await startPortal(h);
   manager = await portal.openAs('manager', { startAt: `/projects/${projectId}` });
 });
@@ -133,6 +134,8 @@ step('a revision round: an extra price for a round the plan includes is refused 
   const { page } = manager;
   await page.getByLabel('Asked for revisions').check();
   await page.locator('#feedback-description').fill('Warmer colours on the home page.');
+  // Only a department that did work has something to rework: SEO, asked for but given no task, is not offered.
+  expect(await page.locator('#feedback-departments label').allTextContents()).toEqual(['Design']);
   await page.locator('#feedback-departments').getByLabel('Design').check();
   expect(await page.locator('#feedback-extraPrice-hint').textContent()).toContain('Round 1 of 1 included');
   // An included round has no price to give: the field is not open for one.

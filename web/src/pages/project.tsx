@@ -436,6 +436,9 @@ function FeedbackForm({ project: p, onChange }: { project: ProjectStatus; onChan
   const [comment, setComment] = useState('');
   const [description, setDescription] = useState('');
   const [departments, setDepartments] = useState<string[]>([]);
+  // Only a department that did work in the project has something to rework (the API refuses the others).
+  const worked = new Set(p.tasks.filter((t) => t.status !== 'cancelled').map((t) => t.department));
+  const departmentsWithWork = (Object.keys(DEPARTMENT_LABEL) as Department[]).filter((d) => worked.has(d));
   const [extraPrice, setExtraPrice] = useState('');
   const [dueAt, setDueAt] = useState(toLocalInput(new Date(Date.now() + 3 * 86_400_000).toISOString()));
   const approved = p.plans.find((v) => v.version === p.approvedPlanVersion);
@@ -526,7 +529,7 @@ function FeedbackForm({ project: p, onChange }: { project: ProjectStatus; onChan
             type="checkbox"
             selected={departments}
             onChange={setDepartments}
-            options={p.departments.map((d) => ({ value: d, label: DEPARTMENT_LABEL[d] }))}
+            options={departmentsWithWork.map((d) => ({ value: d, label: DEPARTMENT_LABEL[d] }))}
             error={err('departments')}
           />
           <Input
