@@ -363,6 +363,10 @@ export const portfolioReportSchema = z
       >),
       active: z.number().int(),
       overdue: z.number().int(),
+      cancelledToSettle: z.number().int().meta({
+        description:
+          'Cancelled projects with money still to settle (their bill not yet paid, or a refund the agency owes): their workflow runs until it is. Not among `active`.',
+      }),
     }),
     tasks: z.object({
       overdue: z.number().int(),

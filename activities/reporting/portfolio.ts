@@ -5,8 +5,9 @@
  * this, so it costs one round trip whatever the number of projects.
  *
  * "Running" is a project whose workflow has not ended (not completed, not cancelled with nothing
- * left to collect). Overdue is computed at read time: work not yet delivered (open or claimed)
- * past its due date.
+ * left to collect). A cancelled project still running has money to settle: its bill still to be
+ * paid, or a refund the agency owes (the portal's "Cancelled, money to settle"). Overdue is
+ * computed at read time: work not yet delivered (open or claimed) past its due date.
  */
 import { PROJECT_STAGES } from '../../workflows/project/schemas';
 import { DEPARTMENTS } from '../../workflows/shared-schemas';
@@ -44,6 +45,8 @@ export async function portfolioReport(db: Database, s: Sql, options: { managerId
       FROM ${s}.projects p WHERE ${mine} AND ${where} ORDER BY ${order} LIMIT ${LIST_LIMIT}) x)`;
 
   const awaiting = sql`p.stage = 'awaiting_approval'`;
+  // Cancelled, its workflow still waiting for money either way (`closed` is false until both are settled).
+  const toSettle = sql`${running} AND p.stage = 'cancelled'`;
   const complaints = sql`${running} AND p.has_open_complaint`;
   const unpaid = sql`${running} AND p.payment_due_at < ${now}`;
   // Credit notes not yet paid out nor set against an unpaid invoice: money the agency owes.
@@ -52,6 +55,7 @@ export async function portfolioReport(db: Database, s: Sql, options: { managerId
   const [row] = await db.rows<{
     by_stage: Record<string, number> | null;
     overdue_projects: number;
+    cancelled_to_settle: number;
     overdue_tasks: number;
     by_department: Record<string, { open: number; overdue: number }> | null;
     awaiting_count: number;
@@ -68,6 +72,7 @@ export async function portfolioReport(db: Database, s: Sql, options: { managerId
     SELECT
       (SELECT json_object_agg(stage, n) FROM (SELECT p.stage, count(*) AS n FROM ${s}.projects p WHERE ${mine} GROUP BY p.stage) x) AS by_stage,
       (SELECT count(*)::int FROM ${s}.projects p WHERE ${mine} AND ${running} AND p.pending_due_at < ${now}) AS overdue_projects,
+      (SELECT count(*)::int FROM ${s}.projects p WHERE ${mine} AND ${toSettle}) AS cancelled_to_settle,
       (SELECT count(*)::int FROM ${s}.tasks t WHERE ${myTasks} AND ${taskOverdue}) AS overdue_tasks,
       (SELECT json_object_agg(department, json_build_object('open', open, 'overdue', overdue)) FROM (
         SELECT t.department,
@@ -92,7 +97,7 @@ export async function portfolioReport(db: Database, s: Sql, options: { managerId
   return {
     generatedAt: now.toISOString(),
     scope: options.managerId !== undefined ? { managerId: options.managerId } : {},
-    projects: { byStage, active, overdue: row.overdue_projects },
+    projects: { byStage, active, overdue: row.overdue_projects, cancelledToSettle: row.cancelled_to_settle },
     tasks: {
       overdue: row.overdue_tasks,
       byDepartment: Object.fromEntries(

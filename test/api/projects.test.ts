@@ -488,7 +488,8 @@ describe('GET /api/reports/portfolio', () => {
       return JSON.stringify(r.projects.byStage) === JSON.stringify(expectedStages) ? r : undefined;
     }, { what: 'the portfolio counts' });
     expect(report.scope).toEqual({ managerId: h.people.reportManager.id });
-    expect(report.projects).toEqual({ byStage: expectedStages, active: 3, overdue: 0 });
+    // Its cancelled project owes nothing either way (cancelled at intake): none with money to settle.
+    expect(report.projects).toEqual({ byStage: expectedStages, active: 3, overdue: 0, cancelledToSettle: 0 });
     expect(report.plansAwaitingDecision.count).toBe(1);
     expect(report.plansAwaitingDecision.items).toHaveLength(1);
     const item = report.plansAwaitingDecision.items[0];

@@ -7,7 +7,9 @@
  * before any plan says no documents are coming. The project gets to client review through the
  * API; everything after is done on the project page.
  */
+import type { PortfolioReport } from '../../api/schemas';
 import type { ProjectStatus } from '../../workflows/project/contract';
+import { ProjectBuilder } from '../reporting/builders';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
 import { accessibilityProblems, browserTestOrSkip, DESKTOP, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
@@ -195,6 +197,41 @@ step('cancelling needs a reason; then the project is cancelled, with the reason 
   await shoot(page, '31a-portfolio-cancelled-to-settle');
 });
 
+step('the “Cancelled, money to settle” tile counts every such project, beyond the 500 the page lists', async () => {
+  // A manager of this harness no other step touches: 500 projects in planning, and three older ones
+  // cancelled with their bills unpaid — past the 500 newest the page loads, so no card shows them.
+  const who = h.people.reportManager.id;
+  const client = { id: uniqueId('client'), name: 'Many Ltd', segment: 'B2B' as const };
+  const at = (i: number) => new Date(Date.parse('2026-01-01T00:00:00.000Z') + i * 60_000).toISOString();
+  for (let i = 0; i < 503; i++) {
+    const p = new ProjectBuilder({ projectId: uniqueId('p-many'), managerId: who, client, intakeAt: at(i) });
+    if (i < 3) p.cancel(at(i + 1)).invoice('cancellation', `INV-MANY-${i}`, 100, at(i + 1), undefined, { status: 'open' });
+    await h.reporting.publish(p.publish());
+  }
+  const report = (await h.http().get('/api/reports/portfolio').set(h.auth('reportManager')).expect(200)).body as PortfolioReport;
+  expect(report.projects).toMatchObject({ active: 500, cancelledToSettle: 3 });
+
+  const other = await portal.openAs('reportManager', { startAt: '/projects' });
+  const { page } = other;
+  const tile = (label: string) => page.locator('.tile', { has: page.locator('.tile-label', { hasText: new RegExp(`^${label}$`) }) });
+  await tile('Active projects').locator('.tile-value', { hasText: /^500$/ }).waitFor({ timeout: 30_000 });
+  // The cards stop at the 500 newest: none of the cancelled ones is among them, the tile still counts all three.
+  expect(await page.locator('.project-card').count()).toBe(500);
+  expect(await page.getByText('Cancelled · money to settle').count()).toBe(0);
+  expect(await tile('Cancelled, money to settle').locator('.tile-value').textContent()).toBe('3');
+  expect(await tile('Cancelled, money to settle').getAttribute('class')).toContain('tile--warn');
+  // The stage strip counts them too (from the report), without a link to cards that are not drawn,
+  // and the page says it shows only part of the list.
+  const cancelled = page.locator('.stage-strip li', { hasText: 'Cancelled' });
+  expect(await cancelled.locator('.count').textContent()).toBe('3');
+  expect(await cancelled.locator('a').count()).toBe(0);
+  expect(await page.locator('.stage-strip li', { hasText: 'Planning' }).locator('a').count()).toBe(1);
+  await page.getByText('Showing the newest 500 of 503 projects; the counts above are of all of them.').waitFor();
+  await portal.screenshot(page, '31b-portfolio-to-settle-beyond-the-list', { fullPage: false });
+  expect(unexpectedErrors(other.errors)).toEqual([]);
+  await other.context.close();
+});
+
 step('a compensation agreed after the final invoice: a credit note set against what is unpaid, the rest refunded on the page, then the project completes', async () => {
   // A second project through the API, to its final invoice, part paid, with a complaint after acceptance.
   const id = await projectInClientReview(`${title} refund`, { complaintResolution: '1s' });
@@ -296,6 +333,36 @@ step('a compensation agreed after the final invoice: a credit note set against w
   await shoot(client.page, '32f-client-refunded-phone');
   await client.page.setViewportSize(DESKTOP);
   await shoot(client.page, '32f-client-refunded-desktop');
+  expect(unexpectedErrors(client.errors)).toEqual([]);
+  await client.context.close();
+});
+
+step('a refund past its due date, still unpaid: the client’s page says when it was due and that it is late, promising no date gone by', async () => {
+  // Payment terms of a few seconds: the credit note's refund is due moments after it is issued.
+  const id = await projectInClientReview(`${title} late refund`, { paymentTerms: '5s' });
+  const get = async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+  await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'accepted', rating: 4 }).expect(200);
+  const final = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'final' && i.documentId), { what: 'the final invoice', timeoutMs: 30_000 });
+  await h.http().post(`/api/projects/${id}/payments`).set(h.auth('manager')).send({ invoiceNumber: final.number, amount: 1_150, paidAt: new Date().toISOString(), reference: `${id}-part` }).expect(200);
+  await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'complaint', description: 'The banner is cut off.' }).expect(200);
+  await h.http().post(`/api/projects/${id}/complaints/c1/resolution`).set(h.auth('manager')).send({ resolution: 'Banner fixed; 100.50 back agreed.', compensation: 100.5 }).expect(200);
+  const credit = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'credit_note' && i.documentId), { what: 'the credit note', timeoutMs: 30_000 });
+  // €50 set against the final invoice's unpaid rest; €50.50 to refund, by a date that passes now.
+  await eventually(async () => (Date.now() > Date.parse(credit.dueAt) + 1_000 ? true : undefined), { what: 'the refund past its due date', timeoutMs: 30_000 });
+  expect((await get()).invoices.find((i) => i.number === credit.number)).toMatchObject({ status: 'open', paidAmount: 0 });
+
+  const client = await openClientPage(id);
+  expect(await clientInvoiceState(client, credit.number, [`€50.00 taken off invoice ${final.number}`, '€50.50 to be refunded to you'])).toEqual([
+    `€50.00 taken off invoice ${final.number}`,
+    '€50.50 to be refunded to you',
+  ]);
+  const dueBy = await shownDate(client, credit.dueAt);
+  const notice = await clientNotice(client);
+  expect(notice).toContain(`A refund of €50.50 is owed to you (credit note ${credit.number}): it was due by ${dueBy}; we are sorry it is late, and will pay it as soon as we can.`);
+  expect(notice).not.toContain('we will pay it by');
+  // Its row gives no "Refund by" a date gone by either.
+  expect(await clientDueCell(client, credit.number)).toBe(`Refund was due ${dueBy}`);
+  await shoot(client.page, '32h-client-refund-late-phone');
   expect(unexpectedErrors(client.errors)).toEqual([]);
   await client.context.close();
 });

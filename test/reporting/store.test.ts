@@ -466,3 +466,64 @@ describe('complaint and refund flags', () => {
     expect((await s.store.portfolio({ now: FLAGS_NOW })).refundsOwed).toEqual({ count: 0, pastDue: 0, items: [] });
   });
 });
+
+describe('cancelled projects with money to settle', () => {
+  let s: TestStore;
+  beforeAll(async () => {
+    s = await openTestStore();
+  });
+  afterAll(async () => {
+    await s?.dispose();
+  });
+
+  // The portal's rule for its "Cancelled · money to settle" cards: cancelled, its workflow still running.
+  const settlingInList = async (filter: { managerId?: string }) =>
+    (await s.store.listProjects(filter, { pageSize: 100 }, FLAGS_NOW)).items.filter((p) => p.stage === 'cancelled' && p.executionStatus === 'RUNNING').map((p) => p.projectId);
+
+  test('the portfolio counts them in the store (the bill unpaid, or a refund owed), as the project list flags them; not a cancelled project with nothing owed, nor one still running', async () => {
+    const project = (projectId: string, managerId: string) =>
+      new ProjectBuilder({ projectId, managerId, client: { id: 'settle', name: 'Settle Ltd', segment: 'B2B' }, intakeAt: '2026-02-01T08:00:00.000Z' });
+    // Its cancellation bill not paid yet.
+    const bill = project('p-settle-bill', 'anna').cancel('2026-02-10T00:00:00.000Z').invoice('cancellation', 'INV-S1', 400, '2026-02-10T00:00:00.000Z', undefined, { status: 'open' });
+    // A prepayment beyond the work: a refund owed.
+    const refund = project('p-settle-refund', 'boris')
+      .invoice('prepayment', 'INV-S2', 1_000, '2026-02-04T00:00:00.000Z', undefined, { status: 'open' })
+      .pay('INV-S2', 1_000, '2026-02-05T00:00:00.000Z', 'bank-s2')
+      .cancel('2026-02-10T00:00:00.000Z')
+      .invoice('credit_note', 'CN-S2', 600, '2026-02-11T00:00:00.000Z', '2026-02-25T00:00:00.000Z', { status: 'open' });
+    // Nothing owed either way: its workflow has ended.
+    const settled = project('p-settle-none', 'boris').cancel('2026-02-10T00:00:00.000Z');
+    // Running, an invoice unpaid, but not cancelled.
+    const running = project('p-settle-running', 'anna').invoice('prepayment', 'INV-S4', 500, '2026-02-04T00:00:00.000Z', undefined, { status: 'open' });
+    for (const p of [bill, refund, settled, running]) await s.store.publish(p.publish());
+
+    const report = await s.store.portfolio({ now: FLAGS_NOW });
+    expect(report.projects.byStage.cancelled).toBe(3);
+    expect(report.projects.cancelledToSettle).toBe(2);
+    expect(report.projects.cancelledToSettle).toBe((await settlingInList({})).length);
+    // Not active: its work has stopped.
+    expect(report.projects.active).toBe(1);
+    expect((await s.store.portfolio({ managerId: 'anna', now: FLAGS_NOW })).projects.cancelledToSettle).toBe(1);
+    expect((await s.store.portfolio({ managerId: 'boris', now: FLAGS_NOW })).projects.cancelledToSettle).toBe(1);
+
+    // The bill paid, the refund paid out: nothing left to settle.
+    await s.store.publish(bill.pay('INV-S1', 400, '2026-02-20T00:00:00.000Z', 'bank-s1').publish());
+    expect((await s.store.portfolio({ now: FLAGS_NOW })).projects.cancelledToSettle).toBe(1);
+    expect((await s.store.portfolio({ managerId: 'anna', now: FLAGS_NOW })).projects.cancelledToSettle).toBe(0);
+    await s.store.publish(refund.pay('CN-S2', 600, '2026-02-26T00:00:00.000Z', 'refund-s2').publish());
+    expect((await s.store.portfolio({ now: FLAGS_NOW })).projects.cancelledToSettle).toBe(0);
+    expect(await settlingInList({})).toEqual([]);
+  });
+
+  test('counted exactly beyond the 500 projects the portal’s list loads', async () => {
+    const many = 520;
+    for (let i = 0; i < many; i++) {
+      const id = `p-settle-many-${String(i).padStart(3, '0')}`;
+      const p = new ProjectBuilder({ projectId: id, managerId: 'carl', client: { id: 'many', name: 'Many Ltd', segment: 'B2C' }, intakeAt: plusHours('2026-01-01T00:00:00.000Z', i) });
+      // Every tenth still owes its bill.
+      if (i % 10 === 0) p.cancel('2026-02-10T00:00:00.000Z').invoice('cancellation', `INV-M${i}`, 100, '2026-02-10T00:00:00.000Z', undefined, { status: 'open' });
+      await s.store.publish(p.publish());
+    }
+    expect((await s.store.portfolio({ managerId: 'carl', now: FLAGS_NOW })).projects.cancelledToSettle).toBe(many / 10);
+  });
+});

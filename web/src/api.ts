@@ -50,29 +50,25 @@ export class ApiError extends Error {
 
   /**
    * The messages for one field (`tasks[1].dueAt`), including its sub-fields (`tasks[1].dependsOn[0]`).
-   * `item` names the entries of a list entered as one field (the links, one per line): each
-   * message then says which one ("address 2: …").
+   * (A list typed as one field names its entries in its own words: the links, `linkRefusals` in format.ts.)
    */
-  at(field: string, item?: string): string | undefined {
+  at(field: string): string | undefined {
     const own = (this.problem.errors ?? []).filter(
       (e) => e.field === field || e.field.startsWith(`${field}.`) || e.field.startsWith(`${field}[`),
     );
-    const which = (f: string): string => {
-      const index = item ? /^\[(\d+)\]$/.exec(f.slice(field.length))?.[1] : undefined;
-      return index === undefined ? '' : `${item} ${Number(index) + 1}: `;
-    };
-    return own.length > 0 ? own.map((e) => `${which(e.field)}${humanize(e.message)}`).join('; ') : undefined;
+    return own.length > 0 ? own.map((e) => humanize(e.message)).join('; ') : undefined;
   }
 }
 
 /**
- * The schema's words for an empty field ("required: a number"), as a person would say them
- * ("required"); every other message as the API wrote it. Used at the field and in the list of a
- * form's refusals alike, so both say the same.
+ * zod's words for an empty field ("Too small: expected string to have >=1 characters"), as a
+ * person would say them ("required", as the API itself now says any missing value); every other
+ * message as the API wrote it. Used at the field and in the list of a form's refusals alike, so
+ * both say the same.
  */
 export function humanize(message: string): string {
   if (/^Too small: expected string to have >=1 characters?$/.test(message) || /^required \(\w+\)$/.test(message)) return 'required';
-  if (/^Invalid input: expected number, received (null|NaN)$/.test(message) || message === 'required: a number') return 'required';
+  if (/^Invalid input: expected number, received (null|NaN)$/.test(message)) return 'required';
   return message;
 }
 

@@ -110,7 +110,7 @@ export function useAction<A extends unknown[], R>(run: (...args: A) => Promise<R
     pending,
     error,
     clearError: () => setError(undefined),
-    at: (field: string, item?: string): string | undefined => (edited.includes(field) ? undefined : error?.at(field, item)),
+    at: (field: string): string | undefined => (edited.includes(field) ? undefined : error?.at(field)),
     /** The field's setter for its control's `onValue`: sets the value and puts the field's refusal away. */
     editing:
       <V,>(field: string, set: (value: V) => void) =>

@@ -219,6 +219,9 @@ function ClientView({ view: v }: { view: View }) {
   );
 }
 
+/** A refund still owed whose due date has passed: the agency is late paying it back. */
+const refundLate = (dueAt: string): boolean => Date.parse(dueAt) < Date.now();
+
 /**
  * Money the agency owes the client, or paid back to them, as the notice at the top says it — as
  * plainly as it says what they owe. From the credit notes (a cancellation's settlement, a
@@ -249,8 +252,9 @@ function RefundNotice({ invoices }: { invoices: View['invoices'] }) {
       {by !== undefined && (
         <p>
           A refund of {money(owed.map((i) => i.stillOwed))} is owed to you ({named(owed)}):{' '}
-          {Date.parse(by) < Date.now()
-            ? `it was due by ${formatDate(by)} and is late; your account manager will tell you when to expect it.`
+          {/* Its date gone by, the page promises no date: it says when it was due, and that it is late. */}
+          {refundLate(by)
+            ? `it was due by ${formatDate(by)}; we are sorry it is late, and will pay it as soon as we can.`
             : `we will pay it by ${formatDate(by)}.`}
         </p>
       )}
@@ -273,7 +277,7 @@ function dueInWords(i: View['invoices'][number]) {
   if (i.status === 'open' && i.stillOwed > 0) {
     return (
       <>
-        Refund by <span class="nowrap">{formatDate(i.dueAt)}</span>
+        {refundLate(i.dueAt) ? 'Refund was due' : 'Refund by'} <span class="nowrap">{formatDate(i.dueAt)}</span>
       </>
     );
   }

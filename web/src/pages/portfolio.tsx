@@ -11,13 +11,16 @@ import { Link } from '../router';
 import { Badge, Due, flash, Loading, PageHeader, ProblemBox, Select, TextArea } from '../ui';
 
 const FINISHED: Stage[] = ['completed', 'cancelled'];
+/** The newest projects drawn as cards; every count on the page is the report's, of all of them. */
+const CARDS_AT_MOST = 500;
 /** The work is delivered and accepted: its end date no longer warns (what is left is money). */
 const WORK_DONE: Stage[] = ['invoicing', 'closing'];
 
 /**
  * A cancelled project whose workflow still runs has money to settle (its bill to be paid, or a
  * refund owed): work still in the manager's hands, so it shows with the running projects (flagged)
- * even while the finished ones are hidden, never out of sight until someone ticks a box.
+ * even while the finished ones are hidden, never out of sight until someone ticks a box. The
+ * tile's count is the report's `projects.cancelledToSettle`, the same rule in the store's SQL.
  */
 const toSettle = (p: ProjectListItem): boolean => p.stage === 'cancelled' && p.executionStatus === 'RUNNING';
 const shown = (p: ProjectListItem, showFinished: boolean): boolean => showFinished || !FINISHED.includes(p.stage ?? 'intake') || toSettle(p);
@@ -44,7 +47,7 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
       const [projects, report] = await Promise.all([
         allPages(
           (pageToken) => ok(api.GET('/api/projects', { params: { query: { ...filter, pageSize: 100, ...(pageToken && { pageToken }) } } })),
-          500,
+          CARDS_AT_MOST,
         ),
         ok(api.GET('/api/reports/portfolio', { params: { query: filter } })),
       ]);
@@ -89,17 +92,19 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
         !data.error && <Loading what="Loading the portfolio" />
       ) : (
         <>
-          <Summary report={data.data.report} settling={data.data.projects.filter(toSettle).length} />
+          <Summary report={data.data.report} />
           <div class="checkbox-line">
             <input id="show-finished" type="checkbox" checked={showFinished} onChange={() => setShowFinished(!showFinished)} />
             <label for="show-finished">Show completed and cancelled projects</label>
           </div>
           <ul class="stage-strip" aria-label="Projects per stage">
             {STAGES.map((stage) => {
-              const n = data.data!.projects.filter((p) => p.stage === stage).length;
+              // The report's count (every project); the link only where cards of the stage are drawn.
+              const n = data.data!.report.projects.byStage[stage] ?? 0;
+              const drawn = data.data!.projects.some((p) => p.stage === stage);
               return (
                 <li key={stage} class={n === 0 ? 'empty-stage' : undefined}>
-                  {n > 0 ? (
+                  {drawn ? (
                     <a
                       href={`#stage-${stage}`}
                       onClick={(e) => {
@@ -120,6 +125,12 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
               );
             })}
           </ul>
+          {beyondTheList(data.data.report, data.data.projects.length) > 0 && (
+            <p class="hint" role="status">
+              Showing the newest {data.data.projects.length} of {totalProjects(data.data.report)} projects; the counts above are of all of them.
+              {leadership && !managerId ? ' Pick a manager to see theirs.' : ''}
+            </p>
+          )}
           <div class="stages">
             {STAGES.map((stage) => {
               const items = data.data!.projects.filter((p) => p.stage === stage && shown(p, showFinished));
@@ -165,14 +176,22 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
   );
 }
 
+const totalProjects = (report: PortfolioReport): number => Object.values(report.projects.byStage).reduce((n, count) => n + count, 0);
 /**
- * The tiles at a glance. A cancelled project with money to settle is not active (its work is
- * stopped) but not done either: it has a tile of its own, counted from the cards it agrees with.
+ * Projects the report counts that the page has no card for: only once the list is full (below it,
+ * a difference is a project created between the two reads, not one left out).
  */
-function Summary({ report, settling }: { report: PortfolioReport; settling: number }) {
+const beyondTheList = (report: PortfolioReport, listed: number): number => (listed < CARDS_AT_MOST ? 0 : totalProjects(report) - listed);
+
+/**
+ * The tiles at a glance, every count from the report (exact, however many projects there are; the
+ * cards show at most the first 500). A cancelled project with money to settle is not active (its
+ * work is stopped) but not done either: it has a tile of its own, by the cards' rule (`toSettle`).
+ */
+function Summary({ report }: { report: PortfolioReport }) {
   const tiles: { label: string; value: number; tone?: 'bad' | 'warn' }[] = [
     { label: 'Active projects', value: report.projects.active },
-    { label: 'Cancelled, money to settle', value: settling, tone: 'warn' },
+    { label: 'Cancelled, money to settle', value: report.projects.cancelledToSettle, tone: 'warn' },
     { label: 'Overdue projects', value: report.projects.overdue, tone: 'bad' },
     { label: 'Overdue tasks', value: report.tasks.overdue, tone: 'bad' },
     { label: 'Plans awaiting decision', value: report.plansAwaitingDecision.count, tone: 'warn' },
