@@ -2,19 +2,25 @@
  * Finds a Temporal CLI to run the dev server with, in this order:
  *   1. TEMPORAL_CLI_PATH
  *   2. `temporal` on PATH
- *   3. a binary already built into the project's git-ignored `.tools/bin`
- *   4. building it there with `go install github.com/temporalio/cli/cmd/temporal@v1.5.1` when Go is
- *      present (v1.6+ carry a `replace` directive and cannot be installed that way)
+ *   3. a binary already built into the project's git-ignored `.tools/bin` from the Go module in
+ *      `scripts/temporal-cli` as it is now (a stamp beside it names the go.mod and go.sum it came from)
+ *   4. building it there with `go build` in that module when Go is present: CLI v1.5.1 (v1.6+ cannot
+ *      be built from the module proxy) with a newer SQLite driver — see its go.mod for why
  *   5. the Temporal SDK's own download, which needs the internet (`{ kind: 'sdk-download' }`)
  * Used by `npm start`, the test setup and `.ci/run`, so all three run the same server.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
+export const TEMPORAL_CLI_VERSION = '1.5.1';
+const TEMPORAL_CLI_PACKAGE = 'github.com/temporalio/cli/cmd/temporal';
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 export const TOOLS_BIN = path.join(PROJECT_ROOT, '.tools', 'bin');
+/** The Go module that pins the CLI and its dependencies (go.mod, go.sum). */
+export const TEMPORAL_CLI_MODULE_DIR = path.join(PROJECT_ROOT, 'scripts', 'temporal-cli');
+const STAMP = 'temporal.built-from';
 
 export type TemporalCli = { kind: 'binary'; path: string; source: string } | { kind: 'sdk-download' };
 
@@ -36,8 +42,35 @@ function onPath(command: string, env: NodeJS.ProcessEnv): string | undefined {
   return undefined;
 }
 
+/** What a binary built from the module as it is now is stamped with: its go.mod and go.sum's digest. */
+export function temporalCliModuleDigest(moduleDir: string = TEMPORAL_CLI_MODULE_DIR): string {
+  const hash = createHash('sha256');
+  for (const file of ['go.mod', 'go.sum']) hash.update(fs.readFileSync(path.join(moduleDir, file)));
+  return hash.digest('hex');
+}
+
+/**
+ * The binary in `toolsBin` if it was built from the module as it is now. One built before the
+ * module changed (or by an older checkout, with `go install`) is built again, not used.
+ */
+function builtCli(toolsBin: string, moduleDir: string): string | undefined {
+  const binary = path.join(toolsBin, 'temporal');
+  if (!isExecutable(binary)) return undefined;
+  try {
+    return fs.readFileSync(path.join(toolsBin, STAMP), 'utf8').trim() === temporalCliModuleDigest(moduleDir) ? binary : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where to look and build; tests point these elsewhere. */
+interface Places {
+  toolsBin?: string;
+  moduleDir?: string;
+}
+
 /** What is already there, without building or downloading anything. */
-export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): TemporalCli | undefined {
+export function findTemporalCli(env: NodeJS.ProcessEnv = process.env, places: Places = {}): TemporalCli | undefined {
   const explicit = env.TEMPORAL_CLI_PATH?.trim();
   if (explicit) {
     if (!isExecutable(explicit)) throw new Error(`TEMPORAL_CLI_PATH=${explicit} is not an executable file`);
@@ -45,24 +78,28 @@ export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): TemporalC
   }
   const fromPath = onPath('temporal', env);
   if (fromPath) return { kind: 'binary', path: fromPath, source: 'PATH' };
-  const built = path.join(TOOLS_BIN, 'temporal');
-  if (isExecutable(built)) return { kind: 'binary', path: built, source: '.tools/bin' };
-  return undefined;
+  const built = builtCli(places.toolsBin ?? TOOLS_BIN, places.moduleDir ?? TEMPORAL_CLI_MODULE_DIR);
+  return built ? { kind: 'binary', path: built, source: '.tools/bin' } : undefined;
 }
 
 function goBinary(env: NodeJS.ProcessEnv): string | undefined {
   return onPath('go', env) ?? (isExecutable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
 }
 
-async function buildWithGo(go: string, say: Say, env: NodeJS.ProcessEnv): Promise<string> {
-  fs.mkdirSync(TOOLS_BIN, { recursive: true });
+async function buildWithGo(go: string, say: Say, env: NodeJS.ProcessEnv, toolsBin: string, moduleDir: string): Promise<string> {
+  fs.mkdirSync(toolsBin, { recursive: true });
   say(
-    `Building the Temporal CLI with Go (${TEMPORAL_CLI_MODULE}) into ${TOOLS_BIN}.\n` +
-      'The first build takes about 4 minutes on 2 cores and fills about 3 GB of Go caches; later builds reuse them.',
+    `Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go (the module in ${path.relative(PROJECT_ROOT, moduleDir)}) into ${toolsBin}.\n` +
+      'The first build takes about 5 minutes on 2 cores and fills about 3 GB of Go caches; later builds reuse them.',
   );
   const started = Date.now();
-  const child = spawn(go, ['install', TEMPORAL_CLI_MODULE], {
-    env: { ...env, GOBIN: TOOLS_BIN, GOFLAGS: `${env.GOFLAGS ?? ''} -mod=mod`.trim() },
+  const binary = path.join(toolsBin, 'temporal');
+  // Built beside the binary and renamed over it: a run that dies halfway leaves no broken CLI behind.
+  const partial = `${binary}.partial`;
+  const ldflags = `-s -w -X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION}`;
+  const child = spawn(go, ['build', '-mod=readonly', '-ldflags', ldflags, '-o', partial, TEMPORAL_CLI_PACKAGE], {
+    cwd: moduleDir,
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -71,10 +108,12 @@ async function buildWithGo(go: string, say: Say, env: NodeJS.ProcessEnv): Promis
   const ticker = setInterval(() => say(`  still building the Temporal CLI... ${Math.round((Date.now() - started) / 1000)} s`), 20_000);
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   clearInterval(ticker);
-  const binary = path.join(TOOLS_BIN, 'temporal');
-  if (code !== 0 || !isExecutable(binary)) {
-    throw new Error(`go install ${TEMPORAL_CLI_MODULE} failed (exit ${code}):\n${output.slice(-4000)}`);
+  if (code !== 0 || !isExecutable(partial)) {
+    fs.rmSync(partial, { force: true });
+    throw new Error(`go build ${TEMPORAL_CLI_PACKAGE} (in ${moduleDir}) failed (exit ${code}):\n${output.slice(-4000)}`);
   }
+  fs.renameSync(partial, binary);
+  fs.writeFileSync(path.join(toolsBin, STAMP), `${temporalCliModuleDigest(moduleDir)}\n`);
   say(`Temporal CLI built in ${Math.round((Date.now() - started) / 1000)} s: ${binary}`);
   return binary;
 }
@@ -84,14 +123,17 @@ async function buildWithGo(go: string, say: Say, env: NodeJS.ProcessEnv): Promis
  * `allowDownload` lets the SDK fetch the dev server when neither a binary nor Go is present.
  */
 export async function ensureTemporalCli(
-  options: { say?: Say; env?: NodeJS.ProcessEnv; allowDownload?: boolean } = {},
+  options: { say?: Say; env?: NodeJS.ProcessEnv; allowDownload?: boolean } & Places = {},
 ): Promise<TemporalCli> {
   const env = options.env ?? process.env;
   const say = options.say ?? ((m: string) => process.stderr.write(`${m}\n`));
-  const found = findTemporalCli(env);
+  const found = findTemporalCli(env, options);
   if (found) return found;
   const go = goBinary(env);
-  if (go) return { kind: 'binary', path: await buildWithGo(go, say, env), source: 'go install' };
+  if (go) {
+    const built = await buildWithGo(go, say, env, options.toolsBin ?? TOOLS_BIN, options.moduleDir ?? TEMPORAL_CLI_MODULE_DIR);
+    return { kind: 'binary', path: built, source: 'go build' };
+  }
   if (options.allowDownload ?? true) {
     say('No Temporal CLI and no Go found: the Temporal SDK will download the dev server (needs the internet).');
     return { kind: 'sdk-download' };
@@ -99,7 +141,7 @@ export async function ensureTemporalCli(
   throw new Error(
     'No Temporal CLI found. Install one of:\n' +
       '  - the Temporal CLI (https://docs.temporal.io/cli) and put `temporal` on PATH, or set TEMPORAL_CLI_PATH;\n' +
-      `  - Go 1.22+ (then this script builds ${TEMPORAL_CLI_MODULE} into .tools/bin).`,
+      `  - Go 1.25+ (then this script builds the Temporal CLI ${TEMPORAL_CLI_VERSION} into .tools/bin).`,
   );
 }
 

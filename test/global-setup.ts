@@ -1,6 +1,6 @@
 /**
- * One Temporal dev server (in memory) for the whole test run, found or built by the same script
- * One Temporal dev server (in memory) for the whole test run, found or built by the same script
+ * One Temporal dev server (on a throwaway SQLite file: see common/dev-server.ts) for the whole test
+ * run, found or built by the same script
  * `npm start` and `.ci/run` use, plus one workflow bundle, the portal's build (web/dist, when
  * missing or stale), and one embedded reporting database (PGlite served over the PostgreSQL
  * protocol). PGlite runs here, outside jest's module sandbox (in a worker thread), where its

@@ -1,0 +1,24 @@
+/**
+ * The API cancels the Temporal queries it answered from its store; the dev server must keep
+ * answering after that. scripts/repro-cancelled-calls.ts says what failed here before: the plain
+ * CLI v1.5.1 got stuck on "interrupted (9)", and an in-memory database lost its tables.
+ */
+import { startDevServer, type DevServer } from '../../common/dev-server';
+import { ensureTemporalCli } from '../../common/temporal-cli';
+import { cancelledCalls } from '../../scripts/repro-cancelled-calls';
+
+let server: DevServer;
+beforeAll(async () => {
+  // A server of its own, started as every test run and `npm start` start theirs.
+  server = await startDevServer({ cli: await ensureTemporalCli({ allowDownload: true }), namespace: 'default', retentionMs: 86_400_000 });
+}, 60_000);
+afterAll(() => server?.stop());
+
+test('the dev server still answers every plain call while hundreds of calls around it are cancelled mid-flight', async () => {
+  const result = await cancelledCalls(server.address, 10);
+  expect(result.failedChecks).toEqual([]);
+  expect(result.checks).toBeGreaterThanOrEqual(3);
+  // The exercise did what it says: calls were cut off, and others answered meanwhile.
+  expect(result.cancelled).toBeGreaterThan(100);
+  expect(result.answered).toBeGreaterThan(50);
+}, 60_000);
