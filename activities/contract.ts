@@ -47,6 +47,7 @@ export const NOTIFICATION_TEMPLATES = [
   'payment_reminder',
   'payment_received',
   'work_started',
+  'acceptance_act_to_sign',
 ] as const;
 export type NotificationTemplate = (typeof NOTIFICATION_TEMPLATES)[number];
 

@@ -703,6 +703,29 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       ],
     }),
   },
+  // Nothing left to bill (the prepayment, or compensations, covered the plan): no final invoice
+  // carries the act, so it goes to the client on its own, to sign.
+  acceptance_act_to_sign: {
+    link: 'project',
+    staff: (v) => ({
+      subject: `Acceptance act sent: ${v.project}`,
+      lines: [
+        `${v.text('clientName', 'The client')} was sent the acceptance act for ${v.project} to sign.` +
+          (v.has('covered') ? ` No final invoice: ${v.text('covered', '')} covered the whole plan.` : ''),
+      ],
+    }),
+    client: (v) => ({
+      subject: `Acceptance act to sign: ${v.project}`,
+      lines: [
+        v.data.deemedAccepted === true
+          ? `We did not hear from you within the review period, so under the contract the work delivered for ${v.project} counts as accepted.`
+          : `Thank you for accepting the work on ${v.project}.`,
+        `The acceptance act for the work delivered is attached: please sign it and send a signed copy back to your account manager.`,
+        `There is nothing left to pay` + (v.has('covered') ? `: ${v.text('covered', '')} covered the whole plan.` : '.'),
+        v.reply('questions about it'),
+      ],
+    }),
+  },
   // A receipt: the client learns their money arrived, what is left on the invoice, and (for the
   // prepayment the work waits for) that the work starts.
   payment_received: {
@@ -739,10 +762,18 @@ const revisionRound = (v: Values): string =>
 
 /**
  * The notices that carry the document named by `data.documentId` (the invoice, the credit note;
- * the invoice again with its reminder; the contract as the work starts) and the one named by
+ * the invoice again with its reminder; the contract as the work starts; the act to sign when no
+ * final invoice carries it) and the one named by
  * `data.alsoAttach` (the contract with the prepayment invoice, the act with the final one).
  */
-export const ATTACHES_DOCUMENT: ReadonlySet<NotificationTemplate> = new Set(['invoice_issued', 'credit_note_issued', 'payment_reminder', 'project_completed', 'work_started']);
+export const ATTACHES_DOCUMENT: ReadonlySet<NotificationTemplate> = new Set([
+  'invoice_issued',
+  'credit_note_issued',
+  'payment_reminder',
+  'project_completed',
+  'work_started',
+  'acceptance_act_to_sign',
+]);
 
 export function renderNotification(
   input: Pick<NotifyInput, 'template' | 'data' | 'projectId' | 'taskId'>,

@@ -84,7 +84,7 @@ async function producedInvoice(kind: 'final_invoice' | 'credit_note' = 'final_in
   return (await produceDocument({ projectId: 'acme', kind, sequence: 1, snapshot, invoice })).documentId;
 }
 
-const CLIENT_TEMPLATES: NotificationTemplate[] = ['delivery_ready', 'client_response_due', 'invoice_issued', 'invoice_voided', 'credit_note_issued', 'payment_reminder', 'payment_received', 'work_started', 'project_cancelled'];
+const CLIENT_TEMPLATES: NotificationTemplate[] = ['delivery_ready', 'client_response_due', 'invoice_issued', 'invoice_voided', 'credit_note_issued', 'payment_reminder', 'payment_received', 'work_started', 'acceptance_act_to_sign', 'project_cancelled'];
 /** Where each staff notice links: the page of the portal where its reader acts. */
 const PORTAL_PAGE: Record<NotificationTemplate, string> = {
   task_opened: '/tasks/acme.design',
@@ -121,6 +121,7 @@ const PORTAL_PAGE: Record<NotificationTemplate, string> = {
   payment_reminder: '/projects/acme',
   payment_received: '/projects/acme',
   work_started: '/projects/acme',
+  acceptance_act_to_sign: '/projects/acme',
 };
 const isTaskNotice = (template: NotificationTemplate) => PORTAL_PAGE[template].startsWith('/tasks/');
 
@@ -507,6 +508,16 @@ test('mails read as people write: articles, a plan sent back, what an approval s
   const whole = clientText('payment_received', { ...fullData, kind: 'prepayment', stillOwed: 0, startsWork: true });
   expect(whole.text).toContain('The invoice is paid in full.');
   expect(whole.text).toContain('The work on Spring campaign landing page starts now.');
+
+  // No final invoice to carry the act: it comes on its own, to sign, and says why nothing is billed.
+  const act = clientText('acceptance_act_to_sign', { ...fullData, covered: 'the prepayment' });
+  expect(act.subject).toBe('Acceptance act to sign: Spring campaign landing page');
+  expect(act.text).toContain('Thank you for accepting the work on Spring campaign landing page.');
+  expect(act.text).toContain('The acceptance act for the work delivered is attached: please sign it and send a signed copy back to your account manager.');
+  expect(act.text).toContain('There is nothing left to pay: the prepayment covered the whole plan.');
+  const silent = clientText('acceptance_act_to_sign', { ...fullData, covered: 'the compensations agreed', deemedAccepted: true });
+  expect(silent.text).toContain('so under the contract the work delivered for Spring campaign landing page counts as accepted.');
+  expect(silent.text).not.toContain('Thank you for accepting');
 });
 
 test('whoever caused a notice is not mailed about it: a task given back opens again for the rest of the department', async () => {

@@ -20,6 +20,7 @@ import {
   deliverTask,
   documentsFor,
   LEADER,
+  mailFor,
   noticesFor,
   MANAGER,
   plan,
@@ -235,6 +236,32 @@ test.concurrent('a set-off against an invoice the client had in fact paid is und
   expect(reportText).toContain(`100.00 EUR of credit note ${credit.number} no longer set against ${final.number}, which was paid in full: refunded instead`);
   expect(reportText).toMatch(/Paid by the client: 1,000\.00 EUR Outstanding: 0\.00 EUR/);
   expect(reportText).toMatch(/Refunds owed to the client \(credit notes\): 100\.00 EUR Refunds paid: 100\.00 EUR Refunds still to pay: 0\.00 EUR/);
+});
+
+test.concurrent('with nothing left to bill (the prepayment covered the plan) no final invoice goes out: the act is mailed to the client on its own, to sign', async () => {
+  const input = projectInput({ departments: ['design'] });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('logo', 'design', { price: 800 })], { prepaymentPercent: 100 }));
+  const prepayment = (await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === 'prepayment' && i.documentId), 'prepayment invoice')).invoices[0];
+  await pay(handle, prepayment.number, 800, `${projectId}-prepayment`);
+  await deliverTask(env, projectId, 'logo', 'design');
+  await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
+  await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 5, comment: '' }, by: MANAGER }] });
+  const result = (await handle.result()) as ProjectStatus;
+  expect(result.stage).toBe('completed');
+  expect(result.invoices.map((i) => i.kind)).toEqual(['prepayment']);
+  const act = result.documents.find((d) => d.kind === 'acceptance_act')!;
+  const [notice] = await waitForNotice(env, projectId, 'acceptance_act_to_sign');
+  expect(notice).toMatchObject({ recipients: { emails: [input.client.email] }, data: { documentId: act.documentId, covered: 'the prepayment' } });
+  expect(noticesFor(env, projectId, 'acceptance_act_to_sign')).toHaveLength(1);
+  const [mail] = await eventually(async () => mailFor(env, notice).length > 0 && mailFor(env, notice), { what: 'the act mail' });
+  expect(mail.subject).toBe(`Acceptance act to sign: ${input.title}`);
+  expect(mail.to).toEqual([input.client.email]);
+  // The act itself, as a PDF.
+  expect(mail.raw).toMatch(/Content-Type: application\/pdf/i);
+  expect(/filename="?([a-z_]+)-/.exec(mail.raw.slice(mail.raw.lastIndexOf('Content-Type: application/pdf')))?.[1]).toBe('acceptance_act');
+  await recordHistory(handle, 'project-act-without-final-invoice');
 });
 
 test.concurrent('a cancellation counts a credit note set against the unpaid prepayment as received: the compensation is not billed again', async () => {

@@ -39,6 +39,8 @@ afterAll(() => env?.close());
  * record its marker); when a new baseline is cut, they join it. Listing one here is the decision.
  */
 const PATCHES_AFTER_BASELINE_1: string[] = [
+  // 2026-12-04: with no final invoice to send (nothing left to bill), the client is mailed the act to sign.
+  'act-without-final-invoice',
   // 2026-12-03: a completed project is announced to leadership and its manager, the report attached.
   'announce-completion',
   // 2026-12-03: a refund owed to the client is chased (the manager, then leadership) like a payment.

@@ -25,6 +25,7 @@ import {
   compensationsBilledNothing,
   compensationsToSettle,
   completionSummary,
+  deemedAccepted,
   finalInvoiceContent,
   hasOpenComplaint,
   planTaskInput,
@@ -235,7 +236,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
    */
   async function collectPayment(): Promise<void> {
     ctx.enterStage('invoicing');
-    await billing.produce('acceptance_act');
+    const act = await billing.produce('acceptance_act');
     const final = finalInvoiceContent(status);
     if (final.amount > 0) {
       await billing.issueInvoice('final', final.amount, final.lines, final.prepaymentDeducted, { compensations: final.compensations });
@@ -243,6 +244,15 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       settleCompensations(status, final.compensations);
       const covered = final.compensations.length === 0 ? 'the prepayment' : final.prepaymentDeducted > 0 ? 'the prepayment and the compensations agreed' : 'the compensations agreed';
       ctx.record('nothing_left_to_invoice', undefined, `${covered} covered the whole plan`);
+      // The act travels with the final invoice; with none to send, it goes to the client on its own
+      // (runs recorded before left it on the client's page only).
+      if (patched('act-without-final-invoice')) {
+        ctx.send('acceptance_act_to_sign', 'act-to-sign', ctx.client, {
+          documentId: act.documentId,
+          covered,
+          ...(deemedAccepted(status) && { deemedAccepted: true }),
+        });
+      }
     }
     ctx.finalBilled = true;
 
