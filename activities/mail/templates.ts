@@ -711,7 +711,8 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       subject: `Acceptance act sent: ${v.project}`,
       lines: [
         `${v.text('clientName', 'The client')} was sent the acceptance act for ${v.project} to sign.` +
-          (v.has('covered') ? ` No final invoice: ${v.text('covered', '')} covered the whole plan.` : ''),
+          (v.has('covered') ? ` No final invoice: ${v.text('covered', '')} covers the whole plan.` : '') +
+          (v.has('unpaidInvoices') ? ` Still unpaid: ${v.money('stillOwed')} on ${v.text('unpaidInvoices', '')}.` : ''),
       ],
     }),
     client: (v) => ({
@@ -721,7 +722,12 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
           ? `We did not hear from you within the review period, so under the contract the work delivered for ${v.project} counts as accepted.`
           : `Thank you for accepting the work on ${v.project}.`,
         `The acceptance act for the work delivered is attached: please sign it and send a signed copy back to your account manager.`,
-        `There is nothing left to pay` + (v.has('covered') ? `: ${v.text('covered', '')} covered the whole plan.` : '.'),
+        ...(v.has('unpaidInvoices')
+          ? [
+              `No final invoice follows` + (v.has('covered') ? `: ${v.text('covered', '')} covers the whole plan. ` : '. ') +
+                `What is still to pay is ${v.money('stillOwed')} on ${v.text('unpaidInvoices', '')}, as that invoice says.`,
+            ]
+          : [`There is nothing left to pay` + (v.has('covered') ? `: ${v.text('covered', '')} covered the whole plan.` : '.')]),
         v.reply('questions about it'),
       ],
     }),

@@ -518,6 +518,10 @@ test('mails read as people write: articles, a plan sent back, what an approval s
   const silent = clientText('acceptance_act_to_sign', { ...fullData, covered: 'the compensations agreed', deemedAccepted: true });
   expect(silent.text).toContain('so under the contract the work delivered for Spring campaign landing page counts as accepted.');
   expect(silent.text).not.toContain('Thank you for accepting');
+  // The prepayment that covers the plan may still be unpaid: then something is left to pay, on it.
+  const owing = clientText('acceptance_act_to_sign', { ...fullData, covered: 'the prepayment', unpaidInvoices: 'INV-2026-000007', stillOwed: 800, currency: 'EUR' });
+  expect(owing.text).toContain('No final invoice follows: the prepayment covers the whole plan. What is still to pay is 800.00 EUR on INV-2026-000007, as that invoice says.');
+  expect(owing.text).not.toContain('nothing left to pay');
 });
 
 test('whoever caused a notice is not mailed about it: a task given back opens again for the rest of the department', async () => {

@@ -254,6 +254,7 @@ test.concurrent('with nothing left to bill (the prepayment covered the plan) no 
   const act = result.documents.find((d) => d.kind === 'acceptance_act')!;
   const [notice] = await waitForNotice(env, projectId, 'acceptance_act_to_sign');
   expect(notice).toMatchObject({ recipients: { emails: [input.client.email] }, data: { documentId: act.documentId, covered: 'the prepayment' } });
+  expect(notice.data).not.toHaveProperty('unpaidInvoices'); // paid: the mail says nothing is left to pay
   expect(noticesFor(env, projectId, 'acceptance_act_to_sign')).toHaveLength(1);
   const [mail] = await eventually(async () => mailFor(env, notice).length > 0 && mailFor(env, notice), { what: 'the act mail' });
   expect(mail.subject).toBe(`Acceptance act to sign: ${input.title}`);
@@ -273,7 +274,10 @@ test.concurrent('a cancellation counts a credit note set against the unpaid prep
   await deliverTask(env, projectId, 'logo', 'design');
   await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
   await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 3, comment: '' }, by: MANAGER }] });
-  await waitForStatus(handle, (x) => timelineEvents(x).includes('nothing_left_to_invoice'), 'nothing left to invoice');
+  const billedNothing = await waitForStatus(handle, (x) => timelineEvents(x).includes('nothing_left_to_invoice'), 'nothing left to invoice');
+  // The act comes on its own, and says the prepayment is what is still to pay (not "nothing").
+  const [act] = await waitForNotice(env, projectId, 'acceptance_act_to_sign');
+  expect(act.data).toMatchObject({ covered: 'the prepayment', unpaidInvoices: billedNothing.invoices.find((i) => i.kind === 'prepayment')!.number, stillOwed: 1_000, currency: 'EUR' });
   await complain(handle, 'the logo came late');
   await resolve(handle, 'c1', 300);
   let s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === 'credit_note' && i.documentId !== undefined), 'credit note');

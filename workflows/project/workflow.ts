@@ -8,7 +8,7 @@
  */
 import { CancellationScope, allHandlersFinished, condition, isCancellation } from '@temporalio/workflow';
 import { nowIso } from '../common/journal';
-import { formatAmount, percentOf } from '../money';
+import { formatAmount, percentOf, sumAmounts } from '../money';
 import { deliveryName, durationInWords } from '../vocabulary';
 import { cancelTaskSignal } from '../task/contract';
 import type { InvoiceView, ProjectInput, ProjectStatus } from './contract';
@@ -28,6 +28,7 @@ import {
   deemedAccepted,
   finalInvoiceContent,
   hasOpenComplaint,
+  owedAmount,
   planTaskInput,
   settleCompensations,
   unpaidInvoices,
@@ -247,10 +248,18 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       // The act travels with the final invoice; with none to send, it goes to the client on its own
       // (runs recorded before left it on the client's page only).
       if (patched('act-without-final-invoice')) {
+        // The prepayment may still be unpaid (a plan that started without waiting for it): the
+        // mail then says what is still to pay instead of "nothing".
+        const unpaid = unpaidInvoices(status);
         ctx.send('acceptance_act_to_sign', 'act-to-sign', ctx.client, {
           documentId: act.documentId,
           covered,
           ...(deemedAccepted(status) && { deemedAccepted: true }),
+          ...(unpaid.length > 0 && {
+            unpaidInvoices: unpaid.map((i) => i.number).join(', '),
+            stillOwed: sumAmounts(unpaid.map(owedAmount), input.budget.currency),
+            currency: input.budget.currency,
+          }),
         });
       }
     }
