@@ -228,11 +228,15 @@ function renderContract(page: Page, s: ProjectStatus, number: string, date: stri
 
   page.section('Terms');
   const prepayment = percentOf(total, plan.prepaymentPercent, currency);
+  const remainder = subtractAmounts(total, prepayment, currency);
   page.bullets([
-    plan.prepaymentPercent > 0
-      ? `Prepayment: ${fmtNumber(plan.prepaymentPercent)}% of the total (${fmtMoney(prepayment, currency)}), invoiced on approval; ` +
-        `the remainder (${fmtMoney(subtractAmounts(total, prepayment, currency), currency)}) is invoiced on acceptance.`
-      : `No prepayment: the total is invoiced on acceptance of the work.`,
+    plan.prepaymentPercent === 0
+      ? `No prepayment: the total is invoiced on acceptance of the work.`
+      : remainder > 0
+        ? `Prepayment: ${fmtNumber(plan.prepaymentPercent)}% of the total (${fmtMoney(prepayment, currency)}), invoiced on approval; ` +
+          `the remainder (${fmtMoney(remainder, currency)}) is invoiced on acceptance.`
+        : // No invoice of nothing is promised: the whole price is the prepayment.
+          `Prepayment: the whole total (${fmtMoney(prepayment, currency)}), invoiced on approval; nothing more is invoiced on acceptance.`,
     `Payment terms: each invoice is payable within ${fmtDuration(s.policy.paymentTermsMs)} of its date.`,
     `Client revision rounds included in the price: ${plan.includedRevisionRounds}. Further rounds are priced separately.`,
     `Desired completion: ${fmtDate(s.desiredDeadline)}. Each task's due date is listed above.`,
@@ -354,8 +358,9 @@ function compensationReasons(page: Page, s: ProjectStatus, invoice: InvoiceConte
   page.section(agreed.length === 1 ? 'Compensation' : 'Compensations');
   for (const { c, complaint } of agreed) {
     page.paragraph(
-      `${fmtMoney(c.amount, invoice.currency)} agreed in resolving the Client's complaint ${c.complaintId}` +
-        (complaint ? ` of ${fmtDate(complaint.at)} (“${complaint.description.trim()}”).` : '.'),
+      // The Client knows their complaint by its day and their words, not by the agency's id for it.
+      `${fmtMoney(c.amount, invoice.currency)} agreed in resolving ` +
+        (complaint ? `the Client's complaint of ${fmtDate(complaint.at)} (“${complaint.description.trim()}”).` : `a complaint of the Client.`),
     );
   }
 }

@@ -402,6 +402,7 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       subject: `Payment overdue: ${v.invoiceRef} (${v.project})`,
       lines: [
         `${capitalize(v.invoiceRef)} to ${v.text('clientName', 'the client')} for ${v.money()} ${v.wasDue()} and is not paid.`,
+        ...(v.data.startsWorkWhenPaid === true ? ['It is the prepayment the work waits for: nothing has started yet.'] : []),
         `The client was sent a payment reminder.`,
       ],
     }),
@@ -500,7 +501,8 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       subject: `Escalation: ${v.invoiceRef} unpaid (${v.project})`,
       lines: [
         `${capitalize(v.invoiceRef)} to ${v.text('clientName', 'the client')} for ${v.money()} ${v.wasDue()} ` +
-          `and is still not paid after reminders.`,
+          `and is still not paid after a reminder to the client.`,
+        ...(v.data.startsWorkWhenPaid === true ? ['It is the prepayment the work waits for: nothing has started yet.'] : []),
       ],
     }),
   },
@@ -521,7 +523,11 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       lines: [
         `${capitalize(v.project)} was cancelled` +
           (v.has(v.pick('cancelledBy', 'by')) ? ` by ${v.person(v.pick('cancelledBy', 'by'))}` : '') +
-          (v.has('stage') ? ` at the ${v.text('stage', '').replace(/_/g, ' ')} stage.` : '.'),
+          (v.data.noWorkStarted === true
+            ? ', before any work started.'
+            : v.has('stage')
+              ? ` at the ${v.text('stage', '').replace(/_/g, ' ')} stage.`
+              : '.'),
         ...v.line('Reason', 'reason'),
       ],
     }),
@@ -529,7 +535,9 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
     client: (v) => ({
       subject: `Your project is cancelled: ${v.project}`,
       lines: [
-        `We have stopped the work on ${v.project}: the project is cancelled.`,
+        v.data.noWorkStarted === true
+          ? `${capitalize(v.project)} is cancelled; no work on it had started.`
+          : `We have stopped the work on ${v.project}: the project is cancelled.`,
         CANCELLATION_SETTLEMENT[String(v.data.settlement)] ??
           // Notices queued before the settlement travelled with them.
           `An invoice for the work done until now, or a credit note for a prepayment due back to you, comes in an e-mail of its own.`,
@@ -599,6 +607,9 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
           ? [`We did not hear from you within the review period, so under the contract the work delivered for ${v.project} counts as accepted.`]
           : []),
         `${capitalize(v.invoiceRef)} for ${v.project} is attached: ${v.money()}` + (v.has('dueAt') ? `, due ${v.date('dueAt')}.` : '.'),
+        ...(v.data.kind === 'prepayment'
+          ? [`It is the prepayment agreed in the contract` + (v.data.startsWorkWhenPaid === true ? `: the work starts as soon as it is paid.` : '.')]
+          : []),
         ...(v.has('alsoAttach') && v.data.alsoAttachKind === 'contract' ? ['The contract for the work, as agreed, is attached too.'] : []),
         ...(v.has('alsoAttach') && v.data.alsoAttachKind === 'acceptance_act'
           ? ['The acceptance act for the work delivered is attached too: please sign it and send a signed copy back to your account manager.']
@@ -681,6 +692,7 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       subject: `Payment reminder: ${v.invoiceRef}`,
       lines: [
         `${capitalize(v.invoiceRef)} for ${v.project} (${v.money()}) ${v.wasDue()} and we have not received the payment yet.`,
+        ...(v.data.startsWorkWhenPaid === true ? [`It is the prepayment: the work on ${v.project} starts as soon as it is paid.`] : []),
         `Please pay it to the bank account printed on the invoice` +
           (v.has('invoiceNumber') ? `, quoting ${v.text('invoiceNumber', '')} as the payment reference.` : '.'),
         v.reply('if you have already paid, please tell us the date and reference of the payment'),

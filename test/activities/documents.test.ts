@@ -423,6 +423,15 @@ test('a JPY invoice and contract print whole yen, never decimals', async () => {
   expect(`${billText} ${contractText}`).not.toMatch(/\d\.\d+ JPY/);
 });
 
+test('a contract prepaid in full promises no invoice of nothing on acceptance', async () => {
+  const { snapshot } = inCurrency('EUR', [1000, 800.5], 0);
+  const prepaid = { ...snapshot, plans: snapshot.plans.map((p) => ({ ...p, prepaymentPercent: 100 })) };
+  const contract = await activities().produceDocument({ projectId: 'acme-site', kind: 'contract', sequence: 1, number: 'CTR-100', snapshot: prepaid });
+  const text = await pdfText((await store.read(contract.documentId))!);
+  expect(text).toContain('Prepayment: the whole total (1,800.50 EUR), invoiced on approval; nothing more is invoiced on acceptance.');
+  expect(text).not.toContain('remainder');
+});
+
 test('a KWD invoice and contract keep all three decimals through every sum and deduction', async () => {
   // The lines add up to 3,234.901: a sum rounded to cents anywhere would print 3,234.900.
   const { snapshot, invoice } = inCurrency('KWD', [1234.567, 2000.334], 970.47);

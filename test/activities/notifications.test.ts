@@ -509,6 +509,28 @@ test('mails read as people write: articles, a plan sent back, what an approval s
   expect(whole.text).toContain('The invoice is paid in full.');
   expect(whole.text).toContain('The work on Spring campaign landing page starts now.');
 
+  // A prepayment the work waits for: its invoice, its reminder and the staff's notices say so.
+  const prepaymentMail = clientText('invoice_issued', { ...fullData, kind: 'prepayment', startsWorkWhenPaid: true });
+  expect(prepaymentMail.text).toContain('It is the prepayment agreed in the contract: the work starts as soon as it is paid.');
+  expect(clientText('invoice_issued', { ...fullData, kind: 'prepayment' }).text).toContain('It is the prepayment agreed in the contract.');
+  expect(clientText('invoice_issued', { ...fullData, kind: 'final' }).text).not.toContain('prepayment agreed');
+  expect(clientText('payment_reminder', { ...fullData, kind: 'prepayment', startsWorkWhenPaid: true }).text).toContain(
+    'It is the prepayment: the work on Spring campaign landing page starts as soon as it is paid.',
+  );
+  for (const template of ['payment_overdue', 'payment_escalation'] as const) {
+    expect(renderNotification({ template, data: { ...fullData, startsWorkWhenPaid: true }, projectId: 'acme' }, ctx).text).toContain(
+      'It is the prepayment the work waits for: nothing has started yet.',
+    );
+  }
+  expect(renderNotification({ template: 'payment_escalation', data: fullData, projectId: 'acme' }, ctx).text).toContain('is still not paid after a reminder to the client.');
+
+  // A project cancelled before any work started does not say the work was stopped.
+  const notStarted = { ...fullData, stage: 'in_production', noWorkStarted: true };
+  expect(clientText('project_cancelled', notStarted).text).toContain('Spring campaign landing page is cancelled; no work on it had started.');
+  expect(clientText('project_cancelled', notStarted).text).not.toContain('stopped the work');
+  expect(renderNotification({ template: 'project_cancelled', data: notStarted, projectId: 'acme' }, ctx).text).toMatch(/was cancelled( by [^,]+)?, before any work started\./);
+  expect(clientText('project_cancelled', { ...fullData, stage: 'in_production' }).text).toContain('We have stopped the work on Spring campaign landing page');
+
   // No final invoice to carry the act: it comes on its own, to sign, and says why nothing is billed.
   const act = clientText('acceptance_act_to_sign', { ...fullData, covered: 'the prepayment' });
   expect(act.subject).toBe('Acceptance act to sign: Spring campaign landing page');

@@ -344,7 +344,11 @@ test.concurrent('a compensation after the final invoice is paid in full is refun
   const [notice] = await waitForNotice(env, projectId, 'credit_note_issued');
   expect(notice.data).not.toHaveProperty('setAgainst');
   expect(notice.recipients).toEqual({ emails: [input.client.email], personIds: [MANAGER.id] });
-  expect(await documentText(projectId, credit.documentId!)).toMatch(/Compensation agreed \(complaint of \d{4}-\d{2}-\d{2}\): 100\.00 EUR Refund owed to the Client: 100\.00 EUR/);
+  const creditNoteText = await documentText(projectId, credit.documentId!);
+  expect(creditNoteText).toMatch(/Compensation agreed \(complaint of \d{4}-\d{2}-\d{2}\): 100\.00 EUR Refund owed to the Client: 100\.00 EUR/);
+  // The paper names the complaint by its day and the client's words, never by the agency's id.
+  expect(creditNoteText).toMatch(/100\.00 EUR agreed in resolving the Client's complaint of \d{4}-\d{2}-\d{2} \(“/);
+  expect(creditNoteText).not.toMatch(/\bc1\b/);
   s = await waitForStatus(handle, (x) => x.stage === 'invoicing' && timelineEvents(x).includes('invoice_paid'), 'final paid');
 
   // Not paid out by its due date: the manager is reminded, then leadership hears of it; each once.

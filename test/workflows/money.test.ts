@@ -107,6 +107,9 @@ test.concurrent('cancelled before any work was accepted: the unpaid prepayment i
   expect(closed.stage).toBe('cancelled');
   expect(closed.invoices).toEqual([expect.objectContaining({ kind: 'prepayment', status: 'void', voidedAmount: 1_000 })]);
   expect(closed.tasks).toEqual([]);
+  // Nothing had started: the notice says so, instead of "we have stopped the work".
+  const [cancelled] = await waitForNotice(env, input.projectId, 'project_cancelled');
+  expect(cancelled.data).toMatchObject({ noWorkStarted: true, stage: 'in_production' });
 });
 
 test.concurrent('a prepayment larger than the accepted work becomes a credit note: a refund owed, recorded and settled', async () => {
@@ -145,10 +148,17 @@ test.concurrent('an unpaid prepayment is chased like any invoice while the work 
   const prepayment = issued.invoices[0];
 
   const [reminder] = await waitForNotice(env, projectId, 'payment_reminder', 1, 30_000);
-  expect(reminder).toMatchObject({ recipients: { emails: [input.client.email] }, data: expect.objectContaining({ invoiceNumber: prepayment.number, amountOwed: 200 }) });
-  expect((await waitForNotice(env, projectId, 'payment_overdue'))[0].recipients).toEqual({ personIds: [MANAGER.id] });
+  // The invoice, its reminder, the manager's notice and the escalation all say the work waits for it.
+  const [invoiceNotice] = await waitForNotice(env, projectId, 'invoice_issued');
+  expect(invoiceNotice.data).toMatchObject({ kind: 'prepayment', startsWorkWhenPaid: true });
+  expect(reminder).toMatchObject({
+    recipients: { emails: [input.client.email] },
+    data: expect.objectContaining({ invoiceNumber: prepayment.number, amountOwed: 200, startsWorkWhenPaid: true }),
+  });
+  const [overdue] = await waitForNotice(env, projectId, 'payment_overdue');
+  expect(overdue).toMatchObject({ recipients: { personIds: [MANAGER.id] }, data: expect.objectContaining({ startsWorkWhenPaid: true }) });
   const [escalation] = await waitForNotice(env, projectId, 'payment_escalation', 1, 30_000);
-  expect(escalation.recipients).toEqual({ personIds: [MANAGER.id], roles: ['leadership'] });
+  expect(escalation).toMatchObject({ recipients: { personIds: [MANAGER.id], roles: ['leadership'] }, data: expect.objectContaining({ startsWorkWhenPaid: true }) });
   const waiting = await statusOf(handle);
   expect(waiting.stage).toBe('in_production');
   expect(waiting.tasks).toEqual([]);

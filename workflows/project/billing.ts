@@ -10,7 +10,7 @@ import { sumAmounts } from '../money';
 import { INVOICE_DOCUMENT } from '../vocabulary';
 import type { DocumentKind, DocumentRef, InvoiceKind, InvoiceView } from './contract';
 import type { ProjectContext } from './context';
-import { deemedAccepted, documentSnapshot, owedAmount, refundsOwed, setOffCreditNote, settleCompensations, unpaidInvoices, type Compensation } from './state';
+import { deemedAccepted, documentSnapshot, owedAmount, refundsOwed, setOffCreditNote, settleCompensations, unpaidInvoices, waitingForPrepayment, type Compensation } from './state';
 
 // Contracts, invoices and their numbers the business cannot go on without: retried until they
 // succeed (an operator sees the failing activity), never skipped.
@@ -81,6 +81,8 @@ export function createBilling(ctx: ProjectContext): Billing {
       currency: invoice.currency,
       dueAt: invoice.dueAt,
       kind: invoice.kind,
+      // A prepayment the work waits for: every reminder says that nothing starts until it is paid.
+      ...(waitingForPrepayment(status)?.invoice.number === invoice.number && { startsWorkWhenPaid: true }),
       // The client's reminder carries the invoice again, so it can be paid from the mail.
       ...(invoice.documentId !== undefined && { documentId: invoice.documentId }),
     };
@@ -194,6 +196,8 @@ export function createBilling(ctx: ProjectContext): Billing {
       dueAt: invoice.dueAt,
       documentId: doc.documentId,
       kind,
+      // A prepayment the work waits for says so (the manager's page does; the client's mail too).
+      ...(kind === 'prepayment' && input.policy.startAfterPrepayment && { startsWorkWhenPaid: true }),
       // The papers the client keeps or signs travel with the invoice they belong to: the contract
       // with the prepayment's, the acceptance act (to sign) with the final one.
       ...alsoAttached(kind),

@@ -367,7 +367,14 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       'project_cancelled',
       'cancelled',
       { ...ctx.leadership, ...ctx.manager, ...ctx.client, exceptPersonIds: [by] },
-      { reason, cancelledBy: by, stage: status.cancellation!.stageAtCancel, ...cancellationSettlementInWords(status, issuedBefore) },
+      {
+        reason,
+        cancelledBy: by,
+        stage: status.cancellation!.stageAtCancel,
+        // Nothing was started (the work waited for the prepayment): no "we have stopped the work".
+        ...(status.tasks.length === 0 && { noWorkStarted: true }),
+        ...cancellationSettlementInWords(status, issuedBefore),
+      },
     );
     await billing.produce('final_report');
     ctx.record('cancelled', by, reason);
