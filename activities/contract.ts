@@ -48,6 +48,7 @@ export const NOTIFICATION_TEMPLATES = [
   'payment_received',
   'work_started',
   'acceptance_act_to_sign',
+  'refund_paid',
 ] as const;
 export type NotificationTemplate = (typeof NOTIFICATION_TEMPLATES)[number];
 

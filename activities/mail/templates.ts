@@ -744,6 +744,28 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       ],
     }),
   },
+  // The agency's own payment to the client: a refund owed on a credit note, paid out.
+  refund_paid: {
+    link: 'project',
+    staff: (v) => ({
+      subject: `Refund paid: ${v.creditNoteRef} (${v.project})`,
+      lines: [`${v.text('clientName', 'The client')} was told that ${v.money()} was refunded on ${v.creditNoteRef}.`],
+    }),
+    client: (v) => {
+      const left = Number(v.data.stillOwed ?? 0);
+      return {
+        subject: `Your refund is on its way: ${v.project}`,
+        lines: [
+          `We have paid you ${v.money()} by bank transfer` +
+            (v.has('paidAt') ? ` on ${v.date('paidAt')}` : '') +
+            ` for ${v.creditNoteRef}` +
+            (v.has('reference') ? ` (payment reference ${v.text('reference', '')}).` : '.'),
+          left > 0 ? `${v.money('stillOwed')} of it is still to come.` : `Nothing more is owed to you on it.`,
+          v.reply('if it has not arrived within a few working days'),
+        ],
+      };
+    },
+  },
   // A receipt: the client learns their money arrived, what is left on the invoice, and (for the
   // prepayment the work waits for) that the work starts.
   payment_received: {

@@ -84,7 +84,7 @@ async function producedInvoice(kind: 'final_invoice' | 'credit_note' = 'final_in
   return (await produceDocument({ projectId: 'acme', kind, sequence: 1, snapshot, invoice })).documentId;
 }
 
-const CLIENT_TEMPLATES: NotificationTemplate[] = ['delivery_ready', 'client_response_due', 'invoice_issued', 'invoice_voided', 'credit_note_issued', 'payment_reminder', 'payment_received', 'work_started', 'acceptance_act_to_sign', 'project_cancelled'];
+const CLIENT_TEMPLATES: NotificationTemplate[] = ['delivery_ready', 'client_response_due', 'invoice_issued', 'invoice_voided', 'credit_note_issued', 'payment_reminder', 'payment_received', 'work_started', 'acceptance_act_to_sign', 'refund_paid', 'project_cancelled'];
 /** Where each staff notice links: the page of the portal where its reader acts. */
 const PORTAL_PAGE: Record<NotificationTemplate, string> = {
   task_opened: '/tasks/acme.design',
@@ -122,6 +122,7 @@ const PORTAL_PAGE: Record<NotificationTemplate, string> = {
   payment_received: '/projects/acme',
   work_started: '/projects/acme',
   acceptance_act_to_sign: '/projects/acme',
+  refund_paid: '/projects/acme',
 };
 const isTaskNotice = (template: NotificationTemplate) => PORTAL_PAGE[template].startsWith('/tasks/');
 
@@ -530,6 +531,13 @@ test('mails read as people write: articles, a plan sent back, what an approval s
   expect(clientText('project_cancelled', notStarted).text).not.toContain('stopped the work');
   expect(renderNotification({ template: 'project_cancelled', data: notStarted, projectId: 'acme' }, ctx).text).toMatch(/was cancelled( by [^,]+)?, before any work started\./);
   expect(clientText('project_cancelled', { ...fullData, stage: 'in_production' }).text).toContain('We have stopped the work on Spring campaign landing page');
+
+  // A refund paid out: the client hears it is on its way, and whether more is to come.
+  const refund = clientText('refund_paid', { ...fullData, invoiceNumber: 'INV-2026-000032', amount: 100, currency: 'EUR', paidAt: '2026-03-10T09:00:00Z', reference: 'OUT-7', stillOwed: 0 });
+  expect(refund.subject).toBe('Your refund is on its way: Spring campaign landing page');
+  expect(refund.text).toContain('We have paid you 100.00 EUR by bank transfer on 2026-03-10 09:00 UTC for credit note INV-2026-000032 (payment reference OUT-7).');
+  expect(refund.text).toContain('Nothing more is owed to you on it.');
+  expect(clientText('refund_paid', { ...fullData, amount: 60, currency: 'EUR', stillOwed: 40 }).text).toContain('40.00 EUR of it is still to come.');
 
   // No final invoice to carry the act: it comes on its own, to sign, and says why nothing is billed.
   const act = clientText('acceptance_act_to_sign', { ...fullData, covered: 'the prepayment' });

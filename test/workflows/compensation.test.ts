@@ -365,7 +365,16 @@ test.concurrent('a compensation after the final invoice is paid in full is refun
   expect(timelineEvents(result)).toEqual(expect.arrayContaining(['credit_note_issued', 'refund_overdue', 'refund_escalated', 'refund_paid', 'completed']));
   expect(noticesFor(env, projectId, 'refund_overdue')).toHaveLength(1);
   expect(noticesFor(env, projectId, 'refund_escalation')).toHaveLength(1);
+  // The client hears the refund is paid out, by mail.
+  const [refunded] = await waitForNotice(env, projectId, 'refund_paid');
+  expect(refunded).toMatchObject({
+    recipients: { emails: [input.client.email] },
+    data: expect.objectContaining({ invoiceNumber: credit.number, amount: 100, stillOwed: 0, reference: `${projectId}-refund` }),
+  });
+  const [refundMail] = await eventually(async () => mailFor(env, refunded).length > 0 && mailFor(env, refunded), { what: 'the refund mail' });
+  expect(refundMail.subject).toBe(`Your refund is on its way: ${input.title}`);
   await recordHistory(handle, 'project-refund-chased');
+  await recordHistory(handle, 'project-refund-paid-mail');
 });
 
 test.concurrent('a compensation agreed before a cancellation is taken off what the cancelled project bills', async () => {

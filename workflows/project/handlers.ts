@@ -434,6 +434,16 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
           // The prepayment the work waits for: paid, it starts now.
           ...(invoice.kind === 'prepayment' && invoice.status === 'paid' && status.policy.startAfterPrepayment && status.tasks.length === 0 && { startsWork: true }),
         });
+      } else if (invoice.kind === 'credit_note' && patched('refund-paid-mail')) {
+        // A refund paid out: the client hears it is on its way (runs recorded before told nobody).
+        ctx.send('refund_paid', `refund-paid:${invoiceNumber}:${reference}`, ctx.client, {
+          invoiceNumber,
+          amount,
+          currency: invoice.currency,
+          reference,
+          paidAt: new Date(Date.parse(paidAt)).toISOString(),
+          stillOwed: owedAmount(invoice),
+        });
       }
       ctx.changed();
       return done();
