@@ -299,6 +299,18 @@ export const clientProjectViewSchema = z
       )
       .meta({ description: 'The agreed work, piece by piece (revisions too).' }),
     respondBy: isoDate.optional().meta({ description: 'In client review: by when the agency asks for an answer.' }),
+    waitingForPrepayment: z
+      .object({
+        invoiceNumber: z.string(),
+        stillOwed: z.number().meta({ description: 'What is left to pay on it.' }),
+        currency: z.string(),
+        dueAt: isoDate,
+      })
+      .optional()
+      .meta({
+        description:
+          'While the work waits for the prepayment (the project\u2019s policy starts it only once the prepayment invoice is paid): that invoice. The work starts once it is paid.',
+      }),
     invoices: z.array(
       z.object({
         number: z.string(),
@@ -342,7 +354,16 @@ export const clientLinkRenewalSchema = z
   .strict()
   .meta({ id: 'ClientLinkRenewal' });
 
-export const clientKeyQuerySchema = z.object({ key: z.string().regex(/^[A-Za-z0-9_-]{32}$/, 'not the key of a client\u2019s link') }).strict();
+/**
+ * The key of a client's link. Any text is taken: a key cut short or mangled (a mail program breaking
+ * the link) opens nothing, the same 404 as a wrong key, never a refusal of its form — the client
+ * cannot tell the two apart, and neither should a guesser.
+ */
+export const clientKeyQuerySchema = z
+  .object({
+    key: z.string().meta({ description: 'The key of the client\u2019s link (32 characters, as the link has it). Any other key, of any form, is the 404 of a wrong key.' }),
+  })
+  .strict();
 
 const projectRefSchema = z.object({
   projectId: z.string(),

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { Router, type Request } from 'express';
 import type { DocumentKind, InvoiceView, ProjectStatus } from '../../workflows/project/contract';
 import { fromMinor, toMinor } from '../../workflows/money';
-import { owedAmount } from '../../workflows/project/state';
+import { owedAmount, waitingForPrepayment } from '../../workflows/project/state';
 import { DOCUMENT_KINDS } from '../../workflows/vocabulary';
 import type { TaskStatus } from '../../workflows/task/contract';
 import type { AppDeps } from '../app';
@@ -63,7 +63,10 @@ function netSetOffs(invoice: InvoiceView): ClientProjectView['invoices'][number]
 export function createClientViewRouter(deps: AppDeps, links: ClientLinks): Router {
   const router = Router();
 
-  /** The project a client's link opens, or the same 404 for a wrong key and an unknown project. */
+  /**
+   * The project a client's link opens, or the same 404 for a wrong key, a key of no key's form (a
+   * link cut short) and an unknown project.
+   */
   async function openedProject(req: Request): Promise<{ project: ProjectStatus; key: string }> {
     const projectId = projectIdParam(req);
     const { key } = parseQuery(clientKeyQuerySchema, req);
@@ -129,6 +132,8 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks): Route
     const documentHref = (documentId: string) => `/api/client/projects/${encodeURIComponent(p.projectId)}/documents/${encodeURIComponent(documentId)}?key=${key}`;
     const manager = deps.people.get(p.managerId);
     const approved = p.plans.find((v) => v.version === p.approvedPlanVersion);
+    // The work waits for the prepayment (the workflow's rule, not a copy of it): the page says so, not "under way".
+    const prepayment = waitingForPrepayment(p)?.invoice;
     // Also while a revision round is worked on (back in production): the work the client asked to change.
     const showDeliveries = DELIVERED_STAGES.has(p.stage) || p.revisions.length > 0;
     const accepted = showDeliveries ? p.tasks.filter((t) => t.status === 'accepted').slice(0, MAX_DELIVERIES) : [];
@@ -164,6 +169,9 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks): Route
         };
       }),
       ...(respondBy(p) && { respondBy: respondBy(p) }),
+      ...(prepayment && {
+        waitingForPrepayment: { invoiceNumber: prepayment.number, stillOwed: owedAmount(prepayment), currency: prepayment.currency, dueAt: prepayment.dueAt },
+      }),
       invoices: p.invoices.map((i) => ({
         number: i.number,
         kind: i.kind,

@@ -238,12 +238,20 @@ describe('the client\u2019s link', () => {
     expect(otherKey).not.toBe(key);
 
     // No token: the key is the access. A wrong key, another project's key and an unknown project are one 404.
+    // So is a key of no key's form (a link a mail program cut short or mangled): the client cannot tell them apart.
     const view = (id: string, k?: string) => h.http().get(`/api/client/projects/${id}`).query(k === undefined ? {} : { key: k });
     const wrong = key.slice(0, -1) + (key.endsWith('A') ? 'B' : 'A');
-    for (const [id, k] of [[projectId, wrong], [projectId, otherKey], ['p-nosuchproject', key]] as const) {
+    const malformed = ['wrongkey', '', key.slice(0, 20), `${key}x`, `${key.slice(0, -1)}.`, `${key.slice(0, -1)}%`];
+    for (const [id, k] of [[projectId, wrong], [projectId, otherKey], ['p-nosuchproject', key], ...malformed.map((m) => [projectId, m] as const)] as const) {
       const res = await view(id, k);
-      expect(res.status).toBe(404);
-      expect(res.body.detail).toBe('This link does not open a project. Ask your account manager for the current one.');
+      expect({ key: k, status: res.status, detail: res.body.detail }).toEqual({
+        key: k,
+        status: 404,
+        detail: 'This link does not open a project. Ask your account manager for the current one.',
+      });
+      // A document through such a link: the same.
+      const doc = await h.http().get(`/api/client/projects/${id}/documents/d-anything`).query({ key: k });
+      expect({ key: k, status: doc.status, detail: doc.body.detail }).toEqual({ key: k, status: 404, detail: res.body.detail });
     }
     expect((await view(projectId)).status).toBe(400);
 
@@ -340,6 +348,54 @@ describe('the client\u2019s link', () => {
     await h.http().post(`/api/projects/${projectId}/payments`).set(h.auth('manager')).send({ invoiceNumber: credit.number, amount: 300, paidAt: new Date().toISOString(), reference: `${projectId}-refund` }).expect(200);
     const refunded = await eventually(async () => (await invoices()).find((i) => i.number === credit.number && i.status === 'paid'), { what: 'the refund on the client\u2019s page', timeoutMs: 30_000 });
     expect(refunded).toMatchObject({ paid: 300, stillOwed: 0, setOffs: [{ invoiceNumber: final.number, amount: 200 }] });
+  });
+
+  test('while the work waits for the prepayment, the client\u2019s view names the invoice it waits for; once it is paid, the work starts and the view no longer does', async () => {
+    const projectId = (
+      await h
+        .http()
+        .post('/api/projects')
+        .set(h.auth('manager'))
+        .send(projectRequest({ title: 'Client prepayment first', policy: { startAfterPrepayment: true } }))
+        .expect(201)
+    ).body.projectId as string;
+    await h.http().put(`/api/projects/${projectId}/plan`).set(h.auth('manager')).send(planRequest({ prepaymentPercent: 40 })).expect(200);
+    await h.http().post(`/api/projects/${projectId}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+    const key = new URL((await h.http().get(`/api/projects/${projectId}/client-link`).set(h.auth('manager')).expect(200)).body.url as string).searchParams.get('key')!;
+    const view = async () => (await h.http().get(`/api/client/projects/${projectId}`).query({ key }).expect(200)).body;
+    const waiting = await eventually(async () => {
+      const body = await view();
+      return body.waitingForPrepayment ? body : undefined;
+    }, { what: 'the prepayment the work waits for on the client\u2019s view', timeoutMs: 30_000 });
+    const prepayment = waiting.invoices.find((i: { kind: string }) => i.kind === 'prepayment');
+    expect(waiting).toMatchObject({
+      stage: 'in_production',
+      waitingForPrepayment: { invoiceNumber: prepayment.number, stillOwed: 800, currency: 'EUR', dueAt: prepayment.dueAt },
+      work: [{ progress: 'planned' }, { progress: 'planned' }],
+    });
+
+    // A project that starts its work without waiting: never said to wait, its prepayment open or not.
+    const other = (await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ policy: { startAfterPrepayment: false } })).expect(201)).body.projectId as string;
+    await h.http().put(`/api/projects/${other}/plan`).set(h.auth('manager')).send(planRequest({ prepaymentPercent: 40 })).expect(200);
+    await h.http().post(`/api/projects/${other}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+    const otherKey = new URL((await h.http().get(`/api/projects/${other}/client-link`).set(h.auth('manager')).expect(200)).body.url as string).searchParams.get('key')!;
+    const otherView = await eventually(async () => {
+      const body = (await h.http().get(`/api/client/projects/${other}`).query({ key: otherKey }).expect(200)).body;
+      return body.invoices.some((i: { kind: string; status: string }) => i.kind === 'prepayment' && i.status === 'open') ? body : undefined;
+    }, { what: 'the other project\u2019s open prepayment', timeoutMs: 30_000 });
+    expect(otherView.waitingForPrepayment).toBeUndefined();
+
+    await h
+      .http()
+      .post(`/api/projects/${projectId}/payments`)
+      .set(h.auth('manager'))
+      .send({ invoiceNumber: prepayment.number, amount: 800, paidAt: new Date().toISOString(), reference: `${projectId}-prepayment` })
+      .expect(200);
+    const started = await eventually(async () => {
+      const body = await view();
+      return body.invoices.some((i: { number: string; status: string }) => i.number === prepayment.number && i.status === 'paid') ? body : undefined;
+    }, { what: 'the prepayment paid on the client\u2019s view', timeoutMs: 30_000 });
+    expect(started.waitingForPrepayment).toBeUndefined();
   });
 
   test('a new link ends the old one at once; a retried renewal gives the same new link; a stale or bad one changes nothing', async () => {

@@ -34,6 +34,9 @@ const NOW: Record<View['stage'], string> = {
   cancelled: 'The project was cancelled.',
 };
 
+/** The stages in which the acceptance act is out (it comes with the final invoice), to sign and send back. */
+const ACT_STAGES: ReadonlySet<View['stage']> = new Set(['invoicing', 'closing', 'completed']);
+
 const PROGRESS: Record<Progress, { label: string; tone: 'neutral' | 'info' | 'good' | 'bad' }> = {
   planned: { label: 'Planned', tone: 'neutral' },
   in_progress: { label: 'In progress', tone: 'info' },
@@ -85,7 +88,13 @@ function ClientView({ view: v }: { view: View }) {
   ) : (
     v.manager.name
   );
-  const open = v.invoices.filter((i) => i.status === 'open' && i.kind !== 'credit_note');
+  // The prepayment the work waits for is said on its own, first: not as one more invoice waiting.
+  const waiting = v.waitingForPrepayment;
+  const open = v.invoices.filter((i) => i.status === 'open' && i.kind !== 'credit_note' && i.number !== waiting?.invoiceNumber);
+  // Work that never started on a cancelled project never will: not "Planned".
+  const notStarted = (w: View['work'][number]) => v.stage === 'cancelled' && w.progress === 'planned';
+  // The act comes with the final invoice (invoicing on): the client signs it and sends it back.
+  const act = ACT_STAGES.has(v.stage) ? v.documents.find((d) => d.kind === 'acceptance_act') : undefined;
   return (
     <>
       <PageHeader title={v.title}>
@@ -104,10 +113,11 @@ function ClientView({ view: v }: { view: View }) {
         </ol>
       )}
 
-      <div class={v.stage === 'client_review' ? 'callout callout--warn' : 'callout'} role="status">
+      <div class={v.stage === 'client_review' || waiting ? 'callout callout--warn' : 'callout'} role="status">
         <p>
-          <strong>{NOW[v.stage]}</strong>
+          <strong>{waiting ? <PrepaymentFirst waiting={waiting} invoices={v.invoices} /> : NOW[v.stage]}</strong>
         </p>
+        {waiting && Date.parse(waiting.dueAt) < Date.now() && <p>It was due on {formatDate(waiting.dueAt)}; the work begins as soon as it is paid.</p>}
         {v.stage === 'client_review' && (
           <p>
             Please tell {contact}
@@ -116,7 +126,17 @@ function ClientView({ view: v }: { view: View }) {
         )}
         {open.length > 0 && (
           <p>
-            {open.length === 1 ? 'An invoice is' : `${open.length} invoices are`} waiting for payment: see below.
+            {waiting ? (open.length === 1 ? 'Another invoice is' : `${open.length} other invoices are`) : open.length === 1 ? 'An invoice is' : `${open.length} invoices are`} waiting
+            for payment: see below.
+          </p>
+        )}
+        {act && (
+          <p>
+            Please sign the{' '}
+            <a href={act.href} target="_blank" rel="noopener">
+              acceptance act
+            </a>{' '}
+            (in Documents below) and send a signed copy back to {contact}, if you have not done so yet.
           </p>
         )}
         <RefundNotice invoices={v.invoices} />
@@ -124,13 +144,15 @@ function ClientView({ view: v }: { view: View }) {
 
       {v.work.length > 0 && (
         <Section title="The work" id="work">
+          {v.work.every(notStarted) && <p class="muted">The project was cancelled before the work started: none of it was done.</p>}
           <ul class="client-work">
             {v.work.map((w, i) => (
               <li key={`${w.title}-${i}`} class="card">
                 <p>
-                  <strong>{w.title}</strong> <span class="muted">{DEPARTMENT_LABEL[w.department]}</span> <Badge tone={PROGRESS[w.progress].tone}>{PROGRESS[w.progress].label}</Badge>
+                  <strong>{w.title}</strong> <span class="muted">{DEPARTMENT_LABEL[w.department]}</span>{' '}
+                  {notStarted(w) ? <Badge tone="neutral">Not started</Badge> : <Badge tone={PROGRESS[w.progress].tone}>{PROGRESS[w.progress].label}</Badge>}
                 </p>
-                {w.progress !== 'done' && w.progress !== 'cancelled' && (
+                {w.progress !== 'done' && w.progress !== 'cancelled' && !notStarted(w) && (
                   <p class="muted">
                     {Date.parse(w.dueAt) < Date.now()
                       ? `Was planned for ${formatDate(w.dueAt)}: it is running late, and your account manager will tell you when to expect it.`
@@ -215,6 +237,21 @@ function ClientView({ view: v }: { view: View }) {
           </ul>
         )}
       </Section>
+    </>
+  );
+}
+
+/**
+ * The work waits for the prepayment: the invoice it waits for, and what is left to pay on it (said
+ * as left to pay when part of it is paid already).
+ */
+function PrepaymentFirst({ waiting: w, invoices }: { waiting: NonNullable<View['waitingForPrepayment']>; invoices: View['invoices'] }) {
+  const invoice = invoices.find((i) => i.number === w.invoiceNumber);
+  const partly = invoice !== undefined && invoice.stillOwed < invoice.amount;
+  return (
+    <>
+      The work starts once the prepayment invoice <span class="nowrap">{w.invoiceNumber}</span> ({formatMoney(w.stillOwed, w.currency)}
+      {partly ? ' left to pay' : ''}) is paid: see below.
     </>
   );
 }
