@@ -89,6 +89,41 @@ afterAll(async () => {
   await h?.close();
 });
 
+step('nothing is chosen for the manager: a click on “Record the response” without a kind, or an acceptance without a rating, is refused at its field and sends nothing', async () => {
+  const { page } = manager;
+  await page.getByRole('heading', { name: 'Record the client’s response' }).waitFor();
+  const sent: string[] = [];
+  const onRequest = (r: { method(): string; url(): string }) => {
+    if (r.method() !== 'GET') sent.push(`${r.method()} ${new URL(r.url()).pathname}`);
+  };
+  page.on('request', onRequest);
+  try {
+    // No answer is pre-selected: an acceptance (for good, and mailed to the client) is never one click away.
+    const kinds = page.locator('#feedback-kind input[type="radio"]');
+    expect(await kinds.count()).toBe(3);
+    expect(await kinds.evaluateAll((inputs) => inputs.filter((i) => (i as unknown as { checked: boolean }).checked).length)).toBe(0);
+    await page.getByRole('button', { name: 'Record the response' }).click();
+    await page.locator('#feedback-kind-error').waitFor();
+    expect(await page.locator('#feedback-kind-error').textContent()).toBe('Choose what the client answered.');
+    await shoot(page, '29-client-response-not-chosen');
+    // Accepted, but no rating given: none is filled in for the client; refused at the rating.
+    await page.getByLabel('Accepted the work').check();
+    expect(await page.locator('#feedback-kind-error').count()).toBe(0);
+    expect(await page.locator('#feedback-rating').inputValue()).toBe('');
+    await page.getByRole('button', { name: 'Record the response' }).click();
+    await page.locator('#feedback-rating-error').waitFor();
+    expect(await page.locator('#feedback-rating-error').textContent()).toBe('Choose the rating the client gave (1 to 5).');
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id)).toBe('feedback-rating');
+    await shoot(page, '29a-client-response-no-rating');
+    // Nothing went to the API, and nothing is recorded.
+    expect(sent).toEqual([]);
+    const project = (await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+    expect([project.stage, project.feedback]).toEqual(['client_review', []]);
+  } finally {
+    page.off('request', onRequest);
+  }
+});
+
 step('a complaint is recorded, and resolved (a resolution is required)', async () => {
   const { page } = manager;
   await page.getByRole('heading', { name: 'Record the client’s response' }).waitFor();
@@ -265,6 +300,10 @@ step('a compensation agreed after the final invoice: a credit note set against w
   // The €50 the client had not paid is taken off the final invoice; only the rest goes back.
   await complaint.getByText(`Compensation: €100.50 — credit note ${credit.number}: €50.00 taken off invoice ${final.number}, €50.50 to be refunded`).waitFor({ timeout: 15_000 });
   await page.locator('.payments').getByText(`€50.00 of credit note ${credit.number} set against ${final.number}`).waitFor();
+  // The payment form moves on from the invoice the credit note settled, saying so without blaming anyone.
+  await page.locator('.payment-form [role="status"]').getByText(`${final.number} is settled now; the form has moved to ${credit.number}.`, { exact: true }).waitFor({ timeout: 15_000 });
+  expect(await page.locator('.payment-form').textContent()).not.toMatch(/meanwhile/);
+  await shoot(page, '32-payment-form-moved-on');
   // The timeline in words: money as money, kinds and tasks by name, people by name.
   const timeline = page.locator('.timeline');
   await timeline.getByText(`Credit note ${credit.number}: €100.50`, { exact: true }).waitFor();

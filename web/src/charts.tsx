@@ -113,8 +113,16 @@ export function BarChart({ id, title, summary, categories, series, format = Stri
   const y = (v: number) => M.top + plotH - (v / max) * plotH;
   const band = plotW / categories.length;
   const barW = stacked ? band * 0.6 : (band * 0.75) / Math.max(1, series.length);
-  // Label every n-th category so the labels never touch.
+  // Labels at least `every` categories apart, so they never touch. Every bar can be read: the first
+  // and the last bar are named under them (no bar left of the first label or right of the last),
+  // then every other bar that has room, then the first and last categories, then every n-th.
   const every = Math.max(1, Math.ceil((Math.max(...categories.map(textWidth)) + 12) / band));
+  const indices = categories.map((_, i) => i);
+  const withBars = indices.filter((i) => series.some((s) => (s.values[i] ?? 0) !== 0));
+  const labelled = new Set<number>();
+  for (const i of [withBars[withBars.length - 1], withBars[0], ...withBars, categories.length - 1, 0, ...indices.filter((i) => i % every === 0)]) {
+    if (i !== undefined && ![...labelled].some((j) => Math.abs(i - j) < every)) labelled.add(i);
+  }
 
   return (
     <figure class="chart-figure" aria-labelledby={`${id}-title`} ref={figure}>
@@ -148,8 +156,11 @@ export function BarChart({ id, title, summary, categories, series, format = Stri
                 if (stacked) base += v;
                 return rect;
               })}
-              {i % every === 0 && (
-                <text x={x0 + band / 2} y={H - M.bottom + 16} text-anchor="middle">
+              {/* A mark under every category, longer under a labelled one: an unlabelled bar is counted from its neighbours. */}
+              <line class="axis" x1={x0 + band / 2} x2={x0 + band / 2} y1={y(0)} y2={y(0) + (labelled.has(i) ? 5 : 3)} />
+              {labelled.has(i) && (
+                // Under its bar; one at the right edge moved in just enough to stay whole when the bars are narrow.
+                <text x={Math.min(x0 + band / 2, W - 2 - textWidth(c) / 2)} y={H - M.bottom + 16} text-anchor="middle">
                   {c}
                 </text>
               )}

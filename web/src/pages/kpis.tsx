@@ -41,9 +41,18 @@ function apiQuery(f: Filters): Record<string, string> {
 }
 
 const pct = (n: number | null | undefined) => (n === null || n === undefined ? '—' : `${Math.round(n * 1000) / 10}%`);
-/** Hours as people read them, with their unit ("under a minute", "25 min", "3.5 h"): a caption says no unit of its own. */
-const hours = (n: number | null | undefined) =>
-  n === null || n === undefined ? '—' : n > 0 && n < 1 / 60 ? 'under a minute' : n < 1 ? `${Math.round(n * 60)} min` : `${Math.round(n * 10) / 10} h`;
+/**
+ * Hours as people read them, with their unit ("under a minute", "25 min", "3.5 h"): a caption says
+ * no unit of its own. Anything short of a minute is "under a minute", 0 too: the report gives hours
+ * to two decimals, so a reply within 18 seconds arrives as 0, and a few seconds are not "0 min".
+ */
+function hours(n: number | null | undefined): string {
+  if (n === null || n === undefined) return '—';
+  if (n * 60 < 1) return 'under a minute';
+  const minutes = Math.round(n * 60);
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.round(n * 10) / 10} h`;
+}
 /** A week on a chart's axis: "31 Aug" (the year is in the page's period). */
 const weekLabel = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
 const num = (n: number) => String(Math.round(n * 100) / 100);

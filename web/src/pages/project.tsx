@@ -430,9 +430,25 @@ function PlanSection({ project: p }: { project: ProjectStatus }) {
 
 type FeedbackKind = 'accepted' | 'revisions_requested' | 'complaint';
 
+/** A refusal at one of the form's fields, shaped as the API's own: shown at the field, nothing sent. */
+function refusedAt(field: string, message: string): ApiError {
+  return new ApiError(400, {
+    type: 'urn:agencyflow:problem:validation',
+    title: 'Invalid request',
+    status: 400,
+    detail: `${field}: ${message}`,
+    errors: [{ field, message }],
+  });
+}
+
+/**
+ * What the client answered, as the manager records it. Nothing is chosen for them: an acceptance
+ * (which may complete the project and mails the client, for good) and its rating are only ever
+ * what the manager picked, never a default left standing by one click too many.
+ */
 function FeedbackForm({ project: p, onChange }: { project: ProjectStatus; onChange: Update }) {
-  const [kind, setKind] = useState<FeedbackKind>('accepted');
-  const [rating, setRating] = useState('5');
+  const [kind, setKind] = useState<FeedbackKind | ''>('');
+  const [rating, setRating] = useState('');
   const [comment, setComment] = useState('');
   const [description, setDescription] = useState('');
   const [departments, setDepartments] = useState<string[]>([]);
@@ -447,6 +463,15 @@ function FeedbackForm({ project: p, onChange }: { project: ProjectStatus; onChan
 
   const send = useAction(
     () => {
+      if (kind === '') {
+        document.getElementById('feedback-kind')?.focus();
+        throw refusedAt('kind', 'Choose what the client answered.');
+      }
+      // The API requires a rating with an acceptance; one the client did not give is never sent.
+      if (kind === 'accepted' && rating === '') {
+        document.getElementById('feedback-rating')?.focus();
+        throw refusedAt('rating', 'Choose the rating the client gave (1 to 5).');
+      }
       const body =
         kind === 'accepted'
           ? { kind, rating: Number(rating), comment }
@@ -468,6 +493,9 @@ function FeedbackForm({ project: p, onChange }: { project: ProjectStatus; onChan
     },
     (next) => {
       onChange(next);
+      // The next response is chosen afresh too.
+      setKind('');
+      setRating('');
       setDescription('');
       setComment('');
       setExtraPrice('');
@@ -475,7 +503,7 @@ function FeedbackForm({ project: p, onChange }: { project: ProjectStatus; onChan
     },
   );
   const err = (f: string) => send.error?.at(f);
-  const named = ['rating', 'comment', 'description', 'departments', 'extraPrice', 'dueAt'];
+  const named = ['kind', 'rating', 'comment', 'description', 'departments', 'extraPrice', 'dueAt'];
 
   return (
     <form
@@ -490,8 +518,9 @@ function FeedbackForm({ project: p, onChange }: { project: ProjectStatus; onChan
         id="feedback-kind"
         legend="The client’s response"
         type="radio"
-        selected={[kind]}
-        onChange={([k]) => setKind(k as FeedbackKind)}
+        selected={kind === '' ? [] : [kind]}
+        onChange={send.editing('kind', ([k]: string[]) => setKind(k as FeedbackKind))}
+        error={send.at('kind')}
         options={[
           { value: 'accepted', label: 'Accepted the work' },
           { value: 'revisions_requested', label: 'Asked for revisions' },
@@ -504,14 +533,15 @@ function FeedbackForm({ project: p, onChange }: { project: ProjectStatus; onChan
             id="feedback-rating"
             label="Client’s rating"
             value={rating}
-            onValue={setRating}
+            onValue={send.editing('rating', setRating)}
+            placeholder="Choose the client’s rating"
             options={['5', '4', '3', '2', '1'].map((r) => ({ value: r, label: `${r} of 5` }))}
-            error={err('rating')}
+            error={send.at('rating')}
           />
           <TextArea id="feedback-comment" label="Client’s comment" value={comment} onValue={setComment} error={err('comment')} />
         </>
       )}
-      {kind !== 'accepted' && (
+      {(kind === 'revisions_requested' || kind === 'complaint') && (
         <TextArea
           id="feedback-description"
           label={kind === 'complaint' ? 'What the client complains about' : 'What the client wants changed'}
@@ -910,7 +940,7 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
   useEffect(() => {
     if (!typedByHand) setAmount(String(remaining));
   }, [invoiceNumber, remaining]);
-  // Moved on: what was typed for the invoice settled meanwhile is not the next one's.
+  // Moved on: what was typed for the invoice now settled is not the next one's.
   useEffect(() => {
     if (invoiceNumber === chosen) return;
     setMovedFrom(chosen || undefined);
@@ -959,7 +989,7 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
       <h3>{invoice?.kind === 'credit_note' ? 'Record the refund' : 'Record a payment'}</h3>
       <ProblemBox error={pay.error && !named.some((f) => pay.error?.at(f)) ? pay.error : undefined} />
       <p role="status" class="muted">
-        {movedFrom ? `${movedFrom} was settled meanwhile; the form is on ${invoiceNumber || 'nothing open'} now.` : ''}
+        {movedFrom ? (invoiceNumber ? `${movedFrom} is settled now; the form has moved to ${invoiceNumber}.` : `${movedFrom} is settled now; nothing else is open.`) : ''}
       </p>
       <div class="form-row">
         <Select
