@@ -339,6 +339,15 @@ step('a designer sees the work of a project waiting for its prepayment coming up
   expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
   await shoot(page, '05e-inbox-coming-up-prepayment-phone');
   await watcher.context.close();
+
+  // Its manager's portfolio says why the project "in production" has nothing going on.
+  const owner = await open('otherManager', { startAt: '/' });
+  const card = owner.page.locator('.project-card', { has: owner.page.getByRole('link', { name: shopTitle, exact: true }) });
+  const badge = card.locator('.badge', { hasText: 'Waits for the prepayment' });
+  await badge.waitFor({ timeout: 30_000 });
+  expect(await badge.getAttribute('title')).toBe(`Nothing has started: the work starts once invoice ${invoice.number} is paid`);
+  await shoot(owner.page, '05f-portfolio-waits-for-prepayment');
+  await owner.context.close();
 });
 
 step('a designer claims the design task; it leaves the other designer’s inbox within seconds', async () => {

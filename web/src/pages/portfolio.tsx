@@ -44,14 +44,18 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
   const data = useResource(
     async () => {
       const filter = leadership && managerId ? { managerId } : {};
-      const [projects, report] = await Promise.all([
+      const [projects, report, planned] = await Promise.all([
         allPages(
           (pageToken) => ok(api.GET('/api/projects', { params: { query: { ...filter, pageSize: 100, ...(pageToken && { pageToken }) } } })),
           CARDS_AT_MOST,
         ),
         ok(api.GET('/api/reports/portfolio', { params: { query: filter } })),
+        // The work waiting for a prepayment (the inbox's planned work, by the workflow's rule): its
+        // projects are "in production" with nothing started, and their cards say so.
+        ok(api.GET('/api/tasks/planned', { params: { query: filter } })),
       ]);
-      return { projects, report };
+      const waitingForPrepayment = new Map(planned.items.map((t) => [t.projectId, t.prepayment]));
+      return { projects, report, waitingForPrepayment };
     },
     [managerId],
     5_000,
@@ -145,6 +149,7 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
                       <ProjectCard
                         key={p.projectId}
                         project={p}
+                        prepayment={data.data!.waitingForPrepayment.get(p.projectId)}
                         showManager={leadership}
                         name={name}
                       />
@@ -223,10 +228,13 @@ function Summary({ report }: { report: PortfolioReport }) {
 
 function ProjectCard({
   project: p,
+  prepayment,
   showManager,
   name,
 }: {
   project: ProjectListItem;
+  /** The prepayment invoice the project's work waits for, when it waits for one. */
+  prepayment?: { invoiceNumber: string; dueAt: string };
   showManager: boolean;
   name: (id?: string) => string;
 }) {
@@ -252,6 +260,11 @@ function ProjectCard({
           <Badge tone="warn">
             Waiting for {waitingFor}
             {p.stageEnteredAt ? ` · ${formatDuration(now - Date.parse(p.stageEnteredAt))}` : ''}
+          </Badge>
+        )}
+        {prepayment && (
+          <Badge tone="warn" title={`Nothing has started: the work starts once invoice ${prepayment.invoiceNumber} is paid`}>
+            Waits for the prepayment
           </Badge>
         )}
         {paymentLate && <Badge tone="bad">Payment past due</Badge>}
