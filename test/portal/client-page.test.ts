@@ -7,7 +7,7 @@
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { accessibilityProblems, browserTestOrSkip, openClientPage, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
@@ -50,7 +50,7 @@ async function waitingForPrepayment(projectTitle: string, policy: Record<string,
 step('while the work waits for the prepayment, the page says so — not that the work is under way; cancelled then, the work reads as never started, not “Planned”', async () => {
   const { id, invoice } = await waitingForPrepayment(title);
   expect(invoice.amount).toBe(800);
-  const client = await openClientPage(id);
+  const client = await openClientPage(h, portal, id, { noticeShown: true });
   const { page } = client;
   const headline = page.locator('.callout[role="status"] strong').first();
   await eventually(async () => ((await headline.textContent())?.includes(invoice.number) ? true : (await page.reload(), false)), {
@@ -87,7 +87,7 @@ step('while the work waits for the prepayment, the page says so — not that the
 step('a prepayment past its due date: the page says when it was due, plainly, and that the work begins once it is paid', async () => {
   const { id, invoice } = await waitingForPrepayment(`${title} late`, { paymentTerms: '3s', paymentEscalation: '1h' });
   await eventually(async () => (Date.now() > Date.parse(invoice.dueAt) + 1_000 ? true : undefined), { what: 'the prepayment past its due date', timeoutMs: 30_000 });
-  const client = await openClientPage(id);
+  const client = await openClientPage(h, portal, id, { noticeShown: true });
   const { page } = client;
   await eventually(async () => ((await clientNotice(client)).includes(invoice.number) ? true : (await page.reload(), false)), {
     what: 'the prepayment on the client\u2019s page',
@@ -147,7 +147,7 @@ step('the work accepted: the page reminds the client to sign the acceptance act 
   await h.http().post(`/api/tasks/${task}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(200);
   await eventually(async () => (await get(id)).stage === 'client_review', { what: 'client review', timeoutMs: 30_000 });
 
-  const client = await openClientPage(id);
+  const client = await openClientPage(h, portal, id, { noticeShown: true });
   const { page } = client;
   await page.getByText('The work is ready for your review.').waitFor();
   expect(await clientNotice(client)).not.toContain('acceptance act');
@@ -175,14 +175,6 @@ step('the work accepted: the page reminds the client to sign the acceptance act 
   await client.context.close();
 });
 
-/** The project's page as its client opens it, from the link their manager sends, on a phone. */
-async function openClientPage(id: string): Promise<PersonPage> {
-  const link = new URL((await h.http().get(`/api/projects/${id}/client-link`).set(h.auth('manager')).expect(200)).body.url as string);
-  const client = await portal.anonymous({ viewport: PHONE });
-  await client.page.goto(`${portal.baseUrl}${link.pathname}${link.search}`);
-  await client.page.locator('.callout[role="status"]').waitFor();
-  return client;
-}
 
 /** The notice at the top of the client's page (where the project stands, what is owed either way). */
 const clientNotice = async (client: PersonPage): Promise<string> => (await client.page.locator('.callout[role="status"]').textContent()) ?? '';

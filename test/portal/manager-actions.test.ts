@@ -11,7 +11,7 @@ import type { PortfolioReport } from '../../api/schemas';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { ProjectBuilder } from '../reporting/builders';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, DESKTOP, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { accessibilityProblems, browserTestOrSkip, DESKTOP, openClientPage, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
@@ -319,7 +319,7 @@ step('a compensation agreed after the final invoice: a credit note set against w
   expect(await row(final.number).locator('td').allTextContents()).toEqual(['Final', '€1,200.00', '€1,150.00', '€0.00', expect.any(String), 'Paid, with a credit note']);
   await shoot(page, '32-refund-owed');
   // The client's page says the same in their words: what was taken off, what they paid, what comes back — no plain "Refunded".
-  const client = await openClientPage(id);
+  const client = await openClientPage(h, portal, id);
   expect(await clientInvoiceState(client, final.number, ['Nothing left to pay', '€1,150.00 paid by you', `€50.00 taken off by credit note ${credit.number}`])).toEqual([
     'Nothing left to pay',
     '€1,150.00 paid by you',
@@ -390,7 +390,7 @@ step('a refund past its due date, still unpaid: the client’s page says when it
   await eventually(async () => (Date.now() > Date.parse(credit.dueAt) + 1_000 ? true : undefined), { what: 'the refund past its due date', timeoutMs: 30_000 });
   expect((await get()).invoices.find((i) => i.number === credit.number)).toMatchObject({ status: 'open', paidAmount: 0 });
 
-  const client = await openClientPage(id);
+  const client = await openClientPage(h, portal, id);
   expect(await clientInvoiceState(client, credit.number, [`€50.00 taken off invoice ${final.number}`, '€50.50 to be refunded to you'])).toEqual([
     `€50.00 taken off invoice ${final.number}`,
     '€50.50 to be refunded to you',
@@ -425,7 +425,7 @@ step('a compensation wholly set against an unpaid final invoice: its credit note
   const row = page.locator('#invoices tbody tr', { has: page.getByRole('rowheader', { name: credit.number }) });
   await row.locator('td[data-label="State"]').getByText(`Set against ${final.number}`).waitFor({ timeout: 15_000 });
   // The client reads it as taken off, not refunded; their invoice asks that much less.
-  const client = await openClientPage(id);
+  const client = await openClientPage(h, portal, id);
   expect(await clientInvoiceState(client, credit.number, [`€100.00 taken off invoice ${final.number}`])).toEqual([`€100.00 taken off invoice ${final.number}`]);
   expect(await clientInvoiceState(client, final.number, ['€1,100.00 to pay', `€100.00 taken off by credit note ${credit.number}`])).toEqual([
     '€1,100.00 to pay',
@@ -661,7 +661,7 @@ step('the client’s page of a project cancelled before any plan says no documen
   const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: `${title} cancelled early`, departments: ['design'] })).expect(201);
   const id = (created.body as ProjectStatus).projectId;
   await h.http().post(`/api/projects/${id}/cancel`).set(h.auth('manager')).send({ reason: 'The client chose another agency.' }).expect(200);
-  const client = await openClientPage(id);
+  const client = await openClientPage(h, portal, id);
   await client.page.getByText('The project was cancelled.').waitFor();
   expect(await client.page.locator('#documents p.muted').textContent()).toBe('No documents: the project was cancelled before a contract was made.');
   await shoot(client.page, '35c-client-page-cancelled-before-plan-phone');
@@ -669,13 +669,6 @@ step('the client’s page of a project cancelled before any plan says no documen
   await client.context.close();
 });
 
-/** The project's page as its client opens it, from the link their manager sends, on a phone. */
-async function openClientPage(id: string): Promise<PersonPage> {
-  const link = new URL((await h.http().get(`/api/projects/${id}/client-link`).set(h.auth('manager')).expect(200)).body.url as string);
-  const client = await portal.anonymous({ viewport: PHONE });
-  await client.page.goto(`${portal.baseUrl}${link.pathname}${link.search}`);
-  return client;
-}
 
 /** What an invoice's state says on the client's page, one fact a badge: read once it says `expected` (the page catches up with the reporting store), or after 30 s. */
 async function clientInvoiceState(client: PersonPage, number: string, expected: string[]): Promise<string[]> {

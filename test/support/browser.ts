@@ -118,3 +118,15 @@ export function unexpectedErrors(errors: string[], allowed: RegExp[] = []): stri
 export async function accessibilityProblems(page: Page): Promise<string[]> {
   return (await page.evaluate(PAGE_CHECKS)) as string[];
 }
+
+/**
+ * A project's page as its client opens it, from the link its manager gets, on a phone. With
+ * `noticeShown`, once the page's top notice is drawn.
+ */
+export async function openClientPage(h: ApiHarness, portal: Portal, projectId: string, options: { noticeShown?: boolean } = {}): Promise<PersonPage> {
+  const link = new URL((await h.http().get(`/api/projects/${projectId}/client-link`).set(h.auth('manager')).expect(200)).body.url as string);
+  const client = await portal.anonymous({ viewport: PHONE });
+  await client.page.goto(`${portal.baseUrl}${link.pathname}${link.search}`);
+  if (options.noticeShown) await client.page.locator('.callout[role="status"]').waitFor();
+  return client;
+}
