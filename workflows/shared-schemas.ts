@@ -27,6 +27,14 @@ export const segmentSchema = z.enum(SEGMENTS);
 export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as EUR or USD');
 
 /**
+ * The largest amount any field takes, in major units: ten billion. A larger figure is a slip of the
+ * keyboard (a row of zeros too many) that would otherwise reach a contract and an invoice; and 200
+ * tasks of this price still add up exactly in the minor units of a three-decimal currency (KWD),
+ * well inside the integers a JavaScript number holds exactly.
+ */
+export const MAX_AMOUNT = 10_000_000_000;
+
+/**
  * Amounts are in major units with at most three decimals (the most any currency has); whether they
  * fit the project's currency (no cents in JPY) is checked where the currency is known. Arithmetic
  * is done in minor units (see money.ts).
@@ -35,6 +43,7 @@ export const amountSchema = z
   .number()
   .finite()
   .nonnegative()
+  .max(MAX_AMOUNT, 'must be at most 10,000,000,000')
   .refine((n) => fitsCurrency(n, 'KWD'), 'at most three decimals');
 
 export const moneySchema = z

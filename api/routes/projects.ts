@@ -89,17 +89,15 @@ export function newProjectId(managerId: string, key?: string): string {
 export const requestFingerprint = (request: ProjectRequest): string =>
   createHash('sha256').update(canonicalJson(request)).digest('hex');
 
-/** Past this, amounts lose cents in a double, and no agency's project costs that much. */
-const MAX_BUDGET = 1_000_000_000_000;
 const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 
 /**
  * What the schema cannot say about a new project: a title and brief of spaces name nothing, a
- * currency must be one ISO 4217 knows, a budget of a trillion or more is a slip, and a client
- * date already past cannot be planned for (a day's grace: a date picked as "today" in
- * a time zone ahead of the server's). Every such field is named at once. Checked on whatever of
- * the request can be read (a body the schema refused too), so a manager hears of every problem in
- * one answer, not of a past date only once the rest is fixed.
+ * currency must be one ISO 4217 knows, and a client date already past cannot be planned for (a
+ * day's grace: a date picked as "today" in a time zone ahead of the server's); a budget with a row
+ * of zeros too many is the schema's (`MAX_AMOUNT`, as every amount). Every such field is named at
+ * once. Checked on whatever of the request can be read (a body the schema refused too), so a
+ * manager hears of every problem in one answer, not of a past date only once the rest is fixed.
  */
 function unfitRequestProblems(request: unknown, nowMs: number): { field: string; message: string }[] {
   const body = (typeof request === 'object' && request !== null ? request : {}) as Record<string, unknown>;
@@ -110,9 +108,6 @@ function unfitRequestProblems(request: unknown, nowMs: number): { field: string;
   if (blank(body.brief)) problems.push({ field: 'brief', message: 'must not be blank' });
   if (typeof budget.currency === 'string' && /^[A-Z]{3}$/.test(budget.currency) && !KNOWN_CURRENCIES.has(budget.currency)) {
     problems.push({ field: 'budget.currency', message: `${budget.currency} is not a currency code (ISO 4217, such as EUR or USD)` });
-  }
-  if (typeof budget.amount === 'number' && budget.amount > MAX_BUDGET) {
-    problems.push({ field: 'budget.amount', message: `at most ${MAX_BUDGET.toLocaleString('en')} (a budget beyond that is a typing slip)` });
   }
   if (typeof body.desiredDeadline === 'string' && Date.parse(body.desiredDeadline) < nowMs - DAY_MS) {
     problems.push({ field: 'desiredDeadline', message: 'this date is in the past; give the date the client wants the work by' });

@@ -165,6 +165,14 @@ test('a plan priced in cents for a yen project is 400 naming the price, and noth
   const res = await h.http().put(`/api/projects/${projectId}/plan`).set(h.auth('manager')).send(plan);
   expectProblem(res, 400, 'validation');
   expect(res.body.errors).toEqual([{ field: 'tasks[1].price', message: expect.stringMatching(/JPY/) }]);
+  // A price with a row of zeros too many is refused at its field too (ten billion at most, in any currency).
+  const huge = await h
+    .http()
+    .put(`/api/projects/${projectId}/plan`)
+    .set(h.auth('manager'))
+    .send({ ...plan, tasks: [{ ...(plan.tasks as object[])[0], price: 50_000_000_000 }] });
+  expectProblem(huge, 400, 'validation');
+  expect(huge.body.errors).toEqual([{ field: 'tasks[0].price', message: 'must be at most 10,000,000,000' }]);
 
   expect(await statusOf(projectId)).toEqual(before);
   expect(await historyLength(projectId)).toBe(length);

@@ -245,7 +245,7 @@ describe('400: the request itself is wrong', () => {
     }
   });
 
-  test('a new project with a blank title or brief, an unknown currency, a budget past a trillion or a client date already past: each field named, nothing created', async () => {
+  test('a new project with a blank title or brief, an unknown currency, a budget past ten billion or a client date already past: each field named, nothing created', async () => {
     const before = await listed();
     const res = await h
       .http()
@@ -253,7 +253,9 @@ describe('400: the request itself is wrong', () => {
       .set(h.auth('manager'))
       .send(projectRequest({ title: '   ', brief: '\n\t', desiredDeadline: '2020-01-01T00:00:00Z', budget: { amount: 1e20, currency: 'XYZ' } }));
     expectProblem(res, 400, 'validation');
-    expect(fields(res)).toEqual(['title', 'brief', 'budget.currency', 'budget.amount', 'desiredDeadline']);
+    // The schema's refusals first (the budget's size: the limit of every amount), then the rules'.
+    expect(fields(res)).toEqual(['budget.amount', 'title', 'brief', 'budget.currency', 'desiredDeadline']);
+    expect(res.body.errors[0].message).toBe('must be at most 10,000,000,000');
     expect(res.body.errors[4].message).toMatch(/in the past/);
     expect(await listed()).toBe(before);
   });
@@ -555,6 +557,9 @@ describe('messages a person reads', () => {
       const negative = await refused(`/api/projects/${producing}/payments`, { invoiceNumber: prepaymentNumber, amount: -5, paidAt: new Date().toISOString(), reference: uniqueId('ref') });
       expect(negative.body.errors).toEqual([{ field: 'amount', message: 'must be positive' }]);
       expect(negative.body.detail).toBe('amount: must be positive');
+      // A row of zeros too many: refused at its field, never on a receipt.
+      const huge = await refused(`/api/projects/${producing}/payments`, { invoiceNumber: prepaymentNumber, amount: 120_000_000_000, paidAt: new Date().toISOString(), reference: uniqueId('ref') });
+      expect(huge.body.errors).toEqual([{ field: 'amount', message: 'must be at most 10,000,000,000' }]);
     });
     // A duration neither a number nor text: what it may be, not "Invalid input".
     const before = await listed();

@@ -76,6 +76,13 @@ test.concurrent('cancelled with an unpaid prepayment: the client owes exactly th
   const [voidNotice] = await waitForNotice(env, projectId, 'invoice_voided');
   expect(voidNotice.recipients).toEqual({ emails: [input.client.email] });
   expect(voidNotice.data).toMatchObject({ invoiceNumber: prepayment.number, amountVoided: 3_000 });
+  // The client learns the project is cancelled first, then what is voided and what is billed: the
+  // settlement's mails go once that one is out (in the order they were delivered).
+  await waitForNotice(env, projectId, 'project_cancelled');
+  const order = noticesFor(env, projectId)
+    .filter((n) => ['project_cancelled', 'invoice_voided'].includes(n.template) || (n.template === 'invoice_issued' && n.data.kind === 'cancellation'))
+    .map((n) => n.template);
+  expect(order).toEqual(['project_cancelled', 'invoice_voided', 'invoice_issued']);
 
   // Past both terms: the cancellation invoice is chased; the voided prepayment never again (it may
   // have been chased before the cancellation, when it was still owed).
@@ -95,6 +102,7 @@ test.concurrent('cancelled with an unpaid prepayment: the client owes exactly th
   expect(closed.stage).toBe('cancelled');
   expect(closed.invoices.map((i) => [i.kind, i.status])).toEqual([['prepayment', 'void'], ['cancellation', 'paid']]);
   await recordHistory(handle, 'project-cancelled-with-unpaid-prepayment');
+  await recordHistory(handle, 'project-cancellation-announced-first');
 });
 
 test.concurrent('cancelled before any work was accepted: the unpaid prepayment is voided and the project ends at once, owing nothing', async () => {

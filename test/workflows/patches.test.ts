@@ -43,6 +43,8 @@ const PATCHES_AFTER_BASELINE_1: string[] = [
   'act-without-final-invoice',
   // 2026-12-03: a completed project is announced to leadership and its manager, the report attached.
   'announce-completion',
+  // 2026-12-04: a cancellation's settlement mails (invoice voided, the bill) follow "your project is cancelled".
+  'cancellation-announced-first',
   // 2026-12-03: a refund owed to the client is chased (the manager, then leadership) like a payment.
   // 2026-12-03: a cancellation takes off compensations that left nothing to bill.
   'cancellation-counts-set-offs',

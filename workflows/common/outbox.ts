@@ -12,9 +12,13 @@
  *
  * A run may also hold its own-path notices until its process lets them go (`held`, `release`): a
  * task's notices wait until people stop acting on it for a moment, like its report and publish.
+ * And a step whose own notices must not overtake the one that announces it (a cancellation: its
+ * voided and settling invoices go to the client after "your project is cancelled", not before)
+ * holds them back (`holdBack`) until that announcement is out (`sendFirst`).
  *
- * Commands are only ever issued from the code that queues or releases a notice, never from a
- * callback of another activity, so their order is the same when a run is replayed.
+ * Commands are issued from the code that queues or releases a notice, and — for notices held back
+ * behind an announcement — when that announcement's activity completes: the same points in the
+ * same order when a run is replayed.
  */
 import { CancellationScope, condition, isCancellation, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { NotifyInput, ProjectActivities, RecipientSpec } from '../../activities/contract';
@@ -64,6 +68,10 @@ export interface Outbox {
   needsProcess(): boolean;
   /** Hands every held notice to its activity. */
   release(): void;
+  /** Own path: notices sent from now on wait for the next `sendFirst` (inline runs: nothing changes). */
+  holdBack(): void;
+  /** Sends this notice now, and those held back since `holdBack` once it is out (or given up). */
+  sendFirst(template: NotifyInput['template'], key: string, recipients: RecipientSpec, data?: NotifyInput['data']): void;
   /** Inline runs: delivers the queued notices in order (a Temporal cancel is rethrown). Own path: nothing to do. */
   deliverQueued(): Promise<void>;
   /** Resolves once every notice queued so far is delivered or given up (the run may then end). */
@@ -75,6 +83,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const held: NotifyInput[] = [];
   const ownPathRun = options.patched('notices-own-path');
   let inFlight = 0;
+  /** Notices held back behind an announcement not sent yet (`holdBack`), and those waiting behind one sent. */
+  let heldBack: NotifyInput[] | undefined;
+  let waitingBehind = 0;
 
   const deliverFirstInline = async (): Promise<void> => {
     const next = queue[0];
@@ -87,10 +98,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
     queue.shift();
   };
 
-  const dispatch = (notice: NotifyInput): void => {
+  /** Resolves once the notice is out or given up. */
+  const dispatch = (notice: NotifyInput): Promise<void> => {
     inFlight += 1;
     // Not cancellable: after a Temporal-level cancel the cancellation's own notices still go out.
-    CancellationScope.nonCancellable(() => ownPath.notify(notice)).then(
+    return CancellationScope.nonCancellable(() => ownPath.notify(notice)).then(
       () => {
         inFlight -= 1;
       },
@@ -102,34 +114,62 @@ export function createOutbox(options: OutboxOptions): Outbox {
   };
 
   const release = (): void => {
-    for (const notice of held.splice(0)) dispatch(notice);
+    for (const notice of held.splice(0)) void dispatch(notice);
+  };
+
+  /** The notices held back, handed to their activities once `first` is out. */
+  const sendBehind = (first: Promise<void>, behind: NotifyInput[]): void => {
+    waitingBehind += behind.length;
+    void first.then(() => {
+      waitingBehind -= behind.length;
+      for (const notice of behind) void dispatch(notice);
+    });
+  };
+
+  const noticeOf = (template: NotifyInput['template'], key: string, recipients: RecipientSpec, data: NotifyInput['data']): NotifyInput => {
+    const requestId = options.requestId();
+    return {
+      idempotencyKey: `${options.keyPrefix}:${key}`,
+      template,
+      recipients,
+      projectId: options.projectId,
+      ...(options.taskId !== undefined && { taskId: options.taskId }),
+      ...(requestId !== undefined && { requestId }),
+      data: { ...options.commonData(), ...data },
+    };
+  };
+
+  const send: Outbox['send'] = (template, key, recipients, data = {}) => {
+    const notice = noticeOf(template, key, recipients, data);
+    if (!ownPathRun) queue.push(notice);
+    else if (options.held) held.push(notice);
+    else if (heldBack) heldBack.push(notice);
+    else void dispatch(notice);
   };
 
   return {
-    send(template, key, recipients, data = {}) {
-      const requestId = options.requestId();
-      const notice: NotifyInput = {
-        idempotencyKey: `${options.keyPrefix}:${key}`,
-        template,
-        recipients,
-        projectId: options.projectId,
-        ...(options.taskId !== undefined && { taskId: options.taskId }),
-        ...(requestId !== undefined && { requestId }),
-        data: { ...options.commonData(), ...data },
-      };
-      if (!ownPathRun) queue.push(notice);
-      else if (options.held) held.push(notice);
-      else dispatch(notice);
-    },
+    send,
     needsProcess: () => queue.length > 0 || held.length > 0,
     release,
+    holdBack() {
+      if (ownPathRun && !options.held) heldBack ??= [];
+    },
+    sendFirst(template, key, recipients, data = {}) {
+      const behind = heldBack;
+      heldBack = undefined;
+      if (!behind) return send(template, key, recipients, data);
+      sendBehind(dispatch(noticeOf(template, key, recipients, data)), behind);
+    },
     async deliverQueued() {
       while (queue.length > 0) await deliverFirstInline();
     },
     async drained() {
       release();
+      // Held back behind an announcement that never came (the step failed before it): they go now.
+      if (heldBack) sendBehind(Promise.resolve(), heldBack.splice(0));
+      heldBack = undefined;
       while (queue.length > 0) await deliverFirstInline();
-      await condition(() => inFlight === 0);
+      await condition(() => inFlight === 0 && waitingBehind === 0);
     },
   };
 }

@@ -356,6 +356,11 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
 
     // A final invoice already covers the work; otherwise the client owes what was accepted.
     const issuedBefore = status.invoices.length;
+    // The settlement's mails (an invoice voided, the bill or credit note) reach the client after
+    // the one that tells them the project is cancelled, never before it (runs recorded before sent
+    // each as it was made).
+    const announcedFirst = patched('cancellation-announced-first');
+    if (announcedFirst) ctx.outbox.holdBack();
     const settles = patched('cancellation-settles-prepayment');
     if (settles) await settleCancelledWork();
     else if (accepted.length > 0 && !status.invoices.some((i) => i.kind === 'final')) {
@@ -363,7 +368,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       if (bill.amount > 0) await billing.issueInvoice('cancellation', bill.amount, bill.lines, bill.prepaymentDeducted);
     }
     // Whoever cancelled it knows; the client's copy says what the settlement leaves them to expect.
-    ctx.send(
+    (announcedFirst ? ctx.outbox.sendFirst : ctx.send)(
       'project_cancelled',
       'cancelled',
       { ...ctx.leadership, ...ctx.manager, ...ctx.client, exceptPersonIds: [by] },
