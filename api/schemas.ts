@@ -174,7 +174,18 @@ export const projectListItemSchema = z
     segment: segmentSchema.optional(),
     stage: projectStageSchema.optional(),
     managerId: z.string().optional(),
-    dueAt: isoDate.optional(),
+    dueAt: isoDate
+      .optional()
+      .meta({ description: 'When its last task (cancelled ones aside) is due; before there are tasks, the client\u2019s date (`clientDueAt`).' }),
+    clientDueAt: isoDate.optional().meta({ description: 'The date the client asked for the whole project by.' }),
+    plannedEndAt: isoDate.optional().meta({
+      description:
+        'When the planned work ends: its last task\u2019s due date (cancelled ones aside); before any task has started, the approved plan\u2019s last. None while no plan is approved.',
+    }),
+    endsAfterClientDate: z.boolean().meta({
+      description:
+        'The planned work ends after the client\u2019s date (`plannedEndAt` later than `clientDueAt`) and is still to be delivered and accepted: never in invoicing or closing, nor once the project has ended. Says nothing about now: work already past due is `overdue`.',
+    }),
     overdue: z.boolean(),
     stageEnteredAt: isoDate.optional(),
     hasOpenComplaint: z.boolean(),
@@ -357,13 +368,13 @@ export const clientLinkRenewalSchema = z
 /**
  * The key of a client's link. Any text is taken: a key cut short or mangled (a mail program breaking
  * the link) opens nothing, the same 404 as a wrong key, never a refusal of its form — the client
- * cannot tell the two apart, and neither should a guesser.
+ * cannot tell the two apart, and neither should a guesser. Other query parameters are ignored, not
+ * refused: a link forwarded through a newsletter tool or a tracker comes back with `utm_source` and
+ * the like, and the client must still get their page.
  */
-export const clientKeyQuerySchema = z
-  .object({
-    key: z.string().meta({ description: 'The key of the client\u2019s link (32 characters, as the link has it). Any other key, of any form, is the 404 of a wrong key.' }),
-  })
-  .strict();
+export const clientKeyQuerySchema = z.object({
+  key: z.string().meta({ description: 'The key of the client\u2019s link (32 characters, as the link has it). Any other key, of any form, is the 404 of a wrong key. Other query parameters (`utm_source`, …) are ignored.' }),
+});
 
 const projectRefSchema = z.object({
   projectId: z.string(),

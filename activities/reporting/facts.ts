@@ -115,6 +115,13 @@ export interface ProjectRow {
   intakeAt: string;
   /** When its last live task is due; before there are tasks, the client's desired deadline. */
   dueAt: string;
+  /** The date the client asked for the whole project by (`desiredDeadline`). */
+  clientDueAt: string;
+  /**
+   * When the planned work ends: its last live task's due date; before any task has started (the
+   * work waits for its prepayment), the approved plan's last. None while no plan is approved.
+   */
+  plannedEndAt?: string;
   /** The earliest due date of work not yet delivered (open or claimed): overdue once it passes. */
   pendingDueAt?: string;
   /** The earliest due date of an unpaid invoice: unpaid past due once it passes. */
@@ -148,6 +155,8 @@ export function projectRow(s: ProjectStatus): ProjectRow {
     stageEnteredAt: s.stageEnteredAt ?? s.intakeAt,
     intakeAt: s.intakeAt,
     dueAt: latest(liveTasks.map((t) => t.dueAt)) ?? s.desiredDeadline,
+    clientDueAt: s.desiredDeadline,
+    plannedEndAt: plannedEndAt(s),
     pendingDueAt: earliest(s.tasks.filter((t) => t.status === 'open' || t.status === 'claimed').map((t) => t.dueAt)),
     paymentDueAt: earliest(owed.map((i) => i.dueAt)),
     hasOpenComplaint: openComplaints.length > 0,
@@ -159,6 +168,32 @@ export function projectRow(s: ProjectStatus): ProjectRow {
     currency: s.budget.currency,
     departments: [...s.departments],
   };
+}
+
+/** `ProjectRow.plannedEndAt`; migration 10 says the same in SQL for rows stored before it. */
+function plannedEndAt(s: ProjectStatus): string | undefined {
+  const live = latest(s.tasks.filter((t) => t.status !== 'cancelled').map((t) => t.dueAt));
+  if (live !== undefined) return live;
+  const approved = s.plans.find((p) => p.version === s.approvedPlanVersion);
+  return approved && latest(approved.tasks.map((t) => t.dueAt));
+}
+
+/**
+ * Stages where the end of the work no longer warns: delivered and accepted (what is left is
+ * money), or ended.
+ */
+const WORK_DONE_STAGES: readonly string[] = ['invoicing', 'closing', 'completed', 'cancelled'];
+
+/**
+ * The planned work ends after the date the client asked for: the portfolio's warning that a
+ * project will miss the client's date before it does, so only while the work is still to be
+ * delivered and accepted. It says nothing about now (that is `overdue`: work already past due).
+ * The client's date is the moment the project was opened with (the portal's form: 17:00 on the
+ * day picked, in the manager's zone); a plan ending later than that moment ends after it.
+ */
+export function endsAfterClientDate(row: { stage?: string; clientDueAt?: string; plannedEndAt?: string }): boolean {
+  if (row.stage === undefined || WORK_DONE_STAGES.includes(row.stage) || row.clientDueAt === undefined || row.plannedEndAt === undefined) return false;
+  return ms(row.plannedEndAt) > ms(row.clientDueAt);
 }
 
 export interface TaskRow {

@@ -227,6 +227,23 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 10,
+    name: 'client due dates and planned ends of projects',
+    up: (s) => [
+      // The portfolio's cards say when the client wants the work and when the plan ends, and flag
+      // a plan ending after the client's date, from the list's own rows. Rows stored before get
+      // both from their snapshot once, here (new rows: `projectRow`, the same rule).
+      sql`ALTER TABLE ${s}.projects ADD COLUMN client_due_at timestamptz, ADD COLUMN planned_end_at timestamptz`,
+      sql`UPDATE ${s}.projects SET client_due_at = (snapshot->>'desiredDeadline')::timestamptz,
+        planned_end_at = coalesce(
+          (SELECT max((t->>'dueAt')::timestamptz) FROM jsonb_array_elements(coalesce(snapshot->'tasks', '[]'::jsonb)) t
+            WHERE t->>'status' IS DISTINCT FROM 'cancelled'),
+          (SELECT max((t->>'dueAt')::timestamptz)
+            FROM jsonb_array_elements(coalesce(snapshot->'plans', '[]'::jsonb)) v, jsonb_array_elements(coalesce(v->'tasks', '[]'::jsonb)) t
+            WHERE (v->>'version')::int = (snapshot->>'approvedPlanVersion')::int))`,
+    ],
+  },
 ];
 
 /** Advisory lock key for a schema: per schema, so isolated test stores never wait on each other. */

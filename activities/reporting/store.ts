@@ -28,7 +28,7 @@ import type {
   SalesTarget,
   TaskListItem,
 } from '../../api/schemas';
-import { projectFacts, projectRow, taskFacts, taskRow, type Fact } from './facts';
+import { endsAfterClientDate, projectFacts, projectRow, taskFacts, taskRow, type Fact } from './facts';
 import { kpiReport, type KpiQuery } from './kpis';
 import { LATEST_VERSION, migrate, appliedVersions } from './migrations';
 import { portfolioReport } from './portfolio';
@@ -217,6 +217,8 @@ interface ProjectListRow {
   stage: ProjectListItem['stage'];
   manager_id: string;
   due_at: Date | null;
+  client_due_at: Date | null;
+  planned_end_at: Date | null;
   overdue: boolean;
   stage_entered_at: Date | null;
   has_open_complaint: boolean;
@@ -471,17 +473,19 @@ export class ReportingStore {
     const rows = await this.db.rows<{ published_at: Date | null; facts: number }>(sql`
       WITH upsert AS (
         INSERT INTO ${s}.projects AS t (project_id, seq, snapshot_version, published_at, snapshot, title, client_id, client_name,
-          segment, manager_id, stage, stage_entered_at, intake_at, due_at, pending_due_at, payment_due_at, has_open_complaint,
-          complaint_due_at, refund_due_at, closed, currency, departments)
+          segment, manager_id, stage, stage_entered_at, intake_at, due_at, client_due_at, planned_end_at, pending_due_at,
+          payment_due_at, has_open_complaint, complaint_due_at, refund_due_at, closed, currency, departments)
         VALUES (${r.projectId}, ${seq}, ${r.snapshotVersion}, clock_timestamp(), ${jsonbText(json)}, ${r.title}, ${r.clientId},
           ${r.clientName}, ${r.segment}, ${r.managerId}, ${r.stage}, ${r.stageEnteredAt}::timestamptz, ${r.intakeAt}::timestamptz,
-          ${r.dueAt}::timestamptz, ${r.pendingDueAt}::timestamptz, ${r.paymentDueAt}::timestamptz, ${r.hasOpenComplaint},
+          ${r.dueAt}::timestamptz, ${r.clientDueAt}::timestamptz, ${r.plannedEndAt}::timestamptz, ${r.pendingDueAt}::timestamptz,
+          ${r.paymentDueAt}::timestamptz, ${r.hasOpenComplaint},
           ${r.complaintDueAt}::timestamptz, ${r.refundDueAt}::timestamptz, ${r.closed}, ${r.currency}, ARRAY(SELECT jsonb_array_elements_text(${jsonb(r.departments)})))
         ON CONFLICT (project_id) DO UPDATE SET
           seq = EXCLUDED.seq, snapshot_version = EXCLUDED.snapshot_version, published_at = EXCLUDED.published_at,
           snapshot = EXCLUDED.snapshot, title = EXCLUDED.title, client_id = EXCLUDED.client_id, client_name = EXCLUDED.client_name,
           segment = EXCLUDED.segment, manager_id = EXCLUDED.manager_id, stage = EXCLUDED.stage,
           stage_entered_at = EXCLUDED.stage_entered_at, intake_at = EXCLUDED.intake_at, due_at = EXCLUDED.due_at,
+          client_due_at = EXCLUDED.client_due_at, planned_end_at = EXCLUDED.planned_end_at,
           pending_due_at = EXCLUDED.pending_due_at, payment_due_at = EXCLUDED.payment_due_at,
           has_open_complaint = EXCLUDED.has_open_complaint, complaint_due_at = EXCLUDED.complaint_due_at,
           refund_due_at = EXCLUDED.refund_due_at, closed = EXCLUDED.closed, currency = EXCLUDED.currency,
@@ -621,9 +625,9 @@ export class ReportingStore {
     if (filter.overdue !== undefined) where.push(filter.overdue ? overdue : sql`NOT ${overdue}`);
     if (after) where.push(sql`(p.intake_at, p.project_id) < (${after[0]}::timestamptz, ${after[1]})`);
     const rows = await this.db.rows<ProjectListRow>(sql`
-      SELECT p.project_id, p.title, p.client_id, p.client_name, p.segment, p.stage, p.manager_id, p.due_at,
-        ${overdue} AS overdue, p.stage_entered_at, p.has_open_complaint, p.complaint_due_at, p.refund_due_at, p.payment_due_at,
-        p.closed, p.intake_at
+      SELECT p.project_id, p.title, p.client_id, p.client_name, p.segment, p.stage, p.manager_id, p.due_at, p.client_due_at,
+        p.planned_end_at, ${overdue} AS overdue, p.stage_entered_at, p.has_open_complaint, p.complaint_due_at, p.refund_due_at,
+        p.payment_due_at, p.closed, p.intake_at
       FROM ${s}.projects p
       WHERE ${join(where, ' AND ')}
       ORDER BY p.intake_at DESC, p.project_id DESC
@@ -846,6 +850,9 @@ function projectListItem(r: ProjectListRow): ProjectListItem {
     stage: r.stage,
     managerId: r.manager_id,
     ...(r.due_at && { dueAt: iso(r.due_at) }),
+    ...(r.client_due_at && { clientDueAt: iso(r.client_due_at) }),
+    ...(r.planned_end_at && { plannedEndAt: iso(r.planned_end_at) }),
+    endsAfterClientDate: endsAfterClientDate({ stage: r.stage, clientDueAt: iso(r.client_due_at), plannedEndAt: iso(r.planned_end_at) }),
     overdue: r.overdue,
     ...(r.stage_entered_at && { stageEnteredAt: iso(r.stage_entered_at) }),
     hasOpenComplaint: r.has_open_complaint,

@@ -283,6 +283,13 @@ describe('the client\u2019s link', () => {
     const pdf = await h.http().get(contract.href).buffer(true).expect(200);
     expect(pdf.headers['content-type']).toBe('application/pdf');
     expect(pdf.body.subarray(0, 5).toString()).toBe('%PDF-');
+    // A link that came back through a newsletter tool or a tracker, with parameters of its own added:
+    // the page and its documents still open (the extra parameters are ignored, not refused).
+    const tracked = { utm_source: 'newsletter', utm_medium: 'email', fbclid: 'IwAR0x' };
+    expect((await view(projectId, key).query(tracked).expect(200)).body.projectId).toBe(projectId);
+    expect((await h.http().get(contract.href).query(tracked).buffer(true).expect(200)).body.subarray(0, 5).toString()).toBe('%PDF-');
+    // …and a wrong key with them is still the one 404.
+    expect((await view(projectId, wrong).query(tracked)).status).toBe(404);
     // The same document through another project's key: nothing.
     await h.http().get(contract.href.replace(`key=${key}`, `key=${otherKey}`)).expect(404);
 

@@ -108,7 +108,7 @@ suite('on a real PostgreSQL server', () => {
       ReportingStore.open({ url: cluster.url, schema, migrate: false }),
     ]);
     const applied = await Promise.all([pg.migrate(), second.migrate()]);
-    expect(applied.flat().sort()).toEqual(MIGRATIONS.map((m) => m.version));
+    expect(applied.flat().sort((x, y) => x - y)).toEqual(MIGRATIONS.map((m) => m.version));
     lite = await openTestStore();
     const { live } = buildDataset();
     for (const snapshot of live) {

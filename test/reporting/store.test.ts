@@ -75,7 +75,7 @@ describe('migrations', () => {
     ]);
     try {
       const applied = await Promise.all([a.migrate(), b.migrate()]);
-      expect(applied.flat().sort()).toEqual(MIGRATIONS.map((m) => m.version));
+      expect(applied.flat().sort((x, y) => x - y)).toEqual(MIGRATIONS.map((m) => m.version));
       const db = openDatabase({ url });
       try {
         expect(await appliedVersions(db, schema)).toEqual(MIGRATIONS.map((m) => m.version));
@@ -120,6 +120,35 @@ describe('migrations', () => {
       try {
         const items = (await store.listProjects({}, { pageSize: 10 }, FLAGS_NOW)).items;
         expect(items.map((i) => [i.projectId, i.complaintDueAt, i.refundDueAt, i.executionStatus])).toEqual(EXPECTED_FLAGS);
+      } finally {
+        await store.dropSchema();
+        await store.close();
+      }
+    } finally {
+      await db.close();
+    }
+  });
+  test('migration 10 gives projects stored before it the client’s date and the plan’s end, as a publish gives them', async () => {
+    const schema = uniqueSchema('m10');
+    const url = testReportingUrl();
+    const db = openDatabase({ url });
+    const s = schemaIdentifier(schema);
+    try {
+      await migrate(db, schema, MIGRATIONS.filter((m) => m.version < 10));
+      for (const p of Object.values(clientDateProjects())) {
+        const snapshot: ProjectStatus = structuredClone(p.status);
+        const r = projectRow(snapshot);
+        await db.rows(sql`
+          INSERT INTO ${s}.projects (project_id, seq, published_at, snapshot, title, client_id, client_name, segment, manager_id, stage,
+            intake_at, due_at, has_open_complaint, closed, currency, departments)
+          VALUES (${r.projectId}, 1, now(), ${JSON.stringify(snapshot)}::jsonb, ${r.title}, ${r.clientId}, ${r.clientName}, ${r.segment},
+            ${r.managerId}, ${r.stage}, ${r.intakeAt}::timestamptz, ${r.dueAt}::timestamptz, ${r.hasOpenComplaint}, ${r.closed}, ${r.currency},
+            ARRAY['design'])`);
+      }
+      expect(await migrate(db, schema)).toEqual(MIGRATIONS.map((m) => m.version).filter((v) => v >= 10));
+      const store = await ReportingStore.open({ url, schema });
+      try {
+        expect(againstClientDate((await store.listProjects({}, { pageSize: 20 }, CLIENT_DATE_NOW)).items)).toEqual(EXPECTED_AGAINST_CLIENT_DATE);
       } finally {
         await store.dropSchema();
         await store.close();
@@ -329,6 +358,9 @@ describe('lists', () => {
       stage: 'in_production',
       managerId: 'boris',
       dueAt: '2026-02-20T00:00:00.000Z',
+      clientDueAt: '2026-04-02T09:00:00.000Z',
+      plannedEndAt: '2026-02-20T00:00:00.000Z',
+      endsAfterClientDate: false,
       overdue: true,
       stageEnteredAt: '2026-02-01T11:00:00.000Z',
       hasOpenComplaint: false,
@@ -464,6 +496,101 @@ describe('complaint and refund flags', () => {
     expect(after).toEqual([expect.objectContaining({ projectId: 'p-flag-refund', executionStatus: 'COMPLETED' })]);
     expect(after[0].refundDueAt).toBeUndefined();
     expect((await s.store.portfolio({ now: FLAGS_NOW })).refundsOwed).toEqual({ count: 0, pastDue: 0, items: [] });
+  });
+});
+
+// Projects against the date their client asked for, 2026-03-20 17:00 in Berlin (the portal's new-project
+// form sends 17:00 of the day picked), listed on 2026-03-01.
+const CLIENT_DATE = '2026-03-20T16:00:00.000Z';
+const CLIENT_DATE_NOW = new Date('2026-03-01T12:00:00.000Z');
+const EXPECTED_AGAINST_CLIENT_DATE = {
+  // A task's due date moved past the client's date: the plan now ends after it.
+  'p-client-moved': { stage: 'in_production', dueAt: '2026-03-25T16:00:00.000Z', clientDueAt: CLIENT_DATE, plannedEndAt: '2026-03-25T16:00:00.000Z', endsAfterClientDate: true },
+  // Approved ending after it, nothing started yet (the work waits for its prepayment): the plan's end, not the client's date.
+  'p-client-plan': { stage: 'in_production', dueAt: CLIENT_DATE, clientDueAt: CLIENT_DATE, plannedEndAt: '2026-03-27T16:00:00.000Z', endsAfterClientDate: true },
+  // Ends on the client's date (the plan editor's default due date): in time.
+  'p-client-in-time': { stage: 'in_production', dueAt: CLIENT_DATE, clientDueAt: CLIENT_DATE, plannedEndAt: CLIENT_DATE, endsAfterClientDate: false },
+  // A task cancelled: its date no longer counts.
+  'p-client-cancelled-task': { stage: 'in_production', dueAt: '2026-03-10T16:00:00.000Z', clientDueAt: CLIENT_DATE, plannedEndAt: '2026-03-10T16:00:00.000Z', endsAfterClientDate: false },
+  // No plan yet, or one not approved: nothing has set an end; the list's dueAt is the client's date.
+  'p-client-intake': { stage: 'planning', dueAt: CLIENT_DATE, clientDueAt: CLIENT_DATE, endsAfterClientDate: false },
+  'p-client-pending': { stage: 'awaiting_approval', dueAt: CLIENT_DATE, clientDueAt: CLIENT_DATE, endsAfterClientDate: false },
+  // Delivered and accepted, or ended: late or not, nothing left to warn about.
+  'p-client-accepted': { stage: 'invoicing', dueAt: '2026-03-25T16:00:00.000Z', clientDueAt: CLIENT_DATE, plannedEndAt: '2026-03-25T16:00:00.000Z', endsAfterClientDate: false },
+  'p-client-completed': { stage: 'completed', dueAt: '2026-03-25T16:00:00.000Z', clientDueAt: CLIENT_DATE, plannedEndAt: '2026-03-25T16:00:00.000Z', endsAfterClientDate: false },
+  'p-client-cancelled': { stage: 'cancelled', dueAt: CLIENT_DATE, clientDueAt: CLIENT_DATE, plannedEndAt: '2026-03-25T16:00:00.000Z', endsAfterClientDate: false },
+};
+
+/** The list's items by id, with what they say about the client's date. */
+const againstClientDate = (items: { projectId: string; stage?: string; dueAt?: string; clientDueAt?: string; plannedEndAt?: string; endsAfterClientDate: boolean }[]) =>
+  Object.fromEntries(
+    items.map((i) => [
+      i.projectId,
+      { stage: i.stage, dueAt: i.dueAt, clientDueAt: i.clientDueAt, ...(i.plannedEndAt !== undefined && { plannedEndAt: i.plannedEndAt }), endsAfterClientDate: i.endsAfterClientDate },
+    ]),
+  );
+
+function clientDateProjects() {
+  const base = '2026-02-01T08:00:00.000Z';
+  let n = 0;
+  const project = (projectId: string) => {
+    const p = new ProjectBuilder({ projectId, managerId: 'anna', client: { id: 'dates', name: 'Dates Ltd', segment: 'B2B' }, intakeAt: plusHours(base, n++) });
+    p.status.desiredDeadline = CLIENT_DATE;
+    return p;
+  };
+  const planned = (p: ProjectBuilder, ...dueAt: string[]) =>
+    p.submitPlan(plusDays(base, 1), dueAt.map((d, i) => ({ key: `t${i + 1}`, department: i % 2 === 0 ? 'design' : 'copywriting', dueAt: d })));
+  const moved = planned(project('p-client-moved'), '2026-03-10T16:00:00.000Z', '2026-03-18T16:00:00.000Z').approve(plusDays(base, 2));
+  moved.task('t1').open(plusDays(base, 2)).claim('dima.design');
+  moved.task('t2').moveDue('2026-03-25T16:00:00.000Z', plusDays(base, 10));
+  // Approved, its tasks not started: as a workflow waiting for the prepayment has it.
+  const plan = planned(project('p-client-plan'), '2026-03-12T16:00:00.000Z', '2026-03-27T16:00:00.000Z').approve(plusDays(base, 2));
+  plan.status.tasks = [];
+  plan.tasks.clear();
+  const inTime = planned(project('p-client-in-time'), '2026-03-10T16:00:00.000Z', CLIENT_DATE).approve(plusDays(base, 2));
+  const cancelledTask = planned(project('p-client-cancelled-task'), '2026-03-10T16:00:00.000Z', '2026-03-30T16:00:00.000Z').approve(plusDays(base, 2));
+  cancelledTask.task('t2').cancel(plusDays(base, 5));
+  const intake = project('p-client-intake');
+  const pending = planned(project('p-client-pending'), '2026-04-01T16:00:00.000Z');
+  const late = (projectId: string) => planned(project(projectId), '2026-03-25T16:00:00.000Z').approve(plusDays(base, 2));
+  const accepted = late('p-client-accepted');
+  accepted.task('t1').deliver('dima.design', plusDays(base, 3), plusDays(base, 20));
+  accepted.toClientReview(plusDays(base, 21)).clientAccepts(plusDays(base, 22), 5);
+  const completed = late('p-client-completed');
+  completed.task('t1').deliver('dima.design', plusDays(base, 3), plusDays(base, 20));
+  completed.toClientReview(plusDays(base, 21)).clientAccepts(plusDays(base, 22), 5).complete(plusDays(base, 23));
+  const cancelled = late('p-client-cancelled').cancel(plusDays(base, 5));
+  return { moved, plan, inTime, cancelledTask, intake, pending, accepted, completed, cancelled };
+}
+
+describe('the plan against the client’s date', () => {
+  let s: TestStore;
+  beforeAll(async () => {
+    s = await openTestStore();
+  });
+  afterAll(async () => {
+    await s?.dispose();
+  });
+
+  test('a project whose plan ends after the date the client asked for is listed with both dates and flagged; one ending by then, without an approved plan, delivered and accepted, or ended is not', async () => {
+    const projects = clientDateProjects();
+    const { moved } = projects;
+    // Before its task moved, the same project ended in time.
+    const beforeMove = structuredClone(moved.status);
+    const task = beforeMove.tasks.find((t) => t.key === 't2')!;
+    task.dueAt = task.originalDueAt;
+    await s.store.publish({ kind: 'project', projectId: 'p-client-moved', seq: 0, snapshot: beforeMove });
+    expect(againstClientDate((await s.store.listProjects({}, { pageSize: 20 }, CLIENT_DATE_NOW)).items)['p-client-moved']).toEqual({
+      ...EXPECTED_AGAINST_CLIENT_DATE['p-client-moved'],
+      dueAt: '2026-03-18T16:00:00.000Z',
+      plannedEndAt: '2026-03-18T16:00:00.000Z',
+      endsAfterClientDate: false,
+    });
+
+    for (const p of Object.values(projects)) for (const snapshot of p.publishAll()) await s.store.publish(snapshot);
+    expect(againstClientDate((await s.store.listProjects({}, { pageSize: 20 }, CLIENT_DATE_NOW)).items)).toEqual(EXPECTED_AGAINST_CLIENT_DATE);
+    // Not "overdue": nothing is past due on 2026-03-01; the flag says nothing about now.
+    expect((await s.store.listProjects({ overdue: true }, { pageSize: 20 }, CLIENT_DATE_NOW)).items).toEqual([]);
   });
 });
 

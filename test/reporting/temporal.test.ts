@@ -148,6 +148,10 @@ test('a rebuild from Temporal into an empty store gives every figure; a second r
     const now = new Date();
     expect(await figures(rebuilt.store, now)).toEqual(await figures(live, now));
     expect(await rebuilt.store.portfolio({ now })).toEqual(await live.portfolio({ now }));
+    // The project list too, the client's date and the plan's end included (the portfolio's "Late for the client").
+    const listed = await rebuilt.store.listProjects({}, { pageSize: 10 }, now);
+    expect(listed).toEqual(await live.listProjects({}, { pageSize: 10 }, now));
+    expect(listed.items.find((p) => p.projectId === ids.running)).toMatchObject({ clientDueAt: expect.any(String), plannedEndAt: expect.any(String), endsAfterClientDate: false });
     // The same rows, the same seq (the snapshot's version), the same facts.
     expect(await rebuilt.store.dump()).toEqual(await live.dump());
 

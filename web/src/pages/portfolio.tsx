@@ -1,12 +1,13 @@
 /**
  * The portfolio: every project by stage, with what needs attention flagged in words — overdue,
- * waiting for leadership or for the client, payment past due, an open complaint. Managers see
- * their own projects; leadership sees everyone's and may narrow to one manager.
+ * a plan ending after the client's date (the API's `endsAfterClientDate`), waiting for leadership
+ * or for the client, payment past due, an open complaint. Managers see their own projects;
+ * leadership sees everyone's and may narrow to one manager.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { allPages, api, idempotencyKey, ok, STAGES, type PortfolioReport, type ProjectListItem, type Stage } from '../api';
 import { useAction, useName, useResource, useSession } from '../data';
-import { formatDate, formatDuration, plural, STAGE_LABEL } from '../format';
+import { formatDate, formatDateTime, formatDuration, lateInWords, plural, relative, STAGE_LABEL } from '../format';
 import { Link } from '../router';
 import { Badge, Due, flash, Loading, PageHeader, ProblemBox, Select, TextArea } from '../ui';
 
@@ -256,6 +257,14 @@ function ProjectCard({
       </span>
       <span class="meta-row">
         {p.overdue && !finished && <Badge tone="bad">Overdue</Badge>}
+        {p.endsAfterClientDate && p.plannedEndAt && p.clientDueAt && (
+          <Badge
+            tone="warn"
+            title={`The plan ends ${formatDateTime(p.plannedEndAt)}, ${lateInWords(Date.parse(p.plannedEndAt) - Date.parse(p.clientDueAt))} after the date the client asked for (${formatDate(p.clientDueAt)})`}
+          >
+            Late for the client
+          </Badge>
+        )}
         {waitingFor && (
           <Badge tone="warn">
             Waiting for {waitingFor}
@@ -273,8 +282,30 @@ function ProjectCard({
         {p.refundDueAt !== undefined && (past(p.refundDueAt) ? <Badge tone="bad">Refund past due</Badge> : <Badge tone="warn">Refund owed</Badge>)}
         {toSettle(p) && <Badge tone="warn">Cancelled · money to settle</Badge>}
       </span>
-      {finished ? <span class="muted">started {formatDate(p.startedAt)}</span> : <Due dueAt={p.dueAt} overdue={false} projectEnd done={WORK_DONE.includes(p.stage ?? 'intake')} />}
+      {finished ? <span class="muted">started {formatDate(p.startedAt)}</span> : <ProjectDates project={p} />}
     </li>
+  );
+}
+
+/**
+ * When the plan ends, and under it the client's date when the plan ends after it (the card's
+ * "Late for the client"). Before a plan is approved nothing has set an end: the card gives the
+ * client's date as what it is, their wish (without tasks, `dueAt` is that date).
+ */
+function ProjectDates({ project: p }: { project: ProjectListItem }) {
+  const clientDate = p.clientDueAt ?? p.dueAt;
+  const clientWants = clientDate && (
+    <time dateTime={clientDate} title={relative(clientDate)}>
+      client wants it by {formatDate(clientDate)}
+    </time>
+  );
+  if (!p.plannedEndAt) return clientWants ? <span class="muted">{clientWants}</span> : <span class="muted">no dates yet</span>;
+  // Each on a line of its own (the card is a column): run together on a narrow card they read as one.
+  return (
+    <>
+      <Due dueAt={p.plannedEndAt} overdue={false} projectEnd done={WORK_DONE.includes(p.stage ?? 'intake')} />
+      {p.endsAfterClientDate && clientWants && <span class="muted">{clientWants}</span>}
+    </>
   );
 }
 
