@@ -185,15 +185,22 @@ function plannedEndAt(s: ProjectStatus): string | undefined {
 const WORK_DONE_STAGES: readonly string[] = ['invoicing', 'closing', 'completed', 'cancelled'];
 
 /**
+ * The client asks for the work by a day, and the portal's form stores that day as 17:00 in the
+ * manager's zone: work due later that same evening is still on the client's day (the plan and
+ * approval pages judge it so, by the reader's day), so the day ends seven hours after that moment.
+ */
+const CLIENT_DAY_LEFT_MS = 7 * 3_600_000;
+
+/**
  * The planned work ends after the date the client asked for: the portfolio's warning that a
  * project will miss the client's date before it does, so only while the work is still to be
  * delivered and accepted. It says nothing about now (that is `overdue`: work already past due).
- * The client's date is the moment the project was opened with (the portal's form: 17:00 on the
- * day picked, in the manager's zone); a plan ending later than that moment ends after it.
+ * The client's date is the moment the project was opened with; a plan ending after the end of
+ * that day (`CLIENT_DAY_LEFT_MS`) ends after it.
  */
 export function endsAfterClientDate(row: { stage?: string; clientDueAt?: string; plannedEndAt?: string }): boolean {
   if (row.stage === undefined || WORK_DONE_STAGES.includes(row.stage) || row.clientDueAt === undefined || row.plannedEndAt === undefined) return false;
-  return ms(row.plannedEndAt) > ms(row.clientDueAt);
+  return ms(row.plannedEndAt) > ms(row.clientDueAt) + CLIENT_DAY_LEFT_MS;
 }
 
 export interface TaskRow {

@@ -510,6 +510,9 @@ const EXPECTED_AGAINST_CLIENT_DATE = {
   'p-client-plan': { stage: 'in_production', dueAt: CLIENT_DATE, clientDueAt: CLIENT_DATE, plannedEndAt: '2026-03-27T16:00:00.000Z', endsAfterClientDate: true },
   // Ends on the client's date (the plan editor's default due date): in time.
   'p-client-in-time': { stage: 'in_production', dueAt: CLIENT_DATE, clientDueAt: CLIENT_DATE, plannedEndAt: CLIENT_DATE, endsAfterClientDate: false },
+  // Later on the client's day (19:00 where the form put 17:00): in time, as the plan pages judge it; the next morning: late.
+  'p-client-same-day': { stage: 'in_production', dueAt: '2026-03-20T18:00:00.000Z', clientDueAt: CLIENT_DATE, plannedEndAt: '2026-03-20T18:00:00.000Z', endsAfterClientDate: false },
+  'p-client-next-morning': { stage: 'in_production', dueAt: '2026-03-21T08:00:00.000Z', clientDueAt: CLIENT_DATE, plannedEndAt: '2026-03-21T08:00:00.000Z', endsAfterClientDate: true },
   // A task cancelled: its date no longer counts.
   'p-client-cancelled-task': { stage: 'in_production', dueAt: '2026-03-10T16:00:00.000Z', clientDueAt: CLIENT_DATE, plannedEndAt: '2026-03-10T16:00:00.000Z', endsAfterClientDate: false },
   // No plan yet, or one not approved: nothing has set an end; the list's dueAt is the client's date.
@@ -548,6 +551,9 @@ function clientDateProjects() {
   plan.status.tasks = [];
   plan.tasks.clear();
   const inTime = planned(project('p-client-in-time'), '2026-03-10T16:00:00.000Z', CLIENT_DATE).approve(plusDays(base, 2));
+  // Due later on the client's day (19:00 where 17:00 was picked) is in time; the next morning is not.
+  const sameDay = planned(project('p-client-same-day'), '2026-03-20T18:00:00.000Z').approve(plusDays(base, 2));
+  const nextMorning = planned(project('p-client-next-morning'), '2026-03-21T08:00:00.000Z').approve(plusDays(base, 2));
   const cancelledTask = planned(project('p-client-cancelled-task'), '2026-03-10T16:00:00.000Z', '2026-03-30T16:00:00.000Z').approve(plusDays(base, 2));
   cancelledTask.task('t2').cancel(plusDays(base, 5));
   const intake = project('p-client-intake');
@@ -560,7 +566,7 @@ function clientDateProjects() {
   completed.task('t1').deliver('dima.design', plusDays(base, 3), plusDays(base, 20));
   completed.toClientReview(plusDays(base, 21)).clientAccepts(plusDays(base, 22), 5).complete(plusDays(base, 23));
   const cancelled = late('p-client-cancelled').cancel(plusDays(base, 5));
-  return { moved, plan, inTime, cancelledTask, intake, pending, accepted, completed, cancelled };
+  return { moved, plan, inTime, sameDay, nextMorning, cancelledTask, intake, pending, accepted, completed, cancelled };
 }
 
 describe('the plan against the client’s date', () => {
