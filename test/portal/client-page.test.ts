@@ -6,7 +6,7 @@
  * accepted. The projects get where they are through the API.
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
-import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
+import { planRequest, projectInClientReview, projectRequest, startApiHarness, type ApiHarness } from '../support/api';
 import { accessibilityProblems, browserTestOrSkip, openClientPage, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
@@ -130,22 +130,7 @@ step('a link whose key a mail program cut short (or left off) gets the same frie
 });
 
 step('the work accepted: the page reminds the client to sign the acceptance act and send it back, through invoicing to completion — not before there is an act', async () => {
-  const created = await h
-    .http()
-    .post('/api/projects')
-    .set(h.auth('manager'))
-    .send(projectRequest({ title: `${title} act`, departments: ['design'] }))
-    .expect(201);
-  const id = (created.body as ProjectStatus).projectId;
-  const plan = planRequest();
-  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send({ ...plan, tasks: [(plan.tasks as object[])[0]] }).expect(200);
-  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
-  const task = `${id}.design-home`;
-  await waitForTask(h, task, 'open');
-  await h.http().post(`/api/tasks/${task}/claim`).set(h.auth('designer')).send({}).expect(200);
-  await h.http().post(`/api/tasks/${task}/submit`).set(h.auth('designer')).send({ summary: 'Done', links: [] }).expect(200);
-  await h.http().post(`/api/tasks/${task}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(200);
-  await eventually(async () => (await get(id)).stage === 'client_review', { what: 'client review', timeoutMs: 30_000 });
+  const id = await projectInClientReview(h, { title: `${title} act` });
 
   const client = await openClientPage(h, portal, id, { noticeShown: true });
   const { page } = client;

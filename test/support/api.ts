@@ -286,6 +286,42 @@ export function planRequest(overrides: Record<string, unknown> = {}): Record<str
 }
 
 /**
+ * A project of one design task (the demo plan's first), taken by the API through plan, approval,
+ * delivery and the manager's acceptance: it waits for the client's response. `task` overrides
+ * that task's fields (its `dueAt`: the project's end); `plan` the plan's. Its id.
+ */
+export async function projectInClientReview(
+  h: HttpHarness,
+  options: { title: string; departments?: string[]; policy?: Record<string, string>; task?: Record<string, unknown>; plan?: Record<string, unknown> },
+): Promise<string> {
+  const created = await h
+    .http()
+    .post('/api/projects')
+    .set(h.auth('manager'))
+    .send(projectRequest({ title: options.title, departments: options.departments ?? ['design'], ...(options.policy && { policy: options.policy }) }))
+    .expect(201);
+  const id = created.body.projectId as string;
+  const plan = planRequest(options.plan);
+  await h
+    .http()
+    .put(`/api/projects/${id}/plan`)
+    .set(h.auth('manager'))
+    .send({ ...plan, tasks: [{ ...(plan.tasks as object[])[0], ...options.task }] })
+    .expect(200);
+  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+  const task = `${id}.design-home`;
+  await waitForTask(h, task, 'open');
+  await h.http().post(`/api/tasks/${task}/claim`).set(h.auth('designer')).send({}).expect(200);
+  await h.http().post(`/api/tasks/${task}/submit`).set(h.auth('designer')).send({ summary: 'Done', links: [] }).expect(200);
+  await h.http().post(`/api/tasks/${task}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(200);
+  await eventually(async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager'))).body.stage === 'client_review', {
+    what: `project ${id} in client review`,
+    timeoutMs: 30_000,
+  });
+  return id;
+}
+
+/**
  * Waits until the task has this status (read through the API as leadership). On timeout the
  * error carries the project's timeline, which says where the process stopped.
  */
