@@ -483,15 +483,28 @@ const reviewStatsShape = {
   reworkRate: nullableNumber('reworked / accepted (0-1, 4 decimals).'),
 };
 
+/**
+ * The money that moved in a span (the report's period, or one week of its series): gross flows,
+ * each counted when it happened, and the two nets made of them. The period's figures and the
+ * weekly series use these same definitions, so the weeks add up to the period.
+ */
+const moneyFlowShape = (span: 'the period' | 'the week') => ({
+  invoiced: d(z.number(), `Invoices issued in ${span} (prepayment, final, cancellation), gross: an invoice voided later still counts here (its voided part is \`voided\`), and credit notes are \`credited\`.`),
+  voided: d(z.number(), `Invoice amounts voided in ${span} (an unpaid prepayment on cancellation), whenever the invoice was issued.`),
+  credited: d(z.number(), `Credit notes issued in ${span} (money owed back to the client).`),
+  netInvoiced: d(z.number(), 'invoiced \u2212 voided \u2212 credited.'),
+  paid: d(
+    z.number(),
+    `Payments received in ${span} (by the date the client paid), gross: refunds not subtracted. They pay invoices of any date, so they can exceed what was invoiced in ${span}.`,
+  ),
+  refunded: d(z.number(), `Payments made to clients on credit notes in ${span}.`),
+  netPaid: d(z.number(), 'paid \u2212 refunded: money received, less what was paid back to clients.'),
+});
+
 const moneyRowShape = {
   currency: z.string(),
   planned: d(z.number(), 'Total of plans approved by leadership in the period.'),
-  invoiced: d(z.number(), 'Invoices issued in the period (prepayment, final, cancellation), credit notes excluded.'),
-  voided: d(z.number(), 'Invoice amounts voided in the period (an unpaid prepayment on cancellation).'),
-  credited: d(z.number(), 'Credit notes issued in the period (money owed back to the client).'),
-  netInvoiced: d(z.number(), 'invoiced \u2212 voided \u2212 credited.'),
-  paid: d(z.number(), 'Payments received in the period (by the date the client paid), credit notes excluded.'),
-  refunded: d(z.number(), 'Payments made to clients on credit notes in the period.'),
+  ...moneyFlowShape('the period'),
   outstanding: d(z.number(), 'Owed by clients at the end of the period (or now, if earlier): each invoice issued by then, less what was paid, voided and covered by credit notes set against it by then.'),
   overdue: d(z.number(), 'The part of `outstanding` on invoices already past their due date then.'),
 };
@@ -718,12 +731,9 @@ export const kpiReportSchema = z
           complaints: count('Complaints filed.'),
           ratings: count('Ratings recorded.'),
           averageRating: nullableNumber('Their mean (2 decimals).'),
-          money: z.array(
-            z.object({
-              currency: z.string(),
-              invoiced: d(z.number(), 'Invoices issued (credit notes excluded).'),
-              paid: d(z.number(), 'Payments received (credit notes excluded).'),
-            }),
+          money: d(
+            z.array(z.object({ currency: z.string(), ...moneyFlowShape('the week') })),
+            'Per currency, the money flows of the period\u2019s totals (`money.totals`); summed over the weeks they are those totals.',
           ),
         }),
       ),

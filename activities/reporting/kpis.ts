@@ -147,18 +147,13 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
       ) x`),
 
     // -- money --------------------------------------------------------------------------------
-    db.rows<MoneyGroupRow & { planned: number; invoiced: number; voided: number; credited: number; paid: number; refunded: number }>(sql`
+    db.rows<MoneyGroupRow & FlowSums & { planned: number }>(sql`
       SELECT f.currency, p.manager_id, p.client_id, p.segment, max(p.client_name) AS client_name,
         GROUPING(p.manager_id) AS gm, GROUPING(p.client_id) AS gc, GROUPING(p.segment) AS gs,
         coalesce(sum(f.amount) FILTER (WHERE f.kind = 'plan_approved'), 0) AS planned,
-        coalesce(sum(f.amount) FILTER (WHERE f.kind = 'invoice'), 0) AS invoiced,
-        coalesce(sum(f.amount) FILTER (WHERE f.kind = 'invoice_void'), 0) AS voided,
-        coalesce(sum(f.amount) FILTER (WHERE f.kind = 'credit_note'), 0) AS credited,
-        coalesce(sum(f.amount) FILTER (WHERE f.kind = 'payment'), 0) AS paid,
-        coalesce(sum(f.amount) FILTER (WHERE f.kind = 'refund'), 0) AS refunded
+        ${FLOW_SUMS}
       FROM ${facts}
-      WHERE f.kind IN ('plan_approved', 'invoice', 'invoice_void', 'credit_note', 'payment', 'refund')
-        AND ${inPeriod(sql`f.at`)} AND ${scope}
+      WHERE (f.kind = 'plan_approved' OR ${FLOW_KINDS}) AND ${inPeriod(sql`f.at`)} AND ${scope}
       GROUP BY GROUPING SETS ((f.currency), (f.currency, p.manager_id), (f.currency, p.client_id), (f.currency, p.segment))`),
     db.rows<MoneyGroupRow & { outstanding: number; overdue: number; overdue_invoices: number }>(sql`
       WITH ${balances(s, scope, balanceAt)}
@@ -264,12 +259,12 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
       FROM ${facts}
       WHERE f.kind IN ('first_plan', 'first_delivery', 'complaint', 'client_accepted') AND ${inPeriod(sql`f.at`)} AND ${scope}
       GROUP BY 1`),
-    db.rows<{ week: Date; currency: string; invoiced: number; paid: number }>(sql`
+    // The same flows, facts and filters as the money totals above, per week: the weeks add up to them.
+    db.rows<FlowSums & { week: Date; currency: string }>(sql`
       SELECT (date_trunc('week', f.at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS week, f.currency,
-        coalesce(sum(f.amount) FILTER (WHERE f.kind = 'invoice'), 0) AS invoiced,
-        coalesce(sum(f.amount) FILTER (WHERE f.kind = 'payment'), 0) AS paid
+        ${FLOW_SUMS}
       FROM ${facts}
-      WHERE f.kind IN ('invoice', 'payment') AND ${inPeriod(sql`f.at`)} AND ${scope}
+      WHERE ${FLOW_KINDS} AND ${inPeriod(sql`f.at`)} AND ${scope}
       GROUP BY 1, 2 ORDER BY 2`),
     db.rows<{ week: Date; n: number }>(sql`
       SELECT (date_trunc('week', p.intake_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS week, count(*)::int AS n
@@ -542,7 +537,7 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
         averageRating: maybe(r?.average_rating, 2),
         money: seriesMoneyRows
           .filter((m) => weekKey(m.week) === key)
-          .map((m) => ({ currency: m.currency, invoiced: money(m.invoiced, m.currency), paid: money(m.paid, m.currency) })),
+          .map((m) => ({ currency: m.currency, ...moneyFlows(m, m.currency) })),
       };
     }),
   };
@@ -551,6 +546,44 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
 // ---------------------------------------------------------------------------------------------
 // Money: flows and balances merged per (grouping, currency)
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * The money that moved, as sums of facts: what was invoiced and taken back (voided, credited), what
+ * came in and went back out (refunds). One fragment for the period's totals and the weekly series,
+ * so the two cannot count different facts.
+ */
+const FLOW_KINDS = sql`f.kind IN ('invoice', 'invoice_void', 'credit_note', 'payment', 'refund')`;
+const FLOW_SUMS = sql`coalesce(sum(f.amount) FILTER (WHERE f.kind = 'invoice'), 0) AS invoiced,
+        coalesce(sum(f.amount) FILTER (WHERE f.kind = 'invoice_void'), 0) AS voided,
+        coalesce(sum(f.amount) FILTER (WHERE f.kind = 'credit_note'), 0) AS credited,
+        coalesce(sum(f.amount) FILTER (WHERE f.kind = 'payment'), 0) AS paid,
+        coalesce(sum(f.amount) FILTER (WHERE f.kind = 'refund'), 0) AS refunded`;
+
+interface FlowSums {
+  invoiced: number;
+  voided: number;
+  credited: number;
+  paid: number;
+  refunded: number;
+}
+
+/** The gross flows and their nets (api/schemas.ts, moneyFlowShape), for a period or a week alike. */
+function moneyFlows(r: FlowSums, currency: string) {
+  const invoiced = money(r.invoiced, currency);
+  const voided = money(r.voided, currency);
+  const credited = money(r.credited, currency);
+  const paid = money(r.paid, currency);
+  const refunded = money(r.refunded, currency);
+  return {
+    invoiced,
+    voided,
+    credited,
+    netInvoiced: money(invoiced - voided - credited, currency),
+    paid,
+    refunded,
+    netPaid: money(paid - refunded, currency),
+  };
+}
 
 interface MoneyGroupRow {
   currency: string;
@@ -601,7 +634,7 @@ function groupOf(r: MoneyGroupRow): MergedMoney['group'] {
 }
 
 function mergeMoney(
-  flows: (MoneyGroupRow & { planned: number; invoiced: number; voided: number; credited: number; paid: number; refunded: number })[],
+  flows: (MoneyGroupRow & FlowSums & { planned: number })[],
   balances: (MoneyGroupRow & { outstanding: number; overdue: number; overdue_invoices: number })[],
 ): MergedMoney[] {
   const merged = new Map<string, MergedMoney>();
@@ -654,12 +687,7 @@ function mergeMoney(
 function moneyFigures(m: MergedMoney) {
   return {
     planned: m.planned,
-    invoiced: m.invoiced,
-    voided: m.voided,
-    credited: m.credited,
-    netInvoiced: money(m.invoiced - m.voided - m.credited, m.currency),
-    paid: m.paid,
-    refunded: m.refunded,
+    ...moneyFlows(m, m.currency),
     outstanding: m.outstanding,
     overdue: m.overdue,
   };

@@ -542,7 +542,7 @@ step('leadership sees the KPIs moved: the client’s rating and the payment, as 
   );
   const after = await h.http().get('/api/reports/kpis').set(h.auth('leadership'));
   expect(paidEur(after.body)).toBe(kpisBefore.paid + 1800);
-  expect(await page.locator('.tile', { hasText: 'Invoiced, net of credit notes (EUR)' }).count()).toBe(1);
+  expect(await page.locator('.tile', { hasText: 'Invoiced, net of voids and credit notes (EUR)' }).count()).toBe(1);
   // Charts, each with its numbers as a table: the ratings chart counts the 5. With every task
   // done there is no workload to draw: those charts say so in words instead of empty axes.
   expect(await page.locator('figure.chart-figure').count()).toBeGreaterThanOrEqual(9);
@@ -623,7 +623,7 @@ step('the manager sees the same dashboard for their own projects (“My KPIs”)
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'KPIs' }).click();
   await page.getByRole('heading', { name: 'My KPIs' }).waitFor();
   expect(await page.locator('#kpi-manager').count()).toBe(0); // no picking another manager
-  await page.locator('.tile', { hasText: 'Invoiced, net of credit notes (EUR)' }).getByText('paid in the period €1,800.00').waitFor();
+  await page.locator('.tile', { hasText: 'Invoiced, net of voids and credit notes (EUR)' }).getByText('paid in the period €1,800.00').waitFor();
   const own = await h.http().get('/api/reports/kpis').set(h.auth('manager')).expect(200);
   expect(own.body.scope).toMatchObject({ managerId: h.people.manager.id });
   expect(paidEur(own.body)).toBe(1800);

@@ -5,8 +5,11 @@
  * as the workflows would publish them (no worker runs). An invoice past due for less than a day
  * says so, not "0 days overdue". On a phone the charts' text stays as large as on a desk. A sales
  * target typed with a comma as the decimal mark is stored as that decimal; one that is not an
- * amount is refused at its field.
+ * amount is refused at its field. The money tile, the weekly chart and the chart by manager say
+ * the same net invoiced and net paid, with a voided prepayment, a credit note and its refund in
+ * the period.
  */
+import type { KpiReport } from '../../api/schemas';
 import { ProjectBuilder, plusDays } from '../reporting/builders';
 import { startApiHarness, type ApiHarness } from '../support/api';
 import { accessibilityProblems, browserTestOrSkip, DESKTOP, PHONE, SCREENSHOT_DIR, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
@@ -54,7 +57,20 @@ beforeAll(async () => {
     );
   const quicker = [10_000, 12_000, 14_000].map((ms, i) => planAfter(`p-kpi-quicker-${i}`, h.people.otherManager.id, ms));
   const slower = planAfter('p-kpi-slower', h.people.reportManager.id, 25 * 60_000);
-  for (const p of [paidProject('p-kpi-eur', 'EUR', 1_200), paidProject('p-kpi-usd', 'USD', 900), ...late, quick, ...quicker, slower]) {
+  // A third manager's money taken back: a prepayment voided when its project was cancelled two
+  // days ago, and a paid invoice with a credit note refunded yesterday. Nothing of it is owed, so
+  // the €13,000.00 owed stays.
+  const twoDaysAgo = new Date(Date.now() - 2 * day).toISOString();
+  const threeDaysAgo = new Date(Date.now() - 3 * day).toISOString();
+  const takenBack = (projectId: string) =>
+    new ProjectBuilder({ projectId, managerId: h.people.reportManager.id, client: { id: `client-${projectId}`, name: 'Changed Mind', segment: 'B2C' }, intakeAt: lastWeek });
+  const voided = takenBack('p-kpi-voided').invoice('prepayment', 'INV-VOIDED', 500, lastWeek, plusDays(lastWeek, 14), { status: 'open' }).cancel(twoDaysAgo).voidInvoice('INV-VOIDED');
+  const credited = takenBack('p-kpi-credited')
+    .invoice('final', 'INV-CREDITED', 800, lastWeek, plusDays(lastWeek, 14), { status: 'open' })
+    .pay('INV-CREDITED', 800, yesterday, 'bank credited')
+    .invoice('credit_note', 'CN-CREDITED', 150, threeDaysAgo, plusDays(threeDaysAgo, 14), { status: 'open' })
+    .pay('CN-CREDITED', 150, yesterday, 'refund credited');
+  for (const p of [paidProject('p-kpi-eur', 'EUR', 1_200), paidProject('p-kpi-usd', 'USD', 900), ...late, quick, ...quicker, slower, voided, credited]) {
     for (const snapshot of p.publishAll()) await h.reporting.publish(snapshot);
   }
   portal = await startPortal(h);
@@ -83,6 +99,77 @@ step('each currency has its own money section, with its own figures', async () =
   expect(await usd.locator('#chart-money-managers-USD-table').textContent()).not.toContain('€');
   await portal.screenshot(page, '30-kpis-two-currencies');
   expect(await accessibilityProblems(page)).toEqual([]);
+});
+
+step('the money tile, the weekly chart and the chart by manager say the same net invoiced and net paid, and how they are made', async () => {
+  // EUR in the period: invoiced 1,200 + 13,000 (unpaid) + 500 (voided) + 800 (credited 150) =
+  // 15,500, less 500 voided and 150 credited: 14,850 net; paid 1,200 + 800, less 150 refunded: 1,850.
+  const report = (await h.http().get('/api/reports/kpis').set(h.auth('leadership')).expect(200)).body as KpiReport;
+  const eur = report.money.totals.find((m) => m.currency === 'EUR')!;
+  expect(eur).toMatchObject({ invoiced: 15_500, voided: 500, credited: 150, netInvoiced: 14_850, paid: 2_000, refunded: 150, netPaid: 1_850 });
+
+  const { page } = leader;
+  const tile = page.locator('.tiles--wide .tile', { hasText: 'Invoiced, net of voids and credit notes (EUR)' });
+  expect(await tile.locator('.tile-value').textContent()).toBe('€14,850.00');
+  expect(await tile.textContent()).toContain('paid in the period €1,850.00, net of €150.00 refunded');
+  const nets = 'invoiced €15,500.00, less €500.00 voided and €150.00 credited: €14,850.00 net; paid €2,000.00, less €150.00 refunded: €1,850.00 net';
+  expect(await page.locator('#chart-money-note').textContent()).toBe(`Over the period, ${nets} \u2014 as on the EUR tile above.`);
+  expect(await page.locator('#chart-money-managers-note').textContent()).toBe(
+    'All managers together: €14,850.00 net invoiced and €1,850.00 net paid, as on the EUR tile; each manager\u2019s under \u201cThe numbers\u201d. Paid counts the payments received in the period for invoices of any date, so it can exceed what was invoiced in it.',
+  );
+  // The bars are the flows, never below 0; the nets, which can be, are in the numbers beside them.
+  for (const chart of ['chart-money', 'chart-money-managers']) {
+    expect(await page.locator(`figure:has(#${chart}-title) .legend li`).allTextContents()).toEqual(['Invoiced', 'Voided or credited', 'Paid', 'Refunded']);
+    expect(await page.locator(`#${chart}-table thead th`).allTextContents()).toEqual([
+      chart === 'chart-money' ? 'Week of' : 'Manager',
+      'Invoiced',
+      'Voided or credited',
+      'Net invoiced',
+      'Paid',
+      'Refunded',
+      'Net paid',
+    ]);
+  }
+  // Nothing taken back in USD: no bars of 0 for it, its columns still in the numbers.
+  expect(await page.locator('figure:has(#chart-money-USD-title) .legend li').allTextContents()).toEqual(['Invoiced', 'Paid']);
+  expect(await page.locator('#chart-money-USD-table thead th').count()).toBe(7);
+  expect(await page.locator('#chart-money-USD-note').textContent()).toBe(
+    'Over the period, invoiced US$900.00, nothing voided or credited; paid US$900.00, nothing refunded \u2014 as on the USD tile above.',
+  );
+  // The third manager invoiced 1,300 and took back 650: 650 net; was paid 800 and refunded 150: 650.
+  const third = h.directory.get(h.people.reportManager.id)!.name;
+  const row = await page.locator('#chart-money-managers-table tbody tr', { has: page.locator('th', { hasText: third }) }).locator('td').allTextContents();
+  expect(row).toEqual(['€1,300.00', '€650.00', '€650.00', '€800.00', '€150.00', '€650.00']);
+  // The weeks' numbers add up to the tile's nets.
+  const column = async (chart: string, index: number) =>
+    (await page.locator(`#${chart}-table tbody tr`).evaluateAll((trs, i) => trs.map((tr) => tr.querySelectorAll('td')[i]?.textContent ?? ''), index)).map((t) =>
+      Number(t.replace(/[^\d.-]/g, '')),
+    );
+  const total = (values: number[]) => Math.round(values.reduce((a, b) => a + b * 100, 0)) / 100;
+  expect(total(await column('chart-money', 2))).toBe(14_850);
+  expect(total(await column('chart-money', 5))).toBe(1_850);
+  expect(total(await column('chart-money-managers', 2))).toBe(14_850);
+  expect(total(await column('chart-money-managers', 5))).toBe(1_850);
+  await page.locator('#kpi-money').screenshot({ path: `${SCREENSHOT_DIR}/30j-kpis-money-reconciled-desktop.png` });
+
+  const phone = await portal.openAs('leadership', { startAt: '/kpis', viewport: PHONE });
+  await phone.page.locator('#chart-money-note').waitFor();
+  expect(await phone.page.locator('#chart-money-note').textContent()).toBe(`Over the period, ${nets} \u2014 as on the EUR tile above.`);
+  // Four series' legend and the notes stay inside the screen.
+  expect(await phone.page.evaluate<number>('document.documentElement.scrollWidth')).toBe(PHONE.width);
+  const outside = await phone.page.evaluate(`[...document.querySelectorAll('#kpi-money .legend li, #kpi-money p')]
+    .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth).map((e) => e.textContent)`);
+  expect(outside).toEqual([]);
+  await phone.page.locator('#kpi-money').screenshot({ path: `${SCREENSHOT_DIR}/30k-kpis-money-reconciled-phone.png` });
+  await phone.page.locator('.tiles--wide .tile', { hasText: 'Invoiced, net of voids and credit notes (EUR)' }).screenshot({ path: `${SCREENSHOT_DIR}/30m-kpis-money-tile-phone.png` });
+  // Seven columns of amounts scroll inside their table, not the page.
+  await phone.page.locator('figure:has(#chart-money-managers-title) details summary').click();
+  await phone.page.locator('#chart-money-managers-table').waitFor();
+  expect(await phone.page.evaluate<number>('document.documentElement.scrollWidth')).toBe(PHONE.width);
+  await phone.page.locator('figure:has(#chart-money-managers-title) details').screenshot({ path: `${SCREENSHOT_DIR}/30l-kpis-money-managers-numbers-phone.png` });
+  expect(await accessibilityProblems(phone.page)).toEqual([]);
+  expect(unexpectedErrors(phone.errors)).toEqual([]);
+  await phone.context.close();
 });
 
 step('the figures read whole: no number breaks, no chart label is cut, counts are marked in whole numbers, the period in force is in its fields', async () => {

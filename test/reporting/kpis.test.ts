@@ -52,7 +52,7 @@ const delivery = (delivered: number, onTime: number, late: number, onTimeRate: n
   onTimeRate,
   averageDaysLate,
 });
-const money = (o: Partial<Record<'planned' | 'invoiced' | 'voided' | 'credited' | 'netInvoiced' | 'paid' | 'refunded' | 'outstanding' | 'overdue', number>>) => ({
+const money = (o: Partial<Record<'planned' | 'invoiced' | 'voided' | 'credited' | 'netInvoiced' | 'paid' | 'refunded' | 'netPaid' | 'outstanding' | 'overdue', number>>) => ({
   currency: 'EUR',
   planned: 0,
   invoiced: 0,
@@ -61,10 +61,24 @@ const money = (o: Partial<Record<'planned' | 'invoiced' | 'voided' | 'credited' 
   netInvoiced: 0,
   paid: 0,
   refunded: 0,
+  netPaid: 0,
   outstanding: 0,
   overdue: 0,
   ...o,
 });
+/** A week's money flows in EUR: the same fields, and the same definitions, as the period's. */
+const flows = (o: Partial<Record<'invoiced' | 'voided' | 'credited' | 'netInvoiced' | 'paid' | 'refunded' | 'netPaid', number>>) => ({
+  currency: 'EUR',
+  invoiced: 0,
+  voided: 0,
+  credited: 0,
+  netInvoiced: 0,
+  paid: 0,
+  refunded: 0,
+  netPaid: 0,
+  ...o,
+});
+const FLOWS = ['invoiced', 'voided', 'credited', 'netInvoiced', 'paid', 'refunded', 'netPaid'] as const;
 
 describe('the whole portfolio, for leadership', () => {
   let report: KpiReport;
@@ -141,21 +155,21 @@ describe('the whole portfolio, for leadership', () => {
   test('money: planned, invoiced, paid, outstanding per manager, client and segment; days to payment; overdue receivables', () => {
     expect(report.money.outstandingAsOf).toBe(PERIOD.to);
     expect(report.money.totals).toEqual([
-      money({ planned: 14_800, invoiced: 8_200, voided: 900, credited: 100, netInvoiced: 7_200, paid: 7_800, refunded: 100, outstanding: 3_500, overdue: 1_000 }),
+      money({ planned: 14_800, invoiced: 8_200, voided: 900, credited: 100, netInvoiced: 7_200, paid: 7_800, refunded: 100, netPaid: 7_700, outstanding: 3_500, overdue: 1_000 }),
     ]);
     expect(report.money.byManager).toEqual([
-      { managerId: ANNA, ...money({ planned: 11_000, invoiced: 6_500, netInvoiced: 6_500, paid: 7_500, outstanding: 3_000, overdue: 500 }) },
-      { managerId: BORIS, ...money({ planned: 3_800, invoiced: 1_700, voided: 900, credited: 100, netInvoiced: 700, paid: 300, refunded: 100, outstanding: 500, overdue: 500 }) },
+      { managerId: ANNA, ...money({ planned: 11_000, invoiced: 6_500, netInvoiced: 6_500, paid: 7_500, netPaid: 7_500, outstanding: 3_000, overdue: 500 }) },
+      { managerId: BORIS, ...money({ planned: 3_800, invoiced: 1_700, voided: 900, credited: 100, netInvoiced: 700, paid: 300, refunded: 100, netPaid: 200, outstanding: 500, overdue: 500 }) },
     ]);
     expect(report.money.byClient).toEqual([
-      { clientId: 'acme', clientName: 'ACME Ltd', ...money({ planned: 6_000, invoiced: 6_500, netInvoiced: 6_500, paid: 3_500, outstanding: 3_000, overdue: 500 }) },
-      { clientId: 'carol', clientName: 'Carol Singer', ...money({ planned: 800, invoiced: 800, credited: 100, netInvoiced: 700, paid: 300, refunded: 100, outstanding: 500, overdue: 500 }) },
+      { clientId: 'acme', clientName: 'ACME Ltd', ...money({ planned: 6_000, invoiced: 6_500, netInvoiced: 6_500, paid: 3_500, netPaid: 3_500, outstanding: 3_000, overdue: 500 }) },
+      { clientId: 'carol', clientName: 'Carol Singer', ...money({ planned: 800, invoiced: 800, credited: 100, netInvoiced: 700, paid: 300, refunded: 100, netPaid: 200, outstanding: 500, overdue: 500 }) },
       { clientId: 'dave', clientName: '=Dave', ...money({ planned: 3_000, invoiced: 900, voided: 900 }) },
-      { clientId: 'globex', clientName: 'Globex, "the" company', ...money({ planned: 5_000, paid: 4_000 }) },
+      { clientId: 'globex', clientName: 'Globex, "the" company', ...money({ planned: 5_000, paid: 4_000, netPaid: 4_000 }) },
     ]);
     expect(report.money.bySegment).toEqual([
-      { segment: 'B2B', ...money({ planned: 11_000, invoiced: 6_500, netInvoiced: 6_500, paid: 7_500, outstanding: 3_000, overdue: 500 }) },
-      { segment: 'B2C', ...money({ planned: 3_800, invoiced: 1_700, voided: 900, credited: 100, netInvoiced: 700, paid: 300, refunded: 100, outstanding: 500, overdue: 500 }) },
+      { segment: 'B2B', ...money({ planned: 11_000, invoiced: 6_500, netInvoiced: 6_500, paid: 7_500, netPaid: 7_500, outstanding: 3_000, overdue: 500 }) },
+      { segment: 'B2C', ...money({ planned: 3_800, invoiced: 1_700, voided: 900, credited: 100, netInvoiced: 700, paid: 300, refunded: 100, netPaid: 200, outstanding: 500, overdue: 500 }) },
     ]);
     // Settled in the period: INV-2 after 2 days, INV-4 after 9 (INV-1 was settled after it).
     expect(report.money.daysToPayment).toEqual({ invoices: 2, averageDays: 5.5, medianDays: 5.5 });
@@ -230,6 +244,9 @@ describe('the whole portfolio, for leadership', () => {
   });
 
   test('a weekly series with the same definitions', () => {
+    // Money per week: INV-4's payment (01-08); INV-2 and INV-5 issued, INV-2 paid (01-13, 01-15);
+    // INV-6 and INV-3 issued, CN-1 credited, 300 paid on INV-5 and 100 refunded on CN-1 (01-19 to
+    // 01-25); INV-1 issued and 3000 paid on it, INV-6 voided on cancellation (from 01-26).
     const week = (o: Partial<KpiReport['series'][number]>) => ({
       projectsOpened: 0,
       plansSent: 0,
@@ -244,11 +261,33 @@ describe('the whole portfolio, for leadership', () => {
       ...o,
     });
     expect(report.series).toEqual([
-      week({ weekStart: '2026-01-05T00:00:00.000Z', projectsOpened: 2, plansSent: 2, medianResponseHours: 3, delivered: 1, late: 1, complaints: 1, money: [{ currency: 'EUR', invoiced: 0, paid: 4_000 }] }),
-      week({ weekStart: '2026-01-12T00:00:00.000Z', projectsOpened: 1, plansSent: 1, medianResponseHours: 12, delivered: 2, onTime: 1, late: 1, ratings: 1, averageRating: 2, money: [{ currency: 'EUR', invoiced: 1_300, paid: 500 }] }),
-      week({ weekStart: '2026-01-19T00:00:00.000Z', projectsOpened: 1, plansSent: 1, medianResponseHours: 8, delivered: 2, onTime: 2, money: [{ currency: 'EUR', invoiced: 1_400, paid: 300 }] }),
-      week({ weekStart: '2026-01-26T00:00:00.000Z', projectsOpened: 2, plansSent: 1, medianResponseHours: 2, delivered: 1, late: 1, complaints: 1, ratings: 1, averageRating: 5, money: [{ currency: 'EUR', invoiced: 5_500, paid: 3_000 }] }),
+      week({ weekStart: '2026-01-05T00:00:00.000Z', projectsOpened: 2, plansSent: 2, medianResponseHours: 3, delivered: 1, late: 1, complaints: 1, money: [flows({ paid: 4_000, netPaid: 4_000 })] }),
+      week({ weekStart: '2026-01-12T00:00:00.000Z', projectsOpened: 1, plansSent: 1, medianResponseHours: 12, delivered: 2, onTime: 1, late: 1, ratings: 1, averageRating: 2, money: [flows({ invoiced: 1_300, netInvoiced: 1_300, paid: 500, netPaid: 500 })] }),
+      week({ weekStart: '2026-01-19T00:00:00.000Z', projectsOpened: 1, plansSent: 1, medianResponseHours: 8, delivered: 2, onTime: 2, money: [flows({ invoiced: 1_400, credited: 100, netInvoiced: 1_300, paid: 300, refunded: 100, netPaid: 200 })] }),
+      week({ weekStart: '2026-01-26T00:00:00.000Z', projectsOpened: 2, plansSent: 1, medianResponseHours: 2, delivered: 1, late: 1, complaints: 1, ratings: 1, averageRating: 5, money: [flows({ invoiced: 5_500, voided: 900, netInvoiced: 4_600, paid: 3_000, netPaid: 3_000 })] }),
     ]);
+  });
+
+  test('the weekly money adds up to the period\u2019s totals, field by field: a prepayment invoiced one week and voided the next, a credit note and its refund', async () => {
+    // The dashboard's chart and its tile must say the same: summed over the weeks, every flow and
+    // net of the series is the period's total, for the whole portfolio and within each filter.
+    // Per currency of the totals (one with only plans approved has no week of money: zeros), in
+    // cents so that adding amounts is exact; and no week has a currency the totals lack.
+    const weeklySums = (report: KpiReport) => {
+      const weekly = report.series.flatMap((w) => w.money);
+      expect(weekly.filter((m) => !report.money.totals.some((t) => t.currency === m.currency))).toEqual([]);
+      return report.money.totals.map(({ currency }) => ({
+        currency,
+        ...Object.fromEntries(FLOWS.map((f) => [f, weekly.filter((m) => m.currency === currency).reduce((n, m) => Math.round(n * 100 + m[f] * 100) / 100, 0)])),
+      }));
+    };
+    const totals = (report: KpiReport) => report.money.totals.map((t) => ({ currency: t.currency, ...Object.fromEntries(FLOWS.map((f) => [f, t[f]])) }));
+    expect(weeklySums(report)).toEqual([flows({ invoiced: 8_200, voided: 900, credited: 100, netInvoiced: 7_200, paid: 7_800, refunded: 100, netPaid: 7_700 })]);
+    expect(weeklySums(report)).toEqual(totals(report));
+    for (const query of [{ managerId: BORIS }, { managerId: ANNA }, { segment: 'B2C' }, { department: 'design' }] as Record<string, string>[]) {
+      const narrowed = await kpis(query);
+      expect([query, weeklySums(narrowed)]).toEqual([query, totals(narrowed)]);
+    }
   });
 
   test('snapshots published again, older ones late and in any order, change no figure', async () => {
@@ -367,6 +406,10 @@ describe('the CSV', () => {
     expect(find('delivery.byPerson', 'late', { personId: 'ivan.copy' }).map((x) => x.value)).toEqual(['2']);
     expect(find('clients.ratings', 'distribution.5').map((x) => x.value)).toEqual(['1']);
     expect(find('series.money', 'invoiced', { weekStart: '2026-01-26T00:00:00.000Z', currency: 'EUR' }).map((x) => x.value)).toEqual(['5500']);
+    expect(find('series.money', 'voided', { weekStart: '2026-01-26T00:00:00.000Z', currency: 'EUR' }).map((x) => x.value)).toEqual(['900']);
+    expect(find('series.money', 'netInvoiced', { weekStart: '2026-01-26T00:00:00.000Z', currency: 'EUR' }).map((x) => x.value)).toEqual(['4600']);
+    expect(find('series.money', 'netPaid', { weekStart: '2026-01-19T00:00:00.000Z', currency: 'EUR' }).map((x) => x.value)).toEqual(['200']);
+    expect(find('money.totals', 'netPaid', { currency: 'EUR' }).map((x) => x.value)).toEqual(['7700']);
     expect(find('salesPlan', 'fulfilment', { managerId: BORIS, period: '2026-Q1' }).map((x) => x.value)).toEqual(['0.1']);
     expect(find('workload.byPerson', 'overloaded', { personId: 'dima.design' }).map((x) => x.value)).toEqual(['true']);
     expect(find('report', 'from').map((x) => x.value)).toEqual([PERIOD.from]);

@@ -2,7 +2,8 @@
  * Small SVG charts for the KPI dashboard, drawn here rather than by a charting library (a few
  * hundred lines instead of a hundred kilobytes). Sizes are SVG attributes, never style attributes,
  * so the Content-Security-Policy needs nothing; colours come from the style sheet. Every chart is
- * a figure with a caption, a text summary for screen readers, and its numbers in a table.
+ * a figure with a caption (and, where the figures need it, a note on how they add up), a text
+ * summary for screen readers, and its numbers in a table.
  *
  * Each chart is drawn at the width it is shown at (its drawing's units are CSS pixels), so its
  * 12px text stays 12px on a phone: a fixed drawing scaled to the screen would shrink it to 6.
@@ -17,6 +18,11 @@ export interface Series {
   name: string;
   values: (number | null)[];
   tone?: SeriesTone;
+  /**
+   * In the numbers table only, not drawn: a figure made of the drawn ones that can be negative (a
+   * net, beside the flows it is made of); the bars start at 0.
+   */
+  tableOnly?: boolean;
 }
 
 /** A round axis maximum above `max`: 1, 2, 2.5 or 5 times a power of ten. */
@@ -32,6 +38,8 @@ interface ChartProps {
   title: ComponentChildren;
   /** One sentence for screen readers: what the chart shows. */
   summary: string;
+  /** Shown under the caption, for everyone: how the figures add up, what they count. */
+  note?: ComponentChildren;
   categories: string[];
   series: Series[];
   format?: (n: number) => string;
@@ -88,6 +96,20 @@ const fit = (text: string, room: number): string => {
   return text.length > chars ? `${text.slice(0, chars - 1)}…` : text;
 };
 
+/** The caption, and the note under it when there is one. */
+function Caption({ id, title, note }: Pick<ChartProps, 'id' | 'title' | 'note'>) {
+  return (
+    <>
+      <figcaption id={`${id}-title`}>{title}</figcaption>
+      {note !== undefined && (
+        <p class="muted" id={`${id}-note`}>
+          {note}
+        </p>
+      )}
+    </>
+  );
+}
+
 /** Nothing to draw: the caption and the summary in words, no empty axes. */
 function EmptyChart({ id, title, summary }: Pick<ChartProps, 'id' | 'title' | 'summary'>) {
   return (
@@ -99,9 +121,10 @@ function EmptyChart({ id, title, summary }: Pick<ChartProps, 'id' | 'title' | 's
 }
 
 /** Vertical bars per category, grouped or stacked, with a legend and the numbers in a table. */
-export function BarChart({ id, title, summary, categories, series, format = String, stacked = false, threshold, categoryName, integer = false }: ChartProps) {
+export function BarChart({ id, title, summary, note, categories, series: all, format = String, stacked = false, threshold, categoryName, integer = false }: ChartProps) {
   const [figure, W] = useWidth();
   if (categories.length === 0) return <EmptyChart id={id} title={title} summary={summary} />;
+  const series = all.filter((s) => !s.tableOnly);
   const totals = categories.map((_, i) => series.reduce((s, x) => s + (x.values[i] ?? 0), 0));
   const peak = Math.max(threshold?.value ?? 0, ...(stacked ? totals : series.flatMap((s) => s.values.map((v) => v ?? 0))));
   const ticks = integer ? integerTicks(peak) : [0, 0.25, 0.5, 0.75, 1].map((f) => niceMax(peak) * f);
@@ -125,8 +148,8 @@ export function BarChart({ id, title, summary, categories, series, format = Stri
   }
 
   return (
-    <figure class="chart-figure" aria-labelledby={`${id}-title`} ref={figure}>
-      <figcaption id={`${id}-title`}>{title}</figcaption>
+    <figure class="chart-figure" aria-labelledby={`${id}-title`} aria-describedby={note !== undefined ? `${id}-note` : undefined} ref={figure}>
+      <Caption id={id} title={title} note={note} />
       {series.length > 1 && <Legend series={series} />}
       <svg class="chart" viewBox={`0 0 ${W} ${H}`} width={W} height={H} role="img" aria-labelledby={`${id}-title ${id}-desc`}>
         <desc id={`${id}-desc`}>{summary}</desc>
@@ -177,15 +200,16 @@ export function BarChart({ id, title, summary, categories, series, format = Stri
         )}
         <line class="axis" x1={left} x2={W - M.right} y1={y(0)} y2={y(0)} />
       </svg>
-      <Numbers id={id} categories={categories} series={series} format={format} categoryName={categoryName} />
+      <Numbers id={id} categories={categories} series={all} format={format} categoryName={categoryName} />
     </figure>
   );
 }
 
 /** Horizontal bars, one row per name (people, managers, departments): long labels stay readable. */
-export function RowChart({ id, title, summary, categories, series, format = String, threshold, categoryName }: ChartProps) {
+export function RowChart({ id, title, summary, note, categories, series: all, format = String, threshold, categoryName }: ChartProps) {
   const [figure, W] = useWidth();
   if (categories.length === 0) return <EmptyChart id={id} title={title} summary={summary} />;
+  const series = all.filter((s) => !s.tableOnly);
   const rowH = 22;
   const gap = 8;
   // Narrow: each name on a line of its own above its bars, which then start at the left edge.
@@ -201,8 +225,8 @@ export function RowChart({ id, title, summary, categories, series, format = Stri
   const max = niceMax(peak);
   const x = (v: number) => labelW + (v / max) * plotW;
   return (
-    <figure class="chart-figure" aria-labelledby={`${id}-title`} ref={figure}>
-      <figcaption id={`${id}-title`}>{title}</figcaption>
+    <figure class="chart-figure" aria-labelledby={`${id}-title`} aria-describedby={note !== undefined ? `${id}-note` : undefined} ref={figure}>
+      <Caption id={id} title={title} note={note} />
       {series.length > 1 && <Legend series={series} />}
       <svg class="chart" viewBox={`0 0 ${W} ${height}`} width={W} height={height} role="img" aria-labelledby={`${id}-title ${id}-desc`}>
         <desc id={`${id}-desc`}>{summary}</desc>
@@ -247,7 +271,7 @@ export function RowChart({ id, title, summary, categories, series, format = Stri
         )}
         <line class="axis" x1={labelW} x2={labelW} y1={M.top - 6} y2={height - 18} />
       </svg>
-      <Numbers id={id} categories={categories} series={series} format={format} categoryName={categoryName} />
+      <Numbers id={id} categories={categories} series={all} format={format} categoryName={categoryName} />
     </figure>
   );
 }

@@ -6,7 +6,7 @@
  * see their own projects. Filters live in the address, so a view can be bookmarked or sent.
  */
 import { api, DEPARTMENTS, ok, type Schemas } from '../api';
-import { BarChart, RowChart } from '../charts';
+import { BarChart, RowChart, type Series } from '../charts';
 import { useName, useResource, useSession } from '../data';
 import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, overdueInWords, plural } from '../format';
 import { Link, navigate } from '../router';
@@ -167,15 +167,16 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
       note: `${r.quality.tasks.reworked} of ${plural(r.quality.tasks.accepted, 'accepted task')}; ${plural(r.quality.tasks.reviewRounds, 'round')} sent back`,
     },
     ...r.money.totals.flatMap((m) => [
-      // Invoiced is net of credit notes, so paid is net of the refunds paid out on them: otherwise
-      // clients seem to have paid more than they were billed.
+      // Invoiced is net of voids and credit notes, so paid is net of the refunds paid out on them:
+      // otherwise clients seem to have paid more than they were billed. The money section's charts
+      // say how these two nets are made, from the same flows.
       {
-        label: `Invoiced, net of credit notes (${m.currency})`,
+        label: `Invoiced, net of voids and credit notes (${m.currency})`,
         value: formatMoney(m.netInvoiced, m.currency),
         note:
           m.refunded > 0
-            ? `paid in the period ${formatMoney(m.paid - m.refunded, m.currency)}, net of ${formatMoney(m.refunded, m.currency)} refunded`
-            : `paid in the period ${formatMoney(m.paid, m.currency)}`,
+            ? `paid in the period ${formatMoney(m.netPaid, m.currency)}, net of ${formatMoney(m.refunded, m.currency)} refunded`
+            : `paid in the period ${formatMoney(m.netPaid, m.currency)}`,
       },
       {
         label: `Owed by clients now (${m.currency})`,
@@ -352,14 +353,45 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
   );
 }
 
+type Flows = Pick<Kpis['money']['totals'][number], 'invoiced' | 'voided' | 'credited' | 'netInvoiced' | 'paid' | 'refunded' | 'netPaid'>;
+const FLOW_NAMES = ['invoiced', 'voided', 'credited', 'netInvoiced', 'paid', 'refunded', 'netPaid'] as const;
+const NO_FLOWS: Flows = { invoiced: 0, voided: 0, credited: 0, netInvoiced: 0, paid: 0, refunded: 0, netPaid: 0 };
+/** Flows added up, field by field (weeks into the period, managers into everyone). */
+const addFlows = (rows: Flows[]): Flows => Object.fromEntries(FLOW_NAMES.map((f) => [f, sum(rows.map((m) => m[f]))])) as Flows;
+
 /**
- * Money in one currency: invoiced and paid per week and per manager. The invoices past due (every
- * currency, each amount in its own) go under the first currency's section.
+ * How the tile's two nets are made: "invoiced €8,200.00, less €900.00 voided and €100.00 credited:
+ * €7,200.00 net; paid €7,800.00, less €100.00 refunded: €7,700.00 net".
+ */
+function netsInWords(m: Flows, money: (n: number) => string): string {
+  const takenBack = [m.voided > 0 && `${money(m.voided)} voided`, m.credited > 0 && `${money(m.credited)} credited`].filter(Boolean);
+  const invoiced = takenBack.length > 0 ? `invoiced ${money(m.invoiced)}, less ${takenBack.join(' and ')}: ${money(m.netInvoiced)} net` : `invoiced ${money(m.netInvoiced)}, nothing voided or credited`;
+  const paid = m.refunded > 0 ? `paid ${money(m.paid)}, less ${money(m.refunded)} refunded: ${money(m.netPaid)} net` : `paid ${money(m.netPaid)}, nothing refunded`;
+  return `${invoiced}; ${paid}`;
+}
+
+/**
+ * Money in one currency: invoiced and paid per week and per manager. The bars are the gross flows
+ * (a net can be negative: a week or a manager with only a void), side by side; the nets are in
+ * the numbers tables, and each chart says how its flows add up to the tile's nets. The invoices
+ * past due (every currency, each amount in its own) go under the first currency's section.
  */
 function MoneySection(props: { report: Kpis; currency: string; weeks: string[]; name: (id?: string) => string; first: boolean }) {
   const { report: r, currency, weeks, name, first } = props;
   const money = (n: number) => formatMoney(n, currency);
-  const inCurrency = (w: Kpis['series'][number]) => w.money.find((m) => m.currency === currency);
+  const weekly = r.series.map((w) => w.money.find((m) => m.currency === currency) ?? NO_FLOWS);
+  const managers = r.money.byManager.filter((m) => m.currency === currency);
+  // Money taken back is rare: when there is none, its bars (all 0) stay out of the drawing, not the table.
+  const drawnIfAny = (s: Series): Series => (s.values.some((v) => v !== 0) ? s : { ...s, tableOnly: true });
+  const flowSeries = (rows: Flows[]): Series[] => [
+    { name: 'Invoiced', values: rows.map((m) => m.invoiced), tone: 'a' },
+    drawnIfAny({ name: 'Voided or credited', values: rows.map((m) => m.voided + m.credited), tone: 'bad' }),
+    { name: 'Net invoiced', values: rows.map((m) => m.netInvoiced), tableOnly: true },
+    { name: 'Paid', values: rows.map((m) => m.paid), tone: 'b' },
+    drawnIfAny({ name: 'Refunded', values: rows.map((m) => m.refunded), tone: 'c' }),
+    { name: 'Net paid', values: rows.map((m) => m.netPaid), tableOnly: true },
+  ];
+  const overManagers = addFlows(managers);
   // The first section keeps the plain ids (links and tests name them); the others add their currency.
   const suffix = first ? '' : `-${currency}`;
   return (
@@ -367,25 +399,21 @@ function MoneySection(props: { report: Kpis; currency: string; weeks: string[]; 
       <BarChart
         id={`chart-money${suffix}`}
         title={`Invoiced and paid per week (${currency})`}
-        summary={`Invoiced ${money(sum(r.series.map((w) => inCurrency(w)?.invoiced ?? 0)))}, paid ${money(sum(r.series.map((w) => inCurrency(w)?.paid ?? 0)))} over the period.`}
+        summary={`Invoiced, voided or credited, paid and refunded in each of ${plural(weeks.length, 'week')}.`}
+        note={`Over the period, ${netsInWords(addFlows(weekly), money)} \u2014 as on the ${currency} tile above.`}
         categories={weeks}
         categoryName="Week of"
-        series={[
-          { name: 'Invoiced', values: r.series.map((w) => inCurrency(w)?.invoiced ?? 0), tone: 'a' },
-          { name: 'Paid', values: r.series.map((w) => inCurrency(w)?.paid ?? 0), tone: 'b' },
-        ]}
+        series={flowSeries(weekly)}
         format={(n) => money(n)}
       />
       <RowChart
         id={`chart-money-managers${suffix}`}
         categoryName="Manager"
         title={`Invoiced and paid by manager (${currency})`}
-        summary={r.money.byManager.filter((m) => m.currency === currency).map((m) => `${name(m.managerId)}: invoiced ${money(m.netInvoiced)}, paid ${money(m.paid)}`).join('; ') || 'Nothing invoiced in the period.'}
-        categories={r.money.byManager.filter((m) => m.currency === currency).map((m) => name(m.managerId))}
-        series={[
-          { name: 'Invoiced', values: r.money.byManager.filter((m) => m.currency === currency).map((m) => m.netInvoiced), tone: 'a' },
-          { name: 'Paid', values: r.money.byManager.filter((m) => m.currency === currency).map((m) => m.paid), tone: 'b' },
-        ]}
+        summary={managers.map((m) => `${name(m.managerId)}: ${money(m.netInvoiced)} net invoiced, ${money(m.netPaid)} net paid`).join('; ') || 'Nothing invoiced or paid in the period.'}
+        note={`All managers together: ${money(overManagers.netInvoiced)} net invoiced and ${money(overManagers.netPaid)} net paid, as on the ${currency} tile; each manager\u2019s under \u201cThe numbers\u201d. Paid counts the payments received in the period for invoices of any date, so it can exceed what was invoiced in it.`}
+        categories={managers.map((m) => name(m.managerId))}
+        series={flowSeries(managers)}
         format={(n) => money(n)}
       />
       {first && r.money.overdueReceivables.items.length > 0 && (
