@@ -52,33 +52,21 @@ const delivery = (delivered: number, onTime: number, late: number, onTimeRate: n
   onTimeRate,
   averageDaysLate,
 });
-const money = (o: Partial<Record<'planned' | 'invoiced' | 'voided' | 'credited' | 'netInvoiced' | 'paid' | 'refunded' | 'netPaid' | 'outstanding' | 'overdue', number>>) => ({
+const FLOWS = ['invoiced', 'voided', 'credited', 'netInvoiced', 'paid', 'refunded', 'netPaid'] as const;
+/** A week's money flows in EUR: the same fields, and the same definitions, as the period's. */
+const flows = (o: Partial<Record<(typeof FLOWS)[number], number>>) => ({
   currency: 'EUR',
+  ...(Object.fromEntries(FLOWS.map((f) => [f, 0])) as Record<(typeof FLOWS)[number], number>),
+  ...o,
+});
+/** A money row in EUR: the period's flows, and what was planned and is owed. */
+const money = (o: Partial<Record<(typeof FLOWS)[number] | 'planned' | 'outstanding' | 'overdue', number>>) => ({
   planned: 0,
-  invoiced: 0,
-  voided: 0,
-  credited: 0,
-  netInvoiced: 0,
-  paid: 0,
-  refunded: 0,
-  netPaid: 0,
+  ...flows({}),
   outstanding: 0,
   overdue: 0,
   ...o,
 });
-/** A week's money flows in EUR: the same fields, and the same definitions, as the period's. */
-const flows = (o: Partial<Record<'invoiced' | 'voided' | 'credited' | 'netInvoiced' | 'paid' | 'refunded' | 'netPaid', number>>) => ({
-  currency: 'EUR',
-  invoiced: 0,
-  voided: 0,
-  credited: 0,
-  netInvoiced: 0,
-  paid: 0,
-  refunded: 0,
-  netPaid: 0,
-  ...o,
-});
-const FLOWS = ['invoiced', 'voided', 'credited', 'netInvoiced', 'paid', 'refunded', 'netPaid'] as const;
 
 describe('the whole portfolio, for leadership', () => {
   let report: KpiReport;
