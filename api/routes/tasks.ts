@@ -401,7 +401,7 @@ export function createTasksRouter(
 
   router.post('/api/tasks/:taskId/claim', allow('staff'), taskAction(claimTaskUpdate, emptyBodySchema, (_, by) => ({ by }), { optionalBody: true }));
   router.post('/api/tasks/:taskId/release', allow('staff'), taskAction(releaseTaskUpdate, emptyBodySchema, (_, by) => ({ by }), { optionalBody: true }));
-  router.post('/api/tasks/:taskId/submit', allow('staff'), taskAction(submitTaskUpdate, deliverableRequestSchema, (deliverable, by) => ({ ...refuseNonWebLinks(deliverable), by })));
+  router.post('/api/tasks/:taskId/submit', allow('staff'), taskAction(submitTaskUpdate, deliveryRequestSchema, (deliverable, by) => ({ ...deliverable, by })));
   router.post(
     '/api/tasks/:taskId/review',
     allow('manager'),
@@ -499,12 +499,22 @@ class NotStartedYet extends ApiProblem {
 /**
  * A delivery's links are web addresses: the portal shows them as links, and a `javascript:`,
  * `data:` or `file:` address there is a trap for whoever reviews the work. Checked here, at the
- * edge, not in the task's schema: recorded histories replay through that.
+ * edge, not in the task's schema: recorded histories replay through that. Checked alongside the
+ * schema's own checks, not after them, so that one refusal names every bad link, each at its
+ * place (`links[0]` no address at all, `links[2]` an `ftp:` one): never the second only once the
+ * first is fixed, nor held back by another field's refusal (a summary missing altogether).
  */
-function refuseNonWebLinks<D extends { links: string[] }>(deliverable: D): D {
-  const problems = deliverable.links.flatMap((link, i) =>
-    /^https?:\/\//i.test(link) ? [] : [{ field: `links[${i}]`, message: `expected a web address starting with http:// or https:// (got ${JSON.stringify(link.slice(0, 60))})` }],
-  );
-  if (problems.length > 0) throw badRequest(problems);
-  return deliverable;
-}
+const deliveryRequestSchema = deliverableRequestSchema.superRefine(
+  (_, ctx) => {
+    const links: unknown = (ctx.value as { links?: unknown } | null | undefined)?.links;
+    if (!Array.isArray(links)) return;
+    // Links the schema refused already ("expected an absolute URL") are said once, in its words.
+    const refused = new Set(ctx.issues.filter((issue) => issue.path?.[0] === 'links').map((issue) => issue.path?.[1]));
+    links.forEach((link: unknown, i) => {
+      if (typeof link !== 'string' || refused.has(i) || /^https?:\/\//i.test(link)) return;
+      ctx.addIssue({ code: 'custom', path: ['links', i], input: link, message: `expected a web address starting with http:// or https:// (got ${JSON.stringify(link.slice(0, 60))})` });
+    });
+  },
+  // Also where zod stops short of refinements (a field of the wrong type): the links are still named.
+  { when: () => true },
+);

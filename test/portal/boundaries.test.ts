@@ -8,8 +8,9 @@
  * project's or a task's own page; typed work is not left by the browser's Back without asking;
  * the sign-in page is interactive within a second and can be used with the keyboard alone, focus
  * always visible; no page logs a console error. A claim someone else won first says which task and
- * who took it; a delivery's link without http(s):// is refused in plain words; the inbox opens
- * where the person's work is, and "N overdue" leads to it.
+ * who took it; a delivery's link without http(s):// is refused in plain words, and every bad link
+ * of a delivery is named in one refusal; a task's long title is cut short in the plan editor's
+ * refusals; the inbox opens where the person's work is, and "N overdue" leads to it.
  */
 import os from 'node:os';
 import type { Page, Route } from 'playwright-core';
@@ -314,6 +315,46 @@ browserTest('a plan’s refusal caused by another task goes once that task no lo
   expect(await page.locator('.problem').count()).toBe(0);
   await page.getByRole('button', { name: 'Submit for approval' }).click();
   await page.getByText('Plan version 1 is waiting for leadership’s decision').waitFor();
+});
+
+browserTest('a plan’s refusal naming a task of 200 characters shows its title cut short, at the field and in the list, and still goes once it no longer applies', async () => {
+  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: `${title} long title` })).expect(201);
+  const { page } = await open('manager', `/projects/${(created.body as ProjectStatus).projectId}/plan`);
+  const long = 'Market research: competitors, audiences, channels and prices in every region the client sells to, '.repeat(3).slice(0, 200);
+  expect(long).toHaveLength(200);
+  // Its first 59 characters and an ellipsis: enough to tell which task, not a wall of text.
+  const cut = `${long.slice(0, 59).trimEnd()}…`;
+  const task = async (i: number, t: { title: string; dueIn: number; price?: string }) => {
+    if (i > 0) await page.getByRole('button', { name: 'Add a task' }).click();
+    await page.locator(`#plan-tasks-${i}-title`).fill(t.title);
+    await page.locator(`#plan-tasks-${i}-estimateHours`).fill('2');
+    await page.locator(`#plan-tasks-${i}-dueAt`).fill(localIn(t.dueIn));
+    if (t.price) await page.locator(`#plan-tasks-${i}-price`).fill(t.price);
+    if (i > 0) await page.locator(`#plan-tasks-${i}-dependsOn`).getByLabel(long, { exact: true }).check();
+  };
+  // The research has no price; the two tasks that wait for it are due before it.
+  await task(0, { title: long, dueIn: 5 * DAY });
+  await task(1, { title: 'Write-up', dueIn: 3 * DAY, price: '100' });
+  await task(2, { title: 'Summary', dueIn: 4 * DAY, price: '100' });
+  await page.getByRole('button', { name: 'Submit for approval' }).click();
+  const dueBefore = `due before its dependency "${cut}" is due; it can start only once that one is done`;
+  await page.locator('#plan-tasks-1-dueAt-error').getByText(dueBefore, { exact: true }).waitFor();
+  expect(await page.locator('#plan-tasks-2-dueAt-error').textContent()).toBe(dueBefore);
+  const box = page.locator('.problem');
+  expect(await box.locator('li').allTextContents()).toEqual([`Task 1 (${cut}): Price: required`, `Task 2 (Write-up): Due: ${dueBefore}`, `Task 3 (Summary): Due: ${dueBefore}`]);
+  expect(await box.textContent()).not.toContain(long);
+  // The task's own heading says which it is the same way; its title field holds it whole.
+  expect(await page.locator('fieldset.plan-task legend').first().textContent()).toBe(`Task 1: ${cut}`);
+  expect(await page.locator('#plan-tasks-0-title').inputValue()).toBe(long);
+  await portal.screenshot(page, '22b-plan-editor-long-title-refusals');
+  expect(await accessibilityProblems(page)).toEqual([]);
+  await page.setViewportSize(PHONE);
+  await portal.screenshot(page, '22b-plan-editor-long-title-refusals-phone');
+  // The research moved before both: the refusals it caused go (told from the API's whole title, not the one shown).
+  await page.locator('#plan-tasks-0-dueAt').fill(localIn(2 * DAY));
+  await page.locator('#plan-tasks-1-dueAt-error').waitFor({ state: 'detached' });
+  expect(await page.locator('#plan-tasks-2-dueAt-error').count()).toBe(0);
+  expect(await box.locator('li').allTextContents()).toEqual([`Task 1 (${cut}): Price: required`]);
 });
 
 browserTest('the new-project form lists its refusals in the order of its fields, top to bottom', async () => {
@@ -727,6 +768,35 @@ browserTest('a delivery’s link typed without http(s):// is refused at its fiel
   await page.setViewportSize(PHONE);
   await portal.screenshot(page, 'deliver-link-without-scheme-phone');
   expect(((await h.http().get(`/api/tasks/${task}`).set(h.auth('designer')).expect(200)).body as { status: string }).status).toBe('claimed');
+});
+
+browserTest('a delivery with several bad links names every one at once, in the order they were typed, whatever is wrong with each', async () => {
+  const { designTask: task } = await claimedDesignTask(`${title} several bad links`);
+  const designer = await open('designer', `/tasks/${task}`);
+  const { page } = designer;
+  await page.locator('#deliver-summary').fill('Mock-ups, desktop and mobile');
+  // One of another scheme first, one without a scheme, a good one, and a script.
+  await page.locator('#deliver-links').fill('ftp://files.example.com/mockups.zip\nwww.figma.com/file/abc123\nhttps://drive.example.com/landing-v1.pdf\njavascript:alert(1)');
+  await page.getByRole('button', { name: 'Deliver for review' }).click();
+  const refusal = page.locator('#deliver-links-error');
+  await refusal.waitFor();
+  expect(await refusal.textContent()).toBe(
+    [
+      'Link 1: expected a web address starting with http:// or https:// (got "ftp://files.example.com/mockups.zip")',
+      'Link 2: a web address starting with http:// or https:// — e.g. https://www.figma.com/file/abc123',
+      'Link 4: expected a web address starting with http:// or https:// (got "javascript:alert(1)")',
+    ].join('; '),
+  );
+  expect(await page.locator('#deliver-links').getAttribute('aria-invalid')).toBe('true');
+  await portal.screenshot(page, 'deliver-several-bad-links');
+  expect(await accessibilityProblems(page)).toEqual([]);
+  await page.setViewportSize(PHONE);
+  await portal.screenshot(page, 'deliver-several-bad-links-phone');
+  // All fixed in one go: delivered.
+  await page.locator('#deliver-links').fill('https://files.example.com/mockups.zip\nhttps://www.figma.com/file/abc123\nhttps://drive.example.com/landing-v1.pdf');
+  await page.getByRole('button', { name: 'Deliver for review' }).click();
+  await page.getByText('Delivered. The manager reviews it next.').waitFor();
+  expect(((await h.http().get(`/api/tasks/${task}`).set(h.auth('designer')).expect(200)).body as { status: string }).status).toBe('submitted');
 });
 
 browserTest('the inbox opens where the person’s work is: Mine when nothing is open or something of theirs is overdue; “N overdue” opens the tab that work is in', async () => {

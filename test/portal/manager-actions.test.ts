@@ -1,16 +1,17 @@
 /**
  * The manager's other answers to the client, in a real headless Chromium on the real stack: a
  * complaint recorded and resolved, a revision round (an extra price for an included round refused
- * at its field), and cancelling the project with a reason (refused without one); a credit note
- * wholly set against an unpaid invoice, whose card fits the narrowest screens. The timeline names
- * a complaint by what it was about, never by its id; the client's page of a project cancelled
- * before any plan says no documents are coming. The project gets to client review through the
- * API; everything after is done on the project page.
+ * at its field), and cancelling the project with a reason (refused without one); credit notes
+ * listed apart from the invoices, in the words of money owed to the client (refunded, to refund,
+ * refund by); a credit note wholly set against an unpaid invoice, whose card fits the narrowest
+ * screens. The timeline names a complaint by what it was about, never by its id; the client's page
+ * of a project cancelled before any plan says no documents are coming. The project gets to client
+ * review through the API; everything after is done on the project page.
  */
 import type { PortfolioReport } from '../../api/schemas';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { ProjectBuilder } from '../reporting/builders';
-import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
+import { planRequest, projectInClientReview, projectRequest, startApiHarness, type ApiHarness } from '../support/api';
 import { accessibilityProblems, browserTestOrSkip, DESKTOP, openClientPage, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
@@ -43,42 +44,18 @@ const PROVOKED = [
  * the client's response. `dueInMs`: the task's due date, the project's end, from now (10 minutes
  * unless said).
  */
-async function projectInClientReview(projectTitle: string, policy?: Record<string, string>, dueInMs?: number, departments = ['design']): Promise<string> {
-  const created = await h
-    .http()
-    .post('/api/projects')
-    .set(h.auth('manager'))
-    .send(projectRequest({ title: projectTitle, departments, ...(policy && { policy }) }))
-    .expect(201);
-  const id = (created.body as ProjectStatus).projectId;
-  const plan = planRequest();
-  await h
-    .http()
-    .put(`/api/projects/${id}/plan`)
-    .set(h.auth('manager'))
-    .send({
-      ...plan,
-      tasks: [{ ...(plan.tasks as object[])[0], ...(dueInMs !== undefined && { dueAt: new Date(Date.now() + dueInMs).toISOString() }) }],
-      includedRevisionRounds: 1,
-    })
-    .expect(200);
-  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
-  const task = `${id}.design-home`;
-  await waitForTask(h, task, 'open');
-  await h.http().post(`/api/tasks/${task}/claim`).set(h.auth('designer')).send({}).expect(200);
-  await h.http().post(`/api/tasks/${task}/submit`).set(h.auth('designer')).send({ summary: 'Done', links: [] }).expect(200);
-  await h.http().post(`/api/tasks/${task}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(200);
-  await eventually(
-    async () => ((await h.http().get(`/api/projects/${id}`).set(h.auth('manager'))).body as ProjectStatus).stage === 'client_review',
-    { what: 'client review', timeoutMs: 30_000 },
-  );
-  return id;
-}
+const inClientReview = (projectTitle: string, policy?: Record<string, string>, dueInMs?: number, departments = ['design']): Promise<string> =>
+  projectInClientReview(h, {
+    title: projectTitle,
+    departments,
+    policy,
+    ...(dueInMs !== undefined && { task: { dueAt: new Date(Date.now() + dueInMs).toISOString() } }),
+  });
 
 beforeAll(async () => {
   h = await startApiHarness();
   // The request asked for SEO too, though the plan gave SEO no work.
-  projectId = await projectInClientReview(title, undefined, undefined, ['design', 'seo']);
+  projectId = await inClientReview(title, undefined, undefined, ['design', 'seo']);
   portal = await startPortal(h);
   manager = await portal.openAs('manager', { startAt: `/projects/${projectId}` });
 });
@@ -269,7 +246,7 @@ step('the “Cancelled, money to settle” tile counts every such project, beyon
 
 step('a compensation agreed after the final invoice: a credit note set against what is unpaid, the rest refunded on the page, then the project completes', async () => {
   // A second project through the API, to its final invoice, part paid, with a complaint after acceptance.
-  const id = await projectInClientReview(`${title} refund`, { complaintResolution: '1s' });
+  const id = await inClientReview(`${title} refund`, { complaintResolution: '1s' });
   const get = async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
   await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'accepted', rating: 4 }).expect(200);
   const final = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'final' && i.documentId), { what: 'the final invoice', timeoutMs: 30_000 });
@@ -315,9 +292,20 @@ step('a compensation agreed after the final invoice: a credit note set against w
   await page.getByText(`Refund owed to the client: ${credit.number} (€50.50 by`).waitFor({ timeout: 15_000 });
   // The table says what is open on each: nothing on the final invoice, €50.50 to refund on the credit note.
   const row = (number: string) => page.locator('tr', { has: page.getByRole('rowheader', { name: number }) });
-  expect((await row(credit.number).locator('td').allTextContents()).slice(0, 4)).toEqual(['Credit note', '€100.50', '€0.00', '€50.50']);
   expect(await row(final.number).locator('td').allTextContents()).toEqual(['Final', '€1,200.00', '€1,150.00', '€0.00', expect.any(String), 'Paid, with a credit note']);
+  // The credit note is money owed to the client: in a table of its own, in those words (refunded,
+  // to refund, refund by), never under an invoice's "Paid" and "Due" — on a phone's cards too.
+  const credits = page.locator('#invoices table.credit-notes');
+  expect(await credits.locator('thead th').allTextContents()).toEqual(['Credit note', 'Amount', 'Refunded', 'To refund', 'Refund by', 'State']);
+  expect(await page.locator('#invoices table:not(.credit-notes) tbody th').allTextContents()).not.toContain(credit.number);
+  const creditCells = credits.locator('tr', { has: page.getByRole('rowheader', { name: credit.number }) }).locator('td');
+  expect(await creditCells.evaluateAll((cells) => cells.map((c) => c.getAttribute('data-label')))).toEqual(['Amount', 'Refunded', 'To refund', 'Refund by', 'State']);
+  expect(await creditCells.allTextContents()).toEqual(['€100.50', '€0.00', '€50.50', await shownDate(manager, credit.dueAt), `Refund owed to the client €50.00 set against ${final.number}`]);
+  expect(await page.locator('label[for="payment-paidAt"]').textContent()).toBe('Paid out on');
   await shoot(page, '32-refund-owed');
+  await page.setViewportSize(PHONE);
+  await shoot(page, '32-refund-owed-phone');
+  await page.setViewportSize(DESKTOP);
   // The client's page says the same in their words: what was taken off, what they paid, what comes back — no plain "Refunded".
   const client = await openClientPage(h, portal, id);
   expect(await clientInvoiceState(client, final.number, ['Nothing left to pay', '€1,150.00 paid by you', `€50.00 taken off by credit note ${credit.number}`])).toEqual([
@@ -362,6 +350,9 @@ step('a compensation agreed after the final invoice: a credit note set against w
   await eventually(async () => (await get()).stage === 'completed', { what: 'the project completed', timeoutMs: 30_000 });
   await complaint.getByText(`Compensation: €100.50 — credit note ${credit.number}: €50.00 taken off invoice ${final.number}, €50.50 refunded`).waitFor({ timeout: 15_000 });
   await page.locator('.payments').getByText(new RegExp(`^€50\\.50 refunded to the client on credit note ${credit.number}, `)).waitFor();
+  // Refunded: nothing left to pay out, and no date to pay it by.
+  await creditCells.last().getByText('Refunded', { exact: true }).waitFor({ timeout: 15_000 });
+  expect(await creditCells.allTextContents()).toEqual(['€100.50', '€50.50', '€0.00', '—', `Refunded €50.00 set against ${final.number}`]);
   const refunded = [`€50.00 taken off invoice ${final.number}`, '€50.50 refunded to you'];
   expect(await clientInvoiceState(client, credit.number, refunded)).toEqual(refunded);
   // Refunded: the notice says so (and no longer that it is owed); nothing is due on the credit note.
@@ -378,7 +369,7 @@ step('a compensation agreed after the final invoice: a credit note set against w
 
 step('a refund past its due date, still unpaid: the client’s page says when it was due and that it is late, promising no date gone by', async () => {
   // Payment terms of a few seconds: the credit note's refund is due moments after it is issued.
-  const id = await projectInClientReview(`${title} late refund`, { paymentTerms: '5s' });
+  const id = await inClientReview(`${title} late refund`, { paymentTerms: '5s' });
   const get = async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
   await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'accepted', rating: 4 }).expect(200);
   const final = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'final' && i.documentId), { what: 'the final invoice', timeoutMs: 30_000 });
@@ -407,7 +398,7 @@ step('a refund past its due date, still unpaid: the client’s page says when it
 });
 
 step('a compensation wholly set against an unpaid final invoice: its credit note reads “Set against …”, and at 320 px (a phone, or a window less its scrollbar) every card keeps it inside', async () => {
-  const id = await projectInClientReview(`${title} set off`);
+  const id = await inClientReview(`${title} set off`);
   const get = async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
   await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'accepted', rating: 5 }).expect(200);
   const final = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'final' && i.documentId), { what: 'the final invoice', timeoutMs: 30_000 });
@@ -424,6 +415,8 @@ step('a compensation wholly set against an unpaid final invoice: its credit note
   await page.goto(`${portal.baseUrl}/projects/${id}`);
   const row = page.locator('#invoices tbody tr', { has: page.getByRole('rowheader', { name: credit.number }) });
   await row.locator('td[data-label="State"]').getByText(`Set against ${final.number}`).waitFor({ timeout: 15_000 });
+  // Nothing went back to the client, and nothing is to be paid out.
+  expect(await row.locator('td').allTextContents()).toEqual(['€100.00', '€0.00', '€0.00', '—', `Set against ${final.number}`]);
   // The client reads it as taken off, not refunded; their invoice asks that much less.
   const client = await openClientPage(h, portal, id);
   expect(await clientInvoiceState(client, credit.number, [`€100.00 taken off invoice ${final.number}`])).toEqual([`€100.00 taken off invoice ${final.number}`]);
@@ -462,7 +455,7 @@ step('a compensation wholly set against an unpaid final invoice: its credit note
 
 step('once the work is done (invoicing), a portfolio card no longer warns about the project’s end date, even past it: what is left is money', async () => {
   // Its one task due 20 s from now (the project's end): delivered, accepted, and past it while the invoice waits.
-  const id = await projectInClientReview(`${title} work done`, undefined, 20_000);
+  const id = await inClientReview(`${title} work done`, undefined, 20_000);
   const get = async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
   await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'accepted', rating: 5 }).expect(200);
   const invoicing = await eventually(
@@ -551,7 +544,7 @@ step('leadership hands a project to another manager: the page names the new mana
 });
 
 step('the client’s page: the manager gets the link, the client opens it without an account, on a phone; a wrong key opens nothing; a new link ends the old one', async () => {
-  const id = await projectInClientReview(`${title} client page`);
+  const id = await inClientReview(`${title} client page`);
   const { page } = manager;
   const errorsBefore = manager.errors.length; // the refusals earlier steps provoked on purpose
   await page.goto(`${portal.baseUrl}/projects/${id}`);

@@ -3,12 +3,13 @@
  * budget of a new project and a plan's task price, estimate and prepayment are typed text, not
  * number inputs (a browser in a comma-decimal locale drops "2500,5" or reads it as 25005 without a
  * word). A comma decimal is stored as that decimal (read back through the API); something that is
- * not an amount ("12,5x") is refused at its field, and nothing is sent.
+ * not an amount ("12,5x") is refused at its field, and nothing is sent. A negative price or
+ * estimate is refused at its field as it is typed, and stays out of the plan's totals.
  */
 import type { Page } from 'playwright-core';
 import type { ProjectStatus } from '../../workflows/project/contract';
-import { startApiHarness, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { projectRequest, startApiHarness, type ApiHarness } from '../support/api';
+import { accessibilityProblems, browserTestOrSkip, DESKTOP, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
@@ -138,4 +139,59 @@ step('approved, waiting for its prepayment: the page counts the plan’s tasks t
   await callout.getByText('The plan’s 1 task start once the work begins.').waitFor({ timeout: 15_000 });
   await callout.getByText(`Work starts when the prepayment invoice ${prepayment.number} is paid (€150.06 open).`).waitFor();
   expect(await callout.textContent()).not.toContain('0 of 0');
+});
+
+step('a negative price or estimate is refused at its field as it is typed, left out of the totals, and the plan is not sent', async () => {
+  const { page } = manager;
+  const id = ((await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: `${title} negative` })).expect(201)).body as ProjectStatus).projectId;
+  const submitted = () => sent.filter((s) => s === `PUT /api/projects/${id}/plan`);
+  await page.goto(`${portal.baseUrl}/projects/${id}/plan`);
+  await page.locator('#plan-tasks-0-title').fill('Landing page design');
+  await page.locator('#plan-tasks-0-dueAt').fill(localIn(3 * DAY));
+  await page.locator('#plan-tasks-0-estimateHours').fill('-2');
+  await page.locator('#plan-tasks-0-price').fill('-1200,50');
+  // Said as typed, before any submit, in words: the field marked, the totals untouched by it.
+  expect(await page.locator('#plan-tasks-0-price-error').textContent()).toBe('must not be negative');
+  expect(await page.locator('#plan-tasks-0-price').getAttribute('aria-invalid')).toBe('true');
+  expect(await page.locator('#plan-tasks-0-estimateHours-error').textContent()).toBe('must be more than 0 hours');
+  expect(await page.locator('#plan-tasks-0-estimateHours').getAttribute('aria-invalid')).toBe('true');
+  expect(await page.locator('#plan-total').textContent()).toBe('€0.00 without a negative price');
+  await page.getByRole('button', { name: 'Add a task' }).click();
+  await page.locator('#plan-tasks-1-title').fill('Landing page copy');
+  await page.locator('#plan-tasks-1-estimateHours').fill('3');
+  await page.locator('#plan-tasks-1-dueAt').fill(localIn(4 * DAY));
+  await page.locator('#plan-tasks-1-price').fill('300');
+  await page.locator('#plan-prepaymentPercent').fill('10');
+  expect(await page.locator('#plan-total').textContent()).toBe('€300.00 without a negative price');
+  expect(await page.locator('#plan-prepayment').textContent()).toBe('€30.00');
+  expect(await page.locator('.totals').textContent()).toContain('€4,700.00 left'); // of the €5,000 budget
+  expect(await page.locator('#plan-tasks-1-price-error').count()).toBe(0);
+  await shoot(page, '42-plan-editor-negative-refused');
+  await page.setViewportSize(PHONE);
+  await shoot(page, '42-plan-editor-negative-refused-phone');
+  await page.setViewportSize(DESKTOP);
+
+  // Submitted as it is: refused at the same fields in the same words, and nothing is sent.
+  await page.getByRole('button', { name: 'Submit for approval' }).click();
+  const box = page.locator('.problem');
+  await box.waitFor();
+  expect(await box.locator('li').allTextContents()).toEqual([
+    'Task 1 (Landing page design): Estimate: must be more than 0 hours',
+    'Task 1 (Landing page design): Price: must not be negative',
+  ]);
+  expect(submitted()).toEqual([]);
+
+  // Corrected: the refusals go, and the price counts.
+  await page.locator('#plan-tasks-0-estimateHours').fill('2');
+  await page.locator('#plan-tasks-0-price').fill('1200,50');
+  expect(await page.locator('#plan-tasks-0-price-error').count()).toBe(0);
+  expect(await page.locator('#plan-tasks-0-estimateHours-error').count()).toBe(0);
+  expect(await page.locator('#plan-total').textContent()).toBe('€1,500.50');
+  await page.getByRole('button', { name: 'Submit for approval' }).click();
+  await page.getByText('Plan version 1 is waiting for leadership’s decision').waitFor();
+  expect(submitted()).toHaveLength(1);
+  expect((await project(id)).plans[0].tasks.map((t) => [t.price, t.estimateHours])).toEqual([
+    [1200.5, 2],
+    [300, 3],
+  ]);
 });

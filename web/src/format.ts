@@ -364,3 +364,13 @@ function withScheme(link: string): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * Text cut to `max` characters, an ellipsis for the rest ("Home page design for the spring…"):
+ * a name repeated in messages (a task's title of 200 characters) says which one it is by its start.
+ * Whole characters, never half of an emoji; the space before the cut goes.
+ */
+export function shorten(text: string, max = 60): string {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
+}

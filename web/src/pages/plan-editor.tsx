@@ -18,7 +18,9 @@ import {
   fromLocalInput,
   lateInWords,
   readAmount,
+  readDecimal,
   readPercent,
+  shorten,
   slug,
   taskKeys,
   toLocalInput,
@@ -108,6 +110,18 @@ const DUPLICATE_KEY = /^duplicate task key "(.*)"$/;
 const DUE_BEFORE_DEPENDENCY = /^due before its dependency "(.*)" is due/;
 const CYCLE = /^dependency cycle: (.*)$/;
 
+/**
+ * A refusal as the editor shows it: the title of the task it names (a dependency's, up to 200
+ * characters) cut short, so that a refusal shown at each of its dependants, and again in the list,
+ * does not repeat the whole title every time. The API's own message is kept for telling when the
+ * refusal no longer applies (`causeGone` reads the whole title).
+ */
+function shownMessage(message: string): string {
+  const dueBefore = DUE_BEFORE_DEPENDENCY.exec(message);
+  return dueBefore ? `due before its dependency "${shorten(dueBefore[1])}" is due${message.slice(dueBefore[0].length)}` : message;
+}
+const shownError = (e: { field: string; message: string }) => ({ ...e, message: shownMessage(e.message) });
+
 /** A row as it was sent: refusals name rows by their place then, and by the keys and titles they had. */
 interface SentRow {
   uid: number;
@@ -117,6 +131,12 @@ interface SentRow {
 }
 
 const num = (text: string): number => (text.trim() === '' ? Number.NaN : Number(text));
+/**
+ * A negative price or estimate, refused at its field as it is typed (the API refuses it too, on
+ * submit): said at once, never worked into the totals meanwhile.
+ */
+const negativePrice = (price: string, currency: string): string | undefined => (readAmount(price, currency) < 0 ? 'must not be negative' : undefined);
+const negativeHours = (hours: string): string | undefined => (readDecimal(hours) < 0 ? 'must be more than 0 hours' : undefined);
 /**
  * Typed text read by `typed` ("12,5" as 12.5; "12,5x" refused at its field, nothing sent), or NaN
  * when empty: the API then names the field. Text, not number inputs: a browser in a comma-decimal
@@ -178,6 +198,13 @@ function Editor({ project }: { project: ProjectStatus }) {
       prepaymentPercent: read(prepayment, 'prepaymentPercent', typedPercent),
       includedRevisionRounds: num(rounds),
     };
+    // Negative amounts are refused with the rest, at their fields, as they were as typed.
+    rows.forEach((r, i) => {
+      const hours = negativeHours(r.estimateHours);
+      if (hours) unread.push({ field: `tasks[${i}].estimateHours`, message: hours });
+      const price = negativePrice(r.price, currency);
+      if (price) unread.push({ field: `tasks[${i}].price`, message: price });
+    });
     if (unread.length > 0) {
       throw new ApiError(400, {
         type: 'urn:agencyflow:problem:validation',
@@ -249,10 +276,15 @@ function Editor({ project }: { project: ProjectStatus }) {
     const { control, uid } = controlOf(field);
     return edited.has(control) || (uid !== undefined && !rowNow(uid)) || (message !== undefined && causeGone(field, message));
   };
-  /** The refusal's messages that still apply. */
+  /** The refusal's messages that still apply, as shown (see shownMessage). */
   const live =
     submit.error &&
-    new ApiError(submit.error.status, { ...submit.error.problem, errors: submit.error.problem.errors?.filter((e) => !settled(e.field, e.message)) });
+    new ApiError(submit.error.status, { ...submit.error.problem, errors: submit.error.problem.errors?.filter((e) => !settled(e.field, e.message)).map(shownError) });
+  /** The whole refusal as shown, for the list above the form. */
+  const shown = submit.error && new ApiError(submit.error.status, { ...submit.error.problem, errors: submit.error.problem.errors?.map(shownError) });
+  /** The API's message behind one shown, to tell whether it still applies. */
+  const sentMessage = (field: string, message: string): string =>
+    submit.error?.problem.errors?.find((e) => e.field === field && shownMessage(e.message) === message)?.message ?? message;
   /** The refusal at a plan-wide field (`prepaymentPercent`), or at a row's (`dueAt` of `row`). */
   const err = (field: string, row?: Row): string | undefined => {
     if (!live) return undefined;
@@ -329,9 +361,15 @@ function Editor({ project }: { project: ProjectStatus }) {
     ]);
   };
 
-  const totalMinor = rows.reduce((sum, r) => sum + minor(readAmount(r.price, currency)), 0);
-  // Prices that cannot be read count as nothing in the running total, and the total says so.
+  // Prices that cannot be read, and negative ones (refused at their fields), count as nothing in the
+  // running total, and the total says so.
+  const totalMinor = rows.reduce((sum, r) => (negativePrice(r.price, currency) ? sum : sum + minor(readAmount(r.price, currency))), 0);
   const unreadable = rows.filter((r) => r.price.trim() !== '' && Number.isNaN(readAmount(r.price, currency))).length;
+  const negative = rows.filter((r) => negativePrice(r.price, currency)).length;
+  const leftOut = [
+    unreadable > 0 && (unreadable === 1 ? 'a price that cannot be read' : `${unreadable} prices that cannot be read`),
+    negative > 0 && (negative === 1 ? 'a negative price' : `${negative} negative prices`),
+  ].filter(Boolean);
   const pct = readPercent(prepayment);
   // A share of the total: more than all of it (or less than none) is refused at the field as it is
   // typed, in the API's words, rather than worked out into an amount that cannot be.
@@ -373,17 +411,18 @@ function Editor({ project }: { project: ProjectStatus }) {
         noValidate
       >
         <ProblemBox
-          error={submit.error}
+          error={shown}
           fieldIds={(f) => controlId(f.replace(/\.dependsOn\[\d+\]$/, '.dependsOn'))}
           fieldLabel={(f) => {
             const m = /^tasks\[(\d+)\]\.(\w+)/.exec(f);
             if (!m) return FIELD_LABEL[f];
             const now = rows.findIndex((r) => r.uid === sent[Number(m[1])]?.uid);
             const row = rows[now];
-            return `Task ${(now < 0 ? Number(m[1]) : now) + 1}${row?.title ? ` (${row.title})` : ''}: ${FIELD_LABEL[m[2]] ?? m[2]}`;
+            // The title cut short: the list names the task once a refusal, and a title may run to 200 characters.
+            return `Task ${(now < 0 ? Number(m[1]) : now) + 1}${row?.title ? ` (${shorten(row.title)})` : ''}: ${FIELD_LABEL[m[2]] ?? m[2]}`;
           }}
           fieldOrder={placeInForm}
-          settled={settled}
+          settled={(field, message) => settled(field, sentMessage(field, message))}
           title="The plan was not accepted"
         />
 
@@ -391,9 +430,10 @@ function Editor({ project }: { project: ProjectStatus }) {
           const f = (name: string) => `tasks[${i}].${name}`;
           return (
             <fieldset key={r.uid} class="card plan-task">
+              {/* The title cut short: the field below holds it whole, and a title may run to 200 characters. */}
               <legend>
                 Task {i + 1}
-                {r.title ? `: ${r.title}` : ''}
+                {r.title ? `: ${shorten(r.title)}` : ''}
               </legend>
               <div class="form-row">
                 <Input id={id(f('title'))} label="Title" value={r.title} onValue={(v) => update(r.uid, { title: v })} error={err('title', r)} required />
@@ -425,7 +465,7 @@ function Editor({ project }: { project: ProjectStatus }) {
                   inputMode="decimal"
                   value={r.estimateHours}
                   onValue={(v) => update(r.uid, { estimateHours: v })}
-                  error={err('estimateHours', r)}
+                  error={negativeHours(r.estimateHours) ?? err('estimateHours', r)}
                 />
                 <Input
                   id={id(f('dueAt'))}
@@ -442,7 +482,7 @@ function Editor({ project }: { project: ProjectStatus }) {
                   inputMode="decimal"
                   value={r.price}
                   onValue={(v) => update(r.uid, { price: v })}
-                  error={err('price', r)}
+                  error={negativePrice(r.price, currency) ?? err('price', r)}
                 />
               </div>
               <Choices
@@ -506,7 +546,7 @@ function Editor({ project }: { project: ProjectStatus }) {
               <dt>Total</dt>
               <dd id="plan-total">
                 {formatMoney(totalMinor / scale, currency)}
-                {unreadable > 0 && <span class="muted"> without {unreadable === 1 ? 'a price' : `${unreadable} prices`} that cannot be read</span>}
+                {leftOut.length > 0 && <span class="muted"> without {leftOut.join(' and ')}</span>}
               </dd>
             </div>
             <div>

@@ -799,75 +799,98 @@ function ResolveComplaint({ project: p, complaintId, onChange }: { project: Proj
 function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; canAct: boolean; onChange: Update }) {
   const name = useName();
   const unsettled = p.invoices.filter(open);
+  // A credit note is money the agency owes the client: a table of its own, in its own words
+  // (refunded, to refund, refund by), never under an invoice's "Paid" and "Due" as if the client owed it.
+  const bills = p.invoices.filter((i) => i.kind !== 'credit_note');
+  const credits = p.invoices.filter((i) => i.kind === 'credit_note');
   return (
     <>
       {/* On a phone each invoice is a card (styles.css, .card-rows); the roles keep it a table to screen readers. */}
-      <div class="table-wrap">
-        <table class="invoices card-rows" role="table">
-          <caption class="visually-hidden">Invoices</caption>
-          <thead role="rowgroup">
-            <tr role="row">
-              <th scope="col" role="columnheader">Invoice</th>
-              <th scope="col" role="columnheader">Kind</th>
-              <th scope="col" role="columnheader" class="num">Amount</th>
-              <th scope="col" role="columnheader" class="num">Paid</th>
-              <th scope="col" role="columnheader" class="num">Open</th>
-              <th scope="col" role="columnheader">Due</th>
-              <th scope="col" role="columnheader">State</th>
-            </tr>
-          </thead>
-          <tbody role="rowgroup">
-            {p.invoices.map((i) => (
-              <tr key={i.number} role="row">
-                <th scope="row" role="rowheader">
-                  {i.documentId ? (
-                    <a href={`/api/documents/${encodeURIComponent(i.documentId)}`} target="_blank" rel="noopener">
-                      {i.number}
-                    </a>
-                  ) : (
-                    i.number
-                  )}
-                </th>
-                <td role="cell" data-label="Kind">{INVOICE_LABEL[i.kind]}</td>
-                <td role="cell" data-label="Amount" class="num">{formatMoney(i.amount, i.currency)}</td>
-                <td role="cell" data-label="Paid" class="num">{formatMoney(i.paidAmount, i.currency)}</td>
-                {/* What is left to pay (on a credit note: to refund), after payments and set-offs. */}
-                <td role="cell" data-label="Open" class="num">{i.status === 'void' ? '—' : formatMoney(stillOwed(i), i.currency)}</td>
-                <td role="cell" data-label="Due">{formatDate(i.dueAt)}</td>
-                <td role="cell" data-label="State">
-                  {settledBySetOff(i) ? (
-                    <Badge tone="good">
-                      {i.kind === 'credit_note' ? (
-                        <>
-                          Set against{' '}
-                          {netSetOffs(i).map((o, n) => (
-                            <span key={o.invoiceNumber}>
-                              {n > 0 && ', '}
-                              <BreakableNumber number={o.invoiceNumber} />
-                            </span>
-                          ))}
-                        </>
-                      ) : (
-                        'Settled by credit note'
-                      )}
-                    </Badge>
-                  ) : i.status === 'paid' ? (
-                    <Badge tone="good">{i.kind === 'credit_note' ? 'Refunded' : netSetOffs(i).length > 0 ? 'Paid, with a credit note' : 'Paid'}</Badge>
-                  ) : i.status === 'void' ? (
-                    <Badge title={i.voidReason}>Void{i.voidReason ? `: ${i.voidReason}` : ''}</Badge>
-                  ) : i.kind === 'credit_note' ? (
-                    <Badge tone="warn">Refund owed to the client</Badge>
-                  ) : Date.parse(i.dueAt) < Date.now() ? (
-                    <Badge tone="bad">Past due</Badge>
-                  ) : (
-                    <Badge tone="warn">Open</Badge>
-                  )}
-                </td>
+      {bills.length > 0 && (
+        <div class="table-wrap">
+          <table class="invoices card-rows" role="table">
+            <caption class="visually-hidden">Invoices</caption>
+            <thead role="rowgroup">
+              <tr role="row">
+                <th scope="col" role="columnheader">Invoice</th>
+                <th scope="col" role="columnheader">Kind</th>
+                <th scope="col" role="columnheader" class="num">Amount</th>
+                <th scope="col" role="columnheader" class="num">Paid</th>
+                <th scope="col" role="columnheader" class="num">Open</th>
+                <th scope="col" role="columnheader">Due</th>
+                <th scope="col" role="columnheader">State</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+            </thead>
+            <tbody role="rowgroup">
+              {bills.map((i) => (
+                <tr key={i.number} role="row">
+                  <th scope="row" role="rowheader">
+                    <InvoiceNumber invoice={i} />
+                  </th>
+                  <td role="cell" data-label="Kind">{INVOICE_LABEL[i.kind]}</td>
+                  <td role="cell" data-label="Amount" class="num">{formatMoney(i.amount, i.currency)}</td>
+                  <td role="cell" data-label="Paid" class="num">{formatMoney(i.paidAmount, i.currency)}</td>
+                  {/* What is left to pay, after payments and credit notes set against it. */}
+                  <td role="cell" data-label="Open" class="num">{i.status === 'void' ? '—' : formatMoney(stillOwed(i), i.currency)}</td>
+                  <td role="cell" data-label="Due">{formatDate(i.dueAt)}</td>
+                  <td role="cell" data-label="State">
+                    {settledBySetOff(i) ? (
+                      <Badge tone="good">Settled by credit note</Badge>
+                    ) : i.status === 'paid' ? (
+                      <Badge tone="good">{netSetOffs(i).length > 0 ? 'Paid, with a credit note' : 'Paid'}</Badge>
+                    ) : i.status === 'void' ? (
+                      <Badge title={i.voidReason}>Void{i.voidReason ? `: ${i.voidReason}` : ''}</Badge>
+                    ) : Date.parse(i.dueAt) < Date.now() ? (
+                      <Badge tone="bad">Past due</Badge>
+                    ) : (
+                      <Badge tone="warn">Open</Badge>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {credits.length > 0 && (
+        <>
+          <h3 id="credit-notes-heading">Credit notes: money owed to the client</h3>
+          <div class="table-wrap">
+            <table class="invoices credit-notes card-rows" role="table" aria-labelledby="credit-notes-heading">
+              <thead role="rowgroup">
+                <tr role="row">
+                  <th scope="col" role="columnheader">Credit note</th>
+                  <th scope="col" role="columnheader" class="num">Amount</th>
+                  <th scope="col" role="columnheader" class="num">Refunded</th>
+                  <th scope="col" role="columnheader" class="num">To refund</th>
+                  <th scope="col" role="columnheader">Refund by</th>
+                  <th scope="col" role="columnheader">State</th>
+                </tr>
+              </thead>
+              <tbody role="rowgroup">
+                {credits.map((i) => (
+                  <tr key={i.number} role="row">
+                    <th scope="row" role="rowheader">
+                      <InvoiceNumber invoice={i} />
+                    </th>
+                    <td role="cell" data-label="Amount" class="num">{formatMoney(i.amount, i.currency)}</td>
+                    {/* Money that went back to the client; what was set against an invoice moved none. */}
+                    <td role="cell" data-label="Refunded" class="num">{formatMoney(i.paidAmount, i.currency)}</td>
+                    <td role="cell" data-label="To refund" class="num">{i.status === 'void' ? '—' : formatMoney(stillOwed(i), i.currency)}</td>
+                    {/* A date only while a refund is owed: nothing is paid out on a settled one. */}
+                    <td role="cell" data-label="Refund by">
+                      {open(i) && stillOwed(i) > 0 ? <span class="nowrap">{formatDate(i.dueAt)}</span> : <span class="muted">—</span>}
+                    </td>
+                    <td role="cell" data-label="State">
+                      <CreditNoteState note={i} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
       {p.invoices.some((i) => i.payments.length > 0 || (i.setOffs ?? []).length > 0) && (
         <ul class="payments">
           {p.invoices.flatMap((i) =>
@@ -901,6 +924,60 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
         </ul>
       )}
       {canAct && unsettled.length > 0 && <PaymentForm project={p} onChange={onChange} />}
+    </>
+  );
+}
+
+/** An invoice's or credit note's number, opening its PDF once there is one. */
+function InvoiceNumber({ invoice: i }: { invoice: Invoice }) {
+  return i.documentId ? (
+    <a href={`/api/documents/${encodeURIComponent(i.documentId)}`} target="_blank" rel="noopener">
+      {i.number}
+    </a>
+  ) : (
+    <>{i.number}</>
+  );
+}
+
+/**
+ * Where a credit note stands, in the words of money going back to the client: refunded, owed (and
+ * late), or set against an invoice the client had not paid (no money moved for that part).
+ */
+function CreditNoteState({ note: i }: { note: Invoice }) {
+  if (i.status === 'void') return <Badge title={i.voidReason}>Void{i.voidReason ? `: ${i.voidReason}` : ''}</Badge>;
+  if (settledBySetOff(i)) {
+    return (
+      <Badge tone="good">
+        Set against{' '}
+        {netSetOffs(i).map((o, n) => (
+          <span key={o.invoiceNumber}>
+            {n > 0 && ', '}
+            <BreakableNumber number={o.invoiceNumber} />
+          </span>
+        ))}
+      </Badge>
+    );
+  }
+  const state =
+    i.status === 'paid' ? (
+      <Badge tone="good">Refunded</Badge>
+    ) : Date.parse(i.dueAt) < Date.now() ? (
+      <Badge tone="bad">Refund past due</Badge>
+    ) : (
+      <Badge tone="warn">Refund owed to the client</Badge>
+    );
+  // Part set against an unpaid invoice, the rest refunded (or to be): both said.
+  return (
+    <>
+      {state}
+      {netSetOffs(i).map((o) => (
+        <span key={o.invoiceNumber}>
+          {' '}
+          <Badge>
+            {formatMoney(o.amount, i.currency)} set against <BreakableNumber number={o.invoiceNumber} />
+          </Badge>
+        </span>
+      ))}
     </>
   );
 }
@@ -994,7 +1071,7 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
       <div class="form-row">
         <Select
           id="payment-invoiceNumber"
-          label="Invoice"
+          label={unpaid.some((i) => i.kind === 'credit_note') ? 'Invoice or credit note' : 'Invoice'}
           value={invoiceNumber}
           onValue={(v) => {
             setInvoiceNumber(v);
@@ -1017,7 +1094,7 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
           }}
           error={pay.error?.at('amount')}
         />
-        <Input id="payment-paidAt" label="Paid on" type="datetime-local" value={paidAt} onValue={setPaidAt} error={pay.error?.at('paidAt')} />
+        <Input id="payment-paidAt" label={invoice?.kind === 'credit_note' ? 'Paid out on' : 'Paid on'} type="datetime-local" value={paidAt} onValue={setPaidAt} error={pay.error?.at('paidAt')} />
         <Input id="payment-reference" label="Bank reference" value={reference} onValue={setReference} error={pay.error?.at('reference')} required />
       </div>
       <button type="submit" class="button" disabled={pay.pending}>

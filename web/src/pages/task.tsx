@@ -5,7 +5,7 @@
  * after the date the client wants the project by is marked.
  */
 import { useState } from 'preact/hooks';
-import { api, idempotencyKey, ok, type Schemas, type Task } from '../api';
+import { api, ApiError, idempotencyKey, ok, type Schemas, type Task } from '../api';
 import { refusedForGood, useAction, useName, useResource, useSession, type Resource } from '../data';
 import { DEPARTMENT_LABEL, dueAfterClientDate, formatDate, formatDateTime, formatMoney, fromLocalInput, linkRefusals, takenFirst, takenFirstInWords, toLocalInput } from '../format';
 import { ReviewForm } from '../review-form';
@@ -169,6 +169,18 @@ function TaskView({ task, onChange }: { task: Task; onChange: (t: Task) => void 
   );
 }
 
+/**
+ * A refusal's links in the order they were typed: the API names every bad link at once, but those
+ * that are no address at all before those of another scheme, and "Link 3: …; Link 1: …" would read
+ * as if the first came later.
+ */
+function inTypedOrder(error: ApiError | undefined): ApiError | undefined {
+  const errors = error?.problem.errors;
+  if (!error || !errors) return error;
+  const place = (field: string) => Number(/^links\[(\d+)\]/.exec(field)?.[1] ?? -1);
+  return new ApiError(error.status, { ...error.problem, errors: [...errors].sort((a, b) => place(a.field) - place(b.field)) });
+}
+
 function StaffActions({ task, onChange }: { task: Task; onChange: (t: Task) => void }) {
   const { me } = useSession();
   const name = useName();
@@ -254,7 +266,7 @@ function StaffActions({ task, onChange }: { task: Task; onChange: (t: Task) => v
             hint="One address per line (files, drafts, previews)."
             value={links}
             onValue={setLinks}
-            error={linkRefusals(deliver.error, sentLinks)}
+            error={linkRefusals(inTypedOrder(deliver.error), sentLinks)}
             rows={3}
           />
           <div class="form-actions">
