@@ -782,9 +782,10 @@ browserTest('a delivery with several bad links names every one at once, in the o
   await refusal.waitFor();
   expect(await refusal.textContent()).toBe(
     [
-      'Link 1: expected a web address starting with http:// or https:// (got "ftp://files.example.com/mockups.zip")',
+      // The API's two refusals (another scheme; no address at all) read alike.
+      'Link 1: a web address starting with http:// or https://, not “ftp://files.example.com/mockups.zip”',
       'Link 2: a web address starting with http:// or https:// — e.g. https://www.figma.com/file/abc123',
-      'Link 4: expected a web address starting with http:// or https:// (got "javascript:alert(1)")',
+      'Link 4: a web address starting with http:// or https://, not “javascript:alert(1)”',
     ].join('; '),
   );
   expect(await page.locator('#deliver-links').getAttribute('aria-invalid')).toBe('true');

@@ -334,6 +334,8 @@ export const takenFirst = (error: unknown): error is ApiError =>
 export const takenFirstInWords = (error: ApiError, title: string, holder: string | undefined): ApiError =>
   new ApiError(error.status, { ...error.problem, title: 'Already taken', detail: `“${title}” was taken by ${holder ?? 'someone else'} a moment before you.` });
 
+const WEB_ADDRESS = 'a web address starting with http:// or https://';
+
 /**
  * A delivery's link the API refused, in people's words ("Link 1: a web address starting with
  * http:// or https:// — e.g. https://www.figma.com/file/abc123"): an address typed without its
@@ -347,9 +349,14 @@ export function linkRefusals(error: ApiError | undefined, typed: string[]): stri
       const index = /^links\[(\d+)\]/.exec(e.field)?.[1];
       if (index === undefined) return humanize(e.message);
       const which = `Link ${Number(index) + 1}`;
-      if (e.message !== 'expected an absolute URL') return `${which}: ${humanize(e.message)}`;
-      const fixed = withScheme(typed[Number(index)] ?? '');
-      return `${which}: a web address starting with http:// or https://${fixed ? ` — e.g. ${fixed}` : ''}`;
+      // Not a web address at all, or one of another scheme (the API's two refusals): said alike,
+      // with the address it could be when that is plain.
+      if (e.message !== 'expected an absolute URL' && !e.message.startsWith(`expected ${WEB_ADDRESS}`)) return `${which}: ${humanize(e.message)}`;
+      const link = typed[Number(index)] ?? '';
+      const fixed = withScheme(link);
+      // The link named by what was typed, too: in a box of three lines the fourth is out of sight.
+      const shown = link.length > 60 ? `${link.slice(0, 59)}…` : link;
+      return `${which}: ${WEB_ADDRESS}${fixed ? ` — e.g. ${fixed}` : shown ? `, not “${shown}”` : ''}`;
     })
     .join('; ');
 }

@@ -267,7 +267,8 @@ function StaffActions({ task, onChange }: { task: Task; onChange: (t: Task) => v
             value={links}
             onValue={setLinks}
             error={linkRefusals(inTypedOrder(deliver.error), sentLinks)}
-            rows={3}
+            // Every link in sight as the list grows (a line to spare for one that wraps on a phone; ten at most), so a refusal's "Link 4" can be found.
+            rows={Math.min(10, Math.max(3, links.split('\n').length + 1))}
           />
           <div class="form-actions">
             <button type="submit" class="button" disabled={deliver.pending}>
