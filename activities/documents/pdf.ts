@@ -240,7 +240,13 @@ function renderContract(page: Page, s: ProjectStatus, number: string, date: stri
     `Payment terms: each invoice is payable within ${fmtDuration(s.policy.paymentTermsMs)} of its date.`,
     `Client revision rounds included in the price: ${plan.includedRevisionRounds}. Further rounds are priced separately.`,
     `Desired completion: ${fmtDate(s.desiredDeadline)}. Each task's due date is listed above.`,
-    `The Client reviews the delivered work within ${fmtDuration(s.policy.acceptanceWindowMs)}; without an answer the work is deemed accepted.`,
+    // The workflow moves the dates by the wait (patch dates-from-prepayment): the paper says so.
+    ...(s.policy.startAfterPrepayment && plan.prepaymentPercent > 0
+      ? [`The work starts once the prepayment is received. The due dates above assume it is received on the date of this contract; each moves later by as long as it takes to arrive.`]
+      : []),
+    // A reminder after the first window, acceptance after the second (the project's workflow).
+    `The Client reviews the delivered work within ${fmtDuration(s.policy.acceptanceWindowMs)}; without an answer by then the Client is reminded, ` +
+      `and without an answer ${fmtDuration(s.policy.acceptanceWindowMs)} after the reminder the work is deemed accepted.`,
   ]);
   page.signatures(s);
 }

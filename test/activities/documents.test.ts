@@ -115,6 +115,10 @@ const cases: { kind: DocumentKind; number?: string; invoice?: InvoiceContent; ca
       'Total: 4,734.50 EUR',
       '30% of the total (1,420.35 EUR)',
       'within 14 days',
+      // The work waits for the prepayment (the fixture's policy): its dates run from the payment.
+      'The work starts once the prepayment is received',
+      'each moves later by as long as it takes to arrive',
+      'the Client is reminded',
       'Signature',
       'For the Client',
     ],

@@ -17,6 +17,7 @@ import {
   approvePlan,
   deliverTask,
   documentsFor,
+  inSeconds,
   LEADER,
   mailFor,
   MANAGER,
@@ -32,6 +33,7 @@ import {
   timelineEvents,
   waitForNotice,
   waitForStatus,
+  waitForTask,
   type WorkflowTestEnv,
 } from './support';
 
@@ -245,4 +247,34 @@ test.concurrent('currencies keep their own minor units: yen without decimals, di
   expect(dinarStatus.plans[0].total).toBe(1.235);
   expect(dinarStatus.invoices[0]).toMatchObject({ amount: 0.124, currency: 'KWD' }); // 0.1235 to the fils
   await Promise.all([yenHandle.terminate('test done'), dinarHandle.terminate('test done')]);
+});
+
+test.concurrent('work that waited for the prepayment starts with its due dates moved by that wait, not already late', async () => {
+  const input = projectInput({ departments: ['design', 'copywriting'], policy: { startAfterPrepayment: true } });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  // The first task is due before the client will have paid: without the move it would open overdue.
+  const planned = plan([planTask('look', 'design', { dueAt: inSeconds(45) }), planTask('words', 'copywriting', { dependsOn: ['look'] })], { prepaymentPercent: 50 });
+  await approvePlan(handle, planned);
+  const issued = await waitForStatus(handle, (s) => s.invoices.some((i) => i.documentId !== undefined), 'prepayment invoice');
+  const approvedAt = Date.parse(issued.plans[0].decision!.at);
+  // The client pays a minute and a bit after the approval: dates are read to the minute.
+  await sleep(approvedAt + 62_000 - Date.now());
+  const paidAt = Date.now();
+  await pay(handle, issued.invoices[0].number, 1_000, `${projectId}-pre`);
+
+  const started = await waitForStatus(handle, (s) => s.tasks.length === 2, 'tasks added');
+  const movedBy = (key: string) => Date.parse(started.tasks.find((t) => t.key === key)!.dueAt) - Date.parse(planned.tasks.find((t) => t.key === key)!.dueAt);
+  // Whole minutes, at least the one waited, at most the time from approval to the payment.
+  expect(movedBy('look') % 60_000).toBe(0);
+  expect(movedBy('look')).toBeGreaterThanOrEqual(60_000);
+  expect(movedBy('look')).toBeLessThanOrEqual(Date.now() - approvedAt);
+  expect(movedBy('words')).toBe(movedBy('look'));
+  expect(started.timeline.find((e) => e.event === 'due_dates_moved')?.detail).toMatch(/^every due date 1 minute later: the prepayment came that long after the plan's approval$/);
+  // The task itself runs on the moved date: not overdue, and the department's mail names it.
+  const look = await waitForTask(env, projectId, 'look', (v) => v.status === 'open');
+  expect(look.dueAt).toBe(started.tasks.find((t) => t.key === 'look')!.dueAt);
+  expect(Date.parse(look.dueAt)).toBeGreaterThan(paidAt);
+  expect(look.overdue).toBe(false);
+  await recordHistory(handle, 'project-dates-from-prepayment');
 });

@@ -54,6 +54,8 @@ const PATCHES_AFTER_BASELINE_1: string[] = [
   'complaint-wakes-wait',
   // 2026-12-04: a project without a prepayment mails the client the contract as the work starts.
   'contract-to-client',
+  // 2026-12-04: work that waited for the prepayment has its due dates moved by that wait.
+  'dates-from-prepayment',
   // 2026-12-03: a complaint open past the policy's time is brought to the manager and leadership.
   'follow-up-open-complaints',
   // 2026-12-04: a manager's whole handover mails both managers once, not once per project.

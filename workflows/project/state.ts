@@ -144,6 +144,24 @@ export function planTaskInput(status: TaskStartFacts & Pick<ProjectStatus, 'plan
   return { ...taskInputFor(status, task, { startOpen: task.dependsOn.length === 0, patchBaseline }), ...(dependencies.length > 0 && { dependencies }) };
 }
 
+/** Due dates are read to the minute: a shorter wait for the prepayment moves none. */
+const DUE_DATE_STEP_MS = 60_000;
+
+/**
+ * How much later the plan's work starts than its approval, when it waits for the prepayment: the
+ * plan's dates assume the work starts on approval, so they run from the payment instead (as the
+ * contract says). Whole minutes; nothing when the plan records no approval.
+ */
+export function prepaymentWaitMs(plan: PlanVersionView, nowMs: number): number {
+  const approvedAt = plan.decision ? Date.parse(plan.decision.at) : Number.NaN;
+  if (Number.isNaN(approvedAt)) return 0;
+  return Math.floor(Math.max(0, nowMs - approvedAt) / DUE_DATE_STEP_MS) * DUE_DATE_STEP_MS;
+}
+
+/** A task's input with its due date `ms` later (unchanged for 0). */
+export const dueMovedLater = (input: TaskInput, ms: number): TaskInput =>
+  ms > 0 ? { ...input, dueAt: new Date(Date.parse(input.dueAt) + ms).toISOString() } : input;
+
 /** A task's summary before its workflow runs: `waiting` until it exists and can be claimed. */
 export function summaryFor(input: TaskInput): TaskSummary {
   return {

@@ -26,10 +26,12 @@ import {
   compensationsToSettle,
   completionSummary,
   deemedAccepted,
+  dueMovedLater,
   finalInvoiceContent,
   hasOpenComplaint,
   owedAmount,
   planTaskInput,
+  prepaymentWaitMs,
   settleCompensations,
   unpaidInvoices,
   type Compensation,
@@ -140,6 +142,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
   /** Contract, prepayment, then the departments' work: every plan task as its own workflow. */
   async function runProduction(): Promise<void> {
     const plan = approvedPlan(status);
+    let datesMoveBy = 0;
     const contract = await billing.produce('contract');
     // The client gets the contract with the prepayment invoice; without one, in a mail of its own
     // as the work starts (runs recorded before sent it to nobody).
@@ -155,9 +158,18 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
         // Chased like any invoice meanwhile: a reminder at its due date, then an escalation.
         ctx.record('waiting_for_prepayment', undefined, prepayment.number);
         await ctx.until(() => prepayment.status === 'paid');
+        // The work starts only now: its dates run from the payment, not from the approval, so no
+        // task opens already late for the time the client took to pay (runs recorded before kept
+        // the plan's dates).
+        if (patched('dates-from-prepayment')) {
+          datesMoveBy = prepaymentWaitMs(plan, Date.now());
+          if (datesMoveBy > 0) {
+            ctx.record('due_dates_moved', undefined, `every due date ${durationInWords(datesMoveBy)} later: the prepayment came that long after the plan's approval`);
+          }
+        }
       }
     }
-    for (const task of plan.tasks) production.addTask(planTaskInput(status, task, input.patchBaseline));
+    for (const task of plan.tasks) production.addTask(dueMovedLater(planTaskInput(status, task, input.patchBaseline), datesMoveBy));
     await production.startPendingTasks();
     await production.awaitTasksAccepted();
   }
