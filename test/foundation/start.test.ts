@@ -1,7 +1,7 @@
 /**
  * `npm start` as a newcomer runs it: dev server with a data file, worker and API in one process;
  * /healthz and /readyz answer, the printed Temporal UI URL loads, and SIGINT (Ctrl-C) leaves no
- * process behind. A second start finds the project made before the first stop.
+ * process behind, nor SIGTERM to npm. A second start finds the project made before the first stop.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -32,10 +32,11 @@ interface Started {
   urls: { api: string; docs: string; ui: string; portal: string };
 }
 
-async function npmStart(env: NodeJS.ProcessEnv): Promise<Started> {
+async function npmStart(env: NodeJS.ProcessEnv, how: 'node' | 'npm' = 'node'): Promise<Started> {
   // What `npm start` runs (node with tsx as a loader, one process), without npm in between so the
-  // signal reaches it as a terminal's Ctrl-C would.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+  // signal reaches it as a terminal's Ctrl-C would; or npm itself, as a supervisor starts it.
+  const [command, args] = how === 'npm' ? ['npm', ['start', '--silent']] : [process.execPath, ['--import', 'tsx', 'scripts/start.ts']];
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -122,6 +123,27 @@ test('npm start runs everything, answers health checks, keeps data across restar
     }
     expect(processesMentioning(dataDir)).toEqual([]);
   } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('SIGTERM to npm itself (what a supervisor or `kill $!` sends) stops everything npm start started', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agencyflow-start-'));
+  const [temporalPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const env = { DATA_DIR: dataDir, TEMPORAL_DEV_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort), API_PORT: String(apiPort), TEMPORAL_ADDRESS: '', LOG_LEVEL: 'warn' };
+  try {
+    const started = await npmStart(env, 'npm');
+    expect(processesMentioning(dataDir)).not.toEqual([]);
+    // npm runs the script through a shell; the script execs node in its place, so npm's SIGTERM
+    // reaches the service (a shell left between them died alone and left it running).
+    const exited = new Promise((resolve) => started.child.on('exit', resolve));
+    started.child.kill('SIGTERM');
+    await exited;
+    for (let i = 0; i < 50 && processesMentioning(dataDir).length > 0; i++) await new Promise((r) => setTimeout(r, 200));
+    expect(processesMentioning(dataDir)).toEqual([]);
+    await expect(fetch(`http://127.0.0.1:${apiPort}/healthz`)).rejects.toThrow();
+  } finally {
+    for (const line of processesMentioning(dataDir)) process.kill(Number(line.trim().split(/\s+/)[0]), 'SIGKILL');
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 });
