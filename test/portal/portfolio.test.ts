@@ -7,10 +7,16 @@
  * set. The rule is the API's (`endsAfterClientDate` on the project list); the cards only show it.
  * The cards read the reporting store alone, so the projects are published into the harness's store
  * as the workflows would publish them (no worker runs). On a phone the cards fit the screen.
+ *
+ * What is late and where (walk 6-B #6, #14): the tiles lead to their sets (overdue projects to the
+ * portfolio narrowed to them, overdue tasks to the late work), overdue and late-for-the-client
+ * projects come first in their stage, a stage's cards use the desktop's width, and the Manager
+ * filter is kept in the address with "Hand over all" beside it. The approval card gives what the
+ * client asked for (walk 6-B #8).
  */
 import { ProjectBuilder, plusDays } from '../reporting/builders';
 import { startApiHarness, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { accessibilityProblems, browserTestOrSkip, DESKTOP, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 
 jest.setTimeout(120_000);
 const step = browserTestOrSkip('the portfolio against the clients’ dates');
@@ -40,16 +46,21 @@ const TITLES = {
   inTime: 'Garage leaflets (in time)',
   noPlan: 'Dentist brochure (no plan yet)',
   accepted: 'Hotel menu (accepted, being invoiced)',
+  lateClaimed: 'Cafe menu (design two days late, claimed)',
+  lateOpen: 'Gym flyers (copy late, nobody took it; another manager)',
+  awaiting: 'Spa brochure (plan awaiting a decision)',
 };
+/** Longer than the approval card shows at first (280 characters). */
+const LONG_BRIEF = `A brochure for the spa's spring season. ${'Calm photos, short texts, prices per treatment. '.repeat(7)}The last sentence of the brief.`;
 
 beforeAll(async () => {
   h = await startApiHarness({ withoutWorker: true });
   const base = new Date(Date.now() - 10 * DAY).toISOString();
   let n = 0;
-  const project = (key: keyof typeof TITLES) => {
+  const project = (key: keyof typeof TITLES, managerId = h.people.manager.id) => {
     const p = new ProjectBuilder({
       projectId: `p-pf-${key.toLowerCase()}-${Date.now().toString(36)}`,
-      managerId: h.people.manager.id,
+      managerId,
       client: { id: `client-pf-${key.toLowerCase()}`, name: `Client ${++n}`, segment: 'B2B' },
       intakeAt: new Date(Date.parse(base) + n * 60_000).toISOString(),
     });
@@ -57,6 +68,15 @@ beforeAll(async () => {
     p.status.desiredDeadline = CLIENT_DATE;
     return p;
   };
+  // The oldest projects: work past due (so newest-first alone would put them last in their stage).
+  const lateClaimed = project('lateClaimed')
+    .submitPlan(plusDays(base, 1), [{ key: 'menu', department: 'design', dueAt: afternoon(-2) }])
+    .approve(plusDays(base, 2));
+  lateClaimed.task('menu').open(plusDays(base, 2)).claim('dima.design');
+  const lateOpen = project('lateOpen', h.people.otherManager.id)
+    .submitPlan(plusDays(base, 1), [{ key: 'flyer', department: 'copywriting', dueAt: new Date(Date.now() - 5 * 3_600_000).toISOString() }])
+    .approve(plusDays(base, 2));
+  lateOpen.task('flyer').open(plusDays(base, 2));
   // In production; the copy's due date then moved past the client's date.
   const moved = project('moved')
     .submitPlan(plusDays(base, 1), [
@@ -85,7 +105,12 @@ beforeAll(async () => {
     .approve(plusDays(base, 2));
   accepted.task('design').deliver('dima.design', plusDays(base, 2), plusDays(base, 8));
   accepted.toClientReview(plusDays(base, 8)).clientAccepts(plusDays(base, 9), 4);
-  for (const p of [moved, plan, inTime, noPlan, accepted]) for (const snapshot of p.publishAll()) await h.reporting.publish(snapshot);
+  // Waiting for leadership: the client asked for SEO too, which the plan leaves out.
+  const awaiting = project('awaiting');
+  awaiting.status.brief = LONG_BRIEF;
+  awaiting.status.departments = ['design', 'seo'];
+  awaiting.submitPlan(plusDays(base, 9), [{ key: 'layout', department: 'design', dueAt: afternoon(12) }]);
+  for (const p of [lateClaimed, lateOpen, moved, plan, inTime, noPlan, accepted, awaiting]) for (const snapshot of p.publishAll()) await h.reporting.publish(snapshot);
   portal = await startPortal(h);
 });
 
@@ -109,6 +134,9 @@ test('the project list says which plans end after the client’s date, with both
     [TITLES.inTime]: { clientDueAt: CLIENT_DATE, plannedEndAt: IN_TIME_END, endsAfterClientDate: false },
     [TITLES.noPlan]: { clientDueAt: CLIENT_DATE, plannedEndAt: undefined, endsAfterClientDate: false },
     [TITLES.accepted]: { clientDueAt: CLIENT_DATE, plannedEndAt: LATE_END, endsAfterClientDate: false },
+    [TITLES.lateClaimed]: { clientDueAt: CLIENT_DATE, plannedEndAt: afternoon(-2), endsAfterClientDate: false },
+    [TITLES.lateOpen]: expect.objectContaining({ clientDueAt: CLIENT_DATE, endsAfterClientDate: false }),
+    [TITLES.awaiting]: { clientDueAt: CLIENT_DATE, plannedEndAt: undefined, endsAfterClientDate: false },
   });
 });
 
@@ -167,4 +195,95 @@ step('leadership sees “Late for the client” with both dates on the cards of 
   expect(offScreen).toEqual([]);
   await portal.screenshot(page, 'portfolio-client-dates-phone');
   expect(await accessibilityProblems(page)).toEqual([]);
+});
+
+step('the tiles lead to what they count, overdue and late-for-the-client projects come first, and a stage’s cards use the width', async () => {
+  const { page } = leader!;
+  await page.setViewportSize(DESKTOP);
+  await page.goto(`${portal.baseUrl}/projects`);
+  const card = (key: keyof typeof TITLES) => page.locator('li.project-card', { hasText: TITLES[key] });
+  await card('lateOpen').waitFor();
+
+  // Within "In production": work past due first, then plans ending after the client's date, then the rest.
+  const inProduction = page.locator('section.stage-column', { has: page.locator('#stage-in_production') });
+  expect(await inProduction.locator('li.project-card .project-title').allTextContents()).toEqual([
+    TITLES.lateOpen,
+    TITLES.lateClaimed,
+    TITLES.plan,
+    TITLES.moved,
+    TITLES.inTime,
+  ]);
+  // Five cards on a 1280 px screen stand side by side, not in one narrow column.
+  const lefts = await inProduction.locator('li.project-card').evaluateAll((all) => all.map((el) => Math.round(el.getBoundingClientRect().left)));
+  expect(new Set(lefts).size).toBeGreaterThanOrEqual(3);
+  await portal.screenshot(page, 'portfolio-desktop');
+
+  // "2 Overdue projects" leads to the portfolio narrowed to them, in the address (a reload keeps it).
+  await page.getByRole('link', { name: /^2 Overdue projects$/ }).click();
+  await page.waitForURL(/\/projects\?only=overdue$/);
+  const shownTitles = async () => (await page.locator('li.project-card .project-title').allTextContents()).sort();
+  await page.locator('.portfolio-narrowed').waitFor();
+  expect(await shownTitles()).toEqual([TITLES.lateClaimed, TITLES.lateOpen].sort());
+  expect(await page.locator('.portfolio-narrowed').textContent()).toContain('Overdue projects: 2 projects');
+  await page.reload();
+  await card('lateOpen').waitFor();
+  expect(await shownTitles()).toEqual([TITLES.lateClaimed, TITLES.lateOpen].sort());
+  await portal.screenshot(page, 'portfolio-overdue-only');
+  expect(await accessibilityProblems(page)).toEqual([]);
+
+  // "2 Overdue tasks" leads to the late work.
+  await page.getByRole('link', { name: 'Show every project' }).click();
+  await page.getByRole('link', { name: /^2 Overdue tasks$/ }).click();
+  await page.waitForURL(/\/late-work$/);
+  await page.locator('h1', { hasText: 'Late work' }).waitFor();
+});
+
+step('the Manager filter is kept in the address, and “Hand over all” stands beside it', async () => {
+  const { page } = leader!;
+  await page.goto(`${portal.baseUrl}/projects`);
+  await page.locator('li.project-card', { hasText: TITLES.lateOpen }).waitFor();
+  const managerId = h.people.manager.id;
+  await page.locator('#portfolio-manager').selectOption(managerId);
+  await page.waitForURL(new RegExp(`/projects\\?manager=${managerId}$`));
+  await page.reload();
+  await page.locator('li.project-card', { hasText: TITLES.lateClaimed }).waitFor();
+  expect(await page.locator('#portfolio-manager').inputValue()).toBe(managerId);
+  // The other manager's project is not among theirs.
+  expect(await page.locator('li.project-card', { hasText: TITLES.lateOpen }).count()).toBe(0);
+  // Seen without scrolling past every card: above the stages.
+  const handOver = page.locator('details summary', { hasText: 'Hand over all of' });
+  const stages = page.locator('.stages');
+  expect((await handOver.boundingBox())!.y).toBeLessThan((await stages.boundingBox())!.y);
+  await portal.screenshot(page, 'portfolio-by-manager');
+
+  await page.setViewportSize(PHONE);
+  expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
+  await portal.screenshot(page, 'portfolio-by-manager-phone');
+  expect(await accessibilityProblems(page)).toEqual([]);
+  await page.setViewportSize(DESKTOP);
+});
+
+step('the approval card says what the client asked for: the brief (all of it on request), their date and departments', async () => {
+  const { page } = leader!;
+  await page.goto(`${portal.baseUrl}/approvals`);
+  const approval = page.locator('li.approval', { hasText: TITLES.awaiting });
+  await approval.waitFor();
+  expect(await page.locator('h1').textContent()).toBe('Plans awaiting your decision (1)');
+  const request = approval.locator('.client-request');
+  const text = (await request.textContent()) ?? '';
+  expect(text).toContain('What the client asked for');
+  expect(text).toContain(shownDate(CLIENT_DATE));
+  expect(text).toContain('Design');
+  expect(text).toContain('SEO (not in the plan)');
+  // Shortened at first; the button shows all of it.
+  expect(text).toContain('A brochure for the spa');
+  expect(text).not.toContain('The last sentence of the brief.');
+  await request.getByRole('button', { name: 'Read the whole brief' }).click();
+  expect(await request.textContent()).toContain('The last sentence of the brief.');
+  await portal.screenshot(page, 'approvals-client-request');
+  expect(await accessibilityProblems(page)).toEqual([]);
+  await page.setViewportSize(PHONE);
+  expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
+  await portal.screenshot(page, 'approvals-client-request-phone');
+  await page.setViewportSize(DESKTOP);
 });

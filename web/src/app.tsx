@@ -52,6 +52,7 @@ const ROUTES: Route[] = [
   { pattern: '/projects/:id', roles: ['manager', 'leadership'], ...lazy(() => import('./pages/project').then((m) => m.ProjectPage)) },
   { pattern: '/projects/:id/plan', roles: ['manager'], ...lazy(() => import('./pages/plan-editor').then((m) => m.PlanEditor)) },
   { pattern: '/review', roles: ['manager'], ...lazy(() => import('./pages/review').then((m) => m.ReviewQueue)) },
+  { pattern: '/late-work', roles: ['manager', 'leadership'], ...lazy(() => import('./pages/late-work').then((m) => m.LateWork)) },
   { pattern: '/approvals', roles: ['leadership'], ...lazy(() => import('./pages/approvals').then((m) => m.Approvals)) },
   { pattern: '/kpis', roles: ['leadership', 'manager'], ...lazy(() => import('./pages/kpis').then((m) => m.Kpis)) },
   { pattern: '/targets', roles: ['leadership'], ...lazy(() => import('./pages/targets').then((m) => m.SalesTargets)) },
@@ -67,12 +68,14 @@ const NAV: Record<Role, { href: string; label: string }[]> = {
   manager: [
     { href: '/projects', label: 'Portfolio' },
     { href: '/review', label: 'Review queue' },
+    { href: '/late-work', label: 'Late work' },
     { href: '/projects/new', label: 'New project' },
     { href: '/kpis', label: 'KPIs' },
   ],
   leadership: [
     { href: '/approvals', label: 'Approvals' },
     { href: '/projects', label: 'Portfolio' },
+    { href: '/late-work', label: 'Late work' },
     { href: '/kpis', label: 'KPIs' },
     { href: '/targets', label: 'Sales targets' },
   ],

@@ -1,11 +1,13 @@
 /**
  * Leadership's approvals: every plan waiting for a decision, longest-waiting first, with what
- * changed since the version they sent back, to approve or reject with a comment.
+ * changed since the version they sent back, to approve or reject with a comment. Each card gives
+ * what the client asked for (the brief, their date, the departments) beside the plan, so the plan
+ * is judged against the request without opening the project.
  */
 import { useState } from 'preact/hooks';
 import { allPages, api, idempotencyKey, ok, type ProjectStatus } from '../api';
 import { useAction, useName, useResource } from '../data';
-import { againstClientDate, formatDateTime, formatDuration, formatMoney, fromLocalInput } from '../format';
+import { againstClientDate, DEPARTMENT_LABEL, formatDate, formatDateTime, formatDuration, formatMoney, fromLocalInput, shorten } from '../format';
 import { planCoverage, PlanChanges, PlanTable } from '../plan';
 import { Link } from '../router';
 import { Badge, flash, Input, Loading, PageHeader, ProblemBox, TextArea } from '../ui';
@@ -33,7 +35,7 @@ export function Approvals() {
 
   return (
     <>
-      <PageHeader title="Plans awaiting your decision" />
+      <PageHeader title={waiting.data ? `Plans awaiting your decision (${shown.length})` : 'Plans awaiting your decision'} />
       {waiting.error && <ProblemBox error={waiting.error} title="Could not load the plans" />}
       {!waiting.data ? (
         !waiting.error && <Loading what="Loading plans" />
@@ -104,6 +106,7 @@ function Approval({ project: p, onDecided }: { project: ProjectStatus; onDecided
         {missing.length > 0 && <Badge tone="warn">not all the client asked for</Badge>}
       </p>
       <p class="muted">Submitted {formatDateTime(plan.submittedAt)}.</p>
+      <ClientRequest project={p} planned={plan.tasks.map((t) => t.department)} planEndsAt={againstClientDate(plan.tasks.map((t) => t.dueAt), p.desiredDeadline).lastDueAt} />
       {previous && (
         <div class="callout" role="note">
           <p>
@@ -166,5 +169,50 @@ function Approval({ project: p, onDecided }: { project: ProjectStatus; onDecided
         </div>
       </form>
     </li>
+  );
+}
+
+/** A brief longer than this is cut on the card, with a button to read it all. */
+const BRIEF_SHORT = 280;
+
+/**
+ * What the client asked for, as the manager's request recorded it: the brief, the date they want
+ * it by (beside the plan's end), and the departments — each marked when the plan leaves it out.
+ */
+function ClientRequest({ project: p, planned, planEndsAt }: { project: ProjectStatus; planned: string[]; planEndsAt?: string }) {
+  const [whole, setWhole] = useState(false);
+  const long = Array.from(p.brief).length > BRIEF_SHORT;
+  const briefId = `brief-${p.projectId}`;
+  return (
+    <section class="client-request" aria-label={`What ${p.client.name} asked for`}>
+      <h3>What the client asked for</h3>
+      <dl class="facts">
+        <dt>Wants it by</dt>
+        <dd>
+          {formatDate(p.desiredDeadline)}
+          {planEndsAt && <span class="muted"> · the plan ends {formatDate(planEndsAt)}</span>}
+        </dd>
+        <dt>Departments</dt>
+        <dd>
+          {p.departments.length === 0
+            ? 'none named'
+            : p.departments.map((d, i) => (
+                <span key={d}>
+                  {i > 0 && ', '}
+                  {DEPARTMENT_LABEL[d]}
+                  {!planned.includes(d) && <span class="muted"> (not in the plan)</span>}
+                </span>
+              ))}
+        </dd>
+      </dl>
+      <p id={briefId} class="client-request-brief">
+        {long && !whole ? shorten(p.brief, BRIEF_SHORT) : p.brief}
+      </p>
+      {long && (
+        <button type="button" class="button button--quiet" aria-expanded={whole} aria-controls={briefId} onClick={() => setWhole(!whole)}>
+          {whole ? 'Show less of the brief' : 'Read the whole brief'}
+        </button>
+      )}
+    </section>
   );
 }

@@ -2,13 +2,15 @@
  * The portfolio: every project by stage, with what needs attention flagged in words — overdue,
  * a plan ending after the client's date (the API's `endsAfterClientDate`), waiting for leadership
  * or for the client, payment past due, an open complaint. Managers see their own projects;
- * leadership sees everyone's and may narrow to one manager.
+ * leadership sees everyone's and may narrow to one manager. Each tile that names a set of projects
+ * leads to the portfolio narrowed to them (`?only=`), the overdue tasks' tile to the late work; the
+ * narrowing and the manager are kept in the address, so a reload or a shared link shows the same.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { allPages, api, idempotencyKey, ok, STAGES, type PortfolioReport, type ProjectListItem, type Stage } from '../api';
 import { useAction, useName, useResource, useSession } from '../data';
 import { formatDate, formatDateTime, formatDuration, lateInWords, plural, relative, STAGE_LABEL } from '../format';
-import { Link } from '../router';
+import { Link, navigate } from '../router';
 import { Badge, Due, flash, Loading, PageHeader, ProblemBox, Select, TextArea } from '../ui';
 
 const FINISHED: Stage[] = ['completed', 'cancelled'];
@@ -25,12 +27,47 @@ const WORK_DONE: Stage[] = ['invoicing', 'closing'];
  */
 const toSettle = (p: ProjectListItem): boolean => p.stage === 'cancelled' && p.executionStatus === 'RUNNING';
 const shown = (p: ProjectListItem, showFinished: boolean): boolean => showFinished || !FINISHED.includes(p.stage ?? 'intake') || toSettle(p);
+const isFinished = (p: ProjectListItem): boolean => p.stage !== undefined && FINISHED.includes(p.stage);
+const isPast = (at: string | undefined, now = Date.now()): boolean => at !== undefined && Date.parse(at) < now;
+
+/**
+ * The sets a tile names, each by the rule its cards' flag follows, so a narrowed portfolio shows
+ * exactly the cards that carry the flag (finished ones included: a set is wanted whole).
+ */
+const NARROWINGS = {
+  overdue: { label: 'Overdue projects', test: (p: ProjectListItem) => p.overdue && !isFinished(p) },
+  settle: { label: 'Cancelled, money to settle', test: toSettle },
+  complaints: { label: 'Projects with an open complaint', test: (p: ProjectListItem) => p.hasOpenComplaint },
+  payments: { label: 'Projects with a payment past due', test: (p: ProjectListItem) => isPast(p.paymentDueAt) },
+  refunds: { label: 'Projects owing a refund', test: (p: ProjectListItem) => p.refundDueAt !== undefined },
+} satisfies Record<string, { label: string; test: (p: ProjectListItem) => boolean }>;
+type Narrowing = keyof typeof NARROWINGS;
+const isNarrowing = (v: string | null): v is Narrowing => v !== null && Object.hasOwn(NARROWINGS, v);
+
+/** The portfolio's address with these filters (empty ones left out). */
+export function portfolioHref(filters: { manager?: string; only?: Narrowing }): string {
+  const q = new URLSearchParams();
+  if (filters.manager) q.set('manager', filters.manager);
+  if (filters.only) q.set('only', filters.only);
+  return `/projects${q.size ? `?${q}` : ''}`;
+}
+
+/**
+ * What needs a look first within a stage: work past due, then a plan ending after the client's
+ * date; otherwise the list's order (newest first). The sort is stable, so that order stays.
+ */
+const attentionRank = (p: ProjectListItem): number => (p.overdue && !isFinished(p) ? 0 : p.endsAfterClientDate ? 1 : 2);
 
 export function Portfolio({ query }: { query: URLSearchParams }) {
   const { me, people } = useSession();
   const name = useName();
   const leadership = me.person.role === 'leadership';
-  const [managerId, setManagerId] = useState(query.get('manager') ?? '');
+  // In the address (like the KPIs' filters): a reload or a shared link keeps them.
+  const managerId = leadership ? (query.get('manager') ?? '') : '';
+  const onlyParam = query.get('only');
+  const only = isNarrowing(onlyParam) ? onlyParam : undefined;
+  const setFilters = (next: { manager?: string; only?: Narrowing }) =>
+    navigate(portfolioHref({ manager: managerId, only, ...next }), { replace: true });
   const [showFinished, setShowFinished] = useState(false);
   /** A finished stage's link followed while that stage was hidden: shown now, and scrolled to once drawn. */
   const [goTo, setGoTo] = useState<Stage | undefined>();
@@ -63,6 +100,8 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
   );
 
   const managers = [...people.values()].filter((p) => p.role === 'manager');
+  const narrowed = only ? (data.data?.projects ?? []).filter(NARROWINGS[only].test) : [];
+  const visible = only ? narrowed : (data.data?.projects ?? []).filter((p) => shown(p, showFinished));
 
   return (
     <>
@@ -79,17 +118,33 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
         <p>{leadership ? 'Every project of the agency, by stage.' : 'Your projects, by stage.'}</p>
       </PageHeader>
 
-      {leadership && (
-        <div class="filters">
+      <div class="filters portfolio-filters">
+        {leadership && (
           <Select
             id="portfolio-manager"
             label="Manager"
             value={managerId}
-            onValue={setManagerId}
+            onValue={(manager) => setFilters({ manager })}
             placeholder="Everyone"
             options={managers.map((m) => ({ value: m.id, label: m.name }))}
           />
-        </div>
+        )}
+        <Select
+          id="portfolio-only"
+          label="Show"
+          value={only ?? ''}
+          onValue={(v) => setFilters({ only: isNarrowing(v) ? v : undefined })}
+          placeholder="Every project"
+          options={Object.entries(NARROWINGS).map(([value, n]) => ({ value, label: n.label }))}
+        />
+      </div>
+      {/* Next to the filter that chose the manager, not below every card of theirs. */}
+      {leadership && managerId && data.data && (
+        <HandOverAll
+          fromManagerId={managerId}
+          running={data.data.projects.filter((p) => p.executionStatus === 'RUNNING' && p.managerId === managerId)}
+          onDone={() => void data.reload()}
+        />
       )}
 
       {data.error && <ProblemBox error={data.error} title="Could not load the portfolio" />}
@@ -97,16 +152,25 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
         !data.error && <Loading what="Loading the portfolio" />
       ) : (
         <>
-          <Summary report={data.data.report} />
-          <div class="checkbox-line">
-            <input id="show-finished" type="checkbox" checked={showFinished} onChange={() => setShowFinished(!showFinished)} />
-            <label for="show-finished">Show completed and cancelled projects</label>
-          </div>
+          <Summary report={data.data.report} leadership={leadership} managerId={managerId} />
+          {only ? (
+            <p class="callout portfolio-narrowed" role="status">
+              {NARROWINGS[only].label}
+              {managerId ? ` of ${name(managerId)}` : ''}: {plural(narrowed.length, 'project')}.{' '}
+              <Link href={portfolioHref({ manager: managerId })}>Show every project</Link>
+            </p>
+          ) : (
+            <div class="checkbox-line">
+              <input id="show-finished" type="checkbox" checked={showFinished} onChange={() => setShowFinished(!showFinished)} />
+              <label for="show-finished">Show completed and cancelled projects</label>
+            </div>
+          )}
           <ul class="stage-strip" aria-label="Projects per stage">
             {STAGES.map((stage) => {
-              // The report's count (every project); the link only where cards of the stage are drawn.
-              const n = data.data!.report.projects.byStage[stage] ?? 0;
-              const drawn = data.data!.projects.some((p) => p.stage === stage);
+              // The report's count (every project), or when narrowed the cards' (the set is all drawn);
+              // the link only where cards of the stage are drawn.
+              const n = only ? narrowed.filter((p) => p.stage === stage).length : (data.data!.report.projects.byStage[stage] ?? 0);
+              const drawn = (only ? narrowed : data.data!.projects).some((p) => p.stage === stage);
               return (
                 <li key={stage} class={n === 0 ? 'empty-stage' : undefined}>
                   {drawn ? (
@@ -114,7 +178,7 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
                       href={`#stage-${stage}`}
                       onClick={(e) => {
                         // Completed and cancelled projects may be hidden: the link shows them, then goes there.
-                        if (showFinished || !FINISHED.includes(stage)) return;
+                        if (only || showFinished || !FINISHED.includes(stage)) return;
                         e.preventDefault();
                         setShowFinished(true);
                         setGoTo(stage);
@@ -136,9 +200,9 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
               {leadership && !managerId ? ' Pick a manager to see theirs.' : ''}
             </p>
           )}
-          <div class="stages">
+          <div class="stages stages--rows">
             {STAGES.map((stage) => {
-              const items = data.data!.projects.filter((p) => p.stage === stage && shown(p, showFinished));
+              const items = visible.filter((p) => p.stage === stage).sort((a, b) => attentionRank(a) - attentionRank(b));
               if (items.length === 0) return null;
               return (
                 <section key={stage} class="stage-column" aria-labelledby={`stage-${stage}`}>
@@ -160,19 +224,21 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
               );
             })}
           </div>
-          {data.data.projects.filter((p) => shown(p, showFinished)).length === 0 && (
+          {visible.length === 0 && (
             <p class="empty">
-              {data.data.projects.length > 0
+              {only
+                ? `No ${NARROWINGS[only].label.toLowerCase()} now.`
+                : data.data.projects.length > 0
                 ? 'Nothing running here now. Tick “Show completed and cancelled projects” for the rest.'
                 : leadership
                   ? 'No projects here.'
                   : 'No projects yet. Open one from a client’s request.'}
             </p>
           )}
-          {(leadership ? managerId : me.person.id) && (
+          {!leadership && (
             <HandOverAll
-              fromManagerId={leadership ? managerId : me.person.id}
-              running={data.data.projects.filter((p) => p.executionStatus === 'RUNNING' && p.managerId === (leadership ? managerId : me.person.id))}
+              fromManagerId={me.person.id}
+              running={data.data.projects.filter((p) => p.executionStatus === 'RUNNING' && p.managerId === me.person.id)}
               onDone={() => void data.reload()}
             />
           )}
@@ -194,35 +260,53 @@ const beyondTheList = (report: PortfolioReport, listed: number): number => (list
  * cards show at most the first 500). A cancelled project with money to settle is not active (its
  * work is stopped) but not done either: it has a tile of its own, by the cards' rule (`toSettle`).
  */
-function Summary({ report }: { report: PortfolioReport }) {
-  const tiles: { label: string; value: number; tone?: 'bad' | 'warn' }[] = [
+function Summary({ report, leadership, managerId }: { report: PortfolioReport; leadership: boolean; managerId: string }) {
+  const narrowTo = (only: Narrowing) => portfolioHref({ manager: managerId, only });
+  const tiles: { label: string; value: number; tone?: 'bad' | 'warn'; href?: string }[] = [
     { label: 'Active projects', value: report.projects.active },
-    { label: 'Cancelled, money to settle', value: report.projects.cancelledToSettle, tone: 'warn' },
-    { label: 'Overdue projects', value: report.projects.overdue, tone: 'bad' },
-    { label: 'Overdue tasks', value: report.tasks.overdue, tone: 'bad' },
-    { label: 'Plans awaiting decision', value: report.plansAwaitingDecision.count, tone: 'warn' },
+    { label: 'Cancelled, money to settle', value: report.projects.cancelledToSettle, tone: 'warn', href: narrowTo('settle') },
+    { label: 'Overdue projects', value: report.projects.overdue, tone: 'bad', href: narrowTo('overdue') },
+    { label: 'Overdue tasks', value: report.tasks.overdue, tone: 'bad', href: `/late-work${managerId ? `?manager=${encodeURIComponent(managerId)}` : ''}` },
+    // Leadership decides them on the approvals page; a manager's wait in their stage on this page.
+    { label: 'Plans awaiting decision', value: report.plansAwaitingDecision.count, tone: 'warn', href: leadership ? '/approvals' : '#stage-awaiting_approval' },
     // Past their resolution time, the manager and leadership were told: late, not just open.
     {
       label: report.openComplaints.pastDue > 0 ? `Open complaints, ${report.openComplaints.pastDue} past due` : 'Open complaints',
       value: report.openComplaints.count,
       tone: report.openComplaints.pastDue > 0 ? 'bad' : 'warn',
+      href: narrowTo('complaints'),
     },
-    { label: 'Unpaid invoices past due', value: report.unpaidInvoicesPastDue.count, tone: 'bad' },
+    { label: 'Unpaid invoices past due', value: report.unpaidInvoicesPastDue.count, tone: 'bad', href: narrowTo('payments') },
     // Past due once the earliest refund owed is: the agency is late paying its client.
     {
       label: report.refundsOwed.pastDue > 0 ? `Refunds owed to clients, ${report.refundsOwed.pastDue} past due` : 'Refunds owed to clients',
       value: report.refundsOwed.count,
       tone: report.refundsOwed.pastDue > 0 ? 'bad' : 'warn',
+      href: narrowTo('refunds'),
     },
   ];
   return (
     <ul class="tiles" aria-label="At a glance">
-      {tiles.map((t) => (
-        <li key={t.label} class={`tile${t.tone && t.value > 0 ? ` tile--${t.tone}` : ''}`}>
-          <span class="tile-value">{t.value}</span>
-          <span class="tile-label">{t.label}</span>
-        </li>
-      ))}
+      {tiles.map((t) => {
+        const content = (
+          <>
+            <span class="tile-value">{t.value}</span> <span class="tile-label">{t.label}</span>
+          </>
+        );
+        // A tile naming a set leads to it; an empty set has nothing to show.
+        const href = t.value > 0 ? t.href : undefined;
+        return (
+          <li key={t.label} class={`tile${t.tone && t.value > 0 ? ` tile--${t.tone}` : ''}${href ? ' tile--link' : ''}`}>
+            {href === undefined ? (
+              content
+            ) : href.startsWith('#') ? (
+              <a href={href}>{content}</a>
+            ) : (
+              <Link href={href}>{content}</Link>
+            )}
+          </li>
+        );
+      })}
     </ul>
   );
 }
@@ -240,7 +324,7 @@ function ProjectCard({
   name: (id?: string) => string;
 }) {
   const now = Date.now();
-  const past = (at?: string): boolean => at !== undefined && Date.parse(at) < now;
+  const past = (at?: string): boolean => isPast(at, now);
   const waitingFor =
     p.stage === 'awaiting_approval' ? 'leadership' : p.stage === 'client_review' ? 'the client' : undefined;
   const paymentLate = p.paymentDueAt && Date.parse(p.paymentDueAt) < now && !FINISHED.includes(p.stage ?? 'intake');
