@@ -146,7 +146,15 @@ test.concurrent('a prepayment larger than the accepted work becomes a credit not
   const refunded = await pay(handle, credit.number, 3_000, `${projectId}-refund`);
   expect(refunded.invoices[1].status).toBe('paid');
   expect(timelineEvents(refunded)).toContain('refund_paid');
-  expect(((await handle.result()) as ProjectStatus).stage).toBe('cancelled');
+  const ended = (await handle.result()) as ProjectStatus;
+  expect(ended.stage).toBe('cancelled');
+  // The report made at the cancellation showed the refund owed; a second one, once it is paid, the final figures.
+  const reports = documentsFor(env, projectId).filter((d) => d.kind === 'final_report');
+  expect(reports.map((r) => r.sequence)).toEqual([1, 2]);
+  expect(reports[0].snapshot.invoices.find((i) => i.kind === 'credit_note')?.status).toBe('open');
+  expect(reports[1].snapshot.invoices.find((i) => i.kind === 'credit_note')?.status).toBe('paid');
+  expect(ended.documents.filter((d) => d.kind === 'final_report')).toHaveLength(2);
+  await recordHistory(handle, 'project-cancelled-report-when-settled');
 });
 
 test.concurrent('an unpaid prepayment is chased like any invoice while the work waits for it, and shows as unpaid past due', async () => {

@@ -49,6 +49,8 @@ const PATCHES_AFTER_BASELINE_1: string[] = [
   // 2026-12-03: a cancellation takes off compensations that left nothing to bill.
   'cancellation-counts-set-offs',
   'cancellation-counts-unbilled-compensations',
+  // 2026-12-04: a cancelled project's report is made again once its money is settled.
+  'cancelled-report-when-settled',
   'chase-refunds-owed',
   // 2026-12-03: a wait wakes when a complaint is recorded, so its follow-up is timed.
   'complaint-wakes-wait',

@@ -74,7 +74,13 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       const settles = await cancelProject();
       // A cancelled project stays open until what it billed is settled: the client pays the
       // invoice for accepted work (chased like any other), or the agency refunds a credit note.
-      if (settles) await ctx.wait(() => status.invoices.every((i) => i.status !== 'open'), { stopOnCancel: false });
+      if (settles) {
+        const openAtReport = status.invoices.some((i) => i.status === 'open');
+        await ctx.wait(() => status.invoices.every((i) => i.status !== 'open'), { stopOnCancel: false });
+        // The report made at the cancellation showed that money open: once it is settled, the
+        // report is made again with the final figures (runs recorded before kept the first only).
+        if (openAtReport && patched('cancelled-report-when-settled')) await billing.produce('final_report');
+      }
       // Runs recorded before cancellations settled prepayments (and, before them, runs that
       // completed at once) replay on their own paths.
       else if (patched('cancelled-collects-payment')) await billing.collectCancellationPayment();
