@@ -83,6 +83,17 @@ export function kpiCsvRows(report: KpiReport): CsvRow[] {
   return rows;
 }
 
+/**
+ * `kpis-2026-12-01-2026-12-04.csv`: the first and the last day of the period, both inclusive, as
+ * days at the UTC offsets the period was asked at (a reader's own midnights name their own days;
+ * a date, UTC days). The report's end is exclusive: its last day is the one its last moment is on.
+ */
+export function kpiCsvFileName(report: KpiReport, offsets: { from: number; to: number }): string {
+  // Each end at its own offset: a Berlin period from summer into winter has +02:00, then +01:00.
+  const day = (ms: number, offsetMinutes: number) => new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 10);
+  return `kpis-${day(Date.parse(report.scope.from), offsets.from)}-${day(Date.parse(report.scope.to) - 1, offsets.to)}.csv`;
+}
+
 const DANGEROUS_START = /^[=+\-@\t\r]/;
 
 function cell(value: string | number | boolean | null | undefined): string {

@@ -103,11 +103,26 @@ export const reportDateSchema = z
     'expected a date such as 2026-01-31 or an ISO 8601 date-time such as 2026-01-31T00:00:00Z',
   );
 export const reportDate = (value: string): Date => new Date(DAY_ONLY.test(value) ? `${value}T00:00:00Z` : value);
+/**
+ * The UTC offset, in minutes, a report boundary was written at: 0 for a date (a UTC day) or a
+ * time in `Z`, +540 for `2026-12-05T00:00:00+09:00`. The report reads its days and weeks at it,
+ * so a reader who asks for their own midnights gets their own days back.
+ */
+export function reportOffsetMinutes(value: string): number {
+  const offset = /([+-])(\d{2}):?(\d{2})$/.exec(value);
+  if (DAY_ONLY.test(value) || !offset) return 0;
+  return (offset[1] === '-' ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3]));
+}
 
 export const kpiQuerySchema = z
   .object({
-    from: reportDateSchema.optional().meta({ description: 'Start of the period, inclusive: a date (00:00 UTC) or a date-time. Default: 90 days before `to`.' }),
-    to: reportDateSchema.optional().meta({ description: 'End of the period, exclusive. Default: now. At most 1,100 days after `from`.' }),
+    from: reportDateSchema.optional().meta({
+      description:
+        'Start of the period, inclusive: a date (00:00 UTC) or a date-time with its offset (a reader\u2019s own midnight, e.g. `2026-12-01T00:00:00+09:00`). The weekly series cuts its weeks at Monday 00:00 at the offset the period is written at (`from`\u2019s, else `to`\u2019s; UTC for a date). Default: 90 days before `to`.',
+    }),
+    to: reportDateSchema
+      .optional()
+      .meta({ description: 'End of the period, exclusive: a date (00:00 UTC) or a date-time with its offset (the midnight after the last day wanted). Default: now. At most 1,100 days after `from`.' }),
     managerId: filterValue.optional().meta({ description: 'Leadership: one manager\u2019s projects. Managers always get their own (another manager\u2019s id is 403).' }),
     segment: segmentSchema.optional().meta({ description: 'Only projects of B2B or of B2C clients.' }),
     department: departmentSchema
@@ -704,15 +719,18 @@ export const kpiReportSchema = z
         thresholdHours: d(z.number(), 'WORKLOAD_OVERLOAD_HOURS: a person whose claimed work is estimated above this is overloaded.'),
         totals: z.object(workloadShape),
         byDepartment: z.array(z.object({ department: departmentSchema, ...workloadShape })),
-        byPerson: z.array(
-          z.object({
-            personId: z.string(),
-            department: departmentSchema,
-            claimed: count('Tasks the person has claimed and not yet delivered.'),
-            claimedHours: d(z.number(), 'Their estimated hours.'),
-            overdue: count('Of those, past their due date.'),
-            overloaded: d(z.boolean(), 'claimedHours > thresholdHours.'),
-          }),
+        byPerson: d(
+          z.array(
+            z.object({
+              personId: z.string(),
+              department: departmentSchema,
+              claimed: count('Tasks the person has claimed and not yet delivered.'),
+              claimedHours: d(z.number(), 'Their estimated hours.'),
+              overdue: count('Of those, past their due date.'),
+              overloaded: d(z.boolean(), 'claimedHours > thresholdHours.'),
+            }),
+          ),
+          'Every staff member of the departments in scope (all, or the `department` asked for), at 0 h when they have nothing in hand, and anyone else with claimed work in scope.',
         ),
         overloaded: d(z.array(z.string()), 'Who is above the threshold.'),
       }),
@@ -721,7 +739,7 @@ export const kpiReportSchema = z
     series: d(
       z.array(
         z.object({
-          weekStart: d(isoDate, 'Monday 00:00 UTC; the first and last weeks count only the part inside the period.'),
+          weekStart: d(isoDate, 'Monday 00:00 at the offset the period was asked at (`from`\u2019s, else `to`\u2019s; UTC for a date or without either); the first and last weeks count only the part inside the period.'),
           projectsOpened: count('Requests received.'),
           plansSent: count('First plans sent.'),
           medianResponseHours: nullableNumber('Median response time of those first plans.'),

@@ -22,6 +22,16 @@ export interface KpiQuery {
   /** WORKLOAD_OVERLOAD_HOURS. */
   overloadHours: number;
   now: Date;
+  /**
+   * The staff of the departments in scope (from the people directory): each is in the workload
+   * per person, at 0 h when they have no work in hand, so "who has room" can be read off.
+   */
+  staff?: { personId: string; department: Department }[];
+  /**
+   * Where the weekly series cuts its weeks: Monday 00:00 at this UTC offset, in minutes (the
+   * offset the period was asked in, so a reader's weeks start on their Monday). Default 0: UTC.
+   */
+  weekOffsetMinutes?: number;
 }
 
 const HOUR_MS = 3_600_000;
@@ -40,11 +50,13 @@ const maybe = (n: unknown, digits: number, scale = 1): number | null =>
 const ratio = (a: number, b: number, digits = 4): number | null => (b === 0 ? null : round(a / b, digits));
 const iso = (d: Date | string): string => (d instanceof Date ? d : new Date(d)).toISOString();
 
-/** Monday 00:00 UTC of the week holding `d`. */
-export function weekStart(d: Date): Date {
-  const day = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
-  const back = (day.getUTCDay() + 6) % 7;
-  return new Date(day.getTime() - back * DAY_MS);
+/** Monday 00:00 of the week holding `d`, at a UTC offset in minutes (UTC by default). */
+export function weekStart(d: Date, offsetMinutes = 0): Date {
+  const shift = offsetMinutes * 60_000;
+  const there = new Date(d.getTime() + shift);
+  const day = Date.UTC(there.getUTCFullYear(), there.getUTCMonth(), there.getUTCDate());
+  const back = (there.getUTCDay() + 6) % 7;
+  return new Date(day - back * DAY_MS - shift);
 }
 
 const sortBy = <T>(items: T[], key: (t: T) => string): T[] => [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
@@ -69,6 +81,10 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
   const dept = (column: Sql): Sql => (q.department !== undefined ? sql`${column} = ${q.department}` : sql`TRUE`);
   const inPeriod = (column: Sql): Sql => sql`${column} >= ${from} AND ${column} < ${to}`;
   const facts = sql`${s}.facts f JOIN ${s}.projects p ON p.project_id = f.project_id`;
+  const weekOffset = q.weekOffsetMinutes ?? 0;
+  /** The week (its Monday 00:00 at `weekOffset`, as a UTC instant) a time falls in: see weekStart. */
+  const weekOf = (column: Sql): Sql =>
+    sql`((date_trunc('week', (${column} AT TIME ZONE 'UTC') + interval '1 minute' * ${weekOffset}) - interval '1 minute' * ${weekOffset}) AT TIME ZONE 'UTC')`;
 
   const [
     asOfRows,
@@ -247,7 +263,7 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
 
     // -- weekly series ------------------------------------------------------------------------
     db.rows<{ week: Date; plans: number; median: number | null; delivered: number; on_time: number; late: number; complaints: number; ratings: number; average_rating: number | null }>(sql`
-      SELECT (date_trunc('week', f.at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS week,
+      SELECT ${weekOf(sql`f.at`)} AS week,
         count(*) FILTER (WHERE f.kind = 'first_plan')::int AS plans,
         percentile_cont(0.5) WITHIN GROUP (ORDER BY f.value) FILTER (WHERE f.kind = 'first_plan') AS median,
         count(*) FILTER (WHERE f.kind = 'first_delivery' AND ${dept(sql`f.department`)})::int AS delivered,
@@ -261,13 +277,13 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
       GROUP BY 1`),
     // The same flows, facts and filters as the money totals above, per week: the weeks add up to them.
     db.rows<FlowSums & { week: Date; currency: string }>(sql`
-      SELECT (date_trunc('week', f.at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS week, f.currency,
+      SELECT ${weekOf(sql`f.at`)} AS week, f.currency,
         ${FLOW_SUMS}
       FROM ${facts}
       WHERE ${FLOW_KINDS} AND ${inPeriod(sql`f.at`)} AND ${scope}
       GROUP BY 1, 2 ORDER BY 2`),
     db.rows<{ week: Date; n: number }>(sql`
-      SELECT (date_trunc('week', p.intake_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC') AS week, count(*)::int AS n
+      SELECT ${weekOf(sql`p.intake_at`)} AS week, count(*)::int AS n
       FROM ${s}.projects p WHERE ${inPeriod(sql`p.intake_at`)} AND ${scope} GROUP BY 1`),
   ]);
 
@@ -371,25 +387,29 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
     claimedHours: round(Number(r?.claimed_hours ?? 0), 2),
     overdue: r?.overdue ?? 0,
   });
-  const byPerson = sortBy(
-    workloadRows.filter((r) => r.gd === 1 && r.ga === 0 && r.assignee_id !== null),
-    (r) => r.assignee_id!,
-  ).map((r) => {
-    const claimedHours = round(Number(r.claimed_hours), 2);
-    return {
-      personId: r.assignee_id!,
-      department: r.dept as Department,
-      claimed: r.claimed,
-      claimedHours,
-      overdue: r.overdue,
-      overloaded: claimedHours > q.overloadHours,
-    };
-  });
+  const withWork = workloadRows
+    .filter((r) => r.gd === 1 && r.ga === 0 && r.assignee_id !== null)
+    .map((r) => {
+      const claimedHours = round(Number(r.claimed_hours), 2);
+      return {
+        personId: r.assignee_id!,
+        department: r.dept as Department,
+        claimed: r.claimed,
+        claimedHours,
+        overdue: r.overdue,
+        overloaded: claimedHours > q.overloadHours,
+      };
+    });
+  // Staff with nothing in hand are listed too, at 0 h: they are the ones with room.
+  const idle = (q.staff ?? [])
+    .filter((p) => !withWork.some((w) => w.personId === p.personId))
+    .map((p) => ({ personId: p.personId, department: p.department, claimed: 0, claimedHours: 0, overdue: 0, overloaded: false }));
+  const byPerson = sortBy([...withWork, ...idle], (r) => r.personId);
 
   // -- series -------------------------------------------------------------------------------
   const weeks: Date[] = [];
-  for (let w = weekStart(from); w < to; w = new Date(w.getTime() + WEEK_MS)) weeks.push(w);
-  const weekKey = (d: Date) => weekStart(d).toISOString();
+  for (let w = weekStart(from, weekOffset); w < to; w = new Date(w.getTime() + WEEK_MS)) weeks.push(w);
+  const weekKey = (d: Date) => weekStart(d, weekOffset).toISOString();
   const seriesByWeek = new Map(seriesRows.map((r) => [weekKey(r.week), r]));
   const openedByWeek = new Map(seriesOpenedRows.map((r) => [weekKey(r.week), r.n]));
 

@@ -16,11 +16,12 @@ import type { Person } from '../../common/people';
 import type { AppDeps } from '../app';
 import { allow, caller } from '../auth';
 import { badRequest, forbidden, notFound } from '../errors';
-import { kpiCsvRows, toCsv } from '../kpi-csv';
+import { kpiCsvFileName, kpiCsvRows, toCsv } from '../kpi-csv';
 import {
   kpiQuerySchema,
   portfolioQuerySchema,
   reportDate,
+  reportOffsetMinutes,
   salesPeriodSchema,
   salesTargetListQuerySchema,
   salesTargetRequestSchema,
@@ -66,7 +67,16 @@ export function createReportsRouter(deps: AppDeps): Router {
   });
 
   async function kpis(req: Request): Promise<KpiReport> {
+    return (await kpisAsAsked(req)).report;
+  }
+
+  /**
+   * The report, and the UTC offsets its two ends were asked at (a reader's own midnights: the
+   * days they name are read there, and the weeks are cut at the start's).
+   */
+  async function kpisAsAsked(req: Request): Promise<{ report: KpiReport; offsets: { from: number; to: number } }> {
     const q = parseQuery(kpiQuerySchema, req);
+    const offsets = { from: reportOffsetMinutes(q.from ?? q.to ?? ''), to: reportOffsetMinutes(q.to ?? q.from ?? '') };
     const managerId = scopedManager(caller(req), q.managerId, 'the KPIs');
     const at = new Date(now());
     const to = q.to !== undefined ? reportDate(q.to) : at;
@@ -75,7 +85,12 @@ export function createReportsRouter(deps: AppDeps): Router {
     if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * DAY_MS) {
       throw badRequest([{ field: 'from', message: `the period may span at most ${MAX_PERIOD_DAYS} days` }]);
     }
-    return reporting.kpis({
+    // Everyone who could take work in the departments in scope: leadership asks who has room.
+    const staff = people
+      .all()
+      .filter((p) => p.role === 'staff' && p.department !== undefined && (q.department === undefined || p.department === q.department))
+      .map((p) => ({ personId: p.id, department: p.department! }));
+    const report = await reporting.kpis({
       from,
       to,
       ...(managerId !== undefined && { managerId }),
@@ -83,7 +98,10 @@ export function createReportsRouter(deps: AppDeps): Router {
       ...(q.department !== undefined && { department: q.department }),
       overloadHours: deps.config.WORKLOAD_OVERLOAD_HOURS,
       now: at,
+      staff,
+      weekOffsetMinutes: offsets.from,
     });
+    return { report, offsets };
   }
 
   router.get('/api/reports/kpis', allow('manager', 'leadership'), async (req, res) => {
@@ -91,12 +109,11 @@ export function createReportsRouter(deps: AppDeps): Router {
   });
 
   router.get('/api/reports/kpis.csv', allow('manager', 'leadership'), async (req, res) => {
-    const report = await kpis(req);
-    const day = (iso: string) => iso.slice(0, 10);
+    const { report, offsets } = await kpisAsAsked(req);
     res
       .status(200)
       .type('text/csv; charset=utf-8; header=present')
-      .setHeader('Content-Disposition', `attachment; filename="kpis-${day(report.scope.from)}-${day(report.scope.to)}.csv"`)
+      .setHeader('Content-Disposition', `attachment; filename="${kpiCsvFileName(report, offsets)}"`)
       .send(toCsv(kpiCsvRows(report)));
   });
 

@@ -14,8 +14,16 @@ import { ProjectBuilder, plusDays } from '../reporting/builders';
 import { startApiHarness, type ApiHarness } from '../support/api';
 import { accessibilityProblems, browserTestOrSkip, DESKTOP, PHONE, SCREENSHOT_DIR, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 
-jest.setTimeout(120_000);
+jest.setTimeout(180_000);
 const step = browserTestOrSkip('the KPI dashboard in several currencies');
+
+/** In the page: its reader's today and the day 90 before, as a date field holds them ("2026-12-04"). */
+const READERS_DEFAULT_PERIOD = `(() => {
+  const day = (d) => [d.getFullYear(), d.getMonth() + 1, d.getDate()].map((n) => String(n).padStart(2, '0')).join('-');
+  const from = new Date();
+  from.setDate(from.getDate() - 90);
+  return [day(from), day(new Date())];
+})()`;
 
 let h: ApiHarness;
 let portal: Portal;
@@ -206,10 +214,8 @@ step('the figures read whole: no number breaks, no chart label is cut, counts ar
     const ticks = await page.locator(`figure:has(#${chart}-title) svg.chart text[text-anchor="end"]`).allTextContents();
     expect([chart, ticks.filter((t) => !/^\d+$/.test(t))]).toEqual([chart, []]);
   }
-  // No dates in the address: the fields show the 90 days the figures are for.
-  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-  expect(await page.locator('#kpi-from').inputValue()).toBe(day(Date.now() - 90 * 86_400_000));
-  expect(await page.locator('#kpi-to').inputValue()).toBe(day(Date.now()));
+  // No dates in the address: the fields show the days the figures are for, the reader's (Berlin's): today and the 90 before.
+  expect([await page.locator('#kpi-from').inputValue(), await page.locator('#kpi-to').inputValue()]).toEqual(await page.evaluate(READERS_DEFAULT_PERIOD));
   await portal.screenshot(page, '30c-kpis-figures-whole');
 
   // A period that ends before it starts: said in the fields' words, at both.
@@ -349,4 +355,128 @@ step('a sales target of "1500,5" is stored as 1500.5; "12,5x" is refused at the 
   expect(await page.locator('.flash').textContent()).toBe('');
   await page.locator('#target-period').fill('2026-Q4');
   expect(await page.locator('#target-period-error').count()).toBe(0);
+});
+
+/** A leader whose browser is in another time zone, signed in through the sign-in page. */
+async function leaderIn(timezoneId: string, startAt: string, viewport = DESKTOP): Promise<PersonPage> {
+  const context = await portal.browser.newContext({ viewport, locale: 'en-GB', timezoneId });
+  context.setDefaultTimeout(20_000);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()} (${msg.location().url})`);
+  });
+  await page.goto(`${portal.baseUrl}${startAt}`);
+  await page.locator('#login-token').fill(h.people.leadership.token);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.locator('.topbar').waitFor();
+  return { page, context, errors };
+}
+
+step('in Tokyo and Los Angeles a day picked is the reader\u2019s day: the header, the fields, the figures and the CSV\u2019s name agree, and the morning (or evening) of today counts in today', async () => {
+  // Tokyo's "today" begins at 15:00 UTC the day before, Los Angeles' ends at 07:00 or 08:00 UTC the
+  // day after: a first plan at 01:00 in Tokyo and a delivery at 20:00 in Los Angeles are the
+  // reader's today, and not the UTC day of the same date.
+  const zones = [
+    { timezoneId: 'Asia/Tokyo', hour: 1, shot: 'tokyo' },
+    { timezoneId: 'America/Los_Angeles', hour: 20, shot: 'los-angeles' },
+  ] as const;
+  for (const { timezoneId, hour, shot } of zones) {
+    const reader = await leaderIn(timezoneId, '/kpis');
+    const { page } = reader;
+    await page.locator('#chart-requests-title').waitFor();
+    const local = (await page.evaluate(`(() => {
+      const d = new Date();
+      const today = [d.getFullYear(), d.getMonth() + 1, d.getDate()].map((n) => String(n).padStart(2, '0')).join('-');
+      const at = new Date(); at.setHours(${hour}, 0, 0, 0);
+      return { today, factAt: at.toISOString(), label: new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(d) };
+    })()`)) as { today: string; factAt: string; label: string };
+
+    // No dates in the address: the fields are the reader's days, and the header says the same days.
+    const [from, to] = (await page.evaluate(READERS_DEFAULT_PERIOD)) as [string, string];
+    expect([timezoneId, await page.locator('#kpi-from').inputValue(), await page.locator('#kpi-to').inputValue()]).toEqual([timezoneId, from, to]);
+    const fromLabel = (await page.evaluate(`new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date(${JSON.stringify(`${from}T00:00:00`)}))`)) as string;
+    expect(await page.locator('.page-sub p').textContent()).toMatch(new RegExp(`^${fromLabel} – ${local.label} ·`));
+
+    const projectId = `p-kpi-${shot}-today`;
+    const project = new ProjectBuilder({ projectId, managerId: h.people.manager.id, client: { id: `client-${shot}`, name: `Today in ${shot}`, segment: 'B2C' }, intakeAt: timezoneId === 'Asia/Tokyo' ? new Date(Date.parse(local.factAt) - 20_000).toISOString() : plusDays(local.factAt, -8) });
+    if (timezoneId === 'Asia/Tokyo') project.submitPlan(local.factAt, [{ key: 'design', department: 'design', dueAt: plusDays(local.factAt, 7) }]);
+    else {
+      const planned = plusDays(local.factAt, -8);
+      project.submitPlan(planned, [{ key: 'design', department: 'design', dueAt: plusDays(local.factAt, 1) }]).approve(planned);
+      project.task('design').deliver(h.people.designer2.id, planned, local.factAt);
+    }
+    for (const snapshot of project.publishAll()) await h.reporting.publish(snapshot);
+
+    await page.goto(`${portal.baseUrl}/kpis?from=${local.today}&to=${local.today}`);
+    await page.locator('#chart-requests-title').waitFor();
+    expect([timezoneId, await page.locator('#kpi-from').inputValue(), await page.locator('#kpi-to').inputValue()]).toEqual([timezoneId, local.today, local.today]);
+    expect([timezoneId, await page.locator('.page-sub p').textContent()]).toEqual([timezoneId, expect.stringMatching(new RegExp(`^${local.label} – ${local.label} ·`))]);
+    const note = (label: string) => page.locator('.tiles--wide .tile', { hasText: label }).locator('.tile-label').nth(1).textContent();
+    if (timezoneId === 'Asia/Tokyo') expect([timezoneId, await note('Median response time')]).toEqual([timezoneId, expect.stringMatching(/^1 first plan;/)]);
+    else expect([timezoneId, await note('On-time delivery')]).toEqual([timezoneId, '1 of 1 delivered tasks']);
+    // The CSV is named by the day picked, once (not the day after: the period's end is exclusive).
+    const href = (await page.getByRole('link', { name: 'Download CSV' }).getAttribute('href'))!;
+    const csv = await page.request.get(`${portal.baseUrl}${href}`);
+    expect([timezoneId, csv.status(), csv.headers()['content-disposition']]).toEqual([timezoneId, 200, `attachment; filename="kpis-${local.today}-${local.today}.csv"`]);
+    await portal.screenshot(page, `30n-kpis-today-${shot}`);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(unexpectedErrors(reader.errors)).toEqual([]);
+    await reader.context.close();
+  }
+  const phone = await leaderIn('Asia/Tokyo', '/kpis', PHONE);
+  await phone.page.locator('#chart-requests-title').waitFor();
+  expect(await phone.page.evaluate<number>('document.documentElement.scrollWidth')).toBe(PHONE.width);
+  await portal.screenshot(phone.page, '30o-kpis-tokyo-phone', { fullPage: false });
+  await phone.context.close();
+});
+
+step('typing a year into a KPI date field asks for nothing until the date is whole: no 0002, 0020 or 0202, no 400', async () => {
+  const person = await portal.openAs('leadership', { startAt: '/kpis' });
+  const { page } = person;
+  await page.locator('#chart-requests-title').waitFor();
+  const asked: { from: string; status: number }[] = [];
+  page.on('response', (res) => {
+    const url = new URL(res.url());
+    if (url.pathname === '/api/reports/kpis') asked.push({ from: url.searchParams.get('from') ?? '', status: res.status() });
+  });
+  // The last day whose day and month are the same number (11 November, 1 January): typed key by
+  // key, as people type into a date field, it reads the same in a day-first or a month-first field.
+  const target = (await page.evaluate(`(() => {
+    const d = new Date();
+    while (d.getDate() !== d.getMonth() + 1) d.setDate(d.getDate() - 1);
+    return [d.getDate(), d.getMonth() + 1, d.getFullYear()];
+  })()`)) as number[];
+  const [dd, mm, yyyy] = target.map((n, i) => String(n).padStart(i === 2 ? 4 : 2, '0'));
+  const wanted = `${yyyy}-${mm}-${dd}`;
+  await page.locator('#kpi-from').focus();
+  for (const key of `${dd}${mm}${yyyy}`) await page.keyboard.press(key);
+  await page.waitForURL(new RegExp(`from=${wanted}`));
+  await page.locator('.page-sub p').filter({ hasText: new RegExp(`^${await page.evaluate(`new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date(${JSON.stringify(`${wanted}T00:00:00`)}))`)} – `) }).waitFor();
+  await page.waitForURL(new RegExp(`from=${wanted}`));
+  expect(await page.locator('#kpi-from').inputValue()).toBe(wanted);
+  expect(asked.filter((a) => a.status >= 400 || !/^[1-9]/.test(a.from))).toEqual([]);
+  expect(await page.locator('#kpi-from-error').count()).toBe(0);
+  expect(unexpectedErrors(person.errors)).toEqual([]);
+  await person.context.close();
+});
+
+step('hours in work per person list every staff member, at 0 h for those with room', async () => {
+  const desk = await portal.openAs('leadership', { startAt: '/kpis' });
+  const { page } = desk;
+  await page.locator('#chart-workload-people-title').waitFor();
+  const rows = await page.locator('#chart-workload-people-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.textContent?.trim()));
+  const staff = (['designer', 'designer2', 'copywriter', 'seo', 'ads', 'analyst'] as const).map((k) => h.directory.get(h.people[k].id)!.name);
+  expect(rows).toEqual(expect.arrayContaining(staff.map((n) => `${n}0 h`)));
+  expect(rows).toHaveLength(staff.length);
+  expect(await page.locator('#chart-workload-people-desc').textContent()).toContain('Nothing in hand:');
+  await page.locator('#kpi-workload').screenshot({ path: `${SCREENSHOT_DIR}/30p-kpis-workload-everyone-desktop.png` });
+  expect(unexpectedErrors(desk.errors)).toEqual([]);
+  await desk.context.close();
+  const phone = await portal.openAs('leadership', { startAt: '/kpis', viewport: PHONE });
+  await phone.page.locator('#chart-workload-people-title').waitFor();
+  await phone.page.locator('#kpi-workload').screenshot({ path: `${SCREENSHOT_DIR}/30p-kpis-workload-everyone-phone.png` });
+  expect(unexpectedErrors(phone.errors)).toEqual([]);
+  await phone.context.close();
 });

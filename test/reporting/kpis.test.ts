@@ -213,7 +213,7 @@ describe('the whole portfolio, for leadership', () => {
     ]);
   });
 
-  test('workload now: open and claimed tasks and hours per department and person, and who is overloaded', () => {
+  test('workload now: open and claimed tasks and hours per department and person (every staff member, 0 h for those with room), and who is overloaded', () => {
     expect(report.workload).toEqual({
       asOf: NOW.toISOString(),
       thresholdHours: OVERLOAD_HOURS,
@@ -223,9 +223,14 @@ describe('the whole portfolio, for leadership', () => {
         { department: 'copywriting', open: 1, claimed: 0, openHours: 15, claimedHours: 0, overdue: 1 },
         { department: 'seo', open: 0, claimed: 1, openHours: 0, claimedHours: 12, overdue: 0 },
       ],
+      // The directory's six staff: those with nothing in hand at 0 h, so who has room can be read off.
       byPerson: [
         { personId: 'dima.design', department: 'design', claimed: 1, claimedHours: 30, overdue: 1, overloaded: true },
+        { personId: 'ivan.copy', department: 'copywriting', claimed: 0, claimedHours: 0, overdue: 0, overloaded: false },
         { personId: 'maria.seo', department: 'seo', claimed: 1, claimedHours: 12, overdue: 0, overloaded: false },
+        { personId: 'nina.analytics', department: 'analytics', claimed: 0, claimedHours: 0, overdue: 0, overloaded: false },
+        { personId: 'olga.design', department: 'design', claimed: 0, claimedHours: 0, overdue: 0, overloaded: false },
+        { personId: 'pavel.ads', department: 'ads', claimed: 0, claimedHours: 0, overdue: 0, overloaded: false },
       ],
       overloaded: ['dima.design'],
     });
@@ -314,8 +319,40 @@ describe('filters and scope', () => {
     expect(design.quality.tasks.accepted).toBe(2);
     expect(design.workload.byDepartment.map((d) => d.department)).toEqual(['design']);
     expect(design.series.reduce((n, w) => n + w.delivered, 0)).toBe(2);
+    // The workload per person: the department's staff only, Olga with room at 0 h.
+    expect(design.workload.byPerson.map((p) => [p.personId, p.claimedHours])).toEqual([
+      ['dima.design', 30],
+      ['olga.design', 0],
+    ]);
     // Project and money figures cover whole projects.
     expect(design.money.totals).toEqual((await kpis()).money.totals);
+  });
+
+  test('a period asked in a reader\u2019s own midnights: the same days at their offset, weeks cut at their Monday; bare days stay UTC days', async () => {
+    // Tokyo's four weeks from Monday 5 January: 4 January 15:00 UTC to 1 February 15:00 UTC.
+    const tokyo = await kpis({ from: '2026-01-05T00:00:00+09:00', to: '2026-02-02T00:00:00+09:00' });
+    expect(tokyo.scope).toEqual({ from: '2026-01-04T15:00:00.000Z', to: '2026-02-01T15:00:00.000Z' });
+    expect(tokyo.series.map((w) => w.weekStart)).toEqual(['2026-01-04T15:00:00.000Z', '2026-01-11T15:00:00.000Z', '2026-01-18T15:00:00.000Z', '2026-01-25T15:00:00.000Z']);
+    // Los Angeles' are eight hours behind UTC: Monday 00:00 there is Monday 08:00 UTC.
+    const la = await kpis({ from: '2026-01-05T00:00:00-08:00', to: '2026-02-02T00:00:00-08:00' });
+    expect(la.series.map((w) => w.weekStart)).toEqual(['2026-01-05T08:00:00.000Z', '2026-01-12T08:00:00.000Z', '2026-01-19T08:00:00.000Z', '2026-01-26T08:00:00.000Z']);
+    // Every fact of the period is in one of its weeks, and in no week outside it.
+    for (const report of [tokyo, la]) {
+      expect(report.series.reduce((n, w) => n + w.plansSent, 0)).toBe(report.responseTime.overall.projects);
+      expect(report.series.reduce((n, w) => n + w.delivered, 0)).toBe(report.delivery.overall.delivered);
+    }
+    // A bare day is still a UTC day, for the API's callers.
+    const days = await kpis({ from: '2026-01-05', to: '2026-02-02' });
+    expect(days.scope).toEqual({ from: '2026-01-05T00:00:00.000Z', to: '2026-02-02T00:00:00.000Z' });
+    expect(days.series[0].weekStart).toBe('2026-01-05T00:00:00.000Z');
+    // The CSV is named by the first and the last day asked for, both inclusive, at their offset.
+    const csvName = async (query: Record<string, string>) =>
+      (await r.http().get('/api/reports/kpis.csv').query(query).set(r.auth('lena')).expect(200)).headers['content-disposition'];
+    expect(await csvName({ from: '2026-01-05T00:00:00+09:00', to: '2026-02-02T00:00:00+09:00' })).toBe('attachment; filename="kpis-2026-01-05-2026-02-01.csv"');
+    expect(await csvName({ from: '2026-01-05T00:00:00-08:00', to: '2026-02-02T00:00:00-08:00' })).toBe('attachment; filename="kpis-2026-01-05-2026-02-01.csv"');
+    // Berlin from summer into winter time: each end named at its own offset.
+    expect(await csvName({ from: '2025-10-01T00:00:00+02:00', to: '2026-01-01T00:00:00+01:00' })).toBe('attachment; filename="kpis-2025-10-01-2025-12-31.csv"');
+    expect(await csvName({ from: '2026-01-05', to: '2026-01-09' })).toBe('attachment; filename="kpis-2026-01-05-2026-01-08.csv"');
   });
 
   test('bad filters are a 400 problem naming the field', async () => {
@@ -352,7 +389,7 @@ describe('the CSV', () => {
       response.on('end', () => done(null, data));
     }).expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv; charset=utf-8/);
-    expect(res.headers['content-disposition']).toBe('attachment; filename="kpis-2026-01-05-2026-02-02.csv"');
+    expect(res.headers['content-disposition']).toBe('attachment; filename="kpis-2026-01-05-2026-02-01.csv"');
     const text = res.body as string;
     expect(text.startsWith('\uFEFF')).toBe(true);
     expect(text.endsWith('\r\n')).toBe(true);

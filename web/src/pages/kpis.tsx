@@ -4,7 +4,13 @@
  * (B2B), sales-plan fulfilment, who is overloaded — as figures and charts over a period, with the
  * API's own filters (period, manager, segment, department) and the same numbers as CSV. Managers
  * see their own projects. Filters live in the address, so a view can be bookmarked or sent.
+ *
+ * The period is the reader's days: the address holds the days picked ("2026-12-01" to
+ * "2026-12-04", inclusive), and the API gets the reader's own midnights, with their offset, from
+ * the first day's start to the start of the day after the last. The header, the fields, the
+ * figures and the CSV's name then all speak of the same days, in Berlin, Tokyo or Los Angeles.
  */
+import { useState } from 'preact/hooks';
 import { api, DEPARTMENTS, ok, type Schemas } from '../api';
 import { BarChart, RowChart, type Series } from '../charts';
 import { useName, useResource, useSession } from '../data';
@@ -15,10 +21,40 @@ import { Badge, Input, Loading, PageHeader, ProblemBox, Section, Select } from '
 type Kpis = Schemas['KpiReport'];
 type Filters = { from?: string; to?: string; managerId?: string; segment?: 'B2B' | 'B2C'; department?: (typeof DEPARTMENTS)[number] };
 
-const DAY = 86_400_000;
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** The days of the default period: the 90 before the last one (today, unless the address says). */
+const DEFAULT_PERIOD_DAYS = 90;
 
-/** The address's filters; `to` is shown inclusive (the API's end is exclusive: the next day). */
+const pad = (n: number) => String(n).padStart(2, '0');
+const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+/**
+ * A date field's value worth asking for: a whole day with a four-digit year. While a year is
+ * typed the field passes through 0002, 0020 and 0202 on the way to 2026; those wait.
+ */
+const wholeDay = (value: string) => /^[1-9]\d{3}-\d{2}-\d{2}$/.test(value);
+
+/** The reader's calendar day of a moment: "2026-12-04". */
+function localDay(at: Date): string {
+  return `${String(at.getFullYear()).padStart(4, '0')}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
+}
+
+/** The reader's midnight starting `day`, or a number of days after it (setFullYear: years below 100 are not 19xx). */
+function localMidnight(day: string, daysAfter = 0): Date {
+  const [year, month, date] = day.split('-').map(Number);
+  const at = new Date(0);
+  at.setFullYear(year, month - 1, date + daysAfter);
+  at.setHours(0, 0, 0, 0);
+  return at;
+}
+
+/** A moment as an ISO date-time at the reader's offset: "2026-12-05T00:00:00+09:00" (the API reads the offset). */
+function withOffset(at: Date): string {
+  const offset = -at.getTimezoneOffset();
+  const sign = offset < 0 ? '-' : '+';
+  const time = `${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}`;
+  return `${localDay(at)}T${time}${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+}
+
+/** The address's filters: days of the reader's calendar, `to` inclusive. */
 function filtersFrom(query: URLSearchParams): Filters {
   const pick = (k: string) => query.get(k) || undefined;
   return {
@@ -30,10 +66,25 @@ function filtersFrom(query: URLSearchParams): Filters {
   };
 }
 
-function apiQuery(f: Filters): Record<string, string> {
+/**
+ * The days in force: those in the address, else the page's own default, in the reader's days
+ * too (the API's default, 90 days up to now, would start at this hour of a day the field cannot
+ * show): today, and the 90 days before the last day.
+ */
+function periodOf(f: Filters, today: string): { from: string; to: string } {
+  const to = f.to ?? today;
+  return { from: f.from ?? localDay(localMidnight(DAY_PATTERN.test(to) ? to : today, -DEFAULT_PERIOD_DAYS)), to };
+}
+
+/**
+ * The API's query: the period from the reader's midnight starting its first day to the one
+ * ending its last (the API's end is exclusive). Anything that is not a day goes as typed, for the
+ * API to name at its field.
+ */
+function apiQuery(f: Filters, period: { from: string; to: string }): Record<string, string> {
   const q: Record<string, string> = {};
-  if (f.from) q.from = f.from;
-  if (f.to) q.to = isoDay(Date.parse(f.to) + DAY);
+  q.from = DAY_PATTERN.test(period.from) ? withOffset(localMidnight(period.from)) : period.from;
+  q.to = DAY_PATTERN.test(period.to) ? withOffset(localMidnight(period.to, 1)) : period.to;
   if (f.managerId) q.managerId = f.managerId;
   if (f.segment) q.segment = f.segment;
   if (f.department) q.department = f.department;
@@ -53,8 +104,13 @@ function hours(n: number | null | undefined): string {
   if (minutes < 60) return `${minutes} min`;
   return `${Math.round(n * 10) / 10} h`;
 }
-/** A week on a chart's axis: "31 Aug" (the year is in the page's period). */
+/**
+ * A week on a chart's axis: "31 Aug" (the year is in the page's period). The API cuts weeks at
+ * Monday 00:00 at the offset the period starts at (the reader's, as sent): the Monday is read at
+ * that offset, so a week after a change to or from summer time is still named by its Monday.
+ */
 const weekLabel = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
+const weekName = (weekStart: string, offsetMs: number) => weekLabel.format(new Date(Date.parse(weekStart) + offsetMs));
 const num = (n: number) => String(Math.round(n * 100) / 100);
 
 export function Kpis({ query }: { query: URLSearchParams }) {
@@ -62,8 +118,11 @@ export function Kpis({ query }: { query: URLSearchParams }) {
   const name = useName();
   const leadership = me.person.role === 'leadership';
   const filters = filtersFrom(query);
-  const q = apiQuery(filters);
+  const period = periodOf(filters, localDay(new Date()));
+  const q = apiQuery(filters, period);
   const qs = new URLSearchParams(q).toString();
+  // What a date field holds while it is being typed, until it is a whole day (or is left).
+  const [typed, setTyped] = useState<{ from?: string; to?: string }>({});
   const report = useResource(() => ok(api.GET('/api/reports/kpis', { params: { query: q } })), [qs], 30_000);
 
   const setFilter = (key: keyof Filters, value: string) => {
@@ -72,6 +131,20 @@ export function Kpis({ query }: { query: URLSearchParams }) {
     else next.delete(key);
     navigate(`/kpis${next.size ? `?${next}` : ''}`, { replace: true });
   };
+  /** A date field's value: asked for at once when it is a whole day, else when the field is left or Enter is pressed. */
+  const typeDay = (field: 'from' | 'to', value: string) => {
+    if (wholeDay(value)) applyDay(field, value);
+    else setTyped((t) => ({ ...t, [field]: value }));
+  };
+  const applyDay = (field: 'from' | 'to', value: string) => {
+    setTyped((t) => ({ ...t, [field]: undefined }));
+    if (value !== (filters[field] ?? '')) setFilter(field, value);
+  };
+  const leaveDay = (target: EventTarget | null) => {
+    const field = target === null ? undefined : ({ 'kpi-from': 'from', 'kpi-to': 'to' } as const)[(target as HTMLElement).id];
+    const value = field && typed[field];
+    if (field && value !== undefined) applyDay(field, value);
+  };
   const err = (field: string) => report.error?.at(field);
   // The API names a period that ends before it starts at `from` ("must be before `to`"): said in
   // the words of the two fields, at both.
@@ -79,11 +152,6 @@ export function Kpis({ query }: { query: URLSearchParams }) {
   const dateError = (field: 'from' | 'to') =>
     backwards ? (field === 'from' ? 'must be on or before the Until date' : 'must be on or after the From date') : err(field);
   const r = report.data;
-  // Without dates in the address the API's own period is in force: the fields show it.
-  const inForce = r && {
-    from: isoDay(Date.parse(r.scope.from)),
-    to: isoDay(Date.parse(r.scope.to) - 1),
-  };
 
   return (
     <>
@@ -106,9 +174,16 @@ export function Kpis({ query }: { query: URLSearchParams }) {
         )}
       </PageHeader>
 
-      <form class="card filters-form" aria-label="Filters" onSubmit={(e) => e.preventDefault()} noValidate>
-        <Input id="kpi-from" label="From" type="date" value={filters.from ?? inForce?.from ?? ''} onValue={(v) => setFilter('from', v)} error={dateError('from')} />
-        <Input id="kpi-to" label="Until (inclusive)" type="date" value={filters.to ?? inForce?.to ?? ''} onValue={(v) => setFilter('to', v)} error={dateError('to')} />
+      <form
+        class="card filters-form"
+        aria-label="Filters"
+        onSubmit={(e) => e.preventDefault()}
+        onFocusOut={(e) => leaveDay(e.target)}
+        onKeyDown={(e) => e.key === 'Enter' && leaveDay(e.target)}
+        noValidate
+      >
+        <Input id="kpi-from" label="From" type="date" value={typed.from ?? period.from} onValue={(v) => typeDay('from', v)} error={dateError('from')} />
+        <Input id="kpi-to" label="Until (inclusive)" type="date" value={typed.to ?? period.to} onValue={(v) => typeDay('to', v)} error={dateError('to')} />
         {leadership && (
           <Select
             id="kpi-manager"
@@ -152,7 +227,9 @@ export function Kpis({ query }: { query: URLSearchParams }) {
 function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => string }) {
   // Money is never converted: one section per currency the period saw (EUR's empty charts when none).
   const moneyCurrencies = r.money.totals.length > 0 ? r.money.totals.map((m) => m.currency) : ['EUR'];
-  const weeks = r.series.map((w) => weekLabel.format(new Date(w.weekStart)));
+  // The offset the page sent the period's start at: the reader's at that moment.
+  const weekOffsetMs = -new Date(r.scope.from).getTimezoneOffset() * 60_000;
+  const weeks = r.series.map((w) => weekName(w.weekStart, weekOffsetMs));
 
   const tiles: { label: string; value: string; note?: string; tone?: 'bad' | 'warn' }[] = [
     {
@@ -195,7 +272,9 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
     { label: 'Regular clients', value: String(r.clients.regularClients.count), note: 'two or more projects' },
   ];
 
-  const workloadPeople = [...r.workload.byPerson].sort((a, b) => b.claimedHours - a.claimedHours);
+  // Everyone of the departments in scope, the most loaded first; those at 0 h are the ones with room.
+  const workloadPeople = [...r.workload.byPerson].sort((a, b) => b.claimedHours - a.claimedHours || name(a.personId).localeCompare(name(b.personId)));
+  const withRoom = workloadPeople.filter((p) => p.claimedHours === 0).map((p) => name(p.personId));
 
   return (
     <>
@@ -319,8 +398,9 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
             title="Hours in work per person"
             summary={
               workloadPeople.length === 0
-                ? 'Nobody has work in hand.'
-                : `${r.workload.overloaded.length} overloaded above ${r.workload.thresholdHours} h: ${r.workload.overloaded.map((p) => name(p)).join(', ') || 'nobody'}.`
+                ? 'Nobody in these departments.'
+                : `${r.workload.overloaded.length} overloaded above ${r.workload.thresholdHours} h: ${r.workload.overloaded.map((p) => name(p)).join(', ') || 'nobody'}. ` +
+                  `Nothing in hand: ${withRoom.join(', ') || 'nobody'}.`
             }
             categories={workloadPeople.map((p) => name(p.personId))}
             series={[{ name: 'Hours in work', values: workloadPeople.map((p) => p.claimedHours), tone: 'c' }]}
