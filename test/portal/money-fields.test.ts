@@ -136,8 +136,10 @@ step('approved, waiting for its prepayment: the page counts the plan’s tasks t
   const prepayment = await eventually(async () => (await project(projectId)).invoices.find((i) => i.kind === 'prepayment' && i.documentId), { what: 'the prepayment invoice', timeoutMs: 30_000 });
   await page.goto(`${portal.baseUrl}/projects/${projectId}`);
   const callout = page.locator('.callout').first();
-  await callout.getByText('The plan’s 1 task start once the work begins.').waitFor({ timeout: 15_000 });
-  await callout.getByText(`Work starts when the prepayment invoice ${prepayment.number} is paid (€150.06 open).`).waitFor();
+  // One sentence, in agreement with its number: what the work waits for, and what that does to its dates.
+  await callout
+    .getByText(`The plan’s 1 task starts when the prepayment invoice ${prepayment.number} is paid (€150.06 open); its due dates move later by as long as that takes.`)
+    .waitFor({ timeout: 15_000 });
   expect(await callout.textContent()).not.toContain('0 of 0');
 });
 

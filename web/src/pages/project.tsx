@@ -302,11 +302,19 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
                 {delivered.length > 0 && ` ${delivered.length} delivered and waiting for review.`}
               </p>
             ) : (
-              <p>The plan’s {plural(approvedTaskCount(p), 'task')} start once the work begins.</p>
-            )}
-            {unpaidPrepayment && p.policy.startAfterPrepayment && (
+              // What the work waits for, said once: the prepayment when the policy waits for it.
               <p>
-                Work starts when the prepayment invoice {unpaidPrepayment.number} is paid ({formatMoney(stillOwed(unpaidPrepayment), unpaidPrepayment.currency)} open).
+                {unpaidPrepayment && p.policy.startAfterPrepayment ? (
+                  <>
+                    The plan’s {plural(approvedTaskCount(p), 'task')} {approvedTaskCount(p) === 1 ? 'starts' : 'start'} when the prepayment invoice{' '}
+                    <WholeNumber number={unpaidPrepayment.number} /> is paid ({formatMoney(stillOwed(unpaidPrepayment), unpaidPrepayment.currency)} open); its due dates
+                    move later by as long as that takes.
+                  </>
+                ) : (
+                  <>
+                    The plan’s {plural(approvedTaskCount(p), 'task')} {approvedTaskCount(p) === 1 ? 'starts' : 'start'} in a moment.
+                  </>
+                )}
               </p>
             )}
             {isManager && delivered.length > 0 && (
@@ -896,9 +904,16 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
           {p.invoices.flatMap((i) =>
             i.payments.map((pay) => (
               <li key={`${i.number}-${pay.reference}`}>
-                {i.kind === 'credit_note'
-                  ? `${formatMoney(pay.amount, i.currency)} refunded to the client on credit note ${i.number}, ${formatDate(pay.paidAt)}, ref. ${pay.reference}`
-                  : `${formatMoney(pay.amount, i.currency)} on ${i.number}, paid ${formatDate(pay.paidAt)}, ref. ${pay.reference}`}{' '}
+                {i.kind === 'credit_note' ? (
+                  <>
+                    {formatMoney(pay.amount, i.currency)} refunded to the client on credit note <WholeNumber number={i.number} />,{' '}
+                    {formatDate(pay.paidAt)}, ref. {pay.reference}
+                  </>
+                ) : (
+                  <>
+                    {formatMoney(pay.amount, i.currency)} on <WholeNumber number={i.number} />, paid {formatDate(pay.paidAt)}, ref. {pay.reference}
+                  </>
+                )}{' '}
                 <span class="muted">(recorded by {name(pay.recordedBy)})</span>
               </li>
             )),
@@ -910,13 +925,19 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
               (i.setOffs ?? []).map((o, index) =>
                 o.amount >= 0 ? (
                   <li key={`${i.number}-set-off-${index}`}>
-                    {formatMoney(o.amount, i.currency)} of credit note {o.invoiceNumber} set against {i.number} on {formatDate(o.at)}{' '}
-                    <span class="muted">(no money moved: {i.number} asks that much less{stillOwed(i) > 0 ? `, ${formatMoney(stillOwed(i), i.currency)} still to pay` : ''})</span>
+                    {formatMoney(o.amount, i.currency)} of credit note <WholeNumber number={o.invoiceNumber} /> set against <WholeNumber number={i.number} /> on{' '}
+                    {formatDate(o.at)}{' '}
+                    <span class="muted">
+                      (no money moved: <WholeNumber number={i.number} /> asks that much less{stillOwed(i) > 0 ? `, ${formatMoney(stillOwed(i), i.currency)} still to pay` : ''})
+                    </span>
                   </li>
                 ) : (
                   <li key={`${i.number}-set-off-${index}`}>
-                    {formatMoney(-o.amount, i.currency)} of credit note {o.invoiceNumber} no longer set against {i.number} ({formatDate(o.at)}){' '}
-                    <span class="muted">({i.number} turned out paid in full: that much of the credit note is refunded instead)</span>
+                    {formatMoney(-o.amount, i.currency)} of credit note <WholeNumber number={o.invoiceNumber} /> no longer set against <WholeNumber number={i.number} /> (
+                    {formatDate(o.at)}){' '}
+                    <span class="muted">
+                      (<WholeNumber number={i.number} /> turned out paid in full: that much of the credit note is refunded instead)
+                    </span>
                   </li>
                 ),
               ),
@@ -926,6 +947,11 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
       {canAct && unsettled.length > 0 && <PaymentForm project={p} onChange={onChange} />}
     </>
   );
+}
+
+/** An invoice number in running text: kept on one line, where a browser would break it at its hyphens. */
+function WholeNumber({ number }: { number: string }) {
+  return <span class="nowrap">{number}</span>;
 }
 
 /** An invoice's or credit note's number, opening its PDF once there is one. */
