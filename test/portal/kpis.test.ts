@@ -480,3 +480,16 @@ step('hours in work per person list every staff member, at 0 h for those with ro
   expect(unexpectedErrors(phone.errors)).toEqual([]);
   await phone.context.close();
 });
+
+step('work late and not delivered yet is said beside the on-time rate, which counts deliveries only', async () => {
+  const now = new Date().toISOString();
+  const project = new ProjectBuilder({ projectId: 'p-kpi-late-undelivered', managerId: h.people.manager.id, client: { id: 'client-late-undelivered', name: 'Late Undelivered', segment: 'B2B' }, intakeAt: plusDays(now, -6) });
+  project.submitPlan(plusDays(now, -5), [{ key: 'design', department: 'design', dueAt: plusDays(now, -1) }]).approve(plusDays(now, -5));
+  project.task('design').open(plusDays(now, -5));
+  for (const snapshot of project.publishAll()) await h.reporting.publish(snapshot);
+  const desk = await portal.openAs('leadership', { startAt: '/kpis' });
+  const note = desk.page.locator('.tiles--wide .tile', { hasText: 'On-time delivery' }).locator('.tile-label').nth(1);
+  await note.filter({ hasText: /; 1 task overdue now, not delivered yet$/ }).waitFor();
+  expect(unexpectedErrors(desk.errors)).toEqual([]);
+  await desk.context.close();
+});

@@ -237,7 +237,13 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
       value: hours(r.responseTime.overall.medianHours),
       note: `${plural(r.responseTime.overall.projects, 'first plan')}; ${plural(r.responseTime.awaitingFirstPlan, 'request')} still without one`,
     },
-    { label: 'On-time delivery', value: pct(r.delivery.overall.onTimeRate), note: `${r.delivery.overall.onTime} of ${r.delivery.overall.delivered} delivered tasks` },
+    {
+      label: 'On-time delivery',
+      value: pct(r.delivery.overall.onTimeRate),
+      // The rate counts deliveries only: work late and not delivered yet would not lower it, so it
+      // is said beside it ("100%" while two tasks are overdue read as all is well).
+      note: `${r.delivery.overall.onTime} of ${r.delivery.overall.delivered} delivered tasks${r.workload.totals.overdue > 0 ? `; ${plural(r.workload.totals.overdue, 'task')} overdue now, not delivered yet` : ''}`,
+    },
     {
       label: 'Reworked tasks',
       value: pct(r.quality.tasks.reworkRate),
