@@ -10,7 +10,7 @@ const DEPARTMENT_NAMES: Record<Department, string> = {
   design: 'Design',
   copywriting: 'Copywriting',
   seo: 'SEO',
-  ads: 'Contextual ads',
+  ads: 'Ads',
   analytics: 'Analytics',
 };
 

@@ -194,7 +194,7 @@ test('a revision round for a department that did no work is 400 naming it, retri
   // Beside one that did: the one that did not is named, at its place in the list.
   const mixed = await h.http().post(`/api/projects/${projectId}/feedback`).set(h.auth('manager')).send({ ...revision, departments: ['design', 'ads'] });
   expectProblem(mixed, 400, 'validation');
-  expect(mixed.body.errors).toEqual([{ field: 'departments[1]', message: 'Contextual ads did no work in this project: the department that did is Design' }]);
+  expect(mixed.body.errors).toEqual([{ field: 'departments[1]', message: 'Ads did no work in this project: the department that did is Design' }]);
 
   expect(await statusOf(projectId)).toEqual(before);
   expect(await historyLength(projectId)).toBe(length);
