@@ -334,6 +334,20 @@ export const takenFirst = (error: unknown): error is ApiError =>
 export const takenFirstInWords = (error: ApiError, title: string, holder: string | undefined): ApiError =>
   new ApiError(error.status, { ...error.problem, title: 'Already taken', detail: `“${title}” was taken by ${holder ?? 'someone else'} a moment before you.` });
 
+/**
+ * A task named with its project: “Key visual” (Spring campaign A0). Lists that mix projects (the
+ * inbox) hold the same title several times, so a message naming only the title says not which.
+ */
+export const taskOfProject = (title: string, projectTitle: string | undefined): string => `“${title}”${projectTitle ? ` (${projectTitle})` : ''}`;
+
+/** `takenFirstInWords` where the task must be told apart from others of the same title: with its project. */
+export const takenFirstInWordsOfProject = (error: ApiError, title: string, projectTitle: string | undefined, holder: string | undefined): ApiError =>
+  new ApiError(error.status, {
+    ...error.problem,
+    title: 'Already taken',
+    detail: `${taskOfProject(title, projectTitle)} was taken by ${holder ?? 'someone else'} a moment before you.`,
+  });
+
 const WEB_ADDRESS = 'a web address starting with http:// or https://';
 
 /**

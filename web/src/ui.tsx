@@ -90,6 +90,8 @@ type TextAreaProps = ControlProps & {
   rows?: number;
   required?: boolean;
   placeholder?: string;
+  /** Shown to read and copy, not to edit (what was typed for a form that no longer applies). */
+  readOnly?: boolean;
 };
 
 export function TextArea({ id, label, error, hint, class: cls, value, onValue, rows = 3, ...rest }: TextAreaProps) {
@@ -374,11 +376,26 @@ export interface TimelineEntry {
 export const datesInWords = (text: string): string =>
   text.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g, (iso) => formatDateTime(iso));
 
-/** Newest first. `detail` puts an entry's detail in people's words (the workflow records it terse). */
-/** A handover's "from <id> to <id>" with the people's names. */
-export const peopleInWords = (detail: string, name: (id: string) => string): string =>
-  detail.replace(/^from ([a-z0-9][a-z0-9._-]*) to ([a-z0-9][a-z0-9._-]*)(?=:|$)/, (_, from: string, to: string) => `from ${name(from)} to ${name(to)}`);
+/** A person's id as the workflows record it (`dima.design`, `mgr-1a2b`). */
+const PERSON_ID = '[a-z0-9][a-z0-9._-]*';
+const HANDOVER = new RegExp(`^from (${PERSON_ID}) to (${PERSON_ID})(?=:|$)`);
+const ARROW = new RegExp(`^(${PERSON_ID}) → (${PERSON_ID})(?=:|$)`);
+const ALONE = new RegExp(`^${PERSON_ID}$`);
 
+/**
+ * The people a detail names by id, with their names: a handover's "from <id> to <id>", a
+ * reassignment's "<id> → <id>" (or just "<id>" when nobody held it before). Only ids the directory
+ * knows are replaced, so a reason or a task key that happens to look like an id stays as typed.
+ */
+export const peopleInWords = (detail: string, name: (id: string) => string): string => {
+  const known = (id: string): boolean => name(id) !== id;
+  if (ALONE.test(detail)) return known(detail) ? name(detail) : detail;
+  return detail
+    .replace(HANDOVER, (_, from: string, to: string) => `from ${name(from)} to ${name(to)}`)
+    .replace(ARROW, (whole: string, from: string, to: string) => (known(from) || known(to) ? `${name(from)} → ${name(to)}` : whole));
+};
+
+/** Newest first. `detail` puts an entry's detail in people's words (the workflow records it terse). */
 export function Timeline({ entries, name, detail }: { entries: TimelineEntry[]; name: (id: string) => string; detail?: (e: TimelineEntry) => string | undefined }) {
   if (entries.length === 0) return <p class="muted">Nothing yet.</p>;
   return (

@@ -7,10 +7,10 @@
  * "Open" with their next refresh (every few seconds).
  */
 import { Fragment } from 'preact';
-import { useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { allPages, api, ok, type Schemas, type Task, type TaskListItem } from '../api';
 import { useAction, useName, useResource, useSession } from '../data';
-import { DEPARTMENT_LABEL, takenFirst, takenFirstInWords } from '../format';
+import { DEPARTMENT_LABEL, takenFirst, takenFirstInWordsOfProject, taskOfProject } from '../format';
 import { Link } from '../router';
 import { Badge, Due, flash, Loading, PageHeader, ProblemBox, TaskStatusBadge } from '../ui';
 
@@ -58,21 +58,41 @@ export function Inbox({ query }: { query: URLSearchParams }) {
     3_000,
   );
 
+  // The claimed row leaves the list, and the focus on its button with it: where the focus goes next
+  // (the row that took its place), once the row is gone.
+  const list = useRef<HTMLUListElement>(null);
+  const emptyNote = useRef<HTMLParagraphElement>(null);
+  const claimedAt = useRef(0);
+  const [refocus, setRefocus] = useState<{ taskId: string; index: number }>();
+
   const claim = useAction(
-    (taskId: string, title: string) =>
+    (taskId: string, title: string, projectTitle: string | undefined) =>
       ok(api.POST('/api/tasks/{taskId}/claim', { params: { path: { taskId } }, body: {} })).catch(async (err: unknown) => {
         // Someone else took it first (or it changed): it leaves Open, and the refusal says who has it.
         void inbox.reload();
         if (!takenFirst(err)) throw err;
         const now = await ok(api.GET('/api/tasks/{taskId}', { params: { path: { taskId } } })).catch(() => undefined);
-        throw takenFirstInWords(err, title, now?.assigneeId ? name(now.assigneeId) : undefined);
+        throw takenFirstInWordsOfProject(err, title, projectTitle, now?.assigneeId ? name(now.assigneeId) : undefined);
       }),
     (task) => {
       recent.current.set(task.taskId, { task, at: Date.now() });
-      flash(`You took “${task.title}”. It is in Mine now.`);
+      setRefocus({ taskId: task.taskId, index: claimedAt.current });
+      flash(`You took ${taskOfProject(task.title, task.projectTitle)}. It is in Mine now.`);
       void inbox.reload();
     },
   );
+
+  useEffect(() => {
+    if (!refocus) return;
+    const rows = list.current?.isConnected ? list.current : undefined;
+    if (rows?.querySelector(`a[href="/tasks/${CSS.escape(refocus.taskId)}"]`)) return; // still listed: until the next refresh
+    setRefocus(undefined);
+    // Only if the focus went with the row: a person who moved on meanwhile stays where they are.
+    if (document.activeElement && document.activeElement !== document.body) return;
+    const titles = rows ? [...rows.querySelectorAll<HTMLElement>('a.task-title')] : [];
+    // Nothing left in the tab: its note says so.
+    (titles[Math.min(refocus.index, titles.length - 1)] ?? emptyNote.current)?.focus();
+  });
 
   if (!inbox.data) {
     return (
@@ -142,10 +162,12 @@ export function Inbox({ query }: { query: URLSearchParams }) {
       <ProblemBox error={claim.error} />
       {inbox.error && <ProblemBox error={inbox.error} title="Could not refresh the inbox" />}
       {shown.length + shownPlanned.length === 0 ? (
-        <p class="empty">{EMPTY[view]}</p>
+        <p class="empty" tabIndex={-1} ref={emptyNote}>
+          {EMPTY[view]}
+        </p>
       ) : (
-        <ul class="task-list" aria-label={`${VIEWS.find((v) => v.view === view)!.label} tasks`}>
-          {shown.map((t) => (
+        <ul class="task-list" aria-label={`${VIEWS.find((v) => v.view === view)!.label} tasks`} ref={list}>
+          {shown.map((t, index) => (
             <li key={t.taskId} class={`task-item${t.overdue ? ' task-item--overdue' : ''}`}>
               <div class="task-item-main">
                 <Link href={`/tasks/${t.taskId}`} class="task-title">
@@ -170,8 +192,12 @@ export function Inbox({ query }: { query: URLSearchParams }) {
                   type="button"
                   class="button"
                   disabled={claim.pending}
-                  onClick={() => void claim.act(t.taskId, t.title ?? t.taskId)}
-                  aria-label={`Claim ${t.title ?? t.taskId}`}
+                  onClick={() => {
+                    claimedAt.current = index;
+                    void claim.act(t.taskId, t.title ?? t.taskId, t.projectTitle);
+                  }}
+                  // Tasks of several projects share a title ("Key visual" ×4): each button says whose.
+                  aria-label={`Claim ${t.title ?? t.taskId}${t.projectTitle ? ` — ${t.projectTitle}` : ''}`}
                 >
                   Claim
                 </button>

@@ -4,7 +4,8 @@
  * its due date; leadership looks. The history and every due-date change are shown, and a due date
  * after the date the client wants the project by is marked.
  */
-import { useState } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, idempotencyKey, ok, type Schemas, type Task } from '../api';
 import { refusedForGood, useAction, useName, useResource, useSession, type Resource } from '../data';
 import { DEPARTMENT_LABEL, dueAfterClientDate, formatDate, formatDateTime, formatMoney, fromLocalInput, linkRefusals, takenFirst, takenFirstInWords, toLocalInput } from '../format';
@@ -59,11 +60,22 @@ function TaskView({ task, onChange }: { task: Task; onChange: (t: Task) => void 
           {task.revisionRound && <Badge tone="info">Client revision {task.revisionRound}</Badge>}
           <Due dueAt={task.dueAt} overdue={task.overdue} done={done} deliveredAt={task.status === 'submitted' ? task.submittedAt : undefined} />
           {lateForClient && <Badge tone="warn">Due after the client’s date ({formatDate(clientDate)})</Badge>}
-          <span>{task.assigneeId ? `Assignee: ${task.assigneeId === me.person.id ? 'you' : name(task.assigneeId)}` : 'Not taken yet'}</span>
+          {/* A cancelled task's people as facts of the past: nobody works on it or reviews it any more. */}
+          <span>
+            {task.assigneeId
+              ? `${task.status === 'cancelled' ? 'Was with' : 'Assignee:'} ${task.assigneeId === me.person.id ? 'you' : name(task.assigneeId)}`
+              : task.status === 'cancelled'
+                ? 'Nobody had taken it'
+                : 'Not taken yet'}
+          </span>
           {/* Staff learn whose review the work goes to (the project's manager, the new one after a handover). */}
-          <span>Reviewed by {task.managerId === me.person.id ? 'you' : name(task.managerId)}</span>
+          <span>
+            {task.status === 'cancelled' ? 'Project manager:' : 'Reviewed by'} {task.managerId === me.person.id ? 'you' : name(task.managerId)}
+          </span>
         </p>
       </PageHeader>
+
+      {task.status === 'cancelled' && <CancelledNote task={task} />}
 
       {sentBack && lastReview && (
         <div class="callout callout--warn" role="note">
@@ -80,7 +92,8 @@ function TaskView({ task, onChange }: { task: Task; onChange: (t: Task) => void 
           <dl class="facts">
             <dt>Estimate</dt>
             <dd>{task.estimateHours} h</dd>
-            {role !== 'staff' && (
+            {/* Staff's answers carry no price (the API leaves it out for them). */}
+            {task.price !== undefined && (
               <>
                 <dt>Price</dt>
                 <dd>{formatMoney(task.price)}</dd>
@@ -181,12 +194,52 @@ function inTypedOrder(error: ApiError | undefined): ApiError | undefined {
   return new ApiError(error.status, { ...error.problem, errors: [...errors].sort((a, b) => place(a.field) - place(b.field)) });
 }
 
+/**
+ * What took the task out of my hands while its page was open (not my own action on this page), in
+ * people's words, from the task's history: "Boris Ivanov gave this task to Olga Morozova."
+ */
+function noLongerYours(task: Task, me: string, name: (id: string | undefined) => string): string {
+  // Why, when and by whom: the note at the top of the page.
+  if (task.status === 'cancelled') return 'This task was cancelled with its project.';
+  const last = [...task.history].reverse().find((e) => e.event === 'reassigned' || e.event === 'released' || e.event === 'submitted');
+  if (task.assigneeId && task.assigneeId !== me) {
+    return last?.event === 'reassigned' && last.by ? `${name(last.by)} gave this task to ${name(task.assigneeId)}.` : `${name(task.assigneeId)} has this task now.`;
+  }
+  if (task.status === 'open') {
+    return last?.event === 'released' && last.by === me ? 'You gave this task back to the department, in another window.' : 'This task was given back to the department.';
+  }
+  if (task.status === 'submitted' || task.status === 'accepted') return 'You delivered this task already, in another window.';
+  return 'This task is no longer in your hands.';
+}
+
+/** A refusal of my delivery that may mean the task is not mine any more (not one about what I typed). */
+const mayBeNoLongerMine = (err: unknown): err is ApiError =>
+  err instanceof ApiError && [403, 404, 409, 410].includes(err.status) && !err.at('summary') && !err.at('links');
+
 function StaffActions({ task, onChange }: { task: Task; onChange: (t: Task) => void }) {
   const { me } = useSession();
   const name = useName();
   const [summary, setSummary] = useState('');
   const [links, setLinks] = useState('');
-  useUnsavedWork(task.status === 'claimed' && task.assigneeId === me.person.id && (summary.trim() !== '' || links.trim() !== ''));
+  const mine = task.status === 'claimed' && task.assigneeId === me.person.id;
+  const typed = summary.trim() !== '' || links.trim() !== '';
+  // Held since the page showed the delivery form; let go by my own delivery or release here, or
+  // once I dismiss the note. Held while the task is not mine: taken out of my hands (reassigned,
+  // cancelled with its project) while I was typing, which the page says instead of just swapping
+  // the form away (as it says a claim lost to someone a moment before).
+  const [held, setHeld] = useState(false);
+  const lost = held && !mine;
+  // What I typed is kept (and leaving the page asks first) until I dismiss it.
+  useUnsavedWork((mine || lost) && typed);
+  /** Where the focus goes once an action replaced the part of the page that had it. */
+  const [focusNext, setFocusNext] = useState<string>();
+  useEffect(() => {
+    if (!focusNext) return;
+    // Nothing left to act on (a cancelled task): the page's heading, as a page just opened.
+    (document.getElementById(focusNext) ?? document.querySelector<HTMLElement>('h1'))?.focus();
+    setFocusNext(undefined);
+  }, [focusNext]);
+
   const path = { params: { path: { taskId: task.taskId } } };
   const claim = useAction(
     () =>
@@ -199,41 +252,96 @@ function StaffActions({ task, onChange }: { task: Task; onChange: (t: Task) => v
       }),
     (t) => {
       onChange(t);
+      setFocusNext('deliver-summary');
       flash('You took this task.');
     },
   );
   const release = useAction(() => ok(api.POST('/api/tasks/{taskId}/release', { ...path, body: {} })), (t) => {
     onChange(t);
+    // Given back on purpose: what was typed is not kept (the question before said so).
+    setHeld(false);
+    setSummary('');
+    setLinks('');
+    setFocusNext('act-now');
     flash('You gave the task back to the department.');
   });
   // The links as last sent: a refusal names them by their place in that list.
   const [sentLinks, setSentLinks] = useState<string[]>([]);
   const deliver = useAction(
-    () => {
+    async () => {
       const sending = links.split('\n').map((l) => l.trim()).filter(Boolean);
       setSentLinks(sending);
-      return ok(
-        api.POST('/api/tasks/{taskId}/submit', {
-          ...path,
-          params: { ...path.params, header: { 'Idempotency-Key': idempotencyKey() } },
-          body: { summary, links: sending },
-        }),
-      );
+      try {
+        return await ok(
+          api.POST('/api/tasks/{taskId}/submit', {
+            ...path,
+            params: { ...path.params, header: { 'Idempotency-Key': idempotencyKey() } },
+            body: { summary, links: sending },
+          }),
+        );
+      } catch (err) {
+        if (!mayBeNoLongerMine(err)) throw err;
+        // Refused because the task left my hands since the page last read it: the page turns to
+        // what happened (and keeps what I typed), not a bare "Forbidden" naming someone's id.
+        const now = await ok(api.GET('/api/tasks/{taskId}', path)).catch(() => undefined);
+        if (now && now.status === 'claimed' && now.assigneeId === me.person.id) throw err;
+        if (now) onChange(now);
+        const why = now ? noLongerYours(now, me.person.id, name) : 'This task is no longer in your hands.';
+        throw new ApiError(err.status, { ...err.problem, title: 'Not delivered', detail: why });
+      }
     },
     (t) => {
       onChange(t);
+      setHeld(false);
       setSummary('');
       setLinks('');
+      setFocusNext('act-now');
       flash('Delivered. The manager reviews it next.');
     },
   );
-  const mine = task.status === 'claimed' && task.assigneeId === me.person.id;
+  useEffect(() => {
+    if (!mine) return;
+    setHeld(true);
+    // Mine again (given back to me): a refusal from when it was not no longer stands.
+    deliver.clearError();
+  }, [mine]);
 
+  // Cancelled with nothing typed nor refused: the note at the top of the page says it all.
+  if (lost && (typed || deliver.error || task.status !== 'cancelled')) {
+    const dismiss = () => {
+      setHeld(false);
+      setSummary('');
+      setLinks('');
+      deliver.clearError();
+      setFocusNext('act-now');
+    };
+    return (
+      <Section title={deliver.error ? 'Not delivered' : 'No longer in your hands'} id="act">
+        <LostWorkNote>
+          {noLongerYours(task, me.person.id, name)}
+          {typed ? ' What you typed was not sent; it is below, to copy.' : deliver.error ? ' Your delivery was not sent.' : ''}
+        </LostWorkNote>
+        {typed && (
+          <div class="lost-work">
+            <TextArea id="lost-summary" label="Your summary (not sent)" value={summary} onValue={() => undefined} rows={Math.min(10, Math.max(3, summary.split('\n').length + 1))} readOnly />
+            {links.trim() !== '' && (
+              <TextArea id="lost-links" label="Your links (not sent)" value={links} onValue={() => undefined} rows={Math.min(10, Math.max(2, links.split('\n').length))} readOnly />
+            )}
+          </div>
+        )}
+        <button type="button" class="button button--secondary" onClick={dismiss}>
+          {typed ? 'Dismiss what I typed' : 'Dismiss'}
+        </button>
+      </Section>
+    );
+  }
   if (task.status === 'open') {
     return (
       <Section title="Take it" id="act">
         <ProblemBox error={claim.error} />
-        <p>This task is open for anyone in the department.</p>
+        <p id="act-now" tabIndex={-1}>
+          This task is open for anyone in the department.
+        </p>
         <button type="button" class="button" disabled={claim.pending} onClick={() => void claim.act()}>
           Claim this task
         </button>
@@ -276,7 +384,6 @@ function StaffActions({ task, onChange }: { task: Task; onChange: (t: Task) => v
             </button>
             <button type="button" class="button button--secondary" disabled={release.pending} onClick={() => {
                 // Someone else may claim it next, and the delivery form's text is not kept.
-                const typed = summary.trim() !== '' || links.trim() !== '';
                 if (window.confirm(`Give this task back to the department? Anyone there may claim it next.${typed ? ' What you typed for the delivery is not kept.' : ''}`)) void release.act();
               }}>
               Give back to the department
@@ -294,12 +401,59 @@ function StaffActions({ task, onChange }: { task: Task; onChange: (t: Task) => v
         {name(task.assigneeId)} took this task a moment before you; it is theirs now.
       </p>
     ) : (
-      <p class="callout">{name(task.assigneeId)} is working on this.</p>
+      <p class="callout" id="act-now" tabIndex={-1}>
+        {name(task.assigneeId)} is working on this.
+      </p>
     );
   }
-  if (task.status === 'submitted') return <p class="callout">Delivered; waiting for the manager’s review.</p>;
+  if (task.status === 'submitted') {
+    return (
+      <p class="callout" id="act-now" tabIndex={-1}>
+        Delivered; waiting for the manager’s review.
+      </p>
+    );
+  }
   if (task.status === 'waiting') return <p class="callout">Waiting for the work it depends on.</p>;
   return null;
+}
+
+/**
+ * The task left my hands while I worked on it: said as an alert, and focused when the focus went
+ * with the form it replaces (a person reading elsewhere on the page stays there).
+ */
+function LostWorkNote({ children }: { children: ComponentChildren }) {
+  const note = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (!document.activeElement || document.activeElement === document.body) note.current?.focus();
+  }, []);
+  return (
+    <p class="callout callout--warn" role="alert" id="act-now" tabIndex={-1} ref={note}>
+      {children}
+    </p>
+  );
+}
+
+/**
+ * A cancelled task, first thing on its page: the project was cancelled (when, by whom when the
+ * task's history knows, and why), so nothing more is to be done — the facts below are the past.
+ */
+function CancelledNote({ task }: { task: Task }) {
+  const name = useName();
+  const entry = [...task.history].reverse().find((e) => e.event === 'cancelled');
+  const at = task.cancelledAt ?? entry?.at;
+  const reason = task.cancelReason ?? entry?.detail;
+  return (
+    <div class="callout callout--warn" role="note">
+      <p>
+        <strong>
+          The project was cancelled{at ? ` on ${formatDateTime(at)}` : ''}
+          {entry?.by ? ` by ${name(entry.by)}` : ''}
+        </strong>
+        : no further work is needed on this task.
+      </p>
+      {reason && <p>Reason: {reason}</p>}
+    </div>
+  );
 }
 
 function ManagerActions({ task, onChange, clientDate }: { task: Task; onChange: (t: Task) => void; clientDate?: string }) {

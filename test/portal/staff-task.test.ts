@@ -1,0 +1,209 @@
+/**
+ * The staff member's task page and inbox when the work moves under their hands, in a real headless
+ * Chromium against the real stack: a task reassigned (or its project cancelled) while the designer
+ * types a delivery says what happened in people's words and keeps what was typed to copy until it
+ * is dismissed; a delivery refused for that reads the same, never "Forbidden" or an id. The
+ * history names people, not ids. A cancelled project's task says so first. After Claim and
+ * Deliver the focus lands somewhere, not on the page's body; Claim buttons and the "You took"
+ * message name the project, since several projects have a task of the same title.
+ */
+import type { Page, Route } from 'playwright-core';
+import type { ProjectStatus } from '../../workflows/project/contract';
+import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
+import { browserTestOrSkip, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { uniqueId } from '../support/temporal';
+
+jest.setTimeout(120_000);
+const browserTest = browserTestOrSkip('the staff task page when the task moves under the person');
+
+let h: ApiHarness;
+let portal: Portal;
+const pages: PersonPage[] = [];
+const title = `Staff task ${uniqueId('s').slice(-6)}`;
+
+/** Refusals provoked on purpose below: a delivery of a task reassigned meanwhile. */
+const PROVOKED = [/status of 403 .*\/api\/tasks\/p-[a-z2-7]+\.design-home\/submit\b/];
+
+beforeAll(async () => {
+  h = await startApiHarness();
+  portal = await startPortal(h);
+});
+
+afterAll(async () => {
+  for (const p of pages) expect(unexpectedErrors(p.errors, PROVOKED)).toEqual([]);
+  await portal?.close();
+  await h?.close();
+});
+
+const nameOf = (who: 'manager' | 'designer' | 'designer2') => h.directory.get(h.people[who].id)!.name;
+
+async function open(who: Parameters<Portal['openAs']>[0], startAt?: string, viewport?: { width: number; height: number }): Promise<PersonPage> {
+  const p = await portal.openAs(who, { startAt, ...(viewport && { viewport }) });
+  pages.push(p);
+  return p;
+}
+
+/** A project of its own, approved, its design task open for the design department. */
+async function openDesignTask(projectTitle: string): Promise<{ projectId: string; designTask: string }> {
+  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: projectTitle })).expect(201);
+  const id = (created.body as ProjectStatus).projectId;
+  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send(planRequest()).expect(200);
+  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+  const task = `${id}.design-home`;
+  await waitForTask(h, task, 'open');
+  return { projectId: id, designTask: task };
+}
+
+async function claimedDesignTask(projectTitle: string): Promise<{ projectId: string; designTask: string }> {
+  const opened = await openDesignTask(projectTitle);
+  await h.http().post(`/api/tasks/${opened.designTask}/claim`).set(h.auth('designer')).send({}).expect(200);
+  return opened;
+}
+
+/** Holds the page's reads (GET) of the paths `which` picks until the returned function lets them go. */
+async function holdReads(page: Page, which: (path: string) => boolean): Promise<() => Promise<void>> {
+  const held: Route[] = [];
+  let holding = true;
+  const handler = (route: Route) => {
+    if (holding && route.request().method() === 'GET' && which(new URL(route.request().url()).pathname)) held.push(route);
+    else void route.continue();
+  };
+  await page.route('**/api/**', handler);
+  return async () => {
+    holding = false;
+    await page.unroute('**/api/**', handler);
+    await Promise.all(held.map((r) => r.continue()));
+  };
+}
+
+/** The element that has the focus (the tests' compiler knows no DOM: the browser's types are spelled out). */
+interface Focusable {
+  tagName: string;
+  id: string;
+  textContent: string | null;
+  getAttribute(name: string): string | null;
+}
+const focused = (page: Page) =>
+  page.evaluate(() => {
+    const el = (globalThis as unknown as { document: { activeElement: Focusable | null } }).document.activeElement;
+    return el ? { tag: el.tagName, id: el.id, text: (el.textContent ?? '').trim(), href: el.getAttribute('href') ?? undefined } : undefined;
+  });
+
+const SUMMARY = 'Palette, typography and three hero variants — twenty minutes of notes.';
+const LINKS = 'https://files.example/key-visual-v1\nhttps://files.example/key-visual-v2';
+
+async function typeDelivery(page: Page): Promise<void> {
+  await page.locator('#deliver-summary').fill(SUMMARY);
+  await page.locator('#deliver-links').fill(LINKS);
+}
+
+browserTest('reassigned while the designer types: the page says who gave it to whom, keeps the typed text to copy until dismissed; the history names people', async () => {
+  const { designTask } = await claimedDesignTask(`${title} reassigned`);
+  const designer = await open('designer', `/tasks/${designTask}`);
+  const { page } = designer;
+  await typeDelivery(page);
+  await h.http().post(`/api/tasks/${designTask}/reassign`).set(h.auth('manager')).send({ assigneeId: h.people.designer2.id }).expect(200);
+
+  // The next poll: said, not just swapped.
+  const note = page.locator('#act-now[role="alert"]');
+  await note.waitFor({ timeout: 15_000 });
+  expect(await note.textContent()).toBe(`${nameOf('manager')} gave this task to ${nameOf('designer2')}. What you typed was not sent; it is below, to copy.`);
+  expect(await page.locator('#lost-summary').inputValue()).toBe(SUMMARY);
+  expect(await page.locator('#lost-links').inputValue()).toBe(LINKS);
+  expect(await page.locator('#lost-summary').getAttribute('readonly')).not.toBeNull();
+  await page.getByText(`Assignee: ${nameOf('designer2')}`).waitFor();
+  // The history in people's words: "Dima Kozlov → Olga Morozova", not their ids.
+  const reassigned = page.locator('.timeline li', { hasText: 'Reassigned' });
+  expect(await reassigned.locator('.timeline-detail').textContent()).toBe(`${nameOf('designer')} → ${nameOf('designer2')}`);
+  expect(await page.locator('main').textContent()).not.toContain(h.people.designer2.id);
+  await portal.screenshot(page, 'staff-task-reassigned-while-typing');
+  await page.setViewportSize(PHONE);
+  await portal.screenshot(page, 'staff-task-reassigned-while-typing-phone');
+
+  // Still there at the next polls; gone once dismissed.
+  await page.waitForTimeout(5_000);
+  expect(await page.locator('#lost-summary').inputValue()).toBe(SUMMARY);
+  await page.getByRole('button', { name: 'Dismiss what I typed' }).click();
+  await page.locator('#lost-summary').waitFor({ state: 'detached' });
+  expect(await page.locator('#act-now').textContent()).toBe(`${nameOf('designer2')} is working on this.`);
+  expect((await focused(page))?.id).toBe('act-now');
+});
+
+browserTest('a delivery refused because the task was reassigned meanwhile reads in people’s words, never “Forbidden” or an id, and keeps the text', async () => {
+  const { designTask } = await claimedDesignTask(`${title} refused delivery`);
+  const designer = await open('designer', `/tasks/${designTask}`);
+  const { page } = designer;
+  await typeDelivery(page);
+  // The page cannot learn of the reassignment before Deliver is clicked.
+  const release = await holdReads(page, (path) => path === `/api/tasks/${designTask}`);
+  await h.http().post(`/api/tasks/${designTask}/reassign`).set(h.auth('manager')).send({ assigneeId: h.people.designer2.id }).expect(200);
+  await page.getByRole('button', { name: 'Deliver for review' }).click();
+  await release();
+
+  await page.getByRole('heading', { name: 'Not delivered' }).waitFor();
+  const note = page.locator('#act-now[role="alert"]');
+  expect(await note.textContent()).toBe(`${nameOf('manager')} gave this task to ${nameOf('designer2')}. What you typed was not sent; it is below, to copy.`);
+  expect(await page.locator('#lost-summary').inputValue()).toBe(SUMMARY);
+  const text = (await page.locator('main').textContent()) ?? '';
+  expect(text).not.toMatch(/Forbidden|only the assignee/);
+  expect(text).not.toContain(h.people.designer2.id);
+  // The header no longer says the task is the designer's.
+  await page.getByText(`Assignee: ${nameOf('designer2')}`).waitFor();
+  // The note has the focus the form had.
+  expect((await focused(page))?.id).toBe('act-now');
+  await portal.screenshot(page, 'staff-task-delivery-refused-reassigned');
+});
+
+browserTest('the project cancelled while the designer types: the cancellation comes first, with its reason; the typed text is kept', async () => {
+  const { projectId, designTask } = await claimedDesignTask(`${title} cancelled`);
+  const designer = await open('designer', `/tasks/${designTask}`);
+  const { page } = designer;
+  await typeDelivery(page);
+  await h.http().post(`/api/projects/${projectId}/cancel`).set(h.auth('manager')).send({ reason: 'The client froze the marketing budget.' }).expect(200);
+
+  const cancelled = page.locator('.callout[role="note"]', { hasText: 'The project was cancelled' });
+  await cancelled.waitFor({ timeout: 30_000 });
+  expect(await cancelled.textContent()).toMatch(/^The project was cancelled on .+: no further work is needed on this task\.Reason: The client froze the marketing budget\.$/);
+  // First on the page, before the work and its facts; those facts in the past tense.
+  expect(await page.locator('main .callout').first().textContent()).toBe(await cancelled.textContent());
+  await page.getByText('Was with you', { exact: true }).waitFor();
+  expect(await page.getByText('Assignee: you').count()).toBe(0);
+  expect(await page.locator('#act-now').textContent()).toBe('This task was cancelled with its project. What you typed was not sent; it is below, to copy.');
+  expect(await page.locator('#lost-summary').inputValue()).toBe(SUMMARY);
+  await portal.screenshot(page, 'staff-task-cancelled-while-typing');
+  await page.setViewportSize(PHONE);
+  await portal.screenshot(page, 'staff-task-cancelled-while-typing-phone');
+
+  // Opened afresh: the cancellation, and nothing to act on.
+  const later = await open('designer', `/tasks/${designTask}`);
+  await later.page.locator('.callout[role="note"]', { hasText: 'The project was cancelled' }).waitFor();
+  expect(await later.page.locator('#act').count()).toBe(0);
+  await portal.screenshot(later.page, 'staff-task-cancelled');
+});
+
+browserTest('Claim in the inbox names the project; the focus goes to the next row, not the page’s body; after Deliver to what the page says now', async () => {
+  const [first, second] = [`${title} inbox A`, `${title} inbox B`];
+  const { designTask: firstTask } = await openDesignTask(first);
+  const { designTask: secondTask } = await openDesignTask(second);
+  const designer = await open('designer', '/inbox?view=open');
+  const { page } = designer;
+  // Two "Home page design" rows: each Claim button says whose project.
+  const claimFirst = page.getByRole('button', { name: `Claim Home page design — ${first}`, exact: true });
+  await claimFirst.waitFor({ timeout: 30_000 });
+  await page.getByRole('button', { name: `Claim Home page design — ${second}`, exact: true }).waitFor();
+
+  await claimFirst.focus();
+  await page.keyboard.press('Enter');
+  await page.getByText(`You took “Home page design” (${first}). It is in Mine now.`).waitFor();
+  await page.locator(`.task-list a[href="/tasks/${firstTask}"]`).waitFor({ state: 'detached' });
+  // The row that took its place: the other project's task.
+  expect(await focused(page)).toEqual({ tag: 'A', id: '', text: 'Home page design', href: `/tasks/${secondTask}` });
+  await portal.screenshot(page, 'staff-inbox-after-claim');
+
+  // Deliver on the task page: the form goes, the focus to what the page says instead.
+  await page.goto(`${portal.baseUrl}/tasks/${firstTask}`);
+  await page.locator('#deliver-summary').fill('Mock-ups, desktop and mobile.');
+  await page.getByRole('button', { name: 'Deliver for review' }).click();
+  await page.getByText('Delivered; waiting for the manager’s review.').waitFor();
+  expect(await focused(page)).toEqual({ tag: 'P', id: 'act-now', text: 'Delivered; waiting for the manager’s review.', href: undefined });
+});
