@@ -57,7 +57,7 @@ import {
   plannedTaskQuerySchema,
   taskListQuerySchema,
   taskListSchema,
-  taskViewSchema,
+  taskResponseSchema,
 } from './schemas';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -87,7 +87,7 @@ const taskId = z.object({ taskId: z.string().meta({ description: 'Task id: `<pro
 
 const ACTION = [400, 404, 409, 413, 415];
 const status = { status: 200, description: 'The project\u2019s new status snapshot.', schema: projectStatusSchema };
-const task = { status: 200, description: 'The task\u2019s new state.', schema: taskViewSchema };
+const task = { status: 200, description: 'The task\u2019s new state.', schema: taskResponseSchema };
 
 export const OPERATIONS: Operation[] = [
   // -- health and docs ------------------------------------------------------------------------
@@ -485,7 +485,7 @@ export const OPERATIONS: Operation[] = [
       status: 200,
       description:
         'The task, live from its workflow; its stored copy (with `X-Snapshot-Published-At`) when the workflow does not answer within 40 ms of the request or is gone; a task just started, as it began (from its project\u2019s copy). A task of the approved plan that its project has not started yet is a 404 with `Retry-After` (while Temporal is slow to confirm a start, as the project\u2019s stored copy says), told only to those who may see the task (others: 403).',
-      schema: taskViewSchema,
+      schema: taskResponseSchema,
       headers: { 'X-Snapshot-Published-At': 'Set only when the stored copy is served: when the workflow published it.' },
     },
     errors: [404],

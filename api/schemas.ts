@@ -11,6 +11,22 @@ import { deliverableSchema, taskStatusSchema, taskViewSchema } from '../workflow
 // The snapshots are defined once, beside their workflows; the API documents them as they are.
 export { projectStatusSchema, taskViewSchema };
 
+/**
+ * A task as the API answers it (its read and every action's answer): the workflow's view, except
+ * that staff get no price. What a task is sold for is the managers' and leadership's business,
+ * as the portal's task page shows it; staff estimate and deliver the work (`taskViewFor` in
+ * api/routes/tasks.ts leaves it out).
+ */
+export const taskResponseSchema = taskViewSchema
+  .extend({
+    price: z
+      .number()
+      .optional()
+      .meta({ description: 'The task\u2019s price in the approved plan: for managers and leadership only, absent in the answers staff receive.' }),
+  })
+  .meta({ id: 'Task', description: 'A department task\u2019s view (the task workflow\u2019s getStatus query); staff get it without `price`.' });
+export type TaskResponse = z.infer<typeof taskResponseSchema>;
+
 // ---------------------------------------------------------------------------------------------
 // Query parameters
 // ---------------------------------------------------------------------------------------------

@@ -237,9 +237,16 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
   },
   task_deadline_reminder: {
     link: 'task',
+    // The one holding the work gets it; work nobody has taken goes to the whole department, and
+    // asks for a taker (the link opens the task, where it is claimed).
     staff: (v) => ({
-      subject: `Reminder: ${v.task} is due ${v.date('dueAt', 'soon')}`,
-      lines: [`"${v.task}" for ${v.project} is due ${v.date('dueAt', 'soon')} and is not delivered yet.`],
+      subject: `Reminder: ${v.task} (${v.project}) is due ${v.date('dueAt', 'soon')}`,
+      lines: v.has('assigneeId')
+        ? [`"${v.task}" for ${v.project}, which you hold, is due ${v.date('dueAt', 'soon')} and is not delivered yet.`]
+        : [
+            `"${v.task}" (${v.department()}) for ${v.project} is due ${v.date('dueAt', 'soon')}, and nobody has taken it yet.`,
+            `Claim it in the portal if it is yours to take.`,
+          ],
     }),
   },
   task_cancelled: {
@@ -254,14 +261,17 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
   task_submitted: {
     link: 'task',
     staff: (v) => {
-      // A delivery after changes were asked for: the round it answers (the first delivery has none).
-      const round = Number(v.data.reviewRounds ?? 0);
+      // A delivery after changes were asked for, said as the review queue says it ("2nd delivery ·
+      // after 1 round of changes"): `reviewRounds` counts the send-backs, and each delivery before
+      // this one was sent back, so this is delivery rounds + 1 (the first delivery has no rounds).
+      const rounds = Number(v.data.reviewRounds ?? 0);
+      const delivery = ordinal(rounds + 1);
       const links = v.text('links', '').split('\n').filter((l) => l !== '');
       return {
-        subject: round > 0 ? `Delivered again for review (round ${round}): ${v.task} (${v.project})` : `Delivered for review: ${v.task} (${v.project})`,
+        subject: rounds > 0 ? `Delivered again for review (${delivery} delivery): ${v.task} (${v.project})` : `Delivered for review: ${v.task} (${v.project})`,
         lines: [
           `${v.person('assigneeId', 'The assignee')} delivered "${v.task}" for ${v.project}` +
-            (round > 0 ? `, reworked after round ${round} of changes.` : '.') +
+            (rounds > 0 ? ` again: its ${delivery} delivery, after ${plural(rounds, 'round')} of changes.` : '.') +
             ` Please review it.`,
           ...v.line('Summary', 'summary'),
           ...(links.length > 0 ? [`Links:`, ...links.map((l) => `  ${l}`)] : []),
@@ -796,6 +806,8 @@ const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text
 const withArticle = (word: string): string => `${/^(?:[aeiou]|seo\b)/i.test(word) ? 'an' : 'a'} ${word}`;
 /** "1 task", "3 tasks". */
 const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+/** 1st, 2nd, 3rd, 4th … 11th, 12th, 13th … 21st. */
+const ordinal = (n: number): string => `${n}${n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th')}`;
 
 const revisionRound = (v: Values): string =>
   Number(v.data.revisionRound) > 0 ? ` (revision round ${v.text('revisionRound', '')})` : '';

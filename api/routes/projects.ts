@@ -278,9 +278,7 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
     );
     if (person.role === 'leadership') return { stored };
     if (person.role === 'manager' && known.managerId === person.id) return { stored };
-    // Named, so a manager whose project was handed over knows whom to ask.
-    const who = deps.people.get(known.managerId)?.name;
-    throw forbidden(`Project ${projectId} is managed by someone else${who ? ` (${who})` : ''}; managers act on their own projects.`);
+    throw managedBySomeoneElse(deps.people.get(known.managerId)?.name, 'project');
   }
 
   /** The status right after a start: the first workflow task may not have run yet. */
@@ -546,4 +544,18 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
   );
 
   return router;
+}
+
+/**
+ * A manager's refusal for another manager's project, or a task of it, said the same way wherever
+ * it comes from: who manages it now, by name, so the manager it was handed over from knows where
+ * it went and whom to ask (never by ids: people read this).
+ */
+export function managedBySomeoneElse(managerName: string | undefined, what: 'project' | 'task'): ApiProblem {
+  const manager = managerName ?? 'another manager';
+  return forbidden(
+    what === 'project'
+      ? `This project is managed by ${manager} now; managers act on their own projects.`
+      : `This task belongs to a project managed by ${manager} now; managers act on their own projects.`,
+  );
 }

@@ -9,7 +9,7 @@ import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Actor } from '../../workflows/shared-schemas';
-import type { Person } from '../../common/people';
+import type { PeopleDirectory, Person } from '../../common/people';
 import {
   claimTaskUpdate,
   moveDueDateUpdate,
@@ -29,7 +29,7 @@ import {
 import type { AppDeps } from '../app';
 import { actorOf, allow, caller } from '../auth';
 import { ApiProblem, badRequest, forbidden, ProblemType } from '../errors';
-import { emptyBodySchema, plannedTaskQuerySchema, taskListQuerySchema, type PlannedTaskItem, type TaskContext, type TaskListItem } from '../schemas';
+import { emptyBodySchema, plannedTaskQuerySchema, taskListQuerySchema, type PlannedTaskItem, type TaskContext, type TaskListItem, type TaskResponse } from '../schemas';
 import { parseBody, parseOptionalBody, parseQuery, refuseReusedKey, taskIdParam, updateIdFor } from '../validation';
 import type { CopiesInMemory, MemoryUse } from '../copies-in-memory';
 import {
@@ -49,6 +49,7 @@ import { overdueAsOf, projectCopyForTasks, type Page, type ProjectCopyForTasks, 
 import type { ListsInMemory } from '../lists-in-memory';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { dueDateOutOfOrder } from '../../workflows/project/state';
+import { managedBySomeoneElse } from './projects';
 
 /** What deciding who may act on a task needs: fields that never change over its life. */
 type TaskAccess = Pick<TaskView, 'department' | 'managerId'>;
@@ -208,7 +209,7 @@ export function createTasksRouter(
           ({ known, stored }) => ({ access: { department: known.department, managerId: known.managerId }, stored }),
           (err: unknown) => {
             // "Not started yet" says the task is in a plan: only to those who may see it.
-            if (err instanceof NotStartedYet) throw mayNotSee(person, taskId, err.access) ?? err;
+            if (err instanceof NotStartedYet) throw mayNotSee(person, err.access, people) ?? err;
             throw err;
           },
         );
@@ -222,7 +223,7 @@ export function createTasksRouter(
       const current = await projectManagerNow(parseTaskId(taskId)!.projectId, person.id);
       if (current !== undefined) access = { ...access, managerId: current };
     }
-    const refusal = mayNotSee(person, taskId, access);
+    const refusal = mayNotSee(person, access, people);
     if (refusal) throw refusal;
     accessKnown.set(taskId, access);
     return { person, access, stored };
@@ -294,13 +295,13 @@ export function createTasksRouter(
 
   router.get('/api/tasks/:taskId', allow('staff', 'manager', 'leadership'), async (req, res) => {
     const taskId = taskIdParam(req);
-    const { stored } = await accessibleTask(req, taskId);
+    const { person, stored } = await accessibleTask(req, taskId);
     const { value, publishedAt } = await liveOrStored(taskId, (signal) => temporal.task(taskId, { signal }), stored, seen, {
       pace,
       receivedAt: req.receivedAt,
     });
     if (publishedAt) res.setHeader(STORED_SNAPSHOT_HEADER, publishedAt);
-    res.json(value);
+    res.json(taskViewFor(person, value));
   });
 
   /**
@@ -367,6 +368,21 @@ export function createTasksRouter(
   }
 
   /**
+   * The task's workflow refused a manager (403, "only the project's manager may do this"): this
+   * process let them through on who managed the project when it last checked, and a handover has
+   * moved it since. Said as the route says it, naming who manages it now; the next action is
+   * refused here, without asking the workflow.
+   */
+  async function withManagerNowNamed(err: unknown, taskId: string, person: Person, access: TaskAccess): Promise<unknown> {
+    if (!(err instanceof ApiProblem) || err.status !== 403 || person.role !== 'manager') return err;
+    const current = await projectManagerNow(parseTaskId(taskId)!.projectId, person.id).catch(() => undefined);
+    if (current === undefined || current === person.id) return err;
+    accessKnown.set(taskId, { ...access, managerId: current });
+    const refusal = managedBySomeoneElse(people.get(current)?.name, 'task');
+    return new ApiProblem({ type: refusal.type, title: refusal.title, status: refusal.status, detail: refusal.detail }, { cause: err });
+  }
+
+  /**
    * One action on one task: the caller may act on it, the body parses, one update runs (its
    * validator has the last word) and its answer, the new view, is the response. `name` keys the
    * Idempotency-Key → update id mapping. The answer also goes to the store from here, after the
@@ -393,9 +409,9 @@ export function createTasksRouter(
       await options.check?.(body, taskId, person);
       const view = await temporal
         .updateTask(taskId, update, input, updateId)
-        .catch(async (err: unknown) => Promise.reject((await startingNow(err, taskId)) ?? withHolderNamed(err)));
+        .catch(async (err: unknown) => Promise.reject((await startingNow(err, taskId)) ?? (await withManagerNowNamed(withHolderNamed(err), taskId, person, access))));
       seen.note(taskId, view.version, view);
-      res.json(view);
+      res.json(taskViewFor(person, view));
       storeWrites.track(person.id, { taskId }, deps.reporting.publish({ kind: 'task', taskId, projectId: view.projectId, seq: view.version, view }));
     };
 
@@ -465,16 +481,28 @@ export function createTasksRouter(
   return router;
 }
 
-/** Who may see a task: leadership, its department's staff, its project's manager. The refusal for anyone else. */
-function mayNotSee(person: Person, taskId: string, access: TaskAccess): ApiProblem | undefined {
+/**
+ * Who may see a task: leadership, its department's staff, its project's manager. The refusal for
+ * anyone else, in people's words: a manager learns who manages the project now (after a handover,
+ * where it went), as the project's own route says it.
+ */
+function mayNotSee(person: Person, access: TaskAccess, people: PeopleDirectory): ApiProblem | undefined {
   if (person.role === 'leadership') return undefined;
   if (person.role === 'staff' && person.department === access.department) return undefined;
   if (person.role === 'manager' && person.id === access.managerId) return undefined;
-  return forbidden(
-    person.role === 'staff'
-      ? `Task ${taskId} belongs to the ${access.department} department; you work in ${person.department}.`
-      : `Task ${taskId} belongs to a project managed by someone else.`,
-  );
+  if (person.role === 'staff') return forbidden(`This task belongs to the ${access.department} department; you work in ${person.department}.`);
+  return managedBySomeoneElse(people.get(access.managerId)?.name, 'task');
+}
+
+/**
+ * A task as the caller may read it (its read and every action's answer): staff get it without its
+ * price, which is the managers' and leadership's business (the portal's task page shows it to them
+ * only). The one place this is decided; the task's lists and context carry no price.
+ */
+function taskViewFor(person: Person, view: TaskView): TaskResponse {
+  if (person.role !== 'staff') return view;
+  const { price: _notForStaff, ...withoutPrice } = view;
+  return withoutPrice;
 }
 
 /** A task its project has planned but not started (yet): 404, worth asking again shortly; `access`: who may be told. */

@@ -482,13 +482,30 @@ test('mails read as people write: articles, a plan sent back, what an approval s
   expect(settled('covered')).toContain('What you have paid covers the work done until now: nothing more is billed.');
   expect(settled('still_due')).toContain('The invoices already sent to you stay due for the work they cover.');
 
-  // A revision round's delivery says which round it answers, and carries the links to review.
+  // A delivery after changes says which delivery it is and after how many rounds of changes, as the
+  // review queue and the task page count them (the workflow sends the rounds: the send-backs), and
+  // carries the links to review.
   const first = staffText('task_submitted', { ...fullData, links: 'https://figma.example/a\nhttps://docs.example/b' });
   expect(first.subject).toBe('Delivered for review: Landing page design (Spring campaign landing page)');
   expect(first.text).toContain('Links:\n  https://figma.example/a\n  https://docs.example/b');
-  const again = staffText('task_submitted', { ...fullData, reviewRounds: 2 });
-  expect(again.subject).toBe('Delivered again for review (round 2): Landing page design (Spring campaign landing page)');
-  expect(again.text).toContain('reworked after round 2 of changes');
+  const second = staffText('task_submitted', { ...fullData, reviewRounds: 1 });
+  expect(second.subject).toBe('Delivered again for review (2nd delivery): Landing page design (Spring campaign landing page)');
+  expect(second.text).toContain('Dima Kozlov delivered "Landing page design" for Spring campaign landing page again: its 2nd delivery, after 1 round of changes. Please review it.');
+  const third = staffText('task_submitted', { ...fullData, reviewRounds: 2 });
+  expect(third.subject).toBe('Delivered again for review (3rd delivery): Landing page design (Spring campaign landing page)');
+  expect(third.text).toContain('again: its 3rd delivery, after 2 rounds of changes.');
+
+  // A reminder names the project, as every staff mail does (one person may hold the same task of
+  // several projects); work nobody has taken asks the department for a taker, with the task's link.
+  const held = staffText('task_deadline_reminder', fullData);
+  expect(held.subject).toBe('Reminder: Landing page design (Spring campaign landing page) is due 2026-03-10 17:00 UTC');
+  expect(held.text).toContain('"Landing page design" for Spring campaign landing page, which you hold, is due 2026-03-10 17:00 UTC and is not delivered yet.');
+  const { assigneeId: _nobody, ...untaken } = fullData;
+  const open = renderNotification({ template: 'task_deadline_reminder', data: untaken, projectId: 'acme', taskId: 'acme.design' }, ctx);
+  expect(open.subject).toBe('Reminder: Landing page design (Spring campaign landing page) is due 2026-03-10 17:00 UTC');
+  expect(open.text).toContain('"Landing page design" (Design) for Spring campaign landing page is due 2026-03-10 17:00 UTC, and nobody has taken it yet.\nClaim it in the portal if it is yours to take.');
+  expect(open.text).not.toContain('not delivered');
+  expect(open.link).toBe(`${BASE_URL}/tasks/acme.design`);
 
   // Given back: open again, from whom — not a second "New task".
   const givenBack = staffText('task_opened', { ...fullData, givenBackBy: 'olga.design' });

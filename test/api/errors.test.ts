@@ -344,7 +344,7 @@ describe('401 and 403', () => {
         expectProblem(await h.http().get(`/api/projects/${producing}`).set(h.auth('designer')), 403, 'forbidden');
         const other = await h.http().post(`/api/projects/${producing}/cancel`).set(h.auth('otherManager')).send({ reason: 'mine now' });
         expectProblem(other, 403, 'forbidden');
-        expect(other.body.detail).toMatch(/managed by someone else/);
+        expect(other.body.detail).toBe(`This project is managed by ${h.directory.get(h.people.manager.id)!.name} now; managers act on their own projects.`);
         const dept = await h.http().post(`/api/tasks/${designTask}/release`).set(h.auth('copywriter'));
         expectProblem(dept, 403, 'forbidden');
         expect(dept.body.detail).toMatch(/design department/);

@@ -414,6 +414,12 @@ step('the designer finds it under “Sent back” with the comment, and delivers
   const card = m.locator('li.review-card', { hasText: 'Home page design' });
   await card.waitFor({ timeout: 30_000 });
   expect(await card.textContent()).toContain('Warmer mock-ups.');
+  // Counted as the task page and the mail count it: the delivery, and the rounds of changes before it.
+  expect(await card.locator('.badge').first().textContent()).toBe('2nd delivery · after 1 round of changes');
+  await shoot(m, '07b-review-queue-2nd-delivery');
+  await m.setViewportSize(PHONE);
+  await shoot(m, '07c-review-queue-2nd-delivery-phone');
+  await m.setViewportSize(DESKTOP);
   // A rework date left in the field is not silently dropped by an acceptance: it is said at the field.
   await card.getByLabel('Rework due by').fill(localIn(5 * DAY));
   await card.getByRole('button', { name: 'Accept' }).click();

@@ -531,7 +531,7 @@ step('leadership hands a project to another manager: the page names the new mana
   await newManager.page.getByText(`manager ${after}`).waitFor();
   expect(unexpectedErrors(newManager.errors)).toEqual([]);
   const oldManager = await portal.openAs('manager', { startAt: `/projects/${id}` });
-  await oldManager.page.getByText('managed by someone else').waitFor();
+  await oldManager.page.getByText(`This project is managed by ${after} now`).waitFor();
   // A refusal that will not change by itself: the page stops asking (it polls every 4 s otherwise).
   const asked: string[] = [];
   oldManager.page.on('request', (r) => {
@@ -539,7 +539,7 @@ step('leadership hands a project to another manager: the page names the new mana
   });
   await oldManager.page.waitForTimeout(9_000);
   expect(asked).toEqual([]);
-  await oldManager.page.getByText('managed by someone else').waitFor();
+  await oldManager.page.getByText(`This project is managed by ${after} now`).waitFor();
   expect(unexpectedErrors(oldManager.errors, [/status of 403 .*\/api\/projects\/p-[a-z2-7]+\b/])).toEqual([]);
 });
 

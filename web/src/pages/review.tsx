@@ -65,7 +65,7 @@ function ReviewCard({ task, onReviewed }: { task: Task; onReviewed: () => void }
         <span>
           <Link href={`/projects/${task.projectId}`}>{task.projectTitle}</Link> · {task.clientName} · {DEPARTMENT_LABEL[task.department]}
         </span>
-        {task.reviewRounds > 0 && <Badge tone="warn">Round {task.reviewRounds + 1}</Badge>}
+        {task.reviewRounds > 0 && <Badge tone="warn">{deliveryInWords(task)}</Badge>}
         <Due dueAt={task.dueAt} overdue={task.overdue} deliveredAt={task.submittedAt} />
       </p>
       {delivery && (
@@ -90,4 +90,21 @@ function ReviewCard({ task, onReviewed }: { task: Task; onReviewed: () => void }
       />
     </li>
   );
+}
+
+/**
+ * Which delivery this is, said the one way the task page and the mails say it: "2nd delivery ·
+ * after 1 round of changes". A round is a send-back (the task's `reviewRounds`, the number its
+ * page, its reviews and the staff's inbox show); the delivery is counted apart, so "round 2" never
+ * means the second delivery here and the first send-back elsewhere.
+ */
+function deliveryInWords(task: Task): string {
+  const rounds = task.reviewRounds;
+  return `${ordinal(task.deliverables.length)} delivery · after ${rounds} round${rounds === 1 ? '' : 's'} of changes`;
+}
+
+/** 1st, 2nd, 3rd, 4th … 11th, 12th, 13th … 21st. */
+function ordinal(n: number): string {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
 }
