@@ -311,6 +311,9 @@ export const taskContextSchema = z
         }),
       )
       .meta({ description: 'The work this task builds on: the tasks it waits for, or for a revision task its department\u2019s accepted work; each with its accepted delivery.' }),
+    waitingOnIt: z
+      .array(z.object({ taskId: z.string(), title: z.string(), department: departmentSchema, status: taskStatusSchema, dueAt: isoDate }))
+      .meta({ description: 'The tasks of the project that wait for this one (they depend on it), not cancelled: whose work a late delivery holds up.' }),
   })
   .meta({ id: 'TaskContext' });
 export type TaskContext = z.infer<typeof taskContextSchema>;

@@ -351,6 +351,10 @@ export function createTasksRouter(
           },
         ];
       }),
+      // Whose work a late delivery holds up: staff see it from their side, not only "depends on nothing".
+      waitingOnIt: status.tasks
+        .filter((t) => t.dependsOn.includes(me.key) && t.status !== 'cancelled')
+        .map((t) => ({ taskId: t.taskId, title: t.title, department: t.department, status: t.status, dueAt: t.dueAt })),
     };
     res.json(context);
   });

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import type { TaskView } from '../../workflows/task/contract';
 import type { z } from 'zod';
-import type { PlannedTaskItem, portfolioReportSchema } from '../../api/schemas';
+import type { PlannedTaskItem, portfolioReportSchema, TaskContext } from '../../api/schemas';
 import { startHttpHarness, type HttpHarness, type PersonKey } from '../support/api';
 import { eventually, uniqueId } from '../support/temporal';
 
@@ -262,6 +262,9 @@ test('from the client request to the final report PDF, through HTTP alone', asyn
       },
     ],
   });
+  // The designer sees, from their side, whose work theirs holds up.
+  const designContext = (await h.http().get(`/api/tasks/${design}/context`).set(h.auth('designer')).expect(200)).body as TaskContext;
+  expect(designContext.waitingOnIt).toEqual([{ taskId: copy, title: expect.any(String), department: 'copywriting', status: 'open', dueAt: expect.any(String) }]);
   // The manager moves its due date and assigns it.
   const moved = await h
     .http()

@@ -368,6 +368,10 @@ step('a designer claims the design task; it leaves the other designer’s inbox 
   await designer.page.getByRole('link', { name: /^Mine/ }).click();
   await row(designer).getByRole('link', { name: 'Home page design' }).click();
   await designer.page.getByText(`Reviewed by ${h.directory.get(h.people.manager.id)!.name}`, { exact: true }).waitFor();
+  // Whose work this holds up: the copy waits for it (another department's: named, not linked).
+  const waitedFor = designer.page.locator('dt', { hasText: 'Waited for by' }).locator('xpath=following-sibling::dd[1]');
+  await waitedFor.getByText('Home page copy (Copywriting)').waitFor();
+  expect(await waitedFor.locator('a').count()).toBe(0);
   await designer.page.locator('#deliver-summary').fill('First mock-ups of the home page.');
   await designer.page.locator('#deliver-links').fill('https://files.example/design-v1');
   await designer.page.getByRole('button', { name: 'Deliver for review' }).click();

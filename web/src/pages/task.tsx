@@ -116,6 +116,24 @@ function TaskView({ task, onChange }: { task: Task; onChange: (t: Task) => void 
                     );
                   })}
             </dd>
+            {/* Whose work this one holds up (a late delivery makes theirs late too), from the project's plan. */}
+            {(context.data?.waitingOnIt.length ?? 0) > 0 && (
+              <>
+                <dt>Waited for by</dt>
+                <dd>
+                  {context.data!.waitingOnIt.map((t, i) => {
+                    const readable = role !== 'staff' || t.department === me.person.department;
+                    const label = `${t.title} (${DEPARTMENT_LABEL[t.department]})`;
+                    return (
+                      <>
+                        {i > 0 && ', '}
+                        {readable ? <Link href={`/tasks/${t.taskId}`}>{label}</Link> : label}
+                      </>
+                    );
+                  })}
+                </dd>
+              </>
+            )}
             <dt>Opened</dt>
             <dd>{formatDateTime(task.openedAt)}</dd>
             <dt>Review rounds</dt>
