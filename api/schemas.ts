@@ -227,6 +227,18 @@ export const projectListItemSchema = z
     refundDueAt: isoDate
       .optional()
       .meta({ description: 'The earliest due date of a refund the agency owes the client (a credit note not yet paid out nor set off).' }),
+    amountOwed: amountSchema.optional().meta({
+      description:
+        'What the client still owes on the project\u2019s open invoices (credit notes aside), after payments and set-offs, in `currency`; the earliest of their due dates is `paymentDueAt`. Absent when nothing is owed.',
+    }),
+    currency: currencySchema,
+    deliveriesToReview: z
+      .number()
+      .int()
+      .meta({ description: 'Deliveries waiting for the manager\u2019s review (tasks submitted, neither accepted nor sent back yet): this project\u2019s part of the review queue.' }),
+    planSentBack: z.boolean().meta({
+      description: 'In planning: leadership sent the last plan back and the manager is revising it. False while no plan has been sent yet, and in every other stage.',
+    }),
     executionStatus: executionStatusSchema,
     startedAt: isoDate,
     href: z.string(),

@@ -10,8 +10,8 @@
  */
 import type { InvoiceView, ProjectStatus } from '../../workflows/project/contract';
 import type { TaskView } from '../../workflows/task/contract';
-import { subtractAmounts, toMinor } from '../../workflows/money';
-import { complaintDueMs } from '../../workflows/project/state';
+import { fromMinor, subtractAmounts, toMinor } from '../../workflows/money';
+import { complaintDueMs, owedMinor } from '../../workflows/project/state';
 
 export const FACT_KINDS = [
   'project_opened',
@@ -92,6 +92,17 @@ const invoicesOf = (s: ProjectStatus): InvoiceLike[] => (s.invoices ?? []) as In
 /** Invoices the client still owes on: open, and not a credit note (that is money owed to the client). */
 export const receivables = (s: ProjectStatus): InvoiceLike[] =>
   invoicesOf(s).filter((i) => !isCreditNote(i) && invoiceStatus(i) === 'open');
+
+/**
+ * What the client still owes on a project: its open invoices (credit notes aside) less what was
+ * paid and set off on them, as the workflow chases it (`owedMinor`). The project list's
+ * `amountOwed`, worked out from the stored snapshot's invoices when the list is read.
+ */
+export function amountOwed(invoices: InvoiceLike[], currency: string): number {
+  const open = invoices.filter((i) => !isCreditNote(i) && invoiceStatus(i) === 'open');
+  // `owedMinor` reads the status only to leave a void invoice out, and these are open.
+  return fromMinor(open.reduce((n, i) => n + owedMinor({ ...i, status: 'open' } as InvoiceView), 0), currency);
+}
 
 // ---------------------------------------------------------------------------------------------
 // The rows lists read

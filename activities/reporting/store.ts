@@ -28,7 +28,7 @@ import type {
   SalesTarget,
   TaskListItem,
 } from '../../api/schemas';
-import { endsAfterClientDate, projectFacts, projectRow, taskFacts, taskRow, type Fact } from './facts';
+import { amountOwed, endsAfterClientDate, projectFacts, projectRow, taskFacts, taskRow, type Fact, type InvoiceLike } from './facts';
 import { kpiReport, type KpiQuery } from './kpis';
 import { LATEST_VERSION, migrate, appliedVersions } from './migrations';
 import { portfolioReport } from './portfolio';
@@ -225,6 +225,11 @@ interface ProjectListRow {
   complaint_due_at: Date | null;
   refund_due_at: Date | null;
   payment_due_at: Date | null;
+  /** The snapshot's invoices, only where the client owes something (`payment_due_at` set). */
+  invoices: InvoiceLike[] | null;
+  currency: string;
+  deliveries_to_review: number;
+  plan_sent_back: boolean;
   closed: boolean;
   intake_at: Date;
 }
@@ -627,7 +632,13 @@ export class ReportingStore {
     const rows = await this.db.rows<ProjectListRow>(sql`
       SELECT p.project_id, p.title, p.client_id, p.client_name, p.segment, p.stage, p.manager_id, p.due_at, p.client_due_at,
         p.planned_end_at, ${overdue} AS overdue, p.stage_entered_at, p.has_open_complaint, p.complaint_due_at, p.refund_due_at,
-        p.payment_due_at, p.closed, p.intake_at
+        p.payment_due_at, p.closed, p.intake_at, p.currency,
+        -- What waits on the manager (the portfolio's cards): the money still owed, worked out from
+        -- the snapshot's invoices where anything is; deliveries to review, counted as the review
+        -- queue lists them (the tasks' own views); a plan leadership sent back.
+        CASE WHEN p.payment_due_at IS NOT NULL THEN p.snapshot->'invoices' END AS invoices,
+        (SELECT count(*)::int FROM ${s}.tasks t WHERE t.project_id = p.project_id AND t.status = 'submitted') AS deliveries_to_review,
+        (p.stage = 'planning' AND jsonb_array_length(coalesce(p.snapshot->'plans', '[]'::jsonb)) > 0) AS plan_sent_back
       FROM ${s}.projects p
       WHERE ${join(where, ' AND ')}
       ORDER BY p.intake_at DESC, p.project_id DESC
@@ -859,11 +870,21 @@ function projectListItem(r: ProjectListRow): ProjectListItem {
     ...(r.complaint_due_at && { complaintDueAt: iso(r.complaint_due_at) }),
     ...(r.refund_due_at && { refundDueAt: iso(r.refund_due_at) }),
     ...(r.payment_due_at && { paymentDueAt: iso(r.payment_due_at) }),
+    ...(r.invoices && owedOn(r.invoices, r.currency)),
+    currency: r.currency,
+    deliveriesToReview: r.deliveries_to_review,
+    planSentBack: r.plan_sent_back,
     // Derived from the snapshot: the workflow returns once the project is completed, or cancelled with nothing owed.
     executionStatus: r.closed ? 'COMPLETED' : 'RUNNING',
     startedAt: iso(r.intake_at)!,
     href: `/api/projects/${r.project_id}`,
   };
+}
+
+/** `amountOwed` when the client owes anything. */
+function owedOn(invoices: InvoiceLike[], currency: string): Pick<ProjectListItem, 'amountOwed'> {
+  const owed = amountOwed(invoices, currency);
+  return owed > 0 ? { amountOwed: owed } : {};
 }
 
 /** A listed task is overdue while it is still to be done (open or claimed) past its due date: `listTasks`'s SQL says the same. */

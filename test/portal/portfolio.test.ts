@@ -13,6 +13,13 @@
  * projects come first in their stage, a stage's cards use the desktop's width, and the Manager
  * filter is kept in the address with "Hand over all" beside it. The approval card gives what the
  * client asked for (walk 6-B #8).
+ *
+ * What waits on the manager, and finding a project (walk 6-A #5, #6): a card says how many
+ * deliveries wait for the manager's review (leading to the review queue), that a request has no
+ * plan yet and for how long, and once the work is accepted the money still owed and by when
+ * instead of the end of work already done. A search box (title or client, any case), the client
+ * and the segment narrow the cards and stay in the address; a client's name on a card leads to all
+ * of that client's projects, finished ones too.
  */
 import { ProjectBuilder, plusDays } from '../reporting/builders';
 import { startApiHarness, type ApiHarness } from '../support/api';
@@ -24,6 +31,7 @@ const step = browserTestOrSkip('the portfolio against the clients’ dates');
 let h: ApiHarness;
 let portal: Portal;
 let leader: PersonPage | undefined;
+let manager: PersonPage | undefined;
 
 const DAY = 86_400_000;
 /** 16:00 UTC `days` from now: late afternoon in Berlin (17:00 or 18:00), that same day there. */
@@ -49,7 +57,13 @@ const TITLES = {
   lateClaimed: 'Cafe menu (design two days late, claimed)',
   lateOpen: 'Gym flyers (copy late, nobody took it; another manager)',
   awaiting: 'Spa brochure (plan awaiting a decision)',
+  review: 'Print ads (two deliveries to review)',
+  returning: 'Garage posters (an earlier project, completed)',
 };
+/** A returning client: two projects. */
+const GARAGE = { id: 'client-pf-garage', name: 'Autohaus Müller', segment: 'B2B' as const };
+/** The client's final invoice: €1,400.00 billed, €750.00 paid, due three days ago. */
+const OWED_DUE = afternoon(-3);
 /** Longer than the approval card shows at first (280 characters). */
 const LONG_BRIEF = `A brochure for the spa's spring season. ${'Calm photos, short texts, prices per treatment. '.repeat(7)}The last sentence of the brief.`;
 
@@ -57,12 +71,13 @@ beforeAll(async () => {
   h = await startApiHarness({ withoutWorker: true });
   const base = new Date(Date.now() - 10 * DAY).toISOString();
   let n = 0;
-  const project = (key: keyof typeof TITLES, managerId = h.people.manager.id) => {
+  const project = (key: keyof typeof TITLES, managerId = h.people.manager.id, client?: { id: string; name: string; segment: 'B2B' | 'B2C' }) => {
+    const i = ++n;
     const p = new ProjectBuilder({
       projectId: `p-pf-${key.toLowerCase()}-${Date.now().toString(36)}`,
       managerId,
-      client: { id: `client-pf-${key.toLowerCase()}`, name: `Client ${++n}`, segment: 'B2B' },
-      intakeAt: new Date(Date.parse(base) + n * 60_000).toISOString(),
+      client: client ?? { id: `client-pf-${key.toLowerCase()}`, name: `Client ${i}`, segment: 'B2B' },
+      intakeAt: new Date(Date.parse(base) + i * 60_000).toISOString(),
     });
     p.status.title = TITLES[key];
     p.status.desiredDeadline = CLIENT_DATE;
@@ -94,10 +109,18 @@ beforeAll(async () => {
   plan.status.policy.startAfterPrepayment = true;
   plan.status.tasks = [];
   plan.tasks.clear();
-  const inTime = project('inTime')
+  // Two deliveries wait for the manager's review; a third task is still being worked on. Older
+  // than "Garage leaflets", yet before it in its stage: it waits on the manager.
+  const review = project('review')
+    .submitPlan(plusDays(base, 1), ['a', 'b', 'c'].map((key) => ({ key, department: 'design' as const, dueAt: afternoon(12) })))
+    .approve(plusDays(base, 2));
+  review.task('a').open(plusDays(base, 2)).claim('dima.design').submit(plusDays(base, 5));
+  review.task('b').open(plusDays(base, 2)).claim('dima.design').submit(plusDays(base, 6));
+  review.task('c').open(plusDays(base, 2)).claim('dima.design');
+  const inTime = project('inTime', h.people.manager.id, GARAGE)
     .submitPlan(plusDays(base, 1), [{ key: 'copy', department: 'copywriting', dueAt: IN_TIME_END }])
     .approve(plusDays(base, 2));
-  const noPlan = project('noPlan');
+  const noPlan = project('noPlan', h.people.manager.id, { id: 'client-pf-dentist', name: 'Zahnarztpraxis Dr. Schön', segment: 'B2C' });
   noPlan.status.stage = 'intake';
   // Delivered late for the client, and accepted: what is left is money, nothing to warn about.
   const accepted = project('accepted')
@@ -105,17 +128,26 @@ beforeAll(async () => {
     .approve(plusDays(base, 2));
   accepted.task('design').deliver('dima.design', plusDays(base, 2), plusDays(base, 8));
   accepted.toClientReview(plusDays(base, 8)).clientAccepts(plusDays(base, 9), 4);
+  accepted.invoice('final', `INV-PF-F-${Date.now().toString(36)}`, 1400, plusDays(base, 9), OWED_DUE, { status: 'open' });
+  accepted.pay(accepted.status.invoices[0].number, 750, plusDays(base, 9), 'part');
+  // The garage's earlier project, completed: the client came back for "Garage leaflets".
+  const returning = project('returning', h.people.manager.id, GARAGE)
+    .submitPlan(plusDays(base, 1), [{ key: 'posters', department: 'design', dueAt: plusDays(base, 3) }])
+    .approve(plusDays(base, 1));
+  returning.task('posters').deliver('dima.design', plusDays(base, 1), plusDays(base, 2), { acceptedAt: plusDays(base, 3) });
+  returning.toClientReview(plusDays(base, 3)).clientAccepts(plusDays(base, 3), 5).complete(plusDays(base, 4));
   // Waiting for leadership: the client asked for SEO too, which the plan leaves out.
   const awaiting = project('awaiting');
   awaiting.status.brief = LONG_BRIEF;
   awaiting.status.departments = ['design', 'seo'];
   awaiting.submitPlan(plusDays(base, 9), [{ key: 'layout', department: 'design', dueAt: afternoon(12) }]);
-  for (const p of [lateClaimed, lateOpen, moved, plan, inTime, noPlan, accepted, awaiting]) for (const snapshot of p.publishAll()) await h.reporting.publish(snapshot);
+  for (const p of [lateClaimed, lateOpen, moved, plan, inTime, noPlan, accepted, awaiting, review, returning]) for (const snapshot of p.publishAll()) await h.reporting.publish(snapshot);
   portal = await startPortal(h);
 });
 
 afterAll(async () => {
   if (leader) expect(unexpectedErrors(leader.errors)).toEqual([]);
+  if (manager) expect(unexpectedErrors(manager.errors)).toEqual([]);
   await portal?.close();
   await h?.close();
 });
@@ -137,6 +169,8 @@ test('the project list says which plans end after the client’s date, with both
     [TITLES.lateClaimed]: { clientDueAt: CLIENT_DATE, plannedEndAt: afternoon(-2), endsAfterClientDate: false },
     [TITLES.lateOpen]: expect.objectContaining({ clientDueAt: CLIENT_DATE, endsAfterClientDate: false }),
     [TITLES.awaiting]: { clientDueAt: CLIENT_DATE, plannedEndAt: undefined, endsAfterClientDate: false },
+    [TITLES.review]: { clientDueAt: CLIENT_DATE, plannedEndAt: afternoon(12), endsAfterClientDate: false },
+    [TITLES.returning]: expect.objectContaining({ endsAfterClientDate: false }),
   });
 });
 
@@ -211,6 +245,8 @@ step('the tiles lead to what they count, overdue and late-for-the-client project
     TITLES.lateClaimed,
     TITLES.plan,
     TITLES.moved,
+    // Then what waits on the manager (deliveries to review), then the rest.
+    TITLES.review,
     TITLES.inTime,
   ]);
   // Five cards on a 1280 px screen stand side by side, not in one narrow column.
@@ -259,6 +295,81 @@ step('the Manager filter is kept in the address, and “Hand over all” stands 
   await page.setViewportSize(PHONE);
   expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
   await portal.screenshot(page, 'portfolio-by-manager-phone');
+  expect(await accessibilityProblems(page)).toEqual([]);
+  await page.setViewportSize(DESKTOP);
+});
+
+step('each card says what waits on its manager: deliveries to review, no plan yet and for how long, the money still owed and by when', async () => {
+  manager = await portal.openAs('manager', { startAt: '/projects' });
+  const { page } = manager;
+  const card = (key: keyof typeof TITLES) => page.locator('li.project-card', { hasText: TITLES[key] });
+  await card('review').waitFor();
+
+  // Two deliveries: a link to the review queue, in words.
+  const toReview = card('review').getByRole('link', { name: '2 deliveries to review' });
+  expect(await toReview.getAttribute('href')).toBe('/review');
+  // The request that came in ten days ago has no plan.
+  expect(await card('noPlan').locator('.badge', { hasText: 'No plan yet' }).textContent()).toMatch(/^No plan yet · (1 w|\d+ d)$/);
+  expect(await card('inTime').locator('.badge', { hasText: 'No plan yet' }).count()).toBe(0);
+  // Accepted and invoiced: the money, past due, not the end of the work done.
+  const money = card('accepted').locator('.money-owed');
+  expect(await money.textContent()).toBe(`€650.00 open, was due ${shownDate(OWED_DUE)}`);
+  expect(await money.getAttribute('class')).toContain('money-owed--late');
+  expect(await card('accepted').textContent()).not.toMatch(/\bends\b/);
+  await portal.screenshot(page, 'portfolio-waiting-on-manager');
+  expect(await accessibilityProblems(page)).toEqual([]);
+
+  // Leadership reads the same, without a queue of their own to go to.
+  const leaderCard = leader!.page.locator('li.project-card', { hasText: TITLES.review });
+  await leader!.page.goto(`${portal.baseUrl}/projects`);
+  await leaderCard.waitFor();
+  expect(await leaderCard.locator('.badge', { hasText: 'deliveries waiting for review' }).textContent()).toBe('2 deliveries waiting for review');
+  expect(await leaderCard.getByRole('link', { name: '2 deliveries to review' }).count()).toBe(0);
+});
+
+step('a project is found by title or client as typed, by client and by segment, in the address; a client’s name leads to all of their projects', async () => {
+  const { page } = manager!;
+  await page.goto(`${portal.baseUrl}/projects`);
+  const titles = async () => (await page.locator('li.project-card .project-title').allTextContents()).sort();
+  await page.locator('li.project-card', { hasText: TITLES.inTime }).waitFor();
+
+  // Part of the client's name, any case, accents aside: both of the garage's projects, the completed one too.
+  await page.locator('#portfolio-search').fill('autohaus mull');
+  await page.waitForURL(/\/projects\?q=autohaus\+mull$/);
+  await page.locator('li.project-card', { hasText: TITLES.returning }).waitFor();
+  expect(await titles()).toEqual([TITLES.inTime, TITLES.returning].sort());
+  // Part of a title; a reload keeps it.
+  await page.locator('#portfolio-search').fill('Print');
+  await page.waitForURL(/\?q=Print$/);
+  await page.reload();
+  await page.locator('li.project-card', { hasText: TITLES.review }).waitFor();
+  expect(await titles()).toEqual([TITLES.review]);
+  expect(await page.locator('#portfolio-search').inputValue()).toBe('Print');
+  expect(await page.locator('.portfolio-narrowed').textContent()).toContain('Projects matching “Print”: 1 project.');
+
+  // The client's name on a card: every project of theirs.
+  await page.getByRole('link', { name: 'Show every project' }).click();
+  await page.locator('li.project-card', { hasText: TITLES.inTime }).getByRole('link', { name: GARAGE.name }).click();
+  await page.waitForURL(new RegExp(`/projects\\?client=${GARAGE.id}$`));
+  await page.locator('li.project-card', { hasText: TITLES.returning }).waitFor();
+  expect(await titles()).toEqual([TITLES.inTime, TITLES.returning].sort());
+  expect(await page.locator('#portfolio-client').inputValue()).toBe(GARAGE.id);
+  expect(await page.locator('.portfolio-narrowed').textContent()).toContain(`Projects of ${GARAGE.name}: 2 projects.`);
+  await portal.screenshot(page, 'portfolio-client');
+  expect(await accessibilityProblems(page)).toEqual([]);
+
+  // B2C clients: the dentist's request alone.
+  await page.locator('#portfolio-client').selectOption('');
+  await page.locator('#portfolio-segment').selectOption('B2C');
+  await page.waitForURL(/\/projects\?segment=B2C$/);
+  await page.locator('.portfolio-narrowed', { hasText: 'B2C clients' }).waitFor();
+  expect(await titles()).toEqual([TITLES.noPlan]);
+
+  await page.setViewportSize(PHONE);
+  await page.locator('#portfolio-segment').selectOption('');
+  await page.locator('li.project-card', { hasText: TITLES.review }).waitFor();
+  expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
+  await portal.screenshot(page, 'portfolio-manager-phone');
   expect(await accessibilityProblems(page)).toEqual([]);
   await page.setViewportSize(DESKTOP);
 });

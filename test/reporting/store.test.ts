@@ -364,6 +364,9 @@ describe('lists', () => {
       overdue: true,
       stageEnteredAt: '2026-02-01T11:00:00.000Z',
       hasOpenComplaint: false,
+      currency: 'EUR',
+      deliveriesToReview: 0,
+      planSentBack: false,
       executionStatus: 'RUNNING',
       startedAt: '2026-02-01T09:00:00.000Z',
       href: '/api/projects/p-list-1',
@@ -461,6 +464,60 @@ function flaggedProjects() {
     .invoice('credit_note', 'CN-F1', 600, '2026-02-11T00:00:00.000Z', '2026-02-25T00:00:00.000Z', { status: 'open' });
   return { late, fresh, refund };
 }
+
+describe('what waits on the manager', () => {
+  let s: TestStore;
+  beforeAll(async () => {
+    s = await openTestStore();
+  });
+  afterAll(async () => {
+    await s?.dispose();
+  });
+
+  test('a project lists its deliveries waiting for review, a plan sent back, and the money its client still owes after payments and set-offs', async () => {
+    const base = '2026-02-01T08:00:00.000Z';
+    const project = (id: string) => new ProjectBuilder({ projectId: id, managerId: 'anna', client: { id: 'waits', name: 'Waits Ltd', segment: 'B2B' }, intakeAt: base });
+    // Two of three tasks delivered: one waits for review, the other was sent back (being redone).
+    const review = project('p-wait-review')
+      .submitPlan(plusHours(base, 1), ['design', 'copy', 'seo'].map((key) => ({ key, department: key as 'design' | 'copywriting' | 'seo', dueAt: plusDays(base, 10) })))
+      .approve(plusHours(base, 2));
+    review.task('design').open(plusHours(base, 2)).claim('dima.design').submit(plusHours(base, 5));
+    review.task('copy').open(plusHours(base, 2)).claim('cora.copy').submit(plusHours(base, 5)).sendBack(plusHours(base, 6));
+    review.task('seo').open(plusHours(base, 2)).claim('sam.seo').submit(plusHours(base, 7));
+    const noPlan = project('p-wait-no-plan');
+    const sentBack = project('p-wait-sent-back').submitPlan(plusHours(base, 1), [{ key: 'design', department: 'design', dueAt: plusDays(base, 10) }]).reject(plusHours(base, 2));
+    // €1,400 billed: €600 paid, €150 set off by a credit note; a paid prepayment and the credit note itself owe nothing.
+    const money = project('p-wait-money')
+      .invoice('prepayment', 'INV-W1', 500, base, plusDays(base, 7), { status: 'open' })
+      .pay('INV-W1', 500, plusDays(base, 1), 'pp')
+      .invoice('final', 'INV-W2', 1400, plusDays(base, 10), plusDays(base, 24), {
+        status: 'open',
+        setOffs: [{ invoiceNumber: 'CN-W1', amount: 150, at: plusDays(base, 11) }],
+      })
+      .invoice('credit_note', 'CN-W1', 150, plusDays(base, 11), plusDays(base, 25), { status: 'paid', setOffs: [{ invoiceNumber: 'INV-W2', amount: 150, at: plusDays(base, 11) }] })
+      .pay('INV-W2', 600, plusDays(base, 12), 'part');
+    money.status.stage = 'invoicing';
+    for (const p of [review, noPlan, sentBack, money]) for (const snapshot of p.publishAll()) await s.store.publish(snapshot);
+
+    const items = (await s.store.listProjects({}, { pageSize: 10 })).items;
+    const waits = Object.fromEntries(items.map((p) => [p.projectId, [p.deliveriesToReview, p.planSentBack, p.amountOwed, p.paymentDueAt]]));
+    expect(waits).toEqual({
+      'p-wait-review': [2, false, undefined, undefined],
+      'p-wait-no-plan': [0, false, undefined, undefined],
+      'p-wait-sent-back': [0, true, undefined, undefined],
+      'p-wait-money': [0, false, 650, plusDays(base, 24)],
+    });
+    expect(items.find((p) => p.projectId === 'p-wait-money')?.currency).toBe('EUR');
+
+    // Accepted: no longer waiting for review. Paid in full: nothing owed.
+    await s.store.publish(review.task('design').accept(plusHours(base, 8)).publish());
+    money.pay('INV-W2', 650, plusDays(base, 13), 'rest').status.invoices.find((i) => i.number === 'INV-W2')!.status = 'paid';
+    await s.store.publish(money.publish());
+    const after = Object.fromEntries((await s.store.listProjects({}, { pageSize: 10 })).items.map((p) => [p.projectId, p]));
+    expect(after['p-wait-review'].deliveriesToReview).toBe(1);
+    expect(after['p-wait-money'].amountOwed).toBeUndefined();
+  });
+});
 
 describe('complaint and refund flags', () => {
   let s: TestStore;

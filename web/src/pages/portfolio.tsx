@@ -5,13 +5,18 @@
  * leadership sees everyone's and may narrow to one manager. Each tile that names a set of projects
  * leads to the portfolio narrowed to them (`?only=`), the overdue tasks' tile to the late work; the
  * narrowing and the manager are kept in the address, so a reload or a shared link shows the same.
+ *
+ * Each card says what waits on its manager (walk 6-A #5): deliveries to review, a request without
+ * a plan and for how long, and once the work is accepted the money still owed and by when. A
+ * project is found by its title or client as typed, by segment or by client, and a client's name
+ * on a card leads to all of their projects (walk 6-A #6).
  */
 import { useEffect, useState } from 'preact/hooks';
 import { allPages, api, idempotencyKey, ok, STAGES, type PortfolioReport, type ProjectListItem, type Stage } from '../api';
 import { useAction, useName, useResource, useSession } from '../data';
-import { formatDate, formatDateTime, formatDuration, lateInWords, plural, relative, STAGE_LABEL } from '../format';
+import { formatDate, formatDateTime, formatDuration, formatMoney, lateInWords, plural, relative, STAGE_LABEL } from '../format';
 import { Link, navigate } from '../router';
-import { Badge, Due, flash, Loading, PageHeader, ProblemBox, Select, TextArea } from '../ui';
+import { Badge, Due, flash, Input, Loading, PageHeader, ProblemBox, Select, TextArea } from '../ui';
 
 const FINISHED: Stage[] = ['completed', 'cancelled'];
 /** The newest projects drawn as cards; every count on the page is the report's, of all of them. */
@@ -43,20 +48,59 @@ const NARROWINGS = {
 } satisfies Record<string, { label: string; test: (p: ProjectListItem) => boolean }>;
 type Narrowing = keyof typeof NARROWINGS;
 const isNarrowing = (v: string | null): v is Narrowing => v !== null && Object.hasOwn(NARROWINGS, v);
+type Segment = NonNullable<ProjectListItem['segment']>;
+const SEGMENTS: Segment[] = ['B2B', 'B2C'];
+const isSegment = (v: string | null): v is Segment => SEGMENTS.includes(v as Segment);
+
+/** Everything the portfolio can be narrowed by, as its address holds it. */
+interface Filters {
+  manager?: string;
+  only?: Narrowing;
+  /** Part of a title or a client's name, as typed. */
+  q?: string;
+  client?: string;
+  segment?: Segment;
+}
 
 /** The portfolio's address with these filters (empty ones left out). */
-export function portfolioHref(filters: { manager?: string; only?: Narrowing }): string {
+export function portfolioHref(filters: Filters): string {
   const q = new URLSearchParams();
   if (filters.manager) q.set('manager', filters.manager);
   if (filters.only) q.set('only', filters.only);
+  if (filters.client) q.set('client', filters.client);
+  if (filters.segment) q.set('segment', filters.segment);
+  if (filters.q) q.set('q', filters.q);
   return `/projects${q.size ? `?${q}` : ''}`;
+}
+
+/** Compared as a person reads: any case, accents aside ("muller" finds "Müller Möbel"). */
+const folded = (text: string): string => text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+
+/**
+ * The cards the filters keep. Narrowed in the page rather than by the list's own `clientId` and
+ * `segment` filters: the page holds every project it shows already (polled every 5 s), the search
+ * has to be done here anyway (the API has no text search), so all filters apply at once as they
+ * are typed and chosen, without a request each, and the client choice lists the clients found here.
+ */
+function matches(p: ProjectListItem, f: Filters): boolean {
+  if (f.only && !NARROWINGS[f.only].test(p)) return false;
+  if (f.client && p.clientId !== f.client) return false;
+  if (f.segment && p.segment !== f.segment) return false;
+  const words = f.q ? folded(f.q).split(/\s+/).filter(Boolean) : [];
+  const text = folded(`${p.title ?? ''} ${p.clientName ?? ''}`);
+  return words.every((w) => text.includes(w));
 }
 
 /**
  * What needs a look first within a stage: work past due, then a plan ending after the client's
  * date; otherwise the list's order (newest first). The sort is stable, so that order stays.
  */
-const attentionRank = (p: ProjectListItem): number => (p.overdue && !isFinished(p) ? 0 : p.endsAfterClientDate ? 1 : 2);
+const attentionRank = (p: ProjectListItem): number =>
+  p.overdue && !isFinished(p) ? 0 : p.endsAfterClientDate ? 1 : waitsOnManager(p) ? 2 : 3;
+
+/** Something only the manager can move: a delivery to review, a plan to draft, money past due. */
+const waitsOnManager = (p: ProjectListItem): boolean =>
+  p.deliveriesToReview > 0 || p.stage === 'intake' || p.stage === 'planning' || (isPast(p.paymentDueAt) && !isFinished(p));
 
 export function Portfolio({ query }: { query: URLSearchParams }) {
   const { me, people } = useSession();
@@ -65,9 +109,23 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
   // In the address (like the KPIs' filters): a reload or a shared link keeps them.
   const managerId = leadership ? (query.get('manager') ?? '') : '';
   const onlyParam = query.get('only');
-  const only = isNarrowing(onlyParam) ? onlyParam : undefined;
-  const setFilters = (next: { manager?: string; only?: Narrowing }) =>
-    navigate(portfolioHref({ manager: managerId, only, ...next }), { replace: true });
+  const segmentParam = query.get('segment');
+  const filters: Filters = {
+    manager: managerId,
+    only: isNarrowing(onlyParam) ? onlyParam : undefined,
+    q: query.get('q') ?? undefined,
+    client: query.get('client') ?? undefined,
+    segment: isSegment(segmentParam) ? segmentParam : undefined,
+  };
+  const { only } = filters;
+  const setFilters = (next: Filters) => navigate(portfolioHref({ ...filters, ...next }), { replace: true });
+  /** Narrowed to some of the projects (the manager aside: that is whose portfolio it is). */
+  const narrowing = Boolean(only || filters.q?.trim() || filters.client || filters.segment);
+  /**
+   * Looking for something (a set, a client's projects, a title): every match, finished ones too.
+   * A segment alone is a view of the running work, like the portfolio itself.
+   */
+  const wholeSet = Boolean(only || filters.q?.trim() || filters.client);
   const [showFinished, setShowFinished] = useState(false);
   /** A finished stage's link followed while that stage was hidden: shown now, and scrolled to once drawn. */
   const [goTo, setGoTo] = useState<Stage | undefined>();
@@ -100,8 +158,11 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
   );
 
   const managers = [...people.values()].filter((p) => p.role === 'manager');
-  const narrowed = only ? (data.data?.projects ?? []).filter(NARROWINGS[only].test) : [];
-  const visible = only ? narrowed : (data.data?.projects ?? []).filter((p) => shown(p, showFinished));
+  const projects = data.data?.projects ?? [];
+  const narrowed = narrowing ? projects.filter((p) => matches(p, filters)) : projects;
+  const visible = wholeSet ? narrowed : narrowed.filter((p) => shown(p, showFinished));
+  const clients = clientsOf(projects);
+  const clientName = filters.client ? (clients.find((c) => c.clientId === filters.client)?.name ?? 'this client') : undefined;
 
   return (
     <>
@@ -118,7 +179,7 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
         <p>{leadership ? 'Every project of the agency, by stage.' : 'Your projects, by stage.'}</p>
       </PageHeader>
 
-      <div class="filters portfolio-filters">
+      <div class="filters portfolio-filters portfolio-find">
         {leadership && (
           <Select
             id="portfolio-manager"
@@ -129,6 +190,34 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
             options={managers.map((m) => ({ value: m.id, label: m.name }))}
           />
         )}
+        <Input
+          id="portfolio-search"
+          label="Find"
+          value={filters.q ?? ''}
+          onValue={(q) => setFilters({ q })}
+          placeholder="Title or client"
+          autoComplete="off"
+        />
+        <Select
+          id="portfolio-client"
+          label="Client"
+          value={filters.client ?? ''}
+          onValue={(client) => setFilters({ client })}
+          placeholder="Every client"
+          options={[
+            ...clients.map((c) => ({ value: c.clientId, label: `${c.name} · ${plural(c.projects, 'project')}` })),
+            // A client chosen by a link whose projects are no longer listed here (handed over).
+            ...(filters.client && !clients.some((c) => c.clientId === filters.client) ? [{ value: filters.client, label: 'A client with no projects here' }] : []),
+          ]}
+        />
+        <Select
+          id="portfolio-segment"
+          label="Segment"
+          value={filters.segment ?? ''}
+          onValue={(v) => setFilters({ segment: isSegment(v) ? v : undefined })}
+          placeholder="B2B and B2C"
+          options={SEGMENTS.map((v) => ({ value: v, label: `${v} clients` }))}
+        />
         <Select
           id="portfolio-only"
           label="Show"
@@ -153,13 +242,17 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
       ) : (
         <>
           <Summary report={data.data.report} leadership={leadership} managerId={managerId} />
-          {only ? (
+          {narrowing && (
             <p class="callout portfolio-narrowed" role="status">
-              {NARROWINGS[only].label}
-              {managerId ? ` of ${name(managerId)}` : ''}: {plural(narrowed.length, 'project')}.{' '}
+              {only ? NARROWINGS[only].label : 'Projects'}
+              {clientName ? ` of ${clientName}` : ''}
+              {filters.segment ? ` (${filters.segment} clients)` : ''}
+              {filters.q?.trim() ? ` matching “${filters.q.trim()}”` : ''}
+              {managerId ? `${clientName ? ', managed by' : ' of'} ${name(managerId)}` : ''}: {plural(visible.length, 'project')}.{' '}
               <Link href={portfolioHref({ manager: managerId })}>Show every project</Link>
             </p>
-          ) : (
+          )}
+          {!wholeSet && (
             <div class="checkbox-line">
               <input id="show-finished" type="checkbox" checked={showFinished} onChange={() => setShowFinished(!showFinished)} />
               <label for="show-finished">Show completed and cancelled projects</label>
@@ -169,8 +262,8 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
             {STAGES.map((stage) => {
               // The report's count (every project), or when narrowed the cards' (the set is all drawn);
               // the link only where cards of the stage are drawn.
-              const n = only ? narrowed.filter((p) => p.stage === stage).length : (data.data!.report.projects.byStage[stage] ?? 0);
-              const drawn = (only ? narrowed : data.data!.projects).some((p) => p.stage === stage);
+              const n = narrowing ? narrowed.filter((p) => p.stage === stage).length : (data.data!.report.projects.byStage[stage] ?? 0);
+              const drawn = narrowed.some((p) => p.stage === stage);
               return (
                 <li key={stage} class={n === 0 ? 'empty-stage' : undefined}>
                   {drawn ? (
@@ -178,7 +271,7 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
                       href={`#stage-${stage}`}
                       onClick={(e) => {
                         // Completed and cancelled projects may be hidden: the link shows them, then goes there.
-                        if (only || showFinished || !FINISHED.includes(stage)) return;
+                        if (wholeSet || showFinished || !FINISHED.includes(stage)) return;
                         e.preventDefault();
                         setShowFinished(true);
                         setGoTo(stage);
@@ -217,6 +310,8 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
                         prepayment={data.data!.waitingForPrepayment.get(p.projectId)}
                         showManager={leadership}
                         name={name}
+                        reviewQueue={!leadership}
+                        clientHref={p.clientId ? portfolioHref({ manager: managerId, client: p.clientId }) : undefined}
                       />
                     ))}
                   </ul>
@@ -226,8 +321,10 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
           </div>
           {visible.length === 0 && (
             <p class="empty">
-              {only
+              {only && !filters.client && !filters.segment && !filters.q?.trim()
                 ? `No ${NARROWINGS[only].label.toLowerCase()} now.`
+                : narrowing
+                ? 'No project matches. Try fewer words, or another client or segment.'
                 : data.data.projects.length > 0
                 ? 'Nothing running here now. Tick “Show completed and cancelled projects” for the rest.'
                 : leadership
@@ -246,6 +343,19 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
       )}
     </>
   );
+}
+
+/** The clients of the listed projects, by name, each with how many projects they have here. */
+function clientsOf(projects: ProjectListItem[]): { clientId: string; name: string; projects: number }[] {
+  const byId = new Map<string, { clientId: string; name: string; projects: number }>();
+  // The list is newest first: a client is named as on their newest project.
+  for (const p of projects) {
+    if (!p.clientId) continue;
+    const c = byId.get(p.clientId) ?? { clientId: p.clientId, name: p.clientName ?? 'A client without a name', projects: 0 };
+    c.projects += 1;
+    byId.set(p.clientId, c);
+  }
+  return [...byId.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
 const totalProjects = (report: PortfolioReport): number => Object.values(report.projects.byStage).reduce((n, count) => n + count, 0);
@@ -316,12 +426,18 @@ function ProjectCard({
   prepayment,
   showManager,
   name,
+  reviewQueue,
+  clientHref,
 }: {
   project: ProjectListItem;
   /** The prepayment invoice the project's work waits for, when it waits for one. */
   prepayment?: { invoiceNumber: string; dueAt: string };
   showManager: boolean;
   name: (id?: string) => string;
+  /** The reader reviews the deliveries (the project's manager): the count leads to their review queue. */
+  reviewQueue: boolean;
+  /** The portfolio narrowed to the client's projects. */
+  clientHref?: string;
 }) {
   const now = Date.now();
   const past = (at?: string): boolean => isPast(at, now);
@@ -335,7 +451,13 @@ function ProjectCard({
         {p.title ?? p.projectId}
       </Link>
       <span class="muted">
-        {p.clientName}
+        {clientHref ? (
+          <Link href={clientHref} class="client-link" title={`Every project of ${p.clientName ?? 'this client'}`}>
+            {p.clientName}
+          </Link>
+        ) : (
+          p.clientName
+        )}
         {p.segment ? ` · ${p.segment}` : ''}
         {showManager && p.managerId ? ` · ${name(p.managerId)}` : ''}
       </span>
@@ -347,6 +469,22 @@ function ProjectCard({
             title={`The plan ends ${formatDateTime(p.plannedEndAt)}, ${lateInWords(Date.parse(p.plannedEndAt) - Date.parse(p.clientDueAt))} after the date the client asked for (${formatDate(p.clientDueAt)})`}
           >
             Late for the client
+          </Badge>
+        )}
+        {p.deliveriesToReview > 0 &&
+          (reviewQueue ? (
+            <Link href="/review" class="badge badge--warn badge-link">
+              {plural(p.deliveriesToReview, 'delivery', 'deliveries')} to review
+            </Link>
+          ) : (
+            <Badge tone="warn">{plural(p.deliveriesToReview, 'delivery', 'deliveries')} waiting for review</Badge>
+          ))}
+        {(p.stage === 'intake' || p.stage === 'planning') && (
+          // The client waits for the agency's proposal: since the request came in, or since leadership sent the plan back.
+          <Badge tone="warn">
+            {p.planSentBack
+              ? `Plan sent back${p.stageEnteredAt ? ` · ${formatDuration(now - Date.parse(p.stageEnteredAt))}` : ''}`
+              : `No plan yet · ${formatDuration(now - Date.parse(p.startedAt))}`}
           </Badge>
         )}
         {waitingFor && (
@@ -366,8 +504,31 @@ function ProjectCard({
         {p.refundDueAt !== undefined && (past(p.refundDueAt) ? <Badge tone="bad">Refund past due</Badge> : <Badge tone="warn">Refund owed</Badge>)}
         {toSettle(p) && <Badge tone="warn">Cancelled · money to settle</Badge>}
       </span>
-      {finished ? <span class="muted">started {formatDate(p.startedAt)}</span> : <ProjectDates project={p} />}
+      {WORK_DONE.includes(p.stage ?? 'intake') || (toSettle(p) && p.amountOwed !== undefined) ? (
+        <MoneyOwed project={p} now={now} />
+      ) : finished ? (
+        <span class="muted">started {formatDate(p.startedAt)}</span>
+      ) : (
+        <ProjectDates project={p} />
+      )}
     </li>
+  );
+}
+
+/**
+ * Once the work is accepted, what is left is money: what the client still owes and by when (the
+ * earliest due date of their open invoices), past due in the warning's tone.
+ */
+function MoneyOwed({ project: p, now }: { project: ProjectListItem; now: number }) {
+  if (p.amountOwed === undefined || !p.paymentDueAt) return <span class="muted">Nothing owed now</span>;
+  const late = Date.parse(p.paymentDueAt) < now;
+  return (
+    <span class={`money-owed${late ? ' money-owed--late' : ''}`}>
+      {formatMoney(p.amountOwed, p.currency)} open,{' '}
+      <time dateTime={p.paymentDueAt} title={relative(p.paymentDueAt)}>
+        {late ? 'was due' : 'due'} {formatDate(p.paymentDueAt)}
+      </time>
+    </span>
   );
 }
 
