@@ -62,6 +62,8 @@ export type ApiConfig = Pick<
   | 'POLICY_PLANNING_SLA'
   | 'POLICY_START_AFTER_PREPAYMENT'
   | 'WORKLOAD_OVERLOAD_HOURS'
+  // The client's page names the agency, as its papers do.
+  | 'AGENCY_NAME'
 > &
   Partial<Pick<Config, 'publicBaseUrl'>>;
 

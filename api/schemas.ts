@@ -334,6 +334,7 @@ export type TaskContext = z.infer<typeof taskContextSchema>;
 export const clientProjectViewSchema = z
   .object({
     projectId: z.string(),
+    agencyName: z.string().meta({ description: 'The agency the client deals with (AGENCY_NAME, as on its papers): the page is theirs, not the software\u2019s.' }),
     title: z.string(),
     clientName: z.string(),
     stage: projectStageSchema,
@@ -385,9 +386,28 @@ export const clientProjectViewSchema = z
             description:
               'Credit notes taken off this invoice (on a credit note: the invoices it was taken off), one entry per other side, net of any undone; no money moved for these.',
           }),
+        payments: z
+          .array(z.object({ amount: z.number(), paidAt: isoDate }))
+          .meta({ description: 'The money received on it, by the day it was paid (on a credit note: the refunds paid to the client).' }),
         href: z.string().optional(),
       }),
     ),
+    compensations: z
+      .array(
+        z.object({
+          amount: z.number().meta({ description: 'The compensation agreed.' }),
+          currency: z.string(),
+          complaintAt: isoDate.meta({ description: 'When the client made the complaint it makes up for.' }),
+          agreedAt: isoDate.meta({ description: 'When it was agreed (the complaint resolved).' }),
+          settledBy: z.enum(['final_invoice_to_come', 'invoice', 'credit_note', 'nothing_left_to_bill']).meta({
+            description:
+              '`final_invoice_to_come`: it will be taken off the final invoice; `invoice`: taken off the invoice `invoiceNumber`; `credit_note`: given back by the credit note `invoiceNumber` (see that row for what it took off and refunded); `nothing_left_to_bill`: taken off a price nothing was left to bill of.',
+          }),
+          invoiceNumber: z.string().optional(),
+          takenOff: z.number().optional().meta({ description: 'When less than agreed could be taken off (a cancelled project: the work accepted allowed no more): what was.' }),
+        }),
+      )
+      .meta({ description: 'Money agreed to make up for the client\u2019s complaints, and where each went. No complaint text or resolution notes (those are the agency\u2019s).' }),
     documents: z.array(z.object({ kind: z.string(), number: z.string().optional(), createdAt: isoDate, href: z.string() })),
   })
   .meta({ id: 'ClientProjectView' });

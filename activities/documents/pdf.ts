@@ -29,6 +29,7 @@ function dejaVu(): { regular: fontkit.Font; bold: fontkit.Font } {
 }
 import type { Config } from '../../common/config';
 import { percentOf, subtractAmounts, sumAmounts } from '../../workflows/money';
+import { finalInvoiceContent } from '../../workflows/project/state';
 import { departmentName, fmtDate, fmtDateTime, fmtDuration, fmtMoney, fmtNumber } from '../format';
 import type { InvoiceContent, ProduceDocumentInput } from '../contract';
 import type { DocumentKind, InvoiceKind, InvoiceView, PlanVersionView, ProjectStatus } from '../../workflows/project/contract';
@@ -466,9 +467,11 @@ function renderAcceptanceAct(page: Page, s: ProjectStatus, date: string): void {
     ...(contract?.number ? ([['Under contract No.', contract.number]] as [string, string][]) : []),
   ]);
   page.parties(s);
+  // The waiver the Client signs: true only if every complaint, and what settled it, is on this paper.
   page.paragraph(
     `The Agency has delivered and the Client accepts the work listed below. The parties have no claims ` +
-      `against each other regarding its scope, quality and timing, except as recorded in this act.`,
+      `against each other regarding its scope, quality and timing` +
+      (s.complaints.length > 0 ? `, except as recorded in this act (Complaints, below).` : '.'),
   );
 
   page.section('Work accepted');
@@ -501,19 +504,89 @@ function renderAcceptanceAct(page: Page, s: ProjectStatus, date: string): void {
     ],
   );
   const total = sumAmounts([...delivered.map((t) => t.price), ...extraRounds.map((r) => r.extraPrice)], currency);
-  page.totals([['Total', fmtMoney(total, currency)]]);
+  // The compensations come off the price here as they do on the invoices, so the act's net is what
+  // the Client is billed in all (the final invoice sent with it says "Less compensation agreed").
+  const compensated = s.complaints.filter((c) => c.compensation !== undefined);
+  if (compensated.length === 0) page.totals([['Total', fmtMoney(total, currency)]]);
+  else {
+    const off = (c: ProjectStatus['complaints'][number]): number => c.compensation!.takenOff ?? c.compensation!.amount;
+    page.totals([
+      ['Price of the work', fmtMoney(total, currency)],
+      ...compensated.map((c): [string, string] => [`Less compensation agreed (complaint of ${fmtDate(c.at)})`, `-${fmtMoney(off(c), currency)}`]),
+      ['Total after compensation', fmtMoney(subtractAmounts(total, sumAmounts(compensated.map(off), currency), currency), currency)],
+    ]);
+    const billing = actBilling(s);
+    if (billing) page.paragraph(billing);
+  }
+
+  if (s.complaints.length > 0) {
+    page.section('Complaints');
+    page.bullets(s.complaints.map((c) => complaintInAct(s, c)));
+  }
 
   const acceptance = [...s.feedback].reverse().find((f) => f.kind === 'accepted' || f.kind === 'deemed_accepted');
   if (acceptance) {
     page.section("Client's acceptance");
+    // No rating: it is the Agency's own measure of the Client's satisfaction (the final report has it), not a term of this paper.
     page.paragraph(
       acceptance.kind === 'accepted'
-        ? `Accepted on ${fmtDate(acceptance.at)}${acceptance.rating !== undefined ? `, rating ${acceptance.rating}/5` : ''}` +
-            `${acceptance.comment ? `: "${acceptance.comment}"` : '.'}`
+        ? `Accepted on ${fmtDate(acceptance.at)}${acceptance.comment ? `: "${acceptance.comment}"` : '.'}`
         : `Deemed accepted on ${fmtDate(acceptance.at)}: the Client did not answer within the acceptance window.`,
     );
   }
   page.signatures(s);
+}
+
+/**
+ * The final invoice the act comes with. The act is made just before it is issued, so it is worked
+ * out here by the workflow's own rule (the plan, less the prepayment invoiced and the compensations
+ * no invoice carries yet); an act made after it names the one issued.
+ */
+function finalBill(s: ProjectStatus): { number?: string; amount: number } | undefined {
+  const issued = s.invoices.find((i) => i.kind === 'final');
+  if (issued) return { number: issued.number, amount: issued.amount };
+  if (s.approvedPlanVersion === undefined || s.cancellation) return undefined;
+  return { amount: finalInvoiceContent(s).amount };
+}
+
+/** How the total after compensation is billed: the prepayment invoiced, and what the final invoice asks. */
+function actBilling(s: ProjectStatus): string | undefined {
+  const currency = s.budget.currency;
+  const final = finalBill(s);
+  if (!final) return undefined;
+  const prepayments = s.invoices.filter((i) => i.kind === 'prepayment' && i.status !== 'void');
+  const prepaid = prepayments.length > 0 ? `the prepayment invoiced (${numbers(prepayments)}, ${fmtMoney(sumAmounts(prepayments.map((i) => i.amount), currency), currency)})` : undefined;
+  // A compensation agreed after the final invoice (not on an act made before it) is given back by a credit note of its own.
+  const notes = s.invoices.filter((i) => i.kind === 'credit_note' && s.complaints.some((c) => c.compensation?.invoiceNumber === i.number));
+  const credited = notes.length > 0 ? ` (before the compensation credited by ${notes.length === 1 ? 'credit note' : 'credit notes'} ${numbers(notes)})` : '';
+  if (final.amount <= 0) return prepaid ? `Nothing is left to invoice: ${prepaid} covers the total after compensation.` : 'Nothing is left to invoice.';
+  return `${final.number ? `Final invoice ${final.number}` : 'The final invoice sent with this act'} asks ${fmtMoney(final.amount, currency)}: the total after compensation${prepaid ? ` less ${prepaid}` : ''}${credited}.`;
+}
+
+/** One complaint as the act records it: when the Client made it, in their words, and how it was settled (or that it is still open). */
+function complaintInAct(s: ProjectStatus, c: ProjectStatus['complaints'][number]): string {
+  const currency = s.budget.currency;
+  const made = `Complaint of ${fmtDate(c.at)} (“${c.description.trim()}”)`;
+  if (!c.resolvedAt) return `${made}: not resolved at the date of this act. The Client's claims under it are not waived by this act.`;
+  const resolved = `${made}: resolved on ${fmtDate(c.resolvedAt)}`;
+  const comp = c.compensation;
+  if (!comp) return `${resolved}; no compensation was agreed.`;
+  const agreed = `${resolved} with a compensation of ${fmtMoney(comp.amount, currency)}`;
+  // Less than agreed came off a cancelled project's bill: the work accepted allowed no more.
+  const part = comp.takenOff !== undefined && comp.takenOff < comp.amount ? `${fmtMoney(comp.takenOff, currency)} of it ` : '';
+  if (!comp.settled) {
+    const final = finalBill(s);
+    return final && final.amount > 0 ? `${agreed}, taken off the final invoice sent with this act.` : `${agreed}, taken off the price above: nothing is left to invoice.`;
+  }
+  if (!comp.invoiceNumber) return `${agreed}, ${part}taken off the price above: nothing was left to invoice.`;
+  const note = s.invoices.find((i) => i.number === comp.invoiceNumber && i.kind === 'credit_note');
+  if (!note) return `${agreed}, ${part}taken off invoice ${comp.invoiceNumber}.`;
+  // A credit note set against an invoice the Client had not paid takes that part off it; only the rest goes back in cash.
+  const setOff = netSetOff(note);
+  if (setOff <= 0) return `${agreed}, refunded by credit note ${note.number}.`;
+  const against = [...new Set(setOffsOf(note).map((o) => o.invoiceNumber))].join(', ');
+  const refund = subtractAmounts(note.amount, setOff, currency);
+  return `${agreed}, by credit note ${note.number}: ${fmtMoney(setOff, currency)} of it taken off invoice ${against}${refund > 0 ? `, ${fmtMoney(refund, currency)} refunded` : ''}.`;
 }
 
 /** What happened to the project, in one line: `Completed on 2026-04-02`. */

@@ -3,8 +3,9 @@
  * client"): their project through a link the manager sends them, without an account. The link's
  * key opens that one project; a wrong key and an unknown project are the same 404, so links cannot
  * be told apart by guessing. What the client sees is chosen here, field by field: where the work
- * stands, the agreed total, the work delivered to them, their invoices and the documents meant for
- * them — never internal comments, people's ids, per-task prices or the management report.
+ * stands, the agreed total, the work delivered to them, their invoices with the payments received,
+ * the compensations agreed for their complaints and the documents meant for them — never internal
+ * comments, people's ids, per-task prices, ratings or the management report.
  */
 import { createHash } from 'node:crypto';
 import { Router, type Request } from 'express';
@@ -58,6 +59,31 @@ function netSetOffs(invoice: InvoiceView): ClientProjectView['invoices'][number]
   const net = new Map<string, number>();
   for (const s of invoice.setOffs ?? []) net.set(s.invoiceNumber, (net.get(s.invoiceNumber) ?? 0) + toMinor(s.amount, invoice.currency));
   return [...net].filter(([, minor]) => minor > 0).map(([invoiceNumber, minor]) => ({ invoiceNumber, amount: fromMinor(minor, invoice.currency) }));
+}
+
+/**
+ * A compensation agreed for the client's complaint, and where it went. The complaint by its day
+ * (the client knows which it was); never the resolution's wording, which is the agency's own note.
+ */
+function compensationForClient(c: ProjectStatus['complaints'][number], p: ProjectStatus): ClientProjectView['compensations'][number] {
+  const comp = c.compensation!;
+  const carrier = p.invoices.find((i) => i.number === comp.invoiceNumber);
+  const settledBy: ClientProjectView['compensations'][number]['settledBy'] = !comp.settled
+    ? 'final_invoice_to_come'
+    : comp.invoiceNumber === undefined
+      ? 'nothing_left_to_bill'
+      : carrier?.kind === 'credit_note'
+        ? 'credit_note'
+        : 'invoice';
+  return {
+    amount: comp.amount,
+    currency: p.budget.currency,
+    complaintAt: c.at,
+    agreedAt: c.resolvedAt!,
+    settledBy,
+    ...(comp.invoiceNumber !== undefined && { invoiceNumber: comp.invoiceNumber }),
+    ...(comp.takenOff !== undefined && { takenOff: comp.takenOff }),
+  };
 }
 
 export function createClientViewRouter(deps: AppDeps, links: ClientLinks): Router {
@@ -148,6 +174,7 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks): Route
     );
     const view: ClientProjectView = {
       projectId: p.projectId,
+      agencyName: deps.config.AGENCY_NAME,
       title: p.title,
       clientName: p.client.name,
       stage: p.stage,
@@ -183,8 +210,11 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks): Route
         stillOwed: owedAmount(i),
         paid: i.paidAmount,
         setOffs: netSetOffs(i),
+        // What and when only: the bank reference and who recorded it are the agency's bookkeeping.
+        payments: i.payments.map((pay) => ({ amount: pay.amount, paidAt: pay.paidAt })),
         ...(i.documentId && { href: documentHref(i.documentId) }),
       })),
+      compensations: p.complaints.flatMap((c) => (c.compensation && c.resolvedAt ? [compensationForClient(c, p)] : [])),
       documents: p.documents.filter((d) => FOR_THE_CLIENT.has(d.kind)).map((d) => ({ kind: d.kind, ...(d.number && { number: d.number }), createdAt: d.createdAt, href: documentHref(d.documentId) })),
     };
     res.setHeader('Cache-Control', 'private, no-store');

@@ -13,6 +13,7 @@ import { documentIdFor, parseDocumentId } from '../../activities/documents/ids';
 import { renderDocument } from '../../activities/documents/pdf';
 import { createDocumentStoreFromConfig, FilesystemDocumentStore, STALE_TEMP_MS } from '../../activities/documents/store';
 import type { DocumentKind } from '../../workflows/project/contract';
+import { finalInvoiceContent } from '../../workflows/project/state';
 import { fmtMoney } from '../../activities/format';
 import { agency, capturedLogger, finalInvoice, LONG_URL, longNamesSnapshot, people, sampleSnapshot } from './fixtures';
 
@@ -157,7 +158,7 @@ const cases: { kind: DocumentKind; number?: string; invoice?: InvoiceContent; ca
   {
     kind: 'acceptance_act',
     number: 'ACT-2026-0007',
-    expected: ['ACT-2026-0007', 'Under contract No.: CTR-2026-0042', 'Landing page design', 'Total: 4,734.50 EUR', 'rating 4/5', 'Looks great', 'Signature'],
+    expected: ['ACT-2026-0007', 'Under contract No.: CTR-2026-0042', 'Landing page design', 'Total: 4,734.50 EUR', 'Looks great', 'Signature'],
   },
   {
     kind: 'final_report',
@@ -208,6 +209,67 @@ test('a final report of a cancelled project says it was cancelled, when and why'
   expect(text).not.toContain('Completed on');
   expect(text).toContain('cancelled on 2026-03-08 11:00 UTC by Anna Petrova (anna.manager) at the in production stage');
   expect(text).toContain('Reason: The client closed the spring campaign');
+});
+
+test('an acceptance act records every complaint and how it was settled, drops the rating, and nets the compensation as the final invoice sent with it does', async () => {
+  const base = sampleSnapshot('acme-site');
+  // As at the act's making: the work accepted, the final invoice not issued yet (it comes right after).
+  const snapshot: ReturnType<typeof sampleSnapshot> = {
+    ...base,
+    stage: 'invoicing',
+    completedAt: undefined,
+    invoices: [base.invoices[0]],
+    complaints: [
+      ...base.complaints,
+      {
+        complaintId: 'c-2',
+        description: 'The hero image is too dark',
+        at: '2026-03-15T09:00:00Z',
+        recordedBy: 'anna.manager',
+        resolution: 'Internal: Dima to brighten it; offered 150',
+        resolvedAt: '2026-03-15T16:00:00Z',
+        resolvedBy: 'anna.manager',
+        compensation: { amount: 150, settled: false },
+      },
+      { complaintId: 'c-3', description: 'The copy has a typo', at: '2026-03-16T09:00:00Z', recordedBy: 'anna.manager' },
+    ],
+  };
+  const { produceDocument } = activities();
+  const act = await produceDocument({ projectId: 'acme-site', kind: 'acceptance_act', sequence: 1, number: 'ACT-2026-0009', snapshot });
+  const text = await pdfText((await store.read(act.documentId))!);
+
+  for (const fragment of [
+    'The parties have no claims against each other regarding its scope, quality and timing, except as recorded in this act (Complaints, below).',
+    'Price of the work: 4,734.50 EUR',
+    'Less compensation agreed (complaint of 2026-03-15): -150.00 EUR',
+    'Total after compensation: 4,584.50 EUR',
+    'The final invoice sent with this act asks 3,164.15 EUR: the total after compensation less the prepayment invoiced (INV-2026-000007, 1,420.35 EUR).',
+    'Complaint of 2026-03-14 (“The first draft was late”): resolved on 2026-03-15; no compensation was agreed.',
+    'Complaint of 2026-03-15 (“The hero image is too dark”): resolved on 2026-03-15 with a compensation of 150.00 EUR, taken off the final invoice sent with this act.',
+    "Complaint of 2026-03-16 (“The copy has a typo”): not resolved at the date of this act. The Client's claims under it are not waived by this act.",
+    'Accepted on 2026-03-16: "Looks great"',
+  ]) {
+    expect(text).toContain(fragment);
+  }
+  // The client's rating is the agency's own measure (the final report keeps it); the agency's notes on a resolution stay inside.
+  expect(text).not.toMatch(/rating|4\/5/i);
+  expect(text).not.toContain('Internal: Dima');
+
+  // The final invoice the workflow issues next, by its own rule, asks exactly what the act says.
+  const final = finalInvoiceContent(snapshot);
+  const invoice: InvoiceContent = { ...finalInvoice, amount: final.amount, lines: final.lines, prepaymentDeducted: final.prepaymentDeducted, compensations: final.compensations };
+  const bill = await produceDocument({ projectId: 'acme-site', kind: 'final_invoice', sequence: 1, snapshot, invoice });
+  const billText = await pdfText((await store.read(bill.documentId))!);
+  expect(billText).toContain('Less compensation agreed (complaint of 2026-03-15): -150.00 EUR');
+  expect(billText).toContain('Amount due: 3,164.15 EUR');
+});
+
+test('an acceptance act of a project without complaints waives all claims, with no exception it does not record', async () => {
+  const ref = await activities().produceDocument({ projectId: 'acme-site', kind: 'acceptance_act', sequence: 1, number: 'ACT-2026-0010', snapshot: sampleSnapshot('acme-site', { complaints: [] }) });
+  const text = await pdfText((await store.read(ref.documentId))!);
+  expect(text).toContain('The parties have no claims against each other regarding its scope, quality and timing.');
+  expect(text).not.toMatch(/except as recorded|Complaints|compensation/);
+  expect(text).toContain('Total: 4,734.50 EUR');
 });
 
 test("an acceptance act names a revision's work once, by the title that already says its round", async () => {

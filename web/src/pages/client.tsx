@@ -1,12 +1,14 @@
 /**
  * The client's page (`/client/<projectId>?key=…`): their project as they see it, opened by the link
  * their account manager sent, without an account — where the work stands, what was delivered for
- * their review, the agreed total, invoices and documents. Answers (acceptance, changes, a
+ * their review, the agreed total and any compensation agreed for their complaints, invoices with
+ * the payments received, and documents — under the agency's name, not the software's. Answers (acceptance, changes, a
  * complaint) still go to the manager, by reply: the page says whom and by when.
  */
+import { useEffect } from 'preact/hooks';
 import { api, ok } from '../api';
 import { useResource } from '../data';
-import { DEPARTMENT_LABEL, formatDate, formatMoney } from '../format';
+import { DEPARTMENT_LABEL, formatDate, formatMoney, roundMoney } from '../format';
 import { Badge, LinkList, Loading, PageHeader, ProblemBox, Section } from '../ui';
 import type { components } from '../generated/openapi';
 
@@ -60,11 +62,16 @@ export function ClientPage({ params, query }: { params: Record<string, string>; 
     [params.id, key],
     30_000,
   );
+  // The client deals with the agency, not with its software: its name heads the page and the tab,
+  // as it heads its papers (none is shown before it is known, and none to a link that opens nothing).
+  const agency = project.data?.agencyName;
+  const title = project.data?.title;
+  useEffect(() => {
+    if (agency) document.title = `${title} · ${agency}`;
+  }, [agency, title]);
   return (
     <>
-      <header class="topbar topbar--client">
-        <span class="brand">agencyflow</span>
-      </header>
+      <header class="topbar topbar--client">{agency && <span class="brand">{agency}</span>}</header>
       <main id="main" tabIndex={-1} class="client-page">
         {project.data ? (
           <ClientView view={project.data} />
@@ -176,6 +183,11 @@ function ClientView({ view: v }: { view: View }) {
               {v.plan.includedRevisionRounds === 1 ? 'round' : 'rounds'} of changes included
             </p>
           )}
+          {v.compensations.map((c) => (
+            <p key={`${c.complaintAt}-${c.agreedAt}`} class="compensation">
+              <CompensationInWords compensation={c} invoices={v.invoices} />
+            </p>
+          ))}
         </Section>
       )}
 
@@ -190,6 +202,7 @@ function ClientView({ view: v }: { view: View }) {
                   <th scope="col" role="columnheader">Invoice</th>
                   <th scope="col" role="columnheader" class="num">Amount</th>
                   <th scope="col" role="columnheader">Due</th>
+                  <th scope="col" role="columnheader">Payments</th>
                   <th scope="col" role="columnheader">Status</th>
                 </tr>
               </thead>
@@ -208,12 +221,14 @@ function ClientView({ view: v }: { view: View }) {
                     </th>
                     <td role="cell" data-label="Amount" class="num">{formatMoney(i.amount, i.currency)}</td>
                     <td role="cell" data-label="Due">{dueInWords(i)}</td>
+                    <td role="cell" data-label="Payments">{paymentsInWords(i)}</td>
                     <td role="cell" data-label="Status">{invoiceState(i)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
+          <PaidSoFar invoices={v.invoices} />
         </Section>
       )}
 
@@ -253,6 +268,83 @@ function PrepaymentFirst({ waiting: w, invoices }: { waiting: NonNullable<View['
       The work starts once the prepayment invoice <span class="nowrap">{w.invoiceNumber}</span> ({formatMoney(w.stillOwed, w.currency)}
       {partly ? ' left to pay' : ''}) is paid: see below.
     </>
+  );
+}
+
+/**
+ * A compensation agreed for the client's complaint, in their words: how much, for which complaint
+ * (by its day), when it was agreed, and where it went — off an invoice (to come or issued), or
+ * back by a credit note (what that took off unpaid invoices and refunded, as its row says).
+ */
+function CompensationInWords({ compensation: c, invoices }: { compensation: View['compensations'][number]; invoices: View['invoices'] }) {
+  const money = (amount: number) => formatMoney(amount, c.currency);
+  const number = c.invoiceNumber && <span class="nowrap">{c.invoiceNumber}</span>;
+  // A cancelled project's bill could take off only what the work accepted allowed.
+  const part = c.takenOff !== undefined && c.takenOff < c.amount ? `${money(c.takenOff)} of it ` : '';
+  const note = c.settledBy === 'credit_note' ? invoices.find((i) => i.number === c.invoiceNumber) : undefined;
+  let where;
+  switch (c.settledBy) {
+    case 'final_invoice_to_come':
+      where = <>it will be taken off your final invoice.</>;
+      break;
+    case 'invoice':
+      where = (
+        <>
+          {part}taken off invoice {number}.
+        </>
+      );
+      break;
+    case 'nothing_left_to_bill':
+      where = <>{part}taken off the price, so nothing more was invoiced.</>;
+      break;
+    case 'credit_note': {
+      const parts = [
+        ...(note?.setOffs ?? []).map((o) => `${money(o.amount)} taken off invoice ${o.invoiceNumber}`),
+        ...(note && note.paid > 0 ? [`${money(note.paid)} refunded to you`] : []),
+        ...(note && note.stillOwed > 0 ? [`${money(note.stillOwed)} to be refunded to you`] : []),
+      ];
+      where = (
+        <>
+          given back by credit note {number}
+          {parts.length > 0 ? `: ${parts.join(', ')}.` : '.'}
+        </>
+      );
+      break;
+    }
+  }
+  return (
+    <>
+      <strong>{money(c.amount)}</strong> agreed on {formatDate(c.agreedAt)} to make up for your complaint of {formatDate(c.complaintAt)}: {where}
+    </>
+  );
+}
+
+/** The money received on an invoice, each payment by its day (on a credit note: the refunds paid to the client). */
+function paymentsInWords(i: View['invoices'][number]) {
+  if (i.payments.length === 0) return <span class="muted">{i.kind !== 'credit_note' && i.status === 'open' ? 'None yet' : '—'}</span>;
+  return (
+    <>
+      {i.payments.map((pay, n) => (
+        <span key={`${pay.paidAt}-${n}`} class="payment">
+          {n > 0 && <br />}
+          {formatMoney(pay.amount, i.currency)} {i.kind === 'credit_note' ? 'refunded' : 'paid'} on <span class="nowrap">{formatDate(pay.paidAt)}</span>
+        </span>
+      ))}
+    </>
+  );
+}
+
+/** What the client paid in all, and what is still to pay (credit notes and voided parts aside). */
+function PaidSoFar({ invoices }: { invoices: View['invoices'] }) {
+  const billed = invoices.filter((i) => i.kind !== 'credit_note');
+  const currency = billed[0]?.currency;
+  const paid = roundMoney(billed.reduce((n, i) => n + i.paid, 0), currency);
+  const owed = roundMoney(billed.filter((i) => i.status === 'open').reduce((n, i) => n + i.stillOwed, 0), currency);
+  if (paid === 0) return null;
+  return (
+    <p class="paid-so-far">
+      You have paid {formatMoney(paid, currency)} so far{owed > 0 ? `; ${formatMoney(owed, currency)} is still to pay.` : ', and nothing is left to pay.'}
+    </p>
   );
 }
 
