@@ -21,16 +21,20 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { asyncLocalStorage } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import type { ClientLinks } from '../common/client-links';
 import type { Logger } from '../common/logger';
 import type { PeopleDirectory } from '../common/people';
 import { ErrorType, businessFailure } from '../workflows/errors';
+import { getStatusQuery, projectWorkflowId, type ProjectStatus } from '../workflows/project/contract';
+import { untilCancelled } from './cancellation';
 import { NOTIFICATION_TEMPLATES, type NotifyInput, type NotifyResult, type ProjectActivities, type RecipientSpec } from './contract';
+import type { AgencyDetails } from './documents/pdf';
 import type { DocumentStore } from './documents/store';
 import { activityLogger } from './log';
 import { isPermanentRecipientRejection, senderDomain, type MailAddress, type MailAttachment, type Mailer } from './mail/mailer';
 import { sentLogEntryName, type SentLog } from './mail/sent-log';
-import { ATTACHES_DOCUMENT, renderNotification, type Audience, type RenderedNotification } from './mail/templates';
+import { ATTACHES_DOCUMENT, PROJECT_FIGURES, renderNotification, type Audience, type RenderedNotification } from './mail/templates';
 
 export interface NotificationActivityDeps {
   mailer: Mailer;
@@ -45,6 +49,13 @@ export interface NotificationActivityDeps {
   clientLinks?: Pick<ClientLinks, 'current'>;
   /** Where the invoices and credit notes attached to client notices are read from. */
   store: Pick<DocumentStore, 'get' | 'read'>;
+  /** The agency (AGENCY_NAME) that signs client mails, as it heads its papers; unsigned without it. */
+  agency?: Pick<AgencyDetails, 'name'>;
+  /**
+   * Reads a project's snapshot (its status query) for the notices that print figures their data
+   * lacks (templates.ts PROJECT_FIGURES); without it they print what the data carries.
+   */
+  client?: Pick<Client, 'workflow' | 'withAbortSignal'>;
 }
 
 /** A recipient and which version of the notice they read. */
@@ -88,8 +99,13 @@ export function createNotificationActivities(deps: NotificationActivityDeps): Pi
       }
 
       const clientPageUrl = recipients.some((r) => r.audience === 'client') ? await clientPage(input, deps) : undefined;
+      const project = PROJECT_FIGURES.has(input.template) ? await projectSnapshot(input, deps, log) : undefined;
       const context = {
         publicBaseUrl: deps.publicBaseUrl,
+        ...(deps.agency && { agencyName: deps.agency.name }),
+        // Written now: a receipt for an invoice whose due date passed says it was due.
+        now: Date.now(),
+        ...(project && { project }),
         personName: (id: string) => deps.people.get(id)?.name,
         personEmail: (id: string) => deps.people.get(id)?.email,
         ...(clientPageUrl && { clientPageUrl }),
@@ -247,6 +263,26 @@ function resolveRecipients(spec: RecipientSpec, deps: NotificationActivityDeps, 
   }
   const except = new Set(spec.exceptPersonIds ?? []);
   return [...found.values()].filter((r) => r.personId === undefined || !except.has(r.personId));
+}
+
+/**
+ * The project's snapshot, for a notice whose template prints figures its data lacks. It is read
+ * when the mail is written (the figures it prints do not change after the notice: a plan's
+ * version, the budget, a cancellation's settlement; what is owed is as it stands then). A query
+ * that fails is logged and the mail goes out with what its data carries: a notice is not held
+ * back for the figures. A cancelled attempt stops (the next attempt reads it again).
+ */
+async function projectSnapshot(input: NotifyInput, deps: NotificationActivityDeps, log: Logger): Promise<ProjectStatus | undefined> {
+  const client = deps.client;
+  if (!client || !input.projectId) return undefined;
+  const projectId = input.projectId;
+  try {
+    return await untilCancelled(client, () => client.workflow.getHandle(projectWorkflowId(projectId)).query(getStatusQuery));
+  } catch (err) {
+    if (asyncLocalStorage.getStore()?.cancellationSignal.aborted) throw err;
+    log.warn({ err }, "could not read the project's figures; the notice is sent with what its data carries");
+    return undefined;
+  }
 }
 
 /**

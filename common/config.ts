@@ -127,7 +127,8 @@ export const envSchema = z.object({
   SMTP_SECURE: bool(false),
   SMTP_USER: optionalText,
   SMTP_PASSWORD: optionalText,
-  MAIL_FROM: z.string().min(3).default('agencyflow <no-reply@agency.example>'),
+  /** Unset: the agency's name (AGENCY_NAME) at `no-reply@agency.example`, see defaultMailFrom. */
+  MAIL_FROM: optionalText.pipe(z.string().min(3).optional()),
   ESCALATION_EMAIL: z.email({ message: 'expected an email address' }).optional(),
 
   // The agency's details printed on every document
@@ -167,6 +168,8 @@ export const envSchema = z.object({
 export type Env = z.infer<typeof envSchema>;
 
 export interface Config extends Env {
+  /** MAIL_FROM, or the default sender that shows the agency's name. */
+  MAIL_FROM: string;
   /** Absolute paths, resolved once so every process agrees on them. */
   dataDir: string;
   documentsDir: string;
@@ -207,7 +210,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     embeddedTemporal: e.TEMPORAL_ADDRESS === undefined,
     temporalAddress: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_DEV_PORT}`,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.API_PORT}`).replace(/\/$/, ''),
+    MAIL_FROM: e.MAIL_FROM ?? defaultMailFrom(e.AGENCY_NAME),
   };
+}
+
+/**
+ * The sender when MAIL_FROM is unset: clients see the agency they deal with, as on its papers,
+ * not the software's name. A name with a comma, quote or the like is quoted (RFC 5322), or mail
+ * clients would read "Müller, Design" as two addresses.
+ */
+export function defaultMailFrom(agencyName: string): string {
+  const name = agencyName.trim();
+  const display = /^[\p{L}\p{N} !#$%&'*+\-/=?^_`{|}~]+$/u.test(name) ? name : `"${name.replace(/["\\]/g, '\\$&')}"`;
+  return `${display} <no-reply@agency.example>`;
 }
 
 /** For entry points: a bad configuration ends the process with the message, not a stack trace. */

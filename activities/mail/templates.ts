@@ -14,8 +14,11 @@
  * workflow that omits a field still sends a readable mail instead of "undefined".
  */
 import type { NotificationTemplate, NotifyInput } from '../contract';
+import type { InvoiceView, ProjectStatus } from '../../workflows/project/contract';
+import { owedAmount } from '../../workflows/project/state';
 import type { Department } from '../../workflows/shared-schemas';
-import { departmentName, fmtDateTime, fmtMoney } from '../format';
+import { subtractAmounts } from '../../workflows/money';
+import { departmentName, fmtDate, fmtDateTime, fmtMoney } from '../format';
 
 /** Who reads a message: people of the agency, or the client's contact (no portal account). */
 export type Audience = 'staff' | 'client';
@@ -38,7 +41,19 @@ export interface TemplateContext {
   clientPageUrl?: string;
   /** The person of the directory this copy is for (none for an address outside it): some notices read differently for each. */
   readerId?: string;
+  /** The agency (config AGENCY_NAME), as its papers name it: client mails are signed with it. */
+  agencyName?: string;
+  /** When the mail is written (ms): a date the notice carries may have passed by then. Now when not given. */
+  now?: number;
+  /**
+   * The project's snapshot as the activity read it (`PROJECT_FIGURES`), for notices whose data
+   * lacks figures the reader needs (the budget beside a plan, a cancellation's money).
+   */
+  project?: ProjectStatus;
 }
+
+/** Notices that print figures of the project's snapshot their data does not carry: the activity reads it for them. */
+export const PROJECT_FIGURES: ReadonlySet<NotificationTemplate> = new Set(['plan_waiting', 'project_cancelled']);
 
 /** One project of a list a notice carries (`projects_handed_over`). */
 export interface HandedProject {
@@ -109,6 +124,17 @@ class Values {
     } catch {
       return [];
     }
+  }
+
+  /** Whether the date under `key` has passed when the mail is written. */
+  isPast(key: string): boolean {
+    const at = Date.parse(this.text(key, ''));
+    return !Number.isNaN(at) && at < (this.ctx.now ?? Date.now());
+  }
+
+  /** The project's snapshot, when the activity read one for this notice. */
+  get snapshot(): ProjectStatus | undefined {
+    return this.ctx.project;
   }
 
   projectUrl(projectId: string): string {
@@ -332,7 +358,8 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       return {
         subject: verdict ? `${capitalize(v.plan)} ${verdict}: ${v.project}` : `Decision on ${v.plan}: ${v.project}`,
         lines: [
-          `Management ${verdict ?? 'decided on'} ${v.plan} for ${v.project}` + (v.has('by') ? ` (${v.person('by')}).` : '.'),
+          // "Leadership", as the portal says ("Leadership sent the plan back").
+          `Leadership ${verdict ?? 'decided on'} ${v.plan} for ${v.project}` + (v.has('by') ? ` (${v.person('by')}).` : '.'),
           ...v.line('Comment', 'comment'),
           ...(verdict === 'approved'
             ? [prepayment > 0 ? `The work starts once the client has paid the prepayment (${prepayment}% of the plan's total); its invoice goes to the client now.` : 'The work starts now.']
@@ -436,7 +463,7 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       lines: [
         `${v.person('managerId', 'The account manager')} submitted ${v.plan} for ${v.project}` +
           (v.has('clientName') ? ` (${v.text('clientName', '')}).` : '.'),
-        ...(v.has(v.pick('total', 'amount')) ? [`Total: ${v.money(v.pick('total', 'amount'))}.`] : []),
+        ...planAgainstRequest(v),
         `Please approve it or send it back with comments.`,
       ],
     }),
@@ -539,6 +566,7 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
               ? ` at the ${v.text('stage', '').replace(/_/g, ' ')} stage.`
               : '.'),
         ...v.line('Reason', 'reason'),
+        ...cancellationMoney(v),
       ],
     }),
     // The reason is the agency's own words: the client hears what it means for them.
@@ -791,7 +819,9 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
         lines: [
           `Thank you: we received ${v.money()} for ${v.invoiceRef}` + (v.has('reference') ? ` (your reference ${v.text('reference', '')}).` : '.'),
           left > 0
-            ? `${v.money('stillOwed')} of it is still to pay` + (v.has('dueAt') ? `, due ${v.date('dueAt')}.` : '.')
+            ? `${v.money('stillOwed')} of it is still to pay` +
+              // A part payment after the due date: the rest is late already, as a reminder says it.
+              (!v.has('dueAt') ? '.' : v.isPast('dueAt') ? `; it ${v.wasDue()}, so please pay it as soon as you can.` : `, due ${v.date('dueAt')}.`)
             : `The invoice is paid in full.`,
           ...(v.data.startsWork === true ? [`The work on ${v.project} starts now.`] : []),
           v.reply('questions about it'),
@@ -811,6 +841,74 @@ const ordinal = (n: number): string => `${n}${n % 100 >= 11 && n % 100 <= 13 ? '
 
 const revisionRound = (v: Values): string =>
   Number(v.data.revisionRound) > 0 ? ` (revision round ${v.text('revisionRound', '')})` : '';
+
+/**
+ * A plan beside what the client asked for, as the approvals page flags it: its total against the
+ * budget ("over budget by …"), and its last due date against the client's date ("ends after the
+ * client's date"). The notice carries the total; the budget, the client's date and the plan's
+ * dates come from the project's snapshot when the activity read it (a reminder carries no total
+ * either). The client's date counts to the end of that day, in UTC as every date in mails.
+ */
+function planAgainstRequest(v: Values): string[] {
+  const project = v.snapshot;
+  const version = Number(v.data.planVersion ?? project?.pendingPlanVersion);
+  const plan = project?.plans.find((p) => p.version === version);
+  const totalKey = v.pick('total', 'amount');
+  const currency = v.has('currency') ? v.text('currency', '') : (project?.budget.currency ?? '');
+  const total = v.has(totalKey) ? Number(v.data[totalKey]) : plan?.total;
+  const lines: string[] = [];
+  if (total !== undefined && !Number.isNaN(total)) {
+    const budget = project?.budget;
+    const over = budget && budget.currency === currency ? subtractAmounts(total, budget.amount, currency) : undefined;
+    lines.push(
+      `Total: ${fmtMoney(total, currency).trim()}` +
+        (over === undefined ? '.' : over > 0 ? `, over budget by ${fmtMoney(over, currency)} (budget ${fmtMoney(budget!.amount, currency)}).` : ` (budget ${fmtMoney(budget!.amount, currency)}).`),
+    );
+  }
+  const lastDue = plan?.tasks.map((t) => Date.parse(t.dueAt)).filter((t) => !Number.isNaN(t)).reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
+  const clientDate = project ? Date.parse(project.desiredDeadline) : Number.NaN;
+  if (lastDue !== undefined && Number.isFinite(lastDue) && !Number.isNaN(clientDate)) {
+    const endOfClientDay = new Date(clientDate).setUTCHours(23, 59, 59, 999);
+    const ends = fmtDateTime(new Date(lastDue).toISOString());
+    const wanted = fmtDate(project!.desiredDeadline);
+    lines.push(lastDue > endOfClientDay ? `It ends after the client's date (${wanted}): its last task is due ${ends}.` : `It ends ${ends}, by the client's date (${wanted}).`);
+  }
+  return lines;
+}
+
+/**
+ * What a cancellation leaves to settle, for the manager and leadership: what the client still owes
+ * and what goes back to them (the credit note the client was sent), from the project's snapshot
+ * as it stands after the settlement. Without one, what the settlement made, in words.
+ */
+function cancellationMoney(v: Values): string[] {
+  const project = v.snapshot;
+  const settlement = String(v.data.settlement ?? '');
+  if (!project) return CANCELLATION_SETTLEMENT_FOR_STAFF[settlement] ? [CANCELLATION_SETTLEMENT_FOR_STAFF[settlement]] : [];
+  const owed = (i: InvoiceView): number => (i.status === 'open' ? owedAmount(i) : 0);
+  const owing = project.invoices.filter((i) => i.kind !== 'credit_note' && owed(i) > 0);
+  const refunds = project.invoices.filter((i) => i.kind === 'credit_note' && owed(i) > 0);
+  const lines = [
+    ...owing.map((i) => `The client still owes ${fmtMoney(owed(i), i.currency)} on invoice ${i.number}, due ${fmtDateTime(i.dueAt)}.`),
+    ...refunds.map(
+      (i) =>
+        `${fmtMoney(owed(i), i.currency)} goes back to the client on credit note ${i.number}, to be refunded by ${fmtDateTime(i.dueAt)}: ` +
+        `pay it to the account the client names and record the refund in the portal.`,
+    ),
+  ];
+  if (lines.length > 0) return lines;
+  if (settlement === 'covered' || settlement === 'nothing') return [CANCELLATION_SETTLEMENT_FOR_STAFF[settlement]];
+  return project.invoices.length > 0 ? ['Nothing is left to settle: every invoice and credit note of the project is paid.'] : [CANCELLATION_SETTLEMENT_FOR_STAFF.nothing];
+}
+
+/** The settlement in the staff's words, when the figures could not be read. */
+const CANCELLATION_SETTLEMENT_FOR_STAFF: Record<string, string> = {
+  invoice: 'The client is sent an invoice for the work accepted until now.',
+  credit_note: "Part of the client's prepayment goes back to them: they are sent a credit note. Pay the refund to the account they name and record it in the portal.",
+  still_due: 'The invoices already sent to the client stay due for the work they cover.',
+  covered: 'What the client has paid covers the work done: nothing more is billed, and nothing goes back.',
+  nothing: 'Nothing is billed: the client owes nothing, and nothing goes back.',
+};
 
 /**
  * The notices that carry the document named by `data.documentId` (the invoice, the credit note;
@@ -839,7 +937,13 @@ export function renderNotification(
     // A staff-only notice never goes to a client; if one is addressed so, it still carries no portal link.
     const { subject, lines } = (definition.client ?? definition.staff)(values);
     const link = ctx.clientPageUrl ?? '';
-    return { subject, text: [...lines, ...(link ? ['', `Where your project stands, with its invoices and documents: ${link}`] : []), ''].join('\n'), link };
+    // Signed by the agency the client deals with (the sender is a no-reply address), as its papers are.
+    const signature = ctx.agencyName ? ['', `— ${ctx.agencyName}`] : [];
+    return {
+      subject,
+      text: [...lines, ...signature, ...(link ? ['', `Where your project stands, with its invoices and documents: ${link}`] : []), ''].join('\n'),
+      link,
+    };
   }
   const { subject, lines, link: readersLink } = definition.staff(values);
   const target = readersLink ?? definition.link;

@@ -12,13 +12,16 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import pdfParse from 'pdf-parse/lib/pdf-parse.js';
 import { NOTIFICATION_TEMPLATES, type NotificationTemplate, type NotifyInput } from '../../activities/contract';
+import type { InvoiceView, ProjectStatus } from '../../workflows/project/contract';
 import { createDocumentActivities } from '../../activities/documents';
 import { FilesystemDocumentStore } from '../../activities/documents/store';
 import { createMailerFromConfig, LogMailer, SmtpMailer, type Mailer } from '../../activities/mail/mailer';
 import { FileSentLog } from '../../activities/mail/sent-log';
 import { renderNotification } from '../../activities/mail/templates';
 import { createNotificationActivities } from '../../activities/notifications';
+import type { Client } from '@temporalio/client';
 import { ClientLinks, type ClientLinkStore } from '../../common/client-links';
+import { loadConfig } from '../../common/config';
 import { PeopleDirectory } from '../../common/people';
 import { agency, capturedLogger, finalInvoice, people, sampleSnapshot } from './fixtures';
 import { startSmtpServer, type TestSmtpServer } from './smtp';
@@ -451,7 +454,9 @@ test('mails read as people write: articles, a plan sent back, what an approval s
 
   const sentBack = staffText('plan_decided', { decision: 'reject', planVersion: 2, by: 'lena.director', comment: 'Too dear' });
   expect(sentBack.subject).toBe('Plan v2 sent back: your project');
-  expect(sentBack.text).toContain('Management sent back plan v2 for your project (Lena Smirnova).');
+  // "Leadership", as the portal says it ("Leadership sent the plan back").
+  expect(sentBack.text).toContain('Leadership sent back plan v2 for your project (Lena Smirnova).');
+  expect(sentBack.text).not.toMatch(/management/i);
   expect(sentBack.text).not.toContain('rejected');
   expect(staffText('plan_decided', { decision: 'approve', planVersion: 2, prepaymentPercent: 30 }).text).toContain(
     "The work starts once the client has paid the prepayment (30% of the plan's total)",
@@ -519,10 +524,16 @@ test('mails read as people write: articles, a plan sent back, what an approval s
   expect(overdueFor('anna.manager')).toContain('Assignee: Dima Kozlov.');
 
   // A receipt: what arrived, what is left, and that the work starts once the prepayment it waited for is paid.
-  const part = clientText('payment_received', { ...fullData, amount: 1000, stillOwed: 2314.15, reference: 'BANK-7' });
+  const beforeDue = { ...ctx, now: Date.parse('2026-03-09T12:00:00Z') }; // fullData's dueAt is 2026-03-10 17:00 UTC
+  const part = renderNotification({ template: 'payment_received', data: { ...fullData, amount: 1000, stillOwed: 2314.15, reference: 'BANK-7' }, projectId: 'acme' }, beforeDue, 'client');
   expect(part.subject).toBe('Payment received: invoice INV-2026-000019 (Spring campaign landing page)');
   expect(part.text).toContain('Thank you: we received 1,000.00 EUR for invoice INV-2026-000019 (your reference BANK-7).');
-  expect(part.text).toContain('2,314.15 EUR of it is still to pay, due');
+  expect(part.text).toContain('2,314.15 EUR of it is still to pay, due 2026-03-10 17:00 UTC.');
+  // Part-paid after its due date: the rest is late already, and the receipt says so as a reminder does.
+  const afterDue = { ...ctx, now: Date.parse('2026-03-10T17:05:00Z') };
+  const late = renderNotification({ template: 'payment_received', data: { ...fullData, amount: 1000, stillOwed: 2314.15 }, projectId: 'acme' }, afterDue, 'client');
+  expect(late.text).toContain('2,314.15 EUR of it is still to pay; it was due 2026-03-10 17:00 UTC, so please pay it as soon as you can.');
+  expect(late.text).not.toContain(', due 2026');
   const whole = clientText('payment_received', { ...fullData, kind: 'prepayment', stillOwed: 0, startsWork: true });
   expect(whole.text).toContain('The invoice is paid in full.');
   expect(whole.text).toContain('The work on Spring campaign landing page starts now.');
@@ -569,6 +580,109 @@ test('mails read as people write: articles, a plan sent back, what an approval s
   const owing = clientText('acceptance_act_to_sign', { ...fullData, covered: 'the prepayment', unpaidInvoices: 'INV-2026-000007', stillOwed: 800, currency: 'EUR' });
   expect(owing.text).toContain('No final invoice follows: the prepayment covers the whole plan. What is still to pay is 800.00 EUR on INV-2026-000007, as that invoice says.');
   expect(owing.text).not.toContain('nothing left to pay');
+});
+
+test("a plan waiting for approval is set against the budget and the client's date, as the approvals page flags it", () => {
+  const ctx = { publicBaseUrl: BASE_URL, personName: (id: string) => people.get(id)?.name };
+  // Version 2 of the fixture: 4,734.50 EUR, its last task due 2026-03-10 17:00 UTC.
+  const waiting = (project: ProjectStatus, data: NotifyInput['data'] = { planVersion: 2, total: 4734.5, currency: 'EUR' }) =>
+    renderNotification({ template: 'plan_waiting', data, projectId: 'acme' }, { ...ctx, project }).text;
+
+  const overAndLate = waiting(sampleSnapshot('acme', { budget: { amount: 4000, currency: 'EUR' }, desiredDeadline: '2026-03-09T17:00:00Z' }));
+  expect(overAndLate).toContain('Total: 4,734.50 EUR, over budget by 734.50 EUR (budget 4,000.00 EUR).');
+  expect(overAndLate).toContain("It ends after the client's date (2026-03-09): its last task is due 2026-03-10 17:00 UTC.");
+
+  const within = waiting(sampleSnapshot('acme')); // budget 6,000 EUR, wanted by 2026-03-15
+  expect(within).toContain('Total: 4,734.50 EUR (budget 6,000.00 EUR).');
+  expect(within).toContain("It ends 2026-03-10 17:00 UTC, by the client's date (2026-03-15).");
+  expect(within).not.toMatch(/over budget|after the client/);
+  // Due on the client's day itself is in time, as on the approvals page.
+  expect(waiting(sampleSnapshot('acme', { desiredDeadline: '2026-03-10T09:00:00Z' }))).toContain("by the client's date (2026-03-10)");
+
+  // A reminder carries no total: the snapshot's plan gives it.
+  const reminder = waiting(sampleSnapshot('acme', { budget: { amount: 4000, currency: 'EUR' } }), { planVersion: 2, reminder: true });
+  expect(reminder).toContain('Total: 4,734.50 EUR, over budget by 734.50 EUR (budget 4,000.00 EUR).');
+});
+
+test('a cancellation tells the manager and leadership what money is left to settle: what the client owes and what goes back', () => {
+  const ctx = { publicBaseUrl: BASE_URL, personName: (id: string) => people.get(id)?.name };
+  const cancellation = { reason: 'Budget cut', by: 'anna.manager', at: '2026-03-08T11:00:00Z', stageAtCancel: 'in_production' as const };
+  const creditNote: InvoiceView = { kind: 'credit_note', number: 'INV-2026-000032', amount: 1000, currency: 'EUR', issuedAt: '2026-03-08T11:00:01Z', dueAt: '2026-03-22T11:00:01Z', payments: [], paidAmount: 0, status: 'open' };
+  const partPaid: InvoiceView = { kind: 'final', number: 'INV-2026-000007', amount: 1600, currency: 'EUR', issuedAt: '2026-03-01T10:00:00Z', dueAt: '2026-03-15T10:00:00Z', payments: [], paidAmount: 500, status: 'open' };
+  const staff = (data: NotifyInput['data'], project?: ProjectStatus) =>
+    renderNotification({ template: 'project_cancelled', data: { ...fullData, ...data }, projectId: 'acme' }, { ...ctx, ...(project && { project }) }).text;
+
+  const refund = staff({ noWorkStarted: true, settlement: 'credit_note' }, sampleSnapshot('acme', { cancellation, invoices: [creditNote] }));
+  expect(refund).toMatch(/before any work started\./);
+  expect(refund).toContain(
+    '1,000.00 EUR goes back to the client on credit note INV-2026-000032, to be refunded by 2026-03-22 11:00 UTC: pay it to the account the client names and record the refund in the portal.',
+  );
+  const owing = staff({ settlement: 'still_due' }, sampleSnapshot('acme', { cancellation, invoices: [partPaid] }));
+  expect(owing).toContain('The client still owes 1,100.00 EUR on invoice INV-2026-000007, due 2026-03-15 10:00 UTC.');
+  expect(staff({ settlement: 'nothing' }, sampleSnapshot('acme', { cancellation, invoices: [] }))).toContain('Nothing is billed: the client owes nothing, and nothing goes back.');
+  // Without the figures, what the settlement made, in words.
+  expect(staff({ settlement: 'credit_note' })).toContain("Part of the client's prepayment goes back to them: they are sent a credit note.");
+  // The client's copy keeps its own words.
+  expect(renderNotification({ template: 'project_cancelled', data: { ...fullData, settlement: 'credit_note' } }, { ...ctx, project: sampleSnapshot('acme', { cancellation, invoices: [creditNote] }) }, 'client').text).not.toContain('record the refund');
+});
+
+test("client mails are signed by the agency, and without MAIL_FROM the sender shows the agency's name", async () => {
+  const agencyName = 'Müller & Söhne, Design';
+  const config = loadConfig({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), AGENCY_NAME: agencyName });
+  const mailer = createMailerFromConfig(config, capturedLogger().logger);
+  const { notify } = createNotificationActivities({
+    mailer,
+    sentLog: new FileSentLog(path.join(tmp, 'mail-sent')),
+    people,
+    logger: capturedLogger().logger,
+    publicBaseUrl: BASE_URL,
+    clientLinks: clientLinks(),
+    store: documentStore(),
+    agency: { name: agencyName },
+  });
+  await notify({ idempotencyKey: 'project-acme:delivery-ready', template: 'delivery_ready', recipients: { emails: ['buyer@globex.example'], personIds: ['anna.manager'] }, projectId: 'acme', data: fullData });
+  mailer.close();
+
+  const to = (address: string) => smtp.received.find((m) => m.envelopeTo[0] === address)!.parsed;
+  for (const mail of [to('buyer@globex.example'), to('anna.manager@agency.example')]) {
+    expect(mail.from?.value).toEqual([{ name: agencyName, address: 'no-reply@agency.example' }]);
+  }
+  expect(to('buyer@globex.example').text).toMatch(/\n\n— Müller & Söhne, Design\n\nWhere your project stands, with its invoices and documents: \S+\n$/);
+  expect(to('anna.manager@agency.example').text).not.toContain(`— ${agencyName}`); // staff know whom they work for
+});
+
+test("the figures a notice lacks come from the project's status query; a query that fails sends the mail without them", async () => {
+  const { lines, logger } = capturedLogger();
+  let answer: () => Promise<ProjectStatus> = async () => sampleSnapshot('acme', { budget: { amount: 4000, currency: 'EUR' } });
+  const asked: string[] = [];
+  const temporal = {
+    withAbortSignal: <T>(_signal: AbortSignal, call: () => Promise<T>) => call(),
+    workflow: { getHandle: (workflowId: string) => ({ query: () => (asked.push(workflowId), answer()) }) },
+  } as unknown as Pick<Client, 'workflow' | 'withAbortSignal'>;
+  const { notify } = createNotificationActivities({
+    mailer: smtpMailer(),
+    sentLog: new FileSentLog(path.join(tmp, 'mail-sent')),
+    people,
+    logger,
+    publicBaseUrl: BASE_URL,
+    store: documentStore(),
+    client: temporal,
+  });
+  const waiting = (key: string): NotifyInput => ({ idempotencyKey: key, template: 'plan_waiting', recipients: { personIds: ['lena.director'] }, projectId: 'acme', data: { planVersion: 2, total: 4734.5, currency: 'EUR' } });
+  await notify(waiting('project-acme:plan-waiting:v2'));
+  expect(asked).toEqual(['project-acme']);
+  expect(smtp.received[0].parsed.text).toContain('over budget by 734.50 EUR');
+
+  answer = async () => {
+    throw new Error('query timed out');
+  };
+  await notify(waiting('project-acme:plan-reminder:v2'));
+  expect(smtp.received[1].parsed.text).toContain('Total: 4,734.50 EUR.');
+  expect(lines).toContainEqual(expect.objectContaining({ msg: "could not read the project's figures; the notice is sent with what its data carries" }));
+
+  // Notices that print no figures of the snapshot do not ask for it.
+  await notify({ idempotencyKey: 'project-acme:reminder', template: 'payment_reminder', recipients: { personIds: ['lena.director'] }, projectId: 'acme', data: fullData });
+  expect(asked).toHaveLength(2);
 });
 
 test('whoever caused a notice is not mailed about it: a task given back opens again for the rest of the department', async () => {

@@ -14,6 +14,14 @@ describe('configuration from the environment', () => {
     expect(config.publicBaseUrl).toBe('http://localhost:3000');
   });
 
+  test("MAIL_FROM: as given; unset, the sender shows the agency's name (AGENCY_NAME), quoted where it must be", () => {
+    expect(loadConfig({}).MAIL_FROM).toBe('Northwind Creative Agency <no-reply@agency.example>');
+    expect(loadConfig({ AGENCY_NAME: 'Müller & Söhne, Design' }).MAIL_FROM).toBe('"Müller & Söhne, Design" <no-reply@agency.example>');
+    expect(loadConfig({ AGENCY_NAME: 'The "Best" Agency' }).MAIL_FROM).toBe('"The \\"Best\\" Agency" <no-reply@agency.example>');
+    expect(loadConfig({ MAIL_FROM: 'Billing <billing@agency.example>', AGENCY_NAME: 'Acme' }).MAIL_FROM).toBe('Billing <billing@agency.example>');
+    expect(loadConfig({ MAIL_FROM: ' ' }).MAIL_FROM).toBe('Northwind Creative Agency <no-reply@agency.example>');
+  });
+
   test('the worker\u2019s V8 heap flags: the measured default, none when empty', () => {
     expect(loadConfig({}).WORKER_HEAP_FLAGS).toEqual(['--max-semi-space-size=2', '--heap-growing-percent=15']);
     expect(loadConfig({ WORKER_HEAP_FLAGS: '' }).WORKER_HEAP_FLAGS).toEqual([]);
