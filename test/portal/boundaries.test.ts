@@ -15,7 +15,7 @@
 import os from 'node:os';
 import type { Page, Route } from 'playwright-core';
 import type { ProjectStatus } from '../../workflows/project/contract';
-import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
+import { openDesignTask, planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
 import { accessibilityProblems, browserTestOrSkip, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
@@ -680,20 +680,9 @@ browserTest('giving a task back asks first, and says when what was typed for the
 
 /** A project of its own, approved, its design task claimed by the designer. */
 async function claimedDesignTask(projectTitle: string): Promise<{ projectId: string; designTask: string }> {
-  const opened = await openDesignTask(projectTitle);
+  const opened = await openDesignTask(h, projectTitle);
   await h.http().post(`/api/tasks/${opened.designTask}/claim`).set(h.auth('designer')).expect(200);
   return opened;
-}
-
-/** A project of its own, approved, its design task open for the design department. */
-async function openDesignTask(projectTitle: string): Promise<{ projectId: string; designTask: string }> {
-  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: projectTitle })).expect(201);
-  const id = (created.body as ProjectStatus).projectId;
-  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send(planRequest()).expect(200);
-  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
-  const task = `${id}.design-home`;
-  await waitForTask(h, task, 'open');
-  return { projectId: id, designTask: task };
 }
 
 /**
@@ -721,7 +710,7 @@ browserTest('a claim someone else won a moment before says so in people’s word
   const { page } = olga;
 
   // In the inbox: the Claim button still shows (the list has not caught up) when Dima's claim lands.
-  const { designTask: inInbox } = await openDesignTask(`${title} raced in the inbox`);
+  const { designTask: inInbox } = await openDesignTask(h, `${title} raced in the inbox`);
   const row = page.locator('.task-item', { has: page.getByRole('link', { name: 'Home page design' }) }).filter({ hasText: `${title} raced in the inbox` });
   const claim = row.getByRole('button', { name: /^Claim/ });
   await claim.waitFor({ timeout: 15_000 });
@@ -737,7 +726,7 @@ browserTest('a claim someone else won a moment before says so in people’s word
   await portal.screenshot(page, 'claim-race-inbox');
 
   // On the task page: the page turns to whose it is, and says that they were quicker.
-  const { designTask: onPage } = await openDesignTask(`${title} raced on its page`);
+  const { designTask: onPage } = await openDesignTask(h, `${title} raced on its page`);
   await page.goto(`${portal.baseUrl}/tasks/${onPage}`);
   const claimIt = page.getByRole('button', { name: 'Claim this task' });
   await claimIt.waitFor();

@@ -8,8 +8,7 @@
  * message name the project, since several projects have a task of the same title.
  */
 import type { Page, Route } from 'playwright-core';
-import type { ProjectStatus } from '../../workflows/project/contract';
-import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
+import { openDesignTask, startApiHarness, type ApiHarness } from '../support/api';
 import { browserTestOrSkip, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 import { uniqueId } from '../support/temporal';
 
@@ -43,19 +42,8 @@ async function open(who: Parameters<Portal['openAs']>[0], startAt?: string, view
   return p;
 }
 
-/** A project of its own, approved, its design task open for the design department. */
-async function openDesignTask(projectTitle: string): Promise<{ projectId: string; designTask: string }> {
-  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: projectTitle })).expect(201);
-  const id = (created.body as ProjectStatus).projectId;
-  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send(planRequest()).expect(200);
-  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
-  const task = `${id}.design-home`;
-  await waitForTask(h, task, 'open');
-  return { projectId: id, designTask: task };
-}
-
 async function claimedDesignTask(projectTitle: string): Promise<{ projectId: string; designTask: string }> {
-  const opened = await openDesignTask(projectTitle);
+  const opened = await openDesignTask(h, projectTitle);
   await h.http().post(`/api/tasks/${opened.designTask}/claim`).set(h.auth('designer')).send({}).expect(200);
   return opened;
 }
@@ -183,8 +171,8 @@ browserTest('the project cancelled while the designer types: the cancellation co
 
 browserTest('Claim in the inbox names the project; the focus goes to the next row, not the page’s body; after Deliver to what the page says now', async () => {
   const [first, second] = [`${title} inbox A`, `${title} inbox B`];
-  const { designTask: firstTask } = await openDesignTask(first);
-  const { designTask: secondTask } = await openDesignTask(second);
+  const { designTask: firstTask } = await openDesignTask(h, first);
+  const { designTask: secondTask } = await openDesignTask(h, second);
   const designer = await open('designer', '/inbox?view=open');
   const { page } = designer;
   // Two "Home page design" rows: each Claim button says whose project.

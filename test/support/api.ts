@@ -285,6 +285,17 @@ export function planRequest(overrides: Record<string, unknown> = {}): Record<str
   };
 }
 
+/** A project of its own (the demo plan), approved, its design task open for the design department. */
+export async function openDesignTask(h: HttpHarness, projectTitle: string): Promise<{ projectId: string; designTask: string }> {
+  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: projectTitle })).expect(201);
+  const id = created.body.projectId as string;
+  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send(planRequest()).expect(200);
+  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+  const task = `${id}.design-home`;
+  await waitForTask(h, task, 'open');
+  return { projectId: id, designTask: task };
+}
+
 /**
  * A project of one design task (the demo plan's first), taken by the API through plan, approval,
  * delivery and the manager's acceptance: it waits for the client's response. `task` overrides
