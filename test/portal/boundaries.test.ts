@@ -430,7 +430,7 @@ browserTest('the plan editor lists its refusals as the rows read: task by task f
 
 browserTest('the menu marks the page the person is on, and none on a page of one project or task', async () => {
   const marked = (p: PersonPage) => p.page.getByRole('navigation', { name: 'Main' }).locator('[aria-current="page"]').allTextContents();
-  const visit = async (p: PersonPage, path: string, heading: string, expected: string[]) => {
+  const visit = async (p: PersonPage, path: string, heading: string | RegExp, expected: string[]) => {
     await p.page.goto(`${portal.baseUrl}${path}`);
     await p.page.getByRole('heading', { name: heading, exact: true }).first().waitFor();
     expect([path, await marked(p)]).toEqual([path, expected]);
@@ -439,13 +439,16 @@ browserTest('the menu marks the page the person is on, and none on a page of one
   await visit(manager, '/projects', 'My portfolio', ['Portfolio']);
   await visit(manager, '/projects/new', 'New project', ['New project']);
   await visit(manager, '/review', 'Review queue', ['Review queue']);
+  await visit(manager, '/late-work', 'Late work', ['Late work']);
   await visit(manager, `/projects/${projectId}`, title, []);
   await portal.screenshot(manager.page, '24-menu-on-a-project-page', { fullPage: false });
   await visit(manager, `/projects/${projectId}/plan`, `Plan for ${title}`, []);
   await visit(manager, `/tasks/${designTask}`, 'Home page design', []);
   const leader = await open('leadership', '/approvals');
   await visit(leader, `/projects?manager=${h.people.manager.id}`, 'Portfolio', ['Portfolio']);
-  await visit(leader, '/approvals', 'Plans awaiting your decision', ['Approvals']);
+  // The heading counts the plans: "Plans awaiting your decision (2)".
+  await visit(leader, '/approvals', /^Plans awaiting your decision( \(\d+\))?$/, ['Approvals']);
+  await visit(leader, '/late-work', 'Late work', ['Late work']);
   await visit(leader, `/projects/${projectId}`, title, []);
   await visit(leader, `/tasks/${designTask}`, 'Home page design', []);
   const copywriter = await open('copywriter', '/inbox');

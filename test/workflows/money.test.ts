@@ -81,6 +81,8 @@ test.concurrent('cancelled with an unpaid prepayment: the client owes exactly th
   // The client learns the project is cancelled first, then what is voided and what is billed: the
   // settlement's mails go once that one is out (in the order they were delivered).
   await waitForNotice(env, projectId, 'project_cancelled');
+  // Both invoices' notices out (the prepayment's at approval, the bill's last of the settlement).
+  await waitForNotice(env, projectId, 'invoice_issued', 2);
   const order = noticesFor(env, projectId)
     .filter((n) => ['project_cancelled', 'invoice_voided'].includes(n.template) || (n.template === 'invoice_issued' && n.data.kind === 'cancellation'))
     .map((n) => n.template);
