@@ -13,10 +13,9 @@
  * refusals; the inbox opens where the person's work is, and "N overdue" leads to it.
  */
 import os from 'node:os';
-import type { Page, Route } from 'playwright-core';
 import type { ProjectStatus } from '../../workflows/project/contract';
-import { openDesignTask, planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { claimedDesignTask, openDesignTask, planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
+import { accessibilityProblems, browserTestOrSkip, holdReads, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
@@ -630,7 +629,7 @@ browserTest('at a phone’s width no page is wider than the screen: the menu wra
   const phone = { width: 390, height: 844 };
   const widthOf = (p: PersonPage) => p.page.evaluate<number>('document.documentElement.scrollWidth');
   // A delivery with a word and a link longer than any screen, on the task the manager reviews.
-  const { projectId: phoneProject, designTask: delivered } = await claimedDesignTask(`${title} on a phone`);
+  const { projectId: phoneProject, designTask: delivered } = await claimedDesignTask(h, `${title} on a phone`);
   await h
     .http()
     .post(`/api/tasks/${delivered}/submit`)
@@ -665,7 +664,7 @@ browserTest('at a phone’s width no page is wider than the screen: the menu wra
 });
 
 browserTest('giving a task back asks first, and says when what was typed for the delivery would be lost', async () => {
-  const { designTask: task } = await claimedDesignTask(`${title} given back`);
+  const { designTask: task } = await claimedDesignTask(h, `${title} given back`);
   const designer = await open('designer', `/tasks/${task}`);
   const { page } = designer;
   await page.locator('#deliver-summary').fill('Half of the mock-ups');
@@ -680,32 +679,6 @@ browserTest('giving a task back asks first, and says when what was typed for the
   await page.getByText('You gave the task back to the department.').waitFor();
   expect(((await h.http().get(`/api/tasks/${task}`).set(h.auth('designer')).expect(200)).body as { status: string }).status).toBe('open');
 });
-
-/** A project of its own, approved, its design task claimed by the designer. */
-async function claimedDesignTask(projectTitle: string): Promise<{ projectId: string; designTask: string }> {
-  const opened = await openDesignTask(h, projectTitle);
-  await h.http().post(`/api/tasks/${opened.designTask}/claim`).set(h.auth('designer')).expect(200);
-  return opened;
-}
-
-/**
- * Holds the page's reads (GET) of the API paths `which` picks until the returned function lets
- * them go: the page's polls cannot learn of a change before the test has acted on what it shows.
- */
-async function holdReads(page: Page, which: (path: string) => boolean): Promise<() => Promise<void>> {
-  const held: Route[] = [];
-  let holding = true;
-  const handler = (route: Route) => {
-    if (holding && route.request().method() === 'GET' && which(new URL(route.request().url()).pathname)) held.push(route);
-    else void route.continue();
-  };
-  await page.route('**/api/**', handler);
-  return async () => {
-    holding = false;
-    await page.unroute('**/api/**', handler);
-    await Promise.all(held.map((r) => r.continue()));
-  };
-}
 
 browserTest('a claim someone else won a moment before says so in people’s words — which task, and who — in the inbox and on the task page', async () => {
   const dima = h.directory.get(h.people.designer.id)!.name;
@@ -747,7 +720,7 @@ browserTest('a claim someone else won a moment before says so in people’s word
 });
 
 browserTest('a delivery’s link typed without http(s):// is refused at its field in plain words, offering the address it meant', async () => {
-  const { designTask: task } = await claimedDesignTask(`${title} link without scheme`);
+  const { designTask: task } = await claimedDesignTask(h, `${title} link without scheme`);
   const designer = await open('designer', `/tasks/${task}`);
   const { page } = designer;
   await page.locator('#deliver-summary').fill('Mock-ups, desktop and mobile');
@@ -764,7 +737,7 @@ browserTest('a delivery’s link typed without http(s):// is refused at its fiel
 });
 
 browserTest('a delivery with several bad links names every one at once, in the order they were typed, whatever is wrong with each', async () => {
-  const { designTask: task } = await claimedDesignTask(`${title} several bad links`);
+  const { designTask: task } = await claimedDesignTask(h, `${title} several bad links`);
   const designer = await open('designer', `/tasks/${task}`);
   const { page } = designer;
   await page.locator('#deliver-summary').fill('Mock-ups, desktop and mobile');
@@ -854,7 +827,7 @@ browserTest('the inbox opens where the person’s work is: Mine when nothing is 
 });
 
 browserTest('work sent back and then given back to the department shows as rework in the department’s Open list', async () => {
-  const { designTask: task } = await claimedDesignTask(`${title} rework`);
+  const { designTask: task } = await claimedDesignTask(h, `${title} rework`);
   await h.http().post(`/api/tasks/${task}/submit`).set(h.auth('designer')).send({ summary: 'First mock-ups', links: [] }).expect(200);
   await h.http().post(`/api/tasks/${task}/review`).set(h.auth('manager')).send({ decision: 'changes_requested', comment: 'Bigger logo' }).expect(200);
   await h.http().post(`/api/tasks/${task}/release`).set(h.auth('designer')).send({}).expect(200);

@@ -7,9 +7,9 @@
  * Deliver the focus lands somewhere, not on the page's body; Claim buttons and the "You took"
  * message name the project, since several projects have a task of the same title.
  */
-import type { Page, Route } from 'playwright-core';
-import { openDesignTask, startApiHarness, type ApiHarness } from '../support/api';
-import { browserTestOrSkip, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { claimedDesignTask, openDesignTask, startApiHarness, type ApiHarness } from '../support/api';
+import { browserTestOrSkip, holdReads, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 import { uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
@@ -42,28 +42,6 @@ async function open(who: Parameters<Portal['openAs']>[0], startAt?: string, view
   return p;
 }
 
-async function claimedDesignTask(projectTitle: string): Promise<{ projectId: string; designTask: string }> {
-  const opened = await openDesignTask(h, projectTitle);
-  await h.http().post(`/api/tasks/${opened.designTask}/claim`).set(h.auth('designer')).send({}).expect(200);
-  return opened;
-}
-
-/** Holds the page's reads (GET) of the paths `which` picks until the returned function lets them go. */
-async function holdReads(page: Page, which: (path: string) => boolean): Promise<() => Promise<void>> {
-  const held: Route[] = [];
-  let holding = true;
-  const handler = (route: Route) => {
-    if (holding && route.request().method() === 'GET' && which(new URL(route.request().url()).pathname)) held.push(route);
-    else void route.continue();
-  };
-  await page.route('**/api/**', handler);
-  return async () => {
-    holding = false;
-    await page.unroute('**/api/**', handler);
-    await Promise.all(held.map((r) => r.continue()));
-  };
-}
-
 /** The element that has the focus (the tests' compiler knows no DOM: the browser's types are spelled out). */
 interface Focusable {
   tagName: string;
@@ -86,7 +64,7 @@ async function typeDelivery(page: Page): Promise<void> {
 }
 
 browserTest('reassigned while the designer types: the page says who gave it to whom, keeps the typed text to copy until dismissed; the history names people', async () => {
-  const { designTask } = await claimedDesignTask(`${title} reassigned`);
+  const { designTask } = await claimedDesignTask(h, `${title} reassigned`);
   const designer = await open('designer', `/tasks/${designTask}`);
   const { page } = designer;
   await typeDelivery(page);
@@ -118,7 +96,7 @@ browserTest('reassigned while the designer types: the page says who gave it to w
 });
 
 browserTest('a delivery refused because the task was reassigned meanwhile reads in people’s words, never “Forbidden” or an id, and keeps the text', async () => {
-  const { designTask } = await claimedDesignTask(`${title} refused delivery`);
+  const { designTask } = await claimedDesignTask(h, `${title} refused delivery`);
   const designer = await open('designer', `/tasks/${designTask}`);
   const { page } = designer;
   await typeDelivery(page);
@@ -143,7 +121,7 @@ browserTest('a delivery refused because the task was reassigned meanwhile reads 
 });
 
 browserTest('the project cancelled while the designer types: the cancellation comes first, with its reason; the typed text is kept', async () => {
-  const { projectId, designTask } = await claimedDesignTask(`${title} cancelled`);
+  const { projectId, designTask } = await claimedDesignTask(h, `${title} cancelled`);
   const designer = await open('designer', `/tasks/${designTask}`);
   const { page } = designer;
   await typeDelivery(page);

@@ -285,6 +285,13 @@ export function planRequest(overrides: Record<string, unknown> = {}): Record<str
   };
 }
 
+/** A project of its own (the demo plan), approved, its design task claimed by the designer. */
+export async function claimedDesignTask(h: HttpHarness, projectTitle: string): Promise<{ projectId: string; designTask: string }> {
+  const opened = await openDesignTask(h, projectTitle);
+  await h.http().post(`/api/tasks/${opened.designTask}/claim`).set(h.auth('designer')).send({}).expect(200);
+  return opened;
+}
+
 /** A project of its own (the demo plan), approved, its design task open for the design department. */
 export async function openDesignTask(h: HttpHarness, projectTitle: string): Promise<{ projectId: string; designTask: string }> {
   const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: projectTitle })).expect(201);

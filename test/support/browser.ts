@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Route } from 'playwright-core';
 import type { ApiHarness, PersonKey } from './api';
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
@@ -129,4 +129,23 @@ export async function openClientPage(h: ApiHarness, portal: Portal, projectId: s
   await client.page.goto(`${portal.baseUrl}${link.pathname}${link.search}`);
   if (options.noticeShown) await client.page.locator('.callout[role="status"]').waitFor();
   return client;
+}
+
+/**
+ * Holds the page's reads (GET) of the API paths `which` picks until the returned function lets
+ * them go: the page's polls cannot learn of a change before the test has acted on what it shows.
+ */
+export async function holdReads(page: Page, which: (path: string) => boolean): Promise<() => Promise<void>> {
+  const held: Route[] = [];
+  let holding = true;
+  const handler = (route: Route) => {
+    if (holding && route.request().method() === 'GET' && which(new URL(route.request().url()).pathname)) held.push(route);
+    else void route.continue();
+  };
+  await page.route('**/api/**', handler);
+  return async () => {
+    holding = false;
+    await page.unroute('**/api/**', handler);
+    await Promise.all(held.map((r) => r.continue()));
+  };
 }
