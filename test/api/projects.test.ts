@@ -409,6 +409,9 @@ describe('the client\u2019s link', () => {
     const projectId = (await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: 'Renewed link' })).expect(201)).body.projectId as string;
     const read = async () => (await h.http().get(`/api/projects/${projectId}/client-link`).set(h.auth('manager')).expect(200)).body as { url: string; generation: number };
     const opens = async (url: string) => (await h.http().get(`/api/client/projects/${projectId}`).query({ key: new URL(url).searchParams.get('key') })).status;
+    // The create's snapshot reaches the store just after its answer: until then the link is a 404
+    // "has just been opened: try again in a moment", as a page would.
+    await eventually(async () => (await h.http().get(`/api/projects/${projectId}/client-link`).set(h.auth('manager'))).status === 200, { what: 'the new project in the store' });
     const first = await read();
     expect(first.generation).toBe(0);
     await eventually(async () => (await opens(first.url)) === 200, { what: 'the project on the client\u2019s page' });
