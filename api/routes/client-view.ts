@@ -17,7 +17,9 @@ import type { TaskStatus } from '../../workflows/task/contract';
 import type { AppDeps } from '../app';
 import { allow, caller } from '../auth';
 import type { ClientLinks } from '../../common/client-links';
-import { ApiProblem, ProblemType, forbidden, notFound } from '../errors';
+import { ApiProblem, ProblemType, notFound } from '../errors';
+import { storedOrAtStart } from '../snapshot-reads';
+import { managedBySomeoneElse } from './projects';
 import { clientKeyQuerySchema, clientLinkRenewalSchema, type ClientProjectView } from '../schemas';
 import { idempotencyKey, parseBody, parseQuery, projectIdParam } from '../validation';
 
@@ -103,14 +105,24 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks): Route
     return { project: stored.value, key };
   }
 
-  /** The project whose link the caller may read or renew: its manager's, or any for leadership. */
+  /**
+   * The project whose link the caller may read or renew: its manager's, or any for leadership.
+   * Its manager from the store's copy, or — for a project created a moment ago, whose first copy
+   * is still on its way to the store — from its start event, as every other project read does
+   * (`storedOrAtStart`): the manager opens the link right after creating the project. An unknown
+   * project is Temporal's 404.
+   */
   async function linkedProject(req: Request): Promise<string> {
     const person = caller(req);
     const projectId = projectIdParam(req);
-    const stored = await deps.reporting.project(projectId);
-    if (!stored) throw notFound(`There is no project ${projectId} yet (or it has just been opened: try again in a moment).`);
-    if (person.role === 'manager' && stored.value.managerId !== person.id) {
-      throw forbidden(`Project ${projectId} is managed by someone else; managers send their own clients' links.`);
+    const { known } = await storedOrAtStart(
+      () => deps.reporting.project(projectId),
+      () => deps.temporal.projectAtStart(projectId),
+      deps.logger,
+      { projectId },
+    );
+    if (person.role === 'manager' && known.managerId !== person.id) {
+      throw managedBySomeoneElse(deps.people.get(known.managerId)?.name, 'project');
     }
     return projectId;
   }
