@@ -49,6 +49,7 @@ export const NOTIFICATION_TEMPLATES = [
   'work_started',
   'acceptance_act_to_sign',
   'refund_paid',
+  'complaint_resolved',
 ] as const;
 export type NotificationTemplate = (typeof NOTIFICATION_TEMPLATES)[number];
 

@@ -158,7 +158,12 @@ class Values {
   }
   /** `Due: <date>.` when there is a due date, nothing otherwise. */
   dueLine(): string[] {
-    return this.has('dueAt') ? [`Due: ${this.date('dueAt')}.`] : [];
+    if (!this.has('dueAt')) return [];
+    // Work sent back or handed over after its date: the date is no target any more, and saying
+    // "Due: <a day gone by>" reads like a mistake. Say it passed, and what to do.
+    return this.isPast('dueAt')
+      ? [`It was due ${this.date('dueAt')}, which has passed: deliver it as soon as you can, or tell ${this.person('managerId', 'the project’s manager')} when it will come.`]
+      : [`Due: ${this.date('dueAt')}.`];
   }
   /** `was due <date>`, or `is past its due date`. */
   wasDue(): string {
@@ -299,6 +304,14 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
           `${v.person('assigneeId', 'The assignee')} delivered "${v.task}" for ${v.project}` +
             (rounds > 0 ? ` again: its ${delivery} delivery, after ${plural(rounds, 'round')} of changes.` : '.') +
             ` Please review it.`,
+          // Sent again as the project changed hands: the delivery is older than this mail.
+          ...(v.has('handedOverFrom')
+            ? [
+                `You get this now because ${v.project} was handed over to you from ${v.person('handedOverFrom', 'another manager')}` +
+                  (v.has('handedOverBy') && v.data.handedOverBy !== v.data.handedOverFrom ? ` by ${v.person('handedOverBy')}` : '') +
+                  (v.has('submittedAt') ? `; the work was delivered ${v.date('submittedAt')}.` : '.'),
+              ]
+            : []),
           ...v.line('Summary', 'summary'),
           ...(links.length > 0 ? [`Links:`, ...links.map((l) => `  ${l}`)] : []),
         ],
@@ -496,6 +509,8 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       lines: [
         `"${v.task}" (${v.department()}) for ${v.project} ${v.wasDue()} and is still not delivered.`,
         `Assignee: ${v.person('assigneeId', 'nobody has taken it')}.`,
+        // Leadership goes to the project's manager first.
+        `Manager: ${v.person('managerId', 'the project’s manager')}.`,
       ],
     }),
   },
@@ -803,6 +818,34 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
         ],
       };
     },
+  },
+  // The client's complaint closed: when they made it and in their words (how it was resolved is
+  // the agency's own note, told to them by their manager), and where an agreed compensation goes.
+  complaint_resolved: {
+    link: 'project',
+    staff: (v) => ({
+      subject: `Complaint resolved: ${v.project}`,
+      lines: [
+        `${v.text('clientName', 'The client')} was told that their complaint of ${v.date('recordedAt', 'earlier')} is resolved` +
+          (v.has('amount') ? `, with a compensation of ${v.money()}.` : '.'),
+      ],
+    }),
+    client: (v) => ({
+      subject: `Your complaint is resolved: ${v.project}`,
+      lines: [
+        `We have resolved your complaint of ${v.date('recordedAt', 'earlier')} about ${v.project}` +
+          (v.has('description') ? `: “${v.text('description', '')}”.` : '.'),
+        ...(v.has('amount')
+          ? [
+              `We agreed a compensation of ${v.money()}: ` +
+                (v.data.settledBy === 'credit_note'
+                  ? `your final invoice is already out, so a credit note for it follows in a separate e-mail.`
+                  : `it is taken off your final invoice.`),
+            ]
+          : []),
+        v.reply('if anything about it is still not right'),
+      ],
+    }),
   },
   // A receipt: the client learns their money arrived, what is left on the invoice, and (for the
   // prepayment the work waits for) that the work starts.

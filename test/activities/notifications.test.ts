@@ -87,7 +87,7 @@ async function producedInvoice(kind: 'final_invoice' | 'credit_note' = 'final_in
   return (await produceDocument({ projectId: 'acme', kind, sequence: 1, snapshot, invoice })).documentId;
 }
 
-const CLIENT_TEMPLATES: NotificationTemplate[] = ['delivery_ready', 'client_response_due', 'invoice_issued', 'invoice_voided', 'credit_note_issued', 'payment_reminder', 'payment_received', 'work_started', 'acceptance_act_to_sign', 'refund_paid', 'project_cancelled'];
+const CLIENT_TEMPLATES: NotificationTemplate[] = ['delivery_ready', 'client_response_due', 'invoice_issued', 'invoice_voided', 'credit_note_issued', 'payment_reminder', 'payment_received', 'work_started', 'acceptance_act_to_sign', 'refund_paid', 'project_cancelled', 'complaint_resolved'];
 /** Where each staff notice links: the page of the portal where its reader acts. */
 const PORTAL_PAGE: Record<NotificationTemplate, string> = {
   task_opened: '/tasks/acme.design',
@@ -126,6 +126,7 @@ const PORTAL_PAGE: Record<NotificationTemplate, string> = {
   work_started: '/projects/acme',
   acceptance_act_to_sign: '/projects/acme',
   refund_paid: '/projects/acme',
+  complaint_resolved: '/projects/acme',
 };
 const isTaskNotice = (template: NotificationTemplate) => PORTAL_PAGE[template].startsWith('/tasks/');
 
@@ -228,6 +229,27 @@ test('client notices say what to do and whom a reply reaches, and link to nothin
   expect(forClient('credit_note_issued').text).toContain('account holder, IBAN or account number, bank name and BIC/SWIFT');
   expect(forClient('delivery_ready').text).toContain('whether you accept it or what should change');
   expect(forClient('client_response_due').text).toContain('the work counts as accepted');
+  // Their complaint in their words; a compensation and where it goes; never how the agency noted it.
+  expect(forClient('complaint_resolved').subject).toBe('Your complaint is resolved: Spring campaign landing page');
+  expect(forClient('complaint_resolved').text).toContain('about Spring campaign landing page: “The first draft was late”.');
+  expect(forClient('complaint_resolved').text).toContain('We agreed a compensation of 3,314.15 EUR: it is taken off your final invoice.');
+});
+
+test('a task mail names the date the work is due, or says that date has passed and whom to tell; an escalation names the manager', async () => {
+  const { notify } = notifier();
+  const future = new Date(Date.now() + 3 * 86_400_000).toISOString();
+  const past = new Date(Date.now() - 2 * 86_400_000).toISOString();
+  const mail = async (template: NotificationTemplate, dueAt: string) => {
+    await notify({ idempotencyKey: `project-acme:${template}:${dueAt}`, template, recipients: { personIds: ['dima.design'] }, projectId: 'acme', taskId: 'acme.design', data: { ...fullData, dueAt } });
+    return (smtp.received.at(-1)!.parsed.text ?? '').replace(/\s+/g, ' ');
+  };
+  const sentBackInTime = await mail('task_changes_requested', future);
+  expect(sentBackInTime).toMatch(/Due: \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\./);
+  const sentBackLate = await mail('task_changes_requested', past);
+  expect(sentBackLate).not.toContain('Due:');
+  expect(sentBackLate).toMatch(/It was due \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC, which has passed: deliver it as soon as you can, or tell Anna Petrova when it will come\./);
+  expect(await mail('task_reassigned', past)).toContain('which has passed');
+  expect(await mail('task_escalation', past)).toContain('Manager: Anna Petrova.');
 });
 
 test("a store that cannot give the client's link fails the attempt (retried) before any mail; the retry mails with the link, and no log line carries its key", async () => {

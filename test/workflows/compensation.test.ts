@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { simpleParser } from 'mailparser';
 import pdfParse from 'pdf-parse/lib/pdf-parse.js';
 import {
   cancelProjectUpdate,
@@ -77,6 +78,18 @@ test.concurrent('before the final invoice a compensation is taken off it; after 
   expect(await refusal(resolve(handle, 'c1', 0.001))).toMatchObject({ type: 'InvalidInput', field: 'compensation' });
   let s = await resolve(handle, 'c1', 300);
   expect(s.complaints[0]).toMatchObject({ resolvedBy: LEADER.id, compensation: { amount: 300, settled: false } });
+  // The client hears their complaint is resolved and where the money goes; never the agency's note of how.
+  const [resolvedBefore] = await waitForNotice(env, projectId, 'complaint_resolved');
+  expect(resolvedBefore).toMatchObject({
+    recipients: { emails: [input.client.email] },
+    data: expect.objectContaining({ complaintId: 'c1', description: 'the audit missed the blog', amount: 300, currency: 'EUR', settledBy: 'final_invoice' }),
+  });
+  const [resolvedMail] = await eventually(async () => mailFor(env, resolvedBefore).length > 0 && mailFor(env, resolvedBefore), { what: 'the complaint-resolved mail' });
+  expect(resolvedMail.subject).toBe(`Your complaint is resolved: ${input.title}`);
+  const resolvedText = ((await simpleParser(resolvedMail.raw)).text ?? '').replace(/\s+/g, ' ');
+  expect(resolvedText).toMatch(/We have resolved your complaint of .+: “the audit missed the blog”\./);
+  expect(resolvedText).toContain('We agreed a compensation of 300.00 EUR: it is taken off your final invoice.');
+  expect(resolvedText).not.toContain('apology call');
 
   await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 4, comment: 'fine now' }, by: MANAGER }] });
   s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === 'final' && i.documentId !== undefined), 'final invoice');
@@ -95,6 +108,10 @@ test.concurrent('before the final invoice a compensation is taken off it; after 
   expect(await refusal(resolve(handle, 'c2', 1_700.01))).toMatchObject({ type: 'InvalidInput', field: 'compensation' });
   await resolve(handle, 'c2', 200);
   s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === 'credit_note' && i.documentId !== undefined), 'credit note');
+  const resolvedAfter = await waitForNotice(env, projectId, 'complaint_resolved', 2);
+  expect(resolvedAfter[1].data).toMatchObject({ complaintId: 'c2', amount: 200, settledBy: 'credit_note' });
+  const [creditNoteFollows] = await eventually(async () => mailFor(env, resolvedAfter[1]).length > 0 && mailFor(env, resolvedAfter[1]), { what: 'the second complaint-resolved mail' });
+  expect(((await simpleParser(creditNoteFollows.raw)).text ?? '').replace(/\s+/g, ' ')).toContain('your final invoice is already out, so a credit note for it follows in a separate e-mail');
   const credit = s.invoices.find((i) => i.kind === 'credit_note')!;
   expect(credit.number).not.toBe(final.number);
   expect(credit).toMatchObject({ amount: 200, paidAmount: 0, status: 'paid', setOffs: [{ invoiceNumber: final.number, amount: 200, at: credit.issuedAt }] });
@@ -115,6 +132,9 @@ test.concurrent('before the final invoice a compensation is taken off it; after 
   await complain(handle, 'and the invoice had a typo');
   expect(await refusal(resolve(handle, 'c3', 1_500.01))).toMatchObject({ type: 'InvalidInput', field: 'compensation' });
   await resolve(handle, 'c3');
+  const resolvedWithout = await waitForNotice(env, projectId, 'complaint_resolved', 3);
+  expect(resolvedWithout[2].data).toMatchObject({ complaintId: 'c3', description: 'and the invoice had a typo' });
+  expect(resolvedWithout[2].data).not.toHaveProperty('amount');
 
   // The final invoice asks 1,500 now: more than it asked before is refused, and paying 1,500 completes the project.
   await expect(pay(handle, final.number, 1_700.01, `${projectId}-final`)).rejects.toMatchObject({
@@ -134,6 +154,7 @@ test.concurrent('before the final invoice a compensation is taken off it; after 
   expect(reportText).toContain(`final invoice ${final.number}: 1,700.00 EUR`);
   expect(reportText).toContain('acceptance act');
   await recordHistory(handle, 'project-compensation-set-off');
+  await recordHistory(handle, 'project-complaint-resolved-mail');
 });
 
 test.concurrent('a compensation after the final invoice is part paid: set against what is left, the rest refunded, and the store agrees', async () => {

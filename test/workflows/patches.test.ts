@@ -52,6 +52,8 @@ const PATCHES_AFTER_BASELINE_1: string[] = [
   // 2026-12-04: a cancelled project's report is made again once its money is settled.
   'cancelled-report-when-settled',
   'chase-refunds-owed',
+  // 2026-12-05: the client is mailed that their complaint is resolved (and where a compensation goes).
+  'complaint-resolved-mail',
   // 2026-12-03: a wait wakes when a complaint is recorded, so its follow-up is timed.
   'complaint-wakes-wait',
   // 2026-12-04: a project without a prepayment mails the client the contract as the work starts.

@@ -415,7 +415,12 @@ test.concurrent('a project handed to another manager: its running tasks follow, 
     { personIds: [MANAGER.id] },
     { personIds: [OTHER_MANAGER.id] },
   ]);
-  expect(noticesFor(env, projectId, 'task_submitted')[2].data).toMatchObject({ summary: 'audit done' });
+  const resent = noticesFor(env, projectId, 'task_submitted')[2];
+  expect(resent.data).toMatchObject({ summary: 'audit done', handedOverFrom: MANAGER.id, handedOverBy: LEADER.id });
+  // The delivery is older than the mail: it says why it comes now.
+  const [resentMail] = await eventually(async () => mailFor(env, resent).length > 0 && mailFor(env, resent), { what: 'the delivery mailed to the new manager' });
+  const resentText = ((await simpleParser(resentMail.raw)).text ?? '').replace(/\s+/g, ' ');
+  expect(resentText).toMatch(new RegExp(`You get this now because ${input.title} was handed over to you from Anna Manager by Lena Lead; the work was delivered \\d{4}-`));
   await expect(task.executeUpdate(reviewTaskUpdate, { args: [{ by: MANAGER, decision: 'accept', comment: '' }] })).rejects.toMatchObject({ cause: { type: 'NotAllowed' } });
   await task.executeUpdate(reviewTaskUpdate, { args: [{ by: OTHER_MANAGER, decision: 'accept', comment: '' }] });
   await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');

@@ -362,6 +362,16 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
       // Taken off the final invoice when it is issued, or (after it) a credit note: the process does either.
       if (compensation !== undefined) complaint.compensation = { amount: compensation, settled: false };
       ctx.record('complaint_resolved', by.id, `${complaintId}: ${resolution}${compensation !== undefined ? ` (compensation ${compensation} ${currency})` : ''}`);
+      // The client hears their complaint is closed, and where a compensation goes; never the
+      // resolution's wording, which is the agency's own note (runs recorded before told nobody).
+      if (patched('complaint-resolved-mail')) {
+        ctx.send('complaint_resolved', `complaint-resolved:${complaintId}`, ctx.client, {
+          complaintId,
+          description: complaint.description,
+          recordedAt: complaint.at,
+          ...(compensation !== undefined && { amount: compensation, currency, settledBy: ctx.finalBilled ? 'credit_note' : 'final_invoice' }),
+        });
+      }
       ctx.changed();
       return done();
     }),

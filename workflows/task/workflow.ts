@@ -98,6 +98,9 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
       department: view.department,
       dueAt: view.dueAt,
       assigneeId: view.assigneeId,
+      // Every task mail can name whom to go to (an escalation, work late). Only the activity's
+      // input changes: replay compares commands, not their arguments.
+      managerId: view.managerId,
     }),
     // Recorded in the task's history rather than holding the task up: the work itself must go on.
     onFailed: (notice, message) => record('notification_failed', undefined, `${notice.template}: ${message}`),
@@ -358,6 +361,10 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
         summary: latest?.summary ?? '',
         links: (latest?.links ?? []).join('\n'),
         ...(view.reviewRounds > 0 && { reviewRounds: view.reviewRounds }),
+        // Why it comes now, long after the delivery (an activity's input: replay does not compare it).
+        handedOverFrom: from,
+        handedOverBy: by,
+        ...(latest && { submittedAt: latest.submittedAt }),
       });
     }
     changed();
