@@ -388,12 +388,21 @@ step('the manager sends the design back from the review queue', async () => {
   const review = page.locator('li.review-card', { hasText: 'Home page design' });
   await review.waitFor({ timeout: 30_000 });
   expect(await review.textContent()).toContain('First mock-ups of the home page.');
+  // The heading counts what waits, and the menu says the same number beside "Review queue".
+  const heading = (name: string) => page.getByRole('heading', { level: 1, name, exact: true });
+  const menuEntry = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+  const cards = await page.locator('li.review-card').count();
+  await heading(`Review queue (${cards})`).waitFor();
+  await menuEntry(`Review queue, ${cards} waiting`).waitFor();
   await review.getByLabel(/Comment on/).fill('Warmer colours, please.');
   // The rework gets a date of its own: the task is due then.
   await review.getByLabel('Rework due by').fill(localIn(4 * DAY)); // before the copy that waits for it (5 days)
   await shoot(page, '07-review-queue');
   await review.getByRole('button', { name: 'Send back' }).click();
   await review.waitFor({ state: 'detached' });
+  // One fewer, in the heading and the menu alike (no count in the menu at none), without leaving the page.
+  await heading(`Review queue (${cards - 1})`).waitFor();
+  await menuEntry(cards > 1 ? `Review queue, ${cards - 1} waiting` : 'Review queue').waitFor();
   const sentBack = (await h.http().get(`/api/tasks/${projectId}.home-page-design`).set(h.auth('manager')).expect(200)).body as { dueAt: string; dueDateChanges: { reason: string }[] };
   expect(Math.abs(Date.parse(sentBack.dueAt) - (Date.now() + 4 * DAY))).toBeLessThan(10 * 60_000);
   expect(sentBack.dueDateChanges.map((c) => c.reason)).toEqual(['sent back for changes']);

@@ -553,6 +553,28 @@ step('the client’s page: the manager gets the link, the client opens it withou
   const url = await page.locator('#client-link-url').inputValue();
   expect(url).toMatch(new RegExp(`/client/${id}\\?key=[A-Za-z0-9_-]{32}$`));
 
+  // Copied with one click (selecting a field's text on a phone is painful), and said beside the button.
+  const copied = page.locator('#client-link [role="status"]');
+  await manager.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: portal.baseUrl });
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  await copied.getByText('Link copied.').waitFor();
+  expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(url);
+  await shoot(page, '35a-client-link-copied');
+  // Where the browser refuses (plain http, an old browser, no permission): never silent, the link
+  // is selected and the page says how to copy it.
+  await page.evaluate('navigator.clipboard.writeText = () => Promise.reject(new DOMException("Write permission denied.", "NotAllowedError"))');
+  await page.setViewportSize(PHONE);
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  await copied.getByText('The link is selected: press Ctrl+C').waitFor();
+  expect(await page.evaluate('[document.activeElement.id, document.activeElement.selectionStart, document.activeElement.selectionEnd]')).toEqual([
+    'client-link-url',
+    0,
+    url.length,
+  ]);
+  expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
+  await shoot(page, '35a-client-link-not-copied-phone');
+  await page.setViewportSize(DESKTOP);
+
   // The link is made with PUBLIC_BASE_URL; this portal runs on a port of its own.
   const link = new URL(url);
   const here = `${new URL(page.url()).origin}${link.pathname}${link.search}`;

@@ -21,6 +21,7 @@
  * and the segment narrow the cards and stay in the address; a client's name on a card leads to all
  * of that client's projects, finished ones too.
  */
+import type { PortfolioReport } from '../../api/schemas';
 import { ProjectBuilder, plusDays } from '../reporting/builders';
 import { startApiHarness, type ApiHarness } from '../support/api';
 import { accessibilityProblems, browserTestOrSkip, DESKTOP, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
@@ -59,6 +60,7 @@ const TITLES = {
   awaiting: 'Spa brochure (plan awaiting a decision)',
   review: 'Print ads (two deliveries to review)',
   returning: 'Garage posters (an earlier project, completed)',
+  twoUnpaid: 'Bistro signage (two invoices past due)',
 };
 /** A returning client: two projects. */
 const GARAGE = { id: 'client-pf-garage', name: 'Autohaus Müller', segment: 'B2B' as const };
@@ -130,6 +132,16 @@ beforeAll(async () => {
   accepted.toClientReview(plusDays(base, 8)).clientAccepts(plusDays(base, 9), 4);
   accepted.invoice('final', `INV-PF-F-${Date.now().toString(36)}`, 1400, plusDays(base, 9), OWED_DUE, { status: 'open' });
   accepted.pay(accepted.status.invoices[0].number, 750, plusDays(base, 9), 'part');
+  // Accepted too, and neither of its two invoices paid, both past due: two invoices, one project.
+  const twoUnpaid = project('twoUnpaid')
+    .submitPlan(plusDays(base, 1), [{ key: 'signs', department: 'design', dueAt: afternoon(5) }])
+    .approve(plusDays(base, 2));
+  twoUnpaid.task('signs').deliver('dima.design', plusDays(base, 2), plusDays(base, 4));
+  twoUnpaid.toClientReview(plusDays(base, 4)).clientAccepts(plusDays(base, 5), 5);
+  const stamp = Date.now().toString(36);
+  twoUnpaid
+    .invoice('prepayment', `INV-PF-P2-${stamp}`, 300, plusDays(base, 2), afternoon(-6), { status: 'open' })
+    .invoice('final', `INV-PF-F2-${stamp}`, 700, plusDays(base, 5), afternoon(-1), { status: 'open' });
   // The garage's earlier project, completed: the client came back for "Garage leaflets".
   const returning = project('returning', h.people.manager.id, GARAGE)
     .submitPlan(plusDays(base, 1), [{ key: 'posters', department: 'design', dueAt: plusDays(base, 3) }])
@@ -141,7 +153,7 @@ beforeAll(async () => {
   awaiting.status.brief = LONG_BRIEF;
   awaiting.status.departments = ['design', 'seo'];
   awaiting.submitPlan(plusDays(base, 9), [{ key: 'layout', department: 'design', dueAt: afternoon(12) }]);
-  for (const p of [lateClaimed, lateOpen, moved, plan, inTime, noPlan, accepted, awaiting, review, returning]) for (const snapshot of p.publishAll()) await h.reporting.publish(snapshot);
+  for (const p of [lateClaimed, lateOpen, moved, plan, inTime, noPlan, accepted, twoUnpaid, awaiting, review, returning]) for (const snapshot of p.publishAll()) await h.reporting.publish(snapshot);
   portal = await startPortal(h);
 });
 
@@ -171,6 +183,7 @@ test('the project list says which plans end after the client’s date, with both
     [TITLES.awaiting]: { clientDueAt: CLIENT_DATE, plannedEndAt: undefined, endsAfterClientDate: false },
     [TITLES.review]: { clientDueAt: CLIENT_DATE, plannedEndAt: afternoon(12), endsAfterClientDate: false },
     [TITLES.returning]: expect.objectContaining({ endsAfterClientDate: false }),
+    [TITLES.twoUnpaid]: { clientDueAt: CLIENT_DATE, plannedEndAt: afternoon(5), endsAfterClientDate: false },
   });
 });
 
@@ -325,6 +338,53 @@ step('each card says what waits on its manager: deliveries to review, no plan ye
   await leaderCard.waitFor();
   expect(await leaderCard.locator('.badge', { hasText: 'deliveries waiting for review' }).textContent()).toBe('2 deliveries waiting for review');
   expect(await leaderCard.getByRole('link', { name: '2 deliveries to review' }).count()).toBe(0);
+});
+
+step('the tile of payments past due counts what its set lists: projects, one of them with two invoices past due', async () => {
+  const { page } = manager!;
+  await page.goto(`${portal.baseUrl}/projects`);
+  await page.locator('li.project-card', { hasText: TITLES.twoUnpaid }).waitFor();
+  // Three invoices past due, on two projects: the report counts the projects.
+  const report = (await h.http().get('/api/reports/portfolio').set(h.auth('manager')).expect(200)).body as PortfolioReport;
+  expect(report.unpaidInvoicesPastDue.count).toBe(2);
+  await page.locator('.tiles').scrollIntoViewIfNeeded();
+  await portal.screenshot(page, 'portfolio-tiles', { fullPage: false });
+
+  // The tile says projects, and leads to those two cards, in the same words.
+  await page.getByRole('link', { name: /^2 Projects with a payment past due$/ }).click();
+  await page.waitForURL(/\/projects\?only=payments$/);
+  await page.locator('.portfolio-narrowed').waitFor();
+  expect(await page.locator('.portfolio-narrowed').textContent()).toContain('Projects with a payment past due: 2 projects.');
+  expect((await page.locator('li.project-card .project-title').allTextContents()).sort()).toEqual([TITLES.accepted, TITLES.twoUnpaid].sort());
+  await page.setViewportSize(PHONE);
+  await portal.screenshot(page, 'portfolio-payments-past-due-phone');
+  expect(await accessibilityProblems(page)).toEqual([]);
+  await page.setViewportSize(DESKTOP);
+});
+
+step('the manager’s menu counts the deliveries waiting for review, and the review queue’s heading says the same', async () => {
+  const { page } = manager!;
+  await page.goto(`${portal.baseUrl}/projects`);
+  const menu = page.getByRole('navigation', { name: 'Main' });
+  const entry = menu.getByRole('link', { name: 'Review queue, 2 waiting', exact: true });
+  await entry.waitFor();
+  expect(await entry.locator('.nav-count').textContent()).toBe('2');
+  await portal.screenshot(page, 'menu-review-count', { fullPage: false });
+  expect(await accessibilityProblems(page)).toEqual([]);
+
+  await entry.click();
+  await page.getByRole('heading', { level: 1, name: 'Review queue (2)', exact: true }).waitFor();
+  await page.locator('li.review-card').first().waitFor();
+  expect(await page.locator('li.review-card').count()).toBe(2);
+  await portal.screenshot(page, 'review-queue-count', { fullPage: false });
+  await page.setViewportSize(PHONE);
+  expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
+  await portal.screenshot(page, 'review-queue-count-phone', { fullPage: false });
+  expect(await accessibilityProblems(page)).toEqual([]);
+  await page.setViewportSize(DESKTOP);
+
+  // Leadership reviews nothing: no such entry, no count.
+  expect(await leader!.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Review queue/ }).count()).toBe(0);
 });
 
 step('a project is found by title or client as typed, by client and by segment, in the address; a client’s name leads to all of their projects', async () => {

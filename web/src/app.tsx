@@ -4,12 +4,12 @@
  * they asked for (a link from a notice included).
  */
 import type { ComponentChildren, ComponentType } from 'preact';
-import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, ok, onSignedOut, setCsrfToken, type Me, type Person, type Role } from './api';
-import { SessionContext, type SessionInfo } from './data';
+import { SessionContext, useResource, type SessionInfo } from './data';
 import { DEPARTMENT_LABEL } from './format';
 import { Link, match, navigate, useLocation } from './router';
-import { FlashArea, Loading } from './ui';
+import { FlashArea, Loading, onMenuCount } from './ui';
 import { Login } from './pages/login';
 
 type Params = Record<string, string>;
@@ -81,10 +81,49 @@ const NAV: Record<Role, { href: string; label: string }[]> = {
   ],
 };
 
+/** How often the manager's menu reads again how many deliveries wait (and at every change of page). */
+const REVIEW_COUNT_EVERY_MS = 30_000;
+
+/**
+ * How many deliveries wait for the manager's review, for the menu: one read of the submitted tasks
+ * (theirs alone: a manager sees their own projects' tasks), never in the page's way and silent when
+ * it fails (the menu keeps the count it had). The review queue says its newer count at once.
+ */
+function useReviewWaiting(manager: boolean, path: string): { count: number; more: boolean } | undefined {
+  const waiting = useResource(
+    async () => {
+      if (!manager) return undefined;
+      const list = await ok(api.GET('/api/tasks', { params: { query: { status: 'submitted', pageSize: 100 } } }));
+      return { count: list.items.length, more: list.nextPageToken !== undefined };
+    },
+    [manager],
+    manager ? REVIEW_COUNT_EVERY_MS : undefined,
+  );
+  useEffect(
+    () =>
+      onMenuCount((href, count) => {
+        if (manager && href === '/review') waiting.set({ count, more: false });
+      }),
+    [manager],
+  );
+  // Read again on every other page (the first is read as the menu appears).
+  const readFor = useRef(path);
+  useEffect(() => {
+    if (!manager || readFor.current === path) return;
+    readFor.current = path;
+    void waiting.reload();
+  }, [path, manager]);
+  return waiting.data;
+}
+
 function Shell({ session, children }: { session: SessionInfo; children: ComponentChildren }) {
   const { path } = useLocation();
   const person = session.me.person;
   const links = NAV[person.role];
+  const reviewWaiting = useReviewWaiting(person.role === 'manager', path);
+  /** The count beside a menu entry, in words for screen readers ("Review queue, 3 waiting"); none at 0. */
+  const countOf = (href: string) =>
+    href === '/review' && reviewWaiting && reviewWaiting.count > 0 ? `${reviewWaiting.count}${reviewWaiting.more ? '+' : ''}` : undefined;
   // The entry for the page that is open, and only that (its address's query aside: a narrowed
   // portfolio is still the portfolio). A project's, its plan's or a task's page is none of the
   // menu's lists, though reached from one: marking "Portfolio" there would tell a screen reader
@@ -101,13 +140,21 @@ function Shell({ session, children }: { session: SessionInfo; children: Componen
         </Link>
         <nav aria-label="Main">
           <ul>
-            {links.map((l) => (
-              <li key={l.href}>
-                <Link href={l.href} aria-current={active(l.href) ? 'page' : undefined}>
-                  {l.label}
-                </Link>
-              </li>
-            ))}
+            {links.map((l) => {
+              const count = countOf(l.href);
+              return (
+                <li key={l.href}>
+                  <Link href={l.href} aria-current={active(l.href) ? 'page' : undefined} aria-label={count ? `${l.label}, ${count} waiting` : undefined}>
+                    {l.label}
+                    {count && (
+                      <span class="count nav-count" aria-hidden="true">
+                        {count}
+                      </span>
+                    )}
+                  </Link>
+                </li>
+              );
+            })}
           </ul>
         </nav>
         <div class="whoami">

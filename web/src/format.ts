@@ -1,5 +1,5 @@
 /** How dates, money, durations and names read in the portal (the browser's locale and time zone). */
-import { ApiError, humanize, type Department, type Stage, type TaskStatus } from './api';
+import { ApiError, humanize, type Department, type Stage, type Task, type TaskStatus } from './api';
 
 // With the zone's name: people in different offices (and the PDFs, in UTC) read the same moment.
 const dateTime = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
@@ -347,6 +347,25 @@ export const takenFirstInWordsOfProject = (error: ApiError, title: string, proje
     title: 'Already taken',
     detail: `${taskOfProject(title, projectTitle)} was taken by ${holder ?? 'someone else'} a moment before you.`,
   });
+
+/**
+ * Which delivery this is, said the one way the task page and the mails say it: "2nd delivery ·
+ * after 1 round of changes". A round is a send-back (the task's `reviewRounds`, the number its
+ * page, its reviews and the staff's inbox show); the delivery is counted apart, so "round 2" never
+ * means the second delivery here and the first send-back elsewhere.
+ */
+export function deliveryInWords(task: Pick<Task, 'deliverables' | 'reviewRounds'>): string {
+  return `${ordinal(task.deliverables.length)} delivery · after ${roundsOfChanges(task.reviewRounds)}`;
+}
+
+/** Send-backs in the words `deliveryInWords` uses: "1 round of changes", "2 rounds of changes". */
+export const roundsOfChanges = (rounds: number): string => `${plural(rounds, 'round')} of changes`;
+
+/** 1st, 2nd, 3rd, 4th … 11th, 12th, 13th … 21st. */
+function ordinal(n: number): string {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
+}
 
 const WEB_ADDRESS = 'a web address starting with http:// or https://';
 

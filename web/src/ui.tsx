@@ -507,3 +507,21 @@ export function FlashArea() {
     </div>
   );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Counts beside the menu's entries ("Review queue 3"): the shell reads them at a calm pace; the
+// page an entry opens, which reads the same list more often, says its newer count at once
+// ---------------------------------------------------------------------------------------------
+
+const menuCountListeners = new Set<(href: string, count: number) => void>();
+/** A page's own count of what its menu entry counts (the review queue's deliveries waiting). */
+export function sayMenuCount(href: string, count: number): void {
+  menuCountListeners.forEach((listener) => listener(href, count));
+}
+/** The shell hears the counts pages say; the returned function stops listening. */
+export function onMenuCount(listener: (href: string, count: number) => void): () => void {
+  menuCountListeners.add(listener);
+  return () => {
+    menuCountListeners.delete(listener);
+  };
+}

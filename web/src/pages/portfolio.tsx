@@ -386,7 +386,10 @@ function Summary({ report, leadership, managerId }: { report: PortfolioReport; l
       tone: report.openComplaints.pastDue > 0 ? 'bad' : 'warn',
       href: narrowTo('complaints'),
     },
-    { label: 'Unpaid invoices past due', value: report.unpaidInvoicesPastDue.count, tone: 'bad', href: narrowTo('payments') },
+    // The report counts projects (`unpaidInvoicesPastDue.count`: one with two invoices past due
+    // counts once), as the set it leads to lists them: said in the set's own words, so the tile's
+    // number and the narrowed list's ("…: 2 projects") read the same.
+    { label: NARROWINGS.payments.label, value: report.unpaidInvoicesPastDue.count, tone: 'bad', href: narrowTo('payments') },
     // Past due once the earliest refund owed is: the agency is late paying its client.
     {
       label: report.refundsOwed.pastDue > 0 ? `Refunds owed to clients, ${report.refundsOwed.pastDue} past due` : 'Refunds owed to clients',

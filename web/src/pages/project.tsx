@@ -1136,6 +1136,29 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
  */
 function ClientLink({ project: p }: { project: ProjectStatus }) {
   const [link, setLink] = useState<{ url: string; generation: number }>();
+  /** What the Copy button did, said beside it (the page's flash is at the top, out of sight down here on a phone). */
+  const [copied, setCopied] = useState('');
+  // A new link: what was said of copying the one before is no longer true.
+  useEffect(() => setCopied(''), [link?.url]);
+  useEffect(() => {
+    if (!copied) return;
+    const timer = setTimeout(() => setCopied(''), 8_000);
+    return () => clearTimeout(timer);
+  }, [copied]);
+  const copy = async (url: string) => {
+    try {
+      // Absent on a page served over plain http or in an old browser; refused without the person's permission.
+      if (!navigator.clipboard?.writeText) throw new Error('no clipboard here');
+      await navigator.clipboard.writeText(url);
+      setCopied('Link copied.');
+    } catch {
+      // Never a silent failure: the link is selected, ready for the person's own copy.
+      const field = document.getElementById('client-link-url') as HTMLInputElement | null;
+      field?.focus();
+      field?.select();
+      setCopied('The link is selected: press Ctrl+C (⌘C on a Mac) to copy it, or on a phone touch and hold it, then Copy.');
+    }
+  };
   const get = useAction(() => ok(api.GET('/api/projects/{id}/client-link', { params: { path: { id: p.projectId } } })), setLink);
   const renew = useAction(
     async () => {
@@ -1167,14 +1190,20 @@ function ClientLink({ project: p }: { project: ProjectStatus }) {
       <ProblemBox error={get.error ?? renew.error} />
       {link ? (
         <>
-          <div class="form-row">
+          <div class="form-row client-link-row">
             <Input id="client-link-url" label="The client’s link" value={link.url} onValue={() => undefined} readOnly />
-            <p>
+            <p class="client-link-actions">
+              <button type="button" class="button" onClick={() => void copy(link.url)}>
+                Copy link
+              </button>
               <a href={link.url} target="_blank" rel="noopener">
                 See what the client sees
               </a>
             </p>
           </div>
+          <p class="client-link-copied" role="status">
+            {copied}
+          </p>
           <p>
             <button
               type="button"

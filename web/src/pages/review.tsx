@@ -2,13 +2,13 @@
  * The manager's review queue: delivered work across their projects, each with what was delivered,
  * to accept or send back with a comment. Reviewed work leaves the queue at once.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { allPages, api, ok, type Task } from '../api';
 import { useName, useResource } from '../data';
-import { DEPARTMENT_LABEL, formatDateTime } from '../format';
+import { DEPARTMENT_LABEL, deliveryInWords, formatDateTime } from '../format';
 import { ReviewForm } from '../review-form';
 import { Link } from '../router';
-import { Badge, Due, flash, LinkList, Loading, PageHeader, ProblemBox } from '../ui';
+import { Badge, Due, flash, LinkList, Loading, PageHeader, ProblemBox, sayMenuCount } from '../ui';
 
 export function ReviewQueue() {
   const [done, setDone] = useState<Set<string>>(new Set());
@@ -28,10 +28,14 @@ export function ReviewQueue() {
     4_000,
   );
   const waiting = (queue.data ?? []).filter((t) => !done.has(`${t.taskId}@${t.deliverables.length}`));
+  // The menu's count reads the same list less often: this page's newer count, at once, so the two agree.
+  useEffect(() => {
+    if (queue.data) sayMenuCount('/review', waiting.length);
+  }, [queue.data, waiting.length]);
 
   return (
     <>
-      <PageHeader title="Review queue">
+      <PageHeader title={queue.data ? `Review queue (${waiting.length})` : 'Review queue'}>
         <p>Delivered work waiting for your review, oldest first.</p>
       </PageHeader>
       {queue.error && <ProblemBox error={queue.error} title="Could not load the queue" />}
@@ -90,21 +94,4 @@ function ReviewCard({ task, onReviewed }: { task: Task; onReviewed: () => void }
       />
     </li>
   );
-}
-
-/**
- * Which delivery this is, said the one way the task page and the mails say it: "2nd delivery ·
- * after 1 round of changes". A round is a send-back (the task's `reviewRounds`, the number its
- * page, its reviews and the staff's inbox show); the delivery is counted apart, so "round 2" never
- * means the second delivery here and the first send-back elsewhere.
- */
-function deliveryInWords(task: Task): string {
-  const rounds = task.reviewRounds;
-  return `${ordinal(task.deliverables.length)} delivery · after ${rounds} round${rounds === 1 ? '' : 's'} of changes`;
-}
-
-/** 1st, 2nd, 3rd, 4th … 11th, 12th, 13th … 21st. */
-function ordinal(n: number): string {
-  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
-  return `${n}${suffix}`;
 }
