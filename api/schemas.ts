@@ -50,6 +50,15 @@ export const paginationQuerySchema = z.object({
     .meta({ description: 'The `nextPageToken` of the previous page.' }),
 });
 
+/**
+ * The portfolio's sets of projects that need someone (each a tile of the portfolio report, by the
+ * same rule as its count): work overdue, a cancelled project with money to settle, an open
+ * complaint, a payment past due, a refund owed. Only running projects are in any of them.
+ */
+export const PORTFOLIO_SETS = ['overdue', 'settle', 'complaints', 'payments', 'refunds'] as const;
+export const portfolioSetSchema = z.enum(PORTFOLIO_SETS);
+export type PortfolioSet = z.infer<typeof portfolioSetSchema>;
+
 export const projectListQuerySchema = paginationQuerySchema
   .extend({
     stage: projectStageSchema.optional(),
@@ -57,6 +66,10 @@ export const projectListQuerySchema = paginationQuerySchema
     clientId: filterValue.optional(),
     segment: segmentSchema.optional(),
     overdue: booleanParam.optional(),
+    only: portfolioSetSchema.optional().meta({
+      description:
+        'Only the projects of one of the portfolio report\u2019s sets, every one however old, by the rule of its count: `overdue` (work past due), `settle` (cancelled, money to settle), `complaints` (an open complaint), `payments` (a payment past due), `refunds` (a refund owed).',
+    }),
   })
   .strict();
 export type ProjectListQuery = z.infer<typeof projectListQuerySchema>;
@@ -262,6 +275,9 @@ export const taskListItemSchema = z
     dueAt: isoDate.optional(),
     overdue: z.boolean(),
     reviewRounds: z.number().int().meta({ description: 'Times the task was sent back for changes (a claimed task with rounds is back in hand after a review).' }),
+    clientName: z.string().optional(),
+    submittedAt: isoDate.optional().meta({ description: 'When the latest delivery was made.' }),
+    acceptedAt: isoDate.optional().meta({ description: 'When the manager accepted the work (a list of accepted tasks comes newest accepted first).' }),
     waitingFor: z
       .array(z.string())
       .optional()

@@ -228,6 +228,9 @@ export interface TaskRow {
   estimateHours: number;
   revisionRound?: number;
   reviewRounds: number;
+  clientName?: string;
+  submittedAt?: string;
+  acceptedAt?: string;
 }
 
 export function taskRow(v: TaskView): TaskRow {
@@ -246,6 +249,9 @@ export function taskRow(v: TaskView): TaskRow {
     estimateHours: v.estimateHours,
     ...(v.revisionRound !== undefined && { revisionRound: v.revisionRound }),
     reviewRounds: v.reviewRounds,
+    ...(v.clientName !== undefined && { clientName: v.clientName }),
+    ...(v.submittedAt !== undefined && { submittedAt: v.submittedAt }),
+    ...(v.acceptedAt !== undefined && { acceptedAt: v.acceptedAt }),
   };
 }
 

@@ -11,7 +11,7 @@
  */
 import { PROJECT_STAGES } from '../../workflows/project/schemas';
 import { DEPARTMENTS } from '../../workflows/shared-schemas';
-import type { PortfolioReport } from '../../api/schemas';
+import type { PortfolioReport, PortfolioSet } from '../../api/schemas';
 import { sql, type Database, type Sql } from './sql';
 
 /** How many projects each list in the report shows (the counts are exact). */
@@ -33,11 +33,32 @@ const ref = (r: Ref) => ({
   href: `/api/projects/${r.project_id}`,
 });
 
+/**
+ * The rule of each of the portfolio's sets (a tile's count, and the project list's `only`), over
+ * the store's `projects p` at `now`: one rule for both, so a tile and the list it leads to agree.
+ */
+export function portfolioSet(set: PortfolioSet, now: Date): Sql {
+  const running = sql`NOT p.closed`;
+  switch (set) {
+    case 'overdue':
+      return sql`${running} AND p.pending_due_at < ${now}`;
+    case 'settle':
+      // Cancelled, its workflow still waiting for money either way (`closed` is false until both are settled).
+      return sql`${running} AND p.stage = 'cancelled'`;
+    case 'complaints':
+      return sql`${running} AND p.has_open_complaint`;
+    case 'payments':
+      return sql`${running} AND p.payment_due_at < ${now}`;
+    case 'refunds':
+      // Credit notes not yet paid out nor set against an unpaid invoice: money the agency owes.
+      return sql`${running} AND p.refund_due_at IS NOT NULL`;
+  }
+}
+
 export async function portfolioReport(db: Database, s: Sql, options: { managerId?: string; now: Date }): Promise<PortfolioReport> {
   const { now } = options;
   const mine = options.managerId === undefined ? sql`TRUE` : sql`p.manager_id = ${options.managerId}`;
   const myTasks = options.managerId === undefined ? sql`TRUE` : sql`t.manager_id = ${options.managerId}`;
-  const running = sql`NOT p.closed`;
   const taskOverdue = sql`(t.status IN ('open', 'claimed') AND t.due_at < ${now})`;
   const list = (where: Sql, since: Sql, order: Sql) => sql`
     (SELECT coalesce(json_agg(x), '[]'::json) FROM (
@@ -45,12 +66,10 @@ export async function portfolioReport(db: Database, s: Sql, options: { managerId
       FROM ${s}.projects p WHERE ${mine} AND ${where} ORDER BY ${order} LIMIT ${LIST_LIMIT}) x)`;
 
   const awaiting = sql`p.stage = 'awaiting_approval'`;
-  // Cancelled, its workflow still waiting for money either way (`closed` is false until both are settled).
-  const toSettle = sql`${running} AND p.stage = 'cancelled'`;
-  const complaints = sql`${running} AND p.has_open_complaint`;
-  const unpaid = sql`${running} AND p.payment_due_at < ${now}`;
-  // Credit notes not yet paid out nor set against an unpaid invoice: money the agency owes.
-  const refunds = sql`${running} AND p.refund_due_at IS NOT NULL`;
+  const toSettle = portfolioSet('settle', now);
+  const complaints = portfolioSet('complaints', now);
+  const unpaid = portfolioSet('payments', now);
+  const refunds = portfolioSet('refunds', now);
 
   const [row] = await db.rows<{
     by_stage: Record<string, number> | null;
@@ -71,7 +90,7 @@ export async function portfolioReport(db: Database, s: Sql, options: { managerId
   }>(sql`
     SELECT
       (SELECT json_object_agg(stage, n) FROM (SELECT p.stage, count(*) AS n FROM ${s}.projects p WHERE ${mine} GROUP BY p.stage) x) AS by_stage,
-      (SELECT count(*)::int FROM ${s}.projects p WHERE ${mine} AND ${running} AND p.pending_due_at < ${now}) AS overdue_projects,
+      (SELECT count(*)::int FROM ${s}.projects p WHERE ${mine} AND ${portfolioSet('overdue', now)}) AS overdue_projects,
       (SELECT count(*)::int FROM ${s}.projects p WHERE ${mine} AND ${toSettle}) AS cancelled_to_settle,
       (SELECT count(*)::int FROM ${s}.tasks t WHERE ${myTasks} AND ${taskOverdue}) AS overdue_tasks,
       (SELECT json_object_agg(department, json_build_object('open', open, 'overdue', overdue)) FROM (

@@ -24,6 +24,7 @@ import type {
   KpiReport,
   PlannedTaskItem,
   PortfolioReport,
+  PortfolioSet,
   ProjectListItem,
   SalesTarget,
   TaskListItem,
@@ -31,7 +32,7 @@ import type {
 import { amountOwed, endsAfterClientDate, projectFacts, projectRow, taskFacts, taskRow, type Fact, type InvoiceLike } from './facts';
 import { kpiReport, type KpiQuery } from './kpis';
 import { LATEST_VERSION, migrate, appliedVersions } from './migrations';
-import { portfolioReport } from './portfolio';
+import { portfolioReport, portfolioSet } from './portfolio';
 import { jsonb, jsonbText, openDatabase, quoteLiteral, schemaIdentifier, sql, join, raw, storedJson, type Database, type Sql } from './sql';
 
 /** Input the store refuses (a page token it did not give out): the API answers 400 naming `field`. */
@@ -111,6 +112,8 @@ export interface ProjectListFilter {
   segment?: string;
   /** Work not yet delivered (open or claimed) past its due date, at read time; closed projects never are. */
   overdue?: boolean;
+  /** Only one of the portfolio's sets (`portfolioSet`: the rule of its tile's count). */
+  only?: PortfolioSet;
 }
 
 export interface TaskListFilter {
@@ -247,6 +250,10 @@ interface TaskListRow {
   overdue: boolean;
   review_rounds: number;
   waiting_for: string[] | null;
+  client_name: string | null;
+  submitted_at: Date | null;
+  accepted_at: Date | null;
+  accepted_order: Date;
 }
 
 /** A portal session as the database keeps it: by the digest of its cookie value, never the value. */
@@ -519,17 +526,20 @@ export class ReportingStore {
         SELECT COALESCE((SELECT manager_id FROM ${s}.projects WHERE project_id = ${r.projectId}), ${r.managerId}) AS id
       ), upsert AS (
         INSERT INTO ${s}.tasks AS t (task_id, project_id, seq, snapshot_version, published_at, view, title, project_title,
-          department, status, assignee_id, manager_id, due_at, estimate_hours, revision_round, review_rounds)
+          department, status, assignee_id, manager_id, due_at, estimate_hours, revision_round, review_rounds,
+          client_name, submitted_at, accepted_at)
         VALUES (${r.taskId}, ${r.projectId}, ${seq}, ${r.snapshotVersion}, clock_timestamp(),
           jsonb_set(${jsonbText(json)}, '{managerId}', to_jsonb((SELECT id FROM manager))), ${r.title},
           ${r.projectTitle}, ${r.department}, ${r.status}, ${r.assigneeId}, (SELECT id FROM manager), ${r.dueAt}::timestamptz,
-          ${r.estimateHours}, ${r.revisionRound}, ${r.reviewRounds})
+          ${r.estimateHours}, ${r.revisionRound}, ${r.reviewRounds},
+          ${r.clientName}, ${r.submittedAt}::timestamptz, ${r.acceptedAt}::timestamptz)
         ON CONFLICT (task_id) DO UPDATE SET
           project_id = EXCLUDED.project_id, seq = EXCLUDED.seq, snapshot_version = EXCLUDED.snapshot_version,
           published_at = EXCLUDED.published_at, view = EXCLUDED.view, title = EXCLUDED.title,
           project_title = EXCLUDED.project_title, department = EXCLUDED.department, status = EXCLUDED.status,
           assignee_id = EXCLUDED.assignee_id, manager_id = EXCLUDED.manager_id, due_at = EXCLUDED.due_at,
-          estimate_hours = EXCLUDED.estimate_hours, revision_round = EXCLUDED.revision_round, review_rounds = EXCLUDED.review_rounds
+          estimate_hours = EXCLUDED.estimate_hours, revision_round = EXCLUDED.revision_round, review_rounds = EXCLUDED.review_rounds,
+          client_name = EXCLUDED.client_name, submitted_at = EXCLUDED.submitted_at, accepted_at = EXCLUDED.accepted_at
         WHERE t.seq < EXCLUDED.seq
         RETURNING t.published_at
       ), added AS (${this.insertFacts(taskFacts(view))})
@@ -628,6 +638,7 @@ export class ReportingStore {
     if (filter.clientId !== undefined) where.push(sql`p.client_id = ${filter.clientId}`);
     if (filter.segment !== undefined) where.push(sql`p.segment = ${filter.segment}`);
     if (filter.overdue !== undefined) where.push(filter.overdue ? overdue : sql`NOT ${overdue}`);
+    if (filter.only !== undefined) where.push(portfolioSet(filter.only, now));
     if (after) where.push(sql`(p.intake_at, p.project_id) < (${after[0]}::timestamptz, ${after[1]})`);
     const rows = await this.db.rows<ProjectListRow>(sql`
       SELECT p.project_id, p.title, p.client_id, p.client_name, p.segment, p.stage, p.manager_id, p.due_at, p.client_due_at,
@@ -652,11 +663,17 @@ export class ReportingStore {
     };
   }
 
-  /** Most urgent first: by due date, then id. */
+  /**
+   * Most urgent first: by due date, then id. Accepted work (`status` accepted) newest accepted
+   * first instead: what someone looks back on (a task accepted before acceptance times were kept
+   * sorts by its delivery, else its due date).
+   */
   async listTasks(filter: TaskListFilter, page: PageRequest, now: Date = new Date()): Promise<Page<TaskListItem>> {
     const { s } = this;
     const list = listOf('tasks', filter);
     const after = decodeToken(page.pageToken, list);
+    const newestAccepted = filter.status === 'accepted';
+    const acceptedOrder = sql`coalesce(t.accepted_at, t.submitted_at, t.due_at)`;
     // The same rule as `taskOverdue`.
     const overdue = sql`(t.status IN ('open', 'claimed') AND t.due_at < ${now})`;
     const where: Sql[] = [sql`TRUE`];
@@ -666,10 +683,16 @@ export class ReportingStore {
     if (filter.status !== undefined) where.push(sql`t.status = ${filter.status}`);
     if (filter.assignee !== undefined) where.push(sql`t.assignee_id = ${filter.assignee}`);
     if (filter.overdue !== undefined) where.push(filter.overdue ? overdue : sql`NOT ${overdue}`);
-    if (after) where.push(sql`(t.due_at, t.task_id) > (${after[0]}::timestamptz, ${after[1]})`);
+    if (after) {
+      where.push(
+        newestAccepted
+          ? sql`(${acceptedOrder}, t.task_id) < (${after[0]}::timestamptz, ${after[1]})`
+          : sql`(t.due_at, t.task_id) > (${after[0]}::timestamptz, ${after[1]})`,
+      );
+    }
     const rows = await this.db.rows<TaskListRow>(sql`
       SELECT t.task_id, t.project_id, t.title, t.project_title, t.department, t.status, t.assignee_id, t.manager_id, t.due_at,
-        ${overdue} AS overdue, t.review_rounds,
+        ${overdue} AS overdue, t.review_rounds, t.client_name, t.submitted_at, t.accepted_at, ${acceptedOrder} AS accepted_order,
         -- A waiting task's dependencies not yet accepted, by title (a key until its task is stored).
         CASE WHEN t.status = 'waiting' THEN (
           SELECT coalesce(array_agg(coalesce(d.title, k.key) ORDER BY d.due_at, k.key), '{}')
@@ -678,14 +701,14 @@ export class ReportingStore {
           WHERE d.status IS DISTINCT FROM 'accepted') END AS waiting_for
       FROM ${s}.tasks t
       WHERE ${join(where, ' AND ')}
-      ORDER BY t.due_at, t.task_id
+      ORDER BY ${newestAccepted ? sql`${acceptedOrder} DESC, t.task_id DESC` : sql`t.due_at, t.task_id`}
       LIMIT ${page.pageSize + 1}`);
     const more = rows.length > page.pageSize;
     const items = rows.slice(0, page.pageSize);
     const last = items[items.length - 1];
     return {
       items: items.map(taskListItem),
-      ...(more && last && { nextPageToken: encodeToken([iso(last.due_at)!, last.task_id], list) }),
+      ...(more && last && { nextPageToken: encodeToken([iso(newestAccepted ? last.accepted_order : last.due_at)!, last.task_id], list) }),
     };
   }
 
@@ -912,6 +935,9 @@ function taskListItem(r: TaskListRow): TaskListItem {
     overdue: r.overdue,
     reviewRounds: Number(r.review_rounds),
     ...(r.waiting_for !== null && { waitingFor: r.waiting_for }),
+    ...(r.client_name !== null && { clientName: r.client_name }),
+    ...(r.submitted_at !== null && { submittedAt: iso(r.submitted_at) }),
+    ...(r.accepted_at !== null && { acceptedAt: iso(r.accepted_at) }),
     executionStatus: r.status === 'accepted' || r.status === 'cancelled' ? 'COMPLETED' : 'RUNNING',
     href: `/api/tasks/${r.task_id}`,
   };

@@ -385,6 +385,7 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
         clientId: q.clientId,
         segment: q.segment,
         overdue: q.overdue === undefined ? undefined : q.overdue === 'true',
+        only: q.only,
       },
       { pageSize: q.pageSize, pageToken: q.pageToken },
       new Date(now()),

@@ -491,6 +491,8 @@ describe('GET /api/projects', () => {
     expect((await list({ clientId, stage: 'awaiting_approval' })).items.map((i) => i.projectId)).toEqual([ids[0]]);
     expect((await list({ clientId, segment: 'B2C', pageSize: 100 })).items).toHaveLength(3);
     expect((await list({ clientId, overdue: 'false', pageSize: 100 })).items).toHaveLength(5);
+    // A portfolio set (the store's tests hold each rule): none of these has a complaint.
+    expect((await list({ clientId, only: 'complaints', pageSize: 100 })).items).toEqual([]);
     expect((await list({ clientId, managerId: h.people.otherManager.id }, 'leadership')).items).toHaveLength(1);
 
     // Pages of two: three pages, every project once.
@@ -524,6 +526,7 @@ describe('GET /api/projects', () => {
     await bad({ pageSize: 'many' }, 'pageSize');
     await bad({ stage: 'dreaming' }, 'stage');
     await bad({ overdue: 'maybe' }, 'overdue');
+    await bad({ only: 'everything' }, 'only');
     await bad({ clientId: "x' OR 1=1" }, 'clientId');
     await bad({ colour: 'blue' }, 'colour');
     await bad({ pageToken: 'bm90LWEtdG9rZW4' }, 'pageToken');

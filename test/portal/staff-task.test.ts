@@ -5,7 +5,8 @@
  * is dismissed; a delivery refused for that reads the same, never "Forbidden" or an id. The
  * history names people, not ids. A cancelled project's task says so first. After Claim and
  * Deliver the focus lands somewhere, not on the page's body; Claim buttons and the "You took"
- * message name the project, since several projects have a task of the same title.
+ * message name the project, since several projects have a task of the same title. The inbox's
+ * Accepted tab lists the person's own accepted work, newest accepted first, and only there.
  */
 import type { Page } from 'playwright-core';
 import { claimedDesignTask, openDesignTask, startApiHarness, type ApiHarness } from '../support/api';
@@ -172,4 +173,76 @@ browserTest('Claim in the inbox names the project; the focus goes to the next ro
   await page.getByRole('button', { name: 'Deliver for review' }).click();
   await page.getByText('Delivered; waiting for the manager’s review.').waitFor();
   expect(await focused(page)).toEqual({ tag: 'P', id: 'act-now', text: 'Delivered; waiting for the manager’s review.', href: undefined });
+});
+
+browserTest('Accepted: the work a designer delivered and the manager accepted, newest accepted first, with project, client and rounds; in no other tab, and never another’s', async () => {
+  const accept = (task: string) => h.http().post(`/api/tasks/${task}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(200);
+  const deliver = (task: string, who: 'designer' | 'designer2' = 'designer') =>
+    h.http().post(`/api/tasks/${task}/submit`).set(h.auth(who)).send({ summary: 'Mock-ups, desktop and mobile.', links: [] }).expect(200);
+  // Three of the designer's, due in the order they were made; accepted in another order (the
+  // first one last, after a round of changes), so neither due-date order is the accepted one.
+  const [first, second, third] = [`${title} accepted 1`, `${title} accepted 2`, `${title} accepted 3`];
+  const { designTask: firstTask } = await claimedDesignTask(h, first);
+  const { designTask: secondTask } = await claimedDesignTask(h, second);
+  const { designTask: thirdTask } = await claimedDesignTask(h, third);
+  await deliver(firstTask);
+  await h.http().post(`/api/tasks/${firstTask}/review`).set(h.auth('manager')).send({ decision: 'changes_requested', comment: 'A warmer palette, please.' }).expect(200);
+  await deliver(secondTask);
+  await accept(secondTask);
+  await deliver(thirdTask);
+  await accept(thirdTask);
+  await deliver(firstTask);
+  await accept(firstTask);
+  // The other designer's, accepted too.
+  const { designTask: theirTask } = await openDesignTask(h, `${title} accepted elsewhere`);
+  await h.http().post(`/api/tasks/${theirTask}/claim`).set(h.auth('designer2')).send({}).expect(200);
+  await deliver(theirTask, 'designer2');
+  await accept(theirTask);
+
+  const designer = await open('designer', '/inbox?view=accepted');
+  const { page } = designer;
+  const list = page.getByRole('list', { name: 'Accepted tasks' });
+  await list.locator(`a[href="/tasks/${firstTask}"]`).waitFor({ timeout: 30_000 });
+  // Of this test's tasks (others of the file's may be accepted too), in the order listed.
+  const ours = new Set([firstTask, secondTask, thirdTask].map((t) => `/tasks/${t}`));
+  const listed = (await Promise.all((await list.locator('a.task-title').all()).map((a) => a.getAttribute('href')))).filter((href) => ours.has(href ?? ''));
+  expect(listed).toEqual([firstTask, thirdTask, secondTask].map((t) => `/tasks/${t}`));
+  expect(await page.locator('nav.tabs a[aria-current="page"]').textContent()).toBe('Accepted');
+
+  // Each with its project and client, its department, when it was accepted, and its rounds when it had any.
+  const row = (task: string) => list.locator('li', { has: page.locator(`a[href="/tasks/${task}"]`) });
+  const acceptedAt = (await h.http().get(`/api/tasks/${firstTask}`).set(h.auth('designer')).expect(200)).body.acceptedAt as string;
+  expect(await row(firstTask).locator('a.task-title').textContent()).toBe('Home page design');
+  expect(await row(firstTask).locator('.task-item-main .muted').textContent()).toBe(`${first} · ACME Ltd`);
+  await row(firstTask).getByText('Design', { exact: true }).waitFor();
+  expect(await row(firstTask).locator('time').getAttribute('datetime')).toBe(acceptedAt);
+  expect(await row(firstTask).locator('.accepted-when').textContent()).toMatch(/^Accepted \d{1,2} \w{3,4} \d{4}, \d{2}:\d{2} .+, after 1 round of changes$/);
+  expect(await row(secondTask).locator('.accepted-when').textContent()).toMatch(/^Accepted \d{1,2} \w{3,4} \d{4}, \d{2}:\d{2} [^,]+$/);
+  expect(await page.locator('main').textContent()).toContain('Your accepted tasks, newest first.');
+  // Never the other designer's accepted work.
+  expect(await page.locator(`a[href="/tasks/${theirTask}"]`).count()).toBe(0);
+  await portal.screenshot(page, 'staff-inbox-accepted');
+  await page.setViewportSize(PHONE);
+  await portal.screenshot(page, 'staff-inbox-accepted-phone');
+
+  // Accepted work is in no other tab.
+  for (const label of ['Open', 'Mine', 'Delivered', 'Sent back', 'Coming up']) {
+    await page.locator('nav.tabs a', { hasText: label }).click();
+    await page.locator('nav.tabs a[aria-current="page"]', { hasText: label }).waitFor();
+    expect(await page.locator(`main a[href="/tasks/${firstTask}"], main a[href="/tasks/${secondTask}"], main a[href="/tasks/${thirdTask}"]`).count()).toBe(0);
+  }
+  // Without a view in the address the inbox opens on work to do, not on Accepted.
+  const fresh = await open('designer', '/inbox');
+  await fresh.page.locator('nav.tabs a', { hasText: 'Accepted' }).waitFor();
+  expect(await fresh.page.locator('nav.tabs a[aria-current="page"]').textContent()).toMatch(/^(Open|Mine) \d+$/);
+
+  // The other designer sees theirs, and not the first designer's.
+  const other = await open('designer2', '/inbox?view=accepted');
+  await other.page.getByRole('list', { name: 'Accepted tasks' }).locator(`a[href="/tasks/${theirTask}"]`).waitFor({ timeout: 30_000 });
+  expect(await other.page.locator(`a[href="/tasks/${firstTask}"]`).count()).toBe(0);
+
+  // Someone with nothing accepted yet reads so, in words.
+  const copywriter = await open('copywriter', '/inbox?view=accepted');
+  await copywriter.page.getByText('Nothing of yours has been accepted yet. Work you deliver shows here once its manager accepts it.').waitFor();
+  await portal.screenshot(copywriter.page, 'staff-inbox-accepted-empty');
 });

@@ -10,6 +10,7 @@ import { openDatabase, sql, schemaIdentifier } from '../../activities/reporting/
 import { openTestStore, testReportingUrl, uniqueSchema, type TestStore } from '../support/reporting';
 import { projectRow } from '../../activities/reporting/facts';
 import type { ProjectStatus } from '../../workflows/project/contract';
+import type { PortfolioSet } from '../../api/schemas';
 import { ProjectBuilder, plusDays, plusHours } from './builders';
 
 let t: TestStore;
@@ -57,6 +58,35 @@ describe('migrations', () => {
       try {
         const items = (await store.listTasks({ projectId: 'p-old' }, { pageSize: 10 })).items;
         expect(Object.fromEntries(items.map((i) => [i.taskId, i.reviewRounds]))).toEqual({ 'p-old.twice': 2, 'p-old.never': 0 });
+      } finally {
+        await store.dropSchema();
+        await store.close();
+      }
+    } finally {
+      await db.close();
+    }
+  });
+
+  test('migration 11 gives tasks stored before it their client and when they were delivered and accepted, from their views', async () => {
+    const schema = uniqueSchema('m11');
+    const url = testReportingUrl();
+    const db = openDatabase({ url });
+    const s = schemaIdentifier(schema);
+    try {
+      await migrate(db, schema, MIGRATIONS.filter((m) => m.version < 11));
+      const row = (taskId: string, view: object) => sql`
+        INSERT INTO ${s}.tasks (task_id, project_id, seq, published_at, view, title, project_title, department, status, manager_id, due_at, estimate_hours)
+        VALUES (${taskId}, 'p-old', 1, now(), ${JSON.stringify({ taskId, ...view })}::jsonb, 'T', 'P', 'design', 'accepted', 'anna', '2026-02-01T00:00:00Z', 1)`;
+      await db.rows(row('p-old.first', { clientName: 'Old Co', submittedAt: '2026-02-02T10:00:00.000Z', acceptedAt: '2026-02-03T10:00:00.000Z' }));
+      await db.rows(row('p-old.later', { clientName: 'Old Co', submittedAt: '2026-02-04T10:00:00.000Z', acceptedAt: '2026-02-05T10:00:00.000Z' }));
+      expect(await migrate(db, schema)).toEqual([11]);
+      const store = await ReportingStore.open({ url, schema });
+      try {
+        const items = (await store.listTasks({ status: 'accepted' }, { pageSize: 10 })).items;
+        expect(items.map((i) => [i.taskId, i.clientName, i.submittedAt, i.acceptedAt])).toEqual([
+          ['p-old.later', 'Old Co', '2026-02-04T10:00:00.000Z', '2026-02-05T10:00:00.000Z'],
+          ['p-old.first', 'Old Co', '2026-02-02T10:00:00.000Z', '2026-02-03T10:00:00.000Z'],
+        ]);
       } finally {
         await store.dropSchema();
         await store.close();
@@ -420,6 +450,7 @@ describe('lists', () => {
         dueAt: '2026-02-20T00:00:00.000Z',
         overdue: true,
         reviewRounds: 0,
+        clientName: 'ACME',
         executionStatus: 'RUNNING',
         href: '/api/tasks/p-list-1.design',
       },
@@ -464,6 +495,91 @@ function flaggedProjects() {
     .invoice('credit_note', 'CN-F1', 600, '2026-02-11T00:00:00.000Z', '2026-02-25T00:00:00.000Z', { status: 'open' });
   return { late, fresh, refund };
 }
+
+describe('accepted work, listed', () => {
+  let s: TestStore;
+  beforeAll(async () => {
+    s = await openTestStore();
+  });
+  afterAll(async () => {
+    await s?.dispose();
+  });
+
+  test('a person\u2019s accepted tasks come newest accepted first, whatever their due dates, with the client and when each was delivered and accepted; pages follow that order', async () => {
+    const p = new ProjectBuilder({ projectId: 'p-accepted', managerId: 'anna', client: { id: 'acc', name: 'Accepted Ltd', segment: 'B2B' }, intakeAt: '2026-02-01T08:00:00.000Z' });
+    const due = (day: number) => `2026-02-${String(day).padStart(2, '0')}T17:00:00.000Z`;
+    p.submitPlan('2026-02-01T09:00:00.000Z', [
+      { key: 'early', department: 'design', dueAt: due(5), estimateHours: 2 },
+      { key: 'middle', department: 'design', dueAt: due(10), estimateHours: 2 },
+      { key: 'late', department: 'design', dueAt: due(20), estimateHours: 2 },
+      { key: 'theirs', department: 'design', dueAt: due(12), estimateHours: 2 },
+    ]).approve('2026-02-01T10:00:00.000Z');
+    // Accepted in an order that is neither the due dates' nor its reverse.
+    p.task('middle').deliver('dima.design', '2026-02-01T10:00:00.000Z', '2026-02-01T12:00:00.000Z', { sendBack: 1, acceptedAt: '2026-02-03T10:00:00.000Z' });
+    p.task('late').deliver('dima.design', '2026-02-01T10:00:00.000Z', '2026-02-05T10:00:00.000Z', { acceptedAt: '2026-02-06T10:00:00.000Z' });
+    p.task('early').deliver('dima.design', '2026-02-01T10:00:00.000Z', '2026-02-08T10:00:00.000Z', { acceptedAt: '2026-02-09T15:00:00.000Z' });
+    p.task('theirs').deliver('olga.design', '2026-02-01T10:00:00.000Z', '2026-02-05T10:00:00.000Z');
+    for (const snapshot of p.publishAll()) await s.store.publish(snapshot);
+
+    const dimas = (await s.store.listTasks({ status: 'accepted', assignee: 'dima.design' }, { pageSize: 10 })).items;
+    expect(dimas.map((t) => [t.taskId, t.clientName, t.submittedAt, t.acceptedAt, t.reviewRounds])).toEqual([
+      ['p-accepted.early', 'Accepted Ltd', '2026-02-08T10:00:00.000Z', '2026-02-09T15:00:00.000Z', 0],
+      ['p-accepted.late', 'Accepted Ltd', '2026-02-05T10:00:00.000Z', '2026-02-06T10:00:00.000Z', 0],
+      ['p-accepted.middle', 'Accepted Ltd', '2026-02-01T14:00:00.000Z', '2026-02-03T10:00:00.000Z', 1],
+    ]);
+    const paged: string[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await s.store.listTasks({ status: 'accepted', assignee: 'dima.design' }, { pageSize: 1, ...(pageToken && { pageToken }) });
+      paged.push(...page.items.map((t) => t.taskId));
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    expect(paged).toEqual(dimas.map((t) => t.taskId));
+    // Other lists keep the most urgent first.
+    expect((await s.store.listTasks({ assignee: 'dima.design' }, { pageSize: 10 })).items.map((t) => t.taskId)).toEqual(['p-accepted.early', 'p-accepted.middle', 'p-accepted.late']);
+  });
+});
+
+describe('the portfolio sets, listed', () => {
+  let s: TestStore;
+  beforeAll(async () => {
+    s = await openTestStore();
+  });
+  afterAll(async () => {
+    await s?.dispose();
+  });
+
+  test('each set the list is asked for (`only`) holds every project its tile counts, however many newer ones come first', async () => {
+    const { late, fresh, refund } = flaggedProjects();
+    const project = (projectId: string, intakeAt: string) =>
+      new ProjectBuilder({ projectId, managerId: 'anna', client: { id: 'sets', name: 'Sets Ltd', segment: 'B2C' }, intakeAt });
+    // Old projects with money past due: an unpaid prepayment, a cancellation's bill.
+    const unpaid = project('p-set-unpaid', '2026-01-05T08:00:00.000Z').invoice('prepayment', 'INV-U1', 500, '2026-01-06T00:00:00.000Z', '2026-01-20T00:00:00.000Z', { status: 'open' });
+    const bill = project('p-set-bill', '2026-01-06T08:00:00.000Z')
+      .cancel('2026-02-10T00:00:00.000Z')
+      .invoice('cancellation', 'INV-U2', 400, '2026-02-10T00:00:00.000Z', '2026-02-24T00:00:00.000Z', { status: 'open' });
+    // Newer projects that need nothing: a portfolio that draws the newest few never reaches the old ones.
+    const quiet = Array.from({ length: 5 }, (_, i) => project(`p-set-quiet-${i}`, `2026-02-2${i}T08:00:00.000Z`));
+    for (const p of [late, fresh, refund, unpaid, bill, ...quiet]) await s.store.publish(p.publish());
+
+    const listed = async (only: PortfolioSet) => (await s.store.listProjects({ only }, { pageSize: 100 }, FLAGS_NOW)).items.map((p) => p.projectId).sort();
+    const report = await s.store.portfolio({ now: FLAGS_NOW });
+    expect(await listed('complaints')).toEqual(['p-flag-fresh', 'p-flag-late']);
+    expect(report.openComplaints.count).toBe(2);
+    expect(await listed('refunds')).toEqual(['p-flag-refund']);
+    expect(report.refundsOwed.count).toBe(1);
+    expect(await listed('settle')).toEqual(['p-flag-refund', 'p-set-bill']);
+    expect(report.projects.cancelledToSettle).toBe(2);
+    expect(await listed('payments')).toEqual(['p-set-bill', 'p-set-unpaid']);
+    expect(report.unpaidInvoicesPastDue.count).toBe(2);
+    expect(await listed('overdue')).toEqual([]);
+    expect(report.projects.overdue).toBe(0);
+    // With other filters, and paged like every list (the set is part of the page token's list).
+    expect((await s.store.listProjects({ only: 'payments', clientId: 'sets', managerId: 'anna' }, { pageSize: 100 }, FLAGS_NOW)).items).toHaveLength(2);
+    const first = await s.store.listProjects({ only: 'payments' }, { pageSize: 1 }, FLAGS_NOW);
+    await expect(s.store.listProjects({ only: 'complaints' }, { pageSize: 1, pageToken: first.nextPageToken }, FLAGS_NOW)).rejects.toEqual(expect.objectContaining({ name: 'ReportingInputError', field: 'pageToken' }));
+  });
+});
 
 describe('what waits on the manager', () => {
   let s: TestStore;

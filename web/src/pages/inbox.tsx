@@ -2,7 +2,8 @@
  * A department's inbox for its staff: open work anyone may take, what I hold, what was delivered
  * and waits for the manager, what came back to me with changes, and what is coming up (planned
  * work waiting for another task to be accepted, with which, and the work of projects waiting for
- * the client's prepayment: no task yet, so nothing to open or claim). Overdue and due-soon work
+ * the client's prepayment: no task yet, so nothing to open or claim), and — apart from the work
+ * to do — what I delivered and the manager accepted, for looking back. Overdue and due-soon work
  * is marked in words. Claiming here moves the task to "Mine" at once; for everyone else it leaves
  * "Open" with their next refresh (every few seconds).
  */
@@ -10,17 +11,20 @@ import { Fragment } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { allPages, api, ok, type Schemas, type Task, type TaskListItem } from '../api';
 import { useAction, useName, useResource, useSession } from '../data';
-import { DEPARTMENT_LABEL, takenFirst, takenFirstInWordsOfProject, taskOfProject } from '../format';
+import { DEPARTMENT_LABEL, formatDateTime, relative, roundsOfChanges, takenFirst, takenFirstInWordsOfProject, taskOfProject } from '../format';
 import { Link } from '../router';
 import { Badge, Due, flash, Loading, PageHeader, ProblemBox, TaskStatusBadge } from '../ui';
 
-type View = 'open' | 'mine' | 'submitted' | 'sent-back' | 'coming-up';
+type View = 'open' | 'mine' | 'submitted' | 'sent-back' | 'coming-up' | 'accepted';
+/** The tabs of work still to do or waiting; Accepted is the record of work done, never where the inbox opens. */
+type WorkView = Exclude<View, 'accepted'>;
 const VIEWS: { view: View; label: string }[] = [
   { view: 'open', label: 'Open' },
   { view: 'mine', label: 'Mine' },
   { view: 'submitted', label: 'Delivered' },
   { view: 'sent-back', label: 'Sent back' },
   { view: 'coming-up', label: 'Coming up' },
+  { view: 'accepted', label: 'Accepted' },
 ];
 
 const listTasks = (query: { status?: TaskListItem['status']; assignee?: string }) =>
@@ -116,7 +120,7 @@ export function Inbox({ query }: { query: URLSearchParams }) {
   }
   const all = [...byId.values()].sort((a, b) => (a.dueAt ?? '').localeCompare(b.dueAt ?? ''));
   const mineNow = (t: TaskListItem) => t.status === 'claimed' && t.assigneeId === me.person.id;
-  const tabs: Record<View, TaskListItem[]> = {
+  const tabs: Record<WorkView, TaskListItem[]> = {
     open: all.filter((t) => t.status === 'open'),
     mine: all.filter(mineNow),
     submitted: all.filter((t) => t.status === 'submitted'),
@@ -125,11 +129,11 @@ export function Inbox({ query }: { query: URLSearchParams }) {
   };
   // Tasks of projects waiting for the prepayment; the started task itself once it is listed.
   const planned = inbox.data.planned.filter((p) => !byId.has(p.taskId));
-  const counts = (v: View) => tabs[v].length + (v === 'coming-up' ? planned.length : 0);
+  const counts = (v: WorkView) => tabs[v].length + (v === 'coming-up' ? planned.length : 0);
   const overdueIn = { open: tabs.open.filter((t) => t.overdue).length, mine: tabs.mine.filter((t) => t.overdue).length };
   chosen.current ??= firstView(tabs.open.length, tabs.mine.length, overdueIn.mine);
   const view = asked ?? chosen.current;
-  const shown = tabs[view];
+  const shown = view === 'accepted' ? [] : tabs[view];
   const shownPlanned = view === 'coming-up' ? planned : [];
 
   return (
@@ -155,13 +159,22 @@ export function Inbox({ query }: { query: URLSearchParams }) {
       <nav class="tabs" aria-label="Inbox views">
         {VIEWS.map((v) => (
           <Link key={v.view} href={`/inbox?view=${v.view}`} aria-current={v.view === view ? 'page' : undefined}>
-            {v.label} <span class="count">{counts(v.view)}</span>
+            {/* A count says how much work waits; Accepted only grows and waits on nobody, so it has none. */}
+            {v.label}
+            {v.view !== 'accepted' && (
+              <>
+                {' '}
+                <span class="count">{counts(v.view)}</span>
+              </>
+            )}
           </Link>
         ))}
       </nav>
       <ProblemBox error={claim.error} />
       {inbox.error && <ProblemBox error={inbox.error} title="Could not refresh the inbox" />}
-      {shown.length + shownPlanned.length === 0 ? (
+      {view === 'accepted' ? (
+        <AcceptedWork />
+      ) : shown.length + shownPlanned.length === 0 ? (
         <p class="empty" tabIndex={-1} ref={emptyNote}>
           {EMPTY[view]}
         </p>
@@ -218,17 +231,85 @@ export function Inbox({ query }: { query: URLSearchParams }) {
  * The tab the inbox opens on when the address names none: Open, unless the person's own work is
  * where they are needed — something of theirs is overdue, or there is nothing open to take.
  */
-function firstView(open: number, mine: number, mineOverdue: number): View {
+function firstView(open: number, mine: number, mineOverdue: number): WorkView {
   return mineOverdue > 0 || (open === 0 && mine > 0) ? 'mine' : 'open';
 }
 
-const EMPTY: Record<View, string> = {
+const EMPTY: Record<WorkView, string> = {
   open: 'No open work in your department right now.',
   mine: 'Nothing in your hands. Claim a task from Open.',
   submitted: 'Nothing delivered is waiting for review.',
   'sent-back': 'Nothing was sent back to you.',
   'coming-up': 'No planned work is waiting on other tasks or on a client’s prepayment.',
 };
+
+/** The Accepted tab shows at most this many (the latest accepted). */
+const ACCEPTED_SHOWN = 100;
+
+/** My accepted work, newest accepted first, as the list gives it; `more`: there is older work than is shown. */
+async function acceptedWork(): Promise<{ rows: TaskListItem[]; more: boolean }> {
+  const page = await ok(api.GET('/api/tasks', { params: { query: { status: 'accepted', assignee: 'me', pageSize: ACCEPTED_SHOWN } } }));
+  return { rows: page.items, more: page.nextPageToken !== undefined };
+}
+
+/**
+ * The Accepted tab: work I delivered that its manager accepted, to look back on (a timesheet, a
+ * file delivered, "did the banner go out?"). Read only while the tab is open.
+ */
+function AcceptedWork() {
+  const accepted = useResource(acceptedWork, [], 15_000);
+  if (!accepted.data) {
+    return accepted.error ? <ProblemBox error={accepted.error} title="Could not load your accepted work" /> : <Loading what="Loading your accepted work" />;
+  }
+  const { rows, more } = accepted.data;
+  return (
+    <>
+      {accepted.error && <ProblemBox error={accepted.error} title="Could not refresh your accepted work" />}
+      {rows.length === 0 ? (
+        <p class="empty">Nothing of yours has been accepted yet. Work you deliver shows here once its manager accepts it.</p>
+      ) : (
+        <>
+          <p class="muted">{more ? `Your last ${ACCEPTED_SHOWN} accepted tasks, newest first.` : 'Your accepted tasks, newest first.'}</p>
+          <ul class="task-list" aria-label="Accepted tasks">
+            {rows.map((item) => (
+              <AcceptedItem key={item.taskId} item={item} />
+            ))}
+          </ul>
+        </>
+      )}
+    </>
+  );
+}
+
+function AcceptedItem({ item }: { item: TaskListItem }) {
+  // When it was accepted; a task stored before acceptance times were kept has only its delivery's.
+  const [event, at] = item.acceptedAt ? ['Accepted', item.acceptedAt] : item.submittedAt ? ['Delivered', item.submittedAt] : ['Accepted', undefined];
+  return (
+    <li class="task-item">
+      <div class="task-item-main">
+        <Link href={`/tasks/${item.taskId}`} class="task-title">
+          {item.title ?? item.taskId}
+        </Link>
+        <span class="muted">{[item.projectTitle, item.clientName].filter(Boolean).join(' · ')}</span>
+      </div>
+      <div class="task-item-meta">
+        {item.department && <span class="muted">{DEPARTMENT_LABEL[item.department]}</span>}
+        <span class="accepted-when">
+          {event}
+          {at && (
+            <>
+              {' '}
+              <time dateTime={at} title={relative(at)}>
+                {formatDateTime(at)}
+              </time>
+            </>
+          )}
+          {item.reviewRounds > 0 && `, after ${roundsOfChanges(item.reviewRounds)}`}
+        </span>
+      </div>
+    </li>
+  );
+}
 
 /**
  * Work of a project waiting for the client's prepayment: its task does not exist yet, so there is

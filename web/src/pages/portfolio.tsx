@@ -77,10 +77,12 @@ export function portfolioHref(filters: Filters): string {
 const folded = (text: string): string => text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 
 /**
- * The cards the filters keep. Narrowed in the page rather than by the list's own `clientId` and
- * `segment` filters: the page holds every project it shows already (polled every 5 s), the search
- * has to be done here anyway (the API has no text search), so all filters apply at once as they
- * are typed and chosen, without a request each, and the client choice lists the clients found here.
+ * The cards the filters keep. A tile's set (`only`) is also asked of the list (see `Portfolio`), so
+ * it is whole; the rest is narrowed in the page rather than by the list's own `clientId` and
+ * `segment` filters: the page holds the projects it shows already (polled every 5 s), the search
+ * has to be done here anyway (the API has no text search), so these filters apply at once as they
+ * are typed and chosen, without a request each, and the client choice lists the clients found
+ * here — within the newest CARDS_AT_MOST projects.
  */
 function matches(p: ProjectListItem, f: Filters): boolean {
   if (f.only && !NARROWINGS[f.only].test(p)) return false;
@@ -140,9 +142,12 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
   const data = useResource(
     async () => {
       const filter = leadership && managerId ? { managerId } : {};
+      // A tile's set is asked of the list itself (by the rule of the tile's count): every project
+      // in it however old, where the newest CARDS_AT_MOST would miss an old one still owing money.
+      const set = only ? { only } : {};
       const [projects, report, planned] = await Promise.all([
         allPages(
-          (pageToken) => ok(api.GET('/api/projects', { params: { query: { ...filter, pageSize: 100, ...(pageToken && { pageToken }) } } })),
+          (pageToken) => ok(api.GET('/api/projects', { params: { query: { ...filter, ...set, pageSize: 100, ...(pageToken && { pageToken }) } } })),
           CARDS_AT_MOST,
         ),
         ok(api.GET('/api/reports/portfolio', { params: { query: filter } })),
@@ -153,7 +158,7 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
       const waitingForPrepayment = new Map(planned.items.map((t) => [t.projectId, t.prepayment]));
       return { projects, report, waitingForPrepayment };
     },
-    [managerId],
+    [managerId, only],
     5_000,
   );
 
