@@ -7,6 +7,7 @@ import type { Department, Role } from '../workflows/shared-schemas';
 import type { DocumentKind, DocumentRef, InvoiceKind, ProjectStatus } from '../workflows/project/contract';
 import type { HandOverProjectInput } from '../workflows/project/schemas';
 import type { TaskView } from '../workflows/task/contract';
+import type { NumberSeries } from '../workflows/invoice-number/contract';
 
 export const NOTIFICATION_TEMPLATES = [
   // staff
@@ -91,6 +92,8 @@ export interface AllocateInvoiceNumberInput {
   /** `project-p1:final` — the same key always gets the same number. */
   idempotencyKey: string;
   year: number;
+  /** Credit notes are numbered in a series of their own (none: an invoice). */
+  series?: NumberSeries;
 }
 
 export interface InvoiceLine {

@@ -16,6 +16,7 @@ import {
   INVOICE_NUMBER_WORKFLOW_TYPE,
   allocateNumberUpdate,
   invoiceNumberWorkflowId,
+  numberPrefix,
   type InvoiceNumberState,
 } from '../workflows/invoice-number/contract';
 import type { invoiceNumberWorkflow } from '../workflows/invoice-number/workflow';
@@ -33,16 +34,19 @@ export interface InvoiceNumberActivityDeps {
 
 export function createInvoiceNumberActivities(deps: InvoiceNumberActivityDeps): Pick<ProjectActivities, 'allocateInvoiceNumber'> {
   return {
-    async allocateInvoiceNumber({ idempotencyKey, year }: AllocateInvoiceNumberInput): Promise<{ number: string }> {
+    async allocateInvoiceNumber({ idempotencyKey, year, series = 'invoice' }: AllocateInvoiceNumberInput): Promise<{ number: string }> {
       if (typeof idempotencyKey !== 'string' || idempotencyKey.trim() === '') {
         throw businessFailure(ErrorType.InvalidInput, 'allocateInvoiceNumber needs an idempotencyKey', 'idempotencyKey');
       }
       if (!Number.isInteger(year) || year < 1000 || year > 9999) {
         throw businessFailure(ErrorType.InvalidInput, `invoice year must be a four-digit year, got ${year}`, 'year');
       }
-      const workflowId = `${deps.invoiceNumberWorkflowIdPrefix ?? ''}${invoiceNumberWorkflowId(year)}`;
+      if (series !== 'invoice' && series !== 'credit_note') {
+        throw businessFailure(ErrorType.InvalidInput, `no numbering series "${String(series)}"`, 'series');
+      }
+      const workflowId = `${deps.invoiceNumberWorkflowIdPrefix ?? ''}${invoiceNumberWorkflowId(year, series)}`;
       const log = activityLogger(deps.logger, { idempotencyKey, invoiceNumberWorkflowId: workflowId });
-      const initialState: InvoiceNumberState = { year, lastSequence: 0, allocations: {} };
+      const initialState: InvoiceNumberState = { year, prefix: numberPrefix(series), lastSequence: 0, allocations: {} };
 
       const startWorkflowOperation = new WithStartWorkflowOperation<typeof invoiceNumberWorkflow>(INVOICE_NUMBER_WORKFLOW_TYPE, {
         workflowId,

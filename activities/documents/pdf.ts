@@ -139,7 +139,7 @@ const NUMBER_PREFIX: Record<DocumentKind, string> = {
   prepayment_invoice: 'INV',
   final_invoice: 'INV',
   cancellation_invoice: 'INV',
-  credit_note: 'INV',
+  credit_note: 'CN',
   acceptance_act: 'ACT',
   final_report: 'RPT',
 };

@@ -62,6 +62,29 @@ const sequenceOf = (number: string): number => {
   return Number(number.slice(-6));
 };
 
+test('credit notes have a series of their own: CN-numbers from 1, gapless, beside invoices that keep theirs; a series unknown is refused', async () => {
+  const prefix = `${uniqueId('t')}-`;
+  const { allocateInvoiceNumber } = createInvoiceNumberActivities({ client: temporal.client, logger: capturedLogger().logger, taskQueue, invoiceNumberWorkflowIdPrefix: prefix });
+  const invoice = async (key: string) => (await allocateInvoiceNumber({ idempotencyKey: key, year: YEAR })).number;
+  const creditNote = async (key: string) => (await allocateInvoiceNumber({ idempotencyKey: key, year: YEAR, series: 'credit_note' })).number;
+  expect(await invoice('project-a:prepayment')).toBe('INV-2026-000001');
+  expect(await creditNote('project-a:credit_note:c1')).toBe('CN-2026-000001');
+  expect(await invoice('project-a:final')).toBe('INV-2026-000002');
+  expect(await creditNote('project-b:credit_note:c1')).toBe('CN-2026-000002');
+  // A retried key: its number again, in its own series.
+  expect(await creditNote('project-a:credit_note:c1')).toBe('CN-2026-000001');
+  const creditNotes = temporal.client.workflow.getHandle(`${prefix}${invoiceNumberWorkflowId(YEAR, 'credit_note')}`);
+  expect(await creditNotes.query(getInvoiceNumbersQuery)).toMatchObject({ prefix: 'CN', lastSequence: 2 });
+  await expect(allocateInvoiceNumber({ idempotencyKey: 'k', year: YEAR, series: 'receipt' as never })).rejects.toMatchObject({ type: 'InvalidInput' });
+});
+
+test('a counter started before series (its state without a prefix) goes on numbering invoices INV-', async () => {
+  const c = counter();
+  const state: InvoiceNumberState = { year: YEAR, lastSequence: 41, allocations: {} };
+  await temporal.client.workflow.start(INVOICE_NUMBER_WORKFLOW_TYPE, { workflowId: c.workflowId, taskQueue, args: [state] });
+  expect(await c.allocate('project-old:final')).toBe('INV-2026-000042');
+});
+
 test('thirty callers at once get gapless unique numbers, and a repeated key gets its number again', async () => {
   const c = counter();
   const distinct = Array.from({ length: 24 }, (_, i) => `project-p${i}:final`);
@@ -89,6 +112,7 @@ test('a retried allocation (same key twice) gets the same number and leaves no g
   expect(next).toBe('INV-2026-000002');
   expect(await c.state()).toEqual({
     year: YEAR,
+    prefix: 'INV',
     lastSequence: 2,
     allocations: { 'project-acme:prepayment': 1, 'project-acme:final': 2 },
   });

@@ -38,12 +38,12 @@ export async function invoiceNumberWorkflow(input?: InvoiceNumberState): Promise
     allocateNumberUpdate,
     ({ idempotencyKey }): AllocatedNumber => {
       const known = state.allocations[idempotencyKey];
-      if (known !== undefined) return { number: formatInvoiceNumber(state.year, known), sequence: known };
+      if (known !== undefined) return { number: formatInvoiceNumber(state.year, known, state.prefix), sequence: known };
       const sequence = state.lastSequence + 1;
       state.lastSequence = sequence;
       state.allocations[idempotencyKey] = sequence;
       allocatedThisRun += 1;
-      return { number: formatInvoiceNumber(state.year, sequence), sequence };
+      return { number: formatInvoiceNumber(state.year, sequence, state.prefix), sequence };
     },
     {
       // Rejected before anything is written to history, so a bad call never costs a number.
