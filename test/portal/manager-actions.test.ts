@@ -263,7 +263,7 @@ step('a compensation agreed after the final invoice: a credit note set against w
   await page.goto(`${portal.baseUrl}/`);
   const lateCard = page.locator('.project-card', { has: page.getByRole('link', { name: `${title} refund`, exact: true }) });
   await lateCard.getByText('Complaint past due', { exact: true }).waitFor({ timeout: 15_000 });
-  await page.locator('.tile--bad', { hasText: /Open complaints, \d+ past due/ }).waitFor();
+  await page.locator('.tile--bad', { hasText: /Projects with an open complaint, \d+ past due/ }).waitFor();
   await shoot(page, '32-complaint-past-due-portfolio');
   await page.goto(`${portal.baseUrl}/projects/${id}`);
   await complaint.getByText(/^past its resolution time \(/).waitFor({ timeout: 15_000 });
@@ -331,7 +331,7 @@ step('a compensation agreed after the final invoice: a credit note set against w
   await page.goto(`${portal.baseUrl}/`);
   const card = page.locator('.project-card', { has: page.getByRole('link', { name: `${title} refund`, exact: true }) });
   await card.getByText('Refund owed', { exact: true }).waitFor({ timeout: 15_000 });
-  await page.locator('.tile', { hasText: 'Refunds owed to clients' }).waitFor();
+  await page.locator('.tile', { hasText: 'Projects owing a refund' }).waitFor();
   await page.goto(`${portal.baseUrl}/projects/${id}`);
   await page.getByText(`Refund owed to the client: ${credit.number} (€50.50 by`).waitFor({ timeout: 15_000 });
   expect(await page.locator('#payment-invoiceNumber').inputValue()).toBe(credit.number);

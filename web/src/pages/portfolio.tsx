@@ -384,9 +384,10 @@ function Summary({ report, leadership, managerId }: { report: PortfolioReport; l
     { label: 'Overdue tasks', value: report.tasks.overdue, tone: 'bad', href: `/late-work${managerId ? `?manager=${encodeURIComponent(managerId)}` : ''}` },
     // Leadership decides them on the approvals page; a manager's wait in their stage on this page.
     { label: 'Plans awaiting decision', value: report.plansAwaitingDecision.count, tone: 'warn', href: leadership ? '/approvals' : '#stage-awaiting_approval' },
-    // Past their resolution time, the manager and leadership were told: late, not just open.
+    // Past their resolution time, the manager and leadership were told: late, not just open. Like
+    // the money tiles, it counts projects (one with two complaints open counts once), in the set's words.
     {
-      label: report.openComplaints.pastDue > 0 ? `Open complaints, ${report.openComplaints.pastDue} past due` : 'Open complaints',
+      label: report.openComplaints.pastDue > 0 ? `${NARROWINGS.complaints.label}, ${report.openComplaints.pastDue} past due` : NARROWINGS.complaints.label,
       value: report.openComplaints.count,
       tone: report.openComplaints.pastDue > 0 ? 'bad' : 'warn',
       href: narrowTo('complaints'),
@@ -397,7 +398,7 @@ function Summary({ report, leadership, managerId }: { report: PortfolioReport; l
     { label: NARROWINGS.payments.label, value: report.unpaidInvoicesPastDue.count, tone: 'bad', href: narrowTo('payments') },
     // Past due once the earliest refund owed is: the agency is late paying its client.
     {
-      label: report.refundsOwed.pastDue > 0 ? `Refunds owed to clients, ${report.refundsOwed.pastDue} past due` : 'Refunds owed to clients',
+      label: report.refundsOwed.pastDue > 0 ? `${NARROWINGS.refunds.label}, ${report.refundsOwed.pastDue} past due` : NARROWINGS.refunds.label,
       value: report.refundsOwed.count,
       tone: report.refundsOwed.pastDue > 0 ? 'bad' : 'warn',
       href: narrowTo('refunds'),
