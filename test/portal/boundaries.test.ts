@@ -10,12 +10,12 @@
  * always visible; no page logs a console error. A claim someone else won first says which task and
  * who took it; a delivery's link without http(s):// is refused in plain words, and every bad link
  * of a delivery is named in one refusal; a task's long title is cut short in the plan editor's
- * refusals; the inbox opens where the person's work is, and "N overdue" leads to it.
+ * refusals and its "Depends on" choices; the inbox opens where the person's work is, and "N overdue" leads to it.
  */
 import os from 'node:os';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { claimedDesignTask, openDesignTask, planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, holdReads, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { accessibilityProblems, browserTestOrSkip, DESKTOP, holdReads, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
@@ -329,12 +329,23 @@ browserTest('a plan’s refusal naming a task of 200 characters shows its title 
     await page.locator(`#plan-tasks-${i}-estimateHours`).fill('2');
     await page.locator(`#plan-tasks-${i}-dueAt`).fill(localIn(t.dueIn));
     if (t.price) await page.locator(`#plan-tasks-${i}-price`).fill(t.price);
-    if (i > 0) await page.locator(`#plan-tasks-${i}-dependsOn`).getByLabel(long, { exact: true }).check();
+    // The choice names the long task as the refusals do, cut short (the whole title on hover).
+    if (i > 0) await page.locator(`#plan-tasks-${i}-dependsOn`).getByLabel(cut, { exact: true }).check();
   };
   // The research has no price; the two tasks that wait for it are due before it.
   await task(0, { title: long, dueIn: 5 * DAY });
   await task(1, { title: 'Write-up', dueIn: 3 * DAY, price: '100' });
   await task(2, { title: 'Summary', dueIn: 4 * DAY, price: '100' });
+  // "Depends on" offers the long task cut short, whole in its title; a short title as it is.
+  const choice = page.locator('#plan-tasks-2-dependsOn label.choice');
+  expect(await choice.allTextContents()).toEqual([cut, 'Write-up']);
+  expect(await choice.first().locator('[title]').getAttribute('title')).toBe(long);
+  expect(await choice.nth(1).locator('[title]').count()).toBe(0);
+  await page.locator('#plan-tasks-2-dependsOn').scrollIntoViewIfNeeded();
+  await portal.screenshot(page, '22c-plan-editor-long-title-depends-on');
+  await page.setViewportSize(PHONE);
+  await portal.screenshot(page, '22c-plan-editor-long-title-depends-on-phone');
+  await page.setViewportSize(DESKTOP);
   await page.getByRole('button', { name: 'Submit for approval' }).click();
   const dueBefore = `due before its dependency "${cut}" is due; it can start only once that one is done`;
   await page.locator('#plan-tasks-1-dueAt-error').getByText(dueBefore, { exact: true }).waitFor();

@@ -7,7 +7,7 @@
  * target typed with a comma as the decimal mark is stored as that decimal; one that is not an
  * amount is refused at its field. The money tile, the weekly chart and the chart by manager say
  * the same net invoiced and net paid, with a voided prepayment, a credit note and its refund in
- * the period.
+ * the period; the sales plan says its fulfilment is net paid against the target, in those words.
  */
 import type { KpiReport } from '../../api/schemas';
 import { ProjectBuilder, plusDays } from '../reporting/builders';
@@ -119,8 +119,9 @@ step('the money tile, the weekly chart and the chart by manager say the same net
   const { page } = leader;
   const tile = page.locator('.tiles--wide .tile', { hasText: 'Invoiced, net of voids and credit notes (EUR)' });
   expect(await tile.locator('.tile-value').textContent()).toBe('€14,850.00');
-  expect(await tile.textContent()).toContain('paid in the period €1,850.00, net of €150.00 refunded');
-  const nets = 'invoiced €15,500.00, less €500.00 voided and €150.00 credited: €14,850.00 net; paid €2,000.00, less €150.00 refunded: €1,850.00 net';
+  // Payments less refunds is "net paid" wherever the page says it, as the numbers' column is headed.
+  expect(await tile.textContent()).toContain('net paid in the period €1,850.00, after €150.00 refunded');
+  const nets = 'invoiced €15,500.00, less €500.00 voided and €150.00 credited: €14,850.00 net; paid €2,000.00, less €150.00 refunded: €1,850.00 net paid';
   expect(await page.locator('#chart-money-note').textContent()).toBe(`Over the period, ${nets} \u2014 as on the EUR tile above.`);
   expect(await page.locator('#chart-money-managers-note').textContent()).toBe(
     'All managers together: €14,850.00 net invoiced and €1,850.00 net paid, as on the EUR tile; each manager\u2019s under \u201cThe numbers\u201d. Paid counts the payments received in the period for invoices of any date, so it can exceed what was invoiced in it.',
@@ -355,6 +356,34 @@ step('a sales target of "1500,5" is stored as 1500.5; "12,5x" is refused at the 
   expect(await page.locator('.flash').textContent()).toBe('');
   await page.locator('#target-period').fill('2026-Q4');
   expect(await page.locator('#target-period-error').count()).toBe(0);
+});
+
+step('the sales plan says what it measures in the money figures’ words: net paid (payments less refunds) against the target', async () => {
+  // The third manager's quarter (that of yesterday's payment and refund): paid 800, refunded 150,
+  // 650 net paid against a target of 1,000.
+  const yesterday = new Date(Date.now() - 86_400_000);
+  const quarter = `${yesterday.getUTCFullYear()}-Q${Math.floor(yesterday.getUTCMonth() / 3) + 1}`;
+  const managerId = h.people.reportManager.id;
+  await h.http().put(`/api/reports/sales-targets/${managerId}/${quarter}`).set(h.auth('leadership')).send({ amount: 1_000, currency: 'EUR' }).expect(201);
+  const report = (await h.http().get('/api/reports/kpis').set(h.auth('leadership')).expect(200)).body as KpiReport;
+  expect(report.salesPlan.find((s) => s.managerId === managerId)).toMatchObject({ target: 1_000, paid: 650, fulfilment: 0.65 });
+
+  const { page } = leader;
+  await page.reload();
+  const sales = page.locator('#kpi-sales');
+  await sales.waitFor();
+  expect(await page.locator('#chart-sales-note').textContent()).toBe(
+    'Net paid (payments less refunds) on the manager\u2019s projects over the target\u2019s whole period, against the target.',
+  );
+  const third = h.directory.get(managerId)!.name;
+  expect(await page.locator('#chart-sales-desc').textContent()).toContain(`${third} ${quarter}: 65%, €650.00 net paid of €1,000.00`);
+  // Nowhere on the page is payments less refunds called just "paid".
+  expect(await page.locator('main').textContent()).not.toMatch(/(?<!net )paid in the period|refunded: [^\s;]+ net(?! paid)/);
+  await sales.scrollIntoViewIfNeeded();
+  await portal.screenshot(page, '30q-kpis-sales-plan-net-paid');
+  await page.setViewportSize(PHONE);
+  await portal.screenshot(page, '30q-kpis-sales-plan-net-paid-phone');
+  await page.setViewportSize(DESKTOP);
 });
 
 /** A leader whose browser is in another time zone, signed in through the sign-in page. */

@@ -6,11 +6,12 @@
  * history names people, not ids. A cancelled project's task says so first. After Claim and
  * Deliver the focus lands somewhere, not on the page's body; Claim buttons and the "You took"
  * message name the project, since several projects have a task of the same title. The inbox's
- * Accepted tab lists the person's own accepted work, newest accepted first, and only there.
+ * Accepted tab lists the person's own accepted work, newest accepted first, and only there; older
+ * accepted work comes a page at a time under the list ("Show older"), each task once.
  */
 import type { Page } from 'playwright-core';
 import { claimedDesignTask, openDesignTask, startApiHarness, type ApiHarness } from '../support/api';
-import { browserTestOrSkip, holdReads, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { browserTestOrSkip, DESKTOP, holdReads, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 import { uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
@@ -21,8 +22,8 @@ let portal: Portal;
 const pages: PersonPage[] = [];
 const title = `Staff task ${uniqueId('s').slice(-6)}`;
 
-/** Refusals provoked on purpose below: a delivery of a task reassigned meanwhile. */
-const PROVOKED = [/status of 403 .*\/api\/tasks\/p-[a-z2-7]+\.design-home\/submit\b/];
+/** Refusals provoked on purpose below: a delivery of a task reassigned meanwhile; a page of older accepted work. */
+const PROVOKED = [/status of 403 .*\/api\/tasks\/p-[a-z2-7]+\.design-home\/submit\b/, /status of 503 .*\/api\/tasks\?status=accepted&.*pageToken=/];
 
 beforeAll(async () => {
   h = await startApiHarness();
@@ -245,4 +246,81 @@ browserTest('Accepted: the work a designer delivered and the manager accepted, n
   const copywriter = await open('copywriter', '/inbox?view=accepted');
   await copywriter.page.getByText('Nothing of yours has been accepted yet. Work you deliver shows here once its manager accepts it.').waitFor();
   await portal.screenshot(copywriter.page, 'staff-inbox-accepted-empty');
+});
+
+browserTest('Accepted, older work: “Show older” adds the next page under the list, each task once, and goes when there is none; a failed page is said and can be asked again; a refresh brings new work in on top and keeps the pages added', async () => {
+  const acceptedFor = async (projectTitle: string) => {
+    const { designTask } = await openDesignTask(h, projectTitle);
+    await h.http().post(`/api/tasks/${designTask}/claim`).set(h.auth('designer2')).send({}).expect(200);
+    await h.http().post(`/api/tasks/${designTask}/submit`).set(h.auth('designer2')).send({ summary: 'Banners, three sizes.', links: [] }).expect(200);
+    await h.http().post(`/api/tasks/${designTask}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(200);
+    return designTask;
+  };
+  const oldest = await acceptedFor(`${title} older 1`);
+  const middle = await acceptedFor(`${title} older 2`);
+  const newest = await acceptedFor(`${title} older 3`);
+
+  const designer = await open('designer2', '/inbox');
+  const { page } = designer;
+  // The tab asks the list for 100 at a time (its pageSize); here for 2, so that three accepted
+  // tasks make pages (a hundred and one would take minutes to make). A page of older work can be
+  // made to fail, as a reporting store that does not answer would.
+  let refuseOlderPage = false;
+  await page.route(
+    (url) => url.pathname === '/api/tasks' && url.searchParams.get('status') === 'accepted',
+    async (route) => {
+      const url = new URL(route.request().url());
+      if (refuseOlderPage && url.searchParams.has('pageToken')) {
+        refuseOlderPage = false;
+        const problem = { type: 'about:blank', title: 'Reporting store unavailable', status: 503, detail: 'The reporting store does not answer. Retry in a moment.' };
+        await route.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify(problem) });
+        return;
+      }
+      url.searchParams.set('pageSize', '2');
+      await route.continue({ url: url.toString() });
+    },
+  );
+  await page.locator('nav.tabs a', { hasText: 'Accepted' }).click();
+
+  const list = page.getByRole('list', { name: 'Accepted tasks' });
+  const hrefs = () => list.locator('a.task-title').evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''));
+  await list.locator(`a[href="/tasks/${middle}"]`).waitFor({ timeout: 30_000 });
+  expect(await hrefs()).toEqual([newest, middle].map((t) => `/tasks/${t}`));
+  expect(await page.locator('main').textContent()).toContain('Your last 2 accepted tasks, newest first.');
+  const showOlder = page.getByRole('button', { name: 'Show older' });
+  await portal.screenshot(page, 'staff-inbox-accepted-show-older');
+
+  // A page that does not come: said under the list in words, nothing added, the button there to try again.
+  refuseOlderPage = true;
+  await showOlder.click();
+  const refused = page.locator('.problem', { hasText: 'Could not load your older accepted work' });
+  await refused.waitFor();
+  expect(await refused.textContent()).toContain('The reporting store does not answer. Retry in a moment.');
+  expect(await hrefs()).toEqual([newest, middle].map((t) => `/tasks/${t}`));
+  await portal.screenshot(page, 'staff-inbox-accepted-older-refused');
+  await page.setViewportSize(PHONE);
+  await portal.screenshot(page, 'staff-inbox-accepted-older-refused-phone');
+  await page.setViewportSize(DESKTOP);
+
+  // Again: the next page under the list (after it, this designer's task accepted in the test
+  // before, when that ran), the focus on its first row; nothing older, so no button.
+  await showOlder.click();
+  await list.locator(`a[href="/tasks/${oldest}"]`).waitFor();
+  await refused.waitFor({ state: 'detached' });
+  expect((await hrefs()).slice(0, 3)).toEqual([newest, middle, oldest].map((t) => `/tasks/${t}`));
+  expect((await focused(page))?.href).toBe(`/tasks/${oldest}`);
+  expect(await showOlder.count()).toBe(0);
+  expect(await page.locator('main').textContent()).toContain('Your accepted tasks, newest first.');
+
+  // Accepted meanwhile: on top at the tab's next refresh (every 15 s), the page added kept below it
+  // — with the task the newest page no longer holds — and every task once.
+  const latest = await acceptedFor(`${title} older 4`);
+  await list.locator(`a[href="/tasks/${latest}"]`).waitFor({ timeout: 40_000 });
+  const all = await hrefs();
+  expect(new Set(all).size).toBe(all.length);
+  expect(all.slice(0, 4)).toEqual([latest, newest, middle, oldest].map((t) => `/tasks/${t}`));
+  expect(await showOlder.count()).toBe(0);
+  await portal.screenshot(page, 'staff-inbox-accepted-older-shown');
+  await page.setViewportSize(PHONE);
+  await portal.screenshot(page, 'staff-inbox-accepted-older-shown-phone');
 });

@@ -243,39 +243,102 @@ const EMPTY: Record<WorkView, string> = {
   'coming-up': 'No planned work is waiting on other tasks or on a client’s prepayment.',
 };
 
-/** The Accepted tab shows at most this many (the latest accepted). */
-const ACCEPTED_SHOWN = 100;
+/** The Accepted tab shows this many at first (the latest accepted), and as many more at each "Show older". */
+const ACCEPTED_PAGE = 100;
 
-/** My accepted work, newest accepted first, as the list gives it; `more`: there is older work than is shown. */
-async function acceptedWork(): Promise<{ rows: TaskListItem[]; more: boolean }> {
-  const page = await ok(api.GET('/api/tasks', { params: { query: { status: 'accepted', assignee: 'me', pageSize: ACCEPTED_SHOWN } } }));
-  return { rows: page.items, more: page.nextPageToken !== undefined };
+/** Accepted tasks as the list gives them, newest accepted first; `nextPageToken`: there is older work after them. */
+interface AcceptedRows {
+  rows: TaskListItem[];
+  nextPageToken?: string;
+}
+
+/** A page of my accepted work: the newest, or the one after `pageToken`. */
+async function acceptedPage(pageToken?: string): Promise<AcceptedRows> {
+  const page = await ok(
+    api.GET('/api/tasks', { params: { query: { status: 'accepted', assignee: 'me', pageSize: ACCEPTED_PAGE, ...(pageToken && { pageToken }) } } }),
+  );
+  return { rows: page.items, nextPageToken: page.nextPageToken };
+}
+
+/** Each task once, where it first comes. */
+function eachTaskOnce(rows: TaskListItem[]): TaskListItem[] {
+  const seen = new Set<string>();
+  return rows.filter((row) => {
+    if (seen.has(row.taskId)) return false;
+    seen.add(row.taskId);
+    return true;
+  });
 }
 
 /**
  * The Accepted tab: work I delivered that its manager accepted, to look back on (a timesheet, a
- * file delivered, "did the banner go out?"). Read only while the tab is open.
+ * file delivered, "did the banner go out?"). Read only while the tab is open; older work a page at
+ * a time with "Show older", under the list.
+ *
+ * A refresh re-reads the newest page only, and puts it on top of what "Show older" loaded, each
+ * task once: work accepted since comes in at the top, and the older pages stay where the person is
+ * reading them. Accepted work never changes nor leaves the list, so what was read stays true;
+ * re-reading every page shown each time would cost one read per page. The older pages keep every
+ * row shown when they were asked for, so a row a refresh pushes off the newest page stays listed
+ * (the next older page starts after it).
  */
 function AcceptedWork() {
-  const accepted = useResource(acceptedWork, [], 15_000);
-  if (!accepted.data) {
-    return accepted.error ? <ProblemBox error={accepted.error} title="Could not load your accepted work" /> : <Loading what="Loading your accepted work" />;
+  const newest = useResource(() => acceptedPage(), [], 15_000);
+  const [older, setOlder] = useState<AcceptedRows>();
+  const shown = newest.data ? eachTaskOnce([...newest.data.rows, ...(older?.rows ?? [])]) : [];
+  // Where the list goes on: after the last older page once one is loaded, else after the newest page.
+  const next = older ? older.nextPageToken : newest.data?.nextPageToken;
+
+  // After "Show older", the focus goes to the first row it added (the button may be gone).
+  const list = useRef<HTMLUListElement>(null);
+  const showOlderButton = useRef<HTMLButtonElement>(null);
+  const focusOn = useRef<string | undefined>(undefined);
+  const showOlder = useAction(
+    async () => {
+      const page = await acceptedPage(next);
+      const before = new Set(shown.map((row) => row.taskId));
+      return { rows: eachTaskOnce([...shown, ...page.rows]), nextPageToken: page.nextPageToken, firstAdded: page.rows.find((row) => !before.has(row.taskId)) };
+    },
+    ({ firstAdded, ...loaded }) => {
+      focusOn.current = firstAdded?.taskId;
+      setOlder(loaded);
+    },
+  );
+  useEffect(() => {
+    const taskId = focusOn.current;
+    if (!taskId) return;
+    focusOn.current = undefined;
+    // Only if the focus is still where the click left it: a person who moved on stays where they are.
+    const active = document.activeElement;
+    if (active && active !== document.body && active !== showOlderButton.current) return;
+    list.current?.querySelector<HTMLElement>(`a[href="/tasks/${CSS.escape(taskId)}"]`)?.focus();
+  });
+
+  if (!newest.data) {
+    return newest.error ? <ProblemBox error={newest.error} title="Could not load your accepted work" /> : <Loading what="Loading your accepted work" />;
   }
-  const { rows, more } = accepted.data;
   return (
     <>
-      {accepted.error && <ProblemBox error={accepted.error} title="Could not refresh your accepted work" />}
-      {rows.length === 0 ? (
+      {newest.error && <ProblemBox error={newest.error} title="Could not refresh your accepted work" />}
+      {shown.length === 0 ? (
         <p class="empty">Nothing of yours has been accepted yet. Work you deliver shows here once its manager accepts it.</p>
       ) : (
         <>
-          <p class="muted">{more ? `Your last ${ACCEPTED_SHOWN} accepted tasks, newest first.` : 'Your accepted tasks, newest first.'}</p>
-          <ul class="task-list" aria-label="Accepted tasks">
-            {rows.map((item) => (
+          <p class="muted">{next ? `Your last ${shown.length} accepted tasks, newest first.` : 'Your accepted tasks, newest first.'}</p>
+          <ul class="task-list" aria-label="Accepted tasks" ref={list}>
+            {shown.map((item) => (
               <AcceptedItem key={item.taskId} item={item} />
             ))}
           </ul>
         </>
+      )}
+      <ProblemBox error={showOlder.error} title="Could not load your older accepted work" />
+      {next && shown.length > 0 && (
+        <div class="accepted-older">
+          <button type="button" class="button button--secondary" disabled={showOlder.pending} ref={showOlderButton} onClick={() => void showOlder.act()}>
+            {showOlder.pending ? 'Loading older work…' : 'Show older'}
+          </button>
+        </div>
       )}
     </>
   );

@@ -251,15 +251,16 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
     },
     ...r.money.totals.flatMap((m) => [
       // Invoiced is net of voids and credit notes, so paid is net of the refunds paid out on them:
-      // otherwise clients seem to have paid more than they were billed. The money section's charts
-      // say how these two nets are made, from the same flows.
+      // otherwise clients seem to have paid more than they were billed. Called "net paid" as the
+      // money charts and the sales plan call it. The money section's charts say how these two nets
+      // are made, from the same flows.
       {
         label: `Invoiced, net of voids and credit notes (${m.currency})`,
         value: formatMoney(m.netInvoiced, m.currency),
         note:
           m.refunded > 0
-            ? `paid in the period ${formatMoney(m.netPaid, m.currency)}, net of ${formatMoney(m.refunded, m.currency)} refunded`
-            : `paid in the period ${formatMoney(m.netPaid, m.currency)}`,
+            ? `net paid in the period ${formatMoney(m.netPaid, m.currency)}, after ${formatMoney(m.refunded, m.currency)} refunded`
+            : `net paid in the period ${formatMoney(m.netPaid, m.currency)}`,
       },
       {
         label: `Owed by clients now (${m.currency})`,
@@ -426,7 +427,11 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
               id="chart-sales"
               categoryName="Manager and period"
               title="Sales-plan fulfilment (%)"
-              summary={r.salesPlan.map((s) => `${name(s.managerId)} ${s.period}: ${pct(s.fulfilment)}`).join('; ')}
+              summary={r.salesPlan
+                .map((s) => `${name(s.managerId)} ${s.period}: ${pct(s.fulfilment)}, ${formatMoney(s.paid, s.currency)} net paid of ${formatMoney(s.target, s.currency)}`)
+                .join('; ')}
+              // The API's `paid` here is payments less refunds: what the money figures call net paid.
+              note="Net paid (payments less refunds) on the manager’s projects over the target’s whole period, against the target."
               categories={r.salesPlan.map((s) => `${name(s.managerId)} · ${s.period}`)}
               series={[{ name: 'Fulfilment (%)', values: r.salesPlan.map((s) => Math.round(s.fulfilment * 1000) / 10), tone: 'b' }]}
               threshold={{ value: 100, label: 'target' }}
@@ -447,12 +452,12 @@ const addFlows = (rows: Flows[]): Flows => Object.fromEntries(FLOW_NAMES.map((f)
 
 /**
  * How the tile's two nets are made: "invoiced €8,200.00, less €900.00 voided and €100.00 credited:
- * €7,200.00 net; paid €7,800.00, less €100.00 refunded: €7,700.00 net".
+ * €7,200.00 net; paid €7,800.00, less €100.00 refunded: €7,700.00 net paid".
  */
 function netsInWords(m: Flows, money: (n: number) => string): string {
   const takenBack = [m.voided > 0 && `${money(m.voided)} voided`, m.credited > 0 && `${money(m.credited)} credited`].filter(Boolean);
   const invoiced = takenBack.length > 0 ? `invoiced ${money(m.invoiced)}, less ${takenBack.join(' and ')}: ${money(m.netInvoiced)} net` : `invoiced ${money(m.netInvoiced)}, nothing voided or credited`;
-  const paid = m.refunded > 0 ? `paid ${money(m.paid)}, less ${money(m.refunded)} refunded: ${money(m.netPaid)} net` : `paid ${money(m.netPaid)}, nothing refunded`;
+  const paid = m.refunded > 0 ? `paid ${money(m.paid)}, less ${money(m.refunded)} refunded: ${money(m.netPaid)} net paid` : `paid ${money(m.netPaid)}, nothing refunded`;
   return `${invoiced}; ${paid}`;
 }
 

@@ -122,6 +122,16 @@ function shownMessage(message: string): string {
 }
 const shownError = (e: { field: string; message: string }) => ({ ...e, message: shownMessage(e.message) });
 
+/**
+ * Another task as a "Depends on" choice: its title cut short as the refusals cut it (a title may
+ * run to 200 characters, a paragraph beside each checkbox on a phone, repeated under every other
+ * task), the whole title on hover. That task's own Title field holds it whole too.
+ */
+function dependencyLabel(title: string) {
+  const short = shorten(title);
+  return short === title ? title : <span title={title}>{short}</span>;
+}
+
 /** A row as it was sent: refusals name rows by their place then, and by the keys and titles they had. */
 interface SentRow {
   uid: number;
@@ -491,7 +501,7 @@ function Editor({ project }: { project: ProjectStatus }) {
                 type="checkbox"
                 selected={r.dependsOn.map(String)}
                 onChange={(sel) => update(r.uid, { dependsOn: sel.map(Number) })}
-                options={rows.filter((o) => o.uid !== r.uid).map((o) => ({ value: String(o.uid), label: o.title || keyOf(o) }))}
+                options={rows.filter((o) => o.uid !== r.uid).map((o) => ({ value: String(o.uid), label: dependencyLabel(o.title || keyOf(o)) }))}
                 error={err('dependsOn', r)}
                 hint="This task opens when these are accepted."
               />
