@@ -40,6 +40,15 @@ const filterValue = z
 
 const booleanParam = z.enum(['true', 'false']);
 
+/** Words someone typed to find something: quotes and wildcards are letters like any other (the store writes them as values, never as SQL). */
+const searchText = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  // Tabs and line breaks (pasted) part words like spaces; other control characters are refused.
+  .refine((v) => [...v].every((c) => /\s/.test(c) || (c.charCodeAt(0) >= 0x20 && c !== '\u007f')), 'must not contain control characters');
+
 export const paginationQuerySchema = z.object({
   pageSize: z.coerce.number().int().min(1).max(100).default(20).meta({ description: 'Items per page (1-100).' }),
   pageToken: z
@@ -69,6 +78,10 @@ export const projectListQuerySchema = paginationQuerySchema
     only: portfolioSetSchema.optional().meta({
       description:
         'Only the projects of one of the portfolio report\u2019s sets, every one however old, by the rule of its count: `overdue` (work past due), `settle` (cancelled, money to settle), `complaints` (an open complaint), `payments` (a payment past due), `refunds` (a refund owed).',
+    }),
+    q: searchText.optional().meta({
+      description:
+        'Words to find, as typed (1-100 characters): a project is listed when every word is part of its title, its client\u2019s name or its client\u2019s id, in any case, accents aside ("muller" finds "Müller"). `%` and `_` are letters here, not wildcards. Every matching project however old, newest first like the rest of the list.',
     }),
   })
   .strict();
@@ -101,12 +114,25 @@ export const portfolioQuerySchema = z
 
 export const emptyBodySchema = z.object({}).strict();
 
-/** The agency's client directory, for the new-project form: the same client under the same id. */
+/**
+ * The most clients one read of the directory gives: the portfolio's client choice lists the whole
+ * directory (every client of the agency, the most recently active first), the new-project form a
+ * handful as a name is typed.
+ */
+export const CLIENT_LIST_MAX = 1_000;
+
+/** The agency's client directory, for the new-project form and the portfolio's client choice: the same client under the same id. */
 export const clientListQuerySchema = z
   .object({
     q: z.string().trim().min(1).max(100).optional().meta({ description: 'Part of the client’s name or id (any case).' }),
     id: filterValue.optional().meta({ description: 'Exactly this client id (is it a known client?).' }),
-    limit: z.coerce.number().int().min(1).max(50).default(10).meta({ description: 'At most this many clients (1-50).' }),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(CLIENT_LIST_MAX)
+      .default(10)
+      .meta({ description: `At most this many clients (1-${CLIENT_LIST_MAX}), the most recently active first.` }),
   })
   .strict();
 

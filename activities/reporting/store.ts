@@ -114,6 +114,11 @@ export interface ProjectListFilter {
   overdue?: boolean;
   /** Only one of the portfolio's sets (`portfolioSet`: the rule of its tile's count). */
   only?: PortfolioSet;
+  /**
+   * Words as someone typed them (the portfolio's search): a project is listed when every word is
+   * part of its title, its client's name or its client's id — any case, accents aside (`foldedSql`).
+   */
+  search?: string;
 }
 
 export interface TaskListFilter {
@@ -177,6 +182,44 @@ function factRecords(facts: Fact[]): Record<string, unknown>[] {
 
 const iso = (d: Date | string | null | undefined): string | undefined =>
   d === null || d === undefined ? undefined : d instanceof Date ? d.toISOString() : new Date(d).toISOString();
+
+/** `text` as a LIKE pattern finding it anywhere: its `%`, `_` and backslashes are letters, not wildcards. */
+const containing = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * Accented Latin letters and their plain ones (é → e, Ü → U, ł stays), as JavaScript's NFD
+ * decomposition without its marks gives them: for `translate` in SQL, since PostgreSQL's
+ * `unaccent` is an extension the store cannot count on (neither the embedded PGlite nor a managed
+ * server need have it).
+ */
+const ACCENTS = (() => {
+  let from = '';
+  let to = '';
+  for (let code = 0xc0; code <= 0x24f; code++) {
+    const letter = String.fromCharCode(code);
+    const plain = letter.normalize('NFD').replace(/\p{M}/gu, '');
+    if (plain.length === 1 && plain !== letter) {
+      from += letter;
+      to += plain;
+    }
+  }
+  return { from, to };
+})();
+
+/**
+ * Text compared as a person reads it: any case, accents aside ("muller" finds "Müller"), as the
+ * portal compared it when it searched the cards it had. Both sides of a comparison go through it,
+ * so the database's own case rules apply to both alike.
+ */
+const foldedSql = (text: Sql): Sql => sql`lower(translate(${text}, ${ACCENTS.from}, ${ACCENTS.to}))`;
+
+/** The words of a search, each without combining marks (typed decomposed, "u" + "¨" is "u"). */
+const searchWords = (search: string): string[] =>
+  search
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .split(/\s+/)
+    .filter(Boolean);
 
 /** Keyset page tokens: opaque to clients, base64url JSON of the last row's sort key. */
 /**
@@ -639,6 +682,12 @@ export class ReportingStore {
     if (filter.segment !== undefined) where.push(sql`p.segment = ${filter.segment}`);
     if (filter.overdue !== undefined) where.push(filter.overdue ? overdue : sql`NOT ${overdue}`);
     if (filter.only !== undefined) where.push(portfolioSet(filter.only, now));
+    // Every word in one of the three. No index serves a part of a word: the search reads the
+    // agency's projects (thousands, not millions) as the other filters leave them.
+    for (const word of searchWords(filter.search ?? '')) {
+      const pattern = foldedSql(sql`${containing(word)}`);
+      where.push(sql`(${foldedSql(sql`p.title`)} LIKE ${pattern} OR ${foldedSql(sql`p.client_name`)} LIKE ${pattern} OR ${foldedSql(sql`p.client_id`)} LIKE ${pattern})`);
+    }
     if (after) where.push(sql`(p.intake_at, p.project_id) < (${after[0]}::timestamptz, ${after[1]})`);
     const rows = await this.db.rows<ProjectListRow>(sql`
       SELECT p.project_id, p.title, p.client_id, p.client_name, p.segment, p.stage, p.manager_id, p.due_at, p.client_due_at,
@@ -767,7 +816,7 @@ export class ReportingStore {
    */
   async clients(options: { search?: string; clientId?: string; limit: number; emailsFor: 'everyone' | { managerId: string } }): Promise<ClientListItem[]> {
     const { s } = this;
-    const pattern = options.search === undefined ? undefined : `%${options.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = options.search === undefined ? undefined : containing(options.search);
     const mayReadEmail =
       options.emailsFor === 'everyone'
         ? sql`TRUE`

@@ -386,6 +386,7 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
         segment: q.segment,
         overdue: q.overdue === undefined ? undefined : q.overdue === 'true',
         only: q.only,
+        search: q.q,
       },
       { pageSize: q.pageSize, pageToken: q.pageToken },
       new Date(now()),

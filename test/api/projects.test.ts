@@ -467,12 +467,15 @@ describe('the client\u2019s link', () => {
 });
 
 describe('GET /api/projects', () => {
-  test('filters by client, stage, segment and manager, pages with nextPageToken, and scopes managers to their own', async () => {
+  test('filters by client, stage, segment, manager and words found, pages with nextPageToken, and scopes managers to their own', async () => {
     const clientId = uniqueId('client');
     const client = (segment: string) => ({ id: clientId, name: 'Filter Co', segment, email: 'f@filter.example' });
+    // A word no other project of the run has, in one title.
+    const word = uniqueId('harbour');
     const ids: string[] = [];
-    for (const segment of ['B2B', 'B2B', 'B2C', 'B2C', 'B2C']) {
-      const res = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ client: client(segment) })).expect(201);
+    for (const [i, segment] of ['B2B', 'B2B', 'B2C', 'B2C', 'B2C'].entries()) {
+      const request = projectRequest({ client: client(segment), ...(i === 1 && { title: `Leaflets for the ${word} festival` }) });
+      const res = await h.http().post('/api/projects').set(h.auth('manager')).send(request).expect(201);
       ids.push(res.body.projectId);
     }
     // One goes to awaiting approval.
@@ -494,6 +497,14 @@ describe('GET /api/projects', () => {
     // A portfolio set (the store's tests hold each rule): none of these has a complaint.
     expect((await list({ clientId, only: 'complaints', pageSize: 100 })).items).toEqual([]);
     expect((await list({ clientId, managerId: h.people.otherManager.id }, 'leadership')).items).toHaveLength(1);
+    // Words found (the store's tests hold the rule): in the title and the client's name, any case,
+    // every word; the client's id; a manager's own projects only, as with every filter.
+    expect((await list({ q: `${word.toUpperCase()} leaflets` })).items.map((i) => i.projectId)).toEqual([ids[1]]);
+    expect((await list({ q: `filter co ${word}` })).items.map((i) => i.projectId)).toEqual([ids[1]]);
+    expect((await list({ q: `${word} spring` })).items).toEqual([]);
+    expect((await list({ q: clientId, pageSize: 100 })).items.map((i) => i.projectId).sort()).toEqual([...ids].sort());
+    expect((await list({ q: clientId, pageSize: 100 }, 'leadership')).items).toHaveLength(6);
+    expect((await list({ q: clientId, segment: 'B2C', pageSize: 100 })).items).toHaveLength(3);
 
     // Pages of two: three pages, every project once.
     const seen: string[] = [];
@@ -527,6 +538,14 @@ describe('GET /api/projects', () => {
     await bad({ stage: 'dreaming' }, 'stage');
     await bad({ overdue: 'maybe' }, 'overdue');
     await bad({ only: 'everything' }, 'only');
+    // A search blank, too long, or with a control character (a NUL the database could not take):
+    // refused for what it is, not as an unknown parameter.
+    const searchRefused = async (q: string) => (await h.http().get('/api/projects').query({ q }).set(h.auth('manager')).expect(400)).body.errors;
+    expect(await searchRefused('')).toEqual([{ field: 'q', message: 'required' }]);
+    expect(await searchRefused('   ')).toEqual([{ field: 'q', message: 'required' }]);
+    expect(await searchRefused('x'.repeat(101))).toEqual([{ field: 'q', message: 'at most 100 characters' }]);
+    expect(await searchRefused('nul\u0000here')).toEqual([{ field: 'q', message: 'must not contain control characters' }]);
+    await bad({ q: 'x'.repeat(101) }, 'q');
     await bad({ clientId: "x' OR 1=1" }, 'clientId');
     await bad({ colour: 'blue' }, 'colour');
     await bad({ pageToken: 'bm90LWEtdG9rZW4' }, 'pageToken');

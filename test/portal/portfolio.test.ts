@@ -19,7 +19,9 @@
  * plan yet and for how long, and once the work is accepted the money still owed and by when
  * instead of the end of work already done. A search box (title or client, any case), the client
  * and the segment narrow the cards and stay in the address; a client's name on a card leads to all
- * of that client's projects, finished ones too.
+ * of that client's projects, finished ones too. They are asked of the project list, not of the
+ * cards drawn: a project older than the newest 500 the page draws is found, and the client choice
+ * lists every client of the agency.
  */
 import type { PortfolioReport } from '../../api/schemas';
 import { ProjectBuilder, plusDays } from '../reporting/builders';
@@ -457,4 +459,75 @@ step('the approval card says what the client asked for: the brief (all of it on 
   expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
   await portal.screenshot(page, 'approvals-client-request-phone');
   await page.setViewportSize(DESKTOP);
+});
+
+step('a project older than the newest 500 the page draws is found by its words and by its client, the last cards staying while the search is asked', async () => {
+  // 500 newer requests of one client, another manager's: the garage's projects are past the newest
+  // 500 the page draws (no step after this one reads the portfolio).
+  const busy = { id: 'client-pf-busy', name: 'Busy Bee Events', segment: 'B2C' as const };
+  const stamp = Date.now().toString(36);
+  for (let i = 0; i < 500; i++) {
+    const p = new ProjectBuilder({
+      projectId: `p-pf-busy-${i}-${stamp}`,
+      managerId: h.people.otherManager.id,
+      client: busy,
+      intakeAt: new Date(Date.now() - DAY + i * 1_000).toISOString(),
+    });
+    p.status.title = `Event flyer ${i + 1}`;
+    await h.reporting.publish(p.publish());
+  }
+  const { page } = leader!;
+  await page.setViewportSize(DESKTOP);
+  await page.goto(`${portal.baseUrl}/projects`);
+  await page.getByText('Showing the newest 500 of 511 projects; the counts above are of all of them.').waitFor();
+  const titles = async () => (await page.locator('li.project-card .project-title').allTextContents()).sort();
+  const leaflets = page.locator('li.project-card', { hasText: TITLES.inTime });
+  expect(await leaflets.count()).toBe(0);
+
+  // The search is asked of the list. Held there, the cards found last stay (dimmed) and the page
+  // says what it is finding; once answered, the old project is found.
+  let answer!: () => void;
+  const answered = new Promise<void>((resolve) => (answer = resolve));
+  const searching = (url: URL) => url.pathname === '/api/projects' && url.searchParams.has('q');
+  await page.route(searching, async (route) => {
+    await answered;
+    await route.continue();
+  });
+  const asked = page.waitForRequest((request) => new URL(request.url()).searchParams.get('q') === 'garage leaf');
+  await page.locator('#portfolio-search').pressSequentially('garage leaf');
+  await page.waitForURL(/\/projects\?q=garage\+leaf$/);
+  await asked;
+  await page.locator('.portfolio-finding', { hasText: 'Finding projects matching “garage leaf”…' }).waitFor();
+  expect(await page.locator('li.project-card').count()).toBe(500);
+  expect(await page.locator('.stages').getAttribute('aria-busy')).toBe('true');
+  await portal.screenshot(page, 'portfolio-search-finding', { fullPage: false });
+  answer();
+  await leaflets.waitFor();
+  expect(await titles()).toEqual([TITLES.inTime]);
+  expect(await page.locator('.portfolio-narrowed').textContent()).toContain('Projects matching “garage leaf”: 1 project.');
+  expect(await page.locator('.portfolio-finding').count()).toBe(0);
+  // The newest 500 of 511: no longer what the page shows.
+  expect(await page.getByText(/Showing the newest/).count()).toBe(0);
+  await portal.screenshot(page, 'portfolio-search-older-project');
+  expect(await accessibilityProblems(page)).toEqual([]);
+  await page.setViewportSize(PHONE);
+  expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
+  await portal.screenshot(page, 'portfolio-search-older-project-phone');
+  expect(await accessibilityProblems(page)).toEqual([]);
+  await page.setViewportSize(DESKTOP);
+  await page.unroute(searching);
+
+  // The client choice lists every client of the agency, the garage too (past the newest 500), with
+  // their projects counted: both of them, the completed one too.
+  await page.getByRole('link', { name: 'Show every project' }).click();
+  await page.getByText(/Showing the newest 500 of 511 projects/).waitFor();
+  const garage = page.locator(`#portfolio-client option[value="${GARAGE.id}"]`);
+  await garage.waitFor({ state: 'attached' });
+  expect(await garage.textContent()).toBe(`${GARAGE.name} · 2 projects`);
+  await page.locator('#portfolio-client').selectOption(GARAGE.id);
+  await page.waitForURL(new RegExp(`/projects\\?client=${GARAGE.id}$`));
+  await page.locator('li.project-card', { hasText: TITLES.returning }).waitFor();
+  expect(await titles()).toEqual([TITLES.inTime, TITLES.returning].sort());
+  expect(await page.locator('.portfolio-narrowed').textContent()).toContain(`Projects of ${GARAGE.name}: 2 projects.`);
+  await portal.screenshot(page, 'portfolio-client-older-projects', { fullPage: false });
 });

@@ -496,6 +496,70 @@ function flaggedProjects() {
   return { late, fresh, refund };
 }
 
+describe('finding projects by words (the portfolio\u2019s search)', () => {
+  let s: TestStore;
+  const NOW = new Date('2026-03-01T12:00:00.000Z');
+  beforeAll(async () => {
+    s = await openTestStore();
+    const found = [
+      { id: 'p-find-posters', title: 'Spring campaign posters', managerId: 'anna', client: { id: 'client-mueller', name: 'Müller Möbel', segment: 'B2B' as const } },
+      { id: 'p-find-leaflets', title: 'Autumn leaflets', managerId: 'boris', client: { id: 'acme-co', name: 'ACME Co', segment: 'B2C' as const } },
+      // Characters SQL gives a meaning to, in a title and a client's name: letters here like any other.
+      { id: 'p-find-cotton', title: '100% cotton_bags flyer', managerId: 'anna', client: { id: 'obrien', name: 'O\u2019Brien & Sons', segment: 'B2B' as const } },
+      { id: 'p-find-plain', title: '100 cotton bags flyer', managerId: 'boris', client: { id: 'bagshaw', name: "Bagshaw's", segment: 'B2B' as const } },
+    ];
+    for (const [i, f] of found.entries()) {
+      const p = new ProjectBuilder({ projectId: f.id, managerId: f.managerId, client: f.client, intakeAt: plusHours('2026-02-01T08:00:00.000Z', i) });
+      p.status.title = f.title;
+      await s.store.publish(p.publish());
+    }
+  });
+  afterAll(async () => {
+    await s?.dispose();
+  });
+  const find = async (search: string, filter: { managerId?: string } = {}) =>
+    (await s.store.listProjects({ ...filter, search }, { pageSize: 20 }, NOW)).items.map((p) => p.projectId).sort();
+
+  test('a word of the title or of the client\u2019s name or id, any case, accents aside; every word must be found', async () => {
+    expect(await find('SPRING')).toEqual(['p-find-posters']);
+    expect(await find('muller')).toEqual(['p-find-posters']);
+    expect(await find('MÖBEL')).toEqual(['p-find-posters']);
+    // Typed decomposed ("u" and a combining diaeresis): the same letter.
+    expect(await find('mu\u0308ller')).toEqual(['p-find-posters']);
+    expect(await find('acme-co')).toEqual(['p-find-leaflets']);
+    expect(await find('flyer')).toEqual(['p-find-cotton', 'p-find-plain']);
+    // Two words: both, each in any of the three, on the same project.
+    expect(await find('  autumn   acme ')).toEqual(['p-find-leaflets']);
+    expect(await find('spring posters')).toEqual(['p-find-posters']);
+    expect(await find('spring acme')).toEqual([]);
+    expect(await find('nothing-like-this')).toEqual([]);
+    // A manager's list: their own matches only.
+    expect(await find('flyer', { managerId: 'boris' })).toEqual(['p-find-plain']);
+  });
+
+  test('`%`, `_`, quotes and backslashes are letters, not wildcards or SQL', async () => {
+    expect(await find('100%')).toEqual(['p-find-cotton']);
+    expect(await find('cotton_bags')).toEqual(['p-find-cotton']);
+    expect(await find('%')).toEqual(['p-find-cotton']);
+    expect(await find('_')).toEqual(['p-find-cotton']);
+    expect(await find("bagshaw's")).toEqual(['p-find-plain']);
+    expect(await find('o\u2019brien')).toEqual(['p-find-cotton']);
+    expect(await find("' OR '1'='1")).toEqual([]);
+    expect(await find('\\')).toEqual([]);
+  });
+
+  test('pages of a search page through its matches only, and its token belongs to it', async () => {
+    const first = await s.store.listProjects({ search: 'flyer' }, { pageSize: 1 }, NOW);
+    expect(first.items.map((p) => p.projectId)).toEqual(['p-find-plain']);
+    const second = await s.store.listProjects({ search: 'flyer' }, { pageSize: 1, pageToken: first.nextPageToken }, NOW);
+    expect(second.items.map((p) => p.projectId)).toEqual(['p-find-cotton']);
+    expect(second.nextPageToken).toBeUndefined();
+    await expect(s.store.listProjects({ search: 'cotton' }, { pageSize: 1, pageToken: first.nextPageToken }, NOW)).rejects.toEqual(
+      expect.objectContaining({ name: 'ReportingInputError', field: 'pageToken' }),
+    );
+  });
+});
+
 describe('accepted work, listed', () => {
   let s: TestStore;
   beforeAll(async () => {

@@ -9,9 +9,10 @@
  * Each card says what waits on its manager (walk 6-A #5): deliveries to review, a request without
  * a plan and for how long, and once the work is accepted the money still owed and by when. A
  * project is found by its title or client as typed, by segment or by client, and a client's name
- * on a card leads to all of their projects (walk 6-A #6).
+ * on a card leads to all of their projects (walk 6-A #6). Each of these is asked of the project
+ * list itself, so a project is found however old, not only among the newest the page draws.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { allPages, api, idempotencyKey, ok, STAGES, type PortfolioReport, type ProjectListItem, type Stage } from '../api';
 import { useAction, useName, useResource, useSession } from '../data';
 import { formatDate, formatDateTime, formatDuration, formatMoney, lateInWords, plural, relative, STAGE_LABEL } from '../format';
@@ -21,6 +22,12 @@ import { Badge, Due, flash, Input, Loading, PageHeader, ProblemBox, Select, Text
 const FINISHED: Stage[] = ['completed', 'cancelled'];
 /** The newest projects drawn as cards; every count on the page is the report's, of all of them. */
 const CARDS_AT_MOST = 500;
+/** The client choice reads the whole directory at once: the API's most (CLIENT_LIST_MAX in api/schemas.ts). */
+const CLIENTS_AT_MOST = 1_000;
+/** The longest search the list takes (its `q`). */
+const SEARCH_MAX = 100;
+/** Typing asks the list once it pauses this long, not at every key pressed. */
+const SEARCH_PAUSE_MS = 300;
 /** The work is delivered and accepted: its end date no longer warns (what is left is money). */
 const WORK_DONE: Stage[] = ['invoicing', 'closing'];
 
@@ -73,25 +80,11 @@ export function portfolioHref(filters: Filters): string {
   return `/projects${q.size ? `?${q}` : ''}`;
 }
 
-/** Compared as a person reads: any case, accents aside ("muller" finds "Müller Möbel"). */
-const folded = (text: string): string => text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+/** The search as the list is asked it: trimmed, no longer than it takes. */
+const searchOf = (typed: string | undefined): string => (typed ?? '').trim().slice(0, SEARCH_MAX).trim();
 
-/**
- * The cards the filters keep. A tile's set (`only`) is also asked of the list (see `Portfolio`), so
- * it is whole; the rest is narrowed in the page rather than by the list's own `clientId` and
- * `segment` filters: the page holds the projects it shows already (polled every 5 s), the search
- * has to be done here anyway (the API has no text search), so these filters apply at once as they
- * are typed and chosen, without a request each, and the client choice lists the clients found
- * here — within the newest CARDS_AT_MOST projects.
- */
-function matches(p: ProjectListItem, f: Filters): boolean {
-  if (f.only && !NARROWINGS[f.only].test(p)) return false;
-  if (f.client && p.clientId !== f.client) return false;
-  if (f.segment && p.segment !== f.segment) return false;
-  const words = f.q ? folded(f.q).split(/\s+/).filter(Boolean) : [];
-  const text = folded(`${p.title ?? ''} ${p.clientName ?? ''}`);
-  return words.every((w) => text.includes(w));
-}
+/** "Overdue projects" → "overdue projects", for the middle of a sentence. */
+const lowerFirst = (text: string): string => text.charAt(0).toLowerCase() + text.slice(1);
 
 /**
  * What needs a look first within a stage: work past due, then a plan ending after the client's
@@ -119,15 +112,7 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
     client: query.get('client') ?? undefined,
     segment: isSegment(segmentParam) ? segmentParam : undefined,
   };
-  const { only } = filters;
   const setFilters = (next: Filters) => navigate(portfolioHref({ ...filters, ...next }), { replace: true });
-  /** Narrowed to some of the projects (the manager aside: that is whose portfolio it is). */
-  const narrowing = Boolean(only || filters.q?.trim() || filters.client || filters.segment);
-  /**
-   * Looking for something (a set, a client's projects, a title): every match, finished ones too.
-   * A segment alone is a view of the running work, like the portfolio itself.
-   */
-  const wholeSet = Boolean(only || filters.q?.trim() || filters.client);
   const [showFinished, setShowFinished] = useState(false);
   /** A finished stage's link followed while that stage was hidden: shown now, and scrolled to once drawn. */
   const [goTo, setGoTo] = useState<Stage | undefined>();
@@ -139,35 +124,116 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
     setGoTo(undefined);
   }, [goTo, showFinished]);
 
-  const data = useResource(
+  // The search as typed is in the address at once; the list is asked once typing pauses (a
+  // reload, a link or a cleared box ask at once: nothing more is coming).
+  const typed = searchOf(filters.q);
+  const [searched, setSearched] = useState(typed);
+  useEffect(() => {
+    if (typed === searched) return undefined;
+    if (typed === '') {
+      setSearched('');
+      return undefined;
+    }
+    const pause = setTimeout(() => setSearched(typed), SEARCH_PAUSE_MS);
+    return () => clearTimeout(pause);
+  }, [typed, searched]);
+  /** What the project list is asked for: every filter is the list's own, so a match is found however old. */
+  const asked: Filters = { manager: managerId, only: filters.only, q: searched || undefined, client: filters.client, segment: filters.segment };
+  /** What the filters on screen ask for (the search as typed, before its pause). */
+  const wanted: Filters = { ...asked, q: typed || undefined };
+
+  const overview = useResource(
     async () => {
       const filter = leadership && managerId ? { managerId } : {};
-      // A tile's set is asked of the list itself (by the rule of the tile's count): every project
-      // in it however old, where the newest CARDS_AT_MOST would miss an old one still owing money.
-      const set = only ? { only } : {};
-      const [projects, report, planned] = await Promise.all([
-        allPages(
-          (pageToken) => ok(api.GET('/api/projects', { params: { query: { ...filter, ...set, pageSize: 100, ...(pageToken && { pageToken }) } } })),
-          CARDS_AT_MOST,
-        ),
+      const [report, planned] = await Promise.all([
         ok(api.GET('/api/reports/portfolio', { params: { query: filter } })),
         // The work waiting for a prepayment (the inbox's planned work, by the workflow's rule): its
         // projects are "in production" with nothing started, and their cards say so.
         ok(api.GET('/api/tasks/planned', { params: { query: filter } })),
       ]);
       const waitingForPrepayment = new Map(planned.items.map((t) => [t.projectId, t.prepayment]));
-      return { projects, report, waitingForPrepayment };
+      return { report, waitingForPrepayment };
     },
-    [managerId, only],
+    [managerId],
     5_000,
   );
+  const list = useResource(
+    async () => {
+      // Each filter asked of the list itself (a tile's set by the rule of the tile's count, the
+      // search in the store's SQL): every match however old, where the newest CARDS_AT_MOST
+      // narrowed here would miss an old project still owing money, or one a client asks about.
+      const filter = {
+        ...(leadership && managerId && { managerId }),
+        ...(asked.only && { only: asked.only }),
+        ...(asked.q && { q: asked.q }),
+        ...(asked.client && { clientId: asked.client }),
+        ...(asked.segment && { segment: asked.segment }),
+      };
+      /** More match than the cards drawn: the last page read had a next one. */
+      const paging = { more: false };
+      const projects = await allPages(async (pageToken) => {
+        const page = await ok(api.GET('/api/projects', { params: { query: { ...filter, pageSize: 100, ...(pageToken && { pageToken }) } } }));
+        paging.more = page.nextPageToken !== undefined;
+        return page;
+      }, CARDS_AT_MOST);
+      return { projects, more: paging.more, asked };
+    },
+    [portfolioHref(asked)],
+    5_000,
+  );
+  // The agency's clients, once per visit (new clients come with new projects, not every few seconds).
+  const directory = useResource(() => ok(api.GET('/api/clients', { params: { query: { limit: CLIENTS_AT_MOST } } })), []);
+
+  /**
+   * The list on screen: while the next one is asked for (a word typed on, another client) the last
+   * one stays, not a blank page; another manager's is not theirs to show meanwhile.
+   */
+  const lastList = useRef(list.data);
+  if (list.data) lastList.current = list.data;
+  const shownList = list.data ?? (list.error || lastList.current?.asked.manager !== managerId ? undefined : lastList.current);
+  /** What the cards on screen were found by (the filters as chosen, once their list is in). */
+  const onScreen = shownList?.asked ?? asked;
+  const finding = shownList !== undefined && portfolioHref(onScreen) !== portfolioHref(wanted);
+  const { only } = onScreen;
+  /** Narrowed to some of the projects (the manager aside: that is whose portfolio it is). */
+  const narrowing = Boolean(only || onScreen.q || onScreen.client || onScreen.segment);
+  /**
+   * Looking for something (a set, a client's projects, a title): every match, finished ones too.
+   * A segment alone is a view of the running work, like the portfolio itself.
+   */
+  const wholeSet = Boolean(only || onScreen.q || onScreen.client);
 
   const managers = [...people.values()].filter((p) => p.role === 'manager');
-  const projects = data.data?.projects ?? [];
-  const narrowed = narrowing ? projects.filter((p) => matches(p, filters)) : projects;
+  const projects = shownList?.projects ?? [];
+  // The list holds the set by the tile's rule; the cards keep those carrying the set's flag.
+  const narrowed = only ? projects.filter((p) => NARROWINGS[only].test(p)) : projects;
   const visible = wholeSet ? narrowed : narrowed.filter((p) => shown(p, showFinished));
-  const clients = clientsOf(projects);
-  const clientName = filters.client ? (clients.find((c) => c.clientId === filters.client)?.name ?? 'this client') : undefined;
+  const clients = directory.data?.items;
+  const clientNamed = (clientId: string): string | undefined =>
+    clients?.find((c) => c.clientId === clientId)?.name ?? projects.find((p) => p.clientId === clientId)?.clientName;
+  /**
+   * The directory counts every project of a client, the agency's: the portfolio's own count only
+   * when it shows everyone's; a manager's portfolio lists the names alone rather than a wrong count.
+   */
+  const countsHere = leadership && !managerId;
+  const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+  const clientOptions = clients
+    ? [...clients].sort(byName).map((c) => ({ value: c.clientId, label: countsHere ? `${c.name} · ${plural(c.projects, 'project')}` : c.name }))
+    : clientsOf(projects).sort(byName).map((c) => ({ value: c.clientId, label: c.name }));
+  /** Said of a set of filters, as the callout and the status while finding say it. */
+  const described = (f: Filters): string => {
+    const clientName = f.client ? (clientNamed(f.client) ?? 'this client') : undefined;
+    return [
+      f.only ? NARROWINGS[f.only].label : 'Projects',
+      clientName ? ` of ${clientName}` : '',
+      f.segment ? ` (${f.segment} clients)` : '',
+      f.q ? ` matching “${f.q}”` : '',
+      managerId ? `${clientName ? ', managed by' : ' of'} ${name(managerId)}` : '',
+    ].join('');
+  };
+  const reload = () => void Promise.all([overview.reload(), list.reload()]);
+  const loaded = overview.data && shownList ? { ...overview.data, ...shownList } : undefined;
+  const error = overview.error ?? list.error;
 
   return (
     <>
@@ -202,6 +268,7 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
           onValue={(q) => setFilters({ q })}
           placeholder="Title or client"
           autoComplete="off"
+          maxLength={SEARCH_MAX}
         />
         <Select
           id="portfolio-client"
@@ -209,10 +276,13 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
           value={filters.client ?? ''}
           onValue={(client) => setFilters({ client })}
           placeholder="Every client"
+          hint={clients && clients.length >= CLIENTS_AT_MOST ? `The ${CLIENTS_AT_MOST} clients most recently active; find any other by name.` : undefined}
           options={[
-            ...clients.map((c) => ({ value: c.clientId, label: `${c.name} · ${plural(c.projects, 'project')}` })),
-            // A client chosen by a link whose projects are no longer listed here (handed over).
-            ...(filters.client && !clients.some((c) => c.clientId === filters.client) ? [{ value: filters.client, label: 'A client with no projects here' }] : []),
+            ...clientOptions,
+            // A client chosen by a link who is not in the directory read (beyond its most).
+            ...(filters.client && !clientOptions.some((c) => c.value === filters.client)
+              ? [{ value: filters.client, label: clientNamed(filters.client) ?? 'A client with no projects' }]
+              : []),
           ]}
         />
         <Select
@@ -226,34 +296,37 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
         <Select
           id="portfolio-only"
           label="Show"
-          value={only ?? ''}
+          value={filters.only ?? ''}
           onValue={(v) => setFilters({ only: isNarrowing(v) ? v : undefined })}
           placeholder="Every project"
           options={Object.entries(NARROWINGS).map(([value, n]) => ({ value, label: n.label }))}
         />
       </div>
-      {/* Next to the filter that chose the manager, not below every card of theirs. */}
-      {leadership && managerId && data.data && (
+      {/* Next to the filter that chose the manager, not below every card of theirs. Beside their
+          whole list only: a narrowed list holds some of their running projects, not all it hands over. */}
+      {leadership && managerId && loaded && !narrowing && (
         <HandOverAll
           fromManagerId={managerId}
-          running={data.data.projects.filter((p) => p.executionStatus === 'RUNNING' && p.managerId === managerId)}
-          onDone={() => void data.reload()}
+          running={loaded.projects.filter((p) => p.executionStatus === 'RUNNING' && p.managerId === managerId)}
+          onDone={reload}
         />
       )}
 
-      {data.error && <ProblemBox error={data.error} title="Could not load the portfolio" />}
-      {!data.data ? (
-        !data.error && <Loading what="Loading the portfolio" />
+      {error && <ProblemBox error={error} title="Could not load the portfolio" />}
+      {!loaded ? (
+        !error && <Loading what="Loading the portfolio" />
       ) : (
         <>
-          <Summary report={data.data.report} leadership={leadership} managerId={managerId} />
+          <Summary report={loaded.report} leadership={leadership} managerId={managerId} />
+          {finding && (
+            <p class="hint portfolio-finding" role="status">
+              Finding {lowerFirst(described(wanted))}…
+            </p>
+          )}
           {narrowing && (
             <p class="callout portfolio-narrowed" role="status">
-              {only ? NARROWINGS[only].label : 'Projects'}
-              {clientName ? ` of ${clientName}` : ''}
-              {filters.segment ? ` (${filters.segment} clients)` : ''}
-              {filters.q?.trim() ? ` matching “${filters.q.trim()}”` : ''}
-              {managerId ? `${clientName ? ', managed by' : ' of'} ${name(managerId)}` : ''}: {plural(visible.length, 'project')}.{' '}
+              {described(onScreen)}: {plural(visible.length, 'project')}
+              {loaded.more ? `, the newest; more match — add a word, or choose a client or segment, for older ones` : ''}.{' '}
               <Link href={portfolioHref({ manager: managerId })}>Show every project</Link>
             </p>
           )}
@@ -265,9 +338,10 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
           )}
           <ul class="stage-strip" aria-label="Projects per stage">
             {STAGES.map((stage) => {
-              // The report's count (every project), or when narrowed the cards' (the set is all drawn);
-              // the link only where cards of the stage are drawn.
-              const n = narrowing ? narrowed.filter((p) => p.stage === stage).length : (data.data!.report.projects.byStage[stage] ?? 0);
+              // The report's count (every project), or when narrowed the cards' (the set is drawn whole
+              // up to CARDS_AT_MOST; past that the callout says more match); the link only where cards
+              // of the stage are drawn.
+              const n = narrowing ? narrowed.filter((p) => p.stage === stage).length : (loaded.report.projects.byStage[stage] ?? 0);
               const drawn = narrowed.some((p) => p.stage === stage);
               return (
                 <li key={stage} class={n === 0 ? 'empty-stage' : undefined}>
@@ -292,13 +366,14 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
               );
             })}
           </ul>
-          {beyondTheList(data.data.report, data.data.projects.length) > 0 && (
+          {/* The report's total against the cards: of the whole portfolio only (a narrowed list says its own). */}
+          {!narrowing && beyondTheList(loaded.report, loaded.projects.length) > 0 && (
             <p class="hint" role="status">
-              Showing the newest {data.data.projects.length} of {totalProjects(data.data.report)} projects; the counts above are of all of them.
+              Showing the newest {loaded.projects.length} of {totalProjects(loaded.report)} projects; the counts above are of all of them.
               {leadership && !managerId ? ' Pick a manager to see theirs.' : ''}
             </p>
           )}
-          <div class="stages stages--rows">
+          <div class={`stages stages--rows${finding ? ' portfolio-stale' : ''}`} aria-busy={finding ? 'true' : undefined}>
             {STAGES.map((stage) => {
               const items = visible.filter((p) => p.stage === stage).sort((a, b) => attentionRank(a) - attentionRank(b));
               if (items.length === 0) return null;
@@ -312,7 +387,7 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
                       <ProjectCard
                         key={p.projectId}
                         project={p}
-                        prepayment={data.data!.waitingForPrepayment.get(p.projectId)}
+                        prepayment={loaded.waitingForPrepayment.get(p.projectId)}
                         showManager={leadership}
                         name={name}
                         reviewQueue={!leadership}
@@ -324,24 +399,24 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
               );
             })}
           </div>
-          {visible.length === 0 && (
+          {visible.length === 0 && !finding && (
             <p class="empty">
-              {only && !filters.client && !filters.segment && !filters.q?.trim()
+              {only && !onScreen.client && !onScreen.segment && !onScreen.q
                 ? `No ${NARROWINGS[only].label.toLowerCase()} now.`
                 : narrowing
                 ? 'No project matches. Try fewer words, or another client or segment.'
-                : data.data.projects.length > 0
+                : loaded.projects.length > 0
                 ? 'Nothing running here now. Tick “Show completed and cancelled projects” for the rest.'
                 : leadership
                   ? 'No projects here.'
                   : 'No projects yet. Open one from a client’s request.'}
             </p>
           )}
-          {!leadership && (
+          {!leadership && !narrowing && (
             <HandOverAll
               fromManagerId={me.person.id}
-              running={data.data.projects.filter((p) => p.executionStatus === 'RUNNING' && p.managerId === me.person.id)}
-              onDone={() => void data.reload()}
+              running={loaded.projects.filter((p) => p.executionStatus === 'RUNNING' && p.managerId === me.person.id)}
+              onDone={reload}
             />
           )}
         </>
@@ -350,17 +425,14 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
   );
 }
 
-/** The clients of the listed projects, by name, each with how many projects they have here. */
-function clientsOf(projects: ProjectListItem[]): { clientId: string; name: string; projects: number }[] {
-  const byId = new Map<string, { clientId: string; name: string; projects: number }>();
-  // The list is newest first: a client is named as on their newest project.
+/** The clients of the listed projects, by name (while the directory is not read): a client is named as on their newest project. */
+function clientsOf(projects: ProjectListItem[]): { clientId: string; name: string }[] {
+  const byId = new Map<string, { clientId: string; name: string }>();
+  // The list is newest first: the first project of a client names them.
   for (const p of projects) {
-    if (!p.clientId) continue;
-    const c = byId.get(p.clientId) ?? { clientId: p.clientId, name: p.clientName ?? 'A client without a name', projects: 0 };
-    c.projects += 1;
-    byId.set(p.clientId, c);
+    if (p.clientId && !byId.has(p.clientId)) byId.set(p.clientId, { clientId: p.clientId, name: p.clientName ?? 'A client without a name' });
   }
-  return [...byId.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return [...byId.values()];
 }
 
 const totalProjects = (report: PortfolioReport): number => Object.values(report.projects.byStage).reduce((n, count) => n + count, 0);
