@@ -577,9 +577,8 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
           (v.has(v.pick('cancelledBy', 'by')) ? ` by ${v.person(v.pick('cancelledBy', 'by'))}` : '') +
           (v.data.noWorkStarted === true
             ? ', before any work started.'
-            : v.has('stage')
-              ? ` at the ${v.text('stage', '').replace(/_/g, ' ')} stage.`
-              : '.'),
+            : (v.has('stage') ? ` at the ${v.text('stage', '').replace(/_/g, ' ')} stage` : '') +
+              (v.data.noWorkOpen === true ? ', with all its work already accepted: no work was stopped.' : '.')),
         ...v.line('Reason', 'reason'),
         ...cancellationMoney(v),
       ],
@@ -588,9 +587,12 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
     client: (v) => ({
       subject: `Your project is cancelled: ${v.project}`,
       lines: [
+        // "Stopped" only where work was open; notices queued before `noWorkOpen` existed keep their old words.
         v.data.noWorkStarted === true
           ? `${capitalize(v.project)} is cancelled; no work on it had started.`
-          : `We have stopped the work on ${v.project}: the project is cancelled.`,
+          : v.data.noWorkOpen === true
+            ? `${capitalize(v.project)} is cancelled; all the work on it had already been accepted, so none was left to stop.`
+            : `We have stopped the work on ${v.project}: the project is cancelled.`,
         CANCELLATION_SETTLEMENT[String(v.data.settlement)] ??
           // Notices queued before the settlement travelled with them.
           `An invoice for the work done until now, or a credit note for a prepayment due back to you, comes in an e-mail of its own.`,

@@ -581,6 +581,14 @@ test('mails read as people write: articles, a plan sent back, what an approval s
   expect(clientText('project_cancelled', notStarted).text).not.toContain('stopped the work');
   expect(renderNotification({ template: 'project_cancelled', data: notStarted, projectId: 'acme' }, ctx).text).toMatch(/was cancelled( by [^,]+)?, before any work started\./);
   expect(clientText('project_cancelled', { ...fullData, stage: 'in_production' }).text).toContain('We have stopped the work on Spring campaign landing page');
+  // Nor does one cancelled with all its work accepted (the final invoice part-paid): nothing was left to stop.
+  const allAccepted = { ...fullData, stage: 'invoicing', noWorkOpen: true, settlement: 'still_due' };
+  const toClient = clientText('project_cancelled', allAccepted).text;
+  expect(toClient).toContain('Spring campaign landing page is cancelled; all the work on it had already been accepted, so none was left to stop.');
+  expect(toClient).not.toContain('stopped the work');
+  expect(renderNotification({ template: 'project_cancelled', data: allAccepted, projectId: 'acme' }, ctx).text).toMatch(
+    /was cancelled( by [^,]+)? at the invoicing stage, with all its work already accepted: no work was stopped\./,
+  );
 
   // A refund paid out: the client hears it is on its way, and whether more is to come.
   const refund = clientText('refund_paid', { ...fullData, invoiceNumber: 'INV-2026-000032', amount: 100, currency: 'EUR', paidAt: '2026-03-10T09:00:00Z', reference: 'OUT-7', stillOwed: 0 });

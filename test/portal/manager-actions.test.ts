@@ -1,7 +1,8 @@
 /**
  * The manager's other answers to the client, in a real headless Chromium on the real stack: a
  * complaint recorded and resolved, a revision round (an extra price for an included round refused
- * at its field), and cancelling the project with a reason (refused without one); credit notes
+ * at its field), and cancelling the project with a reason (refused without one), its form saying
+ * what cancelling does to that project (open work, or none; what is billed; what stays); credit notes
  * listed apart from the invoices, in the words of money owed to the client (refunded, to refund,
  * refund by); a credit note wholly set against an unpaid invoice, whose card fits the narrowest
  * screens. The timeline names a complaint by what it was about, never by its id; the client's page
@@ -11,7 +12,7 @@
 import type { PortfolioReport } from '../../api/schemas';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { ProjectBuilder } from '../reporting/builders';
-import { planRequest, projectInClientReview, projectRequest, startApiHarness, type ApiHarness } from '../support/api';
+import { planRequest, projectInClientReview, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
 import { accessibilityProblems, browserTestOrSkip, DESKTOP, openClientPage, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
@@ -172,6 +173,14 @@ step('a revision round: an extra price for a round the plan includes is refused 
 step('cancelling needs a reason; then the project is cancelled, with the reason on the page', async () => {
   const { page } = manager;
   await page.getByText('Cancel this project').click();
+  // The form says what cancelling does to this project: the revision under way stops, the accepted
+  // design is billed less the compensation agreed.
+  const effects = ['Work stops on 1 task: “Revision 1 (Design)”.', 'The accepted work (1 task) is invoiced, less the compensation agreed.'];
+  expect(await page.locator('.danger-zone .cancel-effects li').allTextContents()).toEqual(effects);
+  await shoot(page, '30c-cancel-form-open-work');
+  await page.setViewportSize(PHONE);
+  await shoot(page, '30c-cancel-form-open-work-phone');
+  await page.setViewportSize(DESKTOP);
   await page.getByRole('button', { name: 'Cancel the project' }).click();
   await page.locator('#cancel-reason-error').waitFor();
   await page.locator('#cancel-reason').fill('The client stopped the campaign.');
@@ -180,7 +189,7 @@ step('cancelling needs a reason; then the project is cancelled, with the reason 
   page.once('dialog', (d) => void (asked.push(d.message()), d.dismiss()));
   await page.getByRole('button', { name: 'Cancel the project' }).click();
   await eventually(async () => (asked.length > 0 ? true : undefined), { what: 'the confirmation asked' });
-  expect(asked[0]).toMatch(/cannot be undone/);
+  expect(asked[0]).toBe(`Cancel “${title}”? ${effects.join(' ')} This cannot be undone.`);
   expect(await page.getByText(/^Cancelled by /).count()).toBe(0);
   // The reason is there now: "required" no longer stands under it.
   expect(await page.locator('#cancel-reason-error').count()).toBe(0);
@@ -685,6 +694,57 @@ step('the client’s page of a project cancelled before any plan says no documen
   await client.context.close();
 });
 
+
+step('cancelling a project whose work is all accepted, its final invoice part-paid: the form says nothing stops and the invoices stay as they are, and so they do', async () => {
+  // One design task with a 25 % prepayment (paid, so the work starts), accepted; the final invoice part-paid.
+  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: `${title} all accepted`, departments: ['design'] })).expect(201);
+  const id = (created.body as ProjectStatus).projectId;
+  const get = async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+  const pay = (invoiceNumber: string, amount: number) =>
+    h.http().post(`/api/projects/${id}/payments`).set(h.auth('manager')).send({ invoiceNumber, amount, paidAt: new Date().toISOString(), reference: `${invoiceNumber}-${amount}` }).expect(200);
+  const plan = planRequest({ prepaymentPercent: 25 });
+  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send({ ...plan, tasks: [(plan.tasks as object[])[0]] }).expect(200);
+  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+  const prepayment = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'prepayment' && i.documentId), { what: 'the prepayment invoice', timeoutMs: 30_000 });
+  await pay(prepayment.number, 300);
+  const task = `${id}.design-home`;
+  await waitForTask(h, task, 'open');
+  await h.http().post(`/api/tasks/${task}/claim`).set(h.auth('designer')).send({}).expect(200);
+  await h.http().post(`/api/tasks/${task}/submit`).set(h.auth('designer')).send({ summary: 'Done', links: [] }).expect(200);
+  await h.http().post(`/api/tasks/${task}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(200);
+  await eventually(async () => ((await get()).stage === 'client_review' ? true : undefined), { what: 'client review', timeoutMs: 30_000 });
+  await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'accepted', rating: 4 }).expect(200);
+  const final = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'final' && i.documentId), { what: 'the final invoice', timeoutMs: 30_000 });
+  expect(final.amount).toBe(900);
+  await pay(final.number, 400);
+  const before = await eventually(async () => {
+    const now = await get();
+    return now.invoices.find((i) => i.number === final.number)?.paidAmount === 400 ? now : undefined;
+  }, { what: 'the part payment' });
+
+  const { page } = manager;
+  await page.goto(`${portal.baseUrl}/projects/${id}`);
+  await page.getByText('Cancel this project').click({ timeout: 30_000 });
+  const effects = [
+    'All its work is accepted, so nothing stops.',
+    'Nothing more is invoiced: the final invoice covers the work.',
+    `Invoices already sent stay as they are: the client still owes €500.00 on final invoice ${final.number}; the €300.00 prepayment (${prepayment.number}) is paid.`,
+  ];
+  expect(await page.locator('.danger-zone .cancel-effects li').allTextContents()).toEqual(effects);
+  await shoot(page, '30d-cancel-form-all-accepted');
+  await page.setViewportSize(PHONE);
+  await shoot(page, '30d-cancel-form-all-accepted-phone');
+  await page.setViewportSize(DESKTOP);
+  await page.locator('#cancel-reason').fill('The client stopped the app store listing.');
+  const asked: string[] = [];
+  page.once('dialog', (d) => void (asked.push(d.message()), d.accept()));
+  await page.getByRole('button', { name: 'Cancel the project' }).click();
+  await page.getByText(/^Cancelled by .*The client stopped the app store listing\./).waitFor({ timeout: 30_000 });
+  expect(asked).toEqual([`Cancel “${title} all accepted”? ${effects.join(' ')} This cannot be undone.`]);
+  // As the form said: no invoice voided, none added, none changed.
+  const money = (p: ProjectStatus) => p.invoices.map((i) => [i.number, i.kind, i.amount, i.paidAmount, i.status]);
+  expect(money(await get())).toEqual(money(before));
+});
 
 /** What an invoice's state says on the client's page, one fact a badge: read once it says `expected` (the page catches up with the reporting store), or after 30 s. */
 async function clientInvoiceState(client: PersonPage, number: string, expected: string[]): Promise<string[]> {

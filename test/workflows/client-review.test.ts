@@ -344,6 +344,33 @@ test.concurrent('cancelled while the client reviews: the delivered work is invoi
   await recordHistory(handle, 'project-cancelled-in-review');
 });
 
+test.concurrent('cancelled with all its work accepted, the final invoice part-paid: nothing stops, the invoices stay as they are, and the notice says no work was open', async () => {
+  const input = projectInput({ departments: ['design'], policy: { startAfterPrepayment: true } });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('listing', 'design', { price: 1_000 })], { prepaymentPercent: 20 }));
+  await payInFull(handle, 'prepayment'); // 200: the work starts
+  await deliverTask(env, projectId, 'listing', 'design');
+  await waitForStatus(handle, (x) => x.stage === 'client_review', 'client review');
+  await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 4, comment: '' }, by: MANAGER }] });
+  const billed = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === 'final' && i.documentId !== undefined), 'final invoice');
+  const final = billed.invoices.find((i) => i.kind === 'final')!;
+  const before = await projectUpdate(handle, recordPaymentUpdate, {
+    args: [{ invoiceNumber: final.number, amount: 300, paidAt: new Date().toISOString(), reference: `${projectId}-part`, by: LEADER }],
+  });
+
+  const s = await projectUpdate(handle, cancelProjectUpdate, { args: [{ reason: 'the client stopped the app', by: MANAGER }] });
+  expect(s.cancellation?.stageAtCancel).toBe('invoicing');
+  const [cancelled] = await waitForNotice(env, projectId, 'project_cancelled');
+  // Nothing was stopped: the client's mail must not say "we have stopped the work".
+  expect(cancelled.data).toMatchObject({ noWorkOpen: true, settlement: 'still_due' });
+  // The money stays as it was: nothing voided, added or changed.
+  const money = (x: ProjectStatus) => x.invoices.map((i) => [i.number, i.kind, i.amount, i.paidAmount, i.status]);
+  expect(money(await handle.query(getStatusQuery))).toEqual(money(before));
+  await payInFull(handle, 'final');
+  expect(((await handle.result()) as ProjectStatus).stage).toBe('cancelled');
+});
+
 test.concurrent('a Temporal-level cancel (operator, UI) is the same business cancellation: work stops, accepted work is billed', async () => {
   const input = projectInput({ departments: ['design', 'copywriting'] });
   const { projectId } = input;

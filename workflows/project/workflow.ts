@@ -396,6 +396,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
         stage: status.cancellation!.stageAtCancel,
         // Nothing was started (the work waited for the prepayment): no "we have stopped the work".
         ...(status.tasks.length === 0 && { noWorkStarted: true }),
+        // Every task was accepted: none had to be stopped above, so no "we have stopped the work" either.
+        ...(status.tasks.length > 0 && accepted.length === status.tasks.length && { noWorkOpen: true }),
         ...cancellationSettlementInWords(status, issuedBefore),
       },
     );

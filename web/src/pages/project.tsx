@@ -1293,8 +1293,77 @@ function HandOver({ project: p, onChange }: { project: ProjectStatus; onChange: 
   );
 }
 
+/**
+ * What cancelling does to this project, as the workflow will do it (`cancelProject` in
+ * workflows/project/workflow.ts, `cancellationSettlement` in workflows/project/state.ts): open
+ * work stops; without a final invoice the accepted work is billed, less the prepayment received
+ * (an unpaid prepayment is voided, a larger one refunded) and the compensations agreed; a final
+ * invoice already covers the work, and every invoice sent stays as it is. In words, with only the
+ * amounts the snapshot holds (paid, still open): the bill is the workflow's sum, never the page's.
+ */
+function cancellationEffects(p: ProjectStatus): string[] {
+  const openWork = p.tasks.filter((t) => t.status !== 'accepted' && t.status !== 'cancelled');
+  const work =
+    p.tasks.length === 0
+      ? 'No work has started, so nothing stops.'
+      : openWork.length === 0
+        ? 'All its work is accepted, so nothing stops.'
+        : `Work stops on ${plural(openWork.length, 'task')}` +
+          // A few by name; past that the manager knows the list from the tasks above.
+          (openWork.length <= 3 ? `: ${openWork.map((t) => `“${t.title}”`).join(', ')}.` : '.');
+  const money = (amount: number, i: Invoice) => formatMoney(amount, i.currency);
+  const named = (i: Invoice) => (i.kind === 'credit_note' ? `credit note ${i.number}` : `${INVOICE_LABEL[i.kind].toLowerCase()} invoice ${i.number}`);
+  const final = p.invoices.some((i) => i.kind === 'final' && i.status !== 'void');
+  // Agreed and carried by no invoice yet: the cancellation takes them off (or, after a final invoice, refunds them).
+  const compensations = p.complaints.filter((c) => c.compensation && c.compensation.invoiceNumber === undefined && c.compensation.takenOff === undefined).length;
+  const agreed = compensations === 1 ? 'the compensation agreed' : 'the compensations agreed';
+  const lines = [work];
+  // Without a final invoice the settlement deals with the prepayment; every other paper stays as sent.
+  const prepayment = final ? undefined : p.invoices.find((i) => i.kind === 'prepayment' && i.status !== 'void');
+  if (final) {
+    lines.push(
+      'Nothing more is invoiced: the final invoice covers the work.' +
+        (compensations > 0 ? ' Compensation agreed and not yet settled goes to the client on a credit note, set against what is unpaid first.' : ''),
+    );
+  } else {
+    const acceptedIds = new Set(p.tasks.filter((t) => t.status === 'accepted').map((t) => t.taskId));
+    const billed = p.tasks.filter((t) => t.status === 'accepted' && t.price > 0).length;
+    const paidRounds = p.revisions.some((r) => r.extraPrice > 0 && r.taskIds.length > 0 && r.taskIds.every((id) => acceptedIds.has(id)));
+    const paid = prepayment && prepayment.paidAmount > 0 ? prepayment : undefined;
+    const what = [...(billed > 0 ? [plural(billed, 'task')] : []), ...(paidRounds ? ['the paid revision rounds'] : [])];
+    const less = [...(paid ? [`the ${money(paid.paidAmount, paid)} prepayment paid`] : []), ...(compensations > 0 ? [agreed] : [])];
+    lines.push(
+      what.length > 0
+        ? `The accepted work (${what.join(' and ')}) is invoiced` +
+            (less.length > 0 ? `, less ${less.join(' and ')}` : '') +
+            (paid ? '; a prepayment larger than that is refunded on a credit note.' : '.')
+        : paid
+          ? `Nothing is invoiced; the ${money(paid.paidAmount, paid)} prepayment paid is refunded on a credit note.`
+          : 'Nothing is invoiced.',
+    );
+    if (prepayment && owed(prepayment) && stillOwed(prepayment) > 0) {
+      lines.push(`The ${money(stillOwed(prepayment), prepayment)} still unpaid on ${named(prepayment)} is voided: no longer owed.`);
+    }
+  }
+  const staying = p.invoices.filter((i) => i.status !== 'void' && i !== prepayment);
+  const owing = staying.filter((i) => owed(i) && stillOwed(i) > 0).map((i) => `${money(stillOwed(i), i)} on ${named(i)}`);
+  const prepaid = staying.filter((i) => i.kind === 'prepayment' && i.status === 'paid').map((i) => `the ${money(i.paidAmount, i)} prepayment (${i.number}) is paid`);
+  const refunds = staying.filter((i) => i.kind === 'credit_note' && open(i) && stillOwed(i) > 0).map((i) => `${money(stillOwed(i), i)} is still to be refunded on ${named(i)}`);
+  // After a final invoice, always (what the cancellation leaves the client to pay); before, only money still to move.
+  if (final || owing.length > 0 || refunds.length > 0) {
+    const said = [owing.length > 0 ? `the client still owes ${owing.join(' and ')}` : 'nothing is left to pay on them', ...prepaid, ...refunds];
+    // A compensation's credit note is first set against what is unpaid: then they do not stay quite as they are.
+    lines.push(`${final && compensations > 0 ? 'Invoices already sent' : 'Invoices already sent stay as they are'}: ${said.join('; ')}.`);
+  }
+  return lines;
+}
+
 function CancelProject({ project: p, onChange }: { project: ProjectStatus; onChange: Update }) {
   const [reason, setReason] = useState('');
+  const effects = cancellationEffects(p);
+  const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // Split on this, a line gives its invoice numbers back at the odd places.
+  const numbered = p.invoices.length > 0 ? new RegExp(`(${p.invoices.map((i) => literally(i.number)).join('|')})`) : undefined;
   const cancel = useAction(
     () =>
       ok(
@@ -1315,12 +1384,20 @@ function CancelProject({ project: p, onChange }: { project: ProjectStatus; onCha
         onSubmit={(e) => {
           e.preventDefault();
           // Asked only once there is a reason: without one the API's refusal says what is missing.
-          if (reason.trim() !== '' && !window.confirm(`Cancel “${p.title}”? Open work stops and accepted work is invoiced. This cannot be undone.`)) return;
+          if (reason.trim() !== '' && !window.confirm(`Cancel “${p.title}”? ${effects.join(' ')} This cannot be undone.`)) return;
           void cancel.act();
         }}
         noValidate
       >
-        <p>Open work is cancelled; accepted work is invoiced. This cannot be undone.</p>
+        <ul class="cancel-effects">
+          {effects.map((line) => (
+            <li key={line}>
+              {/* Invoice numbers whole: "INV-2026-" at a line's end reads as a number of its own. */}
+              {numbered ? line.split(numbered).map((part, k) => (k % 2 === 1 ? <WholeNumber key={k} number={part} /> : part)) : line}
+            </li>
+          ))}
+        </ul>
+        <p>This cannot be undone.</p>
         <ProblemBox error={cancel.error && !cancel.error.at('reason') ? cancel.error : undefined} />
         <TextArea
           id="cancel-reason"
