@@ -286,12 +286,15 @@ function itemsTable(page: Page, invoice: InvoiceContent, header = 'Description')
   );
 }
 
+/**
+ * The cancellation as the client's papers (its invoice, its credit note) state it: when, and how
+ * far the work had come. Never the reason: that is the agency's own note, typed for colleagues
+ * ("pays late; not worth our time"), as the client's mail leaves it out; the final report, which is
+ * management's, keeps it.
+ */
 function cancellationFacts(s: ProjectStatus): string {
   if (!s.cancellation) return 'The project was cancelled.';
-  return (
-    `The project was cancelled on ${fmtDate(s.cancellation.at)} at the ${stageName(s.cancellation.stageAtCancel)} stage. ` +
-    `Reason: ${s.cancellation.reason.replace(/[.!?]\s*$/, '')}.`
-  );
+  return `The project was cancelled on ${fmtDate(s.cancellation.at)} at the ${stageName(s.cancellation.stageAtCancel)} stage.`;
 }
 
 function renderInvoice(page: Page, s: ProjectStatus, invoice: InvoiceContent): void {

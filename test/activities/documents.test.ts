@@ -101,7 +101,7 @@ const cancellationInvoice: InvoiceContent = {
 const cancellation = { reason: 'The client closed the spring campaign', by: 'anna.manager', at: '2026-03-08T11:00:00Z', stageAtCancel: 'in_production' as const };
 
 /** What each kind must show, beyond the agency and client every document names. */
-const cases: { kind: DocumentKind; number?: string; invoice?: InvoiceContent; cancelled?: boolean; expected: string[] }[] = [
+const cases: { kind: DocumentKind; number?: string; invoice?: InvoiceContent; cancelled?: boolean; expected: string[]; absent?: string[] }[] = [
   {
     kind: 'contract',
     number: 'CTR-2026-0042',
@@ -151,9 +151,10 @@ const cases: { kind: DocumentKind; number?: string; invoice?: InvoiceContent; ca
       'Accepted work: 3,500.00 EUR',
       'Less prepayment received (INV-2026-000007): -1,420.35 EUR',
       'Amount due: 2,079.65 EUR',
-      'cancelled on 2026-03-08',
-      'The client closed the spring campaign',
+      'cancelled on 2026-03-08 at the in production stage.',
     ],
+    // The agency's reason for cancelling is its own note, not the client's paper.
+    absent: ['closed the spring campaign', 'Reason'],
   },
   {
     kind: 'acceptance_act',
@@ -186,7 +187,7 @@ const cases: { kind: DocumentKind; number?: string; invoice?: InvoiceContent; ca
   },
 ];
 
-test.each(cases)('a $kind is a PDF with the agency, the client, its number, lines and totals', async ({ kind, number, invoice, cancelled, expected }) => {
+test.each(cases)('a $kind is a PDF with the agency, the client, its number, lines and totals', async ({ kind, number, invoice, cancelled, expected, absent = [] }) => {
   const projectId = 'acme-site';
   const snapshot = sampleSnapshot(projectId, cancelled ? { stage: 'cancelled', cancellation, completedAt: undefined } : {});
 
@@ -199,6 +200,7 @@ test.each(cases)('a $kind is a PDF with the agency, the client, its number, line
   for (const fragment of [agency.name, agency.address, agency.taxId, 'Globex Corporation', 'Spring campaign landing page', ref.number!, ...expected]) {
     expect(text).toContain(fragment);
   }
+  for (const fragment of absent) expect(text).not.toContain(fragment);
 });
 
 test('a final report of a cancelled project says it was cancelled, when and why', async () => {
@@ -672,7 +674,7 @@ test('a credit note says what is owed back and why, by when, and how the client 
     'Credit note No.: INV-2026-000032',
     'Refund due by: 2026-03-22',
     'Northwind Creative Agency owes Globex Corporation 420.35 EUR',
-    'The project was cancelled on 2026-03-08 at the in production stage. Reason: The client closed the spring campaign.',
+    'The project was cancelled on 2026-03-08 at the in production stage.',
     'had paid 1,420.35 EUR in advance (prepayment invoice INV-2026-000007)',
     'the work accepted up to the cancellation is worth 1,000.00 EUR',
     'Landing page copy (copywriting), accepted',
@@ -687,6 +689,8 @@ test('a credit note says what is owed back and why, by when, and how the client 
     expect(text).toContain(fragment);
   }
   expect(text).not.toMatch(/Please pay|Amount due/);
+  // The reason is the agency's own note: the client's paper leaves it out (the final report keeps it).
+  expect(text).not.toContain('closed the spring campaign');
   expect((await store.get(ref.documentId))?.fileName).toBe('credit_note-INV-2026-000032.pdf');
 });
 
