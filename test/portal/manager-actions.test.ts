@@ -38,6 +38,7 @@ const PROVOKED = [
   /status of 400 .*\/api\/projects\/p-[a-z2-7]+\/(feedback|cancel|complaints\/c1\/resolution)\b/,
   /status of 409 .*\/api\/projects\/p-[a-z2-7]+\/payments\b/, // more refunded than owed, on purpose
   /status of 409 .*\/api\/projects\/p-[a-z2-7]+\/client-link\b/, // a link renewed from one already replaced
+  /net::ERR_CONNECTION_RESET/, // an answer lost on its way back, on purpose
 ];
 
 /**
@@ -177,6 +178,8 @@ step('cancelling needs a reason; then the project is cancelled, with the reason 
   // design is billed less the compensation agreed.
   const effects = ['Work stops on 1 task: “Revision 1 (Design)”.', 'The accepted work (1 task) is invoiced, less the compensation agreed.'];
   expect(await page.locator('.danger-zone .cancel-effects li').allTextContents()).toEqual(effects);
+  // The reason stays the agency's: the manager is told before typing it.
+  expect(await page.locator('#cancel-reason-hint').textContent()).toContain('the client’s mail and papers leave it out');
   await shoot(page, '30c-cancel-form-open-work');
   await page.setViewportSize(PHONE);
   await shoot(page, '30c-cancel-form-open-work-phone');
@@ -744,6 +747,37 @@ step('cancelling a project whose work is all accepted, its final invoice part-pa
   // As the form said: no invoice voided, none added, none changed.
   const money = (p: ProjectStatus) => p.invoices.map((i) => [i.number, i.kind, i.amount, i.paidAmount, i.status]);
   expect(money(await get())).toEqual(money(before));
+});
+
+step('an answer lost on its way back: the second click sends the same Idempotency-Key, so the complaint is recorded once, not twice', async () => {
+  const id = await inClientReview(`${title} lost answer`);
+  const { page } = manager;
+  await page.goto(`${portal.baseUrl}/projects/${id}`);
+  await page.getByRole('heading', { name: 'Record the client’s response' }).waitFor({ timeout: 30_000 });
+  await page.getByLabel('Complained').check();
+  await page.locator('#feedback-description').fill('The banner is blurry.');
+  // The first request reaches the API and is done there; its answer never reaches the page.
+  const keys: string[] = [];
+  let lost = 0;
+  await page.route('**/api/projects/*/feedback', async (route) => {
+    keys.push(route.request().headers()['idempotency-key'] ?? '');
+    if (lost++ > 0) return route.continue();
+    await route.fetch();
+    await route.abort('connectionreset');
+  });
+  try {
+    await page.getByRole('button', { name: 'Record the response' }).click();
+    await page.locator('.problem').first().waitFor();
+    await page.getByRole('button', { name: 'Record the response' }).click();
+    await page.getByText('Complaint recorded.').waitFor({ timeout: 30_000 });
+  } finally {
+    await page.unroute('**/api/projects/*/feedback');
+  }
+  expect(keys).toHaveLength(2);
+  expect(keys[0]).not.toBe('');
+  expect(keys[1]).toBe(keys[0]);
+  const project = (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+  expect(project.complaints.map((c) => c.description)).toEqual(['The banner is blurry.']);
 });
 
 /** What an invoice's state says on the client's page, one fact a badge: read once it says `expected` (the page catches up with the reporting store), or after 30 s. */

@@ -5,7 +5,7 @@
  */
 import { createContext } from 'preact';
 import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, type Me, type Person } from './api';
+import { ApiError, idempotencyKey, type Me, type Person } from './api';
 import { clearFlash } from './ui';
 
 export interface Resource<T> {
@@ -76,6 +76,28 @@ export function useResource<T>(load: () => Promise<T>, deps: unknown[], pollMs?:
   }, deps);
 
   return { ...state, reload, set };
+}
+
+/**
+ * The Idempotency-Key of a form's request, kept while the request stays the same: a second click
+ * after an answer that never came or said nothing certain (the connection lost, a timeout, a 503
+ * "was done, but…") sends the same key with the same body, so the API answers with what the first
+ * did instead of doing it again (a second payment, a second round of changes). A request with a
+ * different body is a new one, with a key of its own; once the action has succeeded, `succeeded()`
+ * lets the next request (the same body again — a claim after a release) be a new one too.
+ */
+export function useRequestKey(): { keyFor: (body?: unknown) => string; succeeded: () => void } {
+  const last = useRef<{ body: string; key: string } | undefined>(undefined);
+  return {
+    keyFor: (body) => {
+      const text = JSON.stringify(body ?? null);
+      if (last.current?.body !== text) last.current = { body: text, key: idempotencyKey() };
+      return last.current.key;
+    },
+    succeeded: () => {
+      last.current = undefined;
+    },
+  };
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { useState } from 'preact/hooks';
 import { api, ok, type Task } from './api';
-import { useAction, useName } from './data';
+import { useAction, useName, useRequestKey } from './data';
 import { formatDateTime, fromLocalInput } from './format';
 import { Input, ProblemBox, TextArea } from './ui';
 
@@ -30,15 +30,14 @@ export function ReviewForm({
   const [dueAt, setDueAt] = useState('');
   /** A rework date typed, then Accept: said at the field rather than dropped. */
   const [acceptWithDate, setAcceptWithDate] = useState(false);
+  const requestKey = useRequestKey();
   const review = useAction(
-    (decision: 'accept' | 'changes_requested') =>
-      ok(
-        api.POST('/api/tasks/{taskId}/review', {
-          params: { path: { taskId: task.taskId } },
-          body: { decision, comment, ...(decision === 'changes_requested' && dueAt !== '' && { dueAt: fromLocalInput(dueAt) }) },
-        }),
-      ),
+    (decision: 'accept' | 'changes_requested') => {
+      const body = { decision, comment, ...(decision === 'changes_requested' && dueAt !== '' && { dueAt: fromLocalInput(dueAt) }) };
+      return ok(api.POST('/api/tasks/{taskId}/review', { params: { path: { taskId: task.taskId }, header: { 'Idempotency-Key': requestKey.keyFor(body) } }, body }));
+    },
     (t) => {
+      requestKey.succeeded();
       setComment('');
       setDueAt('');
       setAcceptWithDate(false);

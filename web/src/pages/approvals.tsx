@@ -5,8 +5,8 @@
  * is judged against the request without opening the project.
  */
 import { useState } from 'preact/hooks';
-import { allPages, api, idempotencyKey, ok, type ProjectStatus } from '../api';
-import { useAction, useName, useResource } from '../data';
+import { allPages, api, ok, type ProjectStatus } from '../api';
+import { useAction, useName, useRequestKey, useResource } from '../data';
 import { againstClientDate, DEPARTMENT_LABEL, formatDate, formatDateTime, formatDuration, formatMoney, fromLocalInput, shorten } from '../format';
 import { planCoverage, PlanChanges, PlanTable } from '../plan';
 import { Link } from '../router';
@@ -58,22 +58,20 @@ function Approval({ project: p, onDecided }: { project: ProjectStatus; onDecided
   const [dueDates, setDueDates] = useState<Record<string, string>>({});
   const plan = p.plans.find((v) => v.version === p.pendingPlanVersion)!;
   const previous = p.plans.filter((v) => v.version < plan.version).pop();
+  const requestKey = useRequestKey();
   const decide = useAction(
     (decision: 'approve' | 'reject') => {
       const moved = Object.entries(dueDates).filter(([, v]) => v !== '');
-      return ok(
-        api.POST('/api/projects/{id}/plan/decision', {
-          params: { path: { id: p.projectId }, header: { 'Idempotency-Key': idempotencyKey() } },
-          body: {
-            planVersion: plan.version,
-            decision,
-            comment,
-            ...(decision === 'approve' && moved.length > 0 && { dueDates: Object.fromEntries(moved.map(([k, v]) => [k, fromLocalInput(v)])) }),
-          },
-        }),
-      );
+      const body = {
+        planVersion: plan.version,
+        decision,
+        comment,
+        ...(decision === 'approve' && moved.length > 0 && { dueDates: Object.fromEntries(moved.map(([k, v]) => [k, fromLocalInput(v)])) }),
+      };
+      return ok(api.POST('/api/projects/{id}/plan/decision', { params: { path: { id: p.projectId }, header: { 'Idempotency-Key': requestKey.keyFor(body) } }, body }));
     },
     (next) => {
+      requestKey.succeeded();
       const waitsForPrepayment = plan.prepaymentPercent > 0 && next.policy.startAfterPrepayment;
       flash(
         next.stage === 'planning'

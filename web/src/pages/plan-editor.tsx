@@ -6,7 +6,7 @@
  */
 import { useState } from 'preact/hooks';
 import { api, ApiError, ok, type Department, type PlanInput, type ProjectStatus } from '../api';
-import { useAction, useResource } from '../data';
+import { useAction, useRequestKey, useResource } from '../data';
 import {
   againstClientDate,
   currencyDigits,
@@ -234,13 +234,16 @@ function Editor({ project }: { project: ProjectStatus }) {
   // changed so that it no longer applies.
   const [sent, setSent] = useState<SentRow[]>([]);
   const [edited, setEdited] = useState<ReadonlySet<string>>(new Set());
+  const submitKey = useRequestKey();
   const submit = useAction(
     () => {
       setSent(rows.map((r) => ({ uid: r.uid, key: keyOf(r), title: r.title, dependsOn: r.dependsOn })));
       setEdited(new Set());
-      return ok(api.PUT('/api/projects/{id}/plan', { params: { path: { id: project.projectId } }, body: body() }));
+      const plan = body();
+      return ok(api.PUT('/api/projects/{id}/plan', { params: { path: { id: project.projectId }, header: { 'Idempotency-Key': submitKey.keyFor(plan) } }, body: plan }));
     },
     (next) => {
+      submitKey.succeeded();
       flash(`Plan version ${next.pendingPlanVersion ?? ''} submitted for leadership’s approval.`);
       navigate(`/projects/${project.projectId}`, { force: true });
     },

@@ -5,8 +5,8 @@
  * snapshot, shown at once.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, idempotencyKey, ok, STAGES, type Department, type ProjectStatus, type Stage } from '../api';
-import { refusedForGood, useAction, useName, useResource, useSession } from '../data';
+import { api, ApiError, ok, STAGES, type Department, type ProjectStatus, type Stage } from '../api';
+import { refusedForGood, useAction, useName, useRequestKey, useResource, useSession } from '../data';
 import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, fromLocalInput, plural, roundMoney, STAGE_LABEL, toLocalInput, typedAmount } from '../format';
 import { PlanChanges, PlanTable } from '../plan';
 import { Link, navigate } from '../router';
@@ -469,6 +469,7 @@ function FeedbackForm({ project: p, onChange }: { project: ProjectStatus; onChan
   const included = approved?.includedRevisionRounds ?? 0;
   const nextRound = p.revisionRoundsUsed + 1;
 
+  const sendKey = useRequestKey();
   const send = useAction(
     () => {
       if (kind === '') {
@@ -492,14 +493,10 @@ function FeedbackForm({ project: p, onChange }: { project: ProjectStatus; onChan
                 dueAt: fromLocalInput(dueAt),
                 ...(nextRound > included && extraPrice.trim() !== '' && { extraPrice: typedAmount(extraPrice, 'extraPrice', p.budget.currency) }),
               };
-      return ok(
-        api.POST('/api/projects/{id}/feedback', {
-          params: { path: { id: p.projectId }, header: { 'Idempotency-Key': idempotencyKey() } },
-          body,
-        }),
-      );
+      return ok(api.POST('/api/projects/{id}/feedback', { params: { path: { id: p.projectId }, header: { 'Idempotency-Key': sendKey.keyFor(body) } }, body }));
     },
     (next) => {
+      sendKey.succeeded();
       onChange(next);
       // The next response is chosen afresh too.
       setKind('');
@@ -687,15 +684,14 @@ function RecordComplaint({ project: p, onChange, summary }: { project: ProjectSt
         ? 'the project\u2019s manager and the rest of leadership are told'
         : 'the project\u2019s manager is told';
   const [description, setDescription] = useState('');
+  const recordKey = useRequestKey();
   const record = useAction(
-    () =>
-      ok(
-        api.POST('/api/projects/{id}/feedback', {
-          params: { path: { id: p.projectId }, header: { 'Idempotency-Key': idempotencyKey() } },
-          body: { kind: 'complaint', description },
-        }),
-      ),
+    () => {
+      const body = { kind: 'complaint' as const, description };
+      return ok(api.POST('/api/projects/{id}/feedback', { params: { path: { id: p.projectId }, header: { 'Idempotency-Key': recordKey.keyFor(body) } }, body }));
+    },
     (next) => {
+      recordKey.succeeded();
       onChange(next);
       setDescription('');
       flash(`Complaint recorded; ${told}.`);
@@ -748,17 +744,21 @@ function ResolveComplaint({ project: p, complaintId, onChange }: { project: Proj
   const [compensation, setCompensation] = useState('');
   // From invoicing on, the final invoice is out (or nothing was left to bill): money goes back.
   const finalOut = p.stage === 'invoicing' || p.invoices.some((i) => i.kind === 'final');
+  const resolveKey = useRequestKey();
   const resolve = useAction(
-    async () =>
-      ok(
+    async () => {
+      // Typed text, not a number input: "12,50" or "abc" are read or refused at the field,
+      // never a browser quietly sending no compensation with a final resolution.
+      const body = { resolution, ...(compensation.trim() !== '' && { compensation: typedAmount(compensation, 'compensation', p.budget.currency) }) };
+      return ok(
         api.POST('/api/projects/{id}/complaints/{complaintId}/resolution', {
-          params: { path: { id: p.projectId, complaintId } },
-          // Typed text, not a number input: "12,50" or "abc" are read or refused at the field,
-          // never a browser quietly sending no compensation with a final resolution.
-          body: { resolution, ...(compensation.trim() !== '' && { compensation: typedAmount(compensation, 'compensation', p.budget.currency) }) },
+          params: { path: { id: p.projectId, complaintId }, header: { 'Idempotency-Key': resolveKey.keyFor(body) } },
+          body,
         }),
-      ),
+      );
+    },
     (next) => {
+      resolveKey.succeeded();
       onChange(next);
       flash(
         compensation.trim() === ''
@@ -1052,15 +1052,14 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
     setAmount(String(remaining));
     setReference('');
   }, [invoiceNumber]);
+  const payKey = useRequestKey();
   const pay = useAction(
-    async () =>
-      ok(
-        api.POST('/api/projects/{id}/payments', {
-          params: { path: { id: p.projectId }, header: { 'Idempotency-Key': idempotencyKey() } },
-          body: { invoiceNumber, amount: typedAmount(amount, 'amount', invoice?.currency ?? p.budget.currency), paidAt: fromLocalInput(paidAt), reference },
-        }),
-      ),
+    async () => {
+      const body = { invoiceNumber, amount: typedAmount(amount, 'amount', invoice?.currency ?? p.budget.currency), paidAt: fromLocalInput(paidAt), reference };
+      return ok(api.POST('/api/projects/{id}/payments', { params: { path: { id: p.projectId }, header: { 'Idempotency-Key': payKey.keyFor(body) } }, body }));
+    },
     (next) => {
+      payKey.succeeded();
       // The same payment again (a bank statement read twice) changes nothing; say so.
       const paymentsBefore = invoice?.payments.length ?? 0;
       onChange(next);
@@ -1160,15 +1159,12 @@ function ClientLink({ project: p }: { project: ProjectStatus }) {
     }
   };
   const get = useAction(() => ok(api.GET('/api/projects/{id}/client-link', { params: { path: { id: p.projectId } } })), setLink);
+  const renewKey = useRequestKey();
   const renew = useAction(
     async () => {
+      const body = { replaces: link?.generation ?? 0 };
       try {
-        return await ok(
-          api.POST('/api/projects/{id}/client-link', {
-            params: { path: { id: p.projectId }, header: { 'Idempotency-Key': idempotencyKey() } },
-            body: { replaces: link?.generation ?? 0 },
-          }),
-        );
+        return await ok(api.POST('/api/projects/{id}/client-link', { params: { path: { id: p.projectId }, header: { 'Idempotency-Key': renewKey.keyFor(body) } }, body }));
       } catch (err) {
         // Someone made a new link since this one was shown: show the current one (with why), never a dead one.
         if (err instanceof ApiError && err.status === 409) void get.act();
@@ -1176,6 +1172,7 @@ function ClientLink({ project: p }: { project: ProjectStatus }) {
       }
     },
     (next) => {
+      renewKey.succeeded();
       setLink(next);
       flash('A new link is made: the one before no longer opens the page. Send the client the new one.');
     },
@@ -1233,15 +1230,14 @@ function HandOver({ project: p, onChange }: { project: ProjectStatus; onChange: 
   const [to, setTo] = useState('');
   const [note, setNote] = useState('');
   const managers = useResource(() => ok(api.GET('/api/people', { params: { query: { role: 'manager' } } })), []);
+  const handOverKey = useRequestKey();
   const handOver = useAction(
-    () =>
-      ok(
-        api.POST('/api/projects/{id}/handover', {
-          params: { path: { id: p.projectId }, header: { 'Idempotency-Key': idempotencyKey() } },
-          body: { toManagerId: to, ...(note.trim() !== '' && { note }) },
-        }),
-      ),
+    () => {
+      const body = { toManagerId: to, ...(note.trim() !== '' && { note }) };
+      return ok(api.POST('/api/projects/{id}/handover', { params: { path: { id: p.projectId }, header: { 'Idempotency-Key': handOverKey.keyFor(body) } }, body }));
+    },
     (next) => {
+      handOverKey.succeeded();
       flash(`Handed over to ${name(next.managerId)}.`);
       // A manager who handed their own project over may no longer open it: back to their portfolio.
       if (me.person.role === 'manager') {
@@ -1364,15 +1360,14 @@ function CancelProject({ project: p, onChange }: { project: ProjectStatus; onCha
   const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   // Split on this, a line gives its invoice numbers back at the odd places.
   const numbered = p.invoices.length > 0 ? new RegExp(`(${p.invoices.map((i) => literally(i.number)).join('|')})`) : undefined;
+  const cancelKey = useRequestKey();
   const cancel = useAction(
-    () =>
-      ok(
-        api.POST('/api/projects/{id}/cancel', {
-          params: { path: { id: p.projectId }, header: { 'Idempotency-Key': idempotencyKey() } },
-          body: { reason },
-        }),
-      ),
+    () => {
+      const body = { reason };
+      return ok(api.POST('/api/projects/{id}/cancel', { params: { path: { id: p.projectId }, header: { 'Idempotency-Key': cancelKey.keyFor(body) } }, body }));
+    },
     (next) => {
+      cancelKey.succeeded();
       onChange(next);
       flash('The project is cancelled.');
     },
@@ -1402,6 +1397,7 @@ function CancelProject({ project: p, onChange }: { project: ProjectStatus; onCha
         <TextArea
           id="cancel-reason"
           label="Reason for cancelling"
+          hint="For the agency: the project’s timeline and final report keep it; the client’s mail and papers leave it out."
           value={reason}
           onValue={cancel.editing('reason', setReason)}
           error={cancel.at('reason')}

@@ -6,8 +6,8 @@
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, idempotencyKey, ok, type Schemas, type Task } from '../api';
-import { refusedForGood, useAction, useName, useResource, useSession, type Resource } from '../data';
+import { api, ApiError, ok, type Schemas, type Task } from '../api';
+import { refusedForGood, useAction, useName, useRequestKey, useResource, useSession, type Resource } from '../data';
 import { DEPARTMENT_LABEL, dueAfterClientDate, formatDate, formatDateTime, formatMoney, fromLocalInput, linkRefusals, takenFirst, takenFirstInWords, toLocalInput } from '../format';
 import { ReviewForm } from '../review-form';
 import { Link, useUnsavedWork } from '../router';
@@ -285,18 +285,14 @@ function StaffActions({ task, onChange }: { task: Task; onChange: (t: Task) => v
   });
   // The links as last sent: a refusal names them by their place in that list.
   const [sentLinks, setSentLinks] = useState<string[]>([]);
+  const deliveryKey = useRequestKey();
   const deliver = useAction(
     async () => {
       const sending = links.split('\n').map((l) => l.trim()).filter(Boolean);
       setSentLinks(sending);
+      const body = { summary, links: sending };
       try {
-        return await ok(
-          api.POST('/api/tasks/{taskId}/submit', {
-            ...path,
-            params: { ...path.params, header: { 'Idempotency-Key': idempotencyKey() } },
-            body: { summary, links: sending },
-          }),
-        );
+        return await ok(api.POST('/api/tasks/{taskId}/submit', { ...path, params: { ...path.params, header: { 'Idempotency-Key': deliveryKey.keyFor(body) } }, body }));
       } catch (err) {
         if (!mayBeNoLongerMine(err)) throw err;
         // Refused because the task left my hands since the page last read it: the page turns to
@@ -309,6 +305,7 @@ function StaffActions({ task, onChange }: { task: Task; onChange: (t: Task) => v
       }
     },
     (t) => {
+      deliveryKey.succeeded();
       onChange(t);
       setHeld(false);
       setSummary('');
