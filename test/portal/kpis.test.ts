@@ -522,3 +522,31 @@ step('work late and not delivered yet is said beside the on-time rate, which cou
   expect(unexpectedErrors(desk.errors)).toEqual([]);
   await desk.context.close();
 });
+
+step('reworked tasks say their rounds of changes are those of the accepted tasks: a task sent back and not accepted again yet is not counted as none sent back', async () => {
+  const now = new Date().toISOString();
+  const project = new ProjectBuilder({ projectId: 'p-kpi-sent-back', managerId: h.people.manager.id, client: { id: 'client-sent-back', name: 'Sent Back', segment: 'B2B' }, intakeAt: plusDays(now, -6) });
+  project
+    .submitPlan(plusDays(now, -5), [
+      { key: 'accepted', department: 'design', dueAt: plusDays(now, 3) },
+      { key: 'redo', department: 'design', dueAt: plusDays(now, 3) },
+    ])
+    .approve(plusDays(now, -5));
+  // Accepted after one round of changes; the other sent back once and not delivered again yet.
+  project.task('accepted').deliver(h.people.designer.id, plusDays(now, -5), plusDays(now, -3), { sendBack: 1, acceptedAt: plusDays(now, -2) });
+  project.task('redo').open(plusDays(now, -5)).claim(h.people.designer2.id).submit(plusDays(now, -3)).sendBack(plusDays(now, -2));
+  for (const snapshot of project.publishAll()) await h.reporting.publish(snapshot);
+  for (const viewport of [DESKTOP, PHONE]) {
+    const reader = await portal.openAs('leadership', { startAt: '/kpis', viewport });
+    const tile = reader.page.locator('.tiles--wide .tile', { hasText: 'Reworked tasks' });
+    // Los Angeles' delivery of the step above is accepted too, when the reader's period holds its evening.
+    await tile
+      .locator('.tile-label')
+      .nth(1)
+      .filter({ hasText: /^1 of [12] accepted tasks? had been sent back; 1 round of changes on them$/ })
+      .waitFor();
+    await tile.screenshot({ path: `${SCREENSHOT_DIR}/30r-kpis-reworked-${viewport === PHONE ? 'phone' : 'desktop'}.png` });
+    expect(unexpectedErrors(reader.errors)).toEqual([]);
+    await reader.context.close();
+  }
+});

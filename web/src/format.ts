@@ -19,18 +19,32 @@ export function formatMoney(amount: number, currency = 'EUR'): string {
   }
 }
 
-/** "3 h", "2 d", "45 s": the largest unit that fits. */
-export function formatDuration(ms: number): string {
-  const abs = Math.abs(ms);
-  const units: [number, string][] = [
-    [7 * 86_400_000, 'w'],
-    [86_400_000, 'd'],
-    [3_600_000, 'h'],
-    [60_000, 'min'],
-    [1_000, 's'],
-  ];
-  for (const [size, unit] of units) if (abs >= size) return `${Math.floor(abs / size)} ${unit}`;
-  return `${abs} ms`;
+const DURATION_UNITS = [
+  { unit: 'w', ms: 7 * 86_400_000, word: 'week' },
+  { unit: 'd', ms: 86_400_000, word: 'day' },
+  { unit: 'h', ms: 3_600_000, word: 'hour' },
+  { unit: 'min', ms: 60_000, word: 'minute' },
+  { unit: 's', ms: 1_000, word: 'second' },
+] as const;
+type DurationUnit = (typeof DURATION_UNITS)[number]['unit'];
+
+/**
+ * "3 h", "2 d", "45 s": the largest unit that fits, always rounded down so a duration is never
+ * said longer than it is. `parts: 2` adds the next unit when it is not zero ("1 h 40 min"),
+ * `largest` stops at a unit ("10 d", not "1 w"), `words` spells them ("1 hour 40 minutes").
+ */
+export function formatDuration(ms: number, { parts = 1, largest = 'w', words = false }: { parts?: number; largest?: DurationUnit; words?: boolean } = {}): string {
+  const units = DURATION_UNITS.slice(DURATION_UNITS.findIndex((u) => u.unit === largest));
+  let rest = Math.abs(ms);
+  const first = units.findIndex((u) => rest >= u.ms);
+  if (first < 0) return `${rest} ms`;
+  const said: string[] = [];
+  for (const u of units.slice(first, first + parts)) {
+    const n = Math.floor(rest / u.ms);
+    rest -= n * u.ms;
+    if (n > 0) said.push(words ? plural(n, u.word) : `${n} ${u.unit}`);
+  }
+  return said.join(' ');
 }
 
 /** "in 3 h" / "5 min ago". */
@@ -315,12 +329,17 @@ export const dueAfterClientDate = (dueAt: string, clientDate: string): boolean =
  */
 export const overdueInWords = (days: number): string => (days < 1 ? 'less than a day overdue' : `${plural(Math.floor(days), 'day')} overdue`);
 
-/** "3 days", "5 hours": how late, in words. */
+/**
+ * How late, in words, never more than it is: "11 minutes", "4 hours 30 minutes", "35 hours 12 minutes",
+ * "3 days". Hours keep their minutes (rounding 1 h 59 min down to "1 hour" would halve it, and the
+ * late-work list is read to decide whom to chase first); from two days on, whole days, as people
+ * count them ("3 days", not "3 days 5 hours" nor "1 week"). Under a minute: "less than a minute".
+ */
 export function lateInWords(ms: number): string {
-  const hours = Math.max(1, Math.ceil(ms / 3_600_000));
-  if (hours < 24) return `${hours} ${hours === 1 ? 'hour' : 'hours'}`;
-  const days = Math.max(1, Math.round(ms / 86_400_000));
-  return `${days} ${days === 1 ? 'day' : 'days'}`;
+  if (ms < 60_000) return 'less than a minute';
+  if (ms >= 2 * 86_400_000) return formatDuration(ms, { largest: 'd', words: true });
+  // Whole minutes, so the second part is never seconds ("1 minute 30 seconds" is noise here).
+  return formatDuration(ms - (ms % 60_000), { largest: 'h', parts: 2, words: true });
 }
 
 /**

@@ -14,7 +14,7 @@ import { useState } from 'preact/hooks';
 import { api, DEPARTMENTS, ok, type Schemas } from '../api';
 import { BarChart, RowChart, type Series } from '../charts';
 import { useName, useResource, useSession } from '../data';
-import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, overdueInWords, plural } from '../format';
+import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, overdueInWords, plural, roundsOfChanges } from '../format';
 import { Link, navigate } from '../router';
 import { Badge, Input, Loading, PageHeader, ProblemBox, Section, Select } from '../ui';
 
@@ -247,7 +247,9 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
     {
       label: 'Reworked tasks',
       value: pct(r.quality.tasks.reworkRate),
-      note: `${r.quality.tasks.reworked} of ${plural(r.quality.tasks.accepted, 'accepted task')}; ${plural(r.quality.tasks.reviewRounds, 'round')} sent back`,
+      // Counts tasks accepted in the period only (a task sent back and not accepted again yet is not
+      // in it), so the rounds are said as theirs: "0 rounds sent back" alone read as none at all.
+      note: `${r.quality.tasks.reworked} of ${plural(r.quality.tasks.accepted, 'accepted task')} had been sent back; ${roundsOfChanges(r.quality.tasks.reviewRounds)} on them`,
     },
     ...r.money.totals.flatMap((m) => [
       // Invoiced is net of voids and credit notes, so paid is net of the refunds paid out on them:
