@@ -30,6 +30,7 @@ export const ProblemType = {
   taskAlreadyClaimed: 'urn:agencyflow:problem:task-already-claimed',
   overpayment: 'urn:agencyflow:problem:overpayment',
   paymentReferenceReused: 'urn:agencyflow:problem:payment-reference-reused',
+  possibleDuplicatePayment: 'urn:agencyflow:problem:possible-duplicate-payment',
   closed: 'urn:agencyflow:problem:closed',
   payloadTooLarge: 'urn:agencyflow:problem:payload-too-large',
   unsupportedMediaType: 'urn:agencyflow:problem:unsupported-media-type',

@@ -694,7 +694,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   401: 'No or unknown bearer token.',
   403: 'Your role, department or project does not allow this.',
   404: 'No such object; for a task of an approved plan that has not started yet, or is starting this moment, with `Retry-After` (nothing was changed).',
-  409: 'Not possible in the current state (wrong stage, stale plan version, already done, already claimed, overpayment).',
+  409: 'Not possible in the current state (wrong stage, stale plan version, already done, already claimed, overpayment, a payment reference already used, possibly the same payment again).',
   413: 'Body larger than the configured limit.',
   415: 'Body not application/json.',
   422: 'Idempotency-Key reused with a different body.',

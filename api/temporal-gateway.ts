@@ -336,6 +336,7 @@ const BUSINESS_STATUS: Record<string, { status: number; type: string; title: str
   [ErrorType.TaskAlreadyClaimed]: { status: 409, type: ProblemType.taskAlreadyClaimed, title: 'Task already claimed' },
   [ErrorType.Overpayment]: { status: 409, type: ProblemType.overpayment, title: 'Overpayment' },
   [ErrorType.PaymentReferenceReused]: { status: 409, type: ProblemType.paymentReferenceReused, title: 'Payment reference already used' },
+  [ErrorType.PossibleDuplicatePayment]: { status: 409, type: ProblemType.possibleDuplicatePayment, title: 'Possibly the same payment again' },
   [ErrorType.NotAllowed]: { status: 403, type: ProblemType.forbidden, title: 'Forbidden' },
   [ErrorType.InvalidInput]: { status: 400, type: ProblemType.validation, title: 'Invalid request' },
 };

@@ -21,6 +21,11 @@ export const ErrorType = {
   Overpayment: 'Overpayment',
   /** A bank reference already recorded for another payment (other invoice, amount or date) → 409 */
   PaymentReferenceReused: 'PaymentReferenceReused',
+  /**
+   * The amount, invoice and day of a payment already recorded under another reference: likely the
+   * same bank line typed twice (two people, one statement) → 409 until confirmed as another payment
+   */
+  PossibleDuplicatePayment: 'PossibleDuplicatePayment',
   /** Unknown complaint, invoice number... → 404 */
   NotFound: 'NotFound',
 } as const;

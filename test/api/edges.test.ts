@@ -114,6 +114,37 @@ test('a payment reference used with another amount or invoice is 409 naming the 
   expect(after.version).toBe(before.version);
 });
 
+test('the same amount on the same invoice within a day under another reference is 409 possible-duplicate-payment, changing nothing, until confirmed as another payment', async () => {
+  const projectId = await projectInClientReview();
+  await post('manager', `/api/projects/${projectId}/feedback`, { kind: 'accepted', rating: 5 });
+  const invoiced = await waitForStatus(projectId, 'prepayment and final invoice', (s) => s.invoices.filter((i) => i.documentId).length === 2);
+  const final = invoiced.invoices.find((i) => i.kind === 'final')!;
+  const paidAt = new Date().toISOString();
+  await post('manager', `/api/projects/${projectId}/payments`, { invoiceNumber: final.number, amount: 300, paidAt, reference: 'GLX-4471' });
+  const length = await settled(projectId);
+  const before = await statusOf(projectId);
+
+  // The same bank line, typed by someone else under another spelling of its reference (a few hours' difference in the date typed).
+  const again = { invoiceNumber: final.number, amount: 300, paidAt: new Date(Date.parse(paidAt) - 5 * 3_600_000).toISOString(), reference: 'Globex transfer 4471' };
+  const refused = await h.http().post(`/api/projects/${projectId}/payments`).set(h.auth('leadership')).send(again);
+  expectProblem(refused, 409, 'possible-duplicate-payment');
+  expect(refused.body.detail).toContain(`is already recorded on ${final.number} under reference GLX-4471`);
+  expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'reference' })]);
+  expect(await statusOf(projectId)).toEqual(before);
+  expect(await historyLength(projectId)).toBe(length);
+  // Another amount is simply another payment.
+  await post('manager', `/api/projects/${projectId}/payments`, { ...again, amount: 250, reference: 'GLX-4472' });
+  // Confirmed as another payment, it is recorded.
+  const confirmed = (await post('leadership', `/api/projects/${projectId}/payments`, { ...again, anotherPayment: true })).body as ProjectStatus;
+  expect(confirmed.invoices.find((i) => i.number === final.number)?.payments.map((p) => [p.reference, p.amount])).toEqual([
+    ['GLX-4471', 300],
+    ['GLX-4472', 250],
+    ['Globex transfer 4471', 300],
+  ]);
+  // The confirmation is the request's, not the payment's: it is not kept.
+  expect(JSON.stringify(confirmed.invoices)).not.toContain('anotherPayment');
+});
+
 test('a complaint POSTed twice with one Idempotency-Key records one complaint and tells leadership once', async () => {
   const projectId = await projectInClientReview();
   const key = uniqueId('complaint');

@@ -487,6 +487,21 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         if (!(amount > 0)) throw businessFailure(ErrorType.InvalidInput, 'the amount must be positive', 'amount');
         if (!fitsCurrency(amount, currency)) throw businessFailure(ErrorType.InvalidInput, `more decimals than ${currency} has`, 'amount');
         if (Number.isNaN(Date.parse(paidAt))) throw businessFailure(ErrorType.InvalidInput, 'not a date', 'paidAt');
+        // The same bank line typed twice under two spellings of its reference (two people working
+        // through one statement) would count twice, and a payment cannot be taken back: one of the
+        // same amount on the same invoice within a day of it needs saying it is another payment.
+        // (Validators do not run on replay: histories recorded before this rule replay unchanged.)
+        const twin = payment.anotherPayment
+          ? undefined
+          : invoice.payments.find((p) => toMinor(p.amount, currency) === toMinor(amount, currency) && Math.abs(Date.parse(p.paidAt) - Date.parse(paidAt)) < PAYMENT_DATE_GRACE_MS);
+        if (twin) {
+          throw businessFailure(
+            ErrorType.PossibleDuplicatePayment,
+            `${formatAmount(amount, currency)} paid ${twin.paidAt.slice(0, 10)} is already recorded on ${invoiceNumber} under reference ${twin.reference} ` +
+              `(recorded ${twin.recordedAt} by ${twin.recordedBy}): if this is the same money, it is in; if it is another payment, confirm it as another payment`,
+            'reference',
+          );
+        }
         // Money for an invoice arrives after the client has it; a date well before that is a typo
         // (last year, last month) that would count the payment in the wrong period. A day's grace
         // for time zones. Validators do not run on replay, so histories recorded before this rule

@@ -192,6 +192,10 @@ export const paymentRequestSchema = z
     amount: amountSchema.refine((n) => n > 0, 'must be positive'),
     paidAt: isoDateTimeSchema,
     reference: z.string().min(1).max(200),
+    anotherPayment: z.literal(true).optional().meta({
+      description:
+        'Confirms that this is another payment, though one of the same amount on the same invoice, within a day of this one, is already recorded under another reference (without it, such a payment is refused 409 `possible-duplicate-payment`: the same bank line typed twice by two people counts once).',
+    }),
   })
   .strict();
 export const recordPaymentSchema = paymentRequestSchema.extend({ by: actorSchema });
