@@ -383,6 +383,9 @@ function renderCompensationCreditNote(page: Page, s: ProjectStatus, note: Invoic
   const refund = subtractAmounts(note.amount, sumAmounts(setOffs.map((o) => o.amount), currency), currency);
   invoiceHeading(page, s, note, { number: 'Credit note No.', ...(refund > 0 && { due: 'Refund due by' }) });
   page.parties(s, 'Owed to');
+  // A credit note names the invoice it corrects (accountants, and VAT rules in most of the EU, ask it).
+  const corrected = invoiceCorrected(s, note);
+  if (corrected) page.paragraph(`Credit note to ${INVOICE_KIND_NAMES[corrected.kind]} invoice ${corrected.number} of ${fmtDate(corrected.issuedAt)}.`);
   // Owed in cash only what is not set against unpaid invoices: the headline says which.
   page.paragraph(
     setOffs.length === 0
@@ -408,6 +411,18 @@ function renderCompensationCreditNote(page: Page, s: ProjectStatus, note: Invoic
     }
   }
   if (refund > 0) refundParagraph(page, s, note, refund);
+}
+
+/**
+ * The invoice a compensation's credit note corrects: the final invoice, after which compensations
+ * are given back by credit note, else (nothing was left to bill at the end) the last invoice the
+ * project billed before the note.
+ */
+function invoiceCorrected(s: ProjectStatus, note: InvoiceContent): ProjectStatus['invoices'][number] | undefined {
+  const billed = s.invoices.filter(
+    (i) => i.kind !== 'credit_note' && i.status !== 'void' && i.number !== note.number && Date.parse(i.issuedAt) <= Date.parse(note.issuedAt),
+  );
+  return billed.find((i) => i.kind === 'final') ?? billed.at(-1);
 }
 
 function refundParagraph(page: Page, s: ProjectStatus, note: InvoiceContent, refund = note.amount): void {

@@ -369,6 +369,8 @@ test.concurrent('a compensation after the final invoice is paid in full is refun
   expect(notice.recipients).toEqual({ emails: [input.client.email], personIds: [MANAGER.id] });
   const creditNoteText = await documentText(projectId, credit.documentId!);
   expect(creditNoteText).toMatch(/Compensation agreed \(complaint of \d{4}-\d{2}-\d{2}\): 100\.00 EUR Refund owed to the Client: 100\.00 EUR/);
+  // It names the invoice it corrects, and when that was issued.
+  expect(creditNoteText).toContain(`Credit note to final invoice ${final.number} of ${final.issuedAt.slice(0, 10)}.`);
   // The paper names the complaint by its day and the client's words, never by the agency's id.
   expect(creditNoteText).toMatch(/100\.00 EUR agreed in resolving the Client's complaint of \d{4}-\d{2}-\d{2} \(“/);
   expect(creditNoteText).not.toMatch(/\bc1\b/);
