@@ -159,6 +159,8 @@ browserTest('Claim in the inbox names the project; the focus goes to the next ro
   const claimFirst = page.getByRole('button', { name: `Claim Home page design — ${first}`, exact: true });
   await claimFirst.waitFor({ timeout: 30_000 });
   await page.getByRole('button', { name: `Claim Home page design — ${second}`, exact: true }).waitFor();
+  // Each row says the project and its client, as the Accepted tab does.
+  expect(await page.locator('.task-item', { has: page.locator(`a[href="/tasks/${secondTask}"]`) }).locator('.task-item-main .muted').first().textContent()).toBe(`${second} · ACME Ltd`);
 
   await claimFirst.focus();
   await page.keyboard.press('Enter');

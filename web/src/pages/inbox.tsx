@@ -186,7 +186,8 @@ export function Inbox({ query }: { query: URLSearchParams }) {
                 <Link href={`/tasks/${t.taskId}`} class="task-title">
                   {t.title ?? t.taskId}
                 </Link>
-                <span class="muted">{t.projectTitle}</span>
+                {/* The project and whose it is, as the Accepted tab says them: staff work for clients, not project ids. */}
+                <span class="muted">{[t.projectTitle, t.clientName].filter(Boolean).join(' · ')}</span>
                 {t.status === 'waiting' && t.waitingFor && t.waitingFor.length > 0 && (
                   <span class="muted">Starts once {listInWords(t.waitingFor.map((w) => `“${w}”`))} {t.waitingFor.length === 1 ? 'is' : 'are'} accepted</span>
                 )}
