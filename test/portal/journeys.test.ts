@@ -429,6 +429,8 @@ step('the designer finds it under “Sent back” with the comment, and delivers
   expect(await card.textContent()).toContain('Warmer mock-ups.');
   // Counted as the task page and the mail count it: the delivery, and the rounds of changes before it.
   expect(await card.locator('.badge').first().textContent()).toBe('2nd delivery · after 1 round of changes');
+  // What was asked for last time, beside what came back: the review needs both.
+  expect(await card.locator('.review-asked blockquote').textContent()).toBe('Warmer colours, please.');
   await shoot(m, '07b-review-queue-2nd-delivery');
   await m.setViewportSize(PHONE);
   await shoot(m, '07c-review-queue-2nd-delivery-phone');

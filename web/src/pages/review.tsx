@@ -59,6 +59,9 @@ export function ReviewQueue() {
 function ReviewCard({ task, onReviewed }: { task: Task; onReviewed: () => void }) {
   const name = useName();
   const delivery = task.deliverables[task.deliverables.length - 1];
+  /** The changes asked for in the review before this delivery, when it was sent back. */
+  const lastReview = task.reviews[task.reviews.length - 1];
+  const asked = lastReview?.decision === 'changes_requested' && lastReview.comment.trim() !== '' ? lastReview : undefined;
   const fid = `review-${task.taskId.replace(/[^A-Za-z0-9_-]/g, '-')}`;
   return (
     <li class="card review-card" aria-labelledby={`${fid}-title`}>
@@ -72,6 +75,15 @@ function ReviewCard({ task, onReviewed }: { task: Task; onReviewed: () => void }
         {task.reviewRounds > 0 && <Badge tone="warn">{deliveryInWords(task)}</Badge>}
         <Due dueAt={task.dueAt} overdue={task.overdue} deliveredAt={task.submittedAt} />
       </p>
+      {asked && (
+        // A delivery after changes is reviewed against what was asked for them: said here, not a click away.
+        <div class="delivery review-asked">
+          <p>
+            {name(asked.by)} asked for changes, {formatDateTime(asked.at)}:
+          </p>
+          <blockquote class="prewrap">{asked.comment}</blockquote>
+        </div>
+      )}
       {delivery && (
         <div class="delivery">
           <p>
