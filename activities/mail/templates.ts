@@ -15,9 +15,9 @@
  */
 import type { NotificationTemplate, NotifyInput } from '../contract';
 import type { InvoiceView, ProjectStatus } from '../../workflows/project/contract';
-import { owedAmount } from '../../workflows/project/state';
+import { owedAmount, waitingForPrepayment } from '../../workflows/project/state';
 import type { Department } from '../../workflows/shared-schemas';
-import { subtractAmounts } from '../../workflows/money';
+import { subtractAmounts, toMinor } from '../../workflows/money';
 import { departmentName, fmtDate, fmtDateTime, fmtMoney } from '../format';
 
 /** Who reads a message: people of the agency, or the client's contact (no portal account). */
@@ -47,13 +47,14 @@ export interface TemplateContext {
   now?: number;
   /**
    * The project's snapshot as the activity read it (`PROJECT_FIGURES`), for notices whose data
-   * lacks figures the reader needs (the budget beside a plan, a cancellation's money).
+   * lacks figures the reader needs (the budget beside a plan, a cancellation's money, what was
+   * paid before a reminder, whether the work still waits for a part-paid prepayment).
    */
   project?: ProjectStatus;
 }
 
 /** Notices that print figures of the project's snapshot their data does not carry: the activity reads it for them. */
-export const PROJECT_FIGURES: ReadonlySet<NotificationTemplate> = new Set(['plan_waiting', 'project_cancelled']);
+export const PROJECT_FIGURES: ReadonlySet<NotificationTemplate> = new Set(['plan_waiting', 'project_cancelled', 'payment_reminder', 'payment_received']);
 
 /** One project of a list a notice carries (`projects_handed_over`). */
 export interface HandedProject {
@@ -737,22 +738,43 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       };
     },
   },
+  // A part-paid invoice is chased for the rest: the reminder says what came in and what is open
+  // (its data carries only what is owed; the snapshot gives what was paid).
   payment_reminder: {
     link: 'project',
-    staff: (v) => ({
-      subject: `Payment reminder sent: ${v.invoiceRef} (${v.project})`,
-      lines: [`${v.text('clientName', 'The client')} was reminded that ${v.invoiceRef} (${v.money()}) ${v.wasDue()}.`],
-    }),
-    client: (v) => ({
-      subject: `Payment reminder: ${v.invoiceRef}`,
-      lines: [
-        `${capitalize(v.invoiceRef)} for ${v.project} (${v.money()}) ${v.wasDue()} and we have not received the payment yet.`,
-        ...(v.data.startsWorkWhenPaid === true ? [`It is the prepayment: the work on ${v.project} starts as soon as it is paid.`] : []),
-        `Please pay it to the bank account printed on the invoice` +
-          (v.has('invoiceNumber') ? `, quoting ${v.text('invoiceNumber', '')} as the payment reference.` : '.'),
-        v.reply('if you have already paid, please tell us the date and reference of the payment'),
-      ],
-    }),
+    staff: (v) => {
+      const part = partPaidAtReminder(v);
+      return {
+        subject: `Payment reminder sent: ${v.invoiceRef} (${v.project})`,
+        lines: [
+          `${v.text('clientName', 'The client')} was reminded that ${v.invoiceRef} ` +
+            (part ? `(${v.money()} of ${part.total} still open, ${part.received} received)` : `(${v.money()})`) +
+            ` ${v.wasDue()}.`,
+        ],
+      };
+    },
+    client: (v) => {
+      const part = partPaidAtReminder(v);
+      const waitsForIt = v.data.startsWorkWhenPaid === true;
+      return {
+        subject: `Payment reminder: ${v.invoiceRef}`,
+        lines: [
+          ...(part
+            ? [
+                `${capitalize(v.invoiceRef)} for ${v.project} (${part.total}) ${v.wasDue()}. ` +
+                  `We received ${part.received} of it ${part.when}; ${v.money()} is still open.`,
+                ...(waitsForIt ? [`It is the prepayment: the work on ${v.project} starts as soon as the rest is paid.`] : []),
+              ]
+            : [
+                `${capitalize(v.invoiceRef)} for ${v.project} (${v.money()}) ${v.wasDue()} and we have not received the payment yet.`,
+                ...(waitsForIt ? [`It is the prepayment: the work on ${v.project} starts as soon as it is paid.`] : []),
+              ]),
+          `Please pay ${part ? `the ${v.money()} still open` : 'it'} to the bank account printed on the invoice` +
+            (v.has('invoiceNumber') ? `, quoting ${v.text('invoiceNumber', '')} as the payment reference.` : '.'),
+          v.reply('if you have already paid, please tell us the date and reference of the payment'),
+        ],
+      };
+    },
   },
   // A project without a prepayment: the work starts at approval, and the client gets the contract.
   work_started: {
@@ -869,12 +891,38 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
               (!v.has('dueAt') ? '.' : v.isPast('dueAt') ? `; it ${v.wasDue()}, so please pay it as soon as you can.` : `, due ${v.date('dueAt')}.`)
             : `The invoice is paid in full.`,
           ...(v.data.startsWork === true ? [`The work on ${v.project} starts now.`] : []),
+          // Part of the prepayment the work waits for: nothing starts yet, and the client should
+          // not read the receipt as the go-ahead. Only when the snapshot says the project waits.
+          ...(left > 0 && waitsForThisPrepayment(v) ? [`It is the prepayment: the work on ${v.project} starts as soon as the rest is paid.`] : []),
           v.reply('questions about it'),
         ],
       };
     },
   },
 };
+
+/**
+ * What the client had paid on the invoice a reminder chases, in words: the total, what came in and
+ * when. From the snapshot, and only while its invoice still owes what the reminder says (a payment
+ * recorded since tells nothing about the reminder's moment); undefined when nothing was paid.
+ */
+function partPaidAtReminder(v: Values): { total: string; received: string; when: string } | undefined {
+  const invoice = v.snapshot?.invoices.find((i) => i.number === v.data.invoiceNumber);
+  if (!invoice || invoice.payments.length === 0 || invoice.paidAmount <= 0 || !v.has('amountOwed')) return undefined;
+  if (toMinor(owedAmount(invoice), invoice.currency) !== toMinor(Number(v.data.amountOwed), invoice.currency)) return undefined;
+  const lastPaidAt = invoice.payments.map((p) => p.paidAt).reduce((latest, at) => (Date.parse(at) > Date.parse(latest) ? at : latest));
+  return {
+    total: fmtMoney(invoice.amount, invoice.currency).trim(),
+    received: fmtMoney(invoice.paidAmount, invoice.currency).trim(),
+    when: invoice.payments.length === 1 ? `on ${fmtDate(lastPaidAt)}` : `in ${invoice.payments.length} payments, the last on ${fmtDate(lastPaidAt)}`,
+  };
+}
+
+/** Whether the receipt's invoice is the prepayment the project still waits for before any work starts (as the snapshot says). */
+function waitsForThisPrepayment(v: Values): boolean {
+  const project = v.snapshot;
+  return v.data.kind === 'prepayment' && project !== undefined && waitingForPrepayment(project)?.invoice.number === v.data.invoiceNumber;
+}
 
 const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 /** "a Design", "an Analytics", "an SEO" (said "ess-ee-oh"): by the sound the word starts with. */

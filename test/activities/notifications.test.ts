@@ -634,6 +634,50 @@ test("a plan waiting for approval is set against the budget and the client's dat
   expect(reminder).toContain('Total: 4,734.50 EUR, over budget by 734.50 EUR (budget 4,000.00 EUR).');
 });
 
+test('a part-paid prepayment is chased for the rest: the reminder says what came in and what is open, and neither mail reads as the go-ahead', () => {
+  const ctx = { publicBaseUrl: BASE_URL, personName: (id: string) => people.get(id)?.name, now: Date.parse('2026-12-05T12:00:00Z') };
+  const prepayment: InvoiceView = {
+    kind: 'prepayment',
+    number: 'INV-2026-000006',
+    amount: 500,
+    currency: 'EUR',
+    issuedAt: '2026-11-21T03:51:00Z',
+    dueAt: '2026-12-05T03:51:00Z',
+    payments: [{ amount: 200, paidAt: '2026-12-05T09:00:00Z', reference: 'BANK-200', recordedAt: '2026-12-05T09:05:00Z', recordedBy: 'anna.manager' }],
+    paidAmount: 200,
+    status: 'open',
+  };
+  // Approved, the prepayment part-paid, no task started: the project waits for the rest.
+  const waiting = sampleSnapshot('acme', { stage: 'in_production', tasks: [], invoices: [prepayment] });
+  const data = { ...fullData, projectTitle: 'Gift voucher design', invoiceNumber: 'INV-2026-000006', kind: 'prepayment', dueAt: prepayment.dueAt };
+  const render = (template: NotificationTemplate, extra: NotifyInput['data'], project?: ProjectStatus, audience: 'client' | 'staff' = 'client') =>
+    renderNotification({ template, data: { ...data, ...extra }, projectId: 'acme' }, { ...ctx, ...(project && { project }) }, audience).text;
+
+  const reminder = render('payment_reminder', { amountOwed: 300, startsWorkWhenPaid: true }, waiting);
+  expect(reminder).toContain('Invoice INV-2026-000006 for Gift voucher design (500.00 EUR) was due 2026-12-05 03:51 UTC. We received 200.00 EUR of it on 2026-12-05; 300.00 EUR is still open.');
+  expect(reminder).toContain('It is the prepayment: the work on Gift voucher design starts as soon as the rest is paid.');
+  expect(reminder).toContain('Please pay the 300.00 EUR still open to the bank account printed on the invoice, quoting INV-2026-000006 as the payment reference.');
+  expect(reminder).not.toContain('have not received');
+  expect(render('payment_reminder', { amountOwed: 300 }, waiting, 'staff')).toContain('was reminded that invoice INV-2026-000006 (300.00 EUR of 500.00 EUR still open, 200.00 EUR received) was due');
+  // Nothing paid yet, or no snapshot to tell: the reminder says what it always said.
+  const unpaid = sampleSnapshot('acme', { stage: 'in_production', tasks: [], invoices: [{ ...prepayment, payments: [], paidAmount: 0 }] });
+  expect(render('payment_reminder', { amountOwed: 500, startsWorkWhenPaid: true }, unpaid)).toContain('(500.00 EUR) was due 2026-12-05 03:51 UTC and we have not received the payment yet.');
+  expect(render('payment_reminder', { amountOwed: 300 })).toContain('and we have not received the payment yet.');
+  // A snapshot that has moved on (another payment since) does not speak for the reminder's moment.
+  expect(render('payment_reminder', { amountOwed: 450 }, waiting)).not.toContain('We received');
+
+  // The receipt for the part: the rest is still to pay, and the work still waits for it.
+  const receipt = render('payment_received', { amount: 200, stillOwed: 300, reference: 'BANK-200' }, waiting);
+  expect(receipt).toContain('300.00 EUR of it is still to pay; it was due 2026-12-05 03:51 UTC, so please pay it as soon as you can.');
+  expect(receipt).toContain('It is the prepayment: the work on Gift voucher design starts as soon as the rest is paid.');
+  // Only when the project really waits: work already started, a policy that does not wait, or no snapshot says nothing of it.
+  const started = sampleSnapshot('acme', { stage: 'in_production', invoices: [prepayment] });
+  const noWait = sampleSnapshot('acme', { stage: 'in_production', tasks: [], invoices: [prepayment], policy: { ...waiting.policy, startAfterPrepayment: false } });
+  for (const project of [started, noWait, undefined]) {
+    expect(render('payment_received', { amount: 200, stillOwed: 300 }, project)).not.toContain('the work on Gift voucher design starts');
+  }
+});
+
 test('a cancellation tells the manager and leadership what money is left to settle: what the client owes and what goes back', () => {
   const ctx = { publicBaseUrl: BASE_URL, personName: (id: string) => people.get(id)?.name };
   const cancellation = { reason: 'Budget cut', by: 'anna.manager', at: '2026-03-08T11:00:00Z', stageAtCancel: 'in_production' as const };
@@ -711,8 +755,12 @@ test("the figures a notice lacks come from the project's status query; a query t
   expect(lines).toContainEqual(expect.objectContaining({ msg: "could not read the project's figures; the notice is sent with what its data carries" }));
 
   // Notices that print no figures of the snapshot do not ask for it.
-  await notify({ idempotencyKey: 'project-acme:reminder', template: 'payment_reminder', recipients: { personIds: ['lena.director'] }, projectId: 'acme', data: fullData });
+  await notify({ idempotencyKey: 'project-acme:overdue', template: 'payment_overdue', recipients: { personIds: ['lena.director'] }, projectId: 'acme', data: fullData });
   expect(asked).toHaveLength(2);
+  // A reminder and a receipt ask: what was paid before, and whether the work still waits for the prepayment.
+  await notify({ idempotencyKey: 'project-acme:reminder', template: 'payment_reminder', recipients: { personIds: ['lena.director'] }, projectId: 'acme', data: fullData });
+  await notify({ idempotencyKey: 'project-acme:receipt', template: 'payment_received', recipients: { personIds: ['lena.director'] }, projectId: 'acme', data: fullData });
+  expect(asked).toHaveLength(4);
 });
 
 test('whoever caused a notice is not mailed about it: a task given back opens again for the rest of the department', async () => {

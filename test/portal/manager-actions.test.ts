@@ -780,6 +780,55 @@ step('an answer lost on its way back: the second click sends the same Idempotenc
   expect(project.complaints.map((c) => c.description)).toEqual(['The banner is blurry.']);
 });
 
+step('a payment that loses the race to another one: the page says it was not recorded and what paid the invoice, and says it still once the form is gone', async () => {
+  // Approved with a 25 % prepayment: its invoice is the only one open.
+  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: `${title} paid twice`, departments: ['design'] })).expect(201);
+  const id = (created.body as ProjectStatus).projectId;
+  const get = async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+  const plan = planRequest({ prepaymentPercent: 25 });
+  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send({ ...plan, tasks: [(plan.tasks as object[])[0]] }).expect(200);
+  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+  const prepayment = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'prepayment' && i.documentId), { what: 'the prepayment invoice', timeoutMs: 30_000 });
+
+  const { page } = manager;
+  await page.goto(`${portal.baseUrl}/projects/${id}`);
+  await page.getByRole('heading', { name: 'Record a payment' }).waitFor({ timeout: 30_000 });
+  expect(await page.locator('#payment-amount').inputValue()).toBe('300');
+  await page.locator('#payment-reference').fill('TAB-B-300');
+  // Another tab records the same money with its own reference just before this page's request arrives.
+  await page.route(`**/api/projects/${id}/payments`, async (route) => {
+    await h.http().post(`/api/projects/${id}/payments`).set(h.auth('manager')).send({ invoiceNumber: prepayment.number, amount: 300, paidAt: new Date().toISOString(), reference: 'TAB-A-300' }).expect(200);
+    await route.continue();
+  });
+  try {
+    await page.getByRole('button', { name: 'Record the payment' }).click();
+    const refused = page.locator('.payment-refused');
+    await refused.waitFor({ timeout: 30_000 });
+    expect(await refused.getByRole('paragraph').allTextContents()).toEqual([
+      `Not recorded: ${prepayment.number} was paid in full a moment ago (€300.00, ref. TAB-A-300, recorded by Test ${h.people.manager.id}).`,
+      'The payment of €300.00 with ref. TAB-B-300 was not added to it.',
+    ]);
+    // Nothing is open any more: the form is gone, the refusal stays where it was, and no success is claimed.
+    expect(await page.locator('.payment-form').count()).toBe(0);
+    expect(await page.getByText(/Payment recorded/).count()).toBe(0);
+    await shoot(page, '37-payment-lost-race');
+    await page.setViewportSize(PHONE);
+    await shoot(page, '37-payment-lost-race-phone');
+    await page.setViewportSize(DESKTOP);
+    // The page's next reading of the project does not take it away either.
+    await page.waitForResponse((r) => r.request().method() === 'GET' && new URL(r.url()).pathname === `/api/projects/${id}`, { timeout: 30_000 });
+    // Two frames: what it read is drawn by then.
+    await page.evaluate('new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))');
+    expect(await refused.isVisible()).toBe(true);
+    await refused.getByRole('button', { name: 'Dismiss' }).click();
+    expect(await page.locator('.payment-refused').count()).toBe(0);
+  } finally {
+    await page.unroute(`**/api/projects/${id}/payments`);
+  }
+  // Paid once, by the other tab.
+  expect((await get()).invoices.find((i) => i.number === prepayment.number)?.payments.map((p) => p.reference)).toEqual(['TAB-A-300']);
+});
+
 /** What an invoice's state says on the client's page, one fact a badge: read once it says `expected` (the page catches up with the reporting store), or after 30 s. */
 async function clientInvoiceState(client: PersonPage, number: string, expected: string[]): Promise<string[]> {
   const { page } = client;

@@ -4,10 +4,10 @@
  * the browser), the timeline, and cancelling with a reason. Every action's response is the new
  * snapshot, shown at once.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, ok, STAGES, type Department, type ProjectStatus, type Stage } from '../api';
 import { refusedForGood, useAction, useName, useRequestKey, useResource, useSession } from '../data';
-import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, fromLocalInput, plural, roundMoney, STAGE_LABEL, toLocalInput, typedAmount } from '../format';
+import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, fromLocalInput, plural, readAmount, roundMoney, STAGE_LABEL, toLocalInput, typedAmount } from '../format';
 import { PlanChanges, PlanTable } from '../plan';
 import { Link, navigate } from '../router';
 import { Badge, Choices, datesInWords, Due, flash, Input, Loading, PageHeader, peopleInWords, ProblemBox, Section, Select, StageBadge, TaskStatusBadge, TextArea, Timeline } from '../ui';
@@ -807,6 +807,8 @@ function ResolveComplaint({ project: p, complaintId, onChange }: { project: Proj
 function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; canAct: boolean; onChange: Update }) {
   const name = useName();
   const unsettled = p.invoices.filter(open);
+  /** A payment refused because its invoice was settled first elsewhere: said where the form was. */
+  const [lostRace, setLostRace] = useState<LostPaymentRace>();
   // A credit note is money the agency owes the client: a table of its own, in its own words
   // (refunded, to refund, refund by), never under an invoice's "Paid" and "Due" as if the client owed it.
   const bills = p.invoices.filter((i) => i.kind !== 'credit_note');
@@ -944,8 +946,56 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
             )}
         </ul>
       )}
-      {canAct && unsettled.length > 0 && <PaymentForm project={p} onChange={onChange} />}
+      {/* Kept here, not in the form: a refusal because the invoice was settled elsewhere often leaves nothing open, and the form goes. */}
+      {canAct && lostRace && <PaymentNotRecorded race={lostRace} onDismiss={() => setLostRace(undefined)} />}
+      {canAct && unsettled.length > 0 && <PaymentForm project={p} onChange={onChange} onSettledElsewhere={setLostRace} />}
     </>
+  );
+}
+
+/** A payment the form sent for an invoice that someone else settled first: what was tried, and the invoice as it was before and is now. */
+interface LostPaymentRace {
+  before: Invoice;
+  after: Invoice;
+  amount: string;
+  reference: string;
+}
+
+/**
+ * Why a payment was not recorded, in place of the form: the invoice it was for was settled a moment
+ * before (another tab, a colleague, a credit note), named with what settled it. Stays until put
+ * away: the form it answers may be gone with the invoice.
+ */
+function PaymentNotRecorded({ race: { before, after, amount, reference }, onDismiss }: { race: LostPaymentRace; onDismiss: () => void }) {
+  const name = useName();
+  const refund = after.kind === 'credit_note';
+  const known = new Set(before.payments.map((pay) => pay.reference));
+  const newPayments = after.payments.filter((pay) => !known.has(pay.reference));
+  const newSetOffs = (after.setOffs ?? []).slice((before.setOffs ?? []).length).filter((o) => o.amount > 0);
+  const what = refund ? `Credit note ${after.number}` : after.number;
+  const settledHow =
+    after.status === 'void'
+      ? `was voided a moment ago${after.voidReason ? ` (${after.voidReason})` : ''}`
+      : newPayments.length > 0
+        ? `was ${refund ? 'refunded' : 'paid'} in full a moment ago (` +
+          newPayments.map((pay) => `${formatMoney(pay.amount, after.currency)}, ref. ${pay.reference}, recorded by ${name(pay.recordedBy)}`).join('; ') +
+          ')'
+        : newSetOffs.length > 0
+          ? `was settled a moment ago by ${newSetOffs.map((o) => `credit note ${o.invoiceNumber} (${formatMoney(o.amount, after.currency)} set against it)`).join(' and ')}`
+          : `is no longer ${refund ? 'to refund' : 'owed'}`;
+  const tried = readAmount(amount, after.currency);
+  return (
+    <div class="problem payment-refused" role="alert">
+      <p>
+        <strong>Not recorded:</strong> {what} {settledHow}.
+      </p>
+      <p>
+        The {refund ? 'refund' : 'payment'} of {Number.isNaN(tried) ? amount : formatMoney(tried, after.currency)} with ref. {reference} was not added to it.
+      </p>
+      <button type="button" class="button button--secondary" onClick={onDismiss}>
+        Dismiss
+      </button>
+    </div>
   );
 }
 
@@ -1024,7 +1074,7 @@ function BreakableNumber({ number }: { number: string }) {
   );
 }
 
-function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChange: Update }) {
+function PaymentForm({ project: p, onChange, onSettledElsewhere }: { project: ProjectStatus; onChange: Update; onSettledElsewhere: (race: LostPaymentRace | undefined) => void }) {
   const unpaid = p.invoices.filter(open);
   const [chosen, setInvoiceNumber] = useState(unpaid[0]?.number ?? '');
   // The invoice chosen may have been settled since (paid elsewhere, a credit note set against it):
@@ -1078,13 +1128,40 @@ function PaymentForm({ project: p, onChange }: { project: ProjectStatus; onChang
       flash(`${invoice?.kind === 'credit_note' ? 'Refund' : 'Payment'} recorded on ${invoiceNumber}.`);
     },
   );
+  /** The last click's attempt: a refusal is explained only while no newer one has begun. */
+  const attempt = useRef<object | undefined>(undefined);
+  /**
+   * Refused: most often because the invoice was settled a moment ago (another tab, a colleague).
+   * The page reads the project again at once rather than at its next poll, and when the invoice is
+   * no longer open (and this payment is not on it), the refusal is said in words beside the form,
+   * where it stays even if the form goes with the last open invoice: the API's "more than the
+   * €0.00 still owed" would vanish with it. Run from the click, not from the form's state, so it
+   * is said even when the page's own poll took the form away while the request was on its way.
+   */
+  const explainRefusal = async (tried: { before: Invoice; amount: string; reference: string }, mine: object) => {
+    const fresh = await ok(api.GET('/api/projects/{id}', { params: { path: { id: p.projectId } } })).catch(() => undefined);
+    if (!fresh || attempt.current !== mine) return; // the refusal stays as the API gave it; the next poll catches up
+    const after = fresh.invoices.find((i) => i.number === tried.before.number);
+    if (after && !open(after) && !after.payments.some((paid) => paid.reference === tried.reference)) {
+      onSettledElsewhere({ ...tried, after });
+      pay.clearError();
+    }
+    onChange(fresh);
+  };
   const named = ['invoiceNumber', 'amount', 'paidAt', 'reference'];
   return (
     <form
       class="payment-form"
       onSubmit={(e) => {
         e.preventDefault();
-        void pay.act();
+        const tried = invoice && { before: invoice, amount, reference };
+        const mine = {};
+        attempt.current = mine;
+        // A new attempt: what the last refusal said is about a payment no longer being made.
+        onSettledElsewhere(undefined);
+        void pay.act().then((recorded) => {
+          if (recorded === undefined && tried) return explainRefusal(tried, mine);
+        });
       }}
       noValidate
     >
