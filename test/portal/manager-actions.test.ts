@@ -829,6 +829,41 @@ step('a payment that loses the race to another one: the page says it was not rec
   expect((await get()).invoices.find((i) => i.number === prepayment.number)?.payments.map((p) => p.reference)).toEqual(['TAB-A-300']);
 });
 
+step('the same money typed twice under two references is held back with the payment already there; “It is another payment” records it', async () => {
+  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: `${title} typed twice`, departments: ['design'] })).expect(201);
+  const id = (created.body as ProjectStatus).projectId;
+  const get = async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+  const plan = planRequest({ prepaymentPercent: 25 });
+  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send({ ...plan, tasks: [(plan.tasks as object[])[0]] }).expect(200);
+  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+  const prepayment = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'prepayment' && i.documentId), { what: 'the prepayment invoice', timeoutMs: 30_000 });
+  // A colleague recorded half of it from the bank statement.
+  await h.http().post(`/api/projects/${id}/payments`).set(h.auth('manager')).send({ invoiceNumber: prepayment.number, amount: 150, paidAt: new Date().toISOString(), reference: 'GLX-4471' }).expect(200);
+
+  const { page } = manager;
+  await page.goto(`${portal.baseUrl}/projects/${id}`);
+  await page.getByRole('heading', { name: 'Record a payment' }).waitFor({ timeout: 30_000 });
+  await eventually(async () => ((await page.locator('#payment-amount').inputValue()) === '150' ? true : undefined), { what: 'the 150 still open in the form' });
+  await page.locator('#payment-reference').fill('Globex transfer 4471');
+  await page.getByRole('button', { name: 'Record the payment' }).click();
+  const twin = page.locator('.payment-twin');
+  await twin.waitFor({ timeout: 30_000 });
+  expect(await twin.locator('p').textContent()).toMatch(
+    new RegExp(`^Not recorded yet: €150\\.00 paid .+ is already recorded on ${prepayment.number} under ref\\. GLX-4471 \\(Test ${h.people.manager.id}, .+\\)\\. If this is the same money, it is in: nothing more to do\\.$`),
+  );
+  // Said once, in the page's words: not again under the reference field with people's ids.
+  expect(await page.locator('#payment-reference-error').count()).toBe(0);
+  expect((await get()).invoices.find((i) => i.number === prepayment.number)?.payments.map((p) => p.reference)).toEqual(['GLX-4471']);
+  await shoot(page, '38-payment-typed-twice');
+  await page.setViewportSize(PHONE);
+  await shoot(page, '38-payment-typed-twice-phone');
+  await page.setViewportSize(DESKTOP);
+
+  await twin.getByRole('button', { name: 'It is another payment: record it' }).click();
+  await page.getByText(`Payment recorded on ${prepayment.number}.`).waitFor({ timeout: 30_000 });
+  expect((await get()).invoices.find((i) => i.number === prepayment.number)?.payments.map((p) => p.reference)).toEqual(['GLX-4471', 'Globex transfer 4471']);
+});
+
 /** What an invoice's state says on the client's page, one fact a badge: read once it says `expected` (the page catches up with the reporting store), or after 30 s. */
 async function clientInvoiceState(client: PersonPage, number: string, expected: string[]): Promise<string[]> {
   const { page } = client;

@@ -1075,6 +1075,7 @@ function BreakableNumber({ number }: { number: string }) {
 }
 
 function PaymentForm({ project: p, onChange, onSettledElsewhere }: { project: ProjectStatus; onChange: Update; onSettledElsewhere: (race: LostPaymentRace | undefined) => void }) {
+  const name = useName();
   const unpaid = p.invoices.filter(open);
   const [chosen, setInvoiceNumber] = useState(unpaid[0]?.number ?? '');
   // The invoice chosen may have been settled since (paid elsewhere, a credit note set against it):
@@ -1104,8 +1105,14 @@ function PaymentForm({ project: p, onChange, onSettledElsewhere }: { project: Pr
   }, [invoiceNumber]);
   const payKey = useRequestKey();
   const pay = useAction(
-    async () => {
-      const body = { invoiceNumber, amount: typedAmount(amount, 'amount', invoice?.currency ?? p.budget.currency), paidAt: fromLocalInput(paidAt), reference };
+    async (anotherPayment: boolean) => {
+      const body = {
+        invoiceNumber,
+        amount: typedAmount(amount, 'amount', invoice?.currency ?? p.budget.currency),
+        paidAt: fromLocalInput(paidAt),
+        reference,
+        ...(anotherPayment && { anotherPayment: true as const }),
+      };
       return ok(api.POST('/api/projects/{id}/payments', { params: { path: { id: p.projectId }, header: { 'Idempotency-Key': payKey.keyFor(body) } }, body }));
     },
     (next) => {
@@ -1149,19 +1156,31 @@ function PaymentForm({ project: p, onChange, onSettledElsewhere }: { project: Pr
     onChange(fresh);
   };
   const named = ['invoiceNumber', 'amount', 'paidAt', 'reference'];
+  const submit = (anotherPayment: boolean) => {
+    const tried = invoice && { before: invoice, amount, reference };
+    const mine = {};
+    attempt.current = mine;
+    // A new attempt: what the last refusal said is about a payment no longer being made.
+    onSettledElsewhere(undefined);
+    void pay.act(anotherPayment).then((recorded) => {
+      if (recorded === undefined && tried) return explainRefusal(tried, mine);
+    });
+  };
+  /**
+   * Refused as possibly the same money again: a payment of this amount on this invoice, within a
+   * day, is recorded under another reference (two people typing one bank line). Said with that
+   * payment, from the page's own copy, and with the way on when it is in fact another payment.
+   */
+  const twin =
+    pay.error?.problem.type === 'urn:agencyflow:problem:possible-duplicate-payment'
+      ? invoice?.payments.find((paid) => paid.amount === readAmount(amount, invoice.currency) && Math.abs(Date.parse(paid.paidAt) - Date.parse(fromLocalInput(paidAt))) < 86_400_000)
+      : undefined;
   return (
     <form
       class="payment-form"
       onSubmit={(e) => {
         e.preventDefault();
-        const tried = invoice && { before: invoice, amount, reference };
-        const mine = {};
-        attempt.current = mine;
-        // A new attempt: what the last refusal said is about a payment no longer being made.
-        onSettledElsewhere(undefined);
-        void pay.act().then((recorded) => {
-          if (recorded === undefined && tried) return explainRefusal(tried, mine);
-        });
+        submit(false);
       }}
       noValidate
     >
@@ -1197,8 +1216,19 @@ function PaymentForm({ project: p, onChange, onSettledElsewhere }: { project: Pr
           error={pay.error?.at('amount')}
         />
         <Input id="payment-paidAt" label={invoice?.kind === 'credit_note' ? 'Paid out on' : 'Paid on'} type="datetime-local" value={paidAt} onValue={setPaidAt} error={pay.error?.at('paidAt')} />
-        <Input id="payment-reference" label="Bank reference" value={reference} onValue={setReference} error={pay.error?.at('reference')} required />
+        <Input id="payment-reference" label="Bank reference" value={reference} onValue={setReference} error={twin ? undefined : pay.error?.at('reference')} required />
       </div>
+      {twin && invoice && (
+        <div class="callout callout--warn payment-twin" role="alert">
+          <p>
+            Not recorded yet: {formatMoney(twin.amount, invoice.currency)} paid {formatDate(twin.paidAt)} is already recorded on <WholeNumber number={invoice.number} /> under
+            ref. {twin.reference} ({name(twin.recordedBy)}, {formatDateTime(twin.recordedAt)}). If this is the same money, it is in: nothing more to do.
+          </p>
+          <button type="button" class="button button--secondary" disabled={pay.pending} onClick={() => submit(true)}>
+            It is another payment: record it
+          </button>
+        </div>
+      )}
       <button type="submit" class="button" disabled={pay.pending}>
         {pay.pending ? 'Recording…' : invoice?.kind === 'credit_note' ? 'Record the refund' : 'Record the payment'}
       </button>
