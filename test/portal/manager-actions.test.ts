@@ -207,6 +207,8 @@ step('cancelling needs a reason; then the project is cancelled, with the reason 
   );
   expect(bill.amount).toBe(1_050);
   await page.locator('.complaints li', { hasText: 'The logo is too small.' }).getByText(`Compensation: €150.00 — taken off invoice ${bill.number}`).waitFor({ timeout: 10_000 });
+  // Cancelled is not settled: the top of the page says what the client still owes.
+  await page.locator('.callout', { hasText: /^Cancelled by / }).getByText(new RegExp(`^Waiting for payment: ${bill.number} \\(€1,050\\.00 due `)).waitFor({ timeout: 10_000 });
   await shoot(page, '31-project-cancelled');
   // Its bill is still to be paid: the portfolio shows it, flagged, without asking for the finished projects.
   await page.goto(`${portal.baseUrl}/projects`);

@@ -351,17 +351,12 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
       );
     case 'invoicing':
     case 'closing': {
-      const unpaid = p.invoices.filter(owed);
-      // Credit notes are money the agency owes: the project closes once they are paid out too.
-      const refunds = p.invoices.filter((i) => open(i) && i.kind === 'credit_note');
+      const { unpaid, refunds } = moneyOpen(p);
       const complaintOpen = p.complaints.some((c) => !c.resolvedAt);
-      const amounts = (list: Invoice[], due: string) =>
-        list.map((i) => `${i.number} (${formatMoney(stillOwed(i), i.currency)} ${due} ${formatDate(i.dueAt)}${Date.parse(i.dueAt) < Date.now() ? ', overdue' : ''})`).join(', ');
       return (
         <>
           <div class="callout" role="note">
-            {unpaid.length > 0 && <p>Waiting for payment: {amounts(unpaid, 'due')}.</p>}
-            {refunds.length > 0 && <p>Refund owed to the client: {amounts(refunds, 'by')}. Record it under Invoices and payments once it is paid out.</p>}
+            <MoneyOpen project={p} />
             {complaintOpen && unpaid.length === 0 && refunds.length === 0 && <p>Closing waits for the open complaint to be resolved.</p>}
             {unpaid.length === 0 && refunds.length === 0 && !complaintOpen && <p>Closing: the documents are being prepared.</p>}
           </div>
@@ -382,9 +377,29 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
           <p>
             Cancelled by {name(p.cancellation?.by)} {p.cancellation ? formatDateTime(p.cancellation.at) : ''}: {p.cancellation?.reason}
           </p>
+          {/* Cancelled is not settled: the money the cancellation left open is what is left to do here. */}
+          <MoneyOpen project={p} />
         </div>
       );
   }
+}
+
+/** What the client still owes, and what the agency owes back (credit notes: the project closes once they are paid out too). */
+function moneyOpen(p: ProjectStatus): { unpaid: Invoice[]; refunds: Invoice[] } {
+  return { unpaid: p.invoices.filter(owed), refunds: p.invoices.filter((i) => open(i) && i.kind === 'credit_note') };
+}
+
+/** The money still open either way, each invoice with its amount and date: the top of the page says what is left to settle. */
+function MoneyOpen({ project: p }: { project: ProjectStatus }) {
+  const { unpaid, refunds } = moneyOpen(p);
+  const amounts = (list: Invoice[], due: string) =>
+    list.map((i) => `${i.number} (${formatMoney(stillOwed(i), i.currency)} ${due} ${formatDate(i.dueAt)}${Date.parse(i.dueAt) < Date.now() ? ', overdue' : ''})`).join(', ');
+  return (
+    <>
+      {unpaid.length > 0 && <p>Waiting for payment: {amounts(unpaid, 'due')}.</p>}
+      {refunds.length > 0 && <p>Refund owed to the client: {amounts(refunds, 'by')}. Record it under Invoices and payments once it is paid out.</p>}
+    </>
+  );
 }
 
 function PlanSection({ project: p }: { project: ProjectStatus }) {
