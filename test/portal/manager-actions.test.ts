@@ -846,6 +846,9 @@ step('the same money typed twice under two references is held back with the paym
   await page.goto(`${portal.baseUrl}/projects/${id}`);
   await page.getByRole('heading', { name: 'Record a payment' }).waitFor({ timeout: 30_000 });
   await eventually(async () => ((await page.locator('#payment-amount').inputValue()) === '150' ? true : undefined), { what: 'the 150 still open in the form' });
+  // Nothing has started (the work waits for the rest of the prepayment): a complaint is not about work under way.
+  expect(await page.getByText('The client complains before the work starts').count()).toBe(1);
+  expect(await page.getByText('The client complains about the work under way').count()).toBe(0);
   await page.locator('#payment-reference').fill('Globex transfer 4471');
   await page.getByRole('button', { name: 'Record the payment' }).click();
   const twin = page.locator('.payment-twin');

@@ -323,8 +323,10 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
               </p>
             )}
           </div>
-          {/* A client may complain while the work is under way (a missed date, the wrong direction). */}
-          {(isManager || leadership) && <RecordComplaint project={p} onChange={onChange} summary="The client complains about the work under way" />}
+          {/* A client may complain while the work is under way (a missed date, the wrong direction), or before it starts (waiting for their prepayment): not "under way" then. */}
+          {(isManager || leadership) && (
+            <RecordComplaint project={p} onChange={onChange} summary={p.tasks.length > 0 ? 'The client complains about the work under way' : 'The client complains before the work starts'} />
+          )}
         </>
       );
     }
