@@ -54,6 +54,21 @@ const inClientReview = (projectTitle: string, policy?: Record<string, string>, d
     ...(dueInMs !== undefined && { task: { dueAt: new Date(Date.now() + dueInMs).toISOString() } }),
   });
 
+/**
+ * One design task (a 1,200 plan) with a 25 % prepayment, approved: its prepayment invoice (300) is
+ * out and open. `get` reads the project as its manager.
+ */
+async function approvedWithPrepayment(projectTitle: string) {
+  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: projectTitle, departments: ['design'] })).expect(201);
+  const id = (created.body as ProjectStatus).projectId;
+  const get = async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+  const plan = planRequest({ prepaymentPercent: 25 });
+  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send({ ...plan, tasks: [(plan.tasks as object[])[0]] }).expect(200);
+  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+  const prepayment = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'prepayment' && i.documentId), { what: 'the prepayment invoice', timeoutMs: 30_000 });
+  return { id, get, prepayment };
+}
+
 beforeAll(async () => {
   h = await startApiHarness();
   // The request asked for SEO too, though the plan gave SEO no work.
@@ -702,15 +717,9 @@ step('the client’s page of a project cancelled before any plan says no documen
 
 step('cancelling a project whose work is all accepted, its final invoice part-paid: the form says nothing stops and the invoices stay as they are, and so they do', async () => {
   // One design task with a 25 % prepayment (paid, so the work starts), accepted; the final invoice part-paid.
-  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: `${title} all accepted`, departments: ['design'] })).expect(201);
-  const id = (created.body as ProjectStatus).projectId;
-  const get = async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+  const { id, get, prepayment } = await approvedWithPrepayment(`${title} all accepted`);
   const pay = (invoiceNumber: string, amount: number) =>
     h.http().post(`/api/projects/${id}/payments`).set(h.auth('manager')).send({ invoiceNumber, amount, paidAt: new Date().toISOString(), reference: `${invoiceNumber}-${amount}` }).expect(200);
-  const plan = planRequest({ prepaymentPercent: 25 });
-  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send({ ...plan, tasks: [(plan.tasks as object[])[0]] }).expect(200);
-  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
-  const prepayment = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'prepayment' && i.documentId), { what: 'the prepayment invoice', timeoutMs: 30_000 });
   await pay(prepayment.number, 300);
   const task = `${id}.design-home`;
   await waitForTask(h, task, 'open');
@@ -784,13 +793,7 @@ step('an answer lost on its way back: the second click sends the same Idempotenc
 
 step('a payment that loses the race to another one: the page says it was not recorded and what paid the invoice, and says it still once the form is gone', async () => {
   // Approved with a 25 % prepayment: its invoice is the only one open.
-  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: `${title} paid twice`, departments: ['design'] })).expect(201);
-  const id = (created.body as ProjectStatus).projectId;
-  const get = async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
-  const plan = planRequest({ prepaymentPercent: 25 });
-  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send({ ...plan, tasks: [(plan.tasks as object[])[0]] }).expect(200);
-  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
-  const prepayment = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'prepayment' && i.documentId), { what: 'the prepayment invoice', timeoutMs: 30_000 });
+  const { id, get, prepayment } = await approvedWithPrepayment(`${title} paid twice`);
 
   const { page } = manager;
   await page.goto(`${portal.baseUrl}/projects/${id}`);
@@ -832,13 +835,7 @@ step('a payment that loses the race to another one: the page says it was not rec
 });
 
 step('the same money typed twice under two references is held back with the payment already there; “It is another payment” records it', async () => {
-  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: `${title} typed twice`, departments: ['design'] })).expect(201);
-  const id = (created.body as ProjectStatus).projectId;
-  const get = async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
-  const plan = planRequest({ prepaymentPercent: 25 });
-  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send({ ...plan, tasks: [(plan.tasks as object[])[0]] }).expect(200);
-  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
-  const prepayment = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'prepayment' && i.documentId), { what: 'the prepayment invoice', timeoutMs: 30_000 });
+  const { id, get, prepayment } = await approvedWithPrepayment(`${title} typed twice`);
   // A colleague recorded half of it from the bank statement.
   await h.http().post(`/api/projects/${id}/payments`).set(h.auth('manager')).send({ invoiceNumber: prepayment.number, amount: 150, paidAt: new Date().toISOString(), reference: 'GLX-4471' }).expect(200);
 
