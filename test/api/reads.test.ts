@@ -255,9 +255,11 @@ describe('a task the store has not seen yet (just started), known from its proje
   });
 
   test('read right after the approval, before the answer reaches the store: a planned task is "not started yet", not "no such task"', async () => {
-    const { projectId } = (await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest()).expect(201)).body;
-    await h.http().put(`/api/projects/${projectId}/plan`).set(h.auth('manager')).send(planRequest()).expect(200);
-    // Every project publish of this project (the API's answer, the workflow's own) is 3 s late.
+    const { projectId } = (await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ policy: { startAfterPrepayment: true } })).expect(201)).body;
+    // The work waits for a prepayment nobody pays here: no task can start while the reads below run
+    // (without it, a read slowed by a busy machine could come after the tasks started, and find one).
+    await h.http().put(`/api/projects/${projectId}/plan`).set(h.auth('manager')).send(planRequest({ prepaymentPercent: 25 })).expect(200);
+    // Every project publish of this project (the API's answer, the workflow's own) is held back.
     const late = holdBackWorkflowPublishes((id) => id === projectId, { alsoTheApis: true });
     try {
       await h.http().post(`/api/projects/${projectId}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
