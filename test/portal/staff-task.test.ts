@@ -51,9 +51,16 @@ interface Focusable {
   textContent: string | null;
   getAttribute(name: string): string | null;
 }
+/**
+ * Read once the page has painted and run its effects: the portal moves the focus in an effect
+ * after the render (Preact runs those after the next frame), so a read the moment the DOM changed
+ * can come before it (seen in CI: "" where the focus was about to be).
+ */
 const focused = (page: Page) =>
-  page.evaluate(() => {
-    const el = (globalThis as unknown as { document: { activeElement: Focusable | null } }).document.activeElement;
+  page.evaluate(async () => {
+    const browser = globalThis as unknown as { document: { activeElement: Focusable | null }; requestAnimationFrame(f: () => void): void };
+    for (let frame = 0; frame < 2; frame++) await new Promise<void>((settle) => browser.requestAnimationFrame(() => setTimeout(settle, 0)));
+    const el = browser.document.activeElement;
     return el ? { tag: el.tagName, id: el.id, text: (el.textContent ?? '').trim(), href: el.getAttribute('href') ?? undefined } : undefined;
   });
 

@@ -192,13 +192,18 @@ test.concurrent('happy path: plan, approval, prepayment, production in dependenc
   expect(invoiceMail.map((m) => pdfsIn(m.raw))).toEqual([2, 2]);
   expect(invoiceMail.map((m) => /filename="?([a-z_]+)-/.exec(m.raw.slice(m.raw.lastIndexOf('Content-Type: application/pdf')))?.[1])).toEqual(['contract', 'acceptance_act']);
   // A receipt for every payment recorded (the repeated one counts once): the prepayment, then the two on the final invoice.
+  // Each receipt is its own activity, so two payments recorded a moment apart may be mailed in
+  // either order (seen in CI); each says what was open after its own payment.
   const receipts = await waitForNotice(env, projectId, 'payment_received', 3);
-  expect(receipts.map((r) => [r.data.invoiceNumber, r.data.stillOwed])).toEqual([
-    [prepayment.number, 0],
-    [final.number, 1_100.35],
-    [final.number, 0],
-  ]);
-  expect(receipts[0].data.startsWork).toBe(true);
+  const receiptFigures = receipts.map((r) => [r.data.invoiceNumber, r.data.stillOwed, r.data.startsWork === true]);
+  expect(receiptFigures).toHaveLength(3);
+  expect(receiptFigures).toEqual(
+    expect.arrayContaining([
+      [prepayment.number, 0, true],
+      [final.number, 1_100.35, false],
+      [final.number, 0, false],
+    ]),
+  );
   for (const doc of result.documents) {
     expect(fs.statSync(path.join(env.documentsDir, projectId, `${doc.documentId}.pdf`)).size).toBeGreaterThan(500);
   }
