@@ -14,10 +14,11 @@
  * workflow that omits a field still sends a readable mail instead of "undefined".
  */
 import type { NotificationTemplate, NotifyInput } from '../contract';
-import type { InvoiceView, ProjectStatus } from '../../workflows/project/contract';
+import type { InvoiceView, ProjectStage, ProjectStatus } from '../../workflows/project/contract';
 import { owedAmount, waitingForPrepayment } from '../../workflows/project/state';
 import type { Department } from '../../workflows/shared-schemas';
 import { subtractAmounts, toMinor } from '../../workflows/money';
+import { namesInWords } from '../../workflows/vocabulary';
 import { departmentName, fmtDate, fmtDateTime, fmtMoney } from '../format';
 
 /** Who reads a message: people of the agency, or the client's contact (no portal account). */
@@ -205,6 +206,35 @@ interface TemplateDefinition {
   /** What the client reads: what to do and whom to answer (their page's link is added). Staff-only notices have none. */
   client?: Template;
 }
+
+/**
+ * Work that waits for the prepayment starts when it is paid, and its due dates move later by the
+ * time from the plan's approval to the payment (workflow patch `dates-from-prepayment`, as the
+ * contract says): a client who reads only that the work waits would expect the dates they agreed.
+ */
+const DATES_MOVE_WITH_PAYMENT = 'and its planned dates move later by as long as the payment takes';
+
+/**
+ * When in the project's life it was cancelled, as people say it ("cancelled while the work was under
+ * way"), not its stage's id ("at the in production stage"). Only stages a cancellation can meet;
+ * any other prints nothing. A project cancelled before any task existed is said apart
+ * (`noWorkStarted`: "before any work started"), so the stages before the work are met only in
+ * notices queued before that flag travelled with them.
+ */
+const CANCELLED_WHILE: Partial<Record<ProjectStage, string>> = {
+  intake: 'while the request waited for a plan',
+  planning: 'while the plan was being drafted',
+  awaiting_approval: 'while the plan waited for approval',
+  in_production: 'while the work was under way',
+  client_review: 'while the client was reviewing the work',
+  invoicing: 'while the final invoice waited to be paid',
+};
+
+/** ` while the work was under way`, or nothing for a stage not in the list. */
+const cancelledWhile = (stage: string): string => {
+  const words = CANCELLED_WHILE[stage as ProjectStage];
+  return words ? ` ${words}` : '';
+};
 
 /** What a cancellation leaves the client to expect (`cancellationSettlementInWords` in the project's state). */
 const CANCELLATION_SETTLEMENT: Record<string, string> = {
@@ -578,7 +608,7 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
           (v.has(v.pick('cancelledBy', 'by')) ? ` by ${v.person(v.pick('cancelledBy', 'by'))}` : '') +
           (v.data.noWorkStarted === true
             ? ', before any work started.'
-            : (v.has('stage') ? ` at the ${v.text('stage', '').replace(/_/g, ' ')} stage` : '') +
+            : cancelledWhile(v.text('stage', '')) +
               (v.data.noWorkOpen === true ? ', with all its work already accepted: no work was stopped.' : '.')),
         ...v.line('Reason', 'reason'),
         ...cancellationMoney(v),
@@ -594,7 +624,8 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
           : v.data.noWorkOpen === true
             ? `${capitalize(v.project)} is cancelled; all the work on it had already been accepted, so none was left to stop.`
             : `We have stopped the work on ${v.project}: the project is cancelled.`,
-        CANCELLATION_SETTLEMENT[String(v.data.settlement)] ??
+        cancellationMoneyForClient(v) ??
+          CANCELLATION_SETTLEMENT[String(v.data.settlement)] ??
           // Notices queued before the settlement travelled with them.
           `An invoice for the work done until now, or a credit note for a prepayment due back to you, comes in an e-mail of its own.`,
         v.reply('questions about it'),
@@ -664,7 +695,7 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
           : []),
         `${capitalize(v.invoiceRef)} for ${v.project} is attached: ${v.money()}` + (v.has('dueAt') ? `, due ${v.date('dueAt')}.` : '.'),
         ...(v.data.kind === 'prepayment'
-          ? [`It is the prepayment agreed in the contract` + (v.data.startsWorkWhenPaid === true ? `: the work starts as soon as it is paid.` : '.')]
+          ? [`It is the prepayment agreed in the contract` + (v.data.startsWorkWhenPaid === true ? `: the work starts as soon as it is paid, ${DATES_MOVE_WITH_PAYMENT}.` : '.')]
           : []),
         ...(v.has('alsoAttach') && v.data.alsoAttachKind === 'contract' ? ['The contract for the work, as agreed, is attached too.'] : []),
         ...(v.has('alsoAttach') && v.data.alsoAttachKind === 'acceptance_act'
@@ -763,11 +794,11 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
             ? [
                 `${capitalize(v.invoiceRef)} for ${v.project} (${part.total}) ${v.wasDue()}. ` +
                   `We received ${part.received} of it ${part.when}; ${v.money()} is still open.`,
-                ...(waitsForIt ? [`It is the prepayment: the work on ${v.project} starts as soon as the rest is paid.`] : []),
+                ...(waitsForIt ? [`It is the prepayment: the work on ${v.project} starts as soon as the rest is paid, ${DATES_MOVE_WITH_PAYMENT}.`] : []),
               ]
             : [
                 `${capitalize(v.invoiceRef)} for ${v.project} (${v.money()}) ${v.wasDue()} and we have not received the payment yet.`,
-                ...(waitsForIt ? [`It is the prepayment: the work on ${v.project} starts as soon as it is paid.`] : []),
+                ...(waitsForIt ? [`It is the prepayment: the work on ${v.project} starts as soon as it is paid, ${DATES_MOVE_WITH_PAYMENT}.`] : []),
               ]),
           `Please pay ${part ? `the ${v.money()} still open` : 'it'} to the bank account printed on the invoice` +
             (v.has('invoiceNumber') ? `, quoting ${v.text('invoiceNumber', '')} as the payment reference.` : '.'),
@@ -992,6 +1023,40 @@ function cancellationMoney(v: Values): string[] {
   if (lines.length > 0) return lines;
   if (settlement === 'covered' || settlement === 'nothing') return [CANCELLATION_SETTLEMENT_FOR_STAFF[settlement]];
   return project.invoices.length > 0 ? ['Nothing is left to settle: every invoice and credit note of the project is paid.'] : [CANCELLATION_SETTLEMENT_FOR_STAFF.nothing];
+}
+
+/**
+ * What a cancellation leaves the client to pay or to get back, with its figures, in one line (the
+ * notice carries only the kind of settlement; the paper it names follows in a mail of its own).
+ * From the project's snapshot: the papers the settlement issued (a cancellation invoice, a credit
+ * note issued since the cancellation) by the amount they print, and what invoices or credit notes
+ * sent before still ask as it stands. Undefined without the cancelled project's snapshot: the
+ * settlement's words are said instead.
+ */
+function cancellationMoneyForClient(v: Values): string | undefined {
+  const project = v.snapshot;
+  if (!project?.cancellation) return undefined;
+  const cancelledAt = Date.parse(project.cancellation.at);
+  const money = (amount: number, i: InvoiceView): string => fmtMoney(amount, i.currency).trim();
+  const stillOpen = (i: InvoiceView): boolean => i.status === 'open' && owedAmount(i) > 0;
+  const bills = project.invoices.filter((i) => i.kind !== 'credit_note');
+  const notes = project.invoices.filter((i) => i.kind === 'credit_note');
+  const issuedBySettlement = (i: InvoiceView): boolean => i.kind === 'cancellation' || (i.kind === 'credit_note' && Date.parse(i.issuedAt) >= cancelledAt);
+  const billed = bills.filter((i) => issuedBySettlement(i) && i.status !== 'void');
+  const owedBefore = bills.filter((i) => !issuedBySettlement(i) && stillOpen(i));
+  const credited = notes.filter(issuedBySettlement);
+  const refundsBefore = notes.filter((i) => !issuedBySettlement(i) && stillOpen(i));
+  const sentences = [
+    ...billed.map((i) => `For the work accepted until now we bill you ${money(i.amount, i)}: invoice ${i.number} follows in an e-mail of its own.`),
+    ...(owedBefore.length > 0 ? [`You still owe ${namesInWords(owedBefore.map((i) => `${money(owedAmount(i), i)} on invoice ${i.number}`))}, already sent to you.`] : []),
+    // Set against an invoice not paid in full, a credit note is partly not paid out: its own mail says how.
+    ...credited.map((i) => `${(i.setOffs ?? []).length > 0 ? `We credit you ${money(i.amount, i)}` : `We owe you ${money(i.amount, i)} back`}: credit note ${i.number} follows in an e-mail of its own.`),
+    ...(refundsBefore.length > 0 ? [`We still owe you ${namesInWords(refundsBefore.map((i) => `${money(owedAmount(i), i)} back on credit note ${i.number}`))}.`] : []),
+  ];
+  if (sentences.length > 0) return sentences.join(' ');
+  return bills.some((i) => i.paidAmount > 0)
+    ? 'What you have paid covers the work done until now: you owe nothing more, and nothing is due back to you.'
+    : 'You owe nothing for this project, and nothing is due back to you.';
 }
 
 /** The settlement in the staff's words, when the figures could not be read. */

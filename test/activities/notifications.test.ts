@@ -380,9 +380,15 @@ test('templates read the values under the names the project workflow sends them'
   expect(render('plan_approval_escalation', { planVersion: 3, waitingSince: '2026-03-01T13:00:00Z' }).text).toContain('submitted 2026-03-01 13:00 UTC');
   expect(render('client_response_due', { deemedAcceptedAt: '2026-03-20T09:00:00Z' }).text).toContain('by 2026-03-20 09:00 UTC');
   expect(forClient('client_response_due', { deemedAcceptedAt: '2026-03-20T09:00:00Z' }).text).toContain('by 2026-03-20 09:00 UTC');
+  // The stage in people's words, not its id ("at the in production stage").
   expect(render('project_cancelled', { cancelledBy: 'anna.manager', stage: 'in_production', reason: 'Budget cut' }).text).toContain(
-    'Your project was cancelled by Anna Petrova at the in production stage.\nReason: Budget cut',
+    'Your project was cancelled by Anna Petrova while the work was under way.\nReason: Budget cut',
   );
+  expect(render('project_cancelled', { cancelledBy: 'anna.manager', stage: 'awaiting_approval' }).text).toContain('was cancelled by Anna Petrova while the plan waited for approval.');
+  expect(render('project_cancelled', { cancelledBy: 'anna.manager', stage: 'client_review' }).text).toContain('was cancelled by Anna Petrova while the client was reviewing the work.');
+  for (const stage of ['in_production', 'awaiting_approval', 'client_review', 'invoicing', 'planning', 'intake', 'no_such_stage']) {
+    expect(render('project_cancelled', { cancelledBy: 'anna.manager', stage }).text).not.toMatch(/_| stage\b/);
+  }
   expect(forClient('delivery_ready', { revisionRound: 2 }).text).toContain('(revision round 2)');
   expect(forClient('delivery_ready', { respondBy: '2026-03-20T09:00:00Z' }).text).toContain('Please tell us by 2026-03-20 09:00 UTC whether you accept it');
   expect(forClient('credit_note_issued', { amount: 420.35, currency: 'EUR', dueAt: '2026-03-22T12:00:00Z', invoiceNumber: 'INV-2026-000032' })).toMatchObject({
@@ -560,14 +566,19 @@ test('mails read as people write: articles, a plan sent back, what an approval s
   expect(whole.text).toContain('The invoice is paid in full.');
   expect(whole.text).toContain('The work on Spring campaign landing page starts now.');
 
-  // A prepayment the work waits for: its invoice, its reminder and the staff's notices say so.
+  // A prepayment the work waits for: its invoice, its reminder and the staff's notices say so; the
+  // client's mails say too that the planned dates move with the payment (patch dates-from-prepayment).
   const prepaymentMail = clientText('invoice_issued', { ...fullData, kind: 'prepayment', startsWorkWhenPaid: true });
-  expect(prepaymentMail.text).toContain('It is the prepayment agreed in the contract: the work starts as soon as it is paid.');
+  expect(prepaymentMail.text).toContain(
+    'It is the prepayment agreed in the contract: the work starts as soon as it is paid, and its planned dates move later by as long as the payment takes.',
+  );
+  expect(clientText('invoice_issued', { ...fullData, kind: 'prepayment' }).text).not.toContain('dates move');
   expect(clientText('invoice_issued', { ...fullData, kind: 'prepayment' }).text).toContain('It is the prepayment agreed in the contract.');
   expect(clientText('invoice_issued', { ...fullData, kind: 'final' }).text).not.toContain('prepayment agreed');
   expect(clientText('payment_reminder', { ...fullData, kind: 'prepayment', startsWorkWhenPaid: true }).text).toContain(
-    'It is the prepayment: the work on Spring campaign landing page starts as soon as it is paid.',
+    'It is the prepayment: the work on Spring campaign landing page starts as soon as it is paid, and its planned dates move later by as long as the payment takes.',
   );
+  expect(clientText('payment_reminder', { ...fullData, kind: 'final' }).text).not.toContain('dates move');
   for (const template of ['payment_overdue', 'payment_escalation'] as const) {
     expect(renderNotification({ template, data: { ...fullData, startsWorkWhenPaid: true }, projectId: 'acme' }, ctx).text).toContain(
       'It is the prepayment the work waits for: nothing has started yet.',
@@ -587,7 +598,7 @@ test('mails read as people write: articles, a plan sent back, what an approval s
   expect(toClient).toContain('Spring campaign landing page is cancelled; all the work on it had already been accepted, so none was left to stop.');
   expect(toClient).not.toContain('stopped the work');
   expect(renderNotification({ template: 'project_cancelled', data: allAccepted, projectId: 'acme' }, ctx).text).toMatch(
-    /was cancelled( by [^,]+)? at the invoicing stage, with all its work already accepted: no work was stopped\./,
+    /was cancelled( by [^,]+)? while the final invoice waited to be paid, with all its work already accepted: no work was stopped\./,
   );
 
   // A refund paid out: the client hears it is on its way, and whether more is to come.
@@ -655,7 +666,7 @@ test('a part-paid prepayment is chased for the rest: the reminder says what came
 
   const reminder = render('payment_reminder', { amountOwed: 300, startsWorkWhenPaid: true }, waiting);
   expect(reminder).toContain('Invoice INV-2026-000006 for Gift voucher design (500.00 EUR) was due 2026-12-05 03:51 UTC. We received 200.00 EUR of it on 2026-12-05; 300.00 EUR is still open.');
-  expect(reminder).toContain('It is the prepayment: the work on Gift voucher design starts as soon as the rest is paid.');
+  expect(reminder).toContain('It is the prepayment: the work on Gift voucher design starts as soon as the rest is paid, and its planned dates move later by as long as the payment takes.');
   expect(reminder).toContain('Please pay the 300.00 EUR still open to the bank account printed on the invoice, quoting INV-2026-000006 as the payment reference.');
   expect(reminder).not.toContain('have not received');
   expect(render('payment_reminder', { amountOwed: 300 }, waiting, 'staff')).toContain('was reminded that invoice INV-2026-000006 (300.00 EUR of 500.00 EUR still open, 200.00 EUR received) was due');
@@ -698,6 +709,32 @@ test('a cancellation tells the manager and leadership what money is left to sett
   expect(staff({ settlement: 'credit_note' })).toContain("Part of the client's prepayment goes back to them: they are sent a credit note.");
   // The client's copy keeps its own words.
   expect(renderNotification({ template: 'project_cancelled', data: { ...fullData, settlement: 'credit_note' } }, { ...ctx, project: sampleSnapshot('acme', { cancellation, invoices: [creditNote] }) }, 'client').text).not.toContain('record the refund');
+});
+
+test('a cancellation tells the client in one line what they still pay or get back, with the figures', () => {
+  const ctx = { publicBaseUrl: BASE_URL, personName: (id: string) => people.get(id)?.name };
+  const cancellation = { reason: 'Budget cut', by: 'anna.manager', at: '2026-03-08T11:00:00Z', stageAtCancel: 'in_production' as const };
+  const sentBefore = { currency: 'EUR', issuedAt: '2026-03-02T10:00:00Z', dueAt: '2026-03-16T10:00:00Z', payments: [] };
+  const issuedBySettlement = { currency: 'EUR', issuedAt: '2026-03-08T11:00:01Z', dueAt: '2026-03-22T11:00:01Z', payments: [], paidAmount: 0, status: 'open' as const };
+  const voidedPrepayment: InvoiceView = { ...sentBefore, kind: 'prepayment', number: 'INV-2026-000006', amount: 1420.35, paidAmount: 0, status: 'void', voidedAmount: 1420.35 };
+  const paidPrepayment: InvoiceView = { ...sentBefore, kind: 'prepayment', number: 'INV-2026-000006', amount: 1420.35, paidAmount: 1420.35, status: 'paid' };
+  const cancellationInvoice: InvoiceView = { ...issuedBySettlement, kind: 'cancellation', number: 'INV-2026-000041', amount: 3500 };
+  const creditNote: InvoiceView = { ...issuedBySettlement, kind: 'credit_note', number: 'INV-2026-000032', amount: 1000 };
+  const partPaidFinal: InvoiceView = { ...sentBefore, kind: 'final', number: 'INV-2026-000007', amount: 1600, paidAmount: 500, status: 'open' };
+  const client = (settlement: string, invoices: InvoiceView[]) =>
+    renderNotification({ template: 'project_cancelled', data: { ...fullData, settlement }, projectId: 'acme' }, { ...ctx, project: sampleSnapshot('acme', { cancellation, invoices }) }, 'client').text;
+
+  const billed = client('invoice', [voidedPrepayment, cancellationInvoice]);
+  expect(billed).toContain('For the work accepted until now we bill you 3,500.00 EUR: invoice INV-2026-000041 follows in an e-mail of its own.\n');
+  expect(billed).not.toContain('INV-2026-000006'); // the voided prepayment has a mail of its own
+  expect(client('credit_note', [paidPrepayment, creditNote])).toContain('We owe you 1,000.00 EUR back: credit note INV-2026-000032 follows in an e-mail of its own.\n');
+  expect(client('still_due', [partPaidFinal])).toContain('You still owe 1,100.00 EUR on invoice INV-2026-000007, already sent to you.\n');
+  expect(client('covered', [paidPrepayment])).toContain('What you have paid covers the work done until now: you owe nothing more, and nothing is due back to you.\n');
+  expect(client('nothing', [voidedPrepayment])).toContain('You owe nothing for this project, and nothing is due back to you.\n');
+  // Without the figures (the snapshot could not be read), the settlement in words, as before.
+  expect(renderNotification({ template: 'project_cancelled', data: { ...fullData, settlement: 'invoice' }, projectId: 'acme' }, ctx, 'client').text).toContain(
+    'An invoice for the work accepted until now comes in an e-mail of its own.',
+  );
 });
 
 test("client mails are signed by the agency, and without MAIL_FROM the sender shows the agency's name", async () => {
