@@ -47,6 +47,7 @@ export const NOTIFICATION_TEMPLATES = [
   'credit_note_issued',
   'payment_reminder',
   'payment_received',
+  'payment_returned',
   'work_started',
   'acceptance_act_to_sign',
   'refund_paid',

@@ -930,6 +930,28 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       };
     },
   },
+  // A payment the client made that the bank sent back (a bounced transfer, a chargeback): the
+  // invoice is open again, with the invoice attached to pay it from. (A payment the agency had
+  // entered by mistake is corrected without a mail.)
+  payment_returned: {
+    link: 'project',
+    staff: (v) => ({
+      subject: `Payment returned: ${v.invoiceRef} (${v.project})`,
+      lines: [`${v.text('clientName', 'The client')} was told that ${v.money()} on ${v.invoiceRef} came back from the bank and is owed again.`],
+    }),
+    client: (v) => ({
+      subject: `Your payment came back: ${v.invoiceRef} (${v.project})`,
+      lines: [
+        `Your payment of ${v.money()}` +
+          (v.has('paidAt') ? ` of ${v.date('paidAt')}` : '') +
+          (v.has('reference') ? ` (reference ${v.text('reference', '')})` : '') +
+          ` for ${v.invoiceRef} was returned to you by the bank, so it has not reached us.`,
+        `${v.money('stillOwed')} is open on ${v.invoiceRef}` +
+          (!v.has('dueAt') ? '.' : v.isPast('dueAt') ? `; it ${v.wasDue()}, so please pay it again as soon as you can.` : `, due ${v.date('dueAt')}.`),
+        v.reply('questions about it, or if the money did leave your account'),
+      ],
+    }),
+  },
 };
 
 /**
@@ -1076,6 +1098,7 @@ const CANCELLATION_SETTLEMENT_FOR_STAFF: Record<string, string> = {
  */
 export const ATTACHES_DOCUMENT: ReadonlySet<NotificationTemplate> = new Set([
   'invoice_issued',
+  'payment_returned',
   'credit_note_issued',
   'payment_reminder',
   'project_completed',

@@ -347,10 +347,31 @@ export function projectFacts(s: ProjectStatus): Fact[] {
     const status = invoiceStatus(invoice);
     const money = { amount: invoice.amount, currency: invoice.currency, ref: invoice.number };
     facts.push({ ...base, ...money, factId: `invoice:${invoice.number}`, kind: credit ? 'credit_note' : 'invoice', at: invoice.issuedAt, refAt: invoice.dueAt, label: invoice.kind });
-    for (const payment of invoice.payments) {
+    // A payment taken back stays in the ledger as it was entered, with an entry of its own that
+    // takes it off again (the ledger is only ever added to): dated when the money went back for a
+    // bank's return, and as the payment itself for one entered by mistake (it never came).
+    const reversed = invoice.reversedPayments ?? [];
+    reversed.forEach((payment, index) => {
       facts.push({
         ...base,
-        factId: `payment:${invoice.number}:${payment.reference}`,
+        factId: `payment-reversed:${invoice.number}:${payment.reference}:${index + 1}`,
+        kind: credit ? 'refund' : 'payment',
+        at: payment.cause === 'returned_by_bank' ? payment.reversedAt : payment.paidAt,
+        refAt: invoice.issuedAt,
+        amount: -payment.amount,
+        currency: invoice.currency,
+        ref: invoice.number,
+        label: invoice.kind,
+        personId: payment.reversedBy,
+      });
+    });
+    // A reference recorded again after its payment was taken back is a payment of its own.
+    const takenBackBefore = (reference: string, upTo: number) => reversed.slice(0, upTo).filter((p) => p.reference === reference).length;
+    for (const [index, payment] of [...reversed, ...invoice.payments].entries()) {
+      const again = takenBackBefore(payment.reference, index);
+      facts.push({
+        ...base,
+        factId: `payment:${invoice.number}:${payment.reference}${again > 0 ? `:${again + 1}` : ''}`,
         kind: credit ? 'refund' : 'payment',
         at: payment.paidAt,
         refAt: invoice.issuedAt,

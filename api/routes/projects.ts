@@ -20,6 +20,7 @@ import {
   PROJECT_ID_PATTERN,
   recordFeedbackUpdate,
   recordPaymentUpdate,
+  reversePaymentUpdate,
   resolveComplaintUpdate,
   submitPlanUpdate,
   type ProjectActionResult,
@@ -31,6 +32,7 @@ import {
   feedbackRequestSchema,
   handOverRequestSchema,
   paymentRequestSchema,
+  paymentReversalRequestSchema,
   planDecisionRequestSchema,
   planSchema,
   projectRequestSchema,
@@ -526,6 +528,12 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
             i.payments.some((p) => p.reference === payment.reference && p.amount === payment.amount && Date.parse(p.paidAt) === Date.parse(payment.paidAt)),
         ),
     ),
+  );
+
+  router.post(
+    '/api/projects/:id/payment-reversals',
+    allow('manager', 'leadership'),
+    projectAction(reversePaymentUpdate, paymentReversalRequestSchema, (reversal, by) => ({ ...reversal, by })),
   );
 
   router.post(

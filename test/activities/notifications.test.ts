@@ -87,7 +87,7 @@ async function producedInvoice(kind: 'final_invoice' | 'credit_note' = 'final_in
   return (await produceDocument({ projectId: 'acme', kind, sequence: 1, snapshot, invoice })).documentId;
 }
 
-const CLIENT_TEMPLATES: NotificationTemplate[] = ['delivery_ready', 'client_response_due', 'invoice_issued', 'invoice_voided', 'credit_note_issued', 'payment_reminder', 'payment_received', 'work_started', 'acceptance_act_to_sign', 'refund_paid', 'project_cancelled', 'complaint_resolved'];
+const CLIENT_TEMPLATES: NotificationTemplate[] = ['delivery_ready', 'client_response_due', 'invoice_issued', 'invoice_voided', 'credit_note_issued', 'payment_reminder', 'payment_received', 'payment_returned', 'work_started', 'acceptance_act_to_sign', 'refund_paid', 'project_cancelled', 'complaint_resolved'];
 /** Where each staff notice links: the page of the portal where its reader acts. */
 const PORTAL_PAGE: Record<NotificationTemplate, string> = {
   task_opened: '/tasks/acme.design',
@@ -123,6 +123,7 @@ const PORTAL_PAGE: Record<NotificationTemplate, string> = {
   credit_note_issued: '/projects/acme',
   payment_reminder: '/projects/acme',
   payment_received: '/projects/acme',
+  payment_returned: '/projects/acme',
   work_started: '/projects/acme',
   acceptance_act_to_sign: '/projects/acme',
   refund_paid: '/projects/acme',

@@ -145,6 +145,40 @@ test('the same amount on the same invoice within a day under another reference i
   expect(JSON.stringify(confirmed.invoices)).not.toContain('anotherPayment');
 });
 
+test('a payment taken back over HTTP: bad input is a 400 naming the field and changes nothing; done, the invoice is owed again; retried with its key, the same answer', async () => {
+  const projectId = await projectInClientReview();
+  await post('manager', `/api/projects/${projectId}/feedback`, { kind: 'accepted', rating: 5 });
+  const invoiced = await waitForStatus(projectId, 'prepayment and final invoice', (s) => s.invoices.filter((i) => i.documentId).length === 2);
+  const final = invoiced.invoices.find((i) => i.kind === 'final')!;
+  await post('manager', `/api/projects/${projectId}/payments`, { invoiceNumber: final.number, amount: 300, paidAt: new Date().toISOString(), reference: 'GLX-9001' });
+  const length = await settled(projectId);
+  const before = await statusOf(projectId);
+  const reversal = { invoiceNumber: final.number, reference: 'GLX-9001', cause: 'returned_by_bank', note: 'R01' };
+  const path = `/api/projects/${projectId}/payment-reversals`;
+
+  const badCause = await h.http().post(path).set(h.auth('manager')).send({ ...reversal, cause: 'changed_my_mind' });
+  expectProblem(badCause, 400, 'validation');
+  expect(badCause.body.errors).toEqual([expect.objectContaining({ field: 'cause' })]);
+  const unknown = await h.http().post(path).set(h.auth('manager')).send({ ...reversal, reference: 'GLX-0000' });
+  expectProblem(unknown, 404, 'not-found');
+  expect(unknown.body.errors).toEqual([expect.objectContaining({ field: 'reference' })]);
+  expect(unknown.body.detail).toContain(`no payment under reference GLX-0000 is recorded on ${final.number}`);
+  expect((await h.http().post(path).set(h.auth('designer')).send(reversal)).status).toBe(403);
+  expect(await statusOf(projectId)).toEqual(before);
+  expect(await historyLength(projectId)).toBe(length);
+
+  const key = uniqueId('reversal');
+  const first = (await h.http().post(path).set(h.auth('manager')).set('Idempotency-Key', key).send(reversal).expect(200)).body as ProjectStatus;
+  const invoice = first.invoices.find((i) => i.number === final.number)!;
+  expect(invoice).toMatchObject({ status: 'open', paidAmount: 0, payments: [] });
+  expect(invoice.reversedPayments).toEqual([expect.objectContaining({ reference: 'GLX-9001', amount: 300, cause: 'returned_by_bank', note: 'R01' })]);
+  const second = (await h.http().post(path).set(h.auth('manager')).set('Idempotency-Key', key).send(reversal).expect(200)).body as ProjectStatus;
+  expect(second.version).toBe(first.version);
+  expect(second.invoices.find((i) => i.number === final.number)?.reversedPayments).toHaveLength(1);
+  // The client was told the money came back (mail goes to the log here).
+  await eventually(async () => log.lines.some((l) => l.msg === 'mail (no SMTP configured)' && l.projectId === projectId && /:payment-returned:/.test(String(l.idempotencyKey))) || undefined, { what: 'the payment_returned mail' });
+});
+
 test('a complaint POSTed twice with one Idempotency-Key records one complaint and tells leadership once', async () => {
   const projectId = await projectInClientReview();
   const key = uniqueId('complaint');

@@ -13,6 +13,7 @@ import type {
   RecordFeedbackInput,
   RecordPaymentInput,
   ResolveComplaintInput,
+  ReversePaymentInput,
   SubmitPlanInput,
 } from './schemas';
 import type { TaskStatus } from '../task/schemas';
@@ -37,6 +38,7 @@ export type {
   FeedbackView,
   InvoiceView,
   PaymentView,
+  ReversedPaymentView,
   PlanDecisionView,
   SetOffView,
   PlanVersionView,
@@ -69,6 +71,7 @@ export const decidePlanUpdate = defineUpdate<ProjectActionResult, [DecidePlanInp
 export const recordFeedbackUpdate = defineUpdate<ProjectActionResult, [RecordFeedbackInput]>('recordFeedback');
 export const resolveComplaintUpdate = defineUpdate<ProjectActionResult, [ResolveComplaintInput]>('resolveComplaint');
 export const recordPaymentUpdate = defineUpdate<ProjectActionResult, [RecordPaymentInput]>('recordPayment');
+export const reversePaymentUpdate = defineUpdate<ProjectActionResult, [ReversePaymentInput]>('reversePayment');
 export const cancelProjectUpdate = defineUpdate<ProjectActionResult, [CancelProjectInput]>('cancelProject');
 export const handOverProjectUpdate = defineUpdate<ProjectActionResult, [HandOverProjectInput]>('handOverProject');
 

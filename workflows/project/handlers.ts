@@ -19,8 +19,10 @@ import {
   recordFeedbackUpdate,
   recordPaymentUpdate,
   resolveComplaintUpdate,
+  reversePaymentUpdate,
   submitPlanUpdate,
   taskChangedSignal,
+  type InvoiceView,
   type ProjectActionResult,
   type ProjectStage,
 } from './contract';
@@ -432,8 +434,12 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
       const event = invoice.kind === 'credit_note' ? 'refund_paid' : invoice.status === 'paid' ? 'invoice_paid' : 'payment_received';
       ctx.record(event, by.id, `${invoiceNumber}: ${amount} ${invoice.currency} (${reference})`);
       // The client hears that their money arrived (a refund paid out is the agency's own payment).
+      // The same reference again after its payment was taken back (recorded again, rightly this
+      // time) is a mail of its own, not a repeat of the first one's.
+      const takenBack = (invoice.reversedPayments ?? []).filter((p) => p.reference === reference).length;
+      const again = takenBack > 0 ? `:${takenBack}` : '';
       if (invoice.kind !== 'credit_note' && patched('payment-receipt-mail')) {
-        ctx.send('payment_received', `payment-received:${invoiceNumber}:${reference}`, ctx.client, {
+        ctx.send('payment_received', `payment-received:${invoiceNumber}:${reference}${again}`, ctx.client, {
           invoiceNumber,
           amount,
           currency: invoice.currency,
@@ -446,7 +452,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         });
       } else if (invoice.kind === 'credit_note' && patched('refund-paid-mail')) {
         // A refund paid out: the client hears it is on its way (runs recorded before told nobody).
-        ctx.send('refund_paid', `refund-paid:${invoiceNumber}:${reference}`, ctx.client, {
+        ctx.send('refund_paid', `refund-paid:${invoiceNumber}:${reference}${again}`, ctx.client, {
           invoiceNumber,
           amount,
           currency: invoice.currency,
@@ -523,6 +529,82 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
             `${formatAmount(amount, currency)} is more than the ${owed} still ${invoice.kind === 'credit_note' ? 'to refund' : 'owed'} on ${invoiceNumber}` +
               (setOff > 0 ? ` (${formatAmount(fromMinor(owedMinor(invoice) + setOff, currency), currency)} before credit notes were set against it)` : ''),
             'amount',
+          );
+        }
+      },
+    },
+  );
+
+  /** The payment a reversal names, if it is still counted (not taken back already). */
+  const paymentToReverse = (invoice: InvoiceView, reference: string) => invoice.payments.find((p) => p.reference === reference);
+
+  // A payment recorded wrongly (a typo in the amount, the wrong invoice) or sent back by the bank
+  // is taken back: out of what the invoice counts as paid, kept beside it with who, when and why.
+  // The invoice is owed again and chased as any unpaid one; work already started goes on.
+  setHandler(
+    reversePaymentUpdate,
+    ctx.acting((reversal) => {
+      const { by, invoiceNumber, reference, cause, note } = reversal;
+      const invoice = status.invoices.find((i) => i.number === invoiceNumber)!;
+      const payment = paymentToReverse(invoice, reference);
+      // Taken back already (the same request again, or a colleague's): nothing more to do.
+      if (!payment) return done();
+      invoice.payments = invoice.payments.filter((p) => p !== payment);
+      (invoice.reversedPayments ??= []).push({ ...payment, reversedAt: nowIso(), reversedBy: by.id, cause, ...(note && { note }) });
+      invoice.paidAmount = subtractAmounts(invoice.paidAmount, payment.amount, currency);
+      if (invoice.status === 'paid' && owedMinor(invoice) > 0) invoice.status = 'open';
+      const why = cause === 'returned_by_bank' ? 'returned by the bank' : 'entered by mistake';
+      ctx.record('payment_reversed', by.id, `${invoiceNumber}: ${payment.amount} ${invoice.currency} (${reference}) taken back, ${why}${note ? `: ${note}` : ''}`);
+      // Money the client sent that came back: they hear the invoice is open again. A typo is
+      // the agency's own: corrected without a mail. A refund that came back is owed again and
+      // chased as one (the manager's reminders); the client hears of it when it is paid again.
+      if (cause === 'returned_by_bank' && invoice.kind !== 'credit_note') {
+        const returned = (invoice.reversedPayments ?? []).filter((p) => p.reference === reference).length;
+        ctx.send('payment_returned', `payment-returned:${invoiceNumber}:${reference}:${returned}`, ctx.client, {
+          invoiceNumber,
+          amount: payment.amount,
+          currency: invoice.currency,
+          reference,
+          paidAt: payment.paidAt,
+          kind: invoice.kind,
+          stillOwed: owedAmount(invoice),
+          dueAt: invoice.dueAt,
+          ...(invoice.documentId !== undefined && { documentId: invoice.documentId }),
+        });
+      }
+      ctx.changed();
+      return done();
+    }),
+    {
+      validator: ({ by, invoiceNumber, reference, cause }) => {
+        refuseUnless(isManager(by) || isLeadership(by), "the project's manager or leadership");
+        const invoice = status.invoices.find((i) => i.number === invoiceNumber);
+        if (!invoice) throw businessFailure(ErrorType.NotFound, `no invoice ${invoiceNumber} was issued for this project`, 'invoiceNumber');
+        // The same reversal again (a retry, a colleague's second click) is answered as done.
+        if (!paymentToReverse(invoice, reference) && (invoice.reversedPayments ?? []).some((p) => p.reference === reference)) return;
+        if (status.stage === 'completed') {
+          throw businessFailure(ErrorType.WrongStage, 'the project is completed: what it was paid closed its books; record a correction outside it');
+        }
+        // A cancellation settled the project from what had been paid (the prepayment deducted,
+        // refunds worked out): taking a payment back would leave that settlement wrong.
+        if (status.stage === 'cancelled' || ctx.cancelRequest) {
+          throw businessFailure(ErrorType.WrongStage, `the project is ${ctx.cancelRequest ? 'being cancelled' : 'cancelled'}: its settlement was worked out from these payments`);
+        }
+        if (status.stage === 'closing') throw businessFailure(ErrorType.WrongStage, 'the project is closing: everything it billed is settled');
+        if (!['entered_by_mistake', 'returned_by_bank'].includes(cause)) throw businessFailure(ErrorType.InvalidInput, 'not a cause a payment is taken back for', 'cause');
+        const payment = paymentToReverse(invoice, reference);
+        if (!payment) {
+          throw businessFailure(ErrorType.NotFound, `no payment under reference ${reference} is recorded on ${invoiceNumber}`, 'reference');
+        }
+        if (invoice.status === 'void') {
+          throw businessFailure(ErrorType.WrongStage, `invoice ${invoiceNumber} was voided: its payments stand as they were then`, 'invoiceNumber');
+        }
+        // Credit notes set against the invoice were worked out from what it had been paid.
+        if ((invoice.setOffs ?? []).length > 0) {
+          throw businessFailure(
+            ErrorType.WrongStage,
+            `a credit note is set against ${invoiceNumber}: taking a payment back from it is not supported (ask for a correction by credit note)`,
+            'invoiceNumber',
           );
         }
       },

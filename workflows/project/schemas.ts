@@ -201,6 +201,23 @@ export const paymentRequestSchema = z
 export const recordPaymentSchema = paymentRequestSchema.extend({ by: actorSchema });
 export type RecordPaymentInput = z.infer<typeof recordPaymentSchema>;
 
+/** Why a recorded payment is taken back: it never was (a typo, the wrong invoice), or the bank sent it back. */
+export const PAYMENT_REVERSAL_CAUSES = ['entered_by_mistake', 'returned_by_bank'] as const;
+export const paymentReversalRequestSchema = z
+  .object({
+    invoiceNumber: z.string().min(1).max(100),
+    reference: z.string().min(1).max(200).meta({ description: 'The bank reference the payment was recorded under.' }),
+    cause: z.enum(PAYMENT_REVERSAL_CAUSES).meta({
+      description:
+        '`entered_by_mistake`: the payment was never made as recorded (a wrong amount, the wrong invoice): taken back silently, to be recorded again as it was. ' +
+        '`returned_by_bank`: the money came back (a bounced transfer, a chargeback): the client is told the invoice is open again (for a refund the agency paid out, the refund is owed again).',
+    }),
+    note: z.string().trim().max(1_000).optional().meta({ description: 'For the agency: what happened (kept on the project, never sent to the client).' }),
+  })
+  .strict();
+export const reversePaymentSchema = paymentReversalRequestSchema.extend({ by: actorSchema });
+export type ReversePaymentInput = z.infer<typeof reversePaymentSchema>;
+
 export const cancelRequestSchema = z.object({ reason: z.string().min(1).max(5_000) }).strict();
 export const cancelProjectSchema = cancelRequestSchema.extend({ by: actorSchema });
 export type CancelProjectInput = z.infer<typeof cancelProjectSchema>;
@@ -350,6 +367,15 @@ export const paymentViewSchema = z.object({
 });
 export type PaymentView = z.infer<typeof paymentViewSchema>;
 
+/** A payment taken back: no longer counted as paid, kept with who took it back, when and why. */
+export const reversedPaymentViewSchema = paymentViewSchema.extend({
+  reversedAt: isoDate,
+  reversedBy: z.string(),
+  cause: z.enum(PAYMENT_REVERSAL_CAUSES),
+  note: z.string().optional(),
+});
+export type ReversedPaymentView = z.infer<typeof reversedPaymentViewSchema>;
+
 /**
  * A credit note set against an invoice the client has not paid: the invoice asks that much less
  * and the credit note gives back that much less in cash. Each side names the other.
@@ -372,6 +398,8 @@ export const invoiceViewSchema = z.object({
   dueAt: isoDate,
   documentId: z.string().optional(),
   payments: z.array(paymentViewSchema),
+  /** Payments taken back (entered by mistake, returned by the bank): not in `payments` nor in `paidAmount`. */
+  reversedPayments: z.array(reversedPaymentViewSchema).optional(),
   paidAmount: z.number(),
   /** Credit notes set against this invoice, or (on a credit note) the invoices it was set against: not cash. */
   setOffs: z.array(setOffViewSchema).optional(),

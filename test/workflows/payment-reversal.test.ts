@@ -1,0 +1,168 @@
+/**
+ * A recorded payment taken back: one the bank returned (the client is told the invoice is open
+ * again) and one entered by mistake (corrected without a mail, then recorded as it was). The
+ * invoice is owed and chased again, work already started goes on, a retry changes nothing, and
+ * the refusals name what is wrong before anything is recorded.
+ */
+import {
+  cancelProjectUpdate,
+  recordFeedbackUpdate,
+  recordPaymentUpdate,
+  reversePaymentUpdate,
+  type ProjectStatus,
+} from '../../workflows/project/contract';
+import { ErrorType } from '../../workflows/errors';
+import type { ReversePaymentInput } from '../../workflows/project/schemas';
+import {
+  approvePlan,
+  deliverTask,
+  LEADER,
+  MANAGER,
+  noticesFor,
+  OTHER_MANAGER,
+  plan,
+  planTask,
+  projectInput,
+  projectUpdate,
+  recordHistory,
+  refusal,
+  staff,
+  startProject,
+  startWorkflowTestEnv,
+  statusOf,
+  timelineEvents,
+  waitForNotice,
+  waitForStatus,
+  type WorkflowTestEnv,
+} from './support';
+
+let env: WorkflowTestEnv;
+beforeAll(async () => {
+  env = await startWorkflowTestEnv();
+});
+afterAll(() => env?.close());
+
+jest.setTimeout(120_000);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+type Handle = Awaited<ReturnType<typeof startProject>>;
+
+function pay(handle: Handle, invoiceNumber: string, amount: number, reference: string): Promise<ProjectStatus> {
+  return projectUpdate(handle, recordPaymentUpdate, { args: [{ invoiceNumber, amount, paidAt: new Date().toISOString(), reference, by: MANAGER }] });
+}
+function takeBack(handle: Handle, reversal: Omit<ReversePaymentInput, 'by'> & { by?: ReversePaymentInput['by'] }, updateId?: string): Promise<ProjectStatus> {
+  return projectUpdate(handle, reversePaymentUpdate, { args: [{ by: MANAGER, ...reversal }], ...(updateId && { updateId }) });
+}
+
+test.concurrent('a prepayment the bank returned after the work started: owed again, the client told, the work goes on; paid again under the same reference', async () => {
+  const input = projectInput({ departments: ['design'], policy: { startAfterPrepayment: true } });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('hero', 'design', { price: 1_000 })], { prepaymentPercent: 20 }));
+  const issued = await waitForStatus(handle, (s) => s.invoices.some((i) => i.documentId !== undefined), 'prepayment invoice');
+  const prepayment = issued.invoices[0];
+  const reference = `${projectId}-pre`;
+  await pay(handle, prepayment.number, 200, reference);
+  await waitForStatus(handle, (s) => s.tasks.length === 1, 'work starts once paid');
+
+  const reversed = await takeBack(handle, { invoiceNumber: prepayment.number, reference, cause: 'returned_by_bank', note: 'bank return R01, insufficient funds' });
+  const invoice = reversed.invoices.find((i) => i.number === prepayment.number)!;
+  expect(invoice).toMatchObject({ status: 'open', paidAmount: 0, payments: [] });
+  expect(invoice.reversedPayments).toEqual([
+    expect.objectContaining({ amount: 200, reference, recordedBy: MANAGER.id, reversedBy: MANAGER.id, cause: 'returned_by_bank', note: 'bank return R01, insufficient funds' }),
+  ]);
+  expect(reversed.timeline.at(-1)).toMatchObject({
+    event: 'payment_reversed',
+    by: MANAGER.id,
+    detail: `${prepayment.number}: 200 EUR (${reference}) taken back, returned by the bank: bank return R01, insufficient funds`,
+  });
+  // The work started stays started.
+  expect(reversed.tasks).toHaveLength(1);
+  // The client hears the money came back and what is open, with the invoice attached to pay from.
+  const [returned] = await waitForNotice(env, projectId, 'payment_returned');
+  expect(returned).toMatchObject({
+    recipients: { emails: [input.client.email] },
+    data: expect.objectContaining({ invoiceNumber: prepayment.number, amount: 200, stillOwed: 200, reference, documentId: prepayment.documentId }),
+  });
+
+  // The same reversal again (a retry, a colleague's click) answers as done and changes nothing.
+  const again = await takeBack(handle, { invoiceNumber: prepayment.number, reference, cause: 'returned_by_bank' });
+  expect(again.version).toBe(reversed.version);
+  expect(again.invoices[0].reversedPayments).toHaveLength(1);
+
+  // Paid again under the same reference: recorded, with a receipt of its own.
+  const paidAgain = await pay(handle, prepayment.number, 200, reference);
+  expect(paidAgain.invoices[0]).toMatchObject({ status: 'paid', paidAmount: 200, payments: [expect.objectContaining({ reference, amount: 200 })] });
+  const receipts = await waitForNotice(env, projectId, 'payment_received', 2);
+  expect(receipts.map((r) => [r.data.reference, r.data.stillOwed])).toEqual([
+    [reference, 0],
+    [reference, 0],
+  ]);
+  await sleep(300);
+  expect(noticesFor(env, projectId, 'payment_returned')).toHaveLength(1);
+  await handle.terminate('test done');
+});
+
+test.concurrent('a part payment entered by mistake on the final invoice: taken back without a mail, recorded again rightly; refusals first', async () => {
+  const input = projectInput({ departments: ['seo'], policy: { startAfterPrepayment: false } });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('audit', 'seo', { price: 1_000 })], { prepaymentPercent: 0 }));
+  await deliverTask(env, projectId, 'audit', 'seo');
+  await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
+  await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 5, comment: '' }, by: MANAGER }] });
+  const billed = await waitForStatus(handle, (s) => s.invoices.some((i) => i.kind === 'final' && i.documentId !== undefined), 'final invoice');
+  const final = billed.invoices.find((i) => i.kind === 'final')!;
+  const reference = `${projectId}-typo`;
+  // 300 typed where the bank says 30.
+  await pay(handle, final.number, 300, reference);
+
+  // Refused, each before anything is recorded, naming what is wrong.
+  const base = { invoiceNumber: final.number, reference, cause: 'entered_by_mistake' as const };
+  expect(await refusal(takeBack(handle, { ...base, by: staff('seo') }))).toMatchObject({ type: ErrorType.NotAllowed });
+  expect(await refusal(takeBack(handle, { ...base, by: OTHER_MANAGER }))).toMatchObject({ type: ErrorType.NotAllowed });
+  expect(await refusal(takeBack(handle, { ...base, invoiceNumber: 'INV-1999-000001' }))).toMatchObject({ type: ErrorType.NotFound, field: 'invoiceNumber' });
+  expect(await refusal(takeBack(handle, { ...base, reference: 'never-recorded' }))).toMatchObject({ type: ErrorType.NotFound, field: 'reference' });
+  const before = await statusOf(handle);
+  expect(before.invoices.find((i) => i.kind === 'final')).toMatchObject({ paidAmount: 300, payments: [expect.objectContaining({ amount: 300 })] });
+  expect(timelineEvents(before)).not.toContain('payment_reversed');
+
+  const corrected = await takeBack(handle, { ...base, by: LEADER });
+  expect(corrected.invoices.find((i) => i.kind === 'final')).toMatchObject({
+    status: 'open',
+    paidAmount: 0,
+    payments: [],
+    reversedPayments: [expect.objectContaining({ amount: 300, reference, reversedBy: LEADER.id, cause: 'entered_by_mistake' })],
+  });
+  expect(corrected.stage).toBe('invoicing');
+  const rightly = await pay(handle, final.number, 30, reference);
+  expect(rightly.invoices.find((i) => i.kind === 'final')).toMatchObject({ status: 'open', paidAmount: 30 });
+  // Two receipts went (the client did get the first, for 300 — the agency's own mistake); no
+  // "payment returned" mail: the money never came back from anywhere.
+  await waitForNotice(env, projectId, 'payment_received', 2);
+  await sleep(300);
+  expect(noticesFor(env, projectId, 'payment_returned')).toEqual([]);
+
+  // Paid in full: the project completes; its payments can no longer be taken back.
+  await pay(handle, final.number, 970, `${projectId}-rest`);
+  await handle.result();
+  await recordHistory(handle, 'project-payment-taken-back');
+});
+
+test.concurrent('a cancelled project keeps its payments: its settlement was worked out from them', async () => {
+  const input = projectInput({ departments: ['design', 'copywriting'], policy: { startAfterPrepayment: true } });
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('a', 'design', { price: 1_000 }), planTask('b', 'copywriting', { price: 1_000 })], { prepaymentPercent: 50 }));
+  const issued = await waitForStatus(handle, (s) => s.invoices.some((i) => i.documentId !== undefined), 'prepayment invoice');
+  const prepayment = issued.invoices[0];
+  await pay(handle, prepayment.number, 1_000, `${input.projectId}-pre`);
+  await waitForStatus(handle, (s) => s.tasks.length === 2, 'work started');
+  await handle.executeUpdate(cancelProjectUpdate, { args: [{ reason: 'client budget frozen', by: MANAGER }] });
+  await waitForStatus(handle, (s) => s.stage === 'cancelled', 'cancelled');
+  expect(await refusal(takeBack(handle, { invoiceNumber: prepayment.number, reference: `${input.projectId}-pre`, cause: 'returned_by_bank' }))).toMatchObject({
+    type: ErrorType.WrongStage,
+  });
+  const after = await statusOf(handle);
+  expect(after.invoices[0]).toMatchObject({ paidAmount: 1_000, payments: [expect.objectContaining({ amount: 1_000 })] });
+  expect(after.invoices[0].reversedPayments).toBeUndefined();
+  await handle.terminate('test done');
+});
