@@ -3,6 +3,7 @@
  * clients and managers read, so the same input always prints the same text.
  */
 import { minorDigits } from '../workflows/money';
+import type { ProjectStage } from '../workflows/vocabulary';
 
 /**
  * `1,234.50 EUR`, `120,000 JPY`, `12.345 KWD`: the currency's own minor units (ISO 4217, via
@@ -33,3 +34,18 @@ export function fmtDateTime(iso: string): string {
 /** `14 days`, `36 hours`, `1.5 minutes`: policies are durations, tests use seconds. */
 export { durationInWords as fmtDuration } from '../workflows/vocabulary';
 export { departmentName } from '../workflows/vocabulary';
+
+/**
+ * When in the project's life it was cancelled, as people say it ("cancelled while the work was under
+ * way"), not its stage's id ("at the in production stage"): for mail and papers alike. Only stages
+ * a cancellation can meet; undefined for any other.
+ */
+const CANCELLED_WHILE: Partial<Record<ProjectStage, string>> = {
+  intake: 'while the request waited for a plan',
+  planning: 'while the plan was being drafted',
+  awaiting_approval: 'while the plan waited for approval',
+  in_production: 'while the work was under way',
+  client_review: 'while the client was reviewing the work',
+  invoicing: 'while the final invoice waited to be paid',
+};
+export const cancelledWhile = (stage: string): string | undefined => CANCELLED_WHILE[stage as ProjectStage];

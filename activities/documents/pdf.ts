@@ -30,7 +30,7 @@ function dejaVu(): { regular: fontkit.Font; bold: fontkit.Font } {
 import type { Config } from '../../common/config';
 import { percentOf, subtractAmounts, sumAmounts } from '../../workflows/money';
 import { finalInvoiceContent } from '../../workflows/project/state';
-import { departmentName, fmtDate, fmtDateTime, fmtDuration, fmtMoney, fmtNumber } from '../format';
+import { cancelledWhile, departmentName, fmtDate, fmtDateTime, fmtDuration, fmtMoney, fmtNumber } from '../format';
 import type { InvoiceContent, ProduceDocumentInput } from '../contract';
 import type { DocumentKind, InvoiceKind, InvoiceView, PlanVersionView, ProjectStatus } from '../../workflows/project/contract';
 
@@ -292,9 +292,12 @@ function itemsTable(page: Page, invoice: InvoiceContent, header = 'Description')
  * ("pays late; not worth our time"), as the client's mail leaves it out; the final report, which is
  * management's, keeps it.
  */
+/** "while the work was under way", as the mail says it; a stage a cancellation cannot meet by its name. */
+const whenCancelled = (stage: string): string => cancelledWhile(stage) ?? `at the ${stageName(stage)} stage`;
+
 function cancellationFacts(s: ProjectStatus): string {
   if (!s.cancellation) return 'The project was cancelled.';
-  return `The project was cancelled on ${fmtDate(s.cancellation.at)} at the ${stageName(s.cancellation.stageAtCancel)} stage.`;
+  return `The project was cancelled on ${fmtDate(s.cancellation.at)} ${whenCancelled(s.cancellation.stageAtCancel)}.`;
 }
 
 function renderInvoice(page: Page, s: ProjectStatus, invoice: InvoiceContent): void {
@@ -609,7 +612,7 @@ function complaintInAct(s: ProjectStatus, c: ProjectStatus['complaints'][number]
 
 /** What happened to the project, in one line: `Completed on 2026-04-02`. */
 function outcome(s: ProjectStatus): string {
-  if (s.cancellation) return `Cancelled on ${fmtDate(s.cancellation.at)} at the ${stageName(s.cancellation.stageAtCancel)} stage`;
+  if (s.cancellation) return `Cancelled on ${fmtDate(s.cancellation.at)} ${whenCancelled(s.cancellation.stageAtCancel)}`;
   if (s.completedAt) return `Completed on ${fmtDate(s.completedAt)}`;
   return `Not finished (${stageName(s.stage)})`;
 }
@@ -642,7 +645,7 @@ function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
     page.section('Cancellation');
     page.paragraph(
       `The project was cancelled on ${fmtDateTime(s.cancellation.at)} by ${person(s.cancellation.by)} ` +
-        `at the ${stageName(s.cancellation.stageAtCancel)} stage. Reason: ${s.cancellation.reason}`,
+        `${whenCancelled(s.cancellation.stageAtCancel)}. Reason: ${s.cancellation.reason}`,
     );
   }
 

@@ -14,12 +14,12 @@
  * workflow that omits a field still sends a readable mail instead of "undefined".
  */
 import type { NotificationTemplate, NotifyInput } from '../contract';
-import type { InvoiceView, ProjectStage, ProjectStatus } from '../../workflows/project/contract';
+import type { InvoiceView, ProjectStatus } from '../../workflows/project/contract';
 import { owedAmount, waitingForPrepayment } from '../../workflows/project/state';
 import type { Department } from '../../workflows/shared-schemas';
 import { subtractAmounts, toMinor } from '../../workflows/money';
 import { namesInWords } from '../../workflows/vocabulary';
-import { departmentName, fmtDate, fmtDateTime, fmtMoney } from '../format';
+import { cancelledWhile, departmentName, fmtDate, fmtDateTime, fmtMoney } from '../format';
 
 /** Who reads a message: people of the agency, or the client's contact (no portal account). */
 export type Audience = 'staff' | 'client';
@@ -213,28 +213,6 @@ interface TemplateDefinition {
  * contract says): a client who reads only that the work waits would expect the dates they agreed.
  */
 const DATES_MOVE_WITH_PAYMENT = 'and its planned dates move later by as long as the payment takes';
-
-/**
- * When in the project's life it was cancelled, as people say it ("cancelled while the work was under
- * way"), not its stage's id ("at the in production stage"). Only stages a cancellation can meet;
- * any other prints nothing. A project cancelled before any task existed is said apart
- * (`noWorkStarted`: "before any work started"), so the stages before the work are met only in
- * notices queued before that flag travelled with them.
- */
-const CANCELLED_WHILE: Partial<Record<ProjectStage, string>> = {
-  intake: 'while the request waited for a plan',
-  planning: 'while the plan was being drafted',
-  awaiting_approval: 'while the plan waited for approval',
-  in_production: 'while the work was under way',
-  client_review: 'while the client was reviewing the work',
-  invoicing: 'while the final invoice waited to be paid',
-};
-
-/** ` while the work was under way`, or nothing for a stage not in the list. */
-const cancelledWhile = (stage: string): string => {
-  const words = CANCELLED_WHILE[stage as ProjectStage];
-  return words ? ` ${words}` : '';
-};
 
 /** What a cancellation leaves the client to expect (`cancellationSettlementInWords` in the project's state). */
 const CANCELLATION_SETTLEMENT: Record<string, string> = {
@@ -608,7 +586,7 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
           (v.has(v.pick('cancelledBy', 'by')) ? ` by ${v.person(v.pick('cancelledBy', 'by'))}` : '') +
           (v.data.noWorkStarted === true
             ? ', before any work started.'
-            : cancelledWhile(v.text('stage', '')) +
+            : ` ${cancelledWhile(v.text('stage', '')) ?? ''}`.trimEnd() +
               (v.data.noWorkOpen === true ? ', with all its work already accepted: no work was stopped.' : '.')),
         ...v.line('Reason', 'reason'),
         ...cancellationMoney(v),

@@ -151,7 +151,7 @@ const cases: { kind: DocumentKind; number?: string; invoice?: InvoiceContent; ca
       'Accepted work: 3,500.00 EUR',
       'Less prepayment received (INV-2026-000007): -1,420.35 EUR',
       'Amount due: 2,079.65 EUR',
-      'cancelled on 2026-03-08 at the in production stage.',
+      'cancelled on 2026-03-08 while the work was under way.',
     ],
     // The agency's reason for cancelling is its own note, not the client's paper.
     absent: ['closed the spring campaign', 'Reason'],
@@ -207,9 +207,9 @@ test('a final report of a cancelled project says it was cancelled, when and why'
   const snapshot = sampleSnapshot('acme-site', { stage: 'cancelled', cancellation, completedAt: undefined });
   const ref = await activities().produceDocument({ projectId: 'acme-site', kind: 'final_report', sequence: 1, snapshot });
   const text = await pdfText((await store.read(ref.documentId))!);
-  expect(text).toContain('Outcome: Cancelled on 2026-03-08 at the in production stage');
+  expect(text).toContain('Outcome: Cancelled on 2026-03-08 while the work was under way');
   expect(text).not.toContain('Completed on');
-  expect(text).toContain('cancelled on 2026-03-08 11:00 UTC by Anna Petrova (anna.manager) at the in production stage');
+  expect(text).toContain('cancelled on 2026-03-08 11:00 UTC by Anna Petrova (anna.manager) while the work was under way');
   expect(text).toContain('Reason: The client closed the spring campaign');
 });
 
@@ -674,7 +674,7 @@ test('a credit note says what is owed back and why, by when, and how the client 
     'Credit note No.: INV-2026-000032',
     'Refund due by: 2026-03-22',
     'Northwind Creative Agency owes Globex Corporation 420.35 EUR',
-    'The project was cancelled on 2026-03-08 at the in production stage.',
+    'The project was cancelled on 2026-03-08 while the work was under way.',
     'had paid 1,420.35 EUR in advance (prepayment invoice INV-2026-000007)',
     'the work accepted up to the cancellation is worth 1,000.00 EUR',
     'Landing page copy (copywriting), accepted',
