@@ -15,6 +15,7 @@ import {
   planDecisionRequestSchema,
   planSchema,
   projectRequestSchema,
+  startWorkRequestSchema,
 } from '../workflows/project/schemas';
 import type { Role } from '../workflows/shared-schemas';
 import { managerHandoverRequestSchema, managerHandoverResultSchema } from '../workflows/manager-handover/schemas';
@@ -311,6 +312,20 @@ export const OPERATIONS: Operation[] = [
     roles: ['manager', 'leadership'],
     params: projectId,
     body: paymentRequestSchema,
+    bodyRequired: true,
+    idempotencyKey: 'action',
+    success: status,
+    errors: ACTION,
+  },
+  {
+    method: 'post',
+    path: '/api/projects/{id}/start-work',
+    operationId: 'startWorkBeforePrepayment',
+    tag: 'projects',
+    summary: 'Start the work that waits for the prepayment now, before it is paid (the prepayment stays owed and chased)',
+    roles: ['manager', 'leadership'],
+    params: projectId,
+    body: startWorkRequestSchema,
     bodyRequired: true,
     idempotencyKey: 'action',
     success: status,

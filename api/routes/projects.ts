@@ -21,6 +21,7 @@ import {
   recordFeedbackUpdate,
   recordPaymentUpdate,
   reversePaymentUpdate,
+  startWorkUpdate,
   resolveComplaintUpdate,
   submitPlanUpdate,
   type ProjectActionResult,
@@ -36,6 +37,7 @@ import {
   planDecisionRequestSchema,
   planSchema,
   projectRequestSchema,
+  startWorkRequestSchema,
   type PlanInput,
   type PolicyOverrides,
   type ProjectInput,
@@ -528,6 +530,12 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
             i.payments.some((p) => p.reference === payment.reference && p.amount === payment.amount && Date.parse(p.paidAt) === Date.parse(payment.paidAt)),
         ),
     ),
+  );
+
+  router.post(
+    '/api/projects/:id/start-work',
+    allow('manager', 'leadership'),
+    projectAction(startWorkUpdate, startWorkRequestSchema, (body, by) => ({ ...body, by })),
   );
 
   router.post(

@@ -179,6 +179,39 @@ test('a payment taken back over HTTP: bad input is a 400 naming the field and ch
   await eventually(async () => log.lines.some((l) => l.msg === 'mail (no SMTP configured)' && l.projectId === projectId && /:payment-returned:/.test(String(l.idempotencyKey))) || undefined, { what: 'the payment_returned mail' });
 });
 
+test('work started before its prepayment over HTTP: no reason is a 400 naming it and changes nothing; done, the task opens and the prepayment stays owed', async () => {
+  const created = await h
+    .http()
+    .post('/api/projects')
+    .set(h.auth('manager'))
+    .send(projectRequest({ departments: ['design'], policy: { startAfterPrepayment: true } }))
+    .expect(201);
+  const projectId = (created.body as ProjectStatus).projectId;
+  const plan = planRequest({
+    tasks: [{ key: 'hero', department: 'design', title: 'Hero banner', estimateHours: 4, dueAt: inMs(24 * 3_600_000), price: 1000 }],
+    prepaymentPercent: 40,
+  });
+  await h.http().put(`/api/projects/${projectId}/plan`).set(h.auth('manager')).send(plan).expect(200);
+  await post('leadership', `/api/projects/${projectId}/plan/decision`, { planVersion: 1, decision: 'approve', comment: 'go' });
+  await waitForStatus(projectId, 'the prepayment invoice', (s) => s.invoices.some((i) => i.documentId));
+  const length = await settled(projectId);
+  const before = await statusOf(projectId);
+
+  const path = `/api/projects/${projectId}/start-work`;
+  const noReason = await h.http().post(path).set(h.auth('manager')).send({ reason: '  ' });
+  expectProblem(noReason, 400, 'validation');
+  expect(noReason.body.errors).toEqual([expect.objectContaining({ field: 'reason' })]);
+  expect((await h.http().post(path).set(h.auth('designer')).send({ reason: 'go' })).status).toBe(403);
+  expect(await statusOf(projectId)).toEqual(before);
+  expect(await historyLength(projectId)).toBe(length);
+
+  const started = (await post('manager', path, { reason: 'PO signed; the transfer is on its way' })).body as ProjectStatus;
+  expect(started.startedBeforePrepayment).toMatchObject({ reason: 'PO signed; the transfer is on its way' });
+  await waitForTask(h, `${projectId}.hero`, 'open');
+  const now = await statusOf(projectId);
+  expect(now.invoices[0]).toMatchObject({ kind: 'prepayment', status: 'open', paidAmount: 0 });
+});
+
 test('a complaint POSTed twice with one Idempotency-Key records one complaint and tells leadership once', async () => {
   const projectId = await projectInClientReview();
   const key = uniqueId('complaint');

@@ -14,6 +14,7 @@ import type {
   RecordPaymentInput,
   ResolveComplaintInput,
   ReversePaymentInput,
+  StartWorkInput,
   SubmitPlanInput,
 } from './schemas';
 import type { TaskStatus } from '../task/schemas';
@@ -72,6 +73,7 @@ export const recordFeedbackUpdate = defineUpdate<ProjectActionResult, [RecordFee
 export const resolveComplaintUpdate = defineUpdate<ProjectActionResult, [ResolveComplaintInput]>('resolveComplaint');
 export const recordPaymentUpdate = defineUpdate<ProjectActionResult, [RecordPaymentInput]>('recordPayment');
 export const reversePaymentUpdate = defineUpdate<ProjectActionResult, [ReversePaymentInput]>('reversePayment');
+export const startWorkUpdate = defineUpdate<ProjectActionResult, [StartWorkInput]>('startWorkBeforePrepayment');
 export const cancelProjectUpdate = defineUpdate<ProjectActionResult, [CancelProjectInput]>('cancelProject');
 export const handOverProjectUpdate = defineUpdate<ProjectActionResult, [HandOverProjectInput]>('handOverProject');
 

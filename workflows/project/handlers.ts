@@ -20,6 +20,7 @@ import {
   recordPaymentUpdate,
   resolveComplaintUpdate,
   reversePaymentUpdate,
+  startWorkUpdate,
   submitPlanUpdate,
   taskChangedSignal,
   type InvoiceView,
@@ -31,7 +32,7 @@ import type { ProjectContext } from './context';
 import { checkPlan } from './plan-rules';
 import type { Production } from './production';
 import type { RecordFeedbackInput } from './schemas';
-import { approvedPlan, compensationsToSettle, departmentsWithWork, dueDateOutOfOrder, finalInvoiceContent, netBilled, owedAmount, owedMinor, planTotal, reverseSetOffs, setOffAmount, taskInputFor } from './state';
+import { approvedPlan, compensationsToSettle, waitingForPrepayment, departmentsWithWork, dueDateOutOfOrder, finalInvoiceContent, netBilled, owedAmount, owedMinor, planTotal, reverseSetOffs, setOffAmount, taskInputFor } from './state';
 
 /** How far before its invoice's issue a payment may be dated (time zones). */
 const PAYMENT_DATE_GRACE_MS = 24 * 3_600_000;
@@ -531,6 +532,35 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
             'amount',
           );
         }
+      },
+    },
+  );
+
+  // The work waits for the prepayment, and the client is trusted to pay it (or the transfer is on
+  // its way): the manager or leadership starts it now. The prepayment stays owed and chased.
+  setHandler(
+    startWorkUpdate,
+    ctx.acting(({ by, reason }) => {
+      if (status.startedBeforePrepayment) return done();
+      status.startedBeforePrepayment = { by: by.id, at: nowIso(), reason };
+      const prepayment = waitingForPrepayment(status)?.invoice;
+      ctx.record('work_started_before_prepayment', by.id, `${prepayment ? `${prepayment.number} still owed` : 'the prepayment still owed'}: ${reason}`);
+      ctx.changed();
+      return done();
+    }),
+    {
+      validator: ({ by, reason }) => {
+        refuseUnless(isManager(by) || isLeadership(by), "the project's manager or leadership");
+        // Again after it was done (a retry, a colleague's click): answered as done.
+        if (status.startedBeforePrepayment) return;
+        refuseIfClosing();
+        if (!waitingForPrepayment(status)) {
+          throw businessFailure(
+            ErrorType.WrongStage,
+            status.tasks.length > 0 ? 'the work has started already' : `the work is not waiting for a prepayment (the project is in ${status.stage})`,
+          );
+        }
+        if (reason.trim().length === 0) throw businessFailure(ErrorType.InvalidInput, 'say why the work starts before the prepayment is paid', 'reason');
       },
     },
   );

@@ -201,6 +201,16 @@ export const paymentRequestSchema = z
 export const recordPaymentSchema = paymentRequestSchema.extend({ by: actorSchema });
 export type RecordPaymentInput = z.infer<typeof recordPaymentSchema>;
 
+/**
+ * Starting the work while the prepayment it waits for is still unpaid (a client the agency trusts,
+ * a transfer on its way): the reason is kept on the project; the prepayment stays owed and chased.
+ */
+export const startWorkRequestSchema = z
+  .object({ reason: z.string().trim().min(1).max(1_000).meta({ description: 'Why the work starts before the prepayment is paid (kept on the project, not sent to the client).' }) })
+  .strict();
+export const startWorkSchema = startWorkRequestSchema.extend({ by: actorSchema });
+export type StartWorkInput = z.infer<typeof startWorkSchema>;
+
 /** Why a recorded payment is taken back: it never was (a typo, the wrong invoice), or the bank sent it back. */
 export const PAYMENT_REVERSAL_CAUSES = ['entered_by_mistake', 'returned_by_bank'] as const;
 export const paymentReversalRequestSchema = z
@@ -457,6 +467,8 @@ export const projectStatusSchema = z
     timeline: z.array(timelineEntrySchema),
     overdue: z.boolean(),
     cancellation: z.object({ reason: z.string(), by: z.string(), at: isoDate, stageAtCancel: projectStageSchema }).optional(),
+    /** The work was started before its prepayment was paid: by whom, when and why. */
+    startedBeforePrepayment: z.object({ by: z.string(), at: isoDate, reason: z.string() }).optional(),
     completedAt: isoDate.optional(),
   })
   .meta({ id: 'ProjectStatus', description: 'The project workflow\u2019s status snapshot (its getStatus query).' });

@@ -163,14 +163,16 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       if (input.policy.startAfterPrepayment) {
         // Chased like any invoice meanwhile: a reminder at its due date, then an escalation.
         ctx.record('waiting_for_prepayment', undefined, prepayment.number);
-        await ctx.until(() => prepayment.status === 'paid');
+        // Or until the manager or leadership starts it without waiting (startWorkUpdate).
+        await ctx.until(() => prepayment.status === 'paid' || status.startedBeforePrepayment !== undefined);
         // The work starts only now: its dates run from the payment, not from the approval, so no
         // task opens already late for the time the client took to pay (runs recorded before kept
         // the plan's dates).
         if (patched('dates-from-prepayment')) {
           datesMoveBy = prepaymentWaitMs(plan, Date.now());
           if (datesMoveBy > 0) {
-            ctx.record('due_dates_moved', undefined, `every due date ${durationInWords(datesMoveBy)} later: the prepayment came that long after the plan's approval`);
+            const why = prepayment.status === 'paid' ? 'the prepayment came' : 'the work was started';
+            ctx.record('due_dates_moved', undefined, `every due date ${durationInWords(datesMoveBy)} later: ${why} that long after the plan's approval`);
           }
         }
       }
