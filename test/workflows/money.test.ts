@@ -86,7 +86,9 @@ test.concurrent('cancelled with an unpaid prepayment: the client owes exactly th
   const order = noticesFor(env, projectId)
     .filter((n) => ['project_cancelled', 'invoice_voided'].includes(n.template) || (n.template === 'invoice_issued' && n.data.kind === 'cancellation'))
     .map((n) => n.template);
-  expect(order).toEqual(['project_cancelled', 'invoice_voided', 'invoice_issued']);
+  // The two settlement mails go together once the announcement is out: either may finish first.
+  expect(order[0]).toBe('project_cancelled');
+  expect(order.slice(1).sort()).toEqual(['invoice_issued', 'invoice_voided']);
 
   // Past both terms: the cancellation invoice is chased; the voided prepayment never again (it may
   // have been chased before the cancellation, when it was still owed).
