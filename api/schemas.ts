@@ -106,9 +106,20 @@ export const plannedTaskQuerySchema = z
   })
   .strict();
 
+/**
+ * The portfolio's search and its Client and Segment choices narrow the report as they narrow the
+ * project list (the same parameters, refused alike, and the same rule in the store), so the tiles
+ * count what the cards below them were found by.
+ */
 export const portfolioQuerySchema = z
   .object({
     managerId: filterValue.optional().meta({ description: 'Leadership: one manager\u2019s slice. Managers always get their own.' }),
+    clientId: filterValue.optional().meta({ description: 'Only this client\u2019s projects (and their tasks), as the project list\u2019s `clientId`.' }),
+    segment: segmentSchema.optional().meta({ description: 'Only projects of this segment\u2019s clients (and their tasks), as the project list\u2019s `segment`.' }),
+    q: searchText.optional().meta({
+      description:
+        'Only the projects the project list finds by these words (its `q`: every word part of the title, the client\u2019s name or id, any case, accents aside), and their tasks. Every count is then of those projects; `scope` says so.',
+    }),
   })
   .strict();
 
@@ -269,6 +280,10 @@ export const projectListItemSchema = z
     amountOwed: amountSchema.optional().meta({
       description:
         'What the client still owes on the project\u2019s open invoices (credit notes aside), after payments and set-offs, in `currency`; the earliest of their due dates is `paymentDueAt`. Absent when nothing is owed.',
+    }),
+    refundOwed: amountSchema.optional().meta({
+      description:
+        'What the agency still owes the client on the project\u2019s open credit notes (refunds), after what was paid out and set off, in `currency`; the earliest of their due dates is `refundDueAt`. Absent when no refund is owed.',
     }),
     currency: currencySchema,
     deliveriesToReview: z
@@ -495,7 +510,14 @@ const projectRefSchema = z.object({
 export const portfolioReportSchema = z
   .object({
     generatedAt: isoDate,
-    scope: z.object({ managerId: z.string().optional() }),
+    scope: z
+      .object({
+        managerId: z.string().optional(),
+        clientId: z.string().optional(),
+        segment: segmentSchema.optional(),
+        q: z.string().optional(),
+      })
+      .meta({ description: 'What the report counts: every project the caller sees, or of them one manager\u2019s, and those the `clientId`, `segment` and `q` asked for find.' }),
     projects: z.object({
       byStage: z.object(Object.fromEntries(PROJECT_STAGES.map((s) => [s, z.number().int()])) as Record<
         (typeof PROJECT_STAGES)[number],

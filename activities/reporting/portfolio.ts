@@ -8,6 +8,10 @@
  * left to collect). A cancelled project still running has money to settle: its bill still to be
  * paid, or a refund the agency owes (the portal's "Cancelled, money to settle"). Overdue is
  * computed at read time: work not yet delivered (open or claimed) past its due date.
+ *
+ * Asked with the portfolio's search or its Client or Segment choice, every count is of the projects
+ * the project list finds by them (the store's one rule, `found`), so the tiles above the cards
+ * count the cards found, not the agency's.
  */
 import { PROJECT_STAGES } from '../../workflows/project/schemas';
 import { DEPARTMENTS } from '../../workflows/shared-schemas';
@@ -55,10 +59,24 @@ export function portfolioSet(set: PortfolioSet, now: Date): Sql {
   }
 }
 
-export async function portfolioReport(db: Database, s: Sql, options: { managerId?: string; now: Date }): Promise<PortfolioReport> {
-  const { now } = options;
-  const mine = options.managerId === undefined ? sql`TRUE` : sql`p.manager_id = ${options.managerId}`;
-  const myTasks = options.managerId === undefined ? sql`TRUE` : sql`t.manager_id = ${options.managerId}`;
+/**
+ * What the report counts: a manager's projects or everyone's, and of those, when `found` is given,
+ * only the projects the portfolio's search and filters find (`where`, over `projects p`, by the
+ * project list's own rule) — their tasks too. `scope` says so in the report.
+ */
+interface PortfolioScope {
+  managerId?: string;
+  found?: { where: Sql; scope: Omit<PortfolioReport['scope'], 'managerId'> };
+  now: Date;
+}
+
+export async function portfolioReport(db: Database, s: Sql, options: PortfolioScope): Promise<PortfolioReport> {
+  const { now, found } = options;
+  const ofManager = options.managerId === undefined ? sql`TRUE` : sql`p.manager_id = ${options.managerId}`;
+  const mine = found === undefined ? ofManager : sql`${ofManager} AND ${found.where}`;
+  const ofManagerTasks = options.managerId === undefined ? sql`TRUE` : sql`t.manager_id = ${options.managerId}`;
+  const myTasks =
+    found === undefined ? ofManagerTasks : sql`${ofManagerTasks} AND t.project_id IN (SELECT p.project_id FROM ${s}.projects p WHERE ${found.where})`;
   const taskOverdue = sql`(t.status IN ('open', 'claimed') AND t.due_at < ${now})`;
   const list = (where: Sql, since: Sql, order: Sql) => sql`
     (SELECT coalesce(json_agg(x), '[]'::json) FROM (
@@ -115,7 +133,7 @@ export async function portfolioReport(db: Database, s: Sql, options: { managerId
 
   return {
     generatedAt: now.toISOString(),
-    scope: options.managerId !== undefined ? { managerId: options.managerId } : {},
+    scope: { ...(options.managerId !== undefined && { managerId: options.managerId }), ...found?.scope },
     projects: { byStage, active, overdue: row.overdue_projects, cancelledToSettle: row.cancelled_to_settle },
     tasks: {
       overdue: row.overdue_tasks,

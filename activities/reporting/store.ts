@@ -15,9 +15,10 @@ import type { Logger } from '../../common/logger';
 import { retryWithBackoff } from '../../common/temporal';
 import type { SnapshotRecord } from '../contract';
 import { sentLogEntryName, type SentLog } from '../mail/sent-log';
-import type { ProjectStatus } from '../../workflows/project/contract';
+import type { InvoiceView, ProjectStatus } from '../../workflows/project/contract';
 import { taskId as taskIdOf, type TaskView } from '../../workflows/task/contract';
-import { waitingForPrepayment, type PrepaymentWaitFacts } from '../../workflows/project/state';
+import { fromMinor } from '../../workflows/money';
+import { owedMinor, waitingForPrepayment, type PrepaymentWaitFacts } from '../../workflows/project/state';
 import type { Segment } from '../../workflows/shared-schemas';
 import type {
   ClientListItem,
@@ -29,7 +30,7 @@ import type {
   SalesTarget,
   TaskListItem,
 } from '../../api/schemas';
-import { amountOwed, endsAfterClientDate, projectFacts, projectRow, taskFacts, taskRow, type Fact, type InvoiceLike } from './facts';
+import { amountOwed, endsAfterClientDate, invoiceStatus, isCreditNote, projectFacts, projectRow, taskFacts, taskRow, type Fact, type InvoiceLike } from './facts';
 import { kpiReport, type KpiQuery } from './kpis';
 import { LATEST_VERSION, migrate, appliedVersions } from './migrations';
 import { portfolioReport, portfolioSet } from './portfolio';
@@ -105,20 +106,28 @@ export interface Page<T> {
   nextPageToken?: string;
 }
 
-export interface ProjectListFilter {
-  managerId?: string;
-  stage?: string;
+/**
+ * What the portfolio's search and its Client and Segment choices select (`projectsFound`): the
+ * project list's cards and the portfolio report's tiles by one rule, so a count agrees with the
+ * cards found.
+ */
+export interface ProjectFinding {
   clientId?: string;
   segment?: string;
+  /**
+   * Words as someone typed them (the portfolio's search): a project is found when every word is
+   * part of its title, its client's name or its client's id — any case, accents aside (`foldedSql`).
+   */
+  search?: string;
+}
+
+export interface ProjectListFilter extends ProjectFinding {
+  managerId?: string;
+  stage?: string;
   /** Work not yet delivered (open or claimed) past its due date, at read time; closed projects never are. */
   overdue?: boolean;
   /** Only one of the portfolio's sets (`portfolioSet`: the rule of its tile's count). */
   only?: PortfolioSet;
-  /**
-   * Words as someone typed them (the portfolio's search): a project is listed when every word is
-   * part of its title, its client's name or its client's id — any case, accents aside (`foldedSql`).
-   */
-  search?: string;
 }
 
 export interface TaskListFilter {
@@ -220,6 +229,22 @@ const searchWords = (search: string): string[] =>
     .replace(/\p{M}/gu, '')
     .split(/\s+/)
     .filter(Boolean);
+
+/**
+ * The conditions of a `ProjectFinding` over the store's `projects p` (none when nothing is asked).
+ * Every word in one of the three. No index serves a part of a word: the search reads the agency's
+ * projects (thousands, not millions) as the other filters leave them.
+ */
+function projectsFound(finding: ProjectFinding): Sql[] {
+  const where: Sql[] = [];
+  if (finding.clientId !== undefined) where.push(sql`p.client_id = ${finding.clientId}`);
+  if (finding.segment !== undefined) where.push(sql`p.segment = ${finding.segment}`);
+  for (const word of searchWords(finding.search ?? '')) {
+    const pattern = foldedSql(sql`${containing(word)}`);
+    where.push(sql`(${foldedSql(sql`p.title`)} LIKE ${pattern} OR ${foldedSql(sql`p.client_name`)} LIKE ${pattern} OR ${foldedSql(sql`p.client_id`)} LIKE ${pattern})`);
+  }
+  return where;
+}
 
 /** Keyset page tokens: opaque to clients, base64url JSON of the last row's sort key. */
 /**
@@ -678,25 +703,18 @@ export class ReportingStore {
     const where: Sql[] = [sql`TRUE`];
     if (filter.managerId !== undefined) where.push(sql`p.manager_id = ${filter.managerId}`);
     if (filter.stage !== undefined) where.push(sql`p.stage = ${filter.stage}`);
-    if (filter.clientId !== undefined) where.push(sql`p.client_id = ${filter.clientId}`);
-    if (filter.segment !== undefined) where.push(sql`p.segment = ${filter.segment}`);
+    where.push(...projectsFound(filter));
     if (filter.overdue !== undefined) where.push(filter.overdue ? overdue : sql`NOT ${overdue}`);
     if (filter.only !== undefined) where.push(portfolioSet(filter.only, now));
-    // Every word in one of the three. No index serves a part of a word: the search reads the
-    // agency's projects (thousands, not millions) as the other filters leave them.
-    for (const word of searchWords(filter.search ?? '')) {
-      const pattern = foldedSql(sql`${containing(word)}`);
-      where.push(sql`(${foldedSql(sql`p.title`)} LIKE ${pattern} OR ${foldedSql(sql`p.client_name`)} LIKE ${pattern} OR ${foldedSql(sql`p.client_id`)} LIKE ${pattern})`);
-    }
     if (after) where.push(sql`(p.intake_at, p.project_id) < (${after[0]}::timestamptz, ${after[1]})`);
     const rows = await this.db.rows<ProjectListRow>(sql`
       SELECT p.project_id, p.title, p.client_id, p.client_name, p.segment, p.stage, p.manager_id, p.due_at, p.client_due_at,
         p.planned_end_at, ${overdue} AS overdue, p.stage_entered_at, p.has_open_complaint, p.complaint_due_at, p.refund_due_at,
         p.payment_due_at, p.closed, p.intake_at, p.currency,
-        -- What waits on the manager (the portfolio's cards): the money still owed, worked out from
+        -- What waits on the manager (the portfolio's cards): the money still owed either way, worked out from
         -- the snapshot's invoices where anything is; deliveries to review, counted as the review
         -- queue lists them (the tasks' own views); a plan leadership sent back.
-        CASE WHEN p.payment_due_at IS NOT NULL THEN p.snapshot->'invoices' END AS invoices,
+        CASE WHEN p.payment_due_at IS NOT NULL OR p.refund_due_at IS NOT NULL THEN p.snapshot->'invoices' END AS invoices,
         (SELECT count(*)::int FROM ${s}.tasks t WHERE t.project_id = p.project_id AND t.status = 'submitted') AS deliveries_to_review,
         (p.stage = 'planning' AND jsonb_array_length(coalesce(p.snapshot->'plans', '[]'::jsonb)) > 0) AS plan_sent_back
       FROM ${s}.projects p
@@ -846,8 +864,24 @@ export class ReportingStore {
     }));
   }
 
-  portfolio(options: { managerId?: string; now?: Date }): Promise<PortfolioReport> {
-    return portfolioReport(this.db, this.s, { managerId: options.managerId, now: options.now ?? new Date() });
+  /** The portfolio report; asked with a `ProjectFinding`, of the projects the list finds by it. */
+  portfolio(options: { managerId?: string; now?: Date } & ProjectFinding): Promise<PortfolioReport> {
+    const { managerId, now, ...finding } = options;
+    const found = projectsFound(finding);
+    return portfolioReport(this.db, this.s, {
+      managerId,
+      now: now ?? new Date(),
+      ...(found.length > 0 && {
+        found: {
+          where: join(found, ' AND '),
+          scope: {
+            ...(finding.clientId !== undefined && { clientId: finding.clientId }),
+            ...(finding.segment !== undefined && { segment: finding.segment as Segment }),
+            ...(finding.search !== undefined && { q: finding.search }),
+          },
+        },
+      }),
+    });
   }
 
   kpis(query: KpiQuery): Promise<KpiReport> {
@@ -953,10 +987,22 @@ function projectListItem(r: ProjectListRow): ProjectListItem {
   };
 }
 
-/** `amountOwed` when the client owes anything. */
-function owedOn(invoices: InvoiceLike[], currency: string): Pick<ProjectListItem, 'amountOwed'> {
+/** `amountOwed` when the client owes anything; `refundOwed` when the agency owes the client a refund. */
+function owedOn(invoices: InvoiceLike[], currency: string): Pick<ProjectListItem, 'amountOwed' | 'refundOwed'> {
   const owed = amountOwed(invoices, currency);
-  return owed > 0 ? { amountOwed: owed } : {};
+  const refund = refundOwed(invoices, currency);
+  return { ...(owed > 0 && { amountOwed: owed }), ...(refund > 0 && { refundOwed: refund }) };
+}
+
+/**
+ * What the agency still owes its client: its open credit notes less what was paid out and set
+ * against the client's invoices (`owedMinor`, as the workflow chases the refund), the credit notes
+ * that give the row its `refundDueAt`.
+ */
+function refundOwed(invoices: InvoiceLike[], currency: string): number {
+  const open = invoices.filter((i) => isCreditNote(i) && invoiceStatus(i) === 'open');
+  // `owedMinor` reads the status only to leave a void credit note out, and these are open.
+  return fromMinor(open.reduce((n, i) => n + owedMinor({ ...i, status: 'open' } as InvoiceView), 0), currency);
 }
 
 /** A listed task is overdue while it is still to be done (open or claimed) past its due date: `listTasks`'s SQL says the same. */

@@ -63,7 +63,8 @@ export function createReportsRouter(deps: AppDeps): Router {
   router.get('/api/reports/portfolio', allow('manager', 'leadership'), async (req, res) => {
     const q = parseQuery(portfolioQuerySchema, req);
     const managerId = scopedManager(caller(req), q.managerId, 'the report');
-    res.json(await reporting.portfolio({ managerId, now: new Date(now()) }));
+    // Narrowed as the project list is (the portfolio's search and choices), so its tiles count the cards found.
+    res.json(await reporting.portfolio({ managerId, clientId: q.clientId, segment: q.segment, search: q.q, now: new Date(now()) }));
   });
 
   async function kpis(req: Request): Promise<KpiReport> {

@@ -609,6 +609,61 @@ describe('GET /api/reports/portfolio', () => {
     await h.http().get('/api/reports/portfolio').query({ managerId: h.people.otherManager.id }).set(h.auth(who)).expect(403);
     await h.http().get('/api/reports/portfolio').set(h.auth('designer')).expect(403);
   });
+
+  test('asked with the project list’s words, client or segment, it counts the projects the list finds by them', async () => {
+    const clientId = uniqueId('client');
+    const word = uniqueId('lighthouse');
+    const client = (segment: string) => ({ id: clientId, name: 'Counted Co', segment, email: 'c@counted.example' });
+    const create = async (segment: string, title?: string) =>
+      (await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ client: client(segment), ...(title && { title }) })).expect(201)).body.projectId as string;
+    const worded = await create('B2B', `Posters for the ${word} fair`);
+    await create('B2C');
+    await create('B2C');
+    await h.http().put(`/api/projects/${worded}/plan`).set(h.auth('manager')).send(planRequest()).expect(200);
+
+    type Report = { scope: Record<string, string>; projects: { byStage: Record<string, number>; active: number }; plansAwaitingDecision: { count: number; items: { projectId: string }[] } };
+    const report = async (query: Record<string, string>, who: 'manager' | 'leadership' = 'manager') =>
+      (await h.http().get('/api/reports/portfolio').query(query).set(h.auth(who)).expect(200)).body as Report;
+    const total = (r: Report) => Object.values(r.projects.byStage).reduce((n, c) => n + c, 0);
+    await eventually(async () => (await report({ clientId })).plansAwaitingDecision.count === 1 && total(await report({ clientId })) === 3, {
+      what: 'the client’s three projects counted, one awaiting approval',
+    });
+
+    // The words: the one project, whoever asks; its plan the one waiting. The scope says what was counted.
+    const found = await report({ q: `${word.toUpperCase()} posters` });
+    expect(found.scope).toEqual({ managerId: h.people.manager.id, q: `${word.toUpperCase()} posters` });
+    expect(found.projects.byStage).toMatchObject({ awaiting_approval: 1 });
+    expect(total(found)).toBe(1);
+    expect(found.plansAwaitingDecision.items.map((i) => i.projectId)).toEqual([worded]);
+    expect(total(await report({ q: word }, 'leadership'))).toBe(1);
+    // The client and a segment: as the list finds them, count for count.
+    const b2c = await report({ clientId, segment: 'B2C' });
+    expect([total(b2c), b2c.plansAwaitingDecision.count]).toEqual([2, 0]);
+    const queries: Record<string, string>[] = [{ q: word }, { clientId }, { clientId, segment: 'B2C' }, { q: clientId, segment: 'B2B' }, { q: `${word} nowhere` }];
+    for (const query of queries) {
+      expect(total(await report(query))).toBe((await list({ ...query, pageSize: 100 })).items.length);
+    }
+    // Asked for nothing: every project of theirs, as before.
+    const whole = await report({});
+    expect(whole.scope).toEqual({ managerId: h.people.manager.id });
+    expect(total(whole)).toBeGreaterThanOrEqual(3);
+  });
+
+  test('words, a client or a segment the project list refuses are refused alike: 400 problem+json naming the parameter', async () => {
+    const refused = async (query: Record<string, string>) => {
+      const res = await h.http().get('/api/reports/portfolio').query(query).set(h.auth('manager')).expect(400);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      const listed = await h.http().get('/api/projects').query(query).set(h.auth('manager')).expect(400);
+      expect(res.body.errors).toEqual(listed.body.errors);
+      return res.body.errors;
+    };
+    expect(await refused({ q: '' })).toEqual([{ field: 'q', message: 'required' }]);
+    expect(await refused({ q: '   ' })).toEqual([{ field: 'q', message: 'required' }]);
+    expect(await refused({ q: 'x'.repeat(101) })).toEqual([{ field: 'q', message: 'at most 100 characters' }]);
+    expect(await refused({ q: 'nul\u0000here' })).toEqual([{ field: 'q', message: 'must not contain control characters' }]);
+    expect((await refused({ segment: 'B2X' })).map((e: { field: string }) => e.field)).toEqual(['segment']);
+    expect((await refused({ clientId: "x' OR 1=1" })).map((e: { field: string }) => e.field)).toEqual(['clientId']);
+  });
 });
 
 test('the client page asks for an answer by the end of the first review window, and after the reminder by the end of the second', () => {

@@ -604,6 +604,105 @@ describe('accepted work, listed', () => {
   });
 });
 
+describe('the portfolio report narrowed by the search and the client and segment choices', () => {
+  let s: TestStore;
+  const NOW = new Date('2026-03-01T12:00:00.000Z');
+  const base = '2026-02-01T08:00:00.000Z';
+  const ACME = { id: 'acme-co', name: 'ACME Co', segment: 'B2B' as const };
+  beforeAll(async () => {
+    s = await openTestStore();
+    const project = (projectId: string, title: string, managerId: string, client: { id: string; name: string; segment: 'B2B' | 'B2C' }, hours: number) => {
+      const p = new ProjectBuilder({ projectId, managerId, client, intakeAt: plusHours(base, hours) });
+      p.status.title = title;
+      return p;
+    };
+    // ACME's harbour posters: design past due, a complaint open.
+    const posters = project('p-nar-posters', 'Harbour festival posters', 'anna', ACME, 0)
+      .submitPlan(plusHours(base, 1), [{ key: 'design', department: 'design', dueAt: '2026-02-20T00:00:00.000Z' }])
+      .approve(plusHours(base, 2));
+    posters.task('design').open(plusHours(base, 2));
+    posters.complain('2026-02-27T12:00:00.000Z');
+    // ACME's leaflets: nothing wrong.
+    const leaflets = project('p-nar-leaflets', 'Winter leaflets', 'anna', ACME, 1);
+    // Another client's harbour tour, another manager's: copy past due, the prepayment past due.
+    const tour = project('p-nar-tour', 'Harbour tour flyer', 'boris', { id: 'bolt', name: 'Bolt & Nut', segment: 'B2B' }, 2)
+      .submitPlan(plusHours(base, 1), [{ key: 'copy', department: 'copywriting', dueAt: '2026-02-25T00:00:00.000Z' }])
+      .approve(plusHours(base, 2))
+      .invoice('prepayment', 'INV-N1', 300, plusHours(base, 2), '2026-02-15T00:00:00.000Z', { status: 'open' });
+    tour.task('copy').open(plusHours(base, 2)).claim('cora.copy');
+    // A B2C client, cancelled, a refund owed.
+    const catalogue = project('p-nar-catalogue', 'Spring catalogue', 'boris', { id: 'mueller', name: 'Müller Möbel', segment: 'B2C' }, 3)
+      .invoice('prepayment', 'INV-N2', 1_000, plusHours(base, 3))
+      .pay('INV-N2', 1_000, plusDays(base, 1), 'bank-n2')
+      .cancel(plusDays(base, 5))
+      .invoice('credit_note', 'CN-N2', 600, plusDays(base, 6), '2026-03-10T00:00:00.000Z', { status: 'open' });
+    for (const p of [posters, leaflets, tour, catalogue]) for (const snapshot of p.publishAll()) await s.store.publish(snapshot);
+  });
+  afterAll(async () => {
+    await s?.dispose();
+  });
+
+  test('asked with words, a client or a segment, every count is of the projects the list finds by them, and of their tasks', async () => {
+    const harbour = await s.store.portfolio({ search: 'HARBOUR', now: NOW });
+    expect(harbour.scope).toEqual({ q: 'HARBOUR' });
+    expect(harbour.projects).toEqual({
+      byStage: expect.objectContaining({ in_production: 2, cancelled: 0 }),
+      active: 2,
+      overdue: 2,
+      cancelledToSettle: 0,
+    });
+    expect(harbour.tasks.overdue).toBe(2);
+    expect(harbour.tasks.byDepartment.design).toEqual({ open: 1, overdue: 1 });
+    expect(harbour.tasks.byDepartment.copywriting).toEqual({ open: 1, overdue: 1 });
+    expect(harbour.openComplaints).toMatchObject({ count: 1, items: [expect.objectContaining({ projectId: 'p-nar-posters' })] });
+    expect(harbour.unpaidInvoicesPastDue).toMatchObject({ count: 1, items: [expect.objectContaining({ projectId: 'p-nar-tour' })] });
+    expect(harbour.refundsOwed.count).toBe(0);
+
+    // A manager's own: of their projects, those found.
+    const annas = await s.store.portfolio({ managerId: 'anna', search: 'harbour', now: NOW });
+    expect(annas.scope).toEqual({ managerId: 'anna', q: 'harbour' });
+    expect([annas.projects.overdue, annas.tasks.overdue, annas.unpaidInvoicesPastDue.count]).toEqual([1, 1, 0]);
+
+    // The client: both of ACME's, one task past due; the segment: the B2C client's refund alone.
+    const acme = await s.store.portfolio({ clientId: ACME.id, now: NOW });
+    expect([acme.projects.active, acme.projects.overdue, acme.tasks.overdue, acme.openComplaints.count]).toEqual([2, 1, 1, 1]);
+    expect(acme.scope).toEqual({ clientId: ACME.id });
+    const b2c = await s.store.portfolio({ segment: 'B2C', now: NOW });
+    expect([b2c.projects.byStage.cancelled, b2c.projects.cancelledToSettle, b2c.refundsOwed.count, b2c.tasks.overdue]).toEqual([1, 1, 1, 0]);
+    // Words no project has: nothing counted, not the agency's.
+    const none = await s.store.portfolio({ search: 'harbour nowhere', now: NOW });
+    expect([none.projects.active, none.projects.overdue, none.tasks.overdue, none.openComplaints.count]).toEqual([0, 0, 0, 0]);
+    // Asked for nothing: the whole portfolio, as before.
+    const all = await s.store.portfolio({ now: NOW });
+    expect(all.scope).toEqual({});
+    expect([all.projects.active, all.projects.overdue, all.tasks.overdue, all.refundsOwed.count]).toEqual([3, 2, 2, 1]);
+  });
+
+  test('the report and the list find by one rule: for any words and choices, each count is what the list holds', async () => {
+    const findings = [
+      { search: 'muller' },
+      { search: 'acme harbour' },
+      { search: 'flyer', segment: 'B2B' },
+      { clientId: ACME.id, search: 'winter' },
+      { segment: 'B2C' },
+      { search: 'bolt & nut', managerId: 'boris' },
+    ];
+    for (const finding of findings) {
+      const report = await s.store.portfolio({ ...finding, now: NOW });
+      const listed = async (only?: PortfolioSet) => (await s.store.listProjects({ ...finding, only }, { pageSize: 100 }, NOW)).items.length;
+      const counted = Object.values(report.projects.byStage).reduce((n, c) => n + c, 0);
+      expect([counted, report.projects.overdue, report.projects.cancelledToSettle, report.openComplaints.count, report.unpaidInvoicesPastDue.count, report.refundsOwed.count]).toEqual([
+        await listed(),
+        await listed('overdue'),
+        await listed('settle'),
+        await listed('complaints'),
+        await listed('payments'),
+        await listed('refunds'),
+      ]);
+    }
+  });
+});
+
 describe('the portfolio sets, listed', () => {
   let s: TestStore;
   beforeAll(async () => {
@@ -713,6 +812,12 @@ describe('complaint and refund flags', () => {
     for (const p of [...Object.values(rest), refund]) await s.store.publish(p.publish());
     const items = (await s.store.listProjects({}, { pageSize: 10 }, FLAGS_NOW)).items;
     expect(items.map((i) => [i.projectId, i.complaintDueAt, i.refundDueAt, i.executionStatus])).toEqual(EXPECTED_FLAGS);
+    // How much is to refund (the card's "€600.00 to refund"); the client owes nothing on it.
+    expect(items.map((i) => [i.projectId, i.refundOwed, i.amountOwed])).toEqual([
+      ['p-flag-refund', 600, undefined],
+      ['p-flag-fresh', undefined, undefined],
+      ['p-flag-late', undefined, undefined],
+    ]);
 
     const report = await s.store.portfolio({ now: FLAGS_NOW });
     expect(report.projects.byStage.cancelled).toBe(1);
@@ -727,11 +832,16 @@ describe('complaint and refund flags', () => {
     expect((await s.store.portfolio({ now: new Date('2026-02-20T00:00:00.000Z') })).refundsOwed.pastDue).toBe(0);
     expect((await s.store.portfolio({ managerId: 'anna', now: FLAGS_NOW })).refundsOwed.count).toBe(0);
 
+    // Part paid out: what is left to refund.
+    await s.store.publish(refund.pay('CN-F1', 250, '2026-03-01T09:00:00.000Z', 'refund-1').publish());
+    expect((await s.store.listProjects({ clientId: 'flags', managerId: 'boris' }, { pageSize: 10 }, FLAGS_NOW)).items[0].refundOwed).toBe(350);
+
     // Paid out: the project has ended, no refund owed any more.
-    await s.store.publish(refund.pay('CN-F1', 600, '2026-03-01T10:00:00.000Z', 'refund-1').publish());
+    await s.store.publish(refund.pay('CN-F1', 350, '2026-03-01T10:00:00.000Z', 'refund-2').publish());
     const after = (await s.store.listProjects({ clientId: 'flags', managerId: 'boris' }, { pageSize: 10 }, FLAGS_NOW)).items;
     expect(after).toEqual([expect.objectContaining({ projectId: 'p-flag-refund', executionStatus: 'COMPLETED' })]);
     expect(after[0].refundDueAt).toBeUndefined();
+    expect(after[0].refundOwed).toBeUndefined();
     expect((await s.store.portfolio({ now: FLAGS_NOW })).refundsOwed).toEqual({ count: 0, pastDue: 0, items: [] });
   });
 });

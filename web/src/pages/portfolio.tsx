@@ -11,6 +11,10 @@
  * project is found by its title or client as typed, by segment or by client, and a client's name
  * on a card leads to all of their projects (walk 6-A #6). Each of these is asked of the project
  * list itself, so a project is found however old, not only among the newest the page draws.
+ *
+ * The search and the Client and Segment choices narrow the tiles and the stage strip too: the
+ * report is asked with them, by the list's own rule, and the page says whose counts they are. A
+ * card owing money either way gives the amount: an unpaid prepayment or a payment past due, a refund.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { allPages, api, idempotencyKey, ok, STAGES, type PortfolioReport, type ProjectListItem, type Stage } from '../api';
@@ -20,7 +24,7 @@ import { Link, navigate } from '../router';
 import { Badge, Due, flash, Input, Loading, PageHeader, ProblemBox, Select, TextArea } from '../ui';
 
 const FINISHED: Stage[] = ['completed', 'cancelled'];
-/** The newest projects drawn as cards; every count on the page is the report's, of all of them. */
+/** The newest projects drawn as cards; every count on the page is the report's, of all of them (all found, when searched). */
 const CARDS_AT_MOST = 500;
 /** The client choice reads the whole directory at once: the API's most (CLIENT_LIST_MAX in api/schemas.ts). */
 const CLIENTS_AT_MOST = 1_000;
@@ -145,14 +149,11 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
   const overview = useResource(
     async () => {
       const filter = leadership && managerId ? { managerId } : {};
-      const [report, planned] = await Promise.all([
-        ok(api.GET('/api/reports/portfolio', { params: { query: filter } })),
-        // The work waiting for a prepayment (the inbox's planned work, by the workflow's rule): its
-        // projects are "in production" with nothing started, and their cards say so.
-        ok(api.GET('/api/tasks/planned', { params: { query: filter } })),
-      ]);
+      // The work waiting for a prepayment (the inbox's planned work, by the workflow's rule): its
+      // projects are "in production" with nothing started, and their cards say so.
+      const planned = await ok(api.GET('/api/tasks/planned', { params: { query: filter } }));
       const waitingForPrepayment = new Map(planned.items.map((t) => [t.projectId, t.prepayment]));
-      return { report, waitingForPrepayment };
+      return { waitingForPrepayment };
     },
     [managerId],
     5_000,
@@ -162,21 +163,26 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
       // Each filter asked of the list itself (a tile's set by the rule of the tile's count, the
       // search in the store's SQL): every match however old, where the newest CARDS_AT_MOST
       // narrowed here would miss an old project still owing money, or one a client asks about.
-      const filter = {
-        ...(leadership && managerId && { managerId }),
-        ...(asked.only && { only: asked.only }),
+      const mine = leadership && managerId ? { managerId } : {};
+      const found = {
         ...(asked.q && { q: asked.q }),
         ...(asked.client && { clientId: asked.client }),
         ...(asked.segment && { segment: asked.segment }),
       };
+      const filter = { ...mine, ...found, ...(asked.only && { only: asked.only }) };
       /** More match than the cards drawn: the last page read had a next one. */
       const paging = { more: false };
-      const projects = await allPages(async (pageToken) => {
-        const page = await ok(api.GET('/api/projects', { params: { query: { ...filter, pageSize: 100, ...(pageToken && { pageToken }) } } }));
-        paging.more = page.nextPageToken !== undefined;
-        return page;
-      }, CARDS_AT_MOST);
-      return { projects, more: paging.more, asked };
+      // The report with the cards, narrowed alike (the search and choices, not the tile's set:
+      // the tiles are the choice of sets): its counts are always of the cards on screen.
+      const [report, projects] = await Promise.all([
+        ok(api.GET('/api/reports/portfolio', { params: { query: { ...mine, ...found } } })),
+        allPages(async (pageToken) => {
+          const page = await ok(api.GET('/api/projects', { params: { query: { ...filter, pageSize: 100, ...(pageToken && { pageToken }) } } }));
+          paging.more = page.nextPageToken !== undefined;
+          return page;
+        }, CARDS_AT_MOST),
+      ]);
+      return { report, projects, more: paging.more, asked };
     },
     [portfolioHref(asked)],
     5_000,
@@ -197,6 +203,8 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
   const { only } = onScreen;
   /** Narrowed to some of the projects (the manager aside: that is whose portfolio it is). */
   const narrowing = Boolean(only || onScreen.q || onScreen.client || onScreen.segment);
+  /** The tiles and the stage strip count what the search and choices find, not the whole portfolio. */
+  const countsFound: Filters | undefined = onScreen.q || onScreen.client || onScreen.segment ? { q: onScreen.q, client: onScreen.client, segment: onScreen.segment } : undefined;
   /**
    * Looking for something (a set, a client's projects, a title): every match, finished ones too.
    * A segment alone is a view of the running work, like the portfolio itself.
@@ -317,7 +325,13 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
         !error && <Loading what="Loading the portfolio" />
       ) : (
         <>
-          <Summary report={loaded.report} leadership={leadership} managerId={managerId} />
+          {/* Beside the tiles, so nobody reads a search's counts as the agency's. */}
+          {countsFound && (
+            <p class="portfolio-counts-for" id="portfolio-counts-for">
+              Counts for {lowerFirst(described(countsFound))}
+            </p>
+          )}
+          <Summary report={loaded.report} leadership={leadership} managerId={managerId} found={countsFound} />
           {finding && (
             <p class="hint portfolio-finding" role="status">
               Finding {lowerFirst(described(wanted))}…
@@ -338,10 +352,10 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
           )}
           <ul class="stage-strip" aria-label="Projects per stage">
             {STAGES.map((stage) => {
-              // The report's count (every project), or when narrowed the cards' (the set is drawn whole
-              // up to CARDS_AT_MOST; past that the callout says more match); the link only where cards
-              // of the stage are drawn.
-              const n = narrowing ? narrowed.filter((p) => p.stage === stage).length : (loaded.report.projects.byStage[stage] ?? 0);
+              // The report's count (every project found, the search's too: it is asked alike), or
+              // narrowed to a tile's set the cards' (the set is drawn whole up to CARDS_AT_MOST; past
+              // that the callout says more match); the link only where cards of the stage are drawn.
+              const n = only ? narrowed.filter((p) => p.stage === stage).length : (loaded.report.projects.byStage[stage] ?? 0);
               const drawn = narrowed.some((p) => p.stage === stage);
               return (
                 <li key={stage} class={n === 0 ? 'empty-stage' : undefined}>
@@ -446,16 +460,22 @@ const beyondTheList = (report: PortfolioReport, listed: number): number => (list
  * The tiles at a glance, every count from the report (exact, however many projects there are; the
  * cards show at most the first 500). A cancelled project with money to settle is not active (its
  * work is stopped) but not done either: it has a tile of its own, by the cards' rule (`toSettle`).
+ * With a search or a client or segment chosen (`found`), the report counts the projects found, and
+ * each tile leads to its set of them.
  */
-function Summary({ report, leadership, managerId }: { report: PortfolioReport; leadership: boolean; managerId: string }) {
-  const narrowTo = (only: Narrowing) => portfolioHref({ manager: managerId, only });
+function Summary({ report, leadership, managerId, found }: { report: PortfolioReport; leadership: boolean; managerId: string; found?: Filters }) {
+  const narrowTo = (only: Narrowing) => portfolioHref({ ...found, manager: managerId, only });
+  // The late work and the approvals list the agency's (or a manager's) whole: what a search found is
+  // its overdue projects (those with work past due) and its stage's cards on this page.
+  const lateWork = found ? narrowTo('overdue') : `/late-work${managerId ? `?manager=${encodeURIComponent(managerId)}` : ''}`;
+  const approvals = leadership && !found ? '/approvals' : '#stage-awaiting_approval';
   const tiles: { label: string; value: number; tone?: 'bad' | 'warn'; href?: string }[] = [
     { label: 'Active projects', value: report.projects.active },
     { label: 'Cancelled, money to settle', value: report.projects.cancelledToSettle, tone: 'warn', href: narrowTo('settle') },
     { label: 'Overdue projects', value: report.projects.overdue, tone: 'bad', href: narrowTo('overdue') },
-    { label: 'Overdue tasks', value: report.tasks.overdue, tone: 'bad', href: `/late-work${managerId ? `?manager=${encodeURIComponent(managerId)}` : ''}` },
+    { label: 'Overdue tasks', value: report.tasks.overdue, tone: 'bad', href: lateWork },
     // Leadership decides them on the approvals page; a manager's wait in their stage on this page.
-    { label: 'Plans awaiting decision', value: report.plansAwaitingDecision.count, tone: 'warn', href: leadership ? '/approvals' : '#stage-awaiting_approval' },
+    { label: 'Plans awaiting decision', value: report.plansAwaitingDecision.count, tone: 'warn', href: approvals },
     // Past their resolution time, the manager and leadership were told: late, not just open. Like
     // the money tiles, it counts projects (one with two complaints open counts once), in the set's words.
     {
@@ -477,7 +497,7 @@ function Summary({ report, leadership, managerId }: { report: PortfolioReport; l
     },
   ];
   return (
-    <ul class="tiles" aria-label="At a glance">
+    <ul class="tiles" aria-label="At a glance" aria-describedby={found ? 'portfolio-counts-for' : undefined}>
       {tiles.map((t) => {
         const content = (
           <>
@@ -587,11 +607,14 @@ function ProjectCard({
       </span>
       {WORK_DONE.includes(p.stage ?? 'intake') || (toSettle(p) && p.amountOwed !== undefined) ? (
         <MoneyOwed project={p} now={now} />
-      ) : finished ? (
-        <span class="muted">started {formatDate(p.startedAt)}</span>
       ) : (
-        <ProjectDates project={p} />
+        <>
+          {finished ? <span class="muted">started {formatDate(p.startedAt)}</span> : <ProjectDates project={p} />}
+          {/* Owed before the work is done: a prepayment, waited for or past due. How much, by when. */}
+          {p.amountOwed !== undefined && <MoneyOwed project={p} now={now} />}
+        </>
       )}
+      {p.refundOwed !== undefined && p.refundDueAt && <RefundOwed amount={p.refundOwed} currency={p.currency} dueAt={p.refundDueAt} now={now} />}
     </li>
   );
 }
@@ -601,13 +624,30 @@ function ProjectCard({
  * earliest due date of their open invoices), past due in the warning's tone.
  */
 function MoneyOwed({ project: p, now }: { project: ProjectListItem; now: number }) {
-  if (p.amountOwed === undefined || !p.paymentDueAt) return <span class="muted">Nothing owed now</span>;
+  // The client owing nothing while the agency owes them a refund: the refund's line says the money.
+  if (p.amountOwed === undefined || !p.paymentDueAt) return p.refundOwed === undefined ? <span class="muted">Nothing owed now</span> : null;
   const late = Date.parse(p.paymentDueAt) < now;
   return (
     <span class={`money-owed${late ? ' money-owed--late' : ''}`}>
       {formatMoney(p.amountOwed, p.currency)} open,{' '}
       <time dateTime={p.paymentDueAt} title={relative(p.paymentDueAt)}>
         {late ? 'was due' : 'due'} {formatDate(p.paymentDueAt)}
+      </time>
+    </span>
+  );
+}
+
+/**
+ * A refund the agency owes its client (the card's "Refund owed"): how much and by when, past due in
+ * the warning's tone, as the money the client owes is said.
+ */
+function RefundOwed({ amount, currency, dueAt, now }: { amount: number; currency: string; dueAt: string; now: number }) {
+  const late = Date.parse(dueAt) < now;
+  return (
+    <span class={`refund-owed${late ? ' money-owed--late' : ''}`}>
+      {formatMoney(amount, currency)} to refund,{' '}
+      <time dateTime={dueAt} title={relative(dueAt)}>
+        {late ? 'was due' : 'due'} {formatDate(dueAt)}
       </time>
     </span>
   );
