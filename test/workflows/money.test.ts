@@ -142,7 +142,8 @@ test.concurrent('a prepayment larger than the accepted work becomes a credit not
   const credit = cancelled.invoices[1];
   expect(credit).toMatchObject({ kind: 'credit_note', amount: 3_000, status: 'open' });
   expect(documentsFor(env, projectId).find((d) => d.kind === 'credit_note')?.invoice).toMatchObject({ amount: 3_000, prepaymentDeducted: 5_000 });
-  expect((await waitForNotice(env, projectId, 'credit_note_issued'))[0].recipients).toEqual({ emails: [input.client.email] });
+  // The client, and the manager who pays the refund out (who cancelled, so got no cancellation mail).
+  expect((await waitForNotice(env, projectId, 'credit_note_issued'))[0].recipients).toEqual({ emails: [input.client.email], personIds: [MANAGER.id] });
   // We owe it: never chased as if the client did.
   expect(noticesFor(env, projectId, 'payment_reminder')).toEqual([]);
 

@@ -190,8 +190,11 @@ export function createBilling(ctx: ProjectContext): Billing {
     });
     invoice.documentId = doc.documentId;
     status.version += 1; // the store shows the link to the paper; nothing waits on it
-    // A compensation's refund is the manager's to pay out: they are told too (not when nothing is left to pay out).
-    const recipients = extra.refundsCompensation && refund > 0 ? { ...ctx.client, ...ctx.manager } : ctx.client;
+    // A refund is the manager's to pay out — a compensation's, or a cancelled project's prepayment
+    // beyond the work — so they are told too (not when nothing is left to pay out). The manager who
+    // cancelled is not mailed the cancellation itself, and would otherwise learn of the refund only
+    // from its reminder. (Only the activity's input changes: histories replay as recorded.)
+    const recipients = kind === 'credit_note' && refund > 0 ? { ...ctx.client, ...ctx.manager } : ctx.client;
     ctx.send(kind === 'credit_note' ? 'credit_note_issued' : 'invoice_issued', `invoice-issued:${series}`, recipients, {
       invoiceNumber: number,
       amount,
