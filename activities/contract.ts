@@ -123,6 +123,8 @@ export interface InvoiceContent {
   compensations?: { complaintId: string; amount: number }[];
   /** A credit note that gives back compensations agreed after the final invoice (not a cancellation's settlement). */
   refundsCompensation?: boolean;
+  /** A credit note that gives back what the client paid beyond this invoice (its number). */
+  overpaymentOf?: string;
   /**
    * On such a credit note: the invoices it was set against because the client had not paid them,
    * each with what that invoice still asks after it. Only the rest is refunded.

@@ -404,15 +404,54 @@ function renderCompensationCreditNote(page: Page, s: ProjectStatus, note: Invoic
     ...setOffs.map((o): [string, string] => [`Set against invoice ${o.invoiceNumber} (not yet paid in full)`, `-${fmtMoney(o.amount, currency)}`]),
     ['Refund owed to the Client', fmtMoney(refund, currency)],
   ]);
-  if (setOffs.length > 0) {
-    page.section('Set against unpaid invoices');
-    for (const o of setOffs) {
-      page.paragraph(
-        `${fmtMoney(o.amount, currency)} of this credit note is taken off invoice ${o.invoiceNumber}, which the Client had not paid in full: ` +
-          (o.stillOwed > 0 ? `it now asks ${fmtMoney(o.stillOwed, currency)}, and only that is to be paid.` : 'nothing is left to pay on it.'),
-      );
-    }
+  setOffSection(page, note);
+  if (refund > 0) refundParagraph(page, s, note, refund);
+}
+
+/** A credit note's part taken off invoices the Client had not paid in full: each, and what it asks now. */
+function setOffSection(page: Page, note: InvoiceContent): void {
+  const setOffs = note.setOffs ?? [];
+  if (setOffs.length === 0) return;
+  page.section('Set against unpaid invoices');
+  for (const o of setOffs) {
+    page.paragraph(
+      `${fmtMoney(o.amount, note.currency)} of this credit note is taken off invoice ${o.invoiceNumber}, which the Client had not paid in full: ` +
+        (o.stillOwed > 0 ? `it now asks ${fmtMoney(o.stillOwed, note.currency)}, and only that is to be paid.` : 'nothing is left to pay on it.'),
+    );
   }
+}
+
+/**
+ * What the Client paid beyond an invoice, given back: first taken off what they have not paid yet
+ * (a prepayment paid twice over makes the final invoice ask less), the rest refunded.
+ */
+function renderOverpaymentCreditNote(page: Page, s: ProjectStatus, note: InvoiceContent): void {
+  const currency = note.currency;
+  const setOffs = note.setOffs ?? [];
+  const refund = subtractAmounts(note.amount, sumAmounts(setOffs.map((o) => o.amount), currency), currency);
+  const overpaid = s.invoices.find((i) => i.number === note.overpaymentOf);
+  invoiceHeading(page, s, note, { number: 'Credit note No.', ...(refund > 0 && { due: 'Refund due by' }) });
+  page.parties(s, 'Owed to');
+  if (overpaid) page.paragraph(`Credit note to ${INVOICE_KIND_NAMES[overpaid.kind]} invoice ${overpaid.number} of ${fmtDate(overpaid.issuedAt)}.`);
+  const beyond = `paid beyond what invoice ${note.overpaymentOf} asked`;
+  page.paragraph(
+    setOffs.length === 0
+      ? `${page.agency.name} owes ${s.client.name} ${fmtMoney(note.amount, currency)}, ${beyond}.`
+      : `${page.agency.name} credits ${s.client.name} ${fmtMoney(note.amount, currency)}, ${beyond}: ` +
+          `${fmtMoney(subtractAmounts(note.amount, refund, currency), currency)} of it is taken off what the Client has not paid` +
+          (refund > 0 ? `, and ${fmtMoney(refund, currency)} is refunded.` : ', so nothing is paid out.'),
+    { bold: true },
+  );
+  if (overpaid) {
+    page.section('Why');
+    page.paragraph(`Invoice ${overpaid.number} asked ${fmtMoney(overpaid.amount, currency)}; the Client paid ${fmtMoney(overpaid.paidAmount, currency)} on it.`);
+  }
+  page.totals([
+    [`Paid beyond invoice ${note.overpaymentOf}`, fmtMoney(note.amount, currency)],
+    ...setOffs.map((o): [string, string] => [`Set against invoice ${o.invoiceNumber} (not yet paid in full)`, `-${fmtMoney(o.amount, currency)}`]),
+    ['Refund owed to the Client', fmtMoney(refund, currency)],
+  ]);
+  setOffSection(page, note);
   if (refund > 0) refundParagraph(page, s, note, refund);
 }
 
@@ -444,6 +483,7 @@ function refundParagraph(page: Page, s: ProjectStatus, note: InvoiceContent, ref
  */
 function renderCreditNote(page: Page, s: ProjectStatus, note: InvoiceContent): void {
   if (note.refundsCompensation) return renderCompensationCreditNote(page, s, note);
+  if (note.overpaymentOf !== undefined) return renderOverpaymentCreditNote(page, s, note);
   const currency = note.currency;
   const accepted = sumAmounts(note.lines.map((l) => l.amount), currency);
   const compensated = sumAmounts((note.compensations ?? []).map((c) => c.amount), currency);

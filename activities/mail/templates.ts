@@ -725,7 +725,9 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
           `We ${v.has('setAgainst') ? 'credit' : 'owe'} you ${v.money()} for ${v.project}: ` +
             (v.has('compensationFor')
               ? `the compensation we agreed with you in resolving your complaint. `
-              : `your prepayment was more than the work accepted before the project was cancelled. `) +
+              : v.has('overpaymentOf')
+                ? `you paid us that much more than invoice ${v.text('overpaymentOf', '')} asked. `
+                : `your prepayment was more than the work accepted before the project was cancelled. `) +
             `The credit note is attached.`,
           ...(v.has('setAgainst')
             ? [
@@ -899,6 +901,10 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
               // A part payment after the due date: the rest is late already, as a reminder says it.
               (!v.has('dueAt') ? '.' : v.isPast('dueAt') ? `; it ${v.wasDue()}, so please pay it as soon as you can.` : `, due ${v.date('dueAt')}.`)
             : `The invoice is paid in full.`,
+          // Paid beyond what it asked: the excess comes back, by a credit note of its own.
+          ...(Number(v.data.overpaid ?? 0) > 0
+            ? [`That is ${v.money('overpaid')} more than it asked: we return it with a credit note — taken off what you have still to pay us, or refunded.`]
+            : []),
           ...(v.data.startsWork === true ? [`The work on ${v.project} starts now.`] : []),
           // Part of the prepayment the work waits for: nothing starts yet, and the client should
           // not read the receipt as the go-ahead. Only when the snapshot says the project waits.

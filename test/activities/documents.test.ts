@@ -694,6 +694,37 @@ test('a credit note says what is owed back and why, by when, and how the client 
   expect((await store.get(ref.documentId))?.fileName).toBe('credit_note-INV-2026-000032.pdf');
 });
 
+test('a credit note for an overpayment names the invoice paid beyond, what it asked and what came, and refunds the rest after what it set off', async () => {
+  const snapshot = sampleSnapshot('acme-site');
+  const overpaid = { ...snapshot.invoices[0], paidAmount: 2_840.7 }; // asked 1,420.35, paid twice
+  const note: InvoiceContent = {
+    kind: 'credit_note',
+    number: 'INV-2026-000033',
+    amount: 1_420.35,
+    currency: 'EUR',
+    issuedAt: '2026-03-08T12:00:00Z',
+    dueAt: '2026-03-22T12:00:00Z',
+    lines: [{ description: `Paid beyond invoice ${overpaid.number}: returned to you`, amount: 1_420.35 }],
+    overpaymentOf: overpaid.number,
+    setOffs: [{ invoiceNumber: 'INV-2026-000040', amount: 1_000, stillOwed: 0 }],
+  };
+  const ref = await activities().produceDocument({ projectId: 'acme-site', kind: 'credit_note', sequence: 1, snapshot: { ...snapshot, invoices: [overpaid] }, invoice: note });
+  const text = await pdfText((await store.read(ref.documentId))!);
+  for (const fragment of [
+    `Credit note to prepayment invoice ${overpaid.number}`,
+    `Northwind Creative Agency credits Globex Corporation 1,420.35 EUR, paid beyond what invoice ${overpaid.number} asked: 1,000.00 EUR of it is taken off what the Client has not paid, and 420.35 EUR is refunded.`,
+    `Invoice ${overpaid.number} asked 1,420.35 EUR; the Client paid 2,840.70 EUR on it.`,
+    `Paid beyond invoice ${overpaid.number}: 1,420.35 EUR`,
+    'Set against invoice INV-2026-000040 (not yet paid in full): -1,000.00 EUR',
+    'Refund owed to the Client: 420.35 EUR',
+    'refunds 420.35 EUR to the Client by 2026-03-22',
+  ]) {
+    expect(text).toContain(fragment);
+  }
+  // Not a cancellation's credit note, nor a compensation's.
+  expect(text).not.toMatch(/cancel|compensation/i);
+});
+
 test('the final report shows a voided invoice as void and counts only what is owed; credit notes apart, as refunds', async () => {
   const partlyPaidVoided = {
     ...unpaidPrepaymentVoided,

@@ -321,6 +321,30 @@ test('the papers that go with an invoice travel with it: the contract with the p
   expect(renderNotification({ template: 'invoice_issued', data: { ...fullData, kind: 'final' } }, ctx, 'client').text).not.toContain('attached too');
 });
 
+test('money that comes back in the client\'s words: a payment beyond the invoice, its credit note, a payment the bank returned', () => {
+  const ctx = { publicBaseUrl: BASE_URL };
+  const client = (template: NotificationTemplate, data: NotifyInput['data']) => renderNotification({ template, data, projectId: 'acme' }, ctx, 'client').text;
+  const receipt = client('payment_received', { ...fullData, invoiceNumber: 'INV-2026-000019', amount: 1_050, currency: 'EUR', stillOwed: 0, overpaid: 50 });
+  expect(receipt).toContain('The invoice is paid in full.');
+  expect(receipt).toContain('That is 50.00 EUR more than it asked: we return it with a credit note');
+  expect(client('payment_received', { ...fullData, amount: 1_000, currency: 'EUR', stillOwed: 0 })).not.toContain('more than it asked');
+  const note = client('credit_note_issued', { ...fullData, invoiceNumber: 'INV-2026-000033', amount: 50, currency: 'EUR', overpaymentOf: 'INV-2026-000019' });
+  expect(note).toContain('you paid us that much more than invoice INV-2026-000019 asked.');
+  expect(note).not.toContain('cancelled');
+  const returned = client('payment_returned', {
+    ...fullData,
+    invoiceNumber: 'INV-2026-000019',
+    amount: 300,
+    currency: 'EUR',
+    reference: 'GLX-9001',
+    paidAt: '2026-03-02T10:00:00Z',
+    stillOwed: 300,
+    dueAt: '2099-03-20T10:00:00Z',
+  });
+  expect(returned).toContain('Your payment of 300.00 EUR of 2026-03-02 10:00 UTC (reference GLX-9001) for invoice INV-2026-000019 was returned to you by the bank, so it has not reached us.');
+  expect(returned).toContain('300.00 EUR is open on invoice INV-2026-000019, due 2099-03-20 10:00 UTC.');
+});
+
 test('an invoice notice whose document is not in the store yet fails (retried), and sends it once it is', async () => {
   const { notify } = notifier();
   const input: NotifyInput = {

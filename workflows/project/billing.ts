@@ -47,6 +47,8 @@ export interface InvoiceExtra {
   series?: string;
   /** A credit note that gives back compensations (not a cancellation's settlement): its paper and mail say so. */
   refundsCompensation?: boolean;
+  /** A credit note that gives back what the client paid beyond this invoice: its paper and mail say so. */
+  overpaymentOf?: string;
 }
 
 /** The earliest of these moments, if any. */
@@ -170,7 +172,8 @@ export function createBilling(ctx: ProjectContext): Billing {
     ctx.record(kind === 'credit_note' ? 'credit_note_issued' : 'invoice_issued', undefined, `${kind} ${number}: ${amount} ${invoice.currency}`);
     // A compensation's credit note first settles what the client has not paid; only the rest is
     // refunded. (Runs recorded before refunded it all, while the final invoice was chased in full.)
-    const setOffs = extra.refundsCompensation && patched('set-off-credit-notes') ? setOffCreditNote(status, invoice, issuedAt) : [];
+    // So does one returning an overpayment (a prepayment paid twice over is taken off the final invoice).
+    const setOffs = (extra.refundsCompensation || extra.overpaymentOf !== undefined) && patched('set-off-credit-notes') ? setOffCreditNote(status, invoice, issuedAt) : [];
     for (const s of setOffs) ctx.record('credit_set_off', undefined, `${number} against ${s.invoiceNumber}: ${s.amount} ${invoice.currency}`);
     const stillOwedOn = (invoiceNumber: string): number => owedAmount(status.invoices.find((i) => i.number === invoiceNumber)!);
     const refund = owedAmount(invoice);
@@ -186,6 +189,7 @@ export function createBilling(ctx: ProjectContext): Billing {
       ...(prepaymentDeducted !== undefined && prepaymentDeducted > 0 && { prepaymentDeducted }),
       ...(compensations.length > 0 && { compensations }),
       ...(extra.refundsCompensation && { refundsCompensation: true }),
+      ...(extra.overpaymentOf !== undefined && { overpaymentOf: extra.overpaymentOf }),
       ...(setOffs.length > 0 && { setOffs: setOffs.map((s) => ({ invoiceNumber: s.invoiceNumber, amount: s.amount, stillOwed: stillOwedOn(s.invoiceNumber) })) }),
     });
     invoice.documentId = doc.documentId;
@@ -209,8 +213,9 @@ export function createBilling(ctx: ProjectContext): Billing {
       ...alsoAttached(kind),
       // The client who never answered learns why the final invoice comes: the work counts as accepted.
       ...(kind === 'final' && deemedAccepted(ctx.status) && { deemedAccepted: true }),
-      // The client's mail says why a credit note is owed: a compensation, or a cancellation's settlement.
+      // The client's mail says why a credit note is owed: a compensation, an overpayment, or a cancellation's settlement.
       ...(extra.refundsCompensation && { compensationFor: compensations.map((c) => c.complaintId).join(', ') }),
+      ...(extra.overpaymentOf !== undefined && { overpaymentOf: extra.overpaymentOf }),
       // Set against an unpaid invoice: the mail says which, what it still asks, and what is refunded.
       ...(setOffs.length > 0 && {
         setAgainst: setOffs.map((s) => s.invoiceNumber).join(', '),

@@ -32,7 +32,7 @@ import type { ProjectContext } from './context';
 import { checkPlan } from './plan-rules';
 import type { Production } from './production';
 import type { RecordFeedbackInput } from './schemas';
-import { approvedPlan, compensationsToSettle, waitingForPrepayment, departmentsWithWork, dueDateOutOfOrder, finalInvoiceContent, netBilled, owedAmount, owedMinor, planTotal, reverseSetOffs, setOffAmount, taskInputFor } from './state';
+import { approvedPlan, compensationsToSettle, overpaidMinor, waitingForPrepayment, departmentsWithWork, dueDateOutOfOrder, finalInvoiceContent, netBilled, owedAmount, owedMinor, planTotal, reverseSetOffs, setOffAmount, taskInputFor } from './state';
 
 /** How far before its invoice's issue a payment may be dated (time zones). */
 const PAYMENT_DATE_GRACE_MS = 24 * 3_600_000;
@@ -433,7 +433,8 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
       invoice.paidAmount = fromMinor(toMinor(invoice.paidAmount, currency) + toMinor(amount, currency), currency);
       if (owedMinor(invoice) <= 0) invoice.status = 'paid';
       const event = invoice.kind === 'credit_note' ? 'refund_paid' : invoice.status === 'paid' ? 'invoice_paid' : 'payment_received';
-      ctx.record(event, by.id, `${invoiceNumber}: ${amount} ${invoice.currency} (${reference})`);
+      const beyond = overpaidMinor(invoice) > 0 ? `, ${fromMinor(overpaidMinor(invoice), currency)} ${invoice.currency} more than it asked: to credit back` : '';
+      ctx.record(event, by.id, `${invoiceNumber}: ${amount} ${invoice.currency} (${reference})${beyond}`);
       // The client hears that their money arrived (a refund paid out is the agency's own payment).
       // The same reference again after its payment was taken back (recorded again, rightly this
       // time) is a mail of its own, not a repeat of the first one's.
@@ -448,6 +449,8 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
           kind: invoice.kind,
           stillOwed: owedAmount(invoice),
           dueAt: invoice.dueAt,
+          // Paid beyond what it asked: the receipt says the excess comes back.
+          ...(overpaidMinor(invoice) > 0 && { overpaid: fromMinor(overpaidMinor(invoice), currency) }),
           // The prepayment the work waits for: paid, it starts now.
           ...(invoice.kind === 'prepayment' && invoice.status === 'paid' && status.policy.startAfterPrepayment && status.tasks.length === 0 && { startsWork: true }),
         });
@@ -524,11 +527,19 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         // the set-off undone (the credit note is refunded instead). Credit notes are never set off.
         const setOff = invoice.kind === 'credit_note' ? 0 : toMinor(setOffAmount(invoice), currency);
         if (toMinor(amount, currency) > owedMinor(invoice) + setOff) {
+          // The client paid more than asked (and it is said so: most such amounts are typos): taken
+          // whole, the excess credited back once the project is invoicing (overpaidInvoices). Not a
+          // refund paid out (the agency's own money), not where a cancellation settles the money or
+          // credit notes are set against the invoice, not in runs whose invoicing cannot credit it.
+          const creditable =
+            invoice.kind !== 'credit_note' && setOff === 0 && status.stage !== 'cancelled' && !ctx.cancelRequest && billing.chasesInEveryWait;
+          if (payment.moreThanOwed && creditable) return;
           const owed = formatAmount(fromMinor(owedMinor(invoice), currency), currency);
           throw businessFailure(
             ErrorType.Overpayment,
             `${formatAmount(amount, currency)} is more than the ${owed} still ${invoice.kind === 'credit_note' ? 'to refund' : 'owed'} on ${invoiceNumber}` +
-              (setOff > 0 ? ` (${formatAmount(fromMinor(owedMinor(invoice) + setOff, currency), currency)} before credit notes were set against it)` : ''),
+              (setOff > 0 ? ` (${formatAmount(fromMinor(owedMinor(invoice) + setOff, currency), currency)} before credit notes were set against it)` : '') +
+              (creditable ? '; if the client paid that much, confirm it (moreThanOwed): the excess is credited back to them' : ''),
             'amount',
           );
         }
@@ -629,11 +640,12 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         if (invoice.status === 'void') {
           throw businessFailure(ErrorType.WrongStage, `invoice ${invoiceNumber} was voided: its payments stand as they were then`, 'invoiceNumber');
         }
-        // Credit notes set against the invoice were worked out from what it had been paid.
-        if ((invoice.setOffs ?? []).length > 0) {
+        // Credit notes set against the invoice, or crediting back what it was paid beyond it, were
+        // worked out from what it had been paid.
+        if ((invoice.setOffs ?? []).length > 0 || (invoice.excessCredited ?? 0) > 0) {
           throw businessFailure(
             ErrorType.WrongStage,
-            `a credit note is set against ${invoiceNumber}: taking a payment back from it is not supported (ask for a correction by credit note)`,
+            `a credit note is set against ${invoiceNumber}, or credits back what it was paid beyond it: taking a payment back from it is not supported (ask for a correction by credit note)`,
             'invoiceNumber',
           );
         }

@@ -192,6 +192,10 @@ export const paymentRequestSchema = z
     amount: amountSchema.refine((n) => n > 0, 'must be positive'),
     paidAt: isoDateTimeSchema,
     reference: z.string().min(1).max(200),
+    moreThanOwed: z.literal(true).optional().meta({
+      description:
+        'Confirms that the client paid more than the invoice still asks (without it, such a payment is refused 409 `overpayment`: most are a typo). The payment is recorded whole; once the project is invoicing, the excess is credited back by a credit note, set first against what the client has not paid yet, the rest refunded. Not for a refund paid out, nor on a cancelled project.',
+    }),
     anotherPayment: z.literal(true).optional().meta({
       description:
         'Confirms that this is another payment, though one of the same amount on the same invoice, within a day of this one, is already recorded under another reference (without it, such a payment is refused 409 `possible-duplicate-payment`: the same bank line typed twice by two people counts once).',
@@ -411,6 +415,8 @@ export const invoiceViewSchema = z.object({
   /** Payments taken back (entered by mistake, returned by the bank): not in `payments` nor in `paidAmount`. */
   reversedPayments: z.array(reversedPaymentViewSchema).optional(),
   paidAmount: z.number(),
+  /** Of what the client paid beyond the invoice, what a credit note has already given back (`overpaidMinor`). */
+  excessCredited: z.number().optional(),
   /** Credit notes set against this invoice, or (on a credit note) the invoices it was set against: not cash. */
   setOffs: z.array(setOffViewSchema).optional(),
   /** `open` while anything is owed, `paid` once settled (in cash or set off), `void` when cancelled before being paid in full. */

@@ -210,9 +210,24 @@ export function applyTaskChange(summary: TaskSummary, change: Omit<TaskChangedSi
 
 const setOffMinor = (invoice: InvoiceView): number => (invoice.setOffs ?? []).reduce((n, s) => n + toMinor(s.amount, invoice.currency), 0);
 
-/** What is still owed on an invoice (for a credit note: by us, to the client), after payments and set-offs; nothing once void. */
+/**
+ * What is still owed on an invoice (for a credit note: by us, to the client), after payments and
+ * set-offs; nothing once void, and nothing (not less) once paid beyond it (`overpaidMinor`).
+ */
 export const owedMinor = (invoice: InvoiceView): number =>
-  invoice.status === 'void' ? 0 : toMinor(invoice.amount, invoice.currency) - toMinor(invoice.paidAmount, invoice.currency) - setOffMinor(invoice);
+  invoice.status === 'void' ? 0 : Math.max(0, toMinor(invoice.amount, invoice.currency) - toMinor(invoice.paidAmount, invoice.currency) - setOffMinor(invoice));
+
+/** What the client paid beyond what an invoice asked, not yet credited back to them (`excessCredited`). */
+export const overpaidMinor = (invoice: InvoiceView): number =>
+  invoice.kind === 'credit_note' || invoice.status === 'void'
+    ? 0
+    : Math.max(
+        0,
+        toMinor(invoice.paidAmount, invoice.currency) + setOffMinor(invoice) - toMinor(invoice.amount, invoice.currency) - toMinor(invoice.excessCredited ?? 0, invoice.currency),
+      );
+
+/** Invoices the client paid more than they asked, the excess still to credit back (a credit note each). */
+export const overpaidInvoices = (status: ProjectStatus): InvoiceView[] => status.invoices.filter((i) => overpaidMinor(i) > 0);
 export const owedAmount = (invoice: InvoiceView): number => fromMinor(owedMinor(invoice), invoice.currency);
 
 /** Invoices the client still has to pay (credit notes are money owed to the client, not chased). */

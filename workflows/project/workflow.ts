@@ -8,7 +8,7 @@
  */
 import { CancellationScope, allHandlersFinished, condition, isCancellation } from '@temporalio/workflow';
 import { nowIso } from '../common/journal';
-import { formatAmount, percentOf, sumAmounts } from '../money';
+import { formatAmount, fromMinor, percentOf, sumAmounts } from '../money';
 import { deliveryName, durationInWords } from '../vocabulary';
 import { cancelTaskSignal } from '../task/contract';
 import type { InvoiceView, ProjectInput, ProjectStatus } from './contract';
@@ -29,6 +29,8 @@ import {
   dueMovedLater,
   finalInvoiceContent,
   hasOpenComplaint,
+  overpaidInvoices,
+  overpaidMinor,
   owedAmount,
   planTaskInput,
   prepaymentWaitMs,
@@ -291,10 +293,18 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       // and every credit note refunded. A compensation agreed now is a credit note.
       // (Runs recorded before compensations had no credit note on this path: the same wait.)
       for (;;) {
-        await ctx.until(() => status.invoices.every((i) => i.status !== 'open') || compensationsToSettle(status).length > 0);
+        await ctx.until(
+          () => status.invoices.every((i) => i.status !== 'open') || compensationsToSettle(status).length > 0 || overpaidInvoices(status).length > 0,
+        );
         const compensations = compensationsToSettle(status);
         if (compensations.length > 0) {
           await refundCompensations(compensations);
+          continue;
+        }
+        // Paid beyond what was asked (runs recorded before refused such payments: never here).
+        const overpaid = overpaidInvoices(status);
+        if (overpaid.length > 0) {
+          await creditOverpayments(overpaid);
           continue;
         }
         if (!hasOpenComplaint(status)) return;
@@ -324,6 +334,22 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       const made = status.complaints.find((k) => k.complaintId === c.complaintId)?.at;
       const lines = [{ description: `Compensation agreed in resolving your complaint${made ? ` of ${made.slice(0, 10)}` : ''}`, amount: c.amount }];
       await billing.issueInvoice('credit_note', c.amount, lines, undefined, { compensations: [c], series: c.complaintId, refundsCompensation: true });
+    }
+  }
+
+  /**
+   * What the client paid beyond an invoice comes back to them: a credit note for the excess, set
+   * first against what they have not paid yet (a prepayment paid twice over makes the final invoice
+   * ask less), the rest a refund the manager pays out.
+   */
+  async function creditOverpayments(invoices: InvoiceView[]): Promise<void> {
+    for (const invoice of invoices) {
+      const excess = fromMinor(overpaidMinor(invoice), invoice.currency);
+      // Counted as credited before the credit note is made: the loop never issues it twice.
+      invoice.excessCredited = sumAmounts([invoice.excessCredited ?? 0, excess], invoice.currency);
+      const credited = invoice.excessCredited === excess ? '' : `-${invoice.excessCredited}`;
+      const lines = [{ description: `Paid beyond invoice ${invoice.number}: returned to you`, amount: excess }];
+      await billing.issueInvoice('credit_note', excess, lines, undefined, { series: `overpaid-${invoice.number}${credited}`, overpaymentOf: invoice.number });
     }
   }
 
