@@ -4,7 +4,7 @@
  * the browser), the timeline, and cancelling with a reason. Every action's response is the new
  * snapshot, shown at once.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { api, ApiError, ok, STAGES, type Department, type ProjectStatus, type Stage } from '../api';
 import { refusedForGood, useAction, useName, useRequestKey, useResource, useSession } from '../data';
 import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, fromLocalInput, plural, readAmount, roundMoney, STAGE_LABEL, toLocalInput, typedAmount } from '../format';
@@ -822,10 +822,15 @@ function ResolveComplaint({ project: p, complaintId, onChange }: { project: Proj
 }
 
 function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; canAct: boolean; onChange: Update }) {
-  const name = useName();
   const unsettled = p.invoices.filter(open);
   /** A payment refused because its invoice was settled first elsewhere: said where the form was. */
   const [lostRace, setLostRace] = useState<LostPaymentRace>();
+  /** A payment just taken back as entered by mistake: the payment form takes it up, to record it rightly. */
+  const [recordAgain, setRecordAgain] = useState<RecordAgain>();
+  /** The struck-through line the focus goes to once the form that had it is gone (a payment taken back otherwise). */
+  const [focusTakenBack, setFocusTakenBack] = useState<string>();
+  /** A take-back that found the payment taken back already: said on its line, where the focus is (the flash is out of sight up the page). */
+  const [alreadyTakenBack, setAlreadyTakenBack] = useState<{ line: string; text: string }>();
   // A credit note is money the agency owes the client: a table of its own, in its own words
   // (refunded, to refund, refund by), never under an invoice's "Paid" and "Due" as if the client owed it.
   const bills = p.invoices.filter((i) => i.kind !== 'credit_note');
@@ -918,24 +923,36 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
           </div>
         </>
       )}
-      {p.invoices.some((i) => i.payments.length > 0 || (i.setOffs ?? []).length > 0) && (
+      {p.invoices.some((i) => i.payments.length > 0 || (i.reversedPayments ?? []).length > 0 || (i.setOffs ?? []).length > 0) && (
         <ul class="payments">
+          {/* Taken-back payments stay in the list where they were recorded, struck through: the books' history reads in order. */}
           {p.invoices.flatMap((i) =>
-            i.payments.map((pay) => (
-              <li key={`${i.number}-${pay.reference}`}>
-                {i.kind === 'credit_note' ? (
-                  <>
-                    {formatMoney(pay.amount, i.currency)} refunded to the client on credit note <WholeNumber number={i.number} />,{' '}
-                    {formatDate(pay.paidAt)}, ref. {pay.reference}
-                  </>
-                ) : (
-                  <>
-                    {formatMoney(pay.amount, i.currency)} on <WholeNumber number={i.number} />, paid {formatDate(pay.paidAt)}, ref. {pay.reference}
-                  </>
-                )}{' '}
-                <span class="muted">(recorded by {name(pay.recordedBy)})</span>
-              </li>
-            )),
+            paymentHistory(i).map((pay) =>
+              'reversedAt' in pay ? (
+                <TakenBackLine
+                  key={takenBackKey(i, pay)}
+                  invoice={i}
+                  payment={pay}
+                  focused={focusTakenBack === takenBackKey(i, pay)}
+                  onFocused={() => setFocusTakenBack(undefined)}
+                  already={alreadyTakenBack?.line === takenBackKey(i, pay) ? alreadyTakenBack.text : undefined}
+                />
+              ) : (
+                <PaymentLine
+                  key={`${i.number}-${pay.reference}`}
+                  project={p}
+                  invoice={i}
+                  payment={pay}
+                  canAct={canAct}
+                  onChange={onChange}
+                  onTakenBack={(taken) => {
+                    setAlreadyTakenBack(taken.already ? { line: taken.line, text: taken.already } : undefined);
+                    if (taken.recordAgain) setRecordAgain(taken.recordAgain);
+                    else setFocusTakenBack(taken.line);
+                  }}
+                />
+              ),
+            ),
           )}
           {/* Listed once, from the invoice's side: the credit note names the same set-off. */}
           {p.invoices
@@ -965,7 +982,9 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
       )}
       {/* Kept here, not in the form: a refusal because the invoice was settled elsewhere often leaves nothing open, and the form goes. */}
       {canAct && lostRace && <PaymentNotRecorded race={lostRace} onDismiss={() => setLostRace(undefined)} />}
-      {canAct && unsettled.length > 0 && <PaymentForm project={p} onChange={onChange} onSettledElsewhere={setLostRace} />}
+      {canAct && unsettled.length > 0 && (
+        <PaymentForm project={p} onChange={onChange} onSettledElsewhere={setLostRace} recordAgain={recordAgain} onRecordAgainTaken={() => setRecordAgain(undefined)} />
+      )}
     </>
   );
 }
@@ -1019,6 +1038,336 @@ function PaymentNotRecorded({ race: { before, after, amount, reference }, onDism
 /** An invoice number in running text: kept on one line, where a browser would break it at its hyphens. */
 function WholeNumber({ number }: { number: string }) {
   return <span class="nowrap">{number}</span>;
+}
+
+type Payment = Invoice['payments'][number];
+type TakenBackPayment = NonNullable<Invoice['reversedPayments']>[number];
+type ReversalCause = TakenBackPayment['cause'];
+
+/** A payment taken back as entered by mistake, for the payment form to record again rightly. */
+interface RecordAgain {
+  invoiceNumber: string;
+  reference: string;
+  paidAt: string;
+}
+
+/** An invoice's payments as recorded, those taken back since among them (taken back, they are still history). */
+const paymentHistory = (i: Invoice): (Payment | TakenBackPayment)[] =>
+  [...i.payments, ...(i.reversedPayments ?? [])].sort((a, b) => Date.parse(a.recordedAt) - Date.parse(b.recordedAt));
+
+/** A taken-back payment's line: its reference may be recorded again (and taken back again), its recording is its own. */
+const takenBackKey = (i: Invoice, pay: TakenBackPayment): string => `${i.number}-${pay.reference}-${pay.recordedAt}-taken-back`;
+
+/** Why a payment was taken back, as its line says it. */
+const TAKEN_BACK_BECAUSE: Record<ReversalCause, string> = {
+  entered_by_mistake: 'entered by mistake',
+  returned_by_bank: 'returned by the bank',
+};
+
+/**
+ * Why no payment of this invoice can be taken back now, in the page's words; undefined when one
+ * can. The workflow's own rules (`reversePaymentUpdate` in workflows/project/handlers.ts), so the
+ * page never offers what would be refused: once the project has closed its books (completed,
+ * closing), its cancellation was settled from these payments, the invoice was voided, or a credit
+ * note was worked out against what the invoice had been paid.
+ */
+function whyNoTakingBack(p: ProjectStatus, i: Invoice): string | undefined {
+  if (p.stage === 'completed') return 'The project is completed: what it was paid closed its books.';
+  // Asked for, not yet done: the cancellation is worked out from the payments as they are.
+  if (p.stage === 'cancelled' || p.cancellation) {
+    return p.stage === 'cancelled'
+      ? 'The project is cancelled: its settlement was worked out from these payments.'
+      : 'The project is being cancelled: its settlement is worked out from these payments.';
+  }
+  if (p.stage === 'closing') return 'The project is closing: everything it billed is settled.';
+  if (i.status === 'void') return `${i.number} was voided: its payments stand as they were then.`;
+  if ((i.excessCredited ?? 0) > 0) return `What ${i.number} was paid beyond it was credited back: ask for a correction by credit note instead.`;
+  if ((i.setOffs ?? []).length > 0) {
+    return i.kind === 'credit_note'
+      ? `Credit note ${i.number} is set against an invoice, worked out from what that invoice had been paid: ask for a correction by credit note instead.`
+      : `A credit note is set against ${i.number}, worked out from what it had been paid: ask for a correction by credit note instead.`;
+  }
+  return undefined;
+}
+
+/** What a payment was: the amount, on which invoice (or refunded on which credit note), when, under which reference. */
+function PaymentFacts({ invoice: i, payment: pay }: { invoice: Invoice; payment: Payment }) {
+  return i.kind === 'credit_note' ? (
+    <>
+      {formatMoney(pay.amount, i.currency)} refunded to the client on credit note <WholeNumber number={i.number} />, {formatDate(pay.paidAt)}, ref. {pay.reference}
+    </>
+  ) : (
+    <>
+      {formatMoney(pay.amount, i.currency)} on <WholeNumber number={i.number} />, paid {formatDate(pay.paidAt)}, ref. {pay.reference}
+    </>
+  );
+}
+
+/**
+ * What became of a take-back, for the list: the payment the payment form takes up, or the line the
+ * focus goes to (with what to say there when it had been taken back already).
+ */
+type TakenBack = { recordAgain: RecordAgain; line?: undefined; already?: undefined } | { recordAgain?: undefined; line: string; already?: string };
+
+/** A payment counted on its invoice, with the way to take it back (for its manager and leadership, where the workflow allows). */
+function PaymentLine({
+  project: p,
+  invoice: i,
+  payment: pay,
+  canAct,
+  onChange,
+  onTakenBack,
+}: {
+  project: ProjectStatus;
+  invoice: Invoice;
+  payment: Payment;
+  canAct: boolean;
+  onChange: Update;
+  onTakenBack: (taken: TakenBack) => void;
+}) {
+  const name = useName();
+  const [taking, setTaking] = useState(false);
+  /** Put away by its own button: the focus goes back where the form was opened from. */
+  const [refocus, setRefocus] = useState(false);
+  const line = useRef<HTMLLIElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (!refocus) return;
+    setRefocus(false);
+    (button.current ?? line.current)?.focus();
+  }, [refocus]);
+  const why = whyNoTakingBack(p, i);
+  return (
+    <li ref={line} tabIndex={-1}>
+      <PaymentFacts invoice={i} payment={pay} /> <span class="muted">(recorded by {name(pay.recordedBy)})</span>
+      {canAct && !why && !taking && (
+        <>
+          {' '}
+          <button ref={button} type="button" class="button button--secondary take-back-button" onClick={() => setTaking(true)}>
+            Take back<span class="visually-hidden"> {formatMoney(pay.amount, i.currency)}, ref. {pay.reference}</span>…
+          </button>
+        </>
+      )}
+      {/* Stays open if the project or invoice changes meanwhile: it then says why it can no longer be done. */}
+      {canAct && taking && (
+        <TakeBackForm
+          project={p}
+          invoice={i}
+          payment={pay}
+          why={why}
+          onChange={onChange}
+          onTakenBack={onTakenBack}
+          onClose={() => {
+            setTaking(false);
+            setRefocus(true);
+          }}
+        />
+      )}
+    </li>
+  );
+}
+
+/**
+ * Taking a recorded payment back: why (entered by mistake, to be recorded again rightly; or the
+ * money came back from the bank, which the client hears of), a note for the agency, and a button
+ * that says what it does to the amounts. Nothing is chosen for the manager: one cause mails the
+ * client, the other does not.
+ */
+function TakeBackForm({
+  project: p,
+  invoice: i,
+  payment: pay,
+  why,
+  onChange,
+  onTakenBack,
+  onClose,
+}: {
+  project: ProjectStatus;
+  invoice: Invoice;
+  payment: Payment;
+  /** Why it can no longer be done (the project or invoice changed since the form was opened). */
+  why: string | undefined;
+  onChange: Update;
+  onTakenBack: (taken: TakenBack) => void;
+  onClose: () => void;
+}) {
+  const { me } = useSession();
+  const name = useName();
+  const ids = `take-back-${useId()}`;
+  const [cause, setCause] = useState<ReversalCause | ''>('');
+  const [note, setNote] = useState('');
+  const refund = i.kind === 'credit_note';
+  const money = (amount: number) => formatMoney(amount, i.currency);
+  // Opened: the first choice, so the keyboard is where the form begins.
+  useEffect(() => document.getElementById(`${ids}-cause-entered_by_mistake`)?.focus(), []);
+  const cannot = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    // The confirm button that had the focus is gone with it: the reason takes the focus.
+    if (why && (!document.activeElement || document.activeElement === document.body)) cannot.current?.focus();
+  }, [why]);
+
+  const key = useRequestKey();
+  const takeBack = useAction(
+    async () => {
+      if (cause === '') {
+        document.getElementById(`${ids}-cause`)?.focus();
+        throw refusedAt('cause', 'Choose why it is taken back.');
+      }
+      const body = { invoiceNumber: i.number, reference: pay.reference, cause, ...(note.trim() !== '' && { note: note.trim() }) };
+      try {
+        return { asked: cause, next: await ok(api.POST('/api/projects/{id}/payment-reversals', { params: { path: { id: p.projectId }, header: { 'Idempotency-Key': key.keyFor(body) } }, body })) };
+      } catch (err) {
+        // Refused: the project or the invoice changed since the page read it (cancelled, voided, a
+        // credit note set against it). The page reads it again at once, and the form says why in its words.
+        if (err instanceof ApiError && (err.status === 404 || err.status === 409)) {
+          void ok(api.GET('/api/projects/{id}', { params: { path: { id: p.projectId } } })).then(onChange, () => undefined);
+        }
+        throw err;
+      }
+    },
+    ({ asked, next }) => {
+      key.succeeded();
+      const after = next.invoices.find((x) => x.number === i.number);
+      const entry = after?.reversedPayments?.find((r) => r.reference === pay.reference && r.recordedAt === pay.recordedAt);
+      onChange(next);
+      const what = refund ? 'Refund' : 'Payment';
+      // Taken back a moment before by someone else (another tab, a colleague), or for another
+      // reason than this form's: nothing changed, and the page says what was done instead.
+      if (!entry || entry.reversedBy !== me.person.id || entry.cause !== asked) {
+        const told = !refund && entry?.cause === 'returned_by_bank' ? 'the client was told' : 'the client was not told';
+        flash(
+          entry
+            ? `Already taken back ${formatDateTime(entry.reversedAt)} by ${name(entry.reversedBy)} (${TAKEN_BACK_BECAUSE[entry.cause]}; ${told}): nothing changed.`
+            : `${what} ref. ${pay.reference} is no longer counted on ${i.number}: nothing changed.`,
+        );
+        if (entry) onTakenBack({ line: takenBackKey(i, entry), already: `It had been taken back already when you asked: nothing changed (${told}).` });
+        return;
+      }
+      const open = after ? money(stillOwed(after)) : '';
+      if (asked === 'entered_by_mistake') {
+        flash(`${what} ref. ${pay.reference} taken back from ${i.number}: record it again below as it was made.`);
+        onTakenBack({ recordAgain: { invoiceNumber: i.number, reference: pay.reference, paidAt: pay.paidAt } });
+        return;
+      }
+      flash(
+        refund
+          ? `Refund taken back: ${open} of credit note ${i.number} is owed to the client again.`
+          : `Payment taken back: ${i.number} is open again with ${open} to pay; the client is told by mail.`,
+      );
+      onTakenBack({ line: takenBackKey(i, entry) });
+    },
+  );
+
+  if (why) {
+    return (
+      <div class="inline-form take-back-form">
+        <p class="callout callout--warn" role="alert" tabIndex={-1} ref={cannot}>
+          <strong>Not taken back.</strong> {why}
+        </p>
+        <div class="form-actions">
+          <button type="button" class="button button--secondary" onClick={onClose}>
+            Close
+          </button>
+        </div>
+      </div>
+    );
+  }
+
+  const shortBy = money(roundMoney(stillOwed(i) + pay.amount, i.currency));
+  // The invoice's number kept whole: a phone's narrow button would break it at its hyphens.
+  const confirm = refund ? (
+    <>
+      Take back {money(pay.amount)}: {shortBy} of credit note <WholeNumber number={i.number} /> will be owed to the client again
+    </>
+  ) : (
+    <>
+      Take back {money(pay.amount)}: <WholeNumber number={i.number} /> will be {shortBy} short{i.status === 'paid' ? ' again' : ''}
+    </>
+  );
+  const named = ['cause', 'note'];
+  return (
+    <form
+      class="inline-form take-back-form"
+      aria-label={`Take back ${money(pay.amount)}, ref. ${pay.reference}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void takeBack.act();
+      }}
+      noValidate
+    >
+      {/* The payment's own fields are not the form's: a refusal at them is said in the box, by what they are. */}
+      <ProblemBox
+        error={takeBack.error && !named.some((f) => takeBack.error?.at(f)) ? takeBack.error : undefined}
+        fieldLabel={(f) => (f === 'invoiceNumber' ? (refund ? 'Credit note' : 'Invoice') : f === 'reference' ? (refund ? 'Refund' : 'Payment') : undefined)}
+      />
+      <Choices
+        id={`${ids}-cause`}
+        legend={`Why is the ${refund ? 'refund' : 'payment'} taken back?`}
+        type="radio"
+        selected={cause === '' ? [] : [cause]}
+        onChange={takeBack.editing('cause', ([c]: string[]) => setCause(c as ReversalCause))}
+        error={takeBack.at('cause')}
+        options={[
+          { value: 'entered_by_mistake', label: `Entered by mistake (wrong amount or ${refund ? 'credit note' : 'invoice'}): corrected, the client is not told` },
+          { value: 'returned_by_bank', label: refund ? 'The refund came back: it is owed to the client again' : 'Returned by the bank: the client is told the invoice is open again' },
+        ]}
+      />
+      <TextArea
+        id={`${ids}-note`}
+        label="Note (optional)"
+        hint="For the agency only: never sent to the client."
+        value={note}
+        onValue={takeBack.editing('note', setNote)}
+        error={takeBack.at('note')}
+        rows={2}
+      />
+      <div class="form-actions">
+        <button type="submit" class="button" disabled={takeBack.pending}>
+          {takeBack.pending ? 'Taking back…' : confirm}
+        </button>
+        <button type="button" class="button button--secondary" onClick={onClose}>
+          Keep it
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** A payment taken back, kept in the list struck through: who took it back, when and why. */
+function TakenBackLine({
+  invoice: i,
+  payment: pay,
+  focused,
+  onFocused,
+  already,
+}: {
+  invoice: Invoice;
+  payment: TakenBackPayment;
+  focused: boolean;
+  onFocused: () => void;
+  /** This page's own take-back of it, which found it taken back already. */
+  already?: string;
+}) {
+  const name = useName();
+  const line = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    if (!focused) return;
+    line.current?.focus();
+    onFocused();
+  }, [focused]);
+  return (
+    <li class="payment-taken-back" ref={line} tabIndex={-1}>
+      <del>
+        <PaymentFacts invoice={i} payment={pay} />
+      </del>{' '}
+      <span class="taken-back-why">
+        taken back {formatDate(pay.reversedAt)} by {name(pay.reversedBy)}: {TAKEN_BACK_BECAUSE[pay.cause]}
+        {pay.note ? ` — ${pay.note}` : ''}
+      </span>{' '}
+      <span class="muted">(recorded by {name(pay.recordedBy)})</span>
+      {already && <p class="taken-back-already">{already}</p>}
+    </li>
+  );
 }
 
 /** An invoice's or credit note's number, opening its PDF once there is one. */
@@ -1091,7 +1440,20 @@ function BreakableNumber({ number }: { number: string }) {
   );
 }
 
-function PaymentForm({ project: p, onChange, onSettledElsewhere }: { project: ProjectStatus; onChange: Update; onSettledElsewhere: (race: LostPaymentRace | undefined) => void }) {
+function PaymentForm({
+  project: p,
+  onChange,
+  onSettledElsewhere,
+  recordAgain,
+  onRecordAgainTaken,
+}: {
+  project: ProjectStatus;
+  onChange: Update;
+  onSettledElsewhere: (race: LostPaymentRace | undefined) => void;
+  /** A payment just taken back as entered by mistake: its invoice chosen, its reference and date filled in, the focus here. */
+  recordAgain?: RecordAgain;
+  onRecordAgainTaken: () => void;
+}) {
   const name = useName();
   const unpaid = p.invoices.filter(open);
   const [chosen, setInvoiceNumber] = useState(unpaid[0]?.number ?? '');
@@ -1108,6 +1470,8 @@ function PaymentForm({ project: p, onChange, onSettledElsewhere }: { project: Pr
   const [reference, setReference] = useState('');
   /** The invoice the form was on when it was settled by something else (shown until the next choice). */
   const [movedFrom, setMovedFrom] = useState<string>();
+  /** The reference of a payment taken back as entered by mistake, being recorded again (said until it is). */
+  const [correcting, setCorrecting] = useState<string>();
   useEffect(() => {
     if (!typedByHand) setAmount(String(remaining));
   }, [invoiceNumber, remaining]);
@@ -1115,11 +1479,27 @@ function PaymentForm({ project: p, onChange, onSettledElsewhere }: { project: Pr
   useEffect(() => {
     if (invoiceNumber === chosen) return;
     setMovedFrom(chosen || undefined);
+    setCorrecting(undefined);
     setInvoiceNumber(invoiceNumber);
     setTypedByHand(false);
     setAmount(String(remaining));
     setReference('');
   }, [invoiceNumber]);
+  // A payment taken back as entered by mistake is recorded again rightly in one go: its invoice,
+  // reference and date as they were (the amount follows what is now open, as for any invoice
+  // chosen), the focus on the form's first field. Taken once: a form shown again later starts afresh.
+  useEffect(() => {
+    if (!recordAgain) return;
+    setInvoiceNumber(recordAgain.invoiceNumber);
+    setMovedFrom(undefined);
+    setTypedByHand(false);
+    setReference(recordAgain.reference);
+    setPaidAt(toLocalInput(recordAgain.paidAt));
+    setCorrecting(recordAgain.reference);
+    onSettledElsewhere(undefined);
+    onRecordAgainTaken();
+    document.getElementById('payment-invoiceNumber')?.focus();
+  }, [recordAgain]);
   const payKey = useRequestKey();
   const pay = useAction(
     async (anotherPayment: boolean) => {
@@ -1146,6 +1526,7 @@ function PaymentForm({ project: p, onChange, onSettledElsewhere }: { project: Pr
       }
       if (after) setAmount(String(stillOwed(after)));
       setTypedByHand(false);
+      setCorrecting(undefined);
       // Paid in full here: the form goes on to the next open one without saying it was settled elsewhere.
       if (after && !open(after)) setInvoiceNumber(next.invoices.find(open)?.number ?? '');
       setMovedFrom(undefined);
@@ -1204,7 +1585,13 @@ function PaymentForm({ project: p, onChange, onSettledElsewhere }: { project: Pr
       <h3>{invoice?.kind === 'credit_note' ? 'Record the refund' : 'Record a payment'}</h3>
       <ProblemBox error={pay.error && !named.some((f) => pay.error?.at(f)) ? pay.error : undefined} />
       <p role="status" class="muted">
-        {movedFrom ? (invoiceNumber ? `${movedFrom} is settled now; the form has moved to ${invoiceNumber}.` : `${movedFrom} is settled now; nothing else is open.`) : ''}
+        {movedFrom
+          ? invoiceNumber
+            ? `${movedFrom} is settled now; the form has moved to ${invoiceNumber}.`
+            : `${movedFrom} is settled now; nothing else is open.`
+          : correcting
+            ? `Ref. ${correcting} was taken back as entered by mistake: check the invoice, amount and date, and record it again as it was ${invoice?.kind === 'credit_note' ? 'paid out' : 'paid'}.`
+            : ''}
       </p>
       <div class="form-row">
         <Select
