@@ -84,7 +84,7 @@ export function useResource<T>(load: () => Promise<T>, deps: unknown[], pollMs?:
  * "was done, but…") sends the same key with the same body, so the API answers with what the first
  * did instead of doing it again (a second payment, a second round of changes). A request with a
  * different body is a new one, with a key of its own; once the action has succeeded, `succeeded()`
- * lets the next request (the same body again — a claim after a release) be a new one too.
+ * lets the next request (the same body again — a second payment of the same amount, typed anew) be a new one too.
  */
 export function useRequestKey(): { keyFor: (body?: unknown) => string; succeeded: () => void } {
   const last = useRef<{ body: string; key: string } | undefined>(undefined);
