@@ -74,6 +74,8 @@ const ROWS: Row[] = [
     ok: 400,
   },
   { operationId: 'recordPayment', method: 'post', path: () => `/api/projects/${projectId}/payments`, scope: 'project', body: {}, ok: 400 },
+  { operationId: 'reversePayment', method: 'post', path: () => `/api/projects/${projectId}/payment-reversals`, scope: 'project', body: {}, ok: 400 },
+  { operationId: 'startWorkBeforePrepayment', method: 'post', path: () => `/api/projects/${projectId}/start-work`, scope: 'project', body: {}, ok: 400 },
   { operationId: 'cancelProject', method: 'post', path: () => `/api/projects/${projectId}/cancel`, scope: 'project', body: {}, ok: 400 },
   { operationId: 'handOverProject', method: 'post', path: () => `/api/projects/${projectId}/handover`, scope: 'project', body: {}, ok: 400 },
   { operationId: 'handOverManagersProjects', method: 'post', path: () => `/api/managers/${h.people.manager.id}/handover`, scope: 'project', body: {}, ok: 400 },
