@@ -67,7 +67,7 @@ test.concurrent('the final invoice paid beyond what it asked: refused until conf
   const credited = await waitForStatus(handle, (s) => s.invoices.some((i) => i.kind === 'credit_note' && i.documentId !== undefined), 'the credit note');
   const note = credited.invoices.find((i) => i.kind === 'credit_note')!;
   expect(note).toMatchObject({ amount: 50, status: 'open' });
-  expect(credited.invoices.find((i) => i.kind === 'final')).toMatchObject({ excessCredited: 50 });
+  expect(credited.invoices.find((i) => i.kind === 'final')).toMatchObject({ excessCredited: 50, excessCreditedBy: [note.number] });
   expect(credited.stage).toBe('invoicing');
   const [notice] = await waitForNotice(env, projectId, 'credit_note_issued');
   expect(notice).toMatchObject({ recipients: { emails: [input.client.email], personIds: [MANAGER.id] }, data: expect.objectContaining({ overpaymentOf: final.number, amount: 50 }) });

@@ -417,6 +417,8 @@ export const invoiceViewSchema = z.object({
   paidAmount: z.number(),
   /** Of what the client paid beyond the invoice, what a credit note has already given back (`overpaidMinor`). */
   excessCredited: z.number().optional(),
+  /** The credit notes that gave it back, by number. */
+  excessCreditedBy: z.array(z.string()).optional(),
   /** Credit notes set against this invoice, or (on a credit note) the invoices it was set against: not cash. */
   setOffs: z.array(setOffViewSchema).optional(),
   /** `open` while anything is owed, `paid` once settled (in cash or set off), `void` when cancelled before being paid in full. */

@@ -349,7 +349,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       invoice.excessCredited = sumAmounts([invoice.excessCredited ?? 0, excess], invoice.currency);
       const credited = invoice.excessCredited === excess ? '' : `-${invoice.excessCredited}`;
       const lines = [{ description: `Paid beyond invoice ${invoice.number}: returned to you`, amount: excess }];
-      await billing.issueInvoice('credit_note', excess, lines, undefined, { series: `overpaid-${invoice.number}${credited}`, overpaymentOf: invoice.number });
+      const note = await billing.issueInvoice('credit_note', excess, lines, undefined, { series: `overpaid-${invoice.number}${credited}`, overpaymentOf: invoice.number });
+      (invoice.excessCreditedBy ??= []).push(note.number);
     }
   }
 

@@ -4,6 +4,7 @@
  * the browser), the timeline, and cancelling with a reason. Every action's response is the new
  * snapshot, shown at once.
  */
+import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { api, ApiError, ok, STAGES, type Department, type ProjectStatus, type Stage } from '../api';
 import { refusedForGood, useAction, useName, useRequestKey, useResource, useSession } from '../data';
@@ -28,8 +29,10 @@ const open = (i: Invoice) => i.status === 'open';
 const owed = (i: Invoice) => open(i) && i.kind !== 'credit_note';
 /** What credit notes set against an invoice cover (on a credit note: what of it is set against invoices), net of set-offs undone. */
 const setOffTotal = (i: Invoice) => roundMoney((i.setOffs ?? []).reduce((n, o) => n + o.amount, 0), i.currency);
-/** What is left on an invoice (on a credit note: to refund) after payments and credit notes set against it. */
-const stillOwed = (i: Invoice) => roundMoney(i.amount - i.paidAmount - setOffTotal(i), i.currency);
+/** What is left on an invoice (on a credit note: to refund) after payments and credit notes set against it; nothing, not less, once paid beyond it. */
+const stillOwed = (i: Invoice) => Math.max(0, roundMoney(i.amount - i.paidAmount - setOffTotal(i), i.currency));
+/** What the client paid beyond what an invoice asked, credited back or not (never on a credit note: a refund beyond it is refused). */
+const paidBeyond = (i: Invoice) => (i.kind === 'credit_note' || i.status === 'void' ? 0 : Math.max(0, roundMoney(i.paidAmount + setOffTotal(i) - i.amount, i.currency)));
 /** How many tasks the approved plan has (the latest approved version). */
 const approvedTaskCount = (p: ProjectStatus): number => p.plans.find((v) => v.version === p.approvedPlanVersion)?.tasks.length ?? 0;
 /** Set-offs of an invoice netted per other side (one set off and later undone nets to nothing). */
@@ -254,6 +257,13 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
   const { me } = useSession();
   const name = useName();
   const leadership = me.person.role === 'leadership';
+  /** The work just started from here: its form is gone with the wait, and the line saying so takes the focus. */
+  const [focusStarted, setFocusStarted] = useState(false);
+  useEffect(() => {
+    if (!focusStarted) return;
+    document.getElementById('started-before-prepayment')?.focus();
+    setFocusStarted(false);
+  }, [focusStarted]);
   switch (p.stage) {
     case 'intake':
     case 'planning':
@@ -292,6 +302,9 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
       const accepted = p.tasks.filter((t) => t.status === 'accepted').length;
       const delivered = p.tasks.filter((t) => t.status === 'submitted');
       const unpaidPrepayment = p.invoices.find((i) => i.kind === 'prepayment' && open(i));
+      const started = p.startedBeforePrepayment;
+      // The work waits for the prepayment until it is paid, or until someone starts it without waiting.
+      const waiting = p.tasks.length === 0 && unpaidPrepayment && p.policy.startAfterPrepayment && !started ? unpaidPrepayment : undefined;
       return (
         <>
           <div class="callout" role="note">
@@ -304,11 +317,11 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
             ) : (
               // What the work waits for, said once: the prepayment when the policy waits for it.
               <p>
-                {unpaidPrepayment && p.policy.startAfterPrepayment ? (
+                {waiting ? (
                   <>
                     The plan’s {plural(approvedTaskCount(p), 'task')} {approvedTaskCount(p) === 1 ? 'starts' : 'start'} when the prepayment invoice{' '}
-                    <WholeNumber number={unpaidPrepayment.number} /> is paid ({formatMoney(stillOwed(unpaidPrepayment), unpaidPrepayment.currency)} open); its due dates
-                    move later by as long as that takes.
+                    <WholeNumber number={waiting.number} /> is paid ({formatMoney(stillOwed(waiting), waiting.currency)} open); its due dates move later by as long as
+                    that takes.
                   </>
                 ) : (
                   <>
@@ -317,12 +330,19 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
                 )}
               </p>
             )}
+            {/* Said where the wait was, for as long as the prepayment it did not wait for is unpaid. */}
+            {started && unpaidPrepayment && (
+              <p class="started-early" id="started-before-prepayment" tabIndex={-1}>
+                <strong>Work started before the prepayment was paid</strong> — by {name(started.by)}, {formatDateTime(started.at)}: {started.reason}
+              </p>
+            )}
             {isManager && delivered.length > 0 && (
               <p>
                 <Link href="/review">Review the deliveries</Link>.
               </p>
             )}
           </div>
+          {waiting && (isManager || leadership) && !p.cancellation && <StartWorkNow project={p} prepayment={waiting} onChange={onChange} onStarted={() => setFocusStarted(true)} />}
           {/* A client may complain while the work is under way (a missed date, the wrong direction), or before it starts (waiting for their prepayment): not "under way" then. */}
           {(isManager || leadership) && (
             <RecordComplaint project={p} onChange={onChange} summary={p.tasks.length > 0 ? 'The client complains about the work under way' : 'The client complains before the work starts'} />
@@ -734,6 +754,88 @@ function RecordComplaint({ project: p, onChange, summary }: { project: ProjectSt
   );
 }
 
+/**
+ * Starting the work the policy holds back for the prepayment, before it is paid (a client the agency
+ * trusts, a transfer on its way): with the reason, kept on the project for the agency. The tasks open
+ * at once, their due dates moved later by the wait so far; the prepayment stays owed and is chased
+ * as any unpaid invoice (`startWorkUpdate` in workflows/project/handlers.ts).
+ */
+function StartWorkNow({ project: p, prepayment, onChange, onStarted }: { project: ProjectStatus; prepayment: Invoice; onChange: Update; onStarted: () => void }) {
+  const { me } = useSession();
+  const name = useName();
+  const [reason, setReason] = useState('');
+  const tasks = approvedTaskCount(p);
+  const startKey = useRequestKey();
+  const start = useAction(
+    async () => {
+      if (reason.trim() === '') throw refusedAt('reason', 'Say why the work starts before the prepayment is paid.');
+      const body = { reason: reason.trim() };
+      try {
+        return await ok(api.POST('/api/projects/{id}/start-work', { params: { path: { id: p.projectId }, header: { 'Idempotency-Key': startKey.keyFor(body) } }, body }));
+      } catch (err) {
+        // Nothing waits any more (the prepayment came meanwhile): the page reads the project again, and
+        // this form goes with the wait, so the flash says why.
+        if (err instanceof ApiError && err.status === 409) {
+          void ok(api.GET('/api/projects/{id}', { params: { path: { id: p.projectId } } })).then((fresh) => {
+            onChange(fresh);
+            flash('Not started from here: the work is no longer waiting for the prepayment.');
+          }, () => undefined);
+        }
+        throw err;
+      }
+    },
+    (next) => {
+      startKey.succeeded();
+      onChange(next);
+      setReason('');
+      onStarted();
+      const started = next.startedBeforePrepayment;
+      // Started a moment before by someone else (a colleague, another tab): answered as done, said as theirs.
+      flash(
+        started && started.by !== me.person.id
+          ? `Already started by ${name(started.by)} ${formatDateTime(started.at)}: nothing changed.`
+          : `The work starts now; ${prepayment.number} stays owed and chased.`,
+      );
+    },
+  );
+  // A refusal at the reason is said at it (and the keyboard taken there); any other in the box.
+  useEffect(() => {
+    if (start.at('reason')) document.getElementById('start-work-reason')?.focus();
+  }, [start.error]);
+  return (
+    <details class="card start-work-now">
+      <summary>Start the work now, before the prepayment is paid</summary>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void start.act();
+        }}
+        noValidate
+      >
+        <p>
+          The plan’s {plural(tasks, 'task')} {tasks === 1 ? 'opens' : 'open'} at once, {tasks === 1 ? 'its due date' : 'their due dates'} moved later by the time waited so far. The
+          prepayment invoice <WholeNumber number={prepayment.number} /> ({formatMoney(stillOwed(prepayment), prepayment.currency)} open) stays owed, and the client is reminded of it when it
+          falls due, like any unpaid invoice.
+        </p>
+        <ProblemBox error={start.error && !start.error.at('reason') ? start.error : undefined} />
+        <TextArea
+          id="start-work-reason"
+          label="Why start before the prepayment is paid"
+          hint="For the agency: why the client is trusted, or that the transfer is on its way (never sent to the client)."
+          value={reason}
+          onValue={start.editing('reason', setReason)}
+          error={start.at('reason')}
+          rows={2}
+          required
+        />
+        <button type="submit" class="button" disabled={start.pending}>
+          {start.pending ? 'Starting…' : 'Start the work now: the prepayment stays owed and chased'}
+        </button>
+      </form>
+    </details>
+  );
+}
+
 /** Where a complaint's compensation went: off an invoice, or back by a credit note (refunded yet or not). */
 function compensationState(compensation: NonNullable<ProjectStatus['complaints'][number]['compensation']>, p: ProjectStatus): string {
   if (!compensation.settled) return '— to be taken off the final invoice';
@@ -829,6 +931,8 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
   const [recordAgain, setRecordAgain] = useState<RecordAgain>();
   /** The struck-through line the focus goes to once the form that had it is gone (a payment taken back otherwise). */
   const [focusTakenBack, setFocusTakenBack] = useState<string>();
+  /** The line of a payment just recorded from a confirmation, which takes the focus from the button that went. */
+  const [focusRecorded, setFocusRecorded] = useState<string>();
   /** A take-back that found the payment taken back already: said on its line, where the focus is (the flash is out of sight up the page). */
   const [alreadyTakenBack, setAlreadyTakenBack] = useState<{ line: string; text: string }>();
   // A credit note is money the agency owes the client: a table of its own, in its own words
@@ -877,6 +981,7 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
                     ) : (
                       <Badge tone="warn">Open</Badge>
                     )}
+                    <PaidBeyond project={p} invoice={i} />
                   </td>
                 </tr>
               ))}
@@ -944,6 +1049,8 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
                   invoice={i}
                   payment={pay}
                   canAct={canAct}
+                  focused={focusRecorded === `${i.number}-${pay.reference}`}
+                  onFocused={() => setFocusRecorded(undefined)}
                   onChange={onChange}
                   onTakenBack={(taken) => {
                     setAlreadyTakenBack(taken.already ? { line: taken.line, text: taken.already } : undefined);
@@ -983,7 +1090,14 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
       {/* Kept here, not in the form: a refusal because the invoice was settled elsewhere often leaves nothing open, and the form goes. */}
       {canAct && lostRace && <PaymentNotRecorded race={lostRace} onDismiss={() => setLostRace(undefined)} />}
       {canAct && unsettled.length > 0 && (
-        <PaymentForm project={p} onChange={onChange} onSettledElsewhere={setLostRace} recordAgain={recordAgain} onRecordAgainTaken={() => setRecordAgain(undefined)} />
+        <PaymentForm
+          project={p}
+          onChange={onChange}
+          onSettledElsewhere={setLostRace}
+          recordAgain={recordAgain}
+          onRecordAgainTaken={() => setRecordAgain(undefined)}
+          onRecorded={setFocusRecorded}
+        />
       )}
     </>
   );
@@ -1115,6 +1229,8 @@ function PaymentLine({
   invoice: i,
   payment: pay,
   canAct,
+  focused,
+  onFocused,
   onChange,
   onTakenBack,
 }: {
@@ -1122,6 +1238,9 @@ function PaymentLine({
   invoice: Invoice;
   payment: Payment;
   canAct: boolean;
+  /** Just recorded from a confirmation: the focus comes here. */
+  focused: boolean;
+  onFocused: () => void;
   onChange: Update;
   onTakenBack: (taken: TakenBack) => void;
 }) {
@@ -1136,6 +1255,11 @@ function PaymentLine({
     setRefocus(false);
     (button.current ?? line.current)?.focus();
   }, [refocus]);
+  useEffect(() => {
+    if (!focused) return;
+    line.current?.focus();
+    onFocused();
+  }, [focused]);
   const why = whyNoTakingBack(p, i);
   return (
     <li ref={line} tabIndex={-1}>
@@ -1273,7 +1397,8 @@ function TakeBackForm({
     );
   }
 
-  const shortBy = money(roundMoney(stillOwed(i) + pay.amount, i.currency));
+  // What the invoice asks once without it (a payment beyond what it asked leaves it short by less).
+  const shortBy = money(stillOwed({ ...i, paidAmount: roundMoney(i.paidAmount - pay.amount, i.currency) }));
   // The invoice's number kept whole: a phone's narrow button would break it at its hyphens.
   const confirm = refund ? (
     <>
@@ -1370,6 +1495,47 @@ function TakenBackLine({
   );
 }
 
+/**
+ * An invoice the client paid beyond what it asked (confirmed as such when it was recorded), under
+ * its state: how much, and where that money goes — back on a credit note once the project is
+ * invoicing (set against what they still owe first, the rest refunded), or into a cancellation's
+ * settlement, which counts every prepayment received.
+ */
+function PaidBeyond({ project: p, invoice: i }: { project: ProjectStatus; invoice: Invoice }) {
+  const beyond = paidBeyond(i);
+  if (beyond === 0) return null;
+  const credited = i.excessCredited ?? 0;
+  // The credit notes that gave it back, as the workflow recorded them.
+  const notes = i.excessCreditedBy ?? [];
+  const where =
+    credited >= beyond ? (
+      notes.length > 0 ? (
+        <>
+          credited back on{' '}
+          {notes.map((number, n) => (
+            <span key={number}>
+              {n > 0 && ', '}
+              <BreakableNumber number={number} />
+            </span>
+          ))}
+        </>
+      ) : (
+        'credited back by credit note'
+      )
+    ) : p.stage === 'cancelled' ? (
+      'counted in the cancellation’s settlement'
+    ) : p.stage === 'invoicing' || p.stage === 'closing' ? (
+      'being credited back by credit note'
+    ) : (
+      'to be credited back at invoicing'
+    );
+  return (
+    <span class="paid-beyond">
+      {formatMoney(beyond, i.currency)} paid beyond it: {where}
+    </span>
+  );
+}
+
 /** An invoice's or credit note's number, opening its PDF once there is one. */
 function InvoiceNumber({ invoice: i }: { invoice: Invoice }) {
   return i.documentId ? (
@@ -1446,6 +1612,7 @@ function PaymentForm({
   onSettledElsewhere,
   recordAgain,
   onRecordAgainTaken,
+  onRecorded,
 }: {
   project: ProjectStatus;
   onChange: Update;
@@ -1453,6 +1620,8 @@ function PaymentForm({
   /** A payment just taken back as entered by mistake: its invoice chosen, its reference and date filled in, the focus here. */
   recordAgain?: RecordAgain;
   onRecordAgainTaken: () => void;
+  /** A payment recorded from a confirmation (its button gone with the question): its line in the list takes the focus. */
+  onRecorded: (line: string) => void;
 }) {
   const name = useName();
   const unpaid = p.invoices.filter(open);
@@ -1502,17 +1671,18 @@ function PaymentForm({
   }, [recordAgain]);
   const payKey = useRequestKey();
   const pay = useAction(
-    async (anotherPayment: boolean) => {
+    async (confirmed: PaymentConfirmations) => {
+      // Confirmed, it is a request of its own (another body, another key): the refused one is not replayed.
       const body = {
         invoiceNumber,
         amount: typedAmount(amount, 'amount', invoice?.currency ?? p.budget.currency),
         paidAt: fromLocalInput(paidAt),
         reference,
-        ...(anotherPayment && { anotherPayment: true as const }),
+        ...confirmed,
       };
-      return ok(api.POST('/api/projects/{id}/payments', { params: { path: { id: p.projectId }, header: { 'Idempotency-Key': payKey.keyFor(body) } }, body }));
+      return { confirmed, next: await ok(api.POST('/api/projects/{id}/payments', { params: { path: { id: p.projectId }, header: { 'Idempotency-Key': payKey.keyFor(body) } }, body })) };
     },
-    (next) => {
+    ({ confirmed, next }) => {
       payKey.succeeded();
       // The same payment again (a bank statement read twice) changes nothing; say so.
       const paymentsBefore = invoice?.payments.length ?? 0;
@@ -1530,7 +1700,14 @@ function PaymentForm({
       // Paid in full here: the form goes on to the next open one without saying it was settled elsewhere.
       if (after && !open(after)) setInvoiceNumber(next.invoices.find(open)?.number ?? '');
       setMovedFrom(undefined);
-      flash(`${invoice?.kind === 'credit_note' ? 'Refund' : 'Payment'} recorded on ${invoiceNumber}.`);
+      // The button that confirmed it goes with its question: the focus goes to the payment recorded.
+      if (Object.keys(confirmed).length > 0) onRecorded(`${invoiceNumber}-${reference}`);
+      const beyond = after && paidBeyond(after) > roundMoney(after.excessCredited ?? 0, after.currency) ? roundMoney(paidBeyond(after) - (after.excessCredited ?? 0), after.currency) : 0;
+      flash(
+        beyond > 0
+          ? `Payment recorded on ${invoiceNumber}: the ${formatMoney(beyond, after!.currency)} beyond what it asked is credited back to the client ${creditedBackWhen(next)}.`
+          : `${invoice?.kind === 'credit_note' ? 'Refund' : 'Payment'} recorded on ${invoiceNumber}.`,
+      );
     },
   );
   /** The last click's attempt: a refusal is explained only while no newer one has begun. */
@@ -1554,16 +1731,24 @@ function PaymentForm({
     onChange(fresh);
   };
   const named = ['invoiceNumber', 'amount', 'paidAt', 'reference'];
-  const submit = (anotherPayment: boolean) => {
-    const tried = invoice && { before: invoice, amount, reference };
+  /** What the last attempt confirmed: a second question about the same payment keeps the first answer. */
+  const confirmedBefore = useRef<PaymentConfirmations>({});
+  /** The invoice and amount the last attempt sent: a refusal about the amount stands only while they do. */
+  const [tried, setTried] = useState<{ invoiceNumber: string; amount: string }>();
+  const submit = (confirmed: PaymentConfirmations) => {
+    const refusable = invoice && { before: invoice, amount, reference };
     const mine = {};
     attempt.current = mine;
+    confirmedBefore.current = confirmed;
+    setTried({ invoiceNumber, amount });
     // A new attempt: what the last refusal said is about a payment no longer being made.
     onSettledElsewhere(undefined);
-    void pay.act(anotherPayment).then((recorded) => {
-      if (recorded === undefined && tried) return explainRefusal(tried, mine);
+    void pay.act(confirmed).then((recorded) => {
+      if (recorded === undefined && refusable) return explainRefusal(refusable, mine);
     });
   };
+  /** Sent again as it was, with one more thing confirmed (the answer to the question the API asked). */
+  const confirm = (answer: PaymentConfirmations) => submit({ ...confirmedBefore.current, ...answer });
   /**
    * Refused as possibly the same money again: a payment of this amount on this invoice, within a
    * day, is recorded under another reference (two people typing one bank line). Said with that
@@ -1573,12 +1758,24 @@ function PaymentForm({
     pay.error?.problem.type === 'urn:agencyflow:problem:possible-duplicate-payment'
       ? invoice?.payments.find((paid) => paid.amount === readAmount(amount, invoice.currency) && Math.abs(Date.parse(paid.paidAt) - Date.parse(fromLocalInput(paidAt))) < 86_400_000)
       : undefined;
+  /**
+   * Refused as more than the invoice still asks, where the client may in fact have paid that much
+   * (the API says so: not on a refund, a cancelled project or an invoice with credit notes set
+   * against it): what was typed against what is open, with the way on. Only while the invoice and
+   * amount are the ones refused: edited since, the question no longer stands. Where it cannot be
+   * confirmed, the refusal stays at the amount, as the API gave it.
+   */
+  const typed = invoice ? readAmount(amount, invoice.currency) : NaN;
+  const beyond =
+    invoice && invoice.kind !== 'credit_note' && confirmableOverpayment(pay.error) && tried?.invoiceNumber === invoiceNumber && tried.amount === amount && typed > stillOwed(invoice)
+      ? roundMoney(typed - stillOwed(invoice), invoice.currency)
+      : undefined;
   return (
     <form
       class="payment-form"
       onSubmit={(e) => {
         e.preventDefault();
-        submit(false);
+        submit({});
       }}
       noValidate
     >
@@ -1617,26 +1814,54 @@ function PaymentForm({
             setAmount(v);
             setTypedByHand(true);
           }}
-          error={pay.error?.at('amount')}
+          // A confirmable overpayment is asked below in the page's words, not in the API's at the field.
+          error={confirmableOverpayment(pay.error) ? undefined : pay.error?.at('amount')}
         />
         <Input id="payment-paidAt" label={invoice?.kind === 'credit_note' ? 'Paid out on' : 'Paid on'} type="datetime-local" value={paidAt} onValue={setPaidAt} error={pay.error?.at('paidAt')} />
         <Input id="payment-reference" label="Bank reference" value={reference} onValue={setReference} error={twin ? undefined : pay.error?.at('reference')} required />
       </div>
       {twin && invoice && (
-        <div class="callout callout--warn payment-twin" role="alert">
-          <p>
-            Not recorded yet: {formatMoney(twin.amount, invoice.currency)} paid {formatDate(twin.paidAt)} is already recorded on <WholeNumber number={invoice.number} /> under
-            ref. {twin.reference} ({name(twin.recordedBy)}, {formatDateTime(twin.recordedAt)}). If this is the same money, it is in: nothing more to do.
-          </p>
-          <button type="button" class="button button--secondary" disabled={pay.pending} onClick={() => submit(true)}>
-            It is another payment: record it
-          </button>
-        </div>
+        <HeldBack class="payment-twin" action="It is another payment: record it" pending={pay.pending} onConfirm={() => confirm({ anotherPayment: true })}>
+          Not recorded yet: {formatMoney(twin.amount, invoice.currency)} paid {formatDate(twin.paidAt)} is already recorded on <WholeNumber number={invoice.number} /> under
+          ref. {twin.reference} ({name(twin.recordedBy)}, {formatDateTime(twin.recordedAt)}). If this is the same money, it is in: nothing more to do.
+        </HeldBack>
+      )}
+      {beyond !== undefined && invoice && (
+        <HeldBack class="payment-beyond" action="The client paid that much: record it" pending={pay.pending} onConfirm={() => confirm({ moreThanOwed: true })}>
+          Not recorded yet: {formatMoney(typed, invoice.currency)} is {formatMoney(beyond, invoice.currency)} more than the {formatMoney(stillOwed(invoice), invoice.currency)} still
+          open on <WholeNumber number={invoice.number} />. If the client paid that much, it is recorded whole: the {formatMoney(beyond, invoice.currency)} beyond it is credited back to
+          the client {creditedBackWhen(p)}, set against what they still owe first, the rest refunded.
+        </HeldBack>
       )}
       <button type="submit" class="button" disabled={pay.pending}>
         {pay.pending ? 'Recording…' : invoice?.kind === 'credit_note' ? 'Record the refund' : 'Record the payment'}
       </button>
     </form>
+  );
+}
+
+/** What a payment's request may confirm, each the answer to a 409 that asked it: another payment than one like it, more than the invoice asks. */
+type PaymentConfirmations = { anotherPayment?: true; moreThanOwed?: true };
+
+/** The API's sentence on an overpayment that may be confirmed (`recordPayment`'s validator adds it only then). */
+const confirmableOverpayment = (error: ApiError | undefined): boolean =>
+  error?.problem.type === 'urn:agencyflow:problem:overpayment' && (error.problem.detail ?? '').includes('(moreThanOwed)');
+
+/** When what a client paid beyond an invoice comes back to them: at once once the project is invoicing (the workflow's `creditOverpayments`). */
+const creditedBackWhen = (p: ProjectStatus): string => (p.stage === 'invoicing' ? 'at once by credit note' : 'once the project is invoiced');
+
+/**
+ * A payment held back until the person says what it is (the question a 409 asked): the facts from
+ * the page's own copy, and the one button that sends it again with that answer.
+ */
+function HeldBack({ class: cls, action, pending, onConfirm, children }: { class: string; action: string; pending: boolean; onConfirm: () => void; children: ComponentChildren }) {
+  return (
+    <div class={`callout callout--warn ${cls}`} role="alert">
+      <p>{children}</p>
+      <button type="button" class="button button--secondary" disabled={pending} onClick={onConfirm}>
+        {action}
+      </button>
+    </div>
   );
 }
 
