@@ -32,7 +32,22 @@ import type { ProjectContext } from './context';
 import { checkPlan } from './plan-rules';
 import type { Production } from './production';
 import type { RecordFeedbackInput } from './schemas';
-import { approvedPlan, compensationsToSettle, overpaidMinor, waitingForPrepayment, departmentsWithWork, dueDateOutOfOrder, finalInvoiceContent, netBilled, owedAmount, owedMinor, planTotal, reverseSetOffs, setOffAmount, taskInputFor } from './state';
+import {
+  approvedPlan,
+  compensationsToSettle,
+  departmentsWithWork,
+  dueDateOutOfOrder,
+  finalInvoiceContent,
+  netBilled,
+  overpaidMinor,
+  owedAmount,
+  owedMinor,
+  planTotal,
+  reverseSetOffs,
+  setOffAmount,
+  taskInputFor,
+  waitingForPrepayment,
+} from './state';
 
 /** How far before its invoice's issue a payment may be dated (time zones). */
 const PAYMENT_DATE_GRACE_MS = 24 * 3_600_000;

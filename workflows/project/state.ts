@@ -216,6 +216,7 @@ const setOffMinor = (invoice: InvoiceView): number => (invoice.setOffs ?? []).re
  */
 export const owedMinor = (invoice: InvoiceView): number =>
   invoice.status === 'void' ? 0 : Math.max(0, toMinor(invoice.amount, invoice.currency) - toMinor(invoice.paidAmount, invoice.currency) - setOffMinor(invoice));
+export const owedAmount = (invoice: InvoiceView): number => fromMinor(owedMinor(invoice), invoice.currency);
 
 /** What the client paid beyond what an invoice asked, not yet credited back to them (`excessCredited`). */
 export const overpaidMinor = (invoice: InvoiceView): number =>
@@ -228,7 +229,6 @@ export const overpaidMinor = (invoice: InvoiceView): number =>
 
 /** Invoices the client paid more than they asked, the excess still to credit back (a credit note each). */
 export const overpaidInvoices = (status: ProjectStatus): InvoiceView[] => status.invoices.filter((i) => overpaidMinor(i) > 0);
-export const owedAmount = (invoice: InvoiceView): number => fromMinor(owedMinor(invoice), invoice.currency);
 
 /** Invoices the client still has to pay (credit notes are money owed to the client, not chased). */
 export const unpaidInvoices = (status: ProjectStatus): InvoiceView[] =>
