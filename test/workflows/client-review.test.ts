@@ -23,6 +23,7 @@ import {
   mailFor,
   MANAGER,
   noticesFor,
+  pay,
   plan,
   planTask,
   projectInput,
@@ -52,9 +53,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const payInFull = async (handle: Awaited<ReturnType<typeof startProject>>, kind: 'final' | 'prepayment' | 'cancellation' = 'final') => {
   const s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === kind && i.documentId !== undefined), `${kind} invoice`);
   const invoice = s.invoices.find((i) => i.kind === kind)!;
-  return projectUpdate(handle, recordPaymentUpdate, {
-    args: [{ invoiceNumber: invoice.number, amount: invoice.amount - invoice.paidAmount, paidAt: new Date().toISOString(), reference: `${invoice.number}-full`, by: LEADER }],
-  });
+  return pay(handle, { invoiceNumber: invoice.number, amount: invoice.amount - invoice.paidAmount, reference: `${invoice.number}-full` });
 };
 
 test.concurrent('revisions: the included round is free, the next one needs and bills an extra price', async () => {

@@ -12,7 +12,6 @@ import pdfParse from 'pdf-parse/lib/pdf-parse.js';
 import {
   cancelProjectUpdate,
   recordFeedbackUpdate,
-  recordPaymentUpdate,
   resolveComplaintUpdate,
   type ProjectStatus,
 } from '../../workflows/project/contract';
@@ -24,6 +23,7 @@ import {
   mailFor,
   noticesFor,
   MANAGER,
+  pay,
   plan,
   planTask,
   projectInput,
@@ -55,8 +55,6 @@ const resolve = (handle: Handle, complaintId: string, compensation?: number) =>
   projectUpdate(handle, resolveComplaintUpdate, {
     args: [{ complaintId, resolution: `apology call and ${compensation ?? 'no'} off`, ...(compensation !== undefined && { compensation }), by: LEADER }],
   });
-const pay = (handle: Handle, invoiceNumber: string, amount: number, reference: string) =>
-  projectUpdate(handle, recordPaymentUpdate, { args: [{ invoiceNumber, amount, paidAt: new Date().toISOString(), reference, by: LEADER }] });
 
 /** The text of a document the project produced, whitespace collapsed. */
 async function documentText(projectId: string, documentId: string): Promise<string> {
@@ -139,10 +137,10 @@ test.concurrent('before the final invoice a compensation is taken off it; after 
   expect(resolvedWithout[2].data).not.toHaveProperty('amount');
 
   // The final invoice asks 1,500 now: more than it asked before is refused, and paying 1,500 completes the project.
-  await expect(pay(handle, final.number, 1_700.01, `${projectId}-final`)).rejects.toMatchObject({
+  await expect(pay(handle, { invoiceNumber: final.number, amount: 1_700.01, reference: `${projectId}-final` })).rejects.toMatchObject({
     cause: { type: 'Overpayment', message: expect.stringContaining('is more than the €1,500.00 still owed on ' + final.number + ' (€1,700.00 before credit notes') },
   });
-  await pay(handle, final.number, 1_500, `${projectId}-final`);
+  await pay(handle, { invoiceNumber: final.number, amount: 1_500, reference: `${projectId}-final` });
   const result = (await handle.result()) as ProjectStatus;
   expect(result.stage).toBe('completed');
   expect(timelineEvents(result)).not.toContain('refund_paid');
@@ -171,7 +169,7 @@ test.concurrent('a compensation after the final invoice is part paid: set agains
   await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 3, comment: 'ok' }, by: MANAGER }] });
   let s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === 'final' && i.documentId !== undefined), 'final invoice');
   const final = s.invoices.find((i) => i.kind === 'final')!;
-  await pay(handle, final.number, 1_500, `${projectId}-part`);
+  await pay(handle, { invoiceNumber: final.number, amount: 1_500, reference: `${projectId}-part` });
 
   await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'complaint', description: 'half the pages were missed' }, by: MANAGER }] });
   await resolve(handle, 'c1', 900);
@@ -200,8 +198,8 @@ test.concurrent('a compensation after the final invoice is part paid: set agains
   expect(await moneyNow()).toMatchObject({ invoiced: 2_000, credited: 900, paid: 1_500, refunded: 0, outstanding: 0 });
 
   // More than the 400 left is refused; the 400 completes the project and clears the portfolio.
-  expect(await refusal(pay(handle, credit.number, 400.01, `${projectId}-refund`))).toMatchObject({ type: 'Overpayment', field: 'amount' });
-  await pay(handle, credit.number, 400, `${projectId}-refund`);
+  expect(await refusal(pay(handle, { invoiceNumber: credit.number, amount: 400.01, reference: `${projectId}-refund` }))).toMatchObject({ type: 'Overpayment', field: 'amount' });
+  await pay(handle, { invoiceNumber: credit.number, amount: 400, reference: `${projectId}-refund` });
   expect(((await handle.result()) as ProjectStatus).stage).toBe('completed');
   await eventually(async () => !(await env.reporting.portfolio({})).refundsOwed.items.some((i) => i.projectId === projectId), {
     what: 'the refund paid out',
@@ -228,8 +226,7 @@ test.concurrent('a set-off against an invoice the client had in fact paid is und
   expect(credit).toMatchObject({ status: 'paid', setOffs: [{ invoiceNumber: final.number, amount: 100 }] });
 
   // More than the invoice asked before the set-off is still refused, saying both amounts.
-  const pay1000 = (amount: number) =>
-    projectUpdate(handle, recordPaymentUpdate, { args: [{ invoiceNumber: final.number, amount, paidAt, reference: `${projectId}-final`, by: LEADER }] });
+  const pay1000 = (amount: number) => pay(handle, { invoiceNumber: final.number, amount, paidAt, reference: `${projectId}-final` });
   await expect(pay1000(1_000.01)).rejects.toMatchObject({
     cause: { type: 'Overpayment', message: expect.stringContaining('more than the €900.00 still owed on ' + final.number + ' (€1,000.00 before credit notes were set against it)') },
   });
@@ -252,7 +249,7 @@ test.concurrent('a set-off against an invoice the client had in fact paid is und
   expect(owed.refundDueAt).toBe(credit.dueAt);
   // The same statement imported again counts once.
   expect((await pay1000(1_000)).invoices.find((i) => i.kind === 'final')!.payments).toHaveLength(1);
-  await pay(handle, credit.number, 100, `${projectId}-refund`);
+  await pay(handle, { invoiceNumber: credit.number, amount: 100, reference: `${projectId}-refund` });
   const result = (await handle.result()) as ProjectStatus;
   expect(result.stage).toBe('completed');
   const reportText = await documentText(projectId, result.documents.find((d) => d.kind === 'final_report')!.documentId);
@@ -267,7 +264,7 @@ test.concurrent('with nothing left to bill (the prepayment covered the plan) no 
   const handle = await startProject(env, input);
   await approvePlan(handle, plan([planTask('logo', 'design', { price: 800 })], { prepaymentPercent: 100 }));
   const prepayment = (await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === 'prepayment' && i.documentId), 'prepayment invoice')).invoices[0];
-  await pay(handle, prepayment.number, 800, `${projectId}-prepayment`);
+  await pay(handle, { invoiceNumber: prepayment.number, amount: 800, reference: `${projectId}-prepayment` });
   await deliverTask(env, projectId, 'logo', 'design');
   await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
   await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 5, comment: '' }, by: MANAGER }] });
@@ -313,7 +310,7 @@ test.concurrent('a cancellation counts a credit note set against the unpaid prep
   expect(s.invoices.find((i) => i.kind === 'prepayment')).toMatchObject({ status: 'void', voidedAmount: 700 });
   const bill = s.invoices.find((i) => i.kind === 'cancellation')!;
   expect(bill.amount).toBe(700);
-  await pay(handle, bill.number, 700, `${projectId}-bill`);
+  await pay(handle, { invoiceNumber: bill.number, amount: 700, reference: `${projectId}-bill` });
   expect(((await handle.result()) as ProjectStatus).stage).toBe('cancelled');
   await recordHistory(handle, 'project-cancelled-after-set-off');
 });
@@ -340,7 +337,7 @@ test.concurrent('a cancellation after compensations left nothing to bill still t
   expect(bill.amount).toBe(500);
   expect(s.complaints[0].compensation).toEqual({ amount: 500, settled: true, invoiceNumber: bill.number });
   expect(documentsFor(env, projectId).find((d) => d.kind === 'cancellation_invoice')?.invoice?.compensations).toEqual([{ complaintId: 'c1', amount: 500 }]);
-  await pay(handle, bill.number, 500, `${projectId}-bill`);
+  await pay(handle, { invoiceNumber: bill.number, amount: 500, reference: `${projectId}-bill` });
   expect(((await handle.result()) as ProjectStatus).stage).toBe('cancelled');
   await recordHistory(handle, 'project-cancelled-after-nothing-billed');
 });
@@ -358,7 +355,7 @@ test.concurrent('a compensation after the final invoice is paid in full is refun
   const final = s.invoices.find((i) => i.kind === 'final')!;
   // A complaint before the payment keeps the project from closing once it is paid.
   await complain(handle, 'the audit was late');
-  await pay(handle, final.number, 1_000, `${projectId}-final`);
+  await pay(handle, { invoiceNumber: final.number, amount: 1_000, reference: `${projectId}-final` });
   await resolve(handle, 'c1', 100);
   s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === 'credit_note' && i.documentId !== undefined), 'credit note');
   const credit = s.invoices.find((i) => i.kind === 'credit_note')!;
@@ -384,7 +381,7 @@ test.concurrent('a compensation after the final invoice is paid in full is refun
   expect(escalated.recipients).toMatchObject({ personIds: [MANAGER.id], roles: ['leadership'] });
   // The client is not asked to pay what the agency owes them.
   expect(noticesFor(env, projectId, 'payment_reminder').filter((n) => n.data.invoiceNumber === credit.number)).toEqual([]);
-  await pay(handle, credit.number, 100, `${projectId}-refund`);
+  await pay(handle, { invoiceNumber: credit.number, amount: 100, reference: `${projectId}-refund` });
   const result = (await handle.result()) as ProjectStatus;
   expect(result.stage).toBe('completed');
   expect(timelineEvents(result)).toEqual(expect.arrayContaining(['credit_note_issued', 'refund_overdue', 'refund_escalated', 'refund_paid', 'completed']));
@@ -408,7 +405,7 @@ test.concurrent('a compensation agreed before a cancellation is taken off what t
   const handle = await startProject(env, input);
   await approvePlan(handle, plan([planTask('logo', 'design', { price: 2_000 })], { prepaymentPercent: 50 }));
   const issued = await waitForStatus(handle, (s) => s.invoices.some((i) => i.documentId !== undefined), 'prepayment invoice');
-  await pay(handle, issued.invoices[0].number, 1_000, `${projectId}-pre`);
+  await pay(handle, { invoiceNumber: issued.invoices[0].number, amount: 1_000, reference: `${projectId}-pre` });
   await deliverTask(env, projectId, 'logo', 'design');
   await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
   await complain(handle, 'colours are off');
@@ -427,7 +424,7 @@ test.concurrent('a compensation agreed before a cancellation is taken off what t
   expect(await refusal(resolve(handle, 'c2', 10))).toMatchObject({ type: 'WrongStage', field: 'compensation' });
   expect((await resolve(handle, 'c2')).complaints[1]).toMatchObject({ resolvedBy: LEADER.id });
   expect(await refusal(resolve(handle, 'c2'))).toMatchObject({ type: 'AlreadyDone', field: 'complaintId' });
-  await pay(handle, bill.number, 750, `${projectId}-bill`);
+  await pay(handle, { invoiceNumber: bill.number, amount: 750, reference: `${projectId}-bill` });
   expect(((await handle.result()) as ProjectStatus).stage).toBe('cancelled');
 });
 

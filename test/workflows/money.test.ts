@@ -8,7 +8,6 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { type ApplicationFailure } from '@temporalio/common';
 import {
   cancelProjectUpdate,
-  recordPaymentUpdate,
   type ProjectStatus,
 } from '../../workflows/project/contract';
 import { PaymentDueAtKey } from '../../workflows/search-attributes';
@@ -22,6 +21,7 @@ import {
   mailFor,
   MANAGER,
   noticesFor,
+  pay,
   plan,
   planTask,
   projectInput,
@@ -45,12 +45,6 @@ afterAll(() => env?.close());
 
 jest.setTimeout(120_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function pay(handle: Awaited<ReturnType<typeof startProject>>, invoiceNumber: string, amount: number, reference: string): Promise<ProjectStatus> {
-  return projectUpdate(handle, recordPaymentUpdate, {
-    args: [{ invoiceNumber, amount, paidAt: new Date().toISOString(), reference, by: LEADER }],
-  });
-}
 
 test.concurrent('cancelled with an unpaid prepayment: the client owes exactly the accepted work, the prepayment is voided and never chased', async () => {
   // 10,000 planned, 30 % prepayment never paid; work does not wait for it here. 4,000 accepted.
@@ -102,8 +96,8 @@ test.concurrent('cancelled with an unpaid prepayment: the client owes exactly th
   expect(noticesFor(env, projectId, 'payment_escalation').map((n) => n.data.invoiceNumber)).toContain(bill.number);
   expect(timelineEvents(after)).toContain('invoice_voided');
   // A payment against the voided invoice is refused; the cancellation invoice's payment closes the project.
-  await expect(pay(handle, prepayment.number, 100, `${projectId}-void`)).rejects.toThrow(WorkflowUpdateFailedError);
-  await pay(handle, bill.number, 4_000, `${projectId}-bill`);
+  await expect(pay(handle, { invoiceNumber: prepayment.number, amount: 100, reference: `${projectId}-void` })).rejects.toThrow(WorkflowUpdateFailedError);
+  await pay(handle, { invoiceNumber: bill.number, amount: 4_000, reference: `${projectId}-bill` });
   const closed = (await handle.result()) as ProjectStatus;
   expect(closed.stage).toBe('cancelled');
   expect(closed.invoices.map((i) => [i.kind, i.status])).toEqual([['prepayment', 'void'], ['cancellation', 'paid']]);
@@ -132,7 +126,7 @@ test.concurrent('a prepayment larger than the accepted work becomes a credit not
   const handle = await startProject(env, input);
   await approvePlan(handle, plan([planTask('small', 'design', { price: 2_000 }), planTask('big', 'ads', { price: 8_000 })], { prepaymentPercent: 50 }));
   const issued = await waitForStatus(handle, (s) => s.invoices.some((i) => i.documentId !== undefined), 'prepayment invoice');
-  await pay(handle, issued.invoices[0].number, 5_000, `${projectId}-pre`);
+  await pay(handle, { invoiceNumber: issued.invoices[0].number, amount: 5_000, reference: `${projectId}-pre` });
   await deliverTask(env, projectId, 'small', 'design');
   await waitForStatus(handle, (s) => s.tasks.find((t) => t.key === 'small')?.status === 'accepted', 'small accepted');
 
@@ -148,7 +142,7 @@ test.concurrent('a prepayment larger than the accepted work becomes a credit not
   expect(noticesFor(env, projectId, 'payment_reminder')).toEqual([]);
 
   // The refund paid out settles it, and the project ends.
-  const refunded = await pay(handle, credit.number, 3_000, `${projectId}-refund`);
+  const refunded = await pay(handle, { invoiceNumber: credit.number, amount: 3_000, reference: `${projectId}-refund` });
   expect(refunded.invoices[1].status).toBe('paid');
   expect(timelineEvents(refunded)).toContain('refund_paid');
   const ended = (await handle.result()) as ProjectStatus;
@@ -189,7 +183,7 @@ test.concurrent('an unpaid prepayment is chased like any invoice while the work 
   // "Unpaid past due" in the portfolio is PaymentDueAt < now.
   expect((await handle.describe()).typedSearchAttributes.get(PaymentDueAtKey)?.toISOString()).toBe(prepayment.dueAt);
 
-  await pay(handle, prepayment.number, 200, `${projectId}-pre`);
+  await pay(handle, { invoiceNumber: prepayment.number, amount: 200, reference: `${projectId}-pre` });
   await waitForStatus(handle, (s) => s.tasks.length === 1 && s.tasks[0].status === 'open', 'work starts once paid');
   // The client's receipt: paid in full, and the work it waited for starts.
   const [receipt] = await waitForNotice(env, projectId, 'payment_received');
@@ -274,7 +268,7 @@ test.concurrent('work that waited for the prepayment starts with its due dates m
   // The client pays a minute and a bit after the approval: dates are read to the minute.
   await sleep(approvedAt + 62_000 - Date.now());
   const paidAt = Date.now();
-  await pay(handle, issued.invoices[0].number, 1_000, `${projectId}-pre`);
+  await pay(handle, { invoiceNumber: issued.invoices[0].number, amount: 1_000, reference: `${projectId}-pre` });
 
   const started = await waitForStatus(handle, (s) => s.tasks.length === 2, 'tasks added');
   const movedBy = (key: string) => Date.parse(started.tasks.find((t) => t.key === key)!.dueAt) - Date.parse(planned.tasks.find((t) => t.key === key)!.dueAt);

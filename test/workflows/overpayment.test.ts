@@ -5,13 +5,13 @@
  * project completes. Never on a refund paid out.
  */
 import { ErrorType } from '../../workflows/errors';
-import { recordFeedbackUpdate, recordPaymentUpdate, type ProjectStatus } from '../../workflows/project/contract';
-import type { RecordPaymentInput } from '../../workflows/project/schemas';
+import { recordFeedbackUpdate, type ProjectStatus } from '../../workflows/project/contract';
 import {
   approvePlan,
   deliverTask,
   documentsFor,
   MANAGER,
+  pay,
   plan,
   planTask,
   projectInput,
@@ -35,10 +35,6 @@ afterAll(() => env?.close());
 jest.setTimeout(120_000);
 type Handle = Awaited<ReturnType<typeof startProject>>;
 
-function pay(handle: Handle, payment: Omit<RecordPaymentInput, 'by' | 'paidAt'>): Promise<ProjectStatus> {
-  return projectUpdate(handle, recordPaymentUpdate, { args: [{ paidAt: new Date().toISOString(), by: MANAGER, ...payment }] });
-}
-
 async function toInvoicing(handle: Handle, projectId: string, key: string): Promise<void> {
   await deliverTask(env, projectId, key, 'design');
   await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
@@ -54,7 +50,7 @@ test.concurrent('the final invoice paid beyond what it asked: refused until conf
   const billed = await waitForStatus(handle, (s) => s.invoices.some((i) => i.kind === 'final' && i.documentId !== undefined), 'final invoice');
   const final = billed.invoices.find((i) => i.kind === 'final')!;
 
-  const payment = { invoiceNumber: final.number, amount: 1_050, reference: `${projectId}-over` };
+  const payment = { invoiceNumber: final.number, amount: 1_050, reference: `${projectId}-over`, by: MANAGER };
   expect(await refusal(pay(handle, payment))).toMatchObject({ type: ErrorType.Overpayment, field: 'amount' });
   expect((await statusOf(handle)).invoices.find((i) => i.kind === 'final')).toMatchObject({ paidAmount: 0, status: 'open' });
 
@@ -74,7 +70,7 @@ test.concurrent('the final invoice paid beyond what it asked: refused until conf
   expect(documentsFor(env, projectId).find((d) => d.kind === 'credit_note')?.invoice).toMatchObject({ overpaymentOf: final.number, amount: 50 });
 
   // Refunded: the project completes.
-  await pay(handle, { invoiceNumber: note.number, amount: 50, reference: `${projectId}-refund` });
+  await pay(handle, { invoiceNumber: note.number, amount: 50, reference: `${projectId}-refund`, by: MANAGER });
   const done = (await handle.result()) as ProjectStatus;
   expect(done.stage).toBe('completed');
   expect(done.invoices.filter((i) => i.kind === 'credit_note')).toHaveLength(1);
@@ -89,7 +85,7 @@ test.concurrent('a prepayment paid twice over: the excess is taken off the final
   const issued = await waitForStatus(handle, (s) => s.invoices.some((i) => i.documentId !== undefined), 'prepayment invoice');
   const prepayment = issued.invoices[0];
   // The client paid the prepayment twice (the same 200 sent again): 400 in one line of the statement.
-  await pay(handle, { invoiceNumber: prepayment.number, amount: 400, reference: `${projectId}-pre`, moreThanOwed: true });
+  await pay(handle, { invoiceNumber: prepayment.number, amount: 400, reference: `${projectId}-pre`, moreThanOwed: true, by: MANAGER });
   await waitForStatus(handle, (s) => s.tasks.length === 1, 'work starts once paid');
   await toInvoicing(handle, projectId, 'poster');
 
@@ -102,10 +98,10 @@ test.concurrent('a prepayment paid twice over: the excess is taken off the final
   expect(settled.invoices.find((i) => i.kind === 'prepayment')).toMatchObject({ paidAmount: 400, excessCredited: 200 });
 
   // A refund paid out beyond the credit note is the agency's own mistake: refused even when confirmed.
-  expect(await refusal(pay(handle, { invoiceNumber: note.number, amount: 10, reference: `${projectId}-refund`, moreThanOwed: true }))).toMatchObject({
+  expect(await refusal(pay(handle, { invoiceNumber: note.number, amount: 10, reference: `${projectId}-refund`, moreThanOwed: true, by: MANAGER }))).toMatchObject({
     type: ErrorType.Overpayment,
   });
-  await pay(handle, { invoiceNumber: final.number, amount: 600, reference: `${projectId}-final` });
+  await pay(handle, { invoiceNumber: final.number, amount: 600, reference: `${projectId}-final`, by: MANAGER });
   const done = (await handle.result()) as ProjectStatus;
   expect(done.stage).toBe('completed');
   expect(done.invoices.map((i) => [i.kind, i.status])).toEqual([

@@ -7,7 +7,6 @@
 import {
   cancelProjectUpdate,
   recordFeedbackUpdate,
-  recordPaymentUpdate,
   reversePaymentUpdate,
   type ProjectStatus,
 } from '../../workflows/project/contract';
@@ -20,6 +19,7 @@ import {
   MANAGER,
   noticesFor,
   OTHER_MANAGER,
+  pay,
   plan,
   planTask,
   projectInput,
@@ -46,9 +46,6 @@ jest.setTimeout(120_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Handle = Awaited<ReturnType<typeof startProject>>;
 
-function pay(handle: Handle, invoiceNumber: string, amount: number, reference: string): Promise<ProjectStatus> {
-  return projectUpdate(handle, recordPaymentUpdate, { args: [{ invoiceNumber, amount, paidAt: new Date().toISOString(), reference, by: MANAGER }] });
-}
 function takeBack(handle: Handle, reversal: Omit<ReversePaymentInput, 'by'> & { by?: ReversePaymentInput['by'] }, updateId?: string): Promise<ProjectStatus> {
   return projectUpdate(handle, reversePaymentUpdate, { args: [{ by: MANAGER, ...reversal }], ...(updateId && { updateId }) });
 }
@@ -61,7 +58,7 @@ test.concurrent('a prepayment the bank returned after the work started: owed aga
   const issued = await waitForStatus(handle, (s) => s.invoices.some((i) => i.documentId !== undefined), 'prepayment invoice');
   const prepayment = issued.invoices[0];
   const reference = `${projectId}-pre`;
-  await pay(handle, prepayment.number, 200, reference);
+  await pay(handle, { invoiceNumber: prepayment.number, amount: 200, reference, by: MANAGER });
   await waitForStatus(handle, (s) => s.tasks.length === 1, 'work starts once paid');
 
   const reversed = await takeBack(handle, { invoiceNumber: prepayment.number, reference, cause: 'returned_by_bank', note: 'bank return R01, insufficient funds' });
@@ -90,7 +87,7 @@ test.concurrent('a prepayment the bank returned after the work started: owed aga
   expect(again.invoices[0].reversedPayments).toHaveLength(1);
 
   // Paid again under the same reference: recorded, with a receipt of its own.
-  const paidAgain = await pay(handle, prepayment.number, 200, reference);
+  const paidAgain = await pay(handle, { invoiceNumber: prepayment.number, amount: 200, reference, by: MANAGER });
   expect(paidAgain.invoices[0]).toMatchObject({ status: 'paid', paidAmount: 200, payments: [expect.objectContaining({ reference, amount: 200 })] });
   const receipts = await waitForNotice(env, projectId, 'payment_received', 2);
   expect(receipts.map((r) => [r.data.reference, r.data.stillOwed])).toEqual([
@@ -114,7 +111,7 @@ test.concurrent('a part payment entered by mistake on the final invoice: taken b
   const final = billed.invoices.find((i) => i.kind === 'final')!;
   const reference = `${projectId}-typo`;
   // 300 typed where the bank says 30.
-  await pay(handle, final.number, 300, reference);
+  await pay(handle, { invoiceNumber: final.number, amount: 300, reference, by: MANAGER });
 
   // Refused, each before anything is recorded, naming what is wrong.
   const base = { invoiceNumber: final.number, reference, cause: 'entered_by_mistake' as const };
@@ -134,7 +131,7 @@ test.concurrent('a part payment entered by mistake on the final invoice: taken b
     reversedPayments: [expect.objectContaining({ amount: 300, reference, reversedBy: LEADER.id, cause: 'entered_by_mistake' })],
   });
   expect(corrected.stage).toBe('invoicing');
-  const rightly = await pay(handle, final.number, 30, reference);
+  const rightly = await pay(handle, { invoiceNumber: final.number, amount: 30, reference, by: MANAGER });
   expect(rightly.invoices.find((i) => i.kind === 'final')).toMatchObject({ status: 'open', paidAmount: 30 });
   // Two receipts went (the client did get the first, for 300 — the agency's own mistake); no
   // "payment returned" mail: the money never came back from anywhere.
@@ -143,7 +140,7 @@ test.concurrent('a part payment entered by mistake on the final invoice: taken b
   expect(noticesFor(env, projectId, 'payment_returned')).toEqual([]);
 
   // Paid in full: the project completes; its payments can no longer be taken back.
-  await pay(handle, final.number, 970, `${projectId}-rest`);
+  await pay(handle, { invoiceNumber: final.number, amount: 970, reference: `${projectId}-rest`, by: MANAGER });
   await handle.result();
   await recordHistory(handle, 'project-payment-taken-back');
 });
@@ -154,7 +151,7 @@ test.concurrent('a cancelled project keeps its payments: its settlement was work
   await approvePlan(handle, plan([planTask('a', 'design', { price: 1_000 }), planTask('b', 'copywriting', { price: 1_000 })], { prepaymentPercent: 50 }));
   const issued = await waitForStatus(handle, (s) => s.invoices.some((i) => i.documentId !== undefined), 'prepayment invoice');
   const prepayment = issued.invoices[0];
-  await pay(handle, prepayment.number, 1_000, `${input.projectId}-pre`);
+  await pay(handle, { invoiceNumber: prepayment.number, amount: 1_000, reference: `${input.projectId}-pre`, by: MANAGER });
   await waitForStatus(handle, (s) => s.tasks.length === 2, 'work started');
   await handle.executeUpdate(cancelProjectUpdate, { args: [{ reason: 'client budget frozen', by: MANAGER }] });
   await waitForStatus(handle, (s) => s.stage === 'cancelled', 'cancelled');

@@ -33,6 +33,7 @@ import {
   MANAGER,
   noticesFor,
   OTHER_MANAGER,
+  pay,
   plan,
   planTask,
   projectInput,
@@ -148,21 +149,20 @@ test.concurrent('happy path: plan, approval, prepayment, production in dependenc
   // Partial, the same payment imported twice (counted once), a reference reused for another
   // payment (refused, naming the first), then the rest.
   const paidAt = new Date().toISOString();
-  const pay = (amount: number, reference: string, invoiceNumber = final.number) =>
-    projectUpdate(handle, recordPaymentUpdate, { args: [{ invoiceNumber, amount, paidAt, reference, by: MANAGER }] });
-  s = await pay(1_000, `${projectId}-a`);
+  const payFinal = (amount: number, reference: string, invoiceNumber = final.number) => pay(handle, { invoiceNumber, amount, paidAt, reference, by: MANAGER });
+  s = await payFinal(1_000, `${projectId}-a`);
   expect(s.invoices[1].paidAmount).toBe(1_000);
   expect(s.invoices[1].status).toBe('open');
-  s = await pay(1_000, `${projectId}-a`);
+  s = await payFinal(1_000, `${projectId}-a`);
   expect(s.invoices[1].paidAmount).toBe(1_000);
   expect(s.invoices[1].payments).toHaveLength(1);
-  const reused = await refusal(pay(500, `${projectId}-a`));
+  const reused = await refusal(payFinal(500, `${projectId}-a`));
   expect(reused).toEqual({ type: 'PaymentReferenceReused', field: 'reference' });
-  expect((await refusal(pay(1, `${projectId}-pre`))).type).toBe('PaymentReferenceReused');
+  expect((await refusal(payFinal(1, `${projectId}-pre`))).type).toBe('PaymentReferenceReused');
   s = await statusOf(handle);
   expect(s.invoices[1].payments).toHaveLength(1);
-  expect((await refusal(pay(1_100.36, `${projectId}-b`))).type).toBe('Overpayment');
-  s = await pay(1_100.35, `${projectId}-b`);
+  expect((await refusal(payFinal(1_100.36, `${projectId}-b`))).type).toBe('Overpayment');
+  s = await payFinal(1_100.35, `${projectId}-b`);
   expect(s.invoices[1].status).toBe('paid');
 
   const result = (await handle.result()) as ProjectStatus;

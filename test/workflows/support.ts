@@ -31,10 +31,11 @@ import type { DocumentRef, ProjectActionResult, ProjectStatus } from '../../work
 import {
   getStatusQuery,
   projectWorkflowId,
+  recordPaymentUpdate,
   submitPlanUpdate,
   decidePlanUpdate,
 } from '../../workflows/project/contract';
-import type { PlanTask, ProjectInput, SubmitPlanInput } from '../../workflows/project/schemas';
+import type { PlanTask, ProjectInput, RecordPaymentInput, SubmitPlanInput } from '../../workflows/project/schemas';
 import { CURRENT_PATCH_BASELINE } from '../../workflows/common/patches';
 import { DEPARTMENTS, type Actor, type Department, type Policy } from '../../workflows/shared-schemas';
 import {
@@ -371,6 +372,17 @@ export async function projectUpdate<I>(
   const status = await statusOf(handle);
   if (status.version < version) throw new Error(`status query older (${status.version}) than the update's answer (${version})`);
   return status;
+}
+
+/**
+ * Records a payment (or a refund paid out, on a credit note), paid now by default, by leadership
+ * unless `by` says who.
+ */
+export function pay(
+  handle: WorkflowHandle,
+  payment: Omit<RecordPaymentInput, 'by' | 'paidAt'> & Partial<Pick<RecordPaymentInput, 'by' | 'paidAt'>>,
+): Promise<ProjectStatus> {
+  return projectUpdate(handle, recordPaymentUpdate, { args: [{ paidAt: new Date().toISOString(), by: LEADER, ...payment }] });
 }
 
 /** The business failure an update was refused with: its type and the field it names. */
