@@ -61,6 +61,7 @@ export type ApiConfig = Pick<
   | 'POLICY_REVIEW_SLA'
   | 'POLICY_PLANNING_SLA'
   | 'POLICY_START_AFTER_PREPAYMENT'
+  | 'POLICY_COMPLAINT_WINDOW'
   | 'WORKLOAD_OVERLOAD_HOURS'
   // The client's page names the agency, as its papers do.
   | 'AGENCY_NAME'

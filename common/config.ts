@@ -163,6 +163,7 @@ export const envSchema = z.object({
   POLICY_REVIEW_SLA: duration('24h'),
   POLICY_PLANNING_SLA: duration('24h'),
   POLICY_START_AFTER_PREPAYMENT: bool(true),
+  POLICY_COMPLAINT_WINDOW: duration('30d'),
 });
 
 export type Env = z.infer<typeof envSchema>;

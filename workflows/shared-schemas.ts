@@ -87,5 +87,11 @@ export const policySchema = z.object({
    */
   planningSlaMs: z.number().int().positive().optional(),
   startAfterPrepayment: z.boolean(),
+  /**
+   * How long after completion a complaint can still be recorded (and resolved, a compensation
+   * refunded): the project's workflow stays open that long. Absent in runs started before
+   * complaints were heard after completion: they complete and end at once.
+   */
+  complaintWindowMs: z.number().int().positive().optional(),
 });
 export type Policy = z.infer<typeof policySchema>;

@@ -626,6 +626,8 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
           ...(v.has('rating') ? [`The client rated the work ${v.text('rating', '')} / 5.`] : []),
           ...(v.has('complaints') && complaints > 0 ? [`${plural(complaints, 'complaint')}, all resolved.`] : []),
           ...(v.has('amount') ? [`Billed ${v.money()}, net of credit notes.`] : []),
+          // The project still hears complaints for its policy's window.
+          ...(v.has('complaintsHeardUntil') ? [`A complaint about the work can still be recorded on the project until ${v.date('complaintsHeardUntil')}.`] : []),
           `The final report is attached.`,
         ],
       };

@@ -174,8 +174,12 @@ export function projectRow(s: ProjectStatus): ProjectRow {
     complaintDueAt: earliest(openComplaints.map((c) => new Date(complaintDueMs(c, s.policy)).toISOString())),
     refundDueAt: earliest(refunds.map((i) => i.dueAt)),
     // A cancelled project's workflow runs until the client has paid what it billed and the agency
-    // has paid back what it owes (a credit note): the same condition as its last wait.
-    closed: s.stage === 'completed' || (s.stage === 'cancelled' && owed.length === 0 && refunds.length === 0),
+    // has paid back what it owes (a credit note): the same condition as its last wait. A completed
+    // one is done unless a complaint made after completion (or its refund) is still open.
+    closed:
+      s.stage === 'completed'
+        ? openComplaints.length === 0 && refunds.length === 0
+        : s.stage === 'cancelled' && owed.length === 0 && refunds.length === 0,
     currency: s.budget.currency,
     departments: [...s.departments],
   };

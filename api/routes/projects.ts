@@ -158,6 +158,7 @@ export function resolvePolicy(defaults: Required<Policy>, overrides: PolicyOverr
     reviewSlaMs: ms('reviewSla', defaults.reviewSlaMs),
     planningSlaMs: ms('planningSla', defaults.planningSlaMs),
     startAfterPrepayment: overrides?.startAfterPrepayment ?? defaults.startAfterPrepayment,
+    complaintWindowMs: ms('complaintWindow', defaults.complaintWindowMs),
   };
   if (problems.length > 0) throw badRequest(problems);
   return policy;
@@ -264,6 +265,7 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
     reviewSlaMs: config.POLICY_REVIEW_SLA,
     planningSlaMs: config.POLICY_PLANNING_SLA,
     startAfterPrepayment: config.POLICY_START_AFTER_PREPAYMENT,
+    complaintWindowMs: config.POLICY_COMPLAINT_WINDOW,
   };
 
   /**

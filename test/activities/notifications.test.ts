@@ -521,6 +521,11 @@ test('mails read as people write: articles, a plan sent back, what an approval s
   expect(clientText('invoice_issued', { ...fullData, kind: 'final' }).text).not.toContain('review period');
   expect(staffText('project_completed', { ...fullData, acceptance: 'deemed' }).text).toContain('the work counts as accepted (the client did not answer within the review period)');
   expect(staffText('project_completed', { ...fullData, acceptance: 'accepted' }).text).toContain('the client accepted the work');
+  // A project completed with a complaint window says until when it still hears complaints; one without says nothing of it.
+  expect(staffText('project_completed', { ...fullData, complaintsHeardUntil: '2027-01-04T10:00:00Z' }).text).toContain(
+    'A complaint about the work can still be recorded on the project until 2027-01-04 10:00 UTC.',
+  );
+  expect(staffText('project_completed', fullData).text).not.toContain('can still be recorded');
 
   const cancelled = clientText('project_cancelled', { ...fullData, reason: 'Client stopped paying; margin too thin' });
   expect(cancelled.subject).toBe('Your project is cancelled: Spring campaign landing page');

@@ -52,12 +52,12 @@ async function post(who: Parameters<ApiHarness['auth']>[0], path: string, body: 
 }
 
 /** A one-task design project (10 % prepayment, work not waiting for it), planned, approved, delivered and accepted by the manager: the client reviews. */
-async function projectInClientReview(): Promise<string> {
+async function projectInClientReview(policy: Record<string, string> = {}): Promise<string> {
   const created = await h
     .http()
     .post('/api/projects')
     .set(h.auth('manager'))
-    .send(projectRequest({ departments: ['design'], policy: { acceptanceWindow: '1h', paymentTerms: '1h', startAfterPrepayment: false } }))
+    .send(projectRequest({ departments: ['design'], policy: { acceptanceWindow: '1h', paymentTerms: '1h', startAfterPrepayment: false, ...policy } }))
     .expect(201);
   const projectId = (created.body as ProjectStatus).projectId;
   const plan = planRequest({
@@ -210,6 +210,43 @@ test('work started before its prepayment over HTTP: no reason is a 400 naming it
   await waitForTask(h, `${projectId}.hero`, 'open');
   const now = await statusOf(projectId);
   expect(now.invoices[0]).toMatchObject({ kind: 'prepayment', status: 'open', paidAmount: 0 });
+});
+
+test('a complaint after the client paid in full: heard on the completed project until its window ends, then 409, nothing changed', async () => {
+  const noWindow = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ policy: { complaintWindow: '0s' } }));
+  expectProblem(noWindow, 400, 'validation');
+  expect(noWindow.body.errors).toEqual([expect.objectContaining({ field: 'policy.complaintWindow' })]);
+
+  const projectId = await projectInClientReview({ complaintWindow: '12s' });
+  await post('manager', `/api/projects/${projectId}/feedback`, { kind: 'accepted', rating: 5 });
+  const invoiced = await waitForStatus(projectId, 'prepayment and final invoice', (s) => s.invoices.filter((i) => i.documentId).length === 2);
+  for (const invoice of invoiced.invoices) {
+    await post('manager', `/api/projects/${projectId}/payments`, { invoiceNumber: invoice.number, amount: invoice.amount, paidAt: new Date().toISOString(), reference: `PAID-${invoice.number}` });
+  }
+  const completed = await waitForStatus(projectId, 'completed', (s) => s.stage === 'completed');
+  expect(Date.parse(completed.complaintsHeardUntil!) - Date.parse(completed.completedAt!)).toBe(12_000);
+
+  const path = `/api/projects/${projectId}/feedback`;
+  const complaint = { kind: 'complaint', description: 'The banner is blurred on phones' };
+  expect((await h.http().post(path).set(h.auth('designer')).send(complaint)).status).toBe(403);
+  const key = uniqueId('late-complaint');
+  const first = (await h.http().post(path).set(h.auth('manager')).set('Idempotency-Key', key).send(complaint).expect(200)).body as ProjectStatus;
+  expect(first).toMatchObject({ stage: 'completed', complaints: [expect.objectContaining({ complaintId: 'c1', description: 'The banner is blurred on phones' })] });
+  const again = (await h.http().post(path).set(h.auth('manager')).set('Idempotency-Key', key).send(complaint).expect(200)).body as ProjectStatus;
+  expect(again.complaints).toHaveLength(1);
+  await post('leadership', `/api/projects/${projectId}/complaints/c1/resolution`, { resolution: 'Re-exported at twice the size' });
+
+  // The window over, the project's workflow ends: a complaint now is refused and changes nothing.
+  await eventually(async () => (await h.temporal.client.workflow.getHandle(`project-${projectId}`).describe()).status.name === 'COMPLETED' || undefined, {
+    what: 'the workflow ended with its window',
+    timeoutMs: 40_000,
+  });
+  const before = await statusOf(projectId);
+  expect(before.timeline.at(-1)?.event).toBe('complaint_window_closed');
+  const late = await h.http().post(path).set(h.auth('manager')).send({ kind: 'complaint', description: 'Too late' });
+  expect(late.status).toBe(409);
+  expect(late.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(await statusOf(projectId)).toEqual(before);
 });
 
 test('a complaint POSTed twice with one Idempotency-Key records one complaint and tells leadership once', async () => {

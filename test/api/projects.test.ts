@@ -51,6 +51,7 @@ describe('POST /api/projects', () => {
       reviewSlaMs: h.config.POLICY_REVIEW_SLA,
       planningSlaMs: h.config.POLICY_PLANNING_SLA,
       startAfterPrepayment: h.config.POLICY_START_AFTER_PREPAYMENT,
+      complaintWindowMs: h.config.POLICY_COMPLAINT_WINDOW,
     });
     const again = await h.http().get(res.headers.location).set(h.auth('manager')).expect(200);
     expect(again.body.projectId).toBe(body.projectId);

@@ -241,8 +241,19 @@ export async function runJourney(http: Http, journey: Journey, options: JourneyO
       departments: ['design', 'copywriting'],
       budget: { amount: 2000, currency: 'EUR' },
       desiredDeadline: inMs(30 * 86_400_000),
-      // Timers that fire during the run (payment reminders), none that end a wait by themselves.
-      policy: { approvalSla: '1h', escalationSla: '2h', reminderLead: '1m', overdueGrace: '1h', acceptanceWindow: '1h', paymentTerms: '3s', paymentEscalation: '1h', startAfterPrepayment: true },
+      // Timers that fire during the run (payment reminders), none that end a wait by themselves;
+      // a completed project's workflow ends a few seconds after completion (its complaint window).
+      policy: {
+        approvalSla: '1h',
+        escalationSla: '2h',
+        reminderLead: '1m',
+        overdueGrace: '1h',
+        acceptanceWindow: '1h',
+        paymentTerms: '3s',
+        paymentEscalation: '1h',
+        startAfterPrepayment: true,
+        complaintWindow: '5s',
+      },
     },
     async () => false,
     { 'Idempotency-Key': `${options.keyPrefix}-${journey.index}` },

@@ -844,6 +844,25 @@ describe('complaint and refund flags', () => {
     expect(after[0].refundOwed).toBeUndefined();
     expect((await s.store.portfolio({ now: FLAGS_NOW })).refundsOwed).toEqual({ count: 0, pastDue: 0, items: [] });
   });
+
+  test('a completed project with a complaint made after completion is running until it is resolved and its refund paid out', async () => {
+    const after = new ProjectBuilder({ projectId: 'p-flag-after', managerId: 'vera', client: { id: 'after', name: 'After Ltd', segment: 'B2B' }, intakeAt: '2026-02-01T08:00:00.000Z' })
+      .invoice('final', 'INV-A1', 1_000, '2026-02-10T00:00:00.000Z')
+      .pay('INV-A1', 1_000, '2026-02-12T00:00:00.000Z', 'bank-a')
+      .complete('2026-02-12T01:00:00.000Z');
+    const listed = async () => (await s.store.listProjects({ clientId: 'after' }, { pageSize: 10 }, FLAGS_NOW)).items[0];
+    await s.store.publish(after.publish());
+    expect(await listed()).toMatchObject({ stage: 'completed', executionStatus: 'COMPLETED', hasOpenComplaint: false });
+
+    const complaintId = after.complain('2026-02-20T12:00:00.000Z');
+    await s.store.publish(after.publish());
+    expect(await listed()).toMatchObject({ stage: 'completed', executionStatus: 'RUNNING', hasOpenComplaint: true });
+    after.resolve(complaintId, '2026-02-21T12:00:00.000Z').invoice('credit_note', 'CN-A1', 150, '2026-02-21T12:00:00.000Z', '2026-03-07T00:00:00.000Z', { status: 'open' });
+    await s.store.publish(after.publish());
+    expect(await listed()).toMatchObject({ executionStatus: 'RUNNING', hasOpenComplaint: false, refundOwed: 150 });
+    await s.store.publish(after.pay('CN-A1', 150, '2026-02-22T09:00:00.000Z', 'refund-a').publish());
+    expect(await listed()).toMatchObject({ stage: 'completed', executionStatus: 'COMPLETED' });
+  });
 });
 
 // Projects against the date their client asked for, 2026-03-20 17:00 in Berlin (the portal's new-project

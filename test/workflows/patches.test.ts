@@ -56,6 +56,8 @@ const PATCHES_AFTER_BASELINE_1: string[] = [
   'complaint-resolved-mail',
   // 2026-12-03: a wait wakes when a complaint is recorded, so its follow-up is timed.
   'complaint-wakes-wait',
+  // 2026-12-05: a completed project hears complaints for its policy's window before its workflow ends.
+  'complaints-after-completion',
   // 2026-12-04: a project without a prepayment mails the client the contract as the work starts.
   'contract-to-client',
   // 2026-12-04: work that waited for the prepayment has its due dates moved by that wait.

@@ -63,6 +63,8 @@ export interface ProjectContext {
    * would wake the wait (patch `complaint-wakes-wait`, asked as a complaint is recorded).
    */
   followsUpComplaints: boolean;
+  /** A completed project's complaint window has ended: its workflow is about to end. */
+  complaintWindowOver: boolean;
 
   record(event: string, by?: string, detail?: string, at?: string): void;
   /** Something the process may wait on changed: wake it, keep the search attributes current. */
@@ -130,6 +132,7 @@ export function createProjectContext(input: ProjectInput): ProjectContext {
     finalBilled: false,
     chased: new Set(),
     followsUpComplaints: false,
+    complaintWindowOver: false,
     waitHooks: [],
 
     record(event, by, detail, at) {

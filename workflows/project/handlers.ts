@@ -38,6 +38,7 @@ import {
   departmentsWithWork,
   dueDateOutOfOrder,
   finalInvoiceContent,
+  hasOpenComplaint,
   netBilled,
   overpaidMinor,
   owedAmount,
@@ -81,6 +82,13 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
       throw businessFailure(ErrorType.WrongStage, `the project is in ${status.stage}, not ${stage}`);
     }
   };
+
+  /** A completed project within its complaint window (and before its workflow turned to ending). */
+  const hearsComplaintsAfterCompletion = (): boolean =>
+    status.stage === 'completed' &&
+    status.complaintsHeardUntil !== undefined &&
+    !ctx.complaintWindowOver &&
+    Date.now() < Date.parse(status.complaintsHeardUntil);
 
   /** A cancelled project still takes payments (and refunds) on what it billed, until they are settled. */
   const refuseUnlessSettling = (): void => {
@@ -288,10 +296,16 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
           // A client who goes over the manager's head complains to leadership: either records it.
           refuseUnless(isManager(by) || isLeadership(by), "the project's manager or leadership");
           // A complaint may come while the work is under way (a deadline missed), during the
-          // review, or after acceptance (a client deemed to accept, then unhappy).
-          refuseIfClosing();
-          if (status.stage !== 'in_production' && status.stage !== 'client_review' && status.stage !== 'invoicing') {
-            throw businessFailure(ErrorType.WrongStage, `complaints are recorded while the work is done, reviewed or paid for; the project is in ${status.stage}`);
+          // review, after acceptance (a client deemed to accept, then unhappy), or within the
+          // policy's window after completion (a flaw found once paid for).
+          if (!hearsComplaintsAfterCompletion()) {
+            if (status.stage === 'completed' && status.complaintsHeardUntil !== undefined) {
+              throw businessFailure(ErrorType.WrongStage, `the project completed and heard complaints until ${status.complaintsHeardUntil}`);
+            }
+            refuseIfClosing();
+            if (status.stage !== 'in_production' && status.stage !== 'client_review' && status.stage !== 'invoicing') {
+              throw businessFailure(ErrorType.WrongStage, `complaints are recorded while the work is done, reviewed or paid for; the project is in ${status.stage}`);
+            }
           }
         } else {
           refuseUnless(isManager(by), "the project's manager");
@@ -396,7 +410,8 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
     {
       validator: ({ by, complaintId, resolution, compensation }) => {
         refuseUnless(isManager(by) || isLeadership(by), "the project's manager or leadership");
-        refuseUnlessSettling();
+        // A complaint made after completion is resolved on the completed project.
+        if (!(status.stage === 'completed' && hasOpenComplaint(status))) refuseUnlessSettling();
         const complaint = status.complaints.find((c) => c.complaintId === complaintId);
         if (!complaint) throw businessFailure(ErrorType.NotFound, `no complaint ${complaintId}`, 'complaintId');
         if (complaint.resolvedAt) throw businessFailure(ErrorType.AlreadyDone, `complaint ${complaintId} is already resolved`, 'complaintId');
@@ -490,12 +505,18 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         // A statement imported again after the last payment settled the project is still the same
         // payment: answered as recorded, not refused because the project has since completed.
         if (isRepeat(payment)) return;
-        refuseUnlessSettling();
+        // A completed project owes nothing but a compensation agreed after it completed: the
+        // refund paid out is recorded on its credit note (checked below, once the invoice is known).
+        const refundAfterCompletion = status.stage === 'completed' && status.invoices.some((i) => i.status === 'open');
+        if (!refundAfterCompletion) refuseUnlessSettling();
         // Closing: everything was settled and the report is being written; a payment now (one that
         // would undo a set-off) would leave a refund owed on a project about to complete.
         if (status.stage === 'closing') throw businessFailure(ErrorType.WrongStage, 'the project is closing: everything it billed is settled');
         const invoice = status.invoices.find((i) => i.number === invoiceNumber);
         if (!invoice) throw businessFailure(ErrorType.NotFound, `no invoice ${invoiceNumber} was issued for this project`, 'invoiceNumber');
+        if (refundAfterCompletion && invoice.kind !== 'credit_note') {
+          throw businessFailure(ErrorType.WrongStage, `the project is completed: ${invoiceNumber} was settled before it completed`, 'invoiceNumber');
+        }
         const earlier = paymentWithReference(reference);
         if (earlier) {
           const { payment: p, invoice: i } = earlier;

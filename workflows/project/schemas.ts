@@ -49,6 +49,7 @@ export const policyOverridesSchema = z
     reviewSla: durationInputSchema,
     planningSla: durationInputSchema,
     startAfterPrepayment: z.boolean(),
+    complaintWindow: durationInputSchema,
   })
   .partial()
   .strict();
@@ -478,6 +479,11 @@ export const projectStatusSchema = z
     /** The work was started before its prepayment was paid: by whom, when and why. */
     startedBeforePrepayment: z.object({ by: z.string(), at: isoDate, reason: z.string() }).optional(),
     completedAt: isoDate.optional(),
+    /**
+     * A completed project hears complaints until then (its policy's complaint window); one
+     * recorded by then keeps it open until it is resolved and any compensation refunded.
+     */
+    complaintsHeardUntil: isoDate.optional(),
   })
   .meta({ id: 'ProjectStatus', description: 'The project workflow\u2019s status snapshot (its getStatus query).' });
 export type ProjectStatus = z.infer<typeof projectStatusSchema>;

@@ -88,6 +88,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       else if (patched('cancelled-collects-payment')) await billing.collectCancellationPayment();
     });
   }
+  // A completed project still hears complaints for its policy's window before its workflow ends.
+  if (status.complaintsHeardUntil !== undefined) await hearComplaintsAfterCompletion(Date.parse(status.complaintsHeardUntil));
   // Every update answered (the cancellation's caller gets its snapshot), every notice out, and the
   // final state in the store.
   await CancellationScope.nonCancellable(async () => {
@@ -361,12 +363,51 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
     status.completedAt = nowIso();
     const report = await billing.produce('final_report');
     ctx.record('completed');
+    // A flaw may show only after the client paid: complaints are heard for the policy's window
+    // from the completion (runs started before had none and ended here).
+    const windowMs = input.policy.complaintWindowMs;
+    if (windowMs !== undefined && patched('complaints-after-completion')) {
+      status.complaintsHeardUntil = new Date(Date.parse(status.completedAt) + windowMs).toISOString();
+    }
     // Leadership hears of the end of the cycle with its report, as it heard of its start (runs
     // recorded before completed silently).
     if (patched('announce-completion')) {
-      ctx.send('project_completed', 'completed', { ...ctx.leadership, ...ctx.manager }, { documentId: report.documentId, ...completionSummary(status) });
+      ctx.send('project_completed', 'completed', { ...ctx.leadership, ...ctx.manager }, {
+        documentId: report.documentId,
+        ...completionSummary(status),
+        ...(status.complaintsHeardUntil !== undefined && { complaintsHeardUntil: status.complaintsHeardUntil }),
+      });
     }
     ctx.enterStage('completed');
+  }
+
+  /**
+   * Until the window ends, a complaint about the completed work is recorded, followed up and
+   * resolved as before completion; a compensation agreed for it is a credit note refunded to the
+   * client, and once every such complaint is resolved and refunded the final report is made again
+   * with it. The project stays completed throughout: its work and payments are done.
+   */
+  async function hearComplaintsAfterCompletion(untilMs: number): Promise<void> {
+    try {
+      while (await ctx.untilOr(() => hasOpenComplaint(status), untilMs - Date.now())) {
+        for (;;) {
+          const settled = (): boolean => !hasOpenComplaint(status) && status.invoices.every((i) => i.status !== 'open');
+          await ctx.until(() => settled() || compensationsToSettle(status).length > 0);
+          const compensations = compensationsToSettle(status);
+          if (compensations.length === 0) break;
+          await refundCompensations(compensations);
+        }
+        ctx.record('complaints_settled_after_completion');
+        await billing.produce('final_report');
+      }
+      ctx.complaintWindowOver = true;
+      ctx.record('complaint_window_closed');
+    } catch (err) {
+      if (!isCancellation(err)) throw err;
+      // Cancelled from outside (an operator): the window ends now; what was agreed stands.
+      ctx.complaintWindowOver = true;
+      ctx.record('complaint_window_closed', 'temporal', 'cancelled through Temporal (operator)');
+    }
   }
 
   /**

@@ -1,0 +1,128 @@
+/**
+ * A complaint after the client has paid in full: a completed project hears complaints for its
+ * policy's window (`complaintWindowMs`). One recorded then is resolved on the completed project; a
+ * compensation agreed for it is a credit note refunded to the client; once it is settled the final
+ * report is made again; when the window ends the workflow does. Runs without a window end at
+ * completion (every other workflow test).
+ */
+import {
+  recordFeedbackUpdate,
+  resolveComplaintUpdate,
+  type ProjectStatus,
+} from '../../workflows/project/contract';
+import {
+  approvePlan,
+  deliverTask,
+  documentsFor,
+  LEADER,
+  MANAGER,
+  pay,
+  plan,
+  planTask,
+  projectInput,
+  projectUpdate,
+  recordHistory,
+  refusal,
+  startProject,
+  startWorkflowTestEnv,
+  timelineEvents,
+  waitForNotice,
+  waitForStatus,
+  type WorkflowTestEnv,
+} from './support';
+
+let env: WorkflowTestEnv;
+beforeAll(async () => {
+  env = await startWorkflowTestEnv();
+});
+afterAll(() => env?.close());
+
+jest.setTimeout(120_000);
+
+type Handle = Awaited<ReturnType<typeof startProject>>;
+
+const complain = (handle: Handle, description: string) =>
+  projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'complaint', description }, by: MANAGER }] });
+
+/** Delivered, accepted and the final invoice paid in full: the project completes. */
+async function complete(handle: Handle, projectId: string): Promise<ProjectStatus> {
+  await approvePlan(handle, plan([planTask('audit', 'seo', { price: 1_000 })]));
+  await deliverTask(env, projectId, 'audit', 'seo');
+  await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
+  await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 5, comment: 'all good' }, by: MANAGER }] });
+  const s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === 'final' && i.documentId !== undefined), 'final invoice');
+  const final = s.invoices.find((i) => i.kind === 'final')!;
+  await pay(handle, { invoiceNumber: final.number, amount: final.amount, reference: 'BANK-1' });
+  return waitForStatus(handle, (x) => x.stage === 'completed', 'completed');
+}
+
+test.concurrent('a complaint after completion is heard, compensated by a refund, and reported; the workflow ends with the window', async () => {
+  const input = projectInput({ departments: ['seo'], policy: { complaintWindowMs: 25_000 } });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  let s = await complete(handle, projectId);
+  expect(Date.parse(s.complaintsHeardUntil!) - Date.parse(s.completedAt!)).toBe(25_000);
+  const final = s.invoices.find((i) => i.kind === 'final')!;
+  // Leadership and the manager hear of the completion, and until when complaints are heard.
+  const [announced] = await waitForNotice(env, projectId, 'project_completed');
+  expect(announced.data).toMatchObject({ complaintsHeardUntil: s.complaintsHeardUntil });
+
+  // Completed and paid: a flaw found now is still a complaint, told to leadership as ever.
+  s = await complain(handle, 'the audit missed half the site');
+  expect(s.stage).toBe('completed');
+  expect(s.complaints).toEqual([expect.objectContaining({ complaintId: 'c1', description: 'the audit missed half the site' })]);
+  const [filed] = await waitForNotice(env, projectId, 'complaint_filed');
+  expect(filed.recipients).toMatchObject({ roles: ['leadership'] });
+  // Its invoices stay settled: no payment is taken on them, even confirmed as more than owed.
+  expect(await refusal(pay(handle, { invoiceNumber: final.number, amount: 10, reference: 'BANK-2', moreThanOwed: true }))).toMatchObject({ type: 'WrongStage' });
+
+  // A compensation is never more than was billed; the one agreed is a refund owed.
+  const resolve = (compensation: number) =>
+    projectUpdate(handle, resolveComplaintUpdate, { args: [{ complaintId: 'c1', resolution: 'second audit and money back', compensation, by: LEADER }] });
+  expect(await refusal(resolve(1_000.01))).toMatchObject({ type: 'InvalidInput', field: 'compensation' });
+  await resolve(150);
+  s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === 'credit_note' && i.documentId !== undefined), 'credit note');
+  const credit = s.invoices.find((i) => i.kind === 'credit_note')!;
+  expect(credit).toMatchObject({ amount: 150, status: 'open', paidAmount: 0 });
+  expect(s.stage).toBe('completed');
+  const [issued] = await waitForNotice(env, projectId, 'credit_note_issued');
+  expect(issued.data).toMatchObject({ invoiceNumber: credit.number, amount: 150, compensationFor: 'c1' });
+  // Only the refund is taken on a completed project: the final invoice still refuses a payment.
+  expect(await refusal(pay(handle, { invoiceNumber: final.number, amount: 10, reference: 'BANK-3', moreThanOwed: true }))).toMatchObject({
+    type: 'WrongStage',
+    field: 'invoiceNumber',
+  });
+
+  // The refund paid out settles it: the final report is made again, with the complaint in it.
+  s = await pay(handle, { invoiceNumber: credit.number, amount: 150, reference: 'REFUND-1', by: MANAGER });
+  expect(s.invoices.find((i) => i.kind === 'credit_note')).toMatchObject({ status: 'paid' });
+  s = await waitForStatus(handle, (x) => timelineEvents(x).includes('complaints_settled_after_completion'), 'settled after completion');
+  await waitForStatus(handle, (x) => x.documents.filter((d) => d.kind === 'final_report').length === 2, 'the report made again');
+  const reports = documentsFor(env, projectId).filter((d) => d.kind === 'final_report');
+  expect(reports).toHaveLength(2);
+  expect(reports[1].snapshot.complaints).toEqual([expect.objectContaining({ complaintId: 'c1', compensation: expect.objectContaining({ amount: 150, settled: true }) })]);
+
+  // The window ends: the workflow does, its last entry says so.
+  const result = await handle.result();
+  expect(result.stage).toBe('completed');
+  expect(timelineEvents(result).at(-1)).toBe('complaint_window_closed');
+  expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(result.complaintsHeardUntil!));
+  await recordHistory(handle, 'project-complaint-after-completion');
+});
+
+test.concurrent('with no complaint the workflow ends when the window does; a project without a window ends at completion', async () => {
+  const input = projectInput({ departments: ['seo'], policy: { complaintWindowMs: 3_000 } });
+  const handle = await startProject(env, input);
+  const s = await complete(handle, input.projectId);
+  const result = await handle.result();
+  expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(s.complaintsHeardUntil!));
+  expect(timelineEvents(result).slice(-2)).toEqual(['stage_completed', 'complaint_window_closed']);
+  expect(result.complaints).toEqual([]);
+
+  const without = projectInput({ departments: ['seo'] });
+  const handleWithout = await startProject(env, without);
+  await complete(handleWithout, without.projectId);
+  const ended = await handleWithout.result();
+  expect(ended.complaintsHeardUntil).toBeUndefined();
+  expect(timelineEvents(ended)).not.toContain('complaint_window_closed');
+});
