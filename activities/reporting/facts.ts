@@ -402,12 +402,15 @@ export function projectFacts(s: ProjectStatus): Fact[] {
       });
     });
     // Days to payment: when the money came, so an invoice settled only by a credit note has none.
+    // An invoice settled again after payments were taken back gets a settlement of its own,
+    // numbered by those taken back before it (`invoice-settled:<number>:<round>`); the KPIs count
+    // only the settlement no payment was taken back after (kpis.ts, SETTLEMENT_STANDS).
     if (!credit && status === 'paid' && invoice.payments.length > 0) {
       const settledAt = latest(invoice.payments.map((p) => p.paidAt))!;
       facts.push({
         ...base,
         ...money,
-        factId: `invoice-settled:${invoice.number}`,
+        factId: `invoice-settled:${invoice.number}${reversed.length > 0 ? `:${reversed.length + 1}` : ''}`,
         kind: 'invoice_settled',
         at: settledAt,
         refAt: invoice.issuedAt,

@@ -188,7 +188,7 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
     db.rows<{ n: number; average: number | null; median: number | null }>(sql`
       SELECT count(*)::int AS n, avg(f.value) AS average, percentile_cont(0.5) WITHIN GROUP (ORDER BY f.value) AS median
       FROM ${facts}
-      WHERE f.kind = 'invoice_settled' AND ${inPeriod(sql`f.at`)} AND ${scope}`),
+      WHERE f.kind = 'invoice_settled' AND ${inPeriod(sql`f.at`)} AND ${scope} AND ${SETTLEMENT_STANDS(s)}`),
 
     // -- clients ------------------------------------------------------------------------------
     db.rows<{ manager_id: string; gm: number; n: number; average: number | null; negative: number; r1: number; r2: number; r3: number; r4: number; r5: number }>(sql`
@@ -572,6 +572,16 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
  * came in and went back out (refunds). One fragment for the period's totals and the weekly series,
  * so the two cannot count different facts.
  */
+/**
+ * An invoice's settlement (`f`) still stands when no payment was taken back after it: its round
+ * (facts.ts: 1, or the suffix of `invoice-settled:<number>:<round>`) is one more than the payments
+ * taken back from the invoice so far (each a `payment-reversed:<number>:…` entry of the ledger).
+ * Reopened and not paid again, an invoice has no settlement that stands.
+ */
+const SETTLEMENT_STANDS = (s: Sql): Sql => sql`coalesce(nullif(split_part(f.fact_id, ':', 3), ''), '1')::int = 1 + (
+  SELECT count(*) FROM ${s}.facts x
+  WHERE x.project_id = f.project_id AND x.kind = 'payment' AND x.ref = f.ref AND x.fact_id LIKE 'payment-reversed:%')`;
+
 const FLOW_KINDS = sql`f.kind IN ('invoice', 'invoice_void', 'credit_note', 'payment', 'refund')`;
 const FLOW_SUMS = sql`coalesce(sum(f.amount) FILTER (WHERE f.kind = 'invoice'), 0) AS invoiced,
         coalesce(sum(f.amount) FILTER (WHERE f.kind = 'invoice_void'), 0) AS voided,

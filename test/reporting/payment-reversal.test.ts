@@ -59,3 +59,27 @@ test('a mistaken entry leaves its period; a bank return is taken off when it wen
   expect((await t.store.publish(latest)).factsAdded).toBe(0);
   expect(await paidIn(JANUARY)).toBe(530);
 });
+
+const daysToPayment = async (period: { from: string; to: string }): Promise<KpiReport['money']['daysToPayment']> =>
+  ((await r.http().get('/api/reports/kpis').query({ ...period, managerId: 'vera.manager' }).set(r.auth('lena')).expect(200)).body as KpiReport).money.daysToPayment;
+
+test('days to payment: an invoice paid, taken back and paid again counts its last settlement; taken back and not paid again, none', async () => {
+  const p = new ProjectBuilder({ projectId: 'p-reversal-days', managerId: 'vera.manager', client: { id: 'days', name: 'Days Ltd', segment: 'B2B' }, intakeAt: '2026-01-05T09:00:00.000Z' });
+  p.invoice('final', 'INV-2026-000951', 1_000, '2026-01-10T00:00:00.000Z', undefined, { status: 'open' });
+  p.pay('INV-2026-000951', 1_000, '2026-01-12T00:00:00.000Z', 'DAYS-1');
+  p.status.invoices[0].status = 'paid';
+  await t.store.publish(p.publish());
+  expect(await daysToPayment(JANUARY)).toMatchObject({ invoices: 1, averageDays: 2 });
+
+  // The bank returned it in February: the invoice is open again, settled by nothing.
+  takeBack(p, 'INV-2026-000951', 'DAYS-1', 'returned_by_bank', '2026-02-03T00:00:00.000Z');
+  await t.store.publish(p.publish());
+  expect(await daysToPayment(JANUARY)).toMatchObject({ invoices: 0, averageDays: null });
+
+  // Paid again on 20 February: settled then, 41 days after its issue.
+  p.pay('INV-2026-000951', 1_000, '2026-02-20T00:00:00.000Z', 'DAYS-2');
+  p.status.invoices[0].status = 'paid';
+  await t.store.publish(p.publish());
+  expect(await daysToPayment(JANUARY)).toMatchObject({ invoices: 0 });
+  expect(await daysToPayment(FEBRUARY)).toMatchObject({ invoices: 1, averageDays: 41 });
+});
