@@ -28,6 +28,7 @@ export const NOTIFICATION_TEMPLATES = [
   'client_response_due',
   'payment_overdue',
   'refund_overdue',
+  'invoice_written_off',
   // leadership
   'plan_waiting',
   'plan_approval_escalation',

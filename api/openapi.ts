@@ -16,6 +16,7 @@ import {
   planSchema,
   projectRequestSchema,
   startWorkRequestSchema,
+  writeOffRequestSchema,
 } from '../workflows/project/schemas';
 import type { Role } from '../workflows/shared-schemas';
 import { managerHandoverRequestSchema, managerHandoverResultSchema } from '../workflows/manager-handover/schemas';
@@ -340,6 +341,21 @@ export const OPERATIONS: Operation[] = [
     roles: ['manager', 'leadership'],
     params: projectId,
     body: paymentReversalRequestSchema,
+    bodyRequired: true,
+    idempotencyKey: 'action',
+    success: status,
+    errors: ACTION,
+  },
+  {
+    method: 'post',
+    path: '/api/projects/{id}/write-offs',
+    operationId: 'writeOffInvoice',
+    tag: 'projects',
+    summary:
+      'Write off what the client still owes on an invoice (leadership): it asks nothing more and is no longer chased; what was paid stands. Once the project is invoiced or cancelled; the manager is mailed, the client is not',
+    roles: ['leadership'],
+    params: projectId,
+    body: writeOffRequestSchema,
     bodyRequired: true,
     idempotencyKey: 'action',
     success: status,

@@ -839,8 +839,9 @@ function detailInWords(detail: string, s: ProjectStatus, person: (id: string | u
     });
 }
 
-/** `paid`, `open`, `void since 2026-03-08`; a credit note is `refund due` or `refunded`. */
+/** `paid`, `open`, `void since 2026-03-08`, `written off 2026-03-08`; a credit note is `refund due` or `refunded`. */
 function invoiceStatus(inv: InvoiceView): string {
+  if (inv.writtenOff) return whole(`written off ${fmtDate(inv.writtenOff.at)}`);
   if (inv.status === 'void') return `void${inv.voidedAt ? ` since ${whole(fmtDate(inv.voidedAt))}` : ''}`;
   // Settled with no money moved: a credit note wholly set against an unpaid invoice, or that invoice.
   if (inv.status === 'paid' && inv.paidAmount === 0 && (inv.setOffs ?? []).length > 0) return whole('set off');
@@ -877,9 +878,11 @@ function renderInvoiceSummary(page: Page, s: ProjectStatus, currency: string): v
     ]),
   );
   for (const v of s.invoices.filter((i) => i.status === 'void')) {
+    const stays = v.paidAmount > 0 ? `; the ${fmtMoney(v.paidAmount, v.currency)} paid on it stays paid.` : '.';
     page.paragraph(
-      `${v.number} is void: ${fmtMoney(v.voidedAmount ?? 0, v.currency)} of it is not owed` +
-        `${v.voidReason ? ` (${v.voidReason})` : ''}${v.paidAmount > 0 ? `; the ${fmtMoney(v.paidAmount, v.currency)} paid on it stays paid.` : '.'}`,
+      v.writtenOff
+        ? `${v.number} was written off on ${fmtDate(v.writtenOff.at)}: ${fmtMoney(v.writtenOff.amount, v.currency)} of it is not pursued (${v.writtenOff.reason})${stays}`
+        : `${v.number} is void: ${fmtMoney(v.voidedAmount ?? 0, v.currency)} of it is not owed${v.voidReason ? ` (${v.voidReason})` : ''}${stays}`,
     );
   }
   const billed = s.invoices.filter((i) => i.kind !== 'credit_note');

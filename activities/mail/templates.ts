@@ -477,6 +477,19 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
     }),
   },
 
+  invoice_written_off: {
+    link: 'project',
+    staff: (v) => ({
+      subject: `Written off: ${v.invoiceRef} (${v.project})`,
+      lines: [
+        `${v.has('by') ? v.person('by') : 'Leadership'} wrote off the ${v.money()} ${v.text('clientName', 'the client')} still owed on ${v.invoiceRef} of ${v.project}` +
+          (Number(v.data.amountPaid ?? 0) > 0 ? ` (the ${v.money('amountPaid')} paid on it stands).` : '.'),
+        ...v.line('Why', 'reason'),
+        `It is no longer chased, and the client was not told: nothing more to do about it.`,
+      ],
+    }),
+  },
+
   // --- leadership ------------------------------------------------------------------------------
   plan_waiting: {
     link: 'approvals',
@@ -621,11 +634,12 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
         lines: [
           `${capitalize(v.project)} for ${v.text('clientName', 'the client')} is completed: ` +
             (v.data.acceptance === 'deemed' ? `the work counts as accepted (the client did not answer within the review period)` : `the client accepted the work`) +
-            ` and every invoice is settled.`,
+            (Number(v.data.writtenOff ?? 0) > 0 ? ` and every invoice is settled or written off.` : ` and every invoice is settled.`),
           ...(v.has('tasksAccepted') ? [`${plural(accepted, 'task')} accepted, ${v.text('tasksOnTime', '0')} first delivered on time; ${plural(rounds, 'client revision round')}.`] : []),
           ...(v.has('rating') ? [`The client rated the work ${v.text('rating', '')} / 5.`] : []),
           ...(v.has('complaints') && complaints > 0 ? [`${plural(complaints, 'complaint')}, all resolved.`] : []),
           ...(v.has('amount') ? [`Billed ${v.money()}, net of credit notes.`] : []),
+          ...(Number(v.data.writtenOff ?? 0) > 0 ? [`${v.money('writtenOff')} of it was written off, not paid.`] : []),
           // The project still hears complaints for its policy's window.
           ...(v.has('complaintsHeardUntil') ? [`A complaint about the work can still be recorded on the project until ${v.date('complaintsHeardUntil')}.`] : []),
           `The final report is attached.`,

@@ -21,6 +21,7 @@ import {
   recordFeedbackUpdate,
   recordPaymentUpdate,
   reversePaymentUpdate,
+  writeOffUpdate,
   startWorkUpdate,
   resolveComplaintUpdate,
   submitPlanUpdate,
@@ -38,6 +39,7 @@ import {
   planSchema,
   projectRequestSchema,
   startWorkRequestSchema,
+  writeOffRequestSchema,
   type PlanInput,
   type PolicyOverrides,
   type ProjectInput,
@@ -545,6 +547,8 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
     allow('manager', 'leadership'),
     projectAction(reversePaymentUpdate, paymentReversalRequestSchema, (reversal, by) => ({ ...reversal, by })),
   );
+
+  router.post('/api/projects/:id/write-offs', allow('leadership'), projectAction(writeOffUpdate, writeOffRequestSchema, (body, by) => ({ ...body, by })));
 
   router.post(
     '/api/projects/:id/handover',

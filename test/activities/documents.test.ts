@@ -773,5 +773,26 @@ test('the final report shows a voided invoice as void and counts only what is ow
   expect(refundText).toContain('Outstanding: 0.00 EUR');
   expect(refundText).toContain('Refunds owed to the client (credit notes): 420.35 EUR');
   expect(refundText).toContain('Refunds paid: 0.00 EUR');
+
+  // Leadership wrote off the rest of the bill: listed as written off, with why, not as owed.
+  const writtenOffBill = {
+    ...cancellationBill,
+    paidAmount: 79.65,
+    status: 'void' as const,
+    voidedAmount: 3000,
+    voidedAt: '2026-04-20T09:00:00Z',
+    voidReason: 'written off',
+    writtenOff: { by: 'lena.director', at: '2026-04-20T09:00:00Z', reason: 'the client closed down', amount: 3000 },
+  };
+  const withWriteOff = await activities().produceDocument({
+    projectId: 'acme-site',
+    kind: 'final_report',
+    sequence: 3,
+    snapshot: cancelledSnapshot([partlyPaidVoided, writtenOffBill]),
+  });
+  const writeOffText = await pdfText((await store.read(withWriteOff.documentId))!);
+  expect(writeOffText).toContain('written off 2026-04-20');
+  expect(writeOffText).toContain('INV-2026-000031 was written off on 2026-04-20: 3,000.00 EUR of it is not pursued (the client closed down); the 79.65 EUR paid on it stays paid.');
+  expect(writeOffText).toContain('Outstanding: 0.00 EUR');
   expect(refundText).toContain('Refunds still to pay: 420.35 EUR');
 });

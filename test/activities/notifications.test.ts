@@ -109,6 +109,7 @@ const PORTAL_PAGE: Record<NotificationTemplate, string> = {
   client_response_due: '/projects/acme',
   payment_overdue: '/projects/acme',
   refund_overdue: '/projects/acme',
+  invoice_written_off: '/projects/acme',
   plan_waiting: '/approvals',
   plan_approval_escalation: '/approvals',
   complaint_filed: '/projects/acme',
@@ -521,6 +522,12 @@ test('mails read as people write: articles, a plan sent back, what an approval s
   expect(clientText('invoice_issued', { ...fullData, kind: 'final' }).text).not.toContain('review period');
   expect(staffText('project_completed', { ...fullData, acceptance: 'deemed' }).text).toContain('the work counts as accepted (the client did not answer within the review period)');
   expect(staffText('project_completed', { ...fullData, acceptance: 'accepted' }).text).toContain('the client accepted the work');
+  // A write-off: who, how much, why, and that nothing more is to be done; what was paid stands.
+  const writtenOff = staffText('invoice_written_off', { ...fullData, amount: 700, amountPaid: 300, reason: 'Client went out of business' });
+  expect(writtenOff.subject).toBe('Written off: invoice INV-2026-000019 (Spring campaign landing page)');
+  expect(writtenOff.text).toContain('Lena Smirnova wrote off the 700.00 EUR Globex Corporation still owed on invoice INV-2026-000019 of Spring campaign landing page (the 300.00 EUR paid on it stands).');
+  expect(writtenOff.text).toContain('Why: Client went out of business');
+  expect(writtenOff.text).toContain('the client was not told');
   // A project completed with a complaint window says until when it still hears complaints; one without says nothing of it.
   expect(staffText('project_completed', { ...fullData, complaintsHeardUntil: '2027-01-04T10:00:00Z' }).text).toContain(
     'A complaint about the work can still be recorded on the project until 2027-01-04 10:00 UTC.',

@@ -76,6 +76,7 @@ const ROWS: Row[] = [
   { operationId: 'recordPayment', method: 'post', path: () => `/api/projects/${projectId}/payments`, scope: 'project', body: {}, ok: 400 },
   { operationId: 'reversePayment', method: 'post', path: () => `/api/projects/${projectId}/payment-reversals`, scope: 'project', body: {}, ok: 400 },
   { operationId: 'startWorkBeforePrepayment', method: 'post', path: () => `/api/projects/${projectId}/start-work`, scope: 'project', body: {}, ok: 400 },
+  { operationId: 'writeOffInvoice', method: 'post', path: () => `/api/projects/${projectId}/write-offs`, scope: 'project', body: {}, ok: 400 },
   { operationId: 'cancelProject', method: 'post', path: () => `/api/projects/${projectId}/cancel`, scope: 'project', body: {}, ok: 400 },
   { operationId: 'handOverProject', method: 'post', path: () => `/api/projects/${projectId}/handover`, scope: 'project', body: {}, ok: 400 },
   { operationId: 'handOverManagersProjects', method: 'post', path: () => `/api/managers/${h.people.manager.id}/handover`, scope: 'project', body: {}, ok: 400 },

@@ -249,6 +249,35 @@ test('a complaint after the client paid in full: heard on the completed project 
   expect(await statusOf(projectId)).toEqual(before);
 });
 
+test('an invoice written off over HTTP: leadership only, a reason required, nothing changed by a refusal; done, the project completes; retried with its key, the same answer', async () => {
+  const projectId = await projectInClientReview();
+  await post('manager', `/api/projects/${projectId}/feedback`, { kind: 'accepted', rating: 4 });
+  const invoiced = await waitForStatus(projectId, 'prepayment and final invoice', (s) => s.invoices.filter((i) => i.documentId).length === 2);
+  const [prepayment, final] = invoiced.invoices;
+  await post('manager', `/api/projects/${projectId}/payments`, { invoiceNumber: prepayment.number, amount: prepayment.amount, paidAt: new Date().toISOString(), reference: 'WO-PRE' });
+  const length = await settled(projectId);
+  const before = await statusOf(projectId);
+  const path = `/api/projects/${projectId}/write-offs`;
+  const writeOff = { invoiceNumber: final.number, reason: 'The client closed down' };
+
+  expect((await h.http().post(path).set(h.auth('manager')).send(writeOff)).status).toBe(403);
+  const noReason = await h.http().post(path).set(h.auth('leadership')).send({ ...writeOff, reason: ' ' });
+  expectProblem(noReason, 400, 'validation');
+  expect(noReason.body.errors).toEqual([expect.objectContaining({ field: 'reason' })]);
+  const settledInvoice = await h.http().post(path).set(h.auth('leadership')).send({ ...writeOff, invoiceNumber: prepayment.number });
+  expect(settledInvoice.status).toBe(409);
+  expect(settledInvoice.body.errors).toEqual([expect.objectContaining({ field: 'invoiceNumber' })]);
+  expect(await statusOf(projectId)).toEqual(before);
+  expect(await historyLength(projectId)).toBe(length);
+
+  const key = uniqueId('write-off');
+  const first = (await h.http().post(path).set(h.auth('leadership')).set('Idempotency-Key', key).send(writeOff).expect(200)).body as ProjectStatus;
+  expect(first.invoices.find((i) => i.number === final.number)).toMatchObject({ status: 'void', writtenOff: { reason: 'The client closed down', amount: final.amount } });
+  const second = (await h.http().post(path).set(h.auth('leadership')).set('Idempotency-Key', key).send(writeOff).expect(200)).body as ProjectStatus;
+  expect(second.version).toBe(first.version);
+  await waitForStatus(projectId, 'completed', (s) => s.stage === 'completed');
+});
+
 test('a complaint POSTed twice with one Idempotency-Key records one complaint and tells leadership once', async () => {
   const projectId = await projectInClientReview();
   const key = uniqueId('complaint');

@@ -16,6 +16,7 @@ import type {
   ReversePaymentInput,
   StartWorkInput,
   SubmitPlanInput,
+  WriteOffInput,
 } from './schemas';
 import type { TaskStatus } from '../task/schemas';
 
@@ -74,6 +75,7 @@ export const resolveComplaintUpdate = defineUpdate<ProjectActionResult, [Resolve
 export const recordPaymentUpdate = defineUpdate<ProjectActionResult, [RecordPaymentInput]>('recordPayment');
 export const reversePaymentUpdate = defineUpdate<ProjectActionResult, [ReversePaymentInput]>('reversePayment');
 export const startWorkUpdate = defineUpdate<ProjectActionResult, [StartWorkInput]>('startWorkBeforePrepayment');
+export const writeOffUpdate = defineUpdate<ProjectActionResult, [WriteOffInput]>('writeOffInvoice');
 export const cancelProjectUpdate = defineUpdate<ProjectActionResult, [CancelProjectInput]>('cancelProject');
 export const handOverProjectUpdate = defineUpdate<ProjectActionResult, [HandOverProjectInput]>('handOverProject');
 

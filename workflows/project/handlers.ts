@@ -22,6 +22,7 @@ import {
   reversePaymentUpdate,
   startWorkUpdate,
   submitPlanUpdate,
+  writeOffUpdate,
   taskChangedSignal,
   type InvoiceView,
   type ProjectActionResult,
@@ -685,6 +686,63 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
             'invoiceNumber',
           );
         }
+      },
+    },
+  );
+
+  // A client who will not pay (gone out of business, a sum not worth a court): leadership writes
+  // off what is still owed on an invoice. It asks nothing more and is not chased; what was paid
+  // stands. The project then goes on as if it were settled (it completes, or a cancelled one ends).
+  // The manager hears of it; the client is not mailed (their page shows the invoice as closed).
+  setHandler(
+    writeOffUpdate,
+    ctx.acting(({ by, invoiceNumber, reason }) => {
+      const invoice = status.invoices.find((i) => i.number === invoiceNumber)!;
+      // Written off already (a retry, a colleague's click): nothing more to do.
+      if (invoice.writtenOff) return done();
+      const amount = owedAmount(invoice);
+      const at = nowIso();
+      invoice.writtenOff = { by: by.id, at, reason, amount };
+      invoice.voidedAmount = amount;
+      invoice.voidedAt = at;
+      invoice.voidReason = 'written off';
+      invoice.status = 'void';
+      ctx.record('invoice_written_off', by.id, `${invoiceNumber}: ${amount} ${invoice.currency} no longer pursued: ${reason}`);
+      ctx.send('invoice_written_off', `invoice-written-off:${invoiceNumber}`, { ...ctx.manager, exceptPersonIds: [by.id] }, {
+        invoiceNumber,
+        amount,
+        amountPaid: invoice.paidAmount,
+        currency: invoice.currency,
+        kind: invoice.kind,
+        reason,
+        by: by.id,
+      });
+      ctx.changed();
+      return done();
+    }),
+    {
+      validator: ({ by, invoiceNumber, reason }) => {
+        refuseUnless(isLeadership(by), 'leadership');
+        const invoice = status.invoices.find((i) => i.number === invoiceNumber);
+        if (!invoice) throw businessFailure(ErrorType.NotFound, `no invoice ${invoiceNumber} was issued for this project`, 'invoiceNumber');
+        if (invoice.writtenOff) return;
+        if (invoice.kind === 'credit_note') {
+          throw businessFailure(ErrorType.WrongStage, `${invoiceNumber} is a credit note: money the agency owes is paid out, not written off`, 'invoiceNumber');
+        }
+        if (invoice.status === 'void') throw businessFailure(ErrorType.WrongStage, `invoice ${invoiceNumber} was voided: nothing is owed on it`, 'invoiceNumber');
+        if (owedMinor(invoice) === 0) throw businessFailure(ErrorType.WrongStage, `invoice ${invoiceNumber} is settled: nothing is owed on it`, 'invoiceNumber');
+        // Only where nothing but money is left: the final invoice out, or a cancelled project
+        // settling. A prepayment while the work waits or runs is settled by starting the work
+        // without it, cancelling, or at invoicing (the final invoice takes it off as invoiced).
+        if (ctx.cancelRequest && status.stage !== 'cancelled') throw businessFailure(ErrorType.WrongStage, 'the project is being cancelled: try again once it is');
+        if (status.stage !== 'cancelled' && !(status.stage === 'invoicing' && ctx.finalBilled)) {
+          throw businessFailure(
+            ErrorType.WrongStage,
+            `invoices are written off once the project is invoiced or cancelled; it is in ${status.stage}`,
+            'invoiceNumber',
+          );
+        }
+        if (reason.trim().length === 0) throw businessFailure(ErrorType.InvalidInput, 'say why the money is not pursued', 'reason');
       },
     },
   );

@@ -233,6 +233,19 @@ export const paymentReversalRequestSchema = z
 export const reversePaymentSchema = paymentReversalRequestSchema.extend({ by: actorSchema });
 export type ReversePaymentInput = z.infer<typeof reversePaymentSchema>;
 
+/**
+ * Leadership gives up on what a client still owes on an invoice (a client gone out of business, a
+ * sum not worth pursuing): the invoice asks nothing more and is no longer chased.
+ */
+export const writeOffRequestSchema = z
+  .object({
+    invoiceNumber: z.string().min(1).max(100),
+    reason: z.string().trim().min(1).max(1_000).meta({ description: 'Why the money is not pursued (kept on the project, never sent to the client).' }),
+  })
+  .strict();
+export const writeOffSchema = writeOffRequestSchema.extend({ by: actorSchema });
+export type WriteOffInput = z.infer<typeof writeOffSchema>;
+
 export const cancelRequestSchema = z.object({ reason: z.string().min(1).max(5_000) }).strict();
 export const cancelProjectSchema = cancelRequestSchema.extend({ by: actorSchema });
 export type CancelProjectInput = z.infer<typeof cancelProjectSchema>;
@@ -428,6 +441,8 @@ export const invoiceViewSchema = z.object({
   voidedAmount: z.number().optional(),
   voidedAt: isoDate.optional(),
   voidReason: z.string().optional(),
+  /** Leadership wrote off what was still owed (the invoice is then `void`, `voidedAmount` that much): who, when, why. */
+  writtenOff: z.object({ by: z.string(), at: isoDate, reason: z.string(), amount: z.number() }).optional(),
 });
 export type InvoiceView = z.infer<typeof invoiceViewSchema>;
 

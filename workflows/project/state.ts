@@ -338,6 +338,7 @@ export const deemedAccepted = (status: Pick<ProjectStatus, 'feedback'>): boolean
 export function completionSummary(status: ProjectStatus): Record<string, string | number> {
   const delivered = status.tasks.filter((t) => t.status === 'accepted');
   const rating = status.feedback.filter((f) => f.kind === 'accepted' && f.rating !== undefined).at(-1)?.rating;
+  const writtenOff = sumAmounts(status.invoices.flatMap((i) => (i.writtenOff ? [i.writtenOff.amount] : [])), status.budget.currency);
   return {
     acceptance: deemedAccepted(status) ? 'deemed' : 'accepted',
     tasksAccepted: delivered.length,
@@ -347,6 +348,7 @@ export function completionSummary(status: ProjectStatus): Record<string, string 
     complaints: status.complaints.length,
     amount: netBilled(status),
     currency: status.budget.currency,
+    ...(writtenOff > 0 && { writtenOff }),
   };
 }
 
