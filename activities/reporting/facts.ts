@@ -94,12 +94,13 @@ export const receivables = (s: ProjectStatus): InvoiceLike[] =>
   invoicesOf(s).filter((i) => !isCreditNote(i) && invoiceStatus(i) === 'open');
 
 /**
- * What the client still owes on a project: its open invoices (credit notes aside) less what was
- * paid and set off on them, as the workflow chases it (`owedMinor`). The project list's
- * `amountOwed`, worked out from the stored snapshot's invoices when the list is read.
+ * What is still owed on a project's open invoices, less what was paid and set off on them, as the
+ * workflow chases it (`owedMinor`): by the client on its invoices (`client`: the project list's
+ * `amountOwed`), or by the agency on its credit notes (`agency`: refunds, `refundOwed`). Worked
+ * out from the stored snapshot's invoices when the list is read.
  */
-export function amountOwed(invoices: InvoiceLike[], currency: string): number {
-  const open = invoices.filter((i) => !isCreditNote(i) && invoiceStatus(i) === 'open');
+export function amountOwed(invoices: InvoiceLike[], currency: string, by: 'client' | 'agency' = 'client'): number {
+  const open = invoices.filter((i) => isCreditNote(i) === (by === 'agency') && invoiceStatus(i) === 'open');
   // `owedMinor` reads the status only to leave a void invoice out, and these are open.
   return fromMinor(open.reduce((n, i) => n + owedMinor({ ...i, status: 'open' } as InvoiceView), 0), currency);
 }

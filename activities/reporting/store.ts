@@ -15,10 +15,9 @@ import type { Logger } from '../../common/logger';
 import { retryWithBackoff } from '../../common/temporal';
 import type { SnapshotRecord } from '../contract';
 import { sentLogEntryName, type SentLog } from '../mail/sent-log';
-import type { InvoiceView, ProjectStatus } from '../../workflows/project/contract';
+import type { ProjectStatus } from '../../workflows/project/contract';
 import { taskId as taskIdOf, type TaskView } from '../../workflows/task/contract';
-import { fromMinor } from '../../workflows/money';
-import { owedMinor, waitingForPrepayment, type PrepaymentWaitFacts } from '../../workflows/project/state';
+import { waitingForPrepayment, type PrepaymentWaitFacts } from '../../workflows/project/state';
 import type { Segment } from '../../workflows/shared-schemas';
 import type {
   ClientListItem,
@@ -30,7 +29,7 @@ import type {
   SalesTarget,
   TaskListItem,
 } from '../../api/schemas';
-import { amountOwed, endsAfterClientDate, invoiceStatus, isCreditNote, projectFacts, projectRow, taskFacts, taskRow, type Fact, type InvoiceLike } from './facts';
+import { amountOwed, endsAfterClientDate, projectFacts, projectRow, taskFacts, taskRow, type Fact, type InvoiceLike } from './facts';
 import { kpiReport, type KpiQuery } from './kpis';
 import { LATEST_VERSION, migrate, appliedVersions } from './migrations';
 import { portfolioReport, portfolioSet } from './portfolio';
@@ -990,19 +989,9 @@ function projectListItem(r: ProjectListRow): ProjectListItem {
 /** `amountOwed` when the client owes anything; `refundOwed` when the agency owes the client a refund. */
 function owedOn(invoices: InvoiceLike[], currency: string): Pick<ProjectListItem, 'amountOwed' | 'refundOwed'> {
   const owed = amountOwed(invoices, currency);
-  const refund = refundOwed(invoices, currency);
+  // The credit notes that give the row its `refundDueAt`.
+  const refund = amountOwed(invoices, currency, 'agency');
   return { ...(owed > 0 && { amountOwed: owed }), ...(refund > 0 && { refundOwed: refund }) };
-}
-
-/**
- * What the agency still owes its client: its open credit notes less what was paid out and set
- * against the client's invoices (`owedMinor`, as the workflow chases the refund), the credit notes
- * that give the row its `refundDueAt`.
- */
-function refundOwed(invoices: InvoiceLike[], currency: string): number {
-  const open = invoices.filter((i) => isCreditNote(i) && invoiceStatus(i) === 'open');
-  // `owedMinor` reads the status only to leave a void credit note out, and these are open.
-  return fromMinor(open.reduce((n, i) => n + owedMinor({ ...i, status: 'open' } as InvoiceView), 0), currency);
 }
 
 /** A listed task is overdue while it is still to be done (open or claimed) past its due date: `listTasks`'s SQL says the same. */
