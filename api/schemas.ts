@@ -414,6 +414,9 @@ export const clientProjectViewSchema = z
       )
       .meta({ description: 'The agreed work, piece by piece (revisions too).' }),
     respondBy: isoDate.optional().meta({ description: 'In client review: by when the agency asks for an answer.' }),
+    complaintsHeardUntil: isoDate
+      .optional()
+      .meta({ description: 'Once completed: until when a complaint about the work is still heard (the project\u2019s complaint window).' }),
     waitingForPrepayment: z
       .object({
         invoiceNumber: z.string(),

@@ -208,6 +208,7 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks): Route
         };
       }),
       ...(respondBy(p) && { respondBy: respondBy(p) }),
+      ...(p.complaintsHeardUntil && { complaintsHeardUntil: p.complaintsHeardUntil }),
       ...(prepayment && {
         waitingForPrepayment: { invoiceNumber: prepayment.number, stillOwed: owedAmount(prepayment), currency: prepayment.currency, dueAt: prepayment.dueAt },
       }),

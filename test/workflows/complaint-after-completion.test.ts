@@ -6,6 +6,7 @@
  * completion (every other workflow test).
  */
 import {
+  handOverProjectUpdate,
   recordFeedbackUpdate,
   resolveComplaintUpdate,
   type ProjectStatus,
@@ -16,6 +17,7 @@ import {
   documentsFor,
   LEADER,
   MANAGER,
+  OTHER_MANAGER,
   pay,
   plan,
   planTask,
@@ -93,8 +95,12 @@ test.concurrent('a complaint after completion is heard, compensated by a refund,
     field: 'invoiceNumber',
   });
 
+  // Its manager leaving, the open refund goes to another with the project.
+  s = await projectUpdate(handle, handOverProjectUpdate, { args: [{ toManagerId: OTHER_MANAGER.id, by: LEADER }] });
+  expect(s).toMatchObject({ stage: 'completed', managerId: OTHER_MANAGER.id });
+
   // The refund paid out settles it: the final report is made again, with the complaint in it.
-  s = await pay(handle, { invoiceNumber: credit.number, amount: 150, reference: 'REFUND-1', by: MANAGER });
+  s = await pay(handle, { invoiceNumber: credit.number, amount: 150, reference: 'REFUND-1', by: OTHER_MANAGER });
   expect(s.invoices.find((i) => i.kind === 'credit_note')).toMatchObject({ status: 'paid' });
   s = await waitForStatus(handle, (x) => timelineEvents(x).includes('complaints_settled_after_completion'), 'settled after completion');
   await waitForStatus(handle, (x) => x.documents.filter((d) => d.kind === 'final_report').length === 2, 'the report made again');
@@ -114,6 +120,8 @@ test.concurrent('with no complaint the workflow ends when the window does; a pro
   const input = projectInput({ departments: ['seo'], policy: { complaintWindowMs: 3_000 } });
   const handle = await startProject(env, input);
   const s = await complete(handle, input.projectId);
+  // Nothing open after completion: no handover (its work and money are done).
+  expect(await refusal(projectUpdate(handle, handOverProjectUpdate, { args: [{ toManagerId: OTHER_MANAGER.id, by: LEADER }] }))).toMatchObject({ type: 'WrongStage' });
   const result = await handle.result();
   expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(s.complaintsHeardUntil!));
   expect(timelineEvents(result).slice(-2)).toEqual(['stage_completed', 'complaint_window_closed']);

@@ -91,6 +91,14 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
     !ctx.complaintWindowOver &&
     Date.now() < Date.parse(status.complaintsHeardUntil);
 
+  /**
+   * A completed project with a complaint made after completion still open, or the refund of its
+   * compensation still owed: the complaint is resolved, the refund recorded (on its credit note
+   * only), and the project can be handed to another manager, on the completed project.
+   */
+  const settlingAfterCompletion = (): boolean =>
+    status.stage === 'completed' && (hasOpenComplaint(status) || status.invoices.some((i) => i.status === 'open'));
+
   /** A cancelled project still takes payments (and refunds) on what it billed, until they are settled. */
   const refuseUnlessSettling = (): void => {
     if (status.stage === 'completed' || (status.stage === 'cancelled' && status.invoices.every((i) => i.status !== 'open'))) {
@@ -411,8 +419,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
     {
       validator: ({ by, complaintId, resolution, compensation }) => {
         refuseUnless(isManager(by) || isLeadership(by), "the project's manager or leadership");
-        // A complaint made after completion is resolved on the completed project.
-        if (!(status.stage === 'completed' && hasOpenComplaint(status))) refuseUnlessSettling();
+        if (!settlingAfterCompletion()) refuseUnlessSettling();
         const complaint = status.complaints.find((c) => c.complaintId === complaintId);
         if (!complaint) throw businessFailure(ErrorType.NotFound, `no complaint ${complaintId}`, 'complaintId');
         if (complaint.resolvedAt) throw businessFailure(ErrorType.AlreadyDone, `complaint ${complaintId} is already resolved`, 'complaintId');
@@ -508,14 +515,14 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         if (isRepeat(payment)) return;
         // A completed project owes nothing but a compensation agreed after it completed: the
         // refund paid out is recorded on its credit note (checked below, once the invoice is known).
-        const refundAfterCompletion = status.stage === 'completed' && status.invoices.some((i) => i.status === 'open');
-        if (!refundAfterCompletion) refuseUnlessSettling();
+        const afterCompletion = settlingAfterCompletion();
+        if (!afterCompletion) refuseUnlessSettling();
         // Closing: everything was settled and the report is being written; a payment now (one that
         // would undo a set-off) would leave a refund owed on a project about to complete.
         if (status.stage === 'closing') throw businessFailure(ErrorType.WrongStage, 'the project is closing: everything it billed is settled');
         const invoice = status.invoices.find((i) => i.number === invoiceNumber);
         if (!invoice) throw businessFailure(ErrorType.NotFound, `no invoice ${invoiceNumber} was issued for this project`, 'invoiceNumber');
-        if (refundAfterCompletion && invoice.kind !== 'credit_note') {
+        if (afterCompletion && invoice.kind !== 'credit_note') {
           throw businessFailure(ErrorType.WrongStage, `the project is completed: ${invoiceNumber} was settled before it completed`, 'invoiceNumber');
         }
         const earlier = paymentWithReference(reference);
@@ -780,7 +787,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
     {
       validator: ({ by, toManagerId, fromManagerId }) => {
         refuseUnless(isManager(by) || isLeadership(by), "the project's manager or leadership");
-        refuseUnlessSettling();
+        if (!settlingAfterCompletion()) refuseUnlessSettling();
         if (fromManagerId !== undefined && fromManagerId !== status.managerId) {
           throw businessFailure(ErrorType.WrongStage, `${status.managerId} manages this project now, not ${fromManagerId}`);
         }

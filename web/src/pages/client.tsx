@@ -131,6 +131,12 @@ function ClientView({ view: v }: { view: View }) {
             {v.respondBy ? ` by ${formatDate(v.respondBy)}` : ''} whether you accept it or what should change: reply to our e-mail, or write to them.
           </p>
         )}
+        {/* A completed project still hears complaints for a while: the client is told whom to tell, and by when. */}
+        {v.stage === 'completed' && v.complaintsHeardUntil && Date.parse(v.complaintsHeardUntil) > Date.now() && (
+          <p class="complaints-heard">
+            If something is not right with the work, please tell {contact} by {formatDate(v.complaintsHeardUntil)}: reply to our e-mail, or write to them.
+          </p>
+        )}
         {open.length > 0 && (
           <p>
             {waiting ? (open.length === 1 ? 'Another invoice is' : `${open.length} other invoices are`) : open.length === 1 ? 'An invoice is' : `${open.length} invoices are`} waiting

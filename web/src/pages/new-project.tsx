@@ -25,6 +25,7 @@ const POLICIES: { key: PolicyKey; label: string }[] = [
   { key: 'paymentTerms', label: 'Invoices are due after' },
   { key: 'paymentEscalation', label: 'Escalate an unpaid invoice after its due date by' },
   { key: 'complaintResolution', label: 'Bring up an unresolved complaint after' },
+  { key: 'complaintWindow', label: 'Hear complaints after completion for' },
 ];
 
 const id = (field: string) => fieldId('np', field);

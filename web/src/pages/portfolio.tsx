@@ -42,7 +42,20 @@ const WORK_DONE: Stage[] = ['invoicing', 'closing'];
  * tile's count is the report's `projects.cancelledToSettle`, the same rule in the store's SQL.
  */
 const toSettle = (p: ProjectListItem): boolean => p.stage === 'cancelled' && p.executionStatus === 'RUNNING';
-const shown = (p: ProjectListItem, showFinished: boolean): boolean => showFinished || !FINISHED.includes(p.stage ?? 'intake') || toSettle(p);
+/**
+ * A completed project with a complaint made after completion still open, or its refund still owed:
+ * as much in the manager's hands as a cancelled one to settle, so it stays in view too (its cards
+ * say which: "Open complaint", "Refund owed" and the amount).
+ */
+const complainedAfterCompletion = (p: ProjectListItem): boolean => p.stage === 'completed' && (p.hasOpenComplaint || p.refundDueAt !== undefined);
+const shown = (p: ProjectListItem, showFinished: boolean): boolean =>
+  showFinished || !FINISHED.includes(p.stage ?? 'intake') || toSettle(p) || complainedAfterCompletion(p);
+/**
+ * What a handover of all of a manager's projects moves: the running ones. A completed project's
+ * workflow runs on while it hears complaints (its policy's window), but it is done: a handover is
+ * refused on it.
+ */
+const handedOver = (p: ProjectListItem, managerId: string): boolean => p.executionStatus === 'RUNNING' && p.stage !== 'completed' && p.managerId === managerId;
 const isFinished = (p: ProjectListItem): boolean => p.stage !== undefined && FINISHED.includes(p.stage);
 const isPast = (at: string | undefined, now = Date.now()): boolean => at !== undefined && Date.parse(at) < now;
 
@@ -315,7 +328,7 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
       {leadership && managerId && loaded && !narrowing && (
         <HandOverAll
           fromManagerId={managerId}
-          running={loaded.projects.filter((p) => p.executionStatus === 'RUNNING' && p.managerId === managerId)}
+          running={loaded.projects.filter((p) => handedOver(p, managerId))}
           onDone={reload}
         />
       )}
@@ -429,7 +442,7 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
           {!leadership && !narrowing && (
             <HandOverAll
               fromManagerId={me.person.id}
-              running={loaded.projects.filter((p) => p.executionStatus === 'RUNNING' && p.managerId === me.person.id)}
+              running={loaded.projects.filter((p) => handedOver(p, me.person.id))}
               onDone={reload}
             />
           )}

@@ -33,6 +33,19 @@ const setOffTotal = (i: Invoice) => roundMoney((i.setOffs ?? []).reduce((n, o) =
 const stillOwed = (i: Invoice) => Math.max(0, roundMoney(i.amount - i.paidAmount - setOffTotal(i), i.currency));
 /** What the client paid beyond what an invoice asked, credited back or not (never on a credit note: a refund beyond it is refused). */
 const paidBeyond = (i: Invoice) => (i.kind === 'credit_note' || i.status === 'void' ? 0 : Math.max(0, roundMoney(i.paidAmount + setOffTotal(i) - i.amount, i.currency)));
+/**
+ * A completed project still hearing complaints (its policy's window, `complaintsHeardUntil`, ahead):
+ * one may be recorded. Projects completed before complaints were heard after completion have no
+ * window, and none is heard.
+ */
+const hearsComplaints = (p: ProjectStatus): boolean =>
+  p.stage === 'completed' && p.complaintsHeardUntil !== undefined && Date.parse(p.complaintsHeardUntil) > Date.now();
+/**
+ * What a payment can be recorded on: any invoice or credit note still open, but on a completed
+ * project only a credit note (a compensation agreed after completion, refunded): its invoices were
+ * settled before it completed, and the workflow takes no payment on them.
+ */
+const payable = (p: ProjectStatus): Invoice[] => p.invoices.filter((i) => open(i) && (p.stage !== 'completed' || i.kind === 'credit_note'));
 /** How many tasks the approved plan has (the latest approved version). */
 const approvedTaskCount = (p: ProjectStatus): number => p.plans.find((v) => v.version === p.approvedPlanVersion)?.tasks.length ?? 0;
 /** Set-offs of an invoice netted per other side (one set off and later undone nets to nothing). */
@@ -197,7 +210,8 @@ function ProjectView({ project: p, onChange }: { project: ProjectStatus; onChang
 
       {(p.feedback.length > 0 || p.complaints.length > 0) && (
         <Section title="Client feedback" id="feedback">
-          <FeedbackHistory project={p} canAct={canAct && !finished} onChange={onChange} />
+          {/* A complaint made after completion is resolved on the completed project (its workflow waits for it). */}
+          <FeedbackHistory project={p} canAct={canAct && (!finished || p.stage === 'completed')} onChange={onChange} />
         </Section>
       )}
 
@@ -387,12 +401,33 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
         </>
       );
     }
-    case 'completed':
+    case 'completed': {
+      const { refunds } = moneyOpen(p);
+      const complaintOpen = p.complaints.some((c) => !c.resolvedAt);
+      const reports = p.documents.filter((d) => d.kind === 'final_report');
+      const until = p.complaintsHeardUntil;
       return (
-        <div class="callout callout--good" role="note">
-          <p>Completed {formatDateTime(p.completedAt)}. The final report is among the documents.</p>
-        </div>
+        <>
+          <div class={complaintOpen || refunds.length > 0 ? 'callout' : 'callout callout--good'} role="note">
+            <p>
+              Completed {formatDateTime(p.completedAt)}.{' '}
+              {reports.length > 1
+                ? `The final report was made again ${formatDateTime(reports[reports.length - 1].createdAt)}, with the complaints after completion settled by then; ${reports.length === 2 ? 'both are' : 'all are'} among the documents.`
+                : 'The final report is among the documents.'}
+            </p>
+            {/* Said on projects that hear complaints after completion (none before that was so). */}
+            {until !== undefined && (
+              <p>
+                {hearsComplaints(p) ? `Complaints about this work can be recorded until ${formatDateTime(until)}.` : `Complaints were heard until ${formatDateTime(until)}.`}
+              </p>
+            )}
+            {complaintOpen && <p>A complaint about the completed work is open: resolve it under Client feedback.</p>}
+            <MoneyOpen project={p} />
+          </div>
+          {(isManager || leadership) && hearsComplaints(p) && <RecordComplaint project={p} onChange={onChange} summary="The client complains about the completed work" />}
+        </>
       );
+    }
     case 'cancelled':
       return (
         <div class="callout" role="note">
@@ -414,8 +449,15 @@ function moneyOpen(p: ProjectStatus): { unpaid: Invoice[]; refunds: Invoice[] } 
 /** The money still open either way, each invoice with its amount and date: the top of the page says what is left to settle. */
 function MoneyOpen({ project: p }: { project: ProjectStatus }) {
   const { unpaid, refunds } = moneyOpen(p);
+  // Each number whole: a phone's narrow note would break "CN-2026-000001" at its hyphens.
   const amounts = (list: Invoice[], due: string) =>
-    list.map((i) => `${i.number} (${formatMoney(stillOwed(i), i.currency)} ${due} ${formatDate(i.dueAt)}${Date.parse(i.dueAt) < Date.now() ? ', overdue' : ''})`).join(', ');
+    list.map((i, n) => (
+      <span key={i.number}>
+        {n > 0 && ', '}
+        <WholeNumber number={i.number} /> ({formatMoney(stillOwed(i), i.currency)} {due} {formatDate(i.dueAt)}
+        {Date.parse(i.dueAt) < Date.now() ? ', overdue' : ''})
+      </span>
+    ));
   return (
     <>
       {unpaid.length > 0 && <p>Waiting for payment: {amounts(unpaid, 'due')}.</p>}
@@ -863,6 +905,8 @@ function ResolveComplaint({ project: p, complaintId, onChange }: { project: Proj
   const [compensation, setCompensation] = useState('');
   // From invoicing on, the final invoice is out (or nothing was left to bill): money goes back.
   const finalOut = p.stage === 'invoicing' || p.invoices.some((i) => i.kind === 'final');
+  // Completed: everything billed is paid, so a compensation is all refunded (the workflow caps it at what was billed).
+  const completed = p.stage === 'completed';
   const resolveKey = useRequestKey();
   const resolve = useAction(
     async () => {
@@ -882,9 +926,11 @@ function ResolveComplaint({ project: p, complaintId, onChange }: { project: Proj
       flash(
         compensation.trim() === ''
           ? 'Complaint resolved.'
-          : finalOut
-            ? 'Complaint resolved; a credit note for the compensation goes to the client.'
-            : 'Complaint resolved; the compensation comes off the final invoice.',
+          : completed
+            ? 'Complaint resolved; a credit note for the compensation goes to the client: record the refund under Invoices and payments once it is paid out.'
+            : finalOut
+              ? 'Complaint resolved; a credit note for the compensation goes to the client.'
+              : 'Complaint resolved; the compensation comes off the final invoice.',
       );
     },
   );
@@ -910,7 +956,13 @@ function ResolveComplaint({ project: p, complaintId, onChange }: { project: Proj
       <Input
         id={`compensation-${complaintId}`}
         label={`Compensation agreed (${p.budget.currency}, optional)`}
-        hint={finalOut ? 'A credit note: set against what the client has not paid yet, the rest refunded to the client.' : 'Taken off the final invoice.'}
+        hint={
+          completed
+            ? 'A credit note, refunded to the client: at most what the project billed, less credit notes already given.'
+            : finalOut
+              ? 'A credit note: set against what the client has not paid yet, the rest refunded to the client.'
+              : 'Taken off the final invoice.'
+        }
         inputMode="decimal"
         value={compensation}
         onValue={setCompensation}
@@ -924,7 +976,7 @@ function ResolveComplaint({ project: p, complaintId, onChange }: { project: Proj
 }
 
 function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; canAct: boolean; onChange: Update }) {
-  const unsettled = p.invoices.filter(open);
+  const unsettled = payable(p);
   /** A payment refused because its invoice was settled first elsewhere: said where the form was. */
   const [lostRace, setLostRace] = useState<LostPaymentRace>();
   /** A payment just taken back as entered by mistake: the payment form takes it up, to record it rightly. */
@@ -1624,7 +1676,7 @@ function PaymentForm({
   onRecorded: (line: string) => void;
 }) {
   const name = useName();
-  const unpaid = p.invoices.filter(open);
+  const unpaid = payable(p);
   const [chosen, setInvoiceNumber] = useState(unpaid[0]?.number ?? '');
   // The invoice chosen may have been settled since (paid elsewhere, a credit note set against it):
   // the form moves on to the first one still open, and says so, instead of showing an empty choice.
@@ -1698,7 +1750,7 @@ function PaymentForm({
       setTypedByHand(false);
       setCorrecting(undefined);
       // Paid in full here: the form goes on to the next open one without saying it was settled elsewhere.
-      if (after && !open(after)) setInvoiceNumber(next.invoices.find(open)?.number ?? '');
+      if (after && !open(after)) setInvoiceNumber(payable(next)[0]?.number ?? '');
       setMovedFrom(undefined);
       // The button that confirmed it goes with its question: the focus goes to the payment recorded.
       if (Object.keys(confirmed).length > 0) onRecorded(`${invoiceNumber}-${reference}`);
@@ -1793,7 +1845,7 @@ function PaymentForm({
       <div class="form-row">
         <Select
           id="payment-invoiceNumber"
-          label={unpaid.some((i) => i.kind === 'credit_note') ? 'Invoice or credit note' : 'Invoice'}
+          label={unpaid.every((i) => i.kind === 'credit_note') ? 'Credit note' : unpaid.some((i) => i.kind === 'credit_note') ? 'Invoice or credit note' : 'Invoice'}
           value={invoiceNumber}
           onValue={(v) => {
             setInvoiceNumber(v);

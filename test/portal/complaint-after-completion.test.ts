@@ -1,0 +1,261 @@
+/**
+ * A complaint after the client has paid in full, in a real headless Chromium on the real stack: a
+ * completed project hears complaints for its policy's window, and its page says until when. The
+ * manager records one on the completed project; leadership resolves it with a compensation, a
+ * credit note refunded to the client, whose refund the manager records (the only payment a
+ * completed project takes); once it is settled the final report is made again. Meanwhile the
+ * portfolio keeps the project in view. A project whose window has ended offers no complaint and
+ * says until when complaints were heard. The new-project form sets the window per project. The
+ * projects get to completion through the API; everything after is done on their pages.
+ */
+import type { ProjectStatus } from '../../workflows/project/contract';
+import { projectInClientReview, startApiHarness, type ApiHarness } from '../support/api';
+import { accessibilityProblems, browserTestOrSkip, DESKTOP, openClientPage, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { eventually, uniqueId } from '../support/temporal';
+
+jest.setTimeout(180_000);
+const step = browserTestOrSkip('a complaint after completion in the portal');
+
+let h: ApiHarness;
+let portal: Portal;
+let manager: PersonPage;
+let leader: PersonPage;
+const title = `Heard after ${uniqueId('c').slice(-6)}`;
+/** The completed project whose complaints are heard for ten minutes, and the one whose window is over. */
+let heard: ProjectStatus;
+let over: ProjectStatus;
+
+/** Refusals provoked on purpose below (their network lines are logged as console errors). */
+const PROVOKED = [
+  /status of 400 .*\/api\/projects\/p-[a-z2-7]+\/complaints\/c1\/resolution\b/, // a compensation beyond what was billed
+  /status of 400 .*\/api\/projects\b/, // a complaint window that is not a duration
+];
+
+beforeAll(async () => {
+  h = await startApiHarness();
+  portal = await startPortal(h);
+  manager = await portal.openAs('manager');
+  leader = await portal.openAs('leadership');
+});
+
+afterAll(async () => {
+  if (manager) expect(unexpectedErrors(manager.errors, PROVOKED)).toEqual([]);
+  if (leader) expect(unexpectedErrors(leader.errors, PROVOKED)).toEqual([]);
+  await portal?.close();
+  await h?.close();
+});
+
+const get = async (id: string) => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+
+/**
+ * One design task (a 1,200 plan) delivered, accepted by the client and its final invoice paid in
+ * full through the API: the project completes, hearing complaints for `complaintWindow`.
+ */
+async function completedProject(projectTitle: string, complaintWindow: string): Promise<ProjectStatus> {
+  const id = await projectInClientReview(h, { title: projectTitle, policy: { complaintWindow } });
+  await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'accepted', rating: 5, comment: '' }).expect(200);
+  const final = await eventually(async () => (await get(id)).invoices.find((i) => i.kind === 'final' && i.documentId), { what: 'the final invoice', timeoutMs: 30_000 });
+  await h
+    .http()
+    .post(`/api/projects/${id}/payments`)
+    .set(h.auth('manager'))
+    .send({ invoiceNumber: final.number, amount: final.amount, paidAt: new Date().toISOString(), reference: `${id}-final` })
+    .expect(200);
+  return eventually(
+    async () => {
+      const p = await get(id);
+      return p.stage === 'completed' ? p : undefined;
+    },
+    { what: `project ${id} completed`, timeoutMs: 30_000 },
+  );
+}
+
+/** A moment as the project page shows it in that browser (its locale and zone: `formatDateTime`). */
+const shownDateTime = (page: PersonPage['page'], iso: string): Promise<string> =>
+  page.evaluate(
+    (at) => new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(new Date(at)),
+    iso,
+  );
+
+/** The note at the top of the project page: where it stands, what comes next. */
+const nextStep = (page: PersonPage['page']) => page.locator('.stage-progress + .callout');
+/** The cells of a credit note's row in its table. */
+const creditCells = (page: PersonPage['page'], number: string) => page.locator('table.credit-notes tr', { has: page.getByRole('rowheader', { name: number }) }).locator('td');
+/** The way to record a complaint on the completed project. */
+const complaintForm = (page: PersonPage['page']) => page.locator('details.card', { has: page.getByText('The client complains about the completed work', { exact: true }) });
+
+async function shoot(page: PersonPage['page'], name: string): Promise<void> {
+  await portal.screenshot(page, name);
+  expect([name, await accessibilityProblems(page)]).toEqual([name, []]);
+}
+
+async function shootBoth(page: PersonPage['page'], name: string): Promise<void> {
+  await shoot(page, name);
+  await page.setViewportSize(PHONE);
+  await shoot(page, `${name}-phone`);
+  await page.setViewportSize(DESKTOP);
+}
+
+step('the new-project form sets the complaint window of the project it opens', async () => {
+  const { page } = manager;
+  await page.goto(`${portal.baseUrl}/projects/new`);
+  await page.getByRole('heading', { name: 'New project' }).waitFor();
+  await page.locator('#np-client-name').fill('Harbour Tea House');
+  await page.locator('#np-client-email').fill('owner@harbour.example');
+  await page.locator('#np-title').fill(`${title} from the form`);
+  await page.locator('#np-brief').fill('A site audit.');
+  await page.getByLabel('Design', { exact: true }).check();
+  await page.locator('#np-budget-amount').fill('1500');
+  await page.locator('#np-desiredDeadline').fill(new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10));
+  await page.getByText('Policies for this project (optional)').click();
+  // Not a duration: refused at its field, in the form's words.
+  await page.getByLabel('Hear complaints after completion for').fill('a month');
+  await page.getByRole('button', { name: 'Open the project' }).click();
+  await page.locator('#np-policy-complaintWindow-error').waitFor({ timeout: 30_000 });
+  expect(await page.locator('.problem li').allTextContents()).toEqual([expect.stringMatching(/^Hear complaints after completion for: /)]);
+  await page.getByLabel('Hear complaints after completion for').fill('45d');
+  await page.getByRole('button', { name: 'Open the project' }).click();
+  await page.getByRole('heading', { name: `Plan for ${title} from the form` }).waitFor({ timeout: 30_000 });
+  const id = /\/projects\/(p-[a-z2-7]+)\/plan/.exec(page.url())![1];
+  expect((await get(id)).policy.complaintWindowMs).toBe(45 * 86_400_000);
+});
+
+step('a complaint after completion: recorded by the manager, resolved with a compensation by leadership, its refund recorded; the project stays completed and its report is made again', async () => {
+  const completed = await completedProject(title, '10m');
+  heard = completed;
+  const id = completed.projectId;
+  const until = completed.complaintsHeardUntil!;
+  const { page } = manager;
+  await page.goto(`${portal.baseUrl}/projects/${id}`);
+  await nextStep(page).waitFor({ timeout: 30_000 });
+  // Completed, and until when a complaint can still be recorded; the way to record one.
+  expect(await page.locator('.page-header .meta-row .badge').first().textContent()).toBe('Completed');
+  expect(await nextStep(page).locator('p').allTextContents()).toEqual([
+    `Completed ${await shownDateTime(page, completed.completedAt!)}. The final report is among the documents.`,
+    `Complaints about this work can be recorded until ${await shownDateTime(page, until)}.`,
+  ]);
+  // Everything billed is paid: nothing is offered to pay.
+  expect(await page.locator('.payment-form').count()).toBe(0);
+
+  await complaintForm(page).locator('summary').click();
+  await complaintForm(page).getByLabel('What the client complains about').fill('The home page design breaks on the client’s phones.');
+  await complaintForm(page).getByRole('button', { name: 'Record the complaint' }).click();
+  await page.getByText('Complaint recorded; leadership is told.').waitFor({ timeout: 30_000 });
+  // Still completed: the complaint is open, with the way to resolve it, and the page says so at the top.
+  expect((await get(id)).stage).toBe('completed');
+  expect(await page.locator('.page-header .meta-row .badge').allTextContents()).toEqual(['Completed', 'Open complaint']);
+  expect(await nextStep(page).locator('p').allTextContents()).toEqual([
+    `Completed ${await shownDateTime(page, completed.completedAt!)}. The final report is among the documents.`,
+    `Complaints about this work can be recorded until ${await shownDateTime(page, until)}.`,
+    'A complaint about the completed work is open: resolve it under Client feedback.',
+  ]);
+  const complaint = page.locator('.complaints > li', { hasText: 'The home page design breaks on the client’s phones.' });
+  await complaint.getByLabel('How it was resolved').waitFor();
+  await shootBoth(page, '75-complaint-after-completion-open');
+
+  // The portfolio keeps it in view, with the running work, though completed projects are hidden.
+  await page.goto(`${portal.baseUrl}/`);
+  const card = page.locator('.project-card', { has: page.getByRole('link', { name: title, exact: true }) });
+  await card.getByText('Open complaint', { exact: true }).waitFor({ timeout: 30_000 });
+  expect(await page.locator('#show-finished').isChecked()).toBe(false);
+  // It is done, though its workflow runs while it hears complaints: not among the running projects
+  // a handover moves (the form's project is), nor said to be a cancelled one with money to settle.
+  const handOverAll = page.locator('details.card', { has: page.getByText('Hand over all your running projects', { exact: true }) });
+  await handOverAll.locator('summary').click();
+  expect(await handOverAll.locator('form > p').first().textContent()).toMatch(/^1 running project \(your\) go to the new manager/);
+
+  // Leadership resolves it with a compensation: never more than was billed; the one agreed is a credit note to refund.
+  const lead = leader.page;
+  await lead.goto(`${portal.baseUrl}/projects/${id}`);
+  const toResolve = lead.locator('.complaints > li', { hasText: 'The home page design breaks on the client’s phones.' });
+  await toResolve.getByLabel('How it was resolved').fill('A fixed design, and part of the price back.');
+  const compensation = toResolve.getByLabel(`Compensation agreed (EUR, optional)`);
+  expect(await toResolve.locator('.hint').allTextContents()).toContain('A credit note, refunded to the client: at most what the project billed, less credit notes already given.');
+  await compensation.fill('1200.01');
+  await toResolve.getByRole('button', { name: 'Resolve the complaint' }).click();
+  await lead.locator('#compensation-c1-error').waitFor({ timeout: 30_000 });
+  await compensation.fill('150');
+  await toResolve.getByRole('button', { name: 'Resolve the complaint' }).click();
+  await lead
+    .getByText('Complaint resolved; a credit note for the compensation goes to the client: record the refund under Invoices and payments once it is paid out.')
+    .waitFor({ timeout: 30_000 });
+  const credit = await eventually(async () => (await get(id)).invoices.find((i) => i.kind === 'credit_note' && i.documentId), { what: 'the credit note', timeoutMs: 30_000 });
+
+  // The manager's page: the refund owed at the top and in the credit notes, the form to record it paid out, and only that.
+  await page.goto(`${portal.baseUrl}/projects/${id}`);
+  await page.getByRole('heading', { name: 'Record the refund' }).waitFor({ timeout: 30_000 });
+  expect((await get(id)).stage).toBe('completed');
+  expect(await nextStep(page).locator('p').allTextContents()).toEqual([
+    `Completed ${await shownDateTime(page, completed.completedAt!)}. The final report is among the documents.`,
+    `Complaints about this work can be recorded until ${await shownDateTime(page, until)}.`,
+    expect.stringMatching(new RegExp(`^Refund owed to the client: ${credit.number} \\(€150\\.00 by .*\\)\\. Record it under Invoices and payments once it is paid out\\.$`)),
+  ]);
+  expect(await creditCells(page, credit.number).allTextContents()).toEqual(['€150.00', '€0.00', '€150.00', expect.any(String), 'Refund owed to the client']);
+  expect(await page.locator('.complaints > li').first().textContent()).toContain(`Compensation: €150.00 — to be refunded by credit note ${credit.number}`);
+  expect(await page.locator('label[for="payment-invoiceNumber"]').textContent()).toBe('Credit note');
+  expect(await page.locator('#payment-invoiceNumber option').allTextContents()).toEqual([`${credit.number} (credit note, €150.00 to refund)`]);
+  expect(await page.locator('#payment-amount').inputValue()).toBe('150');
+  await shootBoth(page, '76-complaint-after-completion-refund-owed');
+
+  await page.locator('#payment-reference').fill(`${id}-refund`);
+  await page.getByRole('button', { name: 'Record the refund' }).click();
+  await page.getByText(`Refund recorded on ${credit.number}.`).waitFor({ timeout: 30_000 });
+  expect(await creditCells(page, credit.number).allTextContents()).toEqual(['€150.00', '€150.00', '€0.00', '—', 'Refunded']);
+  expect(await page.locator('.payment-form').count()).toBe(0);
+  // Settled: the final report is made again, with the complaint in it; complaints are still heard.
+  const reportsMade = page.locator('.documents li', { hasText: /^Final report / });
+  await eventually(async () => ((await reportsMade.count()) === 2 ? true : undefined), { what: 'the final report made again', timeoutMs: 30_000 });
+  const settled = await get(id);
+  expect(settled.stage).toBe('completed');
+  const again = settled.documents.filter((d) => d.kind === 'final_report')[1];
+  await nextStep(page).getByText(/^Completed .*The final report was made again/).waitFor({ timeout: 15_000 });
+  expect(await nextStep(page).locator('p').allTextContents()).toEqual([
+    `Completed ${await shownDateTime(page, completed.completedAt!)}. The final report was made again ${await shownDateTime(page, again.createdAt)}, with the complaints after completion settled by then; both are among the documents.`,
+    `Complaints about this work can be recorded until ${await shownDateTime(page, until)}.`,
+  ]);
+  expect(await complaintForm(page).count()).toBe(1);
+  await shoot(page, '77-complaint-after-completion-settled');
+});
+
+step('once the window has ended the page offers no complaint and says until when complaints were heard; the API refuses one', async () => {
+  const completed = await completedProject(`${title} window over`, '3s');
+  over = completed;
+  const id = completed.projectId;
+  await eventually(async () => ((await get(id)).timeline.some((e) => e.event === 'complaint_window_closed') ? true : undefined), {
+    what: 'the complaint window closed',
+    timeoutMs: 30_000,
+  });
+  const { page } = manager;
+  await page.goto(`${portal.baseUrl}/projects/${id}`);
+  await nextStep(page).waitFor({ timeout: 30_000 });
+  expect(await nextStep(page).locator('p').allTextContents()).toEqual([
+    `Completed ${await shownDateTime(page, completed.completedAt!)}. The final report is among the documents.`,
+    `Complaints were heard until ${await shownDateTime(page, completed.complaintsHeardUntil!)}.`,
+  ]);
+  expect(await nextStep(page).getAttribute('class')).toContain('callout--good');
+  expect(await complaintForm(page).count()).toBe(0);
+  expect(await page.getByText('Record the complaint').count()).toBe(0);
+  await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'complaint', description: 'Too late' }).expect(409);
+  await shoot(page, '78-complaint-window-over');
+});
+
+step('the client’s page of a completed project says whom to tell, and by when, if something is not right with the work; not once the window is over', async () => {
+  const client = await openClientPage(h, portal, heard.projectId, { noticeShown: true });
+  const notice = client.page.locator('.callout[role="status"] p');
+  const by = await client.page.evaluate((at) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date(at)), heard.complaintsHeardUntil!);
+  expect((await notice.allTextContents()).slice(0, 2)).toEqual([
+    'The project is completed. Thank you!',
+    `If something is not right with the work, please tell Test ${h.people.manager.id} by ${by}: reply to our e-mail, or write to them.`,
+  ]);
+  // Their manager, as the page names them elsewhere: a link to write to them.
+  expect(await notice.nth(1).getByRole('link', { name: `Test ${h.people.manager.id}` }).getAttribute('href')).toMatch(/^mailto:/);
+  await shoot(client.page, '79-client-complaints-heard-phone');
+  await client.page.setViewportSize(DESKTOP);
+  await shoot(client.page, '79-client-complaints-heard-desktop');
+  await client.context.close();
+
+  const after = await openClientPage(h, portal, over.projectId, { noticeShown: true });
+  expect(await after.page.locator('.callout[role="status"] p').allTextContents()).toEqual(['The project is completed. Thank you!', expect.stringMatching(/^Please sign the acceptance act/)]);
+  expect(await after.page.locator('.complaints-heard').count()).toBe(0);
+  await after.context.close();
+});
