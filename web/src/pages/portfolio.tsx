@@ -51,11 +51,11 @@ const complainedAfterCompletion = (p: ProjectListItem): boolean => p.stage === '
 const shown = (p: ProjectListItem, showFinished: boolean): boolean =>
   showFinished || !FINISHED.includes(p.stage ?? 'intake') || toSettle(p) || complainedAfterCompletion(p);
 /**
- * What a handover of all of a manager's projects moves: the running ones. A completed project's
- * workflow runs on while it hears complaints (its policy's window), but it is done: a handover is
- * refused on it.
+ * What a handover of all of a manager's projects moves: the running ones — a cancelled project
+ * with money to settle, and a completed one with a complaint after completion or its refund open,
+ * among them (the store counts a completed one without either as ended).
  */
-const handedOver = (p: ProjectListItem, managerId: string): boolean => p.executionStatus === 'RUNNING' && p.stage !== 'completed' && p.managerId === managerId;
+const handedOver = (p: ProjectListItem, managerId: string): boolean => p.executionStatus === 'RUNNING' && p.managerId === managerId;
 const isFinished = (p: ProjectListItem): boolean => p.stage !== undefined && FINISHED.includes(p.stage);
 const isPast = (at: string | undefined, now = Date.now()): boolean => at !== undefined && Date.parse(at) < now;
 
@@ -724,8 +724,11 @@ function HandOverAll({ fromManagerId, running, onDone }: { fromManagerId: string
     },
   );
   const whose = own ? 'your' : `${name(fromManagerId)}’s`;
-  // A cancelled project still runs while money is to settle (it is among the finished ones on the page).
-  const settling = running.filter((p) => p.stage !== undefined && FINISHED.includes(p.stage)).length;
+  // A cancelled project still runs while money is to settle, a completed one while a complaint
+  // after completion or its refund is open (both among the finished ones on the page).
+  const settling = running.filter((p) => p.stage === 'cancelled').length;
+  const complained = running.filter((p) => p.stage === 'completed').length;
+  const ofThem = (n: number, what: string): string => `; ${n === running.length ? (n === 1 ? 'it is' : 'all are') : `${n} of them`} ${what}`;
   if (running.length === 0 && refused.length === 0) return null;
   return (
     <details class="card">
@@ -753,7 +756,8 @@ function HandOverAll({ fromManagerId, running, onDone }: { fromManagerId: string
         >
           <p>
             {plural(running.length, 'running project')} ({whose}
-            {settling > 0 && `; ${settling === running.length ? (settling === 1 ? 'it is' : 'all are') : `${settling} of them`} cancelled, with money still to settle`}) go to the
+            {settling > 0 && ofThem(settling, 'cancelled, with money still to settle')}
+            {complained > 0 && ofThem(complained, 'completed, with a complaint or its refund still open')}) go to the
             new manager, each with its tasks: from then on they review the work, record the
             clients’ answers and are chased for what is late. Every client is told by e-mail; both managers get one e-mail listing them all. Projects that have ended stay where they
             are. To share them out among several managers, hand them over one by one from each project’s page.
