@@ -429,6 +429,13 @@ export const clientProjectViewSchema = z
         description:
           'While the work waits for the prepayment (the project\u2019s policy starts it only once the prepayment invoice is paid): that invoice. The work starts once it is paid.',
       }),
+    finalInvoiceToCome: z
+      .number()
+      .optional()
+      .meta({
+        description:
+          'While the work is under way or with the client (not cancelled, the final invoice not issued yet): what the final invoice will ask as things stand, by the workflow\u2019s own rule (the approved plan, less the prepayment invoiced and the compensations agreed, plus extra revision rounds). 0: nothing more is invoiced.',
+      }),
     invoices: z.array(
       z.object({
         number: z.string(),
@@ -458,6 +465,7 @@ export const clientProjectViewSchema = z
           amount: z.number().meta({ description: 'The compensation agreed.' }),
           currency: z.string(),
           complaintAt: isoDate.meta({ description: 'When the client made the complaint it makes up for.' }),
+          complaintAbout: z.string().meta({ description: 'What that complaint was about, as recorded (the client\u2019s mail resolving it quotes it too).' }),
           agreedAt: isoDate.meta({ description: 'When it was agreed (the complaint resolved).' }),
           settledBy: z.enum(['final_invoice_to_come', 'invoice', 'credit_note', 'nothing_left_to_bill']).meta({
             description:
@@ -467,7 +475,7 @@ export const clientProjectViewSchema = z
           takenOff: z.number().optional().meta({ description: 'When less than agreed could be taken off (a cancelled project: the work accepted allowed no more): what was.' }),
         }),
       )
-      .meta({ description: 'Money agreed to make up for the client\u2019s complaints, and where each went. No complaint text or resolution notes (those are the agency\u2019s).' }),
+      .meta({ description: 'Money agreed to make up for the client\u2019s complaints, and where each went. No resolution notes (those are the agency\u2019s).' }),
     documents: z.array(z.object({ kind: z.string(), number: z.string().optional(), createdAt: isoDate, href: z.string() })),
   })
   .meta({ id: 'ClientProjectView' });
@@ -640,6 +648,10 @@ const moneyRowShape = {
   ...moneyFlowShape('the period'),
   outstanding: d(z.number(), 'Owed by clients at the end of the period (or now, if earlier): each invoice issued by then, less what was paid, voided and covered by credit notes set against it by then.'),
   overdue: d(z.number(), 'The part of `outstanding` on invoices already past their due date then.'),
+  refundsOwed: d(
+    z.number(),
+    'Owed back to clients at the same moment: each credit note issued by then, less the refunds paid out, voided and set against their invoices by then.',
+  ),
 };
 const moneyRow = z.object(moneyRowShape);
 

@@ -171,19 +171,20 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
       FROM ${facts}
       WHERE (f.kind = 'plan_approved' OR ${FLOW_KINDS}) AND ${inPeriod(sql`f.at`)} AND ${scope}
       GROUP BY GROUPING SETS ((f.currency), (f.currency, p.manager_id), (f.currency, p.client_id), (f.currency, p.segment))`),
-    db.rows<MoneyGroupRow & { outstanding: number; overdue: number; overdue_invoices: number }>(sql`
+    db.rows<MoneyGroupRow & { outstanding: number; overdue: number; overdue_invoices: number; refunds_owed: number }>(sql`
       WITH ${balances(s, scope, balanceAt)}
       SELECT currency, manager_id, client_id, segment, max(client_name) AS client_name,
         GROUPING(manager_id) AS gm, GROUPING(client_id) AS gc, GROUPING(segment) AS gs,
-        coalesce(sum(outstanding) FILTER (WHERE outstanding > 0), 0) AS outstanding,
-        coalesce(sum(outstanding) FILTER (WHERE outstanding > 0 AND due_at < ${balanceAt}), 0) AS overdue,
-        count(*) FILTER (WHERE outstanding > 0 AND due_at < ${balanceAt})::int AS overdue_invoices
+        coalesce(sum(outstanding) FILTER (WHERE side = 'invoice' AND outstanding > 0), 0) AS outstanding,
+        coalesce(sum(outstanding) FILTER (WHERE side = 'invoice' AND outstanding > 0 AND due_at < ${balanceAt}), 0) AS overdue,
+        count(*) FILTER (WHERE side = 'invoice' AND outstanding > 0 AND due_at < ${balanceAt})::int AS overdue_invoices,
+        coalesce(sum(outstanding) FILTER (WHERE side = 'credit_note' AND outstanding > 0), 0) AS refunds_owed
       FROM inv
       GROUP BY GROUPING SETS ((currency), (currency, manager_id), (currency, client_id), (currency, segment))`),
     db.rows<{ number: string; project_id: string; manager_id: string; client_id: string; client_name: string; currency: string; outstanding: number; due_at: Date; total: number }>(sql`
       WITH ${balances(s, scope, balanceAt)}
       SELECT number, project_id, manager_id, client_id, client_name, currency, outstanding, due_at, count(*) OVER ()::int AS total
-      FROM inv WHERE outstanding > 0 AND due_at < ${balanceAt}
+      FROM inv WHERE side = 'invoice' AND outstanding > 0 AND due_at < ${balanceAt}
       ORDER BY due_at, number LIMIT ${OVERDUE_LIST_LIMIT}`),
     db.rows<{ n: number; average: number | null; median: number | null }>(sql`
       SELECT count(*)::int AS n, avg(f.value) AS average, percentile_cont(0.5) WITHIN GROUP (ORDER BY f.value) AS median
@@ -642,18 +643,24 @@ interface MergedMoney {
   outstanding: number;
   overdue: number;
   overdueInvoices: number;
+  refundsOwed: number;
 }
 
-/** Each invoice issued by `at`, with what was still owed on it then (payments and voids up to `at`). */
+/**
+ * Each invoice and credit note issued by `at`, with what was still owed on it then (payments —
+ * refunds paid out, on a credit note —, voids and set-offs up to `at`): `side` says who owes it,
+ * `invoice` the client, `credit_note` the agency.
+ */
 function balances(s: Sql, scope: Sql, at: Date): Sql {
   return sql`inv AS (
-    SELECT f.ref AS number, f.project_id, f.currency, f.ref_at AS due_at, p.manager_id, p.client_id, p.client_name, p.segment,
+    SELECT f.ref AS number, f.kind AS side, f.project_id, f.currency, f.ref_at AS due_at, p.manager_id, p.client_id, p.client_name, p.segment,
       f.amount
-        - coalesce((SELECT sum(x.amount) FROM ${s}.facts x WHERE x.ref = f.ref AND x.kind = 'payment' AND x.at < ${at}), 0)
+        - coalesce((SELECT sum(x.amount) FROM ${s}.facts x
+            WHERE x.ref = f.ref AND x.kind = (CASE WHEN f.kind = 'invoice' THEN 'payment' ELSE 'refund' END) AND x.at < ${at}), 0)
         - coalesce((SELECT sum(x.amount) FROM ${s}.facts x WHERE x.ref = f.ref AND x.kind IN ('invoice_void', 'set_off') AND x.at < ${at}), 0)
         AS outstanding
     FROM ${s}.facts f JOIN ${s}.projects p ON p.project_id = f.project_id
-    WHERE f.kind = 'invoice' AND f.at < ${at} AND ${scope})`;
+    WHERE f.kind IN ('invoice', 'credit_note') AND f.at < ${at} AND ${scope})`;
 }
 
 function groupOf(r: MoneyGroupRow): MergedMoney['group'] {
@@ -665,7 +672,7 @@ function groupOf(r: MoneyGroupRow): MergedMoney['group'] {
 
 function mergeMoney(
   flows: (MoneyGroupRow & FlowSums & { planned: number })[],
-  balances: (MoneyGroupRow & { outstanding: number; overdue: number; overdue_invoices: number })[],
+  balances: (MoneyGroupRow & { outstanding: number; overdue: number; overdue_invoices: number; refunds_owed: number })[],
 ): MergedMoney[] {
   const merged = new Map<string, MergedMoney>();
   const key = (r: MoneyGroupRow) => [groupOf(r), r.currency, r.manager_id ?? '', r.client_id ?? '', r.segment ?? ''].join('\u0000');
@@ -689,6 +696,7 @@ function mergeMoney(
         outstanding: 0,
         overdue: 0,
         overdueInvoices: 0,
+        refundsOwed: 0,
       };
       merged.set(k, m);
     }
@@ -709,6 +717,7 @@ function mergeMoney(
     m.outstanding = money(r.outstanding, r.currency);
     m.overdue = money(r.overdue, r.currency);
     m.overdueInvoices = r.overdue_invoices;
+    m.refundsOwed = money(r.refunds_owed, r.currency);
   }
   const sortKey = (m: MergedMoney) => [m.managerId ?? '', m.clientId ?? '', m.segment ?? '', m.currency].join('\u0000');
   return sortBy([...merged.values()], sortKey);
@@ -720,5 +729,6 @@ function moneyFigures(m: MergedMoney) {
     ...moneyFlows(m, m.currency),
     outstanding: m.outstanding,
     overdue: m.overdue,
+    refundsOwed: m.refundsOwed,
   };
 }

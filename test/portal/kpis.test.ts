@@ -78,7 +78,14 @@ beforeAll(async () => {
     .pay('INV-CREDITED', 800, yesterday, 'bank credited')
     .invoice('credit_note', 'CN-CREDITED', 150, threeDaysAgo, plusDays(threeDaysAgo, 14), { status: 'open' })
     .pay('CN-CREDITED', 150, yesterday, 'refund credited');
-  for (const p of [paidProject('p-kpi-eur', 'EUR', 1_200), paidProject('p-kpi-usd', 'USD', 900), ...late, quick, ...quicker, slower, voided, credited]) {
+  // A compensation agreed half a year ago and never paid out: owed back to the client now, though
+  // issued before every period shown here (so none of their flows changes).
+  const longAgo = new Date(Date.now() - 200 * day).toISOString();
+  const owedBack = takenBack('p-kpi-owed-back')
+    .invoice('final', 'INV-OWED-BACK', 1_000, longAgo, plusDays(longAgo, 14))
+    .pay('INV-OWED-BACK', 1_000, longAgo, 'bank owed back')
+    .invoice('credit_note', 'CN-OWED-BACK', 250, longAgo, plusDays(longAgo, 14), { status: 'open' });
+  for (const p of [paidProject('p-kpi-eur', 'EUR', 1_200), paidProject('p-kpi-usd', 'USD', 900), ...late, quick, ...quicker, slower, voided, credited, owedBack]) {
     for (const snapshot of p.publishAll()) await h.reporting.publish(snapshot);
   }
   portal = await startPortal(h);
@@ -121,6 +128,12 @@ step('the money tile, the weekly chart and the chart by manager say the same net
   expect(await tile.locator('.tile-value').textContent()).toBe('€14,850.00');
   // Payments less refunds is "net paid" wherever the page says it, as the numbers' column is headed.
   expect(await tile.textContent()).toContain('net paid in the period €1,850.00, after €150.00 refunded');
+  // What the agency owes back, beside what clients owe it: the credit note not paid out, whenever it was issued.
+  const owedBack = page.locator('.tiles--wide .tile', { hasText: 'Owed back to clients now (EUR)' });
+  expect(await owedBack.locator('.tile-value').textContent()).toBe('€250.00');
+  expect(await owedBack.textContent()).toContain('refunds on credit notes, not yet paid out');
+  // USD owes nothing back: no such tile.
+  expect(await page.locator('.tiles--wide .tile', { hasText: 'Owed back to clients now (USD)' }).count()).toBe(0);
   const nets = 'invoiced €15,500.00, less €500.00 voided and €150.00 credited: €14,850.00 net; paid €2,000.00, less €150.00 refunded: €1,850.00 net paid';
   expect(await page.locator('#chart-money-note').textContent()).toBe(`Over the period, ${nets} \u2014 as on the EUR tile above.`);
   expect(await page.locator('#chart-money-managers-note').textContent()).toBe(

@@ -60,11 +60,13 @@ const flows = (o: Partial<Record<(typeof FLOWS)[number], number>>) => ({
   ...o,
 });
 /** A money row in EUR: the period's flows, and what was planned and is owed. */
-const money = (o: Partial<Record<(typeof FLOWS)[number] | 'planned' | 'outstanding' | 'overdue', number>>) => ({
+const money = (o: Partial<Record<(typeof FLOWS)[number] | 'planned' | 'outstanding' | 'overdue' | 'refundsOwed', number>>) => ({
   planned: 0,
   ...flows({}),
   outstanding: 0,
   overdue: 0,
+  // CN-1 was refunded within the period: nothing is owed back at its end.
+  refundsOwed: 0,
   ...o,
 });
 

@@ -270,6 +270,10 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
         note: `${formatMoney(m.overdue, m.currency)} past due`,
         tone: m.overdue > 0 ? ('bad' as const) : undefined,
       },
+      // The other way: refunds the agency owes its clients (credit notes not yet paid out).
+      ...(m.refundsOwed > 0
+        ? [{ label: `Owed back to clients now (${m.currency})`, value: formatMoney(m.refundsOwed, m.currency), note: 'refunds on credit notes, not yet paid out', tone: 'warn' as const }]
+        : []),
     ]),
     { label: 'Client rating', value: r.clients.ratings.average === null ? '—' : `${r.clients.ratings.average} / 5`, note: `${plural(r.clients.ratings.count, 'rating')}; ${r.clients.ratings.negative} negative` },
     {
