@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { Router, type Request } from 'express';
 import type { DocumentKind, InvoiceView, ProjectStatus } from '../../workflows/project/contract';
 import { fromMinor, toMinor } from '../../workflows/money';
-import { owedAmount, waitingForPrepayment } from '../../workflows/project/state';
+import { finalInvoiceContent, owedAmount, waitingForPrepayment } from '../../workflows/project/state';
 import { DOCUMENT_KINDS } from '../../workflows/vocabulary';
 import type { TaskStatus } from '../../workflows/task/contract';
 import type { AppDeps } from '../app';
@@ -27,6 +27,11 @@ import { idempotencyKey, parseBody, parseQuery, projectIdParam } from '../valida
 const FOR_THE_CLIENT: ReadonlySet<DocumentKind> = new Set(DOCUMENT_KINDS.filter((kind) => kind !== 'final_report'));
 /** Deliveries are shown once the work is with the client. */
 const DELIVERED_STAGES = new Set<ProjectStatus['stage']>(['client_review', 'invoicing', 'closing', 'completed']);
+/**
+ * The stages in which the final invoice is still to come: the plan approved, the work not yet
+ * accepted (invoicing issues it; a cancellation bills otherwise).
+ */
+const BEFORE_FINAL_INVOICE = new Set<ProjectStatus['stage']>(['in_production', 'client_review']);
 /** At most this many deliveries are read per view (one store read each). */
 const MAX_DELIVERIES = 100;
 
@@ -65,7 +70,8 @@ function netSetOffs(invoice: InvoiceView): ClientProjectView['invoices'][number]
 
 /**
  * A compensation agreed for the client's complaint, and where it went. The complaint by its day
- * (the client knows which it was); never the resolution's wording, which is the agency's own note.
+ * and by what it was about (two made the same day are told apart; the client's mail resolving it
+ * quotes it too); never the resolution's wording, which is the agency's own note.
  */
 function compensationForClient(c: ProjectStatus['complaints'][number], p: ProjectStatus): ClientProjectView['compensations'][number] {
   const comp = c.compensation!;
@@ -81,6 +87,7 @@ function compensationForClient(c: ProjectStatus['complaints'][number], p: Projec
     amount: comp.amount,
     currency: p.budget.currency,
     complaintAt: c.at,
+    complaintAbout: c.description,
     agreedAt: c.resolvedAt!,
     settledBy,
     ...(comp.invoiceNumber !== undefined && { invoiceNumber: comp.invoiceNumber }),
@@ -172,6 +179,10 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks): Route
     const approved = p.plans.find((v) => v.version === p.approvedPlanVersion);
     // The work waits for the prepayment (the workflow's rule, not a copy of it): the page says so, not "under way".
     const prepayment = waitingForPrepayment(p)?.invoice;
+    // What the final invoice will ask, by the workflow's own rule (the plan, less the prepayment
+    // invoiced and the compensations agreed, plus extra rounds): a paid prepayment is not all.
+    const finalInvoice =
+      approved && BEFORE_FINAL_INVOICE.has(p.stage) && !p.invoices.some((i) => i.kind === 'final') ? finalInvoiceContent(p).amount : undefined;
     // Also while a revision round is worked on (back in production): the work the client asked to change.
     const showDeliveries = DELIVERED_STAGES.has(p.stage) || p.revisions.length > 0;
     const accepted = showDeliveries ? p.tasks.filter((t) => t.status === 'accepted').slice(0, MAX_DELIVERIES) : [];
@@ -209,6 +220,7 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks): Route
       }),
       ...(respondBy(p) && { respondBy: respondBy(p) }),
       ...(p.complaintsHeardUntil && { complaintsHeardUntil: p.complaintsHeardUntil }),
+      ...(finalInvoice !== undefined && { finalInvoiceToCome: finalInvoice }),
       ...(prepayment && {
         waitingForPrepayment: { invoiceNumber: prepayment.number, stillOwed: owedAmount(prepayment), currency: prepayment.currency, dueAt: prepayment.dueAt },
       }),

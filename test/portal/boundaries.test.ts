@@ -158,8 +158,8 @@ browserTest('staff never see another department’s tasks, and the managers’ p
   await page.getByText('Waiting for the work it depends on.').waitFor();
 
   await page.goto(`${portal.baseUrl}/tasks/${designTask}`);
-  await page.locator('.problem').waitFor();
-  expect(await page.locator('.problem').textContent()).toMatch(/belongs to the design department; you work in copywriting/);
+  await page.getByRole('heading', { name: 'Another department’s task' }).waitFor();
+  expect(await page.locator('.other-department').textContent()).toMatch(/belongs to the Design department, and you work in Copywriting/);
 
   await page.goto(`${portal.baseUrl}/projects/${projectId}`);
   await page.getByRole('heading', { name: 'Not for your role' }).waitFor();

@@ -180,7 +180,7 @@ step('a complaint settled with money and a part payment: the page names the agen
   const agreedOn = await shownDate(client, complaint.resolvedAt!);
   const madeOn = await shownDate(client, complaint.at);
   // Before the final invoice: where it will go.
-  expect(await compensation.textContent()).toBe(`€150.00 agreed on ${agreedOn} to make up for your complaint of ${madeOn}: it will be taken off your final invoice.`);
+  expect(await compensation.textContent()).toBe(`€150.00 agreed on ${agreedOn} to make up for your complaint of ${madeOn} (“The banner colours are off”): it will be taken off your final invoice.`);
 
   await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'accepted', rating: 3, comment: 'Fine now' }).expect(200);
   const final = await eventually(async () => (await get(id)).invoices.find((i) => i.kind === 'final' && i.documentId), { what: 'the final invoice', timeoutMs: 30_000 });
@@ -197,7 +197,7 @@ step('a complaint settled with money and a part payment: the page names the agen
   });
   expect(await row.locator('td[data-label="Status"]').textContent()).toBe('€450.00 to pay');
   expect(await page.locator('#invoices .paid-so-far').textContent()).toBe('You have paid €600.00 so far; €450.00 is still to pay.');
-  expect(await compensation.textContent()).toBe(`€150.00 agreed on ${agreedOn} to make up for your complaint of ${madeOn}: taken off invoice ${final.number}.`);
+  expect(await compensation.textContent()).toBe(`€150.00 agreed on ${agreedOn} to make up for your complaint of ${madeOn} (“The banner colours are off”): taken off invoice ${final.number}.`);
   expect(await page.locator('#work .plan-summary').textContent()).toContain('Agreed total €1,200.00');
   // The agency's name heads the page and the tab; the software's appears nowhere.
   expect(await page.locator('.topbar .brand').textContent()).toBe(AGENCY);
@@ -248,7 +248,7 @@ step('a complaint settled with money and a part payment: the page names the agen
     intervalMs: 1_000,
   });
   expect(await compensation.nth(1).textContent()).toBe(
-    `€500.00 agreed on ${await shownDate(client, resolved.resolvedAt!)} to make up for your complaint of ${await shownDate(client, resolved.at)}: ` +
+    `€500.00 agreed on ${await shownDate(client, resolved.resolvedAt!)} to make up for your complaint of ${await shownDate(client, resolved.at)} (“The banner is still off on phones”): ` +
       `given back by credit note ${credit.number}: €450.00 taken off invoice ${final.number}, €50.00 to be refunded to you.`,
   );
   expect(await page.locator('#invoices .paid-so-far').textContent()).toBe('You have paid €600.00 so far, and nothing is left to pay.');

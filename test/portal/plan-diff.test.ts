@@ -1,5 +1,5 @@
 /** What leadership is shown as "changes since the previous version" of a plan. */
-import { diffPlans, type PlanLike } from '../../web/src/plan-diff';
+import { diffPlans, EARLIER_TEXT_NOT_KEPT, type PlanLike } from '../../web/src/plan-diff';
 
 const base: PlanLike = {
   tasks: [
@@ -65,4 +65,25 @@ test('due dates are compared at the minute people read: seconds apart is no chan
   expect(diffPlans(base, minute).changed).toEqual([
     { key: 'design', title: 'Design', changes: [{ field: 'dueAt', from: '2027-01-10T10:00:00.000Z', to: '2027-01-10T10:01:00.000Z' }] },
   ]);
+});
+
+test('a description added or changed since a version that kept its descriptions is listed; from a version that kept none, it is said that they cannot be compared', () => {
+  const kept: PlanLike = { ...base, tasks: [{ ...base.tasks[0], description: 'Three directions' }, { ...base.tasks[1], description: '' }] };
+  const next: PlanLike = { ...base, tasks: [{ ...base.tasks[0], description: 'Two directions, one in colour' }, { ...base.tasks[1], description: 'Home page, 300 words' }] };
+  expect(diffPlans(kept, next).changed).toEqual([
+    { key: 'design', title: 'Design', changes: [{ field: 'description', from: 'Three directions', to: 'Two directions, one in colour' }] },
+    { key: 'copy', title: 'Copy', changes: [{ field: 'description', from: '', to: 'Home page, 300 words' }] },
+  ]);
+  expect(diffPlans(kept, next).descriptionsNotKept).toBe(false);
+  // The workflow keeps the newest version's descriptions only: an earlier one with none says nothing of them.
+  const dropped: PlanLike = { ...base, tasks: base.tasks.map((t) => ({ ...t, description: '' })) };
+  expect(diffPlans(dropped, next)).toMatchObject({ changed: [], same: true, descriptionsNotKept: true });
+  expect(diffPlans(dropped, dropped).descriptionsNotKept).toBe(false);
+  // A version the workflow recorded its changed descriptions on: those are listed, with the new text.
+  const recorded: PlanLike = { ...next, descriptionsChanged: ['design'] };
+  expect(diffPlans(dropped, recorded)).toMatchObject({
+    changed: [{ key: 'design', changes: [{ field: 'description', from: EARLIER_TEXT_NOT_KEPT, to: 'Two directions, one in colour' }] }],
+    same: false,
+    descriptionsNotKept: false,
+  });
 });

@@ -233,7 +233,9 @@ test.concurrent('a rejected plan goes back to planning with the comment, and the
   const input = projectInput();
   const handle = await startProject(env, input);
   await waitForStatus(handle, (x) => x.stage === 'planning', 'planning');
-  await projectUpdate(handle, submitPlanUpdate, { args: [plan([planTask('a', 'design')])] });
+  await projectUpdate(handle, submitPlanUpdate, {
+    args: [plan([planTask('a', 'design', { description: 'Three logo directions' }), planTask('b', 'design', { description: 'Business cards' })])],
+  });
   let s = await projectUpdate(handle, decidePlanUpdate, {
     args: [{ planVersion: 1, decision: 'reject', comment: 'too expensive', by: LEADER }],
   });
@@ -243,14 +245,19 @@ test.concurrent('a rejected plan goes back to planning with the comment, and the
   const decided = await waitForNotice(env, input.projectId, 'plan_decided');
   expect(decided[0].recipients.personIds).toEqual([MANAGER.id]);
 
-  s = await projectUpdate(handle, submitPlanUpdate, { args: [plan([planTask('a', 'design', { price: 600 })])] });
+  s = await projectUpdate(handle, submitPlanUpdate, {
+    args: [plan([planTask('a', 'design', { price: 600, description: 'Two logo directions' }), planTask('b', 'design', { description: 'Business cards' })])],
+  });
   expect(s.pendingPlanVersion).toBe(2);
+  // Version 1 keeps no descriptions now; version 2 says which of its tasks' descriptions changed.
+  expect(s.plans[0].tasks.map((t) => t.description)).toEqual(['', '']);
+  expect(s.plans[1].descriptionsChanged).toEqual(['a']);
   expect(s.responseTimeMs).toBeDefined();
   expect(s.firstPlanAt).toBe(s.plans[0].submittedAt); // the clock stopped at the first proposal
   s = await projectUpdate(handle, decidePlanUpdate, { args: [{ planVersion: 2, decision: 'approve', comment: '', by: LEADER }] });
   expect(s.stage).toBe('in_production');
   expect(s.plans.map((p) => p.decision?.decision)).toEqual(['reject', 'approve']);
-  await waitForStatus(handle, (x) => x.tasks.length === 1, 'task started');
+  await waitForStatus(handle, (x) => x.tasks.length === 2, 'tasks started');
   // No prepayment: the client gets the contract in a mail of its own as the work starts.
   const [started] = await waitForNotice(env, input.projectId, 'work_started');
   const contract = s.documents.find((d) => d.kind === 'contract') ?? (await statusOf(handle)).documents.find((d) => d.kind === 'contract')!;

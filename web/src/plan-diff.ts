@@ -16,6 +16,8 @@ export interface PlanTaskLike {
 export interface PlanLike {
   version?: number;
   tasks: PlanTaskLike[];
+  /** The workflow's record of which descriptions differ from the version before (whose text it no longer keeps). */
+  descriptionsChanged?: string[];
   prepaymentPercent: number;
   includedRevisionRounds: number;
   total?: number;
@@ -36,7 +38,12 @@ export interface PlanDiff {
   total: { from: number; to: number };
   prepaymentPercent: { from: number; to: number };
   includedRevisionRounds: { from: number; to: number };
-  /** Nothing at all differs. */
+  /**
+   * The earlier version has no description at all while this one has some: the workflow keeps the
+   * descriptions of the newest version only, so whether any changed cannot be told from the two.
+   */
+  descriptionsNotKept: boolean;
+  /** Nothing at all differs (descriptions not kept aside). */
   same: boolean;
 }
 
@@ -61,7 +68,15 @@ function value(task: PlanTaskLike, field: TaskField, plan: PlanLike): string | n
   return task[field];
 }
 
+/** A description changed from a text the earlier version no longer keeps: what "from" reads. */
+export const EARLIER_TEXT_NOT_KEPT = '(the earlier text is not kept)';
+
+const described = (plan: PlanLike): boolean => plan.tasks.some((t) => (t.description ?? '') !== '');
+
 export function diffPlans(previous: PlanLike, next: PlanLike): PlanDiff {
+  // An earlier version keeps no descriptions (the workflow drops them all once a newer one comes):
+  // one with none is unknown there; one that kept some kept them all, so an empty one was empty.
+  const descriptionsKnown = described(previous);
   const before = new Map(previous.tasks.map((t) => [t.key, t]));
   const after = new Map(next.tasks.map((t) => [t.key, t]));
   const added = next.tasks.filter((t) => !before.has(t.key));
@@ -72,9 +87,10 @@ export function diffPlans(previous: PlanLike, next: PlanLike): PlanDiff {
     const changes = FIELDS.flatMap((field): FieldChange[] => {
       const from = value(old, field, previous);
       const to = value(t, field, next);
-      // An earlier version keeps no descriptions (the workflow drops them once a newer one comes):
-      // an empty one there is unknown, not a change.
-      if (field === 'description' && from === '') return [];
+      if (field === 'description' && !descriptionsKnown) {
+        // The workflow said which changed when this version came: listed, with the new text.
+        return next.descriptionsChanged?.includes(t.key) ? [{ field, from: EARLIER_TEXT_NOT_KEPT, to }] : [];
+      }
       // Dependencies are the same when their keys are: a renamed task is not a changed dependency.
       if (field === 'dependsOn') return sameKeys(old.dependsOn, t.dependsOn) ? [] : [{ field, from, to }];
       return from === to ? [] : [{ field, from, to }];
@@ -88,6 +104,8 @@ export function diffPlans(previous: PlanLike, next: PlanLike): PlanDiff {
     total: { from: planTotal(previous), to: planTotal(next) },
     prepaymentPercent: { from: previous.prepaymentPercent, to: next.prepaymentPercent },
     includedRevisionRounds: { from: previous.includedRevisionRounds, to: next.includedRevisionRounds },
+    // Versions submitted since the workflow records which descriptions changed need no such word.
+    descriptionsNotKept: !descriptionsKnown && described(next) && next.descriptionsChanged === undefined,
     same: false,
   };
   diff.same =

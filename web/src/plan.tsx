@@ -1,7 +1,7 @@
 /** A plan version as a table, and what changed since the previous version. */
 import { DEPARTMENTS, type Department, type PlanVersion } from './api';
 import { againstClientDate, DEPARTMENT_LABEL, dueAfterClientDate, formatDate, formatDateTime, formatMoney, lateInWords } from './format';
-import { diffPlans, type FieldChange } from './plan-diff';
+import { diffPlans, EARLIER_TEXT_NOT_KEPT, type FieldChange } from './plan-diff';
 import { Badge } from './ui';
 
 /**
@@ -196,7 +196,10 @@ export function PlanChanges({ previous, next, currency }: { previous: PlanVersio
           {c.changes.map((ch, i) => (
             <span key={ch.field}>
               {i > 0 && '; '}
-              {FIELD_LABEL[ch.field]} <del>{show(ch, currency, 'from')}</del> → <ins>{show(ch, currency, 'to')}</ins>
+              {FIELD_LABEL[ch.field]}{' '}
+              {/* An earlier description the workflow no longer keeps is said so, not struck through as if it were the text. */}
+              {ch.from === EARLIER_TEXT_NOT_KEPT ? <span class="muted">{EARLIER_TEXT_NOT_KEPT}</span> : <del>{show(ch, currency, 'from')}</del>} →{' '}
+              <ins>{show(ch, currency, 'to')}</ins>
             </span>
           ))}
         </li>

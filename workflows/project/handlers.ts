@@ -32,7 +32,7 @@ import type { Billing } from './billing';
 import type { ProjectContext } from './context';
 import { checkPlan } from './plan-rules';
 import type { Production } from './production';
-import type { RecordFeedbackInput } from './schemas';
+import type { RecordFeedbackInput, SubmitPlanInput } from './schemas';
 import {
   approvedPlan,
   compensationsToSettle,
@@ -145,11 +145,19 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
 
   setHandler(
     submitPlanUpdate,
-    ctx.acting(({ by, tasks: planTasks, prepaymentPercent, includedRevisionRounds }) => {
+    ctx.acting(({ by, tasks: planTasks, prepaymentPercent, includedRevisionRounds }: SubmitPlanInput) => {
       const version = status.plans.length + 1;
       const at = nowIso();
       const total = planTotal(planTasks, currency);
-      status.plans.push({ version, submittedAt: at, submittedBy: by.id, tasks: planTasks, prepaymentPercent, includedRevisionRounds, total });
+      // Which descriptions changed since the version before, said before its descriptions go.
+      const previous = status.plans.at(-1);
+      const descriptionsChanged = planTasks
+        .filter((t) => {
+          const before = previous?.tasks.find((p) => p.key === t.key);
+          return before !== undefined && (before.description ?? '') !== (t.description ?? '');
+        })
+        .map((t) => t.key);
+      status.plans.push({ version, submittedAt: at, submittedBy: by.id, tasks: planTasks, prepaymentPercent, includedRevisionRounds, total, descriptionsChanged });
       // Earlier versions keep everything but the task descriptions (up to 5,000 characters each):
       // a snapshot carrying ten versions of a 200-task plan would pass Temporal's 2 MB limit.
       for (const older of status.plans.slice(0, -1)) older.tasks = older.tasks.map((t) => (t.description ? { ...t, description: '' } : t));

@@ -302,6 +302,11 @@ export const planVersionViewSchema = z.object({
   includedRevisionRounds: z.number().int(),
   total: z.number(),
   decision: planDecisionViewSchema.optional(),
+  /**
+   * Keys of the tasks whose description differs from the version before (which keeps none once
+   * this one comes): what "changes since" can say of them. Absent on versions submitted before it was kept.
+   */
+  descriptionsChanged: z.array(z.string()).optional(),
 });
 export type PlanVersionView = z.infer<typeof planVersionViewSchema>;
 

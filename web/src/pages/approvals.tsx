@@ -5,10 +5,11 @@
  * is judged against the request without opening the project.
  */
 import { useState } from 'preact/hooks';
-import { allPages, api, ok, type ProjectStatus } from '../api';
+import { allPages, api, ok, type PlanVersion, type ProjectStatus } from '../api';
 import { useAction, useName, useRequestKey, useResource } from '../data';
 import { againstClientDate, DEPARTMENT_LABEL, formatDate, formatDateTime, formatDuration, formatMoney, fromLocalInput, shorten } from '../format';
 import { planCoverage, PlanChanges, PlanTable } from '../plan';
+import { diffPlans } from '../plan-diff';
 import { Link } from '../router';
 import { Badge, flash, Input, Loading, PageHeader, ProblemBox, TextArea } from '../ui';
 
@@ -112,9 +113,16 @@ function Approval({ project: p, onDecided }: { project: ProjectStatus; onDecided
             {previous.decision?.comment && <> (sent back: “{previous.decision.comment}”)</>}
           </p>
           <PlanChanges previous={previous} next={plan} currency={currency} />
+          {/* The workflow keeps only the newest version's descriptions: said, rather than none listed as if none changed. */}
+          {diffPlans(previous, plan).descriptionsNotKept && (
+            <p class="descriptions-not-kept">
+              Version {previous.version} kept no task descriptions, so changes to them cannot be listed here: read this version’s under the table.
+            </p>
+          )}
         </div>
       )}
       <PlanTable plan={plan} currency={currency} clientDate={p.desiredDeadline} since={previous} requested={p.departments} />
+      <TaskDescriptions plan={plan} id={`${fid}-descriptions`} />
       <form onSubmit={(e) => e.preventDefault()} noValidate>
         <ProblemBox
           error={decide.error && !decide.error.at('comment') ? decide.error : undefined}
@@ -167,6 +175,32 @@ function Approval({ project: p, onDecided }: { project: ProjectStatus; onDecided
         </div>
       </form>
     </li>
+  );
+}
+
+/**
+ * What each task is, in the manager's words, under the plan's table (which has no room for up to
+ * 5,000 characters a task): folded to one line, opened at a touch, so the card stays short.
+ */
+function TaskDescriptions({ plan, id }: { plan: PlanVersion; id: string }) {
+  const described = plan.tasks.filter((t) => t.description.trim() !== '');
+  if (described.length === 0) return <p class="muted plan-descriptions-none">No task of this version has a description.</p>;
+  return (
+    <details class="plan-descriptions" id={id}>
+      <summary>
+        Task descriptions: {described.length} of {plan.tasks.length} {plan.tasks.length === 1 ? 'task' : 'tasks'}
+      </summary>
+      <dl>
+        {described.map((t) => (
+          <div key={t.key}>
+            <dt>
+              {t.title} <span class="muted">{DEPARTMENT_LABEL[t.department]}</span>
+            </dt>
+            <dd class="prewrap">{t.description}</dd>
+          </div>
+        ))}
+      </dl>
+    </details>
   );
 }
 

@@ -234,7 +234,7 @@ function ClientView({ view: v }: { view: View }) {
               </tbody>
             </table>
           </div>
-          <PaidSoFar invoices={v.invoices} />
+          <PaidSoFar invoices={v.invoices} finalInvoiceToCome={v.finalInvoiceToCome} />
         </Section>
       )}
 
@@ -277,9 +277,22 @@ function PrepaymentFirst({ waiting: w, invoices }: { waiting: NonNullable<View['
   );
 }
 
+/** A complaint named on the page by its start: enough to tell two of one day apart. */
+const COMPLAINT_NAMED = 80;
+
+/** Text cut to about `max` characters at a word's end, an ellipsis for the rest: the client reads words, not halves of them. */
+function cutAtWord(text: string, max: number): string {
+  const chars = Array.from(text.trim());
+  if (chars.length <= max) return text.trim();
+  const cut = chars.slice(0, max - 1).join('');
+  const space = cut.lastIndexOf(' ');
+  // A first word longer than half the room is cut where the room ends.
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.–-]+$/, '')}…`;
+}
+
 /**
  * A compensation agreed for the client's complaint, in their words: how much, for which complaint
- * (by its day), when it was agreed, and where it went — off an invoice (to come or issued), or
+ * (by its day and what it was about), when it was agreed, and where it went — off an invoice (to come or issued), or
  * back by a credit note (what that took off unpaid invoices and refunded, as its row says).
  */
 function CompensationInWords({ compensation: c, invoices }: { compensation: View['compensations'][number]; invoices: View['invoices'] }) {
@@ -287,6 +300,7 @@ function CompensationInWords({ compensation: c, invoices }: { compensation: View
   const number = c.invoiceNumber && <span class="nowrap">{c.invoiceNumber}</span>;
   // A cancelled project's bill could take off only what the work accepted allowed.
   const part = c.takenOff !== undefined && c.takenOff < c.amount ? `${money(c.takenOff)} of it ` : '';
+  const about = `“${cutAtWord(c.complaintAbout, COMPLAINT_NAMED)}”`;
   const note = c.settledBy === 'credit_note' ? invoices.find((i) => i.number === c.invoiceNumber) : undefined;
   let where;
   switch (c.settledBy) {
@@ -320,7 +334,7 @@ function CompensationInWords({ compensation: c, invoices }: { compensation: View
   }
   return (
     <>
-      <strong>{money(c.amount)}</strong> agreed on {formatDate(c.agreedAt)} to make up for your complaint of {formatDate(c.complaintAt)}: {where}
+      <strong>{money(c.amount)}</strong> agreed on {formatDate(c.agreedAt)} to make up for your complaint of {formatDate(c.complaintAt)} ({about}): {where}
     </>
   );
 }
@@ -340,16 +354,30 @@ function paymentsInWords(i: View['invoices'][number]) {
   );
 }
 
-/** What the client paid in all, and what is still to pay (credit notes and voided parts aside). */
-function PaidSoFar({ invoices }: { invoices: View['invoices'] }) {
+/**
+ * What the client paid in all, and what is still to pay (credit notes and voided parts aside).
+ * Before the final invoice, a paid prepayment is not the end of it: nothing is due now, and the
+ * rest is invoiced once they accept the work (`finalInvoiceToCome`, the workflow's own sum).
+ */
+function PaidSoFar({ invoices, finalInvoiceToCome: toCome }: { invoices: View['invoices']; finalInvoiceToCome?: number }) {
   const billed = invoices.filter((i) => i.kind !== 'credit_note');
   const currency = billed[0]?.currency;
   const paid = roundMoney(billed.reduce((n, i) => n + i.paid, 0), currency);
   const owed = roundMoney(billed.filter((i) => i.status === 'open').reduce((n, i) => n + i.stillOwed, 0), currency);
   if (paid === 0) return null;
+  if (toCome === undefined) {
+    return (
+      <p class="paid-so-far">
+        You have paid {formatMoney(paid, currency)} so far{owed > 0 ? `; ${formatMoney(owed, currency)} is still to pay.` : ', and nothing is left to pay.'}
+      </p>
+    );
+  }
+  // Nothing left to bill (a full prepayment, compensations): no invoice is coming at all.
+  const rest = toCome > 0 ? `the rest, ${formatMoney(toCome, currency)}, is invoiced once you have accepted the work.` : 'no further invoice comes for the agreed work.';
   return (
     <p class="paid-so-far">
-      You have paid {formatMoney(paid, currency)} so far{owed > 0 ? `; ${formatMoney(owed, currency)} is still to pay.` : ', and nothing is left to pay.'}
+      You have paid {formatMoney(paid, currency)} so far
+      {owed > 0 ? `; ${formatMoney(owed, currency)} is still to pay, and ${rest}` : `. Nothing is due now, and ${rest}`}
     </p>
   );
 }

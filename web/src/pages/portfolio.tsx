@@ -84,6 +84,8 @@ interface Filters {
   q?: string;
   client?: string;
   segment?: Segment;
+  /** Completed and cancelled projects shown beside the running ones (a view, not asked of the list). */
+  finished?: boolean;
 }
 
 /** The portfolio's address with these filters (empty ones left out). */
@@ -94,6 +96,7 @@ export function portfolioHref(filters: Filters): string {
   if (filters.client) q.set('client', filters.client);
   if (filters.segment) q.set('segment', filters.segment);
   if (filters.q) q.set('q', filters.q);
+  if (filters.finished) q.set('finished', 'shown');
   return `/projects${q.size ? `?${q}` : ''}`;
 }
 
@@ -128,9 +131,12 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
     q: query.get('q') ?? undefined,
     client: query.get('client') ?? undefined,
     segment: isSegment(segmentParam) ? segmentParam : undefined,
+    finished: query.get('finished') === 'shown',
   };
   const setFilters = (next: Filters) => navigate(portfolioHref({ ...filters, ...next }), { replace: true });
-  const [showFinished, setShowFinished] = useState(false);
+  // In the address too: a reload or a shared link keeps the finished projects in view.
+  const showFinished = filters.finished === true;
+  const setShowFinished = (finished: boolean) => setFilters({ finished });
   /** A finished stage's link followed while that stage was hidden: shown now, and scrolled to once drawn. */
   const [goTo, setGoTo] = useState<Stage | undefined>();
   useEffect(() => {

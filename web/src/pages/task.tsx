@@ -6,7 +6,7 @@
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, ok, type Schemas, type Task } from '../api';
+import { api, ApiError, ok, type Department, type Schemas, type Task } from '../api';
 import { refusedForGood, useAction, useName, useRequestKey, useResource, useSession, type Resource } from '../data';
 import { DEPARTMENT_LABEL, dueAfterClientDate, formatDate, formatDateTime, formatMoney, fromLocalInput, linkRefusals, takenFirst, takenFirstInWords, toLocalInput } from '../format';
 import { ReviewForm } from '../review-form';
@@ -16,7 +16,11 @@ import { Badge, Due, flash, Input, LinkList, Loading, PageHeader, ProblemBox, Se
 export function TaskPage({ params }: { params: Record<string, string> }) {
   const taskId = params.taskId;
   const task = useResource(() => ok(api.GET('/api/tasks/{taskId}', { params: { path: { taskId } } })), [taskId], 4_000);
+  const { me } = useSession();
 
+  // Staff are refused a task only when it is another department's (a link shared with them): said
+  // in their words, with the way back to their own work, not a bare refusal on a page called "Task".
+  if (task.error?.status === 403 && me.person.role === 'staff') return <OtherDepartmentsTask refusal={task.error} ownDepartment={me.person.department} />;
   // Refused now (its project handed to another manager since it was opened, or gone): the refusal, not a stale page.
   if (!task.data || refusedForGood(task.error)) {
     return (
@@ -27,6 +31,35 @@ export function TaskPage({ params }: { params: Record<string, string> }) {
     );
   }
   return <TaskView task={task.data} onChange={task.set} />;
+}
+
+/**
+ * The department the API's refusal names ("This task belongs to the design department; you work
+ * in copywriting."), as people name it; undefined when it names none the portal knows.
+ */
+function departmentRefusedBy(refusal: ApiError): string | undefined {
+  const named = /belongs to the (\w+) department/.exec(refusal.problem.detail ?? '')?.[1];
+  return named !== undefined && Object.hasOwn(DEPARTMENT_LABEL, named) ? DEPARTMENT_LABEL[named as Department] : undefined;
+}
+
+/** A staff member opened another department's task: whose it is, and a way to their own inbox. */
+function OtherDepartmentsTask({ refusal, ownDepartment }: { refusal: ApiError; ownDepartment?: Department }) {
+  const theirs = departmentRefusedBy(refusal);
+  const own = ownDepartment && DEPARTMENT_LABEL[ownDepartment];
+  return (
+    <>
+      <PageHeader title="Another department’s task" />
+      <div class="callout other-department" role="note">
+        <p>
+          This task belongs to {theirs ? `the ${theirs} department` : 'another department'}
+          {own ? `, and you work in ${own}` : ''}: only its own department’s people open it.
+        </p>
+        <p>
+          <Link href="/inbox">{own ? `Go to the ${own} inbox` : 'Go to your inbox'}</Link>
+        </p>
+      </div>
+    </>
+  );
 }
 
 function TaskView({ task, onChange }: { task: Task; onChange: (t: Task) => void }) {
