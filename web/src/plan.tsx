@@ -69,7 +69,13 @@ export function PlanTable({
     ...(diff?.changed ?? []).map((c) => [c.key, 'changed'] as const),
   ]);
   const prepayment = Math.round(plan.total * plan.prepaymentPercent) / 100;
-  const titleOf = (key: string): string => plan.tasks.find((t) => t.key === key)?.title ?? key;
+  // A task is named by its title; its key (the plan's internal name) only where two tasks share a title, to tell them apart.
+  const sameTitle = (title: string) => plan.tasks.filter((t) => t.title.trim().toLowerCase() === title.trim().toLowerCase()).length > 1;
+  const titleOf = (key: string): string => {
+    const task = plan.tasks.find((t) => t.key === key);
+    if (!task) return key;
+    return sameTitle(task.title) ? `${task.title} (${task.key})` : task.title;
+  };
   const late = clientDate ? againstClientDate(plan.tasks.map((t) => t.dueAt), clientDate) : undefined;
   return (
     <>
@@ -107,7 +113,8 @@ export function PlanTable({
             {plan.tasks.map((t) => (
               <tr key={t.key} role="row" class={marks.has(t.key) ? 'row--changed' : undefined}>
                 <th scope="row" role="rowheader">
-                  {t.title} <span class="muted key">{t.key}</span>
+                  {t.title}
+                  {sameTitle(t.title) && <span class="muted key"> {t.key}</span>}
                   {since && marks.has(t.key) && (
                     <>
                       {' '}

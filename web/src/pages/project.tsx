@@ -10,7 +10,7 @@ import { api, ApiError, ok, STAGES, type Department, type ProjectStatus, type St
 import { refusedForGood, useAction, useName, useRequestKey, useResource, useSession } from '../data';
 import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, fromLocalInput, plural, readAmount, roundMoney, STAGE_LABEL, toLocalInput, typedAmount } from '../format';
 import { PlanChanges, PlanTable } from '../plan';
-import { Link, navigate } from '../router';
+import { Link, navigate, useUnsavedWork } from '../router';
 import { Badge, Choices, datesInWords, Due, flash, Input, Loading, PageHeader, peopleInWords, ProblemBox, Section, Select, StageBadge, TaskStatusBadge, TextArea, Timeline } from '../ui';
 
 type Update = (p: ProjectStatus) => void;
@@ -46,6 +46,28 @@ const hearsComplaints = (p: ProjectStatus): boolean =>
  * settled before it completed, and the workflow takes no payment on them.
  */
 const payable = (p: ProjectStatus): Invoice[] => p.invoices.filter((i) => open(i) && (p.stage !== 'completed' || i.kind === 'credit_note'));
+/**
+ * The final bill is out, or the prepayment and compensations left nothing to bill (the workflow's
+ * `finalBilled`, which the snapshot does not carry: its final invoice, or the timeline's "nothing
+ * left to invoice"). Before that, a project just accepted is still making its act and final invoice.
+ */
+const finalBilled = (p: ProjectStatus): boolean => p.invoices.some((i) => i.kind === 'final') || p.timeline.some((e) => e.event === 'nothing_left_to_invoice');
+/**
+ * Why what is still owed on an invoice cannot be written off now, in the page's words; undefined
+ * when it can. The workflow's own rules (`writeOffUpdate` in workflows/project/handlers.ts), so the
+ * page never offers what would be refused: never a credit note (money the agency owes), only what
+ * is still owed, and only once nothing but money is left — the project invoicing with its final
+ * bill out, or cancelled (not while its cancellation is being worked out).
+ */
+function whyNoWriteOff(p: ProjectStatus, i: Invoice): string | undefined {
+  if (i.kind === 'credit_note') return `Credit note ${i.number} is money the agency owes the client: it is paid out, not written off.`;
+  if (i.status === 'void') return `${i.number} was voided: nothing is owed on it.`;
+  if (i.status !== 'open' || stillOwed(i) === 0) return `${i.number} is settled now: nothing is owed on it.`;
+  if (p.stage === 'cancelled') return undefined;
+  if (p.cancellation) return 'The project is being cancelled: what is owed is worked out again. Write it off once the cancellation is done.';
+  if (p.stage === 'invoicing') return finalBilled(p) ? undefined : 'The final invoice is being issued: write off once it is out.';
+  return `Invoices are written off once the project is invoiced or cancelled; it is ${STAGE_LABEL[p.stage].toLowerCase()}.`;
+}
 /** How many tasks the approved plan has (the latest approved version). */
 const approvedTaskCount = (p: ProjectStatus): number => p.plans.find((v) => v.version === p.approvedPlanVersion)?.tasks.length ?? 0;
 /** Set-offs of an invoice netted per other side (one set off and later undone nets to nothing). */
@@ -128,6 +150,9 @@ function ProjectView({ project: p, onChange }: { project: ProjectStatus; onChang
   const canAct = isManager || me.person.role === 'leadership';
   const finished = p.stage === 'completed' || p.stage === 'cancelled';
   const currency = p.budget.currency;
+  // The workflow records the end twice (`completed` once the report is made, then the stage):
+  // the timeline says it once.
+  const timeline = p.timeline.some((e) => e.event === 'completed') ? p.timeline.filter((e) => e.event !== 'stage_completed') : p.timeline;
 
   return (
     <>
@@ -242,7 +267,7 @@ function ProjectView({ project: p, onChange }: { project: ProjectStatus; onChang
       {canAct && <ClientLink project={p} />}
 
       <Section title="Timeline" id="timeline">
-        <Timeline entries={p.timeline} name={name} detail={(e) => timelineDetail(e.event, e.detail ?? '', p, name)} />
+        <Timeline entries={timeline} name={name} detail={(e) => timelineDetail(e.event, e.detail ?? '', p, name)} />
       </Section>
 
       {canAct && (!finished || (p.stage === 'cancelled' && p.invoices.some(open))) && <HandOver project={p} onChange={onChange} />}
@@ -371,30 +396,41 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
           <>
             <div class="callout" role="note">
               <p>The work is with the client; {name(p.managerId)} records their response.</p>
+              <ClientAnswerDue project={p} />
             </div>
             <RecordComplaint project={p} onChange={onChange} summary="The client complains to leadership" />
           </>
         );
       }
       return isManager ? (
-        <Section title="Record the client’s response" id="client-response">
-          <FeedbackForm project={p} onChange={onChange} />
-        </Section>
+        <>
+          <div class="callout" role="note">
+            <ClientAnswerDue project={p} />
+          </div>
+          <Section title="Record the client’s response" id="client-response">
+            <FeedbackForm project={p} onChange={onChange} />
+          </Section>
+        </>
       ) : (
         <div class="callout" role="note">
           <p>The work is with the client; {name(p.managerId)} records their response.</p>
+          <ClientAnswerDue project={p} />
         </div>
       );
     case 'invoicing':
     case 'closing': {
       const { unpaid, refunds } = moneyOpen(p);
       const complaintOpen = p.complaints.some((c) => !c.resolvedAt);
+      // Just accepted: the act and the final invoice are still being made, so nothing is open yet — not closing.
+      const issuing = p.stage === 'invoicing' && !finalBilled(p);
+      const settled = !issuing && unpaid.length === 0 && refunds.length === 0;
       return (
         <>
           <div class="callout" role="note">
+            {issuing && <p>The final invoice is being issued.</p>}
             <MoneyOpen project={p} />
-            {complaintOpen && unpaid.length === 0 && refunds.length === 0 && <p>Closing waits for the open complaint to be resolved.</p>}
-            {unpaid.length === 0 && refunds.length === 0 && !complaintOpen && <p>Closing: the documents are being prepared.</p>}
+            {settled && complaintOpen && p.stage === 'invoicing' && <p>Closing waits for the open complaint to be resolved.</p>}
+            {(p.stage === 'closing' || (settled && !complaintOpen)) && <p>Closing: the documents are being prepared.</p>}
           </div>
           {/* A client may accept (or be deemed to) and complain while paying: the workflow takes it until closing. */}
           {(isManager || leadership) && p.stage === 'invoicing' && <RecordComplaint project={p} onChange={onChange} summary="The client complains after accepting" />}
@@ -421,10 +457,23 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
                 {hearsComplaints(p) ? `Complaints about this work can be recorded until ${formatDateTime(until)}.` : `Complaints were heard until ${formatDateTime(until)}.`}
               </p>
             )}
-            {complaintOpen && <p>A complaint about the completed work is open: resolve it under Client feedback.</p>}
+            {complaintOpen && (
+              <p>
+                A complaint about the completed work is open: resolve it under <a href="#feedback">Client feedback</a>.
+              </p>
+            )}
             <MoneyOpen project={p} />
+            <WrittenOffNote project={p} />
           </div>
-          {(isManager || leadership) && hearsComplaints(p) && <RecordComplaint project={p} onChange={onChange} summary="The client complains about the completed work" />}
+          {/* Kept while the window runs out: a complaint being typed then is not lost with the form (it says why it cannot be sent). */}
+          {(isManager || leadership) && until !== undefined && (
+            <RecordComplaint
+              project={p}
+              onChange={onChange}
+              summary="The client complains about the completed work"
+              closed={hearsComplaints(p) ? undefined : `Complaints were heard until ${formatDateTime(until)}: this one can no longer be recorded on the project.`}
+            />
+          )}
         </>
       );
     }
@@ -436,9 +485,45 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
           </p>
           {/* Cancelled is not settled: the money the cancellation left open is what is left to do here. */}
           <MoneyOpen project={p} />
+          <WrittenOffNote project={p} />
         </div>
       );
   }
+}
+
+/**
+ * By when the client is asked to answer on the work: the same rule as the client's own page
+ * (`respondBy` in api/routes/client-view.ts) — the end of the review's first window, and once they
+ * were reminded, the end of the second (silence until then counts as acceptance); the clock waits
+ * while a complaint of theirs is open (`awaitClientAnswer` in workflows/project/workflow.ts).
+ */
+function clientAnswerDue(p: ProjectStatus): { askedAt?: string; remindedAt?: string; respondBy?: string; paused: boolean } {
+  const askedAt = p.stage === 'client_review' ? p.stageEnteredAt : undefined;
+  const paused = p.complaints.some((c) => !c.resolvedAt);
+  if (!askedAt) return { paused };
+  const remindedAt = [...p.timeline].reverse().find((e) => e.event === 'client_response_due' && e.at >= askedAt)?.at;
+  const at = Date.parse(remindedAt ?? askedAt) + p.policy.acceptanceWindowMs;
+  return { askedAt, remindedAt, paused, ...(!paused && at > Date.now() && { respondBy: new Date(at).toISOString() }) };
+}
+
+/** The client's review in dates: when the work went to them, by when they are asked to answer, when silence counts as acceptance. */
+function ClientAnswerDue({ project: p }: { project: ProjectStatus }) {
+  const { askedAt, remindedAt, respondBy, paused } = clientAnswerDue(p);
+  if (!askedAt) return null;
+  return (
+    <p class="client-answer-due">
+      The work went to the client {formatDateTime(askedAt)}.{' '}
+      {paused
+        ? 'Their complaint is open: the time they have to answer waits until it is resolved, then runs on.'
+        : remindedAt
+          ? respondBy
+            ? `They did not answer in time and were reminded ${formatDateTime(remindedAt)}: if they stay silent until ${formatDateTime(respondBy)}, the work counts as accepted.`
+            : `They were reminded ${formatDateTime(remindedAt)} and stayed silent: the work counts as accepted now.`
+          : respondBy
+            ? `They are asked to answer by ${formatDateTime(respondBy)}; if they have not by then they are reminded, and if they stay silent until ${formatDateTime(new Date(Date.parse(respondBy) + p.policy.acceptanceWindowMs).toISOString())} the work counts as accepted.`
+            : 'They did not answer in time: they are being reminded.'}
+    </p>
+  );
 }
 
 /** What the client still owes, and what the agency owes back (credit notes: the project closes once they are paid out too). */
@@ -463,6 +548,24 @@ function MoneyOpen({ project: p }: { project: ProjectStatus }) {
       {unpaid.length > 0 && <p>Waiting for payment: {amounts(unpaid, 'due')}.</p>}
       {refunds.length > 0 && <p>Refund owed to the client: {amounts(refunds, 'by')}. Record it under Invoices and payments once it is paid out.</p>}
     </>
+  );
+}
+
+/** What leadership wrote off, said with how the project ended (the invoices below say by whom, when and why). */
+function WrittenOffNote({ project: p }: { project: ProjectStatus }) {
+  const off = p.invoices.filter((i) => i.writtenOff);
+  if (off.length === 0) return null;
+  return (
+    <p class="written-off-note">
+      Written off, not paid:{' '}
+      {off.map((i, n) => (
+        <span key={i.number}>
+          {n > 0 && ', '}
+          {formatMoney(i.writtenOff!.amount, i.currency)} on <WholeNumber number={i.number} />
+        </span>
+      ))}
+      .
+    </p>
   );
 }
 
@@ -516,6 +619,9 @@ function PlanSection({ project: p }: { project: ProjectStatus }) {
 }
 
 type FeedbackKind = 'accepted' | 'revisions_requested' | 'complaint';
+
+/** A complaint's description goes to the client word for word in the mail that resolves it (`complaint_resolved`). */
+const COMPLAINT_HINT = 'The client reads this in the e-mail when it is resolved: write it as they would.';
 
 /** A refusal at one of the form's fields, shaped as the API's own: shown at the field, nothing sent. */
 function refusedAt(field: string, message: string): ApiError {
@@ -629,6 +735,7 @@ function FeedbackForm({ project: p, onChange }: { project: ProjectStatus; onChan
         <TextArea
           id="feedback-description"
           label={kind === 'complaint' ? 'What the client complains about' : 'What the client wants changed'}
+          hint={kind === 'complaint' ? COMPLAINT_HINT : undefined}
           value={description}
           onValue={setDescription}
           error={err('description')}
@@ -751,8 +858,13 @@ function ComplaintDue({ at, allowedMs }: { at: string; allowedMs?: number }) {
   );
 }
 
-/** A complaint after the client accepted: leadership and the project's manager are told, as for one during the review. */
-function RecordComplaint({ project: p, onChange, summary }: { project: ProjectStatus; onChange: Update; summary: string }) {
+/**
+ * A complaint after the client accepted: leadership and the project's manager are told, as for one
+ * during the review. `closed`: why one can no longer be recorded (a completed project's window
+ * ended while the page was open); what was typed is then kept to copy until dismissed, never lost
+ * with the form.
+ */
+function RecordComplaint({ project: p, onChange, summary, closed }: { project: ProjectStatus; onChange: Update; summary: string; closed?: string }) {
   const { me, people } = useSession();
   // Whoever records it is not mailed about their own action: everyone else concerned is.
   const otherLeaders = [...people.values()].some((person) => person.role === 'leadership' && person.id !== me.person.id);
@@ -763,6 +875,10 @@ function RecordComplaint({ project: p, onChange, summary }: { project: ProjectSt
         ? 'the project\u2019s manager and the rest of leadership are told'
         : 'the project\u2019s manager is told';
   const [description, setDescription] = useState('');
+  const typed = description.trim() !== '';
+  const card = useRef<HTMLDetailsElement>(null);
+  // Leaving the page would lose the text kept after the window closed: it asks first.
+  useUnsavedWork(closed !== undefined && typed);
   const recordKey = useRequestKey();
   const record = useAction(
     () => {
@@ -773,11 +889,31 @@ function RecordComplaint({ project: p, onChange, summary }: { project: ProjectSt
       recordKey.succeeded();
       onChange(next);
       setDescription('');
+      // Recorded: the form is put away (the complaint is resolved under Client feedback); the next one starts afresh.
+      if (card.current) card.current.open = false;
+      card.current?.querySelector('summary')?.focus();
       flash(`Complaint recorded; ${told}.`);
     },
   );
+  if (closed) {
+    if (!typed) return null;
+    return (
+      <details class="card complaint-closed" open>
+        <summary>{summary}</summary>
+        <p class="callout callout--warn" role="alert">
+          {closed} What you typed was not sent; it is below, to copy.
+        </p>
+        <div class="lost-work">
+          <TextArea id="late-complaint" label="What you typed (not sent)" value={description} onValue={() => undefined} rows={3} readOnly />
+        </div>
+        <button type="button" class="button button--secondary" onClick={() => setDescription('')}>
+          Dismiss what I typed
+        </button>
+      </details>
+    );
+  }
   return (
-    <details class="card">
+    <details class="card" ref={card}>
       <summary>{summary}</summary>
       <form
         onSubmit={(e) => {
@@ -787,7 +923,16 @@ function RecordComplaint({ project: p, onChange, summary }: { project: ProjectSt
         noValidate
       >
         <ProblemBox error={record.error && !record.error.at('description') ? record.error : undefined} />
-        <TextArea id="late-complaint" label="What the client complains about" value={description} onValue={setDescription} error={record.error?.at('description')} rows={3} required />
+        <TextArea
+          id="late-complaint"
+          label="What the client complains about"
+          hint={COMPLAINT_HINT}
+          value={description}
+          onValue={setDescription}
+          error={record.error?.at('description')}
+          rows={3}
+          required
+        />
         <button type="submit" class="button button--secondary" disabled={record.pending}>
           Record the complaint
         </button>
@@ -976,6 +1121,8 @@ function ResolveComplaint({ project: p, complaintId, onChange }: { project: Proj
 }
 
 function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; canAct: boolean; onChange: Update }) {
+  const { me } = useSession();
+  const leadership = me.person.role === 'leadership';
   const unsettled = payable(p);
   /** A payment refused because its invoice was settled first elsewhere: said where the form was. */
   const [lostRace, setLostRace] = useState<LostPaymentRace>();
@@ -987,10 +1134,86 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
   const [focusRecorded, setFocusRecorded] = useState<string>();
   /** A take-back that found the payment taken back already: said on its line, where the focus is (the flash is out of sight up the page). */
   const [alreadyTakenBack, setAlreadyTakenBack] = useState<{ line: string; text: string }>();
+  /** The invoice whose write-off form is open (one at a time, under the table), and where the focus goes once it is put away. */
+  const [writingOff, setWritingOff] = useState<string>();
+  const [focusWriteOff, setFocusWriteOff] = useState<{ number: string; on: 'button' | 'state' }>();
+  useEffect(() => {
+    if (!focusWriteOff) return;
+    setFocusWriteOff(undefined);
+    const row = document.getElementById(invoiceRowId(focusWriteOff.number));
+    const target = focusWriteOff.on === 'button' ? row?.querySelector<HTMLElement>('.write-off-button') : row?.querySelector<HTMLElement>('.written-off');
+    (target ?? row?.querySelector<HTMLElement>('th'))?.focus();
+  }, [focusWriteOff]);
   // A credit note is money the agency owes the client: a table of its own, in its own words
   // (refunded, to refund, refund by), never under an invoice's "Paid" and "Due" as if the client owed it.
   const bills = p.invoices.filter((i) => i.kind !== 'credit_note');
   const credits = p.invoices.filter((i) => i.kind === 'credit_note');
+  const toRefund = roundMoney(credits.filter(open).reduce((n, i) => n + stillOwed(i), 0), p.budget.currency);
+  const writeOffForm = writingOff ? p.invoices.find((i) => i.number === writingOff) : undefined;
+  // A manager cannot write off; where leadership could and the client is late, the way is named.
+  const lateToWriteOff = !leadership && canAct ? bills.filter((i) => !whyNoWriteOff(p, i) && Date.parse(i.dueAt) < Date.now()) : [];
+
+  /** Each list of payments under its own table: the invoices' payments (and credit notes set against them), then the credit notes' refunds. */
+  const paymentList = (invoices: Invoice[], withSetOffs: boolean) =>
+    invoices.some((i) => i.payments.length > 0 || (i.reversedPayments ?? []).length > 0 || (withSetOffs && (i.setOffs ?? []).length > 0)) && (
+      <ul class={`payments ${withSetOffs ? 'invoice-payments' : 'refunds'}`}>
+        {/* Taken-back payments stay in the list where they were recorded, struck through: the books' history reads in order. */}
+        {invoices.flatMap((i) =>
+          paymentHistory(i).map((pay) =>
+            'reversedAt' in pay ? (
+              <TakenBackLine
+                key={takenBackKey(i, pay)}
+                invoice={i}
+                payment={pay}
+                focused={focusTakenBack === takenBackKey(i, pay)}
+                onFocused={() => setFocusTakenBack(undefined)}
+                already={alreadyTakenBack?.line === takenBackKey(i, pay) ? alreadyTakenBack.text : undefined}
+              />
+            ) : (
+              <PaymentLine
+                key={`${i.number}-${pay.reference}`}
+                project={p}
+                invoice={i}
+                payment={pay}
+                canAct={canAct}
+                focused={focusRecorded === `${i.number}-${pay.reference}`}
+                onFocused={() => setFocusRecorded(undefined)}
+                onChange={onChange}
+                onTakenBack={(taken) => {
+                  setAlreadyTakenBack(taken.already ? { line: taken.line, text: taken.already } : undefined);
+                  if (taken.recordAgain) setRecordAgain(taken.recordAgain);
+                  else setFocusTakenBack(taken.line);
+                }}
+              />
+            ),
+          ),
+        )}
+        {/* Listed once, from the invoice's side: the credit note names the same set-off. */}
+        {withSetOffs &&
+          invoices.flatMap((i) =>
+            (i.setOffs ?? []).map((o, index) =>
+              o.amount >= 0 ? (
+                <li key={`${i.number}-set-off-${index}`}>
+                  {formatMoney(o.amount, i.currency)} of credit note <WholeNumber number={o.invoiceNumber} /> set against <WholeNumber number={i.number} /> on{' '}
+                  {formatDate(o.at)}{' '}
+                  <span class="muted">
+                    (no money moved: <WholeNumber number={i.number} /> asks that much less{stillOwed(i) > 0 ? `, ${formatMoney(stillOwed(i), i.currency)} still to pay` : ''})
+                  </span>
+                </li>
+              ) : (
+                <li key={`${i.number}-set-off-${index}`}>
+                  {formatMoney(-o.amount, i.currency)} of credit note <WholeNumber number={o.invoiceNumber} /> no longer set against <WholeNumber number={i.number} /> (
+                  {formatDate(o.at)}){' '}
+                  <span class="muted">
+                    (<WholeNumber number={i.number} /> turned out paid in full: that much of the credit note is refunded instead)
+                  </span>
+                </li>
+              ),
+            ),
+          )}
+      </ul>
+    );
+
   return (
     <>
       {/* On a phone each invoice is a card (styles.css, .card-rows); the roles keep it a table to screen readers. */}
@@ -1011,8 +1234,8 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
             </thead>
             <tbody role="rowgroup">
               {bills.map((i) => (
-                <tr key={i.number} role="row">
-                  <th scope="row" role="rowheader">
+                <tr key={i.number} id={invoiceRowId(i.number)} role="row">
+                  <th scope="row" role="rowheader" tabIndex={-1}>
                     <InvoiceNumber invoice={i} />
                   </th>
                   <td role="cell" data-label="Kind">{INVOICE_LABEL[i.kind]}</td>
@@ -1020,9 +1243,13 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
                   <td role="cell" data-label="Paid" class="num">{formatMoney(i.paidAmount, i.currency)}</td>
                   {/* What is left to pay, after payments and credit notes set against it. */}
                   <td role="cell" data-label="Open" class="num">{i.status === 'void' ? '—' : formatMoney(stillOwed(i), i.currency)}</td>
-                  <td role="cell" data-label="Due">{formatDate(i.dueAt)}</td>
+                  <td role="cell" data-label="Due">
+                    <span class="nowrap">{formatDate(i.dueAt)}</span>
+                  </td>
                   <td role="cell" data-label="State">
-                    {settledBySetOff(i) ? (
+                    {i.writtenOff ? (
+                      <WrittenOff invoice={i} />
+                    ) : settledBySetOff(i) ? (
                       <Badge tone="good">Settled by credit note</Badge>
                     ) : i.status === 'paid' ? (
                       <Badge tone="good">{netSetOffs(i).length > 0 ? 'Paid, with a credit note' : 'Paid'}</Badge>
@@ -1034,6 +1261,11 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
                       <Badge tone="warn">Open</Badge>
                     )}
                     <PaidBeyond project={p} invoice={i} />
+                    {leadership && !whyNoWriteOff(p, i) && writingOff !== i.number && (
+                      <button type="button" class="button button--secondary write-off-button" onClick={() => setWritingOff(i.number)}>
+                        Write off<span class="visually-hidden"> what is still owed on {i.number}</span>…
+                      </button>
+                    )}
                   </td>
                 </tr>
               ))}
@@ -1041,9 +1273,29 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
           </table>
         </div>
       )}
+      {/* Stays open if the invoice or the project changes meanwhile: it then says why it can no longer be done. */}
+      {leadership && writeOffForm && (
+        <WriteOffForm
+          key={writeOffForm.number}
+          project={p}
+          invoice={writeOffForm}
+          onChange={onChange}
+          onClose={(done) => {
+            setWritingOff(undefined);
+            setFocusWriteOff({ number: writeOffForm.number, on: done ? 'state' : 'button' });
+          }}
+        />
+      )}
+      {lateToWriteOff.length > 0 && (
+        <p class="muted write-off-hint">
+          If the client will not pay {lateToWriteOff.map((i, n) => <span key={i.number}>{n > 0 && ' or '}<WholeNumber number={i.number} /></span>)}, leadership can write off what is
+          still owed on it.
+        </p>
+      )}
+      {paymentList(bills, true)}
       {credits.length > 0 && (
         <>
-          <h3 id="credit-notes-heading">Credit notes: money owed to the client</h3>
+          <h3 id="credit-notes-heading">{toRefund > 0 ? `Credit notes: ${formatMoney(toRefund, p.budget.currency)} still owed to the client` : 'Credit notes'}</h3>
           <div class="table-wrap">
             <table class="invoices credit-notes card-rows" role="table" aria-labelledby="credit-notes-heading">
               <thead role="rowgroup">
@@ -1078,66 +1330,8 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
               </tbody>
             </table>
           </div>
+          {paymentList(credits, false)}
         </>
-      )}
-      {p.invoices.some((i) => i.payments.length > 0 || (i.reversedPayments ?? []).length > 0 || (i.setOffs ?? []).length > 0) && (
-        <ul class="payments">
-          {/* Taken-back payments stay in the list where they were recorded, struck through: the books' history reads in order. */}
-          {p.invoices.flatMap((i) =>
-            paymentHistory(i).map((pay) =>
-              'reversedAt' in pay ? (
-                <TakenBackLine
-                  key={takenBackKey(i, pay)}
-                  invoice={i}
-                  payment={pay}
-                  focused={focusTakenBack === takenBackKey(i, pay)}
-                  onFocused={() => setFocusTakenBack(undefined)}
-                  already={alreadyTakenBack?.line === takenBackKey(i, pay) ? alreadyTakenBack.text : undefined}
-                />
-              ) : (
-                <PaymentLine
-                  key={`${i.number}-${pay.reference}`}
-                  project={p}
-                  invoice={i}
-                  payment={pay}
-                  canAct={canAct}
-                  focused={focusRecorded === `${i.number}-${pay.reference}`}
-                  onFocused={() => setFocusRecorded(undefined)}
-                  onChange={onChange}
-                  onTakenBack={(taken) => {
-                    setAlreadyTakenBack(taken.already ? { line: taken.line, text: taken.already } : undefined);
-                    if (taken.recordAgain) setRecordAgain(taken.recordAgain);
-                    else setFocusTakenBack(taken.line);
-                  }}
-                />
-              ),
-            ),
-          )}
-          {/* Listed once, from the invoice's side: the credit note names the same set-off. */}
-          {p.invoices
-            .filter((i) => i.kind !== 'credit_note')
-            .flatMap((i) =>
-              (i.setOffs ?? []).map((o, index) =>
-                o.amount >= 0 ? (
-                  <li key={`${i.number}-set-off-${index}`}>
-                    {formatMoney(o.amount, i.currency)} of credit note <WholeNumber number={o.invoiceNumber} /> set against <WholeNumber number={i.number} /> on{' '}
-                    {formatDate(o.at)}{' '}
-                    <span class="muted">
-                      (no money moved: <WholeNumber number={i.number} /> asks that much less{stillOwed(i) > 0 ? `, ${formatMoney(stillOwed(i), i.currency)} still to pay` : ''})
-                    </span>
-                  </li>
-                ) : (
-                  <li key={`${i.number}-set-off-${index}`}>
-                    {formatMoney(-o.amount, i.currency)} of credit note <WholeNumber number={o.invoiceNumber} /> no longer set against <WholeNumber number={i.number} /> (
-                    {formatDate(o.at)}){' '}
-                    <span class="muted">
-                      (<WholeNumber number={i.number} /> turned out paid in full: that much of the credit note is refunded instead)
-                    </span>
-                  </li>
-                ),
-              ),
-            )}
-        </ul>
       )}
       {/* Kept here, not in the form: a refusal because the invoice was settled elsewhere often leaves nothing open, and the form goes. */}
       {canAct && lostRace && <PaymentNotRecorded race={lostRace} onDismiss={() => setLostRace(undefined)} />}
@@ -1152,6 +1346,155 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
         />
       )}
     </>
+  );
+}
+
+/** An invoice's row in the table, by its number: where the focus goes back to from its write-off form. */
+const invoiceRowId = (number: string): string => `invoice-${number}`;
+
+/** A written-off invoice's state: what was no longer pursued, by whom, when and why; what was paid on it stands. */
+function WrittenOff({ invoice: i }: { invoice: Invoice }) {
+  const name = useName();
+  const w = i.writtenOff!;
+  return (
+    <>
+      <Badge>Written off</Badge>
+      <span class="written-off" tabIndex={-1}>
+        {formatMoney(w.amount, i.currency)} written off by {name(w.by)}, {formatDateTime(w.at)}: “{w.reason}”
+      </span>
+      {i.paidAmount > 0 && <span class="written-off-paid">The {formatMoney(i.paidAmount, i.currency)} paid on it stands.</span>}
+    </>
+  );
+}
+
+/**
+ * Writing off what the client still owes on an invoice (leadership: a client gone out of business,
+ * a sum not worth a court): why, kept by the agency, and a button that says what it does. The
+ * client is not told and no longer reminded; what they paid stands; the project then completes, or
+ * a cancelled one ends (`writeOffUpdate` in workflows/project/handlers.ts).
+ */
+function WriteOffForm({ project: p, invoice: i, onChange, onClose }: { project: ProjectStatus; invoice: Invoice; onChange: Update; onClose: (done: boolean) => void }) {
+  const { me } = useSession();
+  const name = useName();
+  const ids = `write-off-${useId()}`;
+  const [reason, setReason] = useState('');
+  const money = (amount: number) => formatMoney(amount, i.currency);
+  // Opened: the reason is where the keyboard begins.
+  useEffect(() => document.getElementById(`${ids}-reason`)?.focus(), []);
+  const written = i.writtenOff;
+  // Why it can no longer be done, said in place of the form: written off meanwhile (a colleague, another tab), paid, the project moved on.
+  const why = written
+    ? `${i.number} was written off ${formatDateTime(written.at)} by ${name(written.by)}: “${written.reason}”.`
+    : whyNoWriteOff(p, i);
+  const cannot = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    // The button that had the focus is gone with the form: the reason why takes it.
+    if (why && (!document.activeElement || document.activeElement === document.body)) cannot.current?.focus();
+  }, [why]);
+
+  const key = useRequestKey();
+  const writeOff = useAction(
+    async () => {
+      if (reason.trim() === '') {
+        document.getElementById(`${ids}-reason`)?.focus();
+        throw refusedAt('reason', 'Say why the money is not pursued.');
+      }
+      const body = { invoiceNumber: i.number, reason: reason.trim() };
+      try {
+        return { asked: body.reason, next: await ok(api.POST('/api/projects/{id}/write-offs', { params: { path: { id: p.projectId }, header: { 'Idempotency-Key': key.keyFor(body) } }, body })) };
+      } catch (err) {
+        // Refused: the invoice or the project changed since the page read it (paid, cancelled). The
+        // page reads it again at once, and the form says why in its words.
+        if (err instanceof ApiError && (err.status === 404 || err.status === 409)) {
+          void ok(api.GET('/api/projects/{id}', { params: { path: { id: p.projectId } } })).then(onChange, () => undefined);
+        }
+        throw err;
+      }
+    },
+    ({ asked, next }) => {
+      key.succeeded();
+      const after = next.invoices.find((x) => x.number === i.number)?.writtenOff;
+      onChange(next);
+      onClose(true);
+      // Written off a moment before by someone else (a colleague, another tab): answered as done, said as theirs.
+      if (after && (after.by !== me.person.id || after.reason !== asked)) {
+        flash(`Already written off ${formatDateTime(after.at)} by ${name(after.by)} (“${after.reason}”): nothing changed.`);
+        return;
+      }
+      flash(`${money(after?.amount ?? stillOwed(i))} written off on ${i.number}: the client is no longer asked for it. ${name(p.managerId)} is told; the client is not.`);
+    },
+  );
+
+  if (why && !writeOff.pending) {
+    return (
+      <div class="inline-form write-off-form">
+        <p class="callout callout--warn" role="alert" tabIndex={-1} ref={cannot}>
+          <strong>Not written off.</strong> {why}
+        </p>
+        <div class="form-actions">
+          <button type="button" class="button button--secondary" onClick={() => onClose(false)}>
+            Close
+          </button>
+        </div>
+      </div>
+    );
+  }
+
+  const owedNow = stillOwed(i);
+  const complaintOpen = p.complaints.some((c) => !c.resolvedAt);
+  const nothingElseOpen = !p.invoices.some((x) => x.number !== i.number && open(x));
+  const then =
+    !nothingElseOpen
+      ? ''
+      : p.stage === 'cancelled'
+        ? ' Nothing else is open: the cancelled project then ends.'
+        : complaintOpen
+          ? ' Nothing else is open: the project completes once the open complaint is resolved.'
+          : ' Nothing else is open: the project then completes.';
+  return (
+    <form
+      class="inline-form write-off-form"
+      aria-label={`Write off what is still owed on ${i.number}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void writeOff.act();
+      }}
+      noValidate
+    >
+      <h3>
+        Write off what is still owed on <WholeNumber number={i.number} />
+      </h3>
+      <p>
+        The client is no longer asked for the {money(owedNow)} still owed on <WholeNumber number={i.number} />, nor reminded of it
+        {i.paidAmount > 0 ? `; the ${money(i.paidAmount)} they paid on it stands` : ''}.{then} {name(p.managerId)} is told by e-mail; the client is not.
+      </p>
+      {/* The invoice is not the form's field: a refusal at it is said in the box, by what it is. */}
+      <ProblemBox error={writeOff.error && !writeOff.error.at('reason') ? writeOff.error : undefined} fieldLabel={(f) => (f === 'invoiceNumber' ? 'Invoice' : undefined)} />
+      <TextArea
+        id={`${ids}-reason`}
+        label="Why is it written off?"
+        hint="Stays with the agency (the project’s timeline keeps it): the client is not told."
+        value={reason}
+        onValue={writeOff.editing('reason', setReason)}
+        error={writeOff.at('reason')}
+        rows={2}
+        required
+      />
+      <div class="form-actions">
+        <button type="submit" class="button" disabled={writeOff.pending}>
+          {writeOff.pending ? (
+            'Writing off…'
+          ) : (
+            <>
+              Write off {money(owedNow)} still owed on <WholeNumber number={i.number} />
+            </>
+          )}
+        </button>
+        <button type="button" class="button button--secondary" onClick={() => onClose(false)}>
+          Keep it owed
+        </button>
+      </div>
+    </form>
   );
 }
 
@@ -1176,8 +1519,10 @@ function PaymentNotRecorded({ race: { before, after, amount, reference }, onDism
   const newSetOffs = (after.setOffs ?? []).slice((before.setOffs ?? []).length).filter((o) => o.amount > 0);
   const what = refund ? `Credit note ${after.number}` : after.number;
   const settledHow =
-    after.status === 'void'
-      ? `was voided a moment ago${after.voidReason ? ` (${after.voidReason})` : ''}`
+    after.writtenOff
+      ? `was written off a moment ago by ${name(after.writtenOff.by)}: the client is no longer asked for it`
+      : after.status === 'void'
+        ? `was voided a moment ago${after.voidReason ? ` (${after.voidReason})` : ''}`
       : newPayments.length > 0
         ? `was ${refund ? 'refunded' : 'paid'} in full a moment ago (` +
           newPayments.map((pay) => `${formatMoney(pay.amount, after.currency)}, ref. ${pay.reference}, recorded by ${name(pay.recordedBy)}`).join('; ') +
@@ -1246,7 +1591,7 @@ function whyNoTakingBack(p: ProjectStatus, i: Invoice): string | undefined {
       : 'The project is being cancelled: its settlement is worked out from these payments.';
   }
   if (p.stage === 'closing') return 'The project is closing: everything it billed is settled.';
-  if (i.status === 'void') return `${i.number} was voided: its payments stand as they were then.`;
+  if (i.status === 'void') return `${i.number} was ${i.writtenOff ? 'written off' : 'voided'}: its payments stand as they were then.`;
   if ((i.excessCredited ?? 0) > 0) return `What ${i.number} was paid beyond it was credited back: ask for a correction by credit note instead.`;
   if ((i.setOffs ?? []).length > 0) {
     return i.kind === 'credit_note'
@@ -1845,6 +2190,8 @@ function PaymentForm({
       <div class="form-row">
         <Select
           id="payment-invoiceNumber"
+          // Wide enough for its options' words ("CN-2026-000001 (credit note, €300.00 to refund)"), not cut at the kind.
+          class="payment-invoice-field"
           label={unpaid.every((i) => i.kind === 'credit_note') ? 'Credit note' : unpaid.some((i) => i.kind === 'credit_note') ? 'Invoice or credit note' : 'Invoice'}
           value={invoiceNumber}
           onValue={(v) => {
@@ -1856,11 +2203,15 @@ function PaymentForm({
           }}
           options={unpaid.map((i) => ({
             value: i.number,
-            label: `${i.number} (${INVOICE_LABEL[i.kind].toLowerCase()}, ${formatMoney(stillOwed(i), i.currency)} ${i.kind === 'credit_note' ? 'to refund' : 'open'})`,
+            // Short enough to read whole on a phone: "to refund" says a credit note without naming it.
+            label:
+              i.kind === 'credit_note'
+                ? `${i.number} (${formatMoney(stillOwed(i), i.currency)} to refund)`
+                : `${i.number} (${INVOICE_LABEL[i.kind].toLowerCase()}, ${formatMoney(stillOwed(i), i.currency)} open)`,
           }))}
           error={pay.error?.at('invoiceNumber')}
         />
-        <Input id="payment-amount" label={`Amount (${invoice?.currency ?? p.budget.currency})`} inputMode="decimal"
+        <Input id="payment-amount" class="payment-amount-field" label={`Amount (${invoice?.currency ?? p.budget.currency})`} inputMode="decimal"
           value={amount}
           onValue={(v) => {
             setAmount(v);
@@ -1869,8 +2220,8 @@ function PaymentForm({
           // A confirmable overpayment is asked below in the page's words, not in the API's at the field.
           error={confirmableOverpayment(pay.error) ? undefined : pay.error?.at('amount')}
         />
-        <Input id="payment-paidAt" label={invoice?.kind === 'credit_note' ? 'Paid out on' : 'Paid on'} type="datetime-local" value={paidAt} onValue={setPaidAt} error={pay.error?.at('paidAt')} />
-        <Input id="payment-reference" label="Bank reference" value={reference} onValue={setReference} error={twin ? undefined : pay.error?.at('reference')} required />
+        <Input id="payment-paidAt" class="payment-paid-at-field" label={invoice?.kind === 'credit_note' ? 'Paid out on' : 'Paid on'} type="datetime-local" value={paidAt} onValue={setPaidAt} error={pay.error?.at('paidAt')} />
+        <Input id="payment-reference" class="payment-reference-field" label="Bank reference" value={reference} onValue={setReference} error={twin ? undefined : pay.error?.at('reference')} required />
       </div>
       {twin && invoice && (
         <HeldBack class="payment-twin" action="It is another payment: record it" pending={pay.pending} onConfirm={() => confirm({ anotherPayment: true })}>

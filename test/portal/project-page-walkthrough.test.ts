@@ -1,0 +1,238 @@
+/**
+ * What a walk-through of the project page found, each checked in a real headless Chromium on the
+ * real stack: during the client's review the page says when the client was asked and when silence
+ * counts as acceptance (waiting while their complaint is open); right after the acceptance it says
+ * the final invoice is being issued, not that the project is closing; the plan names tasks by
+ * their titles, not their keys; the timeline says "Completed" once. Every complaint form says the
+ * client reads the text in the mail that resolves it; recorded on a completed project, the form is
+ * put away and the note links to Client feedback; a complaint being typed when the window ends is
+ * kept, to copy. The invoices section puts each list of payments with its own table, titles the
+ * credit notes by what is still owed, and its payment form's choice shows its options whole.
+ * Projects get to the client's review or completion through the API.
+ */
+import type { ProjectStatus } from '../../workflows/project/contract';
+import { projectInClientReview, startApiHarness, type ApiHarness } from '../support/api';
+import { accessibilityProblems, browserTestOrSkip, DESKTOP, holdReads, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { eventually, uniqueId } from '../support/temporal';
+
+jest.setTimeout(240_000);
+const step = browserTestOrSkip('the project page after its walk-through');
+
+let h: ApiHarness;
+let portal: Portal;
+let manager: PersonPage;
+const title = `Walked ${uniqueId('k').slice(-6)}`;
+
+beforeAll(async () => {
+  h = await startApiHarness();
+  portal = await startPortal(h);
+  manager = await portal.openAs('manager');
+});
+
+afterAll(async () => {
+  // Closed first: a failing expectation must not leave the worker and the browser running.
+  const errors = manager ? unexpectedErrors(manager.errors) : [];
+  await portal?.close();
+  await h?.close();
+  expect(errors).toEqual([]);
+});
+
+const get = async (id: string) => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+const HOUR = 3_600_000;
+const COMPLAINT_HINT = 'The client reads this in the e-mail when it is resolved: write it as they would.';
+
+/** The final invoice paid in full through the API, and the project completed. */
+async function payInFull(id: string): Promise<ProjectStatus> {
+  const final = await eventually(async () => (await get(id)).invoices.find((i) => i.kind === 'final' && i.documentId), { what: 'the final invoice', timeoutMs: 30_000 });
+  await h
+    .http()
+    .post(`/api/projects/${id}/payments`)
+    .set(h.auth('manager'))
+    .send({ invoiceNumber: final.number, amount: final.amount, paidAt: new Date().toISOString(), reference: `${id}-final` })
+    .expect(200);
+  return eventually(
+    async () => {
+      const p = await get(id);
+      return p.stage === 'completed' ? p : undefined;
+    },
+    { what: `project ${id} completed`, timeoutMs: 30_000 },
+  );
+}
+
+/** One design task (a 1,200 plan) through the client's review, accepted and paid in full through the API: completed, hearing complaints for `complaintWindow`. */
+async function completedProject(projectTitle: string, complaintWindow: string): Promise<ProjectStatus> {
+  const id = await projectInClientReview(h, { title: projectTitle, policy: { complaintWindow } });
+  await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'accepted', rating: 4, comment: '' }).expect(200);
+  return payInFull(id);
+}
+
+/** A moment as the portal shows it in that browser (its locale and zone): format.ts `formatDateTime`. */
+const shownDateTime = (page: PersonPage['page'], iso: string | number): Promise<string> =>
+  page.evaluate(
+    (at) => new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(new Date(at)),
+    typeof iso === 'number' ? new Date(iso).toISOString() : iso,
+  );
+/** The note at the top of the project page: where it stands, what comes next. */
+const nextStep = (page: PersonPage['page']) => page.locator('.stage-progress + .callout');
+/** The way to record a complaint on the completed project. */
+const complaintForm = (page: PersonPage['page']) => page.locator('details.card', { has: page.getByText('The client complains about the completed work', { exact: true }) });
+
+async function shoot(page: PersonPage['page'], name: string): Promise<void> {
+  await portal.screenshot(page, name);
+  expect([name, await accessibilityProblems(page)]).toEqual([name, []]);
+}
+
+async function shootBoth(page: PersonPage['page'], name: string): Promise<void> {
+  await shoot(page, name);
+  await page.setViewportSize(PHONE);
+  await shoot(page, `${name}-phone`);
+  await page.setViewportSize(DESKTOP);
+}
+
+step('the client’s review in dates, waiting while their complaint is open; the plan by titles; right after the acceptance “the final invoice is being issued”; the timeline says “Completed” once', async () => {
+  const id = await projectInClientReview(h, { title, policy: { acceptanceWindow: '2h' } });
+  const asked = (await get(id)).stageEnteredAt!;
+  const { page } = manager;
+  await page.goto(`${portal.baseUrl}/projects/${id}`);
+  const due = page.locator('.client-answer-due');
+  await due.waitFor({ timeout: 30_000 });
+  // The same rule as the client's page (respondBy): a reminder after one window, acceptance after two.
+  expect(await due.textContent()).toBe(
+    `The work went to the client ${await shownDateTime(page, asked)}. They are asked to answer by ${await shownDateTime(page, Date.parse(asked) + 2 * HOUR)}; if they have not by then they are reminded, and if they stay silent until ${await shownDateTime(page, Date.parse(asked) + 4 * HOUR)} the work counts as accepted.`,
+  );
+  // Tasks by their titles: "design-home" is the plan's own name for it.
+  expect(await page.locator('#plan table.plan-table tbody th').allTextContents()).toEqual(['Home page design']);
+  await shoot(page, '92-client-review-dates');
+
+  // The complaint, in the words the client will read in the mail that resolves it.
+  await page.getByLabel('Complained').check();
+  expect(await page.locator('#feedback-description-hint').textContent()).toBe(COMPLAINT_HINT);
+  await page.getByLabel('What the client complains about').fill('The home page photo is not ours.');
+  await page.getByRole('button', { name: 'Record the response' }).click();
+  await page.getByText('Complaint recorded.').waitFor({ timeout: 30_000 });
+  await due.getByText(/Their complaint is open/).waitFor();
+  expect(await due.textContent()).toBe(
+    `The work went to the client ${await shownDateTime(page, asked)}. Their complaint is open: the time they have to answer waits until it is resolved, then runs on.`,
+  );
+  // The form starts afresh.
+  expect(await page.locator('#feedback-kind input:checked').count()).toBe(0);
+  expect(await page.locator('#feedback-description').count()).toBe(0);
+  await h.http().post(`/api/projects/${id}/complaints/c1/resolution`).set(h.auth('manager')).send({ resolution: 'Photo replaced.' }).expect(200);
+  await due.getByText(/They are asked to answer by/).waitFor({ timeout: 30_000 });
+
+  // Accepted: the page keeps the acceptance's answer (its reads held), in which the final invoice is not out yet.
+  await page.getByLabel('Accepted the work').check();
+  await page.locator('#feedback-rating').selectOption('5');
+  const release = await holdReads(page, (path) => path === `/api/projects/${id}`);
+  let accepted: ProjectStatus;
+  try {
+    const answer = page.waitForResponse((r) => r.url().endsWith(`/api/projects/${id}/feedback`));
+    await page.getByRole('button', { name: 'Record the response' }).click();
+    accepted = (await (await answer).json()) as ProjectStatus;
+    await page.getByText('Recorded: the client accepted the work.').waitFor();
+    expect([accepted.stage, accepted.invoices.some((i) => i.kind === 'final')]).toEqual(['invoicing', false]);
+    expect(await nextStep(page).locator('p').allTextContents()).toEqual(['The final invoice is being issued.']);
+    await shoot(page, '93-accepted-final-invoice-being-issued');
+  } finally {
+    await release();
+  }
+  // Out: what is owed, and nothing of closing.
+  await nextStep(page).getByText(/^Waiting for payment: INV-/).waitFor({ timeout: 30_000 });
+  expect(await nextStep(page).locator('p').allTextContents()).toEqual([expect.stringMatching(/^Waiting for payment: INV-/)]);
+
+  await payInFull(id);
+  await page.locator('.page-header .meta-row .badge', { hasText: 'Completed' }).waitFor({ timeout: 30_000 });
+  const ends = await page.locator('.timeline .timeline-event').allTextContents();
+  expect(ends.filter((e) => e === 'Completed' || e === 'Stage completed')).toEqual(['Completed']);
+});
+
+step('a complaint recorded on the completed project: the form says the client reads it, is put away once it is recorded, and the note links to Client feedback', async () => {
+  const { projectId: id } = await completedProject(`${title} complained`, '10m');
+  const { page } = manager;
+  await page.goto(`${portal.baseUrl}/projects/${id}`);
+  const form = complaintForm(page);
+  await form.locator('summary').click();
+  expect(await page.locator('#late-complaint-hint').textContent()).toBe(COMPLAINT_HINT);
+  await shootBoth(page, '94-complaint-form');
+  await form.getByLabel('What the client complains about').fill('The gallery is slow on phones.');
+  await form.getByRole('button', { name: 'Record the complaint' }).click();
+  await page.getByText('Complaint recorded; leadership is told.').waitFor({ timeout: 30_000 });
+  // Put away, empty for the next one.
+  expect(await form.evaluate((d) => (d as unknown as { open: boolean }).open)).toBe(false);
+  expect(await page.locator('#late-complaint').inputValue()).toBe('');
+  const link = nextStep(page).getByRole('link', { name: 'Client feedback' });
+  expect(await link.getAttribute('href')).toBe('#feedback');
+  expect(await nextStep(page).locator('p', { has: page.getByRole('link', { name: 'Client feedback' }) }).textContent()).toBe('A complaint about the completed work is open: resolve it under Client feedback.');
+});
+
+step('the invoices section: each list of payments with its own table, the credit notes titled by what is still owed, the payment form’s choice readable; once refunded, “Credit notes”', async () => {
+  const { projectId: id } = await completedProject(`${title} refunded`, '10m');
+  await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'complaint', description: 'The gallery is slow on phones.' }).expect(200);
+  await h.http().post(`/api/projects/${id}/complaints/c1/resolution`).set(h.auth('leadership')).send({ resolution: 'Part of the price back.', compensation: 150 }).expect(200);
+  const credit = await eventually(async () => (await get(id)).invoices.find((i) => i.kind === 'credit_note' && i.documentId), { what: 'the credit note', timeoutMs: 30_000 });
+  const final = (await get(id)).invoices.find((i) => i.kind === 'final')!;
+  const { page } = manager;
+  await page.goto(`${portal.baseUrl}/projects/${id}`);
+  await page.getByRole('heading', { name: 'Record the refund' }).waitFor({ timeout: 30_000 });
+  const section = page.locator('#invoices');
+  expect(await section.locator('#credit-notes-heading').textContent()).toBe('Credit notes: €150.00 still owed to the client');
+  // The invoice's payment under the invoices, not under the credit notes as if it were theirs.
+  const invoicesList = section.locator('.table-wrap:has(table.invoices:not(.credit-notes)) + ul.payments');
+  expect(await invoicesList.locator('> li').allTextContents()).toEqual([expect.stringMatching(new RegExp(`^€1,200\\.00 on ${final.number}, paid `))]);
+  expect(await section.locator('.table-wrap:has(table.credit-notes) + ul.payments').count()).toBe(0);
+  // The choice shows its option whole, on a desk and on a phone: "CN-… (€150.00 to refund)".
+  expect(await page.locator('#payment-invoiceNumber option').allTextContents()).toEqual([`${credit.number} (€150.00 to refund)`]);
+  const room = async () =>
+    (await page.evaluate(`(() => {
+    const select = document.getElementById('payment-invoiceNumber');
+    const style = getComputedStyle(select);
+    const pen = document.createElement('canvas').getContext('2d');
+    pen.font = style.fontWeight + ' ' + style.fontSize + ' ' + style.fontFamily;
+    // What the text leaves of the box, less its padding and the arrow (under 1em in Chromium).
+    return select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - parseFloat(style.fontSize) - pen.measureText(select.options[select.selectedIndex].text).width;
+  })()`)) as number;
+  expect(await room()).toBeGreaterThanOrEqual(0);
+  await page.setViewportSize(PHONE);
+  expect(await room()).toBeGreaterThanOrEqual(0);
+  await page.setViewportSize(DESKTOP);
+  await section.scrollIntoViewIfNeeded();
+  await shootBoth(page, '95-invoices-refund-owed');
+
+  await h
+    .http()
+    .post(`/api/projects/${id}/payments`)
+    .set(h.auth('manager'))
+    .send({ invoiceNumber: credit.number, amount: 150, paidAt: new Date().toISOString(), reference: `${id}-refund` })
+    .expect(200);
+  await page.goto(`${portal.baseUrl}/projects/${id}`);
+  const refunds = section.locator('.table-wrap:has(table.credit-notes) + ul.payments');
+  await refunds.waitFor({ timeout: 30_000 });
+  expect(await section.locator('#credit-notes-heading').textContent()).toBe('Credit notes');
+  expect(await refunds.locator('> li').allTextContents()).toEqual([expect.stringMatching(new RegExp(`^€150\\.00 refunded to the client on credit note ${credit.number}, `))]);
+  expect(await invoicesList.locator('> li').count()).toBe(1);
+  await section.scrollIntoViewIfNeeded();
+  await shootBoth(page, '96-invoices-refunded');
+});
+
+step('a complaint being typed when the complaint window ends is kept, with why it cannot be recorded, until dismissed', async () => {
+  const completed = await completedProject(`${title} window`, '40s');
+  const id = completed.projectId;
+  const { page } = manager;
+  await page.goto(`${portal.baseUrl}/projects/${id}`);
+  const form = complaintForm(page);
+  await form.locator('summary').click();
+  await form.getByLabel('What the client complains about').fill('The contact form sends nothing.');
+  // The window ends while the text is there: the page's next read says so and keeps it.
+  const kept = page.locator('.complaint-closed');
+  await kept.waitFor({ timeout: 60_000 });
+  expect(await kept.locator('.callout').textContent()).toBe(
+    `Complaints were heard until ${await shownDateTime(page, completed.complaintsHeardUntil!)}: this one can no longer be recorded on the project. What you typed was not sent; it is below, to copy.`,
+  );
+  expect(await kept.getByLabel('What you typed (not sent)').inputValue()).toBe('The contact form sends nothing.');
+  expect(await kept.getByLabel('What you typed (not sent)').getAttribute('readonly')).not.toBeNull();
+  expect(await page.getByRole('button', { name: 'Record the complaint' }).count()).toBe(0);
+  await shoot(page, '97-complaint-kept-window-closed');
+  await kept.getByRole('button', { name: 'Dismiss what I typed' }).click();
+  expect(await page.locator('.complaint-closed').count()).toBe(0);
+  expect(await complaintForm(page).count()).toBe(0);
+});

@@ -1,0 +1,219 @@
+/**
+ * Writing off what a client still owes on an invoice, on the project page, in a real headless
+ * Chromium on the real stack. Leadership alone gets "Write off…" on an open invoice once the project
+ * is invoiced (its final invoice out): the form asks why (for the agency; the client is not told)
+ * and its button says what it does; done, the invoice reads "Written off" with who, when, why and
+ * how much, the payment made on it stays in the list, and the project completes. The manager gets
+ * no such control, only a line that leadership can write off a late invoice. A second tab that
+ * writes off what the first already did ends as done, saying whose it was; a write-off the invoice
+ * no longer allows (paid meanwhile) is refused in the page's words. Projects get to invoicing
+ * through the API.
+ */
+import type { ProjectStatus } from '../../workflows/project/contract';
+import { projectInClientReview, startApiHarness, type ApiHarness } from '../support/api';
+import { accessibilityProblems, browserTestOrSkip, DESKTOP, holdReads, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { eventually, uniqueId } from '../support/temporal';
+
+jest.setTimeout(180_000);
+const step = browserTestOrSkip('writing off an invoice in the portal');
+
+let h: ApiHarness;
+let portal: Portal;
+let manager: PersonPage;
+let leader: PersonPage;
+const title = `Written off ${uniqueId('w').slice(-6)}`;
+
+/** Refusals provoked on purpose below (their network lines are logged as console errors). */
+const PROVOKED = [
+  /status of 409 .*\/api\/projects\/p-[a-z2-7]+\/write-offs\b/, // the invoice paid meanwhile, on purpose
+];
+
+beforeAll(async () => {
+  h = await startApiHarness();
+  portal = await startPortal(h);
+  manager = await portal.openAs('manager');
+  leader = await portal.openAs('leadership');
+});
+
+afterAll(async () => {
+  // Closed first: a failing expectation must not leave the worker and the browser running.
+  const errors = [...(manager ? unexpectedErrors(manager.errors, PROVOKED) : []), ...(leader ? unexpectedErrors(leader.errors, PROVOKED) : [])];
+  await portal?.close();
+  await h?.close();
+  expect(errors).toEqual([]);
+});
+
+const get = async (id: string) => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+
+/**
+ * One design task (a 1,200 plan) delivered and accepted by the client through the API: the project
+ * is invoicing, its final invoice (1,200) out, `paid` of it paid. `paymentTerms` how long the client
+ * has to pay it.
+ */
+async function invoicedProject(projectTitle: string, paid: number, paymentTerms = '14d'): Promise<{ id: string; final: ProjectStatus['invoices'][number] }> {
+  const id = await projectInClientReview(h, { title: projectTitle, policy: { paymentTerms } });
+  await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'accepted', rating: 2, comment: '' }).expect(200);
+  const final = await eventually(async () => (await get(id)).invoices.find((i) => i.kind === 'final' && i.documentId), { what: 'the final invoice', timeoutMs: 30_000 });
+  if (paid > 0) await pay(id, final.number, paid, `${id}-part`);
+  return { id, final };
+}
+
+const pay = (id: string, invoiceNumber: string, amount: number, reference: string) =>
+  h.http().post(`/api/projects/${id}/payments`).set(h.auth('manager')).send({ invoiceNumber, amount, paidAt: new Date().toISOString(), reference }).expect(200);
+
+/** The cells of an invoice's row in the invoices table. */
+const invoiceCells = (page: PersonPage['page'], number: string) => page.locator('table.invoices tr', { has: page.getByRole('rowheader', { name: number }) }).locator('td');
+/** An invoice's "Write off…" button. */
+const writeOffButton = (page: PersonPage['page'], number: string) => page.getByRole('button', { name: new RegExp(`^Write off what is still owed on ${number}\\b`) });
+/** A moment as the portal shows it in that browser (its locale and zone): format.ts `formatDateTime`. */
+const shownDateTime = (page: PersonPage['page'], iso: string): Promise<string> =>
+  page.evaluate(
+    (at) => new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(new Date(at)),
+    iso,
+  );
+/** The id of the element that has the focus. */
+const focusedId = (page: PersonPage['page']) => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id);
+
+async function shoot(page: PersonPage['page'], name: string): Promise<void> {
+  await portal.screenshot(page, name);
+  expect([name, await accessibilityProblems(page)]).toEqual([name, []]);
+}
+
+async function shootBoth(page: PersonPage['page'], name: string): Promise<void> {
+  await shoot(page, name);
+  await page.setViewportSize(PHONE);
+  await shoot(page, `${name}-phone`);
+  await page.setViewportSize(DESKTOP);
+}
+
+step('leadership writes off the rest of a part-paid final invoice: asked why, the button says what it does; the invoice then reads “Written off” with who, when and why, the payment stands, and the project completes', async () => {
+  // Due at once: the client is late, and the manager is told who can write it off.
+  const { id, final } = await invoicedProject(title, 500, '1s');
+  await eventually(async () => (Date.parse(final.dueAt) < Date.now() ? true : undefined), { what: 'the final invoice past due', timeoutMs: 10_000 });
+
+  // The manager: no way to write it off, a line saying who can.
+  const { page } = manager;
+  await page.goto(`${portal.baseUrl}/projects/${id}`);
+  await invoiceCells(page, final.number).first().waitFor({ timeout: 30_000 });
+  expect(await page.getByRole('button', { name: /^Write off/ }).count()).toBe(0);
+  expect(await page.locator('.write-off-hint').textContent()).toBe(`If the client will not pay ${final.number}, leadership can write off what is still owed on it.`);
+
+  const lead = leader.page;
+  await lead.goto(`${portal.baseUrl}/projects/${id}`);
+  await invoiceCells(lead, final.number).first().waitFor({ timeout: 30_000 });
+  await writeOffButton(lead, final.number).click();
+  const form = lead.locator('form.write-off-form');
+  await form.waitFor();
+  // The keyboard is where the form begins: the reason.
+  expect(await focusedId(lead)).toMatch(/^write-off-.*-reason$/);
+  expect(await form.locator('h3').textContent()).toBe(`Write off what is still owed on ${final.number}`);
+  expect(await form.locator('h3 + p').textContent()).toBe(
+    `The client is no longer asked for the €700.00 still owed on ${final.number}, nor reminded of it; the €500.00 they paid on it stands. Nothing else is open: the project then completes. Test ${h.people.manager.id} is told by e-mail; the client is not.`,
+  );
+  expect(await form.locator('.hint').textContent()).toBe('Stays with the agency (the project’s timeline keeps it): the client is not told.');
+  const confirm = form.getByRole('button', { name: `Write off €700.00 still owed on ${final.number}`, exact: true });
+  expect(await confirm.count()).toBe(1);
+  await shootBoth(lead, '90-write-off-form');
+
+  // Without a reason: refused at its field, nothing sent.
+  const sent: string[] = [];
+  const onRequest = (r: { method(): string; url(): string }) => {
+    if (r.method() !== 'GET') sent.push(`${r.method()} ${new URL(r.url()).pathname}`);
+  };
+  lead.on('request', onRequest);
+  await confirm.click();
+  await form.locator('.field-error').waitFor();
+  expect(await form.locator('.field-error').textContent()).toBe('Say why the money is not pursued.');
+  lead.off('request', onRequest);
+  expect(sent).toEqual([]);
+
+  await form.getByLabel('Why is it written off?').fill('The client closed the studio; not worth a court.');
+  await confirm.click();
+  await lead.getByText(`€700.00 written off on ${final.number}: the client is no longer asked for it. Test ${h.people.manager.id} is told; the client is not.`).waitFor({ timeout: 30_000 });
+  const after = (await get(id)).invoices.find((i) => i.number === final.number)!;
+  expect(after).toMatchObject({ status: 'void', paidAmount: 500, voidedAmount: 700, writtenOff: { by: h.people.leadership.id, amount: 700, reason: 'The client closed the studio; not worth a court.' } });
+
+  // "Written off", not "Void": who, when, why and how much; what was paid on it stands, in the list too.
+  const cells = invoiceCells(lead, final.number);
+  expect((await cells.allTextContents()).slice(0, 4)).toEqual(['Final', '€1,200.00', '€500.00', '—']);
+  const state = cells.last();
+  expect(await state.locator('.badge').allTextContents()).toEqual(['Written off']);
+  expect(await state.locator('.written-off').textContent()).toBe(
+    `€700.00 written off by Test ${h.people.leadership.id}, ${await shownDateTime(lead, after.writtenOff!.at)}: “The client closed the studio; not worth a court.”`,
+  );
+  expect(await state.locator('.written-off-paid').textContent()).toBe('The €500.00 paid on it stands.');
+  expect(await lead.locator('.payments > li', { hasText: `ref. ${id}-part` }).textContent()).toMatch(new RegExp(`^€500\\.00 on ${final.number}, paid `));
+  // The focus went with the form: it is on what was done.
+  expect(await state.locator('.written-off').evaluate((e) => e === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement)).toBe(true);
+  expect(await writeOffButton(lead, final.number).count()).toBe(0);
+
+  // Nothing else open: the project completes, and the invoice still says what became of it.
+  await lead.locator('.page-header .meta-row .badge', { hasText: 'Completed' }).waitFor({ timeout: 30_000 });
+  expect((await get(id)).stage).toBe('completed');
+  await invoiceCells(lead, final.number).last().locator('.written-off').waitFor();
+  // The note at the top says what the project ended without.
+  expect(await lead.locator('.stage-progress + .callout .written-off-note').textContent()).toBe(`Written off, not paid: €700.00 on ${final.number}.`);
+  // The manager sees the same, and no hint any more.
+  await page.goto(`${portal.baseUrl}/projects/${id}`);
+  await invoiceCells(page, final.number).last().locator('.written-off').waitFor({ timeout: 30_000 });
+  expect(await page.locator('.write-off-hint').count()).toBe(0);
+  await lead.locator('#invoices').scrollIntoViewIfNeeded();
+  await shootBoth(lead, '91-written-off-invoice');
+});
+
+step('before the final invoice is out nothing is offered to write off; a second tab writing off what the first already did ends as done, saying whose it was', async () => {
+  const id = await projectInClientReview(h, { title: `${title} two tabs` });
+  const lead = leader.page;
+  await lead.goto(`${portal.baseUrl}/projects/${id}`);
+  await lead.locator('#plan').waitFor({ timeout: 30_000 });
+  expect(await lead.getByRole('button', { name: /^Write off/ }).count()).toBe(0);
+
+  await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'accepted', rating: 4, comment: '' }).expect(200);
+  const final = await eventually(async () => (await get(id)).invoices.find((i) => i.kind === 'final' && i.documentId), { what: 'the final invoice', timeoutMs: 30_000 });
+  await lead.goto(`${portal.baseUrl}/projects/${id}`);
+  await writeOffButton(lead, final.number).click();
+  const form = lead.locator('form.write-off-form');
+  await form.getByLabel('Why is it written off?').fill('Client insolvent.');
+  // The page does not learn of the other tab's write-off before it acts.
+  const release = await holdReads(lead, (path) => path === `/api/projects/${id}`);
+  try {
+    await h.http().post(`/api/projects/${id}/write-offs`).set(h.auth('leadership')).send({ invoiceNumber: final.number, reason: 'Written off from the other tab.' }).expect(200);
+    const answered = lead.waitForResponse((r) => r.url().endsWith(`/api/projects/${id}/write-offs`));
+    await form.getByRole('button', { name: `Write off €1,200.00 still owed on ${final.number}`, exact: true }).click();
+    // Answered as done: the write-off is there once, the other tab's.
+    expect((await answered).status()).toBe(200);
+  } finally {
+    await release();
+  }
+  const done = (await get(id)).invoices.find((i) => i.number === final.number)!.writtenOff!;
+  await lead.getByText(`Already written off ${await shownDateTime(lead, done.at)} by Test ${h.people.leadership.id} (“Written off from the other tab.”): nothing changed.`).waitFor({ timeout: 30_000 });
+  expect((await get(id)).invoices.find((i) => i.number === final.number)!.writtenOff).toMatchObject({ reason: 'Written off from the other tab.', amount: 1200 });
+  expect(await lead.locator('form.write-off-form').count()).toBe(0);
+  expect(await invoiceCells(lead, final.number).last().locator('.written-off').textContent()).toMatch(/: “Written off from the other tab\.”$/);
+});
+
+step('an invoice paid in full while the form was open: the write-off is refused in the page’s words, and the invoice reads paid', async () => {
+  const { id, final } = await invoicedProject(`${title} paid meanwhile`, 200);
+  const lead = leader.page;
+  await lead.goto(`${portal.baseUrl}/projects/${id}`);
+  await writeOffButton(lead, final.number).click();
+  const form = lead.locator('form.write-off-form');
+  await form.getByLabel('Why is it written off?').fill('Gave up on it.');
+  // The page learns of the payment only from the refusal: its reads are held until the write-off was refused.
+  const release = await holdReads(lead, (path) => path === `/api/projects/${id}`);
+  try {
+    await pay(id, final.number, 1000, `${id}-rest`);
+    const refused = lead.waitForResponse((r) => r.url().endsWith(`/api/projects/${id}/write-offs`));
+    await form.getByRole('button', { name: `Write off €1,000.00 still owed on ${final.number}`, exact: true }).click();
+    expect((await refused).status()).toBe(409);
+  } finally {
+    await release();
+  }
+  const said = lead.locator('.write-off-form .callout[role="alert"]');
+  await said.waitFor({ timeout: 30_000 });
+  expect(await said.textContent()).toBe(`Not written off. ${final.number} is settled now: nothing is owed on it.`);
+  expect(await lead.locator('.write-off-form .problem').count()).toBe(0);
+  expect((await get(id)).invoices.find((i) => i.number === final.number)).toMatchObject({ status: 'paid', paidAmount: 1200 });
+  await lead.locator('.write-off-form').getByRole('button', { name: 'Close' }).click();
+  expect(await lead.locator('.write-off-form').count()).toBe(0);
+});
