@@ -1120,6 +1120,22 @@ function ResolveComplaint({ project: p, complaintId, onChange }: { project: Proj
   );
 }
 
+/**
+ * An action on one of the project's invoices: refused because the project changed since the page
+ * read it (404, 409), the page reads it again at once, so the form can say why in its words
+ * against what is there now.
+ */
+async function readAgainIfRefused(p: ProjectStatus, onChange: Update, send: () => Promise<ProjectStatus>): Promise<ProjectStatus> {
+  try {
+    return await send();
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 404 || err.status === 409)) {
+      void ok(api.GET('/api/projects/{id}', { params: { path: { id: p.projectId } } })).then(onChange, () => undefined);
+    }
+    throw err;
+  }
+}
+
 function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; canAct: boolean; onChange: Update }) {
   const { me } = useSession();
   const leadership = me.person.role === 'leadership';
@@ -1400,16 +1416,11 @@ function WriteOffForm({ project: p, invoice: i, onChange, onClose }: { project: 
         throw refusedAt('reason', 'Say why the money is not pursued.');
       }
       const body = { invoiceNumber: i.number, reason: reason.trim() };
-      try {
-        return { asked: body.reason, next: await ok(api.POST('/api/projects/{id}/write-offs', { params: { path: { id: p.projectId }, header: { 'Idempotency-Key': key.keyFor(body) } }, body })) };
-      } catch (err) {
-        // Refused: the invoice or the project changed since the page read it (paid, cancelled). The
-        // page reads it again at once, and the form says why in its words.
-        if (err instanceof ApiError && (err.status === 404 || err.status === 409)) {
-          void ok(api.GET('/api/projects/{id}', { params: { path: { id: p.projectId } } })).then(onChange, () => undefined);
-        }
-        throw err;
-      }
+      // Refused because the invoice or the project changed since the page read it (paid, cancelled).
+      const next = await readAgainIfRefused(p, onChange, () =>
+        ok(api.POST('/api/projects/{id}/write-offs', { params: { path: { id: p.projectId }, header: { 'Idempotency-Key': key.keyFor(body) } }, body })),
+      );
+      return { asked: body.reason, next };
     },
     ({ asked, next }) => {
       key.succeeded();
@@ -1735,16 +1746,12 @@ function TakeBackForm({
         throw refusedAt('cause', 'Choose why it is taken back.');
       }
       const body = { invoiceNumber: i.number, reference: pay.reference, cause, ...(note.trim() !== '' && { note: note.trim() }) };
-      try {
-        return { asked: cause, next: await ok(api.POST('/api/projects/{id}/payment-reversals', { params: { path: { id: p.projectId }, header: { 'Idempotency-Key': key.keyFor(body) } }, body })) };
-      } catch (err) {
-        // Refused: the project or the invoice changed since the page read it (cancelled, voided, a
-        // credit note set against it). The page reads it again at once, and the form says why in its words.
-        if (err instanceof ApiError && (err.status === 404 || err.status === 409)) {
-          void ok(api.GET('/api/projects/{id}', { params: { path: { id: p.projectId } } })).then(onChange, () => undefined);
-        }
-        throw err;
-      }
+      // Refused because the project or the invoice changed since the page read it (cancelled, voided,
+      // a credit note set against it).
+      const next = await readAgainIfRefused(p, onChange, () =>
+        ok(api.POST('/api/projects/{id}/payment-reversals', { params: { path: { id: p.projectId }, header: { 'Idempotency-Key': key.keyFor(body) } }, body })),
+      );
+      return { asked: cause, next };
     },
     ({ asked, next }) => {
       key.succeeded();
