@@ -48,7 +48,8 @@ const writeOff = (handle: Handle, invoiceNumber: string, reason: string, by = LE
   projectUpdate(handle, writeOffUpdate, { args: [{ invoiceNumber, reason, by }] });
 
 test.concurrent('the rest of a final invoice written off: void for what was owed, the payment stands, the manager told, the project completes', async () => {
-  const input = projectInput({ departments: ['seo'] });
+  // A complaint window keeps the workflow open after it completes, so the write-off can be sent again.
+  const input = projectInput({ departments: ['seo'], policy: { complaintWindowMs: 120_000 } });
   const { projectId } = input;
   const handle = await startProject(env, input);
   await approvePlan(handle, plan([planTask('audit', 'seo', { price: 1_000 })]));
@@ -77,13 +78,11 @@ test.concurrent('the rest of a final invoice written off: void for what was owed
     voidReason: 'written off',
     writtenOff: { by: LEADER.id, reason: 'client went bust', amount: 700 },
   });
-  // Again (a retry, a colleague's click): done, nothing more.
+  await waitForStatus(handle, (x) => x.stage === 'completed', 'completed');
+  // Again (a retry, a colleague's click), the project completed meanwhile: done, nothing more.
   const again = await writeOff(handle, final.number, 'client went bust');
   expect(again.invoices.find((i) => i.number === final.number)?.writtenOff?.at).toBe(s.invoices.find((i) => i.number === final.number)?.writtenOff?.at);
-
-  const done = (await handle.result()) as ProjectStatus;
-  expect(done.stage).toBe('completed');
-  expect(timelineEvents(done)).toContain('invoice_written_off');
+  expect(timelineEvents(again).filter((e) => e === 'invoice_written_off')).toHaveLength(1);
   const [told] = await waitForNotice(env, projectId, 'invoice_written_off');
   expect(told.recipients).toEqual({ personIds: [MANAGER.id], exceptPersonIds: [LEADER.id] });
   expect(told.data).toMatchObject({ invoiceNumber: final.number, amount: 700, amountPaid: 300, reason: 'client went bust' });
@@ -92,6 +91,7 @@ test.concurrent('the rest of a final invoice written off: void for what was owed
   // The client hears nothing of it: no voided-invoice mail, no reminder after it.
   expect(noticesFor(env, projectId, 'invoice_voided')).toEqual([]);
   await recordHistory(handle, 'project-invoice-written-off');
+  await handle.terminate('test done');
 });
 
 test.concurrent('a cancelled project whose bill is never paid ends once its bill is written off; the prepayment, before the cancellation or voided by it, is refused', async () => {
