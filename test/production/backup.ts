@@ -77,6 +77,16 @@ async function main(): Promise<void> {
     journey(4, undefined, false),
   ];
   await Promise.all(journeys.map((j) => runJourney(http, j, { timeoutMs: 5 * 60_000, keyPrefix: `backup-${started}` })));
+  // A completed project's workflow runs on for its complaint window (seconds in the journeys) and
+  // then records its end: waited for, so the backup is of projects at rest, not one about to move.
+  for (const j of journeys) {
+    for (let i = 0; ; i++) {
+      const s = await http.get<ProjectStatus>(j.manager, `/api/projects/${j.projectId}`);
+      if (s.stage !== 'completed' || s.timeline.some((e) => e.event === 'complaint_window_closed')) break;
+      if (i >= 60) throw new Error(`${j.projectId}: its complaint window did not end within 30 s`);
+      await sleep(500);
+    }
+  }
   const before = new Map<string, ProjectStatus>();
   for (const j of journeys) before.set(j.projectId!, await http.get<ProjectStatus>(j.manager, `/api/projects/${j.projectId}`));
   say(`projects: ${[...before.values()].map((s) => `${s.projectId} ${s.stage}`).join(', ')}`);
