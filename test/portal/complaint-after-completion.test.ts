@@ -10,7 +10,7 @@
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { projectInClientReview, startApiHarness, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, DESKTOP, openClientPage, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { browserTestOrSkip, DESKTOP, openClientPage, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(180_000);
@@ -84,17 +84,8 @@ const creditCells = (page: PersonPage['page'], number: string) => page.locator('
 /** The way to record a complaint on the completed project. */
 const complaintForm = (page: PersonPage['page']) => page.locator('details.card', { has: page.getByText('The client complains about the completed work', { exact: true }) });
 
-async function shoot(page: PersonPage['page'], name: string): Promise<void> {
-  await portal.screenshot(page, name);
-  expect([name, await accessibilityProblems(page)]).toEqual([name, []]);
-}
-
-async function shootBoth(page: PersonPage['page'], name: string): Promise<void> {
-  await shoot(page, name);
-  await page.setViewportSize(PHONE);
-  await shoot(page, `${name}-phone`);
-  await page.setViewportSize(DESKTOP);
-}
+const shoot = (page: PersonPage['page'], name: string) => shootChecked(portal, page, name);
+const shootBoth = (page: PersonPage['page'], name: string) => shootDesktopAndPhone(portal, page, name);
 
 step('the new-project form sets the complaint window of the project it opens', async () => {
   const { page } = manager;

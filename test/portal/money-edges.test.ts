@@ -8,7 +8,7 @@
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, DESKTOP, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { browserTestOrSkip, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(180_000);
@@ -76,17 +76,8 @@ function watchSends(page: PersonPage['page']) {
   return { sent, stop: () => page.off('request', onRequest) };
 }
 
-async function shoot(page: PersonPage['page'], name: string): Promise<void> {
-  await portal.screenshot(page, name);
-  expect([name, await accessibilityProblems(page)]).toEqual([name, []]);
-}
-
-async function shootBoth(page: PersonPage['page'], name: string): Promise<void> {
-  await shoot(page, name);
-  await page.setViewportSize(PHONE);
-  await shoot(page, `${name}-phone`);
-  await page.setViewportSize(DESKTOP);
-}
+const shoot = (page: PersonPage['page'], name: string) => shootChecked(portal, page, name);
+const shootBoth = (page: PersonPage['page'], name: string) => shootDesktopAndPhone(portal, page, name);
 
 step('more than the prepayment asks: said against what is open and recorded whole once confirmed; at invoicing it goes back on a credit note, whose refund is never offered that', async () => {
   const { id, get, prepayment } = await approvedWithPrepayment(`${title} paid beyond`);

@@ -12,7 +12,7 @@
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { projectInClientReview, startApiHarness, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, DESKTOP, holdReads, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { browserTestOrSkip, DESKTOP, holdReads, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(240_000);
@@ -77,17 +77,8 @@ const nextStep = (page: PersonPage['page']) => page.locator('.stage-progress + .
 /** The way to record a complaint on the completed project. */
 const complaintForm = (page: PersonPage['page']) => page.locator('details.card', { has: page.getByText('The client complains about the completed work', { exact: true }) });
 
-async function shoot(page: PersonPage['page'], name: string): Promise<void> {
-  await portal.screenshot(page, name);
-  expect([name, await accessibilityProblems(page)]).toEqual([name, []]);
-}
-
-async function shootBoth(page: PersonPage['page'], name: string): Promise<void> {
-  await shoot(page, name);
-  await page.setViewportSize(PHONE);
-  await shoot(page, `${name}-phone`);
-  await page.setViewportSize(DESKTOP);
-}
+const shoot = (page: PersonPage['page'], name: string) => shootChecked(portal, page, name);
+const shootBoth = (page: PersonPage['page'], name: string) => shootDesktopAndPhone(portal, page, name);
 
 step('the client’s review in dates, waiting while their complaint is open; the plan by titles; right after the acceptance “the final invoice is being issued”; the timeline says “Completed” once', async () => {
   const id = await projectInClientReview(h, { title, policy: { acceptanceWindow: '2h' } });

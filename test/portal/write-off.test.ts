@@ -11,7 +11,7 @@
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { projectInClientReview, startApiHarness, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, DESKTOP, holdReads, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { browserTestOrSkip, holdReads, startPortal, unexpectedErrors, type PersonPage, type Portal, shootDesktopAndPhone } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(180_000);
@@ -74,17 +74,7 @@ const shownDateTime = (page: PersonPage['page'], iso: string): Promise<string> =
 /** The id of the element that has the focus. */
 const focusedId = (page: PersonPage['page']) => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id);
 
-async function shoot(page: PersonPage['page'], name: string): Promise<void> {
-  await portal.screenshot(page, name);
-  expect([name, await accessibilityProblems(page)]).toEqual([name, []]);
-}
-
-async function shootBoth(page: PersonPage['page'], name: string): Promise<void> {
-  await shoot(page, name);
-  await page.setViewportSize(PHONE);
-  await shoot(page, `${name}-phone`);
-  await page.setViewportSize(DESKTOP);
-}
+const shootBoth = (page: PersonPage['page'], name: string) => shootDesktopAndPhone(portal, page, name);
 
 step('leadership writes off the rest of a part-paid final invoice: asked why, the button says what it does; the invoice then reads “Written off” with who, when and why, the payment stands, and the project completes', async () => {
   // Due at once: the client is late, and the manager is told who can write it off.

@@ -149,3 +149,17 @@ export async function holdReads(page: Page, which: (path: string) => boolean): P
     await Promise.all(held.map((r) => r.continue()));
   };
 }
+
+/** A screenshot of the page, which must also have no accessibility problem (named with it, so a failure says which shot). */
+export async function shootChecked(portal: Portal, page: Page, name: string): Promise<void> {
+  await portal.screenshot(page, name);
+  expect([name, await accessibilityProblems(page)]).toEqual([name, []]);
+}
+
+/** `shootChecked` at the desk's width and on a phone (`<name>-phone`); the page is left at the desk's width. */
+export async function shootDesktopAndPhone(portal: Portal, page: Page, name: string): Promise<void> {
+  await shootChecked(portal, page, name);
+  await page.setViewportSize(PHONE);
+  await shootChecked(portal, page, `${name}-phone`);
+  await page.setViewportSize(DESKTOP);
+}
