@@ -461,6 +461,7 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       subject: `Payment overdue: ${v.invoiceRef} (${v.project})`,
       lines: [
         `${capitalize(v.invoiceRef)} to ${v.text('clientName', 'the client')} for ${v.money()} ${v.wasDue()} and is not paid.`,
+        ...takenBackForStaff(v),
         ...(v.data.startsWorkWhenPaid === true ? ['It is the prepayment the work waits for: nothing has started yet.'] : []),
         `The client was sent a payment reminder.`,
       ],
@@ -472,6 +473,7 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       subject: `Refund overdue: ${v.creditNoteRef} (${v.project})`,
       lines: [
         `The refund of ${v.money()} owed to ${v.text('clientName', 'the client')} on ${v.creditNoteRef} ${v.wasDue()} and is not recorded as paid out.`,
+        ...takenBackForStaff(v),
         `Pay it to the account the client named and record the refund in the portal; the project cannot close until it is.`,
       ],
     }),
@@ -576,6 +578,7 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       lines: [
         `${capitalize(v.invoiceRef)} to ${v.text('clientName', 'the client')} for ${v.money()} ${v.wasDue()} ` +
           `and is still not paid after a reminder to the client.`,
+        ...takenBackForStaff(v),
         ...(v.data.startsWorkWhenPaid === true ? ['It is the prepayment the work waits for: nothing has started yet.'] : []),
       ],
     }),
@@ -587,6 +590,7 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       lines: [
         `The refund of ${v.money()} the agency owes ${v.text('clientName', 'the client')} on ${v.creditNoteRef} ${v.wasDue()} ` +
           `and is still not recorded as paid out after a reminder to the manager.`,
+        ...takenBackForStaff(v),
       ],
     }),
   },
@@ -796,6 +800,7 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
                 `${capitalize(v.invoiceRef)} for ${v.project} (${v.money()}) ${v.wasDue()} and we have not received the payment yet.`,
                 ...(waitsForIt ? [`It is the prepayment: the work on ${v.project} starts as soon as it is paid, ${DATES_MOVE_WITH_PAYMENT}.`] : []),
               ]),
+          ...takenBackForClient(v),
           `Please pay ${part ? `the ${v.money()} still open` : 'it'} to the bank account printed on the invoice` +
             (v.has('invoiceNumber') ? `, quoting ${v.text('invoiceNumber', '')} as the payment reference.` : '.'),
           v.reply('if you have already paid, please tell us the date and reference of the payment'),
@@ -953,6 +958,30 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
     }),
   },
 };
+
+/**
+ * A reminder or escalation of an invoice owed again because a payment on it was taken back: which
+ * payment, when, and why — said to the agency's people.
+ */
+function takenBackForStaff(v: Values): string[] {
+  if (!v.has('takenBackReference')) return [];
+  const why = v.data.takenBackCause === 'returned_by_bank' ? 'the bank returned it' : 'it had been entered by mistake';
+  return [
+    `It is chased again: the payment of ${v.money('takenBackAmount')} under reference ${v.text('takenBackReference', '')} was taken back ` +
+      `on ${v.date('takenBackAt')} (${why}).`,
+  ];
+}
+
+/** The same for the client: their money came back from their bank, or a payment was recorded for them by mistake. */
+function takenBackForClient(v: Values): string[] {
+  if (!v.has('takenBackReference')) return [];
+  const payment = `the payment of ${v.money('takenBackAmount')} (reference ${v.text('takenBackReference', '')})`;
+  return [
+    v.data.takenBackCause === 'returned_by_bank'
+      ? `As we wrote to you on ${v.date('takenBackAt')}, ${payment} came back from your bank, so it has not reached us.`
+      : `We had recorded ${payment} for it by mistake and corrected that on ${v.date('takenBackAt')}: it has not reached us.`,
+  ];
+}
 
 /**
  * What the client had paid on the invoice a reminder chases, in words: the total, what came in and

@@ -726,6 +726,34 @@ test('a part-paid prepayment is chased for the rest: the reminder says what came
   }
 });
 
+test('an invoice chased again after a payment was taken back: the client reads that their money came back, or that a payment was recorded by mistake; the agency which payment and why', () => {
+  const ctx = { publicBaseUrl: BASE_URL, personName: (id: string) => people.get(id)?.name };
+  const data = { ...fullData, invoiceNumber: 'INV-2026-000006', kind: 'final', dueAt: '2026-12-05T03:51:00Z', amountOwed: 500 };
+  const takenBack = { takenBackReference: 'BANK-500', takenBackAmount: 500, takenBackAt: '2026-12-08T10:00:00Z' };
+  const render = (template: NotificationTemplate, extra: NotifyInput['data'], audience: 'client' | 'staff' = 'client') =>
+    renderNotification({ template, data: { ...data, ...extra }, projectId: 'acme' }, ctx, audience).text.replace(/\s+/g, ' ');
+
+  const returned = render('payment_reminder', { ...takenBack, takenBackCause: 'returned_by_bank' });
+  expect(returned).toContain('As we wrote to you on 2026-12-08 10:00 UTC, the payment of 500.00 EUR (reference BANK-500) came back from your bank, so it has not reached us.');
+  expect(returned).toContain('Please pay it to the bank account printed on the invoice');
+  const mistake = render('payment_reminder', { ...takenBack, takenBackCause: 'entered_by_mistake' });
+  expect(mistake).toContain('We had recorded the payment of 500.00 EUR (reference BANK-500) for it by mistake and corrected that on 2026-12-08 10:00 UTC: it has not reached us.');
+  for (const template of ['payment_overdue', 'payment_escalation'] as const) {
+    expect(render(template, { ...takenBack, takenBackCause: 'returned_by_bank' }, 'staff')).toContain(
+      'It is chased again: the payment of 500.00 EUR under reference BANK-500 was taken back on 2026-12-08 10:00 UTC (the bank returned it).',
+    );
+  }
+  // A refund the client's bank sent back is owed again: the manager's reminder says so.
+  const refund = { ...fullData, invoiceNumber: 'CN-2026-000002', kind: 'credit_note', dueAt: '2026-12-05T03:51:00Z', amount: 300 };
+  for (const template of ['refund_overdue', 'refund_escalation'] as const) {
+    const text = renderNotification({ template, data: { ...refund, ...takenBack, takenBackAmount: 300, takenBackCause: 'returned_by_bank' }, projectId: 'acme' }, ctx, 'staff').text.replace(/\s+/g, ' ');
+    expect(text).toContain('It is chased again: the payment of 300.00 EUR under reference BANK-500 was taken back on 2026-12-08 10:00 UTC (the bank returned it).');
+  }
+  // The first round says nothing of it.
+  expect(render('payment_reminder', {})).not.toContain('reached us');
+  expect(render('payment_overdue', {}, 'staff')).not.toContain('chased again');
+});
+
 test('a cancellation tells the manager and leadership what money is left to settle: what the client owes and what goes back', () => {
   const ctx = { publicBaseUrl: BASE_URL, personName: (id: string) => people.get(id)?.name };
   const cancellation = { reason: 'Budget cut', by: 'anna.manager', at: '2026-03-08T11:00:00Z', stageAtCancel: 'in_production' as const };

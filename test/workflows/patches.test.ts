@@ -51,6 +51,8 @@ const PATCHES_AFTER_BASELINE_1: string[] = [
   'cancellation-counts-unbilled-compensations',
   // 2026-12-04: a cancelled project's report is made again once its money is settled.
   'cancelled-report-when-settled',
+  // 2026-12-05: an invoice owed again after a payment was taken back is chased afresh.
+  'chase-again-after-take-back',
   'chase-refunds-owed',
   // 2026-12-05: the client is mailed that their complaint is resolved (and where a compensation goes).
   'complaint-resolved-mail',

@@ -12,11 +12,14 @@ import {
 } from '../../workflows/project/contract';
 import { ErrorType } from '../../workflows/errors';
 import type { ReversePaymentInput } from '../../workflows/project/schemas';
+import { simpleParser } from 'mailparser';
+import { eventually } from '../support/temporal';
 import {
   approvePlan,
   deliverTask,
   LEADER,
   MANAGER,
+  mailFor,
   noticesFor,
   OTHER_MANAGER,
   pay,
@@ -161,5 +164,61 @@ test.concurrent('a cancelled project keeps its payments: its settlement was work
   const after = await statusOf(handle);
   expect(after.invoices[0]).toMatchObject({ paidAmount: 1_000, payments: [expect.objectContaining({ amount: 1_000 })] });
   expect(after.invoices[0].reversedPayments).toBeUndefined();
+  await handle.terminate('test done');
+});
+
+test.concurrent('a payment the bank returned after the invoice was reminded: chased afresh one grace after, reminder then escalation, each naming the payment that came back', async () => {
+  const graceMs = 4_000;
+  const input = projectInput({ departments: ['design'], policy: { startAfterPrepayment: true, paymentTermsMs: 1_000, paymentEscalationMs: graceMs } });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('hero', 'design', { price: 1_000 })], { prepaymentPercent: 20 }));
+  const issued = await waitForStatus(handle, (s) => s.invoices.some((i) => i.documentId !== undefined), 'prepayment invoice');
+  const prepayment = issued.invoices[0];
+  // Reminded at its due date, then paid before the escalation.
+  await waitForNotice(env, projectId, 'payment_reminder', 1, 30_000);
+  const reference = `${projectId}-pre`;
+  await pay(handle, { invoiceNumber: prepayment.number, amount: 200, reference, by: MANAGER });
+  await waitForStatus(handle, (s) => s.tasks.length === 1, 'work starts once paid');
+
+  const reversed = await takeBack(handle, { invoiceNumber: prepayment.number, reference, cause: 'returned_by_bank', note: 'R01' });
+  const takenBackAt = reversed.invoices[0].reversedPayments![0].reversedAt;
+  await waitForNotice(env, projectId, 'payment_returned');
+  // Not reminded again at once: the client was just told; they have the escalation grace to pay.
+  expect(noticesFor(env, projectId, 'payment_reminder')).toHaveLength(1);
+
+  const reminders = await waitForNotice(env, projectId, 'payment_reminder', 2, 30_000);
+  const again = { invoiceNumber: prepayment.number, amountOwed: 200, takenBackReference: reference, takenBackAmount: 200, takenBackAt, takenBackCause: 'returned_by_bank' };
+  expect(reminders[1]).toMatchObject({ recipients: { emails: [input.client.email] }, idempotencyKey: expect.stringMatching(new RegExp(`:payment-reminder:${prepayment.number}:1$`)), data: expect.objectContaining(again) });
+  const overdue = await waitForNotice(env, projectId, 'payment_overdue', 2);
+  expect(overdue[1]).toMatchObject({ recipients: { personIds: [MANAGER.id] }, data: expect.objectContaining(again) });
+  const escalation = await waitForNotice(env, projectId, 'payment_escalation', 1, 30_000);
+  expect(escalation[0]).toMatchObject({ recipients: { personIds: [MANAGER.id], roles: ['leadership'] }, data: expect.objectContaining(again) });
+
+  // The timeline says when and why; the new round began one grace after the take-back, not before.
+  const chased = await statusOf(handle);
+  const entries = chased.timeline.filter((e) => e.event === 'payment_reminder' || e.event === 'payment_escalated');
+  expect(entries.map((e) => [e.event, e.detail])).toEqual([
+    ['payment_reminder', `${prepayment.number}: 200 owed`],
+    ['payment_reminder', `${prepayment.number}: 200 owed again, after ${reference} was taken back`],
+    ['payment_escalated', `${prepayment.number}: 200 owed again, after ${reference} was taken back`],
+  ]);
+  expect(Date.parse(entries[1].at)).toBeGreaterThanOrEqual(Date.parse(takenBackAt) + graceMs);
+
+  // The client's mail says their money came back; the manager's which payment was taken back.
+  const textOf = async (notice: (typeof reminders)[number]): Promise<string> => {
+    const [mail] = await eventually(async () => mailFor(env, notice).length > 0 && mailFor(env, notice), { what: `the mail of ${notice.template}` });
+    return ((await simpleParser(mail.raw)).text ?? '').replace(/\s+/g, ' ');
+  };
+  const clientText = await textOf(reminders[1]);
+  expect(clientText).toContain(`(reference ${reference}) came back from your bank, so it has not reached us.`);
+  expect(await textOf(overdue[1])).toContain(`It is chased again: the payment of 200.00 EUR under reference ${reference} was taken back on`);
+
+  // Paid again: nothing more is chased.
+  await pay(handle, { invoiceNumber: prepayment.number, amount: 200, reference, by: MANAGER });
+  await sleep(graceMs + 1_000);
+  expect(noticesFor(env, projectId, 'payment_reminder')).toHaveLength(2);
+  expect(noticesFor(env, projectId, 'payment_escalation')).toHaveLength(1);
+  await recordHistory(handle, 'project-chased-after-take-back');
   await handle.terminate('test done');
 });

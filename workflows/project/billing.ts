@@ -51,6 +51,12 @@ export interface InvoiceExtra {
   overpaymentOf?: string;
 }
 
+/** When an invoice is chased from, and what tells its notices apart from an earlier round's ('' for the first). */
+interface ChaseRound {
+  from: number;
+  key: string;
+}
+
 /** The earliest of these moments, if any. */
 const earliest = (moments: (number | undefined)[]): number | undefined =>
   moments.reduce<number | undefined>((min, at) => (at === undefined ? min : min === undefined || at < min ? at : min), undefined);
@@ -74,9 +80,10 @@ export function createBilling(ctx: ProjectContext): Billing {
     return ref;
   }
 
-  function chasePayment(invoice: InvoiceView, kind: 'reminder' | 'escalation'): void {
-    ctx.chased.add(`${kind}:${invoice.number}`);
+  function chasePayment(invoice: InvoiceView, kind: 'reminder' | 'escalation', round: ChaseRound): void {
+    ctx.chased.add(`${kind}:${invoice.number}${round.key}`);
     const owed = owedAmount(invoice);
+    const takenBack = round.key === '' ? undefined : invoice.reversedPayments?.at(-1);
     const data = {
       invoiceNumber: invoice.number,
       amountOwed: owed,
@@ -87,36 +94,72 @@ export function createBilling(ctx: ProjectContext): Billing {
       ...(waitingForPrepayment(status)?.invoice.number === invoice.number && { startsWorkWhenPaid: true }),
       // The client's reminder carries the invoice again, so it can be paid from the mail.
       ...(invoice.documentId !== undefined && { documentId: invoice.documentId }),
+      // Chased again after a payment was taken back: the notice says which, when and why.
+      ...(takenBack && {
+        takenBackReference: takenBack.reference,
+        takenBackAmount: takenBack.amount,
+        takenBackAt: takenBack.reversedAt,
+        takenBackCause: takenBack.cause,
+      }),
     };
-    ctx.record(kind === 'reminder' ? 'payment_reminder' : 'payment_escalated', undefined, `${invoice.number}: ${owed} owed`);
+    const again = takenBack ? ` again, after ${takenBack.reference} was taken back` : '';
+    ctx.record(kind === 'reminder' ? 'payment_reminder' : 'payment_escalated', undefined, `${invoice.number}: ${owed} owed${again}`);
     if (kind === 'reminder') {
-      ctx.send('payment_reminder', `payment-reminder:${invoice.number}`, ctx.client, data);
-      ctx.send('payment_overdue', `payment-overdue:${invoice.number}`, ctx.manager, data);
+      ctx.send('payment_reminder', `payment-reminder:${invoice.number}${round.key}`, ctx.client, data);
+      ctx.send('payment_overdue', `payment-overdue:${invoice.number}${round.key}`, ctx.manager, data);
     } else {
-      ctx.send('payment_escalation', `payment-escalation:${invoice.number}`, { ...ctx.manager, ...ctx.leadership }, data);
+      ctx.send('payment_escalation', `payment-escalation:${invoice.number}${round.key}`, { ...ctx.manager, ...ctx.leadership }, data);
     }
   }
 
   /** A refund owed to the client not paid out by its due date: the manager pays it, leadership hears if they do not. */
-  function chaseRefund(note: InvoiceView, kind: 'refund-reminder' | 'refund-escalation'): void {
-    ctx.chased.add(`${kind}:${note.number}`);
+  function chaseRefund(note: InvoiceView, kind: 'refund-reminder' | 'refund-escalation', round: ChaseRound): void {
+    ctx.chased.add(`${kind}:${note.number}${round.key}`);
     const owed = owedAmount(note);
-    const data = { invoiceNumber: note.number, amount: owed, currency: note.currency, dueAt: note.dueAt };
-    ctx.record(kind === 'refund-reminder' ? 'refund_overdue' : 'refund_escalated', undefined, `${note.number}: ${owed} ${note.currency} to refund`);
-    if (kind === 'refund-reminder') ctx.send('refund_overdue', `refund-overdue:${note.number}`, ctx.manager, data);
-    else ctx.send('refund_escalation', `refund-escalation:${note.number}`, { ...ctx.manager, ...ctx.leadership }, data);
+    const takenBack = round.key === '' ? undefined : note.reversedPayments?.at(-1);
+    const data = {
+      invoiceNumber: note.number,
+      amount: owed,
+      currency: note.currency,
+      dueAt: note.dueAt,
+      ...(takenBack && { takenBackReference: takenBack.reference, takenBackAmount: takenBack.amount, takenBackAt: takenBack.reversedAt, takenBackCause: takenBack.cause }),
+    };
+    const again = takenBack ? `, again after ${takenBack.reference} was taken back` : '';
+    ctx.record(kind === 'refund-reminder' ? 'refund_overdue' : 'refund_escalated', undefined, `${note.number}: ${owed} ${note.currency} to refund${again}`);
+    if (kind === 'refund-reminder') ctx.send('refund_overdue', `refund-overdue:${note.number}${round.key}`, ctx.manager, data);
+    else ctx.send('refund_escalation', `refund-escalation:${note.number}${round.key}`, { ...ctx.manager, ...ctx.leadership }, data);
+  }
+
+  /**
+   * When an invoice's chasing starts, and the round its notices are known by. A payment taken back
+   * (the bank returned it, or it was entered by mistake) leaves the invoice owed again, though its
+   * reminder and escalation may have gone already: it is chased afresh, from one escalation grace
+   * after the take-back (a client told of their bank's return has that long to pay again), never
+   * before its due date; each take-back starts a round of its own. The patch is asked only once a
+   * chased invoice has a payment taken back: runs recorded before kept the notices they had sent
+   * and waited without a timer for another.
+   */
+  function chaseRound(invoice: InvoiceView): ChaseRound {
+    const due = Date.parse(invoice.dueAt);
+    const takenBack = invoice.reversedPayments ?? [];
+    if (takenBack.length === 0 || !patched('chase-again-after-take-back')) return { from: due, key: '' };
+    const last = Date.parse(takenBack.at(-1)!.reversedAt);
+    return { from: Math.max(due, last + input.policy.paymentEscalationMs), key: `:${takenBack.length}` };
   }
 
   /** Sends the notices now due (reminders, then escalations), returns when the next falls due. */
-  function chaseDue<K extends string>(invoices: InvoiceView[], kinds: [K, K], chase: (invoice: InvoiceView, kind: K) => void): number | undefined {
+  function chaseDue<K extends string>(invoices: InvoiceView[], kinds: [K, K], chase: (invoice: InvoiceView, kind: K, round: ChaseRound) => void): number | undefined {
     const now = Date.now();
     const notices = invoices
-      .flatMap((invoice) => [
-        { invoice, kind: kinds[0], at: Date.parse(invoice.dueAt) },
-        { invoice, kind: kinds[1], at: Date.parse(invoice.dueAt) + input.policy.paymentEscalationMs },
-      ])
-      .filter((n) => !ctx.chased.has(`${n.kind}:${n.invoice.number}`));
-    for (const n of notices.filter((n) => n.at <= now)) chase(n.invoice, n.kind);
+      .flatMap((invoice) => {
+        const round = chaseRound(invoice);
+        return [
+          { invoice, round, kind: kinds[0], at: round.from },
+          { invoice, round, kind: kinds[1], at: round.from + input.policy.paymentEscalationMs },
+        ];
+      })
+      .filter((n) => !ctx.chased.has(`${n.kind}:${n.invoice.number}${n.round.key}`));
+    for (const n of notices.filter((n) => n.at <= now)) chase(n.invoice, n.kind, n.round);
     return earliest(notices.filter((n) => n.at > now).map((n) => n.at));
   }
 
