@@ -24,6 +24,7 @@ import {
   writeOffUpdate,
   startWorkUpdate,
   resolveComplaintUpdate,
+  reworkComplaintUpdate,
   submitPlanUpdate,
   type ProjectActionResult,
   type ProjectStatus,
@@ -31,6 +32,7 @@ import {
 import {
   cancelRequestSchema,
   complaintResolutionRequestSchema,
+  complaintReworkRequestSchema,
   feedbackRequestSchema,
   handOverRequestSchema,
   paymentRequestSchema,
@@ -494,19 +496,34 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
     projectAction(recordFeedbackUpdate, feedbackRequestSchema, (feedback, by) => ({ feedback, by })),
   );
 
+  /** A complaint's id in the path: one no complaint could have is not looked for. */
+  const complaintIdParam = (req: Request, _res: Response, next: () => void): void => {
+    const complaintId = String(req.params.complaintId);
+    if (complaintId.length === 0 || complaintId.length > 100) throw notFound(`There is no complaint ${complaintId}.`);
+    next();
+  };
+
   router.post(
     '/api/projects/:id/complaints/:complaintId/resolution',
     allow('manager', 'leadership'),
-    (req, _res, next) => {
-      const complaintId = String(req.params.complaintId);
-      if (complaintId.length === 0 || complaintId.length > 100) throw notFound(`There is no complaint ${complaintId}.`);
-      next();
-    },
+    complaintIdParam,
     projectAction(
       resolveComplaintUpdate,
       complaintResolutionRequestSchema,
       (body, by, req) => ({ ...body, complaintId: String(req.params.complaintId), by }),
       (req) => `resolveComplaint:${String(req.params.complaintId)}`,
+    ),
+  );
+
+  router.post(
+    '/api/projects/:id/complaints/:complaintId/rework',
+    allow('manager'),
+    complaintIdParam,
+    projectAction(
+      reworkComplaintUpdate,
+      complaintReworkRequestSchema,
+      (body, by, req) => ({ ...body, complaintId: String(req.params.complaintId), by }),
+      (req) => `reworkComplaint:${String(req.params.complaintId)}`,
     ),
   );
 

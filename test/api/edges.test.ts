@@ -249,6 +249,58 @@ test('a complaint after the client paid in full: heard on the completed project 
   expect(await statusOf(projectId)).toEqual(before);
 });
 
+test('a flaw found after completion sent back over HTTP: the manager only, bad input named and nothing changed; the department redoes it from its inbox; retried with its key, the same answer', async () => {
+  const projectId = await projectInClientReview({ complaintWindow: '1h' });
+  await post('manager', `/api/projects/${projectId}/feedback`, { kind: 'accepted', rating: 5 });
+  const invoiced = await waitForStatus(projectId, 'prepayment and final invoice', (s) => s.invoices.filter((i) => i.documentId).length === 2);
+  for (const invoice of invoiced.invoices) {
+    await post('manager', `/api/projects/${projectId}/payments`, { invoiceNumber: invoice.number, amount: invoice.amount, paidAt: new Date().toISOString(), reference: `PAID-${invoice.number}` });
+  }
+  await waitForStatus(projectId, 'completed', (s) => s.stage === 'completed');
+  await post('manager', `/api/projects/${projectId}/feedback`, { kind: 'complaint', description: 'The banner is cut off on phones' });
+  const length = await settled(projectId);
+  const before = await statusOf(projectId);
+
+  const path = `/api/projects/${projectId}/complaints/c1/rework`;
+  const good = { departments: ['design'], description: 'Re-crop the banner for phones', dueAt: inMs(60 * 60_000) };
+  const missing = await h.http().post(path).set(h.auth('manager')).send({ description: 'x', dueAt: good.dueAt });
+  expectProblem(missing, 400, 'validation');
+  expect(missing.body.errors).toEqual([expect.objectContaining({ field: 'departments' })]);
+  const idle = await h.http().post(path).set(h.auth('manager')).send({ ...good, departments: ['seo'] });
+  expect(idle.status).toBe(400);
+  expect(idle.body.errors).toEqual([expect.objectContaining({ field: 'departments[0]', message: expect.stringContaining('did no work in this project') })]);
+  const past = await h.http().post(path).set(h.auth('manager')).send({ ...good, dueAt: new Date(Date.now() - 60_000).toISOString() });
+  expect(past.status).toBe(400);
+  expect(past.body.errors).toEqual([expect.objectContaining({ field: 'dueAt' })]);
+  expect((await h.http().post(`/api/projects/${projectId}/complaints/c7/rework`).set(h.auth('manager')).send(good)).status).toBe(404);
+  for (const who of ['designer', 'leadership'] as const) expect((await h.http().post(path).set(h.auth(who)).send(good)).status).toBe(403);
+  expect(await statusOf(projectId)).toEqual(before);
+  expect(await historyLength(projectId)).toBe(length);
+
+  const key = uniqueId('rework');
+  const first = (await h.http().post(path).set(h.auth('manager')).set('Idempotency-Key', key).send(good).expect(200)).body as ProjectStatus;
+  expect(first.stage).toBe('completed');
+  expect(first.complaints[0].rework).toMatchObject({ departments: ['design'], description: 'Re-crop the banner for phones', taskKeys: ['c1.design'] });
+  expect(first.tasks.map((t) => t.key)).toEqual(['hero', 'c1.design']);
+  const again = (await h.http().post(path).set(h.auth('manager')).set('Idempotency-Key', key).send(good).expect(200)).body as ProjectStatus;
+  expect(again.complaints[0].rework).toEqual(first.complaints[0].rework);
+  expect(again.tasks).toHaveLength(2);
+  // Not resolved while the fix is open: 409 naming the complaint.
+  const early = await h.http().post(`/api/projects/${projectId}/complaints/c1/resolution`).set(h.auth('manager')).send({ resolution: 'fixed' });
+  expect(early.status).toBe(409);
+
+  // The designer redoes it as any task; accepted, the complaint is resolved.
+  const fixId = `${projectId}.c1.design`;
+  await waitForTask(h, fixId, 'open');
+  await post('designer', `/api/tasks/${fixId}/claim`, {});
+  await post('designer', `/api/tasks/${fixId}/submit`, { summary: 'Re-cropped', links: ['https://files.example/hero-phone'] });
+  await post('manager', `/api/tasks/${fixId}/review`, { decision: 'accept' });
+  await waitForStatus(projectId, 'the fix accepted', (s) => s.tasks.find((t) => t.key === 'c1.design')?.status === 'accepted');
+  const resolved = (await post('manager', `/api/projects/${projectId}/complaints/c1/resolution`, { resolution: 'Banner re-cropped for phones' })).body as ProjectStatus;
+  expect(resolved.complaints[0]).toMatchObject({ resolution: 'Banner re-cropped for phones', rework: expect.objectContaining({ taskKeys: ['c1.design'] }) });
+  expect(resolved.stage).toBe('completed');
+});
+
 test('an invoice written off over HTTP: leadership only, a reason required, nothing changed by a refusal; done, the project completes; retried with its key, the same answer', async () => {
   const projectId = await projectInClientReview();
   await post('manager', `/api/projects/${projectId}/feedback`, { kind: 'accepted', rating: 4 });

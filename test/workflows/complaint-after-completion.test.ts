@@ -9,6 +9,7 @@ import {
   handOverProjectUpdate,
   recordFeedbackUpdate,
   resolveComplaintUpdate,
+  reworkComplaintUpdate,
   type ProjectStatus,
 } from '../../workflows/project/contract';
 import {
@@ -28,6 +29,7 @@ import {
   startProject,
   startWorkflowTestEnv,
   timelineEvents,
+  waitForTask,
   waitForNotice,
   waitForStatus,
   type WorkflowTestEnv,
@@ -133,4 +135,54 @@ test.concurrent('with no complaint the workflow ends when the window does; a pro
   const ended = await handleWithout.result();
   expect(ended.complaintsHeardUntil).toBeUndefined();
   expect(timelineEvents(ended)).not.toContain('complaint_window_closed');
+});
+
+test.concurrent('a flaw found after completion is sent back to the department that did the work: redone free of charge, then resolved; refusals first', async () => {
+  const input = projectInput({ departments: ['seo', 'design'], policy: { complaintWindowMs: 5_000 } });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await complete(handle, projectId);
+  await complain(handle, 'the audit missed the blog section');
+  const rework = (over: Partial<{ departments: ('seo' | 'design')[]; description: string; dueAt: string; complaintId: string; by: typeof MANAGER }> = {}) =>
+    projectUpdate(handle, reworkComplaintUpdate, {
+      args: [{ complaintId: 'c1', departments: ['seo'], description: 'audit the blog section too', dueAt: new Date(Date.now() + 3_600_000).toISOString(), by: MANAGER, ...over }],
+    });
+
+  // Refused, each before anything changes, naming what is wrong.
+  expect(await refusal(rework({ by: LEADER }))).toMatchObject({ type: 'NotAllowed' });
+  expect(await refusal(rework({ complaintId: 'c9' }))).toMatchObject({ type: 'NotFound', field: 'complaintId' });
+  expect(await refusal(rework({ departments: ['design'] }))).toMatchObject({ type: 'InvalidInput', field: 'departments[0]' });
+  expect(await refusal(rework({ dueAt: new Date(Date.now() - 60_000).toISOString() }))).toMatchObject({ type: 'InvalidInput', field: 'dueAt' });
+  expect(await refusal(rework({ description: '  ' }))).toMatchObject({ type: 'InvalidInput', field: 'description' });
+
+  // Sent back: a task of the completed project, free of charge, carrying the complaint.
+  let s = await rework();
+  expect(s.stage).toBe('completed');
+  expect(s.complaints[0].rework).toMatchObject({ departments: ['seo'], description: 'audit the blog section too', requestedBy: MANAGER.id, taskKeys: ['c1.seo'] });
+  expect(s.tasks.find((t) => t.key === 'c1.seo')).toMatchObject({ department: 'seo', price: 0, title: 'Fix for a complaint (SEO)' });
+  expect(timelineEvents(s)).toContain('complaint_rework_requested');
+  // Once is enough: the same again (a second click) is refused as done, nothing more started.
+  expect(await refusal(rework())).toMatchObject({ type: 'AlreadyDone', field: 'complaintId' });
+  const fix = await waitForTask(env, projectId, 'c1.seo', (v) => v.status === 'open', 'the fix open');
+  expect(fix.description).toContain("The client's complaint: the audit missed the blog section");
+
+  // Not resolved before the fix is accepted; the window passing does not end the workflow meanwhile.
+  const resolve = () => projectUpdate(handle, resolveComplaintUpdate, { args: [{ complaintId: 'c1', resolution: 'blog audited', by: MANAGER }] });
+  expect(await refusal(resolve())).toMatchObject({ type: 'WrongStage', field: 'complaintId' });
+  await new Promise((r) => setTimeout(r, 5_000));
+  await deliverTask(env, projectId, 'c1.seo', 'seo');
+  s = await waitForStatus(handle, (x) => x.tasks.find((t) => t.key === 'c1.seo')?.status === 'accepted', 'the fix accepted');
+  expect(s.stage).toBe('completed');
+  expect(s.invoices.map((i) => i.kind)).toEqual(['final']);
+  await resolve();
+
+  // Settled: reported again with the fix in it, then the workflow ends (its window is over).
+  const result = await handle.result();
+  expect(timelineEvents(result).slice(-3)).toEqual(['complaints_settled_after_completion', 'document_produced', 'complaint_window_closed']);
+  const reports = documentsFor(env, projectId).filter((d) => d.kind === 'final_report');
+  expect(reports.at(-1)!.snapshot.tasks.map((t) => [t.key, t.status])).toEqual([
+    ['audit', 'accepted'],
+    ['c1.seo', 'accepted'],
+  ]);
+  await recordHistory(handle, 'project-complaint-rework-after-completion');
 });

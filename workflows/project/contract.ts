@@ -14,6 +14,7 @@ import type {
   RecordPaymentInput,
   ResolveComplaintInput,
   ReversePaymentInput,
+  ReworkComplaintInput,
   StartWorkInput,
   SubmitPlanInput,
   WriteOffInput,
@@ -72,6 +73,7 @@ export const submitPlanUpdate = defineUpdate<ProjectActionResult, [SubmitPlanInp
 export const decidePlanUpdate = defineUpdate<ProjectActionResult, [DecidePlanInput]>('decidePlan');
 export const recordFeedbackUpdate = defineUpdate<ProjectActionResult, [RecordFeedbackInput]>('recordFeedback');
 export const resolveComplaintUpdate = defineUpdate<ProjectActionResult, [ResolveComplaintInput]>('resolveComplaint');
+export const reworkComplaintUpdate = defineUpdate<ProjectActionResult, [ReworkComplaintInput]>('reworkComplaint');
 export const recordPaymentUpdate = defineUpdate<ProjectActionResult, [RecordPaymentInput]>('recordPayment');
 export const reversePaymentUpdate = defineUpdate<ProjectActionResult, [ReversePaymentInput]>('reversePayment');
 export const startWorkUpdate = defineUpdate<ProjectActionResult, [StartWorkInput]>('startWorkBeforePrepayment');

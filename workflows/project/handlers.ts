@@ -20,6 +20,7 @@ import {
   recordPaymentUpdate,
   resolveComplaintUpdate,
   reversePaymentUpdate,
+  reworkComplaintUpdate,
   startWorkUpdate,
   submitPlanUpdate,
   writeOffUpdate,
@@ -32,7 +33,7 @@ import type { Billing } from './billing';
 import type { ProjectContext } from './context';
 import { checkPlan } from './plan-rules';
 import type { Production } from './production';
-import type { RecordFeedbackInput, SubmitPlanInput } from './schemas';
+import type { RecordFeedbackInput, ReworkComplaintInput, SubmitPlanInput } from './schemas';
 import {
   approvedPlan,
   compensationsToSettle,
@@ -76,6 +77,16 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
     if (status.stage === 'completed' || status.stage === 'cancelled' || ctx.cancelRequest) {
       throw businessFailure(ErrorType.WrongStage, `the project is ${ctx.cancelRequest ? 'being cancelled' : status.stage}`);
     }
+  };
+  /** Only a department that did work in this project has work to redo. */
+  const refuseDepartmentsWithoutWork = (departments: Department[]): void => {
+    const worked = departmentsWithWork(status);
+    const did = `the ${worked.length === 1 ? 'department that did is' : 'departments that did are'} ${namesInWords(worked.map(departmentName))}`;
+    const idle: { field: string; message: string }[] = [];
+    departments.forEach((department, i) => {
+      if (!worked.includes(department)) idle.push({ field: `departments[${i}]`, message: `${departmentName(department)} did no work in this project: ${did}` });
+    });
+    if (idle.length > 0) throw businessFailure(ErrorType.InvalidInput, idle.map((p) => `${p.field}: ${p.message}`).join('; '), idle);
   };
   const refuseUnlessStage = (stage: ProjectStage): void => {
     refuseIfClosing();
@@ -338,13 +349,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         if (feedback.kind === 'revisions_requested') {
           // A round reworks what was delivered: a department that did nothing here has nothing to
           // rework, yet its task would use up the round and send the project back to production.
-          const worked = departmentsWithWork(status);
-          const did = `the ${worked.length === 1 ? 'department that did is' : 'departments that did are'} ${namesInWords(worked.map(departmentName))}`;
-          const idle: { field: string; message: string }[] = [];
-          feedback.departments.forEach((department: Department, i: number) => {
-            if (!worked.includes(department)) idle.push({ field: `departments[${i}]`, message: `${departmentName(department)} did no work in this project: ${did}` });
-          });
-          if (idle.length > 0) throw businessFailure(ErrorType.InvalidInput, idle.map((p) => `${p.field}: ${p.message}`).join('; '), idle);
+          refuseDepartmentsWithoutWork(feedback.departments);
           const due = Date.parse(feedback.dueAt);
           if (Number.isNaN(due) || due <= Date.now()) {
             throw businessFailure(ErrorType.InvalidInput, 'the revision must be due in the future', 'dueAt');
@@ -431,8 +436,70 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         const complaint = status.complaints.find((c) => c.complaintId === complaintId);
         if (!complaint) throw businessFailure(ErrorType.NotFound, `no complaint ${complaintId}`, 'complaintId');
         if (complaint.resolvedAt) throw businessFailure(ErrorType.AlreadyDone, `complaint ${complaintId} is already resolved`, 'complaintId');
+        // Work sent back for it is part of its resolution: the fix is accepted first.
+        const unfinished = (complaint.rework?.taskKeys ?? []).map((key) => status.tasks.find((t) => t.key === key)).filter((t) => t && t.status !== 'accepted');
+        if (unfinished.length > 0) {
+          throw businessFailure(
+            ErrorType.WrongStage,
+            `the work sent back for complaint ${complaintId} is not accepted yet (${namesInWords(unfinished.map((t) => departmentName(t!.department)))}): review it first`,
+            'complaintId',
+          );
+        }
         if (resolution.trim() === '') throw businessFailure(ErrorType.InvalidInput, 'describe the resolution', 'resolution');
         if (compensation !== undefined) refuseUnfitCompensation(compensation);
+      },
+    },
+  );
+
+  // A complaint after completion about a flaw in the work: the departments redo it, free of
+  // charge, as tasks of the completed project (the stage stays completed; the process starts
+  // them while it hears complaints). The complaint stays open until the fix is accepted and the
+  // manager resolves it.
+  setHandler(
+    reworkComplaintUpdate,
+    ctx.acting(({ by, complaintId, departments, description, dueAt }: ReworkComplaintInput) => {
+      const complaint = status.complaints.find((c) => c.complaintId === complaintId)!;
+      const requestedAt = nowIso();
+      const inputs = departments.map((department) =>
+        taskInputFor(
+          status,
+          {
+            key: `${complaintId}.${department}`,
+            department,
+            title: `Fix for a complaint (${departmentName(department)})`,
+            description: `${description}\n\nThe client's complaint: ${complaint.description}`,
+            estimateHours: 1,
+            dueAt: new Date(Date.parse(dueAt)).toISOString(),
+            price: 0,
+            dependsOn: [],
+          },
+          { startOpen: true, patchBaseline: input.patchBaseline },
+        ),
+      );
+      complaint.rework = { description, departments, dueAt: inputs[0].dueAt, requestedAt, requestedBy: by.id, taskKeys: inputs.map((i) => i.taskKey) };
+      // The tasks show in the snapshot at once; the process starts their workflows.
+      for (const taskInput of inputs) production.addTask(taskInput);
+      ctx.record('complaint_rework_requested', by.id, `${complaintId}: ${namesInWords(departments.map(departmentName))}: ${description}`);
+      ctx.changed();
+      return done();
+    }),
+    {
+      validator: ({ by, complaintId, departments, description, dueAt }) => {
+        refuseUnless(isManager(by), "the project's manager");
+        const complaint = status.complaints.find((c) => c.complaintId === complaintId);
+        if (!complaint) throw businessFailure(ErrorType.NotFound, `no complaint ${complaintId}`, 'complaintId');
+        if (complaint.rework) throw businessFailure(ErrorType.AlreadyDone, `work was sent back for complaint ${complaintId} already`, 'complaintId');
+        if (complaint.resolvedAt) throw businessFailure(ErrorType.AlreadyDone, `complaint ${complaintId} is already resolved`, 'complaintId');
+        // Before completion the client's changes go through their review (revisions), and a
+        // complaint is settled in money; a project completes with no complaint open, so an open
+        // one on a completed project came after.
+        if (status.stage !== 'completed') {
+          throw businessFailure(ErrorType.WrongStage, `work is sent back for a complaint made after the project completed (before, ask for revisions at the client's review); the project is in ${status.stage}`);
+        }
+        if (description.trim() === '') throw businessFailure(ErrorType.InvalidInput, 'say what to redo', 'description');
+        refuseDepartmentsWithoutWork(departments);
+        const due = Date.parse(dueAt);
+        if (Number.isNaN(due) || due <= Date.now()) throw businessFailure(ErrorType.InvalidInput, 'the fix must be due in the future', 'dueAt');
       },
     },
   );

@@ -181,6 +181,29 @@ export const complaintResolutionRequestSchema = z
       }),
   })
   .strict();
+/**
+ * Work sent back to departments for a complaint made after completion (a flaw found once paid
+ * for): the agency redoes it at no charge, as tasks of the completed project.
+ */
+export const complaintReworkRequestSchema = z
+  .object({
+    departments: z
+      .array(departmentSchema)
+      .min(1)
+      .refine((d) => new Set(d).size === d.length, 'departments repeat')
+      .meta({ description: 'The departments that redo their work: each must have done work in this project.' }),
+    /** What to redo, for the departments (the client's complaint travels with it). */
+    description: z.string().min(1).max(5_000),
+    /** When the fix is due. */
+    dueAt: isoDateTimeSchema,
+  })
+  .strict();
+export const reworkComplaintSchema = complaintReworkRequestSchema.extend({
+  complaintId: z.string().min(1),
+  by: actorSchema,
+});
+export type ReworkComplaintInput = z.infer<typeof reworkComplaintSchema>;
+
 export const resolveComplaintSchema = complaintResolutionRequestSchema.extend({
   complaintId: z.string().min(1),
   by: actorSchema,
@@ -369,6 +392,21 @@ export const complaintViewSchema = z.object({
   resolution: z.string().optional(),
   resolvedAt: isoDate.optional(),
   resolvedBy: z.string().optional(),
+  /**
+   * Work sent back to departments for it, free of charge (a complaint after completion): its tasks
+   * (keys `<complaintId>.<department>`) are in the project's tasks; the complaint is resolved once
+   * they are accepted.
+   */
+  rework: z
+    .object({
+      description: z.string(),
+      departments: z.array(departmentSchema),
+      dueAt: isoDate,
+      requestedAt: isoDate,
+      requestedBy: z.string(),
+      taskKeys: z.array(z.string()),
+    })
+    .optional(),
   /** Agreed in the resolution: money off what the client pays, or back. */
   compensation: z
     .object({

@@ -385,14 +385,22 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
    * Until the window ends, a complaint about the completed work is recorded, followed up and
    * resolved as before completion; a compensation agreed for it is a credit note refunded to the
    * client, and once every such complaint is resolved and refunded the final report is made again
-   * with it. The project stays completed throughout: its work and payments are done.
+   * with it. Work a department redoes for such a complaint starts here, as tasks of the completed
+   * project, free of charge; the complaint is resolved once the fix is accepted. The project stays
+   * completed throughout: its billed work and payments are done.
    */
   async function hearComplaintsAfterCompletion(untilMs: number): Promise<void> {
     try {
       while (await ctx.untilOr(() => hasOpenComplaint(status), untilMs - Date.now())) {
         for (;;) {
           const settled = (): boolean => !hasOpenComplaint(status) && status.invoices.every((i) => i.status !== 'open');
-          await ctx.until(() => settled() || compensationsToSettle(status).length > 0);
+          // Work sent back for a complaint waits to be started (only such a complaint adds tasks here).
+          const reworkToStart = (): boolean => [...ctx.tasks.values()].some((t) => !t.handle && !t.closed);
+          await ctx.until(() => settled() || compensationsToSettle(status).length > 0 || reworkToStart());
+          if (reworkToStart()) {
+            await production.startPendingTasks();
+            continue;
+          }
           const compensations = compensationsToSettle(status);
           if (compensations.length === 0) break;
           await refundCompensations(compensations);
