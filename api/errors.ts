@@ -101,8 +101,9 @@ export const unauthenticated = (detail: string): ApiProblem =>
     headers: { 'WWW-Authenticate': 'Bearer realm="agencyflow"' },
   });
 
-export const forbidden = (detail: string): ApiProblem =>
-  new ApiProblem({ type: ProblemType.forbidden, title: 'Forbidden', status: 403, detail });
+/** `extensions`: what a client may act on without reading the words (a task's `department`). */
+export const forbidden = (detail: string, extensions?: Record<string, unknown>): ApiProblem =>
+  new ApiProblem({ type: ProblemType.forbidden, title: 'Forbidden', status: 403, detail, extensions });
 
 export const notFound = (detail: string): ApiProblem =>
   new ApiProblem({ type: ProblemType.notFound, title: 'Not found', status: 404, detail });

@@ -241,6 +241,9 @@ export const problemSchema = z
     instance: z.string().optional(),
     requestId: z.string().optional(),
     errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    department: departmentSchema.optional().meta({
+      description: 'On the 403 a staff member gets for another department\u2019s task: the task\u2019s department (the `detail` says it in words).',
+    }),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details.' });
 
@@ -268,7 +271,9 @@ export const projectListItemSchema = z
         'The planned work ends after the client\u2019s date (`plannedEndAt` later than `clientDueAt`) and is still to be delivered and accepted: never in invoicing or closing, nor once the project has ended. Says nothing about now: work already past due is `overdue`.',
     }),
     overdue: z.boolean(),
-    stageEnteredAt: isoDate.optional(),
+    stageEnteredAt: isoDate.optional().meta({
+      description: 'When the project entered its stage: for a completed or cancelled project (stages it never leaves), when it completed or was cancelled.',
+    }),
     hasOpenComplaint: z.boolean(),
     complaintDueAt: isoDate
       .optional()

@@ -494,7 +494,10 @@ function mayNotSee(person: Person, access: TaskAccess, people: PeopleDirectory):
   if (person.role === 'leadership') return undefined;
   if (person.role === 'staff' && person.department === access.department) return undefined;
   if (person.role === 'manager' && person.id === access.managerId) return undefined;
-  if (person.role === 'staff') return forbidden(`This task belongs to the ${access.department} department; you work in ${person.department}.`);
+  if (person.role === 'staff') {
+    // The department as a member too: the portal names it in the reader's words without parsing these.
+    return forbidden(`This task belongs to the ${access.department} department; you work in ${person.department}.`, { department: access.department });
+  }
   return managedBySomeoneElse(people.get(access.managerId)?.name, 'task');
 }
 

@@ -245,6 +245,8 @@ describe('a task the store has not seen yet (just started), known from its proje
     await h.http().get(`/api/tasks/${other}.design-home`).set(h.auth('manager')).expect(404);
     const otherDepartment = await h.http().get(`/api/tasks/${other}.design-home`).set(h.auth('copywriter')).expect(403);
     expect(otherDepartment.body.detail).toBe('This task belongs to the design department; you work in copywriting.');
+    // The department as a member of its own too: the portal names it without reading the words.
+    expect(otherDepartment.body.department).toBe('design');
     await h.http().get(`/api/tasks/${other}.design-home`).set(h.auth('otherManager')).expect(403);
     await h.http().post(`/api/tasks/${other}.design-home/claim`).set(h.auth('copywriter')).expect(403);
     // An action on it is refused the same way, and changes nothing.
@@ -480,7 +482,9 @@ test('a waiting task in its department\u2019s list says which tasks it waits for
   // The copywriter may not read the design task; the copy task itself names it.
   const view = (await h.http().get(`/api/tasks/${copy}`).set(h.auth('copywriter')).expect(200)).body;
   expect(view.dependencies).toEqual([{ key: 'design-home', title: 'Home page design', department: 'design' }]);
-  await h.http().get(`/api/tasks/${design}`).set(h.auth('copywriter')).expect(403);
+  // Refused, with the task's department as a member of the problem (the portal names it from there).
+  const refused = await h.http().get(`/api/tasks/${design}`).set(h.auth('copywriter')).expect(403);
+  expect(refused.body).toMatchObject({ type: 'urn:agencyflow:problem:forbidden', status: 403, department: 'design' });
   await h.http().post(`/api/tasks/${design}/claim`).set(h.auth('designer')).send({}).expect(200);
   await h.http().post(`/api/tasks/${design}/submit`).set(h.auth('designer')).send({ summary: 'Done', links: [] }).expect(200);
   await h.http().post(`/api/tasks/${design}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(200);

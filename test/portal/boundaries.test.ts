@@ -11,11 +11,13 @@
  * who took it; a delivery's link without http(s):// is refused in plain words, and every bad link
  * of a delivery is named in one refusal; a task's long title is cut short in the plan editor's
  * refusals and its "Depends on" choices; the inbox opens where the person's work is, and "N overdue" leads to it.
+ * Another department's task names its department from the refusal's `department` member, not its words.
  */
 import os from 'node:os';
+import type { Route } from 'playwright-core';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { claimedDesignTask, openDesignTask, planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, DESKTOP, holdReads, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { accessibilityProblems, browserTestOrSkip, DESKTOP, holdReads, PHONE, shootDesktopAndPhone, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
@@ -160,6 +162,19 @@ browserTest('staff never see another department’s tasks, and the managers’ p
   await page.goto(`${portal.baseUrl}/tasks/${designTask}`);
   await page.getByRole('heading', { name: 'Another department’s task' }).waitFor();
   expect(await page.locator('.other-department').textContent()).toMatch(/belongs to the Design department, and you work in Copywriting/);
+  await shootDesktopAndPhone(portal, page, 'other-departments-task');
+  // The department is the refusal's `department` member, not read out of its words: reworded, the page still names it.
+  const reworded = async (route: Route) => {
+    const answer = await route.fetch();
+    await route.fulfill({ response: answer, body: JSON.stringify({ ...((await answer.json()) as object), detail: 'Not yours to open.' }) });
+  };
+  await page.route(`**/api/tasks/${designTask}`, reworded);
+  await page.reload();
+  await page.getByRole('heading', { name: 'Another department’s task' }).waitFor();
+  expect(await page.locator('.other-department p').first().textContent()).toBe(
+    'This task belongs to the Design department, and you work in Copywriting: only its own department’s people open it.',
+  );
+  await page.unroute(`**/api/tasks/${designTask}`, reworded);
 
   await page.goto(`${portal.baseUrl}/projects/${projectId}`);
   await page.getByRole('heading', { name: 'Not for your role' }).waitFor();

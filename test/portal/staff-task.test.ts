@@ -7,11 +7,12 @@
  * Deliver the focus lands somewhere, not on the page's body; Claim buttons and the "You took"
  * message name the project, since several projects have a task of the same title. The inbox's
  * Accepted tab lists the person's own accepted work, newest accepted first, and only there; older
- * accepted work comes a page at a time under the list ("Show older"), each task once.
+ * accepted work comes a page at a time under the list ("Show older"), each task once. The
+ * client's date on a task page is a day, never a time of day.
  */
 import type { Page } from 'playwright-core';
 import { claimedDesignTask, openDesignTask, startApiHarness, type ApiHarness } from '../support/api';
-import { browserTestOrSkip, DESKTOP, holdReads, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { browserTestOrSkip, DESKTOP, holdReads, PHONE, shootDesktopAndPhone, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 import { uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
@@ -154,6 +155,19 @@ browserTest('the project cancelled while the designer types: the cancellation co
   await later.page.locator('.callout[role="note"]', { hasText: 'The project was cancelled' }).waitFor();
   expect(await later.page.locator('#act').count()).toBe(0);
   await portal.screenshot(later.page, 'staff-task-cancelled');
+});
+
+browserTest('the client’s date on a task page is a day, as the rest of the portal gives it: never a time of day', async () => {
+  const { projectId, designTask } = await openDesignTask(h, `${title} client date`);
+  const { desiredDeadline } = (await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(200)).body as { desiredDeadline: string };
+  const designer = await open('designer', `/tasks/${designTask}`);
+  const { page } = designer;
+  const request = page.locator('#builds-on').getByText(/wants the project by/);
+  await request.waitFor({ timeout: 15_000 });
+  // As the project page and the portfolio's cards write it (the browser's en-GB locale, in Berlin).
+  const day = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'Europe/Berlin' }).format(new Date(desiredDeadline));
+  expect(await request.textContent()).toBe(`ACME Ltd wants the project by ${day}.`);
+  await shootDesktopAndPhone(portal, page, 'staff-task-client-date');
 });
 
 browserTest('Claim in the inbox names the project; the focus goes to the next row, not the page’s body; after Deliver to what the page says now', async () => {

@@ -15,6 +15,11 @@
  * The search and the Client and Segment choices narrow the tiles and the stage strip too: the
  * report is asked with them, by the list's own rule, and the page says whose counts they are. A
  * card owing money either way gives the amount: an unpaid prepayment or a payment past due, a refund.
+ *
+ * A stage's heading never contradicts the strip's count: while finished projects with nothing left
+ * to do are hidden, a finished stage's heading says how many of the stage it shows ("Completed 1 of
+ * 3 shown") and how many more are hidden, with a link showing them. A finished card says when the
+ * project completed or was cancelled, not when it started.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { allPages, api, idempotencyKey, ok, STAGES, type PortfolioReport, type ProjectListItem, type Stage } from '../api';
@@ -260,6 +265,20 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
   };
   const reload = () => void Promise.all([overview.reload(), list.reload()]);
   const loaded = overview.data && shownList ? { ...overview.data, ...shownList } : undefined;
+  /**
+   * A stage's count in the strip, and what its heading says it shows some of: the report's (every
+   * project found, the search's too: it is asked alike), or narrowed to a tile's set the cards'
+   * (the set is drawn whole up to CARDS_AT_MOST; past that the callout says more match).
+   */
+  const stageCount = (stage: Stage): number =>
+    only ? narrowed.filter((p) => p.stage === stage).length : (loaded?.report.projects.byStage[stage] ?? 0);
+  /** A link to a stage's cards (the strip's, a heading's "Show them"): finished ones hidden are shown first, then gone to. */
+  const showStage = (e: MouseEvent, stage: Stage) => {
+    if (wholeSet || showFinished || !FINISHED.includes(stage)) return;
+    e.preventDefault();
+    setShowFinished(true);
+    setGoTo(stage);
+  };
   const error = overview.error ?? list.error;
 
   return (
@@ -371,24 +390,13 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
           )}
           <ul class="stage-strip" aria-label="Projects per stage">
             {STAGES.map((stage) => {
-              // The report's count (every project found, the search's too: it is asked alike), or
-              // narrowed to a tile's set the cards' (the set is drawn whole up to CARDS_AT_MOST; past
-              // that the callout says more match); the link only where cards of the stage are drawn.
-              const n = only ? narrowed.filter((p) => p.stage === stage).length : (loaded.report.projects.byStage[stage] ?? 0);
+              const n = stageCount(stage);
+              // The link only where cards of the stage are drawn.
               const drawn = narrowed.some((p) => p.stage === stage);
               return (
                 <li key={stage} class={n === 0 ? 'empty-stage' : undefined}>
                   {drawn ? (
-                    <a
-                      href={`#stage-${stage}`}
-                      onClick={(e) => {
-                        // Completed and cancelled projects may be hidden: the link shows them, then goes there.
-                        if (wholeSet || showFinished || !FINISHED.includes(stage)) return;
-                        e.preventDefault();
-                        setShowFinished(true);
-                        setGoTo(stage);
-                      }}
-                    >
+                    <a href={`#stage-${stage}`} onClick={(e) => showStage(e, stage)}>
                       {STAGE_LABEL[stage]}
                     </a>
                   ) : (
@@ -410,11 +418,26 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
             {STAGES.map((stage) => {
               const items = visible.filter((p) => p.stage === stage).sort((a, b) => attentionRank(a) - attentionRank(b));
               if (items.length === 0) return null;
+              // The strip's count of the stage: fewer cards under it are said to be some of them, so
+              // the heading never reads as the whole stage (finished projects with nothing left to
+              // do hidden, or cards beyond the newest CARDS_AT_MOST).
+              const counted = stageCount(stage);
+              // Hidden by the "Show completed and cancelled projects" box: the heading shows them.
+              const hidden = narrowed.filter((p) => p.stage === stage).length - items.length;
               return (
                 <section key={stage} class="stage-column" aria-labelledby={`stage-${stage}`}>
                   <h2 id={`stage-${stage}`} tabIndex={-1}>
                     {STAGE_LABEL[stage]} <span class="count">{items.length}</span>
+                    {counted > items.length && <span class="stage-shown-of"> of {counted} shown</span>}
                   </h2>
+                  {hidden > 0 && (
+                    <p class="stage-hidden">
+                      {hidden === 1 ? 'One more, with nothing left to do, is hidden.' : `${hidden} more, with nothing left to do, are hidden.`}{' '}
+                      <a href={portfolioHref({ ...filters, finished: true })} onClick={(e) => showStage(e, stage)}>
+                        Show {hidden === 1 ? 'it' : `all ${hidden + items.length}`}
+                      </a>
+                    </p>
+                  )}
                   <ul class="project-list">
                     {items.map((p) => (
                       <ProjectCard
@@ -628,7 +651,7 @@ function ProjectCard({
         <MoneyOwed project={p} now={now} />
       ) : (
         <>
-          {finished ? <span class="muted">started {formatDate(p.startedAt)}</span> : <ProjectDates project={p} />}
+          {finished ? <FinishedOn project={p} /> : <ProjectDates project={p} />}
           {/* Owed before the work is done: a prepayment, waited for or past due. How much, by when. */}
           {p.amountOwed !== undefined && <MoneyOwed project={p} now={now} />}
         </>
@@ -667,6 +690,21 @@ function RefundOwed({ amount, currency, dueAt, now }: { amount: number; currency
       {formatMoney(amount, currency)} to refund,{' '}
       <time dateTime={dueAt} title={relative(dueAt)}>
         {late ? 'was due' : 'due'} {formatDate(dueAt)}
+      </time>
+    </span>
+  );
+}
+
+/**
+ * When a finished project completed or was cancelled: the moment it entered its last stage
+ * (`stageEnteredAt`), what someone looking back at it asks first, not when it started.
+ */
+function FinishedOn({ project: p }: { project: ProjectListItem }) {
+  if (!p.stageEnteredAt) return <span class="muted">started {formatDate(p.startedAt)}</span>;
+  return (
+    <span class="muted">
+      <time dateTime={p.stageEnteredAt} title={`Started ${formatDate(p.startedAt)}`}>
+        {p.stage === 'cancelled' ? 'cancelled' : 'completed'} {formatDate(p.stageEnteredAt)}
       </time>
     </span>
   );

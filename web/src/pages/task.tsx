@@ -34,12 +34,12 @@ export function TaskPage({ params }: { params: Record<string, string> }) {
 }
 
 /**
- * The department the API's refusal names ("This task belongs to the design department; you work
- * in copywriting."), as people name it; undefined when it names none the portal knows.
+ * The department the API's refusal names (its problem's `department` member, never its words), as
+ * people name it; undefined when it names none the portal knows.
  */
 function departmentRefusedBy(refusal: ApiError): string | undefined {
-  const named = /belongs to the (\w+) department/.exec(refusal.problem.detail ?? '')?.[1];
-  return named !== undefined && Object.hasOwn(DEPARTMENT_LABEL, named) ? DEPARTMENT_LABEL[named as Department] : undefined;
+  const named = refusal.problem.department;
+  return named !== undefined && Object.hasOwn(DEPARTMENT_LABEL, named) ? DEPARTMENT_LABEL[named] : undefined;
 }
 
 /** A staff member opened another department's task: whose it is, and a way to their own inbox. */
@@ -636,7 +636,8 @@ function BuildsOn({ context }: { context: Resource<Schemas['TaskContext']> }) {
       <h3>The client’s request</h3>
       <p class="prewrap">{c.brief}</p>
       <p class="muted">
-        {c.clientName} wants the project by {formatDateTime(c.desiredDeadline)}.
+        {/* A day, as the client gave it (the form sends it as the end of the manager's working day). */}
+        {c.clientName} wants the project by {formatDate(c.desiredDeadline)}.
       </p>
       {c.buildsOn.length > 0 && (
         <ul class="builds-on">
