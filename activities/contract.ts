@@ -53,6 +53,7 @@ export const NOTIFICATION_TEMPLATES = [
   'acceptance_act_to_sign',
   'refund_paid',
   'complaint_resolved',
+  'complaint_rework_started',
 ] as const;
 export type NotificationTemplate = (typeof NOTIFICATION_TEMPLATES)[number];
 

@@ -903,6 +903,29 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       ],
     }),
   },
+  // A flaw found after completion is being put right: the client hears which teams redo it and
+  // by when (never the manager's instruction to them, which is the agency's own).
+  complaint_rework_started: {
+    link: 'project',
+    staff: (v) => ({
+      subject: `Fix under way: ${v.project}`,
+      lines: [
+        `${v.text('clientName', 'The client')} was told that ${v.text('departments', 'the team')} ${v.text('departmentCount', '1') === '1' ? 'redoes' : 'redo'} ` +
+          `the work for their complaint of ${v.date('recordedAt', 'earlier')}, by ${v.date('dueAt')}.`,
+      ],
+    }),
+    client: (v) => {
+      const teams = v.text('departmentCount', '1') === '1' ? 'team is' : 'teams are';
+      return {
+        subject: `We are putting it right: ${v.project}`,
+        lines: [
+          `Thank you for telling us what is not right with ${v.project}` + (v.has('description') ? `: “${v.text('description', '')}”.` : '.'),
+          `Our ${v.text('departments', '')} ${teams} redoing that work; it is due by ${v.date('dueAt')}. We will write to you once it is done.`,
+          v.reply('questions about it'),
+        ],
+      };
+    },
+  },
   // A receipt: the client learns their money arrived, what is left on the invoice, and (for the
   // prepayment the work waits for) that the work starts.
   payment_received: {

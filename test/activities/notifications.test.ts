@@ -87,7 +87,7 @@ async function producedInvoice(kind: 'final_invoice' | 'credit_note' = 'final_in
   return (await produceDocument({ projectId: 'acme', kind, sequence: 1, snapshot, invoice })).documentId;
 }
 
-const CLIENT_TEMPLATES: NotificationTemplate[] = ['delivery_ready', 'client_response_due', 'invoice_issued', 'invoice_voided', 'credit_note_issued', 'payment_reminder', 'payment_received', 'payment_returned', 'work_started', 'acceptance_act_to_sign', 'refund_paid', 'project_cancelled', 'complaint_resolved'];
+const CLIENT_TEMPLATES: NotificationTemplate[] = ['delivery_ready', 'client_response_due', 'invoice_issued', 'invoice_voided', 'credit_note_issued', 'payment_reminder', 'payment_received', 'payment_returned', 'work_started', 'acceptance_act_to_sign', 'refund_paid', 'project_cancelled', 'complaint_resolved', 'complaint_rework_started'];
 /** Where each staff notice links: the page of the portal where its reader acts. */
 const PORTAL_PAGE: Record<NotificationTemplate, string> = {
   task_opened: '/tasks/acme.design',
@@ -129,6 +129,7 @@ const PORTAL_PAGE: Record<NotificationTemplate, string> = {
   acceptance_act_to_sign: '/projects/acme',
   refund_paid: '/projects/acme',
   complaint_resolved: '/projects/acme',
+  complaint_rework_started: '/projects/acme',
 };
 const isTaskNotice = (template: NotificationTemplate) => PORTAL_PAGE[template].startsWith('/tasks/');
 
@@ -752,6 +753,21 @@ test('an invoice chased again after a payment was taken back: the client reads t
   // The first round says nothing of it.
   expect(render('payment_reminder', {})).not.toContain('reached us');
   expect(render('payment_overdue', {}, 'staff')).not.toContain('chased again');
+});
+
+test('a complaint after completion being put right: the client reads which teams redo it and by when, never the instruction to them', () => {
+  const ctx = { publicBaseUrl: BASE_URL, personName: (id: string) => people.get(id)?.name };
+  const data = { projectTitle: 'Spring campaign landing page', clientName: 'Globex Corporation', complaintId: 'c1', description: 'The banner is cut off on phones', recordedAt: '2026-12-04T09:00:00Z', dueAt: '2026-12-09T17:00:00Z' };
+  const render = (extra: NotifyInput['data'], audience: 'client' | 'staff' = 'client') =>
+    renderNotification({ template: 'complaint_rework_started', data: { ...data, ...extra }, projectId: 'acme' }, ctx, audience);
+  const one = render({ departments: 'Design', departmentCount: 1 });
+  expect(one.subject).toBe('We are putting it right: Spring campaign landing page');
+  expect(one.text.replace(/\s+/g, ' ')).toContain('Thank you for telling us what is not right with Spring campaign landing page: “The banner is cut off on phones”.');
+  expect(one.text.replace(/\s+/g, ' ')).toContain('Our Design team is redoing that work; it is due by 2026-12-09 17:00 UTC. We will write to you once it is done.');
+  expect(render({ departments: 'Design and SEO', departmentCount: 2 }).text.replace(/\s+/g, ' ')).toContain('Our Design and SEO teams are redoing that work');
+  expect(render({ departments: 'Design', departmentCount: 1 }, 'staff').text.replace(/\s+/g, ' ')).toContain(
+    'Globex Corporation was told that Design redoes the work for their complaint of 2026-12-04 09:00 UTC, by 2026-12-09 17:00 UTC.',
+  );
 });
 
 test('a cancellation tells the manager and leadership what money is left to settle: what the client owes and what goes back', () => {

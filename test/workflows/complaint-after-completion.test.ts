@@ -161,6 +161,10 @@ test.concurrent('a flaw found after completion is sent back to the department th
   expect(s.complaints[0].rework).toMatchObject({ departments: ['seo'], description: 'audit the blog section too', requestedBy: MANAGER.id, taskKeys: ['c1.seo'] });
   expect(s.tasks.find((t) => t.key === 'c1.seo')).toMatchObject({ department: 'seo', price: 0, title: 'Fix for a complaint (SEO)' });
   expect(timelineEvents(s)).toContain('complaint_rework_requested');
+  // The client hears it is being put right: which team, by when; not the instruction to it.
+  const [told] = await waitForNotice(env, projectId, 'complaint_rework_started');
+  expect(told).toMatchObject({ recipients: { emails: [input.client.email] }, data: expect.objectContaining({ departments: 'SEO', departmentCount: 1, description: 'the audit missed the blog section' }) });
+  expect(JSON.stringify(told.data)).not.toContain('audit the blog section too');
   // Once is enough: the same again (a second click) is refused as done, nothing more started.
   expect(await refusal(rework())).toMatchObject({ type: 'AlreadyDone', field: 'complaintId' });
   const fix = await waitForTask(env, projectId, 'c1.seo', (v) => v.status === 'open', 'the fix open');

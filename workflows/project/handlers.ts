@@ -480,6 +480,15 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
       // The tasks show in the snapshot at once; the process starts their workflows.
       for (const taskInput of inputs) production.addTask(taskInput);
       ctx.record('complaint_rework_requested', by.id, `${complaintId}: ${namesInWords(departments.map(departmentName))}: ${description}`);
+      // The client hears it is being put right, by whom and when; the resolution's mail follows.
+      ctx.send('complaint_rework_started', `complaint-rework:${complaintId}`, ctx.client, {
+        complaintId,
+        description: complaint.description,
+        recordedAt: complaint.at,
+        departments: namesInWords(departments.map(departmentName)),
+        departmentCount: departments.length,
+        dueAt: inputs[0].dueAt,
+      });
       ctx.changed();
       return done();
     }),
