@@ -2,7 +2,8 @@
  * The manager's other answers to the client, in a real headless Chromium on the real stack: a
  * complaint recorded and resolved, a revision round (an extra price for an included round refused
  * at its field), and cancelling the project with a reason (refused without one), its form saying
- * what cancelling does to that project (open work, or none; what is billed; what stays); credit notes
+ * what cancelling does to that project (open work, or none; what is billed; what stays; that what
+ * stays owed is written off by leadership, where the client will not pay, before and after); credit notes
  * listed apart from the invoices, in the words of money owed to the client (refunded, to refund,
  * refund by); a credit note wholly set against an unpaid invoice, whose card fits the narrowest
  * screens. The timeline names a complaint by what it was about, never by its id; the client's page
@@ -13,7 +14,7 @@ import type { PortfolioReport } from '../../api/schemas';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { ProjectBuilder } from '../reporting/builders';
 import { planRequest, projectInClientReview, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, DESKTOP, openClientPage, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { accessibilityProblems, browserTestOrSkip, DESKTOP, openClientPage, PHONE, shootDesktopAndPhone, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
@@ -715,7 +716,7 @@ step('the client’s page of a project cancelled before any plan says no documen
 });
 
 
-step('cancelling a project whose work is all accepted, its final invoice part-paid: the form says nothing stops and the invoices stay as they are, and so they do', async () => {
+step('cancelling a project whose work is all accepted, its final invoice part-paid: the form says nothing stops and the invoices stay as they are, and so they do; form and cancelled page say who can write off what the client will not pay', async () => {
   // One design task with a 25 % prepayment (paid, so the work starts), accepted; the final invoice part-paid.
   const { id, get, prepayment } = await approvedWithPrepayment(`${title} all accepted`);
   const pay = (invoiceNumber: string, amount: number) =>
@@ -745,10 +746,24 @@ step('cancelling a project whose work is all accepted, its final invoice part-pa
     `Invoices already sent stay as they are: the client still owes €500.00 on final invoice ${final.number}; the €300.00 prepayment (${prepayment.number}) is paid.`,
   ];
   expect(await page.locator('.danger-zone .cancel-effects li').allTextContents()).toEqual(effects);
+  // Cancelling does not let a client off what they owe: who can write it off is named.
+  expect(await page.locator('.danger-zone .write-off-way').textContent()).toBe(
+    `If the client will not pay, cancelling does not change that: ask leadership to write off what is still owed on ${final.number}.`,
+  );
   await shoot(page, '30d-cancel-form-all-accepted');
   await page.setViewportSize(PHONE);
   await shoot(page, '30d-cancel-form-all-accepted-phone');
   await page.setViewportSize(DESKTOP);
+  // To leadership, the way to the invoice's "Write off…" (possible now: the final invoice is out).
+  const leader = await portal.openAs('leadership', { startAt: `/projects/${id}` });
+  const writeOffWay = async (where: string) => {
+    const way = leader.page.locator(`${where} .write-off-way`);
+    expect(await way.getByRole('link', { name: final.number, exact: true }).getAttribute('href')).toBe(`#invoice-${final.number}`);
+    return way.textContent();
+  };
+  await leader.page.getByText('Cancel this project').click({ timeout: 30_000 });
+  expect(await writeOffWay('.danger-zone')).toBe(`If the client will not pay, cancelling does not change that: write off what is still owed with “Write off…” on ${final.number}.`);
+  await shootDesktopAndPhone(portal, leader.page, '30e-cancel-form-all-accepted-leadership');
   await page.locator('#cancel-reason').fill('The client stopped the app store listing.');
   const asked: string[] = [];
   page.once('dialog', (d) => void (asked.push(d.message()), d.accept()));
@@ -758,6 +773,16 @@ step('cancelling a project whose work is all accepted, its final invoice part-pa
   // As the form said: no invoice voided, none added, none changed.
   const money = (p: ProjectStatus) => p.invoices.map((i) => [i.number, i.kind, i.amount, i.paidAmount, i.status]);
   expect(money(await get())).toEqual(money(before));
+  // Cancelled, the note at the top says what is owed and who can write it off: the manager asks leadership…
+  expect(await page.locator('.stage-progress + .callout .write-off-way').textContent()).toBe(`If the client will not pay, ask leadership to write off what is still owed on ${final.number}.`);
+  await shootDesktopAndPhone(portal, page, '30f-cancelled-still-owed');
+  // …leadership is led to the invoice's "Write off…".
+  await leader.page.goto(`${portal.baseUrl}/projects/${id}`);
+  await leader.page.locator('.stage-progress + .callout .write-off-way').waitFor({ timeout: 30_000 });
+  expect(await writeOffWay('.stage-progress + .callout')).toBe(`If the client will not pay, write off what is still owed with “Write off…” on ${final.number}.`);
+  await shootDesktopAndPhone(portal, leader.page, '30f-cancelled-still-owed-leadership');
+  expect(unexpectedErrors(leader.errors)).toEqual([]);
+  await leader.context.close();
 });
 
 step('an answer lost on its way back: the second click sends the same Idempotency-Key, so the complaint is recorded once, not twice', async () => {

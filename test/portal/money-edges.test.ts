@@ -1,6 +1,7 @@
 /**
  * Two edges of a project's money on its page, in a real headless Chromium on the real stack: a
- * client who paid more than the prepayment asked (the form compares what was typed with what is
+ * client who paid more than the prepayment asked (the form's choice shows the invoice or credit
+ * note whole on a phone, what is open on it said under it; the form compares what was typed with what is
  * open and offers to record it whole; recorded, the invoice says what was paid beyond it and,
  * once the project is invoicing, on which credit note it went back; a refund is never offered
  * that), and the work started before its prepayment is paid (a reason is asked for; started, the
@@ -8,7 +9,7 @@
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
-import { browserTestOrSkip, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone } from '../support/browser';
+import { browserTestOrSkip, DESKTOP, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(180_000);
@@ -79,12 +80,41 @@ function watchSends(page: PersonPage['page']) {
 const shoot = (page: PersonPage['page'], name: string) => shootChecked(portal, page, name);
 const shootBoth = (page: PersonPage['page'], name: string) => shootDesktopAndPhone(portal, page, name);
 
+/** A date as the portal shows it in that browser (its locale and zone): format.ts `formatDate`. */
+const shownDate = (page: PersonPage['page'], iso: string): Promise<string> =>
+  page.evaluate((at) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date(at)), iso);
+
+/**
+ * What the payment form's closed choice leaves of its box once its chosen option's text is drawn
+ * (less its padding and arrow): under 0, the text is cut at the box's edge.
+ */
+const choiceRoom = async (page: PersonPage['page']): Promise<number> =>
+  (await page.evaluate(`(() => {
+    const select = document.getElementById('payment-invoiceNumber');
+    const style = getComputedStyle(select);
+    const pen = document.createElement('canvas').getContext('2d');
+    pen.font = style.fontWeight + ' ' + style.fontSize + ' ' + style.fontFamily;
+    return select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - parseFloat(style.fontSize) - pen.measureText(select.options[select.selectedIndex].text).width;
+  })()`)) as number;
+
+/** The payment form's choice shows its chosen option whole on a phone (the page is left at the desk's width). */
+async function expectChoiceWholeOnPhone(page: PersonPage['page']): Promise<void> {
+  await page.setViewportSize(PHONE);
+  expect(await choiceRoom(page)).toBeGreaterThanOrEqual(0);
+  await page.setViewportSize(DESKTOP);
+}
+
 step('more than the prepayment asks: said against what is open and recorded whole once confirmed; at invoicing it goes back on a credit note, whose refund is never offered that', async () => {
   const { id, get, prepayment } = await approvedWithPrepayment(`${title} paid beyond`);
   const { page } = manager;
   await page.goto(`${portal.baseUrl}/projects/${id}`);
   await page.getByRole('heading', { name: 'Record a payment' }).waitFor({ timeout: 30_000 });
   await eventually(async () => ((await page.locator('#payment-amount').inputValue()) === '300' ? true : undefined), { what: 'the 300 open in the form' });
+  // The choice names the invoice and its kind, whole on a phone; what is open on it is said under it.
+  expect(await page.locator('#payment-invoiceNumber option').allTextContents()).toEqual([`${prepayment.number} (prepayment)`]);
+  expect(await page.locator('#payment-invoiceNumber-detail').textContent()).toBe(`€300.00 still open, due ${await shownDate(page, prepayment.dueAt)}.`);
+  expect(await page.locator('#payment-invoiceNumber').getAttribute('aria-describedby')).toBe('payment-invoiceNumber-detail');
+  await expectChoiceWholeOnPhone(page);
 
   // The client paid the whole work and more in one transfer.
   await page.locator('#payment-amount').fill('1250');
@@ -152,6 +182,8 @@ step('more than the prepayment asks: said against what is open and recorded whol
 
   // What is left open is a refund: paying out more than it is the agency's own mistake, never confirmed.
   await page.getByRole('heading', { name: 'Record the refund' }).waitFor({ timeout: 30_000 });
+  expect(await page.locator('#payment-invoiceNumber option').allTextContents()).toEqual([`${note.number} (credit note)`]);
+  expect(await page.locator('#payment-invoiceNumber-detail').textContent()).toBe(`€50.00 still to refund to the client, by ${await shownDate(page, note.dueAt)}.`);
   await page.locator('#payment-amount').fill('60');
   await page.locator('#payment-reference').fill('Refund 60');
   await page.getByRole('button', { name: 'Record the refund' }).click();

@@ -171,8 +171,9 @@ step('the invoices section: each list of payments with its own table, the credit
   const invoicesList = section.locator('.table-wrap:has(table.invoices:not(.credit-notes)) + ul.payments');
   expect(await invoicesList.locator('> li').allTextContents()).toEqual([expect.stringMatching(new RegExp(`^€1,200\\.00 on ${final.number}, paid `))]);
   expect(await section.locator('.table-wrap:has(table.credit-notes) + ul.payments').count()).toBe(0);
-  // The choice shows its option whole, on a desk and on a phone: "CN-… (€150.00 to refund)".
-  expect(await page.locator('#payment-invoiceNumber option').allTextContents()).toEqual([`${credit.number} (€150.00 to refund)`]);
+  // The choice shows its option whole, on a desk and on a phone: "CN-… (credit note)"; what is to refund is said under it.
+  expect(await page.locator('#payment-invoiceNumber option').allTextContents()).toEqual([`${credit.number} (credit note)`]);
+  expect(await page.locator('#payment-invoiceNumber-detail').textContent()).toMatch(/^€150\.00 still to refund to the client, by .+\.$/);
   const room = async () =>
     (await page.evaluate(`(() => {
     const select = document.getElementById('payment-invoiceNumber');

@@ -20,12 +20,12 @@ interface ControlProps {
   class?: string;
 }
 
-function describedBy(id: string, error?: string, hint?: ComponentChildren): string | undefined {
-  const ids = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean);
+function describedBy(id: string, error?: string, hint?: ComponentChildren, detail?: ComponentChildren): string | undefined {
+  const ids = [hint ? `${id}-hint` : '', detail ? `${id}-detail` : '', error ? `${id}-error` : ''].filter(Boolean);
   return ids.length > 0 ? ids.join(' ') : undefined;
 }
 
-function FieldShell({ id, label, error, hint, class: cls, children }: ControlProps & { children: ComponentChildren }) {
+function FieldShell({ id, label, error, hint, detail, class: cls, children }: ControlProps & { detail?: ComponentChildren; children: ComponentChildren }) {
   return (
     <div class={`field${error ? ' field--invalid' : ''}${cls ? ` ${cls}` : ''}`}>
       <label for={id}>{label}</label>
@@ -35,6 +35,11 @@ function FieldShell({ id, label, error, hint, class: cls, children }: ControlPro
         </p>
       )}
       {children}
+      {detail && (
+        <p class="field-detail" id={`${id}-detail`}>
+          {detail}
+        </p>
+      )}
       {error && (
         <p class="field-error" id={`${id}-error`}>
           {error}
@@ -117,11 +122,16 @@ type SelectProps = ControlProps & {
   options: { value: string; label: string }[];
   required?: boolean;
   placeholder?: string;
+  /**
+   * What the chosen option stands for, said under the box (and read with it): the options stay
+   * short enough to show whole on a phone, where a closed select cuts its text at the edge.
+   */
+  detail?: ComponentChildren;
 };
 
-export function Select({ id, label, error, hint, class: cls, value, onValue, options, required, placeholder }: SelectProps) {
+export function Select({ id, label, error, hint, detail, class: cls, value, onValue, options, required, placeholder }: SelectProps) {
   return (
-    <FieldShell id={id} label={label} error={error} hint={hint} class={cls}>
+    <FieldShell id={id} label={label} error={error} hint={hint} detail={detail} class={cls}>
       <select
         id={id}
         name={id}
@@ -129,7 +139,7 @@ export function Select({ id, label, error, hint, class: cls, value, onValue, opt
         required={required}
         onChange={(e) => onValue((e.currentTarget as HTMLSelectElement).value)}
         aria-invalid={error ? 'true' : undefined}
-        aria-describedby={describedBy(id, error, hint)}
+        aria-describedby={describedBy(id, error, hint, detail)}
       >
         {placeholder !== undefined && <option value="">{placeholder}</option>}
         {options.map((o) => (

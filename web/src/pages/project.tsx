@@ -477,7 +477,9 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
         </>
       );
     }
-    case 'cancelled':
+    case 'cancelled': {
+      // Owed still, and nothing but money left: what the client will not pay can be written off now.
+      const writable = p.invoices.filter((i) => owed(i) && !whyNoWriteOff(p, i));
       return (
         <div class="callout" role="note">
           <p>
@@ -485,9 +487,15 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
           </p>
           {/* Cancelled is not settled: the money the cancellation left open is what is left to do here. */}
           <MoneyOpen project={p} />
+          {(isManager || leadership) && writable.length > 0 && (
+            <p class="write-off-way">
+              If the client will not pay, <WriteOffWay invoices={writable} leadership={leadership} />.
+            </p>
+          )}
           <WrittenOffNote project={p} />
         </div>
       );
+    }
   }
 }
 
@@ -548,6 +556,33 @@ function MoneyOpen({ project: p }: { project: ProjectStatus }) {
       {unpaid.length > 0 && <p>Waiting for payment: {amounts(unpaid, 'due')}.</p>}
       {refunds.length > 0 && <p>Refund owed to the client: {amounts(refunds, 'by')}. Record it under Invoices and payments once it is paid out.</p>}
     </>
+  );
+}
+
+/**
+ * Who writes off what the client will not pay on these invoices (`POST /api/projects/{id}/write-offs`,
+ * leadership only): to a manager, that they ask leadership; to leadership, where the invoice's
+ * "Write off…" is (each number leads to its line). `once`: when it can be done, if not now.
+ */
+function WriteOffWay({ invoices, leadership, once }: { invoices: Invoice[]; leadership: boolean; once?: string }) {
+  const numbers = invoices.map((i, n) => (
+    <span key={i.number}>
+      {n > 0 && ' and '}
+      {leadership ? (
+        <a href={`#${invoiceRowId(i.number)}`}>
+          <WholeNumber number={i.number} />
+        </a>
+      ) : (
+        <WholeNumber number={i.number} />
+      )}
+    </span>
+  ));
+  return leadership ? (
+    <>
+      {once ? `${once}, ` : ''}write off what is still owed with “Write off…” on {numbers}
+    </>
+  ) : (
+    <>ask leadership to write off what is still owed on {numbers}</>
   );
 }
 
@@ -1166,8 +1201,9 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
   const credits = p.invoices.filter((i) => i.kind === 'credit_note');
   const toRefund = roundMoney(credits.filter(open).reduce((n, i) => n + stillOwed(i), 0), p.budget.currency);
   const writeOffForm = writingOff ? p.invoices.find((i) => i.number === writingOff) : undefined;
-  // A manager cannot write off; where leadership could and the client is late, the way is named.
-  const lateToWriteOff = !leadership && canAct ? bills.filter((i) => !whyNoWriteOff(p, i) && Date.parse(i.dueAt) < Date.now()) : [];
+  // A manager cannot write off; where leadership could and the client is late, the way is named
+  // (on a cancelled project the note at the top names it, for every invoice still owed).
+  const lateToWriteOff = !leadership && canAct && p.stage !== 'cancelled' ? bills.filter((i) => !whyNoWriteOff(p, i) && Date.parse(i.dueAt) < Date.now()) : [];
 
   /** Each list of payments under its own table: the invoices' payments (and credit notes set against them), then the credit notes' refunds. */
   const paymentList = (invoices: Invoice[], withSetOffs: boolean) =>
@@ -2197,7 +2233,6 @@ function PaymentForm({
       <div class="form-row">
         <Select
           id="payment-invoiceNumber"
-          // Wide enough for its options' words ("CN-2026-000001 (credit note, €300.00 to refund)"), not cut at the kind.
           class="payment-invoice-field"
           label={unpaid.every((i) => i.kind === 'credit_note') ? 'Credit note' : unpaid.some((i) => i.kind === 'credit_note') ? 'Invoice or credit note' : 'Invoice'}
           value={invoiceNumber}
@@ -2208,14 +2243,10 @@ function PaymentForm({
             const inv = p.invoices.find((i) => i.number === v);
             if (inv) setAmount(String(stillOwed(inv)));
           }}
-          options={unpaid.map((i) => ({
-            value: i.number,
-            // Short enough to read whole on a phone: "to refund" says a credit note without naming it.
-            label:
-              i.kind === 'credit_note'
-                ? `${i.number} (${formatMoney(stillOwed(i), i.currency)} to refund)`
-                : `${i.number} (${INVOICE_LABEL[i.kind].toLowerCase()}, ${formatMoney(stillOwed(i), i.currency)} open)`,
-          }))}
+          // The number and its kind only, whole on a phone, where a closed select cuts its text at
+          // the screen's edge (an amount would make it longer still): what is open is said below.
+          options={unpaid.map((i) => ({ value: i.number, label: `${i.number} (${INVOICE_LABEL[i.kind].toLowerCase()})` }))}
+          detail={invoice && <StillOpenOn invoice={invoice} />}
           error={pay.error?.at('invoiceNumber')}
         />
         <Input id="payment-amount" class="payment-amount-field" label={`Amount (${invoice?.currency ?? p.budget.currency})`} inputMode="decimal"
@@ -2247,6 +2278,23 @@ function PaymentForm({
         {pay.pending ? 'Recording…' : invoice?.kind === 'credit_note' ? 'Record the refund' : 'Record the payment'}
       </button>
     </form>
+  );
+}
+
+/** Under the payment form's choice: what is still open on the invoice chosen (to refund, on a credit note), and by when, the date kept whole. */
+function StillOpenOn({ invoice: i }: { invoice: Invoice }) {
+  const date = <span class="nowrap">{formatDate(i.dueAt)}</span>;
+  const late = Date.parse(i.dueAt) < Date.now() ? ' (past due)' : '';
+  return i.kind === 'credit_note' ? (
+    <>
+      {formatMoney(stillOwed(i), i.currency)} still to refund to the client, by {date}
+      {late}.
+    </>
+  ) : (
+    <>
+      {formatMoney(stillOwed(i), i.currency)} still open, due {date}
+      {late}.
+    </>
   );
 }
 
@@ -2488,7 +2536,7 @@ function cancellationEffects(p: ProjectStatus): string[] {
     }
   }
   const staying = p.invoices.filter((i) => i.status !== 'void' && i !== prepayment);
-  const owing = staying.filter((i) => owed(i) && stillOwed(i) > 0).map((i) => `${money(stillOwed(i), i)} on ${named(i)}`);
+  const owing = owedAfterCancelling(p).map((i) => `${money(stillOwed(i), i)} on ${named(i)}`);
   const prepaid = staying.filter((i) => i.kind === 'prepayment' && i.status === 'paid').map((i) => `the ${money(i.paidAmount, i)} prepayment (${i.number}) is paid`);
   const refunds = staying.filter((i) => i.kind === 'credit_note' && open(i) && stillOwed(i) > 0).map((i) => `${money(stillOwed(i), i)} is still to be refunded on ${named(i)}`);
   // After a final invoice, always (what the cancellation leaves the client to pay); before, only money still to move.
@@ -2500,9 +2548,21 @@ function cancellationEffects(p: ProjectStatus): string[] {
   return lines;
 }
 
+/**
+ * The invoices a cancellation leaves as they are with money still owed on them: every one sent,
+ * but an unpaid prepayment that the settlement voids (there is no final invoice yet).
+ */
+function owedAfterCancelling(p: ProjectStatus): Invoice[] {
+  const final = p.invoices.some((i) => i.kind === 'final' && i.status !== 'void');
+  return p.invoices.filter((i) => owed(i) && stillOwed(i) > 0 && (final || i.kind !== 'prepayment'));
+}
+
 function CancelProject({ project: p, onChange }: { project: ProjectStatus; onChange: Update }) {
+  const { me } = useSession();
   const [reason, setReason] = useState('');
   const effects = cancellationEffects(p);
+  // Still owed after the cancellation: cancelling does not let the client off it, a write-off does.
+  const leftOwed = owedAfterCancelling(p);
   const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   // Split on this, a line gives its invoice numbers back at the odd places.
   const numbered = p.invoices.length > 0 ? new RegExp(`(${p.invoices.map((i) => literally(i.number)).join('|')})`) : undefined;
@@ -2538,6 +2598,17 @@ function CancelProject({ project: p, onChange }: { project: ProjectStatus; onCha
             </li>
           ))}
         </ul>
+        {leftOwed.length > 0 && (
+          <p class="write-off-way">
+            If the client will not pay, cancelling does not change that:{' '}
+            <WriteOffWay
+              invoices={leftOwed}
+              leadership={me.person.role === 'leadership'}
+              once={leftOwed.some((i) => whyNoWriteOff(p, i)) ? 'once the project is cancelled' : undefined}
+            />
+            .
+          </p>
+        )}
         <p>This cannot be undone.</p>
         <ProblemBox error={cancel.error && !cancel.error.at('reason') ? cancel.error : undefined} />
         <TextArea
