@@ -481,6 +481,26 @@ export const clientProjectViewSchema = z
         }),
       )
       .meta({ description: 'Money agreed to make up for the client\u2019s complaints, and where each went. No resolution notes (those are the agency\u2019s).' }),
+    complaintsBeingPutRight: z
+      .array(
+        z.object({
+          complaintAt: isoDate.meta({ description: 'When the client made the complaint.' }),
+          complaintAbout: z.string().meta({ description: 'What the complaint was about, as recorded (as in `compensations`).' }),
+          work: z
+            .array(
+              z.object({
+                department: departmentSchema,
+                dueAt: isoDate.meta({ description: 'By when it is to be redone (the fix\u2019s due date as it stands).' }),
+                redoneAt: isoDate.optional().meta({ description: 'Once the fix is accepted: when.' }),
+              }),
+            )
+            .meta({ description: 'The work redone for it, free of charge, by department.' }),
+        }),
+      )
+      .meta({
+        description:
+          'Complaints made after completion whose work was sent back to the departments that did it, while the complaint is open (resolved, it is said as any resolved complaint). Never what the departments were told to redo, the tasks or who does them.',
+      }),
     documents: z.array(z.object({ kind: z.string(), number: z.string().optional(), createdAt: isoDate, href: z.string() })),
   })
   .meta({ id: 'ClientProjectView' });

@@ -4,7 +4,8 @@
  * key opens that one project; a wrong key and an unknown project are the same 404, so links cannot
  * be told apart by guessing. What the client sees is chosen here, field by field: where the work
  * stands, the agreed total, the work delivered to them, their invoices with the payments received,
- * the compensations agreed for their complaints and the documents meant for them — never internal
+ * the compensations agreed for their complaints, the work being redone for one made after
+ * completion (never what the departments were told) and the documents meant for them — never internal
  * comments, people's ids, per-task prices, ratings or the management report.
  */
 import { createHash } from 'node:crypto';
@@ -93,6 +94,24 @@ function compensationForClient(c: ProjectStatus['complaints'][number], p: Projec
     ...(comp.invoiceNumber !== undefined && { invoiceNumber: comp.invoiceNumber }),
     ...(comp.takenOff !== undefined && { takenOff: comp.takenOff }),
   };
+}
+
+/**
+ * A complaint after completion being put right: the work sent back for it, by department, by when
+ * it is to be redone and, once the fix is accepted, when it was — the complaint still open (once
+ * resolved, the page says of it what it says of any resolved complaint). Never the manager's
+ * instruction to the departments (it is theirs), the tasks or who does them. A fix no longer to be
+ * done (its task cancelled) is not promised to the client.
+ */
+function beingPutRight(c: ProjectStatus['complaints'][number], p: ProjectStatus): ClientProjectView['complaintsBeingPutRight'][number] {
+  const rework = c.rework!;
+  const work = rework.departments.flatMap((department) => {
+    const fix = p.tasks.find((t) => rework.taskKeys.includes(t.key) && t.department === department);
+    if (fix?.status === 'cancelled') return [];
+    // The fix's due date as it stands (the manager may have moved it), as the work list says it.
+    return [{ department, dueAt: fix?.dueAt ?? rework.dueAt, ...(fix?.status === 'accepted' && fix.acceptedAt && { redoneAt: fix.acceptedAt }) }];
+  });
+  return { complaintAt: c.at, complaintAbout: c.description, work };
 }
 
 export function createClientViewRouter(deps: AppDeps, links: ClientLinks): Router {
@@ -240,6 +259,10 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks): Route
         ...(i.documentId && { href: documentHref(i.documentId) }),
       })),
       compensations: p.complaints.flatMap((c) => (c.compensation && c.resolvedAt ? [compensationForClient(c, p)] : [])),
+      complaintsBeingPutRight: p.complaints.flatMap((c) => {
+        const put = c.rework && !c.resolvedAt ? beingPutRight(c, p) : undefined;
+        return put && put.work.length > 0 ? [put] : [];
+      }),
       documents: p.documents.filter((d) => FOR_THE_CLIENT.has(d.kind)).map((d) => ({ kind: d.kind, ...(d.number && { number: d.number }), createdAt: d.createdAt, href: documentHref(d.documentId) })),
     };
     res.setHeader('Cache-Control', 'private, no-store');

@@ -5,7 +5,7 @@
  */
 import { respondBy } from '../../api/routes/client-view';
 import type { ProjectStatus } from '../../workflows/project/contract';
-import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
+import { planRequest, projectInClientReview, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
@@ -358,6 +358,53 @@ describe('the client\u2019s link', () => {
     await h.http().post(`/api/projects/${projectId}/payments`).set(h.auth('manager')).send({ invoiceNumber: credit.number, amount: 300, paidAt: new Date().toISOString(), reference: `${projectId}-refund` }).expect(200);
     const refunded = await eventually(async () => (await invoices()).find((i) => i.number === credit.number && i.status === 'paid'), { what: 'the refund on the client\u2019s page', timeoutMs: 30_000 });
     expect(refunded).toMatchObject({ paid: 300, stillOwed: 0, setOffs: [{ invoiceNumber: final.number, amount: 200 }] });
+  });
+
+  test('a complaint after completion sent back to the department that did the work: the client\u2019s view says which work is redone and by when, then when it was; resolved, no longer; never the instruction, the task or who does it', async () => {
+    const projectId = await projectInClientReview(h, { title: 'Client rework', policy: { complaintWindow: '10m' } });
+    const get = async () => (await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+    await h.http().post(`/api/projects/${projectId}/feedback`).set(h.auth('manager')).send({ kind: 'accepted', rating: 5 }).expect(200);
+    const final = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'final'), { what: 'the final invoice', timeoutMs: 30_000 });
+    await h.http().post(`/api/projects/${projectId}/payments`).set(h.auth('manager')).send({ invoiceNumber: final.number, amount: final.amount, paidAt: new Date().toISOString(), reference: `${projectId}-final` }).expect(200);
+    await eventually(async () => (await get()).stage === 'completed', { what: 'the project completed', timeoutMs: 30_000 });
+    await h.http().post(`/api/projects/${projectId}/feedback`).set(h.auth('manager')).send({ kind: 'complaint', description: 'The banner is cut off on phones' }).expect(200);
+    const instruction = 'Re-crop the hero for 390 px screens';
+    const dueAt = new Date(Date.now() + 3 * 86_400_000).toISOString();
+    const reworked = (await h.http().post(`/api/projects/${projectId}/complaints/c1/rework`).set(h.auth('manager')).send({ departments: ['design'], description: instruction, dueAt }).expect(200)).body as ProjectStatus;
+    const complaint = reworked.complaints[0];
+
+    const key = new URL((await h.http().get(`/api/projects/${projectId}/client-link`).set(h.auth('manager')).expect(200)).body.url as string).searchParams.get('key')!;
+    type View = { complaintsBeingPutRight: { complaintAt: string; complaintAbout: string; work: { department: string; dueAt: string; redoneAt?: string }[] }[] };
+    const view = async () => (await h.http().get(`/api/client/projects/${projectId}`).query({ key }).expect(200)).body as View;
+    const redoing = await eventually(async () => {
+      const now = await view();
+      return now.complaintsBeingPutRight.length > 0 ? now : undefined;
+    }, { what: 'the work being redone in the client\u2019s view', timeoutMs: 30_000 });
+    expect(redoing.complaintsBeingPutRight).toEqual([{ complaintAt: complaint.at, complaintAbout: 'The banner is cut off on phones', work: [{ department: 'design', dueAt }] }]);
+    // Nothing of the agency's own: what the department was told, the fix's task, who does it.
+    const said = JSON.stringify(redoing);
+    for (const internal of [instruction, 'c1.design', 'requestedBy', 'taskKeys']) expect([internal, said.includes(internal)]).toEqual([internal, false]);
+
+    const fix = `${projectId}.c1.design`;
+    await waitForTask(h, fix, 'open');
+    await h.http().post(`/api/tasks/${fix}/claim`).set(h.auth('designer')).expect(200);
+    await h.http().post(`/api/tasks/${fix}/submit`).set(h.auth('designer')).send({ summary: 'Re-cropped', links: [] }).expect(200);
+    await h.http().post(`/api/tasks/${fix}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(200);
+    const redone = await eventually(async () => {
+      const now = await view();
+      return now.complaintsBeingPutRight[0]?.work[0]?.redoneAt ? now : undefined;
+    }, { what: 'the work redone in the client\u2019s view', timeoutMs: 30_000 });
+    const acceptedAt = (await get()).tasks.find((t) => t.taskId === fix)!.acceptedAt;
+    expect(redone.complaintsBeingPutRight).toEqual([{ complaintAt: complaint.at, complaintAbout: 'The banner is cut off on phones', work: [{ department: 'design', dueAt, redoneAt: acceptedAt }] }]);
+    expect(JSON.stringify(redone)).not.toContain(h.people.designer.id);
+
+    // Resolved: no longer being put right (with no compensation, nothing more to say).
+    await h.http().post(`/api/projects/${projectId}/complaints/c1/resolution`).set(h.auth('manager')).send({ resolution: 'Banner re-cropped' }).expect(200);
+    const resolved = await eventually(async () => {
+      const now = await view();
+      return now.complaintsBeingPutRight.length === 0 ? now : undefined;
+    }, { what: 'the resolved complaint out of the client\u2019s view', timeoutMs: 30_000 });
+    expect(resolved).toMatchObject({ stage: 'completed', compensations: [] });
   });
 
   test('while the work waits for the prepayment, the client\u2019s view names the invoice it waits for; once it is paid, the work starts and the view no longer does', async () => {

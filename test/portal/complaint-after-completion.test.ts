@@ -9,7 +9,7 @@
  * projects get to completion through the API; everything after is done on their pages.
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
-import { projectInClientReview, startApiHarness, type ApiHarness } from '../support/api';
+import { projectInClientReview, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
 import { browserTestOrSkip, DESKTOP, openClientPage, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
@@ -252,4 +252,56 @@ step('the client’s page of a completed project says whom to tell, and by when,
   expect(await after.page.locator('.callout[role="status"] p').allTextContents()).toEqual(['The project is completed. Thank you!', expect.stringMatching(/^Please sign the acceptance act/)]);
   expect(await after.page.locator('.complaints-heard').count()).toBe(0);
   await after.context.close();
+});
+
+step('a complaint after completion sent back to the department that did the work: the client’s page says which work is redone, free of charge, and by when; then on which day it was; resolved, no more — never what the department was told, nor who did it', async () => {
+  const completed = await completedProject(`${title} redone`, '10m');
+  const id = completed.projectId;
+  await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'complaint', description: 'The banner is cut off on phones' }).expect(200);
+  const complaint = await eventually(async () => (await get(id)).complaints[0], { what: 'the complaint', timeoutMs: 30_000 });
+  const instruction = 'Re-crop the hero for 390 px screens; keep the logo clear of the fold';
+  const dueAt = new Date(Date.now() + 3 * 86_400_000).toISOString();
+  await h.http().post(`/api/projects/${id}/complaints/${complaint.complaintId}/rework`).set(h.auth('manager')).send({ departments: ['design'], description: instruction, dueAt }).expect(200);
+
+  const client = await openClientPage(h, portal, id, { noticeShown: true });
+  const { page } = client;
+  const putRight = page.locator('.callout[role="status"] .complaint-put-right');
+  const shows = (what: RegExp) => async () => (what.test((await putRight.allTextContents()).join('\n')) ? true : (await page.reload(), false));
+  await eventually(shows(/are redoing/), { what: 'the work being redone on the client’s page', timeoutMs: 30_000, intervalMs: 1_000 });
+  const day = (iso: string) => page.evaluate((at) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date(at)), iso);
+  const about = `About your complaint of ${await day(complaint.at)} (“The banner is cut off on phones”)`;
+  expect(await putRight.allTextContents()).toEqual([`${about}: we are redoing the Design work by ${await day(dueAt)}, free of charge.`]);
+  // The agency's own things stay out: what the designer was told, the task, who does it.
+  const designer = h.directory.get(h.people.designer.id)!.name;
+  const said = await page.locator('body').innerText();
+  for (const internal of [instruction, 'c1.design', designer]) expect([internal, said.includes(internal)]).toEqual([internal, false]);
+  await page.setViewportSize(DESKTOP);
+  await shootBoth(page, '79b-client-work-being-redone');
+
+  // The designer redoes it from their inbox; the manager accepts it: the page says it was redone, and on which day.
+  const fix = `${id}.${complaint.complaintId}.design`;
+  await waitForTask(h, fix, 'open');
+  await h.http().post(`/api/tasks/${fix}/claim`).set(h.auth('designer')).send({}).expect(200);
+  await h.http().post(`/api/tasks/${fix}/submit`).set(h.auth('designer')).send({ summary: 'The banner re-cropped for phones', links: ['https://files.example/hero-phone'] }).expect(200);
+  await h.http().post(`/api/tasks/${fix}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(200);
+  await eventually(shows(/redid/), { what: 'the work redone on the client’s page', timeoutMs: 30_000, intervalMs: 1_000 });
+  const acceptedAt = (await get(id)).tasks.find((t) => t.taskId === fix)!.acceptedAt!;
+  const manager = h.directory.get(h.people.manager.id)!.name;
+  expect(await putRight.allTextContents()).toEqual([
+    `${about}: we redid the Design work on ${await day(acceptedAt)}, free of charge. If it is still not right, please tell ${manager}.`,
+  ]);
+  expect(await putRight.getByRole('link', { name: manager }).getAttribute('href')).toMatch(/^mailto:/);
+  await shootBoth(page, '79c-client-work-redone');
+
+  // Resolved (no money with it): the page says nothing more of it.
+  await h.http().post(`/api/projects/${id}/complaints/${complaint.complaintId}/resolution`).set(h.auth('manager')).send({ resolution: 'Banner re-cropped' }).expect(200);
+  const gone = async () => {
+    await page.locator('.callout[role="status"]').waitFor(); // loaded, not merely reloading
+    return (await putRight.count()) === 0 ? true : (await page.reload(), false);
+  };
+  await eventually(gone, { what: 'the resolved complaint off the client’s page', timeoutMs: 30_000, intervalMs: 1_000 });
+  expect(await page.locator('.callout[role="status"] p').first().textContent()).toBe('The project is completed. Thank you!');
+  expect(await page.locator('#work .compensation').count()).toBe(0);
+  expect(unexpectedErrors(client.errors)).toEqual([]);
+  await client.context.close();
 });

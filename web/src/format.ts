@@ -433,3 +433,7 @@ export function shorten(text: string, max = 60): string {
   const chars = Array.from(text);
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
 }
+
+/** “a”, “a and b”, “a, b and c”: names as a sentence lists them. */
+export const listInWords = (items: readonly string[]): string =>
+  items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;

@@ -1,14 +1,15 @@
 /**
  * The client's page (`/client/<projectId>?key=…`): their project as they see it, opened by the link
  * their account manager sent, without an account — where the work stands, what was delivered for
- * their review, the agreed total and any compensation agreed for their complaints, invoices with
- * the payments received, and documents — under the agency's name, not the software's. Answers (acceptance, changes, a
+ * their review, the agreed total, any compensation agreed for their complaints and the work being
+ * redone for one made after completion, invoices with the payments received, and documents — under the agency's name, not the software's. Answers (acceptance, changes, a
  * complaint) still go to the manager, by reply: the page says whom and by when.
  */
+import type { ComponentChildren } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { api, ok } from '../api';
 import { useResource } from '../data';
-import { DEPARTMENT_LABEL, formatDate, formatMoney, roundMoney } from '../format';
+import { DEPARTMENT_LABEL, formatDate, formatMoney, listInWords, roundMoney } from '../format';
 import { Badge, LinkList, Loading, PageHeader, ProblemBox, Section } from '../ui';
 import type { components } from '../generated/openapi';
 
@@ -137,6 +138,12 @@ function ClientView({ view: v }: { view: View }) {
             If something is not right with the work, please tell {contact} by {formatDate(v.complaintsHeardUntil)}: reply to our e-mail, or write to them.
           </p>
         )}
+        {/* A complaint after completion being put right: what is redone, by when; then that it was. */}
+        {v.complaintsBeingPutRight.map((c) => (
+          <p key={`${c.complaintAt}-${c.complaintAbout}`} class="complaint-put-right">
+            <PutRightInWords complaint={c} contact={contact} />
+          </p>
+        ))}
         {open.length > 0 && (
           <p>
             {waiting ? (open.length === 1 ? 'Another invoice is' : `${open.length} other invoices are`) : open.length === 1 ? 'An invoice is' : `${open.length} invoices are`} waiting
@@ -288,6 +295,42 @@ function cutAtWord(text: string, max: number): string {
   const space = cut.lastIndexOf(' ');
   // A first word longer than half the room is cut where the room ends.
   return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.–-]+$/, '')}…`;
+}
+
+/** The work of these departments, as the work list names it: "the Design and SEO work". */
+const workOf = (parts: { department: View['work'][number]['department'] }[]): string => `the ${listInWords(parts.map((w) => DEPARTMENT_LABEL[w.department]))} work`;
+
+/** Parts by the day a date of theirs falls on, in their order: "the Design work by 12 Dec and the SEO work by 14 Dec". */
+function byDay<T extends { department: View['work'][number]['department'] }>(parts: T[], day: (part: T) => string, word: string): string {
+  const days = new Map<string, T[]>();
+  for (const part of parts) days.set(formatDate(day(part)), [...(days.get(formatDate(day(part))) ?? []), part]);
+  return listInWords([...days].map(([shown, some]) => `${workOf(some)} ${word} ${shown}`));
+}
+
+/**
+ * A complaint of the client's after completion being put right, in their words: which work is
+ * redone (by department, as the work list names it), free of charge, and by when; once done, on
+ * which day, and whom to tell if it is still not right. A fix past its date promises no date: the
+ * page says it is late, as the work list does. Never what the departments were told to do.
+ */
+function PutRightInWords({ complaint: c, contact }: { complaint: View['complaintsBeingPutRight'][number]; contact: ComponentChildren }) {
+  const about = `“${cutAtWord(c.complaintAbout, COMPLAINT_NAMED)}”`;
+  const redone = c.work.filter((w) => w.redoneAt !== undefined);
+  const redoing = c.work.filter((w) => w.redoneAt === undefined);
+  const late = redoing.filter((w) => Date.parse(w.dueAt) < Date.now());
+  const onTime = redoing.filter((w) => !late.includes(w));
+  const done = redone.length > 0 ? `redid ${byDay(redone, (w) => w.redoneAt!, 'on')}` : undefined;
+  const doing = redoing.length > 0 ? `are redoing ${listInWords([...(onTime.length > 0 ? [byDay(onTime, (w) => w.dueAt, 'by')] : []), ...(late.length > 0 ? [workOf(late)] : [])])}` : undefined;
+  const lateDays = [...new Set(late.map((w) => formatDate(w.dueAt)))];
+  // All of it late: "it", not the same work named twice over.
+  const lateWork = late.length === c.work.length ? 'It' : workOf(late).replace(/^the/, 'The');
+  return (
+    <>
+      About your complaint of {formatDate(c.complaintAt)} ({about}): we {[done, doing].filter(Boolean).join(', and ')}, free of charge.
+      {late.length > 0 && ` ${lateWork} was planned for ${listInWords(lateDays)} and is running late: your account manager will tell you when to expect it.`}
+      {redoing.length === 0 && <> If it is still not right, please tell {contact}.</>}
+    </>
+  );
 }
 
 /**

@@ -11,7 +11,7 @@ import { Fragment } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { allPages, api, ok, type Schemas, type Task, type TaskListItem } from '../api';
 import { useAction, useName, useResource, useSession } from '../data';
-import { DEPARTMENT_LABEL, formatDateTime, relative, roundsOfChanges, takenFirst, takenFirstInWordsOfProject, taskOfProject } from '../format';
+import { DEPARTMENT_LABEL, formatDateTime, listInWords, relative, roundsOfChanges, takenFirst, takenFirstInWordsOfProject, taskOfProject } from '../format';
 import { Link } from '../router';
 import { Badge, Due, flash, Loading, PageHeader, ProblemBox, TaskStatusBadge } from '../ui';
 
@@ -398,7 +398,3 @@ function PlannedItem({ task }: { task: PlannedTask }) {
     </li>
   );
 }
-
-/** “a”, “a and b”, “a, b and c”. */
-const listInWords = (items: string[]): string =>
-  items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
