@@ -373,6 +373,10 @@ export const taskContextSchema = z
     clientName: z.string(),
     brief: z.string().meta({ description: 'The client\u2019s request, as the manager took it at intake.' }),
     desiredDeadline: isoDate.meta({ description: 'When the client wants the whole project by.' }),
+    complaint: z
+      .object({ at: isoDate, description: z.string() })
+      .optional()
+      .meta({ description: 'For a fix sent back for a complaint after completion: the client\u2019s complaint it answers (the client\u2019s date is long past and says nothing about it).' }),
     buildsOn: z
       .array(
         z.object({
@@ -380,11 +384,11 @@ export const taskContextSchema = z
           title: z.string(),
           department: departmentSchema,
           status: taskStatusSchema,
-          why: z.enum(['dependency', 'revised']).meta({ description: '`dependency`: the task waits for it; `revised`: a revision task reworks it.' }),
+          why: z.enum(['dependency', 'revised']).meta({ description: '`dependency`: the task waits for it; `revised`: a revision task (or a complaint\u2019s fix) reworks it.' }),
           accepted: deliverableSchema.extend({ acceptedAt: isoDate.optional() }).optional().meta({ description: 'Its accepted delivery (summary and links), once accepted.' }),
         }),
       )
-      .meta({ description: 'The work this task builds on: the tasks it waits for, or for a revision task its department\u2019s accepted work; each with its accepted delivery.' }),
+      .meta({ description: 'The work this task builds on: the tasks it waits for, or for a revision task (or a complaint\u2019s fix) its department\u2019s accepted work; each with its accepted delivery.' }),
     waitingOnIt: z
       .array(z.object({ taskId: z.string(), title: z.string(), department: departmentSchema, status: taskStatusSchema, dueAt: isoDate }))
       .meta({ description: 'The tasks of the project that wait for this one (they depend on it), not cancelled: whose work a late delivery holds up.' }),

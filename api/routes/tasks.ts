@@ -321,10 +321,12 @@ export function createTasksRouter(
       throw new ApiProblem({ type: ProblemType.notFound, title: 'Not found', status: 404, detail: `Task ${taskId} is starting; its context follows in a moment.`, headers: { 'Retry-After': '1' } });
     }
     const status = project.value;
+    // A fix for a complaint after completion: the complaint is what it answers.
+    const complaint = status.complaints.find((c) => c.rework?.taskKeys.includes(me.key));
     const buildsOn = [
       ...me.dependsOn.map((key) => ({ key, why: 'dependency' as const })),
-      // A revision reworks what its department delivered and the client saw.
-      ...(me.revisionRound === undefined
+      // A revision (or a complaint's fix) reworks what its department delivered and the client saw.
+      ...(me.revisionRound === undefined && !complaint
         ? []
         : status.tasks.filter((t) => t.department === me.department && t.key !== me.key && t.status === 'accepted').map((t) => ({ key: t.key, why: 'revised' as const }))),
     ];
@@ -335,6 +337,7 @@ export function createTasksRouter(
       clientName: status.client.name,
       brief: status.brief,
       desiredDeadline: status.desiredDeadline,
+      ...(complaint && { complaint: { at: complaint.at, description: complaint.description } }),
       buildsOn: buildsOn.flatMap(({ key, why }, i) => {
         const summary = status.tasks.find((t) => t.key === key);
         if (!summary) return [];

@@ -292,6 +292,13 @@ test('a flaw found after completion sent back over HTTP: the manager only, bad i
   // The designer redoes it as any task; accepted, the complaint is resolved.
   const fixId = `${projectId}.c1.design`;
   await waitForTask(h, fixId, 'open');
+  // What the designer works from: the complaint it answers, and the accepted work it redoes.
+  const context = await eventually(async () => {
+    const answer = await h.http().get(`/api/tasks/${fixId}/context`).set(h.auth('designer'));
+    return answer.status === 200 && answer.body;
+  }, { what: 'the fix task\u2019s context' });
+  expect(context.complaint).toEqual({ at: first.complaints[0].at, description: 'The banner is cut off on phones' });
+  expect(context.buildsOn).toEqual([expect.objectContaining({ taskId: `${projectId}.hero`, why: 'revised', status: 'accepted' })]);
   await post('designer', `/api/tasks/${fixId}/claim`, {});
   await post('designer', `/api/tasks/${fixId}/submit`, { summary: 'Re-cropped', links: ['https://files.example/hero-phone'] });
   await post('manager', `/api/tasks/${fixId}/review`, { decision: 'accept' });

@@ -74,7 +74,10 @@ function TaskView({ task, onChange }: { task: Task; onChange: (t: Task) => void 
   // Accepted work does not change: read again only when this task moves on.
   // (Polled slowly too: a task that just started may have no context for a moment.)
   const context = useResource(() => ok(api.GET('/api/tasks/{taskId}/context', { params: { path: { taskId: task.taskId } } })), [task.taskId, task.status], 15_000);
-  const clientDate = context.data?.desiredDeadline;
+  // A fix for a complaint after completion answers the complaint: the client's date, long past,
+  // says nothing about it (no "late for the client" on it).
+  const fixFor = context.data?.complaint;
+  const clientDate = fixFor ? undefined : context.data?.desiredDeadline;
   // Due after the client's date: late for the client even if done on time (the plan editor and the
   // project page mark such tasks too). Nothing to mark once the work is accepted or cancelled.
   const lateForClient = !done && clientDate !== undefined && task.dueAt !== undefined && dueAfterClientDate(task.dueAt, clientDate);
@@ -91,6 +94,7 @@ function TaskView({ task, onChange }: { task: Task; onChange: (t: Task) => void 
           {/* As the inbox says it: in hand again "Sent back", given back to the department "Rework". */}
           {sentBack && <Badge tone="warn">{task.status === 'open' ? 'Rework' : 'Sent back'} · round {task.reviewRounds}</Badge>}
           {task.revisionRound && <Badge tone="info">Client revision {task.revisionRound}</Badge>}
+          {fixFor && <Badge tone="info">Fix for a complaint</Badge>}
           <Due dueAt={task.dueAt} overdue={task.overdue} done={done} deliveredAt={task.status === 'submitted' ? task.submittedAt : undefined} />
           {lateForClient && <Badge tone="warn">Due after the client’s date ({formatDate(clientDate)})</Badge>}
           {/* A cancelled task's people as facts of the past: nobody works on it or reviews it any more. */}
@@ -633,12 +637,23 @@ function BuildsOn({ context }: { context: Resource<Schemas['TaskContext']> }) {
   const c = context.data;
   return (
     <Section title="What it builds on" id="builds-on">
+      {c.complaint && (
+        <>
+          <h3>The client’s complaint</h3>
+          <p class="muted">
+            {c.clientName} complained on {formatDate(c.complaint.at)}, after the project was completed: this task puts it right, free of charge.
+          </p>
+          <blockquote class="prewrap">{c.complaint.description}</blockquote>
+        </>
+      )}
       <h3>The client’s request</h3>
       <p class="prewrap">{c.brief}</p>
-      <p class="muted">
-        {/* A day, as the client gave it (the form sends it as the end of the manager's working day). */}
-        {c.clientName} wants the project by {formatDate(c.desiredDeadline)}.
-      </p>
+      {!c.complaint && (
+        <p class="muted">
+          {/* A day, as the client gave it (the form sends it as the end of the manager's working day). */}
+          {c.clientName} wants the project by {formatDate(c.desiredDeadline)}.
+        </p>
+      )}
       {c.buildsOn.length > 0 && (
         <ul class="builds-on">
           {c.buildsOn.map((b) => (
