@@ -54,6 +54,7 @@ export const NOTIFICATION_TEMPLATES = [
   'refund_paid',
   'complaint_resolved',
   'complaint_rework_started',
+  'project_completed_for_client',
 ] as const;
 export type NotificationTemplate = (typeof NOTIFICATION_TEMPLATES)[number];
 

@@ -903,6 +903,23 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       ],
     }),
   },
+  // The end of the cycle, for the client: thanks, and until when a flaw in the work is still heard
+  // (the project's complaint window). No report: the management report is the agency's own.
+  project_completed_for_client: {
+    link: 'project',
+    staff: (v) => ({
+      subject: `Completion sent to the client: ${v.project}`,
+      lines: [`${v.text('clientName', 'The client')} was told that ${v.project} is completed, and to tell us by ${v.date('complaintsHeardUntil')} if something is not right.`],
+    }),
+    client: (v) => ({
+      subject: `Your project is completed: ${v.project}`,
+      lines: [
+        `${capitalize(v.project)} is completed and paid in full. Thank you for working with us.`,
+        `If something is not right with the work, please tell us by ${v.date('complaintsHeardUntil')}: we will put it right.`,
+        v.reply('to tell us, or with anything else'),
+      ],
+    }),
+  },
   // A flaw found after completion is being put right: the client hears which teams redo it and
   // by when (never the manager's instruction to them, which is the agency's own).
   complaint_rework_started: {

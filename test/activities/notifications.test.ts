@@ -87,7 +87,7 @@ async function producedInvoice(kind: 'final_invoice' | 'credit_note' = 'final_in
   return (await produceDocument({ projectId: 'acme', kind, sequence: 1, snapshot, invoice })).documentId;
 }
 
-const CLIENT_TEMPLATES: NotificationTemplate[] = ['delivery_ready', 'client_response_due', 'invoice_issued', 'invoice_voided', 'credit_note_issued', 'payment_reminder', 'payment_received', 'payment_returned', 'work_started', 'acceptance_act_to_sign', 'refund_paid', 'project_cancelled', 'complaint_resolved', 'complaint_rework_started'];
+const CLIENT_TEMPLATES: NotificationTemplate[] = ['delivery_ready', 'client_response_due', 'invoice_issued', 'invoice_voided', 'credit_note_issued', 'payment_reminder', 'payment_received', 'payment_returned', 'work_started', 'acceptance_act_to_sign', 'refund_paid', 'project_cancelled', 'complaint_resolved', 'complaint_rework_started', 'project_completed_for_client'];
 /** Where each staff notice links: the page of the portal where its reader acts. */
 const PORTAL_PAGE: Record<NotificationTemplate, string> = {
   task_opened: '/tasks/acme.design',
@@ -130,6 +130,7 @@ const PORTAL_PAGE: Record<NotificationTemplate, string> = {
   refund_paid: '/projects/acme',
   complaint_resolved: '/projects/acme',
   complaint_rework_started: '/projects/acme',
+  project_completed_for_client: '/projects/acme',
 };
 const isTaskNotice = (template: NotificationTemplate) => PORTAL_PAGE[template].startsWith('/tasks/');
 
@@ -753,6 +754,18 @@ test('an invoice chased again after a payment was taken back: the client reads t
   // The first round says nothing of it.
   expect(render('payment_reminder', {})).not.toContain('reached us');
   expect(render('payment_overdue', {}, 'staff')).not.toContain('chased again');
+});
+
+test('the client is told the project is completed, and until when to tell us if something is not right; no report attached', () => {
+  const ctx = { publicBaseUrl: BASE_URL, personName: (id: string) => people.get(id)?.name };
+  const mail = renderNotification(
+    { template: 'project_completed_for_client', data: { projectTitle: 'Spring campaign landing page', complaintsHeardUntil: '2027-01-04T10:00:00Z' }, projectId: 'acme' },
+    ctx,
+    'client',
+  );
+  expect(mail.subject).toBe('Your project is completed: Spring campaign landing page');
+  expect(mail.text.replace(/\s+/g, ' ')).toContain('Spring campaign landing page is completed and paid in full. Thank you for working with us.');
+  expect(mail.text.replace(/\s+/g, ' ')).toContain('If something is not right with the work, please tell us by 2027-01-04 10:00 UTC: we will put it right.');
 });
 
 test('a complaint after completion being put right: the client reads which teams redo it and by when, never the instruction to them', () => {

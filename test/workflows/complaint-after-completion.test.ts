@@ -18,6 +18,7 @@ import {
   documentsFor,
   LEADER,
   MANAGER,
+  noticesFor,
   OTHER_MANAGER,
   pay,
   plan,
@@ -70,6 +71,9 @@ test.concurrent('a complaint after completion is heard, compensated by a refund,
   // Leadership and the manager hear of the completion, and until when complaints are heard.
   const [announced] = await waitForNotice(env, projectId, 'project_completed');
   expect(announced.data).toMatchObject({ complaintsHeardUntil: s.complaintsHeardUntil });
+  // The client hears it is done, and until when to tell us if something is not right (no report).
+  const [toClient] = await waitForNotice(env, projectId, 'project_completed_for_client');
+  expect(toClient).toMatchObject({ recipients: { emails: [input.client.email] }, data: { complaintsHeardUntil: s.complaintsHeardUntil } });
 
   // Completed and paid: a flaw found now is still a complaint, told to leadership as ever.
   s = await complain(handle, 'the audit missed half the site');
@@ -128,6 +132,8 @@ test.concurrent('with no complaint the workflow ends when the window does; a pro
   expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(s.complaintsHeardUntil!));
   expect(timelineEvents(result).slice(-2)).toEqual(['stage_completed', 'complaint_window_closed']);
   expect(result.complaints).toEqual([]);
+  expect(noticesFor(env, input.projectId, 'project_completed_for_client')).toHaveLength(1);
+  await recordHistory(handle, 'project-completion-mailed-to-client');
 
   const without = projectInput({ departments: ['seo'] });
   const handleWithout = await startProject(env, without);
@@ -135,6 +141,8 @@ test.concurrent('with no complaint the workflow ends when the window does; a pro
   const ended = await handleWithout.result();
   expect(ended.complaintsHeardUntil).toBeUndefined();
   expect(timelineEvents(ended)).not.toContain('complaint_window_closed');
+  // Without a window, the client is not mailed a window (as before it).
+  expect(noticesFor(env, without.projectId, 'project_completed_for_client')).toEqual([]);
 });
 
 test.concurrent('a flaw found after completion is sent back to the department that did the work: redone free of charge, then resolved; refusals first', async () => {

@@ -60,6 +60,8 @@ const PATCHES_AFTER_BASELINE_1: string[] = [
   'complaint-wakes-wait',
   // 2026-12-05: a completed project hears complaints for its policy's window before its workflow ends.
   'complaints-after-completion',
+  // 2026-12-05: the client is mailed the completion and until when a complaint is heard.
+  'completion-mailed-to-client',
   // 2026-12-04: a project without a prepayment mails the client the contract as the work starts.
   'contract-to-client',
   // 2026-12-04: work that waited for the prepayment has its due dates moved by that wait.

@@ -378,6 +378,11 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
         ...(status.complaintsHeardUntil !== undefined && { complaintsHeardUntil: status.complaintsHeardUntil }),
       });
     }
+    // The client hears it is done, and until when to tell their manager if something is not right
+    // (asked only of runs with a complaint window: before, the client was told nothing here).
+    if (status.complaintsHeardUntil !== undefined && patched('completion-mailed-to-client')) {
+      ctx.send('project_completed_for_client', 'completed-client', ctx.client, { complaintsHeardUntil: status.complaintsHeardUntil });
+    }
     ctx.enterStage('completed');
   }
 
