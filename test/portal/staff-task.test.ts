@@ -8,12 +8,15 @@
  * message name the project, since several projects have a task of the same title. The inbox's
  * Accepted tab lists the person's own accepted work, newest accepted first, and only there; older
  * accepted work comes a page at a time under the list ("Show older"), each task once. The
- * client's date on a task page is a day, never a time of day.
+ * client's date on a task page is a day, never a time of day. A fix sent back for a complaint
+ * after completion says so: the complaint it answers and the accepted work it redoes, never the
+ * client's long-past date nor "due after" it.
  */
 import type { Page } from 'playwright-core';
-import { claimedDesignTask, openDesignTask, startApiHarness, type ApiHarness } from '../support/api';
+import type { ProjectStatus } from '../../workflows/project/contract';
+import { claimedDesignTask, openDesignTask, projectInClientReview, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
 import { browserTestOrSkip, DESKTOP, holdReads, PHONE, shootDesktopAndPhone, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
-import { uniqueId } from '../support/temporal';
+import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
 const browserTest = browserTestOrSkip('the staff task page when the task moves under the person');
@@ -346,4 +349,77 @@ browserTest('Accepted, older work: “Show older” adds the next page under the
   await portal.screenshot(page, 'staff-inbox-accepted-older-shown');
   await page.setViewportSize(PHONE);
   await portal.screenshot(page, 'staff-inbox-accepted-older-shown-phone');
+});
+
+browserTest('a fix sent back for a complaint after completion: the inbox lists it, its page says so, with the complaint and the accepted work it redoes, and no client’s date nor “due after” it; claimed and delivered there', async () => {
+  const projectTitle = `${title} complaint fix`;
+  // Its one design task due in minutes, well before the client's date (a month ahead); accepted
+  // by the client and paid in full: completed, hearing complaints for long enough for the test.
+  const projectId = await projectInClientReview(h, { title: projectTitle, policy: { complaintWindow: '10m' } });
+  const get = async () => (await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+  await h.http().post(`/api/projects/${projectId}/feedback`).set(h.auth('manager')).send({ kind: 'accepted', rating: 5, comment: '' }).expect(200);
+  const final = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'final' && i.documentId), { what: 'the final invoice', timeoutMs: 30_000 });
+  await h
+    .http()
+    .post(`/api/projects/${projectId}/payments`)
+    .set(h.auth('manager'))
+    .send({ invoiceNumber: final.number, amount: final.amount, paidAt: new Date().toISOString(), reference: `${projectId}-final` })
+    .expect(200);
+  await eventually(async () => (await get()).stage === 'completed', { what: `project ${projectId} completed`, timeoutMs: 30_000 });
+
+  const complaintText = 'The hero banner is cut off on phones';
+  await h.http().post(`/api/projects/${projectId}/feedback`).set(h.auth('manager')).send({ kind: 'complaint', description: complaintText }).expect(200);
+  const complaint = await eventually(async () => (await get()).complaints[0], { what: 'the complaint', timeoutMs: 30_000 });
+  const instruction = 'Re-crop the hero for 390 px screens; keep the logo clear of the fold';
+  // Due after the client's date: a page reading it as ordinary work would call it late for the client.
+  const dueAt = new Date(Date.now() + 40 * 86_400_000).toISOString();
+  await h.http().post(`/api/projects/${projectId}/complaints/${complaint.complaintId}/rework`).set(h.auth('manager')).send({ departments: ['design'], description: instruction, dueAt }).expect(200);
+  const fix = `${projectId}.${complaint.complaintId}.design`;
+  await waitForTask(h, fix, 'open');
+  const project = await get();
+  const original = project.tasks.find((t) => t.key === 'design-home')!;
+  expect([Date.parse(original.dueAt) < Date.parse(project.desiredDeadline), Date.parse(project.tasks.find((t) => t.taskId === fix)!.dueAt) > Date.parse(project.desiredDeadline)]).toEqual([true, true]);
+  // Known to the store the page reads its context from (a task started a moment ago may not be yet).
+  await eventually(async () => (await h.http().get(`/api/tasks/${fix}/context`).set(h.auth('designer'))).status === 200, { what: 'the fix task’s context' });
+
+  // The designer's inbox lists it among the open work, named for what it is, with its project.
+  const designer = await open('designer', '/inbox?view=open');
+  const { page } = designer;
+  const row = page.locator('.task-item', { has: page.locator(`a[href="/tasks/${fix}"]`) });
+  await row.waitFor({ timeout: 30_000 });
+  expect(await row.locator('a.task-title').textContent()).toBe('Fix for a complaint (Design)');
+  expect(await row.locator('.task-item-main .muted').first().textContent()).toBe(`${projectTitle} · ACME Ltd`);
+  await row.getByRole('button', { name: `Claim Fix for a complaint (Design) — ${projectTitle}`, exact: true }).waitFor();
+  await portal.screenshot(page, 'staff-inbox-complaint-fix');
+
+  // Its page: a fix for a complaint, the complaint it answers, the accepted work it redoes.
+  await row.locator('a.task-title').click();
+  await page.getByRole('heading', { name: 'Fix for a complaint (Design)', level: 1 }).waitFor();
+  const buildsOn = page.locator('#builds-on');
+  await buildsOn.getByRole('heading', { name: 'Reworks “Home page design” (Design)' }).waitFor({ timeout: 20_000 });
+  expect(await page.locator('.page-header .meta-row .badge').allTextContents()).toContain('Fix for a complaint');
+  const day = (iso: string) => page.evaluate((at) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date(at)), iso);
+  const heading = buildsOn.getByRole('heading', { name: 'The client’s complaint' });
+  expect(await heading.count()).toBe(1);
+  expect(await heading.locator('xpath=following-sibling::p[1]').textContent()).toBe(
+    `ACME Ltd complained on ${await day(complaint.at)}, after the project was completed: this task puts it right, free of charge.`,
+  );
+  expect(await heading.locator('xpath=following-sibling::blockquote[1]').textContent()).toBe(complaintText);
+  // The design it redoes, as accepted: by whom, and what was delivered.
+  const reworked = buildsOn.locator('.builds-on li');
+  expect(await reworked.count()).toBe(1);
+  expect(await reworked.locator('p.muted').textContent()).toMatch(new RegExp(`^Accepted .+; delivered by ${nameOf('designer')}:$`));
+  expect(await reworked.locator('blockquote').textContent()).toBe('Done');
+  // The client's date, long past, says nothing about a fix: not given, and the fix not "late" for it.
+  const said = (await page.locator('main').textContent()) ?? '';
+  expect([said.includes('wants the project by'), said.includes('Due after the client’s date')]).toEqual([false, false]);
+  await shootDesktopAndPhone(portal, page, 'staff-task-complaint-fix');
+
+  // Claimed and delivered from the page, as any task.
+  await page.getByRole('button', { name: 'Claim this task' }).click();
+  await page.locator('#deliver-summary').fill('The hero re-cropped for phones; the logo clear of the fold.');
+  await page.locator('#deliver-links').fill('https://files.example/hero-phone');
+  await page.getByRole('button', { name: 'Deliver for review' }).click();
+  await page.getByText('Delivered; waiting for the manager’s review.').waitFor();
+  expect((await h.http().get(`/api/tasks/${fix}`).set(h.auth('designer')).expect(200)).body).toMatchObject({ status: 'submitted', assigneeId: h.people.designer.id });
 });
