@@ -176,7 +176,7 @@ test.concurrent('a flaw found after completion is sent back to the department th
   // Once is enough: the same again (a second click) is refused as done, nothing more started.
   expect(await refusal(rework())).toMatchObject({ type: 'AlreadyDone', field: 'complaintId' });
   const fix = await waitForTask(env, projectId, 'c1.seo', (v) => v.status === 'open', 'the fix open');
-  expect(fix.description).toContain("The client's complaint: the audit missed the blog section");
+  expect(fix.description).toContain('The client’s complaint: the audit missed the blog section');
 
   // Not resolved before the fix is accepted; the window passing does not end the workflow meanwhile.
   const resolve = () => projectUpdate(handle, resolveComplaintUpdate, { args: [{ complaintId: 'c1', resolution: 'blog audited', by: MANAGER }] });

@@ -467,7 +467,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
             key: `${complaintId}.${department}`,
             department,
             title: `Fix for a complaint (${departmentName(department)})`,
-            description: `${description}\n\nThe client's complaint: ${complaint.description}`,
+            description: `${description}\n\nThe client’s complaint: ${complaint.description}`,
             estimateHours: 1,
             dueAt: new Date(Date.parse(dueAt)).toISOString(),
             price: 0,
