@@ -10,7 +10,7 @@
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { projectInClientReview, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
-import { browserTestOrSkip, DESKTOP, openClientPage, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone } from '../support/browser';
+import { browserTestOrSkip, DESKTOP, holdReads, openClientPage, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(180_000);
@@ -29,6 +29,8 @@ let over: ProjectStatus;
 const PROVOKED = [
   /status of 400 .*\/api\/projects\/p-[a-z2-7]+\/complaints\/c1\/resolution\b/, // a compensation beyond what was billed
   /status of 400 .*\/api\/projects\b/, // a complaint window that is not a duration
+  /status of 400 .*\/api\/projects\/p-[a-z2-7]+\/complaints\/c1\/rework\b/, // a fix due in the past
+  /net::ERR_CONNECTION_RESET/, // the answer to sending work back lost on its way, on purpose
 ];
 
 beforeAll(async () => {
@@ -304,4 +306,153 @@ step('a complaint after completion sent back to the department that did the work
   expect(await page.locator('#work .compensation').count()).toBe(0);
   expect(unexpectedErrors(client.errors)).toEqual([]);
   await client.context.close();
+});
+
+/** A moment as `<input type="datetime-local">` takes it in that browser (its zone), to the minute. */
+const localInput = (page: PersonPage['page'], iso: string): Promise<string> =>
+  page.evaluate((at) => {
+    const d = new Date(at);
+    const pad = (n: number) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  }, iso);
+
+step('a complaint after completion sent back from the project page to the department that did the work: refused in place with what was typed kept, sent once over a lost answer; the complaint lists the fix and its state, and is resolved from the page once the fix is accepted; leadership sees it all but the form', async () => {
+  const completed = await completedProject(`${title} sent back`, '10m');
+  const id = completed.projectId;
+  const managerName = h.directory.get(h.people.manager.id)!.name;
+  const { page } = manager;
+  await page.goto(`${portal.baseUrl}/projects/${id}`);
+  await complaintForm(page).locator('summary').click();
+  await complaintForm(page).getByLabel('What the client complains about').fill('The banner is cut off on the client’s phones.');
+  await complaintForm(page).getByRole('button', { name: 'Record the complaint' }).click();
+  await page.getByText('Complaint recorded; leadership is told.').waitFor({ timeout: 30_000 });
+  const entry = page.locator('.complaints > li', { hasText: 'The banner is cut off on the client’s phones.' });
+  // Leadership may resolve it, but sending the work back is the manager's.
+  const lead = leader.page;
+  const leadEntry = lead.locator('.complaints > li', { hasText: 'The banner is cut off on the client’s phones.' });
+  await lead.goto(`${portal.baseUrl}/projects/${id}`);
+  await leadEntry.getByLabel('How it was resolved').waitFor({ timeout: 30_000 });
+  expect(await leadEntry.getByRole('button', { name: 'Send the work back…' }).count()).toBe(0);
+
+  // The form: the departments that did work in the project (its one design task), what to redo, when it is due.
+  await entry.getByRole('button', { name: 'Send the work back…' }).click();
+  const form = entry.locator('form.send-back-form');
+  const sendBack = form.getByRole('button', { name: 'Send the work back', exact: true });
+  expect(await form.locator('#send-back-c1-departments .choice').allTextContents()).toEqual(['Design']);
+  expect(await form.locator('#send-back-c1-description-hint').textContent()).toBe(
+    'Goes to the department, with the client’s complaint. The client is told which team redoes it and by when, not this text.',
+  );
+  expect(await form.getByLabel('Fix due').getAttribute('type')).toBe('datetime-local');
+  await shootBoth(page, '79d-complaint-send-back-form');
+
+  // Nothing chosen, nothing said: refused at each field by the page, nothing sent.
+  const sent: string[] = [];
+  const onRequest = (r: { method(): string; url(): string }) => {
+    if (r.method() !== 'GET') sent.push(`${r.method()} ${new URL(r.url()).pathname}`);
+  };
+  page.on('request', onRequest);
+  await sendBack.click();
+  await form.locator('#send-back-c1-description-error').waitFor();
+  page.off('request', onRequest);
+  expect(sent).toEqual([]);
+  expect(await form.locator('.field-error').allTextContents()).toEqual(['Choose the departments that redo their work.', 'Say what the department is to redo.']);
+
+  // A date past: refused at it by the API, what was typed kept, nothing sent back.
+  const instruction = 'Re-crop the hero for 390 px screens; keep the logo clear of the fold.';
+  await form.getByLabel('Design', { exact: true }).check();
+  await form.getByLabel('What to redo').fill(instruction);
+  await form.getByLabel('Fix due').fill(await localInput(page, new Date(Date.now() - 86_400_000).toISOString()));
+  await sendBack.click();
+  await form.locator('#send-back-c1-dueAt-error').waitFor({ timeout: 30_000 });
+  expect(await form.locator('.field-error').allTextContents()).toEqual(['the fix must be due in the future']);
+  expect(await form.getByLabel('What to redo').inputValue()).toBe(instruction);
+  expect(await form.getByLabel('Design', { exact: true }).isChecked()).toBe(true);
+  const refused = await get(id);
+  expect([refused.complaints[0].rework, refused.tasks.length]).toEqual([undefined, 1]);
+  await shootBoth(page, '79e-complaint-send-back-refused');
+
+  // Sent, its answer lost on the way back (the page's reads held meanwhile): the second click sends the same Idempotency-Key, so it is sent back once.
+  const due = new Date(Date.now() + 3 * 86_400_000);
+  due.setSeconds(0, 0);
+  await form.getByLabel('Fix due').fill(await localInput(page, due.toISOString()));
+  const letReadsGo = await holdReads(page, (path) => path === `/api/projects/${id}`);
+  const keys: string[] = [];
+  let lost = 0;
+  await page.route(`**/api/projects/${id}/complaints/c1/rework`, async (route) => {
+    keys.push(route.request().headers()['idempotency-key'] ?? '');
+    if (lost++ > 0) return route.continue();
+    await route.fetch();
+    await route.abort('connectionreset');
+  });
+  try {
+    await sendBack.click();
+    await form.locator('.problem').waitFor({ timeout: 30_000 });
+    expect(await form.getByLabel('What to redo').inputValue()).toBe(instruction);
+    await sendBack.click();
+    await page.getByText(`Sent back to Design, to be redone by ${await shownDateTime(page, due.toISOString())}: the fix is in their inbox; the client is told it is being put right.`).waitFor({ timeout: 30_000 });
+  } finally {
+    // The held reads go first: with no route left, interception ends and takes them along.
+    await letReadsGo();
+    await page.unroute(`**/api/projects/${id}/complaints/c1/rework`);
+  }
+  expect(keys).toHaveLength(2);
+  expect(keys[0]).not.toBe('');
+  expect(keys[1]).toBe(keys[0]);
+  const sentBack = await get(id);
+  expect(sentBack.tasks.map((t) => t.key)).toEqual([expect.any(String), 'c1.design']);
+  const rework = sentBack.complaints[0].rework!;
+
+  // The complaint says what was sent back, to whom, by when, and the fix with its state and a link to it.
+  const fixTaskId = `${id}.c1.design`;
+  const said = entry.locator('.complaint-rework');
+  expect(await said.locator('p').allTextContents()).toEqual([
+    `Work sent back to Design, to be redone by ${await shownDateTime(page, due.toISOString())} — ${managerName}, ${await shownDateTime(page, rework.requestedAt)}`,
+    `What to redo: ${instruction}`,
+  ]);
+  const fix = said.locator('.complaint-fixes li');
+  await fix.filter({ hasText: 'Open waiting for someone in Design to take it up' }).waitFor({ timeout: 30_000 });
+  expect(await fix.allTextContents()).toEqual(['Fix for a complaint (Design) Open waiting for someone in Design to take it up']);
+  expect(await fix.getByRole('link', { name: 'Fix for a complaint (Design)' }).getAttribute('href')).toBe(`/tasks/${fixTaskId}`);
+  expect(await entry.getByRole('button', { name: 'Send the work back…' }).count()).toBe(0);
+  // Not resolved before the fix is accepted: the page says so where the resolution was, and at the top.
+  expect(await entry.locator('.fix-first').textContent()).toBe(
+    'The fix is reviewed first: the complaint can be resolved here once Design’s fix is accepted. Review it on its task page once delivered.',
+  );
+  expect(await entry.getByLabel('How it was resolved').count()).toBe(0);
+  expect((await nextStep(page).locator('p').allTextContents())[2]).toBe(
+    'A complaint about the completed work is open: Design redoes the work for it, and once the fix is accepted, resolve it under Client feedback.',
+  );
+  // The timeline says it in words, the complaint by what it was about.
+  expect(await page.locator('.timeline li', { hasText: 'Work sent back for a complaint' }).locator('.timeline-detail').textContent()).toBe(
+    `“The banner is cut off on the client’s phones.”, to Design: ${instruction}`,
+  );
+  await shootBoth(page, '79f-complaint-sent-back');
+
+  // Leadership sees the same, and no way to resolve it before the fix.
+  await lead.reload();
+  await leadEntry.locator('.complaint-rework').waitFor({ timeout: 30_000 });
+  expect(await leadEntry.locator('.complaint-rework p').allTextContents()).toEqual(await said.locator('p').allTextContents());
+  expect(await leadEntry.locator('.complaint-fixes a').getAttribute('href')).toBe(`/tasks/${fixTaskId}`);
+  expect(await leadEntry.locator('.fix-first').textContent()).toBe(
+    `The fix is reviewed first: the complaint can be resolved here once Design’s fix is accepted by ${managerName}.`,
+  );
+
+  // The designer redoes it from their inbox; delivered, the manager is asked to review it; accepted, the resolution is offered.
+  await waitForTask(h, fixTaskId, 'open');
+  await h.http().post(`/api/tasks/${fixTaskId}/claim`).set(h.auth('designer')).send({}).expect(200);
+  await h.http().post(`/api/tasks/${fixTaskId}/submit`).set(h.auth('designer')).send({ summary: 'The banner re-cropped for phones', links: ['https://files.example/hero-phone'] }).expect(200);
+  await fix.filter({ hasText: 'Delivered review it on its task page' }).waitFor({ timeout: 30_000 });
+  await h.http().post(`/api/tasks/${fixTaskId}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(200);
+  await entry.getByLabel('How it was resolved').waitFor({ timeout: 30_000 });
+  const acceptedAt = (await get(id)).tasks.find((t) => t.taskId === fixTaskId)!.acceptedAt!;
+  expect(await fix.allTextContents()).toEqual([`Fix for a complaint (Design) Accepted ${await shownDateTime(page, acceptedAt)}`]);
+  expect(await entry.locator('.fix-first').count()).toBe(0);
+  expect((await nextStep(page).locator('p').allTextContents())[2]).toBe('A complaint about the completed work is open: resolve it under Client feedback.');
+
+  await entry.getByLabel('How it was resolved').fill('The banner re-cropped for phones, checked on the client’s devices.');
+  await entry.getByRole('button', { name: 'Resolve the complaint' }).click();
+  await page.getByText('Complaint resolved.', { exact: true }).waitFor({ timeout: 30_000 });
+  const resolved = await get(id);
+  expect([resolved.stage, resolved.complaints[0].resolution]).toEqual(['completed', 'The banner re-cropped for phones, checked on the client’s devices.']);
+  expect(await entry.locator('.badge').first().textContent()).toBe('Resolved');
 });

@@ -6,9 +6,9 @@
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
-import { api, ApiError, ok, STAGES, type Department, type ProjectStatus, type Stage } from '../api';
+import { api, ApiError, DEPARTMENTS, ok, STAGES, type Department, type ProjectStatus, type Stage } from '../api';
 import { refusedForGood, useAction, useName, useRequestKey, useResource, useSession } from '../data';
-import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, fromLocalInput, plural, readAmount, roundMoney, STAGE_LABEL, toLocalInput, typedAmount } from '../format';
+import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, fromLocalInput, listInWords, plural, readAmount, roundMoney, shorten, STAGE_LABEL, toLocalInput, typedAmount } from '../format';
 import { PlanChanges, PlanTable } from '../plan';
 import { Link, navigate, useUnsavedWork } from '../router';
 import { Badge, Choices, datesInWords, Due, flash, Input, Loading, PageHeader, peopleInWords, ProblemBox, Section, Select, StageBadge, TaskStatusBadge, TextArea, Timeline } from '../ui';
@@ -90,7 +90,7 @@ const DOCUMENT_LABEL: Record<ProjectStatus['documents'][number]['kind'], string>
 };
 
 /** A complaint's timeline entries, which the workflow starts with its id ("c1: …"). */
-const COMPLAINT_EVENTS = new Set(['complaint_filed', 'complaint_resolved', 'complaint_unresolved']);
+const COMPLAINT_EVENTS = new Set(['complaint_filed', 'complaint_resolved', 'complaint_unresolved', 'complaint_rework_requested']);
 
 /**
  * A timeline entry's detail in people's words: amounts as money ("1200 EUR" → "€1,200.00"),
@@ -118,14 +118,20 @@ function timelineDetail(event: string, detail: string, p: ProjectStatus, name: (
   return withoutComplaintId(event, inWords, p);
 }
 
-/** "c1: Client called…" → "Client called…"; "c1: Refund agreed" → "“Client called…”: Refund agreed". */
+/**
+ * "c1: Client called…" → "Client called…"; "c1: Refund agreed" → "“Client called…”: Refund agreed";
+ * work sent back, "c1: Design: Re-crop…" → "“Client called…”, to Design: Re-crop…".
+ */
 function withoutComplaintId(event: string, detail: string, p: ProjectStatus): string {
   const id = COMPLAINT_EVENTS.has(event) ? /^(c\d+): /.exec(detail) : null;
   if (!id) return detail;
   const rest = detail.slice(id[0].length);
   const about = p.complaints.find((c) => c.complaintId === id[1])?.description;
   if (event === 'complaint_filed' || !about) return rest;
-  return `“${about.length > 60 ? `${about.slice(0, 59)}…` : about}”: ${rest}`;
+  const quoted = `“${about.length > 60 ? `${about.slice(0, 59)}…` : about}”`;
+  // The departments come first, in words with no colon in them; what they were told follows.
+  const sentBack = event === 'complaint_rework_requested' ? /^([^:]+): ([\s\S]*)$/.exec(rest) : null;
+  return sentBack ? `${quoted}, to ${sentBack[1]}: ${sentBack[2]}` : `${quoted}: ${rest}`;
 }
 
 export function ProjectPage({ params }: { params: Record<string, string> }) {
@@ -236,7 +242,7 @@ function ProjectView({ project: p, onChange }: { project: ProjectStatus; onChang
       {(p.feedback.length > 0 || p.complaints.length > 0) && (
         <Section title="Client feedback" id="feedback">
           {/* A complaint made after completion is resolved on the completed project (its workflow waits for it). */}
-          <FeedbackHistory project={p} canAct={canAct && (!finished || p.stage === 'completed')} onChange={onChange} />
+          <FeedbackHistory project={p} canAct={canAct && (!finished || p.stage === 'completed')} isManager={isManager} onChange={onChange} />
         </Section>
       )}
 
@@ -439,7 +445,10 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
     }
     case 'completed': {
       const { refunds } = moneyOpen(p);
-      const complaintOpen = p.complaints.some((c) => !c.resolvedAt);
+      const openComplaints = p.complaints.filter((c) => !c.resolvedAt);
+      const complaintOpen = openComplaints.length > 0;
+      // Who redoes what, said only while every open complaint waits for its fix: one that does not can be resolved now.
+      const redoing = openComplaints.every((c) => fixesPending(p, c).length > 0) ? [...new Set(openComplaints.flatMap((c) => fixesPending(p, c).map((t) => t.department)))] : [];
       const reports = p.documents.filter((d) => d.kind === 'final_report');
       const until = p.complaintsHeardUntil;
       return (
@@ -457,11 +466,18 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
                 {hearsComplaints(p) ? `Complaints about this work can be recorded until ${formatDateTime(until)}.` : `Complaints were heard until ${formatDateTime(until)}.`}
               </p>
             )}
-            {complaintOpen && (
-              <p>
-                A complaint about the completed work is open: resolve it under <a href="#feedback">Client feedback</a>.
-              </p>
-            )}
+            {complaintOpen &&
+              (redoing.length > 0 ? (
+                // Not "resolve it" yet: the workflow resolves it once the fix is accepted.
+                <p>
+                  A complaint about the completed work is open: {departmentsInWords(redoing)} {redoing.length === 1 ? 'redoes' : 'redo'} the work for it, and once the fix is
+                  accepted, resolve it under <a href="#feedback">Client feedback</a>.
+                </p>
+              ) : (
+                <p>
+                  A complaint about the completed work is open: resolve it under <a href="#feedback">Client feedback</a>.
+                </p>
+              ))}
             <MoneyOpen project={p} />
             <WrittenOffNote project={p} />
           </div>
@@ -658,14 +674,64 @@ type FeedbackKind = 'accepted' | 'revisions_requested' | 'complaint';
 /** A complaint's description goes to the client word for word in the mail that resolves it (`complaint_resolved`). */
 const COMPLAINT_HINT = 'The client reads this in the e-mail when it is resolved: write it as they would.';
 
+/** A due date's first value in a form (as `<input type="datetime-local">` takes it): three days from now. */
+const dueInThreeDays = (): string => toLocalInput(new Date(Date.now() + 3 * 86_400_000).toISOString());
+
+/**
+ * The departments that did work in the project (a task of theirs not cancelled): only they have
+ * work to redo, at the client's review or for a complaint after completion — the workflow refuses
+ * the others (`departmentsWithWork` in workflows/project/state.ts).
+ */
+function departmentsWithWork(p: ProjectStatus): Department[] {
+  const worked = new Set(p.tasks.filter((t) => t.status !== 'cancelled').map((t) => t.department));
+  return DEPARTMENTS.filter((d) => worked.has(d));
+}
+
+/** The departments that redo work, chosen among those that did work in the project (`departmentsWithWork`). */
+function WorkedDepartments({
+  project: p,
+  id,
+  legend,
+  hint,
+  selected,
+  onChange,
+  error,
+}: {
+  project: ProjectStatus;
+  id: string;
+  legend: string;
+  hint?: string;
+  selected: string[];
+  onChange: (selected: string[]) => void;
+  error?: string;
+}) {
+  return (
+    <Choices
+      id={id}
+      legend={legend}
+      hint={hint}
+      type="checkbox"
+      selected={selected}
+      onChange={onChange}
+      options={departmentsWithWork(p).map((d) => ({ value: d, label: DEPARTMENT_LABEL[d] }))}
+      error={error}
+    />
+  );
+}
+
 /** A refusal at one of the form's fields, shaped as the API's own: shown at the field, nothing sent. */
 function refusedAt(field: string, message: string): ApiError {
+  return refusedAtFields([{ field, message }]);
+}
+
+/** Refusals at several of the form's fields at once (each said at its own), nothing sent. */
+function refusedAtFields(errors: { field: string; message: string }[]): ApiError {
   return new ApiError(400, {
     type: 'urn:agencyflow:problem:validation',
     title: 'Invalid request',
     status: 400,
-    detail: `${field}: ${message}`,
-    errors: [{ field, message }],
+    detail: errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+    errors,
   });
 }
 
@@ -680,11 +746,8 @@ function FeedbackForm({ project: p, onChange }: { project: ProjectStatus; onChan
   const [comment, setComment] = useState('');
   const [description, setDescription] = useState('');
   const [departments, setDepartments] = useState<string[]>([]);
-  // Only a department that did work in the project has something to rework (the API refuses the others).
-  const worked = new Set(p.tasks.filter((t) => t.status !== 'cancelled').map((t) => t.department));
-  const departmentsWithWork = (Object.keys(DEPARTMENT_LABEL) as Department[]).filter((d) => worked.has(d));
   const [extraPrice, setExtraPrice] = useState('');
-  const [dueAt, setDueAt] = useState(toLocalInput(new Date(Date.now() + 3 * 86_400_000).toISOString()));
+  const [dueAt, setDueAt] = useState(dueInThreeDays);
   const approved = p.plans.find((v) => v.version === p.approvedPlanVersion);
   const included = approved?.includedRevisionRounds ?? 0;
   const nextRound = p.revisionRoundsUsed + 1;
@@ -779,15 +842,7 @@ function FeedbackForm({ project: p, onChange }: { project: ProjectStatus; onChan
       )}
       {kind === 'revisions_requested' && (
         <>
-          <Choices
-            id="feedback-departments"
-            legend="Departments that rework"
-            type="checkbox"
-            selected={departments}
-            onChange={setDepartments}
-            options={departmentsWithWork.map((d) => ({ value: d, label: DEPARTMENT_LABEL[d] }))}
-            error={err('departments')}
-          />
+          <WorkedDepartments project={p} id="feedback-departments" legend="Departments that rework" selected={departments} onChange={setDepartments} error={err('departments')} />
           <Input
             id="feedback-extraPrice"
             label={`Extra price (${p.budget.currency})`}
@@ -813,7 +868,7 @@ function FeedbackForm({ project: p, onChange }: { project: ProjectStatus; onChan
   );
 }
 
-function FeedbackHistory({ project: p, canAct, onChange }: { project: ProjectStatus; canAct: boolean; onChange: Update }) {
+function FeedbackHistory({ project: p, canAct, isManager, onChange }: { project: ProjectStatus; canAct: boolean; isManager: boolean; onChange: Update }) {
   const name = useName();
   return (
     <>
@@ -866,7 +921,10 @@ function FeedbackHistory({ project: p, canAct, onChange }: { project: ProjectSta
                     </span>
                   </p>
                 )}
-                {!c.resolvedAt && canAct && <ResolveComplaint project={p} complaintId={c.complaintId} onChange={onChange} />}
+                {c.rework && <ComplaintRework project={p} complaint={c} isManager={isManager} />}
+                {/* The project's manager only: the departments' work is theirs to send back and review. */}
+                {isManager && p.stage === 'completed' && <SendWorkBack project={p} complaint={c} onChange={onChange} />}
+                {!c.resolvedAt && canAct && (fixesPending(p, c).length > 0 ? <FixFirst project={p} complaint={c} isManager={isManager} /> : <ResolveComplaint project={p} complaintId={c.complaintId} onChange={onChange} />)}
               </li>
             ))}
           </ul>
@@ -890,6 +948,267 @@ function ComplaintDue({ at, allowedMs }: { at: string; allowedMs?: number }) {
     <>
       <Badge tone="warn">Open</Badge> <span class="muted">to be resolved by {formatDateTime(due)}</span>
     </>
+  );
+}
+
+type Complaint = ProjectStatus['complaints'][number];
+type ProjectTask = ProjectStatus['tasks'][number];
+
+const departmentsInWords = (departments: Department[]): string => listInWords(departments.map((d) => DEPARTMENT_LABEL[d]));
+
+/** The tasks of the work sent back for a complaint (keys `<complaintId>.<department>`), as the project lists them. */
+const fixTasks = (p: ProjectStatus, c: Complaint): ProjectTask[] => (c.rework?.taskKeys ?? []).flatMap((key) => p.tasks.filter((t) => t.key === key));
+
+/** Fixes not accepted yet: the workflow resolves the complaint only after them (`resolveComplaintUpdate`'s validator). */
+const fixesPending = (p: ProjectStatus, c: Complaint): ProjectTask[] => fixTasks(p, c).filter((t) => t.status !== 'accepted');
+
+/** Where the work sent back for a complaint is said on the page: the focus goes there once it is sent. */
+const reworkId = (complaintId: string): string => `complaint-${complaintId}-rework`;
+
+/**
+ * The work sent back for a complaint after completion: to which departments, by when, what they
+ * were told (the agency's words: the client hears only which team redoes it and by when), and each
+ * fix's state, linked to its task page, where it is done and reviewed as any task.
+ */
+function ComplaintRework({ project: p, complaint: c, isManager }: { project: ProjectStatus; complaint: Complaint; isManager: boolean }) {
+  const name = useName();
+  const rework = c.rework!;
+  const fixInWords = (t: ProjectTask): string => {
+    switch (t.status) {
+      case 'waiting':
+      case 'open':
+        return `waiting for someone in ${DEPARTMENT_LABEL[t.department]} to take it up`;
+      case 'claimed':
+        return `${name(t.assigneeId)} is on it`;
+      case 'submitted':
+        return isManager ? 'review it on its task page' : `for ${name(p.managerId)} to review`;
+      case 'accepted':
+        return formatDateTime(t.acceptedAt);
+      default:
+        return '';
+    }
+  };
+  return (
+    <div class="complaint-rework" id={reworkId(c.complaintId)} tabIndex={-1}>
+      <p>
+        Work sent back to {departmentsInWords(rework.departments)}, to be redone by {formatDateTime(rework.dueAt)}{' '}
+        <span class="muted">
+          — {name(rework.requestedBy)}, {formatDateTime(rework.requestedAt)}
+        </span>
+      </p>
+      <p class="complaint-rework-what">What to redo: {rework.description}</p>
+      <ul class="complaint-fixes">
+        {fixTasks(p, c).map((t) => (
+          <li key={t.taskId}>
+            <Link href={`/tasks/${t.taskId}`}>{t.title}</Link> <TaskStatusBadge status={t.status} />
+            {t.overdue && t.status !== 'submitted' && t.status !== 'accepted' && (
+              <>
+                {' '}
+                <Badge tone="bad">Overdue</Badge>
+              </>
+            )}{' '}
+            <span class="muted">{fixInWords(t)}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/**
+ * In place of the resolution form while work sent back for the complaint is not accepted: the
+ * workflow resolves it only after (a 409 otherwise), so the page says what comes first.
+ */
+function FixFirst({ project: p, complaint: c, isManager }: { project: ProjectStatus; complaint: Complaint; isManager: boolean }) {
+  const name = useName();
+  const pending = fixesPending(p, c);
+  const one = pending.length === 1;
+  const whose = one ? `${DEPARTMENT_LABEL[pending[0].department]}’s fix is` : `the fixes of ${departmentsInWords(pending.map((t) => t.department))} are`;
+  return (
+    <p class="callout fix-first" role="note">
+      The fix is reviewed first: the complaint can be resolved here once {whose} accepted
+      {isManager ? `. Review ${one ? 'it on its' : 'them on their'} task page once delivered.` : ` by ${name(p.managerId)}.`}
+    </p>
+  );
+}
+
+/** What the flash says once work is sent back. */
+const sentBackInWords = (rework: NonNullable<Complaint['rework']>): string =>
+  `Sent back to ${departmentsInWords(rework.departments)}, to be redone by ${formatDateTime(rework.dueAt)}: the fix is in their inbox; the client is told it is being put right.`;
+
+/** Why work can no longer be sent back for a complaint (changed since the form opened); undefined while it can. */
+function whyNoSendingBack(p: ProjectStatus, c: Complaint, name: (id: string | undefined) => string): string | undefined {
+  if (c.rework) return `Work was sent back for it already, ${formatDateTime(c.rework.requestedAt)} by ${name(c.rework.requestedBy)}: it is said above.`;
+  if (c.resolvedAt) return `The complaint was resolved ${formatDateTime(c.resolvedAt)} by ${name(c.resolvedBy)}: nothing is sent back.`;
+  if (p.stage !== 'completed') return 'Work is sent back for a complaint made after the project completed.';
+  return undefined;
+}
+
+/**
+ * "Send the work back…" on an open complaint of a completed project, for its manager: the
+ * departments that did the work redo it free of charge (`reworkComplaintUpdate`). Once open, the
+ * form stays while the complaint changes meanwhile (sent back from another tab, resolved) and then
+ * says why it can no longer be sent.
+ */
+function SendWorkBack({ project: p, complaint: c, onChange }: { project: ProjectStatus; complaint: Complaint; onChange: Update }) {
+  const name = useName();
+  const [sending, setSending] = useState(false);
+  const [refocus, setRefocus] = useState<'button' | 'rework'>();
+  const button = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (!refocus) return;
+    setRefocus(undefined);
+    // Put away: back to the button; sent: to what the complaint now says was sent (the button is gone).
+    ((refocus === 'button' && button.current) || document.getElementById(reworkId(c.complaintId)))?.focus();
+  }, [refocus]);
+  const why = whyNoSendingBack(p, c, name);
+  if (!sending) {
+    return why ? null : (
+      <p class="send-back-offer">
+        <button ref={button} type="button" class="button button--secondary" onClick={() => setSending(true)}>
+          Send the work back…
+        </button>
+      </p>
+    );
+  }
+  return (
+    <SendWorkBackForm
+      project={p}
+      complaint={c}
+      why={why}
+      onChange={onChange}
+      onClose={(sent) => {
+        setSending(false);
+        setRefocus(sent ? 'rework' : 'button');
+      }}
+    />
+  );
+}
+
+function SendWorkBackForm({
+  project: p,
+  complaint: c,
+  why,
+  onChange,
+  onClose,
+}: {
+  project: ProjectStatus;
+  complaint: Complaint;
+  why: string | undefined;
+  onChange: Update;
+  onClose: (sent: boolean) => void;
+}) {
+  const ids = `send-back-${c.complaintId}`;
+  const [departments, setDepartments] = useState<string[]>([]);
+  const [description, setDescription] = useState('');
+  const [dueAt, setDueAt] = useState(dueInThreeDays);
+  useEffect(() => {
+    document.querySelector<HTMLInputElement>(`#${ids}-departments input`)?.focus();
+  }, []);
+  const key = useRequestKey();
+  const send = useAction(
+    async () => {
+      const missing = [
+        ...(departments.length === 0 ? [{ field: 'departments', message: 'Choose the departments that redo their work.' }] : []),
+        ...(description.trim() === '' ? [{ field: 'description', message: 'Say what the department is to redo.' }] : []),
+        ...(dueAt === '' ? [{ field: 'dueAt', message: 'Give the date the fix is due.' }] : []),
+      ];
+      if (missing.length > 0) throw refusedAtFields(missing);
+      const body = { departments: departments as Department[], description: description.trim(), dueAt: fromLocalInput(dueAt) };
+      // Refused because the complaint changed since the page read it (sent back from another tab, resolved): read again, and the form says why.
+      return readAgainIfRefused(p, onChange, () =>
+        ok(
+          api.POST('/api/projects/{id}/complaints/{complaintId}/rework', {
+            params: { path: { id: p.projectId, complaintId: c.complaintId }, header: { 'Idempotency-Key': key.keyFor(body) } },
+            body,
+          }),
+        ),
+      );
+    },
+    (next) => {
+      key.succeeded();
+      onChange(next);
+      onClose(true);
+      const rework = next.complaints.find((x) => x.complaintId === c.complaintId)?.rework;
+      flash(rework ? sentBackInWords(rework) : 'Sent back.');
+    },
+  );
+  // Sent already as typed here, by this person (an answer lost on its way back, then read by the
+  // page's poll; another tab of theirs): done, not "not sent".
+  const { me } = useSession();
+  const ours = c.rework !== undefined && c.rework.requestedBy === me.person.id && c.rework.description === description.trim();
+  useEffect(() => {
+    if (!ours || send.pending) return;
+    key.succeeded();
+    onClose(true);
+    flash(sentBackInWords(c.rework!));
+  }, [ours, send.pending]);
+  const named = ['departments', 'description', 'dueAt'];
+  // A refusal at a field takes the keyboard there (the first, as the form reads).
+  useEffect(() => {
+    const first = named.find((f) => send.error?.at(f));
+    if (first) document.getElementById(`${ids}-${first}`)?.focus();
+  }, [send.error]);
+
+  if (why && !send.pending && !ours) {
+    return (
+      <div class="inline-form send-back-form">
+        <p class="callout callout--warn" role="alert">
+          <strong>Not sent back.</strong> {why}
+        </p>
+        <div class="form-actions">
+          <button type="button" class="button button--secondary" onClick={() => onClose(false)}>
+            Close
+          </button>
+        </div>
+      </div>
+    );
+  }
+  return (
+    <form
+      class="inline-form send-back-form"
+      aria-label={`Send the work back for “${shorten(c.description)}”`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void send.act();
+      }}
+      noValidate
+    >
+      <h3>Send the work back</h3>
+      <p>
+        The departments chosen redo their work free of charge, as tasks of this project in their inbox; you review the fix as any task, and the complaint is resolved once it is
+        accepted.
+      </p>
+      <ProblemBox error={send.error && !named.some((f) => send.error?.at(f)) ? send.error : undefined} fieldLabel={(f) => (f === 'complaintId' ? 'Complaint' : undefined)} />
+      <WorkedDepartments
+        project={p}
+        id={`${ids}-departments`}
+        legend="Departments that redo their work"
+        hint="Those that did work in this project."
+        selected={departments}
+        onChange={send.editing('departments', setDepartments)}
+        error={send.at('departments')}
+      />
+      <TextArea
+        id={`${ids}-description`}
+        label="What to redo"
+        hint="Goes to the department, with the client’s complaint. The client is told which team redoes it and by when, not this text."
+        value={description}
+        onValue={send.editing('description', setDescription)}
+        error={send.at('description')}
+        rows={3}
+        required
+      />
+      <Input id={`${ids}-dueAt`} label="Fix due" type="datetime-local" value={dueAt} onValue={send.editing('dueAt', setDueAt)} error={send.at('dueAt')} />
+      <div class="form-actions">
+        <button type="submit" class="button" disabled={send.pending}>
+          {send.pending ? 'Sending back…' : 'Send the work back'}
+        </button>
+        <button type="button" class="button button--secondary" onClick={() => onClose(false)}>
+          Not now
+        </button>
+      </div>
+    </form>
   );
 }
 
