@@ -83,7 +83,7 @@ export function createBilling(ctx: ProjectContext): Billing {
   function chasePayment(invoice: InvoiceView, kind: 'reminder' | 'escalation', round: ChaseRound): void {
     ctx.chased.add(`${kind}:${invoice.number}${round.key}`);
     const owed = owedAmount(invoice);
-    const takenBack = round.key === '' ? undefined : invoice.reversedPayments?.at(-1);
+    const takenBack = takenBackFacts(invoice, round);
     const data = {
       invoiceNumber: invoice.number,
       amountOwed: owed,
@@ -95,14 +95,9 @@ export function createBilling(ctx: ProjectContext): Billing {
       // The client's reminder carries the invoice again, so it can be paid from the mail.
       ...(invoice.documentId !== undefined && { documentId: invoice.documentId }),
       // Chased again after a payment was taken back: the notice says which, when and why.
-      ...(takenBack && {
-        takenBackReference: takenBack.reference,
-        takenBackAmount: takenBack.amount,
-        takenBackAt: takenBack.reversedAt,
-        takenBackCause: takenBack.cause,
-      }),
+      ...takenBack,
     };
-    const again = takenBack ? ` again, after ${takenBack.reference} was taken back` : '';
+    const again = takenBack.takenBackReference ? ` again, after ${takenBack.takenBackReference} was taken back` : '';
     ctx.record(kind === 'reminder' ? 'payment_reminder' : 'payment_escalated', undefined, `${invoice.number}: ${owed} owed${again}`);
     if (kind === 'reminder') {
       ctx.send('payment_reminder', `payment-reminder:${invoice.number}${round.key}`, ctx.client, data);
@@ -116,18 +111,19 @@ export function createBilling(ctx: ProjectContext): Billing {
   function chaseRefund(note: InvoiceView, kind: 'refund-reminder' | 'refund-escalation', round: ChaseRound): void {
     ctx.chased.add(`${kind}:${note.number}${round.key}`);
     const owed = owedAmount(note);
-    const takenBack = round.key === '' ? undefined : note.reversedPayments?.at(-1);
-    const data = {
-      invoiceNumber: note.number,
-      amount: owed,
-      currency: note.currency,
-      dueAt: note.dueAt,
-      ...(takenBack && { takenBackReference: takenBack.reference, takenBackAmount: takenBack.amount, takenBackAt: takenBack.reversedAt, takenBackCause: takenBack.cause }),
-    };
-    const again = takenBack ? `, again after ${takenBack.reference} was taken back` : '';
+    const takenBack = takenBackFacts(note, round);
+    const data = { invoiceNumber: note.number, amount: owed, currency: note.currency, dueAt: note.dueAt, ...takenBack };
+    const again = takenBack.takenBackReference ? `, again after ${takenBack.takenBackReference} was taken back` : '';
     ctx.record(kind === 'refund-reminder' ? 'refund_overdue' : 'refund_escalated', undefined, `${note.number}: ${owed} ${note.currency} to refund${again}`);
     if (kind === 'refund-reminder') ctx.send('refund_overdue', `refund-overdue:${note.number}${round.key}`, ctx.manager, data);
     else ctx.send('refund_escalation', `refund-escalation:${note.number}${round.key}`, { ...ctx.manager, ...ctx.leadership }, data);
+  }
+
+  /** What a notice of a later round says of the payment taken back that began it (nothing in the first round). */
+  function takenBackFacts(invoice: InvoiceView, round: ChaseRound): Partial<Record<'takenBackReference' | 'takenBackAt' | 'takenBackCause', string> & { takenBackAmount: number }> {
+    const takenBack = round.key === '' ? undefined : invoice.reversedPayments?.at(-1);
+    if (!takenBack) return {};
+    return { takenBackReference: takenBack.reference, takenBackAmount: takenBack.amount, takenBackAt: takenBack.reversedAt, takenBackCause: takenBack.cause };
   }
 
   /**
