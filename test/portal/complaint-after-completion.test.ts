@@ -9,7 +9,7 @@
  * projects get to completion through the API; everything after is done on their pages.
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
-import { projectInClientReview, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
+import { completedProject, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
 import { browserTestOrSkip, DESKTOP, holdReads, openClientPage, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
@@ -48,29 +48,6 @@ afterAll(async () => {
 });
 
 const get = async (id: string) => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
-
-/**
- * One design task (a 1,200 plan) delivered, accepted by the client and its final invoice paid in
- * full through the API: the project completes, hearing complaints for `complaintWindow`.
- */
-async function completedProject(projectTitle: string, complaintWindow: string): Promise<ProjectStatus> {
-  const id = await projectInClientReview(h, { title: projectTitle, policy: { complaintWindow } });
-  await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'accepted', rating: 5, comment: '' }).expect(200);
-  const final = await eventually(async () => (await get(id)).invoices.find((i) => i.kind === 'final' && i.documentId), { what: 'the final invoice', timeoutMs: 30_000 });
-  await h
-    .http()
-    .post(`/api/projects/${id}/payments`)
-    .set(h.auth('manager'))
-    .send({ invoiceNumber: final.number, amount: final.amount, paidAt: new Date().toISOString(), reference: `${id}-final` })
-    .expect(200);
-  return eventually(
-    async () => {
-      const p = await get(id);
-      return p.stage === 'completed' ? p : undefined;
-    },
-    { what: `project ${id} completed`, timeoutMs: 30_000 },
-  );
-}
 
 /** A moment as the project page shows it in that browser (its locale and zone: `formatDateTime`). */
 const shownDateTime = (page: PersonPage['page'], iso: string): Promise<string> =>
@@ -114,7 +91,7 @@ step('the new-project form sets the complaint window of the project it opens', a
 });
 
 step('a complaint after completion: recorded by the manager, resolved with a compensation by leadership, its refund recorded; the project stays completed and its report is made again', async () => {
-  const completed = await completedProject(title, '10m');
+  const completed = await completedProject(h, title, '10m');
   heard = completed;
   const id = completed.projectId;
   const until = completed.complaintsHeardUntil!;
@@ -214,7 +191,7 @@ step('a complaint after completion: recorded by the manager, resolved with a com
 });
 
 step('once the window has ended the page offers no complaint and says until when complaints were heard; the API refuses one', async () => {
-  const completed = await completedProject(`${title} window over`, '3s');
+  const completed = await completedProject(h, `${title} window over`, '3s');
   over = completed;
   const id = completed.projectId;
   await eventually(async () => ((await get(id)).timeline.some((e) => e.event === 'complaint_window_closed') ? true : undefined), {
@@ -257,7 +234,7 @@ step('the client’s page of a completed project says whom to tell, and by when,
 });
 
 step('a complaint after completion sent back to the department that did the work: the client’s page says which work is redone, free of charge, and by when; then on which day it was; resolved, no more — never what the department was told, nor who did it', async () => {
-  const completed = await completedProject(`${title} redone`, '10m');
+  const completed = await completedProject(h, `${title} redone`, '10m');
   const id = completed.projectId;
   await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'complaint', description: 'The banner is cut off on phones' }).expect(200);
   const complaint = await eventually(async () => (await get(id)).complaints[0], { what: 'the complaint', timeoutMs: 30_000 });
@@ -317,7 +294,7 @@ const localInput = (page: PersonPage['page'], iso: string): Promise<string> =>
   }, iso);
 
 step('a complaint after completion sent back from the project page to the department that did the work: refused in place with what was typed kept, sent once over a lost answer; the complaint lists the fix and its state, and is resolved from the page once the fix is accepted; leadership sees it all but the form', async () => {
-  const completed = await completedProject(`${title} sent back`, '10m');
+  const completed = await completedProject(h, `${title} sent back`, '10m');
   const id = completed.projectId;
   const managerName = h.directory.get(h.people.manager.id)!.name;
   const { page } = manager;

@@ -9,7 +9,7 @@
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
-import { browserTestOrSkip, DESKTOP, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone } from '../support/browser';
+import { browserTestOrSkip, choiceRoom, DESKTOP, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(180_000);
@@ -84,23 +84,10 @@ const shootBoth = (page: PersonPage['page'], name: string) => shootDesktopAndPho
 const shownDate = (page: PersonPage['page'], iso: string): Promise<string> =>
   page.evaluate((at) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date(at)), iso);
 
-/**
- * What the payment form's closed choice leaves of its box once its chosen option's text is drawn
- * (less its padding and arrow): under 0, the text is cut at the box's edge.
- */
-const choiceRoom = async (page: PersonPage['page']): Promise<number> =>
-  (await page.evaluate(`(() => {
-    const select = document.getElementById('payment-invoiceNumber');
-    const style = getComputedStyle(select);
-    const pen = document.createElement('canvas').getContext('2d');
-    pen.font = style.fontWeight + ' ' + style.fontSize + ' ' + style.fontFamily;
-    return select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - parseFloat(style.fontSize) - pen.measureText(select.options[select.selectedIndex].text).width;
-  })()`)) as number;
-
 /** The payment form's choice shows its chosen option whole on a phone (the page is left at the desk's width). */
 async function expectChoiceWholeOnPhone(page: PersonPage['page']): Promise<void> {
   await page.setViewportSize(PHONE);
-  expect(await choiceRoom(page)).toBeGreaterThanOrEqual(0);
+  expect(await choiceRoom(page, 'payment-invoiceNumber')).toBeGreaterThanOrEqual(0);
   await page.setViewportSize(DESKTOP);
 }
 

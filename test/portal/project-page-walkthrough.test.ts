@@ -11,8 +11,8 @@
  * Projects get to the client's review or completion through the API.
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
-import { projectInClientReview, startApiHarness, type ApiHarness } from '../support/api';
-import { browserTestOrSkip, DESKTOP, holdReads, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone } from '../support/browser';
+import { completedProject, payFinalInFull, projectInClientReview, startApiHarness, type ApiHarness } from '../support/api';
+import { browserTestOrSkip, choiceRoom, DESKTOP, holdReads, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(240_000);
@@ -40,31 +40,6 @@ afterAll(async () => {
 const get = async (id: string) => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
 const HOUR = 3_600_000;
 const COMPLAINT_HINT = 'The client reads this in the e-mail when it is resolved: write it as they would.';
-
-/** The final invoice paid in full through the API, and the project completed. */
-async function payInFull(id: string): Promise<ProjectStatus> {
-  const final = await eventually(async () => (await get(id)).invoices.find((i) => i.kind === 'final' && i.documentId), { what: 'the final invoice', timeoutMs: 30_000 });
-  await h
-    .http()
-    .post(`/api/projects/${id}/payments`)
-    .set(h.auth('manager'))
-    .send({ invoiceNumber: final.number, amount: final.amount, paidAt: new Date().toISOString(), reference: `${id}-final` })
-    .expect(200);
-  return eventually(
-    async () => {
-      const p = await get(id);
-      return p.stage === 'completed' ? p : undefined;
-    },
-    { what: `project ${id} completed`, timeoutMs: 30_000 },
-  );
-}
-
-/** One design task (a 1,200 plan) through the client's review, accepted and paid in full through the API: completed, hearing complaints for `complaintWindow`. */
-async function completedProject(projectTitle: string, complaintWindow: string): Promise<ProjectStatus> {
-  const id = await projectInClientReview(h, { title: projectTitle, policy: { complaintWindow } });
-  await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'accepted', rating: 4, comment: '' }).expect(200);
-  return payInFull(id);
-}
 
 /** A moment as the portal shows it in that browser (its locale and zone): format.ts `formatDateTime`. */
 const shownDateTime = (page: PersonPage['page'], iso: string | number): Promise<string> =>
@@ -131,14 +106,14 @@ step('the client’s review in dates, waiting while their complaint is open; the
   await nextStep(page).getByText(/^Waiting for payment: INV-/).waitFor({ timeout: 30_000 });
   expect(await nextStep(page).locator('p').allTextContents()).toEqual([expect.stringMatching(/^Waiting for payment: INV-/)]);
 
-  await payInFull(id);
+  await payFinalInFull(h, id);
   await page.locator('.page-header .meta-row .badge', { hasText: 'Completed' }).waitFor({ timeout: 30_000 });
   const ends = await page.locator('.timeline .timeline-event').allTextContents();
   expect(ends.filter((e) => e === 'Completed' || e === 'Stage completed')).toEqual(['Completed']);
 });
 
 step('a complaint recorded on the completed project: the form says the client reads it, is put away once it is recorded, and the note links to Client feedback', async () => {
-  const { projectId: id } = await completedProject(`${title} complained`, '10m');
+  const { projectId: id } = await completedProject(h, `${title} complained`, '10m', 4);
   const { page } = manager;
   await page.goto(`${portal.baseUrl}/projects/${id}`);
   const form = complaintForm(page);
@@ -157,7 +132,7 @@ step('a complaint recorded on the completed project: the form says the client re
 });
 
 step('the invoices section: each list of payments with its own table, the credit notes titled by what is still owed, the payment form’s choice readable; once refunded, “Credit notes”', async () => {
-  const { projectId: id } = await completedProject(`${title} refunded`, '10m');
+  const { projectId: id } = await completedProject(h, `${title} refunded`, '10m', 4);
   await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'complaint', description: 'The gallery is slow on phones.' }).expect(200);
   await h.http().post(`/api/projects/${id}/complaints/c1/resolution`).set(h.auth('leadership')).send({ resolution: 'Part of the price back.', compensation: 150 }).expect(200);
   const credit = await eventually(async () => (await get(id)).invoices.find((i) => i.kind === 'credit_note' && i.documentId), { what: 'the credit note', timeoutMs: 30_000 });
@@ -174,18 +149,9 @@ step('the invoices section: each list of payments with its own table, the credit
   // The choice shows its option whole, on a desk and on a phone: "CN-… (credit note)"; what is to refund is said under it.
   expect(await page.locator('#payment-invoiceNumber option').allTextContents()).toEqual([`${credit.number} (credit note)`]);
   expect(await page.locator('#payment-invoiceNumber-detail').textContent()).toMatch(/^€150\.00 still to refund to the client, by .+\.$/);
-  const room = async () =>
-    (await page.evaluate(`(() => {
-    const select = document.getElementById('payment-invoiceNumber');
-    const style = getComputedStyle(select);
-    const pen = document.createElement('canvas').getContext('2d');
-    pen.font = style.fontWeight + ' ' + style.fontSize + ' ' + style.fontFamily;
-    // What the text leaves of the box, less its padding and the arrow (under 1em in Chromium).
-    return select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - parseFloat(style.fontSize) - pen.measureText(select.options[select.selectedIndex].text).width;
-  })()`)) as number;
-  expect(await room()).toBeGreaterThanOrEqual(0);
+  expect(await choiceRoom(page, 'payment-invoiceNumber')).toBeGreaterThanOrEqual(0);
   await page.setViewportSize(PHONE);
-  expect(await room()).toBeGreaterThanOrEqual(0);
+  expect(await choiceRoom(page, 'payment-invoiceNumber')).toBeGreaterThanOrEqual(0);
   await page.setViewportSize(DESKTOP);
   await section.scrollIntoViewIfNeeded();
   await shootBoth(page, '95-invoices-refund-owed');
@@ -207,7 +173,7 @@ step('the invoices section: each list of payments with its own table, the credit
 });
 
 step('a complaint being typed when the complaint window ends is kept, with why it cannot be recorded, until dismissed', async () => {
-  const completed = await completedProject(`${title} window`, '40s');
+  const completed = await completedProject(h, `${title} window`, '40s', 4);
   const id = completed.projectId;
   const { page } = manager;
   await page.goto(`${portal.baseUrl}/projects/${id}`);

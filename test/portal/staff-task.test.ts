@@ -14,7 +14,7 @@
  */
 import type { Page } from 'playwright-core';
 import type { ProjectStatus } from '../../workflows/project/contract';
-import { claimedDesignTask, openDesignTask, projectInClientReview, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
+import { claimedDesignTask, openDesignTask, completedProject, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
 import { browserTestOrSkip, DESKTOP, holdReads, PHONE, shootDesktopAndPhone, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
@@ -355,17 +355,8 @@ browserTest('a fix sent back for a complaint after completion: the inbox lists i
   const projectTitle = `${title} complaint fix`;
   // Its one design task due in minutes, well before the client's date (a month ahead); accepted
   // by the client and paid in full: completed, hearing complaints for long enough for the test.
-  const projectId = await projectInClientReview(h, { title: projectTitle, policy: { complaintWindow: '10m' } });
+  const { projectId } = await completedProject(h, projectTitle, '10m');
   const get = async () => (await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
-  await h.http().post(`/api/projects/${projectId}/feedback`).set(h.auth('manager')).send({ kind: 'accepted', rating: 5, comment: '' }).expect(200);
-  const final = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'final' && i.documentId), { what: 'the final invoice', timeoutMs: 30_000 });
-  await h
-    .http()
-    .post(`/api/projects/${projectId}/payments`)
-    .set(h.auth('manager'))
-    .send({ invoiceNumber: final.number, amount: final.amount, paidAt: new Date().toISOString(), reference: `${projectId}-final` })
-    .expect(200);
-  await eventually(async () => (await get()).stage === 'completed', { what: `project ${projectId} completed`, timeoutMs: 30_000 });
 
   const complaintText = 'The hero banner is cut off on phones';
   await h.http().post(`/api/projects/${projectId}/feedback`).set(h.auth('manager')).send({ kind: 'complaint', description: complaintText }).expect(200);

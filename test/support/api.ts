@@ -23,6 +23,7 @@ import { PeopleDirectory } from '../../common/people';
 import { createApp, type AppDeps } from '../../api/app';
 import { createTemporalConnection, TemporalGateway } from '../../api/temporal-gateway';
 import type { Department } from '../../workflows/shared-schemas';
+import type { ProjectStatus } from '../../workflows/project/contract';
 import { parseTaskId } from '../../workflows/task/contract';
 import type { ReportingStore } from '../../activities/reporting/store';
 import { openTestStore } from './reporting';
@@ -337,6 +338,35 @@ export async function projectInClientReview(
     timeoutMs: 30_000,
   });
   return id;
+}
+
+/** The project's final invoice (once issued) paid in full through the API by its manager, and the project completed: its snapshot. */
+export async function payFinalInFull(h: HttpHarness, id: string): Promise<ProjectStatus> {
+  const get = async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+  const final = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'final' && i.documentId), { what: 'the final invoice', timeoutMs: 30_000 });
+  await h
+    .http()
+    .post(`/api/projects/${id}/payments`)
+    .set(h.auth('manager'))
+    .send({ invoiceNumber: final.number, amount: final.amount, paidAt: new Date().toISOString(), reference: `${id}-final` })
+    .expect(200);
+  return eventually(
+    async () => {
+      const p = await get();
+      return p.stage === 'completed' ? p : undefined;
+    },
+    { what: `project ${id} completed`, timeoutMs: 30_000 },
+  );
+}
+
+/**
+ * One design task (`projectInClientReview`) accepted by the client and its final invoice paid in
+ * full through the API: the project completes, hearing complaints for `complaintWindow`.
+ */
+export async function completedProject(h: HttpHarness, title: string, complaintWindow: string, rating = 5): Promise<ProjectStatus> {
+  const id = await projectInClientReview(h, { title, policy: { complaintWindow } });
+  await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'accepted', rating, comment: '' }).expect(200);
+  return payFinalInFull(h, id);
 }
 
 /**

@@ -150,6 +150,19 @@ export async function holdReads(page: Page, which: (path: string) => boolean): P
   };
 }
 
+/**
+ * What a closed choice (`<select>` by id) leaves of its box once its chosen option's text is drawn,
+ * less its padding and the arrow (under 1em in Chromium): under 0, the text is cut at the box's edge.
+ */
+export const choiceRoom = async (page: Page, selectId: string): Promise<number> =>
+  (await page.evaluate(`(() => {
+    const select = document.getElementById(${JSON.stringify(selectId)});
+    const style = getComputedStyle(select);
+    const pen = document.createElement('canvas').getContext('2d');
+    pen.font = style.fontWeight + ' ' + style.fontSize + ' ' + style.fontFamily;
+    return select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - parseFloat(style.fontSize) - pen.measureText(select.options[select.selectedIndex].text).width;
+  })()`)) as number;
+
 /** A screenshot of the page, which must also have no accessibility problem (named with it, so a failure says which shot). */
 export async function shootChecked(portal: Portal, page: Page, name: string): Promise<void> {
   await portal.screenshot(page, name);
