@@ -9,6 +9,7 @@
  * this process's worker and API (a restart keeps every figure); with REPORTING_DATABASE_URL it is
  * that PostgreSQL instead.
  * Ctrl-C / SIGTERM stop the API, the worker, the reporting store and the dev server, in that order.
+ * A start that fails part-way (a port already taken) stops what it had started before exiting.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -47,13 +48,36 @@ async function startEmbeddedTemporal(config: Config, log: ReturnType<typeof crea
   return server;
 }
 
+/**
+ * What has been started so far, each with how to stop it: stopped last-started first at Ctrl-C, and
+ * also when a later part fails to start, so that a failed start (the API's port taken, say) leaves
+ * no dev server holding the data file and the Temporal port behind it for the next try to meet.
+ */
+const running: Array<{ part: string; stop: () => Promise<unknown> }> = [];
+
+/** Stops every part, even after one fails to stop; then says which did not. */
+async function stopRunning(): Promise<void> {
+  const failed: string[] = [];
+  for (const { part, stop } of running.splice(0).reverse()) {
+    try {
+      await stop();
+    } catch (err) {
+      failed.push(`${part} (${(err as Error).message})`);
+    }
+  }
+  if (failed.length > 0) throw new Error(`could not stop: ${failed.join('; ')}`);
+}
+
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.LOG_LEVEL });
+  // From here on, not only once all is up: Ctrl-C while the dev server starts stops it too.
+  onShutdown(logger, stopRunning);
   checkProductionSafetyOrExit(config, logger);
   installTemporalRuntimeLogging(logger, { port: config.WORKER_METRICS_PORT, host: config.API_HOST });
   await ensurePortal({ logger });
   const devServer = config.embeddedTemporal ? await startEmbeddedTemporal(config, logger) : undefined;
+  if (devServer) running.push({ part: 'dev server', stop: () => devServer.stop() });
   const effective: Config = devServer ? { ...config, temporalAddress: devServer.address } : config;
 
   // After the dev server, not beside it: the SDK gives the server 5 s to come up, and PGlite's
@@ -61,21 +85,29 @@ async function main(): Promise<void> {
   let embeddedReporting: EmbeddedPostgres | undefined;
   if (!config.REPORTING_DATABASE_URL) {
     logger.info({ dataDir: config.reportingDataDir }, 'starting the embedded reporting store (PGlite)');
-    embeddedReporting = await startEmbeddedPostgres({ dataDir: config.reportingDataDir });
+    const store = await startEmbeddedPostgres({ dataDir: config.reportingDataDir });
+    running.push({ part: 'embedded reporting store', stop: () => store.stop() });
+    embeddedReporting = store;
   }
   const reportingUrl = embeddedReporting?.url ?? config.REPORTING_DATABASE_URL!;
   // Where `npm run reports:rebuild` finds the embedded store while this process runs.
   const urlFile = path.join(config.dataDir, 'reporting.url');
-  if (embeddedReporting) fs.writeFileSync(urlFile, `${embeddedReporting.url}\n`);
+  if (embeddedReporting) {
+    fs.writeFileSync(urlFile, `${embeddedReporting.url}\n`);
+    running.push({ part: 'reporting.url', stop: async () => fs.rmSync(urlFile, { force: true }) });
+  }
   const reporting = await openReportingStore({
     url: reportingUrl,
     ...(!embeddedReporting && { password: config.REPORTING_DATABASE_PASSWORD }),
     schema: config.REPORTING_SCHEMA,
     logger,
   });
+  running.push({ part: 'reporting connection', stop: () => reporting.close() });
 
   const worker = await runWorker(effective, logger, reporting);
+  running.push({ part: 'worker', stop: () => worker.stop() });
   const api = await startApiServer({ config: effective, logger, workerPolling: worker.polling, reporting });
+  running.push({ part: 'API', stop: () => api.close() });
 
   const uiUrl = devServer?.uiUrl ?? (config.embeddedTemporal ? undefined : 'your cluster’s Temporal UI');
   process.stdout.write(
@@ -93,17 +125,10 @@ async function main(): Promise<void> {
     ].join('\n') + '\n',
   );
 
-  onShutdown(logger, async () => {
-    await api.close();
-    await worker.stop();
-    await reporting.close();
-    if (embeddedReporting) fs.rmSync(urlFile, { force: true });
-    await embeddedReporting?.stop();
-    await devServer?.stop();
-  });
 }
 
-main().catch((err: Error) => {
+main().catch(async (err: Error) => {
   process.stderr.write(`agencyflow failed to start: ${err.stack ?? err.message}\n`);
+  await stopRunning().catch((stopErr: Error) => process.stderr.write(`${stopErr.message}\n`));
   process.exit(1);
 });

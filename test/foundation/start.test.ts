@@ -9,22 +9,12 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { freePort, startOnFreePorts, type StartPorts } from '../support/ports';
 import { uniqueId } from '../support/temporal';
 import { clientConnectionOptions } from '../../common/temporal';
 
 jest.setTimeout(180_000);
 const ROOT = path.join(__dirname, '..', '..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 interface Started {
   child: ChildProcess;
@@ -68,18 +58,20 @@ function processesMentioning(text: string): string[] {
 
 test('npm start runs everything, answers health checks, keeps data across restarts and stops cleanly', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agencyflow-start-'));
-  const [temporalPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
-  const env = {
+  const envOn = (ports: StartPorts) => ({
     DATA_DIR: dataDir,
-    TEMPORAL_DEV_PORT: String(temporalPort),
-    TEMPORAL_UI_PORT: String(uiPort),
-    API_PORT: String(apiPort),
+    TEMPORAL_DEV_PORT: String(ports.temporal),
+    TEMPORAL_UI_PORT: String(ports.ui),
+    API_PORT: String(ports.api),
     TEMPORAL_ADDRESS: '',
     LOG_LEVEL: 'warn',
-  };
+  });
   const workflowId = uniqueId('kept');
   try {
-    let started = await npmStart(env);
+    const first = await startOnFreePorts((ports) => npmStart(envOn(ports)));
+    const { temporal: temporalPort, api: apiPort } = first.ports;
+    const env = envOn(first.ports);
+    let started = first.started;
     try {
       expect(started.urls.api).toBe(`http://localhost:${apiPort}/api`);
       expect((await fetch(`http://127.0.0.1:${apiPort}/healthz`)).status).toBe(200);
@@ -129,10 +121,13 @@ test('npm start runs everything, answers health checks, keeps data across restar
 
 test('SIGTERM to npm itself (what a supervisor or `kill $!` sends) stops everything npm start started', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agencyflow-start-'));
-  const [temporalPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
-  const env = { DATA_DIR: dataDir, TEMPORAL_DEV_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort), API_PORT: String(apiPort), TEMPORAL_ADDRESS: '', LOG_LEVEL: 'warn' };
   try {
-    const started = await npmStart(env, 'npm');
+    const {
+      ports: { api: apiPort },
+      started,
+    } = await startOnFreePorts((ports) =>
+      npmStart({ DATA_DIR: dataDir, TEMPORAL_DEV_PORT: String(ports.temporal), TEMPORAL_UI_PORT: String(ports.ui), API_PORT: String(ports.api), TEMPORAL_ADDRESS: '', LOG_LEVEL: 'warn' }, 'npm'),
+    );
     expect(processesMentioning(dataDir)).not.toEqual([]);
     // npm runs the script through a shell; the script execs node in its place, so npm's SIGTERM
     // reaches the service (a shell left between them died alone and left it running).
@@ -143,6 +138,37 @@ test('SIGTERM to npm itself (what a supervisor or `kill $!` sends) stops everyth
     expect(processesMentioning(dataDir)).toEqual([]);
     await expect(fetch(`http://127.0.0.1:${apiPort}/healthz`)).rejects.toThrow();
   } finally {
+    for (const line of processesMentioning(dataDir)) process.kill(Number(line.trim().split(/\s+/)[0]), 'SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a start that fails part-way (the API’s port already taken) says why and leaves no dev server behind', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agencyflow-start-'));
+  // Someone else's server on the API's port: the dev server and the reporting store come up first.
+  const taken = net.createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const apiPort = (taken.address() as net.AddressInfo).port;
+  try {
+    const [temporalPort, uiPort] = [await freePort(), await freePort()];
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, DATA_DIR: dataDir, TEMPORAL_DEV_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(uiPort), API_PORT: String(apiPort), TEMPORAL_ADDRESS: '', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(output).toContain(`agencyflow failed to start: Error: listen EADDRINUSE: address already in use 127.0.0.1:${apiPort}`);
+    // The dev server it had started is gone (before, it stayed up holding the data file and the
+    // Temporal port, so the next `npm start` failed on that port instead), and so is the store's address file.
+    expect(fs.existsSync(path.join(dataDir, 'temporal.sqlite'))).toBe(true);
+    expect(processesMentioning(dataDir)).toEqual([]);
+    expect(fs.existsSync(path.join(dataDir, 'reporting.url'))).toBe(false);
+  } finally {
+    taken.close();
     for (const line of processesMentioning(dataDir)) process.kill(Number(line.trim().split(/\s+/)[0]), 'SIGKILL');
     fs.rmSync(dataDir, { recursive: true, force: true });
   }

@@ -5,7 +5,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -14,21 +13,11 @@ import { getStatusQuery, projectWorkflowId } from '../../workflows/project/contr
 import { projectInput } from '../workflows/support';
 import { eventually, NAMESPACE, testAddress, testBundlePath, uniqueId } from '../support/temporal';
 import { testReportingUrl, uniqueSchema } from '../support/reporting';
+import { freePort } from '../support/ports';
 
 jest.setTimeout(90_000);
 
 const ROOT = path.join(__dirname, '..', '..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 let child: ChildProcess | undefined;
 let dataDir: string | undefined;

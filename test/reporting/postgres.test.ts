@@ -8,13 +8,13 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ReportingStore } from '../../activities/reporting/store';
 import { MIGRATIONS } from '../../activities/reporting/migrations';
 import { openTestStore, uniqueSchema, type TestStore } from '../support/reporting';
 import { ANNA, buildDataset, NOW, OVERLOAD_HOURS, PERIOD } from './dataset';
+import { freePort } from '../support/ports';
 
 jest.setTimeout(180_000);
 
@@ -34,17 +34,6 @@ const binDir = findBinDir();
 const inCi = process.env.CI === 'true';
 if (!binDir && !inCi) {
   console.warn('SKIPPED: no PostgreSQL binaries (initdb, pg_ctl) here; the reporting store was checked on PGlite only. Install Debian\u2019s `postgresql` or set POSTGRES_BIN_DIR.');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 /** initdb and pg_ctl refuse to run as root: as root, run them as the `postgres` user. */

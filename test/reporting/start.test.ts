@@ -6,28 +6,17 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { KpiReport, PortfolioReport } from '../../api/schemas';
 import { eventually } from '../support/temporal';
+import { startOnFreePorts, type StartPorts } from '../support/ports';
 
 jest.setTimeout(300_000);
 const ROOT = path.join(__dirname, '..', '..');
 const ANNA = { Authorization: 'Bearer demo-manager-anna-token', 'Content-Type': 'application/json' };
 const LENA = { Authorization: 'Bearer demo-leadership-lena-token', 'Content-Type': 'application/json' };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 async function npmStart(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -57,20 +46,21 @@ async function json<T>(url: string, init: RequestInit = {}): Promise<{ status: n
 
 test('figures survive npm start being stopped and started; the rebuild beside it adds nothing', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agencyflow-reports-start-'));
-  const [temporalPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
-  const env = {
+  const envOn = (ports: StartPorts) => ({
     DATA_DIR: dataDir,
-    TEMPORAL_DEV_PORT: String(temporalPort),
-    TEMPORAL_UI_PORT: String(uiPort),
-    API_PORT: String(apiPort),
+    TEMPORAL_DEV_PORT: String(ports.temporal),
+    TEMPORAL_UI_PORT: String(ports.ui),
+    API_PORT: String(ports.api),
     TEMPORAL_ADDRESS: '',
     REPORTING_DATABASE_URL: '',
     LOG_LEVEL: 'warn',
-  };
-  const api = `http://127.0.0.1:${apiPort}`;
+  });
   const period = () => `from=${new Date(Date.now() - 86_400_000).toISOString()}&to=${new Date(Date.now() + 86_400_000).toISOString()}`;
   try {
-    let started = await npmStart(env);
+    const first = await startOnFreePorts((ports) => npmStart(envOn(ports)));
+    const env = envOn(first.ports);
+    const api = `http://127.0.0.1:${first.ports.api}`;
+    let started = first.started;
     let kpisBefore: KpiReport;
     let projectId: string;
     try {
