@@ -7,6 +7,7 @@
  * that), and the work started before its prepayment is paid (a reason is asked for; started, the
  * page says by whom, when and why, and the task opens).
  */
+import type { Route } from 'playwright-core';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
 import { browserTestOrSkip, choiceRoom, DESKTOP, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone } from '../support/browser';
@@ -204,11 +205,15 @@ step('the work started before the prepayment is paid: a reason is asked for; sta
   await shoot(page, '67-start-work-early-no-reason');
 
   await page.locator('#start-work-reason').fill('  Client of ten years; the transfer is on its way. ');
-  // Answered as the workflow may answer it, the moment before its tasks open (they come with the next poll).
-  await page.route(`**/api/projects/${id}/start-work`, async (route) => {
+  // Answered as the workflow may answer it, the moment before its tasks open (they come with a
+  // later poll): the answer and the page's polls show no task until the page has been read below,
+  // or a poll that brings the opened task first would leave nothing "starting" to read.
+  const beforeTasksOpen = async (route: Route) => {
     const response = await route.fetch();
     await route.fulfill({ response, json: { ...((await response.json()) as ProjectStatus), tasks: [] } });
-  });
+  };
+  await page.route(`**/api/projects/${id}/start-work`, beforeTasksOpen);
+  await page.route(`**/api/projects/${id}`, beforeTasksOpen);
   await start.click();
   const started = page.locator('#started-before-prepayment');
   await started.waitFor({ timeout: 30_000 });
@@ -224,6 +229,7 @@ step('the work started before the prepayment is paid: a reason is asked for; sta
   // No longer waiting, though no task is open yet: nothing left to start, and not said to wait.
   expect(await page.getByText('Start the work now, before the prepayment is paid').count()).toBe(0);
   expect(await note.locator('p').first().textContent()).toBe('The plan’s 1 task starts in a moment.');
+  await page.unroute(`**/api/projects/${id}`);
 
   // The task opens (the page polls), and the page still says the work did not wait for the unpaid prepayment.
   await page.getByRole('table', { name: 'Tasks of the project' }).getByRole('link', { name: 'Home page design' }).waitFor({ timeout: 30_000 });
