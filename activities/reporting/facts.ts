@@ -176,10 +176,11 @@ export function projectRow(s: ProjectStatus): ProjectRow {
     refundDueAt: earliest(refunds.map((i) => i.dueAt)),
     // A cancelled project's workflow runs until the client has paid what it billed and the agency
     // has paid back what it owes (a credit note): the same condition as its last wait. A completed
-    // one is done unless a complaint made after completion (or its refund) is still open.
+    // one is done unless a complaint made after completion (or its refund) is still open, or a
+    // payment taken back after completion left an invoice owed again.
     closed:
       s.stage === 'completed'
-        ? openComplaints.length === 0 && refunds.length === 0
+        ? openComplaints.length === 0 && refunds.length === 0 && owed.length === 0
         : s.stage === 'cancelled' && owed.length === 0 && refunds.length === 0,
     currency: s.budget.currency,
     departments: [...s.departments],

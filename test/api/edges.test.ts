@@ -249,6 +249,48 @@ test('a complaint after the client paid in full: heard on the completed project 
   expect(await statusOf(projectId)).toEqual(before);
 });
 
+test('a final payment the bank returned after completion over HTTP: taken back within the window, retried with its key the same; owed and paid again; after the window 409, nothing changed', async () => {
+  const projectId = await projectInClientReview({ complaintWindow: '10s' });
+  await post('manager', `/api/projects/${projectId}/feedback`, { kind: 'accepted', rating: 5 });
+  const invoiced = await waitForStatus(projectId, 'prepayment and final invoice', (s) => s.invoices.filter((i) => i.documentId).length === 2);
+  for (const invoice of invoiced.invoices) {
+    await post('manager', `/api/projects/${projectId}/payments`, { invoiceNumber: invoice.number, amount: invoice.amount, paidAt: new Date().toISOString(), reference: `PAID-${invoice.number}` });
+  }
+  await waitForStatus(projectId, 'completed', (s) => s.stage === 'completed');
+  const final = invoiced.invoices.find((i) => i.kind === 'final')!;
+  const path = `/api/projects/${projectId}/payment-reversals`;
+  const reversal = { invoiceNumber: final.number, reference: `PAID-${final.number}`, cause: 'returned_by_bank', note: 'R01' };
+
+  const key = uniqueId('late-reversal');
+  const first = (await h.http().post(path).set(h.auth('manager')).set('Idempotency-Key', key).send(reversal).expect(200)).body as ProjectStatus;
+  expect(first.stage).toBe('completed');
+  expect(first.invoices.find((i) => i.number === final.number)).toMatchObject({ status: 'open', paidAmount: 0, payments: [] });
+  const retried = (await h.http().post(path).set(h.auth('manager')).set('Idempotency-Key', key).send(reversal).expect(200)).body as ProjectStatus;
+  expect(retried.version).toBe(first.version);
+  expect(retried.invoices.find((i) => i.number === final.number)?.reversedPayments).toHaveLength(1);
+  // Lists show it running again, with what is owed (a completed project is otherwise done there).
+  const listed = async () =>
+    ((await h.http().get('/api/projects?stage=completed&pageSize=100').set(h.auth('manager')).expect(200)).body.items as { projectId: string; executionStatus: string; amountOwed?: number }[]).find(
+      (item) => item.projectId === projectId,
+    );
+  await eventually(async () => ((await listed())?.executionStatus === 'RUNNING' ? true : undefined), { what: 'the list showing it running' });
+  expect((await listed())?.amountOwed).toBe(final.amount);
+
+  // Paid again on the completed project: settled, and the workflow ends once its window is over.
+  const paid = (await post('manager', `/api/projects/${projectId}/payments`, { invoiceNumber: final.number, amount: final.amount, paidAt: new Date().toISOString(), reference: 'PAID-AGAIN' }))
+    .body as ProjectStatus;
+  expect(paid.invoices.find((i) => i.number === final.number)).toMatchObject({ status: 'paid', paidAmount: final.amount });
+  await eventually(async () => (await h.temporal.client.workflow.getHandle(`project-${projectId}`).describe()).status.name === 'COMPLETED' || undefined, {
+    what: 'the workflow ended with its window',
+    timeoutMs: 40_000,
+  });
+  const before = await statusOf(projectId);
+  expect(before.timeline.map((e) => e.event)).toContain('payments_settled_after_completion');
+  const late = await h.http().post(path).set(h.auth('manager')).send({ ...reversal, reference: 'PAID-AGAIN' });
+  expectProblem(late, 409, 'closed');
+  expect(await statusOf(projectId)).toEqual(before);
+});
+
 test('a flaw found after completion sent back over HTTP: the manager only, bad input named and nothing changed; the department redoes it from its inbox; retried with its key, the same answer', async () => {
   const projectId = await projectInClientReview({ complaintWindow: '1h' });
   await post('manager', `/api/projects/${projectId}/feedback`, { kind: 'accepted', rating: 5 });

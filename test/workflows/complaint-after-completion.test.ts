@@ -9,9 +9,13 @@ import {
   handOverProjectUpdate,
   recordFeedbackUpdate,
   resolveComplaintUpdate,
+  reversePaymentUpdate,
   reworkComplaintUpdate,
+  writeOffUpdate,
   type ProjectStatus,
 } from '../../workflows/project/contract';
+import type { ReversePaymentInput } from '../../workflows/project/schemas';
+import { eventually } from '../support/temporal';
 import {
   approvePlan,
   deliverTask,
@@ -27,7 +31,9 @@ import {
   projectUpdate,
   recordHistory,
   refusal,
+  staff,
   startProject,
+  statusOf,
   startWorkflowTestEnv,
   timelineEvents,
   waitForTask,
@@ -45,6 +51,11 @@ afterAll(() => env?.close());
 jest.setTimeout(120_000);
 
 type Handle = Awaited<ReturnType<typeof startProject>>;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const takeBack = (handle: Handle, reversal: Omit<ReversePaymentInput, 'by'> & { by?: ReversePaymentInput['by'] }) =>
+  projectUpdate(handle, reversePaymentUpdate, { args: [{ by: MANAGER, ...reversal }] });
 
 const complain = (handle: Handle, description: string) =>
   projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'complaint', description }, by: MANAGER }] });
@@ -197,4 +208,64 @@ test.concurrent('a flaw found after completion is sent back to the department th
     ['c1.seo', 'accepted'],
   ]);
   await recordHistory(handle, 'project-complaint-rework-after-completion');
+});
+
+test.concurrent('a final payment the bank returned after completion: owed and chased again, the workflow waits past its window until it is paid, then reports again', async () => {
+  const graceMs = 3_000;
+  const input = projectInput({ departments: ['seo'], policy: { complaintWindowMs: 6_000, paymentTermsMs: 1_000, paymentEscalationMs: graceMs } });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  let s = await complete(handle, projectId);
+  const final = s.invoices.find((i) => i.kind === 'final')!;
+  const returned = { invoiceNumber: final.number, reference: 'BANK-1', cause: 'returned_by_bank' as const, note: 'R01, account closed' };
+
+  // Staff take nothing back; the manager does, on the completed project.
+  expect(await refusal(takeBack(handle, { ...returned, by: staff('seo') }))).toMatchObject({ type: 'NotAllowed' });
+  s = await takeBack(handle, returned);
+  expect(s.stage).toBe('completed');
+  expect(s.invoices.find((i) => i.kind === 'final')).toMatchObject({ status: 'open', paidAmount: 0, payments: [], reversedPayments: [expect.objectContaining({ reference: 'BANK-1', cause: 'returned_by_bank' })] });
+  // The client hears their money came back and what is owed.
+  const [told] = await waitForNotice(env, projectId, 'payment_returned');
+  expect(told).toMatchObject({ recipients: { emails: [input.client.email] }, data: expect.objectContaining({ invoiceNumber: final.number, stillOwed: final.amount }) });
+  // Chased afresh a grace after, naming the payment that came back.
+  const again = await eventually(
+    async () => noticesFor(env, projectId, 'payment_reminder').find((n) => n.idempotencyKey.endsWith(`:payment-reminder:${final.number}:1`)),
+    { what: 'the reminder after the take-back', timeoutMs: 30_000 },
+  );
+  expect(again.data).toMatchObject({ invoiceNumber: final.number, amountOwed: final.amount, takenBackReference: 'BANK-1', takenBackCause: 'returned_by_bank' });
+
+  // The window passes, the money still owed: the workflow waits for it.
+  await sleep(Math.max(0, Date.parse(s.complaintsHeardUntil!) - Date.now()) + 1_000);
+  expect((await handle.describe()).status.name).toBe('RUNNING');
+  expect(timelineEvents(await statusOf(handle))).not.toContain('complaint_window_closed');
+
+  // Paid again: settled, the report made again with it, and the workflow ends.
+  s = await pay(handle, { invoiceNumber: final.number, amount: final.amount, reference: 'BANK-2', by: MANAGER });
+  expect(s.invoices.find((i) => i.kind === 'final')).toMatchObject({ status: 'paid', paidAmount: final.amount });
+  const result = await handle.result();
+  expect(timelineEvents(result).slice(-3)).toEqual(['payments_settled_after_completion', 'document_produced', 'complaint_window_closed']);
+  const reports = documentsFor(env, projectId).filter((d) => d.kind === 'final_report');
+  expect(reports).toHaveLength(2);
+  expect(reports[1].snapshot.invoices.find((i) => i.kind === 'final')).toMatchObject({ status: 'paid', payments: [expect.objectContaining({ reference: 'BANK-2' })] });
+  await recordHistory(handle, 'project-payment-returned-after-completion');
+});
+
+test.concurrent('a payment taken back after completion and never paid again is written off by leadership; the project then ends with its window', async () => {
+  const input = projectInput({ departments: ['seo'], policy: { complaintWindowMs: 4_000 } });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  const s = await complete(handle, projectId);
+  const final = s.invoices.find((i) => i.kind === 'final')!;
+  // Entered by mistake (the money never came): corrected without a mail to the client.
+  await takeBack(handle, { invoiceNumber: final.number, reference: 'BANK-1', cause: 'entered_by_mistake', by: LEADER });
+  const writeOff = (by: typeof LEADER, reason = 'the client has closed down') => projectUpdate(handle, writeOffUpdate, { args: [{ invoiceNumber: final.number, reason, by }] });
+  expect(await refusal(writeOff(MANAGER))).toMatchObject({ type: 'NotAllowed' });
+  expect(await refusal(writeOff(LEADER, ' '))).toMatchObject({ type: 'InvalidInput', field: 'reason' });
+  const written = await writeOff(LEADER);
+  expect(written.invoices.find((i) => i.kind === 'final')).toMatchObject({ status: 'void', writtenOff: expect.objectContaining({ amount: final.amount, by: LEADER.id }) });
+  const result = await handle.result();
+  expect(timelineEvents(result)).toContain('payments_settled_after_completion');
+  expect(timelineEvents(result).at(-1)).toBe('complaint_window_closed');
+  expect(documentsFor(env, projectId).filter((d) => d.kind === 'final_report')).toHaveLength(2);
+  expect(noticesFor(env, projectId, 'payment_returned')).toEqual([]);
 });

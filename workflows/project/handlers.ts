@@ -606,7 +606,8 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         if (status.stage === 'closing') throw businessFailure(ErrorType.WrongStage, 'the project is closing: everything it billed is settled');
         const invoice = status.invoices.find((i) => i.number === invoiceNumber);
         if (!invoice) throw businessFailure(ErrorType.NotFound, `no invoice ${invoiceNumber} was issued for this project`, 'invoiceNumber');
-        if (afterCompletion && invoice.kind !== 'credit_note') {
+        // An invoice owed again after completion (its payment taken back) is paid again like any.
+        if (afterCompletion && invoice.kind !== 'credit_note' && invoice.status !== 'open') {
           throw businessFailure(ErrorType.WrongStage, `the project is completed: ${invoiceNumber} was settled before it completed`, 'invoiceNumber');
         }
         const earlier = paymentWithReference(reference);
@@ -751,8 +752,16 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         if (!invoice) throw businessFailure(ErrorType.NotFound, `no invoice ${invoiceNumber} was issued for this project`, 'invoiceNumber');
         // The same reversal again (a retry, a colleague's second click) is answered as done.
         if (!paymentToReverse(invoice, reference) && (invoice.reversedPayments ?? []).some((p) => p.reference === reference)) return;
-        if (status.stage === 'completed') {
-          throw businessFailure(ErrorType.WrongStage, 'the project is completed: what it was paid closed its books; record a correction outside it');
+        // A completed project takes a payment back while it still hears complaints (or settles
+        // one): the bank can return the final payment weeks later, and the invoice is owed and
+        // chased again. Once its workflow has ended (or is ending) its books are closed.
+        if (status.stage === 'completed' && !hearsComplaintsAfterCompletion() && !settlingAfterCompletion()) {
+          throw businessFailure(
+            ErrorType.WrongStage,
+            status.complaintsHeardUntil === undefined
+              ? 'the project is completed: what it was paid closed its books; record a correction outside it'
+              : `the project is completed and took corrections until ${status.complaintsHeardUntil}: record one now outside it`,
+          );
         }
         // A cancellation settled the project from what had been paid (the prepayment deducted,
         // refunds worked out): taking a payment back would leave that settlement wrong.
@@ -826,7 +835,10 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         // settling. A prepayment while the work waits or runs is settled by starting the work
         // without it, cancelling, or at invoicing (the final invoice takes it off as invoiced).
         if (ctx.cancelRequest && status.stage !== 'cancelled') throw businessFailure(ErrorType.WrongStage, 'the project is being cancelled: try again once it is');
-        if (status.stage !== 'cancelled' && !(status.stage === 'invoicing' && ctx.finalBilled)) {
+        // A completed project owes money only when a payment was taken back after it completed:
+        // a client who does not pay that again is written off like any.
+        const owedAgainAfterCompletion = status.stage === 'completed' && settlingAfterCompletion();
+        if (status.stage !== 'cancelled' && !(status.stage === 'invoicing' && ctx.finalBilled) && !owedAgainAfterCompletion) {
           throw businessFailure(
             ErrorType.WrongStage,
             `invoices are written off once the project is invoiced or cancelled; it is in ${status.stage}`,

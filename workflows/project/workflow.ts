@@ -392,11 +392,17 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
    * client, and once every such complaint is resolved and refunded the final report is made again
    * with it. Work a department redoes for such a complaint starts here, as tasks of the completed
    * project, free of charge; the complaint is resolved once the fix is accepted. The project stays
-   * completed throughout: its billed work and payments are done.
+   * completed throughout: its billed work and payments are done — unless a payment is taken back
+   * meanwhile (the bank returned it): its invoice is then owed again, chased as any unpaid invoice
+   * (the wait's hooks), paid again or written off, and the report made again once it is settled.
+   * No run could take back a payment here before (its validator refused), so runs recorded before
+   * never meet an open invoice in this wait and replay as they were.
    */
   async function hearComplaintsAfterCompletion(untilMs: number): Promise<void> {
+    const owedAgain = (): boolean => status.invoices.some((i) => i.status === 'open');
     try {
-      while (await ctx.untilOr(() => hasOpenComplaint(status), untilMs - Date.now())) {
+      while (await ctx.untilOr(() => hasOpenComplaint(status) || owedAgain(), untilMs - Date.now())) {
+        const resolvedBefore = status.complaints.filter((c) => c.resolvedAt).length;
         for (;;) {
           const settled = (): boolean => !hasOpenComplaint(status) && status.invoices.every((i) => i.status !== 'open');
           // Work sent back for a complaint waits to be started (only such a complaint adds tasks here).
@@ -410,7 +416,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
           if (compensations.length === 0) break;
           await refundCompensations(compensations);
         }
-        ctx.record('complaints_settled_after_completion');
+        const complaintsSettled = status.complaints.filter((c) => c.resolvedAt).length > resolvedBefore;
+        ctx.record(complaintsSettled ? 'complaints_settled_after_completion' : 'payments_settled_after_completion');
         await billing.produce('final_report');
       }
       ctx.complaintWindowOver = true;
