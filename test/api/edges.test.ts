@@ -250,7 +250,7 @@ test('a complaint after the client paid in full: heard on the completed project 
 });
 
 test('a final payment the bank returned after completion over HTTP: taken back within the window, retried with its key the same; owed and paid again; after the window 409, nothing changed', async () => {
-  const projectId = await projectInClientReview({ complaintWindow: '10s' });
+  const projectId = await projectInClientReview({ complaintWindow: '20s' });
   await post('manager', `/api/projects/${projectId}/feedback`, { kind: 'accepted', rating: 5 });
   const invoiced = await waitForStatus(projectId, 'prepayment and final invoice', (s) => s.invoices.filter((i) => i.documentId).length === 2);
   for (const invoice of invoiced.invoices) {

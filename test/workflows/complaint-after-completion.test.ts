@@ -212,7 +212,8 @@ test.concurrent('a flaw found after completion is sent back to the department th
 
 test.concurrent('a final payment the bank returned after completion: owed and chased again, the workflow waits past its window until it is paid, then reports again', async () => {
   const graceMs = 3_000;
-  const input = projectInput({ departments: ['seo'], policy: { complaintWindowMs: 6_000, paymentTermsMs: 1_000, paymentEscalationMs: graceMs } });
+  // A window long enough for a busy machine to take the payment back within it.
+  const input = projectInput({ departments: ['seo'], policy: { complaintWindowMs: 12_000, paymentTermsMs: 1_000, paymentEscalationMs: graceMs } });
   const { projectId } = input;
   const handle = await startProject(env, input);
   let s = await complete(handle, projectId);
@@ -251,7 +252,7 @@ test.concurrent('a final payment the bank returned after completion: owed and ch
 });
 
 test.concurrent('a payment taken back after completion and never paid again is written off by leadership; the project then ends with its window', async () => {
-  const input = projectInput({ departments: ['seo'], policy: { complaintWindowMs: 4_000 } });
+  const input = projectInput({ departments: ['seo'], policy: { complaintWindowMs: 10_000 } });
   const { projectId } = input;
   const handle = await startProject(env, input);
   const s = await complete(handle, projectId);
