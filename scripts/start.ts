@@ -124,7 +124,6 @@ async function main(): Promise<void> {
       '',
     ].join('\n') + '\n',
   );
-
 }
 
 main().catch(async (err: Error) => {
