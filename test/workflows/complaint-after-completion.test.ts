@@ -240,6 +240,11 @@ test.concurrent('a final payment the bank returned after completion: owed and ch
   expect((await handle.describe()).status.name).toBe('RUNNING');
   expect(timelineEvents(await statusOf(handle))).not.toContain('complaint_window_closed');
 
+  // More than is owed is refused even confirmed: the project's invoicing is over, nothing would credit the excess back.
+  expect(await refusal(pay(handle, { invoiceNumber: final.number, amount: final.amount + 1, reference: 'BANK-2', moreThanOwed: true, by: MANAGER }))).toMatchObject({
+    type: 'Overpayment',
+    field: 'amount',
+  });
   // Paid again: settled, the report made again with it, and the workflow ends.
   s = await pay(handle, { invoiceNumber: final.number, amount: final.amount, reference: 'BANK-2', by: MANAGER });
   expect(s.invoices.find((i) => i.kind === 'final')).toMatchObject({ status: 'paid', paidAmount: final.amount });

@@ -659,9 +659,16 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
           // The client paid more than asked (and it is said so: most such amounts are typos): taken
           // whole, the excess credited back once the project is invoicing (overpaidInvoices). Not a
           // refund paid out (the agency's own money), not where a cancellation settles the money or
-          // credit notes are set against the invoice, not in runs whose invoicing cannot credit it.
+          // credit notes are set against the invoice, not in runs whose invoicing cannot credit it,
+          // nor on a completed project (an invoice owed again after a take-back): its invoicing is
+          // over, so nothing would credit the excess back.
           const creditable =
-            invoice.kind !== 'credit_note' && setOff === 0 && status.stage !== 'cancelled' && !ctx.cancelRequest && billing.chasesInEveryWait;
+            invoice.kind !== 'credit_note' &&
+            setOff === 0 &&
+            status.stage !== 'cancelled' &&
+            status.stage !== 'completed' &&
+            !ctx.cancelRequest &&
+            billing.chasesInEveryWait;
           if (payment.moreThanOwed && creditable) return;
           const owed = formatAmount(fromMinor(owedMinor(invoice), currency), currency);
           throw businessFailure(

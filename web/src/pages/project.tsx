@@ -41,11 +41,19 @@ const paidBeyond = (i: Invoice) => (i.kind === 'credit_note' || i.status === 'vo
 const hearsComplaints = (p: ProjectStatus): boolean =>
   p.stage === 'completed' && p.complaintsHeardUntil !== undefined && Date.parse(p.complaintsHeardUntil) > Date.now();
 /**
- * What a payment can be recorded on: any invoice or credit note still open, but on a completed
- * project only a credit note (a compensation agreed after completion, refunded): its invoices were
- * settled before it completed, and the workflow takes no payment on them.
+ * A completed project whose workflow still corrects its books (`hearsComplaintsAfterCompletion` and
+ * `settlingAfterCompletion` in workflows/project/handlers.ts): within its complaint window, or while
+ * a complaint made after completion or money (a payment taken back, a refund) is still open on it.
  */
-const payable = (p: ProjectStatus): Invoice[] => p.invoices.filter((i) => open(i) && (p.stage !== 'completed' || i.kind === 'credit_note'));
+const correctsAfterCompletion = (p: ProjectStatus): boolean =>
+  p.stage === 'completed' && (hearsComplaints(p) || p.complaints.some((c) => !c.resolvedAt) || p.invoices.some(open));
+/**
+ * What a payment can be recorded on: any invoice or credit note still open. On a completed project
+ * that is a credit note (a compensation agreed after completion, refunded) or an invoice owed again
+ * (its payment taken back after completion, the bank returned it): the workflow takes the payment
+ * on those, and none on an invoice settled before it completed.
+ */
+const payable = (p: ProjectStatus): Invoice[] => p.invoices.filter(open);
 /**
  * The final bill is out, or the prepayment and compensations left nothing to bill (the workflow's
  * `finalBilled`, which the snapshot does not carry: its final invoice, or the timeline's "nothing
@@ -57,7 +65,8 @@ const finalBilled = (p: ProjectStatus): boolean => p.invoices.some((i) => i.kind
  * when it can. The workflow's own rules (`writeOffUpdate` in workflows/project/handlers.ts), so the
  * page never offers what would be refused: never a credit note (money the agency owes), only what
  * is still owed, and only once nothing but money is left — the project invoicing with its final
- * bill out, or cancelled (not while its cancellation is being worked out).
+ * bill out, cancelled (not while its cancellation is being worked out), or completed with an
+ * invoice owed again (its payment taken back after completion).
  */
 function whyNoWriteOff(p: ProjectStatus, i: Invoice): string | undefined {
   if (i.kind === 'credit_note') return `Credit note ${i.number} is money the agency owes the client: it is paid out, not written off.`;
@@ -66,6 +75,9 @@ function whyNoWriteOff(p: ProjectStatus, i: Invoice): string | undefined {
   if (p.stage === 'cancelled') return undefined;
   if (p.cancellation) return 'The project is being cancelled: what is owed is worked out again. Write it off once the cancellation is done.';
   if (p.stage === 'invoicing') return finalBilled(p) ? undefined : 'The final invoice is being issued: write off once it is out.';
+  // Open on a completed project: its payment was taken back after completion, and a client who
+  // does not pay it again is written off like any.
+  if (p.stage === 'completed') return undefined;
   return `Invoices are written off once the project is invoiced or cancelled; it is ${STAGE_LABEL[p.stage].toLowerCase()}.`;
 }
 /** How many tasks the approved plan has (the latest approved version). */
@@ -444,7 +456,7 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
       );
     }
     case 'completed': {
-      const { refunds } = moneyOpen(p);
+      const { unpaid, refunds } = moneyOpen(p);
       const openComplaints = p.complaints.filter((c) => !c.resolvedAt);
       const complaintOpen = openComplaints.length > 0;
       // Who redoes what, said only while every open complaint waits for its fix: one that does not can be resolved now.
@@ -453,11 +465,11 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
       const until = p.complaintsHeardUntil;
       return (
         <>
-          <div class={complaintOpen || refunds.length > 0 ? 'callout' : 'callout callout--good'} role="note">
+          <div class={complaintOpen || unpaid.length > 0 || refunds.length > 0 ? 'callout' : 'callout callout--good'} role="note">
             <p>
               Completed {formatDateTime(p.completedAt)}.{' '}
               {reports.length > 1
-                ? `The final report was made again ${formatDateTime(reports[reports.length - 1].createdAt)}, with the complaints after completion settled by then; ${reports.length === 2 ? 'both are' : 'all are'} among the documents.`
+                ? `The final report was made again ${formatDateTime(reports[reports.length - 1].createdAt)}, with ${settledAfterCompletion(p)} settled by then; ${reports.length === 2 ? 'both are' : 'all are'} among the documents.`
                 : 'The final report is among the documents.'}
             </p>
             {/* Said on projects that hear complaints after completion (none before that was so). */}
@@ -478,6 +490,8 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
                   A complaint about the completed work is open: resolve it under <a href="#feedback">Client feedback</a>.
                 </p>
               ))}
+            {/* Completed is not settled while a payment taken back after completion is owed again. */}
+            {unpaid.length > 0 && <OwedAgain project={p} invoices={unpaid} />}
             <MoneyOpen project={p} />
             <WrittenOffNote project={p} />
           </div>
@@ -572,6 +586,40 @@ function MoneyOpen({ project: p }: { project: ProjectStatus }) {
       {unpaid.length > 0 && <p>Waiting for payment: {amounts(unpaid, 'due')}.</p>}
       {refunds.length > 0 && <p>Refund owed to the client: {amounts(refunds, 'by')}. Record it under Invoices and payments once it is paid out.</p>}
     </>
+  );
+}
+
+/**
+ * What a completed project's final report was made again with: the complaints after completion,
+ * money owed again after completion (a payment taken back, then paid again or written off), or both
+ * (the workflow's `complaints_settled_after_completion` and `payments_settled_after_completion`).
+ */
+function settledAfterCompletion(p: ProjectStatus): string {
+  const complaints = p.timeline.some((e) => e.event === 'complaints_settled_after_completion');
+  const money = p.timeline.some((e) => e.event === 'payments_settled_after_completion');
+  if (money && complaints) return 'the complaints and the money owed again after completion';
+  return money ? 'the money owed again after completion' : 'the complaints after completion';
+}
+
+/**
+ * On a completed project, invoices owed again: a payment on them was taken back after completion
+ * (the bank returned it), and the workflow chases them as any unpaid invoice, waiting past its
+ * complaint window until they are paid or written off.
+ */
+function OwedAgain({ project: p, invoices }: { project: ProjectStatus; invoices: Invoice[] }) {
+  const one = invoices.length === 1;
+  const until = p.complaintsHeardUntil;
+  return (
+    <p class="owed-again">
+      {invoices.map((i, n) => (
+        <span key={i.number}>
+          {n > 0 && (n === invoices.length - 1 ? ' and ' : ', ')}
+          <WholeNumber number={i.number} />
+        </span>
+      ))}{' '}
+      {one ? 'is' : 'are'} owed again: a payment on {one ? 'it' : 'them'} was taken back after the project completed. The client is reminded until{' '}
+      {one ? 'it is' : 'they are'} paid or written off{hearsComplaints(p) && until ? `, past ${formatDateTime(until)} if need be` : ''}.
+    </p>
   );
 }
 
@@ -1809,14 +1857,19 @@ function WriteOffForm({ project: p, invoice: i, onChange, onClose }: { project: 
   const owedNow = stillOwed(i);
   const complaintOpen = p.complaints.some((c) => !c.resolvedAt);
   const nothingElseOpen = !p.invoices.some((x) => x.number !== i.number && open(x));
+  // Completed already (owed again after completion): settled, its final report is made again.
   const then =
     !nothingElseOpen
       ? ''
       : p.stage === 'cancelled'
         ? ' Nothing else is open: the cancelled project then ends.'
-        : complaintOpen
-          ? ' Nothing else is open: the project completes once the open complaint is resolved.'
-          : ' Nothing else is open: the project then completes.';
+        : p.stage === 'completed'
+          ? complaintOpen
+            ? ' Nothing else is open: the final report is made again once the open complaint is resolved.'
+            : ' Nothing else is open: the final report is then made again.'
+          : complaintOpen
+            ? ' Nothing else is open: the project completes once the open complaint is resolved.'
+            : ' Nothing else is open: the project then completes.';
   return (
     <form
       class="inline-form write-off-form"
@@ -1944,12 +1997,18 @@ const TAKEN_BACK_BECAUSE: Record<ReversalCause, string> = {
 /**
  * Why no payment of this invoice can be taken back now, in the page's words; undefined when one
  * can. The workflow's own rules (`reversePaymentUpdate` in workflows/project/handlers.ts), so the
- * page never offers what would be refused: once the project has closed its books (completed,
- * closing), its cancellation was settled from these payments, the invoice was voided, or a credit
- * note was worked out against what the invoice had been paid.
+ * page never offers what would be refused: once the project has closed its books (closing, or
+ * completed and past its complaint window with nothing open — the bank may return the final
+ * payment weeks after completion, within it), its cancellation was settled from these payments,
+ * the invoice was voided, or a credit note was worked out against what the invoice had been paid.
  */
 function whyNoTakingBack(p: ProjectStatus, i: Invoice): string | undefined {
-  if (p.stage === 'completed') return 'The project is completed: what it was paid closed its books.';
+  if (p.stage === 'completed' && !correctsAfterCompletion(p)) {
+    // Projects completed before complaints were heard after completion have no window.
+    return p.complaintsHeardUntil === undefined
+      ? 'The project is completed: what it was paid closed its books.'
+      : `The project is completed and took corrections until ${formatDateTime(p.complaintsHeardUntil)}: a correction now is made outside it.`;
+  }
   // Asked for, not yet done: the cancellation is worked out from the payments as they are.
   if (p.stage === 'cancelled' || p.cancellation) {
     return p.stage === 'cancelled'
