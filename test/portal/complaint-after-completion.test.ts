@@ -10,7 +10,7 @@
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { completedProject, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
-import { browserTestOrSkip, DESKTOP, holdReads, openClientPage, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone } from '../support/browser';
+import { browserTestOrSkip, DESKTOP, holdReads, openClientPage, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone, shownDateTime, nextStep } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(180_000);
@@ -49,15 +49,7 @@ afterAll(async () => {
 
 const get = async (id: string) => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
 
-/** A moment as the project page shows it in that browser (its locale and zone: `formatDateTime`). */
-const shownDateTime = (page: PersonPage['page'], iso: string): Promise<string> =>
-  page.evaluate(
-    (at) => new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(new Date(at)),
-    iso,
-  );
 
-/** The note at the top of the project page: where it stands, what comes next. */
-const nextStep = (page: PersonPage['page']) => page.locator('.stage-progress + .callout');
 /** The cells of a credit note's row in its table. */
 const creditCells = (page: PersonPage['page'], number: string) => page.locator('table.credit-notes tr', { has: page.getByRole('rowheader', { name: number }) }).locator('td');
 /** The way to record a complaint on the completed project. */

@@ -10,7 +10,7 @@
 import type { Route } from 'playwright-core';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
-import { browserTestOrSkip, choiceRoom, DESKTOP, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone } from '../support/browser';
+import { browserTestOrSkip, choiceRoom, DESKTOP, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone, shownDateTime, hasFocus, focusedId } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(180_000);
@@ -57,16 +57,6 @@ afterAll(async () => {
 
 /** The cells of an invoice's row in the invoices table (or the credit notes' table). */
 const invoiceCells = (page: PersonPage['page'], number: string) => page.locator('table.invoices tr', { has: page.getByRole('rowheader', { name: number }) }).locator('td');
-/** Whether the element has the focus. */
-const hasFocus = (element: ReturnType<PersonPage['page']['locator']>) => element.evaluate((e) => e === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement);
-/** The id of the element that has the focus. */
-const focusedId = (page: PersonPage['page']) => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id);
-/** A moment as the portal shows it in that browser (its locale and zone): format.ts `formatDateTime`. */
-const shownDateTime = (page: PersonPage['page'], iso: string): Promise<string> =>
-  page.evaluate(
-    (at) => new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(new Date(at)),
-    iso,
-  );
 
 /** The requests the page sends (not its reads): each one's path, body and Idempotency-Key. */
 function watchSends(page: PersonPage['page']) {

@@ -12,7 +12,7 @@
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { completedProject, payFinalInFull, projectInClientReview, startApiHarness, type ApiHarness } from '../support/api';
-import { browserTestOrSkip, choiceRoom, DESKTOP, holdReads, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone } from '../support/browser';
+import { browserTestOrSkip, choiceRoom, DESKTOP, holdReads, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone, shownDateTime, nextStep } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(240_000);
@@ -41,14 +41,6 @@ const get = async (id: string) => (await h.http().get(`/api/projects/${id}`).set
 const HOUR = 3_600_000;
 const COMPLAINT_HINT = 'The client reads this in the e-mail when it is resolved: write it as they would.';
 
-/** A moment as the portal shows it in that browser (its locale and zone): format.ts `formatDateTime`. */
-const shownDateTime = (page: PersonPage['page'], iso: string | number): Promise<string> =>
-  page.evaluate(
-    (at) => new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(new Date(at)),
-    typeof iso === 'number' ? new Date(iso).toISOString() : iso,
-  );
-/** The note at the top of the project page: where it stands, what comes next. */
-const nextStep = (page: PersonPage['page']) => page.locator('.stage-progress + .callout');
 /** The way to record a complaint on the completed project. */
 const complaintForm = (page: PersonPage['page']) => page.locator('details.card', { has: page.getByText('The client complains about the completed work', { exact: true }) });
 

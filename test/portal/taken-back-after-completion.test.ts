@@ -10,7 +10,7 @@
 import type { Route } from 'playwright-core';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { completedProject, startApiHarness, type ApiHarness } from '../support/api';
-import { browserTestOrSkip, startPortal, unexpectedErrors, type PersonPage, type Portal, shootDesktopAndPhone } from '../support/browser';
+import { browserTestOrSkip, startPortal, unexpectedErrors, type PersonPage, type Portal, shootDesktopAndPhone, shownDateTime, nextStep } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(180_000);
@@ -39,15 +39,7 @@ afterAll(async () => {
 
 const get = async (id: string) => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
 
-/** A moment as the project page shows it in that browser (its locale and zone: `formatDateTime`). */
-const shownDateTime = (page: PersonPage['page'], iso: string): Promise<string> =>
-  page.evaluate(
-    (at) => new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(new Date(at)),
-    iso,
-  );
 
-/** The note at the top of the project page: where it stands, what comes next. */
-const nextStep = (page: PersonPage['page']) => page.locator('.stage-progress + .callout');
 /** A payment's line in the list, by its reference: the one still counted, or the one struck through. */
 const paymentLine = (page: PersonPage['page'], reference: string) => page.locator('.payments > li:not(.payment-taken-back)', { hasText: `ref. ${reference}` });
 const takenBackLine = (page: PersonPage['page'], reference: string) => page.locator('.payments > li.payment-taken-back', { hasText: `ref. ${reference}` });
@@ -145,7 +137,8 @@ step('the final payment returned by the bank after completion: taken back by the
 });
 
 step('once the window is over the books are closed: a take-back form left open says until when corrections were taken, and none is offered', async () => {
-  const completed = await completedProject(h, `${title} window over`, '30s');
+  // A window a busy machine opens the page within, and short enough to wait out.
+  const completed = await completedProject(h, `${title} window over`, '45s');
   const id = completed.projectId;
   const until = completed.complaintsHeardUntil!;
   const final = completed.invoices.find((i) => i.kind === 'final')!;

@@ -11,7 +11,7 @@
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { projectInClientReview, startApiHarness, type ApiHarness } from '../support/api';
-import { browserTestOrSkip, holdReads, startPortal, unexpectedErrors, type PersonPage, type Portal, shootDesktopAndPhone } from '../support/browser';
+import { browserTestOrSkip, holdReads, startPortal, unexpectedErrors, type PersonPage, type Portal, shootDesktopAndPhone, shownDateTime, focusedId } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(180_000);
@@ -65,14 +65,6 @@ const pay = (id: string, invoiceNumber: string, amount: number, reference: strin
 const invoiceCells = (page: PersonPage['page'], number: string) => page.locator('table.invoices tr', { has: page.getByRole('rowheader', { name: number }) }).locator('td');
 /** An invoice's "Write off…" button. */
 const writeOffButton = (page: PersonPage['page'], number: string) => page.getByRole('button', { name: new RegExp(`^Write off what is still owed on ${number}\\b`) });
-/** A moment as the portal shows it in that browser (its locale and zone): format.ts `formatDateTime`. */
-const shownDateTime = (page: PersonPage['page'], iso: string): Promise<string> =>
-  page.evaluate(
-    (at) => new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(new Date(at)),
-    iso,
-  );
-/** The id of the element that has the focus. */
-const focusedId = (page: PersonPage['page']) => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id);
 
 const shootBoth = (page: PersonPage['page'], name: string) => shootDesktopAndPhone(portal, page, name);
 

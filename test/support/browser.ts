@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { chromium, type Browser, type BrowserContext, type Page, type Route } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page, type Route } from 'playwright-core';
 import type { ApiHarness, PersonKey } from './api';
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
@@ -176,3 +176,19 @@ export async function shootDesktopAndPhone(portal: Portal, page: Page, name: str
   await shootChecked(portal, page, `${name}-phone`);
   await page.setViewportSize(DESKTOP);
 }
+
+/** A moment as the portal shows it in that browser (its locale and zone): web/src/format.ts `formatDateTime`. */
+export const shownDateTime = (page: Page, at: string | number): Promise<string> =>
+  page.evaluate(
+    (iso) => new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(new Date(iso)),
+    typeof at === 'number' ? new Date(at).toISOString() : at,
+  );
+
+/** The note at the top of the project page: where it stands, what comes next. */
+export const nextStep = (page: Page) => page.locator('.stage-progress + .callout');
+
+/** Whether the element has the focus. */
+export const hasFocus = (element: Locator) => element.evaluate((e) => e === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement);
+
+/** The id of the element that has the focus. */
+export const focusedId = (page: Page) => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id);
