@@ -465,6 +465,12 @@ export const clientProjectViewSchema = z
         payments: z
           .array(z.object({ amount: z.number(), paidAt: isoDate }))
           .meta({ description: 'The money received on it, by the day it was paid (on a credit note: the refunds paid to the client).' }),
+        returned: z
+          .array(z.object({ amount: z.number(), paidAt: isoDate, returnedAt: isoDate }))
+          .meta({
+            description:
+              'Payments the client made on this invoice that their bank returned, so they never reached the agency (the invoice is owed again for them): by the day paid and the day it came back. Not on credit notes; a payment the agency recorded by mistake is not listed (it was never made).',
+          }),
         href: z.string().optional(),
       }),
     ),

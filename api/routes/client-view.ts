@@ -3,10 +3,11 @@
  * client"): their project through a link the manager sends them, without an account. The link's
  * key opens that one project; a wrong key and an unknown project are the same 404, so links cannot
  * be told apart by guessing. What the client sees is chosen here, field by field: where the work
- * stands, the agreed total, the work delivered to them, their invoices with the payments received,
- * the compensations agreed for their complaints, the work being redone for one made after
- * completion (never what the departments were told) and the documents meant for them — never internal
- * comments, people's ids, per-task prices, ratings or the management report.
+ * stands, the agreed total, the work delivered to them, their invoices with the payments received
+ * (and those their bank returned), the compensations agreed for their complaints, the work being
+ * redone for one made after completion (never what the departments were told) and the documents
+ * meant for them — never internal comments, people's ids, per-task prices, ratings or the
+ * management report.
  */
 import { createHash } from 'node:crypto';
 import { Router, type Request } from 'express';
@@ -256,6 +257,11 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks): Route
         setOffs: netSetOffs(i),
         // What and when only: the bank reference and who recorded it are the agency's bookkeeping.
         payments: i.payments.map((pay) => ({ amount: pay.amount, paidAt: pay.paidAt })),
+        // Their money that came back from their bank: why an invoice they paid is open again.
+        returned:
+          i.kind === 'credit_note'
+            ? []
+            : (i.reversedPayments ?? []).filter((r) => r.cause === 'returned_by_bank').map((r) => ({ amount: r.amount, paidAt: r.paidAt, returnedAt: r.reversedAt })),
         ...(i.documentId && { href: documentHref(i.documentId) }),
       })),
       compensations: p.complaints.flatMap((c) => (c.compensation && c.resolvedAt ? [compensationForClient(c, p)] : [])),

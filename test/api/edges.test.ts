@@ -6,6 +6,7 @@
  * field. Mail goes to the log (no SMTP configured), captured here: each line is a mail sent.
  */
 import type { Response } from 'supertest';
+import type { ClientProjectView } from '../../api/schemas';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { capturedLogger } from '../activities/fixtures';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
@@ -268,6 +269,15 @@ test('a final payment the bank returned after completion over HTTP: taken back w
   const retried = (await h.http().post(path).set(h.auth('manager')).set('Idempotency-Key', key).send(reversal).expect(200)).body as ProjectStatus;
   expect(retried.version).toBe(first.version);
   expect(retried.invoices.find((i) => i.number === final.number)?.reversedPayments).toHaveLength(1);
+  // The client's page says why the invoice they paid is open again (the store's copy, a moment behind).
+  const clientKey = new URL((await h.http().get(`/api/projects/${projectId}/client-link`).set(h.auth('manager')).expect(200)).body.url as string).searchParams.get('key')!;
+  const taken = first.invoices.find((i) => i.number === final.number)!.reversedPayments![0];
+  const clientInvoice = await eventually(async () => {
+    const view = (await h.http().get(`/api/client/projects/${projectId}`).query({ key: clientKey }).expect(200)).body as ClientProjectView;
+    const invoice = view.invoices.find((i) => i.number === final.number)!;
+    return invoice.status === 'open' ? invoice : undefined;
+  }, { what: 'the client view of the invoice owed again' });
+  expect(clientInvoice).toMatchObject({ stillOwed: final.amount, payments: [], returned: [{ amount: final.amount, paidAt: taken.paidAt, returnedAt: taken.reversedAt }] });
   // Lists show it running again, with what is owed (a completed project is otherwise done there).
   const listed = async () =>
     ((await h.http().get('/api/projects?stage=completed&pageSize=100').set(h.auth('manager')).expect(200)).body.items as { projectId: string; executionStatus: string; amountOwed?: number }[]).find(

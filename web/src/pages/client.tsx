@@ -150,6 +150,15 @@ function ClientView({ view: v }: { view: View }) {
             for payment: see below.
           </p>
         )}
+        {/* An invoice they paid is open again: their bank returned the money (they were mailed so). */}
+        {open
+          .filter((i) => i.returned.length > 0 && i.stillOwed > 0)
+          .map((i) => (
+            <p key={`returned-${i.number}`} class="payment-came-back">
+              Your payment for <span class="nowrap">{i.number}</span> came back from your bank on {formatDate(i.returned[i.returned.length - 1].returnedAt)}, so it has not reached us:{' '}
+              {formatMoney(i.stillOwed, i.currency)} is open on it again.
+            </p>
+          ))}
         {act && (
           <p>
             Please sign the{' '}
@@ -382,15 +391,25 @@ function CompensationInWords({ compensation: c, invoices }: { compensation: View
   );
 }
 
-/** The money received on an invoice, each payment by its day (on a credit note: the refunds paid to the client). */
+/**
+ * The money received on an invoice, each payment by its day (on a credit note: the refunds paid to
+ * the client), and the payments their bank returned: why an invoice they paid is open again.
+ */
 function paymentsInWords(i: View['invoices'][number]) {
-  if (i.payments.length === 0) return <span class="muted">{i.kind !== 'credit_note' && i.status === 'open' ? 'None yet' : '—'}</span>;
+  if (i.payments.length === 0 && i.returned.length === 0) return <span class="muted">{i.kind !== 'credit_note' && i.status === 'open' ? 'None yet' : '—'}</span>;
   return (
     <>
       {i.payments.map((pay, n) => (
         <span key={`${pay.paidAt}-${n}`} class="payment">
           {n > 0 && <br />}
           {formatMoney(pay.amount, i.currency)} {i.kind === 'credit_note' ? 'refunded' : 'paid'} on <span class="nowrap">{formatDate(pay.paidAt)}</span>
+        </span>
+      ))}
+      {i.returned.map((r, n) => (
+        <span key={`returned-${r.returnedAt}-${n}`} class="payment payment-returned">
+          {(i.payments.length > 0 || n > 0) && <br />}
+          {formatMoney(r.amount, i.currency)} paid on <span class="nowrap">{formatDate(r.paidAt)}</span>: returned by your bank on{' '}
+          <span class="nowrap">{formatDate(r.returnedAt)}</span>
         </span>
       ))}
     </>
