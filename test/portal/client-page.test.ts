@@ -9,7 +9,7 @@
 import pdfParse from 'pdf-parse/lib/pdf-parse.js';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { planRequest, projectInClientReview, projectRequest, startApiHarness, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, DESKTOP, openClientPage, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { accessibilityProblems, browserTestOrSkip, DESKTOP, openClientPage, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal, shownDate } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
@@ -98,7 +98,7 @@ step('a prepayment past its due date: the page says when it was due, plainly, an
     timeoutMs: 30_000,
     intervalMs: 1_000,
   });
-  const dueOn = await shownDate(client, invoice.dueAt);
+  const dueOn = await shownDate(client.page, invoice.dueAt);
   const notice = await clientNotice(client);
   expect(notice).toContain(`The work starts once the prepayment invoice ${invoice.number} (€800.00) is paid: see below.`);
   expect(notice).toContain(`It was due on ${dueOn}; the work begins as soon as it is paid.`);
@@ -177,8 +177,8 @@ step('a complaint settled with money and a part payment: the page names the agen
   const compensation = page.locator('#work .compensation');
   await eventually(async () => ((await compensation.count()) === 1 ? true : (await page.reload(), false)), { what: 'the compensation on the client\u2019s page', timeoutMs: 30_000, intervalMs: 1_000 });
   const complaint = (await get(id)).complaints[0];
-  const agreedOn = await shownDate(client, complaint.resolvedAt!);
-  const madeOn = await shownDate(client, complaint.at);
+  const agreedOn = await shownDate(client.page, complaint.resolvedAt!);
+  const madeOn = await shownDate(client.page, complaint.at);
   // Before the final invoice: where it will go.
   expect(await compensation.textContent()).toBe(`€150.00 agreed on ${agreedOn} to make up for your complaint of ${madeOn} (“The banner colours are off”): it will be taken off your final invoice.`);
 
@@ -189,7 +189,7 @@ step('a complaint settled with money and a part payment: the page names the agen
   await h.http().post(`/api/projects/${id}/payments`).set(h.auth('manager')).send({ invoiceNumber: final.number, amount: 600, paidAt, reference: `BANK-${id}-1` }).expect(200);
 
   const row = page.locator('#invoices tbody tr', { has: page.getByRole('rowheader', { name: final.number }) });
-  const paidOn = await shownDate(client, paidAt);
+  const paidOn = await shownDate(client.page, paidAt);
   await eventually(async () => ((await row.count()) === 1 && (await row.locator('td[data-label="Payments"]').textContent()) === `€600.00 paid on ${paidOn}` ? true : (await page.reload(), false)), {
     what: 'the payment on the client\u2019s page',
     timeoutMs: 30_000,
@@ -248,7 +248,7 @@ step('a complaint settled with money and a part payment: the page names the agen
     intervalMs: 1_000,
   });
   expect(await compensation.nth(1).textContent()).toBe(
-    `€500.00 agreed on ${await shownDate(client, resolved.resolvedAt!)} to make up for your complaint of ${await shownDate(client, resolved.at)} (“The banner is still off on phones”): ` +
+    `€500.00 agreed on ${await shownDate(client.page, resolved.resolvedAt!)} to make up for your complaint of ${await shownDate(client.page, resolved.at)} (“The banner is still off on phones”): ` +
       `given back by credit note ${credit.number}: €450.00 taken off invoice ${final.number}, €50.00 to be refunded to you.`,
   );
   expect(await page.locator('#invoices .paid-so-far').textContent()).toBe('You have paid €600.00 so far, and nothing is left to pay.');
@@ -261,9 +261,6 @@ step('a complaint settled with money and a part payment: the page names the agen
 /** The notice at the top of the client's page (where the project stands, what is owed either way). */
 const clientNotice = async (client: PersonPage): Promise<string> => (await client.page.locator('.callout[role="status"]').textContent()) ?? '';
 
-/** A date as the portal shows it in that browser (its locale and zone). */
-const shownDate = (client: PersonPage, iso: string): Promise<string> =>
-  client.page.evaluate((at) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date(at)), iso);
 
 async function shoot(page: PersonPage['page'], name: string): Promise<void> {
   await portal.screenshot(page, name);

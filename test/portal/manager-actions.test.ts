@@ -14,7 +14,7 @@ import type { PortfolioReport } from '../../api/schemas';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { ProjectBuilder } from '../reporting/builders';
 import { planRequest, projectInClientReview, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, DESKTOP, openClientPage, PHONE, shootDesktopAndPhone, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { accessibilityProblems, browserTestOrSkip, DESKTOP, openClientPage, PHONE, shootDesktopAndPhone, startPortal, unexpectedErrors, type PersonPage, type Portal, shownDate } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
@@ -330,7 +330,7 @@ step('a compensation agreed after the final invoice: a credit note set against w
   expect(await page.locator('#invoices table:not(.credit-notes) tbody th').allTextContents()).not.toContain(credit.number);
   const creditCells = credits.locator('tr', { has: page.getByRole('rowheader', { name: credit.number }) }).locator('td');
   expect(await creditCells.evaluateAll((cells) => cells.map((c) => c.getAttribute('data-label')))).toEqual(['Amount', 'Refunded', 'To refund', 'Refund by', 'State']);
-  expect(await creditCells.allTextContents()).toEqual(['€100.50', '€0.00', '€50.50', await shownDate(manager, credit.dueAt), `Refund owed to the client €50.00 set against ${final.number}`]);
+  expect(await creditCells.allTextContents()).toEqual(['€100.50', '€0.00', '€50.50', await shownDate(manager.page, credit.dueAt), `Refund owed to the client €50.00 set against ${final.number}`]);
   expect(await page.locator('label[for="payment-paidAt"]').textContent()).toBe('Paid out on');
   await shoot(page, '32-refund-owed');
   await page.setViewportSize(PHONE);
@@ -349,10 +349,10 @@ step('a compensation agreed after the final invoice: a credit note set against w
   ]);
   // The notice at the top says the refund owed, as it says what the client owes; the credit note's
   // row has no "Due" date as if the client had to pay it, but when the refund comes.
-  const refundBy = await shownDate(client, credit.dueAt);
+  const refundBy = await shownDate(client.page, credit.dueAt);
   expect(await clientNotice(client)).toContain(`A refund of €50.50 is owed to you (credit note ${credit.number}): we will pay it by ${refundBy}.`);
   expect(await clientDueCell(client, credit.number)).toBe(`Refund by ${refundBy}`);
-  expect(await clientDueCell(client, final.number)).toBe(await shownDate(client, final.dueAt));
+  expect(await clientDueCell(client, final.number)).toBe(await shownDate(client.page, final.dueAt));
   await shoot(client.page, '32d-client-credit-note-set-off-phone');
   await client.page.setViewportSize(DESKTOP);
   await shoot(client.page, '32d-client-credit-note-set-off-desktop');
@@ -416,7 +416,7 @@ step('a refund past its due date, still unpaid: the client’s page says when it
     `€50.00 taken off invoice ${final.number}`,
     '€50.50 to be refunded to you',
   ]);
-  const dueBy = await shownDate(client, credit.dueAt);
+  const dueBy = await shownDate(client.page, credit.dueAt);
   const notice = await clientNotice(client);
   expect(notice).toContain(`A refund of €50.50 is owed to you (credit note ${credit.number}): it was due by ${dueBy}; we are sorry it is late, and will pay it as soon as we can.`);
   expect(notice).not.toContain('we will pay it by');
@@ -907,9 +907,6 @@ const clientNotice = async (client: PersonPage): Promise<string> => (await clien
 const clientDueCell = async (client: PersonPage, number: string): Promise<string> =>
   ((await client.page.locator('#invoices tbody tr', { has: client.page.getByRole('rowheader', { name: number }) }).locator('td[data-label="Due"]').textContent()) ?? '').trim();
 
-/** A date as the portal shows it in that browser (its locale and zone). */
-const shownDate = (client: PersonPage, iso: string): Promise<string> =>
-  client.page.evaluate((at) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date(at)), iso);
 
 async function shoot(page: PersonPage['page'], name: string): Promise<void> {
   await portal.screenshot(page, name);

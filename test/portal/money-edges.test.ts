@@ -10,7 +10,7 @@
 import type { Route } from 'playwright-core';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
-import { browserTestOrSkip, choiceRoom, DESKTOP, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone, shownDateTime, hasFocus, focusedId } from '../support/browser';
+import { browserTestOrSkip, choiceRoom, DESKTOP, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone, shownDateTime, hasFocus, focusedId, shownDate } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(180_000);
@@ -71,9 +71,6 @@ function watchSends(page: PersonPage['page']) {
 const shoot = (page: PersonPage['page'], name: string) => shootChecked(portal, page, name);
 const shootBoth = (page: PersonPage['page'], name: string) => shootDesktopAndPhone(portal, page, name);
 
-/** A date as the portal shows it in that browser (its locale and zone): format.ts `formatDate`. */
-const shownDate = (page: PersonPage['page'], iso: string): Promise<string> =>
-  page.evaluate((at) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date(at)), iso);
 
 /** The payment form's choice shows its chosen option whole on a phone (the page is left at the desk's width). */
 async function expectChoiceWholeOnPhone(page: PersonPage['page']): Promise<void> {

@@ -8,7 +8,7 @@
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { planRequest, projectRequest, startApiHarness, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, DESKTOP, holdReads, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal, hasFocus, focusedId } from '../support/browser';
+import { accessibilityProblems, browserTestOrSkip, DESKTOP, holdReads, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal, hasFocus, focusedId, shownDate } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(180_000);
@@ -60,8 +60,6 @@ const paymentLine = (page: PersonPage['page'], reference: string) => page.locato
 const takenBackLine = (page: PersonPage['page'], reference: string) => page.locator('.payments > li.payment-taken-back', { hasText: `ref. ${reference}` });
 /** The cells of an invoice's row in the invoices table. */
 const invoiceCells = (page: PersonPage['page'], number: string) => page.locator('table.invoices tr', { has: page.getByRole('rowheader', { name: number }) }).locator('td');
-/** A date as the portal shows it in that browser (its locale and zone). */
-const shownDate = (page: PersonPage['page'], iso: string): Promise<string> => page.evaluate((at) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date(at)), iso);
 
 step('a payment returned by the bank is taken back: the invoice is open again, the payment stays in the list struck through with who, when and why', async () => {
   const { id, prepayment, pay, invoice } = await approvedWithPrepayment(`${title} bounced`);

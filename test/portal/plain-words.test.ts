@@ -14,7 +14,7 @@
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { ProjectBuilder, plusDays } from '../reporting/builders';
 import { openDesignTask, planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, DESKTOP, openClientPage, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { accessibilityProblems, browserTestOrSkip, DESKTOP, openClientPage, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal, shownDate } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(180_000);
@@ -36,9 +36,6 @@ afterAll(async () => {
 
 const get = async (id: string) => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
 
-/** A date as the portal shows it in that browser (its locale and zone). */
-const shownDate = (client: PersonPage, iso: string): Promise<string> =>
-  client.page.evaluate((at) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date(at)), iso);
 
 async function shoot(page: PersonPage['page'], name: string): Promise<void> {
   await portal.screenshot(page, name);
@@ -109,12 +106,12 @@ step('mid-project with the prepayment paid: nothing is due now, the rest (what t
   // Each compensation names its complaint by what it was about (a long one by its start), besides its day.
   const [short, long] = (await get(id)).complaints;
   expect(await compensation.nth(0).textContent()).toBe(
-    `€100.00 agreed on ${await shownDate(client, short.resolvedAt!)} to make up for your complaint of ${await shownDate(client, short.at)} (“${SHORT_COMPLAINT}”): it will be taken off your final invoice.`,
+    `€100.00 agreed on ${await shownDate(client.page, short.resolvedAt!)} to make up for your complaint of ${await shownDate(client.page, short.at)} (“${SHORT_COMPLAINT}”): it will be taken off your final invoice.`,
   );
   const second = (await compensation.nth(1).textContent()) ?? '';
   // Cut at a word's end: "the edges…", not "the edges loo…".
   expect(second).toContain(
-    `to make up for your complaint of ${await shownDate(client, long.at)} (“The logo in the header is blurry on every retina screen we tried, the edges…”): it will be taken off your final invoice.`,
+    `to make up for your complaint of ${await shownDate(client.page, long.at)} (“The logo in the header is blurry on every retina screen we tried, the edges…”): it will be taken off your final invoice.`,
   );
   await shoot(page, '90-client-prepaid-rest-to-come-phone');
   await shootOnDesktop(page.url(), undefined, '90-client-prepaid-rest-to-come-desktop', async (p) => {

@@ -192,3 +192,6 @@ export const hasFocus = (element: Locator) => element.evaluate((e) => e === (glo
 
 /** The id of the element that has the focus. */
 export const focusedId = (page: Page) => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id);
+
+/** A day as the portal shows it in that browser (its locale and zone): web/src/format.ts `formatDate`. */
+export const shownDate = (page: Page, iso: string): Promise<string> => page.evaluate((at) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date(at)), iso);
