@@ -10,7 +10,7 @@
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { completedProject, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
-import { browserTestOrSkip, DESKTOP, holdReads, openClientPage, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone, shownDateTime, nextStep } from '../support/browser';
+import { browserTestOrSkip, DESKTOP, holdReads, openClientPage, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone, shownDateTime, nextStep, watchSends } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(180_000);
@@ -315,15 +315,11 @@ step('a complaint after completion sent back from the project page to the depart
   await shootBoth(page, '79d-complaint-send-back-form');
 
   // Nothing chosen, nothing said: refused at each field by the page, nothing sent.
-  const sent: string[] = [];
-  const onRequest = (r: { method(): string; url(): string }) => {
-    if (r.method() !== 'GET') sent.push(`${r.method()} ${new URL(r.url()).pathname}`);
-  };
-  page.on('request', onRequest);
+  const sends = watchSends(page);
   await sendBack.click();
   await form.locator('#send-back-c1-description-error').waitFor();
-  page.off('request', onRequest);
-  expect(sent).toEqual([]);
+  sends.stop();
+  expect(sends.sent).toEqual([]);
   expect(await form.locator('.field-error').allTextContents()).toEqual(['Choose the departments that redo their work.', 'Say what the department is to redo.']);
 
   // A date past: refused at it by the API, what was typed kept, nothing sent back.

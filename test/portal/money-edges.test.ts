@@ -10,7 +10,7 @@
 import type { Route } from 'playwright-core';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
-import { browserTestOrSkip, choiceRoom, DESKTOP, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone, shownDateTime, hasFocus, focusedId, shownDate } from '../support/browser';
+import { browserTestOrSkip, choiceRoom, DESKTOP, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone, shownDateTime, hasFocus, focusedId, shownDate, watchSends } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(180_000);
@@ -57,16 +57,6 @@ afterAll(async () => {
 
 /** The cells of an invoice's row in the invoices table (or the credit notes' table). */
 const invoiceCells = (page: PersonPage['page'], number: string) => page.locator('table.invoices tr', { has: page.getByRole('rowheader', { name: number }) }).locator('td');
-
-/** The requests the page sends (not its reads): each one's path, body and Idempotency-Key. */
-function watchSends(page: PersonPage['page']) {
-  const sent: { path: string; body: Record<string, unknown>; key: string }[] = [];
-  const onRequest = (r: { method(): string; url(): string; postData(): string | null; headers(): Record<string, string> }) => {
-    if (r.method() !== 'GET') sent.push({ path: new URL(r.url()).pathname, body: JSON.parse(r.postData() ?? '{}') as Record<string, unknown>, key: r.headers()['idempotency-key'] ?? '' });
-  };
-  page.on('request', onRequest);
-  return { sent, stop: () => page.off('request', onRequest) };
-}
 
 const shoot = (page: PersonPage['page'], name: string) => shootChecked(portal, page, name);
 const shootBoth = (page: PersonPage['page'], name: string) => shootDesktopAndPhone(portal, page, name);

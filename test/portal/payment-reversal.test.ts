@@ -8,7 +8,7 @@
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { planRequest, projectRequest, startApiHarness, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, DESKTOP, holdReads, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal, hasFocus, focusedId, shownDate } from '../support/browser';
+import { accessibilityProblems, browserTestOrSkip, DESKTOP, holdReads, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal, hasFocus, focusedId, shownDate, watchSends } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(180_000);
@@ -89,16 +89,12 @@ step('a payment returned by the bank is taken back: the invoice is open again, t
   await page.setViewportSize(DESKTOP);
 
   // Without a cause: refused at its field, nothing sent.
-  const sent: string[] = [];
-  const onRequest = (r: { method(): string; url(): string }) => {
-    if (r.method() !== 'GET') sent.push(`${r.method()} ${new URL(r.url()).pathname}`);
-  };
-  page.on('request', onRequest);
+  const sends = watchSends(page);
   await confirm.click();
   await form.locator('.field-error').waitFor();
   expect(await form.locator('.field-error').textContent()).toBe('Choose why it is taken back.');
-  page.off('request', onRequest);
-  expect(sent).toEqual([]);
+  sends.stop();
+  expect(sends.sent).toEqual([]);
 
   await page.getByLabel('Returned by the bank: the client is told the invoice is open again').check();
   await form.getByLabel('Note (optional)').fill('Chargeback: the client’s bank recalled it.');

@@ -11,7 +11,7 @@
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { projectInClientReview, startApiHarness, type ApiHarness } from '../support/api';
-import { browserTestOrSkip, holdReads, startPortal, unexpectedErrors, type PersonPage, type Portal, shootDesktopAndPhone, shownDateTime, focusedId } from '../support/browser';
+import { browserTestOrSkip, holdReads, startPortal, unexpectedErrors, type PersonPage, type Portal, shootDesktopAndPhone, shownDateTime, focusedId, watchSends } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(180_000);
@@ -98,16 +98,12 @@ step('leadership writes off the rest of a part-paid final invoice: asked why, th
   await shootBoth(lead, '90-write-off-form');
 
   // Without a reason: refused at its field, nothing sent.
-  const sent: string[] = [];
-  const onRequest = (r: { method(): string; url(): string }) => {
-    if (r.method() !== 'GET') sent.push(`${r.method()} ${new URL(r.url()).pathname}`);
-  };
-  lead.on('request', onRequest);
+  const sends = watchSends(lead);
   await confirm.click();
   await form.locator('.field-error').waitFor();
   expect(await form.locator('.field-error').textContent()).toBe('Say why the money is not pursued.');
-  lead.off('request', onRequest);
-  expect(sent).toEqual([]);
+  sends.stop();
+  expect(sends.sent).toEqual([]);
 
   await form.getByLabel('Why is it written off?').fill('The client closed the studio; not worth a court.');
   await confirm.click();

@@ -195,3 +195,13 @@ export const focusedId = (page: Page) => page.evaluate(() => (globalThis as unkn
 
 /** A day as the portal shows it in that browser (its locale and zone): web/src/format.ts `formatDate`. */
 export const shownDate = (page: Page, iso: string): Promise<string> => page.evaluate((at) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date(at)), iso);
+
+/** The requests the page sends (not its reads): each one's path, body and Idempotency-Key. */
+export function watchSends(page: Page) {
+  const sent: { path: string; body: Record<string, unknown>; key: string }[] = [];
+  const onRequest = (r: { method(): string; url(): string; postData(): string | null; headers(): Record<string, string> }) => {
+    if (r.method() !== 'GET') sent.push({ path: new URL(r.url()).pathname, body: JSON.parse(r.postData() ?? '{}') as Record<string, unknown>, key: r.headers()['idempotency-key'] ?? '' });
+  };
+  page.on('request', onRequest);
+  return { sent, stop: () => page.off('request', onRequest) };
+}
