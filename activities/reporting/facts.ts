@@ -11,7 +11,7 @@
 import type { InvoiceView, ProjectStatus } from '../../workflows/project/contract';
 import type { TaskView } from '../../workflows/task/contract';
 import { fromMinor, subtractAmounts, toMinor } from '../../workflows/money';
-import { complaintDueMs, owedMinor } from '../../workflows/project/state';
+import { complaintDueMs, overpaidInvoices, owedMinor } from '../../workflows/project/state';
 
 export const FACT_KINDS = [
   'project_opened',
@@ -176,11 +176,12 @@ export function projectRow(s: ProjectStatus): ProjectRow {
     refundDueAt: earliest(refunds.map((i) => i.dueAt)),
     // A cancelled project's workflow runs until the client has paid what it billed and the agency
     // has paid back what it owes (a credit note): the same condition as its last wait. A completed
-    // one is done unless a complaint made after completion (or its refund) is still open, or a
-    // payment taken back after completion left an invoice owed again.
+    // one is done unless a complaint made after completion (or its refund) is still open, a
+    // payment taken back after completion left an invoice owed again, or an invoice paid twice
+    // after completion waits (a moment) for the credit note that gives the excess back.
     closed:
       s.stage === 'completed'
-        ? openComplaints.length === 0 && refunds.length === 0 && owed.length === 0
+        ? openComplaints.length === 0 && refunds.length === 0 && owed.length === 0 && overpaidInvoices(s).length === 0
         : s.stage === 'cancelled' && owed.length === 0 && refunds.length === 0,
     currency: s.budget.currency,
     departments: [...s.departments],

@@ -301,6 +301,52 @@ test('a final payment the bank returned after completion over HTTP: taken back w
   expect(await statusOf(projectId)).toEqual(before);
 });
 
+test('an invoice paid twice after completion over HTTP: 409 naming the field until confirmed, nothing changed; confirmed, credited back at once, listed as a refund owed; retried with its key, the same answer', async () => {
+  const projectId = await projectInClientReview({ complaintWindow: '30s' });
+  await post('manager', `/api/projects/${projectId}/feedback`, { kind: 'accepted', rating: 5 });
+  const invoiced = await waitForStatus(projectId, 'prepayment and final invoice', (s) => s.invoices.filter((i) => i.documentId).length === 2);
+  for (const invoice of invoiced.invoices) {
+    await post('manager', `/api/projects/${projectId}/payments`, { invoiceNumber: invoice.number, amount: invoice.amount, paidAt: new Date().toISOString(), reference: `PAID-${invoice.number}` });
+  }
+  await waitForStatus(projectId, 'completed', (s) => s.stage === 'completed');
+  const final = invoiced.invoices.find((i) => i.kind === 'final')!;
+  const path = `/api/projects/${projectId}/payments`;
+  const again = { invoiceNumber: final.number, amount: final.amount, paidAt: new Date().toISOString(), reference: 'PAID-TWICE', anotherPayment: true };
+
+  // Unconfirmed, it is more than the invoice asks: 409 at the amount, nothing changed.
+  const before = await statusOf(projectId);
+  const refused = await h.http().post(path).set(h.auth('manager')).send(again);
+  expectProblem(refused, 409, 'overpayment');
+  expect(refused.body).toMatchObject({ errors: [expect.objectContaining({ field: 'amount' })] });
+  expect(refused.body.detail).toContain('moreThanOwed');
+  expect(await statusOf(projectId)).toEqual(before);
+
+  const key = uniqueId('paid-twice');
+  const first = (await h.http().post(path).set(h.auth('manager')).set('Idempotency-Key', key).send({ ...again, moreThanOwed: true }).expect(200)).body as ProjectStatus;
+  expect(first.stage).toBe('completed');
+  expect(first.invoices.find((i) => i.number === final.number)).toMatchObject({ status: 'paid', paidAmount: final.amount * 2 });
+  const retried = (await h.http().post(path).set(h.auth('manager')).set('Idempotency-Key', key).send({ ...again, moreThanOwed: true }).expect(200)).body as ProjectStatus;
+  expect(retried.version).toBe(first.version);
+  expect(retried.invoices.find((i) => i.number === final.number)?.payments).toHaveLength(2);
+
+  // Credited back at once; lists show the project running with the refund owed.
+  const credited = await waitForStatus(projectId, 'the credit note', (s) => s.invoices.some((i) => i.kind === 'credit_note' && i.documentId !== undefined));
+  const note = credited.invoices.find((i) => i.kind === 'credit_note')!;
+  expect(note).toMatchObject({ amount: final.amount, status: 'open' });
+  const listed = async () =>
+    ((await h.http().get('/api/projects?stage=completed&pageSize=100').set(h.auth('manager')).expect(200)).body.items as { projectId: string; executionStatus: string; refundOwed?: number }[]).find(
+      (item) => item.projectId === projectId,
+    );
+  await eventually(async () => ((await listed())?.refundOwed === final.amount ? true : undefined), { what: 'the list showing the refund owed' });
+  expect((await listed())?.executionStatus).toBe('RUNNING');
+
+  // Refunded: settled, the report made again.
+  await post('manager', path, { invoiceNumber: note.number, amount: final.amount, paidAt: new Date().toISOString(), reference: 'REFUND-TWICE' });
+  const settled = await waitForStatus(projectId, 'settled after completion', (s) => s.timeline.some((e) => e.event === 'payments_settled_after_completion'));
+  expect(settled.invoices.find((i) => i.kind === 'credit_note')).toMatchObject({ status: 'paid' });
+  expect(settled.stage).toBe('completed');
+});
+
 test('a flaw found after completion sent back over HTTP: the manager only, bad input named and nothing changed; the department redoes it from its inbox; retried with its key, the same answer', async () => {
   const projectId = await projectInClientReview({ complaintWindow: '1h' });
   await post('manager', `/api/projects/${projectId}/feedback`, { kind: 'accepted', rating: 5 });

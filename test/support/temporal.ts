@@ -88,7 +88,8 @@ export async function eventually<T>(
 /**
  * The length of a workflow's history once nothing more is being written: no activity pending (a
  * snapshot publish or a notice from the last change still running writes its result later, with
- * no event before that) and the same length on two reads in a row. Tests that prove a refused
+ * no event before that), no workflow task waiting for a worker, and the same length on two reads
+ * in a row. Tests that prove a refused
  * request "wrote nothing" measure against this.
  */
 export async function quietHistoryLength(client: Client, workflowId: string): Promise<number> {
@@ -96,7 +97,8 @@ export async function quietHistoryLength(client: Client, workflowId: string): Pr
   return eventually(
     async () => {
       const description = await client.workflow.getHandle(workflowId).describe();
-      const pending = description.raw.pendingActivities?.length ?? 0;
+      // A workflow task scheduled but not yet run (a loaded machine) will add events too.
+      const pending = (description.raw.pendingActivities?.length ?? 0) + (description.raw.pendingWorkflowTask ? 1 : 0);
       const now = description.historyLength;
       const quiet = pending === 0 && now === last;
       last = pending === 0 ? now : -1;

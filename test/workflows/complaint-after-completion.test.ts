@@ -92,8 +92,9 @@ test.concurrent('a complaint after completion is heard, compensated by a refund,
   expect(s.complaints).toEqual([expect.objectContaining({ complaintId: 'c1', description: 'the audit missed half the site' })]);
   const [filed] = await waitForNotice(env, projectId, 'complaint_filed');
   expect(filed.recipients).toMatchObject({ roles: ['leadership'] });
-  // Its invoices stay settled: no payment is taken on them, even confirmed as more than owed.
-  expect(await refusal(pay(handle, { invoiceNumber: final.number, amount: 10, reference: 'BANK-2', moreThanOwed: true }))).toMatchObject({ type: 'WrongStage' });
+  // Its invoices stay settled: a payment on them is more than they ask, refused unless confirmed
+  // (the client paid twice: the test below).
+  expect(await refusal(pay(handle, { invoiceNumber: final.number, amount: 10, reference: 'BANK-2' }))).toMatchObject({ type: 'Overpayment', field: 'amount' });
 
   // A compensation is never more than was billed; the one agreed is a refund owed.
   const resolve = (compensation: number) =>
@@ -106,10 +107,10 @@ test.concurrent('a complaint after completion is heard, compensated by a refund,
   expect(s.stage).toBe('completed');
   const [issued] = await waitForNotice(env, projectId, 'credit_note_issued');
   expect(issued.data).toMatchObject({ invoiceNumber: credit.number, amount: 150, compensationFor: 'c1' });
-  // Only the refund is taken on a completed project: the final invoice still refuses a payment.
-  expect(await refusal(pay(handle, { invoiceNumber: final.number, amount: 10, reference: 'BANK-3', moreThanOwed: true }))).toMatchObject({
-    type: 'WrongStage',
-    field: 'invoiceNumber',
+  // The refund is owed; the final invoice is still paid: a payment on it is more than it asks.
+  expect(await refusal(pay(handle, { invoiceNumber: final.number, amount: 10, reference: 'BANK-3' }))).toMatchObject({
+    type: 'Overpayment',
+    field: 'amount',
   });
 
   // Its manager leaving, the open refund goes to another with the project.
@@ -240,7 +241,7 @@ test.concurrent('a final payment the bank returned after completion: owed and ch
   expect((await handle.describe()).status.name).toBe('RUNNING');
   expect(timelineEvents(await statusOf(handle))).not.toContain('complaint_window_closed');
 
-  // More than is owed is refused even confirmed: the project's invoicing is over, nothing would credit the excess back.
+  // Past its window, more than is owed is refused even confirmed: nothing would credit the excess back.
   expect(await refusal(pay(handle, { invoiceNumber: final.number, amount: final.amount + 1, reference: 'BANK-2', moreThanOwed: true, by: MANAGER }))).toMatchObject({
     type: 'Overpayment',
     field: 'amount',
@@ -254,6 +255,52 @@ test.concurrent('a final payment the bank returned after completion: owed and ch
   expect(reports).toHaveLength(2);
   expect(reports[1].snapshot.invoices.find((i) => i.kind === 'final')).toMatchObject({ status: 'paid', payments: [expect.objectContaining({ reference: 'BANK-2' })] });
   await recordHistory(handle, 'project-payment-returned-after-completion');
+});
+
+test.concurrent('an invoice paid twice after completion: refused until confirmed, then credited back at once and refunded; the report made again, the workflow ends with its window', async () => {
+  // A window long enough for a busy machine to record the payment and its refund within it.
+  const input = projectInput({ departments: ['seo'], policy: { complaintWindowMs: 15_000 } });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  let s = await complete(handle, projectId);
+  const final = s.invoices.find((i) => i.kind === 'final')!;
+  // The client's bank sent the final payment again, the same amount the next day.
+  const again = { invoiceNumber: final.number, amount: final.amount, reference: 'BANK-2', paidAt: new Date().toISOString(), by: MANAGER };
+
+  expect(await refusal(pay(handle, { ...again, by: staff('seo') }))).toMatchObject({ type: 'NotAllowed' });
+  // The same amount within a day looks like the same bank line typed twice; then, said to be
+  // another payment, it is more than the invoice asks: each refused until confirmed.
+  expect(await refusal(pay(handle, again))).toMatchObject({ type: 'PossibleDuplicatePayment', field: 'reference' });
+  expect(await refusal(pay(handle, { ...again, anotherPayment: true }))).toMatchObject({ type: 'Overpayment', field: 'amount' });
+  expect((await statusOf(handle)).invoices.find((i) => i.kind === 'final')).toMatchObject({ paidAmount: final.amount, payments: [expect.anything()] });
+
+  s = await pay(handle, { ...again, anotherPayment: true, moreThanOwed: true });
+  expect(s.stage).toBe('completed');
+  expect(s.invoices.find((i) => i.kind === 'final')).toMatchObject({ status: 'paid', paidAmount: final.amount * 2 });
+  const receipt = await eventually(async () => noticesFor(env, projectId, 'payment_received').find((n) => n.data.reference === 'BANK-2'), { what: 'the second receipt' });
+  expect(receipt.data).toMatchObject({ invoiceNumber: final.number, overpaid: final.amount, stillOwed: 0 });
+
+  // Credited back at once: a credit note for the whole second payment, a refund owed.
+  s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === 'credit_note' && i.documentId !== undefined), 'the credit note');
+  const note = s.invoices.find((i) => i.kind === 'credit_note')!;
+  expect(note).toMatchObject({ amount: final.amount, status: 'open' });
+  expect(s.invoices.find((i) => i.kind === 'final')).toMatchObject({ excessCredited: final.amount, excessCreditedBy: [note.number] });
+  expect(s.stage).toBe('completed');
+  const [issued] = await waitForNotice(env, projectId, 'credit_note_issued');
+  expect(issued.data).toMatchObject({ invoiceNumber: note.number, overpaymentOf: final.number, amount: final.amount });
+
+  // Refunded: settled, the report made again, and the workflow ends with its window.
+  s = await pay(handle, { invoiceNumber: note.number, amount: final.amount, reference: 'REFUND-1', by: MANAGER });
+  expect(s.invoices.find((i) => i.kind === 'credit_note')).toMatchObject({ status: 'paid' });
+  const result = await handle.result();
+  expect(timelineEvents(result).slice(-3)).toEqual(['payments_settled_after_completion', 'document_produced', 'complaint_window_closed']);
+  const reports = documentsFor(env, projectId).filter((d) => d.kind === 'final_report');
+  expect(reports).toHaveLength(2);
+  expect(reports[1].snapshot.invoices.filter((i) => i.kind !== 'prepayment').map((i) => [i.kind, i.status, i.paidAmount])).toEqual([
+    ['final', 'paid', final.amount * 2],
+    ['credit_note', 'paid', final.amount],
+  ]);
+  await recordHistory(handle, 'project-paid-twice-after-completion');
 });
 
 test.concurrent('a payment taken back after completion and never paid again is written off by leadership; the project then ends with its window', async () => {

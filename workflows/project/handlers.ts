@@ -599,15 +599,19 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         if (isRepeat(payment)) return;
         // A completed project owes nothing but a compensation agreed after it completed: the
         // refund paid out is recorded on its credit note (checked below, once the invoice is known).
+        // Within its complaint window it also takes money the client paid again on an invoice it
+        // had settled (paid twice): an overpayment, credited back (checked below).
         const afterCompletion = settlingAfterCompletion();
-        if (!afterCompletion) refuseUnlessSettling();
+        const paidAgainInWindow = hearsComplaintsAfterCompletion();
+        if (!afterCompletion && !paidAgainInWindow) refuseUnlessSettling();
         // Closing: everything was settled and the report is being written; a payment now (one that
         // would undo a set-off) would leave a refund owed on a project about to complete.
         if (status.stage === 'closing') throw businessFailure(ErrorType.WrongStage, 'the project is closing: everything it billed is settled');
         const invoice = status.invoices.find((i) => i.number === invoiceNumber);
         if (!invoice) throw businessFailure(ErrorType.NotFound, `no invoice ${invoiceNumber} was issued for this project`, 'invoiceNumber');
-        // An invoice owed again after completion (its payment taken back) is paid again like any.
-        if (afterCompletion && invoice.kind !== 'credit_note' && invoice.status !== 'open') {
+        // An invoice owed again after completion (its payment taken back) is paid again like any;
+        // one settled before it completed takes only money paid twice, within the window.
+        if (afterCompletion && !paidAgainInWindow && invoice.kind !== 'credit_note' && invoice.status !== 'open') {
           throw businessFailure(ErrorType.WrongStage, `the project is completed: ${invoiceNumber} was settled before it completed`, 'invoiceNumber');
         }
         const earlier = paymentWithReference(reference);
@@ -660,13 +664,13 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
           // whole, the excess credited back once the project is invoicing (overpaidInvoices). Not a
           // refund paid out (the agency's own money), not where a cancellation settles the money or
           // credit notes are set against the invoice, not in runs whose invoicing cannot credit it,
-          // nor on a completed project (an invoice owed again after a take-back): its invoicing is
-          // over, so nothing would credit the excess back.
+          // nor on a completed project past its complaint window: its workflow no longer credits
+          // anything back (within the window, hearComplaintsAfterCompletion does, at once).
           const creditable =
             invoice.kind !== 'credit_note' &&
             setOff === 0 &&
             status.stage !== 'cancelled' &&
-            status.stage !== 'completed' &&
+            (status.stage !== 'completed' || paidAgainInWindow) &&
             !ctx.cancelRequest &&
             billing.chasesInEveryWait;
           if (payment.moreThanOwed && creditable) return;

@@ -218,7 +218,7 @@ export const paymentRequestSchema = z
     reference: z.string().min(1).max(200),
     moreThanOwed: z.literal(true).optional().meta({
       description:
-        'Confirms that the client paid more than the invoice still asks (without it, such a payment is refused 409 `overpayment`: most are a typo). The payment is recorded whole; once the project is invoicing, the excess is credited back by a credit note, set first against what the client has not paid yet, the rest refunded. Not for a refund paid out, nor on a cancelled project.',
+        'Confirms that the client paid more than the invoice still asks (without it, such a payment is refused 409 `overpayment`: most are a typo). The payment is recorded whole; once the project is invoicing, the excess is credited back by a credit note, set first against what the client has not paid yet, the rest refunded; on a completed project within its complaint window (an invoice paid twice over), at once. Not for a refund paid out, nor on a cancelled project, nor on a completed one past its window.',
     }),
     anotherPayment: z.literal(true).optional().meta({
       description:

@@ -395,26 +395,36 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
    * completed throughout: its billed work and payments are done — unless a payment is taken back
    * meanwhile (the bank returned it): its invoice is then owed again, chased as any unpaid invoice
    * (the wait's hooks), paid again or written off, and the report made again once it is settled.
-   * No run could take back a payment here before (its validator refused), so runs recorded before
-   * never meet an open invoice in this wait and replay as they were.
+   * The client may also pay an invoice again (twice over): the excess is credited back at once, a
+   * refund the manager pays out, and the report made again once it is.
+   * No run could take back a payment, or pay beyond an invoice, here before (the validator
+   * refused), so runs recorded before never meet an open or overpaid invoice in this wait and
+   * replay as they were.
    */
   async function hearComplaintsAfterCompletion(untilMs: number): Promise<void> {
     const owedAgain = (): boolean => status.invoices.some((i) => i.status === 'open');
+    const paidBeyond = (): boolean => overpaidInvoices(status).length > 0;
     try {
-      while (await ctx.untilOr(() => hasOpenComplaint(status) || owedAgain(), untilMs - Date.now())) {
+      while (await ctx.untilOr(() => hasOpenComplaint(status) || owedAgain() || paidBeyond(), untilMs - Date.now())) {
         const resolvedBefore = status.complaints.filter((c) => c.resolvedAt).length;
         for (;;) {
           const settled = (): boolean => !hasOpenComplaint(status) && status.invoices.every((i) => i.status !== 'open');
           // Work sent back for a complaint waits to be started (only such a complaint adds tasks here).
           const reworkToStart = (): boolean => [...ctx.tasks.values()].some((t) => !t.handle && !t.closed);
-          await ctx.until(() => settled() || compensationsToSettle(status).length > 0 || reworkToStart());
+          await ctx.until(() => settled() || compensationsToSettle(status).length > 0 || reworkToStart() || paidBeyond());
           if (reworkToStart()) {
             await production.startPendingTasks();
             continue;
           }
           const compensations = compensationsToSettle(status);
-          if (compensations.length === 0) break;
-          await refundCompensations(compensations);
+          if (compensations.length > 0) {
+            await refundCompensations(compensations);
+            continue;
+          }
+          // Its credit note is a refund owed: the wait goes on until it is paid out.
+          const overpaid = overpaidInvoices(status);
+          if (overpaid.length === 0) break;
+          await creditOverpayments(overpaid);
         }
         const complaintsSettled = status.complaints.filter((c) => c.resolvedAt).length > resolvedBefore;
         ctx.record(complaintsSettled ? 'complaints_settled_after_completion' : 'payments_settled_after_completion');
