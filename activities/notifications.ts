@@ -34,7 +34,7 @@ import type { DocumentStore } from './documents/store';
 import { activityLogger } from './log';
 import { isPermanentRecipientRejection, senderDomain, type MailAddress, type MailAttachment, type Mailer } from './mail/mailer';
 import { sentLogEntryName, type SentLog } from './mail/sent-log';
-import { ATTACHES_DOCUMENT, PROJECT_FIGURES, renderNotification, type Audience, type RenderedNotification } from './mail/templates';
+import { ATTACHES_DOCUMENT, needsProjectSnapshot, renderNotification, type Audience, type RenderedNotification } from './mail/templates';
 
 export interface NotificationActivityDeps {
   mailer: Mailer;
@@ -53,7 +53,7 @@ export interface NotificationActivityDeps {
   agency?: Pick<AgencyDetails, 'name'>;
   /**
    * Reads a project's snapshot (its status query) for the notices that print figures their data
-   * lacks (templates.ts PROJECT_FIGURES); without it they print what the data carries.
+   * lacks (templates.ts `needsProjectSnapshot`); without it they print what the data carries.
    */
   client?: Pick<Client, 'workflow' | 'withAbortSignal'>;
 }
@@ -99,7 +99,7 @@ export function createNotificationActivities(deps: NotificationActivityDeps): Pi
       }
 
       const clientPageUrl = recipients.some((r) => r.audience === 'client') ? await clientPage(input, deps) : undefined;
-      const project = PROJECT_FIGURES.has(input.template) ? await projectSnapshot(input, deps, log) : undefined;
+      const project = needsProjectSnapshot(input) ? await projectSnapshot(input, deps, log) : undefined;
       const context = {
         publicBaseUrl: deps.publicBaseUrl,
         ...(deps.agency && { agencyName: deps.agency.name }),

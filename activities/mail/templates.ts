@@ -57,6 +57,23 @@ export interface TemplateContext {
 /** Notices that print figures of the project's snapshot their data does not carry: the activity reads it for them. */
 export const PROJECT_FIGURES: ReadonlySet<NotificationTemplate> = new Set(['plan_waiting', 'project_cancelled', 'payment_reminder', 'payment_received']);
 
+/**
+ * The data key by which a notice says it carries those figures itself: the workflow puts them in
+ * (since 2026-12-05 night), so the mail needs no read of the project — a query a worker must
+ * answer, which replays the project when it is not cached. Notices queued by runs recorded
+ * before carry none: the activity reads the snapshot for them, as it did.
+ */
+const FIGURES_CARRIED: Partial<Record<NotificationTemplate, string>> = {
+  payment_reminder: 'invoiceTotal',
+  payment_received: 'waitsForPrepayment',
+};
+
+/** Whether writing this notice needs the project's snapshot (`PROJECT_FIGURES`, unless its data carries them). */
+export const needsProjectSnapshot = (notice: Pick<NotifyInput, 'template' | 'data'>): boolean => {
+  const carried = FIGURES_CARRIED[notice.template];
+  return PROJECT_FIGURES.has(notice.template) && (carried === undefined || notice.data[carried] === undefined);
+};
+
 /** One project of a list a notice carries (`projects_handed_over`). */
 export interface HandedProject {
   projectId: string;
@@ -1025,10 +1042,23 @@ function takenBackForClient(v: Values): string[] {
 
 /**
  * What the client had paid on the invoice a reminder chases, in words: the total, what came in and
- * when. From the snapshot, and only while its invoice still owes what the reminder says (a payment
- * recorded since tells nothing about the reminder's moment); undefined when nothing was paid.
+ * when. From the reminder's own data (`invoiceTotal`, `received`, `paymentsReceived`,
+ * `lastPaidAt`: the invoice as it stood when the reminder was made), or for a reminder without
+ * them from the snapshot, and then only while its invoice still owes what the reminder says (a
+ * payment recorded since tells nothing about the reminder's moment); undefined when nothing was paid.
  */
 function partPaidAtReminder(v: Values): { total: string; received: string; when: string } | undefined {
+  if (v.has('invoiceTotal')) {
+    const currency = v.text('currency', '');
+    const count = Number(v.data.paymentsReceived ?? 0);
+    if (!(Number(v.data.received ?? 0) > 0) || !(count > 0) || !v.has('lastPaidAt')) return undefined;
+    const last = v.text('lastPaidAt', '');
+    return {
+      total: fmtMoney(Number(v.data.invoiceTotal), currency).trim(),
+      received: fmtMoney(Number(v.data.received), currency).trim(),
+      when: count === 1 ? `on ${fmtDate(last)}` : `in ${count} payments, the last on ${fmtDate(last)}`,
+    };
+  }
   const invoice = v.snapshot?.invoices.find((i) => i.number === v.data.invoiceNumber);
   if (!invoice || invoice.payments.length === 0 || invoice.paidAmount <= 0 || !v.has('amountOwed')) return undefined;
   if (toMinor(owedAmount(invoice), invoice.currency) !== toMinor(Number(v.data.amountOwed), invoice.currency)) return undefined;
@@ -1040,8 +1070,12 @@ function partPaidAtReminder(v: Values): { total: string; received: string; when:
   };
 }
 
-/** Whether the receipt's invoice is the prepayment the project still waits for before any work starts (as the snapshot says). */
+/**
+ * Whether the receipt's invoice is the prepayment the project still waits for before any work
+ * starts: as the receipt's data says (`waitsForPrepayment`), or for a receipt without it, the snapshot.
+ */
 function waitsForThisPrepayment(v: Values): boolean {
+  if (v.data.waitsForPrepayment !== undefined) return v.data.kind === 'prepayment' && v.data.waitsForPrepayment === true;
   const project = v.snapshot;
   return v.data.kind === 'prepayment' && project !== undefined && waitingForPrepayment(project)?.invoice.number === v.data.invoiceNumber;
 }

@@ -17,7 +17,7 @@ import { createDocumentActivities } from '../../activities/documents';
 import { FilesystemDocumentStore } from '../../activities/documents/store';
 import { createMailerFromConfig, LogMailer, SmtpMailer, type Mailer } from '../../activities/mail/mailer';
 import { FileSentLog } from '../../activities/mail/sent-log';
-import { renderNotification } from '../../activities/mail/templates';
+import { needsProjectSnapshot, renderNotification } from '../../activities/mail/templates';
 import { createNotificationActivities } from '../../activities/notifications';
 import type { Client } from '@temporalio/client';
 import { ClientLinks, type ClientLinkStore } from '../../common/client-links';
@@ -726,6 +726,26 @@ test('a part-paid prepayment is chased for the rest: the reminder says what came
   for (const project of [started, noWait, undefined]) {
     expect(render('payment_received', { amount: 200, stillOwed: 300 }, project)).not.toContain('the work on Gift voucher design starts');
   }
+
+  // Notices made since 2026-12-05 night carry those figures: the same words without the snapshot,
+  // and the activity reads none for them.
+  const carried = { invoiceTotal: 500, received: 200, paymentsReceived: 1, lastPaidAt: '2026-12-05T09:00:00Z' };
+  expect(render('payment_reminder', { amountOwed: 300, startsWorkWhenPaid: true, ...carried })).toContain(
+    'Invoice INV-2026-000006 for Gift voucher design (500.00 EUR) was due 2026-12-05 03:51 UTC. We received 200.00 EUR of it on 2026-12-05; 300.00 EUR is still open.',
+  );
+  expect(render('payment_reminder', { amountOwed: 300, ...carried, received: 350, paymentsReceived: 2 }, undefined, 'staff')).toContain('(300.00 EUR of 500.00 EUR still open, 350.00 EUR received)');
+  expect(render('payment_reminder', { amountOwed: 500, invoiceTotal: 500, received: 0, paymentsReceived: 0 })).toContain('and we have not received the payment yet.');
+  // The carried figures rule over a snapshot read later.
+  expect(render('payment_reminder', { amountOwed: 300, ...carried, lastPaidAt: '2026-12-04T09:00:00Z' }, waiting)).toContain('We received 200.00 EUR of it on 2026-12-04;');
+  expect(render('payment_received', { amount: 200, stillOwed: 300, waitsForPrepayment: true })).toContain('It is the prepayment: the work on Gift voucher design starts as soon as the rest is paid.');
+  expect(render('payment_received', { amount: 200, stillOwed: 300, waitsForPrepayment: false }, waiting)).not.toContain('the work on Gift voucher design starts');
+  const notice = (template: NotificationTemplate, extra: NotifyInput['data']) => ({ template, data: { ...data, ...extra } });
+  expect(needsProjectSnapshot(notice('payment_reminder', { amountOwed: 300 }))).toBe(true);
+  expect(needsProjectSnapshot(notice('payment_reminder', { amountOwed: 300, ...carried }))).toBe(false);
+  expect(needsProjectSnapshot(notice('payment_received', { amount: 200 }))).toBe(true);
+  expect(needsProjectSnapshot(notice('payment_received', { amount: 200, waitsForPrepayment: false }))).toBe(false);
+  expect(needsProjectSnapshot(notice('project_cancelled', {}))).toBe(true);
+  expect(needsProjectSnapshot(notice('payment_overdue', {}))).toBe(false);
 });
 
 test('an invoice chased again after a payment was taken back: the client reads that their money came back, or that a payment was recorded by mistake; the agency which payment and why', () => {

@@ -172,6 +172,9 @@ test.concurrent('an unpaid prepayment is chased like any invoice while the work 
     recipients: { emails: [input.client.email] },
     data: expect.objectContaining({ invoiceNumber: prepayment.number, amountOwed: 200, startsWorkWhenPaid: true }),
   });
+  // It carries what came in on the invoice (nothing yet), so its mail needs no read of the project.
+  expect(reminder.data).toMatchObject({ invoiceTotal: 200, received: 0, paymentsReceived: 0 });
+  expect(reminder.data.lastPaidAt).toBeUndefined();
   const [overdue] = await waitForNotice(env, projectId, 'payment_overdue');
   expect(overdue).toMatchObject({ recipients: { personIds: [MANAGER.id] }, data: expect.objectContaining({ startsWorkWhenPaid: true }) });
   const [escalation] = await waitForNotice(env, projectId, 'payment_escalation', 1, 30_000);
@@ -189,7 +192,7 @@ test.concurrent('an unpaid prepayment is chased like any invoice while the work 
   const [receipt] = await waitForNotice(env, projectId, 'payment_received');
   expect(receipt).toMatchObject({
     recipients: { emails: [input.client.email] },
-    data: expect.objectContaining({ invoiceNumber: prepayment.number, amount: 200, stillOwed: 0, startsWork: true, reference: `${projectId}-pre` }),
+    data: expect.objectContaining({ invoiceNumber: prepayment.number, amount: 200, stillOwed: 0, startsWork: true, reference: `${projectId}-pre`, waitsForPrepayment: false }),
   });
   const receiptMail = await eventually(async () => mailFor(env, receipt).length > 0 && mailFor(env, receipt), { what: 'the receipt mail' });
   expect(receiptMail.map((m) => m.subject)).toEqual([`Payment received: invoice ${prepayment.number} (${input.title})`]);

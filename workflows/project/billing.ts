@@ -92,6 +92,9 @@ export function createBilling(ctx: ProjectContext): Billing {
       kind: invoice.kind,
       // A prepayment the work waits for: every reminder says that nothing starts until it is paid.
       ...(waitingForPrepayment(status)?.invoice.number === invoice.number && { startsWorkWhenPaid: true }),
+      // What came in on it so far (a part-paid invoice is chased for the rest, in words that say
+      // so): carried, so the mail needs no read of the project (templates.ts needsProjectSnapshot).
+      ...partPaid(invoice),
       // The client's reminder carries the invoice again, so it can be paid from the mail.
       ...(invoice.documentId !== undefined && { documentId: invoice.documentId }),
       // Chased again after a payment was taken back: the notice says which, when and why.
@@ -117,6 +120,12 @@ export function createBilling(ctx: ProjectContext): Billing {
     ctx.record(kind === 'refund-reminder' ? 'refund_overdue' : 'refund_escalated', undefined, `${note.number}: ${owed} ${note.currency} to refund${again}`);
     if (kind === 'refund-reminder') ctx.send('refund_overdue', `refund-overdue:${note.number}${round.key}`, ctx.manager, data);
     else ctx.send('refund_escalation', `refund-escalation:${note.number}${round.key}`, { ...ctx.manager, ...ctx.leadership }, data);
+  }
+
+  /** What a reminder says of the payments received on its invoice: the total, what came in, how many and the last one's day. */
+  function partPaid(invoice: InvoiceView): { invoiceTotal: number; received: number; paymentsReceived: number; lastPaidAt?: string } {
+    const lastPaidAt = invoice.payments.map((p) => p.paidAt).reduce<string | undefined>((latest, at) => (latest === undefined || Date.parse(at) > Date.parse(latest) ? at : latest), undefined);
+    return { invoiceTotal: invoice.amount, received: invoice.paidAmount, paymentsReceived: invoice.payments.length, ...(lastPaidAt !== undefined && { lastPaidAt }) };
   }
 
   /** What a notice of a later round says of the payment taken back that began it (nothing in the first round). */

@@ -575,6 +575,8 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
           ...(overpaidMinor(invoice) > 0 && { overpaid: fromMinor(overpaidMinor(invoice), currency) }),
           // The prepayment the work waits for: paid, it starts now.
           ...(invoice.kind === 'prepayment' && invoice.status === 'paid' && status.policy.startAfterPrepayment && status.tasks.length === 0 && { startsWork: true }),
+          // Part of it: the work still waits for the rest (said here, so the mail needs no read of the project).
+          waitsForPrepayment: waitingForPrepayment(status)?.invoice.number === invoiceNumber,
         });
       } else if (invoice.kind === 'credit_note' && patched('refund-paid-mail')) {
         // A refund paid out: the client hears it is on its way (runs recorded before told nobody).
