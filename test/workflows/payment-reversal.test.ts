@@ -168,7 +168,8 @@ test.concurrent('a cancelled project keeps its payments: its settlement was work
 });
 
 test.concurrent('a payment the bank returned after the invoice was reminded: chased afresh one grace after, reminder then escalation, each naming the payment that came back', async () => {
-  const graceMs = 4_000;
+  // Long enough for a busy machine to pay between the first reminder and its escalation.
+  const graceMs = 10_000;
   const input = projectInput({ departments: ['design'], policy: { startAfterPrepayment: true, paymentTermsMs: 1_000, paymentEscalationMs: graceMs } });
   const { projectId } = input;
   const handle = await startProject(env, input);
