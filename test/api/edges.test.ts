@@ -7,7 +7,7 @@
  */
 import type { Response } from 'supertest';
 import type { ClientProjectView } from '../../api/schemas';
-import type { ProjectStatus } from '../../workflows/project/contract';
+import type { InvoiceView, ProjectStatus } from '../../workflows/project/contract';
 import { capturedLogger } from '../activities/fixtures';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
 import { eventually, quietHistoryLength, uniqueId } from '../support/temporal';
@@ -75,6 +75,19 @@ async function projectInClientReview(policy: Record<string, string> = {}): Promi
   await waitForStatus(projectId, 'client review', (s) => s.stage === 'client_review');
   return projectId;
 }
+
+/** The client-review project accepted and both its invoices paid in full: completed, hearing complaints for `complaintWindow`. */
+async function completedAndPaid(complaintWindow: string): Promise<{ projectId: string; final: InvoiceView }> {
+  const projectId = await projectInClientReview({ complaintWindow });
+  await post('manager', `/api/projects/${projectId}/feedback`, { kind: 'accepted', rating: 5 });
+  const invoiced = await waitForStatus(projectId, 'prepayment and final invoice', (s) => s.invoices.filter((i) => i.documentId).length === 2);
+  for (const invoice of invoiced.invoices) {
+    await post('manager', `/api/projects/${projectId}/payments`, { invoiceNumber: invoice.number, amount: invoice.amount, paidAt: new Date().toISOString(), reference: `PAID-${invoice.number}` });
+  }
+  await waitForStatus(projectId, 'completed', (s) => s.stage === 'completed');
+  return { projectId, final: invoiced.invoices.find((i) => i.kind === 'final')! };
+}
+
 
 test('a payment reference used with another amount or invoice is 409 naming the earlier payment; the identical repeat adds nothing', async () => {
   const projectId = await projectInClientReview();
@@ -251,14 +264,7 @@ test('a complaint after the client paid in full: heard on the completed project 
 });
 
 test('a final payment the bank returned after completion over HTTP: taken back within the window, retried with its key the same; owed and paid again; after the window 409, nothing changed', async () => {
-  const projectId = await projectInClientReview({ complaintWindow: '20s' });
-  await post('manager', `/api/projects/${projectId}/feedback`, { kind: 'accepted', rating: 5 });
-  const invoiced = await waitForStatus(projectId, 'prepayment and final invoice', (s) => s.invoices.filter((i) => i.documentId).length === 2);
-  for (const invoice of invoiced.invoices) {
-    await post('manager', `/api/projects/${projectId}/payments`, { invoiceNumber: invoice.number, amount: invoice.amount, paidAt: new Date().toISOString(), reference: `PAID-${invoice.number}` });
-  }
-  await waitForStatus(projectId, 'completed', (s) => s.stage === 'completed');
-  const final = invoiced.invoices.find((i) => i.kind === 'final')!;
+  const { projectId, final } = await completedAndPaid('20s');
   const path = `/api/projects/${projectId}/payment-reversals`;
   const reversal = { invoiceNumber: final.number, reference: `PAID-${final.number}`, cause: 'returned_by_bank', note: 'R01' };
 
@@ -302,14 +308,7 @@ test('a final payment the bank returned after completion over HTTP: taken back w
 });
 
 test('an invoice paid twice after completion over HTTP: 409 naming the field until confirmed, nothing changed; confirmed, credited back at once, listed as a refund owed; retried with its key, the same answer', async () => {
-  const projectId = await projectInClientReview({ complaintWindow: '30s' });
-  await post('manager', `/api/projects/${projectId}/feedback`, { kind: 'accepted', rating: 5 });
-  const invoiced = await waitForStatus(projectId, 'prepayment and final invoice', (s) => s.invoices.filter((i) => i.documentId).length === 2);
-  for (const invoice of invoiced.invoices) {
-    await post('manager', `/api/projects/${projectId}/payments`, { invoiceNumber: invoice.number, amount: invoice.amount, paidAt: new Date().toISOString(), reference: `PAID-${invoice.number}` });
-  }
-  await waitForStatus(projectId, 'completed', (s) => s.stage === 'completed');
-  const final = invoiced.invoices.find((i) => i.kind === 'final')!;
+  const { projectId, final } = await completedAndPaid('30s');
   const path = `/api/projects/${projectId}/payments`;
   const again = { invoiceNumber: final.number, amount: final.amount, paidAt: new Date().toISOString(), reference: 'PAID-TWICE', anotherPayment: true };
 

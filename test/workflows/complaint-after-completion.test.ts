@@ -264,7 +264,7 @@ test.concurrent('an invoice paid twice after completion: refused until confirmed
   const handle = await startProject(env, input);
   let s = await complete(handle, projectId);
   const final = s.invoices.find((i) => i.kind === 'final')!;
-  // The client's bank sent the final payment again, the same amount the next day.
+  // The client's bank sent the final payment again, the same amount.
   const again = { invoiceNumber: final.number, amount: final.amount, reference: 'BANK-2', paidAt: new Date().toISOString(), by: MANAGER };
 
   expect(await refusal(pay(handle, { ...again, by: staff('seo') }))).toMatchObject({ type: 'NotAllowed' });
