@@ -156,9 +156,10 @@ step('a complaint after completion: recorded by the manager, resolved with a com
   ]);
   expect(await creditCells(page, credit.number).allTextContents()).toEqual(['€150.00', '€0.00', '€150.00', expect.any(String), 'Refund owed to the client']);
   expect(await page.locator('.complaints > li').first().textContent()).toContain(`Compensation: €150.00 — to be refunded by credit note ${credit.number}`);
-  expect(await page.locator('label[for="payment-invoiceNumber"]').textContent()).toBe('Credit note');
-  expect(await page.locator('#payment-invoiceNumber option').allTextContents()).toEqual([`${credit.number} (credit note)`]);
-  expect(await page.locator('#payment-invoiceNumber-detail').textContent()).toMatch(/^€150\.00 still to refund to the client, by .+\.$/);
+  // The refund first; the final invoice, paid, after it (the client may pay it again within the window).
+  expect(await page.locator('label[for="payment-invoiceNumber"]').textContent()).toBe('Invoice or credit note');
+  expect(await page.locator('#payment-invoiceNumber option').allTextContents()).toEqual([credit.number, `${completed.invoices.find((i) => i.kind === 'final')!.number} (paid)`]);
+  expect(await page.locator('#payment-invoiceNumber-detail').textContent()).toMatch(/^Credit note: €150\.00 still to refund to the client, by .+\.$/);
   expect(await page.locator('#payment-amount').inputValue()).toBe('150');
   await shootBoth(page, '76-complaint-after-completion-refund-owed');
 

@@ -75,9 +75,9 @@ step('more than the prepayment asks: said against what is open and recorded whol
   await page.goto(`${portal.baseUrl}/projects/${id}`);
   await page.getByRole('heading', { name: 'Record a payment' }).waitFor({ timeout: 30_000 });
   await eventually(async () => ((await page.locator('#payment-amount').inputValue()) === '300' ? true : undefined), { what: 'the 300 open in the form' });
-  // The choice names the invoice and its kind, whole on a phone; what is open on it is said under it.
-  expect(await page.locator('#payment-invoiceNumber option').allTextContents()).toEqual([`${prepayment.number} (prepayment)`]);
-  expect(await page.locator('#payment-invoiceNumber-detail').textContent()).toBe(`€300.00 still open, due ${await shownDate(page, prepayment.dueAt)}.`);
+  // The choice names the invoice, whole on a phone; its kind and what is open on it are said under it.
+  expect(await page.locator('#payment-invoiceNumber option').allTextContents()).toEqual([prepayment.number]);
+  expect(await page.locator('#payment-invoiceNumber-detail').textContent()).toBe(`Prepayment invoice: €300.00 still open, due ${await shownDate(page, prepayment.dueAt)}.`);
   expect(await page.locator('#payment-invoiceNumber').getAttribute('aria-describedby')).toBe('payment-invoiceNumber-detail');
   await expectChoiceWholeOnPhone(page);
 
@@ -146,9 +146,10 @@ step('more than the prepayment asks: said against what is open and recorded whol
   expect(await state.textContent()).toBe(`Paid€950.00 paid beyond it: credited back on ${note.number}`);
 
   // What is left open is a refund: paying out more than it is the agency's own mistake, never confirmed.
+  // The refund is the first choice; the prepayment, paid, comes after it, said so (for money its client pays again).
   await page.getByRole('heading', { name: 'Record the refund' }).waitFor({ timeout: 30_000 });
-  expect(await page.locator('#payment-invoiceNumber option').allTextContents()).toEqual([`${note.number} (credit note)`]);
-  expect(await page.locator('#payment-invoiceNumber-detail').textContent()).toBe(`€50.00 still to refund to the client, by ${await shownDate(page, note.dueAt)}.`);
+  expect(await page.locator('#payment-invoiceNumber option').allTextContents()).toEqual([note.number, `${prepayment.number} (paid)`]);
+  expect(await page.locator('#payment-invoiceNumber-detail').textContent()).toBe(`Credit note: €50.00 still to refund to the client, by ${await shownDate(page, note.dueAt)}.`);
   await page.locator('#payment-amount').fill('60');
   await page.locator('#payment-reference').fill('Refund 60');
   await page.getByRole('button', { name: 'Record the refund' }).click();

@@ -138,9 +138,10 @@ step('the invoices section: each list of payments with its own table, the credit
   const invoicesList = section.locator('.table-wrap:has(table.invoices:not(.credit-notes)) + ul.payments');
   expect(await invoicesList.locator('> li').allTextContents()).toEqual([expect.stringMatching(new RegExp(`^€1,200\\.00 on ${final.number}, paid `))]);
   expect(await section.locator('.table-wrap:has(table.credit-notes) + ul.payments').count()).toBe(0);
-  // The choice shows its option whole, on a desk and on a phone: "CN-… (credit note)"; what is to refund is said under it.
-  expect(await page.locator('#payment-invoiceNumber option').allTextContents()).toEqual([`${credit.number} (credit note)`]);
-  expect(await page.locator('#payment-invoiceNumber-detail').textContent()).toMatch(/^€150\.00 still to refund to the client, by .+\.$/);
+  // The choice shows its options whole, on a desk and on a phone: the credit note's number, then the
+  // final invoice, paid (the client may pay it again within the window); what each is, under it.
+  expect(await page.locator('#payment-invoiceNumber option').allTextContents()).toEqual([credit.number, `${final.number} (paid)`]);
+  expect(await page.locator('#payment-invoiceNumber-detail').textContent()).toMatch(/^Credit note: €150\.00 still to refund to the client, by .+\.$/);
   expect(await choiceRoom(page, 'payment-invoiceNumber')).toBeGreaterThanOrEqual(0);
   await page.setViewportSize(PHONE);
   expect(await choiceRoom(page, 'payment-invoiceNumber')).toBeGreaterThanOrEqual(0);

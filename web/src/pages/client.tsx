@@ -99,6 +99,11 @@ function ClientView({ view: v }: { view: View }) {
   // The prepayment the work waits for is said on its own, first: not as one more invoice waiting.
   const waiting = v.waitingForPrepayment;
   const open = v.invoices.filter((i) => i.status === 'open' && i.kind !== 'credit_note' && i.number !== waiting?.invoiceNumber);
+  // An invoice they paid and their bank returned is said as that, not as one more invoice waiting.
+  const cameBack = open.filter((i) => i.returned.length > 0 && i.stillOwed > 0);
+  const otherOpen = open.filter((i) => !cameBack.includes(i));
+  // Said after the prepayment or a returned payment: the rest are "other" invoices.
+  const besidesOpen = waiting !== undefined || cameBack.length > 0;
   // Work that never started on a cancelled project never will: not "Planned".
   const notStarted = (w: View['work'][number]) => v.stage === 'cancelled' && w.progress === 'planned';
   // The act comes with the final invoice (invoicing on): the client signs it and sends it back.
@@ -144,21 +149,18 @@ function ClientView({ view: v }: { view: View }) {
             <PutRightInWords complaint={c} contact={contact} />
           </p>
         ))}
-        {open.length > 0 && (
+        {/* An invoice they paid is open again: their bank returned the money (they were mailed so). */}
+        {cameBack.map((i) => (
+          <p key={`returned-${i.number}`} class="payment-came-back">
+            <CameBackInWords invoice={i} />
+          </p>
+        ))}
+        {otherOpen.length > 0 && (
           <p>
-            {waiting ? (open.length === 1 ? 'Another invoice is' : `${open.length} other invoices are`) : open.length === 1 ? 'An invoice is' : `${open.length} invoices are`} waiting
-            for payment: see below.
+            {otherOpen.length === 1 ? (besidesOpen ? 'Another invoice is' : 'An invoice is') : `${otherOpen.length} ${besidesOpen ? 'other ' : ''}invoices are`} waiting for
+            payment: see below.
           </p>
         )}
-        {/* An invoice they paid is open again: their bank returned the money (they were mailed so). */}
-        {open
-          .filter((i) => i.returned.length > 0 && i.stillOwed > 0)
-          .map((i) => (
-            <p key={`returned-${i.number}`} class="payment-came-back">
-              Your payment for <span class="nowrap">{i.number}</span> came back from your bank on {formatDate(i.returned[i.returned.length - 1].returnedAt)}, so it has not reached us:{' '}
-              {formatMoney(i.stillOwed, i.currency)} is open on it again.
-            </p>
-          ))}
         {act && (
           <p>
             Please sign the{' '}
@@ -289,6 +291,22 @@ function PrepaymentFirst({ waiting: w, invoices }: { waiting: NonNullable<View['
     <>
       The work starts once the prepayment invoice <span class="nowrap">{w.invoiceNumber}</span> ({formatMoney(w.stillOwed, w.currency)}
       {partly ? ' left to pay' : ''}) is paid: see below.
+    </>
+  );
+}
+
+/**
+ * An invoice open again because their bank returned their payment, in their words: that it came
+ * back (on the day of the last return), so it never reached the agency; what is open on it again,
+ * and by when to pay it — or, its date gone by, when it was due (the page promises no new date).
+ */
+function CameBackInWords({ invoice: i }: { invoice: View['invoices'][number] }) {
+  const cameBackOn = formatDate(i.returned[i.returned.length - 1].returnedAt);
+  const owed = formatMoney(i.stillOwed, i.currency);
+  const by = Date.parse(i.dueAt) < Date.now() ? `; it was due on ${formatDate(i.dueAt)}, so please pay it as soon as you can` : `, to pay by ${formatDate(i.dueAt)}`;
+  return (
+    <>
+      Your payment for <span class="nowrap">{i.number}</span> came back from your bank on {cameBackOn}, so it has not reached us. {owed} is open on it again{by}: see below.
     </>
   );
 }

@@ -48,12 +48,30 @@ const hearsComplaints = (p: ProjectStatus): boolean =>
 const correctsAfterCompletion = (p: ProjectStatus): boolean =>
   p.stage === 'completed' && (hearsComplaints(p) || p.complaints.some((c) => !c.resolvedAt) || p.invoices.some(open));
 /**
- * What a payment can be recorded on: any invoice or credit note still open. On a completed project
+ * What a payment is first recorded on: any invoice or credit note still open. On a completed project
  * that is a credit note (a compensation agreed after completion, refunded) or an invoice owed again
- * (its payment taken back after completion, the bank returned it): the workflow takes the payment
- * on those, and none on an invoice settled before it completed.
+ * (its payment taken back after completion, the bank returned it). Money the client paid again on an
+ * invoice settled already is taken too, while the excess can be credited back (`paidAgainable`).
  */
 const payable = (p: ProjectStatus): Invoice[] => p.invoices.filter(open);
+/**
+ * The workflow credits back what a client pays beyond an invoice (`creditable` in `recordPayment`'s
+ * validator, workflows/project/handlers.ts): on a running project until it closes (not one being
+ * cancelled: its cancellation settles the money), and on a completed one while it hears complaints
+ * (at once, `hearComplaintsAfterCompletion`). Past that, money paid beyond an invoice is refused.
+ */
+const creditsExcessBack = (p: ProjectStatus): boolean =>
+  hearsComplaints(p) || (p.stage !== 'closing' && p.stage !== 'completed' && p.stage !== 'cancelled' && !p.cancellation);
+/**
+ * Invoices the client may have paid again (their bank sent it twice): settled ones the workflow
+ * still takes money on, all of it beyond what they asked and credited back. Not a credit note (a
+ * refund beyond it is refused), not one voided or written off, none with a credit note set against
+ * it (the workflow refuses those too: the set-off was worked out from what it had been paid).
+ */
+const paidAgainable = (p: ProjectStatus): Invoice[] =>
+  creditsExcessBack(p) ? p.invoices.filter((i) => i.kind !== 'credit_note' && i.status === 'paid' && setOffTotal(i) === 0) : [];
+/** What the payment form's amount starts at for an invoice: what is still open on it; nothing on one paid already (what the client paid again is typed from the bank's line). */
+const startingAmount = (i: Invoice | undefined): string => (i && open(i) ? String(stillOwed(i)) : '');
 /**
  * The final bill is out, or the prepayment and compensations left nothing to bill (the workflow's
  * `finalBilled`, which the snapshot does not carry: its final invoice, or the timeline's "nothing
@@ -591,14 +609,21 @@ function MoneyOpen({ project: p }: { project: ProjectStatus }) {
 
 /**
  * What a completed project's final report was made again with: the complaints after completion,
- * money owed again after completion (a payment taken back, then paid again or written off), or both
- * (the workflow's `complaints_settled_after_completion` and `payments_settled_after_completion`).
+ * money owed again after completion (a payment taken back, then paid again or written off) or paid
+ * again (an invoice paid twice, the excess refunded), or both (the workflow's
+ * `complaints_settled_after_completion` and `payments_settled_after_completion`).
  */
 function settledAfterCompletion(p: ProjectStatus): string {
   const complaints = p.timeline.some((e) => e.event === 'complaints_settled_after_completion');
   const money = p.timeline.some((e) => e.event === 'payments_settled_after_completion');
-  if (money && complaints) return 'the complaints and the money owed again after completion';
-  return money ? 'the money owed again after completion' : 'the complaints after completion';
+  const after = (at: string) => p.completedAt !== undefined && Date.parse(at) > Date.parse(p.completedAt);
+  // Paid again: what an invoice was paid beyond it went back on a credit note issued since completion.
+  const creditedSince = new Set(p.invoices.filter((i) => i.kind === 'credit_note' && after(i.issuedAt)).map((i) => i.number));
+  const paidAgain = p.invoices.some((i) => (i.excessCreditedBy ?? []).some((number) => creditedSince.has(number)));
+  const owedAgain = p.invoices.some((i) => (i.reversedPayments ?? []).some((r) => after(r.reversedAt)));
+  const what = paidAgain && owedAgain ? 'money owed again and paid again after completion' : paidAgain ? 'money paid again after completion' : 'money owed again after completion';
+  if (money && complaints) return `the complaints and the ${what}`;
+  return money ? `the ${what}` : 'the complaints after completion';
 }
 
 /**
@@ -1542,6 +1567,17 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
   const { me } = useSession();
   const leadership = me.person.role === 'leadership';
   const unsettled = payable(p);
+  /** Invoices paid already that the client may pay again: with nothing open, the payment form is opened for them on request. */
+  const paidAgain = paidAgainable(p);
+  const [recordingPaidAgain, setRecordingPaidAgain] = useState(false);
+  /** Put away without recording: the focus goes back to the button that opened it. */
+  const [focusPaidAgainOffer, setFocusPaidAgainOffer] = useState(false);
+  const paidAgainButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (!focusPaidAgainOffer) return;
+    setFocusPaidAgainOffer(false);
+    paidAgainButton.current?.focus();
+  }, [focusPaidAgainOffer]);
   /** A payment refused because its invoice was settled first elsewhere: said where the form was. */
   const [lostRace, setLostRace] = useState<LostPaymentRace>();
   /** A payment just taken back as entered by mistake: the payment form takes it up, to record it rightly. */
@@ -1764,6 +1800,35 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
           onRecorded={setFocusRecorded}
         />
       )}
+      {/* Nothing open: money the client paid again on an invoice paid already is recorded on request, never in the way of the page. */}
+      {canAct &&
+        unsettled.length === 0 &&
+        paidAgain.length > 0 &&
+        (recordingPaidAgain ? (
+          <PaymentForm
+            project={p}
+            onChange={onChange}
+            onSettledElsewhere={setLostRace}
+            recordAgain={recordAgain}
+            onRecordAgainTaken={() => setRecordAgain(undefined)}
+            onRecorded={setFocusRecorded}
+            onClose={(recorded) => {
+              setRecordingPaidAgain(false);
+              // Recorded, the focus is on the payment's line (onRecorded).
+              if (!recorded) setFocusPaidAgainOffer(true);
+            }}
+          />
+        ) : (
+          <div class="paid-again-offer">
+            <p class="muted">
+              Nothing is owed now. If the client pays an invoice again (their bank sent it twice, say), record it
+              {hearsComplaints(p) && p.complaintsHeardUntil ? ` until ${formatDateTime(p.complaintsHeardUntil)}` : ''}: it is credited back to them {creditedBackWhen(p)}.
+            </p>
+            <button type="button" class="button button--secondary" ref={paidAgainButton} onClick={() => setRecordingPaidAgain(true)}>
+              Record a payment made again…
+            </button>
+          </div>
+        ))}
     </>
   );
 }
@@ -2342,7 +2407,8 @@ function PaidBeyond({ project: p, invoice: i }: { project: ProjectStatus; invoic
       )
     ) : p.stage === 'cancelled' ? (
       'counted in the cancellation’s settlement'
-    ) : p.stage === 'invoicing' || p.stage === 'closing' ? (
+    ) : p.stage === 'invoicing' || p.stage === 'closing' || p.stage === 'completed' ? (
+      // Completed: money paid again within the complaint window, credited back at once.
       'being credited back by credit note'
     ) : (
       'to be credited back at invoicing'
@@ -2431,6 +2497,7 @@ function PaymentForm({
   recordAgain,
   onRecordAgainTaken,
   onRecorded,
+  onClose,
 }: {
   project: ProjectStatus;
   onChange: Update;
@@ -2440,36 +2507,60 @@ function PaymentForm({
   onRecordAgainTaken: () => void;
   /** A payment recorded from a confirmation (its button gone with the question): its line in the list takes the focus. */
   onRecorded: (line: string) => void;
+  /** Opened for money paid again while nothing is open: put away by its own button, and once that payment is recorded (`recorded`). */
+  onClose?: (recorded: boolean) => void;
 }) {
   const name = useName();
   const unpaid = payable(p);
-  const [chosen, setInvoiceNumber] = useState(unpaid[0]?.number ?? '');
-  // The invoice chosen may have been settled since (paid elsewhere, a credit note set against it):
-  // the form moves on to the first one still open, and says so, instead of showing an empty choice.
-  const invoiceNumber = unpaid.some((i) => i.number === chosen) ? chosen : (unpaid[0]?.number ?? '');
+  // Invoices paid already, which the client may have paid again: after the open ones, never the
+  // first choice while one is open (money for an open invoice is the usual case by far).
+  const again = paidAgainable(p);
+  const choices = [...unpaid, ...again];
+  const firstChoice = choices[0]?.number ?? '';
+  const [chosen, setInvoiceNumber] = useState(firstChoice);
+  /**
+   * Chosen as an invoice paid already. One chosen while open and settled since (paid elsewhere, a
+   * credit note set against it) is not quietly taken for money paid again: the form moves on.
+   */
+  const [chosenPaid, setChosenPaid] = useState(unpaid.length === 0);
+  const choose = (number: string, paid: boolean) => {
+    setInvoiceNumber(number);
+    setChosenPaid(paid);
+  };
+  // The invoice chosen may have been settled since, or no longer take money paid again (the
+  // complaint window over): the form moves on to the first choice left, and says so, instead of
+  // showing an empty choice.
+  const invoiceNumber =
+    unpaid.some((i) => i.number === chosen) || (chosenPaid && again.some((i) => i.number === chosen)) ? chosen : firstChoice;
   const invoice = p.invoices.find((i) => i.number === invoiceNumber);
-  const remaining = invoice ? stillOwed(invoice) : 0;
-  const [amount, setAmount] = useState(String(remaining));
+  /** Money the client paid again on an invoice paid already: all of it beyond what it asked, credited back. */
+  const payingAgain = invoice !== undefined && !open(invoice);
+  const startAmount = startingAmount(invoice);
+  const [amount, setAmount] = useState(startAmount);
   // The amount follows what is left on the invoice (a set-off made while the page is open, the
-  // form moving on) until someone types one.
+  // form moving on) until someone types one; on an invoice paid already it starts empty.
   const [typedByHand, setTypedByHand] = useState(false);
   const [paidAt, setPaidAt] = useState(toLocalInput(new Date().toISOString()));
   const [reference, setReference] = useState('');
-  /** The invoice the form was on when it was settled by something else (shown until the next choice). */
-  const [movedFrom, setMovedFrom] = useState<string>();
+  /** The invoice the form was on when it was settled by something else, or no longer took money paid again (shown until the next choice). */
+  const [movedFrom, setMovedFrom] = useState<{ number: string; paid: boolean }>();
   /** The reference of a payment taken back as entered by mistake, being recorded again (said until it is). */
   const [correcting, setCorrecting] = useState<string>();
   useEffect(() => {
-    if (!typedByHand) setAmount(String(remaining));
-  }, [invoiceNumber, remaining]);
+    if (!typedByHand) setAmount(startAmount);
+  }, [invoiceNumber, startAmount]);
+  // Opened for money paid again: the focus goes to its first field.
+  useEffect(() => {
+    if (onClose) document.getElementById('payment-invoiceNumber')?.focus();
+  }, []);
   // Moved on: what was typed for the invoice now settled is not the next one's.
   useEffect(() => {
     if (invoiceNumber === chosen) return;
-    setMovedFrom(chosen || undefined);
+    setMovedFrom(chosen ? { number: chosen, paid: chosenPaid } : undefined);
     setCorrecting(undefined);
-    setInvoiceNumber(invoiceNumber);
+    choose(invoiceNumber, !unpaid.some((i) => i.number === invoiceNumber));
     setTypedByHand(false);
-    setAmount(String(remaining));
+    setAmount(startAmount);
     setReference('');
   }, [invoiceNumber]);
   // A payment taken back as entered by mistake is recorded again rightly in one go: its invoice,
@@ -2477,7 +2568,8 @@ function PaymentForm({
   // chosen), the focus on the form's first field. Taken once: a form shown again later starts afresh.
   useEffect(() => {
     if (!recordAgain) return;
-    setInvoiceNumber(recordAgain.invoiceNumber);
+    // Taken back, the invoice is open again.
+    choose(recordAgain.invoiceNumber, false);
     setMovedFrom(undefined);
     setTypedByHand(false);
     setReference(recordAgain.reference);
@@ -2512,15 +2604,19 @@ function PaymentForm({
         flash(`Already recorded on ${invoiceNumber}: that ${invoice?.kind === 'credit_note' ? 'refund' : 'payment'} (same reference, amount and date) is there once; nothing changed.`);
         return;
       }
-      if (after) setAmount(String(stillOwed(after)));
+      if (after) setAmount(startingAmount(after));
       setTypedByHand(false);
       setCorrecting(undefined);
-      // Paid in full here: the form goes on to the next open one without saying it was settled elsewhere.
-      if (after && !open(after)) setInvoiceNumber(payable(next)[0]?.number ?? '');
+      // Paid in full here (or paid again): the form goes on to the next open one without saying it was settled elsewhere.
+      if (after && !open(after)) choose(payable(next)[0]?.number ?? '', false);
       setMovedFrom(undefined);
-      // The button that confirmed it goes with its question: the focus goes to the payment recorded.
+      // The button that confirmed it goes with its question (or the form opened for it, with the
+      // payment made again): the focus goes to the payment recorded.
       if (Object.keys(confirmed).length > 0) onRecorded(`${invoiceNumber}-${reference}`);
-      const beyond = after && paidBeyond(after) > roundMoney(after.excessCredited ?? 0, after.currency) ? roundMoney(paidBeyond(after) - (after.excessCredited ?? 0), after.currency) : 0;
+      if (payingAgain) onClose?.(true);
+      // What this payment put beyond what the invoice asked (on one paid already, all of it; the
+      // workflow may have credited it back by the time the answer comes).
+      const beyond = after && invoice ? roundMoney(paidBeyond(after) - paidBeyond(invoice), after.currency) : 0;
       flash(
         beyond > 0
           ? `Payment recorded on ${invoiceNumber}: the ${formatMoney(beyond, after!.currency)} beyond what it asked is credited back to the client ${creditedBackWhen(next)}.`
@@ -2542,7 +2638,8 @@ function PaymentForm({
     const fresh = await ok(api.GET('/api/projects/{id}', { params: { path: { id: p.projectId } } })).catch(() => undefined);
     if (!fresh || attempt.current !== mine) return; // the refusal stays as the API gave it; the next poll catches up
     const after = fresh.invoices.find((i) => i.number === tried.before.number);
-    if (after && !open(after) && !after.payments.some((paid) => paid.reference === tried.reference)) {
+    // Money paid again on an invoice paid already was not beaten to it by anyone: its refusal stands as the API gave it.
+    if (open(tried.before) && after && !open(after) && !after.payments.some((paid) => paid.reference === tried.reference)) {
       onSettledElsewhere({ ...tried, after });
       pay.clearError();
     }
@@ -2593,17 +2690,21 @@ function PaymentForm({
       class="payment-form"
       onSubmit={(e) => {
         e.preventDefault();
-        submit({});
+        // The form has said what money paid again is, beside the choice, before it is sent: it is
+        // sent as more than is owed (the API still asks whether it is another payment than one like it).
+        submit(payingAgain ? { moreThanOwed: true } : {});
       }}
       noValidate
     >
-      <h3>{invoice?.kind === 'credit_note' ? 'Record the refund' : 'Record a payment'}</h3>
+      <h3>{invoice?.kind === 'credit_note' ? 'Record the refund' : unpaid.length === 0 ? 'Record a payment made again' : 'Record a payment'}</h3>
       <ProblemBox error={pay.error && !named.some((f) => pay.error?.at(f)) ? pay.error : undefined} />
       <p role="status" class="muted">
         {movedFrom
-          ? invoiceNumber
-            ? `${movedFrom} is settled now; the form has moved to ${invoiceNumber}.`
-            : `${movedFrom} is settled now; nothing else is open.`
+          ? movedFrom.paid
+            ? `${movedFrom.number} takes no payment made again now${invoiceNumber ? `; the form has moved to ${invoiceNumber}` : ''}.`
+            : invoiceNumber
+              ? `${movedFrom.number} is settled now; the form has moved to ${invoiceNumber}.`
+              : `${movedFrom.number} is settled now; nothing else is open.`
           : correcting
             ? `Ref. ${correcting} was taken back as entered by mistake: check the invoice, amount and date, and record it again as it was ${invoice?.kind === 'credit_note' ? 'paid out' : 'paid'}.`
             : ''}
@@ -2612,19 +2713,20 @@ function PaymentForm({
         <Select
           id="payment-invoiceNumber"
           class="payment-invoice-field"
-          label={unpaid.every((i) => i.kind === 'credit_note') ? 'Credit note' : unpaid.some((i) => i.kind === 'credit_note') ? 'Invoice or credit note' : 'Invoice'}
+          label={choices.every((i) => i.kind === 'credit_note') ? 'Credit note' : choices.some((i) => i.kind === 'credit_note') ? 'Invoice or credit note' : 'Invoice'}
           value={invoiceNumber}
           onValue={(v) => {
-            setInvoiceNumber(v);
+            choose(v, !unpaid.some((i) => i.number === v));
             setMovedFrom(undefined);
             setTypedByHand(false);
-            const inv = p.invoices.find((i) => i.number === v);
-            if (inv) setAmount(String(stillOwed(inv)));
+            setAmount(startingAmount(p.invoices.find((i) => i.number === v)));
           }}
-          // The number and its kind only, whole on a phone, where a closed select cuts its text at
-          // the screen's edge (an amount would make it longer still): what is open is said below.
-          options={unpaid.map((i) => ({ value: i.number, label: `${i.number} (${INVOICE_LABEL[i.kind].toLowerCase()})` }))}
-          detail={invoice && <StillOpenOn invoice={invoice} />}
+          // The number only (what a client's transfer names), whole on a 320 px phone, where a
+          // closed select cuts its text at the screen's edge: "(prepayment)" after it would not
+          // fit. Its kind and what is open on it are said below, for the one chosen. Invoices paid
+          // already come last and say so: nobody records money on one by accident.
+          options={choices.map((i) => ({ value: i.number, label: open(i) ? i.number : `${i.number} (paid)` }))}
+          detail={invoice && (payingAgain ? <PaidAlready invoice={invoice} /> : <StillOpenOn invoice={invoice} />)}
           error={pay.error?.at('invoiceNumber')}
         />
         <Input id="payment-amount" class="payment-amount-field" label={`Amount (${invoice?.currency ?? p.budget.currency})`} inputMode="decimal"
@@ -2639,6 +2741,12 @@ function PaymentForm({
         <Input id="payment-paidAt" class="payment-paid-at-field" label={invoice?.kind === 'credit_note' ? 'Paid out on' : 'Paid on'} type="datetime-local" value={paidAt} onValue={setPaidAt} error={pay.error?.at('paidAt')} />
         <Input id="payment-reference" class="payment-reference-field" label="Bank reference" value={reference} onValue={setReference} error={twin ? undefined : pay.error?.at('reference')} required />
       </div>
+      {payingAgain && invoice && (
+        <p class="callout callout--warn paid-again-note">
+          <WholeNumber number={invoice.number} /> is paid. Record here only money the client paid again (their bank sent it twice, say): all of it is beyond what{' '}
+          <WholeNumber number={invoice.number} /> asked, and is credited back to the client {creditedBackHow(p)}.
+        </p>
+      )}
       {twin && invoice && (
         <HeldBack class="payment-twin" action="It is another payment: record it" pending={pay.pending} onConfirm={() => confirm({ anotherPayment: true })}>
           Not recorded yet: {formatMoney(twin.amount, invoice.currency)} paid {formatDate(twin.paidAt)} is already recorded on <WholeNumber number={invoice.number} /> under
@@ -2652,26 +2760,53 @@ function PaymentForm({
           the client {creditedBackWhen(p)}, set against what they still owe first, the rest refunded.
         </HeldBack>
       )}
-      <button type="submit" class="button" disabled={pay.pending}>
-        {pay.pending ? 'Recording…' : invoice?.kind === 'credit_note' ? 'Record the refund' : 'Record the payment'}
-      </button>
+      <div class="form-actions">
+        <button type="submit" class="button" disabled={pay.pending}>
+          {pay.pending ? 'Recording…' : invoice?.kind === 'credit_note' ? 'Record the refund' : payingAgain ? 'Record the payment made again' : 'Record the payment'}
+        </button>
+        {onClose && (
+          <button type="button" class="button button--secondary" onClick={() => onClose(false)}>
+            Close
+          </button>
+        )}
+      </div>
     </form>
   );
 }
 
-/** Under the payment form's choice: what is still open on the invoice chosen (to refund, on a credit note), and by when, the date kept whole. */
+/** An invoice's kind as its document is called: "Prepayment invoice", "Credit note". */
+const kindInWords = (i: Invoice): string => (i.kind === 'credit_note' ? DOCUMENT_LABEL.credit_note : DOCUMENT_LABEL[`${i.kind}_invoice`]);
+
+/** Under the payment form's choice: the kind of the invoice chosen, what is still open on it (to refund, on a credit note), and by when, the date kept whole. */
 function StillOpenOn({ invoice: i }: { invoice: Invoice }) {
   const date = <span class="nowrap">{formatDate(i.dueAt)}</span>;
   const late = Date.parse(i.dueAt) < Date.now() ? ' (past due)' : '';
   return i.kind === 'credit_note' ? (
     <>
-      {formatMoney(stillOwed(i), i.currency)} still to refund to the client, by {date}
+      {kindInWords(i)}: {formatMoney(stillOwed(i), i.currency)} still to refund to the client, by {date}
       {late}.
     </>
   ) : (
     <>
-      {formatMoney(stillOwed(i), i.currency)} still open, due {date}
+      {kindInWords(i)}: {formatMoney(stillOwed(i), i.currency)} still open, due {date}
       {late}.
+    </>
+  );
+}
+
+/** Under the payment form's choice, for an invoice paid already: its kind, what it asked, and when it was paid in full. */
+function PaidAlready({ invoice: i }: { invoice: Invoice }) {
+  const last = i.payments.reduce<string | undefined>((latest, paid) => (latest === undefined || Date.parse(paid.paidAt) > Date.parse(latest) ? paid.paidAt : latest), undefined);
+  return (
+    <>
+      {kindInWords(i)} of {formatMoney(i.amount, i.currency)}, paid in full
+      {last && (
+        <>
+          {' '}
+          <span class="nowrap">{formatDate(last)}</span>
+        </>
+      )}
+      : nothing is owed on it.
     </>
   );
 }
@@ -2683,8 +2818,19 @@ type PaymentConfirmations = { anotherPayment?: true; moreThanOwed?: true };
 const confirmableOverpayment = (error: ApiError | undefined): boolean =>
   error?.problem.type === 'urn:agencyflow:problem:overpayment' && (error.problem.detail ?? '').includes('(moreThanOwed)');
 
-/** When what a client paid beyond an invoice comes back to them: at once once the project is invoicing (the workflow's `creditOverpayments`). */
-const creditedBackWhen = (p: ProjectStatus): string => (p.stage === 'invoicing' ? 'at once by credit note' : 'once the project is invoiced');
+/**
+ * When what a client paid beyond an invoice comes back to them (the workflow's `creditOverpayments`):
+ * at once once the project is invoicing, or completed (within its complaint window: money paid again).
+ */
+const creditedBackWhen = (p: ProjectStatus): string => (p.stage === 'invoicing' || p.stage === 'completed' ? 'at once by credit note' : 'once the project is invoiced');
+/**
+ * When and how it comes back: the credit note is set first against what the client has not paid
+ * yet, the rest refunded; on a completed project with nothing owed, all of it is a refund.
+ */
+const creditedBackHow = (p: ProjectStatus): string =>
+  p.stage === 'completed' && !p.invoices.some(owed)
+    ? `${creditedBackWhen(p)}: a refund, recorded here once it is paid out`
+    : `${creditedBackWhen(p)}, set against what they still owe first, the rest refunded`;
 
 /**
  * A payment held back until the person says what it is (the question a 409 asked): the facts from
