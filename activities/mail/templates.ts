@@ -64,6 +64,7 @@ export const PROJECT_FIGURES: ReadonlySet<NotificationTemplate> = new Set(['plan
  * before carry none: the activity reads the snapshot for them, as it did.
  */
 const FIGURES_CARRIED: Partial<Record<NotificationTemplate, string>> = {
+  plan_waiting: 'budget',
   payment_reminder: 'invoiceTotal',
   payment_received: 'waitsForPrepayment',
 };
@@ -1105,21 +1106,27 @@ function planAgainstRequest(v: Values): string[] {
   const totalKey = v.pick('total', 'amount');
   const currency = v.has('currency') ? v.text('currency', '') : (project?.budget.currency ?? '');
   const total = v.has(totalKey) ? Number(v.data[totalKey]) : plan?.total;
+  // Notices made since 2026-12-05 night carry the budget, the client's date and the plan's last
+  // due date (`planAgainstRequestFigures`); earlier ones are read against the snapshot.
+  const carried = v.has('budget');
   const lines: string[] = [];
   if (total !== undefined && !Number.isNaN(total)) {
-    const budget = project?.budget;
+    const budget = carried ? { amount: Number(v.data.budget), currency: v.text('budgetCurrency', currency) } : project?.budget;
     const over = budget && budget.currency === currency ? subtractAmounts(total, budget.amount, currency) : undefined;
     lines.push(
       `Total: ${fmtMoney(total, currency).trim()}` +
         (over === undefined ? '.' : over > 0 ? `, over budget by ${fmtMoney(over, currency)} (budget ${fmtMoney(budget!.amount, currency)}).` : ` (budget ${fmtMoney(budget!.amount, currency)}).`),
     );
   }
-  const lastDue = plan?.tasks.map((t) => Date.parse(t.dueAt)).filter((t) => !Number.isNaN(t)).reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
-  const clientDate = project ? Date.parse(project.desiredDeadline) : Number.NaN;
+  const lastDue = carried
+    ? Date.parse(v.text('lastDueAt', ''))
+    : plan?.tasks.map((t) => Date.parse(t.dueAt)).filter((t) => !Number.isNaN(t)).reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
+  const desiredDeadline = carried ? v.text('clientDate', '') : project?.desiredDeadline;
+  const clientDate = desiredDeadline ? Date.parse(desiredDeadline) : Number.NaN;
   if (lastDue !== undefined && Number.isFinite(lastDue) && !Number.isNaN(clientDate)) {
     const endOfClientDay = new Date(clientDate).setUTCHours(23, 59, 59, 999);
     const ends = fmtDateTime(new Date(lastDue).toISOString());
-    const wanted = fmtDate(project!.desiredDeadline);
+    const wanted = fmtDate(desiredDeadline!);
     lines.push(lastDue > endOfClientDay ? `It ends after the client's date (${wanted}): its last task is due ${ends}.` : `It ends ${ends}, by the client's date (${wanted}).`);
   }
   return lines;

@@ -18,6 +18,7 @@ import { FilesystemDocumentStore } from '../../activities/documents/store';
 import { createMailerFromConfig, LogMailer, SmtpMailer, type Mailer } from '../../activities/mail/mailer';
 import { FileSentLog } from '../../activities/mail/sent-log';
 import { needsProjectSnapshot, renderNotification } from '../../activities/mail/templates';
+import { planAgainstRequestFigures } from '../../workflows/project/state';
 import { createNotificationActivities } from '../../activities/notifications';
 import type { Client } from '@temporalio/client';
 import { ClientLinks, type ClientLinkStore } from '../../common/client-links';
@@ -682,6 +683,21 @@ test("a plan waiting for approval is set against the budget and the client's dat
   // A reminder carries no total: the snapshot's plan gives it.
   const reminder = waiting(sampleSnapshot('acme', { budget: { amount: 4000, currency: 'EUR' } }), { planVersion: 2, reminder: true });
   expect(reminder).toContain('Total: 4,734.50 EUR, over budget by 734.50 EUR (budget 4,000.00 EUR).');
+
+  // Notices made since 2026-12-05 night carry those figures (as the workflow puts them in): the same
+  // mail without a snapshot, and the activity reads none for them.
+  for (const project of [
+    sampleSnapshot('acme', { budget: { amount: 4000, currency: 'EUR' }, desiredDeadline: '2026-03-09T17:00:00Z' }),
+    sampleSnapshot('acme'),
+    sampleSnapshot('acme', { desiredDeadline: '2026-03-10T09:00:00Z' }),
+  ]) {
+    for (const data of [{ planVersion: 2, total: 4734.5, currency: 'EUR' }, { planVersion: 2, reminder: true }]) {
+      const carried = { ...data, ...planAgainstRequestFigures(project, 2) };
+      expect(renderNotification({ template: 'plan_waiting', data: carried, projectId: 'acme' }, ctx).text).toBe(waiting(project, data));
+      expect(needsProjectSnapshot({ template: 'plan_waiting', data: carried })).toBe(false);
+      expect(needsProjectSnapshot({ template: 'plan_waiting', data })).toBe(true);
+    }
+  }
 });
 
 test('a part-paid prepayment is chased for the rest: the reminder says what came in and what is open, and neither mail reads as the go-ahead', () => {

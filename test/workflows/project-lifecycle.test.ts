@@ -280,6 +280,11 @@ test.concurrent('no decision: leadership is reminded after the SLA, the escalati
   const waiting = noticesFor(env, projectId, 'plan_waiting');
   expect(waiting).toHaveLength(2); // the submission, then the reminder
   expect(waiting[1].idempotencyKey).toMatch(/plan-reminder:v1$/);
+  // Both carry the plan against the request (total, budget, the client's date, its last due date): their mails need no read of the project.
+  const submitted = (await statusOf(handle)).plans[0];
+  for (const notice of waiting) {
+    expect(notice.data).toMatchObject({ total: submitted.total, budget: input.budget.amount, budgetCurrency: input.budget.currency, clientDate: input.desiredDeadline, lastDueAt: submitted.tasks[0].dueAt });
+  }
   const [escalation] = noticesFor(env, projectId, 'plan_approval_escalation');
   expect(escalation.recipients).toEqual({ escalationContact: true });
   expect(mailFor(env, escalation).map((m) => m.to)).toEqual([[ESCALATION_EMAIL]]);

@@ -45,6 +45,7 @@ import {
   overpaidMinor,
   owedAmount,
   owedMinor,
+  planAgainstRequestFigures,
   planTotal,
   reverseSetOffs,
   setOffAmount,
@@ -180,7 +181,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
       status.pendingPlanVersion = version;
       ctx.record('plan_submitted', by.id, `version ${version}, ${planTasks.length} tasks, total ${total}`);
       ctx.enterStage('awaiting_approval');
-      ctx.send('plan_waiting', `plan-waiting:v${version}`, ctx.leadership, { planVersion: version, total, currency });
+      ctx.send('plan_waiting', `plan-waiting:v${version}`, ctx.leadership, { planVersion: version, ...planAgainstRequestFigures(status, version), total, currency });
       ctx.changed();
       return done();
     }),

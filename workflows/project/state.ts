@@ -99,6 +99,27 @@ export function waitingForPrepayment(status: PrepaymentWaitFacts): { invoice: In
   return invoice && plan ? { invoice, tasks: plan.tasks } : undefined;
 }
 
+/**
+ * What the approval request and its reminder print beside a plan (its total against the budget, its
+ * last due date against the client's date): carried in the notice, so its mail needs no read of
+ * the project (activities/mail/templates.ts `needsProjectSnapshot`).
+ */
+export function planAgainstRequestFigures(
+  status: Pick<ProjectStatus, 'plans' | 'budget' | 'desiredDeadline'>,
+  version: number,
+): { total?: number; currency: string; budget: number; budgetCurrency: string; clientDate: string; lastDueAt?: string } {
+  const plan = status.plans.find((p) => p.version === version);
+  const lastDueAt = plan?.tasks.map((t) => t.dueAt).reduce<string | undefined>((latest, at) => (latest === undefined || Date.parse(at) > Date.parse(latest) ? at : latest), undefined);
+  return {
+    ...(plan && { total: plan.total }),
+    currency: status.budget.currency,
+    budget: status.budget.amount,
+    budgetCurrency: status.budget.currency,
+    clientDate: status.desiredDeadline,
+    ...(lastDueAt !== undefined && { lastDueAt }),
+  };
+}
+
 /** What a task's input takes from its project's snapshot. */
 export type TaskStartFacts = Pick<ProjectStatus, 'projectId' | 'title' | 'client' | 'managerId' | 'policy'>;
 

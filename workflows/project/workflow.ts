@@ -32,6 +32,7 @@ import {
   overpaidInvoices,
   overpaidMinor,
   owedAmount,
+  planAgainstRequestFigures,
   planTaskInput,
   prepaymentWaitMs,
   settleCompensations,
@@ -114,7 +115,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       const decided = (): boolean => plan.decision !== undefined;
       if (!(await ctx.untilOr(decided, submittedMs + input.policy.approvalSlaMs - Date.now()))) {
         ctx.record('plan_approval_reminder', undefined, `version ${version}`);
-        ctx.send('plan_waiting', `plan-reminder:v${version}`, ctx.leadership, { planVersion: version, reminder: true });
+        ctx.send('plan_waiting', `plan-reminder:v${version}`, ctx.leadership, { planVersion: version, reminder: true, ...planAgainstRequestFigures(status, version) });
         if (!(await ctx.untilOr(decided, submittedMs + input.policy.escalationSlaMs - Date.now()))) {
           ctx.record('plan_approval_escalated', undefined, `version ${version}`);
           ctx.send('plan_approval_escalation', `plan-escalation:v${version}`, { escalationContact: true }, {
