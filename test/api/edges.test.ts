@@ -325,7 +325,8 @@ test('an invoice paid twice after completion over HTTP: 409 naming the field unt
   expect(first.stage).toBe('completed');
   expect(first.invoices.find((i) => i.number === final.number)).toMatchObject({ status: 'paid', paidAmount: final.amount * 2 });
   const retried = (await h.http().post(path).set(h.auth('manager')).set('Idempotency-Key', key).send({ ...again, moreThanOwed: true }).expect(200)).body as ProjectStatus;
-  expect(retried.version).toBe(first.version);
+  // Recorded once: the retry answers with the project as it stands since (the credit note may have come by then).
+  expect(retried.version).toBeGreaterThanOrEqual(first.version);
   expect(retried.invoices.find((i) => i.number === final.number)?.payments).toHaveLength(2);
 
   // Credited back at once; lists show the project running with the refund owed.
