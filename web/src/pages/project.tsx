@@ -1790,7 +1790,8 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
       )}
       {/* Kept here, not in the form: a refusal because the invoice was settled elsewhere often leaves nothing open, and the form goes. */}
       {canAct && lostRace && <PaymentNotRecorded race={lostRace} onDismiss={() => setLostRace(undefined)} />}
-      {canAct && unsettled.length > 0 && (
+      {/* With nothing open, money the client paid again on an invoice paid already is recorded on request (the offer below), never in the way of the page. */}
+      {canAct && (unsettled.length > 0 || (paidAgain.length > 0 && recordingPaidAgain)) && (
         <PaymentForm
           project={p}
           onChange={onChange}
@@ -1798,37 +1799,26 @@ function Invoices({ project: p, canAct, onChange }: { project: ProjectStatus; ca
           recordAgain={recordAgain}
           onRecordAgainTaken={() => setRecordAgain(undefined)}
           onRecorded={setFocusRecorded}
-        />
-      )}
-      {/* Nothing open: money the client paid again on an invoice paid already is recorded on request, never in the way of the page. */}
-      {canAct &&
-        unsettled.length === 0 &&
-        paidAgain.length > 0 &&
-        (recordingPaidAgain ? (
-          <PaymentForm
-            project={p}
-            onChange={onChange}
-            onSettledElsewhere={setLostRace}
-            recordAgain={recordAgain}
-            onRecordAgainTaken={() => setRecordAgain(undefined)}
-            onRecorded={setFocusRecorded}
-            onClose={(recorded) => {
+          {...(unsettled.length === 0 && {
+            onClose: (recorded: boolean) => {
               setRecordingPaidAgain(false);
               // Recorded, the focus is on the payment's line (onRecorded).
               if (!recorded) setFocusPaidAgainOffer(true);
-            }}
-          />
-        ) : (
-          <div class="paid-again-offer">
-            <p class="muted">
-              Nothing is owed now. If the client pays an invoice again (their bank sent it twice, say), record it
-              {hearsComplaints(p) && p.complaintsHeardUntil ? ` until ${formatDateTime(p.complaintsHeardUntil)}` : ''}: it is credited back to them {creditedBackWhen(p)}.
-            </p>
-            <button type="button" class="button button--secondary" ref={paidAgainButton} onClick={() => setRecordingPaidAgain(true)}>
-              Record a payment made again…
-            </button>
-          </div>
-        ))}
+            },
+          })}
+        />
+      )}
+      {canAct && unsettled.length === 0 && paidAgain.length > 0 && !recordingPaidAgain && (
+        <div class="paid-again-offer">
+          <p class="muted">
+            Nothing is owed now. If the client pays an invoice again (their bank sent it twice, say), record it
+            {hearsComplaints(p) && p.complaintsHeardUntil ? ` until ${formatDateTime(p.complaintsHeardUntil)}` : ''}: it is credited back to them {creditedBackWhen(p)}.
+          </p>
+          <button type="button" class="button button--secondary" ref={paidAgainButton} onClick={() => setRecordingPaidAgain(true)}>
+            Record a payment made again…
+          </button>
+        </div>
+      )}
     </>
   );
 }
