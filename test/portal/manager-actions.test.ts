@@ -13,7 +13,7 @@
 import type { PortfolioReport } from '../../api/schemas';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { ProjectBuilder } from '../reporting/builders';
-import { planRequest, projectInClientReview, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
+import { approvedWithPrepayment, planRequest, projectInClientReview, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
 import { accessibilityProblems, browserTestOrSkip, DESKTOP, openClientPage, PHONE, shootDesktopAndPhone, startPortal, unexpectedErrors, type PersonPage, type Portal, shownDate } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
@@ -54,21 +54,6 @@ const inClientReview = (projectTitle: string, policy?: Record<string, string>, d
     policy,
     ...(dueInMs !== undefined && { task: { dueAt: new Date(Date.now() + dueInMs).toISOString() } }),
   });
-
-/**
- * One design task (a 1,200 plan) with a 25 % prepayment, approved: its prepayment invoice (300) is
- * out and open. `get` reads the project as its manager.
- */
-async function approvedWithPrepayment(projectTitle: string) {
-  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: projectTitle, departments: ['design'] })).expect(201);
-  const id = (created.body as ProjectStatus).projectId;
-  const get = async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
-  const plan = planRequest({ prepaymentPercent: 25 });
-  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send({ ...plan, tasks: [(plan.tasks as object[])[0]] }).expect(200);
-  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
-  const prepayment = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'prepayment' && i.documentId), { what: 'the prepayment invoice', timeoutMs: 30_000 });
-  return { id, get, prepayment };
-}
 
 beforeAll(async () => {
   h = await startApiHarness();
@@ -718,7 +703,7 @@ step('the client’s page of a project cancelled before any plan says no documen
 
 step('cancelling a project whose work is all accepted, its final invoice part-paid: the form says nothing stops and the invoices stay as they are, and so they do; form and cancelled page say who can write off what the client will not pay', async () => {
   // One design task with a 25 % prepayment (paid, so the work starts), accepted; the final invoice part-paid.
-  const { id, get, prepayment } = await approvedWithPrepayment(`${title} all accepted`);
+  const { id, get, prepayment } = await approvedWithPrepayment(h, `${title} all accepted`);
   const pay = (invoiceNumber: string, amount: number) =>
     h.http().post(`/api/projects/${id}/payments`).set(h.auth('manager')).send({ invoiceNumber, amount, paidAt: new Date().toISOString(), reference: `${invoiceNumber}-${amount}` }).expect(200);
   await pay(prepayment.number, 300);
@@ -818,7 +803,7 @@ step('an answer lost on its way back: the second click sends the same Idempotenc
 
 step('a payment that loses the race to another one: the page says it was not recorded and what paid the invoice, and says it still once the form is gone', async () => {
   // Approved with a 25 % prepayment: its invoice is the only one open.
-  const { id, get, prepayment } = await approvedWithPrepayment(`${title} paid twice`);
+  const { id, get, prepayment } = await approvedWithPrepayment(h, `${title} paid twice`);
 
   const { page } = manager;
   await page.goto(`${portal.baseUrl}/projects/${id}`);
@@ -860,7 +845,7 @@ step('a payment that loses the race to another one: the page says it was not rec
 });
 
 step('the same money typed twice under two references is held back with the payment already there; “It is another payment” records it', async () => {
-  const { id, get, prepayment } = await approvedWithPrepayment(`${title} typed twice`);
+  const { id, get, prepayment } = await approvedWithPrepayment(h, `${title} typed twice`);
   // A colleague recorded half of it from the bank statement.
   await h.http().post(`/api/projects/${id}/payments`).set(h.auth('manager')).send({ invoiceNumber: prepayment.number, amount: 150, paidAt: new Date().toISOString(), reference: 'GLX-4471' }).expect(200);
 

@@ -9,7 +9,7 @@
  */
 import type { Route } from 'playwright-core';
 import type { ProjectStatus } from '../../workflows/project/contract';
-import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
+import { approvedWithPrepayment, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
 import { browserTestOrSkip, choiceRoom, DESKTOP, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone, shownDateTime, hasFocus, focusedId, shownDate, watchSends } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
@@ -25,21 +25,6 @@ const title = `Money edges ${uniqueId('e').slice(-6)}`;
 const PROVOKED = [
   /status of 409 .*\/api\/projects\/p-[a-z2-7]+\/payments\b/, // more than owed, before it is confirmed; a refund beyond the credit note
 ];
-
-/**
- * One design task (a 1,200 plan) with a 25 % prepayment, approved: its prepayment invoice (300) is
- * out and open, and the work waits for it. `get` reads the project as its manager.
- */
-async function approvedWithPrepayment(projectTitle: string) {
-  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: projectTitle, departments: ['design'] })).expect(201);
-  const id = (created.body as ProjectStatus).projectId;
-  const get = async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
-  const plan = planRequest({ prepaymentPercent: 25 });
-  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send({ ...plan, tasks: [(plan.tasks as object[])[0]] }).expect(200);
-  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
-  const prepayment = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'prepayment' && i.documentId), { what: 'the prepayment invoice', timeoutMs: 30_000 });
-  return { id, get, prepayment };
-}
 
 beforeAll(async () => {
   h = await startApiHarness();
@@ -70,7 +55,7 @@ async function expectChoiceWholeOnPhone(page: PersonPage['page']): Promise<void>
 }
 
 step('more than the prepayment asks: said against what is open and recorded whole once confirmed; at invoicing it goes back on a credit note, whose refund is never offered that', async () => {
-  const { id, get, prepayment } = await approvedWithPrepayment(`${title} paid beyond`);
+  const { id, get, prepayment } = await approvedWithPrepayment(h, `${title} paid beyond`);
   const { page } = manager;
   await page.goto(`${portal.baseUrl}/projects/${id}`);
   await page.getByRole('heading', { name: 'Record a payment' }).waitFor({ timeout: 30_000 });
@@ -160,7 +145,7 @@ step('more than the prepayment asks: said against what is open and recorded whol
 });
 
 step('the work started before the prepayment is paid: a reason is asked for; started, the page says by whom, when and why while the prepayment is unpaid, and the task opens', async () => {
-  const { id, get, prepayment } = await approvedWithPrepayment(`${title} started early`);
+  const { id, get, prepayment } = await approvedWithPrepayment(h, `${title} started early`);
   const { page } = manager;
   await page.goto(`${portal.baseUrl}/projects/${id}`);
   const note = page.locator('.callout[role="note"]').first();

@@ -9,7 +9,7 @@
  * get where they are through the API; the payments made again are recorded on their pages.
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
-import { completedProject, planRequest, projectRequest, startApiHarness, type ApiHarness } from '../support/api';
+import { approvedWithPrepayment, completedProject, startApiHarness, type ApiHarness } from '../support/api';
 import {
   browserTestOrSkip,
   choiceRoom,
@@ -214,12 +214,7 @@ step('the final invoice paid again after completion, within the window: offered 
 });
 
 step('the prepayment paid twice on a running project: offered and said paid, recorded, credited back once the project is invoiced', async () => {
-  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: `${title} running`, departments: ['design'] })).expect(201);
-  const id = (created.body as ProjectStatus).projectId;
-  const plan = planRequest({ prepaymentPercent: 25 });
-  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send({ ...plan, tasks: [(plan.tasks as object[])[0]] }).expect(200);
-  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
-  const prepayment = await eventually(async () => (await get(id)).invoices.find((i) => i.kind === 'prepayment' && i.documentId), { what: 'the prepayment invoice', timeoutMs: 30_000 });
+  const { id, prepayment } = await approvedWithPrepayment(h, `${title} running`);
   await h.http().post(`/api/projects/${id}/payments`).set(h.auth('manager')).send({ invoiceNumber: prepayment.number, amount: 300, paidAt: new Date().toISOString(), reference: 'BANK-300' }).expect(200);
   const { page } = manager;
   await page.goto(`${portal.baseUrl}/projects/${id}`);

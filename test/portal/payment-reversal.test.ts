@@ -6,10 +6,9 @@
  * done, saying what was done instead; a take-back the project no longer allows (cancelled
  * meanwhile) is refused in the page's words, and the button is no longer offered.
  */
-import type { ProjectStatus } from '../../workflows/project/contract';
-import { planRequest, projectRequest, startApiHarness, type ApiHarness } from '../support/api';
+import { approvedWithPrepayment, startApiHarness, type ApiHarness } from '../support/api';
 import { accessibilityProblems, browserTestOrSkip, DESKTOP, holdReads, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal, hasFocus, focusedId, shownDate, watchSends } from '../support/browser';
-import { eventually, uniqueId } from '../support/temporal';
+import { uniqueId } from '../support/temporal';
 
 jest.setTimeout(180_000);
 const step = browserTestOrSkip('taking a recorded payment back in the portal');
@@ -26,17 +25,11 @@ const PROVOKED = [
 ];
 
 /**
- * One design task (a 1,200 plan) with a 25 % prepayment, approved: its prepayment invoice (300) is
- * out and open. `get` reads the project as its manager.
+ * The shared approved project with its prepayment invoice (300) open (`approvedWithPrepayment`), with
+ * `pay` (a payment on that invoice through the API) and `invoice` (its row as it stands now).
  */
-async function approvedWithPrepayment(projectTitle: string) {
-  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: projectTitle, departments: ['design'] })).expect(201);
-  const id = (created.body as ProjectStatus).projectId;
-  const get = async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
-  const plan = planRequest({ prepaymentPercent: 25 });
-  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send({ ...plan, tasks: [(plan.tasks as object[])[0]] }).expect(200);
-  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
-  const prepayment = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'prepayment' && i.documentId), { what: 'the prepayment invoice', timeoutMs: 30_000 });
+async function withPrepayment(projectTitle: string) {
+  const { id, get, prepayment } = await approvedWithPrepayment(h, projectTitle);
   const pay = (amount: number, reference: string) =>
     h.http().post(`/api/projects/${id}/payments`).set(h.auth('manager')).send({ invoiceNumber: prepayment.number, amount, paidAt: new Date().toISOString(), reference }).expect(200);
   const invoice = async () => (await get()).invoices.find((i) => i.number === prepayment.number)!;
@@ -62,7 +55,7 @@ const takenBackLine = (page: PersonPage['page'], reference: string) => page.loca
 const invoiceCells = (page: PersonPage['page'], number: string) => page.locator('table.invoices tr', { has: page.getByRole('rowheader', { name: number }) }).locator('td');
 
 step('a payment returned by the bank is taken back: the invoice is open again, the payment stays in the list struck through with who, when and why', async () => {
-  const { id, prepayment, pay, invoice } = await approvedWithPrepayment(`${title} bounced`);
+  const { id, prepayment, pay, invoice } = await withPrepayment(`${title} bounced`);
   await pay(300, 'BANK-300');
   const { page } = manager;
   await page.goto(`${portal.baseUrl}/projects/${id}`);
@@ -140,7 +133,7 @@ step('a payment returned by the bank is taken back: the invoice is open again, t
 });
 
 step('a payment entered by mistake is taken back and recorded again rightly in one go: the payment form has its invoice and reference, and the focus', async () => {
-  const { id, prepayment, pay, invoice } = await approvedWithPrepayment(`${title} typo`);
+  const { id, prepayment, pay, invoice } = await withPrepayment(`${title} typo`);
   // 200 typed where the bank statement says 300.
   await pay(200, 'GLX-7781');
   const { page } = manager;
@@ -181,7 +174,7 @@ step('a payment entered by mistake is taken back and recorded again rightly in o
 });
 
 step('a second tab taking back what the first already took back ends as done, saying what was done instead; nothing changes', async () => {
-  const { id, pay, invoice } = await approvedWithPrepayment(`${title} two tabs`);
+  const { id, pay, invoice } = await withPrepayment(`${title} two tabs`);
   await pay(300, 'TWO-TABS-300');
   const { page } = manager;
   await page.goto(`${portal.baseUrl}/projects/${id}`);
@@ -223,7 +216,7 @@ step('a second tab taking back what the first already took back ends as done, sa
 });
 
 step('a take-back the project no longer allows (cancelled meanwhile) is refused in the page’s words, and the button is no longer offered', async () => {
-  const { id, get, pay, invoice } = await approvedWithPrepayment(`${title} cancelled meanwhile`);
+  const { id, get, pay, invoice } = await withPrepayment(`${title} cancelled meanwhile`);
   await pay(300, 'LATE-300');
   const { page } = manager;
   await page.goto(`${portal.baseUrl}/projects/${id}`);

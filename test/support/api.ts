@@ -340,6 +340,22 @@ export async function projectInClientReview(
   return id;
 }
 
+/**
+ * One design task (a 1,200 plan) with a 25 % prepayment, approved through the API: its prepayment
+ * invoice (300) is out and open (the work waits for it, by the default policy). `get` reads the
+ * project as its manager.
+ */
+export async function approvedWithPrepayment(h: HttpHarness, projectTitle: string) {
+  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: projectTitle, departments: ['design'] })).expect(201);
+  const id = (created.body as ProjectStatus).projectId;
+  const get = async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+  const plan = planRequest({ prepaymentPercent: 25 });
+  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send({ ...plan, tasks: [(plan.tasks as object[])[0]] }).expect(200);
+  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+  const prepayment = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'prepayment' && i.documentId), { what: 'the prepayment invoice', timeoutMs: 30_000 });
+  return { id, get, prepayment };
+}
+
 /** The project's final invoice (once issued) paid in full through the API by its manager, and the project completed: its snapshot. */
 export async function payFinalInFull(h: HttpHarness, id: string): Promise<ProjectStatus> {
   const get = async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
