@@ -26,6 +26,7 @@ export const NOTIFICATION_TEMPLATES = [
   'project_handed_over',
   'projects_handed_over',
   'client_response_due',
+  'client_accepted',
   'payment_overdue',
   'refund_overdue',
   'invoice_written_off',

@@ -266,7 +266,7 @@ export function createApp(deps: AppDeps): Express & { locals: AppExtras } {
   app.use(createTasksRouter(deps, copies, projectsAnswered, lists, plannedLists));
   app.use(createDocumentsRouter(deps));
   // The client's link to their project (no account: the link's key opens that one project).
-  app.use(createClientViewRouter(deps, new ClientLinks(deps.reporting, deps.config.publicBaseUrl ?? '')));
+  app.use(createClientViewRouter(deps, new ClientLinks(deps.reporting, deps.config.publicBaseUrl ?? ''), projectsAnswered));
   app.use(createReportsRouter(deps));
 
   // The portal: its assets, and index.html for the pages a browser opens.

@@ -28,6 +28,7 @@ import {
   reviewRequestSchema,
 } from '../workflows/task/schemas';
 import {
+  clientAnswerSchema,
   clientKeyQuerySchema,
   clientLinkRenewalSchema,
   clientLinkSchema,
@@ -491,6 +492,21 @@ export const OPERATIONS: Operation[] = [
     query: clientKeyQuerySchema,
     success: { status: 200, description: 'What the client sees.', schema: clientProjectViewSchema },
     errors: [400, 404],
+  },
+  {
+    method: 'post',
+    path: '/api/client/projects/{id}/answers',
+    operationId: 'answerAsClient',
+    tag: 'client',
+    summary:
+      'The client answers on their page, by the key of their link: they accept the delivered work (with a rating of 1 to 5) or make a complaint, giving their name. The project records it as it would the manager\u2019s recording (409 when it is not heard now: `mayAnswer` says when it is) and mails the manager. Retried with the same Idempotency-Key, it is recorded once',
+    params: projectId,
+    query: clientKeyQuerySchema,
+    body: clientAnswerSchema,
+    bodyRequired: true,
+    idempotencyKey: 'action',
+    success: { status: 200, description: 'The page as it stands with the answer.', schema: clientProjectViewSchema },
+    errors: [400, 404, 409, 413, 415, 422, 503],
   },
   {
     method: 'get',

@@ -4,7 +4,7 @@
  * files unchanged, so the document, the validation and the workflows cannot drift apart.
  */
 import { z } from 'zod';
-import { documentRefSchema, projectStageSchema, projectStatusSchema, PROJECT_STAGES } from '../workflows/project/schemas';
+import { CLIENT_ANSWER_KINDS, documentRefSchema, projectStageSchema, projectStatusSchema, PROJECT_STAGES } from '../workflows/project/schemas';
 import { amountSchema, currencySchema, departmentSchema, isoDateTimeSchema, roleSchema, segmentSchema, DEPARTMENTS } from '../workflows/shared-schemas';
 import { deliverableSchema, taskStatusSchema, taskViewSchema } from '../workflows/task/schemas';
 
@@ -512,8 +512,67 @@ export const clientProjectViewSchema = z
           'Complaints made after completion whose work was sent back to the departments that did it, while the complaint is open (resolved, it is said as any resolved complaint). Never what the departments were told to redo, the tasks or who does them.',
       }),
     documents: z.array(z.object({ kind: z.string(), number: z.string().optional(), createdAt: isoDate, href: z.string() })),
+    mayAnswer: z
+      .object({
+        accept: z.boolean().meta({ description: 'The delivered work is with the client for review: they may accept it here.' }),
+        complain: z.boolean().meta({ description: 'A complaint is heard now (the work under way, with the client, being paid for, or completed within its complaint window).' }),
+      })
+      .meta({
+        description:
+          'What the client may answer on their page now (`POST /api/client/projects/{id}/answers`); the project has the last word. Changes to the work are asked of the manager, who settles the departments, dates and any price.',
+      }),
+    answeredHere: z
+      .array(
+        z.object({
+          kind: z.enum(CLIENT_ANSWER_KINDS),
+          at: isoDate,
+          name: z.string().meta({ description: 'Who at the client answered, as they gave their name.' }),
+          rating: z.number().int().optional(),
+          comment: z.string().optional(),
+          description: z.string().optional().meta({ description: 'A complaint: what it is about.' }),
+        }),
+      )
+      .meta({ description: 'The answers given on this page, oldest first (answers given to the manager are recorded by them, and not listed here).' }),
   })
   .meta({ id: 'ClientProjectView' });
+
+/**
+ * A client's answer on their own page: they accept the delivered work (with a rating), or make a
+ * complaint. Who at the client answers gives their name (the link has no account behind it).
+ */
+const clientContactSchema = z
+  .string({ error: 'your name, as the agency should know who answered' })
+  .trim()
+  .min(1, 'your name, as the agency should know who answered')
+  .max(200, 'at most 200 characters');
+export const clientAnswerSchema = z
+  .discriminatedUnion(
+    'kind',
+    [
+      z
+        .object({
+          kind: z.literal('accepted'),
+          name: clientContactSchema,
+          rating: z
+            .number({ error: 'a whole number from 1 (poor) to 5 (excellent)' })
+            .int('a whole number from 1 (poor) to 5 (excellent)')
+            .min(1, 'a whole number from 1 (poor) to 5 (excellent)')
+            .max(5, 'a whole number from 1 (poor) to 5 (excellent)'),
+          comment: z.string().trim().max(5_000, 'at most 5,000 characters').default(''),
+        })
+        .strict(),
+      z
+        .object({
+          kind: z.literal('complaint'),
+          name: clientContactSchema,
+          description: z.string({ error: 'say what is wrong' }).trim().min(1, 'say what is wrong').max(5_000, 'at most 5,000 characters'),
+        })
+        .strict(),
+    ],
+    { error: 'expected "accepted" or "complaint" (changes to the work are asked of your account manager)' },
+  )
+  .meta({ id: 'ClientAnswer' });
+export type ClientAnswer = z.infer<typeof clientAnswerSchema>;
 export type ClientProjectView = z.infer<typeof clientProjectViewSchema>;
 
 export const clientLinkSchema = z

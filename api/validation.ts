@@ -173,7 +173,7 @@ export async function repeatsFirstRequest(
 }
 
 /** Update ids from the caller's Idempotency-Key: a retried action is applied once. */
-export function updateIdFor(req: Request, person: Person, action: string, objectId: string): string | undefined {
+export function updateIdFor(req: Request, person: Pick<Person, 'id'>, action: string, objectId: string): string | undefined {
   const key = idempotencyKey(req);
   if (key === undefined) return undefined;
   return createHash('sha256').update(`${person.id}\u0000${action}\u0000${objectId}\u0000${key}`).digest('hex').slice(0, 32);

@@ -25,6 +25,11 @@ export function namesInWords(names: readonly string[]): string {
 
 export const ROLES = ['manager', 'staff', 'leadership'] as const;
 export type Role = (typeof ROLES)[number];
+/**
+ * Who acts when a client answers on their own page: the client, by their id. People's ids have no
+ * colon (common/people.ts), so this is never a person's.
+ */
+export const clientActorId = (clientId: string): string => `client:${clientId}`;
 
 export const SEGMENTS = ['B2B', 'B2C'] as const;
 export type Segment = (typeof SEGMENTS)[number];

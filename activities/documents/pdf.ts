@@ -772,7 +772,8 @@ function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
         const what = FEEDBACK_NAMES[f.kind];
         const rating = f.rating !== undefined ? `, rating ${f.rating}/5` : '';
         const text = f.comment || f.description;
-        return `${fmtDate(f.at)}: ${what}${rating}${text ? ` — ${text}` : ''}`;
+        const onTheirPage = f.clientContact !== undefined ? ` (${f.clientContact}, on the client's page)` : '';
+        return `${fmtDate(f.at)}: ${what}${onTheirPage}${rating}${text ? ` — ${text}` : ''}`;
       }),
     );
     const ratings = s.feedback.flatMap((f) => (f.rating !== undefined ? [f.rating] : []));
@@ -787,7 +788,7 @@ function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
     page.bullets(
       s.complaints.map(
         (c) =>
-          `${c.complaintId}, ${fmtDate(c.at)} (recorded by ${person(c.recordedBy)}): ${c.description} — ` +
+          `${c.complaintId}, ${fmtDate(c.at)} (${c.clientContact !== undefined ? `made by ${c.clientContact} on the client's page` : `recorded by ${person(c.recordedBy)}`}): ${c.description} — ` +
           (c.resolvedAt
             ? `resolved on ${fmtDate(c.resolvedAt)} by ${person(c.resolvedBy)}: ${c.resolution ?? ''}` +
               (c.compensation
@@ -1000,6 +1001,8 @@ class Page {
   }
 
   person(id: string): string {
+    // A client answering on their own page acts by their client's id, never a person's.
+    if (id.startsWith('client:')) return 'the client (on their page)';
     const name = this.ctx.personName?.(id);
     return name ? `${name} (${id})` : id;
   }

@@ -473,6 +473,19 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       ],
     }),
   },
+  // The client accepted on their own page (a manager who records an acceptance knows of it).
+  client_accepted: {
+    link: 'project',
+    staff: (v) => ({
+      subject: `Accepted by the client: ${v.project}`,
+      lines: [
+        `${v.text('clientContact', 'The client')} of ${v.text('clientName', 'the client')} accepted the delivered work for ${v.project} on their page, ` +
+          `rating it ${v.text('rating', '?')} of 5.`,
+        ...v.line('Their comment', 'comment'),
+        `The acceptance act and the final invoice go to them now; nothing is needed from you.`,
+      ],
+    }),
+  },
   payment_overdue: {
     link: 'project',
     staff: (v) => ({
@@ -571,7 +584,13 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
     link: 'project',
     staff: (v) => ({
       subject: `Complaint from ${v.text('clientName', 'a client')}: ${v.project}`,
-      lines: [`A complaint was recorded on ${v.project}${v.has('by') ? ` by ${v.person('by')}` : ''}.`, ...v.line('Complaint', 'description'), `It needs a resolution.`],
+      lines: [
+        v.has('clientContact')
+          ? `${v.text('clientContact', '')} of ${v.text('clientName', 'the client')} made a complaint about ${v.project} on their page.`
+          : `A complaint was recorded on ${v.project}${v.has('by') ? ` by ${v.person('by')}` : ''}.`,
+        ...v.line('Complaint', 'description'),
+        `It needs a resolution.`,
+      ],
     }),
   },
   complaint_unresolved: {

@@ -11,19 +11,20 @@
  */
 import { createHash } from 'node:crypto';
 import { Router, type Request } from 'express';
-import type { DocumentKind, InvoiceView, ProjectStatus } from '../../workflows/project/contract';
+import { recordFeedbackUpdate, type DocumentKind, type InvoiceView, type ProjectStatus } from '../../workflows/project/contract';
+import type { ClientActor, FeedbackRequest } from '../../workflows/project/schemas';
 import { fromMinor, toMinor } from '../../workflows/money';
 import { finalInvoiceContent, owedAmount, waitingForPrepayment } from '../../workflows/project/state';
-import { DOCUMENT_KINDS } from '../../workflows/vocabulary';
+import { clientActorId, DOCUMENT_KINDS } from '../../workflows/vocabulary';
 import type { TaskStatus } from '../../workflows/task/contract';
 import type { AppDeps } from '../app';
 import { allow, caller } from '../auth';
 import type { ClientLinks } from '../../common/client-links';
 import { ApiProblem, ProblemType, notFound } from '../errors';
-import { storedOrAtStart } from '../snapshot-reads';
+import { snapshotAtLeast, storedOrAtStart, type SeenVersions } from '../snapshot-reads';
 import { managedBySomeoneElse } from './projects';
-import { clientKeyQuerySchema, clientLinkRenewalSchema, type ClientProjectView } from '../schemas';
-import { idempotencyKey, parseBody, parseQuery, projectIdParam } from '../validation';
+import { clientAnswerSchema, clientKeyQuerySchema, clientLinkRenewalSchema, type ClientProjectView } from '../schemas';
+import { idempotencyKey, parseBody, parseQuery, projectIdParam, refuseReusedKey, updateIdFor } from '../validation';
 
 /** The documents a client gets: every kind but the final report, which is management's. */
 const FOR_THE_CLIENT: ReadonlySet<DocumentKind> = new Set(DOCUMENT_KINDS.filter((kind) => kind !== 'final_report'));
@@ -34,6 +35,8 @@ const DELIVERED_STAGES = new Set<ProjectStatus['stage']>(['client_review', 'invo
  * accepted (invoicing issues it; a cancellation bills otherwise).
  */
 const BEFORE_FINAL_INVOICE = new Set<ProjectStatus['stage']>(['in_production', 'client_review']);
+/** The stages in which a complaint is heard (and, completed, within the project's complaint window). */
+const COMPLAINTS_HEARD = new Set<ProjectStatus['stage']>(['in_production', 'client_review', 'invoicing']);
 /** At most this many deliveries are read per view (one store read each). */
 const MAX_DELIVERIES = 100;
 
@@ -115,7 +118,20 @@ function beingPutRight(c: ProjectStatus['complaints'][number], p: ProjectStatus)
   return { complaintAt: c.at, complaintAbout: c.description, work };
 }
 
-export function createClientViewRouter(deps: AppDeps, links: ClientLinks): Router {
+/**
+ * What the client may answer on their page now: the workflow's own rules for a client's answer
+ * (its validator has the last word, and says why when it refuses).
+ */
+function mayAnswer(p: ProjectStatus): ClientProjectView['mayAnswer'] {
+  const cancelling = p.cancellation !== undefined;
+  const heardAfterCompletion = p.stage === 'completed' && p.complaintsHeardUntil !== undefined && Date.parse(p.complaintsHeardUntil) > Date.now();
+  return {
+    accept: p.stage === 'client_review' && !cancelling,
+    complain: !cancelling && (COMPLAINTS_HEARD.has(p.stage) || heardAfterCompletion),
+  };
+}
+
+export function createClientViewRouter(deps: AppDeps, links: ClientLinks, seen: SeenVersions<ProjectStatus>): Router {
   const router = Router();
 
   /**
@@ -192,8 +208,8 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks): Route
     res.json(renewed);
   });
 
-  router.get('/api/client/projects/:id', async (req, res) => {
-    const { project: p, key } = await openedProject(req);
+  /** The project as its client sees it (chosen field by field: see the top of this file). */
+  async function clientView(p: ProjectStatus, key: string): Promise<ClientProjectView> {
     const documentHref = (documentId: string) => `/api/client/projects/${encodeURIComponent(p.projectId)}/documents/${encodeURIComponent(documentId)}?key=${key}`;
     const manager = deps.people.get(p.managerId);
     const approved = p.plans.find((v) => v.version === p.approvedPlanVersion);
@@ -270,9 +286,64 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks): Route
         return put && put.work.length > 0 ? [put] : [];
       }),
       documents: p.documents.filter((d) => FOR_THE_CLIENT.has(d.kind)).map((d) => ({ kind: d.kind, ...(d.number && { number: d.number }), createdAt: d.createdAt, href: documentHref(d.documentId) })),
+      mayAnswer: mayAnswer(p),
+      answeredHere: p.feedback.flatMap((f) =>
+        f.clientContact !== undefined && (f.kind === 'accepted' || f.kind === 'complaint')
+          ? [
+              {
+                kind: f.kind,
+                at: f.at,
+                name: f.clientContact,
+                ...(f.rating !== undefined && { rating: f.rating }),
+                ...(f.comment && { comment: f.comment }),
+                ...(f.description !== undefined && { description: f.description }),
+              },
+            ]
+          : [],
+      ),
     };
+    return view;
+  }
+
+  router.get('/api/client/projects/:id', async (req, res) => {
+    const { project, key } = await openedProject(req);
     res.setHeader('Cache-Control', 'private, no-store');
-    res.json(view);
+    res.json(await clientView(project, key));
+  });
+
+  /**
+   * The client answers on their page: they accept the delivered work, or complain. Recorded by the
+   * project's workflow as the manager's recording would be (its validator decides whether it is
+   * heard now), by the client, with the name of who answered; the manager is told. Retried with its
+   * Idempotency-Key it is recorded once and answers with the page as it is then.
+   */
+  router.post('/api/client/projects/:id/answers', async (req, res) => {
+    const { project: opened, key } = await openedProject(req);
+    const projectId = opened.projectId;
+    const answer = parseBody(clientAnswerSchema, req);
+    const by: ClientActor = { id: clientActorId(opened.client.id), role: 'client', name: answer.name, requestId: req.requestId };
+    const feedback: FeedbackRequest =
+      answer.kind === 'accepted' ? { kind: 'accepted', rating: answer.rating, comment: answer.comment } : { kind: 'complaint', description: answer.description };
+    const updateId = updateIdFor(req, by, 'clientAnswer', projectId);
+    const log = deps.logger.child({ projectId });
+    await refuseReusedKey(deps.reporting, updateId, answer, log);
+    const { version } = await deps.temporal.updateProject(projectId, recordFeedbackUpdate, { feedback, by }, updateId);
+    const after = await snapshotAtLeast({
+      version,
+      live: (signal) => deps.temporal.projectStatus(projectId, { signal }),
+      stored: () => deps.reporting.project(projectId),
+      timeoutMs: deps.temporal.callTimeoutMs,
+      done: `Your answer on project ${projectId}`,
+      readAt: `GET /api/client/projects/${projectId}`,
+      seen: { id: projectId, versions: seen },
+    });
+    // The page reads the store's copy: this version is there before the client's next look.
+    await deps.reporting
+      .publish({ kind: 'project', projectId, seq: after.version, snapshot: after })
+      .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'the client\u2019s answer could not be stored at once; the workflow publishes it'));
+    log.info({ kind: answer.kind, version: after.version }, 'client answered on their page');
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.json(await clientView(after, key));
   });
 
   router.get('/api/client/projects/:id/documents/:documentId', async (req, res) => {

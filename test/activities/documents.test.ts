@@ -213,6 +213,26 @@ test('a final report of a cancelled project says it was cancelled, when and why'
   expect(text).toContain('Reason: The client closed the spring campaign');
 });
 
+test('a final report names who at the client answered on their page, for an acceptance and a complaint', async () => {
+  const base = sampleSnapshot('acme-site');
+  const client = 'client:globex';
+  const snapshot: ReturnType<typeof sampleSnapshot> = {
+    ...base,
+    feedback: [
+      { at: '2026-03-14T10:00:00Z', kind: 'complaint', description: 'The first draft was late', recordedBy: client, clientContact: 'Jane Doe' },
+      { at: '2026-03-16T10:00:00Z', kind: 'accepted', rating: 5, comment: 'Lovely', recordedBy: client, clientContact: 'John Roe' },
+    ],
+    complaints: [{ ...base.complaints[0], recordedBy: client, clientContact: 'Jane Doe' }],
+    timeline: [...base.timeline, { at: '2026-03-16T10:00:00Z', event: 'client_accepted', by: client, detail: 'rating 5: Lovely' }],
+  };
+  const ref = await activities().produceDocument({ projectId: 'acme-site', kind: 'final_report', sequence: 1, snapshot });
+  const text = (await pdfText((await store.read(ref.documentId))!)).replace(/\s+/g, ' ');
+  expect(text).toContain("accepted (John Roe, on the client's page), rating 5/5 — Lovely");
+  expect(text).toContain("(made by Jane Doe on the client's page): The first draft was late");
+  expect(text).toContain('the client (on their page)');
+  expect(text).not.toContain('client:globex');
+});
+
 test('an acceptance act records every complaint and how it was settled, drops the rating, and nets the compensation as the final invoice sent with it does', async () => {
   const base = sampleSnapshot('acme-site');
   // As at the act's making: the work accepted, the final invoice not issued yet (it comes right after).

@@ -108,6 +108,7 @@ const PORTAL_PAGE: Record<NotificationTemplate, string> = {
   projects_handed_over: '/projects',
   plan_overdue_escalation: '/projects/acme',
   client_response_due: '/projects/acme',
+  client_accepted: '/projects/acme',
   payment_overdue: '/projects/acme',
   refund_overdue: '/projects/acme',
   invoice_written_off: '/projects/acme',
@@ -542,6 +543,14 @@ test('mails read as people write: articles, a plan sent back, what an approval s
   expect(cancelled.text).not.toContain('margin'); // the agency's reason is its own
   expect(staffText('project_cancelled', { ...fullData, reason: 'Client stopped paying; margin too thin' }).text).toContain('Reason: Client stopped paying; margin too thin');
   expect(staffText('complaint_filed', { ...fullData, by: 'lena.director' }).text).toContain('A complaint was recorded on Spring campaign landing page by Lena Smirnova.');
+  // The client answered on their page: who at the client, never the client's id.
+  const complainedOnPage = staffText('complaint_filed', { ...fullData, by: 'client:globex', clientContact: 'Jane Doe', description: 'Too dark' }).text;
+  expect(complainedOnPage).toContain('Jane Doe of Globex Corporation made a complaint about Spring campaign landing page on their page.');
+  expect(complainedOnPage).not.toContain('client:globex');
+  const acceptedOnPage = staffText('client_accepted', { ...fullData, rating: 4, comment: 'Good work', clientContact: 'Jane Doe' });
+  expect(acceptedOnPage.subject).toBe('Accepted by the client: Spring campaign landing page');
+  expect(acceptedOnPage.text).toContain('Jane Doe of Globex Corporation accepted the delivered work for Spring campaign landing page on their page, rating it 4 of 5.');
+  expect(acceptedOnPage.text).toContain('Their comment: Good work');
 
   const setOff = clientText('credit_note_issued', { ...fullData, setAgainst: 'INV-2026-000020', setOffAmount: 500, stillOwed: 0, refundOwed: 0 });
   expect(setOff.text).toContain('which you had not paid in full: nothing is left to pay on it now.');

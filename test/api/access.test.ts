@@ -92,6 +92,7 @@ const ROWS: Row[] = [
   { operationId: 'renewClientLink', method: 'post', path: () => `/api/projects/${projectId}/client-link`, scope: 'project', body: {}, ok: 400 },
   // Public (the link's key is the access): without a key, 400 for anyone.
   { operationId: 'getClientProject', method: 'get', path: () => `/api/client/projects/${projectId}`, scope: 'none', ok: 400 },
+  { operationId: 'answerAsClient', method: 'post', path: () => `/api/client/projects/${projectId}/answers`, scope: 'none', body: {}, ok: 400 },
   { operationId: 'getClientDocument', method: 'get', path: () => `/api/client/projects/${projectId}/documents/${documentId}`, scope: 'none', ok: 400 },
   { operationId: 'listProjectDocuments', method: 'get', path: () => `/api/projects/${projectId}/documents`, scope: 'project', ok: 200 },
   { operationId: 'getDocument', method: 'get', path: () => `/api/documents/${documentId}`, scope: 'project', ok: 200 },

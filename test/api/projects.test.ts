@@ -512,6 +512,58 @@ describe('the client\u2019s link', () => {
     expect(await opens(again.url)).toBe(200);
     expect(await opens(renewed.url)).toBe(404);
   });
+
+  test('the client answers on their page: a bad answer is 400 at its field and changes nothing; an acceptance is recorded once with its key, by the client with their name; then only a complaint is heard', async () => {
+    const projectId = await projectInClientReview(h, { title: 'Client answers on the page' });
+    const key = new URL((await h.http().get(`/api/projects/${projectId}/client-link`).set(h.auth('manager')).expect(200)).body.url as string).searchParams.get('key')!;
+    const answer = (body: object, idempotencyKey?: string, k = key) => {
+      const req = h.http().post(`/api/client/projects/${projectId}/answers`).query({ key: k });
+      return (idempotencyKey ? req.set('Idempotency-Key', idempotencyKey) : req).send(body);
+    };
+    const project = async () => (await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+    const before = await eventually(async () => {
+      const body = (await h.http().get(`/api/client/projects/${projectId}`).query({ key }).expect(200)).body;
+      return body.stage === 'client_review' ? body : undefined;
+    }, { what: 'the client\u2019s view in review', timeoutMs: 30_000 });
+    expect(before).toMatchObject({ mayAnswer: { accept: true, complain: true }, answeredHere: [] });
+
+    // A wrong key answers nothing, as it opens nothing.
+    const wrong = await answer({ kind: 'accepted', name: 'Jane Doe', rating: 4 }, undefined, key.slice(0, -1) + (key.endsWith('A') ? 'B' : 'A')).expect(404);
+    expect(wrong.body.detail).toBe('This link does not open a project. Ask your account manager for the current one.');
+    // Bad answers: refused at their fields; a round of changes is not answered here.
+    const bad = await answer({ kind: 'accepted', name: '  ', rating: 6 }).expect(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['name', 'rating']);
+    const changes = await answer({ kind: 'revisions_requested', name: 'Jane Doe', description: 'bigger logo' }).expect(400);
+    expect(changes.body.errors).toEqual([expect.objectContaining({ field: 'kind', message: expect.stringContaining('account manager') })]);
+    const version = (await project()).version;
+    expect((await project()).feedback).toEqual([]);
+
+    const idempotencyKey = uniqueId('answer');
+    const accepted = (await answer({ kind: 'accepted', name: ' Jane Doe ', rating: 4, comment: 'Good work' }, idempotencyKey).expect(200)).body;
+    expect(accepted).toMatchObject({
+      mayAnswer: { accept: false, complain: true },
+      answeredHere: [{ kind: 'accepted', name: 'Jane Doe', rating: 4, comment: 'Good work' }],
+    });
+    expect(['invoicing', 'closing', 'completed']).toContain(accepted.stage);
+    // Retried with its key: the same answer, recorded once. The key with another answer: 422, nothing changes.
+    expect((await answer({ kind: 'accepted', name: ' Jane Doe ', rating: 4, comment: 'Good work' }, idempotencyKey).expect(200)).body.answeredHere).toHaveLength(1);
+    expect((await answer({ kind: 'accepted', name: 'Jane Doe', rating: 2 }, idempotencyKey).expect(422)).body.type).toBe('urn:agencyflow:problem:idempotency-key-conflict');
+    const after = await project();
+    expect(after.version).toBeGreaterThan(version);
+    expect(after.feedback).toEqual([expect.objectContaining({ kind: 'accepted', rating: 4, recordedBy: expect.stringMatching(/^client:/), clientContact: 'Jane Doe' })]);
+    // Accepted already: a second acceptance is 409 and changes nothing.
+    const again = await answer({ kind: 'accepted', name: 'John Roe', rating: 5 }, uniqueId('answer')).expect(409);
+    expect(again.body.detail).toMatch(/invoicing|closing|completed/);
+    expect((await project()).feedback).toHaveLength(1);
+
+    // A complaint is heard while the work is paid for.
+    const complained = (await answer({ kind: 'complaint', name: 'John Roe', description: 'The invoice names the wrong company' }, uniqueId('answer')).expect(200)).body;
+    expect(complained.answeredHere).toEqual([
+      expect.objectContaining({ kind: 'accepted', name: 'Jane Doe' }),
+      expect.objectContaining({ kind: 'complaint', name: 'John Roe', description: 'The invoice names the wrong company' }),
+    ]);
+    expect((await project()).complaints).toEqual([expect.objectContaining({ description: 'The invoice names the wrong company', clientContact: 'John Roe' })]);
+  });
 });
 
 describe('GET /api/projects', () => {

@@ -11,7 +11,9 @@ import {
   resolveComplaintUpdate,
   type ProjectStatus,
 } from '../../workflows/project/contract';
+import type { ClientActor } from '../../workflows/project/schemas';
 import { HasOpenComplaintKey } from '../../workflows/search-attributes';
+import { clientActorId } from '../../workflows/vocabulary';
 import { claimTaskUpdate, getStatusQuery as getTaskStatusQuery, submitTaskUpdate } from '../../workflows/task/contract';
 import { eventually } from '../support/temporal';
 import {
@@ -153,6 +155,50 @@ test.concurrent('a complaint is recorded, escalated to leadership, and blocks cl
   expect(result.stage).toBe('completed');
   expect(result.feedback.map((f) => f.kind)).toEqual(['complaint', 'accepted']);
   await recordHistory(handle, 'project-complaint');
+});
+
+test.concurrent('the client answers on their page: a complaint while the work is under way, then acceptance; a round of changes stays the manager\u2019s', async () => {
+  const input = projectInput({ departments: ['design'] });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  const client: ClientActor = { id: clientActorId(input.client.id), role: 'client', name: 'Jane Doe' };
+  await approvePlan(handle, plan([planTask('site', 'design', { price: 900 })]));
+
+  // Before the delivery there is nothing to accept; another client's id (a link of another project) is not this client.
+  expect(await refusal(projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 5, comment: '' }, by: client }] }))).toEqual({
+    type: 'WrongStage',
+  });
+  const stranger: ClientActor = { ...client, id: clientActorId('client-globex') };
+  expect(await refusal(projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'complaint', description: 'x' }, by: stranger }] }))).toEqual({
+    type: 'NotAllowed',
+  });
+
+  // A complaint while the work is under way: kept with who at the client made it; the manager and leadership hear of it.
+  let s = await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'complaint', description: 'nobody answers our mails' }, by: client }] });
+  expect(s.complaints).toEqual([expect.objectContaining({ complaintId: 'c1', recordedBy: client.id, clientContact: 'Jane Doe' })]);
+  expect(s.timeline.find((e) => e.event === 'complaint_filed')).toMatchObject({ by: client.id, detail: 'c1: nobody answers our mails' });
+  const [filed] = await waitForNotice(env, projectId, 'complaint_filed');
+  expect(filed.recipients).toEqual({ personIds: [MANAGER.id], roles: ['leadership'], exceptPersonIds: [client.id] });
+  expect(filed.data).toMatchObject({ clientContact: 'Jane Doe', description: 'nobody answers our mails' });
+  await projectUpdate(handle, resolveComplaintUpdate, { args: [{ complaintId: 'c1', resolution: 'called them back', by: MANAGER }] });
+
+  await deliverTask(env, projectId, 'site', 'design');
+  await waitForStatus(handle, (x) => x.stage === 'client_review', 'client review');
+  // A round of changes needs departments, dates and perhaps a price: the manager's to settle.
+  const changes = { kind: 'revisions_requested' as const, description: 'bigger logo', departments: ['design' as const], dueAt: inSeconds(600) };
+  expect(await refusal(projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: changes, by: client }] }))).toEqual({ type: 'NotAllowed' });
+  expect((await handle.query(getStatusQuery)).revisionRoundsUsed).toBe(0);
+
+  s = await projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'accepted', rating: 5, comment: 'lovely' }, by: client }] });
+  expect(s.stage).toBe('invoicing');
+  expect(s.feedback.at(-1)).toMatchObject({ kind: 'accepted', rating: 5, comment: 'lovely', recordedBy: client.id, clientContact: 'Jane Doe' });
+  // The manager is told (they did not record it); the client's own answer is not mailed back to them.
+  const [accepted] = await waitForNotice(env, projectId, 'client_accepted');
+  expect(accepted.recipients).toEqual({ personIds: [MANAGER.id] });
+  expect(accepted.data).toMatchObject({ rating: 5, comment: 'lovely', clientContact: 'Jane Doe' });
+  await payInFull(handle);
+  expect(((await handle.result()) as ProjectStatus).stage).toBe('completed');
+  await recordHistory(handle, 'project-client-answers-on-page');
 });
 
 test.concurrent('a client who never answers: reminded after one window, deemed to accept after the second', async () => {

@@ -160,5 +160,6 @@ export function useSession(): SessionInfo {
 /** A person's name for an id (the id itself when the directory does not know it). */
 export function useName(): (id: string | undefined) => string {
   const { people } = useSession();
-  return (id) => (id ? (people.get(id)?.name ?? id) : 'nobody');
+  // A client answering on their own page acts by their client's id (`client:<id>`), never a person's.
+  return (id) => (id ? (people.get(id)?.name ?? (id.startsWith('client:') ? 'the client (on their page)' : id)) : 'nobody');
 }

@@ -11,7 +11,7 @@ export interface RequestTracker {
   /** The request id of the update handler running now; undefined for timers and signals. */
   current(): string | undefined;
   /** Wraps an update handler so that, while its synchronous part runs, `current()` is its request. */
-  acting<A extends { by: Actor }, R>(handler: (input: A) => R): (input: A) => R;
+  acting<A extends { by: Pick<Actor, 'requestId'> }, R>(handler: (input: A) => R): (input: A) => R;
 }
 
 /**

@@ -89,7 +89,7 @@ export interface ProjectContext {
   /** Before a step with effects (documents, invoices, task starts): stop if cancelled meanwhile. */
   proceed(): void;
   /** Wraps an update handler: the acting request is known while it runs. */
-  acting<A extends { by: Actor }, R>(handler: (input: A) => R): (input: A) => R;
+  acting<A extends { by: Pick<Actor, 'requestId'> }, R>(handler: (input: A) => R): (input: A) => R;
 }
 
 export function createProjectContext(input: ProjectInput): ProjectContext {

@@ -8,7 +8,7 @@ import { nowIso } from '../common/journal';
 import { businessFailure, ErrorType, type ErrorTypeName } from '../errors';
 import { fitsCurrency, formatAmount, fromMinor, subtractAmounts, sumAmounts, toMinor } from '../money';
 import type { Actor } from '../shared-schemas';
-import { departmentName, namesInWords, type Department } from '../vocabulary';
+import { clientActorId, departmentName, namesInWords, type Department } from '../vocabulary';
 import { managerChangedSignal, taskId } from '../task/contract';
 import {
   cancelProjectUpdate,
@@ -33,7 +33,7 @@ import type { Billing } from './billing';
 import type { ProjectContext } from './context';
 import { checkPlan } from './plan-rules';
 import type { Production } from './production';
-import type { RecordFeedbackInput, ReworkComplaintInput, SubmitPlanInput } from './schemas';
+import type { ClientActor, RecordFeedbackInput, ReworkComplaintInput, SubmitPlanInput } from './schemas';
 import {
   approvedPlan,
   compensationsToSettle,
@@ -72,8 +72,10 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
     if (!allowed) throw businessFailure(ErrorType.NotAllowed, `only ${who} may do this`);
   };
   // The manager who has the project now: a handover moves it to another.
-  const isManager = (by: Actor): boolean => by.id === status.managerId;
-  const isLeadership = (by: Actor): boolean => by.role === 'leadership';
+  const isManager = (by: Pick<Actor, 'id'>): boolean => by.id === status.managerId;
+  const isLeadership = (by: { role: string }): boolean => by.role === 'leadership';
+  /** This project's client, answering on their own page (the API opened it with their link). */
+  const isTheClient = (by: Actor | ClientActor): by is ClientActor => by.role === 'client' && by.id === clientActorId(input.client.id);
   const refuseIfClosing = (): void => {
     if (status.stage === 'completed' || status.stage === 'cancelled' || ctx.cancelRequest) {
       throw businessFailure(ErrorType.WrongStage, `the project is ${ctx.cancelRequest ? 'being cancelled' : status.stage}`);
@@ -261,9 +263,18 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
     recordFeedbackUpdate,
     ctx.acting(({ by, feedback }: RecordFeedbackInput) => {
       const at = nowIso();
+      // The client answered on their page: who at the client, kept with the answer, and the manager told.
+      const fromClient = isTheClient(by) ? { clientContact: by.name } : undefined;
       if (feedback.kind === 'accepted') {
-        status.feedback.push({ at, kind: 'accepted', rating: feedback.rating, comment: feedback.comment, recordedBy: by.id });
+        status.feedback.push({ at, kind: 'accepted', rating: feedback.rating, comment: feedback.comment, recordedBy: by.id, ...fromClient });
         ctx.record('client_accepted', by.id, `rating ${feedback.rating}${feedback.comment ? `: ${feedback.comment}` : ''}`);
+        if (fromClient) {
+          ctx.send('client_accepted', `client-accepted:${status.revisionRoundsUsed}`, ctx.manager, {
+            rating: feedback.rating,
+            ...(feedback.comment && { comment: feedback.comment }),
+            ...fromClient,
+          });
+        }
         ctx.clientDecision = 'accepted';
         ctx.enterStage('invoicing');
       } else if (feedback.kind === 'revisions_requested') {
@@ -307,11 +318,16 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         ctx.enterStage('in_production');
       } else {
         const complaintId = `c${status.complaints.length + 1}`;
-        status.complaints.push({ complaintId, description: feedback.description, at, recordedBy: by.id });
-        status.feedback.push({ at, kind: 'complaint', description: feedback.description, recordedBy: by.id });
+        status.complaints.push({ complaintId, description: feedback.description, at, recordedBy: by.id, ...fromClient });
+        status.feedback.push({ at, kind: 'complaint', description: feedback.description, recordedBy: by.id, ...fromClient });
         ctx.record('complaint_filed', by.id, `${complaintId}: ${feedback.description}`);
         // The manager hears of it too (leadership may record one the client brought to them); whoever recorded it knows.
-        ctx.send('complaint_filed', `complaint:${complaintId}`, { ...ctx.manager, ...ctx.leadership, exceptPersonIds: [by.id] }, { complaintId, description: feedback.description, by: by.id });
+        ctx.send(
+          'complaint_filed',
+          `complaint:${complaintId}`,
+          { ...ctx.manager, ...ctx.leadership, exceptPersonIds: [by.id] },
+          { complaintId, description: feedback.description, by: by.id, ...fromClient },
+        );
         // Its follow-up is timed by the process's waits (complaints.ts): the one running now wakes
         // for it (runs recorded before slept on where nothing else was due).
         if (patched('complaint-wakes-wait')) ctx.followsUpComplaints = true;
@@ -321,9 +337,14 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
     }),
     {
       validator: ({ by, feedback }) => {
+        if (by.role === 'client') {
+          // A round of changes needs what only the manager settles: departments, dates, its price.
+          refuseUnless(isTheClient(by) && feedback.kind !== 'revisions_requested', "the project's manager (the client accepts or complains on their page)");
+        }
         if (feedback.kind === 'complaint') {
-          // A client who goes over the manager's head complains to leadership: either records it.
-          refuseUnless(isManager(by) || isLeadership(by), "the project's manager or leadership");
+          // A client who goes over the manager's head complains to leadership: either records it
+          // (and the client may on their page).
+          refuseUnless(isTheClient(by) || isManager(by) || isLeadership(by), "the project's manager or leadership");
           // A complaint may come while the work is under way (a deadline missed), during the
           // review, after acceptance (a client deemed to accept, then unhappy), or within the
           // policy's window after completion (a flaw found once paid for).
@@ -337,7 +358,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
             }
           }
         } else {
-          refuseUnless(isManager(by), "the project's manager");
+          refuseUnless(isTheClient(by) || isManager(by), "the project's manager");
           refuseUnlessStage('client_review');
         }
         // A complaint or a revision of spaces says nothing, yet would block closing or open work.

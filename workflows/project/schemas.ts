@@ -162,7 +162,21 @@ export const feedbackRequestSchema = z.discriminatedUnion('kind', [
     .strict(),
 ]);
 export type FeedbackRequest = z.infer<typeof feedbackRequestSchema>;
-export const recordFeedbackSchema = z.object({ feedback: feedbackRequestSchema, by: actorSchema });
+/**
+ * A client answering on their own page (through the link their manager sent: no account). Their
+ * id is the client's (`client:<client id>`, which no person's id can be: people's ids have no
+ * colon), and the name is whoever at the client said they answered.
+ */
+export const clientActorSchema = z.object({
+  id: z.string().regex(/^client:/),
+  role: z.literal('client'),
+  name: z.string().min(1).max(200),
+  requestId: z.string().max(200).optional(),
+});
+export type ClientActor = z.infer<typeof clientActorSchema>;
+/** The answers a client gives on their page; a round of changes needs the manager (departments, dates, its price). */
+export const CLIENT_ANSWER_KINDS = ['accepted', 'complaint'] as const;
+export const recordFeedbackSchema = z.object({ feedback: feedbackRequestSchema, by: z.union([actorSchema, clientActorSchema]) });
 export type RecordFeedbackInput = z.infer<typeof recordFeedbackSchema>;
 
 export const complaintResolutionRequestSchema = z
@@ -381,6 +395,8 @@ export const feedbackViewSchema = z.object({
   comment: z.string().optional(),
   description: z.string().optional(),
   recordedBy: z.string().optional(),
+  /** Given by the client on their page: who at the client answered (the name they gave). */
+  clientContact: z.string().optional(),
 });
 export type FeedbackView = z.infer<typeof feedbackViewSchema>;
 
@@ -389,6 +405,8 @@ export const complaintViewSchema = z.object({
   description: z.string(),
   at: isoDate,
   recordedBy: z.string(),
+  /** Made by the client on their page: who at the client made it (the name they gave). */
+  clientContact: z.string().optional(),
   resolution: z.string().optional(),
   resolvedAt: isoDate.optional(),
   resolvedBy: z.string().optional(),

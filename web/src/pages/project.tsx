@@ -966,7 +966,11 @@ function FeedbackHistory({ project: p, canAct, isManager, onChange }: { project:
                   <Badge tone="bad">Complaint</Badge> {f.description}
                 </>
               )}
-              {f.recordedBy && <span class="muted"> — recorded by {name(f.recordedBy)}</span>}
+              {f.clientContact !== undefined ? (
+                <span class="muted"> — given by {f.clientContact} on the client’s page</span>
+              ) : (
+                f.recordedBy && <span class="muted"> — recorded by {name(f.recordedBy)}</span>
+              )}
             </li>
           ))}
         </ul>
