@@ -469,7 +469,8 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
         `We have not yet heard from you about the work delivered for ${v.project}.`,
         `Please tell us by ${v.date(v.pick('deemedAcceptedAt', 'dueAt'), 'the end of the agreed review period')} whether you accept it ` +
           `or what should change. Without an answer by then, the work counts as accepted under the contract.`,
-        v.reply('to answer'),
+        `You can accept it, or make a complaint, on your project's page (the link below).`,
+        v.reply('to ask for changes'),
       ],
     }),
   },
@@ -698,7 +699,7 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       lines: [
         `The work on ${v.project}${revisionRound(v)} was sent to ${v.text('clientName', 'the client')} for review.`,
         ...(v.has('respondBy') ? [`They were asked to answer by ${v.date('respondBy')}.`] : []),
-        `Record their answer in the portal once they reply.`,
+        `They can accept it or complain on their project's page (you are told when they do); record any other answer in the portal once they reply.`,
       ],
     }),
     client: (v) => ({
@@ -708,7 +709,9 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
         `Please tell us ` +
           (v.has('respondBy') ? `by ${v.date('respondBy')} ` : '') +
           `whether you accept it or what should change.`,
-        v.reply('to answer, or to ask anything about the work'),
+        // The page the mail's last line links to takes an acceptance or a complaint; changes go through the manager.
+        `You can accept it, or make a complaint, on your project's page (the link below).`,
+        v.reply('to ask for changes, or to ask anything about the work'),
       ],
     }),
   },

@@ -234,6 +234,10 @@ test('client notices say what to do and whom a reply reaches, and link to nothin
   expect(forClient('credit_note_issued').text).toContain('We owe you 3,314.15 EUR');
   expect(forClient('credit_note_issued').text).toContain('account holder, IBAN or account number, bank name and BIC/SWIFT');
   expect(forClient('delivery_ready').text).toContain('whether you accept it or what should change');
+  // Their page takes an acceptance or a complaint (its link ends the mail); changes go to the manager.
+  expect(forClient('delivery_ready').text).toContain("You can accept it, or make a complaint, on your project's page (the link below).");
+  expect(forClient('delivery_ready').text).toContain('To ask for changes, or to ask anything about the work: reply to this e-mail');
+  expect(forClient('delivery_ready').text).toMatch(/Where your project stands, with its invoices and documents: http\S+key=/);
   expect(forClient('client_response_due').text).toContain('the work counts as accepted');
   // Their complaint in their words; a compensation and where it goes; never how the agency noted it.
   expect(forClient('complaint_resolved').subject).toBe('Your complaint is resolved: Spring campaign landing page');
