@@ -23,7 +23,7 @@ import type { ClientLinks } from '../../common/client-links';
 import { ApiProblem, ProblemType, notFound } from '../errors';
 import { snapshotAtLeast, storedOrAtStart, type SeenVersions } from '../snapshot-reads';
 import { managedBySomeoneElse } from './projects';
-import { clientAnswerSchema, clientKeyQuerySchema, clientLinkRenewalSchema, type ClientProjectView } from '../schemas';
+import { clientAnswerSchema, clientKeyQuerySchema, clientLinkRenewalSchema, type ClientAnswer, type ClientProjectView } from '../schemas';
 import { idempotencyKey, parseBody, parseQuery, projectIdParam, refuseReusedKey, updateIdFor } from '../validation';
 
 /** The documents a client gets: every kind but the final report, which is management's. */
@@ -116,6 +116,28 @@ function beingPutRight(c: ProjectStatus['complaints'][number], p: ProjectStatus)
     return [{ department, dueAt: fix?.dueAt ?? rework.dueAt, ...(fix?.status === 'accepted' && fix.acceptedAt && { redoneAt: fix.acceptedAt }) }];
   });
   return { complaintAt: c.at, complaintAbout: c.description, work };
+}
+
+/**
+ * The workflow's refusal of an answer no longer heard, in the client's words (the workflow's names
+ * its stages: the client's page does not); the workflow's own words stay in the log and the cause.
+ */
+function notHeardNow(refusal: ApiProblem, kind: ClientAnswer['kind'], p: ProjectStatus): ApiProblem {
+  const manager = 'your account manager';
+  return new ApiProblem(
+    {
+      type: refusal.type,
+      title: 'Your answer is not taken now',
+      status: 409,
+      detail:
+        kind === 'accepted'
+          ? `The work is not waiting for your review now (it may have been accepted a moment ago, or be in hand again): nothing was recorded. Reload the page to see where it stands, or write to ${manager}.`
+          : p.stage === 'completed' || p.stage === 'cancelled'
+            ? `A complaint about this project is no longer taken here: nothing was recorded. Please write to ${manager}.`
+            : `A complaint is not taken here at this moment: nothing was recorded. Please write to ${manager}.`,
+    },
+    { cause: refusal },
+  );
 }
 
 /**
@@ -327,7 +349,9 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks, seen: 
     const updateId = updateIdFor(req, by, 'clientAnswer', projectId);
     const log = deps.logger.child({ projectId });
     await refuseReusedKey(deps.reporting, updateId, answer, log);
-    const { version } = await deps.temporal.updateProject(projectId, recordFeedbackUpdate, { feedback, by }, updateId);
+    const { version } = await deps.temporal.updateProject(projectId, recordFeedbackUpdate, { feedback, by }, updateId).catch((err: unknown) => {
+      throw err instanceof ApiProblem && err.type === ProblemType.wrongStage ? notHeardNow(err, answer.kind, opened) : err;
+    });
     const after = await snapshotAtLeast({
       version,
       live: (signal) => deps.temporal.projectStatus(projectId, { signal }),

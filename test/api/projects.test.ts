@@ -553,7 +553,7 @@ describe('the client\u2019s link', () => {
     expect(after.feedback).toEqual([expect.objectContaining({ kind: 'accepted', rating: 4, recordedBy: expect.stringMatching(/^client:/), clientContact: 'Jane Doe' })]);
     // Accepted already: a second acceptance is 409 and changes nothing.
     const again = await answer({ kind: 'accepted', name: 'John Roe', rating: 5 }, uniqueId('answer')).expect(409);
-    expect(again.body.detail).toMatch(/invoicing|closing|completed/);
+    expect(again.body).toMatchObject({ type: 'urn:agencyflow:problem:wrong-stage', detail: expect.stringContaining('The work is not waiting for your review now') });
     expect((await project()).feedback).toHaveLength(1);
 
     // A complaint is heard while the work is paid for.
@@ -563,6 +563,19 @@ describe('the client\u2019s link', () => {
       expect.objectContaining({ kind: 'complaint', name: 'John Roe', description: 'The invoice names the wrong company' }),
     ]);
     expect((await project()).complaints).toEqual([expect.objectContaining({ description: 'The invoice names the wrong company', clientContact: 'John Roe' })]);
+  });
+
+  test('two people at the client accept at the same moment (two tabs, two keys): one acceptance is recorded, the other is told it is no longer heard', async () => {
+    const projectId = await projectInClientReview(h, { title: 'Client answers twice at once' });
+    const key = new URL((await h.http().get(`/api/projects/${projectId}/client-link`).set(h.auth('manager')).expect(200)).body.url as string).searchParams.get('key')!;
+    const accept = (name: string, rating: number) =>
+      h.http().post(`/api/client/projects/${projectId}/answers`).query({ key }).set('Idempotency-Key', uniqueId('answer')).send({ kind: 'accepted', name, rating });
+    const answers = await Promise.all([accept('Jane Doe', 5), accept('John Roe', 2)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    const project = (await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+    const winner = answers.find((a) => a.status === 200)!.body.answeredHere[0];
+    expect(project.feedback).toEqual([expect.objectContaining({ kind: 'accepted', clientContact: winner.name, rating: winner.rating })]);
+    expect(answers.find((a) => a.status === 409)!.body.detail).toMatch(/^The work is not waiting for your review now .*nothing was recorded/);
   });
 });
 
