@@ -431,7 +431,7 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
         return (
           <>
             <div class="callout" role="note">
-              <p>The work is with the client; {name(p.managerId)} records their response.</p>
+              <p>The work is with the client: they accept it or complain on their page, or tell {name(p.managerId)}, who records their response.</p>
               <ClientAnswerDue project={p} />
             </div>
             <RecordComplaint project={p} onChange={onChange} summary="The client complains to leadership" />
@@ -442,6 +442,7 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
         <>
           <div class="callout" role="note">
             <ClientAnswerDue project={p} />
+            <p>They can accept it or complain on their own page (you are mailed when they do); record here what they tell you instead, such as the changes they ask for.</p>
           </div>
           <Section title="Record the client’s response" id="client-response">
             <FeedbackForm project={p} onChange={onChange} />
@@ -449,7 +450,7 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
         </>
       ) : (
         <div class="callout" role="note">
-          <p>The work is with the client; {name(p.managerId)} records their response.</p>
+          <p>The work is with the client: they accept it or complain on their page, or tell {name(p.managerId)}, who records their response.</p>
           <ClientAnswerDue project={p} />
         </div>
       );
