@@ -131,7 +131,7 @@ function notHeardNow(refusal: ApiProblem, kind: ClientAnswer['kind'], p: Project
       status: 409,
       detail:
         kind === 'accepted'
-          ? `The work is not waiting for your review now (it may have been accepted a moment ago, or be in hand again): nothing was recorded. Reload the page to see where it stands, or write to ${manager}.`
+          ? `The work is not waiting for your review now (it may have been accepted a moment ago, or be in hand again): nothing was recorded. The page shows where it stands now; write to ${manager} with anything more.`
           : p.stage === 'completed' || p.stage === 'cancelled'
             ? `A complaint about this project is no longer taken here: nothing was recorded. Please write to ${manager}.`
             : `A complaint is not taken here at this moment: nothing was recorded. Please write to ${manager}.`,

@@ -2,18 +2,22 @@
  * The client's page (`/client/<projectId>?key=…`): their project as they see it, opened by the link
  * their account manager sent, without an account — where the work stands, what was delivered for
  * their review, the agreed total, any compensation agreed for their complaints and the work being
- * redone for one made after completion, invoices with the payments received, and documents — under the agency's name, not the software's. Answers (acceptance, changes, a
- * complaint) still go to the manager, by reply: the page says whom and by when.
+ * redone for one made after completion, invoices with the payments received, and documents — under the agency's name, not the software's. The client
+ * answers on the page itself — accepts the delivered work with a rating, or complains — giving
+ * their name (the link has no account behind it); changes to the work still go to the manager, who
+ * settles departments, dates and any price: the page says whom to write to.
  */
 import type { ComponentChildren } from 'preact';
-import { useEffect } from 'preact/hooks';
-import { api, ok } from '../api';
-import { useResource } from '../data';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { api, ApiError, ok } from '../api';
+import { useAction, useRequestKey, useResource } from '../data';
 import { DEPARTMENT_LABEL, formatDate, formatMoney, listInWords, roundMoney } from '../format';
-import { Badge, LinkList, Loading, PageHeader, ProblemBox, Section } from '../ui';
+import { Badge, Choices, Input, LinkList, Loading, PageHeader, ProblemBox, Section, TextArea } from '../ui';
 import type { components } from '../generated/openapi';
 
 type View = components['schemas']['ClientProjectView'];
+type ClientAnswer = components['schemas']['ClientAnswer'];
+type AnswerKind = ClientAnswer['kind'];
 type Progress = View['work'][number]['progress'];
 
 /** Where the project stands, in the client's words (the agency's stages behind each step). */
@@ -70,12 +74,27 @@ export function ClientPage({ params, query }: { params: Record<string, string>; 
   useEffect(() => {
     if (agency) document.title = `${title} · ${agency}`;
   }, [agency, title]);
+  // The answer just given on this page, confirmed at its top while the page is open (a reload
+  // still lists it under "Your answer", from the project).
+  const [confirmed, setConfirmed] = useState<Confirmation | undefined>();
   return (
     <>
       <header class="topbar topbar--client">{agency && <span class="brand">{agency}</span>}</header>
       <main id="main" tabIndex={-1} class="client-page">
         {project.data ? (
-          <ClientView view={project.data} />
+          <ClientView
+            view={project.data}
+            confirmed={confirmed}
+            answers={{
+              key,
+              // The answer's response is the page as it now stands: shown at once, no second read.
+              answered: (next, confirmation) => {
+                project.set(next);
+                setConfirmed(confirmation);
+              },
+              refused: () => void project.reload(),
+            }}
+          />
         ) : project.error ? (
           <>
             <PageHeader title="Your project" />
@@ -89,7 +108,7 @@ export function ClientPage({ params, query }: { params: Record<string, string>; 
   );
 }
 
-function ClientView({ view: v }: { view: View }) {
+function ClientView({ view: v, confirmed, answers }: { view: View; confirmed?: Confirmation; answers: AnswerHandlers }) {
   const step = STEPS.findIndex((s) => s.stages.includes(v.stage));
   const contact = v.manager.email ? (
     <a href={`mailto:${v.manager.email}?subject=${encodeURIComponent(v.title)}`}>{v.manager.name}</a>
@@ -116,6 +135,8 @@ function ClientView({ view: v }: { view: View }) {
         </p>
       </PageHeader>
 
+      {confirmed && <AnswerConfirmation confirmation={confirmed} contact={contact} />}
+
       {v.stage !== 'cancelled' && (
         <ol class="stage-progress" aria-label="Where your project stands">
           {STEPS.map((s, i) => (
@@ -131,12 +152,17 @@ function ClientView({ view: v }: { view: View }) {
           <strong>{waiting ? <PrepaymentFirst waiting={waiting} invoices={v.invoices} /> : NOW[v.stage]}</strong>
         </p>
         {waiting && Date.parse(waiting.dueAt) < Date.now() && <p>It was due on {formatDate(waiting.dueAt)}; the work begins as soon as it is paid.</p>}
-        {v.stage === 'client_review' && (
-          <p>
-            Please tell {contact}
-            {v.respondBy ? ` by ${formatDate(v.respondBy)}` : ''} whether you accept it or what should change: reply to our e-mail, or write to them.
-          </p>
-        )}
+        {v.stage === 'client_review' &&
+          (v.mayAnswer.accept ? (
+            <p>
+              Please answer{v.respondBy ? ` by ${formatDate(v.respondBy)}` : ''}: accept it below, under <a href="#answer">Your answer</a>, or write to {contact} what should change.
+            </p>
+          ) : (
+            <p>
+              Please tell {contact}
+              {v.respondBy ? ` by ${formatDate(v.respondBy)}` : ''} whether you accept it or what should change: reply to our e-mail, or write to them.
+            </p>
+          ))}
         {/* A completed project still hears complaints for a while: the client is told whom to tell, and by when. */}
         {v.stage === 'completed' && v.complaintsHeardUntil && Date.parse(v.complaintsHeardUntil) > Date.now() && (
           <p class="complaints-heard">
@@ -215,6 +241,8 @@ function ClientView({ view: v }: { view: View }) {
         </Section>
       )}
 
+      <YourAnswer view={v} contact={contact} handlers={answers} />
+
       {v.invoices.length > 0 && (
         <Section title="Invoices" id="invoices">
           {/* On a phone each invoice is a card (styles.css, .card-rows); the roles keep it a table to screen readers. */}
@@ -277,6 +305,344 @@ function ClientView({ view: v }: { view: View }) {
         )}
       </Section>
     </>
+  );
+}
+
+/** What the page does with an answer the client sends on it. */
+interface AnswerHandlers {
+  /** The link's key: the answer is sent with it, as the page is read with it. */
+  key: string;
+  /** The answer was recorded: the page as it now stands, and what to confirm at its top. */
+  answered: (next: View, confirmation: Confirmation) => void;
+  /** The project refused the answer as things stand (409): the page reads where it stands now. */
+  refused: () => void;
+}
+
+/** The answer just given on this page, as its top confirms it. */
+interface Confirmation {
+  kind: AnswerKind;
+  at: string;
+  /** Accepted: what the final invoice asks, as the page said before sending (0: no further invoice; unknown: not said). */
+  finalInvoice?: { amount: number; currency?: string };
+}
+
+/** The client's rating, said in words: none is chosen for them. */
+const RATINGS: { value: string; label: string }[] = [
+  { value: '5', label: '5 — excellent' },
+  { value: '4', label: '4 — good' },
+  { value: '3', label: '3 — acceptable' },
+  { value: '2', label: '2 — disappointing' },
+  { value: '1', label: '1 — poor' },
+];
+const ratingInWords = (rating: number | undefined): string => RATINGS.find((r) => r.value === String(rating))?.label ?? `${rating} of 5`;
+
+type AnswerField = 'rating' | 'comment' | 'name' | 'description';
+/** Each form's fields, in the order it shows them (the first one missing gets the focus). */
+const ANSWER_FIELDS: Record<AnswerKind, readonly AnswerField[]> = { accepted: ['rating', 'comment', 'name'], complaint: ['description', 'name'] };
+const answerFieldId = (kind: AnswerKind, field: AnswerField): string => `answer-${kind}-${field}`;
+
+/** What the final invoice asks once the client accepts, as far as the page knows it. */
+const finalInvoiceOf = (v: View): Confirmation['finalInvoice'] =>
+  v.finalInvoiceToCome === undefined ? undefined : { amount: v.finalInvoiceToCome, currency: v.plan?.currency ?? v.invoices[0]?.currency };
+
+/**
+ * One of the page's answer forms (accepting the work, or a complaint): what is typed, what is
+ * missing (said at its field before anything is sent), and the request. One answer is sent once:
+ * the button waits while it is on its way, and sent again after an answer that never came, it goes
+ * with the same Idempotency-Key, so the project records it once. Refused, what was typed stays.
+ */
+function useAnswerForm(kind: AnswerKind, v: View, handlers: AnswerHandlers, afterSent?: () => void) {
+  const [typed, setTyped] = useState<Record<AnswerField, string>>({ rating: '', comment: '', name: '', description: '' });
+  const [unfilled, setUnfilled] = useState<Partial<Record<AnswerField, string>>>({});
+  const requestKey = useRequestKey();
+  const send = useAction(
+    (answer: ClientAnswer) =>
+      ok(
+        api.POST('/api/client/projects/{id}/answers', {
+          params: { path: { id: v.projectId }, query: { key: handlers.key }, header: { 'Idempotency-Key': requestKey.keyFor(answer) } },
+          body: answer,
+        }),
+      ),
+    (next) => {
+      requestKey.succeeded();
+      // The name stays for a next answer (a complaint later); what was answered goes.
+      setTyped((t) => ({ ...t, rating: '', comment: '', description: '' }));
+      const given = next.answeredHere.filter((a) => a.kind === kind).pop();
+      handlers.answered(next, { kind, at: given?.at ?? new Date().toISOString(), ...(kind === 'accepted' && { finalInvoice: finalInvoiceOf(v) }) });
+      afterSent?.();
+    },
+  );
+  useEffect(() => {
+    if (send.error?.status === 409) handlers.refused();
+  }, [send.error]);
+  // Set at once, not at the next render: a second submission in the same moment (a double click
+  // that outruns the button's disabling) is not a second answer.
+  const sending = useRef(false);
+  const submit = () => {
+    if (sending.current) return;
+    const missing: Partial<Record<AnswerField, string>> = {
+      ...(kind === 'accepted' && typed.rating === '' && { rating: 'Choose how you rate the work, from 5 (excellent) to 1 (poor).' }),
+      ...(kind === 'complaint' && typed.description.trim() === '' && { description: 'Say what is wrong.' }),
+      ...(typed.name.trim() === '' && { name: 'Give your name, so that we know who answered.' }),
+    };
+    setUnfilled(missing);
+    const first = ANSWER_FIELDS[kind].find((f) => missing[f]);
+    if (first) {
+      send.clearError();
+      document.getElementById(answerFieldId(kind, first))?.focus();
+      return;
+    }
+    const answer: ClientAnswer =
+      kind === 'accepted' ? { kind, name: typed.name, rating: Number(typed.rating), comment: typed.comment } : { kind, name: typed.name, description: typed.description };
+    sending.current = true;
+    void send.act(answer).finally(() => {
+      sending.current = false;
+    });
+  };
+  return {
+    kind,
+    typed,
+    pending: send.pending,
+    error: send.error,
+    /** Whether the form holds a refusal: it stays on the page with what was typed, even once the answer is no longer offered. */
+    refused: send.error !== undefined,
+    /**
+     * Refused for good (the project no longer takes it, or the link no longer opens it): once the
+     * page no longer offers the answer, the form stays only for what was typed, without a button
+     * that could not succeed. (An answer that may not have arrived can always be sent again.)
+     */
+    refusedForGood: send.error?.status === 409 || send.error?.status === 404,
+    at: (field: AnswerField): string | undefined => unfilled[field] ?? send.at(field),
+    /** The field's setter: the value, and its refusal put away (it no longer says what is wrong). */
+    set:
+      (field: AnswerField) =>
+      (value: string): void => {
+        setUnfilled(({ [field]: _settled, ...rest }) => rest);
+        send.editing(field, (typedNow: string) => setTyped((t) => ({ ...t, [field]: typedNow })))(value);
+      },
+    submit,
+  };
+}
+type AnswerForm = ReturnType<typeof useAnswerForm>;
+
+/**
+ * "Your answer": while the work is with the client, they accept it here (a rating, a comment, their
+ * name), told first what accepting brings; while a complaint is heard, they make one here; changes
+ * are asked of the manager, by mail. First, the answers given on this page and by whom. Mounted
+ * whatever the project's stage (it draws nothing when there is nothing to say), so what was typed
+ * outlives an answer the project no longer takes.
+ */
+function YourAnswer({ view: v, contact, handlers }: { view: View; contact: ComponentChildren; handlers: AnswerHandlers }) {
+  const accept = useAnswerForm('accepted', v, handlers);
+  // A complaint sent, its form is put away (the confirmation at the top has the focus); a next one starts afresh.
+  const complaintCard = useRef<HTMLDetailsElement>(null);
+  const complain = useAnswerForm('complaint', v, handlers, () => {
+    if (complaintCard.current) complaintCard.current.open = false;
+  });
+  const offersAccept = v.mayAnswer.accept || accept.refused;
+  const offersComplaint = v.mayAnswer.complain || complain.refused;
+  if (!offersAccept && !offersComplaint && v.answeredHere.length === 0) return null;
+  const toCome = finalInvoiceOf(v);
+  return (
+    <Section title={offersAccept || offersComplaint ? 'Your answer' : 'Your answers'} id="answer">
+      {v.answeredHere.length > 0 && (
+        <>
+          {(offersAccept || offersComplaint) && <h3>Your answers so far</h3>}
+          <ul class="answered-here">
+            {v.answeredHere.map((a) => (
+              <li key={`${a.kind}-${a.at}`}>
+                {a.kind === 'accepted' ? (
+                  <p>
+                    On {formatDate(a.at)}, <strong>{a.name}</strong> accepted the work, rating it <span class="nowrap">“{ratingInWords(a.rating)}”</span>.
+                  </p>
+                ) : (
+                  <p>
+                    On {formatDate(a.at)}, <strong>{a.name}</strong> made a complaint:
+                  </p>
+                )}
+                {(a.kind === 'accepted' ? a.comment : a.description) && <p class="prewrap answered-words">“{a.kind === 'accepted' ? a.comment : a.description}”</p>}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+
+      {offersAccept && (
+        <AnswerFormShell form={accept} offered={v.mayAnswer.accept} title="Accept the work" button="Accept the work" sending="Sending your acceptance…" manager={v.manager.name}>
+          <div class="rating-choices">
+            <Choices
+              id={answerFieldId('accepted', 'rating')}
+              legend="How do you rate the work?"
+              type="radio"
+              options={RATINGS}
+              selected={accept.typed.rating === '' ? [] : [accept.typed.rating]}
+              onChange={([rating]) => accept.set('rating')(rating ?? '')}
+              error={accept.at('rating')}
+            />
+          </div>
+          <TextArea id={answerFieldId('accepted', 'comment')} label="Comment (optional)" value={accept.typed.comment} onValue={accept.set('comment')} error={accept.at('comment')} rows={3} />
+          <Input
+            id={answerFieldId('accepted', 'name')}
+            label="Your name"
+            hint={`Who at ${v.clientName} accepts the work.`}
+            value={accept.typed.name}
+            onValue={accept.set('name')}
+            error={accept.at('name')}
+            autoComplete="name"
+            maxLength={200}
+            required
+          />
+          {/* Said before sending (while it is true: not of a form kept for its refusal): accepting ends the review, and the papers follow. */}
+          {v.mayAnswer.accept && (
+            <p class="answer-brings">
+              Accepting ends your review of the work. We then e-mail you the acceptance act to sign
+              {toCome === undefined
+                ? ' and the final invoice.'
+                : toCome.amount > 0
+                  ? ` and the final invoice, of ${formatMoney(toCome.amount, toCome.currency)}.`
+                  : '; no further invoice comes for the agreed work.'}
+            </p>
+          )}
+        </AnswerFormShell>
+      )}
+
+      {v.mayAnswer.accept && (
+        <p class="answer-changes">
+          To ask for changes to the work instead, write to {contact}: they agree with you what changes, and by when.
+        </p>
+      )}
+
+      {offersComplaint && (
+        <details class="answer-complaint" ref={complaintCard}>
+          <summary>Something is wrong? Make a complaint</summary>
+          <AnswerFormShell form={complain} offered={v.mayAnswer.complain} button="Send the complaint" sending="Sending your complaint…" manager={v.manager.name}>
+            <TextArea
+              id={answerFieldId('complaint', 'description')}
+              label="What is wrong?"
+              hint={<>Your complaint goes to {contact}, who will answer you.</>}
+              value={complain.typed.description}
+              onValue={complain.set('description')}
+              error={complain.at('description')}
+              rows={4}
+              required
+            />
+            <Input
+              id={answerFieldId('complaint', 'name')}
+              label="Your name"
+              hint={`Who at ${v.clientName} complains.`}
+              value={complain.typed.name}
+              onValue={complain.set('name')}
+              error={complain.at('name')}
+              autoComplete="name"
+              maxLength={200}
+              required
+            />
+          </AnswerFormShell>
+        </details>
+      )}
+    </Section>
+  );
+}
+
+/**
+ * An answer form: its fields, the refusal the fields do not say (in the client's words, where the
+ * form is), and the button, waiting while the answer is on its way.
+ */
+function AnswerFormShell({
+  form,
+  offered,
+  title,
+  button,
+  sending,
+  manager,
+  children,
+}: {
+  form: AnswerForm;
+  /** Whether the page offers this answer now (else the form is there for its refusal and what was typed). */
+  offered: boolean;
+  title?: string;
+  button: string;
+  sending: string;
+  /** The manager's name, whom a refusal tells the client to write to. */
+  manager: string;
+  children: ComponentChildren;
+}) {
+  const atAField = ANSWER_FIELDS[form.kind].some((f) => form.error?.at(f));
+  // Made once per refusal: the box takes the focus when it appears, not at every keystroke.
+  const refusal = useMemo(() => (form.error && !atAField ? refusalInWords(form.error, manager) : undefined), [form.error]);
+  return (
+    <form
+      class="answer-form"
+      aria-labelledby={title ? `answer-${form.kind}-title` : undefined}
+      onSubmit={(e) => {
+        e.preventDefault();
+        form.submit();
+      }}
+      noValidate
+    >
+      {title && <h3 id={`answer-${form.kind}-title`}>{title}</h3>}
+      {children}
+      <ProblemBox error={refusal} />
+      {(offered || !form.refusedForGood) && (
+        <button type="submit" class="button" disabled={form.pending} aria-disabled={form.pending || undefined}>
+          {form.pending ? sending : button}
+        </button>
+      )}
+    </form>
+  );
+}
+
+/**
+ * A refusal of the client's answer in their words: the project no longer takes it (409: the API
+ * says why in the client's words already; the page adds that what they typed is not lost), the
+ * link no longer opens the project (404: the API's words are for a page that opens nothing), or
+ * the answer may not have arrived (no connection, a server's trouble), which sending again settles
+ * without a second answer.
+ */
+function refusalInWords(error: ApiError, yourManager: string): ApiError {
+  const kept = 'What you typed is kept here.';
+  if (error.status === 409) return new ApiError(error.status, { ...error.problem, detail: `${error.problem.detail ?? ''} ${kept}`.trim() });
+  if (error.status === 404) {
+    return new ApiError(error.status, {
+      ...error.problem,
+      title: 'Your answer was not recorded',
+      detail: `This link no longer opens your project. ${kept} Please ask ${yourManager} for the current link.`,
+    });
+  }
+  if (error.status === 0 || error.status >= 500) {
+    return new ApiError(error.status, {
+      ...error.problem,
+      title: 'Your answer may not have reached us',
+      detail: 'The connection failed, or we could not answer in time. Please send it again: an answer sent twice is recorded once.',
+    });
+  }
+  return error;
+}
+
+/** The answer just given, confirmed at the top of the page (and focused, so it is read out and seen). */
+function AnswerConfirmation({ confirmation: c, contact }: { confirmation: Confirmation; contact: ComponentChildren }) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    box.current?.focus();
+  }, [c]);
+  const invoice = c.finalInvoice;
+  return (
+    <div class="answer-confirmation" role="status" tabIndex={-1} ref={box}>
+      {c.kind === 'accepted' ? (
+        <p>
+          <strong>Thank you — you accepted the work on {formatDate(c.at)}.</strong>{' '}
+          {invoice !== undefined && invoice.amount === 0
+            ? 'The acceptance act to sign follows by e-mail; no further invoice comes for the agreed work.'
+            : `The acceptance act to sign and the final invoice${invoice ? ` (${formatMoney(invoice.amount, invoice.currency)})` : ''} follow by e-mail.`}
+        </p>
+      ) : (
+        <p>
+          <strong>
+            Your complaint was sent to {contact}; they will answer you.
+          </strong>
+        </p>
+      )}
+    </div>
   );
 }
 

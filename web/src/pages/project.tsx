@@ -2894,8 +2894,8 @@ function ClientLink({ project: p }: { project: ProjectStatus }) {
     <Section title="The client’s page" id="client-link">
       <p>
         The client follows the project on a page of their own — where the work stands, what was delivered for their review, their invoices and
-        documents — through a link, without an account. Every mail to the client ends with it. Anyone with the link sees that page: send it to
-        the client only.
+        documents — through a link, without an account, and there accepts the delivered work or makes a complaint (you are mailed when they
+        do). Every mail to the client ends with it. Anyone with the link sees that page and can answer on it: send it to the client only.
       </p>
       <ProblemBox error={get.error ?? renew.error} />
       {link ? (
