@@ -211,9 +211,11 @@ step('the client’s page of a completed project says whom to tell, and by when,
   const by = await client.page.evaluate((at) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date(at)), heard.complaintsHeardUntil!);
   expect((await notice.allTextContents()).slice(0, 2)).toEqual([
     'The project is completed. Thank you!',
-    `If something is not right with the work, please tell Test ${h.people.manager.id} by ${by}: reply to our e-mail, or write to them.`,
+    `If something is not right with the work, please tell us by ${by}: make a complaint below, under Your answer, or write to Test ${h.people.manager.id}.`,
   ]);
-  // Their manager, as the page names them elsewhere: a link to write to them.
+  // The complaint form below, and their manager, as the page names them elsewhere: a link to write to them.
+  expect(await notice.nth(1).getByRole('link', { name: 'Your answer' }).getAttribute('href')).toBe('#answer');
+  expect(await client.page.locator('#answer summary').textContent()).toBe('Something is wrong? Make a complaint');
   expect(await notice.nth(1).getByRole('link', { name: `Test ${h.people.manager.id}` }).getAttribute('href')).toMatch(/^mailto:/);
   await shoot(client.page, '79-client-complaints-heard-phone');
   await client.page.setViewportSize(DESKTOP);

@@ -95,6 +95,8 @@ step('the final payment returned by the bank after completion: taken back by the
     `Your payment for ${final.number} came back from your bank on ${await shownDate(client.page, taken.reversedAt)}, so it has not reached us. ` +
     `€1,200.00 is open on it again, to pay by ${await shownDate(client.page, final.dueAt)}: see below.`;
   expect(await client.page.locator('.callout[role="status"] p', { hasText: /waiting for payment|came back|open on it/ }).allTextContents()).toEqual([cameBackSaid]);
+  // No thanks at the top as if all were settled: the work is done, a payment is open.
+  expect(await client.page.locator('.callout[role="status"] p').first().textContent()).toBe('The work is completed; a payment is still open.');
   expect(await client.page.locator('.payment-returned').textContent()).toBe(
     `€1,200.00 paid on ${await shownDate(client.page, taken.paidAt)}: returned by your bank on ${await shownDate(client.page, taken.reversedAt)}`,
   );

@@ -149,7 +149,16 @@ function ClientView({ view: v, confirmed, answers }: { view: View; confirmed?: C
 
       <div class={v.stage === 'client_review' || waiting ? 'callout callout--warn' : 'callout'} role="status">
         <p>
-          <strong>{waiting ? <PrepaymentFirst waiting={waiting} invoices={v.invoices} /> : NOW[v.stage]}</strong>
+          <strong>
+            {waiting ? (
+              <PrepaymentFirst waiting={waiting} invoices={v.invoices} />
+            ) : v.stage === 'completed' && open.length > 0 ? (
+              // Completed, then money owed again (a payment their bank returned): no thanks as if all were settled.
+              'The work is completed; a payment is still open.'
+            ) : (
+              NOW[v.stage]
+            )}
+          </strong>
         </p>
         {waiting && Date.parse(waiting.dueAt) < Date.now() && <p>It was due on {formatDate(waiting.dueAt)}; the work begins as soon as it is paid.</p>}
         {v.stage === 'client_review' &&
@@ -166,7 +175,16 @@ function ClientView({ view: v, confirmed, answers }: { view: View; confirmed?: C
         {/* A completed project still hears complaints for a while: the client is told whom to tell, and by when. */}
         {v.stage === 'completed' && v.complaintsHeardUntil && Date.parse(v.complaintsHeardUntil) > Date.now() && (
           <p class="complaints-heard">
-            If something is not right with the work, please tell {contact} by {formatDate(v.complaintsHeardUntil)}: reply to our e-mail, or write to them.
+            {v.mayAnswer.complain ? (
+              <>
+                If something is not right with the work, please tell us by {formatDate(v.complaintsHeardUntil)}: make a complaint below, under{' '}
+                <a href="#answer">Your answer</a>, or write to {contact}.
+              </>
+            ) : (
+              <>
+                If something is not right with the work, please tell {contact} by {formatDate(v.complaintsHeardUntil)}: reply to our e-mail, or write to them.
+              </>
+            )}
           </p>
         )}
         {/* A complaint after completion being put right: what is redone, by when; then that it was. */}
