@@ -66,6 +66,22 @@ async function until(client: PersonPage, what: () => Promise<boolean>, said: str
  */
 const keepInterceptingApi = (page: Page) => page.route('**/api/**', (route) => route.fallback());
 
+/**
+ * A project in the client's review, its client's page open and offering the acceptance; from then
+ * on the page's reads of the project are held (released by `releaseReads`), so what it shows next
+ * comes from its own answer's response.
+ */
+async function acceptanceOffered(projectTitle: string) {
+  const id = await projectInClientReview(h, { title: projectTitle });
+  const client = await openClientPage(h, portal, id, { noticeShown: true });
+  const { page } = client;
+  const section = page.locator('#answer');
+  await until(client, async () => (await section.getByRole('heading', { name: 'Accept the work' }).count()) === 1, 'the acceptance offered on the client\u2019s page');
+  await keepInterceptingApi(page);
+  const releaseReads = await holdReads(page, (path) => path === `/api/client/projects/${id}`);
+  return { id, client, page, section, releaseReads };
+}
+
 /** At 320 px nothing is wider than the page (no sideways scrolling), and the shot is taken and checked; then back to the desk's width. */
 async function shootDeskAndNarrowPhone(page: Page, name: string): Promise<void> {
   await page.setViewportSize(DESKTOP);
@@ -77,14 +93,8 @@ async function shootDeskAndNarrowPhone(page: Page, name: string): Promise<void> 
 }
 
 step('the work with the client: they accept it on their page with a rating and their name; what is missing is said at its field and nothing sent; a lost response is sent again with its key and recorded once; the page confirms from the response', async () => {
-  const id = await projectInClientReview(h, { title }); // one design task, €1,200, no prepayment
-  const client = await openClientPage(h, portal, id, { noticeShown: true });
-  const { page } = client;
-  const section = page.locator('#answer');
-  await until(client, async () => (await section.getByRole('heading', { name: 'Accept the work' }).count()) === 1, 'the acceptance offered on the client\u2019s page');
-  // From here on the page learns nothing but from its own answer's response.
-  await keepInterceptingApi(page);
-  const releaseReads = await holdReads(page, (path) => path === `/api/client/projects/${id}`);
+  // One design task, €1,200, no prepayment. From here on the page learns nothing but from its own answer's response.
+  const { id, client, page, section, releaseReads } = await acceptanceOffered(title);
 
   // The rating in words, none chosen for them; a comment; their name; what accepting brings, said before sending.
   expect(await section.locator('h2').textContent()).toBe('Your answer');
@@ -246,13 +256,7 @@ step('the work under way: no acceptance is offered, but a complaint is; made on 
 });
 
 step('a field the project refuses is said at that field; an answer the project no longer takes (the manager recorded one meanwhile) is refused in words where the form is, what was typed kept', async () => {
-  const id = await projectInClientReview(h, { title: `${title} refused` });
-  const client = await openClientPage(h, portal, id, { noticeShown: true });
-  const { page } = client;
-  const section = page.locator('#answer');
-  await until(client, async () => (await section.getByRole('heading', { name: 'Accept the work' }).count()) === 1, 'the acceptance offered on the client\u2019s page');
-  await keepInterceptingApi(page);
-  const releaseReads = await holdReads(page, (path) => path === `/api/client/projects/${id}`);
+  const { id, client, page, section, releaseReads } = await acceptanceOffered(`${title} refused`);
 
   // Refused by the API at a field: said at that field, no box besides.
   await page.getByLabel('3 — acceptable').check();

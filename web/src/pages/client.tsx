@@ -499,17 +499,7 @@ function YourAnswer({ view: v, contact, handlers }: { view: View; contact: Compo
             />
           </div>
           <TextArea id={answerFieldId('accepted', 'comment')} label="Comment (optional)" value={accept.typed.comment} onValue={accept.set('comment')} error={accept.at('comment')} rows={3} />
-          <Input
-            id={answerFieldId('accepted', 'name')}
-            label="Your name"
-            hint={`Who at ${v.clientName} accepts the work.`}
-            value={accept.typed.name}
-            onValue={accept.set('name')}
-            error={accept.at('name')}
-            autoComplete="name"
-            maxLength={200}
-            required
-          />
+          <YourName form={accept} kind="accepted" hint={`Who at ${v.clientName} accepts the work.`} />
           {/* Said before sending (while it is true: not of a form kept for its refusal): accepting ends the review, and the papers follow. */}
           {v.mayAnswer.accept && (
             <p class="answer-brings">
@@ -544,17 +534,7 @@ function YourAnswer({ view: v, contact, handlers }: { view: View; contact: Compo
               rows={4}
               required
             />
-            <Input
-              id={answerFieldId('complaint', 'name')}
-              label="Your name"
-              hint={`Who at ${v.clientName} complains.`}
-              value={complain.typed.name}
-              onValue={complain.set('name')}
-              error={complain.at('name')}
-              autoComplete="name"
-              maxLength={200}
-              required
-            />
+            <YourName form={complain} kind="complaint" hint={`Who at ${v.clientName} complains.`} />
           </AnswerFormShell>
         </details>
       )}
@@ -566,6 +546,23 @@ function YourAnswer({ view: v, contact, handlers }: { view: View; contact: Compo
  * An answer form: its fields, the refusal the fields do not say (in the client's words, where the
  * form is), and the button, waiting while the answer is on its way.
  */
+/** Who at the client answers: every answer names them (the link has no account behind it). */
+function YourName({ form, kind, hint }: { form: AnswerForm; kind: AnswerKind; hint: string }) {
+  return (
+    <Input
+      id={answerFieldId(kind, 'name')}
+      label="Your name"
+      hint={hint}
+      value={form.typed.name}
+      onValue={form.set('name')}
+      error={form.at('name')}
+      autoComplete="name"
+      maxLength={200}
+      required
+    />
+  );
+}
+
 function AnswerFormShell({
   form,
   offered,
