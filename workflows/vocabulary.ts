@@ -46,6 +46,12 @@ export const PROJECT_STAGES = [
   'cancelled',
 ] as const;
 export type ProjectStage = (typeof PROJECT_STAGES)[number];
+/**
+ * The stages in which a complaint is heard: the work under way, with the client, being paid for
+ * (a completed project also hears one within its complaint window). The project's validator and
+ * the client's page (what it offers) both read it.
+ */
+export const COMPLAINT_STAGES: readonly ProjectStage[] = ['in_production', 'client_review', 'invoicing'];
 
 export const TASK_STATUSES = ['waiting', 'open', 'claimed', 'submitted', 'accepted', 'cancelled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];

@@ -15,7 +15,7 @@ import { recordFeedbackUpdate, type DocumentKind, type InvoiceView, type Project
 import type { ClientActor, FeedbackRequest } from '../../workflows/project/schemas';
 import { fromMinor, toMinor } from '../../workflows/money';
 import { finalInvoiceContent, owedAmount, waitingForPrepayment } from '../../workflows/project/state';
-import { clientActorId, DOCUMENT_KINDS } from '../../workflows/vocabulary';
+import { clientActorId, COMPLAINT_STAGES, DOCUMENT_KINDS } from '../../workflows/vocabulary';
 import type { TaskStatus } from '../../workflows/task/contract';
 import type { AppDeps } from '../app';
 import { allow, caller } from '../auth';
@@ -35,8 +35,6 @@ const DELIVERED_STAGES = new Set<ProjectStatus['stage']>(['client_review', 'invo
  * accepted (invoicing issues it; a cancellation bills otherwise).
  */
 const BEFORE_FINAL_INVOICE = new Set<ProjectStatus['stage']>(['in_production', 'client_review']);
-/** The stages in which a complaint is heard (and, completed, within the project's complaint window). */
-const COMPLAINTS_HEARD = new Set<ProjectStatus['stage']>(['in_production', 'client_review', 'invoicing']);
 /** At most this many deliveries are read per view (one store read each). */
 const MAX_DELIVERIES = 100;
 
@@ -149,7 +147,7 @@ function mayAnswer(p: ProjectStatus): ClientProjectView['mayAnswer'] {
   const heardAfterCompletion = p.stage === 'completed' && p.complaintsHeardUntil !== undefined && Date.parse(p.complaintsHeardUntil) > Date.now();
   return {
     accept: p.stage === 'client_review' && !cancelling,
-    complain: !cancelling && (COMPLAINTS_HEARD.has(p.stage) || heardAfterCompletion),
+    complain: !cancelling && (COMPLAINT_STAGES.includes(p.stage) || heardAfterCompletion),
   };
 }
 

@@ -8,7 +8,7 @@ import { nowIso } from '../common/journal';
 import { businessFailure, ErrorType, type ErrorTypeName } from '../errors';
 import { fitsCurrency, formatAmount, fromMinor, subtractAmounts, sumAmounts, toMinor } from '../money';
 import type { Actor } from '../shared-schemas';
-import { clientActorId, departmentName, namesInWords, type Department } from '../vocabulary';
+import { clientActorId, COMPLAINT_STAGES, departmentName, namesInWords, type Department } from '../vocabulary';
 import { managerChangedSignal, taskId } from '../task/contract';
 import {
   cancelProjectUpdate,
@@ -353,7 +353,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
               throw businessFailure(ErrorType.WrongStage, `the project completed and heard complaints until ${status.complaintsHeardUntil}`);
             }
             refuseIfClosing();
-            if (status.stage !== 'in_production' && status.stage !== 'client_review' && status.stage !== 'invoicing') {
+            if (!COMPLAINT_STAGES.includes(status.stage)) {
               throw businessFailure(ErrorType.WrongStage, `complaints are recorded while the work is done, reviewed or paid for; the project is in ${status.stage}`);
             }
           }

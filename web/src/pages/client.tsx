@@ -542,10 +542,6 @@ function YourAnswer({ view: v, contact, handlers }: { view: View; contact: Compo
   );
 }
 
-/**
- * An answer form: its fields, the refusal the fields do not say (in the client's words, where the
- * form is), and the button, waiting while the answer is on its way.
- */
 /** Who at the client answers: every answer names them (the link has no account behind it). */
 function YourName({ form, kind, hint }: { form: AnswerForm; kind: AnswerKind; hint: string }) {
   return (
@@ -563,6 +559,10 @@ function YourName({ form, kind, hint }: { form: AnswerForm; kind: AnswerKind; hi
   );
 }
 
+/**
+ * An answer form: its fields, the refusal the fields do not say (in the client's words, where the
+ * form is), and the button, waiting while the answer is on its way.
+ */
 function AnswerFormShell({
   form,
   offered,
