@@ -180,15 +180,32 @@ export function reportOffsetMinutes(value: string): number {
   return (offset[1] === '-' ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3]));
 }
 
+/** An IANA time zone this server knows (`Europe/Berlin`, `UTC`), as a browser reports its own. */
+export const timeZoneSchema = z
+  .string()
+  .max(64)
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'expected an IANA time zone such as Europe/Berlin');
+
 export const kpiQuerySchema = z
   .object({
     from: reportDateSchema.optional().meta({
       description:
-        'Start of the period, inclusive: a date (00:00 UTC) or a date-time with its offset (a reader\u2019s own midnight, e.g. `2026-12-01T00:00:00+09:00`). The weekly series cuts its weeks at Monday 00:00 at the offset the period is written at (`from`\u2019s, else `to`\u2019s; UTC for a date). Default: 90 days before `to`.',
+        'Start of the period, inclusive: a date (00:00 UTC) or a date-time with its offset (a reader\u2019s own midnight, e.g. `2026-12-01T00:00:00+09:00`). Without `timeZone`, the weekly series cuts its weeks at Monday 00:00 at the offset the period is written at (`from`\u2019s, else `to`\u2019s; UTC for a date). Default: 90 days before `to`.',
     }),
     to: reportDateSchema
       .optional()
       .meta({ description: 'End of the period, exclusive: a date (00:00 UTC) or a date-time with its offset (the midnight after the last day wanted). Default: now. At most 1,100 days after `from`.' }),
+    timeZone: timeZoneSchema.optional().meta({
+      description:
+        'The reader\u2019s IANA time zone, e.g. `Europe/Berlin`: the weekly series cuts its weeks at Monday 00:00 there, summer time included (a fixed offset would leave an hour-long week at one end of a period across a change of clocks).',
+    }),
     managerId: filterValue.optional().meta({ description: 'Leadership: one manager\u2019s projects. Managers always get their own (another manager\u2019s id is 403).' }),
     segment: segmentSchema.optional().meta({ description: 'Only projects of B2B or of B2C clients.' }),
     department: departmentSchema
@@ -963,7 +980,7 @@ export const kpiReportSchema = z
     series: d(
       z.array(
         z.object({
-          weekStart: d(isoDate, 'Monday 00:00 at the offset the period was asked at (`from`\u2019s, else `to`\u2019s; UTC for a date or without either); the first and last weeks count only the part inside the period.'),
+          weekStart: d(isoDate, 'Monday 00:00 in the `timeZone` asked for, else at the offset the period was asked at (`from`\u2019s, else `to`\u2019s; UTC for a date or without either); the first and last weeks count only the part inside the period.'),
           projectsOpened: count('Requests received.'),
           plansSent: count('First plans sent.'),
           medianResponseHours: nullableNumber('Median response time of those first plans.'),

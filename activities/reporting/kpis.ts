@@ -28,15 +28,19 @@ export interface KpiQuery {
    */
   staff?: { personId: string; department: Department }[];
   /**
-   * Where the weekly series cuts its weeks: Monday 00:00 at this UTC offset, in minutes (the
-   * offset the period was asked in, so a reader's weeks start on their Monday). Default 0: UTC.
+   * Where the weekly series cuts its weeks: Monday 00:00 in this IANA time zone (a reader's own,
+   * summer time included), else at `weekOffsetMinutes`.
+   */
+  weekTimeZone?: string;
+  /**
+   * Monday 00:00 at this UTC offset, in minutes (the offset the period was asked in), when no
+   * time zone is given. Default 0: UTC.
    */
   weekOffsetMinutes?: number;
 }
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
-const WEEK_MS = 7 * DAY_MS;
 const OVERDUE_LIST_LIMIT = 50;
 
 const round = (n: number, digits: number): number => {
@@ -50,13 +54,44 @@ const maybe = (n: unknown, digits: number, scale = 1): number | null =>
 const ratio = (a: number, b: number, digits = 4): number | null => (b === 0 ? null : round(a / b, digits));
 const iso = (d: Date | string): string => (d instanceof Date ? d : new Date(d)).toISOString();
 
-/** Monday 00:00 of the week holding `d`, at a UTC offset in minutes (UTC by default). */
-export function weekStart(d: Date, offsetMinutes = 0): Date {
-  const shift = offsetMinutes * 60_000;
-  const there = new Date(d.getTime() + shift);
+/** Where weeks are cut: Monday 00:00 in a time zone, else at a fixed UTC offset in minutes. */
+export interface WeekCut {
+  timeZone?: string;
+  offsetMinutes?: number;
+}
+
+/** Monday 00:00 of the week holding `d`, where `cut` says (UTC by default). */
+export function weekStart(d: Date, cut: WeekCut = {}): Date {
+  const offsetAt = (ms: number) => (cut.timeZone !== undefined ? zoneOffsetMs(cut.timeZone, ms) : (cut.offsetMinutes ?? 0) * 60_000);
+  const there = new Date(d.getTime() + offsetAt(d.getTime()));
   const day = Date.UTC(there.getUTCFullYear(), there.getUTCMonth(), there.getUTCDate());
-  const back = (there.getUTCDay() + 6) % 7;
-  return new Date(day - back * DAY_MS - shift);
+  const monday = day - ((there.getUTCDay() + 6) % 7) * DAY_MS;
+  // Monday's wall-clock midnight as an instant: the offset read near it, then at it (summer time
+  // may have started or ended in between).
+  const near = monday - offsetAt(monday);
+  return new Date(monday - offsetAt(near));
+}
+
+/** The Mondays 00:00 that cut [from, to) into weeks: the first at or before `from`. */
+export function weeksOf(from: Date, to: Date, cut: WeekCut = {}): Date[] {
+  const weeks: Date[] = [];
+  // Eight days after a Monday 00:00 is always in the next week, whatever summer time did.
+  for (let w = weekStart(from, cut); w < to; w = weekStart(new Date(w.getTime() + 8 * DAY_MS), cut)) weeks.push(w);
+  return weeks;
+}
+
+const zoneClocks = new Map<string, Intl.DateTimeFormat>();
+/** How far a time zone's wall clock is ahead of UTC at an instant, in ms. */
+function zoneOffsetMs(timeZone: string, ms: number): number {
+  let clock = zoneClocks.get(timeZone);
+  if (clock === undefined) {
+    const fields = { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' } as const;
+    clock = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', ...fields });
+    zoneClocks.set(timeZone, clock);
+  }
+  const part = Object.fromEntries(clock.formatToParts(ms).map((p) => [p.type, Number(p.value)]));
+  const wall = Date.UTC(part.year, part.month - 1, part.day, part.hour, part.minute, part.second);
+  return wall - Math.floor(ms / 1000) * 1000;
 }
 
 const sortBy = <T>(items: T[], key: (t: T) => string): T[] => [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
@@ -81,10 +116,12 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
   const dept = (column: Sql): Sql => (q.department !== undefined ? sql`${column} = ${q.department}` : sql`TRUE`);
   const inPeriod = (column: Sql): Sql => sql`${column} >= ${from} AND ${column} < ${to}`;
   const facts = sql`${s}.facts f JOIN ${s}.projects p ON p.project_id = f.project_id`;
-  const weekOffset = q.weekOffsetMinutes ?? 0;
-  /** The week (its Monday 00:00 at `weekOffset`, as a UTC instant) a time falls in: see weekStart. */
-  const weekOf = (column: Sql): Sql =>
-    sql`((date_trunc('week', (${column} AT TIME ZONE 'UTC') + interval '1 minute' * ${weekOffset}) - interval '1 minute' * ${weekOffset}) AT TIME ZONE 'UTC')`;
+  // The weeks are cut here, once, and the queries only sort times into them: a time zone's summer
+  // time then moves its Mondays the same way for every figure.
+  const weeks = weeksOf(from, to, { timeZone: q.weekTimeZone, offsetMinutes: q.weekOffsetMinutes });
+  const weekStarts = join(weeks.map((w) => sql`${w}`), ', ');
+  /** The week a time falls in: its number in `weeks`, from 1 (the period's times are all in one). */
+  const weekOf = (column: Sql): Sql => sql`width_bucket(${column}, ARRAY[${weekStarts}])`;
 
   const [
     asOfRows,
@@ -263,7 +300,7 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
       GROUP BY GROUPING SETS ((), (t.department), (t.assignee_id))`),
 
     // -- weekly series ------------------------------------------------------------------------
-    db.rows<{ week: Date; plans: number; median: number | null; delivered: number; on_time: number; late: number; complaints: number; ratings: number; average_rating: number | null }>(sql`
+    db.rows<{ week: number; plans: number; median: number | null; delivered: number; on_time: number; late: number; complaints: number; ratings: number; average_rating: number | null }>(sql`
       SELECT ${weekOf(sql`f.at`)} AS week,
         count(*) FILTER (WHERE f.kind = 'first_plan')::int AS plans,
         percentile_cont(0.5) WITHIN GROUP (ORDER BY f.value) FILTER (WHERE f.kind = 'first_plan') AS median,
@@ -277,13 +314,13 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
       WHERE f.kind IN ('first_plan', 'first_delivery', 'complaint', 'client_accepted') AND ${inPeriod(sql`f.at`)} AND ${scope}
       GROUP BY 1`),
     // The same flows, facts and filters as the money totals above, per week: the weeks add up to them.
-    db.rows<FlowSums & { week: Date; currency: string }>(sql`
+    db.rows<FlowSums & { week: number; currency: string }>(sql`
       SELECT ${weekOf(sql`f.at`)} AS week, f.currency,
         ${FLOW_SUMS}
       FROM ${facts}
       WHERE ${FLOW_KINDS} AND ${inPeriod(sql`f.at`)} AND ${scope}
       GROUP BY 1, 2 ORDER BY 2`),
-    db.rows<{ week: Date; n: number }>(sql`
+    db.rows<{ week: number; n: number }>(sql`
       SELECT ${weekOf(sql`p.intake_at`)} AS week, count(*)::int AS n
       FROM ${s}.projects p WHERE ${inPeriod(sql`p.intake_at`)} AND ${scope} GROUP BY 1`),
   ]);
@@ -408,11 +445,8 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
   const byPerson = sortBy([...withWork, ...idle], (r) => r.personId);
 
   // -- series -------------------------------------------------------------------------------
-  const weeks: Date[] = [];
-  for (let w = weekStart(from, weekOffset); w < to; w = new Date(w.getTime() + WEEK_MS)) weeks.push(w);
-  const weekKey = (d: Date) => weekStart(d, weekOffset).toISOString();
-  const seriesByWeek = new Map(seriesRows.map((r) => [weekKey(r.week), r]));
-  const openedByWeek = new Map(seriesOpenedRows.map((r) => [weekKey(r.week), r.n]));
+  const seriesByWeek = new Map(seriesRows.map((r) => [r.week, r]));
+  const openedByWeek = new Map(seriesOpenedRows.map((r) => [r.week, r.n]));
 
   return {
     generatedAt: now.toISOString(),
@@ -542,12 +576,12 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
       byPerson,
       overloaded: byPerson.filter((p) => p.overloaded).map((p) => p.personId),
     },
-    series: weeks.map((w) => {
-      const key = w.toISOString();
-      const r = seriesByWeek.get(key);
+    series: weeks.map((w, i) => {
+      const week = i + 1;
+      const r = seriesByWeek.get(week);
       return {
-        weekStart: key,
-        projectsOpened: openedByWeek.get(key) ?? 0,
+        weekStart: w.toISOString(),
+        projectsOpened: openedByWeek.get(week) ?? 0,
         plansSent: r?.plans ?? 0,
         medianResponseHours: maybe(r?.median, 2, HOUR_MS),
         delivered: r?.delivered ?? 0,
@@ -557,7 +591,7 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
         ratings: r?.ratings ?? 0,
         averageRating: maybe(r?.average_rating, 2),
         money: seriesMoneyRows
-          .filter((m) => weekKey(m.week) === key)
+          .filter((m) => m.week === week)
           .map((m) => ({ currency: m.currency, ...moneyFlows(m, m.currency) })),
       };
     }),

@@ -101,6 +101,7 @@ export function createReportsRouter(deps: AppDeps): Router {
       now: at,
       staff,
       weekOffsetMinutes: offsets.from,
+      ...(q.timeZone !== undefined && { weekTimeZone: q.timeZone }),
     });
     return { report, offsets };
   }

@@ -318,6 +318,18 @@ step('every bar of a weekly chart can be read: a bar in the last week is labelle
   }
 });
 
+step('in Berlin, weeks across the change of clocks start on their Mondays: a period ending on a Sunday has no hour-long week after it', async () => {
+  // Monday 20 October 2025 (summer time) to Sunday 1 February 2026 (winter time), as a reader in
+  // Berlin picks them: fifteen weeks, the last from Monday 26 January.
+  const person = await portal.openAs('leadership', { startAt: '/kpis?from=2025-10-20&to=2026-02-01' });
+  await person.page.locator('#chart-requests-title').waitFor();
+  const weeks = await person.page.locator('#chart-requests-table tbody th').allTextContents();
+  expect(weeks).toHaveLength(15);
+  expect([weeks[0], weeks[1], weeks.at(-1)]).toEqual(['20 Oct', '27 Oct', '26 Jan']);
+  expect(unexpectedErrors(person.errors)).toEqual([]);
+  await person.context.close();
+});
+
 step('an invoice past due since this morning reads "less than a day overdue", not "0 days"; later ones in whole days', async () => {
   const { page } = leader;
   const overdue = page.locator('#kpi-money li', { has: page.getByRole('link', { name: /^INV-LATE-/ }) });

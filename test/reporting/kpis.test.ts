@@ -357,6 +357,30 @@ describe('filters and scope', () => {
     expect(await csvName({ from: '2026-01-05', to: '2026-01-09' })).toBe('attachment; filename="kpis-2026-01-05-2026-01-08.csv"');
   });
 
+  test('with the reader\u2019s time zone, weeks start at their Monday on both sides of a change of clocks: no hour-long week at an end, every fact in its week', async () => {
+    // Berlin from Monday 20 October 2025 (summer time) to Sunday 1 February 2026 inclusive; the
+    // clocks went back on 26 October. Fifteen weeks, each from a Monday 00:00 in Berlin.
+    const berlin = await kpis({ from: '2025-10-20T00:00:00+02:00', to: '2026-02-02T00:00:00+01:00', timeZone: 'Europe/Berlin' });
+    const starts = berlin.series.map((w) => w.weekStart);
+    expect(starts).toHaveLength(15);
+    expect(starts.slice(0, 2)).toEqual(['2025-10-19T22:00:00.000Z', '2025-10-26T23:00:00.000Z']);
+    expect(starts.at(-1)).toBe('2026-01-25T23:00:00.000Z');
+    // Its last four weeks hold what the UTC weeks of the same days hold (no fact falls in the hour between them).
+    const utc = await kpis();
+    const figures = (w: KpiReport['series'][number]) => ({ ...w, weekStart: undefined });
+    expect(berlin.series.slice(-4).map(figures)).toEqual(utc.series.map(figures));
+    expect(berlin.series.reduce((n, w) => n + w.delivered, 0)).toBe(berlin.delivery.overall.delivered);
+    // Where the zone keeps one offset, its weeks are those of the offset.
+    const tokyoZone = await kpis({ from: '2026-01-05T00:00:00+09:00', to: '2026-02-02T00:00:00+09:00', timeZone: 'Asia/Tokyo' });
+    const tokyoOffset = await kpis({ from: '2026-01-05T00:00:00+09:00', to: '2026-02-02T00:00:00+09:00' });
+    expect(tokyoZone.series).toEqual(tokyoOffset.series);
+    // The CSV says the same weeks.
+    const csv = await r.http().get('/api/reports/kpis.csv').query({ from: '2025-10-20T00:00:00+02:00', to: '2026-02-02T00:00:00+01:00', timeZone: 'Europe/Berlin' }).set(r.auth('lena')).expect(200);
+    const [header, ...rows] = parseCsv(csv.text.slice(1));
+    const weekStarts = new Set(rows.map((row) => row[header.indexOf('weekStart')]).filter((w) => w !== ''));
+    expect([...weekStarts]).toEqual(starts);
+  });
+
   test('bad filters are a 400 problem naming the field', async () => {
     const bad = async (query: Record<string, string>, field: string) => {
       const res = await r.http().get('/api/reports/kpis').query(query).set(r.auth('lena')).expect(400);
@@ -369,6 +393,7 @@ describe('filters and scope', () => {
     await bad({ department: 'sales' }, 'department');
     await bad({ managerId: "x' OR 1=1" }, 'managerId');
     await bad({ color: 'blue' }, 'color');
+    await bad({ timeZone: 'Mars/Olympus' }, 'timeZone');
     await bad({ from: '2026-02-01', to: '2026-01-01' }, 'from');
     await bad({ from: '2020-01-01', to: '2026-01-01' }, 'from');
     await r.http().get('/api/reports/kpis.csv').query({ segment: 'B2G' }).set(r.auth('lena')).expect(400);

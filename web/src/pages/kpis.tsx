@@ -77,6 +77,13 @@ function periodOf(f: Filters, today: string): { from: string; to: string } {
 }
 
 /**
+ * The reader's time zone, for the API to cut weeks at their Mondays (their midnights move with
+ * summer time). A browser that cannot tell says "Etc/Unknown": then the offsets alone are sent.
+ */
+const READER_TIME_ZONE: string | undefined = Intl.DateTimeFormat().resolvedOptions().timeZone;
+const KNOWN_READER_TIME_ZONE = READER_TIME_ZONE && READER_TIME_ZONE !== 'Etc/Unknown' ? READER_TIME_ZONE : undefined;
+
+/**
  * The API's query: the period from the reader's midnight starting its first day to the one
  * ending its last (the API's end is exclusive). Anything that is not a day goes as typed, for the
  * API to name at its field.
@@ -85,6 +92,7 @@ function apiQuery(f: Filters, period: { from: string; to: string }): Record<stri
   const q: Record<string, string> = {};
   q.from = DAY_PATTERN.test(period.from) ? withOffset(localMidnight(period.from)) : period.from;
   q.to = DAY_PATTERN.test(period.to) ? withOffset(localMidnight(period.to, 1)) : period.to;
+  if (KNOWN_READER_TIME_ZONE) q.timeZone = KNOWN_READER_TIME_ZONE;
   if (f.managerId) q.managerId = f.managerId;
   if (f.segment) q.segment = f.segment;
   if (f.department) q.department = f.department;
@@ -105,12 +113,12 @@ function hours(n: number | null | undefined): string {
   return `${Math.round(n * 10) / 10} h`;
 }
 /**
- * A week on a chart's axis: "31 Aug" (the year is in the page's period). The API cuts weeks at
- * Monday 00:00 at the offset the period starts at (the reader's, as sent): the Monday is read at
- * that offset, so a week after a change to or from summer time is still named by its Monday.
+ * A week on a chart's axis: "31 Aug" (the year is in the page's period). The page sends the
+ * reader's time zone, and the API cuts weeks at Monday 00:00 there: read in the same zone, each
+ * week starts on its Monday, summer time or not.
  */
-const weekLabel = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' });
-const weekName = (weekStart: string, offsetMs: number) => weekLabel.format(new Date(Date.parse(weekStart) + offsetMs));
+const weekLabel = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
+const weekName = (weekStart: string) => weekLabel.format(new Date(weekStart));
 const num = (n: number) => String(Math.round(n * 100) / 100);
 
 export function Kpis({ query }: { query: URLSearchParams }) {
@@ -227,9 +235,7 @@ export function Kpis({ query }: { query: URLSearchParams }) {
 function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => string }) {
   // Money is never converted: one section per currency the period saw (EUR's empty charts when none).
   const moneyCurrencies = r.money.totals.length > 0 ? r.money.totals.map((m) => m.currency) : ['EUR'];
-  // The offset the page sent the period's start at: the reader's at that moment.
-  const weekOffsetMs = -new Date(r.scope.from).getTimezoneOffset() * 60_000;
-  const weeks = r.series.map((w) => weekName(w.weekStart, weekOffsetMs));
+  const weeks = r.series.map((w) => weekName(w.weekStart));
 
   const tiles: { label: string; value: string; note?: string; tone?: 'bad' | 'warn' }[] = [
     {
