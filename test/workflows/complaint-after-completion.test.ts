@@ -135,7 +135,9 @@ test.concurrent('a complaint after completion is heard, compensated by a refund,
 });
 
 test.concurrent('with no complaint the workflow ends when the window does; a project without a window ends at completion', async () => {
-  const input = projectInput({ departments: ['seo'], policy: { complaintWindowMs: 3_000 } });
+  // Ten seconds: the handover below must reach the workflow within its window even under CI's load
+  // (with three, the window once closed first and the update found the workflow ended).
+  const input = projectInput({ departments: ['seo'], policy: { complaintWindowMs: 10_000 } });
   const handle = await startProject(env, input);
   const s = await complete(handle, input.projectId);
   // Nothing open after completion: no handover (its work and money are done).
@@ -158,7 +160,7 @@ test.concurrent('with no complaint the workflow ends when the window does; a pro
 });
 
 test.concurrent('a flaw found after completion is sent back to the department that did the work: redone free of charge, then resolved; refusals first', async () => {
-  const input = projectInput({ departments: ['seo', 'design'], policy: { complaintWindowMs: 5_000 } });
+  const input = projectInput({ departments: ['seo', 'design'], policy: { complaintWindowMs: 10_000 } });
   const { projectId } = input;
   const handle = await startProject(env, input);
   await complete(handle, projectId);
