@@ -27,6 +27,7 @@ export const NOTIFICATION_TEMPLATES = [
   'projects_handed_over',
   'client_response_due',
   'client_accepted',
+  'changes_asked',
   'payment_overdue',
   'refund_overdue',
   'invoice_written_off',
@@ -54,6 +55,7 @@ export const NOTIFICATION_TEMPLATES = [
   'acceptance_act_to_sign',
   'refund_paid',
   'complaint_resolved',
+  'change_request_declined',
   'complaint_rework_started',
   'project_completed_for_client',
 ] as const;

@@ -7,6 +7,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-ope
 import { z } from 'zod';
 import {
   cancelRequestSchema,
+  changeRequestDeclineSchema,
   handOverRequestSchema,
   complaintResolutionRequestSchema,
   complaintReworkRequestSchema,
@@ -308,6 +309,22 @@ export const OPERATIONS: Operation[] = [
   },
   {
     method: 'post',
+    path: '/api/projects/{id}/change-requests/{requestId}/decline',
+    operationId: 'declineChangeRequest',
+    tag: 'projects',
+    summary: 'Answer the client\u2019s request for changes without a round of changes',
+    description:
+      'The client asked for changes on their page (`changeRequests`, ids `r1`, `r2`, \u2026); while the request waits, the review period is paused. A round of changes is recorded as feedback (`revisions_requested`), which answers the request too; this answers it without one, saying why: the client is mailed the reply and their page shows it, and the review period runs on from where it stopped. While the work is with the client; by the project\u2019s manager.',
+    roles: ['manager'],
+    params: projectId.extend({ requestId: z.string() }),
+    body: changeRequestDeclineSchema,
+    bodyRequired: true,
+    idempotencyKey: 'action',
+    success: status,
+    errors: ACTION,
+  },
+  {
+    method: 'post',
     path: '/api/projects/{id}/complaints/{complaintId}/rework',
     operationId: 'reworkComplaint',
     tag: 'projects',
@@ -499,7 +516,7 @@ export const OPERATIONS: Operation[] = [
     operationId: 'answerAsClient',
     tag: 'client',
     summary:
-      'The client answers on their page, by the key of their link: they accept the delivered work (with a rating of 1 to 5) or make a complaint, giving their name. The project records it as it would the manager\u2019s recording (409 when it is not heard now: `mayAnswer` says when it is) and mails the manager. Retried with the same Idempotency-Key, it is recorded once',
+      'The client answers on their page, by the key of their link: they accept the delivered work (with a rating of 1 to 5), ask for changes, or make a complaint, giving their name. The project records an acceptance or a complaint as it would the manager\u2019s recording; changes asked for wait for the manager (`changeRequests`), who records a round or answers without one, and the review period is paused meanwhile. 409 when it is not heard now (`mayAnswer` says when it is), or while an earlier request for changes still waits. The manager is mailed. Retried with the same Idempotency-Key, it is recorded once',
     params: projectId,
     query: clientKeyQuerySchema,
     body: clientAnswerSchema,
@@ -758,6 +775,7 @@ const NAMED_BODIES = new Map<z.ZodType, z.ZodType>([
   [planDecisionRequestSchema, planDecisionRequestSchema.meta({ id: 'PlanDecision' })],
   [feedbackRequestSchema, feedbackRequestSchema.meta({ id: 'Feedback' })],
   [complaintResolutionRequestSchema, complaintResolutionRequestSchema.meta({ id: 'ComplaintResolution' })],
+  [changeRequestDeclineSchema, changeRequestDeclineSchema.meta({ id: 'ChangeRequestDecline' })],
   [complaintReworkRequestSchema, complaintReworkRequestSchema.meta({ id: 'ComplaintRework' })],
   [paymentRequestSchema, paymentRequestSchema.meta({ id: 'Payment' })],
   [cancelRequestSchema, cancelRequestSchema.meta({ id: 'Cancellation' })],

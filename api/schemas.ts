@@ -533,11 +533,29 @@ export const clientProjectViewSchema = z
       .object({
         accept: z.boolean().meta({ description: 'The delivered work is with the client for review: they may accept it here.' }),
         complain: z.boolean().meta({ description: 'A complaint is heard now (the work under way, with the client, being paid for, or completed within its complaint window).' }),
+        askForChanges: z
+          .boolean()
+          .meta({ description: 'The delivered work is with the client for review and no request of theirs for changes is waiting for the manager: they may ask for changes here.' }),
       })
       .meta({
         description:
-          'What the client may answer on their page now (`POST /api/client/projects/{id}/answers`); the project has the last word. Changes to the work are asked of the manager, who settles the departments, dates and any price.',
+          'What the client may answer on their page now (`POST /api/client/projects/{id}/answers`); the project has the last word. Changes asked for wait for the manager, who records a round (departments, dates, any price) or answers without one.',
       }),
+    changeRequests: z
+      .array(
+        z.object({
+          at: isoDate,
+          name: z.string().meta({ description: 'Who at the client asked, as they gave their name.' }),
+          description: z.string(),
+          status: z.enum(['waiting', 'round_recorded', 'declined', 'accepted_instead']).meta({
+            description:
+              '`waiting`: with the manager (the review period is paused meanwhile); `round_recorded`: a round of changes is being worked on for it; `declined`: the manager answered without a round (`reply` says why); `accepted_instead`: the work was accepted before the manager answered.',
+          }),
+          answeredAt: isoDate.optional(),
+          reply: z.string().optional().meta({ description: 'The manager\u2019s answer when no round of changes followed.' }),
+        }),
+      )
+      .meta({ description: 'The changes asked for on this page, oldest first.' }),
     answeredHere: z
       .array(
         z.object({
@@ -554,8 +572,8 @@ export const clientProjectViewSchema = z
   .meta({ id: 'ClientProjectView' });
 
 /**
- * A client's answer on their own page: they accept the delivered work (with a rating), or make a
- * complaint. Who at the client answers gives their name (the link has no account behind it).
+ * A client's answer on their own page: they accept the delivered work (with a rating), ask for
+ * changes (the manager makes a round of them, or answers without one), or make a complaint. Who at the client answers gives their name (the link has no account behind it).
  */
 const clientContactSchema = z
   .string({ error: 'your name, as the agency should know who answered' })
@@ -585,8 +603,15 @@ export const clientAnswerSchema = z
           description: z.string({ error: 'say what is wrong' }).trim().min(1, 'say what is wrong').max(5_000, 'at most 5,000 characters'),
         })
         .strict(),
+      z
+        .object({
+          kind: z.literal('changes'),
+          name: clientContactSchema,
+          description: z.string({ error: 'say what should change' }).trim().min(1, 'say what should change').max(5_000, 'at most 5,000 characters'),
+        })
+        .strict(),
     ],
-    { error: 'expected "accepted" or "complaint" (changes to the work are asked of your account manager)' },
+    { error: 'expected "accepted", "changes" or "complaint"' },
   )
   .meta({ id: 'ClientAnswer' });
 export type ClientAnswer = z.infer<typeof clientAnswerSchema>;

@@ -763,6 +763,12 @@ function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
         r.beyondIncluded ? fmtMoney(r.extraPrice, currency) : 'included',
       ]),
     );
+  // Changes the client asked for on their page, and how each was answered (a round above, or not).
+  const requests = s.changeRequests ?? [];
+  if (requests.length > 0) {
+    page.paragraph('Changes asked for on the client\u2019s page:');
+    page.bullets(requests.map((r) => `${fmtDate(r.at)}, ${r.clientContact}: ${r.description} — ${changeRequestOutcome(r)}`));
+  }
 
   page.section('Client feedback');
   if (s.feedback.length === 0) page.paragraph('No feedback recorded.');
@@ -944,6 +950,14 @@ function renderInvoiceSummary(page: Page, s: ProjectStatus, currency: string): v
 const setOffsOf = (invoice: InvoiceView): NonNullable<InvoiceView['setOffs']> => invoice.setOffs ?? [];
 /** What credit notes set against an invoice cover, net of set-offs undone. */
 const netSetOff = (invoice: InvoiceView): number => sumAmounts(setOffsOf(invoice).map((o) => o.amount), invoice.currency);
+
+/** How a request for changes from the client's page was answered, in the report's words. */
+function changeRequestOutcome(r: NonNullable<ProjectStatus['changeRequests']>[number]): string {
+  if (r.outcome === 'round_recorded') return `round ${r.round ?? '?'} recorded for it`;
+  if (r.outcome === 'declined') return `answered without a round on ${fmtDate(r.answeredAt ?? r.at)}: ${r.reply ?? ''}`;
+  if (r.outcome === 'accepted_instead') return 'the work was accepted before an answer';
+  return 'not answered';
+}
 
 const FEEDBACK_NAMES: Record<ProjectStatus['feedback'][number]['kind'], string> = {
   accepted: 'accepted',

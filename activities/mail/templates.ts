@@ -469,8 +469,8 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
         `We have not yet heard from you about the work delivered for ${v.project}.`,
         `Please tell us by ${v.date(v.pick('deemedAcceptedAt', 'dueAt'), 'the end of the agreed review period')} whether you accept it ` +
           `or what should change. Without an answer by then, the work counts as accepted under the contract.`,
-        `You can accept it, or make a complaint, on your project's page (the link below).`,
-        v.reply('to ask for changes'),
+        `You can accept it, ask for changes or make a complaint on your project's page (the link below).`,
+        v.reply('to ask anything about the work'),
       ],
     }),
   },
@@ -484,6 +484,20 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
           `rating it ${v.text('rating', '?')} of 5.`,
         ...v.line('Their comment', 'comment'),
         `The acceptance act and the final invoice go to them now; nothing is needed from you.`,
+      ],
+    }),
+  },
+  // The client asked for changes on their page: only the manager can make a round of it.
+  changes_asked: {
+    link: 'project',
+    staff: (v) => ({
+      subject: `Changes asked for by the client: ${v.project}`,
+      lines: [
+        `${v.has('clientContact') ? `${v.text('clientContact', '')} of ${v.text('clientName', 'the client')}` : v.text('clientName', 'The client')} ` +
+          `asked for changes to the delivered work for ${v.project} on their page` +
+          (v.has('description') ? `: “${v.text('description', '')}”` : '.'),
+        `Record the round of changes in the portal (departments, due date and, beyond the rounds included, its price), or answer them there without one. ` +
+          `Until you do, the review period is paused: the work is not deemed accepted meanwhile.`,
       ],
     }),
   },
@@ -699,7 +713,7 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       lines: [
         `The work on ${v.project}${revisionRound(v)} was sent to ${v.text('clientName', 'the client')} for review.`,
         ...(v.has('respondBy') ? [`They were asked to answer by ${v.date('respondBy')}.`] : []),
-        `They can accept it or complain on their project's page (you are told when they do); record any other answer in the portal once they reply.`,
+        `They can accept it, ask for changes or complain on their project's page (you are told when they do); record any other answer in the portal once they reply.`,
       ],
     }),
     client: (v) => ({
@@ -709,9 +723,9 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
         `Please tell us ` +
           (v.has('respondBy') ? `by ${v.date('respondBy')} ` : '') +
           `whether you accept it or what should change.`,
-        // The page the mail's last line links to takes an acceptance or a complaint; changes go through the manager.
-        `You can accept it, or make a complaint, on your project's page (the link below).`,
-        v.reply('to ask for changes, or to ask anything about the work'),
+        // The page the mail's last line links to takes an acceptance, a request for changes or a complaint.
+        `You can accept it, ask for changes or make a complaint on your project's page (the link below).`,
+        v.reply('to ask anything about the work'),
       ],
     }),
   },
@@ -940,6 +954,26 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
             ]
           : []),
         v.reply('if anything about it is still not right'),
+      ],
+    }),
+  },
+  // The manager answered the client's request for changes without a round: why, and that the review goes on.
+  change_request_declined: {
+    link: 'project',
+    staff: (v) => ({
+      subject: `Answered without a round of changes: ${v.project}`,
+      lines: [
+        `${v.text('clientName', 'The client')} was told that no round of changes follows their request of ${v.date('askedAt', 'earlier')}` +
+          (v.has('reply') ? `, and why: “${v.text('reply', '')}”` : '.'),
+      ],
+    }),
+    client: (v) => ({
+      subject: `About the changes you asked for: ${v.project}`,
+      lines: [
+        `You asked on ${v.date('askedAt', 'your project page')} for changes to the work on ${v.project}` + (v.has('description') ? `: “${v.text('description', '')}”.` : '.'),
+        `We will not make them as a round of changes` + (v.has('reply') ? `, and this is why: “${v.text('reply', '')}”` : '.'),
+        `The work is with you for review again: you can accept it, ask for changes again or make a complaint on your project's page (the link below).`,
+        v.reply('to talk it over'),
       ],
     }),
   },

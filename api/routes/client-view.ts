@@ -11,10 +11,10 @@
  */
 import { createHash } from 'node:crypto';
 import { Router, type Request } from 'express';
-import { recordFeedbackUpdate, type DocumentKind, type InvoiceView, type ProjectStatus } from '../../workflows/project/contract';
+import { askForChangesUpdate, recordFeedbackUpdate, type DocumentKind, type InvoiceView, type ProjectStatus } from '../../workflows/project/contract';
 import type { ClientActor, FeedbackRequest } from '../../workflows/project/schemas';
 import { fromMinor, toMinor } from '../../workflows/money';
-import { finalInvoiceContent, owedAmount, waitingForPrepayment } from '../../workflows/project/state';
+import { finalInvoiceContent, openChangeRequest, owedAmount, waitingForPrepayment } from '../../workflows/project/state';
 import { clientActorId, COMPLAINT_STAGES, DOCUMENT_KINDS } from '../../workflows/vocabulary';
 import type { TaskStatus } from '../../workflows/task/contract';
 import type { AppDeps } from '../app';
@@ -50,15 +50,33 @@ const PROGRESS: Record<TaskStatus, ClientProjectView['work'][number]['progress']
 /**
  * By when the client is asked to answer: the end of the first window of the review (what the
  * delivery mail said), and once that has passed and they were reminded, the end of the second
- * (what the reminder said: silence until then counts as acceptance). Not while a complaint of
- * theirs is open (the clock waits for its resolution).
+ * (what the reminder said: silence until then counts as acceptance). The clock stops while a
+ * complaint or a request for changes of theirs is open, as the workflow's does: nothing while
+ * one is, and the time they were open added after.
  */
 export function respondBy(p: ProjectStatus): string | undefined {
-  if (p.stage !== 'client_review' || !p.stageEnteredAt || p.complaints.some((c) => !c.resolvedAt)) return undefined;
+  if (p.stage !== 'client_review' || !p.stageEnteredAt || p.complaints.some((c) => !c.resolvedAt) || openChangeRequest(p) !== undefined) return undefined;
   // Reminded once the first window passed: the second window, which the reminder named, runs from then.
   const reminded = [...p.timeline].reverse().find((e) => e.event === 'client_response_due' && e.at >= p.stageEnteredAt!);
-  const at = Date.parse(reminded?.at ?? p.stageEnteredAt) + p.policy.acceptanceWindowMs;
+  const from = Date.parse(reminded?.at ?? p.stageEnteredAt);
+  const pauses = [
+    ...p.complaints.map((c) => [c.at, c.resolvedAt!] as const),
+    ...(p.changeRequests ?? []).map((r) => [r.at, r.answeredAt ?? r.at] as const),
+  ].map(([start, end]) => [Math.max(from, Date.parse(start)), Date.parse(end)] as const);
+  const at = from + p.policy.acceptanceWindowMs + pausedFor(pauses);
   return at > Date.now() ? new Date(at).toISOString() : undefined;
+}
+
+/** How long the periods together cover, each moment once (a complaint and a request open at once pause the clock once). */
+function pausedFor(periods: (readonly [number, number])[]): number {
+  let total = 0;
+  let coveredUntil = -Infinity;
+  for (const [start, end] of [...periods].sort((a, b) => a[0] - b[0])) {
+    const from = Math.max(start, coveredUntil);
+    if (end > from) total += end - from;
+    coveredUntil = Math.max(coveredUntil, end);
+  }
+  return total;
 }
 
 /**
@@ -128,11 +146,30 @@ function notHeardNow(refusal: ApiProblem, kind: ClientAnswer['kind'], p: Project
       title: 'Your answer is not taken now',
       status: 409,
       detail:
-        kind === 'accepted'
+        kind === 'accepted' || kind === 'changes'
           ? `The work is not waiting for your review now (it may have been accepted a moment ago, or be in hand again): nothing was recorded. The page shows where it stands now; write to ${manager} with anything more.`
           : p.stage === 'completed' || p.stage === 'cancelled'
             ? `A complaint about this project is no longer taken here: nothing was recorded. Please write to ${manager}.`
             : `A complaint is not taken here at this moment: nothing was recorded. Please write to ${manager}.`,
+    },
+    { cause: refusal },
+  );
+}
+
+/** An acceptance or a complaint, as the project records feedback. */
+function feedbackOf(answer: Exclude<ClientAnswer, { kind: 'changes' }>): FeedbackRequest {
+  return answer.kind === 'accepted' ? { kind: 'accepted', rating: answer.rating, comment: answer.comment } : { kind: 'complaint', description: answer.description };
+}
+
+/** Changes asked for while an earlier request still waits for the manager (another tab, a colleague). */
+function stillWithManager(refusal: ApiProblem): ApiProblem {
+  return new ApiProblem(
+    {
+      type: refusal.type,
+      title: 'Your earlier request is with your account manager',
+      status: 409,
+      detail:
+        'Changes you asked for earlier are still waiting for your account manager\u2019s answer: nothing new was recorded. The page lists that request; write to your account manager to add to it.',
     },
     { cause: refusal },
   );
@@ -148,6 +185,7 @@ function mayAnswer(p: ProjectStatus): ClientProjectView['mayAnswer'] {
   return {
     accept: p.stage === 'client_review' && !cancelling,
     complain: !cancelling && (COMPLAINT_STAGES.includes(p.stage) || heardAfterCompletion),
+    askForChanges: p.stage === 'client_review' && !cancelling && openChangeRequest(p) === undefined,
   };
 }
 
@@ -307,6 +345,14 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks, seen: 
       }),
       documents: p.documents.filter((d) => FOR_THE_CLIENT.has(d.kind)).map((d) => ({ kind: d.kind, ...(d.number && { number: d.number }), createdAt: d.createdAt, href: documentHref(d.documentId) })),
       mayAnswer: mayAnswer(p),
+      changeRequests: (p.changeRequests ?? []).map((r) => ({
+        at: r.at,
+        name: r.clientContact,
+        description: r.description,
+        status: r.outcome ?? 'waiting',
+        ...(r.answeredAt !== undefined && { answeredAt: r.answeredAt }),
+        ...(r.reply !== undefined && { reply: r.reply }),
+      })),
       answeredHere: p.feedback.flatMap((f) =>
         f.clientContact !== undefined && (f.kind === 'accepted' || f.kind === 'complaint')
           ? [
@@ -342,13 +388,17 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks, seen: 
     const projectId = opened.projectId;
     const answer = parseBody(clientAnswerSchema, req);
     const by: ClientActor = { id: clientActorId(opened.client.id), role: 'client', name: answer.name, requestId: req.requestId };
-    const feedback: FeedbackRequest =
-      answer.kind === 'accepted' ? { kind: 'accepted', rating: answer.rating, comment: answer.comment } : { kind: 'complaint', description: answer.description };
     const updateId = updateIdFor(req, by, 'clientAnswer', projectId);
     const log = deps.logger.child({ projectId });
     await refuseReusedKey(deps.reporting, updateId, answer, log);
-    const { version } = await deps.temporal.updateProject(projectId, recordFeedbackUpdate, { feedback, by }, updateId).catch((err: unknown) => {
-      throw err instanceof ApiProblem && err.type === ProblemType.wrongStage ? notHeardNow(err, answer.kind, opened) : err;
+    const recorded =
+      answer.kind === 'changes'
+        ? deps.temporal.updateProject(projectId, askForChangesUpdate, { description: answer.description, by }, updateId)
+        : deps.temporal.updateProject(projectId, recordFeedbackUpdate, { feedback: feedbackOf(answer), by }, updateId);
+    const { version } = await recorded.catch((err: unknown) => {
+      if (err instanceof ApiProblem && err.type === ProblemType.wrongStage) throw notHeardNow(err, answer.kind, opened);
+      if (err instanceof ApiProblem && err.type === ProblemType.alreadyDone && answer.kind === 'changes') throw stillWithManager(err);
+      throw err;
     });
     const after = await snapshotAtLeast({
       version,

@@ -16,6 +16,7 @@ import { openingStatus, projectSearchAttributes } from '../../workflows/project/
 import {
   cancelProjectUpdate,
   decidePlanUpdate,
+  declineChangeRequestUpdate,
   handOverProjectUpdate,
   PROJECT_ID_PATTERN,
   recordFeedbackUpdate,
@@ -31,6 +32,7 @@ import {
 } from '../../workflows/project/contract';
 import {
   cancelRequestSchema,
+  changeRequestDeclineSchema,
   complaintResolutionRequestSchema,
   complaintReworkRequestSchema,
   feedbackRequestSchema,
@@ -512,6 +514,27 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
       complaintResolutionRequestSchema,
       (body, by, req) => ({ ...body, complaintId: String(req.params.complaintId), by }),
       (req) => `resolveComplaint:${String(req.params.complaintId)}`,
+    ),
+  );
+
+  /** A request for changes' id in the path: one no request could have is not looked for. */
+  const requestIdParam = (req: Request, _res: Response, next: () => void): void => {
+    const requestId = String(req.params.requestId);
+    if (requestId.length === 0 || requestId.length > 100) throw notFound(`There is no request for changes ${requestId}.`);
+    next();
+  };
+
+  // The client asked for changes on their page; the manager answers without a round (a round is
+  // recorded as feedback, which answers the request too).
+  router.post(
+    '/api/projects/:id/change-requests/:requestId/decline',
+    allow('manager'),
+    requestIdParam,
+    projectAction(
+      declineChangeRequestUpdate,
+      changeRequestDeclineSchema,
+      (body, by, req) => ({ ...body, requestId: String(req.params.requestId), by }),
+      (req) => `declineChangeRequest:${String(req.params.requestId)}`,
     ),
   );
 

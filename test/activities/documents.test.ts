@@ -213,7 +213,7 @@ test('a final report of a cancelled project says it was cancelled, when and why'
   expect(text).toContain('Reason: The client closed the spring campaign');
 });
 
-test('a final report names who at the client answered on their page, for an acceptance and a complaint', async () => {
+test('a final report names who at the client answered on their page, for an acceptance and a complaint, and the changes they asked for there', async () => {
   const base = sampleSnapshot('acme-site');
   const client = 'client:globex';
   const snapshot: ReturnType<typeof sampleSnapshot> = {
@@ -223,6 +223,10 @@ test('a final report names who at the client answered on their page, for an acce
       { at: '2026-03-16T10:00:00Z', kind: 'accepted', rating: 5, comment: 'Lovely', recordedBy: client, clientContact: 'John Roe' },
     ],
     complaints: [{ ...base.complaints[0], recordedBy: client, clientContact: 'Jane Doe' }],
+    changeRequests: [
+      { requestId: 'r1', at: '2026-03-12T10:00:00Z', description: 'A bigger logo', clientContact: 'Jane Doe', deliveryRound: 0, outcome: 'round_recorded', round: 1, answeredAt: '2026-03-12T12:00:00Z', answeredBy: 'anna.manager' },
+      { requestId: 'r2', at: '2026-03-15T10:00:00Z', description: 'A darker blue', clientContact: 'John Roe', deliveryRound: 1, outcome: 'declined', reply: 'The blue is your brand colour', answeredAt: '2026-03-15T12:00:00Z', answeredBy: 'anna.manager' },
+    ],
     timeline: [...base.timeline, { at: '2026-03-16T10:00:00Z', event: 'client_accepted', by: client, detail: 'rating 5: Lovely' }],
   };
   const ref = await activities().produceDocument({ projectId: 'acme-site', kind: 'final_report', sequence: 1, snapshot });
@@ -231,6 +235,10 @@ test('a final report names who at the client answered on their page, for an acce
   expect(text).toContain("(made by Jane Doe on the client's page): The first draft was late");
   expect(text).toContain('the client (on their page)');
   expect(text).not.toContain('client:globex');
+  // Changes asked for there, and how each was answered.
+  expect(text).toContain('Changes asked for on the client\u2019s page:');
+  expect(text).toContain('2026-03-12, Jane Doe: A bigger logo — round 1 recorded for it');
+  expect(text).toContain('2026-03-15, John Roe: A darker blue — answered without a round on 2026-03-15: The blue is your brand colour');
 });
 
 test('an acceptance act records every complaint and how it was settled, drops the rating, and nets the compensation as the final invoice sent with it does', async () => {

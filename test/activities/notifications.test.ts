@@ -88,7 +88,7 @@ async function producedInvoice(kind: 'final_invoice' | 'credit_note' = 'final_in
   return (await produceDocument({ projectId: 'acme', kind, sequence: 1, snapshot, invoice })).documentId;
 }
 
-const CLIENT_TEMPLATES: NotificationTemplate[] = ['delivery_ready', 'client_response_due', 'invoice_issued', 'invoice_voided', 'credit_note_issued', 'payment_reminder', 'payment_received', 'payment_returned', 'work_started', 'acceptance_act_to_sign', 'refund_paid', 'project_cancelled', 'complaint_resolved', 'complaint_rework_started', 'project_completed_for_client'];
+const CLIENT_TEMPLATES: NotificationTemplate[] = ['delivery_ready', 'client_response_due', 'invoice_issued', 'invoice_voided', 'credit_note_issued', 'payment_reminder', 'payment_received', 'payment_returned', 'work_started', 'acceptance_act_to_sign', 'refund_paid', 'project_cancelled', 'complaint_resolved', 'change_request_declined', 'complaint_rework_started', 'project_completed_for_client'];
 /** Where each staff notice links: the page of the portal where its reader acts. */
 const PORTAL_PAGE: Record<NotificationTemplate, string> = {
   task_opened: '/tasks/acme.design',
@@ -109,6 +109,7 @@ const PORTAL_PAGE: Record<NotificationTemplate, string> = {
   plan_overdue_escalation: '/projects/acme',
   client_response_due: '/projects/acme',
   client_accepted: '/projects/acme',
+  changes_asked: '/projects/acme',
   payment_overdue: '/projects/acme',
   refund_overdue: '/projects/acme',
   invoice_written_off: '/projects/acme',
@@ -131,6 +132,7 @@ const PORTAL_PAGE: Record<NotificationTemplate, string> = {
   acceptance_act_to_sign: '/projects/acme',
   refund_paid: '/projects/acme',
   complaint_resolved: '/projects/acme',
+  change_request_declined: '/projects/acme',
   complaint_rework_started: '/projects/acme',
   project_completed_for_client: '/projects/acme',
 };
@@ -234,9 +236,9 @@ test('client notices say what to do and whom a reply reaches, and link to nothin
   expect(forClient('credit_note_issued').text).toContain('We owe you 3,314.15 EUR');
   expect(forClient('credit_note_issued').text).toContain('account holder, IBAN or account number, bank name and BIC/SWIFT');
   expect(forClient('delivery_ready').text).toContain('whether you accept it or what should change');
-  // Their page takes an acceptance or a complaint (its link ends the mail); changes go to the manager.
-  expect(forClient('delivery_ready').text).toContain("You can accept it, or make a complaint, on your project's page (the link below).");
-  expect(forClient('delivery_ready').text).toContain('To ask for changes, or to ask anything about the work: reply to this e-mail');
+  // Their page takes an acceptance, a request for changes or a complaint (its link ends the mail).
+  expect(forClient('delivery_ready').text).toContain("You can accept it, ask for changes or make a complaint on your project's page (the link below).");
+  expect(forClient('delivery_ready').text).toContain('To ask anything about the work: reply to this e-mail');
   expect(forClient('delivery_ready').text).toMatch(/Where your project stands, with its invoices and documents: http\S+key=/);
   expect(forClient('client_response_due').text).toContain('the work counts as accepted');
   // Their complaint in their words; a compensation and where it goes; never how the agency noted it.
@@ -555,6 +557,18 @@ test('mails read as people write: articles, a plan sent back, what an approval s
   expect(acceptedOnPage.subject).toBe('Accepted by the client: Spring campaign landing page');
   expect(acceptedOnPage.text).toContain('Jane Doe of Globex Corporation accepted the delivered work for Spring campaign landing page on their page, rating it 4 of 5.');
   expect(acceptedOnPage.text).toContain('Their comment: Good work');
+  // Changes asked for on the page: the manager reads them in the client's words, and what to do.
+  const changesAsked = staffText('changes_asked', { ...fullData, requestId: 'r1', description: 'A lighter blue, please', clientContact: 'Jane Doe' });
+  expect(changesAsked.subject).toBe('Changes asked for by the client: Spring campaign landing page');
+  expect(changesAsked.text).toContain('Jane Doe of Globex Corporation asked for changes to the delivered work for Spring campaign landing page on their page: “A lighter blue, please”');
+  expect(changesAsked.text).toContain('Until you do, the review period is paused');
+  // Answered without a round: the client reads why, and that the review goes on.
+  const declined = clientText('change_request_declined', { ...fullData, requestId: 'r1', description: 'A lighter blue, please', askedAt: '2026-03-02T10:00:00Z', reply: 'The blue is the brand colour you gave us.' });
+  expect(declined.subject).toBe('About the changes you asked for: Spring campaign landing page');
+  expect(declined.text).toContain('You asked on 2026-03-02 10:00 UTC for changes to the work on Spring campaign landing page: “A lighter blue, please”.');
+  expect(declined.text).toContain('We will not make them as a round of changes, and this is why: “The blue is the brand colour you gave us.”');
+  expect(declined.text).toContain("you can accept it, ask for changes again or make a complaint on your project's page");
+  expect(declined.text).not.toContain('r1');
 
   const setOff = clientText('credit_note_issued', { ...fullData, setAgainst: 'INV-2026-000020', setOffAmount: 500, stillOwed: 0, refundOwed: 0 });
   expect(setOff.text).toContain('which you had not paid in full: nothing is left to pay on it now.');

@@ -525,23 +525,23 @@ describe('the client\u2019s link', () => {
       const body = (await h.http().get(`/api/client/projects/${projectId}`).query({ key }).expect(200)).body;
       return body.stage === 'client_review' ? body : undefined;
     }, { what: 'the client\u2019s view in review', timeoutMs: 30_000 });
-    expect(before).toMatchObject({ mayAnswer: { accept: true, complain: true }, answeredHere: [] });
+    expect(before).toMatchObject({ mayAnswer: { accept: true, complain: true, askForChanges: true }, answeredHere: [], changeRequests: [] });
 
     // A wrong key answers nothing, as it opens nothing.
     const wrong = await answer({ kind: 'accepted', name: 'Jane Doe', rating: 4 }, undefined, key.slice(0, -1) + (key.endsWith('A') ? 'B' : 'A')).expect(404);
     expect(wrong.body.detail).toBe('This link does not open a project. Ask your account manager for the current one.');
-    // Bad answers: refused at their fields; a round of changes is not answered here.
+    // Bad answers: refused at their fields; a round of changes (departments, dates) is not answered here.
     const bad = await answer({ kind: 'accepted', name: '  ', rating: 6 }).expect(400);
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['name', 'rating']);
     const changes = await answer({ kind: 'revisions_requested', name: 'Jane Doe', description: 'bigger logo' }).expect(400);
-    expect(changes.body.errors).toEqual([expect.objectContaining({ field: 'kind', message: expect.stringContaining('account manager') })]);
+    expect(changes.body.errors).toEqual([expect.objectContaining({ field: 'kind', message: 'expected "accepted", "changes" or "complaint"' })]);
     const version = (await project()).version;
     expect((await project()).feedback).toEqual([]);
 
     const idempotencyKey = uniqueId('answer');
     const accepted = (await answer({ kind: 'accepted', name: ' Jane Doe ', rating: 4, comment: 'Good work' }, idempotencyKey).expect(200)).body;
     expect(accepted).toMatchObject({
-      mayAnswer: { accept: false, complain: true },
+      mayAnswer: { accept: false, complain: true, askForChanges: false },
       answeredHere: [{ kind: 'accepted', name: 'Jane Doe', rating: 4, comment: 'Good work' }],
     });
     expect(['invoicing', 'closing', 'completed']).toContain(accepted.stage);
@@ -563,6 +563,62 @@ describe('the client\u2019s link', () => {
       expect.objectContaining({ kind: 'complaint', name: 'John Roe', description: 'The invoice names the wrong company' }),
     ]);
     expect((await project()).complaints).toEqual([expect.objectContaining({ description: 'The invoice names the wrong company', clientContact: 'John Roe' })]);
+  });
+
+  test('the client asks for changes on their page: they wait for the manager, the review period stops; a second is refused in their words; the manager answers without a round, and the page shows why', async () => {
+    const projectId = await projectInClientReview(h, { title: 'Client asks for changes' });
+    const key = new URL((await h.http().get(`/api/projects/${projectId}/client-link`).set(h.auth('manager')).expect(200)).body.url as string).searchParams.get('key')!;
+    const answer = (body: object, idempotencyKey = uniqueId('answer')) =>
+      h.http().post(`/api/client/projects/${projectId}/answers`).query({ key }).set('Idempotency-Key', idempotencyKey).send(body);
+    const declineAs = (who: 'manager' | 'leadership', requestId: string, body: object, idempotencyKey = uniqueId('decline')) =>
+      h.http().post(`/api/projects/${projectId}/change-requests/${requestId}/decline`).set(h.auth(who)).set('Idempotency-Key', idempotencyKey).send(body);
+    const project = async () => (await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+    const inReview = await eventually(async () => {
+      const body = (await h.http().get(`/api/client/projects/${projectId}`).query({ key }).expect(200)).body;
+      return body.stage === 'client_review' ? body : undefined;
+    }, { what: 'the client\u2019s view in review', timeoutMs: 30_000 });
+    expect(inReview.respondBy).toBeDefined();
+
+    // Nothing said, no name: 400 at the fields, nothing recorded.
+    const bad = await answer({ kind: 'changes', name: '', description: '  ' }).expect(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['description', 'name']);
+    expect((await project()).changeRequests).toBeUndefined();
+
+    const idempotencyKey = uniqueId('answer');
+    const asked = (await answer({ kind: 'changes', name: 'Jane Doe', description: 'A bigger logo, please' }, idempotencyKey).expect(200)).body;
+    expect(asked).toMatchObject({
+      stage: 'client_review',
+      mayAnswer: { accept: true, complain: true, askForChanges: false },
+      changeRequests: [{ name: 'Jane Doe', description: 'A bigger logo, please', status: 'waiting' }],
+      answeredHere: [],
+    });
+    // The review period is paused: no date to answer by while the manager has the request.
+    expect(asked.respondBy).toBeUndefined();
+    // Retried with its key: the same page, one request.
+    expect((await answer({ kind: 'changes', name: 'Jane Doe', description: 'A bigger logo, please' }, idempotencyKey).expect(200)).body.changeRequests).toHaveLength(1);
+    // A second while the first waits: 409 in the client's words, nothing recorded.
+    const second = await answer({ kind: 'changes', name: 'John Roe', description: 'And a darker blue' }).expect(409);
+    expect(second.body).toMatchObject({ title: 'Your earlier request is with your account manager', detail: expect.stringContaining('nothing new was recorded') });
+    expect((await project()).changeRequests).toEqual([expect.objectContaining({ requestId: 'r1', clientContact: 'Jane Doe', description: 'A bigger logo, please' })]);
+
+    // The manager answers without a round: the reply is needed, the request must be one of the project's, and it is the manager's to give.
+    expect((await declineAs('manager', 'r1', { reply: ' ' }).expect(400)).body.errors).toEqual([expect.objectContaining({ field: 'reply' })]);
+    expect((await declineAs('manager', 'r7', { reply: 'No.' }).expect(404)).body.detail).toContain('r7');
+    await declineAs('leadership', 'r1', { reply: 'No.' }).expect(403);
+    const replyKey = uniqueId('decline');
+    const reply = 'The logo is the size of your brand book; a larger one is a new round, priced in the plan.';
+    const answered = (await declineAs('manager', 'r1', { reply }, replyKey).expect(200)).body as ProjectStatus;
+    expect(answered.changeRequests![0]).toMatchObject({ outcome: 'declined', reply });
+    // Retried with its key: the same answer, once; answered already: 409.
+    expect((await declineAs('manager', 'r1', { reply }, replyKey).expect(200)).body.version).toBe(answered.version);
+    expect((await declineAs('manager', 'r1', { reply: 'Again' }).expect(409)).body.type).toBe('urn:agencyflow:problem:already-done');
+
+    // The client's page: the reply, and they may ask again.
+    const after = await eventually(async () => {
+      const body = (await h.http().get(`/api/client/projects/${projectId}`).query({ key }).expect(200)).body;
+      return body.changeRequests[0]?.status === 'declined' ? body : undefined;
+    }, { what: 'the reply on the client\u2019s page', timeoutMs: 30_000 });
+    expect(after).toMatchObject({ mayAnswer: { accept: true, askForChanges: true }, changeRequests: [{ status: 'declined', reply, answeredAt: expect.any(String) }] });
   });
 
   test('two people at the client accept at the same moment (two tabs, two keys): one acceptance is recorded, the other is told it is no longer heard', async () => {
@@ -779,7 +835,7 @@ describe('GET /api/reports/portfolio', () => {
   });
 });
 
-test('the client page asks for an answer by the end of the first review window, and after the reminder by the end of the second', () => {
+test('the client page asks for an answer by the end of the first review window, and after the reminder by the end of the second, later by the time the clock stood still', () => {
   const window = 4 * 3_600_000;
   const entered = new Date(Date.now() - 5 * 3_600_000).toISOString(); // the first window is over
   const reminded = new Date(Date.now() - 3_600_000).toISOString();
@@ -795,4 +851,15 @@ test('the client page asks for an answer by the end of the first review window, 
   expect(respondBy(afterReminder)).toBe(new Date(Date.parse(reminded) + window).toISOString());
   const fresh = { ...inReview, stageEnteredAt: reminded } as ProjectStatus;
   expect(respondBy(fresh)).toBe(new Date(Date.parse(reminded) + window).toISOString());
+  // A request for changes and a complaint open for overlapping hours stopped the clock once for the hours either was open.
+  const hour = 3_600_000;
+  const at = (msAfterReminder: number) => new Date(Date.parse(reminded) + msAfterReminder).toISOString();
+  const paused = {
+    ...afterReminder,
+    changeRequests: [{ requestId: 'r1', at: at(0.1 * hour), answeredAt: at(0.5 * hour), description: 'x', clientContact: 'Jane', deliveryRound: 0, outcome: 'declined' }],
+    complaints: [{ complaintId: 'c1', at: at(0.3 * hour), resolvedAt: at(0.7 * hour), description: 'y', recordedBy: 'client:acme' }],
+  } as ProjectStatus;
+  expect(respondBy(paused)).toBe(new Date(Date.parse(reminded) + window + 0.6 * hour).toISOString());
+  // While one is open: no date (the clock waits).
+  expect(respondBy({ ...paused, changeRequests: [{ ...paused.changeRequests![0], outcome: undefined, answeredAt: undefined }] } as ProjectStatus)).toBeUndefined();
 });

@@ -5,7 +5,9 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Actor } from '../shared-schemas';
 import type {
+  AskForChangesInput,
   CancelProjectInput,
+  DeclineChangeRequestInput,
   DecidePlanInput,
   HandOverProjectInput,
   ProjectStage,
@@ -36,6 +38,7 @@ export const PROJECT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{2,63}$/;
 // The status snapshot and its parts are zod schemas in schemas.ts (one definition for the
 // workflow, the API's document and the activities); their types are re-exported here.
 export type {
+  ChangeRequestView,
   ComplaintView,
   DocumentRef,
   FeedbackView,
@@ -72,6 +75,8 @@ export interface ProjectActionResult {
 export const submitPlanUpdate = defineUpdate<ProjectActionResult, [SubmitPlanInput]>('submitPlan');
 export const decidePlanUpdate = defineUpdate<ProjectActionResult, [DecidePlanInput]>('decidePlan');
 export const recordFeedbackUpdate = defineUpdate<ProjectActionResult, [RecordFeedbackInput]>('recordFeedback');
+export const askForChangesUpdate = defineUpdate<ProjectActionResult, [AskForChangesInput]>('askForChanges');
+export const declineChangeRequestUpdate = defineUpdate<ProjectActionResult, [DeclineChangeRequestInput]>('declineChangeRequest');
 export const resolveComplaintUpdate = defineUpdate<ProjectActionResult, [ResolveComplaintInput]>('resolveComplaint');
 export const reworkComplaintUpdate = defineUpdate<ProjectActionResult, [ReworkComplaintInput]>('reworkComplaint');
 export const recordPaymentUpdate = defineUpdate<ProjectActionResult, [RecordPaymentInput]>('recordPayment');

@@ -16,6 +16,8 @@ import {
   getStatusQuery,
   handOverProjectUpdate,
   publishAgainSignal,
+  askForChangesUpdate,
+  declineChangeRequestUpdate,
   recordFeedbackUpdate,
   recordPaymentUpdate,
   resolveComplaintUpdate,
@@ -25,6 +27,7 @@ import {
   submitPlanUpdate,
   writeOffUpdate,
   taskChangedSignal,
+  type ChangeRequestView,
   type InvoiceView,
   type ProjectActionResult,
   type ProjectStage,
@@ -33,7 +36,7 @@ import type { Billing } from './billing';
 import type { ProjectContext } from './context';
 import { checkPlan } from './plan-rules';
 import type { Production } from './production';
-import type { ClientActor, RecordFeedbackInput, ReworkComplaintInput, SubmitPlanInput } from './schemas';
+import type { AskForChangesInput, ClientActor, DeclineChangeRequestInput, RecordFeedbackInput, ReworkComplaintInput, SubmitPlanInput } from './schemas';
 import {
   approvedPlan,
   compensationsToSettle,
@@ -42,6 +45,7 @@ import {
   finalInvoiceContent,
   hasOpenComplaint,
   netBilled,
+  openChangeRequest,
   overpaidMinor,
   owedAmount,
   owedMinor,
@@ -275,6 +279,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
             ...fromClient,
           });
         }
+        settleChangeRequest(by, { outcome: 'accepted_instead' });
         ctx.clientDecision = 'accepted';
         ctx.enterStage('invoicing');
       } else if (feedback.kind === 'revisions_requested') {
@@ -311,6 +316,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
           taskIds: inputs.map((i) => taskId(i.projectId, i.taskKey)),
         });
         status.feedback.push({ at, kind: 'revisions_requested', description: feedback.description, recordedBy: by.id });
+        settleChangeRequest(by, { outcome: 'round_recorded', round });
         // The tasks show in the snapshot at once; the process starts their workflows.
         for (const taskInput of inputs) production.addTask(taskInput);
         ctx.record('revisions_requested', by.id, `round ${round}${beyondIncluded ? ` (extra ${feedback.extraPrice ?? 0})` : ''}: ${feedback.description}`);
@@ -427,6 +433,66 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
       );
     }
   };
+
+  /** The client's open request for changes, answered by what the manager (or the client) just recorded. */
+  const settleChangeRequest = (by: Actor | ClientActor, answer: Pick<ChangeRequestView, 'outcome' | 'round' | 'reply'>): void => {
+    const request = openChangeRequest(status);
+    if (request === undefined) return;
+    Object.assign(request, { ...answer, answeredAt: nowIso(), answeredBy: by.id });
+  };
+
+  setHandler(
+    askForChangesUpdate,
+    ctx.acting(({ by, description }: AskForChangesInput) => {
+      const requests = (status.changeRequests ??= []);
+      const requestId = `r${requests.length + 1}`;
+      requests.push({ requestId, description, at: nowIso(), clientContact: by.name, deliveryRound: status.revisionRoundsUsed });
+      ctx.record('changes_asked', by.id, `${requestId}: ${description}`);
+      // The manager turns it into a round or answers it; the acceptance clock waits for them (workflow.ts).
+      ctx.send('changes_asked', `changes-asked:${requestId}`, ctx.manager, { requestId, description, clientContact: by.name });
+      ctx.changed();
+      return done();
+    }),
+    {
+      validator: ({ by, description }) => {
+        refuseUnless(isTheClient(by), "the project's client, on their page (the manager records a round of changes)");
+        refuseUnlessStage('client_review');
+        const open = openChangeRequest(status);
+        if (open !== undefined) {
+          throw businessFailure(ErrorType.AlreadyDone, `changes were asked for at ${open.at} and the manager has not answered yet`);
+        }
+        if (description.trim() === '') throw businessFailure(ErrorType.InvalidInput, 'say what should change', 'description');
+      },
+    },
+  );
+
+  setHandler(
+    declineChangeRequestUpdate,
+    ctx.acting(({ by, requestId, reply }: DeclineChangeRequestInput) => {
+      const request = status.changeRequests!.find((r) => r.requestId === requestId)!;
+      settleChangeRequest(by, { outcome: 'declined', reply });
+      ctx.record('change_request_declined', by.id, `${requestId}: ${reply}`);
+      // The client reads why, and that the review goes on: the clock runs again from where it stopped.
+      ctx.send('change_request_declined', `change-request-declined:${requestId}`, ctx.client, {
+        requestId,
+        description: request.description,
+        askedAt: request.at,
+        reply,
+      });
+      ctx.changed();
+      return done();
+    }),
+    {
+      validator: ({ by, requestId, reply }) => {
+        refuseUnless(isManager(by), "the project's manager");
+        const request = status.changeRequests?.find((r) => r.requestId === requestId);
+        if (request === undefined) throw businessFailure(ErrorType.NotFound, `no request for changes ${requestId}`, 'requestId');
+        if (request.outcome !== undefined) throw businessFailure(ErrorType.AlreadyDone, `request ${requestId} was answered at ${request.answeredAt}`);
+        refuseUnlessStage('client_review');
+        if (reply.trim() === '') throw businessFailure(ErrorType.InvalidInput, 'say why no round of changes follows', 'reply');
+      },
+    },
+  );
 
   setHandler(
     resolveComplaintUpdate,

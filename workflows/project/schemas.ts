@@ -174,10 +174,35 @@ export const clientActorSchema = z.object({
   requestId: z.string().max(200).optional(),
 });
 export type ClientActor = z.infer<typeof clientActorSchema>;
-/** The answers a client gives on their page; a round of changes needs the manager (departments, dates, its price). */
+/**
+ * The answers a client gives on their page that are kept as feedback (changes they ask for wait
+ * for the manager as a request: `changeRequests`).
+ */
 export const CLIENT_ANSWER_KINDS = ['accepted', 'complaint'] as const;
 export const recordFeedbackSchema = z.object({ feedback: feedbackRequestSchema, by: z.union([actorSchema, clientActorSchema]) });
 export type RecordFeedbackInput = z.infer<typeof recordFeedbackSchema>;
+
+/**
+ * The client asks for changes on their page, in their words. Only the manager can turn that into a
+ * round (departments, dates, its price beyond the included rounds), so it waits for them: the
+ * acceptance clock stops until they record the round or answer without one.
+ */
+export const askForChangesSchema = z.object({ description: z.string().min(1).max(5_000), by: clientActorSchema });
+export type AskForChangesInput = z.infer<typeof askForChangesSchema>;
+
+/** The manager answers the client's request without a round of changes, saying why (the client reads it). */
+export const changeRequestDeclineSchema = z
+  .object({
+    reply: z
+      .string({ error: 'say why no round of changes follows' })
+      .trim()
+      .min(1, 'say why no round of changes follows')
+      .max(5_000, 'at most 5,000 characters')
+      .meta({ description: 'Why no round of changes follows, in words the client reads (the mail and their page quote it).' }),
+  })
+  .strict();
+export const declineChangeRequestSchema = changeRequestDeclineSchema.extend({ requestId: z.string().min(1), by: actorSchema });
+export type DeclineChangeRequestInput = z.infer<typeof declineChangeRequestSchema>;
 
 export const complaintResolutionRequestSchema = z
   .object({
@@ -400,6 +425,28 @@ export const feedbackViewSchema = z.object({
 });
 export type FeedbackView = z.infer<typeof feedbackViewSchema>;
 
+/**
+ * Changes the client asked for on their page. Open until the manager records a round of changes
+ * for it (`round`), answers without one (`reply`), or the work is accepted after all.
+ */
+export const changeRequestViewSchema = z.object({
+  requestId: z.string(),
+  description: z.string(),
+  at: isoDate,
+  /** Who at the client asked (the name they gave). */
+  clientContact: z.string(),
+  /** The delivery it is about: 0 for the first, then the round of changes it followed. */
+  deliveryRound: z.number().int(),
+  outcome: z.enum(['round_recorded', 'declined', 'accepted_instead']).optional(),
+  answeredAt: isoDate.optional(),
+  answeredBy: z.string().optional(),
+  /** The round of changes recorded for it. */
+  round: z.number().int().optional(),
+  /** The manager's answer when no round was recorded for it. */
+  reply: z.string().optional(),
+});
+export type ChangeRequestView = z.infer<typeof changeRequestViewSchema>;
+
 export const complaintViewSchema = z.object({
   complaintId: z.string(),
   description: z.string(),
@@ -547,6 +594,8 @@ export const projectStatusSchema = z
     revisionRoundsUsed: z.number().int(),
     feedback: z.array(feedbackViewSchema),
     complaints: z.array(complaintViewSchema),
+    /** Changes the client asked for on their page (absent until the first). */
+    changeRequests: z.array(changeRequestViewSchema).optional(),
     invoices: z.array(invoiceViewSchema),
     documents: z.array(documentRefSchema),
     timeline: z.array(timelineEntrySchema),

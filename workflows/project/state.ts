@@ -20,7 +20,7 @@ import {
   StageEnteredAtKey,
 } from '../search-attributes';
 import { taskId, type TaskInput } from '../task/contract';
-import type { DocumentKind, ProjectInput, ProjectStatus, PlanVersionView, SetOffView, TaskChangedSignal, TaskSummary, InvoiceView } from './contract';
+import type { ChangeRequestView, DocumentKind, ProjectInput, ProjectStatus, PlanVersionView, SetOffView, TaskChangedSignal, TaskSummary, InvoiceView } from './contract';
 import type { PlanTask } from './schemas';
 
 export function initialStatus(input: ProjectInput, intakeAt: string): ProjectStatus {
@@ -530,6 +530,10 @@ export function paymentDueAt(status: ProjectStatus): string | undefined {
 }
 
 export const hasOpenComplaint = (status: ProjectStatus): boolean => status.complaints.some((c) => !c.resolvedAt);
+
+/** The client's request for changes the manager has not answered yet (one at a time). */
+export const openChangeRequest = (status: Pick<ProjectStatus, 'changeRequests'>): ChangeRequestView | undefined =>
+  status.changeRequests?.find((r) => r.outcome === undefined);
 
 /** Where a run's policy does not say (runs started before complaints were followed up): 48 hours. */
 export const COMPLAINT_RESOLUTION_DEFAULT_MS = 48 * 3_600_000;

@@ -29,6 +29,7 @@ import {
   dueMovedLater,
   finalInvoiceContent,
   hasOpenComplaint,
+  openChangeRequest,
   overpaidInvoices,
   overpaidMinor,
   owedAmount,
@@ -227,20 +228,23 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
 
   /**
    * Waits for the client's answer on a delivery. The acceptance window runs only while no
-   * complaint is open (a complaint is an answer being worked on): one window, then a reminder to
-   * the client and the manager, then a second window. False when the client stayed silent through both.
+   * complaint and no request for changes of theirs is open (each is an answer being worked on):
+   * one window, then a reminder to the client and the manager, then a second window. False when
+   * the client stayed silent through both.
    */
   async function awaitClientAnswer(round: number, answered: () => boolean): Promise<boolean> {
     let left = input.policy.acceptanceWindowMs;
     let reminded = false;
+    // Runs recorded before requests for changes existed have none: the same waits as before.
+    const paused = (): boolean => hasOpenComplaint(status) || openChangeRequest(status) !== undefined;
     for (;;) {
-      if (hasOpenComplaint(status)) {
-        await ctx.until(() => answered() || !hasOpenComplaint(status));
+      if (paused()) {
+        await ctx.until(() => answered() || !paused());
         if (answered()) return true;
         continue;
       }
       const started = Date.now();
-      if (await ctx.untilOr(() => answered() || hasOpenComplaint(status), left)) {
+      if (await ctx.untilOr(() => answered() || paused(), left)) {
         if (answered()) return true;
         left -= Date.now() - started;
         continue;
