@@ -145,8 +145,11 @@ export async function holdReads(page: Page, which: (path: string) => boolean): P
   await page.route('**/api/**', handler);
   return async () => {
     holding = false;
-    await page.unroute('**/api/**', handler);
+    // The held reads go first: unrouting the page's last route turns interception off, and
+    // Playwright (1.65) then lets held requests go by itself, so continuing them after would throw
+    // "Route is already handled!".
     await Promise.all(held.map((r) => r.continue()));
+    await page.unroute('**/api/**', handler);
   };
 }
 
