@@ -60,13 +60,6 @@ async function until(client: PersonPage, what: () => Promise<boolean>, said: str
 }
 
 /**
- * A pass-through route on the page's API requests, kept for the page's life. Without another route,
- * `holdReads`'s release (its unroute, the page's last route) turns interception off, and Playwright
- * (1.65) lets the held reads go by itself: continuing them then throws "Route is already handled!".
- */
-const keepInterceptingApi = (page: Page) => page.route('**/api/**', (route) => route.fallback());
-
-/**
  * A project in the client's review, its client's page open and offering the acceptance; from then
  * on the page's reads of the project are held (released by `releaseReads`), so what it shows next
  * comes from its own answer's response.
@@ -77,7 +70,6 @@ async function acceptanceOffered(projectTitle: string) {
   const { page } = client;
   const section = page.locator('#answer');
   await until(client, async () => (await section.getByRole('heading', { name: 'Accept the work' }).count()) === 1, 'the acceptance offered on the client\u2019s page');
-  await keepInterceptingApi(page);
   const releaseReads = await holdReads(page, (path) => path === `/api/client/projects/${id}`);
   return { id, client, page, section, releaseReads };
 }
@@ -104,11 +96,11 @@ step('the work with the client: they accept it on their page with a rating and t
   expect(await page.getByLabel('Comment (optional)').inputValue()).toBe('');
   expect(await page.locator('#answer-accepted-name').inputValue()).toBe('');
   expect(await section.locator('.answer-brings').textContent()).toBe('Accepting ends your review of the work. We then e-mail you the acceptance act to sign and the final invoice, of €1,200.00.');
-  // Changes are asked of the manager, by mail: one line, their name a link to write to them.
-  expect(await section.locator('.answer-changes').textContent()).toBe(`To ask for changes to the work instead, write to ${managerName()}: they agree with you what changes, and by when.`);
-  expect(await section.locator('.answer-changes').getByRole('link', { name: managerName() }).getAttribute('href')).toMatch(new RegExp(`^mailto:${h.people.manager.id}@agency\\.example\\?`));
-  // The notice at the top points to the answer below, and to the manager for changes.
-  expect(await page.locator('.callout[role="status"]').textContent()).toContain(`accept it below, under Your answer, or write to ${managerName()} what should change.`);
+  // Asking for changes instead is one line under the form, until opened (client-change-requests.test.ts).
+  expect(await section.locator('.answer-changes > summary').textContent()).toBe('Something should change? Ask for changes');
+  // The notice at the top points to the answer below, and to the manager for anything else.
+  expect(await page.locator('.callout[role="status"]').textContent()).toContain(`accept it or ask for changes below, under Your answer. For anything else, write to ${managerName()}.`);
+  expect(await page.locator('.callout[role="status"]').getByRole('link', { name: managerName() }).getAttribute('href')).toMatch(new RegExp(`^mailto:${h.people.manager.id}@agency\\.example\\?`));
   await shootDeskAndNarrowPhone(page, '44-client-answer-form');
 
   const sends = watchSends(page);
@@ -179,7 +171,7 @@ step('the work with the client: they accept it on their page with a rating and t
   expect(await confirmation.textContent()).toBe(`Thank you — you accepted the work on ${acceptedOn}. The acceptance act to sign and the final invoice (€1,200.00) follow by e-mail.`);
   expect(await confirmation.evaluate((e) => e === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement)).toBe(true);
   expect(await page.locator('.callout[role="status"] strong').first().textContent()).toBe('The work is accepted; invoicing is under way.');
-  // The acceptance form and the line about changes are gone; the answer is listed; a complaint is still heard.
+  // The acceptance form and asking for changes are gone; the answer is listed; a complaint is still heard.
   expect(await page.locator('#answer-accepted-name').count()).toBe(0);
   expect(await section.locator('.answer-changes').count()).toBe(0);
   expect(await section.locator('.answered-here li').allTextContents()).toEqual([`On ${acceptedOn}, Anna Berg accepted the work, rating it “5 — excellent”.“Lovely work, thank you”`]);
@@ -214,7 +206,7 @@ step('the work under way: no acceptance is offered, but a complaint is; made on 
   await until(client, async () => (await page.locator('.callout[role="status"]').textContent())?.includes('The work is under way.') === true, 'the work under way on the client\u2019s page');
   const section = page.locator('#answer');
   await section.waitFor();
-  // No acceptance, no line about changes: only a complaint.
+  // No acceptance, no asking for changes: only a complaint.
   expect(await section.getByRole('heading', { name: 'Accept the work' }).count()).toBe(0);
   expect(await page.locator('#answer-accepted-name, #answer-accepted-rating').count()).toBe(0);
   expect(await section.locator('.answer-brings, .answer-changes').count()).toBe(0);
@@ -248,7 +240,7 @@ step('the work under way: no acceptance is offered, but a complaint is; made on 
   // What the page is given lists it too (a reload shows it).
   const key = new URL(page.url()).searchParams.get('key')!;
   const view = (await h.http().get(`/api/client/projects/${id}`).query({ key }).expect(200)).body as { answeredHere: unknown[]; mayAnswer: unknown };
-  expect(view.mayAnswer).toEqual({ accept: false, complain: true });
+  expect(view.mayAnswer).toEqual({ accept: false, complain: true, askForChanges: false });
   expect(view.answeredHere).toEqual([{ kind: 'complaint', at: project.complaints[0].at, name: 'Boris Kay', description: 'The banner draft we saw is in the old colours' }]);
   await shootDeskAndNarrowPhone(page, '44d-client-complaint-sent');
   expect(unexpectedErrors(client.errors)).toEqual([]);

@@ -3,9 +3,10 @@
  * their account manager sent, without an account — where the work stands, what was delivered for
  * their review, the agreed total, any compensation agreed for their complaints and the work being
  * redone for one made after completion, invoices with the payments received, and documents — under the agency's name, not the software's. The client
- * answers on the page itself — accepts the delivered work with a rating, or complains — giving
- * their name (the link has no account behind it); changes to the work still go to the manager, who
- * settles departments, dates and any price: the page says whom to write to.
+ * answers on the page itself — accepts the delivered work with a rating, asks for changes, or
+ * complains — giving their name (the link has no account behind it). Changes asked for wait for the
+ * manager, who settles departments, dates and any price (a round of changes) or answers without
+ * one; the page says which, and that the review period is paused while they wait.
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
@@ -135,7 +136,8 @@ function ClientView({ view: v, confirmed, answers }: { view: View; confirmed?: C
         </p>
       </PageHeader>
 
-      {confirmed && <AnswerConfirmation confirmation={confirmed} contact={contact} />}
+      {/* A request confirmed as waiting says nothing true once the manager has answered it. */}
+      {confirmed && !(confirmed.kind === 'changes' && !waitingRequest(v)) && <AnswerConfirmation confirmation={confirmed} contact={contact} />}
 
       {v.stage !== 'cancelled' && (
         <ol class="stage-progress" aria-label="Where your project stands">
@@ -163,9 +165,7 @@ function ClientView({ view: v, confirmed, answers }: { view: View; confirmed?: C
         {waiting && Date.parse(waiting.dueAt) < Date.now() && <p>It was due on {formatDate(waiting.dueAt)}; the work begins as soon as it is paid.</p>}
         {v.stage === 'client_review' &&
           (v.mayAnswer.accept ? (
-            <p>
-              Please answer{v.respondBy ? ` by ${formatDate(v.respondBy)}` : ''}: accept it below, under <a href="#answer">Your answer</a>, or write to {contact} what should change.
-            </p>
+            <ReviewAnswerNotice view={v} contact={contact} />
           ) : (
             <p>
               Please tell {contact}
@@ -356,7 +356,17 @@ const ratingInWords = (rating: number | undefined): string => RATINGS.find((r) =
 
 type AnswerField = 'rating' | 'comment' | 'name' | 'description';
 /** Each form's fields, in the order it shows them (the first one missing gets the focus). */
-const ANSWER_FIELDS: Record<AnswerKind, readonly AnswerField[]> = { accepted: ['rating', 'comment', 'name'], complaint: ['description', 'name'] };
+const ANSWER_FIELDS: Record<AnswerKind, readonly AnswerField[]> = { accepted: ['rating', 'comment', 'name'], changes: ['description', 'name'], complaint: ['description', 'name'] };
+/** What each form says at its description when it is empty (the acceptance has none). */
+const DESCRIPTION_MISSING: Partial<Record<AnswerKind, string>> = { changes: 'Say what should change.', complaint: 'Say what is wrong.' };
+
+type ChangeRequest = View['changeRequests'][number];
+/**
+ * The client's request for changes that waits for the manager while the work is with them (one at
+ * a time): said where they answer, instead of the form to ask. (One left waiting when the project
+ * was cancelled is only listed.)
+ */
+const waitingRequest = (v: View): ChangeRequest | undefined => (v.stage === 'client_review' ? v.changeRequests.find((r) => r.status === 'waiting') : undefined);
 const answerFieldId = (kind: AnswerKind, field: AnswerField): string => `answer-${kind}-${field}`;
 
 /** What the final invoice asks once the client accepts, as far as the page knows it. */
@@ -385,7 +395,7 @@ function useAnswerForm(kind: AnswerKind, v: View, handlers: AnswerHandlers, afte
       requestKey.succeeded();
       // The name stays for a next answer (a complaint later); what was answered goes.
       setTyped((t) => ({ ...t, rating: '', comment: '', description: '' }));
-      const given = next.answeredHere.filter((a) => a.kind === kind).pop();
+      const given = kind === 'changes' ? next.changeRequests[next.changeRequests.length - 1] : next.answeredHere.filter((a) => a.kind === kind).pop();
       handlers.answered(next, { kind, at: given?.at ?? new Date().toISOString(), ...(kind === 'accepted' && { finalInvoice: finalInvoiceOf(v) }) });
       afterSent?.();
     },
@@ -400,7 +410,7 @@ function useAnswerForm(kind: AnswerKind, v: View, handlers: AnswerHandlers, afte
     if (sending.current) return;
     const missing: Partial<Record<AnswerField, string>> = {
       ...(kind === 'accepted' && typed.rating === '' && { rating: 'Choose how you rate the work, from 5 (excellent) to 1 (poor).' }),
-      ...(kind === 'complaint' && typed.description.trim() === '' && { description: 'Say what is wrong.' }),
+      ...(DESCRIPTION_MISSING[kind] !== undefined && typed.description.trim() === '' && { description: DESCRIPTION_MISSING[kind] }),
       ...(typed.name.trim() === '' && { name: 'Give your name, so that we know who answered.' }),
     };
     setUnfilled(missing);
@@ -445,40 +455,42 @@ type AnswerForm = ReturnType<typeof useAnswerForm>;
 
 /**
  * "Your answer": while the work is with the client, they accept it here (a rating, a comment, their
- * name), told first what accepting brings; while a complaint is heard, they make one here; changes
- * are asked of the manager, by mail. First, the answers given on this page and by whom. Mounted
- * whatever the project's stage (it draws nothing when there is nothing to say), so what was typed
- * outlives an answer the project no longer takes.
+ * name), told first what accepting brings, or ask for changes, told what happens then; while a
+ * complaint is heard, they make one here. The acceptance is the form shown; asking for changes and
+ * complaining are disclosures under it, so a phone shows one form at a time. A request for changes
+ * waiting for the manager is said first, instead of the form to ask. Then the answers given on this
+ * page and by whom, requests for changes with what became of them. Mounted whatever the project's
+ * stage (it draws nothing when there is nothing to say), so what was typed outlives an answer the
+ * project no longer takes.
  */
 function YourAnswer({ view: v, contact, handlers }: { view: View; contact: ComponentChildren; handlers: AnswerHandlers }) {
   const accept = useAnswerForm('accepted', v, handlers);
+  // Sent, the request waits for the manager: its form is gone (said as waiting instead); offered again once answered, it starts afresh, closed.
+  const askChanges = useAnswerForm('changes', v, handlers);
   // A complaint sent, its form is put away (the confirmation at the top has the focus); a next one starts afresh.
   const complaintCard = useRef<HTMLDetailsElement>(null);
   const complain = useAnswerForm('complaint', v, handlers, () => {
     if (complaintCard.current) complaintCard.current.open = false;
   });
   const offersAccept = v.mayAnswer.accept || accept.refused;
+  const offersChanges = v.mayAnswer.askForChanges || askChanges.refused;
   const offersComplaint = v.mayAnswer.complain || complain.refused;
-  if (!offersAccept && !offersComplaint && v.answeredHere.length === 0) return null;
+  const waiting = waitingRequest(v);
+  const given = givenHere(v, waiting);
+  const offersAny = offersAccept || offersChanges || offersComplaint;
+  if (!offersAny && given.length === 0 && waiting === undefined) return null;
   const toCome = finalInvoiceOf(v);
   return (
-    <Section title={offersAccept || offersComplaint ? 'Your answer' : 'Your answers'} id="answer">
-      {v.answeredHere.length > 0 && (
+    <Section title={offersAny ? 'Your answer' : 'Your answers'} id="answer">
+      {waiting && <ChangesWaiting request={waiting} contact={contact} />}
+
+      {given.length > 0 && (
         <>
-          {(offersAccept || offersComplaint) && <h3>Your answers so far</h3>}
+          {offersAny && <h3>Your answers so far</h3>}
           <ul class="answered-here">
-            {v.answeredHere.map((a) => (
-              <li key={`${a.kind}-${a.at}`}>
-                {a.kind === 'accepted' ? (
-                  <p>
-                    On {formatDate(a.at)}, <strong>{a.name}</strong> accepted the work, rating it <span class="nowrap">“{ratingInWords(a.rating)}”</span>.
-                  </p>
-                ) : (
-                  <p>
-                    On {formatDate(a.at)}, <strong>{a.name}</strong> made a complaint:
-                  </p>
-                )}
-                {(a.kind === 'accepted' ? a.comment : a.description) && <p class="prewrap answered-words">“{a.kind === 'accepted' ? a.comment : a.description}”</p>}
+            {given.map((g) => (
+              <li key={`${g.kind === 'answer' ? g.answer.kind : g.kind}-${g.at}`}>
+                {g.kind === 'changes' ? <ChangeRequestInWords request={g.request} view={v} /> : <AnswerInWords answer={g.answer} />}
               </li>
             ))}
           </ul>
@@ -514,10 +526,29 @@ function YourAnswer({ view: v, contact, handlers }: { view: View; contact: Compo
         </AnswerFormShell>
       )}
 
-      {v.mayAnswer.accept && (
-        <p class="answer-changes">
-          To ask for changes to the work instead, write to {contact}: they agree with you what changes, and by when.
-        </p>
+      {offersChanges && (
+        <details class="answer-changes">
+          <summary>Something should change? Ask for changes</summary>
+          <AnswerFormShell form={askChanges} offered={v.mayAnswer.askForChanges} button="Ask for these changes" sending="Sending your request…" manager={v.manager.name}>
+            <TextArea
+              id={answerFieldId('changes', 'description')}
+              label="What should change?"
+              value={askChanges.typed.description}
+              onValue={askChanges.set('description')}
+              error={askChanges.at('description')}
+              rows={4}
+              required
+            />
+            <YourName form={askChanges} kind="changes" hint={`Who at ${v.clientName} asks for the changes.`} />
+            {/* Said before sending, as what accepting brings is: who gets it, what they may do, and that the review period stops meanwhile. */}
+            {v.mayAnswer.askForChanges && (
+              <p class="answer-changes-brings">
+                Your request goes to {contact}, who either plans a round of changes with you or answers you here. Meanwhile the review period is paused: the work does not
+                count as accepted while you wait.
+              </p>
+            )}
+          </AnswerFormShell>
+        </details>
       )}
 
       {offersComplaint && (
@@ -539,6 +570,96 @@ function YourAnswer({ view: v, contact, handlers }: { view: View; contact: Compo
         </details>
       )}
     </Section>
+  );
+}
+
+/** What the client gave on this page, oldest first: acceptances and complaints, and requests for changes. */
+type Given = { kind: 'answer'; at: string; answer: View['answeredHere'][number] } | { kind: 'changes'; at: string; request: ChangeRequest };
+
+/** The answers and requests to list, oldest first: all but the request said as waiting above them. */
+function givenHere(v: View, waiting: ChangeRequest | undefined): Given[] {
+  return [
+    ...v.answeredHere.map((answer): Given => ({ kind: 'answer', at: answer.at, answer })),
+    ...v.changeRequests.filter((r) => r !== waiting).map((request): Given => ({ kind: 'changes', at: request.at, request })),
+  ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+}
+
+/** An acceptance or a complaint given on this page: when, by whom, what they wrote. */
+function AnswerInWords({ answer: a }: { answer: View['answeredHere'][number] }) {
+  const words = a.kind === 'accepted' ? a.comment : a.description;
+  return (
+    <>
+      {a.kind === 'accepted' ? (
+        <p>
+          On {formatDate(a.at)}, <strong>{a.name}</strong> accepted the work, rating it <span class="nowrap">“{ratingInWords(a.rating)}”</span>.
+        </p>
+      ) : (
+        <p>
+          On {formatDate(a.at)}, <strong>{a.name}</strong> made a complaint:
+        </p>
+      )}
+      {words && <p class="prewrap answered-words">“{words}”</p>}
+    </>
+  );
+}
+
+/**
+ * A request for changes waiting for the manager, said where the client answers: what they asked,
+ * when and by whom, and that the review period is paused until the manager answers; accepting and
+ * complaining are still open to them below.
+ */
+function ChangesWaiting({ request: r, contact }: { request: ChangeRequest; contact: ComponentChildren }) {
+  return (
+    <div class="changes-waiting">
+      <p>
+        <strong>
+          Your request for changes is with {contact} — the review period is paused until they answer.
+        </strong>
+      </p>
+      <p>
+        On {formatDate(r.at)}, <strong>{r.name}</strong> asked:
+      </p>
+      <p class="prewrap answered-words">“{r.description}”</p>
+      <p>They plan a round of changes with you, or answer you here. You can still accept the work or make a complaint below.</p>
+    </div>
+  );
+}
+
+/**
+ * A request for changes listed with what became of it, in the client's words: a round of changes
+ * planned for it (being worked on, while the latest round is), the manager's answer without a
+ * round (quoted, with its day), or the work accepted before they answered.
+ */
+function ChangeRequestInWords({ request: r, view: v }: { request: ChangeRequest; view: View }) {
+  const manager = v.manager.name;
+  const answeredOn = formatDate(r.answeredAt);
+  // Only the latest request's round can be the one under way (the client's view has no round numbers).
+  const roundUnderWay = v.stage === 'in_production' && r === v.changeRequests[v.changeRequests.length - 1];
+  let outcome: string;
+  switch (r.status) {
+    case 'waiting':
+      // Left waiting outside the review: the project was cancelled before the manager answered.
+      outcome = v.stage === 'cancelled' ? 'Not answered: the project was cancelled.' : `Waiting for ${manager}’s answer.`;
+      break;
+    case 'round_recorded':
+      outcome = roundUnderWay ? `A round of changes is being worked on for it (planned on ${answeredOn}).` : `A round of changes was planned for it on ${answeredOn}.`;
+      break;
+    case 'declined':
+      outcome = `${manager} answered on ${answeredOn}, without a round of changes:`;
+      break;
+    case 'accepted_instead':
+      outcome = `The work was accepted before ${manager} answered.`;
+      break;
+  }
+  return (
+    <>
+      <p>
+        On {formatDate(r.at)}, <strong>{r.name}</strong> asked for changes:
+      </p>
+      <p class="prewrap answered-words">“{r.description}”</p>
+      <p class="change-request-outcome">{outcome}</p>
+      {r.status === 'declined' && r.reply && <p class="prewrap answered-words change-request-reply">“{r.reply}”</p>}
+    </>
   );
 }
 
@@ -650,6 +771,11 @@ function AnswerConfirmation({ confirmation: c, contact }: { confirmation: Confir
             ? 'The acceptance act to sign follows by e-mail; no further invoice comes for the agreed work.'
             : `The acceptance act to sign and the final invoice${invoice ? ` (${formatMoney(invoice.amount, invoice.currency)})` : ''} follow by e-mail.`}
         </p>
+      ) : c.kind === 'changes' ? (
+        <p>
+          <strong>Your request for changes was sent to {contact} on {formatDate(c.at)}.</strong> They plan a round of changes with you, or answer you here; until then the
+          review period is paused, and the work does not count as accepted.
+        </p>
       ) : (
         <p>
           <strong>
@@ -658,6 +784,29 @@ function AnswerConfirmation({ confirmation: c, contact }: { confirmation: Confir
         </p>
       )}
     </div>
+  );
+}
+
+/**
+ * What the notice at the top asks of the client while the work is with them: to answer (by when,
+ * while the review period runs), below, where they accept the work or ask for changes; the
+ * manager's address for anything else. While changes they asked for wait for the manager: that,
+ * and that the period is paused until they answer (there is no date to answer by).
+ */
+function ReviewAnswerNotice({ view: v, contact }: { view: View; contact: ComponentChildren }) {
+  const below = <a href="#answer">Your answer</a>;
+  if (waitingRequest(v)) {
+    return (
+      <p class="changes-waiting-notice">
+        Your request for changes is with {contact}: the review period is paused until they answer. You can still accept the work below, under {below}.
+      </p>
+    );
+  }
+  return (
+    <p>
+      Please answer{v.respondBy ? ` by ${formatDate(v.respondBy)}` : ''}: accept it{v.mayAnswer.askForChanges ? ' or ask for changes' : ''} below, under {below}. For anything
+      else, write to {contact}.
+    </p>
   );
 }
 
