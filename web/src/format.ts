@@ -84,7 +84,13 @@ export const DEPARTMENT_LABEL: Record<Department, string> = {
 
 /** Event names of timelines and histories ("plan_submitted") as words. */
 /** Events whose name is not the portal's word for them (approvals say "send back"). */
-const EVENT_WORDS: Record<string, string> = { plan_rejected: 'Plan sent back', complaint_rework_requested: 'Work sent back for a complaint' };
+const EVENT_WORDS: Record<string, string> = {
+  plan_rejected: 'Plan sent back',
+  complaint_rework_requested: 'Work sent back for a complaint',
+  // The client's request on their page, and the manager's answer to it without a round of changes.
+  changes_asked: 'Changes asked for',
+  change_request_declined: 'Request for changes answered without a round',
+};
 
 export const eventLabel = (event: string): string => {
   if (EVENT_WORDS[event]) return EVENT_WORDS[event];

@@ -119,14 +119,37 @@ const DOCUMENT_LABEL: Record<ProjectStatus['documents'][number]['kind'], string>
   credit_note: 'Credit note',
 };
 
-/** A complaint's timeline entries, which the workflow starts with its id ("c1: …"). */
-const COMPLAINT_EVENTS = new Set(['complaint_filed', 'complaint_resolved', 'complaint_unresolved', 'complaint_rework_requested']);
+type ChangeRequest = NonNullable<ProjectStatus['changeRequests']>[number];
+
+/** The client's request for changes the manager has not answered yet: one at a time (`openChangeRequest` in workflows/project/state.ts). */
+const openChangeRequest = (p: ProjectStatus): ChangeRequest | undefined => p.changeRequests?.find((r) => r.outcome === undefined);
+
+/** What a timeline entry's leading id names: its pattern, and the description of what it is about. */
+interface LeadingId {
+  id: RegExp;
+  about: (p: ProjectStatus, id: string) => string | undefined;
+}
+const COMPLAINT_ID: LeadingId = { id: /^(c\d+): /, about: (p, id) => p.complaints.find((c) => c.complaintId === id)?.description };
+const CHANGE_REQUEST_ID: LeadingId = { id: /^(r\d+): /, about: (p, id) => p.changeRequests?.find((r) => r.requestId === id)?.description };
+/**
+ * Timeline entries the workflow starts with the id of what they are about ("c1: …" a complaint,
+ * "r1: …" the client's request for changes). `opens`: the entry that records it, its description
+ * following the id.
+ */
+const ABOUT_AN_ID: Record<string, LeadingId & { opens?: true }> = {
+  complaint_filed: { ...COMPLAINT_ID, opens: true },
+  complaint_resolved: COMPLAINT_ID,
+  complaint_unresolved: COMPLAINT_ID,
+  complaint_rework_requested: COMPLAINT_ID,
+  changes_asked: { ...CHANGE_REQUEST_ID, opens: true },
+  change_request_declined: CHANGE_REQUEST_ID,
+};
 
 /**
  * A timeline entry's detail in people's words: amounts as money ("1200 EUR" → "€1,200.00"),
  * document and invoice kinds as words, a task's key as its title, a person's id as their name
- * ("logo (dima.design)" → "Logo design (Dima Kozlov)") and a complaint's id as what it was about
- * (nothing, where its description follows: "c1: Client called…" → "Client called…").
+ * ("logo (dima.design)" → "Logo design (Dima Kozlov)") and a complaint's or a request for changes'
+ * id as what it was about (nothing, where its description follows: "c1: Client called…" → "Client called…").
  */
 function timelineDetail(event: string, detail: string, p: ProjectStatus, name: (id: string) => string): string {
   const titles = new Map(p.tasks.map((t) => [t.key, t.title]));
@@ -145,19 +168,21 @@ function timelineDetail(event: string, detail: string, p: ProjectStatus, name: (
     .replace(/^([a-z0-9][a-z0-9.-]*)(?= \(|$)/, (key: string) => titles.get(key) ?? key)
     .replace(/\(([a-z0-9][a-z0-9._-]*)\)$/, (whole: string, id: string) => (name(id) !== id ? `(${name(id)})` : whole));
   // Last: while the id leads, what the client wrote cannot be read as a task's key above.
-  return withoutComplaintId(event, inWords, p);
+  return withoutLeadingId(event, inWords, p);
 }
 
 /**
  * "c1: Client called…" → "Client called…"; "c1: Refund agreed" → "“Client called…”: Refund agreed";
- * work sent back, "c1: Design: Re-crop…" → "“Client called…”, to Design: Re-crop…".
+ * work sent back, "c1: Design: Re-crop…" → "“Client called…”, to Design: Re-crop…"; the same for a
+ * request for changes, "r1: Bigger logo" → "Bigger logo", "r1: As agreed" → "“Bigger logo”: As agreed".
  */
-function withoutComplaintId(event: string, detail: string, p: ProjectStatus): string {
-  const id = COMPLAINT_EVENTS.has(event) ? /^(c\d+): /.exec(detail) : null;
-  if (!id) return detail;
+function withoutLeadingId(event: string, detail: string, p: ProjectStatus): string {
+  const entry = ABOUT_AN_ID[event];
+  const id = entry?.id.exec(detail);
+  if (!entry || !id) return detail;
   const rest = detail.slice(id[0].length);
-  const about = p.complaints.find((c) => c.complaintId === id[1])?.description;
-  if (event === 'complaint_filed' || !about) return rest;
+  const about = entry.about(p, id[1]);
+  if (entry.opens || !about) return rest;
   const quoted = `“${about.length > 60 ? `${about.slice(0, 59)}…` : about}”`;
   // The departments come first, in words with no colon in them; what they were told follows.
   const sentBack = event === 'complaint_rework_requested' ? /^([^:]+): ([\s\S]*)$/.exec(rest) : null;
@@ -269,7 +294,7 @@ function ProjectView({ project: p, onChange }: { project: ProjectStatus; onChang
         </Section>
       )}
 
-      {(p.feedback.length > 0 || p.complaints.length > 0) && (
+      {(p.feedback.length > 0 || p.complaints.length > 0 || (p.changeRequests ?? []).length > 0) && (
         <Section title="Client feedback" id="feedback">
           {/* A complaint made after completion is resolved on the completed project (its workflow waits for it). */}
           <FeedbackHistory project={p} canAct={canAct && (!finished || p.stage === 'completed')} isManager={isManager} onChange={onChange} />
@@ -425,15 +450,17 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
         </>
       );
     }
-    case 'client_review':
+    case 'client_review': {
+      const request = openChangeRequest(p);
       // A client who goes over the manager's head complains to leadership.
       if (leadership) {
         return (
           <>
             <div class="callout" role="note">
-              <p>The work is with the client: they accept it or complain on their page, or tell {name(p.managerId)}, who records their response.</p>
+              <p>The work is with the client: they accept it, ask for changes or complain on their page, or tell {name(p.managerId)}, who records their response.</p>
               <ClientAnswerDue project={p} />
             </div>
+            {request && <ChangeRequestCallout project={p} request={request} />}
             <RecordComplaint project={p} onChange={onChange} summary="The client complains to leadership" />
           </>
         );
@@ -442,18 +469,22 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
         <>
           <div class="callout" role="note">
             <ClientAnswerDue project={p} />
-            <p>They can accept it or complain on their own page (you are mailed when they do); record here what they tell you instead, such as the changes they ask for.</p>
+            <p>They can accept it, ask for changes or complain on their own page (you are mailed when they do); record here what they tell you instead.</p>
           </div>
           <Section title="Record the client’s response" id="client-response">
-            <FeedbackForm project={p} onChange={onChange} />
+            <FeedbackForm project={p} request={request} onChange={onChange} />
           </Section>
         </>
       ) : (
-        <div class="callout" role="note">
-          <p>The work is with the client: they accept it or complain on their page, or tell {name(p.managerId)}, who records their response.</p>
-          <ClientAnswerDue project={p} />
-        </div>
+        <>
+          <div class="callout" role="note">
+            <p>The work is with the client: they accept it, ask for changes or complain on their page, or tell {name(p.managerId)}, who records their response.</p>
+            <ClientAnswerDue project={p} />
+          </div>
+          {request && <ChangeRequestCallout project={p} request={request} />}
+        </>
       );
+    }
     case 'invoicing':
     case 'closing': {
       const { unpaid, refunds } = moneyOpen(p);
@@ -552,15 +583,48 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
  * By when the client is asked to answer on the work: the same rule as the client's own page
  * (`respondBy` in api/routes/client-view.ts) — the end of the review's first window, and once they
  * were reminded, the end of the second (silence until then counts as acceptance); the clock waits
- * while a complaint of theirs is open (`awaitClientAnswer` in workflows/project/workflow.ts).
+ * while a complaint or a request for changes of theirs is open (`awaitClientAnswer` in
+ * workflows/project/workflow.ts), and the window ends that much later. `paused`: what it waits
+ * for now, in words.
  */
-function clientAnswerDue(p: ProjectStatus): { askedAt?: string; remindedAt?: string; respondBy?: string; paused: boolean } {
+function clientAnswerDue(p: ProjectStatus): { askedAt?: string; remindedAt?: string; respondBy?: string; paused?: string } {
   const askedAt = p.stage === 'client_review' ? p.stageEnteredAt : undefined;
-  const paused = p.complaints.some((c) => !c.resolvedAt);
+  const complaintOpen = p.complaints.some((c) => !c.resolvedAt);
+  const requestOpen = openChangeRequest(p) !== undefined;
+  const paused =
+    complaintOpen && requestOpen
+      ? 'Their complaint and their request for changes are open: the time they have to answer waits until the complaint is resolved and the request answered, then runs on.'
+      : complaintOpen
+        ? 'Their complaint is open: the time they have to answer waits until it is resolved, then runs on.'
+        : requestOpen
+          ? 'Their request for changes is open: the time they have to answer waits until it is answered, then runs on.'
+          : undefined;
   if (!askedAt) return { paused };
   const remindedAt = [...p.timeline].reverse().find((e) => e.event === 'client_response_due' && e.at >= askedAt)?.at;
-  const at = Date.parse(remindedAt ?? askedAt) + p.policy.acceptanceWindowMs;
+  const from = Date.parse(remindedAt ?? askedAt);
+  const at = from + p.policy.acceptanceWindowMs + stoodStillSince(p, from);
   return { askedAt, remindedAt, paused, ...(!paused && at > Date.now() && { respondBy: new Date(at).toISOString() }) };
+}
+
+/**
+ * How long since `from` the client's complaints and requests for changes, answered since, were
+ * open, each moment once (one of each open together stopped the clock once): the time their
+ * window ends later by.
+ */
+function stoodStillSince(p: ProjectStatus, from: number): number {
+  const periods = [
+    ...p.complaints.flatMap((c) => (c.resolvedAt ? [[c.at, c.resolvedAt]] : [])),
+    ...(p.changeRequests ?? []).flatMap((r) => (r.answeredAt ? [[r.at, r.answeredAt]] : [])),
+  ]
+    .map(([start, end]) => [Math.max(from, Date.parse(start)), Date.parse(end)])
+    .sort((a, b) => a[0] - b[0]);
+  let stood = 0;
+  let coveredUntil = from;
+  for (const [start, end] of periods) {
+    stood += Math.max(0, end - Math.max(start, coveredUntil));
+    coveredUntil = Math.max(coveredUntil, end);
+  }
+  return stood;
 }
 
 /** The client's review in dates: when the work went to them, by when they are asked to answer, when silence counts as acceptance. */
@@ -570,15 +634,14 @@ function ClientAnswerDue({ project: p }: { project: ProjectStatus }) {
   return (
     <p class="client-answer-due">
       The work went to the client {formatDateTime(askedAt)}.{' '}
-      {paused
-        ? 'Their complaint is open: the time they have to answer waits until it is resolved, then runs on.'
-        : remindedAt
+      {paused ??
+        (remindedAt
           ? respondBy
             ? `They did not answer in time and were reminded ${formatDateTime(remindedAt)}: if they stay silent until ${formatDateTime(respondBy)}, the work counts as accepted.`
             : `They were reminded ${formatDateTime(remindedAt)} and stayed silent: the work counts as accepted now.`
           : respondBy
             ? `They are asked to answer by ${formatDateTime(respondBy)}; if they have not by then they are reminded, and if they stay silent until ${formatDateTime(new Date(Date.parse(respondBy) + p.policy.acceptanceWindowMs).toISOString())} the work counts as accepted.`
-            : 'They did not answer in time: they are being reminded.'}
+            : 'They did not answer in time: they are being reminded.')}
     </p>
   );
 }
@@ -812,9 +875,12 @@ function refusedAtFields(errors: { field: string; message: string }[]): ApiError
 /**
  * What the client answered, as the manager records it. Nothing is chosen for them: an acceptance
  * (which may complete the project and mails the client, for good) and its rating are only ever
- * what the manager picked, never a default left standing by one click too many.
+ * what the manager picked, never a default left standing by one click too many. Above it, the
+ * client's `request` for changes made on their page, while it waits: the manager answers it with a
+ * round of changes (this form's, which answers it too, starting from the client's words) or
+ * without one.
  */
-function FeedbackForm({ project: p, onChange }: { project: ProjectStatus; onChange: Update }) {
+function FeedbackForm({ project: p, request, onChange }: { project: ProjectStatus; request?: ChangeRequest; onChange: Update }) {
   const [kind, setKind] = useState<FeedbackKind | ''>('');
   const [rating, setRating] = useState('');
   const [comment, setComment] = useState('');
@@ -825,6 +891,24 @@ function FeedbackForm({ project: p, onChange }: { project: ProjectStatus; onChan
   const approved = p.plans.find((v) => v.version === p.approvedPlanVersion);
   const included = approved?.includedRevisionRounds ?? 0;
   const nextRound = p.revisionRoundsUsed + 1;
+  /**
+   * The request whose answer without a round is being written (kept while hidden: nothing typed is
+   * lost by looking at the round); a later request starts closed.
+   */
+  const [answeringWithoutRound, setAnsweringWithoutRound] = useState<string | undefined>();
+  const writingAnswer = request !== undefined && answeringWithoutRound === request.requestId;
+  /** The round was chosen from the request's callout: the keyboard goes to what it will say. */
+  const [focusRound, setFocusRound] = useState(false);
+  useEffect(() => {
+    if (!focusRound) return;
+    document.getElementById('feedback-description')?.focus();
+    setFocusRound(false);
+  }, [focusRound]);
+  const chooseKind = (chosen: FeedbackKind) => {
+    setKind(chosen);
+    // A round for the client's request starts from their words; the manager makes them the departments' brief.
+    if (chosen === 'revisions_requested' && request && description.trim() === '') setDescription(request.description);
+  };
 
   const sendKey = useRequestKey();
   const send = useAction(
@@ -861,82 +945,222 @@ function FeedbackForm({ project: p, onChange }: { project: ProjectStatus; onChan
       setDescription('');
       setComment('');
       setExtraPrice('');
-      flash(kind === 'accepted' ? 'Recorded: the client accepted the work.' : kind === 'complaint' ? 'Complaint recorded.' : 'Revision round opened.');
+      flash(
+        kind === 'accepted'
+          ? 'Recorded: the client accepted the work.'
+          : kind === 'complaint'
+            ? 'Complaint recorded.'
+            : request
+              ? `Revision round opened: it answers ${request.clientContact}’s request for changes.`
+              : 'Revision round opened.',
+      );
     },
   );
   const err = (f: string) => send.error?.at(f);
   const named = ['kind', 'rating', 'comment', 'description', 'departments', 'extraPrice', 'dueAt'];
 
   return (
+    <>
+      {request && (
+        <ChangeRequestCallout project={p} request={request}>
+          <p class="change-request-ways">
+            <button
+              type="button"
+              class="button button--secondary"
+              onClick={() => {
+                setAnsweringWithoutRound(undefined);
+                chooseKind('revisions_requested');
+                setFocusRound(true);
+              }}
+            >
+              Record a round of changes
+            </button>
+            <button
+              type="button"
+              class="button button--secondary"
+              aria-expanded={writingAnswer}
+              aria-controls="change-request-reply-form"
+              onClick={() => setAnsweringWithoutRound(writingAnswer ? undefined : request.requestId)}
+            >
+              Answer without a round
+            </button>
+          </p>
+          <AnswerWithoutRound key={request.requestId} project={p} request={request} shown={writingAnswer} onChange={onChange} />
+        </ChangeRequestCallout>
+      )}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void send.act();
+        }}
+        noValidate
+      >
+        <ProblemBox error={send.error && !named.some((f) => send.error?.at(f)) ? send.error : undefined} />
+        <Choices
+          id="feedback-kind"
+          legend="The client’s response"
+          type="radio"
+          selected={kind === '' ? [] : [kind]}
+          onChange={send.editing('kind', ([k]: string[]) => chooseKind(k as FeedbackKind))}
+          error={send.at('kind')}
+          options={[
+            { value: 'accepted', label: 'Accepted the work' },
+            { value: 'revisions_requested', label: 'Asked for revisions' },
+            { value: 'complaint', label: 'Complained' },
+          ]}
+        />
+        {kind === 'accepted' && (
+          <>
+            <Select
+              id="feedback-rating"
+              label="Client’s rating"
+              value={rating}
+              onValue={send.editing('rating', setRating)}
+              placeholder="Choose the client’s rating"
+              options={['5', '4', '3', '2', '1'].map((r) => ({ value: r, label: `${r} of 5` }))}
+              error={send.at('rating')}
+            />
+            <TextArea id="feedback-comment" label="Client’s comment" value={comment} onValue={setComment} error={err('comment')} />
+          </>
+        )}
+        {(kind === 'revisions_requested' || kind === 'complaint') && (
+          <TextArea
+            id="feedback-description"
+            label={kind === 'complaint' ? 'What the client complains about' : 'What the client wants changed'}
+            hint={
+              kind === 'complaint'
+                ? COMPLAINT_HINT
+                : request
+                  ? `The revision tasks say this to the departments: from ${request.clientContact}’s words, make it what they should do.`
+                  : undefined
+            }
+            value={description}
+            onValue={setDescription}
+            error={err('description')}
+            required
+          />
+        )}
+        {kind === 'revisions_requested' && (
+          <>
+            <WorkedDepartments project={p} id="feedback-departments" legend="Departments that rework" selected={departments} onChange={setDepartments} error={err('departments')} />
+            <Input
+              id="feedback-extraPrice"
+              label={`Extra price (${p.budget.currency})`}
+              inputMode="decimal"
+              value={nextRound > included ? extraPrice : ''}
+              onValue={setExtraPrice}
+              // An included round has no price to give: the field waits for a round beyond them.
+              disabled={nextRound <= included}
+              hint={
+                nextRound > included
+                  ? `Round ${nextRound} is beyond the ${included} included in the plan: give the price the client agreed.`
+                  : `Round ${nextRound} of ${included} included: no extra price.`
+              }
+              error={err('extraPrice')}
+            />
+            <Input id="feedback-dueAt" label="Revision due" type="datetime-local" value={dueAt} onValue={setDueAt} error={err('dueAt')} />
+          </>
+        )}
+        <button type="submit" class="button" disabled={send.pending}>
+          {send.pending ? 'Recording…' : 'Record the response'}
+        </button>
+      </form>
+    </>
+  );
+}
+
+/**
+ * The client's request for changes, made on their page and waiting for the manager: the review
+ * period is paused until they answer it (`awaitClientAnswer` in workflows/project/workflow.ts),
+ * with a round of changes or without one. `children`: the manager's ways to answer; leadership
+ * reads it only.
+ */
+function ChangeRequestCallout({ project: p, request, children }: { project: ProjectStatus; request: ChangeRequest; children?: ComponentChildren }) {
+  const { me } = useSession();
+  const name = useName();
+  return (
+    <div class="callout callout--warn change-request" id="change-request">
+      <p>
+        <strong>
+          {request.clientContact} asked for changes on the client’s page on {formatDateTime(request.at)}:
+        </strong>{' '}
+        <span class="change-request-words">“{request.description}”</span>
+        {/* Their words end their sentence already ("…, please.") or the line does. */}
+        {/[.!?…]$/.test(request.description.trim()) ? '' : '.'}
+      </p>
+      <p>The review period is paused until {me.person.id === p.managerId ? 'you answer' : `${name(p.managerId)} answers`}.</p>
+      {children}
+    </div>
+  );
+}
+
+/**
+ * The manager answers the client's request for changes without a round (`POST
+ * /api/projects/{id}/change-requests/{requestId}/decline`): the reply is mailed to the client and
+ * shown on their page, and the review period runs on. `shown`: opened from the callout's button
+ * (hidden, what was typed stays).
+ */
+function AnswerWithoutRound({ project: p, request, shown, onChange }: { project: ProjectStatus; request: ChangeRequest; shown: boolean; onChange: Update }) {
+  const [reply, setReply] = useState('');
+  const replyKey = useRequestKey();
+  const answer = useAction(
+    () => {
+      if (reply.trim() === '') throw refusedAt('reply', 'Say why no round of changes follows: the client reads it.');
+      const body = { reply: reply.trim() };
+      // Answered meanwhile (another tab, a round recorded) or out of the review: this form goes with
+      // the request once the page has read the project again, so the flash says why.
+      const readAgain = (fresh: ProjectStatus) => {
+        onChange(fresh);
+        const now = fresh.changeRequests?.find((r) => r.requestId === request.requestId);
+        flash(`Your answer was not sent: ${now?.outcome ? 'the request was answered meanwhile (see Client feedback)' : 'the work is no longer with the client for review'}.`);
+      };
+      return readAgainIfRefused(p, readAgain, () =>
+        ok(
+          api.POST('/api/projects/{id}/change-requests/{requestId}/decline', {
+            params: { path: { id: p.projectId, requestId: request.requestId }, header: { 'Idempotency-Key': replyKey.keyFor(body) } },
+            body,
+          }),
+        ),
+      );
+    },
+    (next) => {
+      replyKey.succeeded();
+      onChange(next);
+      setReply('');
+      flash(`Answered without a round: ${request.clientContact} is mailed your reply, and the time they have to answer runs on.`);
+    },
+  );
+  // Opened, the keyboard goes to the reply; a refusal at it takes the keyboard there too.
+  useEffect(() => {
+    if (shown) document.getElementById('change-request-reply')?.focus();
+  }, [shown]);
+  useEffect(() => {
+    if (answer.at('reply')) document.getElementById('change-request-reply')?.focus();
+  }, [answer.error]);
+  return (
     <form
+      id="change-request-reply-form"
+      class="change-request-reply"
+      hidden={!shown}
       onSubmit={(e) => {
         e.preventDefault();
-        void send.act();
+        void answer.act();
       }}
       noValidate
     >
-      <ProblemBox error={send.error && !named.some((f) => send.error?.at(f)) ? send.error : undefined} />
-      <Choices
-        id="feedback-kind"
-        legend="The client’s response"
-        type="radio"
-        selected={kind === '' ? [] : [kind]}
-        onChange={send.editing('kind', ([k]: string[]) => setKind(k as FeedbackKind))}
-        error={send.at('kind')}
-        options={[
-          { value: 'accepted', label: 'Accepted the work' },
-          { value: 'revisions_requested', label: 'Asked for revisions' },
-          { value: 'complaint', label: 'Complained' },
-        ]}
+      <ProblemBox error={answer.error && !answer.error.at('reply') ? answer.error : undefined} />
+      <TextArea
+        id="change-request-reply"
+        label="Your answer to the client"
+        hint="Why no round of changes follows. The client reads it: it is mailed to them and shown on their page."
+        value={reply}
+        onValue={answer.editing('reply', setReply)}
+        error={answer.at('reply')}
+        rows={3}
+        required
       />
-      {kind === 'accepted' && (
-        <>
-          <Select
-            id="feedback-rating"
-            label="Client’s rating"
-            value={rating}
-            onValue={send.editing('rating', setRating)}
-            placeholder="Choose the client’s rating"
-            options={['5', '4', '3', '2', '1'].map((r) => ({ value: r, label: `${r} of 5` }))}
-            error={send.at('rating')}
-          />
-          <TextArea id="feedback-comment" label="Client’s comment" value={comment} onValue={setComment} error={err('comment')} />
-        </>
-      )}
-      {(kind === 'revisions_requested' || kind === 'complaint') && (
-        <TextArea
-          id="feedback-description"
-          label={kind === 'complaint' ? 'What the client complains about' : 'What the client wants changed'}
-          hint={kind === 'complaint' ? COMPLAINT_HINT : undefined}
-          value={description}
-          onValue={setDescription}
-          error={err('description')}
-          required
-        />
-      )}
-      {kind === 'revisions_requested' && (
-        <>
-          <WorkedDepartments project={p} id="feedback-departments" legend="Departments that rework" selected={departments} onChange={setDepartments} error={err('departments')} />
-          <Input
-            id="feedback-extraPrice"
-            label={`Extra price (${p.budget.currency})`}
-            inputMode="decimal"
-            value={nextRound > included ? extraPrice : ''}
-            onValue={setExtraPrice}
-            // An included round has no price to give: the field waits for a round beyond them.
-            disabled={nextRound <= included}
-            hint={
-              nextRound > included
-                ? `Round ${nextRound} is beyond the ${included} included in the plan: give the price the client agreed.`
-                : `Round ${nextRound} of ${included} included: no extra price.`
-            }
-            error={err('extraPrice')}
-          />
-          <Input id="feedback-dueAt" label="Revision due" type="datetime-local" value={dueAt} onValue={setDueAt} error={err('dueAt')} />
-        </>
-      )}
-      <button type="submit" class="button" disabled={send.pending}>
-        {send.pending ? 'Recording…' : 'Record the response'}
+      <button type="submit" class="button" disabled={answer.pending}>
+        {answer.pending ? 'Sending…' : 'Send the answer, no round of changes'}
       </button>
     </form>
   );
@@ -976,6 +1200,7 @@ function FeedbackHistory({ project: p, canAct, isManager, onChange }: { project:
           ))}
         </ul>
       )}
+      {(p.changeRequests ?? []).length > 0 && <ChangeRequests project={p} />}
       {p.complaints.length > 0 && (
         <>
           <h3>Complaints</h3>
@@ -1008,6 +1233,60 @@ function FeedbackHistory({ project: p, canAct, isManager, onChange }: { project:
           </ul>
         </>
       )}
+    </>
+  );
+}
+
+/** The client's requests for changes made on their page, answered or not: who asked, when, what, and what came of it. */
+function ChangeRequests({ project: p }: { project: ProjectStatus }) {
+  const { me } = useSession();
+  const name = useName();
+  const by = (r: ChangeRequest) => (
+    <span class="muted">
+      {' '}
+      — {name(r.answeredBy)}, {formatDateTime(r.answeredAt)}
+    </span>
+  );
+  const outcome = (r: ChangeRequest) => {
+    switch (r.outcome) {
+      case 'round_recorded':
+        return <>Round {r.round} of changes recorded{by(r)}</>;
+      case 'declined':
+        return (
+          <>
+            Answered without a round: <span class="change-request-words">“{r.reply}”</span>
+            {by(r)}
+          </>
+        );
+      case 'accepted_instead':
+        return <>The work was accepted before an answer{by(r)}</>;
+      default:
+        // Open outside the review: the project was cancelled before anyone answered.
+        return p.stage === 'client_review' ? (
+          <>
+            <Badge tone="warn">Waiting for an answer</Badge> the review period is paused until {me.person.id === p.managerId ? 'you answer' : `${name(p.managerId)} answers`}
+          </>
+        ) : (
+          <Badge tone="neutral">Not answered</Badge>
+        );
+    }
+  };
+  return (
+    <>
+      <h3>Requests for changes</h3>
+      <ul class="change-requests">
+        {(p.changeRequests ?? []).map((r) => (
+          <li key={r.requestId}>
+            <p>
+              <strong class="change-request-words">“{r.description}”</strong>{' '}
+              <span class="muted">
+                — {r.clientContact} on the client’s page, {formatDateTime(r.at)}
+              </span>
+            </p>
+            <p>{outcome(r)}</p>
+          </li>
+        ))}
+      </ul>
     </>
   );
 }
@@ -2894,8 +3173,8 @@ function ClientLink({ project: p }: { project: ProjectStatus }) {
     <Section title="The client’s page" id="client-link">
       <p>
         The client follows the project on a page of their own — where the work stands, what was delivered for their review, their invoices and
-        documents — through a link, without an account, and there accepts the delivered work or makes a complaint (you are mailed when they
-        do). Every mail to the client ends with it. Anyone with the link sees that page and can answer on it: send it to the client only.
+        documents — through a link, without an account, and there accepts the delivered work, asks for changes or makes a complaint (you are
+        mailed when they do). Every mail to the client ends with it. Anyone with the link sees that page and can answer on it: send it to the client only.
       </p>
       <ProblemBox error={get.error ?? renew.error} />
       {link ? (
