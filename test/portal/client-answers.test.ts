@@ -10,14 +10,14 @@
  * manager recorded one meanwhile) is refused in words where the form is, what was typed kept.
  * The projects get where they are through the API.
  */
-import type { Page } from 'playwright-core';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { openDesignTask, projectInClientReview, startApiHarness, type ApiHarness } from '../support/api';
 import {
   browserTestOrSkip,
-  DESKTOP,
   focusedId,
   holdReads,
+  NARROW_PHONE,
+  shootDeskAndNarrowPhone,
   openClientPage,
   shootChecked,
   shownDate,
@@ -35,8 +35,6 @@ const step = browserTestOrSkip('the client answering on their page');
 let h: ApiHarness;
 let portal: Portal;
 const title = `Client answers ${uniqueId('a').slice(-6)}`;
-/** The narrowest phone the portal is made for. */
-const NARROW_PHONE = { width: 320, height: 720 };
 
 beforeAll(async () => {
   h = await startApiHarness({ env: { AGENCY_NAME: 'Sunny Side Studio' } });
@@ -74,16 +72,6 @@ async function acceptanceOffered(projectTitle: string) {
   return { id, client, page, section, releaseReads };
 }
 
-/** At 320 px nothing is wider than the page (no sideways scrolling), and the shot is taken and checked; then back to the desk's width. */
-async function shootDeskAndNarrowPhone(page: Page, name: string): Promise<void> {
-  await page.setViewportSize(DESKTOP);
-  await shootChecked(portal, page, `${name}-desktop`);
-  await page.setViewportSize(NARROW_PHONE);
-  expect([name, await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')]).toEqual([name, 0]);
-  await shootChecked(portal, page, `${name}-phone-320`);
-  await page.setViewportSize(DESKTOP);
-}
-
 step('the work with the client: they accept it on their page with a rating and their name; what is missing is said at its field and nothing sent; a lost response is sent again with its key and recorded once; the page confirms from the response', async () => {
   // One design task, €1,200, no prepayment. From here on the page learns nothing but from its own answer's response.
   const { id, client, page, section, releaseReads } = await acceptanceOffered(title);
@@ -101,7 +89,7 @@ step('the work with the client: they accept it on their page with a rating and t
   // The notice at the top points to the answer below, and to the manager for anything else.
   expect(await page.locator('.callout[role="status"]').textContent()).toContain(`accept it or ask for changes below, under Your answer. For anything else, write to ${managerName()}.`);
   expect(await page.locator('.callout[role="status"]').getByRole('link', { name: managerName() }).getAttribute('href')).toMatch(new RegExp(`^mailto:${h.people.manager.id}@agency\\.example\\?`));
-  await shootDeskAndNarrowPhone(page, '44-client-answer-form');
+  await shootDeskAndNarrowPhone(portal, page, '44-client-answer-form');
 
   const sends = watchSends(page);
   const acceptButton = section.getByRole('button', { name: 'Accept the work' });
@@ -176,7 +164,7 @@ step('the work with the client: they accept it on their page with a rating and t
   expect(await section.locator('.answer-changes').count()).toBe(0);
   expect(await section.locator('.answered-here li').allTextContents()).toEqual([`On ${acceptedOn}, Anna Berg accepted the work, rating it “5 — excellent”.“Lovely work, thank you”`]);
   expect(await section.locator('summary').textContent()).toBe('Something is wrong? Make a complaint');
-  await shootDeskAndNarrowPhone(page, '44b-client-answer-accepted');
+  await shootDeskAndNarrowPhone(portal, page, '44b-client-answer-accepted');
 
   // Read again later, the page still says what was answered, and by whom.
   await releaseReads();
@@ -221,7 +209,7 @@ step('the work under way: no acceptance is offered, but a complaint is; made on 
   expect(answersSent(sends, id)).toEqual([]);
   await page.getByLabel('What is wrong?').fill('The banner draft we saw is in the old colours');
   await page.locator('#answer-complaint-name').fill('Boris Kay');
-  await shootDeskAndNarrowPhone(page, '44c-client-complaint-form');
+  await shootDeskAndNarrowPhone(portal, page, '44c-client-complaint-form');
   await section.getByRole('button', { name: 'Send the complaint' }).click();
 
   const confirmation = page.locator('.answer-confirmation');
@@ -242,7 +230,7 @@ step('the work under way: no acceptance is offered, but a complaint is; made on 
   const view = (await h.http().get(`/api/client/projects/${id}`).query({ key }).expect(200)).body as { answeredHere: unknown[]; mayAnswer: unknown };
   expect(view.mayAnswer).toEqual({ accept: false, complain: true, askForChanges: false });
   expect(view.answeredHere).toEqual([{ kind: 'complaint', at: project.complaints[0].at, name: 'Boris Kay', description: 'The banner draft we saw is in the old colours' }]);
-  await shootDeskAndNarrowPhone(page, '44d-client-complaint-sent');
+  await shootDeskAndNarrowPhone(portal, page, '44d-client-complaint-sent');
   expect(unexpectedErrors(client.errors)).toEqual([]);
   await client.context.close();
 });

@@ -11,15 +11,16 @@
  * work accepted before they answered. At 320 px nothing scrolls sideways. The projects get where
  * they are through the API.
  */
-import type { Locator, Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { projectInClientReview, startApiHarness, type ApiHarness } from '../support/api';
 import {
   browserTestOrSkip,
-  DESKTOP,
   focusedId,
   hasFocus,
   holdReads,
+  NARROW_PHONE,
+  shootDeskAndNarrowPhone,
   openClientPage,
   shootChecked,
   shownDate,
@@ -37,8 +38,6 @@ const step = browserTestOrSkip('the client asking for changes on their page');
 let h: ApiHarness;
 let portal: Portal;
 const title = `Client changes ${uniqueId('c').slice(-6)}`;
-/** The narrowest phone the portal is made for. */
-const NARROW_PHONE = { width: 320, height: 720 };
 
 beforeAll(async () => {
   h = await startApiHarness({ env: { AGENCY_NAME: 'Sunny Side Studio' } });
@@ -85,16 +84,6 @@ async function pageOffersChanges(client: PersonPage) {
   return { client, page: client.page, section };
 }
 
-/** Shots at the desk's width, then at 320 px, where nothing may be wider than the page (no sideways scrolling); the page is left at the desk's width. */
-async function shootDeskAndNarrowPhone(page: Page, name: string): Promise<void> {
-  await page.setViewportSize(DESKTOP);
-  await shootChecked(portal, page, `${name}-desktop`);
-  await page.setViewportSize(NARROW_PHONE);
-  expect([name, await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')]).toEqual([name, 0]);
-  await shootChecked(portal, page, `${name}-phone-320`);
-  await page.setViewportSize(DESKTOP);
-}
-
 step('in review, the client asks for changes on the page: what is missing is said at its field and nothing sent; sent once, it is confirmed from the response, said as waiting with the manager (the review period paused), and no longer offered; a second tab asking too is refused in words, what was typed kept; accepting meanwhile answers the request', async () => {
   // One design task, €1,200, no prepayment. From here on the page learns nothing but from its own answer's response.
   const { id, client, page, section } = await changesOffered(title);
@@ -122,7 +111,7 @@ step('in review, the client asks for changes on the page: what is missing is sai
   expect(await section.locator('.answer-changes-brings').textContent()).toBe(
     `Your request goes to ${managerName()}, who either plans a round of changes with you or answers you here. Meanwhile the review period is paused: the work does not count as accepted while you wait.`,
   );
-  await shootDeskAndNarrowPhone(page, '45-client-changes-form');
+  await shootDeskAndNarrowPhone(portal, page, '45-client-changes-form');
 
   const sends = watchSends(page);
   const askButton = section.getByRole('button', { name: 'Ask for these changes' });
@@ -184,7 +173,7 @@ step('in review, the client asks for changes on the page: what is missing is sai
   // The notice: no date to answer by now, the request with the manager, the period paused.
   expect(await notice.textContent()).not.toContain('Please answer');
   expect(await notice.textContent()).toContain(`Your request for changes is with ${managerName()}: the review period is paused until they answer. You can still accept the work below, under Your answer.`);
-  await shootDeskAndNarrowPhone(page, '45b-client-changes-waiting');
+  await shootDeskAndNarrowPhone(portal, page, '45b-client-changes-waiting');
 
   // The second tab still offers to ask (it learnt nothing): its request is refused in words where its form is, what was typed kept.
   const other = second.section;
@@ -264,7 +253,7 @@ step('the manager answers without a round: the page quotes the reply with its da
   // The review period runs again: a date to answer by.
   const answerBy = await shownDate(page, (await respondBy(id))!);
   expect(await page.locator('.callout[role="status"]').textContent()).toContain(`Please answer by ${answerBy}: accept it or ask for changes below, under Your answer.`);
-  await shootDeskAndNarrowPhone(page, '45d-client-changes-declined');
+  await shootDeskAndNarrowPhone(portal, page, '45d-client-changes-declined');
 
   // Asked again, the manager records a round of changes for it: said as being worked on while it is.
   const again = 'Then please make the headline bold';
@@ -283,7 +272,7 @@ step('the manager answers without a round: the page quotes the reply with its da
   const [againOn, plannedOn] = [await shownDate(page, round.at), await shownDate(page, round.answeredAt!)];
   await until(client, async () => (await listed.count()) === 2, 'the round of changes on the client\u2019s page');
   expect(await listed.nth(1).textContent()).toBe(`On ${againOn}, Carla Diaz asked for changes:“${again}”A round of changes is being worked on for it (planned on ${plannedOn}).`);
-  await shootDeskAndNarrowPhone(page, '45e-client-changes-round-under-way');
+  await shootDeskAndNarrowPhone(portal, page, '45e-client-changes-round-under-way');
   expect(unexpectedErrors(client.errors)).toEqual([]);
   await client.context.close();
 });

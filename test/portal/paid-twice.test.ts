@@ -25,6 +25,7 @@ import {
   watchSends,
   type PersonPage,
   type Portal,
+  NARROW_PHONE,
 } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
@@ -73,8 +74,6 @@ const paymentsSent = (sends: ReturnType<typeof watchSends>, id: string, count: n
 
 const shootBoth = (page: PersonPage['page'], name: string) => shootDesktopAndPhone(portal, page, name);
 
-/** The narrowest phone the portal is made for. */
-const NARROW_PHONE = { width: 320, height: 720 };
 
 /**
  * Each of the payment form's choices shows whole on a 320 px phone once chosen (the page is left

@@ -172,6 +172,22 @@ export async function shootChecked(portal: Portal, page: Page, name: string): Pr
   expect([name, await accessibilityProblems(page)]).toEqual([name, []]);
 }
 
+/** The narrowest phone the portal is made for. */
+export const NARROW_PHONE = { width: 320, height: 720 };
+
+/**
+ * `shootChecked` at the desk's width (`<name>-desktop`) and at 320 px (`<name>-phone-320`), where
+ * nothing may be wider than the page (no sideways scrolling); the page is left at the desk's width.
+ */
+export async function shootDeskAndNarrowPhone(portal: Portal, page: Page, name: string): Promise<void> {
+  await page.setViewportSize(DESKTOP);
+  await shootChecked(portal, page, `${name}-desktop`);
+  await page.setViewportSize(NARROW_PHONE);
+  expect([name, await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')]).toEqual([name, 0]);
+  await shootChecked(portal, page, `${name}-phone-320`);
+  await page.setViewportSize(DESKTOP);
+}
+
 /** `shootChecked` at the desk's width and on a phone (`<name>-phone`); the page is left at the desk's width. */
 export async function shootDesktopAndPhone(portal: Portal, page: Page, name: string): Promise<void> {
   await shootChecked(portal, page, name);
