@@ -13,7 +13,7 @@ import {
   LEADER,
   MANAGER,
   noticesFor,
-  pay,
+  payInFull,
   plan,
   planTask,
   projectInput,
@@ -42,12 +42,6 @@ const clientOf = (input: ReturnType<typeof projectInput>): ClientActor => ({ id:
 const ask = (handle: Handle, by: ClientActor, description: string) => projectUpdate(handle, askForChangesUpdate, { args: [{ description, by }] });
 const decline = (handle: Handle, requestId: string, reply: string, by = MANAGER) =>
   projectUpdate(handle, declineChangeRequestUpdate, { args: [{ requestId, reply, by }] });
-
-async function payFinal(handle: Handle): Promise<void> {
-  const s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === 'final' && i.documentId !== undefined), 'final invoice');
-  const invoice = s.invoices.find((i) => i.kind === 'final')!;
-  await pay(handle, { invoiceNumber: invoice.number, amount: invoice.amount - invoice.paidAmount, reference: `${invoice.number}-full` });
-}
 
 test.concurrent('changes asked for on the page wait for the manager: the review period stops until a round is recorded for them, or they are answered without one; then it runs on', async () => {
   const window = 3_000;
@@ -113,7 +107,7 @@ test.concurrent('changes asked for on the page wait for the manager: the review 
   s = await waitForStatus(handle, (x) => x.stage === 'invoicing', 'deemed accepted after the answer', 30_000);
   expect(s.feedback.at(-1)).toMatchObject({ kind: 'deemed_accepted' });
   expect(timelineEvents(s)).toEqual(expect.arrayContaining(['changes_asked', 'revisions_requested', 'change_request_declined', 'deemed_accepted']));
-  await payFinal(handle);
+  await payInFull(handle);
   expect(((await handle.result()) as ProjectStatus).stage).toBe('completed');
   await recordHistory(handle, 'project-client-asks-for-changes');
 });
@@ -135,6 +129,6 @@ test.concurrent('a client who asked for changes and then accepts on their page: 
   s = await handle.query(getStatusQuery);
   expect(s.changeRequests).toHaveLength(1);
   expect(noticesFor(env, projectId, 'change_request_declined')).toEqual([]);
-  await payFinal(handle);
+  await payInFull(handle);
   expect(((await handle.result()) as ProjectStatus).stage).toBe('completed');
 });

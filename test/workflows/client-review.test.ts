@@ -25,7 +25,7 @@ import {
   mailFor,
   MANAGER,
   noticesFor,
-  pay,
+  payInFull,
   plan,
   planTask,
   projectInput,
@@ -51,12 +51,6 @@ afterAll(() => env?.close());
 
 jest.setTimeout(90_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const payInFull = async (handle: Awaited<ReturnType<typeof startProject>>, kind: 'final' | 'prepayment' | 'cancellation' = 'final') => {
-  const s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === kind && i.documentId !== undefined), `${kind} invoice`);
-  const invoice = s.invoices.find((i) => i.kind === kind)!;
-  return pay(handle, { invoiceNumber: invoice.number, amount: invoice.amount - invoice.paidAmount, reference: `${invoice.number}-full` });
-};
 
 test.concurrent('revisions: the included round is free, the next one needs and bills an extra price', async () => {
   const input = projectInput({ departments: ['design', 'copywriting'] });

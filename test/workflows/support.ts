@@ -385,6 +385,13 @@ export function pay(
   return projectUpdate(handle, recordPaymentUpdate, { args: [{ paidAt: new Date().toISOString(), by: LEADER, ...payment }] });
 }
 
+/** Waits for the project's invoice of `kind` (its PDF made), then pays what is still owed on it. */
+export async function payInFull(handle: WorkflowHandle, kind: 'final' | 'prepayment' | 'cancellation' = 'final'): Promise<ProjectStatus> {
+  const s = await waitForStatus(handle, (x) => x.invoices.some((i) => i.kind === kind && i.documentId !== undefined), `${kind} invoice`);
+  const invoice = s.invoices.find((i) => i.kind === kind)!;
+  return pay(handle, { invoiceNumber: invoice.number, amount: invoice.amount - invoice.paidAmount, reference: `${invoice.number}-full` });
+}
+
 /** The business failure an update was refused with: its type and the field it names. */
 export async function refusal(promise: Promise<unknown>): Promise<{ type?: string | null; field?: string }> {
   try {
