@@ -49,8 +49,8 @@ export interface NotificationActivityDeps {
   clientLinks?: Pick<ClientLinks, 'current'>;
   /** Where the invoices and credit notes attached to client notices are read from. */
   store: Pick<DocumentStore, 'get' | 'read'>;
-  /** The agency (AGENCY_NAME) that signs client mails, as it heads its papers; unsigned without it. */
-  agency?: Pick<AgencyDetails, 'name'>;
+  /** The agency (AGENCY_NAME) that signs client mails, as it heads its papers, unsigned without it; and its zone, where mails print their times (UTC without it). */
+  agency?: Pick<AgencyDetails, 'name'> & Partial<Pick<AgencyDetails, 'timeZone'>>;
   /**
    * Reads a project's snapshot (its status query) for the notices that print figures their data
    * lacks (templates.ts `needsProjectSnapshot`); without it they print what the data carries.
@@ -103,6 +103,7 @@ export function createNotificationActivities(deps: NotificationActivityDeps): Pi
       const context = {
         publicBaseUrl: deps.publicBaseUrl,
         ...(deps.agency && { agencyName: deps.agency.name }),
+        ...(deps.agency?.timeZone && { timeZone: deps.agency.timeZone }),
         // Written now: a receipt for an invoice whose due date passed says it was due.
         now: Date.now(),
         ...(project && { project }),

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { CLIENT_ANSWER_KINDS, documentRefSchema, projectStageSchema, projectStatusSchema, PROJECT_STAGES } from '../workflows/project/schemas';
 import { amountSchema, currencySchema, departmentSchema, isoDateTimeSchema, roleSchema, segmentSchema, DEPARTMENTS } from '../workflows/shared-schemas';
 import { deliverableSchema, taskStatusSchema, taskViewSchema } from '../workflows/task/schemas';
+import { timeZoneSchema } from '../common/time-zone';
 
 // The snapshots are defined once, beside their workflows; the API documents them as they are.
 export { projectStatusSchema, taskViewSchema };
@@ -179,19 +180,6 @@ export function reportOffsetMinutes(value: string): number {
   if (DAY_ONLY.test(value) || !offset) return 0;
   return (offset[1] === '-' ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3]));
 }
-
-/** An IANA time zone this server knows (`Europe/Berlin`, `UTC`), as a browser reports its own. */
-export const timeZoneSchema = z
-  .string()
-  .max(64)
-  .refine((zone) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'expected an IANA time zone such as Europe/Berlin');
 
 export const kpiQuerySchema = z
   .object({
@@ -547,11 +535,11 @@ export const clientProjectViewSchema = z
           at: isoDate,
           name: z.string().meta({ description: 'Who at the client asked, as they gave their name.' }),
           description: z.string(),
-          status: z.enum(['waiting', 'round_recorded', 'declined', 'accepted_instead']).meta({
+          status: z.enum(['waiting', 'round_recorded', 'declined', 'accepted_instead', 'project_cancelled']).meta({
             description:
-              '`waiting`: with the manager (the review period is paused meanwhile); `round_recorded`: a round of changes is being worked on for it; `declined`: the manager answered without a round (`reply` says why); `accepted_instead`: the work was accepted before the manager answered.',
+              '`waiting`: with the manager (the review period is paused meanwhile); `round_recorded`: a round of changes is being worked on for it; `declined`: the manager answered without a round (`reply` says why); `accepted_instead`: the work was accepted before the manager answered; `project_cancelled`: the project was cancelled before the manager answered, and it will not be.',
           }),
-          answeredAt: isoDate.optional(),
+          answeredAt: isoDate.optional().meta({ description: 'When it was answered, or closed by the project\u2019s cancellation.' }),
           reply: z.string().optional().meta({ description: 'The manager\u2019s answer when no round of changes followed.' }),
         }),
       )

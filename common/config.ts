@@ -8,6 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseDuration } from './duration';
 import { DEFAULT_WORKER_HEAP_FLAGS, parseHeapFlags } from './heap-flags';
+import { timeZoneSchema } from './time-zone';
 
 const duration = (fallback: string) =>
   z
@@ -136,6 +137,8 @@ export const envSchema = z.object({
   AGENCY_ADDRESS: z.string().min(1).default('12 Market Street, Springfield'),
   AGENCY_TAX_ID: z.string().min(1).default('TAX-0000000000'),
   AGENCY_BANK_DETAILS: z.string().min(1).default('Bank of Springfield, IBAN XX00 0000 0000 0000 0000, BIC SPRGXX00'),
+  /** The zone the agency works in: mails and papers print their dates and times there (pages use the reader's own). */
+  AGENCY_TIME_ZONE: timeZoneSchema.default('UTC'),
 
   // The reporting store (KPIs, lists, reports): PostgreSQL, or an embedded PGlite under DATA_DIR
   REPORTING_DATABASE_URL: z

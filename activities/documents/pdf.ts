@@ -30,7 +30,7 @@ function dejaVu(): { regular: fontkit.Font; bold: fontkit.Font } {
 import type { Config } from '../../common/config';
 import { percentOf, subtractAmounts, sumAmounts } from '../../workflows/money';
 import { finalInvoiceContent } from '../../workflows/project/state';
-import { cancelledWhile, departmentName, fmtDate, fmtDateTime, fmtDuration, fmtMoney, fmtNumber } from '../format';
+import { cancelledWhile, datesIn, departmentName, fmtDuration, fmtMoney, fmtNumber, type DateWords } from '../format';
 import type { InvoiceContent, ProduceDocumentInput } from '../contract';
 import type { DocumentKind, InvoiceKind, InvoiceView, PlanVersionView, ProjectStatus } from '../../workflows/project/contract';
 
@@ -39,16 +39,19 @@ export interface AgencyDetails {
   address: string;
   taxId: string;
   bankDetails: string;
+  /** Where the agency works (AGENCY_TIME_ZONE): its papers date themselves there. UTC when not given. */
+  timeZone?: string;
 }
 
 export function agencyDetailsFromConfig(
-  config: Pick<Config, 'AGENCY_NAME' | 'AGENCY_ADDRESS' | 'AGENCY_TAX_ID' | 'AGENCY_BANK_DETAILS'>,
+  config: Pick<Config, 'AGENCY_NAME' | 'AGENCY_ADDRESS' | 'AGENCY_TAX_ID' | 'AGENCY_BANK_DETAILS' | 'AGENCY_TIME_ZONE'>,
 ): AgencyDetails {
   return {
     name: config.AGENCY_NAME,
     address: config.AGENCY_ADDRESS,
     taxId: config.AGENCY_TAX_ID,
     bankDetails: config.AGENCY_BANK_DETAILS,
+    timeZone: config.AGENCY_TIME_ZONE,
   };
 }
 
@@ -192,7 +195,7 @@ function renderContract(page: Page, s: ProjectStatus, number: string, date: stri
 
   page.keyValues([
     ['Contract No.', number],
-    ['Date', fmtDate(date)],
+    ['Date', page.day(date)],
     ['Project', `${s.title} (${s.projectId})`],
   ]);
   page.parties(s);
@@ -220,7 +223,7 @@ function renderContract(page: Page, s: ProjectStatus, number: string, date: stri
       t.title,
       whole(departmentName(t.department)),
       `${fmtNumber(t.estimateHours)} h`,
-      fmtDate(t.dueAt),
+      page.day(t.dueAt),
       fmtMoney(t.price, currency),
     ]),
   );
@@ -240,7 +243,7 @@ function renderContract(page: Page, s: ProjectStatus, number: string, date: stri
           `Prepayment: the whole total (${fmtMoney(prepayment, currency)}), invoiced on approval; nothing more is invoiced on acceptance.`,
     `Payment terms: each invoice is payable within ${fmtDuration(s.policy.paymentTermsMs)} of its date.`,
     `Client revision rounds included in the price: ${plan.includedRevisionRounds}. Further rounds are priced separately.`,
-    `Desired completion: ${fmtDate(s.desiredDeadline)}. Each task's due date is listed above.`,
+    `Desired completion: ${page.day(s.desiredDeadline)}. Each task's due date is listed above.`,
     // The workflow moves the dates by the wait (patch dates-from-prepayment): the paper says so.
     ...(s.policy.startAfterPrepayment && plan.prepaymentPercent > 0
       ? [`The work starts once the prepayment is received. The due dates above assume it is received on the date of this contract; each moves later by as long as it takes to arrive.`]
@@ -268,8 +271,8 @@ function invoiceHeading(page: Page, s: ProjectStatus, invoice: InvoiceContent, l
   const contract = [...s.documents].reverse().find((d) => d.kind === 'contract');
   page.keyValues([
     [labels.number, invoice.number],
-    ['Date of issue', fmtDate(invoice.issuedAt)],
-    ...(labels.due !== undefined ? ([[labels.due, fmtDate(invoice.dueAt)]] as [string, string][]) : []),
+    ['Date of issue', page.day(invoice.issuedAt)],
+    ...(labels.due !== undefined ? ([[labels.due, page.day(invoice.dueAt)]] as [string, string][]) : []),
     ['Project', `${s.title} (${s.projectId})`],
     ...(contract?.number ? ([['Contract No.', contract.number]] as [string, string][]) : []),
   ]);
@@ -295,9 +298,9 @@ function itemsTable(page: Page, invoice: InvoiceContent, header = 'Description')
 /** "while the work was under way", as the mail says it; a stage a cancellation cannot meet by its name. */
 const whenCancelled = (stage: string): string => cancelledWhile(stage) ?? `at the ${stageName(stage)} stage`;
 
-function cancellationFacts(s: ProjectStatus): string {
+function cancellationFacts(s: ProjectStatus, dates: DateWords): string {
   if (!s.cancellation) return 'The project was cancelled.';
-  return `The project was cancelled on ${fmtDate(s.cancellation.at)} ${whenCancelled(s.cancellation.stageAtCancel)}.`;
+  return `The project was cancelled on ${dates.day(s.cancellation.at)} ${whenCancelled(s.cancellation.stageAtCancel)}.`;
 }
 
 function renderInvoice(page: Page, s: ProjectStatus, invoice: InvoiceContent): void {
@@ -324,14 +327,14 @@ function renderInvoice(page: Page, s: ProjectStatus, invoice: InvoiceContent): v
           ],
         ] as [string, string][])
       : []),
-    ...compensationRows(s, invoice, 'Less compensation agreed', '-'),
+    ...compensationRows(s, invoice, 'Less compensation agreed', '-', page.dates),
     ['Amount due', fmtMoney(invoice.amount, currency)],
   ]);
   compensationReasons(page, s, invoice);
 
   if (cancellation) {
     page.section('Cancellation');
-    page.paragraph(`${cancellationFacts(s)} This invoice covers only the work finished (delivered and accepted in review) up to the cancellation.`);
+    page.paragraph(`${cancellationFacts(s, page.dates)} This invoice covers only the work finished (delivered and accepted in review) up to the cancellation.`);
     const voided = prepayments.filter((i) => i.status === 'void');
     for (const v of voided) {
       page.paragraph(
@@ -345,7 +348,7 @@ function renderInvoice(page: Page, s: ProjectStatus, invoice: InvoiceContent): v
 
   page.section('Payment terms');
   page.paragraph(
-    `Please pay ${fmtMoney(invoice.amount, currency)} by ${fmtDate(invoice.dueAt)} ` +
+    `Please pay ${fmtMoney(invoice.amount, currency)} by ${page.day(invoice.dueAt)} ` +
       `(${fmtDuration(Date.parse(invoice.dueAt) - Date.parse(invoice.issuedAt))} from the date of issue), ` +
       `quoting ${invoice.number} as the payment reference.`,
   );
@@ -356,11 +359,11 @@ function renderInvoice(page: Page, s: ProjectStatus, invoice: InvoiceContent): v
 }
 
 /** One totals row per compensation an invoice takes off (`-`) or a credit note gives back (`+`). */
-function compensationRows(s: ProjectStatus, invoice: InvoiceContent, label: string, sign: '-' | '+'): [string, string][] {
+function compensationRows(s: ProjectStatus, invoice: InvoiceContent, label: string, sign: '-' | '+', dates: DateWords): [string, string][] {
   return (invoice.compensations ?? []).map((c) => {
     // The client knows a complaint by when they made it, not by the agency's id for it.
     const made = s.complaints.find((k) => k.complaintId === c.complaintId)?.at;
-    return [`${label} (${made ? `complaint of ${fmtDate(made)}` : 'complaint'})`, `${sign === '-' ? '-' : ''}${fmtMoney(c.amount, invoice.currency)}`];
+    return [`${label} (${made ? `complaint of ${dates.day(made)}` : 'complaint'})`, `${sign === '-' ? '-' : ''}${fmtMoney(c.amount, invoice.currency)}`];
   });
 }
 
@@ -373,7 +376,7 @@ function compensationReasons(page: Page, s: ProjectStatus, invoice: InvoiceConte
     page.paragraph(
       // The Client knows their complaint by its day and their words, not by the agency's id for it.
       `${fmtMoney(c.amount, invoice.currency)} agreed in resolving ` +
-        (complaint ? `the Client's complaint of ${fmtDate(complaint.at)} (“${complaint.description.trim()}”).` : `a complaint of the Client.`),
+        (complaint ? `the Client's complaint of ${page.day(complaint.at)} (“${complaint.description.trim()}”).` : `a complaint of the Client.`),
     );
   }
 }
@@ -388,7 +391,7 @@ function renderCompensationCreditNote(page: Page, s: ProjectStatus, note: Invoic
   page.parties(s, 'Owed to');
   // A credit note names the invoice it corrects (accountants, and VAT rules in most of the EU, ask it).
   const corrected = invoiceCorrected(s, note);
-  if (corrected) page.paragraph(`Credit note to ${INVOICE_KIND_NAMES[corrected.kind]} invoice ${corrected.number} of ${fmtDate(corrected.issuedAt)}.`);
+  if (corrected) page.paragraph(`Credit note to ${INVOICE_KIND_NAMES[corrected.kind]} invoice ${corrected.number} of ${page.day(corrected.issuedAt)}.`);
   // Owed in cash only what is not set against unpaid invoices: the headline says which.
   page.paragraph(
     setOffs.length === 0
@@ -400,7 +403,7 @@ function renderCompensationCreditNote(page: Page, s: ProjectStatus, note: Invoic
   );
   compensationReasons(page, s, note);
   page.totals([
-    ...compensationRows(s, note, 'Compensation agreed', '+'),
+    ...compensationRows(s, note, 'Compensation agreed', '+', page.dates),
     ...setOffs.map((o): [string, string] => [`Set against invoice ${o.invoiceNumber} (not yet paid in full)`, `-${fmtMoney(o.amount, currency)}`]),
     ['Refund owed to the Client', fmtMoney(refund, currency)],
   ]);
@@ -432,7 +435,7 @@ function renderOverpaymentCreditNote(page: Page, s: ProjectStatus, note: Invoice
   const overpaid = s.invoices.find((i) => i.number === note.overpaymentOf);
   invoiceHeading(page, s, note, { number: 'Credit note No.', ...(refund > 0 && { due: 'Refund due by' }) });
   page.parties(s, 'Owed to');
-  if (overpaid) page.paragraph(`Credit note to ${INVOICE_KIND_NAMES[overpaid.kind]} invoice ${overpaid.number} of ${fmtDate(overpaid.issuedAt)}.`);
+  if (overpaid) page.paragraph(`Credit note to ${INVOICE_KIND_NAMES[overpaid.kind]} invoice ${overpaid.number} of ${page.day(overpaid.issuedAt)}.`);
   const beyond = `paid beyond what invoice ${note.overpaymentOf} asked`;
   page.paragraph(
     setOffs.length === 0
@@ -470,7 +473,7 @@ function invoiceCorrected(s: ProjectStatus, note: InvoiceContent): ProjectStatus
 function refundParagraph(page: Page, s: ProjectStatus, note: InvoiceContent, refund = note.amount): void {
   page.section('Refund');
   page.paragraph(
-    `The Agency refunds ${fmtMoney(refund, note.currency)} to the Client by ${fmtDate(note.dueAt)}, by bank transfer to the ` +
+    `The Agency refunds ${fmtMoney(refund, note.currency)} to the Client by ${page.day(note.dueAt)}, by bank transfer to the ` +
       `account the Client names. The Agency does not hold the Client's bank details: please send them ` +
       `(account holder, IBAN or account number, bank name and BIC/SWIFT) to your account manager, ` +
       `${page.contact(s.managerId)}, by replying to the e-mail this credit note came with, quoting ${note.number}.`,
@@ -501,7 +504,7 @@ function renderCreditNote(page: Page, s: ProjectStatus, note: InvoiceContent): v
 
   page.section('Why');
   page.paragraph(
-    `${cancellationFacts(s)} The Client had paid ${fmtMoney(received, currency)} in advance` +
+    `${cancellationFacts(s, page.dates)} The Client had paid ${fmtMoney(received, currency)} in advance` +
       `${prepaid.length > 0 ? ` (prepayment invoice ${numbers(prepaid)})` : ''}; ` +
       `the work accepted up to the cancellation is worth ${fmtMoney(accepted, currency)}.`,
   );
@@ -512,7 +515,7 @@ function renderCreditNote(page: Page, s: ProjectStatus, note: InvoiceContent): v
   page.totals([
     ['Prepayment received', fmtMoney(received, currency)],
     ['Less work accepted', `-${fmtMoney(accepted, currency)}`],
-    ...compensationRows(s, note, 'Plus compensation agreed', '+'),
+    ...compensationRows(s, note, 'Plus compensation agreed', '+', page.dates),
     ['Refund owed to the Client', fmtMoney(note.amount, currency)],
   ]);
   compensationReasons(page, s, note);
@@ -523,7 +526,7 @@ function renderAcceptanceAct(page: Page, s: ProjectStatus, date: string): void {
   const currency = s.budget.currency;
   const contract = [...s.documents].reverse().find((d) => d.kind === 'contract');
   page.keyValues([
-    ['Date', fmtDate(date)],
+    ['Date', page.day(date)],
     ['Project', `${s.title} (${s.projectId})`],
     ...(contract?.number ? ([['Under contract No.', contract.number]] as [string, string][]) : []),
   ]);
@@ -552,14 +555,14 @@ function renderAcceptanceAct(page: Page, s: ProjectStatus, date: string): void {
         // A revision's own title names its round already ("Revision 1 (design)").
         t.revisionRound && !t.title.startsWith(`Revision ${t.revisionRound}`) ? `${t.title} (revision round ${t.revisionRound})` : t.title,
         whole(departmentName(t.department)),
-        t.acceptedAt ? fmtDate(t.acceptedAt) : statusName(t.status),
+        t.acceptedAt ? page.day(t.acceptedAt) : statusName(t.status),
         fmtMoney(t.price, currency),
       ]),
       ...extraRounds.map((r, i) => [
         String(delivered.length + i + 1),
         `Revision round ${r.round} beyond the included rounds`,
         r.departments.map((d) => whole(departmentName(d))).join(', '),
-        fmtDate(r.requestedAt),
+        page.day(r.requestedAt),
         fmtMoney(r.extraPrice, currency),
       ]),
     ],
@@ -573,7 +576,7 @@ function renderAcceptanceAct(page: Page, s: ProjectStatus, date: string): void {
     const off = (c: ProjectStatus['complaints'][number]): number => c.compensation!.takenOff ?? c.compensation!.amount;
     page.totals([
       ['Price of the work', fmtMoney(total, currency)],
-      ...compensated.map((c): [string, string] => [`Less compensation agreed (complaint of ${fmtDate(c.at)})`, `-${fmtMoney(off(c), currency)}`]),
+      ...compensated.map((c): [string, string] => [`Less compensation agreed (complaint of ${page.day(c.at)})`, `-${fmtMoney(off(c), currency)}`]),
       ['Total after compensation', fmtMoney(subtractAmounts(total, sumAmounts(compensated.map(off), currency), currency), currency)],
     ]);
     const billing = actBilling(s);
@@ -582,7 +585,7 @@ function renderAcceptanceAct(page: Page, s: ProjectStatus, date: string): void {
 
   if (s.complaints.length > 0) {
     page.section('Complaints');
-    page.bullets(s.complaints.map((c) => complaintInAct(s, c)));
+    page.bullets(s.complaints.map((c) => complaintInAct(s, c, page.dates)));
   }
 
   const acceptance = [...s.feedback].reverse().find((f) => f.kind === 'accepted' || f.kind === 'deemed_accepted');
@@ -591,8 +594,8 @@ function renderAcceptanceAct(page: Page, s: ProjectStatus, date: string): void {
     // No rating: it is the Agency's own measure of the Client's satisfaction (the final report has it), not a term of this paper.
     page.paragraph(
       acceptance.kind === 'accepted'
-        ? `Accepted on ${fmtDate(acceptance.at)}${acceptance.comment ? `: "${acceptance.comment}"` : '.'}`
-        : `Deemed accepted on ${fmtDate(acceptance.at)}: the Client did not answer within the acceptance window.`,
+        ? `Accepted on ${page.day(acceptance.at)}${acceptance.comment ? `: "${acceptance.comment}"` : '.'}`
+        : `Deemed accepted on ${page.day(acceptance.at)}: the Client did not answer within the acceptance window.`,
     );
   }
   page.signatures(s);
@@ -625,11 +628,11 @@ function actBilling(s: ProjectStatus): string | undefined {
 }
 
 /** One complaint as the act records it: when the Client made it, in their words, and how it was settled (or that it is still open). */
-function complaintInAct(s: ProjectStatus, c: ProjectStatus['complaints'][number]): string {
+function complaintInAct(s: ProjectStatus, c: ProjectStatus['complaints'][number], dates: DateWords): string {
   const currency = s.budget.currency;
-  const made = `Complaint of ${fmtDate(c.at)} (“${c.description.trim()}”)`;
+  const made = `Complaint of ${dates.day(c.at)} (“${c.description.trim()}”)`;
   if (!c.resolvedAt) return `${made}: not resolved at the date of this act. The Client's claims under it are not waived by this act.`;
-  const resolved = `${made}: resolved on ${fmtDate(c.resolvedAt)}`;
+  const resolved = `${made}: resolved on ${dates.day(c.resolvedAt)}`;
   const comp = c.compensation;
   if (!comp) return `${resolved}; no compensation was agreed.`;
   const agreed = `${resolved} with a compensation of ${fmtMoney(comp.amount, currency)}`;
@@ -651,9 +654,9 @@ function complaintInAct(s: ProjectStatus, c: ProjectStatus['complaints'][number]
 }
 
 /** What happened to the project, in one line: `Completed on 2026-04-02`. */
-function outcome(s: ProjectStatus): string {
-  if (s.cancellation) return `Cancelled on ${fmtDate(s.cancellation.at)} ${whenCancelled(s.cancellation.stageAtCancel)}`;
-  if (s.completedAt) return `Completed on ${fmtDate(s.completedAt)}`;
+function outcome(s: ProjectStatus, dates: DateWords): string {
+  if (s.cancellation) return `Cancelled on ${dates.day(s.cancellation.at)} ${whenCancelled(s.cancellation.stageAtCancel)}`;
+  if (s.completedAt) return `Completed on ${dates.day(s.completedAt)}`;
   return `Not finished (${stageName(s.stage)})`;
 }
 
@@ -669,22 +672,22 @@ function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
   const person = (id: string | undefined): string => (id ? page.person(id) : '—');
 
   page.keyValues([
-    ['Date', fmtDate(date)],
+    ['Date', page.day(date)],
     ['Project', `${s.title} (${s.projectId})`],
     ['Client', `${s.client.name} <${s.client.email}>, ${s.segment}`],
     ['Account manager', person(s.managerId)],
     ['Departments', s.departments.map(departmentName).join(', ')],
-    ['Outcome', outcome(s)],
+    ['Outcome', outcome(s, page.dates)],
     ['Budget', fmtMoney(s.budget.amount, s.budget.currency)],
-    ['Request received', fmtDateTime(s.intakeAt)],
-    ['First plan sent', s.firstPlanAt ? `${fmtDateTime(s.firstPlanAt)} (response time ${fmtDuration(s.responseTimeMs ?? 0)})` : '—'],
-    ['Desired deadline', fmtDate(s.desiredDeadline)],
+    ['Request received', page.time(s.intakeAt)],
+    ['First plan sent', s.firstPlanAt ? `${page.time(s.firstPlanAt)} (response time ${fmtDuration(s.responseTimeMs ?? 0)})` : '—'],
+    ['Desired deadline', page.day(s.desiredDeadline)],
   ]);
 
   if (s.cancellation) {
     page.section('Cancellation');
     page.paragraph(
-      `The project was cancelled on ${fmtDateTime(s.cancellation.at)} by ${person(s.cancellation.by)} ` +
+      `The project was cancelled on ${page.time(s.cancellation.at)} by ${person(s.cancellation.by)} ` +
         `${whenCancelled(s.cancellation.stageAtCancel)}. Reason: ${s.cancellation.reason}`,
     );
   }
@@ -701,13 +704,13 @@ function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
     ],
     s.plans.map((p) => [
       `v${p.version}${p.version === s.approvedPlanVersion ? ' (approved)' : ''}`,
-      fmtDateTime(p.submittedAt),
+      page.time(p.submittedAt),
       person(p.submittedBy),
       String(p.tasks.length),
       fmtMoney(p.total, currency),
       p.decision
         ? `${p.decision.decision === 'approve' ? 'Approved' : 'Sent back'} by ${person(p.decision.by)} on ` +
-          `${whole(fmtDateTime(p.decision.at))}${p.decision.comment ? `: ${p.decision.comment}` : ''}`
+          `${whole(page.time(p.decision.at))}${p.decision.comment ? `: ${p.decision.comment}` : ''}`
         : 'No decision',
     ]),
   );
@@ -730,9 +733,9 @@ function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
         t.revisionRound ? `${t.title} (revision ${t.revisionRound})` : t.title,
         whole(departmentName(t.department)),
         person(t.assigneeId),
-        fmtDate(planned),
-        t.dueAt !== planned ? fmtDate(t.dueAt) : '—',
-        t.firstSubmittedAt ? fmtDate(t.firstSubmittedAt) : '—',
+        page.day(planned),
+        t.dueAt !== planned ? page.day(t.dueAt) : '—',
+        t.firstSubmittedAt ? page.day(t.firstSubmittedAt) : '—',
         whole(timing(t)),
         String(t.reviewRounds),
       ];
@@ -757,7 +760,7 @@ function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
       ],
       s.revisions.map((r) => [
         String(r.round),
-        fmtDate(r.requestedAt),
+        page.day(r.requestedAt),
         r.departments.map((d) => whole(departmentName(d))).join(', '),
         r.description,
         r.beyondIncluded ? fmtMoney(r.extraPrice, currency) : 'included',
@@ -767,7 +770,7 @@ function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
   const requests = s.changeRequests ?? [];
   if (requests.length > 0) {
     page.paragraph('Changes asked for on the client\u2019s page:');
-    page.bullets(requests.map((r) => `${fmtDate(r.at)}, ${r.clientContact}: ${r.description} — ${changeRequestOutcome(r)}`));
+    page.bullets(requests.map((r) => `${page.day(r.at)}, ${r.clientContact}: ${r.description} — ${changeRequestOutcome(r, page.dates)}`));
   }
 
   page.section('Client feedback');
@@ -779,7 +782,7 @@ function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
         const rating = f.rating !== undefined ? `, rating ${f.rating}/5` : '';
         const text = f.comment || f.description;
         const onTheirPage = f.clientContact !== undefined ? ` (${f.clientContact}, on the client's page)` : '';
-        return `${fmtDate(f.at)}: ${what}${onTheirPage}${rating}${text ? ` — ${text}` : ''}`;
+        return `${page.day(f.at)}: ${what}${onTheirPage}${rating}${text ? ` — ${text}` : ''}`;
       }),
     );
     const ratings = s.feedback.flatMap((f) => (f.rating !== undefined ? [f.rating] : []));
@@ -794,9 +797,9 @@ function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
     page.bullets(
       s.complaints.map(
         (c) =>
-          `${c.complaintId}, ${fmtDate(c.at)} (${c.clientContact !== undefined ? `made by ${c.clientContact} on the client's page` : `recorded by ${person(c.recordedBy)}`}): ${c.description} — ` +
+          `${c.complaintId}, ${page.day(c.at)} (${c.clientContact !== undefined ? `made by ${c.clientContact} on the client's page` : `recorded by ${person(c.recordedBy)}`}): ${c.description} — ` +
           (c.resolvedAt
-            ? `resolved on ${fmtDate(c.resolvedAt)} by ${person(c.resolvedBy)}: ${c.resolution ?? ''}` +
+            ? `resolved on ${page.day(c.resolvedAt)} by ${person(c.resolvedBy)}: ${c.resolution ?? ''}` +
               (c.compensation
                 ? ` (compensation ${fmtMoney(c.compensation.amount, currency)}${c.compensation.invoiceNumber ? `, on ${c.compensation.invoiceNumber}` : ''})`
                 : '')
@@ -816,7 +819,7 @@ function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
       { header: 'Detail', kind: 'text' },
       { header: 'By', kind: 'text' },
     ],
-    s.timeline.map((e) => [fmtDateTime(e.at), e.event.replace(/_/g, ' '), detailInWords(e.detail ?? '', s, person), e.by ? person(e.by) : '']),
+    s.timeline.map((e) => [page.time(e.at), e.event.replace(/_/g, ' '), detailInWords(e.detail ?? '', s, person, page.dates), e.by ? person(e.by) : '']),
   );
 }
 
@@ -824,14 +827,14 @@ function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
  * A timeline entry's detail as the report's reader reads it: the workflow records it terse
  * ("final_invoice INV-…", "total 2200.5", "c1: open since 2026-…Z", "logo (dima.design)").
  */
-function detailInWords(detail: string, s: ProjectStatus, person: (id: string | undefined) => string): string {
+function detailInWords(detail: string, s: ProjectStatus, person: (id: string | undefined) => string, dates: DateWords): string {
   const currency = s.budget.currency;
   const titles = new Map(s.tasks.map((t) => [t.key, t.title]));
   return detail
     .replace(/(-?\d+(?:\.\d+)?) ([A-Z]{3})\b/g, (_, amount: string, code: string) => fmtMoney(Number(amount), code))
     .replace(/\btotal (\d+(?:\.\d+)?)$/, (_, amount: string) => `total ${fmtMoney(Number(amount), currency)}`)
     .replace(/: (\d+(?:\.\d+)?) owed$/, (_, amount: string) => `: ${fmtMoney(Number(amount), currency)} owed`)
-    .replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/g, (iso: string) => fmtDateTime(iso))
+    .replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/g, (iso: string) => dates.time(iso))
     .replace(/\b1 tasks\b/g, '1 task')
     .replace(/^from ([a-z0-9][a-z0-9._-]*) to ([a-z0-9][a-z0-9._-]*)(?=:|$)/, (_, from: string, to: string) => `from ${person(from)} to ${person(to)}`)
     .replace(/\b(contract|prepayment_invoice|final_invoice|cancellation_invoice|acceptance_act|final_report|credit_note)\b/g, (kind: string) =>
@@ -847,9 +850,9 @@ function detailInWords(detail: string, s: ProjectStatus, person: (id: string | u
 }
 
 /** `paid`, `open`, `void since 2026-03-08`, `written off 2026-03-08`; a credit note is `refund due` or `refunded`. */
-function invoiceStatus(inv: InvoiceView): string {
-  if (inv.writtenOff) return whole(`written off ${fmtDate(inv.writtenOff.at)}`);
-  if (inv.status === 'void') return `void${inv.voidedAt ? ` since ${whole(fmtDate(inv.voidedAt))}` : ''}`;
+function invoiceStatus(inv: InvoiceView, dates: DateWords): string {
+  if (inv.writtenOff) return whole(`written off ${dates.day(inv.writtenOff.at)}`);
+  if (inv.status === 'void') return `void${inv.voidedAt ? ` since ${whole(dates.day(inv.voidedAt))}` : ''}`;
   // Settled with no money moved: a credit note wholly set against an unpaid invoice, or that invoice.
   if (inv.status === 'paid' && inv.paidAmount === 0 && (inv.setOffs ?? []).length > 0) return whole('set off');
   if (inv.kind === 'credit_note') return inv.status === 'paid' ? 'refunded' : whole('refund due');
@@ -876,19 +879,19 @@ function renderInvoiceSummary(page: Page, s: ProjectStatus, currency: string): v
     s.invoices.map((inv) => [
       inv.number,
       INVOICE_KIND_NAMES[inv.kind] ?? inv.kind,
-      fmtDate(inv.issuedAt),
-      fmtDate(inv.dueAt),
+      page.day(inv.issuedAt),
+      page.day(inv.dueAt),
       fmtMoney(inv.amount, inv.currency),
       fmtMoney(inv.paidAmount, inv.currency),
       ...(anyVoided ? [inv.voidedAmount !== undefined ? fmtMoney(inv.voidedAmount, inv.currency) : '—'] : []),
-      invoiceStatus(inv),
+      invoiceStatus(inv, page.dates),
     ]),
   );
   for (const v of s.invoices.filter((i) => i.status === 'void')) {
     const stays = v.paidAmount > 0 ? `; the ${fmtMoney(v.paidAmount, v.currency)} paid on it stays paid.` : '.';
     page.paragraph(
       v.writtenOff
-        ? `${v.number} was written off on ${fmtDate(v.writtenOff.at)}: ${fmtMoney(v.writtenOff.amount, v.currency)} of it is not pursued (${v.writtenOff.reason})${stays}`
+        ? `${v.number} was written off on ${page.day(v.writtenOff.at)}: ${fmtMoney(v.writtenOff.amount, v.currency)} of it is not pursued (${v.writtenOff.reason})${stays}`
         : `${v.number} is void: ${fmtMoney(v.voidedAmount ?? 0, v.currency)} of it is not owed${v.voidReason ? ` (${v.voidReason})` : ''}${stays}`,
     );
   }
@@ -900,8 +903,8 @@ function renderInvoiceSummary(page: Page, s: ProjectStatus, currency: string): v
         at: p.paidAt,
         text:
           inv.kind === 'credit_note'
-            ? `${fmtDate(p.paidAt)}: refund of ${fmtMoney(p.amount, inv.currency)} paid to the client against ${inv.number}, reference ${p.reference}`
-            : `${fmtDate(p.paidAt)}: ${fmtMoney(p.amount, inv.currency)} received against ${inv.number}, reference ${p.reference}`,
+            ? `${page.day(p.paidAt)}: refund of ${fmtMoney(p.amount, inv.currency)} paid to the client against ${inv.number}, reference ${p.reference}`
+            : `${page.day(p.paidAt)}: ${fmtMoney(p.amount, inv.currency)} received against ${inv.number}, reference ${p.reference}`,
       })),
     ),
     ...billed.flatMap((inv) =>
@@ -909,8 +912,8 @@ function renderInvoiceSummary(page: Page, s: ProjectStatus, currency: string): v
         at: o.at,
         text:
           o.amount >= 0
-            ? `${fmtDate(o.at)}: credit note ${o.invoiceNumber} set against ${inv.number}, ${fmtMoney(o.amount, inv.currency)} (no money moved)`
-            : `${fmtDate(o.at)}: ${fmtMoney(-o.amount, inv.currency)} of credit note ${o.invoiceNumber} no longer set against ${inv.number}, which was paid in full: refunded instead`,
+            ? `${page.day(o.at)}: credit note ${o.invoiceNumber} set against ${inv.number}, ${fmtMoney(o.amount, inv.currency)} (no money moved)`
+            : `${page.day(o.at)}: ${fmtMoney(-o.amount, inv.currency)} of credit note ${o.invoiceNumber} no longer set against ${inv.number}, which was paid in full: refunded instead`,
       })),
     ),
   ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
@@ -952,9 +955,9 @@ const setOffsOf = (invoice: InvoiceView): NonNullable<InvoiceView['setOffs']> =>
 const netSetOff = (invoice: InvoiceView): number => sumAmounts(setOffsOf(invoice).map((o) => o.amount), invoice.currency);
 
 /** How a request for changes from the client's page was answered, in the report's words. */
-function changeRequestOutcome(r: NonNullable<ProjectStatus['changeRequests']>[number]): string {
+function changeRequestOutcome(r: NonNullable<ProjectStatus['changeRequests']>[number], dates: DateWords): string {
   if (r.outcome === 'round_recorded') return `round ${r.round ?? '?'} recorded for it`;
-  if (r.outcome === 'declined') return `answered without a round on ${fmtDate(r.answeredAt ?? r.at)}: ${r.reply ?? ''}`;
+  if (r.outcome === 'declined') return `answered without a round on ${dates.day(r.answeredAt ?? r.at)}: ${r.reply ?? ''}`;
   if (r.outcome === 'accepted_instead') return 'the work was accepted before an answer';
   return 'not answered';
 }
@@ -1012,6 +1015,21 @@ class Page {
 
   get agency(): AgencyDetails {
     return this.ctx.agency;
+  }
+
+  /** Dates as the agency's papers print them: in its zone (AGENCY_TIME_ZONE). */
+  get dates(): DateWords {
+    return datesIn(this.ctx.agency.timeZone);
+  }
+
+  /** `2026-03-01`: the day in the agency's zone. */
+  day(iso: string): string {
+    return this.dates.day(iso);
+  }
+
+  /** `2026-03-01 18:00 CET`. */
+  time(iso: string): string {
+    return this.dates.time(iso);
   }
 
   person(id: string): string {

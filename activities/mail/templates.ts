@@ -19,7 +19,7 @@ import { owedAmount, waitingForPrepayment } from '../../workflows/project/state'
 import type { Department } from '../../workflows/shared-schemas';
 import { subtractAmounts, toMinor } from '../../workflows/money';
 import { namesInWords } from '../../workflows/vocabulary';
-import { cancelledWhile, departmentName, fmtDate, fmtDateTime, fmtMoney } from '../format';
+import { cancelledWhile, datesIn, departmentName, fmtMoney, type DateWords } from '../format';
 
 /** Who reads a message: people of the agency, or the client's contact (no portal account). */
 export type Audience = 'staff' | 'client';
@@ -44,6 +44,8 @@ export interface TemplateContext {
   readerId?: string;
   /** The agency (config AGENCY_NAME), as its papers name it: client mails are signed with it. */
   agencyName?: string;
+  /** The agency's zone (AGENCY_TIME_ZONE): every date and time in mails is printed there, named. UTC when not given. */
+  timeZone?: string;
   /** When the mail is written (ms): a date the notice carries may have passed by then. Now when not given. */
   now?: number;
   /**
@@ -111,7 +113,22 @@ class Values {
   }
 
   date(key: string, fallback = 'a date not given'): string {
-    return this.has(key) ? fmtDateTime(String(this.data[key])) : fallback;
+    return this.has(key) ? this.time(String(this.data[key])) : fallback;
+  }
+
+  /** Dates as mails print them: in the agency's zone. */
+  get dates(): DateWords {
+    return datesIn(this.ctx.timeZone);
+  }
+
+  /** `2026-03-01`. */
+  day(iso: string): string {
+    return this.dates.day(iso);
+  }
+
+  /** `2026-03-01 18:00 CET`. */
+  time(iso: string): string {
+    return this.dates.time(iso);
   }
 
   money(amountKey = this.pick('amountOwed', 'amount'), currencyKey = 'currency'): string {
@@ -1113,7 +1130,7 @@ function partPaidAtReminder(v: Values): { total: string; received: string; when:
     return {
       total: fmtMoney(Number(v.data.invoiceTotal), currency).trim(),
       received: fmtMoney(Number(v.data.received), currency).trim(),
-      when: count === 1 ? `on ${fmtDate(last)}` : `in ${count} payments, the last on ${fmtDate(last)}`,
+      when: count === 1 ? `on ${v.day(last)}` : `in ${count} payments, the last on ${v.day(last)}`,
     };
   }
   const invoice = v.snapshot?.invoices.find((i) => i.number === v.data.invoiceNumber);
@@ -1123,7 +1140,7 @@ function partPaidAtReminder(v: Values): { total: string; received: string; when:
   return {
     total: fmtMoney(invoice.amount, invoice.currency).trim(),
     received: fmtMoney(invoice.paidAmount, invoice.currency).trim(),
-    when: invoice.payments.length === 1 ? `on ${fmtDate(lastPaidAt)}` : `in ${invoice.payments.length} payments, the last on ${fmtDate(lastPaidAt)}`,
+    when: invoice.payments.length === 1 ? `on ${v.day(lastPaidAt)}` : `in ${invoice.payments.length} payments, the last on ${v.day(lastPaidAt)}`,
   };
 }
 
@@ -1153,7 +1170,7 @@ const revisionRound = (v: Values): string =>
  * budget ("over budget by …"), and its last due date against the client's date ("ends after the
  * client's date"). The notice carries the total; the budget, the client's date and the plan's
  * dates come from the project's snapshot when the activity read it (a reminder carries no total
- * either). The client's date counts to the end of that day, in UTC as every date in mails.
+ * either). The client's date counts to the end of that day in the agency's zone, where every date in mails is.
  */
 function planAgainstRequest(v: Values): string[] {
   const project = v.snapshot;
@@ -1180,9 +1197,9 @@ function planAgainstRequest(v: Values): string[] {
   const desiredDeadline = carried ? v.text('clientDate', '') : project?.desiredDeadline;
   const clientDate = desiredDeadline ? Date.parse(desiredDeadline) : Number.NaN;
   if (lastDue !== undefined && Number.isFinite(lastDue) && !Number.isNaN(clientDate)) {
-    const endOfClientDay = new Date(clientDate).setUTCHours(23, 59, 59, 999);
-    const ends = fmtDateTime(new Date(lastDue).toISOString());
-    const wanted = fmtDate(desiredDeadline!);
+    const wanted = v.day(desiredDeadline!);
+    const endOfClientDay = v.dates.endOfDay(wanted);
+    const ends = v.time(new Date(lastDue).toISOString());
     lines.push(lastDue > endOfClientDay ? `It ends after the client's date (${wanted}): its last task is due ${ends}.` : `It ends ${ends}, by the client's date (${wanted}).`);
   }
   return lines;
@@ -1201,10 +1218,10 @@ function cancellationMoney(v: Values): string[] {
   const owing = project.invoices.filter((i) => i.kind !== 'credit_note' && owed(i) > 0);
   const refunds = project.invoices.filter((i) => i.kind === 'credit_note' && owed(i) > 0);
   const lines = [
-    ...owing.map((i) => `The client still owes ${fmtMoney(owed(i), i.currency)} on invoice ${i.number}, due ${fmtDateTime(i.dueAt)}.`),
+    ...owing.map((i) => `The client still owes ${fmtMoney(owed(i), i.currency)} on invoice ${i.number}, due ${v.time(i.dueAt)}.`),
     ...refunds.map(
       (i) =>
-        `${fmtMoney(owed(i), i.currency)} goes back to the client on credit note ${i.number}, to be refunded by ${fmtDateTime(i.dueAt)}: ` +
+        `${fmtMoney(owed(i), i.currency)} goes back to the client on credit note ${i.number}, to be refunded by ${v.time(i.dueAt)}: ` +
         `pay it to the account the client names and record the refund in the portal.`,
     ),
   ];

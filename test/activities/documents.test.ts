@@ -213,6 +213,21 @@ test('a final report of a cancelled project says it was cancelled, when and why'
   expect(text).toContain('Reason: The client closed the spring campaign');
 });
 
+test("papers are dated in the agency's zone (AGENCY_TIME_ZONE): an invoice issued late on New Year's Eve in UTC is of 1 January in Berlin, and times name the zone", async () => {
+  const inBerlin = createDocumentActivities({ store, logger: capturedLogger().logger, agency: { ...agency, timeZone: 'Europe/Berlin' }, people });
+  const lateInvoice: InvoiceContent = { ...prepaymentInvoice, number: 'INV-2026-000099', issuedAt: '2026-12-31T23:30:00Z', dueAt: '2027-01-14T23:30:00Z' };
+  const invoice = await inBerlin.produceDocument({ projectId: 'acme-site', kind: 'prepayment_invoice', sequence: 1, snapshot: sampleSnapshot('acme-site'), invoice: lateInvoice });
+  const invoiceText = await pdfText((await store.read(invoice.documentId))!);
+  expect(invoiceText).toContain('Date of issue: 2027-01-01');
+  expect(invoiceText).toContain('Due date: 2027-01-15');
+
+  const snapshot = sampleSnapshot('acme-site', { stage: 'cancelled', cancellation, completedAt: undefined });
+  const report = await inBerlin.produceDocument({ projectId: 'acme-site', kind: 'final_report', sequence: 1, snapshot });
+  const reportText = await pdfText((await store.read(report.documentId))!);
+  expect(reportText).toContain('cancelled on 2026-03-08 12:00 CET by Anna Petrova (anna.manager)');
+  expect(reportText).not.toMatch(/\d{2}:\d{2} UTC/);
+});
+
 test('a final report names who at the client answered on their page, for an acceptance and a complaint, and the changes they asked for there', async () => {
   const base = sampleSnapshot('acme-site');
   const client = 'client:globex';

@@ -14,6 +14,7 @@ import pdfParse from 'pdf-parse/lib/pdf-parse.js';
 import { NOTIFICATION_TEMPLATES, type NotificationTemplate, type NotifyInput } from '../../activities/contract';
 import type { InvoiceView, ProjectStatus } from '../../workflows/project/contract';
 import { createDocumentActivities } from '../../activities/documents';
+import { agencyDetailsFromConfig } from '../../activities/documents/pdf';
 import { FilesystemDocumentStore } from '../../activities/documents/store';
 import { createMailerFromConfig, LogMailer, SmtpMailer, type Mailer } from '../../activities/mail/mailer';
 import { FileSentLog } from '../../activities/mail/sent-log';
@@ -725,6 +726,41 @@ test("a plan waiting for approval is set against the budget and the client's dat
       expect(needsProjectSnapshot({ template: 'plan_waiting', data })).toBe(true);
     }
   }
+});
+
+test("mails print times in the agency's zone (AGENCY_TIME_ZONE), named, summer time included; the client's date is theirs whole in that zone", async () => {
+  const config = loadConfig({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), AGENCY_TIME_ZONE: 'Europe/Berlin' });
+  const mailer = createMailerFromConfig(config, capturedLogger().logger);
+  const { notify } = createNotificationActivities({
+    mailer,
+    sentLog: new FileSentLog(path.join(tmp, 'mail-sent')),
+    people,
+    logger: capturedLogger().logger,
+    publicBaseUrl: BASE_URL,
+    clientLinks: clientLinks(),
+    store: documentStore(),
+    agency: agencyDetailsFromConfig(config),
+  });
+  const deliveredIn = async (respondBy: string, key: string) => {
+    await notify({ idempotencyKey: key, template: 'delivery_ready', recipients: { emails: ['buyer@globex.example'] }, projectId: 'acme', data: { ...fullData, respondBy } });
+    return smtp.received.filter((m) => m.envelopeTo[0] === 'buyer@globex.example').at(-1)!.parsed.text ?? '';
+  };
+  expect(await deliveredIn('2026-03-20T09:00:00Z', 'project-acme:tz-winter')).toContain('Please tell us by 2026-03-20 10:00 CET whether you accept it');
+  expect(await deliveredIn('2026-07-20T09:00:00Z', 'project-acme:tz-summer')).toContain('Please tell us by 2026-07-20 11:00 CEST whether you accept it');
+  mailer.close();
+
+  const ctx = { publicBaseUrl: BASE_URL, personName: (id: string) => people.get(id)?.name };
+  // Version 2 of the fixture ends with a task due 2026-03-10 17:00 UTC: in Tokyo that is already the 11th.
+  const waitingIn = (timeZone: string | undefined, desiredDeadline: string) =>
+    renderNotification(
+      { template: 'plan_waiting', data: { planVersion: 2, total: 4734.5, currency: 'EUR' }, projectId: 'acme' },
+      { ...ctx, ...(timeZone && { timeZone }), project: sampleSnapshot('acme', { desiredDeadline }) },
+    ).text;
+  expect(waitingIn(undefined, '2026-03-10')).toContain("It ends 2026-03-10 17:00 UTC, by the client's date (2026-03-10).");
+  expect(waitingIn('Asia/Tokyo', '2026-03-10')).toContain("It ends after the client's date (2026-03-10): its last task is due 2026-03-11 02:00 UTC+9.");
+  // A client's date written as an instant is the day it falls on in the agency's zone.
+  expect(waitingIn('Europe/Berlin', '2026-03-09T23:30:00Z')).toContain("It ends 2026-03-10 18:00 CET, by the client's date (2026-03-10).");
+  expect(waitingIn(undefined, '2026-03-09T23:30:00Z')).toContain("It ends after the client's date (2026-03-09)");
 });
 
 test('a part-paid prepayment is chased for the rest: the reminder says what came in and what is open, and neither mail reads as the go-ahead', () => {

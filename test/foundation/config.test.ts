@@ -22,6 +22,11 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ MAIL_FROM: ' ' }).MAIL_FROM).toBe('Northwind Creative Agency <no-reply@agency.example>');
   });
 
+  test("AGENCY_TIME_ZONE: the zone mails and papers print their times in; UTC unless set", () => {
+    expect(loadConfig({}).AGENCY_TIME_ZONE).toBe('UTC');
+    expect(loadConfig({ AGENCY_TIME_ZONE: 'Europe/Berlin' }).AGENCY_TIME_ZONE).toBe('Europe/Berlin');
+  });
+
   test('the worker\u2019s V8 heap flags: the measured default, none when empty', () => {
     expect(loadConfig({}).WORKER_HEAP_FLAGS).toEqual(['--max-semi-space-size=2', '--heap-growing-percent=15']);
     expect(loadConfig({ WORKER_HEAP_FLAGS: '' }).WORKER_HEAP_FLAGS).toEqual([]);
@@ -58,6 +63,7 @@ describe('configuration from the environment', () => {
     ['PUBLIC_BASE_URL', 'agency', /PUBLIC_BASE_URL/],
     ['API_TRUSTED_PROXIES', '10.0.0.0/33', /API_TRUSTED_PROXIES: expected addresses, CIDR ranges or loopback\/linklocal\/uniquelocal, comma-separated; not 10.0.0.0\/33/],
     ['API_TRUSTED_PROXIES', 'loopback, the-proxy', /API_TRUSTED_PROXIES: .*; not the-proxy$/m],
+    ['AGENCY_TIME_ZONE', 'Mars/Olympus_Mons', /AGENCY_TIME_ZONE: expected an IANA time zone such as Europe\/Berlin/],
     ['WORKER_HEAP_FLAGS', '--expose-gc', /WORKER_HEAP_FLAGS: "--expose-gc" is not of the form --name=number/],
     ['WORKER_HEAP_FLAGS', '--max-semi-space-size=2 --allow-natives-syntax=1', /WORKER_HEAP_FLAGS: --allow-natives-syntax is not one of --max-semi-space-size/],
   ])('an invalid %s=%s stops start-up with a message naming it', (variable, value, message) => {
