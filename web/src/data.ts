@@ -105,13 +105,21 @@ export function useRequestKey(): { keyFor: (body?: unknown) => string; succeeded
  * clears what the last one said (its refusal, and the page's "done" message, which would otherwise
  * still stand above a refusal). `at(field)` is the refusal's message at a field until that field is
  * edited (through `editing(field, set)`): a fixed field no longer says what was wrong with it.
+ * An attempt while one is on its way is ignored (`act` gives undefined, as for a refusal).
  */
 export function useAction<A extends unknown[], R>(run: (...args: A) => Promise<R>, onDone?: (result: R) => void) {
   const [pending, setPending] = useState(false);
+  /**
+   * Set at once, where `pending` is only seen at the next render: two submissions in one instant
+   * (two clicks the browser delivers together, before "Recording…" is drawn and the button
+   * disabled) would otherwise both read `pending` as false and both send.
+   */
+  const inFlight = useRef(false);
   const [error, setError] = useState<ApiError | undefined>();
   const [edited, setEdited] = useState<readonly string[]>([]);
   const act = async (...args: A): Promise<R | undefined> => {
-    if (pending) return undefined;
+    if (inFlight.current) return undefined;
+    inFlight.current = true;
     setPending(true);
     setError(undefined);
     setEdited([]);
@@ -124,6 +132,7 @@ export function useAction<A extends unknown[], R>(run: (...args: A) => Promise<R
       setError(asApiError(err));
       return undefined;
     } finally {
+      inFlight.current = false;
       setPending(false);
     }
   };
