@@ -32,6 +32,7 @@ import type { ProjectStatus } from '../workflows/project/contract';
 import { createProjectsRouter } from './routes/projects';
 import { createReportsRouter } from './routes/reports';
 import { createSessionRouter } from './routes/session';
+import { singleSignOnFromConfig } from './oidc';
 import { createTasksRouter } from './routes/tasks';
 import { StoredSessionStore, type SessionStore } from './sessions';
 import type { TemporalGateway } from './temporal-gateway';
@@ -66,7 +67,8 @@ export type ApiConfig = Pick<
   // The client's page names the agency, as its papers do.
   | 'AGENCY_NAME'
 > &
-  Partial<Pick<Config, 'publicBaseUrl'>>;
+  // Single sign-on: off unless all three of OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET are set.
+  Partial<Pick<Config, 'publicBaseUrl' | 'OIDC_ISSUER' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET' | 'OIDC_PROVIDER_NAME'>>;
 
 export interface AppDeps {
   config: ApiConfig;
@@ -241,6 +243,8 @@ export function createApp(deps: AppDeps): Express & { locals: AppExtras } {
       sessionTtlMs: deps.config.SESSION_TTL,
       cookie: { secure: (deps.config.publicBaseUrl ?? '').startsWith('https:') },
       now: deps.now,
+      logger: deps.logger,
+      ...(deps.config.OIDC_ISSUER && deps.config.OIDC_CLIENT_ID && deps.config.OIDC_CLIENT_SECRET && { singleSignOn: singleSignOnFromConfig(deps.config, deps.now) }),
     }),
   );
   app.use(createPeopleRouter(deps));

@@ -43,6 +43,7 @@ import {
   peopleListSchema,
   peopleQuerySchema,
   sessionStateSchema,
+  singleSignOnQuerySchema,
   signInRequestSchema,
   kpiQuerySchema,
   kpiReportSchema,
@@ -168,6 +169,29 @@ export const OPERATIONS: Operation[] = [
     tag: 'session',
     summary: 'Whether the caller is signed in, and as whom (200 either way)',
     success: { status: 200, description: 'The session state.', schema: sessionStateSchema },
+  },
+  {
+    method: 'get',
+    path: '/api/session/oidc',
+    operationId: 'singleSignOn',
+    tag: 'session',
+    summary: 'Sign in with the organisation\u2019s OpenID Connect provider: redirects the browser there',
+    description:
+      'With OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET set: 303 to the provider\u2019s authorization endpoint (code flow, PKCE S256, a nonce), with a short-lived `agencyflow_oidc` cookie (SameSite=Lax, 10 minutes) that the callback checks. `next`: the portal path to open once signed in. Without single sign-on: 404.',
+    query: singleSignOnQuerySchema,
+    success: { status: 303, description: 'To the provider.', headers: { Location: 'The provider\u2019s authorization URL.', 'Set-Cookie': 'The waiting sign-in (HttpOnly; SameSite=Lax).' } },
+    errors: [404],
+  },
+  {
+    method: 'get',
+    path: '/api/session/oidc/callback',
+    operationId: 'singleSignOnCallback',
+    tag: 'session',
+    summary: 'Where the provider sends the browser back: the ID token verified, the session started',
+    description:
+      'Exchanges the code (client_secret_basic, the PKCE verifier) and verifies the ID token: signature against the provider\u2019s published keys, issuer, audience, expiry, nonce. Its verified `email` must be one person\u2019s of the people directory, whose role and department apply. Then 303 to `/login` (which leads on to `next`) with the session cookie; otherwise 303 to `/login?signInError=<provider|cancelled|expired|unverified_email|unknown_person>` (and `email` for an unknown person), and no session. Register `${PUBLIC_BASE_URL}/api/session/oidc/callback` with the provider.',
+    success: { status: 303, description: 'To the sign-in page: signed in, or told why not.', headers: { Location: '`/login`, with `signInError` when refused.', 'Set-Cookie': 'The session cookie when signed in; the waiting sign-in cleared either way.' } },
+    errors: [404],
   },
   {
     method: 'get',

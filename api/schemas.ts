@@ -1071,8 +1071,16 @@ export const sessionStateSchema = z
     signedIn: z.boolean(),
     person: personSchema.optional(),
     session: meSchema.shape.session,
+    singleSignOn: z
+      .object({ providerName: z.string(), url: z.string() })
+      .optional()
+      .meta({ description: 'Signed out, with OIDC_* set: the organisation\u2019s sign-in the page offers ("Sign in with <providerName>"), begun by opening `url`.' }),
   })
   .meta({ id: 'SessionState', description: 'Whether this browser is signed in, and as whom (never a 401).' });
+
+export const singleSignOnQuerySchema = z.object({
+  next: z.string().optional().meta({ description: 'The portal path to open once signed in (`/projects/p-7f3k2m9q4z`); another site\u2019s address is ignored.' }),
+});
 
 export const demoSignInsSchema = z
   .object({

@@ -113,14 +113,14 @@ export class StoredSessionStore implements SessionStore {
 }
 
 /** `name=value` pairs of a Cookie header (no dependency for one cookie). */
-export function readCookie(header: string | undefined, name: string): string | undefined {
+export function readCookie(header: string | undefined, name: string, maxLength = 200): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
     if (eq < 0) continue;
     if (part.slice(0, eq).trim() === name) {
       const value = part.slice(eq + 1).trim();
-      return /^[A-Za-z0-9_-]{1,200}$/.test(value) ? value : undefined;
+      return value.length <= maxLength && /^[A-Za-z0-9_-]+$/.test(value) ? value : undefined;
     }
   }
   return undefined;

@@ -108,6 +108,15 @@ export const envSchema = z.object({
   ),
   /** How long a portal sign-in lasts. */
   SESSION_TTL: duration('12h'),
+  /**
+   * Single sign-on with the organisation's OpenID Connect provider (api/oidc.ts): all three or none.
+   * The portal is registered there with the redirect URI `${PUBLIC_BASE_URL}/api/session/oidc/callback`.
+   */
+  OIDC_ISSUER: optionalText.pipe(z.url({ message: 'expected the provider\'s issuer URL, e.g. https://accounts.google.com' }).optional()),
+  OIDC_CLIENT_ID: optionalText,
+  OIDC_CLIENT_SECRET: optionalText,
+  /** The sign-in button's words: "Sign in with <this>". */
+  OIDC_PROVIDER_NAME: optionalText,
 
   /** Bearer token for GET /metrics; unset = open, or off under PRODUCTION_CHECKS. */
   METRICS_TOKEN: z
@@ -204,6 +213,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     );
   }
   const e = parsed.data;
+  const oidc = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const;
+  const oidcMissing = oidc.filter((name) => e[name] === undefined);
+  if (oidcMissing.length > 0 && oidcMissing.length < oidc.length) {
+    throw new ConfigError(oidcMissing.map((variable) => ({ variable, message: `required with ${oidc.filter((n) => !oidcMissing.includes(n)).join(' and ')} (single sign-on takes all three)` })));
+  }
   const dataDir = path.resolve(cwd, e.DATA_DIR);
   return {
     ...e,

@@ -22,6 +22,10 @@ export const REDACTED_PATHS = [
   'REPORTING_DATABASE_URL',
   '*.REPORTING_DATABASE_PASSWORD',
   'REPORTING_DATABASE_PASSWORD',
+  '*.OIDC_CLIENT_SECRET',
+  'OIDC_CLIENT_SECRET',
+  'client_secret',
+  '*.client_secret',
 ];
 
 export function createLogger(options: { level?: string; name?: string; destination?: pino.DestinationStream } = {}): Logger {

@@ -86,6 +86,17 @@ export class PeopleDirectory {
     return this.byId.get(id);
   }
 
+  /**
+   * The person with this email, as single sign-on names them (case does not matter in the
+   * address; RFC 5321 leaves the local part to the domain, and providers treat it alike).
+   * Undefined for none, and for an address two entries share: which role would it be?
+   */
+  withEmail(email: string): Person | undefined {
+    const wanted = email.trim().toLowerCase();
+    const found = [...this.byId.values()].filter((p) => p.email.toLowerCase() === wanted);
+    return found.length === 1 ? found[0] : undefined;
+  }
+
   all(): Person[] {
     return [...this.byId.values()];
   }

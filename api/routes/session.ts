@@ -4,24 +4,67 @@
  * page; GET /api/me says who is signed in (and gives the CSRF token again after a reload); signing
  * out ends the session on the server, so the cookie is worthless even if it was copied.
  *
- * This is the seam for an organisation's single sign-on: an OpenID Connect callback would map the
- * ID token's verified email to a person of the directory and call the same `startSession` (see
- * the README, "Sign-in").
+ * An organisation's single sign-on ends in the same `startSession`: with OIDC_* set, the sign-in
+ * page offers "Sign in with …", `GET /api/session/oidc` sends the browser to the provider, and its
+ * callback maps the verified email to a person of the directory (api/oidc.ts does the protocol).
  */
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { Person } from '../../common/people';
 import type { AppDeps } from '../app';
 import { allow, caller } from '../auth';
 import { ApiProblem, ProblemType } from '../errors';
-import { clearedSessionCookie, sessionCookie, type CookieOptions, type Session, type SessionStore } from '../sessions';
+import { OidcError, type OidcClient, type PendingSignIn } from '../oidc';
+import { clearedSessionCookie, readCookie, sessionCookie, type CookieOptions, type Session, type SessionStore } from '../sessions';
 import { signInRequestSchema } from '../schemas';
 import { parseBody } from '../validation';
 
-export interface SessionDeps extends Pick<AppDeps, 'people'> {
+export interface SessionDeps extends Pick<AppDeps, 'people' | 'logger'> {
   sessions: SessionStore;
   sessionTtlMs: number;
   cookie: CookieOptions;
   now?: () => number;
+  /** Single sign-on, when OIDC_* are set: the provider's client and the button's name for it. */
+  singleSignOn?: { client: OidcClient; providerName: string };
+}
+
+/** The sign-in waiting for the provider's answer: this browser's own, for ten minutes, sent to the callback only. */
+const PENDING_COOKIE = 'agencyflow_oidc';
+const PENDING_PATH = '/api/session/oidc/callback';
+const PENDING_MAX_AGE_S = 600;
+/** Each of state, nonce and verifier: 32 random bytes in base64url. */
+const RANDOM_LENGTH = 43;
+
+/**
+ * Lax, not Strict: the provider sends the browser back by a top-level navigation from its own
+ * site, which carries Lax cookies and never Strict ones. The values are random and compared, and
+ * are worthless after one use.
+ */
+function pendingCookie(pending: PendingSignIn | undefined, options: CookieOptions): string {
+  const value = pending ? `${pending.state}${pending.nonce}${pending.codeVerifier}${Buffer.from(pending.returnTo).toString('base64url')}` : '';
+  return [`${PENDING_COOKIE}=${value}`, `Path=${PENDING_PATH}`, 'HttpOnly', 'SameSite=Lax', `Max-Age=${pending ? PENDING_MAX_AGE_S : 0}`, ...(options.secure ? ['Secure'] : [])].join('; ');
+}
+
+function readPending(req: Request): PendingSignIn | undefined {
+  const value = readCookie(req.headers.cookie, PENDING_COOKIE, 1_000);
+  if (!value || value.length < RANDOM_LENGTH * 3) return undefined;
+  const part = (i: number): string => value.slice(i * RANDOM_LENGTH, (i + 1) * RANDOM_LENGTH);
+  return { state: part(0), nonce: part(1), codeVerifier: part(2), returnTo: Buffer.from(value.slice(RANDOM_LENGTH * 3), 'base64url').toString('utf8') };
+}
+
+/** A portal path to come back to (`/projects/x?tab=y`), never another site (`//host`, `/\\host`) nor the API. */
+function portalPath(next: unknown): string {
+  if (typeof next !== 'string' || next.length > 500 || !/^\/(?![/\\])/.test(next) || next.startsWith('/api/')) return '';
+  return next;
+}
+
+/** Where the browser lands after the provider: the sign-in page, which leads on to `next` once signed in, or says why not. */
+function signInPage(next: string, failure?: { reason: string; email?: string }): string {
+  const query = new URLSearchParams();
+  if (failure) query.set('signInError', failure.reason);
+  if (failure?.email) query.set('email', failure.email);
+  if (next) query.set('next', next);
+  const search = query.toString();
+  return `/login${search ? `?${search}` : ''}`;
 }
 
 /** What the portal shows of a person: never their email or token. */
@@ -37,11 +80,11 @@ const me = (person: Person, session?: Session) => ({
   ...(session && { session: { csrfToken: session.csrfToken, expiresAt: new Date(session.expiresAt).toISOString() } }),
 });
 
-/** Starts a session for a person whose identity is established (token today, OIDC tomorrow). */
+/** Starts a session for a person whose identity is established (their token, or their organisation's sign-in). */
 export async function startSession(deps: SessionDeps, res: Response, person: Person): Promise<Session> {
   const now = (deps.now ?? Date.now)();
   const session = await deps.sessions.create(person.id, deps.sessionTtlMs, now);
-  res.setHeader('Set-Cookie', sessionCookie(session, deps.cookie, now));
+  res.append('Set-Cookie', sessionCookie(session, deps.cookie, now));
   return session;
 }
 
@@ -82,7 +125,53 @@ export function createSessionRouter(deps: SessionDeps): Router {
   // not signed in sees the sign-in page without a failed request in the browser's console.
   router.get('/api/session', (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.json(req.person ? { signedIn: true, ...me(req.person, req.session) } : { signedIn: false });
+    const singleSignOn = deps.singleSignOn && { singleSignOn: { providerName: deps.singleSignOn.providerName, url: '/api/session/oidc' } };
+    res.json(req.person ? { signedIn: true, ...me(req.person, req.session) } : { signedIn: false, ...singleSignOn });
+  });
+
+  // Single sign-on (api/oidc.ts). The browser comes and goes by navigation, so answers are
+  // redirects to the sign-in page, which says in words what went wrong: never a JSON error page.
+  const notSetUp = (): never => {
+    throw new ApiProblem({ type: ProblemType.notFound, title: 'Single sign-on is not set up', status: 404, detail: 'OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are not set.' });
+  };
+
+  router.get('/api/session/oidc', async (req, res) => {
+    const sso = deps.singleSignOn ?? notSetUp();
+    const next = portalPath(req.query.next);
+    res.setHeader('Cache-Control', 'no-store');
+    try {
+      const { url, pending } = await sso.client.begin(next);
+      res.setHeader('Set-Cookie', pendingCookie(pending, deps.cookie));
+      res.redirect(303, url);
+    } catch (err) {
+      if (!(err instanceof OidcError)) throw err;
+      deps.logger.warn({ failure: err.failure, reason: err.message }, 'single sign-on could not start');
+      res.redirect(303, signInPage(next, { reason: err.failure }));
+    }
+  });
+
+  router.get(PENDING_PATH, async (req, res) => {
+    const sso = deps.singleSignOn ?? notSetUp();
+    const pending = readPending(req);
+    const next = portalPath(pending?.returnTo);
+    // Used or not, the waiting sign-in is over: an answer replayed later finds nothing.
+    res.append('Set-Cookie', pendingCookie(undefined, deps.cookie));
+    res.setHeader('Cache-Control', 'no-store');
+    try {
+      const identity = await sso.client.finish(req.query, pending);
+      const person = deps.people.withEmail(identity.email);
+      if (!person) throw Object.assign(new OidcError('unknown_person', 'nobody in the people directory has this email'), { email: identity.email });
+      // As a token sign-in: a new sign-in replaces the session this browser had.
+      if (req.session) await deps.sessions.delete(req.session.id);
+      await startSession(deps, res, person);
+      deps.logger.info({ personId: person.id, subject: identity.subject }, 'signed in through single sign-on');
+      res.redirect(303, signInPage(next));
+    } catch (err) {
+      if (!(err instanceof OidcError)) throw err;
+      const email = (err as OidcError & { email?: string }).email;
+      deps.logger.warn({ failure: err.failure, reason: err.message }, 'single sign-on refused');
+      res.redirect(303, signInPage(next, { reason: err.failure, ...(email && { email }) }));
+    }
   });
 
   router.get('/api/session/demo', (_req, res) => {

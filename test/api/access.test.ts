@@ -57,6 +57,9 @@ const ROWS: Row[] = [
   { operationId: 'me', method: 'get', path: () => '/api/me', scope: 'none', ok: 200 },
   { operationId: 'sessionState', method: 'get', path: () => '/api/session', scope: 'none', ok: 200 },
   { operationId: 'demoSignIns', method: 'get', path: () => '/api/session/demo', scope: 'none', ok: 200 },
+  // Open to anyone, as a sign-in must be; this harness has no OIDC_* set, so both say so (test/api/single-sign-on.test.ts has them set up).
+  { operationId: 'singleSignOn', method: 'get', path: () => '/api/session/oidc', scope: 'none', ok: 404 },
+  { operationId: 'singleSignOnCallback', method: 'get', path: () => '/api/session/oidc/callback', scope: 'none', ok: 404 },
   { operationId: 'listPeople', method: 'get', path: () => '/api/people', scope: 'none', ok: 200 },
   { operationId: 'listClients', method: 'get', path: () => '/api/clients', scope: 'none', ok: 200 },
   { operationId: 'createProject', method: 'post', path: () => '/api/projects', scope: 'none', body: { title: 7 }, ok: 400 },

@@ -1,0 +1,256 @@
+/**
+ * Single sign-on with the organisation's OpenID Connect provider (Google Workspace, Microsoft
+ * Entra, Keycloak, Okta…): the authorization code flow with PKCE, for the portal's sign-in. The
+ * provider proves who someone is; the people directory still says what they may do (their
+ * verified email is looked up there), and the session that follows is the token sign-in's.
+ *
+ * Written against the standards (OpenID Connect Core 1.0 §3.1, RFC 7636, RFC 7517/7518) with
+ * Node's own crypto, so nothing here downloads or depends on a provider's SDK: discovery, the
+ * token request (client_secret_basic) and the ID token's checks — signature against the
+ * provider's published keys, issuer, audience, expiry and the nonce this browser was given.
+ */
+import { createHash, createPublicKey, randomBytes, verify, constants, type JsonWebKey, type KeyObject } from 'node:crypto';
+import type { Config } from '../common/config';
+
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** `${PUBLIC_BASE_URL}/api/session/oidc/callback`, as registered with the provider. */
+  redirectUri: string;
+  /** Tests move the clock; the provider's clock may differ from ours by this much. */
+  now?: () => number;
+}
+
+/** Why a sign-in did not end in a session; each is said to the person in words on the sign-in page. */
+export type OidcFailure =
+  /** The provider could not be reached, refused the code, or sent a token that fails its checks. */
+  | 'provider'
+  /** The person stopped at the provider (`error=access_denied` and the like). */
+  | 'cancelled'
+  /** No sign-in of this browser is waiting for this answer: too old, or started in another browser. */
+  | 'expired'
+  /** The provider does not vouch for the email (`email_verified: false`), or gave none. */
+  | 'unverified_email'
+  /** A verified email nobody in the people directory has. */
+  | 'unknown_person';
+
+export class OidcError extends Error {
+  override name = 'OidcError';
+  constructor(
+    readonly failure: OidcFailure,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What this browser must bring back to the callback: kept in a short-lived cookie of its own. */
+export interface PendingSignIn {
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+  /** The portal page to open once signed in (a path of ours). */
+  returnTo: string;
+}
+
+/** The claims the portal uses from a verified ID token. */
+export interface VerifiedIdentity {
+  subject: string;
+  email: string;
+}
+
+interface ProviderMetadata {
+  issuer: string;
+  authorization_endpoint: string;
+  token_endpoint: string;
+  jwks_uri: string;
+}
+
+/** How long discovery and keys are reused before they are asked again (providers rotate keys, and announce new ones early). */
+const METADATA_TTL_MS = 60 * 60_000;
+/** Clocks of the provider and ours may differ by this much. */
+const CLOCK_SKEW_MS = 60_000;
+/** A provider that does not answer within this is reported as unreachable, not waited for. */
+const PROVIDER_TIMEOUT_MS = 10_000;
+
+/** The signature algorithms accepted, as Node verifies each (the provider names one in the token's header). */
+const ALGORITHMS: Record<string, { hash: string; options?: { padding?: number; saltLength?: number; dsaEncoding?: 'ieee-p1363' } }> = {
+  RS256: { hash: 'sha256' },
+  RS384: { hash: 'sha384' },
+  RS512: { hash: 'sha512' },
+  PS256: { hash: 'sha256', options: { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } },
+  ES256: { hash: 'sha256', options: { dsaEncoding: 'ieee-p1363' } },
+  ES384: { hash: 'sha384', options: { dsaEncoding: 'ieee-p1363' } },
+};
+
+const base64url = (bytes: Buffer): string => bytes.toString('base64url');
+const randomValue = (): string => base64url(randomBytes(32));
+
+/** The client the config describes (OIDC_*), and the button's name for it: OIDC_PROVIDER_NAME, or the issuer's host. */
+export function singleSignOnFromConfig(
+  config: Partial<Pick<Config, 'OIDC_ISSUER' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET' | 'OIDC_PROVIDER_NAME' | 'publicBaseUrl'>>,
+  now?: () => number,
+): { client: OidcClient; providerName: string } {
+  const client = new OidcClient({
+    issuer: config.OIDC_ISSUER!,
+    clientId: config.OIDC_CLIENT_ID!,
+    clientSecret: config.OIDC_CLIENT_SECRET!,
+    redirectUri: `${config.publicBaseUrl ?? ''}/api/session/oidc/callback`,
+    ...(now && { now }),
+  });
+  return { client, providerName: config.OIDC_PROVIDER_NAME ?? new URL(config.OIDC_ISSUER!).host };
+}
+
+export class OidcClient {
+  private metadata?: { value: ProviderMetadata; at: number };
+  private keys?: { value: (JsonWebKey & { kid?: string; use?: string })[]; at: number };
+
+  constructor(private readonly settings: OidcSettings) {}
+
+  private now(): number {
+    return (this.settings.now ?? Date.now)();
+  }
+
+  /** Where to send the browser, and what it must bring back (a new state, nonce and PKCE verifier each time). */
+  async begin(returnTo: string): Promise<{ url: string; pending: PendingSignIn }> {
+    const provider = await this.provider();
+    const pending: PendingSignIn = { state: randomValue(), nonce: randomValue(), codeVerifier: randomValue(), returnTo };
+    const url = new URL(provider.authorization_endpoint);
+    url.searchParams.set('response_type', 'code');
+    url.searchParams.set('client_id', this.settings.clientId);
+    url.searchParams.set('redirect_uri', this.settings.redirectUri);
+    url.searchParams.set('scope', 'openid email profile');
+    url.searchParams.set('state', pending.state);
+    url.searchParams.set('nonce', pending.nonce);
+    url.searchParams.set('code_challenge', base64url(createHash('sha256').update(pending.codeVerifier).digest()));
+    url.searchParams.set('code_challenge_method', 'S256');
+    return { url: url.toString(), pending };
+  }
+
+  /**
+   * The provider's answer at the callback: the code exchanged and the ID token verified against
+   * what this browser was given. Throws OidcError with the reason otherwise.
+   */
+  async finish(query: Record<string, unknown>, pending: PendingSignIn | undefined): Promise<VerifiedIdentity> {
+    const param = (name: string): string | undefined => (typeof query[name] === 'string' ? (query[name] as string) : undefined);
+    if (!pending || param('state') !== pending.state) {
+      throw new OidcError('expired', 'no sign-in of this browser waits for this answer (state missing or different)');
+    }
+    const error = param('error');
+    if (error) throw new OidcError(error === 'access_denied' ? 'cancelled' : 'provider', `the provider answered ${error}${param('error_description') ? `: ${param('error_description')}` : ''}`);
+    const code = param('code');
+    if (!code) throw new OidcError('provider', 'the provider answered without a code');
+
+    const provider = await this.provider();
+    const idToken = await this.exchange(provider, code, pending.codeVerifier);
+    const claims = await this.verifiedClaims(provider, idToken, pending.nonce);
+    const email = typeof claims.email === 'string' ? claims.email.trim() : '';
+    if (!email || claims.email_verified === false || claims.email_verified === 'false') {
+      throw new OidcError('unverified_email', email ? `the provider has not verified ${email}` : 'the provider gave no email');
+    }
+    return { subject: String(claims.sub), email };
+  }
+
+  private async provider(): Promise<ProviderMetadata> {
+    if (this.metadata && this.now() - this.metadata.at < METADATA_TTL_MS) return this.metadata.value;
+    const issuer = this.settings.issuer.replace(/\/$/, '');
+    const value = (await this.getJson(`${issuer}/.well-known/openid-configuration`)) as Partial<ProviderMetadata>;
+    for (const field of ['issuer', 'authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const) {
+      if (typeof value[field] !== 'string') throw new OidcError('provider', `the provider's discovery document has no ${field}`);
+    }
+    // OpenID Connect Discovery §4.3: the document must name the issuer it was asked for.
+    if (value.issuer!.replace(/\/$/, '') !== issuer) throw new OidcError('provider', `the discovery document names issuer ${value.issuer}, not ${issuer}`);
+    this.metadata = { value: value as ProviderMetadata, at: this.now() };
+    return this.metadata.value;
+  }
+
+  private async exchange(provider: ProviderMetadata, code: string, codeVerifier: string): Promise<string> {
+    const credentials = `${encodeURIComponent(this.settings.clientId)}:${encodeURIComponent(this.settings.clientSecret)}`;
+    const response = await this.call(provider.token_endpoint, {
+      method: 'POST',
+      headers: {
+        Authorization: `Basic ${Buffer.from(credentials).toString('base64')}`,
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Accept: 'application/json',
+      },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: this.settings.redirectUri, code_verifier: codeVerifier }).toString(),
+    });
+    const body = (await response.json().catch(() => ({}))) as { id_token?: unknown; error?: unknown };
+    if (!response.ok) throw new OidcError('provider', `the provider refused the code (${response.status}${typeof body.error === 'string' ? ` ${body.error}` : ''})`);
+    if (typeof body.id_token !== 'string') throw new OidcError('provider', 'the provider answered without an ID token');
+    return body.id_token;
+  }
+
+  private async verifiedClaims(provider: ProviderMetadata, idToken: string, nonce: string): Promise<Record<string, unknown>> {
+    const parts = idToken.split('.');
+    if (parts.length !== 3) throw new OidcError('provider', 'the ID token is not a signed JWT');
+    const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
+    const decode = (part: string): Record<string, unknown> => {
+      try {
+        return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
+      } catch {
+        throw new OidcError('provider', 'the ID token cannot be read');
+      }
+    };
+    const header = decode(headerPart);
+    const algorithm = ALGORITHMS[String(header.alg)];
+    if (!algorithm) throw new OidcError('provider', `the ID token is signed with ${String(header.alg)}, which is not accepted`);
+    const kid = typeof header.kid === 'string' ? header.kid : undefined;
+    // A key we have not seen may be a rotation: the provider's keys are asked again once.
+    let key = await this.signingKey(provider, kid, false);
+    if (!key) key = await this.signingKey(provider, kid, true);
+    if (!key) throw new OidcError('provider', `none of the provider's keys is ${kid ?? 'the signing key'}`);
+    const signed = Buffer.from(`${headerPart}.${payloadPart}`);
+    if (!verify(algorithm.hash, signed, { key, ...algorithm.options }, Buffer.from(signaturePart, 'base64url'))) {
+      throw new OidcError('provider', 'the ID token\u2019s signature does not match the provider\u2019s key');
+    }
+
+    const claims = decode(payloadPart);
+    const now = this.now();
+    if (String(claims.iss).replace(/\/$/, '') !== provider.issuer.replace(/\/$/, '')) throw new OidcError('provider', `the ID token is from ${String(claims.iss)}`);
+    const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    if (!audiences.includes(this.settings.clientId)) throw new OidcError('provider', 'the ID token is for another application');
+    if (audiences.length > 1 && claims.azp !== undefined && claims.azp !== this.settings.clientId) throw new OidcError('provider', 'the ID token was issued to another application');
+    if (typeof claims.exp !== 'number' || claims.exp * 1000 < now - CLOCK_SKEW_MS) throw new OidcError('provider', 'the ID token has expired');
+    if (typeof claims.iat === 'number' && claims.iat * 1000 > now + CLOCK_SKEW_MS) throw new OidcError('provider', 'the ID token is issued in the future');
+    if (claims.nonce !== nonce) throw new OidcError('provider', 'the ID token was not made for this sign-in (nonce)');
+    if (typeof claims.sub !== 'string' || claims.sub === '') throw new OidcError('provider', 'the ID token names no subject');
+    return claims;
+  }
+
+  private async signingKey(provider: ProviderMetadata, kid: string | undefined, refresh: boolean): Promise<KeyObject | undefined> {
+    if (refresh || !this.keys || this.now() - this.keys.at >= METADATA_TTL_MS) {
+      const jwks = (await this.getJson(provider.jwks_uri)) as { keys?: unknown };
+      if (!Array.isArray(jwks.keys)) throw new OidcError('provider', 'the provider\u2019s key set has no keys');
+      this.keys = { value: jwks.keys as (JsonWebKey & { kid?: string; use?: string })[], at: this.now() };
+    }
+    const candidates = this.keys.value.filter((k) => (kid === undefined || k.kid === kid) && (k.use === undefined || k.use === 'sig'));
+    // Without a kid, the only signing key there is; with several, the token must say which.
+    const jwk = kid === undefined && candidates.length > 1 ? undefined : candidates[0];
+    if (!jwk) return undefined;
+    try {
+      return createPublicKey({ key: jwk, format: 'jwk' });
+    } catch {
+      throw new OidcError('provider', `the provider's key ${kid ?? ''} cannot be read`.replace('  ', ' '));
+    }
+  }
+
+  private async getJson(url: string): Promise<unknown> {
+    const response = await this.call(url, { headers: { Accept: 'application/json' } });
+    if (!response.ok) throw new OidcError('provider', `${url} answered ${response.status}`);
+    try {
+      return await response.json();
+    } catch {
+      throw new OidcError('provider', `${url} did not answer JSON`);
+    }
+  }
+
+  private async call(url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await fetch(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS) });
+    } catch (err) {
+      throw new OidcError('provider', `the provider did not answer at ${new URL(url).origin} (${(err as Error).message})`);
+    }
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * A real OpenID Connect provider over HTTP for tests (no network, no provider SDK): discovery,
+ * its key set, an authorization page people sign in on (a form; `as=<email>` skips it for API
+ * tests), and a token endpoint that checks the client's secret, the redirect URI and the PKCE
+ * verifier, and signs ID tokens with RS256. `misbehave` makes it answer as a broken or hostile
+ * provider would, so the portal's checks are each seen refusing.
+ */
+import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Misbehaviour {
+  /** Claims laid over the ID token's own (e.g. `{ email_verified: false }`, `{ aud: 'another-app' }`). */
+  claims?: Record<string, unknown>;
+  /** Sign with a key the key set does not publish. */
+  foreignKey?: boolean;
+  /** The token endpoint answers this status with `{ error: 'invalid_grant' }`. */
+  tokenStatus?: number;
+}
+
+export interface TestOidcProvider {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Ask the next ID tokens to be made wrongly; `{}` for a well-behaved provider again. */
+  misbehave(how: Misbehaviour): void;
+  /** Requests the token endpoint received (the portal's, checked for the client's secret). */
+  tokenRequests: { authorization?: string; body: URLSearchParams }[];
+  close(): Promise<void>;
+}
+
+interface Grant {
+  clientId: string;
+  redirectUri: string;
+  codeChallenge: string;
+  nonce?: string;
+  email: string;
+}
+
+export async function startTestOidcProvider(options: { name?: string } = {}): Promise<TestOidcProvider> {
+  const clientId = 'agencyflow-portal';
+  const clientSecret = randomBytes(24).toString('base64url');
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const foreign = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  const kid = 'test-key-1';
+  const grants = new Map<string, Grant>();
+  const tokenRequests: TestOidcProvider['tokenRequests'] = [];
+  let misbehaviour: Misbehaviour = {};
+  const name = options.name ?? 'Test IdP';
+
+  const server = http.createServer((req, res) => {
+    void handle(req, res).catch((err: Error) => {
+      res.writeHead(500, { 'Content-Type': 'text/plain' });
+      res.end(err.message);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const json = (res: http.ServerResponse, status: number, body: unknown): void => {
+    res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    res.end(JSON.stringify(body));
+  };
+  const redirect = (res: http.ServerResponse, to: string): void => {
+    res.writeHead(302, { Location: to });
+    res.end();
+  };
+  const readBody = async (req: http.IncomingMessage): Promise<URLSearchParams> => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  };
+  const escape = (text: string): string => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+  /** Back to the portal with a code for this person (or the error the person chose). */
+  const answer = (res: http.ServerResponse, params: URLSearchParams, email: string | undefined): void => {
+    const back = new URL(params.get('redirect_uri')!);
+    if (params.get('state')) back.searchParams.set('state', params.get('state')!);
+    if (!email) {
+      back.searchParams.set('error', 'access_denied');
+      back.searchParams.set('error_description', 'The user cancelled the sign-in');
+      return redirect(res, back.toString());
+    }
+    const code = randomBytes(16).toString('base64url');
+    grants.set(code, {
+      clientId: params.get('client_id')!,
+      redirectUri: params.get('redirect_uri')!,
+      codeChallenge: params.get('code_challenge') ?? '',
+      ...(params.get('nonce') && { nonce: params.get('nonce')! }),
+      email,
+    });
+    back.searchParams.set('code', code);
+    redirect(res, back.toString());
+  };
+
+  const idToken = (grant: Grant): string => {
+    const now = Math.floor(Date.now() / 1000);
+    const claims = {
+      iss: issuer,
+      sub: `user-${createHash('sha256').update(grant.email).digest('hex').slice(0, 12)}`,
+      aud: grant.clientId,
+      exp: now + 300,
+      iat: now,
+      nonce: grant.nonce,
+      email: grant.email,
+      email_verified: true,
+      ...misbehaviour.claims,
+    };
+    const part = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const signingInput = `${part({ alg: 'RS256', typ: 'JWT', kid })}.${part(claims)}`;
+    const key: KeyObject = misbehaviour.foreignKey ? foreign : privateKey;
+    return `${signingInput}.${sign('sha256', Buffer.from(signingInput), key).toString('base64url')}`;
+  };
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', issuer);
+    if (url.pathname === '/.well-known/openid-configuration') {
+      return json(res, 200, {
+        issuer,
+        authorization_endpoint: `${issuer}/authorize`,
+        token_endpoint: `${issuer}/token`,
+        jwks_uri: `${issuer}/jwks`,
+        response_types_supported: ['code'],
+        subject_types_supported: ['public'],
+        id_token_signing_alg_values_supported: ['RS256'],
+        code_challenge_methods_supported: ['S256'],
+      });
+    }
+    if (url.pathname === '/jwks') return json(res, 200, { keys: [{ ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' }] });
+
+    if (url.pathname === '/authorize' && req.method === 'GET') {
+      const params = url.searchParams;
+      if (params.get('client_id') !== clientId || params.get('response_type') !== 'code' || params.get('code_challenge_method') !== 'S256' || !params.get('redirect_uri')) {
+        res.writeHead(400, { 'Content-Type': 'text/plain' });
+        res.end('bad authorization request');
+        return;
+      }
+      if (params.get('as')) return answer(res, params, params.get('as')!);
+      const hidden = [...params].map(([k, v]) => `<input type="hidden" name="${escape(k)}" value="${escape(v)}">`).join('');
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escape(name)}</title>` +
+          `<style>body{font-family:sans-serif;max-width:22rem;margin:4rem auto;padding:0 1rem}label,input,button{display:block;width:100%;margin:.4rem 0;font-size:1rem}</style></head>` +
+          `<body><h1>${escape(name)}</h1><p>Sign in to continue to agencyflow.</p>` +
+          `<form method="post" action="/authorize">${hidden}<label for="email">Email</label><input id="email" name="email" type="email" autocomplete="email">` +
+          `<button type="submit" name="choice" value="continue">Continue</button><button type="submit" name="choice" value="cancel">Cancel</button></form></body></html>`,
+      );
+      return;
+    }
+    if (url.pathname === '/authorize' && req.method === 'POST') {
+      const form = await readBody(req);
+      return answer(res, form, form.get('choice') === 'cancel' ? undefined : (form.get('email') ?? ''));
+    }
+
+    if (url.pathname === '/token' && req.method === 'POST') {
+      const body = await readBody(req);
+      tokenRequests.push({ ...(req.headers.authorization && { authorization: req.headers.authorization }), body });
+      if (misbehaviour.tokenStatus) return json(res, misbehaviour.tokenStatus, { error: 'invalid_grant' });
+      const expected = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`;
+      if (req.headers.authorization !== expected) return json(res, 401, { error: 'invalid_client' });
+      const grant = grants.get(body.get('code') ?? '');
+      grants.delete(body.get('code') ?? ''); // a code is good once
+      if (!grant || grant.redirectUri !== body.get('redirect_uri') || body.get('grant_type') !== 'authorization_code') return json(res, 400, { error: 'invalid_grant' });
+      const challenge = createHash('sha256').update(body.get('code_verifier') ?? '').digest('base64url');
+      if (challenge !== grant.codeChallenge) return json(res, 400, { error: 'invalid_grant', error_description: 'PKCE verifier does not match' });
+      return json(res, 200, { access_token: randomBytes(16).toString('base64url'), token_type: 'Bearer', expires_in: 300, id_token: idToken(grant) });
+    }
+    res.writeHead(404, { 'Content-Type': 'text/plain' });
+    res.end('not found');
+  }
+
+  return {
+    issuer,
+    clientId,
+    clientSecret,
+    tokenRequests,
+    misbehave: (how) => {
+      misbehaviour = how;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
