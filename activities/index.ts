@@ -55,14 +55,14 @@ export function createActivities(deps: ActivityDeps): ProjectActivities {
 
 export async function createActivityDepsFromConfig(
   config: Config,
-  base: { client: Client; logger: Logger; reporting: Pick<ReportingStore, 'publish' | 'sentMail'> & ClientLinkStore },
+  base: { client: Client; logger: Logger; reporting: Pick<ReportingStore, 'publish' | 'sentMail' | 'documents'> & ClientLinkStore },
 ): Promise<ActivityDeps> {
   // Unwritable directories fail the start, not the first invoice hours later.
   await fs.promises.mkdir(config.documentsDir, { recursive: true });
   return {
     ...base,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    store: createDocumentStoreFromConfig(config),
+    store: createDocumentStoreFromConfig(config, base.reporting),
     mailer: createMailerFromConfig(config, base.logger),
     // In the reporting database: every worker, on any machine, sees who was already mailed.
     sentLog: base.reporting.sentMail,

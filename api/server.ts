@@ -43,7 +43,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const log = options.logger.child({ component: 'api' });
 
   const people = PeopleDirectory.fromFile(config.peopleFile);
-  const documents = createDocumentStoreFromConfig(config);
+  const documents = createDocumentStoreFromConfig(config, options.reporting);
   const connection = createTemporalConnection(config.temporalAddress);
   const temporal = new TemporalGateway({
     connection,

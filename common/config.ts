@@ -132,6 +132,11 @@ export const envSchema = z.object({
   // People, documents and mail
   PEOPLE_FILE: z.string().min(1).default('./config/people.example.json'),
   DOCUMENTS_DIR: optionalText,
+  /**
+   * Where produced PDFs live: `filesystem` (DOCUMENTS_DIR, a folder every worker and the API
+   * share) or `database` (the reporting database: no shared disk, and in its backups).
+   */
+  DOCUMENTS_STORE: z.enum(['filesystem', 'database'], { message: 'expected filesystem or database' }).default('filesystem'),
   SMTP_HOST: optionalText,
   SMTP_PORT: port(587),
   SMTP_SECURE: bool(false),

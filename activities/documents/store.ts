@@ -2,8 +2,9 @@
  * Where produced documents live. Only ids travel through workflow history; the bytes stay here,
  * and the API serves them from here.
  *
- * The interface is deliberately object-store shaped (put whole objects, read by key, list by
- * prefix) so an S3-compatible store can implement it: key `<projectId>/<documentId>.pdf` with the
+ * Two stores are built: files under DOCUMENTS_DIR (below) and the reporting database's table
+ * (./database-store.ts, DOCUMENTS_STORE=database). The interface is object-store shaped (put whole
+ * objects, read by key, list by prefix) so an S3-compatible store could implement it too: key `<projectId>/<documentId>.pdf` with the
  * metadata as a sibling `.json` object (or object metadata), `put` as PutObject with
  * `If-None-Match: *` for first-writer-wins, `listByProject` as ListObjectsV2 on `<projectId>/`.
  */
@@ -178,7 +179,15 @@ async function removeStaleTemps(dir: string, now = Date.now()): Promise<void> {
   }
 }
 
-/** The store the worker writes and the API reads: DOCUMENTS_DIR (default `<DATA_DIR>/documents`). */
-export function createDocumentStoreFromConfig(config: Pick<Config, 'documentsDir'>): DocumentStore {
-  return new FilesystemDocumentStore(config.documentsDir);
+/**
+ * The store the worker writes and the API reads: DOCUMENTS_DIR (default `<DATA_DIR>/documents`),
+ * or with DOCUMENTS_STORE=database the reporting database's (`reporting.documents`).
+ */
+export function createDocumentStoreFromConfig(
+  config: Pick<Config, 'documentsDir'> & Partial<Pick<Config, 'DOCUMENTS_STORE'>>,
+  reporting?: { documents: DocumentStore },
+): DocumentStore {
+  if (config.DOCUMENTS_STORE !== 'database') return new FilesystemDocumentStore(config.documentsDir);
+  if (!reporting) throw new Error('DOCUMENTS_STORE=database needs the reporting database');
+  return reporting.documents;
 }

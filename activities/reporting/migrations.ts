@@ -257,6 +257,22 @@ export const MIGRATIONS: Migration[] = [
       sql`CREATE INDEX tasks_accepted ON ${s}.tasks (assignee_id, accepted_at DESC, task_id DESC) WHERE status = 'accepted'`,
     ],
   },
+  {
+    version: 12,
+    name: 'documents',
+    up: (s) => [
+      // The PDFs themselves, when DOCUMENTS_STORE=database (activities/documents/database-store.ts):
+      // shared by every worker and API process without a shared disk, and in every backup.
+      sql`CREATE TABLE ${s}.documents (
+        document_id text PRIMARY KEY,
+        project_id text NOT NULL,
+        metadata jsonb NOT NULL,
+        bytes bytea NOT NULL,
+        created_at timestamptz NOT NULL
+      )`,
+      sql`CREATE INDEX documents_by_project ON ${s}.documents (project_id)`,
+    ],
+  },
 ];
 
 /** Advisory lock key for a schema: per schema, so isolated test stores never wait on each other. */

@@ -10,6 +10,8 @@
  * Every table is qualified with this store's schema (default `reporting`), so tests can give each
  * store its own schema on one shared server, and a production database can host other schemas.
  */
+import { DatabaseDocumentStore } from '../documents/database-store';
+import type { DocumentStore } from '../documents/store';
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../common/logger';
 import { retryWithBackoff } from '../../common/temporal';
@@ -396,6 +398,13 @@ export class ReportingStore {
 
   close(): Promise<void> {
     return this.db.close();
+  }
+
+  private documentStore?: DatabaseDocumentStore;
+
+  /** Produced documents in this database (DOCUMENTS_STORE=database): every worker and API process on the store shares them. */
+  get documents(): DocumentStore {
+    return (this.documentStore ??= new DatabaseDocumentStore(this.db, this.s));
   }
 
   /** The mail sent-log in this database, shared by every worker that uses the store. */

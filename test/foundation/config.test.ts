@@ -63,6 +63,7 @@ describe('configuration from the environment', () => {
     ['PUBLIC_BASE_URL', 'agency', /PUBLIC_BASE_URL/],
     ['API_TRUSTED_PROXIES', '10.0.0.0/33', /API_TRUSTED_PROXIES: expected addresses, CIDR ranges or loopback\/linklocal\/uniquelocal, comma-separated; not 10.0.0.0\/33/],
     ['API_TRUSTED_PROXIES', 'loopback, the-proxy', /API_TRUSTED_PROXIES: .*; not the-proxy$/m],
+    ['DOCUMENTS_STORE', 's3', /DOCUMENTS_STORE: expected filesystem or database/],
     ['AGENCY_TIME_ZONE', 'Mars/Olympus_Mons', /AGENCY_TIME_ZONE: expected an IANA time zone such as Europe\/Berlin/],
     ['WORKER_HEAP_FLAGS', '--expose-gc', /WORKER_HEAP_FLAGS: "--expose-gc" is not of the form --name=number/],
     ['WORKER_HEAP_FLAGS', '--max-semi-space-size=2 --allow-natives-syntax=1', /WORKER_HEAP_FLAGS: --allow-natives-syntax is not one of --max-semi-space-size/],

@@ -175,8 +175,8 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
   );
   const logger = options.logger ?? createLogger({ level: process.env.API_TEST_LOG_LEVEL ?? 'silent' });
   const directory = PeopleDirectory.fromFile(peopleFile);
-  const store = createDocumentStoreFromConfig(config);
   const reporting = await openTestStore();
+  const store = createDocumentStoreFromConfig(config, reporting.store);
 
   const temporal = await connectTestTemporal();
   let worker: Worker | undefined;
