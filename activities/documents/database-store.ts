@@ -6,11 +6,10 @@
  * a row is whole or absent (one statement), so no reader sees half a document.
  */
 import { Readable } from 'node:stream';
-import { createHash } from 'node:crypto';
 import { PROJECT_ID_PATTERN } from '../../workflows/project/contract';
 import { sql, type Database, type Sql } from '../reporting/sql';
-import { documentIdFor, parseDocumentId } from './ids';
-import { PDF_CONTENT_TYPE, type DocumentMetadata, type DocumentStore, type NewDocument } from './store';
+import { parseDocumentId } from './ids';
+import { documentMetadata, type DocumentMetadata, type DocumentStore, type NewDocument } from './store';
 
 export class DatabaseDocumentStore implements DocumentStore {
   constructor(
@@ -20,19 +19,8 @@ export class DatabaseDocumentStore implements DocumentStore {
   ) {}
 
   async put(document: NewDocument, bytes: Buffer): Promise<DocumentMetadata> {
-    const documentId = documentIdFor(document);
-    const metadata: DocumentMetadata = {
-      documentId,
-      kind: document.kind,
-      ...(document.number !== undefined && { number: document.number }),
-      projectId: document.projectId,
-      sequence: document.sequence,
-      createdAt: document.createdAt,
-      size: bytes.length,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-      fileName: document.fileName ?? `${documentId}.pdf`,
-      contentType: document.contentType ?? PDF_CONTENT_TYPE,
-    };
+    const metadata = documentMetadata(document, bytes);
+    const { documentId } = metadata;
     // Bytes travel as base64 text: the store sends every statement as one literal query (./sql.ts).
     const rows = await this.db.rows<{ metadata: DocumentMetadata }>(sql`
       WITH stored AS (

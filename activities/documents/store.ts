@@ -62,6 +62,23 @@ export interface DocumentStore {
   listByProject(projectId: string): Promise<DocumentMetadata[]>;
 }
 
+/** What every store records of a document: its id derived from it, its size and digest, its download name. */
+export function documentMetadata(document: NewDocument, bytes: Buffer): DocumentMetadata {
+  const documentId = documentIdFor(document);
+  return {
+    documentId,
+    kind: document.kind,
+    ...(document.number !== undefined && { number: document.number }),
+    projectId: document.projectId,
+    sequence: document.sequence,
+    createdAt: document.createdAt,
+    size: bytes.length,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    fileName: document.fileName ?? `${documentId}.pdf`,
+    contentType: document.contentType ?? PDF_CONTENT_TYPE,
+  };
+}
+
 /**
  * `<dir>/<projectId>/<documentId>.pdf` plus `<documentId>.json`. The PDF is renamed into place
  * first and the metadata last, so metadata never points at a missing or half-written file; a crash
@@ -77,18 +94,7 @@ export class FilesystemDocumentStore implements DocumentStore {
     const existing = await this.get(documentId);
     if (existing) return existing;
 
-    const metadata: DocumentMetadata = {
-      documentId,
-      kind: document.kind,
-      ...(document.number !== undefined && { number: document.number }),
-      projectId: document.projectId,
-      sequence: document.sequence,
-      createdAt: document.createdAt,
-      size: bytes.length,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-      fileName: document.fileName ?? `${documentId}.pdf`,
-      contentType: document.contentType ?? PDF_CONTENT_TYPE,
-    };
+    const metadata = documentMetadata(document, bytes);
     const projectDir = path.join(this.dir, document.projectId);
     await fs.promises.mkdir(projectDir, { recursive: true });
     await removeStaleTemps(projectDir);

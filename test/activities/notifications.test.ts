@@ -728,8 +728,9 @@ test("a plan waiting for approval is set against the budget and the client's dat
   }
 });
 
-test("mails print times in the agency's zone (AGENCY_TIME_ZONE), named, summer time included; the client's date is theirs whole in that zone", async () => {
-  const config = loadConfig({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), AGENCY_TIME_ZONE: 'Europe/Berlin' });
+/** The notify activity as a worker builds it from the environment (the agency's details among it), mailing the test SMTP server. */
+function notifierFromConfig(env: Record<string, string>) {
+  const config = loadConfig({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), ...env });
   const mailer = createMailerFromConfig(config, capturedLogger().logger);
   const { notify } = createNotificationActivities({
     mailer,
@@ -741,6 +742,11 @@ test("mails print times in the agency's zone (AGENCY_TIME_ZONE), named, summer t
     store: documentStore(),
     agency: agencyDetailsFromConfig(config),
   });
+  return { notify, mailer };
+}
+
+test("mails print times in the agency's zone (AGENCY_TIME_ZONE), named, summer time included; the client's date is theirs whole in that zone", async () => {
+  const { notify, mailer } = notifierFromConfig({ AGENCY_TIME_ZONE: 'Europe/Berlin' });
   const deliveredIn = async (respondBy: string, key: string) => {
     await notify({ idempotencyKey: key, template: 'delivery_ready', recipients: { emails: ['buyer@globex.example'] }, projectId: 'acme', data: { ...fullData, respondBy } });
     return smtp.received.filter((m) => m.envelopeTo[0] === 'buyer@globex.example').at(-1)!.parsed.text ?? '';
@@ -932,18 +938,7 @@ test('a cancellation tells the client in one line what they still pay or get bac
 
 test("client mails are signed by the agency, and without MAIL_FROM the sender shows the agency's name", async () => {
   const agencyName = 'Müller & Söhne, Design';
-  const config = loadConfig({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), AGENCY_NAME: agencyName });
-  const mailer = createMailerFromConfig(config, capturedLogger().logger);
-  const { notify } = createNotificationActivities({
-    mailer,
-    sentLog: new FileSentLog(path.join(tmp, 'mail-sent')),
-    people,
-    logger: capturedLogger().logger,
-    publicBaseUrl: BASE_URL,
-    clientLinks: clientLinks(),
-    store: documentStore(),
-    agency: { name: agencyName },
-  });
+  const { notify, mailer } = notifierFromConfig({ AGENCY_NAME: agencyName });
   await notify({ idempotencyKey: 'project-acme:delivery-ready', template: 'delivery_ready', recipients: { emails: ['buyer@globex.example'], personIds: ['anna.manager'] }, projectId: 'acme', data: fullData });
   mailer.close();
 
