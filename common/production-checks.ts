@@ -62,7 +62,19 @@ export function peopleDirectoryProblems(peopleFile: string): string[] {
   return problems;
 }
 
-export type ProductionCheckConfig = Pick<Config, 'PRODUCTION_CHECKS' | 'ALLOW_DEMO_PEOPLE' | 'METRICS_TOKEN' | 'peopleFile'>;
+export type ProductionCheckConfig = Pick<Config, 'PRODUCTION_CHECKS' | 'ALLOW_DEMO_PEOPLE' | 'METRICS_TOKEN' | 'peopleFile'> & Partial<Pick<Config, 'OIDC_ISSUER'>>;
+
+/**
+ * Single sign-on's provider reached over plain HTTP: the client secret and the ID token (who
+ * someone is) would cross the network readable and forgeable. Only a provider on this machine may
+ * be spoken to without TLS.
+ */
+export function singleSignOnProblems(config: Partial<Pick<Config, 'OIDC_ISSUER'>>): string[] {
+  if (!config.OIDC_ISSUER) return [];
+  const issuer = new URL(config.OIDC_ISSUER);
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(issuer.hostname);
+  return issuer.protocol === 'https:' || local ? [] : [`OIDC_ISSUER ${config.OIDC_ISSUER} is not https: the client secret and the ID token would cross the network in clear`];
+}
 
 /**
  * Under PRODUCTION_CHECKS: throws with every problem and the way out, or (ALLOW_DEMO_PEOPLE) logs
@@ -70,6 +82,9 @@ export type ProductionCheckConfig = Pick<Config, 'PRODUCTION_CHECKS' | 'ALLOW_DE
  */
 export function checkProductionSafety(config: ProductionCheckConfig, logger?: Logger): void {
   if (!config.PRODUCTION_CHECKS) return;
+  // Not a trial-run matter: ALLOW_DEMO_PEOPLE does not let it pass.
+  const insecure = singleSignOnProblems(config);
+  if (insecure.length > 0) throw new Error(`Refusing to start (PRODUCTION_CHECKS=true):\n${insecure.map((p) => `  - ${p}`).join('\n')}\nUse the provider's https address.`);
   const problems = peopleDirectoryProblems(config.peopleFile);
   if (problems.length > 0) {
     if (!config.ALLOW_DEMO_PEOPLE) {

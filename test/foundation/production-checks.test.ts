@@ -58,6 +58,17 @@ test('under PRODUCTION_CHECKS start-up is refused with every problem and the way
   expect(warnings).toHaveLength(2); // the directory, and /metrics off without METRICS_TOKEN
 });
 
+test("single sign-on's provider must be https under PRODUCTION_CHECKS (one on this machine may be http), trial run or not", () => {
+  const good = peopleFile('sso.json', [{ ...lena, tokenSha256: sha('a-fresh-token-nobody-has-seen') }]);
+  const sso = (issuer: string, extra: Record<string, string> = {}) =>
+    loadConfig({ PEOPLE_FILE: good, PRODUCTION_CHECKS: 'true', METRICS_TOKEN: 'a-metrics-token-long-enough', OIDC_ISSUER: issuer, OIDC_CLIENT_ID: 'portal', OIDC_CLIENT_SECRET: 'secret', ...extra });
+  expect(() => checkProductionSafety(sso('https://login.example.com/realms/agency'))).not.toThrow();
+  expect(() => checkProductionSafety(sso('http://127.0.0.1:8080/realms/agency'))).not.toThrow();
+  expect(() => checkProductionSafety(sso('http://keycloak:8080/realms/agency'))).toThrow(/OIDC_ISSUER http:\/\/keycloak:8080\/realms\/agency is not https/);
+  expect(() => checkProductionSafety(sso('http://keycloak:8080/realms/agency', { ALLOW_DEMO_PEOPLE: 'true' }))).toThrow(/is not https/);
+  expect(() => checkProductionSafety(sso('http://keycloak:8080/realms/agency', { PRODUCTION_CHECKS: 'false' }))).not.toThrow(); // development
+});
+
 test('METRICS_TOKEN must be long enough to be a secret', () => {
   expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN: expected at least 16 characters/);
   expect(loadConfig({ METRICS_TOKEN: '  a-long-enough-metrics-token  ' }).METRICS_TOKEN).toBe('a-long-enough-metrics-token');
