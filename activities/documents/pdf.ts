@@ -959,6 +959,7 @@ function changeRequestOutcome(r: NonNullable<ProjectStatus['changeRequests']>[nu
   if (r.outcome === 'round_recorded') return `round ${r.round ?? '?'} recorded for it`;
   if (r.outcome === 'declined') return `answered without a round on ${dates.day(r.answeredAt ?? r.at)}: ${r.reply ?? ''}`;
   if (r.outcome === 'accepted_instead') return 'the work was accepted before an answer';
+  if (r.outcome === 'project_cancelled') return `not answered: the project was cancelled on ${dates.day(r.answeredAt ?? r.at)}`;
   return 'not answered';
 }
 

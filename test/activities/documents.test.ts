@@ -204,9 +204,13 @@ test.each(cases)('a $kind is a PDF with the agency, the client, its number, line
 });
 
 test('a final report of a cancelled project says it was cancelled, when and why', async () => {
-  const snapshot = sampleSnapshot('acme-site', { stage: 'cancelled', cancellation, completedAt: undefined });
+  // The client's request for changes that was waiting: closed by the cancellation, unanswered.
+  const waiting = { requestId: 'r1', at: '2026-03-07T10:00:00Z', description: 'A bigger logo', clientContact: 'Jane Doe', deliveryRound: 0 };
+  const closed = { ...waiting, outcome: 'project_cancelled' as const, answeredAt: cancellation.at, answeredBy: cancellation.by };
+  const snapshot = sampleSnapshot('acme-site', { stage: 'cancelled', cancellation, completedAt: undefined, changeRequests: [closed] });
   const ref = await activities().produceDocument({ projectId: 'acme-site', kind: 'final_report', sequence: 1, snapshot });
   const text = await pdfText((await store.read(ref.documentId))!);
+  expect(text).toContain('2026-03-07, Jane Doe: A bigger logo — not answered: the project was cancelled on 2026-03-08');
   expect(text).toContain('Outcome: Cancelled on 2026-03-08 while the work was under way');
   expect(text).not.toContain('Completed on');
   expect(text).toContain('cancelled on 2026-03-08 11:00 UTC by Anna Petrova (anna.manager) while the work was under way');

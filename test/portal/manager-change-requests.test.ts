@@ -8,7 +8,9 @@
  * shows what the answer's response says (its reads held back): the callout gone, the request
  * listed as answered with the reply, the timeline in words. A second request answered with a
  * round: the round's form opens with the client's words, which the manager edits; recording it
- * lists the request as round 1. The client asks through the API.
+ * lists the request as round 1. A project cancelled while a request waits: neither the manager's
+ * page nor the client's says it waits; the manager has no way to answer it, and both read that it
+ * was not answered because the project was cancelled. The client asks through the API.
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { projectInClientReview, startApiHarness, type ApiHarness } from '../support/api';
@@ -16,7 +18,10 @@ import {
   browserTestOrSkip,
   focusedId,
   holdReads,
+  openClientPage,
+  shootDeskAndNarrowPhone,
   shootDesktopAndPhone,
+  shownDate,
   shownDateTime,
   startPortal,
   unexpectedErrors,
@@ -24,7 +29,7 @@ import {
   type PersonPage,
   type Portal,
 } from '../support/browser';
-import { uniqueId } from '../support/temporal';
+import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(180_000);
 const step = browserTestOrSkip('the manager answering the client’s request for changes');
@@ -211,4 +216,45 @@ step('a second request, answered with a round: its form opens with the client’
   expect((await listed(page))[1]).toEqual([`“${ASKED_AGAIN}” — Anna Berg on the client’s page, ${asked}`, `Round 1 of changes recorded — ${managerName()}, ${answeredOn}`]);
   expect(await page.locator('.change-request').count()).toBe(0);
   await shootDesktopAndPhone(portal, page, '46e-manager-change-request-round-recorded');
+});
+
+step('cancelled while a request waits: the manager’s page has no way to answer it and says it was not answered, the project cancelled first; so does the client’s page, nothing said as waiting', async () => {
+  const id = await projectInClientReview(h, { title: `${title} cancelled` });
+  await clientAsks(id, 'Anna Berg', ASKED);
+  await h.http().post(`/api/projects/${id}/cancel`).set(h.auth('leadership')).send({ reason: 'The client froze the budget.' }).expect(200);
+  const request = (await get(id)).changeRequests![0];
+  expect(request).toMatchObject({ outcome: 'project_cancelled', answeredBy: h.people.leadership.id });
+  const leaderName = h.directory.get(h.people.leadership.id)!.name;
+
+  const { page } = manager;
+  await page.goto(`${portal.baseUrl}/projects/${id}`);
+  await page.locator('.stage-progress li.current', { hasText: 'cancelled here' }).waitFor({ timeout: 30_000 });
+  // No callout, no way to answer. (The cancelled stage never offered them; while the cancellation
+  // is being worked out the request is closed already: the workflow test's.)
+  expect(await page.locator('.change-request, #feedback-kind, #change-request-reply').count()).toBe(0);
+  expect(await page.getByRole('button', { name: /Record a round of changes|Answer without a round/ }).count()).toBe(0);
+  const [asked, cancelledAt] = [await shownDateTime(page, request.at), await shownDateTime(page, request.answeredAt!)];
+  expect(await listed(page)).toEqual([[`“${ASKED}” — Anna Berg on the client’s page, ${asked}`, `Not answered the project was cancelled before an answer — ${leaderName}, ${cancelledAt}`]]);
+  expect(await page.locator('main').textContent()).not.toMatch(/Waiting for an answer|review period is paused/);
+  await shootDesktopAndPhone(portal, page, '46f-manager-change-request-cancelled');
+
+  // The client's page: their request listed as not answered, the project cancelled; nothing waits with the manager.
+  const view = await h
+    .http()
+    .get(`/api/client/projects/${id}`)
+    .query({ key: new URL((await h.http().get(`/api/projects/${id}/client-link`).set(h.auth('manager')).expect(200)).body.url as string).searchParams.get('key')! })
+    .expect(200);
+  expect(view.body.changeRequests).toEqual([expect.objectContaining({ status: 'project_cancelled', answeredAt: request.answeredAt })]);
+  const client = await openClientPage(h, portal, id, { noticeShown: true });
+  const answers = client.page.locator('#answer .answered-here li');
+  // The page reads the store's copy, a moment behind: read again until the request shows.
+  await eventually(async () => (await answers.count()) === 1 || (await client.page.reload(), false), { what: 'the request on the client’s page', timeoutMs: 30_000, intervalMs: 1_000 });
+  const [askedOn, cancelledOn] = [await shownDate(client.page, request.at), await shownDate(client.page, request.answeredAt!)];
+  expect(await answers.allTextContents()).toEqual([
+    `On ${askedOn}, Anna Berg asked for changes:“${ASKED}”Not answered: the project was cancelled on ${cancelledOn}, before ${managerName()} answered.`,
+  ]);
+  expect(await client.page.locator('main').textContent()).not.toMatch(/Waiting for|is paused/);
+  await shootDeskAndNarrowPhone(portal, client.page, '46g-client-change-request-cancelled');
+  expect(unexpectedErrors(client.errors)).toEqual([]);
+  await client.context.close();
 });

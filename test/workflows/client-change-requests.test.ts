@@ -1,14 +1,23 @@
 /**
  * Changes the client asks for on their page: they wait for the manager, who records a round of
  * changes for them or answers without one, and the review period stops meanwhile (silence is
- * acceptance, but a client waiting for an answer is not silent).
+ * acceptance, but a client waiting for an answer is not silent). A project cancelled while one
+ * waits closes it unanswered: nobody is left waiting on it.
  */
-import { askForChangesUpdate, declineChangeRequestUpdate, getStatusQuery, recordFeedbackUpdate, type ProjectStatus } from '../../workflows/project/contract';
+import {
+  askForChangesUpdate,
+  cancelProjectUpdate,
+  declineChangeRequestUpdate,
+  getStatusQuery,
+  recordFeedbackUpdate,
+  type ProjectStatus,
+} from '../../workflows/project/contract';
 import type { ClientActor } from '../../workflows/project/schemas';
 import { clientActorId } from '../../workflows/vocabulary';
 import {
   approvePlan,
   deliverTask,
+  documentsFor,
   inSeconds,
   LEADER,
   MANAGER,
@@ -131,4 +140,60 @@ test.concurrent('a client who asked for changes and then accepts on their page: 
   expect(noticesFor(env, projectId, 'change_request_declined')).toEqual([]);
   await payInFull(handle);
   expect(((await handle.result()) as ProjectStatus).stage).toBe('completed');
+});
+
+/** A project whose client asked for changes on their page, the request still waiting for the manager. */
+async function requestWaiting() {
+  const input = projectInput({ departments: ['design'] });
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('site', 'design', { price: 900 })]));
+  await deliverTask(env, input.projectId, 'site', 'design');
+  await waitForStatus(handle, (x) => x.stage === 'client_review', 'client review');
+  await ask(handle, clientOf(input), 'A darker blue on the buttons, please');
+  return { input, handle };
+}
+
+test.concurrent('cancelled while changes asked for wait for the manager: the cancellation closes the request unanswered from the moment it is asked for, in the snapshot and the final report; nobody answers it after', async () => {
+  const { input, handle } = await requestWaiting();
+  // The cancellation held while its invoice for the accepted work is numbered: the project is still in review, being cancelled.
+  let numbering!: () => void;
+  const entered = new Promise<void>((resolve) => (numbering = resolve));
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  env.gates.beforeInvoiceNumber = async (allocation) => {
+    if (!allocation.idempotencyKey.includes(input.projectId)) return;
+    numbering();
+    await released;
+  };
+  const cancelling = projectUpdate(handle, cancelProjectUpdate, { args: [{ reason: 'client budget frozen', by: LEADER }] });
+  await entered;
+  // Already closed, so that no page offers the manager an answer nor tells the client it waits.
+  const meanwhile = await handle.query(getStatusQuery);
+  expect([meanwhile.stage, meanwhile.cancellation?.by]).toEqual(['client_review', LEADER.id]);
+  expect(meanwhile.changeRequests![0]).toMatchObject({ outcome: 'project_cancelled', answeredAt: meanwhile.cancellation!.at });
+  release();
+  const s = await cancelling;
+  expect(s.stage).toBe('cancelled');
+  // Closed by the cancellation, when and by whom it was cancelled: no longer waiting for anyone.
+  expect(s.changeRequests).toEqual([
+    expect.objectContaining({ requestId: 'r1', outcome: 'project_cancelled', answeredAt: s.cancellation!.at, answeredBy: LEADER.id }),
+  ]);
+  // The final report, made at the cancellation, reads it so.
+  const report = documentsFor(env, input.projectId).find((d) => d.kind === 'final_report')!;
+  expect(report.snapshot.changeRequests).toEqual([expect.objectContaining({ requestId: 'r1', outcome: 'project_cancelled' })]);
+  // Nobody answers it now: refused as the project is cancelled, not as answered.
+  expect(await refusal(decline(handle, 'r1', 'too late'))).toEqual({ type: 'WrongStage' });
+  await recordHistory(handle, 'project-cancelled-while-changes-asked');
+  await payInFull(handle, 'cancellation');
+  expect(((await handle.result()) as ProjectStatus).changeRequests![0].outcome).toBe('project_cancelled');
+});
+
+test.concurrent('a Temporal-level cancel (operator, UI) while changes asked for wait closes the request the same way', async () => {
+  const { handle } = await requestWaiting();
+  await handle.cancel();
+  const s = await waitForStatus(handle, (x) => x.stage === 'cancelled', 'cancelled');
+  expect(s.changeRequests).toEqual([expect.objectContaining({ outcome: 'project_cancelled', answeredAt: s.cancellation!.at, answeredBy: 'temporal' })]);
+  await recordHistory(handle, 'project-temporal-cancel-while-changes-asked');
+  await payInFull(handle, 'cancellation');
+  expect(((await handle.result()) as ProjectStatus).stage).toBe('cancelled');
 });

@@ -45,6 +45,7 @@ import {
   finalInvoiceContent,
   hasOpenComplaint,
   netBilled,
+  noteCancellation,
   openChangeRequest,
   overpaidMinor,
   owedAmount,
@@ -53,6 +54,7 @@ import {
   planTotal,
   reverseSetOffs,
   setOffAmount,
+  settleChangeRequest,
   taskInputFor,
   waitingForPrepayment,
 } from './state';
@@ -279,7 +281,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
             ...fromClient,
           });
         }
-        settleChangeRequest(by, { outcome: 'accepted_instead' });
+        answerChangeRequest(by, { outcome: 'accepted_instead' });
         ctx.clientDecision = 'accepted';
         ctx.enterStage('invoicing');
       } else if (feedback.kind === 'revisions_requested') {
@@ -316,7 +318,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
           taskIds: inputs.map((i) => taskId(i.projectId, i.taskKey)),
         });
         status.feedback.push({ at, kind: 'revisions_requested', description: feedback.description, recordedBy: by.id });
-        settleChangeRequest(by, { outcome: 'round_recorded', round });
+        answerChangeRequest(by, { outcome: 'round_recorded', round });
         // The tasks show in the snapshot at once; the process starts their workflows.
         for (const taskInput of inputs) production.addTask(taskInput);
         ctx.record('revisions_requested', by.id, `round ${round}${beyondIncluded ? ` (extra ${feedback.extraPrice ?? 0})` : ''}: ${feedback.description}`);
@@ -435,11 +437,8 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
   };
 
   /** The client's open request for changes, answered by what the manager (or the client) just recorded. */
-  const settleChangeRequest = (by: Actor | ClientActor, answer: Pick<ChangeRequestView, 'outcome' | 'round' | 'reply'>): void => {
-    const request = openChangeRequest(status);
-    if (request === undefined) return;
-    Object.assign(request, { ...answer, answeredAt: nowIso(), answeredBy: by.id });
-  };
+  const answerChangeRequest = (by: Actor | ClientActor, answer: Pick<ChangeRequestView, 'outcome' | 'round' | 'reply'>): void =>
+    settleChangeRequest(status, answer, by.id, nowIso());
 
   setHandler(
     askForChangesUpdate,
@@ -470,7 +469,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
     declineChangeRequestUpdate,
     ctx.acting(({ by, requestId, reply }: DeclineChangeRequestInput) => {
       const request = status.changeRequests!.find((r) => r.requestId === requestId)!;
-      settleChangeRequest(by, { outcome: 'declined', reply });
+      answerChangeRequest(by, { outcome: 'declined', reply });
       ctx.record('change_request_declined', by.id, `${requestId}: ${reply}`);
       // The client reads why, and that the review goes on: the clock runs again from where it stopped.
       ctx.send('change_request_declined', `change-request-declined:${requestId}`, ctx.client, {
@@ -487,6 +486,8 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         refuseUnless(isManager(by), "the project's manager");
         const request = status.changeRequests?.find((r) => r.requestId === requestId);
         if (request === undefined) throw businessFailure(ErrorType.NotFound, `no request for changes ${requestId}`, 'requestId');
+        // One the cancellation closed was never answered: refused as the project is cancelled.
+        refuseIfClosing();
         if (request.outcome !== undefined) throw businessFailure(ErrorType.AlreadyDone, `request ${requestId} was answered at ${request.answeredAt}`);
         refuseUnlessStage('client_review');
         if (reply.trim() === '') throw businessFailure(ErrorType.InvalidInput, 'say why no round of changes follows', 'reply');
@@ -997,7 +998,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
     cancelProjectUpdate,
     ctx.acting(async ({ by, reason }) => {
       ctx.cancelRequest = { reason, by: by.id };
-      status.cancellation = { reason, by: by.id, at: nowIso(), stageAtCancel: status.stage };
+      noteCancellation(status, ctx.cancelRequest, nowIso());
       ctx.record('cancellation_requested', by.id, reason);
       ctx.changed();
       // The caller learns the outcome (cancelled tasks, invoice for accepted work), not just "noted".

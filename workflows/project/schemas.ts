@@ -427,7 +427,9 @@ export type FeedbackView = z.infer<typeof feedbackViewSchema>;
 
 /**
  * Changes the client asked for on their page. Open until the manager records a round of changes
- * for it (`round`), answers without one (`reply`), or the work is accepted after all.
+ * for it (`round`), answers without one (`reply`), or the work is accepted after all; a project
+ * cancelled meanwhile closes it unanswered (`project_cancelled`, at the cancellation, by whoever
+ * cancelled), so that nobody reads it as waiting.
  */
 export const changeRequestViewSchema = z.object({
   requestId: z.string(),
@@ -437,7 +439,8 @@ export const changeRequestViewSchema = z.object({
   clientContact: z.string(),
   /** The delivery it is about: 0 for the first, then the round of changes it followed. */
   deliveryRound: z.number().int(),
-  outcome: z.enum(['round_recorded', 'declined', 'accepted_instead']).optional(),
+  outcome: z.enum(['round_recorded', 'declined', 'accepted_instead', 'project_cancelled']).optional(),
+  /** When it was settled: answered, or closed by the cancellation. */
   answeredAt: isoDate.optional(),
   answeredBy: z.string().optional(),
   /** The round of changes recorded for it. */

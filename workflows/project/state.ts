@@ -535,6 +535,31 @@ export const hasOpenComplaint = (status: ProjectStatus): boolean => status.compl
 export const openChangeRequest = (status: Pick<ProjectStatus, 'changeRequests'>): ChangeRequestView | undefined =>
   status.changeRequests?.find((r) => r.outcome === undefined);
 
+/**
+ * The client's open request for changes, settled: what became of it (a round recorded for it, an
+ * answer without one, the work accepted first, the project cancelled first), when and by whom.
+ * Nothing when none is open.
+ */
+export function settleChangeRequest(
+  status: Pick<ProjectStatus, 'changeRequests'>,
+  answer: Pick<ChangeRequestView, 'outcome' | 'round' | 'reply'>,
+  by: string,
+  at: string,
+): void {
+  const request = openChangeRequest(status);
+  if (request !== undefined) Object.assign(request, { ...answer, answeredAt: at, answeredBy: by });
+}
+
+/**
+ * The project's cancellation, noted the moment it is asked for (by the API or through Temporal). A
+ * request for changes still waiting will not be answered now: it closes with the project, so that
+ * neither the manager, nor the client, nor the papers read it as waiting.
+ */
+export function noteCancellation(status: ProjectStatus, { reason, by }: { reason: string; by: string }, at: string): void {
+  status.cancellation = { reason, by, at, stageAtCancel: status.stage };
+  settleChangeRequest(status, { outcome: 'project_cancelled' }, by, at);
+}
+
 /** Where a run's policy does not say (runs started before complaints were followed up): 48 hours. */
 export const COMPLAINT_RESOLUTION_DEFAULT_MS = 48 * 3_600_000;
 

@@ -29,6 +29,7 @@ import {
   dueMovedLater,
   finalInvoiceContent,
   hasOpenComplaint,
+  noteCancellation,
   openChangeRequest,
   overpaidInvoices,
   overpaidMinor,
@@ -68,7 +69,7 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
       // Cancelled from outside the API (`temporal workflow cancel`, the UI's button): the same
       // business cancellation, so open work stops, accepted work is billed and a report is made.
       ctx.cancelRequest = { reason: 'cancelled through Temporal (operator)', by: 'temporal' };
-      status.cancellation = { ...ctx.cancelRequest, at: nowIso(), stageAtCancel: status.stage };
+      noteCancellation(status, ctx.cancelRequest, nowIso());
       ctx.record('cancellation_requested', 'temporal', ctx.cancelRequest.reason);
     } else if (!(err instanceof ProjectCancelled)) {
       throw err;

@@ -363,8 +363,7 @@ const DESCRIPTION_MISSING: Partial<Record<AnswerKind, string>> = { changes: 'Say
 type ChangeRequest = View['changeRequests'][number];
 /**
  * The client's request for changes that waits for the manager while the work is with them (one at
- * a time): said where they answer, instead of the form to ask. (One left waiting when the project
- * was cancelled is only listed.)
+ * a time): said where they answer, instead of the form to ask.
  */
 const waitingRequest = (v: View): ChangeRequest | undefined => (v.stage === 'client_review' ? v.changeRequests.find((r) => r.status === 'waiting') : undefined);
 const answerFieldId = (kind: AnswerKind, field: AnswerField): string => `answer-${kind}-${field}`;
@@ -628,7 +627,8 @@ function ChangesWaiting({ request: r, contact }: { request: ChangeRequest; conta
 /**
  * A request for changes listed with what became of it, in the client's words: a round of changes
  * planned for it (being worked on, while the latest round is), the manager's answer without a
- * round (quoted, with its day), or the work accepted before they answered.
+ * round (quoted, with its day), the work accepted before they answered, or the project cancelled
+ * before they did (it will not be answered).
  */
 function ChangeRequestInWords({ request: r, view: v }: { request: ChangeRequest; view: View }) {
   const manager = v.manager.name;
@@ -638,8 +638,7 @@ function ChangeRequestInWords({ request: r, view: v }: { request: ChangeRequest;
   let outcome: string;
   switch (r.status) {
     case 'waiting':
-      // Left waiting outside the review: the project was cancelled before the manager answered.
-      outcome = v.stage === 'cancelled' ? 'Not answered: the project was cancelled.' : `Waiting for ${manager}’s answer.`;
+      outcome = `Waiting for ${manager}’s answer.`;
       break;
     case 'round_recorded':
       outcome = roundUnderWay ? `A round of changes is being worked on for it (planned on ${answeredOn}).` : `A round of changes was planned for it on ${answeredOn}.`;
@@ -649,6 +648,9 @@ function ChangeRequestInWords({ request: r, view: v }: { request: ChangeRequest;
       break;
     case 'accepted_instead':
       outcome = `The work was accepted before ${manager} answered.`;
+      break;
+    case 'project_cancelled':
+      outcome = `Not answered: the project was cancelled on ${answeredOn}, before ${manager} answered.`;
       break;
   }
   return (

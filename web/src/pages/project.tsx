@@ -1260,14 +1260,18 @@ function ChangeRequests({ project: p }: { project: ProjectStatus }) {
         );
       case 'accepted_instead':
         return <>The work was accepted before an answer{by(r)}</>;
+      case 'project_cancelled':
+        // Closed by the cancellation (`noteCancellation` in workflows/project/state.ts), with who cancelled and when.
+        return (
+          <>
+            <Badge tone="neutral">Not answered</Badge> the project was cancelled before an answer{by(r)}
+          </>
+        );
       default:
-        // Open outside the review: the project was cancelled before anyone answered.
-        return p.stage === 'client_review' ? (
+        return (
           <>
             <Badge tone="warn">Waiting for an answer</Badge> the review period is paused until {me.person.id === p.managerId ? 'you answer' : `${name(p.managerId)} answers`}
           </>
-        ) : (
-          <Badge tone="neutral">Not answered</Badge>
         );
     }
   };
