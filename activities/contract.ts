@@ -98,7 +98,13 @@ export interface NotifyResult {
 export interface AllocateInvoiceNumberInput {
   /** `project-p1:final` — the same key always gets the same number. */
   idempotencyKey: string;
+  /** The year of the series (UTC): what runs recorded before 2026-12-06 send alone. */
   year: number;
+  /**
+   * The invoice's moment of issue: when given, the series is its year in the agency's zone
+   * (AGENCY_TIME_ZONE), the year its paper is dated in, and `year` is not used.
+   */
+  issuedAt?: string;
   /** Credit notes are numbered in a series of their own (none: an invoice). */
   series?: NumberSeries;
 }

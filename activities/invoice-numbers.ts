@@ -21,6 +21,8 @@ import {
 } from '../workflows/invoice-number/contract';
 import type { invoiceNumberWorkflow } from '../workflows/invoice-number/workflow';
 import type { AllocateInvoiceNumberInput, ProjectActivities } from './contract';
+import type { AgencyDetails } from './documents/pdf';
+import { datesIn } from './format';
 import { activityLogger } from './log';
 
 export interface InvoiceNumberActivityDeps {
@@ -30,14 +32,22 @@ export interface InvoiceNumberActivityDeps {
   taskQueue: string;
   /** Prepended to `invoice-numbers-<year>`: lets tests (or tenants) keep separate counters. */
   invoiceNumberWorkflowIdPrefix?: string;
+  /** The agency's zone (AGENCY_TIME_ZONE): an invoice is numbered in the year its paper is dated in. UTC without it. */
+  agency?: Pick<AgencyDetails, 'timeZone'>;
 }
 
 export function createInvoiceNumberActivities(deps: InvoiceNumberActivityDeps): Pick<ProjectActivities, 'allocateInvoiceNumber'> {
   return {
-    async allocateInvoiceNumber({ idempotencyKey, year, series = 'invoice' }: AllocateInvoiceNumberInput): Promise<{ number: string }> {
+    async allocateInvoiceNumber({ idempotencyKey, year: utcYear, issuedAt, series = 'invoice' }: AllocateInvoiceNumberInput): Promise<{ number: string }> {
       if (typeof idempotencyKey !== 'string' || idempotencyKey.trim() === '') {
         throw businessFailure(ErrorType.InvalidInput, 'allocateInvoiceNumber needs an idempotencyKey', 'idempotencyKey');
       }
+      if (issuedAt !== undefined && Number.isNaN(Date.parse(issuedAt))) {
+        throw businessFailure(ErrorType.InvalidInput, `issuedAt must be a date-time, got ${issuedAt}`, 'issuedAt');
+      }
+      // An invoice issued at 00:30 on 1 January in Berlin (23:30 UTC the day before) is dated in the
+      // new year on its paper (activities/format.ts): its number is of that year's series too.
+      const year = issuedAt === undefined ? utcYear : Number(datesIn(deps.agency?.timeZone).day(issuedAt).slice(0, 4));
       if (!Number.isInteger(year) || year < 1000 || year > 9999) {
         throw businessFailure(ErrorType.InvalidInput, `invoice year must be a four-digit year, got ${year}`, 'year');
       }

@@ -149,6 +149,19 @@ test('a counter that was ended by hand is not restarted from 1', async () => {
   expect(logLines).toContainEqual(expect.objectContaining({ level: 50, invoiceNumberWorkflowId: c.workflowId }));
 });
 
+test("an invoice is numbered in the year of the agency's day it is issued on (AGENCY_TIME_ZONE): 23:30 UTC on New Year's Eve is next year's in Berlin, this year's in UTC", async () => {
+  const prefix = `${uniqueId('tz')}-`;
+  const allocateIn = (timeZone: string | undefined) =>
+    createInvoiceNumberActivities({ client: temporal.client, logger: capturedLogger().logger, taskQueue, invoiceNumberWorkflowIdPrefix: prefix, ...(timeZone && { agency: { timeZone } }) })
+      .allocateInvoiceNumber;
+  const newYearsEve = '2026-12-31T23:30:00.000Z';
+  expect((await allocateIn('Europe/Berlin')({ idempotencyKey: 'p-berlin:final', year: 2026, issuedAt: newYearsEve })).number).toBe('INV-2027-000001');
+  expect((await allocateIn(undefined)({ idempotencyKey: 'p-utc:final', year: 2026, issuedAt: newYearsEve })).number).toBe('INV-2026-000001');
+  // An allocation from a run recorded before (no issuedAt) keeps the UTC year it names.
+  expect((await allocateIn('Europe/Berlin')({ idempotencyKey: 'p-old:final', year: 2026 })).number).toBe('INV-2026-000002');
+  await expect(allocateIn('Europe/Berlin')({ idempotencyKey: 'p-bad:final', year: 2026, issuedAt: 'New Year' })).rejects.toThrow(/issuedAt must be a date-time/);
+});
+
 test('a call without a key is refused before it costs a number', async () => {
   const c = counter();
   await c.allocate('first');

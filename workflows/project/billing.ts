@@ -197,11 +197,13 @@ export function createBilling(ctx: ProjectContext): Billing {
     // One moment gives the number's year, the date printed and the due date.
     const issuedAt = nowIso();
     // One key per project and kind (and series): a retried allocation gets the same number, never a gap.
-    // Credit notes in a series of their own. Only the activity's input says so (replay does not
-    // compare it): a run replayed keeps the number its history recorded.
+    // Credit notes in a series of their own, and the year in the agency's zone (from `issuedAt`).
+    // Only the activity's input says so (replay does not compare it): a run replayed keeps the
+    // number its history recorded.
     const { number } = await allocateInvoiceNumber({
       idempotencyKey: `${ctx.workflowId}:${series}`,
       year: new Date(Date.parse(issuedAt)).getUTCFullYear(),
+      issuedAt,
       ...(kind === 'credit_note' && { series: 'credit_note' as const }),
     });
     const invoice: InvoiceView = {
