@@ -43,7 +43,12 @@ async function main(): Promise<void> {
   );
   await ensureTemporalCli({ say, allowDownload: false });
   const built = image ? buildImageFolder(say) : undefined;
-  const stack = (running.stack = await ProductionStack.start({ say, ...(built && { imageDir: built.dir, imageEnv: built.env }) }));
+  // The two document stores, one per run: the image as compose ships it (a shared folder), the
+  // processes of test:production with the PDFs in the reporting database (no folder shared).
+  const stack = (running.stack = await ProductionStack.start({
+    say,
+    ...(built ? { imageDir: built.dir, imageEnv: built.env } : { passThrough: { DOCUMENTS_STORE: 'database' } }),
+  }));
   const up = Date.now();
   say(`  topology up in ${seconds(up - started)}: API ${stack.apiUrl}, Temporal ${stack.temporalAddress}, working folder ${stack.dir}`);
 

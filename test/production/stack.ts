@@ -495,6 +495,8 @@ export class ProductionStack {
       AGENCYFLOW_TEMPORAL_METRICS_URL: this.temporalMetricsUrl,
       AGENCYFLOW_WORKER_HEALTH_URLS: [...this.workers.values()].map((w) => `http://127.0.0.1:${w.healthPort}`).join(','),
       AGENCYFLOW_TEMPORAL_ADDRESS: this.temporalAddress,
+      AGENCYFLOW_DOCUMENTS_STORE: this.passThrough.DOCUMENTS_STORE ?? 'filesystem',
+      AGENCYFLOW_DOCUMENTS_DIR: this.documentsDir,
     };
   }
 
