@@ -43,6 +43,7 @@ export const NOTIFICATION_TEMPLATES = [
   'complaint_unresolved',
   'project_cancelled',
   'project_completed',
+  'leadership_digest',
   // clients
   'delivery_ready',
   'invoice_issued',
@@ -182,6 +183,11 @@ export interface HandOverProjectPartInput {
 }
 /** `refused`: the project said no (ended meanwhile, no longer that manager's); nothing changed in it. */
 export type HandOverProjectPartResult = { outcome: 'handed_over'; version: number } | { outcome: 'refused'; reason: string };
+
+/** Leadership's weekly digest (workflows/leadership-digest): the figures, read at the schedule's moment. */
+export interface DigestActivities {
+  prepareLeadershipDigest(input: { at: string }): Promise<NotifyInput['data']>;
+}
 
 export interface ProjectActivities {
   notify(input: NotifyInput): Promise<NotifyResult>;

@@ -8,12 +8,13 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import { PeopleDirectory } from '../common/people';
-import type { ProjectActivities } from './contract';
+import type { DigestActivities, ProjectActivities } from './contract';
 import { createDocumentActivities } from './documents';
 import { agencyDetailsFromConfig, type AgencyDetails } from './documents/pdf';
 import { ClientLinks, type ClientLinkStore } from '../common/client-links';
 import { createDocumentStoreFromConfig, type DocumentStore } from './documents/store';
 import { createHandoverActivities } from './handover';
+import { createDigestActivities } from './digest';
 import { createInvoiceNumberActivities } from './invoice-numbers';
 import { createMailerFromConfig, type Mailer } from './mail/mailer';
 import type { SentLog } from './mail/sent-log';
@@ -33,7 +34,7 @@ export interface ActivityDeps {
   sentLog: SentLog;
   people: PeopleDirectory;
   /** The reporting store the workflows publish their snapshots to (its own lifecycle: the caller opens and closes it). */
-  reporting: Pick<ReportingStore, 'publish'>;
+  reporting: Pick<ReportingStore, 'publish' | 'portfolio'>;
   agency: AgencyDetails;
   /** The portal's address: staff notices link to `${publicBaseUrl}/tasks/<id>`, `/projects/<id>`, `/approvals`. */
   publicBaseUrl: string;
@@ -43,19 +44,20 @@ export interface ActivityDeps {
   invoiceNumberWorkflowIdPrefix?: string;
 }
 
-export function createActivities(deps: ActivityDeps): ProjectActivities {
+export function createActivities(deps: ActivityDeps): ProjectActivities & DigestActivities {
   return {
     ...createNotificationActivities(deps),
     ...createInvoiceNumberActivities(deps),
     ...createDocumentActivities(deps),
     ...createSnapshotActivities({ client: deps.client, logger: deps.logger, snapshots: deps.reporting }),
     ...createHandoverActivities(deps),
+    ...createDigestActivities(deps),
   };
 }
 
 export async function createActivityDepsFromConfig(
   config: Config,
-  base: { client: Client; logger: Logger; reporting: Pick<ReportingStore, 'publish' | 'sentMail' | 'documents'> & ClientLinkStore },
+  base: { client: Client; logger: Logger; reporting: Pick<ReportingStore, 'publish' | 'sentMail' | 'documents' | 'portfolio'> & ClientLinkStore },
 ): Promise<ActivityDeps> {
   // Unwritable directories fail the start, not the first invoice hours later.
   await fs.promises.mkdir(config.documentsDir, { recursive: true });

@@ -167,6 +167,19 @@ export const envSchema = z.object({
     .regex(/^(?!pg_)[a-z_][a-z0-9_]{0,47}$/, 'expected a schema name: lower-case letters, digits and _ (not starting with pg_)')
     .default('reporting'),
   WORKLOAD_OVERLOAD_HOURS: z.coerce.number().positive().default(40),
+  /**
+   * Leadership's weekly digest (worker/leadership-digest-schedule.ts): days and a time in the
+   * agency's zone, `MON 08:00` or `MON,THU 08:30`; `off` for none.
+   */
+  LEADERSHIP_DIGEST: z
+    .string()
+    .default('MON 08:00')
+    .transform((value, ctx): DigestSchedule => {
+      const parsed = parseDigestSchedule(value);
+      if (parsed) return parsed;
+      ctx.addIssue({ code: 'custom', message: 'expected days and a time such as MON 08:00 or MON,THU 08:30, or off' });
+      return z.NEVER;
+    }),
 
   // Default project policy; each project may override any of these at intake
   POLICY_APPROVAL_SLA: duration('24h'),
@@ -182,6 +195,23 @@ export const envSchema = z.object({
   POLICY_START_AFTER_PREPAYMENT: bool(true),
   POLICY_COMPLAINT_WINDOW: duration('30d'),
 });
+
+/** When leadership's digest goes out: days of the week and a time of day in the agency's zone, or never. */
+export type DigestSchedule = 'off' | { days: DigestDay[]; hour: number; minute: number };
+const DIGEST_DAYS = { MON: 'MONDAY', TUE: 'TUESDAY', WED: 'WEDNESDAY', THU: 'THURSDAY', FRI: 'FRIDAY', SAT: 'SATURDAY', SUN: 'SUNDAY' } as const;
+type DigestDay = (typeof DIGEST_DAYS)[keyof typeof DIGEST_DAYS];
+
+export function parseDigestSchedule(value: string): DigestSchedule | undefined {
+  const text = value.trim().toUpperCase();
+  if (text === 'OFF') return 'off';
+  const match = /^([A-Z]{3}(?:,[A-Z]{3})*)\s+(\d{1,2}):(\d{2})$/.exec(text);
+  if (!match) return undefined;
+  const days = match[1].split(',').map((d) => DIGEST_DAYS[d as keyof typeof DIGEST_DAYS]);
+  const hour = Number(match[2]);
+  const minute = Number(match[3]);
+  if (days.some((d) => d === undefined) || hour > 23 || minute > 59) return undefined;
+  return { days: [...new Set(days)], hour, minute };
+}
 
 export type Env = z.infer<typeof envSchema>;
 

@@ -6,10 +6,11 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
-import { clientConnectionOptions } from '../common/temporal';
+import { clientConnectionOptions, retryWithBackoff } from '../common/temporal';
 import { resolveWorkflowBundle } from '../common/workflow-bundle';
 import { createActivities, createActivityDepsFromConfig, type ReportingStore } from '../activities';
 import { superviseWorker, type SupervisedWorker } from './worker';
+import { ensureLeadershipDigestSchedule } from './leadership-digest-schedule';
 import { settleAbandonedCalls } from '../activities/cancellation';
 import { applyHeapFlags } from '../common/heap-flags';
 
@@ -39,10 +40,18 @@ export async function runWorker(config: Config, logger: Logger, reporting: Repor
     stackTraceFrames: config.WORKER_STACK_TRACE_FRAMES,
     log,
   });
+  // Leadership's weekly digest: the schedule is Temporal's; made once Temporal answers (not awaited:
+  // the worker starts without it, as it does without Temporal).
+  const scheduling = new AbortController();
+  void retryWithBackoff(
+    () => ensureLeadershipDigestSchedule(client, { schedule: config.LEADERSHIP_DIGEST, timeZone: config.AGENCY_TIME_ZONE, taskQueue: config.TEMPORAL_TASK_QUEUE, logger: log }),
+    { log, what: 'Scheduling the leadership digest', signal: scheduling.signal },
+  ).catch(() => undefined);
   return {
     ...supervised,
     bundlePath,
     async stop() {
+      scheduling.abort();
       await supervised.stop();
       await settleAbandonedCalls();
       await clientConnection.close().catch(() => undefined);

@@ -3,3 +3,4 @@ export { projectWorkflow } from './project/workflow';
 export { taskWorkflow } from './task/workflow';
 export { invoiceNumberWorkflow } from './invoice-number/workflow';
 export { managerHandoverNoticeWorkflow, managerHandoverWorkflow } from './manager-handover/workflow';
+export { leadershipDigestWorkflow } from './leadership-digest/workflow';

@@ -18,7 +18,7 @@ import type { InvoiceView, ProjectStatus } from '../../workflows/project/contrac
 import { owedAmount, waitingForPrepayment } from '../../workflows/project/state';
 import type { Department } from '../../workflows/shared-schemas';
 import { subtractAmounts, toMinor } from '../../workflows/money';
-import { namesInWords } from '../../workflows/vocabulary';
+import { namesInWords, type ProjectStage } from '../../workflows/vocabulary';
 import { cancelledWhile, datesIn, departmentName, fmtMoney, type DateWords } from '../format';
 
 /** Who reads a message: people of the agency, or the client's contact (no portal account). */
@@ -84,6 +84,8 @@ export interface HandedProject {
   clientName?: string;
   /** Why it stayed, for a project that did. */
   reason?: string;
+  /** The moment a digest's list names beside it (waiting since, due by). */
+  since?: string;
 }
 
 /** Read access to `data` with the fallbacks every template uses. */
@@ -720,6 +722,11 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       };
     },
   },
+  leadership_digest: {
+    // The weekly digest (workflows/leadership-digest): what the portfolio page's tiles say, in a mail.
+    link: 'portfolio',
+    staff: (v) => leadershipDigest(v),
+  },
 
   // --- clients (a copy to staff reads as a record of what the client was told) ----------------
   // delivery_ready prints `respondBy` (the end of the acceptance window) when the workflow sends it.
@@ -1112,6 +1119,79 @@ function takenBackForClient(v: Values): string[] {
       ? `As we wrote to you on ${v.date('takenBackAt')}, ${payment} came back from your bank, so it has not reached us.`
       : `We had recorded ${payment} for it by mistake and corrected that on ${v.date('takenBackAt')}: it has not reached us.`,
   ];
+}
+
+/** The stages the digest counts as work under way, in words, in the order a project goes through them. */
+const DIGEST_STAGES: [ProjectStage, string][] = [
+  ['intake', 'waiting for a plan'],
+  ['planning', 'being planned'],
+  ['awaiting_approval', 'waiting for approval'],
+  ['in_production', 'in production'],
+  ['client_review', 'with the client for review'],
+  ['invoicing', 'waiting for the final payment'],
+];
+
+/**
+ * Leadership's weekly digest in words: the projects under way by stage, then only what needs
+ * someone (plans to decide, late work, complaints, money past due, refunds owed), each list with
+ * its projects' links; a week with none of those says so in one line.
+ */
+function leadershipDigest(v: Values): { subject: string; lines: string[] } {
+  const count = (key: string): number => Number(v.data[key] ?? 0) || 0;
+  const json = <T,>(key: string): T | undefined => {
+    try {
+      return v.has(key) ? (JSON.parse(String(v.data[key])) as T) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const byStage = json<Partial<Record<ProjectStage, number>>>('byStage') ?? {};
+  const stages = DIGEST_STAGES.filter(([stage]) => (byStage[stage] ?? 0) > 0).map(([stage, words]) => `${byStage[stage]} ${words}`);
+  const list = (key: string, total: number, since: string): string[] => {
+    const items = v.projectList(key);
+    const more = total - items.length;
+    return [
+      ...items.map((p) => `- ${p.title ?? p.projectId}${p.clientName ? ` for ${p.clientName}` : ''}${p.since ? `, ${since} ${v.day(p.since)}` : ''}: ${v.projectUrl(p.projectId)}`),
+      ...(more > 0 ? [`- and ${plural(more, 'more project')}: see the portfolio`] : []),
+    ];
+  };
+  const byDepartment = json<Partial<Record<Department, { overdue: number }>>>('tasksByDepartment') ?? {};
+  const lateByDepartment = Object.entries(byDepartment)
+    .filter(([, d]) => (d?.overdue ?? 0) > 0)
+    .map(([department, d]) => `${departmentName(department as Department)} ${d!.overdue}`);
+
+  const needs: string[][] = [];
+  if (count('plansWaiting') > 0) needs.push([`Plans waiting for your decision: ${count('plansWaiting')}`, ...list('plansWaitingList', count('plansWaiting'), 'waiting since')]);
+  if (count('overdueProjects') + count('overdueTasks') > 0) {
+    needs.push([
+      `Late: ${plural(count('overdueProjects'), 'project')} past the client's date, ${plural(count('overdueTasks'), 'task')} past due` +
+        (lateByDepartment.length > 0 ? ` (${lateByDepartment.join(', ')})` : '') +
+        '.',
+    ]);
+  }
+  if (count('openComplaints') > 0) {
+    needs.push([
+      `Open complaints: ${count('openComplaints')}${count('complaintsPastDue') > 0 ? `, ${count('complaintsPastDue')} past the time to resolve them` : ''}`,
+      ...list('complaintsList', count('openComplaints'), 'to be resolved by'),
+    ]);
+  }
+  if (count('unpaidPastDue') > 0) needs.push([`Projects with an invoice past due: ${count('unpaidPastDue')}`, ...list('unpaidList', count('unpaidPastDue'), 'due')]);
+  if (count('refundsOwed') > 0) {
+    needs.push([
+      `Refunds the agency owes: ${count('refundsOwed')}${count('refundsPastDue') > 0 ? `, ${count('refundsPastDue')} past due` : ''}`,
+      ...list('refundsList', count('refundsOwed'), 'due'),
+    ]);
+  }
+  if (count('cancelledToSettle') > 0) needs.push([`Cancelled projects with money still to settle: ${count('cancelledToSettle')}.`]);
+
+  const day = v.has('at') ? v.day(v.text('at', '')) : 'this week';
+  return {
+    subject: `Where the agency stands, ${day}`,
+    lines: [
+      `Projects under way: ${count('active')}${stages.length > 0 ? ` (${stages.join(', ')})` : ''}.`,
+      ...(needs.length === 0 ? ['', 'Nothing is waiting for a decision, late, disputed or owed.'] : needs.flatMap((block) => ['', ...block])),
+    ],
+  };
 }
 
 /**

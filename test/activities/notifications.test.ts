@@ -107,6 +107,7 @@ const PORTAL_PAGE: Record<NotificationTemplate, string> = {
   plan_overdue: '/projects/acme',
   project_handed_over: '/projects/acme',
   projects_handed_over: '/projects',
+  leadership_digest: '/projects',
   plan_overdue_escalation: '/projects/acme',
   client_response_due: '/projects/acme',
   client_accepted: '/projects/acme',
@@ -1272,3 +1273,40 @@ test('while a slow server takes its time over a message, the attempt keeps heart
 
   expect(beats).toEqual([{ next: 'dima.design@agency.example' }, { sending: 'dima.design@agency.example' }]);
 }, 30_000);
+
+test("leadership's weekly digest: the projects under way by stage, then only what needs someone, ten projects a list and how many more; a quiet week in one line", () => {
+  const ctx = { publicBaseUrl: BASE_URL, timeZone: 'Europe/Berlin' };
+  const plans = Array.from({ length: 10 }, (_, i) => ({ projectId: `p-${i}`, title: `Campaign ${i}`, clientName: 'ACME', since: '2026-12-03T23:30:00Z' }));
+  const busy = renderNotification(
+    {
+      template: 'leadership_digest',
+      data: {
+        at: '2026-12-07T07:00:00Z',
+        active: 4,
+        byStage: JSON.stringify({ planning: 1, in_production: 3, completed: 30 }),
+        overdueProjects: 1,
+        overdueTasks: 3,
+        tasksByDepartment: JSON.stringify({ design: { open: 4, overdue: 2 }, seo: { open: 1, overdue: 1 }, ads: { open: 2, overdue: 0 } }),
+        plansWaiting: 12,
+        plansWaitingList: JSON.stringify(plans),
+        refundsOwed: 1,
+        refundsPastDue: 0,
+        refundsList: JSON.stringify([{ projectId: 'p-r', title: 'Rebrand', clientName: 'Globex', since: '2026-12-20T10:00:00Z' }]),
+      },
+    },
+    ctx,
+  );
+  expect(busy.subject).toBe('Where the agency stands, 2026-12-07');
+  expect(busy.text).toContain('Projects under way: 4 (1 being planned, 3 in production).');
+  // The agency's day: 23:30 UTC on the 3rd is the 4th in Berlin.
+  expect(busy.text).toContain(`Plans waiting for your decision: 12\n- Campaign 0 for ACME, waiting since 2026-12-04: ${BASE_URL}/projects/p-0\n`);
+  expect(busy.text).toContain('- Campaign 9 for ACME');
+  expect(busy.text).toContain('- and 2 more projects: see the portfolio');
+  expect(busy.text).toContain("Late: 1 project past the client's date, 3 tasks past due (Design 2, SEO 1).");
+  expect(busy.text).toContain(`Refunds the agency owes: 1\n- Rebrand for Globex, due 2026-12-20: ${BASE_URL}/projects/p-r`);
+  expect(busy.text).not.toMatch(/complaints|invoice past due|Nothing is waiting/);
+  expect(busy.link).toBe(`${BASE_URL}/projects`);
+
+  const quiet = renderNotification({ template: 'leadership_digest', data: { at: '2026-12-07T07:00:00Z', active: 0, byStage: '{}' } }, ctx);
+  expect(quiet.text).toBe(`Projects under way: 0.\n\nNothing is waiting for a decision, late, disputed or owed.\n\nOpen in the portal: ${BASE_URL}/projects\n`);
+});

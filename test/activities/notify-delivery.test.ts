@@ -64,7 +64,10 @@ async function startWorker(port: number, directory: PeopleDirectory = people): P
     publicBaseUrl: 'https://portal.agency.example',
     invoiceNumberWorkflowIdPrefix: `${taskQueue}-`,
     // Only `notify` runs on this queue (no workflow publishes snapshots here).
-    reporting: { publish: () => Promise.reject(new Error('no reporting store in the notify-delivery test')) },
+    reporting: {
+      publish: () => Promise.reject(new Error('no reporting store in the notify-delivery test')),
+      portfolio: () => Promise.reject(new Error('no reporting store in the notify-delivery test')),
+    },
   });
   const worker = await createTestWorker(temporal, { taskQueue, activities });
   const running = worker.run();
