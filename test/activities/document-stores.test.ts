@@ -11,8 +11,7 @@ import path from 'node:path';
 import { text } from 'node:stream/consumers';
 import { FilesystemDocumentStore, type DocumentStore, type NewDocument } from '../../activities/documents/store';
 import { openTestStore, type TestStore } from '../support/reporting';
-import { openDesignTask, startApiHarness, type ApiHarness } from '../support/api';
-import { eventually } from '../support/temporal';
+import { downloadedContract, openDesignTask, startApiHarness, type ApiHarness } from '../support/api';
 
 let root: string;
 let reporting: TestStore;
@@ -103,17 +102,9 @@ describe('DOCUMENTS_STORE=database, end to end', () => {
 
   test('the worker stores the contract in the database, the API serves it from there, and DOCUMENTS_DIR stays empty', async () => {
     const { projectId } = await openDesignTask(h, 'Documents in the database');
-    const contract = await eventually(
-      async () => {
-        const listed = (await h.http().get(`/api/projects/${projectId}/documents`).set(h.auth('manager')).expect(200)).body.items as { documentId: string; kind: string }[];
-        return listed.find((d) => d.kind === 'contract');
-      },
-      { what: 'the contract listed', timeoutMs: 30_000 },
-    );
-    const pdf = await h.http().get(`/api/documents/${contract.documentId}`).set(h.auth('manager')).buffer(true).expect(200);
-    expect(pdf.headers['content-type']).toBe('application/pdf');
-    expect(pdf.body.subarray(0, 5).toString()).toBe('%PDF-');
-    expect((await h.reporting.documents.read(contract.documentId))!.equals(pdf.body)).toBe(true);
+    const { documentId, pdf } = await downloadedContract(h, projectId);
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    expect((await h.reporting.documents.read(documentId))!.equals(pdf)).toBe(true);
     const files = fs.existsSync(h.config.documentsDir) ? await fs.promises.readdir(h.config.documentsDir, { recursive: true }) : [];
     expect(files.filter((f) => String(f).endsWith('.pdf'))).toEqual([]);
   });

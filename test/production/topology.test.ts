@@ -8,8 +8,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { openDesignTask, startHttpHarness } from '../support/api';
-import { eventually } from '../support/temporal';
+import { downloadedContract, openDesignTask, startHttpHarness } from '../support/api';
 
 const execFileAsync = promisify(execFile);
 
@@ -69,16 +68,9 @@ test('the API refuses to start on the demo people directory under PRODUCTION_CHE
 test('a contract the worker makes is served by the API from where DOCUMENTS_STORE keeps documents: the reporting database leaves the folder empty', async () => {
   const h = await startHttpHarness();
   const { projectId } = await openDesignTask(h, 'Where documents live');
-  const contract = await eventually(
-    async () => {
-      const listed = (await h.http().get(`/api/projects/${projectId}/documents`).set(h.auth('manager')).expect(200)).body.items as { documentId: string; kind: string }[];
-      return listed.find((d) => d.kind === 'contract');
-    },
-    { what: 'the contract listed', timeoutMs: 60_000 },
-  );
-  const pdf = await h.http().get(`/api/documents/${contract.documentId}`).set(h.auth('manager')).buffer(true).expect(200);
-  expect(pdf.body.subarray(0, 5).toString()).toBe('%PDF-');
-  const file = path.join(env('AGENCYFLOW_DOCUMENTS_DIR'), projectId, `${contract.documentId}.pdf`);
+  const { documentId, pdf } = await downloadedContract(h, projectId);
+  expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+  const file = path.join(env('AGENCYFLOW_DOCUMENTS_DIR'), projectId, `${documentId}.pdf`);
   // test:production keeps them in the database, test:image in the shared folder (compose's default).
   expect(fs.existsSync(file)).toBe(env('AGENCYFLOW_DOCUMENTS_STORE') === 'filesystem');
 });

@@ -304,6 +304,20 @@ export async function openDesignTask(h: HttpHarness, projectTitle: string): Prom
   return { projectId: id, designTask: task };
 }
 
+/** A project's contract once the worker has made it (after the approval): listed, then its PDF as the manager downloads it. */
+export async function downloadedContract(h: HttpHarness, projectId: string): Promise<{ documentId: string; pdf: Buffer }> {
+  const contract = await eventually(
+    async () => {
+      const listed = (await h.http().get(`/api/projects/${projectId}/documents`).set(h.auth('manager')).expect(200)).body.items as { documentId: string; kind: string }[];
+      return listed.find((d) => d.kind === 'contract');
+    },
+    { what: 'the contract listed', timeoutMs: 60_000 },
+  );
+  const pdf = await h.http().get(`/api/documents/${contract.documentId}`).set(h.auth('manager')).buffer(true).expect(200);
+  expect(pdf.headers['content-type']).toBe('application/pdf');
+  return { documentId: contract.documentId, pdf: pdf.body as Buffer };
+}
+
 /**
  * A project of one design task (the demo plan's first), taken by the API through plan, approval,
  * delivery and the manager's acceptance: it waits for the client's response. `task` overrides
