@@ -49,8 +49,12 @@ export interface Portal {
   close(): Promise<void>;
 }
 
-export async function startPortal(h: ApiHarness): Promise<Portal> {
-  const server: Server = h.app.listen(0, '127.0.0.1');
+/**
+ * `port`: listen there rather than on any free port, for a harness whose PUBLIC_BASE_URL must be
+ * the address the browser uses (single sign-on's redirect URI is made from it).
+ */
+export async function startPortal(h: ApiHarness, options: { port?: number } = {}): Promise<Portal> {
+  const server: Server = h.app.listen(options.port ?? 0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const browser = await chromium.launch({

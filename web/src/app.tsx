@@ -10,7 +10,7 @@ import { SessionContext, useResource, type SessionInfo } from './data';
 import { DEPARTMENT_LABEL } from './format';
 import { Link, match, navigate, useLocation } from './router';
 import { FlashArea, Loading, onMenuCount } from './ui';
-import { Login } from './pages/login';
+import { Login, type SingleSignOn } from './pages/login';
 
 type Params = Record<string, string>;
 type PageProps = { params: Params; query: URLSearchParams };
@@ -204,6 +204,9 @@ function NotForYou({ role, home }: { role: Role; home: string }) {
 /** Asked as soon as the script runs, not after the first paint: it decides the first page. */
 const firstSession = ok(api.GET('/api/session'));
 
+/** Signed out: the organisation's sign-in the sign-in page offers, if any (the session state says so only then). */
+const signInOffer = async (): Promise<SingleSignOn | undefined> => (await ok(api.GET('/api/session')).catch(() => undefined))?.singleSignOn;
+
 async function loadPeople(): Promise<Map<string, Person>> {
   try {
     const list = await ok(api.GET('/api/people'));
@@ -217,6 +220,7 @@ export function App() {
   const loc = useLocation();
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [people, setPeople] = useState<Map<string, Person>>(new Map());
+  const [singleSignOn, setSingleSignOn] = useState<SingleSignOn | undefined>(undefined);
 
   const signedIn = (next: Me) => {
     setCsrfToken(next.session?.csrfToken);
@@ -228,7 +232,11 @@ export function App() {
 
   useEffect(() => {
     firstSession.then(
-      (state) => (state.signedIn && state.person ? signedIn({ person: state.person, session: state.session }) : setMe(null)),
+      (state) => {
+        if (state.signedIn && state.person) return signedIn({ person: state.person, session: state.session });
+        setSingleSignOn(state.singleSignOn);
+        setMe(null);
+      },
       (err: unknown) => {
         console.warn('could not read the session', err);
         setMe(null);
@@ -237,6 +245,7 @@ export function App() {
     return onSignedOut(() => {
       setCsrfToken(undefined);
       setMe(null);
+      void signInOffer().then(setSingleSignOn);
     });
   }, []);
 
@@ -279,7 +288,17 @@ export function App() {
   if (me === undefined) return <Loading what="Opening the portal" />;
 
   if (me === null) {
-    return loc.path === '/login' ? <Login next={loc.query.get('next')} onSignedIn={signedIn} /> : <Loading what="Opening sign-in" />;
+    return loc.path === '/login' ? (
+      <Login
+        next={sameSitePath(loc.query.get('next')) ?? null}
+        singleSignOn={singleSignOn}
+        signInError={loc.query.get('signInError')}
+        signInErrorEmail={loc.query.get('email')}
+        onSignedIn={signedIn}
+      />
+    ) : (
+      <Loading what="Opening sign-in" />
+    );
   }
 
   const home = HOME[me.person.role];
@@ -294,6 +313,8 @@ export function App() {
       navigate('/login', { replace: true });
       await ok(api.DELETE('/api/session')).catch(() => undefined);
       setCsrfToken(undefined);
+      // Signed in, the session state did not say what sign-in is offered; signed out, it does.
+      setSingleSignOn(await signInOffer());
     },
   };
 

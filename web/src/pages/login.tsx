@@ -1,16 +1,82 @@
 /**
- * Sign-in: a token from the people directory becomes a session cookie. With the demo directory
- * loaded, the demo people are offered one click away (their tokens are in the README anyway).
+ * Sign-in. With the organisation's single sign-on set up (OIDC_*), "Sign in with <provider>" comes
+ * first: a link that takes the whole page to the provider and back (api/routes/session.ts), and
+ * when it comes back without a session the page says why in words, and what to do. A token from
+ * the people directory still signs in below it (integrations, the demo people): it becomes a
+ * session cookie. With the demo directory loaded, the demo people are offered one click away
+ * (their tokens are in the README anyway).
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok, type Me, type Schemas } from '../api';
 import { useAction, useResource } from '../data';
 import { DEPARTMENT_LABEL } from '../format';
 import { Input, ProblemBox } from '../ui';
 
 type DemoPerson = Schemas['DemoSignIns']['items'][number];
+export type SingleSignOn = NonNullable<Schemas['SessionState']['singleSignOn']>;
 
-export function Login({ next, onSignedIn }: { next: string | null; onSignedIn: (me: Me) => void }) {
+/** Why the provider's round trip ended without a session (`?signInError=` from the callback), in words. */
+interface SignInFailure {
+  title: string;
+  advice: string;
+  /** Nobody did anything wrong (a step back, a slow sign-in): a notice, not an error. */
+  mild?: boolean;
+}
+
+/**
+ * The address is the page's own to show only when it looks like one: anyone can send a link to
+ * `/login?signInError=unknown_person&email=…`, and the page must not say their words for them.
+ */
+const LOOKS_LIKE_EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}$/;
+
+function failureInWords(reason: string, provider: string, email: string | null): SignInFailure {
+  switch (reason) {
+    case 'cancelled':
+      return { title: 'Sign-in cancelled', advice: `You cancelled at ${provider}, so you are not signed in. Sign in again whenever you are ready.`, mild: true };
+    case 'expired':
+      return {
+        title: 'Sign-in expired',
+        advice: 'It took too long, or it was started in another browser or tab. Start again here, in this tab.',
+        mild: true,
+      };
+    case 'unverified_email':
+      return {
+        title: 'Your email address is not verified',
+        advice: `${provider} has not confirmed that your email address is yours, so agencyflow cannot tell who you are. Verify it with ${provider} (or ask your IT team), then sign in again.`,
+      };
+    case 'unknown_person':
+      return {
+        title: 'Not in the people directory',
+        advice: `${email && LOOKS_LIKE_EMAIL.test(email) ? email : 'The email address you signed in with'} is not in the agency\u2019s people directory. Ask whoever runs agencyflow to add you, or sign in with your work account.`,
+      };
+    case 'provider':
+      return {
+        title: `${provider} could not sign you in`,
+        advice: `agencyflow could not reach ${provider}, or ${provider} did not confirm who you are. Try again in a moment; if it keeps happening, tell whoever runs agencyflow.`,
+      };
+    default:
+      return { title: 'Sign-in did not work', advice: 'Try again; if it keeps happening, tell whoever runs agencyflow.' };
+  }
+}
+
+/** The provider's address with the page to come back to (the API checks it again: a path of the portal only). */
+const withNext = (url: string, next: string | null): string => (next ? `${url}${url.includes('?') ? '&' : '?'}next=${encodeURIComponent(next)}` : url);
+
+export function Login({
+  next,
+  singleSignOn,
+  signInError,
+  signInErrorEmail,
+  onSignedIn,
+}: {
+  /** Where to go once signed in: a path of this site only (App checks it with `sameSitePath`). */
+  next: string | null;
+  singleSignOn?: SingleSignOn;
+  /** The provider's round trip came back without a session: why (`?signInError=`), and the email it named. */
+  signInError: string | null;
+  signInErrorEmail: string | null;
+  onSignedIn: (me: Me) => void;
+}) {
   const [token, setToken] = useState('');
   /** Sign in pressed with nothing typed: said at the field, nothing sent. */
   const [missing, setMissing] = useState(false);
@@ -18,12 +84,39 @@ export function Login({ next, onSignedIn }: { next: string | null; onSignedIn: (
   const signIn = useAction((t: string) => ok(api.POST('/api/session', { body: { token: t } })), onSignedIn);
 
   const byRole = (role: DemoPerson['role']) => (demo.data?.items ?? []).filter((p) => p.role === role);
+  const failure = signInError ? failureInWords(signInError, singleSignOn?.providerName ?? 'your organisation\u2019s sign-in', signInErrorEmail) : undefined;
+  // Back from the provider without a session: what happened is read first (and announced), the
+  // button to try again right after it.
+  const failureBox = useRef<HTMLDivElement>(null);
+  useEffect(() => failureBox.current?.focus({ preventScroll: true }), [signInError]);
 
   return (
     <main id="main" class="login" tabIndex={-1}>
       <div class="card login-card">
         <h1 tabIndex={-1}>Sign in to agencyflow</h1>
         {next && next !== '/' && <p class="muted">Sign in to open {next}.</p>}
+        {failure && (
+          <div
+            ref={failureBox}
+            id="sign-in-failure"
+            class={failure.mild ? 'sign-in-notice' : 'problem'}
+            role="alert"
+            tabIndex={-1}
+          >
+            <p class="problem-title">
+              <strong>{failure.title}</strong>
+            </p>
+            <p>{failure.advice}</p>
+          </div>
+        )}
+        {singleSignOn && (
+          <>
+            <a class="button sign-in-with" href={withNext(singleSignOn.url, next)}>
+              Sign in with {singleSignOn.providerName}
+            </a>
+            <h2 class="sign-in-or">Or sign in with a token</h2>
+          </>
+        )}
         <form
           onSubmit={(e) => {
             e.preventDefault();
