@@ -40,6 +40,8 @@ export class OidcError extends Error {
   constructor(
     readonly failure: OidcFailure,
     message: string,
+    /** The verified email nobody in the directory has (`unknown_person`): the sign-in page names it. */
+    readonly email?: string,
   ) {
     super(message);
   }
@@ -232,7 +234,7 @@ export class OidcClient {
     try {
       return createPublicKey({ key: jwk, format: 'jwk' });
     } catch {
-      throw new OidcError('provider', `the provider's key ${kid ?? ''} cannot be read`.replace('  ', ' '));
+      throw new OidcError('provider', `the provider's key ${kid ?? '(without an id)'} cannot be read`);
     }
   }
 

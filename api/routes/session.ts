@@ -160,7 +160,7 @@ export function createSessionRouter(deps: SessionDeps): Router {
     try {
       const identity = await sso.client.finish(req.query, pending);
       const person = deps.people.withEmail(identity.email);
-      if (!person) throw Object.assign(new OidcError('unknown_person', 'nobody in the people directory has this email'), { email: identity.email });
+      if (!person) throw new OidcError('unknown_person', 'nobody in the people directory has this email', identity.email);
       // As a token sign-in: a new sign-in replaces the session this browser had.
       if (req.session) await deps.sessions.delete(req.session.id);
       await startSession(deps, res, person);
@@ -168,9 +168,8 @@ export function createSessionRouter(deps: SessionDeps): Router {
       res.redirect(303, signInPage(next));
     } catch (err) {
       if (!(err instanceof OidcError)) throw err;
-      const email = (err as OidcError & { email?: string }).email;
       deps.logger.warn({ failure: err.failure, reason: err.message }, 'single sign-on refused');
-      res.redirect(303, signInPage(next, { reason: err.failure, ...(email && { email }) }));
+      res.redirect(303, signInPage(next, { reason: err.failure, ...(err.email && { email: err.email }) }));
     }
   });
 
