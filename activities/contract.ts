@@ -44,6 +44,7 @@ export const NOTIFICATION_TEMPLATES = [
   'project_cancelled',
   'project_completed',
   'leadership_digest',
+  'manager_digest',
   // clients
   'delivery_ready',
   'invoice_issued',
@@ -184,9 +185,17 @@ export interface HandOverProjectPartInput {
 /** `refused`: the project said no (ended meanwhile, no longer that manager's); nothing changed in it. */
 export type HandOverProjectPartResult = { outcome: 'handed_over'; version: number } | { outcome: 'refused'; reason: string };
 
-/** Leadership's weekly digest (workflows/leadership-digest): the figures, read at the schedule's moment. */
+/** One manager's weekly digest: whom it goes to, and what it prints. */
+export interface ManagerDigest {
+  managerId: string;
+  data: NotifyInput['data'];
+}
+
+/** The weekly digests (workflows/leadership-digest, workflows/manager-digest): the figures, read at the schedule's moment. */
 export interface DigestActivities {
   prepareLeadershipDigest(input: { at: string }): Promise<NotifyInput['data']>;
+  /** Every manager with a project under way or money open either way; the others get no mail. */
+  prepareManagerDigests(input: { at: string }): Promise<ManagerDigest[]>;
 }
 
 export interface ProjectActivities {

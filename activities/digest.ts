@@ -1,49 +1,151 @@
 /**
- * prepareLeadershipDigest: where the agency stands, read from the reporting store at the
- * schedule's moment (the same report as the portfolio page's tiles), as the figures the
- * `leadership_digest` notice prints. Lists travel as JSON (a notice's data is flat), ten items
- * each at most: the mail says how many more, and links to the portfolio for them.
+ * The weekly digests' figures, read from the reporting store at the schedule's moment, as the
+ * data their notices print: leadership's (`leadership_digest`: the portfolio page's tiles for the
+ * whole agency) and each manager's (`manager_digest`: the same report for their own projects, and
+ * what waits on them alone: deliveries to review and plans to write). Lists travel as JSON (a
+ * notice's data is flat), ten items each at most: the mail says how many more, and links to the
+ * portfolio for them.
  */
-import type { PortfolioReport } from '../api/schemas';
-import type { ReportingStore } from './reporting/store';
-import type { DigestActivities, NotifyInput } from './contract';
+import type { PortfolioReport, ProjectListItem, TaskListItem } from '../api/schemas';
+import type { PeopleDirectory } from '../common/people';
+import type { Page, PageRequest, ReportingStore } from './reporting/store';
+import type { DigestActivities, ManagerDigest, NotifyInput } from './contract';
 
 export interface DigestActivityDeps {
-  reporting: Pick<ReportingStore, 'portfolio'>;
+  reporting: Pick<ReportingStore, 'portfolio' | 'listProjects' | 'listTasks'>;
+  people: Pick<PeopleDirectory, 'withRole'>;
 }
 
 /** How many projects of each list the mail names. */
 export const DIGEST_LIST_LENGTH = 10;
 
-type ProjectRef = PortfolioReport['plansAwaitingDecision']['items'][number];
+interface ListedProject {
+  projectId: string;
+  title?: string;
+  clientName?: string;
+  since?: string;
+  reason?: string;
+}
 
-const listed = (items: (ProjectRef & { since?: string })[]): string =>
-  JSON.stringify(items.slice(0, DIGEST_LIST_LENGTH).map((p) => ({ projectId: p.projectId, title: p.title, clientName: p.clientName, ...(p.since && { since: p.since }) })));
+const listed = (items: ListedProject[]): string =>
+  JSON.stringify(
+    items.slice(0, DIGEST_LIST_LENGTH).map((p) => ({
+      projectId: p.projectId,
+      title: p.title,
+      clientName: p.clientName,
+      ...(p.since && { since: p.since }),
+      ...(p.reason && { reason: p.reason }),
+    })),
+  );
+
+/** What both digests say of a portfolio report: the projects under way by stage, then what needs someone. */
+function portfolioFigures(report: PortfolioReport, at: string): NotifyInput['data'] {
+  const { projects, tasks } = report;
+  return {
+    at,
+    active: projects.active,
+    byStage: JSON.stringify(projects.byStage),
+    overdueProjects: projects.overdue,
+    overdueTasks: tasks.overdue,
+    tasksByDepartment: JSON.stringify(tasks.byDepartment),
+    plansWaiting: report.plansAwaitingDecision.count,
+    plansWaitingList: listed(report.plansAwaitingDecision.items.map((p) => ({ ...p, ...(p.waitingSince && { since: p.waitingSince }) }))),
+    openComplaints: report.openComplaints.count,
+    complaintsPastDue: report.openComplaints.pastDue,
+    complaintsList: listed(report.openComplaints.items.map((p) => ({ ...p, ...(p.complaintDueAt && { since: p.complaintDueAt }) }))),
+    unpaidPastDue: report.unpaidInvoicesPastDue.count,
+    unpaidList: listed(report.unpaidInvoicesPastDue.items.map((p) => ({ ...p, ...(p.paymentDueAt && { since: p.paymentDueAt }) }))),
+    refundsOwed: report.refundsOwed.count,
+    refundsPastDue: report.refundsOwed.pastDue,
+    refundsList: listed(report.refundsOwed.items.map((p) => ({ ...p, ...(p.refundDueAt && { since: p.refundDueAt }) }))),
+    cancelledToSettle: projects.cancelledToSettle,
+  };
+}
+
+/** Every item of a keyset-paged list (a manager's deliveries to review, their plans to write: tens, not thousands). */
+async function everyItem<T>(read: (page: PageRequest) => Promise<Page<T>>): Promise<T[]> {
+  const items: T[] = [];
+  let pageToken: string | undefined;
+  do {
+    const page = await read({ pageSize: 200, ...(pageToken && { pageToken }) });
+    items.push(...page.items);
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+  return items;
+}
+
+/** Deliveries waiting for review, one line per project (the longest waiting first): how many, and since when the oldest has waited. */
+function deliveriesByProject(tasks: TaskListItem[]): ListedProject[] {
+  const byProject = new Map<string, { first: TaskListItem; count: number; oldest?: string }>();
+  for (const task of tasks) {
+    if (!task.projectId) continue;
+    const entry = byProject.get(task.projectId) ?? { first: task, count: 0 };
+    entry.count += 1;
+    if (task.submittedAt && (!entry.oldest || task.submittedAt < entry.oldest)) entry.oldest = task.submittedAt;
+    byProject.set(task.projectId, entry);
+  }
+  return [...byProject.entries()]
+    .sort(([, a], [, b]) => (a.oldest ?? '').localeCompare(b.oldest ?? ''))
+    .map(([projectId, { first, count, oldest }]) => ({
+      projectId,
+      title: first.projectTitle,
+      clientName: first.clientName,
+      ...(oldest && { since: oldest }),
+      reason: count === 1 ? '1 delivery' : `${count} deliveries`,
+    }));
+}
+
+/** Requests without a plan yet and plans leadership sent back, the longest waiting first. */
+function plansToWrite(projects: ProjectListItem[]): ListedProject[] {
+  return [...projects]
+    .sort((a, b) => (a.stageEnteredAt ?? a.startedAt).localeCompare(b.stageEnteredAt ?? b.startedAt))
+    .map((p) => ({
+      projectId: p.projectId,
+      title: p.title,
+      clientName: p.clientName,
+      since: p.stageEnteredAt ?? p.startedAt,
+      ...(p.planSentBack && { reason: 'sent back by leadership' }),
+    }));
+}
 
 export function createDigestActivities(deps: DigestActivityDeps): DigestActivities {
+  const { reporting } = deps;
   return {
     async prepareLeadershipDigest({ at }): Promise<NotifyInput['data']> {
-      const report = await deps.reporting.portfolio({ now: new Date(at) });
-      const { projects, tasks } = report;
-      return {
-        at,
-        active: projects.active,
-        byStage: JSON.stringify(projects.byStage),
-        overdueProjects: projects.overdue,
-        overdueTasks: tasks.overdue,
-        tasksByDepartment: JSON.stringify(tasks.byDepartment),
-        plansWaiting: report.plansAwaitingDecision.count,
-        plansWaitingList: listed(report.plansAwaitingDecision.items.map((p) => ({ ...p, ...(p.waitingSince && { since: p.waitingSince }) }))),
-        openComplaints: report.openComplaints.count,
-        complaintsPastDue: report.openComplaints.pastDue,
-        complaintsList: listed(report.openComplaints.items.map((p) => ({ ...p, ...(p.complaintDueAt && { since: p.complaintDueAt }) }))),
-        unpaidPastDue: report.unpaidInvoicesPastDue.count,
-        unpaidList: listed(report.unpaidInvoicesPastDue.items.map((p) => ({ ...p, ...(p.paymentDueAt && { since: p.paymentDueAt }) }))),
-        refundsOwed: report.refundsOwed.count,
-        refundsPastDue: report.refundsOwed.pastDue,
-        refundsList: listed(report.refundsOwed.items.map((p) => ({ ...p, ...(p.refundDueAt && { since: p.refundDueAt }) }))),
-        cancelledToSettle: projects.cancelledToSettle,
-      };
+      return portfolioFigures(await reporting.portfolio({ now: new Date(at) }), at);
+    },
+
+    async prepareManagerDigests({ at }): Promise<ManagerDigest[]> {
+      const now = new Date(at);
+      const digests: ManagerDigest[] = [];
+      for (const manager of deps.people.withRole('manager')) {
+        const managerId = manager.id;
+        const report = await reporting.portfolio({ managerId, now });
+        const [toReview, intake, planning] = await Promise.all([
+          everyItem((page) => reporting.listTasks({ managerId, status: 'submitted' }, page, now)),
+          everyItem((page) => reporting.listProjects({ managerId, stage: 'intake' }, page, now)),
+          everyItem((page) => reporting.listProjects({ managerId, stage: 'planning' }, page, now)),
+        ]);
+        const figures = portfolioFigures(report, at);
+        const somethingOpen =
+          report.projects.active + report.projects.cancelledToSettle + report.openComplaints.count + report.unpaidInvoicesPastDue.count + report.refundsOwed.count > 0;
+        // A manager with no project under way and nothing owed either way has no week to read about.
+        if (!somethingOpen && toReview.length === 0) continue;
+        const plans = plansToWrite([...intake, ...planning]);
+        const deliveries = deliveriesByProject(toReview);
+        digests.push({
+          managerId,
+          data: {
+            ...figures,
+            deliveriesToReview: toReview.length,
+            deliveryProjects: deliveries.length,
+            deliveriesList: listed(deliveries),
+            plansToWrite: plans.length,
+            plansToWriteList: listed(plans),
+          },
+        });
+      }
+      return digests;
     },
   };
 }

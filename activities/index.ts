@@ -34,7 +34,7 @@ export interface ActivityDeps {
   sentLog: SentLog;
   people: PeopleDirectory;
   /** The reporting store the workflows publish their snapshots to (its own lifecycle: the caller opens and closes it). */
-  reporting: Pick<ReportingStore, 'publish' | 'portfolio'>;
+  reporting: Pick<ReportingStore, 'publish' | 'portfolio' | 'listProjects' | 'listTasks'>;
   agency: AgencyDetails;
   /** The portal's address: staff notices link to `${publicBaseUrl}/tasks/<id>`, `/projects/<id>`, `/approvals`. */
   publicBaseUrl: string;
@@ -57,7 +57,7 @@ export function createActivities(deps: ActivityDeps): ProjectActivities & Digest
 
 export async function createActivityDepsFromConfig(
   config: Config,
-  base: { client: Client; logger: Logger; reporting: Pick<ReportingStore, 'publish' | 'sentMail' | 'documents' | 'portfolio'> & ClientLinkStore },
+  base: { client: Client; logger: Logger; reporting: Pick<ReportingStore, 'publish' | 'sentMail' | 'documents' | 'portfolio' | 'listProjects' | 'listTasks'> & ClientLinkStore },
 ): Promise<ActivityDeps> {
   // Unwritable directories fail the start, not the first invoice hours later.
   await fs.promises.mkdir(config.documentsDir, { recursive: true });

@@ -31,6 +31,18 @@ const bool = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** A weekly digest's days and time (`parseDigestSchedule`), or `off`. */
+const digestSchedule = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx): DigestSchedule => {
+      const parsed = parseDigestSchedule(value);
+      if (parsed) return parsed;
+      ctx.addIssue({ code: 'custom', message: 'expected days and a time such as MON 08:00 or MON,THU 08:30, or off' });
+      return z.NEVER;
+    });
+
 const optionalText = z
   .string()
   .optional()
@@ -168,18 +180,11 @@ export const envSchema = z.object({
     .default('reporting'),
   WORKLOAD_OVERLOAD_HOURS: z.coerce.number().positive().default(40),
   /**
-   * Leadership's weekly digest (worker/leadership-digest-schedule.ts): days and a time in the
-   * agency's zone, `MON 08:00` or `MON,THU 08:30`; `off` for none.
+   * The weekly digests (worker/digest-schedules.ts): leadership's, and each manager's of their own
+   * projects. Days and a time in the agency's zone, `MON 08:00` or `MON,THU 08:30`; `off` for none.
    */
-  LEADERSHIP_DIGEST: z
-    .string()
-    .default('MON 08:00')
-    .transform((value, ctx): DigestSchedule => {
-      const parsed = parseDigestSchedule(value);
-      if (parsed) return parsed;
-      ctx.addIssue({ code: 'custom', message: 'expected days and a time such as MON 08:00 or MON,THU 08:30, or off' });
-      return z.NEVER;
-    }),
+  LEADERSHIP_DIGEST: digestSchedule('MON 08:00'),
+  MANAGER_DIGEST: digestSchedule('MON 08:00'),
 
   // Default project policy; each project may override any of these at intake
   POLICY_APPROVAL_SLA: duration('24h'),
@@ -196,7 +201,7 @@ export const envSchema = z.object({
   POLICY_COMPLAINT_WINDOW: duration('30d'),
 });
 
-/** When leadership's digest goes out: days of the week and a time of day in the agency's zone, or never. */
+/** When a weekly digest goes out: days of the week and a time of day in the agency's zone, or never. */
 export type DigestSchedule = 'off' | { days: DigestDay[]; hour: number; minute: number };
 const DIGEST_DAYS = { MON: 'MONDAY', TUE: 'TUESDAY', WED: 'WEDNESDAY', THU: 'THURSDAY', FRI: 'FRIDAY', SAT: 'SATURDAY', SUN: 'SUNDAY' } as const;
 type DigestDay = (typeof DIGEST_DAYS)[keyof typeof DIGEST_DAYS];

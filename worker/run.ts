@@ -10,7 +10,7 @@ import { clientConnectionOptions, retryWithBackoff } from '../common/temporal';
 import { resolveWorkflowBundle } from '../common/workflow-bundle';
 import { createActivities, createActivityDepsFromConfig, type ReportingStore } from '../activities';
 import { superviseWorker, type SupervisedWorker } from './worker';
-import { ensureLeadershipDigestSchedule } from './leadership-digest-schedule';
+import { DIGESTS, ensureDigestSchedule, type Digest } from './digest-schedules';
 import { settleAbandonedCalls } from '../activities/cancellation';
 import { applyHeapFlags } from '../common/heap-flags';
 
@@ -40,13 +40,22 @@ export async function runWorker(config: Config, logger: Logger, reporting: Repor
     stackTraceFrames: config.WORKER_STACK_TRACE_FRAMES,
     log,
   });
-  // Leadership's weekly digest: the schedule is Temporal's; made once Temporal answers (not awaited:
-  // the worker starts without it, as it does without Temporal).
+  // The weekly digests: the schedules are Temporal's; made once Temporal answers (not awaited:
+  // the worker starts without them, as it does without Temporal).
   const scheduling = new AbortController();
-  void retryWithBackoff(
-    () => ensureLeadershipDigestSchedule(client, { schedule: config.LEADERSHIP_DIGEST, timeZone: config.AGENCY_TIME_ZONE, taskQueue: config.TEMPORAL_TASK_QUEUE, logger: log }),
-    { log, what: 'Scheduling the leadership digest', signal: scheduling.signal },
-  ).catch(() => undefined);
+  for (const digest of Object.keys(DIGESTS) as Digest[]) {
+    void retryWithBackoff(
+      () =>
+        ensureDigestSchedule(client, {
+          digest,
+          schedule: config[DIGESTS[digest].setting],
+          timeZone: config.AGENCY_TIME_ZONE,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          logger: log,
+        }),
+      { log, what: `Scheduling the ${digest} digest`, signal: scheduling.signal },
+    ).catch(() => undefined);
+  }
   return {
     ...supervised,
     bundlePath,

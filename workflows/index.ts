@@ -4,3 +4,4 @@ export { taskWorkflow } from './task/workflow';
 export { invoiceNumberWorkflow } from './invoice-number/workflow';
 export { managerHandoverNoticeWorkflow, managerHandoverWorkflow } from './manager-handover/workflow';
 export { leadershipDigestWorkflow } from './leadership-digest/workflow';
+export { managerDigestWorkflow } from './manager-digest/workflow';

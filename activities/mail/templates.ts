@@ -725,7 +725,12 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
   leadership_digest: {
     // The weekly digest (workflows/leadership-digest): what the portfolio page's tiles say, in a mail.
     link: 'portfolio',
-    staff: (v) => leadershipDigest(v),
+    staff: (v) => weeklyDigest(v, 'leadership'),
+  },
+  manager_digest: {
+    // A manager's weekly digest (workflows/manager-digest): their own projects, what waits on them first.
+    link: 'portfolio',
+    staff: (v) => weeklyDigest(v, 'manager'),
   },
 
   // --- clients (a copy to staff reads as a record of what the client was told) ----------------
@@ -1132,11 +1137,13 @@ const DIGEST_STAGES: [ProjectStage, string][] = [
 ];
 
 /**
- * Leadership's weekly digest in words: the projects under way by stage, then only what needs
- * someone (plans to decide, late work, complaints, money past due, refunds owed), each list with
- * its projects' links; a week with none of those says so in one line.
+ * A weekly digest in words: the projects under way by stage, then only what needs someone, each
+ * list with its projects' links; a week with none of those says so in one line. Leadership's
+ * covers the agency (plans to decide, late work, complaints, money past due, refunds owed); a
+ * manager's covers their own projects and starts with what only they can do (deliveries to
+ * review, plans to write), the plans with leadership after them.
  */
-function leadershipDigest(v: Values): { subject: string; lines: string[] } {
+function weeklyDigest(v: Values, reader: 'leadership' | 'manager'): { subject: string; lines: string[] } {
   const count = (key: string): number => Number(v.data[key] ?? 0) || 0;
   const json = <T,>(key: string): T | undefined => {
     try {
@@ -1151,7 +1158,10 @@ function leadershipDigest(v: Values): { subject: string; lines: string[] } {
     const items = v.projectList(key);
     const more = total - items.length;
     return [
-      ...items.map((p) => `- ${p.title ?? p.projectId}${p.clientName ? ` for ${p.clientName}` : ''}${p.since ? `, ${since} ${v.day(p.since)}` : ''}: ${v.projectUrl(p.projectId)}`),
+      ...items.map(
+        (p) =>
+          `- ${p.title ?? p.projectId}${p.clientName ? ` for ${p.clientName}` : ''}${p.reason ? `, ${p.reason}` : ''}${p.since ? `, ${since} ${v.day(p.since)}` : ''}: ${v.projectUrl(p.projectId)}`,
+      ),
       ...(more > 0 ? [`- and ${plural(more, 'more project')}: see the portfolio`] : []),
     ];
   };
@@ -1161,7 +1171,15 @@ function leadershipDigest(v: Values): { subject: string; lines: string[] } {
     .map(([department, d]) => `${departmentName(department as Department)} ${d!.overdue}`);
 
   const needs: string[][] = [];
-  if (count('plansWaiting') > 0) needs.push([`Plans waiting for your decision: ${count('plansWaiting')}`, ...list('plansWaitingList', count('plansWaiting'), 'waiting since')]);
+  if (reader === 'manager') {
+    // Counted in deliveries, listed by project: how many each has, and since when the oldest waits.
+    const toReview = count('deliveriesToReview');
+    if (toReview > 0) needs.push([`Deliveries waiting for your review: ${toReview}`, ...list('deliveriesList', count('deliveryProjects'), 'waiting since')]);
+    if (count('plansToWrite') > 0) needs.push([`Plans to write: ${count('plansToWrite')}`, ...list('plansToWriteList', count('plansToWrite'), 'waiting since')]);
+    if (count('plansWaiting') > 0) needs.push([`Plans with leadership for their decision: ${count('plansWaiting')}`, ...list('plansWaitingList', count('plansWaiting'), 'sent')]);
+  } else if (count('plansWaiting') > 0) {
+    needs.push([`Plans waiting for your decision: ${count('plansWaiting')}`, ...list('plansWaitingList', count('plansWaiting'), 'waiting since')]);
+  }
   if (count('overdueProjects') + count('overdueTasks') > 0) {
     needs.push([
       `Late: ${plural(count('overdueProjects'), 'project')} past the client's date, ${plural(count('overdueTasks'), 'task')} past due` +
@@ -1185,12 +1203,14 @@ function leadershipDigest(v: Values): { subject: string; lines: string[] } {
   if (count('cancelledToSettle') > 0) needs.push([`Cancelled projects with money still to settle: ${count('cancelledToSettle')}.`]);
 
   const day = v.has('at') ? v.day(v.text('at', '')) : 'this week';
+  const underWay = `Projects under way: ${count('active')}${stages.length > 0 ? ` (${stages.join(', ')})` : ''}.`;
+  const quiet =
+    reader === 'manager'
+      ? 'Nothing waits on you: no delivery to review or plan to write, nothing late, disputed or owed.'
+      : 'Nothing is waiting for a decision, late, disputed or owed.';
   return {
-    subject: `Where the agency stands, ${day}`,
-    lines: [
-      `Projects under way: ${count('active')}${stages.length > 0 ? ` (${stages.join(', ')})` : ''}.`,
-      ...(needs.length === 0 ? ['', 'Nothing is waiting for a decision, late, disputed or owed.'] : needs.flatMap((block) => ['', ...block])),
-    ],
+    subject: reader === 'manager' ? `Your projects this week, ${day}` : `Where the agency stands, ${day}`,
+    lines: [reader === 'manager' ? `Your ${underWay.charAt(0).toLowerCase()}${underWay.slice(1)}` : underWay, ...(needs.length === 0 ? ['', quiet] : needs.flatMap((block) => ['', ...block]))],
   };
 }
 

@@ -108,6 +108,7 @@ const PORTAL_PAGE: Record<NotificationTemplate, string> = {
   project_handed_over: '/projects/acme',
   projects_handed_over: '/projects',
   leadership_digest: '/projects',
+  manager_digest: '/projects',
   plan_overdue_escalation: '/projects/acme',
   client_response_due: '/projects/acme',
   client_accepted: '/projects/acme',
@@ -1309,4 +1310,53 @@ test("leadership's weekly digest: the projects under way by stage, then only wha
 
   const quiet = renderNotification({ template: 'leadership_digest', data: { at: '2026-12-07T07:00:00Z', active: 0, byStage: '{}' } }, ctx);
   expect(quiet.text).toBe(`Projects under way: 0.\n\nNothing is waiting for a decision, late, disputed or owed.\n\nOpen in the portal: ${BASE_URL}/projects\n`);
+});
+
+test("a manager's weekly digest: their projects under way, then what only they can do (deliveries to review by project, plans to write), the plans with leadership, and the rest; a quiet week in one line", () => {
+  const ctx = { publicBaseUrl: BASE_URL, timeZone: 'Europe/Berlin' };
+  const deliveries = Array.from({ length: 10 }, (_, i) => ({ projectId: `p-${i}`, title: `Campaign ${i}`, clientName: 'ACME', reason: i === 0 ? '3 deliveries' : '1 delivery', since: '2026-12-03T23:30:00Z' }));
+  const busy = renderNotification(
+    {
+      template: 'manager_digest',
+      data: {
+        at: '2026-12-07T07:00:00Z',
+        active: 14,
+        byStage: JSON.stringify({ intake: 1, planning: 1, awaiting_approval: 1, in_production: 11 }),
+        deliveriesToReview: 14,
+        deliveryProjects: 12,
+        deliveriesList: JSON.stringify(deliveries),
+        plansToWrite: 2,
+        plansToWriteList: JSON.stringify([
+          { projectId: 'p-new', title: 'Launch', clientName: 'Globex', since: '2026-12-01T09:00:00Z' },
+          { projectId: 'p-back', title: 'Rebrand', clientName: 'Initech', since: '2026-12-02T09:00:00Z', reason: 'sent back by leadership' },
+        ]),
+        plansWaiting: 1,
+        plansWaitingList: JSON.stringify([{ projectId: 'p-sent', title: 'Fair', clientName: 'Umbrella', since: '2026-12-04T10:00:00Z' }]),
+        overdueProjects: 0,
+        overdueTasks: 1,
+        tasksByDepartment: JSON.stringify({ copywriting: { open: 2, overdue: 1 } }),
+      },
+    },
+    ctx,
+  );
+  expect(busy.subject).toBe('Your projects this week, 2026-12-07');
+  expect(busy.text).toContain('Your projects under way: 14 (1 waiting for a plan, 1 being planned, 1 waiting for approval, 11 in production).\n\nDeliveries waiting for your review: 14\n');
+  // By project, each with its count, the agency's day of the oldest (23:30 UTC on the 3rd is the 4th in Berlin), and how many projects more.
+  expect(busy.text).toContain(`- Campaign 0 for ACME, 3 deliveries, waiting since 2026-12-04: ${BASE_URL}/projects/p-0\n`);
+  expect(busy.text).toContain('- and 2 more projects: see the portfolio');
+  expect(busy.text).toContain(
+    `Plans to write: 2\n- Launch for Globex, waiting since 2026-12-01: ${BASE_URL}/projects/p-new\n- Rebrand for Initech, sent back by leadership, waiting since 2026-12-02: ${BASE_URL}/projects/p-back\n`,
+  );
+  expect(busy.text).toContain(`Plans with leadership for their decision: 1\n- Fair for Umbrella, sent 2026-12-04: ${BASE_URL}/projects/p-sent\n`);
+  expect(busy.text).toContain("Late: 0 projects past the client's date, 1 task past due (Copywriting 1).");
+  // What waits on the manager comes before what waits on others.
+  expect(busy.text.indexOf('Deliveries waiting')).toBeLessThan(busy.text.indexOf('Plans to write'));
+  expect(busy.text.indexOf('Plans to write')).toBeLessThan(busy.text.indexOf('Plans with leadership'));
+  expect(busy.text).not.toMatch(/waiting for your decision|complaints|invoice past due|Nothing waits/);
+  expect(busy.link).toBe(`${BASE_URL}/projects`);
+
+  const quiet = renderNotification({ template: 'manager_digest', data: { at: '2026-12-07T07:00:00Z', active: 2, byStage: JSON.stringify({ client_review: 2 }) } }, ctx);
+  expect(quiet.text).toBe(
+    `Your projects under way: 2 (2 with the client for review).\n\nNothing waits on you: no delivery to review or plan to write, nothing late, disputed or owed.\n\nOpen in the portal: ${BASE_URL}/projects\n`,
+  );
 });

@@ -67,6 +67,8 @@ async function startWorker(port: number, directory: PeopleDirectory = people): P
     reporting: {
       publish: () => Promise.reject(new Error('no reporting store in the notify-delivery test')),
       portfolio: () => Promise.reject(new Error('no reporting store in the notify-delivery test')),
+      listProjects: () => Promise.reject(new Error('no reporting store in the notify-delivery test')),
+      listTasks: () => Promise.reject(new Error('no reporting store in the notify-delivery test')),
     },
   });
   const worker = await createTestWorker(temporal, { taskQueue, activities });
