@@ -232,6 +232,29 @@ test("papers are dated in the agency's zone (AGENCY_TIME_ZONE): an invoice issue
   expect(reportText).not.toMatch(/\d{2}:\d{2} UTC/);
 });
 
+test("a compensation's credit note names its complaint by the agency's day, never the UTC day the workflow's line carries", async () => {
+  // Made at 20:00 UTC on 14 March: the 15th in Tokyo. The workflow's line (activity input) says "of 2026-03-14".
+  const base = sampleSnapshot('acme-site');
+  const snapshot: ReturnType<typeof sampleSnapshot> = { ...base, complaints: [{ ...base.complaints[0], at: '2026-03-14T20:00:00Z', compensation: 150 }] };
+  const note: InvoiceContent = {
+    kind: 'credit_note',
+    number: 'CN-2026-000003',
+    amount: 150,
+    currency: 'EUR',
+    issuedAt: '2026-03-20T10:00:00Z',
+    dueAt: '2026-04-03T10:00:00Z',
+    lines: [{ description: 'Compensation agreed in resolving your complaint of 2026-03-14', amount: 150 }],
+    compensations: [{ complaintId: 'c-1', amount: 150 }],
+    refundsCompensation: true,
+  };
+  const inTokyo = createDocumentActivities({ store, logger: capturedLogger().logger, agency: { ...agency, timeZone: 'Asia/Tokyo' }, people });
+  const ref = await inTokyo.produceDocument({ projectId: 'acme-site', kind: 'credit_note', sequence: 1, snapshot, invoice: note });
+  const text = (await pdfText((await store.read(ref.documentId))!)).replace(/\s+/g, ' ');
+  expect(text).toContain('Compensation agreed (complaint of 2026-03-15): 150.00 EUR');
+  expect(text).toContain("agreed in resolving the Client's complaint of 2026-03-15");
+  expect(text).not.toContain('2026-03-14');
+});
+
 test('a final report names who at the client answered on their page, for an acceptance and a complaint, and the changes they asked for there', async () => {
   const base = sampleSnapshot('acme-site');
   const client = 'client:globex';
