@@ -235,7 +235,7 @@ test("papers are dated in the agency's zone (AGENCY_TIME_ZONE): an invoice issue
 test("a compensation's credit note names its complaint by the agency's day, never the UTC day the workflow's line carries", async () => {
   // Made at 20:00 UTC on 14 March: the 15th in Tokyo. The workflow's line (activity input) says "of 2026-03-14".
   const base = sampleSnapshot('acme-site');
-  const snapshot: ReturnType<typeof sampleSnapshot> = { ...base, complaints: [{ ...base.complaints[0], at: '2026-03-14T20:00:00Z', compensation: 150 }] };
+  const snapshot: ReturnType<typeof sampleSnapshot> = { ...base, complaints: [{ ...base.complaints[0], at: '2026-03-14T20:00:00Z', compensation: { amount: 150, settled: false } }] };
   const note: InvoiceContent = {
     kind: 'credit_note',
     number: 'CN-2026-000003',
