@@ -45,6 +45,8 @@ import {
   sessionStateSchema,
   singleSignOnQuerySchema,
   signInRequestSchema,
+  kpiDeliveryListSchema,
+  kpiDeliveryQuerySchema,
   kpiQuerySchema,
   kpiReportSchema,
   portfolioQuerySchema,
@@ -747,6 +749,19 @@ export const OPERATIONS: Operation[] = [
     roles: ['manager', 'leadership'],
     query: kpiQuerySchema,
     success: { status: 200, description: 'The CSV file (Content-Disposition: attachment).', contentType: 'text/csv' },
+    errors: [400],
+  },
+  {
+    method: 'get',
+    path: '/api/reports/kpis/deliveries',
+    operationId: 'kpiDeliveries',
+    tag: 'reports',
+    summary: 'The tasks behind the KPI report\u2019s delivery figures: which were late, and by how much',
+    description:
+      'Each task first delivered in the period, against its original due date, counted as GET /api/reports/kpis counts `delivery` and the weekly series: asked with the same query, plus `late` and `week`, the list has as many tasks (`total`) as the figure it explains \u2014 the period\u2019s, a department\u2019s, a week\u2019s. Most late first; at most 200 items, `total` counts them all. Managers get their own projects only.',
+    roles: ['manager', 'leadership'],
+    query: kpiDeliveryQuerySchema,
+    success: { status: 200, description: 'The deliveries (managers: their own projects\u2019).', schema: kpiDeliveryListSchema },
     errors: [400],
   },
   {

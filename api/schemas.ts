@@ -203,6 +203,24 @@ export const kpiQuerySchema = z
   .strict();
 export type KpiQueryParams = z.infer<typeof kpiQuerySchema>;
 
+/**
+ * The deliveries behind the KPI report's delivery figures: the report's own query (the same
+ * period, time zone, manager, segment and department, so the list counts what the figure counted)
+ * and what the figure was: late or on time, one week of the series.
+ */
+export const kpiDeliveryQuerySchema = kpiQuerySchema
+  .extend({
+    late: booleanParam.optional().meta({
+      description: '`true`: only deliveries after the original due date (the report\u2019s `late`); `false`: only those at or before it (`onTime`). Both without it (`delivered`).',
+    }),
+    week: reportDateSchema.optional().meta({
+      description:
+        'One week of the report\u2019s weekly series: its `weekStart` as the report with this same query gives it (e.g. `2026-01-19T00:00:00.000Z`). Only the part of that week inside the period counts, as in the series. A time that starts no week of the period is a 400.',
+    }),
+  })
+  .strict();
+export type KpiDeliveryQueryParams = z.infer<typeof kpiDeliveryQuerySchema>;
+
 export const SALES_PERIOD_PATTERN = /^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$/;
 export const salesPeriodSchema = z
   .string()
@@ -1014,6 +1032,42 @@ export const kpiReportSchema = z
   })
   .meta({ id: 'KpiReport' });
 export type KpiReport = z.infer<typeof kpiReportSchema>;
+
+export const kpiDeliveryListSchema = z
+  .object({
+    scope: z.object({
+      from: d(isoDate, 'Start of what is listed: the period\u2019s, or the week\u2019s when a `week` was asked (no earlier than the period).'),
+      to: d(isoDate, 'End of what is listed, exclusive.'),
+      week: d(isoDate, 'The week asked for, as the series names it.').optional(),
+      late: d(z.boolean(), 'Only late deliveries (true) or only those on time (false); absent: both.').optional(),
+      managerId: z.string().optional(),
+      segment: segmentSchema.optional(),
+      department: departmentSchema.optional(),
+    }),
+    total: count('Tasks first delivered in the scope: the report\u2019s `delivered`, `late` or `onTime` for the same query (per department with `department`, per week with `week`).'),
+    limit: count('The most items one answer lists; `items` holds fewer than `total` when there are more.'),
+    items: d(
+      z.array(
+        z.object({
+          taskId: z.string(),
+          projectId: z.string(),
+          taskTitle: z.string(),
+          projectTitle: z.string(),
+          clientName: z.string(),
+          department: departmentSchema,
+          deliveredBy: z.string().optional().meta({ description: 'Who made the first delivery (a person id).' }),
+          dueAt: d(isoDate, 'The ORIGINAL due date the delivery is measured against (the due date before any move).'),
+          deliveredAt: d(isoDate, 'When the task was first delivered (submitted for review).'),
+          late: d(z.boolean(), 'deliveredAt after dueAt.'),
+          lateByHours: d(z.number(), 'Hours from dueAt to deliveredAt (2 decimals); 0 when on time.'),
+          href: d(z.string(), 'The task: GET it here (the portal\u2019s page is /tasks/{taskId}).'),
+        }),
+      ),
+      'Most late first (then by delivery time): what leadership asks first is which work was late and by how much, and a list cut at `limit` leaves out the least late.',
+    ),
+  })
+  .meta({ id: 'KpiDeliveryList', description: 'The tasks behind the KPI report\u2019s delivery figures: each task\u2019s first delivery against its original due date.' });
+export type KpiDeliveryList = z.infer<typeof kpiDeliveryListSchema>;
 
 export const documentListSchema = z
   .object({

@@ -98,14 +98,9 @@ const sortBy = <T>(items: T[], key: (t: T) => string): T[] => [...items].sort((a
 const byDepartmentOrder = <T extends { department: string }>(items: T[]): T[] =>
   [...items].sort((a, b) => DEPARTMENTS.indexOf(a.department as Department) - DEPARTMENTS.indexOf(b.department as Department));
 
-export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiReport> {
-  const { from, to, now } = q;
-  const periodMs = to.getTime() - from.getTime();
-  const previousFrom = new Date(from.getTime() - periodMs);
-  /** Outstanding money and overdue receivables are measured here. */
-  const balanceAt = new Date(Math.min(to.getTime(), now.getTime()));
-
-  const scope = join(
+/** The projects a report covers (`p`, the store's projects): one manager's, one segment's, or all. */
+export function projectScope(q: Pick<KpiQuery, 'managerId' | 'segment'>): Sql {
+  return join(
     [
       sql`TRUE`,
       ...(q.managerId !== undefined ? [sql`p.manager_id = ${q.managerId}`] : []),
@@ -113,7 +108,28 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
     ],
     ' AND ',
   );
-  const dept = (column: Sql): Sql => (q.department !== undefined ? sql`${column} = ${q.department}` : sql`TRUE`);
+}
+
+/** The task figures' department filter on `column`: TRUE without one. */
+export const departmentIs = (department: Department | undefined, column: Sql): Sql => (department !== undefined ? sql`${column} = ${department}` : sql`TRUE`);
+
+/**
+ * A first delivery (`f`, a `first_delivery` fact) is late when it came after the task's original
+ * due date (`ref_at`), on time at it or before. The delivery figures, the weekly series and the list
+ * of deliveries behind them (deliveries.ts) all count with these two, so the list matches the figures.
+ */
+export const LATE_DELIVERY = sql`f.at > f.ref_at`;
+export const ON_TIME_DELIVERY = sql`f.at <= f.ref_at`;
+
+export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiReport> {
+  const { from, to, now } = q;
+  const periodMs = to.getTime() - from.getTime();
+  const previousFrom = new Date(from.getTime() - periodMs);
+  /** Outstanding money and overdue receivables are measured here. */
+  const balanceAt = new Date(Math.min(to.getTime(), now.getTime()));
+
+  const scope = projectScope(q);
+  const dept = (column: Sql): Sql => departmentIs(q.department, column);
   const inPeriod = (column: Sql): Sql => sql`${column} >= ${from} AND ${column} < ${to}`;
   const facts = sql`${s}.facts f JOIN ${s}.projects p ON p.project_id = f.project_id`;
   // The weeks are cut here, once, and the queries only sort times into them: a time zone's summer
@@ -169,9 +185,9 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
     db.rows<{ department: string; person_id: string | null; gd: number; gp: number; dept: string; delivered: number; on_time: number; late: number; days_late: number | null }>(sql`
       SELECT f.department, f.person_id, GROUPING(f.department) AS gd, GROUPING(f.person_id) AS gp, max(f.department) AS dept,
         count(*)::int AS delivered,
-        count(*) FILTER (WHERE f.at <= f.ref_at)::int AS on_time,
-        count(*) FILTER (WHERE f.at > f.ref_at)::int AS late,
-        avg(EXTRACT(EPOCH FROM (f.at - f.ref_at)) / 86400) FILTER (WHERE f.at > f.ref_at) AS days_late
+        count(*) FILTER (WHERE ${ON_TIME_DELIVERY})::int AS on_time,
+        count(*) FILTER (WHERE ${LATE_DELIVERY})::int AS late,
+        avg(EXTRACT(EPOCH FROM (f.at - f.ref_at)) / 86400) FILTER (WHERE ${LATE_DELIVERY}) AS days_late
       FROM ${facts}
       WHERE f.kind = 'first_delivery' AND ${inPeriod(sql`f.at`)} AND ${scope} AND ${dept(sql`f.department`)}
       GROUP BY GROUPING SETS ((), (f.department), (f.person_id))`),
@@ -305,8 +321,8 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
         count(*) FILTER (WHERE f.kind = 'first_plan')::int AS plans,
         percentile_cont(0.5) WITHIN GROUP (ORDER BY f.value) FILTER (WHERE f.kind = 'first_plan') AS median,
         count(*) FILTER (WHERE f.kind = 'first_delivery' AND ${dept(sql`f.department`)})::int AS delivered,
-        count(*) FILTER (WHERE f.kind = 'first_delivery' AND ${dept(sql`f.department`)} AND f.at <= f.ref_at)::int AS on_time,
-        count(*) FILTER (WHERE f.kind = 'first_delivery' AND ${dept(sql`f.department`)} AND f.at > f.ref_at)::int AS late,
+        count(*) FILTER (WHERE f.kind = 'first_delivery' AND ${dept(sql`f.department`)} AND ${ON_TIME_DELIVERY})::int AS on_time,
+        count(*) FILTER (WHERE f.kind = 'first_delivery' AND ${dept(sql`f.department`)} AND ${LATE_DELIVERY})::int AS late,
         count(*) FILTER (WHERE f.kind = 'complaint')::int AS complaints,
         count(*) FILTER (WHERE f.kind = 'client_accepted' AND f.value IS NOT NULL)::int AS ratings,
         avg(f.value) FILTER (WHERE f.kind = 'client_accepted') AS average_rating

@@ -23,6 +23,7 @@ import { waitingForPrepayment, type PrepaymentWaitFacts } from '../../workflows/
 import type { Segment } from '../../workflows/shared-schemas';
 import type {
   ClientListItem,
+  KpiDeliveryList,
   KpiReport,
   PlannedTaskItem,
   PortfolioReport,
@@ -32,6 +33,7 @@ import type {
   TaskListItem,
 } from '../../api/schemas';
 import { amountOwed, endsAfterClientDate, projectFacts, projectRow, taskFacts, taskRow, type Fact, type InvoiceLike } from './facts';
+import { deliveryList, type DeliveryListQuery } from './deliveries';
 import { kpiReport, type KpiQuery } from './kpis';
 import { LATEST_VERSION, migrate, appliedVersions } from './migrations';
 import { portfolioReport, portfolioSet } from './portfolio';
@@ -894,6 +896,11 @@ export class ReportingStore {
 
   kpis(query: KpiQuery): Promise<KpiReport> {
     return kpiReport(this.db, this.s, query);
+  }
+
+  /** The deliveries behind the KPI report's delivery figures, most late first. */
+  kpiDeliveries(query: DeliveryListQuery): Promise<Omit<KpiDeliveryList, 'scope'>> {
+    return deliveryList(this.db, this.s, query);
   }
 
   /** Removes a manager's target for a period; true when there was one. */

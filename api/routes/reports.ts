@@ -5,7 +5,8 @@
  *
  * - the portfolio: where every project stands now, what is late, waiting plans, complaints,
  *   unpaid invoices past due;
- * - the KPIs over a period (JSON, or CSV for spreadsheets), with a weekly series;
+ * - the KPIs over a period (JSON, or CSV for spreadsheets), with a weekly series, and the tasks
+ *   behind its delivery figures;
  * - the sales plan: targets per manager and period, set by leadership.
  *
  * Managers get the same reports for their own projects; asking for another manager's is 403.
@@ -17,7 +18,10 @@ import type { AppDeps } from '../app';
 import { allow, caller } from '../auth';
 import { badRequest, forbidden, notFound } from '../errors';
 import { kpiCsvFileName, kpiCsvRows, toCsv } from '../kpi-csv';
+import { weekWithin } from '../../activities/reporting/deliveries';
+import type { WeekCut } from '../../activities/reporting/kpis';
 import {
+  kpiDeliveryQuerySchema,
   kpiQuerySchema,
   portfolioQuerySchema,
   reportDate,
@@ -25,6 +29,8 @@ import {
   salesPeriodSchema,
   salesTargetListQuerySchema,
   salesTargetRequestSchema,
+  type KpiDeliveryList,
+  type KpiQueryParams,
   type KpiReport,
 } from '../schemas';
 import { parseBody, parseQuery } from '../validation';
@@ -33,6 +39,8 @@ import { parseBody, parseQuery } from '../validation';
 const DEFAULT_PERIOD_DAYS = 90;
 /** Longest period one report covers (its weekly series stays under about 160 weeks). */
 const MAX_PERIOD_DAYS = 1_100;
+/** The most deliveries one list gives (most late first): a long period has thousands; `total` counts them all. */
+const DELIVERY_LIST_LIMIT = 200;
 
 /** Managers see their own; leadership anyone's or everyone's. */
 function scopedManager(person: Person, asked: string | undefined, what: string): string | undefined {
@@ -72,11 +80,12 @@ export function createReportsRouter(deps: AppDeps): Router {
   }
 
   /**
-   * The report, and the UTC offsets its two ends were asked at (a reader's own midnights: the
-   * days they name are read there, and the weeks are cut at the start's).
+   * The KPI query (parsed) checked and with its defaults: the period, the manager in scope (a
+   * manager's own), and the UTC offsets its two ends were asked at (a reader's own midnights: the
+   * days they name are read there, and the weeks are cut at the start's). The report and the list
+   * of deliveries behind it both read their query here, so the two cover the same tasks.
    */
-  async function kpisAsAsked(req: Request): Promise<{ report: KpiReport; offsets: { from: number; to: number } }> {
-    const q = parseQuery(kpiQuerySchema, req);
+  function kpiScopeOf(q: KpiQueryParams, req: Request) {
     const offsets = { from: reportOffsetMinutes(q.from ?? q.to ?? ''), to: reportOffsetMinutes(q.to ?? q.from ?? '') };
     const managerId = scopedManager(caller(req), q.managerId, 'the KPIs');
     const at = new Date(now());
@@ -86,6 +95,14 @@ export function createReportsRouter(deps: AppDeps): Router {
     if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * DAY_MS) {
       throw badRequest([{ field: 'from', message: `the period may span at most ${MAX_PERIOD_DAYS} days` }]);
     }
+    const weekCut: WeekCut = { offsetMinutes: offsets.from, ...(q.timeZone !== undefined && { timeZone: q.timeZone }) };
+    return { at, from, to, managerId, offsets, weekCut };
+  }
+
+  /** The report, and the UTC offsets its two ends were asked at (the CSV's name says its days with them). */
+  async function kpisAsAsked(req: Request): Promise<{ report: KpiReport; offsets: { from: number; to: number } }> {
+    const q = parseQuery(kpiQuerySchema, req);
+    const { at, from, to, managerId, offsets, weekCut } = kpiScopeOf(q, req);
     // Everyone who could take work in the departments in scope: leadership asks who has room.
     const staff = people
       .all()
@@ -100,8 +117,8 @@ export function createReportsRouter(deps: AppDeps): Router {
       overloadHours: deps.config.WORKLOAD_OVERLOAD_HOURS,
       now: at,
       staff,
-      weekOffsetMinutes: offsets.from,
-      ...(q.timeZone !== undefined && { weekTimeZone: q.timeZone }),
+      weekOffsetMinutes: weekCut.offsetMinutes,
+      ...(weekCut.timeZone !== undefined && { weekTimeZone: weekCut.timeZone }),
     });
     return { report, offsets };
   }
@@ -117,6 +134,40 @@ export function createReportsRouter(deps: AppDeps): Router {
       .type('text/csv; charset=utf-8; header=present')
       .setHeader('Content-Disposition', `attachment; filename="${kpiCsvFileName(report, offsets)}"`)
       .send(toCsv(kpiCsvRows(report)));
+  });
+
+  // The tasks behind the delivery figures, asked with the report's own query and what the figure
+  // was (late or on time, one week): the list has as many tasks as the figure counted.
+  router.get('/api/reports/kpis/deliveries', allow('manager', 'leadership'), async (req, res) => {
+    const q = parseQuery(kpiDeliveryQuerySchema, req);
+    const { from, to, managerId, weekCut } = kpiScopeOf(q, req);
+    const week = q.week !== undefined ? reportDate(q.week) : undefined;
+    const span = week !== undefined ? weekWithin(week, from, to, weekCut) : { from, to };
+    if (span === undefined) {
+      throw badRequest([{ field: 'week', message: 'starts no week of the period: use a `weekStart` of the KPI report asked with the same period and time zone' }]);
+    }
+    const late = q.late === undefined ? undefined : q.late === 'true';
+    const list = await reporting.kpiDeliveries({
+      ...span,
+      ...(managerId !== undefined && { managerId }),
+      ...(q.segment !== undefined && { segment: q.segment }),
+      ...(q.department !== undefined && { department: q.department }),
+      ...(late !== undefined && { late }),
+      limit: DELIVERY_LIST_LIMIT,
+    });
+    const body: KpiDeliveryList = {
+      scope: {
+        from: span.from.toISOString(),
+        to: span.to.toISOString(),
+        ...(week !== undefined && { week: week.toISOString() }),
+        ...(late !== undefined && { late }),
+        ...(managerId !== undefined && { managerId }),
+        ...(q.segment !== undefined && { segment: q.segment }),
+        ...(q.department !== undefined && { department: q.department }),
+      },
+      ...list,
+    };
+    res.json(body);
   });
 
   // -- the sales plan -------------------------------------------------------------------------

@@ -120,6 +120,7 @@ const ROWS: Row[] = [
   { operationId: 'portfolioReport', method: 'get', path: () => '/api/reports/portfolio', scope: 'none', ok: 200 },
   { operationId: 'kpiReport', method: 'get', path: () => '/api/reports/kpis', scope: 'none', ok: 200 },
   { operationId: 'kpiReportCsv', method: 'get', path: () => '/api/reports/kpis.csv', scope: 'none', ok: 200 },
+  { operationId: 'kpiDeliveries', method: 'get', path: () => '/api/reports/kpis/deliveries', scope: 'none', ok: 200 },
   { operationId: 'listSalesTargets', method: 'get', path: () => '/api/reports/sales-targets', scope: 'none', ok: 200 },
   {
     operationId: 'setSalesTarget',

@@ -55,6 +55,7 @@ const ROUTES: Route[] = [
   { pattern: '/late-work', roles: ['manager', 'leadership'], ...lazy(() => import('./pages/late-work').then((m) => m.LateWork)) },
   { pattern: '/approvals', roles: ['leadership'], ...lazy(() => import('./pages/approvals').then((m) => m.Approvals)) },
   { pattern: '/kpis', roles: ['leadership', 'manager'], ...lazy(() => import('./pages/kpis').then((m) => m.Kpis)) },
+  { pattern: '/kpis/deliveries', roles: ['leadership', 'manager'], ...lazy(() => import('./pages/deliveries').then((m) => m.Deliveries)) },
   { pattern: '/targets', roles: ['leadership'], ...lazy(() => import('./pages/targets').then((m) => m.SalesTargets)) },
 ];
 

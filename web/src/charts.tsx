@@ -8,9 +8,15 @@
  * Each chart is drawn at the width it is shown at (its drawing's units are CSS pixels), so its
  * 12px text stays 12px on a phone: a fixed drawing scaled to the screen would shrink it to 6.
  * On a narrow screen the row charts put each name above its bars rather than beside them.
+ *
+ * A chart whose figures have a list behind them (`drillTo`) links each figure to it twice: its
+ * cell in the numbers table, for keyboards and screen readers (named with its category and
+ * series), and its bar, for the pointer. The bar's link stays out of the tab order: the drawing is
+ * one image to a screen reader, and a focus ring on it would lead to the same place as the cell.
  */
 import type { ComponentChildren } from 'preact';
 import { useLayoutEffect, useState } from 'preact/hooks';
+import { Link } from './router';
 
 export type SeriesTone = 'a' | 'b' | 'c' | 'bad';
 
@@ -23,6 +29,8 @@ export interface Series {
    * net, beside the flows it is made of); the bars start at 0.
    */
   tableOnly?: boolean;
+  /** Its values' own format in the numbers table, when not the chart's (a count beside a rate). */
+  format?: (n: number) => string;
 }
 
 /** A round axis maximum above `max`: 1, 2, 2.5 or 5 times a power of ten. */
@@ -51,6 +59,19 @@ interface ChartProps {
   categoryName?: string;
   /** The values are counts: the axis marks whole numbers only (no 0.25 of a rating). */
   integer?: boolean;
+  /** Where a figure leads (the list behind it): the category's index and the series' name; undefined for none. */
+  drillTo?: (category: number, series: string) => string | undefined;
+}
+
+/** A bar, as a link to the list behind it when there is one (see the file's comment: out of the tab order). */
+function DrawnBar({ href, children }: { href: string | undefined; children: ComponentChildren }) {
+  return href === undefined ? (
+    <>{children}</>
+  ) : (
+    <Link href={href} class="bar-link" tabIndex={-1}>
+      {children}
+    </Link>
+  );
 }
 
 /** The axis of counts up to `peak`: a whole step (1, 2, 5 times a power of ten) and its marks, at most five. */
@@ -121,7 +142,7 @@ function EmptyChart({ id, title, summary }: Pick<ChartProps, 'id' | 'title' | 's
 }
 
 /** Vertical bars per category, grouped or stacked, with a legend and the numbers in a table. */
-export function BarChart({ id, title, summary, note, categories, series: all, format = String, stacked = false, threshold, categoryName, integer = false }: ChartProps) {
+export function BarChart({ id, title, summary, note, categories, series: all, format = String, stacked = false, threshold, categoryName, integer = false, drillTo }: ChartProps) {
   const [figure, W] = useWidth();
   if (categories.length === 0) return <EmptyChart id={id} title={title} summary={summary} />;
   const series = all.filter((s) => !s.tableOnly);
@@ -172,9 +193,11 @@ export function BarChart({ id, title, summary, note, categories, series: all, fo
                 const x = stacked ? x0 + (band - barW) / 2 : x0 + (band - barW * series.length) / 2 + k * barW;
                 const top = stacked ? base + v : v;
                 const rect = (
-                  <rect key={s.name} class={`bar bar--${s.tone ?? 'a'}`} x={x} width={Math.max(1, barW - 1)} y={y(top)} height={Math.max(0, y(stacked ? base : 0) - y(top))}>
-                    <title>{`${c} · ${s.name}: ${format(v)}`}</title>
-                  </rect>
+                  <DrawnBar key={s.name} href={drillTo?.(i, s.name)}>
+                    <rect class={`bar bar--${s.tone ?? 'a'}`} x={x} width={Math.max(1, barW - 1)} y={y(top)} height={Math.max(0, y(stacked ? base : 0) - y(top))}>
+                      <title>{`${c} · ${s.name}: ${format(v)}`}</title>
+                    </rect>
+                  </DrawnBar>
                 );
                 if (stacked) base += v;
                 return rect;
@@ -200,13 +223,13 @@ export function BarChart({ id, title, summary, note, categories, series: all, fo
         )}
         <line class="axis" x1={left} x2={W - M.right} y1={y(0)} y2={y(0)} />
       </svg>
-      <Numbers id={id} categories={categories} series={all} format={format} categoryName={categoryName} />
+      <Numbers id={id} categories={categories} series={all} format={format} categoryName={categoryName} drillTo={drillTo} />
     </figure>
   );
 }
 
 /** Horizontal bars, one row per name (people, managers, departments): long labels stay readable. */
-export function RowChart({ id, title, summary, note, categories, series: all, format = String, threshold, categoryName }: ChartProps) {
+export function RowChart({ id, title, summary, note, categories, series: all, format = String, threshold, categoryName, drillTo }: ChartProps) {
   const [figure, W] = useWidth();
   if (categories.length === 0) return <EmptyChart id={id} title={title} summary={summary} />;
   const series = all.filter((s) => !s.tableOnly);
@@ -249,9 +272,11 @@ export function RowChart({ id, title, summary, note, categories, series: all, fo
                 const v = s.values[i] ?? 0;
                 return (
                   <g key={s.name}>
-                    <rect class={`bar bar--${s.tone ?? 'a'}`} x={labelW} y={bars + k * rowH} height={rowH - 3} width={Math.max(1, x(v) - labelW)}>
-                      <title>{`${c} · ${s.name}: ${format(v)}`}</title>
-                    </rect>
+                    <DrawnBar href={drillTo?.(i, s.name)}>
+                      <rect class={`bar bar--${s.tone ?? 'a'}`} x={labelW} y={bars + k * rowH} height={rowH - 3} width={Math.max(1, x(v) - labelW)}>
+                        <title>{`${c} · ${s.name}: ${format(v)}`}</title>
+                      </rect>
+                    </DrawnBar>
                     <text x={x(v) + 6} y={bars + k * rowH + rowH / 2 + 3}>
                       {format(v)}
                     </text>
@@ -271,7 +296,7 @@ export function RowChart({ id, title, summary, note, categories, series: all, fo
         )}
         <line class="axis" x1={labelW} x2={labelW} y1={M.top - 6} y2={height - 18} />
       </svg>
-      <Numbers id={id} categories={categories} series={all} format={format} categoryName={categoryName} />
+      <Numbers id={id} categories={categories} series={all} format={format} categoryName={categoryName} drillTo={drillTo} />
     </figure>
   );
 }
@@ -297,12 +322,14 @@ function Numbers({
   series,
   format,
   categoryName = 'Category',
+  drillTo,
 }: {
   id: string;
   categories: string[];
   series: Series[];
   format: (n: number) => string;
   categoryName?: string;
+  drillTo?: ChartProps['drillTo'];
 }) {
   return (
     <details class="chart-numbers">
@@ -323,11 +350,22 @@ function Numbers({
             {categories.map((c, i) => (
               <tr key={c}>
                 <th scope="row">{c}</th>
-                {series.map((s) => (
-                  <td key={s.name} class="num">
-                    {s.values[i] === null || s.values[i] === undefined ? '—' : format(s.values[i]!)}
-                  </td>
-                ))}
+                {series.map((s) => {
+                  const shown = s.values[i] === null || s.values[i] === undefined ? '—' : (s.format ?? format)(s.values[i]!);
+                  const href = drillTo?.(i, s.name);
+                  return (
+                    <td key={s.name} class="num">
+                      {href === undefined ? (
+                        shown
+                      ) : (
+                        // Named with its row and column: a list of the page's links reads "Week of 12 Jan, Late: 2", not "2".
+                        <Link href={href} aria-label={`${categoryName} ${c}, ${s.name}: ${shown}`}>
+                          {shown}
+                        </Link>
+                      )}
+                    </td>
+                  );
+                })}
               </tr>
             ))}
           </tbody>

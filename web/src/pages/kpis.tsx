@@ -15,89 +15,18 @@ import { api, DEPARTMENTS, ok, type Schemas } from '../api';
 import { BarChart, RowChart, type Series } from '../charts';
 import { useName, useResource, useSession } from '../data';
 import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, overdueInWords, plural, roundsOfChanges } from '../format';
+import { apiQuery, deliveriesHref, filtersFrom, localDay, periodOf, type DeliveryChoice, type KpiFilters } from '../kpi-period';
 import { Link, navigate } from '../router';
 import { Badge, Input, Loading, PageHeader, ProblemBox, Section, Select } from '../ui';
 
 type Kpis = Schemas['KpiReport'];
-type Filters = { from?: string; to?: string; managerId?: string; segment?: 'B2B' | 'B2C'; department?: (typeof DEPARTMENTS)[number] };
+type Filters = KpiFilters;
 
-/** The days of the default period: the 90 before the last one (today, unless the address says). */
-const DEFAULT_PERIOD_DAYS = 90;
-
-const pad = (n: number) => String(n).padStart(2, '0');
-const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 /**
  * A date field's value worth asking for: a whole day with a four-digit year. While a year is
  * typed the field passes through 0002, 0020 and 0202 on the way to 2026; those wait.
  */
 const wholeDay = (value: string) => /^[1-9]\d{3}-\d{2}-\d{2}$/.test(value);
-
-/** The reader's calendar day of a moment: "2026-12-04". */
-function localDay(at: Date): string {
-  return `${String(at.getFullYear()).padStart(4, '0')}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
-}
-
-/** The reader's midnight starting `day`, or a number of days after it (setFullYear: years below 100 are not 19xx). */
-function localMidnight(day: string, daysAfter = 0): Date {
-  const [year, month, date] = day.split('-').map(Number);
-  const at = new Date(0);
-  at.setFullYear(year, month - 1, date + daysAfter);
-  at.setHours(0, 0, 0, 0);
-  return at;
-}
-
-/** A moment as an ISO date-time at the reader's offset: "2026-12-05T00:00:00+09:00" (the API reads the offset). */
-function withOffset(at: Date): string {
-  const offset = -at.getTimezoneOffset();
-  const sign = offset < 0 ? '-' : '+';
-  const time = `${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}`;
-  return `${localDay(at)}T${time}${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
-}
-
-/** The address's filters: days of the reader's calendar, `to` inclusive. */
-function filtersFrom(query: URLSearchParams): Filters {
-  const pick = (k: string) => query.get(k) || undefined;
-  return {
-    from: pick('from'),
-    to: pick('to'),
-    managerId: pick('managerId'),
-    segment: pick('segment') as Filters['segment'],
-    department: pick('department') as Filters['department'],
-  };
-}
-
-/**
- * The days in force: those in the address, else the page's own default, in the reader's days
- * too (the API's default, 90 days up to now, would start at this hour of a day the field cannot
- * show): today, and the 90 days before the last day.
- */
-function periodOf(f: Filters, today: string): { from: string; to: string } {
-  const to = f.to ?? today;
-  return { from: f.from ?? localDay(localMidnight(DAY_PATTERN.test(to) ? to : today, -DEFAULT_PERIOD_DAYS)), to };
-}
-
-/**
- * The reader's time zone, for the API to cut weeks at their Mondays (their midnights move with
- * summer time). A browser that cannot tell says "Etc/Unknown": then the offsets alone are sent.
- */
-const READER_TIME_ZONE: string | undefined = Intl.DateTimeFormat().resolvedOptions().timeZone;
-const KNOWN_READER_TIME_ZONE = READER_TIME_ZONE && READER_TIME_ZONE !== 'Etc/Unknown' ? READER_TIME_ZONE : undefined;
-
-/**
- * The API's query: the period from the reader's midnight starting its first day to the one
- * ending its last (the API's end is exclusive). Anything that is not a day goes as typed, for the
- * API to name at its field.
- */
-function apiQuery(f: Filters, period: { from: string; to: string }): Record<string, string> {
-  const q: Record<string, string> = {};
-  q.from = DAY_PATTERN.test(period.from) ? withOffset(localMidnight(period.from)) : period.from;
-  q.to = DAY_PATTERN.test(period.to) ? withOffset(localMidnight(period.to, 1)) : period.to;
-  if (KNOWN_READER_TIME_ZONE) q.timeZone = KNOWN_READER_TIME_ZONE;
-  if (f.managerId) q.managerId = f.managerId;
-  if (f.segment) q.segment = f.segment;
-  if (f.department) q.department = f.department;
-  return q;
-}
 
 const pct = (n: number | null | undefined) => (n === null || n === undefined ? '—' : `${Math.round(n * 1000) / 10}%`);
 /**
@@ -227,12 +156,15 @@ export function Kpis({ query }: { query: URLSearchParams }) {
       </form>
 
       {report.error && !['from', 'to', 'managerId', 'segment', 'department'].some((f) => err(f)) && <ProblemBox error={report.error} />}
-      {!r ? !report.error && <Loading what="Computing the KPIs" /> : <Dashboard report={r} name={name} />}
+      {!r ? !report.error && <Loading what="Computing the KPIs" /> : <Dashboard report={r} name={name} drill={(choice) => deliveriesHref(filters, period, choice)} />}
     </>
   );
 }
 
-function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => string }) {
+/** Where a delivery figure leads: the list of the tasks it counts, for the page's period and filters. */
+type Drill = (choice: DeliveryChoice) => string;
+
+function Dashboard({ report: r, name, drill }: { report: Kpis; name: (id?: string) => string; drill: Drill }) {
   // Money is never converted: one section per currency the period saw (EUR's empty charts when none).
   const moneyCurrencies = r.money.totals.length > 0 ? r.money.totals.map((m) => m.currency) : ['EUR'];
   const weeks = r.series.map((w) => weekName(w.weekStart));
@@ -347,16 +279,35 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
             ]}
             format={num}
             integer
+            drillTo={(i, series) => {
+              const w = r.series[i];
+              const late = series === 'Late';
+              return (late ? w.late : w.onTime) > 0 ? drill({ week: w.weekStart, late }) : undefined;
+            }}
           />
+          <DeliveryLinks delivery={r.delivery.overall} drill={drill} />
           <RowChart
             id="chart-ontime-departments"
             categoryName="Department"
             title="On-time delivery by department (%)"
             summary={r.delivery.byDepartment.map((d) => `${DEPARTMENT_LABEL[d.department]}: ${pct(d.onTimeRate)}`).join('; ') || 'Nothing delivered in the period.'}
             categories={r.delivery.byDepartment.map((d) => DEPARTMENT_LABEL[d.department])}
-            series={[{ name: 'On time (%)', values: r.delivery.byDepartment.map((d) => (d.onTimeRate === null ? null : Math.round(d.onTimeRate * 1000) / 10)), tone: 'b' }]}
+            series={[
+              { name: 'On time (%)', values: r.delivery.byDepartment.map((d) => (d.onTimeRate === null ? null : Math.round(d.onTimeRate * 1000) / 10)), tone: 'b' },
+              // The counts the rate is made of, in the numbers table: each leads to its tasks.
+              { name: 'Delivered', values: r.delivery.byDepartment.map((d) => d.delivered), tableOnly: true, format: num },
+              { name: 'On time', values: r.delivery.byDepartment.map((d) => d.onTime), tableOnly: true, format: num },
+              { name: 'Late', values: r.delivery.byDepartment.map((d) => d.late), tableOnly: true, format: num },
+            ]}
             format={(n) => `${num(n)}%`}
+            drillTo={(i, series) => {
+              const d = r.delivery.byDepartment[i];
+              if (series === 'Late') return d.late > 0 ? drill({ department: d.department, late: true }) : undefined;
+              if (series === 'On time') return d.onTime > 0 ? drill({ department: d.department, late: false }) : undefined;
+              return drill({ department: d.department });
+            }}
           />
+          <LateByDepartment byDepartment={r.delivery.byDepartment} drill={drill} />
         </Section>
 
         {moneyCurrencies.map((currency, i) => (
@@ -453,6 +404,51 @@ function Dashboard({ report: r, name }: { report: Kpis; name: (id?: string) => s
         )}
       </div>
     </>
+  );
+}
+
+/**
+ * The period's delivery figures as links to their tasks, under the weekly chart, where everyone
+ * sees them (each week's are its bars and its cells in "The numbers").
+ */
+function DeliveryLinks({ delivery: d, drill }: { delivery: Kpis['delivery']['overall']; drill: Drill }) {
+  if (d.delivered === 0) return null;
+  const links = [
+    d.late > 0 && (
+      <Link key="late" href={drill({ late: true })}>
+        {plural(d.late, 'late delivery', 'late deliveries')}
+      </Link>
+    ),
+    d.onTime > 0 && (
+      <Link key="on-time" href={drill({ late: false })}>
+        {d.onTime} on time
+      </Link>
+    ),
+    <Link key="all" href={drill({})}>
+      all {plural(d.delivered, 'delivery', 'deliveries')}
+    </Link>,
+  ].filter(Boolean);
+  return (
+    <p class="drill-links">
+      Which tasks: {links.flatMap((link, i) => (i === 0 ? [link] : [' · ', link]))}. A week’s are behind its bars and in “The numbers”.
+    </p>
+  );
+}
+
+/** Where the late work was, a department at a glance: each count leads to its tasks. */
+function LateByDepartment({ byDepartment, drill }: { byDepartment: Kpis['delivery']['byDepartment']; drill: Drill }) {
+  const late = byDepartment.filter((d) => d.late > 0);
+  if (late.length === 0) return null;
+  return (
+    <p class="drill-links">
+      Late, by department:{' '}
+      {late.flatMap((d, i) => [
+        i === 0 ? '' : ' · ',
+        <Link key={d.department} href={drill({ department: d.department, late: true })}>
+          {DEPARTMENT_LABEL[d.department]}: {d.late} late
+        </Link>,
+      ])}
+    </p>
   );
 }
 

@@ -1,0 +1,114 @@
+/**
+ * The KPI page's period and filters, shared with the list of deliveries behind its figures (so the
+ * list asks the API exactly what the page asked, and its figures match to the unit).
+ *
+ * The period is the reader's days: the address holds the days picked ("2026-12-01" to
+ * "2026-12-04", inclusive), and the API gets the reader's own midnights, with their offset, from
+ * the first day's start to the start of the day after the last.
+ */
+import type { Department } from './api';
+
+/** The KPI page's filters, as its address holds them: days of the reader's calendar, `to` inclusive. */
+export type KpiFilters = { from?: string; to?: string; managerId?: string; segment?: 'B2B' | 'B2C'; department?: Department };
+type Filters = KpiFilters;
+
+/** The days of the default period: the 90 before the last one (today, unless the address says). */
+const DEFAULT_PERIOD_DAYS = 90;
+
+const pad = (n: number) => String(n).padStart(2, '0');
+const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The reader's calendar day of a moment: "2026-12-04". */
+export function localDay(at: Date): string {
+  return `${String(at.getFullYear()).padStart(4, '0')}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
+}
+
+/** The reader's midnight starting `day`, or a number of days after it (setFullYear: years below 100 are not 19xx). */
+function localMidnight(day: string, daysAfter = 0): Date {
+  const [year, month, date] = day.split('-').map(Number);
+  const at = new Date(0);
+  at.setFullYear(year, month - 1, date + daysAfter);
+  at.setHours(0, 0, 0, 0);
+  return at;
+}
+
+/** A moment as an ISO date-time at the reader's offset: "2026-12-05T00:00:00+09:00" (the API reads the offset). */
+function withOffset(at: Date): string {
+  const offset = -at.getTimezoneOffset();
+  const sign = offset < 0 ? '-' : '+';
+  const time = `${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}`;
+  return `${localDay(at)}T${time}${sign}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+}
+
+/** The address's filters: days of the reader's calendar, `to` inclusive. */
+export function filtersFrom(query: URLSearchParams): Filters {
+  const pick = (k: string) => query.get(k) || undefined;
+  return {
+    from: pick('from'),
+    to: pick('to'),
+    managerId: pick('managerId'),
+    segment: pick('segment') as Filters['segment'],
+    department: pick('department') as Filters['department'],
+  };
+}
+
+/**
+ * The days in force: those in the address, else the page's own default, in the reader's days
+ * too (the API's default, 90 days up to now, would start at this hour of a day the field cannot
+ * show): today, and the 90 days before the last day.
+ */
+export function periodOf(f: Filters, today: string): { from: string; to: string } {
+  const to = f.to ?? today;
+  return { from: f.from ?? localDay(localMidnight(DAY_PATTERN.test(to) ? to : today, -DEFAULT_PERIOD_DAYS)), to };
+}
+
+/**
+ * The reader's time zone, for the API to cut weeks at their Mondays (their midnights move with
+ * summer time). A browser that cannot tell says "Etc/Unknown": then the offsets alone are sent.
+ */
+const READER_TIME_ZONE: string | undefined = Intl.DateTimeFormat().resolvedOptions().timeZone;
+const KNOWN_READER_TIME_ZONE = READER_TIME_ZONE && READER_TIME_ZONE !== 'Etc/Unknown' ? READER_TIME_ZONE : undefined;
+
+/**
+ * The API's query: the period from the reader's midnight starting its first day to the one
+ * ending its last (the API's end is exclusive). Anything that is not a day goes as typed, for the
+ * API to name at its field.
+ */
+export function apiQuery(f: Filters, period: { from: string; to: string }): Record<string, string> {
+  const q: Record<string, string> = {};
+  q.from = DAY_PATTERN.test(period.from) ? withOffset(localMidnight(period.from)) : period.from;
+  q.to = DAY_PATTERN.test(period.to) ? withOffset(localMidnight(period.to, 1)) : period.to;
+  if (KNOWN_READER_TIME_ZONE) q.timeZone = KNOWN_READER_TIME_ZONE;
+  if (f.managerId) q.managerId = f.managerId;
+  if (f.segment) q.segment = f.segment;
+  if (f.department) q.department = f.department;
+  return q;
+}
+
+/** The KPI page's address for these filters, with the period in force written out. */
+export function kpisHref(f: Filters, period: { from: string; to: string }): string {
+  return `/kpis?${addressOf(f, period)}`;
+}
+
+/** What a delivery figure counts: late or on time (else both), in one department, in one week (its `weekStart`). */
+export interface DeliveryChoice {
+  late?: boolean;
+  department?: Department;
+  week?: string;
+}
+
+/** The list of the deliveries behind a figure of the KPI page with these filters and period. */
+export function deliveriesHref(f: Filters, period: { from: string; to: string }, choice: DeliveryChoice): string {
+  const q = addressOf({ ...f, department: choice.department ?? f.department }, period);
+  if (choice.week) q.set('week', choice.week);
+  if (choice.late !== undefined) q.set('late', String(choice.late));
+  return `/kpis/deliveries?${q}`;
+}
+
+function addressOf(f: Filters, period: { from: string; to: string }): URLSearchParams {
+  const q = new URLSearchParams({ from: period.from, to: period.to });
+  if (f.managerId) q.set('managerId', f.managerId);
+  if (f.segment) q.set('segment', f.segment);
+  if (f.department) q.set('department', f.department);
+  return q;
+}
