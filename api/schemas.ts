@@ -553,6 +553,7 @@ export const clientProjectViewSchema = z
           at: isoDate,
           name: z.string().meta({ description: 'Who at the client asked, as they gave their name.' }),
           description: z.string(),
+          recordedByManager: z.boolean().meta({ description: 'Asked by mail or phone, and recorded by the account manager (false: asked on this page).' }),
           status: z.enum(['waiting', 'round_recorded', 'declined', 'accepted_instead', 'project_cancelled']).meta({
             description:
               '`waiting`: with the manager (the review period is paused meanwhile); `round_recorded`: a round of changes is being worked on for it; `declined`: the manager answered without a round (`reply` says why); `accepted_instead`: the work was accepted before the manager answered; `project_cancelled`: the project was cancelled before the manager answered, and it will not be.',
@@ -561,7 +562,7 @@ export const clientProjectViewSchema = z
           reply: z.string().optional().meta({ description: 'The manager\u2019s answer when no round of changes followed.' }),
         }),
       )
-      .meta({ description: 'The changes asked for on this page, oldest first.' }),
+      .meta({ description: 'The changes asked for, on this page or by mail or phone (`recordedByManager`), oldest first.' }),
     answeredHere: z
       .array(
         z.object({

@@ -766,11 +766,18 @@ function renderFinalReport(page: Page, s: ProjectStatus, date: string): void {
         r.beyondIncluded ? fmtMoney(r.extraPrice, currency) : 'included',
       ]),
     );
-  // Changes the client asked for on their page, and how each was answered (a round above, or not).
+  // Changes the client asked for (on their page, or by mail or phone as the manager recorded them), and how each was answered (a round above, or not).
   const requests = s.changeRequests ?? [];
   if (requests.length > 0) {
-    page.paragraph('Changes asked for on the client\u2019s page:');
-    page.bullets(requests.map((r) => `${page.day(r.at)}, ${r.clientContact}: ${r.description} — ${changeRequestOutcome(r, page.dates)}`));
+    const elsewhere = requests.some((r) => r.recordedBy !== undefined);
+    page.paragraph(elsewhere ? 'Changes the client asked for:' : 'Changes asked for on the client\u2019s page:');
+    page.bullets(
+      requests.map(
+        (r) =>
+          `${page.day(r.at)}, ${r.clientContact}${elsewhere ? (r.recordedBy !== undefined ? ` (by mail or phone, recorded by ${page.person(r.recordedBy)})` : ' (on their page)') : ''}: ` +
+          `${r.description} — ${changeRequestOutcome(r, page.dates)}`,
+      ),
+    );
   }
 
   page.section('Client feedback');

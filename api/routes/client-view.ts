@@ -349,6 +349,7 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks, seen: 
         at: r.at,
         name: r.clientContact,
         description: r.description,
+        recordedByManager: r.recordedBy !== undefined,
         status: r.outcome ?? 'waiting',
         ...(r.answeredAt !== undefined && { answeredAt: r.answeredAt }),
         ...(r.reply !== undefined && { reply: r.reply }),

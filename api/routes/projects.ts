@@ -14,6 +14,7 @@ import { parseDuration } from '../../common/duration';
 import { checkPlan } from '../../workflows/project/plan-rules';
 import { openingStatus, projectSearchAttributes } from '../../workflows/project/state';
 import {
+  askForChangesUpdate,
   cancelProjectUpdate,
   decidePlanUpdate,
   declineChangeRequestUpdate,
@@ -33,6 +34,7 @@ import {
 import {
   cancelRequestSchema,
   changeRequestDeclineSchema,
+  changeRequestRecordSchema,
   complaintResolutionRequestSchema,
   complaintReworkRequestSchema,
   feedbackRequestSchema,
@@ -523,6 +525,14 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
     if (requestId.length === 0 || requestId.length > 100) throw notFound(`There is no request for changes ${requestId}.`);
     next();
   };
+
+  // The client asked for changes by mail or phone: the manager records it as the page would, and
+  // the review period waits for their answer.
+  router.post(
+    '/api/projects/:id/change-requests',
+    allow('manager'),
+    projectAction(askForChangesUpdate, changeRequestRecordSchema, (body, by) => ({ ...body, by })),
+  );
 
   // The client asked for changes on their page; the manager answers without a round (a round is
   // recorded as feedback, which answers the request too).

@@ -283,6 +283,22 @@ test('a final report names who at the client answered on their page, for an acce
   expect(text).toContain('2026-03-15, John Roe: A darker blue — answered without a round on 2026-03-15: The blue is your brand colour');
 });
 
+test('a final report names changes the client asked for by mail or phone as the manager recorded them, beside those asked on their page', async () => {
+  const base = sampleSnapshot('acme-site');
+  const snapshot: ReturnType<typeof sampleSnapshot> = {
+    ...base,
+    changeRequests: [
+      { requestId: 'r1', at: '2026-03-12T10:00:00Z', description: 'A bigger logo', clientContact: 'Jane Doe', deliveryRound: 0, outcome: 'round_recorded', round: 1, answeredAt: '2026-03-12T12:00:00Z', answeredBy: 'anna.manager' },
+      { requestId: 'r2', at: '2026-03-15T10:00:00Z', description: 'A darker blue', clientContact: 'John Roe', recordedBy: 'anna.manager', deliveryRound: 1, outcome: 'declined', reply: 'The blue is your brand colour', answeredAt: '2026-03-15T12:00:00Z', answeredBy: 'anna.manager' },
+    ],
+  };
+  const ref = await activities().produceDocument({ projectId: 'acme-site', kind: 'final_report', sequence: 1, snapshot });
+  const text = (await pdfText((await store.read(ref.documentId))!)).replace(/\s+/g, ' ');
+  expect(text).toContain('Changes the client asked for:');
+  expect(text).toContain('2026-03-12, Jane Doe (on their page): A bigger logo — round 1 recorded for it');
+  expect(text).toContain('2026-03-15, John Roe (by mail or phone, recorded by Anna Petrova (anna.manager)): A darker blue — answered without a round');
+});
+
 test('an acceptance act records every complaint and how it was settled, drops the rating, and nets the compensation as the final invoice sent with it does', async () => {
   const base = sampleSnapshot('acme-site');
   // As at the act's making: the work accepted, the final invoice not issued yet (it comes right after).

@@ -84,6 +84,7 @@ const ROWS: Row[] = [
     body: {},
     ok: 400,
   },
+  { operationId: 'recordChangeRequest', method: 'post', path: () => `/api/projects/${projectId}/change-requests`, scope: 'project', body: {}, ok: 400 },
   {
     operationId: 'declineChangeRequest',
     method: 'post',

@@ -589,7 +589,7 @@ describe('the client\u2019s link', () => {
     expect(asked).toMatchObject({
       stage: 'client_review',
       mayAnswer: { accept: true, complain: true, askForChanges: false },
-      changeRequests: [{ name: 'Jane Doe', description: 'A bigger logo, please', status: 'waiting' }],
+      changeRequests: [{ name: 'Jane Doe', description: 'A bigger logo, please', recordedByManager: false, status: 'waiting' }],
       answeredHere: [],
     });
     // The review period is paused: no date to answer by while the manager has the request.
@@ -619,6 +619,41 @@ describe('the client\u2019s link', () => {
       return body.changeRequests[0]?.status === 'declined' ? body : undefined;
     }, { what: 'the reply on the client\u2019s page', timeoutMs: 30_000 });
     expect(after).toMatchObject({ mayAnswer: { accept: true, askForChanges: true }, changeRequests: [{ status: 'declined', reply, answeredAt: expect.any(String) }] });
+  });
+
+  test('changes the client asked for by mail: the manager records them, the review period stops as for the page, the client\u2019s page shows them noted; refused in fields, twice, or by anyone else', async () => {
+    const projectId = await projectInClientReview(h, { title: 'Client asks by mail' });
+    const record = (who: 'manager' | 'otherManager' | 'leadership', body: object, idempotencyKey = uniqueId('record')) =>
+      h.http().post(`/api/projects/${projectId}/change-requests`).set(h.auth(who)).set('Idempotency-Key', idempotencyKey).send(body);
+    const project = async () => (await h.http().get(`/api/projects/${projectId}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+    await eventually(async () => ((await project()).stage === 'client_review' ? true : undefined), { what: 'the review', timeoutMs: 30_000 });
+
+    // Nothing said, nobody named: 400 at both fields, nothing recorded; not theirs to record: 403.
+    const bad = await record('manager', { description: ' ', clientContact: '' }).expect(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['clientContact', 'description']);
+    await record('leadership', { description: 'A bigger logo', clientContact: 'Jane Doe' }).expect(403);
+    await record('otherManager', { description: 'A bigger logo', clientContact: 'Jane Doe' }).expect(403);
+    expect((await project()).changeRequests).toBeUndefined();
+
+    const key = uniqueId('record');
+    const recorded = (await record('manager', { description: 'A bigger logo, as Jane wrote on Monday', clientContact: 'Jane Doe' }, key).expect(200)).body as ProjectStatus;
+    expect(recorded.changeRequests).toEqual([
+      expect.objectContaining({ requestId: 'r1', description: 'A bigger logo, as Jane wrote on Monday', clientContact: 'Jane Doe', recordedBy: h.people.manager.id }),
+    ]);
+    // Retried with its key: the same answer, one request; another while it waits: 409, nothing new.
+    expect((await record('manager', { description: 'A bigger logo, as Jane wrote on Monday', clientContact: 'Jane Doe' }, key).expect(200)).body.version).toBe(recorded.version);
+    expect((await record('manager', { description: 'And a darker blue', clientContact: 'John Roe' }).expect(409)).body.type).toBe('urn:agencyflow:problem:already-done');
+    expect((await project()).changeRequests).toHaveLength(1);
+
+    // The client's page: the request noted for them, and no date to answer by while the manager has it.
+    const clientKey = new URL((await h.http().get(`/api/projects/${projectId}/client-link`).set(h.auth('manager')).expect(200)).body.url as string).searchParams.get('key')!;
+    const page = await eventually(async () => {
+      const body = (await h.http().get(`/api/client/projects/${projectId}`).query({ key: clientKey }).expect(200)).body;
+      return body.changeRequests.length === 1 ? body : undefined;
+    }, { what: 'the request on the client\u2019s page', timeoutMs: 30_000 });
+    expect(page.changeRequests).toEqual([expect.objectContaining({ name: 'Jane Doe', recordedByManager: true, status: 'waiting' })]);
+    expect(page.respondBy).toBeUndefined();
+    expect(page.mayAnswer).toMatchObject({ askForChanges: false });
   });
 
   test('two people at the client accept at the same moment (two tabs, two keys): one acceptance is recorded, the other is told it is no longer heard', async () => {

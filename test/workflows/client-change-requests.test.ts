@@ -66,8 +66,9 @@ test.concurrent('changes asked for on the page wait for the manager: the review 
   let s = await waitForStatus(handle, (x) => x.stage === 'client_review', 'client review');
   const reviewFrom = Date.parse(s.stageEnteredAt!);
 
-  // Only this project's client asks here (the manager records a round); something to change must be said.
-  expect(await refusal(ask(handle, MANAGER as unknown as ClientActor, 'bigger logo'))).toEqual({ type: 'NotAllowed' });
+  // Only this project's client asks here, or its manager recording what the client asked elsewhere, naming who; something to change must be said.
+  expect(await refusal(ask(handle, LEADER as unknown as ClientActor, 'bigger logo'))).toEqual({ type: 'NotAllowed' });
+  expect(await refusal(ask(handle, MANAGER as unknown as ClientActor, 'bigger logo'))).toEqual({ type: 'InvalidInput', field: 'clientContact' });
   expect(await refusal(ask(handle, { ...client, id: clientActorId('client-globex') }, 'bigger logo'))).toEqual({ type: 'NotAllowed' });
   expect(await refusal(ask(handle, client, '   '))).toEqual({ type: 'InvalidInput', field: 'description' });
 
@@ -77,6 +78,7 @@ test.concurrent('changes asked for on the page wait for the manager: the review 
   ]);
   expect(s.changeRequests![0].outcome).toBeUndefined();
   expect(s.timeline.find((e) => e.event === 'changes_asked')).toMatchObject({ by: client.id, detail: 'r1: A bigger logo on the home page' });
+  expect(s.changeRequests![0].recordedBy).toBeUndefined();
   const [asked] = await waitForNotice(env, projectId, 'changes_asked');
   expect(asked.recipients).toEqual({ personIds: [MANAGER.id] });
   expect(asked.data).toMatchObject({ requestId: 'r1', description: 'A bigger logo on the home page', clientContact: 'Jane Doe' });
@@ -119,6 +121,50 @@ test.concurrent('changes asked for on the page wait for the manager: the review 
   await payInFull(handle);
   expect(((await handle.result()) as ProjectStatus).stage).toBe('completed');
   await recordHistory(handle, 'project-client-asks-for-changes');
+});
+
+test.concurrent('changes the client asked for by mail, recorded by the manager: the review period waits for the answer as for the page; nobody is mailed; then it runs on', async () => {
+  const window = 3_000;
+  const input = projectInput({ departments: ['design'], policy: { acceptanceWindowMs: window } });
+  const { projectId } = input;
+  const handle = await startProject(env, input);
+  await approvePlan(handle, plan([planTask('site', 'design', { price: 900 })]));
+  const byMail = (description: string, clientContact?: string, by = MANAGER) =>
+    projectUpdate(handle, askForChangesUpdate, { args: [{ description, by: by as unknown as ClientActor, ...(clientContact !== undefined && { clientContact }) }] });
+
+  // Nothing delivered yet: nothing to change, however it was asked.
+  expect(await refusal(byMail('A bigger logo', 'Jane Doe'))).toEqual({ type: 'WrongStage' });
+  await deliverTask(env, projectId, 'site', 'design');
+  const s0 = await waitForStatus(handle, (x) => x.stage === 'client_review', 'client review');
+  const reviewFrom = Date.parse(s0.stageEnteredAt!);
+  // Another manager, or leadership, cannot record it; the manager must say who asked.
+  expect(await refusal(byMail('A bigger logo', 'Jane Doe', { ...MANAGER, id: 'someone.else' }))).toEqual({ type: 'NotAllowed' });
+  expect(await refusal(byMail('A bigger logo', 'Jane Doe', LEADER))).toEqual({ type: 'NotAllowed' });
+  expect(await refusal(byMail('A bigger logo', '  '))).toEqual({ type: 'InvalidInput', field: 'clientContact' });
+
+  let s = await byMail('A bigger logo, as Jane wrote on Monday', ' Jane Doe ');
+  expect(s.changeRequests).toEqual([
+    expect.objectContaining({ requestId: 'r1', description: 'A bigger logo, as Jane wrote on Monday', clientContact: 'Jane Doe', recordedBy: MANAGER.id, deliveryRound: 0 }),
+  ]);
+  expect(s.timeline.find((e) => e.event === 'changes_asked')).toMatchObject({ by: MANAGER.id });
+  // One at a time, whichever way it came: the client's page cannot add a second meanwhile.
+  expect(await refusal(ask(handle, clientOf(input), 'and a darker blue'))).toEqual({ type: 'AlreadyDone' });
+
+  // Past both windows of the review, the client is not deemed to accept: the manager owes them an answer.
+  await sleep(Math.max(0, reviewFrom + 2 * window + 1_000 - Date.now()));
+  s = await handle.query(getStatusQuery);
+  expect(s.stage).toBe('client_review');
+  expect(s.feedback.map((f) => f.kind)).not.toContain('deemed_accepted');
+  // The manager recorded it: no mail tells them what they know.
+  expect(noticesFor(env, projectId, 'changes_asked')).toEqual([]);
+
+  s = await decline(handle, 'r1', 'The logo is the size in the approved plan.');
+  expect(s.changeRequests![0]).toMatchObject({ outcome: 'declined', answeredBy: MANAGER.id });
+  s = await waitForStatus(handle, (x) => x.stage === 'invoicing', 'deemed accepted after the answer', 30_000);
+  expect(s.feedback.at(-1)).toMatchObject({ kind: 'deemed_accepted' });
+  await payInFull(handle);
+  expect(((await handle.result()) as ProjectStatus).stage).toBe('completed');
+  await recordHistory(handle, 'project-changes-asked-by-mail');
 });
 
 test.concurrent('a client who asked for changes and then accepts on their page: the request is answered by the acceptance; none is heard after it', async () => {

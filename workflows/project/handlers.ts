@@ -442,19 +442,29 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
 
   setHandler(
     askForChangesUpdate,
-    ctx.acting(({ by, description }: AskForChangesInput) => {
+    ctx.acting(({ by, description, clientContact }: AskForChangesInput) => {
       const requests = (status.changeRequests ??= []);
       const requestId = `r${requests.length + 1}`;
-      requests.push({ requestId, description, at: nowIso(), clientContact: by.name, deliveryRound: status.revisionRoundsUsed });
+      // Asked on the page, the client names themselves; asked by mail or phone, the manager names them.
+      const onThePage = by.role === 'client';
+      const contact = onThePage ? by.name : clientContact!.trim();
+      requests.push({ requestId, description, at: nowIso(), clientContact: contact, ...(!onThePage && { recordedBy: by.id }), deliveryRound: status.revisionRoundsUsed });
       ctx.record('changes_asked', by.id, `${requestId}: ${description}`);
       // The manager turns it into a round or answers it; the acceptance clock waits for them (workflow.ts).
-      ctx.send('changes_asked', `changes-asked:${requestId}`, ctx.manager, { requestId, description, clientContact: by.name });
+      // One they recorded themselves is no news to them.
+      if (onThePage) ctx.send('changes_asked', `changes-asked:${requestId}`, ctx.manager, { requestId, description, clientContact: contact });
       ctx.changed();
       return done();
     }),
     {
-      validator: ({ by, description }) => {
-        refuseUnless(isTheClient(by), "the project's client, on their page (the manager records a round of changes)");
+      validator: ({ by, description, clientContact }) => {
+        refuseUnless(
+          isTheClient(by) || (by.role !== 'client' && isManager(by)),
+          "the project's client on their page, or its manager recording what the client asked by mail or phone",
+        );
+        if (by.role !== 'client' && (clientContact === undefined || clientContact.trim() === '')) {
+          throw businessFailure(ErrorType.InvalidInput, 'say who at the client asked for the changes', 'clientContact');
+        }
         refuseUnlessStage('client_review');
         const open = openChangeRequest(status);
         if (open !== undefined) {

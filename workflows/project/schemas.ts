@@ -187,8 +187,37 @@ export type RecordFeedbackInput = z.infer<typeof recordFeedbackSchema>;
  * round (departments, dates, its price beyond the included rounds), so it waits for them: the
  * acceptance clock stops until they record the round or answer without one.
  */
-export const askForChangesSchema = z.object({ description: z.string().min(1).max(5_000), by: clientActorSchema });
+/**
+ * Changes the client asks for: on their page (`by` the client), or by mail or phone, recorded by
+ * the project's manager (`by` the manager, naming who at the client asked in `clientContact`).
+ */
+export const askForChangesSchema = z.object({
+  description: z.string().min(1).max(5_000),
+  by: z.union([clientActorSchema, actorSchema]),
+  clientContact: z.string().max(200).optional(),
+});
 export type AskForChangesInput = z.infer<typeof askForChangesSchema>;
+
+/**
+ * Changes the client asked for by mail or phone, recorded by the manager as if asked on the page:
+ * the review period stops until the manager answers them (a round, or a reply without one).
+ */
+export const changeRequestRecordSchema = z
+  .object({
+    description: z
+      .string({ error: 'say what the client asked to change' })
+      .trim()
+      .min(1, 'say what the client asked to change')
+      .max(5_000, 'at most 5,000 characters')
+      .meta({ description: 'What the client asked to change, as they said it (their page shows it).' }),
+    clientContact: z
+      .string({ error: 'say who at the client asked' })
+      .trim()
+      .min(1, 'say who at the client asked')
+      .max(200, 'at most 200 characters')
+      .meta({ description: 'Who at the client asked, by name (as a client asking on their page gives it).' }),
+  })
+  .strict();
 
 /** The manager answers the client's request without a round of changes, saying why (the client reads it). */
 export const changeRequestDeclineSchema = z
@@ -437,6 +466,8 @@ export const changeRequestViewSchema = z.object({
   at: isoDate,
   /** Who at the client asked (the name they gave). */
   clientContact: z.string(),
+  /** Asked by mail or phone: the manager who recorded it (absent: asked on the client's page). */
+  recordedBy: z.string().optional(),
   /** The delivery it is about: 0 for the first, then the round of changes it followed. */
   deliveryRound: z.number().int(),
   outcome: z.enum(['round_recorded', 'declined', 'accepted_instead', 'project_cancelled']).optional(),
