@@ -15,6 +15,7 @@
  */
 import type { NotificationTemplate, NotifyInput } from '../contract';
 import type { InvoiceView, ProjectStatus } from '../../workflows/project/contract';
+import { invoiceViewSchema } from '../../workflows/project/schemas';
 import { owedAmount, waitingForPrepayment } from '../../workflows/project/state';
 import type { Department } from '../../workflows/shared-schemas';
 import { subtractAmounts, toMinor } from '../../workflows/money';
@@ -69,6 +70,7 @@ const FIGURES_CARRIED: Partial<Record<NotificationTemplate, string>> = {
   plan_waiting: 'budget',
   payment_reminder: 'invoiceTotal',
   payment_received: 'waitsForPrepayment',
+  project_cancelled: 'settledInvoices',
 };
 
 /** Whether writing this notice needs the project's snapshot (`PROJECT_FIGURES`, unless its data carries them). */
@@ -1307,11 +1309,31 @@ function planAgainstRequest(v: Values): string[] {
 
 /**
  * What a cancellation leaves to settle, for the manager and leadership: what the client still owes
- * and what goes back to them (the credit note the client was sent), from the project's snapshot
- * as it stands after the settlement. Without one, what the settlement made, in words.
+ * and what goes back to them (the credit note the client was sent), from the invoices as they
+ * stand after the settlement (`cancellationFigures`). Without them, what the settlement made, in words.
  */
-function cancellationMoney(v: Values): string[] {
+/**
+ * A cancellation's money as it stands after the settlement: the project's invoices and when it was
+ * cancelled. Carried by the notice since 2026-12-06 (`settledInvoices` as JSON, `cancelledAt`);
+ * for notices queued before, read from the snapshot. Undefined when neither says.
+ */
+function cancellationFigures(v: Values): { invoices: InvoiceView[]; cancelledAt?: string } | undefined {
+  if (v.has('settledInvoices')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(String(v.data.settledInvoices));
+    } catch {
+      parsed = undefined;
+    }
+    const invoices = invoiceViewSchema.array().safeParse(parsed);
+    if (invoices.success) return { invoices: invoices.data, ...(v.has('cancelledAt') && { cancelledAt: v.text('cancelledAt', '') }) };
+  }
   const project = v.snapshot;
+  return project && { invoices: project.invoices, ...(project.cancellation && { cancelledAt: project.cancellation.at }) };
+}
+
+function cancellationMoney(v: Values): string[] {
+  const project = cancellationFigures(v);
   const settlement = String(v.data.settlement ?? '');
   if (!project) return CANCELLATION_SETTLEMENT_FOR_STAFF[settlement] ? [CANCELLATION_SETTLEMENT_FOR_STAFF[settlement]] : [];
   const owed = (i: InvoiceView): number => (i.status === 'open' ? owedAmount(i) : 0);
@@ -1339,9 +1361,9 @@ function cancellationMoney(v: Values): string[] {
  * settlement's words are said instead.
  */
 function cancellationMoneyForClient(v: Values): string | undefined {
-  const project = v.snapshot;
-  if (!project?.cancellation) return undefined;
-  const cancelledAt = Date.parse(project.cancellation.at);
+  const project = cancellationFigures(v);
+  if (project?.cancelledAt === undefined) return undefined;
+  const cancelledAt = Date.parse(project.cancelledAt);
   const money = (amount: number, i: InvoiceView): string => fmtMoney(amount, i.currency).trim();
   const stillOpen = (i: InvoiceView): boolean => i.status === 'open' && owedAmount(i) > 0;
   const bills = project.invoices.filter((i) => i.kind !== 'credit_note');

@@ -908,6 +908,16 @@ test('a cancellation tells the manager and leadership what money is left to sett
   expect(staff({ settlement: 'nothing' }, sampleSnapshot('acme', { cancellation, invoices: [] }))).toContain('Nothing is billed: the client owes nothing, and nothing goes back.');
   // Without the figures, what the settlement made, in words.
   expect(staff({ settlement: 'credit_note' })).toContain("Part of the client's prepayment goes back to them: they are sent a credit note.");
+  // Notices made since 2026-12-06 carry the invoices as the settlement left them: the same words, no snapshot read,
+  // and they rule over a snapshot read later (a payment since says nothing of the cancellation's moment).
+  const carried = { settledInvoices: JSON.stringify([partPaid]), cancelledAt: cancellation.at };
+  expect(staff({ settlement: 'still_due', ...carried })).toContain('The client still owes 1,100.00 EUR on invoice INV-2026-000007, due 2026-03-15 10:00 UTC.');
+  expect(staff({ settlement: 'still_due', ...carried }, sampleSnapshot('acme', { cancellation, invoices: [{ ...partPaid, paidAmount: 1600, status: 'paid' }] }))).toContain(
+    'The client still owes 1,100.00 EUR',
+  );
+  expect(needsProjectSnapshot({ template: 'project_cancelled', data: { ...fullData, ...carried } })).toBe(false);
+  // Unreadable figures fall back to the snapshot, or to the words.
+  expect(staff({ settlement: 'credit_note', settledInvoices: '[{"number":1}]' })).toContain("Part of the client's prepayment goes back to them");
   // The client's copy keeps its own words.
   expect(renderNotification({ template: 'project_cancelled', data: { ...fullData, settlement: 'credit_note' } }, { ...ctx, project: sampleSnapshot('acme', { cancellation, invoices: [creditNote] }) }, 'client').text).not.toContain('record the refund');
 });
@@ -932,6 +942,14 @@ test('a cancellation tells the client in one line what they still pay or get bac
   expect(client('still_due', [partPaidFinal])).toContain('You still owe 1,100.00 EUR on invoice INV-2026-000007, already sent to you.\n');
   expect(client('covered', [paidPrepayment])).toContain('What you have paid covers the work done until now: you owe nothing more, and nothing is due back to you.\n');
   expect(client('nothing', [voidedPrepayment])).toContain('You owe nothing for this project, and nothing is due back to you.\n');
+  // Carried by the notice (since 2026-12-06): the same line without the snapshot.
+  expect(
+    renderNotification(
+      { template: 'project_cancelled', data: { ...fullData, settlement: 'invoice', settledInvoices: JSON.stringify([voidedPrepayment, cancellationInvoice]), cancelledAt: cancellation.at }, projectId: 'acme' },
+      ctx,
+      'client',
+    ).text,
+  ).toContain('For the work accepted until now we bill you 3,500.00 EUR: invoice INV-2026-000041 follows in an e-mail of its own.\n');
   // Without the figures (the snapshot could not be read), the settlement in words, as before.
   expect(renderNotification({ template: 'project_cancelled', data: { ...fullData, settlement: 'invoice' }, projectId: 'acme' }, ctx, 'client').text).toContain(
     'An invoice for the work accepted until now comes in an e-mail of its own.',

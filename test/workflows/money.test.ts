@@ -74,7 +74,13 @@ test.concurrent('cancelled with an unpaid prepayment: the client owes exactly th
   expect(voidNotice.data).toMatchObject({ invoiceNumber: prepayment.number, amountVoided: 3_000 });
   // The client learns the project is cancelled first, then what is voided and what is billed: the
   // settlement's mails go once that one is out (in the order they were delivered).
-  await waitForNotice(env, projectId, 'project_cancelled');
+  const [announced] = await waitForNotice(env, projectId, 'project_cancelled');
+  // It carries the money as the settlement left it: the mail reads nothing of the project.
+  expect(announced.data.cancelledAt).toBe(cancelled.cancellation!.at);
+  expect(JSON.parse(String(announced.data.settledInvoices))).toEqual([
+    expect.objectContaining({ number: prepayment.number, status: 'void' }),
+    expect.objectContaining({ number: bill.number, kind: 'cancellation', amount: 4_000, status: 'open' }),
+  ]);
   // Both invoices' notices out (the prepayment's at approval, the bill's last of the settlement).
   await waitForNotice(env, projectId, 'invoice_issued', 2);
   const order = noticesFor(env, projectId)

@@ -505,6 +505,10 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
         // Every task was accepted: none had to be stopped above, so no "we have stopped the work" either.
         ...(status.tasks.length > 0 && accepted.length === status.tasks.length && { noWorkOpen: true }),
         ...cancellationSettlementInWords(status, issuedBefore),
+        // The money as the settlement left it, for the mail's figures: the mail then reads nothing
+        // of the project (a query that replays it on a worker that has not cached it).
+        cancelledAt: status.cancellation!.at,
+        settledInvoices: JSON.stringify(status.invoices),
       },
     );
     await billing.produce('final_report');
