@@ -615,9 +615,7 @@ function ChangesWaiting({ request: r, contact }: { request: ChangeRequest; conta
           Your request for changes is with {contact} — the review period is paused until they answer.
         </strong>
       </p>
-      <p>
-        On {formatDate(r.at)}, <strong>{r.name}</strong> asked:
-      </p>
+      <WhoAsked request={r} asked="asked" />
       <p class="prewrap answered-words">“{r.description}”</p>
       <p>They plan a round of changes with you, or answer you here. You can still accept the work or make a complaint below.</p>
     </div>
@@ -655,13 +653,28 @@ function ChangeRequestInWords({ request: r, view: v }: { request: ChangeRequest;
   }
   return (
     <>
-      <p>
-        On {formatDate(r.at)}, <strong>{r.name}</strong> asked for changes:
-      </p>
+      <WhoAsked request={r} asked="asked for changes" />
       <p class="prewrap answered-words">“{r.description}”</p>
       <p class="change-request-outcome">{outcome}</p>
       {r.status === 'declined' && r.reply && <p class="prewrap answered-words change-request-reply">“{r.reply}”</p>}
     </>
+  );
+}
+
+/**
+ * Who asked for the changes, and when: on this page, or by mail or phone, noted here by their
+ * account manager (the day is then the day it was noted, the one the page knows). Not by name: the
+ * page knows the manager now, not the one who noted it (the project may have changed hands since).
+ */
+function WhoAsked({ request: r, asked }: { request: ChangeRequest; asked: string }) {
+  return r.recordedByManager ? (
+    <p>
+      <strong>{r.name}</strong> {asked} by mail or phone, and your account manager noted it here on {formatDate(r.at)}:
+    </p>
+  ) : (
+    <p>
+      On {formatDate(r.at)}, <strong>{r.name}</strong> {asked}:
+    </p>
   );
 }
 

@@ -123,6 +123,9 @@ type ChangeRequest = NonNullable<ProjectStatus['changeRequests']>[number];
 
 /** The client's request for changes the manager has not answered yet: one at a time (`openChangeRequest` in workflows/project/state.ts). */
 const openChangeRequest = (p: ProjectStatus): ChangeRequest | undefined => p.changeRequests?.find((r) => r.outcome === undefined);
+/** How the client asked for changes: on their page, or by mail or phone and noted here by the manager who did (`recordedBy`). */
+const askedHow = (r: ChangeRequest, name: (id: string | undefined) => string): string =>
+  r.recordedBy === undefined ? 'on the client’s page' : `by mail or phone, recorded by ${name(r.recordedBy)}`;
 
 /** What a timeline entry's leading id names: its pattern, and the description of what it is about. */
 interface LeadingId {
@@ -174,7 +177,8 @@ function timelineDetail(event: string, detail: string, p: ProjectStatus, name: (
 /**
  * "c1: Client called…" → "Client called…"; "c1: Refund agreed" → "“Client called…”: Refund agreed";
  * work sent back, "c1: Design: Re-crop…" → "“Client called…”, to Design: Re-crop…"; the same for a
- * request for changes, "r1: Bigger logo" → "Bigger logo", "r1: As agreed" → "“Bigger logo”: As agreed".
+ * request for changes, "r1: Bigger logo" → "Bigger logo" (noted from a mail or a call: "Jane Doe, by
+ * mail or phone: Bigger logo"), "r1: As agreed" → "“Bigger logo”: As agreed".
  */
 function withoutLeadingId(event: string, detail: string, p: ProjectStatus): string {
   const entry = ABOUT_AN_ID[event];
@@ -182,7 +186,12 @@ function withoutLeadingId(event: string, detail: string, p: ProjectStatus): stri
   if (!entry || !id) return detail;
   const rest = detail.slice(id[0].length);
   const about = entry.about(p, id[1]);
-  if (entry.opens || !about) return rest;
+  if (entry.opens) {
+    // Noted from a mail or a call, the entry is the manager's: it says who at the client asked, and how.
+    const noted = event === 'changes_asked' ? p.changeRequests?.find((r) => r.requestId === id[1] && r.recordedBy !== undefined) : undefined;
+    return noted ? `${noted.clientContact}, by mail or phone: ${rest}` : rest;
+  }
+  if (!about) return rest;
   const quoted = `“${about.length > 60 ? `${about.slice(0, 59)}…` : about}”`;
   // The departments come first, in words with no colon in them; what they were told follows.
   const sentBack = event === 'complaint_rework_requested' ? /^([^:]+): ([\s\S]*)$/.exec(rest) : null;
@@ -357,13 +366,17 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
   const { me } = useSession();
   const name = useName();
   const leadership = me.person.role === 'leadership';
-  /** The work just started from here: its form is gone with the wait, and the line saying so takes the focus. */
-  const [focusStarted, setFocusStarted] = useState(false);
+  /**
+   * What takes the focus once the page shows an action's result, where the action's form went with
+   * it: the line saying the work started (the wait's form gone), the request for changes just noted
+   * (its form gone while the request waits).
+   */
+  const [focusNext, setFocusNext] = useState<string | undefined>();
   useEffect(() => {
-    if (!focusStarted) return;
-    document.getElementById('started-before-prepayment')?.focus();
-    setFocusStarted(false);
-  }, [focusStarted]);
+    if (focusNext === undefined) return;
+    document.getElementById(focusNext)?.focus();
+    setFocusNext(undefined);
+  }, [focusNext]);
   switch (p.stage) {
     case 'intake':
     case 'planning':
@@ -442,7 +455,7 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
               </p>
             )}
           </div>
-          {waiting && (isManager || leadership) && !p.cancellation && <StartWorkNow project={p} prepayment={waiting} onChange={onChange} onStarted={() => setFocusStarted(true)} />}
+          {waiting && (isManager || leadership) && !p.cancellation && <StartWorkNow project={p} prepayment={waiting} onChange={onChange} onStarted={() => setFocusNext('started-before-prepayment')} />}
           {/* A client may complain while the work is under way (a missed date, the wrong direction), or before it starts (waiting for their prepayment): not "under way" then. */}
           {(isManager || leadership) && (
             <RecordComplaint project={p} onChange={onChange} summary={p.tasks.length > 0 ? 'The client complains about the work under way' : 'The client complains before the work starts'} />
@@ -473,6 +486,8 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
           </div>
           <Section title="Record the client’s response" id="client-response">
             <FeedbackForm project={p} request={request} onChange={onChange} />
+            {/* One request waits at a time; a project being cancelled takes none (the workflow refuses it). */}
+            {!request && !p.cancellation && <RecordChangesAskedByMail project={p} onChange={onChange} onRecorded={() => setFocusNext('change-request')} />}
           </Section>
         </>
       ) : (
@@ -876,9 +891,9 @@ function refusedAtFields(errors: { field: string; message: string }[]): ApiError
  * What the client answered, as the manager records it. Nothing is chosen for them: an acceptance
  * (which may complete the project and mails the client, for good) and its rating are only ever
  * what the manager picked, never a default left standing by one click too many. Above it, the
- * client's `request` for changes made on their page, while it waits: the manager answers it with a
- * round of changes (this form's, which answers it too, starting from the client's words) or
- * without one.
+ * client's `request` for changes (made on their page, or by mail or phone and noted here), while it
+ * waits: the manager answers it with a round of changes (this form's, which answers it too,
+ * starting from the client's words) or without one.
  */
 function FeedbackForm({ project: p, request, onChange }: { project: ProjectStatus; request?: ChangeRequest; onChange: Update }) {
   const [kind, setKind] = useState<FeedbackKind | ''>('');
@@ -1070,19 +1085,20 @@ function FeedbackForm({ project: p, request, onChange }: { project: ProjectStatu
 }
 
 /**
- * The client's request for changes, made on their page and waiting for the manager: the review
- * period is paused until they answer it (`awaitClientAnswer` in workflows/project/workflow.ts),
- * with a round of changes or without one. `children`: the manager's ways to answer; leadership
- * reads it only.
+ * The client's request for changes, made on their page (or by mail or phone, noted by the manager)
+ * and waiting for the manager: the review period is paused until they answer it
+ * (`awaitClientAnswer` in workflows/project/workflow.ts), with a round of changes or without one.
+ * `children`: the manager's ways to answer; leadership reads it only. Focusable: it takes the
+ * focus once a request just noted here appears (its form gone).
  */
 function ChangeRequestCallout({ project: p, request, children }: { project: ProjectStatus; request: ChangeRequest; children?: ComponentChildren }) {
   const { me } = useSession();
   const name = useName();
   return (
-    <div class="callout callout--warn change-request" id="change-request">
+    <div class="callout callout--warn change-request" id="change-request" tabIndex={-1}>
       <p>
         <strong>
-          {request.clientContact} asked for changes on the client’s page on {formatDateTime(request.at)}:
+          {request.clientContact} asked for changes {askedHow(request, name)} on {formatDateTime(request.at)}:
         </strong>{' '}
         <span class="change-request-words">“{request.description}”</span>
         {/* Their words end their sentence already ("…, please.") or the line does. */}
@@ -1166,6 +1182,90 @@ function AnswerWithoutRound({ project: p, request, shown, onChange }: { project:
   );
 }
 
+/**
+ * Changes the client asked for by mail or phone, noted by the manager (`POST
+ * /api/projects/{id}/change-requests`) for when the round cannot be planned at once (departments to
+ * ask, a price to agree): the request then waits for their answer as one made on the client's page
+ * does, the review period paused, and is answered the same ways (a round, or a reply without one).
+ * A disclosure under the response form: the round form stays the way for changes agreed on the
+ * spot, and this one line is all the page shows until it is opened.
+ */
+function RecordChangesAskedByMail({ project: p, onChange, onRecorded }: { project: ProjectStatus; onChange: Update; onRecorded: () => void }) {
+  const [description, setDescription] = useState('');
+  const [clientContact, setClientContact] = useState('');
+  const recordKey = useRequestKey();
+  const record = useAction(
+    () => {
+      // Both said before anything is sent, each at its field; longer than the API takes is said by it, at its field too.
+      const missing = [
+        ...(description.trim() === '' ? [{ field: 'description', message: 'Say what the client asked to change.' }] : []),
+        ...(clientContact.trim() === '' ? [{ field: 'clientContact', message: 'Say who at the client asked.' }] : []),
+      ];
+      if (missing.length > 0) throw refusedAtFields(missing);
+      const body = { description: description.trim(), clientContact: clientContact.trim() };
+      // Refused as the project moved on meanwhile (the client asked on their page, or accepted): the
+      // page reads it again, this form goes with it, and the flash says why.
+      const readAgain = (fresh: ProjectStatus) => {
+        onChange(fresh);
+        const why = openChangeRequest(fresh) ? 'a request for changes waits already: answer it above' : fresh.stage !== 'client_review' ? 'the work is no longer with the client for review' : undefined;
+        if (why) flash(`Not recorded: ${why}.`);
+      };
+      return readAgainIfRefused(p, readAgain, () =>
+        ok(api.POST('/api/projects/{id}/change-requests', { params: { path: { id: p.projectId }, header: { 'Idempotency-Key': recordKey.keyFor(body) } }, body })),
+      );
+    },
+    (next) => {
+      recordKey.succeeded();
+      onChange(next);
+      // This form goes while the request waits; its callout, with the ways to answer, takes the focus.
+      onRecorded();
+      flash(`Recorded: ${clientContact.trim()}’s request for changes waits for your answer, and the review period is paused.`);
+    },
+  );
+  // A refusal takes the keyboard to the first field it names.
+  useEffect(() => {
+    const first = (['description', 'clientContact'] as const).find((f) => record.error?.at(f));
+    if (first) document.getElementById(`changes-by-mail-${first}`)?.focus();
+  }, [record.error]);
+  const named = ['description', 'clientContact'];
+  return (
+    <details class="changes-by-mail">
+      <summary>The client asked for changes by mail or phone</summary>
+      <p>Note what they asked: the review period stops until you answer it, as for a request on the client’s page.</p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void record.act();
+        }}
+        noValidate
+      >
+        <ProblemBox error={record.error && !named.some((f) => record.error?.at(f)) ? record.error : undefined} />
+        <TextArea
+          id="changes-by-mail-description"
+          label="What they asked to change"
+          hint="In the client’s words: their page shows it."
+          value={description}
+          onValue={record.editing('description', setDescription)}
+          error={record.at('description')}
+          rows={3}
+          required
+        />
+        <Input
+          id="changes-by-mail-clientContact"
+          label="Who at the client asked"
+          value={clientContact}
+          onValue={record.editing('clientContact', setClientContact)}
+          error={record.at('clientContact')}
+          required
+        />
+        <button type="submit" class="button button--secondary" disabled={record.pending}>
+          {record.pending ? 'Recording…' : 'Record their request'}
+        </button>
+      </form>
+    </details>
+  );
+}
+
 function FeedbackHistory({ project: p, canAct, isManager, onChange }: { project: ProjectStatus; canAct: boolean; isManager: boolean; onChange: Update }) {
   const name = useName();
   return (
@@ -1237,7 +1337,7 @@ function FeedbackHistory({ project: p, canAct, isManager, onChange }: { project:
   );
 }
 
-/** The client's requests for changes made on their page, answered or not: who asked, when, what, and what came of it. */
+/** The client's requests for changes, answered or not: who asked, how (on their page, or by mail or phone and noted by whom), when, what, and what came of it. */
 function ChangeRequests({ project: p }: { project: ProjectStatus }) {
   const { me } = useSession();
   const name = useName();
@@ -1284,7 +1384,7 @@ function ChangeRequests({ project: p }: { project: ProjectStatus }) {
             <p>
               <strong class="change-request-words">“{r.description}”</strong>{' '}
               <span class="muted">
-                — {r.clientContact} on the client’s page, {formatDateTime(r.at)}
+                — {r.clientContact} {askedHow(r, name)}, {formatDateTime(r.at)}
               </span>
             </p>
             <p>{outcome(r)}</p>
