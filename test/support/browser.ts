@@ -214,7 +214,19 @@ export const nextStep = (page: Page) => page.locator('.stage-progress + .callout
 export const hasFocus = (element: Locator) => element.evaluate((e) => e === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement);
 
 /** The id of the element that has the focus. */
-export const focusedId = (page: Page) => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id);
+/**
+ * The id of the element that has the keyboard, once the page's pending effects have run: Preact
+ * runs `useEffect` (where pages move the focus) after the next paint, which a loaded machine can
+ * put after the click's promise resolves, so the id is read after two frames and a task between them.
+ */
+export const focusedId = (page: Page) =>
+  page.evaluate(
+    () =>
+      new Promise<string>((resolve) => {
+        const g = globalThis as unknown as { document: { activeElement: { id: string } }; requestAnimationFrame: (f: () => void) => void };
+        g.requestAnimationFrame(() => setTimeout(() => g.requestAnimationFrame(() => setTimeout(() => resolve(g.document.activeElement.id), 0)), 0));
+      }),
+  );
 
 /** A day as the portal shows it in that browser (its locale and zone): web/src/format.ts `formatDate`. */
 export const shownDate = (page: Page, iso: string): Promise<string> => page.evaluate((at) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date(at)), iso);
