@@ -152,6 +152,17 @@ export function useAction<A extends unknown[], R>(run: (...args: A) => Promise<R
   };
 }
 
+/**
+ * A refusal at one of a form's fields takes the keyboard there: the first of `fields` (in the order
+ * the form reads) that the refusal names, whose control has the id `${idPrefix}-${field}`.
+ */
+export function useFocusFirstRefused(error: ApiError | undefined, fields: readonly string[], idPrefix: string): void {
+  useEffect(() => {
+    const first = fields.find((f) => error?.at(f));
+    if (first) document.getElementById(`${idPrefix}-${first}`)?.focus();
+  }, [error]);
+}
+
 export interface SessionInfo {
   me: Me;
   people: Map<string, Person>;

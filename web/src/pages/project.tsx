@@ -7,7 +7,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { api, ApiError, DEPARTMENTS, ok, STAGES, type Department, type ProjectStatus, type Stage } from '../api';
-import { refusedForGood, useAction, useName, useRequestKey, useResource, useSession } from '../data';
+import { refusedForGood, useAction, useFocusFirstRefused, useName, useRequestKey, useResource, useSession } from '../data';
 import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, fromLocalInput, listInWords, plural, readAmount, roundMoney, shorten, STAGE_LABEL, toLocalInput, typedAmount } from '../format';
 import { PlanChanges, PlanTable } from '../plan';
 import { Link, navigate, useUnsavedWork } from '../router';
@@ -1222,12 +1222,8 @@ function RecordChangesAskedByMail({ project: p, onChange, onRecorded }: { projec
       flash(`Recorded: ${clientContact.trim()}’s request for changes waits for your answer, and the review period is paused.`);
     },
   );
-  // A refusal takes the keyboard to the first field it names.
-  useEffect(() => {
-    const first = (['description', 'clientContact'] as const).find((f) => record.error?.at(f));
-    if (first) document.getElementById(`changes-by-mail-${first}`)?.focus();
-  }, [record.error]);
   const named = ['description', 'clientContact'];
+  useFocusFirstRefused(record.error, named, 'changes-by-mail');
   return (
     <details class="changes-by-mail">
       <summary>The client asked for changes by mail or phone</summary>
@@ -1605,11 +1601,7 @@ function SendWorkBackForm({
     flash(sentBackInWords(c.rework!));
   }, [ours, send.pending]);
   const named = ['departments', 'description', 'dueAt'];
-  // A refusal at a field takes the keyboard there (the first, as the form reads).
-  useEffect(() => {
-    const first = named.find((f) => send.error?.at(f));
-    if (first) document.getElementById(`${ids}-${first}`)?.focus();
-  }, [send.error]);
+  useFocusFirstRefused(send.error, named, ids);
 
   if (why && !send.pending && !ours) {
     return (
