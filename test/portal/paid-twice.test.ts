@@ -166,6 +166,8 @@ step('the final invoice paid again after completion, within the window: offered 
     `Complaints about this work can be recorded until ${await shownDateTime(page, until)}.`,
     expect.stringMatching(new RegExp(`^Refund owed to the client: ${credit.number} \\(€1,200\\.00 by .*\\)\\. Record it under Invoices and payments once it is paid out\\.$`)),
   ]);
+  // The invoice's row names the credit note once the page's copy links the two (a poll may show the note a moment before).
+  await invoiceCells(page, final.number).filter({ hasText: `credited back on ${credit.number}` }).waitFor({ timeout: 30_000 });
   expect(await invoiceCells(page, final.number).allTextContents()).toEqual([
     'Final',
     '€1,200.00',
