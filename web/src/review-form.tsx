@@ -51,7 +51,7 @@ export function ReviewForm({
   const fieldError = (field: string) => review.error?.at(field);
   return (
     <form onSubmit={(e) => e.preventDefault()} noValidate>
-      <ProblemBox error={review.error && !fieldError('comment') && !fieldError('dueAt') ? review.error : undefined} />
+      <ProblemBox error={review.error} shownAtFields={['comment', 'dueAt']} />
       <TextArea id={`${fid}-comment`} label={commentLabel} hint={commentHint} value={comment} onValue={setComment} error={fieldError('comment')} rows={rows} />
       <Input
         id={`${fid}-dueAt`}

@@ -225,9 +225,15 @@ export function ProblemBox({
   fieldLabel,
   fieldOrder,
   settled,
+  shownAtFields,
   title,
 }: {
   error?: ApiError;
+  /**
+   * The form's own fields, which show their refusals beside their controls: a refusal naming one
+   * of them is said there (and the focus goes to it), so the box stays out of the way.
+   */
+  shownAtFields?: readonly string[];
   /** Where each named field's control is: `tasks[1].dueAt` → `plan-tasks-1-dueAt`. */
   fieldIds?: (field: string) => string | undefined;
   /** How the form calls a field (`tasks[1].dueAt` → "Task 2: Due"); the API's path otherwise. */
@@ -245,7 +251,7 @@ export function ProblemBox({
   useEffect(() => {
     if (error) ref.current?.focus();
   }, [error]);
-  if (!error) return null;
+  if (!error || shownAtFields?.some((f) => error.at(f))) return null;
   const named = error.problem.errors ?? [];
   const place = (field: string) => {
     const at = fieldOrder?.(field) ?? -1;

@@ -806,7 +806,7 @@ function HandOverAll({ fromManagerId, running, onDone }: { fromManagerId: string
             clients’ answers and are chased for what is late. Every client is told by e-mail; both managers get one e-mail listing them all. Projects that have ended stay where they
             are. To share them out among several managers, hand them over one by one from each project’s page.
           </p>
-          <ProblemBox error={handOver.error && !handOver.error.at('toManagerId') && !handOver.error.at('note') ? handOver.error : undefined} />
+          <ProblemBox error={handOver.error} shownAtFields={['toManagerId', 'note']} />
           <Select
             id="handover-all-to"
             label="New manager"

@@ -1010,7 +1010,7 @@ function FeedbackForm({ project: p, request, onChange }: { project: ProjectStatu
         }}
         noValidate
       >
-        <ProblemBox error={send.error && !named.some((f) => send.error?.at(f)) ? send.error : undefined} />
+        <ProblemBox error={send.error} shownAtFields={named} />
         <Choices
           id="feedback-kind"
           legend="The client’s response"
@@ -1164,7 +1164,7 @@ function AnswerWithoutRound({ project: p, request, shown, onChange }: { project:
       }}
       noValidate
     >
-      <ProblemBox error={answer.error && !answer.error.at('reply') ? answer.error : undefined} />
+      <ProblemBox error={answer.error} shownAtFields={['reply']} />
       <TextArea
         id="change-request-reply"
         label="Your answer to the client"
@@ -1235,7 +1235,7 @@ function RecordChangesAskedByMail({ project: p, onChange, onRecorded }: { projec
         }}
         noValidate
       >
-        <ProblemBox error={record.error && !named.some((f) => record.error?.at(f)) ? record.error : undefined} />
+        <ProblemBox error={record.error} shownAtFields={named} />
         <TextArea
           id="changes-by-mail-description"
           label="What they asked to change"
@@ -1632,7 +1632,7 @@ function SendWorkBackForm({
         The departments chosen redo their work free of charge, as tasks of this project in their inbox; you review the fix as any task, and the complaint is resolved once it is
         accepted.
       </p>
-      <ProblemBox error={send.error && !named.some((f) => send.error?.at(f)) ? send.error : undefined} fieldLabel={(f) => (f === 'complaintId' ? 'Complaint' : undefined)} />
+      <ProblemBox error={send.error} shownAtFields={named} fieldLabel={(f) => (f === 'complaintId' ? 'Complaint' : undefined)} />
       <WorkedDepartments
         project={p}
         id={`${ids}-departments`}
@@ -1729,7 +1729,7 @@ function RecordComplaint({ project: p, onChange, summary, closed }: { project: P
         }}
         noValidate
       >
-        <ProblemBox error={record.error && !record.error.at('description') ? record.error : undefined} />
+        <ProblemBox error={record.error} shownAtFields={['description']} />
         <TextArea
           id="late-complaint"
           label="What the client complains about"
@@ -1811,7 +1811,7 @@ function StartWorkNow({ project: p, prepayment, onChange, onStarted }: { project
           prepayment invoice <WholeNumber number={prepayment.number} /> ({formatMoney(stillOwed(prepayment), prepayment.currency)} open) stays owed, and the client is reminded of it when it
           falls due, like any unpaid invoice.
         </p>
-        <ProblemBox error={start.error && !start.error.at('reason') ? start.error : undefined} />
+        <ProblemBox error={start.error} shownAtFields={['reason']} />
         <TextArea
           id="start-work-reason"
           label="Why start before the prepayment is paid"
@@ -1896,7 +1896,7 @@ function ResolveComplaint({ project: p, complaintId, onChange }: { project: Proj
       }}
       noValidate
     >
-      <ProblemBox error={resolve.error && !named.some((f) => resolve.error!.at(f)) ? resolve.error : undefined} />
+      <ProblemBox error={resolve.error} shownAtFields={named} />
       <TextArea
         id={`resolution-${complaintId}`}
         label="How it was resolved"
@@ -2323,7 +2323,7 @@ function WriteOffForm({ project: p, invoice: i, onChange, onClose }: { project: 
         {i.paidAmount > 0 ? `; the ${money(i.paidAmount)} they paid on it stands` : ''}.{then} {name(p.managerId)} is told by e-mail; the client is not.
       </p>
       {/* The invoice is not the form's field: a refusal at it is said in the box, by what it is. */}
-      <ProblemBox error={writeOff.error && !writeOff.error.at('reason') ? writeOff.error : undefined} fieldLabel={(f) => (f === 'invoiceNumber' ? 'Invoice' : undefined)} />
+      <ProblemBox error={writeOff.error} shownAtFields={['reason']} fieldLabel={(f) => (f === 'invoiceNumber' ? 'Invoice' : undefined)} />
       <TextArea
         id={`${ids}-reason`}
         label="Why is it written off?"
@@ -2675,7 +2675,8 @@ function TakeBackForm({
     >
       {/* The payment's own fields are not the form's: a refusal at them is said in the box, by what they are. */}
       <ProblemBox
-        error={takeBack.error && !named.some((f) => takeBack.error?.at(f)) ? takeBack.error : undefined}
+        error={takeBack.error}
+        shownAtFields={named}
         fieldLabel={(f) => (f === 'invoiceNumber' ? (refund ? 'Credit note' : 'Invoice') : f === 'reference' ? (refund ? 'Refund' : 'Payment') : undefined)}
       />
       <Choices
@@ -3067,7 +3068,7 @@ function PaymentForm({
       noValidate
     >
       <h3>{invoice?.kind === 'credit_note' ? 'Record the refund' : unpaid.length === 0 ? 'Record a payment made again' : 'Record a payment'}</h3>
-      <ProblemBox error={pay.error && !named.some((f) => pay.error?.at(f)) ? pay.error : undefined} />
+      <ProblemBox error={pay.error} shownAtFields={named} />
       <p role="status" class="muted">
         {movedFrom
           ? movedFrom.paid
@@ -3352,7 +3353,7 @@ function HandOver({ project: p, onChange }: { project: ProjectStatus; onChange: 
           work, records the client's answers and is chased for what is late. {p.managerId === me.person.id ? 'You' : name(p.managerId)}, the new manager
           and the client are told by e-mail.
         </p>
-        <ProblemBox error={handOver.error && !handOver.error.at('toManagerId') && !handOver.error.at('note') ? handOver.error : undefined} />
+        <ProblemBox error={handOver.error} shownAtFields={['toManagerId', 'note']} />
         <Select
           id="handover-to"
           label="New manager"
@@ -3504,7 +3505,7 @@ function CancelProject({ project: p, onChange }: { project: ProjectStatus; onCha
           </p>
         )}
         <p>This cannot be undone.</p>
-        <ProblemBox error={cancel.error && !cancel.error.at('reason') ? cancel.error : undefined} />
+        <ProblemBox error={cancel.error} shownAtFields={['reason']} />
         <TextArea
           id="cancel-reason"
           label="Reason for cancelling"

@@ -410,7 +410,7 @@ function StaffActions({ task, onChange }: { task: Task; onChange: (t: Task) => v
           }}
           noValidate
         >
-          <ProblemBox error={deliver.error && !deliver.error.at('summary') && !deliver.error.at('links') ? deliver.error : undefined} />
+          <ProblemBox error={deliver.error} shownAtFields={['summary', 'links']} />
           <TextArea
             id="deliver-summary"
             label="Summary of the work"
@@ -575,7 +575,7 @@ function ManagerActions({ task, onChange, clientDate }: { task: Task; onChange: 
               }}
               noValidate
             >
-              <ProblemBox error={reassign.error && !reassign.error.at('assigneeId') ? reassign.error : undefined} />
+              <ProblemBox error={reassign.error} shownAtFields={['assigneeId']} />
               <Select
                 id="reassign-assignee"
                 label={`Give it to (${DEPARTMENT_LABEL[task.department]})`}
@@ -598,7 +598,7 @@ function ManagerActions({ task, onChange, clientDate }: { task: Task; onChange: 
               }}
               noValidate
             >
-              <ProblemBox error={move.error && !move.error.at('dueAt') && !move.error.at('reason') ? move.error : undefined} />
+              <ProblemBox error={move.error} shownAtFields={['dueAt', 'reason']} />
               <Input
                 id="move-dueAt"
                 label="New due date"
