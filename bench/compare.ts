@@ -1,14 +1,17 @@
 /**
  * `npm run bench -- --compare before.json after.json`: the figures two runs have in common, side
  * by side (p50 / p99, or the printed value), and how the p50 and p99 moved.
+ * `npm run bench -- --print run.json`: one earlier run's tables again, as the run printed them.
  */
 import fs from 'node:fs';
 import type { Figure } from './lib/report';
-import { markdownTable } from './lib/report';
+import { breakdownTable, type StageBreakdown } from './lib/profile';
+import { figuresTable, markdownTable } from './lib/report';
 
 interface RunFile {
-  meta: { date: string; mode: string; loadAverage?: { atStart: number; atEnd: number } };
+  meta: { date: string; startedAt?: string; mode: string; temporal?: string; loadAverage?: { atStart: number; atEnd: number } };
   figures: Figure[];
+  profile?: StageBreakdown[];
 }
 
 const latency = (f: Figure | undefined): { p50: number; p99: number } | undefined => {
@@ -41,5 +44,18 @@ export function compareRuns(beforeFile: string, afterFile: string): string {
     '',
     markdownTable(['figure', 'before', 'after', 'p50 / p99 change', 'after: ratio to bare'], rows),
     '',
+  ].join('\n');
+}
+
+export function printRun(file: string): string {
+  const run = JSON.parse(fs.readFileSync(file, 'utf8')) as RunFile;
+  const { meta } = run;
+  return [
+    `${file}: ${meta.mode} run, ${(meta.startedAt ?? meta.date).slice(0, 16).replace('T', ' ')}–${meta.date.slice(11, 16)} UTC` +
+      `${meta.loadAverage ? `, load average ${meta.loadAverage.atStart.toFixed(2)} at start` : ''}${meta.temporal ? `; Temporal: ${meta.temporal}` : ''}`,
+    '',
+    figuresTable(run.figures),
+    '',
+    ...(run.profile?.length ? ['Where the time goes (API stage timers; ms; server = headers parsed → response finished):', '', breakdownTable(run.profile), ''] : []),
   ].join('\n');
 }

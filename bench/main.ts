@@ -18,7 +18,7 @@ import { ProductionStack } from '../test/production/stack';
 import { Agency } from './agencyflow/driver';
 import { ApiProcess, BENCH_TASK_QUEUE, StoreProcess, WorkerProcess } from './agencyflow/stack';
 import { Bare } from './bare/client';
-import { compareRuns } from './compare';
+import { compareRuns, printRun } from './compare';
 import type { BenchContext } from './context';
 import { JsonClient } from './lib/http';
 import { childPids, cpuDelta, cpuStallMicros, sampleCpu, stallShare, type CpuUse } from './lib/cpu';
@@ -74,6 +74,10 @@ async function main(): Promise<void> {
   }
   if (options.compare) {
     process.stdout.write(compareRuns(...options.compare));
+    return;
+  }
+  if (options.print) {
+    process.stdout.write(printRun(options.print));
     return;
   }
   const { counts } = options;

@@ -24,6 +24,7 @@
  *                            their CPU went (adds overhead: use it to look, not to measure)
  *   --keep                   keep the run's directory (every process's log) after a good run too
  *   --compare <a.json> <b.json>  print the figures of two earlier runs side by side, run nothing
+ *   --print <run.json>       print an earlier run's tables again (figures, where the time goes), run nothing
  */
 import fs from 'node:fs';
 import { DEMO_TOKENS, type Tokens } from './agencyflow/driver';
@@ -134,6 +135,7 @@ export interface Options {
   cpuProf: boolean;
   glibcMalloc: boolean;
   compare?: [string, string];
+  print?: string;
 }
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): Options {
@@ -208,6 +210,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       case '--compare':
         out.compare = [value(i++, arg), value(i++, arg)];
         break;
+      case '--print':
+        out.print = value(i++, arg);
+        break;
       case '--help':
       case '-h':
         throw new HelpRequested();
@@ -235,6 +240,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     cpuProf: out.cpuProf ?? false,
     glibcMalloc: out.glibcMalloc ?? false,
     compare: out.compare,
+    print: out.print,
   };
 }
 
