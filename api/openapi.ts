@@ -69,6 +69,8 @@ import {
   taskListSchema,
   taskResponseSchema,
 } from './schemas';
+import { kpiWorkloadListSchema, kpiWorkloadQuerySchema } from './kpi-workload-schemas';
+import { kpiResponseListSchema, kpiResponseQuerySchema } from './kpi-response-schemas';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -779,6 +781,32 @@ export const OPERATIONS: Operation[] = [
     roles: ['manager', 'leadership'],
     query: kpiDeliveryQuerySchema,
     success: { status: 200, description: 'The deliveries (managers: their own projects\u2019).', schema: kpiDeliveryListSchema },
+    errors: [400],
+  },
+  {
+    method: 'get',
+    path: '/api/reports/kpis/workload',
+    operationId: 'kpiWorkload',
+    tag: 'reports',
+    summary: 'The tasks behind the KPI report\u2019s workload figures: who has what in hand now',
+    description:
+      'Each task open or claimed now, counted as GET /api/reports/kpis counts `workload`: asked with the report\u2019s manager, segment and department, plus `assignee` and `state`, the list has as many tasks (`total`) and hours (`totalHours`) as the figure it explains \u2014 the totals, a department\u2019s open or in-work hours, a person\u2019s hours in work. Workload is measured now, so there is no period. Most urgent first (overdue, then due soonest); at most 200 items, the totals count them all. Managers get their own projects only.',
+    roles: ['manager', 'leadership'],
+    query: kpiWorkloadQuerySchema,
+    success: { status: 200, description: 'The work in hand (managers: on their own projects).', schema: kpiWorkloadListSchema },
+    errors: [400],
+  },
+  {
+    method: 'get',
+    path: '/api/reports/kpis/responses',
+    operationId: 'kpiResponses',
+    tag: 'reports',
+    summary: 'The client requests behind the KPI report\u2019s response-time figures: how long each waited for its first plan',
+    description:
+      'Each client request with when it came in and when its first plan went out, counted as GET /api/reports/kpis counts `responseTime` and the weekly series: asked with the same query, plus `answered`, `week` and `managerId`, the list has as many requests (`total`) as the figure it explains \u2014 first plans sent (`answered=true`: the period\u2019s, a manager\u2019s, a week\u2019s `plansSent`), requests still waiting for one (`answered=false`: `awaitingFirstPlan`), requests received (without `answered`: a week\u2019s `projectsOpened`) \u2014 and, with `answered=true`, the same median (`medianResponseHours`). Slowest first (without a plan, the longest wait so far); at most 200 items, `total` and the median count them all. Managers get their own projects only.',
+    roles: ['manager', 'leadership'],
+    query: kpiResponseQuerySchema,
+    success: { status: 200, description: 'The requests (managers: their own projects\u2019).', schema: kpiResponseListSchema },
     errors: [400],
   },
   {

@@ -253,7 +253,7 @@ export const salesTargetListQuerySchema = z
 // Responses
 // ---------------------------------------------------------------------------------------------
 
-const isoDate = z.string().meta({ format: 'date-time' });
+export const isoDate = z.string().meta({ format: 'date-time' });
 
 export const problemSchema = z
   .object({
@@ -724,6 +724,8 @@ export const portfolioReportSchema = z
 // ---------------------------------------------------------------------------------------------
 
 const d = <T extends z.ZodType>(schema: T, description: string): T => schema.meta({ description });
+/** A schema with its description for the API docs (the drill-down contracts beside this file use it too). */
+export { d as described };
 const count = (description: string) => d(z.number().int(), description);
 const nullableNumber = (description: string) => d(z.number().nullable(), description);
 

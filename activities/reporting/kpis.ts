@@ -121,6 +121,17 @@ export const departmentIs = (department: Department | undefined, column: Sql): S
 export const LATE_DELIVERY = sql`f.at > f.ref_at`;
 export const ON_TIME_DELIVERY = sql`f.at <= f.ref_at`;
 
+/**
+ * Work in hand (`t`, a row of the store's tasks): open in a department's queue, nobody has claimed
+ * it, or claimed and not yet delivered (in work); overdue once its due date (as moved) has passed.
+ * The workload figures and the list of tasks behind them (workload.ts) count with these, so the
+ * list matches the figures.
+ */
+export const OPEN_TASK = sql`t.status = 'open'`;
+export const IN_WORK_TASK = sql`t.status = 'claimed'`;
+export const WORK_IN_HAND = sql`t.status IN ('open', 'claimed')`;
+export const overdueTask = (now: Date): Sql => sql`t.due_at < ${now}`;
+
 export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiReport> {
   const { from, to, now } = q;
   const periodMs = to.getTime() - from.getTime();
@@ -306,13 +317,13 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
     // -- workload (now) -----------------------------------------------------------------------
     db.rows<{ department: string; assignee_id: string | null; gd: number; ga: number; dept: string; open: number; claimed: number; open_hours: number; claimed_hours: number; overdue: number }>(sql`
       SELECT t.department, t.assignee_id, GROUPING(t.department) AS gd, GROUPING(t.assignee_id) AS ga, max(t.department) AS dept,
-        count(*) FILTER (WHERE t.status = 'open')::int AS open,
-        count(*) FILTER (WHERE t.status = 'claimed')::int AS claimed,
-        coalesce(sum(t.estimate_hours) FILTER (WHERE t.status = 'open'), 0) AS open_hours,
-        coalesce(sum(t.estimate_hours) FILTER (WHERE t.status = 'claimed'), 0) AS claimed_hours,
-        count(*) FILTER (WHERE t.due_at < ${now})::int AS overdue
+        count(*) FILTER (WHERE ${OPEN_TASK})::int AS open,
+        count(*) FILTER (WHERE ${IN_WORK_TASK})::int AS claimed,
+        coalesce(sum(t.estimate_hours) FILTER (WHERE ${OPEN_TASK}), 0) AS open_hours,
+        coalesce(sum(t.estimate_hours) FILTER (WHERE ${IN_WORK_TASK}), 0) AS claimed_hours,
+        count(*) FILTER (WHERE ${overdueTask(now)})::int AS overdue
       FROM ${s}.tasks t JOIN ${s}.projects p ON p.project_id = t.project_id
-      WHERE t.status IN ('open', 'claimed') AND ${scope} AND ${dept(sql`t.department`)}
+      WHERE ${WORK_IN_HAND} AND ${scope} AND ${dept(sql`t.department`)}
       GROUP BY GROUPING SETS ((), (t.department), (t.assignee_id))`),
 
     // -- weekly series ------------------------------------------------------------------------

@@ -34,7 +34,10 @@ import type {
 } from '../../api/schemas';
 import { amountOwed, endsAfterClientDate, projectFacts, projectRow, taskFacts, taskRow, type Fact, type InvoiceLike } from './facts';
 import { deliveryList, type DeliveryListQuery } from './deliveries';
+import type { KpiResponseList } from '../../api/kpi-response-schemas';
+import { responseList, type ResponseListQuery } from './responses';
 import { kpiReport, type KpiQuery } from './kpis';
+import { workloadList, type WorkloadListQuery } from './workload';
 import { LATEST_VERSION, migrate, appliedVersions } from './migrations';
 import { portfolioReport, portfolioSet } from './portfolio';
 import { jsonb, jsonbText, openDatabase, quoteLiteral, schemaIdentifier, sql, join, raw, storedJson, type Database, type Sql } from './sql';
@@ -901,6 +904,16 @@ export class ReportingStore {
   /** The deliveries behind the KPI report's delivery figures, most late first. */
   kpiDeliveries(query: DeliveryListQuery): Promise<Omit<KpiDeliveryList, 'scope'>> {
     return deliveryList(this.db, this.s, query);
+  }
+
+  /** The client requests behind the KPI report's response-time figures, slowest first. */
+  kpiResponses(query: ResponseListQuery): Promise<Omit<KpiResponseList, 'scope'>> {
+    return responseList(this.db, this.s, query);
+  }
+
+  /** The tasks behind the KPI report's workload figures, most urgent first. */
+  kpiWorkload(query: WorkloadListQuery): ReturnType<typeof workloadList> {
+    return workloadList(this.db, this.s, query);
   }
 
   /** Removes a manager's target for a period; true when there was one. */

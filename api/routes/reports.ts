@@ -6,7 +6,7 @@
  * - the portfolio: where every project stands now, what is late, waiting plans, complaints,
  *   unpaid invoices past due;
  * - the KPIs over a period (JSON, or CSV for spreadsheets), with a weekly series, and the tasks
- *   behind its delivery figures;
+ *   behind its delivery and workload figures, and the client requests behind its response times;
  * - the sales plan: targets per manager and period, set by leadership.
  *
  * Managers get the same reports for their own projects; asking for another manager's is 403.
@@ -34,6 +34,8 @@ import {
   type KpiReport,
 } from '../schemas';
 import { parseBody, parseQuery } from '../validation';
+import { kpiWorkloadQuerySchema, type KpiWorkloadList } from '../kpi-workload-schemas';
+import { kpiResponseQuerySchema, type KpiResponseList } from '../kpi-response-schemas';
 
 /** Default period: the 90 days up to now. */
 const DEFAULT_PERIOD_DAYS = 90;
@@ -41,6 +43,10 @@ const DEFAULT_PERIOD_DAYS = 90;
 const MAX_PERIOD_DAYS = 1_100;
 /** The most deliveries one list gives (most late first): a long period has thousands; `total` counts them all. */
 const DELIVERY_LIST_LIMIT = 200;
+/** The most tasks in hand one list gives (most urgent first); `total` and `totalHours` count them all. */
+const WORKLOAD_LIST_LIMIT = 200;
+/** The most client requests one list gives (slowest first); `total` and the median count them all. */
+const RESPONSE_LIST_LIMIT = 200;
 
 /** Managers see their own; leadership anyone's or everyone's. */
 function scopedManager(person: Person, asked: string | undefined, what: string): string | undefined {
@@ -136,16 +142,26 @@ export function createReportsRouter(deps: AppDeps): Router {
       .send(toCsv(kpiCsvRows(report)));
   });
 
+  /**
+   * The part of the period a list covers: all of it, or the part inside the series' week that
+   * starts at `week` (a `weekStart` of the report asked with the same period and time zone).
+   */
+  function weekAsked(week: string | undefined, scope: { from: Date; to: Date; weekCut: WeekCut }): { from: Date; to: Date; week?: Date } {
+    if (week === undefined) return { from: scope.from, to: scope.to };
+    const start = reportDate(week);
+    const span = weekWithin(start, scope.from, scope.to, scope.weekCut);
+    if (span === undefined) {
+      throw badRequest([{ field: 'week', message: 'starts no week of the period: use a `weekStart` of the KPI report asked with the same period and time zone' }]);
+    }
+    return { ...span, week: start };
+  }
+
   // The tasks behind the delivery figures, asked with the report's own query and what the figure
   // was (late or on time, one week): the list has as many tasks as the figure counted.
   router.get('/api/reports/kpis/deliveries', allow('manager', 'leadership'), async (req, res) => {
     const q = parseQuery(kpiDeliveryQuerySchema, req);
     const { from, to, managerId, weekCut } = kpiScopeOf(q, req);
-    const week = q.week !== undefined ? reportDate(q.week) : undefined;
-    const span = week !== undefined ? weekWithin(week, from, to, weekCut) : { from, to };
-    if (span === undefined) {
-      throw badRequest([{ field: 'week', message: 'starts no week of the period: use a `weekStart` of the KPI report asked with the same period and time zone' }]);
-    }
+    const { week, ...span } = weekAsked(q.week, { from, to, weekCut });
     const late = q.late === undefined ? undefined : q.late === 'true';
     const list = await reporting.kpiDeliveries({
       ...span,
@@ -166,6 +182,66 @@ export function createReportsRouter(deps: AppDeps): Router {
         ...(q.department !== undefined && { department: q.department }),
       },
       ...list,
+    };
+    res.json(body);
+  });
+
+  // The tasks behind the workload figures (measured now, whatever the period), asked with the
+  // report's scope and which figure it was: a department's, a person's, open or in work. The list
+  // counts as many tasks and hours as the figure.
+  router.get('/api/reports/kpis/workload', allow('manager', 'leadership'), async (req, res) => {
+    const q = parseQuery(kpiWorkloadQuerySchema, req);
+    const managerId = scopedManager(caller(req), q.managerId, 'the KPIs');
+    const scope = {
+      ...(managerId !== undefined && { managerId }),
+      ...(q.segment !== undefined && { segment: q.segment }),
+      ...(q.department !== undefined && { department: q.department }),
+      ...(q.assignee !== undefined && { assignee: q.assignee }),
+      ...(q.state !== undefined && { state: q.state }),
+    };
+    const list = await reporting.kpiWorkload({ ...scope, now: new Date(now()), limit: WORKLOAD_LIST_LIMIT });
+    const body: KpiWorkloadList = {
+      ...list,
+      thresholdHours: deps.config.WORKLOAD_OVERLOAD_HOURS,
+      scope,
+      items: list.items.map((task) => {
+        const assigneeName = task.assigneeId !== undefined ? people.get(task.assigneeId)?.name : undefined;
+        return { ...task, ...(assigneeName !== undefined && { assigneeName }) };
+      }),
+    };
+    res.json(body);
+  });
+
+  // The client requests behind the response-time figures, asked with the report's own query and
+  // what the figure was (first plans sent, requests received or still waiting; one week, one
+  // manager): the list has as many requests as the figure counted, and the same median.
+  router.get('/api/reports/kpis/responses', allow('manager', 'leadership'), async (req, res) => {
+    const q = parseQuery(kpiResponseQuerySchema, req);
+    const { at, from, to, managerId, weekCut } = kpiScopeOf(q, req);
+    const { week, ...span } = weekAsked(q.week, { from, to, weekCut });
+    const answered = q.answered === undefined ? undefined : q.answered === 'true';
+    const list = await reporting.kpiResponses({
+      ...span,
+      ...(managerId !== undefined && { managerId }),
+      ...(q.segment !== undefined && { segment: q.segment }),
+      ...(answered !== undefined && { answered }),
+      now: at,
+      limit: RESPONSE_LIST_LIMIT,
+    });
+    const body: KpiResponseList = {
+      scope: {
+        from: span.from.toISOString(),
+        to: span.to.toISOString(),
+        ...(week !== undefined && { week: week.toISOString() }),
+        ...(answered !== undefined && { answered }),
+        ...(managerId !== undefined && { managerId }),
+        ...(q.segment !== undefined && { segment: q.segment }),
+      },
+      ...list,
+      items: list.items.map((request) => {
+        const managerName = people.get(request.managerId)?.name;
+        return { ...request, ...(managerName !== undefined && { managerName }) };
+      }),
     };
     res.json(body);
   });

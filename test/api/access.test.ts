@@ -122,6 +122,8 @@ const ROWS: Row[] = [
   { operationId: 'kpiReport', method: 'get', path: () => '/api/reports/kpis', scope: 'none', ok: 200 },
   { operationId: 'kpiReportCsv', method: 'get', path: () => '/api/reports/kpis.csv', scope: 'none', ok: 200 },
   { operationId: 'kpiDeliveries', method: 'get', path: () => '/api/reports/kpis/deliveries', scope: 'none', ok: 200 },
+  { operationId: 'kpiResponses', method: 'get', path: () => '/api/reports/kpis/responses', scope: 'none', ok: 200 },
+  { operationId: 'kpiWorkload', method: 'get', path: () => '/api/reports/kpis/workload', scope: 'none', ok: 200 },
   { operationId: 'listSalesTargets', method: 'get', path: () => '/api/reports/sales-targets', scope: 'none', ok: 200 },
   {
     operationId: 'setSalesTarget',

@@ -56,6 +56,8 @@ const ROUTES: Route[] = [
   { pattern: '/approvals', roles: ['leadership'], ...lazy(() => import('./pages/approvals').then((m) => m.Approvals)) },
   { pattern: '/kpis', roles: ['leadership', 'manager'], ...lazy(() => import('./pages/kpis').then((m) => m.Kpis)) },
   { pattern: '/kpis/deliveries', roles: ['leadership', 'manager'], ...lazy(() => import('./pages/deliveries').then((m) => m.Deliveries)) },
+  { pattern: '/kpis/workload', roles: ['leadership', 'manager'], ...lazy(() => import('./pages/workload').then((m) => m.Workload)) },
+  { pattern: '/kpis/responses', roles: ['leadership', 'manager'], ...lazy(() => import('./pages/responses').then((m) => m.Responses)) },
   { pattern: '/targets', roles: ['leadership'], ...lazy(() => import('./pages/targets').then((m) => m.SalesTargets)) },
 ];
 

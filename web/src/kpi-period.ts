@@ -1,6 +1,7 @@
 /**
- * The KPI page's period and filters, shared with the list of deliveries behind its figures (so the
- * list asks the API exactly what the page asked, and its figures match to the unit).
+ * The KPI page's period and filters, shared with the lists behind its figures — deliveries, work in
+ * hand, client requests — so each list asks the API exactly what the page asked, and its figures
+ * match to the unit.
  *
  * The period is the reader's days: the address holds the days picked ("2026-12-01" to
  * "2026-12-04", inclusive), and the API gets the reader's own midnights, with their offset, from
@@ -105,10 +106,47 @@ export function deliveriesHref(f: Filters, period: { from: string; to: string },
   return `/kpis/deliveries?${q}`;
 }
 
+/**
+ * What a response-time figure counts: first plans sent (`answered`), requests still waiting for one
+ * (`answered: false`), or, without it, requests received; one week of the series (its `weekStart`)
+ * or one manager's.
+ */
+export interface ResponseChoice {
+  answered?: boolean;
+  week?: string;
+  managerId?: string;
+}
+
+/** The list of the client requests behind a response-time figure of the KPI page with these filters and period. */
+export function responsesHref(f: Filters, period: { from: string; to: string }, choice: ResponseChoice): string {
+  const q = addressOf({ ...f, managerId: choice.managerId ?? f.managerId }, period);
+  if (choice.week) q.set('week', choice.week);
+  if (choice.answered !== undefined) q.set('answered', String(choice.answered));
+  return `/kpis/responses?${q}`;
+}
+
 function addressOf(f: Filters, period: { from: string; to: string }): URLSearchParams {
   const q = new URLSearchParams({ from: period.from, to: period.to });
   if (f.managerId) q.set('managerId', f.managerId);
   if (f.segment) q.set('segment', f.segment);
   if (f.department) q.set('department', f.department);
   return q;
+}
+
+/** What a workload figure counts: one department's or one person's work in hand, open or in work (else both). */
+export interface WorkloadChoice {
+  department?: Department;
+  assignee?: string;
+  state?: 'open' | 'in_work';
+}
+
+/**
+ * The list of the tasks in hand behind a workload figure of the KPI page with these filters. The
+ * period is not the list's (workload is measured now): it is kept in the address for the way back.
+ */
+export function workloadHref(f: Filters, period: { from: string; to: string }, choice: WorkloadChoice = {}): string {
+  const q = addressOf({ ...f, department: choice.department ?? f.department }, period);
+  if (choice.assignee) q.set('assignee', choice.assignee);
+  if (choice.state) q.set('state', choice.state);
+  return `/kpis/workload?${q}`;
 }

@@ -15,7 +15,19 @@ import { api, DEPARTMENTS, ok, type Schemas } from '../api';
 import { BarChart, RowChart, type Series } from '../charts';
 import { useName, useResource, useSession } from '../data';
 import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, overdueInWords, plural, roundsOfChanges } from '../format';
-import { apiQuery, deliveriesHref, filtersFrom, localDay, periodOf, type DeliveryChoice, type KpiFilters } from '../kpi-period';
+import {
+  apiQuery,
+  deliveriesHref,
+  filtersFrom,
+  localDay,
+  periodOf,
+  responsesHref,
+  workloadHref,
+  type DeliveryChoice,
+  type KpiFilters,
+  type ResponseChoice,
+  type WorkloadChoice,
+} from '../kpi-period';
 import { Link, navigate } from '../router';
 import { Badge, Input, Loading, PageHeader, ProblemBox, Section, Select } from '../ui';
 
@@ -156,7 +168,7 @@ export function Kpis({ query }: { query: URLSearchParams }) {
       </form>
 
       {report.error && !['from', 'to', 'managerId', 'segment', 'department'].some((f) => err(f)) && <ProblemBox error={report.error} />}
-      {!r ? !report.error && <Loading what="Computing the KPIs" /> : <Dashboard report={r} name={name} drill={(choice) => deliveriesHref(filters, period, choice)} />}
+      {!r ? !report.error && <Loading what="Computing the KPIs" /> : <Dashboard report={r} name={name} drill={(choice) => deliveriesHref(filters, period, choice)} toWorkload={(choice) => workloadHref(filters, period, choice)} toResponses={(choice) => responsesHref(filters, period, choice)} />}
     </>
   );
 }
@@ -164,7 +176,13 @@ export function Kpis({ query }: { query: URLSearchParams }) {
 /** Where a delivery figure leads: the list of the tasks it counts, for the page's period and filters. */
 type Drill = (choice: DeliveryChoice) => string;
 
-function Dashboard({ report: r, name, drill }: { report: Kpis; name: (id?: string) => string; drill: Drill }) {
+/** Where a workload figure leads: the list of the tasks in hand it counts, for the page's filters. */
+type ToWorkload = (choice: WorkloadChoice) => string;
+
+/** Where a response-time figure leads: the list of the client requests it counts, for the page's period and filters. */
+type ToResponses = (choice: ResponseChoice) => string;
+
+function Dashboard({ report: r, name, drill, toWorkload, toResponses }: { report: Kpis; name: (id?: string) => string; drill: Drill; toWorkload: ToWorkload; toResponses: ToResponses }) {
   // Money is never converted: one section per currency the period saw (EUR's empty charts when none).
   const moneyCurrencies = r.money.totals.length > 0 ? r.money.totals.map((m) => m.currency) : ['EUR'];
   const weeks = r.series.map((w) => weekName(w.weekStart));
@@ -253,6 +271,11 @@ function Dashboard({ report: r, name, drill }: { report: Kpis; name: (id?: strin
             ]}
             format={num}
             integer
+            drillTo={(i, series) => {
+              const w = r.series[i];
+              if (series === 'First plans') return w.plansSent > 0 ? toResponses({ week: w.weekStart, answered: true }) : undefined;
+              return w.projectsOpened > 0 ? toResponses({ week: w.weekStart }) : undefined;
+            }}
           />
           <RowChart
             id="chart-response-managers"
@@ -262,7 +285,10 @@ function Dashboard({ report: r, name, drill }: { report: Kpis; name: (id?: strin
             categories={r.responseTime.byManager.map((m) => name(m.managerId))}
             series={[{ name: 'Median response time', values: r.responseTime.byManager.map((m) => m.medianHours), tone: 'a' }]}
             format={hours}
+            // The manager's first plans, the ones their median is taken over.
+            drillTo={(i) => toResponses({ managerId: r.responseTime.byManager[i].managerId, answered: true })}
           />
+          <ResponseLinks report={r} toResponses={toResponses} />
         </Section>
 
         <Section title="Delivery" id="kpi-delivery">
@@ -361,6 +387,11 @@ function Dashboard({ report: r, name, drill }: { report: Kpis; name: (id?: strin
               { name: 'In work', values: r.workload.byDepartment.map((d) => d.claimedHours), tone: 'c' },
             ]}
             format={(n) => `${num(n)} h`}
+            drillTo={(i, series) => {
+              const d = r.workload.byDepartment[i];
+              if (series === 'Open') return d.open > 0 ? toWorkload({ department: d.department, state: 'open' }) : undefined;
+              return d.claimed > 0 ? toWorkload({ department: d.department, state: 'in_work' }) : undefined;
+            }}
           />
           <RowChart
             id="chart-workload-people"
@@ -376,12 +407,23 @@ function Dashboard({ report: r, name, drill }: { report: Kpis; name: (id?: strin
             series={[{ name: 'Hours in work', values: workloadPeople.map((p) => p.claimedHours), tone: 'c' }]}
             threshold={{ value: r.workload.thresholdHours, label: `overload ${r.workload.thresholdHours} h` }}
             format={(n) => `${num(n)} h`}
+            drillTo={(i) => {
+              const p = workloadPeople[i];
+              return p.claimed > 0 ? toWorkload({ assignee: p.personId, state: 'in_work' }) : undefined;
+            }}
           />
           {r.workload.overloaded.length > 0 && (
             <p>
-              <Badge tone="bad">Overloaded</Badge> {r.workload.overloaded.map((p) => name(p)).join(', ')}
+              <Badge tone="bad">Overloaded</Badge>{' '}
+              {r.workload.overloaded.flatMap((p, i) => [
+                i === 0 ? '' : ', ',
+                <Link key={p} href={toWorkload({ assignee: p, state: 'in_work' })}>
+                  {name(p)}
+                </Link>,
+              ])}
             </p>
           )}
+          <WorkloadLinks totals={r.workload.totals} toWorkload={toWorkload} />
         </Section>
 
         {r.salesPlan.length > 0 && (
@@ -435,6 +477,39 @@ function DeliveryLinks({ delivery: d, drill }: { delivery: Kpis['delivery']['ove
   );
 }
 
+/**
+ * The period's response-time figures as links to their client requests, under the charts, where
+ * everyone sees them (a week's are its bars, a manager's their row, and their cells in "The numbers").
+ */
+function ResponseLinks({ report: r, toResponses }: { report: Kpis; toResponses: ToResponses }) {
+  const sent = r.responseTime.overall.projects;
+  const waiting = r.responseTime.awaitingFirstPlan;
+  const received = sum(r.series.map((w) => w.projectsOpened));
+  if (sent + waiting + received === 0) return null;
+  const links = [
+    sent > 0 && (
+      <Link key="sent" href={toResponses({ answered: true })}>
+        {plural(sent, 'first plan')} sent
+      </Link>
+    ),
+    waiting > 0 && (
+      <Link key="waiting" href={toResponses({ answered: false })}>
+        {waiting} still waiting
+      </Link>
+    ),
+    received > 0 && (
+      <Link key="received" href={toResponses({})}>
+        all {plural(received, 'request')} received
+      </Link>
+    ),
+  ].filter(Boolean);
+  return (
+    <p class="drill-links">
+      See the requests: {links.flatMap((link, i) => (i === 0 ? [link] : [' · ', link]))}. A week’s are behind its bars, a manager’s behind their row, and in “The numbers”.
+    </p>
+  );
+}
+
 /** Where the late work was, a department at a glance: each count leads to its tasks. */
 function LateByDepartment({ byDepartment, drill }: { byDepartment: Kpis['delivery']['byDepartment']; drill: Drill }) {
   const late = byDepartment.filter((d) => d.late > 0);
@@ -448,6 +523,21 @@ function LateByDepartment({ byDepartment, drill }: { byDepartment: Kpis['deliver
           {DEPARTMENT_LABEL[d.department]}: {d.late} late
         </Link>,
       ])}
+    </p>
+  );
+}
+
+/**
+ * The work in hand as a link to its tasks, under the workload charts, where everyone sees it (a
+ * department's and a person's are behind their bars and in "The numbers").
+ */
+function WorkloadLinks({ totals: t, toWorkload }: { totals: Kpis['workload']['totals']; toWorkload: ToWorkload }) {
+  const tasks = t.open + t.claimed;
+  if (tasks === 0) return null;
+  return (
+    <p class="drill-links">
+      <Link href={toWorkload({})}>See the work in hand</Link>: {plural(tasks, 'task')}, {num(t.openHours + t.claimedHours)} h
+      {t.overdue > 0 ? `, ${t.overdue} overdue` : ''}, the most urgent first. A department’s and a person’s are behind their bars and in “The numbers”.
     </p>
   );
 }

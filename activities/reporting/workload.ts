@@ -1,0 +1,92 @@
+/**
+ * The tasks behind the KPI report's "Workload now" figures (open and in-work hours per department,
+ * hours in work per person): one row per task in hand now, from the same rows of the store's tasks,
+ * the same scope and the same rules as kpis.ts (OPEN_TASK, IN_WORK_TASK, WORK_IN_HAND,
+ * overdueTask), so a list asked with the report's scope counts the tasks and hours of the figure it
+ * was reached from.
+ */
+import type { KpiWorkloadList, WorkloadState } from '../../api/kpi-workload-schemas';
+import type { Department, Segment } from '../../workflows/shared-schemas';
+import { departmentIs, IN_WORK_TASK, OPEN_TASK, overdueTask, projectScope, WORK_IN_HAND } from './kpis';
+import { sql, type Database, type Sql } from './sql';
+
+export interface WorkloadListQuery {
+  managerId?: string;
+  segment?: Segment;
+  department?: Department;
+  /** Only the tasks this person has claimed. */
+  assignee?: string;
+  /** Only open tasks, only those in work, or both. */
+  state?: WorkloadState;
+  /** Overdue is measured here, as the report measures it. */
+  now: Date;
+  /** At most this many rows; the totals count them all. */
+  limit: number;
+}
+
+const hours = (n: unknown): number => Math.round(Number(n ?? 0) * 100) / 100;
+
+export async function workloadList(db: Database, s: Sql, q: WorkloadListQuery): Promise<Omit<KpiWorkloadList, 'scope' | 'thresholdHours'>> {
+  const inState = q.state === undefined ? WORK_IN_HAND : q.state === 'open' ? OPEN_TASK : IN_WORK_TASK;
+  const assigned = q.assignee !== undefined ? sql`t.assignee_id = ${q.assignee}` : sql`TRUE`;
+  const rows = await db.rows<{
+    task_id: string;
+    project_id: string;
+    task_title: string;
+    project_title: string;
+    client_name: string;
+    department: Department;
+    in_work: boolean;
+    assignee_id: string | null;
+    estimate_hours: number;
+    due_at: Date;
+    overdue: boolean;
+    total: number;
+    total_hours: number;
+    open_tasks: number;
+    open_hours: number;
+    in_work_tasks: number;
+    in_work_hours: number;
+    overdue_tasks: number;
+  }>(sql`
+    SELECT t.task_id, t.project_id, t.title AS task_title, p.title AS project_title, p.client_name, t.department,
+      ${IN_WORK_TASK} AS in_work, t.assignee_id, t.estimate_hours, t.due_at, ${overdueTask(q.now)} AS overdue,
+      -- The totals over every task in scope, before the LIMIT: the figures' own sums.
+      count(*) OVER ()::int AS total,
+      coalesce(sum(t.estimate_hours) OVER (), 0) AS total_hours,
+      (count(*) FILTER (WHERE ${OPEN_TASK}) OVER ())::int AS open_tasks,
+      coalesce(sum(t.estimate_hours) FILTER (WHERE ${OPEN_TASK}) OVER (), 0) AS open_hours,
+      (count(*) FILTER (WHERE ${IN_WORK_TASK}) OVER ())::int AS in_work_tasks,
+      coalesce(sum(t.estimate_hours) FILTER (WHERE ${IN_WORK_TASK}) OVER (), 0) AS in_work_hours,
+      (count(*) FILTER (WHERE ${overdueTask(q.now)}) OVER ())::int AS overdue_tasks
+    FROM ${s}.tasks t JOIN ${s}.projects p ON p.project_id = t.project_id
+    WHERE ${inState} AND ${projectScope(q)} AND ${departmentIs(q.department, sql`t.department`)} AND ${assigned}
+    -- Most urgent first: by due date, so the overdue ones (due before now) lead, the longest
+    -- overdue first, then what falls due soonest; a list cut at its cap leaves out what is due last.
+    ORDER BY t.due_at, t.task_id
+    LIMIT ${q.limit}`);
+  const first = rows[0];
+  return {
+    asOf: q.now.toISOString(),
+    total: first?.total ?? 0,
+    totalHours: hours(first?.total_hours),
+    open: { tasks: first?.open_tasks ?? 0, hours: hours(first?.open_hours) },
+    inWork: { tasks: first?.in_work_tasks ?? 0, hours: hours(first?.in_work_hours) },
+    overdue: first?.overdue_tasks ?? 0,
+    limit: q.limit,
+    items: rows.map((r) => ({
+      taskId: r.task_id,
+      projectId: r.project_id,
+      taskTitle: r.task_title,
+      projectTitle: r.project_title,
+      clientName: r.client_name,
+      department: r.department,
+      state: r.in_work ? ('in_work' as const) : ('open' as const),
+      ...(r.assignee_id !== null && { assigneeId: r.assignee_id }),
+      estimateHours: Number(r.estimate_hours),
+      dueAt: new Date(r.due_at).toISOString(),
+      overdue: r.overdue,
+      href: `/api/tasks/${r.task_id}`,
+    })),
+  };
+}
