@@ -8,8 +8,14 @@
  * Node's own crypto, so nothing here downloads or depends on a provider's SDK: discovery, the
  * token request (client_secret_basic) and the ID token's checks — signature against the
  * provider's published keys, issuer, audience, expiry and the nonce this browser was given.
+ *
+ * Signing out of the portal also ends the provider's session when the provider offers it
+ * (OpenID Connect RP-Initiated Logout 1.0): `logoutUrl` is where the browser goes next, with the
+ * ID token the sign-in received as `id_token_hint`. Otherwise "Sign in with …" on a shared
+ * computer would sign the last person straight back in.
  */
 import { createHash, createPublicKey, randomBytes, verify, constants, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { z } from 'zod';
 import type { Config } from '../common/config';
 
 export interface OidcSettings {
@@ -18,6 +24,8 @@ export interface OidcSettings {
   clientSecret: string;
   /** `${PUBLIC_BASE_URL}/api/session/oidc/callback`, as registered with the provider. */
   redirectUri: string;
+  /** Where the provider sends the browser after signing out: `${PUBLIC_BASE_URL}/login?signedOut=1`, registered with it too. */
+  postLogoutRedirectUri: string;
   /** Tests move the clock; the provider's clock may differ from ours by this much. */
   now?: () => number;
 }
@@ -60,13 +68,32 @@ export interface PendingSignIn {
 export interface VerifiedIdentity {
   subject: string;
   email: string;
+  /** The verified token itself: the `id_token_hint` that names this sign-in when the session ends. Never logged. */
+  idToken: string;
 }
+
+/**
+ * What `DELETE /api/session` answers (200) when the provider started the session; any other
+ * session gets 204 without a body, as before.
+ */
+export const signedOutSchema = z
+  .object({
+    providerName: z.string().meta({ description: 'The provider the session was started with ("Sign in with <providerName>").' }),
+    logoutUrl: z.string().optional().meta({
+      description:
+        'Where the browser goes next: the provider\u2019s end_session_endpoint with `id_token_hint`, `client_id`, `post_logout_redirect_uri` and a `state`, which the provider sends back to `<PUBLIC_BASE_URL>/login?signedOut=1`. Absent when the provider offers no end_session_endpoint or could not be asked: its session may still be open.',
+    }),
+  })
+  .meta({ id: 'SignedOut', description: 'Signed out of the portal, from a session the organisation\u2019s single sign-on started.' });
+export type SignedOut = z.infer<typeof signedOutSchema>;
 
 interface ProviderMetadata {
   issuer: string;
   authorization_endpoint: string;
   token_endpoint: string;
   jwks_uri: string;
+  /** RP-Initiated Logout 1.0: where the browser ends its session with the provider; not every provider has one. */
+  end_session_endpoint?: string;
 }
 
 /** How long discovery and keys are reused before they are asked again (providers rotate keys, and announce new ones early). */
@@ -99,6 +126,7 @@ export function singleSignOnFromConfig(
     clientId: config.OIDC_CLIENT_ID!,
     clientSecret: config.OIDC_CLIENT_SECRET!,
     redirectUri: `${config.publicBaseUrl ?? ''}/api/session/oidc/callback`,
+    postLogoutRedirectUri: `${config.publicBaseUrl ?? ''}/login?signedOut=1`,
     ...(now && { now }),
   });
   return { client, providerName: config.OIDC_PROVIDER_NAME ?? new URL(config.OIDC_ISSUER!).host };
@@ -151,7 +179,25 @@ export class OidcClient {
     if (!email || claims.email_verified === false || claims.email_verified === 'false') {
       throw new OidcError('unverified_email', email ? `the provider has not verified ${email}` : 'the provider gave no email');
     }
-    return { subject: String(claims.sub), email };
+    return { subject: String(claims.sub), email, idToken };
+  }
+
+  /**
+   * Where the browser ends its session with the provider (RP-Initiated Logout 1.0 §2), or
+   * undefined when the provider's discovery document names no end_session_endpoint. The `state`
+   * comes back to the sign-in page, which names the provider only when it is the one sent.
+   * `idToken`: the sign-in's ID token, which tells the provider whose session to end without
+   * asking (absent, `client_id` alone lets it check the redirect URI).
+   */
+  async logoutUrl(idToken: string | undefined): Promise<string | undefined> {
+    const provider = await this.provider();
+    if (!provider.end_session_endpoint) return undefined;
+    const url = new URL(provider.end_session_endpoint);
+    if (idToken) url.searchParams.set('id_token_hint', idToken);
+    url.searchParams.set('client_id', this.settings.clientId);
+    url.searchParams.set('post_logout_redirect_uri', this.settings.postLogoutRedirectUri);
+    url.searchParams.set('state', randomValue());
+    return url.toString();
   }
 
   private async provider(): Promise<ProviderMetadata> {
@@ -163,6 +209,8 @@ export class OidcClient {
     }
     // OpenID Connect Discovery §4.3: the document must name the issuer it was asked for.
     if (value.issuer!.replace(/\/$/, '') !== issuer) throw new OidcError('provider', `the discovery document names issuer ${value.issuer}, not ${issuer}`);
+    // An end_session_endpoint that is not an address is as good as none: signing out then says the provider's session may be open.
+    if (value.end_session_endpoint !== undefined && !URL.canParse(String(value.end_session_endpoint))) delete value.end_session_endpoint;
     this.metadata = { value: value as ProviderMetadata, at: this.now() };
     return this.metadata.value;
   }

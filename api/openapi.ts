@@ -23,6 +23,7 @@ import {
 } from '../workflows/project/schemas';
 import type { Role } from '../workflows/shared-schemas';
 import { managerHandoverRequestSchema, managerHandoverResultSchema } from '../workflows/manager-handover/schemas';
+import { signedOutSchema } from './oidc';
 import {
   deliverableRequestSchema,
   moveDueDateRequestSchema,
@@ -154,9 +155,16 @@ export const OPERATIONS: Operation[] = [
     path: '/api/session',
     operationId: 'signOut',
     tag: 'session',
-    summary: 'Sign out: ends the session and clears the cookie',
+    summary: 'Sign out: ends the session and clears the cookie (and says how to end the provider\u2019s session)',
+    description:
+      'A session started with a token: 204 without a body. A session started through single sign-on: 200 with `providerName` and, when the provider\u2019s discovery document has an `end_session_endpoint`, `logoutUrl` \u2014 the browser goes there to end the provider\u2019s session too (OpenID Connect RP-Initiated Logout 1.0), and the provider sends it back to `<PUBLIC_BASE_URL>/login?signedOut=1`, which must be registered with it as a post-logout redirect URI. Without `logoutUrl` the provider\u2019s session may still be open.',
     roles: ['staff', 'manager', 'leadership'],
-    success: { status: 204, description: 'Signed out.' },
+    success: {
+      status: 200,
+      description: 'Signed out of a session single sign-on started (204 without a body for any other).',
+      schema: signedOutSchema,
+      headers: { 'Set-Cookie': 'The session cookie and the sign-out hint cleared.' },
+    },
   },
   {
     method: 'get',

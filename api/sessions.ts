@@ -8,7 +8,7 @@
  * out. A store keeps only a digest of each session id, so a leaked store cannot be replayed as
  * cookies.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { PortalSessionRecords } from '../activities/reporting/store';
 
 export interface Session {
@@ -148,3 +148,64 @@ export function clearedSessionCookie(options: CookieOptions): string {
     '; ',
   );
 }
+
+/**
+ * What the provider needs to end its own session when a session it started ends: the sign-in's
+ * ID token (`id_token_hint`, api/oidc.ts `logoutUrl`). It rides in a cookie of its own, sealed
+ * (AES-256-GCM) with a key derived from the session's id — so it is worthless without the session
+ * cookie, unreadable to the page's scripts (HttpOnly) and sent only to /api/session's paths. A
+ * cookie rather than a column of `portal_sessions`: every API process and a restarted one can read
+ * it without a migration, and what the store keeps stays what cannot be replayed. It ends with the
+ * session (its Max-Age) and at sign-out.
+ */
+export const SIGN_OUT_HINT_COOKIE = 'agencyflow_signout';
+const SIGN_OUT_HINT_PATH = '/api/session';
+/** A cookie's name, value and attributes must stay under the 4,096 bytes browsers keep. */
+const SIGN_OUT_HINT_MAX_LENGTH = 3_900;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+const hintKey = (session: Pick<Session, 'id'>): Buffer =>
+  Buffer.from(hkdfSync('sha256', session.id, 'agencyflow sign-out hint', '', 32));
+
+/** The sign-out hint of a session the provider started; `idToken` too long for a cookie is left out (the provider is then named by `client_id` only). */
+export interface SignOutHint {
+  idToken?: string;
+}
+
+/** Set with the session it belongs to, for as long as that session lives. */
+export function signOutHintCookie(session: Session, hint: SignOutHint, options: CookieOptions): string {
+  const seal = (plain: string): string => {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', hintKey(session), iv);
+    const sealed = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64url');
+  };
+  let value = seal(hint.idToken ?? '');
+  if (value.length > SIGN_OUT_HINT_MAX_LENGTH) value = seal('');
+  const maxAge = Math.max(0, Math.floor((session.expiresAt - session.createdAt) / 1000));
+  return [`${SIGN_OUT_HINT_COOKIE}=${value}`, `Path=${SIGN_OUT_HINT_PATH}`, 'HttpOnly', 'SameSite=Strict', `Max-Age=${maxAge}`, ...(options.secure ? ['Secure'] : [])].join('; ');
+}
+
+export function clearedSignOutHintCookie(options: CookieOptions): string {
+  return [`${SIGN_OUT_HINT_COOKIE}=`, `Path=${SIGN_OUT_HINT_PATH}`, 'HttpOnly', 'SameSite=Strict', 'Max-Age=0', ...(options.secure ? ['Secure'] : [])].join('; ');
+}
+
+/** The hint this browser carries for `session`; undefined for a token session, or a hint sealed for another session. */
+export function readSignOutHint(cookieHeader: string | undefined, session: Session): SignOutHint | undefined {
+  const value = readCookie(cookieHeader, SIGN_OUT_HINT_COOKIE, SIGN_OUT_HINT_MAX_LENGTH);
+  if (!value) return undefined;
+  const bytes = Buffer.from(value, 'base64url');
+  if (bytes.length < IV_BYTES + TAG_BYTES) return undefined;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', hintKey(session), bytes.subarray(0, IV_BYTES));
+    decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+    const idToken = Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+    return idToken ? { idToken } : {};
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether this browser carries a sign-out hint (of any session): a new sign-in clears it. */
+export const hasSignOutHint = (cookieHeader: string | undefined): boolean => readCookie(cookieHeader, SIGN_OUT_HINT_COOKIE, SIGN_OUT_HINT_MAX_LENGTH) !== undefined;

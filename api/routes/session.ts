@@ -7,14 +7,28 @@
  * An organisation's single sign-on ends in the same `startSession`: with OIDC_* set, the sign-in
  * page offers "Sign in with …", `GET /api/session/oidc` sends the browser to the provider, and its
  * callback maps the verified email to a person of the directory (api/oidc.ts does the protocol).
+ * Signing out of a session the provider started ends the provider's session too when it offers
+ * that: the answer names where the browser goes next (`logoutUrl`), and the provider sends it back
+ * to the sign-in page (`/login?signedOut=1`).
  */
 import { Router, type Request, type Response } from 'express';
 import type { Person } from '../../common/people';
 import type { AppDeps } from '../app';
 import { allow, caller } from '../auth';
 import { ApiProblem, ProblemType } from '../errors';
-import { OidcError, type OidcClient, type PendingSignIn } from '../oidc';
-import { clearedSessionCookie, readCookie, sessionCookie, type CookieOptions, type Session, type SessionStore } from '../sessions';
+import { OidcError, type OidcClient, type PendingSignIn, type SignedOut } from '../oidc';
+import {
+  clearedSessionCookie,
+  clearedSignOutHintCookie,
+  hasSignOutHint,
+  readCookie,
+  readSignOutHint,
+  sessionCookie,
+  signOutHintCookie,
+  type CookieOptions,
+  type Session,
+  type SessionStore,
+} from '../sessions';
 import { signInRequestSchema } from '../schemas';
 import { parseBody } from '../validation';
 
@@ -103,17 +117,34 @@ export function createSessionRouter(deps: SessionDeps): Router {
         errors: [{ field: 'token', message: 'nobody in the people directory holds this token' }],
       });
     }
-    // A new sign-in replaces the session this browser had.
+    // A new sign-in replaces the session this browser had, and the provider's sign-out hint with it.
     if (req.session) await deps.sessions.delete(req.session.id);
+    if (hasSignOutHint(req.headers.cookie)) res.append('Set-Cookie', clearedSignOutHintCookie(deps.cookie));
     const session = await startSession(deps, res, person);
     res.setHeader('Cache-Control', 'no-store');
     res.status(201).json(me(person, session));
   });
 
   router.delete('/api/session', allow('staff', 'manager', 'leadership'), async (req, res) => {
+    const hint = req.session && readSignOutHint(req.headers.cookie, req.session);
     if (req.session) await deps.sessions.delete(req.session.id);
-    res.setHeader('Set-Cookie', clearedSessionCookie(deps.cookie));
-    res.status(204).end();
+    res.setHeader('Set-Cookie', [clearedSessionCookie(deps.cookie), ...(hasSignOutHint(req.headers.cookie) ? [clearedSignOutHintCookie(deps.cookie)] : [])]);
+    // A token session (or a bearer caller): nothing more to end, as before.
+    if (!hint || !deps.singleSignOn) return res.status(204).end();
+
+    // The provider started this session: its own session ends too, if it says where (the portal's
+    // has ended either way, so a provider that cannot be asked only costs the person a warning).
+    const { client, providerName } = deps.singleSignOn;
+    const answer: SignedOut = { providerName };
+    try {
+      const logoutUrl = await client.logoutUrl(hint.idToken);
+      if (logoutUrl) answer.logoutUrl = logoutUrl;
+    } catch (err) {
+      if (!(err instanceof OidcError)) throw err;
+      deps.logger.warn({ failure: err.failure, reason: err.message }, 'single sign-on: the provider could not be asked to sign out');
+    }
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(200).json(answer);
   });
 
   router.get('/api/me', allow('staff', 'manager', 'leadership'), (req, res) => {
@@ -163,7 +194,9 @@ export function createSessionRouter(deps: SessionDeps): Router {
       if (!person) throw new OidcError('unknown_person', 'nobody in the people directory has this email', identity.email);
       // As a token sign-in: a new sign-in replaces the session this browser had.
       if (req.session) await deps.sessions.delete(req.session.id);
-      await startSession(deps, res, person);
+      const session = await startSession(deps, res, person);
+      // Kept for signing out, when the provider's session ends with the portal's (never logged).
+      res.append('Set-Cookie', signOutHintCookie(session, { idToken: identity.idToken }, deps.cookie));
       deps.logger.info({ personId: person.id, subject: identity.subject }, 'signed in through single sign-on');
       res.redirect(303, signInPage(next));
     } catch (err) {

@@ -2,7 +2,9 @@
  * Single sign-on through a real OpenID Connect provider over HTTP (test/support/oidc-provider.ts):
  * the portal's redirect, the code exchange and the ID token's checks, each seen refusing a
  * provider that answers wrongly; the verified email maps to a person of the directory, whose role
- * applies, and nothing else starts a session.
+ * applies, and nothing else starts a session. Signing out of a session the provider started says
+ * where the browser ends the provider's session too (RP-Initiated Logout), and that provider's
+ * session does end.
  */
 import { Writable } from 'node:stream';
 import { createLogger } from '../../common/logger';
@@ -30,6 +32,8 @@ beforeAll(async () => {
     logger,
     env: { OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: provider.clientId, OIDC_CLIENT_SECRET: provider.clientSecret, OIDC_PROVIDER_NAME: 'Test IdP' },
   });
+  // What the operator registers with the provider beside the redirect URI.
+  provider.postLogoutRedirectUris.push(`${h.config.publicBaseUrl}/login?signedOut=1`);
 });
 
 afterAll(async () => {
@@ -60,6 +64,35 @@ async function signIn(email: string, options: { next?: string; pendingFrom?: str
     .get(`${callback.pathname}${callback.search}`)
     .set('Cookie', options.pendingFrom ?? pending.pair);
   return { start, pending, authorize, callback, back };
+}
+
+/**
+ * As a browser would: signed in on the provider's own form (so the provider holds a session for
+ * this browser, its cookie in `atProvider`), then back to the portal with a session.
+ */
+async function signInOnProviderForm(email: string) {
+  const start = await h.http().get('/api/session/oidc');
+  const authorize = new URL(start.headers.location!);
+  const form = await fetch(`${provider.issuer}/authorize`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ ...Object.fromEntries(authorize.searchParams), email, choice: 'continue' }),
+  });
+  const atProvider = form.headers.get('set-cookie')!.split(';')[0]!;
+  const callback = new URL(form.headers.get('location')!);
+  const back = await h.http().get(`${callback.pathname}${callback.search}`).set('Cookie', cookie(start.headers['set-cookie'], 'agencyflow_oidc')!.pair);
+  const session = cookie(back.headers['set-cookie'], 'agencyflow_session')!;
+  const hint = cookie(back.headers['set-cookie'], 'agencyflow_signout');
+  const me = await h.http().get('/api/me').set('Cookie', session.pair).expect(200);
+  return { atProvider, session, hint, csrf: me.body.session.csrfToken as string, idToken: provider.tokenRequests.at(-1)!.idToken! };
+}
+
+/** Whether the provider, asked to sign this browser in, shows its form (200) or comes straight back (302: its session is open). */
+async function providerAsks(atProvider: string): Promise<'form' | 'straight back'> {
+  const start = await h.http().get('/api/session/oidc');
+  const answer = await fetch(start.headers.location!, { redirect: 'manual', headers: { Cookie: atProvider } });
+  return answer.status === 200 ? 'form' : 'straight back';
 }
 
 async function whoIs(sessionPair: string | undefined) {
@@ -198,6 +231,81 @@ test('a provider that does not answer sends the person back to the sign-in page 
     expect((await unreachable.http().get('/api/session')).body.singleSignOn.providerName).toBe(new URL(down.issuer).host);
   } finally {
     await unreachable.close();
+  }
+});
+
+test('signing out of a session the provider started ends it there too: the answer says where the browser goes, with the token that was issued', async () => {
+  const { atProvider, session, hint, csrf, idToken } = await signInOnProviderForm(`${h.people.manager.id}@agency.example`);
+  expect(await providerAsks(atProvider)).toBe('straight back'); // the provider's session is open: the reason for all this
+
+  // The ID token is kept for signing out where the page's scripts cannot read it, and not as itself.
+  expect(hint!.header).toMatch(/^agencyflow_signout=[\w-]+; Path=\/api\/session; HttpOnly; SameSite=Strict; Max-Age=43200$/);
+  expect(hint!.pair).not.toContain(idToken.split('.')[1]);
+
+  const out = await h.http().delete('/api/session').set('Cookie', `${session.pair}; ${hint!.pair}`).set('X-CSRF-Token', csrf);
+  expect(out.status).toBe(200);
+  expect(out.headers['cache-control']).toBe('no-store');
+  expect(Object.keys(out.body).sort()).toEqual(['logoutUrl', 'providerName']);
+  expect(out.body.providerName).toBe('Test IdP');
+  const logout = new URL(out.body.logoutUrl as string);
+  expect(`${logout.origin}${logout.pathname}`).toBe(`${provider.issuer}/logout`);
+  expect(Object.fromEntries(logout.searchParams)).toEqual({
+    id_token_hint: idToken,
+    client_id: provider.clientId,
+    post_logout_redirect_uri: `${h.config.publicBaseUrl}/login?signedOut=1`,
+    state: expect.stringMatching(/^[\w-]{43}$/),
+  });
+  // The portal's session is over, and both cookies are cleared.
+  expect(await whoIs(session.pair)).toBe(401);
+  expect(cookie(out.headers['set-cookie'], 'agencyflow_session')!.header).toContain('Max-Age=0');
+  expect(cookie(out.headers['set-cookie'], 'agencyflow_signout')!.header).toMatch(/^agencyflow_signout=; Path=\/api\/session; .*Max-Age=0/);
+
+  // The browser goes there: the provider ends its session and sends it back to the sign-in page with the state.
+  const atLogout = await fetch(logout, { redirect: 'manual', headers: { Cookie: atProvider } });
+  expect(atLogout.status).toBe(302);
+  expect(atLogout.headers.get('location')).toBe(`${h.config.publicBaseUrl}/login?signedOut=1&state=${logout.searchParams.get('state')}`);
+  expect(provider.endSessionRequests.at(-1)!.endedSession).toBe(true);
+  expect(await providerAsks(atProvider)).toBe('form');
+});
+
+test('a token session signs out as before (204, no body), even carrying the hint of a session the provider started', async () => {
+  const { hint } = await signInOnProviderForm('dima.design@agency.example');
+  const signedIn = await h.http().post('/api/session').set('Cookie', hint!.pair).send({ token: h.people.manager.token }).expect(201);
+  // A new sign-in drops the hint the browser had.
+  expect(cookie(signedIn.headers['set-cookie'], 'agencyflow_signout')!.header).toContain('Max-Age=0');
+  const session = cookie(signedIn.headers['set-cookie'], 'agencyflow_session')!;
+  // A hint sealed for another session says nothing of this one.
+  const out = await h.http().delete('/api/session').set('Cookie', `${session.pair}; ${hint!.pair}`).set('X-CSRF-Token', signedIn.body.session.csrfToken as string);
+  expect(out.status).toBe(204);
+  expect(out.text).toBe('');
+  expect(await whoIs(session.pair)).toBe(401);
+  // A bearer caller too.
+  expect((await h.http().delete('/api/session').set(h.auth('manager'))).status).toBe(204);
+});
+
+test('a provider without an end_session_endpoint: the portal session ends, and the answer names the provider with no logoutUrl', async () => {
+  const plain = await startTestOidcProvider({ endSession: false });
+  const other = await startApiHarness({
+    withoutWorker: true,
+    env: { OIDC_ISSUER: plain.issuer, OIDC_CLIENT_ID: plain.clientId, OIDC_CLIENT_SECRET: plain.clientSecret, OIDC_PROVIDER_NAME: 'Plain IdP' },
+  });
+  try {
+    const start = await other.http().get('/api/session/oidc');
+    const authorize = new URL(start.headers.location!);
+    authorize.searchParams.set('as', 'dima.design@agency.example');
+    const callback = new URL((await fetch(authorize, { redirect: 'manual' })).headers.get('location')!);
+    const back = await other.http().get(`${callback.pathname}${callback.search}`).set('Cookie', cookie(start.headers['set-cookie'], 'agencyflow_oidc')!.pair);
+    const session = cookie(back.headers['set-cookie'], 'agencyflow_session')!;
+    const hint = cookie(back.headers['set-cookie'], 'agencyflow_signout')!;
+    const csrf = (await other.http().get('/api/me').set('Cookie', session.pair).expect(200)).body.session.csrfToken as string;
+
+    const out = await other.http().delete('/api/session').set('Cookie', `${session.pair}; ${hint.pair}`).set('X-CSRF-Token', csrf);
+    expect([out.status, out.body]).toEqual([200, { providerName: 'Plain IdP' }]);
+    expect((await other.http().get('/api/me').set('Cookie', session.pair)).status).toBe(401);
+    expect(plain.endSessionRequests).toEqual([]);
+  } finally {
+    await other.close();
+    await plain.close();
   }
 });
 

@@ -6,6 +6,9 @@
  * themselves. Back without a session, the page says in words what happened and what to do (each of
  * the callback's reasons), in an alert that takes the focus, with the button offered again; no
  * session is made. A `next` off the site is never passed on; signing out offers the button again.
+ * Signing out goes through the provider's own sign-out and back to the sign-in page, which says so
+ * and names the provider; the provider then asks again. A provider that cannot end its session
+ * leaves a warning that it may still be open.
  *
  * The redirect URI registered with the provider is `${PUBLIC_BASE_URL}/api/session/oidc/callback`,
  * so the portal listens on the port PUBLIC_BASE_URL names: the address the browser uses.
@@ -41,14 +44,14 @@ beforeAll(async () => {
     },
   });
   portal = await startPortal(h, { port });
+  // What the operator registers with the provider beside the redirect URI.
+  provider.postLogoutRedirectUris.push(`${portal.baseUrl}/login?signedOut=1`);
   const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title })).expect(201);
   projectPath = `/projects/${(created.body as ProjectStatus).projectId}`;
 });
 
 afterAll(async () => {
-  // The provider's page is not the portal's: Chromium asking it for a favicon it lacks is its own affair.
-  const providerFavicon = new RegExp(`status of 404 .*\\(${provider.issuer.replace(/\./g, '\\.')}/favicon\\.ico\\)`);
-  const errors = pages.flatMap((p) => unexpectedErrors(p.errors, [providerFavicon]));
+  const errors = pages.flatMap((p) => unexpectedErrors(p.errors, [faviconOf(provider)]));
   await portal?.close();
   await h?.close();
   await provider?.close();
@@ -56,6 +59,9 @@ afterAll(async () => {
 });
 
 afterEach(() => provider.misbehave({}));
+
+/** The provider's page is not the portal's: Chromium asking it for a favicon it lacks is its own affair. */
+const faviconOf = (idp: TestOidcProvider) => new RegExp(`status of 404 .*\\(${idp.issuer.replace(/\./g, '\\.')}/favicon\\.ico\\)`);
 
 async function visitor(): Promise<PersonPage> {
   const person = await portal.anonymous();
@@ -205,4 +211,90 @@ browserTest('a sign-in link made elsewhere neither passes on a next= off the sit
   expect((await failure(page).innerText()).replace(/\s+/g, ' ').trim()).toBe(
     'Not in the people directory The email address you signed in with is not in the agency\u2019s people directory. Ask whoever runs agencyflow to add you, or sign in with your work account.',
   );
+});
+
+browserTest('signing out of a session the provider started signs out of the provider too: back on the sign-in page, told so, and the provider asks again', async () => {
+  const { page, context } = await visitor();
+  await page.goto(`${portal.baseUrl}/login`);
+  await signInWithProvider(page).click();
+  await atProvider(page, { email: `${h.people.manager.id}@agency.example` });
+  await page.locator('.whoami').waitFor();
+  const issued = provider.tokenRequests.at(-1)!.idToken!;
+  const calls = provider.endSessionRequests.length;
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL((url) => url.origin === portal.baseUrl && url.searchParams.get('signedOut') === '1');
+  const notice = page.locator('#signed-out');
+  await notice.waitFor();
+  // The provider's end_session_endpoint was visited with the sign-in's own token, and ended its session.
+  expect(provider.endSessionRequests.length).toBe(calls + 1);
+  const call = provider.endSessionRequests.at(-1)!;
+  expect([call.params.get('id_token_hint') === issued, call.params.get('post_logout_redirect_uri'), call.endedSession]).toEqual([
+    true,
+    `${portal.baseUrl}/login?signedOut=1`,
+    true,
+  ]);
+  expect(new URL(page.url()).searchParams.get('state')).toBe(call.params.get('state'));
+  // Said first, and read first (the focus is on it); no session, and the provider's button again.
+  expect((await notice.innerText()).replace(/\s+/g, ' ').trim()).toBe(
+    'You are signed out You are signed out of agencyflow and of Test IdP. Signing in again asks for your Test IdP account.',
+  );
+  expect(await hasFocus(notice)).toBe(true);
+  expect(await hasSession(context)).toBe(false);
+  await shootDeskAndNarrowPhone(portal, page, '99s-signed-out-of-provider');
+
+  // The provider's session ended: signing in again asks for its form rather than coming straight back signed in.
+  await signInWithProvider(page).click();
+  await page.getByRole('heading', { name: 'Test IdP' }).waitFor();
+  expect(new URL(page.url()).origin).toBe(provider.issuer);
+  expect(await hasSession(context)).toBe(false);
+  await portal.screenshot(page, '99s-provider-asks-again-desktop');
+});
+
+browserTest('a provider that cannot end its session: signed out of the portal, with a warning that the provider may still have the person signed in', async () => {
+  const plain = await startTestOidcProvider({ name: 'Plain IdP', endSession: false });
+  const port = await freePort();
+  const other = await startApiHarness({
+    withoutWorker: true,
+    env: { PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, OIDC_ISSUER: plain.issuer, OIDC_CLIENT_ID: plain.clientId, OIDC_CLIENT_SECRET: plain.clientSecret, OIDC_PROVIDER_NAME: 'Plain IdP' },
+  });
+  const otherPortal = await startPortal(other, { port });
+  try {
+    const { page, context, errors } = await otherPortal.anonymous();
+    await page.goto(`${otherPortal.baseUrl}/login`);
+    await page.getByRole('link', { name: 'Sign in with Plain IdP' }).click();
+    await page.getByRole('heading', { name: 'Plain IdP' }).waitFor();
+    await page.getByLabel('Email').fill('dima.design@agency.example');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.locator('.whoami').waitFor();
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    const notice = page.locator('#signed-out');
+    await notice.waitFor();
+    expect(new URL(page.url()).origin).toBe(otherPortal.baseUrl);
+    expect((await notice.innerText()).replace(/\s+/g, ' ').trim()).toBe(
+      'You are signed out of agencyflow, but perhaps not of Plain IdP Plain IdP could not be asked to end its session, so it may still be open: \u201cSign in with Plain IdP\u201d in this browser could sign you in again without asking. On a shared computer, sign out at Plain IdP too.',
+    );
+    expect(await hasFocus(notice)).toBe(true);
+    expect(await hasSession(context)).toBe(false);
+    expect(plain.endSessionRequests).toEqual([]);
+    await shootDeskAndNarrowPhone(otherPortal, page, '99s-provider-session-may-be-open');
+    // As the warning says: the provider's session is open, so its button signs straight back in.
+    await page.getByRole('link', { name: 'Sign in with Plain IdP' }).click();
+    await page.locator('.whoami').waitFor();
+    expect(await hasSession(context)).toBe(true);
+    expect(unexpectedErrors(errors, [faviconOf(plain)])).toEqual([]);
+  } finally {
+    await otherPortal.close();
+    await other.close();
+    await plain.close();
+  }
+});
+
+browserTest('a sign-out message in a link made elsewhere does not say the provider signed anyone out', async () => {
+  const { page } = await visitor();
+  await page.goto(`${portal.baseUrl}/login?signedOut=1&state=made-up`);
+  const notice = page.locator('#signed-out');
+  await notice.waitFor();
+  expect((await notice.innerText()).replace(/\s+/g, ' ').trim()).toBe('You are signed out You are signed out of agencyflow.');
 });

@@ -4,8 +4,15 @@
  * tests), and a token endpoint that checks the client's secret, the redirect URI and the PKCE
  * verifier, and signs ID tokens with RS256. `misbehave` makes it answer as a broken or hostile
  * provider would, so the portal's checks are each seen refusing.
+ *
+ * Like a real provider it remembers a browser that signed in on its form (a cookie of its own):
+ * the next sign-in from that browser comes straight back without the form. Its
+ * end_session_endpoint (RP-Initiated Logout 1.0; `endSession: false` leaves it out of discovery)
+ * checks the `id_token_hint` is one it signed for the client, that the post-logout redirect URI is
+ * registered (`postLogoutRedirectUris`), ends that session and sends the browser back with the
+ * `state`; every call is recorded in `endSessionRequests`.
  */
-import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -24,8 +31,14 @@ export interface TestOidcProvider {
   clientSecret: string;
   /** Ask the next ID tokens to be made wrongly; `{}` for a well-behaved provider again. */
   misbehave(how: Misbehaviour): void;
-  /** Requests the token endpoint received (the portal's, checked for the client's secret). */
-  tokenRequests: { authorization?: string; body: URLSearchParams }[];
+  /** Requests the token endpoint received (the portal's, checked for the client's secret), and the ID token it answered. */
+  tokenRequests: { authorization?: string; body: URLSearchParams; idToken?: string }[];
+  /** The post-logout redirect URIs registered for the client (exact match, as providers compare them); tests add the portal's. */
+  postLogoutRedirectUris: string[];
+  /** Calls of the end_session_endpoint: what was asked, and whether a session of the provider ended. */
+  endSessionRequests: { params: URLSearchParams; endedSession: boolean }[];
+  /** The browser sessions the provider holds (signed in on its form, not yet signed out). */
+  openSessions(): number;
   close(): Promise<void>;
 }
 
@@ -35,9 +48,14 @@ interface Grant {
   codeChallenge: string;
   nonce?: string;
   email: string;
+  /** The provider's session the sign-in belongs to (the ID token's `sid`). */
+  sid: string;
 }
 
-export async function startTestOidcProvider(options: { name?: string } = {}): Promise<TestOidcProvider> {
+/** The provider's browser session cookie (its own name: the portal on another port of 127.0.0.1 sees it too, and ignores it). */
+const PROVIDER_SESSION_COOKIE = 'test_idp_session';
+
+export async function startTestOidcProvider(options: { name?: string; endSession?: boolean } = {}): Promise<TestOidcProvider> {
   const clientId = 'agencyflow-portal';
   const clientSecret = randomBytes(24).toString('base64url');
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -45,6 +63,11 @@ export async function startTestOidcProvider(options: { name?: string } = {}): Pr
   const kid = 'test-key-1';
   const grants = new Map<string, Grant>();
   const tokenRequests: TestOidcProvider['tokenRequests'] = [];
+  const postLogoutRedirectUris: string[] = [];
+  const endSessionRequests: TestOidcProvider['endSessionRequests'] = [];
+  /** Browser sessions by their cookie value (also the `sid`): whom they signed in. */
+  const sessions = new Map<string, { email: string }>();
+  const endSession = options.endSession ?? true;
   let misbehaviour: Misbehaviour = {};
   const name = options.name ?? 'Test IdP';
 
@@ -72,8 +95,14 @@ export async function startTestOidcProvider(options: { name?: string } = {}): Pr
   };
   const escape = (text: string): string => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
-  /** Back to the portal with a code for this person (or the error the person chose). */
-  const answer = (res: http.ServerResponse, params: URLSearchParams, email: string | undefined): void => {
+  const sessionOf = (req: http.IncomingMessage): string | undefined => {
+    const pair = (req.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${PROVIDER_SESSION_COOKIE}=`));
+    const sid = pair?.slice(PROVIDER_SESSION_COOKIE.length + 1);
+    return sid && sessions.has(sid) ? sid : undefined;
+  };
+
+  /** Back to the portal with a code for this person (or the error the person chose), within the provider's session `sid`. */
+  const answer = (res: http.ServerResponse, params: URLSearchParams, email: string | undefined, sid = randomBytes(12).toString('base64url')): void => {
     const back = new URL(params.get('redirect_uri')!);
     if (params.get('state')) back.searchParams.set('state', params.get('state')!);
     if (!email) {
@@ -88,6 +117,7 @@ export async function startTestOidcProvider(options: { name?: string } = {}): Pr
       codeChallenge: params.get('code_challenge') ?? '',
       ...(params.get('nonce') && { nonce: params.get('nonce')! }),
       email,
+      sid,
     });
     back.searchParams.set('code', code);
     redirect(res, back.toString());
@@ -102,6 +132,7 @@ export async function startTestOidcProvider(options: { name?: string } = {}): Pr
       exp: now + 300,
       iat: now,
       nonce: grant.nonce,
+      sid: grant.sid,
       email: grant.email,
       email_verified: true,
       ...misbehaviour.claims,
@@ -110,6 +141,15 @@ export async function startTestOidcProvider(options: { name?: string } = {}): Pr
     const signingInput = `${part({ alg: 'RS256', typ: 'JWT', kid })}.${part(claims)}`;
     const key: KeyObject = misbehaviour.foreignKey ? foreign : privateKey;
     return `${signingInput}.${sign('sha256', Buffer.from(signingInput), key).toString('base64url')}`;
+  };
+
+  /** The `sid` of an ID token this provider signed for the client ('' without one); undefined for anything else. Expired tokens do (the spec lets a hint be old). */
+  const hintedSession = (token: string | null): string | undefined => {
+    const [header, payload, signature] = (token ?? '').split('.');
+    if (!header || !payload || !signature || !verify('sha256', Buffer.from(`${header}.${payload}`), publicKey, Buffer.from(signature, 'base64url'))) return undefined;
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { aud?: unknown; iss?: unknown; sid?: unknown };
+    if (claims.iss !== issuer || claims.aud !== clientId) return undefined;
+    return typeof claims.sid === 'string' ? claims.sid : '';
   };
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -124,6 +164,7 @@ export async function startTestOidcProvider(options: { name?: string } = {}): Pr
         subject_types_supported: ['public'],
         id_token_signing_alg_values_supported: ['RS256'],
         code_challenge_methods_supported: ['S256'],
+        ...(endSession && { end_session_endpoint: `${issuer}/logout` }),
       });
     }
     if (url.pathname === '/jwks') return json(res, 200, { keys: [{ ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' }] });
@@ -136,6 +177,9 @@ export async function startTestOidcProvider(options: { name?: string } = {}): Pr
         return;
       }
       if (params.get('as')) return answer(res, params, params.get('as')!);
+      // Signed in on this browser before: straight back, without the form (the reason signing out must end this session).
+      const sid = sessionOf(req);
+      if (sid) return answer(res, params, sessions.get(sid)!.email, sid);
       const hidden = [...params].map(([k, v]) => `<input type="hidden" name="${escape(k)}" value="${escape(v)}">`).join('');
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
       res.end(
@@ -149,12 +193,44 @@ export async function startTestOidcProvider(options: { name?: string } = {}): Pr
     }
     if (url.pathname === '/authorize' && req.method === 'POST') {
       const form = await readBody(req);
-      return answer(res, form, form.get('choice') === 'cancel' ? undefined : (form.get('email') ?? ''));
+      if (form.get('choice') === 'cancel') return answer(res, form, undefined);
+      const email = form.get('email') ?? '';
+      const sid = randomBytes(16).toString('base64url');
+      sessions.set(sid, { email });
+      res.setHeader('Set-Cookie', `${PROVIDER_SESSION_COOKIE}=${sid}; Path=/; HttpOnly; SameSite=Lax`);
+      return answer(res, form, email, sid);
+    }
+
+    if (url.pathname === '/logout' && req.method === 'GET' && endSession) {
+      const params = url.searchParams;
+      const hinted = hintedSession(params.get('id_token_hint'));
+      const redirectUri = params.get('post_logout_redirect_uri');
+      const refuse = (why: string): void => {
+        endSessionRequests.push({ params, endedSession: false });
+        res.writeHead(400, { 'Content-Type': 'text/plain' });
+        res.end(why);
+      };
+      if (params.get('id_token_hint') && hinted === undefined) return refuse('id_token_hint is not a token this provider issued to this client');
+      if (params.get('client_id') && params.get('client_id') !== clientId) return refuse('unknown client_id');
+      if (redirectUri && !postLogoutRedirectUris.includes(redirectUri)) return refuse('post_logout_redirect_uri is not registered for this client');
+      // The session the token names and this browser's: both end.
+      const ended = [hinted, sessionOf(req)].filter((sid): sid is string => !!sid && sessions.delete(sid)).length > 0;
+      endSessionRequests.push({ params, endedSession: ended });
+      res.setHeader('Set-Cookie', `${PROVIDER_SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`);
+      if (!redirectUri) {
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+        res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(name)}</title></head><body><h1>Signed out of ${escape(name)}</h1></body></html>`);
+        return;
+      }
+      const back = new URL(redirectUri);
+      if (params.get('state')) back.searchParams.set('state', params.get('state')!);
+      return redirect(res, back.toString());
     }
 
     if (url.pathname === '/token' && req.method === 'POST') {
       const body = await readBody(req);
-      tokenRequests.push({ ...(req.headers.authorization && { authorization: req.headers.authorization }), body });
+      const request: TestOidcProvider['tokenRequests'][number] = { ...(req.headers.authorization && { authorization: req.headers.authorization }), body };
+      tokenRequests.push(request);
       if (misbehaviour.tokenStatus) return json(res, misbehaviour.tokenStatus, { error: 'invalid_grant' });
       const expected = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`;
       if (req.headers.authorization !== expected) return json(res, 401, { error: 'invalid_client' });
@@ -163,7 +239,8 @@ export async function startTestOidcProvider(options: { name?: string } = {}): Pr
       if (!grant || grant.redirectUri !== body.get('redirect_uri') || body.get('grant_type') !== 'authorization_code') return json(res, 400, { error: 'invalid_grant' });
       const challenge = createHash('sha256').update(body.get('code_verifier') ?? '').digest('base64url');
       if (challenge !== grant.codeChallenge) return json(res, 400, { error: 'invalid_grant', error_description: 'PKCE verifier does not match' });
-      return json(res, 200, { access_token: randomBytes(16).toString('base64url'), token_type: 'Bearer', expires_in: 300, id_token: idToken(grant) });
+      request.idToken = idToken(grant);
+      return json(res, 200, { access_token: randomBytes(16).toString('base64url'), token_type: 'Bearer', expires_in: 300, id_token: request.idToken });
     }
     res.writeHead(404, { 'Content-Type': 'text/plain' });
     res.end('not found');
@@ -174,6 +251,9 @@ export async function startTestOidcProvider(options: { name?: string } = {}): Pr
     clientId,
     clientSecret,
     tokenRequests,
+    postLogoutRedirectUris,
+    endSessionRequests,
+    openSessions: () => sessions.size,
     misbehave: (how) => {
       misbehaviour = how;
     },

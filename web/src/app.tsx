@@ -10,7 +10,7 @@ import { SessionContext, useResource, type SessionInfo } from './data';
 import { DEPARTMENT_LABEL } from './format';
 import { Link, match, navigate, useLocation } from './router';
 import { FlashArea, Loading, onMenuCount } from './ui';
-import { Login, type SingleSignOn } from './pages/login';
+import { continueSigningOut, Login, type SingleSignOn } from './pages/login';
 
 type Params = Record<string, string>;
 type PageProps = { params: Params; query: URLSearchParams };
@@ -314,8 +314,10 @@ export function App() {
       // Leave the pages first (their polls stop), then end the session on the server.
       setMe(null);
       navigate('/login', { replace: true });
-      await ok(api.DELETE('/api/session')).catch(() => undefined);
+      const answer = await ok(api.DELETE('/api/session')).catch(() => undefined);
       setCsrfToken(undefined);
+      // A session the provider started: on to the provider's sign-out, or told it may still be open.
+      if (continueSigningOut(answer)) return;
       // Signed in, the session state did not say what sign-in is offered; signed out, it does.
       setSingleSignOn(await signInOffer());
     },

@@ -5,15 +5,86 @@
  * the people directory still signs in below it (integrations, the demo people): it becomes a
  * session cookie. With the demo directory loaded, the demo people are offered one click away
  * (their tokens are in the README anyway).
+ *
+ * Signing out of a session the provider started goes on to the provider's own sign-out and comes
+ * back here (`?signedOut=1`): the page says the person is signed out, and of the provider too,
+ * named, once the provider has sent back the `state` this tab sent it. A provider that could not
+ * end its session leaves a warning instead that it may still be open, so that on a shared
+ * computer the next person knows "Sign in with …" would not ask.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok, type Me, type Schemas } from '../api';
 import { useAction, useResource } from '../data';
 import { DEPARTMENT_LABEL } from '../format';
+import { navigate, useLocation } from '../router';
 import { Input, ProblemBox } from '../ui';
 
 type DemoPerson = Schemas['DemoSignIns']['items'][number];
 export type SingleSignOn = NonNullable<Schemas['SessionState']['singleSignOn']>;
+type SignedOut = Schemas['SignedOut'];
+
+/**
+ * This tab's last sign-out from a session the provider started: the provider's name and the
+ * `state` sent to its sign-out, or no state when its session could not be ended. In
+ * sessionStorage: this tab's only, and the sign-in page names the provider only for the state it
+ * gets back, so a link made elsewhere cannot make the page claim the provider signed anyone out.
+ */
+const SIGN_OUT_RECORD = 'agencyflow.signOut';
+interface SignOutRecord {
+  providerName: string;
+  state?: string;
+}
+
+function readSignOutRecord(): SignOutRecord | undefined {
+  try {
+    const record = JSON.parse(sessionStorage.getItem(SIGN_OUT_RECORD) ?? 'null') as SignOutRecord | null;
+    return record && typeof record.providerName === 'string' ? record : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * After the portal's session has ended (`DELETE /api/session` answered `answer`): a session the
+ * provider started goes on to the provider's sign-out, which sends the browser back to
+ * `/login?signedOut=1`; when it cannot, the sign-in page says its session may still be open. A
+ * token session (no answer) stays on the sign-in page, as before. True when the page is leaving.
+ */
+export function continueSigningOut(answer: SignedOut | undefined): boolean {
+  if (!answer) return false;
+  const state = answer.logoutUrl ? (new URL(answer.logoutUrl).searchParams.get('state') ?? undefined) : undefined;
+  const record: SignOutRecord = { providerName: answer.providerName, ...(state && { state }) };
+  try {
+    sessionStorage.setItem(SIGN_OUT_RECORD, JSON.stringify(record));
+  } catch {
+    // Storage refused (a private window's quota): the page then just says "signed out", which is true.
+  }
+  if (answer.logoutUrl) {
+    // Replace, not assign: Back must not lead to the provider's sign-out (its address carries the ID token) or to the portal signed in.
+    window.location.replace(answer.logoutUrl);
+    return true;
+  }
+  navigate('/login?signedOut=1', { replace: true });
+  return false;
+}
+
+/** What the sign-in page says after a sign-out (`?signedOut=1`), from the record this tab kept. */
+function signedOutInWords(returnedState: string | null, record: SignOutRecord | undefined): { title: string; advice: string; warn?: boolean } {
+  if (record?.state && returnedState === record.state) {
+    return {
+      title: 'You are signed out',
+      advice: `You are signed out of agencyflow and of ${record.providerName}. Signing in again asks for your ${record.providerName} account.`,
+    };
+  }
+  if (record && !record.state) {
+    return {
+      title: `You are signed out of agencyflow, but perhaps not of ${record.providerName}`,
+      advice: `${record.providerName} could not be asked to end its session, so it may still be open: “Sign in with ${record.providerName}” in this browser could sign you in again without asking. On a shared computer, sign out at ${record.providerName} too.`,
+      warn: true,
+    };
+  }
+  return { title: 'You are signed out', advice: 'You are signed out of agencyflow.' };
+}
 
 /** Why the provider's round trip ended without a session (`?signInError=` from the callback), in words. */
 interface SignInFailure {
@@ -89,6 +160,12 @@ export function Login({
   // button to try again right after it.
   const failureBox = useRef<HTMLDivElement>(null);
   useEffect(() => failureBox.current?.focus({ preventScroll: true }), [signInError]);
+  // Signed out: said first as well, and read out the same way.
+  const { query } = useLocation();
+  const signedOutState = query.get('signedOut') === '1' ? (query.get('state') ?? '') : null;
+  const signedOut = signedOutState !== null && !failure ? signedOutInWords(signedOutState, readSignOutRecord()) : undefined;
+  const signedOutBox = useRef<HTMLDivElement>(null);
+  useEffect(() => signedOutBox.current?.focus({ preventScroll: true }), [signedOutState]);
 
   return (
     <main id="main" class="login" tabIndex={-1}>
@@ -107,6 +184,14 @@ export function Login({
               <strong>{failure.title}</strong>
             </p>
             <p>{failure.advice}</p>
+          </div>
+        )}
+        {signedOut && (
+          <div ref={signedOutBox} id="signed-out" class={`callout ${signedOut.warn ? 'callout--warn' : 'callout--good'}`} role="status" tabIndex={-1}>
+            <p>
+              <strong>{signedOut.title}</strong>
+            </p>
+            <p>{signedOut.advice}</p>
           </div>
         )}
         {singleSignOn && (
