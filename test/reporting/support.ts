@@ -27,6 +27,8 @@ export interface ReportApp {
   app: Express;
   http: () => ReturnType<typeof supertest>;
   auth(who: keyof typeof TOKENS): { Authorization: string };
+  /** Asks `path` with `query` as leadership and expects a 400 problem+json naming exactly `field`. */
+  expectRefusedAt(path: string, query: Record<string, string>, field: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,11 @@ export function reportApp(reporting: ReportingStore, options: { now: Date; env?:
     app,
     http: () => supertest(app),
     auth: (who) => ({ Authorization: `Bearer ${TOKENS[who]}` }),
+    async expectRefusedAt(path, query, field) {
+      const res = await supertest(app).get(path).query(query).set({ Authorization: `Bearer ${TOKENS.lena}` }).expect(400);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual([field]);
+    },
     async close() {
       await connection.close().catch(() => undefined);
       fs.rmSync(dir, { recursive: true, force: true });
