@@ -72,6 +72,7 @@ import {
 } from './schemas';
 import { kpiWorkloadListSchema, kpiWorkloadQuerySchema } from './kpi-workload-schemas';
 import { kpiResponseListSchema, kpiResponseQuerySchema } from './kpi-response-schemas';
+import { kpiFeedbackListSchema, kpiFeedbackQuerySchema } from './kpi-feedback-schemas';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -815,6 +816,19 @@ export const OPERATIONS: Operation[] = [
     roles: ['manager', 'leadership'],
     query: kpiResponseQuerySchema,
     success: { status: 200, description: 'The requests (managers: their own projects\u2019).', schema: kpiResponseListSchema },
+    errors: [400],
+  },
+  {
+    method: 'get',
+    path: '/api/reports/kpis/feedback',
+    operationId: 'kpiFeedback',
+    tag: 'reports',
+    summary: 'The ratings and complaints behind the KPI report\u2019s client figures: which projects, and what the clients said',
+    description:
+      'Each rating given, or each complaint, counted as GET /api/reports/kpis counts `clients`: asked with the same query, plus `rating` or `complaints`, the list has as many (`total`) as the figure it explains \u2014 the ratings given (`ratings.count`, `listed: ratings`), one bar of their `distribution` (`rating`), complaints `filed`, still `open` or `resolved` (`complaints`, `listed: complaints`); a manager\u2019s with `managerId`. Each row names the project, the client and the manager, with the client\u2019s comment or complaint. Lowest ratings first, with the same average (`averageRating`); open complaints first, the oldest first. At most 200 items, `total` counts them all. Managers get their own projects only.',
+    roles: ['manager', 'leadership'],
+    query: kpiFeedbackQuerySchema,
+    success: { status: 200, description: 'The ratings or complaints (managers: their own projects\u2019).', schema: kpiFeedbackListSchema },
     errors: [400],
   },
   {

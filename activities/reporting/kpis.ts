@@ -132,6 +132,18 @@ export const IN_WORK_TASK = sql`t.status = 'claimed'`;
 export const WORK_IN_HAND = sql`t.status IN ('open', 'claimed')`;
 export const overdueTask = (now: Date): Sql => sql`t.due_at < ${now}`;
 
+/**
+ * Client feedback (`f`, a fact): a rating is a `client_accepted` fact with a value (1 to 5; an
+ * acceptance without one is no rating); a complaint counts as filed by its `complaint` fact, as
+ * resolved by its `complaint_resolved` fact (both carry the complaint as `ref`), and is open while
+ * no resolution exists at all. The client figures and the list of feedback behind them
+ * (feedback.ts) count with these, so the list matches the figures.
+ */
+export const RATING_GIVEN = sql`f.kind = 'client_accepted' AND f.value IS NOT NULL`;
+export const COMPLAINT_FILED = sql`f.kind = 'complaint'`;
+export const COMPLAINT_RESOLVED = sql`f.kind = 'complaint_resolved'`;
+export const complaintStillOpen = (s: Sql): Sql => sql`NOT EXISTS (SELECT 1 FROM ${s}.facts r WHERE r.ref = f.ref AND r.kind = 'complaint_resolved')`;
+
 export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiReport> {
   const { from, to, now } = q;
   const periodMs = to.getTime() - from.getTime();
@@ -263,18 +275,17 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
         count(*) FILTER (WHERE f.value = 3)::int AS r3, count(*) FILTER (WHERE f.value = 4)::int AS r4,
         count(*) FILTER (WHERE f.value = 5)::int AS r5
       FROM ${facts}
-      WHERE f.kind = 'client_accepted' AND f.value IS NOT NULL AND ${inPeriod(sql`f.at`)} AND ${scope}
+      WHERE ${RATING_GIVEN} AND ${inPeriod(sql`f.at`)} AND ${scope}
       GROUP BY GROUPING SETS ((), (p.manager_id))`),
     db.rows<{ manager_id: string; gm: number; filed: number; open: number; resolved: number; average: number | null; median: number | null }>(sql`
       SELECT p.manager_id, GROUPING(p.manager_id) AS gm,
-        count(*) FILTER (WHERE f.kind = 'complaint')::int AS filed,
-        count(*) FILTER (WHERE f.kind = 'complaint'
-          AND NOT EXISTS (SELECT 1 FROM ${s}.facts r WHERE r.ref = f.ref AND r.kind = 'complaint_resolved'))::int AS open,
-        count(*) FILTER (WHERE f.kind = 'complaint_resolved')::int AS resolved,
-        avg(f.value) FILTER (WHERE f.kind = 'complaint_resolved') AS average,
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY f.value) FILTER (WHERE f.kind = 'complaint_resolved') AS median
+        count(*) FILTER (WHERE ${COMPLAINT_FILED})::int AS filed,
+        count(*) FILTER (WHERE ${COMPLAINT_FILED} AND ${complaintStillOpen(s)})::int AS open,
+        count(*) FILTER (WHERE ${COMPLAINT_RESOLVED})::int AS resolved,
+        avg(f.value) FILTER (WHERE ${COMPLAINT_RESOLVED}) AS average,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY f.value) FILTER (WHERE ${COMPLAINT_RESOLVED}) AS median
       FROM ${facts}
-      WHERE f.kind IN ('complaint', 'complaint_resolved') AND ${inPeriod(sql`f.at`)} AND ${scope}
+      WHERE (${COMPLAINT_FILED} OR ${COMPLAINT_RESOLVED}) AND ${inPeriod(sql`f.at`)} AND ${scope}
       GROUP BY GROUPING SETS ((), (p.manager_id))`),
     db.rows<{ client_id: string; client_name: string; segment: Segment; projects: number; manager_ids: string[] }>(sql`
       SELECT p.client_id, max(p.client_name) AS client_name, max(p.segment) AS segment, count(*)::int AS projects,
@@ -334,8 +345,8 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
         count(*) FILTER (WHERE f.kind = 'first_delivery' AND ${dept(sql`f.department`)})::int AS delivered,
         count(*) FILTER (WHERE f.kind = 'first_delivery' AND ${dept(sql`f.department`)} AND ${ON_TIME_DELIVERY})::int AS on_time,
         count(*) FILTER (WHERE f.kind = 'first_delivery' AND ${dept(sql`f.department`)} AND ${LATE_DELIVERY})::int AS late,
-        count(*) FILTER (WHERE f.kind = 'complaint')::int AS complaints,
-        count(*) FILTER (WHERE f.kind = 'client_accepted' AND f.value IS NOT NULL)::int AS ratings,
+        count(*) FILTER (WHERE ${COMPLAINT_FILED})::int AS complaints,
+        count(*) FILTER (WHERE ${RATING_GIVEN})::int AS ratings,
         avg(f.value) FILTER (WHERE f.kind = 'client_accepted') AS average_rating
       FROM ${facts}
       WHERE f.kind IN ('first_plan', 'first_delivery', 'complaint', 'client_accepted') AND ${inPeriod(sql`f.at`)} AND ${scope}

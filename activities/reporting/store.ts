@@ -37,6 +37,7 @@ import { deliveryList, type DeliveryListQuery } from './deliveries';
 import type { KpiResponseList } from '../../api/kpi-response-schemas';
 import { responseList, type ResponseListQuery } from './responses';
 import { kpiReport, type KpiQuery } from './kpis';
+import { complaintList, ratingList, type ComplaintListQuery, type RatingListQuery } from './feedback';
 import { workloadList, type WorkloadListQuery } from './workload';
 import { LATEST_VERSION, migrate, appliedVersions } from './migrations';
 import { portfolioReport, portfolioSet } from './portfolio';
@@ -914,6 +915,16 @@ export class ReportingStore {
   /** The tasks behind the KPI report's workload figures, most urgent first. */
   kpiWorkload(query: WorkloadListQuery): ReturnType<typeof workloadList> {
     return workloadList(this.db, this.s, query);
+  }
+
+  /** The ratings behind the KPI report's client ratings, lowest first. */
+  kpiRatings(query: RatingListQuery): ReturnType<typeof ratingList> {
+    return ratingList(this.db, this.s, query);
+  }
+
+  /** The complaints behind the KPI report's complaint figures, the oldest open first. */
+  kpiComplaints(query: ComplaintListQuery): ReturnType<typeof complaintList> {
+    return complaintList(this.db, this.s, query);
   }
 
   /** Removes a manager's target for a period; true when there was one. */

@@ -6,7 +6,8 @@
  * - the portfolio: where every project stands now, what is late, waiting plans, complaints,
  *   unpaid invoices past due;
  * - the KPIs over a period (JSON, or CSV for spreadsheets), with a weekly series, and the tasks
- *   behind its delivery and workload figures, and the client requests behind its response times;
+ *   behind its delivery and workload figures, the client requests behind its response times, and
+ *   the ratings and complaints behind its client figures;
  * - the sales plan: targets per manager and period, set by leadership.
  *
  * Managers get the same reports for their own projects; asking for another manager's is 403.
@@ -36,6 +37,7 @@ import {
 import { parseBody, parseQuery } from '../validation';
 import { kpiWorkloadQuerySchema, type KpiWorkloadList } from '../kpi-workload-schemas';
 import { kpiResponseQuerySchema, type KpiResponseList } from '../kpi-response-schemas';
+import { kpiFeedbackQuerySchema, type KpiFeedbackList } from '../kpi-feedback-schemas';
 
 /** Default period: the 90 days up to now. */
 const DEFAULT_PERIOD_DAYS = 90;
@@ -47,6 +49,8 @@ const DELIVERY_LIST_LIMIT = 200;
 const WORKLOAD_LIST_LIMIT = 200;
 /** The most client requests one list gives (slowest first); `total` and the median count them all. */
 const RESPONSE_LIST_LIMIT = 200;
+/** The most ratings or complaints one list gives (lowest ratings, oldest open complaints first); `total` counts them all. */
+const FEEDBACK_LIST_LIMIT = 200;
 
 /** Managers see their own; leadership anyone's or everyone's. */
 function scopedManager(person: Person, asked: string | undefined, what: string): string | undefined {
@@ -243,6 +247,35 @@ export function createReportsRouter(deps: AppDeps): Router {
         return { ...request, ...(managerName !== undefined && { managerName }) };
       }),
     };
+    res.json(body);
+  });
+
+  // The ratings and complaints behind the "Clients" figures, asked with the report's own query and
+  // which figure it was (a rating's bar; complaints filed, still open or resolved): the list has as
+  // many as the figure counted.
+  router.get('/api/reports/kpis/feedback', allow('manager', 'leadership'), async (req, res) => {
+    const q = parseQuery(kpiFeedbackQuerySchema, req);
+    const { at, from, to, managerId } = kpiScopeOf(q, req);
+    const scope = {
+      from: from.toISOString(),
+      to: to.toISOString(),
+      ...(managerId !== undefined && { managerId }),
+      ...(q.segment !== undefined && { segment: q.segment }),
+    };
+    const asked = { from, to, ...(managerId !== undefined && { managerId }), ...(q.segment !== undefined && { segment: q.segment }), limit: FEEDBACK_LIST_LIMIT };
+    const withManagerName = <T extends { managerId: string }>(item: T) => {
+      const managerName = people.get(item.managerId)?.name;
+      return { ...item, ...(managerName !== undefined && { managerName }) };
+    };
+    let body: KpiFeedbackList;
+    if (q.complaints !== undefined) {
+      const list = await reporting.kpiComplaints({ ...asked, complaints: q.complaints, now: at });
+      body = { listed: 'complaints', scope: { ...scope, complaints: q.complaints }, ...list, items: list.items.map(withManagerName) };
+    } else {
+      const rating = q.rating === undefined ? undefined : Number(q.rating);
+      const list = await reporting.kpiRatings({ ...asked, ...(rating !== undefined && { rating }) });
+      body = { listed: 'ratings', scope: { ...scope, ...(rating !== undefined && { rating }) }, ...list, items: list.items.map(withManagerName) };
+    }
     res.json(body);
   });
 

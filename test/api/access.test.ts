@@ -123,6 +123,7 @@ const ROWS: Row[] = [
   { operationId: 'kpiReportCsv', method: 'get', path: () => '/api/reports/kpis.csv', scope: 'none', ok: 200 },
   { operationId: 'kpiDeliveries', method: 'get', path: () => '/api/reports/kpis/deliveries', scope: 'none', ok: 200 },
   { operationId: 'kpiResponses', method: 'get', path: () => '/api/reports/kpis/responses', scope: 'none', ok: 200 },
+  { operationId: 'kpiFeedback', method: 'get', path: () => '/api/reports/kpis/feedback', scope: 'none', ok: 200 },
   { operationId: 'kpiWorkload', method: 'get', path: () => '/api/reports/kpis/workload', scope: 'none', ok: 200 },
   { operationId: 'listSalesTargets', method: 'get', path: () => '/api/reports/sales-targets', scope: 'none', ok: 200 },
   {

@@ -58,6 +58,7 @@ const ROUTES: Route[] = [
   { pattern: '/kpis/deliveries', roles: ['leadership', 'manager'], ...lazy(() => import('./pages/deliveries').then((m) => m.Deliveries)) },
   { pattern: '/kpis/workload', roles: ['leadership', 'manager'], ...lazy(() => import('./pages/workload').then((m) => m.Workload)) },
   { pattern: '/kpis/responses', roles: ['leadership', 'manager'], ...lazy(() => import('./pages/responses').then((m) => m.Responses)) },
+  { pattern: '/kpis/feedback', roles: ['leadership', 'manager'], ...lazy(() => import('./pages/feedback').then((m) => m.Feedback)) },
   { pattern: '/targets', roles: ['leadership'], ...lazy(() => import('./pages/targets').then((m) => m.SalesTargets)) },
 ];
 

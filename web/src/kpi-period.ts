@@ -1,7 +1,7 @@
 /**
  * The KPI page's period and filters, shared with the lists behind its figures — deliveries, work in
- * hand, client requests — so each list asks the API exactly what the page asked, and its figures
- * match to the unit.
+ * hand, client requests, client ratings and complaints — so each list asks the API exactly what the
+ * page asked, and its figures match to the unit.
  *
  * The period is the reader's days: the address holds the days picked ("2026-12-01" to
  * "2026-12-04", inclusive), and the API gets the reader's own midnights, with their offset, from
@@ -123,6 +123,20 @@ export function responsesHref(f: Filters, period: { from: string; to: string }, 
   if (choice.week) q.set('week', choice.week);
   if (choice.answered !== undefined) q.set('answered', String(choice.answered));
   return `/kpis/responses?${q}`;
+}
+
+/** What a "Clients" figure counts: the ratings (one value of them), or complaints filed, still open or resolved. */
+export interface FeedbackChoice {
+  rating?: '1' | '2' | '3' | '4' | '5';
+  complaints?: 'filed' | 'open' | 'resolved';
+}
+
+/** The list of the ratings or complaints behind a "Clients" figure of the KPI page with these filters and period. */
+export function feedbackHref(f: Filters, period: { from: string; to: string }, choice: FeedbackChoice): string {
+  const q = addressOf(f, period);
+  if (choice.rating) q.set('rating', choice.rating);
+  if (choice.complaints) q.set('complaints', choice.complaints);
+  return `/kpis/feedback?${q}`;
 }
 
 function addressOf(f: Filters, period: { from: string; to: string }): URLSearchParams {

@@ -18,12 +18,14 @@ import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, overdueInWor
 import {
   apiQuery,
   deliveriesHref,
+  feedbackHref,
   filtersFrom,
   localDay,
   periodOf,
   responsesHref,
   workloadHref,
   type DeliveryChoice,
+  type FeedbackChoice,
   type KpiFilters,
   type ResponseChoice,
   type WorkloadChoice,
@@ -168,7 +170,7 @@ export function Kpis({ query }: { query: URLSearchParams }) {
       </form>
 
       {report.error && !['from', 'to', 'managerId', 'segment', 'department'].some((f) => err(f)) && <ProblemBox error={report.error} />}
-      {!r ? !report.error && <Loading what="Computing the KPIs" /> : <Dashboard report={r} name={name} drill={(choice) => deliveriesHref(filters, period, choice)} toWorkload={(choice) => workloadHref(filters, period, choice)} toResponses={(choice) => responsesHref(filters, period, choice)} />}
+      {!r ? !report.error && <Loading what="Computing the KPIs" /> : <Dashboard report={r} name={name} drill={(choice) => deliveriesHref(filters, period, choice)} toWorkload={(choice) => workloadHref(filters, period, choice)} toResponses={(choice) => responsesHref(filters, period, choice)} toFeedback={(choice) => feedbackHref(filters, period, choice)} />}
     </>
   );
 }
@@ -182,7 +184,11 @@ type ToWorkload = (choice: WorkloadChoice) => string;
 /** Where a response-time figure leads: the list of the client requests it counts, for the page's period and filters. */
 type ToResponses = (choice: ResponseChoice) => string;
 
-function Dashboard({ report: r, name, drill, toWorkload, toResponses }: { report: Kpis; name: (id?: string) => string; drill: Drill; toWorkload: ToWorkload; toResponses: ToResponses }) {
+/** Where a "Clients" figure leads: the list of the ratings or complaints it counts, for the page's period and filters. */
+type ToFeedback = (choice: FeedbackChoice) => string;
+
+function Dashboard(props: { report: Kpis; name: (id?: string) => string; drill: Drill; toWorkload: ToWorkload; toResponses: ToResponses; toFeedback: ToFeedback }) {
+  const { report: r, name, drill, toWorkload, toResponses, toFeedback } = props;
   // Money is never converted: one section per currency the period saw (EUR's empty charts when none).
   const moneyCurrencies = r.money.totals.length > 0 ? r.money.totals.map((m) => m.currency) : ['EUR'];
   const weeks = r.series.map((w) => weekName(w.weekStart));
@@ -356,10 +362,16 @@ function Dashboard({ report: r, name, drill, toWorkload, toResponses }: { report
             ]}
             format={num}
             integer
+            // Each bar leads to its ratings: which projects, and what the clients said.
+            drillTo={(i) => {
+              const rating = (['1', '2', '3', '4', '5'] as const)[i];
+              return r.clients.ratings.distribution[rating] > 0 ? toFeedback({ rating }) : undefined;
+            }}
           />
           <p>
-            Complaints: {r.clients.complaints.filed} filed, {r.clients.complaints.resolved} resolved (median {hours(r.clients.complaints.medianHoursToResolve)} to
-            resolve), {r.clients.complaints.open} open.
+            Complaints: <ComplaintCount count={r.clients.complaints.filed} figure="filed" toFeedback={toFeedback} />,{' '}
+            <ComplaintCount count={r.clients.complaints.resolved} figure="resolved" toFeedback={toFeedback} /> (median {hours(r.clients.complaints.medianHoursToResolve)} to
+            resolve), <ComplaintCount count={r.clients.complaints.open} figure="open" toFeedback={toFeedback} />.
           </p>
           {r.clients.regularClients.items.length > 0 && (
             <>
@@ -508,6 +520,12 @@ function ResponseLinks({ report: r, toResponses }: { report: Kpis; toResponses: 
       See the requests: {links.flatMap((link, i) => (i === 0 ? [link] : [' · ', link]))}. A week’s are behind its bars, a manager’s behind their row, and in “The numbers”.
     </p>
   );
+}
+
+/** A complaint count of the "Clients" section ("2 open"): a link to its complaints when there are any. */
+function ComplaintCount({ count, figure, toFeedback }: { count: number; figure: NonNullable<FeedbackChoice['complaints']>; toFeedback: ToFeedback }) {
+  if (count === 0) return <>{`${count} ${figure}`}</>;
+  return <Link href={toFeedback({ complaints: figure })}>{`${count} ${figure}`}</Link>;
 }
 
 /** Where the late work was, a department at a glance: each count leads to its tasks. */
