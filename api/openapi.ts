@@ -92,6 +92,8 @@ export interface Operation {
   bodyRequired?: boolean;
   idempotencyKey?: 'create' | 'action';
   success: { status: number; description: string; schema?: z.ZodType; contentType?: string; headers?: Record<string, string> };
+  /** Further successful answers without a body (sign-out: 200 with a body for a provider's session, 204 for any other). */
+  alsoSucceeds?: { status: number; description: string }[];
   /** Problem statuses beyond the ones every authenticated route has (401, 403, 429, 503). */
   errors?: number[];
 }
@@ -162,10 +164,11 @@ export const OPERATIONS: Operation[] = [
     roles: ['staff', 'manager', 'leadership'],
     success: {
       status: 200,
-      description: 'Signed out of a session single sign-on started (204 without a body for any other).',
+      description: 'Signed out of a session single sign-on started.',
       schema: signedOutSchema,
       headers: { 'Set-Cookie': 'The session cookie and the sign-out hint cleared.' },
     },
+    alsoSucceeds: [{ status: 204, description: 'Signed out of a session a token started (or a bearer caller): nothing more to end.' }],
   },
   {
     method: 'get',
@@ -936,6 +939,7 @@ export function buildOpenApiDocument(options: { serverUrl?: string; version?: st
             : {}),
       },
     };
+    for (const other of op.alsoSucceeds ?? []) responses[String(other.status)] = { description: other.description };
     if (op.idempotencyKey === 'create') {
       responses['200'] = { description: 'The project this Idempotency-Key created earlier.', content: { 'application/json': { schema: projectStatusSchema } } };
       responses['202'] = { description: 'Started; the status is not readable yet (follow `Location`).' };

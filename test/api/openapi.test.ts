@@ -88,6 +88,16 @@ test('request bodies in the document come from the same zod schemas the API vali
   expect(doc.components.schemas.Problem).toBeDefined();
 });
 
+test('an operation with two successful answers documents both: sign-out is 200 after single sign-on, 204 otherwise', async () => {
+  const doc = (await h.http().get('/openapi.json').expect(200)).body as {
+    paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }> }>>;
+  };
+  const { responses } = doc.paths['/api/session'].delete;
+  expect(responses['200'].content?.['application/json'].schema.$ref).toBe('#/components/schemas/SignedOut');
+  expect(responses['204']).toBeDefined();
+  expect(responses['204'].content).toBeUndefined();
+});
+
 test('GET /docs serves Swagger UI from the local package, pointed at /openapi.json', async () => {
   await h.http().get('/docs').expect(301).expect('Location', '/docs/');
   const page = await h.http().get('/docs/').expect(200).expect('Content-Type', /html/);
