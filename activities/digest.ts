@@ -1,7 +1,7 @@
 /**
  * The weekly digests' figures, read from the reporting store at the schedule's moment, as the
  * data their notices print: leadership's (`leadership_digest`: the portfolio page's tiles for the
- * whole agency) and each manager's (`manager_digest`: the same report for their own projects, and
+ * whole agency, and who is overloaded) and each manager's (`manager_digest`: the same report for their own projects, and
  * what waits on them alone: deliveries to review and plans to write). Lists travel as JSON (a
  * notice's data is flat), ten items each at most: the mail says how many more, and links to the
  * portfolio for them.
@@ -12,8 +12,10 @@ import type { Page, PageRequest, ReportingStore } from './reporting/store';
 import type { DigestActivities, ManagerDigest, NotifyInput } from './contract';
 
 export interface DigestActivityDeps {
-  reporting: Pick<ReportingStore, 'portfolio' | 'listProjects' | 'listTasks'>;
-  people: Pick<PeopleDirectory, 'withRole'>;
+  reporting: Pick<ReportingStore, 'portfolio' | 'listProjects' | 'listTasks' | 'overloadedPeople'>;
+  people: Pick<PeopleDirectory, 'withRole' | 'get'>;
+  /** WORKLOAD_OVERLOAD_HOURS, as the KPI report counts who is overloaded. */
+  overloadHours: number;
 }
 
 /** How many projects of each list the mail names. */
@@ -112,7 +114,14 @@ export function createDigestActivities(deps: DigestActivityDeps): DigestActiviti
   const { reporting } = deps;
   return {
     async prepareLeadershipDigest({ at }): Promise<NotifyInput['data']> {
-      return portfolioFigures(await reporting.portfolio({ now: new Date(at) }), at);
+      const [report, overloaded] = await Promise.all([reporting.portfolio({ now: new Date(at) }), reporting.overloadedPeople(deps.overloadHours)]);
+      return {
+        ...portfolioFigures(report, at),
+        // "Who is overloaded?" is leadership's to ask (DOMAIN.md): named, with their hours in work.
+        overloadHours: deps.overloadHours,
+        overloaded: JSON.stringify(overloaded.slice(0, DIGEST_LIST_LENGTH).map((p) => ({ ...p, name: deps.people.get(p.personId)?.name ?? p.personId }))),
+        overloadedCount: overloaded.length,
+      };
     },
 
     async prepareManagerDigests({ at }): Promise<ManagerDigest[]> {

@@ -34,7 +34,9 @@ export interface ActivityDeps {
   sentLog: SentLog;
   people: PeopleDirectory;
   /** The reporting store the workflows publish their snapshots to (its own lifecycle: the caller opens and closes it). */
-  reporting: Pick<ReportingStore, 'publish' | 'portfolio' | 'listProjects' | 'listTasks'>;
+  reporting: Pick<ReportingStore, 'publish' | 'portfolio' | 'listProjects' | 'listTasks' | 'overloadedPeople'>;
+  /** WORKLOAD_OVERLOAD_HOURS: leadership's digest names who has more work in hand than this. */
+  overloadHours: number;
   agency: AgencyDetails;
   /** The portal's address: staff notices link to `${publicBaseUrl}/tasks/<id>`, `/projects/<id>`, `/approvals`. */
   publicBaseUrl: string;
@@ -57,7 +59,7 @@ export function createActivities(deps: ActivityDeps): ProjectActivities & Digest
 
 export async function createActivityDepsFromConfig(
   config: Config,
-  base: { client: Client; logger: Logger; reporting: Pick<ReportingStore, 'publish' | 'sentMail' | 'documents' | 'portfolio' | 'listProjects' | 'listTasks'> & ClientLinkStore },
+  base: { client: Client; logger: Logger; reporting: Pick<ReportingStore, 'publish' | 'sentMail' | 'documents' | 'portfolio' | 'listProjects' | 'listTasks' | 'overloadedPeople'> & ClientLinkStore },
 ): Promise<ActivityDeps> {
   // Unwritable directories fail the start, not the first invoice hours later.
   await fs.promises.mkdir(config.documentsDir, { recursive: true });
@@ -71,6 +73,7 @@ export async function createActivityDepsFromConfig(
     people: PeopleDirectory.fromFile(config.peopleFile),
     agency: agencyDetailsFromConfig(config),
     publicBaseUrl: config.publicBaseUrl,
+    overloadHours: config.WORKLOAD_OVERLOAD_HOURS,
     // The same links the API opens (one secret in the reporting store): client mails carry them.
     // The secret is read for each mail: a link in a mail is made with the secret as it is then.
     clientLinks: new ClientLinks(base.reporting, config.publicBaseUrl, 0),

@@ -182,6 +182,11 @@ class Values {
     return portalLink('project', { projectId }, this.ctx.publicBaseUrl);
   }
 
+  /** A person's work in hand on the portal's KPI pages (leadership's and managers'). */
+  workInHandUrl(personId: string): string {
+    return `${this.ctx.publicBaseUrl.replace(/\/+$/, '')}/kpis/workload?assignee=${encodeURIComponent(personId)}&state=in_work`;
+  }
+
   // The names nearly every template prints.
   get project(): string {
     return this.text('projectTitle', 'your project');
@@ -1187,6 +1192,15 @@ function weeklyDigest(v: Values, reader: 'leadership' | 'manager'): { subject: s
       `Late: ${plural(count('overdueProjects'), 'project')} past the client's date, ${plural(count('overdueTasks'), 'task')} past due` +
         (lateByDepartment.length > 0 ? ` (${lateByDepartment.join(', ')})` : '') +
         '.',
+    ]);
+  }
+  if (reader === 'leadership' && count('overloadedCount') > 0) {
+    const people = json<{ personId: string; name?: string; hours: number; tasks: number }[]>('overloaded') ?? [];
+    const more = count('overloadedCount') - people.length;
+    needs.push([
+      `Overloaded, above ${count('overloadHours')} h in work: ${count('overloadedCount') === 1 ? '1 person' : `${count('overloadedCount')} people`}`,
+      ...people.map((p) => `- ${p.name ?? p.personId}: ${p.hours} h in ${plural(p.tasks, 'task')}: ${v.workInHandUrl(p.personId)}`),
+      ...(more > 0 ? [`- and ${more} more: see the KPIs`] : []),
     ]);
   }
   if (count('openComplaints') > 0) {

@@ -38,7 +38,7 @@ import type { KpiResponseList } from '../../api/kpi-response-schemas';
 import { responseList, type ResponseListQuery } from './responses';
 import { kpiReport, type KpiQuery } from './kpis';
 import { complaintList, ratingList, type ComplaintListQuery, type RatingListQuery } from './feedback';
-import { workloadList, type WorkloadListQuery } from './workload';
+import { overloadedPeople, workloadList, type OverloadedPerson, type WorkloadListQuery } from './workload';
 import { LATEST_VERSION, migrate, appliedVersions } from './migrations';
 import { portfolioReport, portfolioSet } from './portfolio';
 import { jsonb, jsonbText, openDatabase, quoteLiteral, schemaIdentifier, sql, join, raw, storedJson, type Database, type Sql } from './sql';
@@ -915,6 +915,11 @@ export class ReportingStore {
   /** The tasks behind the KPI report's workload figures, most urgent first. */
   kpiWorkload(query: WorkloadListQuery): ReturnType<typeof workloadList> {
     return workloadList(this.db, this.s, query);
+  }
+
+  /** Who has more hours in work than `thresholdHours` now, the most loaded first (the KPI report's `overloaded`). */
+  overloadedPeople(thresholdHours: number): Promise<OverloadedPerson[]> {
+    return overloadedPeople(this.db, this.s, thresholdHours);
   }
 
   /** The ratings behind the KPI report's client ratings, lowest first. */

@@ -26,6 +26,31 @@ export interface WorkloadListQuery {
 
 const hours = (n: unknown): number => Math.round(Number(n ?? 0) * 100) / 100;
 
+/** A person with more work in hand than the overload threshold. */
+export interface OverloadedPerson {
+  personId: string;
+  /** Estimated hours of the tasks they have claimed and not delivered. */
+  hours: number;
+  tasks: number;
+}
+
+/**
+ * Who is overloaded now, as the KPI report says it (`workload.overloaded`: hours in work, rounded
+ * as the report rounds them, above the threshold), the most loaded first: for leadership's weekly
+ * digest, which names them with a link to their work in hand.
+ */
+export async function overloadedPeople(db: Database, s: Sql, thresholdHours: number): Promise<OverloadedPerson[]> {
+  const rows = await db.rows<{ assignee_id: string; in_work_hours: number; in_work_tasks: number }>(sql`
+    SELECT t.assignee_id, sum(t.estimate_hours) AS in_work_hours, count(*)::int AS in_work_tasks
+    FROM ${s}.tasks t JOIN ${s}.projects p ON p.project_id = t.project_id
+    WHERE ${IN_WORK_TASK} AND t.assignee_id IS NOT NULL
+    GROUP BY t.assignee_id`);
+  return rows
+    .map((r) => ({ personId: r.assignee_id, hours: hours(r.in_work_hours), tasks: r.in_work_tasks }))
+    .filter((p) => p.hours > thresholdHours)
+    .sort((a, b) => b.hours - a.hours || a.personId.localeCompare(b.personId));
+}
+
 export async function workloadList(db: Database, s: Sql, q: WorkloadListQuery): Promise<Omit<KpiWorkloadList, 'scope' | 'thresholdHours'>> {
   const inState = q.state === undefined ? WORK_IN_HAND : q.state === 'open' ? OPEN_TASK : IN_WORK_TASK;
   const assigned = q.assignee !== undefined ? sql`t.assignee_id = ${q.assignee}` : sql`TRUE`;

@@ -69,7 +69,9 @@ async function startWorker(port: number, directory: PeopleDirectory = people): P
       portfolio: () => Promise.reject(new Error('no reporting store in the notify-delivery test')),
       listProjects: () => Promise.reject(new Error('no reporting store in the notify-delivery test')),
       listTasks: () => Promise.reject(new Error('no reporting store in the notify-delivery test')),
+      overloadedPeople: () => Promise.reject(new Error('no reporting store in the notify-delivery test')),
     },
+    overloadHours: 40,
   });
   const worker = await createTestWorker(temporal, { taskQueue, activities });
   const running = worker.run();

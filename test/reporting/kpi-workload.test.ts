@@ -137,6 +137,17 @@ describe('asked with the report\u2019s own scope, the list counts the tasks and 
     const dima = await workload({ assignee: 'dima.design', state: 'in_work' });
     expect([dima.total, dima.totalHours]).toEqual([2, 32.5]);
   });
+
+  test("leadership's digest names the people the report calls overloaded, the most loaded first, with their hours in work", async () => {
+    const w = (await kpis({})).workload;
+    const overloaded = await t.store.overloadedPeople(OVERLOAD_HOURS);
+    expect(overloaded.map((p) => p.personId).sort()).toEqual([...w.overloaded].sort());
+    const inWork = (id: string) => w.byPerson.find((p) => p.personId === id)!;
+    expect(overloaded).toEqual(
+      [...overloaded].sort((a, b) => b.hours - a.hours).map((p) => ({ personId: p.personId, hours: inWork(p.personId).claimedHours, tasks: inWork(p.personId).claimed })),
+    );
+    expect(overloaded[0]).toEqual({ personId: 'dima.design', hours: 32.5, tasks: 2 });
+  });
 });
 
 describe('each task in hand, for leadership', () => {

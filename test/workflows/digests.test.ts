@@ -19,7 +19,8 @@ const logger = createLogger({ level: 'silent' });
 
 beforeAll(async () => {
   smtp = await startSmtpServer();
-  h = await startApiHarness({ env: { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), AGENCY_TIME_ZONE: 'Europe/Berlin' } });
+  // An overload threshold below one task's estimate (8 h), so one claim makes its designer overloaded.
+  h = await startApiHarness({ env: { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), AGENCY_TIME_ZONE: 'Europe/Berlin', WORKLOAD_OVERLOAD_HOURS: '6' } });
 });
 
 afterAll(async () => {
@@ -43,7 +44,15 @@ test("the schedule runs in the agency's zone; a run it starts mails leadership w
   const waiting = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: 'Digest: plan to decide' })).expect(201);
   await h.http().put(`/api/projects/${waiting.body.projectId}/plan`).set(h.auth('manager')).send(planRequest()).expect(200);
   await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: 'Digest: new request' })).expect(201);
+  // And a designer with more in hand than the threshold: 8 h claimed, above 6.
+  const inWork = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: 'Digest: in work' })).expect(201);
+  await h.http().put(`/api/projects/${inWork.body.projectId}/plan`).set(h.auth('manager')).send(planRequest()).expect(200);
+  await h.http().post(`/api/projects/${inWork.body.projectId}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+  const claimed = `${inWork.body.projectId}.design-home`;
+  await waitForTask(h, claimed, 'open');
+  await h.http().post(`/api/tasks/${claimed}/claim`).set(h.auth('designer')).send({}).expect(200);
   await eventually(async () => ((await h.reporting.portfolio({})).plansAwaitingDecision.count === 1 ? true : undefined), { what: 'the plan in the store', timeoutMs: 30_000 });
+  await eventually(async () => ((await h.reporting.overloadedPeople(6)).length === 1 ? true : undefined), { what: 'the claim in the store', timeoutMs: 30_000 });
 
   const scheduleId = uniqueId('digest');
   const handle = h.temporal.client.schedule.getHandle(scheduleId);
@@ -73,9 +82,12 @@ test("the schedule runs in the agency's zone; a run it starts mails leadership w
     });
     expect(mail.subject).toMatch(/^Where the agency stands, \d{4}-\d{2}-\d{2}$/);
     const text = mail.text ?? '';
-    expect(text).toContain('Projects under way: 2 (1 being planned, 1 waiting for approval).');
+    expect(text).toContain('Projects under way: 3 (1 being planned, 1 waiting for approval, 1 in production).');
     expect(text).toContain(`Plans waiting for your decision: 1\n- Digest: plan to decide for ACME Ltd, waiting since `);
     expect(text).toContain(`/projects/${waiting.body.projectId}`);
+    // Who is overloaded, with their hours in work and the way to their work in hand.
+    const designerLink = `/kpis/workload?assignee=${encodeURIComponent(h.people.designer.id)}&state=in_work`.replace(/[?]/g, '\\?');
+    expect(text).toMatch(new RegExp(`Overloaded, above 6 h in work: 1 person\n- [^\n:]+: 8 h in 1 task: \\S+${designerLink}\n`));
     expect(text).toMatch(/Open in the portal: \S+\/projects\n$/);
     // Leadership only: the managers are not mailed it.
     expect(smtp.received.some((m) => isDigest(m.parsed.subject) && m.envelopeTo.includes(`${h.people.manager.id}@agency.example`))).toBe(false);

@@ -165,6 +165,8 @@ async function realActivities(
     publicBaseUrl: 'http://localhost:3000',
     escalationEmail: ESCALATION_EMAIL,
     invoiceNumberWorkflowIdPrefix: `${taskQueue}-`,
+    // As config's default (WORKLOAD_OVERLOAD_HOURS): leadership's digest names who is above it.
+    overloadHours: 40,
   });
   return {
     activities,
