@@ -100,12 +100,22 @@ step('a payment returned by the bank is taken back: the invoice is open again, t
     await route.fetch();
     await route.abort('connectionreset');
   });
+  // The page's own reads wait until the retry is answered: a poll answered in between would show the
+  // payment already taken back and close the form before the person retries (seen under load).
+  let sendReads!: () => void;
+  const retryAnswered = new Promise<void>((resolve) => (sendReads = resolve));
+  await page.route(`**/api/projects/${id}`, async (route) => {
+    if (route.request().method() === 'GET') await retryAnswered;
+    await route.fallback();
+  });
   try {
     await confirm.click();
     await form.locator('.problem').waitFor();
     await confirm.click();
     await page.getByText(`Payment taken back: ${prepayment.number} is open again with €300.00 to pay; the client is told by mail.`).waitFor({ timeout: 30_000 });
   } finally {
+    sendReads();
+    await page.unroute(`**/api/projects/${id}`);
     await page.unroute(`**/api/projects/${id}/payment-reversals`);
   }
   expect(keys).toHaveLength(2);
