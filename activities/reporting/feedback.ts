@@ -15,7 +15,7 @@
  */
 import type { ComplaintFigure, KpiComplaintList, KpiRatingList } from '../../api/kpi-feedback-schemas';
 import type { Segment } from '../../workflows/shared-schemas';
-import { COMPLAINT_FILED, COMPLAINT_RESOLVED, complaintStillOpen, projectScope, RATING_GIVEN } from './kpis';
+import { COMPLAINT_FILED, COMPLAINT_RESOLVED, complaintStillOpen, hoursOfMs, projectScope, RATING_GIVEN } from './kpis';
 import { sql, type Database, type Sql } from './sql';
 
 interface FeedbackScope {
@@ -39,8 +39,6 @@ export interface ComplaintListQuery extends FeedbackScope {
   now: Date;
 }
 
-const HOUR_MS = 3_600_000;
-const hoursOf = (ms: number): number => Math.round((ms / HOUR_MS) * 100) / 100;
 const iso = (d: Date | string): string => new Date(d).toISOString();
 
 /** The project columns both lists give, from `p`. */
@@ -125,8 +123,8 @@ export async function complaintList(db: Database, s: Sql, q: ComplaintListQuery)
       return {
         ...projectOf(r),
         filedAt: iso(r.filed_at),
-        ...(resolved && { resolvedAt: iso(r.resolved_at!), hoursToResolve: hoursOf(Number(r.resolve_ms)) }),
-        ...(!resolved && { openHours: hoursOf(q.now.getTime() - new Date(r.filed_at).getTime()) }),
+        ...(resolved && { resolvedAt: iso(r.resolved_at!), hoursToResolve: hoursOfMs(Number(r.resolve_ms)) }),
+        ...(!resolved && { openHours: hoursOfMs(q.now.getTime() - new Date(r.filed_at).getTime()) }),
         description: r.description ?? '',
         ...(r.resolution !== null && { resolution: r.resolution }),
       };

@@ -52,6 +52,15 @@ const money = (n: unknown, currency: string): number => round(Number(n ?? 0), mi
 const maybe = (n: unknown, digits: number, scale = 1): number | null =>
   n === null || n === undefined ? null : round(Number(n) / scale, digits);
 const ratio = (a: number, b: number, digits = 4): number | null => (b === 0 ? null : round(a / b, digits));
+/** Hours as every KPI figure and drill-down gives them: two decimals (a SQL sum may come as text). */
+export const inHours = (n: unknown): number => round(Number(n ?? 0), 2);
+/** A length of time in milliseconds, in hours as the figures give them. */
+export const hoursOfMs = (ms: number): number => inHours(ms / HOUR_MS);
+/**
+ * Overloaded: more hours in work (claimed, not delivered; rounded as the figures are) than the
+ * threshold (`WORKLOAD_OVERLOAD_HOURS`). The report's `overloaded` and the digest's names use it.
+ */
+export const overloaded = (hoursInWork: number, thresholdHours: number): boolean => hoursInWork > thresholdHours;
 const iso = (d: Date | string): string => (d instanceof Date ? d : new Date(d)).toISOString();
 
 /** Where weeks are cut: Monday 00:00 in a time zone, else at a fixed UTC offset in minutes. */
@@ -143,6 +152,14 @@ export const RATING_GIVEN = sql`f.kind = 'client_accepted' AND f.value IS NOT NU
 export const COMPLAINT_FILED = sql`f.kind = 'complaint'`;
 export const COMPLAINT_RESOLVED = sql`f.kind = 'complaint_resolved'`;
 export const complaintStillOpen = (s: Sql): Sql => sql`NOT EXISTS (SELECT 1 FROM ${s}.facts r WHERE r.ref = f.ref AND r.kind = 'complaint_resolved')`;
+
+/**
+ * Whom the sales plan credits a payment or refund (`f`) to: the manager recorded with the fact (the
+ * project's manager when it was entered), not the project's manager now as the money figures count
+ * it (`p.manager_id`): money a manager brought in stays theirs after a handover. The sales plan and
+ * the list of the payments behind it (money.ts, `salesPlan`) count with this, so the list matches.
+ */
+export const SALES_PLAN_MANAGER = sql`f.manager_id`;
 
 export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiReport> {
   const { from, to, now } = q;
@@ -318,7 +335,7 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
     db.rows<{ manager_id: string; period: string; starts_at: Date; ends_at: Date; currency: string; amount: number; paid: number }>(sql`
       SELECT t.manager_id, t.period, t.starts_at, t.ends_at, t.currency, t.amount,
         coalesce((SELECT sum(CASE WHEN f.kind = 'payment' THEN f.amount ELSE -f.amount END) FROM ${s}.facts f
-          WHERE f.kind IN ('payment', 'refund') AND f.manager_id = t.manager_id AND f.currency = t.currency
+          WHERE ${PAID_FLOW} AND ${SALES_PLAN_MANAGER} = t.manager_id AND f.currency = t.currency
             AND f.at >= t.starts_at AND f.at < t.ends_at), 0) AS paid
       FROM ${s}.sales_targets t
       WHERE t.starts_at < ${to} AND t.ends_at > ${from}
@@ -466,14 +483,14 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
   const withWork = workloadRows
     .filter((r) => r.gd === 1 && r.ga === 0 && r.assignee_id !== null)
     .map((r) => {
-      const claimedHours = round(Number(r.claimed_hours), 2);
+      const claimedHours = inHours(r.claimed_hours);
       return {
         personId: r.assignee_id!,
         department: r.dept as Department,
         claimed: r.claimed,
         claimedHours,
         overdue: r.overdue,
-        overloaded: claimedHours > q.overloadHours,
+        overloaded: overloaded(claimedHours, q.overloadHours),
       };
     });
   // Staff with nothing in hand are listed too, at 0 h: they are the ones with room.
@@ -655,14 +672,22 @@ const SETTLEMENT_STANDS = (s: Sql): Sql => sql`coalesce(nullif(split_part(f.fact
   SELECT count(*) FROM ${s}.facts x
   WHERE x.project_id = f.project_id AND x.kind = 'payment' AND x.ref = f.ref AND x.fact_id LIKE 'payment-reversed:%')`;
 
-const FLOW_KINDS = sql`f.kind IN ('invoice', 'invoice_void', 'credit_note', 'payment', 'refund')`;
-const FLOW_SUMS = sql`coalesce(sum(f.amount) FILTER (WHERE f.kind = 'invoice'), 0) AS invoiced,
+/**
+ * The money facts (`f`) behind the invoiced flows (invoices issued, the voids and credit notes that
+ * take money back) and behind the paid flows (payments received, refunds paid out; a payment taken
+ * back is a payment fact of its own with a negative amount). The report sums them with FLOW_SUMS,
+ * and the list of the money behind its figures (money.ts) lists and sums the same facts.
+ */
+export const INVOICED_FLOW = sql`f.kind IN ('invoice', 'invoice_void', 'credit_note')`;
+export const PAID_FLOW = sql`f.kind IN ('payment', 'refund')`;
+const FLOW_KINDS = sql`(${INVOICED_FLOW} OR ${PAID_FLOW})`;
+export const FLOW_SUMS = sql`coalesce(sum(f.amount) FILTER (WHERE f.kind = 'invoice'), 0) AS invoiced,
         coalesce(sum(f.amount) FILTER (WHERE f.kind = 'invoice_void'), 0) AS voided,
         coalesce(sum(f.amount) FILTER (WHERE f.kind = 'credit_note'), 0) AS credited,
         coalesce(sum(f.amount) FILTER (WHERE f.kind = 'payment'), 0) AS paid,
         coalesce(sum(f.amount) FILTER (WHERE f.kind = 'refund'), 0) AS refunded`;
 
-interface FlowSums {
+export interface FlowSums {
   invoiced: number;
   voided: number;
   credited: number;
@@ -671,7 +696,7 @@ interface FlowSums {
 }
 
 /** The gross flows and their nets (api/schemas.ts, moneyFlowShape), for a period or a week alike. */
-function moneyFlows(r: FlowSums, currency: string) {
+export function moneyFlows(r: FlowSums, currency: string) {
   const invoiced = money(r.invoiced, currency);
   const voided = money(r.voided, currency);
   const credited = money(r.credited, currency);
@@ -723,7 +748,7 @@ interface MergedMoney {
  * refunds paid out, on a credit note —, voids and set-offs up to `at`): `side` says who owes it,
  * `invoice` the client, `credit_note` the agency.
  */
-function balances(s: Sql, scope: Sql, at: Date): Sql {
+export function balances(s: Sql, scope: Sql, at: Date): Sql {
   return sql`inv AS (
     SELECT f.ref AS number, f.kind AS side, f.project_id, f.currency, f.ref_at AS due_at, p.manager_id, p.client_id, p.client_name, p.segment,
       f.amount

@@ -13,7 +13,7 @@
  */
 import type { KpiResponseList } from '../../api/kpi-response-schemas';
 import type { Segment } from '../../workflows/shared-schemas';
-import { projectScope } from './kpis';
+import { hoursOfMs, projectScope } from './kpis';
 import { sql, type Database, type Sql } from './sql';
 
 export interface ResponseListQuery {
@@ -29,10 +29,6 @@ export interface ResponseListQuery {
   /** At most this many rows; `total` counts them all. */
   limit: number;
 }
-
-const HOUR_MS = 3_600_000;
-/** Milliseconds as hours to 2 decimals, rounded as the report rounds its response hours. */
-const hoursOf = (ms: number): number => Math.round((ms / HOUR_MS) * 100) / 100;
 
 /** The columns each kind of list gives, from `p` (the project) and `f` (its first plan's fact, or NULLs). */
 const REQUEST_COLUMNS = sql`p.project_id, p.title AS project_title, p.client_name, p.segment, p.manager_id,
@@ -84,7 +80,7 @@ export async function responseList(db: Database, s: Sql, q: ResponseListQuery): 
   return {
     total: rows[0]?.total ?? 0,
     limit: q.limit,
-    medianResponseHours: rows[0]?.median === null || rows[0]?.median === undefined ? null : hoursOf(Number(rows[0].median)),
+    medianResponseHours: rows[0]?.median === null || rows[0]?.median === undefined ? null : hoursOfMs(Number(rows[0].median)),
     waitingAsOf: q.now.toISOString(),
     items: rows.map((r) => {
       const receivedAt = new Date(r.received_at);
@@ -96,8 +92,8 @@ export async function responseList(db: Database, s: Sql, q: ResponseListQuery): 
         segment: r.segment,
         managerId: r.manager_id,
         receivedAt: receivedAt.toISOString(),
-        ...(answered && { firstPlanAt: new Date(r.first_plan_at!).toISOString(), responseHours: hoursOf(Number(r.response_ms)) }),
-        ...(!answered && !r.cancelled && { waitingHours: hoursOf(q.now.getTime() - receivedAt.getTime()) }),
+        ...(answered && { firstPlanAt: new Date(r.first_plan_at!).toISOString(), responseHours: hoursOfMs(Number(r.response_ms)) }),
+        ...(!answered && !r.cancelled && { waitingHours: hoursOfMs(q.now.getTime() - receivedAt.getTime()) }),
         cancelled: r.cancelled,
         href: `/api/projects/${r.project_id}`,
       };

@@ -7,7 +7,7 @@
  */
 import type { KpiWorkloadList, WorkloadState } from '../../api/kpi-workload-schemas';
 import type { Department, Segment } from '../../workflows/shared-schemas';
-import { departmentIs, IN_WORK_TASK, OPEN_TASK, overdueTask, projectScope, WORK_IN_HAND } from './kpis';
+import { departmentIs, IN_WORK_TASK, inHours, OPEN_TASK, overdueTask, overloaded, projectScope, WORK_IN_HAND } from './kpis';
 import { sql, type Database, type Sql } from './sql';
 
 export interface WorkloadListQuery {
@@ -23,8 +23,6 @@ export interface WorkloadListQuery {
   /** At most this many rows; the totals count them all. */
   limit: number;
 }
-
-const hours = (n: unknown): number => Math.round(Number(n ?? 0) * 100) / 100;
 
 /** A person with more work in hand than the overload threshold. */
 export interface OverloadedPerson {
@@ -46,8 +44,8 @@ export async function overloadedPeople(db: Database, s: Sql, thresholdHours: num
     WHERE ${IN_WORK_TASK} AND t.assignee_id IS NOT NULL
     GROUP BY t.assignee_id`);
   return rows
-    .map((r) => ({ personId: r.assignee_id, hours: hours(r.in_work_hours), tasks: r.in_work_tasks }))
-    .filter((p) => p.hours > thresholdHours)
+    .map((r) => ({ personId: r.assignee_id, hours: inHours(r.in_work_hours), tasks: r.in_work_tasks }))
+    .filter((p) => overloaded(p.hours, thresholdHours))
     .sort((a, b) => b.hours - a.hours || a.personId.localeCompare(b.personId));
 }
 
@@ -94,9 +92,9 @@ export async function workloadList(db: Database, s: Sql, q: WorkloadListQuery): 
   return {
     asOf: q.now.toISOString(),
     total: first?.total ?? 0,
-    totalHours: hours(first?.total_hours),
-    open: { tasks: first?.open_tasks ?? 0, hours: hours(first?.open_hours) },
-    inWork: { tasks: first?.in_work_tasks ?? 0, hours: hours(first?.in_work_hours) },
+    totalHours: inHours(first?.total_hours),
+    open: { tasks: first?.open_tasks ?? 0, hours: inHours(first?.open_hours) },
+    inWork: { tasks: first?.in_work_tasks ?? 0, hours: inHours(first?.in_work_hours) },
     overdue: first?.overdue_tasks ?? 0,
     limit: q.limit,
     items: rows.map((r) => ({
