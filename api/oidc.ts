@@ -98,6 +98,12 @@ interface ProviderMetadata {
 
 /** How long discovery and keys are reused before they are asked again (providers rotate keys, and announce new ones early). */
 const METADATA_TTL_MS = 60 * 60_000;
+/**
+ * Signing out builds its address from a discovery document up to this old (asking again behind
+ * it): the portal's session has already ended, and a provider that is down for a moment must not
+ * cost the person the end of the provider's session too.
+ */
+const SIGN_OUT_METADATA_MAX_AGE_MS = 24 * 60 * 60_000;
 /** Clocks of the provider and ours may differ by this much. */
 const CLOCK_SKEW_MS = 60_000;
 /** A provider that does not answer within this is reported as unreachable, not waited for. */
@@ -134,6 +140,8 @@ export function singleSignOnFromConfig(
 
 export class OidcClient {
   private metadata?: { value: ProviderMetadata; at: number };
+  /** A discovery under way behind an older document's use (one at a time). */
+  private discovery?: Promise<ProviderMetadata | undefined>;
   private keys?: { value: (JsonWebKey & { kid?: string; use?: string })[]; at: number };
 
   constructor(private readonly settings: OidcSettings) {}
@@ -190,7 +198,7 @@ export class OidcClient {
    * asking (absent, `client_id` alone lets it check the redirect URI).
    */
   async logoutUrl(idToken: string | undefined): Promise<string | undefined> {
-    const provider = await this.provider();
+    const provider = await this.provider(SIGN_OUT_METADATA_MAX_AGE_MS);
     if (!provider.end_session_endpoint) return undefined;
     const url = new URL(provider.end_session_endpoint);
     if (idToken) url.searchParams.set('id_token_hint', idToken);
@@ -200,8 +208,23 @@ export class OidcClient {
     return url.toString();
   }
 
-  private async provider(): Promise<ProviderMetadata> {
-    if (this.metadata && this.now() - this.metadata.at < METADATA_TTL_MS) return this.metadata.value;
+  /**
+   * The provider's discovery document, asked again once it is an hour old; `usableUpTo` lets a
+   * caller take an older one at once, the document then being asked again behind it.
+   */
+  private async provider(usableUpTo = METADATA_TTL_MS): Promise<ProviderMetadata> {
+    const age = this.metadata ? this.now() - this.metadata.at : Infinity;
+    if (age < METADATA_TTL_MS) return this.metadata!.value;
+    if (age < usableUpTo) {
+      this.discovery ??= this.discover()
+        .catch(() => undefined) // the next sign-in asks again, and says why if it fails
+        .finally(() => (this.discovery = undefined));
+      return this.metadata!.value;
+    }
+    return this.discover();
+  }
+
+  private async discover(): Promise<ProviderMetadata> {
     const issuer = this.settings.issuer.replace(/\/$/, '');
     const value = (await this.getJson(`${issuer}/.well-known/openid-configuration`)) as Partial<ProviderMetadata>;
     for (const field of ['issuer', 'authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const) {

@@ -9,6 +9,7 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '../../common/logger';
 import { loadConfig, ConfigError } from '../../common/config';
+import { singleSignOnFromConfig } from '../../api/oidc';
 import { startApiHarness, type ApiHarness } from '../support/api';
 import { startTestOidcProvider, type TestOidcProvider } from '../support/oidc-provider';
 
@@ -307,6 +308,30 @@ test('a provider without an end_session_endpoint: the portal session ends, and t
     await other.close();
     await plain.close();
   }
+});
+
+test('a provider down at sign-out: the address is made from the discovery document read earlier that day; with none read, no address (the portal session ends all the same)', async () => {
+  const idp = await startTestOidcProvider();
+  let now = Date.now();
+  const settings = { OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: idp.clientId, OIDC_CLIENT_SECRET: idp.clientSecret, publicBaseUrl: 'https://portal.example' };
+  const { client } = singleSignOnFromConfig(settings, () => now);
+  const { client: justStarted } = singleSignOnFromConfig(settings, () => now);
+  const before = await client.begin('/'); // a sign-in read the provider's discovery document
+  expect(new URL(before.url).origin).toBe(idp.issuer);
+  await idp.close();
+
+  // Past the hour after which a sign-in asks again, and the provider does not answer.
+  now += 2 * 3_600_000;
+  const logoutUrl = new URL((await client.logoutUrl('the-id-token'))!);
+  expect(`${logoutUrl.origin}${logoutUrl.pathname}`).toBe(`${idp.issuer}/logout`);
+  expect(logoutUrl.searchParams.get('id_token_hint')).toBe('the-id-token');
+  // A sign-in asks, and says the provider is down.
+  await expect(client.begin('/')).rejects.toMatchObject({ failure: 'provider' });
+  // An API process that never read it has nothing to make the address from (the route answers without logoutUrl).
+  await expect(justStarted.logoutUrl('the-id-token')).rejects.toMatchObject({ failure: 'provider' });
+  // Older than a day, the document is not trusted for it either.
+  now += 24 * 3_600_000;
+  await expect(client.logoutUrl('the-id-token')).rejects.toMatchObject({ failure: 'provider' });
 });
 
 test('the client secret, codes and ID tokens never reach the log; refusals are logged with their reason', () => {
