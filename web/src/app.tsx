@@ -298,6 +298,7 @@ export function App() {
         singleSignOn={singleSignOn}
         signInError={loc.query.get('signInError')}
         signInErrorEmail={loc.query.get('email')}
+        signedOutState={loc.query.get('signedOut') === '1' ? (loc.query.get('state') ?? '') : null}
         onSignedIn={signedIn}
       />
     ) : (

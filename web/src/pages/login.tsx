@@ -16,7 +16,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok, type Me, type Schemas } from '../api';
 import { useAction, useResource } from '../data';
 import { DEPARTMENT_LABEL } from '../format';
-import { navigate, useLocation } from '../router';
+import { navigate } from '../router';
 import { Input, ProblemBox } from '../ui';
 
 type DemoPerson = Schemas['DemoSignIns']['items'][number];
@@ -138,6 +138,7 @@ export function Login({
   singleSignOn,
   signInError,
   signInErrorEmail,
+  signedOutState,
   onSignedIn,
 }: {
   /** Where to go once signed in: a path of this site only (App checks it with `sameSitePath`). */
@@ -146,6 +147,8 @@ export function Login({
   /** The provider's round trip came back without a session: why (`?signInError=`), and the email it named. */
   signInError: string | null;
   signInErrorEmail: string | null;
+  /** Back from signing out (`?signedOut=1`): the `state` the provider returned ('' without one); null otherwise. */
+  signedOutState: string | null;
   onSignedIn: (me: Me) => void;
 }) {
   const [token, setToken] = useState('');
@@ -161,8 +164,6 @@ export function Login({
   const failureBox = useRef<HTMLDivElement>(null);
   useEffect(() => failureBox.current?.focus({ preventScroll: true }), [signInError]);
   // Signed out: said first as well, and read out the same way.
-  const { query } = useLocation();
-  const signedOutState = query.get('signedOut') === '1' ? (query.get('state') ?? '') : null;
   const signedOut = signedOutState !== null && !failure ? signedOutInWords(signedOutState, readSignOutRecord()) : undefined;
   const signedOutBox = useRef<HTMLDivElement>(null);
   useEffect(() => signedOutBox.current?.focus({ preventScroll: true }), [signedOutState]);
