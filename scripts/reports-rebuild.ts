@@ -9,32 +9,21 @@
  * running `npm start` (it writes its address to DATA_DIR/reporting.url).
  * Exit code 1 when any workflow could not be read; it says which.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { rebuildReportingStore } from '../activities/reporting/rebuild';
 import { describeDatabaseUrl, openReportingStore } from '../activities/reporting/store';
 import { loadConfigOrExit } from '../common/config';
+import { toolReportingStore } from '../common/reporting-url';
 import { createLogger } from '../common/logger';
 import { connectClient } from '../common/temporal';
-
-export const embeddedUrlFile = (dataDir: string): string => path.join(dataDir, 'reporting.url');
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'agencyflow-reports-rebuild' });
-  const urlFile = embeddedUrlFile(config.dataDir);
-  const url = config.REPORTING_DATABASE_URL ?? (fs.existsSync(urlFile) ? fs.readFileSync(urlFile, 'utf8').trim() : undefined);
-  if (!url) {
-    process.stderr.write(
-      `No reporting store: set REPORTING_DATABASE_URL, or run this beside \`npm start\` (its embedded store writes ${urlFile}).\n`,
-    );
-    process.exit(78);
-  }
+  const { url, password } = toolReportingStore(config, 'reports:rebuild');
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), 30_000);
   const connection = await connectClient(config.temporalAddress, { log: logger, signal: abort.signal });
-  const password = config.REPORTING_DATABASE_URL ? config.REPORTING_DATABASE_PASSWORD : undefined;
   const store = await openReportingStore({ url, password, schema: config.REPORTING_SCHEMA, logger, signal: abort.signal });
   clearTimeout(timer);
   try {

@@ -27,6 +27,7 @@ import { ensureTemporalCli } from '../common/temporal-cli';
 import { runWorker } from '../worker/run';
 import { startApiServer } from '../api/server';
 import { ensurePortal } from './build-portal';
+import { embeddedReportingUrlFile } from '../common/reporting-url';
 
 async function startEmbeddedTemporal(config: Config, log: ReturnType<typeof createLogger>): Promise<DevServer> {
   const cli = await ensureTemporalCli({ say: (m) => log.info(m) });
@@ -90,8 +91,8 @@ async function main(): Promise<void> {
     embeddedReporting = store;
   }
   const reportingUrl = embeddedReporting?.url ?? config.REPORTING_DATABASE_URL!;
-  // Where `npm run reports:rebuild` finds the embedded store while this process runs.
-  const urlFile = path.join(config.dataDir, 'reporting.url');
+  // Where `npm run reports:rebuild` and `documents:copy` find the embedded store while this process runs.
+  const urlFile = embeddedReportingUrlFile(config.dataDir);
   if (embeddedReporting) {
     fs.writeFileSync(urlFile, `${embeddedReporting.url}\n`);
     running.push({ part: 'reporting.url', stop: async () => fs.rmSync(urlFile, { force: true }) });

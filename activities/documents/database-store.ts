@@ -58,4 +58,9 @@ export class DatabaseDocumentStore implements DocumentStore {
       ORDER BY metadata->>'createdAt' COLLATE "C", document_id COLLATE "C"`);
     return rows.map((r) => r.metadata);
   }
+
+  async listProjects(): Promise<string[]> {
+    const rows = await this.db.rows<{ project_id: string }>(sql`SELECT project_id FROM ${this.s}.documents GROUP BY project_id ORDER BY project_id COLLATE "C"`);
+    return rows.map((r) => r.project_id);
+  }
 }

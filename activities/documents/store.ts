@@ -60,6 +60,8 @@ export interface DocumentStore {
   stream(documentId: string): Promise<Readable | undefined>;
   /** Every stored document of a project, oldest first. */
   listByProject(projectId: string): Promise<DocumentMetadata[]>;
+  /** The projects with a document stored, in id order (for copying a store whole: ./copy.ts). */
+  listProjects(): Promise<string[]>;
 }
 
 /** What every store records of a document: its id derived from it, its size and digest, its download name. */
@@ -154,6 +156,20 @@ export class FilesystemDocumentStore implements DocumentStore {
     return found
       .filter((m): m is DocumentMetadata => m !== undefined)
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.documentId.localeCompare(b.documentId));
+  }
+
+  async listProjects(): Promise<string[]> {
+    let entries: fs.Dirent[];
+    try {
+      entries = await fs.promises.readdir(this.dir, { withFileTypes: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    return entries
+      .filter((e) => e.isDirectory() && PROJECT_ID_PATTERN.test(e.name))
+      .map((e) => e.name)
+      .sort();
   }
 
   private pdfPath(projectId: string, documentId: string): string {
