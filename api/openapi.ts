@@ -73,6 +73,7 @@ import {
 import { kpiWorkloadListSchema, kpiWorkloadQuerySchema } from './kpi-workload-schemas';
 import { kpiResponseListSchema, kpiResponseQuerySchema } from './kpi-response-schemas';
 import { kpiFeedbackListSchema, kpiFeedbackQuerySchema } from './kpi-feedback-schemas';
+import { kpiMoneyListSchema, kpiMoneyQuerySchema } from './kpi-money-schemas';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -832,6 +833,19 @@ export const OPERATIONS: Operation[] = [
     roles: ['manager', 'leadership'],
     query: kpiFeedbackQuerySchema,
     success: { status: 200, description: 'The ratings or complaints (managers: their own projects\u2019).', schema: kpiFeedbackListSchema },
+    errors: [400],
+  },
+  {
+    method: 'get',
+    path: '/api/reports/kpis/money',
+    operationId: 'kpiMoney',
+    tag: 'reports',
+    summary: 'The invoices and payments behind the KPI report\u2019s money figures and its sales plan: how much was invoiced and collected, and from whom',
+    description:
+      'Each money fact counted as GET /api/reports/kpis counts `money` and the weekly series: asked with the same query, plus `flow` (required), `week`, `managerId` and `currency`, the list\u2019s `totals` per currency equal the figures it explains \u2014 with `flow=invoiced` the invoices issued, voids and credit notes (`invoiced`, `voided`, `credited`, `netInvoiced`), with `flow=paid` the payments received and refunds paid out (`paid`, `refunded`, `netPaid`): the period\u2019s, a week\u2019s, a manager\u2019s. With `salesPlan=true` and a target\u2019s manager, period and currency, `netPaid` is the sales plan\u2019s `paid` (each payment credited to the manager recorded with it). Each row names the invoice or credit note, the project, the client and the manager; an invoice its due date and what is still owed on it now. The newest first; at most 200 items, `total` and `totals` count them all. Managers get their own projects only.',
+    roles: ['manager', 'leadership'],
+    query: kpiMoneyQuerySchema,
+    success: { status: 200, description: 'The invoices or payments (managers: their own projects\u2019).', schema: kpiMoneyListSchema },
     errors: [400],
   },
   {

@@ -48,7 +48,7 @@ const round = (n: number, digits: number): number => {
   return Math.round(n * f) / f;
 };
 /** An amount rounded to its currency's minor unit (EUR 2 decimals, JPY 0, KWD 3). */
-const money = (n: unknown, currency: string): number => round(Number(n ?? 0), minorDigits(currency));
+export const money = (n: unknown, currency: string): number => round(Number(n ?? 0), minorDigits(currency));
 const maybe = (n: unknown, digits: number, scale = 1): number | null =>
   n === null || n === undefined ? null : round(Number(n) / scale, digits);
 const ratio = (a: number, b: number, digits = 4): number | null => (b === 0 ? null : round(a / b, digits));
@@ -658,11 +658,6 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
 // ---------------------------------------------------------------------------------------------
 
 /**
- * The money that moved, as sums of facts: what was invoiced and taken back (voided, credited), what
- * came in and went back out (refunds). One fragment for the period's totals and the weekly series,
- * so the two cannot count different facts.
- */
-/**
  * An invoice's settlement (`f`) still stands when no payment was taken back after it: its round
  * (facts.ts: 1, or the suffix of `invoice-settled:<number>:<round>`) is one more than the payments
  * taken back from the invoice so far (each a `payment-reversed:<number>:…` entry of the ledger).
@@ -681,6 +676,11 @@ const SETTLEMENT_STANDS = (s: Sql): Sql => sql`coalesce(nullif(split_part(f.fact
 export const INVOICED_FLOW = sql`f.kind IN ('invoice', 'invoice_void', 'credit_note')`;
 export const PAID_FLOW = sql`f.kind IN ('payment', 'refund')`;
 const FLOW_KINDS = sql`(${INVOICED_FLOW} OR ${PAID_FLOW})`;
+/**
+ * The money that moved, as sums of facts: what was invoiced and taken back (voided, credited), what
+ * came in and went back out (refunds). One fragment for the period's totals and the weekly series,
+ * and the list of the money behind them (money.ts), so none can count different facts.
+ */
 export const FLOW_SUMS = sql`coalesce(sum(f.amount) FILTER (WHERE f.kind = 'invoice'), 0) AS invoiced,
         coalesce(sum(f.amount) FILTER (WHERE f.kind = 'invoice_void'), 0) AS voided,
         coalesce(sum(f.amount) FILTER (WHERE f.kind = 'credit_note'), 0) AS credited,

@@ -38,6 +38,7 @@ import type { KpiResponseList } from '../../api/kpi-response-schemas';
 import { responseList, type ResponseListQuery } from './responses';
 import { kpiReport, type KpiQuery } from './kpis';
 import { complaintList, ratingList, type ComplaintListQuery, type RatingListQuery } from './feedback';
+import { moneyList, type MoneyListQuery } from './money';
 import { overloadedPeople, workloadList, type OverloadedPerson, type WorkloadListQuery } from './workload';
 import { LATEST_VERSION, migrate, appliedVersions } from './migrations';
 import { portfolioReport, portfolioSet } from './portfolio';
@@ -930,6 +931,11 @@ export class ReportingStore {
   /** The complaints behind the KPI report's complaint figures, the oldest open first. */
   kpiComplaints(query: ComplaintListQuery): ReturnType<typeof complaintList> {
     return complaintList(this.db, this.s, query);
+  }
+
+  /** The invoices or payments behind the KPI report's money figures and its sales plan, the newest first. */
+  kpiMoney(query: MoneyListQuery): ReturnType<typeof moneyList> {
+    return moneyList(this.db, this.s, query);
   }
 
   /** Removes a manager's target for a period; true when there was one. */

@@ -7,7 +7,8 @@
  *   unpaid invoices past due;
  * - the KPIs over a period (JSON, or CSV for spreadsheets), with a weekly series, and the tasks
  *   behind its delivery and workload figures, the client requests behind its response times, and
- *   the ratings and complaints behind its client figures;
+ *   the ratings and complaints behind its client figures, the invoices and payments behind its
+ *   money figures and its sales plan;
  * - the sales plan: targets per manager and period, set by leadership.
  *
  * Managers get the same reports for their own projects; asking for another manager's is 403.
@@ -38,6 +39,7 @@ import { parseBody, parseQuery } from '../validation';
 import { kpiWorkloadQuerySchema, type KpiWorkloadList } from '../kpi-workload-schemas';
 import { kpiResponseQuerySchema, type KpiResponseList } from '../kpi-response-schemas';
 import { kpiFeedbackQuerySchema, type KpiFeedbackList } from '../kpi-feedback-schemas';
+import { kpiMoneyQuerySchema, type KpiMoneyList } from '../kpi-money-schemas';
 
 /** Default period: the 90 days up to now. */
 const DEFAULT_PERIOD_DAYS = 90;
@@ -51,6 +53,8 @@ const WORKLOAD_LIST_LIMIT = 200;
 const RESPONSE_LIST_LIMIT = 200;
 /** The most ratings or complaints one list gives (lowest ratings, oldest open complaints first); `total` counts them all. */
 const FEEDBACK_LIST_LIMIT = 200;
+/** The most invoices or payments one list gives (the newest first); `total` and `totals` count them all. */
+const MONEY_LIST_LIMIT = 200;
 
 /** Managers see their own; leadership anyone's or everyone's. */
 function scopedManager(person: Person, asked: string | undefined, what: string): string | undefined {
@@ -276,6 +280,43 @@ export function createReportsRouter(deps: AppDeps): Router {
       const list = await reporting.kpiRatings({ ...asked, ...(rating !== undefined && { rating }) });
       body = { listed: 'ratings', scope: { ...scope, ...(rating !== undefined && { rating }) }, ...list, items: list.items.map(withManagerName) };
     }
+    res.json(body);
+  });
+
+  // The invoices or payments behind the money figures, asked with the report's own query and which
+  // figure it was (invoiced or paid; one week, one manager, one currency), or a manager's sales
+  // plan (`salesPlan`, over the target's period): the list's totals are the figure's.
+  router.get('/api/reports/kpis/money', allow('manager', 'leadership'), async (req, res) => {
+    const q = parseQuery(kpiMoneyQuerySchema, req);
+    const { at, from, to, managerId, weekCut } = kpiScopeOf(q, req);
+    const { week, ...span } = weekAsked(q.week, { from, to, weekCut });
+    const salesPlan = q.salesPlan === 'true';
+    const list = await reporting.kpiMoney({
+      ...span,
+      flow: q.flow,
+      ...(managerId !== undefined && { managerId }),
+      ...(q.segment !== undefined && { segment: q.segment }),
+      ...(q.currency !== undefined && { currency: q.currency }),
+      ...(salesPlan && { salesPlan }),
+      now: at,
+      limit: MONEY_LIST_LIMIT,
+    });
+    const body: KpiMoneyList = {
+      ...list,
+      scope: {
+        from: span.from.toISOString(),
+        to: span.to.toISOString(),
+        ...(week !== undefined && { week: week.toISOString() }),
+        ...(managerId !== undefined && { managerId }),
+        ...(q.segment !== undefined && { segment: q.segment }),
+        ...(q.currency !== undefined && { currency: q.currency }),
+        ...(salesPlan && { salesPlan }),
+      },
+      items: list.items.map((item) => {
+        const managerName = people.get(item.managerId)?.name;
+        return { ...item, ...(managerName !== undefined && { managerName }) };
+      }),
+    };
     res.json(body);
   });
 

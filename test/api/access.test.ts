@@ -124,6 +124,8 @@ const ROWS: Row[] = [
   { operationId: 'kpiDeliveries', method: 'get', path: () => '/api/reports/kpis/deliveries', scope: 'none', ok: 200 },
   { operationId: 'kpiResponses', method: 'get', path: () => '/api/reports/kpis/responses', scope: 'none', ok: 200 },
   { operationId: 'kpiFeedback', method: 'get', path: () => '/api/reports/kpis/feedback', scope: 'none', ok: 200 },
+  // Without its required `flow`: past the access checks, a 400.
+  { operationId: 'kpiMoney', method: 'get', path: () => '/api/reports/kpis/money', scope: 'none', ok: 400 },
   { operationId: 'kpiWorkload', method: 'get', path: () => '/api/reports/kpis/workload', scope: 'none', ok: 200 },
   { operationId: 'listSalesTargets', method: 'get', path: () => '/api/reports/sales-targets', scope: 'none', ok: 200 },
   {

@@ -59,6 +59,7 @@ const ROUTES: Route[] = [
   { pattern: '/kpis/workload', roles: ['leadership', 'manager'], ...lazy(() => import('./pages/workload').then((m) => m.Workload)) },
   { pattern: '/kpis/responses', roles: ['leadership', 'manager'], ...lazy(() => import('./pages/responses').then((m) => m.Responses)) },
   { pattern: '/kpis/feedback', roles: ['leadership', 'manager'], ...lazy(() => import('./pages/feedback').then((m) => m.Feedback)) },
+  { pattern: '/kpis/money', roles: ['leadership', 'manager'], ...lazy(() => import('./pages/money').then((m) => m.Money)) },
   { pattern: '/targets', roles: ['leadership'], ...lazy(() => import('./pages/targets').then((m) => m.SalesTargets)) },
 ];
 

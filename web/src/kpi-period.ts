@@ -1,7 +1,7 @@
 /**
  * The KPI page's period and filters, shared with the lists behind its figures — deliveries, work in
- * hand, client requests, client ratings and complaints — so each list asks the API exactly what the
- * page asked, and its figures match to the unit.
+ * hand, client requests, client ratings and complaints, invoices and payments — so each list asks
+ * the API exactly what the page asked, and its figures match to the unit.
  *
  * The period is the reader's days: the address holds the days picked ("2026-12-01" to
  * "2026-12-04", inclusive), and the API gets the reader's own midnights, with their offset, from
@@ -137,6 +137,33 @@ export function feedbackHref(f: Filters, period: { from: string; to: string }, c
   if (choice.rating) q.set('rating', choice.rating);
   if (choice.complaints) q.set('complaints', choice.complaints);
   return `/kpis/feedback?${q}`;
+}
+
+/** What a money figure counts: the invoiced or the paid side, in one currency, one week (its `weekStart`) or one manager's. */
+export interface MoneyChoice {
+  flow: 'invoiced' | 'paid';
+  currency?: string;
+  week?: string;
+  managerId?: string;
+}
+
+/** The list of the invoices or payments behind a money figure of the KPI page with these filters and period. */
+export function moneyHref(f: Filters, period: { from: string; to: string }, choice: MoneyChoice): string {
+  const q = addressOf({ ...f, managerId: choice.managerId ?? f.managerId }, period);
+  q.set('flow', choice.flow);
+  if (choice.currency) q.set('currency', choice.currency);
+  if (choice.week) q.set('week', choice.week);
+  return `/kpis/money?${q}`;
+}
+
+/**
+ * The payments behind a manager's sales-plan target, counted as the sales plan counts them: its
+ * exact period (UTC, as the API gives a target's `from` and `to`, not the reader's days) and
+ * currency; `period` names it for the way back to the sales plan.
+ */
+export function salesPlanMoneyHref(target: { managerId: string; period: string; from: string; to: string; currency: string }): string {
+  const q = new URLSearchParams({ flow: 'paid', salesPlan: 'true', managerId: target.managerId, from: target.from, to: target.to, currency: target.currency, period: target.period });
+  return `/kpis/money?${q}`;
 }
 
 function addressOf(f: Filters, period: { from: string; to: string }): URLSearchParams {

@@ -21,12 +21,14 @@ import {
   feedbackHref,
   filtersFrom,
   localDay,
+  moneyHref,
   periodOf,
   responsesHref,
   workloadHref,
   type DeliveryChoice,
   type FeedbackChoice,
   type KpiFilters,
+  type MoneyChoice,
   type ResponseChoice,
   type WorkloadChoice,
 } from '../kpi-period';
@@ -170,7 +172,7 @@ export function Kpis({ query }: { query: URLSearchParams }) {
       </form>
 
       {report.error && !['from', 'to', 'managerId', 'segment', 'department'].some((f) => err(f)) && <ProblemBox error={report.error} />}
-      {!r ? !report.error && <Loading what="Computing the KPIs" /> : <Dashboard report={r} name={name} drill={(choice) => deliveriesHref(filters, period, choice)} toWorkload={(choice) => workloadHref(filters, period, choice)} toResponses={(choice) => responsesHref(filters, period, choice)} toFeedback={(choice) => feedbackHref(filters, period, choice)} />}
+      {!r ? !report.error && <Loading what="Computing the KPIs" /> : <Dashboard report={r} name={name} drill={(choice) => deliveriesHref(filters, period, choice)} toWorkload={(choice) => workloadHref(filters, period, choice)} toResponses={(choice) => responsesHref(filters, period, choice)} toFeedback={(choice) => feedbackHref(filters, period, choice)} toMoney={(choice) => moneyHref(filters, period, choice)} />}
     </>
   );
 }
@@ -187,8 +189,11 @@ type ToResponses = (choice: ResponseChoice) => string;
 /** Where a "Clients" figure leads: the list of the ratings or complaints it counts, for the page's period and filters. */
 type ToFeedback = (choice: FeedbackChoice) => string;
 
-function Dashboard(props: { report: Kpis; name: (id?: string) => string; drill: Drill; toWorkload: ToWorkload; toResponses: ToResponses; toFeedback: ToFeedback }) {
-  const { report: r, name, drill, toWorkload, toResponses, toFeedback } = props;
+/** Where a money figure leads: the list of the invoices or payments it counts, for the page's period and filters. */
+type ToMoney = (choice: MoneyChoice) => string;
+
+function Dashboard(props: { report: Kpis; name: (id?: string) => string; drill: Drill; toWorkload: ToWorkload; toResponses: ToResponses; toFeedback: ToFeedback; toMoney: ToMoney }) {
+  const { report: r, name, drill, toWorkload, toResponses, toFeedback, toMoney } = props;
   // Money is never converted: one section per currency the period saw (EUR's empty charts when none).
   const moneyCurrencies = r.money.totals.length > 0 ? r.money.totals.map((m) => m.currency) : ['EUR'];
   const weeks = r.series.map((w) => weekName(w.weekStart));
@@ -343,7 +348,7 @@ function Dashboard(props: { report: Kpis; name: (id?: string) => string; drill: 
         </Section>
 
         {moneyCurrencies.map((currency, i) => (
-          <MoneySection key={currency} report={r} currency={currency} weeks={weeks} name={name} first={i === 0} />
+          <MoneySection key={currency} report={r} currency={currency} weeks={weeks} name={name} first={i === 0} toMoney={toMoney} />
         ))}
 
         <Section title="Clients" id="kpi-clients">
@@ -583,8 +588,8 @@ function netsInWords(m: Flows, money: (n: number) => string): string {
  * the numbers tables, and each chart says how its flows add up to the tile's nets. The invoices
  * past due (every currency, each amount in its own) go under the first currency's section.
  */
-function MoneySection(props: { report: Kpis; currency: string; weeks: string[]; name: (id?: string) => string; first: boolean }) {
-  const { report: r, currency, weeks, name, first } = props;
+function MoneySection(props: { report: Kpis; currency: string; weeks: string[]; name: (id?: string) => string; first: boolean; toMoney: ToMoney }) {
+  const { report: r, currency, weeks, name, first, toMoney } = props;
   const money = (n: number) => formatMoney(n, currency);
   const weekly = r.series.map((w) => w.money.find((m) => m.currency === currency) ?? NO_FLOWS);
   const managers = r.money.byManager.filter((m) => m.currency === currency);
@@ -599,6 +604,17 @@ function MoneySection(props: { report: Kpis; currency: string; weeks: string[]; 
     { name: 'Net paid', values: rows.map((m) => m.netPaid), tableOnly: true },
   ];
   const overManagers = addFlows(managers);
+  /**
+   * Where a bar or a numbers cell leads: the invoices, voids and credit notes behind the invoiced
+   * series, the payments and refunds behind the paid ones, in this currency; nowhere when the
+   * side has no money in it (bars at 0 lead nowhere).
+   */
+  const drillFlow = (m: Flows, series: string, choice: Omit<MoneyChoice, 'flow' | 'currency'>): string | undefined => {
+    const flow = PAID_SERIES.has(series) ? 'paid' : 'invoiced';
+    const value = { Invoiced: m.invoiced, 'Voided or credited': m.voided + m.credited, Paid: m.paid, Refunded: m.refunded }[series];
+    const any = flow === 'paid' ? m.paid !== 0 || m.refunded !== 0 : m.invoiced !== 0 || m.voided !== 0 || m.credited !== 0;
+    return (value === undefined ? any : value !== 0) ? toMoney({ flow, currency, ...choice }) : undefined;
+  };
   // The first section keeps the plain ids (links and tests name them); the others add their currency.
   const suffix = first ? '' : `-${currency}`;
   return (
@@ -612,6 +628,7 @@ function MoneySection(props: { report: Kpis; currency: string; weeks: string[]; 
         categoryName="Week of"
         series={flowSeries(weekly)}
         format={(n) => money(n)}
+        drillTo={(i, series) => drillFlow(weekly[i], series, { week: r.series[i].weekStart })}
       />
       <RowChart
         id={`chart-money-managers${suffix}`}
@@ -622,7 +639,9 @@ function MoneySection(props: { report: Kpis; currency: string; weeks: string[]; 
         categories={managers.map((m) => name(m.managerId))}
         series={flowSeries(managers)}
         format={(n) => money(n)}
+        drillTo={(i, series) => drillFlow(managers[i], series, { managerId: managers[i].managerId })}
       />
+      <MoneyLinks flows={overManagers} currency={currency} toMoney={toMoney} />
       {first && r.money.overdueReceivables.items.length > 0 && (
         <>
           <h3>Invoices past due</h3>
@@ -637,6 +656,35 @@ function MoneySection(props: { report: Kpis; currency: string; weeks: string[]; 
         </>
       )}
     </Section>
+  );
+}
+
+/** The series of the paid side: their bars and cells lead to the payments, the others to the invoices. */
+const PAID_SERIES: ReadonlySet<string> = new Set(['Paid', 'Refunded', 'Net paid']);
+
+/**
+ * The period's money in one currency as links to the invoices and the payments behind it, under
+ * the charts, where everyone sees them (a week's and a manager's are behind their bars and in
+ * "The numbers").
+ */
+function MoneyLinks({ flows: m, currency, toMoney }: { flows: Flows; currency: string; toMoney: ToMoney }) {
+  const links = [
+    (m.invoiced !== 0 || m.voided !== 0 || m.credited !== 0) && (
+      <Link key="invoiced" href={toMoney({ flow: 'invoiced', currency })}>
+        See the invoices
+      </Link>
+    ),
+    (m.paid !== 0 || m.refunded !== 0) && (
+      <Link key="paid" href={toMoney({ flow: 'paid', currency })}>
+        See the payments
+      </Link>
+    ),
+  ].filter(Boolean);
+  if (links.length === 0) return null;
+  return (
+    <p class="drill-links">
+      {links.flatMap((link, i) => (i === 0 ? [link] : [' · ', link]))}: who was invoiced and who paid, the newest first. A week’s are behind its bars, a manager’s behind their row, and in “The numbers”.
+    </p>
   );
 }
 

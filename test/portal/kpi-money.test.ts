@@ -1,0 +1,203 @@
+/**
+ * From the KPI page's money figures, and from a target on the sales plan page, to the invoices and
+ * payments behind them, in a real headless Chromium: a week's "Invoiced" bar leads to that week's
+ * invoices, a manager's "Paid" bar to their payments and refunds, the links under the charts to
+ * all of them, each with its totals in words and each number a link to its project; bars at 0 lead
+ * nowhere; the way back keeps the period; a target's "See the payments" leads to the payments the
+ * sales plan counts, and back to the sales plan. At a desk and on a 320 px phone (no sideways
+ * scrolling). The figures come from the reporting store alone: projects are published as the
+ * workflows would.
+ */
+import { ProjectBuilder, plusDays } from '../reporting/builders';
+import { startApiHarness, type ApiHarness } from '../support/api';
+import {
+  browserTestOrSkip,
+  DESKTOP,
+  NARROW_PHONE,
+  SCREENSHOT_DIR,
+  shootDeskAndNarrowPhone,
+  startPortal,
+  unexpectedErrors,
+  type PersonPage,
+  type Portal,
+} from '../support/browser';
+
+jest.setTimeout(180_000);
+const step = browserTestOrSkip('the KPI drill-down to invoices and payments');
+
+let h: ApiHarness;
+let portal: Portal;
+const opened: PersonPage[] = [];
+
+const LONG_CLIENT = 'Vereinigte Nordsee-Fischereigenossenschaft und Räucherei GmbH & Co. KG';
+/** The directory's names of the harness's test managers (test/support/api.ts). */
+const managerName = () => `Test ${h.people.manager.id}`;
+const otherManagerName = () => `Test ${h.people.otherManager.id}`;
+const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+/** The month of our payment: the sales plan's target is set for it. */
+let targetMonth: string;
+
+beforeAll(async () => {
+  h = await startApiHarness({ withoutWorker: true });
+  const now = new Date().toISOString();
+  const northwind = { id: 'northwind', name: 'Northwind Traders', segment: 'B2B' as const };
+  const nordsee = { id: 'nordsee', name: LONG_CLIENT, segment: 'B2C' as const };
+  // Ours: INV-M1 1000 issued 10 days ago, 400 of it paid 8 days ago.
+  const ours = new ProjectBuilder({ projectId: 'p-money-ours', managerId: h.people.manager.id, client: northwind, intakeAt: plusDays(now, -40) });
+  ours.invoice('final', 'INV-M1', 1_000, plusDays(now, -10), plusDays(now, 4), { status: 'open' });
+  ours.pay('INV-M1', 400, plusDays(now, -8), 'M1-A');
+  // Theirs: INV-M2 600 issued 30 days ago and paid 25 days ago; a credit note of 100 21 days ago,
+  // refunded the day after. What is invoiced is at least a week apart: each in a week of its own.
+  const theirs = new ProjectBuilder({ projectId: 'p-money-theirs', managerId: h.people.otherManager.id, client: nordsee, intakeAt: plusDays(now, -40) });
+  theirs.invoice('final', 'INV-M2', 600, plusDays(now, -30), plusDays(now, -16), { status: 'open' });
+  theirs.pay('INV-M2', 600, plusDays(now, -25), 'M2-A');
+  theirs.invoice('credit_note', 'CN-M1', 100, plusDays(now, -21), plusDays(now, -7), { status: 'open' });
+  theirs.pay('CN-M1', 100, plusDays(now, -20), 'M2-R');
+  for (const p of [ours, theirs]) for (const snapshot of p.publishAll()) await h.reporting.publish(snapshot);
+  targetMonth = plusDays(now, -8).slice(0, 7);
+  const [year, month] = targetMonth.split('-').map(Number);
+  await h.reporting.setSalesTarget({
+    managerId: h.people.manager.id,
+    period: targetMonth,
+    startsAt: new Date(Date.UTC(year, month - 1, 1)),
+    endsAt: new Date(Date.UTC(year, month, 1)),
+    currency: 'EUR',
+    amount: 5_000,
+    setBy: h.people.leadership.id,
+  });
+  portal = await startPortal(h);
+});
+
+afterAll(async () => {
+  for (const person of opened) expect(unexpectedErrors(person.errors)).toEqual([]);
+  await portal?.close();
+  await h?.close();
+});
+
+async function open(who: 'leadership' | 'manager', startAt: string, viewport = DESKTOP): Promise<PersonPage> {
+  const person = await portal.openAs(who, { startAt, viewport });
+  opened.push(person);
+  return person;
+}
+async function openKpis(who: 'leadership' | 'manager', viewport = DESKTOP, startAt = '/kpis'): Promise<PersonPage> {
+  const person = await open(who, startAt, viewport);
+  await person.page.locator('#chart-money-title').waitFor();
+  return person;
+}
+
+/** The rows of the money list, cell by cell, as shown. */
+async function rows(person: PersonPage): Promise<string[][]> {
+  const { page } = person;
+  await page.locator('table.kpi-money').waitFor();
+  return page.locator('table.kpi-money tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((cell) => (cell.textContent ?? '').trim())));
+}
+const totals = (person: PersonPage) => person.page.locator('ul.money-totals li').allTextContents();
+
+/** The bar, in a chart's drawing, whose title ends so ("12 Jan · Invoiced: €1,000.00"). */
+const bar = (person: PersonPage, chart: string, title: string | RegExp) =>
+  person.page.locator(`figure:has(#${chart}-title) svg a.bar-link`, { has: person.page.locator('title', { hasText: title }) });
+
+step('leadership follows a week\u2019s Invoiced bar to that week\u2019s invoices, and back to the KPIs with the same period', async () => {
+  const [from, to] = [day(45), day(0)];
+  const person = await openKpis('leadership', DESKTOP, `/kpis?from=${from}&to=${to}`);
+  const { page } = person;
+  await page.locator('#kpi-money').screenshot({ path: `${SCREENSHOT_DIR}/99g-kpi-money-chart-links-desktop.png` });
+  // Weeks without a refund: their Refunded bars lead nowhere; nor does a week's bar with nothing invoiced.
+  expect(await bar(person, 'chart-money', /· Refunded: €0\.00$/).count()).toBe(0);
+  expect(await bar(person, 'chart-money', /· Invoiced: €0\.00$/).count()).toBe(0);
+  expect(await bar(person, 'chart-money', /· Refunded: €100\.00$/).count()).toBe(1);
+  await bar(person, 'chart-money', /· Invoiced: €1,000\.00$/).click();
+
+  await page.waitForURL(/\/kpis\/money\?/);
+  const address = new URL(page.url());
+  expect([address.searchParams.get('flow'), address.searchParams.get('currency'), address.searchParams.get('week') !== null]).toEqual(['invoiced', 'EUR', true]);
+  await page.getByRole('heading', { level: 1, name: /^Invoices, voids and credit notes, week of .+: 1$/ }).waitFor();
+  expect((await rows(person)).map((r) => r.slice(0, 7))).toEqual([['INV-M1', 'Invoice', expect.any(String), '€1,000.00', 'Northwind Traders (B2B)', 'Project p-money-ours', managerName()]]);
+  expect((await rows(person))[0][7]).toMatch(/, €600\.00 owed$/);
+  expect(await totals(person)).toEqual(['Invoiced €1,000.00, nothing voided or credited.']);
+  expect(await page.getByRole('link', { name: 'INV-M1' }).getAttribute('href')).toBe('/projects/p-money-ours');
+
+  expect([address.searchParams.get('from'), address.searchParams.get('to')]).toEqual([from, to]);
+  await page.getByRole('link', { name: 'Back to the KPIs' }).click();
+  await page.waitForURL(/\/kpis(\?.*)?$/);
+  await page.locator('#chart-money-title').waitFor();
+  expect(await page.locator('#kpi-from').inputValue()).toBe(from);
+  expect(await page.locator('#kpi-to').inputValue()).toBe(to);
+});
+
+step('a manager\u2019s Paid bar leads to their payments and refunds, the newest first, with the totals in words', async () => {
+  const person = await openKpis('leadership');
+  const { page } = person;
+  await bar(person, 'chart-money-managers', new RegExp(`^${otherManagerName()} · Paid: €600\\.00$`)).click();
+  await page.getByRole('heading', { level: 1, name: `Payments and refunds, ${otherManagerName()}: 2` }).waitFor();
+  expect((await rows(person)).map((r) => [r[0], r[1], r[3], r[4]])).toEqual([
+    ['CN-M1', 'Refund', '€100.00', `${LONG_CLIENT} (B2C)`],
+    ['INV-M2', 'Payment', '€600.00', `${LONG_CLIENT} (B2C)`],
+  ]);
+  expect(await totals(person)).toEqual(['Paid €600.00, less €100.00 refunded: €500.00 net.']);
+  expect(await page.locator('p[role="status"]').textContent()).toBe('2 payments and refunds in this period, the newest first.');
+  await shootDeskAndNarrowPhone(portal, page, '99g-kpi-money-payments');
+});
+
+step('the links under the charts lead to all the invoices and all the payments', async () => {
+  const person = await openKpis('leadership');
+  const { page } = person;
+  const line = page.locator('#kpi-money p.drill-links');
+  expect(await line.textContent()).toMatch(/^See the invoices · See the payments: who was invoiced and who paid, the newest first\./);
+  await line.getByRole('link', { name: 'See the invoices' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Invoices, voids and credit notes: 3' }).waitFor();
+  expect((await rows(person)).map((r) => [r[0], r[1], r[3]])).toEqual([
+    ['INV-M1', 'Invoice', '€1,000.00'],
+    ['CN-M1', 'Credit note', '€100.00'],
+    ['INV-M2', 'Invoice', '€600.00'],
+  ]);
+  expect(await totals(person)).toEqual(['Invoiced €1,600.00, less €100.00 credited: €1,500.00 net.']);
+  await shootDeskAndNarrowPhone(portal, page, '99g-kpi-money-invoices');
+
+  await page.goBack();
+  await page.locator('#kpi-money p.drill-links').getByRole('link', { name: 'See the payments' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Payments and refunds: 3' }).waitFor();
+  expect(await totals(person)).toEqual(['Paid €1,000.00, less €100.00 refunded: €900.00 net.']);
+});
+
+step('a manager follows the link to their own projects\u2019 payments only', async () => {
+  const person = await openKpis('manager');
+  const { page } = person;
+  await page.locator('#kpi-money p.drill-links').getByRole('link', { name: 'See the payments' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Payments and refunds: 1' }).waitFor();
+  expect((await rows(person)).map((r) => [r[0], r[3], r[6]])).toEqual([['INV-M1', '€400.00', managerName()]]);
+  expect(await page.locator('.page-sub').textContent()).toContain('your projects');
+});
+
+step('a target on the sales plan page leads to the payments its net paid counts, and back to the sales plan', async () => {
+  const person = await open('leadership', `/targets?period=${targetMonth}`);
+  const { page } = person;
+  const card = page.locator('li.target', { has: page.getByRole('heading', { name: managerName() }) });
+  await card.locator('.target-paid').waitFor();
+  expect(await card.locator('.target-paid span').textContent()).toBe('Net paid so far €400.00 (8% of the target)');
+  await portal.screenshot(page, '99g-kpi-money-targets');
+  await card.getByRole('link', { name: 'See the payments' }).click();
+  await page.getByRole('heading', { level: 1, name: `Payments for ${managerName()}\u2019s sales plan ${targetMonth}: 1` }).waitFor();
+  expect((await rows(person)).map((r) => [r[0], r[1], r[3]])).toEqual([['INV-M1', 'Payment', '€400.00']]);
+  expect(await totals(person)).toEqual(['Paid €400.00, nothing refunded.']);
+  expect(await page.locator('.page-sub').textContent()).toBe(`The target’s period, ${targetMonth} (UTC) · EUR`);
+  await shootDeskAndNarrowPhone(portal, page, '99g-kpi-money-sales-plan');
+  await page.getByRole('link', { name: 'Back to the sales plan' }).click();
+  await page.waitForURL(new RegExp(`/targets\\?period=${targetMonth}$`));
+  await card.locator('.target-paid').waitFor();
+});
+
+step('on a 320 px phone the links lead to the list too, read as cards with nothing wider than the page', async () => {
+  const person = await openKpis('leadership', NARROW_PHONE);
+  const { page } = person;
+  expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBe(NARROW_PHONE.width);
+  await page.locator('#kpi-money').screenshot({ path: `${SCREENSHOT_DIR}/99g-kpi-money-chart-links-phone-320.png` });
+  await page.locator('#kpi-money p.drill-links').getByRole('link', { name: 'See the invoices' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Invoices, voids and credit notes: 3' }).waitFor();
+  expect((await rows(person)).map((r) => r[0])).toEqual(['INV-M1', 'CN-M1', 'INV-M2']);
+  expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBe(NARROW_PHONE.width);
+  const cellsBeyondTheScreen = `[...document.querySelectorAll('table.kpi-money tbody th, table.kpi-money tbody td')]
+    .filter((cell) => cell.getBoundingClientRect().right > document.documentElement.clientWidth).length`;
+  expect(await page.evaluate<number>(cellsBeyondTheScreen)).toBe(0);
+  await portal.screenshot(page, '99g-kpi-money-followed-on-phone-320');
+});
