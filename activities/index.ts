@@ -18,7 +18,8 @@ import { createDigestActivities } from './digest';
 import { createInvoiceNumberActivities } from './invoice-numbers';
 import { createMailerFromConfig, type Mailer } from './mail/mailer';
 import type { SentLog } from './mail/sent-log';
-import { createNotificationActivities } from './notifications';
+import { createNotificationActivities, type NotificationActivityDeps } from './notifications';
+import { UnsubscribeLinks } from './mail/digest-mail';
 import type { ReportingStore } from './reporting/store';
 import { createSnapshotActivities } from './snapshots';
 
@@ -44,6 +45,8 @@ export interface ActivityDeps {
   clientLinks?: Pick<ClientLinks, 'current'>;
   escalationEmail?: string;
   invoiceNumberWorkflowIdPrefix?: string;
+  /** Who stopped which weekly digest, and the links in a digest that stop it (none: every digest to all its readers). */
+  digestMail?: NotificationActivityDeps['digestMail'];
 }
 
 export function createActivities(deps: ActivityDeps): ProjectActivities & DigestActivities {
@@ -59,7 +62,11 @@ export function createActivities(deps: ActivityDeps): ProjectActivities & Digest
 
 export async function createActivityDepsFromConfig(
   config: Config,
-  base: { client: Client; logger: Logger; reporting: Pick<ReportingStore, 'publish' | 'sentMail' | 'documents' | 'portfolio' | 'listProjects' | 'listTasks' | 'overloadedPeople'> & ClientLinkStore },
+  base: {
+    client: Client;
+    logger: Logger;
+    reporting: Pick<ReportingStore, 'publish' | 'sentMail' | 'documents' | 'portfolio' | 'listProjects' | 'listTasks' | 'overloadedPeople' | 'stoppedDigest'> & ClientLinkStore;
+  },
 ): Promise<ActivityDeps> {
   // Unwritable directories fail the start, not the first invoice hours later.
   await fs.promises.mkdir(config.documentsDir, { recursive: true });
@@ -78,6 +85,9 @@ export async function createActivityDepsFromConfig(
     // The secret is read for each mail: a link in a mail is made with the secret as it is then.
     clientLinks: new ClientLinks(base.reporting, config.publicBaseUrl, 0),
     escalationEmail: config.ESCALATION_EMAIL,
+    // The digests leave out who stopped them, and carry the links that stop them (the API reads
+    // those links with the same secret). The secret is read for each mail, as for client links.
+    digestMail: { preferences: base.reporting, links: new UnsubscribeLinks(base.reporting, config.publicBaseUrl, 0) },
   };
 }
 

@@ -34,6 +34,7 @@ import type { DocumentStore } from './documents/store';
 import { activityLogger } from './log';
 import { isPermanentRecipientRejection, senderDomain, type MailAddress, type MailAttachment, type Mailer } from './mail/mailer';
 import { sentLogEntryName, type SentLog } from './mail/sent-log';
+import { isDigest, type DigestKind, type MailPreferenceStore, type StopLinks, type UnsubscribeLinks } from './mail/digest-mail';
 import { ATTACHES_DOCUMENT, needsProjectSnapshot, renderNotification, type Audience, type RenderedNotification } from './mail/templates';
 
 export interface NotificationActivityDeps {
@@ -56,6 +57,11 @@ export interface NotificationActivityDeps {
    * lacks (templates.ts `needsProjectSnapshot`); without it they print what the data carries.
    */
   client?: Pick<Client, 'workflow' | 'withAbortSignal'>;
+  /**
+   * Who stopped which weekly digest, and the links a digest carries to stop it (digest-mail.ts).
+   * Without it every digest goes to all its readers, with no way out in the mail.
+   */
+  digestMail?: { preferences: Pick<MailPreferenceStore, 'stoppedDigest'>; links: Pick<UnsubscribeLinks, 'forDigest'> };
 }
 
 /** A recipient and which version of the notice they read. */
@@ -91,12 +97,14 @@ export function createNotificationActivities(deps: NotificationActivityDeps): Pi
         requestId: input.requestId,
       });
 
-      const recipients = resolveRecipients(input.recipients ?? {}, deps, log);
-      const addresses = recipients.map((r) => r.address);
-      if (recipients.length === 0) {
+      const resolved = resolveRecipients(input.recipients ?? {}, deps, log);
+      if (resolved.length === 0) {
         log.warn({ recipients: input.recipients }, 'notification has no recipients; nothing sent');
         return { sent: 0, recipients: [], duplicate: false };
       }
+      const recipients = isDigest(input.template) ? await withoutThoseWhoStopped(input.template, resolved, deps, log) : resolved;
+      const addresses = recipients.map((r) => r.address);
+      if (recipients.length === 0) return { sent: 0, recipients: [], duplicate: false };
 
       const clientPageUrl = recipients.some((r) => r.audience === 'client') ? await clientPage(input, deps) : undefined;
       const project = needsProjectSnapshot(input) ? await projectSnapshot(input, deps, log) : undefined;
@@ -112,10 +120,13 @@ export function createNotificationActivities(deps: NotificationActivityDeps): Pi
         ...(clientPageUrl && { clientPageUrl }),
       };
       const renderings = new Map<string, RenderedNotification>();
-      const rendered = ({ audience, personId }: Recipient): RenderedNotification => {
+      const rendered = ({ audience, personId }: Recipient, stop?: StopLinks): RenderedNotification => {
         const key = `${audience}:${personId ?? ''}`;
         let r = renderings.get(key);
-        if (!r) renderings.set(key, (r = renderNotification(input, { ...context, ...(personId && { readerId: personId }) }, audience)));
+        if (!r) {
+          const reader = { ...(personId && { readerId: personId }), ...(stop && { stopMailsUrl: stop.page }) };
+          renderings.set(key, (r = renderNotification(input, { ...context, ...reader }, audience)));
+        }
         return r;
       };
       // A reply from a client reaches their account manager, not the no-reply sender.
@@ -134,7 +145,9 @@ export function createNotificationActivities(deps: NotificationActivityDeps): Pi
         }
         attachments ??= await documentAttachments(input, deps.store, log);
         const messageId = `<${sentLogEntryName(input.idempotencyKey, to.address).slice(0, 40)}.agencyflow@${domain}>`;
-        const { subject, text } = rendered(to);
+        // A digest's reader gets their own way to stop it: in its footer, and for their mail client's button.
+        const stop = isDigest(input.template) && to.personId && deps.digestMail ? await deps.digestMail.links.forDigest(to.personId, input.template) : undefined;
+        const { subject, text } = rendered(to, stop);
         try {
           await aliveWhile(
             deps.mailer.send({
@@ -147,6 +160,7 @@ export function createNotificationActivities(deps: NotificationActivityDeps): Pi
               idempotencyKey: input.idempotencyKey,
               projectId: input.projectId,
               taskId: input.taskId,
+              ...(stop && { oneClickUnsubscribe: stop.oneClick }),
             }),
             to.address,
           );
@@ -171,6 +185,22 @@ export function createNotificationActivities(deps: NotificationActivityDeps): Pi
       return { sent, recipients: addresses, duplicate: sent === 0 && alreadySent === recipients.length };
     },
   };
+}
+
+/**
+ * A digest's readers but those who stopped it. Only the weekly digests can be stopped: they sum up
+ * what the portal shows anyway. Every other notice asks someone to act (a plan to approve, work
+ * overdue, an invoice to chase) or tells them what was done with their work; stopping those would
+ * leave work unseen, so they reach everyone they name whatever their mail preferences say.
+ */
+async function withoutThoseWhoStopped(digest: DigestKind, recipients: Recipient[], deps: NotificationActivityDeps, log: Logger): Promise<Recipient[]> {
+  if (!deps.digestMail) return recipients;
+  const personIds = recipients.flatMap((r) => (r.personId ? [r.personId] : []));
+  const stopped = await deps.digestMail.preferences.stoppedDigest(digest, personIds);
+  if (stopped.size === 0) return recipients;
+  const readers = recipients.filter((r) => r.personId === undefined || !stopped.has(r.personId));
+  log.info({ leftOut: stopped.size, readers: readers.length }, readers.length === 0 ? 'everyone stopped this digest; nothing sent' : 'left out of the digest: they stopped it');
+  return readers;
 }
 
 /**

@@ -23,6 +23,8 @@ import { createClientsRouter } from './routes/clients';
 import { createDocumentsRouter } from './routes/documents';
 import { createHealthRouter } from './routes/health';
 import { createPeopleRouter } from './routes/people';
+import { createMailSettingsRouter, createUnsubscribeRouter } from './routes/mail';
+import { UnsubscribeLinks } from '../activities/mail/digest-mail';
 import { createClientViewRouter } from './routes/client-view';
 import { ClientLinks } from '../common/client-links';
 import { CopiesInMemory } from './copies-in-memory';
@@ -233,6 +235,8 @@ export function createApp(deps: AppDeps): Express & { locals: AppExtras } {
   // The API proper.
   app.use('/api', authenticate(deps.people, sessions));
   app.use('/api', perTokenRateLimit(deps.config.API_RATE_LIMIT_PER_MINUTE));
+  // A digest's one-click stop (RFC 8058): no session, no CSRF token, a form body; rate-limited as above.
+  app.use(createUnsubscribeRouter(deps, new UnsubscribeLinks(deps.reporting, deps.config.publicBaseUrl ?? '')));
   app.use('/api', csrfGuard);
   app.use('/api', requireJsonBody);
   app.use('/api', express.json({ limit: deps.config.API_BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
@@ -248,6 +252,7 @@ export function createApp(deps: AppDeps): Express & { locals: AppExtras } {
     }),
   );
   app.use(createPeopleRouter(deps));
+  app.use(createMailSettingsRouter(deps));
   app.use(createClientsRouter(deps));
   // Stored copies of what people read, served from memory while the workflows are slow to answer.
   const copies = new CopiesInMemory(deps.reporting, deps.logger, {

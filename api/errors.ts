@@ -9,6 +9,7 @@ import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { ZodError } from 'zod';
 import type { Logger } from '../common/logger';
 import { withoutLinkKeys } from '../common/client-links';
+import { withoutUnsubscribeTokens } from '../activities/mail/digest-mail';
 import { ReportingInputError } from '../activities/reporting/store';
 
 type ZodIssue = ZodError['issues'][number];
@@ -292,8 +293,11 @@ function fromReportingStore(err: Error): ApiProblem | undefined {
   );
 }
 
-/** A request's URL for the logs: the key of a client's link (`key=`) opens their project, so it never is written down. */
-export const loggableUrl = (url: string): string => withoutLinkKeys(url);
+/**
+ * A request's URL for the logs: the key of a client's link (`key=`) opens their project, and the
+ * token of a digest's link (`token=`) stops that person's digest, so neither is ever written down.
+ */
+export const loggableUrl = (url: string): string => withoutUnsubscribeTokens(withoutLinkKeys(url));
 
 /** The one error middleware: every failure leaves as problem+json. */
 export function problemHandler(logger: Logger): ErrorRequestHandler {

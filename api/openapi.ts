@@ -74,6 +74,7 @@ import { kpiWorkloadListSchema, kpiWorkloadQuerySchema } from './kpi-workload-sc
 import { kpiResponseListSchema, kpiResponseQuerySchema } from './kpi-response-schemas';
 import { kpiFeedbackListSchema, kpiFeedbackQuerySchema } from './kpi-feedback-schemas';
 import { kpiMoneyListSchema, kpiMoneyQuerySchema } from './kpi-money-schemas';
+import { mailSettingsRequestSchema, mailSettingsSchema, unsubscribedSchema, unsubscribeQuerySchema } from './mail-schemas';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -179,6 +180,53 @@ export const OPERATIONS: Operation[] = [
     summary: 'Who is signed in (and the session\u2019s CSRF token)',
     roles: ['staff', 'manager', 'leadership'],
     success: { status: 200, description: 'The caller.', schema: meSchema },
+  },
+  {
+    method: 'get',
+    path: '/api/me/mail',
+    operationId: 'myMail',
+    tag: 'mail',
+    summary: 'The weekly digests the caller\u2019s role receives, and whether they get them',
+    description: 'Leadership: the leadership digest; a manager: the manager digest; staff: none (an empty list). A digest never changed is received.',
+    roles: ['staff', 'manager', 'leadership'],
+    success: { status: 200, description: 'The caller\u2019s digests.', schema: mailSettingsSchema },
+  },
+  {
+    method: 'put',
+    path: '/api/me/mail',
+    operationId: 'setMyMail',
+    tag: 'mail',
+    summary: 'Stop a weekly digest, or get it again',
+    description:
+      'Only the digests of the caller\u2019s role (another is 400 naming `digests[i].digest`); those not named stay as they are. Idempotent: sending what already stands changes nothing, and who changed it when stays. Every other notice (approvals, work overdue, invoices) is mailed whatever this says.',
+    roles: ['staff', 'manager', 'leadership'],
+    body: mailSettingsRequestSchema,
+    bodyRequired: true,
+    success: { status: 200, description: 'The caller\u2019s digests as they now stand.', schema: mailSettingsSchema },
+    errors: [400, 413, 415],
+  },
+  {
+    method: 'post',
+    path: '/api/mail/unsubscribe',
+    operationId: 'unsubscribeFromDigest',
+    tag: 'mail',
+    summary: 'One-click stop of a weekly digest, by the token of its link (RFC 8058; no token, session or CSRF token needed)',
+    description:
+      'The address of a digest\u2019s `List-Unsubscribe` header, which carries `List-Unsubscribe-Post: List-Unsubscribe=One-Click`: a mail client POSTs the form body `List-Unsubscribe=One-Click` (`application/x-www-form-urlencoded`); any body, or none, is accepted. The token names the person and the digest, signed; it stops that digest for that person and does nothing else. Idempotent: a second press answers 200 with `changed: false`. A token that is not one of ours: 400 naming `token`, nothing changed. Rate-limited per address like every anonymous call.',
+    query: unsubscribeQuerySchema,
+    success: { status: 200, description: 'The digest is stopped.', schema: unsubscribedSchema },
+    errors: [400, 429],
+  },
+  {
+    method: 'get',
+    path: '/api/mail/unsubscribe',
+    operationId: 'unsubscribePage',
+    tag: 'mail',
+    summary: 'Following a digest\u2019s unsubscribe link changes nothing: 303 to the portal\u2019s page with the "Stop these mails" button',
+    description: 'Mail scanners follow every link in a mail, so only a POST stops a digest. The page (`/mail/unsubscribe?token=…`, no sign-in) POSTs this address when the person presses the button.',
+    query: unsubscribeQuerySchema,
+    success: { status: 303, description: 'To the portal\u2019s page.', headers: { Location: '`/mail/unsubscribe?token=…`' } },
+    errors: [400, 429],
   },
   {
     method: 'get',
@@ -1015,6 +1063,7 @@ export function buildOpenApiDocument(options: { serverUrl?: string; version?: st
       { name: 'reports', description: 'Portfolio, KPIs and the sales plan for leadership and managers, from the reporting store' },
       { name: 'client', description: 'The client\u2019s link to their project: what they see, without an account' },
       { name: 'session', description: 'Signing in to the portal, who is signed in, the people directory' },
+      { name: 'mail', description: 'The weekly digests a person may stop: from the mail in one click, or signed in' },
       { name: 'operations', description: 'Health, readiness, metrics, this document' },
     ],
   }) as unknown as Record<string, unknown>;

@@ -7,6 +7,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { Config } from '../../common/config';
 import { withoutLinkKeys } from '../../common/client-links';
 import type { Logger } from '../../common/logger';
+import { withoutUnsubscribeTokens } from './digest-mail';
 
 export interface MailAddress {
   address: string;
@@ -31,6 +32,11 @@ export interface OutgoingMail {
   idempotencyKey: string;
   projectId?: string;
   taskId?: string;
+  /**
+   * For mail a person may stop (the weekly digests): where a mail client's one-click unsubscribe
+   * POSTs (RFC 8058): sent as `List-Unsubscribe` with `List-Unsubscribe-Post`.
+   */
+  oneClickUnsubscribe?: string;
 }
 
 export interface Mailer {
@@ -82,7 +88,10 @@ export class SmtpMailer implements Mailer {
       text: mail.text,
       attachments: mail.attachments?.map((a) => ({ filename: a.fileName, contentType: a.contentType, content: a.content })),
       messageId: mail.messageId,
-      headers: { 'X-Agencyflow-Idempotency-Key': mail.idempotencyKey },
+      headers: {
+        'X-Agencyflow-Idempotency-Key': mail.idempotencyKey,
+        ...(mail.oneClickUnsubscribe && { 'List-Unsubscribe': `<${mail.oneClickUnsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }),
+      },
     });
   }
 
@@ -109,8 +118,10 @@ export class LogMailer implements Mailer {
         taskId: mail.taskId,
         messageId: mail.messageId,
         ...(mail.replyTo && { replyTo: mail.replyTo.address }),
-        // A client's mail carries the link to their project's page: its key stays out of the log.
-        text: withoutLinkKeys(mail.text),
+        // A client's mail carries the link to their project's page, a digest the link that stops
+        // it: their keys stay out of the log.
+        text: withoutUnsubscribeTokens(withoutLinkKeys(mail.text)),
+        ...(mail.oneClickUnsubscribe && { oneClickUnsubscribe: withoutUnsubscribeTokens(mail.oneClickUnsubscribe) }),
         ...(mail.attachments && { attachments: mail.attachments.map((a) => ({ fileName: a.fileName, contentType: a.contentType, size: a.content.length })) }),
       },
       'mail (no SMTP configured)',

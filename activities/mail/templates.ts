@@ -21,6 +21,7 @@ import type { Department } from '../../workflows/shared-schemas';
 import { subtractAmounts, toMinor } from '../../workflows/money';
 import { namesInWords, type ProjectStage } from '../../workflows/vocabulary';
 import { cancelledWhile, datesIn, departmentName, fmtMoney, type DateWords } from '../format';
+import { DIGEST_READER, isDigest } from './digest-mail';
 
 /** Who reads a message: people of the agency, or the client's contact (no portal account). */
 export type Audience = 'staff' | 'client';
@@ -55,6 +56,8 @@ export interface TemplateContext {
    * paid before a reminder, whether the work still waits for a part-paid prepayment).
    */
   project?: ProjectStatus;
+  /** For a weekly digest: the reader's page to stop it (digest-mail.ts), which its footer names. */
+  stopMailsUrl?: string;
 }
 
 /** Notices that print figures of the project's snapshot their data does not carry: the activity reads it for them. */
@@ -1448,7 +1451,9 @@ export function renderNotification(
   const { subject, lines, link: readersLink } = definition.staff(values);
   const target = readersLink ?? definition.link;
   const link = target === 'none' ? '' : portalLink(target, input, ctx.publicBaseUrl);
-  return { subject, text: [...lines, ...(link ? ['', `Open in the portal: ${link}`] : []), ''].join('\n'), link };
+  // A digest says why it comes and how to stop it, last, as newsletter-like mail does.
+  const footer = isDigest(input.template) && ctx.stopMailsUrl ? ['', `You get this every week as ${DIGEST_READER[input.template]}. Stop these mails: ${ctx.stopMailsUrl}`] : [];
+  return { subject, text: [...lines, ...(link ? ['', `Open in the portal: ${link}`] : []), ...footer, ''].join('\n'), link };
 }
 
 /** The portal page where the reader acts: the task, the project, or leadership's approvals. */

@@ -273,6 +273,23 @@ export const MIGRATIONS: Migration[] = [
       sql`CREATE INDEX documents_by_project ON ${s}.documents (project_id)`,
     ],
   },
+  {
+    version: 13,
+    name: 'mail preferences',
+    up: (s) => [
+      // Whether a person gets a weekly digest (activities/mail/digest-mail.ts): a row only once
+      // they changed it (no row: they get it), with who changed it last (the person in the portal,
+      // or `mail-link` for the link in the mail) and when.
+      sql`CREATE TABLE ${s}.mail_preferences (
+        person_id text NOT NULL,
+        digest text NOT NULL,
+        receives boolean NOT NULL,
+        changed_by text NOT NULL,
+        changed_at timestamptz NOT NULL,
+        PRIMARY KEY (person_id, digest)
+      )`,
+    ],
+  },
 ];
 
 /** Advisory lock key for a schema: per schema, so isolated test stores never wait on each other. */

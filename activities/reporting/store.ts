@@ -17,6 +17,7 @@ import type { Logger } from '../../common/logger';
 import { retryWithBackoff } from '../../common/temporal';
 import type { SnapshotRecord } from '../contract';
 import { sentLogEntryName, type SentLog } from '../mail/sent-log';
+import type { DigestKind, MailPreference } from '../mail/digest-mail';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { taskId as taskIdOf, type TaskView } from '../../workflows/task/contract';
 import { waitingForPrepayment, type PrepaymentWaitFacts } from '../../workflows/project/state';
@@ -525,6 +526,43 @@ export class ReportingStore {
   async actionKeyFingerprint(updateId: string): Promise<string | undefined> {
     const rows = await this.db.rows<{ fingerprint: string }>(sql`SELECT fingerprint FROM ${this.s}.action_requests WHERE update_id = ${updateId}`);
     return rows[0]?.fingerprint;
+  }
+
+  // Mail preferences (activities/mail/digest-mail.ts): who stopped which weekly digest.
+
+  /** Of `personIds`, those who stopped `digest`. */
+  async stoppedDigest(digest: DigestKind, personIds: readonly string[]): Promise<Set<string>> {
+    if (personIds.length === 0) return new Set();
+    const rows = await this.db.rows<{ person_id: string }>(sql`
+      SELECT person_id FROM ${this.s}.mail_preferences
+      WHERE digest = ${digest} AND NOT receives AND person_id IN (${join(personIds.map((id) => sql`${id}`), ', ')})`);
+    return new Set(rows.map((r) => r.person_id));
+  }
+
+  /** A person's changed preferences (a digest without one: they get it). */
+  async mailPreferences(personId: string): Promise<MailPreference[]> {
+    const rows = await this.db.rows<{ digest: DigestKind; receives: boolean; changed_by: string; changed_at: Date }>(sql`
+      SELECT digest, receives, changed_by, changed_at FROM ${this.s}.mail_preferences WHERE person_id = ${personId} ORDER BY digest`);
+    return rows.map((r) => ({ digest: r.digest, receives: r.receives, changedBy: r.changed_by, changedAt: new Date(r.changed_at).toISOString() }));
+  }
+
+  /**
+   * Sets whether a person gets a digest. Setting what already stands changes nothing (a second
+   * press of the mail's button, a retried save): `changed` is false, and who changed it when stays.
+   */
+  async setMailPreference(personId: string, digest: DigestKind, receives: boolean, changedBy: string): Promise<{ changed: boolean }> {
+    // Without a row the person gets the digest: turning it on then has nothing to change.
+    const rows = receives
+      ? await this.db.rows<{ person_id: string }>(sql`
+          UPDATE ${this.s}.mail_preferences SET receives = TRUE, changed_by = ${changedBy}, changed_at = now()
+          WHERE person_id = ${personId} AND digest = ${digest} AND NOT receives RETURNING person_id`)
+      : await this.db.rows<{ person_id: string }>(sql`
+          INSERT INTO ${this.s}.mail_preferences (person_id, digest, receives, changed_by, changed_at)
+          VALUES (${personId}, ${digest}, FALSE, ${changedBy}, now())
+          ON CONFLICT (person_id, digest) DO UPDATE SET receives = FALSE, changed_by = EXCLUDED.changed_by, changed_at = EXCLUDED.changed_at
+            WHERE ${this.s}.mail_preferences.receives
+          RETURNING person_id`);
+    return { changed: rows.length > 0 };
   }
 
   // -------------------------------------------------------------------------------------------

@@ -55,6 +55,11 @@ const ROWS: Row[] = [
   { operationId: 'signIn', method: 'post', path: () => '/api/session', scope: 'none', body: {}, ok: 400 },
   { operationId: 'signOut', method: 'delete', path: () => '/api/session', scope: 'none', ok: 204 },
   { operationId: 'me', method: 'get', path: () => '/api/me', scope: 'none', ok: 200 },
+  { operationId: 'myMail', method: 'get', path: () => '/api/me/mail', scope: 'none', ok: 200 },
+  { operationId: 'setMyMail', method: 'put', path: () => '/api/me/mail', scope: 'none', body: {}, ok: 400 },
+  // Open to anyone holding a digest's link: a token that is not one is refused whoever calls; following the link only leads to the page.
+  { operationId: 'unsubscribeFromDigest', method: 'post', path: () => '/api/mail/unsubscribe?token=not-a-token', scope: 'none', ok: 400 },
+  { operationId: 'unsubscribePage', method: 'get', path: () => '/api/mail/unsubscribe?token=not-a-token', scope: 'none', ok: 303 },
   { operationId: 'sessionState', method: 'get', path: () => '/api/session', scope: 'none', ok: 200 },
   { operationId: 'demoSignIns', method: 'get', path: () => '/api/session/demo', scope: 'none', ok: 200 },
   // Open to anyone, as a sign-in must be; this harness has no OIDC_* set, so both say so (test/api/single-sign-on.test.ts has them set up).

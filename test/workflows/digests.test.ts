@@ -88,7 +88,8 @@ test("the schedule runs in the agency's zone; a run it starts mails leadership w
     // Who is overloaded, with their hours in work and the way to their work in hand.
     const designerLink = `/kpis/workload?assignee=${encodeURIComponent(h.people.designer.id)}&state=in_work`.replace(/[?]/g, '\\?');
     expect(text).toMatch(new RegExp(`Overloaded, above 6 h in work: 1 person\n- [^\n:]+: 8 h in 1 task: \\S+${designerLink}\n`));
-    expect(text).toMatch(/Open in the portal: \S+\/projects\n$/);
+    // The portal's link, then (last) why it comes and how to stop it.
+    expect(text).toMatch(/Open in the portal: \S+\/projects\n\nYou get this every week as a member of leadership\. Stop these mails: \S+\n$/);
     // Leadership only: the managers are not mailed it.
     expect(smtp.received.some((m) => isDigest(m.parsed.subject) && m.envelopeTo.includes(`${h.people.manager.id}@agency.example`))).toBe(false);
 
@@ -170,4 +171,78 @@ test('the managers\' schedule starts a run that mails each manager with somethin
   } finally {
     await handle.delete().catch(() => undefined);
   }
+});
+
+describe('a person who stopped their digest', () => {
+  /** A digest run as the schedule starts one, and the digests it mailed. */
+  const runDigest = async (workflow: 'leadershipDigestWorkflow' | 'managerDigestWorkflow', subject: string) => {
+    const before = smtp.received.length;
+    await h.temporal.client.workflow.execute(workflow, { taskQueue: h.taskQueue, workflowId: uniqueId('digest-run') });
+    return smtp.received.slice(before).filter((m) => m.parsed.subject?.startsWith(subject) === true);
+  };
+  const toPerson = <M extends { envelopeTo: string[] }>(mails: M[], id: string): M[] => mails.filter((m) => m.envelopeTo.includes(`${id}@agency.example`));
+  /** The `List-Unsubscribe` header as the mail carried it (one line, unfolded). */
+  const header = (mail: (typeof smtp.received)[number], name: string): string | undefined =>
+    mail.parsed.headerLines.find((l) => l.key === name.toLowerCase())?.line.replace(/\r?\n[ \t]+/g, ' ').replace(/^[^:]+:\s*/, '');
+
+  test('gets none while the others do, even as its other notices keep coming, and gets it again once they turn it back on', async () => {
+    const manager = h.people.manager.id;
+    const leader = h.people.leadership.id;
+    // Something under way for both managers, so each has a digest to get (whatever ran before).
+    for (const who of ['manager', 'otherManager'] as const) {
+      const made = await h.http().post('/api/projects').set(h.auth(who)).send(projectRequest({ title: `Stopped digest: under way for ${who}` })).expect(201);
+      await eventually(async () => ((await h.reporting.listProjects({ managerId: h.people[who].id }, { pageSize: 100 })).items.some((p) => p.projectId === made.body.projectId) ? true : undefined), {
+        what: 'the project in the store',
+        timeoutMs: 30_000,
+      });
+    }
+    const first = await runDigest('managerDigestWorkflow', 'Your projects this week');
+    const [mail] = toPerson(first, manager);
+    expect(toPerson(first, h.people.otherManager.id)).toHaveLength(1);
+    // The digest says why it comes and how to stop it, in its last line and in its headers (RFC 8058).
+    const text = mail!.parsed.text ?? '';
+    expect(text).toMatch(/\nYou get this every week as an account manager\. Stop these mails: http:\/\/localhost:3000\/mail\/unsubscribe\?token=[\w-]+\.[\w-]{32}\n$/);
+    const listUnsubscribe = header(mail!, 'List-Unsubscribe');
+    expect(listUnsubscribe).toMatch(/^<http:\/\/localhost:3000\/api\/mail\/unsubscribe\?token=[\w-]+\.[\w-]{32}>$/);
+    expect(header(mail!, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+    const oneClick = new URL(listUnsubscribe!.slice(1, -1));
+    expect(oneClick.searchParams.get('token')).toBe(new URL(/Stop these mails: (\S+)/.exec(text)![1]!).searchParams.get('token'));
+
+    // The mail client's one-click button: a form POST to the header's address, nothing else.
+    const stopped = await h.http().post(`${oneClick.pathname}${oneClick.search}`).type('form').send('List-Unsubscribe=One-Click').expect(200);
+    expect(stopped.body).toEqual({ digest: 'manager_digest', receives: false, changed: true });
+    // And leadership's harness leader stops theirs in the portal.
+    await h.http().put('/api/me/mail').set(h.auth('leadership')).send({ digests: [{ digest: 'leadership_digest', receives: false }] }).expect(200);
+
+    const second = await runDigest('managerDigestWorkflow', 'Your projects this week');
+    expect(toPerson(second, manager)).toHaveLength(0);
+    expect(toPerson(second, h.people.otherManager.id)).toHaveLength(1);
+    const leaders = await runDigest('leadershipDigestWorkflow', 'Where the agency stands');
+    expect(toPerson(leaders, leader)).toHaveLength(0);
+    // The other member of leadership still gets it, with their own way out.
+    const lena = leaders.filter((m) => m.envelopeTo.includes('lena.director@agency.example'));
+    expect(lena).toHaveLength(1);
+    expect(lena[0]!.parsed.text).toMatch(/You get this every week as a member of leadership\. Stop these mails: \S+\n$/);
+    expect(header(lena[0]!, 'List-Unsubscribe')).toMatch(/^<http:\/\/localhost:3000\/api\/mail\/unsubscribe\?token=/);
+
+    // Every other notice still reaches them: the plan waiting for leadership, the decision for its manager.
+    const before = smtp.received.length;
+    const project = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: 'Stopped digest: still told' })).expect(201);
+    await h.http().put(`/api/projects/${project.body.projectId}/plan`).set(h.auth('manager')).send(planRequest()).expect(200);
+    await h.http().post(`/api/projects/${project.body.projectId}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+    const since = () => smtp.received.slice(before);
+    const waiting = await eventually(async () => toPerson(since(), leader).find((m) => /awaits approval: Stopped digest/.test(m.parsed.subject ?? '')), { what: 'the plan waiting, to the leader', timeoutMs: 30_000 });
+    const decided = await eventually(async () => toPerson(since(), manager).find((m) => /approved: Stopped digest/.test(m.parsed.subject ?? '')), { what: 'the decision, to the manager', timeoutMs: 30_000 });
+    // Not digests: no way out in them.
+    for (const notice of [waiting, decided]) {
+      expect(notice.parsed.text).not.toContain('Stop these mails');
+      expect(header(notice, 'List-Unsubscribe')).toBeUndefined();
+    }
+
+    // Turned on again in the portal: the next digest comes.
+    await h.http().put('/api/me/mail').set(h.auth('manager')).send({ digests: [{ digest: 'manager_digest', receives: true }] }).expect(200);
+    await h.http().put('/api/me/mail').set(h.auth('leadership')).send({ digests: [{ digest: 'leadership_digest', receives: true }] }).expect(200);
+    expect(toPerson(await runDigest('managerDigestWorkflow', 'Your projects this week'), manager)).toHaveLength(1);
+    expect(toPerson(await runDigest('leadershipDigestWorkflow', 'Where the agency stands'), leader)).toHaveLength(1);
+  });
 });

@@ -61,12 +61,15 @@ const ROUTES: Route[] = [
   { pattern: '/kpis/feedback', roles: ['leadership', 'manager'], ...lazy(() => import('./pages/feedback').then((m) => m.Feedback)) },
   { pattern: '/kpis/money', roles: ['leadership', 'manager'], ...lazy(() => import('./pages/money').then((m) => m.Money)) },
   { pattern: '/targets', roles: ['leadership'], ...lazy(() => import('./pages/targets').then((m) => m.SalesTargets)) },
+  { pattern: '/settings/mail', roles: ALL, ...lazy(() => import('./pages/mail-settings').then((m) => m.MailSettings)) },
 ];
 
 const HOME: Record<Role, string> = { staff: '/inbox', manager: '/projects', leadership: '/approvals' };
 
 /** The client's page: opened by its link's key, without signing in (and the same when someone is). */
 const CLIENT_ROUTE = { pattern: '/client/:id', ...lazy(() => import('./pages/client').then((m) => m.ClientPage)) };
+/** A weekly digest's "Stop these mails" page: opened by its link's token, without signing in. */
+const UNSUBSCRIBE_ROUTE = { pattern: '/mail/unsubscribe', ...lazy(() => import('./pages/unsubscribe').then((m) => m.UnsubscribePage)) };
 
 const NAV: Record<Role, { href: string; label: string }[]> = {
   staff: [{ href: '/inbox', label: 'Inbox' }],
@@ -171,6 +174,9 @@ function Shell({ session, children }: { session: SessionInfo; children: Componen
               {person.department ? ` · ${DEPARTMENT_LABEL[person.department]}` : ''}
             </span>
           </span>
+          <Link href="/settings/mail" class="whoami-mail" aria-current={active('/settings/mail') ? 'page' : undefined}>
+            Your mail
+          </Link>
           <button type="button" class="button button--quiet" onClick={() => void session.signOut()}>
             Sign out
           </button>
@@ -258,8 +264,9 @@ export function App() {
   // signed in, the start page and the sign-in page lead on to that page (or the role's home).
   const search = loc.query.toString();
   const clientParams = match(CLIENT_ROUTE.pattern, loc.path);
+  const unsubscribeParams = match(UNSUBSCRIBE_ROUTE.pattern, loc.path);
   useEffect(() => {
-    if (me === undefined || clientParams) return;
+    if (me === undefined || clientParams || unsubscribeParams) return;
     if (me === null) {
       if (loc.path !== '/login') navigate(`/login?next=${encodeURIComponent(loc.path + (search ? `?${search}` : ''))}`, { replace: true });
       return;
@@ -284,6 +291,11 @@ export function App() {
     root.dataset.ready = me === undefined ? 'no' : 'yes';
     if (me !== undefined && !root.dataset.readyAt) root.dataset.readyAt = String(Math.round(performance.now()));
   }, [me]);
+
+  if (unsubscribeParams) {
+    const UnsubscribePage = UNSUBSCRIBE_ROUTE.page;
+    return <UnsubscribePage params={unsubscribeParams} query={loc.query} />;
+  }
 
   if (clientParams) {
     const ClientPage = CLIENT_ROUTE.page;
