@@ -14,8 +14,10 @@ import {
   DESKTOP,
   NARROW_PHONE,
   SCREENSHOT_DIR,
+  kpiPageOpener,
   shootDeskAndNarrowPhone,
   startPortal,
+  tableRows,
   unexpectedErrors,
   type PersonPage,
   type Portal,
@@ -26,7 +28,7 @@ const step = browserTestOrSkip('the KPI drill-down to deliveries');
 
 let h: ApiHarness;
 let portal: Portal;
-const opened: PersonPage[] = [];
+const { opened, openKpis } = kpiPageOpener(() => portal, '#chart-delivery-title');
 
 const LONG_TASK_KEY = 'launch-campaign-banners-for-every-regional-storefront';
 const LONG_CLIENT = 'Vereinigte Nordsee-Fischereigenossenschaft und Räucherei GmbH & Co. KG';
@@ -64,21 +66,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function openKpis(who: 'leadership' | 'manager', viewport = DESKTOP, startAt = '/kpis'): Promise<PersonPage> {
-  const person = await portal.openAs(who, { startAt, viewport });
-  opened.push(person);
-  await person.page.locator('#chart-delivery-title').waitFor();
-  return person;
-}
-
 /** The rows of the deliveries list: task, project, client, department and how late, as shown. */
-async function rows(person: PersonPage): Promise<string[][]> {
-  const { page } = person;
-  await page.locator('table.kpi-deliveries').waitFor();
-  return page
-    .locator('table.kpi-deliveries tbody tr')
-    .evaluateAll((trs) => trs.map((tr) => [0, 1, 2, 3, 6].map((i) => (tr.children[i].textContent ?? '').trim())));
-}
+const rows = async (person: PersonPage): Promise<string[][]> => (await tableRows(person.page, 'table.kpi-deliveries')).map((cells) => [0, 1, 2, 3, 6].map((i) => cells[i]));
 
 step('leadership follows a week\u2019s late bar to that week\u2019s late tasks, most late first, and back to the KPIs with the same period', async () => {
   // A period of its own (not the page's default 90 days), for the way back to keep.

@@ -14,8 +14,10 @@ import {
   DESKTOP,
   NARROW_PHONE,
   SCREENSHOT_DIR,
+  kpiPageOpener,
   shootDeskAndNarrowPhone,
   startPortal,
+  tableRows,
   unexpectedErrors,
   type PersonPage,
   type Portal,
@@ -26,7 +28,7 @@ const step = browserTestOrSkip('the KPI drill-down to client ratings and complai
 
 let h: ApiHarness;
 let portal: Portal;
-const opened: PersonPage[] = [];
+const { opened, open, openKpis } = kpiPageOpener(() => portal, '#chart-ratings-title');
 
 const LONG_CLIENT = 'Vereinigte Nordsee-Fischereigenossenschaft und Räucherei GmbH & Co. KG';
 const LONG_COMMENT = 'The banner went out with last year\u2019s prices, and nobody answered our three calls about it for a week.';
@@ -63,19 +65,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function openKpis(who: 'leadership' | 'manager', viewport = DESKTOP, startAt = '/kpis'): Promise<PersonPage> {
-  const person = await portal.openAs(who, { startAt, viewport });
-  opened.push(person);
-  await person.page.locator('#chart-ratings-title').waitFor();
-  return person;
-}
-
 /** The rows of the feedback list, cell by cell, as shown. */
-async function rows(person: PersonPage): Promise<string[][]> {
-  const { page } = person;
-  await page.locator('table.kpi-feedback').waitFor();
-  return page.locator('table.kpi-feedback tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((cell) => (cell.textContent ?? '').trim())));
-}
+const rows = (person: PersonPage): Promise<string[][]> => tableRows(person.page, 'table.kpi-feedback');
 
 /** The bar, in a chart's drawing, whose title ends so ("1 · Ratings: 2"). */
 const bar = (person: PersonPage, chart: string, title: string | RegExp) =>
@@ -143,8 +134,7 @@ step('a manager follows a rating bar to their own projects\u2019 ratings only', 
 
 step('a period with no complaint says so in words', async () => {
   const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
-  const person = await portal.openAs('leadership', { startAt: `/kpis/feedback?from=${day(200)}&to=${day(190)}&complaints=open`, viewport: DESKTOP });
-  opened.push(person);
+  const person = await open('leadership', `/kpis/feedback?from=${day(200)}&to=${day(190)}&complaints=open`);
   const { page } = person;
   await page.getByRole('heading', { level: 1, name: 'Complaints still open: 0' }).waitFor();
   expect(await page.locator('.empty').textContent()).toBe('No complaint filed in this period is still open.');

@@ -16,8 +16,10 @@ import {
   DESKTOP,
   NARROW_PHONE,
   SCREENSHOT_DIR,
+  kpiPageOpener,
   shootDeskAndNarrowPhone,
   startPortal,
+  tableRows,
   unexpectedErrors,
   type PersonPage,
   type Portal,
@@ -28,7 +30,7 @@ const step = browserTestOrSkip('the KPI drill-down to response times');
 
 let h: ApiHarness;
 let portal: Portal;
-const opened: PersonPage[] = [];
+const { opened, open, openKpis } = kpiPageOpener(() => portal, '#chart-requests-title');
 
 const LONG_CLIENT = 'Vereinigte Nordsee-Fischereigenossenschaft und Räucherei GmbH & Co. KG';
 const plan = (now: string) => [{ key: 'hero', department: 'design' as const, dueAt: plusDays(now, 30) }];
@@ -62,24 +64,9 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function openKpis(who: 'leadership' | 'manager', viewport = DESKTOP, startAt = '/kpis'): Promise<PersonPage> {
-  const person = await portal.openAs(who, { startAt, viewport });
-  opened.push(person);
-  await person.page.locator('#chart-requests-title').waitFor();
-  return person;
-}
-
 /** The rows of the requests list: project, client, manager, first plan (when there is none) and response time, as shown. */
-async function rows(person: PersonPage): Promise<string[][]> {
-  const { page } = person;
-  await page.locator('table.kpi-responses').waitFor();
-  return page.locator('table.kpi-responses tbody tr').evaluateAll((trs) =>
-    trs.map((tr) => {
-      const cell = (i: number) => (tr.children[i].textContent ?? '').trim();
-      return [cell(0), cell(1), cell(2), /^None/.test(cell(4)) ? cell(4) : 'sent', cell(5)];
-    }),
-  );
-}
+const rows = async (person: PersonPage): Promise<string[][]> =>
+  (await tableRows(person.page, 'table.kpi-responses')).map((cells) => [cells[0], cells[1], cells[2], /^None/.test(cells[4]) ? cells[4] : 'sent', cells[5]]);
 
 /** The bar, in a chart's drawing, whose title ends so ("· First plans: 2"). */
 const bar = (person: PersonPage, chart: string, title: string | RegExp) =>
@@ -177,8 +164,7 @@ step('a week\u2019s requests bar leads to the requests received that week, answe
 
 step('a period with no request says so in words', async () => {
   const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
-  const person = await portal.openAs('leadership', { startAt: `/kpis/responses?from=${day(200)}&to=${day(190)}&answered=false`, viewport: DESKTOP });
-  opened.push(person);
+  const person = await open('leadership', `/kpis/responses?from=${day(200)}&to=${day(190)}&answered=false`);
   const { page } = person;
   await page.getByRole('heading', { level: 1, name: 'Requests waiting for a first plan: 0' }).waitFor();
   expect(await page.locator('.empty').textContent()).toBe('No request received in this period is still waiting for a first plan.');

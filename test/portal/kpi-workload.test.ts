@@ -15,8 +15,10 @@ import {
   DESKTOP,
   NARROW_PHONE,
   SCREENSHOT_DIR,
+  kpiPageOpener,
   shootDeskAndNarrowPhone,
   startPortal,
+  tableRows,
   unexpectedErrors,
   type PersonPage,
   type Portal,
@@ -27,7 +29,7 @@ const step = browserTestOrSkip('the KPI drill-down to the work in hand');
 
 let h: ApiHarness;
 let portal: Portal;
-const opened: PersonPage[] = [];
+const { opened, openKpis } = kpiPageOpener(() => portal, '#chart-workload-people-title');
 
 const OVERLOAD_HOURS = 25;
 const LONG_TASK_KEY = 'banners-for-every-regional-storefront-and-the-spring-campaign';
@@ -68,23 +70,9 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function openKpis(who: 'leadership' | 'manager', viewport = DESKTOP, startAt = '/kpis'): Promise<PersonPage> {
-  const person = await portal.openAs(who, { startAt, viewport });
-  opened.push(person);
-  await person.page.locator('#chart-workload-people-title').waitFor();
-  return person;
-}
-
 /** The rows of the work in hand: task, project, client, department, in work by, estimate, as shown; and whether its due date says overdue. */
-async function rows(person: PersonPage): Promise<string[][]> {
-  const { page } = person;
-  await page.locator('table.kpi-workload').waitFor();
-  return page
-    .locator('table.kpi-workload tbody tr')
-    .evaluateAll((trs) =>
-      trs.map((tr) => [...[0, 1, 2, 3, 4, 5].map((i) => (tr.children[i].textContent ?? '').trim()), /Overdue/.test(tr.children[6].textContent ?? '') ? 'overdue' : 'not overdue']),
-    );
-}
+const rows = async (person: PersonPage): Promise<string[][]> =>
+  (await tableRows(person.page, 'table.kpi-workload')).map((cells) => [...cells.slice(0, 6), /Overdue/.test(cells[6]) ? 'overdue' : 'not overdue']);
 
 const personBar = (page: PersonPage['page'], who: string) =>
   page.locator('figure:has(#chart-workload-people-title) svg a.bar-link', { has: page.locator('title', { hasText: `${who} · Hours in work` }) });

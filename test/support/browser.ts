@@ -240,3 +240,35 @@ export function watchSends(page: Page) {
   page.on('request', onRequest);
   return { sent, stop: () => page.off('request', onRequest) };
 }
+
+/**
+ * Opening the portal in a KPI drill-down's browser test (kpi-deliveries, kpi-workload,
+ * kpi-responses, kpi-feedback): `open` signs the person in at `startAt`; `openKpis` signs them in
+ * at the KPI page (or `startAt`, with its filters) and waits until the chart the test starts from
+ * is drawn (`chartTitle`, a selector: "#chart-delivery-title"). `portal` is read at each opening,
+ * as the test starts it in `beforeAll`. Everyone opened is kept in `opened`, for the test to check
+ * their pages' errors at its end.
+ */
+export function kpiPageOpener(portal: () => Portal, chartTitle: string) {
+  const opened: PersonPage[] = [];
+  async function open(who: 'leadership' | 'manager', startAt: string, viewport = DESKTOP): Promise<PersonPage> {
+    const person = await portal().openAs(who, { startAt, viewport });
+    opened.push(person);
+    return person;
+  }
+  async function openKpis(who: 'leadership' | 'manager', viewport = DESKTOP, startAt = '/kpis'): Promise<PersonPage> {
+    const person = await open(who, startAt, viewport);
+    await person.page.locator(chartTitle).waitFor();
+    return person;
+  }
+  return { opened, open, openKpis };
+}
+
+/**
+ * The rows of a table (`table`, a selector: "table.kpi-deliveries"), once it is there: each row's
+ * cells (its header cell first), their text as shown, trimmed.
+ */
+export async function tableRows(page: Page, table: string): Promise<string[][]> {
+  await page.locator(table).waitFor();
+  return page.locator(`${table} tbody tr`).evaluateAll((trs) => trs.map((tr) => [...tr.children].map((cell) => (cell.textContent ?? '').trim())));
+}

@@ -7,12 +7,14 @@
  */
 import { api, ok, type Schemas } from '../api';
 import { useName, useResource, useSession } from '../data';
+import { DrillDownList, DrillDownTable, periodInWords, type DrillDownColumn } from '../drill-down-list';
 import { DEPARTMENT_LABEL, formatDate, formatDateTime, lateInWords, plural } from '../format';
 import { apiQuery, filtersFrom, kpisHref, localDay, periodOf } from '../kpi-period';
 import { Link } from '../router';
-import { Badge, Loading, PageHeader, ProblemBox } from '../ui';
+import { Badge } from '../ui';
 
 type DeliveryList = Schemas['KpiDeliveryList'];
+type Delivery = DeliveryList['items'][number];
 
 const lateFrom = (value: string | null): boolean | undefined => (value === 'true' ? true : value === 'false' ? false : undefined);
 
@@ -31,102 +33,60 @@ export function Deliveries({ query }: { query: URLSearchParams }) {
   const late = lateFrom(query.get('late'));
   const q = { ...apiQuery(filters, period), ...(week && { week }), ...(late !== undefined && { late: String(late) as 'true' | 'false' }) };
   const list = useResource(() => ok(api.GET('/api/reports/kpis/deliveries', { params: { query: q } })), [new URLSearchParams(q).toString()], 30_000);
-  const l = list.data;
   const words = listedInWords(late, week, filters.department);
-  const back = (
-    <Link href={kpisHref(filters, period)} class="button button--secondary">
-      Back to the KPIs
-    </Link>
-  );
 
   return (
-    <>
-      <PageHeader title={l ? `${words}: ${l.total}` : words} actions={back}>
-        {l && (
-          <p>
-            {formatDate(l.scope.from)} – {formatDate(new Date(Date.parse(l.scope.to) - 1).toISOString())}
-            {l.scope.managerId ? ` · ${me.person.role === 'manager' ? 'your projects' : `${name(l.scope.managerId)}\u2019s projects`}` : ''}
-            {l.scope.segment ? ` · ${l.scope.segment} clients` : ''}
-          </p>
-        )}
-      </PageHeader>
-
-      {list.error && <ProblemBox error={list.error} title="Could not load the deliveries" />}
-      {!l ? (
-        !list.error && <Loading what="Loading the deliveries" />
-      ) : l.total === 0 ? (
-        <p class="empty">
-          {[
-            'No task was first delivered',
-            late === true ? 'late' : late === false ? 'on time' : undefined,
-            week ? 'in this week' : 'in this period',
-            filters.department && `in ${DEPARTMENT_LABEL[filters.department]}`,
-          ]
-            .filter(Boolean)
-            .join(' ')}
-          .
-        </p>
-      ) : (
+    <DrillDownList
+      title={words}
+      back={kpisHref(filters, period)}
+      what="the deliveries"
+      list={list}
+      scope={(l) => [
+        periodInWords(l.scope),
+        l.scope.managerId && (me.person.role === 'manager' ? 'your projects' : `${name(l.scope.managerId)}\u2019s projects`),
+        l.scope.segment && `${l.scope.segment} clients`,
+      ]}
+      empty={() =>
+        `${[
+          'No task was first delivered',
+          late === true ? 'late' : late === false ? 'on time' : undefined,
+          week ? 'in this week' : 'in this period',
+          filters.department && `in ${DEPARTMENT_LABEL[filters.department]}`,
+        ]
+          .filter(Boolean)
+          .join(' ')}.`
+      }
+      totals={(l) => (
         <>
-          <p role="status">
-            {plural(l.total, 'task')} first delivered
-            {late === true ? ' after' : late === false ? ' at or before' : ', on time or late, against'} {l.total === 1 ? 'its' : 'their'} original due date (the date before any move), most late
-            first.
-            {l.items.length < l.total ? ` The ${l.items.length} most late are listed; narrow the period or pick a department for the rest.` : ''}
-          </p>
-          <DeliveryTable items={l.items} caption={words} name={name} />
+          {plural(l.total, 'task')} first delivered
+          {late === true ? ' after' : late === false ? ' at or before' : ', on time or late, against'} {l.total === 1 ? 'its' : 'their'} original due date (the date before any move), most late
+          first.
         </>
       )}
-    </>
+      listedWhenCapped={(shown) => `The ${shown} most late`}
+      forTheRest="narrow the period or pick a department"
+      table={(l) => <DrillDownTable class="kpi-deliveries" caption={`${words}, most late first`} columns={deliveryColumns(name)} items={l.items} rowKey={(d) => d.taskId} />}
+    />
   );
 }
 
-function DeliveryTable({ items, caption, name }: { items: DeliveryList['items']; caption: string; name: (id?: string) => string }) {
-  return (
-    // On a phone each delivery is a card (styles.css, .card-rows); the roles keep it a table to screen readers.
-    <div class="table-wrap">
-      <table class="card-rows kpi-deliveries" role="table">
-        <caption class="visually-hidden">{caption}, most late first</caption>
-        <thead role="rowgroup">
-          <tr role="row">
-            <th scope="col" role="columnheader">Task</th>
-            <th scope="col" role="columnheader">Project</th>
-            <th scope="col" role="columnheader">Client</th>
-            <th scope="col" role="columnheader">Department</th>
-            <th scope="col" role="columnheader">Due</th>
-            <th scope="col" role="columnheader">Delivered</th>
-            <th scope="col" role="columnheader">Late by</th>
-          </tr>
-        </thead>
-        <tbody role="rowgroup">
-          {items.map((d) => (
-            <tr key={d.taskId} role="row">
-              <th scope="row" role="rowheader">
-                <Link href={`/tasks/${d.taskId}`}>{d.taskTitle}</Link>
-              </th>
-              <td role="cell" data-label="Project">
-                <Link href={`/projects/${d.projectId}`}>{d.projectTitle}</Link>
-              </td>
-              <td role="cell" data-label="Client">
-                {d.clientName}
-              </td>
-              <td role="cell" data-label="Department">
-                {DEPARTMENT_LABEL[d.department]}
-              </td>
-              <td role="cell" data-label="Due">
-                <time dateTime={d.dueAt}>{formatDateTime(d.dueAt)}</time>
-              </td>
-              <td role="cell" data-label="Delivered">
-                <time dateTime={d.deliveredAt}>{formatDateTime(d.deliveredAt)}</time>
-                {d.deliveredBy && <span class="muted"> by {name(d.deliveredBy)}</span>}
-              </td>
-              <td role="cell" data-label="Late by">
-                {d.late ? <strong>{lateInWords(Date.parse(d.deliveredAt) - Date.parse(d.dueAt))}</strong> : <Badge tone="good">On time</Badge>}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
+const deliveryColumns = (name: (id?: string) => string): DrillDownColumn<Delivery>[] => [
+  { header: 'Task', cell: (d) => <Link href={`/tasks/${d.taskId}`}>{d.taskTitle}</Link> },
+  { header: 'Project', cell: (d) => <Link href={`/projects/${d.projectId}`}>{d.projectTitle}</Link> },
+  { header: 'Client', cell: (d) => d.clientName },
+  { header: 'Department', cell: (d) => DEPARTMENT_LABEL[d.department] },
+  { header: 'Due', cell: (d) => <time dateTime={d.dueAt}>{formatDateTime(d.dueAt)}</time> },
+  {
+    header: 'Delivered',
+    cell: (d) => (
+      <>
+        <time dateTime={d.deliveredAt}>{formatDateTime(d.deliveredAt)}</time>
+        {d.deliveredBy && <span class="muted"> by {name(d.deliveredBy)}</span>}
+      </>
+    ),
+  },
+  {
+    header: 'Late by',
+    cell: (d) => (d.late ? <strong>{lateInWords(Date.parse(d.deliveredAt) - Date.parse(d.dueAt))}</strong> : <Badge tone="good">On time</Badge>),
+  },
+];

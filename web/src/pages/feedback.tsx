@@ -8,13 +8,16 @@
  */
 import { api, ok, type Schemas } from '../api';
 import { useName, useResource, useSession } from '../data';
-import { formatDate, formatDateTime, lateInWords, plural } from '../format';
+import { clientWithSegment, DrillDownList, DrillDownTable, periodInWords, type DrillDownColumn } from '../drill-down-list';
+import { formatDateTime, lateInWords, plural } from '../format';
 import { apiQuery, filtersFrom, kpisHref, localDay, periodOf, type FeedbackChoice } from '../kpi-period';
 import { Link } from '../router';
-import { Badge, Loading, PageHeader, ProblemBox } from '../ui';
+import { Badge } from '../ui';
 
 type RatingList = Schemas['KpiRatingList'];
 type ComplaintList = Schemas['KpiComplaintList'];
+type Rating = RatingList['items'][number];
+type Complaint = ComplaintList['items'][number];
 type ComplaintFigure = NonNullable<FeedbackChoice['complaints']>;
 
 const HOUR_MS = 3_600_000;
@@ -62,52 +65,38 @@ export function Feedback({ query }: { query: URLSearchParams }) {
   const choice = choiceFrom(query);
   const q = { ...apiQuery(filters, period), ...choice };
   const list = useResource(() => ok(api.GET('/api/reports/kpis/feedback', { params: { query: q } })), [new URLSearchParams(q).toString()], 30_000);
-  const l = list.data;
   // A manager sees their own projects only: their name in the heading would say nothing.
   const ownOnly = me.person.role === 'manager';
   const words = listedInWords(choice, filters.managerId && !ownOnly ? name(filters.managerId) : undefined);
-  const back = (
-    <Link href={kpisHref(filters, period)} class="button button--secondary">
-      Back to the KPIs
-    </Link>
-  );
 
   return (
-    <>
-      <PageHeader title={l ? `${words}: ${l.total}` : words} actions={back}>
-        {l && (
-          <p>
-            {formatDate(l.scope.from)} – {formatDate(new Date(Date.parse(l.scope.to) - 1).toISOString())}
-            {ownOnly ? ' · your projects' : ''}
-            {l.scope.segment ? ` · ${l.scope.segment} clients` : ''}
-          </p>
-        )}
-      </PageHeader>
-
-      {list.error && <ProblemBox error={list.error} title="Could not load the client feedback" />}
-      {!l ? (
-        !list.error && <Loading what="Loading the client feedback" />
-      ) : l.total === 0 ? (
-        <p class="empty">{emptyInWords(choice)}</p>
-      ) : l.listed === 'ratings' ? (
-        <>
-          <p role="status">
+    <DrillDownList
+      title={words}
+      back={kpisHref(filters, period)}
+      what="the client feedback"
+      list={list}
+      scope={(l) => [periodInWords(l.scope), ownOnly && 'your projects', l.scope.segment && `${l.scope.segment} clients`]}
+      empty={() => emptyInWords(choice)}
+      totals={(l) =>
+        l.listed === 'ratings' ? (
+          <>
             {plural(l.total, 'rating')} given in this period, the lowest first
             {l.scope.rating === undefined && l.averageRating !== null ? `; average ${l.averageRating} out of 5` : ''}.
-            {l.items.length < l.total ? ` The ${l.items.length} lowest are listed; narrow the period or pick a manager for the rest.` : ''}
-          </p>
-          <RatingTable items={l.items} caption={words} name={name} />
-        </>
-      ) : (
-        <>
-          <p role="status">
-            <ComplaintsInWords list={l} figure={l.scope.complaints} />
-            {l.items.length < l.total ? ` The first ${l.items.length} are listed; narrow the period or pick a manager for the rest.` : ''}
-          </p>
-          <ComplaintTable items={l.items} caption={words} name={name} />
-        </>
-      )}
-    </>
+          </>
+        ) : (
+          <ComplaintsInWords list={l} figure={l.scope.complaints} />
+        )
+      }
+      listedWhenCapped={(shown, l) => (l.listed === 'ratings' ? `The ${shown} lowest` : `The first ${shown}`)}
+      forTheRest="narrow the period or pick a manager"
+      table={(l) =>
+        l.listed === 'ratings' ? (
+          <DrillDownTable class="kpi-feedback" caption={`${words}, the lowest first`} columns={ratingColumns(name)} items={l.items} rowKey={(r) => `${r.projectId} ${r.ratedAt}`} />
+        ) : (
+          <DrillDownTable class="kpi-feedback" caption={`${words}, the oldest open first`} columns={complaintColumns(name)} items={l.items} rowKey={(c) => `${c.projectId} ${c.filedAt}`} />
+        )
+      }
+    />
   );
 }
 
@@ -124,99 +113,39 @@ function ComplaintsInWords({ list: l, figure }: { list: ComplaintList; figure: C
   return <>{plural(l.total, 'complaint')} filed in this period: those still open first, the oldest first, then those resolved, the longest to resolve first.</>;
 }
 
-function RatingTable({ items, caption, name }: { items: RatingList['items']; caption: string; name: (id?: string) => string }) {
-  return (
-    // On a phone each rating is a card (styles.css, .card-rows); the roles keep it a table to screen readers.
-    <div class="table-wrap">
-      <table class="card-rows kpi-feedback" role="table">
-        <caption class="visually-hidden">{caption}, the lowest first</caption>
-        <thead role="rowgroup">
-          <tr role="row">
-            <th scope="col" role="columnheader">Project</th>
-            <th scope="col" role="columnheader">Client</th>
-            <th scope="col" role="columnheader">Manager</th>
-            <th scope="col" role="columnheader">Rating</th>
-            <th scope="col" role="columnheader">Client’s comment</th>
-            <th scope="col" role="columnheader">Given</th>
-          </tr>
-        </thead>
-        <tbody role="rowgroup">
-          {items.map((r) => (
-            <tr key={`${r.projectId} ${r.ratedAt}`} role="row">
-              <th scope="row" role="rowheader">
-                <Link href={`/projects/${r.projectId}`}>{r.projectTitle}</Link>
-              </th>
-              <td role="cell" data-label="Client">
-                {r.clientName} <span class="muted">({r.segment})</span>
-              </td>
-              <td role="cell" data-label="Manager">
-                {name(r.managerId)}
-              </td>
-              <td role="cell" data-label="Rating">
-                {r.rating <= NEGATIVE ? <Badge tone="bad">{r.rating} of 5</Badge> : <strong>{r.rating} of 5</strong>}
-              </td>
-              <td role="cell" data-label="Comment">
-                {r.comment ? <q>{r.comment}</q> : <span class="muted">No comment</span>}
-              </td>
-              <td role="cell" data-label="Given">
-                <time dateTime={r.ratedAt}>{formatDateTime(r.ratedAt)}</time>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
+const ratingColumns = (name: (id?: string) => string): DrillDownColumn<Rating>[] => [
+  { header: 'Project', cell: (r) => <Link href={`/projects/${r.projectId}`}>{r.projectTitle}</Link> },
+  { header: 'Client', cell: clientWithSegment },
+  { header: 'Manager', cell: (r) => name(r.managerId) },
+  { header: 'Rating', cell: (r) => (r.rating <= NEGATIVE ? <Badge tone="bad">{r.rating} of 5</Badge> : <strong>{r.rating} of 5</strong>) },
+  { header: 'Client’s comment', label: 'Comment', cell: (r) => (r.comment ? <q>{r.comment}</q> : <span class="muted">No comment</span>) },
+  { header: 'Given', cell: (r) => <time dateTime={r.ratedAt}>{formatDateTime(r.ratedAt)}</time> },
+];
 
-function ComplaintTable({ items, caption, name }: { items: ComplaintList['items']; caption: string; name: (id?: string) => string }) {
-  return (
-    <div class="table-wrap">
-      <table class="card-rows kpi-feedback" role="table">
-        <caption class="visually-hidden">{caption}, the oldest open first</caption>
-        <thead role="rowgroup">
-          <tr role="row">
-            <th scope="col" role="columnheader">Project</th>
-            <th scope="col" role="columnheader">Client</th>
-            <th scope="col" role="columnheader">Manager</th>
-            <th scope="col" role="columnheader">Filed</th>
-            <th scope="col" role="columnheader">Resolved</th>
-            <th scope="col" role="columnheader">Complaint</th>
-          </tr>
-        </thead>
-        <tbody role="rowgroup">
-          {items.map((c) => (
-            <tr key={`${c.projectId} ${c.filedAt}`} role="row">
-              <th scope="row" role="rowheader">
-                <Link href={`/projects/${c.projectId}`}>{c.projectTitle}</Link>
-              </th>
-              <td role="cell" data-label="Client">
-                {c.clientName} <span class="muted">({c.segment})</span>
-              </td>
-              <td role="cell" data-label="Manager">
-                {name(c.managerId)}
-              </td>
-              <td role="cell" data-label="Filed">
-                <time dateTime={c.filedAt}>{formatDateTime(c.filedAt)}</time>
-              </td>
-              <td role="cell" data-label="Resolved">
-                {c.resolvedAt !== undefined ? (
-                  <>
-                    <time dateTime={c.resolvedAt}>{formatDateTime(c.resolvedAt)}</time>
-                    {c.hoursToResolve !== undefined && <span class="muted"> (after {hoursInWords(c.hoursToResolve)})</span>}
-                  </>
-                ) : (
-                  <Badge tone="warn">Open {c.openHours !== undefined ? hoursInWords(c.openHours) : ''}</Badge>
-                )}
-              </td>
-              <td role="cell" data-label="Complaint">
-                {c.description}
-                {c.resolution && <span class="muted"> — resolved: {c.resolution}</span>}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
+const complaintColumns = (name: (id?: string) => string): DrillDownColumn<Complaint>[] => [
+  { header: 'Project', cell: (c) => <Link href={`/projects/${c.projectId}`}>{c.projectTitle}</Link> },
+  { header: 'Client', cell: clientWithSegment },
+  { header: 'Manager', cell: (c) => name(c.managerId) },
+  { header: 'Filed', cell: (c) => <time dateTime={c.filedAt}>{formatDateTime(c.filedAt)}</time> },
+  {
+    header: 'Resolved',
+    cell: (c) =>
+      c.resolvedAt !== undefined ? (
+        <>
+          <time dateTime={c.resolvedAt}>{formatDateTime(c.resolvedAt)}</time>
+          {c.hoursToResolve !== undefined && <span class="muted"> (after {hoursInWords(c.hoursToResolve)})</span>}
+        </>
+      ) : (
+        <Badge tone="warn">Open {c.openHours !== undefined ? hoursInWords(c.openHours) : ''}</Badge>
+      ),
+  },
+  {
+    header: 'Complaint',
+    cell: (c) => (
+      <>
+        {c.description}
+        {c.resolution && <span class="muted"> — resolved: {c.resolution}</span>}
+      </>
+    ),
+  },
+];

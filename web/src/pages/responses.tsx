@@ -9,10 +9,11 @@
  */
 import { api, ok, type Schemas } from '../api';
 import { useName, useResource, useSession } from '../data';
+import { clientWithSegment, DrillDownList, DrillDownTable, periodInWords, type DrillDownColumn } from '../drill-down-list';
 import { formatDate, formatDateTime, lateInWords, plural } from '../format';
 import { apiQuery, filtersFrom, kpisHref, localDay, periodOf } from '../kpi-period';
 import { Link } from '../router';
-import { Badge, Loading, PageHeader, ProblemBox } from '../ui';
+import { Badge } from '../ui';
 
 type ResponseList = Schemas['KpiResponseList'];
 type ClientRequest = ResponseList['items'][number];
@@ -49,43 +50,23 @@ export function Responses({ query }: { query: URLSearchParams }) {
   const answered = answeredFrom(query.get('answered'));
   const q = { ...apiQuery(filters, period), ...(week && { week }), ...(answered !== undefined && { answered: String(answered) as 'true' | 'false' }) };
   const list = useResource(() => ok(api.GET('/api/reports/kpis/responses', { params: { query: q } })), [new URLSearchParams(q).toString()], 30_000);
-  const l = list.data;
   // A manager sees their own projects only: their name in the heading would say nothing.
   const ownOnly = me.person.role === 'manager';
   const words = listedInWords(answered, week, filters.managerId && !ownOnly ? name(filters.managerId) : undefined);
-  const back = (
-    <Link href={kpisHref(filters, period)} class="button button--secondary">
-      Back to the KPIs
-    </Link>
-  );
 
   return (
-    <>
-      <PageHeader title={l ? `${words}: ${l.total}` : words} actions={back}>
-        {l && (
-          <p>
-            {formatDate(l.scope.from)} – {formatDate(new Date(Date.parse(l.scope.to) - 1).toISOString())}
-            {ownOnly ? ' · your projects' : ''}
-            {l.scope.segment ? ` · ${l.scope.segment} clients` : ''}
-          </p>
-        )}
-      </PageHeader>
-
-      {list.error && <ProblemBox error={list.error} title="Could not load the requests" />}
-      {!l ? (
-        !list.error && <Loading what="Loading the requests" />
-      ) : l.total === 0 ? (
-        <p class="empty">{emptyInWords(answered, week)}</p>
-      ) : (
-        <>
-          <p role="status">
-            <ListedInWords list={l} answered={answered} week={week} />
-            {l.items.length < l.total ? ` The ${l.items.length} slowest are listed; narrow the period or pick a manager for the rest.` : ''}
-          </p>
-          <RequestTable items={l.items} caption={words} name={name} />
-        </>
-      )}
-    </>
+    <DrillDownList
+      title={words}
+      back={kpisHref(filters, period)}
+      what="the requests"
+      list={list}
+      scope={(l) => [periodInWords(l.scope), ownOnly && 'your projects', l.scope.segment && `${l.scope.segment} clients`]}
+      empty={() => emptyInWords(answered, week)}
+      totals={(l) => <ListedInWords list={l} answered={answered} week={week} />}
+      listedWhenCapped={(shown) => `The ${shown} slowest`}
+      forTheRest="narrow the period or pick a manager"
+      table={(l) => <DrillDownTable class="kpi-responses" caption={`${words}, slowest first`} columns={requestColumns(name)} items={l.items} rowKey={(r) => r.projectId} />}
+    />
   );
 }
 
@@ -123,48 +104,19 @@ function WaitInWords({ request: r }: { request: ClientRequest }) {
   return <span class="muted">Not answered</span>;
 }
 
-function RequestTable({ items, caption, name }: { items: ClientRequest[]; caption: string; name: (id?: string) => string }) {
-  return (
-    // On a phone each request is a card (styles.css, .card-rows); the roles keep it a table to screen readers.
-    <div class="table-wrap">
-      <table class="card-rows kpi-responses" role="table">
-        <caption class="visually-hidden">{caption}, slowest first</caption>
-        <thead role="rowgroup">
-          <tr role="row">
-            <th scope="col" role="columnheader">Project</th>
-            <th scope="col" role="columnheader">Client</th>
-            <th scope="col" role="columnheader">Manager</th>
-            <th scope="col" role="columnheader">Received</th>
-            <th scope="col" role="columnheader">First plan</th>
-            <th scope="col" role="columnheader">Response time</th>
-          </tr>
-        </thead>
-        <tbody role="rowgroup">
-          {items.map((r) => (
-            <tr key={r.projectId} role="row">
-              <th scope="row" role="rowheader">
-                <Link href={`/projects/${r.projectId}`}>{r.projectTitle}</Link>
-              </th>
-              <td role="cell" data-label="Client">
-                {r.clientName} <span class="muted">({r.segment})</span>
-              </td>
-              <td role="cell" data-label="Manager">
-                {name(r.managerId)}
-              </td>
-              <td role="cell" data-label="Received">
-                <time dateTime={r.receivedAt}>{formatDateTime(r.receivedAt)}</time>
-              </td>
-              <td role="cell" data-label="First plan">
-                {r.firstPlanAt !== undefined ? <time dateTime={r.firstPlanAt}>{formatDateTime(r.firstPlanAt)}</time> : r.cancelled ? 'None, cancelled' : 'None yet'}
-                {r.cancelled && r.firstPlanAt !== undefined && <span class="muted"> (cancelled since)</span>}
-              </td>
-              <td role="cell" data-label="Response">
-                <WaitInWords request={r} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
+const requestColumns = (name: (id?: string) => string): DrillDownColumn<ClientRequest>[] => [
+  { header: 'Project', cell: (r) => <Link href={`/projects/${r.projectId}`}>{r.projectTitle}</Link> },
+  { header: 'Client', cell: clientWithSegment },
+  { header: 'Manager', cell: (r) => name(r.managerId) },
+  { header: 'Received', cell: (r) => <time dateTime={r.receivedAt}>{formatDateTime(r.receivedAt)}</time> },
+  {
+    header: 'First plan',
+    cell: (r) => (
+      <>
+        {r.firstPlanAt !== undefined ? <time dateTime={r.firstPlanAt}>{formatDateTime(r.firstPlanAt)}</time> : r.cancelled ? 'None, cancelled' : 'None yet'}
+        {r.cancelled && r.firstPlanAt !== undefined && <span class="muted"> (cancelled since)</span>}
+      </>
+    ),
+  },
+  { header: 'Response time', label: 'Response', cell: (r) => <WaitInWords request={r} /> },
+];

@@ -8,12 +8,14 @@
  */
 import { api, ok, type Schemas } from '../api';
 import { useName, useResource, useSession } from '../data';
+import { DrillDownList, DrillDownTable, type DrillDownColumn } from '../drill-down-list';
 import { DEPARTMENT_LABEL, formatDateTime, plural } from '../format';
 import { filtersFrom, kpisHref, localDay, periodOf } from '../kpi-period';
 import { Link } from '../router';
-import { Badge, Due, Loading, PageHeader, ProblemBox } from '../ui';
+import { Badge, Due } from '../ui';
 
 type WorkloadList = Schemas['KpiWorkloadList'];
+type WorkloadTask = WorkloadList['items'][number];
 type WorkloadState = NonNullable<WorkloadList['scope']['state']>;
 
 const stateFrom = (value: string | null): WorkloadState | undefined => (value === 'open' || value === 'in_work' ? value : undefined);
@@ -40,103 +42,64 @@ export function Workload({ query }: { query: URLSearchParams }) {
     ...(stateAsked && { state: stateAsked as WorkloadState }),
   };
   const list = useResource(() => ok(api.GET('/api/reports/kpis/workload', { params: { query: q } })), [new URLSearchParams(q).toString()], 30_000);
-  const l = list.data;
   const whose = [assignee && name(assignee), filters.department && DEPARTMENT_LABEL[filters.department]].filter(Boolean).join(', ');
   const title = `${WHAT[state ?? 'both']}${whose ? ` \u2014 ${whose}` : ''}`;
-  const back = (
-    <Link href={kpisHref(filters, period)} class="button button--secondary">
-      Back to the KPIs
-    </Link>
-  );
+  const ownOnly = me.person.role === 'manager';
 
   return (
-    <>
-      <PageHeader title={title} actions={back}>
-        {l && (
-          <p>
-            Now, as of {formatDateTime(l.asOf)}
-            {l.scope.managerId ? ` · ${me.person.role === 'manager' ? 'your projects' : `${name(l.scope.managerId)}\u2019s projects`}` : ''}
-            {l.scope.segment ? ` · ${l.scope.segment} clients` : ''}
-          </p>
-        )}
-      </PageHeader>
-
-      {list.error && <ProblemBox error={list.error} title="Could not load the work in hand" />}
-      {!l ? (
-        !list.error && <Loading what="Loading the work in hand" />
-      ) : l.total === 0 ? (
-        <p class="empty">
-          {state === 'open' ? 'No task waits to be claimed' : state === 'in_work' ? 'No task is in work' : 'No task is open or in work'}
-          {assignee ? ` for ${name(assignee)}` : ''}
-          {filters.department ? ` in ${DEPARTMENT_LABEL[filters.department]}` : ''}
-          {l.scope.managerId ? (me.person.role === 'manager' ? ' on your projects' : ` on ${name(l.scope.managerId)}\u2019s projects`) : ''} now.
-        </p>
-      ) : (
+    <DrillDownList
+      title={title}
+      // The heading names whose work it is; the totals say how many tasks and hours.
+      countInTitle={false}
+      back={kpisHref(filters, period)}
+      what="the work in hand"
+      list={list}
+      scope={(l) => [
+        `Now, as of ${formatDateTime(l.asOf)}`,
+        l.scope.managerId && (ownOnly ? 'your projects' : `${name(l.scope.managerId)}\u2019s projects`),
+        l.scope.segment && `${l.scope.segment} clients`,
+      ]}
+      empty={(l) =>
+        [
+          state === 'open' ? 'No task waits to be claimed' : state === 'in_work' ? 'No task is in work' : 'No task is open or in work',
+          assignee && `for ${name(assignee)}`,
+          filters.department && `in ${DEPARTMENT_LABEL[filters.department]}`,
+          l.scope.managerId && (ownOnly ? 'on your projects' : `on ${name(l.scope.managerId)}\u2019s projects`),
+          'now.',
+        ]
+          .filter(Boolean)
+          .join(' ')
+      }
+      totalsClass="workload-totals"
+      totals={(l) => (
         <>
-          <p role="status" class="workload-totals">
-            {plural(l.total, 'task')}, {plural(hoursOf(l.totalHours), 'hour')} estimated
-            {state === undefined && l.open.tasks > 0 && l.inWork.tasks > 0 ? ` (${hoursOf(l.open.hours)} h open, ${hoursOf(l.inWork.hours)} h in work)` : ''}
-            {l.overdue > 0 ? `; ${l.overdue} overdue` : ''}. The most urgent first: overdue, then due soonest.
-            {l.items.length < l.total ? ` The ${l.items.length} most urgent are listed; pick a department or a person for the rest.` : ''}
-          </p>
-          {assignee && l.inWork.hours > l.thresholdHours && (
-            // As the KPI page says it: overloaded above the threshold (WORKLOAD_OVERLOAD_HOURS), counting work in hand.
-            <p class="workload-overload">
-              <Badge tone="bad">Overloaded</Badge> {name(assignee)} has {hoursOf(l.inWork.hours)} h in work, above the overload threshold of {l.thresholdHours} h.
-            </p>
-          )}
-          <WorkloadTable items={l.items} caption={title} name={name} />
+          {plural(l.total, 'task')}, {plural(hoursOf(l.totalHours), 'hour')} estimated
+          {state === undefined && l.open.tasks > 0 && l.inWork.tasks > 0 ? ` (${hoursOf(l.open.hours)} h open, ${hoursOf(l.inWork.hours)} h in work)` : ''}
+          {l.overdue > 0 ? `; ${l.overdue} overdue` : ''}. The most urgent first: overdue, then due soonest.
         </>
       )}
-    </>
+      listedWhenCapped={(shown) => `The ${shown} most urgent`}
+      forTheRest="pick a department or a person"
+      note={(l) =>
+        assignee &&
+        l.inWork.hours > l.thresholdHours && (
+          // As the KPI page says it: overloaded above the threshold (WORKLOAD_OVERLOAD_HOURS), counting work in hand.
+          <p class="workload-overload">
+            <Badge tone="bad">Overloaded</Badge> {name(assignee)} has {hoursOf(l.inWork.hours)} h in work, above the overload threshold of {l.thresholdHours} h.
+          </p>
+        )
+      }
+      table={(l) => <DrillDownTable class="kpi-workload" caption={`${title}, most urgent first`} columns={workloadColumns(name)} items={l.items} rowKey={(t) => t.taskId} />}
+    />
   );
 }
 
-function WorkloadTable({ items, caption, name }: { items: WorkloadList['items']; caption: string; name: (id?: string) => string }) {
-  return (
-    // On a phone each task is a card (styles.css, .card-rows); the roles keep it a table to screen readers.
-    <div class="table-wrap">
-      <table class="card-rows kpi-workload" role="table">
-        <caption class="visually-hidden">{caption}, most urgent first</caption>
-        <thead role="rowgroup">
-          <tr role="row">
-            <th scope="col" role="columnheader">Task</th>
-            <th scope="col" role="columnheader">Project</th>
-            <th scope="col" role="columnheader">Client</th>
-            <th scope="col" role="columnheader">Department</th>
-            <th scope="col" role="columnheader">In work by</th>
-            <th scope="col" role="columnheader">Estimate</th>
-            <th scope="col" role="columnheader">Due</th>
-          </tr>
-        </thead>
-        <tbody role="rowgroup">
-          {items.map((t) => (
-            <tr key={t.taskId} role="row">
-              <th scope="row" role="rowheader">
-                <Link href={`/tasks/${t.taskId}`}>{t.taskTitle}</Link>
-              </th>
-              <td role="cell" data-label="Project">
-                <Link href={`/projects/${t.projectId}`}>{t.projectTitle}</Link>
-              </td>
-              <td role="cell" data-label="Client">
-                {t.clientName}
-              </td>
-              <td role="cell" data-label="Department">
-                {DEPARTMENT_LABEL[t.department]}
-              </td>
-              <td role="cell" data-label="In work by">
-                {t.state === 'in_work' ? (t.assigneeName ?? name(t.assigneeId)) : <Badge tone="neutral">Open, nobody yet</Badge>}
-              </td>
-              <td role="cell" data-label="Estimate">
-                {hoursOf(t.estimateHours)} h
-              </td>
-              <td role="cell" data-label="Due">
-                <Due dueAt={t.dueAt} overdue={t.overdue} labelled />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
+const workloadColumns = (name: (id?: string) => string): DrillDownColumn<WorkloadTask>[] => [
+  { header: 'Task', cell: (t) => <Link href={`/tasks/${t.taskId}`}>{t.taskTitle}</Link> },
+  { header: 'Project', cell: (t) => <Link href={`/projects/${t.projectId}`}>{t.projectTitle}</Link> },
+  { header: 'Client', cell: (t) => t.clientName },
+  { header: 'Department', cell: (t) => DEPARTMENT_LABEL[t.department] },
+  { header: 'In work by', cell: (t) => (t.state === 'in_work' ? (t.assigneeName ?? name(t.assigneeId)) : <Badge tone="neutral">Open, nobody yet</Badge>) },
+  { header: 'Estimate', cell: (t) => `${hoursOf(t.estimateHours)} h` },
+  { header: 'Due', cell: (t) => <Due dueAt={t.dueAt} overdue={t.overdue} labelled /> },
+];
