@@ -11,15 +11,11 @@
  *   SECRET_HELD_MS (each process reads the secret again that often, and at once when a key does not
  *   match, at most every few seconds): a new secret is made by the next request.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { SECRET_HELD_MS, SigningSecret, type SharedSecretStore } from './signing-secret';
 
 const SECRET_NAME = 'client-links';
 /** Key length in base64url characters: 192 bits, beyond guessing. */
 const KEY_CHARS = 32;
-/** How long a process uses the secret it read before reading it again. */
-const SECRET_HELD_MS = 60_000;
-/** A key that does not match makes the process read the secret again, at most this often. */
-const REREAD_AFTER_MISS_MS = 5_000;
 
 /**
  * `text` with the key of every client link in it replaced: links open a project, so logs never
@@ -38,8 +34,7 @@ const decodedName = (name: string): string => {
   }
 };
 
-export interface ClientLinkStore {
-  sharedSecret(name: string, make: () => string): Promise<string>;
+export interface ClientLinkStore extends SharedSecretStore {
   clientLinkGeneration(projectId: string): Promise<number>;
   renewClientLink(projectId: string, from: number, key?: string): Promise<{ generation: number; renewed: boolean; keyUsedBefore?: boolean }>;
 }
@@ -51,8 +46,7 @@ export interface ClientLink {
 }
 
 export class ClientLinks {
-  private secret?: Promise<Buffer>;
-  private readAt = 0;
+  private readonly secret: SigningSecret;
 
   /**
    * `publicBaseUrl`: the portal's address the link opens. `secretHeldMs`: how long the secret read
@@ -62,8 +56,10 @@ export class ClientLinks {
   constructor(
     private readonly store: ClientLinkStore,
     private readonly publicBaseUrl: string,
-    private readonly secretHeldMs = SECRET_HELD_MS,
-  ) {}
+    secretHeldMs = SECRET_HELD_MS,
+  ) {
+    this.secret = new SigningSecret(store, SECRET_NAME, KEY_CHARS, secretHeldMs);
+  }
 
   /** The project's link as it is now. */
   async current(projectId: string): Promise<ClientLink> {
@@ -87,37 +83,15 @@ export class ClientLinks {
   async opens(projectId: string, key: unknown): Promise<boolean> {
     if (typeof key !== 'string' || !/^[A-Za-z0-9_-]+$/.test(key) || key.length !== KEY_CHARS) return false;
     const generation = await this.store.clientLinkGeneration(projectId);
-    const matches = async () => timingSafeEqual(Buffer.from(await this.keyFor(projectId, generation)), Buffer.from(key));
-    if (await matches()) return true;
-    // Another process may have made a new secret (the old one deleted): read it again, now and then.
-    if (Date.now() - this.readAt < REREAD_AFTER_MISS_MS) return false;
-    this.secret = undefined;
-    return matches();
+    return this.secret.verifies(keyInput(projectId, generation), key);
   }
 
   private async link(projectId: string, generation: number): Promise<ClientLink> {
     const base = this.publicBaseUrl.replace(/\/+$/, '');
-    return { url: `${base}/client/${encodeURIComponent(projectId)}?key=${await this.keyFor(projectId, generation)}`, generation };
-  }
-
-  /** Generation 0 is the link every project had before links could be renewed: its key is unchanged. */
-  private async keyFor(projectId: string, generation: number): Promise<string> {
-    const secret = await this.secretKey();
-    const input = generation === 0 ? `client-link:v1:${projectId}` : `client-link:v1:${projectId}:${generation}`;
-    return createHmac('sha256', secret).update(input).digest('base64url').slice(0, KEY_CHARS);
-  }
-
-  private secretKey(): Promise<Buffer> {
-    if (Date.now() - this.readAt >= this.secretHeldMs) this.secret = undefined;
-    if (this.secret) return this.secret;
-    this.readAt = Date.now();
-    this.secret = this.store.sharedSecret(SECRET_NAME, () => randomBytes(32).toString('base64url')).then(
-      (value) => Buffer.from(value),
-      (err: unknown) => {
-        this.secret = undefined; // the store was down: the next request asks again
-        throw err;
-      },
-    );
-    return this.secret;
+    return { url: `${base}/client/${encodeURIComponent(projectId)}?key=${await this.secret.sign(keyInput(projectId, generation))}`, generation };
   }
 }
+
+/** What a link's key signs. Generation 0 is the link every project had before links could be renewed: its key is unchanged. */
+const keyInput = (projectId: string, generation: number): string =>
+  generation === 0 ? `client-link:v1:${projectId}` : `client-link:v1:${projectId}:${generation}`;

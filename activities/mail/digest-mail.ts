@@ -16,7 +16,7 @@
  * nothing: all it can do is stop that one digest for that one person. Deleting the secret's row
  * ends every such link sent so far (a new secret is made for the next digest).
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { SECRET_HELD_MS, SigningSecret, type SharedSecretStore } from '../../common/signing-secret';
 import type { NotificationTemplate } from '../contract';
 import type { Role } from '../../workflows/shared-schemas';
 
@@ -59,18 +59,9 @@ export interface MailPreferenceStore {
   setMailPreference(personId: string, digest: DigestKind, receives: boolean, changedBy: string): Promise<{ changed: boolean }>;
 }
 
-/** What the links need of the reporting store. */
-export interface SharedSecretStore {
-  sharedSecret(name: string, make: () => string): Promise<string>;
-}
-
 const SECRET_NAME = 'mail-unsubscribe';
 /** Signature length in base64url characters: 192 bits, beyond guessing. */
 const SIGNATURE_CHARS = 32;
-/** How long the API uses the secret it read before reading it again. */
-const SECRET_HELD_MS = 60_000;
-/** A token that does not match makes the process read the secret again, at most this often. */
-const REREAD_AFTER_MISS_MS = 5_000;
 
 /** The two addresses a digest carries for its reader. */
 export interface StopLinks {
@@ -84,8 +75,7 @@ export interface StopLinks {
 export const withoutUnsubscribeTokens = (text: string): string => text.replace(/([?&]token=)[^&#\s>]*/gi, '$1[redacted]');
 
 export class UnsubscribeLinks {
-  private secret?: Promise<Buffer>;
-  private readAt = 0;
+  private readonly secret: SigningSecret;
 
   /**
    * `publicBaseUrl`: the portal's address. `secretHeldMs`: how long the secret read is used; the
@@ -93,13 +83,15 @@ export class UnsubscribeLinks {
    * secret deleted since.
    */
   constructor(
-    private readonly store: SharedSecretStore,
+    store: SharedSecretStore,
     private readonly publicBaseUrl: string,
-    private readonly secretHeldMs = SECRET_HELD_MS,
-  ) {}
+    secretHeldMs = SECRET_HELD_MS,
+  ) {
+    this.secret = new SigningSecret(store, SECRET_NAME, SIGNATURE_CHARS, secretHeldMs);
+  }
 
   async forDigest(personId: string, digest: DigestKind): Promise<StopLinks> {
-    const token = `${Buffer.from(`${digest}\n${personId}`).toString('base64url')}.${await this.signature(personId, digest)}`;
+    const token = `${Buffer.from(`${digest}\n${personId}`).toString('base64url')}.${await this.secret.sign(signed(personId, digest))}`;
     const base = this.publicBaseUrl.replace(/\/+$/, '');
     return { page: `${base}/mail/unsubscribe?token=${token}`, oneClick: `${base}/api/mail/unsubscribe?token=${token}` };
   }
@@ -108,36 +100,12 @@ export class UnsubscribeLinks {
   async read(token: unknown): Promise<{ personId: string; digest: DigestKind } | undefined> {
     if (typeof token !== 'string') return undefined;
     const match = /^([A-Za-z0-9_-]{1,400})\.([A-Za-z0-9_-]+)$/.exec(token);
-    if (!match || match[2].length !== SIGNATURE_CHARS) return undefined;
+    if (!match) return undefined;
     const [digest, personId, ...rest] = Buffer.from(match[1], 'base64url').toString('utf8').split('\n');
     if (!isDigest(digest) || !personId || rest.length > 0) return undefined;
-    const given = Buffer.from(match[2]);
-    const matches = async () => timingSafeEqual(Buffer.from(await this.signature(personId, digest)), given);
-    if (await matches()) return { personId, digest };
-    // Another process may have made a new secret (the old one deleted): read it again, now and then.
-    if (Date.now() - this.readAt < REREAD_AFTER_MISS_MS) return undefined;
-    this.secret = undefined;
-    return (await matches()) ? { personId, digest } : undefined;
-  }
-
-  private async signature(personId: string, digest: DigestKind): Promise<string> {
-    return createHmac('sha256', await this.secretKey())
-      .update(`mail-unsubscribe:v1:${digest}:${personId}`)
-      .digest('base64url')
-      .slice(0, SIGNATURE_CHARS);
-  }
-
-  private secretKey(): Promise<Buffer> {
-    if (Date.now() - this.readAt >= this.secretHeldMs) this.secret = undefined;
-    if (this.secret) return this.secret;
-    this.readAt = Date.now();
-    this.secret = this.store.sharedSecret(SECRET_NAME, () => randomBytes(32).toString('base64url')).then(
-      (value) => Buffer.from(value),
-      (err: unknown) => {
-        this.secret = undefined; // the store was down: the next request asks again
-        throw err;
-      },
-    );
-    return this.secret;
+    return (await this.secret.verifies(signed(personId, digest), match[2])) ? { personId, digest } : undefined;
   }
 }
+
+/** What a stop link's signature signs: the digest and the person, nothing else. */
+const signed = (personId: string, digest: DigestKind): string => `mail-unsubscribe:v1:${digest}:${personId}`;
