@@ -30,18 +30,18 @@ export interface OidcSettings {
   now?: () => number;
 }
 
-/** Why a sign-in did not end in a session; each is said to the person in words on the sign-in page. */
-export type OidcFailure =
-  /** The provider could not be reached, refused the code, or sent a token that fails its checks. */
-  | 'provider'
-  /** The person stopped at the provider (`error=access_denied` and the like). */
-  | 'cancelled'
-  /** No sign-in of this browser is waiting for this answer: too old, or started in another browser. */
-  | 'expired'
-  /** The provider does not vouch for the email (`email_verified: false`), or gave none. */
-  | 'unverified_email'
-  /** A verified email nobody in the people directory has. */
-  | 'unknown_person';
+/**
+ * Why a sign-in did not end in a session (`/login?signInError=`): each is said to the person in
+ * words on the sign-in page, and the OpenAPI document lists them with these meanings.
+ */
+export const OIDC_FAILURES = {
+  provider: 'the provider could not be reached, refused the code, or sent a token that fails its checks',
+  cancelled: 'the person stopped at the provider (`error=access_denied` and the like)',
+  expired: 'no sign-in of this browser waits for this answer: too old, or started in another browser',
+  unverified_email: 'the provider does not vouch for the email (`email_verified: false`), or gave none',
+  unknown_person: 'a verified email nobody in the people directory has (the email comes along as `email`)',
+} as const;
+export type OidcFailure = keyof typeof OIDC_FAILURES;
 
 export class OidcError extends Error {
   override name = 'OidcError';

@@ -23,7 +23,7 @@ import {
 } from '../workflows/project/schemas';
 import type { Role } from '../workflows/shared-schemas';
 import { managerHandoverRequestSchema, managerHandoverResultSchema } from '../workflows/manager-handover/schemas';
-import { signedOutSchema } from './oidc';
+import { OIDC_FAILURES, signedOutSchema } from './oidc';
 import {
   deliverableRequestSchema,
   moveDueDateRequestSchema,
@@ -210,7 +210,7 @@ export const OPERATIONS: Operation[] = [
     path: '/api/mail/unsubscribe',
     operationId: 'unsubscribeFromDigest',
     tag: 'mail',
-    summary: 'One-click stop of a weekly digest, by the token of its link (RFC 8058; no token, session or CSRF token needed)',
+    summary: 'One-click stop of a weekly digest, by the token of its link (RFC 8058; no sign-in or CSRF token needed)',
     description:
       'The address of a digest\u2019s `List-Unsubscribe` header, which carries `List-Unsubscribe-Post: List-Unsubscribe=One-Click`: a mail client POSTs the form body `List-Unsubscribe=One-Click` (`application/x-www-form-urlencoded`); any body, or none, is accepted. The token names the person and the digest, signed; it stops that digest for that person and does nothing else. Idempotent: a second press answers 200 with `changed: false`. A token that is not one of ours: 400 naming `token`, nothing changed. Rate-limited per address like every anonymous call.',
     query: unsubscribeQuerySchema,
@@ -255,7 +255,11 @@ export const OPERATIONS: Operation[] = [
     tag: 'session',
     summary: 'Where the provider sends the browser back: the ID token verified, the session started',
     description:
-      'Exchanges the code (client_secret_basic, the PKCE verifier) and verifies the ID token: signature against the provider\u2019s published keys, issuer, audience, expiry, nonce. Its verified `email` must be one person\u2019s of the people directory, whose role and department apply. Then 303 to `/login` (which leads on to `next`) with the session cookie; otherwise 303 to `/login?signInError=<provider|cancelled|expired|unverified_email|unknown_person>` (and `email` for an unknown person), and no session. Register `${PUBLIC_BASE_URL}/api/session/oidc/callback` with the provider.',
+      'Exchanges the code (client_secret_basic, the PKCE verifier) and verifies the ID token: signature against the provider\u2019s published keys, issuer, audience, expiry, nonce. Its verified `email` must be one person\u2019s of the people directory, whose role and department apply. Then 303 to `/login` (which leads on to `next`) with the session cookie; otherwise 303 to `/login?signInError=<reason>` (and `email` for an unknown person), and no session. The reasons: ' +
+      Object.entries(OIDC_FAILURES)
+        .map(([reason, meaning]) => `\`${reason}\`: ${meaning}`)
+        .join('; ') +
+      '. Register `${PUBLIC_BASE_URL}/api/session/oidc/callback` with the provider.',
     success: { status: 303, description: 'To the sign-in page: signed in, or told why not.', headers: { Location: '`/login`, with `signInError` when refused.', 'Set-Cookie': 'The session cookie when signed in; the waiting sign-in cleared either way.' } },
     errors: [404],
   },
