@@ -4,7 +4,9 @@
  * invoices, a manager's "Paid" bar to their payments and refunds, the links under the charts to
  * all of them, each with its totals in words and each number a link to its project; bars at 0 lead
  * nowhere; the way back keeps the period; a target's "See the payments" leads to the payments the
- * sales plan counts, and back to the sales plan. At a desk and on a 320 px phone (no sideways
+ * sales plan counts, and back to the sales plan. The money tile's nets lead to the invoices and to
+ * the payments with the page's filters, and a target's bar on the KPI page's sales plan to its
+ * payments (a target with nothing paid, nowhere). At a desk and on a 320 px phone (no sideways
  * scrolling). The figures come from the reporting store alone: projects are published as the
  * workflows would.
  */
@@ -13,10 +15,12 @@ import { startApiHarness, type ApiHarness } from '../support/api';
 import {
   browserTestOrSkip,
   DESKTOP,
+  kpiPageOpener,
   NARROW_PHONE,
   SCREENSHOT_DIR,
   shootDeskAndNarrowPhone,
   startPortal,
+  tableRows,
   unexpectedErrors,
   type PersonPage,
   type Portal,
@@ -27,7 +31,7 @@ const step = browserTestOrSkip('the KPI drill-down to invoices and payments');
 
 let h: ApiHarness;
 let portal: Portal;
-const opened: PersonPage[] = [];
+const { opened, open, openKpis } = kpiPageOpener(() => portal, '#chart-money-title');
 
 const LONG_CLIENT = 'Vereinigte Nordsee-Fischereigenossenschaft und Räucherei GmbH & Co. KG';
 /** The directory's names of the harness's test managers (test/support/api.ts). */
@@ -36,6 +40,8 @@ const otherManagerName = () => `Test ${h.people.otherManager.id}`;
 const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
 /** The month of our payment: the sales plan's target is set for it. */
 let targetMonth: string;
+/** A month without any payment of the other manager's (theirs are 25 and 20 days ago): their target there is 0% met. */
+let unpaidMonth: string;
 
 beforeAll(async () => {
   h = await startApiHarness({ withoutWorker: true });
@@ -55,16 +61,22 @@ beforeAll(async () => {
   theirs.pay('CN-M1', 100, plusDays(now, -20), 'M2-R');
   for (const p of [ours, theirs]) for (const snapshot of p.publishAll()) await h.reporting.publish(snapshot);
   targetMonth = plusDays(now, -8).slice(0, 7);
-  const [year, month] = targetMonth.split('-').map(Number);
-  await h.reporting.setSalesTarget({
-    managerId: h.people.manager.id,
-    period: targetMonth,
-    startsAt: new Date(Date.UTC(year, month - 1, 1)),
-    endsAt: new Date(Date.UTC(year, month, 1)),
-    currency: 'EUR',
-    amount: 5_000,
-    setBy: h.people.leadership.id,
-  });
+  unpaidMonth = plusDays(now, -60).slice(0, 7);
+  for (const [managerId, period] of [
+    [h.people.manager.id, targetMonth],
+    [h.people.otherManager.id, unpaidMonth],
+  ]) {
+    const [year, month] = period.split('-').map(Number);
+    await h.reporting.setSalesTarget({
+      managerId,
+      period,
+      startsAt: new Date(Date.UTC(year, month - 1, 1)),
+      endsAt: new Date(Date.UTC(year, month, 1)),
+      currency: 'EUR',
+      amount: 5_000,
+      setBy: h.people.leadership.id,
+    });
+  }
   portal = await startPortal(h);
 });
 
@@ -74,23 +86,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function open(who: 'leadership' | 'manager', startAt: string, viewport = DESKTOP): Promise<PersonPage> {
-  const person = await portal.openAs(who, { startAt, viewport });
-  opened.push(person);
-  return person;
-}
-async function openKpis(who: 'leadership' | 'manager', viewport = DESKTOP, startAt = '/kpis'): Promise<PersonPage> {
-  const person = await open(who, startAt, viewport);
-  await person.page.locator('#chart-money-title').waitFor();
-  return person;
-}
-
 /** The rows of the money list, cell by cell, as shown. */
-async function rows(person: PersonPage): Promise<string[][]> {
-  const { page } = person;
-  await page.locator('table.kpi-money').waitFor();
-  return page.locator('table.kpi-money tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((cell) => (cell.textContent ?? '').trim())));
-}
+const rows = (person: PersonPage): Promise<string[][]> => tableRows(person.page, 'table.kpi-money');
 const totals = (person: PersonPage) => person.page.locator('ul.money-totals li').allTextContents();
 
 /** The bar, in a chart's drawing, whose title ends so ("12 Jan · Invoiced: €1,000.00"). */
@@ -200,4 +197,69 @@ step('on a 320 px phone the links lead to the list too, read as cards with nothi
     .filter((cell) => cell.getBoundingClientRect().right > document.documentElement.clientWidth).length`;
   expect(await page.evaluate<number>(cellsBeyondTheScreen)).toBe(0);
   await portal.screenshot(page, '99g-kpi-money-followed-on-phone-320');
+});
+
+/** The money tile of a currency: its net invoiced, and its note with the net paid. */
+const moneyTile = (person: PersonPage, currency: string) => person.page.locator('.tiles--wide .tile', { hasText: `Invoiced, net of voids and credit notes (${currency})` });
+
+step('the money tile\u2019s net invoiced leads to the invoices, its net paid to the payments, with the page\u2019s filters', async () => {
+  const [from, to] = [day(45), day(0)];
+  const person = await openKpis('leadership', DESKTOP, `/kpis?from=${from}&to=${to}&segment=B2C`);
+  const { page } = person;
+  const tile = moneyTile(person, 'EUR');
+  await tile.getByRole('link', { name: 'Invoiced, net of voids and credit notes (EUR): €500.00' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Invoices, voids and credit notes: 2' }).waitFor();
+  const invoices = new URL(page.url());
+  expect([...invoices.searchParams]).toEqual([
+    ['from', from],
+    ['to', to],
+    ['segment', 'B2C'],
+    ['flow', 'invoiced'],
+    ['currency', 'EUR'],
+  ]);
+  expect((await rows(person)).map((r) => r[0])).toEqual(['CN-M1', 'INV-M2']);
+  // The list's net is the tile's.
+  expect(await totals(person)).toEqual(['Invoiced €600.00, less €100.00 credited: €500.00 net.']);
+
+  await page.goBack();
+  await moneyTile(person, 'EUR').getByRole('link', { name: 'Net paid in the period (EUR): €500.00' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Payments and refunds: 2' }).waitFor();
+  expect(new URL(page.url()).searchParams.get('flow')).toBe('paid');
+  expect(await totals(person)).toEqual(['Paid €600.00, less €100.00 refunded: €500.00 net.']);
+  expect(await page.locator('.page-sub').textContent()).toContain('B2C clients');
+});
+
+step('a tile\u2019s side with nothing in the period leads nowhere: invoiced, nothing paid yet', async () => {
+  // INV-M1 was issued 10 days ago, its payment came 8 days ago: from 12 to 9 days ago, nothing was paid.
+  const person = await openKpis('leadership', DESKTOP, `/kpis?from=${day(12)}&to=${day(9)}`);
+  const tile = moneyTile(person, 'EUR');
+  await tile.locator('.tile-value').waitFor();
+  expect(await tile.textContent()).toContain('net paid in the period €0.00');
+  expect(await tile.getByRole('link').evaluateAll((links) => links.map((a) => a.getAttribute('aria-label')))).toEqual(['Invoiced, net of voids and credit notes (EUR): €1,000.00']);
+  await person.page.locator('.tiles--wide').screenshot({ path: `${SCREENSHOT_DIR}/99g-kpi-money-tiles-desktop.png` });
+});
+
+step('a target\u2019s bar on the KPI page\u2019s sales plan leads to the payments its net paid counts; a target with nothing paid leads nowhere', async () => {
+  const person = await openKpis('leadership');
+  const { page } = person;
+  const sales = page.locator('#kpi-sales');
+  await sales.locator('#chart-sales-title').waitFor();
+  // Only the target with something paid is a link, in the drawing and in "The numbers".
+  expect(await bar(person, 'chart-sales', new RegExp(`^${otherManagerName()} · ${unpaidMonth}`)).count()).toBe(0);
+  expect(await sales.locator('#chart-sales-table a').allTextContents()).toEqual(['8%']);
+  await sales.screenshot({ path: `${SCREENSHOT_DIR}/99g-kpi-money-sales-chart-desktop.png` });
+  await bar(person, 'chart-sales', new RegExp(`^${managerName()} · ${targetMonth}`)).click();
+  await page.getByRole('heading', { level: 1, name: `Payments for ${managerName()}\u2019s sales plan ${targetMonth}: 1` }).waitFor();
+  expect(new URL(page.url()).searchParams.get('salesPlan')).toBe('true');
+  expect((await rows(person)).map((r) => [r[0], r[1], r[3]])).toEqual([['INV-M1', 'Payment', '€400.00']]);
+  expect(await totals(person)).toEqual(['Paid €400.00, nothing refunded.']);
+});
+
+step('on a 320 px phone the tile\u2019s and the sales plan\u2019s links fit the page', async () => {
+  const person = await openKpis('leadership', NARROW_PHONE);
+  const { page } = person;
+  await moneyTile(person, 'EUR').getByRole('link', { name: /^Net paid in the period/ }).waitFor();
+  expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBe(NARROW_PHONE.width);
+  await moneyTile(person, 'EUR').screenshot({ path: `${SCREENSHOT_DIR}/99g-kpi-money-tile-phone-320.png` });
+  await page.locator('#kpi-sales').screenshot({ path: `${SCREENSHOT_DIR}/99g-kpi-money-sales-chart-phone-320.png` });
 });

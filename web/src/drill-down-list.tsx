@@ -1,10 +1,10 @@
 /**
  * The shell every KPI drill-down page shares (pages/deliveries.tsx, workload.tsx, responses.tsx,
- * feedback.tsx): a heading saying what is listed and how many, the period and scope line under
- * it, the way back to the KPI page with its filters, loading and error lines, a sentence when the
- * list is empty, the totals over the list with a note when the API capped its rows, and the rows
- * as a table that becomes cards on a phone. A page keeps only what is its own: what it reads from
- * its address, its words, its columns.
+ * feedback.tsx, money.tsx): a heading saying what is listed and how many, the period and scope
+ * line under it, the way back to the KPI page with its filters (or to where else the list was
+ * reached from), loading and error lines, a sentence when the list is empty, the totals over the
+ * list with a note when the API capped its rows, and the rows as a table that becomes cards on a
+ * phone. A page keeps only what is its own: what it reads from its address, its words, its columns.
  */
 import type { ComponentChildren } from 'preact';
 import type { Resource } from './data';
@@ -27,8 +27,10 @@ export interface DrillDownListProps<L extends CountedList> {
   title: string;
   /** Whether the heading ends with the count ("…: 2"); the work in hand names its hours instead. */
   countInTitle?: boolean;
-  /** The KPI page with the filters the list was reached with (kpisHref). */
+  /** The KPI page with the filters the list was reached with (kpisHref), or wherever else the list was reached from. */
   back: string;
+  /** The way back's words, when it leads elsewhere than the KPI page: "Back to the sales plan". */
+  backLabel?: string;
   /** What is being read, for the loading and error lines: "the deliveries". */
   what: string;
   list: Pick<Resource<L>, 'data' | 'error'>;
@@ -42,8 +44,11 @@ export interface DrillDownListProps<L extends CountedList> {
   totalsClass?: string;
   /** Which rows a capped list shows: "The 200 most late". */
   listedWhenCapped: (shown: number, list: L) => string;
-  /** What shows the rest of a capped list: "narrow the period or pick a department". */
-  forTheRest: string;
+  /**
+   * What shows the rest of a capped list: "narrow the period or pick a department" (said "… for the
+   * rest."); or, when nothing here lists the rest, a clause of its own: { said: "the totals count them all" }.
+   */
+  forTheRest: string | { said: string };
   /** Said between the totals and the table (the work in hand's overload). */
   note?: (list: L) => ComponentChildren;
   /** The rows: a DrillDownTable. */
@@ -53,9 +58,10 @@ export interface DrillDownListProps<L extends CountedList> {
 export function DrillDownList<L extends CountedList>(props: DrillDownListProps<L>) {
   const { list, title } = props;
   const l = list.data;
+  const rest = typeof props.forTheRest === 'string' ? `${props.forTheRest} for the rest` : props.forTheRest.said;
   const back = (
     <Link href={props.back} class="button button--secondary">
-      Back to the KPIs
+      {props.backLabel ?? 'Back to the KPIs'}
     </Link>
   );
 
@@ -74,7 +80,7 @@ export function DrillDownList<L extends CountedList>(props: DrillDownListProps<L
         <>
           <p role="status" class={props.totalsClass}>
             {props.totals(l)}
-            {l.items.length < l.total ? ` ${props.listedWhenCapped(l.items.length, l)} are listed; ${props.forTheRest} for the rest.` : ''}
+            {l.items.length < l.total ? ` ${props.listedWhenCapped(l.items.length, l)} are listed; ${rest}.` : ''}
           </p>
           {props.note?.(l)}
           {props.table(l)}
@@ -84,11 +90,15 @@ export function DrillDownList<L extends CountedList>(props: DrillDownListProps<L
   );
 }
 
-/** A column of a DrillDownTable: its heading, the name a phone's card shows beside the value (the heading unless shorter), and the value. */
+/**
+ * A column of a DrillDownTable: its heading, the name a phone's card shows beside the value (the
+ * heading unless shorter), the value, and a class for its heading and cells ("num": amounts).
+ */
 export interface DrillDownColumn<T> {
   header: string;
   label?: string;
   cell: (item: T) => ComponentChildren;
+  class?: string;
 }
 
 /** A client and their segment, as the lists of requests, ratings and complaints show them: "Northwind Traders (B2B)". */
@@ -101,7 +111,8 @@ export const clientWithSegment = (row: { clientName: string; segment: string }) 
 /**
  * The rows of a drill-down: the first column heads its row (a link to what the row is), the others
  * are its values. On a phone each row is a card (styles.css, .card-rows), each value beside its
- * column's name (data-label); the roles keep it a table to screen readers.
+ * column's name (data-label); the roles keep it a table to screen readers. Every drill-down's
+ * table has the class drill-down-table, for the styles they share, and its page's own.
  */
 export function DrillDownTable<T>({
   class: className,
@@ -121,12 +132,12 @@ export function DrillDownTable<T>({
   const [head, ...values] = columns;
   return (
     <div class="table-wrap">
-      <table class={`card-rows ${className}`} role="table">
+      <table class={`card-rows drill-down-table ${className}`} role="table">
         <caption class="visually-hidden">{caption}</caption>
         <thead role="rowgroup">
           <tr role="row">
             {columns.map((c) => (
-              <th key={c.header} scope="col" role="columnheader">
+              <th key={c.header} scope="col" role="columnheader" class={c.class}>
                 {c.header}
               </th>
             ))}
@@ -135,11 +146,11 @@ export function DrillDownTable<T>({
         <tbody role="rowgroup">
           {items.map((item) => (
             <tr key={rowKey(item)} role="row">
-              <th scope="row" role="rowheader">
+              <th scope="row" role="rowheader" class={head.class}>
                 {head.cell(item)}
               </th>
               {values.map((c) => (
-                <td key={c.header} role="cell" data-label={c.label ?? c.header}>
+                <td key={c.header} role="cell" data-label={c.label ?? c.header} class={c.class}>
                   {c.cell(item)}
                 </td>
               ))}

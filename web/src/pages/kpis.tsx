@@ -10,6 +10,7 @@
  * the first day's start to the start of the day after the last. The header, the fields, the
  * figures and the CSV's name then all speak of the same days, in Berlin, Tokyo or Los Angeles.
  */
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, DEPARTMENTS, ok, type Schemas } from '../api';
 import { BarChart, RowChart, type Series } from '../charts';
@@ -24,6 +25,7 @@ import {
   moneyHref,
   periodOf,
   responsesHref,
+  salesPlanMoneyHref,
   workloadHref,
   type DeliveryChoice,
   type FeedbackChoice,
@@ -198,7 +200,8 @@ function Dashboard(props: { report: Kpis; name: (id?: string) => string; drill: 
   const moneyCurrencies = r.money.totals.length > 0 ? r.money.totals.map((m) => m.currency) : ['EUR'];
   const weeks = r.series.map((w) => weekName(w.weekStart));
 
-  const tiles: { label: string; value: string; note?: string; tone?: 'bad' | 'warn' }[] = [
+  /** A tile: its figure (a link to the list behind it, with `href`), what it is, and a note (which may hold links of its own). */
+  const tiles: { label: string; value: string; href?: string; note?: ComponentChildren; tone?: 'bad' | 'warn' }[] = [
     {
       label: 'Median response time (request to first plan)',
       value: hours(r.responseTime.overall.medianHours),
@@ -222,14 +225,25 @@ function Dashboard(props: { report: Kpis; name: (id?: string) => string; drill: 
       // Invoiced is net of voids and credit notes, so paid is net of the refunds paid out on them:
       // otherwise clients seem to have paid more than they were billed. Called "net paid" as the
       // money charts and the sales plan call it. The money section's charts say how these two nets
-      // are made, from the same flows.
+      // are made, from the same flows. Each net leads to what it counts, as the charts' bars do:
+      // the invoices, voids and credit notes, the payments and refunds; a side without any, nowhere.
       {
         label: `Invoiced, net of voids and credit notes (${m.currency})`,
         value: formatMoney(m.netInvoiced, m.currency),
-        note:
-          m.refunded > 0
-            ? `net paid in the period ${formatMoney(m.netPaid, m.currency)}, after ${formatMoney(m.refunded, m.currency)} refunded`
-            : `net paid in the period ${formatMoney(m.netPaid, m.currency)}`,
+        href: anyInvoiced(m) ? toMoney({ flow: 'invoiced', currency: m.currency }) : undefined,
+        note: (
+          <>
+            net paid in the period{' '}
+            {anyPaid(m) ? (
+              <Link href={toMoney({ flow: 'paid', currency: m.currency })} aria-label={`Net paid in the period (${m.currency}): ${formatMoney(m.netPaid, m.currency)}`}>
+                {formatMoney(m.netPaid, m.currency)}
+              </Link>
+            ) : (
+              formatMoney(m.netPaid, m.currency)
+            )}
+            {m.refunded > 0 ? `, after ${formatMoney(m.refunded, m.currency)} refunded` : ''}
+          </>
+        ),
       },
       {
         label: `Owed by clients now (${m.currency})`,
@@ -261,7 +275,16 @@ function Dashboard(props: { report: Kpis; name: (id?: string) => string; drill: 
       <ul class="tiles tiles--wide" aria-label="Key figures">
         {tiles.map((t) => (
           <li key={t.label} class={`tile${t.tone ? ` tile--${t.tone}` : ''}`}>
-            <span class="tile-value">{t.value}</span>
+            <span class="tile-value">
+              {t.href === undefined ? (
+                t.value
+              ) : (
+                // Named with what it is: a list of the page's links reads "Invoiced, net … (EUR): €7,300.00", not "€7,300.00".
+                <Link href={t.href} aria-label={`${t.label}: ${t.value}`}>
+                  {t.value}
+                </Link>
+              )}
+            </span>
             <span class="tile-label">{t.label}</span>
             {t.note && <span class="tile-label">{t.note}</span>}
           </li>
@@ -458,6 +481,9 @@ function Dashboard(props: { report: Kpis; name: (id?: string) => string; drill: 
               series={[{ name: 'Fulfilment (%)', values: r.salesPlan.map((s) => Math.round(s.fulfilment * 1000) / 10), tone: 'b' }]}
               threshold={{ value: 100, label: 'target' }}
               format={(n) => `${num(n)}%`}
+              // A target's bar and its cell lead to the payments its net paid counts, as on the sales
+              // plan page; nothing paid yet, nothing to list (bars at 0 lead nowhere).
+              drillTo={(i) => (r.salesPlan[i].paid !== 0 ? salesPlanMoneyHref(r.salesPlan[i]) : undefined)}
             />
           </Section>
         )}
@@ -566,6 +592,10 @@ function WorkloadLinks({ totals: t, toWorkload }: { totals: Kpis['workload']['to
 }
 
 type Flows = Pick<Kpis['money']['totals'][number], 'invoiced' | 'voided' | 'credited' | 'netInvoiced' | 'paid' | 'refunded' | 'netPaid'>;
+/** Whether the invoiced side has anything in it (its list is not empty; its net can be 0 all the same). */
+const anyInvoiced = (m: Flows): boolean => m.invoiced !== 0 || m.voided !== 0 || m.credited !== 0;
+/** Whether the paid side has anything in it (its list is not empty; its net can be 0 all the same). */
+const anyPaid = (m: Flows): boolean => m.paid !== 0 || m.refunded !== 0;
 const FLOW_NAMES = ['invoiced', 'voided', 'credited', 'netInvoiced', 'paid', 'refunded', 'netPaid'] as const;
 const NO_FLOWS: Flows = { invoiced: 0, voided: 0, credited: 0, netInvoiced: 0, paid: 0, refunded: 0, netPaid: 0 };
 /** Flows added up, field by field (weeks into the period, managers into everyone). */
@@ -612,7 +642,7 @@ function MoneySection(props: { report: Kpis; currency: string; weeks: string[]; 
   const drillFlow = (m: Flows, series: string, choice: Omit<MoneyChoice, 'flow' | 'currency'>): string | undefined => {
     const flow = PAID_SERIES.has(series) ? 'paid' : 'invoiced';
     const value = { Invoiced: m.invoiced, 'Voided or credited': m.voided + m.credited, Paid: m.paid, Refunded: m.refunded }[series];
-    const any = flow === 'paid' ? m.paid !== 0 || m.refunded !== 0 : m.invoiced !== 0 || m.voided !== 0 || m.credited !== 0;
+    const any = flow === 'paid' ? anyPaid(m) : anyInvoiced(m);
     return (value === undefined ? any : value !== 0) ? toMoney({ flow, currency, ...choice }) : undefined;
   };
   // The first section keeps the plain ids (links and tests name them); the others add their currency.
@@ -669,12 +699,12 @@ const PAID_SERIES: ReadonlySet<string> = new Set(['Paid', 'Refunded', 'Net paid'
  */
 function MoneyLinks({ flows: m, currency, toMoney }: { flows: Flows; currency: string; toMoney: ToMoney }) {
   const links = [
-    (m.invoiced !== 0 || m.voided !== 0 || m.credited !== 0) && (
+    anyInvoiced(m) && (
       <Link key="invoiced" href={toMoney({ flow: 'invoiced', currency })}>
         See the invoices
       </Link>
     ),
-    (m.paid !== 0 || m.refunded !== 0) && (
+    anyPaid(m) && (
       <Link key="paid" href={toMoney({ flow: 'paid', currency })}>
         See the payments
       </Link>

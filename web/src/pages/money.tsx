@@ -1,18 +1,21 @@
 /**
  * The invoices and payments behind the KPI page's money figures — leadership asks "how much did we
  * invoice and collect, and from whom?" (DOMAIN.md) — and behind a manager's sales-plan target.
- * Reached from the money charts' bars (a week's, a manager's), their cells in "The numbers", the
- * links under the charts, and a target on the sales plan page. Its address holds the KPI page's
- * own filters (the reader's days, manager, segment) and what the figure counted (`flow`, `week`,
- * `currency`), or a target's exact period with `salesPlan`, and it asks the API with the same query,
- * so the totals under the heading are the figure's.
+ * Reached from the money tiles' nets, the money charts' bars (a week's, a manager's), their cells
+ * in "The numbers", the links under the charts, and a target (on the sales plan page, or its bar
+ * on the KPI page's sales plan). Its address holds the KPI page's own filters (the reader's days,
+ * manager, segment) and what the figure counted (`flow`, `week`, `currency`), or a target's exact
+ * period with `salesPlan`, and it asks the API with the same query, so the totals under the
+ * heading are the figure's. The page is the shared drill-down shell (drill-down-list.tsx) with its
+ * own words, totals in words and columns.
  */
 import { api, ok, type Schemas } from '../api';
 import { useName, useResource, useSession } from '../data';
+import { clientWithSegment, DrillDownList, DrillDownTable, periodInWords, type DrillDownColumn } from '../drill-down-list';
 import { formatDate, formatMoney, plural } from '../format';
 import { apiQuery, filtersFrom, kpisHref, localDay, periodOf, type MoneyChoice } from '../kpi-period';
 import { Link } from '../router';
-import { Badge, Loading, PageHeader, ProblemBox } from '../ui';
+import { Badge } from '../ui';
 
 type MoneyList = Schemas['KpiMoneyList'];
 type Item = MoneyList['items'][number];
@@ -82,122 +85,90 @@ export function Money({ query }: { query: URLSearchParams }) {
     ...(choice.salesPlan && { salesPlan: 'true' as const }),
   };
   const list = useResource(() => ok(api.GET('/api/reports/kpis/money', { params: { query: q } })), [new URLSearchParams(q).toString()], 30_000);
-  const l = list.data;
   // A manager sees their own projects only: their name in the heading would say nothing.
   const ownOnly = me.person.role === 'manager';
   const words = listedInWords(choice, filters.managerId && !ownOnly ? name(filters.managerId) : undefined);
   // From a target, back to the sales plan (a manager has no such page: back to their KPIs).
-  const back =
-    choice.salesPlan && !ownOnly ? (
-      <Link href={`/targets${choice.salesPeriod ? `?period=${encodeURIComponent(choice.salesPeriod)}` : ''}`} class="button button--secondary">
-        Back to the sales plan
-      </Link>
-    ) : (
-      <Link href={choice.salesPlan ? '/kpis' : kpisHref(filters, period)} class="button button--secondary">
-        Back to the KPIs
-      </Link>
-    );
+  const toSalesPlan = choice.salesPlan && !ownOnly;
 
   return (
-    <>
-      <PageHeader title={l ? `${words}: ${l.total}` : words} actions={back}>
-        {l && (
-          <p>
-            {/* A target's period is UTC days (the API's sales periods): named as set, not as the reader's days around it. */}
-            {choice.salesPlan && choice.salesPeriod
-              ? `The target’s period, ${choice.salesPeriod} (UTC)`
-              : `${formatDate(l.scope.from)} – ${formatDate(new Date(Date.parse(l.scope.to) - 1).toISOString())}`}
-            {ownOnly ? ' · your projects' : ''}
-            {l.scope.segment ? ` · ${l.scope.segment} clients` : ''}
-            {l.scope.currency ? ` · ${l.scope.currency}` : ''}
-          </p>
-        )}
-      </PageHeader>
-
-      {list.error && <ProblemBox error={list.error} title="Could not load the invoices and payments" />}
-      {!l ? (
-        !list.error && <Loading what="Loading the invoices and payments" />
-      ) : l.total === 0 ? (
-        <p class="empty">{l.flow === 'paid' ? 'No payment was received or refunded in this period.' : 'Nothing was invoiced, voided or credited in this period.'}</p>
-      ) : (
-        <>
-          <p role="status">
-            {l.flow === 'paid'
-              ? `${plural(l.total, 'payment or refund', 'payments and refunds')} in this period, the newest first.`
-              : `${plural(l.total, 'invoice, void or credit note', 'invoices, voids and credit notes')} in this period, the newest first.`}
-            {l.items.length < l.total ? ` The ${l.items.length} newest are listed; the totals count them all.` : ''}
-          </p>
-          <ul class="money-totals" aria-label="Totals">
-            {totalsInWords(l).map((line) => (
-              <li key={line}>{line}</li>
-            ))}
-          </ul>
-          <MoneyTable list={l} caption={words} name={name} />
-        </>
+    <DrillDownList
+      title={words}
+      back={toSalesPlan ? `/targets${choice.salesPeriod ? `?period=${encodeURIComponent(choice.salesPeriod)}` : ''}` : choice.salesPlan ? '/kpis' : kpisHref(filters, period)}
+      backLabel={toSalesPlan ? 'Back to the sales plan' : undefined}
+      what="the invoices and payments"
+      list={list}
+      scope={(l) => [
+        // A target's period is UTC days (the API's sales periods): named as set, not as the reader's days around it.
+        choice.salesPlan && choice.salesPeriod ? `The target\u2019s period, ${choice.salesPeriod} (UTC)` : periodInWords(l.scope),
+        ownOnly && 'your projects',
+        l.scope.segment && `${l.scope.segment} clients`,
+        l.scope.currency,
+      ]}
+      empty={(l) => (l.flow === 'paid' ? 'No payment was received or refunded in this period.' : 'Nothing was invoiced, voided or credited in this period.')}
+      totals={(l) =>
+        l.flow === 'paid'
+          ? `${plural(l.total, 'payment or refund', 'payments and refunds')} in this period, the newest first.`
+          : `${plural(l.total, 'invoice, void or credit note', 'invoices, voids and credit notes')} in this period, the newest first.`
+      }
+      listedWhenCapped={(shown) => `The ${shown} newest`}
+      forTheRest={{ said: 'the totals count them all' }}
+      note={(l) => (
+        <ul class="money-totals" aria-label="Totals">
+          {totalsInWords(l).map((line) => (
+            <li key={line}>{line}</li>
+          ))}
+        </ul>
       )}
-    </>
+      table={(l) => (
+        <DrillDownTable
+          class="kpi-money"
+          caption={`${words}, the newest first`}
+          columns={moneyColumns(l.flow, name)}
+          items={l.items}
+          rowKey={(i) => `${i.kind} ${i.number} ${i.at} ${i.amount}`}
+        />
+      )}
+    />
   );
 }
 
-function MoneyTable({ list: l, caption, name }: { list: MoneyList; caption: string; name: (id?: string) => string }) {
-  const invoiced = l.flow === 'invoiced';
-  return (
-    // On a phone each row is a card (styles.css, .card-rows); the roles keep it a table to screen readers.
-    <div class="table-wrap">
-      <table class="card-rows kpi-money" role="table">
-        <caption class="visually-hidden">{caption}, the newest first</caption>
-        <thead role="rowgroup">
-          <tr role="row">
-            <th scope="col" role="columnheader">Number</th>
-            <th scope="col" role="columnheader">What</th>
-            <th scope="col" role="columnheader">Date</th>
-            <th scope="col" role="columnheader" class="num">Amount</th>
-            <th scope="col" role="columnheader">Client</th>
-            <th scope="col" role="columnheader">Project</th>
-            <th scope="col" role="columnheader">Manager</th>
-            {invoiced && <th scope="col" role="columnheader">Due, still owed now</th>}
-          </tr>
-        </thead>
-        <tbody role="rowgroup">
-          {l.items.map((i) => (
-            <tr key={`${i.kind} ${i.number} ${i.at} ${i.amount}`} role="row">
-              <th scope="row" role="rowheader">
-                <Link href={`/projects/${i.projectId}`}>{i.number}</Link>
-              </th>
-              <td role="cell" data-label="What">
-                {i.takenBack ? <Badge tone="bad">{KIND_LABEL[i.kind]} taken back</Badge> : i.kind === 'void' || i.kind === 'credit_note' || i.kind === 'refund' ? <Badge tone="warn">{KIND_LABEL[i.kind]}</Badge> : KIND_LABEL[i.kind]}
-              </td>
-              <td role="cell" data-label="Date">
-                <time dateTime={i.at}>{formatDate(i.at)}</time>
-              </td>
-              <td role="cell" data-label="Amount" class="num">
-                {formatMoney(i.amount, i.currency)}
-              </td>
-              <td role="cell" data-label="Client">
-                {i.clientName} <span class="muted">({i.segment})</span>
-              </td>
-              <td role="cell" data-label="Project">
-                {i.projectTitle}
-              </td>
-              <td role="cell" data-label="Manager">
-                {i.managerName ?? name(i.managerId)}
-              </td>
-              {invoiced && (
-                <td role="cell" data-label="Due, owed">
-                  {i.dueAt === undefined ? (
-                    <span class="muted">—</span>
-                  ) : (
-                    <>
-                      <time dateTime={i.dueAt}>{formatDate(i.dueAt)}</time>
-                      {i.outstanding !== undefined && (i.outstanding > 0 ? <>, {formatMoney(i.outstanding, i.currency)} owed</> : <span class="muted">, settled</span>)}
-                    </>
-                  )}
-                </td>
-              )}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
+/** The columns of the list; invoices add when each was due and what is still owed on it now. */
+function moneyColumns(flow: Flow, name: (id?: string) => string): DrillDownColumn<Item>[] {
+  const columns: DrillDownColumn<Item>[] = [
+    { header: 'Number', cell: (i) => <Link href={`/projects/${i.projectId}`}>{i.number}</Link> },
+    {
+      header: 'What',
+      cell: (i) =>
+        i.takenBack ? (
+          <Badge tone="bad">{KIND_LABEL[i.kind]} taken back</Badge>
+        ) : i.kind === 'void' || i.kind === 'credit_note' || i.kind === 'refund' ? (
+          <Badge tone="warn">{KIND_LABEL[i.kind]}</Badge>
+        ) : (
+          KIND_LABEL[i.kind]
+        ),
+    },
+    { header: 'Date', cell: (i) => <time dateTime={i.at}>{formatDate(i.at)}</time> },
+    { header: 'Amount', class: 'num', cell: (i) => formatMoney(i.amount, i.currency) },
+    { header: 'Client', cell: clientWithSegment },
+    { header: 'Project', cell: (i) => i.projectTitle },
+    { header: 'Manager', cell: (i) => i.managerName ?? name(i.managerId) },
+  ];
+  if (flow === 'paid') return columns;
+  return [
+    ...columns,
+    {
+      header: 'Due, still owed now',
+      label: 'Due, owed',
+      cell: (i) =>
+        i.dueAt === undefined ? (
+          <span class="muted">—</span>
+        ) : (
+          <>
+            <time dateTime={i.dueAt}>{formatDate(i.dueAt)}</time>
+            {i.outstanding !== undefined && (i.outstanding > 0 ? <>, {formatMoney(i.outstanding, i.currency)} owed</> : <span class="muted">, settled</span>)}
+          </>
+        ),
+    },
+  ];
 }
