@@ -2,7 +2,8 @@
  * From the KPI page's "Clients" figures to the ratings and complaints behind them, in a real
  * headless Chromium: a bar of "Client ratings" leads to the ratings of that value (as many rows as
  * the bar said, each project a link, what the client said), a bar at 0 leads nowhere; the complaint
- * counts under the chart lead to the complaints still open and those resolved; a manager follows a
+ * counts under the chart lead to the complaints still open and those resolved; the "By manager"
+ * table's counts lead to that manager's ratings and complaints (a zero nowhere); a manager follows a
  * bar to their own projects' ratings only; an empty list says so in words; the way back keeps the
  * period. At a desk and on a 320 px phone (no sideways scrolling). The figures come from the
  * reporting store alone: projects are published as the workflows would.
@@ -123,6 +124,48 @@ step('the complaint counts lead to the complaints still open and to those resolv
   expect((await rows(person)).map((r) => [r[0], r[4].replace(/^.*\(/, '('), r[5]])).toEqual([['Project p-fb-resolved', '(after 2 days)', 'bad — resolved: fixed']]);
 });
 
+/** The rows of the Clients section's "By manager" table, cell by cell, as shown. */
+const managerRows = (person: PersonPage): Promise<string[][]> => tableRows(person.page, '#kpi-clients table.feedback-by-manager');
+
+step('leadership sees each manager\u2019s ratings and complaints, each count a link to that manager\u2019s list, a zero none', async () => {
+  const person = await openKpis('leadership');
+  const { page } = person;
+  const table = page.locator('#kpi-clients table.feedback-by-manager');
+  // Ours: a 1 and a 5, one complaint still open; theirs: a 1, one complaint resolved.
+  const expected = [
+    [managerName(), '2', '3 / 5', '1 rated 1', '1', '1'],
+    [otherManagerName(), '1', '1 / 5', '1 rated 1', '1', '0'],
+  ].sort((a, b) => a[0].localeCompare(b[0]));
+  expect(await managerRows(person)).toEqual(expected);
+  await page.locator('#kpi-clients').screenshot({ path: `${SCREENSHOT_DIR}/99f-kpi-feedback-by-manager-desktop.png` });
+  // Their open complaints are 0: no link.
+  const theirs = table.locator('tbody tr', { hasText: otherManagerName() });
+  expect(await theirs.locator('td[data-label="Open"] a').count()).toBe(0);
+  expect(await theirs.locator('td[data-label="Complaints"] a').count()).toBe(1);
+
+  const ours = table.locator('tbody tr', { hasText: managerName() });
+  await ours.getByRole('link', { name: `${managerName()}, ratings of 1: 1 rated 1` }).click();
+  await page.getByRole('heading', { level: 1, name: `Ratings of 1 (negative), ${managerName()}: 1` }).waitFor();
+  expect(new URL(page.url()).searchParams.get('managerId')).toBe(h.people.manager.id);
+  expect((await rows(person)).map((r) => [r[0], r[2], r[3]])).toEqual([['Project p-fb-low', managerName(), '1 of 5']]);
+
+  await page.goBack();
+  await page.locator('#kpi-clients table.feedback-by-manager').getByRole('link', { name: `${managerName()}, complaints still open: 1` }).click();
+  await page.getByRole('heading', { level: 1, name: `Complaints still open, ${managerName()}: 1` }).waitFor();
+  expect((await rows(person)).map((r) => [r[0], r[2]])).toEqual([['Project p-fb-open', managerName()]]);
+
+  await page.goBack();
+  await page.locator('#kpi-clients table.feedback-by-manager').getByRole('link', { name: `${otherManagerName()}, ratings: 1` }).click();
+  await page.getByRole('heading', { level: 1, name: `Client ratings, ${otherManagerName()}: 1` }).waitFor();
+  expect((await rows(person)).map((r) => r[0])).toEqual(['Project p-fb-theirs-low']);
+});
+
+step('a manager\u2019s own KPIs have no "By manager" table: their one row would repeat the figures above', async () => {
+  const person = await openKpis('manager');
+  expect(await person.page.locator('#kpi-clients', { hasText: 'Complaints:' }).count()).toBe(1);
+  expect(await person.page.locator('#kpi-clients table.feedback-by-manager').count()).toBe(0);
+});
+
 step('a manager follows a rating bar to their own projects\u2019 ratings only', async () => {
   const person = await openKpis('manager');
   const { page } = person;
@@ -146,6 +189,11 @@ step('on a 320 px phone the rating bar leads to the list too, read as cards with
   const { page } = person;
   expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBe(NARROW_PHONE.width);
   await page.locator('#kpi-clients').screenshot({ path: `${SCREENSHOT_DIR}/99f-kpi-feedback-chart-links-phone-320.png` });
+  // The "By manager" table, a card a manager, every cell inside the screen.
+  expect((await managerRows(person)).length).toBe(2);
+  const managerCellsBeyondTheScreen = `[...document.querySelectorAll('table.feedback-by-manager tbody th, table.feedback-by-manager tbody td')]
+    .filter((cell) => cell.getBoundingClientRect().right > document.documentElement.clientWidth).length`;
+  expect(await page.evaluate<number>(managerCellsBeyondTheScreen)).toBe(0);
   await bar(person, 'chart-ratings', /^1 · Ratings: 2$/).click();
   await page.getByRole('heading', { level: 1, name: 'Ratings of 1 (negative): 2' }).waitFor();
   expect((await rows(person)).map((r) => r[0])).toEqual(['Project p-fb-low', 'Project p-fb-theirs-low']);

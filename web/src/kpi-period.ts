@@ -125,15 +125,16 @@ export function responsesHref(f: Filters, period: { from: string; to: string }, 
   return `/kpis/responses?${q}`;
 }
 
-/** What a "Clients" figure counts: the ratings (one value of them), or complaints filed, still open or resolved. */
+/** What a "Clients" figure counts: the ratings (one value of them), or complaints filed, still open or resolved; one manager's. */
 export interface FeedbackChoice {
   rating?: '1' | '2' | '3' | '4' | '5';
   complaints?: 'filed' | 'open' | 'resolved';
+  managerId?: string;
 }
 
 /** The list of the ratings or complaints behind a "Clients" figure of the KPI page with these filters and period. */
 export function feedbackHref(f: Filters, period: { from: string; to: string }, choice: FeedbackChoice): string {
-  const q = addressOf(f, period);
+  const q = addressOf({ ...f, managerId: choice.managerId ?? f.managerId }, period);
   if (choice.rating) q.set('rating', choice.rating);
   if (choice.complaints) q.set('complaints', choice.complaints);
   return `/kpis/feedback?${q}`;

@@ -401,6 +401,7 @@ function Dashboard(props: { report: Kpis; name: (id?: string) => string; drill: 
             <ComplaintCount count={r.clients.complaints.resolved} figure="resolved" toFeedback={toFeedback} /> (median {hours(r.clients.complaints.medianHoursToResolve)} to
             resolve), <ComplaintCount count={r.clients.complaints.open} figure="open" toFeedback={toFeedback} />.
           </p>
+          <FeedbackByManager clients={r.clients} name={name} toFeedback={toFeedback} />
           {r.clients.regularClients.items.length > 0 && (
             <>
               <h3>Regular clients</h3>
@@ -557,6 +558,95 @@ function ResponseLinks({ report: r, toResponses }: { report: Kpis; toResponses: 
 function ComplaintCount({ count, figure, toFeedback }: { count: number; figure: NonNullable<FeedbackChoice['complaints']>; toFeedback: ToFeedback }) {
   if (count === 0) return <>{`${count} ${figure}`}</>;
   return <Link href={toFeedback({ complaints: figure })}>{`${count} ${figure}`}</Link>;
+}
+
+type RatingStats = Omit<Kpis['clients']['ratingsByManager'][number], 'managerId'>;
+type ComplaintStats = Omit<Kpis['clients']['complaintsByManager'][number], 'managerId'>;
+const NO_RATINGS: RatingStats = { count: 0, average: null, negative: 0, distribution: { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 } };
+const NO_COMPLAINTS: ComplaintStats = { filed: 0, open: 0, resolved: 0, averageHoursToResolve: null, medianHoursToResolve: null };
+/** The ratings the feedback page calls negative, each value its own list. */
+const NEGATIVE_RATINGS = ['1', '2'] as const;
+
+/**
+ * Whose clients rate low or complain (B2C managers are judged on the absence of negative
+ * reviews): each manager's ratings, average, negative ratings, complaints filed and still open,
+ * each count a link to its ratings or complaints. A manager's report holds their row alone, as
+ * does one filtered to a manager: a table of one row would only repeat the figures above, so it
+ * shows from two managers on. On a phone each manager is a card (styles.css, .card-rows).
+ */
+function FeedbackByManager({ clients, name, toFeedback }: { clients: Kpis['clients']; name: (id?: string) => string; toFeedback: ToFeedback }) {
+  const ids = [...new Set([...clients.ratingsByManager.map((m) => m.managerId), ...clients.complaintsByManager.map((m) => m.managerId)])];
+  if (ids.length < 2) return null;
+  const managers = ids
+    .map((managerId) => ({
+      managerId,
+      ratings: clients.ratingsByManager.find((m) => m.managerId === managerId) ?? NO_RATINGS,
+      complaints: clients.complaintsByManager.find((m) => m.managerId === managerId) ?? NO_COMPLAINTS,
+    }))
+    .sort((a, b) => name(a.managerId).localeCompare(name(b.managerId)));
+  /** A count as a link to what it counts (named with its manager and column for a list of links); 0 leads nowhere. */
+  const count = (managerId: string, column: string, n: number, choice: FeedbackChoice, shown = String(n)) =>
+    n === 0 ? (
+      shown
+    ) : (
+      <Link href={toFeedback({ ...choice, managerId })} aria-label={`${name(managerId)}, ${column}: ${shown}`}>
+        {shown}
+      </Link>
+    );
+  return (
+    <>
+      <h3 id="kpi-clients-managers">By manager</h3>
+      <div class="table-wrap">
+        <table class="card-rows feedback-by-manager" role="table" aria-labelledby="kpi-clients-managers">
+          <thead role="rowgroup">
+            <tr role="row">
+              <th scope="col" role="columnheader">Manager</th>
+              <th scope="col" role="columnheader" class="num">Ratings</th>
+              <th scope="col" role="columnheader" class="num">Average</th>
+              <th scope="col" role="columnheader">Negative (1–2)</th>
+              <th scope="col" role="columnheader" class="num">Complaints</th>
+              <th scope="col" role="columnheader" class="num">Open</th>
+            </tr>
+          </thead>
+          <tbody role="rowgroup">
+            {managers.map(({ managerId, ratings, complaints }) => {
+              // The list takes one rating value at a time: the negative count is said per value, each its own link.
+              const negative = NEGATIVE_RATINGS.filter((v) => ratings.distribution[v] > 0);
+              return (
+                <tr key={managerId} role="row">
+                  <th scope="row" role="rowheader">
+                    {name(managerId)}
+                  </th>
+                  <td role="cell" data-label="Ratings" class="num">
+                    {count(managerId, 'ratings', ratings.count, {})}
+                  </td>
+                  <td role="cell" data-label="Average" class="num">
+                    {ratings.average === null ? '—' : `${ratings.average} / 5`}
+                  </td>
+                  <td role="cell" data-label="Negative">
+                    {negative.length === 0
+                      ? '0'
+                      : negative.flatMap((v, i) => [
+                          i === 0 ? '' : ' · ',
+                          <span key={v} class="nowrap">
+                            {count(managerId, `ratings of ${v}`, ratings.distribution[v], { rating: v }, `${ratings.distribution[v]} rated ${v}`)}
+                          </span>,
+                        ])}
+                  </td>
+                  <td role="cell" data-label="Complaints" class="num">
+                    {count(managerId, 'complaints filed', complaints.filed, { complaints: 'filed' })}
+                  </td>
+                  <td role="cell" data-label="Open" class="num">
+                    {count(managerId, 'complaints still open', complaints.open, { complaints: 'open' })}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
 }
 
 /** Where the late work was, a department at a glance: each count leads to its tasks. */
