@@ -150,6 +150,12 @@ step('the links under the charts lead to all the invoices and all the payments',
   ]);
   expect(await totals(person)).toEqual(['Invoiced €1,600.00, less €100.00 credited: €1,500.00 net.']);
   await shootDeskAndNarrowPhone(portal, page, '99g-kpi-money-invoices');
+  // Each number on one line at a desk, not broken at its hyphen by a narrow column (an inline link broken across lines has two boxes).
+  expect(await page.locator('table.kpi-money th[scope="row"] a').evaluateAll((links) => links.map((a) => [a.textContent, a.getClientRects().length]))).toEqual([
+    ['INV-M1', 1],
+    ['CN-M1', 1],
+    ['INV-M2', 1],
+  ]);
 
   await page.goBack();
   await page.locator('#kpi-money p.drill-links').getByRole('link', { name: 'See the payments' }).click();

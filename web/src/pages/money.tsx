@@ -136,7 +136,8 @@ export function Money({ query }: { query: URLSearchParams }) {
 /** The columns of the list; invoices add when each was due and what is still owed on it now. */
 function moneyColumns(flow: Flow, name: (id?: string) => string): DrillDownColumn<Item>[] {
   const columns: DrillDownColumn<Item>[] = [
-    { header: 'Number', cell: (i) => <Link href={`/projects/${i.projectId}`}>{i.number}</Link> },
+    // A number stays whole ("INV-2026-000042"), not broken at its hyphens as a narrow column would.
+    { header: 'Number', class: 'nowrap', cell: (i) => <Link href={`/projects/${i.projectId}`}>{i.number}</Link> },
     {
       header: 'What',
       cell: (i) =>
