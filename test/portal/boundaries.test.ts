@@ -609,7 +609,7 @@ browserTest('sign-in and the workspace work with the keyboard alone, focus alway
     stops.push(await active());
     expect([await active(), await ring()]).toEqual([await active(), 'solid 3px']);
   }
-  expect(stops).toEqual(['Sign out', 'KPIs', 'New project', 'Late work', 'Review queue', 'Portfolio']);
+  expect(stops).toEqual(['Sign out', 'Your mail', 'KPIs', 'New project', 'Late work', 'Review queue', 'Portfolio']);
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { name: 'My portfolio' }).waitFor();
 
