@@ -10,7 +10,7 @@ import { openTestStore, type TestStore } from '../support/reporting';
 import type { KpiDeliveryList, KpiReport } from '../../api/schemas';
 import { ANNA, BORIS, buildDataset, NOW, PERIOD } from './dataset';
 import { ProjectBuilder, plusDays, plusHours } from './builders';
-import { reportApp, type ReportApp } from './support';
+import { reportApp, type ReportApp, type Who } from './support';
 
 let t: TestStore;
 let r: ReportApp;
@@ -25,13 +25,11 @@ afterAll(async () => {
   await t?.dispose();
 });
 
-type Who = 'lena' | 'anna' | 'boris';
-
 async function kpis(query: Record<string, string>, who: Who = 'lena'): Promise<KpiReport> {
-  return (await r.http().get('/api/reports/kpis').query(query).set(r.auth(who)).expect(200)).body as KpiReport;
+  return r.answer<KpiReport>('/api/reports/kpis', query, who);
 }
 async function deliveries(query: Record<string, string>, who: Who = 'lena'): Promise<KpiDeliveryList> {
-  return (await r.http().get('/api/reports/kpis/deliveries').query(query).set(r.auth(who)).expect(200)).body as KpiDeliveryList;
+  return r.answer<KpiDeliveryList>('/api/reports/kpis/deliveries', query, who);
 }
 
 /** The list's own count of each figure: how many it lists, and how many of them are late. */

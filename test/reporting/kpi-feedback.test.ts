@@ -13,7 +13,7 @@ import type { KpiReport } from '../../api/schemas';
 import type { KpiComplaintList, KpiFeedbackList, KpiRatingList } from '../../api/kpi-feedback-schemas';
 import { ANNA, BORIS, buildDataset, NOW, PERIOD } from './dataset';
 import { ProjectBuilder, plusDays, plusHours } from './builders';
-import { reportApp, type ReportApp } from './support';
+import { reportApp, type ReportApp, type Who } from './support';
 
 let t: TestStore;
 let r: ReportApp;
@@ -66,13 +66,11 @@ afterAll(async () => {
   await t?.dispose();
 });
 
-type Who = 'lena' | 'anna' | 'boris';
-
 async function kpis(query: Record<string, string>, who: Who = 'lena'): Promise<KpiReport> {
-  return (await r.http().get('/api/reports/kpis').query(query).set(r.auth(who)).expect(200)).body as KpiReport;
+  return r.answer<KpiReport>('/api/reports/kpis', query, who);
 }
 async function feedback(query: Record<string, string>, who: Who = 'lena'): Promise<KpiFeedbackList> {
-  return (await r.http().get('/api/reports/kpis/feedback').query(query).set(r.auth(who)).expect(200)).body as KpiFeedbackList;
+  return r.answer<KpiFeedbackList>('/api/reports/kpis/feedback', query, who);
 }
 async function ratings(query: Record<string, string>, who: Who = 'lena'): Promise<KpiRatingList> {
   const list = await feedback(query, who);

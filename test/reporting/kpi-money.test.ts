@@ -18,7 +18,7 @@ import type { InvoiceView } from '../../workflows/project/contract';
 import type { KpiInvoicedList, KpiMoneyList, KpiPaidList } from '../../api/kpi-money-schemas';
 import { ANNA, BORIS, buildDataset, NOW, PERIOD } from './dataset';
 import { ProjectBuilder, plusDays, plusHours } from './builders';
-import { reportApp, type ReportApp } from './support';
+import { reportApp, type ReportApp, type Who } from './support';
 
 let t: TestStore;
 let r: ReportApp;
@@ -78,14 +78,13 @@ afterAll(async () => {
   await t?.dispose();
 });
 
-type Who = 'lena' | 'anna' | 'boris';
 type Query = Record<string, string>;
 
 async function kpis(query: Query, who: Who = 'lena'): Promise<KpiReport> {
-  return (await r.http().get('/api/reports/kpis').query(query).set(r.auth(who)).expect(200)).body as KpiReport;
+  return r.answer<KpiReport>('/api/reports/kpis', query, who);
 }
 async function money(query: Query, who: Who = 'lena'): Promise<KpiMoneyList> {
-  const list = (await r.http().get('/api/reports/kpis/money').query(query).set(r.auth(who)).expect(200)).body as KpiMoneyList;
+  const list = await r.answer<KpiMoneyList>('/api/reports/kpis/money', query, who);
   // Below the cap everything counted is listed, and the rows add up to the totals.
   expect(list.items).toHaveLength(list.total);
   expect(totalsOfRows(list)).toEqual(list.totals);

@@ -13,7 +13,7 @@ import type { KpiReport } from '../../api/schemas';
 import type { KpiResponseList } from '../../api/kpi-response-schemas';
 import { ANNA, BORIS, buildDataset, NOW, PERIOD } from './dataset';
 import { ProjectBuilder, plusDays, plusHours } from './builders';
-import { reportApp, type ReportApp } from './support';
+import { reportApp, type ReportApp, type Who } from './support';
 
 let t: TestStore;
 let r: ReportApp;
@@ -49,13 +49,11 @@ afterAll(async () => {
   await t?.dispose();
 });
 
-type Who = 'lena' | 'anna' | 'boris';
-
 async function kpis(query: Record<string, string>, who: Who = 'lena'): Promise<KpiReport> {
-  return (await r.http().get('/api/reports/kpis').query(query).set(r.auth(who)).expect(200)).body as KpiReport;
+  return r.answer<KpiReport>('/api/reports/kpis', query, who);
 }
 async function responses(query: Record<string, string>, who: Who = 'lena'): Promise<KpiResponseList> {
-  return (await r.http().get('/api/reports/kpis/responses').query(query).set(r.auth(who)).expect(200)).body as KpiResponseList;
+  return r.answer<KpiResponseList>('/api/reports/kpis/responses', query, who);
 }
 
 /** The median of some hours, as a reader would take it from the list's column. */

@@ -12,7 +12,7 @@ import type { KpiReport } from '../../api/schemas';
 import type { KpiWorkloadList } from '../../api/kpi-workload-schemas';
 import { ANNA, BORIS, buildDataset, NOW, OVERLOAD_HOURS, PERIOD } from './dataset';
 import { ProjectBuilder, plusDays, plusHours } from './builders';
-import { reportApp, type ReportApp } from './support';
+import { reportApp, type ReportApp, type Who } from './support';
 
 let t: TestStore;
 let r: ReportApp;
@@ -72,13 +72,11 @@ afterAll(async () => {
   await t?.dispose();
 });
 
-type Who = 'lena' | 'anna' | 'boris';
-
 async function kpis(query: Record<string, string>, who: Who = 'lena'): Promise<KpiReport> {
-  return (await r.http().get('/api/reports/kpis').query({ ...PERIOD, ...query }).set(r.auth(who)).expect(200)).body as KpiReport;
+  return r.answer<KpiReport>('/api/reports/kpis', { ...PERIOD, ...query }, who);
 }
 async function workload(query: Record<string, string>, who: Who = 'lena'): Promise<KpiWorkloadList> {
-  return (await r.http().get('/api/reports/kpis/workload').query(query).set(r.auth(who)).expect(200)).body as KpiWorkloadList;
+  return r.answer<KpiWorkloadList>('/api/reports/kpis/workload', query, who);
 }
 
 /** The list's own count, in the report's terms; below the cap every task counted is listed, each of the state asked. */

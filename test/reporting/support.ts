@@ -23,10 +23,15 @@ export const TOKENS = {
   dima: 'demo-staff-design-dima-token',
 } as const;
 
+/** The people the reports are asked as: leadership, and the two managers of the dataset. */
+export type Who = 'lena' | 'anna' | 'boris';
+
 export interface ReportApp {
   app: Express;
   http: () => ReturnType<typeof supertest>;
   auth(who: keyof typeof TOKENS): { Authorization: string };
+  /** GET `path` with `query` as `who` (leadership unless said), expecting 200: its body. */
+  answer<T>(path: string, query: Record<string, string>, who?: Who): Promise<T>;
   /** Asks `path` with `query` as leadership and expects a 400 problem+json naming exactly `field`. */
   expectRefusedAt(path: string, query: Record<string, string>, field: string): Promise<void>;
   close(): Promise<void>;
@@ -59,6 +64,9 @@ export function reportApp(reporting: ReportingStore, options: { now: Date; env?:
     app,
     http: () => supertest(app),
     auth: (who) => ({ Authorization: `Bearer ${TOKENS[who]}` }),
+    async answer<T>(path: string, query: Record<string, string>, who: Who = 'lena') {
+      return (await supertest(app).get(path).query(query).set({ Authorization: `Bearer ${TOKENS[who]}` }).expect(200)).body as T;
+    },
     async expectRefusedAt(path, query, field) {
       const res = await supertest(app).get(path).query(query).set({ Authorization: `Bearer ${TOKENS.lena}` }).expect(400);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
