@@ -10,7 +10,7 @@
  * Used by `npm start`, the test setup and `.ci/run`, so all three run the same server.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -95,7 +95,9 @@ async function buildWithGo(go: string, say: Say, env: NodeJS.ProcessEnv, toolsBi
   const started = Date.now();
   const binary = path.join(toolsBin, 'temporal');
   // Built beside the binary and renamed over it: a run that dies halfway leaves no broken CLI behind.
-  const partial = `${binary}.partial`;
+  // A name of its own per build: two builds at once (a test run started while `npm run
+  // temporal:ensure` still builds) would otherwise share it, and the second would find it renamed.
+  const partial = `${binary}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
   const ldflags = `-s -w -X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION}`;
   const child = spawn(go, ['build', '-mod=readonly', '-ldflags', ldflags, '-o', partial, TEMPORAL_CLI_PACKAGE], {
     cwd: moduleDir,

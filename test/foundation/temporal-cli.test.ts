@@ -73,9 +73,9 @@ describe('the CLI built into .tools/bin from scripts/temporal-cli', () => {
     const [call, ...more] = fs.readFileSync(go.log, 'utf8').trim().split('\n');
     expect(more).toEqual([]);
     // Built in the module's directory, from its pinned go.sum, with the release's version printed.
-    expect(call).toMatch(new RegExp(`^${moduleDir} build -mod=readonly -ldflags .*temporalcli\\.Version=1\\.5\\.1 -o ${toolsBin}/temporal\\.partial github\\.com/temporalio/cli/cmd/temporal$`));
+    expect(call).toMatch(new RegExp(`^${moduleDir} build -mod=readonly -ldflags .*temporalcli\\.Version=1\\.5\\.1 -o ${toolsBin}/temporal\\.partial-\\d+-[0-9a-f]{8} github\\.com/temporalio/cli/cmd/temporal$`));
     expect(fs.readFileSync(path.join(toolsBin, 'temporal'), 'utf8')).toContain('built');
-    expect(fs.existsSync(path.join(toolsBin, 'temporal.partial'))).toBe(false);
+    expect(fs.readdirSync(toolsBin).filter((f) => f.includes('partial'))).toEqual([]);
     expect(fs.readFileSync(path.join(toolsBin, 'temporal.built-from'), 'utf8').trim()).toBe(temporalCliModuleDigest(moduleDir));
     expect(said.at(-1)).toMatch(/^Temporal CLI built in \d+ s/);
 
@@ -84,6 +84,22 @@ describe('the CLI built into .tools/bin from scripts/temporal-cli', () => {
     // Until the module changes (a newer pin): then it is stale again.
     fs.appendFileSync(path.join(moduleDir, 'go.sum'), 'modernc.org/sqlite v9.9.9 h1:x\n');
     expect(findTemporalCli({ PATH: '/nowhere' }, { toolsBin, moduleDir })).toBeUndefined();
+  });
+
+  test('two builds at once (a test run started while temporal:ensure builds) both end with the CLI', async () => {
+    // A stand-in for `go` that writes its output at once and exits a moment later: the two runs'
+    // outputs exist side by side, and one finishes while the other's is still on disk.
+    const bin = fs.mkdtempSync(path.join(dir, 'go-'));
+    fs.writeFileSync(
+      path.join(bin, 'go'),
+      `#!/bin/sh\nwhile [ "$1" != "-o" ]; do shift; done\nprintf '#!/bin/sh\\necho built\\n' > "$2"\n/bin/chmod +x "$2"\n/bin/sleep 0.5\n`,
+      { mode: 0o755 },
+    );
+    const ensure = () => ensureTemporalCli({ env: { PATH: bin }, say: () => undefined, allowDownload: false, toolsBin, moduleDir });
+    const [one, two] = await Promise.allSettled([ensure(), ensure()]);
+    expect([one.status, two.status]).toEqual(['fulfilled', 'fulfilled']);
+    expect(fs.readFileSync(path.join(toolsBin, 'temporal'), 'utf8')).toContain('built');
+    expect(fs.readdirSync(toolsBin).sort()).toEqual(['temporal', 'temporal.built-from']);
   });
 
   test('a failed build says why and leaves no binary behind', async () => {
