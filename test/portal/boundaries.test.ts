@@ -4,8 +4,9 @@
  * signing out locks every page (and the old cookie opens nothing); a refused action shows the
  * API's message at the field it names (in the plan editor, with the task it names, until that
  * field is edited or the task that caused it no longer does; in both forms listed as the form
- * reads, in the words the field says); the menu marks the page that is open, and none on a
- * project's or a task's own page; typed work is not left by the browser's Back without asking;
+ * reads, in the words the field says); the menu marks the page that is open as the current page,
+ * and on a page reached from an entry (a project's, a plan's, a task's, a KPI drill-down) that
+ * entry as current; typed work is not left by the browser's Back without asking;
  * the sign-in page is interactive within a second and can be used with the keyboard alone, focus
  * always visible; no page logs a console error. A claim someone else won first says which task and
  * who took it; a delivery's link without http(s):// is refused in plain words, and every bad link
@@ -453,33 +454,44 @@ browserTest('the plan editor lists its refusals as the rows read: task by task f
   expect(await accessibilityProblems(page)).toEqual([]);
 });
 
-browserTest('the menu marks the page the person is on, and none on a page of one project or task', async () => {
-  const marked = (p: PersonPage) => p.page.getByRole('navigation', { name: 'Main' }).locator('[aria-current="page"]').allTextContents();
+browserTest('the menu marks the page the person is on as the current page, and on a page reached from an entry (a project’s, a plan’s, a task’s, a KPI’s drill-down) that entry as current: one entry at most', async () => {
+  // Each marked entry with how: "page" for the entry's own page, "true" (current, not the current page) for a page it leads to.
+  const marked = (p: PersonPage) =>
+    p.page
+      .getByRole('navigation', { name: 'Main' })
+      .locator('[aria-current]')
+      .evaluateAll((links) => links.map((a) => `${a.textContent ?? ''}: ${a.getAttribute('aria-current') ?? ''}`));
   const visit = async (p: PersonPage, path: string, heading: string | RegExp, expected: string[]) => {
     await p.page.goto(`${portal.baseUrl}${path}`);
     await p.page.getByRole('heading', { name: heading, exact: true }).first().waitFor();
     expect([path, await marked(p)]).toEqual([path, expected]);
   };
   const manager = await open('manager', '/projects');
-  await visit(manager, '/projects', 'My portfolio', ['Portfolio']);
-  await visit(manager, '/projects/new', 'New project', ['New project']);
+  await visit(manager, '/projects', 'My portfolio', ['Portfolio: page']);
+  // Its own entry only, though under /projects.
+  await visit(manager, '/projects/new', 'New project', ['New project: page']);
   // The heading counts the deliveries waiting: "Review queue (0)".
-  await visit(manager, '/review', /^Review queue( \(\d+\))?$/, ['Review queue']);
-  await visit(manager, '/late-work', 'Late work', ['Late work']);
-  await visit(manager, `/projects/${projectId}`, title, []);
+  await visit(manager, '/review', /^Review queue( \(\d+\))?$/, ['Review queue: page']);
+  await visit(manager, '/late-work', 'Late work', ['Late work: page']);
+  await visit(manager, `/projects/${projectId}`, title, ['Portfolio: true']);
   await portal.screenshot(manager.page, '24-menu-on-a-project-page', { fullPage: false });
-  await visit(manager, `/projects/${projectId}/plan`, `Plan for ${title}`, []);
-  await visit(manager, `/tasks/${designTask}`, 'Home page design', []);
+  await visit(manager, `/projects/${projectId}/plan`, `Plan for ${title}`, ['Portfolio: true']);
+  await visit(manager, `/tasks/${designTask}`, 'Home page design', ['Portfolio: true']);
+  await visit(manager, '/kpis/deliveries', /.+/, ['KPIs: true']);
+  await visit(manager, '/kpis/money', /.+/, ['KPIs: true']);
+  // A page of no entry (the mail settings, beside the name) marks none.
+  await visit(manager, '/settings/mail', 'Your mail', []);
   const leader = await open('leadership', '/approvals');
-  await visit(leader, `/projects?manager=${h.people.manager.id}`, 'Portfolio', ['Portfolio']);
+  await visit(leader, `/projects?manager=${h.people.manager.id}`, 'Portfolio', ['Portfolio: page']);
   // The heading counts the plans: "Plans awaiting your decision (2)".
-  await visit(leader, '/approvals', /^Plans awaiting your decision( \(\d+\))?$/, ['Approvals']);
-  await visit(leader, '/late-work', 'Late work', ['Late work']);
-  await visit(leader, `/projects/${projectId}`, title, []);
-  await visit(leader, `/tasks/${designTask}`, 'Home page design', []);
+  await visit(leader, '/approvals', /^Plans awaiting your decision( \(\d+\))?$/, ['Approvals: page']);
+  await visit(leader, '/late-work', 'Late work', ['Late work: page']);
+  await visit(leader, `/projects/${projectId}`, title, ['Portfolio: true']);
+  await visit(leader, `/tasks/${designTask}`, 'Home page design', ['Portfolio: true']);
+  await visit(leader, '/kpis/workload', /.+/, ['KPIs: true']);
   const copywriter = await open('copywriter', '/inbox');
-  await visit(copywriter, '/inbox?view=mine', 'Copywriting inbox', ['Inbox']);
-  await visit(copywriter, `/tasks/${projectId}.copy-home`, 'Home page copy', []);
+  await visit(copywriter, '/inbox?view=mine', 'Copywriting inbox', ['Inbox: page']);
+  await visit(copywriter, `/tasks/${projectId}.copy-home`, 'Home page copy', ['Inbox: true']);
 });
 
 browserTest('the browser’s Back asks before leaving typed work, and staying keeps it; with nothing typed it just goes back', async () => {

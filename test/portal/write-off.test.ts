@@ -7,11 +7,12 @@
  * no such control, only a line that leadership can write off a late invoice. A second tab that
  * writes off what the first already did ends as done, saying whose it was; a write-off the invoice
  * no longer allows (paid meanwhile) is refused in the page's words. Projects get to invoicing
- * through the API.
+ * through the API. At 320 px the invoice and credit note numbers the page names in running text
+ * (payments, a compensation's line, documents, the timeline) each stay on one line.
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { projectInClientReview, startApiHarness, type ApiHarness } from '../support/api';
-import { browserTestOrSkip, holdReads, startPortal, unexpectedErrors, type PersonPage, type Portal, shootDesktopAndPhone, shownDateTime, focusedId, watchSends } from '../support/browser';
+import { browserTestOrSkip, holdReads, startPortal, unexpectedErrors, type PersonPage, type Portal, shootDeskAndNarrowPhone, shootDesktopAndPhone, shownDateTime, focusedId, watchSends, NARROW_PHONE, DESKTOP } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(180_000);
@@ -194,4 +195,61 @@ step('an invoice paid in full while the form was open: the write-off is refused 
   expect((await get(id)).invoices.find((i) => i.number === final.number)).toMatchObject({ status: 'paid', paidAmount: 1200 });
   await lead.locator('.write-off-form').getByRole('button', { name: 'Close' }).click();
   expect(await lead.locator('.write-off-form').count()).toBe(0);
+});
+
+/**
+ * Each place the page's running text (all but its tables, whose phone cards may break a number once
+ * on purpose) names one of `numbers`, with how many lines that number takes there.
+ */
+const numbersInRunningText = (page: PersonPage['page'], numbers: string[]) =>
+  page.locator('main').evaluate((main, wanted) => {
+    // The tests' types know no DOM: the little of it used here.
+    type TextNode = { data: string; parentElement: { closest(selector: string): unknown; textContent: string | null } | null };
+    type Range = { setStart(node: TextNode, offset: number): void; setEnd(node: TextNode, offset: number): void; getClientRects(): ArrayLike<{ top: number; width: number }> };
+    const g = globalThis as unknown as { document: { createTreeWalker(root: unknown, what: number): { nextNode(): unknown }; createRange(): Range } };
+    const walker = g.document.createTreeWalker(main, 4 /* NodeFilter.SHOW_TEXT */);
+    const found: { number: string; lines: number; text: string }[] = [];
+    for (let node = walker.nextNode() as TextNode | null; node; node = walker.nextNode() as TextNode | null) {
+      if (!node.parentElement || node.parentElement.closest('table, select, .visually-hidden')) continue;
+      for (const number of wanted) {
+        for (let at = node.data.indexOf(number); at >= 0; at = node.data.indexOf(number, at + number.length)) {
+          const range = g.document.createRange();
+          range.setStart(node, at);
+          range.setEnd(node, at + number.length);
+          // One box per line the number takes (empty boxes aside).
+          const tops = new Set(Array.from(range.getClientRects()).filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+          found.push({ number, lines: tops.size, text: (node.parentElement.textContent ?? '').trim().slice(0, 80) });
+        }
+      }
+    }
+    return found;
+  }, numbers);
+
+step('at 320 px every invoice and credit note number in the page’s running text stays on one line: the payments, the compensation’s line, the write-off, the documents and the timeline', async () => {
+  // Part paid, a compensation's credit note set against the rest, the rest written off: each number named in many lines.
+  const { id, final } = await invoicedProject(`${title} numbers whole`, 500);
+  await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'complaint', description: 'One icon is missing.' }).expect(200);
+  await h.http().post(`/api/projects/${id}/complaints/c1/resolution`).set(h.auth('manager')).send({ resolution: 'Icon added; 100 off agreed.', compensation: 100 }).expect(200);
+  const credit = await eventually(async () => (await get(id)).invoices.find((i) => i.kind === 'credit_note' && i.status === 'paid' && i.documentId), { what: 'the credit note set against the final invoice', timeoutMs: 30_000 });
+  await h.http().post(`/api/projects/${id}/write-offs`).set(h.auth('leadership')).send({ invoiceNumber: final.number, reason: 'The client closed the studio.' }).expect(200);
+
+  const { page } = manager;
+  await page.goto(`${portal.baseUrl}/projects/${id}`);
+  await invoiceCells(page, final.number).last().locator('.written-off').waitFor({ timeout: 30_000 });
+  await page.locator('.complaints').getByText(`Compensation: €100.00 — credit note ${credit.number}: €100.00 taken off invoice ${final.number}`).waitFor({ timeout: 15_000 });
+  try {
+    await page.setViewportSize(NARROW_PHONE);
+    const found = await numbersInRunningText(page, [final.number, credit.number]);
+    // Named in the payments, the compensation's line, the documents and the timeline, and each whole there.
+    for (const where of ['.payments', '.complaints', '.documents', '.timeline']) {
+      const named = await page.locator(where).evaluate((e, numbers) => numbers.filter((n) => (e.textContent ?? '').includes(n)), [final.number, credit.number]);
+      expect([where, named.length > 0]).toEqual([where, true]);
+    }
+    expect(found.filter((f) => f.lines !== 1)).toEqual([]);
+    expect(found.length).toBeGreaterThanOrEqual(8);
+  } finally {
+    await page.setViewportSize(DESKTOP);
+  }
+  await page.locator('.complaints').scrollIntoViewIfNeeded();
+  await shootDeskAndNarrowPhone(portal, page, '96-invoice-numbers-whole');
 });

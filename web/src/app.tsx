@@ -20,6 +20,11 @@ interface Route {
   page: ComponentType<PageProps>;
   roles: Role[];
   load: () => Promise<unknown>;
+  /**
+   * For a page that is no menu entry itself: the entry it belongs to for that role, the list it is
+   * reached from (a project's page, the portfolio's), which the menu marks as where the person is.
+   */
+  underMenuEntry?: (role: Role) => string;
 }
 
 /**
@@ -43,23 +48,28 @@ function lazy(load: () => Promise<ComponentType<PageProps>>): Pick<Route, 'page'
 
 const ALL: Role[] = ['staff', 'manager', 'leadership'];
 
+/** Pages reached from a menu entry's list: a project's from the portfolio, a KPI's drill-down from the KPIs. */
+const UNDER_PORTFOLIO = () => '/projects';
+const UNDER_KPIS = () => '/kpis';
+
 /** Most specific first: `/projects/new` before `/projects/:id`. */
 const ROUTES: Route[] = [
   { pattern: '/inbox', roles: ['staff'], ...lazy(() => import('./pages/inbox').then((m) => m.Inbox)) },
-  { pattern: '/tasks/:taskId', roles: ALL, ...lazy(() => import('./pages/task').then((m) => m.TaskPage)) },
+  // A task's page is staff's inbox's; for the rest their project's, which is the portfolio's.
+  { pattern: '/tasks/:taskId', roles: ALL, underMenuEntry: (role) => (role === 'staff' ? '/inbox' : '/projects'), ...lazy(() => import('./pages/task').then((m) => m.TaskPage)) },
   { pattern: '/projects', roles: ['manager', 'leadership'], ...lazy(() => import('./pages/portfolio').then((m) => m.Portfolio)) },
   { pattern: '/projects/new', roles: ['manager'], ...lazy(() => import('./pages/new-project').then((m) => m.NewProject)) },
-  { pattern: '/projects/:id', roles: ['manager', 'leadership'], ...lazy(() => import('./pages/project').then((m) => m.ProjectPage)) },
-  { pattern: '/projects/:id/plan', roles: ['manager'], ...lazy(() => import('./pages/plan-editor').then((m) => m.PlanEditor)) },
+  { pattern: '/projects/:id', roles: ['manager', 'leadership'], underMenuEntry: UNDER_PORTFOLIO, ...lazy(() => import('./pages/project').then((m) => m.ProjectPage)) },
+  { pattern: '/projects/:id/plan', roles: ['manager'], underMenuEntry: UNDER_PORTFOLIO, ...lazy(() => import('./pages/plan-editor').then((m) => m.PlanEditor)) },
   { pattern: '/review', roles: ['manager'], ...lazy(() => import('./pages/review').then((m) => m.ReviewQueue)) },
   { pattern: '/late-work', roles: ['manager', 'leadership'], ...lazy(() => import('./pages/late-work').then((m) => m.LateWork)) },
   { pattern: '/approvals', roles: ['leadership'], ...lazy(() => import('./pages/approvals').then((m) => m.Approvals)) },
   { pattern: '/kpis', roles: ['leadership', 'manager'], ...lazy(() => import('./pages/kpis').then((m) => m.Kpis)) },
-  { pattern: '/kpis/deliveries', roles: ['leadership', 'manager'], ...lazy(() => import('./pages/deliveries').then((m) => m.Deliveries)) },
-  { pattern: '/kpis/workload', roles: ['leadership', 'manager'], ...lazy(() => import('./pages/workload').then((m) => m.Workload)) },
-  { pattern: '/kpis/responses', roles: ['leadership', 'manager'], ...lazy(() => import('./pages/responses').then((m) => m.Responses)) },
-  { pattern: '/kpis/feedback', roles: ['leadership', 'manager'], ...lazy(() => import('./pages/feedback').then((m) => m.Feedback)) },
-  { pattern: '/kpis/money', roles: ['leadership', 'manager'], ...lazy(() => import('./pages/money').then((m) => m.Money)) },
+  { pattern: '/kpis/deliveries', roles: ['leadership', 'manager'], underMenuEntry: UNDER_KPIS, ...lazy(() => import('./pages/deliveries').then((m) => m.Deliveries)) },
+  { pattern: '/kpis/workload', roles: ['leadership', 'manager'], underMenuEntry: UNDER_KPIS, ...lazy(() => import('./pages/workload').then((m) => m.Workload)) },
+  { pattern: '/kpis/responses', roles: ['leadership', 'manager'], underMenuEntry: UNDER_KPIS, ...lazy(() => import('./pages/responses').then((m) => m.Responses)) },
+  { pattern: '/kpis/feedback', roles: ['leadership', 'manager'], underMenuEntry: UNDER_KPIS, ...lazy(() => import('./pages/feedback').then((m) => m.Feedback)) },
+  { pattern: '/kpis/money', roles: ['leadership', 'manager'], underMenuEntry: UNDER_KPIS, ...lazy(() => import('./pages/money').then((m) => m.Money)) },
   { pattern: '/targets', roles: ['leadership'], ...lazy(() => import('./pages/targets').then((m) => m.SalesTargets)) },
   { pattern: '/settings/mail', roles: ALL, ...lazy(() => import('./pages/mail-settings').then((m) => m.MailSettings)) },
 ];
@@ -132,11 +142,15 @@ function Shell({ session, children }: { session: SessionInfo; children: Componen
   /** The count beside a menu entry, in words for screen readers ("Review queue, 3 waiting"); none at 0. */
   const countOf = (href: string) =>
     href === '/review' && reviewWaiting && reviewWaiting.count > 0 ? `${reviewWaiting.count}${reviewWaiting.more ? '+' : ''}` : undefined;
-  // The entry for the page that is open, and only that (its address's query aside: a narrowed
-  // portfolio is still the portfolio). A project's, its plan's or a task's page is none of the
-  // menu's lists, though reached from one: marking "Portfolio" there would tell a screen reader
-  // "current page" for a page that is not.
   const active = (href: string) => path === href;
+  const within = menuEntryOf(path, person.role);
+  /**
+   * The entry for the page that is open is "page" (its address's query aside: a narrowed portfolio
+   * is still the portfolio). A page reached from an entry's list (a project's, its plan's, a task's,
+   * a KPI's drill-down) marks that entry too, so a sighted person sees where they are, but as
+   * `true`, "current", not "current page": the portfolio is not the page a screen reader is on.
+   */
+  const current = (href: string) => (active(href) ? 'page' : href === within ? 'true' : undefined);
   return (
     <>
       <a class="skip-link" href="#main">
@@ -152,7 +166,7 @@ function Shell({ session, children }: { session: SessionInfo; children: Componen
               const count = countOf(l.href);
               return (
                 <li key={l.href}>
-                  <Link href={l.href} aria-current={active(l.href) ? 'page' : undefined} aria-label={count ? `${l.label}, ${count} waiting` : undefined}>
+                  <Link href={l.href} aria-current={current(l.href)} aria-label={count ? `${l.label}, ${count} waiting` : undefined}>
                     {l.label}
                     {count && (
                       <span class="count nav-count" aria-hidden="true">
@@ -188,6 +202,17 @@ function Shell({ session, children }: { session: SessionInfo; children: Componen
       </main>
     </>
   );
+}
+
+/**
+ * The menu entry a page that is none itself belongs to, for this role; undefined for a menu
+ * entry's own page, a page of no entry (your mail settings) or one not for the role.
+ */
+function menuEntryOf(path: string, role: Role): string | undefined {
+  if (NAV[role].some((entry) => entry.href === path)) return undefined;
+  const route = ROUTES.find((r) => match(r.pattern, path));
+  const href = route?.roles.includes(role) ? route.underMenuEntry?.(role) : undefined;
+  return NAV[role].some((entry) => entry.href === href) ? href : undefined;
 }
 
 function NotFound({ path, home }: { path: string; home: string }) {

@@ -383,6 +383,19 @@ export function deliveryInWords(task: Pick<Task, 'deliverables' | 'reviewRounds'
   return `${ordinal(task.deliverables.length)} delivery · after ${roundsOfChanges(task.reviewRounds)}`;
 }
 
+/**
+ * A task's first delivery as the KPIs judge it: late when it came after the due date the task was
+ * planned with (its first move's `from`, else its due date; `originalDueAt` and `LATE_DELIVERY` in
+ * activities/reporting), however the date moved since and whatever came after. `lateByMs` is
+ * undefined when it came on time or there is none yet.
+ */
+export function firstDelivery(task: Pick<Task, 'deliverables' | 'dueDateChanges' | 'dueAt'>): { plannedDueAt: string; lateByMs?: number } {
+  const plannedDueAt = task.dueDateChanges[0]?.from ?? task.dueAt;
+  const first = task.deliverables[0];
+  const lateByMs = first ? Date.parse(first.submittedAt) - Date.parse(plannedDueAt) : 0;
+  return lateByMs > 0 ? { plannedDueAt, lateByMs } : { plannedDueAt };
+}
+
 /** Send-backs in the words `deliveryInWords` uses: "1 round of changes", "2 rounds of changes". */
 export const roundsOfChanges = (rounds: number): string => `${plural(rounds, 'round')} of changes`;
 

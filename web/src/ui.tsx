@@ -412,7 +412,7 @@ export const peopleInWords = (detail: string, name: (id: string) => string): str
 };
 
 /** Newest first. `detail` puts an entry's detail in people's words (the workflow records it terse). */
-export function Timeline({ entries, name, detail }: { entries: TimelineEntry[]; name: (id: string) => string; detail?: (e: TimelineEntry) => string | undefined }) {
+export function Timeline({ entries, name, detail }: { entries: TimelineEntry[]; name: (id: string) => string; detail?: (e: TimelineEntry) => ComponentChildren }) {
   if (entries.length === 0) return <p class="muted">Nothing yet.</p>;
   return (
     <ol class="timeline">

@@ -325,7 +325,13 @@ function ProjectView({ project: p, onChange }: { project: ProjectStatus; onChang
               <li key={d.documentId}>
                 <a href={`/api/documents/${encodeURIComponent(d.documentId)}`} target="_blank" rel="noopener">
                   {DOCUMENT_LABEL[d.kind]}
-                  {d.number ? ` ${d.number}` : ''} (PDF)
+                  {d.number && (
+                    <>
+                      {' '}
+                      <WholeNumber number={d.number} />
+                    </>
+                  )}{' '}
+                  (PDF)
                 </a>{' '}
                 <span class="muted">{formatDateTime(d.createdAt)}</span>
               </li>
@@ -337,7 +343,7 @@ function ProjectView({ project: p, onChange }: { project: ProjectStatus; onChang
       {canAct && <ClientLink project={p} />}
 
       <Section title="Timeline" id="timeline">
-        <Timeline entries={timeline} name={name} detail={(e) => timelineDetail(e.event, e.detail ?? '', p, name)} />
+        <Timeline entries={timeline} name={name} detail={(e) => <WholeNumbersIn text={timelineDetail(e.event, e.detail ?? '', p, name)} numbers={invoiceNumbers(p)} />} />
       </Section>
 
       {canAct && (!finished || (p.stage === 'cancelled' && p.invoices.some(open))) && <HandOver project={p} onChange={onChange} />}
@@ -1316,7 +1322,7 @@ function FeedbackHistory({ project: p, canAct, isManager, onChange }: { project:
                   <p>
                     Compensation: {formatMoney(c.compensation.amount, p.budget.currency)}{' '}
                     <span class="muted">
-                      {compensationState(c.compensation, p)}
+                      <WholeNumbersIn text={compensationState(c.compensation, p)} numbers={invoiceNumbers(p)} />
                     </span>
                   </p>
                 )}
@@ -2278,7 +2284,7 @@ function WriteOffForm({ project: p, invoice: i, onChange, onClose }: { project: 
     return (
       <div class="inline-form write-off-form">
         <p class="callout callout--warn" role="alert" tabIndex={-1} ref={cannot}>
-          <strong>Not written off.</strong> {why}
+          <strong>Not written off.</strong> <WholeNumbersIn text={why} numbers={invoiceNumbers(p)} />
         </p>
         <div class="form-actions">
           <button type="button" class="button button--secondary" onClick={() => onClose(false)}>
@@ -2388,7 +2394,7 @@ function PaymentNotRecorded({ race: { before, after, amount, reference }, onDism
   return (
     <div class="problem payment-refused" role="alert">
       <p>
-        <strong>Not recorded:</strong> {what} {settledHow}.
+        <strong>Not recorded:</strong> <WholeNumbersIn text={`${what} ${settledHow}.`} numbers={[after.number, ...(after.setOffs ?? []).map((o) => o.invoiceNumber)]} />
       </p>
       <p>
         The {refund ? 'refund' : 'payment'} of {Number.isNaN(tried) ? amount : formatMoney(tried, after.currency)} with ref. {reference} was not added to it.
@@ -2404,6 +2410,22 @@ function PaymentNotRecorded({ race: { before, after, amount, reference }, onDism
 function WholeNumber({ number }: { number: string }) {
   return <span class="nowrap">{number}</span>;
 }
+
+/**
+ * Running text made elsewhere as a string (a timeline entry, why something cannot be done) that may
+ * name some of `numbers`: each one in it kept whole (`WholeNumber`), "INV-2026-" at a line's end
+ * reading as a number of its own.
+ */
+function WholeNumbersIn({ text, numbers }: { text: string; numbers: readonly string[] }) {
+  const literally = (number: string) => number.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // Longest first, so "INV-10" is not read as "INV-1" and a "0"; split on it, the text gives the numbers back at the odd places.
+  const numbered = numbers.length > 0 ? new RegExp(`(${[...numbers].sort((a, b) => b.length - a.length).map(literally).join('|')})`) : undefined;
+  if (!numbered) return <>{text}</>;
+  return <>{text.split(numbered).map((part, k) => (k % 2 === 1 ? <WholeNumber key={k} number={part} /> : part))}</>;
+}
+
+/** The numbers of the project's invoices and credit notes, for `WholeNumbersIn`. */
+const invoiceNumbers = (p: ProjectStatus): string[] => p.invoices.map((i) => i.number);
 
 type Payment = Invoice['payments'][number];
 type TakenBackPayment = NonNullable<Invoice['reversedPayments']>[number];
@@ -2639,7 +2661,7 @@ function TakeBackForm({
     return (
       <div class="inline-form take-back-form">
         <p class="callout callout--warn" role="alert" tabIndex={-1} ref={cannot}>
-          <strong>Not taken back.</strong> {why}
+          <strong>Not taken back.</strong> <WholeNumbersIn text={why} numbers={invoiceNumbers(p)} />
         </p>
         <div class="form-actions">
           <button type="button" class="button button--secondary" onClick={onClose}>
@@ -3458,9 +3480,6 @@ function CancelProject({ project: p, onChange }: { project: ProjectStatus; onCha
   const effects = cancellationEffects(p);
   // Still owed after the cancellation: cancelling does not let the client off it, a write-off does.
   const leftOwed = owedAfterCancelling(p);
-  const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  // Split on this, a line gives its invoice numbers back at the odd places.
-  const numbered = p.invoices.length > 0 ? new RegExp(`(${p.invoices.map((i) => literally(i.number)).join('|')})`) : undefined;
   const cancelKey = useRequestKey();
   const cancel = useAction(
     () => {
@@ -3488,8 +3507,7 @@ function CancelProject({ project: p, onChange }: { project: ProjectStatus; onCha
         <ul class="cancel-effects">
           {effects.map((line) => (
             <li key={line}>
-              {/* Invoice numbers whole: "INV-2026-" at a line's end reads as a number of its own. */}
-              {numbered ? line.split(numbered).map((part, k) => (k % 2 === 1 ? <WholeNumber key={k} number={part} /> : part)) : line}
+              <WholeNumbersIn text={line} numbers={invoiceNumbers(p)} />
             </li>
           ))}
         </ul>

@@ -8,7 +8,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, ok, type Department, type Schemas, type Task } from '../api';
 import { refusedForGood, useAction, useName, useRequestKey, useResource, useSession, type Resource } from '../data';
-import { DEPARTMENT_LABEL, dueAfterClientDate, formatDate, formatDateTime, formatMoney, fromLocalInput, linkRefusals, takenFirst, takenFirstInWords, toLocalInput } from '../format';
+import { DEPARTMENT_LABEL, dueAfterClientDate, firstDelivery, formatDate, formatDateTime, formatMoney, fromLocalInput, lateInWords, linkRefusals, takenFirst, takenFirstInWords, toLocalInput } from '../format';
 import { ReviewForm } from '../review-form';
 import { Link, useUnsavedWork } from '../router';
 import { Badge, Due, flash, Input, LinkList, Loading, PageHeader, ProblemBox, Section, Select, TaskStatusBadge, TextArea, Timeline } from '../ui';
@@ -62,6 +62,22 @@ function OtherDepartmentsTask({ refusal, ownDepartment }: { refusal: ApiError; o
   );
 }
 
+/**
+ * Accepted work that first came after its due date: late, and by how much, as the KPIs count it
+ * (the first delivery against the date the task was planned with), so the page never calls on time
+ * what the delivery figures call late. Nothing when it came on time.
+ */
+function DeliveredLate({ task }: { task: Task }) {
+  const { plannedDueAt, lateByMs } = firstDelivery(task);
+  if (lateByMs === undefined) return null;
+  const moved = plannedDueAt !== task.dueAt;
+  return (
+    <span class="delivered-late">
+      <Badge tone="warn">Delivered late</Badge> {lateInWords(lateByMs)} after {moved ? <>its first due date, {formatDateTime(plannedDueAt)}</> : 'its due date'}
+    </span>
+  );
+}
+
 function TaskView({ task, onChange }: { task: Task; onChange: (t: Task) => void }) {
   const { me } = useSession();
   const name = useName();
@@ -96,6 +112,7 @@ function TaskView({ task, onChange }: { task: Task; onChange: (t: Task) => void 
           {task.revisionRound && <Badge tone="info">Client revision {task.revisionRound}</Badge>}
           {fixFor && <Badge tone="info">Fix for a complaint</Badge>}
           <Due dueAt={task.dueAt} overdue={task.overdue} done={done} deliveredAt={task.status === 'submitted' ? task.submittedAt : undefined} />
+          {task.status === 'accepted' && <DeliveredLate task={task} />}
           {lateForClient && <Badge tone="warn">Due after the client’s date ({formatDate(clientDate)})</Badge>}
           {/* A cancelled task's people as facts of the past: nobody works on it or reviews it any more. */}
           <span>
