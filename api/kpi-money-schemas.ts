@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { currencySchema, segmentSchema } from '../workflows/shared-schemas';
-import { described, isoDate, kpiQuerySchema, reportDateSchema } from './schemas';
+import { described, filterValue, isoDate, kpiQuerySchema, reportDateSchema } from './schemas';
 
 /** Which side of the money: what was invoiced (and taken back), or what was paid (and refunded). */
 export const MONEY_FLOWS = ['invoiced', 'paid'] as const;
@@ -18,7 +18,7 @@ export type MoneyRowKind = (typeof MONEY_ROW_KINDS)[number];
 /**
  * The report's own query (the same period, time zone, manager and segment, so the list counts
  * what the figure counted) and which figure was followed: the invoiced or the paid side, one week
- * of the series, one currency, or one manager's sales plan.
+ * of the series, one currency, one client's spend, or one manager's sales plan.
  */
 export const kpiMoneyQuerySchema = kpiQuerySchema
   .extend({
@@ -33,18 +33,23 @@ export const kpiMoneyQuerySchema = kpiQuerySchema
         'One week of the report\u2019s weekly series: its `weekStart` as the report with this same query gives it (e.g. `2026-01-19T00:00:00.000Z`); the week\u2019s `money` flows. Only the part of that week inside the period counts, as in the series. A time that starts no week of the period is a 400. Not with `salesPlan`.',
     }),
     currency: currencySchema.optional().meta({ description: 'Only money in this currency (ISO 4217, e.g. `EUR`): the report gives every money figure per currency.' }),
+    clientId: filterValue.optional().meta({
+      description:
+        'Only this client\u2019s projects\u2019 money: a `clientId` of the report\u2019s `clients.spend.byClient` (or `money.byClient`). With `flow=invoiced` and the report\u2019s query, the list\u2019s `netInvoiced` per currency is that client\u2019s `spend` (and `money.byClient[].netInvoiced`). Not with `salesPlan`.',
+    }),
     salesPlan: z
       .enum(['true', 'false'])
       .optional()
       .meta({
         description:
-          '`true`: count as the report\u2019s `salesPlan` counts a target\u2019s `paid` \u2014 each payment and refund credited to the manager recorded with it (the project\u2019s manager when it was entered, whoever manages the project now), over the whole portfolio (no segment). Asked with a target\u2019s `managerId`, `from`, `to` and `currency` and `flow=paid`, the list\u2019s `netPaid` is that target\u2019s `paid`. Without it, a manager\u2019s money is their projects\u2019 now, as `money.byManager` counts it. Only with `flow=paid`; not with `segment` or `week`.',
+          '`true`: count as the report\u2019s `salesPlan` counts a target\u2019s `paid` \u2014 each payment and refund credited to the manager recorded with it (the project\u2019s manager when it was entered, whoever manages the project now), over the whole portfolio (no segment). Asked with a target\u2019s `managerId`, `from`, `to` and `currency` and `flow=paid`, the list\u2019s `netPaid` is that target\u2019s `paid`. Without it, a manager\u2019s money is their projects\u2019 now, as `money.byManager` counts it. Only with `flow=paid`; not with `segment`, `week` or `clientId`.',
       }),
   })
   .strict()
   .refine((q) => q.salesPlan !== 'true' || q.flow === 'paid', { path: ['flow'], message: 'the sales plan counts payments: use `paid` with `salesPlan=true`' })
   .refine((q) => q.salesPlan !== 'true' || q.segment === undefined, { path: ['segment'], message: 'the sales plan counts every client: leave it out with `salesPlan=true`' })
-  .refine((q) => q.salesPlan !== 'true' || q.week === undefined, { path: ['week'], message: 'the sales plan has no weeks: leave it out with `salesPlan=true`' });
+  .refine((q) => q.salesPlan !== 'true' || q.week === undefined, { path: ['week'], message: 'the sales plan has no weeks: leave it out with `salesPlan=true`' })
+  .refine((q) => q.salesPlan !== 'true' || q.clientId === undefined, { path: ['clientId'], message: 'the sales plan counts a manager\u2019s payments from every client: leave it out with `salesPlan=true`' });
 export type KpiMoneyQueryParams = z.infer<typeof kpiMoneyQuerySchema>;
 
 const scopeShape = {
@@ -54,6 +59,8 @@ const scopeShape = {
   managerId: z.string().optional(),
   segment: segmentSchema.optional(),
   currency: z.string().optional(),
+  clientId: z.string().optional(),
+  clientName: described(z.string(), 'The client asked for (`clientId`), by the name of their newest project, as the client directory (GET /api/clients) names them; absent for an id no project has.').optional(),
   salesPlan: described(z.boolean(), 'Counted as the sales plan counts (by the manager recorded with each payment).').optional(),
 };
 

@@ -894,7 +894,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'reports',
     summary: 'The invoices and payments behind the KPI report\u2019s money figures and its sales plan: how much was invoiced and collected, and from whom',
     description:
-      'Each money fact counted as GET /api/reports/kpis counts `money` and the weekly series: asked with the same query, plus `flow` (required), `week`, `managerId` and `currency`, the list\u2019s `totals` per currency equal the figures it explains \u2014 with `flow=invoiced` the invoices issued, voids and credit notes (`invoiced`, `voided`, `credited`, `netInvoiced`), with `flow=paid` the payments received and refunds paid out (`paid`, `refunded`, `netPaid`): the period\u2019s, a week\u2019s, a manager\u2019s. With `salesPlan=true` and a target\u2019s manager, period and currency, `netPaid` is the sales plan\u2019s `paid` (each payment credited to the manager recorded with it). Each row names the invoice or credit note, the project, the client and the manager; an invoice its due date and what is still owed on it now. The newest first; at most 200 items, `total` and `totals` count them all. Managers get their own projects only.',
+      'Each money fact counted as GET /api/reports/kpis counts `money` and the weekly series: asked with the same query, plus `flow` (required), `week`, `managerId`, `currency` and `clientId`, the list\u2019s `totals` per currency equal the figures it explains \u2014 with `flow=invoiced` the invoices issued, voids and credit notes (`invoiced`, `voided`, `credited`, `netInvoiced`), with `flow=paid` the payments received and refunds paid out (`paid`, `refunded`, `netPaid`): the period\u2019s, a week\u2019s, a manager\u2019s; a client\u2019s `netInvoiced` is their `clients.spend.byClient[].spend`, and `scope.clientName` names them. With `salesPlan=true` and a target\u2019s manager, period and currency, `netPaid` is the sales plan\u2019s `paid` (each payment credited to the manager recorded with it). Each row names the invoice or credit note, the project, the client and the manager; an invoice its due date and what is still owed on it now. The newest first; at most 200 items, `total` and `totals` count them all. Managers get their own projects only.',
     roles: ['manager', 'leadership'],
     query: kpiMoneyQuerySchema,
     success: { status: 200, description: 'The invoices or payments (managers: their own projects\u2019).', schema: kpiMoneyListSchema },
@@ -906,6 +906,7 @@ export const OPERATIONS: Operation[] = [
     operationId: 'listSalesTargets',
     tag: 'reports',
     summary: 'Sales targets per manager and period',
+    description: 'Each target with what it has brought in so far (`paid`, `fulfilment`), counted as the KPI report\u2019s `salesPlan` counts it.',
     roles: ['manager', 'leadership'],
     query: salesTargetListQuerySchema,
     success: { status: 200, description: 'The targets (managers: their own).', schema: salesTargetListSchema },
@@ -918,7 +919,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'reports',
     summary: 'Set a manager\u2019s sales target for a period (leadership)',
     description:
-      'Idempotent: the target for a manager and period is one value, and sending the same body again changes nothing. Fulfilment (payments received on the manager\u2019s projects over the period) is in the KPI report\u2019s `salesPlan`.',
+      'Idempotent: the target for a manager and period is one value, and sending the same body again changes nothing. The answer is the target with its fulfilment so far (`paid`, `fulfilment`), as the KPI report\u2019s `salesPlan` gives it.',
     roles: ['leadership'],
     params: salesTargetParamsSchema,
     body: salesTargetRequestSchema,

@@ -33,7 +33,7 @@ export type TaskResponse = z.infer<typeof taskResponseSchema>;
 // ---------------------------------------------------------------------------------------------
 
 /** Values that go into a visibility query: no quotes or backslashes, so nothing can escape the literal. */
-const filterValue = z
+export const filterValue = z
   .string()
   .min(1)
   .max(100)
@@ -729,6 +729,13 @@ export { d as described };
 const count = (description: string) => d(z.number().int(), description);
 const nullableNumber = (description: string) => d(z.number().nullable(), description);
 
+/** What a sales target has brought in: the KPI report's sales plan and the list of targets say it alike (activities/reporting/kpis.ts, salesTargets). */
+const salesPlanPaid = d(
+  z.number(),
+  'Net paid towards the target: payments received over its whole period in its currency, less refunds, each credited to the manager recorded with it (a later handover of the project moves none of it).',
+);
+const salesPlanFulfilment = d(z.number(), 'paid / the target (4 decimals): 1 is the plan met, 0 nothing paid yet.');
+
 export const salesTargetSchema = z
   .object({
     managerId: z.string(),
@@ -736,9 +743,11 @@ export const salesTargetSchema = z
     from: d(isoDate, 'First instant of the period (UTC).'),
     to: d(isoDate, 'First instant after the period (UTC).'),
     currency: z.string(),
-    amount: z.number(),
+    amount: d(z.number(), 'The target: paid revenue the manager should bring in over the period.'),
     setBy: z.string(),
     setAt: isoDate,
+    paid: salesPlanPaid,
+    fulfilment: salesPlanFulfilment,
   })
   .meta({ id: 'SalesTarget', description: 'A manager\u2019s sales target for a period, set by leadership.' });
 export type SalesTarget = z.infer<typeof salesTargetSchema>;
@@ -982,8 +991,8 @@ export const kpiReportSchema = z
           to: isoDate,
           currency: z.string(),
           target: d(z.number(), 'The target leadership set.'),
-          paid: d(z.number(), 'Payments received over the target\u2019s whole period on that manager\u2019s projects, in its currency, less refunds.'),
-          fulfilment: d(z.number(), 'paid / target (4 decimals): 1 is the plan met.'),
+          paid: salesPlanPaid,
+          fulfilment: salesPlanFulfilment,
         }),
       ),
       'Sales-plan fulfilment for every target whose period overlaps the report\u2019s (segment and department filters do not apply).',

@@ -8,7 +8,7 @@
  * work first delivered, the invoice issued, the client paid. Money is never converted: every money
  * figure is per currency.
  */
-import type { KpiReport } from '../../api/schemas';
+import type { KpiReport, SalesTarget } from '../../api/schemas';
 import { DEPARTMENTS, type Department, type Segment } from '../../workflows/shared-schemas';
 import { minorDigits } from '../../workflows/money';
 import { join, sql, type Database, type Sql } from './sql';
@@ -107,13 +107,17 @@ const sortBy = <T>(items: T[], key: (t: T) => string): T[] => [...items].sort((a
 const byDepartmentOrder = <T extends { department: string }>(items: T[]): T[] =>
   [...items].sort((a, b) => DEPARTMENTS.indexOf(a.department as Department) - DEPARTMENTS.indexOf(b.department as Department));
 
-/** The projects a report covers (`p`, the store's projects): one manager's, one segment's, or all. */
-export function projectScope(q: Pick<KpiQuery, 'managerId' | 'segment'>): Sql {
+/**
+ * The projects a report covers (`p`, the store's projects): one manager's, one segment's, or all;
+ * a list behind a client's figures (money.ts), that client's of them.
+ */
+export function projectScope(q: Pick<KpiQuery, 'managerId' | 'segment'> & { clientId?: string }): Sql {
   return join(
     [
       sql`TRUE`,
       ...(q.managerId !== undefined ? [sql`p.manager_id = ${q.managerId}`] : []),
       ...(q.segment !== undefined ? [sql`p.segment = ${q.segment}`] : []),
+      ...(q.clientId !== undefined ? [sql`p.client_id = ${q.clientId}`] : []),
     ],
     ' AND ',
   );
@@ -161,6 +165,58 @@ export const complaintStillOpen = (s: Sql): Sql => sql`NOT EXISTS (SELECT 1 FROM
  */
 export const SALES_PLAN_MANAGER = sql`f.manager_id`;
 
+/** Which sales targets: one manager's, one period's, those overlapping [from, to). */
+export interface SalesTargetFilter {
+  managerId?: string;
+  period?: string;
+  from?: Date;
+  to?: Date;
+}
+
+/**
+ * The sales targets `filter` asks for, the earliest first, each with what it has brought in: the
+ * payments less refunds credited to its manager (SALES_PLAN_MANAGER) in its currency over its whole
+ * period, and that against the target. The KPI report's sales plan and the list of targets both come
+ * from here, so the two cannot count differently.
+ */
+export async function salesTargets(db: Database, s: Sql, filter: SalesTargetFilter): Promise<SalesTarget[]> {
+  const where: Sql[] = [sql`TRUE`];
+  if (filter.managerId !== undefined) where.push(sql`t.manager_id = ${filter.managerId}`);
+  if (filter.period !== undefined) where.push(sql`t.period = ${filter.period}`);
+  if (filter.from !== undefined) where.push(sql`t.ends_at > ${filter.from}`);
+  if (filter.to !== undefined) where.push(sql`t.starts_at < ${filter.to}`);
+  const rows = await db.rows<{
+    manager_id: string;
+    period: string;
+    starts_at: Date;
+    ends_at: Date;
+    currency: string;
+    amount: number;
+    set_by: string;
+    set_at: Date;
+    paid: number;
+  }>(sql`
+    SELECT t.*,
+      coalesce((SELECT sum(CASE WHEN f.kind = 'payment' THEN f.amount ELSE -f.amount END) FROM ${s}.facts f
+        WHERE ${PAID_FLOW} AND ${SALES_PLAN_MANAGER} = t.manager_id AND f.currency = t.currency
+          AND f.at >= t.starts_at AND f.at < t.ends_at), 0) AS paid
+    FROM ${s}.sales_targets t
+    WHERE ${join(where, ' AND ')}
+    ORDER BY t.starts_at, t.manager_id`);
+  return rows.map((r) => ({
+    managerId: r.manager_id,
+    period: r.period,
+    from: iso(r.starts_at),
+    to: iso(r.ends_at),
+    currency: r.currency,
+    amount: Number(r.amount),
+    setBy: r.set_by,
+    setAt: iso(r.set_at),
+    paid: money(r.paid, r.currency),
+    fulfilment: round(Number(r.paid) / Number(r.amount), 4),
+  }));
+}
+
 export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiReport> {
   const { from, to, now } = q;
   const periodMs = to.getTime() - from.getTime();
@@ -197,7 +253,7 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
     regularByManagerRows,
     spendRows,
     volumeRows,
-    targetRows,
+    targets,
     workloadRows,
     seriesRows,
     seriesMoneyRows,
@@ -316,13 +372,15 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
         WHERE ${inPeriod(sql`p.intake_at`)} AND ${scope}
         GROUP BY p.manager_id, p.client_id HAVING count(*) >= 2) x
       GROUP BY manager_id ORDER BY manager_id`),
-    db.rows<{ client_id: string; client_name: string; segment: Segment; currency: string; spend: number; previous: number }>(sql`
-      SELECT p.client_id, max(p.client_name) AS client_name, max(p.segment) AS segment, f.currency,
-        coalesce(sum(CASE WHEN f.kind = 'invoice' THEN f.amount ELSE -f.amount END) FILTER (WHERE f.at >= ${from}), 0) AS spend,
-        coalesce(sum(CASE WHEN f.kind = 'invoice' THEN f.amount ELSE -f.amount END) FILTER (WHERE f.at < ${from}), 0) AS previous
+    // A client's spend is their net invoiced (the money figures' own facts and sums, so it is their
+    // `money.byClient` net invoiced, and the money list asked for the client adds up to it), in the
+    // period and in the one before it.
+    db.rows<FlowSums & { client_id: string; client_name: string; segment: Segment; currency: string; previous: boolean }>(sql`
+      SELECT p.client_id, max(p.client_name) AS client_name, max(p.segment) AS segment, f.currency, f.at < ${from} AS previous,
+        ${FLOW_SUMS}
       FROM ${facts}
-      WHERE f.kind IN ('invoice', 'credit_note', 'invoice_void') AND f.at >= ${previousFrom} AND f.at < ${to} AND ${scope}
-      GROUP BY p.client_id, f.currency`),
+      WHERE ${INVOICED_FLOW} AND f.at >= ${previousFrom} AND f.at < ${to} AND ${scope}
+      GROUP BY p.client_id, f.currency, 5 ORDER BY 5`),
     db.rows<{ client_id: string; client_name: string; segment: Segment; currency: string; projects: number; previous: number }>(sql`
       SELECT p.client_id, max(p.client_name) AS client_name, max(p.segment) AS segment, p.currency,
         count(*) FILTER (WHERE p.intake_at >= ${from})::int AS projects,
@@ -332,15 +390,7 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
       GROUP BY p.client_id, p.currency`),
 
     // -- sales plan ---------------------------------------------------------------------------
-    db.rows<{ manager_id: string; period: string; starts_at: Date; ends_at: Date; currency: string; amount: number; paid: number }>(sql`
-      SELECT t.manager_id, t.period, t.starts_at, t.ends_at, t.currency, t.amount,
-        coalesce((SELECT sum(CASE WHEN f.kind = 'payment' THEN f.amount ELSE -f.amount END) FROM ${s}.facts f
-          WHERE ${PAID_FLOW} AND ${SALES_PLAN_MANAGER} = t.manager_id AND f.currency = t.currency
-            AND f.at >= t.starts_at AND f.at < t.ends_at), 0) AS paid
-      FROM ${s}.sales_targets t
-      WHERE t.starts_at < ${to} AND t.ends_at > ${from}
-        ${q.managerId !== undefined ? sql`AND t.manager_id = ${q.managerId}` : sql``}
-      ORDER BY t.starts_at, t.manager_id`),
+    salesTargets(db, s, { from, to, ...(q.managerId !== undefined && { managerId: q.managerId }) }),
 
     // -- workload (now) -----------------------------------------------------------------------
     db.rows<{ department: string; assignee_id: string | null; gd: number; ga: number; dept: string; open: number; claimed: number; open_hours: number; claimed_hours: number; overdue: number }>(sql`
@@ -431,17 +481,22 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
   const spend = new Map<string, KpiReport['clients']['spend']['byClient'][number]>();
   const spendKey = (client: string, currency: string) => `${client}\u0000${currency}`;
   for (const r of spendRows) {
-    spend.set(spendKey(r.client_id, r.currency), {
+    const key = spendKey(r.client_id, r.currency);
+    const row = spend.get(key) ?? {
       clientId: r.client_id,
       clientName: r.client_name,
       segment: r.segment,
       currency: r.currency,
-      spend: money(r.spend, r.currency),
-      previousSpend: money(r.previous, r.currency),
+      spend: 0,
+      previousSpend: 0,
       growth: null,
       projects: 0,
       previousProjects: 0,
-    });
+    };
+    const { netInvoiced } = moneyFlows(r, r.currency);
+    if (r.previous) row.previousSpend = netInvoiced;
+    else row.spend = netInvoiced;
+    spend.set(key, row);
   }
   for (const r of volumeRows) {
     const key = spendKey(r.client_id, r.currency);
@@ -611,15 +666,15 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
         byClient: spendByClient,
       },
     },
-    salesPlan: targetRows.map((r) => ({
-      managerId: r.manager_id,
-      period: r.period,
-      from: iso(r.starts_at),
-      to: iso(r.ends_at),
-      currency: r.currency,
-      target: money(r.amount, r.currency),
-      paid: money(r.paid, r.currency),
-      fulfilment: round(Number(r.paid) / Number(r.amount), 4),
+    salesPlan: targets.map((t) => ({
+      managerId: t.managerId,
+      period: t.period,
+      from: t.from,
+      to: t.to,
+      currency: t.currency,
+      target: money(t.amount, t.currency),
+      paid: t.paid,
+      fulfilment: t.fulfilment,
     })),
     workload: {
       asOf: now.toISOString(),

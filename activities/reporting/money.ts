@@ -7,6 +7,8 @@
  * - invoiced: the invoices issued in the span, and the voids and credit notes that took money back
  *   in it (`invoiced`, `voided`, `credited`, `netInvoiced`);
  * - paid: the payments received and refunds paid out in it (`paid`, `refunded`, `netPaid`);
+ * - with `clientId`, one client's: with `invoiced`, their net invoiced is the report's
+ *   `clients.spend.byClient[].spend` (the same facts and FLOW_SUMS, kpis.ts);
  * - with `salesPlan`, the payments and refunds credited as the sales plan credits them
  *   (SALES_PLAN_MANAGER), whatever the client's segment: a target's `paid`.
  */
@@ -23,6 +25,8 @@ export interface MoneyListQuery {
   managerId?: string;
   segment?: Segment;
   currency?: string;
+  /** One client's projects: the money behind their spend (`flow: invoiced`) or what they paid. */
+  clientId?: string;
   /** Credit each payment to the manager recorded with it, over every segment, as the sales plan does. */
   salesPlan?: boolean;
   /** An invoice's `outstanding` is measured here. */

@@ -37,7 +37,7 @@ import { amountOwed, endsAfterClientDate, projectFacts, projectRow, taskFacts, t
 import { deliveryList, type DeliveryListQuery } from './deliveries';
 import type { KpiResponseList } from '../../api/kpi-response-schemas';
 import { responseList, type ResponseListQuery } from './responses';
-import { kpiReport, type KpiQuery } from './kpis';
+import { kpiReport, salesTargets, type KpiQuery, type SalesTargetFilter } from './kpis';
 import { complaintList, ratingList, type ComplaintListQuery, type RatingListQuery } from './feedback';
 import { moneyList, type MoneyListQuery } from './money';
 import { overloadedPeople, workloadList, type OverloadedPerson, type WorkloadListQuery } from './workload';
@@ -996,33 +996,9 @@ export class ReportingStore {
     return { target, created: rows[0]?.inserted === true, changed: rows.length > 0 };
   }
 
-  async salesTargets(filter: { managerId?: string; period?: string; from?: Date; to?: Date }): Promise<SalesTarget[]> {
-    const { s } = this;
-    const where: Sql[] = [sql`TRUE`];
-    if (filter.managerId !== undefined) where.push(sql`manager_id = ${filter.managerId}`);
-    if (filter.period !== undefined) where.push(sql`period = ${filter.period}`);
-    if (filter.from !== undefined) where.push(sql`ends_at > ${filter.from}`);
-    if (filter.to !== undefined) where.push(sql`starts_at < ${filter.to}`);
-    const rows = await this.db.rows<{
-      manager_id: string;
-      period: string;
-      starts_at: Date;
-      ends_at: Date;
-      currency: string;
-      amount: number;
-      set_by: string;
-      set_at: Date;
-    }>(sql`SELECT * FROM ${s}.sales_targets WHERE ${join(where, ' AND ')} ORDER BY starts_at, manager_id`);
-    return rows.map((r) => ({
-      managerId: r.manager_id,
-      period: r.period,
-      from: iso(r.starts_at)!,
-      to: iso(r.ends_at)!,
-      currency: r.currency,
-      amount: Number(r.amount),
-      setBy: r.set_by,
-      setAt: iso(r.set_at)!,
-    }));
+  /** The targets `filter` asks for, each with what it has brought in, as the KPI report's sales plan counts it. */
+  salesTargets(filter: SalesTargetFilter): Promise<SalesTarget[]> {
+    return salesTargets(this.db, this.s, filter);
   }
 
   // -------------------------------------------------------------------------------------------

@@ -284,23 +284,33 @@ export function createReportsRouter(deps: AppDeps): Router {
   });
 
   // The invoices or payments behind the money figures, asked with the report's own query and which
-  // figure it was (invoiced or paid; one week, one manager, one currency), or a manager's sales
-  // plan (`salesPlan`, over the target's period): the list's totals are the figure's.
+  // figure it was (invoiced or paid; one week, one manager, one currency, one client's spend), or a
+  // manager's sales plan (`salesPlan`, over the target's period): the list's totals are the figure's.
   router.get('/api/reports/kpis/money', allow('manager', 'leadership'), async (req, res) => {
     const q = parseQuery(kpiMoneyQuerySchema, req);
+    const person = caller(req);
     const { at, from, to, managerId, weekCut } = kpiScopeOf(q, req);
     const { week, ...span } = weekAsked(q.week, { from, to, weekCut });
     const salesPlan = q.salesPlan === 'true';
-    const list = await reporting.kpiMoney({
-      ...span,
-      flow: q.flow,
-      ...(managerId !== undefined && { managerId }),
-      ...(q.segment !== undefined && { segment: q.segment }),
-      ...(q.currency !== undefined && { currency: q.currency }),
-      ...(salesPlan && { salesPlan }),
-      now: at,
-      limit: MONEY_LIST_LIMIT,
-    });
+    const [list, client] = await Promise.all([
+      reporting.kpiMoney({
+        ...span,
+        flow: q.flow,
+        ...(managerId !== undefined && { managerId }),
+        ...(q.segment !== undefined && { segment: q.segment }),
+        ...(q.currency !== undefined && { currency: q.currency }),
+        ...(q.clientId !== undefined && { clientId: q.clientId }),
+        ...(salesPlan && { salesPlan }),
+        now: at,
+        limit: MONEY_LIST_LIMIT,
+      }),
+      // The client named as the client directory names them (every manager sees every client's name there).
+      q.clientId === undefined
+        ? undefined
+        : reporting
+            .clients({ clientId: q.clientId, limit: 1, emailsFor: person.role === 'leadership' ? 'everyone' : { managerId: person.id } })
+            .then(([found]) => found),
+    ]);
     const body: KpiMoneyList = {
       ...list,
       scope: {
@@ -310,6 +320,8 @@ export function createReportsRouter(deps: AppDeps): Router {
         ...(managerId !== undefined && { managerId }),
         ...(q.segment !== undefined && { segment: q.segment }),
         ...(q.currency !== undefined && { currency: q.currency }),
+        ...(q.clientId !== undefined && { clientId: q.clientId }),
+        ...(client !== undefined && { clientName: client.name }),
         ...(salesPlan && { salesPlan }),
       },
       items: list.items.map((item) => {

@@ -4,9 +4,10 @@
  * invoices, a manager's "Paid" bar to their payments and refunds, the links under the charts to
  * all of them, each with its totals in words and each number a link to its project; bars at 0 lead
  * nowhere; the way back keeps the period; a target's "See the payments" leads to the payments the
- * sales plan counts, and back to the sales plan. The money tile's nets lead to the invoices and to
+ * sales plan counts, and back to the sales plan (which asks for no KPI report: each target comes
+ * with its net paid, 0% with nothing paid). The money tile's nets lead to the invoices and to
  * the payments with the page's filters, and a target's bar on the KPI page's sales plan to its
- * payments (a target with nothing paid, nowhere). At a desk and on a 320 px phone (no sideways
+ * payments and back to the KPI page (a target with nothing paid, nowhere). At a desk and on a 320 px phone (no sideways
  * scrolling). The figures come from the reporting store alone: projects are published as the
  * workflows would.
  */
@@ -172,9 +173,16 @@ step('a manager follows the link to their own projects\u2019 payments only', asy
   expect(await page.locator('.page-sub').textContent()).toContain('your projects');
 });
 
-step('a target on the sales plan page leads to the payments its net paid counts, and back to the sales plan', async () => {
+step('a target on the sales plan page leads to the payments its net paid counts, and back to the sales plan; the page computes no KPI report', async () => {
   const person = await open('leadership', `/targets?period=${targetMonth}`);
   const { page } = person;
+  // What the page asks the API from a fresh load on: the targets come with their net paid.
+  const asked: string[] = [];
+  page.on('request', (r) => {
+    const { pathname } = new URL(r.url());
+    if (pathname.startsWith('/api/')) asked.push(pathname);
+  });
+  await page.reload();
   const card = page.locator('li.target', { has: page.getByRole('heading', { name: managerName() }) });
   await card.locator('.target-paid').waitFor();
   expect(await card.locator('.target-paid span').textContent()).toBe('Net paid so far €400.00 (8% of the target)');
@@ -188,6 +196,17 @@ step('a target on the sales plan page leads to the payments its net paid counts,
   await page.getByRole('link', { name: 'Back to the sales plan' }).click();
   await page.waitForURL(new RegExp(`/targets\\?period=${targetMonth}$`));
   await card.locator('.target-paid').waitFor();
+
+  // A target with nothing paid yet: 0%, and no payments to see.
+  await page.locator('#target-period').fill(unpaidMonth);
+  await page.getByRole('button', { name: 'Show' }).click();
+  const unpaid = page.locator('li.target', { has: page.getByRole('heading', { name: otherManagerName() }) });
+  await unpaid.locator('.target-paid').waitFor();
+  expect(await unpaid.locator('.target-paid').textContent()).toBe('Net paid so far €0.00 (0% of the target)');
+  expect(await unpaid.getByRole('link', { name: 'See the payments' }).count()).toBe(0);
+  await shootDeskAndNarrowPhone(portal, page, '99g-kpi-money-targets-nothing-paid');
+  expect(asked).toContain('/api/reports/sales-targets');
+  expect(asked.filter((pathname) => pathname === '/api/reports/kpis')).toEqual([]);
 });
 
 step('on a 320 px phone the links lead to the list too, read as cards with nothing wider than the page', async () => {
@@ -245,8 +264,9 @@ step('a tile\u2019s side with nothing in the period leads nowhere: invoiced, not
   await person.page.locator('.tiles--wide').screenshot({ path: `${SCREENSHOT_DIR}/99g-kpi-money-tiles-desktop.png` });
 });
 
-step('a target\u2019s bar on the KPI page\u2019s sales plan leads to the payments its net paid counts; a target with nothing paid leads nowhere', async () => {
-  const person = await openKpis('leadership');
+step('a target\u2019s bar on the KPI page\u2019s sales plan leads to the payments its net paid counts, and back to the KPI page with its period; a target with nothing paid leads nowhere', async () => {
+  const kpis = `/kpis?from=${day(45)}&to=${day(0)}`;
+  const person = await openKpis('leadership', DESKTOP, kpis);
   const { page } = person;
   const sales = page.locator('#kpi-sales');
   await sales.locator('#chart-sales-title').waitFor();
@@ -259,6 +279,12 @@ step('a target\u2019s bar on the KPI page\u2019s sales plan leads to the payment
   expect(new URL(page.url()).searchParams.get('salesPlan')).toBe('true');
   expect((await rows(person)).map((r) => [r[0], r[1], r[3]])).toEqual([['INV-M1', 'Payment', '€400.00']]);
   expect(await totals(person)).toEqual(['Paid €400.00, nothing refunded.']);
+  // Back where the reader came from: the KPI page as it was, not the sales plan page.
+  expect(await page.getByRole('link', { name: 'Back to the sales plan' }).count()).toBe(0);
+  await shootDeskAndNarrowPhone(portal, page, '99g-kpi-money-sales-plan-from-kpis');
+  await page.getByRole('link', { name: 'Back to the KPIs' }).click();
+  await page.locator('#chart-sales-title').waitFor();
+  expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe(kpis);
 });
 
 step('on a 320 px phone the tile\u2019s and the sales plan\u2019s links fit the page', async () => {

@@ -7,12 +7,13 @@
  * invoiced, voided, credited and net invoiced; paid, refunded and net paid — per currency, for
  * everyone, each manager, each week, a segment, one currency, a reader's own days and a manager's
  * own; with `salesPlan`, the net paid is each target's `paid` (the payments credited to the manager
- * recorded with them, which a handover does not move); the newest first; a manager gets their own
+ * recorded with them, which a handover does not move); asked for one client, the net invoiced is
+ * their spend in the report's Clients figures; the newest first; a manager gets their own
  * projects' money only; a bad parameter is a 400 naming it; a long list is cut at its cap and still
  * summed whole.
  */
 import { openTestStore, type TestStore } from '../support/reporting';
-import type { KpiReport } from '../../api/schemas';
+import type { KpiReport, SalesTarget } from '../../api/schemas';
 import type { SnapshotRecord } from '../../activities/contract';
 import type { InvoiceView } from '../../workflows/project/contract';
 import type { KpiInvoicedList, KpiMoneyList, KpiPaidList } from '../../api/kpi-money-schemas';
@@ -165,6 +166,58 @@ describe('asked with the report\u2019s own query, the list adds up to the figure
   });
 });
 
+describe('one client\u2019s money: the invoices behind their spend', () => {
+  type Spend = KpiReport['clients']['spend']['byClient'];
+  /** Per currency, what is not 0 (a client with projects and nothing invoiced has a spend of 0 and an empty list). */
+  const nonZero = (rows: { currency: string; amount: number }[]) => Object.fromEntries(rows.filter((r) => r.amount !== 0).map((r) => [r.currency, r.amount]));
+  const spendOf = (byClient: Spend, clientId: string, previous = false) =>
+    nonZero(byClient.filter((c) => c.clientId === clientId).map((c) => ({ currency: c.currency, amount: previous ? c.previousSpend : c.spend })));
+  const netInvoicedOf = (list: KpiInvoicedList) => nonZero(list.totals.map((t) => ({ currency: t.currency, amount: t.netInvoiced })));
+
+  const QUERIES: [string, Query, Who][] = [
+    ['leadership, the whole portfolio', { ...PERIOD }, 'lena'],
+    ['a manager, their own', { ...PERIOD }, 'anna'],
+    ['the other manager, their own (a handover moved a project of globex to them)', { ...PERIOD }, 'boris'],
+    ['B2C clients', { ...PERIOD, segment: 'B2C' }, 'lena'],
+    ['a reader in Tokyo, their own midnights', { from: '2026-01-05T00:00:00+09:00', to: '2026-02-02T00:00:00+09:00', timeZone: 'Asia/Tokyo' }, 'lena'],
+  ];
+
+  test.each(QUERIES)('%s: each client\u2019s net invoiced is their spend, this period and the one before', async (_what, query, who) => {
+    const report = await kpis(query, who);
+    const { byClient } = report.clients.spend;
+    for (const clientId of new Set(byClient.map((c) => c.clientId))) {
+      const list = await invoiced({ ...query, clientId }, who);
+      expect([clientId, netInvoicedOf(list)]).toEqual([clientId, spendOf(byClient, clientId)]);
+      // The money figures by client count the same facts.
+      const byClientMoney = report.money.byClient.filter((m) => m.clientId === clientId).map((m) => ({ currency: m.currency, amount: m.netInvoiced }));
+      expect([clientId, netInvoicedOf(list)]).toEqual([clientId, nonZero(byClientMoney)]);
+      expect(list.items.every((i) => byClient.some((c) => c.clientId === clientId && c.clientName === i.clientName))).toBe(true);
+      const before = await invoiced({ ...query, from: report.clients.spend.previousFrom, to: report.clients.spend.previousTo, clientId }, who);
+      expect([clientId, 'before', netInvoicedOf(before)]).toEqual([clientId, 'before', spendOf(byClient, clientId, true)]);
+    }
+  });
+
+  test('the figures are the dataset\u2019s and this file\u2019s, and the scope names the client', async () => {
+    const acme = await invoiced({ ...PERIOD, clientId: 'acme' });
+    expect(acme.scope).toEqual({ ...PERIOD, clientId: 'acme', clientName: 'ACME Ltd' });
+    // The dataset's 6500 to ACME and INV-32's 1000 here.
+    expect(acme.totals.map((t) => [t.currency, t.netInvoiced])).toEqual([['EUR', 7_500]]);
+    expect(new Set(acme.items.map((i) => i.clientName))).toEqual(new Set(['ACME Ltd']));
+    // Carol in two currencies, one total each.
+    expect((await invoiced({ ...PERIOD, clientId: 'carol' })).totals.map((t) => [t.currency, t.netInvoiced])).toEqual([
+      ['EUR', 700],
+      ['USD', 1_500],
+    ]);
+    // Globex's INV-30 is boris's since the handover: his own list has it, anna's has nothing of globex's this period.
+    expect((await invoiced({ ...PERIOD, clientId: 'globex' }, 'boris')).items.map((i) => [i.number, i.managerId])).toEqual([['INV-30', BORIS]]);
+    const annas = await invoiced({ ...PERIOD, clientId: 'globex' }, 'anna');
+    expect([annas.scope, annas.total]).toEqual([{ ...PERIOD, managerId: ANNA, clientId: 'globex', clientName: 'Globex, "the" company' }, 0]);
+    // An id no project has: nothing listed, and no name to give.
+    const nobody = await invoiced({ ...PERIOD, clientId: 'nobody' });
+    expect([nobody.scope, nobody.total]).toEqual([{ ...PERIOD, clientId: 'nobody' }, 0]);
+  });
+});
+
 describe('each invoice and payment, the newest first', () => {
   test('invoiced: the invoices, the void and the credit note, each with its project, client and manager; an invoice with its due date and what is still owed on it now', async () => {
     const list = await invoiced({ ...PERIOD, managerId: BORIS });
@@ -248,6 +301,13 @@ describe('the sales plan', () => {
     expect((await paid({ ...january, managerId: ANNA })).totals.map((m) => m.netPaid)).toEqual([7_500]);
     // A manager's own sales plan, as the report gives it to them.
     expect((await paid({ ...january, salesPlan: 'true' }, 'anna')).totals.map((m) => m.netPaid)).toEqual([8_700]);
+    // The list of targets counts each as the report does: anna's January keeps the 1200 after the handover.
+    const report = await kpis({ ...PERIOD });
+    const listed = await r.answer<{ items: SalesTarget[] }>('/api/reports/sales-targets', {});
+    const figures = (t: { managerId: string; period: string; currency: string; paid: number; fulfilment: number }) => [t.managerId, t.period, t.currency, t.paid, t.fulfilment];
+    expect(listed.items.map(figures)).toEqual(report.salesPlan.map(figures));
+    expect(listed.items.find((t) => t.managerId === ANNA)).toMatchObject({ period: '2026-01', paid: 8_700, fulfilment: 0.87 });
+    expect((await r.answer<{ items: SalesTarget[] }>('/api/reports/sales-targets', {}, 'anna')).items).toEqual(listed.items.filter((t) => t.managerId === ANNA));
   });
 });
 
@@ -282,6 +342,9 @@ test('bad parameters are a 400 problem naming the field', async () => {
   await bad({ ...PERIOD, flow: 'paid', salesPlan: 'true', segment: 'B2B' }, 'segment');
   await bad({ ...PERIOD, flow: 'paid', salesPlan: 'true', week: PERIOD.from }, 'week');
   await bad({ ...PERIOD, flow: 'paid', salesPlan: 'yes' }, 'salesPlan');
+  // The sales plan counts a manager's payments from every client.
+  await bad({ ...PERIOD, flow: 'paid', salesPlan: 'true', clientId: 'acme' }, 'clientId');
+  await bad({ ...PERIOD, flow: 'invoiced', clientId: 'ac"me' }, 'clientId');
 });
 
 describe('a period with more payments than one list gives', () => {

@@ -5,7 +5,7 @@
  * sales plan set by leadership, and snapshots arriving again and out of order changing nothing.
  */
 import { openTestStore, type TestStore } from '../support/reporting';
-import type { KpiReport } from '../../api/schemas';
+import type { KpiReport, SalesTarget } from '../../api/schemas';
 import { CSV_COLUMNS } from '../../api/kpi-csv';
 import { buildOpenApiDocument } from '../../api/openapi';
 import { ANNA, BORIS, buildDataset, NOW, OVERLOAD_HOURS, PERIOD } from './dataset';
@@ -486,10 +486,31 @@ test('every figure states its definition in the OpenAPI document', () => {
     else if (['number', 'integer', 'boolean'].some((t) => types.includes(t)) && !here) undefinedFigures.push(path);
   };
   walk(doc.components.schemas.KpiReport, 'KpiReport', false);
+  // The list of sales targets carries the sales plan's figures too.
+  walk(doc.components.schemas.SalesTargetList, 'SalesTargetList', false);
   expect(undefinedFigures).toEqual([]);
 });
 
 describe('sales targets', () => {
+  test('each target carries its net paid and fulfilment, as the KPI report\u2019s sales plan counts them; a target with nothing paid at 0', async () => {
+    const listed = async (who: 'lena' | 'anna') =>
+      (await r.http().get('/api/reports/sales-targets').set(r.auth(who)).expect(200)).body.items as SalesTarget[];
+    const figures = (t: { managerId: string; period: string; currency: string; paid: number; fulfilment: number }) => [t.managerId, t.period, t.currency, t.paid, t.fulfilment];
+    const targets = await listed('lena');
+    expect(targets.map(figures)).toEqual([
+      // Nothing of anna's paid in the quarter.
+      [ANNA, '2025-Q4', 'EUR', 0, 0],
+      [ANNA, '2026-01', 'EUR', 7_500, 0.75],
+      [BORIS, '2026-Q1', 'EUR', 200, 0.1],
+      [ANNA, '2026-02', 'EUR', 2_500, 2.5],
+    ]);
+    // The same figures as the KPI report's sales plan over every target's period.
+    const report = await kpis({ from: '2025-10-01T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z' });
+    expect(report.salesPlan.map(figures)).toEqual(targets.map(figures));
+    // A manager's own targets, counted the same.
+    expect((await listed('anna')).map(figures)).toEqual(targets.filter((t) => t.managerId === ANNA).map(figures));
+  });
+
   test('PUT is idempotent: the same body again is 200 and changes nothing; a new amount replaces it', async () => {
     const path = `/api/reports/sales-targets/${BORIS}/2026-03`;
     const first = await r.http().put(path).set(r.auth('lena')).send({ amount: 750.5, currency: 'EUR' }).expect(201);
@@ -502,6 +523,9 @@ describe('sales targets', () => {
       amount: 750.5,
       setBy: 'lena.director',
       setAt: NOW.toISOString(),
+      // Nothing of boris's was paid in March.
+      paid: 0,
+      fulfilment: 0,
     });
     const again = await r.http().put(path).set(r.auth('lena')).send({ amount: 750.5, currency: 'EUR' }).expect(200);
     expect(again.body).toEqual(first.body);

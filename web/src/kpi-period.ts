@@ -140,12 +140,13 @@ export function feedbackHref(f: Filters, period: { from: string; to: string }, c
   return `/kpis/feedback?${q}`;
 }
 
-/** What a money figure counts: the invoiced or the paid side, in one currency, one week (its `weekStart`) or one manager's. */
+/** What a money figure counts: the invoiced or the paid side, in one currency, one week (its `weekStart`), one manager's or one client's. */
 export interface MoneyChoice {
   flow: 'invoiced' | 'paid';
   currency?: string;
   week?: string;
   managerId?: string;
+  clientId?: string;
 }
 
 /** The list of the invoices or payments behind a money figure of the KPI page with these filters and period. */
@@ -154,17 +155,29 @@ export function moneyHref(f: Filters, period: { from: string; to: string }, choi
   q.set('flow', choice.flow);
   if (choice.currency) q.set('currency', choice.currency);
   if (choice.week) q.set('week', choice.week);
+  if (choice.clientId) q.set('clientId', choice.clientId);
   return `/kpis/money?${q}`;
 }
 
 /**
  * The payments behind a manager's sales-plan target, counted as the sales plan counts them: its
  * exact period (UTC, as the API gives a target's `from` and `to`, not the reader's days) and
- * currency; `period` names it for the way back to the sales plan.
+ * currency; `period` names it. `back` is the address of the page the link is on — the KPI page
+ * with its filters, or the sales plan — for the list's way back (`from` names the period's start).
  */
-export function salesPlanMoneyHref(target: { managerId: string; period: string; from: string; to: string; currency: string }): string {
-  const q = new URLSearchParams({ flow: 'paid', salesPlan: 'true', managerId: target.managerId, from: target.from, to: target.to, currency: target.currency, period: target.period });
+export function salesPlanMoneyHref(target: { managerId: string; period: string; from: string; to: string; currency: string }, back: string): string {
+  const q = new URLSearchParams({ flow: 'paid', salesPlan: 'true', managerId: target.managerId, from: target.from, to: target.to, currency: target.currency, period: target.period, back });
   return `/kpis/money?${q}`;
+}
+
+/**
+ * Where a target's payments were reached from (salesPlanMoneyHref's `back`): the KPI page's or the
+ * sales plan's own address, nothing else, so an address cannot send the reader off the portal.
+ */
+export function salesPlanWayBack(query: URLSearchParams): { page: 'kpis' | 'targets'; href: string } | undefined {
+  const back = query.get('back') ?? '';
+  const page = /^\/(kpis|targets)(\?[^#]*)?$/.exec(back)?.[1] as 'kpis' | 'targets' | undefined;
+  return page && { page, href: back };
 }
 
 function addressOf(f: Filters, period: { from: string; to: string }): URLSearchParams {

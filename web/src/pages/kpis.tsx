@@ -21,6 +21,7 @@ import {
   deliveriesHref,
   feedbackHref,
   filtersFrom,
+  kpisHref,
   localDay,
   moneyHref,
   periodOf,
@@ -36,6 +37,8 @@ import {
 } from '../kpi-period';
 import { Link, navigate } from '../router';
 import { Badge, Input, Loading, PageHeader, ProblemBox, Section, Select } from '../ui';
+import { DrillDownTable, periodInWords } from '../drill-down-list';
+import { portfolioHref } from './portfolio';
 
 type Kpis = Schemas['KpiReport'];
 type Filters = KpiFilters;
@@ -174,7 +177,7 @@ export function Kpis({ query }: { query: URLSearchParams }) {
       </form>
 
       {report.error && !['from', 'to', 'managerId', 'segment', 'department'].some((f) => err(f)) && <ProblemBox error={report.error} />}
-      {!r ? !report.error && <Loading what="Computing the KPIs" /> : <Dashboard report={r} name={name} drill={(choice) => deliveriesHref(filters, period, choice)} toWorkload={(choice) => workloadHref(filters, period, choice)} toResponses={(choice) => responsesHref(filters, period, choice)} toFeedback={(choice) => feedbackHref(filters, period, choice)} toMoney={(choice) => moneyHref(filters, period, choice)} />}
+      {!r ? !report.error && <Loading what="Computing the KPIs" /> : <Dashboard report={r} name={name} drill={(choice) => deliveriesHref(filters, period, choice)} toWorkload={(choice) => workloadHref(filters, period, choice)} toResponses={(choice) => responsesHref(filters, period, choice)} toFeedback={(choice) => feedbackHref(filters, period, choice)} toMoney={(choice) => moneyHref(filters, period, choice)} toSalesPlan={(target) => salesPlanMoneyHref(target, kpisHref(filters, period))} toClient={(client) => portfolioHref({ client, manager: filters.managerId, finished: true })} />}
     </>
   );
 }
@@ -194,8 +197,24 @@ type ToFeedback = (choice: FeedbackChoice) => string;
 /** Where a money figure leads: the list of the invoices or payments it counts, for the page's period and filters. */
 type ToMoney = (choice: MoneyChoice) => string;
 
-function Dashboard(props: { report: Kpis; name: (id?: string) => string; drill: Drill; toWorkload: ToWorkload; toResponses: ToResponses; toFeedback: ToFeedback; toMoney: ToMoney }) {
-  const { report: r, name, drill, toWorkload, toResponses, toFeedback, toMoney } = props;
+/** Where a sales-plan target leads: the payments its net paid counts, with the way back to this page and its filters. */
+type ToSalesPlan = (target: Kpis['salesPlan'][number]) => string;
+
+/** Where a client's name leads: their projects in the portfolio (the page's manager's, when one is picked). */
+type ToClient = (clientId: string) => string;
+
+function Dashboard(props: {
+  report: Kpis;
+  name: (id?: string) => string;
+  drill: Drill;
+  toWorkload: ToWorkload;
+  toResponses: ToResponses;
+  toFeedback: ToFeedback;
+  toMoney: ToMoney;
+  toSalesPlan: ToSalesPlan;
+  toClient: ToClient;
+}) {
+  const { report: r, name, drill, toWorkload, toResponses, toFeedback, toMoney, toSalesPlan, toClient } = props;
   // Money is never converted: one section per currency the period saw (EUR's empty charts when none).
   const moneyCurrencies = r.money.totals.length > 0 ? r.money.totals.map((m) => m.currency) : ['EUR'];
   const weeks = r.series.map((w) => weekName(w.weekStart));
@@ -408,12 +427,13 @@ function Dashboard(props: { report: Kpis; name: (id?: string) => string; drill: 
               <ul>
                 {r.clients.regularClients.items.map((c) => (
                   <li key={c.clientId}>
-                    {c.clientName} ({c.segment}): {plural(c.projects, 'project')}
+                    <Link href={toClient(c.clientId)}>{c.clientName}</Link> ({c.segment}): {plural(c.projects, 'project')}
                   </li>
                 ))}
               </ul>
             </>
           )}
+          <ClientSpend spend={r.clients.spend} toMoney={toMoney} toClient={toClient} />
         </Section>
 
         <Section title="Workload now" id="kpi-workload">
@@ -483,8 +503,8 @@ function Dashboard(props: { report: Kpis; name: (id?: string) => string; drill: 
               threshold={{ value: 100, label: 'target' }}
               format={(n) => `${num(n)}%`}
               // A target's bar and its cell lead to the payments its net paid counts, as on the sales
-              // plan page; nothing paid yet, nothing to list (bars at 0 lead nowhere).
-              drillTo={(i) => (r.salesPlan[i].paid !== 0 ? salesPlanMoneyHref(r.salesPlan[i]) : undefined)}
+              // plan page, and back here; nothing paid yet, nothing to list (bars at 0 lead nowhere).
+              drillTo={(i) => (r.salesPlan[i].paid !== 0 ? toSalesPlan(r.salesPlan[i]) : undefined)}
             />
           </Section>
         )}
@@ -645,6 +665,93 @@ function FeedbackByManager({ clients, name, toFeedback }: { clients: Kpis['clien
           </tbody>
         </table>
       </div>
+    </>
+  );
+}
+
+/** The most clients the spend table draws in each currency; the API and the CSV have them all. */
+const CLIENT_SPEND_ROWS = 20;
+
+type ClientSpendRow = Kpis['clients']['spend']['byClient'][number];
+
+/**
+ * Growth against the previous period as people say it: "+80%", "−5%" (a minus sign, not a hyphen);
+ * "new" for a client who spent nothing before (no growth can be taken from 0), "—" when neither
+ * period has any.
+ */
+function growthInWords(growth: number | null, spend: number): string {
+  if (growth === null) return spend > 0 ? 'new' : '—';
+  const percent = Math.round(growth * 1000) / 10;
+  return percent > 0 ? `+${percent}%` : percent < 0 ? `\u2212${-percent}%` : '0%';
+}
+
+/**
+ * Client spend and its growth (the B2B KPIs): each client's net invoiced in the period and in the
+ * one before it of the same length, and their projects opened in each; per currency (money is
+ * never converted) the biggest spenders first, at most CLIENT_SPEND_ROWS of them, and the totals
+ * above. A client's spend leads to the invoices, voids and credit notes it is made of (their net is
+ * the spend), their name to their projects in the portfolio. On a phone each client is a card.
+ */
+function ClientSpend({ spend, toMoney, toClient }: { spend: Kpis['clients']['spend']; toMoney: ToMoney; toClient: ToClient }) {
+  if (spend.byClient.length === 0) return null;
+  const currencies = [...new Set(spend.byClient.map((c) => c.currency))].sort();
+  const biggestFirst = (a: ClientSpendRow, b: ClientSpendRow) => b.spend - a.spend || b.previousSpend - a.previousSpend || a.clientName.localeCompare(b.clientName);
+  const byCurrency = currencies.map((currency) => spend.byClient.filter((c) => c.currency === currency).sort(biggestFirst));
+  const shown = byCurrency.flatMap((clients) => clients.slice(0, CLIENT_SPEND_ROWS));
+  const leftOut = spend.byClient.length - shown.length;
+  const previous = periodInWords({ from: spend.previousFrom, to: spend.previousTo });
+  return (
+    <>
+      <h3 id="kpi-clients-spend">Client spend</h3>
+      <p class="client-spend-note">
+        Net invoiced to each client (invoices less voids and credit notes) in the period and in the previous period of the same length ({previous}), each amount in
+        its currency; projects opened in each, this / previous.
+      </p>
+      <ul class="client-spend-totals" aria-label="Client spend, all clients">
+        {spend.totals.map((t) => (
+          <li key={t.currency}>
+            All clients ({t.currency}): {formatMoney(t.spend, t.currency)}, previous period {formatMoney(t.previousSpend, t.currency)}
+            {t.growth === null ? '' : ` (${growthInWords(t.growth, t.spend)})`}
+          </li>
+        ))}
+      </ul>
+      <DrillDownTable<ClientSpendRow>
+        class="client-spend"
+        caption="Client spend: each client's net invoiced this period and the previous one, the biggest first in each currency"
+        rowKey={(c) => `${c.clientId} ${c.currency}`}
+        items={shown}
+        columns={[
+          {
+            header: 'Client',
+            cell: (c) => (
+              <>
+                <Link href={toClient(c.clientId)}>{c.clientName}</Link> <span class="muted">({c.segment})</span>
+              </>
+            ),
+          },
+          {
+            header: 'This period',
+            class: 'num',
+            cell: (c) =>
+              c.spend === 0 ? (
+                formatMoney(c.spend, c.currency)
+              ) : (
+                // Named with its client for a list of the page's links: "ACME Ltd, spend this period: €6,500.00".
+                <Link href={toMoney({ flow: 'invoiced', currency: c.currency, clientId: c.clientId })} aria-label={`${c.clientName}, spend this period: ${formatMoney(c.spend, c.currency)}`}>
+                  {formatMoney(c.spend, c.currency)}
+                </Link>
+              ),
+          },
+          { header: 'Previous period', label: 'Previous', class: 'num', cell: (c) => formatMoney(c.previousSpend, c.currency) },
+          { header: 'Growth', class: 'num', cell: (c) => growthInWords(c.growth, c.spend) },
+          { header: 'Projects', class: 'num', cell: (c) => `${c.projects} / ${c.previousProjects}` },
+        ]}
+      />
+      {leftOut > 0 && (
+        <p class="muted">
+          The {CLIENT_SPEND_ROWS} biggest spenders in each currency are shown; {leftOut} more {leftOut === 1 ? 'client is' : 'clients are'} in the CSV.
+        </p>
+      )}
     </>
   );
 }

@@ -2,9 +2,10 @@
  * The invoices and payments behind the KPI page's money figures — leadership asks "how much did we
  * invoice and collect, and from whom?" (DOMAIN.md) — and behind a manager's sales-plan target.
  * Reached from the money tiles' nets, the money charts' bars (a week's, a manager's), their cells
- * in "The numbers", the links under the charts, and a target (on the sales plan page, or its bar
- * on the KPI page's sales plan). Its address holds the KPI page's own filters (the reader's days,
- * manager, segment) and what the figure counted (`flow`, `week`, `currency`), or a target's exact
+ * in "The numbers", the links under the charts, a client's spend (the Clients section's table),
+ * and a target (on the sales plan page, or its bar on the KPI page's sales plan). Its address holds
+ * the KPI page's own filters (the reader's days, manager, segment) and what the figure counted
+ * (`flow`, `week`, `currency`, `clientId`), or a target's exact
  * period with `salesPlan`, and it asks the API with the same query, so the totals under the
  * heading are the figure's. The page is the shared drill-down shell (drill-down-list.tsx) with its
  * own words, totals in words and columns.
@@ -13,7 +14,7 @@ import { api, ok, type Schemas } from '../api';
 import { useName, useResource, useSession } from '../data';
 import { clientWithSegment, DrillDownList, DrillDownTable, periodInWords, type DrillDownColumn } from '../drill-down-list';
 import { formatDate, formatMoney, plural } from '../format';
-import { apiQuery, filtersFrom, kpisHref, localDay, periodOf, type MoneyChoice } from '../kpi-period';
+import { apiQuery, filtersFrom, kpisHref, localDay, periodOf, salesPlanWayBack, type MoneyChoice } from '../kpi-period';
 import { Link } from '../router';
 import { Badge } from '../ui';
 
@@ -30,12 +31,13 @@ const KIND_LABEL: Record<Item['kind'], string> = {
 };
 
 /** What the address asks for; anything else goes to the API as typed, for it to name. */
-function choiceFrom(query: URLSearchParams): { flow: Flow; week?: string; currency?: string; salesPlan: boolean; salesPeriod?: string } {
+function choiceFrom(query: URLSearchParams): { flow: Flow; week?: string; currency?: string; clientId?: string; salesPlan: boolean; salesPeriod?: string } {
   const pick = (k: string) => query.get(k) || undefined;
   return {
     flow: (pick('flow') ?? 'invoiced') as Flow,
     ...(pick('week') && { week: pick('week') }),
     ...(pick('currency') && { currency: pick('currency') }),
+    ...(pick('clientId') && { clientId: pick('clientId') }),
     salesPlan: query.get('salesPlan') === 'true',
     ...(pick('period') && { salesPeriod: pick('period') }),
   };
@@ -43,12 +45,15 @@ function choiceFrom(query: URLSearchParams): { flow: Flow; week?: string; curren
 
 const weekLabel = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
 
-/** What the list holds, in words: "Invoices, voids and credit notes, Anna Petrova, week of 12 Jan". */
-function listedInWords(choice: ReturnType<typeof choiceFrom>, managerName: string | undefined): string {
+/**
+ * What the list holds, in words: "Invoices, voids and credit notes, Anna Petrova, week of 12 Jan";
+ * one client's, "Invoices, voids and credit notes, ACME Ltd" (named by the API's answer; its id until then).
+ */
+function listedInWords(choice: ReturnType<typeof choiceFrom>, managerName: string | undefined, clientName: string | undefined): string {
   if (choice.salesPlan) return `Payments for ${managerName ? `${managerName}\u2019s` : 'the'} sales plan${choice.salesPeriod ? ` ${choice.salesPeriod}` : ''}`;
   const what = choice.flow === 'paid' ? 'Payments and refunds' : 'Invoices, voids and credit notes';
   const week = choice.week && !Number.isNaN(Date.parse(choice.week)) ? `week of ${weekLabel.format(new Date(choice.week))}` : undefined;
-  return [what, managerName, week].filter(Boolean).join(', ');
+  return [what, clientName ?? choice.clientId, managerName, week].filter(Boolean).join(', ');
 }
 
 /**
@@ -71,6 +76,19 @@ function totalsInWords(l: MoneyList): string[] {
   });
 }
 
+/**
+ * The way back: from a figure, the KPI page with its filters; from a target, where the reader came
+ * from — the KPI page with its filters, or the sales plan (also when the address does not say; a
+ * manager has no such page: back to their KPIs).
+ */
+function wayBack(query: URLSearchParams, choice: ReturnType<typeof choiceFrom>, ownOnly: boolean, kpis: string): { href: string; label?: string } {
+  if (!choice.salesPlan) return { href: kpis };
+  const cameFrom = salesPlanWayBack(query);
+  if (cameFrom?.page === 'kpis') return { href: cameFrom.href };
+  if (ownOnly) return { href: '/kpis' };
+  return { href: cameFrom?.href ?? `/targets${choice.salesPeriod ? `?period=${encodeURIComponent(choice.salesPeriod)}` : ''}`, label: 'Back to the sales plan' };
+}
+
 export function Money({ query }: { query: URLSearchParams }) {
   const { me } = useSession();
   const name = useName();
@@ -82,20 +100,20 @@ export function Money({ query }: { query: URLSearchParams }) {
     flow: choice.flow,
     ...(choice.week && { week: choice.week }),
     ...(choice.currency && { currency: choice.currency }),
+    ...(choice.clientId && { clientId: choice.clientId }),
     ...(choice.salesPlan && { salesPlan: 'true' as const }),
   };
   const list = useResource(() => ok(api.GET('/api/reports/kpis/money', { params: { query: q } })), [new URLSearchParams(q).toString()], 30_000);
   // A manager sees their own projects only: their name in the heading would say nothing.
   const ownOnly = me.person.role === 'manager';
-  const words = listedInWords(choice, filters.managerId && !ownOnly ? name(filters.managerId) : undefined);
-  // From a target, back to the sales plan (a manager has no such page: back to their KPIs).
-  const toSalesPlan = choice.salesPlan && !ownOnly;
+  const words = listedInWords(choice, filters.managerId && !ownOnly ? name(filters.managerId) : undefined, list.data?.scope.clientName);
+  const back = wayBack(query, choice, ownOnly, kpisHref(filters, period));
 
   return (
     <DrillDownList
       title={words}
-      back={toSalesPlan ? `/targets${choice.salesPeriod ? `?period=${encodeURIComponent(choice.salesPeriod)}` : ''}` : choice.salesPlan ? '/kpis' : kpisHref(filters, period)}
-      backLabel={toSalesPlan ? 'Back to the sales plan' : undefined}
+      back={back.href}
+      backLabel={back.label}
       what="the invoices and payments"
       list={list}
       scope={(l) => [

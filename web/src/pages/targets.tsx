@@ -1,9 +1,10 @@
 /**
  * Leadership's sales plan: each manager's target for a period — a year, a quarter or a month —
  * set or changed here (PUT: saving the same figure again changes nothing), with what each has
- * brought in so far (the KPI report's sales plan: net paid over the target's period), which leads
- * to the payments behind it. The KPI dashboard shows how far each target is fulfilled. The period
- * lives in the address, so a view can be bookmarked or sent.
+ * brought in so far (the API counts it as the KPI report's sales plan does: net paid over the
+ * target's period), which leads to the payments behind it, and back here. The KPI dashboard shows
+ * how far each target is fulfilled. The period lives in the address, so a view can be bookmarked
+ * or sent.
  */
 import { useState } from 'preact/hooks';
 import { api, ok, type Person, type Schemas } from '../api';
@@ -14,18 +15,9 @@ import { Link, navigate } from '../router';
 import { clearFlash, flash, Input, Loading, PageHeader, ProblemBox } from '../ui';
 
 type Target = Schemas['SalesTarget'];
-type Fulfilment = Schemas['KpiReport']['salesPlan'][number];
 
 /** The API's period pattern (api/schemas.ts, SALES_PERIOD_PATTERN). */
 const PERIOD = /^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$/;
-
-/** A period's days, as the API counts them (UTC): its first, and the one after its last. */
-function daysOf(period: string): { from: string; to: string } {
-  const year = Number(period.slice(0, 4));
-  const [first, months] = period.length === 4 ? [0, 12] : period[5] === 'Q' ? [(Number(period[6]) - 1) * 3, 3] : [Number(period.slice(5, 7)) - 1, 1];
-  const day = (month: number) => new Date(Date.UTC(year, month, 1)).toISOString().slice(0, 10);
-  return { from: day(first), to: day(first + months) };
-}
 
 /** The periods most often set, around today (UTC, as the API counts them). */
 function nearbyPeriods(now = new Date()): { period: string; label: string }[] {
@@ -48,10 +40,8 @@ export function SalesTargets({ query }: { query: URLSearchParams }) {
   const period = PERIOD.test(asked) ? asked : nearby[0].period;
   const [typed, setTyped] = useState(period);
   const [typedError, setTypedError] = useState<string | undefined>();
+  // Each target comes with what it has brought in so far (`paid`, `fulfilment`): no KPI report needed.
   const targets = useResource(() => ok(api.GET('/api/reports/sales-targets', { params: { query: { period } } })), [period]);
-  // What each target has brought in so far: the KPI report's sales plan over the period's own days.
-  const report = useResource(() => ok(api.GET('/api/reports/kpis', { params: { query: daysOf(period) } })), [period]);
-  const fulfilmentOf = (managerId: string): Fulfilment | undefined => report.data?.salesPlan.find((s) => s.managerId === managerId && s.period === period);
   /** What this page's own actions left, by period and manager (null: removed): it outranks the list until the next load. */
   const [saved, setSaved] = useState<Record<string, Target | null>>({});
   const managers = [...people.values()].filter((p) => p.role === 'manager').sort((a, b) => a.name.localeCompare(b.name));
@@ -123,7 +113,6 @@ export function SalesTargets({ query }: { query: URLSearchParams }) {
               manager={m}
               period={period}
               target={targetOf(m.id)}
-              fulfilment={fulfilmentOf(m.id)}
               onSaved={(t) => setSaved({ ...saved, [`${period}:${m.id}`]: t ?? null })}
             />
           ))}
@@ -133,8 +122,8 @@ export function SalesTargets({ query }: { query: URLSearchParams }) {
   );
 }
 
-function TargetCard(props: { manager: Person; period: string; target?: Target; fulfilment?: Fulfilment; onSaved: (t?: Target) => void }) {
-  const { manager, period, target, fulfilment, onSaved } = props;
+function TargetCard(props: { manager: Person; period: string; target?: Target; onSaved: (t?: Target) => void }) {
+  const { manager, period, target, onSaved } = props;
   const name = useName();
   const [amount, setAmount] = useState(target ? String(target.amount) : '');
   const [currency, setCurrency] = useState(target?.currency ?? 'EUR');
@@ -175,14 +164,14 @@ function TargetCard(props: { manager: Person; period: string; target?: Target; f
           <span class="muted">No target for {period} yet.</span>
         )}
       </p>
-      {target && fulfilment && fulfilment.currency === target.currency && (
-        // The target as set now (it may have just been changed here), against the report's net paid.
+      {target && (
+        // The target as set now (the answer to a change made here counts it afresh), against its net paid.
         <p class="meta-row target-paid">
           <span>
-            Net paid so far {formatMoney(fulfilment.paid, fulfilment.currency)} ({Math.round((fulfilment.paid / target.amount) * 1000) / 10}% of the target)
+            Net paid so far {formatMoney(target.paid, target.currency)} ({Math.round(target.fulfilment * 1000) / 10}% of the target)
           </span>
           {/* Nothing paid yet: nothing to list (as the KPI page's bars at 0 lead nowhere). */}
-          {fulfilment.paid !== 0 && <Link href={salesPlanMoneyHref(fulfilment)}>See the payments</Link>}
+          {target.paid !== 0 && <Link href={salesPlanMoneyHref(target, `/targets?period=${encodeURIComponent(period)}`)}>See the payments</Link>}
         </p>
       )}
       <form
