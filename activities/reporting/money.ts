@@ -63,7 +63,9 @@ export async function moneyList(
     ' AND ',
   );
   const facts = sql`${s}.facts f JOIN ${s}.projects p ON p.project_id = f.project_id`;
-  // What is still owed now on each invoice and credit note listed: the report's own balances.
+  // What is still owed now on each invoice and credit note listed: the report's own balances, over
+  // the projects in the list's scope only (a listed invoice's project is one of them; `invoiced`
+  // never counts as the sales plan does), not every invoice in the store.
   const owed = q.flow === 'invoiced';
   const [rows, sums] = await Promise.all([
     db.rows<{
@@ -81,7 +83,7 @@ export async function moneyList(
       segment: Segment;
       manager_id: string;
     }>(sql`
-      ${owed ? sql`WITH ${balances(s, projectScope({}), q.now)}` : sql``}
+      ${owed ? sql`WITH ${balances(s, projectScope(q), q.now)}` : sql``}
       SELECT f.fact_id, f.kind, f.at, f.ref AS number, f.amount, f.currency,
         CASE WHEN f.kind IN ('invoice', 'credit_note') THEN f.ref_at END AS due_at,
         ${owed ? sql`i.outstanding` : sql`NULL`} AS outstanding,

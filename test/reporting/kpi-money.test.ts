@@ -203,6 +203,11 @@ describe('one client\u2019s money: the invoices behind their spend', () => {
     // The dataset's 6500 to ACME and INV-32's 1000 here.
     expect(acme.totals.map((t) => [t.currency, t.netInvoiced])).toEqual([['EUR', 7_500]]);
     expect(new Set(acme.items.map((i) => i.clientName))).toEqual(new Set(['ACME Ltd']));
+    // What is still owed on each listed invoice is the same as in the list of every client's.
+    const owedOn = (list: KpiInvoicedList) => new Map(list.items.map((i) => [i.number, i.outstanding]));
+    const everyones = owedOn(await invoiced(PERIOD));
+    expect([...owedOn(acme)].filter(([, outstanding]) => outstanding !== undefined).length).toBeGreaterThan(0);
+    expect([...owedOn(acme)]).toEqual([...owedOn(acme)].map(([number]) => [number, everyones.get(number)]));
     // Carol in two currencies, one total each.
     expect((await invoiced({ ...PERIOD, clientId: 'carol' })).totals.map((t) => [t.currency, t.netInvoiced])).toEqual([
       ['EUR', 700],
