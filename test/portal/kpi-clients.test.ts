@@ -10,27 +10,13 @@
  */
 import type { KpiReport } from '../../api/schemas';
 import { ProjectBuilder, plusDays } from '../reporting/builders';
-import { startApiHarness, type ApiHarness } from '../support/api';
-import {
-  browserTestOrSkip,
-  DESKTOP,
-  kpiPageOpener,
-  NARROW_PHONE,
-  SCREENSHOT_DIR,
-  shootDeskAndNarrowPhone,
-  startPortal,
-  tableRows,
-  unexpectedErrors,
-  type PersonPage,
-  type Portal,
-} from '../support/browser';
+import type { ApiHarness } from '../support/api';
+import { browserTestOrSkip, DESKTOP, kpiPortal, NARROW_PHONE, SCREENSHOT_DIR, shootDeskAndNarrowPhone, tableRows, type PersonPage } from '../support/browser';
 
 jest.setTimeout(180_000);
 const step = browserTestOrSkip('the KPI page\u2019s client spend and regular clients');
 
-let h: ApiHarness;
-let portal: Portal;
-const { opened, openKpis } = kpiPageOpener(() => portal, '#chart-ratings-title');
+const { openKpis, portal } = kpiPortal({ chartTitle: '#chart-ratings-title', seed: publishFigures });
 
 const LONG_CLIENT = 'Vereinigte Nordsee-Fischereigenossenschaft und Räucherei GmbH & Co. KG';
 const northwind = { id: 'northwind', name: 'Northwind Traders', segment: 'B2B' as const };
@@ -40,8 +26,7 @@ const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toI
 /** The page's period: the last 30 days; the previous period is the 30 before them. */
 const PERIOD = { from: day(29), to: day(0) };
 
-beforeAll(async () => {
-  h = await startApiHarness({ withoutWorker: true });
+async function publishFigures(h: ApiHarness): Promise<void> {
   const now = new Date().toISOString();
   const manager = h.people.manager.id;
   const otherManager = h.people.otherManager.id;
@@ -62,14 +47,7 @@ beforeAll(async () => {
   // Initech, theirs, a project and nothing invoiced yet: a spend of 0.
   const quiet = new ProjectBuilder({ projectId: 'p-clients-quiet', managerId: otherManager, client: initech, intakeAt: plusDays(now, -3) });
   for (const p of [before, first, second, theirs, quiet]) for (const snapshot of p.publishAll()) await h.reporting.publish(snapshot);
-  portal = await startPortal(h);
-});
-
-afterAll(async () => {
-  for (const person of opened) expect(unexpectedErrors(person.errors)).toEqual([]);
-  await portal?.close();
-  await h?.close();
-});
+}
 
 /** The rows of the client spend table, cell by cell, as shown. */
 const spendRows = (person: PersonPage): Promise<string[][]> => tableRows(person.page, 'table.client-spend');
@@ -126,7 +104,7 @@ step('a client\u2019s spend leads to the invoices it is made of, whose net is th
   ]);
   // The list's net is the client's spend in the table.
   expect(await totals(person)).toEqual(['Invoiced €600.00, less €100.00 credited: €500.00 net.']);
-  await shootDeskAndNarrowPhone(portal, page, '99h-kpi-money-by-client');
+  await shootDeskAndNarrowPhone(portal(), page, '99h-kpi-money-by-client');
   await page.getByRole('link', { name: 'Back to the KPIs' }).click();
   await page.waitForURL(/\/kpis(\?.*)?$/);
   await page.locator('table.client-spend').waitFor();

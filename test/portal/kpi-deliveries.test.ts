@@ -8,33 +8,18 @@
  * figures come from the reporting store alone: projects are published as the workflows would.
  */
 import { ProjectBuilder, plusDays, plusHours } from '../reporting/builders';
-import { startApiHarness, type ApiHarness } from '../support/api';
-import {
-  browserTestOrSkip,
-  DESKTOP,
-  NARROW_PHONE,
-  SCREENSHOT_DIR,
-  kpiPageOpener,
-  shootDeskAndNarrowPhone,
-  startPortal,
-  tableRows,
-  unexpectedErrors,
-  type PersonPage,
-  type Portal,
-} from '../support/browser';
+import type { ApiHarness } from '../support/api';
+import { browserTestOrSkip, DESKTOP, NARROW_PHONE, SCREENSHOT_DIR, kpiPortal, shootDeskAndNarrowPhone, tableRows, type PersonPage } from '../support/browser';
 
 jest.setTimeout(180_000);
 const step = browserTestOrSkip('the KPI drill-down to deliveries');
 
-let h: ApiHarness;
-let portal: Portal;
-const { opened, openKpis } = kpiPageOpener(() => portal, '#chart-delivery-title');
+const { openKpis, portal } = kpiPortal({ chartTitle: '#chart-delivery-title', seed: publishFigures });
 
 const LONG_TASK_KEY = 'launch-campaign-banners-for-every-regional-storefront';
 const LONG_CLIENT = 'Vereinigte Nordsee-Fischereigenossenschaft und Räucherei GmbH & Co. KG';
 
-beforeAll(async () => {
-  h = await startApiHarness({ withoutWorker: true });
+async function publishFigures(h: ApiHarness): Promise<void> {
   const now = new Date().toISOString();
   // Ten days ago, one week of the chart holds three deliveries: two late, one on time.
   const tenDaysAgo = plusDays(now, -10);
@@ -57,14 +42,7 @@ beforeAll(async () => {
   theirs.approve(plusDays(now, -38));
   theirs.task(LONG_TASK_KEY).deliver(h.people.ads.id, plusDays(now, -38), tenDaysAgo);
   for (const p of [ours, theirs]) for (const snapshot of p.publishAll()) await h.reporting.publish(snapshot);
-  portal = await startPortal(h);
-});
-
-afterAll(async () => {
-  for (const person of opened) expect(unexpectedErrors(person.errors)).toEqual([]);
-  await portal?.close();
-  await h?.close();
-});
+}
 
 /** The rows of the deliveries list: task, project, client, department and how late, as shown. */
 const rows = async (person: PersonPage): Promise<string[][]> => (await tableRows(person.page, 'table.kpi-deliveries')).map((cells) => [0, 1, 2, 3, 6].map((i) => cells[i]));
@@ -92,7 +70,7 @@ step('leadership follows a week\u2019s late bar to that week\u2019s late tasks, 
   // Each task and project leads to its page.
   expect(await page.getByRole('link', { name: 'design hero' }).getAttribute('href')).toBe('/tasks/p-drill-ours.hero');
   expect(await page.getByRole('link', { name: 'Project p-drill-ours' }).getAttribute('href')).toBe('/projects/p-drill-ours');
-  await shootDeskAndNarrowPhone(portal, page, '99b-kpi-deliveries-late-week');
+  await shootDeskAndNarrowPhone(portal(), page, '99b-kpi-deliveries-late-week');
 
   // Back: the KPI page, the same period in its fields.
   expect([address.searchParams.get('from'), address.searchParams.get('to')]).toEqual([from, to]);
@@ -148,7 +126,7 @@ step('a manager, with the keyboard, follows a cell of the chart\u2019s numbers t
   // The other manager's task, late the same day, is not theirs to see.
   expect((await rows(person)).map((r) => r[0])).toEqual(['design hero']);
   expect(await page.locator('.page-sub').textContent()).toContain('your projects');
-  await shootDeskAndNarrowPhone(portal, page, '99c-kpi-deliveries-manager');
+  await shootDeskAndNarrowPhone(portal(), page, '99c-kpi-deliveries-manager');
 });
 
 step('on a 320 px phone the late bar leads to the list too, read as cards with nothing wider than the page', async () => {
@@ -164,5 +142,5 @@ step('on a 320 px phone the late bar leads to the list too, read as cards with n
   const cellsBeyondTheScreen = `[...document.querySelectorAll('table.kpi-deliveries tbody th, table.kpi-deliveries tbody td')]
     .filter((cell) => cell.getBoundingClientRect().right > document.documentElement.clientWidth).length`;
   expect(await page.evaluate<number>(cellsBeyondTheScreen)).toBe(0);
-  await portal.screenshot(page, '99e-kpi-deliveries-followed-on-phone-320');
+  await portal().screenshot(page, '99e-kpi-deliveries-followed-on-phone-320');
 });

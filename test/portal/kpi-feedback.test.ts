@@ -9,36 +9,21 @@
  * reporting store alone: projects are published as the workflows would.
  */
 import { ProjectBuilder, plusDays } from '../reporting/builders';
-import { startApiHarness, type ApiHarness } from '../support/api';
-import {
-  browserTestOrSkip,
-  DESKTOP,
-  NARROW_PHONE,
-  SCREENSHOT_DIR,
-  kpiPageOpener,
-  shootDeskAndNarrowPhone,
-  startPortal,
-  tableRows,
-  unexpectedErrors,
-  type PersonPage,
-  type Portal,
-} from '../support/browser';
+import type { ApiHarness } from '../support/api';
+import { browserTestOrSkip, DESKTOP, NARROW_PHONE, SCREENSHOT_DIR, kpiPortal, shootDeskAndNarrowPhone, tableRows, type PersonPage } from '../support/browser';
 
 jest.setTimeout(180_000);
 const step = browserTestOrSkip('the KPI drill-down to client ratings and complaints');
 
-let h: ApiHarness;
-let portal: Portal;
-const { opened, open, openKpis } = kpiPageOpener(() => portal, '#chart-ratings-title');
+const { open, openKpis, harness, portal } = kpiPortal({ chartTitle: '#chart-ratings-title', seed: publishFigures });
 
 const LONG_CLIENT = 'Vereinigte Nordsee-Fischereigenossenschaft und Räucherei GmbH & Co. KG';
 const LONG_COMMENT = 'The banner went out with last year\u2019s prices, and nobody answered our three calls about it for a week.';
 /** The directory's names of the harness's test managers (test/support/api.ts). */
-const managerName = () => `Test ${h.people.manager.id}`;
-const otherManagerName = () => `Test ${h.people.otherManager.id}`;
+const managerName = () => `Test ${harness().people.manager.id}`;
+const otherManagerName = () => `Test ${harness().people.otherManager.id}`;
 
-beforeAll(async () => {
-  h = await startApiHarness({ withoutWorker: true });
+async function publishFigures(h: ApiHarness): Promise<void> {
   const now = new Date().toISOString();
   const northwind = { id: 'northwind', name: 'Northwind Traders', segment: 'B2B' as const };
   const nordsee = { id: 'nordsee', name: LONG_CLIENT, segment: 'B2C' as const };
@@ -57,14 +42,7 @@ beforeAll(async () => {
   const resolved = project('p-fb-resolved', h.people.otherManager.id, nordsee);
   resolved.resolve(resolved.complain(plusDays(now, -20)), plusDays(now, -18));
   for (const p of [low, theirsLow, good, open, resolved]) for (const snapshot of p.publishAll()) await h.reporting.publish(snapshot);
-  portal = await startPortal(h);
-});
-
-afterAll(async () => {
-  for (const person of opened) expect(unexpectedErrors(person.errors)).toEqual([]);
-  await portal?.close();
-  await h?.close();
-});
+}
 
 /** The rows of the feedback list, cell by cell, as shown. */
 const rows = (person: PersonPage): Promise<string[][]> => tableRows(person.page, 'table.kpi-feedback');
@@ -94,7 +72,7 @@ step('leadership follows the bar of the ratings of 1 to those ratings, with what
   ]);
   expect(await page.locator('p[role="status"]').textContent()).toBe('2 ratings given in this period, the lowest first.');
   expect(await page.getByRole('link', { name: 'Project p-fb-low' }).getAttribute('href')).toBe('/projects/p-fb-low');
-  await shootDeskAndNarrowPhone(portal, page, '99f-kpi-feedback-ratings');
+  await shootDeskAndNarrowPhone(portal(), page, '99f-kpi-feedback-ratings');
 
   expect([address.searchParams.get('from'), address.searchParams.get('to')]).toEqual([from, to]);
   await page.getByRole('link', { name: 'Back to the KPIs' }).click();
@@ -116,7 +94,7 @@ step('the complaint counts lead to the complaints still open and to those resolv
   expect((await rows(person)).map((r) => [r[0], r[1], r[2], r[4], r[5]])).toEqual([
     ['Project p-fb-open', 'Northwind Traders (B2B)', managerName(), 'Open 6 days', 'Nobody answers the phone.'],
   ]);
-  await shootDeskAndNarrowPhone(portal, page, '99f-kpi-feedback-open');
+  await shootDeskAndNarrowPhone(portal(), page, '99f-kpi-feedback-open');
 
   await page.goBack();
   await page.locator('#kpi-clients').getByRole('link', { name: '1 resolved' }).click();
@@ -146,7 +124,7 @@ step('leadership sees each manager\u2019s ratings and complaints, each count a l
   const ours = table.locator('tbody tr', { hasText: managerName() });
   await ours.getByRole('link', { name: `${managerName()}, ratings of 1: 1 rated 1` }).click();
   await page.getByRole('heading', { level: 1, name: `Ratings of 1 (negative), ${managerName()}: 1` }).waitFor();
-  expect(new URL(page.url()).searchParams.get('managerId')).toBe(h.people.manager.id);
+  expect(new URL(page.url()).searchParams.get('managerId')).toBe(harness().people.manager.id);
   expect((await rows(person)).map((r) => [r[0], r[2], r[3]])).toEqual([['Project p-fb-low', managerName(), '1 of 5']]);
 
   await page.goBack();
@@ -181,7 +159,7 @@ step('a period with no complaint says so in words', async () => {
   const { page } = person;
   await page.getByRole('heading', { level: 1, name: 'Complaints still open: 0' }).waitFor();
   expect(await page.locator('.empty').textContent()).toBe('No complaint filed in this period is still open.');
-  await portal.screenshot(page, '99f-kpi-feedback-empty');
+  await portal().screenshot(page, '99f-kpi-feedback-empty');
 });
 
 step('on a 320 px phone the rating bar leads to the list too, read as cards with nothing wider than the page', async () => {
@@ -201,5 +179,5 @@ step('on a 320 px phone the rating bar leads to the list too, read as cards with
   const cellsBeyondTheScreen = `[...document.querySelectorAll('table.kpi-feedback tbody th, table.kpi-feedback tbody td')]
     .filter((cell) => cell.getBoundingClientRect().right > document.documentElement.clientWidth).length`;
   expect(await page.evaluate<number>(cellsBeyondTheScreen)).toBe(0);
-  await portal.screenshot(page, '99f-kpi-feedback-followed-on-phone-320');
+  await portal().screenshot(page, '99f-kpi-feedback-followed-on-phone-320');
 });

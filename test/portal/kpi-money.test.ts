@@ -12,40 +12,25 @@
  * workflows would.
  */
 import { ProjectBuilder, plusDays } from '../reporting/builders';
-import { startApiHarness, type ApiHarness } from '../support/api';
-import {
-  browserTestOrSkip,
-  DESKTOP,
-  kpiPageOpener,
-  NARROW_PHONE,
-  SCREENSHOT_DIR,
-  shootDeskAndNarrowPhone,
-  startPortal,
-  tableRows,
-  unexpectedErrors,
-  type PersonPage,
-  type Portal,
-} from '../support/browser';
+import type { ApiHarness } from '../support/api';
+import { browserTestOrSkip, DESKTOP, kpiPortal, NARROW_PHONE, SCREENSHOT_DIR, shootDeskAndNarrowPhone, tableRows, type PersonPage } from '../support/browser';
 
 jest.setTimeout(180_000);
 const step = browserTestOrSkip('the KPI drill-down to invoices and payments');
 
-let h: ApiHarness;
-let portal: Portal;
-const { opened, open, openKpis } = kpiPageOpener(() => portal, '#chart-money-title');
+const { open, openKpis, harness, portal } = kpiPortal({ chartTitle: '#chart-money-title', seed: publishFigures });
 
 const LONG_CLIENT = 'Vereinigte Nordsee-Fischereigenossenschaft und Räucherei GmbH & Co. KG';
 /** The directory's names of the harness's test managers (test/support/api.ts). */
-const managerName = () => `Test ${h.people.manager.id}`;
-const otherManagerName = () => `Test ${h.people.otherManager.id}`;
+const managerName = () => `Test ${harness().people.manager.id}`;
+const otherManagerName = () => `Test ${harness().people.otherManager.id}`;
 const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
 /** The month of our payment: the sales plan's target is set for it. */
 let targetMonth: string;
 /** A month without any payment of the other manager's (theirs are 25 and 20 days ago): their target there is 0% met. */
 let unpaidMonth: string;
 
-beforeAll(async () => {
-  h = await startApiHarness({ withoutWorker: true });
+async function publishFigures(h: ApiHarness): Promise<void> {
   const now = new Date().toISOString();
   const northwind = { id: 'northwind', name: 'Northwind Traders', segment: 'B2B' as const };
   const nordsee = { id: 'nordsee', name: LONG_CLIENT, segment: 'B2C' as const };
@@ -78,14 +63,7 @@ beforeAll(async () => {
       setBy: h.people.leadership.id,
     });
   }
-  portal = await startPortal(h);
-});
-
-afterAll(async () => {
-  for (const person of opened) expect(unexpectedErrors(person.errors)).toEqual([]);
-  await portal?.close();
-  await h?.close();
-});
+}
 
 /** The rows of the money list, cell by cell, as shown. */
 const rows = (person: PersonPage): Promise<string[][]> => tableRows(person.page, 'table.kpi-money');
@@ -134,7 +112,7 @@ step('a manager\u2019s Paid bar leads to their payments and refunds, the newest 
   ]);
   expect(await totals(person)).toEqual(['Paid €600.00, less €100.00 refunded: €500.00 net.']);
   expect(await page.locator('p[role="status"]').textContent()).toBe('2 payments and refunds in this period, the newest first.');
-  await shootDeskAndNarrowPhone(portal, page, '99g-kpi-money-payments');
+  await shootDeskAndNarrowPhone(portal(), page, '99g-kpi-money-payments');
 });
 
 step('the links under the charts lead to all the invoices and all the payments', async () => {
@@ -150,7 +128,7 @@ step('the links under the charts lead to all the invoices and all the payments',
     ['INV-M2', 'Invoice', '€600.00'],
   ]);
   expect(await totals(person)).toEqual(['Invoiced €1,600.00, less €100.00 credited: €1,500.00 net.']);
-  await shootDeskAndNarrowPhone(portal, page, '99g-kpi-money-invoices');
+  await shootDeskAndNarrowPhone(portal(), page, '99g-kpi-money-invoices');
   // Each number on one line at a desk, not broken at its hyphen by a narrow column (an inline link broken across lines has two boxes).
   expect(await page.locator('table.kpi-money th[scope="row"] a').evaluateAll((links) => links.map((a) => [a.textContent, a.getClientRects().length]))).toEqual([
     ['INV-M1', 1],
@@ -186,13 +164,13 @@ step('a target on the sales plan page leads to the payments its net paid counts,
   const card = page.locator('li.target', { has: page.getByRole('heading', { name: managerName() }) });
   await card.locator('.target-paid').waitFor();
   expect(await card.locator('.target-paid span').textContent()).toBe('Net paid so far €400.00 (8% of the target)');
-  await portal.screenshot(page, '99g-kpi-money-targets');
+  await portal().screenshot(page, '99g-kpi-money-targets');
   await card.getByRole('link', { name: 'See the payments' }).click();
   await page.getByRole('heading', { level: 1, name: `Payments for ${managerName()}\u2019s sales plan ${targetMonth}: 1` }).waitFor();
   expect((await rows(person)).map((r) => [r[0], r[1], r[3]])).toEqual([['INV-M1', 'Payment', '€400.00']]);
   expect(await totals(person)).toEqual(['Paid €400.00, nothing refunded.']);
   expect(await page.locator('.page-sub').textContent()).toBe(`The target’s period, ${targetMonth} (UTC) · EUR`);
-  await shootDeskAndNarrowPhone(portal, page, '99g-kpi-money-sales-plan');
+  await shootDeskAndNarrowPhone(portal(), page, '99g-kpi-money-sales-plan');
   await page.getByRole('link', { name: 'Back to the sales plan' }).click();
   await page.waitForURL(new RegExp(`/targets\\?period=${targetMonth}$`));
   await card.locator('.target-paid').waitFor();
@@ -204,7 +182,7 @@ step('a target on the sales plan page leads to the payments its net paid counts,
   await unpaid.locator('.target-paid').waitFor();
   expect(await unpaid.locator('.target-paid').textContent()).toBe('Net paid so far €0.00 (0% of the target)');
   expect(await unpaid.getByRole('link', { name: 'See the payments' }).count()).toBe(0);
-  await shootDeskAndNarrowPhone(portal, page, '99g-kpi-money-targets-nothing-paid');
+  await shootDeskAndNarrowPhone(portal(), page, '99g-kpi-money-targets-nothing-paid');
   expect(asked).toContain('/api/reports/sales-targets');
   expect(asked.filter((pathname) => pathname === '/api/reports/kpis')).toEqual([]);
 });
@@ -221,7 +199,7 @@ step('on a 320 px phone the links lead to the list too, read as cards with nothi
   const cellsBeyondTheScreen = `[...document.querySelectorAll('table.kpi-money tbody th, table.kpi-money tbody td')]
     .filter((cell) => cell.getBoundingClientRect().right > document.documentElement.clientWidth).length`;
   expect(await page.evaluate<number>(cellsBeyondTheScreen)).toBe(0);
-  await portal.screenshot(page, '99g-kpi-money-followed-on-phone-320');
+  await portal().screenshot(page, '99g-kpi-money-followed-on-phone-320');
 });
 
 /** The money tile of a currency: its net invoiced, and its note with the net paid. */
@@ -281,7 +259,7 @@ step('a target\u2019s bar on the KPI page\u2019s sales plan leads to the payment
   expect(await totals(person)).toEqual(['Paid €400.00, nothing refunded.']);
   // Back where the reader came from: the KPI page as it was, not the sales plan page.
   expect(await page.getByRole('link', { name: 'Back to the sales plan' }).count()).toBe(0);
-  await shootDeskAndNarrowPhone(portal, page, '99g-kpi-money-sales-plan-from-kpis');
+  await shootDeskAndNarrowPhone(portal(), page, '99g-kpi-money-sales-plan-from-kpis');
   await page.getByRole('link', { name: 'Back to the KPIs' }).click();
   await page.locator('#chart-sales-title').waitFor();
   expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe(kpis);

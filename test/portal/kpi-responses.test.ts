@@ -10,36 +10,21 @@
  * the reporting store alone: projects are published as the workflows would.
  */
 import { ProjectBuilder, plusDays, plusHours } from '../reporting/builders';
-import { startApiHarness, type ApiHarness } from '../support/api';
-import {
-  browserTestOrSkip,
-  DESKTOP,
-  NARROW_PHONE,
-  SCREENSHOT_DIR,
-  kpiPageOpener,
-  shootDeskAndNarrowPhone,
-  startPortal,
-  tableRows,
-  unexpectedErrors,
-  type PersonPage,
-  type Portal,
-} from '../support/browser';
+import type { ApiHarness } from '../support/api';
+import { browserTestOrSkip, DESKTOP, NARROW_PHONE, SCREENSHOT_DIR, kpiPortal, shootDeskAndNarrowPhone, tableRows, type PersonPage } from '../support/browser';
 
 jest.setTimeout(180_000);
 const step = browserTestOrSkip('the KPI drill-down to response times');
 
-let h: ApiHarness;
-let portal: Portal;
-const { opened, open, openKpis } = kpiPageOpener(() => portal, '#chart-requests-title');
+const { open, openKpis, harness, portal } = kpiPortal({ chartTitle: '#chart-requests-title', seed: publishFigures });
 
 const LONG_CLIENT = 'Vereinigte Nordsee-Fischereigenossenschaft und Räucherei GmbH & Co. KG';
 const plan = (now: string) => [{ key: 'hero', department: 'design' as const, dueAt: plusDays(now, 30) }];
 /** The directory's names of the harness's test managers (test/support/api.ts). */
-const managerName = () => `Test ${h.people.manager.id}`;
-const otherManagerName = () => `Test ${h.people.otherManager.id}`;
+const managerName = () => `Test ${harness().people.manager.id}`;
+const otherManagerName = () => `Test ${harness().people.otherManager.id}`;
 
-beforeAll(async () => {
-  h = await startApiHarness({ withoutWorker: true });
+async function publishFigures(h: ApiHarness): Promise<void> {
   const now = new Date().toISOString();
   // Ten days ago, one week of the chart has two first plans sent (at the same moment, so in the
   // same week wherever the reader's Monday falls): ours after 48 hours, theirs after 3.
@@ -55,14 +40,7 @@ beforeAll(async () => {
   // Ours, still waiting for its first plan five days on.
   const waiting = new ProjectBuilder({ projectId: 'p-resp-waiting', managerId: h.people.manager.id, client: { id: 'bakery', name: 'Corner Bakery', segment: 'B2C' }, intakeAt: plusDays(now, -5) });
   for (const p of [slow, theirs, earlier, waiting]) for (const snapshot of p.publishAll()) await h.reporting.publish(snapshot);
-  portal = await startPortal(h);
-});
-
-afterAll(async () => {
-  for (const person of opened) expect(unexpectedErrors(person.errors)).toEqual([]);
-  await portal?.close();
-  await h?.close();
-});
+}
 
 /** The rows of the requests list: project, client, manager, first plan (when there is none) and response time, as shown. */
 const rows = async (person: PersonPage): Promise<string[][]> =>
@@ -94,7 +72,7 @@ step('leadership follows a week\u2019s first-plans bar to the first plans sent t
   expect(await page.locator('p[role="status"]').textContent()).toBe('2 first plans sent in this week, the slowest first. Median response time from request to first plan: 25 hours 30 minutes.');
   // Each project leads to its page.
   expect(await page.getByRole('link', { name: 'Project p-resp-slow' }).getAttribute('href')).toBe('/projects/p-resp-slow');
-  await shootDeskAndNarrowPhone(portal, page, '99r-kpi-responses-week');
+  await shootDeskAndNarrowPhone(portal(), page, '99r-kpi-responses-week');
 
   // Back: the KPI page, the same period in its fields.
   expect([address.searchParams.get('from'), address.searchParams.get('to')]).toEqual([from, to]);
@@ -130,7 +108,7 @@ step('a manager\u2019s row leads to their first plans with the chart\u2019s medi
   await page.getByRole('link', { name: '1 still waiting' }).click();
   await page.getByRole('heading', { level: 1, name: 'Requests waiting for a first plan: 1' }).waitFor();
   expect(await rows(person)).toEqual([['Project p-resp-waiting', 'Corner Bakery (B2C)', managerName(), 'None yet', 'Waiting 5 days so far']]);
-  await shootDeskAndNarrowPhone(portal, page, '99r-kpi-responses-waiting');
+  await shootDeskAndNarrowPhone(portal(), page, '99r-kpi-responses-waiting');
 });
 
 step('a manager, with the keyboard, follows a cell of the chart\u2019s numbers to their own projects\u2019 first plans only', async () => {
@@ -147,7 +125,7 @@ step('a manager, with the keyboard, follows a cell of the chart\u2019s numbers t
   await page.getByRole('heading', { level: 1, name: /^First plans sent, week of .+: 1$/ }).waitFor();
   expect((await rows(person)).map((r) => [r[0], r[2]])).toEqual([['Project p-resp-slow', managerName()]]);
   expect(await page.locator('.page-sub').textContent()).toContain('your projects');
-  await shootDeskAndNarrowPhone(portal, page, '99r-kpi-responses-manager');
+  await shootDeskAndNarrowPhone(portal(), page, '99r-kpi-responses-manager');
 });
 
 step('a week\u2019s requests bar leads to the requests received that week, answered or not', async () => {
@@ -168,7 +146,7 @@ step('a period with no request says so in words', async () => {
   const { page } = person;
   await page.getByRole('heading', { level: 1, name: 'Requests waiting for a first plan: 0' }).waitFor();
   expect(await page.locator('.empty').textContent()).toBe('No request received in this period is still waiting for a first plan.');
-  await portal.screenshot(page, '99r-kpi-responses-empty');
+  await portal().screenshot(page, '99r-kpi-responses-empty');
 });
 
 step('on a 320 px phone the first-plans bar leads to the list too, read as cards with nothing wider than the page', async () => {
@@ -184,5 +162,5 @@ step('on a 320 px phone the first-plans bar leads to the list too, read as cards
   const cellsBeyondTheScreen = `[...document.querySelectorAll('table.kpi-responses tbody th, table.kpi-responses tbody td')]
     .filter((cell) => cell.getBoundingClientRect().right > document.documentElement.clientWidth).length`;
   expect(await page.evaluate<number>(cellsBeyondTheScreen)).toBe(0);
-  await portal.screenshot(page, '99r-kpi-responses-followed-on-phone-320');
+  await portal().screenshot(page, '99r-kpi-responses-followed-on-phone-320');
 });

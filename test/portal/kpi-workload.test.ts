@@ -9,34 +9,19 @@
  * alone: projects are published as the workflows would.
  */
 import { ProjectBuilder, plusDays } from '../reporting/builders';
-import { startApiHarness, type ApiHarness } from '../support/api';
-import {
-  browserTestOrSkip,
-  DESKTOP,
-  NARROW_PHONE,
-  SCREENSHOT_DIR,
-  kpiPageOpener,
-  shootDeskAndNarrowPhone,
-  startPortal,
-  tableRows,
-  unexpectedErrors,
-  type PersonPage,
-  type Portal,
-} from '../support/browser';
+import type { ApiHarness } from '../support/api';
+import { browserTestOrSkip, DESKTOP, NARROW_PHONE, SCREENSHOT_DIR, kpiPortal, shootDeskAndNarrowPhone, tableRows, type PersonPage } from '../support/browser';
 
 jest.setTimeout(180_000);
 const step = browserTestOrSkip('the KPI drill-down to the work in hand');
 
-let h: ApiHarness;
-let portal: Portal;
-const { opened, openKpis } = kpiPageOpener(() => portal, '#chart-workload-people-title');
-
 const OVERLOAD_HOURS = 25;
+const { openKpis, harness, portal } = kpiPortal({ chartTitle: '#chart-workload-people-title', env: { WORKLOAD_OVERLOAD_HOURS: String(OVERLOAD_HOURS) }, seed: publishFigures });
+
 const LONG_TASK_KEY = 'banners-for-every-regional-storefront-and-the-spring-campaign';
 const LONG_CLIENT = 'Vereinigte Nordsee-Fischereigenossenschaft und Räucherei GmbH & Co. KG';
 
-beforeAll(async () => {
-  h = await startApiHarness({ withoutWorker: true, env: { WORKLOAD_OVERLOAD_HOURS: String(OVERLOAD_HOURS) } });
+async function publishFigures(h: ApiHarness): Promise<void> {
   const now = new Date().toISOString();
   // Our manager's project: Dima's hero image two days overdue (30 h), an icon set open in design
   // (6 h, due tomorrow), Ivan's copy in work (8 h).
@@ -61,14 +46,7 @@ beforeAll(async () => {
   theirs.task(LONG_TASK_KEY).open(plusDays(now, -18)).claim(h.people.designer.id);
   theirs.task('audit').open(plusDays(now, -18));
   for (const p of [ours, theirs]) for (const snapshot of p.publishAll()) await h.reporting.publish(snapshot);
-  portal = await startPortal(h);
-});
-
-afterAll(async () => {
-  for (const person of opened) expect(unexpectedErrors(person.errors)).toEqual([]);
-  await portal?.close();
-  await h?.close();
-});
+}
 
 /** The rows of the work in hand: task, project, client, department, in work by, estimate, as shown; and whether its due date says overdue. */
 const rows = async (person: PersonPage): Promise<string[][]> =>
@@ -90,7 +68,7 @@ step('leadership follows an overloaded person\u2019s bar to the tasks they have 
 
   await page.waitForURL(/\/kpis\/workload\?/);
   const address = new URL(page.url());
-  expect([address.searchParams.get('assignee'), address.searchParams.get('state')]).toEqual([h.people.designer.id, 'in_work']);
+  expect([address.searchParams.get('assignee'), address.searchParams.get('state')]).toEqual([harness().people.designer.id, 'in_work']);
   await page.getByRole('heading', { level: 1, name: 'In work \u2014 Dima Kozlov' }).waitFor();
   expect(await rows(person)).toEqual([
     ['design hero', 'Project p-load-ours', 'Northwind Traders', 'Design', 'Dima Kozlov', '30 h', 'overdue'],
@@ -101,7 +79,7 @@ step('leadership follows an overloaded person\u2019s bar to the tasks they have 
   // Each task and project leads to its page.
   expect(await page.getByRole('link', { name: 'design hero' }).getAttribute('href')).toBe('/tasks/p-load-ours.hero');
   expect(await page.getByRole('link', { name: 'Project p-load-ours' }).getAttribute('href')).toBe('/projects/p-load-ours');
-  await shootDeskAndNarrowPhone(portal, page, '99w-b-kpi-workload-person');
+  await shootDeskAndNarrowPhone(portal(), page, '99w-b-kpi-workload-person');
 
   // Back: the KPI page, the same period in its fields.
   expect([address.searchParams.get('from'), address.searchParams.get('to')]).toEqual([from, to]);
@@ -159,14 +137,14 @@ step('a manager, with the keyboard, follows a person\u2019s cell in the numbers 
   expect(await page.locator('.page-sub').textContent()).toContain('your projects');
   // 30 h is over the threshold on the manager's projects alone.
   expect(await page.locator('.workload-overload').textContent()).toContain('above the overload threshold of 25 h');
-  await shootDeskAndNarrowPhone(portal, page, '99w-d-kpi-workload-manager');
+  await shootDeskAndNarrowPhone(portal(), page, '99w-d-kpi-workload-manager');
 
   // Someone with nothing in work (an address typed or kept): said in words, not an empty table.
-  await page.goto(`${portal.baseUrl}/kpis/workload?assignee=${h.people.designer2.id}&state=in_work`);
+  await page.goto(`${portal().baseUrl}/kpis/workload?assignee=${harness().people.designer2.id}&state=in_work`);
   await page.getByRole('heading', { level: 1, name: 'In work \u2014 Olga Morozova' }).waitFor();
   expect(await page.locator('p.empty').textContent()).toBe('No task is in work for Olga Morozova on your projects now.');
   expect(await page.locator('table.kpi-workload').count()).toBe(0);
-  await shootDeskAndNarrowPhone(portal, page, '99w-e-kpi-workload-empty');
+  await shootDeskAndNarrowPhone(portal(), page, '99w-e-kpi-workload-empty');
 });
 
 step('on a 320 px phone the person\u2019s bar leads to the list too, read as cards with nothing wider than the page', async () => {
@@ -183,5 +161,5 @@ step('on a 320 px phone the person\u2019s bar leads to the list too, read as car
   const cellsBeyondTheScreen = `[...document.querySelectorAll('table.kpi-workload tbody th, table.kpi-workload tbody td')]
     .filter((cell) => cell.getBoundingClientRect().right > document.documentElement.clientWidth).length`;
   expect(await page.evaluate<number>(cellsBeyondTheScreen)).toBe(0);
-  await portal.screenshot(page, '99w-g-kpi-workload-followed-on-phone-320', { fullPage: true });
+  await portal().screenshot(page, '99w-g-kpi-workload-followed-on-phone-320', { fullPage: true });
 });

@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page, type Route } from 'playwright-core';
-import type { ApiHarness, PersonKey } from './api';
+import { startApiHarness, type ApiHarness, type PersonKey } from './api';
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 export const chromiumPath = CANDIDATES.find((p): p is string => !!p && fs.existsSync(p));
@@ -242,26 +242,49 @@ export function watchSends(page: Page) {
 }
 
 /**
- * Opening the portal in a KPI drill-down's browser test (kpi-deliveries, kpi-workload,
- * kpi-responses, kpi-feedback): `open` signs the person in at `startAt`; `openKpis` signs them in
- * at the KPI page (or `startAt`, with its filters) and waits until the chart the test starts from
- * is drawn (`chartTitle`, a selector: "#chart-delivery-title"). `portal` is read at each opening,
- * as the test starts it in `beforeAll`. Everyone opened is kept in `opened`, for the test to check
- * their pages' errors at its end.
+ * A KPI drill-down's browser test set up and checked in one place (kpi-deliveries, kpi-workload,
+ * kpi-responses, kpi-feedback, kpi-money, kpi-clients). Before its tests: an API harness without a
+ * worker (with `env`), the test's figures put into its reporting store by `seed`, and the portal
+ * on it. After them: nobody opened may have had an unexpected error on their page, and the portal
+ * and harness are closed (even when that check fails). `open` signs the person in at `startAt`;
+ * `openKpis` signs them in at the KPI page (or `startAt`, with its filters) and waits until the
+ * chart the test starts from is drawn (`chartTitle`, a selector: "#chart-delivery-title").
+ * `harness()` and `portal()` are what `beforeAll` started.
  */
-export function kpiPageOpener(portal: () => Portal, chartTitle: string) {
+export function kpiPortal(options: { chartTitle: string; env?: Record<string, string>; seed: (h: ApiHarness) => Promise<void> }) {
+  let h: ApiHarness | undefined;
+  let portal: Portal | undefined;
+  const started = <T>(what: T | undefined): T => {
+    if (!what) throw new Error('kpiPortal: the harness and portal start in beforeAll, before the tests');
+    return what;
+  };
   const opened: PersonPage[] = [];
+
+  beforeAll(async () => {
+    h = await startApiHarness({ withoutWorker: true, env: options.env });
+    await options.seed(h);
+    portal = await startPortal(h);
+  });
+  afterAll(async () => {
+    try {
+      for (const person of opened) expect(unexpectedErrors(person.errors)).toEqual([]);
+    } finally {
+      await portal?.close();
+      await h?.close();
+    }
+  });
+
   async function open(who: 'leadership' | 'manager', startAt: string, viewport = DESKTOP): Promise<PersonPage> {
-    const person = await portal().openAs(who, { startAt, viewport });
+    const person = await started(portal).openAs(who, { startAt, viewport });
     opened.push(person);
     return person;
   }
   async function openKpis(who: 'leadership' | 'manager', viewport = DESKTOP, startAt = '/kpis'): Promise<PersonPage> {
     const person = await open(who, startAt, viewport);
-    await person.page.locator(chartTitle).waitFor();
+    await person.page.locator(options.chartTitle).waitFor();
     return person;
   }
-  return { opened, open, openKpis };
+  return { open, openKpis, harness: () => started(h), portal: () => started(portal) };
 }
 
 /**
