@@ -880,14 +880,18 @@ export class ReportingStore {
 
   /**
    * The agency's clients, the most recently active first: each under its id, with the name and
-   * segment of its newest project. `search` matches part of a name or id, any case. A manager
+   * segment of its newest project. `search` finds each of its words in the name or id, any case,
+   * accents aside, as the project search does ("muller backerei" finds "Müller Bäckerei"). A manager
    * picking a known client here keeps one id per client, which regular clients and client spend
    * count by. The email (a B2C client's is a private person's) is given to leadership, and to a
    * manager only for clients they have a project with (`emailsFor`).
    */
   async clients(options: { search?: string; clientId?: string; limit: number; emailsFor: 'everyone' | { managerId: string } }): Promise<ClientListItem[]> {
     const { s } = this;
-    const pattern = options.search === undefined ? undefined : containing(options.search);
+    const found = searchWords(options.search ?? '').map((word) => {
+      const pattern = foldedSql(sql`${containing(word)}`);
+      return sql`(${foldedSql(sql`l.client_name`)} LIKE ${pattern} OR ${foldedSql(sql`l.client_id`)} LIKE ${pattern})`;
+    });
     const mayReadEmail =
       options.emailsFor === 'everyone'
         ? sql`TRUE`
@@ -901,7 +905,7 @@ export class ReportingStore {
         FROM (SELECT DISTINCT ON (client_id) client_id, client_name, segment, project_id, intake_at
               FROM ${s}.projects ORDER BY client_id, intake_at DESC, project_id DESC) l
         JOIN (SELECT client_id, count(*)::int AS projects FROM ${s}.projects GROUP BY client_id) n USING (client_id)
-        WHERE ${pattern === undefined ? sql`TRUE` : sql`(lower(l.client_name) LIKE lower(${pattern}) OR lower(l.client_id) LIKE lower(${pattern}))`}
+        WHERE ${join([sql`TRUE`, ...found], ' AND ')}
           AND ${options.clientId === undefined ? sql`TRUE` : sql`l.client_id = ${options.clientId}`}
         ORDER BY l.intake_at DESC, l.client_id
         LIMIT ${options.limit}) c

@@ -463,6 +463,13 @@ test('the client directory: one entry per client id as on its newest project, fo
   const byId = async (clientId: string) => (await h.http().get('/api/clients').query({ id: clientId }).set(h.auth('manager')).expect(200)).body.items as Entry[];
   expect((await byId(id)).map((c) => c.clientId)).toEqual([id]);
   expect(await byId(id.slice(0, -1))).toEqual([]);
+  // Any case, accents aside, each word anywhere (as the project search): a returning "Müller
+  // Bäckerei" is found however the manager types it, so the form can offer it.
+  const accented = `${id}-mb`;
+  await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ client: { ...first, id: accented, name: `Müller Bäckerei ${accented}` } })).expect(201);
+  await eventually(async () => (await found('manager', `muller backerei ${accented}`)).length === 1, { timeoutMs: 10_000, what: 'the accented client found without its accents' });
+  expect((await found('manager', `${accented}  BÄCKEREI`)).map((c) => c.clientId)).toEqual([accented]);
+  expect(await found('manager', `Müller Nord ${accented}`)).toEqual([]);
   // `_` and `%` are letters here, not LIKE's wildcards: "New%Name" and "New_Nam_" match nothing.
   expect(await found('manager', `New%Name ${id}`)).toEqual([]);
   expect(await found('manager', 'New_Nam_ ' + id)).toEqual([]);

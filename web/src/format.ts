@@ -124,18 +124,27 @@ export function fromLocalInput(value: string): string {
   return Number.isNaN(d.getTime()) ? value : d.toISOString();
 }
 
+/**
+ * Text in lower case without accents: letters with no plain form of their own, and Cyrillic,
+ * spelled in Latin letters ("Straße" is "strasse", "Ромашка" is "romashka", "й" is "y", not "и"
+ * and a mark); other scripts stay as they are.
+ */
+function plainLetters(text: string): string {
+  return (
+    text
+      .toLowerCase()
+      .normalize('NFC')
+      .replace(/[^ -~]/g, (ch) => TRANSLITERATION[ch] ?? ch)
+      .normalize('NFKD')
+      // "ü" is "u" and a mark: the mark goes, not into a dash ("Müller" is "muller", not "mu-ller").
+      .replace(/\p{M}+/gu, '')
+  );
+}
+
 /** A task key from its title: "Home page design" → "home-page-design". */
 export function slug(text: string, max = 40): string {
-  return text
-    .toLowerCase()
-    // Letters with no plain form of their own, and Cyrillic, spelled in Latin letters ("Straße" is
-    // "strasse", "Ромашка" is "romashka", "й" is "y", not "и" and a mark); other scripts drop out
-    // (callers fall back to an id of their own when nothing is left).
-    .normalize('NFC')
-    .replace(/[^ -~]/g, (ch) => TRANSLITERATION[ch] ?? ch)
-    .normalize('NFKD')
-    // "ü" is "u" and a mark: the mark goes, not into a dash ("Müller" is "muller", not "mu-ller").
-    .replace(/\p{M}+/gu, '')
+  // Scripts with no Latin spelling drop out here (callers fall back to an id of their own when nothing is left).
+  return plainLetters(text)
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, max)
@@ -173,6 +182,16 @@ export function taskKeys(rows: { uid: number; key: string; keyEdited: boolean; t
 }
 
 /**
+ * Whether two names are one as a person reads them: any case, accents aside, however many spaces
+ * between the words ("müller  bäckerei" is "Müller Bäckerei"); punctuation counts ("Müller & Co"
+ * is not "Müller Co").
+ */
+export const sameName = (a: string, b: string): boolean => {
+  const folded = (name: string) => plainLetters(name).replace(/\s+/g, ' ').trim();
+  return folded(a) === folded(b);
+};
+
+/**
  * An id from a name when its letters give none (Hebrew, Arabic, Chinese...): `prefix-` and a short
  * hash of the name, the same for the same name, so a returning client typed again gets its id.
  */
@@ -200,7 +219,7 @@ export const readDecimal = (typed: string): number => {
 export const readPercent = (typed: string): number => readDecimal(typed.trim().replace(/\s*%$/, ''));
 
 /** A refusal at a form field, shaped as the API's own (shown at the field, nothing sent). */
-function refusal(field: string, what: string, message: string): ApiError {
+export function refusal(field: string, what: string, message: string): ApiError {
   return new ApiError(400, {
     type: 'urn:agencyflow:problem:validation',
     title: 'Invalid request',

@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, DEPARTMENTS, idempotencyKey, ok, type Schemas } from '../api';
 import { useAction, useResource } from '../data';
-import { DEPARTMENT_LABEL, formatDate, idFromName, plural, typedAmount } from '../format';
+import { DEPARTMENT_LABEL, formatDate, idFromName, plural, refusal, sameName, typedAmount } from '../format';
 import { navigate, useUnsavedWork } from '../router';
 import { Choices, fieldId, flash, Input, PageHeader, ProblemBox, Select, TextArea } from '../ui';
 
@@ -33,6 +33,7 @@ const id = (field: string) => fieldId('np', field);
 const LABELS: Record<string, string> = {
   'client.name': 'Client name',
   'client.id': 'Client id',
+  'client.known': 'Client',
   'client.email': 'Client email',
   'client.segment': 'Segment',
   title: 'Project title',
@@ -48,6 +49,7 @@ const LABELS: Record<string, string> = {
 const FORM_ORDER = [
   'client.name',
   'client.id',
+  'client.known',
   'client.email',
   'client.segment',
   'title',
@@ -72,6 +74,8 @@ export function NewProject() {
   const [email, setEmail] = useState('');
   /** The known client whose details fill the fields, until the manager changes its id or says it is not this client. */
   const [known, setKnown] = useState<KnownClient | undefined>();
+  /** A name the manager said is a new client's, though a known client has it too. */
+  const [newClientNamed, setNewClientNamed] = useState<string | undefined>();
   const [title, setTitle] = useState('');
   const [brief, setBrief] = useState('');
   const [departments, setDepartments] = useState<string[]>([]);
@@ -81,8 +85,25 @@ export function NewProject() {
   const [policy, setPolicy] = useState<Partial<Record<PolicyKey, string>>>({});
   const [startAfterPrepayment, setStartAfterPrepayment] = useState('');
 
+  const directory = useKnownClients(clientName, clientId, known);
+  // A known client of the same name under another id, not picked: most likely the same client,
+  // whose earlier projects have an id made by an older rule ("mu-ller" for "Müller") or typed by
+  // hand. Filed under a new id, the KPIs would count it as two clients; the manager says which.
+  // Not asked when the form's id is already a client's of that name (both are known: the list says whose the id is).
+  const sameNameClient =
+    known || (newClientNamed !== undefined && sameName(newClientNamed, clientName)) || (directory.sameId && sameName(directory.sameId.name, clientName))
+      ? undefined
+      : directory.found?.find((c) => c.clientId !== clientId.trim() && sameName(c.name, clientName));
+
   const create = useAction(
     async () => {
+      if (sameNameClient) {
+        throw refusal(
+          'client.known',
+          `${sameNameClient.name} is already a client`,
+          `use ${sameNameClient.name} (id ${sameNameClient.clientId}), or say this is a new client of the same name`,
+        );
+      }
       // A budget that cannot be read is refused here; the request still goes (with no amount, so
       // it cannot be created) to learn what else is wrong: every problem in one answer.
       let unreadable: ApiError | undefined;
@@ -123,6 +144,19 @@ export function NewProject() {
     },
   );
   const err = (field: string) => create.error?.at(field);
+  const pickKnown = (c: KnownClient) => {
+    setKnown(c);
+    setClientName(c.name);
+    setClientId(c.clientId);
+    setClientIdEdited(true);
+    setEmail(c.email ?? '');
+    setSegment(c.segment);
+  };
+  // A submission stopped by the question takes the keyboard to it (after the summary's own focus:
+  // the form's effects run after those of the problem box inside it).
+  useEffect(() => {
+    if (create.error?.at('client.known')) document.getElementById(id('client.known'))?.focus();
+  }, [create.error]);
   useUnsavedWork([clientName, email, title, brief, amount].some((v) => v.trim() !== ''));
 
   return (
@@ -143,6 +177,7 @@ export function NewProject() {
           fieldIds={(f) => id(f.replace(/\[\d+\]$/, ''))}
           fieldLabel={(f) => LABELS[f.replace(/\[\d+\]$/, '')] ?? POLICIES.find((p) => `policy.${p.key}` === f)?.label}
           fieldOrder={placeInForm}
+          settled={(field) => field === 'client.known' && !sameNameClient}
           title="The project was not opened"
         />
         <fieldset>
@@ -174,20 +209,16 @@ export function NewProject() {
               required
             />
           </div>
+          {sameNameClient && <SameNameQuestion client={sameNameClient} onUse={() => pickKnown(sameNameClient)} onNew={() => setNewClientNamed(clientName)} />}
           <KnownClients
-            search={clientName}
-            clientId={clientId}
+            found={directory.found}
+            sameId={directory.sameId}
             picked={known}
-            onPick={(c) => {
-              setKnown(c);
-              setClientName(c.name);
-              setClientId(c.clientId);
-              setClientIdEdited(true);
-              setEmail(c.email ?? '');
-              setSegment(c.segment);
-            }}
+            onPick={pickKnown}
             onNew={() => {
               // Nothing of the known client stays: a new client's mail must not go to its address.
+              // Its name may: the manager has just said whose it is, so it is not asked again.
+              setNewClientNamed(clientName);
               setKnown(undefined);
               setEmail('');
               setSegment('B2B');
@@ -273,29 +304,16 @@ export function NewProject() {
 const SEARCH_PAUSE_MS = 250;
 
 /**
- * The agency's known clients whose name or id holds what the manager typed: picking one fills the
- * client's fields, so a returning client's project carries the id of its earlier ones (regular
- * clients and client spend count by id). Once picked, it says so, with a way back to a new client.
+ * The agency's known clients whose name or id holds what the manager typed (`found`), and the one
+ * whose id is the form's (`sameId`), asked once typing pauses; nothing while one is picked.
  */
-function KnownClients({
-  search,
-  clientId,
-  picked,
-  onPick,
-  onNew,
-}: {
-  search: string;
-  /** The id in the form: a known client's id, not picked, would file the project under that client. */
-  clientId: string;
-  picked: KnownClient | undefined;
-  onPick: (client: KnownClient) => void;
-  onNew: () => void;
-}) {
+function useKnownClients(search: string, clientId: string, picked: KnownClient | undefined): { found?: KnownClient[]; sameId?: KnownClient } {
   const [query, setQuery] = useState('');
   const [idQuery, setIdQuery] = useState('');
   useEffect(() => {
     const timer = setTimeout(() => {
-      setQuery(search.trim());
+      // Spaces as one: "müller  bäckerei" finds "Müller Bäckerei".
+      setQuery(search.trim().replace(/\s+/g, ' '));
       setIdQuery(clientId.trim());
     }, SEARCH_PAUSE_MS);
     return () => clearTimeout(timer);
@@ -305,7 +323,55 @@ function KnownClients({
   // The id is looked up on its own too: "acme" typed as the id of "Northwind Traders" must be flagged.
   // (An id the directory's filter refuses — quotes, backslashes — is no known client's either.)
   const sameIdFound = useResource(async () => (idQuery === '' || /['"\\]/.test(idQuery) ? undefined : (await lookUp({ id: idQuery }))[0]), [idQuery, picked?.clientId]);
-  const projects = (n: number) => plural(n, 'project');
+  return { found: found.data, sameId: sameIdFound.data?.clientId === clientId.trim() ? sameIdFound.data : undefined };
+}
+
+const projects = (n: number) => plural(n, 'project');
+
+/**
+ * The known client with the name the manager typed, under another id: the same client (then its
+ * id, as the list's button would), or a new client of the same name (then the form's id stays).
+ * The form is not sent while this is unanswered.
+ */
+function SameNameQuestion({ client, onUse, onNew }: { client: KnownClient; onUse: () => void; onNew: () => void }) {
+  const question = id('client.known');
+  return (
+    <div class="same-name" id={question} role="group" aria-labelledby={`${question}-text`} tabIndex={-1}>
+      <p id={`${question}-text`} role="alert">
+        <strong>{client.name}</strong> is already a client (id {client.clientId}, {projects(client.projects)}). Use that client, or say this is a new client
+        of the same name.
+      </p>
+      <p class="same-name-answers">
+        <button type="button" class="button button--secondary" onClick={onUse}>
+          Use {client.name}
+        </button>{' '}
+        <button type="button" class="button button--quiet" onClick={onNew}>
+          A new client of the same name
+        </button>
+      </p>
+    </div>
+  );
+}
+
+/**
+ * The agency's known clients whose name or id holds what the manager typed: picking one fills the
+ * client's fields, so a returning client's project carries the id of its earlier ones (regular
+ * clients and client spend count by id). Once picked, it says so, with a way back to a new client.
+ */
+function KnownClients({
+  found,
+  sameId,
+  picked,
+  onPick,
+  onNew,
+}: {
+  found: KnownClient[] | undefined;
+  /** The known client whose id is the form's: not picked, the project would be filed under that client. */
+  sameId: KnownClient | undefined;
+  picked: KnownClient | undefined;
+  onPick: (client: KnownClient) => void;
+  onNew: () => void;
+}) {
 
   if (picked) {
     return (
@@ -318,9 +384,8 @@ function KnownClients({
       </p>
     );
   }
-  const sameId = sameIdFound.data?.clientId === clientId.trim() ? sameIdFound.data : undefined;
   // The one with the same id first: it is the one to pick, if any.
-  const items = [...(sameId ? [sameId] : []), ...(found.data ?? []).filter((c) => c.clientId !== sameId?.clientId)];
+  const items = [...(sameId ? [sameId] : []), ...(found ?? []).filter((c) => c.clientId !== sameId?.clientId)];
   if (items.length === 0) return null;
   return (
     <div class="known-clients" role="group" aria-label="Known clients">
