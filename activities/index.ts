@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
-import { PeopleDirectory } from '../common/people';
+import { followedPeopleFile, type PeopleDirectory } from '../common/people';
 import type { DigestActivities, ProjectActivities } from './contract';
 import { createDocumentActivities } from './documents';
 import { agencyDetailsFromConfig, type AgencyDetails } from './documents/pdf';
@@ -77,7 +77,8 @@ export async function createActivityDepsFromConfig(
     mailer: createMailerFromConfig(config, base.logger),
     // In the reporting database: every worker, on any machine, sees who was already mailed.
     sentLog: base.reporting.sentMail,
-    people: PeopleDirectory.fromFile(config.peopleFile),
+    // Kept in step with its file; `runWorker`'s stop ends that.
+    people: followedPeopleFile(config, base.logger),
     agency: agencyDetailsFromConfig(config),
     publicBaseUrl: config.publicBaseUrl,
     overloadHours: config.WORKLOAD_OVERLOAD_HOURS,

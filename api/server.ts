@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
-import { PeopleDirectory } from '../common/people';
+import { followedPeopleFile } from '../common/people';
 import { retryWithBackoff } from '../common/temporal';
 import { createDocumentStoreFromConfig } from '../activities/documents/store';
 import type { ReportingStore } from '../activities/reporting/store';
@@ -42,7 +42,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const { config } = options;
   const log = options.logger.child({ component: 'api' });
 
-  const people = PeopleDirectory.fromFile(config.peopleFile);
+  const people = followedPeopleFile(config, log);
   const documents = createDocumentStoreFromConfig(config, options.reporting);
   const connection = createTemporalConnection(config.temporalAddress);
   const temporal = new TemporalGateway({
@@ -91,6 +91,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     close() {
       closed ??= (async () => {
         abort.abort();
+        people.stopFollowing();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

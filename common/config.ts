@@ -143,6 +143,8 @@ export const envSchema = z.object({
 
   // People, documents and mail
   PEOPLE_FILE: z.string().min(1).default('./config/people.example.json'),
+  /** How often the API and the worker read PEOPLE_FILE again (people added or removed need no restart). */
+  PEOPLE_RELOAD_INTERVAL: duration('5s'),
   DOCUMENTS_DIR: optionalText,
   /**
    * Where produced PDFs live: `filesystem` (DOCUMENTS_DIR, a folder every worker and the API

@@ -2,10 +2,15 @@
  * The people directory: who works here, in which role and department, their email, and (for the
  * API) their bearer token. Loaded from a JSON file (PEOPLE_FILE). Tokens may be stored in clear
  * (demo) or as `sha256:<hex>` (production); either way they are compared in constant time.
+ * The API and the worker follow the file (`followFile`): someone added can sign in, and someone
+ * removed is refused, within PEOPLE_RELOAD_INTERVAL, without a restart.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import { z } from 'zod';
+import type { Config } from './config';
+import type { Logger } from './logger';
+import { peopleReloadProblems } from './production-checks';
 import { departmentSchema, roleSchema, type Department, type Role } from '../workflows/shared-schemas';
 
 export const personSchema = z
@@ -39,34 +44,148 @@ export const DEMO_TOKEN_PREFIX = 'demo-';
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
 
-export class PeopleDirectory {
-  private readonly byId = new Map<string, Person>();
-  private readonly tokenDigests: { digest: Buffer; personId: string }[] = [];
-  private readonly demoTokens = new Map<string, string>();
+type DirectoryEntries = z.infer<typeof directorySchema>['people'];
 
-  constructor(entries: z.infer<typeof directorySchema>['people']) {
-    for (const { token, tokenSha256, ...person } of entries) {
-      if (this.byId.has(person.id)) throw new Error(`people directory: duplicate id "${person.id}"`);
-      this.byId.set(person.id, person);
-      if (token) this.tokenDigests.push({ digest: sha256(token), personId: person.id });
-      if (token?.startsWith(DEMO_TOKEN_PREFIX)) this.demoTokens.set(person.id, token);
-      if (tokenSha256) this.tokenDigests.push({ digest: Buffer.from(tokenSha256, 'hex'), personId: person.id });
+/** What one load of the file holds; replaced whole, so a reader never sees half of two files. */
+interface Contents {
+  byId: Map<string, Person>;
+  tokenDigests: { digest: Buffer; personId: string }[];
+  demoTokens: Map<string, string>;
+}
+
+function contentsOf(entries: DirectoryEntries): Contents {
+  const contents: Contents = { byId: new Map(), tokenDigests: [], demoTokens: new Map() };
+  for (const { token, tokenSha256, ...person } of entries) {
+    if (contents.byId.has(person.id)) throw new Error(`duplicate id "${person.id}"`);
+    contents.byId.set(person.id, person);
+    if (token) contents.tokenDigests.push({ digest: sha256(token), personId: person.id });
+    if (token?.startsWith(DEMO_TOKEN_PREFIX)) contents.demoTokens.set(person.id, token);
+    if (tokenSha256) contents.tokenDigests.push({ digest: Buffer.from(tokenSha256, 'hex'), personId: person.id });
+  }
+  return contents;
+}
+
+/**
+ * The file's text as a directory's entries, or why not. Never quotes the text: V8's JSON errors
+ * show a stretch of it, which may be a token, and these reasons reach the logs.
+ */
+function parseDirectory(text: string): { entries: DirectoryEntries; raw: unknown } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    const at = /position (\d+)/.exec((err as Error).message)?.[1];
+    if (at === undefined) throw new Error('not valid JSON');
+    const before = text.slice(0, Number(at)).split('\n');
+    throw new Error(`not valid JSON (line ${before.length}, column ${before[before.length - 1].length + 1})`);
+  }
+  const parsed = directorySchema.safeParse(raw);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new Error(`${first.path.join('.')}: ${first.message}`);
+  }
+  return { entries: parsed.data.people, raw };
+}
+
+export interface FollowOptions {
+  /** How often the file is read again. */
+  everyMs: number;
+  logger: Logger;
+  /**
+   * What would make the new contents unfit (PRODUCTION_CHECKS: clear-text or demo tokens); a file
+   * with problems is not taken, as the process would not have started on it.
+   */
+  problems?: (raw: unknown) => string[];
+}
+
+export class PeopleDirectory {
+  private contents: Contents;
+  private following?: NodeJS.Timeout;
+
+  constructor(entries: DirectoryEntries) {
+    try {
+      this.contents = contentsOf(entries);
+    } catch (err) {
+      throw new Error(`people directory: ${(err as Error).message}`);
     }
   }
 
   static fromFile(file: string): PeopleDirectory {
-    let raw: unknown;
+    let text: string;
     try {
-      raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+      text = fs.readFileSync(file, 'utf8');
     } catch (err) {
       throw new Error(`people directory ${file}: ${(err as Error).message}`);
     }
-    const parsed = directorySchema.safeParse(raw);
-    if (!parsed.success) {
-      const first = parsed.error.issues[0];
-      throw new Error(`people directory ${file}: ${first.path.join('.')}: ${first.message}`);
+    try {
+      return new PeopleDirectory(parseDirectory(text).entries);
+    } catch (err) {
+      throw new Error(`people directory ${file}: ${(err as Error).message.replace(/^people directory: /, '')}`);
     }
-    return new PeopleDirectory(parsed.data.people);
+  }
+
+  /**
+   * Reads the file again every `everyMs` and takes what changed: people added, removed, given
+   * another role, department or token count from the next request (a removed person's open
+   * sessions end with it, since each request looks the person up). A file that cannot be read or
+   * does not pass is not taken: the people loaded before stay, and an error says why (once per
+   * content, never quoting it). Polling, not fs.watch: a file mounted from a volume or a
+   * Kubernetes ConfigMap is replaced by renaming a directory, which watchers miss.
+   */
+  followFile(file: string, { everyMs, logger, problems }: FollowOptions): void {
+    this.stopFollowing();
+    const log = logger.child({ component: 'people', file });
+    let lastText: string | undefined;
+    try {
+      lastText = fs.readFileSync(file, 'utf8');
+    } catch {
+      // Not readable now: the first read that works is compared with what was loaded.
+    }
+    let reading = false;
+    let unreadable: string | undefined; // said once, not at every poll while it lasts
+    const readAgain = async () => {
+      if (reading) return;
+      reading = true;
+      try {
+        let text: string;
+        try {
+          text = await fs.promises.readFile(file, 'utf8');
+          unreadable = undefined;
+        } catch (err) {
+          const reason = `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+          if (reason === unreadable) return;
+          unreadable = reason;
+          throw new Error(reason);
+        }
+        if (text === lastText) return;
+        lastText = text;
+        const { entries, raw } = parseDirectory(text);
+        const unfit = problems?.(raw) ?? [];
+        if (unfit.length > 0) throw new Error(unfit.join('; '));
+        this.take(contentsOf(entries), log);
+      } catch (err) {
+        log.error({ reason: (err as Error).message, people: this.contents.byId.size }, 'People directory not reloaded: keeping the people loaded before');
+      } finally {
+        reading = false;
+      }
+    };
+    this.following = setInterval(() => void readAgain(), everyMs);
+    // The API and worker end by their own shutdown; a poll must not keep a process alive.
+    this.following.unref();
+  }
+
+  stopFollowing(): void {
+    clearInterval(this.following);
+    this.following = undefined;
+  }
+
+  private take(next: Contents, log: Logger): void {
+    const before = this.contents.byId;
+    const added = [...next.byId.keys()].filter((id) => !before.has(id));
+    const removed = [...before.keys()].filter((id) => !next.byId.has(id));
+    const changed = [...next.byId.values()].filter((p) => before.has(p.id) && JSON.stringify(before.get(p.id)) !== JSON.stringify(p)).map((p) => p.id);
+    this.contents = next;
+    log.info({ people: next.byId.size, added, removed, changed }, 'People directory reloaded');
   }
 
   /**
@@ -76,14 +195,14 @@ export class PeopleDirectory {
   authenticate(token: string): Person | undefined {
     const digest = sha256(token);
     let found: string | undefined;
-    for (const entry of this.tokenDigests) {
+    for (const entry of this.contents.tokenDigests) {
       if (timingSafeEqual(entry.digest, digest)) found = entry.personId;
     }
-    return found ? this.byId.get(found) : undefined;
+    return found ? this.contents.byId.get(found) : undefined;
   }
 
   get(id: string): Person | undefined {
-    return this.byId.get(id);
+    return this.contents.byId.get(id);
   }
 
   /**
@@ -93,12 +212,12 @@ export class PeopleDirectory {
    */
   withEmail(email: string): Person | undefined {
     const wanted = email.trim().toLowerCase();
-    const found = [...this.byId.values()].filter((p) => p.email.toLowerCase() === wanted);
+    const found = [...this.contents.byId.values()].filter((p) => p.email.toLowerCase() === wanted);
     return found.length === 1 ? found[0] : undefined;
   }
 
   all(): Person[] {
-    return [...this.byId.values()];
+    return [...this.contents.byId.values()];
   }
 
   withRole(role: Role): Person[] {
@@ -107,10 +226,22 @@ export class PeopleDirectory {
 
   /** The demo people and their tokens, in directory order (empty for a production directory). */
   demoSignIns(): { person: Person; token: string }[] {
-    return [...this.demoTokens].map(([id, token]) => ({ person: this.byId.get(id)!, token }));
+    const { demoTokens, byId } = this.contents;
+    return [...demoTokens].map(([id, token]) => ({ person: byId.get(id)!, token }));
   }
 
   inDepartment(department: Department): Person[] {
     return this.all().filter((p) => p.role === 'staff' && p.department === department);
   }
+}
+
+/**
+ * The process's people directory (API or worker): PEOPLE_FILE, read again every
+ * PEOPLE_RELOAD_INTERVAL under the same checks as at the start. Its owner stops it on shutdown
+ * (`stopFollowing`).
+ */
+export function followedPeopleFile(config: Config, logger: Logger): PeopleDirectory {
+  const people = PeopleDirectory.fromFile(config.peopleFile);
+  people.followFile(config.peopleFile, { everyMs: config.PEOPLE_RELOAD_INTERVAL, logger, problems: peopleReloadProblems(config) });
+  return people;
 }

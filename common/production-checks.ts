@@ -38,15 +38,18 @@ function sameFile(a: string, b: string | undefined): boolean {
 
 const list = (ids: string[]): string => (ids.length > 5 ? `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more` : ids.join(', '));
 
-/** What makes this people directory unfit for production (empty when it is fine). */
-export function peopleDirectoryProblems(peopleFile: string): string[] {
+/**
+ * What makes this people directory unfit for production (empty when it is fine). `contents`: the
+ * file as already parsed (a reload checks what it read, not a second read of a file in motion).
+ */
+export function peopleDirectoryProblems(peopleFile: string, contents?: unknown): string[] {
   const problems: string[] = [];
   if (sameFile(peopleFile, demoPeopleFile())) {
     problems.push(`PEOPLE_FILE is the bundled demo directory (${peopleFile}): its tokens are published in the README`);
   }
   let entries: { id?: string; token?: string; tokenSha256?: string }[] = [];
   try {
-    entries = (JSON.parse(fs.readFileSync(peopleFile, 'utf8')) as { people?: typeof entries }).people ?? [];
+    entries = ((contents ?? JSON.parse(fs.readFileSync(peopleFile, 'utf8'))) as { people?: typeof entries }).people ?? [];
   } catch {
     return problems; // unreadable or malformed: the people directory's own loader says why
   }
@@ -98,6 +101,15 @@ export function checkProductionSafety(config: ProductionCheckConfig, logger?: Lo
     logger?.warn({ problems }, 'ALLOW_DEMO_PEOPLE=true: running with a people directory anyone can log in with');
   }
   if (!config.METRICS_TOKEN) logger?.warn('METRICS_TOKEN is not set: /metrics is off (PRODUCTION_CHECKS=true)');
+}
+
+/**
+ * What a reload of the people directory must not bring in: what `checkProductionSafety` would
+ * refuse to start on (undefined when it refuses nothing: no PRODUCTION_CHECKS, or ALLOW_DEMO_PEOPLE).
+ */
+export function peopleReloadProblems(config: ProductionCheckConfig): ((contents: unknown) => string[]) | undefined {
+  if (!config.PRODUCTION_CHECKS || config.ALLOW_DEMO_PEOPLE) return undefined;
+  return (contents) => peopleDirectoryProblems(config.peopleFile, contents);
 }
 
 /** For entry points: a refusal ends the process with the message (exit 78, like a bad config). */

@@ -61,6 +61,7 @@ export async function runWorker(config: Config, logger: Logger, reporting: Repor
     bundlePath,
     async stop() {
       scheduling.abort();
+      deps.people.stopFollowing();
       await supervised.stop();
       await settleAbandonedCalls();
       await clientConnection.close().catch(() => undefined);

@@ -181,8 +181,10 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
   const temporal = await connectTestTemporal();
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
+  let workerPeople: PeopleDirectory | undefined; // the worker's own, following the file
   if (!options.withoutWorker && !options.temporalAddress) {
     const deps = await createActivityDepsFromConfig(config, { client: temporal.client, logger, reporting: reporting.store });
+    workerPeople = deps.people;
     worker = await createTestWorker(temporal, {
       taskQueue,
       activities: createActivities({ ...deps, invoiceNumberWorkflowIdPrefix: `${uniqueId('inv')}-` }),
@@ -224,6 +226,7 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
       await running;
     },
     async close() {
+      workerPeople?.stopFollowing();
       if (worker && worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       try {
