@@ -101,6 +101,7 @@ export interface FollowOptions {
 export class PeopleDirectory {
   private contents: Contents;
   private following?: NodeJS.Timeout;
+  private refusedBecause?: string;
 
   constructor(entries: DirectoryEntries) {
     try {
@@ -155,6 +156,7 @@ export class PeopleDirectory {
           const reason = `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
           if (reason === unreadable) return;
           unreadable = reason;
+          lastText = undefined; // the file that comes back is read afresh, even if unchanged
           throw new Error(reason);
         }
         if (text === lastText) return;
@@ -164,7 +166,8 @@ export class PeopleDirectory {
         if (unfit.length > 0) throw new Error(unfit.join('; '));
         this.take(contentsOf(entries), log);
       } catch (err) {
-        log.error({ reason: (err as Error).message, people: this.contents.byId.size }, 'People directory not reloaded: keeping the people loaded before');
+        this.refusedBecause = (err as Error).message;
+        log.error({ reason: this.refusedBecause, people: this.contents.byId.size }, 'People directory not reloaded: keeping the people loaded before');
       } finally {
         reading = false;
       }
@@ -172,6 +175,11 @@ export class PeopleDirectory {
     this.following = setInterval(() => void readAgain(), everyMs);
     // The API and worker end by their own shutdown; a poll must not keep a process alive.
     this.following.unref();
+  }
+
+  /** Why the file as it is now was not taken (the people loaded before are in use); undefined when it was. */
+  get fileRefused(): string | undefined {
+    return this.refusedBecause;
   }
 
   stopFollowing(): void {
@@ -185,6 +193,7 @@ export class PeopleDirectory {
     const removed = [...before.keys()].filter((id) => !next.byId.has(id));
     const changed = [...next.byId.values()].filter((p) => before.has(p.id) && JSON.stringify(before.get(p.id)) !== JSON.stringify(p)).map((p) => p.id);
     this.contents = next;
+    this.refusedBecause = undefined;
     log.info({ people: next.byId.size, added, removed, changed }, 'People directory reloaded');
   }
 

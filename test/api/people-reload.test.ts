@@ -78,8 +78,10 @@ describe('a directory following its file', () => {
     expect(errors()).toHaveLength(1);
     expect(people.authenticate(dima.token)?.id).toBe('dima.design');
 
+    expect(people.fileRefused).toMatch(/^not valid JSON/);
     write([anna, dima, newcomer]); // mended: taken
     await until(() => people.authenticate(newcomer.token)?.id === 'sveta.seo', 'the mended file');
+    expect(people.fileRefused).toBeUndefined();
   });
 
   test('refuses a duplicate id, a person the schema refuses, and a file that is gone, keeping everyone', async () => {
@@ -94,6 +96,14 @@ describe('a directory following its file', () => {
     expect(errors().map((e) => e.reason)).toEqual(['duplicate id "dima.design"', 'people.1.department: staff need a department', 'cannot be read (ENOENT)']);
     expect(people.all().map((p) => p.id)).toEqual(['anna.manager', 'dima.design']);
     expect(people.get('dima.design')?.department).toBe('design');
+    expect(people.fileRefused).toBe('cannot be read (ENOENT)');
+
+    write([anna, dima]);
+    await until(() => people.fileRefused === undefined, 'the file back');
+    fs.rmSync(file); // gone again, and back exactly as it was taken: refused no longer either
+    await until(() => errors().length === 4, 'the file gone again');
+    write([anna, dima]);
+    await until(() => people.fileRefused === undefined, 'the same file back');
   });
 
   test('under PRODUCTION_CHECKS refuses what the process would not have started on (clear-text tokens)', async () => {
@@ -139,6 +149,18 @@ describe('the API process and the worker follow PEOPLE_FILE', () => {
     expect((await me(bearer(dima))).status).toBe(401);
     expect((await me(cookie)).status).toBe(401);
     expect(((await (await me(bearer(anna))).json()) as { person: { role: string } }).person.role).toBe('leadership');
+  });
+
+  test('/metrics says how many people are in use and whether the file on disk was refused', async () => {
+    const metric = async (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${server.url}/metrics`)).text())?.[1]);
+    expect(await metric('agencyflow_people_directory_people')).toBe(2);
+    expect(await metric('agencyflow_people_file_refused')).toBe(0);
+    replace('{"people": [');
+    await until(async () => (await metric('agencyflow_people_file_refused')) === 1, 'the refusal in /metrics');
+    expect(await metric('agencyflow_people_directory_people')).toBe(2);
+    write([anna, dima, newcomer]);
+    await until(async () => (await metric('agencyflow_people_file_refused')) === 0, 'the mended file in /metrics');
+    expect(await metric('agencyflow_people_directory_people')).toBe(3);
   });
 
   test("the worker's activities see the same file", async () => {
