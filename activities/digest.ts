@@ -6,7 +6,8 @@
  * notice's data is flat), ten items each at most: the mail says how many more, and links to the
  * portfolio for them.
  */
-import type { PortfolioReport, ProjectListItem, TaskListItem } from '../api/schemas';
+import type { ProjectListItem, TaskListItem } from '../api/schemas';
+import type { StoredPortfolio } from './reporting/portfolio';
 import type { PeopleDirectory } from '../common/people';
 import type { Page, PageRequest, ReportingStore } from './reporting/store';
 import type { DigestActivities, ManagerDigest, NotifyInput } from './contract';
@@ -41,7 +42,7 @@ const listed = (items: ListedProject[]): string =>
   );
 
 /** What both digests say of a portfolio report: the projects under way by stage, then what needs someone. */
-function portfolioFigures(report: PortfolioReport, at: string): NotifyInput['data'] {
+function portfolioFigures(report: StoredPortfolio, at: string): NotifyInput['data'] {
   const { projects, tasks } = report;
   return {
     at,

@@ -715,6 +715,15 @@ export const portfolioReportSchema = z
         description:
           'Projects with a credit note not yet paid out nor set against an unpaid invoice (a compensation, or a cancelled project\u2019s prepayment beyond the work): money the agency owes; the project closes once it is paid. Earliest due first.',
       }),
+    workOfPeopleGone: z
+      .object({
+        projects: z.array(z.object({ managerId: z.string(), running: z.number().int() })),
+        tasks: z.array(z.object({ personId: z.string(), inWork: z.number().int() })),
+      })
+      .meta({
+        description:
+          'Work nobody can move on: running projects whose manager, and tasks in work whose holder, is no longer in the people directory (or no longer a manager, or staff) — to hand over (`POST /api/managers/{id}/handover`) or reassign (`POST /api/tasks/{taskId}/reassign`). Of the manager\u2019s projects (a manager: their own), not narrowed by client, segment or search. The most first.',
+      }),
   })
   .meta({ id: 'PortfolioReport' });
 

@@ -70,7 +70,10 @@ interface PortfolioScope {
   now: Date;
 }
 
-export async function portfolioReport(db: Database, s: Sql, options: PortfolioScope): Promise<PortfolioReport> {
+/** The report as the store can make it: whose work is held by people gone needs the people directory (the API adds it). */
+export type StoredPortfolio = Omit<PortfolioReport, 'workOfPeopleGone'>;
+
+export async function portfolioReport(db: Database, s: Sql, options: PortfolioScope): Promise<StoredPortfolio> {
   const { now, found } = options;
   const ofManager = options.managerId === undefined ? sql`TRUE` : sql`p.manager_id = ${options.managerId}`;
   const mine = found === undefined ? ofManager : sql`${ofManager} AND ${found.where}`;

@@ -27,7 +27,6 @@ import type {
   KpiDeliveryList,
   KpiReport,
   PlannedTaskItem,
-  PortfolioReport,
   PortfolioSet,
   ProjectListItem,
   SalesTarget,
@@ -40,9 +39,9 @@ import { responseList, type ResponseListQuery } from './responses';
 import { kpiReport, salesTargets, type KpiQuery, type SalesTargetFilter } from './kpis';
 import { complaintList, ratingList, type ComplaintListQuery, type RatingListQuery } from './feedback';
 import { moneyList, type MoneyListQuery } from './money';
-import { overloadedPeople, workloadList, type OverloadedPerson, type WorkloadListQuery } from './workload';
+import { overloadedPeople, workHolders, workloadList, type OverloadedPerson, type WorkHolders, type WorkloadListQuery } from './workload';
 import { LATEST_VERSION, migrate, appliedVersions } from './migrations';
-import { portfolioReport, portfolioSet } from './portfolio';
+import { portfolioReport, portfolioSet, type StoredPortfolio } from './portfolio';
 import { jsonb, jsonbText, openDatabase, quoteLiteral, schemaIdentifier, sql, join, raw, storedJson, type Database, type Sql } from './sql';
 
 /** Input the store refuses (a page token it did not give out): the API answers 400 naming `field`. */
@@ -922,7 +921,7 @@ export class ReportingStore {
   }
 
   /** The portfolio report; asked with a `ProjectFinding`, of the projects the list finds by it. */
-  portfolio(options: { managerId?: string; now?: Date } & ProjectFinding): Promise<PortfolioReport> {
+  portfolio(options: { managerId?: string; now?: Date } & ProjectFinding): Promise<StoredPortfolio> {
     const { managerId, now, ...finding } = options;
     const found = projectsFound(finding);
     return portfolioReport(this.db, this.s, {
@@ -958,6 +957,11 @@ export class ReportingStore {
   /** The tasks behind the KPI report's workload figures, most urgent first. */
   kpiWorkload(query: WorkloadListQuery): ReturnType<typeof workloadList> {
     return workloadList(this.db, this.s, query);
+  }
+
+  /** Who holds work now: running projects by manager, tasks in work by holder (of one manager's projects, when asked). */
+  workHolders(q: { managerId?: string }): Promise<WorkHolders> {
+    return workHolders(this.db, this.s, q);
   }
 
   /** Who has more hours in work than `thresholdHours` now, the most loaded first (the KPI report's `overloaded`). */

@@ -49,6 +49,29 @@ export async function overloadedPeople(db: Database, s: Sql, thresholdHours: num
     .sort((a, b) => b.hours - a.hours || a.personId.localeCompare(b.personId));
 }
 
+/** Who holds work now: running projects by manager, tasks in work by who claimed them (of one manager's projects, when asked). */
+export interface WorkHolders {
+  managers: { managerId: string; running: number }[];
+  assignees: { personId: string; inWork: number }[];
+}
+
+export async function workHolders(db: Database, s: Sql, q: { managerId?: string }): Promise<WorkHolders> {
+  const ofManager = q.managerId === undefined ? sql`TRUE` : sql`p.manager_id = ${q.managerId}`;
+  const [managers, assignees] = await Promise.all([
+    db.rows<{ manager_id: string; running: number }>(sql`
+      SELECT p.manager_id, count(*)::int AS running FROM ${s}.projects p WHERE NOT p.closed AND ${ofManager} GROUP BY p.manager_id`),
+    db.rows<{ assignee_id: string; in_work: number }>(sql`
+      SELECT t.assignee_id, count(*)::int AS in_work
+      FROM ${s}.tasks t JOIN ${s}.projects p ON p.project_id = t.project_id
+      WHERE ${IN_WORK_TASK} AND t.assignee_id IS NOT NULL AND ${ofManager}
+      GROUP BY t.assignee_id`),
+  ]);
+  return {
+    managers: managers.map((r) => ({ managerId: r.manager_id, running: r.running })),
+    assignees: assignees.map((r) => ({ personId: r.assignee_id, inWork: r.in_work })),
+  };
+}
+
 export async function workloadList(db: Database, s: Sql, q: WorkloadListQuery): Promise<Omit<KpiWorkloadList, 'scope' | 'thresholdHours'>> {
   const inState = q.state === undefined ? WORK_IN_HAND : q.state === 'open' ? OPEN_TASK : IN_WORK_TASK;
   const assigned = q.assignee !== undefined ? sql`t.assignee_id = ${q.assignee}` : sql`TRUE`;
