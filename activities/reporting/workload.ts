@@ -6,6 +6,8 @@
  * was reached from.
  */
 import type { KpiWorkloadList, WorkloadState } from '../../api/kpi-workload-schemas';
+import type { PortfolioReport } from '../../api/schemas';
+import type { PeopleDirectory } from '../../common/people';
 import type { Department, Segment } from '../../workflows/shared-schemas';
 import { departmentIs, IN_WORK_TASK, inHours, OPEN_TASK, overdueTask, overloaded, projectScope, WORK_IN_HAND } from './kpis';
 import { sql, type Database, type Sql } from './sql';
@@ -69,6 +71,23 @@ export async function workHolders(db: Database, s: Sql, q: { managerId?: string 
   return {
     managers: managers.map((r) => ({ managerId: r.manager_id, running: r.running })),
     assignees: assignees.map((r) => ({ personId: r.assignee_id, inWork: r.in_work })),
+  };
+}
+
+/**
+ * The work held by people no longer in the directory, or no longer in the role that holds it (a
+ * manager moved to leadership, a designer who left): nobody moves it on until it is handed over
+ * or reassigned. The directory follows its file, so this is as of its last reload. The API's
+ * portfolio report and the weekly digests say it.
+ */
+export function workOfPeopleGone(holders: WorkHolders, people: Pick<PeopleDirectory, 'get'>): PortfolioReport['workOfPeopleGone'] {
+  return {
+    projects: holders.managers
+      .filter((m) => people.get(m.managerId)?.role !== 'manager')
+      .sort((a, b) => b.running - a.running || a.managerId.localeCompare(b.managerId)),
+    tasks: holders.assignees
+      .filter((a) => people.get(a.personId)?.role !== 'staff')
+      .sort((a, b) => b.inWork - a.inWork || a.personId.localeCompare(b.personId)),
   };
 }
 

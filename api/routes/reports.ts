@@ -15,7 +15,7 @@
  */
 import { DAY_MS } from '../../common/duration';
 import { Router, type Request } from 'express';
-import type { PeopleDirectory, Person } from '../../common/people';
+import type { Person } from '../../common/people';
 import type { AppDeps } from '../app';
 import { allow, caller } from '../auth';
 import { badRequest, forbidden, notFound } from '../errors';
@@ -36,7 +36,7 @@ import {
   type KpiReport,
   type PortfolioReport,
 } from '../schemas';
-import type { WorkHolders } from '../../activities/reporting/workload';
+import { workOfPeopleGone } from '../../activities/reporting/workload';
 import { parseBody, parseQuery } from '../validation';
 import { kpiWorkloadQuerySchema, type KpiWorkloadList } from '../kpi-workload-schemas';
 import { kpiResponseQuerySchema, type KpiResponseList } from '../kpi-response-schemas';
@@ -77,22 +77,6 @@ export function salesPeriodRange(period: string): { from: Date; to: Date } {
   }
   const month = Number(period.slice(5, 7));
   return { from: new Date(Date.UTC(year, month - 1, 1)), to: new Date(Date.UTC(year, month, 1)) };
-}
-
-/**
- * The work held by people no longer in the directory, or no longer in the role that holds it (a
- * manager moved to leadership, a designer who left): nobody moves it on until it is handed over
- * or reassigned. The directory follows its file, so this is as of the last reload.
- */
-function workOfPeopleGone(holders: WorkHolders, people: PeopleDirectory): PortfolioReport['workOfPeopleGone'] {
-  return {
-    projects: holders.managers
-      .filter((m) => people.get(m.managerId)?.role !== 'manager')
-      .sort((a, b) => b.running - a.running || a.managerId.localeCompare(b.managerId)),
-    tasks: holders.assignees
-      .filter((a) => people.get(a.personId)?.role !== 'staff')
-      .sort((a, b) => b.inWork - a.inWork || a.personId.localeCompare(b.personId)),
-  };
 }
 
 export function createReportsRouter(deps: AppDeps): Router {
