@@ -967,9 +967,9 @@ export const kpiReportSchema = z
             totals: z.array(
               z.object({
                 currency: z.string(),
-                spend: d(z.number(), 'Net invoiced to all clients in the period (invoices \u2212 voided \u2212 credit notes).'),
+                spend: d(z.number(), 'Net invoiced to all clients in the period (invoices \u2212 voided \u2212 credit notes); below 0 when more was credited than invoiced.'),
                 previousSpend: d(z.number(), 'The same in the previous period.'),
-                growth: nullableNumber('(spend \u2212 previousSpend) / previousSpend (4 decimals); null when previousSpend is 0.'),
+                growth: nullableNumber('(spend \u2212 previousSpend) / previousSpend (4 decimals); null unless previousSpend is above 0 (nothing spent before, or more credited than invoiced).'),
               }),
             ),
             byClient: z.array(
@@ -978,9 +978,9 @@ export const kpiReportSchema = z
                 clientName: z.string(),
                 segment: segmentSchema,
                 currency: z.string(),
-                spend: d(z.number(), 'Net invoiced to the client in the period (invoices \u2212 voided \u2212 credit notes).'),
+                spend: d(z.number(), 'Net invoiced to the client in the period (invoices \u2212 voided \u2212 credit notes); below 0 when more was credited than invoiced.'),
                 previousSpend: d(z.number(), 'The same in the previous period.'),
-                growth: nullableNumber('(spend \u2212 previousSpend) / previousSpend (4 decimals); null when previousSpend is 0.'),
+                growth: nullableNumber('(spend \u2212 previousSpend) / previousSpend (4 decimals); null unless previousSpend is above 0 (nothing spent before, or more credited than invoiced).'),
                 projects: count('Projects the client opened in the period (volume).'),
                 previousProjects: count('Projects the client opened in the previous period.'),
               }),

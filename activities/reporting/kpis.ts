@@ -517,7 +517,7 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
   }
   const spendByClient = sortBy([...spend.values()], (r) => `${r.clientId}\u0000${r.currency}`).map((r) => ({
     ...r,
-    growth: r.previousSpend > 0 ? round((r.spend - r.previousSpend) / r.previousSpend, 4) : null,
+    growth: spendGrowth(r.spend, r.previousSpend),
   }));
   const spendTotals = new Map<string, { currency: string; spend: number; previousSpend: number; growth: number | null }>();
   for (const r of spendByClient) {
@@ -661,7 +661,7 @@ export async function kpiReport(db: Database, s: Sql, q: KpiQuery): Promise<KpiR
         previousTo: from.toISOString(),
         totals: sortBy([...spendTotals.values()], (t) => t.currency).map((t) => ({
           ...t,
-          growth: t.previousSpend > 0 ? round((t.spend - t.previousSpend) / t.previousSpend, 4) : null,
+          growth: spendGrowth(t.spend, t.previousSpend),
         })),
         byClient: spendByClient,
       },
@@ -748,6 +748,15 @@ export interface FlowSums {
   credited: number;
   paid: number;
   refunded: number;
+}
+
+/**
+ * Spend's growth against the previous period, taken only from a previous spend above 0: from
+ * nothing there is none to take, and from a net credit (more credited than invoiced) its sign
+ * would mislead: −100 then +50 would read −150%.
+ */
+function spendGrowth(spend: number, previousSpend: number): number | null {
+  return previousSpend > 0 ? round((spend - previousSpend) / previousSpend, 4) : null;
 }
 
 /** The gross flows and their nets (api/schemas.ts, moneyFlowShape), for a period or a week alike. */

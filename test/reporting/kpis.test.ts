@@ -2,12 +2,14 @@
  * Leadership's KPIs to the unit, over a portfolio with known outcomes (test/reporting/dataset.ts:
  * each figure below is worked out there), through HTTP: the JSON report, the CSV with the same
  * numbers, manager scoping (403 for another manager's), filters, bad filters named in a 400, the
- * sales plan set by leadership, and snapshots arriving again and out of order changing nothing.
+ * sales plan set by leadership, and snapshots arriving again and out of order changing nothing;
+ * client spend below 0 (more credited than invoiced) and the growth taken only from a spend above 0.
  */
 import { openTestStore, type TestStore } from '../support/reporting';
 import type { KpiReport, SalesTarget } from '../../api/schemas';
 import { CSV_COLUMNS } from '../../api/kpi-csv';
 import { buildOpenApiDocument } from '../../api/openapi';
+import { ProjectBuilder } from './builders';
 import { ANNA, BORIS, buildDataset, NOW, OVERLOAD_HOURS, PERIOD } from './dataset';
 import { parseCsv, reportApp, type ReportApp } from './support';
 
@@ -560,5 +562,62 @@ describe('sales targets', () => {
     await r.http().get('/api/reports/sales-targets').query({ managerId: BORIS }).set(r.auth('anna')).expect(403);
     const own = await r.http().get('/api/reports/sales-targets').set(r.auth('anna')).expect(200);
     expect(new Set(own.body.items.map((i: { managerId: string }) => i.managerId))).toEqual(new Set([ANNA]));
+  });
+});
+
+describe('client spend credited more than invoiced', () => {
+  // A store of its own: the main dataset's figures stay as worked out in dataset.ts.
+  let own: TestStore;
+  let app: ReportApp;
+  beforeAll(async () => {
+    own = await openTestStore();
+    const client = (id: string, name: string) => ({ id, name, segment: 'B2B' as const });
+    const project = (id: string, c: { id: string; name: string; segment: 'B2B' }) =>
+      // Opened before the previous period (2025-12-08 on): spend only, no projects in either period.
+      new ProjectBuilder({ projectId: id, managerId: ANNA, client: c, intakeAt: '2025-10-20T09:00:00.000Z' });
+    // Invoiced 800 before either period; 300 of it credited in this one: -300, nothing before.
+    const credited = project('p-credited', client('credited', 'Credited Ltd'))
+      .invoice('final', 'INV-R1', 800, '2025-11-20T10:00:00.000Z')
+      .invoice('credit_note', 'CN-R1', 300, '2026-01-15T10:00:00.000Z');
+    // A net credit before (400 of an older 1000), then 250 invoiced: no growth from -400.
+    const recovered = project('p-recovered', client('recovered', 'Recovered GmbH'))
+      .invoice('final', 'INV-R2', 1_000, '2025-11-10T10:00:00.000Z')
+      .invoice('credit_note', 'CN-R2', 400, '2025-12-15T10:00:00.000Z')
+      .invoice('final', 'INV-R3', 250, '2026-01-20T10:00:00.000Z');
+    // 300 invoiced before, then 800 credited (of an older 1000): -800 against a positive 300.
+    const lapsed = project('p-lapsed', client('lapsed', 'Lapsed SA'))
+      .invoice('final', 'INV-R4', 1_000, '2025-11-01T10:00:00.000Z')
+      .invoice('final', 'INV-R5', 300, '2025-12-20T10:00:00.000Z')
+      .invoice('credit_note', 'CN-R3', 800, '2026-01-25T10:00:00.000Z');
+    for (const p of [credited, recovered, lapsed]) for (const snapshot of p.publishAll()) await own.store.publish(snapshot);
+    app = reportApp(own.store, { now: NOW });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await own?.dispose();
+  });
+
+  test('spend goes below 0; growth is taken only from a previous spend above 0, for each client and for the totals', async () => {
+    const report = (await app.http().get('/api/reports/kpis').query(PERIOD).set(app.auth('lena')).expect(200)).body as KpiReport;
+    const row = (clientId: string, clientName: string, spend: number, previousSpend: number, growth: number | null) => ({
+      clientId,
+      clientName,
+      segment: 'B2B',
+      currency: 'EUR',
+      spend,
+      previousSpend,
+      growth,
+      projects: 0,
+      previousProjects: 0,
+    });
+    expect(report.clients.spend.byClient).toEqual([
+      row('credited', 'Credited Ltd', -300, 0, null),
+      // From 300 to -800: taken from a spend above 0, a growth still (-1100 / 300).
+      row('lapsed', 'Lapsed SA', -800, 300, -3.6667),
+      // From -400 to 250 is not "-162.5%".
+      row('recovered', 'Recovered GmbH', 250, -400, null),
+    ]);
+    // All together -100 before, -850 now: not "+750%".
+    expect(report.clients.spend.totals).toEqual([{ currency: 'EUR', spend: -850, previousSpend: -100, growth: null }]);
   });
 });

@@ -38,7 +38,7 @@ import {
 import { Link, navigate } from '../router';
 import { Badge, Input, Loading, PageHeader, ProblemBox, Section, Select } from '../ui';
 import { DrillDownTable, periodInWords } from '../drill-down-list';
-import { portfolioHref } from './portfolio';
+import { portfolioHref } from '../portfolio-address';
 
 type Kpis = Schemas['KpiReport'];
 type Filters = KpiFilters;
@@ -675,12 +675,13 @@ const CLIENT_SPEND_ROWS = 20;
 type ClientSpendRow = Kpis['clients']['spend']['byClient'][number];
 
 /**
- * Growth against the previous period as people say it: "+80%", "−5%" (a minus sign, not a hyphen);
- * "new" for a client who spent nothing before (no growth can be taken from 0), "—" when neither
- * period has any.
+ * Growth against the previous period as people say it: "+80%", "−5%" (a minus sign, not a hyphen).
+ * The API takes none from a previous spend of 0 or below: "new" for a client who spent nothing
+ * before and something now; "—" otherwise (nothing in either period, a net credit now, or one
+ * before: a client credited last period is not new).
  */
-function growthInWords(growth: number | null, spend: number): string {
-  if (growth === null) return spend > 0 ? 'new' : '—';
+function growthInWords({ growth, spend, previousSpend }: { growth: number | null; spend: number; previousSpend: number }): string {
+  if (growth === null) return previousSpend === 0 && spend > 0 ? 'new' : '—';
   const percent = Math.round(growth * 1000) / 10;
   return percent > 0 ? `+${percent}%` : percent < 0 ? `\u2212${-percent}%` : '0%';
 }
@@ -705,13 +706,13 @@ function ClientSpend({ spend, toMoney, toClient }: { spend: Kpis['clients']['spe
       <h3 id="kpi-clients-spend">Client spend</h3>
       <p class="client-spend-note">
         Net invoiced to each client (invoices less voids and credit notes) in the period and in the previous period of the same length ({previous}), each amount in
-        its currency; projects opened in each, this / previous.
+        its currency; projects opened in each, this / previous. Growth is taken against a previous spend above 0: “new” is a client who spent nothing before.
       </p>
       <ul class="client-spend-totals" aria-label="Client spend, all clients">
         {spend.totals.map((t) => (
           <li key={t.currency}>
             All clients ({t.currency}): {formatMoney(t.spend, t.currency)}, previous period {formatMoney(t.previousSpend, t.currency)}
-            {t.growth === null ? '' : ` (${growthInWords(t.growth, t.spend)})`}
+            {t.growth === null ? '' : ` (${growthInWords(t)})`}
           </li>
         ))}
       </ul>
@@ -743,7 +744,7 @@ function ClientSpend({ spend, toMoney, toClient }: { spend: Kpis['clients']['spe
               ),
           },
           { header: 'Previous period', label: 'Previous', class: 'num', cell: (c) => formatMoney(c.previousSpend, c.currency) },
-          { header: 'Growth', class: 'num', cell: (c) => growthInWords(c.growth, c.spend) },
+          { header: 'Growth', class: 'num', cell: growthInWords },
           { header: 'Projects', class: 'num', cell: (c) => `${c.projects} / ${c.previousProjects}` },
         ]}
       />

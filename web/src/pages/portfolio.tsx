@@ -27,6 +27,7 @@ import { useAction, useName, useResource, useSession } from '../data';
 import { formatDate, formatDateTime, formatDuration, formatMoney, lateInWords, plural, relative, STAGE_LABEL } from '../format';
 import { Link, navigate } from '../router';
 import { Badge, Due, flash, Input, Loading, PageHeader, ProblemBox, Select, TextArea } from '../ui';
+import { isNarrowing, isSegment, portfolioFiltersFrom, portfolioHref, SEGMENTS, type Narrowing, type PortfolioFilters as Filters } from '../portfolio-address';
 
 const FINISHED: Stage[] = ['completed', 'cancelled'];
 /** The newest projects drawn as cards; every count on the page is the report's, of all of them (all found, when searched). */
@@ -74,36 +75,7 @@ const NARROWINGS = {
   complaints: { label: 'Projects with an open complaint', test: (p: ProjectListItem) => p.hasOpenComplaint },
   payments: { label: 'Projects with a payment past due', test: (p: ProjectListItem) => isPast(p.paymentDueAt) },
   refunds: { label: 'Projects owing a refund', test: (p: ProjectListItem) => p.refundDueAt !== undefined },
-} satisfies Record<string, { label: string; test: (p: ProjectListItem) => boolean }>;
-type Narrowing = keyof typeof NARROWINGS;
-const isNarrowing = (v: string | null): v is Narrowing => v !== null && Object.hasOwn(NARROWINGS, v);
-type Segment = NonNullable<ProjectListItem['segment']>;
-const SEGMENTS: Segment[] = ['B2B', 'B2C'];
-const isSegment = (v: string | null): v is Segment => SEGMENTS.includes(v as Segment);
-
-/** Everything the portfolio can be narrowed by, as its address holds it. */
-interface Filters {
-  manager?: string;
-  only?: Narrowing;
-  /** Part of a title or a client's name, as typed. */
-  q?: string;
-  client?: string;
-  segment?: Segment;
-  /** Completed and cancelled projects shown beside the running ones (a view, not asked of the list). */
-  finished?: boolean;
-}
-
-/** The portfolio's address with these filters (empty ones left out). */
-export function portfolioHref(filters: Filters): string {
-  const q = new URLSearchParams();
-  if (filters.manager) q.set('manager', filters.manager);
-  if (filters.only) q.set('only', filters.only);
-  if (filters.client) q.set('client', filters.client);
-  if (filters.segment) q.set('segment', filters.segment);
-  if (filters.q) q.set('q', filters.q);
-  if (filters.finished) q.set('finished', 'shown');
-  return `/projects${q.size ? `?${q}` : ''}`;
-}
+} satisfies Record<Narrowing, { label: string; test: (p: ProjectListItem) => boolean }>;
 
 /** The search as the list is asked it: trimmed, no longer than it takes. */
 const searchOf = (typed: string | undefined): string => (typed ?? '').trim().slice(0, SEARCH_MAX).trim();
@@ -127,17 +99,10 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
   const name = useName();
   const leadership = me.person.role === 'leadership';
   // In the address (like the KPIs' filters): a reload or a shared link keeps them.
-  const managerId = leadership ? (query.get('manager') ?? '') : '';
-  const onlyParam = query.get('only');
-  const segmentParam = query.get('segment');
-  const filters: Filters = {
-    manager: managerId,
-    only: isNarrowing(onlyParam) ? onlyParam : undefined,
-    q: query.get('q') ?? undefined,
-    client: query.get('client') ?? undefined,
-    segment: isSegment(segmentParam) ? segmentParam : undefined,
-    finished: query.get('finished') === 'shown',
-  };
+  const fromAddress = portfolioFiltersFrom(query);
+  // Only leadership picks a manager: a manager's portfolio is their own, whatever the address says.
+  const managerId = leadership ? (fromAddress.manager ?? '') : '';
+  const filters: Filters = { ...fromAddress, manager: managerId };
   const setFilters = (next: Filters) => navigate(portfolioHref({ ...filters, ...next }), { replace: true });
   // In the address too: a reload or a shared link keeps the finished projects in view.
   const showFinished = filters.finished === true;
