@@ -8,7 +8,9 @@
  * writes off what the first already did ends as done, saying whose it was; a write-off the invoice
  * no longer allows (paid meanwhile) is refused in the page's words. Projects get to invoicing
  * through the API. At 320 px the invoice and credit note numbers the page names in running text
- * (payments, a compensation's line, documents, the timeline) each stay on one line.
+ * (payments, a compensation's line, documents, the timeline) each stay on one line, and so do the
+ * payments' bank references and the invoice number a flash names; a reference longer than a line
+ * wraps within the page.
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { projectInClientReview, startApiHarness, type ApiHarness } from '../support/api';
@@ -199,16 +201,17 @@ step('an invoice paid in full while the form was open: the write-off is refused 
 
 /**
  * Each place the page's running text (all but its tables, whose phone cards may break a number once
- * on purpose) names one of `numbers`, with how many lines that number takes there.
+ * on purpose; under `root`, the page's main part unless told) names one of `numbers`, with how many
+ * lines that number takes there and how far right it reaches.
  */
-const numbersInRunningText = (page: PersonPage['page'], numbers: string[]) =>
-  page.locator('main').evaluate((main, wanted) => {
+const numbersInRunningText = (page: PersonPage['page'], numbers: string[], root = 'main') =>
+  page.locator(root).evaluate((main, wanted) => {
     // The tests' types know no DOM: the little of it used here.
     type TextNode = { data: string; parentElement: { closest(selector: string): unknown; textContent: string | null } | null };
-    type Range = { setStart(node: TextNode, offset: number): void; setEnd(node: TextNode, offset: number): void; getClientRects(): ArrayLike<{ top: number; width: number }> };
+    type Range = { setStart(node: TextNode, offset: number): void; setEnd(node: TextNode, offset: number): void; getClientRects(): ArrayLike<{ top: number; width: number; right: number }> };
     const g = globalThis as unknown as { document: { createTreeWalker(root: unknown, what: number): { nextNode(): unknown }; createRange(): Range } };
     const walker = g.document.createTreeWalker(main, 4 /* NodeFilter.SHOW_TEXT */);
-    const found: { number: string; lines: number; text: string }[] = [];
+    const found: { number: string; lines: number; right: number; text: string }[] = [];
     for (let node = walker.nextNode() as TextNode | null; node; node = walker.nextNode() as TextNode | null) {
       if (!node.parentElement || node.parentElement.closest('table, select, .visually-hidden')) continue;
       for (const number of wanted) {
@@ -217,8 +220,9 @@ const numbersInRunningText = (page: PersonPage['page'], numbers: string[]) =>
           range.setStart(node, at);
           range.setEnd(node, at + number.length);
           // One box per line the number takes (empty boxes aside).
-          const tops = new Set(Array.from(range.getClientRects()).filter((r) => r.width > 0).map((r) => Math.round(r.top)));
-          found.push({ number, lines: tops.size, text: (node.parentElement.textContent ?? '').trim().slice(0, 80) });
+          const boxes = Array.from(range.getClientRects()).filter((r) => r.width > 0);
+          const tops = new Set(boxes.map((r) => Math.round(r.top)));
+          found.push({ number, lines: tops.size, right: Math.max(...boxes.map((r) => r.right)), text: (node.parentElement.textContent ?? '').trim().slice(0, 80) });
         }
       }
     }
@@ -252,4 +256,52 @@ step('at 320 px every invoice and credit note number in the page’s running tex
   }
   await page.locator('.complaints').scrollIntoViewIfNeeded();
   await shootDeskAndNarrowPhone(portal, page, '96-invoice-numbers-whole');
+});
+
+step('at 320 px a payment’s bank reference stays on one line in the payments and the timeline, one as long as the API takes wraps within the page, and the flash after a payment keeps its invoice number whole', async () => {
+  // Paid in parts under references with hyphens, as banks write them; one as long as the API takes
+  // (200 characters), no hyphen or space after its first 13.
+  const { id, final } = await invoicedProject(`${title} references whole`, 300);
+  const references = [`${id}-part`, `${id}-dep-2`];
+  const long = `${id}-${'0123456789'.repeat(20)}`.slice(0, 200);
+  await pay(id, final.number, 20, references[1]);
+  await pay(id, final.number, 1, long);
+
+  const { page } = manager;
+  await page.goto(`${portal.baseUrl}/projects/${id}`);
+  await page.locator('.payments > li', { hasText: long }).waitFor({ timeout: 30_000 });
+  await page.locator('.timeline', { hasText: long }).waitFor({ timeout: 30_000 });
+  try {
+    await page.setViewportSize(NARROW_PHONE);
+    // Each named in its payment's line and in the timeline, and whole in both.
+    const found = await numbersInRunningText(page, references);
+    for (const where of ['.payments', '.timeline']) {
+      const named = await page.locator(where).evaluate((e, wanted) => wanted.filter((r) => (e.textContent ?? '').includes(r)), references);
+      expect([where, named]).toEqual([where, references]);
+    }
+    expect(found.filter((f) => f.lines !== 1)).toEqual([]);
+    expect(found.length).toBeGreaterThanOrEqual(4);
+    // Longer than a line: it wraps, and neither it nor the page reaches past the screen's edge.
+    const wrapped = await numbersInRunningText(page, [long]);
+    expect(wrapped.length).toBeGreaterThanOrEqual(2);
+    expect(wrapped.filter((f) => f.lines < 2 || f.right > NARROW_PHONE.width)).toEqual([]);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBe(NARROW_PHONE.width);
+    await page.locator('.payments').scrollIntoViewIfNeeded();
+    await portal.screenshot(page, '100-payment-references-in-their-lines-phone-320', { fullPage: false });
+
+    // The rest paid from the form on the phone: the flash names the invoice, whole.
+    await page.locator('#payment-reference').fill(`${id}-rest`);
+    await page.getByRole('button', { name: 'Record the payment' }).click();
+    const said = page.locator('.flash', { hasText: `Payment recorded on ${final.number}.` });
+    await said.waitFor({ timeout: 30_000 });
+    const inFlash = await numbersInRunningText(page, [final.number], '.flash');
+    expect(inFlash.map((f) => f.lines)).toEqual([1]);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBe(NARROW_PHONE.width);
+    await said.scrollIntoViewIfNeeded();
+    await portal.screenshot(page, '100-flash-invoice-number-whole-phone-320', { fullPage: false });
+  } finally {
+    await page.setViewportSize(DESKTOP);
+  }
+  await page.locator('.payments').scrollIntoViewIfNeeded();
+  await shootDeskAndNarrowPhone(portal, page, '100-payment-references-whole');
 });

@@ -243,19 +243,23 @@ const firstSession = ok(api.GET('/api/session'));
 /** Signed out: the organisation's sign-in the sign-in page offers, if any (the session state says so only then). */
 const signInOffer = async (): Promise<SingleSignOn | undefined> => (await ok(api.GET('/api/session')).catch(() => undefined))?.singleSignOn;
 
-async function loadPeople(): Promise<Map<string, Person>> {
+/** The people directory by id; undefined when it could not be read (ids then show as they are, and nobody as gone). */
+async function loadPeople(): Promise<Map<string, Person> | undefined> {
   try {
     const list = await ok(api.GET('/api/people'));
     return new Map(list.items.map((p) => [p.id, p]));
   } catch {
-    return new Map();
+    return undefined;
   }
 }
+
+/** The people while the directory is not read (yet): one map, so pages memoising on it do not redo their work. */
+const NOBODY_READ_YET = new Map<string, Person>();
 
 export function App() {
   const loc = useLocation();
   const [me, setMe] = useState<Me | null | undefined>(undefined);
-  const [people, setPeople] = useState<Map<string, Person>>(new Map());
+  const [people, setPeople] = useState<Map<string, Person>>();
   const [singleSignOn, setSingleSignOn] = useState<SingleSignOn | undefined>(undefined);
 
   const signedIn = (next: Me) => {
@@ -349,7 +353,8 @@ export function App() {
 
   const session: SessionInfo = {
     me,
-    people,
+    people: people ?? NOBODY_READ_YET,
+    peopleRead: people !== undefined,
     signOut: async () => {
       // Leave the pages first (their polls stop), then end the session on the server.
       setMe(null);

@@ -7,11 +7,11 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { api, ApiError, DEPARTMENTS, ok, STAGES, type Department, type ProjectStatus, type Stage } from '../api';
-import { refusedForGood, useAction, useFocusFirstRefused, useName, useRequestKey, useResource, useSession } from '../data';
+import { refusedForGood, useAction, useFocusFirstRefused, useHeldBySomeoneGone, useName, useRequestKey, useResource, useSession } from '../data';
 import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, fromLocalInput, listInWords, plural, readAmount, roundMoney, shorten, STAGE_LABEL, toLocalInput, typedAmount } from '../format';
 import { PlanChanges, PlanTable } from '../plan';
 import { Link, navigate, useUnsavedWork } from '../router';
-import { Badge, Choices, datesInWords, Due, flash, Input, Loading, PageHeader, peopleInWords, ProblemBox, Section, Select, StageBadge, TaskStatusBadge, TextArea, Timeline } from '../ui';
+import { Badge, Choices, datesInWords, Due, flash, Input, Loading, PageHeader, peopleInWords, ProblemBox, Section, Select, StageBadge, TaskStatusBadge, TextArea, Timeline, WholeNumber, WholeNumbersIn } from '../ui';
 
 type Update = (p: ProjectStatus) => void;
 type Invoice = ProjectStatus['invoices'][number];
@@ -216,6 +216,7 @@ export function ProjectPage({ params }: { params: Record<string, string> }) {
 function ProjectView({ project: p, onChange }: { project: ProjectStatus; onChange: Update }) {
   const { me } = useSession();
   const name = useName();
+  const heldBySomeoneGone = useHeldBySomeoneGone();
   const isManager = me.person.role === 'manager' && p.managerId === me.person.id;
   const canAct = isManager || me.person.role === 'leadership';
   const finished = p.stage === 'completed' || p.stage === 'cancelled';
@@ -284,7 +285,22 @@ function ProjectView({ project: p, onChange }: { project: ProjectStatus; onChang
                     <td role="cell" data-label="Status">
                       <TaskStatusBadge status={t.status} />
                     </td>
-                    <td role="cell" data-label="Assignee">{t.assigneeId ? name(t.assigneeId) : <span class="muted">—</span>}</td>
+                    <td role="cell" data-label="Assignee">
+                      {t.assigneeId ? name(t.assigneeId) : <span class="muted">—</span>}
+                      {/* Held by someone who has left: nobody else can take it until the manager reassigns it (on its task page, which says so). */}
+                      {heldBySomeoneGone(t) && (
+                        <>
+                          {' '}
+                          {isManager ? (
+                            <Link href={`/tasks/${t.taskId}`} class="badge badge--warn badge-link">
+                              No longer here: reassign it
+                            </Link>
+                          ) : (
+                            <Badge tone="warn">No longer here</Badge>
+                          )}
+                        </>
+                      )}
+                    </td>
                     <td role="cell" data-label="Due">
                       <Due
                         dueAt={t.dueAt}
@@ -343,7 +359,7 @@ function ProjectView({ project: p, onChange }: { project: ProjectStatus; onChang
       {canAct && <ClientLink project={p} />}
 
       <Section title="Timeline" id="timeline">
-        <Timeline entries={timeline} name={name} detail={(e) => <WholeNumbersIn text={timelineDetail(e.event, e.detail ?? '', p, name)} numbers={invoiceNumbers(p)} />} />
+        <Timeline entries={timeline} name={name} detail={(e) => <WholeNumbersIn text={timelineDetail(e.event, e.detail ?? '', p, name)} numbers={invoiceNumbersAndReferences(p)} />} />
       </Section>
 
       {canAct && (!finished || (p.stage === 'cancelled' && p.invoices.some(open))) && <HandOver project={p} onChange={onChange} />}
@@ -1322,7 +1338,7 @@ function FeedbackHistory({ project: p, canAct, isManager, onChange }: { project:
                   <p>
                     Compensation: {formatMoney(c.compensation.amount, p.budget.currency)}{' '}
                     <span class="muted">
-                      <WholeNumbersIn text={compensationState(c.compensation, p)} numbers={invoiceNumbers(p)} />
+                      <WholeNumbersIn text={compensationState(c.compensation, p)} numbers={invoiceNumbersAndReferences(p)} />
                     </span>
                   </p>
                 )}
@@ -1795,6 +1811,7 @@ function StartWorkNow({ project: p, prepayment, onChange, onStarted }: { project
         started && started.by !== me.person.id
           ? `Already started by ${name(started.by)} ${formatDateTime(started.at)}: nothing changed.`
           : `The work starts now; ${prepayment.number} stays owed and chased.`,
+        [prepayment.number],
       );
     },
   );
@@ -2276,7 +2293,7 @@ function WriteOffForm({ project: p, invoice: i, onChange, onClose }: { project: 
         flash(`Already written off ${formatDateTime(after.at)} by ${name(after.by)} (“${after.reason}”): nothing changed.`);
         return;
       }
-      flash(`${money(after?.amount ?? stillOwed(i))} written off on ${i.number}: the client is no longer asked for it. ${name(p.managerId)} is told; the client is not.`);
+      flash(`${money(after?.amount ?? stillOwed(i))} written off on ${i.number}: the client is no longer asked for it. ${name(p.managerId)} is told; the client is not.`, [i.number]);
     },
   );
 
@@ -2284,7 +2301,7 @@ function WriteOffForm({ project: p, invoice: i, onChange, onClose }: { project: 
     return (
       <div class="inline-form write-off-form">
         <p class="callout callout--warn" role="alert" tabIndex={-1} ref={cannot}>
-          <strong>Not written off.</strong> <WholeNumbersIn text={why} numbers={invoiceNumbers(p)} />
+          <strong>Not written off.</strong> <WholeNumbersIn text={why} numbers={invoiceNumbersAndReferences(p)} />
         </p>
         <div class="form-actions">
           <button type="button" class="button button--secondary" onClick={() => onClose(false)}>
@@ -2394,10 +2411,10 @@ function PaymentNotRecorded({ race: { before, after, amount, reference }, onDism
   return (
     <div class="problem payment-refused" role="alert">
       <p>
-        <strong>Not recorded:</strong> <WholeNumbersIn text={`${what} ${settledHow}.`} numbers={[after.number, ...(after.setOffs ?? []).map((o) => o.invoiceNumber)]} />
+        <strong>Not recorded:</strong> <WholeNumbersIn text={`${what} ${settledHow}.`} numbers={[after.number, ...(after.setOffs ?? []).map((o) => o.invoiceNumber), ...newPayments.map((pay) => pay.reference)]} />
       </p>
       <p>
-        The {refund ? 'refund' : 'payment'} of {Number.isNaN(tried) ? amount : formatMoney(tried, after.currency)} with ref. {reference} was not added to it.
+        The {refund ? 'refund' : 'payment'} of {Number.isNaN(tried) ? amount : formatMoney(tried, after.currency)} with ref. <WholeNumber number={reference} /> was not added to it.
       </p>
       <button type="button" class="button button--secondary" onClick={onDismiss}>
         Dismiss
@@ -2406,26 +2423,8 @@ function PaymentNotRecorded({ race: { before, after, amount, reference }, onDism
   );
 }
 
-/** An invoice number in running text: kept on one line, where a browser would break it at its hyphens. */
-function WholeNumber({ number }: { number: string }) {
-  return <span class="nowrap">{number}</span>;
-}
-
-/**
- * Running text made elsewhere as a string (a timeline entry, why something cannot be done) that may
- * name some of `numbers`: each one in it kept whole (`WholeNumber`), "INV-2026-" at a line's end
- * reading as a number of its own.
- */
-function WholeNumbersIn({ text, numbers }: { text: string; numbers: readonly string[] }) {
-  const literally = (number: string) => number.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  // Longest first, so "INV-10" is not read as "INV-1" and a "0"; split on it, the text gives the numbers back at the odd places.
-  const numbered = numbers.length > 0 ? new RegExp(`(${[...numbers].sort((a, b) => b.length - a.length).map(literally).join('|')})`) : undefined;
-  if (!numbered) return <>{text}</>;
-  return <>{text.split(numbered).map((part, k) => (k % 2 === 1 ? <WholeNumber key={k} number={part} /> : part))}</>;
-}
-
-/** The numbers of the project's invoices and credit notes, for `WholeNumbersIn`. */
-const invoiceNumbers = (p: ProjectStatus): string[] => p.invoices.map((i) => i.number);
+/** The numbers of the project's invoices and credit notes, and the references of their payments (taken back too), for `WholeNumbersIn`. */
+const invoiceNumbersAndReferences = (p: ProjectStatus): string[] => p.invoices.flatMap((i) => [i.number, ...paymentHistory(i).map((pay) => pay.reference)]);
 
 type Payment = Invoice['payments'][number];
 type TakenBackPayment = NonNullable<Invoice['reversedPayments']>[number];
@@ -2487,11 +2486,11 @@ function whyNoTakingBack(p: ProjectStatus, i: Invoice): string | undefined {
 function PaymentFacts({ invoice: i, payment: pay }: { invoice: Invoice; payment: Payment }) {
   return i.kind === 'credit_note' ? (
     <>
-      {formatMoney(pay.amount, i.currency)} refunded to the client on credit note <WholeNumber number={i.number} />, {formatDate(pay.paidAt)}, ref. {pay.reference}
+      {formatMoney(pay.amount, i.currency)} refunded to the client on credit note <WholeNumber number={i.number} />, {formatDate(pay.paidAt)}, ref. <WholeNumber number={pay.reference} />
     </>
   ) : (
     <>
-      {formatMoney(pay.amount, i.currency)} on <WholeNumber number={i.number} />, paid {formatDate(pay.paidAt)}, ref. {pay.reference}
+      {formatMoney(pay.amount, i.currency)} on <WholeNumber number={i.number} />, paid {formatDate(pay.paidAt)}, ref. <WholeNumber number={pay.reference} />
     </>
   );
 }
@@ -2638,13 +2637,14 @@ function TakeBackForm({
           entry
             ? `Already taken back ${formatDateTime(entry.reversedAt)} by ${name(entry.reversedBy)} (${TAKEN_BACK_BECAUSE[entry.cause]}; ${told}): nothing changed.`
             : `${what} ref. ${pay.reference} is no longer counted on ${i.number}: nothing changed.`,
+          [pay.reference, i.number],
         );
         if (entry) onTakenBack({ line: takenBackKey(i, entry), already: `It had been taken back already when you asked: nothing changed (${told}).` });
         return;
       }
       const open = after ? money(stillOwed(after)) : '';
       if (asked === 'entered_by_mistake') {
-        flash(`${what} ref. ${pay.reference} taken back from ${i.number}: record it again below as it was made.`);
+        flash(`${what} ref. ${pay.reference} taken back from ${i.number}: record it again below as it was made.`, [pay.reference, i.number]);
         onTakenBack({ recordAgain: { invoiceNumber: i.number, reference: pay.reference, paidAt: pay.paidAt } });
         return;
       }
@@ -2652,6 +2652,7 @@ function TakeBackForm({
         refund
           ? `Refund taken back: ${open} of credit note ${i.number} is owed to the client again.`
           : `Payment taken back: ${i.number} is open again with ${open} to pay; the client is told by mail.`,
+        [i.number],
       );
       onTakenBack({ line: takenBackKey(i, entry) });
     },
@@ -2661,7 +2662,7 @@ function TakeBackForm({
     return (
       <div class="inline-form take-back-form">
         <p class="callout callout--warn" role="alert" tabIndex={-1} ref={cannot}>
-          <strong>Not taken back.</strong> <WholeNumbersIn text={why} numbers={invoiceNumbers(p)} />
+          <strong>Not taken back.</strong> <WholeNumbersIn text={why} numbers={invoiceNumbersAndReferences(p)} />
         </p>
         <div class="form-actions">
           <button type="button" class="button button--secondary" onClick={onClose}>
@@ -2994,7 +2995,7 @@ function PaymentForm({
       // What is still open on that invoice now, ready for the next part-payment.
       const after = next.invoices.find((i) => i.number === invoiceNumber);
       if (after && after.payments.length === paymentsBefore) {
-        flash(`Already recorded on ${invoiceNumber}: that ${invoice?.kind === 'credit_note' ? 'refund' : 'payment'} (same reference, amount and date) is there once; nothing changed.`);
+        flash(`Already recorded on ${invoiceNumber}: that ${invoice?.kind === 'credit_note' ? 'refund' : 'payment'} (same reference, amount and date) is there once; nothing changed.`, [invoiceNumber]);
         return;
       }
       if (after) setAmount(startingAmount(after));
@@ -3014,6 +3015,7 @@ function PaymentForm({
         beyond > 0
           ? `Payment recorded on ${invoiceNumber}: the ${formatMoney(beyond, after!.currency)} beyond what it asked is credited back to the client ${creditedBackWhen(next)}.`
           : `${invoice?.kind === 'credit_note' ? 'Refund' : 'Payment'} recorded on ${invoiceNumber}.`,
+        [invoiceNumber],
       );
     },
   );
@@ -3092,15 +3094,20 @@ function PaymentForm({
       <h3>{invoice?.kind === 'credit_note' ? 'Record the refund' : unpaid.length === 0 ? 'Record a payment made again' : 'Record a payment'}</h3>
       <ProblemBox error={pay.error} shownAtFields={named} />
       <p role="status" class="muted">
-        {movedFrom
-          ? movedFrom.paid
-            ? `${movedFrom.number} takes no payment made again now${invoiceNumber ? `; the form has moved to ${invoiceNumber}` : ''}.`
-            : invoiceNumber
-              ? `${movedFrom.number} is settled now; the form has moved to ${invoiceNumber}.`
-              : `${movedFrom.number} is settled now; nothing else is open.`
-          : correcting
-            ? `Ref. ${correcting} was taken back as entered by mistake: check the invoice, amount and date, and record it again as it was ${invoice?.kind === 'credit_note' ? 'paid out' : 'paid'}.`
-            : ''}
+        <WholeNumbersIn
+          text={
+            movedFrom
+              ? movedFrom.paid
+                ? `${movedFrom.number} takes no payment made again now${invoiceNumber ? `; the form has moved to ${invoiceNumber}` : ''}.`
+                : invoiceNumber
+                  ? `${movedFrom.number} is settled now; the form has moved to ${invoiceNumber}.`
+                  : `${movedFrom.number} is settled now; nothing else is open.`
+              : correcting
+                ? `Ref. ${correcting} was taken back as entered by mistake: check the invoice, amount and date, and record it again as it was ${invoice?.kind === 'credit_note' ? 'paid out' : 'paid'}.`
+                : ''
+          }
+          numbers={[movedFrom?.number ?? '', invoiceNumber, correcting ?? '']}
+        />
       </p>
       <div class="form-row">
         <Select
@@ -3143,7 +3150,7 @@ function PaymentForm({
       {twin && invoice && (
         <HeldBack class="payment-twin" action="It is another payment: record it" pending={pay.pending} onConfirm={() => confirm({ anotherPayment: true })}>
           Not recorded yet: {formatMoney(twin.amount, invoice.currency)} paid {formatDate(twin.paidAt)} is already recorded on <WholeNumber number={invoice.number} /> under
-          ref. {twin.reference} ({name(twin.recordedBy)}, {formatDateTime(twin.recordedAt)}). If this is the same money, it is in: nothing more to do.
+          ref. <WholeNumber number={twin.reference} /> ({name(twin.recordedBy)}, {formatDateTime(twin.recordedAt)}). If this is the same money, it is in: nothing more to do.
         </HeldBack>
       )}
       {beyond !== undefined && invoice && (
@@ -3507,7 +3514,7 @@ function CancelProject({ project: p, onChange }: { project: ProjectStatus; onCha
         <ul class="cancel-effects">
           {effects.map((line) => (
             <li key={line}>
-              <WholeNumbersIn text={line} numbers={invoiceNumbers(p)} />
+              <WholeNumbersIn text={line} numbers={invoiceNumbersAndReferences(p)} />
             </li>
           ))}
         </ul>

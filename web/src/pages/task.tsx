@@ -7,7 +7,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, ok, type Department, type Schemas, type Task } from '../api';
-import { refusedForGood, useAction, useName, useRequestKey, useResource, useSession, type Resource } from '../data';
+import { refusedForGood, useAction, useHeldBySomeoneGone, useName, useRequestKey, useResource, useSession, type Resource } from '../data';
 import { DEPARTMENT_LABEL, dueAfterClientDate, firstDelivery, formatDate, formatDateTime, formatMoney, fromLocalInput, lateInWords, linkRefusals, takenFirst, takenFirstInWords, toLocalInput } from '../format';
 import { ReviewForm } from '../review-form';
 import { Link, useUnsavedWork } from '../router';
@@ -81,7 +81,9 @@ function DeliveredLate({ task }: { task: Task }) {
 function TaskView({ task, onChange }: { task: Task; onChange: (t: Task) => void }) {
   const { me } = useSession();
   const name = useName();
+  const heldBySomeoneGone = useHeldBySomeoneGone();
   const role = me.person.role;
+  const managing = role === 'manager' && task.managerId === me.person.id;
   const done = task.status === 'accepted' || task.status === 'cancelled';
   const lastReview = task.reviews[task.reviews.length - 1];
   // Sent back, in someone's hands again or given back to the department: the comment is what to do.
@@ -130,6 +132,7 @@ function TaskView({ task, onChange }: { task: Task; onChange: (t: Task) => void 
       </PageHeader>
 
       {task.status === 'cancelled' && <CancelledNote task={task} />}
+      {heldBySomeoneGone(task) && <HolderGoneNote task={task} managing={managing} />}
 
       {sentBack && lastReview && (
         <div class="callout callout--warn" role="note">
@@ -138,7 +141,7 @@ function TaskView({ task, onChange }: { task: Task; onChange: (t: Task) => void 
       )}
 
       {role === 'staff' && <StaffActions task={task} onChange={onChange} />}
-      {role === 'manager' && task.managerId === me.person.id && <ManagerActions task={task} onChange={onChange} clientDate={clientDate} />}
+      {managing && <ManagerActions task={task} onChange={onChange} clientDate={clientDate} />}
 
       <div class="grid-2">
         <Section title="The work" id="work">
@@ -291,6 +294,7 @@ const mayBeNoLongerMine = (err: unknown): err is ApiError =>
 function StaffActions({ task, onChange }: { task: Task; onChange: (t: Task) => void }) {
   const { me } = useSession();
   const name = useName();
+  const heldBySomeoneGone = useHeldBySomeoneGone();
   const [summary, setSummary] = useState('');
   const [links, setLinks] = useState('');
   const mine = task.status === 'claimed' && task.assigneeId === me.person.id;
@@ -463,6 +467,8 @@ function StaffActions({ task, onChange }: { task: Task; onChange: (t: Task) => v
       </Section>
     );
   }
+  // Held by someone who has left: the note at the top says so, and whom to ask (not "is working on this").
+  if (task.status === 'claimed' && heldBySomeoneGone(task) && !takenFirst(claim.error)) return null;
   if (task.status === 'claimed') {
     // My claim lost to theirs: said, not just shown (the page would otherwise read as if I never tried).
     return takenFirst(claim.error) ? (
@@ -499,6 +505,35 @@ function LostWorkNote({ children }: { children: ComponentChildren }) {
     <p class="callout callout--warn" role="alert" id="act-now" tabIndex={-1} ref={note}>
       {children}
     </p>
+  );
+}
+
+/**
+ * Work in the hands of someone no longer in the people directory (who left the agency): nobody else
+ * in the department can claim it, and its holder is not coming back to it. Said right under the
+ * header that names the holder; the project's manager is led to the reassign form below, everyone
+ * else learns whom to ask.
+ */
+function HolderGoneNote({ task, managing }: { task: Task; managing: boolean }) {
+  const name = useName();
+  const held = `Held by ${name(task.assigneeId)}, who is no longer in the people directory`;
+  // The browser scrolls the choice into sight, its label and the form's heading with it.
+  const toReassign = () => document.getElementById('reassign-assignee')?.focus();
+  return (
+    <div class="callout callout--warn holder-gone" role="note">
+      {managing ? (
+        <>
+          <p>{held}: nobody else in {DEPARTMENT_LABEL[task.department]} can take it until you reassign it.</p>
+          <button type="button" class="button button--secondary" onClick={toReassign}>
+            Reassign it
+          </button>
+        </>
+      ) : (
+        <p>
+          {held}: ask {name(task.managerId)}, who manages the project, to reassign it.
+        </p>
+      )}
+    </div>
   );
 }
 
