@@ -194,7 +194,7 @@ export interface ManagerDigest {
 /** The weekly digests (workflows/leadership-digest, workflows/manager-digest): the figures, read at the schedule's moment. */
 export interface DigestActivities {
   prepareLeadershipDigest(input: { at: string }): Promise<NotifyInput['data']>;
-  /** Every manager with a project under way or money open either way; the others get no mail. */
+  /** Every manager with a project under way, money open either way, or a task of theirs held by someone gone; the others get no mail. */
   prepareManagerDigests(input: { at: string }): Promise<ManagerDigest[]>;
 }
 

@@ -2,18 +2,22 @@
  * The weekly digests' figures, read from the reporting store at the schedule's moment, as the
  * data their notices print: leadership's (`leadership_digest`: the portfolio page's tiles for the
  * whole agency, and who is overloaded) and each manager's (`manager_digest`: the same report for their own projects, and
- * what waits on them alone: deliveries to review and plans to write). Lists travel as JSON (a
- * notice's data is flat), ten items each at most: the mail says how many more, and links to the
- * portfolio for them.
+ * what waits on them alone: deliveries to review and plans to write). Both name the work held by
+ * people no longer here (`workOfPeopleGone`, as the portfolio report does): leadership's, running
+ * projects to hand over and tasks in work to reassign; a manager's, the tasks in work of their own
+ * projects. Lists travel as JSON (a notice's data is flat), ten items each at most: the mail says
+ * how many more, and links to the portfolio for them.
  */
 import type { ProjectListItem, TaskListItem } from '../api/schemas';
 import type { StoredPortfolio } from './reporting/portfolio';
 import type { PeopleDirectory } from '../common/people';
+import type { Role } from '../workflows/shared-schemas';
+import { workOfPeopleGone } from './reporting/workload';
 import type { Page, PageRequest, ReportingStore } from './reporting/store';
 import type { DigestActivities, ManagerDigest, NotifyInput } from './contract';
 
 export interface DigestActivityDeps {
-  reporting: Pick<ReportingStore, 'portfolio' | 'listProjects' | 'listTasks' | 'overloadedPeople'>;
+  reporting: Pick<ReportingStore, 'portfolio' | 'listProjects' | 'listTasks' | 'overloadedPeople' | 'workHolders'>;
   people: Pick<PeopleDirectory, 'withRole' | 'get'>;
   /** WORKLOAD_OVERLOAD_HOURS, as the KPI report counts who is overloaded. */
   overloadHours: number;
@@ -62,6 +66,36 @@ function portfolioFigures(report: StoredPortfolio, at: string): NotifyInput['dat
     refundsPastDue: report.refundsOwed.pastDue,
     refundsList: listed(report.refundsOwed.items.map((p) => ({ ...p, ...(p.refundDueAt && { since: p.refundDueAt }) }))),
     cancelledToSettle: projects.cancelledToSettle,
+  };
+}
+
+/** One holder of work the digest names: by name while the directory still knows them (in another role now), else by id. */
+export interface HolderGone {
+  personId: string;
+  name?: string;
+  /** The role they hold now, when they are still here: the work is no longer theirs to move on. */
+  nowRole?: Role;
+}
+
+/**
+ * The work held by people gone (`workOfPeopleGone`), as a digest's data: each list with its total
+ * (projects, tasks) and how many holders it has, the first ten holders named. Asked for a manager,
+ * of their own projects, whose manager is never gone (it is them): their projects' list is empty.
+ */
+async function peopleGoneFigures(deps: DigestActivityDeps, managerId?: string): Promise<NotifyInput['data']> {
+  const gone = workOfPeopleGone(await deps.reporting.workHolders({ managerId }), deps.people);
+  const holder = (personId: string): HolderGone => {
+    const now = deps.people.get(personId);
+    return { personId, ...(now && { name: now.name, nowRole: now.role }) };
+  };
+  const sum = (counts: number[]): number => counts.reduce((a, b) => a + b, 0);
+  return {
+    goneManagersRunning: sum(gone.projects.map((m) => m.running)),
+    goneManagersCount: gone.projects.length,
+    goneManagers: JSON.stringify(gone.projects.slice(0, DIGEST_LIST_LENGTH).map((m) => ({ ...holder(m.managerId), running: m.running }))),
+    goneHoldersInWork: sum(gone.tasks.map((t) => t.inWork)),
+    goneHoldersCount: gone.tasks.length,
+    goneHolders: JSON.stringify(gone.tasks.slice(0, DIGEST_LIST_LENGTH).map((t) => ({ ...holder(t.personId), inWork: t.inWork }))),
   };
 }
 
@@ -115,9 +149,14 @@ export function createDigestActivities(deps: DigestActivityDeps): DigestActiviti
   const { reporting } = deps;
   return {
     async prepareLeadershipDigest({ at }): Promise<NotifyInput['data']> {
-      const [report, overloaded] = await Promise.all([reporting.portfolio({ now: new Date(at) }), reporting.overloadedPeople(deps.overloadHours)]);
+      const [report, overloaded, peopleGone] = await Promise.all([
+        reporting.portfolio({ now: new Date(at) }),
+        reporting.overloadedPeople(deps.overloadHours),
+        peopleGoneFigures(deps),
+      ]);
       return {
         ...portfolioFigures(report, at),
+        ...peopleGone,
         // "Who is overloaded?" is leadership's to ask (DOMAIN.md): named, with their hours in work.
         overloadHours: deps.overloadHours,
         overloaded: JSON.stringify(overloaded.slice(0, DIGEST_LIST_LENGTH).map((p) => ({ ...p, name: deps.people.get(p.personId)?.name ?? p.personId }))),
@@ -131,22 +170,25 @@ export function createDigestActivities(deps: DigestActivityDeps): DigestActiviti
       for (const manager of deps.people.withRole('manager')) {
         const managerId = manager.id;
         const report = await reporting.portfolio({ managerId, now });
-        const [toReview, intake, planning] = await Promise.all([
+        const [toReview, intake, planning, peopleGone] = await Promise.all([
           everyItem((page) => reporting.listTasks({ managerId, status: 'submitted' }, page, now)),
           everyItem((page) => reporting.listProjects({ managerId, stage: 'intake' }, page, now)),
           everyItem((page) => reporting.listProjects({ managerId, stage: 'planning' }, page, now)),
+          peopleGoneFigures(deps, managerId),
         ]);
         const figures = portfolioFigures(report, at);
         const somethingOpen =
           report.projects.active + report.projects.cancelledToSettle + report.openComplaints.count + report.unpaidInvoicesPastDue.count + report.refundsOwed.count > 0;
-        // A manager with no project under way and nothing owed either way has no week to read about.
-        if (!somethingOpen && toReview.length === 0) continue;
+        // A manager with no project under way, nothing owed either way and no task held by someone
+        // gone (a task the store still has in work, whatever its project's stage) has no week to read about.
+        if (!somethingOpen && toReview.length === 0 && peopleGone.goneHoldersCount === 0) continue;
         const plans = plansToWrite([...intake, ...planning]);
         const deliveries = deliveriesByProject(toReview);
         digests.push({
           managerId,
           data: {
             ...figures,
+            ...peopleGone,
             deliveriesToReview: toReview.length,
             deliveryProjects: deliveries.length,
             deliveriesList: listed(deliveries),

@@ -35,7 +35,7 @@ export interface ActivityDeps {
   sentLog: SentLog;
   people: PeopleDirectory;
   /** The reporting store the workflows publish their snapshots to (its own lifecycle: the caller opens and closes it). */
-  reporting: Pick<ReportingStore, 'publish' | 'portfolio' | 'listProjects' | 'listTasks' | 'overloadedPeople'>;
+  reporting: Pick<ReportingStore, 'publish' | 'portfolio' | 'listProjects' | 'listTasks' | 'overloadedPeople' | 'workHolders'>;
   /** WORKLOAD_OVERLOAD_HOURS: leadership's digest names who has more work in hand than this. */
   overloadHours: number;
   agency: AgencyDetails;
@@ -65,7 +65,7 @@ export async function createActivityDepsFromConfig(
   base: {
     client: Client;
     logger: Logger;
-    reporting: Pick<ReportingStore, 'publish' | 'sentMail' | 'documents' | 'portfolio' | 'listProjects' | 'listTasks' | 'overloadedPeople' | 'stoppedDigest'> & ClientLinkStore;
+    reporting: Pick<ReportingStore, 'publish' | 'sentMail' | 'documents' | 'portfolio' | 'listProjects' | 'listTasks' | 'overloadedPeople' | 'workHolders' | 'stoppedDigest'> & ClientLinkStore;
   },
 ): Promise<ActivityDeps> {
   // Unwritable directories fail the start, not the first invoice hours later.

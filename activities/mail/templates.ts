@@ -17,11 +17,12 @@ import type { NotificationTemplate, NotifyInput } from '../contract';
 import type { InvoiceView, ProjectStatus } from '../../workflows/project/contract';
 import { invoiceViewSchema } from '../../workflows/project/schemas';
 import { owedAmount, waitingForPrepayment } from '../../workflows/project/state';
-import type { Department } from '../../workflows/shared-schemas';
+import type { Department, Role } from '../../workflows/shared-schemas';
 import { subtractAmounts, toMinor } from '../../workflows/money';
 import { namesInWords, type ProjectStage } from '../../workflows/vocabulary';
 import { cancelledWhile, datesIn, departmentName, fmtMoney, type DateWords } from '../format';
 import { DIGEST_READER, isDigest } from './digest-mail';
+import type { HolderGone } from '../digest';
 
 /** Who reads a message: people of the agency, or the client's contact (no portal account). */
 export type Audience = 'staff' | 'client';
@@ -188,6 +189,15 @@ class Values {
   /** A person's work in hand on the portal's KPI pages (leadership's and managers'). */
   workInHandUrl(personId: string): string {
     return `${this.ctx.publicBaseUrl.replace(/\/+$/, '')}/kpis/workload?assignee=${encodeURIComponent(personId)}&state=in_work`;
+  }
+
+  /**
+   * The portfolio narrowed to one manager's projects, where leadership is offered "Hand over all".
+   * The portal writes this address with `portfolioHref({ manager })` (web/src/portfolio-address.ts),
+   * which mail code cannot import: same path, same `manager` parameter.
+   */
+  managerPortfolioUrl(managerId: string): string {
+    return `${this.ctx.publicBaseUrl.replace(/\/+$/, '')}/projects?${new URLSearchParams({ manager: managerId })}`;
   }
 
   // The names nearly every template prints.
@@ -1146,6 +1156,14 @@ const DIGEST_STAGES: [ProjectStage, string][] = [
   ['invoicing', 'waiting for the final payment'],
 ];
 
+/** A holder of work the digests name (activities/digest.ts `HolderGone`), with what they hold. */
+type GoneHolder = HolderGone & { running?: number; inWork?: number };
+
+const NOW_IN_ROLE: Record<Role, string> = { leadership: 'now in leadership', manager: 'now an account manager', staff: 'now on the staff' };
+
+/** `anton.left`, or `Lena Director, now in leadership` for one the directory still knows in another role. */
+const goneHolder = (h: GoneHolder): string => (h.name ? `${h.name}${h.nowRole ? `, ${NOW_IN_ROLE[h.nowRole]}` : ''}` : h.personId);
+
 /**
  * A weekly digest in words: the projects under way by stage, then only what needs someone, each
  * list with its projects' links; a week with none of those says so in one line. Leadership's
@@ -1204,6 +1222,23 @@ function weeklyDigest(v: Values, reader: 'leadership' | 'manager'): { subject: s
       `Overloaded, above ${count('overloadHours')} h in work: ${count('overloadedCount') === 1 ? '1 person' : `${count('overloadedCount')} people`}`,
       ...people.map((p) => `- ${p.name ?? p.personId}: ${p.hours} h in ${plural(p.tasks, 'task')}: ${v.workInHandUrl(p.personId)}`),
       ...(more > 0 ? [`- and ${more} more: see the KPIs`] : []),
+    ]);
+  }
+  // Work nobody moves on until it is handed over or reassigned. A manager's own projects never
+  // have their manager gone (it is them): theirs names tasks only, to reassign.
+  if (count('goneManagersRunning') + count('goneHoldersInWork') > 0) {
+    const managers = json<GoneHolder[]>('goneManagers') ?? [];
+    const holders = json<GoneHolder[]>('goneHolders') ?? [];
+    const more = count('goneManagersCount') - managers.length + count('goneHoldersCount') - holders.length;
+    const totals = [
+      ...(count('goneManagersRunning') > 0 ? [plural(count('goneManagersRunning'), 'project')] : []),
+      ...(count('goneHoldersInWork') > 0 ? [plural(count('goneHoldersInWork'), 'task')] : []),
+    ];
+    needs.push([
+      `Work of people no longer here — ${reader === 'leadership' ? 'hand it over or reassign it' : 'reassign it'}: ${totals.join(', ')}`,
+      ...managers.map((m) => `- ${goneHolder(m)}: ${plural(m.running ?? 0, 'running project')}: ${v.managerPortfolioUrl(m.personId)}`),
+      ...holders.map((t) => `- ${goneHolder(t)}: ${plural(t.inWork ?? 0, 'task')} in work: ${v.workInHandUrl(t.personId)}`),
+      ...(more > 0 ? [`- and ${more} more: see the portfolio`] : []),
     ]);
   }
   if (count('openComplaints') > 0) {

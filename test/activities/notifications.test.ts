@@ -1293,6 +1293,9 @@ test('while a slow server takes its time over a message, the attempt keeps heart
   expect(beats).toEqual([{ next: 'dima.design@agency.example' }, { sending: 'dima.design@agency.example' }]);
 }, 30_000);
 
+/** A digest's data when nobody gone holds work (activities/digest.ts). */
+const NOBODY_GONE = { goneManagersRunning: 0, goneManagersCount: 0, goneManagers: '[]', goneHoldersInWork: 0, goneHoldersCount: 0, goneHolders: '[]' };
+
 test("leadership's weekly digest: the projects under way by stage, then only what needs someone, ten projects a list and how many more; a quiet week in one line", () => {
   const ctx = { publicBaseUrl: BASE_URL, timeZone: 'Europe/Berlin' };
   const plans = Array.from({ length: 10 }, (_, i) => ({ projectId: `p-${i}`, title: `Campaign ${i}`, clientName: 'ACME', since: '2026-12-03T23:30:00Z' }));
@@ -1326,7 +1329,8 @@ test("leadership's weekly digest: the projects under way by stage, then only wha
   expect(busy.text).not.toMatch(/complaints|invoice past due|Nothing is waiting/);
   expect(busy.link).toBe(`${BASE_URL}/projects`);
 
-  const quiet = renderNotification({ template: 'leadership_digest', data: { at: '2026-12-07T07:00:00Z', active: 0, byStage: '{}' } }, ctx);
+  // Nobody gone either: the data carries the empty lists, and the mail no block for them.
+  const quiet = renderNotification({ template: 'leadership_digest', data: { at: '2026-12-07T07:00:00Z', active: 0, byStage: '{}', ...NOBODY_GONE } }, ctx);
   expect(quiet.text).toBe(`Projects under way: 0.\n\nNothing is waiting for a decision, late, disputed or owed.\n\nOpen in the portal: ${BASE_URL}/projects\n`);
 });
 
@@ -1373,8 +1377,80 @@ test("a manager's weekly digest: their projects under way, then what only they c
   expect(busy.text).not.toMatch(/waiting for your decision|complaints|invoice past due|Nothing waits/);
   expect(busy.link).toBe(`${BASE_URL}/projects`);
 
-  const quiet = renderNotification({ template: 'manager_digest', data: { at: '2026-12-07T07:00:00Z', active: 2, byStage: JSON.stringify({ client_review: 2 }) } }, ctx);
+  const quiet = renderNotification({ template: 'manager_digest', data: { at: '2026-12-07T07:00:00Z', active: 2, byStage: JSON.stringify({ client_review: 2 }), ...NOBODY_GONE } }, ctx);
   expect(quiet.text).toBe(
     `Your projects under way: 2 (2 with the client for review).\n\nNothing waits on you: no delivery to review or plan to write, nothing late, disputed or owed.\n\nOpen in the portal: ${BASE_URL}/projects\n`,
+  );
+});
+
+test('the digests name the work of people no longer here: leadership the running projects to hand over (the portfolio narrowed to their manager) and the tasks in work to reassign, a manager the tasks of their own projects; ten named and how many more', () => {
+  const ctx = { publicBaseUrl: BASE_URL, timeZone: 'Europe/Berlin' };
+  const workInHand = (id: string) => `${BASE_URL}/kpis/workload?assignee=${id}&state=in_work`;
+  const leadership = renderNotification(
+    {
+      template: 'leadership_digest',
+      data: {
+        at: '2026-12-07T07:00:00Z',
+        active: 3,
+        byStage: JSON.stringify({ in_production: 3 }),
+        goneManagersRunning: 2,
+        goneManagersCount: 1,
+        goneManagers: JSON.stringify([{ personId: 'boris.left', running: 2 }]),
+        goneHoldersInWork: 4,
+        goneHoldersCount: 2,
+        goneHolders: JSON.stringify([
+          { personId: 'anton.left', inWork: 3 },
+          { personId: 'lena.director', name: 'Lena Smirnova', nowRole: 'leadership', inWork: 1 },
+        ]),
+      },
+    },
+    ctx,
+  );
+  expect(leadership.text).toBe(
+    [
+      'Projects under way: 3 (3 in production).',
+      '',
+      'Work of people no longer here — hand it over or reassign it: 2 projects, 4 tasks',
+      `- boris.left: 2 running projects: ${BASE_URL}/projects?manager=boris.left`,
+      `- anton.left: 3 tasks in work: ${workInHand('anton.left')}`,
+      `- Lena Smirnova, now in leadership: 1 task in work: ${workInHand('lena.director')}`,
+      '',
+      `Open in the portal: ${BASE_URL}/projects`,
+      '',
+    ].join('\n'),
+  );
+
+  // Ten holders named (as the activity lists them), and how many more; projects only, or tasks only, say only theirs.
+  const holders = Array.from({ length: 10 }, (_, i) => ({ personId: `gone-${i}`, inWork: 1 }));
+  const many = renderNotification(
+    { template: 'leadership_digest', data: { active: 1, ...NOBODY_GONE, goneHoldersInWork: 12, goneHoldersCount: 12, goneHolders: JSON.stringify(holders) } },
+    ctx,
+  );
+  expect(many.text).toContain(`Work of people no longer here — hand it over or reassign it: 12 tasks\n- gone-0: 1 task in work: ${workInHand('gone-0')}\n`);
+  expect(many.text).toContain(`- gone-9: 1 task in work: ${workInHand('gone-9')}\n- and 2 more: see the portfolio\n`);
+  const projectsOnly = renderNotification(
+    { template: 'leadership_digest', data: { active: 1, ...NOBODY_GONE, goneManagersRunning: 1, goneManagersCount: 1, goneManagers: JSON.stringify([{ personId: 'boris.left', running: 1 }]) } },
+    ctx,
+  );
+  expect(projectsOnly.text).toContain(`Work of people no longer here — hand it over or reassign it: 1 project\n- boris.left: 1 running project: ${BASE_URL}/projects?manager=boris.left\n\n`);
+
+  // A manager's: the tasks in work of their own projects, theirs to reassign.
+  const manager = renderNotification(
+    {
+      template: 'manager_digest',
+      data: {
+        at: '2026-12-07T07:00:00Z',
+        active: 0,
+        byStage: JSON.stringify({ completed: 1 }),
+        ...NOBODY_GONE,
+        goneHoldersInWork: 1,
+        goneHoldersCount: 1,
+        goneHolders: JSON.stringify([{ personId: 'anton.left', inWork: 1 }]),
+      },
+    },
+    ctx,
+  );
+  expect(manager.text).toBe(
+    `Your projects under way: 0.\n\nWork of people no longer here — reassign it: 1 task\n- anton.left: 1 task in work: ${workInHand('anton.left')}\n\nOpen in the portal: ${BASE_URL}/projects\n`,
   );
 });

@@ -70,6 +70,7 @@ async function startWorker(port: number, directory: PeopleDirectory = people): P
       listProjects: () => Promise.reject(new Error('no reporting store in the notify-delivery test')),
       listTasks: () => Promise.reject(new Error('no reporting store in the notify-delivery test')),
       overloadedPeople: () => Promise.reject(new Error('no reporting store in the notify-delivery test')),
+      workHolders: () => Promise.reject(new Error('no reporting store in the notify-delivery test')),
     },
     overloadHours: 40,
   });

@@ -9,6 +9,7 @@ import { loadConfig, parseDigestSchedule } from '../../common/config';
 import { createLogger } from '../../common/logger';
 import { ensureDigestSchedule } from '../../worker/digest-schedules';
 import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness, type PersonKey } from '../support/api';
+import { ProjectBuilder, plusDays } from '../reporting/builders';
 import { eventually, uniqueId } from '../support/temporal';
 import { startSmtpServer, type TestSmtpServer } from '../activities/smtp';
 import { recordHistory } from './support';
@@ -88,6 +89,8 @@ test("the schedule runs in the agency's zone; a run it starts mails leadership w
     // Who is overloaded, with their hours in work and the way to their work in hand.
     const designerLink = `/kpis/workload?assignee=${encodeURIComponent(h.people.designer.id)}&state=in_work`.replace(/[?]/g, '\\?');
     expect(text).toMatch(new RegExp(`Overloaded, above 6 h in work: 1 person\n- [^\n:]+: 8 h in 1 task: \\S+${designerLink}\n`));
+    // Nobody who holds work has left: no block for it.
+    expect(text).not.toContain('no longer here');
     // The portal's link, then (last) why it comes and how to stop it.
     expect(text).toMatch(/Open in the portal: \S+\/projects\n\nYou get this every week as a member of leadership\. Stop these mails: \S+\n$/);
     // Leadership only: the managers are not mailed it.
@@ -158,8 +161,8 @@ test('the managers\' schedule starts a run that mails each manager with somethin
     // What waits on them comes first.
     expect(text.indexOf('Deliveries waiting')).toBeLessThan(text.indexOf('Plans to write'));
     expect(text.indexOf('Plans to write')).toBeLessThan(text.indexOf('Plans with leadership'));
-    // Their own projects only; the other manager gets their own mail, with theirs.
-    expect(text).not.toMatch(/not theirs|Digest: /);
+    // Their own projects only; the other manager gets their own mail, with theirs. Nobody gone holds their work.
+    expect(text).not.toMatch(/not theirs|Digest: |no longer here/);
     expect(to('manager')).toHaveLength(1);
     expect(to('manager')[0]!.parsed.text).toContain('- Week: not theirs for Hooli, waiting since ');
     // A manager with nothing under way, and leadership, get none.
@@ -173,14 +176,15 @@ test('the managers\' schedule starts a run that mails each manager with somethin
   }
 });
 
+/** A digest run as the schedule starts one, and the digests it mailed. */
+const runDigest = async (workflow: 'leadershipDigestWorkflow' | 'managerDigestWorkflow', subject: string) => {
+  const before = smtp.received.length;
+  await h.temporal.client.workflow.execute(workflow, { taskQueue: h.taskQueue, workflowId: uniqueId('digest-run') });
+  return smtp.received.slice(before).filter((m) => m.parsed.subject?.startsWith(subject) === true);
+};
+const toPerson = <M extends { envelopeTo: string[] }>(mails: M[], id: string): M[] => mails.filter((m) => m.envelopeTo.includes(`${id}@agency.example`));
+
 describe('a person who stopped their digest', () => {
-  /** A digest run as the schedule starts one, and the digests it mailed. */
-  const runDigest = async (workflow: 'leadershipDigestWorkflow' | 'managerDigestWorkflow', subject: string) => {
-    const before = smtp.received.length;
-    await h.temporal.client.workflow.execute(workflow, { taskQueue: h.taskQueue, workflowId: uniqueId('digest-run') });
-    return smtp.received.slice(before).filter((m) => m.parsed.subject?.startsWith(subject) === true);
-  };
-  const toPerson = <M extends { envelopeTo: string[] }>(mails: M[], id: string): M[] => mails.filter((m) => m.envelopeTo.includes(`${id}@agency.example`));
   /** The `List-Unsubscribe` header as the mail carried it (one line, unfolded). */
   const header = (mail: (typeof smtp.received)[number], name: string): string | undefined =>
     mail.parsed.headerLines.find((l) => l.key === name.toLowerCase())?.line.replace(/\r?\n[ \t]+/g, ' ').replace(/^[^:]+:\s*/, '');
@@ -244,5 +248,91 @@ describe('a person who stopped their digest', () => {
     await h.http().put('/api/me/mail').set(h.auth('leadership')).send({ digests: [{ digest: 'leadership_digest', receives: true }] }).expect(200);
     expect(toPerson(await runDigest('managerDigestWorkflow', 'Your projects this week'), manager)).toHaveLength(1);
     expect(toPerson(await runDigest('leadershipDigestWorkflow', 'Where the agency stands'), leader)).toHaveLength(1);
+  });
+});
+
+/**
+ * Work held by people no longer here, as the store has it (published as the workflows would: no
+ * workflow runs for these projects): last in this file, so the weeks above had none.
+ */
+describe('work of people no longer here', () => {
+  const GONE_MANAGER = 'boris.left';
+  const GONE_DESIGNER = 'anton.left';
+  const base = new Date(Date.now() - 10 * 86_400_000).toISOString();
+  const due = new Date(Date.now() + 10 * 86_400_000).toISOString();
+  /** A project of `managerId` in production, its design tasks (`keys`) open. */
+  const project = (managerId: string, keys: string[]) => {
+    const built = new ProjectBuilder({ projectId: uniqueId('p-gone'), managerId, client: { id: uniqueId('client-gone'), name: 'Gone Ltd', segment: 'B2B' }, intakeAt: base })
+      .submitPlan(plusDays(base, 1), keys.map((key) => ({ key, department: 'design' as const, dueAt: due })))
+      .approve(plusDays(base, 2));
+    for (const key of keys) built.task(key).open(plusDays(base, 2));
+    return built;
+  };
+  const publish = async (...projects: ProjectBuilder[]) => {
+    for (const p of projects) for (const snapshot of p.publishAll()) await h.reporting.publish(snapshot);
+  };
+  const portal = () => h.config.publicBaseUrl;
+  const workInHand = (id: string) => `${portal()}/kpis/workload?assignee=${id}&state=in_work`;
+
+  test("leadership's digest names the running projects of a manager gone (the portfolio narrowed to them, to hand over) and the tasks in work of people gone (to reassign); each manager's, those of their own projects", async () => {
+    // The manager who left runs a project, its design held by the designer who left; the harness's
+    // manager has a task of theirs held by that designer and one by someone now in leadership; the
+    // other manager one held by that designer.
+    const orphan = project(GONE_MANAGER, ['a']);
+    orphan.task('a').claim(GONE_DESIGNER);
+    const mine = project(h.people.manager.id, ['a', 'b']);
+    mine.task('a').claim(GONE_DESIGNER);
+    mine.task('b').claim('lena.director');
+    const theirs = project(h.people.otherManager.id, ['a']);
+    theirs.task('a').claim(GONE_DESIGNER);
+    await publish(orphan, mine, theirs);
+
+    const [leaders] = toPerson(await runDigest('leadershipDigestWorkflow', 'Where the agency stands'), h.people.leadership.id);
+    expect(leaders!.parsed.text).toContain(
+      [
+        '',
+        'Work of people no longer here — hand it over or reassign it: 1 project, 4 tasks',
+        `- ${GONE_MANAGER}: 1 running project: ${portal()}/projects?manager=${GONE_MANAGER}`,
+        `- ${GONE_DESIGNER}: 3 tasks in work: ${workInHand(GONE_DESIGNER)}`,
+        `- Lena Smirnova, now in leadership: 1 task in work: ${workInHand('lena.director')}`,
+        '',
+        '',
+      ].join('\n'),
+    );
+
+    const managers = await runDigest('managerDigestWorkflow', 'Your projects this week');
+    const [manager] = toPerson(managers, h.people.manager.id);
+    expect(manager!.parsed.text).toContain(
+      [
+        '',
+        'Work of people no longer here — reassign it: 2 tasks',
+        `- ${GONE_DESIGNER}: 1 task in work: ${workInHand(GONE_DESIGNER)}`,
+        `- Lena Smirnova, now in leadership: 1 task in work: ${workInHand('lena.director')}`,
+        '',
+        '',
+      ].join('\n'),
+    );
+    const [other] = toPerson(managers, h.people.otherManager.id);
+    expect(other!.parsed.text).toContain(`\nWork of people no longer here — reassign it: 1 task\n- ${GONE_DESIGNER}: 1 task in work: ${workInHand(GONE_DESIGNER)}\n\n`);
+    // Not theirs: the manager who left is no reader, and their project is nobody else's to see here.
+    expect(toPerson(managers, GONE_MANAGER)).toHaveLength(0);
+    expect(`${manager!.parsed.text}${other!.parsed.text}`).not.toContain(GONE_MANAGER);
+  });
+
+  test('ten holders named and how many more; a manager whose only open matter is a task held by someone gone still gets the digest', async () => {
+    // The store's copy of a completed project with its tasks still in work (a task's copy behind its
+    // project's), each held by someone who left: the manager has nothing else under way.
+    const gone = Array.from({ length: 11 }, (_, i) => `gone-${String(i + 1).padStart(2, '0')}`);
+    const finished = project(h.people.reportManager.id, gone);
+    for (const id of gone) finished.task(id).claim(id);
+    finished.toClientReview(plusDays(base, 4)).clientAccepts(plusDays(base, 4), 5).complete(plusDays(base, 5));
+    await publish(finished);
+
+    const [mail] = toPerson(await runDigest('managerDigestWorkflow', 'Your projects this week'), h.people.reportManager.id);
+    const text = mail!.parsed.text ?? '';
+    expect(text).toMatch(/^Your projects under way: 0\.\n\nWork of people no longer here — reassign it: 11 tasks\n/);
+    for (const id of gone.slice(0, 10)) expect(text).toContain(`\n- ${id}: 1 task in work: ${workInHand(id)}\n`);
+    expect(text).toContain(`\n- gone-10: 1 task in work: ${workInHand('gone-10')}\n- and 1 more: see the portfolio\n\n`);
+    expect(text).not.toContain('gone-11');
   });
 });
