@@ -102,6 +102,8 @@ export class PeopleDirectory {
   private contents: Contents;
   private following?: NodeJS.Timeout;
   private refusedBecause?: string;
+  /** The file's text as `fromFile` read it: following starts from it, not from a second read the file may have changed before. */
+  private loadedFrom?: { file: string; text: string };
 
   constructor(entries: DirectoryEntries) {
     try {
@@ -119,7 +121,9 @@ export class PeopleDirectory {
       throw new Error(`people directory ${file}: ${(err as Error).message}`);
     }
     try {
-      return new PeopleDirectory(parseDirectory(text).entries);
+      const directory = new PeopleDirectory(parseDirectory(text).entries);
+      directory.loadedFrom = { file, text };
+      return directory;
     } catch (err) {
       throw new Error(`people directory ${file}: ${(err as Error).message.replace(/^people directory: /, '')}`);
     }
@@ -136,12 +140,8 @@ export class PeopleDirectory {
   followFile(file: string, { everyMs, logger, problems }: FollowOptions): void {
     this.stopFollowing();
     const log = logger.child({ component: 'people', file });
-    let lastText: string | undefined;
-    try {
-      lastText = fs.readFileSync(file, 'utf8');
-    } catch {
-      // Not readable now: the first read that works is compared with what was loaded.
-    }
+    // Built from entries, or from another file: the first read is taken whatever it holds.
+    let lastText = this.loadedFrom?.file === file ? this.loadedFrom.text : undefined;
     let reading = false;
     let unreadable: string | undefined; // said once, not at every poll while it lasts
     const readAgain = async () => {
