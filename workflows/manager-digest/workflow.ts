@@ -1,8 +1,9 @@
 /**
  * The managers' weekly digest, as the business does it: on the schedule's day, read what waits on
  * each manager, then tell each of them once (each notice's key is this run's and the manager's: a
- * retried send mails nobody twice, the next week's run mails again). A manager with nothing under
- * way is not mailed.
+ * retried send mails nobody twice, the next week's run mails again). Whom to mail is the
+ * activity's to say (`prepareManagerDigests`: nothing under way, nothing owed and no task held by
+ * someone gone, no mail).
  */
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { DigestActivities, ProjectActivities } from '../../activities/contract';
