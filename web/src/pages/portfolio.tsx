@@ -20,11 +20,16 @@
  * to do are hidden, a finished stage's heading says how many of the stage it shows ("Completed 1 of
  * 3 shown") and how many more are hidden, with a link showing them. A finished card says when the
  * project completed or was cancelled, not when it started.
+ *
+ * Work nobody moves on — running projects whose manager, and tasks in work whose holder, has left
+ * the people directory or its role (the report's `workOfPeopleGone`) — is said above the tiles,
+ * each line leading to where it is handed over or reassigned.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { allPages, api, idempotencyKey, ok, STAGES, type PortfolioReport, type ProjectListItem, type Stage } from '../api';
+import { allPages, api, idempotencyKey, ok, STAGES, type Person, type PortfolioReport, type ProjectListItem, type Role, type Stage } from '../api';
 import { useAction, useName, useResource, useSession } from '../data';
 import { formatDate, formatDateTime, formatDuration, formatMoney, lateInWords, plural, relative, STAGE_LABEL } from '../format';
+import { localDay, periodOf, workloadHref } from '../kpi-period';
 import { Link, navigate } from '../router';
 import { Badge, Due, flash, Input, Loading, PageHeader, ProblemBox, Select, TextArea } from '../ui';
 import { isNarrowing, isSegment, portfolioFiltersFrom, portfolioHref, SEGMENTS, type Narrowing, type PortfolioFilters as Filters } from '../portfolio-address';
@@ -95,7 +100,7 @@ const waitsOnManager = (p: ProjectListItem): boolean =>
   p.deliveriesToReview > 0 || p.stage === 'intake' || p.stage === 'planning' || (isPast(p.paymentDueAt) && !isFinished(p));
 
 export function Portfolio({ query }: { query: URLSearchParams }) {
-  const { me, people } = useSession();
+  const { me, people, peopleRead } = useSession();
   const name = useName();
   const leadership = me.person.role === 'leadership';
   // In the address (like the KPIs' filters): a reload or a shared link keeps them.
@@ -201,6 +206,8 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
   const wholeSet = Boolean(only || onScreen.q || onScreen.client);
 
   const managers = [...people.values()].filter((p) => p.role === 'manager');
+  /** The manager chosen is no longer one (gone from the directory, or in another role now). */
+  const formerManager = managerId !== '' && !managers.some((m) => m.id === managerId);
   const projects = shownList?.projects ?? [];
   // The list holds the set by the tile's rule; the cards keep those carrying the set's flag.
   const narrowed = only ? projects.filter((p) => NARROWINGS[only].test(p)) : projects;
@@ -245,6 +252,8 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
     setGoTo(stage);
   };
   const error = overview.error ?? list.error;
+  /** The manager whose running projects leadership hands over from here ("Hand over all", beside the filters). */
+  const handingOver = leadership && managerId && !narrowing ? managerId : undefined;
 
   return (
     <>
@@ -269,7 +278,15 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
             value={managerId}
             onValue={(manager) => setFilters({ manager })}
             placeholder="Everyone"
-            options={managers.map((m) => ({ value: m.id, label: m.name }))}
+            options={[
+              ...managers.map((m) => ({ value: m.id, label: m.name })),
+              // A manager gone from the directory (or now in another role), chosen by the link to
+              // their running projects: theirs until handed over, so their portfolio still shows.
+              ...(formerManager ? [{ value: managerId, label: name(managerId) }] : []),
+            ]}
+            // Under the choice, not in it: the choice is too narrow for the words beside a name.
+            // Not before the directory is read: nobody reads as gone for want of the list.
+            detail={formerManager && peopleRead ? `${capitalized(roleNow(people.get(managerId)))}.` : undefined}
           />
         )}
         <Input
@@ -315,7 +332,7 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
       </div>
       {/* Next to the filter that chose the manager, not below every card of theirs. Beside their
           whole list only: a narrowed list holds some of their running projects, not all it hands over. */}
-      {leadership && managerId && loaded && !narrowing && (
+      {handingOver && loaded && (
         <HandOverAll
           fromManagerId={managerId}
           running={loaded.projects.filter((p) => handedOver(p, managerId))}
@@ -328,6 +345,7 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
         !error && <Loading what="Loading the portfolio" />
       ) : (
         <>
+          <WorkOfPeopleGone gone={loaded.report.workOfPeopleGone} managerId={managerId} handingOver={handingOver} />
           {/* Beside the tiles, so nobody reads a search's counts as the agency's. */}
           {countsFound && (
             <p class="portfolio-counts-for" id="portfolio-counts-for">
@@ -443,6 +461,75 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
         </>
       )}
     </>
+  );
+}
+
+/** The role someone holding work has now, when it is not the one that holds it. */
+const ROLE_NOW: Record<Role, string> = { leadership: 'now in leadership', manager: 'now a manager', staff: 'now department staff' };
+/** Why someone holding work no longer moves it on: gone from the people directory, or in another role now. */
+const roleNow = (person: Person | undefined): string => (person ? ROLE_NOW[person.role] : 'no longer here');
+const capitalized = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+
+/**
+ * The work nobody moves on until it is handed over or reassigned (the report's `workOfPeopleGone`):
+ * running projects whose manager, and tasks in work whose holder, is no longer in the people
+ * directory — or no longer in the role that holds it, said beside their name — above the tiles,
+ * and only when there is any. Someone gone is named by their id (the directory no longer has their
+ * name). A gone manager's line leads leadership to that manager's portfolio, where "Hand over all"
+ * is; a holder's to their tasks in work (the workload list), each task's page reassigning it. A
+ * manager's are the tasks in their own projects: their projects are their own.
+ */
+function WorkOfPeopleGone({
+  gone,
+  managerId,
+  handingOver,
+}: {
+  gone: PortfolioReport['workOfPeopleGone'];
+  /** The manager leadership narrowed the portfolio to: the report's and the workload list's scope. */
+  managerId: string;
+  /** The manager whose "Hand over all" is on the page already. */
+  handingOver?: string;
+}) {
+  const { people } = useSession();
+  const name = useName();
+  // For a manager the report names no projects: it is of their own, and they are here.
+  const { projects, tasks } = gone;
+  if (projects.length === 0 && tasks.length === 0) return null;
+  const who = (id: string): string => {
+    const person = people.get(id);
+    return person ? `${name(id)} (${roleNow(person)})` : id;
+  };
+  // Workload is measured now: the KPI page's period is only the list's way back.
+  const period = periodOf({}, localDay(new Date()));
+  return (
+    <section class="callout callout--warn people-gone" aria-labelledby="people-gone-title">
+      <h2 id="people-gone-title">Work of people no longer here</h2>
+      <ul>
+        {projects.map((m) => {
+          const line = `${who(m.managerId)} — ${plural(m.running, 'running project')}`;
+          const handOver = `hand ${m.running === 1 ? 'it' : 'them'} over to another manager`;
+          return (
+            <li key={`manager-${m.managerId}`}>
+              {m.managerId === handingOver ? (
+                `${line}: ${handOver} with “Hand over all” above.`
+              ) : (
+                <>
+                  <Link href={portfolioHref({ manager: m.managerId })}>{line}</Link>: {handOver} there.
+                </>
+              )}
+            </li>
+          );
+        })}
+        {tasks.map((t) => (
+          <li key={`holder-${t.personId}`}>
+            <Link href={workloadHref({ managerId: managerId || undefined }, period, { assignee: t.personId, state: 'in_work' })}>
+              {who(t.personId)} — {plural(t.inWork, 'task')} in work
+            </Link>
+            : {t.inWork === 1 ? 'reassign it from its page.' : 'reassign them from each task’s page.'}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
