@@ -272,8 +272,7 @@ export function createApp(deps: AppDeps): Express & { locals: AppExtras } {
     onRead: (source) => metrics.listReads.inc({ source }),
   });
   metrics.listsHeld(() => lists.size + plannedLists.size);
-  metrics.peopleKnown(() => deps.people.all().length);
-  metrics.peopleFileRefused(() => (deps.people.fileRefused === undefined ? 0 : 1));
+  metrics.people(deps.people);
   app.use(createTasksRouter(deps, copies, projectsAnswered, lists, plannedLists));
   app.use(createDocumentsRouter(deps));
   // The client's link to their project (no account: the link's key opens that one project).

@@ -6,6 +6,8 @@
 import type { Request, RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { expressPath, OPERATIONS } from './openapi';
+import { registerPeopleGauges } from '../common/people-metrics';
+import type { PeopleDirectory } from '../common/people';
 
 /** Route patterns for requests refused before routing (413, 415, 429, malformed JSON). */
 const KNOWN_ROUTES = OPERATIONS.map((op) => ({
@@ -28,10 +30,8 @@ export interface HttpMetrics {
   copiesHeld(size: () => number): void;
   /** Reports how many task lists the API holds in memory, read at each scrape. */
   listsHeld(size: () => number): void;
-  /** Reports how many people the directory holds, read at each scrape. */
-  peopleKnown(size: () => number): void;
-  /** Reports 1 while the people file on disk is refused (the people loaded before are in use), else 0. */
-  peopleFileRefused(refused: () => number): void;
+  /** Reports how many people the directory holds and whether the file on disk was refused, read at each scrape (common/people-metrics.ts). */
+  people(directory: Pick<PeopleDirectory, 'all' | 'fileRefused'>): void;
 }
 
 /** The route pattern, never the raw URL: ids would make the label set unbounded. */
@@ -93,12 +93,7 @@ export function createHttpMetrics(options: { prefix?: string } = {}): HttpMetric
   });
   const listsHeld = sizeGauge(registry, `${prefix}api_lists_held`, 'Task lists the API holds in memory (each served while its statement is under a second old)');
 
-  const peopleKnown = sizeGauge(registry, `${prefix}people_directory_people`, 'People in the directory in use (PEOPLE_FILE as last taken)');
-  const peopleFileRefused = sizeGauge(
-    registry,
-    `${prefix}people_file_refused`,
-    '1 while PEOPLE_FILE as it is now was not taken (broken, failing a check, or unreadable: the log says why), so the people loaded before stay in use; else 0',
-  );
+  const people = registerPeopleGauges(registry, prefix);
 
   return {
     registry,
@@ -108,8 +103,7 @@ export function createHttpMetrics(options: { prefix?: string } = {}): HttpMetric
     copiesHeld,
     listReads,
     listsHeld,
-    peopleKnown,
-    peopleFileRefused,
+    people,
   };
 }
 

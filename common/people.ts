@@ -87,6 +87,8 @@ function parseDirectory(text: string): { entries: DirectoryEntries; raw: unknown
   return { entries: parsed.data.people, raw };
 }
 
+const directoryNamed = (file: string | undefined): string => (file ? `people directory ${file}` : 'people directory');
+
 export interface FollowOptions {
   /** How often the file is read again. */
   everyMs: number;
@@ -105,28 +107,26 @@ export class PeopleDirectory {
   /** The file's text as `fromFile` read it: following starts from it, not from a second read the file may have changed before. */
   private loadedFrom?: { file: string; text: string };
 
-  constructor(entries: DirectoryEntries) {
+  /** `loadedFrom`: the file and the text the entries were read from (`fromFile`), which errors name and following starts from. */
+  constructor(entries: DirectoryEntries, loadedFrom?: { file: string; text: string }) {
     try {
       this.contents = contentsOf(entries);
     } catch (err) {
-      throw new Error(`people directory: ${(err as Error).message}`);
+      throw new Error(`${directoryNamed(loadedFrom?.file)}: ${(err as Error).message}`);
     }
+    this.loadedFrom = loadedFrom;
   }
 
   static fromFile(file: string): PeopleDirectory {
     let text: string;
+    let entries: DirectoryEntries;
     try {
       text = fs.readFileSync(file, 'utf8');
+      entries = parseDirectory(text).entries;
     } catch (err) {
-      throw new Error(`people directory ${file}: ${(err as Error).message}`);
+      throw new Error(`${directoryNamed(file)}: ${(err as Error).message}`);
     }
-    try {
-      const directory = new PeopleDirectory(parseDirectory(text).entries);
-      directory.loadedFrom = { file, text };
-      return directory;
-    } catch (err) {
-      throw new Error(`people directory ${file}: ${(err as Error).message.replace(/^people directory: /, '')}`);
-    }
+    return new PeopleDirectory(entries, { file, text });
   }
 
   /**

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const worker = await runWorker(config, logger, reporting);
   const health =
     config.WORKER_HEALTH_PORT > 0
-      ? await serveWorkerHealth({ port: config.WORKER_HEALTH_PORT, host: config.API_HOST, polling: worker.polling, log: logger })
+      ? await serveWorkerHealth({ port: config.WORKER_HEALTH_PORT, host: config.API_HOST, polling: worker.polling, log: logger, people: worker.people })
       : undefined;
   onShutdown(logger, async () => {
     health?.close();

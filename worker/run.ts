@@ -13,9 +13,12 @@ import { superviseWorker, type SupervisedWorker } from './worker';
 import { DIGESTS, ensureDigestSchedule, type Digest } from './digest-schedules';
 import { settleAbandonedCalls } from '../activities/cancellation';
 import { applyHeapFlags } from '../common/heap-flags';
+import type { PeopleDirectory } from '../common/people';
 
 export interface RunningWorker extends SupervisedWorker {
   bundlePath: string;
+  /** The people directory the activities follow (PEOPLE_FILE): the health server's /metrics reports it. */
+  people: PeopleDirectory;
 }
 
 /** `reporting` is the process's reporting store: the caller opens it and closes it after `stop()`. */
@@ -59,6 +62,7 @@ export async function runWorker(config: Config, logger: Logger, reporting: Repor
   return {
     ...supervised,
     bundlePath,
+    people: deps.people,
     async stop() {
       scheduling.abort();
       deps.people.stopFollowing();

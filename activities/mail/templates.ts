@@ -1159,7 +1159,7 @@ const DIGEST_STAGES: [ProjectStage, string][] = [
 /** A holder of work the digests name (activities/digest.ts `HolderGone`), with what they hold. */
 type GoneHolder = HolderGone & { running?: number; inWork?: number };
 
-const NOW_IN_ROLE: Record<Role, string> = { leadership: 'now in leadership', manager: 'now an account manager', staff: 'now on the staff' };
+const NOW_IN_ROLE: Record<Role, string> = { leadership: 'now in leadership', manager: 'now an account manager', staff: 'now department staff' };
 
 /** `anton.left`, or `Lena Director, now in leadership` for one the directory still knows in another role. */
 const goneHolder = (h: GoneHolder): string => (h.name ? `${h.name}${h.nowRole ? `, ${NOW_IN_ROLE[h.nowRole]}` : ''}` : h.personId);

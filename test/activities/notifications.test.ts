@@ -1393,9 +1393,12 @@ test('the digests name the work of people no longer here: leadership the running
         at: '2026-12-07T07:00:00Z',
         active: 3,
         byStage: JSON.stringify({ in_production: 3 }),
-        goneManagersRunning: 2,
-        goneManagersCount: 1,
-        goneManagers: JSON.stringify([{ personId: 'boris.left', running: 2 }]),
+        goneManagersRunning: 3,
+        goneManagersCount: 2,
+        goneManagers: JSON.stringify([
+          { personId: 'boris.left', running: 2 },
+          { personId: 'sasha.copy', name: 'Sasha Belova', nowRole: 'staff', running: 1 },
+        ]),
         goneHoldersInWork: 4,
         goneHoldersCount: 2,
         goneHolders: JSON.stringify([
@@ -1410,8 +1413,9 @@ test('the digests name the work of people no longer here: leadership the running
     [
       'Projects under way: 3 (3 in production).',
       '',
-      'Work of people no longer here — hand it over or reassign it: 2 projects, 4 tasks',
+      'Work of people no longer here — hand it over or reassign it: 3 projects, 4 tasks',
       `- boris.left: 2 running projects: ${BASE_URL}/projects?manager=boris.left`,
+      `- Sasha Belova, now department staff: 1 running project: ${BASE_URL}/projects?manager=sasha.copy`,
       `- anton.left: 3 tasks in work: ${workInHand('anton.left')}`,
       `- Lena Smirnova, now in leadership: 1 task in work: ${workInHand('lena.director')}`,
       '',

@@ -7,12 +7,14 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createActivityDepsFromConfig } from '../../activities/index';
 import { startApiServer, type ApiServer } from '../../api/server';
 import { loadConfig, type Config } from '../../common/config';
 import { PeopleDirectory } from '../../common/people';
 import { peopleReloadProblems } from '../../common/production-checks';
+import { serveWorkerHealth } from '../../worker/health';
 import { capturedLogger } from '../activities/fixtures';
 import { openTestStore, type TestStore } from '../support/reporting';
 import { connectTestTemporal, eventually, testAddress } from '../support/temporal';
@@ -40,6 +42,14 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 /** Polls every 20 ms, for up to 5 s (the directories here read their file every 25–50 ms). */
 const until = (condition: () => boolean | Promise<boolean>, what: string) => eventually(async () => await condition(), { timeoutMs: 5_000, intervalMs: 20, what });
 const severalPolls = () => new Promise((resolve) => setTimeout(resolve, 150));
+
+test('a file refused at the start is named once in its error, without quoting its text', () => {
+  write([anna, { ...dima, id: 'anna.manager' }]);
+  expect(() => PeopleDirectory.fromFile(file)).toThrow(new Error(`people directory ${file}: duplicate id "anna.manager"`));
+  fs.writeFileSync(file, `{"people": [{"token": "${anna.token}" oops}]}`);
+  expect(() => PeopleDirectory.fromFile(file)).toThrow(/^people directory \S+people\.json: not valid JSON \(line 1, column \d+\)$/);
+  expect(() => new PeopleDirectory([anna, anna] as never)).toThrow(new Error('people directory: duplicate id "anna.manager"'));
+});
 
 describe('a directory following its file', () => {
   let people: PeopleDirectory;
@@ -151,8 +161,10 @@ describe('the API process and the worker follow PEOPLE_FILE', () => {
     expect(((await (await me(bearer(anna))).json()) as { person: { role: string } }).person.role).toBe('leadership');
   });
 
+  const metricAt = async (url: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(url)).text())?.[1]);
+
   test('/metrics says how many people are in use and whether the file on disk was refused', async () => {
-    const metric = async (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${server.url}/metrics`)).text())?.[1]);
+    const metric = (name: string) => metricAt(`${server.url}/metrics`, name);
     expect(await metric('agencyflow_people_directory_people')).toBe(2);
     expect(await metric('agencyflow_people_file_refused')).toBe(0);
     replace('{"people": [');
@@ -163,14 +175,24 @@ describe('the API process and the worker follow PEOPLE_FILE', () => {
     expect(await metric('agencyflow_people_directory_people')).toBe(3);
   });
 
-  test("the worker's activities see the same file", async () => {
+  test("the worker's activities see the same file, and its health server's /metrics says it as the API's does", async () => {
     const temporal = await connectTestTemporal();
-    const deps = await createActivityDepsFromConfig(config, { client: temporal.client, logger: capturedLogger().logger, reporting: store.store });
+    const logger = capturedLogger().logger;
+    const deps = await createActivityDepsFromConfig(config, { client: temporal.client, logger, reporting: store.store });
+    const health = await serveWorkerHealth({ port: 0, host: '127.0.0.1', polling: () => true, log: logger, people: deps.people });
+    const metric = (name: string) => metricAt(`http://127.0.0.1:${(health.address() as AddressInfo).port}/metrics`, name);
     try {
       expect(deps.people.get('sveta.seo')).toBeUndefined();
+      expect(await metric('agencyflow_people_file_refused')).toBe(0);
+      replace('{"people": [');
+      await until(async () => (await metric('agencyflow_people_file_refused')) === 1, "the refusal in the worker's /metrics");
       write([anna, dima, newcomer]);
       await until(() => deps.people.inDepartment('seo').some((p) => p.email === 'sveta@agency.example'), "the worker's newcomer");
+      expect(await metric('agencyflow_people_file_refused')).toBe(0);
+      expect(await metric('agencyflow_people_directory_people')).toBe(3);
+      expect(await metric('agencyflow_process_resident_memory_bytes')).toBeGreaterThan(0);
     } finally {
+      health.close();
       deps.people.stopFollowing();
       await temporal.close();
     }
