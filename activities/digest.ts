@@ -18,7 +18,7 @@ import type { DigestActivities, ManagerDigest, NotifyInput } from './contract';
 
 export interface DigestActivityDeps {
   reporting: Pick<ReportingStore, 'portfolio' | 'listProjects' | 'listTasks' | 'overloadedPeople' | 'workHolders'>;
-  people: Pick<PeopleDirectory, 'withRole' | 'get'>;
+  people: Pick<PeopleDirectory, 'withRole' | 'get' | 'nameOf'>;
   /** WORKLOAD_OVERLOAD_HOURS, as the KPI report counts who is overloaded. */
   overloadHours: number;
 }
@@ -86,7 +86,8 @@ async function peopleGoneFigures(deps: DigestActivityDeps, managerId?: string): 
   const gone = workOfPeopleGone(await deps.reporting.workHolders({ managerId }), deps.people);
   const holder = (personId: string): HolderGone => {
     const now = deps.people.get(personId);
-    return { personId, ...(now && { name: now.name, nowRole: now.role }) };
+    const keptName = deps.people.nameOf(personId);
+    return { personId, ...(now ? { name: now.name, nowRole: now.role } : keptName !== undefined && { name: keptName }) };
   };
   const sum = (counts: number[]): number => counts.reduce((a, b) => a + b, 0);
   return {
@@ -159,7 +160,7 @@ export function createDigestActivities(deps: DigestActivityDeps): DigestActiviti
         ...peopleGone,
         // "Who is overloaded?" is leadership's to ask (DOMAIN.md): named, with their hours in work.
         overloadHours: deps.overloadHours,
-        overloaded: JSON.stringify(overloaded.slice(0, DIGEST_LIST_LENGTH).map((p) => ({ ...p, name: deps.people.get(p.personId)?.name ?? p.personId }))),
+        overloaded: JSON.stringify(overloaded.slice(0, DIGEST_LIST_LENGTH).map((p) => ({ ...p, name: deps.people.nameOf(p.personId) ?? p.personId }))),
         overloadedCount: overloaded.length,
       };
     },

@@ -46,7 +46,7 @@ export function createDocumentActivities(deps: DocumentActivityDeps): Pick<Proje
       try {
         rendered = await renderDocument(input, {
           agency: deps.agency,
-          personName: deps.people ? (id) => deps.people?.get(id)?.name : undefined,
+          personName: deps.people ? (id) => deps.people?.nameOf(id) : undefined,
           personEmail: deps.people ? (id) => deps.people?.get(id)?.email : undefined,
         });
       } catch (err) {

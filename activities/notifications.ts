@@ -115,7 +115,7 @@ export function createNotificationActivities(deps: NotificationActivityDeps): Pi
         // Written now: a receipt for an invoice whose due date passed says it was due.
         now: Date.now(),
         ...(project && { project }),
-        personName: (id: string) => deps.people.get(id)?.name,
+        personName: (id: string) => deps.people.nameOf(id),
         personEmail: (id: string) => deps.people.get(id)?.email,
         ...(clientPageUrl && { clientPageUrl }),
       };

@@ -4,13 +4,14 @@
  * middleware. Everything it needs comes in `deps`, so tests build apps against the real stack
  * (or against a Temporal address that answers nothing) without a server process.
  */
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import swaggerUi from 'swagger-ui-express';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
+import { METRICS_NEED_THE_TOKEN, metricsAccess } from '../common/metrics-access';
 import type { PeopleDirectory } from '../common/people';
 import type { DocumentStore } from '../activities/documents/store';
 import type { Page, ReportingStore } from '../activities/reporting/store';
@@ -149,19 +150,11 @@ function cors(origins: string | undefined): RequestHandler | undefined {
   };
 }
 
-/**
- * /metrics is not for the world: with METRICS_TOKEN it needs `Authorization: Bearer <token>`;
- * without one it is open in development and absent (404) under PRODUCTION_CHECKS.
- */
-function metricsAccess(config: Pick<ApiConfig, 'METRICS_TOKEN' | 'PRODUCTION_CHECKS'>): RequestHandler | undefined {
-  const token = config.METRICS_TOKEN;
-  if (!token) return config.PRODUCTION_CHECKS ? undefined : (_req, _res, next) => next();
-  const expected = createHash('sha256').update(token).digest();
-  return (req, _res, next) => {
-    const given = /^Bearer (.+)$/.exec(req.get('Authorization') ?? '')?.[1] ?? '';
-    if (timingSafeEqual(createHash('sha256').update(given).digest(), expected)) return next();
-    next(unauthenticated('GET /metrics needs the bearer token configured in METRICS_TOKEN.'));
-  };
+/** /metrics by common/metrics-access.ts's rule; a refusal is the API's problem+json 401. */
+function metricsGuard(config: Pick<ApiConfig, 'METRICS_TOKEN' | 'PRODUCTION_CHECKS'>): RequestHandler | undefined {
+  const allowed = metricsAccess(config);
+  if (!allowed) return undefined;
+  return (req, _res, next) => (allowed(req.get('Authorization')) ? next() : next(unauthenticated(METRICS_NEED_THE_TOKEN)));
 }
 
 /** Per-person rate limit (per IP for anonymous callers or unknown tokens). */
@@ -211,8 +204,8 @@ export function createApp(deps: AppDeps): Express & { locals: AppExtras } {
 
   // Operations: no token, no rate limit (orchestrators and scrapers poll these).
   app.use(createHealthRouter(deps));
-  const metricsGuard = metricsAccess(deps.config);
-  if (metricsGuard) app.get('/metrics', metricsGuard, metrics.handler);
+  const metricsAllowed = metricsGuard(deps.config);
+  if (metricsAllowed) app.get('/metrics', metricsAllowed, metrics.handler);
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });

@@ -49,7 +49,7 @@ const projectShape = {
   clientName: z.string(),
   segment: segmentSchema,
   managerId: described(z.string(), 'The project\u2019s manager (a person id), whom the figures count it for.'),
-  managerName: described(z.string(), 'Their name in the people directory (absent for someone no longer in it).').optional(),
+  managerName: described(z.string(), 'Their name in the people directory, or kept there after they left (formerPeople); absent for an id the file no longer has.').optional(),
   href: described(z.string(), 'The project: GET it here (the portal\u2019s page is /projects/{projectId}).'),
 };
 

@@ -83,7 +83,7 @@ const itemSchema = z.object({
   clientName: z.string(),
   segment: segmentSchema,
   managerId: described(z.string(), 'The manager the figure counts it for: the project\u2019s (with `salesPlan`, the one recorded with the payment).'),
-  managerName: described(z.string(), 'Their name in the people directory (absent for someone no longer in it).').optional(),
+  managerName: described(z.string(), 'Their name in the people directory, or kept there after they left (formerPeople); absent for an id the file no longer has.').optional(),
   href: described(z.string(), 'The project: GET it here (the portal\u2019s page is /projects/{projectId}).'),
 });
 

@@ -59,7 +59,7 @@ export const kpiResponseListSchema = z
           clientName: z.string(),
           segment: segmentSchema,
           managerId: described(z.string(), 'The project\u2019s manager (a person id), whom the figures count it for.'),
-          managerName: described(z.string(), 'Their name in the people directory (absent for someone no longer in it).').optional(),
+          managerName: described(z.string(), 'Their name in the people directory, or kept there after they left (formerPeople); absent for an id the file no longer has.').optional(),
           receivedAt: described(isoDate, 'When the client\u2019s request came in (intake): the response-time clock starts here.'),
           firstPlanAt: described(isoDate, 'When the first plan was sent: the clock stops here. Absent while none has been.').optional(),
           responseHours: hours('Hours from receivedAt to firstPlanAt (2 decimals). Absent without a first plan.').optional(),

@@ -78,7 +78,7 @@ export const kpiWorkloadListSchema = z
           department: departmentSchema,
           state: workloadStateSchema,
           assigneeId: z.string().optional().meta({ description: 'Who has claimed it (a person id); absent while it is open.' }),
-          assigneeName: z.string().optional().meta({ description: 'Their name in the people directory (absent for someone no longer in it).' }),
+          assigneeName: z.string().optional().meta({ description: 'Their name in the people directory, or kept there after they left (formerPeople); absent for an id the file no longer has.' }),
           estimateHours: d(z.number(), 'The plan\u2019s estimate for the task.'),
           dueAt: d(isoDate, 'When it is due now (after any move of its date).'),
           overdue: d(z.boolean(), 'dueAt before asOf.'),

@@ -43,6 +43,7 @@ import {
   emptyBodySchema,
   meSchema,
   peopleListSchema,
+  formerPeopleListSchema,
   peopleQuerySchema,
   sessionStateSchema,
   singleSignOnQuerySchema,
@@ -281,6 +282,16 @@ export const OPERATIONS: Operation[] = [
     query: peopleQuerySchema,
     success: { status: 200, description: 'The people.', schema: peopleListSchema },
     errors: [400],
+  },
+  {
+    method: 'get',
+    path: '/api/people/former',
+    operationId: 'listFormerPeople',
+    tag: 'session',
+    summary: 'People who left, by name (the people file\u2019s formerPeople): work, histories and documents that name them still say who',
+    roles: ['staff', 'manager', 'leadership'],
+    success: { status: 200, description: 'The people who left, in the file\u2019s order.', schema: formerPeopleListSchema },
+    errors: [],
   },
 
   {

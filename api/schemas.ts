@@ -1114,6 +1114,17 @@ export const personSchema = z
 
 export const peopleListSchema = z.object({ items: z.array(personSchema) }).meta({ id: 'PeopleList' });
 
+export const formerPersonSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    leftOn: z.iso.date().optional().meta({ description: 'The day they left, where the people file says it.' }),
+  })
+  .meta({ id: 'FormerPerson', description: 'Someone who left the agency, kept by name so histories and documents still name them (formerPeople in the people file).' });
+
+export const formerPeopleListSchema = z.object({ items: z.array(formerPersonSchema) }).meta({ id: 'FormerPeopleList' });
+export type FormerPeopleList = z.infer<typeof formerPeopleListSchema>;
+
 export const clientListItemSchema = z
   .object({
     clientId: z.string(),

@@ -31,9 +31,23 @@ export const personSchema = z
     path: ['department'],
   });
 
-export const directorySchema = z.object({ people: z.array(personSchema).min(1) }).strict();
+/**
+ * Someone who left the agency, kept by name only: they sign in nowhere and hold no role, but the
+ * histories, documents, reports and mails that name them keep their name instead of an id.
+ */
+export const formerPersonSchema = z
+  .object({
+    id: personSchema.shape.id,
+    name: z.string().min(1),
+    /** The day they left, as the operator writes it (said beside their name). */
+    leftOn: z.iso.date().optional(),
+  })
+  .strict();
+
+export const directorySchema = z.object({ people: z.array(personSchema).min(1), formerPeople: z.array(formerPersonSchema).default([]) }).strict();
 
 export type Person = Omit<z.infer<typeof personSchema>, 'token' | 'tokenSha256'>;
+export type FormerPerson = z.infer<typeof formerPersonSchema>;
 
 /**
  * Tokens stored in clear that start with this belong to demo people (config/people.example.json):
@@ -44,23 +58,30 @@ export const DEMO_TOKEN_PREFIX = 'demo-';
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
 
-type DirectoryEntries = z.infer<typeof directorySchema>['people'];
+type DirectoryEntries = z.input<typeof directorySchema>['people'];
+type FormerEntries = z.input<typeof directorySchema>['formerPeople'];
 
 /** What one load of the file holds; replaced whole, so a reader never sees half of two files. */
 interface Contents {
   byId: Map<string, Person>;
+  formerById: Map<string, FormerPerson>;
   tokenDigests: { digest: Buffer; personId: string }[];
   demoTokens: Map<string, string>;
 }
 
-function contentsOf(entries: DirectoryEntries): Contents {
-  const contents: Contents = { byId: new Map(), tokenDigests: [], demoTokens: new Map() };
+function contentsOf(entries: DirectoryEntries, former: FormerEntries = []): Contents {
+  const contents: Contents = { byId: new Map(), formerById: new Map(), tokenDigests: [], demoTokens: new Map() };
   for (const { token, tokenSha256, ...person } of entries) {
     if (contents.byId.has(person.id)) throw new Error(`duplicate id "${person.id}"`);
     contents.byId.set(person.id, person);
     if (token) contents.tokenDigests.push({ digest: sha256(token), personId: person.id });
     if (token?.startsWith(DEMO_TOKEN_PREFIX)) contents.demoTokens.set(person.id, token);
     if (tokenSha256) contents.tokenDigests.push({ digest: Buffer.from(tokenSha256, 'hex'), personId: person.id });
+  }
+  // One id, one person: someone back after leaving is moved from formerPeople, not listed twice.
+  for (const person of former) {
+    if (contents.byId.has(person.id) || contents.formerById.has(person.id)) throw new Error(`duplicate id "${person.id}" (formerPeople)`);
+    contents.formerById.set(person.id, person);
   }
   return contents;
 }
@@ -69,7 +90,7 @@ function contentsOf(entries: DirectoryEntries): Contents {
  * The file's text as a directory's entries, or why not. Never quotes the text: V8's JSON errors
  * show a stretch of it, which may be a token, and these reasons reach the logs.
  */
-function parseDirectory(text: string): { entries: DirectoryEntries; raw: unknown } {
+function parseDirectory(text: string): { entries: DirectoryEntries; former: FormerEntries; raw: unknown } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -84,7 +105,7 @@ function parseDirectory(text: string): { entries: DirectoryEntries; raw: unknown
     const first = parsed.error.issues[0];
     throw new Error(`${first.path.join('.')}: ${first.message}`);
   }
-  return { entries: parsed.data.people, raw };
+  return { entries: parsed.data.people, former: parsed.data.formerPeople, raw };
 }
 
 const directoryNamed = (file: string | undefined): string => (file ? `people directory ${file}` : 'people directory');
@@ -107,10 +128,13 @@ export class PeopleDirectory {
   /** The file's text as `fromFile` read it: following starts from it, not from a second read the file may have changed before. */
   private loadedFrom?: { file: string; text: string };
 
-  /** `loadedFrom`: the file and the text the entries were read from (`fromFile`), which errors name and following starts from. */
-  constructor(entries: DirectoryEntries, loadedFrom?: { file: string; text: string }) {
+  /**
+   * `former`: the people who left, kept by name. `loadedFrom`: the file and the text the entries
+   * were read from (`fromFile`), which errors name and following starts from.
+   */
+  constructor(entries: DirectoryEntries, { former, loadedFrom }: { former?: FormerEntries; loadedFrom?: { file: string; text: string } } = {}) {
     try {
-      this.contents = contentsOf(entries);
+      this.contents = contentsOf(entries, former);
     } catch (err) {
       throw new Error(`${directoryNamed(loadedFrom?.file)}: ${(err as Error).message}`);
     }
@@ -119,14 +143,14 @@ export class PeopleDirectory {
 
   static fromFile(file: string): PeopleDirectory {
     let text: string;
-    let entries: DirectoryEntries;
+    let parsed: ReturnType<typeof parseDirectory>;
     try {
       text = fs.readFileSync(file, 'utf8');
-      entries = parseDirectory(text).entries;
+      parsed = parseDirectory(text);
     } catch (err) {
       throw new Error(`${directoryNamed(file)}: ${(err as Error).message}`);
     }
-    return new PeopleDirectory(entries, { file, text });
+    return new PeopleDirectory(parsed.entries, { former: parsed.former, loadedFrom: { file, text } });
   }
 
   /**
@@ -161,10 +185,10 @@ export class PeopleDirectory {
         }
         if (text === lastText) return;
         lastText = text;
-        const { entries, raw } = parseDirectory(text);
+        const { entries, former, raw } = parseDirectory(text);
         const unfit = problems?.(raw) ?? [];
         if (unfit.length > 0) throw new Error(unfit.join('; '));
-        this.take(contentsOf(entries), log);
+        this.take(contentsOf(entries, former), log);
       } catch (err) {
         this.refusedBecause = (err as Error).message;
         log.error({ reason: this.refusedBecause, people: this.contents.byId.size }, 'People directory not reloaded: keeping the people loaded before');
@@ -210,8 +234,22 @@ export class PeopleDirectory {
     return found ? this.contents.byId.get(found) : undefined;
   }
 
+  /** Someone in the directory now (who may sign in and act); undefined for someone who left. */
   get(id: string): Person | undefined {
     return this.contents.byId.get(id);
+  }
+
+  /**
+   * The name to show for an id where work, documents or mail name someone: theirs while they are
+   * here, the name kept in formerPeople after they left; undefined for an id the file no longer has.
+   */
+  nameOf(id: string): string | undefined {
+    return this.contents.byId.get(id)?.name ?? this.contents.formerById.get(id)?.name;
+  }
+
+  /** The people who left, kept by name (formerPeople), in file order. */
+  formerPeople(): FormerPerson[] {
+    return [...this.contents.formerById.values()];
   }
 
   /**

@@ -7,6 +7,7 @@ import { installTemporalRuntimeLogging } from '../common/temporal-runtime';
 import { checkProductionSafetyOrExit } from '../common/production-checks';
 import { onShutdown } from '../common/shutdown';
 import { serveWorkerHealth } from './health';
+import { metricsAccess } from '../common/metrics-access';
 import { runWorker } from './run';
 
 async function main(): Promise<void> {
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   const worker = await runWorker(config, logger, reporting);
   const health =
     config.WORKER_HEALTH_PORT > 0
-      ? await serveWorkerHealth({ port: config.WORKER_HEALTH_PORT, host: config.API_HOST, polling: worker.polling, log: logger, people: worker.people })
+      ? await serveWorkerHealth({ port: config.WORKER_HEALTH_PORT, host: config.API_HOST, polling: worker.polling, log: logger, people: worker.people, metricsAllowed: metricsAccess(config) })
       : undefined;
   onShutdown(logger, async () => {
     health?.close();

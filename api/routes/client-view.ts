@@ -223,7 +223,7 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks, seen: 
       { projectId },
     );
     if (person.role === 'manager' && known.managerId !== person.id) {
-      throw managedBySomeoneElse(deps.people.get(known.managerId)?.name, 'project');
+      throw managedBySomeoneElse(deps.people.nameOf(known.managerId), 'project');
     }
     return projectId;
   }

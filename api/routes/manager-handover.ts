@@ -119,7 +119,7 @@ export function managerHandover(deps: AppDeps, storeWrites: PendingWrites): Requ
     }
 
     const running = await runningProjectsOf(fromManagerId, person.id);
-    const fromName = deps.people.get(fromManagerId)?.name ?? fromManagerId;
+    const fromName = deps.people.nameOf(fromManagerId) ?? fromManagerId;
     let projects = running;
     if (projectIds !== undefined) {
       const theirs = new Map(running.map((p) => [p.projectId, p]));

@@ -1,11 +1,12 @@
 /**
  * The people directory as the portal needs it: names for ids, and the staff of a department for
  * the manager's reassign picker. Names, roles and departments only; emails and tokens stay here.
+ * The people who left, by name only: the ids their work and histories hold still read as names.
  */
 import { Router } from 'express';
 import type { AppDeps } from '../app';
 import { allow } from '../auth';
-import { peopleQuerySchema } from '../schemas';
+import { peopleQuerySchema, type FormerPeopleList } from '../schemas';
 import { parseQuery } from '../validation';
 import { publicPerson } from './session';
 
@@ -18,6 +19,11 @@ export function createPeopleRouter(deps: Pick<AppDeps, 'people'>): Router {
       .all()
       .filter((p) => (q.role === undefined || p.role === q.role) && (q.department === undefined || p.department === q.department))
       .map(publicPerson);
+    res.json({ items });
+  });
+
+  router.get('/api/people/former', allow('staff', 'manager', 'leadership'), (_req, res) => {
+    const items: FormerPeopleList['items'] = deps.people.formerPeople();
     res.json({ items });
   });
 

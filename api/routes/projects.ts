@@ -292,7 +292,7 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
     );
     if (person.role === 'leadership') return { stored };
     if (person.role === 'manager' && known.managerId === person.id) return { stored };
-    throw managedBySomeoneElse(deps.people.get(known.managerId)?.name, 'project');
+    throw managedBySomeoneElse(deps.people.nameOf(known.managerId), 'project');
   }
 
   /** The status right after a start: the first workflow task may not have run yet. */

@@ -220,7 +220,7 @@ export function createReportsRouter(deps: AppDeps): Router {
       thresholdHours: deps.config.WORKLOAD_OVERLOAD_HOURS,
       scope,
       items: list.items.map((task) => {
-        const assigneeName = task.assigneeId !== undefined ? people.get(task.assigneeId)?.name : undefined;
+        const assigneeName = task.assigneeId !== undefined ? people.nameOf(task.assigneeId) : undefined;
         return { ...task, ...(assigneeName !== undefined && { assigneeName }) };
       }),
     };
@@ -254,7 +254,7 @@ export function createReportsRouter(deps: AppDeps): Router {
       },
       ...list,
       items: list.items.map((request) => {
-        const managerName = people.get(request.managerId)?.name;
+        const managerName = people.nameOf(request.managerId);
         return { ...request, ...(managerName !== undefined && { managerName }) };
       }),
     };
@@ -275,7 +275,7 @@ export function createReportsRouter(deps: AppDeps): Router {
     };
     const asked = { from, to, ...(managerId !== undefined && { managerId }), ...(q.segment !== undefined && { segment: q.segment }), limit: FEEDBACK_LIST_LIMIT };
     const withManagerName = <T extends { managerId: string }>(item: T) => {
-      const managerName = people.get(item.managerId)?.name;
+      const managerName = people.nameOf(item.managerId);
       return { ...item, ...(managerName !== undefined && { managerName }) };
     };
     let body: KpiFeedbackList;
@@ -332,7 +332,7 @@ export function createReportsRouter(deps: AppDeps): Router {
         ...(salesPlan && { salesPlan }),
       },
       items: list.items.map((item) => {
-        const managerName = people.get(item.managerId)?.name;
+        const managerName = people.nameOf(item.managerId);
         return { ...item, ...(managerName !== undefined && { managerName }) };
       }),
     };

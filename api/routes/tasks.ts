@@ -385,7 +385,7 @@ export function createTasksRouter(
     const current = await projectManagerNow(parseTaskId(taskId)!.projectId, person.id).catch(() => undefined);
     if (current === undefined || current === person.id) return err;
     accessKnown.set(taskId, { ...access, managerId: current });
-    const refusal = managedBySomeoneElse(people.get(current)?.name, 'task');
+    const refusal = managedBySomeoneElse(people.nameOf(current), 'task');
     return new ApiProblem({ type: refusal.type, title: refusal.title, status: refusal.status, detail: refusal.detail }, { cause: err });
   }
 
@@ -501,7 +501,7 @@ function mayNotSee(person: Person, access: TaskAccess, people: PeopleDirectory):
     // The department as a member too: the portal names it in the reader's words without parsing these.
     return forbidden(`This task belongs to the ${access.department} department; you work in ${person.department}.`, { department: access.department });
   }
-  return managedBySomeoneElse(people.get(access.managerId)?.name, 'task');
+  return managedBySomeoneElse(people.nameOf(access.managerId), 'task');
 }
 
 /**

@@ -9,6 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import pdfParse from 'pdf-parse/lib/pdf-parse.js';
 import type { InvoiceContent, ProduceDocumentInput } from '../../activities/contract';
 import { createDocumentActivities } from '../../activities/documents';
+import { PeopleDirectory } from '../../common/people';
 import { documentIdFor, parseDocumentId } from '../../activities/documents/ids';
 import { renderDocument } from '../../activities/documents/pdf';
 import { createDocumentStoreFromConfig, FilesystemDocumentStore, STALE_TEMP_MS } from '../../activities/documents/store';
@@ -215,6 +216,16 @@ test('a final report of a cancelled project says it was cancelled, when and why'
   expect(text).not.toContain('Completed on');
   expect(text).toContain('cancelled on 2026-03-08 11:00 UTC by Anna Petrova (anna.manager) while the work was under way');
   expect(text).toContain('Reason: The client closed the spring campaign');
+});
+
+test('a final report names someone who has left by the name the people file keeps (formerPeople), an id it no longer has by id', async () => {
+  const snapshot = sampleSnapshot('acme-left', { stage: 'cancelled', cancellation: { ...cancellation, by: 'boris.left' }, completedAt: undefined });
+  const directory = new PeopleDirectory(people.all(), { former: [{ id: 'boris.left', name: 'Boris Lebedev', leftOn: '2026-03-31' }] });
+  const kept = createDocumentActivities({ store, logger: capturedLogger().logger, agency, people: directory });
+  const named = await pdfText((await store.read((await kept.produceDocument({ projectId: 'acme-left', kind: 'final_report', sequence: 1, snapshot })).documentId))!);
+  expect(named).toContain('cancelled on 2026-03-08 11:00 UTC by Boris Lebedev (boris.left) while the work was under way');
+  const byId = await pdfText((await store.read((await activities().produceDocument({ projectId: 'acme-left', kind: 'final_report', sequence: 2, snapshot })).documentId))!);
+  expect(byId).toContain('cancelled on 2026-03-08 11:00 UTC by boris.left while the work was under way');
 });
 
 test("papers are dated in the agency's zone (AGENCY_TIME_ZONE): an invoice issued late on New Year's Eve in UTC is of 1 January in Berlin, and times name the zone", async () => {

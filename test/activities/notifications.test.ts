@@ -477,6 +477,19 @@ test("a handover tells the manager before that the project has left their portfo
   expect(before).not.toMatch(/https?:/);
 });
 
+test('a handover from a manager who has left names them by the name the people file keeps (formerPeople)', async () => {
+  const { notify } = notifier({ people: new PeopleDirectory(people.all(), { former: [{ id: 'boris.left', name: 'Boris Lebedev' }] }) });
+  await notify({
+    idempotencyKey: 'project-acme:handed_over:from-left',
+    template: 'project_handed_over',
+    recipients: { personIds: ['anna.manager', 'lena.director'] },
+    projectId: 'acme',
+    data: { ...fullData, from: 'boris.left', to: 'anna.manager', by: 'lena.director' },
+  });
+  const text = smtp.received.find((m) => m.envelopeTo[0] === 'lena.director@agency.example' && m.parsed.text?.includes('Boris'))?.parsed.text ?? '';
+  expect(text).toContain('Spring campaign landing page for Globex Corporation moves from Boris Lebedev to Anna Petrova (handed over by Lena Smirnova).');
+});
+
 test("a manager's whole handover tells each manager once, with every project that moved and every one that stayed", async () => {
   const { notify } = notifier({ people: withBoris() });
   const projects = [

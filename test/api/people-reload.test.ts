@@ -15,6 +15,7 @@ import { loadConfig, type Config } from '../../common/config';
 import { PeopleDirectory } from '../../common/people';
 import { peopleReloadProblems } from '../../common/production-checks';
 import { serveWorkerHealth } from '../../worker/health';
+import { metricsAccess } from '../../common/metrics-access';
 import { capturedLogger } from '../activities/fixtures';
 import { openTestStore, type TestStore } from '../support/reporting';
 import { connectTestTemporal, eventually, testAddress } from '../support/temporal';
@@ -161,7 +162,8 @@ describe('the API process and the worker follow PEOPLE_FILE', () => {
     expect(((await (await me(bearer(anna))).json()) as { person: { role: string } }).person.role).toBe('leadership');
   });
 
-  const metricAt = async (url: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(url)).text())?.[1]);
+  const metricAt = async (url: string, name: string, headers: Record<string, string> = {}) =>
+    Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(url, { headers })).text())?.[1]);
 
   test('/metrics says how many people are in use and whether the file on disk was refused', async () => {
     const metric = (name: string) => metricAt(`${server.url}/metrics`, name);
@@ -179,9 +181,15 @@ describe('the API process and the worker follow PEOPLE_FILE', () => {
     const temporal = await connectTestTemporal();
     const logger = capturedLogger().logger;
     const deps = await createActivityDepsFromConfig(config, { client: temporal.client, logger, reporting: store.store });
-    const health = await serveWorkerHealth({ port: 0, host: '127.0.0.1', polling: () => true, log: logger, people: deps.people });
-    const metric = (name: string) => metricAt(`http://127.0.0.1:${(health.address() as AddressInfo).port}/metrics`, name);
+    const metricsAllowed = metricsAccess({ METRICS_TOKEN: 'worker-metrics-token-0001', PRODUCTION_CHECKS: true });
+    const health = await serveWorkerHealth({ port: 0, host: '127.0.0.1', polling: () => true, log: logger, people: deps.people, metricsAllowed });
+    const url = `http://127.0.0.1:${(health.address() as AddressInfo).port}/metrics`;
+    const metric = (name: string) => metricAt(url, name, { Authorization: 'Bearer worker-metrics-token-0001' });
     try {
+      // Behind METRICS_TOKEN, as the API's.
+      const refused = await fetch(url, { headers: { Authorization: 'Bearer a-guess' } });
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toMatchObject({ status: 401, detail: 'GET /metrics needs the bearer token configured in METRICS_TOKEN.' });
       expect(deps.people.get('sveta.seo')).toBeUndefined();
       expect(await metric('agencyflow_people_file_refused')).toBe(0);
       replace('{"people": [');
