@@ -6,7 +6,8 @@
  * period); a client's name, in the table and among the regular clients, leads to their projects in
  * the portfolio; a spend of 0 leads nowhere; a manager sees their own clients only. A client
  * credited more than invoiced reads no growth, nor "new" (nor does one credited so the period
- * before); past 20 clients in a currency the smallest are left to the CSV, and the page says so. At
+ * before); past 20 clients in a currency the smallest are left to the CSV, and the page says so, "the
+ * CSV" downloading it. A net credit reads with a minus sign (U+2212), not a hyphen. At
  * a desk and on a 320 px phone (cards, no sideways scrolling). The figures come from the reporting
  * store alone: projects are published as the workflows would.
  */
@@ -80,13 +81,15 @@ async function publishFigures(h: ApiHarness): Promise<void> {
 
 /** The rows of the client spend table, cell by cell, as shown. */
 const spendRows = (person: PersonPage): Promise<string[][]> => tableRows(person.page, 'table.client-spend');
+/** The page's "Download CSV": the same figures, for the same period and filters. */
+const csvDownload = (page: PersonPage['page']) => page.getByRole('link', { name: 'Download CSV' });
 /** The line under the table saying some clients are left to the CSV. */
 const leftToCsv = (person: PersonPage) => person.page.locator('#kpi-clients p', { hasText: 'biggest spenders' });
 const totals = (person: PersonPage) => person.page.locator('ul.money-totals li').allTextContents();
 
 /** The report the page asked for, read in the page (its own period, in the reader's days). */
 async function reportOnPage(person: PersonPage): Promise<KpiReport> {
-  const address = await person.page.locator('a[download]').getAttribute('href');
+  const address = await csvDownload(person.page).getAttribute('href');
   const query = address!.slice(address!.indexOf('?'));
   return (await person.page.evaluate(async (q) => (await fetch(`/api/reports/kpis${q}`)).json(), query)) as KpiReport;
 }
@@ -105,9 +108,9 @@ step('leadership reads each client\u2019s spend as the report gives it, the bigg
   expect(await spendRows(person)).toEqual([
     ['Northwind Traders (B2B)', '€2,500.00', '€1,000.00', '+150%', '2 / 1'],
     [`${LONG_CLIENT} (B2C)`, '€500.00', '€0.00', 'new', '1 / 0'],
-    ['Fabrikam (B2B)', '€250.00', '-€400.00', '—', '0 / 0'],
+    ['Fabrikam (B2B)', '€250.00', '\u2212€400.00', '—', '0 / 0'],
     ['Initech (B2B)', '€0.00', '€0.00', '—', '1 / 0'],
-    ['Contoso (B2B)', '-€300.00', '€0.00', '—', '0 / 0'],
+    ['Contoso (B2B)', '\u2212€300.00', '€0.00', '—', '0 / 0'],
   ]);
   expect(await page.locator('ul.client-spend-totals li').allTextContents()).toEqual(['All clients (EUR): €2,950.00, previous period €600.00 (+391.7%)']);
   // A spend of 0 leads nowhere; the others, a net credit too, to their invoices.
@@ -115,7 +118,7 @@ step('leadership reads each client\u2019s spend as the report gives it, the bigg
     'Northwind Traders, spend this period: €2,500.00',
     `${LONG_CLIENT}, spend this period: €500.00`,
     'Fabrikam, spend this period: €250.00',
-    'Contoso, spend this period: -€300.00',
+    'Contoso, spend this period: \u2212€300.00',
   ]);
   // Five clients: all of them drawn, none left to the CSV.
   expect(await leftToCsv(person).count()).toBe(0);
@@ -202,8 +205,13 @@ step('with 21 clients in a currency the table draws the 20 biggest, and says the
   const biggestTwenty = CAP_CLIENTS.slice(1).reverse();
   expect((await spendRows(person)).map((row) => [row[0], row[1]])).toEqual(biggestTwenty.map((c) => [`${c.name} (B2B)`, `€${c.spend.toLocaleString('en-US')}.00`]));
   expect(await leftToCsv(person).textContent()).toBe('The 20 biggest spenders in each currency are shown; 1 more client is in the CSV.');
+  // "the CSV" downloads it: the page's own CSV, of the same period and filters.
+  const csvLink = leftToCsv(person).getByRole('link', { name: 'the CSV' });
+  const address = (await csvDownload(page).getAttribute('href'))!;
+  expect([await csvLink.getAttribute('href'), await csvLink.getAttribute('download')]).toEqual([address, await csvDownload(page).getAttribute('download')]);
+  expect(new URL(address, portal().baseUrl).searchParams.get('from')).toMatch(new RegExp(`^${CAP_PERIOD.from}T`));
   // The CSV has all 21, the smallest too.
-  const csv = await page.evaluate(async (address) => (await fetch(address)).text(), (await page.locator('a[download]').getAttribute('href'))!);
+  const csv = await page.evaluate(async (a) => (await fetch(a)).text(), address);
   const spendInCsv = csv
     .split('\r\n')
     .map((line) => line.split(','))

@@ -144,6 +144,36 @@ step('a holder no longer here: their tasks in work, every project’s', async ()
   await portal.screenshot(page, 'portfolio-people-gone-workload');
 });
 
+step('from a holder’s tasks in work the way back leads to the portfolio as it was, its manager and narrowing kept, after a reload too', async () => {
+  const portfolio = `/projects?manager=${h.people.manager.id}&segment=B2B&q=Bakery`;
+  const leader = await open('leadership', portfolio);
+  const { page } = leader;
+  await warning(leader).getByRole('link', { name: `${GONE_DESIGNER} — 1 task in work` }).click();
+  await page.getByRole('heading', { name: `In work — ${GONE_DESIGNER}` }).waitFor();
+  const back = page.locator('.page-header').getByRole('link', { name: /^Back to/ });
+  expect([await back.textContent(), await back.getAttribute('href')]).toEqual(['Back to the portfolio', portfolio]);
+  // The way back is in the address: a reload (or the link sent on) leads to the same place.
+  await page.reload();
+  await page.getByRole('heading', { name: `In work — ${GONE_DESIGNER}` }).waitFor();
+  expect([await back.textContent(), await back.getAttribute('href')]).toEqual(['Back to the portfolio', portfolio]);
+  await shootDeskAndNarrowPhone(portal, page, 'portfolio-people-gone-workload-way-back');
+  await back.click();
+  await page.waitForURL((url) => url.pathname + url.search === portfolio);
+  await page.locator('li.project-card', { hasText: TITLES.mine }).waitFor();
+  expect([await page.locator('#portfolio-manager').inputValue(), await page.locator('#portfolio-segment').inputValue(), await page.locator('#portfolio-search').inputValue()]).toEqual([
+    h.people.manager.id,
+    'B2B',
+    'Bakery',
+  ]);
+
+  // An address naming a way back off the portal, or to a page the list is not reached from, leads to the KPIs.
+  for (const elsewhere of ['https://example.com/projects', '//example.com/projects', '/tasks/x']) {
+    await page.goto(`${portal.baseUrl}/kpis/workload?assignee=${GONE_DESIGNER}&state=in_work&back=${encodeURIComponent(elsewhere)}`);
+    await page.getByRole('heading', { name: `In work — ${GONE_DESIGNER}` }).waitFor();
+    expect([elsewhere, await back.textContent(), await back.getAttribute('href')]).toEqual([elsewhere, 'Back to the KPIs', expect.stringMatching(/^\/kpis\?/)]);
+  }
+});
+
 step('a manager sees only the tasks in their own projects held by people no longer here, leading to those tasks', async () => {
   const manager = await open('manager', '/projects');
   await warning(manager).waitFor();

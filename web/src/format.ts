@@ -11,11 +11,22 @@ export const formatDate = (iso: string | undefined): string => (iso ? dateOnly.f
 /** `1 rating`, `3 ratings`. */
 export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
+/** The minus sign (U+2212) a negative amount is written with, as growth is ("−5%"), not Intl's hyphen. */
+export const MINUS = '\u2212';
+
+/**
+ * An amount in its currency, as the browser's locale writes it: "€1,500.00", "−€300.00" (a credit
+ * note beyond what was invoiced, a refund). The sign is a real minus, where Intl writes a hyphen in
+ * most locales: the same sign as growth, and not read as a dash or a range.
+ */
 export function formatMoney(amount: number, currency = 'EUR'): string {
   try {
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(amount);
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency })
+      .formatToParts(amount)
+      .map((part) => (part.type === 'minusSign' ? MINUS : part.value))
+      .join('');
   } catch {
-    return `${amount.toFixed(2)} ${currency}`;
+    return `${amount < 0 ? MINUS : ''}${Math.abs(amount).toFixed(2)} ${currency}`;
   }
 }
 

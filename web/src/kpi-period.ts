@@ -171,13 +171,22 @@ export function salesPlanMoneyHref(target: { managerId: string; period: string; 
 }
 
 /**
- * Where a target's payments were reached from (salesPlanMoneyHref's `back`): the KPI page's or the
- * sales plan's own address, nothing else, so an address cannot send the reader off the portal.
+ * The pages a list behind a figure can be reached from besides the KPI page, by their path (the
+ * portfolio's is `/projects`), and the words of the way back to each.
  */
-export function salesPlanWayBack(query: URLSearchParams): { page: 'kpis' | 'targets'; href: string } | undefined {
+const WAYS_BACK = { kpis: 'Back to the KPIs', targets: 'Back to the sales plan', projects: 'Back to the portfolio' } as const;
+export type WayBackPage = keyof typeof WAYS_BACK;
+
+/**
+ * Where a list was reached from (its address's `back`, as salesPlanMoneyHref and workloadHref
+ * write it): the address of one of `pages` — the KPI page, the sales plan, the portfolio, with
+ * their own filters — nothing else, so an address cannot send the reader off the portal. In the
+ * address, not the router's state: a reload or a shared link leads back to the same place.
+ */
+export function wayBackFrom(query: URLSearchParams, pages: readonly WayBackPage[]): { page: WayBackPage; href: string; label: string } | undefined {
   const back = query.get('back') ?? '';
-  const page = /^\/(kpis|targets)(\?[^#]*)?$/.exec(back)?.[1] as 'kpis' | 'targets' | undefined;
-  return page && { page, href: back };
+  const page = /^\/([a-z]+)(\?[^#]*)?$/.exec(back)?.[1] as WayBackPage | undefined;
+  return page && pages.includes(page) ? { page, href: back, label: WAYS_BACK[page] } : undefined;
 }
 
 function addressOf(f: Filters, period: { from: string; to: string }): URLSearchParams {
@@ -198,10 +207,13 @@ export interface WorkloadChoice {
 /**
  * The list of the tasks in hand behind a workload figure of the KPI page with these filters. The
  * period is not the list's (workload is measured now): it is kept in the address for the way back.
+ * `back`: the portfolio's address with its filters, when the list is reached from there (its "Work
+ * of people no longer here"), for the way back to it (wayBackFrom); else the way back is the KPI page.
  */
-export function workloadHref(f: Filters, period: { from: string; to: string }, choice: WorkloadChoice = {}): string {
+export function workloadHref(f: Filters, period: { from: string; to: string }, choice: WorkloadChoice = {}, back?: string): string {
   const q = addressOf({ ...f, department: choice.department ?? f.department }, period);
   if (choice.assignee) q.set('assignee', choice.assignee);
   if (choice.state) q.set('state', choice.state);
+  if (back) q.set('back', back);
   return `/kpis/workload?${q}`;
 }

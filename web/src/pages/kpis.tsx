@@ -15,7 +15,7 @@ import { useState } from 'preact/hooks';
 import { api, DEPARTMENTS, ok, type Schemas } from '../api';
 import { BarChart, RowChart, type Series } from '../charts';
 import { useName, useResource, useSession } from '../data';
-import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, overdueInWords, plural, roundsOfChanges } from '../format';
+import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, MINUS, overdueInWords, plural, roundsOfChanges } from '../format';
 import {
   apiQuery,
   deliveriesHref,
@@ -39,6 +39,7 @@ import { Link, navigate } from '../router';
 import { Badge, Input, Loading, PageHeader, ProblemBox, Section, Select } from '../ui';
 import { DrillDownTable, periodInWords } from '../drill-down-list';
 import { portfolioHref } from '../portfolio-address';
+import { useHolderGone } from '../role-now';
 
 type Kpis = Schemas['KpiReport'];
 type Filters = KpiFilters;
@@ -79,6 +80,8 @@ export function Kpis({ query }: { query: URLSearchParams }) {
   const period = periodOf(filters, localDay(new Date()));
   const q = apiQuery(filters, period);
   const qs = new URLSearchParams(q).toString();
+  /** The same figures as CSV, for the same period and filters (every client's spend among them). */
+  const csvHref = `/api/reports/kpis.csv${qs ? `?${qs}` : ''}`;
   // What a date field holds while it is being typed, until it is a whole day (or is left).
   const [typed, setTyped] = useState<{ from?: string; to?: string }>({});
   const report = useResource(() => ok(api.GET('/api/reports/kpis', { params: { query: q } })), [qs], 30_000);
@@ -116,7 +119,7 @@ export function Kpis({ query }: { query: URLSearchParams }) {
       <PageHeader
         title={leadership ? 'KPIs' : 'My KPIs'}
         actions={
-          <a class="button button--secondary" href={`/api/reports/kpis.csv${qs ? `?${qs}` : ''}`} download>
+          <a class="button button--secondary" href={csvHref} download>
             Download CSV
           </a>
         }
@@ -177,7 +180,7 @@ export function Kpis({ query }: { query: URLSearchParams }) {
       </form>
 
       {report.error && !['from', 'to', 'managerId', 'segment', 'department'].some((f) => err(f)) && <ProblemBox error={report.error} />}
-      {!r ? !report.error && <Loading what="Computing the KPIs" /> : <Dashboard report={r} name={name} drill={(choice) => deliveriesHref(filters, period, choice)} toWorkload={(choice) => workloadHref(filters, period, choice)} toResponses={(choice) => responsesHref(filters, period, choice)} toFeedback={(choice) => feedbackHref(filters, period, choice)} toMoney={(choice) => moneyHref(filters, period, choice)} toSalesPlan={(target) => salesPlanMoneyHref(target, kpisHref(filters, period))} toClient={(client) => portfolioHref({ client, manager: filters.managerId, finished: true })} />}
+      {!r ? !report.error && <Loading what="Computing the KPIs" /> : <Dashboard report={r} name={name} drill={(choice) => deliveriesHref(filters, period, choice)} toWorkload={(choice) => workloadHref(filters, period, choice)} toResponses={(choice) => responsesHref(filters, period, choice)} toFeedback={(choice) => feedbackHref(filters, period, choice)} toMoney={(choice) => moneyHref(filters, period, choice)} toSalesPlan={(target) => salesPlanMoneyHref(target, kpisHref(filters, period))} toClient={(client) => portfolioHref({ client, manager: filters.managerId, finished: true })} csvHref={csvHref} />}
     </>
   );
 }
@@ -213,8 +216,10 @@ function Dashboard(props: {
   toMoney: ToMoney;
   toSalesPlan: ToSalesPlan;
   toClient: ToClient;
+  /** The page's CSV download: what a capped table leaves out is there. */
+  csvHref: string;
 }) {
-  const { report: r, name, drill, toWorkload, toResponses, toFeedback, toMoney, toSalesPlan, toClient } = props;
+  const { report: r, name, drill, toWorkload, toResponses, toFeedback, toMoney, toSalesPlan, toClient, csvHref } = props;
   // Money is never converted: one section per currency the period saw (EUR's empty charts when none).
   const moneyCurrencies = r.money.totals.length > 0 ? r.money.totals.map((m) => m.currency) : ['EUR'];
   const weeks = r.series.map((w) => weekName(w.weekStart));
@@ -288,6 +293,12 @@ function Dashboard(props: {
   // Everyone of the departments in scope, the most loaded first; those at 0 h are the ones with room.
   const workloadPeople = [...r.workload.byPerson].sort((a, b) => b.claimedHours - a.claimedHours || name(a.personId).localeCompare(name(b.personId)));
   const withRoom = workloadPeople.filter((p) => p.claimedHours === 0).map((p) => name(p.personId));
+  const holderGone = useHolderGone();
+  /** Someone overloaded, and why they no longer move their work on if they do not: "Lena Smirnova (now in leadership)". */
+  const overloadedName = (personId: string): string => {
+    const gone = holderGone(personId);
+    return gone ? `${name(personId)} (${gone})` : name(personId);
+  };
 
   return (
     <>
@@ -433,7 +444,7 @@ function Dashboard(props: {
               </ul>
             </>
           )}
-          <ClientSpend spend={r.clients.spend} toMoney={toMoney} toClient={toClient} />
+          <ClientSpend spend={r.clients.spend} toMoney={toMoney} toClient={toClient} csvHref={csvHref} />
         </Section>
 
         <Section title="Workload now" id="kpi-workload">
@@ -461,7 +472,7 @@ function Dashboard(props: {
             summary={
               workloadPeople.length === 0
                 ? 'Nobody in these departments.'
-                : `${r.workload.overloaded.length} overloaded above ${r.workload.thresholdHours} h: ${r.workload.overloaded.map((p) => name(p)).join(', ') || 'nobody'}. ` +
+                : `${r.workload.overloaded.length} overloaded above ${r.workload.thresholdHours} h: ${r.workload.overloaded.map(overloadedName).join(', ') || 'nobody'}. ` +
                   `Nothing in hand: ${withRoom.join(', ') || 'nobody'}.`
             }
             categories={workloadPeople.map((p) => name(p.personId))}
@@ -474,14 +485,17 @@ function Dashboard(props: {
             }}
           />
           {r.workload.overloaded.length > 0 && (
-            <p>
+            <p class="kpi-overloaded">
               <Badge tone="bad">Overloaded</Badge>{' '}
               {r.workload.overloaded.flatMap((p, i) => [
                 i === 0 ? '' : ', ',
                 <Link key={p} href={toWorkload({ assignee: p, state: 'in_work' })}>
                   {name(p)}
                 </Link>,
+                holderGone(p) && ` (${holderGone(p)})`,
               ])}
+              {/* Their claimed work stays theirs: not someone to plan around, but work to hand to someone who is. */}
+              {r.workload.overloaded.some((p) => holderGone(p)) && '. Someone no longer here, or no longer department staff, keeps their tasks in work until each is reassigned: their name leads to those tasks.'}
             </p>
           )}
           <WorkloadLinks totals={r.workload.totals} toWorkload={toWorkload} />
@@ -683,7 +697,7 @@ type ClientSpendRow = Kpis['clients']['spend']['byClient'][number];
 function growthInWords({ growth, spend, previousSpend }: { growth: number | null; spend: number; previousSpend: number }): string {
   if (growth === null) return previousSpend === 0 && spend > 0 ? 'new' : '—';
   const percent = Math.round(growth * 1000) / 10;
-  return percent > 0 ? `+${percent}%` : percent < 0 ? `\u2212${-percent}%` : '0%';
+  return percent > 0 ? `+${percent}%` : percent < 0 ? `${MINUS}${-percent}%` : '0%';
 }
 
 /**
@@ -692,8 +706,9 @@ function growthInWords({ growth, spend, previousSpend }: { growth: number | null
  * never converted) the biggest spenders first, at most CLIENT_SPEND_ROWS of them, and the totals
  * above. A client's spend leads to the invoices, voids and credit notes it is made of (their net is
  * the spend), their name to their projects in the portfolio. On a phone each client is a card.
+ * Those beyond CLIENT_SPEND_ROWS are in the page's CSV, which the line saying so downloads.
  */
-function ClientSpend({ spend, toMoney, toClient }: { spend: Kpis['clients']['spend']; toMoney: ToMoney; toClient: ToClient }) {
+function ClientSpend({ spend, toMoney, toClient, csvHref }: { spend: Kpis['clients']['spend']; toMoney: ToMoney; toClient: ToClient; csvHref: string }) {
   if (spend.byClient.length === 0) return null;
   const currencies = [...new Set(spend.byClient.map((c) => c.currency))].sort();
   const biggestFirst = (a: ClientSpendRow, b: ClientSpendRow) => b.spend - a.spend || b.previousSpend - a.previousSpend || a.clientName.localeCompare(b.clientName);
@@ -750,7 +765,11 @@ function ClientSpend({ spend, toMoney, toClient }: { spend: Kpis['clients']['spe
       />
       {leftOut > 0 && (
         <p class="muted">
-          The {CLIENT_SPEND_ROWS} biggest spenders in each currency are shown; {leftOut} more {leftOut === 1 ? 'client is' : 'clients are'} in the CSV.
+          The {CLIENT_SPEND_ROWS} biggest spenders in each currency are shown; {leftOut} more {leftOut === 1 ? 'client is' : 'clients are'} in{' '}
+          <a href={csvHref} download>
+            the CSV
+          </a>
+          .
         </p>
       )}
     </>

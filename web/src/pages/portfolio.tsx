@@ -26,13 +26,14 @@
  * each line leading to where it is handed over or reassigned.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { allPages, api, idempotencyKey, ok, STAGES, type Person, type PortfolioReport, type ProjectListItem, type Role, type Stage } from '../api';
+import { allPages, api, idempotencyKey, ok, STAGES, type PortfolioReport, type ProjectListItem, type Stage } from '../api';
 import { useAction, useName, useResource, useSession } from '../data';
 import { formatDate, formatDateTime, formatDuration, formatMoney, lateInWords, plural, relative, STAGE_LABEL } from '../format';
 import { localDay, periodOf, workloadHref } from '../kpi-period';
 import { Link, navigate } from '../router';
 import { Badge, Due, flash, Input, Loading, PageHeader, ProblemBox, Select, TextArea } from '../ui';
 import { isNarrowing, isSegment, portfolioFiltersFrom, portfolioHref, SEGMENTS, type Narrowing, type PortfolioFilters as Filters } from '../portfolio-address';
+import { roleNow } from '../role-now';
 
 const FINISHED: Stage[] = ['completed', 'cancelled'];
 /** The newest projects drawn as cards; every count on the page is the report's, of all of them (all found, when searched). */
@@ -345,7 +346,7 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
         !error && <Loading what="Loading the portfolio" />
       ) : (
         <>
-          <WorkOfPeopleGone gone={loaded.report.workOfPeopleGone} managerId={managerId} handingOver={handingOver} />
+          <WorkOfPeopleGone gone={loaded.report.workOfPeopleGone} managerId={managerId} handingOver={handingOver} back={portfolioHref(filters)} />
           {/* Beside the tiles, so nobody reads a search's counts as the agency's. */}
           {countsFound && (
             <p class="portfolio-counts-for" id="portfolio-counts-for">
@@ -464,10 +465,6 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
   );
 }
 
-/** The role someone holding work has now, when it is not the one that holds it. */
-const ROLE_NOW: Record<Role, string> = { leadership: 'now in leadership', manager: 'now a manager', staff: 'now department staff' };
-/** Why someone holding work no longer moves it on: gone from the people directory, or in another role now. */
-const roleNow = (person: Person | undefined): string => (person ? ROLE_NOW[person.role] : 'no longer here');
 const capitalized = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
 /**
@@ -476,19 +473,23 @@ const capitalized = (text: string): string => text.charAt(0).toUpperCase() + tex
  * directory — or no longer in the role that holds it, said beside their name — above the tiles,
  * and only when there is any. Someone gone is named by their id (the directory no longer has their
  * name). A gone manager's line leads leadership to that manager's portfolio, where "Hand over all"
- * is; a holder's to their tasks in work (the workload list), each task's page reassigning it. A
- * manager's are the tasks in their own projects: their projects are their own.
+ * is; a holder's to their tasks in work (the workload list, whose way back is this portfolio as it
+ * was), each task's page reassigning it. A manager's are the tasks in their own projects: their
+ * projects are their own.
  */
 function WorkOfPeopleGone({
   gone,
   managerId,
   handingOver,
+  back,
 }: {
   gone: PortfolioReport['workOfPeopleGone'];
   /** The manager leadership narrowed the portfolio to: the report's and the workload list's scope. */
   managerId: string;
   /** The manager whose "Hand over all" is on the page already. */
   handingOver?: string;
+  /** The portfolio's address as it is (its manager, narrowing and search): the work in hand's way back. */
+  back: string;
 }) {
   const { people } = useSession();
   const name = useName();
@@ -499,7 +500,7 @@ function WorkOfPeopleGone({
     const person = people.get(id);
     return person ? `${name(id)} (${roleNow(person)})` : id;
   };
-  // Workload is measured now: the KPI page's period is only the list's way back.
+  // Workload is measured now: the list's period is the KPI page's way back, unused from here (its way back is `back`).
   const period = periodOf({}, localDay(new Date()));
   return (
     <section class="callout callout--warn people-gone" aria-labelledby="people-gone-title">
@@ -522,7 +523,7 @@ function WorkOfPeopleGone({
         })}
         {tasks.map((t) => (
           <li key={`holder-${t.personId}`}>
-            <Link href={workloadHref({ managerId: managerId || undefined }, period, { assignee: t.personId, state: 'in_work' })}>
+            <Link href={workloadHref({ managerId: managerId || undefined }, period, { assignee: t.personId, state: 'in_work' }, back)}>
               {who(t.personId)} — {plural(t.inWork, 'task')} in work
             </Link>
             : {t.inWork === 1 ? 'reassign it from its page.' : 'reassign them from each task’s page.'}

@@ -4,13 +4,19 @@
  * Reached from the KPI page's "Workload now" charts; its address holds the KPI page's own filters
  * (the manager, segment and department, and the period, kept only for the way back: workload is
  * measured now) and what the figure counted (`assignee`, `state`). It asks the API with the KPI
- * page's scope, so the list has as many tasks and hours as the figure said.
+ * page's scope, so the list has as many tasks and hours as the figure said. Reached from the
+ * portfolio's "Work of people no longer here", its address holds the portfolio's too (`back`), and
+ * the way back leads there.
+ *
+ * A person's work in hand says when they no longer move it on — gone from the people directory,
+ * or no longer department staff — overloaded or not: their tasks wait until each is reassigned.
  */
 import { api, ok, type Schemas } from '../api';
 import { useName, useResource, useSession } from '../data';
 import { DrillDownList, DrillDownTable, type DrillDownColumn } from '../drill-down-list';
 import { DEPARTMENT_LABEL, formatDateTime, plural } from '../format';
-import { filtersFrom, kpisHref, localDay, periodOf } from '../kpi-period';
+import { filtersFrom, kpisHref, localDay, periodOf, wayBackFrom } from '../kpi-period';
+import { useHolderGone } from '../role-now';
 import { Link } from '../router';
 import { Badge, Due } from '../ui';
 
@@ -45,13 +51,18 @@ export function Workload({ query }: { query: URLSearchParams }) {
   const whose = [assignee && name(assignee), filters.department && DEPARTMENT_LABEL[filters.department]].filter(Boolean).join(', ');
   const title = `${WHAT[state ?? 'both']}${whose ? ` \u2014 ${whose}` : ''}`;
   const ownOnly = me.person.role === 'manager';
+  const cameFrom = wayBackFrom(query, ['projects']);
+  const holderGone = useHolderGone();
+  /** Why the person whose work this is no longer moves it on, if they do not ("no longer here"). */
+  const gone = assignee ? holderGone(assignee) : undefined;
 
   return (
     <DrillDownList
       title={title}
       // The heading names whose work it is; the totals say how many tasks and hours.
       countInTitle={false}
-      back={kpisHref(filters, period)}
+      back={cameFrom?.href ?? kpisHref(filters, period)}
+      backLabel={cameFrom?.label}
       what="the work in hand"
       list={list}
       scope={(l) => [
@@ -80,15 +91,20 @@ export function Workload({ query }: { query: URLSearchParams }) {
       )}
       listedWhenCapped={(shown) => `The ${shown} most urgent`}
       forTheRest="pick a department or a person"
-      note={(l) =>
-        assignee &&
-        l.inWork.hours > l.thresholdHours && (
-          // As the KPI page says it: overloaded above the threshold (WORKLOAD_OVERLOAD_HOURS), counting work in hand.
-          <p class="workload-overload">
-            <Badge tone="bad">Overloaded</Badge> {name(assignee)} has {hoursOf(l.inWork.hours)} h in work, above the overload threshold of {l.thresholdHours} h.
-          </p>
-        )
-      }
+      note={(l) => {
+        if (!assignee) return null;
+        const waits = gone && l.inWork.tasks > 0 ? ' Their tasks wait until each is reassigned from its page.' : '';
+        // As the KPI page says it: overloaded above the threshold (WORKLOAD_OVERLOAD_HOURS), counting work in hand.
+        if (l.inWork.hours > l.thresholdHours) {
+          return (
+            <p class="workload-overload">
+              <Badge tone="bad">Overloaded</Badge> {name(assignee)}
+              {gone && ` (${gone})`} has {hoursOf(l.inWork.hours)} h in work, above the overload threshold of {l.thresholdHours} h.{waits}
+            </p>
+          );
+        }
+        return waits && <p class="workload-holder-gone">{`${name(assignee)} is ${gone}.${waits}`}</p>;
+      }}
       table={(l) => <DrillDownTable class="kpi-workload" caption={`${title}, most urgent first`} columns={workloadColumns(name)} items={l.items} rowKey={(t) => t.taskId} />}
     />
   );
