@@ -256,16 +256,64 @@ async function loadPeople(): Promise<Map<string, Person> | undefined> {
 /** The people while the directory is not read (yet): one map, so pages memoising on it do not redo their work. */
 const NOBODY_READ_YET = new Map<string, Person>();
 
+/** How often the people directory is read again while the portal is open (the API follows its file every few seconds). */
+const PEOPLE_REREAD_MS = 60_000;
+
+/** Whether two reads of the directory say the same of everyone (name, role, department). */
+const samePeople = (a: Map<string, Person>, b: Map<string, Person>): boolean =>
+  a.size === b.size &&
+  [...b.values()].every((p) => {
+    const before = a.get(p.id);
+    return before !== undefined && before.name === p.name && before.role === p.role && before.department === p.department;
+  });
+
+/**
+ * The people directory for whoever is signed in (undefined until it is first read): read at once,
+ * then every minute while the window is in sight and whenever it comes back in front, so someone
+ * who left the agency or changed role reads as such (a task they hold flagged) without the page
+ * being loaded again. The map is replaced only when the list changed (pages memoise on it); a read
+ * that fails keeps the last list rather than calling everyone unknown.
+ */
+function usePeopleDirectory(signedInAs: string | undefined): Map<string, Person> | undefined {
+  const [people, setPeople] = useState<Map<string, Person>>();
+  useEffect(() => {
+    if (!signedInAs) return;
+    let reading = false;
+    let stopped = false;
+    const read = async () => {
+      // One read at a time (focus and visibility come together): an older answer never lands after a newer one.
+      if (reading) return;
+      reading = true;
+      const next = await loadPeople();
+      reading = false;
+      if (next && !stopped) setPeople((last) => (last && samePeople(last, next) ? last : next));
+    };
+    const readIfInSight = () => {
+      if (document.visibilityState === 'visible') void read();
+    };
+    void read();
+    const timer = setInterval(readIfInSight, PEOPLE_REREAD_MS);
+    window.addEventListener('focus', readIfInSight);
+    document.addEventListener('visibilitychange', readIfInSight);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+      window.removeEventListener('focus', readIfInSight);
+      document.removeEventListener('visibilitychange', readIfInSight);
+    };
+  }, [signedInAs]);
+  return people;
+}
+
 export function App() {
   const loc = useLocation();
   const [me, setMe] = useState<Me | null | undefined>(undefined);
-  const [people, setPeople] = useState<Map<string, Person>>();
+  const people = usePeopleDirectory(me?.person.id);
   const [singleSignOn, setSingleSignOn] = useState<SingleSignOn | undefined>(undefined);
 
   const signedIn = (next: Me) => {
     setCsrfToken(next.session?.csrfToken);
     setMe(next);
-    void loadPeople().then(setPeople);
     // Fetch the role's pages in the background, so moving between them waits for nothing.
     setTimeout(() => ROUTES.filter((r) => r.roles.includes(next.person.role)).forEach((r) => void r.load().catch(() => undefined)), 300);
   };

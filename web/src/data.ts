@@ -165,9 +165,13 @@ export function useFocusFirstRefused(error: ApiError | undefined, fields: readon
 
 export interface SessionInfo {
   me: Me;
-  /** The people directory (GET /api/people), read once as the portal opens: empty until it is read, and when it could not be. */
+  /**
+   * The people directory (GET /api/people), read as the portal opens and again while it is open
+   * (app.tsx): empty until it is first read, and while it could not be. A new map only when the list
+   * changed, so pages memoising on it redo nothing otherwise; a read that fails keeps the last one.
+   */
   people: Map<string, Person>;
-  /** Whether `people` is the directory as read, not the empty map before it came or after it failed. */
+  /** Whether `people` is the directory as read, not the empty map before it came (or while it could not be read at all). */
   peopleRead: boolean;
   signOut: () => Promise<void>;
 }
@@ -185,25 +189,4 @@ export function useName(): (id: string | undefined) => string {
   const { people } = useSession();
   // A client answering on their own page acts by their client's id (`client:<id>`), never a person's.
   return (id) => (id ? (people.get(id)?.name ?? (id.startsWith('client:') ? 'the client (on their page)' : id)) : 'nobody');
-}
-
-/**
- * Whether an id is someone in the people directory: false for someone removed from it (who left the
- * agency), undefined until the directory is read (or when it could not be), so nobody reads as gone
- * for want of the list. The directory is read once as the portal opens: someone removed while a
- * page is open reads as gone after the page is loaded again.
- */
-export function useInDirectory(): (id: string) => boolean | undefined {
-  const { people, peopleRead } = useSession();
-  return (id) => (peopleRead ? people.has(id) : undefined);
-}
-
-/**
- * Whether work is held by someone no longer in the people directory: in their hands (claimed), so
- * nobody else in the department may claim it, and it waits until the project's manager reassigns
- * it. False while the directory is not read.
- */
-export function useHeldBySomeoneGone(): (task: { status: string; assigneeId?: string }) => boolean {
-  const inDirectory = useInDirectory();
-  return (task) => task.status === 'claimed' && task.assigneeId !== undefined && inDirectory(task.assigneeId) === false;
 }

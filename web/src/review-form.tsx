@@ -2,11 +2,16 @@
  * The manager's review of a delivery, the same on the task page and in the review queue: accept,
  * or send back with a comment and, when the rework needs one, a date of its own — a task whose
  * due date passed while it waited for review would otherwise be overdue the moment it is back.
+ * Sent back, the work returns to whoever holds it: when they are gone (left, or in another role
+ * now), the form says that it must then be reassigned, and where.
  */
 import { useState } from 'preact/hooks';
 import { api, ok, type Task } from './api';
 import { useAction, useName, useRequestKey } from './data';
 import { formatDateTime, fromLocalInput } from './format';
+import { useGoneInWords } from './holder-gone';
+import { useHolderGone } from './role-now';
+import { Link } from './router';
 import { Input, ProblemBox, TextArea } from './ui';
 
 export function ReviewForm({
@@ -15,6 +20,7 @@ export function ReviewForm({
   commentLabel,
   commentHint,
   rows,
+  onTaskPage = false,
   onReviewed,
 }: {
   task: Task;
@@ -23,9 +29,13 @@ export function ReviewForm({
   commentLabel: string;
   commentHint: string;
   rows?: number;
+  /** On the task's own page, where its reassign form comes once it is sent back (elsewhere: a link there). */
+  onTaskPage?: boolean;
   onReviewed: (task: Task) => void;
 }) {
   const name = useName();
+  const holderGone = useHolderGone();
+  const goneInWords = useGoneInWords();
   const [comment, setComment] = useState('');
   const [dueAt, setDueAt] = useState('');
   /** A rework date typed, then Accept: said at the field rather than dropped. */
@@ -51,6 +61,12 @@ export function ReviewForm({
   const fieldError = (field: string) => review.error?.at(field);
   return (
     <form onSubmit={(e) => e.preventDefault()} noValidate>
+      {task.assigneeId && holderGone(task.assigneeId) && (
+        <p class="callout callout--warn deliverer-gone" role="note">
+          {goneInWords(task.assigneeId)}, can no longer work on it: sending it back returns it to them, so once it is back, reassign it{' '}
+          {onTaskPage ? 'here' : <Link href={`/tasks/${task.taskId}`}>on its page</Link>}.
+        </p>
+      )}
       <ProblemBox error={review.error} shownAtFields={['comment', 'dueAt']} />
       <TextArea id={`${fid}-comment`} label={commentLabel} hint={commentHint} value={comment} onValue={setComment} error={fieldError('comment')} rows={rows} />
       <Input

@@ -1,12 +1,14 @@
 /**
  * Late work: every task past its due date and not delivered yet (open or claimed, the API's
  * `overdue`), the list behind the portfolio's "Overdue tasks" tile — which task, of which project,
- * in which department, who holds it, how late, and (for leadership) whose project. Leadership sees
- * the agency's, a manager their own projects'. Filters and order are kept in the address.
+ * in which department, who holds it (marked when they left or changed role: it waits for its manager
+ * to reassign it), how late, and (for leadership) whose project. Leadership sees the agency's, a
+ * manager their own projects'. Filters and order are kept in the address.
  */
 import { allPages, api, DEPARTMENTS, ok, type Department, type TaskListItem } from '../api';
 import { useName, useResource, useSession } from '../data';
 import { DEPARTMENT_LABEL, formatDateTime, lateInWords, plural } from '../format';
+import { HolderGoneBadge } from '../holder-gone';
 import { Link, navigate } from '../router';
 import { Badge, Loading, PageHeader, ProblemBox, Select } from '../ui';
 
@@ -160,6 +162,8 @@ export function LateWork({ query }: { query: URLSearchParams }) {
                     </td>
                     <td role="cell" data-label="Held by">
                       {t.assigneeId ? name(t.assigneeId) : <Badge tone="warn">Nobody has taken it</Badge>}
+                      {/* Late and waiting on someone who left or changed role: late until its manager reassigns it. */}
+                      <HolderGoneBadge task={t} managing={t.managerId === me.person.id} />
                     </td>
                     <td role="cell" data-label="Late by">
                       {t.dueAt ? (

@@ -7,8 +7,9 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { api, ApiError, DEPARTMENTS, ok, STAGES, type Department, type ProjectStatus, type Stage } from '../api';
-import { refusedForGood, useAction, useFocusFirstRefused, useHeldBySomeoneGone, useName, useRequestKey, useResource, useSession } from '../data';
+import { refusedForGood, useAction, useFocusFirstRefused, useName, useRequestKey, useResource, useSession } from '../data';
 import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, fromLocalInput, listInWords, plural, readAmount, roundMoney, shorten, STAGE_LABEL, toLocalInput, typedAmount } from '../format';
+import { HolderGoneBadge } from '../holder-gone';
 import { PlanChanges, PlanTable } from '../plan';
 import { Link, navigate, useUnsavedWork } from '../router';
 import { Badge, Choices, datesInWords, Due, flash, Input, Loading, PageHeader, peopleInWords, ProblemBox, Section, Select, StageBadge, TaskStatusBadge, TextArea, Timeline, WholeNumber, WholeNumbersIn } from '../ui';
@@ -216,7 +217,6 @@ export function ProjectPage({ params }: { params: Record<string, string> }) {
 function ProjectView({ project: p, onChange }: { project: ProjectStatus; onChange: Update }) {
   const { me } = useSession();
   const name = useName();
-  const heldBySomeoneGone = useHeldBySomeoneGone();
   const isManager = me.person.role === 'manager' && p.managerId === me.person.id;
   const canAct = isManager || me.person.role === 'leadership';
   const finished = p.stage === 'completed' || p.stage === 'cancelled';
@@ -287,19 +287,8 @@ function ProjectView({ project: p, onChange }: { project: ProjectStatus; onChang
                     </td>
                     <td role="cell" data-label="Assignee">
                       {t.assigneeId ? name(t.assigneeId) : <span class="muted">—</span>}
-                      {/* Held by someone who has left: nobody else can take it until the manager reassigns it (on its task page, which says so). */}
-                      {heldBySomeoneGone(t) && (
-                        <>
-                          {' '}
-                          {isManager ? (
-                            <Link href={`/tasks/${t.taskId}`} class="badge badge--warn badge-link">
-                              No longer here: reassign it
-                            </Link>
-                          ) : (
-                            <Badge tone="warn">No longer here</Badge>
-                          )}
-                        </>
-                      )}
+                      {/* Held by someone who left or changed role: nobody else can take it until the manager reassigns it. */}
+                      <HolderGoneBadge task={t} managing={isManager} />
                     </td>
                     <td role="cell" data-label="Due">
                       <Due

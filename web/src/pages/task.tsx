@@ -7,8 +7,9 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, ok, type Department, type Schemas, type Task } from '../api';
-import { refusedForGood, useAction, useHeldBySomeoneGone, useName, useRequestKey, useResource, useSession, type Resource } from '../data';
+import { refusedForGood, useAction, useName, useRequestKey, useResource, useSession, type Resource } from '../data';
 import { DEPARTMENT_LABEL, dueAfterClientDate, firstDelivery, formatDate, formatDateTime, formatMoney, fromLocalInput, lateInWords, linkRefusals, takenFirst, takenFirstInWords, toLocalInput } from '../format';
+import { useGoneInWords, useHeldBySomeoneGone } from '../holder-gone';
 import { ReviewForm } from '../review-form';
 import { Link, useUnsavedWork } from '../router';
 import { Badge, Due, flash, Input, LinkList, Loading, PageHeader, ProblemBox, Section, Select, TaskStatusBadge, TextArea, Timeline } from '../ui';
@@ -509,14 +510,15 @@ function LostWorkNote({ children }: { children: ComponentChildren }) {
 }
 
 /**
- * Work in the hands of someone no longer in the people directory (who left the agency): nobody else
- * in the department can claim it, and its holder is not coming back to it. Said right under the
- * header that names the holder; the project's manager is led to the reassign form below, everyone
- * else learns whom to ask.
+ * Work in the hands of someone gone — no longer in the people directory (who left the agency), or in
+ * another role now (moved to account management, say): nobody else in the department can claim it,
+ * and its holder is not coming back to it. Said right under the header that names the holder; the
+ * project's manager is led to the reassign form below, everyone else learns whom to ask.
  */
 function HolderGoneNote({ task, managing }: { task: Task; managing: boolean }) {
   const name = useName();
-  const held = `Held by ${name(task.assigneeId)}, who is no longer in the people directory`;
+  const goneInWords = useGoneInWords();
+  const held = `Held by ${goneInWords(task.assigneeId!)}`;
   // The browser scrolls the choice into sight, its label and the form's heading with it.
   const toReassign = () => document.getElementById('reassign-assignee')?.focus();
   return (
@@ -610,6 +612,7 @@ function ManagerActions({ task, onChange, clientDate }: { task: Task; onChange: 
             fid="review"
             commentLabel="Comment for the assignee"
             commentHint="Required when you send the work back."
+            onTaskPage
             onReviewed={(t) => {
               onChange(t);
               flash(t.status === 'accepted' ? 'Accepted.' : 'Sent back with your comment.');

@@ -1,0 +1,57 @@
+/**
+ * Tasks in the hands of someone gone — who left the agency, or is in another role now — by the
+ * rule of the API's portfolio report (role-now.ts, `useHolderGone`): nobody else in the department
+ * may claim such a task, and it waits until the project's manager reassigns it. Marked where pages
+ * name its holder (the project's tasks, the task page, the late work, the review of a delivery).
+ */
+import { useName, useSession } from './data';
+import { roleNow, useHolderGone } from './role-now';
+import { Link } from './router';
+import { Badge } from './ui';
+
+/**
+ * Whether a task is held by someone gone: in their hands (claimed). False while the people
+ * directory is not read, so nobody reads as gone for want of the list.
+ */
+export function useHeldBySomeoneGone(): (task: { status?: string; assigneeId?: string }) => boolean {
+  const holderGone = useHolderGone();
+  return (task) => task.status === 'claimed' && task.assigneeId !== undefined && holderGone(task.assigneeId) !== undefined;
+}
+
+/**
+ * Someone gone, named for a sentence: "Dima Kozlov, now an account manager"; someone the directory
+ * no longer has by their id (it has no name for them), "who is no longer in the people directory".
+ */
+export function useGoneInWords(): (id: string) => string {
+  const { people } = useSession();
+  const name = useName();
+  return (id) => {
+    const person = people.get(id);
+    return `${name(id)}, ${person ? roleNow(person) : 'who is no longer in the people directory'}`;
+  };
+}
+
+/**
+ * Beside the holder's name, when the task is held by someone gone: why, as a badge ("No longer
+ * here", "Now an account manager"); for the project's manager a link to the task's page, where it
+ * is reassigned (and which says so). Nothing otherwise.
+ */
+export function HolderGoneBadge({ task, managing }: { task: { taskId: string; status?: string; assigneeId?: string }; managing: boolean }) {
+  const { people } = useSession();
+  const heldBySomeoneGone = useHeldBySomeoneGone();
+  if (!heldBySomeoneGone(task)) return null;
+  const why = roleNow(people.get(task.assigneeId!));
+  const said = why.charAt(0).toUpperCase() + why.slice(1);
+  return (
+    <>
+      {' '}
+      {managing ? (
+        <Link href={`/tasks/${task.taskId}`} class="badge badge--warn badge-link">
+          {said}: reassign it
+        </Link>
+      ) : (
+        <Badge tone="warn">{said}</Badge>
+      )}
+    </>
+  );
+}
