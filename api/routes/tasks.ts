@@ -29,7 +29,14 @@ import {
 import type { AppDeps } from '../app';
 import { actorOf, allow, caller } from '../auth';
 import { ApiProblem, badRequest, forbidden, ProblemType } from '../errors';
-import { emptyBodySchema, plannedTaskQuerySchema, taskListQuerySchema, type PlannedTaskItem, type TaskContext, type TaskListItem, type TaskResponse } from '../schemas';
+import {
+  emptyBodySchema,
+  MAX_TASKS_PER_REASSIGN_ALL,
+  plannedTaskQuerySchema,
+  reassignAllRequestSchema,
+  taskListQuerySchema,
+  type ReassignAllResult,
+  type PlannedTaskItem, type TaskContext, type TaskListItem, type TaskResponse } from '../schemas';
 import { parseBody, parseOptionalBody, parseQuery, refuseReusedKey, taskIdParam, updateIdFor } from '../validation';
 import type { CopiesInMemory, MemoryUse } from '../copies-in-memory';
 import {
@@ -468,22 +475,71 @@ export function createTasksRouter(
     if (problem) throw badRequest([{ field: 'dueAt', message: problem.message }]);
   }
 
+  /** Department staff who may take a task of this department, or why not (the workflow has no people directory). */
+  function reassignRefusal(assigneeId: string, department: string): string | undefined {
+    const assignee = people.get(assigneeId);
+    if (!assignee) return `nobody with id "${assigneeId}" in the people directory`;
+    if (assignee.role !== 'staff' || !assignee.department) return `${assigneeId} is ${assignee.role}, not department staff`;
+    if (assignee.department !== department) return `${assigneeId} works in ${assignee.department}; the task belongs to ${department}`;
+    return undefined;
+  }
+
   // Reassigning also checks the person named against the people directory (the workflow has none).
   router.post(
     '/api/tasks/:taskId/reassign',
     allow('manager'),
     taskAction(reassignTaskUpdate, reassignRequestSchema, ({ assigneeId }, by, task) => {
-      const assignee = people.get(assigneeId);
-      if (!assignee) throw badRequest([{ field: 'assigneeId', message: `nobody with id "${assigneeId}" in the people directory` }]);
-      if (assignee.role !== 'staff' || !assignee.department) {
-        throw badRequest([{ field: 'assigneeId', message: `${assigneeId} is ${assignee.role}, not department staff` }]);
-      }
-      if (assignee.department !== task.department) {
-        throw badRequest([{ field: 'assigneeId', message: `${assigneeId} works in ${assignee.department}; the task belongs to ${task.department}` }]);
-      }
-      return { assigneeId, assigneeDepartment: assignee.department, by };
+      const refusal = reassignRefusal(assigneeId, task.department);
+      if (refusal) throw badRequest([{ field: 'assigneeId', message: refusal }]);
+      return { assigneeId, assigneeDepartment: people.get(assigneeId)!.department!, by };
     }),
   );
+
+  /**
+   * Every task in work of one person, in the caller's projects, to someone else of the department
+   * at once: someone who left (or is away) held several, and each waits until it is moved. Each
+   * task goes through its own reassign update, as from its page, one after another, and the answer
+   * says task by task what happened: a task delivered meanwhile, or of another department, stays.
+   * A retry finds only what is still theirs (and the same Idempotency-Key maps to the same updates).
+   */
+  router.post('/api/people/:personId/reassign-work', allow('manager'), async (req: Request, res: Response) => {
+    const person = caller(req);
+    const { toPersonId } = parseBody(reassignAllRequestSchema, req);
+    const fromPersonId = String(req.params.personId);
+    if (toPersonId === fromPersonId) throw badRequest([{ field: 'toPersonId', message: 'the tasks are theirs already' }]);
+    const to = people.get(toPersonId);
+    if (!to) throw badRequest([{ field: 'toPersonId', message: `nobody with id "${toPersonId}" in the people directory` }]);
+    if (to.role !== 'staff') throw badRequest([{ field: 'toPersonId', message: `${toPersonId} is ${to.role}, not department staff` }]);
+    await storeWrites.settled(person.id);
+    const held = await deps.reporting.listTasks({ managerId: person.id, assignee: fromPersonId, status: 'claimed' }, { pageSize: MAX_TASKS_PER_REASSIGN_ALL });
+    const by = actorOf(person, req.requestId);
+    const tasks: ReassignAllResult['tasks'] = [];
+    for (const task of held.items) {
+      const title = task.title ?? task.taskId;
+      const refusal = reassignRefusal(toPersonId, task.department ?? '');
+      if (refusal) {
+        tasks.push({ taskId: task.taskId, title, outcome: 'refused', detail: refusal });
+        continue;
+      }
+      const log = deps.logger.child({ taskId: task.taskId, projectId: task.projectId });
+      try {
+        const view = await temporal.updateTask(task.taskId, reassignTaskUpdate, { assigneeId: toPersonId, assigneeDepartment: to.department!, by }, updateIdFor(req, person, 'reassignAll', task.taskId));
+        seen.note(task.taskId, view.version, view);
+        storeWrites.track(person.id, { taskId: task.taskId }, deps.reporting.publish({ kind: 'task', taskId: task.taskId, projectId: view.projectId, seq: view.version, view }));
+        tasks.push({ taskId: task.taskId, title, outcome: 'reassigned' });
+      } catch (err) {
+        // The task's own refusal (delivered or released meanwhile): it stays, and the others go on.
+        if (!(err instanceof ApiProblem) || err.status >= 500) throw err;
+        log.info({ status: err.status, detail: err.detail }, 'a task of a reassign-all stayed');
+        tasks.push({ taskId: task.taskId, title, outcome: 'refused', detail: err.detail ?? err.title });
+      }
+    }
+    const reassigned = tasks.filter((t) => t.outcome === 'reassigned').length;
+    const answer: ReassignAllResult = { reassigned, refused: tasks.length - reassigned, tasks };
+    // Every list read after the answer (the work in hand it is given from reads the store) shows them moved.
+    await storeWrites.settled(person.id);
+    res.json(answer);
+  });
 
   return router;
 }

@@ -66,6 +66,7 @@ const ROWS: Row[] = [
   { operationId: 'singleSignOn', method: 'get', path: () => '/api/session/oidc', scope: 'none', ok: 404 },
   { operationId: 'singleSignOnCallback', method: 'get', path: () => '/api/session/oidc/callback', scope: 'none', ok: 404 },
   { operationId: 'listPeople', method: 'get', path: () => '/api/people', scope: 'none', ok: 200 },
+  { operationId: 'listFormerPeople', method: 'get', path: () => '/api/people/former', scope: 'none', ok: 200 },
   { operationId: 'listClients', method: 'get', path: () => '/api/clients', scope: 'none', ok: 200 },
   { operationId: 'createProject', method: 'post', path: () => '/api/projects', scope: 'none', body: { title: 7 }, ok: 400 },
   { operationId: 'listProjects', method: 'get', path: () => '/api/projects', scope: 'none', ok: 200 },
@@ -122,6 +123,8 @@ const ROWS: Row[] = [
   { operationId: 'submitTask', method: 'post', path: () => `/api/tasks/${taskId}/submit`, scope: 'task', body: {}, ok: 400 },
   { operationId: 'reviewTask', method: 'post', path: () => `/api/tasks/${taskId}/review`, scope: 'task', body: {}, ok: 400 },
   { operationId: 'reassignTask', method: 'post', path: () => `/api/tasks/${taskId}/reassign`, scope: 'task', body: {}, ok: 400 },
+  // The caller's own projects only (the store's list is narrowed to them): no task scope to refuse.
+  { operationId: 'reassignPersonsWork', method: 'post', path: () => `/api/people/${h.people.designer.id}/reassign-work`, scope: 'none', body: {}, ok: 400 },
   { operationId: 'moveTaskDueDate', method: 'patch', path: () => `/api/tasks/${taskId}`, scope: 'task', body: {}, ok: 400 },
   { operationId: 'portfolioReport', method: 'get', path: () => '/api/reports/portfolio', scope: 'none', ok: 200 },
   { operationId: 'kpiReport', method: 'get', path: () => '/api/reports/kpis', scope: 'none', ok: 200 },

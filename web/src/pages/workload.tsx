@@ -16,6 +16,7 @@ import { useName, useResource, useSession } from '../data';
 import { DrillDownList, DrillDownTable, type DrillDownColumn } from '../drill-down-list';
 import { DEPARTMENT_LABEL, formatDateTime, plural } from '../format';
 import { filtersFrom, kpisHref, localDay, periodOf, wayBackFrom } from '../kpi-period';
+import { ReassignAll } from '../reassign-all';
 import { useHolderGone } from '../role-now';
 import { Link } from '../router';
 import { Badge, Due } from '../ui';
@@ -93,17 +94,24 @@ export function Workload({ query }: { query: URLSearchParams }) {
       forTheRest="pick a department or a person"
       note={(l) => {
         if (!assignee) return null;
-        const waits = gone && l.inWork.tasks > 0 ? ' Their tasks wait until each is reassigned from its page.' : '';
+        const waits = gone && l.inWork.tasks > 0 ? ` Their tasks wait until each is reassigned${ownOnly ? ', from its page or all at once below' : ' from its page'}.` : '';
         // As the KPI page says it: overloaded above the threshold (WORKLOAD_OVERLOAD_HOURS), counting work in hand.
-        if (l.inWork.hours > l.thresholdHours) {
-          return (
+        const said =
+          l.inWork.hours > l.thresholdHours ? (
             <p class="workload-overload">
               <Badge tone="bad">Overloaded</Badge> {name(assignee)}
               {gone && ` (${gone})`} has {hoursOf(l.inWork.hours)} h in work, above the overload threshold of {l.thresholdHours} h.{waits}
             </p>
+          ) : (
+            waits && <p class="workload-holder-gone">{`${name(assignee)} is ${gone}.${waits}`}</p>
           );
-        }
-        return waits && <p class="workload-holder-gone">{`${name(assignee)} is ${gone}.${waits}`}</p>;
+        return (
+          <>
+            {said}
+            {/* A task is reassigned by its project's manager: the list a manager reads is of their own projects, as the API's reassign-all is. */}
+            {ownOnly && state !== 'open' && <ReassignAll personId={assignee} inWork={l.inWork.tasks} listed={l.items} onDone={() => void list.reload()} />}
+          </>
+        );
       }}
       table={(l) => <DrillDownTable class="kpi-workload" caption={`${title}, most urgent first`} columns={workloadColumns(name)} items={l.items} rowKey={(t) => t.taskId} />}
     />

@@ -1,0 +1,86 @@
+/**
+ * "Reassign all": every task in work of one person, in the caller's projects, to someone else of
+ * the department at once — someone who left held several, each waiting until it moved. Each task
+ * goes through its own reassign update (a real worker runs the task workflows); the answer says
+ * task by task what happened; what is not theirs to move, or not in work, stays.
+ */
+import { claimedDesignTask, startApiHarness, type ApiHarness } from '../support/api';
+import { eventually, uniqueId } from '../support/temporal';
+import type { ReassignAllResult } from '../../api/schemas';
+
+jest.setTimeout(120_000);
+
+let h: ApiHarness;
+let first: string;
+let second: string;
+let delivered: string;
+
+beforeAll(async () => {
+  h = await startApiHarness();
+  first = (await claimedDesignTask(h, `Reassign all 1 ${uniqueId('r')}`)).designTask;
+  second = (await claimedDesignTask(h, `Reassign all 2 ${uniqueId('r')}`)).designTask;
+  // Delivered, awaiting the manager's review: not in work, so it stays with the designer.
+  delivered = (await claimedDesignTask(h, `Reassign all 3 ${uniqueId('r')}`)).designTask;
+  await h.http().post(`/api/tasks/${delivered}/submit`).set(h.auth('designer')).send({ summary: 'Mock-ups', links: [] }).expect(200);
+  await eventually(
+    async () => {
+      const listed = (await h.http().get(`/api/tasks?assignee=${h.people.designer.id}&status=claimed`).set(h.auth('manager')).expect(200)).body.items as unknown[];
+      return listed.length === 2;
+    },
+    { what: 'both tasks in work listed' },
+  );
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const reassignAll = (who: 'manager' | 'otherManager' | 'designer2', toPersonId: unknown, key?: string) => {
+  const req = h.http().post(`/api/people/${h.people.designer.id}/reassign-work`).set(h.auth(who));
+  return (key ? req.set('Idempotency-Key', key) : req).send({ toPersonId });
+};
+const holderOf = async (taskId: string) => ((await h.http().get(`/api/tasks/${taskId}`).set(h.auth('manager')).expect(200)).body as { assigneeId?: string; status: string });
+
+test('someone who cannot take them is refused with the field at fault, and nothing moves', async () => {
+  for (const [to, message] of [
+    [h.people.manager.id, `${h.people.manager.id} is manager, not department staff`],
+    ['nobody.here', 'nobody with id "nobody.here" in the people directory'],
+    [h.people.designer.id, 'the tasks are theirs already'],
+  ]) {
+    const res = await reassignAll('manager', to).expect(400);
+    expect(res.body.errors).toEqual([{ field: 'toPersonId', message }]);
+  }
+  await reassignAll('manager', undefined).expect(400);
+  await reassignAll('designer2', h.people.designer2.id).expect(403);
+  expect((await holderOf(first)).assigneeId).toBe(h.people.designer.id);
+});
+
+test('staff of another department: each task stays, saying why', async () => {
+  const res = await reassignAll('manager', h.people.copywriter.id).expect(200);
+  const why = `${h.people.copywriter.id} works in copywriting; the task belongs to design`;
+  expect(res.body as ReassignAllResult).toEqual({
+    reassigned: 0,
+    refused: 2,
+    tasks: expect.arrayContaining([expect.objectContaining({ taskId: first, outcome: 'refused', detail: why }), expect.objectContaining({ taskId: second, outcome: 'refused', detail: why })]),
+  });
+  expect((await holderOf(second)).assigneeId).toBe(h.people.designer.id);
+});
+
+test("another manager moves nothing of projects not theirs", async () => {
+  expect((await reassignAll('otherManager', h.people.designer2.id).expect(200)).body).toEqual({ reassigned: 0, refused: 0, tasks: [] });
+});
+
+test('to another designer: every task in work moves, the delivered one stays, and a retry finds nothing left', async () => {
+  const key = uniqueId('reassign-all');
+  const res = await reassignAll('manager', h.people.designer2.id, key).expect(200);
+  expect(res.body.reassigned).toBe(2);
+  expect((res.body as ReassignAllResult).tasks.map((t) => [t.taskId, t.outcome]).sort()).toEqual([
+    [first, 'reassigned'],
+    [second, 'reassigned'],
+  ]);
+  for (const task of [first, second]) expect(await holderOf(task)).toMatchObject({ assigneeId: h.people.designer2.id, status: 'claimed' });
+  expect(await holderOf(delivered)).toMatchObject({ assigneeId: h.people.designer.id, status: 'submitted' });
+  // The new holder sees them as theirs at once (the answer reached the store first).
+  const theirs = (await h.http().get('/api/tasks?assignee=me').set(h.auth('designer2')).expect(200)).body.items as { taskId: string }[];
+  expect(theirs.map((t) => t.taskId)).toEqual(expect.arrayContaining([first, second]));
+  expect((await reassignAll('manager', h.people.designer2.id, key).expect(200)).body).toEqual({ reassigned: 0, refused: 0, tasks: [] });
+});
