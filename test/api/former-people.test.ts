@@ -8,25 +8,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createDigestActivities } from '../../activities/digest';
-import { createLogger } from '../../common/logger';
 import { PeopleDirectory } from '../../common/people';
 import type { FormerPeopleList } from '../../api/schemas';
 import type { KpiWorkloadList } from '../../api/kpi-workload-schemas';
 import { ProjectBuilder, plusDays } from '../reporting/builders';
 import { startApiHarness, type ApiHarness } from '../support/api';
+import { changePeopleFile, followPeopleFile, removeFromPeopleFile } from '../support/people-file';
 import { eventually } from '../support/temporal';
 
 let h: ApiHarness;
 const ANTON = { id: 'anton.left', name: 'Anton Belov', leftOn: '2026-11-30' };
 let designerName: string;
-
-type PeopleFile = { people: { id: string }[]; formerPeople?: object[] };
-const readPeopleFile = () => JSON.parse(fs.readFileSync(h.config.peopleFile, 'utf8')) as PeopleFile;
-/** As the agency edits it: a rename, never half a file read. */
-function writePeopleFile(contents: PeopleFile): void {
-  fs.writeFileSync(`${h.config.peopleFile}.next`, JSON.stringify(contents, null, 2));
-  fs.renameSync(`${h.config.peopleFile}.next`, h.config.peopleFile);
-}
 
 beforeAll(async () => {
   h = await startApiHarness({ withoutWorker: true });
@@ -44,8 +36,7 @@ beforeAll(async () => {
   project.task('a').open(plusDays(base, 2)).claim(ANTON.id);
   project.task('b').open(plusDays(base, 2)).claim(h.people.designer.id);
   for (const snapshot of project.publishAll()) await h.reporting.publish(snapshot);
-  // The API's directory follows the file, as in production (PEOPLE_RELOAD_INTERVAL), only faster.
-  h.directory.followFile(h.config.peopleFile, { everyMs: 50, logger: createLogger({ level: 'silent' }) });
+  followPeopleFile(h);
 });
 afterAll(async () => {
   h?.directory.stopFollowing();
@@ -63,7 +54,7 @@ test('someone the file no longer has is named by id; kept in formerPeople, by na
   expect(await former()).toEqual([]);
   expect(await workInHandNames()).toEqual({ [ANTON.id]: undefined, [h.people.designer.id]: designerName });
 
-  writePeopleFile({ ...readPeopleFile(), formerPeople: [ANTON] });
+  changePeopleFile(h, (file) => ({ ...file, formerPeople: [ANTON] }));
   await eventually(async () => (await former()).length === 1, { what: 'formerPeople taken' });
   expect(await former()).toEqual([ANTON]);
   expect(await workInHandNames()).toEqual({ [ANTON.id]: ANTON.name, [h.people.designer.id]: designerName });
@@ -75,12 +66,8 @@ test('someone the file no longer has is named by id; kept in formerPeople, by na
 
 test('moved from people to formerPeople: refused from the next request, never offered, still named', async () => {
   await h.http().get('/api/me').set(h.auth('designer')).expect(200);
-  const file = readPeopleFile();
-  writePeopleFile({
-    people: file.people.filter((p) => p.id !== h.people.designer.id),
-    formerPeople: [...(file.formerPeople ?? []), { id: h.people.designer.id, name: designerName }],
-  });
-  await eventually(async () => (await h.http().get('/api/me').set(h.auth('designer'))).status === 401, { what: 'the designer refused' });
+  await removeFromPeopleFile(h, h.people.designer.id, {});
+  expect((await h.http().get('/api/me').set(h.auth('designer'))).status).toBe(401);
   const offered = (await h.http().get('/api/people?role=staff&department=design').set(h.auth('manager')).expect(200)).body as { items: { id: string }[] };
   expect(offered.items.map((p) => p.id)).not.toContain(h.people.designer.id);
   expect(await former()).toEqual([ANTON, { id: h.people.designer.id, name: designerName }]);

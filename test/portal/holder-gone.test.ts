@@ -8,11 +8,10 @@
  * designer from there, no page flags it. While the portal has not read the people list yet, nobody
  * reads as gone.
  */
-import fs from 'node:fs';
-import { createLogger } from '../../common/logger';
 import { claimedDesignTask, startApiHarness, type ApiHarness } from '../support/api';
 import { browserTestOrSkip, DESKTOP, focusedId, holdReads, shootDeskAndNarrowPhone, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
-import { eventually, uniqueId } from '../support/temporal';
+import { followPeopleFile, removeFromPeopleFile } from '../support/people-file';
+import { uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
 const step = browserTestOrSkip('work held by someone no longer in the people directory');
@@ -32,23 +31,13 @@ const SMALLEST_PHONE = { width: 320, height: 568 };
 let managerName: string;
 let otherDesignerName: string;
 
-/** The person removed from the people file, as the agency does when someone leaves (a rename: never half a file read). */
-function removeFromPeopleFile(id: string): void {
-  const file = h.config.peopleFile;
-  const { people } = JSON.parse(fs.readFileSync(file, 'utf8')) as { people: { id: string }[] };
-  fs.writeFileSync(`${file}.next`, JSON.stringify({ people: people.filter((p) => p.id !== id) }, null, 2));
-  fs.renameSync(`${file}.next`, file);
-}
-
 beforeAll(async () => {
   h = await startApiHarness();
   managerName = h.directory.get(h.people.manager.id)!.name;
   otherDesignerName = h.directory.get(h.people.designer2.id)!.name;
   ({ projectId, designTask } = await claimedDesignTask(h, title));
-  // The API's directory follows the file, as in production (PEOPLE_RELOAD_INTERVAL), only faster.
-  h.directory.followFile(h.config.peopleFile, { everyMs: 50, logger: createLogger({ level: 'silent' }) });
-  removeFromPeopleFile(h.people.designer.id);
-  await eventually(async () => h.directory.get(h.people.designer.id) === undefined, { what: 'the designer gone from the directory' });
+  followPeopleFile(h);
+  await removeFromPeopleFile(h, h.people.designer.id);
   portal = await startPortal(h);
 });
 

@@ -10,11 +10,10 @@
  * must then be reassigned, and where. Someone removed from the file while a page is open reads as
  * gone at the next minute's read, without a reload.
  */
-import fs from 'node:fs';
 import type { Page } from 'playwright-core';
-import { createLogger } from '../../common/logger';
 import { claimedDesignTask, openDesignTask, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
 import { browserTestOrSkip, shootDeskAndNarrowPhone, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { changePeopleFile, followPeopleFile, removeFromPeopleFile } from '../support/people-file';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
@@ -37,16 +36,6 @@ let managerName: string;
 let dimaName: string;
 let olgaName: string;
 
-type Entry = { id: string; role: string; department?: string };
-
-/** The people file rewritten as the agency does it (a rename: never half a file read). */
-function changePeopleFile(change: (people: Entry[]) => Entry[]): void {
-  const file = h.config.peopleFile;
-  const { people } = JSON.parse(fs.readFileSync(file, 'utf8')) as { people: Entry[] };
-  fs.writeFileSync(`${file}.next`, JSON.stringify({ people: change(people) }, null, 2));
-  fs.renameSync(`${file}.next`, file);
-}
-
 beforeAll(async () => {
   h = await startApiHarness();
   managerName = h.directory.get(h.people.manager.id)!.name;
@@ -60,8 +49,7 @@ beforeAll(async () => {
   // Late in a few seconds (a due date must be in the future when it is moved).
   await h.http().patch(`/api/tasks/${held.task}`).set(h.auth('manager')).send({ dueAt: new Date(Date.now() + 3_000).toISOString(), reason: 'The client moved the launch' }).expect(200);
   await waitForTask(h, delivered.task, 'submitted');
-  // The API's directory follows the file, as in production (PEOPLE_RELOAD_INTERVAL), only faster.
-  h.directory.followFile(h.config.peopleFile, { everyMs: 50, logger: createLogger({ level: 'silent' }) });
+  followPeopleFile(h);
   portal = await startPortal(h);
 });
 
@@ -89,7 +77,7 @@ step('the project page already open flags the task of the designer made an accou
   await assignee.getByText(dimaName).waitFor();
   expect(await assignee.textContent()).toBe(dimaName);
 
-  changePeopleFile((people) => people.map((p) => (p.id === h.people.designer.id ? { ...p, role: 'manager', department: undefined } : p)));
+  changePeopleFile(h, (file) => ({ ...file, people: file.people.map((p) => (p.id === h.people.designer.id ? { ...p, role: 'manager', department: undefined } : p)) }));
   await eventually(async () => h.directory.get(h.people.designer.id)?.role === 'manager', { what: 'Dima an account manager in the directory' });
   await backInFront(page);
   const flag = assignee.locator('a.badge-link');
@@ -184,8 +172,7 @@ step('someone removed from the people file while the project page is open reads 
   await assignee.getByText(olgaName).waitFor();
   expect(await assignee.textContent()).toBe(olgaName);
 
-  changePeopleFile((people) => people.filter((p) => p.id !== h.people.designer2.id));
-  await eventually(async () => h.directory.get(h.people.designer2.id) === undefined, { what: 'Olga gone from the directory' });
+  await removeFromPeopleFile(h, h.people.designer2.id);
   await page.clock.fastForward(30_000);
   await page.waitForTimeout(500);
   expect(await assignee.textContent()).toBe(olgaName);

@@ -5,10 +5,9 @@
  * people no longer here" leads there, gives both to the other designer at once, and the list is
  * empty; leadership reads the same page without the form (a task is moved by its project's manager).
  */
-import fs from 'node:fs';
-import { createLogger } from '../../common/logger';
 import { claimedDesignTask, startApiHarness, type ApiHarness } from '../support/api';
 import { browserTestOrSkip, shootDeskAndNarrowPhone, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { followPeopleFile, removeFromPeopleFile } from '../support/people-file';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
@@ -30,13 +29,9 @@ beforeAll(async () => {
     async () => ((await h.http().get(`/api/tasks?assignee=${h.people.designer.id}&status=claimed`).set(h.auth('manager')).expect(200)).body.items as unknown[]).length === 2,
     { what: 'both tasks in work listed' },
   );
-  // The designer leaves: removed from the people file (a rename, never half a file read), which the API follows.
-  h.directory.followFile(h.config.peopleFile, { everyMs: 50, logger: createLogger({ level: 'silent' }) });
-  const file = h.config.peopleFile;
-  const { people } = JSON.parse(fs.readFileSync(file, 'utf8')) as { people: { id: string }[] };
-  fs.writeFileSync(`${file}.next`, JSON.stringify({ people: people.filter((p) => p.id !== h.people.designer.id) }, null, 2));
-  fs.renameSync(`${file}.next`, file);
-  await eventually(async () => h.directory.get(h.people.designer.id) === undefined, { what: 'the designer gone from the directory' });
+  // The designer leaves: removed from the people file, which the API follows.
+  followPeopleFile(h);
+  await removeFromPeopleFile(h, h.people.designer.id);
   portal = await startPortal(h);
 });
 
