@@ -7,6 +7,8 @@
 import { claimedDesignTask, startApiHarness, type ApiHarness } from '../support/api';
 import { eventually, uniqueId } from '../support/temporal';
 import type { ReassignAllResult } from '../../api/schemas';
+import type { TaskView } from '../../workflows/task/schemas';
+import { getStatusQuery, taskWorkflowId } from '../../workflows/task/contract';
 
 jest.setTimeout(120_000);
 
@@ -73,14 +75,28 @@ test('to another designer: every task in work moves, the delivered one stays, an
   const key = uniqueId('reassign-all');
   const res = await reassignAll('manager', h.people.designer2.id, key).expect(200);
   expect(res.body.reassigned).toBe(2);
-  expect((res.body as ReassignAllResult).tasks.map((t) => [t.taskId, t.outcome]).sort()).toEqual([
-    [first, 'reassigned'],
-    [second, 'reassigned'],
-  ]);
+  expect((res.body as ReassignAllResult).tasks.map((t) => [t.taskId, t.outcome]).sort()).toEqual(
+    [
+      [first, 'reassigned'],
+      [second, 'reassigned'],
+    ].sort(),
+  );
   for (const task of [first, second]) expect(await holderOf(task)).toMatchObject({ assigneeId: h.people.designer2.id, status: 'claimed' });
   expect(await holderOf(delivered)).toMatchObject({ assigneeId: h.people.designer.id, status: 'submitted' });
   // The new holder sees them as theirs at once (the answer reached the store first).
   const theirs = (await h.http().get('/api/tasks?assignee=me').set(h.auth('designer2')).expect(200)).body.items as { taskId: string }[];
   expect(theirs.map((t) => t.taskId)).toEqual(expect.arrayContaining([first, second]));
   expect((await reassignAll('manager', h.people.designer2.id, key).expect(200)).body).toEqual({ reassigned: 0, refused: 0, tasks: [] });
+});
+
+test('a task delivered meanwhile (the store not told yet) stays, with the task’s own reason, and the others would go on', async () => {
+  // The store's row as it was a moment before the delivery: claimed, and newer than what the store has.
+  const view = (await h.http().get(`/api/tasks/${delivered}`).set(h.auth('manager')).expect(200)).body as TaskView;
+  await h.reporting.publish({ kind: 'task', taskId: delivered, projectId: view.projectId, seq: view.version + 1_000, view: { ...view, status: 'claimed' } });
+  const res = await reassignAll('manager', h.people.designer2.id).expect(200);
+  expect(res.body.refused).toBe(1);
+  expect(res.body.tasks).toContainEqual({ taskId: delivered, title: view.title, outcome: 'refused', detail: 'the task is submitted; only open or claimed work can be reassigned' });
+  // The workflow's own word (a read through the API may serve the store's row).
+  const now = await h.temporal.client.workflow.getHandle(taskWorkflowId(delivered)).query(getStatusQuery);
+  expect(now).toMatchObject({ assigneeId: h.people.designer.id, status: 'submitted' });
 });
