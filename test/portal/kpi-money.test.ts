@@ -170,6 +170,8 @@ step('a target on the sales plan page leads to the payments its net paid counts,
   expect((await rows(person)).map((r) => [r[0], r[1], r[3]])).toEqual([['INV-M1', 'Payment', '€400.00']]);
   expect(await totals(person)).toEqual(['Paid €400.00, nothing refunded.']);
   expect(await page.locator('.page-sub').textContent()).toBe(`The target’s period, ${targetMonth} (UTC) · EUR`);
+  // The top bar marks where the list was reached from: the sales plan, not the KPIs.
+  expect(await page.locator('header.topbar nav a[aria-current]').allTextContents()).toEqual(['Sales targets']);
   await shootDeskAndNarrowPhone(portal(), page, '99g-kpi-money-sales-plan');
   await page.getByRole('link', { name: 'Back to the sales plan' }).click();
   await page.waitForURL(new RegExp(`/targets\\?period=${targetMonth}$`));
@@ -259,6 +261,7 @@ step('a target\u2019s bar on the KPI page\u2019s sales plan leads to the payment
   expect(await totals(person)).toEqual(['Paid €400.00, nothing refunded.']);
   // Back where the reader came from: the KPI page as it was, not the sales plan page.
   expect(await page.getByRole('link', { name: 'Back to the sales plan' }).count()).toBe(0);
+  expect(await page.locator('header.topbar nav a[aria-current]').allTextContents()).toEqual(['KPIs']);
   await shootDeskAndNarrowPhone(portal(), page, '99g-kpi-money-sales-plan-from-kpis');
   await page.getByRole('link', { name: 'Back to the KPIs' }).click();
   await page.locator('#chart-sales-title').waitFor();

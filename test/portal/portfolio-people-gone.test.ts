@@ -76,6 +76,8 @@ async function open(who: 'leadership' | 'manager' | 'otherManager', startAt: str
 
 const warning = (p: PersonPage) => p.page.locator('section.people-gone');
 const lines = (p: PersonPage) => warning(p).locator('li').allTextContents();
+/** The top bar's entries marked as where the person is. */
+const menuMarked = (page: PersonPage['page']) => page.locator('header.topbar nav a[aria-current]').allTextContents();
 /** The page has drawn what it loaded (the tiles come with the report the warning is made from). */
 const loaded = (p: PersonPage) => p.page.locator('ul.tiles').waitFor();
 
@@ -150,6 +152,8 @@ step('from a holder’s tasks in work the way back leads to the portfolio as it 
   const { page } = leader;
   await warning(leader).getByRole('link', { name: `${GONE_DESIGNER} — 1 task in work` }).click();
   await page.getByRole('heading', { name: `In work — ${GONE_DESIGNER}` }).waitFor();
+  // The top bar marks where the list was reached from: the portfolio, not the KPIs.
+  expect(await menuMarked(page)).toEqual(['Portfolio']);
   const back = page.locator('.page-header').getByRole('link', { name: /^Back to/ });
   expect([await back.textContent(), await back.getAttribute('href')]).toEqual(['Back to the portfolio', portfolio]);
   // The way back is in the address: a reload (or the link sent on) leads to the same place.
@@ -170,7 +174,7 @@ step('from a holder’s tasks in work the way back leads to the portfolio as it 
   for (const elsewhere of ['https://example.com/projects', '//example.com/projects', '/tasks/x']) {
     await page.goto(`${portal.baseUrl}/kpis/workload?assignee=${GONE_DESIGNER}&state=in_work&back=${encodeURIComponent(elsewhere)}`);
     await page.getByRole('heading', { name: `In work — ${GONE_DESIGNER}` }).waitFor();
-    expect([elsewhere, await back.textContent(), await back.getAttribute('href')]).toEqual([elsewhere, 'Back to the KPIs', expect.stringMatching(/^\/kpis\?/)]);
+    expect([elsewhere, await back.textContent(), await back.getAttribute('href'), await menuMarked(page)]).toEqual([elsewhere, 'Back to the KPIs', expect.stringMatching(/^\/kpis\?/), ['KPIs']]);
   }
 });
 

@@ -9,6 +9,7 @@ import type { components, paths } from './generated/openapi';
 
 export type Schemas = components['schemas'];
 export type Person = Schemas['Person'];
+export type FormerPerson = Schemas['FormerPerson'];
 export type Me = Schemas['Me'];
 export type ProjectStatus = Schemas['ProjectStatus'];
 export type ProjectListItem = Schemas['ProjectListItem'];

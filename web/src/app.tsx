@@ -5,9 +5,10 @@
  */
 import type { ComponentChildren, ComponentType } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { api, ok, onSignedOut, setCsrfToken, type Me, type Person, type Role } from './api';
+import { api, ok, onSignedOut, setCsrfToken, type FormerPerson, type Me, type Person, type Role } from './api';
 import { SessionContext, useResource, type SessionInfo } from './data';
 import { DEPARTMENT_LABEL } from './format';
+import { MONEY_WAYS_BACK, wayBackFrom, WORKLOAD_WAYS_BACK, type WayBackPage } from './kpi-period';
 import { Link, match, navigate, useLocation } from './router';
 import { FlashArea, Loading, onMenuCount } from './ui';
 import { continueSigningOut, Login, type SingleSignOn } from './pages/login';
@@ -22,9 +23,10 @@ interface Route {
   load: () => Promise<unknown>;
   /**
    * For a page that is no menu entry itself: the entry it belongs to for that role, the list it is
-   * reached from (a project's page, the portfolio's), which the menu marks as where the person is.
+   * reached from (a project's page, the portfolio's), which the menu marks as where the person is;
+   * for a list reached from more than one, the address's way back (`back`) says which.
    */
-  underMenuEntry?: (role: Role) => string;
+  underMenuEntry?: (role: Role, query: URLSearchParams) => string;
 }
 
 /**
@@ -51,6 +53,12 @@ const ALL: Role[] = ['staff', 'manager', 'leadership'];
 /** Pages reached from a menu entry's list: a project's from the portfolio, a KPI's drill-down from the KPIs. */
 const UNDER_PORTFOLIO = () => '/projects';
 const UNDER_KPIS = () => '/kpis';
+/**
+ * A KPI list that may be reached from another entry's page (the work in hand from the portfolio, the
+ * money from the sales plan): under that entry when its address leads back there, by the same rule
+ * as the list's way back (wayBackFrom, with the list's pages); else under the KPIs.
+ */
+const UNDER_WAY_BACK_OR_KPIS = (pages: readonly WayBackPage[]) => (_role: Role, query: URLSearchParams) => `/${wayBackFrom(query, pages)?.page ?? 'kpis'}`;
 
 /** Most specific first: `/projects/new` before `/projects/:id`. */
 const ROUTES: Route[] = [
@@ -66,10 +74,10 @@ const ROUTES: Route[] = [
   { pattern: '/approvals', roles: ['leadership'], ...lazy(() => import('./pages/approvals').then((m) => m.Approvals)) },
   { pattern: '/kpis', roles: ['leadership', 'manager'], ...lazy(() => import('./pages/kpis').then((m) => m.Kpis)) },
   { pattern: '/kpis/deliveries', roles: ['leadership', 'manager'], underMenuEntry: UNDER_KPIS, ...lazy(() => import('./pages/deliveries').then((m) => m.Deliveries)) },
-  { pattern: '/kpis/workload', roles: ['leadership', 'manager'], underMenuEntry: UNDER_KPIS, ...lazy(() => import('./pages/workload').then((m) => m.Workload)) },
+  { pattern: '/kpis/workload', roles: ['leadership', 'manager'], underMenuEntry: UNDER_WAY_BACK_OR_KPIS(WORKLOAD_WAYS_BACK), ...lazy(() => import('./pages/workload').then((m) => m.Workload)) },
   { pattern: '/kpis/responses', roles: ['leadership', 'manager'], underMenuEntry: UNDER_KPIS, ...lazy(() => import('./pages/responses').then((m) => m.Responses)) },
   { pattern: '/kpis/feedback', roles: ['leadership', 'manager'], underMenuEntry: UNDER_KPIS, ...lazy(() => import('./pages/feedback').then((m) => m.Feedback)) },
-  { pattern: '/kpis/money', roles: ['leadership', 'manager'], underMenuEntry: UNDER_KPIS, ...lazy(() => import('./pages/money').then((m) => m.Money)) },
+  { pattern: '/kpis/money', roles: ['leadership', 'manager'], underMenuEntry: UNDER_WAY_BACK_OR_KPIS(MONEY_WAYS_BACK), ...lazy(() => import('./pages/money').then((m) => m.Money)) },
   { pattern: '/targets', roles: ['leadership'], ...lazy(() => import('./pages/targets').then((m) => m.SalesTargets)) },
   { pattern: '/settings/mail', roles: ALL, ...lazy(() => import('./pages/mail-settings').then((m) => m.MailSettings)) },
 ];
@@ -135,7 +143,7 @@ function useReviewWaiting(manager: boolean, path: string): { count: number; more
 }
 
 function Shell({ session, children }: { session: SessionInfo; children: ComponentChildren }) {
-  const { path } = useLocation();
+  const { path, query } = useLocation();
   const person = session.me.person;
   const links = NAV[person.role];
   const reviewWaiting = useReviewWaiting(person.role === 'manager', path);
@@ -143,7 +151,7 @@ function Shell({ session, children }: { session: SessionInfo; children: Componen
   const countOf = (href: string) =>
     href === '/review' && reviewWaiting && reviewWaiting.count > 0 ? `${reviewWaiting.count}${reviewWaiting.more ? '+' : ''}` : undefined;
   const active = (href: string) => path === href;
-  const within = menuEntryOf(path, person.role);
+  const within = menuEntryOf(path, query, person.role);
   /**
    * The entry for the page that is open is "page" (its address's query aside: a narrowed portfolio
    * is still the portfolio). A page reached from an entry's list (a project's, its plan's, a task's,
@@ -208,10 +216,10 @@ function Shell({ session, children }: { session: SessionInfo; children: Componen
  * The menu entry a page that is none itself belongs to, for this role; undefined for a menu
  * entry's own page, a page of no entry (your mail settings) or one not for the role.
  */
-function menuEntryOf(path: string, role: Role): string | undefined {
+function menuEntryOf(path: string, query: URLSearchParams, role: Role): string | undefined {
   if (NAV[role].some((entry) => entry.href === path)) return undefined;
   const route = ROUTES.find((r) => match(r.pattern, path));
-  const href = route?.roles.includes(role) ? route.underMenuEntry?.(role) : undefined;
+  const href = route?.roles.includes(role) ? route.underMenuEntry?.(role, query) : undefined;
   return NAV[role].some((entry) => entry.href === href) ? href : undefined;
 }
 
@@ -253,8 +261,20 @@ async function loadPeople(): Promise<Map<string, Person> | undefined> {
   }
 }
 
+/** Those who left, kept by name, by id; undefined when they could not be read (their ids then show as they are). */
+async function loadFormerPeople(): Promise<Map<string, FormerPerson> | undefined> {
+  try {
+    const list = await ok(api.GET('/api/people/former'));
+    return new Map(list.items.map((p) => [p.id, p]));
+  } catch {
+    return undefined;
+  }
+}
+
 /** The people while the directory is not read (yet): one map, so pages memoising on it do not redo their work. */
 const NOBODY_READ_YET = new Map<string, Person>();
+/** Likewise those who left, while not read (yet). */
+const NOBODY_FORMER_READ_YET = new Map<string, FormerPerson>();
 
 /** How often the people directory is read again while the portal is open (the API follows its file every few seconds). */
 const PEOPLE_REREAD_MS = 60_000;
@@ -267,15 +287,23 @@ const samePeople = (a: Map<string, Person>, b: Map<string, Person>): boolean =>
     return before !== undefined && before.name === p.name && before.role === p.role && before.department === p.department;
   });
 
+/** Whether two reads of those who left say the same of everyone (name, the day they left). */
+const sameFormerPeople = (a: Map<string, FormerPerson>, b: Map<string, FormerPerson>): boolean =>
+  a.size === b.size &&
+  [...b.values()].every((p) => {
+    const before = a.get(p.id);
+    return before !== undefined && before.name === p.name && before.leftOn === p.leftOn;
+  });
+
 /**
- * The people directory for whoever is signed in (undefined until it is first read): read at once,
- * then every minute while the window is in sight and whenever it comes back in front, so someone
- * who left the agency or changed role reads as such (a task they hold flagged) without the page
- * being loaded again. The map is replaced only when the list changed (pages memoise on it); a read
- * that fails keeps the last list rather than calling everyone unknown.
+ * A list of the people file for whoever is signed in (undefined until it is first read): read at
+ * once, then every minute while the window is in sight and whenever it comes back in front, so
+ * someone who left the agency or changed role reads as such (a task they hold flagged, named by the
+ * name kept for them) without the page being loaded again. The map is replaced only when the list
+ * changed (pages memoise on it); a read that fails keeps the last list rather than calling everyone unknown.
  */
-function usePeopleDirectory(signedInAs: string | undefined): Map<string, Person> | undefined {
-  const [people, setPeople] = useState<Map<string, Person>>();
+function useReadAgain<T>(signedInAs: string | undefined, load: () => Promise<Map<string, T> | undefined>, same: (a: Map<string, T>, b: Map<string, T>) => boolean): Map<string, T> | undefined {
+  const [list, setList] = useState<Map<string, T>>();
   useEffect(() => {
     if (!signedInAs) return;
     let reading = false;
@@ -284,9 +312,9 @@ function usePeopleDirectory(signedInAs: string | undefined): Map<string, Person>
       // One read at a time (focus and visibility come together): an older answer never lands after a newer one.
       if (reading) return;
       reading = true;
-      const next = await loadPeople();
+      const next = await load();
       reading = false;
-      if (next && !stopped) setPeople((last) => (last && samePeople(last, next) ? last : next));
+      if (next && !stopped) setList((last) => (last && same(last, next) ? last : next));
     };
     const readIfInSight = () => {
       if (document.visibilityState === 'visible') void read();
@@ -302,13 +330,15 @@ function usePeopleDirectory(signedInAs: string | undefined): Map<string, Person>
       document.removeEventListener('visibilitychange', readIfInSight);
     };
   }, [signedInAs]);
-  return people;
+  return list;
 }
 
 export function App() {
   const loc = useLocation();
   const [me, setMe] = useState<Me | null | undefined>(undefined);
-  const people = usePeopleDirectory(me?.person.id);
+  const people = useReadAgain(me?.person.id, loadPeople, samePeople);
+  // Read on its own: the directory (and who is gone) never waits for it, nor goes with its failure.
+  const formerPeople = useReadAgain(me?.person.id, loadFormerPeople, sameFormerPeople);
   const [singleSignOn, setSingleSignOn] = useState<SingleSignOn | undefined>(undefined);
 
   const signedIn = (next: Me) => {
@@ -403,6 +433,7 @@ export function App() {
     me,
     people: people ?? NOBODY_READ_YET,
     peopleRead: people !== undefined,
+    formerPeople: formerPeople ?? NOBODY_FORMER_READ_YET,
     signOut: async () => {
       // Leave the pages first (their polls stop), then end the session on the server.
       setMe(null);

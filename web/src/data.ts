@@ -5,7 +5,7 @@
  */
 import { createContext } from 'preact';
 import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, idempotencyKey, type Me, type Person } from './api';
+import { ApiError, idempotencyKey, type FormerPerson, type Me, type Person } from './api';
 import { clearFlash } from './ui';
 
 export interface Resource<T> {
@@ -173,6 +173,12 @@ export interface SessionInfo {
   people: Map<string, Person>;
   /** Whether `people` is the directory as read, not the empty map before it came (or while it could not be read at all). */
   peopleRead: boolean;
+  /**
+   * People who left, kept by name in the people file (GET /api/people/former), read with the directory
+   * and on its schedule: not in `people`, so gone by every rule, but named. Empty until read, and
+   * while it could not be (their ids then show as they are).
+   */
+  formerPeople: Map<string, FormerPerson>;
   signOut: () => Promise<void>;
 }
 
@@ -184,9 +190,9 @@ export function useSession(): SessionInfo {
   return session;
 }
 
-/** A person's name for an id (the id itself when the directory does not know it). */
+/** A person's name for an id: of the directory, else of those who left kept by name; the id itself when neither knows it. */
 export function useName(): (id: string | undefined) => string {
-  const { people } = useSession();
+  const { people, formerPeople } = useSession();
   // A client answering on their own page acts by their client's id (`client:<id>`), never a person's.
-  return (id) => (id ? (people.get(id)?.name ?? (id.startsWith('client:') ? 'the client (on their page)' : id)) : 'nobody');
+  return (id) => (id ? (people.get(id)?.name ?? formerPeople.get(id)?.name ?? (id.startsWith('client:') ? 'the client (on their page)' : id)) : 'nobody');
 }

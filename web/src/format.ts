@@ -7,6 +7,11 @@ const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 
 export const formatDateTime = (iso: string | undefined): string => (iso ? dateTime.format(new Date(iso)) : '—');
 export const formatDate = (iso: string | undefined): string => (iso ? dateOnly.format(new Date(iso)) : '—');
+/** A calendar day as the people file writes it ("2026-11-30"): that day wherever the reader is (read as UTC midnight, it is the day before west of Greenwich). */
+export const formatDay = (day: string): string => {
+  const [year, month, date] = day.split('-').map(Number);
+  return dateOnly.format(new Date(year, month - 1, date));
+};
 
 /** `1 rating`, `3 ratings`. */
 export const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;

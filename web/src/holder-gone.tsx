@@ -4,7 +4,7 @@
  * may claim such a task, and it waits until the project's manager reassigns it. Marked where pages
  * name its holder (the project's tasks, the task page, the late work, the review of a delivery).
  */
-import { useName, useSession } from './data';
+import { useSession } from './data';
 import { roleNow, useHolderGone } from './role-now';
 import { Link } from './router';
 import { Badge } from './ui';
@@ -16,19 +16,6 @@ import { Badge } from './ui';
 export function useHeldBySomeoneGone(): (task: { status?: string; assigneeId?: string }) => boolean {
   const holderGone = useHolderGone();
   return (task) => task.status === 'claimed' && task.assigneeId !== undefined && holderGone(task.assigneeId) !== undefined;
-}
-
-/**
- * Someone gone, named for a sentence: "Dima Kozlov, now an account manager"; someone the directory
- * no longer has by their id (it has no name for them), "who is no longer in the people directory".
- */
-export function useGoneInWords(): (id: string) => string {
-  const { people } = useSession();
-  const name = useName();
-  return (id) => {
-    const person = people.get(id);
-    return `${name(id)}, ${person ? roleNow(person) : 'who is no longer in the people directory'}`;
-  };
 }
 
 /**

@@ -189,6 +189,11 @@ export function wayBackFrom(query: URLSearchParams, pages: readonly WayBackPage[
   return page && pages.includes(page) ? { page, href: back, label: WAYS_BACK[page] } : undefined;
 }
 
+/** The pages the work in hand may lead back to (besides the KPI page, its way back otherwise): the portfolio's "Work of people no longer here". */
+export const WORKLOAD_WAYS_BACK: readonly WayBackPage[] = ['projects'];
+/** The pages the money list leads back to: the KPI page, the sales plan. */
+export const MONEY_WAYS_BACK: readonly WayBackPage[] = ['kpis', 'targets'];
+
 function addressOf(f: Filters, period: { from: string; to: string }): URLSearchParams {
   const q = new URLSearchParams({ from: period.from, to: period.to });
   if (f.managerId) q.set('managerId', f.managerId);

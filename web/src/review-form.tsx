@@ -9,8 +9,7 @@ import { useState } from 'preact/hooks';
 import { api, ok, type Task } from './api';
 import { useAction, useName, useRequestKey } from './data';
 import { formatDateTime, fromLocalInput } from './format';
-import { useGoneInWords } from './holder-gone';
-import { useHolderGone } from './role-now';
+import { useGoneInWords, useHolderGone } from './role-now';
 import { Link } from './router';
 import { Input, ProblemBox, TextArea } from './ui';
 
@@ -35,7 +34,7 @@ export function ReviewForm({
 }) {
   const name = useName();
   const holderGone = useHolderGone();
-  const goneInWords = useGoneInWords();
+  const { inSentence: goneInWords } = useGoneInWords();
   const [comment, setComment] = useState('');
   const [dueAt, setDueAt] = useState('');
   /** A rework date typed, then Accept: said at the field rather than dropped. */

@@ -14,7 +14,7 @@ import { api, ok, type Schemas } from '../api';
 import { useName, useResource, useSession } from '../data';
 import { clientWithSegment, DrillDownList, DrillDownTable, periodInWords, type DrillDownColumn } from '../drill-down-list';
 import { formatDate, formatMoney, plural } from '../format';
-import { apiQuery, filtersFrom, kpisHref, localDay, periodOf, wayBackFrom, type MoneyChoice } from '../kpi-period';
+import { apiQuery, filtersFrom, kpisHref, localDay, MONEY_WAYS_BACK, periodOf, wayBackFrom, type MoneyChoice } from '../kpi-period';
 import { Link } from '../router';
 import { Badge } from '../ui';
 
@@ -83,7 +83,7 @@ function totalsInWords(l: MoneyList): string[] {
  */
 function wayBack(query: URLSearchParams, choice: ReturnType<typeof choiceFrom>, ownOnly: boolean, kpis: string): { href: string; label?: string } {
   if (!choice.salesPlan) return { href: kpis };
-  const cameFrom = wayBackFrom(query, ['kpis', 'targets']);
+  const cameFrom = wayBackFrom(query, MONEY_WAYS_BACK);
   if (cameFrom?.page === 'kpis') return { href: cameFrom.href };
   if (ownOnly) return { href: '/kpis' };
   return { href: cameFrom?.href ?? `/targets${choice.salesPeriod ? `?period=${encodeURIComponent(choice.salesPeriod)}` : ''}`, label: 'Back to the sales plan' };

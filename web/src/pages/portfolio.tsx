@@ -33,7 +33,7 @@ import { localDay, periodOf, workloadHref } from '../kpi-period';
 import { Link, navigate } from '../router';
 import { Badge, Due, flash, Input, Loading, PageHeader, ProblemBox, Select, TextArea } from '../ui';
 import { isNarrowing, isSegment, portfolioFiltersFrom, portfolioHref, SEGMENTS, type Narrowing, type PortfolioFilters as Filters } from '../portfolio-address';
-import { roleNow } from '../role-now';
+import { roleNow, useGoneInWords } from '../role-now';
 
 const FINISHED: Stage[] = ['completed', 'cancelled'];
 /** The newest projects drawn as cards; every count on the page is the report's, of all of them (all found, when searched). */
@@ -491,15 +491,10 @@ function WorkOfPeopleGone({
   /** The portfolio's address as it is (its manager, narrowing and search): the work in hand's way back. */
   back: string;
 }) {
-  const { people } = useSession();
-  const name = useName();
+  const { besideName: who } = useGoneInWords();
   // For a manager the report names no projects: it is of their own, and they are here.
   const { projects, tasks } = gone;
   if (projects.length === 0 && tasks.length === 0) return null;
-  const who = (id: string): string => {
-    const person = people.get(id);
-    return person ? `${name(id)} (${roleNow(person)})` : id;
-  };
   // Workload is measured now: the list's period is the KPI page's way back, unused from here (its way back is `back`).
   const period = periodOf({}, localDay(new Date()));
   return (

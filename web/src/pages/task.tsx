@@ -9,7 +9,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, ok, type Department, type Schemas, type Task } from '../api';
 import { refusedForGood, useAction, useName, useRequestKey, useResource, useSession, type Resource } from '../data';
 import { DEPARTMENT_LABEL, dueAfterClientDate, firstDelivery, formatDate, formatDateTime, formatMoney, fromLocalInput, lateInWords, linkRefusals, takenFirst, takenFirstInWords, toLocalInput } from '../format';
-import { useGoneInWords, useHeldBySomeoneGone } from '../holder-gone';
+import { useHeldBySomeoneGone } from '../holder-gone';
+import { useGoneInWords } from '../role-now';
 import { ReviewForm } from '../review-form';
 import { Link, useUnsavedWork } from '../router';
 import { Badge, Due, flash, Input, LinkList, Loading, PageHeader, ProblemBox, Section, Select, TaskStatusBadge, TextArea, Timeline } from '../ui';
@@ -517,8 +518,8 @@ function LostWorkNote({ children }: { children: ComponentChildren }) {
  */
 function HolderGoneNote({ task, managing }: { task: Task; managing: boolean }) {
   const name = useName();
-  const goneInWords = useGoneInWords();
-  const held = `Held by ${goneInWords(task.assigneeId!)}`;
+  const { inSentence } = useGoneInWords();
+  const held = `Held by ${inSentence(task.assigneeId!)}`;
   // The browser scrolls the choice into sight, its label and the form's heading with it.
   const toReassign = () => document.getElementById('reassign-assignee')?.focus();
   return (

@@ -15,7 +15,7 @@ import { api, ok, type Schemas } from '../api';
 import { useName, useResource, useSession } from '../data';
 import { DrillDownList, DrillDownTable, type DrillDownColumn } from '../drill-down-list';
 import { DEPARTMENT_LABEL, formatDateTime, plural } from '../format';
-import { filtersFrom, kpisHref, localDay, periodOf, wayBackFrom } from '../kpi-period';
+import { filtersFrom, kpisHref, localDay, periodOf, wayBackFrom, WORKLOAD_WAYS_BACK } from '../kpi-period';
 import { ReassignAll } from '../reassign-all';
 import { useHolderGone } from '../role-now';
 import { Link } from '../router';
@@ -52,7 +52,7 @@ export function Workload({ query }: { query: URLSearchParams }) {
   const whose = [assignee && name(assignee), filters.department && DEPARTMENT_LABEL[filters.department]].filter(Boolean).join(', ');
   const title = `${WHAT[state ?? 'both']}${whose ? ` \u2014 ${whose}` : ''}`;
   const ownOnly = me.person.role === 'manager';
-  const cameFrom = wayBackFrom(query, ['projects']);
+  const cameFrom = wayBackFrom(query, WORKLOAD_WAYS_BACK);
   const holderGone = useHolderGone();
   /** Why the person whose work this is no longer moves it on, if they do not ("no longer here"). */
   const gone = assignee ? holderGone(assignee) : undefined;
