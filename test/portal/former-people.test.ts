@@ -135,7 +135,7 @@ step('the portfolio’s “Work of people no longer here” names him and when h
   await warning.waitFor();
   await eventually(async () => (await warning.locator('li').count()) === 2, { what: 'both holders listed' });
   expect((await warning.locator('li').allTextContents()).sort()).toEqual(
-    [`${dimaName} (left on ${leftOnShown}) — 1 task in work: reassign it from its page.`, `${olgaId} — 1 task in work: reassign it from its page.`].sort(),
+    [`${dimaName} (left on ${leftOnShown}) — 1 task in work: reassign it there.`, `${olgaId} — 1 task in work: reassign it there.`].sort(),
   );
   await shootDeskAndNarrowPhone(portal, page, 'former-people-portfolio');
 

@@ -88,8 +88,8 @@ step('leadership sees the running project of the manager who left and the tasks 
   // The most first; the one gone by their id, the one in another role by name.
   expect(await lines(leader)).toEqual([
     `${GONE_MANAGER} — 1 running project: hand it over to another manager there.`,
-    `${GONE_DESIGNER} — 2 tasks in work: reassign them from each task’s page.`,
-    `${nowLeadershipName} (now in leadership) — 1 task in work: reassign it from its page.`,
+    `${GONE_DESIGNER} — 2 tasks in work: their projects’ managers reassign them.`,
+    `${nowLeadershipName} (now in leadership) — 1 task in work: its project’s manager reassigns it.`,
   ]);
   // Where it is looked at first: above the tiles.
   expect(await leader.page.locator('section.people-gone + ul.tiles').count()).toBe(1);
@@ -119,7 +119,7 @@ step('the manager who left: their portfolio, chosen in the Manager filter, with 
   // Their own line no longer leads here: it points at the hand-over above. Their tasks: those in their projects.
   expect(await lines(leader)).toEqual([
     `${GONE_MANAGER} — 1 running project: hand it over to another manager with “Hand over all” above.`,
-    `${GONE_DESIGNER} — 1 task in work: reassign it from its page.`,
+    `${GONE_DESIGNER} — 1 task in work: its project’s manager reassigns it.`,
   ]);
   // That one task is in their projects: the list it leads to is theirs too.
   const tasksHref = new URL((await warning(leader).getByRole('link', { name: `${GONE_DESIGNER} — 1 task in work` }).getAttribute('href'))!, portal.baseUrl);
@@ -182,8 +182,8 @@ step('a manager sees only the tasks in their own projects held by people no long
   const manager = await open('manager', '/projects');
   await warning(manager).waitFor();
   expect(await lines(manager)).toEqual([
-    `${GONE_DESIGNER} — 1 task in work: reassign it from its page.`,
-    `${nowLeadershipName} (now in leadership) — 1 task in work: reassign it from its page.`,
+    `${GONE_DESIGNER} — 1 task in work: reassign it there.`,
+    `${nowLeadershipName} (now in leadership) — 1 task in work: reassign it there.`,
   ]);
   await shootDeskAndNarrowPhone(portal, manager.page, 'portfolio-people-gone-manager');
   await warning(manager).getByRole('link', { name: `${GONE_DESIGNER} — 1 task in work` }).click();

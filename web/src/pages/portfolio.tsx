@@ -492,6 +492,20 @@ function WorkOfPeopleGone({
   back: string;
 }) {
   const { besideName: who } = useGoneInWords();
+  const { me } = useSession();
+  /**
+   * Who moves them, and where: a task is reassigned by its project's manager — a manager here all
+   * at once from the work in hand the line leads to ("Give all … to"), or each from its page;
+   * leadership sees the tasks of every manager's projects, whose managers reassign them.
+   */
+  const reassignedBy = (inWork: number): string =>
+    me.person.role === 'manager'
+      ? inWork === 1
+        ? 'reassign it there.'
+        : 'reassign them there, all at once or each from its page.'
+      : inWork === 1
+        ? 'its project’s manager reassigns it.'
+        : 'their projects’ managers reassign them.'
   // For a manager the report names no projects: it is of their own, and they are here.
   const { projects, tasks } = gone;
   if (projects.length === 0 && tasks.length === 0) return null;
@@ -521,7 +535,7 @@ function WorkOfPeopleGone({
             <Link href={workloadHref({ managerId: managerId || undefined }, period, { assignee: t.personId, state: 'in_work' }, back)}>
               {who(t.personId)} — {plural(t.inWork, 'task')} in work
             </Link>
-            : {t.inWork === 1 ? 'reassign it from its page.' : 'reassign them from each task’s page.'}
+            : {reassignedBy(t.inWork)}
           </li>
         ))}
       </ul>
