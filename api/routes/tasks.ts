@@ -510,6 +510,8 @@ export function createTasksRouter(
     const to = people.get(toPersonId);
     if (!to) throw badRequest([{ field: 'toPersonId', message: `nobody with id "${toPersonId}" in the people directory` }]);
     if (to.role !== 'staff') throw badRequest([{ field: 'toPersonId', message: `${toPersonId} is ${to.role}, not department staff` }]);
+    // The same key for another request (to someone else) is refused before anything moves.
+    await refuseReusedKey(deps.reporting, updateIdFor(req, person, 'reassignAll', fromPersonId), { fromPersonId, toPersonId }, deps.logger.child({ personId: fromPersonId }));
     await storeWrites.settled(person.id);
     const held = await deps.reporting.listTasks({ managerId: person.id, assignee: fromPersonId, status: 'claimed' }, { pageSize: MAX_TASKS_PER_REASSIGN_ALL });
     const by = actorOf(person, req.requestId);

@@ -87,6 +87,9 @@ test('to another designer: every task in work moves, the delivered one stays, an
   const theirs = (await h.http().get('/api/tasks?assignee=me').set(h.auth('designer2')).expect(200)).body.items as { taskId: string }[];
   expect(theirs.map((t) => t.taskId)).toEqual(expect.arrayContaining([first, second]));
   expect((await reassignAll('manager', h.people.designer2.id, key).expect(200)).body).toEqual({ reassigned: 0, refused: 0, tasks: [] });
+  // The same key for another request: refused, nothing moves.
+  const reused = await reassignAll('manager', h.people.copywriter.id, key).expect(422);
+  expect(reused.body.title).toBe('Idempotency-Key reused with another request');
 });
 
 test('a task delivered meanwhile (the store not told yet) stays, with the task’s own reason, and the others would go on', async () => {
