@@ -510,15 +510,17 @@ export function createTasksRouter(
     const to = people.get(toPersonId);
     if (!to) throw badRequest([{ field: 'toPersonId', message: `nobody with id "${toPersonId}" in the people directory` }]);
     if (to.role !== 'staff') throw badRequest([{ field: 'toPersonId', message: `${toPersonId} is ${to.role}, not department staff` }]);
-    // The same key for another request (to someone else) is refused before anything moves.
-    await refuseReusedKey(deps.reporting, updateIdFor(req, person, 'reassignAll', fromPersonId), { fromPersonId, toPersonId }, deps.logger.child({ personId: fromPersonId }));
+    // The same key for another request (to someone else) is refused before anything moves. Its
+    // action name is not the tasks' one below: a person id and a task id may be the same text.
+    await refuseReusedKey(deps.reporting, updateIdFor(req, person, 'reassignAllRequest', fromPersonId), { fromPersonId, toPersonId }, deps.logger.child({ personId: fromPersonId }));
     await storeWrites.settled(person.id);
     const held = await deps.reporting.listTasks({ managerId: person.id, assignee: fromPersonId, status: 'claimed' }, { pageSize: MAX_TASKS_PER_REASSIGN_ALL });
     const by = actorOf(person, req.requestId);
     const tasks: ReassignAllResult['tasks'] = [];
     for (const task of held.items) {
       const title = task.title ?? task.taskId;
-      const refusal = reassignRefusal(toPersonId, task.department ?? '');
+      // A row without its department (none is written so) is left to the workflow's validator, which knows it.
+      const refusal = task.department === undefined ? undefined : reassignRefusal(toPersonId, task.department);
       if (refusal) {
         tasks.push({ taskId: task.taskId, title, outcome: 'refused', detail: refusal });
         continue;
