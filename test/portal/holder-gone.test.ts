@@ -8,17 +8,14 @@
  * designer from there, no page flags it. While the portal has not read the people list yet, nobody
  * reads as gone.
  */
-import { claimedDesignTask, startApiHarness, type ApiHarness } from '../support/api';
-import { browserTestOrSkip, DESKTOP, focusedId, holdReads, shootDeskAndNarrowPhone, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
-import { followPeopleFile, removeFromPeopleFile } from '../support/people-file';
+import { claimedDesignTask } from '../support/api';
+import { browserTestOrSkip, DESKTOP, focusedId, holdReads, portalSuite, shootDeskAndNarrowPhone, type PersonPage } from '../support/browser';
+import { removeFromPeopleFile } from '../support/people-file';
 import { uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
 const step = browserTestOrSkip('work held by someone no longer in the people directory');
 
-let h: ApiHarness;
-let portal: Portal;
-const pages: PersonPage[] = [];
 let manager: PersonPage;
 let projectId: string;
 let designTask: string;
@@ -31,33 +28,21 @@ const SMALLEST_PHONE = { width: 320, height: 568 };
 let managerName: string;
 let otherDesignerName: string;
 
-beforeAll(async () => {
-  h = await startApiHarness();
-  managerName = h.directory.get(h.people.manager.id)!.name;
-  otherDesignerName = h.directory.get(h.people.designer2.id)!.name;
-  ({ projectId, designTask } = await claimedDesignTask(h, title));
-  followPeopleFile(h);
-  await removeFromPeopleFile(h, h.people.designer.id);
-  portal = await startPortal(h);
+const { open, harness, portal } = portalSuite({
+  followPeopleFile: true,
+  seed: async (h) => {
+    managerName = h.directory.get(h.people.manager.id)!.name;
+    otherDesignerName = h.directory.get(h.people.designer2.id)!.name;
+    ({ projectId, designTask } = await claimedDesignTask(h, title));
+    await removeFromPeopleFile(h, h.people.designer.id);
+  },
 });
-
-afterAll(async () => {
-  h?.directory.stopFollowing();
-  for (const p of pages) expect(unexpectedErrors(p.errors)).toEqual([]);
-  await portal?.close();
-  await h?.close();
-});
-
-async function open(who: 'manager' | 'designer2', startAt: string): Promise<PersonPage> {
-  const person = await portal.openAs(who, { startAt });
-  pages.push(person);
-  return person;
-}
 
 const taskRow = (p: PersonPage) => p.page.locator('#tasks tbody tr', { has: p.page.locator(`a[href="/tasks/${designTask}"]`) });
 const note = (p: PersonPage) => p.page.locator('.holder-gone');
 
 step('the project page flags the task held by the designer who left, for the manager scanning it; not while the people list is not read', async () => {
+  const h = harness();
   manager = await open('manager', `/projects/${projectId}`);
   const { page } = manager;
   const assignee = taskRow(manager).locator('td[data-label="Assignee"]');
@@ -76,10 +61,11 @@ step('the project page flags the task held by the designer who left, for the man
   expect(await flag.getAttribute('href')).toBe(`/tasks/${designTask}`);
   // Only that task: the others are nobody's yet.
   expect(await page.locator('#tasks').getByText('No longer here').count()).toBe(1);
-  await shootDeskAndNarrowPhone(portal, page, 'holder-gone-project');
+  await shootDeskAndNarrowPhone(portal(), page, 'holder-gone-project');
 });
 
 step('the other designer reads on the task page who holds it, that they are gone, and whom to ask (not that they are working on it)', async () => {
+  const h = harness();
   const designer = await open('designer2', `/tasks/${designTask}`);
   const { page } = designer;
   await note(designer).waitFor();
@@ -88,15 +74,16 @@ step('the other designer reads on the task page who holds it, that they are gone
   );
   expect(await page.locator('main').textContent()).not.toContain('is working on this');
   expect(await page.getByRole('button', { name: 'Claim this task' }).count()).toBe(0);
-  await shootDeskAndNarrowPhone(portal, page, 'holder-gone-task-staff');
+  await shootDeskAndNarrowPhone(portal(), page, 'holder-gone-task-staff');
 });
 
 step('the manager follows the flag to the task page, is led to the reassign form, gives the task to the other designer, and the flag is gone', async () => {
+  const h = harness();
   const { page } = manager;
   await taskRow(manager).getByRole('link', { name: 'No longer here: reassign it' }).click();
   await note(manager).waitFor();
   expect(await note(manager).textContent()).toBe(`Held by ${h.people.designer.id}, who is no longer in the people directory: nobody else in Design can take it until you reassign it.Reassign it`);
-  await shootDeskAndNarrowPhone(portal, page, 'holder-gone-task-manager');
+  await shootDeskAndNarrowPhone(portal(), page, 'holder-gone-task-manager');
 
   // On the smallest phone (320 × 568), where the reassign form starts below the fold: the button brings it, with its heading, into sight and takes the keyboard there.
   await page.setViewportSize(SMALLEST_PHONE);
@@ -107,7 +94,7 @@ step('the manager follows the flag to the task page, is led to the reassign form
   expect(await headingInSight()).toBe(false);
   await note(manager).getByRole('button', { name: 'Reassign it' }).click();
   expect([await focusedId(page), await headingInSight()]).toEqual(['reassign-assignee', true]);
-  await portal.screenshot(page, 'holder-gone-reassign-focused-phone-320', { fullPage: false });
+  await portal().screenshot(page, 'holder-gone-reassign-focused-phone-320', { fullPage: false });
   // Only those still here are offered.
   expect(await page.locator('#reassign-assignee option').allTextContents()).toEqual(['Choose a person', otherDesignerName]);
   await page.locator('#reassign-assignee').selectOption({ label: otherDesignerName });

@@ -11,17 +11,14 @@
  * gone at the next minute's read, without a reload.
  */
 import type { Page } from 'playwright-core';
-import { claimedDesignTask, openDesignTask, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
-import { browserTestOrSkip, shootDeskAndNarrowPhone, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
-import { changePeopleFile, followPeopleFile, removeFromPeopleFile } from '../support/people-file';
+import { claimedDesignTask, openDesignTask, waitForTask } from '../support/api';
+import { browserTestOrSkip, portalSuite, shootDeskAndNarrowPhone, unexpectedErrors, type PersonPage } from '../support/browser';
+import { changePeopleFile, removeFromPeopleFile } from '../support/people-file';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
 const step = browserTestOrSkip('work held by someone in another role now, and the people list read again');
 
-let h: ApiHarness;
-let portal: Portal;
-const pages: PersonPage[] = [];
 let manager: PersonPage;
 const suffix = uniqueId('r').slice(-6);
 /** Dima holds its design task, made late. */
@@ -36,41 +33,29 @@ let managerName: string;
 let dimaName: string;
 let olgaName: string;
 
-beforeAll(async () => {
-  h = await startApiHarness();
-  managerName = h.directory.get(h.people.manager.id)!.name;
-  dimaName = h.directory.get(h.people.designer.id)!.name;
-  olgaName = h.directory.get(h.people.designer2.id)!.name;
-  ({ projectId: held.projectId, designTask: held.task } = await claimedDesignTask(h, held.title));
-  ({ projectId: delivered.projectId, designTask: delivered.task } = await claimedDesignTask(h, delivered.title));
-  await h.http().post(`/api/tasks/${delivered.task}/submit`).set(h.auth('designer')).send({ summary: 'Home page mock-ups', links: [] }).expect(200);
-  ({ projectId: olgas.projectId, designTask: olgas.task } = await openDesignTask(h, olgas.title));
-  await h.http().post(`/api/tasks/${olgas.task}/claim`).set(h.auth('designer2')).send({}).expect(200);
-  // Late in a few seconds (a due date must be in the future when it is moved).
-  await h.http().patch(`/api/tasks/${held.task}`).set(h.auth('manager')).send({ dueAt: new Date(Date.now() + 3_000).toISOString(), reason: 'The client moved the launch' }).expect(200);
-  await waitForTask(h, delivered.task, 'submitted');
-  followPeopleFile(h);
-  portal = await startPortal(h);
+const { open, harness, portal } = portalSuite({
+  followPeopleFile: true,
+  seed: async (h) => {
+    managerName = h.directory.get(h.people.manager.id)!.name;
+    dimaName = h.directory.get(h.people.designer.id)!.name;
+    olgaName = h.directory.get(h.people.designer2.id)!.name;
+    ({ projectId: held.projectId, designTask: held.task } = await claimedDesignTask(h, held.title));
+    ({ projectId: delivered.projectId, designTask: delivered.task } = await claimedDesignTask(h, delivered.title));
+    await h.http().post(`/api/tasks/${delivered.task}/submit`).set(h.auth('designer')).send({ summary: 'Home page mock-ups', links: [] }).expect(200);
+    ({ projectId: olgas.projectId, designTask: olgas.task } = await openDesignTask(h, olgas.title));
+    await h.http().post(`/api/tasks/${olgas.task}/claim`).set(h.auth('designer2')).send({}).expect(200);
+    // Late in a few seconds (a due date must be in the future when it is moved).
+    await h.http().patch(`/api/tasks/${held.task}`).set(h.auth('manager')).send({ dueAt: new Date(Date.now() + 3_000).toISOString(), reason: 'The client moved the launch' }).expect(200);
+    await waitForTask(h, delivered.task, 'submitted');
+  },
 });
-
-afterAll(async () => {
-  h?.directory.stopFollowing();
-  for (const p of pages) expect(unexpectedErrors(p.errors)).toEqual([]);
-  await portal?.close();
-  await h?.close();
-});
-
-async function open(who: 'manager' | 'designer2' | 'leadership', startAt: string): Promise<PersonPage> {
-  const person = await portal.openAs(who, { startAt });
-  pages.push(person);
-  return person;
-}
 
 const taskRow = (page: Page, table: string, taskId: string) => page.locator(`${table} tbody tr`, { has: page.locator(`a[href="/tasks/${taskId}"]`) });
 /** The window back in front, as when the person comes back to it from another window. */
 const backInFront = (page: Page) => page.evaluate("window.dispatchEvent(new Event('focus'))");
 
 step('the project page already open flags the task of the designer made an account manager once the window is back in front, with no reload; a failed read keeps the flag', async () => {
+  const h = harness();
   manager = await open('manager', `/projects/${held.projectId}`);
   const { page } = manager;
   const assignee = taskRow(page, '#tasks', held.task).locator('td[data-label="Assignee"]');
@@ -93,7 +78,7 @@ step('the project page already open flags the task of the designer made an accou
   await page.waitForTimeout(300);
   expect(await assignee.textContent()).toBe(`${dimaName} Now an account manager: reassign it`);
   await page.unroute('**/api/people');
-  await shootDeskAndNarrowPhone(portal, page, 'holder-role-changed-project');
+  await shootDeskAndNarrowPhone(portal(), page, 'holder-role-changed-project');
 });
 
 step('the task page says who holds it and his role now: to the manager with the way to the reassign form, to the other designer whom to ask', async () => {
@@ -102,7 +87,7 @@ step('the task page says who holds it and his role now: to the manager with the 
   const note = page.locator('.holder-gone');
   await note.waitFor();
   expect(await note.textContent()).toBe(`Held by ${dimaName}, now an account manager: nobody else in Design can take it until you reassign it.Reassign it`);
-  await shootDeskAndNarrowPhone(portal, page, 'holder-role-changed-task-manager');
+  await shootDeskAndNarrowPhone(portal(), page, 'holder-role-changed-task-manager');
 
   const designer = await open('designer2', `/tasks/${held.task}`);
   const theirs = designer.page.locator('.holder-gone');
@@ -111,13 +96,13 @@ step('the task page says who holds it and his role now: to the manager with the 
   expect(await designer.page.locator('main').textContent()).not.toContain('is working on this');
   // Olga leaves the agency later in this file: her page is closed before her sign-in stops working.
   expect(unexpectedErrors(designer.errors)).toEqual([]);
-  pages.splice(pages.indexOf(designer), 1);
   await designer.context.close();
 });
 
 step('the late-work list marks the late task held by the designer made an account manager: for its manager a link to reassign it, for leadership a mark', async () => {
+  const h = harness();
   const { page } = manager;
-  await page.goto(`${portal.baseUrl}/late-work`);
+  await page.goto(`${portal().baseUrl}/late-work`);
   const heldBy = taskRow(page, 'table.late-work', held.task).locator('td[data-label="Held by"]');
   await eventually(
     async () => {
@@ -130,7 +115,7 @@ step('the late-work list marks the late task held by the designer made an accoun
   await heldBy.locator('a.badge-link').waitFor();
   expect(await heldBy.textContent()).toBe(`${dimaName} Now an account manager: reassign it`);
   expect(await heldBy.locator('a.badge-link').getAttribute('href')).toBe(`/tasks/${held.task}`);
-  await shootDeskAndNarrowPhone(portal, page, 'holder-role-changed-late-work');
+  await shootDeskAndNarrowPhone(portal(), page, 'holder-role-changed-late-work');
 
   const leader = await open('leadership', `/late-work?manager=${h.people.manager.id}`);
   const theirs = taskRow(leader.page, 'table.late-work', held.task).locator('td[data-label="Held by"]');
@@ -141,13 +126,13 @@ step('the late-work list marks the late task held by the designer made an accoun
 
 step('the review of his delivery says that sending it back returns it to him, so it must then be reassigned, and where; sent back, the task page leads to the reassign form', async () => {
   const { page } = manager;
-  await page.goto(`${portal.baseUrl}/review`);
+  await page.goto(`${portal().baseUrl}/review`);
   const card = page.locator('.review-card', { has: page.locator(`a[href="/tasks/${delivered.task}"]`) });
   const note = card.locator('.deliverer-gone');
   await note.waitFor();
   expect(await note.textContent()).toBe(`${dimaName}, now an account manager, can no longer work on it: sending it back returns it to them, so once it is back, reassign it on its page.`);
   expect(await note.getByRole('link', { name: 'on its page' }).getAttribute('href')).toBe(`/tasks/${delivered.task}`);
-  await shootDeskAndNarrowPhone(portal, page, 'holder-role-changed-review');
+  await shootDeskAndNarrowPhone(portal(), page, 'holder-role-changed-review');
 
   await note.getByRole('link', { name: 'on its page' }).click();
   const here = page.locator('#act .deliverer-gone');
@@ -163,6 +148,7 @@ step('the review of his delivery says that sending it back returns it to him, so
 });
 
 step('someone removed from the people file while the project page is open reads as gone at the next minute’s read, without a reload', async () => {
+  const h = harness();
   const watcher = await open('manager', `/projects/${olgas.projectId}`);
   const { page } = watcher;
   // The page's timers on a clock the test moves: the minute passes at once.

@@ -12,7 +12,8 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page, type Route } from 'playwright-core';
-import { startApiHarness, type ApiHarness, type PersonKey } from './api';
+import { startApiHarness, type ApiHarness, type HarnessOptions, type PersonKey } from './api';
+import { followPeopleFile } from './people-file';
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 export const chromiumPath = CANDIDATES.find((p): p is string => !!p && fs.existsSync(p));
@@ -242,31 +243,32 @@ export function watchSends(page: Page) {
 }
 
 /**
- * A KPI drill-down's browser test set up and checked in one place (kpi-deliveries, kpi-workload,
- * kpi-responses, kpi-feedback, kpi-money, kpi-clients). Before its tests: an API harness without a
- * worker (with `env`), the test's figures put into its reporting store by `seed`, and the portal
- * on it. After them: nobody opened may have had an unexpected error on their page, and the portal
- * and harness are closed (even when that check fails). `open` signs the person in at `startAt`;
- * `openKpis` signs them in at the KPI page (or `startAt`, with its filters) and waits until the
- * chart the test starts from is drawn (`chartTitle`, a selector: "#chart-delivery-title").
+ * A browser test file's stack, set up and torn down in one place. Before its tests: an API harness
+ * (with `harness`: its env, or without a worker), the API's directory following the harness's
+ * people file when `followPeopleFile` (so the tests can make people leave or change role in it:
+ * test/support/people-file.ts), what the tests start from made by `seed`, and the portal on it.
+ * After them: the file stops being followed, nobody opened with `open` may have had an unexpected
+ * error on their page, and the portal and harness are closed (even when that check fails).
  * `harness()` and `portal()` are what `beforeAll` started.
  */
-export function kpiPortal(options: { chartTitle: string; env?: Record<string, string>; seed: (h: ApiHarness) => Promise<void> }) {
+export function portalSuite(options: { harness?: HarnessOptions; followPeopleFile?: boolean; seed?: (h: ApiHarness) => Promise<void> } = {}) {
   let h: ApiHarness | undefined;
   let portal: Portal | undefined;
   const started = <T>(what: T | undefined): T => {
-    if (!what) throw new Error('kpiPortal: the harness and portal start in beforeAll, before the tests');
+    if (!what) throw new Error('portalSuite: the harness and portal start in beforeAll, before the tests');
     return what;
   };
   const opened: PersonPage[] = [];
 
   beforeAll(async () => {
-    h = await startApiHarness({ withoutWorker: true, env: options.env });
-    await options.seed(h);
+    h = await startApiHarness(options.harness);
+    if (options.followPeopleFile) followPeopleFile(h);
+    await options.seed?.(h);
     portal = await startPortal(h);
   });
   afterAll(async () => {
     try {
+      h?.directory.stopFollowing();
       for (const person of opened) expect(unexpectedErrors(person.errors)).toEqual([]);
     } finally {
       await portal?.close();
@@ -274,17 +276,30 @@ export function kpiPortal(options: { chartTitle: string; env?: Record<string, st
     }
   });
 
-  async function open(who: 'leadership' | 'manager', startAt: string, viewport = DESKTOP): Promise<PersonPage> {
+  /** The person signed in at `startAt`, their page's errors checked after the tests. */
+  async function open(who: PersonKey, startAt: string, viewport = DESKTOP): Promise<PersonPage> {
     const person = await started(portal).openAs(who, { startAt, viewport });
     opened.push(person);
     return person;
   }
+  return { open, harness: () => started(h), portal: () => started(portal) };
+}
+
+/**
+ * A KPI drill-down's browser test (kpi-deliveries, kpi-workload, kpi-responses, kpi-feedback,
+ * kpi-money, kpi-clients): `portalSuite` on a harness without a worker (with `env`), the test's
+ * figures put into its reporting store by `seed`. `openKpis` signs the person in at the KPI page
+ * (or `startAt`, with its filters) and waits until the chart the test starts from is drawn
+ * (`chartTitle`, a selector: "#chart-delivery-title").
+ */
+export function kpiPortal(options: { chartTitle: string; env?: Record<string, string>; seed: (h: ApiHarness) => Promise<void> }) {
+  const suite = portalSuite({ harness: { withoutWorker: true, env: options.env }, seed: options.seed });
   async function openKpis(who: 'leadership' | 'manager', viewport = DESKTOP, startAt = '/kpis'): Promise<PersonPage> {
-    const person = await open(who, startAt, viewport);
+    const person = await suite.open(who, startAt, viewport);
     await person.page.locator(options.chartTitle).waitFor();
     return person;
   }
-  return { open, openKpis, harness: () => started(h), portal: () => started(portal) };
+  return { ...suite, openKpis };
 }
 
 /**

@@ -4,8 +4,7 @@
  * may claim such a task, and it waits until the project's manager reassigns it. Marked where pages
  * name its holder (the project's tasks, the task page, the late work, the review of a delivery).
  */
-import { useSession } from './data';
-import { roleNow, useHolderGone } from './role-now';
+import { useGoneInWords, useHolderGone } from './role-now';
 import { Link } from './router';
 import { Badge } from './ui';
 
@@ -20,14 +19,14 @@ export function useHeldBySomeoneGone(): (task: { status?: string; assigneeId?: s
 
 /**
  * Beside the holder's name, when the task is held by someone gone: why, as a badge ("No longer
- * here", "Now an account manager"); for the project's manager a link to the task's page, where it
+ * here", "Left on 30 Nov 2026" for someone kept by name, "Now an account manager"); for the project's manager a link to the task's page, where it
  * is reassigned (and which says so). Nothing otherwise.
  */
 export function HolderGoneBadge({ task, managing }: { task: { taskId: string; status?: string; assigneeId?: string }; managing: boolean }) {
-  const { people } = useSession();
+  const { reason } = useGoneInWords();
   const heldBySomeoneGone = useHeldBySomeoneGone();
   if (!heldBySomeoneGone(task)) return null;
-  const why = roleNow(people.get(task.assigneeId!));
+  const why = reason(task.assigneeId!);
   const said = why.charAt(0).toUpperCase() + why.slice(1);
   return (
     <>

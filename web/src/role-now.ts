@@ -37,9 +37,11 @@ const leftInWords = (former: FormerPerson): string => (former.leftOn ? `left on 
  * account manager"; "Anton Belov, who left on 30 Nov 2026" (kept by name, formerPeople); for an id
  * nobody kept (no name for it) "dima.design, who is no longer in the people directory".
  * `besideName`, for a list: "Dima Kozlov (now an account manager)", "Anton Belov (left on 30 Nov
- * 2026)", and an id nobody kept as it is. The rule of who is gone is `useHolderGone`'s; these are words only.
+ * 2026)", and an id nobody kept as it is. `reason`, for a badge or a note under a name: "now an
+ * account manager", "left on 30 Nov 2026", "no longer here". The rule of who is gone is
+ * `useHolderGone`'s; these are words only.
  */
-export function useGoneInWords(): { inSentence: (id: string) => string; besideName: (id: string) => string } {
+export function useGoneInWords(): { inSentence: (id: string) => string; besideName: (id: string) => string; reason: (id: string) => string } {
   const { people, formerPeople } = useSession();
   const name = useName();
   /** Why, after the name: in another role now, or left (kept by name); undefined when nobody kept them. */
@@ -59,5 +61,6 @@ export function useGoneInWords(): { inSentence: (id: string) => string; besideNa
       const gone = why(id);
       return gone ? `${name(id)} (${gone.said})` : id;
     },
+    reason: (id) => why(id)?.said ?? roleNow(undefined),
   };
 }

@@ -33,7 +33,7 @@ import { localDay, periodOf, workloadHref } from '../kpi-period';
 import { Link, navigate } from '../router';
 import { Badge, Due, flash, Input, Loading, PageHeader, ProblemBox, Select, TextArea } from '../ui';
 import { isNarrowing, isSegment, portfolioFiltersFrom, portfolioHref, SEGMENTS, type Narrowing, type PortfolioFilters as Filters } from '../portfolio-address';
-import { roleNow, useGoneInWords } from '../role-now';
+import { useGoneInWords } from '../role-now';
 
 const FINISHED: Stage[] = ['completed', 'cancelled'];
 /** The newest projects drawn as cards; every count on the page is the report's, of all of them (all found, when searched). */
@@ -103,6 +103,7 @@ const waitsOnManager = (p: ProjectListItem): boolean =>
 export function Portfolio({ query }: { query: URLSearchParams }) {
   const { me, people, peopleRead } = useSession();
   const name = useName();
+  const { reason: goneBecause } = useGoneInWords();
   const leadership = me.person.role === 'leadership';
   // In the address (like the KPIs' filters): a reload or a shared link keeps them.
   const fromAddress = portfolioFiltersFrom(query);
@@ -287,7 +288,7 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
             ]}
             // Under the choice, not in it: the choice is too narrow for the words beside a name.
             // Not before the directory is read: nobody reads as gone for want of the list.
-            detail={formerManager && peopleRead ? `${capitalized(roleNow(people.get(managerId)))}.` : undefined}
+            detail={formerManager && peopleRead ? `${capitalized(goneBecause(managerId))}.` : undefined}
           />
         )}
         <Input
