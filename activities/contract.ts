@@ -6,6 +6,7 @@
 import type { Department, Role } from '../workflows/shared-schemas';
 import type { DocumentKind, DocumentRef, InvoiceKind, ProjectStatus } from '../workflows/project/contract';
 import type { HandOverProjectInput } from '../workflows/project/schemas';
+import type { ReassignTaskInput } from '../workflows/task/schemas';
 import type { TaskView } from '../workflows/task/contract';
 import type { NumberSeries } from '../workflows/invoice-number/contract';
 
@@ -15,6 +16,7 @@ export const NOTIFICATION_TEMPLATES = [
   'task_changes_requested',
   'task_reassigned',
   'task_unassigned',
+  'tasks_reassigned',
   'task_deadline_reminder',
   'task_cancelled',
   // managers
@@ -185,6 +187,15 @@ export interface HandOverProjectPartInput {
 /** `refused`: the project said no (ended meanwhile, no longer that manager's); nothing changed in it. */
 export type HandOverProjectPartResult = { outcome: 'handed_over'; version: number } | { outcome: 'refused'; reason: string };
 
+/** One task's part of a "reassign all" (workflows/work-reassignment): its update, by an id that makes it once. */
+export interface ReassignTaskPartInput {
+  taskId: string;
+  updateId: string;
+  input: ReassignTaskInput;
+}
+/** `refused`: the task said no (delivered or released meanwhile, another department); nothing changed in it. */
+export type ReassignTaskPartResult = { outcome: 'reassigned'; version: number } | { outcome: 'refused'; reason: string };
+
 /** One manager's weekly digest: whom it goes to, and what it prints. */
 export interface ManagerDigest {
   managerId: string;
@@ -204,4 +215,5 @@ export interface ProjectActivities {
   produceDocument(input: ProduceDocumentInput): Promise<DocumentRef>;
   publishSnapshot(input: PublishSnapshotInput): Promise<void>;
   handOverProject(input: HandOverProjectPartInput): Promise<HandOverProjectPartResult>;
+  reassignTask(input: ReassignTaskPartInput): Promise<ReassignTaskPartResult>;
 }

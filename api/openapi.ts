@@ -800,15 +800,17 @@ export const OPERATIONS: Operation[] = [
     tag: 'tasks',
     summary: 'Give every task in work of one person, in the caller\u2019s projects, to someone else of the department at once (someone who left, or is away)',
     description:
-      'Each task goes through its own reassign, as from its page (its new holder is told). The answer says task by task whether it moved or stayed, ' +
-      'and why (delivered meanwhile, another department). A retry finds only what is still theirs; the same Idempotency-Key for another request is refused (422). The person need not be in the people directory any more.',
+      'A workflow of its own moves each task through its own reassign, as from its page, and then mails the new holder once for all of them (and the one they were taken from, if still in the directory). ' +
+      'The answer says task by task whether it moved or stayed, and why (delivered meanwhile, another department). ' +
+      'The same Idempotency-Key again reads the first answer (a request whose API died half-way is finished all the same); the same key for another request is refused (422); a new request finds only what is still theirs. ' +
+      'A run not done within a minute goes on: 503 with Retry-After, and the same key reads its answer. The person need not be in the people directory any more.',
     roles: ['manager'],
     params: z.object({ personId: z.string().meta({ description: 'Whose tasks in work move, e.g. dima.design', example: 'dima.design' }) }),
     body: reassignAllRequestSchema,
     bodyRequired: true,
     idempotencyKey: 'action',
     success: { status: 200, description: 'What happened to each task.', schema: reassignAllResultSchema },
-    errors: [400, 413, 415, 422],
+    errors: [400, 413, 415, 422, 503],
   },
   {
     method: 'patch',

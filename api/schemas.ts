@@ -1125,29 +1125,8 @@ export const formerPersonSchema = z
 export const formerPeopleListSchema = z.object({ items: z.array(formerPersonSchema) }).meta({ id: 'FormerPeopleList' });
 export type FormerPeopleList = z.infer<typeof formerPeopleListSchema>;
 
-/** The most tasks one "reassign all" moves; a person holds far fewer in any one manager's projects. */
-export const MAX_TASKS_PER_REASSIGN_ALL = 200;
-
-export const reassignAllRequestSchema = z
-  .object({ toPersonId: z.string().min(1).max(64).meta({ description: 'Department staff of the tasks\u2019 department, who takes them.', example: 'olga.design' }) })
-  .strict()
-  .meta({ id: 'ReassignAllRequest' });
-
-export const reassignAllResultSchema = z
-  .object({
-    reassigned: z.number().int().meta({ description: 'How many tasks the person named took.' }),
-    refused: z.number().int().meta({ description: 'How many stayed where they were (each says why).' }),
-    tasks: z.array(
-      z.object({
-        taskId: z.string(),
-        title: z.string(),
-        outcome: z.enum(['reassigned', 'refused']),
-        detail: z.string().optional().meta({ description: 'Why it stayed (another department, delivered meanwhile...).' }),
-      }),
-    ),
-  })
-  .meta({ id: 'ReassignAllResult', description: 'Task by task, the tasks in work of the person in the caller\u2019s projects, most urgent first.' });
-export type ReassignAllResult = z.infer<typeof reassignAllResultSchema>;
+// "Reassign all" runs as a workflow of its own (workflows/work-reassignment), whose schemas these are.
+export { MAX_TASKS_PER_REASSIGN_ALL, reassignAllRequestSchema, reassignAllResultSchema, type ReassignAllResult } from '../workflows/work-reassignment/schemas';
 
 export const clientListItemSchema = z
   .object({

@@ -3,5 +3,6 @@ export { projectWorkflow } from './project/workflow';
 export { taskWorkflow } from './task/workflow';
 export { invoiceNumberWorkflow } from './invoice-number/workflow';
 export { managerHandoverNoticeWorkflow, managerHandoverWorkflow } from './manager-handover/workflow';
+export { workReassignmentNoticeWorkflow, workReassignmentWorkflow } from './work-reassignment/workflow';
 export { leadershipDigestWorkflow } from './leadership-digest/workflow';
 export { managerDigestWorkflow } from './manager-digest/workflow';

@@ -94,6 +94,15 @@ export interface HandedProject {
   since?: string;
 }
 
+/** One task of a list a notice carries (`tasks_reassigned`). */
+export interface ListedTask {
+  taskId: string;
+  title: string;
+  projectTitle?: string;
+  /** Why it stayed, for a task that did. */
+  reason?: string;
+}
+
 /** Read access to `data` with the fallbacks every template uses. */
 class Values {
   constructor(
@@ -169,6 +178,23 @@ class Values {
     } catch {
       return [];
     }
+  }
+
+  /** A list of tasks the workflow passed as JSON (`data` is flat); empty when missing or unreadable. */
+  taskList(key: string): ListedTask[] {
+    if (!this.has(key)) return [];
+    try {
+      const list: unknown = JSON.parse(String(this.data[key]));
+      return Array.isArray(list)
+        ? list.filter((t): t is ListedTask => typeof t === 'object' && t !== null && typeof (t as ListedTask).taskId === 'string' && typeof (t as ListedTask).title === 'string')
+        : [];
+    } catch {
+      return [];
+    }
+  }
+
+  taskUrl(taskId: string): string {
+    return portalLink('task', { taskId }, this.ctx.publicBaseUrl);
   }
 
   /** Whether the date under `key` has passed when the mail is written. */
@@ -254,7 +280,7 @@ class Values {
 type Template = (v: Values) => { subject: string; lines: string[]; link?: LinkTarget | 'none' };
 
 /** Where a staff member acts on a notice: the portal page its link opens (`portfolio`: the reader's own). */
-type LinkTarget = 'task' | 'project' | 'approvals' | 'portfolio';
+type LinkTarget = 'task' | 'project' | 'approvals' | 'portfolio' | 'inbox';
 
 interface TemplateDefinition {
   link: LinkTarget;
@@ -489,6 +515,39 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
           '',
           ...handed.map((p) => listed(p, !forOld)),
           ...(stayed.length > 0 ? ['', `Stayed with ${v.person('from')}, as they were:`, ...stayed.map((p) => listed(p, forOld))] : []),
+        ],
+      };
+    },
+  },
+  tasks_reassigned: {
+    // A "reassign all": one mail for all the tasks, to the one taking them and the one they were taken from.
+    link: 'inbox',
+    staff: (v) => {
+      const moved = v.taskList('tasks');
+      const stayed = v.taskList('stayed');
+      const count = plural(moved.length, 'task');
+      const forOld = v.isReader('from');
+      const byWhom = v.has('by') ? ` by ${v.person('by')}` : '';
+      const listed = (t: ListedTask, withLink: boolean) =>
+        `- ${t.title}${t.projectTitle ? ` (${t.projectTitle})` : ''}${withLink ? `: ${v.taskUrl(t.taskId)}` : ''}${t.reason ? ` (${t.reason})` : ''}`;
+      if (forOld) {
+        return {
+          subject: `${count} of yours now with ${v.person('to')}`,
+          lines: [
+            `${count} you held ${moved.length === 1 ? 'was' : 'were'} given to ${v.person('to')}${byWhom}; you no longer need to work on ${moved.length === 1 ? 'it' : 'them'}.`,
+            '',
+            ...moved.map((t) => listed(t, false)),
+            ...(stayed.length > 0 ? ['', 'Still yours, as they were:', ...stayed.map((t) => listed(t, true))] : []),
+          ],
+          link: stayed.length > 0 ? undefined : 'none',
+        };
+      }
+      return {
+        subject: `Assigned to you: ${count} from ${v.person('from')}`,
+        lines: [
+          `${count} that ${v.person('from')} held ${moved.length === 1 ? 'is' : 'are'} now assigned to you${byWhom}. Each page says when it is due and what was done so far.`,
+          '',
+          ...moved.map((t) => listed(t, true)),
         ],
       };
     },
@@ -1496,6 +1555,7 @@ function portalLink(target: LinkTarget, input: Pick<NotifyInput, 'projectId' | '
   const base = baseUrl.replace(/\/+$/, '');
   if (target === 'approvals') return `${base}/approvals`;
   if (target === 'portfolio') return `${base}/projects`;
+  if (target === 'inbox') return `${base}/inbox`;
   if (target === 'task' && input.taskId) return `${base}/tasks/${encodeURIComponent(input.taskId)}`;
   if (input.projectId) return `${base}/projects/${encodeURIComponent(input.projectId)}`;
   if (input.taskId) return `${base}/tasks/${encodeURIComponent(input.taskId)}`;

@@ -8,19 +8,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { AppDeps } from '../app';
 import { actorOf, caller } from '../auth';
-import { ApiProblem, badRequest, forbidden } from '../errors';
+import { badRequest, forbidden } from '../errors';
+import { answerOfEarlierRun, runForAnswer, type RequestRun } from '../request-runs';
 import type { PendingWrites } from '../snapshot-reads';
-import { translateTemporalError } from '../temporal-gateway';
 import { parseBody, refuseReusedKey, updateIdFor } from '../validation';
 import { managerHandoverRequestSchema, MAX_PROJECTS_PER_HANDOVER, type ManagerHandoverInput, type ManagerHandoverResult } from '../../workflows/manager-handover/schemas';
 import { MANAGER_HANDOVER_WORKFLOW_TYPE, managerHandoverWorkflowId } from '../../workflows/manager-handover/contract';
-import type { managerHandoverWorkflow } from '../../workflows/manager-handover/workflow';
 
-/** How long a request waits for the handover's answer; a longer one goes on, and a retry with the same key reads it. */
-const ANSWER_WITHIN_MS = 60_000;
 const LIST_PAGE = 200;
 /** How long the answer waits for one project's snapshot to reach the store. */
 const STORE_WITHIN_MS = 5_000;
@@ -34,43 +30,6 @@ export function refuseUnlessManager(people: AppDeps['people'], toManagerId: stri
 
 export function managerHandover(deps: AppDeps, storeWrites: PendingWrites): RequestHandler {
   const { temporal } = deps;
-
-  /** The answer of a handover that ran (or runs) already; undefined when there is none. */
-  async function answerOf(workflowId: string): Promise<ManagerHandoverResult | undefined> {
-    try {
-      await temporal.call('read the handover', (client) => client.workflow.getHandle(workflowId).describe());
-    } catch (err) {
-      if (err instanceof ApiProblem && err.status === 404) return undefined;
-      throw err;
-    }
-    return waitForAnswer(workflowId);
-  }
-
-  async function waitForAnswer(workflowId: string): Promise<ManagerHandoverResult> {
-    try {
-      return await temporal.call(
-        'hand the projects over',
-        (client) => client.workflow.getHandle<typeof managerHandoverWorkflow>(workflowId).result(),
-        { timeoutMs: ANSWER_WITHIN_MS },
-      );
-    } catch (err) {
-      if (err instanceof ApiProblem && err.status === 503) {
-        throw new ApiProblem(
-          {
-            type: err.type,
-            title: err.title,
-            status: 503,
-            detail:
-              'The handover was not finished within a minute; it goes on (Temporal has it). Send the same request with the same ' +
-              'Idempotency-Key for its answer, or look at the projects.',
-            headers: { 'Retry-After': '10' },
-          },
-          { cause: err },
-        );
-      }
-      throw err;
-    }
-  }
 
   async function storeSnapshot(projectId: string, by: string): Promise<void> {
     const write = temporal
@@ -108,11 +67,17 @@ export function managerHandover(deps: AppDeps, storeWrites: PendingWrites): Requ
 
     const keyed = updateIdFor(req, person, 'managerHandover', fromManagerId);
     const handoverId = keyed ?? randomUUID();
-    const workflowId = managerHandoverWorkflowId(handoverId);
+    const run: RequestRun = {
+      workflowId: managerHandoverWorkflowId(handoverId),
+      doing: 'hand the projects over',
+      goesOn:
+        'The handover was not finished within a minute; it goes on (Temporal has it). Send the same request with the same ' +
+        'Idempotency-Key for its answer, or look at the projects.',
+    };
     const log = deps.logger.child({ handoverId, fromManagerId, toManagerId });
     await refuseReusedKey(deps.reporting, keyed, body, log);
     // The same key again: the first request's handover, whatever the store shows since.
-    const earlier = keyed === undefined ? undefined : await answerOf(workflowId);
+    const earlier = keyed === undefined ? undefined : await answerOfEarlierRun<ManagerHandoverResult>(temporal, run);
     if (earlier) {
       res.json(earlier);
       return;
@@ -133,23 +98,12 @@ export function managerHandover(deps: AppDeps, storeWrites: PendingWrites): Requ
     }
 
     const input: ManagerHandoverInput = { handoverId, fromManagerId, toManagerId, ...(note && { note }), by: actorOf(person, req.requestId), projects };
-    try {
-      await temporal.connection.withDeadline(Date.now() + temporal.callTimeoutMs, () =>
-        temporal.client.workflow.start(MANAGER_HANDOVER_WORKFLOW_TYPE, {
-          workflowId,
-          taskQueue: temporal.taskQueue,
-          args: [input],
-          workflowIdConflictPolicy: 'FAIL',
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          staticSummary: `${projects.length} project(s) from ${fromManagerId} to ${toManagerId}`,
-        }),
-      );
-      log.info({ projects: projects.length }, 'handover started');
-    } catch (err) {
-      // Two requests with the same key at once: the other one started it; both read its answer.
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw translateTemporalError(err, 'start the handover');
-    }
-    const answer = await waitForAnswer(workflowId);
+    log.info({ projects: projects.length }, 'handover starting');
+    const answer = await runForAnswer<ManagerHandoverResult>(temporal, run, {
+      workflowType: MANAGER_HANDOVER_WORKFLOW_TYPE,
+      args: [input],
+      staticSummary: `${projects.length} project(s) from ${fromManagerId} to ${toManagerId}`,
+    });
     // Each project's new snapshot into the store before answering: the next read or list, in any
     // API process, names the new manager (who may open the project at once). A project that does
     // not answer in time is left to publish it itself, a moment later.

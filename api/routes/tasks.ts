@@ -5,6 +5,7 @@
  * without asking the workflow, then runs one update on the task workflow, whose validator has the
  * last word.
  */
+import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import type { UpdateDefinition } from '@temporalio/common';
@@ -38,6 +39,8 @@ import {
   type ReassignAllResult,
   type PlannedTaskItem, type TaskContext, type TaskListItem, type TaskResponse } from '../schemas';
 import { parseBody, parseOptionalBody, parseQuery, refuseReusedKey, taskIdParam, updateIdFor } from '../validation';
+import { answerOfEarlierRun, runForAnswer, type RequestRun } from '../request-runs';
+import { WORK_REASSIGNMENT_WORKFLOW_TYPE, workReassignmentWorkflowId, type WorkReassignmentInput } from '../../workflows/work-reassignment/contract';
 import type { CopiesInMemory, MemoryUse } from '../copies-in-memory';
 import {
   BoundedMap,
@@ -497,53 +500,80 @@ export function createTasksRouter(
 
   /**
    * Every task in work of one person, in the caller's projects, to someone else of the department
-   * at once: someone who left (or is away) held several, and each waits until it is moved. Each
-   * task goes through its own reassign update, as from its page, one after another, and the answer
-   * says task by task what happened: a task delivered meanwhile, or of another department, stays.
-   * A retry finds only what is still theirs (and the same Idempotency-Key maps to the same updates).
+   * at once: someone who left (or is away) held several, and each waits until it is moved. The
+   * tasks are chosen here from the store; a workflow of its own (workflows/work-reassignment) then
+   * reassigns each through its own reassign update, as from its page, and mails both people once
+   * for all of them. The answer says task by task what happened: a task delivered meanwhile, or of
+   * another department, stays. The run is the request's record: the same Idempotency-Key reads its
+   * answer, and a request whose API died half-way is finished all the same.
    */
   router.post('/api/people/:personId/reassign-work', allow('manager'), async (req: Request, res: Response) => {
     const person = caller(req);
-    const { toPersonId } = parseBody(reassignAllRequestSchema, req);
+    const body = parseBody(reassignAllRequestSchema, req);
+    const { toPersonId } = body;
     const fromPersonId = String(req.params.personId);
     if (toPersonId === fromPersonId) throw badRequest([{ field: 'toPersonId', message: 'the tasks are theirs already' }]);
     const to = people.get(toPersonId);
     if (!to) throw badRequest([{ field: 'toPersonId', message: `nobody with id "${toPersonId}" in the people directory` }]);
-    if (to.role !== 'staff') throw badRequest([{ field: 'toPersonId', message: `${toPersonId} is ${to.role}, not department staff` }]);
-    // The same key for another request (to someone else) is refused before anything moves. Its
-    // action name is not the tasks' one below: a person id and a task id may be the same text.
-    await refuseReusedKey(deps.reporting, updateIdFor(req, person, 'reassignAllRequest', fromPersonId), { fromPersonId, toPersonId }, deps.logger.child({ personId: fromPersonId }));
+    if (to.role !== 'staff' || !to.department) throw badRequest([{ field: 'toPersonId', message: `${toPersonId} is ${to.role}, not department staff` }]);
+
+    // Its action name is not the tasks' own reassign: a person id and a task id may be the same text.
+    const keyed = updateIdFor(req, person, 'reassignAllRequest', fromPersonId);
+    const reassignmentId = keyed ?? randomUUID();
+    const run: RequestRun = {
+      workflowId: workReassignmentWorkflowId(reassignmentId),
+      doing: 'reassign the tasks',
+      goesOn: 'The tasks were not all reassigned within a minute; it goes on (Temporal has it). Send the same request with the same Idempotency-Key for its answer, or look at the tasks.',
+    };
+    const log = deps.logger.child({ reassignmentId, personId: fromPersonId, toPersonId });
+    // The same key for another request (to someone else) is refused before anything moves; for
+    // the same request, the first one's answer, whatever the store shows since.
+    await refuseReusedKey(deps.reporting, keyed, { fromPersonId, toPersonId }, log);
+    const earlier = keyed === undefined ? undefined : await answerOfEarlierRun<ReassignAllResult>(temporal, run);
+    if (earlier) {
+      res.json(earlier);
+      return;
+    }
+
     await storeWrites.settled(person.id);
     const held = await deps.reporting.listTasks({ managerId: person.id, assignee: fromPersonId, status: 'claimed' }, { pageSize: MAX_TASKS_PER_REASSIGN_ALL });
-    const by = actorOf(person, req.requestId);
-    const tasks: ReassignAllResult['tasks'] = [];
+    const input: WorkReassignmentInput = { reassignmentId, fromPersonId, toPersonId, toDepartment: to.department, by: actorOf(person, req.requestId), tasks: [], stayed: [] };
     for (const task of held.items) {
-      const title = task.title ?? task.taskId;
-      // A row without its department (none is written so) is left to the workflow's validator, which knows it.
+      const listed = { taskId: task.taskId, projectId: task.projectId, title: task.title ?? task.taskId, ...(task.projectTitle && { projectTitle: task.projectTitle }) };
+      // A row without its department (none is written so) is left to the task's validator, which knows it.
       const refusal = task.department === undefined ? undefined : reassignRefusal(toPersonId, task.department);
-      if (refusal) {
-        tasks.push({ taskId: task.taskId, title, outcome: 'refused', detail: refusal });
-        continue;
-      }
-      const log = deps.logger.child({ taskId: task.taskId, projectId: task.projectId });
-      try {
-        const view = await temporal.updateTask(task.taskId, reassignTaskUpdate, { assigneeId: toPersonId, assigneeDepartment: to.department!, by }, updateIdFor(req, person, 'reassignAll', task.taskId));
-        seen.note(task.taskId, view.version, view);
-        storeWrites.track(person.id, { taskId: task.taskId }, deps.reporting.publish({ kind: 'task', taskId: task.taskId, projectId: view.projectId, seq: view.version, view }));
-        tasks.push({ taskId: task.taskId, title, outcome: 'reassigned' });
-      } catch (err) {
-        // The task's own refusal (delivered or released meanwhile): it stays, and the others go on.
-        if (!(err instanceof ApiProblem) || err.status >= 500) throw err;
-        log.info({ status: err.status, detail: err.detail }, 'a task of a reassign-all stayed');
-        tasks.push({ taskId: task.taskId, title, outcome: 'refused', detail: err.detail ?? err.title });
-      }
+      if (refusal) input.stayed.push({ ...listed, detail: refusal });
+      else input.tasks.push(listed);
     }
-    const reassigned = tasks.filter((t) => t.outcome === 'reassigned').length;
-    const answer: ReassignAllResult = { reassigned, refused: tasks.length - reassigned, tasks };
-    // Every list read after the answer (the work in hand it is given from reads the store) shows them moved.
-    await storeWrites.settled(person.id);
+    if (input.tasks.length === 0) {
+      // Nothing any task could take: no run, and nobody mailed.
+      res.json({ reassigned: 0, refused: input.stayed.length, tasks: input.stayed.map(({ taskId, title, detail }) => ({ taskId, title, outcome: 'refused', detail })) } satisfies ReassignAllResult);
+      return;
+    }
+    log.info({ tasks: input.tasks.length, stayed: input.stayed.length }, 'reassign-all starting');
+    const answer = await runForAnswer<ReassignAllResult>(temporal, run, {
+      workflowType: WORK_REASSIGNMENT_WORKFLOW_TYPE,
+      args: [input],
+      staticSummary: `${input.tasks.length} task(s) from ${fromPersonId} to ${toPersonId}`,
+    });
+    // Each moved task's new view into the store before answering: every list read after the answer
+    // (the work in hand it is given from reads the store) shows them moved. A task that does not
+    // answer in time is left to publish it itself, a moment later.
+    await Promise.all(answer.tasks.filter((t) => t.outcome === 'reassigned').map((t) => storeTaskView(t.taskId, person.id)));
     res.json(answer);
   });
+
+  /** How long the answer of a "reassign all" waits for one task's view to reach the store. */
+  const STORE_WITHIN_MS = 5_000;
+
+  async function storeTaskView(taskId: string, by: string): Promise<void> {
+    const write = temporal.task(taskId, { timeoutMs: STORE_WITHIN_MS }).then((view) => {
+      seen.note(taskId, view.version, view);
+      return deps.reporting.publish({ kind: 'task', taskId, projectId: view.projectId, seq: view.version, view });
+    });
+    storeWrites.track(by, { taskId }, write);
+    await write.catch(() => undefined); // logged by track; the workflow's own publish follows
+  }
 
   return router;
 }

@@ -96,6 +96,7 @@ const PORTAL_PAGE: Record<NotificationTemplate, string> = {
   task_changes_requested: '/tasks/acme.design',
   task_reassigned: '/tasks/acme.design',
   task_unassigned: '/tasks/acme.design',
+  tasks_reassigned: '/inbox',
   task_deadline_reminder: '/tasks/acme.design',
   task_cancelled: '/tasks/acme.design',
   task_submitted: '/tasks/acme.design',
@@ -521,6 +522,39 @@ test("a manager's whole handover tells each manager once, with every project tha
   expect(handing.text).toContain(`- Catalogue for Initech: ${BASE_URL}/projects/initech (the project is completed)\n`);
   expect(handing.text).not.toContain('/projects/acme');
   expect(handing.text).toContain(`Open in the portal: ${BASE_URL}/projects\n`);
+});
+
+test('a "reassign all" tells the one taking the tasks once, each task linked, and the one they were taken from what moved and what stayed', async () => {
+  const { notify } = notifier();
+  const tasks = [
+    { taskId: 'acme.design', projectId: 'acme', title: 'Home page design', projectTitle: 'Spring campaign' },
+    { taskId: 'globex.design', projectId: 'globex', title: 'Home page design', projectTitle: 'Rebrand' },
+  ];
+  const stayed = [{ taskId: 'initech.design', projectId: 'initech', title: 'Logo', projectTitle: 'Catalogue', reason: 'the task is submitted; only open or claimed work can be reassigned' }];
+  const input: NotifyInput = {
+    idempotencyKey: 'reassign-work-r1-notice:reassigned',
+    template: 'tasks_reassigned',
+    recipients: { personIds: ['olga.design', 'dima.design'] },
+    data: { from: 'dima.design', to: 'olga.design', by: 'anna.manager', tasks: JSON.stringify(tasks), stayed: JSON.stringify(stayed) },
+  };
+  expect(await notify(input)).toMatchObject({ sent: 2 });
+  expect(await notify(input)).toMatchObject({ sent: 0, duplicate: true });
+  const mailTo = (address: string) => smtp.received.find((m) => m.envelopeTo[0] === address)!.parsed;
+
+  const taking = mailTo('olga.design@agency.example');
+  expect(taking.subject).toBe('Assigned to you: 2 tasks from Dima Kozlov');
+  expect(taking.text).toContain('2 tasks that Dima Kozlov held are now assigned to you by Anna Petrova.');
+  expect(taking.text).toContain(`- Home page design (Spring campaign): ${BASE_URL}/tasks/acme.design\n- Home page design (Rebrand): ${BASE_URL}/tasks/globex.design\n`);
+  expect(taking.text).not.toContain('Logo');
+  expect(taking.text).toContain(`Open in the portal: ${BASE_URL}/inbox\n`);
+
+  // The one before opens none of the tasks that moved; those that stayed are still theirs.
+  const giving = mailTo('dima.design@agency.example');
+  expect(giving.subject).toBe('2 tasks of yours now with Olga Morozova');
+  expect(giving.text).toContain('2 tasks you held were given to Olga Morozova by Anna Petrova; you no longer need to work on them.');
+  expect(giving.text).toContain('- Home page design (Spring campaign)\n- Home page design (Rebrand)\n');
+  expect(giving.text).not.toContain('/tasks/acme.design');
+  expect(giving.text).toContain(`Still yours, as they were:\n- Logo (Catalogue): ${BASE_URL}/tasks/initech.design (the task is submitted; only open or claimed work can be reassigned)\n`);
 });
 
 test('mails read as people write: articles, a plan sent back, what an approval starts, a silent client, a cancellation told to the client', () => {

@@ -1,8 +1,9 @@
 /**
  * "Reassign all": every task in work of one person, in the caller's projects, to someone else of
- * the department at once — someone who left held several, each waiting until it moved. Each task
- * goes through its own reassign update (a real worker runs the task workflows); the answer says
- * task by task what happened; what is not theirs to move, or not in work, stays.
+ * the department at once — someone who left held several, each waiting until it moved. A workflow
+ * of its own (workflows/work-reassignment, on a real worker) moves each through its own reassign
+ * update; the answer says task by task what happened; what is not theirs to move, or not in work,
+ * stays; the same Idempotency-Key reads the first answer.
  */
 import { claimedDesignTask, startApiHarness, type ApiHarness } from '../support/api';
 import { eventually, uniqueId } from '../support/temporal';
@@ -71,7 +72,7 @@ test("another manager moves nothing of projects not theirs", async () => {
   expect((await reassignAll('otherManager', h.people.designer2.id).expect(200)).body).toEqual({ reassigned: 0, refused: 0, tasks: [] });
 });
 
-test('to another designer: every task in work moves, the delivered one stays, and a retry finds nothing left', async () => {
+test('to another designer: every task in work moves, the delivered one stays; a retry reads the first answer, a new request finds nothing left', async () => {
   const key = uniqueId('reassign-all');
   const res = await reassignAll('manager', h.people.designer2.id, key).expect(200);
   expect(res.body.reassigned).toBe(2);
@@ -86,7 +87,10 @@ test('to another designer: every task in work moves, the delivered one stays, an
   // The new holder sees them as theirs at once (the answer reached the store first).
   const theirs = (await h.http().get('/api/tasks?assignee=me').set(h.auth('designer2')).expect(200)).body.items as { taskId: string }[];
   expect(theirs.map((t) => t.taskId)).toEqual(expect.arrayContaining([first, second]));
-  expect((await reassignAll('manager', h.people.designer2.id, key).expect(200)).body).toEqual({ reassigned: 0, refused: 0, tasks: [] });
+  // The same request again (a lost answer): the first answer, read from its run; nothing moves twice.
+  expect((await reassignAll('manager', h.people.designer2.id, key).expect(200)).body).toEqual(res.body);
+  // A new request finds nothing left in work.
+  expect((await reassignAll('manager', h.people.designer2.id, uniqueId('reassign-all')).expect(200)).body).toEqual({ reassigned: 0, refused: 0, tasks: [] });
   // The same key for another request: refused, nothing moves.
   const reused = await reassignAll('manager', h.people.copywriter.id, key).expect(422);
   expect(reused.body.title).toBe('Idempotency-Key reused with another request');

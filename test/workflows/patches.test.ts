@@ -72,6 +72,8 @@ const PATCHES_AFTER_BASELINE_1: string[] = [
   'handover-summary-mail',
   // 2026-12-04: the client gets a receipt for each payment recorded on their invoices.
   'payment-receipt-mail',
+  // 2026-12-07: a task given with others at once ("reassign all") leaves the mails to that workflow's one for all.
+  'reassign-all-one-mail',
   // 2026-12-04: a refund paid out is mailed to the client.
   'refund-paid-mail',
   // 2026-12-03: a compensation's credit note is set against what the client has not paid yet.

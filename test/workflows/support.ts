@@ -216,6 +216,7 @@ function recording(base: ProjectActivities, effects: Effects, gates: ActivityGat
       effects.published.push(input);
     },
     handOverProject: (input) => base.handOverProject(input),
+    reassignTask: (input) => base.reassignTask(input),
   };
 }
 

@@ -6,9 +6,9 @@
  * Idempotency-Key) reads this run's answer, and a request whose API died half-way is finished
  * here all the same.
  */
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ParentClosePolicy, patched, proxyActivities, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { NotifyInput, ProjectActivities } from '../../activities/contract';
+import { AT_ONCE, mailOnce, UPDATE_ELSEWHERE_OPTIONS } from '../common/many-at-once';
 import { NOTICE_ACTIVITY_OPTIONS } from '../common/outbox';
 import {
   managerHandoverNoticeWorkflowId,
@@ -18,16 +18,7 @@ import {
   type ProjectHandoverOutcome,
 } from './contract';
 
-const { handOverProject } = proxyActivities<ProjectActivities>({
-  // An update waits for its project's worker; a project whose worker is gone is tried again
-  // (with the same update id) until it answers, for at most a day.
-  startToCloseTimeout: '2m',
-  scheduleToCloseTimeout: '1d',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
-});
-
-/** Projects handed over at the same moment: enough to be quick, few enough not to crowd the workers. */
-const AT_ONCE = 4;
+const { handOverProject } = proxyActivities<ProjectActivities>(UPDATE_ELSEWHERE_OPTIONS);
 
 const { notify } = proxyActivities<ProjectActivities>(NOTICE_ACTIVITY_OPTIONS);
 
@@ -50,20 +41,7 @@ export async function managerHandoverWorkflow(input: ManagerHandoverInput): Prom
     batch.forEach((project, i) => outcomes.push({ ...project, ...answers[i]! }));
   }
   const handedOver = outcomes.filter((o) => o.outcome === 'handed_over').length;
-  if (oneMailForAll && handedOver > 0) {
-    // The mail goes on its own, so the answer never waits for a mail server that is slow or down.
-    try {
-      await startChild(managerHandoverNoticeWorkflow, {
-        workflowId: managerHandoverNoticeWorkflowId(handoverId),
-        args: [handoverNotice(input, outcomes)],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      });
-    } catch (err) {
-      // Another run of the same handover mailed them already.
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    }
-  }
+  if (oneMailForAll && handedOver > 0) await mailOnce(managerHandoverNoticeWorkflow, managerHandoverNoticeWorkflowId(handoverId), handoverNotice(input, outcomes));
   return {
     handoverId,
     fromManagerId,

@@ -83,6 +83,11 @@ export const reassignTaskSchema = reassignRequestSchema.extend({
   by: actorSchema,
   /** The API checks the new assignee in the people directory and passes their department. */
   assigneeDepartment: departmentSchema,
+  /**
+   * Part of a "reassign all" (workflows/work-reassignment), by its id: that workflow mails the
+   * people once for all its tasks, so the task mails nobody itself.
+   */
+  partOfReassignment: z.string().optional(),
 });
 export type ReassignTaskInput = z.infer<typeof reassignTaskSchema>;
 

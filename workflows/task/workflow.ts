@@ -280,13 +280,19 @@ export async function taskWorkflow(input: TaskInput): Promise<TaskOutcome> {
 
   setHandler(
     reassignTaskUpdate,
-    acting(({ by, assigneeId }) => {
+    acting(({ by, assigneeId, partOfReassignment }) => {
       if (view.status === 'claimed' && view.assigneeId === assigneeId) return view;
       const from = view.assigneeId;
       reassignments += 1;
       view.status = 'claimed';
       view.assigneeId = assigneeId;
       record('reassigned', by.id, from ? `${from} → ${assigneeId}` : assigneeId);
+      // Given with others at once ("reassign all"): that workflow mails both people once for all
+      // of them. Runs that took such an update before 2026-12-07 mailed per task.
+      if (partOfReassignment !== undefined && patched('reassign-all-one-mail')) {
+        changed();
+        return view;
+      }
       send('task_reassigned', `reassigned:${reassignments}`, { personIds: [assigneeId] }, { previousAssigneeId: from });
       // Whoever held it stops working on it. Runs recorded before told only the new assignee.
       if (from && patched('reassign-tells-previous-assignee')) {
