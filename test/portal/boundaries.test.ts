@@ -133,7 +133,8 @@ browserTest('a manager never sees another manager’s projects, not even by thei
   const other = await open('otherManager', '/projects');
   const { page } = other;
   await page.getByRole('heading', { name: 'My portfolio' }).waitFor();
-  await page.locator('.tiles').waitFor();
+  // Loaded: the other manager has no project of their own, so their portfolio says so (no tiles).
+  await page.locator('.portfolio-first-run').waitFor();
   expect(await page.getByText(title).count()).toBe(0);
 
   await page.goto(`${portal.baseUrl}/projects/${projectId}`);

@@ -61,7 +61,16 @@ interface ChartProps {
   integer?: boolean;
   /** Where a figure leads (the list behind it): the category's index and the series' name; undefined for none. */
   drillTo?: (category: number, series: string) => string | undefined;
+  /**
+   * Said in words instead of the drawing when every figure drawn is 0 (a new agency's), where axes
+   * of zeros would read as data. Only where 0 means nothing happened: a median of 0 h (under a
+   * minute) or a rate of 0 % is a figure, drawn.
+   */
+  nothing?: string;
 }
+
+/** Nothing but zeros (or no figure) to draw. */
+const nothingToDraw = (series: Series[]): boolean => series.every((s) => s.tableOnly || s.values.every((v) => !v));
 
 /** A bar, as a link to the list behind it when there is one (see the file's comment: out of the tab order). */
 function DrawnBar({ href, children }: { href: string | undefined; children: ComponentChildren }) {
@@ -142,9 +151,10 @@ function EmptyChart({ id, title, summary }: Pick<ChartProps, 'id' | 'title' | 's
 }
 
 /** Vertical bars per category, grouped or stacked, with a legend and the numbers in a table. */
-export function BarChart({ id, title, summary, note, categories, series: all, format = String, stacked = false, threshold, categoryName, integer = false, drillTo }: ChartProps) {
+export function BarChart({ id, title, summary, note, categories, series: all, format = String, stacked = false, threshold, categoryName, integer = false, drillTo, nothing }: ChartProps) {
   const [figure, W] = useWidth();
   if (categories.length === 0) return <EmptyChart id={id} title={title} summary={summary} />;
+  if (nothing !== undefined && nothingToDraw(all)) return <EmptyChart id={id} title={title} summary={nothing} />;
   const series = all.filter((s) => !s.tableOnly);
   const totals = categories.map((_, i) => series.reduce((s, x) => s + (x.values[i] ?? 0), 0));
   const peak = Math.max(threshold?.value ?? 0, ...(stacked ? totals : series.flatMap((s) => s.values.map((v) => v ?? 0))));
@@ -229,9 +239,10 @@ export function BarChart({ id, title, summary, note, categories, series: all, fo
 }
 
 /** Horizontal bars, one row per name (people, managers, departments): long labels stay readable. */
-export function RowChart({ id, title, summary, note, categories, series: all, format = String, threshold, categoryName, drillTo }: ChartProps) {
+export function RowChart({ id, title, summary, note, categories, series: all, format = String, threshold, categoryName, drillTo, nothing }: ChartProps) {
   const [figure, W] = useWidth();
   if (categories.length === 0) return <EmptyChart id={id} title={title} summary={summary} />;
+  if (nothing !== undefined && nothingToDraw(all)) return <EmptyChart id={id} title={title} summary={nothing} />;
   const series = all.filter((s) => !s.tableOnly);
   const rowH = 22;
   const gap = 8;

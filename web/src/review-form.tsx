@@ -5,7 +5,7 @@
  * Sent back, the work returns to whoever holds it: when they are gone (left, or in another role
  * now), the form says that it must then be reassigned, and where.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, ok, type Task } from './api';
 import { useAction, useName, useRequestKey } from './data';
 import { formatDateTime, fromLocalInput } from './format';
@@ -58,6 +58,12 @@ export function ReviewForm({
     ? `Its due date, ${formatDateTime(task.dueAt)}, has passed: give the rework a date, or it is overdue as soon as it is back with ${name(task.assigneeId)}.`
     : `When you send it back: leave it empty to keep the due date, ${formatDateTime(task.dueAt)}.`;
   const fieldError = (field: string) => review.error?.at(field);
+  // A refusal said at its field (the box above then says nothing) takes the keyboard there; so does
+  // a rework date left in when accepting.
+  useEffect(() => {
+    const field = acceptWithDate ? 'dueAt' : ['comment', 'dueAt'].find((f) => review.error?.at(f));
+    if (field) document.getElementById(`${fid}-${field}`)?.focus();
+  }, [review.error, acceptWithDate]);
   return (
     <form onSubmit={(e) => e.preventDefault()} noValidate>
       {task.assigneeId && holderGone(task.assigneeId) && (

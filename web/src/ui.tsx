@@ -3,7 +3,7 @@
  * their field, problem boxes, badges, due dates, timelines. Every control has a label, every
  * error is tied to its control (aria-describedby) and announced.
  */
-import type { ComponentChildren } from 'preact';
+import type { ComponentChildren, RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { humanize, type ApiError, type Stage, type TaskStatus } from './api';
 import { dueState, formatDateTime, relative, STAGE_LABEL, TASK_STATUS_LABEL, eventLabel } from './format';
@@ -476,6 +476,26 @@ export function PageHeader({ title, children, actions }: { title: ComponentChild
       {actions && <div class="page-actions">{actions}</div>}
     </header>
   );
+}
+
+/**
+ * A list of cards that leave once acted on (a plan decided, a delivery reviewed): the button that had
+ * the keyboard goes with its card, and the focus would fall to the page's body. Call the returned
+ * function with the card's place in the list; once it is gone, the focus goes to the heading of the
+ * card now in its place (or the last one), else to the page's heading when none is left — only if
+ * the focus went with the card (a person who moved on meanwhile stays where they are). Each card's
+ * `h2` takes the focus (`tabIndex={-1}`).
+ */
+export function useFocusAfterLeaving(list: RefObject<HTMLElement | null>, cards: number): (place: number) => void {
+  const [leftAt, setLeftAt] = useState<number>();
+  useEffect(() => {
+    if (leftAt === undefined) return;
+    setLeftAt(undefined);
+    if (document.activeElement && document.activeElement !== document.body) return;
+    const headings = [...(list.current?.querySelectorAll<HTMLElement>(':scope > li h2') ?? [])];
+    (headings[Math.min(leftAt, headings.length - 1)] ?? document.querySelector<HTMLElement>('main h1'))?.focus();
+  }, [leftAt, cards]);
+  return setLeftAt;
 }
 
 export function Section({ title, id, children, actions }: { title: ComponentChildren; id?: string; children: ComponentChildren; actions?: ComponentChildren }) {

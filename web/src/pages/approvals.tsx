@@ -4,14 +4,14 @@
  * what the client asked for (the brief, their date, the departments) beside the plan, so the plan
  * is judged against the request without opening the project.
  */
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { allPages, api, ok, type PlanVersion, type ProjectStatus } from '../api';
 import { useAction, useName, useRequestKey, useResource } from '../data';
 import { againstClientDate, DEPARTMENT_LABEL, formatDate, formatDateTime, formatDuration, formatMoney, fromLocalInput, shorten } from '../format';
 import { planCoverage, PlanChanges, PlanTable } from '../plan';
 import { diffPlans } from '../plan-diff';
 import { Link } from '../router';
-import { Badge, flash, Input, Loading, PageHeader, ProblemBox, TextArea } from '../ui';
+import { Badge, flash, Input, Loading, PageHeader, ProblemBox, TextArea, useFocusAfterLeaving } from '../ui';
 
 export function Approvals() {
   const [decided, setDecided] = useState<Set<string>>(new Set());
@@ -22,17 +22,24 @@ export function Approvals() {
           ok(api.GET('/api/projects', { params: { query: { stage: 'awaiting_approval', pageSize: 100, ...(pageToken && { pageToken }) } } })),
         200,
       );
-      const projects = await Promise.all(
-        items.map((p) => ok(api.GET('/api/projects/{id}', { params: { path: { id: p.projectId } } })).catch(() => undefined)),
-      );
-      return projects
-        .filter((p): p is ProjectStatus => !!p && p.stage === 'awaiting_approval' && p.pendingPlanVersion !== undefined)
-        .sort((a, b) => (a.stageEnteredAt ?? '').localeCompare(b.stageEnteredAt ?? ''));
+      const [projects, report] = await Promise.all([
+        Promise.all(items.map((p) => ok(api.GET('/api/projects/{id}', { params: { path: { id: p.projectId } } })).catch(() => undefined))),
+        // Only for the empty page: whether plans are on their way (a new agency's first visit says what comes here).
+        items.length === 0 ? ok(api.GET('/api/reports/portfolio')) : undefined,
+      ]);
+      return {
+        plans: projects
+          .filter((p): p is ProjectStatus => !!p && p.stage === 'awaiting_approval' && p.pendingPlanVersion !== undefined)
+          .sort((a, b) => (a.stageEnteredAt ?? '').localeCompare(b.stageEnteredAt ?? '')),
+        beingPlanned: report ? report.projects.byStage.intake + report.projects.byStage.planning : 0,
+      };
     },
     [],
     5_000,
   );
-  const shown = (waiting.data ?? []).filter((p) => !decided.has(`${p.projectId}@${p.pendingPlanVersion}`));
+  const shown = (waiting.data?.plans ?? []).filter((p) => !decided.has(`${p.projectId}@${p.pendingPlanVersion}`));
+  const list = useRef<HTMLUListElement>(null);
+  const focusAfterDecision = useFocusAfterLeaving(list, shown.length);
 
   return (
     <>
@@ -41,11 +48,27 @@ export function Approvals() {
       {!waiting.data ? (
         !waiting.error && <Loading what="Loading plans" />
       ) : shown.length === 0 ? (
-        <p class="empty">No plan is waiting for a decision.</p>
+        <p class="empty">
+          No plan is waiting for a decision. A plan comes here when its manager sends it, for you to approve or send back before any work starts.
+          {waiting.data.beingPlanned > 0 && (
+            <>
+              {' '}
+              {waiting.data.beingPlanned === 1 ? 'One project is' : `${waiting.data.beingPlanned} projects are`} still being planned: see the{' '}
+              <Link href="/projects">Portfolio</Link>.
+            </>
+          )}
+        </p>
       ) : (
-        <ul class="approval-list">
-          {shown.map((p) => (
-            <Approval key={`${p.projectId}@${p.pendingPlanVersion}`} project={p} onDecided={() => setDecided(new Set([...decided, `${p.projectId}@${p.pendingPlanVersion}`]))} />
+        <ul class="approval-list" ref={list}>
+          {shown.map((p, place) => (
+            <Approval
+              key={`${p.projectId}@${p.pendingPlanVersion}`}
+              project={p}
+              onDecided={() => {
+                setDecided(new Set([...decided, `${p.projectId}@${p.pendingPlanVersion}`]));
+                focusAfterDecision(place);
+              }}
+            />
           ))}
         </ul>
       )}
@@ -92,7 +115,7 @@ function Approval({ project: p, onDecided }: { project: ProjectStatus; onDecided
   const { missing } = planCoverage(p.departments, plan.tasks.map((t) => t.department));
   return (
     <li class="card approval" aria-labelledby={`${fid}-title`}>
-      <h2 id={`${fid}-title`}>
+      <h2 id={`${fid}-title`} tabIndex={-1}>
         <Link href={`/projects/${p.projectId}`}>{p.title}</Link> <span class="muted">version {plan.version}</span>
       </h2>
       <p class="meta-row">

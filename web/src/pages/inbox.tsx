@@ -237,7 +237,8 @@ function firstView(open: number, mine: number, mineOverdue: number): WorkView {
 }
 
 const EMPTY: Record<WorkView, string> = {
-  open: 'No open work in your department right now.',
+  // Also what a new agency's staff read first: where their work will come from.
+  open: 'No open work in your department right now. A project’s tasks for your department come here once leadership approves its plan (under Coming up while they wait for other work or the client’s prepayment).',
   mine: 'Nothing in your hands. Claim a task from Open.',
   submitted: 'Nothing delivered is waiting for review.',
   'sent-back': 'Nothing was sent back to you.',

@@ -130,10 +130,24 @@ export function Kpis({ query }: { query: URLSearchParams }) {
             {r.scope.managerId ? ` · ${name(r.scope.managerId)}` : ''}
             {r.scope.segment ? ` · ${r.scope.segment}` : ''}
             {r.scope.department ? ` · ${DEPARTMENT_LABEL[r.scope.department]}` : ''}
-            <span class="muted"> · figures as of {r.asOf ? formatDateTime(r.asOf) : 'no data yet'}</span>
+            {r.asOf && <span class="muted"> · figures as of {formatDateTime(r.asOf)}</span>}
           </p>
         )}
       </PageHeader>
+      {/* An empty store (a new agency): where the figures will come from, before a page of dashes and zeros. */}
+      {r && r.asOf === null && (
+        <p class="callout kpi-nothing-yet">
+          Nothing to count yet: the figures start with the first client request opened as a project, and fill in as its plan, work and
+          invoices follow.{' '}
+          {leadership ? (
+            'Managers open projects; their plans come to you under Approvals.'
+          ) : (
+            <>
+              <Link href="/projects/new">Open a project</Link>.
+            </>
+          )}
+        </p>
+      )}
 
       <form
         class="card filters-form"
@@ -223,27 +237,39 @@ function Dashboard(props: {
   // Money is never converted: one section per currency the period saw (EUR's empty charts when none).
   const moneyCurrencies = r.money.totals.length > 0 ? r.money.totals.map((m) => m.currency) : ['EUR'];
   const weeks = r.series.map((w) => weekName(w.weekStart));
+  /**
+   * A new agency (an empty store): its charts say in words that nothing happened yet rather than
+   * draw axes of zeros. A quiet period of an agency at work keeps its charts, weeks and everyone
+   * at 0 h: those are its figures.
+   */
+  const nothingYet = r.asOf === null;
 
   /** A tile: its figure (a link to the list behind it, with `href`), what it is, and a note (which may hold links of its own). */
   const tiles: { label: string; value: string; href?: string; note?: ComponentChildren; tone?: 'bad' | 'warn' }[] = [
     {
       label: 'Median response time (request to first plan)',
       value: hours(r.responseTime.overall.medianHours),
-      note: `${plural(r.responseTime.overall.projects, 'first plan')}; ${plural(r.responseTime.awaitingFirstPlan, 'request')} still without one`,
+      note:
+        r.responseTime.overall.projects + r.responseTime.awaitingFirstPlan === 0
+          ? 'no first plan; no request waiting for one'
+          : `${plural(r.responseTime.overall.projects, 'first plan')}; ${plural(r.responseTime.awaitingFirstPlan, 'request')} still without one`,
     },
     {
       label: 'On-time delivery',
       value: pct(r.delivery.overall.onTimeRate),
       // The rate counts deliveries only: work late and not delivered yet would not lower it, so it
       // is said beside it ("100%" while two tasks are overdue read as all is well).
-      note: `${r.delivery.overall.onTime} of ${r.delivery.overall.delivered} delivered tasks${r.workload.totals.overdue > 0 ? `; ${plural(r.workload.totals.overdue, 'task')} overdue now, not delivered yet` : ''}`,
+      note: `${r.delivery.overall.delivered === 0 ? 'no task delivered' : `${r.delivery.overall.onTime} of ${r.delivery.overall.delivered} delivered tasks`}${r.workload.totals.overdue > 0 ? `; ${plural(r.workload.totals.overdue, 'task')} overdue now, not delivered yet` : ''}`,
     },
     {
       label: 'Reworked tasks',
       value: pct(r.quality.tasks.reworkRate),
       // Counts tasks accepted in the period only (a task sent back and not accepted again yet is not
       // in it), so the rounds are said as theirs: "0 rounds sent back" alone read as none at all.
-      note: `${r.quality.tasks.reworked} of ${plural(r.quality.tasks.accepted, 'accepted task')} had been sent back; ${roundsOfChanges(r.quality.tasks.reviewRounds)} on them`,
+      note:
+        r.quality.tasks.accepted === 0
+          ? 'no task accepted'
+          : `${r.quality.tasks.reworked} of ${plural(r.quality.tasks.accepted, 'accepted task')} had been sent back; ${roundsOfChanges(r.quality.tasks.reviewRounds)} on them`,
     },
     ...r.money.totals.flatMap((m) => [
       // Invoiced is net of voids and credit notes, so paid is net of the refunds paid out on them:
@@ -280,7 +306,7 @@ function Dashboard(props: {
         ? [{ label: `Owed back to clients now (${m.currency})`, value: formatMoney(m.refundsOwed, m.currency), note: 'refunds on credit notes, not yet paid out', tone: 'warn' as const }]
         : []),
     ]),
-    { label: 'Client rating', value: r.clients.ratings.average === null ? '—' : `${r.clients.ratings.average} / 5`, note: `${plural(r.clients.ratings.count, 'rating')}; ${r.clients.ratings.negative} negative` },
+    { label: 'Client rating', value: r.clients.ratings.average === null ? '—' : `${r.clients.ratings.average} / 5`, note: r.clients.ratings.count === 0 ? 'no rating' : `${plural(r.clients.ratings.count, 'rating')}; ${r.clients.ratings.negative} negative` },
     {
       label: 'Complaints',
       value: String(r.clients.complaints.filed),
@@ -335,6 +361,7 @@ function Dashboard(props: {
             ]}
             format={num}
             integer
+            nothing={nothingYet ? 'No client request received and no first plan sent yet.' : undefined}
             drillTo={(i, series) => {
               const w = r.series[i];
               if (series === 'First plans') return w.plansSent > 0 ? toResponses({ week: w.weekStart, answered: true }) : undefined;
@@ -369,6 +396,7 @@ function Dashboard(props: {
             ]}
             format={num}
             integer
+            nothing={nothingYet ? 'No task delivered yet.' : undefined}
             drillTo={(i, series) => {
               const w = r.series[i];
               const late = series === 'Late';
@@ -376,32 +404,35 @@ function Dashboard(props: {
             }}
           />
           <DeliveryLinks delivery={r.delivery.overall} drill={drill} />
-          <RowChart
-            id="chart-ontime-departments"
-            categoryName="Department"
-            title="On-time delivery by department (%)"
-            summary={r.delivery.byDepartment.map((d) => `${DEPARTMENT_LABEL[d.department]}: ${pct(d.onTimeRate)}`).join('; ') || 'Nothing delivered in the period.'}
-            categories={r.delivery.byDepartment.map((d) => DEPARTMENT_LABEL[d.department])}
-            series={[
-              { name: 'On time (%)', values: r.delivery.byDepartment.map((d) => (d.onTimeRate === null ? null : Math.round(d.onTimeRate * 1000) / 10)), tone: 'b' },
-              // The counts the rate is made of, in the numbers table: each leads to its tasks.
-              { name: 'Delivered', values: r.delivery.byDepartment.map((d) => d.delivered), tableOnly: true, format: num },
-              { name: 'On time', values: r.delivery.byDepartment.map((d) => d.onTime), tableOnly: true, format: num },
-              { name: 'Late', values: r.delivery.byDepartment.map((d) => d.late), tableOnly: true, format: num },
-            ]}
-            format={(n) => `${num(n)}%`}
-            drillTo={(i, series) => {
-              const d = r.delivery.byDepartment[i];
-              if (series === 'Late') return d.late > 0 ? drill({ department: d.department, late: true }) : undefined;
-              if (series === 'On time') return d.onTime > 0 ? drill({ department: d.department, late: false }) : undefined;
-              return drill({ department: d.department });
-            }}
-          />
+          {/* Nothing yet: the weekly chart has said so; the same words again would be noise. */}
+          {!nothingYet && (
+            <RowChart
+              id="chart-ontime-departments"
+              categoryName="Department"
+              title="On-time delivery by department (%)"
+              summary={r.delivery.byDepartment.map((d) => `${DEPARTMENT_LABEL[d.department]}: ${pct(d.onTimeRate)}`).join('; ') || 'Nothing delivered in the period.'}
+              categories={r.delivery.byDepartment.map((d) => DEPARTMENT_LABEL[d.department])}
+              series={[
+                { name: 'On time (%)', values: r.delivery.byDepartment.map((d) => (d.onTimeRate === null ? null : Math.round(d.onTimeRate * 1000) / 10)), tone: 'b' },
+                // The counts the rate is made of, in the numbers table: each leads to its tasks.
+                { name: 'Delivered', values: r.delivery.byDepartment.map((d) => d.delivered), tableOnly: true, format: num },
+                { name: 'On time', values: r.delivery.byDepartment.map((d) => d.onTime), tableOnly: true, format: num },
+                { name: 'Late', values: r.delivery.byDepartment.map((d) => d.late), tableOnly: true, format: num },
+              ]}
+              format={(n) => `${num(n)}%`}
+              drillTo={(i, series) => {
+                const d = r.delivery.byDepartment[i];
+                if (series === 'Late') return d.late > 0 ? drill({ department: d.department, late: true }) : undefined;
+                if (series === 'On time') return d.onTime > 0 ? drill({ department: d.department, late: false }) : undefined;
+                return drill({ department: d.department });
+              }}
+            />
+          )}
           <LateByDepartment byDepartment={r.delivery.byDepartment} drill={drill} />
         </Section>
 
         {moneyCurrencies.map((currency, i) => (
-          <MoneySection key={currency} report={r} currency={currency} weeks={weeks} name={name} first={i === 0} toMoney={toMoney} />
+          <MoneySection key={currency} report={r} currency={currency} weeks={weeks} name={name} first={i === 0} toMoney={toMoney} nothingYet={nothingYet} />
         ))}
 
         <Section title="Clients" id="kpi-clients">
@@ -420,17 +451,24 @@ function Dashboard(props: {
             ]}
             format={num}
             integer
+            nothing={nothingYet ? 'No client has rated the work yet.' : undefined}
             // Each bar leads to its ratings: which projects, and what the clients said.
             drillTo={(i) => {
               const rating = (['1', '2', '3', '4', '5'] as const)[i];
               return r.clients.ratings.distribution[rating] > 0 ? toFeedback({ rating }) : undefined;
             }}
           />
-          <p>
-            Complaints: <ComplaintCount count={r.clients.complaints.filed} figure="filed" toFeedback={toFeedback} />,{' '}
-            <ComplaintCount count={r.clients.complaints.resolved} figure="resolved" toFeedback={toFeedback} /> (median {hours(r.clients.complaints.medianHoursToResolve)} to
-            resolve), <ComplaintCount count={r.clients.complaints.open} figure="open" toFeedback={toFeedback} />.
-          </p>
+          {r.clients.complaints.filed + r.clients.complaints.resolved + r.clients.complaints.open === 0 ? (
+            <p>No complaints in the period.</p>
+          ) : (
+            <p>
+              Complaints: <ComplaintCount count={r.clients.complaints.filed} figure="filed" toFeedback={toFeedback} />,{' '}
+              <ComplaintCount count={r.clients.complaints.resolved} figure="resolved" toFeedback={toFeedback} />
+              {/* A median of none is no figure: "(median — to resolve)". */}
+              {r.clients.complaints.resolved > 0 && ` (median ${hours(r.clients.complaints.medianHoursToResolve)} to resolve)`},{' '}
+              <ComplaintCount count={r.clients.complaints.open} figure="open" toFeedback={toFeedback} />.
+            </p>
+          )}
           <FeedbackByManager clients={r.clients} name={name} toFeedback={toFeedback} />
           {r.clients.regularClients.items.length > 0 && (
             <>
@@ -479,6 +517,7 @@ function Dashboard(props: {
             series={[{ name: 'Hours in work', values: workloadPeople.map((p) => p.claimedHours), tone: 'c' }]}
             threshold={{ value: r.workload.thresholdHours, label: `overload ${r.workload.thresholdHours} h` }}
             format={(n) => `${num(n)} h`}
+            nothing={nothingYet ? 'Nobody has work in hand yet.' : undefined}
             drillTo={(i) => {
               const p = workloadPeople[i];
               return p.claimed > 0 ? toWorkload({ assignee: p.personId, state: 'in_work' }) : undefined;
@@ -835,8 +874,8 @@ function netsInWords(m: Flows, money: (n: number) => string): string {
  * the numbers tables, and each chart says how its flows add up to the tile's nets. The invoices
  * past due (every currency, each amount in its own) go under the first currency's section.
  */
-function MoneySection(props: { report: Kpis; currency: string; weeks: string[]; name: (id?: string) => string; first: boolean; toMoney: ToMoney }) {
-  const { report: r, currency, weeks, name, first, toMoney } = props;
+function MoneySection(props: { report: Kpis; currency: string; weeks: string[]; name: (id?: string) => string; first: boolean; toMoney: ToMoney; nothingYet: boolean }) {
+  const { report: r, currency, weeks, name, first, toMoney, nothingYet } = props;
   const money = (n: number) => formatMoney(n, currency);
   const weekly = r.series.map((w) => w.money.find((m) => m.currency === currency) ?? NO_FLOWS);
   const managers = r.money.byManager.filter((m) => m.currency === currency);
@@ -875,19 +914,23 @@ function MoneySection(props: { report: Kpis; currency: string; weeks: string[]; 
         categoryName="Week of"
         series={flowSeries(weekly)}
         format={(n) => money(n)}
+        nothing={nothingYet ? 'Nothing invoiced or paid yet.' : undefined}
         drillTo={(i, series) => drillFlow(weekly[i], series, { week: r.series[i].weekStart })}
       />
-      <RowChart
-        id={`chart-money-managers${suffix}`}
-        categoryName="Manager"
-        title={`Invoiced and paid by manager (${currency})`}
-        summary={managers.map((m) => `${name(m.managerId)}: ${money(m.netInvoiced)} net invoiced, ${money(m.netPaid)} net paid`).join('; ') || 'Nothing invoiced or paid in the period.'}
-        note={`All managers together: ${money(overManagers.netInvoiced)} net invoiced and ${money(overManagers.netPaid)} net paid, as on the ${currency} tile; each manager\u2019s under \u201cThe numbers\u201d. Paid counts the payments received in the period for invoices of any date, so it can exceed what was invoiced in it.`}
-        categories={managers.map((m) => name(m.managerId))}
-        series={flowSeries(managers)}
-        format={(n) => money(n)}
-        drillTo={(i, series) => drillFlow(managers[i], series, { managerId: managers[i].managerId })}
-      />
+      {/* Nothing yet: the weekly chart has said so. */}
+      {!nothingYet && (
+        <RowChart
+          id={`chart-money-managers${suffix}`}
+          categoryName="Manager"
+          title={`Invoiced and paid by manager (${currency})`}
+          summary={managers.map((m) => `${name(m.managerId)}: ${money(m.netInvoiced)} net invoiced, ${money(m.netPaid)} net paid`).join('; ') || 'Nothing invoiced or paid in the period.'}
+          note={`All managers together: ${money(overManagers.netInvoiced)} net invoiced and ${money(overManagers.netPaid)} net paid, as on the ${currency} tile; each manager\u2019s under \u201cThe numbers\u201d. Paid counts the payments received in the period for invoices of any date, so it can exceed what was invoiced in it.`}
+          categories={managers.map((m) => name(m.managerId))}
+          series={flowSeries(managers)}
+          format={(n) => money(n)}
+          drillTo={(i, series) => drillFlow(managers[i], series, { managerId: managers[i].managerId })}
+        />
+      )}
       <MoneyLinks flows={overManagers} currency={currency} toMoney={toMoney} />
       {first && r.money.overdueReceivables.items.length > 0 && (
         <>

@@ -4,7 +4,7 @@
  * the plan (due dates in the future, dependencies that exist and are due first, no cycles...) and
  * every refusal is shown at the field it names.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, ok, type Department, type PlanInput, type ProjectStatus } from '../api';
 import { useAction, useRequestKey, useResource } from '../data';
 import {
@@ -48,6 +48,8 @@ interface Row {
 
 let nextUid = 1;
 const id = (field: string) => fieldId('plan', field);
+/** The "Add a task" button's id: the keyboard's place once the last task is removed. */
+const ADD_TASK_ID = 'plan-add-task';
 
 function rowsFrom(project: ProjectStatus): Row[] {
   const latest = project.plans[project.plans.length - 1];
@@ -350,13 +352,26 @@ function Editor({ project }: { project: ProjectStatus }) {
       }),
     );
   };
+  /**
+   * Where the keyboard goes once a task is added or removed: the new task's title; after a removal,
+   * the title of the task now in its place, else "Add a task" (the removed task's button went with it).
+   */
+  const [focusNext, setFocusNext] = useState<string>();
+  useEffect(() => {
+    if (!focusNext) return;
+    setFocusNext(undefined);
+    document.getElementById(focusNext)?.focus();
+  }, [focusNext]);
   const remove = (uid: number) => {
+    const at = rows.findIndex((r) => r.uid === uid);
+    setFocusNext(at < rows.length - 1 ? id(`tasks[${at}].title`) : ADD_TASK_ID);
     // What depended on the removed task depends on less now: its dependencies are edited too.
     markEdited('tasks', ...rows.filter((r) => r.dependsOn.includes(uid)).map((r) => `${r.uid}.dependsOn`));
     setRows(rows.filter((r) => r.uid !== uid).map((r) => ({ ...r, dependsOn: r.dependsOn.filter((u) => u !== uid) })));
   };
   const add = () => {
     markEdited('tasks');
+    setFocusNext(id(`tasks[${rows.length}].title`));
     setRows([
       ...rows,
       {
@@ -521,7 +536,7 @@ function Editor({ project }: { project: ProjectStatus }) {
         {err('tasks') && !sent.some((_, i) => submit.error?.at(`tasks[${i}]`)) && <p class="field-error">{err('tasks')}</p>}
 
         <div class="form-actions">
-          <button type="button" class="button button--secondary" onClick={add}>
+          <button type="button" id={ADD_TASK_ID} class="button button--secondary" onClick={add}>
             Add a task
           </button>
         </div>

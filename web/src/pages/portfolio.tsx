@@ -256,13 +256,20 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
   const error = overview.error ?? list.error;
   /** The manager whose running projects leadership hands over from here ("Hand over all", beside the filters). */
   const handingOver = leadership && managerId && !narrowing ? managerId : undefined;
+  /**
+   * Nothing to show yet, anywhere (a new agency, a new manager): the page says where projects come
+   * from instead of filters with nothing to find and a wall of tiles at 0.
+   */
+  const noProjectsYet = loaded !== undefined && !narrowing && !managerId && loaded.projects.length === 0 && totalProjects(loaded.report) === 0;
 
   return (
     <>
       <PageHeader
         title={leadership ? 'Portfolio' : 'My portfolio'}
         actions={
-          !leadership && (
+          // Before the first project, the note below offers it (one button, not two).
+          !leadership &&
+          !noProjectsYet && (
             <Link href="/projects/new" class="button">
               New project
             </Link>
@@ -272,7 +279,7 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
         <p>{leadership ? 'Every project of the agency, by stage.' : 'Your projects, by stage.'}</p>
       </PageHeader>
 
-      <div class="filters portfolio-filters portfolio-find">
+      <div class="filters portfolio-filters portfolio-find" hidden={noProjectsYet}>
         {leadership && (
           <Select
             id="portfolio-manager"
@@ -345,6 +352,8 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
       {error && <ProblemBox error={error} title="Could not load the portfolio" />}
       {!loaded ? (
         !error && <Loading what="Loading the portfolio" />
+      ) : noProjectsYet ? (
+        <NoProjectsYet leadership={leadership} />
       ) : (
         <>
           <WorkOfPeopleGone gone={loaded.report.workOfPeopleGone} managerId={managerId} handingOver={handingOver} back={portfolioHref(filters)} />
@@ -463,6 +472,29 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
         </>
       )}
     </>
+  );
+}
+
+/** The portfolio before its first project: where projects come from, and the first step. */
+function NoProjectsYet({ leadership }: { leadership: boolean }) {
+  return (
+    <div class="empty portfolio-first-run">
+      {leadership ? (
+        <p>
+          No projects yet. A manager opens a project from a client’s request and writes its plan; the plan then waits for your decision under{' '}
+          <Link href="/approvals">Approvals</Link> before any work starts.
+        </p>
+      ) : (
+        <>
+          <p>No projects yet. Each project starts from a client’s request: open it, write its plan, and once leadership approves the plan the departments get their tasks.</p>
+          <p>
+            <Link href="/projects/new" class="button">
+              Open your first project
+            </Link>
+          </p>
+        </>
+      )}
+    </div>
   );
 }
 

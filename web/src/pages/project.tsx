@@ -2994,8 +2994,8 @@ function PaymentForm({
       if (after && !open(after)) choose(payable(next)[0]?.number ?? '', false);
       setMovedFrom(undefined);
       // The button that confirmed it goes with its question (or the form opened for it, with the
-      // payment made again): the focus goes to the payment recorded.
-      if (Object.keys(confirmed).length > 0) onRecorded(`${invoiceNumber}-${reference}`);
+      // payment made again; or the whole form, with nothing left to pay): the focus goes to the payment recorded.
+      if (Object.keys(confirmed).length > 0 || payable(next).length === 0) onRecorded(`${invoiceNumber}-${reference}`);
       if (payingAgain) onClose?.(true);
       // What this payment put beyond what the invoice asked (on one paid already, all of it; the
       // workflow may have credited it back by the time the answer comes).

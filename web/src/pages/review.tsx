@@ -2,13 +2,13 @@
  * The manager's review queue: delivered work across their projects, each with what was delivered,
  * to accept or send back with a comment. Reviewed work leaves the queue at once.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { allPages, api, ok, type Task } from '../api';
 import { useName, useResource } from '../data';
 import { DEPARTMENT_LABEL, deliveryInWords, formatDateTime } from '../format';
 import { ReviewForm } from '../review-form';
 import { Link } from '../router';
-import { Badge, Due, flash, LinkList, Loading, PageHeader, ProblemBox, sayMenuCount } from '../ui';
+import { Badge, Due, flash, LinkList, Loading, PageHeader, ProblemBox, sayMenuCount, useFocusAfterLeaving } from '../ui';
 
 export function ReviewQueue() {
   const [done, setDone] = useState<Set<string>>(new Set());
@@ -28,6 +28,8 @@ export function ReviewQueue() {
     4_000,
   );
   const waiting = (queue.data ?? []).filter((t) => !done.has(`${t.taskId}@${t.deliverables.length}`));
+  const list = useRef<HTMLUListElement>(null);
+  const focusAfterReview = useFocusAfterLeaving(list, waiting.length);
   // The menu's count reads the same list less often: this page's newer count, at once, so the two agree.
   useEffect(() => {
     if (queue.data) sayMenuCount('/review', waiting.length);
@@ -44,11 +46,18 @@ export function ReviewQueue() {
       ) : waiting.length === 0 ? (
         <p class="empty">Nothing waiting for review.</p>
       ) : (
-        <ul class="review-list">
+        <ul class="review-list" ref={list}>
           {waiting
             .sort((a, b) => (a.submittedAt ?? '').localeCompare(b.submittedAt ?? ''))
-            .map((t) => (
-              <ReviewCard key={t.taskId} task={t} onReviewed={() => setDone(new Set([...done, `${t.taskId}@${t.deliverables.length}`]))} />
+            .map((t, place) => (
+              <ReviewCard
+                key={t.taskId}
+                task={t}
+                onReviewed={() => {
+                  setDone(new Set([...done, `${t.taskId}@${t.deliverables.length}`]));
+                  focusAfterReview(place);
+                }}
+              />
             ))}
         </ul>
       )}
@@ -65,7 +74,7 @@ function ReviewCard({ task, onReviewed }: { task: Task; onReviewed: () => void }
   const fid = `review-${task.taskId.replace(/[^A-Za-z0-9_-]/g, '-')}`;
   return (
     <li class="card review-card" aria-labelledby={`${fid}-title`}>
-      <h2 id={`${fid}-title`}>
+      <h2 id={`${fid}-title`} tabIndex={-1}>
         <Link href={`/tasks/${task.taskId}`}>{task.title}</Link>
       </h2>
       <p class="meta-row">

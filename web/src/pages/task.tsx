@@ -374,6 +374,11 @@ function StaffActions({ task, onChange }: { task: Task; onChange: (t: Task) => v
       flash('Delivered. The manager reviews it next.');
     },
   );
+  // A refusal said at its field (the summary's, a link's; the box above then says nothing) takes the keyboard there.
+  useEffect(() => {
+    const field = ['summary', 'links'].find((f) => deliver.error?.at(f));
+    if (field) document.getElementById(`deliver-${field}`)?.focus();
+  }, [deliver.error]);
   useEffect(() => {
     if (!mine) return;
     setHeld(true);
@@ -615,6 +620,8 @@ function ManagerActions({ task, onChange, clientDate }: { task: Task; onChange: 
             commentHint="Required when you send the work back."
             onTaskPage
             onReviewed={(t) => {
+              // The review form goes with the delivery it reviewed: the keyboard goes to the page's heading, not to its body.
+              document.querySelector<HTMLElement>('main h1')?.focus();
               onChange(t);
               flash(t.status === 'accepted' ? 'Accepted.' : 'Sent back with your comment.');
             }}
