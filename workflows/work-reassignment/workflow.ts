@@ -48,7 +48,7 @@ export async function workReassignmentWorkflow(input: WorkReassignmentInput): Pr
     });
   }
   for (const task of input.stayed) outcomes.set(task.taskId, { taskId: task.taskId, title: task.title, outcome: 'refused', detail: task.detail });
-  // In the order the API listed them (most urgent first), those it knew would stay among them.
+  // The tasks tried, in the API's order (most urgent first), then those the API knew would stay.
   const order = [...tasks, ...input.stayed].map((t) => t.taskId);
   const answer = order.map((taskId) => outcomes.get(taskId)!);
   const reassigned = answer.filter((t) => t.outcome === 'reassigned').length;
