@@ -18,7 +18,14 @@ export const UPDATE_ELSEWHERE_OPTIONS: ActivityOptions = {
 };
 
 /** Workflows changed at the same moment: enough to be quick, few enough not to crowd the workers. */
-export const AT_ONCE = 4;
+const AT_ONCE = 4;
+
+/** `act` on each item, AT_ONCE at a time; the answers in the items' order. */
+export async function inBatches<Item, Answer>(items: Item[], act: (item: Item) => Promise<Answer>): Promise<Answer[]> {
+  const answers: Answer[] = [];
+  for (let first = 0; first < items.length; first += AT_ONCE) answers.push(...(await Promise.all(items.slice(first, first + AT_ONCE).map(act))));
+  return answers;
+}
 
 /**
  * The one mail, on a workflow of its own so the answer never waits for a mail server that is slow

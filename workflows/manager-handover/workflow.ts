@@ -8,7 +8,7 @@
  */
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { NotifyInput, ProjectActivities } from '../../activities/contract';
-import { AT_ONCE, mailOnce, UPDATE_ELSEWHERE_OPTIONS } from '../common/many-at-once';
+import { inBatches, mailOnce, UPDATE_ELSEWHERE_OPTIONS } from '../common/many-at-once';
 import { NOTICE_ACTIVITY_OPTIONS } from '../common/outbox';
 import {
   managerHandoverNoticeWorkflowId,
@@ -26,20 +26,14 @@ export async function managerHandoverWorkflow(input: ManagerHandoverInput): Prom
   const { handoverId, fromManagerId, toManagerId, note, by, projects } = input;
   // Runs started before 2026-12-04 left the managers' mails to each project.
   const oneMailForAll = patched('handover-summary-mail');
-  const outcomes: ProjectHandoverOutcome[] = [];
-  for (let first = 0; first < projects.length; first += AT_ONCE) {
-    const batch = projects.slice(first, first + AT_ONCE);
-    const answers = await Promise.all(
-      batch.map((project) =>
-        handOverProject({
-          projectId: project.projectId,
-          updateId: projectHandoverUpdateId(handoverId, project.projectId),
-          input: { toManagerId, fromManagerId, ...(note !== undefined && { note }), by, ...(oneMailForAll && { partOfHandover: handoverId }) },
-        }),
-      ),
-    );
-    batch.forEach((project, i) => outcomes.push({ ...project, ...answers[i]! }));
-  }
+  const answers = await inBatches(projects, (project) =>
+    handOverProject({
+      projectId: project.projectId,
+      updateId: projectHandoverUpdateId(handoverId, project.projectId),
+      input: { toManagerId, fromManagerId, ...(note !== undefined && { note }), by, ...(oneMailForAll && { partOfHandover: handoverId }) },
+    }),
+  );
+  const outcomes: ProjectHandoverOutcome[] = projects.map((project, i) => ({ ...project, ...answers[i]! }));
   const handedOver = outcomes.filter((o) => o.outcome === 'handed_over').length;
   if (oneMailForAll && handedOver > 0) await mailOnce(managerHandoverNoticeWorkflow, managerHandoverNoticeWorkflowId(handoverId), handoverNotice(input, outcomes));
   return {

@@ -9,7 +9,7 @@
  */
 import { proxyActivities } from '@temporalio/workflow';
 import type { NotifyInput, ProjectActivities } from '../../activities/contract';
-import { AT_ONCE, mailOnce, UPDATE_ELSEWHERE_OPTIONS } from '../common/many-at-once';
+import { inBatches, mailOnce, UPDATE_ELSEWHERE_OPTIONS } from '../common/many-at-once';
 import { NOTICE_ACTIVITY_OPTIONS } from '../common/outbox';
 import {
   taskReassignmentUpdateId,
@@ -25,32 +25,21 @@ const { notify } = proxyActivities<ProjectActivities>(NOTICE_ACTIVITY_OPTIONS);
 
 export async function workReassignmentWorkflow(input: WorkReassignmentInput): Promise<ReassignAllResult> {
   const { reassignmentId, toPersonId, toDepartment, by, tasks } = input;
-  const outcomes = new Map<string, ReassignedTaskOutcome>();
-  for (let first = 0; first < tasks.length; first += AT_ONCE) {
-    const batch = tasks.slice(first, first + AT_ONCE);
-    const answers = await Promise.all(
-      batch.map((task) =>
-        reassignTask({
-          taskId: task.taskId,
-          updateId: taskReassignmentUpdateId(reassignmentId, task.taskId),
-          input: { assigneeId: toPersonId, assigneeDepartment: toDepartment, by, partOfReassignment: reassignmentId },
-        }),
-      ),
-    );
-    batch.forEach((task, i) => {
-      const answer = answers[i]!;
-      outcomes.set(
-        task.taskId,
-        answer.outcome === 'reassigned'
-          ? { taskId: task.taskId, title: task.title, outcome: 'reassigned' }
-          : { taskId: task.taskId, title: task.title, outcome: 'refused', detail: answer.reason },
-      );
-    });
-  }
-  for (const task of input.stayed) outcomes.set(task.taskId, { taskId: task.taskId, title: task.title, outcome: 'refused', detail: task.detail });
+  const answers = await inBatches(tasks, (task) =>
+    reassignTask({
+      taskId: task.taskId,
+      updateId: taskReassignmentUpdateId(reassignmentId, task.taskId),
+      input: { assigneeId: toPersonId, assigneeDepartment: toDepartment, by, partOfReassignment: reassignmentId },
+    }),
+  );
   // The tasks tried, in the API's order (most urgent first), then those the API knew would stay.
-  const order = [...tasks, ...input.stayed].map((t) => t.taskId);
-  const answer = order.map((taskId) => outcomes.get(taskId)!);
+  const answer: ReassignedTaskOutcome[] = [
+    ...tasks.map(({ taskId, title }, i): ReassignedTaskOutcome => {
+      const part = answers[i]!;
+      return part.outcome === 'reassigned' ? { taskId, title, outcome: 'reassigned' } : { taskId, title, outcome: 'refused', detail: part.reason };
+    }),
+    ...input.stayed.map(({ taskId, title, detail }): ReassignedTaskOutcome => ({ taskId, title, outcome: 'refused', detail })),
+  ];
   const reassigned = answer.filter((t) => t.outcome === 'reassigned').length;
   if (reassigned > 0) await mailOnce(workReassignmentNoticeWorkflow, workReassignmentNoticeWorkflowId(reassignmentId), reassignmentNotice(input, answer));
   return { reassigned, refused: answer.length - reassigned, tasks: answer };
