@@ -99,6 +99,8 @@ export interface ListedTask {
   taskId: string;
   title: string;
   projectTitle?: string;
+  /** When it is due (lists since the due dates were carried; older ones name none). */
+  dueAt?: string;
   /** Why it stayed, for a task that did. */
   reason?: string;
 }
@@ -199,7 +201,12 @@ class Values {
 
   /** Whether the date under `key` has passed when the mail is written. */
   isPast(key: string): boolean {
-    const at = Date.parse(this.text(key, ''));
+    return this.hasPassed(this.text(key, ''));
+  }
+
+  /** Whether this date has passed when the mail is written (false for none). */
+  hasPassed(iso: string): boolean {
+    const at = Date.parse(iso);
     return !Number.isNaN(at) && at < (this.ctx.now ?? Date.now());
   }
 
@@ -528,8 +535,13 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       const count = plural(moved.length, 'task');
       const forOld = v.isReader('from');
       const byWhom = v.has('by') ? ` by ${v.person('by')}` : '';
-      const listed = (t: ListedTask, withLink: boolean) =>
-        `- ${t.title}${t.projectTitle ? ` (${t.projectTitle})` : ''}${withLink ? `: ${v.taskUrl(t.taskId)}` : ''}${t.reason ? ` (${t.reason})` : ''}`;
+      // The one taking them reads what comes first: each moved task's due date, said plainly when it has passed.
+      const due = (t: ListedTask) => {
+        if (t.dueAt === undefined || Number.isNaN(Date.parse(t.dueAt))) return '';
+        return v.hasPassed(t.dueAt) ? `, overdue since ${v.time(t.dueAt)}` : `, due ${v.time(t.dueAt)}`;
+      };
+      const listed = (t: ListedTask, withLink: boolean, withDue = false) =>
+        `- ${t.title}${t.projectTitle ? ` (${t.projectTitle})` : ''}${withDue ? due(t) : ''}${withLink ? `: ${v.taskUrl(t.taskId)}` : ''}${t.reason ? ` (${t.reason})` : ''}`;
       if (forOld) {
         return {
           subject: `${count} of yours now with ${v.person('to')}`,
@@ -545,9 +557,9 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
       return {
         subject: `Assigned to you: ${count} from ${v.person('from')}`,
         lines: [
-          `${count} that ${v.person('from')} held ${moved.length === 1 ? 'is' : 'are'} now assigned to you${byWhom}. Each page says when it is due and what was done so far.`,
+          `${count} that ${v.person('from')} held ${moved.length === 1 ? 'is' : 'are'} now assigned to you${byWhom}. Each page says what was done so far.`,
           '',
-          ...moved.map((t) => listed(t, true)),
+          ...moved.map((t) => listed(t, true, true)),
         ],
       };
     },

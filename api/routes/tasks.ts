@@ -539,7 +539,13 @@ export function createTasksRouter(
     const held = await deps.reporting.listTasks({ managerId: person.id, assignee: fromPersonId, status: 'claimed' }, { pageSize: MAX_TASKS_PER_REASSIGN_ALL });
     const input: WorkReassignmentInput = { reassignmentId, fromPersonId, toPersonId, toDepartment: to.department, by: actorOf(person, req.requestId), tasks: [], stayed: [] };
     for (const task of held.items) {
-      const listed = { taskId: task.taskId, projectId: task.projectId, title: task.title ?? task.taskId, ...(task.projectTitle && { projectTitle: task.projectTitle }) };
+      const listed = {
+        taskId: task.taskId,
+        projectId: task.projectId,
+        title: task.title ?? task.taskId,
+        ...(task.projectTitle && { projectTitle: task.projectTitle }),
+        ...(task.dueAt && { dueAt: task.dueAt }),
+      };
       // A row without its department (none is written so) is left to the task's validator, which knows it.
       const refusal = task.department === undefined ? undefined : reassignRefusal(toPersonId, task.department);
       if (refusal) input.stayed.push({ ...listed, detail: refusal });

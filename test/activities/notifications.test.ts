@@ -527,8 +527,8 @@ test("a manager's whole handover tells each manager once, with every project tha
 test('a "reassign all" tells the one taking the tasks once, each task linked, and the one they were taken from what moved and what stayed', async () => {
   const { notify } = notifier();
   const tasks = [
-    { taskId: 'acme.design', projectId: 'acme', title: 'Home page design', projectTitle: 'Spring campaign' },
-    { taskId: 'globex.design', projectId: 'globex', title: 'Home page design', projectTitle: 'Rebrand' },
+    { taskId: 'acme.design', projectId: 'acme', title: 'Home page design', projectTitle: 'Spring campaign', dueAt: '2099-01-15T17:00:00.000Z' },
+    { taskId: 'globex.design', projectId: 'globex', title: 'Home page design', projectTitle: 'Rebrand', dueAt: '2020-03-02T09:30:00.000Z' },
   ];
   const stayed = [{ taskId: 'initech.design', projectId: 'initech', title: 'Logo', projectTitle: 'Catalogue', reason: 'the task is submitted; only open or claimed work can be reassigned' }];
   const input: NotifyInput = {
@@ -544,7 +544,10 @@ test('a "reassign all" tells the one taking the tasks once, each task linked, an
   const taking = mailTo('olga.design@agency.example');
   expect(taking.subject).toBe('Assigned to you: 2 tasks from Dima Kozlov');
   expect(taking.text).toContain('2 tasks that Dima Kozlov held are now assigned to you by Anna Petrova.');
-  expect(taking.text).toContain(`- Home page design (Spring campaign): ${BASE_URL}/tasks/acme.design\n- Home page design (Rebrand): ${BASE_URL}/tasks/globex.design\n`);
+  // Each with when it is due, or since when it is late: what to take first.
+  expect(taking.text).toContain(
+    `- Home page design (Spring campaign), due 2099-01-15 17:00 UTC: ${BASE_URL}/tasks/acme.design\n- Home page design (Rebrand), overdue since 2020-03-02 09:30 UTC: ${BASE_URL}/tasks/globex.design\n`,
+  );
   expect(taking.text).not.toContain('Logo');
   expect(taking.text).toContain(`Open in the portal: ${BASE_URL}/inbox\n`);
 

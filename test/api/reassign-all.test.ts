@@ -10,6 +10,8 @@ import { eventually, uniqueId } from '../support/temporal';
 import type { ReassignAllResult } from '../../api/schemas';
 import type { TaskView } from '../../workflows/task/schemas';
 import { getStatusQuery, taskWorkflowId } from '../../workflows/task/contract';
+import { WORK_REASSIGNMENT_WORKFLOW_TYPE, type WorkReassignmentInput } from '../../workflows/work-reassignment/contract';
+import { defaultPayloadConverter } from '@temporalio/common';
 
 jest.setTimeout(120_000);
 
@@ -83,6 +85,21 @@ test('to another designer: every task in work moves, the delivered one stays; a 
     ].sort(),
   );
   for (const task of [first, second]) expect(await holderOf(task)).toMatchObject({ assigneeId: h.people.designer2.id, status: 'claimed' });
+  // The run was given each task's due date from the store, for the new holder's mail.
+  const runs = await eventually(
+    async () => {
+      const found = [];
+      for await (const run of h.temporal.client.workflow.list({ query: `WorkflowType = '${WORK_REASSIGNMENT_WORKFLOW_TYPE}' AND TaskQueue = '${h.taskQueue}'` })) found.push(run);
+      return found.length > 0 ? found : undefined;
+    },
+    { what: 'the reassignment run listed' },
+  );
+  const started = (await h.temporal.client.workflow.getHandle(runs[0]!.workflowId).fetchHistory()).events![0]!.workflowExecutionStartedEventAttributes!;
+  const input = defaultPayloadConverter.fromPayload<WorkReassignmentInput>(started.input!.payloads![0]!);
+  for (const task of [first, second]) {
+    const { dueAt } = (await h.http().get(`/api/tasks/${task}`).set(h.auth('manager')).expect(200)).body as TaskView;
+    expect(input.tasks.find((t) => t.taskId === task)).toMatchObject({ dueAt });
+  }
   expect(await holderOf(delivered)).toMatchObject({ assigneeId: h.people.designer.id, status: 'submitted' });
   // The new holder sees them as theirs at once (the answer reached the store first).
   const theirs = (await h.http().get('/api/tasks?assignee=me').set(h.auth('designer2')).expect(200)).body.items as { taskId: string }[];

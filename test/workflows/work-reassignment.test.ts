@@ -5,6 +5,7 @@
  * were taken from mailed once for all of them (also when the mail server is down at the time), no
  * task mailing anyone itself, and a second run of the same reassignment changing nothing twice.
  */
+import { simpleParser } from 'mailparser';
 import { claimTaskUpdate, submitTaskUpdate, taskId } from '../../workflows/task/contract';
 import {
   WORK_REASSIGNMENT_WORKFLOW_TYPE,
@@ -40,7 +41,7 @@ test('every task of the list is reassigned by its own update; one delivered mean
   await tasks[2]!.handle.executeUpdate(submitTaskUpdate, { args: [{ by: leaving, summary: 'icons v1', links: [] }] });
 
   const reassignmentId = uniqueId('r');
-  const listed = tasks.map(({ key }) => ({ taskId: taskId(projectId, key), projectId, title: key, projectTitle: input.title }));
+  const listed = tasks.map(({ key }, i) => ({ taskId: taskId(projectId, key), projectId, title: key, projectTitle: input.title, dueAt: `2099-01-1${i + 1}T17:00:00.000Z` }));
   const reassignment: WorkReassignmentInput = {
     reassignmentId,
     fromPersonId: leaving.id,
@@ -85,6 +86,9 @@ test('every task of the list is reassigned by its own update; one delivered mean
   );
   expect(mails.map((m) => m.to).sort()).toEqual([[`${leaving.id}@agency.example`], [`${taking.id}@agency.example`]]);
   expect(mails.map((m) => m.subject).sort()).toEqual(['2 tasks of yours now with design two', 'Assigned to you: 2 tasks from design one']);
+  // The one taking them reads each task's due date (the run carried it to the mail).
+  const takingText = (await simpleParser(mails.find((m) => m.to[0] === `${taking.id}@agency.example`)!.raw)).text ?? '';
+  expect(takingText).toContain(`- logo (${input.title}), due 2099-01-11 17:00 UTC:`);
   expect(env.effects.notices.filter((n) => n.input.projectId === projectId && ['task_reassigned', 'task_unassigned'].includes(n.input.template))).toEqual([]);
 
   // A second run of the same reassignment (its update ids are the reassignment's): the same answers, no second reassignment.

@@ -20,6 +20,8 @@ const reassignedTaskSchema = z.object({
   title: z.string(),
   /** For the mail: two tasks of the same title in two projects read apart. */
   projectTitle: z.string().optional(),
+  /** For the mail: the one taking them sees what comes first (and what is late already). */
+  dueAt: z.string().optional(),
 });
 
 export const workReassignmentInputSchema = z.object({

@@ -53,8 +53,15 @@ function reassignmentNotice({ reassignmentId, fromPersonId, toPersonId, by, task
       answer
         .filter((t) => t.outcome === outcome)
         .map(({ taskId, title, detail }) => {
-          const { projectId, projectTitle } = listed.get(taskId)!;
-          return { taskId, title, projectId, ...(projectTitle !== undefined && { projectTitle }), ...(detail !== undefined && { reason: detail }) };
+          const { projectId, projectTitle, dueAt } = listed.get(taskId)!;
+          return {
+            taskId,
+            title,
+            projectId,
+            ...(projectTitle !== undefined && { projectTitle }),
+            ...(dueAt !== undefined && { dueAt }),
+            ...(detail !== undefined && { reason: detail }),
+          };
         }),
     );
   return {
