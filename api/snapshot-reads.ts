@@ -483,7 +483,7 @@ async function snapshotAtLeastUnrecorded<T extends { version: number }>(options:
         title: 'Temporal unavailable',
         status: 503,
         detail:
-          `${options.done} was done (version ${options.version}), but its new state could not be read in time. ` +
+          `Done: ${options.done} (version ${options.version}), but its new state could not be read in time. ` +
           `Read it at ${options.readAt} shortly; repeating the request with the same Idempotency-Key answers it too, without doing it twice.`,
         headers: { 'Retry-After': '5' },
       },

@@ -236,7 +236,7 @@ export class TemporalGateway {
     updateId?: string,
   ): Promise<ProjectActionResult> {
     return this.call(
-      `${update.name} on project ${projectId}`,
+      `${actionInWords(update.name)} on project ${projectId}`,
       (client) =>
         client.workflow
           .getHandle(projectWorkflowId(projectId))
@@ -316,7 +316,7 @@ export class TemporalGateway {
 
   updateTask<Input>(taskId: string, update: UpdateDefinition<TaskView, [Input]>, input: Input, updateId?: string): Promise<TaskView> {
     return this.call(
-      `${update.name} on task ${taskId}`,
+      `${actionInWords(update.name)} on task ${taskId}`,
       (client) =>
         client.workflow.getHandle(taskWorkflowId(taskId)).executeUpdate(update, { args: [input], ...(updateId && { updateId }) }),
       {
@@ -359,6 +359,9 @@ function businessProblem(failure: ApplicationFailure, cause: unknown): ApiProble
     { cause },
   );
 }
+
+/** An update's name as a problem's detail says it to a person: `submitPlan` → "submit plan". */
+export const actionInWords = (updateName: string): string => updateName.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
 
 const unavailable = (what: string, cause: unknown, detail?: string): ApiProblem =>
   new ApiProblem(
@@ -426,7 +429,12 @@ export function translateTemporalError(
     return missing(err);
   }
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-    return unavailable(what, err, `Could not ${what} in time: Temporal or the worker did not answer. Try again shortly.`);
+    // Unlike a refusal, the update may still be carried out after this answer: say so, and how a retry stays safe.
+    return unavailable(
+      what,
+      err,
+      `Could not ${what} in time: Temporal or the worker did not answer, so it may still be done. Try again shortly: the same request with the same Idempotency-Key (as the portal sends it again) is done once.`,
+    );
   }
   if (err instanceof QueryNotRegisteredError) {
     // The client reports every query the worker failed this way, not only an unknown query name

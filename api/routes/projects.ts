@@ -57,7 +57,7 @@ import type { AppDeps } from '../app';
 import { actorOf, allow, caller } from '../auth';
 import { ApiProblem, badRequest, fieldPath, forbidden, notFound, ProblemType } from '../errors';
 import { projectListQuerySchema } from '../schemas';
-import type { ProjectMemo } from '../temporal-gateway';
+import { actionInWords, type ProjectMemo } from '../temporal-gateway';
 import { CURRENT_PATCH_BASELINE } from '../../workflows/common/patches';
 import type { CopiesInMemory, MemoryUse } from '../copies-in-memory';
 import { LiveReadPace, liveOrStored, PendingWrites, snapshotAtLeast, STORED_SNAPSHOT_HEADER, storedOrAtStart, type SeenVersions } from '../snapshot-reads';
@@ -470,7 +470,7 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
         live: (signal) => temporal.projectStatus(projectId, { signal }),
         stored: () => deps.reporting.project(projectId),
         timeoutMs: temporal.callTimeoutMs,
-        done: `${update.name} on project ${projectId}`,
+        done: `${actionInWords(update.name)} on project ${projectId}`,
         readAt: `GET /api/projects/${projectId}`,
         seen: { id: projectId, versions: seen },
       });
