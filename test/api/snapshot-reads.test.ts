@@ -130,7 +130,7 @@ describe('the snapshot an action answers with (at least the version it made)', (
     };
     return store;
   };
-  const action = { done: 'decidePlan on project p', readAt: 'GET /api/projects/p', timeoutMs: 1_000 };
+  const action = { done: 'decide plan on project p', readAt: 'GET /api/projects/p', timeoutMs: 1_000 };
 
   test('an idle workflow answers; the store is not asked', async () => {
     const store = storeGetting(7, 0);
@@ -180,7 +180,7 @@ describe('the snapshot an action answers with (at least the version it made)', (
     const failure = await snapshotAtLeast({ ...action, version: 7, live: unavailable, stored: store.read }).catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(ApiProblem);
     expect(failure).toMatchObject({ status: 503, type: ProblemType.temporalUnavailable, headers: { 'Retry-After': '5' } });
-    expect((failure as ApiProblem).detail).toMatch(/^decidePlan on project p was done \(version 7\).*GET \/api\/projects\/p/);
+    expect((failure as ApiProblem).detail).toMatch(/^Done: decide plan on project p \(version 7\).*GET \/api\/projects\/p/);
   });
 });
 
