@@ -124,6 +124,36 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
   return (await page.evaluate(PAGE_CHECKS)) as string[];
 }
 
+/** axe-core's engine (node_modules/axe-core), put into a page by `axeViolations`. */
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * What axe-core checks: WCAG 2.0 and 2.1, levels A and AA (valid ARIA, names, labels, contrast,
+ * table headers, list structure, unique ids, status messages...), and its best practices
+ * (landmarks, one main, heading order, every part of the page in a landmark), which a screen
+ * reader's user navigates by.
+ */
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
+
+/**
+ * The page as it is, audited by axe-core (`AXE_TAGS`): each violation in words — its rule, its
+ * impact, what it asks for, and the first elements at fault (selectors) — prefixed with `where`.
+ * Every violation counts, whatever its impact: a "minor" one (a heading level skipped) still
+ * misleads someone who navigates by headings.
+ */
+export async function axeViolations(page: Page, where: string): Promise<string[]> {
+  // Evaluated rather than added as a <script> element, which the portal's Content-Security-Policy refuses.
+  if (!(await page.evaluate('typeof globalThis.axe === "object"'))) await page.evaluate(AXE_SOURCE);
+  const { violations } = (await page.evaluate(
+    `globalThis.axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} }, resultTypes: ['violations'] })`,
+  )) as { violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] };
+  return violations.map((v) => {
+    const targets = v.nodes.slice(0, 3).map((n) => n.target.map(String).join(' >> '));
+    const more = v.nodes.length > 3 ? ` and ${v.nodes.length - 3} more` : '';
+    return `${where}: ${v.id} (${v.impact ?? 'no impact given'}): ${v.help}, at ${targets.join(' | ')}${more}`;
+  });
+}
+
 /**
  * A project's page as its client opens it, from the link its manager gets, on a phone. With
  * `noticeShown`, once the page's top notice is drawn.

@@ -11,12 +11,14 @@
  *
  * A chart whose figures have a list behind them (`drillTo`) links each figure to it twice: its
  * cell in the numbers table, for keyboards and screen readers (named with its category and
- * series), and its bar, for the pointer. The bar's link stays out of the tab order: the drawing is
- * one image to a screen reader, and a focus ring on it would lead to the same place as the cell.
+ * series), and its bar, for the pointer. The bar is no link of the page's (no href): the drawing
+ * is one image to a screen reader, which must hold nothing focusable (axe's nested-interactive:
+ * a tabindex of -1 still takes a click's focus and a screen reader's browse mode), and a focus
+ * ring on it would lead to the same place as the cell.
  */
 import type { ComponentChildren } from 'preact';
 import { useLayoutEffect, useState } from 'preact/hooks';
-import { Link } from './router';
+import { Link, navigate } from './router';
 
 export type SeriesTone = 'a' | 'b' | 'c' | 'bad';
 
@@ -72,14 +74,20 @@ interface ChartProps {
 /** Nothing but zeros (or no figure) to draw. */
 const nothingToDraw = (series: Series[]): boolean => series.every((s) => s.tableOnly || s.values.every((v) => !v));
 
-/** A bar, as a link to the list behind it when there is one (see the file's comment: out of the tab order). */
+/**
+ * A bar, leading the pointer to the list behind it when there is one (see the file's comment: for
+ * the pointer only); with Ctrl, Cmd or Shift, or the middle button, in a new tab, as a link would.
+ */
 function DrawnBar({ href, children }: { href: string | undefined; children: ComponentChildren }) {
-  return href === undefined ? (
-    <>{children}</>
-  ) : (
-    <Link href={href} class="bar-link" tabIndex={-1}>
+  if (href === undefined) return <>{children}</>;
+  const follow = (e: MouseEvent) => {
+    if (e.button === 1 || e.ctrlKey || e.metaKey || e.shiftKey) window.open(href, '_blank', 'noopener');
+    else if (e.button === 0) navigate(href);
+  };
+  return (
+    <a class="bar-link" onClick={follow} onAuxClick={follow}>
       {children}
-    </Link>
+    </a>
   );
 }
 

@@ -411,11 +411,16 @@ export const peopleInWords = (detail: string, name: (id: string) => string): str
     .replace(ARROW, (whole: string, from: string, to: string) => (known(from) || known(to) ? `${name(from)} → ${name(to)}` : whole));
 };
 
-/** Newest first. `detail` puts an entry's detail in people's words (the workflow records it terse). */
+/**
+ * Newest first. `detail` puts an entry's detail in people's words (the workflow records it terse).
+ * The list scrolls within its own box once long (styles.css), so it takes the keyboard's focus
+ * (named, for the screen reader that lands there): the arrow keys then scroll it (axe's
+ * scrollable-region-focusable).
+ */
 export function Timeline({ entries, name, detail }: { entries: TimelineEntry[]; name: (id: string) => string; detail?: (e: TimelineEntry) => ComponentChildren }) {
   if (entries.length === 0) return <p class="muted">Nothing yet.</p>;
   return (
-    <ol class="timeline">
+    <ol class="timeline" tabIndex={0} aria-label="Timeline, newest first">
       {[...entries].reverse().map((e, i) => (
         <li key={`${e.at}-${i}`}>
           <time dateTime={e.at}>{formatDateTime(e.at)}</time>
