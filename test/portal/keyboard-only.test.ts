@@ -188,6 +188,14 @@ step('a manager opens a project with the keyboard: a bad submit takes the focus 
   expect((await focused(page)).id).toBe('np-client-name');
 
   await type(page, 'Keyboard Bakery');
+  // Filled in, the name no longer says it is required, at its field nor in the list above (the id made from it neither); what is still missing is still listed.
+  const listed = async () => (await page.locator('.problem li').allInnerTexts()).map((l) => l.split(':')[0]);
+  expect({ atField: await page.locator('#np-client-name-error').count(), invalid: await page.locator('#np-client-name').getAttribute('aria-invalid'), listed: await listed() }).toEqual({
+    atField: 0,
+    invalid: null,
+    listed: expect.not.arrayContaining(['Client name', 'Client id']),
+  });
+  expect(await listed()).toContain('Project title');
   await tabTo(page, byId('np-client-id'), 1);
   await tabTo(page, byId('np-client-email'), 3);
   await type(page, 'owner@keyboard.example');
@@ -198,6 +206,9 @@ step('a manager opens a project with the keyboard: a bad submit takes the focus 
   expect(await page.getByLabel('B2C (consumer)').isChecked()).toBe(true);
   await tabTo(page, byId('np-title'), 1);
   await type(page, title);
+  // Escape outside a disclosure changes nothing: the field keeps the keyboard and what was typed.
+  await page.keyboard.press('Escape');
+  expect([(await focused(page)).id, await page.locator('#np-title').inputValue()]).toEqual(['np-title', title]);
   await tabTo(page, byId('np-brief'), 1);
   await type(page, 'A site for the bakery.');
   await tabTo(page, byName('input', 'Design'), 1);
@@ -215,6 +226,12 @@ step('a manager opens a project with the keyboard: a bad submit takes the focus 
   await shootFocus(page, '03-disclosure');
   await page.keyboard.press('Enter');
   expect(await page.locator('details.advanced').getAttribute('open')).toBe('');
+  // Escape from a field inside closes it, and the keyboard is back on its summary (one listener for every disclosure of the portal).
+  await tabTo(page, byId('np-policy-planningSla'), 1);
+  await page.keyboard.press('Escape');
+  expect({ open: await page.locator('details.advanced').getAttribute('open'), focus: said(await focused(page)) }).toEqual({ open: null, focus: 'summary “Policies for this project (optional)”' });
+  await page.keyboard.press('Enter');
+  expect(await page.locator('details.advanced').getAttribute('open')).toBe('');
   await page.keyboard.press('Enter');
   expect(await page.locator('details.advanced').getAttribute('open')).toBeNull();
   await tabTo(page, byName('button', 'Open the project'), 1);
@@ -226,6 +243,51 @@ step('a manager opens a project with the keyboard: a bad submit takes the focus 
   // The new page's heading has the focus; the message of what was done is read out (a live region).
   expect((await focusAfterAction(page)).tag).toBe('h1');
   await page.locator('.flash', { hasText: `Project “${title}” opened.` }).waitFor();
+});
+
+step('the client chosen on a new project with the keyboard: each button that goes with its choice leaves the focus on the next field to fill', async () => {
+  // "Keyboard Bakery" is a known client now (the project above): typed again under another id, the form asks whether it is the same.
+  const { page } = await suite.open('manager', '/projects/new');
+  await page.getByRole('heading', { name: 'New project' }).waitFor();
+  await tabTo(page, byId('np-client-name'), 1);
+  await type(page, 'Keyboard Bakery');
+  await tabTo(page, byId('np-client-id'), 1);
+  await page.keyboard.press('Control+A');
+  await type(page, 'keyboard-bakery-two');
+  await page.locator('.same-name').waitFor({ timeout: 30_000 });
+  // A new client of the same name: the question goes; the keyboard goes on to the client's email (none yet).
+  await tabTo(page, byName('button', 'A new client of the same name'), 2);
+  await page.keyboard.press('Enter');
+  expect(await page.locator('.same-name').count()).toBe(0);
+  expect(said(await focusAfterAction(page))).toBe('input#np-client-email[email] “Client email”');
+  // The known client's button in the list just above: picked, its email fills in, the keyboard goes on to the title.
+  await tabTo(page, byName('button', 'Keyboard Bakery'), 3, 'Shift+Tab');
+  await page.keyboard.press('Enter');
+  await page.locator('.known-client', { hasText: 'Returning client: Keyboard Bakery' }).waitFor();
+  expect(said(await focusAfterAction(page))).toBe('input#np-title[text] “Project title”');
+  expect(await page.locator('#np-client-email').inputValue()).toBe('owner@keyboard.example');
+  // "Not this client": the client's details go; the id made from the name again is that client's, so the keyboard is on it, to change.
+  await tabTo(page, byName('button', 'Not this client'), 6, 'Shift+Tab');
+  await page.keyboard.press('Enter');
+  expect(said(await focusAfterAction(page))).toBe('input#np-client-id[text] “Client id”');
+  expect(await page.locator('#np-client-email').inputValue()).toBe('');
+  await shootFocus(page, '04b-not-this-client');
+
+  // The same-name question's "Use …": the known client's id and email come in, the keyboard goes on to the title.
+  const again = await suite.open('manager', '/projects/new');
+  await again.page.getByRole('heading', { name: 'New project' }).waitFor();
+  await tabTo(again.page, byId('np-client-name'), 1);
+  await type(again.page, 'Keyboard Bakery');
+  await tabTo(again.page, byId('np-client-id'), 1);
+  await again.page.keyboard.press('Control+A');
+  await type(again.page, 'keyboard-bakery-two');
+  await again.page.locator('.same-name').waitFor({ timeout: 30_000 });
+  await tabTo(again.page, byName('button', 'Use Keyboard Bakery'), 1);
+  await again.page.keyboard.press('Enter');
+  await again.page.locator('.known-client', { hasText: 'Returning client: Keyboard Bakery' }).waitFor();
+  expect(said(await focusAfterAction(again.page))).toBe('input#np-title[text] “Project title”');
+  expect(await again.page.locator('#np-client-id').inputValue()).not.toBe('keyboard-bakery-two');
+  await shootFocus(again.page, '04c-known-client-used');
 });
 
 step('the manager drafts the plan with the keyboard: adding a task goes to it, removing one leaves the focus in the form, and a refusal leads to its field', async () => {
@@ -378,6 +440,8 @@ step('the manager sends the delivery back from the review queue with the keyboar
   await page.locator(`#${fid}-error`).waitFor();
   expect((await focusAfterAction(page)).id).toBe(fid);
   await type(page, 'Warmer colours, please.');
+  // Written, the comment is no longer said to be required: not only at the next submit.
+  expect({ note: await page.locator(`#${fid}-error`).count(), invalid: await page.locator(`#${fid}`).getAttribute('aria-invalid') }).toEqual({ note: 0, invalid: null });
   await tabTo(page, byName('button', 'Send back'), 12);
   await shootFocus(page, '13-send-back');
   await page.keyboard.press('Enter');

@@ -147,7 +147,8 @@ export function useAction<A extends unknown[], R>(run: (...args: A) => Promise<R
       <V,>(field: string, set: (value: V) => void) =>
       (value: V): void => {
         set(value);
-        if (error?.at(field) && !edited.includes(field)) setEdited([...edited, field]);
+        // From the list as it is then: two fields edited by one keystroke (a name and the id made from it) both count.
+        if (error?.at(field)) setEdited((before) => (before.includes(field) ? before : [...before, field]));
       },
   };
 }

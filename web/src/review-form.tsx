@@ -57,7 +57,8 @@ export function ReviewForm({
   const dueHint = passed
     ? `Its due date, ${formatDateTime(task.dueAt)}, has passed: give the rework a date, or it is overdue as soon as it is back with ${name(task.assigneeId)}.`
     : `When you send it back: leave it empty to keep the due date, ${formatDateTime(task.dueAt)}.`;
-  const fieldError = (field: string) => review.error?.at(field);
+  /** A field's refusal until that field is typed into again (the "required" note goes once the comment is written). */
+  const fieldError = (field: string) => review.at(field);
   // A refusal said at its field (the box above then says nothing) takes the keyboard there; so does
   // a rework date left in when accepting.
   useEffect(() => {
@@ -73,18 +74,17 @@ export function ReviewForm({
         </p>
       )}
       <ProblemBox error={review.error} shownAtFields={['comment', 'dueAt']} />
-      <TextArea id={`${fid}-comment`} label={commentLabel} hint={commentHint} value={comment} onValue={setComment} error={fieldError('comment')} rows={rows} />
+      <TextArea id={`${fid}-comment`} label={commentLabel} hint={commentHint} value={comment} onValue={review.editing('comment', setComment)} error={fieldError('comment')} rows={rows} />
       <Input
         id={`${fid}-dueAt`}
         label="Rework due by"
         type="datetime-local"
         value={dueAt}
-        onValue={(v) => {
+        // A refusal of the date before no longer applies to the one typed now.
+        onValue={review.editing('dueAt', (v: string) => {
           setDueAt(v);
           setAcceptWithDate(false);
-          // A refusal of the date before no longer applies to the one typed now.
-          if (fieldError('dueAt')) review.clearError();
-        }}
+        })}
         hint={dueHint}
         error={acceptWithDate ? 'a rework date goes with sending the work back: clear it to accept' : fieldError('dueAt')}
       />

@@ -212,6 +212,31 @@ export function Choices({
 }
 
 // ---------------------------------------------------------------------------------------------
+// Disclosures: Escape closes the one the keyboard is in
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Escape closes the open `<details>` the focus is in (a "more" section, a form folded in one) and
+ * gives the focus back to its summary, as a disclosure does for a keyboard (browsers only toggle one
+ * with Enter or Space on its summary). One listener for the whole portal (main.tsx), so every
+ * disclosure behaves alike. It leaves alone an Escape something else took (`defaultPrevented`), one
+ * typed into an input method's composition, and one meant for an open dialog inside the disclosure.
+ * A date field's calendar or a select's list, when open, is the browser's own popup: its Escape
+ * closes the popup and never reaches the page. The innermost disclosure closes first.
+ */
+export function closeDisclosureOnEscape(event: KeyboardEvent): void {
+  if (event.key !== 'Escape' || event.defaultPrevented || event.isComposing) return;
+  const from = event.target instanceof Element ? event.target : document.activeElement;
+  const disclosure = from?.closest<HTMLDetailsElement>('details[open]');
+  if (!from || !disclosure) return;
+  const dialog = from.closest('dialog[open]');
+  if (dialog && disclosure.contains(dialog)) return;
+  disclosure.open = false;
+  disclosure.querySelector<HTMLElement>(':scope > summary')?.focus();
+  event.preventDefault();
+}
+
+// ---------------------------------------------------------------------------------------------
 // Problems
 // ---------------------------------------------------------------------------------------------
 
@@ -501,6 +526,22 @@ export function useFocusAfterLeaving(list: RefObject<HTMLElement | null>, cards:
     (headings[Math.min(leftAt, headings.length - 1)] ?? document.querySelector<HTMLElement>('main h1'))?.focus();
   }, [leftAt, cards]);
   return setLeftAt;
+}
+
+/** The width under which styles.css lays the portal out for a phone (its one `@media (max-width: 640px)`). */
+const PHONE_LAYOUT = '(max-width: 640px)';
+
+/** Whether the portal is laid out for a phone now; follows the window (a phone turned, a window narrowed). */
+export function usePhoneLayout(): boolean {
+  const [phone, setPhone] = useState(() => matchMedia(PHONE_LAYOUT).matches);
+  useEffect(() => {
+    const layout = matchMedia(PHONE_LAYOUT);
+    const follow = () => setPhone(layout.matches);
+    follow();
+    layout.addEventListener('change', follow);
+    return () => layout.removeEventListener('change', follow);
+  }, []);
+  return phone;
 }
 
 export function Section({ title, id, children, actions }: { title: ComponentChildren; id?: string; children: ComponentChildren; actions?: ComponentChildren }) {

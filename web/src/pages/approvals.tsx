@@ -184,8 +184,8 @@ function Approval({ project: p, onDecided }: { project: ProjectStatus; onDecided
           label={`Comment to ${name(p.managerId)}`}
           hint="Required when you send the plan back."
           value={comment}
-          onValue={setComment}
-          error={decide.error?.at('comment')}
+          onValue={decide.editing('comment', setComment)}
+          error={decide.at('comment')}
           rows={2}
         />
         <div class="form-actions">

@@ -143,7 +143,18 @@ export function NewProject() {
       navigate(`/projects/${project.projectId}/plan`, { force: true });
     },
   );
-  const err = (field: string) => create.error?.at(field);
+  /** A field's refusal until the field is changed again: a corrected field no longer says what was wrong with it (nor does the list above). */
+  const err = (field: string) => create.at(field);
+  const editing = create.editing;
+  /**
+   * After a choice about the client (a known one picked, "Use …", a new client of the same name, "Not
+   * this client"), the button pressed goes with the question it answered: the keyboard goes on to the
+   * next field to fill — the client's email while there is none, else the project's title (after "Not
+   * this client", the id when the one made from the name is that client's) — rather than fall to the
+   * page. The client's name and id stay in their fields, and what was chosen is said (read out) where
+   * the button was.
+   */
+  const goOnFromClient = (emailNow: string) => document.getElementById(id(emailNow.trim() === '' ? 'client.email' : 'title'))?.focus();
   const pickKnown = (c: KnownClient) => {
     setKnown(c);
     setClientName(c.name);
@@ -151,6 +162,7 @@ export function NewProject() {
     setClientIdEdited(true);
     setEmail(c.email ?? '');
     setSegment(c.segment);
+    goOnFromClient(c.email ?? '');
   };
   // A submission stopped by the question takes the keyboard to it (after the summary's own focus:
   // the form's effects run after those of the problem box inside it).
@@ -177,7 +189,7 @@ export function NewProject() {
           fieldIds={(f) => id(f.replace(/\[\d+\]$/, ''))}
           fieldLabel={(f) => LABELS[f.replace(/\[\d+\]$/, '')] ?? POLICIES.find((p) => `policy.${p.key}` === f)?.label}
           fieldOrder={placeInForm}
-          settled={(field) => field === 'client.known' && !sameNameClient}
+          settled={(field) => (field === 'client.known' ? !sameNameClient : create.error?.at(field) !== undefined && !err(field))}
           title="The project was not opened"
         />
         <fieldset>
@@ -187,10 +199,11 @@ export function NewProject() {
               id={id('client.name')}
               label="Client name"
               value={clientName}
-              onValue={(v) => {
+              onValue={editing('client.name', (v: string) => {
                 setClientName(v);
-                if (!clientIdEdited) setClientId(idFromName(v, 'client', 100));
-              }}
+                // The id made from the name changes with it: a refusal of the id before no longer stands either.
+                if (!clientIdEdited) editing('client.id', setClientId)(idFromName(v, 'client', 100));
+              })}
               autoComplete="off"
               error={err('client.name')}
               required
@@ -200,16 +213,25 @@ export function NewProject() {
               label="Client id"
               hint="Stable id of the client across projects."
               value={clientId}
-              onValue={(v) => {
+              onValue={editing('client.id', (v: string) => {
                 setClientId(v);
                 setClientIdEdited(true);
                 if (known && v !== known.clientId) setKnown(undefined);
-              }}
+              })}
               error={err('client.id')}
               required
             />
           </div>
-          {sameNameClient && <SameNameQuestion client={sameNameClient} onUse={() => pickKnown(sameNameClient)} onNew={() => setNewClientNamed(clientName)} />}
+          {sameNameClient && (
+            <SameNameQuestion
+              client={sameNameClient}
+              onUse={() => pickKnown(sameNameClient)}
+              onNew={() => {
+                setNewClientNamed(clientName);
+                goOnFromClient(email);
+              }}
+            />
+          )}
           <KnownClients
             found={directory.found}
             sameId={directory.sameId}
@@ -222,18 +244,22 @@ export function NewProject() {
               setKnown(undefined);
               setEmail('');
               setSegment('B2B');
-              setClientId(idFromName(clientName, 'client', 100));
+              const madeId = idFromName(clientName, 'client', 100);
+              setClientId(madeId);
               setClientIdEdited(false);
+              // The id made from the name is often the known client's own: then it is the field to change next.
+              if (madeId === known?.clientId) document.getElementById(id('client.id'))?.focus();
+              else goOnFromClient('');
             }}
           />
           <div class="form-row">
-            <Input id={id('client.email')} label="Client email" type="email" value={email} onValue={setEmail} error={err('client.email')} required />
+            <Input id={id('client.email')} label="Client email" type="email" value={email} onValue={editing('client.email', setEmail)} error={err('client.email')} required />
             <Choices
               id={id('client.segment')}
               legend="Segment"
               type="radio"
               selected={[segment]}
-              onChange={([s]) => setSegment(s as 'B2B' | 'B2C')}
+              onChange={editing('client.segment', ([s]: string[]) => setSegment(s as 'B2B' | 'B2C'))}
               options={[
                 { value: 'B2B', label: 'B2B (company)' },
                 { value: 'B2C', label: 'B2C (consumer)' },
@@ -244,24 +270,25 @@ export function NewProject() {
         </fieldset>
         <fieldset>
           <legend>The request</legend>
-          <Input id={id('title')} label="Project title" value={title} onValue={setTitle} error={err('title')} required />
-          <TextArea id={id('brief')} label="Brief" hint="What the client needs, in their words." value={brief} onValue={setBrief} error={err('brief')} rows={4} required />
+          <Input id={id('title')} label="Project title" value={title} onValue={editing('title', setTitle)} error={err('title')} required />
+          <TextArea id={id('brief')} label="Brief" hint="What the client needs, in their words." value={brief} onValue={editing('brief', setBrief)} error={err('brief')} rows={4} required />
           <Choices
             id={id('departments')}
             legend="Departments needed"
             type="checkbox"
             selected={departments}
-            onChange={setDepartments}
+            onChange={editing('departments', setDepartments)}
             options={DEPARTMENTS.map((d) => ({ value: d, label: DEPARTMENT_LABEL[d] }))}
             error={err('departments')}
           />
           <div class="form-row">
-            <Input id={id('budget.amount')} label="Budget" inputMode="decimal" value={amount} onValue={setAmount} error={err('budget.amount')} required />
-            <Input id={id('budget.currency')} label="Currency" value={currency} onValue={setCurrency} error={err('budget.currency')} maxLength={3} required />
-            <Input id={id('desiredDeadline')} label="Client wants it by" type="date" value={deadline} onValue={setDeadline} error={err('desiredDeadline')} required />
+            <Input id={id('budget.amount')} label="Budget" inputMode="decimal" value={amount} onValue={editing('budget.amount', setAmount)} error={err('budget.amount')} required />
+            <Input id={id('budget.currency')} label="Currency" value={currency} onValue={editing('budget.currency', setCurrency)} error={err('budget.currency')} maxLength={3} required />
+            <Input id={id('desiredDeadline')} label="Client wants it by" type="date" value={deadline} onValue={editing('desiredDeadline', setDeadline)} error={err('desiredDeadline')} required />
           </div>
         </fieldset>
-        <details class="advanced" open={POLICIES.some((p) => err(`policy.${p.key}`)) || undefined}>
+        {/* Open while a policy is refused, though corrected since: it does not close under the typing. */}
+        <details class="advanced" open={POLICIES.some((p) => create.error?.at(`policy.${p.key}`)) || undefined}>
           <summary>Policies for this project (optional)</summary>
           <p class="hint">Durations such as 90s, 15m, 24h or 5d. Empty = the agency’s default.</p>
           <div class="form-grid">
@@ -271,7 +298,7 @@ export function NewProject() {
                 id={id(`policy.${p.key}`)}
                 label={p.label}
                 value={policy[p.key] ?? ''}
-                onValue={(v) => setPolicy({ ...policy, [p.key]: v })}
+                onValue={editing(`policy.${p.key}`, (v: string) => setPolicy({ ...policy, [p.key]: v }))}
                 error={err(`policy.${p.key}`)}
                 placeholder="default"
               />
@@ -280,7 +307,7 @@ export function NewProject() {
               id={id('policy.startAfterPrepayment')}
               label="Start work only after the prepayment is paid"
               value={startAfterPrepayment}
-              onValue={setStartAfterPrepayment}
+              onValue={editing('policy.startAfterPrepayment', setStartAfterPrepayment)}
               placeholder="Agency default"
               options={[
                 { value: 'yes', label: 'Yes' },

@@ -31,13 +31,15 @@ import { useAction, useName, useResource, useSession } from '../data';
 import { formatDate, formatDateTime, formatDuration, formatMoney, lateInWords, plural, relative, STAGE_LABEL } from '../format';
 import { localDay, periodOf, workloadHref } from '../kpi-period';
 import { Link, navigate } from '../router';
-import { Badge, Due, flash, Input, Loading, PageHeader, ProblemBox, Select, TextArea } from '../ui';
+import { Badge, Due, flash, Input, Loading, PageHeader, ProblemBox, Select, TextArea, usePhoneLayout } from '../ui';
 import { isNarrowing, isSegment, portfolioFiltersFrom, portfolioHref, SEGMENTS, type Narrowing, type PortfolioFilters as Filters } from '../portfolio-address';
 import { useGoneInWords } from '../role-now';
 
 const FINISHED: Stage[] = ['completed', 'cancelled'];
 /** The newest projects drawn as cards; every count on the page is the report's, of all of them (all found, when searched). */
 const CARDS_AT_MOST = 500;
+/** At most this many cards come before the tiles on a phone (`cardsFirst`). */
+const FEW_CARDS = 3;
 /** The client choice reads the whole directory at once: the API's most (CLIENT_LIST_MAX in api/schemas.ts). */
 const CLIENTS_AT_MOST = 1_000;
 /** The longest search the list takes (its `q`). */
@@ -105,6 +107,7 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
   const name = useName();
   const { reason: goneBecause } = useGoneInWords();
   const leadership = me.person.role === 'leadership';
+  const phoneLayout = usePhoneLayout();
   // In the address (like the KPIs' filters): a reload or a shared link keeps them.
   const fromAddress = portfolioFiltersFrom(query);
   // Only leadership picks a manager: a manager's portfolio is their own, whatever the address says.
@@ -262,6 +265,78 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
    */
   const noProjectsYet = loaded !== undefined && !narrowing && !managerId && loaded.projects.length === 0 && totalProjects(loaded.report) === 0;
 
+  /**
+   * A portfolio of a few cards, on a phone: the cards first, under the page's heading, before the
+   * four filters, the eight tiles and the nine stages, which would otherwise fill two screens above a
+   * manager's first project at 320 px (with so few, there is little to find or count). Three at most:
+   * a card is about 130 px tall there, so three still leave the filters and tiles within a screen's
+   * scroll; with more, the tiles and filters are the quicker way to what needs attention. Not while
+   * narrowed to a set or a search: the cards found stay under what found them. Moved in the page's
+   * order (not by CSS alone), so the keyboard and a screen reader meet them as the eye does. A desk's
+   * screen shows the tiles and the cards together: its order stays.
+   */
+  const cardsFirst = phoneLayout && !narrowing && visible.length > 0 && visible.length <= FEW_CARDS;
+
+  /** The cards, stage by stage: after the tiles and the strip, or before them (`cardsFirst`). */
+  const cards = loaded && (
+    <>
+      <div class={`stages stages--rows${finding ? ' portfolio-stale' : ''}${cardsFirst ? ' stages--first' : ''}`} aria-busy={finding ? 'true' : undefined}>
+        {STAGES.map((stage) => {
+          const items = visible.filter((p) => p.stage === stage).sort((a, b) => attentionRank(a) - attentionRank(b));
+          if (items.length === 0) return null;
+          // The strip's count of the stage: fewer cards under it are said to be some of them, so
+          // the heading never reads as the whole stage (finished projects with nothing left to
+          // do hidden, or cards beyond the newest CARDS_AT_MOST).
+          const counted = stageCount(stage);
+          // Hidden by the "Show completed and cancelled projects" box: the heading shows them.
+          const hidden = narrowed.filter((p) => p.stage === stage).length - items.length;
+          return (
+            <section key={stage} class="stage-column" aria-labelledby={`stage-${stage}`}>
+              <h2 id={`stage-${stage}`} tabIndex={-1}>
+                {STAGE_LABEL[stage]} <span class="count">{items.length}</span>
+                {counted > items.length && <span class="stage-shown-of"> of {counted} shown</span>}
+              </h2>
+              {hidden > 0 && (
+                <p class="stage-hidden">
+                  {hidden === 1 ? 'One more, with nothing left to do, is hidden.' : `${hidden} more, with nothing left to do, are hidden.`}{' '}
+                  <a href={portfolioHref({ ...filters, finished: true })} onClick={(e) => showStage(e, stage)}>
+                    Show {hidden === 1 ? 'it' : `all ${hidden + items.length}`}
+                  </a>
+                </p>
+              )}
+              <ul class="project-list">
+                {items.map((p) => (
+                  <ProjectCard
+                    key={p.projectId}
+                    project={p}
+                    prepayment={loaded.waitingForPrepayment.get(p.projectId)}
+                    showManager={leadership}
+                    name={name}
+                    reviewQueue={!leadership}
+                    clientHref={p.clientId ? portfolioHref({ manager: managerId, client: p.clientId }) : undefined}
+                  />
+                ))}
+              </ul>
+            </section>
+          );
+        })}
+      </div>
+      {visible.length === 0 && !finding && (
+        <p class="empty">
+          {only && !onScreen.client && !onScreen.segment && !onScreen.q
+            ? `No ${NARROWINGS[only].label.toLowerCase()} now.`
+            : narrowing
+            ? 'No project matches. Try fewer words, or another client or segment.'
+            : loaded.projects.length > 0
+            ? 'Nothing running here now. Tick “Show completed and cancelled projects” for the rest.'
+            : leadership
+              ? 'No projects here.'
+              : 'No projects yet. Open one from a client’s request.'}
+        </p>
+      )}
+    </>
+  );
+
   return (
     <>
       <PageHeader
@@ -279,6 +354,7 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
         <p>{leadership ? 'Every project of the agency, by stage.' : 'Your projects, by stage.'}</p>
       </PageHeader>
 
+      {cardsFirst && cards}
       <div class="filters portfolio-filters portfolio-find" hidden={noProjectsYet}>
         {leadership && (
           <Select
@@ -408,60 +484,7 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
               {leadership && !managerId ? ' Pick a manager to see theirs.' : ''}
             </p>
           )}
-          <div class={`stages stages--rows${finding ? ' portfolio-stale' : ''}`} aria-busy={finding ? 'true' : undefined}>
-            {STAGES.map((stage) => {
-              const items = visible.filter((p) => p.stage === stage).sort((a, b) => attentionRank(a) - attentionRank(b));
-              if (items.length === 0) return null;
-              // The strip's count of the stage: fewer cards under it are said to be some of them, so
-              // the heading never reads as the whole stage (finished projects with nothing left to
-              // do hidden, or cards beyond the newest CARDS_AT_MOST).
-              const counted = stageCount(stage);
-              // Hidden by the "Show completed and cancelled projects" box: the heading shows them.
-              const hidden = narrowed.filter((p) => p.stage === stage).length - items.length;
-              return (
-                <section key={stage} class="stage-column" aria-labelledby={`stage-${stage}`}>
-                  <h2 id={`stage-${stage}`} tabIndex={-1}>
-                    {STAGE_LABEL[stage]} <span class="count">{items.length}</span>
-                    {counted > items.length && <span class="stage-shown-of"> of {counted} shown</span>}
-                  </h2>
-                  {hidden > 0 && (
-                    <p class="stage-hidden">
-                      {hidden === 1 ? 'One more, with nothing left to do, is hidden.' : `${hidden} more, with nothing left to do, are hidden.`}{' '}
-                      <a href={portfolioHref({ ...filters, finished: true })} onClick={(e) => showStage(e, stage)}>
-                        Show {hidden === 1 ? 'it' : `all ${hidden + items.length}`}
-                      </a>
-                    </p>
-                  )}
-                  <ul class="project-list">
-                    {items.map((p) => (
-                      <ProjectCard
-                        key={p.projectId}
-                        project={p}
-                        prepayment={loaded.waitingForPrepayment.get(p.projectId)}
-                        showManager={leadership}
-                        name={name}
-                        reviewQueue={!leadership}
-                        clientHref={p.clientId ? portfolioHref({ manager: managerId, client: p.clientId }) : undefined}
-                      />
-                    ))}
-                  </ul>
-                </section>
-              );
-            })}
-          </div>
-          {visible.length === 0 && !finding && (
-            <p class="empty">
-              {only && !onScreen.client && !onScreen.segment && !onScreen.q
-                ? `No ${NARROWINGS[only].label.toLowerCase()} now.`
-                : narrowing
-                ? 'No project matches. Try fewer words, or another client or segment.'
-                : loaded.projects.length > 0
-                ? 'Nothing running here now. Tick “Show completed and cancelled projects” for the rest.'
-                : leadership
-                  ? 'No projects here.'
-                  : 'No projects yet. Open one from a client’s request.'}
-            </p>
-          )}
+          {!cardsFirst && cards}
           {!leadership && !narrowing && (
             <HandOverAll
               fromManagerId={me.person.id}
@@ -906,12 +929,12 @@ function HandOverAll({ fromManagerId, running, onDone }: { fromManagerId: string
             id="handover-all-to"
             label="New manager"
             value={to}
-            onValue={retype(setTo)}
+            onValue={handOver.editing('toManagerId', retype(setTo))}
             placeholder="Choose a manager"
             options={[...people.values()].filter((m) => m.role === 'manager' && m.id !== fromManagerId).map((m) => ({ value: m.id, label: m.name }))}
-            error={handOver.error?.at('toManagerId')}
+            error={handOver.at('toManagerId')}
           />
-          <TextArea id="handover-all-note" label="Note for the new manager (optional)" value={note} onValue={retype(setNote)} error={handOver.error?.at('note')} />
+          <TextArea id="handover-all-note" label="Note for the new manager (optional)" value={note} onValue={handOver.editing('note', retype(setNote))} error={handOver.at('note')} />
           <button type="submit" class="button button--secondary" disabled={handOver.pending || !to}>
             {handOver.pending ? 'Handing over…' : `Hand over ${plural(running.length, 'project')}`}
           </button>

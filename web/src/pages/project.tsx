@@ -982,7 +982,7 @@ function FeedbackForm({ project: p, request, onChange }: { project: ProjectStatu
       );
     },
   );
-  const err = (f: string) => send.error?.at(f);
+  const err = (f: string) => send.at(f);
   const named = ['kind', 'rating', 'comment', 'description', 'departments', 'extraPrice', 'dueAt'];
 
   return (
@@ -1046,7 +1046,7 @@ function FeedbackForm({ project: p, request, onChange }: { project: ProjectStatu
               options={['5', '4', '3', '2', '1'].map((r) => ({ value: r, label: `${r} of 5` }))}
               error={send.at('rating')}
             />
-            <TextArea id="feedback-comment" label="Client’s comment" value={comment} onValue={setComment} error={err('comment')} />
+            <TextArea id="feedback-comment" label="Client’s comment" value={comment} onValue={send.editing('comment', setComment)} error={err('comment')} />
           </>
         )}
         {(kind === 'revisions_requested' || kind === 'complaint') && (
@@ -1061,20 +1061,20 @@ function FeedbackForm({ project: p, request, onChange }: { project: ProjectStatu
                   : undefined
             }
             value={description}
-            onValue={setDescription}
+            onValue={send.editing('description', setDescription)}
             error={err('description')}
             required
           />
         )}
         {kind === 'revisions_requested' && (
           <>
-            <WorkedDepartments project={p} id="feedback-departments" legend="Departments that rework" selected={departments} onChange={setDepartments} error={err('departments')} />
+            <WorkedDepartments project={p} id="feedback-departments" legend="Departments that rework" selected={departments} onChange={send.editing('departments', setDepartments)} error={err('departments')} />
             <Input
               id="feedback-extraPrice"
               label={`Extra price (${p.budget.currency})`}
               inputMode="decimal"
               value={nextRound > included ? extraPrice : ''}
-              onValue={setExtraPrice}
+              onValue={send.editing('extraPrice', setExtraPrice)}
               // An included round has no price to give: the field waits for a round beyond them.
               disabled={nextRound <= included}
               hint={
@@ -1084,7 +1084,7 @@ function FeedbackForm({ project: p, request, onChange }: { project: ProjectStatu
               }
               error={err('extraPrice')}
             />
-            <Input id="feedback-dueAt" label="Revision due" type="datetime-local" value={dueAt} onValue={setDueAt} error={err('dueAt')} />
+            <Input id="feedback-dueAt" label="Revision due" type="datetime-local" value={dueAt} onValue={send.editing('dueAt', setDueAt)} error={err('dueAt')} />
           </>
         )}
         <button type="submit" class="button" disabled={send.pending}>
@@ -1746,8 +1746,8 @@ function RecordComplaint({ project: p, onChange, summary, closed }: { project: P
           label="What the client complains about"
           hint={COMPLAINT_HINT}
           value={description}
-          onValue={setDescription}
-          error={record.error?.at('description')}
+          onValue={record.editing('description', setDescription)}
+          error={record.at('description')}
           rows={3}
           required
         />
@@ -1913,8 +1913,8 @@ function ResolveComplaint({ project: p, complaintId, onChange }: { project: Proj
         id={`resolution-${complaintId}`}
         label="How it was resolved"
         value={resolution}
-        onValue={setResolution}
-        error={resolve.error?.at('resolution')}
+        onValue={resolve.editing('resolution', setResolution)}
+        error={resolve.at('resolution')}
         rows={2}
       />
       <Input
@@ -1929,8 +1929,8 @@ function ResolveComplaint({ project: p, complaintId, onChange }: { project: Proj
         }
         inputMode="decimal"
         value={compensation}
-        onValue={setCompensation}
-        error={resolve.error?.at('compensation')}
+        onValue={resolve.editing('compensation', setCompensation)}
+        error={resolve.at('compensation')}
       />
       <button type="submit" class="button button--secondary" disabled={resolve.pending}>
         Resolve the complaint
@@ -3376,17 +3376,17 @@ function HandOver({ project: p, onChange }: { project: ProjectStatus; onChange: 
           id="handover-to"
           label="New manager"
           value={to}
-          onValue={setTo}
+          onValue={handOver.editing('toManagerId', setTo)}
           placeholder="Choose a manager"
           options={(managers.data?.items ?? []).filter((m) => m.id !== p.managerId).map((m) => ({ value: m.id, label: m.name }))}
-          error={handOver.error?.at('toManagerId')}
+          error={handOver.at('toManagerId')}
         />
         <TextArea
           id="handover-note"
           label="Note for the new manager (optional)"
           value={note}
-          onValue={setNote}
-          error={handOver.error?.at('note')}
+          onValue={handOver.editing('note', setNote)}
+          error={handOver.at('note')}
         />
         <button type="submit" class="button button--secondary" disabled={handOver.pending || !to}>
           Hand over

@@ -443,8 +443,8 @@ function StaffActions({ task, onChange }: { task: Task; onChange: (t: Task) => v
             id="deliver-summary"
             label="Summary of the work"
             value={summary}
-            onValue={setSummary}
-            error={deliver.error?.at('summary')}
+            onValue={deliver.editing('summary', setSummary)}
+            error={deliver.at('summary')}
             rows={4}
             required
           />
