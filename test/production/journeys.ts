@@ -133,7 +133,8 @@ export function variantFor(i: number): Variant {
     revision: i % 5 === 2,
     complaint: i % 7 === 3,
     duplicatePayment: i % 2 === 0,
-    // One cancellation (two from 40 projects on), never one with a prepayment: it bills accepted work.
+    // Every twentieth from the eighth (two in chaos's 30): it bills the work accepted, less the
+    // prepayment where there was one (the 28th).
     cancel: i % 20 === 7,
   };
 }
@@ -292,9 +293,13 @@ export async function runJourney(http: Http, journey: Journey, options: JourneyO
   await work(`${pid}.design`, journey.index % 2 ? 'designer' : 'designer2', variant.sendBack);
   if (variant.cancel) {
     await http.act(manager, 'POST', `/api/projects/${pid}/cancel`, { reason: 'The client stopped the project' }, async () => (await status()).cancellation !== undefined);
+    // The client pays once the cancellation's report is out (it shows the bill open); once the
+    // bill is paid the report is made again with the final figures (patch cancelled-report-when-settled).
+    const reports = (s: ProjectStatus) => s.documents.filter((d) => d.kind === 'final_report').length;
+    await waitFor("the cancellation's report", (s) => reports(s) >= 1);
     await pay('cancellation');
-    journey.expectedDocuments.push('cancellation_invoice', 'final_report');
-    const done = await waitFor('cancelled and settled', (s) => s.stage === 'cancelled' && s.invoices.every((i) => i.status !== 'open'));
+    journey.expectedDocuments.push('cancellation_invoice', 'final_report', 'final_report');
+    const done = await waitFor('cancelled, settled and reported again', (s) => s.stage === 'cancelled' && s.invoices.every((i) => i.status !== 'open') && reports(s) === 2);
     journey.finalStage = done.stage;
     journey.finishedMs = Date.now() - started;
     return;
