@@ -136,7 +136,13 @@ export const CLIENT_LIST_MAX = 1_000;
 /** The agency's client directory, for the new-project form and the portfolio's client choice: the same client under the same id. */
 export const clientListQuerySchema = z
   .object({
-    q: z.string().trim().min(1).max(100).optional().meta({ description: 'Part of the client’s name or id (any case).' }),
+    q: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .optional()
+      .meta({ description: 'Words of the client’s name or id, as typed: any case, accents, punctuation and legal-form words aside, a letter off found too (see `match`).' }),
     id: filterValue.optional().meta({ description: 'Exactly this client id (is it a known client?).' }),
     limit: z.coerce
       .number()
@@ -1136,6 +1142,13 @@ export const clientListItemSchema = z
     email: z.string().optional().meta({ description: 'For leadership, and for a manager who has a project with the client.' }),
     projects: z.number().int().meta({ description: 'Projects opened for the client, by any manager.' }),
     lastIntakeAt: isoDate.meta({ description: 'When the newest of them came in.' }),
+    match: z
+      .enum(['exact', 'similar'])
+      .optional()
+      .meta({
+        description:
+          'How the name or id holds what was searched (`q`; absent without one): `exact`, every word typed (any case, accents, punctuation and legal-form words such as Ltd or GmbH aside); `similar`, some word only with a letter wrong, missing, extra or swapped. Exact ones come first.',
+      }),
   })
   .meta({ id: 'ClientListItem' });
 export type ClientListItem = z.infer<typeof clientListItemSchema>;

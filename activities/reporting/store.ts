@@ -41,6 +41,7 @@ import { complaintList, ratingList, type ComplaintListQuery, type RatingListQuer
 import { moneyList, type MoneyListQuery } from './money';
 import { overloadedPeople, workHolders, workloadList, type OverloadedPerson, type WorkHolders, type WorkloadListQuery } from './workload';
 import { LATEST_VERSION, migrate, appliedVersions } from './migrations';
+import { clientSearchWords, nearSpellings, NAME_APOSTROPHES, NAME_WORD_BREAKS } from './client-names';
 import { portfolioReport, portfolioSet, type StoredPortfolio } from './portfolio';
 import { jsonb, jsonbText, openDatabase, quoteLiteral, schemaIdentifier, sql, join, raw, storedJson, type Database, type Sql } from './sql';
 
@@ -229,6 +230,15 @@ const ACCENTS = (() => {
  * so the database's own case rules apply to both alike.
  */
 const foldedSql = (text: Sql): Sql => sql`lower(translate(${text}, ${ACCENTS.from}, ${ACCENTS.to}))`;
+
+/**
+ * A client's name as `clientSearchWords` reads what is typed: folded, apostrophes dropped, "&" as
+ * "and", every word break a space (so `LIKE '% word %'` finds a whole word).
+ */
+const clientNameSql = (text: Sql): Sql => {
+  const apostrophesDropped = sql`translate(${foldedSql(text)}, ${NAME_APOSTROPHES}, '')`;
+  return sql`translate(replace(${apostrophesDropped}, '&', ' and '), ${NAME_WORD_BREAKS}, ${' '.repeat([...NAME_WORD_BREAKS].length)})`;
+};
 
 /** The words of a search, each without combining marks (typed decomposed, "u" + "¨" is "u"). */
 const searchWords = (search: string): string[] =>
@@ -879,37 +889,52 @@ export class ReportingStore {
 
   /**
    * The agency's clients, the most recently active first: each under its id, with the name and
-   * segment of its newest project. `search` finds each of its words in the name or id, any case,
-   * accents aside, as the project search does ("muller backerei" finds "Müller Bäckerei"). A manager
-   * picking a known client here keeps one id per client, which regular clients and client spend
-   * count by. The email (a B2C client's is a private person's) is given to leadership, and to a
-   * manager only for clients they have a project with (`emailsFor`).
+   * segment of its newest project. `search` finds a returning client however its name is typed
+   * (`client-names.ts`): each word in the name or id, any case, accents, punctuation and legal-form
+   * words aside ("muller and sohn gmbh" finds "Müller & Sohn"); those found so come first
+   * (`match: 'exact'`), then those found only with a word a letter off ("Acmee" for "ACME Ltd",
+   * `match: 'similar'`). A manager picking a known client here keeps one id per client, which
+   * regular clients and client spend count by. The email (a B2C client's is a private person's) is
+   * given to leadership, and to a manager only for clients they have a project with (`emailsFor`).
    */
   async clients(options: { search?: string; clientId?: string; limit: number; emailsFor: 'everyone' | { managerId: string } }): Promise<ClientListItem[]> {
     const { s } = this;
-    const found = searchWords(options.search ?? '').map((word) => {
+    const name = clientNameSql(sql`l.client_name`);
+    const words = options.search === undefined ? [] : clientSearchWords(options.search);
+    if (options.search !== undefined && words.length === 0) return []; // punctuation only: nothing to look for, not everyone
+    const exactly = words.map((word) => {
       const pattern = foldedSql(sql`${containing(word)}`);
-      return sql`(${foldedSql(sql`l.client_name`)} LIKE ${pattern} OR ${foldedSql(sql`l.client_id`)} LIKE ${pattern})`;
+      return sql`(${name} LIKE ${pattern} OR ${foldedSql(sql`l.client_id`)} LIKE ${pattern})`;
     });
+    // A word a letter off is looked for as a whole word of the name (a part of one, a letter off,
+    // is most names). Every client is read either way (no index serves a part of a word); each
+    // costs at most ~4 comparisons per letter typed, fine for the agency's thousands of clients.
+    const nearly = words.map((word, i) => {
+      const spellings = nearSpellings(word);
+      if (spellings.length === 0) return exactly[i];
+      const patterns = join(spellings.map((spelling) => sql`${`% ${spelling} %`}`), ', ');
+      return sql`(${exactly[i]} OR ' ' || ${name} || ' ' LIKE ANY (SELECT ${foldedSql(sql`n.pattern`)} FROM unnest(ARRAY[${patterns}]::text[]) AS n(pattern)))`;
+    });
+    const exact = join([sql`TRUE`, ...exactly], ' AND ');
     const mayReadEmail =
       options.emailsFor === 'everyone'
         ? sql`TRUE`
         : sql`EXISTS (SELECT 1 FROM ${s}.projects m WHERE m.client_id = c.client_id AND m.manager_id = ${options.emailsFor.managerId})`;
     // Only light columns until the page is cut; the snapshot (for the email) of at most `limit` rows.
-    const rows = await this.db.rows<{ client_id: string; client_name: string; segment: Segment; email: string | null; projects: number; last_intake_at: Date }>(sql`
-      SELECT c.client_id, c.client_name, c.segment, c.projects, c.last_intake_at,
+    const rows = await this.db.rows<{ client_id: string; client_name: string; segment: Segment; email: string | null; projects: number; last_intake_at: Date; exact: boolean }>(sql`
+      SELECT c.client_id, c.client_name, c.segment, c.projects, c.last_intake_at, c.exact,
         CASE WHEN ${mayReadEmail} THEN p.snapshot->'client'->>'email' END AS email
       FROM (
-        SELECT l.client_id, l.client_name, l.segment, l.project_id, l.intake_at AS last_intake_at, n.projects
+        SELECT l.client_id, l.client_name, l.segment, l.project_id, l.intake_at AS last_intake_at, n.projects, ${exact} AS exact
         FROM (SELECT DISTINCT ON (client_id) client_id, client_name, segment, project_id, intake_at
               FROM ${s}.projects ORDER BY client_id, intake_at DESC, project_id DESC) l
         JOIN (SELECT client_id, count(*)::int AS projects FROM ${s}.projects GROUP BY client_id) n USING (client_id)
-        WHERE ${join([sql`TRUE`, ...found], ' AND ')}
+        WHERE ${join([sql`TRUE`, ...nearly], ' AND ')}
           AND ${options.clientId === undefined ? sql`TRUE` : sql`l.client_id = ${options.clientId}`}
-        ORDER BY l.intake_at DESC, l.client_id
+        ORDER BY exact DESC, l.intake_at DESC, l.client_id
         LIMIT ${options.limit}) c
       JOIN ${s}.projects p ON p.project_id = c.project_id
-      ORDER BY c.last_intake_at DESC, c.client_id`);
+      ORDER BY c.exact DESC, c.last_intake_at DESC, c.client_id`);
     return rows.map((r) => ({
       clientId: r.client_id,
       name: r.client_name,
@@ -917,6 +942,7 @@ export class ReportingStore {
       ...(r.email !== null && { email: r.email }),
       projects: r.projects,
       lastIntakeAt: iso(r.last_intake_at)!,
+      ...(options.search !== undefined && { match: r.exact ? ('exact' as const) : ('similar' as const) }),
     }));
   }
 

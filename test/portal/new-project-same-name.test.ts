@@ -5,8 +5,10 @@
  * bäckerei", any case, accents and spaces) and not picked from the known clients, the form asks
  * whether it is that client before anything is sent: "Use Müller Bäckerei" files the project under
  * the old id, "A new client of the same name" keeps the new one. A name that only holds the known
- * one ("Müller Bäckerei Nord") asks nothing. The journey (journeys.test.ts) covers picking a known
- * client from the list and a known client's id typed by hand.
+ * one ("Müller Bäckerei Nord") asks nothing. A returning "ACME Ltd" typed "Acmee Limited" is
+ * offered as a name like it, and typed "Acme Limited" as a known client; picked, the project goes
+ * under its id. The journey (journeys.test.ts) covers picking a known client from the list and a
+ * known client's id typed by hand.
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { projectRequest, startApiHarness, type ApiHarness } from '../support/api';
@@ -112,4 +114,37 @@ step('a name that only holds the known one asks nothing; “A new client of the 
   await question(page).waitFor({ state: 'detached' });
   expect(await page.locator('#np-client-id').inputValue()).toBe('muller-backerei');
   expect(await submitAndReadClient(page, 'Wedding cakes')).toMatchObject({ id: 'muller-backerei', name: NAME });
+});
+
+step('a returning client typed differently (“Acmee Limited”, “Acme Limited” for “ACME Ltd”) is offered; picked, the project goes under its id', async () => {
+  const { page } = manager;
+  const ACME_ID = 'acme-2019';
+  await h
+    .http()
+    .post('/api/projects')
+    .set(h.auth('manager'))
+    .send(projectRequest({ client: { id: ACME_ID, name: 'ACME Ltd', segment: 'B2B', email: 'buying@acme.example' }, title: 'Anvil catalogue' }))
+    .expect(201);
+  await eventually(async () => (await h.http().get(`/api/clients?id=${ACME_ID}`).set(h.auth('manager')).expect(200)).body.items.length === 1, {
+    what: 'ACME Ltd in the client directory',
+    timeoutMs: 15_000,
+  });
+  const known = page.getByRole('group', { name: 'Known clients' });
+
+  // A letter off: asked about as a name like the one typed, not listed as holding it.
+  await fillForm(page, 'Acmee Limited', 'Rocket skates');
+  await known.getByText('Is this the client? A known client with a name like it — pick it to use its client id:').waitFor();
+  await known.getByRole('button', { name: 'ACME Ltd' }).waitFor();
+  expect(await known.getByText('Known clients — pick one').count()).toBe(0);
+  expect(await question(page).count()).toBe(0); // not the same name: nothing stops the form
+  await shootDeskAndNarrowPhone(portal, page, 'new-project-similar-client');
+
+  // The same words but "Limited" for "Ltd": a known client holding what was typed.
+  await page.locator('#np-client-name').fill('Acme Limited');
+  await known.getByText('Known clients — pick one to use the same client id as its earlier projects:').waitFor();
+  expect(await known.getByText('Is this the client?').count()).toBe(0);
+  await known.getByRole('button', { name: 'ACME Ltd' }).click();
+  await page.getByRole('status').filter({ hasText: 'Returning client: ACME Ltd (acme-2019)' }).waitFor();
+  expect(await page.locator('#np-client-id').inputValue()).toBe(ACME_ID);
+  expect(await submitAndReadClient(page, 'Rocket skates')).toMatchObject({ id: ACME_ID, name: 'ACME Ltd' });
 });

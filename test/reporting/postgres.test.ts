@@ -15,6 +15,7 @@ import { MIGRATIONS } from '../../activities/reporting/migrations';
 import { openTestStore, uniqueSchema, type TestStore } from '../support/reporting';
 import { ANNA, buildDataset, NOW, OVERLOAD_HOURS, PERIOD } from './dataset';
 import { freePort } from '../support/ports';
+import { ProjectBuilder, plusHours } from './builders';
 
 jest.setTimeout(180_000);
 
@@ -160,5 +161,28 @@ suite('on a real PostgreSQL server', () => {
     }
     expect(await pg!.listProjects({ overdue: true }, { pageSize: 50 }, NOW)).toEqual(await lite!.store.listProjects({ overdue: true }, { pageSize: 50 }, NOW));
     expect(await pg!.listTasks({}, { pageSize: 50 }, NOW)).toEqual(await lite!.store.listTasks({}, { pageSize: 50 }, NOW));
+  });
+
+  // Last: its clients are added to both stores, after the figures above were checked.
+  test('the client directory finds a returning client typed differently alike on both (no extension: LIKE and translate only)', async () => {
+    const names = ['Zantor Ltd', 'Müller & Sohn GmbH', 'O\u2019Brien-Smith', 'Zanter Studios'];
+    for (const store of [pg!, lite!.store]) {
+      for (const [i, name] of names.entries()) {
+        await store.publish(new ProjectBuilder({ projectId: `p-onpg-dir-${i}`, managerId: ANNA, client: { id: `onpg-k${i}`, name, segment: 'B2B' }, intakeAt: plusHours('2026-03-01T08:00:00.000Z', i) }).publish());
+      }
+    }
+    const found = async (store: ReportingStore, search: string) => (await store.clients({ search, limit: 10, emailsFor: 'everyone' })).map((c) => `${c.name} ${c.match}`);
+    const searches = {
+      'Zantor Limited': ['Zantor Ltd exact', 'Zanter Studios similar'],
+      'muller and sohn': ['Müller & Sohn GmbH exact'],
+      'obrien smith': ['O\u2019Brien-Smith exact'],
+      'Zantorr Ltd.': ['Zantor Ltd similar'],
+      // The dataset's 'Globex, "the" company' (id globex): quotes and a comma are word breaks.
+      Globx: ['Globex, "the" company similar'],
+      'Obrein': ['O\u2019Brien-Smith similar'],
+    };
+    for (const store of [pg!, lite!.store]) {
+      expect(Object.fromEntries(await Promise.all(Object.keys(searches).map(async (q) => [q, await found(store, q)] as const)))).toEqual(searches);
+    }
   });
 });

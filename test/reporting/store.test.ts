@@ -560,6 +560,78 @@ describe('finding projects by words (the portfolio\u2019s search)', () => {
   });
 });
 
+describe('the client directory finds a returning client typed differently', () => {
+  let s: TestStore;
+  beforeAll(async () => {
+    s = await openTestStore();
+    const names = [
+      'ACME Ltd',
+      'Apex Ltd',
+      'Globex Corporation',
+      'Muller and Sohn GmbH',
+      'Smith-Jones',
+      'O\u2019Brien & Sons',
+      // The newest: still listed after the exact matches when found only a letter off.
+      'Acne Studios',
+    ];
+    // Ids that hold nothing of the names (as a hand-typed or hashed one may not): the name is what is found.
+    for (const [i, name] of names.entries()) {
+      const p = new ProjectBuilder({ projectId: `p-dir-${i}`, managerId: 'anna', client: { id: `k${i}`, name, segment: 'B2B' }, intakeAt: plusHours('2026-02-01T08:00:00.000Z', i) });
+      await s.store.publish(p.publish());
+    }
+  });
+  afterAll(async () => {
+    await s?.dispose();
+  });
+  const found = async (search: string) => (await s.store.clients({ search, limit: 10, emailsFor: 'everyone' })).map((c) => `${c.name} ${c.match}`);
+  /** What each search finds, in one object: a failure shows every search that went wrong at once. */
+  const foundFor = async (searches: string[]) => Object.fromEntries(await Promise.all(searches.map(async (q) => [q, await found(q)] as const)));
+
+  test('legal-form and joining words, punctuation and "&" for "and" do not have to match', async () => {
+    const searches = {
+      // ("Acne Studios", a letter off "Acme", follows as similar.)
+      'Acme Limited': ['ACME Ltd exact', 'Acne Studios similar'],
+      'Acme Ltd.': ['ACME Ltd exact', 'Acne Studios similar'],
+      'The Acme Ltd': ['ACME Ltd exact', 'Acne Studios similar'],
+      'Globex Corp.': ['Globex Corporation exact'],
+      'Müller & Sohn': ['Muller and Sohn GmbH exact'],
+      'muller and sohn gmbh': ['Muller and Sohn GmbH exact'],
+      'Smith Jones': ['Smith-Jones exact'],
+      'smith-jones': ['Smith-Jones exact'],
+      "O'Brien and Sons": ['O\u2019Brien & Sons exact'],
+      OBrien: ['O\u2019Brien & Sons exact'],
+    };
+    expect(await foundFor(Object.keys(searches))).toEqual(searches);
+  });
+
+  test('a word a letter wrong, missing, extra or swapped is found after the exact matches, as similar', async () => {
+    const searches = {
+      'Acmee Ltd': ['ACME Ltd similar'],
+      Globx: ['Globex Corporation similar'],
+      Acem: ['ACME Ltd similar'],
+      'Smith Jnoes': ['Smith-Jones similar'],
+      // "Acne Studios" is newer, but "ACME Ltd" holds what was typed.
+      Acme: ['ACME Ltd exact', 'Acne Studios similar'],
+    };
+    expect(await foundFor(Object.keys(searches))).toEqual(searches);
+  });
+
+  test('another company is not found; a legal word alone finds what holds it, not every client', async () => {
+    const searches = {
+      Apex: ['Apex Ltd exact'],
+      Ltd: ['Apex Ltd exact', 'ACME Ltd exact'],
+      Limited: [],
+      '&': ['O\u2019Brien & Sons exact', 'Muller and Sohn GmbH exact'],
+      'Acme Nord': [],
+      // Three letters a letter off are too many other names: only as typed.
+      Ace: [],
+      // Punctuation alone is no word to look for: nothing is found, rather than everyone.
+      '% -': [],
+    };
+    expect(await foundFor(Object.keys(searches))).toEqual(searches);
+  });
+});
+
 describe('accepted work, listed', () => {
   let s: TestStore;
   beforeAll(async () => {

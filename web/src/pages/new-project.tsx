@@ -381,9 +381,10 @@ function SameNameQuestion({ client, onUse, onNew }: { client: KnownClient; onUse
 }
 
 /**
- * The agency's known clients whose name or id holds what the manager typed: picking one fills the
- * client's fields, so a returning client's project carries the id of its earlier ones (regular
- * clients and client spend count by id). Once picked, it says so, with a way back to a new client.
+ * The agency's known clients whose name or id holds what the manager typed, then those whose name
+ * is like it (a word a letter off): picking one fills the client's fields, so a returning client's
+ * project carries the id of its earlier ones (regular clients and client spend count by id). Once
+ * picked, it says so, with a way back to a new client.
  */
 function KnownClients({
   found,
@@ -414,6 +415,25 @@ function KnownClients({
   // The one with the same id first: it is the one to pick, if any.
   const items = [...(sameId ? [sameId] : []), ...(found ?? []).filter((c) => c.clientId !== sameId?.clientId)];
   if (items.length === 0) return null;
+  // Names found only with a word a letter off ("Acmee" for "ACME Ltd") are asked about apart, after
+  // the ones holding what was typed: most are the same client mistyped, some another company.
+  const similar = items.filter((c) => c !== sameId && c.match === 'similar');
+  const holding = items.filter((c) => !similar.includes(c));
+  const choices = (clients: KnownClient[]) => (
+    <ul>
+      {clients.map((c) => (
+        <li key={c.clientId}>
+          <button type="button" class="button button--secondary" onClick={() => onPick(c)}>
+            {c.name}
+          </button>{' '}
+          <span class="hint">
+            {c.clientId} · {c.segment}
+            {c.email ? ` · ${c.email}` : ''} · {projects(c.projects)}
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
   return (
     <div class="known-clients" role="group" aria-label="Known clients">
       {sameId && (
@@ -421,20 +441,22 @@ function KnownClients({
           The client id {sameId.clientId} is {sameId.name}’s. Pick {sameId.name} below if it is them, or change the client id for a new client.
         </p>
       )}
-      <p class="hint">Known clients — pick one to use the same client id as its earlier projects:</p>
-      <ul>
-        {items.map((c) => (
-          <li key={c.clientId}>
-            <button type="button" class="button button--secondary" onClick={() => onPick(c)}>
-              {c.name}
-            </button>{' '}
-            <span class="hint">
-              {c.clientId} · {c.segment}
-              {c.email ? ` · ${c.email}` : ''} · {projects(c.projects)}
-            </span>
-          </li>
-        ))}
-      </ul>
+      {holding.length > 0 && (
+        <>
+          <p class="hint">Known clients — pick one to use the same client id as its earlier projects:</p>
+          {choices(holding)}
+        </>
+      )}
+      {similar.length > 0 && (
+        <>
+          <p class="hint">
+            {similar.length === 1
+              ? 'Is this the client? A known client with a name like it — pick it to use its client id:'
+              : 'Is one of these the client? Known clients with names like it — pick one to use its client id:'}
+          </p>
+          {choices(similar)}
+        </>
+      )}
     </div>
   );
 }
