@@ -18,7 +18,7 @@ import os from 'node:os';
 import type { Route } from 'playwright-core';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { claimedDesignTask, openDesignTask, planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, DESKTOP, holdReads, PHONE, shootDesktopAndPhone, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { accessibilityProblems, browserTestOrSkip, DESKTOP, holdReads, PHONE, routeUntilStopped, shootDesktopAndPhone, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
@@ -170,13 +170,13 @@ browserTest('staff never see another department’s tasks, and the managers’ p
     const answer = await route.fetch();
     await route.fulfill({ response: answer, body: JSON.stringify({ ...((await answer.json()) as object), detail: 'Not yours to open.' }) });
   };
-  await page.route(`**/api/tasks/${designTask}`, reworded);
+  const stopRewording = await routeUntilStopped(page, `**/api/tasks/${designTask}`, reworded);
   await page.reload();
   await page.getByRole('heading', { name: 'Another department’s task' }).waitFor();
   expect(await page.locator('.other-department p').first().textContent()).toBe(
     'This task belongs to the Design department, and you work in Copywriting: only its own department’s people open it.',
   );
-  await page.unroute(`**/api/tasks/${designTask}`, reworded);
+  await stopRewording();
 
   await page.goto(`${portal.baseUrl}/projects/${projectId}`);
   await page.getByRole('heading', { name: 'Not for your role' }).waitFor();

@@ -10,7 +10,7 @@
 import type { Route } from 'playwright-core';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { approvedWithPrepayment, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
-import { browserTestOrSkip, choiceRoom, DESKTOP, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone, shownDateTime, hasFocus, focusedId, shownDate, watchSends } from '../support/browser';
+import { browserTestOrSkip, choiceRoom, DESKTOP, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone, shownDateTime, hasFocus, focusedId, shownDate, watchSends, routeUntilStopped } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(180_000);
@@ -175,12 +175,12 @@ step('the work started before the prepayment is paid: a reason is asked for; sta
     const response = await route.fetch();
     await route.fulfill({ response, json: { ...((await response.json()) as ProjectStatus), tasks: [] } });
   };
-  await page.route(`**/api/projects/${id}/start-work`, beforeTasksOpen);
-  await page.route(`**/api/projects/${id}`, beforeTasksOpen);
+  const stopAnsweringStart = await routeUntilStopped(page, `**/api/projects/${id}/start-work`, beforeTasksOpen);
+  const stopAnsweringPolls = await routeUntilStopped(page, `**/api/projects/${id}`, beforeTasksOpen);
   await start.click();
   const started = page.locator('#started-before-prepayment');
   await started.waitFor({ timeout: 30_000 });
-  await page.unroute(`**/api/projects/${id}/start-work`);
+  await stopAnsweringStart();
   sends.stop();
   expect(sends.sent.map((s) => [s.path, s.body])).toEqual([[`/api/projects/${id}/start-work`, { reason: 'Client of ten years; the transfer is on its way.' }]]);
   const snapshot = await get();
@@ -192,7 +192,7 @@ step('the work started before the prepayment is paid: a reason is asked for; sta
   // No longer waiting, though no task is open yet: nothing left to start, and not said to wait.
   expect(await page.getByText('Start the work now, before the prepayment is paid').count()).toBe(0);
   expect(await note.locator('p').first().textContent()).toBe('The plan’s 1 task starts in a moment.');
-  await page.unroute(`**/api/projects/${id}`);
+  await stopAnsweringPolls();
 
   // The task opens (the page polls), and the page still says the work did not wait for the unpaid prepayment.
   await page.getByRole('table', { name: 'Tasks of the project' }).getByRole('link', { name: 'Home page design' }).waitFor({ timeout: 30_000 });

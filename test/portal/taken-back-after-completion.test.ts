@@ -10,7 +10,7 @@
 import type { Route } from 'playwright-core';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { completedProject, startApiHarness, type ApiHarness } from '../support/api';
-import { browserTestOrSkip, DESKTOP, openClientPage, shootChecked, shownDate, startPortal, unexpectedErrors, type PersonPage, type Portal, shootDesktopAndPhone, shownDateTime, nextStep } from '../support/browser';
+import { browserTestOrSkip, DESKTOP, openClientPage, shootChecked, shownDate, startPortal, unexpectedErrors, type PersonPage, type Portal, shootDesktopAndPhone, shownDateTime, nextStep, routeUntilStopped } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(180_000);
@@ -144,7 +144,7 @@ step('the final payment returned by the bank after completion: taken back by the
     delete before.complaintsHeardUntil;
     await route.fulfill({ response, json: before });
   };
-  await page.route(`**/api/projects/${id}`, withoutWindow);
+  const stopAnswering = await routeUntilStopped(page, `**/api/projects/${id}`, withoutWindow);
   try {
     const refusal = page.locator('.take-back-form .callout[role="alert"]');
     await refusal.waitFor({ timeout: 30_000 });
@@ -152,7 +152,7 @@ step('the final payment returned by the bank after completion: taken back by the
     await page.locator('.take-back-form').getByRole('button', { name: 'Close' }).click();
     expect(await page.getByRole('button', { name: /^Take back/ }).count()).toBe(0);
   } finally {
-    await page.unroute(`**/api/projects/${id}`, withoutWindow);
+    await stopAnswering();
   }
 });
 

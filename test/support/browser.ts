@@ -189,6 +189,34 @@ export async function holdReads(page: Page, which: (path: string) => boolean): P
 }
 
 /**
+ * Routes the page's requests to `url` through `handler` until the returned function is awaited.
+ * Stopping waits for the handler calls still in flight before unrouting: unrouting the page's last
+ * route turns interception off, and Playwright (1.65) then lets a request whose handler is still
+ * awaiting (a `route.fetch()` of a poll) go by itself, so the handler's `fulfill` would throw
+ * "Route is already handled!". Requests that come while stopping pass through unchanged.
+ */
+export async function routeUntilStopped(page: Page, url: string, handler: (route: Route) => Promise<void>): Promise<() => Promise<void>> {
+  const inFlight = new Set<Promise<void>>();
+  let stopping = false;
+  const passing = async (route: Route) => {
+    if (stopping) return route.fallback();
+    const call = handler(route);
+    inFlight.add(call);
+    try {
+      await call;
+    } finally {
+      inFlight.delete(call);
+    }
+  };
+  await page.route(url, passing);
+  return async () => {
+    stopping = true;
+    await Promise.allSettled([...inFlight]);
+    await page.unroute(url, passing);
+  };
+}
+
+/**
  * What a closed choice (`<select>` by id) leaves of its box once its chosen option's text is drawn,
  * less its padding and the arrow (under 1em in Chromium): under 0, the text is cut at the box's edge.
  */
