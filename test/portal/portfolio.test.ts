@@ -26,7 +26,7 @@
 import type { PortfolioReport } from '../../api/schemas';
 import { ProjectBuilder, plusDays } from '../reporting/builders';
 import { startApiHarness, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, DESKTOP, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { accessibilityProblems, browserTestOrSkip, DESKTOP, PHONE, routeUntilStopped, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 
 jest.setTimeout(120_000);
 const step = browserTestOrSkip('the portfolio against the clients’ dates');
@@ -489,7 +489,7 @@ step('a project older than the newest 500 the page draws is found by its words a
   let answer!: () => void;
   const answered = new Promise<void>((resolve) => (answer = resolve));
   const searching = (url: URL) => url.pathname === '/api/projects' && url.searchParams.has('q');
-  await page.route(searching, async (route) => {
+  const stopHolding = await routeUntilStopped(page, searching, async (route) => {
     await answered;
     await route.continue();
   });
@@ -515,7 +515,7 @@ step('a project older than the newest 500 the page draws is found by its words a
   await portal.screenshot(page, 'portfolio-search-older-project-phone');
   expect(await accessibilityProblems(page)).toEqual([]);
   await page.setViewportSize(DESKTOP);
-  await page.unroute(searching);
+  await stopHolding();
 
   // The client choice lists every client of the agency, the garage too (past the newest 500), with
   // their projects counted: both of them, the completed one too.

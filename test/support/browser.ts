@@ -195,7 +195,7 @@ export async function holdReads(page: Page, which: (path: string) => boolean): P
  * awaiting (a `route.fetch()` of a poll) go by itself, so the handler's `fulfill` would throw
  * "Route is already handled!". Requests that come while stopping pass through unchanged.
  */
-export async function routeUntilStopped(page: Page, url: string, handler: (route: Route) => Promise<void>): Promise<() => Promise<void>> {
+export async function routeUntilStopped(page: Page, url: Parameters<Page['route']>[0], handler: (route: Route) => Promise<void>): Promise<() => Promise<void>> {
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
   const passing = async (route: Route) => {
