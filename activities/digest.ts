@@ -13,7 +13,7 @@ import type { StoredPortfolio } from './reporting/portfolio';
 import type { PeopleDirectory } from '../common/people';
 import type { Role } from '../workflows/shared-schemas';
 import { workOfPeopleGone } from './reporting/workload';
-import type { Page, PageRequest, ReportingStore } from './reporting/store';
+import { everyItem, type ReportingStore } from './reporting/store';
 import type { DigestActivities, ManagerDigest, NotifyInput } from './contract';
 
 export interface DigestActivityDeps {
@@ -98,18 +98,6 @@ async function peopleGoneFigures(deps: DigestActivityDeps, managerId?: string): 
     goneHoldersCount: gone.tasks.length,
     goneHolders: JSON.stringify(gone.tasks.slice(0, DIGEST_LIST_LENGTH).map((t) => ({ ...holder(t.personId), inWork: t.inWork }))),
   };
-}
-
-/** Every item of a keyset-paged list (a manager's deliveries to review, their plans to write: tens, not thousands). */
-async function everyItem<T>(read: (page: PageRequest) => Promise<Page<T>>): Promise<T[]> {
-  const items: T[] = [];
-  let pageToken: string | undefined;
-  do {
-    const page = await read({ pageSize: 200, ...(pageToken && { pageToken }) });
-    items.push(...page.items);
-    pageToken = page.nextPageToken;
-  } while (pageToken);
-  return items;
 }
 
 /** Deliveries waiting for review, one line per project (the longest waiting first): how many, and since when the oldest has waited. */

@@ -1,7 +1,6 @@
 /**
- * The KPI report as CSV for spreadsheets (RFC 4180: CRLF line ends, fields with commas, quotes or
- * line breaks quoted, quotes doubled; a UTF-8 byte-order mark so spreadsheet programs read names
- * right). One figure per row, in long format for pivot tables:
+ * The KPI report as CSV for spreadsheets (written by `csvTable`, api/csv.ts). One figure per row,
+ * in long format for pivot tables:
  *
  *   section, figure, managerId, segment, department, personId, clientId, clientName, invoiceNumber, period, weekStart, currency, value
  *
@@ -9,6 +8,7 @@
  * (`paid`, `distribution.5`), the dimension columns say which row of a breakdown it is. The rows
  * are generated from the JSON report itself, so the CSV carries exactly its numbers.
  */
+import { csvTable } from './csv';
 import type { KpiReport } from './schemas';
 
 export const CSV_DIMENSIONS = [
@@ -94,18 +94,6 @@ export function kpiCsvFileName(report: KpiReport, offsets: { from: number; to: n
   return `kpis-${day(Date.parse(report.scope.from), offsets.from)}-${day(Date.parse(report.scope.to) - 1, offsets.to)}.csv`;
 }
 
-const DANGEROUS_START = /^[=+\-@\t\r]/;
-
-function cell(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  // Text a spreadsheet would run as a formula (a client named "=HYPERLINK(...)") is defused.
-  const text = DANGEROUS_START.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 export function toCsv(rows: CsvRow[]): string {
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const row of rows) lines.push(CSV_COLUMNS.map((c) => cell(row[c as keyof CsvRow] as string | number | boolean | null | undefined)).join(','));
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+  return csvTable(CSV_COLUMNS, rows);
 }

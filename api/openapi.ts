@@ -54,6 +54,7 @@ import {
   kpiDeliveryQuerySchema,
   kpiQuerySchema,
   kpiReportSchema,
+  portfolioCsvQuerySchema,
   portfolioQuerySchema,
   portfolioReportSchema,
   problemSchema,
@@ -78,6 +79,7 @@ import { kpiResponseListSchema, kpiResponseQuerySchema } from './kpi-response-sc
 import { kpiFeedbackListSchema, kpiFeedbackQuerySchema } from './kpi-feedback-schemas';
 import { kpiMoneyListSchema, kpiMoneyQuerySchema } from './kpi-money-schemas';
 import { mailSettingsRequestSchema, mailSettingsSchema, unsubscribedSchema, unsubscribeQuerySchema } from './mail-schemas';
+import { PORTFOLIO_CSV_COLUMNS } from './portfolio-csv';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -337,6 +339,21 @@ export const OPERATIONS: Operation[] = [
       description: 'One page of projects, newest intake first, from the reporting store (it follows the workflows within about a second).',
       schema: projectListSchema,
     },
+    errors: [400],
+  },
+  {
+    method: 'get',
+    path: '/api/projects.csv',
+    operationId: 'listProjectsCsv',
+    tag: 'projects',
+    summary: 'The portfolio as a CSV file for spreadsheets (managers: their own projects; leadership: all)',
+    description:
+      'Every project GET /api/projects finds with the same filters, refused alike, in one file (no pages), newest intake first; `finished=hidden` leaves out what the portal\u2019s Portfolio hides until asked. RFC 4180 CSV (UTF-8 with a byte-order mark, CRLF), one row per project, the columns named as the project list\u2019s fields: `' +
+      PORTFOLIO_CSV_COLUMNS.join(', ') +
+      '` \u2014 `managerName` from the people directory, `portalUrl` the project\u2019s page in the portal (PUBLIC_BASE_URL). Dates are ISO 8601 timestamps, amounts numbers in `currency`; text a spreadsheet would run as a formula (starting with =, +, -, @) starts with an apostrophe. Sent as an attachment, `portfolio-<date>.csv`.',
+    roles: ['manager', 'leadership'],
+    query: portfolioCsvQuerySchema,
+    success: { status: 200, description: 'The CSV file (Content-Disposition: attachment).', contentType: 'text/csv' },
     errors: [400],
   },
   {

@@ -88,6 +88,25 @@ export const projectListQuerySchema = paginationQuerySchema
   .strict();
 export type ProjectListQuery = z.infer<typeof projectListQuerySchema>;
 
+/**
+ * The portfolio as a CSV file: the project list's filters, refused alike, and every project they
+ * find in one file (no pages). `finished=hidden` leaves out what the portal's Portfolio hides
+ * until asked: completed and cancelled projects with nothing left to do.
+ */
+export const portfolioCsvQuerySchema = projectListQuerySchema
+  .omit({ pageSize: true, pageToken: true })
+  .extend({
+    finished: z
+      .enum(['shown', 'hidden'])
+      .default('shown')
+      .meta({
+        description:
+          '`shown` (the default): every project found, as the project list has them. `hidden`: without completed and cancelled projects that have nothing left to do, as the portal\u2019s Portfolio shows it until its \u201cShow completed and cancelled projects\u201d is ticked \u2014 a cancelled project with money to settle, and a completed one with a complaint or a refund open, stay.',
+      }),
+  })
+  .strict();
+export type PortfolioCsvQuery = z.infer<typeof portfolioCsvQuerySchema>;
+
 export const taskListQuerySchema = paginationQuerySchema
   .extend({
     status: taskStatusSchema.optional(),

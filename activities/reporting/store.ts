@@ -115,6 +115,18 @@ export interface Page<T> {
   nextPageToken?: string;
 }
 
+/** Every item of a keyset-paged list, a page after another (a manager's deliveries to review; the portfolio's CSV). */
+export async function everyItem<T>(read: (page: PageRequest) => Promise<Page<T>>): Promise<T[]> {
+  const items: T[] = [];
+  let pageToken: string | undefined;
+  do {
+    const page = await read({ pageSize: 200, ...(pageToken && { pageToken }) });
+    items.push(...page.items);
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+  return items;
+}
+
 /**
  * What the portfolio's search and its Client and Segment choices select (`projectsFound`): the
  * project list's cards and the portfolio report's tiles by one rule, so a count agrees with the

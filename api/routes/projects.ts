@@ -56,12 +56,14 @@ import type { Actor, Policy } from '../../workflows/shared-schemas';
 import type { AppDeps } from '../app';
 import { actorOf, allow, caller } from '../auth';
 import { ApiProblem, badRequest, fieldPath, forbidden, notFound, ProblemType } from '../errors';
-import { projectListQuerySchema } from '../schemas';
+import { portfolioCsvQuerySchema, projectListQuerySchema, type ProjectListQuery } from '../schemas';
+import { sendCsvFile } from '../csv';
+import { nothingLeftToDo, portfolioCsv, portfolioCsvFileName } from '../portfolio-csv';
 import { actionInWords, type ProjectMemo } from '../temporal-gateway';
 import { CURRENT_PATCH_BASELINE } from '../../workflows/common/patches';
 import type { CopiesInMemory, MemoryUse } from '../copies-in-memory';
 import { LiveReadPace, liveOrStored, PendingWrites, snapshotAtLeast, STORED_SNAPSHOT_HEADER, storedOrAtStart, type SeenVersions } from '../snapshot-reads';
-import type { Stored } from '../../activities/reporting/store';
+import { everyItem, type ProjectListFilter, type Stored } from '../../activities/reporting/store';
 import { managerHandover, refuseUnlessManager } from './manager-handover';
 import { canonicalJson, idempotencyKey, parseBody, parseQuery, projectIdParam, refuseReusedKey, repeatsFirstRequest, updateIdFor } from '../validation';
 
@@ -382,30 +384,46 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
     res.status(created ? 201 : 200).json(status);
   });
 
-  router.get('/api/projects', allow('manager', 'leadership'), async (req, res) => {
+  /**
+   * The project list's filters as the store takes them, by its rules for the caller: a manager's
+   * are their own projects. Waits for the caller's own actions through this process to land in
+   * the store, so what they just did is listed.
+   */
+  async function projectsAsked(req: Request, q: Omit<ProjectListQuery, 'pageSize' | 'pageToken'>): Promise<ProjectListFilter> {
     const person = caller(req);
-    const q = parseQuery(projectListQuerySchema, req);
     if (person.role === 'manager' && q.managerId !== undefined && q.managerId !== person.id) {
       throw forbidden('Managers list their own projects only; leave managerId out.');
     }
-    // From the reporting store: an indexed query, not Temporal's visibility (seconds on
-    // PostgreSQL at a thousand projects); it follows the workflows within a second or so, and
-    // has the caller's own actions through this process once their writes land.
     await storeWrites.settled(person.id);
-    const page = await deps.reporting.listProjects(
-      {
-        managerId: person.role === 'manager' ? person.id : q.managerId,
-        stage: q.stage,
-        clientId: q.clientId,
-        segment: q.segment,
-        overdue: q.overdue === undefined ? undefined : q.overdue === 'true',
-        only: q.only,
-        search: q.q,
-      },
-      { pageSize: q.pageSize, pageToken: q.pageToken },
-      new Date(now()),
-    );
+    return {
+      managerId: person.role === 'manager' ? person.id : q.managerId,
+      stage: q.stage,
+      clientId: q.clientId,
+      segment: q.segment,
+      overdue: q.overdue === undefined ? undefined : q.overdue === 'true',
+      only: q.only,
+      search: q.q,
+    };
+  }
+
+  router.get('/api/projects', allow('manager', 'leadership'), async (req, res) => {
+    const q = parseQuery(projectListQuerySchema, req);
+    // From the reporting store: an indexed query, not Temporal's visibility (seconds on
+    // PostgreSQL at a thousand projects); it follows the workflows within a second or so.
+    const page = await deps.reporting.listProjects(await projectsAsked(req, q), { pageSize: q.pageSize, pageToken: q.pageToken }, new Date(now()));
     res.json({ items: page.items, ...(page.nextPageToken && { nextPageToken: page.nextPageToken }) });
+  });
+
+  // The portfolio for a spreadsheet: every project the list finds with the same filters, all its
+  // pages in one file (an agency's projects number thousands at most: one file in memory).
+  router.get('/api/projects.csv', allow('manager', 'leadership'), async (req, res) => {
+    const q = parseQuery(portfolioCsvQuerySchema, req);
+    const filter = await projectsAsked(req, q);
+    const at = new Date(now());
+    const found = await everyItem((page) => deps.reporting.listProjects(filter, page, at));
+    const projects = q.finished === 'hidden' ? found.filter((p) => !nothingLeftToDo(p)) : found;
+    const csv = portfolioCsv(projects, { managerName: (id) => deps.people.nameOf(id), portalBaseUrl: config.publicBaseUrl ?? '' });
+    sendCsvFile(res, portfolioCsvFileName(at), csv);
   });
 
   router.get('/api/projects/:id', allow('manager', 'leadership'), async (req, res) => {

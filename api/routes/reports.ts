@@ -19,6 +19,7 @@ import type { Person } from '../../common/people';
 import type { AppDeps } from '../app';
 import { allow, caller } from '../auth';
 import { badRequest, forbidden, notFound } from '../errors';
+import { sendCsvFile } from '../csv';
 import { kpiCsvFileName, kpiCsvRows, toCsv } from '../kpi-csv';
 import { weekWithin } from '../../activities/reporting/deliveries';
 import type { WeekCut } from '../../activities/reporting/kpis';
@@ -150,11 +151,7 @@ export function createReportsRouter(deps: AppDeps): Router {
 
   router.get('/api/reports/kpis.csv', allow('manager', 'leadership'), async (req, res) => {
     const { report, offsets } = await kpisAsAsked(req);
-    res
-      .status(200)
-      .type('text/csv; charset=utf-8; header=present')
-      .setHeader('Content-Disposition', `attachment; filename="${kpiCsvFileName(report, offsets)}"`)
-      .send(toCsv(kpiCsvRows(report)));
+    sendCsvFile(res, kpiCsvFileName(report, offsets), toCsv(kpiCsvRows(report)));
   });
 
   /**

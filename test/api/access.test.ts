@@ -70,6 +70,7 @@ const ROWS: Row[] = [
   { operationId: 'listClients', method: 'get', path: () => '/api/clients', scope: 'none', ok: 200 },
   { operationId: 'createProject', method: 'post', path: () => '/api/projects', scope: 'none', body: { title: 7 }, ok: 400 },
   { operationId: 'listProjects', method: 'get', path: () => '/api/projects', scope: 'none', ok: 200 },
+  { operationId: 'listProjectsCsv', method: 'get', path: () => '/api/projects.csv', scope: 'none', ok: 200 },
   { operationId: 'getProject', method: 'get', path: () => `/api/projects/${projectId}`, scope: 'project', ok: 200 },
   { operationId: 'submitPlan', method: 'put', path: () => `/api/projects/${projectId}/plan`, scope: 'project', body: {}, ok: 400 },
   { operationId: 'decidePlan', method: 'post', path: () => `/api/projects/${projectId}/plan/decision`, scope: 'project', body: {}, ok: 400 },

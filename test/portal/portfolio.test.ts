@@ -23,10 +23,12 @@
  * cards drawn: a project older than the newest 500 the page draws is found, and the client choice
  * lists every client of the agency.
  */
+import fs from 'node:fs';
 import type { PortfolioReport } from '../../api/schemas';
 import { ProjectBuilder, plusDays } from '../reporting/builders';
 import { startApiHarness, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, DESKTOP, PHONE, routeUntilStopped, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { accessibilityProblems, browserTestOrSkip, DESKTOP, NARROW_PHONE, PHONE, routeUntilStopped, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { csvRows } from '../support/csv';
 
 jest.setTimeout(120_000);
 const step = browserTestOrSkip('the portfolio against the clients’ dates');
@@ -458,6 +460,75 @@ step('the approval card says what the client asked for: the brief (all of it on 
   await page.setViewportSize(PHONE);
   expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
   await portal.screenshot(page, 'approvals-client-request-phone');
+  await page.setViewportSize(DESKTOP);
+});
+
+step('“Download CSV” under the filters carries them: the file has the cards shown, finished ones while they are shown, a search’s matches', async () => {
+  const { page } = leader!;
+  await page.setViewportSize(DESKTOP);
+  const managerId = h.people.manager.id;
+  await page.goto(`${portal.baseUrl}/projects?manager=${managerId}`);
+  await page.locator('li.project-card', { hasText: TITLES.inTime }).waitFor();
+  const link = page.getByRole('link', { name: 'Download CSV' });
+  const cardTitles = async () => (await page.locator('li.project-card .project-title').allTextContents()).sort();
+  /** The file the link downloads, as the browser saves it: its name and its projects' titles. */
+  const download = async () => {
+    const [file] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const rows = csvRows(fs.readFileSync((await file.path())!, 'utf8'));
+    return { name: file.suggestedFilename(), titles: rows.map((r) => r.title).sort(), managers: new Set(rows.map((r) => r.managerId)) };
+  };
+
+  // Under the filters, above the cards.
+  const filtersBottom = await page.locator('.portfolio-filters').evaluate((el) => el.getBoundingClientRect().bottom);
+  const linkBox = (await link.boundingBox())!;
+  expect(linkBox.y).toBeGreaterThanOrEqual(filtersBottom);
+  expect(linkBox.y).toBeLessThan((await page.locator('.stages').boundingBox())!.y);
+  // The manager chosen, and the completed project hidden as on the page.
+  expect(await link.getAttribute('href')).toBe(`/api/projects.csv?managerId=${managerId}&finished=hidden`);
+  const hidden = await download();
+  expect(hidden.name).toMatch(/^portfolio-\d{4}-\d\d-\d\d\.csv$/);
+  expect(hidden.managers).toEqual(new Set([managerId]));
+  expect(hidden.titles).toEqual(await cardTitles());
+  expect(hidden.titles).not.toContain(TITLES.returning);
+  // At rest, not hovered after the click.
+  await page.mouse.move(0, 0);
+  await link.scrollIntoViewIfNeeded();
+  await portal.screenshot(page, 'portfolio-download-csv', { fullPage: false });
+
+  // The finished ones shown: in the file too.
+  await page.locator('#show-finished').check();
+  await page.waitForURL(/finished=shown/);
+  await page.locator('li.project-card', { hasText: TITLES.returning }).waitFor();
+  expect(await link.getAttribute('href')).toBe(`/api/projects.csv?managerId=${managerId}`);
+  const shown = await download();
+  expect(shown.titles).toEqual(await cardTitles());
+  expect(shown.titles).toContain(TITLES.returning);
+
+  // A search finds the whole set, finished ones too: the file has what it found.
+  await page.locator('#show-finished').uncheck();
+  await page.locator('#portfolio-search').fill('autohaus');
+  await page.locator('.portfolio-narrowed', { hasText: 'autohaus' }).waitFor();
+  await page.locator('li.project-card', { hasText: TITLES.returning }).waitFor();
+  expect(await link.getAttribute('href')).toBe(`/api/projects.csv?managerId=${managerId}&q=autohaus`);
+  const found = await download();
+  expect(found.titles).toEqual([TITLES.inTime, TITLES.returning].sort());
+  expect(found.titles).toEqual(await cardTitles());
+
+  // A manager's link: their own projects (the API's rule), the finished ones hidden as on their page.
+  await manager!.page.goto(`${portal.baseUrl}/projects`);
+  await manager!.page.locator('li.project-card', { hasText: TITLES.inTime }).waitFor();
+  expect(await manager!.page.getByRole('link', { name: 'Download CSV' }).getAttribute('href')).toBe('/api/projects.csv?finished=hidden');
+
+  // On a phone of 320 px: the link on the screen, nothing scrolling sideways.
+  await page.setViewportSize(NARROW_PHONE);
+  expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
+  await page.mouse.move(0, 0);
+  await link.scrollIntoViewIfNeeded();
+  const phoneBox = (await link.boundingBox())!;
+  expect(phoneBox.x).toBeGreaterThanOrEqual(0);
+  expect(phoneBox.x + phoneBox.width).toBeLessThanOrEqual(NARROW_PHONE.width);
+  await portal.screenshot(page, 'portfolio-download-csv-phone', { fullPage: false });
+  expect(await accessibilityProblems(page)).toEqual([]);
   await page.setViewportSize(DESKTOP);
 });
 

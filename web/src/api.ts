@@ -19,6 +19,8 @@ export type PlanInput = Schemas['Plan'];
 export type PlanTaskInput = PlanInput['tasks'][number];
 export type PlanVersion = ProjectStatus['plans'][number];
 export type PortfolioReport = Schemas['PortfolioReport'];
+/** The portfolio's CSV file's query: the project list's filters and `finished`. */
+export type PortfolioCsvQuery = NonNullable<paths['/api/projects.csv']['get']['parameters']['query']>;
 export type DocumentItem = Schemas['DocumentList']['items'][number];
 export type Problem = Schemas['Problem'];
 export type Department = Task['department'];

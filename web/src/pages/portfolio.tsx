@@ -26,7 +26,7 @@
  * each line leading to where it is handed over or reassigned.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { allPages, api, idempotencyKey, ok, STAGES, type PortfolioReport, type ProjectListItem, type Stage } from '../api';
+import { allPages, api, idempotencyKey, ok, STAGES, type PortfolioCsvQuery, type PortfolioReport, type ProjectListItem, type Stage } from '../api';
 import { useAction, useName, useResource, useSession } from '../data';
 import { formatDate, formatDateTime, formatDuration, formatMoney, lateInWords, plural, relative, STAGE_LABEL } from '../format';
 import { localDay, periodOf, workloadHref } from '../kpi-period';
@@ -62,6 +62,7 @@ const toSettle = (p: ProjectListItem): boolean => p.stage === 'cancelled' && p.e
  * say which: "Open complaint", "Refund owed" and the amount).
  */
 const complainedAfterCompletion = (p: ProjectListItem): boolean => p.stage === 'completed' && (p.hasOpenComplaint || p.refundDueAt !== undefined);
+/** The API's `finished=hidden` for the CSV keeps to this same rule (`nothingLeftToDo` in api/portfolio-csv.ts). */
 const shown = (p: ProjectListItem, showFinished: boolean): boolean =>
   showFinished || !FINISHED.includes(p.stage ?? 'intake') || toSettle(p) || complainedAfterCompletion(p);
 /**
@@ -87,6 +88,32 @@ const NARROWINGS = {
 
 /** The search as the list is asked it: trimmed, no longer than it takes. */
 const searchOf = (typed: string | undefined): string => (typed ?? '').trim().slice(0, SEARCH_MAX).trim();
+
+/** The project list's query for these filters: each is the list's own, so a match is found however old. */
+const listQuery = (f: Filters) => ({
+  ...(f.manager && { managerId: f.manager }),
+  ...(f.q && { q: f.q }),
+  ...(f.client && { clientId: f.client }),
+  ...(f.segment && { segment: f.segment }),
+  ...(f.only && { only: f.only }),
+});
+
+/**
+ * Looking for something (a set, a client's projects, a title): every match, finished ones too.
+ * A segment alone is a view of the running work, like the portfolio itself.
+ */
+const wholeSetOf = (f: Filters): boolean => Boolean(f.only || f.q || f.client);
+
+/**
+ * The cards these filters show as a CSV file (GET /api/projects.csv): the list's query, all of
+ * its projects (not only the newest CARDS_AT_MOST drawn), and without the finished ones with
+ * nothing left to do while the page hides them (`shown`; the API's `finished=hidden` is that rule).
+ */
+const csvHref = (f: Filters, showFinished: boolean): string => {
+  const query: PortfolioCsvQuery = { ...listQuery(f), ...(!wholeSetOf(f) && !showFinished && { finished: 'hidden' }) };
+  const qs = new URLSearchParams(query).toString();
+  return `/api/projects.csv${qs ? `?${qs}` : ''}`;
+};
 
 /** "Overdue projects" → "overdue projects", for the middle of a sentence. */
 const lowerFirst = (text: string): string => text.charAt(0).toLowerCase() + text.slice(1);
@@ -162,19 +189,14 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
       // Each filter asked of the list itself (a tile's set by the rule of the tile's count, the
       // search in the store's SQL): every match however old, where the newest CARDS_AT_MOST
       // narrowed here would miss an old project still owing money, or one a client asks about.
-      const mine = leadership && managerId ? { managerId } : {};
-      const found = {
-        ...(asked.q && { q: asked.q }),
-        ...(asked.client && { clientId: asked.client }),
-        ...(asked.segment && { segment: asked.segment }),
-      };
-      const filter = { ...mine, ...found, ...(asked.only && { only: asked.only }) };
-      /** More match than the cards drawn: the last page read had a next one. */
-      const paging = { more: false };
+      const filter = listQuery(asked);
       // The report with the cards, narrowed alike (the search and choices, not the tile's set:
       // the tiles are the choice of sets): its counts are always of the cards on screen.
+      const { only: _set, ...narrowedAlike } = filter;
+      /** More match than the cards drawn: the last page read had a next one. */
+      const paging = { more: false };
       const [report, projects] = await Promise.all([
-        ok(api.GET('/api/reports/portfolio', { params: { query: { ...mine, ...found } } })),
+        ok(api.GET('/api/reports/portfolio', { params: { query: narrowedAlike } })),
         allPages(async (pageToken) => {
           const page = await ok(api.GET('/api/projects', { params: { query: { ...filter, pageSize: 100, ...(pageToken && { pageToken }) } } }));
           paging.more = page.nextPageToken !== undefined;
@@ -204,11 +226,7 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
   const narrowing = Boolean(only || onScreen.q || onScreen.client || onScreen.segment);
   /** The tiles and the stage strip count what the search and choices find, not the whole portfolio. */
   const countsFound: Filters | undefined = onScreen.q || onScreen.client || onScreen.segment ? { q: onScreen.q, client: onScreen.client, segment: onScreen.segment } : undefined;
-  /**
-   * Looking for something (a set, a client's projects, a title): every match, finished ones too.
-   * A segment alone is a view of the running work, like the portfolio itself.
-   */
-  const wholeSet = Boolean(only || onScreen.q || onScreen.client);
+  const wholeSet = wholeSetOf(onScreen);
 
   const managers = [...people.values()].filter((p) => p.role === 'manager');
   /** The manager chosen is no longer one (gone from the directory, or in another role now). */
@@ -415,6 +433,14 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
           options={Object.entries(NARROWINGS).map(([value, n]) => ({ value, label: n.label }))}
         />
       </div>
+      {/* The filters as they stand (the search as typed): what a spreadsheet gets is what they find. */}
+      {!noProjectsYet && (
+        <p class="portfolio-download">
+          <a class="button button--secondary" href={csvHref(wanted, showFinished)} download>
+            Download CSV
+          </a>
+        </p>
+      )}
       {/* Next to the filter that chose the manager, not below every card of theirs. Beside their
           whole list only: a narrowed list holds some of their running projects, not all it hands over. */}
       {handingOver && loaded && (
