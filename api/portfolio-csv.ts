@@ -40,12 +40,13 @@ const FINISHED: readonly ProjectListItem['stage'][] = ['completed', 'cancelled']
  * A completed or cancelled project with nothing left to do: the portal's Portfolio hides it until
  * "Show completed and cancelled projects" is ticked (`shown` in web/src/pages/portfolio.tsx, the
  * same rule). A cancelled one whose workflow still runs has money to settle, a completed one a
- * complaint or a refund open: still in the manager's hands, never hidden.
+ * complaint, a refund or money owed again (a payment the bank took back): still in the manager's
+ * hands, never hidden.
  */
 export function nothingLeftToDo(p: ProjectListItem): boolean {
   if (!FINISHED.includes(p.stage)) return false;
   if (p.stage === 'cancelled') return p.executionStatus !== 'RUNNING';
-  return !p.hasOpenComplaint && p.refundDueAt === undefined;
+  return !p.hasOpenComplaint && p.refundDueAt === undefined && p.amountOwed === undefined;
 }
 
 /** One row per project, in the list's order (newest first). `portalBaseUrl`: PUBLIC_BASE_URL, where each project's page is. */

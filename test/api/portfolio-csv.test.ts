@@ -67,6 +67,13 @@ beforeAll(async () => {
     .approve(plusDays(base, 1));
   done.task('posters').deliver('dima.design', plusDays(base, 1), plusDays(base, 2), { acceptedAt: plusDays(base, 3) });
   done.toClientReview(plusDays(base, 3)).clientAccepts(plusDays(base, 3), 5).complete(plusDays(base, 4));
+  // Completed, then its final invoice owed again (a payment the bank took back): still in view.
+  const owedAgain = project('owed-again', 'Bakery banners', BAKERY)
+    .submitPlan(plusDays(base, 1), [{ key: 'banner', department: 'design', dueAt: plusDays(base, 3) }])
+    .approve(plusDays(base, 1));
+  owedAgain.task('banner').deliver('dima.design', plusDays(base, 1), plusDays(base, 2), { acceptedAt: plusDays(base, 3) });
+  owedAgain.toClientReview(plusDays(base, 3)).clientAccepts(plusDays(base, 3), 5).complete(plusDays(base, 4));
+  owedAgain.invoice('final', `INV-CSV-A-${stamp}`, 500, plusDays(base, 3), OWED_DUE, { status: 'open' });
   // The other manager's: an open complaint; and a cancelled project whose bill is still to be paid.
   const complained = project('complained', 'Gym flyers', GYM, h.people.otherManager.id)
     .submitPlan(plusDays(base, 1), [{ key: 'flyer', department: 'design', dueAt: daysFromNow(10) }])
@@ -78,7 +85,7 @@ beforeAll(async () => {
     .approve(plusDays(base, 2))
     .invoice('prepayment', `INV-CSV-P-${stamp}`, 300, plusDays(base, 2), daysFromNow(5), { status: 'open' })
     .cancel(plusDays(base, 3));
-  for (const p of [formula, leaflets, request, done, complained, settle]) for (const snapshot of p.publishAll()) await h.reporting.publish(snapshot);
+  for (const p of [formula, leaflets, request, done, owedAgain, complained, settle]) for (const snapshot of p.publishAll()) await h.reporting.publish(snapshot);
   for (let i = 0; i < MANY; i++) {
     const p = new ProjectBuilder({
       projectId: id(`many-${i}`),
@@ -164,8 +171,8 @@ test('one row per project with the columns leadership reads off the cards, a dow
     'currency',
     'portalUrl',
   ]);
-  // The manager's four, newest first, as the list orders them.
-  expect(rows.map((r) => r.projectId)).toEqual([id('done'), id('request'), id('leaflets'), id('formula')]);
+  // The manager's five, newest first, as the list orders them.
+  expect(rows.map((r) => r.projectId)).toEqual([id('owed-again'), id('done'), id('request'), id('leaflets'), id('formula')]);
   const byId = new Map(rows.map((r) => [r.projectId, r]));
   const managerName = h.directory.get(h.people.manager.id)!.name;
   expect(byId.get(id('leaflets'))).toEqual({
@@ -228,22 +235,23 @@ test('the filters narrow the file as they narrow the project list, every project
   // Each set is what its name says.
   const ids = async (query: Record<string, string>) => (await downloaded(query)).rows.map((r) => r.projectId);
   expect(await ids({ only: 'overdue' })).toEqual([id('formula')]);
-  expect(await ids({ only: 'payments' })).toEqual([id('leaflets')]);
+  expect(await ids({ only: 'payments' })).toEqual([id('owed-again'), id('leaflets')]);
   expect(await ids({ only: 'complaints' })).toEqual([id('complained')]);
   expect(await ids({ only: 'settle' })).toEqual([id('settle')]);
-  expect(await ids({ q: 'sonne berlin' })).toEqual([id('done'), id('leaflets'), id('formula')]);
+  expect(await ids({ q: 'sonne berlin' })).toEqual([id('owed-again'), id('done'), id('leaflets'), id('formula')]);
   // More than a page of the store: all of them.
   const many = await ids({ managerId: h.people.reportManager.id });
   expect(many).toHaveLength(MANY);
   expect(new Set(many).size).toBe(MANY);
 });
 
-test('finished=hidden leaves out what the portfolio hides until asked: a completed project with nothing left to do, not a cancelled one with money to settle', async () => {
+test('finished=hidden leaves out what the portfolio hides until asked: a completed project with nothing left to do, not a cancelled one with money to settle nor a completed one owed again', async () => {
   const all = (await downloaded({})).rows.map((r) => r.projectId);
   const hidden = (await downloaded({ finished: 'hidden' })).rows.map((r) => r.projectId);
   expect(all).toContain(id('done'));
   expect(hidden).toEqual(all.filter((p) => p !== id('done')));
   expect(hidden).toContain(id('settle'));
+  expect(hidden).toContain(id('owed-again'));
   expect((await downloaded({ finished: 'shown' })).rows.map((r) => r.projectId)).toEqual(all);
 });
 

@@ -117,6 +117,12 @@ step('the final payment returned by the bank after completion: taken back by the
   expect(await writeOff.getByRole('button', { name: `Write off €1,200.00 still owed on ${final.number}`, exact: true }).count()).toBe(1);
   await shootBoth(lead, '68b-completed-owed-again-write-off');
   await writeOff.getByRole('button', { name: 'Keep it owed' }).click();
+  // Owed again, it stays in the portfolio's view while the finished projects are hidden, its money open on its card.
+  await lead.goto(`${portal.baseUrl}/projects`);
+  const card = lead.locator('li.project-card', { hasText: title });
+  await card.waitFor({ timeout: 30_000 });
+  expect(await lead.locator('#show-finished').isChecked()).toBe(false);
+  expect(await card.textContent()).toContain('€1,200.00 open');
 
   // Paid again, recorded from the page: settled, nothing left to pay, and the final report made again.
   await page.locator('#payment-reference').fill(`${id}-again`);

@@ -57,14 +57,15 @@ const WORK_DONE: Stage[] = ['invoicing', 'closing'];
  */
 const toSettle = (p: ProjectListItem): boolean => p.stage === 'cancelled' && p.executionStatus === 'RUNNING';
 /**
- * A completed project with a complaint made after completion still open, or its refund still owed:
- * as much in the manager's hands as a cancelled one to settle, so it stays in view too (its cards
- * say which: "Open complaint", "Refund owed" and the amount).
+ * A completed project with a complaint made after completion still open, its refund still owed, or
+ * money owed again (a payment the bank took back): as much in the manager's hands as a cancelled
+ * one to settle, so it stays in view too (its cards say which: "Open complaint", "Refund owed",
+ * the amount open).
  */
-const complainedAfterCompletion = (p: ProjectListItem): boolean => p.stage === 'completed' && (p.hasOpenComplaint || p.refundDueAt !== undefined);
+const openAfterCompletion = (p: ProjectListItem): boolean => p.stage === 'completed' && (p.hasOpenComplaint || p.refundDueAt !== undefined || p.amountOwed !== undefined);
 /** The API's `finished=hidden` for the CSV keeps to this same rule (`nothingLeftToDo` in api/portfolio-csv.ts). */
 const shown = (p: ProjectListItem, showFinished: boolean): boolean =>
-  showFinished || !FINISHED.includes(p.stage ?? 'intake') || toSettle(p) || complainedAfterCompletion(p);
+  showFinished || !FINISHED.includes(p.stage ?? 'intake') || toSettle(p) || openAfterCompletion(p);
 /**
  * What a handover of all of a manager's projects moves: the running ones — a cancelled project
  * with money to settle, and a completed one with a complaint after completion or its refund open,
