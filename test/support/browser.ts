@@ -287,6 +287,12 @@ export const focusedId = (page: Page) =>
       }),
   );
 
+/** A datetime-local field's value this far from now, in the browsers' zone (Europe/Berlin, `startPortal`). */
+export const localIn = (ms: number): string =>
+  new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+    .format(new Date(Date.now() + ms))
+    .replace(' ', 'T');
+
 /** A day as the portal shows it in that browser (its locale and zone): web/src/format.ts `formatDate`. */
 export const shownDate = (page: Page, iso: string): Promise<string> => page.evaluate((at) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date(at)), iso);
 

@@ -109,7 +109,9 @@ function Approval({ project: p, onDecided }: { project: ProjectStatus; onDecided
   );
   const fid = `decision-${p.projectId}`;
   const currency = p.budget.currency;
-  // Tasks whose due date passed while the plan waited: approving needs a new date for each.
+  // Tasks whose due date passed while the plan waited: approving needs a new date for each; and
+  // those the refusal names (to move with them). Named by the refusal as it came, not by what it
+  // still says at the field: a date corrected there keeps its field until the next attempt.
   const passed = plan.tasks.filter((t) => Date.parse(t.dueAt) <= Date.now() || decide.error?.at(`dueDates.${t.key}`));
   const dueId = (key: string) => `${fid}-due-${key}`;
   const { missing } = planCoverage(p.departments, plan.tasks.map((t) => t.department));
@@ -150,6 +152,8 @@ function Approval({ project: p, onDecided }: { project: ProjectStatus; onDecided
         <ProblemBox
           error={decide.error && !decide.error.at('comment') ? decide.error : undefined}
           title="The decision was not recorded"
+          // A due date edited since is no longer listed as wrong (as at its field); the box goes once none is left.
+          settled={(field) => decide.error?.at(field) !== undefined && !decide.at(field)}
           fieldIds={(f) => (f.startsWith('dueDates.') ? dueId(f.slice('dueDates.'.length)) : undefined)}
           fieldLabel={(f) => {
             const task = f.startsWith('dueDates.') ? plan.tasks.find((t) => t.key === f.slice('dueDates.'.length)) : undefined;
@@ -172,8 +176,8 @@ function Approval({ project: p, onDecided }: { project: ProjectStatus; onDecided
                   label={`New due date for “${t.title}” (was ${formatDateTime(t.dueAt)})`}
                   type="datetime-local"
                   value={dueDates[t.key] ?? ''}
-                  onValue={(v) => setDueDates({ ...dueDates, [t.key]: v })}
-                  error={decide.error?.at(`dueDates.${t.key}`)}
+                  onValue={decide.editing(`dueDates.${t.key}`, (v: string) => setDueDates({ ...dueDates, [t.key]: v }))}
+                  error={decide.at(`dueDates.${t.key}`)}
                 />
               ))}
             </div>

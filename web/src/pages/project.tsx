@@ -3104,31 +3104,32 @@ function PaymentForm({
           class="payment-invoice-field"
           label={choices.every((i) => i.kind === 'credit_note') ? 'Credit note' : choices.some((i) => i.kind === 'credit_note') ? 'Invoice or credit note' : 'Invoice'}
           value={invoiceNumber}
-          onValue={(v) => {
+          onValue={pay.editing('invoiceNumber', (v: string) => {
             choose(v, !unpaid.some((i) => i.number === v));
             setMovedFrom(undefined);
             setTypedByHand(false);
-            setAmount(startingAmount(p.invoices.find((i) => i.number === v)));
-          }}
+            // The amount is the new choice's too: a refusal of the one it replaces no longer stands.
+            pay.editing('amount', setAmount)(startingAmount(p.invoices.find((i) => i.number === v)));
+          })}
           // The number only (what a client's transfer names), whole on a 320 px phone, where a
           // closed select cuts its text at the screen's edge: "(prepayment)" after it would not
           // fit. Its kind and what is open on it are said below, for the one chosen. Invoices paid
           // already come last and say so: nobody records money on one by accident.
           options={choices.map((i) => ({ value: i.number, label: open(i) ? i.number : `${i.number} (paid)` }))}
           detail={invoice && (payingAgain ? <PaidAlready invoice={invoice} /> : <StillOpenOn invoice={invoice} />)}
-          error={pay.error?.at('invoiceNumber')}
+          error={pay.at('invoiceNumber')}
         />
         <Input id="payment-amount" class="payment-amount-field" label={`Amount (${invoice?.currency ?? p.budget.currency})`} inputMode="decimal"
           value={amount}
-          onValue={(v) => {
+          onValue={pay.editing('amount', (v: string) => {
             setAmount(v);
             setTypedByHand(true);
-          }}
+          })}
           // A confirmable overpayment is asked below in the page's words, not in the API's at the field.
-          error={confirmableOverpayment(pay.error) ? undefined : pay.error?.at('amount')}
+          error={confirmableOverpayment(pay.error) ? undefined : pay.at('amount')}
         />
-        <Input id="payment-paidAt" class="payment-paid-at-field" label={invoice?.kind === 'credit_note' ? 'Paid out on' : 'Paid on'} type="datetime-local" value={paidAt} onValue={setPaidAt} error={pay.error?.at('paidAt')} />
-        <Input id="payment-reference" class="payment-reference-field" label="Bank reference" value={reference} onValue={setReference} error={twin ? undefined : pay.error?.at('reference')} required />
+        <Input id="payment-paidAt" class="payment-paid-at-field" label={invoice?.kind === 'credit_note' ? 'Paid out on' : 'Paid on'} type="datetime-local" value={paidAt} onValue={pay.editing('paidAt', setPaidAt)} error={pay.at('paidAt')} />
+        <Input id="payment-reference" class="payment-reference-field" label="Bank reference" value={reference} onValue={pay.editing('reference', setReference)} error={twin ? undefined : pay.at('reference')} required />
       </div>
       {payingAgain && invoice && (
         <p class="callout callout--warn paid-again-note">

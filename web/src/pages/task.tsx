@@ -259,16 +259,31 @@ function TaskView({ task, onChange }: { task: Task; onChange: (t: Task) => void 
   );
 }
 
+/** The links typed in the delivery's box, one a line, as they are sent (and as a refusal numbers them). */
+const linkList = (typed: string): string[] =>
+  typed
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+
 /**
- * A refusal's links in the order they were typed: the API names every bad link at once, but those
- * that are no address at all before those of another scheme, and "Link 3: …; Link 1: …" would read
- * as if the first came later.
+ * The links' refusal at their field, without those corrected since (`standing`: a link edited,
+ * `editing`/`at` of useAction), each numbered where it is typed now (`sent`: as the refusal numbers
+ * them; a line added or taken out before one moves it) and in that order: the API names every bad
+ * link at once, but those that are no address at all before those of another scheme, and "Link 3:
+ * …; Link 1: …" would read as if the first came later. A link standing but no longer typed (typed
+ * over while the refused delivery was on its way) cannot be pointed at: then all as sent.
  */
-function inTypedOrder(error: ApiError | undefined): ApiError | undefined {
+function standingLinkRefusals(error: ApiError | undefined, standing: (field: string) => boolean, sent: string[], typed: string[]): string | undefined {
   const errors = error?.problem.errors;
-  if (!error || !errors) return error;
+  if (!error || !errors) return undefined;
   const place = (field: string) => Number(/^links\[(\d+)\]/.exec(field)?.[1] ?? -1);
-  return new ApiError(error.status, { ...error.problem, errors: [...errors].sort((a, b) => place(a.field) - place(b.field)) });
+  const still = errors.filter((e) => standing(e.field));
+  const findable = still.every((e) => place(e.field) < 0 || typed.includes(sent[place(e.field)]));
+  const numbered = findable
+    ? still.map((e) => (place(e.field) < 0 ? e : { ...e, field: e.field.replace(/^links\[\d+\]/, `links[${typed.indexOf(sent[place(e.field)])}]`) }))
+    : still;
+  return linkRefusals(new ApiError(error.status, { ...error.problem, errors: numbered.sort((a, b) => place(a.field) - place(b.field)) }), findable ? typed : sent);
 }
 
 /**
@@ -348,7 +363,7 @@ function StaffActions({ task, onChange }: { task: Task; onChange: (t: Task) => v
   const deliveryKey = useRequestKey();
   const deliver = useAction(
     async () => {
-      const sending = links.split('\n').map((l) => l.trim()).filter(Boolean);
+      const sending = linkList(links);
       setSentLinks(sending);
       const body = { summary, links: sending };
       try {
@@ -374,6 +389,18 @@ function StaffActions({ task, onChange }: { task: Task; onChange: (t: Task) => v
       flash('Delivered. The manager reviews it next.');
     },
   );
+  /**
+   * Any edit is one of the list as a whole (its refusal, too many links, goes); a link refused is
+   * corrected once it is no longer among those typed, changed or taken out: its refusal goes, and
+   * the other links' stay, wherever lines added or removed before them moved them.
+   */
+  const editLinks = (typed: string) => {
+    deliver.editing('links', setLinks)(typed);
+    const now = linkList(typed);
+    sentLinks.forEach((sent, i) => {
+      if (!now.includes(sent)) deliver.editing(`links[${i}]`, setLinks)(typed);
+    });
+  };
   // A refusal said at its field (the summary's, a link's; the box above then says nothing) takes the keyboard there.
   useEffect(() => {
     const field = ['summary', 'links'].find((f) => deliver.error?.at(f));
@@ -453,8 +480,8 @@ function StaffActions({ task, onChange }: { task: Task; onChange: (t: Task) => v
             label="Links to the work"
             hint="One address per line (files, drafts, previews)."
             value={links}
-            onValue={setLinks}
-            error={linkRefusals(inTypedOrder(deliver.error), sentLinks)}
+            onValue={editLinks}
+            error={standingLinkRefusals(deliver.error, (field) => deliver.at(field) !== undefined, sentLinks, linkList(links))}
             // Every link in sight as the list grows (a line to spare for one that wraps on a phone; ten at most), so a refusal's "Link 4" can be found.
             rows={Math.min(10, Math.max(3, links.split('\n').length + 1))}
           />
