@@ -801,8 +801,8 @@ export const OPERATIONS: Operation[] = [
     path: '/api/tasks/{taskId}/reassign',
     operationId: 'reassignTask',
     tag: 'tasks',
-    summary: 'Give the task to another person of its department (the project\u2019s manager)',
-    roles: ['manager'],
+    summary: 'Give the task to another person of its department (the project\u2019s manager, or leadership)',
+    roles: ['manager', 'leadership'],
     params: taskId,
     body: reassignRequestSchema,
     bodyRequired: true,
@@ -815,13 +815,13 @@ export const OPERATIONS: Operation[] = [
     path: '/api/people/{personId}/reassign-work',
     operationId: 'reassignPersonsWork',
     tag: 'tasks',
-    summary: 'Give every task in work of one person, in the caller\u2019s projects, to someone else of the department at once (someone who left, or is away)',
+    summary: 'Give every task in work of one person, in the caller\u2019s projects (leadership: in every project), to someone else of the department at once (someone who left, or is away)',
     description:
       'A workflow of its own moves each task through its own reassign, as from its page, and then mails the new holder once for all of them (and the one they were taken from, if still in the directory). ' +
       'The answer says task by task whether it moved or stayed, and why (delivered meanwhile, another department). ' +
       'The same Idempotency-Key again reads the first answer (a request whose API died half-way is finished all the same); the same key for another request is refused (422); a new request finds only what is still theirs. ' +
       'A run not done within a minute goes on: 503 with Retry-After, and the same key reads its answer. The person need not be in the people directory any more.',
-    roles: ['manager'],
+    roles: ['manager', 'leadership'],
     params: z.object({ personId: z.string().meta({ description: 'Whose tasks in work move, e.g. dima.design', example: 'dima.design' }) }),
     body: reassignAllRequestSchema,
     bodyRequired: true,

@@ -1,6 +1,6 @@
 /**
  * Department tasks: staff see their department's inbox and claim, release and submit work;
- * the project's manager reviews, reassigns and moves due dates; leadership sees all. Every
+ * the project's manager reviews, reassigns and moves due dates; leadership sees all, and reassigns. Every
  * action first learns who may act (404, and 403 outside the caller's department or projects)
  * without asking the workflow, then runs one update on the task workflow, whose validator has the
  * last word.
@@ -488,9 +488,11 @@ export function createTasksRouter(
   }
 
   // Reassigning also checks the person named against the people directory (the workflow has none).
+  // Leadership too (the task's validator allows it): they see who is overloaded, and whose work
+  // waits for someone who left, across every manager's projects.
   router.post(
     '/api/tasks/:taskId/reassign',
-    allow('manager'),
+    allow('manager', 'leadership'),
     taskAction(reassignTaskUpdate, reassignRequestSchema, ({ assigneeId }, by, task) => {
       const refusal = reassignRefusal(assigneeId, task.department);
       if (refusal) throw badRequest([{ field: 'assigneeId', message: refusal }]);
@@ -499,7 +501,7 @@ export function createTasksRouter(
   );
 
   /**
-   * Every task in work of one person, in the caller's projects, to someone else of the department
+   * Every task in work of one person, in the caller's projects (leadership: in every project), to someone else of the department
    * at once: someone who left (or is away) held several, and each waits until it is moved. The
    * tasks are chosen here from the store; a workflow of its own (workflows/work-reassignment) then
    * reassigns each through its own reassign update, as from its page, and mails both people once
@@ -507,7 +509,7 @@ export function createTasksRouter(
    * another department, stays. The run is the request's record: the same Idempotency-Key reads its
    * answer, and a request whose API died half-way is finished all the same.
    */
-  router.post('/api/people/:personId/reassign-work', allow('manager'), async (req: Request, res: Response) => {
+  router.post('/api/people/:personId/reassign-work', allow('manager', 'leadership'), async (req: Request, res: Response) => {
     const person = caller(req);
     const body = parseBody(reassignAllRequestSchema, req);
     const { toPersonId } = body;
@@ -536,7 +538,9 @@ export function createTasksRouter(
     }
 
     await storeWrites.settled(person.id);
-    const held = await deps.reporting.listTasks({ managerId: person.id, assignee: fromPersonId, status: 'claimed' }, { pageSize: MAX_TASKS_PER_REASSIGN_ALL });
+    // A manager moves the tasks of their own projects; leadership those of every project.
+    const ofProjects = person.role === 'leadership' ? {} : { managerId: person.id };
+    const held = await deps.reporting.listTasks({ ...ofProjects, assignee: fromPersonId, status: 'claimed' }, { pageSize: MAX_TASKS_PER_REASSIGN_ALL });
     const input: WorkReassignmentInput = { reassignmentId, fromPersonId, toPersonId, toDepartment: to.department, by: actorOf(person, req.requestId), tasks: [], stayed: [] };
     for (const task of held.items) {
       const listed = {

@@ -5,7 +5,7 @@
  * update; the answer says task by task what happened; what is not theirs to move, or not in work,
  * stays; the same Idempotency-Key reads the first answer.
  */
-import { claimedDesignTask, startApiHarness, type ApiHarness } from '../support/api';
+import { claimedDesignTask, planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
 import { eventually, uniqueId } from '../support/temporal';
 import type { ReassignAllResult } from '../../api/schemas';
 import type { TaskView } from '../../workflows/task/schemas';
@@ -39,11 +39,11 @@ afterAll(async () => {
   await h?.close();
 });
 
-const reassignAll = (who: 'manager' | 'otherManager' | 'designer2', toPersonId: unknown, key?: string) => {
-  const req = h.http().post(`/api/people/${h.people.designer.id}/reassign-work`).set(h.auth(who));
+const reassignAll = (who: 'manager' | 'otherManager' | 'designer2' | 'leadership', toPersonId: unknown, key?: string, fromPersonId = h.people.designer.id) => {
+  const req = h.http().post(`/api/people/${fromPersonId}/reassign-work`).set(h.auth(who));
   return (key ? req.set('Idempotency-Key', key) : req).send({ toPersonId });
 };
-const holderOf = async (taskId: string) => ((await h.http().get(`/api/tasks/${taskId}`).set(h.auth('manager')).expect(200)).body as { assigneeId?: string; status: string });
+const holderOf = async (taskId: string) => ((await h.http().get(`/api/tasks/${taskId}`).set(h.auth('leadership')).expect(200)).body as { assigneeId?: string; status: string });
 
 test('someone who cannot take them is refused with the field at fault, and nothing moves', async () => {
   for (const [to, message] of [
@@ -123,4 +123,35 @@ test('a task delivered meanwhile (the store not told yet) stays, with the task�
   // The workflow's own word (a read through the API may serve the store's row).
   const now = await h.temporal.client.workflow.getHandle(taskWorkflowId(delivered)).query(getStatusQuery);
   expect(now).toMatchObject({ assigneeId: h.people.designer.id, status: 'submitted' });
+});
+
+test('leadership moves the tasks in work of every manager’s projects at once, and one task from its page; another manager cannot', async () => {
+  // Designer 2 holds the first manager's two tasks (moved above) and, now, one of another manager's project.
+  const created = await h.http().post('/api/projects').set(h.auth('otherManager')).send(projectRequest({ title: `Reassign all, another manager ${uniqueId('r')}` })).expect(201);
+  const id = created.body.projectId as string;
+  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('otherManager')).send(planRequest()).expect(200);
+  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+  const others = `${id}.design-home`;
+  await waitForTask(h, others, 'open');
+  await h.http().post(`/api/tasks/${others}/claim`).set(h.auth('designer2')).send({}).expect(200);
+  await eventually(
+    async () => ((await h.http().get(`/api/tasks?assignee=${h.people.designer2.id}&status=claimed`).set(h.auth('leadership')).expect(200)).body.items as unknown[]).length === 3,
+    { what: 'designer 2’s three tasks in work listed' },
+  );
+
+  const res = await reassignAll('leadership', h.people.designer.id, uniqueId('reassign-all'), h.people.designer2.id).expect(200);
+  expect((res.body as ReassignAllResult).tasks.map((t) => [t.taskId, t.outcome]).sort()).toEqual(
+    [
+      [first, 'reassigned'],
+      [second, 'reassigned'],
+      [others, 'reassigned'],
+    ].sort(),
+  );
+  for (const task of [first, second, others]) expect(await holderOf(task)).toMatchObject({ assigneeId: h.people.designer.id, status: 'claimed' });
+
+  // One task, from its page: leadership gives it to designer 2; the first manager may not touch another manager's task.
+  const one = await h.http().post(`/api/tasks/${others}/reassign`).set(h.auth('leadership')).send({ assigneeId: h.people.designer2.id }).expect(200);
+  expect(one.body).toMatchObject({ taskId: others, assigneeId: h.people.designer2.id, status: 'claimed' });
+  await h.http().post(`/api/tasks/${others}/reassign`).set(h.auth('manager')).send({ assigneeId: h.people.designer.id }).expect(403);
+  expect(await holderOf(others)).toMatchObject({ assigneeId: h.people.designer2.id });
 });

@@ -1,12 +1,13 @@
 /**
  * "Give all their tasks in work to…", in a real headless Chromium on the real stack: a designer
  * holds two tasks of the manager's projects and leaves (removed from the people file, which the
- * API follows). The manager opens that designer's work in hand, as the portfolio's "Work of
- * people no longer here" leads there, gives both to the other designer at once, and the list is
- * empty; leadership reads the same page without the form (a task is moved by its project's manager).
+ * API follows). Leadership reads that designer's work in hand with the form for every project's
+ * (none when narrowed to one manager's projects) and gives one task to the other designer from its
+ * page; the manager opens the same work in hand, as the portfolio's "Work of people no longer
+ * here" leads there, gives the rest to the other designer at once, and the list is empty.
  */
 import { claimedDesignTask } from '../support/api';
-import { browserTestOrSkip, portalSuite, shootDeskAndNarrowPhone, type PersonPage } from '../support/browser';
+import { browserTestOrSkip, focusedId, portalSuite, shootDeskAndNarrowPhone, type PersonPage } from '../support/browser';
 import { removeFromPeopleFile } from '../support/people-file';
 import { eventually, uniqueId } from '../support/temporal';
 
@@ -34,13 +35,38 @@ const { open, harness, portal } = portalSuite({
 
 const form = (p: PersonPage) => p.page.locator('.reassign-all');
 
-step('leadership reads the work in hand without the form: a task is moved by its project’s manager', async () => {
+step('leadership reads the work in hand with the form for every manager’s projects; narrowed to one manager’s, without it', async () => {
+  const h = harness();
   const leadership = await open('leadership', workInHand);
-  await leadership.page.locator('.workload-totals').waitFor();
+  const { page } = leadership;
+  await form(leadership).waitFor();
+  expect(await form(leadership).locator('p').first().textContent()).toMatch(/^Each of their tasks in work, in every manager’s projects, goes to the person you choose/);
+  expect(await page.getByRole('button', { name: 'Give 2 tasks' }).count()).toBe(1);
+  expect(await page.locator('.workload-holder-gone').textContent()).toContain('Their tasks wait until each is reassigned, from its page or all at once below.');
+  await shootDeskAndNarrowPhone(portal(), page, 'reassign-all-form-leadership');
+  // One manager's projects: the form would move every project's, so it is not offered there.
+  await page.goto(`${portal().baseUrl}${workInHand}&managerId=${h.people.manager.id}`);
+  await page.locator('.workload-holder-gone', { hasText: 'from its page.' }).waitFor();
   expect(await form(leadership).count()).toBe(0);
 });
 
-step('the manager gives both to the other designer at once; the list is empty after, and the tasks are theirs', async () => {
+step('leadership gives one task to the other designer from its page, led there by the note on whom it waits for', async () => {
+  const h = harness();
+  const leadership = await open('leadership', `/tasks/${tasks[0]}`);
+  const { page } = leadership;
+  await page.locator('.holder-gone').getByRole('button', { name: 'Reassign it' }).click();
+  expect(await focusedId(page)).toBe('reassign-assignee');
+  // Reviewing and moving the date stay the project's manager's.
+  expect(await page.locator('#move-dueAt').count()).toBe(0);
+  await page.locator('#reassign-assignee option', { hasText: otherDesignerName }).waitFor({ state: 'attached' });
+  await page.locator('#reassign-assignee').selectOption({ label: otherDesignerName });
+  await page.getByRole('button', { name: 'Reassign', exact: true }).click();
+  await page.getByText('Reassigned.').waitFor();
+  expect((await h.http().get(`/api/tasks/${tasks[0]}`).set(h.auth('leadership')).expect(200)).body).toMatchObject({ assigneeId: h.people.designer2.id, status: 'claimed' });
+  await shootDeskAndNarrowPhone(portal(), page, 'reassign-task-leadership');
+});
+
+step('the manager gives the rest to the other designer at once; the list is empty after, and the tasks are theirs', async () => {
   const h = harness();
   const manager = await open('manager', workInHand);
   const { page } = manager;
@@ -53,8 +79,8 @@ step('the manager gives both to the other designer at once; the list is empty af
   await shootDeskAndNarrowPhone(portal(), page, 'reassign-all-form');
 
   await page.locator('#reassign-all-to').selectOption({ label: otherDesignerName });
-  await page.getByRole('button', { name: 'Give 2 tasks' }).click();
-  await page.getByText(`2 tasks given to ${otherDesignerName}.`).waitFor();
+  await page.getByRole('button', { name: 'Give 1 task' }).click();
+  await page.getByText(`1 task given to ${otherDesignerName}.`).waitFor();
   await page.getByText(`No task is in work for ${h.people.designer.id}`).waitFor();
   expect(await form(manager).count()).toBe(0);
   await shootDeskAndNarrowPhone(portal(), page, 'reassign-all-done');

@@ -1,10 +1,11 @@
 /**
- * "Give all their tasks in work to…": every task one person holds in the manager's own projects,
- * to someone of the department at once (POST /api/people/{personId}/reassign-work) — someone who
- * left, or is away, held several, each waiting until it moves. On the work in hand of that person
- * (the portfolio's "Work of people no longer here" leads there); the project's manager's only, as
- * a task's own reassign is. The API moves each task by its own reassign and says which stayed, and
- * why (delivered meanwhile, another department): named here, each leading to its task.
+ * "Give all their tasks in work to…": every task one person holds in the manager's own projects
+ * (leadership: in every project), to someone of the department at once (POST
+ * /api/people/{personId}/reassign-work) — someone who left, or is away, held several, each waiting
+ * until it moves. On the work in hand of that person (the portfolio's "Work of people no longer
+ * here" leads there); the project's manager's, or leadership's, as a task's own reassign is. The
+ * API moves each task by its own reassign and says which stayed, and why (delivered meanwhile,
+ * another department): named here, each leading to its task.
  */
 import { useState } from 'preact/hooks';
 import { api, idempotencyKey, ok, type Schemas } from './api';
@@ -16,8 +17,11 @@ import { flash, ProblemBox, Select } from './ui';
 type WorkloadTask = Schemas['KpiWorkloadList']['items'][number];
 type ReassignAllResult = Schemas['ReassignAllResult'];
 
-/** `inWork`: how many tasks the person has in work in the manager's projects; `listed`: those the page lists (the most urgent), for their departments. */
-export function ReassignAll({ personId, inWork, listed, onDone }: { personId: string; inWork: number; listed: WorkloadTask[]; onDone: () => void }) {
+/**
+ * `inWork`: how many tasks the person has in work in the manager's projects (`everyProject`, for
+ * leadership: in all); `listed`: those the page lists (the most urgent), for their departments.
+ */
+export function ReassignAll({ personId, inWork, listed, everyProject = false, onDone }: { personId: string; inWork: number; listed: WorkloadTask[]; everyProject?: boolean; onDone: () => void }) {
   const name = useName();
   const [to, setTo] = useState('');
   // One key per choice: a second click after a lost answer reads as the first one did.
@@ -65,10 +69,17 @@ export function ReassignAll({ personId, inWork, listed, onDone }: { personId: st
           }}
           noValidate
         >
-          <p>
-            Each task in work of your projects goes to the person you choose, as if reassigned from its page: they are told, and it is theirs to deliver.
-            Work delivered and waiting for your review stays until you have reviewed it.
-          </p>
+          {everyProject ? (
+            <p>
+              Each of their tasks in work, in every manager’s projects, goes to the person you choose, as if reassigned from its page: they are told, and it is theirs to deliver.
+              Work delivered and waiting for its manager’s review stays until it is reviewed.
+            </p>
+          ) : (
+            <p>
+              Each task in work of your projects goes to the person you choose, as if reassigned from its page: they are told, and it is theirs to deliver.
+              Work delivered and waiting for your review stays until you have reviewed it.
+            </p>
+          )}
           <ProblemBox error={reassign.error} shownAtFields={['toPersonId']} />
           <Select
             id="reassign-all-to"

@@ -86,6 +86,9 @@ function TaskView({ task, onChange }: { task: Task; onChange: (t: Task) => void 
   const heldBySomeoneGone = useHeldBySomeoneGone();
   const role = me.person.role;
   const managing = role === 'manager' && task.managerId === me.person.id;
+  // Leadership reassigns too (who is overloaded, whose work waits for someone gone), across every
+  // project; reviewing and moving dates stay the project's manager's.
+  const reassigning = managing || role === 'leadership';
   const done = task.status === 'accepted' || task.status === 'cancelled';
   const lastReview = task.reviews[task.reviews.length - 1];
   // Sent back, in someone's hands again or given back to the department: the comment is what to do.
@@ -134,7 +137,7 @@ function TaskView({ task, onChange }: { task: Task; onChange: (t: Task) => void 
       </PageHeader>
 
       {task.status === 'cancelled' && <CancelledNote task={task} />}
-      {heldBySomeoneGone(task) && <HolderGoneNote task={task} managing={managing} />}
+      {heldBySomeoneGone(task) && <HolderGoneNote task={task} reassigning={reassigning} />}
 
       {sentBack && lastReview && (
         <div class="callout callout--warn" role="note">
@@ -144,6 +147,11 @@ function TaskView({ task, onChange }: { task: Task; onChange: (t: Task) => void 
 
       {role === 'staff' && <StaffActions task={task} onChange={onChange} />}
       {managing && <ManagerActions task={task} onChange={onChange} clientDate={clientDate} />}
+      {!managing && reassigning && reassignable(task) && (
+        <div class="grid-2">
+          <ReassignSection task={task} onChange={onChange} />
+        </div>
+      )}
 
       <div class="grid-2">
         <Section title="The work" id="work">
@@ -546,9 +554,9 @@ function LostWorkNote({ children }: { children: ComponentChildren }) {
  * Work in the hands of someone gone — no longer in the people directory (who left the agency), or in
  * another role now (moved to account management, say): nobody else in the department can claim it,
  * and its holder is not coming back to it. Said right under the header that names the holder; the
- * project's manager is led to the reassign form below, everyone else learns whom to ask.
+ * project's manager (and leadership) is led to the reassign form below, everyone else learns whom to ask.
  */
-function HolderGoneNote({ task, managing }: { task: Task; managing: boolean }) {
+function HolderGoneNote({ task, reassigning }: { task: Task; reassigning: boolean }) {
   const name = useName();
   const { inSentence } = useGoneInWords();
   const held = `Held by ${inSentence(task.assigneeId!)}`;
@@ -556,7 +564,7 @@ function HolderGoneNote({ task, managing }: { task: Task; managing: boolean }) {
   const toReassign = () => document.getElementById('reassign-assignee')?.focus();
   return (
     <div class="callout callout--warn holder-gone" role="note">
-      {managing ? (
+      {reassigning ? (
         <>
           <p>{held}: nobody else in {DEPARTMENT_LABEL[task.department]} can take it until you reassign it.</p>
           <button type="button" class="button button--secondary" onClick={toReassign}>
@@ -598,14 +606,9 @@ function CancelledNote({ task }: { task: Task }) {
 function ManagerActions({ task, onChange, clientDate }: { task: Task; onChange: (t: Task) => void; clientDate?: string }) {
   const name = useName();
   const latest = task.deliverables[task.deliverables.length - 1];
-  const [assignee, setAssignee] = useState('');
   const [dueAt, setDueAt] = useState(toLocalInput(task.dueAt));
   const [reason, setReason] = useState('');
   const path = { params: { path: { taskId: task.taskId } } };
-  const staff = useResource(
-    () => ok(api.GET('/api/people', { params: { query: { role: 'staff', department: task.department } } })),
-    [task.department],
-  );
   // The date the client wants the work by (from the task's context, as the header's mark): a due
   // date after it is said at the field, as the plan editor says it — a warning, not a refusal (a
   // move may have to go past it).
@@ -613,14 +616,10 @@ function ManagerActions({ task, onChange, clientDate }: { task: Task; onChange: 
   const typedLate = dueAt ? lateFor(fromLocalInput(dueAt)) : undefined;
 
   // One form's success changes the task the other form's refusal was about: that refusal no longer stands.
-  const reassign = useAction(() => ok(api.POST('/api/tasks/{taskId}/reassign', { ...path, body: { assigneeId: assignee } })), (t) => {
-    onChange(t);
-    move.clearError();
-    flash('Reassigned.');
-  });
+  const [datesMoved, setDatesMoved] = useState(0);
   const move = useAction(() => ok(api.PATCH('/api/tasks/{taskId}', { ...path, body: { dueAt: fromLocalInput(dueAt), reason } })), (t) => {
     onChange(t);
-    reassign.clearError();
+    setDatesMoved((n) => n + 1);
     setReason('');
     const late = t.dueAt ? lateFor(t.dueAt) : undefined;
     flash(late ? `Due date moved, to after the client’s date (${formatDate(late)}).` : 'Due date moved.');
@@ -655,31 +654,16 @@ function ManagerActions({ task, onChange, clientDate }: { task: Task; onChange: 
           />
         </Section>
       )}
-      {(task.status === 'open' || task.status === 'claimed' || task.status === 'waiting') && (
+      {reassignable(task) && (
         <div class="grid-2">
-          <Section title="Reassign" id="reassign">
-            <form
-              onSubmit={(e) => {
-                e.preventDefault();
-                void reassign.act();
-              }}
-              noValidate
-            >
-              <ProblemBox error={reassign.error} shownAtFields={['assigneeId']} />
-              <Select
-                id="reassign-assignee"
-                label={`Give it to (${DEPARTMENT_LABEL[task.department]})`}
-                value={assignee}
-                onValue={reassign.editing('assigneeId', setAssignee)}
-                placeholder="Choose a person"
-                options={(staff.data?.items ?? []).map((p) => ({ value: p.id, label: p.name }))}
-                error={reassign.at('assigneeId')}
-              />
-              <button type="submit" class="button button--secondary" disabled={reassign.pending || !assignee}>
-                Reassign
-              </button>
-            </form>
-          </Section>
+          <ReassignSection
+            task={task}
+            onChange={(t) => {
+              onChange(t);
+              move.clearError();
+            }}
+            otherActionsDone={datesMoved}
+          />
           <Section title="Move the due date" id="move-due">
             <form
               onSubmit={(e) => {
@@ -713,6 +697,51 @@ function ManagerActions({ task, onChange, clientDate }: { task: Task; onChange: 
         </div>
       )}
     </>
+  );
+}
+
+/** Work that can still change hands (the task's validator takes open or claimed work; waiting work is given ahead). */
+const reassignable = (task: Task): boolean => task.status === 'open' || task.status === 'claimed' || task.status === 'waiting';
+
+/** "Reassign": the task to another person of its department — its project's manager's, and leadership's. */
+function ReassignSection({ task, onChange, otherActionsDone = 0 }: { task: Task; onChange: (t: Task) => void; otherActionsDone?: number }) {
+  const [assignee, setAssignee] = useState('');
+  const staff = useResource(
+    () => ok(api.GET('/api/people', { params: { query: { role: 'staff', department: task.department } } })),
+    [task.department],
+  );
+  const reassign = useAction(() => ok(api.POST('/api/tasks/{taskId}/reassign', { params: { path: { taskId: task.taskId } }, body: { assigneeId: assignee } })), (t) => {
+    onChange(t);
+    flash('Reassigned.');
+  });
+  // Another action on the task (its due date moved) changed what a refusal here was about: it no longer stands.
+  useEffect(() => {
+    if (otherActionsDone > 0) reassign.clearError();
+  }, [otherActionsDone]);
+  return (
+    <Section title="Reassign" id="reassign">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void reassign.act();
+        }}
+        noValidate
+      >
+        <ProblemBox error={reassign.error} shownAtFields={['assigneeId']} />
+        <Select
+          id="reassign-assignee"
+          label={`Give it to (${DEPARTMENT_LABEL[task.department]})`}
+          value={assignee}
+          onValue={reassign.editing('assigneeId', setAssignee)}
+          placeholder="Choose a person"
+          options={(staff.data?.items ?? []).map((p) => ({ value: p.id, label: p.name }))}
+          error={reassign.at('assigneeId')}
+        />
+        <button type="submit" class="button button--secondary" disabled={reassign.pending || !assignee}>
+          Reassign
+        </button>
+      </form>
+    </Section>
   );
 }
 

@@ -94,7 +94,9 @@ export function Workload({ query }: { query: URLSearchParams }) {
       forTheRest="pick a department or a person"
       note={(l) => {
         if (!assignee) return null;
-        const waits = gone && l.inWork.tasks > 0 ? ` Their tasks wait until each is reassigned${ownOnly ? ', from its page or all at once below' : ' from its page'}.` : '';
+        // Leadership gives all of them at once only from the list of every project's (what the API moves then).
+        const allAtOnce = state !== 'open' && (ownOnly || (me.person.role === 'leadership' && !l.scope.managerId && !l.scope.segment));
+        const waits = gone && l.inWork.tasks > 0 ? ` Their tasks wait until each is reassigned${allAtOnce ? ', from its page or all at once below' : ' from its page'}.` : '';
         // As the KPI page says it: overloaded above the threshold (WORKLOAD_OVERLOAD_HOURS), counting work in hand.
         const said =
           l.inWork.hours > l.thresholdHours ? (
@@ -108,8 +110,8 @@ export function Workload({ query }: { query: URLSearchParams }) {
         return (
           <>
             {said}
-            {/* A task is reassigned by its project's manager: the list a manager reads is of their own projects, as the API's reassign-all is. */}
-            {ownOnly && state !== 'open' && <ReassignAll personId={assignee} inWork={l.inWork.tasks} listed={l.items} onDone={() => void list.reload()} />}
+            {/* A task is reassigned by its project's manager or by leadership: the list a manager reads is of their own projects, as the API's reassign-all is; leadership's, of every project. */}
+            {allAtOnce && <ReassignAll personId={assignee} inWork={l.inWork.tasks} listed={l.items} everyProject={!ownOnly} onDone={() => void list.reload()} />}
           </>
         );
       }}
