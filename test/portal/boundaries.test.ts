@@ -18,7 +18,7 @@ import os from 'node:os';
 import type { Route } from 'playwright-core';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { claimedDesignTask, openDesignTask, planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, DESKTOP, holdReads, PHONE, routeUntilStopped, shootDesktopAndPhone, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { accessibilityProblems, browserTestOrSkip, DESKTOP, holdReads, localIn, PHONE, routeUntilStopped, shootDesktopAndPhone, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
@@ -42,11 +42,6 @@ const PROVOKED = [
 ];
 
 const DAY = 86_400_000;
-/** A datetime-local value this far from now, in the browser's zone (Europe/Berlin). */
-const localIn = (ms: number) =>
-  new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
-    .format(new Date(Date.now() + ms))
-    .replace(' ', 'T');
 
 beforeAll(async () => {
   h = await startApiHarness();

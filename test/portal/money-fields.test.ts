@@ -9,7 +9,7 @@
 import type { Page } from 'playwright-core';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { projectRequest, startApiHarness, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, DESKTOP, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { accessibilityProblems, browserTestOrSkip, DESKTOP, localIn, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
@@ -23,11 +23,6 @@ const sent: string[] = [];
 const title = `Comma money ${uniqueId('mf').slice(-6)}`;
 let projectId = '';
 
-/** A datetime-local value this far from now, in the browser's zone (Europe/Berlin). */
-const localIn = (ms: number) =>
-  new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
-    .format(new Date(Date.now() + ms))
-    .replace(' ', 'T');
 const DAY = 86_400_000;
 
 beforeAll(async () => {
