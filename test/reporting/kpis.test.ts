@@ -11,7 +11,8 @@ import { CSV_COLUMNS } from '../../api/kpi-csv';
 import { buildOpenApiDocument } from '../../api/openapi';
 import { ProjectBuilder } from './builders';
 import { ANNA, BORIS, buildDataset, NOW, OVERLOAD_HOURS, PERIOD } from './dataset';
-import { parseCsv, reportApp, type ReportApp } from './support';
+import { parseCsv } from '../support/csv';
+import { reportApp, type ReportApp } from './support';
 
 let t: TestStore;
 let r: ReportApp;
