@@ -10,7 +10,7 @@
  */
 import type { Page } from 'playwright-core';
 import { completedProject, planRequest, projectInClientReview, projectRequest, waitForTask, type ApiHarness, type PersonKey } from '../support/api';
-import { axeViolations, browserTestOrSkip, DESKTOP, NARROW_PHONE, openClientPage, portalSuite, shootDeskAndNarrowPhone } from '../support/browser';
+import { axeViolations, browserTestOrSkip, DESKTOP, holdReads, NARROW_PHONE, openClientPage, portalSuite, shootDeskAndNarrowPhone } from '../support/browser';
 import { uniqueId } from '../support/temporal';
 
 jest.setTimeout(600_000);
@@ -122,6 +122,68 @@ step("a manager's pages have no violation", async () => {
   await shootDeskAndNarrowPhone(suite.portal(), page, 'a11y-kpis');
 });
 
+/**
+ * Whether Tab, pressed from the timeline's heading (made focusable for the test, to start there),
+ * lands on the timeline itself; with whether it scrolls, its tabindex and its name.
+ */
+async function timelineAtTab(page: Page): Promise<{ scrolls: boolean; tabindex: string | null; name: string | null; tabLandsOnIt: boolean }> {
+  const timeline = page.locator('#timeline .timeline');
+  await page.locator('#timeline-title').evaluate((h2) => {
+    h2.setAttribute('tabindex', '-1');
+    h2.focus();
+  });
+  await page.keyboard.press('Tab');
+  return {
+    ...(await timeline.evaluate((ol) => ({ scrolls: ol.scrollHeight > ol.clientHeight, tabindex: ol.getAttribute('tabindex'), name: ol.getAttribute('aria-label') }))),
+    tabLandsOnIt: await timeline.evaluate((ol) => ol.ownerDocument.activeElement === ol),
+  };
+}
+
+/** The timeline in sight, where the keyboard left it, at a desk's width and at 320 px (for the eye: a ring on it only when it scrolls). */
+async function shootTimeline(page: Page, name: string): Promise<void> {
+  for (const [width, viewport] of [['desktop', DESKTOP], ['phone-320', NARROW_PHONE]] as const) {
+    await page.setViewportSize(viewport);
+    await page.locator('#timeline').scrollIntoViewIfNeeded();
+    await suite.portal().screenshot(page, `${name}-${width}`, { fullPage: false });
+  }
+  await page.setViewportSize(DESKTOP);
+}
+
+step("a project's timeline is a Tab stop only while it scrolls, and named either way", async () => {
+  const { page } = await suite.open('manager', `/projects/${ids.planning}`);
+  await drawn(page);
+  const name = 'Timeline, newest first';
+  // Just opened, the project's timeline is short: nothing to scroll, so no Tab stop (at a desk, and at 320 px).
+  expect(await timelineAtTab(page)).toEqual({ scrolls: false, tabindex: null, name, tabLandsOnIt: false });
+  await page.setViewportSize(NARROW_PHONE);
+  expect(await timelineAtTab(page)).toEqual({ scrolls: false, tabindex: null, name, tabLandsOnIt: false });
+  await page.setViewportSize(DESKTOP);
+  // Completed, it is long: it scrolls in its box, and Tab stops on it for the arrow keys.
+  await page.goto(`${suite.portal().baseUrl}/projects/${ids.completed}`);
+  await drawn(page);
+  expect(await timelineAtTab(page)).toEqual({ scrolls: true, tabindex: '0', name, tabLandsOnIt: true });
+  // Its box let grow to hold it all (as a taller window or a shorter history would), the Tab stop goes; boxed again, it is back.
+  // The page's polls held meanwhile: the box's change of size alone must bring it, not a next render.
+  const release = await holdReads(page, (path) => path.startsWith('/api/'));
+  const timeline = page.locator('#timeline .timeline');
+  await timeline.evaluate((ol) => ol.setAttribute('style', 'max-height: none'));
+  await page.locator('#timeline .timeline:not([tabindex])').waitFor();
+  expect(await timelineAtTab(page)).toEqual({ scrolls: false, tabindex: null, name, tabLandsOnIt: false });
+  await timeline.evaluate((ol) => ol.removeAttribute('style'));
+  await page.locator('#timeline .timeline[tabindex="0"]').waitFor();
+  expect(await timelineAtTab(page)).toEqual({ scrolls: true, tabindex: '0', name, tabLandsOnIt: true });
+  await release();
+  await shootTimeline(page, 'a11y-timeline-long-tabbed');
+  // Both ways the page stays clean (the audits above see the short one at the project still to plan, the long one at the completed).
+  const found = await axeViolations(page, `manager /projects/${ids.completed}, timeline boxed again`);
+  await page.goto(`${suite.portal().baseUrl}/projects/${ids.planning}`);
+  await drawn(page);
+  found.push(...(await axeViolations(page, `manager /projects/${ids.planning}, short timeline`)));
+  await timelineAtTab(page);
+  await shootTimeline(page, 'a11y-timeline-short-tabbed-past');
+  expect(found).toEqual([]);
+});
+
 step("staff's pages have no violation", async () => {
   const { found } = await auditPages('copywriter', ['/inbox', '/inbox?view=mine', `/tasks/${ids.production}.copy-home`, '/settings/mail']);
   found.push(...(await auditPages('seo', [`/tasks/${ids.production}.seo-home`])).found);
@@ -167,5 +229,30 @@ step('forms refused at their fields have no violation: a new project, a plan, a 
   await refused(`/projects/${ids.planning}/plan`, 'Submit for approval');
   await refused('/review', 'Send back');
   await page.context().close();
+  expect(found).toEqual([]);
+});
+
+step("the client's forms sent empty, refused at their fields, have no violation at 320 px: accepting, asking for changes, complaining", async () => {
+  const found: Found = [];
+  /** The form `button` sends (inside the disclosure `opener`, when there is one) sent empty: refused at its fields, audited and shot at 320 px. */
+  const refusedEmpty = async (page: Page, button: string, shot: string, opener?: string) => {
+    await page.setViewportSize(NARROW_PHONE);
+    if (opener) await page.locator('summary', { hasText: opener }).click();
+    const form = page.locator('form.answer-form', { has: page.getByRole('button', { name: button, exact: true }) });
+    await form.getByRole('button', { name: button, exact: true }).click();
+    await form.locator('[aria-invalid="true"]').first().waitFor();
+    found.push(...(await axeViolations(page, `client page, “${button}” sent empty (320 px)`)));
+    await form.scrollIntoViewIfNeeded();
+    await suite.portal().screenshot(page, `a11y-client-${shot}-refused-phone-320`, { fullPage: false });
+  };
+  const review = await openClientPage(suite.harness(), suite.portal(), ids.clientReview);
+  await drawn(review.page);
+  await refusedEmpty(review.page, 'Accept the work', 'accept');
+  await refusedEmpty(review.page, 'Ask for these changes', 'changes', 'Ask for changes');
+  await review.context.close();
+  const completed = await openClientPage(suite.harness(), suite.portal(), ids.completed);
+  await drawn(completed.page);
+  await refusedEmpty(completed.page, 'Send the complaint', 'complaint', 'Make a complaint');
+  await completed.context.close();
   expect(found).toEqual([]);
 });

@@ -4,7 +4,7 @@
  * error is tied to its control (aria-describedby) and announced.
  */
 import type { ComponentChildren, RefObject } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { humanize, type ApiError, type Stage, type TaskStatus } from './api';
 import { dueState, formatDateTime, relative, STAGE_LABEL, TASK_STATUS_LABEL, eventLabel } from './format';
 
@@ -437,15 +437,37 @@ export const peopleInWords = (detail: string, name: (id: string) => string): str
 };
 
 /**
+ * Whether the element given to `ref` has more content than its box shows (it scrolls): measured
+ * after every render (what it holds may have changed) and whenever the box changes size (the
+ * window narrowed, so its lines wrap).
+ */
+function useScrolls(): [(element: HTMLElement | null) => void, boolean] {
+  const [element, ref] = useState<HTMLElement | null>(null);
+  const [scrolls, setScrolls] = useState(false);
+  const measure = () => {
+    if (element) setScrolls(element.scrollHeight > element.clientHeight);
+  };
+  useLayoutEffect(measure);
+  useLayoutEffect(() => {
+    if (!element) return;
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [element]);
+  return [ref, scrolls];
+}
+
+/**
  * Newest first. `detail` puts an entry's detail in people's words (the workflow records it terse).
- * The list scrolls within its own box once long (styles.css), so it takes the keyboard's focus
- * (named, for the screen reader that lands there): the arrow keys then scroll it (axe's
- * scrollable-region-focusable).
+ * The list scrolls within its own box once long (styles.css); only then does it take the
+ * keyboard's focus, so that the arrow keys scroll it (axe's scrollable-region-focusable): a short
+ * one would be a Tab stop with nothing to do. Its name serves the screen reader either way.
  */
 export function Timeline({ entries, name, detail }: { entries: TimelineEntry[]; name: (id: string) => string; detail?: (e: TimelineEntry) => ComponentChildren }) {
+  const [ref, scrolls] = useScrolls();
   if (entries.length === 0) return <p class="muted">Nothing yet.</p>;
   return (
-    <ol class="timeline" tabIndex={0} aria-label="Timeline, newest first">
+    <ol class="timeline" ref={ref} tabIndex={scrolls ? 0 : undefined} aria-label="Timeline, newest first">
       {[...entries].reverse().map((e, i) => (
         <li key={`${e.at}-${i}`}>
           <time dateTime={e.at}>{formatDateTime(e.at)}</time>
