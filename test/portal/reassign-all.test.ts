@@ -87,4 +87,10 @@ step('the manager gives the rest to the other designer at once; the list is empt
   for (const task of tasks) {
     expect((await h.http().get(`/api/tasks/${task}`).set(h.auth('manager')).expect(200)).body).toMatchObject({ assigneeId: h.people.designer2.id, status: 'claimed' });
   }
+  // Work still waiting for the work it builds on is nobody's yet: its date can move, it is given to nobody (the task refuses it).
+  const waiting = tasks[0].replace(/\.design-home$/, '.copy-home');
+  await page.goto(`${portal().baseUrl}/tasks/${waiting}`);
+  await page.locator('#move-dueAt').waitFor();
+  expect((await h.http().get(`/api/tasks/${waiting}`).set(h.auth('manager')).expect(200)).body).toMatchObject({ status: 'waiting' });
+  expect(await page.locator('#reassign-assignee').count()).toBe(0);
 });

@@ -654,16 +654,18 @@ function ManagerActions({ task, onChange, clientDate }: { task: Task; onChange: 
           />
         </Section>
       )}
-      {reassignable(task) && (
+      {(reassignable(task) || task.status === 'waiting') && (
         <div class="grid-2">
-          <ReassignSection
-            task={task}
-            onChange={(t) => {
-              onChange(t);
-              move.clearError();
-            }}
-            otherActionsDone={datesMoved}
-          />
+          {reassignable(task) && (
+            <ReassignSection
+              task={task}
+              onChange={(t) => {
+                onChange(t);
+                move.clearError();
+              }}
+              otherActionsDone={datesMoved}
+            />
+          )}
           <Section title="Move the due date" id="move-due">
             <form
               onSubmit={(e) => {
@@ -700,8 +702,8 @@ function ManagerActions({ task, onChange, clientDate }: { task: Task; onChange: 
   );
 }
 
-/** Work that can still change hands (the task's validator takes open or claimed work; waiting work is given ahead). */
-const reassignable = (task: Task): boolean => task.status === 'open' || task.status === 'claimed' || task.status === 'waiting';
+/** Work that can change hands: the task's validator takes open or claimed work only (waiting work is nobody's yet, delivered work waits for its review). */
+const reassignable = (task: Task): boolean => task.status === 'open' || task.status === 'claimed';
 
 /** "Reassign": the task to another person of its department — its project's manager's, and leadership's. */
 function ReassignSection({ task, onChange, otherActionsDone = 0 }: { task: Task; onChange: (t: Task) => void; otherActionsDone?: number }) {
