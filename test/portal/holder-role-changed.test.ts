@@ -99,7 +99,7 @@ step('the task page says who holds it and his role now: to the manager with the 
   await designer.context.close();
 });
 
-step('the late-work list marks the late task held by the designer made an account manager: for its manager a link to reassign it, for leadership a mark', async () => {
+step('the late-work list marks the late task held by the designer made an account manager: for its manager and for leadership a link to reassign it', async () => {
   const h = harness();
   const { page } = manager;
   await page.goto(`${portal().baseUrl}/late-work`);
@@ -119,9 +119,10 @@ step('the late-work list marks the late task held by the designer made an accoun
 
   const leader = await open('leadership', `/late-work?manager=${h.people.manager.id}`);
   const theirs = taskRow(leader.page, 'table.late-work', held.task).locator('td[data-label="Held by"]');
-  await theirs.locator('.badge').waitFor();
-  expect(await theirs.textContent()).toBe(`${dimaName} Now an account manager`);
-  expect(await theirs.locator('a').count()).toBe(0);
+  // Leadership reassigns too (since 2026-12-07): the same link to the task's page.
+  await theirs.locator('a.badge-link').waitFor();
+  expect(await theirs.textContent()).toBe(`${dimaName} Now an account manager: reassign it`);
+  expect(await theirs.locator('a.badge-link').getAttribute('href')).toBe(`/tasks/${held.task}`);
 });
 
 step('the review of his delivery says that sending it back returns it to him, so it must then be reassigned, and where; sent back, the task page leads to the reassign form', async () => {

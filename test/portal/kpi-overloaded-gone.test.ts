@@ -3,7 +3,8 @@
  * "Overloaded" names a designer who left, someone now in leadership and someone now an account
  * manager, each with the words why beside their name (the portfolio's and the digests' words), so
  * leadership does not plan around them; their name leads to their tasks in work, where the work in
- * hand says so too and that the tasks wait until each is reassigned — overloaded or not. Department
+ * hand says so too and that the tasks wait until each is reassigned — overloaded or not (from its page
+ * or, leadership too since 2026-12-07, all at once there). Department
  * staff overloaded read as before; with the people directory not read yet, nobody reads as gone.
  * The figures come from the reporting store alone: projects are published as the workflows would;
  * the directory is the harness's, which never had the two who left.
@@ -94,7 +95,7 @@ step('the work in hand of someone overloaded who left says so, and that their ta
   await overloadedLine(page).getByRole('link', { name: GONE_DESIGNER, exact: true }).click();
   await page.getByRole('heading', { level: 1, name: `In work \u2014 ${GONE_DESIGNER}` }).waitFor();
   expect(await page.locator('.workload-overload').textContent()).toBe(
-    `Overloaded ${GONE_DESIGNER} (no longer here) has 40 h in work, above the overload threshold of ${OVERLOAD_HOURS} h. Their tasks wait until each is reassigned from its page.`,
+    `Overloaded ${GONE_DESIGNER} (no longer here) has 40 h in work, above the overload threshold of ${OVERLOAD_HOURS} h. Their tasks wait until each is reassigned, from its page or all at once below.`,
   );
   expect((await tableRows(page, 'table.kpi-workload')).map((r) => [r[0], r[4]])).toEqual([
     ['design left-1', GONE_DESIGNER],
@@ -106,7 +107,7 @@ step('the work in hand of someone overloaded who left says so, and that their ta
   await overloadedLine(page).getByRole('link', { name: nameOf(NOW_MANAGER), exact: true }).click();
   await page.getByRole('heading', { level: 1, name: `In work \u2014 ${nameOf(NOW_MANAGER)}` }).waitFor();
   expect(await page.locator('.workload-overload').textContent()).toBe(
-    `Overloaded ${nameOf(NOW_MANAGER)} (now an account manager) has 30 h in work, above the overload threshold of ${OVERLOAD_HOURS} h. Their tasks wait until each is reassigned from its page.`,
+    `Overloaded ${nameOf(NOW_MANAGER)} (now an account manager) has 30 h in work, above the overload threshold of ${OVERLOAD_HOURS} h. Their tasks wait until each is reassigned, from its page or all at once below.`,
   );
 
   await page.goBack();
@@ -121,7 +122,7 @@ step('the work in hand of someone who left, not overloaded, still says their tas
   await page.getByRole('heading', { level: 1, name: `In work \u2014 ${GONE_LIGHT}` }).waitFor();
   await page.locator('table.kpi-workload').waitFor();
   await page.locator('.workload-holder-gone').waitFor();
-  expect(await page.locator('.workload-holder-gone').textContent()).toBe(`${GONE_LIGHT} is no longer here. Their tasks wait until each is reassigned from its page.`);
+  expect(await page.locator('.workload-holder-gone').textContent()).toBe(`${GONE_LIGHT} is no longer here. Their tasks wait until each is reassigned, from its page or all at once below.`);
   expect(await page.locator('.workload-overload').count()).toBe(0);
   await shootDeskAndNarrowPhone(portal(), page, '99w-o-workload-gone-not-overloaded');
 });

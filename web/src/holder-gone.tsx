@@ -19,10 +19,11 @@ export function useHeldBySomeoneGone(): (task: { status?: string; assigneeId?: s
 
 /**
  * Beside the holder's name, when the task is held by someone gone: why, as a badge ("No longer
- * here", "Left on 30 Nov 2026" for someone kept by name, "Now an account manager"); for the project's manager a link to the task's page, where it
- * is reassigned (and which says so). Nothing otherwise.
+ * here", "Left on 30 Nov 2026" for someone kept by name, "Now an account manager"); for whoever may
+ * reassign it (the project's manager, leadership) a link to the task's page, where it is
+ * reassigned (and which says so). Nothing otherwise.
  */
-export function HolderGoneBadge({ task, managing }: { task: { taskId: string; status?: string; assigneeId?: string }; managing: boolean }) {
+export function HolderGoneBadge({ task, reassigning }: { task: { taskId: string; status?: string; assigneeId?: string }; reassigning: boolean }) {
   const { reason } = useGoneInWords();
   const heldBySomeoneGone = useHeldBySomeoneGone();
   if (!heldBySomeoneGone(task)) return null;
@@ -31,7 +32,7 @@ export function HolderGoneBadge({ task, managing }: { task: { taskId: string; st
   return (
     <>
       {' '}
-      {managing ? (
+      {reassigning ? (
         <Link href={`/tasks/${task.taskId}`} class="badge badge--warn badge-link">
           {said}: reassign it
         </Link>

@@ -163,7 +163,7 @@ export function LateWork({ query }: { query: URLSearchParams }) {
                     <td role="cell" data-label="Held by">
                       {t.assigneeId ? name(t.assigneeId) : <Badge tone="warn">Nobody has taken it</Badge>}
                       {/* Late and waiting on someone who left or changed role: late until its manager reassigns it. */}
-                      <HolderGoneBadge task={t} managing={t.managerId === me.person.id} />
+                      <HolderGoneBadge task={t} reassigning={t.managerId === me.person.id || me.person.role === 'leadership'} />
                     </td>
                     <td role="cell" data-label="Late by">
                       {t.dueAt ? (

@@ -288,7 +288,7 @@ function ProjectView({ project: p, onChange }: { project: ProjectStatus; onChang
                     <td role="cell" data-label="Assignee">
                       {t.assigneeId ? name(t.assigneeId) : <span class="muted">—</span>}
                       {/* Held by someone who left or changed role: nobody else can take it until the manager reassigns it. */}
-                      <HolderGoneBadge task={t} managing={isManager} />
+                      <HolderGoneBadge task={t} reassigning={isManager || me.person.role === 'leadership'} />
                     </td>
                     <td role="cell" data-label="Due">
                       <Due
