@@ -15,6 +15,7 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
+  WithStartWorkflowOperation,
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
 import { tsToDate, type SearchAttributePair } from '@temporalio/common';
@@ -34,7 +35,7 @@ import {
   type ProjectInput,
   type ProjectStatus,
 } from '../workflows/project/contract';
-import { openingStatus } from '../workflows/project/state';
+import { openingStatus, projectSearchAttributes } from '../workflows/project/state';
 import {
   getStatusQuery as getTaskStatusQuery,
   openingTaskView,
@@ -249,6 +250,49 @@ export class TemporalGateway {
     );
   }
 
+  /**
+   * A completed project whose workflow has ended runs again with this update (a complaint made
+   * after its window), carrying on from its final snapshot. One already run again for another
+   * complaint takes the update in that run (USE_EXISTING): two complaints at once make one run.
+   */
+  reopenProject<Input>(
+    final: ProjectStatus,
+    memo: ProjectMemo,
+    update: UpdateDefinition<ProjectActionResult, [Input]>,
+    input: Input,
+    updateId?: string,
+  ): Promise<ProjectActionResult> {
+    const { projectId } = final;
+    const reopenedWith: ProjectInput = {
+      projectId,
+      managerId: final.managerId,
+      client: final.client,
+      title: final.title,
+      brief: final.brief,
+      departments: final.departments,
+      budget: final.budget,
+      desiredDeadline: final.desiredDeadline,
+      policy: final.policy,
+      reopenedFrom: final,
+    };
+    const startWorkflowOperation = new WithStartWorkflowOperation(PROJECT_WORKFLOW_TYPE, {
+      workflowId: projectWorkflowId(projectId),
+      taskQueue: this.taskQueue,
+      args: [reopenedWith],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      // The project's earlier run ended; this one carries it on under the same id.
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      memo: { ...memo },
+      typedSearchAttributes: projectSearchAttributes(final).filter((pair): pair is SearchAttributePair => pair.value !== null),
+      staticSummary: `${final.title} — ${final.client.name} (a complaint after its window)`,
+    });
+    return this.call(
+      `${actionInWords(update.name)} on project ${projectId}`,
+      (client) => client.workflow.executeUpdateWithStart(update, { args: [input], startWorkflowOperation, ...(updateId && { updateId }) }),
+      { timeoutMs: this.updateTimeoutMs, notFound: `There is no project ${projectId}.` },
+    );
+  }
+
   task(taskId: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<TaskView> {
     return this.call(`read task ${taskId}`, (client) => client.workflow.getHandle(taskWorkflowId(taskId)).query(getTaskStatusQuery), {
       notFound: `There is no task ${taskId}.`,
@@ -288,7 +332,8 @@ export class TemporalGateway {
       `read project ${projectId}`,
       `There is no project ${projectId}.`,
     );
-    const value = openingStatus(input, input.receivedAt ?? startedAt);
+    // A run that carries on a completed project began where its last run ended.
+    const value = input.reopenedFrom ?? openingStatus(input, input.receivedAt ?? startedAt);
     return { value, seq: value.version, publishedAt: startedAt };
   }
 

@@ -297,6 +297,22 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
     throw managedBySomeoneElse(deps.people.nameOf(known.managerId), 'project');
   }
 
+  /**
+   * The memo a run that carries on a completed project starts with: its last run's (so a create
+   * retried with that Idempotency-Key is still known), or, past Temporal's retention, what the
+   * snapshot says (the creating request's fingerprint is gone with the run).
+   */
+  function memoOf(final: ProjectStatus, last: Partial<ProjectMemo> | undefined): ProjectMemo {
+    return {
+      title: final.title,
+      clientName: final.client.name,
+      clientId: final.client.id,
+      managerId: final.managerId,
+      requestFingerprint: last?.requestFingerprint ?? '',
+      requestId: last?.requestId ?? '',
+    };
+  }
+
   /** The status right after a start: the first workflow task may not have run yet. */
   async function statusAfterStart(projectId: string): Promise<ProjectStatus | undefined> {
     const deadline = Date.now() + 5_000;
@@ -451,6 +467,8 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
       action: (req: Request) => string = () => update.name,
       /** For a project that has ended: true when its final snapshot already holds exactly this request (answered as done). */
       alreadyIn?: (status: ProjectStatus, input: Input) => boolean,
+      /** For a project that has ended: true when this request runs its workflow again (a complaint after the window). */
+      reopens?: (status: ProjectStatus, input: Input) => boolean,
     ) =>
     async (req: Request, res: Response): Promise<void> => {
       const person = caller(req);
@@ -476,11 +494,19 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
         const result = await temporal.updateProject(projectId, update, input, updateId);
         made = result.version;
       } catch (err) {
-        if (!(alreadyIn && err instanceof ApiProblem && err.type === ProblemType.closed)) throw err;
-        const { value: final } = await liveOrStored(projectId, (signal) => temporal.projectStatus(projectId, { signal }), stored, seen);
-        if (!alreadyIn(final, input)) throw err;
-        res.json(final);
-        return;
+        // Ended: its run closed, or (past Temporal's retention) gone, with its final snapshot stored.
+        const ended = err instanceof ApiProblem && (err.type === ProblemType.closed || (err.status === 404 && stored !== undefined));
+        if (!ended || (!alreadyIn && !reopens)) throw err;
+        const final = err.type === ProblemType.closed ? (await liveOrStored(projectId, (signal) => temporal.projectStatus(projectId, { signal }), stored, seen)).value : stored!.value;
+        if (alreadyIn?.(final, input)) {
+          res.json(final);
+          return;
+        }
+        if (!reopens?.(final, input)) throw err;
+        const { memo } = (await temporal.describeProject(projectId)) ?? {};
+        const result = await temporal.reopenProject(final, memoOf(final, memo), update, input, updateId);
+        made = result.version;
+        deps.logger.info({ projectId, requestId: req.requestId }, 'completed project run again for a complaint after its window');
       }
       // The update answers with the version it produced; the snapshot of that version is read after it.
       const after = await snapshotAtLeast({
@@ -515,7 +541,18 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
     '/api/projects/:id/feedback',
     // Leadership records complaints only (the workflow's validator says so for the rest).
     allow('manager', 'leadership'),
-    projectAction(recordFeedbackUpdate, feedbackRequestSchema, (feedback, by) => ({ feedback, by })),
+    projectAction(
+      recordFeedbackUpdate,
+      feedbackRequestSchema,
+      (feedback, by) => ({ feedback, by }),
+      undefined,
+      // The same complaint after the window again (a retry once its run has ended): recorded once.
+      (final, { feedback, by }) =>
+        feedback.kind === 'complaint' && final.complaints.some((c) => c.afterWindow && c.recordedBy === by.id && c.description === feedback.description),
+      // A claim is recorded, escalated and resolved whenever it comes: a complaint about a completed
+      // project whose window is over (or that had none) runs its workflow again for it.
+      (final, { feedback }) => feedback.kind === 'complaint' && final.stage === 'completed',
+    ),
   );
 
   /** A complaint's id in the path: one no complaint could have is not looked for. */

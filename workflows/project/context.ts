@@ -65,6 +65,11 @@ export interface ProjectContext {
   followsUpComplaints: boolean;
   /** A completed project's complaint window has ended: its workflow is about to end. */
   complaintWindowOver: boolean;
+  /**
+   * This run carries on a completed project whose workflow had ended, to hear a complaint made
+   * after its window (`input.reopenedFrom`); it ends once that is settled.
+   */
+  readonly reopened: boolean;
 
   record(event: string, by?: string, detail?: string, at?: string): void;
   /** Something the process may wait on changed: wake it, keep the search attributes current. */
@@ -95,7 +100,8 @@ export interface ProjectContext {
 export function createProjectContext(input: ProjectInput): ProjectContext {
   const { workflowId, startTime } = workflowInfo();
   // The response-time clock starts when the request reached us, not when a worker picked it up.
-  const status = openingStatus(input, input.receivedAt ?? startTime.toISOString());
+  // A completed project run again for a late complaint goes on from where its last run ended.
+  const status = input.reopenedFrom ?? openingStatus(input, input.receivedAt ?? startTime.toISOString());
   const journal = createJournal(status.timeline, { projectId: input.projectId });
   const patched = patchesFor(input.patchBaseline);
   const outbox = createOutbox({
@@ -129,10 +135,13 @@ export function createProjectContext(input: ProjectInput): ProjectContext {
     client: { emails: [input.client.email] },
     changes: 0,
     cancelling: false,
-    finalBilled: false,
+    // A reopened project was accepted by its client and billed in full by its last run.
+    ...(input.reopenedFrom && { clientDecision: 'accepted' as const }),
+    finalBilled: input.reopenedFrom !== undefined,
     chased: new Set(),
     followsUpComplaints: false,
     complaintWindowOver: false,
+    reopened: input.reopenedFrom !== undefined,
     waitHooks: [],
 
     record(event, by, detail, at) {

@@ -326,7 +326,8 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         ctx.enterStage('in_production');
       } else {
         const complaintId = `c${status.complaints.length + 1}`;
-        status.complaints.push({ complaintId, description: feedback.description, at, recordedBy: by.id, ...fromClient });
+        const late = ctx.reopened && { afterWindow: true };
+        status.complaints.push({ complaintId, description: feedback.description, at, recordedBy: by.id, ...fromClient, ...late });
         status.feedback.push({ at, kind: 'complaint', description: feedback.description, recordedBy: by.id, ...fromClient });
         ctx.record('complaint_filed', by.id, `${complaintId}: ${feedback.description}`);
         // The manager hears of it too (leadership may record one the client brought to them); whoever recorded it knows.
@@ -356,7 +357,12 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
           // A complaint may come while the work is under way (a deadline missed), during the
           // review, after acceptance (a client deemed to accept, then unhappy), or within the
           // policy's window after completion (a flaw found once paid for).
-          if (!hearsComplaintsAfterCompletion()) {
+          if (ctx.reopened) {
+            // Run again for a complaint made after the window: the manager or leadership recorded
+            // it with the client (their page says to tell the manager), until this run ends.
+            refuseUnless(isManager(by) || isLeadership(by), "the project's manager or leadership (its complaint window is over)");
+            if (ctx.complaintWindowOver) throw businessFailure(ErrorType.WrongStage, 'the project has settled the complaints it was reopened for');
+          } else if (!hearsComplaintsAfterCompletion()) {
             if (status.stage === 'completed' && status.complaintsHeardUntil !== undefined) {
               throw businessFailure(ErrorType.WrongStage, `the project completed and heard complaints until ${status.complaintsHeardUntil}`);
             }

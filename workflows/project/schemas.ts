@@ -84,6 +84,12 @@ export const projectInputSchema = projectRequestSchema.omit({ policy: true }).ex
   receivedAt: isoDateTimeSchema.optional(),
   /** The patches the run has from its start (workflows/common/patches.ts); set by the API for new projects. */
   patchBaseline: z.number().int().positive().optional(),
+  /**
+   * A completed project whose workflow has ended, run again to hear a complaint made after its
+   * complaint window (a claim is recorded, escalated and resolved whenever it comes): its final
+   * snapshot, which the new run carries on from (the API starts it with the complaint).
+   */
+  reopenedFrom: z.lazy(() => projectStatusSchema).optional(),
 });
 export type ProjectInput = z.infer<typeof projectInputSchema>;
 
@@ -157,7 +163,9 @@ export const feedbackRequestSchema = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('complaint'),
-      description: z.string().min(1).max(5_000),
+      // Refused here, not only by the workflow's validator: a complaint after the window would
+      // otherwise start the project's run again before its validator said no.
+      description: z.string().min(1).max(5_000).refine((d) => d.trim() !== '', 'describe the complaint'),
     })
     .strict(),
 ]);
@@ -488,6 +496,11 @@ export const complaintViewSchema = z.object({
   recordedBy: z.string(),
   /** Made by the client on their page: who at the client made it (the name they gave). */
   clientContact: z.string().optional(),
+  /**
+   * Made after the completed project's complaint window (or after a completion that heard none):
+   * recorded by the manager or leadership, on the project run again for it.
+   */
+  afterWindow: z.boolean().optional(),
   resolution: z.string().optional(),
   resolvedAt: isoDate.optional(),
   resolvedBy: z.string().optional(),

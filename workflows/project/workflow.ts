@@ -42,6 +42,12 @@ import {
   type Compensation,
 } from './state';
 
+/**
+ * How long a reopened run waits for its complaint, should it not have come with the start (its
+ * update refused, say): the run then ends as it began.
+ */
+const REOPENED_WAITS_FOR_COMPLAINT_MS = 60_000;
+
 export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatus> {
   const ctx = createProjectContext(input);
   const { status, patched } = ctx;
@@ -54,6 +60,15 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
   // stage reaches the search attributes first, as it always has (the order of commands replays).
   ctx.syncSearchAttributes();
   registerProjectHandlers(ctx, production, billing);
+
+  // A completed project run again for a complaint made after its window: the complaint came with
+  // the start (update-with-start), is heard as one within the window is, and the run ends once it
+  // is settled.
+  if (ctx.reopened) {
+    await hearComplaintsAfterCompletion(Date.now() + REOPENED_WAITS_FOR_COMPLAINT_MS);
+    await endRun();
+    return status;
+  }
 
   // --- the cycle, in the article's order ---
   ctx.syncSearchAttributes();
@@ -93,14 +108,17 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
   }
   // A completed project still hears complaints for its policy's window before its workflow ends.
   if (status.complaintsHeardUntil !== undefined) await hearComplaintsAfterCompletion(Date.parse(status.complaintsHeardUntil));
-  // Every update answered (the cancellation's caller gets its snapshot), every notice out, and the
-  // final state in the store.
-  await CancellationScope.nonCancellable(async () => {
-    await condition(allHandlersFinished);
-    await ctx.outbox.drained();
-    await ctx.publisher.caughtUp();
-  });
+  await endRun();
   return status;
+
+  /** Every update answered (the cancellation's caller gets its snapshot), every notice out, and the final state in the store. */
+  async function endRun(): Promise<void> {
+    await CancellationScope.nonCancellable(async () => {
+      await condition(allHandlersFinished);
+      await ctx.outbox.drained();
+      await ctx.publisher.caughtUp();
+    });
+  }
 
   // ---------------------------------------------------------------------------------------------
   // The steps
@@ -408,6 +426,12 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
    * replay as they were.
    */
   async function hearComplaintsAfterCompletion(untilMs: number): Promise<void> {
+    // A run reopened for a complaint that never came (its update refused) ends leaving no trace.
+    const complaintsBefore = status.complaints.length;
+    const closeWindow = (by?: string, detail?: string): void => {
+      ctx.complaintWindowOver = true;
+      if (!ctx.reopened || status.complaints.length > complaintsBefore) ctx.record('complaint_window_closed', by, detail);
+    };
     const owedAgain = (): boolean => status.invoices.some((i) => i.status === 'open');
     const paidBeyond = (): boolean => overpaidInvoices(status).length > 0;
     try {
@@ -436,13 +460,11 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
         ctx.record(complaintsSettled ? 'complaints_settled_after_completion' : 'payments_settled_after_completion');
         await billing.produce('final_report');
       }
-      ctx.complaintWindowOver = true;
-      ctx.record('complaint_window_closed');
+      closeWindow();
     } catch (err) {
       if (!isCancellation(err)) throw err;
       // Cancelled from outside (an operator): the window ends now; what was agreed stands.
-      ctx.complaintWindowOver = true;
-      ctx.record('complaint_window_closed', 'temporal', 'cancelled through Temporal (operator)');
+      closeWindow('temporal', 'cancelled through Temporal (operator)');
     }
   }
 
