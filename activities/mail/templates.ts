@@ -714,6 +714,10 @@ const TEMPLATES: Record<NotificationTemplate, TemplateDefinition> = {
           ? `${v.text('clientContact', '')} of ${v.text('clientName', 'the client')} made a complaint about ${v.project} on their page.`
           : `A complaint was recorded on ${v.project}${v.has('by') ? ` by ${v.person('by')}` : ''}.`,
         ...v.line('Complaint', 'description'),
+        // Made after the completed project's window: its workflow runs again until it is settled.
+        ...(v.has('afterWindow')
+          ? [`The project had completed${v.has('complaintsHeardUntil') ? ` and heard complaints until ${v.date('complaintsHeardUntil')}` : ''}: it is open again until this is settled.`]
+          : []),
         `It needs a resolution.`,
       ],
     }),

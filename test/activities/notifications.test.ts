@@ -606,6 +606,10 @@ test('mails read as people write: articles, a plan sent back, what an approval s
   const complainedOnPage = staffText('complaint_filed', { ...fullData, by: 'client:globex', clientContact: 'Jane Doe', description: 'Too dark' }).text;
   expect(complainedOnPage).toContain('Jane Doe of Globex Corporation made a complaint about Spring campaign landing page on their page.');
   expect(complainedOnPage).not.toContain('client:globex');
+  // Made after the completed project's window: the mail says the project is open again for it.
+  const afterWindow = staffText('complaint_filed', { ...fullData, by: 'lena.director', afterWindow: true, complaintsHeardUntil: '2026-03-01T12:00:00.000Z' }).text;
+  expect(afterWindow).toContain('The project had completed and heard complaints until 2026-03-01 12:00 UTC: it is open again until this is settled.');
+  expect(staffText('complaint_filed', { ...fullData, by: 'lena.director' }).text).not.toContain('open again');
   const acceptedOnPage = staffText('client_accepted', { ...fullData, rating: 4, comment: 'Good work', clientContact: 'Jane Doe' });
   expect(acceptedOnPage.subject).toBe('Accepted by the client: Spring campaign landing page');
   expect(acceptedOnPage.text).toContain('Jane Doe of Globex Corporation accepted the delivered work for Spring campaign landing page on their page, rating it 4 of 5.');

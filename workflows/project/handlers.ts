@@ -335,7 +335,15 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
           'complaint_filed',
           `complaint:${complaintId}`,
           { ...ctx.manager, ...ctx.leadership, exceptPersonIds: [by.id] },
-          { complaintId, description: feedback.description, by: by.id, ...fromClient },
+          // (Only the activity's input changes: histories replay as recorded.)
+          {
+            complaintId,
+            description: feedback.description,
+            by: by.id,
+            ...fromClient,
+            ...late,
+            ...(late && status.complaintsHeardUntil !== undefined && { complaintsHeardUntil: status.complaintsHeardUntil }),
+          },
         );
         // Its follow-up is timed by the process's waits (complaints.ts): the one running now wakes
         // for it (runs recorded before slept on where nothing else was due).
