@@ -408,7 +408,7 @@ export const OPERATIONS: Operation[] = [
     tag: 'projects',
     summary: 'Record the client\u2019s response: accepted, revisions requested, or a complaint',
     description:
-      'Acceptance and revisions while the client reviews, by the project\u2019s manager. A complaint while the work is done, reviewed or paid for, by the manager or by leadership (a client who goes over the manager\u2019s head).',
+      'Acceptance and revisions while the client reviews, by the project\u2019s manager. A complaint while the work is done, reviewed or paid for, by the manager or by leadership (a client who goes over the manager\u2019s head); on a completed project within its complaint window (`complaintsHeardUntil`) too, and after it: a complaint about a completed project whose workflow has ended runs that workflow again for it (the answer is the project with the complaint, marked `afterWindow`), followed up and resolved as any, the run ending once it is settled. The same complaint sent again with its Idempotency-Key, or by the same person in the same words once that run has ended, is recorded once. A cancelled project that has ended takes none (409).',
     roles: ['manager', 'leadership'],
     params: projectId,
     body: feedbackRequestSchema,

@@ -35,7 +35,7 @@ import {
   type ProjectInput,
   type ProjectStatus,
 } from '../workflows/project/contract';
-import { openingStatus, projectSearchAttributes } from '../workflows/project/state';
+import { openingStatus, projectSearchAttributes, reopenedProjectInput } from '../workflows/project/state';
 import {
   getStatusQuery as getTaskStatusQuery,
   openingTaskView,
@@ -263,22 +263,10 @@ export class TemporalGateway {
     updateId?: string,
   ): Promise<ProjectActionResult> {
     const { projectId } = final;
-    const reopenedWith: ProjectInput = {
-      projectId,
-      managerId: final.managerId,
-      client: final.client,
-      title: final.title,
-      brief: final.brief,
-      departments: final.departments,
-      budget: final.budget,
-      desiredDeadline: final.desiredDeadline,
-      policy: final.policy,
-      reopenedFrom: final,
-    };
     const startWorkflowOperation = new WithStartWorkflowOperation(PROJECT_WORKFLOW_TYPE, {
       workflowId: projectWorkflowId(projectId),
       taskQueue: this.taskQueue,
-      args: [reopenedWith],
+      args: [reopenedProjectInput(final)],
       workflowIdConflictPolicy: 'USE_EXISTING',
       // The project's earlier run ended; this one carries it on under the same id.
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',

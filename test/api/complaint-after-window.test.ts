@@ -144,6 +144,13 @@ test('a project run again and settled is run again for the next complaint; a can
   expect(next.status).toBe(200);
   expect((next.body as ProjectStatus).complaints.map((c) => c.complaintId)).toEqual(['c1', 'c2']);
   expect((await runOf(projectId)).runId).not.toBe(secondRun);
+  // While it is open the project goes to another manager as any, who resolves it; the run ends.
+  const handedOver = await h.http().post(`/api/projects/${projectId}/handover`).set(h.auth('leadership')).send({ toManagerId: h.people.otherManager.id });
+  expect(handedOver.status).toBe(200);
+  expect((handedOver.body as ProjectStatus).managerId).toBe(h.people.otherManager.id);
+  expect((await h.http().post(`/api/projects/${projectId}/complaints/c2/resolution`).set(h.auth('manager')).send({ resolution: 'x' })).status).toBe(403);
+  expect((await h.http().post(`/api/projects/${projectId}/complaints/c2/resolution`).set(h.auth('otherManager')).send({ resolution: 'Colour fixed' })).status).toBe(200);
+  await ended(projectId, 'the second reopened run ended');
 
   // Cancelled at planning: its workflow ends; a complaint stays 409 and changes nothing.
   const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: 'Cancelled early' })).expect(201);

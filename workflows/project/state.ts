@@ -19,6 +19,7 @@ import {
   ProjectStageKey,
   StageEnteredAtKey,
 } from '../search-attributes';
+import { CURRENT_PATCH_BASELINE } from '../common/patches';
 import { taskId, type TaskInput } from '../task/contract';
 import type { ChangeRequestView, DocumentKind, ProjectInput, ProjectStatus, PlanVersionView, SetOffView, TaskChangedSignal, TaskSummary, InvoiceView } from './contract';
 import type { PlanTask } from './schemas';
@@ -63,6 +64,27 @@ export function openingStatus(input: ProjectInput, openedAt: string): ProjectSta
   status.timeline.push({ at: openedAt, event: 'stage_planning' });
   status.version += 1;
   return status;
+}
+
+/**
+ * What a completed project's run again starts with (the API's `reopenProject`): its request as the
+ * final snapshot has it, carrying on from that snapshot; every patch so far from its start, and
+ * the snapshot already in the store (`starterStoresOpening`), so the run publishes only what changes.
+ */
+export function reopenedProjectInput(final: ProjectStatus): ProjectInput {
+  return {
+    projectId: final.projectId,
+    managerId: final.managerId,
+    client: final.client,
+    title: final.title,
+    brief: final.brief,
+    departments: final.departments,
+    budget: final.budget,
+    desiredDeadline: final.desiredDeadline,
+    policy: final.policy,
+    patchBaseline: CURRENT_PATCH_BASELINE,
+    reopenedFrom: final,
+  };
 }
 
 export const planTotal = (tasks: PlanTask[], currency: string): number => sumAmounts(tasks.map((t) => t.price), currency);

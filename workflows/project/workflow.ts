@@ -59,6 +59,9 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
   // update delivered with the start is dispatched as soon as its handler is registered. The
   // stage reaches the search attributes first, as it always has (the order of commands replays).
   ctx.syncSearchAttributes();
+  // Counted before the handlers run the update a reopened run was started with (dispatched as
+  // soon as its handler is registered): did any complaint come in this run?
+  const complaintsAtStart = status.complaints.length;
   registerProjectHandlers(ctx, production, billing);
 
   // A completed project run again for a complaint made after its window: the complaint came with
@@ -427,10 +430,9 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
    */
   async function hearComplaintsAfterCompletion(untilMs: number): Promise<void> {
     // A run reopened for a complaint that never came (its update refused) ends leaving no trace.
-    const complaintsBefore = status.complaints.length;
     const closeWindow = (by?: string, detail?: string): void => {
       ctx.complaintWindowOver = true;
-      if (!ctx.reopened || status.complaints.length > complaintsBefore) ctx.record('complaint_window_closed', by, detail);
+      if (!ctx.reopened || status.complaints.length > complaintsAtStart) ctx.record('complaint_window_closed', by, detail);
     };
     const owedAgain = (): boolean => status.invoices.some((i) => i.status === 'open');
     const paidBeyond = (): boolean => overpaidInvoices(status).length > 0;
@@ -459,6 +461,8 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
         const complaintsSettled = status.complaints.filter((c) => c.resolvedAt).length > resolvedBefore;
         ctx.record(complaintsSettled ? 'complaints_settled_after_completion' : 'payments_settled_after_completion');
         await billing.produce('final_report');
+        // A reopened run has settled what it was run for: it ends now, unless more is open.
+        if (ctx.reopened) untilMs = Date.now();
       }
       closeWindow();
     } catch (err) {
