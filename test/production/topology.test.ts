@@ -2,13 +2,15 @@
  * What the production topology promises beyond the lifecycle journey, checked against the running
  * processes of `npm run test:production` (never part of `npm test`): /metrics only with its token,
  * the Temporal server's own Prometheus metrics, each worker's health endpoint, the API refusing
- * the people directory of the demo, and the documents where DOCUMENTS_STORE puts them.
+ * the people directory of the demo, the documents where DOCUMENTS_STORE puts them, and a completed
+ * project's workflow run again for a complaint after its window.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { downloadedContract, openDesignTask, startHttpHarness } from '../support/api';
+import type { ProjectStatus } from '../../workflows/project/contract';
+import { completedProject, downloadedContract, openDesignTask, startHttpHarness } from '../support/api';
 
 const execFileAsync = promisify(execFile);
 
@@ -73,4 +75,27 @@ test('a contract the worker makes is served by the API from where DOCUMENTS_STOR
   const file = path.join(env('AGENCYFLOW_DOCUMENTS_DIR'), projectId, `${documentId}.pdf`);
   // test:production keeps them in the database, test:image in the shared folder (compose's default).
   expect(fs.existsSync(file)).toBe(env('AGENCYFLOW_DOCUMENTS_STORE') === 'filesystem');
+});
+
+test('a complaint after a completed project’s window runs its workflow again on this Temporal (update-with-start under a used id), and the run ends once it is resolved', async () => {
+  const h = await startHttpHarness();
+  const completed = await completedProject(h, 'Complaint after the window', '2s');
+  const get = async (): Promise<ProjectStatus> => (await h.http().get(`/api/projects/${completed.projectId}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+  const windowClosings = (s: ProjectStatus): number => s.timeline.filter((e) => e.event === 'complaint_window_closed').length;
+  const until = async (what: string, done: (s: ProjectStatus) => boolean): Promise<ProjectStatus> => {
+    for (let i = 0; i < 120; i++) {
+      const s = await get();
+      if (done(s)) return s;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new Error(`${completed.projectId}: ${what} not within 60 s`);
+  };
+  const ended = await until('the window closed', (s) => windowClosings(s) === 1);
+  const late = await h.http().post(`/api/projects/${completed.projectId}/feedback`).set(h.auth('manager')).send({ kind: 'complaint', description: 'Fades after a month' });
+  expect(late.status).toBe(200);
+  expect((late.body as ProjectStatus).complaints).toEqual([expect.objectContaining({ complaintId: 'c1', afterWindow: true })]);
+  expect((late.body as ProjectStatus).version).toBeGreaterThan(ended.version);
+  await h.http().post(`/api/projects/${completed.projectId}/complaints/c1/resolution`).set(h.auth('manager')).send({ resolution: 'Reprinted' }).expect(200);
+  const settled = await until('the reopened run ended', (s) => windowClosings(s) === 2);
+  expect(settled.documents.filter((d) => d.kind === 'final_report')).toHaveLength(2);
 });
