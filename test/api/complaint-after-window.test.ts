@@ -152,6 +152,23 @@ test('a project run again and settled is run again for the next complaint; a can
   expect((await h.http().post(`/api/projects/${projectId}/complaints/c2/resolution`).set(h.auth('otherManager')).send({ resolution: 'Colour fixed' })).status).toBe(200);
   await ended(projectId, 'the second reopened run ended');
 
+  // Past Temporal's retention (its runs deleted, as retention does): run again from the store's copy.
+  const settledBefore = await statusOf(projectId);
+  for (;;) {
+    try {
+      await h.temporal.client.workflow.getHandle(`project-${projectId}`).describe();
+    } catch {
+      break;
+    }
+    await h.temporal.connection.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: `project-${projectId}` } }).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const afterRetention = await complain('otherManager', projectId, 'Still the wrong colour');
+  expect(afterRetention.status).toBe(200);
+  expect((afterRetention.body as ProjectStatus).complaints.map((c) => c.complaintId)).toEqual(['c1', 'c2', 'c3']);
+  expect((afterRetention.body as ProjectStatus).timeline.slice(0, settledBefore.timeline.length)).toEqual(settledBefore.timeline);
+  expect((await runOf(projectId)).status).toBe('RUNNING');
+
   // Cancelled at planning: its workflow ends; a complaint stays 409 and changes nothing.
   const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: 'Cancelled early' })).expect(201);
   const cancelledId = (created.body as ProjectStatus).projectId;
