@@ -178,3 +178,26 @@ test('a project run again and settled is run again for the next complaint; a can
   expectProblem(await complain('manager', cancelledId, 'Too late'), 409);
   expect(await statusOf(cancelledId)).toEqual(before);
 });
+
+test('past its window, a project still settling a complaint made within it takes one made after it in the same run', async () => {
+  const completed = await completedProject(h, 'Settling past the window', '4s');
+  const { projectId } = completed;
+  expect((await complain('manager', projectId, 'Within the window')).status).toBe(200);
+  const { runId } = await runOf(projectId);
+  // The window ends while that complaint is open: the run goes on until it is settled.
+  await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(completed.complaintsHeardUntil!) - Date.now()) + 500));
+  const late = await complain('leadership', projectId, 'After the window');
+  expect(late.status).toBe(200);
+  expect((late.body as ProjectStatus).complaints).toEqual([
+    expect.objectContaining({ complaintId: 'c1', description: 'Within the window' }),
+    expect.objectContaining({ complaintId: 'c2', description: 'After the window', afterWindow: true }),
+  ]);
+  expect((late.body as ProjectStatus).complaints[0].afterWindow).toBeUndefined();
+  expect(await runOf(projectId)).toEqual({ runId, status: 'RUNNING' });
+  for (const c of ['c1', 'c2']) {
+    expect((await h.http().post(`/api/projects/${projectId}/complaints/${c}/resolution`).set(h.auth('manager')).send({ resolution: 'Put right' })).status).toBe(200);
+  }
+  expect(await ended(projectId, 'the run ended once both were settled')).toBe(runId);
+  const settled = await statusOf(projectId);
+  expect(settled.timeline.filter((e) => e.event === 'complaint_window_closed')).toHaveLength(1);
+});

@@ -4,13 +4,14 @@
  * manager records one on the completed project; leadership resolves it with a compensation, a
  * credit note refunded to the client, whose refund the manager records (the only payment a
  * completed project takes); once it is settled the final report is made again. Meanwhile the
- * portfolio keeps the project in view. A project whose window has ended offers no complaint and
- * says until when complaints were heard. The new-project form sets the window per project. The
+ * portfolio keeps the project in view. A project whose window has ended says until when complaints
+ * were heard, and its manager or leadership records one the client makes since: the project runs
+ * again until it is settled. The new-project form sets the window per project. The
  * projects get to completion through the API; everything after is done on their pages.
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { completedProject, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
-import { browserTestOrSkip, DESKTOP, holdReads, openClientPage, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDesktopAndPhone, shownDateTime, nextStep, watchSends } from '../support/browser';
+import { browserTestOrSkip, DESKTOP, holdReads, openClientPage, startPortal, unexpectedErrors, type PersonPage, type Portal, shootChecked, shootDeskAndNarrowPhone, shootDesktopAndPhone, shownDateTime, nextStep, watchSends } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(180_000);
@@ -54,9 +55,19 @@ const get = async (id: string) => (await h.http().get(`/api/projects/${id}`).set
 const creditCells = (page: PersonPage['page'], number: string) => page.locator('table.credit-notes tr', { has: page.getByRole('rowheader', { name: number }) }).locator('td');
 /** The way to record a complaint on the completed project. */
 const complaintForm = (page: PersonPage['page']) => page.locator('details.card', { has: page.getByText('The client complains about the completed work', { exact: true }) });
+/** The way to record a complaint the client made after the window. */
+const lateComplaintForm = (page: PersonPage['page']) => page.locator('details.card', { has: page.getByText('The client complains after the window', { exact: true }) });
+
+/** The project's latest run: it runs again for a complaint after its window. */
+const runOf = async (projectId: string): Promise<{ runId: string; status: string }> => {
+  const d = await h.temporal.client.workflow.getHandle(`project-${projectId}`).describe();
+  return { runId: d.runId, status: d.status.name };
+};
+const runEnded = (projectId: string, what: string) => eventually(async () => ((await runOf(projectId)).status === 'COMPLETED' ? true : undefined), { what, timeoutMs: 60_000 });
 
 const shoot = (page: PersonPage['page'], name: string) => shootChecked(portal, page, name);
 const shootBoth = (page: PersonPage['page'], name: string) => shootDesktopAndPhone(portal, page, name);
+const shootNarrow = (page: PersonPage['page'], name: string) => shootDeskAndNarrowPhone(portal, page, name);
 
 step('the new-project form sets the complaint window of the project it opens', async () => {
   const { page } = manager;
@@ -183,14 +194,11 @@ step('a complaint after completion: recorded by the manager, resolved with a com
   await shoot(page, '77-complaint-after-completion-settled');
 });
 
-step('once the window has ended the page offers no complaint and says until when complaints were heard; the API refuses one', async () => {
+step('once the window has ended the page says until when complaints were heard, and offers the manager a way to record a complaint the client makes since, saying it opens the project again; staff have no project page', async () => {
   const completed = await completedProject(h, `${title} window over`, '3s');
   over = completed;
   const id = completed.projectId;
-  await eventually(async () => ((await get(id)).timeline.some((e) => e.event === 'complaint_window_closed') ? true : undefined), {
-    what: 'the complaint window closed',
-    timeoutMs: 30_000,
-  });
+  await runEnded(id, 'the workflow ended with its window');
   const { page } = manager;
   await page.goto(`${portal.baseUrl}/projects/${id}`);
   await nextStep(page).waitFor({ timeout: 30_000 });
@@ -199,13 +207,118 @@ step('once the window has ended the page offers no complaint and says until when
     `Complaints were heard until ${await shownDateTime(page, completed.complaintsHeardUntil!)}.`,
   ]);
   expect(await nextStep(page).getAttribute('class')).toContain('callout--good');
+  // Not the form of the window, which is over: the one for a complaint made since.
   expect(await complaintForm(page).count()).toBe(0);
-  expect(await page.getByText('Record the complaint').count()).toBe(0);
-  await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'complaint', description: 'Too late' }).expect(409);
-  await shoot(page, '78-complaint-window-over');
+  await lateComplaintForm(page).locator('summary').click();
+  expect(await lateComplaintForm(page).locator('.reopens').textContent()).toBe('Recording it opens the project again until the complaint is settled; leadership is told.');
+  await lateComplaintForm(page).getByLabel('What the client complains about').fill('The printed brochure fades in the sun.');
+  await shootNarrow(page, '78-complaint-after-window-form');
+
+  // Staff (a department) never open the project page, so never its form.
+  const designer = await portal.openAs('designer');
+  await designer.page.goto(`${portal.baseUrl}/projects/${id}`);
+  await designer.page.getByRole('heading', { name: 'Not for your role' }).waitFor({ timeout: 30_000 });
+  expect(await designer.page.locator('details.card').count()).toBe(0);
+  expect(await designer.page.getByText('Record the complaint').count()).toBe(0);
+  await designer.context.close();
 });
 
-step('the client’s page of a completed project says whom to tell, and by when, if something is not right with the work; not once the window is over', async () => {
+step('a complaint after the window recorded on the page runs the project again: said to be made after the window, with the way to resolve it; resolved on the page, the run ends and the page says the report was made again', async () => {
+  const id = over.projectId;
+  const until = await shownDateTime(manager.page, over.complaintsHeardUntil!);
+  const firstRun = (await runOf(id)).runId;
+  const { page } = manager;
+  await lateComplaintForm(page).getByRole('button', { name: 'Record the complaint' }).click();
+  await page.getByText('Complaint recorded: the project is open again until it is settled; leadership is told.').waitFor({ timeout: 30_000 });
+  const run = await runOf(id);
+  expect([run.status, run.runId === firstRun]).toEqual(['RUNNING', false]);
+  const [complaint] = (await get(id)).complaints;
+  expect(complaint).toMatchObject({ complaintId: 'c1', afterWindow: true, description: 'The printed brochure fades in the sun.' });
+
+  // Open like any complaint about the completed work: at the top, in the list (made after the window), with the ways to resolve it and to send the work back.
+  expect(await page.locator('.page-header .meta-row .badge').allTextContents()).toEqual(['Completed', 'Open complaint']);
+  expect(await nextStep(page).locator('p').allTextContents()).toEqual([
+    `Completed ${await shownDateTime(page, over.completedAt!)}. The final report is among the documents.`,
+    `Complaints were heard until ${until}.`,
+    'Open again for a complaint the client made after the window, until it is settled.',
+    'A complaint about the completed work is open: resolve it under Client feedback.',
+  ]);
+  const entry = page.locator('.complaints > li', { hasText: 'The printed brochure fades in the sun.' });
+  expect(await entry.locator('p').first().textContent()).toContain(`The printed brochure fades in the sun. (${await shownDateTime(page, complaint.at)}, made after the complaint window) Open`);
+  expect(await page.locator('.feedback li', { hasText: 'The printed brochure fades in the sun.' }).textContent()).toContain('The printed brochure fades in the sun. (made after the complaint window)');
+  await entry.getByLabel('How it was resolved').waitFor();
+  expect(await entry.getByRole('button', { name: 'Send the work back…' }).count()).toBe(1);
+  // Another one may come meanwhile: it goes to this run.
+  expect(await lateComplaintForm(page).count()).toBe(1);
+  await entry.scrollIntoViewIfNeeded();
+  await shootNarrow(page, '78b-complaint-after-window-open');
+
+  await entry.getByLabel('How it was resolved').fill('Reprinted on fade-proof paper.');
+  await entry.getByRole('button', { name: 'Resolve the complaint' }).click();
+  await page.getByText('Complaint resolved.', { exact: true }).waitFor({ timeout: 30_000 });
+  // Settled: the report is made again, and the run ends.
+  await runEnded(id, 'the run again ended once the complaint was settled');
+  const settled = await get(id);
+  const again = settled.documents.filter((d) => d.kind === 'final_report');
+  expect([settled.stage, again.length]).toEqual(['completed', 2]);
+  // The page's next read: no longer open again.
+  await nextStep(page).locator('.reopened').waitFor({ state: 'detached', timeout: 15_000 });
+  expect(await nextStep(page).locator('p').allTextContents()).toEqual([
+    `Completed ${await shownDateTime(page, over.completedAt!)}. The final report was made again ${await shownDateTime(page, again[1].createdAt)}, with the complaints after completion settled by then; both are among the documents.`,
+    `Complaints were heard until ${until}.`,
+  ]);
+  expect(await nextStep(page).getAttribute('class')).toContain('callout--good');
+  expect(await entry.locator('.badge').first().textContent()).toBe('Resolved');
+  // The next one runs it again.
+  expect(await lateComplaintForm(page).count()).toBe(1);
+  await shoot(page, '78c-complaint-after-window-settled');
+});
+
+step('leadership records a complaint after the window too: the project’s manager is told, and the project runs again', async () => {
+  const id = over.projectId;
+  const lead = leader.page;
+  await lead.goto(`${portal.baseUrl}/projects/${id}`);
+  await lateComplaintForm(lead).locator('summary').click();
+  expect(await lateComplaintForm(lead).locator('.reopens').textContent()).toMatch(
+    /^Recording it opens the project again until the complaint is settled; the project’s manager (and the rest of leadership are|is) told\.$/,
+  );
+  await lateComplaintForm(lead).getByLabel('What the client complains about').fill('The map on page 2 is out of date.');
+  await lateComplaintForm(lead).getByRole('button', { name: 'Record the complaint' }).click();
+  await lead.getByText(/^Complaint recorded: the project is open again until it is settled; the project’s manager/).waitFor({ timeout: 30_000 });
+  expect((await runOf(id)).status).toBe('RUNNING');
+  expect((await get(id)).complaints[1]).toMatchObject({ complaintId: 'c2', afterWindow: true, recordedBy: h.people.leadership.id });
+});
+
+step('past its window, while a complaint made within it is still settled, the form records one made after it in the same run, which stays open until both are', async () => {
+  const completed = await completedProject(h, `${title} settling`, '15s');
+  const id = completed.projectId;
+  await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'complaint', description: 'The QR code on the flyer is broken.' }).expect(200);
+  const { runId } = await runOf(id);
+  const { page } = manager;
+  await page.goto(`${portal.baseUrl}/projects/${id}`);
+  // The window ends with the first complaint open: the run goes on to settle it, and takes more meanwhile.
+  const form = lateComplaintForm(page);
+  await form.waitFor({ timeout: 60_000 });
+  await form.locator('summary').click();
+  expect(await form.locator('.reopens').textContent()).toBe('Recording it keeps the project open until the complaint is settled; leadership is told.');
+  await form.getByLabel('What the client complains about').fill('The flyer’s paper is thinner than agreed.');
+  await form.getByRole('button', { name: 'Record the complaint' }).click();
+  await page.getByText('Complaint recorded: the project is kept open until it is settled; leadership is told.').waitFor({ timeout: 30_000 });
+  expect(await runOf(id)).toEqual({ runId, status: 'RUNNING' });
+  expect((await get(id)).complaints.map((c) => [c.complaintId, c.afterWindow ?? false])).toEqual([
+    ['c1', false],
+    ['c2', true],
+  ]);
+  expect(await nextStep(page).locator('p.reopened').textContent()).toBe('Kept open for a complaint the client made after the window, until it is settled.');
+  await shoot(page, '78d-complaint-after-window-while-settling');
+  for (const c of ['c1', 'c2']) {
+    await h.http().post(`/api/projects/${id}/complaints/${c}/resolution`).set(h.auth('manager')).send({ resolution: 'Reprinted' }).expect(200);
+  }
+  await runEnded(id, 'the run ended once both were settled');
+  expect((await runOf(id)).runId).toBe(runId);
+});
+
+step('the client’s page of a completed project says whom to tell, and by when, if something is not right with the work; once the window is over, whom to tell, with no form; a complaint after the window recorded for them shows as any, by its compensation and refund', async () => {
   const client = await openClientPage(h, portal, heard.projectId, { noticeShown: true });
   const notice = client.page.locator('.callout[role="status"] p');
   const by = await client.page.evaluate((at) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date(at)), heard.complaintsHeardUntil!);
@@ -222,9 +335,28 @@ step('the client’s page of a completed project says whom to tell, and by when,
   await shoot(client.page, '79-client-complaints-heard-desktop');
   await client.context.close();
 
+  // Past the window, with leadership's complaint after it open: no form, and whom to tell (the project's manager records it).
   const after = await openClientPage(h, portal, over.projectId, { noticeShown: true });
-  expect(await after.page.locator('.callout[role="status"] p').allTextContents()).toEqual(['The project is completed. Thank you!', expect.stringMatching(/^Please sign the acceptance act/)]);
+  const afterNotice = after.page.locator('.callout[role="status"] p');
+  expect(await afterNotice.allTextContents()).toEqual([
+    'The project is completed. Thank you!',
+    `If something is not right with the work, please tell Test ${h.people.manager.id}: reply to our e-mail, or write to them.`,
+    expect.stringMatching(/^Please sign the acceptance act/),
+  ]);
+  expect(await afterNotice.nth(1).getByRole('link', { name: `Test ${h.people.manager.id}` }).getAttribute('href')).toMatch(/^mailto:/);
   expect(await after.page.locator('.complaints-heard').count()).toBe(0);
+  expect(await after.page.locator('#answer .answer-complaint').count()).toBe(0);
+  // Resolved with money back, it is said as any complaint's compensation: given back by a credit note, a refund owed.
+  await h.http().post(`/api/projects/${over.projectId}/complaints/c2/resolution`).set(h.auth('leadership')).send({ resolution: 'Map updated', compensation: 50 }).expect(200);
+  const note = await eventually(async () => (await get(over.projectId)).invoices.find((i) => i.kind === 'credit_note' && i.documentId), { what: 'the credit note', timeoutMs: 30_000 });
+  const compensation = after.page.locator('#work .compensation');
+  await eventually(async () => ((await compensation.count()) === 1 ? true : (await after.page.reload(), false)), { what: 'the compensation on the client’s page', timeoutMs: 30_000, intervalMs: 1_000 });
+  expect(await compensation.textContent()).toMatch(
+    new RegExp(`^€50\\.00 agreed on .+ to make up for your complaint of .+ \\(“The map on page 2 is out of date\\.”\\): given back by credit note ${note.number}: €50\\.00 to be refunded to you\\.$`),
+  );
+  expect(await afterNotice.allTextContents()).toContainEqual(expect.stringMatching(new RegExp(`^A refund of €50\\.00 is owed to you \\(credit note ${note.number}\\): we will pay it by `)));
+  await after.page.setViewportSize(DESKTOP);
+  await shoot(after.page, '79a-client-after-window-compensation');
   await after.context.close();
 });
 

@@ -5,8 +5,8 @@
  * the final invoice is being issued, not that the project is closing; the plan names tasks by
  * their titles, not their keys; the timeline says "Completed" once. Every complaint form says the
  * client reads the text in the mail that resolves it; recorded on a completed project, the form is
- * put away and the note links to Client feedback; a complaint being typed when the window ends is
- * kept, to copy. The invoices section puts each list of payments with its own table, titles the
+ * put away and the note links to Client feedback; a complaint being typed when the window ends
+ * stays in its form and is sent as one after the window. The invoices section puts each list of payments with its own table, titles the
  * credit notes by what is still owed, and its payment form's choice shows its options whole.
  * Projects get to the client's review or completion through the API.
  */
@@ -165,7 +165,7 @@ step('the invoices section: each list of payments with its own table, the credit
   await shootBoth(page, '96-invoices-refunded');
 });
 
-step('a complaint being typed when the complaint window ends is kept, with why it cannot be recorded, until dismissed', async () => {
+step('a complaint being typed when the complaint window ends stays in its form, which says so, and is sent as one after the window', async () => {
   const completed = await completedProject(h, `${title} window`, '40s', 4);
   const id = completed.projectId;
   const { page } = manager;
@@ -173,17 +173,19 @@ step('a complaint being typed when the complaint window ends is kept, with why i
   const form = complaintForm(page);
   await form.locator('summary').click();
   await form.getByLabel('What the client complains about').fill('The contact form sends nothing.');
-  // The window ends while the text is there: the page's next read says so and keeps it.
-  const kept = page.locator('.complaint-closed');
-  await kept.waitFor({ timeout: 60_000 });
-  expect(await kept.locator('.callout').textContent()).toBe(
-    `Complaints were heard until ${await shownDateTime(page, completed.complaintsHeardUntil!)}: this one can no longer be recorded on the project. What you typed was not sent; it is below, to copy.`,
-  );
-  expect(await kept.getByLabel('What you typed (not sent)').inputValue()).toBe('The contact form sends nothing.');
-  expect(await kept.getByLabel('What you typed (not sent)').getAttribute('readonly')).not.toBeNull();
-  expect(await page.getByRole('button', { name: 'Record the complaint' }).count()).toBe(0);
-  await shoot(page, '97-complaint-kept-window-closed');
-  await kept.getByRole('button', { name: 'Dismiss what I typed' }).click();
+  // The window ends while the text is there: the page's next read makes it the form for a complaint after the window, the text in it.
+  const late = page.locator('details.card', { has: page.getByText('The client complains after the window', { exact: true }) });
+  await late.locator('.reopens').waitFor({ timeout: 60_000 });
+  expect(await late.locator('.reopens').textContent()).toBe('Recording it opens the project again until the complaint is settled; leadership is told.');
+  expect(await late.getByLabel('What the client complains about').inputValue()).toBe('The contact form sends nothing.');
   expect(await page.locator('.complaint-closed').count()).toBe(0);
-  expect(await complaintForm(page).count()).toBe(0);
+  await shoot(page, '97-complaint-typed-as-window-ended');
+  // Its run ends with the window (a moment after): the complaint then runs the project again.
+  await eventually(async () => ((await h.temporal.client.workflow.getHandle(`project-${id}`).describe()).status.name === 'COMPLETED' ? true : undefined), {
+    what: 'the run ended with its window',
+    timeoutMs: 60_000,
+  });
+  await late.getByRole('button', { name: 'Record the complaint' }).click();
+  await page.getByText('Complaint recorded: the project is open again until it is settled; leadership is told.').waitFor({ timeout: 30_000 });
+  expect((await get(id)).complaints).toEqual([expect.objectContaining({ description: 'The contact form sends nothing.', afterWindow: true })]);
 });

@@ -112,6 +112,15 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
     Date.now() < Date.parse(status.complaintsHeardUntil);
 
   /**
+   * A completed project past its complaint window whose workflow still runs: run again for a
+   * complaint made after it, still settling what was open when it ended (a complaint, a refund,
+   * money owed again), or about to end. A complaint then is one made after the window. Runs
+   * recorded before refused any here (validators are not replayed), so none of them holds one.
+   */
+  const pastWindow = (): boolean =>
+    ctx.reopened || (status.stage === 'completed' && status.complaintsHeardUntil !== undefined && Date.now() >= Date.parse(status.complaintsHeardUntil));
+
+  /**
    * A completed project with a complaint made after completion still open, or the refund of its
    * compensation still owed: the complaint is resolved, the refund recorded (on its credit note
    * only), and the project can be handed to another manager, on the completed project.
@@ -326,7 +335,7 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
         ctx.enterStage('in_production');
       } else {
         const complaintId = `c${status.complaints.length + 1}`;
-        const late = ctx.reopened && { afterWindow: true };
+        const late = pastWindow() && { afterWindow: true };
         status.complaints.push({ complaintId, description: feedback.description, at, recordedBy: by.id, ...fromClient, ...late });
         status.feedback.push({ at, kind: 'complaint', description: feedback.description, recordedBy: by.id, ...fromClient });
         ctx.record('complaint_filed', by.id, `${complaintId}: ${feedback.description}`);
@@ -365,11 +374,12 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
           // A complaint may come while the work is under way (a deadline missed), during the
           // review, after acceptance (a client deemed to accept, then unhappy), or within the
           // policy's window after completion (a flaw found once paid for).
-          if (ctx.reopened) {
-            // Run again for a complaint made after the window: the manager or leadership recorded
-            // it with the client (their page says to tell the manager), until this run ends.
+          if (pastWindow()) {
+            // Made after the window: the manager or leadership records it with the client (their
+            // page says to tell the manager), on the project run again for it or on the run still
+            // settling what was open when its window ended, until that run ends.
             refuseUnless(isManager(by) || isLeadership(by), "the project's manager or leadership (its complaint window is over)");
-            if (ctx.complaintWindowOver) throw businessFailure(ErrorType.WrongStage, 'the project has settled the complaints it was reopened for');
+            if (ctx.complaintWindowOver) throw businessFailure(ErrorType.WrongStage, 'the project is closing; send the complaint again in a moment');
           } else if (!hearsComplaintsAfterCompletion()) {
             if (status.stage === 'completed' && status.complaintsHeardUntil !== undefined) {
               throw businessFailure(ErrorType.WrongStage, `the project completed and heard complaints until ${status.complaintsHeardUntil}`);

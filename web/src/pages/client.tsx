@@ -124,6 +124,8 @@ function ClientView({ view: v, confirmed, answers }: { view: View; confirmed?: C
   const otherOpen = open.filter((i) => !cameBack.includes(i));
   // Said after the prepayment or a returned payment: the rest are "other" invoices.
   const besidesOpen = waiting !== undefined || cameBack.length > 0;
+  // Completed, and still hearing complaints for a while.
+  const heardHere = v.stage === 'completed' && v.complaintsHeardUntil !== undefined && Date.parse(v.complaintsHeardUntil) > Date.now();
   // Work that never started on a cancelled project never will: not "Planned".
   const notStarted = (w: View['work'][number]) => v.stage === 'cancelled' && w.progress === 'planned';
   // The act comes with the final invoice (invoicing on): the client signs it and sends it back.
@@ -173,7 +175,7 @@ function ClientView({ view: v, confirmed, answers }: { view: View; confirmed?: C
             </p>
           ))}
         {/* A completed project still hears complaints for a while: the client is told whom to tell, and by when. */}
-        {v.stage === 'completed' && v.complaintsHeardUntil && Date.parse(v.complaintsHeardUntil) > Date.now() && (
+        {heardHere && (
           <p class="complaints-heard">
             {v.mayAnswer.complain ? (
               <>
@@ -186,6 +188,14 @@ function ClientView({ view: v, confirmed, answers }: { view: View; confirmed?: C
               </>
             )}
           </p>
+        )}
+        {/*
+          Past the window (or with none), a complaint is no longer made here, but the manager still
+          records one the client brings them (the project runs again for it): whom to tell. Not beside
+          a complaint being put right, which says so itself.
+        */}
+        {v.stage === 'completed' && !heardHere && v.complaintsBeingPutRight.length === 0 && (
+          <p class="complaints-to-manager">If something is not right with the work, please tell {contact}: reply to our e-mail, or write to them.</p>
         )}
         {/* A complaint after completion being put right: what is redone, by when; then that it was. */}
         {v.complaintsBeingPutRight.map((c) => (

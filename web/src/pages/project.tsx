@@ -11,7 +11,7 @@ import { refusedForGood, useAction, useFocusFirstRefused, useName, useRequestKey
 import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, fromLocalInput, listInWords, plural, readAmount, roundMoney, shorten, STAGE_LABEL, toLocalInput, typedAmount } from '../format';
 import { HolderGoneBadge } from '../holder-gone';
 import { PlanChanges, PlanTable } from '../plan';
-import { Link, navigate, useUnsavedWork } from '../router';
+import { Link, navigate } from '../router';
 import { Badge, Choices, datesInWords, Due, flash, Input, Loading, PageHeader, peopleInWords, ProblemBox, Section, Select, StageBadge, TaskStatusBadge, TextArea, Timeline, WholeNumber, WholeNumbersIn } from '../ui';
 
 type Update = (p: ProjectStatus) => void;
@@ -48,6 +48,27 @@ const hearsComplaints = (p: ProjectStatus): boolean =>
  */
 const correctsAfterCompletion = (p: ProjectStatus): boolean =>
   p.stage === 'completed' && (hearsComplaints(p) || p.complaints.some((c) => !c.resolvedAt) || p.invoices.some(open));
+/**
+ * When the project last stopped hearing complaints (`complaint_window_closed`: its window's end, or
+ * a run again for a complaint after it, settled); undefined before that, and on projects completed
+ * before complaints were heard after completion.
+ */
+const lastHeardComplaintsAt = (p: ProjectStatus): string | undefined => [...p.timeline].reverse().find((e) => e.event === 'complaint_window_closed')?.at;
+/**
+ * Its workflow had stopped hearing complaints once: a complaint after the window runs it again. Not
+ * yet: the run that completed it still settles what was open when the window ended, and a complaint
+ * then keeps it open (the same run takes it).
+ */
+const closedBefore = (p: ProjectStatus): boolean => lastHeardComplaintsAt(p) !== undefined;
+/**
+ * Run again for a complaint made after its window (or after a completion that heard none), not
+ * settled yet (`reopenProject` in api/temporal-gateway.ts): such a complaint came after the project
+ * last stopped hearing complaints, and that run records when it stops once everything is settled.
+ */
+const reopenedForLateComplaint = (p: ProjectStatus): boolean => {
+  const stoppedAt = lastHeardComplaintsAt(p);
+  return p.stage === 'completed' && p.complaints.some((c) => c.afterWindow && (stoppedAt === undefined || Date.parse(c.at) > Date.parse(stoppedAt)));
+};
 /**
  * What a payment is first recorded on: any invoice or credit note still open. On a completed project
  * that is a credit note (a compensation agreed after completion, refunded) or an invoice owed again
@@ -554,6 +575,11 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
                 {hearsComplaints(p) ? `Complaints about this work can be recorded until ${formatDateTime(until)}.` : `Complaints were heard until ${formatDateTime(until)}.`}
               </p>
             )}
+            {reopenedForLateComplaint(p) && (
+              <p class="reopened">
+                {closedBefore(p) ? 'Open again' : 'Kept open'} for a complaint the client made after {until !== undefined ? 'the window' : 'completion'}, until it is settled.
+              </p>
+            )}
             {complaintOpen &&
               (redoing.length > 0 ? (
                 // Not "resolve it" yet: the workflow resolves it once the fix is accepted.
@@ -571,13 +597,15 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
             <MoneyOpen project={p} />
             <WrittenOffNote project={p} />
           </div>
-          {/* Kept while the window runs out: a complaint being typed then is not lost with the form (it says why it cannot be sent). */}
-          {(isManager || leadership) && until !== undefined && (
+          {/* One form, within the window and after it: a complaint being typed as the window runs out stays in it and is sent as one after the window. */}
+          {(isManager || leadership) && (
             <RecordComplaint
               project={p}
               onChange={onChange}
-              summary="The client complains about the completed work"
-              closed={hearsComplaints(p) ? undefined : `Complaints were heard until ${formatDateTime(until)}: this one can no longer be recorded on the project.`}
+              summary={
+                hearsComplaints(p) ? 'The client complains about the completed work' : until !== undefined ? 'The client complains after the window' : 'The client complains after completion'
+              }
+              afterWindow={!hearsComplaints(p)}
             />
           )}
         </>
@@ -1273,6 +1301,9 @@ function RecordChangesAskedByMail({ project: p, onChange, onRecorded }: { projec
   );
 }
 
+/** Said of a complaint made after the completed project's window, or after a completion that heard none. */
+const madeAfterWindow = (p: ProjectStatus): string => (p.complaintsHeardUntil !== undefined ? 'made after the complaint window' : 'made after completion');
+
 function FeedbackHistory({ project: p, canAct, isManager, onChange }: { project: ProjectStatus; canAct: boolean; isManager: boolean; onChange: Update }) {
   const name = useName();
   return (
@@ -1296,6 +1327,8 @@ function FeedbackHistory({ project: p, canAct, isManager, onChange }: { project:
               {f.kind === 'complaint' && (
                 <>
                   <Badge tone="bad">Complaint</Badge> {f.description}
+                  {/* The complaint it recorded, made at the same moment. */}
+                  {p.complaints.some((c) => c.afterWindow && c.at === f.at) && <span class="muted"> ({madeAfterWindow(p)})</span>}
                 </>
               )}
               {f.clientContact !== undefined ? (
@@ -1315,7 +1348,11 @@ function FeedbackHistory({ project: p, canAct, isManager, onChange }: { project:
             {p.complaints.map((c) => (
               <li key={c.complaintId}>
                 <p>
-                  <strong>{c.description}</strong> <span class="muted">({formatDateTime(c.at)})</span>{' '}
+                  <strong>{c.description}</strong>{' '}
+                  <span class="muted">
+                    ({formatDateTime(c.at)}
+                    {c.afterWindow && `, ${madeAfterWindow(p)}`})
+                  </span>{' '}
                   {c.resolvedAt ? <Badge tone="good">Resolved</Badge> : <ComplaintDue at={c.at} allowedMs={p.policy.complaintResolutionMs} />}
                 </p>
                 {c.resolution && (
@@ -1678,11 +1715,20 @@ function SendWorkBackForm({
 
 /**
  * A complaint after the client accepted: leadership and the project's manager are told, as for one
- * during the review. `closed`: why one can no longer be recorded (a completed project's window
- * ended while the page was open); what was typed is then kept to copy until dismissed, never lost
- * with the form.
+ * during the review. `afterWindow`: the project is completed and past its window, and recording one
+ * runs it again (or keeps it open) until the complaint is settled: the form says so first.
  */
-function RecordComplaint({ project: p, onChange, summary, closed }: { project: ProjectStatus; onChange: Update; summary: string; closed?: string }) {
+function RecordComplaint({
+  project: p,
+  onChange,
+  summary,
+  afterWindow,
+}: {
+  project: ProjectStatus;
+  onChange: Update;
+  summary: string;
+  afterWindow?: boolean;
+}) {
   const { me, people } = useSession();
   // Whoever records it is not mailed about their own action: everyone else concerned is.
   const otherLeaders = [...people.values()].some((person) => person.role === 'leadership' && person.id !== me.person.id);
@@ -1695,8 +1741,6 @@ function RecordComplaint({ project: p, onChange, summary, closed }: { project: P
   const [description, setDescription] = useState('');
   const typed = description.trim() !== '';
   const card = useRef<HTMLDetailsElement>(null);
-  // Leaving the page would lose the text kept after the window closed: it asks first.
-  useUnsavedWork(closed !== undefined && typed);
   const recordKey = useRequestKey();
   const record = useAction(
     () => {
@@ -1710,28 +1754,14 @@ function RecordComplaint({ project: p, onChange, summary, closed }: { project: P
       // Recorded: the form is put away (the complaint is resolved under Client feedback); the next one starts afresh.
       if (card.current) card.current.open = false;
       card.current?.querySelector('summary')?.focus();
-      flash(`Complaint recorded; ${told}.`);
+      flash(
+        reopenedForLateComplaint(next) ? `Complaint recorded: the project is ${closedBefore(next) ? 'open again' : 'kept open'} until it is settled; ${told}.` : `Complaint recorded; ${told}.`,
+      );
     },
   );
-  if (closed) {
-    if (!typed) return null;
-    return (
-      <details class="card complaint-closed" open>
-        <summary>{summary}</summary>
-        <p class="callout callout--warn" role="alert">
-          {closed} What you typed was not sent; it is below, to copy.
-        </p>
-        <div class="lost-work">
-          <TextArea id="late-complaint" label="What you typed (not sent)" value={description} onValue={() => undefined} rows={3} readOnly />
-        </div>
-        <button type="button" class="button button--secondary" onClick={() => setDescription('')}>
-          Dismiss what I typed
-        </button>
-      </details>
-    );
-  }
   return (
-    <details class="card" ref={card}>
+    // Open while it holds text: a poll's new render does not fold away what is being typed.
+    <details class="card" ref={card} open={typed || undefined}>
       <summary>{summary}</summary>
       <form
         onSubmit={(e) => {
@@ -1740,6 +1770,11 @@ function RecordComplaint({ project: p, onChange, summary, closed }: { project: P
         }}
         noValidate
       >
+        {afterWindow && (
+          <p class="reopens">
+            Recording it {closedBefore(p) ? 'opens the project again' : 'keeps the project open'} until the complaint is settled; {told}.
+          </p>
+        )}
         <ProblemBox error={record.error} shownAtFields={['description']} />
         <TextArea
           id="late-complaint"
