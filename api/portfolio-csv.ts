@@ -1,7 +1,8 @@
 /**
  * The portfolio as CSV for spreadsheets (written by `csvTable`, api/csv.ts): one row per project
  * the project list finds, with what leadership reads off its cards — whose it is, where it stands,
- * its dates, what is late or open, the money owed either way, and its page in the portal. Columns
+ * its dates, what is late or open, the money owed either way, and its page in the portal — and
+ * what it invoiced and was paid, net (the KPI report's definitions, per project). Columns
  * carry the project list's own field names (`ProjectListItem`), so the API's reference explains
  * each; dates are its ISO 8601 timestamps, amounts plain numbers in `currency`.
  */
@@ -25,6 +26,8 @@ export const PORTFOLIO_CSV_COLUMNS = [
   'overdue',
   'hasOpenComplaint',
   'complaintDueAt',
+  'invoiced',
+  'paid',
   'amountOwed',
   'paymentDueAt',
   'refundOwed',

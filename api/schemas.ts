@@ -338,6 +338,14 @@ export const projectListItemSchema = z
       description:
         'What the agency still owes the client on the project\u2019s open credit notes (refunds), after what was paid out and set off, in `currency`; the earliest of their due dates is `refundDueAt`. Absent when no refund is owed.',
     }),
+    invoiced: z.number().meta({
+      description:
+        'What the project billed, net, in `currency`, over its whole life: invoices issued (prepayment, final, cancellation), less what was voided and less its credit notes (a compensation, an overpayment given back). The KPI report\u2019s `netInvoiced` (`money`) for this project, summed over periods covering it. 0 when nothing was invoiced; never absent.',
+    }),
+    paid: z.number().meta({
+      description:
+        'What the client paid, net, in `currency`, over the project\u2019s whole life: payments recorded on its invoices, less payments taken back (returned by the bank, entered by mistake) and less refunds paid out on its credit notes. The KPI report\u2019s `netPaid` (`money`) for this project, summed over periods covering it. 0 when nothing was paid; never absent.',
+    }),
     currency: currencySchema,
     deliveriesToReview: z
       .number()

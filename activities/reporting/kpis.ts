@@ -726,11 +726,12 @@ const SETTLEMENT_STANDS = (s: Sql): Sql => sql`coalesce(nullif(split_part(f.fact
  * The money facts (`f`) behind the invoiced flows (invoices issued, the voids and credit notes that
  * take money back) and behind the paid flows (payments received, refunds paid out; a payment taken
  * back is a payment fact of its own with a negative amount). The report sums them with FLOW_SUMS,
- * and the list of the money behind its figures (money.ts) lists and sums the same facts.
+ * and the list of the money behind its figures (money.ts) lists and sums the same facts; the
+ * project list sums them per project over its whole life (store.ts, `invoiced` and `paid`).
  */
 export const INVOICED_FLOW = sql`f.kind IN ('invoice', 'invoice_void', 'credit_note')`;
 export const PAID_FLOW = sql`f.kind IN ('payment', 'refund')`;
-const FLOW_KINDS = sql`(${INVOICED_FLOW} OR ${PAID_FLOW})`;
+export const FLOW_KINDS = sql`(${INVOICED_FLOW} OR ${PAID_FLOW})`;
 /**
  * The money that moved, as sums of facts: what was invoiced and taken back (voided, credited), what
  * came in and went back out (refunds). One fragment for the period's totals and the weekly series,

@@ -36,7 +36,7 @@ import { amountOwed, endsAfterClientDate, projectFacts, projectRow, taskFacts, t
 import { deliveryList, type DeliveryListQuery } from './deliveries';
 import type { KpiResponseList } from '../../api/kpi-response-schemas';
 import { responseList, type ResponseListQuery } from './responses';
-import { kpiReport, salesTargets, type KpiQuery, type SalesTargetFilter } from './kpis';
+import { FLOW_KINDS, FLOW_SUMS, kpiReport, moneyFlows, salesTargets, type FlowSums, type KpiQuery, type SalesTargetFilter } from './kpis';
 import { complaintList, ratingList, type ComplaintListQuery, type RatingListQuery } from './feedback';
 import { moneyList, type MoneyListQuery } from './money';
 import { overloadedPeople, workHolders, workloadList, type OverloadedPerson, type WorkHolders, type WorkloadListQuery } from './workload';
@@ -309,7 +309,8 @@ function decodeToken(token: string | undefined, list: string): [string, string] 
   throw new ReportingInputError('pageToken', 'not a page token this list gave out');
 }
 
-interface ProjectListRow {
+/** `FlowSums`: the project's money facts over its whole life (`invoiced`, `paid` of the list item). */
+interface ProjectListRow extends FlowSums {
   project_id: string;
   title: string;
   client_id: string;
@@ -790,8 +791,17 @@ export class ReportingStore {
         -- queue lists them (the tasks' own views); a plan leadership sent back.
         CASE WHEN p.payment_due_at IS NOT NULL OR p.refund_due_at IS NOT NULL THEN p.snapshot->'invoices' END AS invoices,
         (SELECT count(*)::int FROM ${s}.tasks t WHERE t.project_id = p.project_id AND t.status = 'submitted') AS deliveries_to_review,
-        (p.stage = 'planning' AND jsonb_array_length(coalesce(p.snapshot->'plans', '[]'::jsonb)) > 0) AS plan_sent_back
+        (p.stage = 'planning' AND jsonb_array_length(coalesce(p.snapshot->'plans', '[]'::jsonb)) > 0) AS plan_sent_back,
+        m.invoiced, m.voided, m.credited, m.paid, m.refunded
       FROM ${s}.projects p
+        -- What the project billed and was paid: the KPI report's money facts and sums (kpis.ts), over
+        -- the project's whole life instead of a period. A fact counts in the one period its date is
+        -- in and never changes once stored, so this is the KPI's netInvoiced / netPaid for the
+        -- project summed over any periods that cover its facts. Its invoices are all in its currency
+        -- (billing.ts): the condition only keeps the sum in one currency.
+        CROSS JOIN LATERAL (
+          SELECT ${FLOW_SUMS} FROM ${s}.facts f WHERE f.project_id = p.project_id AND f.currency = p.currency AND ${FLOW_KINDS}
+        ) m
       WHERE ${join(where, ' AND ')}
       ORDER BY p.intake_at DESC, p.project_id DESC
       LIMIT ${page.pageSize + 1}`);
@@ -1068,6 +1078,7 @@ export class ReportingStore {
 }
 
 function projectListItem(r: ProjectListRow): ProjectListItem {
+  const { netInvoiced, netPaid } = moneyFlows(r, r.currency);
   return {
     projectId: r.project_id,
     title: r.title,
@@ -1087,6 +1098,8 @@ function projectListItem(r: ProjectListRow): ProjectListItem {
     ...(r.refund_due_at && { refundDueAt: iso(r.refund_due_at) }),
     ...(r.payment_due_at && { paymentDueAt: iso(r.payment_due_at) }),
     ...(r.invoices && owedOn(r.invoices, r.currency)),
+    invoiced: netInvoiced,
+    paid: netPaid,
     currency: r.currency,
     deliveriesToReview: r.deliveries_to_review,
     planSentBack: r.plan_sent_back,

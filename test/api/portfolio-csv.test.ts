@@ -2,14 +2,15 @@
  * The portfolio as a CSV file (GET /api/projects.csv): leadership, and a manager for their own
  * projects, take into a spreadsheet every project the project list finds with the same filters
  * — all of them, not a page — one row each, with whose it is, where it stands, its dates, what is
- * late or open, the money owed either way and its page in the portal. The list's refusals are
- * the CSV's, and a title a spreadsheet would run as a formula arrives as text.
+ * late or open, the money owed either way, what it invoiced and was paid (the KPI report's net
+ * figures, per project) and its page in the portal. The list's refusals are the CSV's, and a
+ * title a spreadsheet would run as a formula arrives as text.
  *
  * The projects are published into the harness's own reporting store as the workflows would
  * publish them (no worker runs: the CSV reads the store alone).
  */
 import type { PORTFOLIO_CSV_COLUMNS } from '../../api/portfolio-csv';
-import type { ProjectListItem } from '../../api/schemas';
+import type { KpiReport, ProjectListItem } from '../../api/schemas';
 import { ProjectBuilder, plusDays } from '../reporting/builders';
 import { startApiHarness, type ApiHarness, type PersonKey } from '../support/api';
 import { csvRows, parseCsv } from '../support/csv';
@@ -28,6 +29,8 @@ const id = (key: string) => `p-csv-${key}-${stamp}`;
 const BAKERY = { id: 'client-csv-bakery', name: 'Bäckerei "Sonne", Berlin', segment: 'B2B' as const };
 const DENTIST = { id: 'client-csv-dentist', name: 'Zahnarzt Dr. Schön', segment: 'B2C' as const };
 const GYM = { id: 'client-csv-gym', name: 'Gym & Co', segment: 'B2B' as const };
+/** The client of one project only: the KPI report's money for them is that project's. */
+const PRINTER = { id: `client-csv-printer-${stamp}`, name: 'Print Shop', segment: 'B2B' as const };
 const FORMULA_TITLE = '=HYPERLINK("https://evil.example","Click")';
 /** The leaflets' final invoice: €1,400.00 billed, €750.00 paid, past due. */
 const OWED_DUE = daysFromNow(-3);
@@ -85,7 +88,29 @@ beforeAll(async () => {
     .approve(plusDays(base, 2))
     .invoice('prepayment', `INV-CSV-P-${stamp}`, 300, plusDays(base, 2), daysFromNow(5), { status: 'open' })
     .cancel(plusDays(base, 3));
-  for (const p of [formula, leaflets, request, done, owedAgain, complained, settle]) for (const snapshot of p.publishAll()) await h.reporting.publish(snapshot);
+  // Billed and paid: a €300 prepayment paid; the €900 final invoice paid €400 and €500, a €100
+  // compensation (a complaint after completion) refunded by a credit note, then the bank returned
+  // the €500: the other manager's, owed €500 again.
+  const [prepayment, final, creditNote] = [`INV-CSV-BP-${stamp}`, `INV-CSV-BF-${stamp}`, `CN-CSV-B-${stamp}`];
+  const billed = project('billed', 'Print shop catalogue', PRINTER, h.people.otherManager.id)
+    .submitPlan(plusDays(base, 1), [{ key: 'catalogue', department: 'design', dueAt: plusDays(base, 5) }], { prepaymentPercent: 25 })
+    .approve(plusDays(base, 1))
+    .invoice('prepayment', prepayment, 300, plusDays(base, 1), plusDays(base, 8), { status: 'open' })
+    .pay(prepayment, 300, plusDays(base, 2), 'pp');
+  billed.task('catalogue').deliver('dima.design', plusDays(base, 2), plusDays(base, 4), { acceptedAt: plusDays(base, 4) });
+  billed
+    .toClientReview(plusDays(base, 4))
+    .clientAccepts(plusDays(base, 5), 3)
+    .invoice('final', final, 900, plusDays(base, 5), daysFromNow(5), { status: 'open' })
+    .pay(final, 400, plusDays(base, 6), 'part-1')
+    .pay(final, 500, plusDays(base, 7), 'part-2')
+    .complete(plusDays(base, 7));
+  billed
+    .resolve(billed.complain(plusDays(base, 8)), plusDays(base, 9))
+    .invoice('credit_note', creditNote, 100, plusDays(base, 9), plusDays(base, 23), { status: 'open' })
+    .pay(creditNote, 100, plusDays(base, 10), 'refund')
+    .takeBack(final, 'part-2', 'returned_by_bank', plusDays(base, 12));
+  for (const p of [formula, leaflets, request, done, owedAgain, complained, settle, billed]) for (const snapshot of p.publishAll()) await h.reporting.publish(snapshot);
   for (let i = 0; i < MANY; i++) {
     const p = new ProjectBuilder({
       projectId: id(`many-${i}`),
@@ -164,6 +189,8 @@ test('one row per project with the columns leadership reads off the cards, a dow
     'overdue',
     'hasOpenComplaint',
     'complaintDueAt',
+    'invoiced',
+    'paid',
     'amountOwed',
     'paymentDueAt',
     'refundOwed',
@@ -192,6 +219,8 @@ test('one row per project with the columns leadership reads off the cards, a dow
     overdue: 'false',
     hasOpenComplaint: 'false',
     complaintDueAt: '',
+    invoiced: '1400',
+    paid: '750',
     amountOwed: '650',
     paymentDueAt: OWED_DUE,
     refundOwed: '',
@@ -209,6 +238,28 @@ test('one row per project with the columns leadership reads off the cards, a dow
     const item = list.get(row.projectId)!;
     expect(dates.map((d) => [row.projectId, d, row[d]])).toEqual(dates.map((d) => [row.projectId, d, item[d] ?? '']));
   }
+});
+
+test('what a project invoiced and was paid, net, in the list and the file: the KPI report’s netInvoiced and netPaid for it; nothing billed is 0', async () => {
+  const items = await listed({ clientId: PRINTER.id });
+  const [item] = items;
+  const [row] = (await downloaded({ clientId: PRINTER.id })).rows;
+  // The KPI report's money for its client (this project alone), over a period holding all of it.
+  const period = { from: new Date(Date.now() - 30 * DAY).toISOString(), to: daysFromNow(1) };
+  const report = (await h.http().get('/api/reports/kpis').query(period).set(h.auth('leadership')).expect(200)).body as KpiReport;
+  const kpi = report.money.byClient.find((m) => m.clientId === PRINTER.id)!;
+  expect({ list: [item.invoiced, item.paid], csv: [row.invoiced, row.paid] }).toEqual({
+    list: [kpi.netInvoiced, kpi.netPaid],
+    csv: [String(kpi.netInvoiced), String(kpi.netPaid)],
+  });
+  // By hand: €300 + €900 invoiced, less the €100 credit note; €300 + €400 + €500 paid, less the
+  // €500 the bank returned and the €100 refunded. Still owed: the €500 returned.
+  expect([items.map((p) => p.projectId), item.invoiced, item.paid, item.amountOwed, item.currency, kpi.currency]).toEqual([[id('billed')], 1100, 600, 500, 'EUR', 'EUR']);
+  // A request nothing was billed for yet.
+  expect({
+    list: (await listed({ clientId: DENTIST.id })).map((p) => [p.projectId, p.invoiced, p.paid]),
+    csv: (await downloaded({ clientId: DENTIST.id })).rows.map((r) => [r.projectId, r.invoiced, r.paid]),
+  }).toEqual({ list: [[id('request'), 0, 0]], csv: [[id('request'), '0', '0']] });
 });
 
 test('the filters narrow the file as they narrow the project list, every project found however many', async () => {

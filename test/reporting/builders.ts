@@ -353,6 +353,17 @@ export class ProjectBuilder {
     return this;
   }
 
+  /** What the workflow does when a payment is taken back: out of `payments`, into `reversedPayments`, the invoice open again. */
+  takeBack(number: string, reference: string, cause: 'entered_by_mistake' | 'returned_by_bank', reversedAt: string): this {
+    const invoice = this.status.invoices.find((i) => i.number === number)! as InvoiceView;
+    const payment = invoice.payments.find((x) => x.reference === reference)!;
+    invoice.payments = invoice.payments.filter((x) => x !== payment);
+    (invoice.reversedPayments ??= []).push({ ...payment, reversedAt, reversedBy: this.status.managerId, cause });
+    invoice.paidAmount = Math.round((invoice.paidAmount - payment.amount) * 100) / 100;
+    invoice.status = 'open';
+    return this;
+  }
+
   voidInvoice(number: string, when = this.status.cancellation?.at): this {
     const invoice = this.status.invoices.find((i) => i.number === number)! as InvoiceSpec;
     invoice.status = 'void';

@@ -5,7 +5,6 @@
  * payment of its own. Published again, nothing changes.
  */
 import type { KpiReport } from '../../api/schemas';
-import type { InvoiceView } from '../../workflows/project/contract';
 import { openTestStore, type TestStore } from '../support/reporting';
 import { ProjectBuilder } from './builders';
 import { reportApp, type ReportApp } from './support';
@@ -25,16 +24,6 @@ afterAll(async () => {
   await t?.dispose();
 });
 
-/** What the workflow does when a payment is taken back: out of `payments`, into `reversedPayments`. */
-function takeBack(p: ProjectBuilder, number: string, reference: string, cause: 'entered_by_mistake' | 'returned_by_bank', reversedAt: string): void {
-  const invoice = p.status.invoices.find((i) => i.number === number)! as InvoiceView;
-  const payment = invoice.payments.find((x) => x.reference === reference)!;
-  invoice.payments = invoice.payments.filter((x) => x !== payment);
-  (invoice.reversedPayments ??= []).push({ ...payment, reversedAt, reversedBy: MANAGER, cause });
-  invoice.paidAmount = Math.round((invoice.paidAmount - payment.amount) * 100) / 100;
-  invoice.status = 'open';
-}
-
 const paidIn = async (period: { from: string; to: string }): Promise<number | undefined> =>
   ((await r.http().get('/api/reports/kpis').query(period).set(r.auth('lena')).expect(200)).body as KpiReport).money.totals.find((m) => m.currency === 'EUR')?.paid;
 
@@ -47,9 +36,9 @@ test('a mistaken entry leaves its period; a bank return is taken off when it wen
   await t.store.publish(p.publish());
   expect(await paidIn(JANUARY)).toBe(800);
 
-  takeBack(p, 'INV-2026-000901', 'BANK-1', 'entered_by_mistake', '2026-02-05T09:00:00.000Z');
+  p.takeBack('INV-2026-000901', 'BANK-1', 'entered_by_mistake', '2026-02-05T09:00:00.000Z');
   p.pay('INV-2026-000901', 30, '2026-01-12T10:00:00.000Z', 'BANK-1');
-  takeBack(p, 'INV-2026-000901', 'BANK-2', 'returned_by_bank', '2026-02-10T09:00:00.000Z');
+  p.takeBack('INV-2026-000901', 'BANK-2', 'returned_by_bank', '2026-02-10T09:00:00.000Z');
   const latest = p.publish();
   expect((await t.store.publish(latest)).factsAdded).toBe(3);
   // January: 30 (the mistake never came) + 500 (it did come then); February: the 500 went back.
@@ -72,7 +61,7 @@ test('days to payment: an invoice paid, taken back and paid again counts its las
   expect(await daysToPayment(JANUARY)).toMatchObject({ invoices: 1, averageDays: 2 });
 
   // The bank returned it in February: the invoice is open again, settled by nothing.
-  takeBack(p, 'INV-2026-000951', 'DAYS-1', 'returned_by_bank', '2026-02-03T00:00:00.000Z');
+  p.takeBack('INV-2026-000951', 'DAYS-1', 'returned_by_bank', '2026-02-03T00:00:00.000Z');
   await t.store.publish(p.publish());
   expect(await daysToPayment(JANUARY)).toMatchObject({ invoices: 0, averageDays: null });
 

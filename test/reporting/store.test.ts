@@ -394,6 +394,8 @@ describe('lists', () => {
       overdue: true,
       stageEnteredAt: '2026-02-01T11:00:00.000Z',
       hasOpenComplaint: false,
+      invoiced: 0,
+      paid: 0,
       currency: 'EUR',
       deliveriesToReview: 0,
       planSentBack: false,
@@ -825,7 +827,7 @@ describe('what waits on the manager', () => {
     await s?.dispose();
   });
 
-  test('a project lists its deliveries waiting for review, a plan sent back, and the money its client still owes after payments and set-offs', async () => {
+  test('a project lists its deliveries waiting for review, a plan sent back, the money its client still owes after payments and set-offs, and what it billed and was paid', async () => {
     const base = '2026-02-01T08:00:00.000Z';
     const project = (id: string) => new ProjectBuilder({ projectId: id, managerId: 'anna', client: { id: 'waits', name: 'Waits Ltd', segment: 'B2B' }, intakeAt: base });
     // Two of three tasks delivered: one waits for review, the other was sent back (being redone).
@@ -859,6 +861,9 @@ describe('what waits on the manager', () => {
       'p-wait-money': [0, false, 650, plusDays(base, 24)],
     });
     expect(items.find((p) => p.projectId === 'p-wait-money')?.currency).toBe('EUR');
+    // Billed net: €500 + €1,400 less the €150 credit note (set off: no money moved); paid: €500 + €600.
+    // Nothing billed nor paid is 0.
+    expect(Object.fromEntries(items.map((p) => [p.projectId, [p.invoiced, p.paid]]))).toEqual({ 'p-wait-review': [0, 0], 'p-wait-no-plan': [0, 0], 'p-wait-sent-back': [0, 0], 'p-wait-money': [1750, 1100] });
 
     // Accepted: no longer waiting for review. Paid in full: nothing owed.
     await s.store.publish(review.task('design').accept(plusHours(base, 8)).publish());
