@@ -115,6 +115,7 @@ test('a complaint after the window runs the project again: recorded once however
   const settled = await statusOf(projectId);
   expect(settled.documents.filter((d) => d.kind === 'final_report')).toHaveLength(2);
   expect(settled.timeline.map((e) => e.event)).toContain('complaints_settled_after_completion');
+  expect(settled.timeline.at(-1)).toMatchObject({ event: 'complaint_window_closed', detail: 'what the project was opened again for is settled' });
   expect(settled.complaints.every((c) => c.resolvedAt !== undefined)).toBe(true);
 
   // The first request once more, its run over: still one complaint, nothing run again.

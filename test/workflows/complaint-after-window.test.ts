@@ -50,8 +50,8 @@ beforeAll(async () => {
 });
 afterAll(() => env?.close());
 
-// A reopened run hears complaints for a minute from its start (REOPENED_WAITS_FOR_COMPLAINT_MS in
-// workflows/project/workflow.ts) before it ends: both tests wait that minute, side by side.
+// A reopened run whose complaint never came waits a minute for it (REOPENED_WAITS_FOR_COMPLAINT_MS
+// in workflows/project/workflow.ts) before it ends: the second test waits that minute, beside the first.
 jest.setTimeout(240_000);
 
 const RESOLUTION_MS = 5_000;

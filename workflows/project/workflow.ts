@@ -432,7 +432,9 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
     // A run reopened for a complaint that never came (its update refused) ends leaving no trace.
     const closeWindow = (by?: string, detail?: string): void => {
       ctx.complaintWindowOver = true;
-      if (!ctx.reopened || status.complaints.length > complaintsAtStart) ctx.record('complaint_window_closed', by, detail);
+      if (ctx.reopened && status.complaints.length === complaintsAtStart) return;
+      // The timeline says why a run again ends: its event is the window's, said a second time.
+      ctx.record('complaint_window_closed', by, detail ?? (ctx.reopened ? 'what the project was opened again for is settled' : undefined));
     };
     const owedAgain = (): boolean => status.invoices.some((i) => i.status === 'open');
     const paidBeyond = (): boolean => overpaidInvoices(status).length > 0;
