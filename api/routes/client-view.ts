@@ -398,6 +398,9 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks, seen: 
         : deps.temporal.updateProject(projectId, recordFeedbackUpdate, { feedback: feedbackOf(answer), by }, updateId);
     const { version } = await recorded.catch((err: unknown) => {
       if (err instanceof ApiProblem && err.type === ProblemType.wrongStage) throw notHeardNow(err, answer.kind, opened);
+      // Past a completed project's window its manager records a complaint the client brings them:
+      // its run has ended (closed), or still settles and takes one from the manager or leadership only.
+      if (err instanceof ApiProblem && opened.stage === 'completed' && (err.type === ProblemType.closed || err.status === 403)) throw notHeardNow(err, answer.kind, opened);
       if (err instanceof ApiProblem && err.type === ProblemType.alreadyDone && answer.kind === 'changes') throw stillWithManager(err);
       throw err;
     });

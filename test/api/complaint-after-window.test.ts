@@ -59,8 +59,17 @@ async function completedPastItsWindow(title: string): Promise<{ projectId: strin
 test('a complaint after the window runs the project again: recorded once however often it is sent, two at once in one run, refunded, reported again, and the run ends', async () => {
   const { projectId, final, firstRun } = await completedPastItsWindow('Late complaint banner');
 
-  // Refused, changing nothing: staff, and a complaint that says nothing.
+  // Refused, changing nothing: staff, a complaint that says nothing, and the client on their link
+  // (told in their words to write to their manager).
   expectProblem(await complain('designer', projectId, 'The banner fades'), 403);
+  const link = (await h.http().get(`/api/projects/${projectId}/client-link`).set(h.auth('manager')).expect(200)).body.url as string;
+  const byClient = await h
+    .http()
+    .post(`/api/client/projects/${projectId}/answers`)
+    .query({ key: new URL(link).searchParams.get('key')! })
+    .send({ kind: 'complaint', name: 'John Roe', description: 'The banner fades' });
+  expectProblem(byClient, 409);
+  expect(byClient.body.detail).toBe('A complaint about this project is no longer taken here: nothing was recorded. Please write to your account manager.');
   expectProblem(await complain('manager', projectId, '   '), 400, 'description');
   expect(await runOf(projectId)).toEqual({ runId: firstRun, status: 'COMPLETED' });
   expect(await statusOf(projectId)).toEqual(final);
