@@ -99,6 +99,10 @@ export const kpiComplaintListSchema = z
           openHours: described(z.number(), 'Still open: the hours since it was filed, to `openAsOf` (2 decimals).').optional(),
           description: described(z.string(), 'The client\u2019s complaint, as recorded.'),
           resolution: described(z.string(), 'How it was resolved, as recorded.').optional(),
+          afterWindow: described(
+            z.literal(true),
+            'Made after the completed project\u2019s complaint window (the project\u2019s workflow ran again for it): a flaw found late. Absent otherwise.',
+          ).optional(),
         }),
       ),
       'Open ones first, the oldest first; then resolved ones, the longest to resolve first. A list cut at `limit` leaves out the quickest resolved.',

@@ -102,10 +102,19 @@ function complaintsListed(s: Sql, q: ComplaintListQuery): Sql {
 
 export async function complaintList(db: Database, s: Sql, q: ComplaintListQuery): Promise<Omit<KpiComplaintList, 'scope' | 'listed'>> {
   const rows = await db.rows<
-    ProjectRow & { filed_at: Date; resolved_at: Date | null; resolve_ms: number | null; description: string | null; resolution: string | null; total: number }
+    ProjectRow & {
+      filed_at: Date;
+      resolved_at: Date | null;
+      resolve_ms: number | null;
+      description: string | null;
+      resolution: string | null;
+      after_window: boolean | null;
+      total: number;
+    }
   >(sql`
     WITH listed AS (${complaintsListed(s, q)})
-    SELECT l.*, c.complaint->>'description' AS description, c.complaint->>'resolution' AS resolution, count(*) OVER ()::int AS total
+    SELECT l.*, c.complaint->>'description' AS description, c.complaint->>'resolution' AS resolution,
+      (c.complaint->>'afterWindow')::boolean AS after_window, count(*) OVER ()::int AS total
     FROM listed l JOIN ${s}.projects p ON p.project_id = l.project_id
       -- The snapshot's complaint the facts were made from: their ref is <project id>:<complaint id>.
       LEFT JOIN LATERAL (SELECT e AS complaint FROM jsonb_array_elements(p.snapshot->'complaints') e
@@ -127,6 +136,7 @@ export async function complaintList(db: Database, s: Sql, q: ComplaintListQuery)
         ...(!resolved && { openHours: hoursOfMs(q.now.getTime() - new Date(r.filed_at).getTime()) }),
         description: r.description ?? '',
         ...(r.resolution !== null && { resolution: r.resolution }),
+        ...(r.after_window === true && { afterWindow: true as const }),
       };
     }),
   };

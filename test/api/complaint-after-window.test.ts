@@ -143,6 +143,7 @@ test('a complaint after the window runs the project again: recorded once however
     .expect(200);
   const ours = (listed.body as KpiComplaintList).items.filter((i) => i.projectId === projectId);
   expect(ours.map((i) => i.description).sort()).toEqual(['The banner fades after a month', 'The client called me about the colours', 'The logo is the old one']);
+  expect(ours.map((i) => i.afterWindow)).toEqual([true, true, true]);
 });
 
 test('a project run again and settled is run again for the next complaint; a cancelled project that ended takes none', async () => {
@@ -210,4 +211,13 @@ test('past its window, a project still settling a complaint made within it takes
   expect(await ended(projectId, 'the run ended once both were settled')).toBe(runId);
   const settled = await statusOf(projectId);
   expect(settled.timeline.filter((e) => e.event === 'complaint_window_closed')).toHaveLength(1);
+  // Leadership's list of complaints says which came after the window.
+  const listed = await h
+    .http()
+    .get('/api/reports/kpis/feedback')
+    .query({ complaints: 'filed', from: new Date(Date.parse(completed.completedAt!) - 60_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() })
+    .set(h.auth('leadership'))
+    .expect(200);
+  const ours = (listed.body as KpiComplaintList).items.filter((i) => i.projectId === projectId);
+  expect(Object.fromEntries(ours.map((i) => [i.description, i.afterWindow ?? false]))).toEqual({ 'Within the window': false, 'After the window': true });
 });

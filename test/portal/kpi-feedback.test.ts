@@ -38,7 +38,10 @@ async function publishFigures(h: ApiHarness): Promise<void> {
   // Two complaints: ours open six days, theirs resolved after two days.
   const open = project('p-fb-open', h.people.manager.id, northwind);
   const id = open.complain(plusDays(now, -6));
-  open.status.complaints.find((c) => c.complaintId === id)!.description = 'Nobody answers the phone.';
+  const ours = open.status.complaints.find((c) => c.complaintId === id)!;
+  ours.description = 'Nobody answers the phone.';
+  // Made after the completed project's complaint window: the list says so beside its date.
+  ours.afterWindow = true;
   const resolved = project('p-fb-resolved', h.people.otherManager.id, nordsee);
   resolved.resolve(resolved.complain(plusDays(now, -20)), plusDays(now, -18));
   for (const p of [low, theirsLow, good, open, resolved]) for (const snapshot of p.publishAll()) await h.reporting.publish(snapshot);
@@ -91,15 +94,15 @@ step('the complaint counts lead to the complaints still open and to those resolv
 
   await line.getByRole('link', { name: '1 open' }).click();
   await page.getByRole('heading', { level: 1, name: 'Complaints still open: 1' }).waitFor();
-  expect((await rows(person)).map((r) => [r[0], r[1], r[2], r[4], r[5]])).toEqual([
-    ['Project p-fb-open', 'Northwind Traders (B2B)', managerName(), 'Open 6 days', 'Nobody answers the phone.'],
+  expect((await rows(person)).map((r) => [r[0], r[1], r[2], r[3].replace(/^.*\(/, '('), r[4], r[5]])).toEqual([
+    ['Project p-fb-open', 'Northwind Traders (B2B)', managerName(), '(after the complaint window)', 'Open 6 days', 'Nobody answers the phone.'],
   ]);
   await shootDeskAndNarrowPhone(portal(), page, '99f-kpi-feedback-open');
 
   await page.goBack();
   await page.locator('#kpi-clients').getByRole('link', { name: '1 resolved' }).click();
   await page.getByRole('heading', { level: 1, name: 'Complaints resolved: 1' }).waitFor();
-  expect((await rows(person)).map((r) => [r[0], r[4].replace(/^.*\(/, '('), r[5]])).toEqual([['Project p-fb-resolved', '(after 2 days)', 'bad — resolved: fixed']]);
+  expect((await rows(person)).map((r) => [r[0], r[3].includes('window'), r[4].replace(/^.*\(/, '('), r[5]])).toEqual([['Project p-fb-resolved', false, '(after 2 days)', 'bad — resolved: fixed']]);
 });
 
 /** The rows of the Clients section's "By manager" table, cell by cell, as shown. */

@@ -126,7 +126,16 @@ const complaintColumns = (name: (id?: string) => string): DrillDownColumn<Compla
   { header: 'Project', cell: (c) => <Link href={`/projects/${c.projectId}`}>{c.projectTitle}</Link> },
   { header: 'Client', cell: clientWithSegment },
   { header: 'Manager', cell: (c) => name(c.managerId) },
-  { header: 'Filed', cell: (c) => <time dateTime={c.filedAt}>{formatDateTime(c.filedAt)}</time> },
+  {
+    header: 'Filed',
+    cell: (c) => (
+      <>
+        <time dateTime={c.filedAt}>{formatDateTime(c.filedAt)}</time>
+        {/* A flaw found late: the completed project ran again for it. */}
+        {c.afterWindow && <span class="muted"> (after the complaint window)</span>}
+      </>
+    ),
+  },
   {
     header: 'Resolved',
     cell: (c) =>
