@@ -70,6 +70,8 @@ const PATCHES_AFTER_BASELINE_1: string[] = [
   'follow-up-open-complaints',
   // 2026-12-04: a manager's whole handover mails both managers once, not once per project.
   'handover-summary-mail',
+  // 2026-12-07: a complaint made after the window while the run is ending keeps it open (not refused).
+  'hears-complaints-while-ending',
   // 2026-12-04: the client gets a receipt for each payment recorded on their invoices.
   'payment-receipt-mail',
   // 2026-12-07: a task given with others at once ("reassign all") leaves the mails to that workflow's one for all.

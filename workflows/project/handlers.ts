@@ -376,10 +376,10 @@ export function registerProjectHandlers(ctx: ProjectContext, production: Product
           // policy's window after completion (a flaw found once paid for).
           if (pastWindow()) {
             // Made after the window: the manager or leadership records it with the client (their
-            // page says to tell the manager), on the project run again for it or on the run still
-            // settling what was open when its window ended, until that run ends.
+            // page says to tell the manager), on the project run again for it, on the run still
+            // settling what was open when its window ended, or on a run ending (it is then kept
+            // open for it: workflow.ts, endRunHearingLateComplaints), until that run has ended.
             refuseUnless(isManager(by) || isLeadership(by), "the project's manager or leadership (its complaint window is over)");
-            if (ctx.complaintWindowOver) throw businessFailure(ErrorType.WrongStage, 'the project is closing; send the complaint again in a moment');
           } else if (!hearsComplaintsAfterCompletion()) {
             if (status.stage === 'completed' && status.complaintsHeardUntil !== undefined) {
               throw businessFailure(ErrorType.WrongStage, `the project completed and heard complaints until ${status.complaintsHeardUntil}`);

@@ -68,8 +68,11 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
   // the start (update-with-start), is heard as one within the window is, and the run ends once it
   // is settled.
   if (ctx.reopened) {
-    await hearComplaintsAfterCompletion(Date.now() + REOPENED_WAITS_FOR_COMPLAINT_MS);
-    await endRun();
+    await hearComplaintsAfterCompletion(Date.now() + REOPENED_WAITS_FOR_COMPLAINT_MS, {
+      complaintsBefore: complaintsAtStart,
+      settled: 'what the project was opened again for is settled',
+    });
+    await endRunHearingLateComplaints();
     return status;
   }
 
@@ -111,8 +114,30 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
   }
   // A completed project still hears complaints for its policy's window before its workflow ends.
   if (status.complaintsHeardUntil !== undefined) await hearComplaintsAfterCompletion(Date.parse(status.complaintsHeardUntil));
-  await endRun();
+  await endRunHearingLateComplaints();
   return status;
+
+  /**
+   * Ends the run — unless a complaint made after the window comes while it is ending (its last
+   * notices still going out, which takes as long as the mail server is down, or its final snapshot
+   * still being stored): the run then hears it as a run started again for it would, and ends once
+   * it is settled. Runs recorded before refused such a complaint ("send it again in a moment"),
+   * so none of them meets one here.
+   */
+  async function endRunHearingLateComplaints(): Promise<void> {
+    for (;;) {
+      const complaintsBefore = status.complaints.length;
+      const resolvedAtClose = resolvedComplaints();
+      await endRun();
+      if (status.complaints.length === complaintsBefore || !patched('hears-complaints-while-ending')) return;
+      ctx.complaintWindowOver = false;
+      await hearComplaintsAfterCompletion(Date.now(), { complaintsBefore, resolvedAtClose, settled: 'what the project was kept open for is settled' });
+    }
+  }
+
+  function resolvedComplaints(): number {
+    return status.complaints.filter((c) => c.resolvedAt).length;
+  }
 
   /** Every update answered (the cancellation's caller gets its snapshot), every notice out, and the final state in the store. */
   async function endRun(): Promise<void> {
@@ -428,19 +453,34 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
    * refused), so runs recorded before never meet an open or overpaid invoice in this wait and
    * replay as they were.
    */
-  async function hearComplaintsAfterCompletion(untilMs: number): Promise<void> {
+  async function hearComplaintsAfterCompletion(
+    untilMs: number,
+    /** Heard again after the window, for complaints made after it: the run ends once they are settled. */
+    again?: {
+      complaintsBefore: number;
+      /**
+       * Kept open for complaints made as it was ending: how many were resolved when its window
+       * closed. Those complaints may be resolved already (the run hears them once its last notices
+       * are out), their report not made again yet: they are settled once, whatever is open.
+       */
+      resolvedAtClose?: number;
+      settled: string;
+    },
+  ): Promise<void> {
     // A run reopened for a complaint that never came (its update refused) ends leaving no trace.
     const closeWindow = (by?: string, detail?: string): void => {
       ctx.complaintWindowOver = true;
-      if (ctx.reopened && status.complaints.length === complaintsAtStart) return;
+      if (again && status.complaints.length === again.complaintsBefore) return;
       // The timeline says why a run again ends: its event is the window's, said a second time.
-      ctx.record('complaint_window_closed', by, detail ?? (ctx.reopened ? 'what the project was opened again for is settled' : undefined));
+      ctx.record('complaint_window_closed', by, detail ?? again?.settled);
     };
     const owedAgain = (): boolean => status.invoices.some((i) => i.status === 'open');
     const paidBeyond = (): boolean => overpaidInvoices(status).length > 0;
+    let resolvedAtClose = again?.resolvedAtClose;
     try {
-      while (await ctx.untilOr(() => hasOpenComplaint(status) || owedAgain() || paidBeyond(), untilMs - Date.now())) {
-        const resolvedBefore = status.complaints.filter((c) => c.resolvedAt).length;
+      while (resolvedAtClose !== undefined || (await ctx.untilOr(() => hasOpenComplaint(status) || owedAgain() || paidBeyond(), untilMs - Date.now()))) {
+        const resolvedBefore = resolvedAtClose ?? resolvedComplaints();
+        resolvedAtClose = undefined;
         for (;;) {
           const settled = (): boolean => !hasOpenComplaint(status) && status.invoices.every((i) => i.status !== 'open');
           // Work sent back for a complaint waits to be started (only such a complaint adds tasks here).
@@ -460,11 +500,11 @@ export async function projectWorkflow(input: ProjectInput): Promise<ProjectStatu
           if (overpaid.length === 0) break;
           await creditOverpayments(overpaid);
         }
-        const complaintsSettled = status.complaints.filter((c) => c.resolvedAt).length > resolvedBefore;
+        const complaintsSettled = resolvedComplaints() > resolvedBefore;
         ctx.record(complaintsSettled ? 'complaints_settled_after_completion' : 'payments_settled_after_completion');
         await billing.produce('final_report');
-        // A reopened run has settled what it was run for: it ends now, unless more is open.
-        if (ctx.reopened) untilMs = Date.now();
+        // Heard again, it has settled what it was run (or kept open) for: it ends now, unless more is open.
+        if (again) untilMs = Date.now();
       }
       closeWindow();
     } catch (err) {
