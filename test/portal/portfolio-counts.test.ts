@@ -9,12 +9,17 @@
  * due 1 Dec"): an unpaid prepayment the work waits for, a prepayment past due while the work goes
  * on, a refund the agency owes.
  *
+ * Each card billed anything says where it stands in money, in one sentence: what it invoiced and
+ * what the client paid, net, as the project list gives them ("€850.00 invoiced, €1,000.00 paid");
+ * what is owed either way stays on its own line, never said twice. Nothing billed yet: no such line.
+ *
  * The page reads the reporting store alone: the projects are published into the harness's store
  * as the workflows would publish them (no worker runs).
  */
 import { ProjectBuilder, plusDays } from '../reporting/builders';
 import { startApiHarness, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, DESKTOP, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import type { ProjectListItem } from '../../api/schemas';
+import { accessibilityProblems, browserTestOrSkip, DESKTOP, NARROW_PHONE, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 
 jest.setTimeout(120_000);
 const step = browserTestOrSkip('the portfolio’s counts for a search, and the amounts on its cards');
@@ -30,6 +35,8 @@ const afternoon = (days: number): string => {
   d.setUTCHours(16, 0, 0, 0);
   return d.toISOString();
 };
+/** An amount as the portal writes it (formatMoney, in the browser's en-GB locale). */
+const shownMoney = (amount: number, currency: string) => new Intl.NumberFormat('en-GB', { style: 'currency', currency }).format(amount);
 /** A date as the portal's cards write it (the browser's en-GB locale, in Berlin). */
 const shownDate = (iso: string) => new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'Europe/Berlin' }).format(new Date(iso));
 
@@ -251,6 +258,49 @@ step('a card owing money gives the amount: the prepayment the work waits for, a 
   await page.setViewportSize(PHONE);
   expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
   await portal.screenshot(page, 'portfolio-card-amounts-phone');
+  expect(await accessibilityProblems(page)).toEqual([]);
+  await page.setViewportSize(DESKTOP);
+});
+
+step('a card billed anything says what it invoiced and what was paid, as the project list gives them; what is owed is not said twice; nothing billed, no such line', async () => {
+  const { page } = leader!;
+  await page.goto(`${portal.baseUrl}/projects`);
+  const card = (key: keyof typeof TITLES) => page.locator('li.project-card', { hasText: TITLES[key] });
+  await card('catalogue').waitFor();
+  const listed = (await h.http().get('/api/projects').query({ pageSize: 100 }).set(h.auth('leadership')).expect(200)).body as { items: ProjectListItem[] };
+  const item = (key: keyof typeof TITLES) => {
+    const found = listed.items.find((p) => p.title === TITLES[key]);
+    if (!found) throw new Error(`${TITLES[key]} is not in the project list`);
+    return found;
+  };
+  const billedLine = (key: keyof typeof TITLES) => `${shownMoney(item(key).invoiced, item(key).currency)} invoiced, ${shownMoney(item(key).paid, item(key).currency)} paid`;
+
+  // The cancelled catalogue: €1,000.00 billed and paid, €150.00 credited back and still to refund.
+  expect(billedLine('catalogue')).toBe('€850.00 invoiced, €1,000.00 paid');
+  // Each card billed anything: one line, the list's figures; nothing billed yet (the leaflets, the menu): none.
+  const lines = async (keys: (keyof typeof TITLES)[]) => Object.fromEntries(await Promise.all(keys.map(async (key) => [key, await card(key).locator('.money-billed').allTextContents()])));
+  expect([item('leaflets'), item('menu')].map((p) => [p.invoiced, p.paid])).toEqual([[0, 0], [0, 0]]);
+  expect(await lines(['catalogue', 'posters', 'signs', 'tour', 'leaflets', 'menu'])).toEqual({
+    catalogue: [billedLine('catalogue')],
+    posters: [billedLine('posters')],
+    signs: [billedLine('signs')],
+    tour: [billedLine('tour')],
+    leaflets: [],
+    menu: [],
+  });
+  // What is owed stays on its own line, once: the refund, and the prepayment billed and still open.
+  const times = async (key: keyof typeof TITLES, figure: string) => (await card(key).textContent())!.split(figure).length - 1;
+  expect({ refund: await times('catalogue', '€150.00'), prepayment: await times('posters', '€300.00') }).toEqual({ refund: 1, prepayment: 2 });
+  // Nothing billed: no amount anywhere on those cards.
+  expect([await card('leaflets').textContent(), await card('menu').textContent()].filter((text) => text?.includes('€'))).toEqual([]);
+
+  await card('catalogue').scrollIntoViewIfNeeded();
+  await portal.screenshot(page, 'portfolio-card-billed', { fullPage: false });
+  expect(await accessibilityProblems(page)).toEqual([]);
+  await page.setViewportSize(NARROW_PHONE);
+  expect(await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
+  await card('catalogue').scrollIntoViewIfNeeded();
+  await portal.screenshot(page, 'portfolio-card-billed-320', { fullPage: false });
   expect(await accessibilityProblems(page)).toEqual([]);
   await page.setViewportSize(DESKTOP);
 });

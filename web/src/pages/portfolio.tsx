@@ -15,6 +15,8 @@
  * The search and the Client and Segment choices narrow the tiles and the stage strip too: the
  * report is asked with them, by the list's own rule, and the page says whose counts they are. A
  * card owing money either way gives the amount: an unpaid prepayment or a payment past due, a refund.
+ * A card billed anything says where it stands in money, in one sentence: what it invoiced and what
+ * the client paid, net ("€850.00 invoiced, €1,000.00 paid"); what is owed stays on its own line.
  *
  * A stage's heading never contradicts the strip's count: while finished projects with nothing left
  * to do are hidden, a finished stage's heading says how many of the stage it shows ("Completed 1 of
@@ -793,16 +795,35 @@ function ProjectCard({
         {toSettle(p) && <Badge tone="warn">Cancelled · money to settle</Badge>}
       </span>
       {WORK_DONE.includes(p.stage ?? 'intake') || (toSettle(p) && p.amountOwed !== undefined) ? (
-        <MoneyOwed project={p} now={now} />
+        <>
+          <MoneyBilled project={p} />
+          <MoneyOwed project={p} now={now} />
+        </>
       ) : (
         <>
           {finished ? <FinishedOn project={p} /> : <ProjectDates project={p} />}
+          <MoneyBilled project={p} />
           {/* Owed before the work is done: a prepayment, waited for or past due. How much, by when. */}
           {p.amountOwed !== undefined && <MoneyOwed project={p} now={now} />}
         </>
       )}
       {p.refundOwed !== undefined && p.refundDueAt && <RefundOwed amount={p.refundOwed} currency={p.currency} dueAt={p.refundDueAt} now={now} />}
     </li>
+  );
+}
+
+/**
+ * Where the project stands in money: what it billed and what the client paid, net, over its whole
+ * life (the list's `invoiced` and `paid`), as one sentence ("€850.00 invoiced, €1,000.00 paid").
+ * What is still owed either way, and by when, is the lines under it (`MoneyOwed`, `RefundOwed`),
+ * not said twice. Nothing billed nor paid yet: no line (the list carries no budget to show instead).
+ */
+function MoneyBilled({ project: p }: { project: ProjectListItem }) {
+  if (p.invoiced === 0 && p.paid === 0) return null;
+  return (
+    <span class="muted money-billed">
+      {formatMoney(p.invoiced, p.currency)} invoiced, {formatMoney(p.paid, p.currency)} paid
+    </span>
   );
 }
 
