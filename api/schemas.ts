@@ -340,7 +340,7 @@ export const projectListItemSchema = z
     }),
     invoiced: z.number().meta({
       description:
-        'What the project billed, net, in `currency`, over its whole life: invoices issued (prepayment, final, cancellation), less what was voided and less its credit notes (a compensation, an overpayment given back). The KPI report\u2019s `netInvoiced` (`money`) for this project, summed over periods covering it. 0 when nothing was invoiced; never absent.',
+        'What the project billed, net, in `currency`, over its whole life: invoices issued (prepayment, final, cancellation), less what was voided and less its credit notes for a compensation or a cancellation\u2019s settlement; not a credit note giving back an overpayment (it returns money the client paid beyond an invoice, nothing sold is taken back; its refund counts in `paid`). The KPI report\u2019s `netInvoiced` (`money`) for this project, summed over periods covering it. 0 when nothing was invoiced; never absent.',
     }),
     paid: z.number().meta({
       description:
@@ -828,8 +828,11 @@ const reviewStatsShape = {
 const moneyFlowShape = (span: 'the period' | 'the week') => ({
   invoiced: d(z.number(), `Invoices issued in ${span} (prepayment, final, cancellation), gross: an invoice voided later still counts here (its voided part is \`voided\`), and credit notes are \`credited\`.`),
   voided: d(z.number(), `Invoice amounts voided in ${span} (an unpaid prepayment on cancellation), whenever the invoice was issued.`),
-  credited: d(z.number(), `Credit notes issued in ${span} (money owed back to the client).`),
-  netInvoiced: d(z.number(), 'invoiced \u2212 voided \u2212 credited.'),
+  credited: d(
+    z.number(),
+    `Credit notes issued in ${span} that take money off what was invoiced (a compensation, a cancellation\u2019s settlement). Not a credit note giving back an overpayment (the client paid an invoice more than it asked): that returns money paid beyond the invoice, not what was sold; its refund counts in \`refunded\` and \`netPaid\`.`,
+  ),
+  netInvoiced: d(z.number(), 'invoiced \u2212 voided \u2212 credited: an overpayment\u2019s credit note is not taken off (it gives back money paid beyond the invoice; its refund counts in netPaid).'),
   paid: d(
     z.number(),
     `Payments received in ${span} (by the date the client paid), gross: refunds not subtracted. They pay invoices of any date, so they can exceed what was invoiced in ${span}.`,
@@ -1000,7 +1003,7 @@ export const kpiReportSchema = z
             totals: z.array(
               z.object({
                 currency: z.string(),
-                spend: d(z.number(), 'Net invoiced to all clients in the period (invoices \u2212 voided \u2212 credit notes); below 0 when more was credited than invoiced.'),
+                spend: d(z.number(), 'Net invoiced to all clients in the period (invoices \u2212 voided \u2212 credited: not an overpayment\u2019s credit note); below 0 when more was credited than invoiced.'),
                 previousSpend: d(z.number(), 'The same in the previous period.'),
                 growth: nullableNumber('(spend \u2212 previousSpend) / previousSpend (4 decimals); null unless previousSpend is above 0 (nothing spent before, or more credited than invoiced).'),
               }),
@@ -1011,7 +1014,7 @@ export const kpiReportSchema = z
                 clientName: z.string(),
                 segment: segmentSchema,
                 currency: z.string(),
-                spend: d(z.number(), 'Net invoiced to the client in the period (invoices \u2212 voided \u2212 credit notes); below 0 when more was credited than invoiced.'),
+                spend: d(z.number(), 'Net invoiced to the client in the period (invoices \u2212 voided \u2212 credited: not an overpayment\u2019s credit note); below 0 when more was credited than invoiced.'),
                 previousSpend: d(z.number(), 'The same in the previous period.'),
                 growth: nullableNumber('(spend \u2212 previousSpend) / previousSpend (4 decimals); null unless previousSpend is above 0 (nothing spent before, or more credited than invoiced).'),
                 projects: count('Projects the client opened in the period (volume).'),

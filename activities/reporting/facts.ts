@@ -6,7 +6,10 @@
  * A fact has a stable id (`invoice:<number>`, `payment:<invoice>:<reference>`...) and holds only
  * values that never change once the fact exists (a payment's amount, a task's original due date),
  * so it does not matter which of a workflow's snapshots first carried it: the store inserts each
- * fact once and ignores it afterwards.
+ * fact once and ignores it afterwards. One exception: a credit note's label, which becomes
+ * `overpayment` (OVERPAYMENT_CREDIT_NOTE) once a snapshot lists it in an invoice's
+ * `excessCreditedBy` (the workflow lists it only after the note is issued, so the first snapshot
+ * carrying the note may not say so yet): the store relabels it then, never back.
  */
 import type { InvoiceView, ProjectStatus } from '../../workflows/project/contract';
 import type { TaskView } from '../../workflows/task/contract';
@@ -88,6 +91,17 @@ export function invoiceStatus(invoice: InvoiceLike): 'open' | 'paid' | 'void' {
 export const isCreditNote = (invoice: InvoiceLike): boolean => invoice.kind === 'credit_note';
 
 const invoicesOf = (s: ProjectStatus): InvoiceLike[] => (s.invoices ?? []) as InvoiceLike[];
+
+/**
+ * The label of a credit note that gives back what the client paid beyond an invoice (listed in that
+ * invoice's `excessCreditedBy`): money received beyond the invoice going back, not money taken off
+ * what was sold, so the KPIs do not count it as credited (kpis.ts, CREDITED). Its refunds are
+ * refunds all the same.
+ */
+export const OVERPAYMENT_CREDIT_NOTE = 'overpayment';
+
+/** The credit notes that give back an overpayment, by number: those an invoice's `excessCreditedBy` lists. */
+export const overpaymentCreditNotes = (s: ProjectStatus): Set<string> => new Set(invoicesOf(s).flatMap((i) => i.excessCreditedBy ?? []));
 
 /** Invoices the client still owes on: open, and not a credit note (that is money owed to the client). */
 export const receivables = (s: ProjectStatus): InvoiceLike[] =>
@@ -349,11 +363,14 @@ export function projectFacts(s: ProjectStatus): Fact[] {
       });
     }
   }
+  const overpayments = overpaymentCreditNotes(s);
   for (const invoice of invoicesOf(s)) {
     const credit = isCreditNote(invoice);
     const status = invoiceStatus(invoice);
     const money = { amount: invoice.amount, currency: invoice.currency, ref: invoice.number };
-    facts.push({ ...base, ...money, factId: `invoice:${invoice.number}`, kind: credit ? 'credit_note' : 'invoice', at: invoice.issuedAt, refAt: invoice.dueAt, label: invoice.kind });
+    // A credit note giving back an overpayment says so (the store relabels one first stored without).
+    const label = credit && overpayments.has(invoice.number) ? OVERPAYMENT_CREDIT_NOTE : invoice.kind;
+    facts.push({ ...base, ...money, factId: `invoice:${invoice.number}`, kind: credit ? 'credit_note' : 'invoice', at: invoice.issuedAt, refAt: invoice.dueAt, label });
     // A payment taken back stays in the ledger as it was entered, with an entry of its own that
     // takes it off again (the ledger is only ever added to): dated when the money went back for a
     // bank's return, and as the payment itself for one entered by mistake (it never came).

@@ -11,6 +11,7 @@
 import type { KpiReport, SalesTarget } from '../../api/schemas';
 import { DEPARTMENTS, type Department, type Segment } from '../../workflows/shared-schemas';
 import { minorDigits } from '../../workflows/money';
+import { OVERPAYMENT_CREDIT_NOTE } from './facts';
 import { join, sql, type Database, type Sql } from './sql';
 
 export interface KpiQuery {
@@ -723,13 +724,21 @@ const SETTLEMENT_STANDS = (s: Sql): Sql => sql`coalesce(nullif(split_part(f.fact
   WHERE x.project_id = f.project_id AND x.kind = 'payment' AND x.ref = f.ref AND x.fact_id LIKE 'payment-reversed:%')`;
 
 /**
- * The money facts (`f`) behind the invoiced flows (invoices issued, the voids and credit notes that
- * take money back) and behind the paid flows (payments received, refunds paid out; a payment taken
- * back is a payment fact of its own with a negative amount). The report sums them with FLOW_SUMS,
- * and the list of the money behind its figures (money.ts) lists and sums the same facts; the
- * project list sums them per project over its whole life (store.ts, `invoiced` and `paid`).
+ * A credit note (`f`) that takes money off what was invoiced: a compensation's, a cancellation's
+ * settlement. Not one giving back what the client paid beyond an invoice (facts.ts labels it
+ * OVERPAYMENT_CREDIT_NOTE): that returns money received beyond the invoice, nothing sold is taken
+ * back, so it is not `credited` (its refunds still count as refunds, in `netPaid`).
  */
-export const INVOICED_FLOW = sql`f.kind IN ('invoice', 'invoice_void', 'credit_note')`;
+export const CREDITED = sql`(f.kind = 'credit_note' AND f.label IS DISTINCT FROM ${OVERPAYMENT_CREDIT_NOTE})`;
+
+/**
+ * The money facts (`f`) behind the invoiced flows (invoices issued, the voids and credit notes that
+ * take money back: CREDITED) and behind the paid flows (payments received, refunds paid out; a
+ * payment taken back is a payment fact of its own with a negative amount). The report sums them
+ * with FLOW_SUMS, and the list of the money behind its figures (money.ts) lists and sums the same
+ * facts; the project list sums them per project over its whole life (store.ts, `invoiced` and `paid`).
+ */
+export const INVOICED_FLOW = sql`(f.kind IN ('invoice', 'invoice_void') OR ${CREDITED})`;
 export const PAID_FLOW = sql`f.kind IN ('payment', 'refund')`;
 export const FLOW_KINDS = sql`(${INVOICED_FLOW} OR ${PAID_FLOW})`;
 /**
@@ -739,7 +748,7 @@ export const FLOW_KINDS = sql`(${INVOICED_FLOW} OR ${PAID_FLOW})`;
  */
 export const FLOW_SUMS = sql`coalesce(sum(f.amount) FILTER (WHERE f.kind = 'invoice'), 0) AS invoiced,
         coalesce(sum(f.amount) FILTER (WHERE f.kind = 'invoice_void'), 0) AS voided,
-        coalesce(sum(f.amount) FILTER (WHERE f.kind = 'credit_note'), 0) AS credited,
+        coalesce(sum(f.amount) FILTER (WHERE ${CREDITED}), 0) AS credited,
         coalesce(sum(f.amount) FILTER (WHERE f.kind = 'payment'), 0) AS paid,
         coalesce(sum(f.amount) FILTER (WHERE f.kind = 'refund'), 0) AS refunded`;
 

@@ -290,6 +290,22 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 14,
+    name: 'credit notes giving back an overpayment',
+    up: (s) => [
+      // A credit note giving back what the client paid beyond an invoice is not money taken off
+      // what was invoiced (kpis.ts, CREDITED): its fact says so by its label (facts.ts,
+      // OVERPAYMENT_CREDIT_NOTE). Facts stored before carry the invoice kind; those the project's
+      // stored snapshot lists in an invoice's `excessCreditedBy` get the label once, here (new
+      // facts: `projectFacts`, and the publish relabels one stored before a snapshot listed it).
+      sql`UPDATE ${s}.facts f SET label = 'overpayment'
+        FROM ${s}.projects p
+        WHERE f.kind = 'credit_note' AND f.project_id = p.project_id AND f.label IS DISTINCT FROM 'overpayment'
+          AND EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(p.snapshot->'invoices', '[]'::jsonb)) i
+            WHERE jsonb_typeof(i->'excessCreditedBy') = 'array' AND i->'excessCreditedBy' @> jsonb_build_array(f.ref))`,
+    ],
+  },
 ];
 
 /** Advisory lock key for a schema: per schema, so isolated test stores never wait on each other. */

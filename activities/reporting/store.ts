@@ -32,7 +32,7 @@ import type {
   SalesTarget,
   TaskListItem,
 } from '../../api/schemas';
-import { amountOwed, endsAfterClientDate, projectFacts, projectRow, taskFacts, taskRow, type Fact, type InvoiceLike } from './facts';
+import { amountOwed, endsAfterClientDate, OVERPAYMENT_CREDIT_NOTE, projectFacts, projectRow, taskFacts, taskRow, type Fact, type InvoiceLike } from './facts';
 import { deliveryList, type DeliveryListQuery } from './deliveries';
 import type { KpiResponseList } from '../../api/kpi-response-schemas';
 import { responseList, type ResponseListQuery } from './responses';
@@ -625,6 +625,7 @@ export class ReportingStore {
   private async publishProject(seq: number, snapshot: ProjectStatus, json: string): Promise<PublishResult> {
     const { s } = this;
     const r = projectRow(snapshot);
+    const facts = projectFacts(snapshot);
     const rows = await this.db.rows<{ published_at: Date | null; facts: number }>(sql`
       WITH upsert AS (
         INSERT INTO ${s}.projects AS t (project_id, seq, snapshot_version, published_at, snapshot, title, client_id, client_name,
@@ -653,9 +654,25 @@ export class ReportingStore {
         UPDATE ${s}.tasks SET manager_id = ${r.managerId}, view = jsonb_set(view, '{managerId}', to_jsonb(${r.managerId}::text))
         WHERE project_id = ${r.projectId} AND manager_id <> ${r.managerId} AND EXISTS (SELECT 1 FROM upsert)
         RETURNING 1
-      ), added AS (${this.insertFacts(projectFacts(snapshot))})
+      ), added AS (${this.insertFacts(facts)})${this.relabelOverpayments(facts)}
       SELECT (SELECT max(published_at) FROM upsert) AS published_at, (SELECT count(*) FROM added)::int AS facts`);
     return publishResult(rows[0]);
+  }
+
+  /**
+   * A credit note first stored before a snapshot listed it in an invoice's `excessCreditedBy` (the
+   * workflow lists it once the note is issued, after a snapshot may already carry the note) gets the
+   * overpayment's label now (facts.ts): only ever to it, so a snapshot arriving late changes nothing.
+   * An extra CTE of the publish, when the snapshot has such credit notes; it is not counted as added.
+   */
+  private relabelOverpayments(facts: Fact[]): Sql {
+    const ids = facts.filter((f) => f.kind === 'credit_note' && f.label === OVERPAYMENT_CREDIT_NOTE).map((f) => f.factId);
+    if (ids.length === 0) return sql``;
+    return sql`, relabelled AS (
+        UPDATE ${this.s}.facts SET label = ${OVERPAYMENT_CREDIT_NOTE}
+        WHERE fact_id IN (SELECT jsonb_array_elements_text(${jsonb(ids)})) AND kind = 'credit_note' AND label IS DISTINCT FROM ${OVERPAYMENT_CREDIT_NOTE}
+        RETURNING 1
+      )`;
   }
 
   /** `json`: the view as `storedJson` wrote it. */
