@@ -28,7 +28,9 @@ let env: WorkflowTestEnv;
 beforeAll(async () => {
   env = await startWorkflowTestEnv();
 });
-afterAll(() => env?.close());
+// Closing replays all 66 histories (the project's 1,400-odd events and every task's): 10 s alone,
+// past 240 s once in a full run beside the heaviest suites (CI-like, 2026-12-07).
+afterAll(() => env?.close(), 600_000);
 
 jest.setTimeout(240_000);
 
