@@ -2,9 +2,10 @@
  * A refusal of the API as the portal's fields read it (web/src/api.ts): `ApiError.at` gathers a
  * field's messages and its sub-fields', and `humanize` says zod's words for an empty field as
  * "required" — the word the API itself sends for any missing value (api/errors.ts) — leaving every
- * other message as the API wrote it.
+ * other message as the API wrote it. `retryAfterOf` reads a busy answer's Retry-After, in seconds or
+ * as a date, for the page to read again then.
  */
-import { ApiError, humanize } from '../../web/src/api';
+import { ApiError, humanize, retryAfterOf } from '../../web/src/api';
 
 const refusal = (errors: { field: string; message: string }[]) =>
   new ApiError(400, { type: 'about:blank', title: 'Bad Request', status: 400, errors });
@@ -32,4 +33,18 @@ test('only zod’s own words for an empty field read "required"; the API’s mes
   expect(humanize('at least one is required')).toBe('at least one is required');
   // Words the API no longer sends (a missing value is just "required") get no mapping of their own.
   expect(humanize('required: a number')).toBe('required: a number');
+});
+
+test('Retry-After in seconds or as a date is how long to wait; none, or anything else, is no time said', () => {
+  const now = Date.parse('2026-12-07T20:00:00Z');
+  expect(retryAfterOf('5', now)).toBe(5);
+  expect(retryAfterOf(' 0 ', now)).toBe(0);
+  expect(retryAfterOf('Mon, 07 Dec 2026 20:00:12 GMT', now)).toBe(12);
+  expect(retryAfterOf('Mon, 07 Dec 2026 19:59:00 GMT', now)).toBe(0);
+  expect(retryAfterOf(null, now)).toBeUndefined();
+  expect(retryAfterOf('', now)).toBeUndefined();
+  expect(retryAfterOf('soon', now)).toBeUndefined();
+  // What Date.parse alone would read as years.
+  expect(retryAfterOf('-3', now)).toBeUndefined();
+  expect(retryAfterOf('5.5', now)).toBeUndefined();
 });

@@ -13,7 +13,7 @@
  */
 import { ProjectBuilder, plusDays } from '../reporting/builders';
 import type { ApiHarness } from '../support/api';
-import { browserTestOrSkip, DESKTOP, kpiPortal, NARROW_PHONE, SCREENSHOT_DIR, shootDeskAndNarrowPhone, tableRows, type PersonPage } from '../support/browser';
+import { browserTestOrSkip, DESKTOP, kpiPortal, NARROW_PHONE, routeUntilStopped, SCREENSHOT_DIR, shootDeskAndNarrowPhone, tableRows, type PersonPage } from '../support/browser';
 
 jest.setTimeout(180_000);
 const step = browserTestOrSkip('the KPI drill-down to invoices and payments');
@@ -140,6 +140,34 @@ step('the links under the charts lead to all the invoices and all the payments',
   await page.locator('#kpi-money p.drill-links').getByRole('link', { name: 'See the payments' }).click();
   await page.getByRole('heading', { level: 1, name: 'Payments and refunds: 3' }).waitFor();
   expect(await totals(person)).toEqual(['Paid €1,000.00, less €100.00 refunded: €900.00 net.']);
+});
+
+step('a list the reporting store was too busy to give comes by itself when the API said to ask again, long before the next poll', async () => {
+  const person = await openKpis('leadership');
+  const { page } = person;
+  // The first read answered as the API answers when the store does not take a connection in time.
+  const asked: number[] = [];
+  const stop = await routeUntilStopped(page, (url) => url.pathname === '/api/reports/kpis/money', async (route) => {
+    asked.push(Date.now());
+    if (asked.length > 1) return route.continue();
+    await route.fulfill({
+      status: 503,
+      headers: { 'Retry-After': '1' },
+      contentType: 'application/problem+json',
+      body: JSON.stringify({ type: 'urn:agencyflow:problem:reporting-unavailable', title: 'Reporting store unavailable', status: 503, detail: 'The reporting store does not answer. Retry in a moment.' }),
+    });
+  });
+  try {
+    await page.locator('#kpi-money p.drill-links').getByRole('link', { name: 'See the invoices' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Could not load the invoices and payments' }).waitFor();
+    // The page polls every 30 s: the list shown within 10 s was read again because the API said when.
+    await page.getByRole('heading', { level: 1, name: 'Invoices, voids and credit notes: 3' }).waitFor({ timeout: 10_000 });
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(asked).toHaveLength(2);
+    expect(asked[1] - asked[0]).toBeGreaterThanOrEqual(1_000);
+  } finally {
+    await stop();
+  }
 });
 
 step('a manager follows the link to their own projects\u2019 payments only', async () => {

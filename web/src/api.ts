@@ -46,6 +46,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly problem: Problem,
+    /** How long the API asked to wait before asking again (its Retry-After, in seconds), when it said. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(problem.detail ?? problem.title);
     this.name = 'ApiError';
@@ -122,7 +124,20 @@ export async function ok<T>(pending: Promise<{ data?: T; error?: unknown; respon
     error && typeof error === 'object' && 'title' in error
       ? (error as Problem)
       : { type: 'about:blank', title: response.statusText || 'Request failed', status: response.status };
-  throw new ApiError(response.status, problem);
+  throw new ApiError(response.status, problem, retryAfterOf(response.headers.get('Retry-After')));
+}
+
+/**
+ * A Retry-After header in seconds: a number of seconds, or an HTTP date ("Mon, 07 Dec 2026 20:00:12
+ * GMT": how far ahead it is). Only a date in GMT counts as one: the browser's Date.parse would take
+ * "-3" or "5.5" for years.
+ */
+export function retryAfterOf(header: string | null, now = Date.now()): number | undefined {
+  const value = header?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value);
+  const at = /\bGMT$/.test(value) ? Date.parse(value) : NaN;
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
 /** Every page of a list (visibility lists are paged); stops at `max` items. */

@@ -29,6 +29,9 @@ const asApiError = (err: unknown): ApiError =>
  */
 export const refusedForGood = (error: ApiError | undefined): boolean => error !== undefined && [400, 403, 404].includes(error.status);
 
+/** Retry-After as a delay: at least a second (a "0" would spin), at most a minute (the polls go on meanwhile). */
+const retryDelayMs = (seconds: number): number => Math.min(Math.max(seconds, 1), 60) * 1000;
+
 export function useResource<T>(load: () => Promise<T>, deps: unknown[], pollMs?: number): Resource<T> {
   const [state, setState] = useState<{ data?: T; error?: ApiError; loading: boolean }>({ loading: true });
   const loader = useRef(load);
@@ -36,9 +39,16 @@ export function useResource<T>(load: () => Promise<T>, deps: unknown[], pollMs?:
   const seq = useRef(0);
   /** Polling stops at a refusal for good; a reload the page asks for (after an action) still reads. */
   const stopped = useRef(false);
+  /** The read asked again when the API said when (its Retry-After), rather than at the next poll or never. */
+  const retry = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const cancelRetry = () => {
+    clearTimeout(retry.current);
+    retry.current = undefined;
+  };
 
   const reload = useCallback(async () => {
     const mine = ++seq.current;
+    cancelRetry();
     try {
       const data = await loader.current();
       if (mine === seq.current) {
@@ -50,11 +60,15 @@ export function useResource<T>(load: () => Promise<T>, deps: unknown[], pollMs?:
       const error = asApiError(err);
       stopped.current = refusedForGood(error);
       setState((s) => ({ data: s.data, error, loading: false }));
+      // A store or Temporal busy for a moment (503 with Retry-After): the page reads again then by
+      // itself, so the person is not left with the error until the next poll (or, unpolled, a reload).
+      if (!stopped.current && error.retryAfterSeconds !== undefined) retry.current = setTimeout(() => void reload(), retryDelayMs(error.retryAfterSeconds));
     }
   }, []);
 
   const set = useCallback((data: T) => {
     seq.current++;
+    cancelRetry();
     setState({ data, loading: false });
   }, []);
 
@@ -62,14 +76,18 @@ export function useResource<T>(load: () => Promise<T>, deps: unknown[], pollMs?:
     setState({ loading: true });
     stopped.current = false;
     void reload();
-    if (!pollMs) return;
+    const forget = () => {
+      seq.current++;
+      cancelRetry();
+    };
+    if (!pollMs) return forget;
     const tick = () => {
       if (document.visibilityState === 'visible' && !stopped.current) void reload();
     };
     const timer = setInterval(tick, pollMs);
     document.addEventListener('visibilitychange', tick);
     return () => {
-      seq.current++;
+      forget();
       clearInterval(timer);
       document.removeEventListener('visibilitychange', tick);
     };
