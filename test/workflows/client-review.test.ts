@@ -18,6 +18,7 @@ import { claimTaskUpdate, getStatusQuery as getTaskStatusQuery, submitTaskUpdate
 import { eventually } from '../support/temporal';
 import {
   approvePlan,
+  complaint,
   deliverTask,
   documentsFor,
   inSeconds,
@@ -246,7 +247,7 @@ test.concurrent('a complaint left unresolved is brought to the manager and leade
   await approvePlan(handle, plan([planTask('report', 'analytics', { price: 500 })]));
   await deliverTask(env, projectId, 'report', 'analytics');
   await waitForStatus(handle, (s) => s.stage === 'client_review', 'client review');
-  const complain = (description: string) => projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'complaint', description }, by: MANAGER }] });
+  const complain = (description: string) => projectUpdate(handle, recordFeedbackUpdate, { args: [complaint(description)] });
   const resolve = (complaintId: string) => projectUpdate(handle, resolveComplaintUpdate, { args: [{ complaintId, resolution: 'call and fix', by: LEADER }] });
   await complain('numbers do not add up');
   await complain('and the charts are unreadable');

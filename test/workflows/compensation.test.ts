@@ -17,12 +17,13 @@ import {
 } from '../../workflows/project/contract';
 import {
   approvePlan,
+  complaint,
   deliverTask,
   documentsFor,
   LEADER,
   mailFor,
-  noticesFor,
   MANAGER,
+  noticesFor,
   pay,
   plan,
   planTask,
@@ -50,7 +51,7 @@ jest.setTimeout(120_000);
 type Handle = Awaited<ReturnType<typeof startProject>>;
 
 const complain = (handle: Handle, description: string) =>
-  projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'complaint', description }, by: MANAGER }] });
+  projectUpdate(handle, recordFeedbackUpdate, { args: [complaint(description)] });
 const resolve = (handle: Handle, complaintId: string, compensation?: number) =>
   projectUpdate(handle, resolveComplaintUpdate, {
     args: [{ complaintId, resolution: `apology call and ${compensation ?? 'no'} off`, ...(compensation !== undefined && { compensation }), by: LEADER }],

@@ -18,6 +18,7 @@ import type { ReversePaymentInput } from '../../workflows/project/schemas';
 import { eventually } from '../support/temporal';
 import {
   approvePlan,
+  complaint,
   deliverTask,
   documentsFor,
   LEADER,
@@ -33,12 +34,12 @@ import {
   refusal,
   staff,
   startProject,
-  statusOf,
   startWorkflowTestEnv,
+  statusOf,
   timelineEvents,
-  waitForTask,
   waitForNotice,
   waitForStatus,
+  waitForTask,
   type WorkflowTestEnv,
 } from './support';
 
@@ -58,7 +59,7 @@ const takeBack = (handle: Handle, reversal: Omit<ReversePaymentInput, 'by'> & { 
   projectUpdate(handle, reversePaymentUpdate, { args: [{ by: MANAGER, ...reversal }] });
 
 const complain = (handle: Handle, description: string) =>
-  projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'complaint', description }, by: MANAGER }] });
+  projectUpdate(handle, recordFeedbackUpdate, { args: [complaint(description)] });
 
 /** Delivered, accepted and the final invoice paid in full: the project completes. */
 async function complete(handle: Handle, projectId: string): Promise<ProjectStatus> {

@@ -21,6 +21,7 @@ import type { ClientActor, RecordFeedbackInput } from '../../workflows/project/s
 import { clientActorId } from '../../workflows/vocabulary';
 import {
   approvePlan,
+  complaint,
   deliverTask,
   documentsFor,
   LEADER,
@@ -55,8 +56,6 @@ afterAll(() => env?.close());
 jest.setTimeout(240_000);
 
 const RESOLUTION_MS = 5_000;
-
-const complaint = (description: string, by: RecordFeedbackInput['by'] = MANAGER): RecordFeedbackInput => ({ feedback: { kind: 'complaint', description }, by });
 
 /**
  * A project with a complaint made and resolved during production (c1), then delivered, accepted

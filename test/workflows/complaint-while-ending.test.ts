@@ -6,9 +6,9 @@
  * The API's side of a complaint after the window is test/api/complaint-after-window.test.ts.
  */
 import { projectWorkflowId, recordFeedbackUpdate, resolveComplaintUpdate, type ProjectStatus } from '../../workflows/project/contract';
-import type { RecordFeedbackInput } from '../../workflows/project/schemas';
 import {
   approvePlan,
+  complaint,
   deliverTask,
   LEADER,
   mailFor,
@@ -39,8 +39,6 @@ afterAll(() => env?.close());
 
 // Mail held by the outage goes out at its next retry, within a minute of the server's return.
 jest.setTimeout(300_000);
-
-const complaint = (description: string, by: RecordFeedbackInput['by'] = MANAGER): RecordFeedbackInput => ({ feedback: { kind: 'complaint', description }, by });
 
 const RESOLUTION_MS = 4_000;
 

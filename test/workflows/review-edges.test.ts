@@ -9,6 +9,7 @@ import { type ApplicationFailure } from '@temporalio/common';
 import { decidePlanUpdate, recordFeedbackUpdate, recordPaymentUpdate, resolveComplaintUpdate, submitPlanUpdate, type ProjectStatus } from '../../workflows/project/contract';
 import {
   approvePlan,
+  complaint,
   deliverTask,
   inSeconds,
   LEADER,
@@ -39,7 +40,7 @@ jest.setTimeout(120_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const complain = (handle: Awaited<ReturnType<typeof startProject>>, description: string, updateId?: string) =>
-  projectUpdate(handle, recordFeedbackUpdate, { args: [{ feedback: { kind: 'complaint', description }, by: MANAGER }], ...(updateId && { updateId }) });
+  projectUpdate(handle, recordFeedbackUpdate, { args: [complaint(description)], ...(updateId && { updateId }) });
 
 test.concurrent('a complaint pauses the acceptance window: no reminder and no deemed acceptance while it is open', async () => {
   const input = projectInput({ departments: ['seo'], policy: { acceptanceWindowMs: 3_000 } });

@@ -35,7 +35,7 @@ import {
   submitPlanUpdate,
   decidePlanUpdate,
 } from '../../workflows/project/contract';
-import type { PlanTask, ProjectInput, RecordPaymentInput, SubmitPlanInput } from '../../workflows/project/schemas';
+import type { PlanTask, ProjectInput, RecordFeedbackInput, RecordPaymentInput, SubmitPlanInput } from '../../workflows/project/schemas';
 import { CURRENT_PATCH_BASELINE } from '../../workflows/common/patches';
 import { DEPARTMENTS, type Actor, type Department, type Policy } from '../../workflows/shared-schemas';
 import {
@@ -362,6 +362,9 @@ export async function startProject(env: WorkflowTestEnv, input: ProjectInput): P
     args: [input],
   });
 }
+
+/** A complaint as the feedback update takes it: made by the manager unless someone else is named. */
+export const complaint = (description: string, by: RecordFeedbackInput['by'] = MANAGER): RecordFeedbackInput => ({ feedback: { kind: 'complaint', description }, by });
 
 export const statusOf = (handle: WorkflowHandle): Promise<ProjectStatus> => handle.query(getStatusQuery);
 
