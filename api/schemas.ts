@@ -69,11 +69,32 @@ export const PORTFOLIO_SETS = ['overdue', 'settle', 'complaints', 'payments', 'r
 export const portfolioSetSchema = z.enum(PORTFOLIO_SETS);
 export type PortfolioSet = z.infer<typeof portfolioSetSchema>;
 
+/** The most clients the portfolio's filters take at once (`clientId` given that many times): a KPI list's clients in one link. */
+export const CLIENT_FILTER_MAX = 100;
+
+/**
+ * One client, or a set of them (`clientId` given several times, as OpenAPI writes an array in a
+ * query): the projects of any of them. The array is tried first so that a set too long is told
+ * so, not that it is no text.
+ */
+const clientFilter = z.union([
+  z.array(filterValue).min(1).max(CLIENT_FILTER_MAX, `at most ${CLIENT_FILTER_MAX} clients at once`),
+  filterValue,
+]);
+
+/** The store's finding for the `clientId` asked: one client as it always was, several as a set (each once). */
+export function clientsAsked(clientId: string | string[] | undefined): { clientId?: string; clientIds?: string[] } {
+  if (clientId === undefined) return {};
+  return typeof clientId === 'string' ? { clientId } : { clientIds: [...new Set(clientId)] };
+}
+
 export const projectListQuerySchema = paginationQuerySchema
   .extend({
     stage: projectStageSchema.optional(),
     managerId: filterValue.optional().meta({ description: 'Leadership only; managers always see their own.' }),
-    clientId: filterValue.optional(),
+    clientId: clientFilter.optional().meta({
+      description: `Only this client\u2019s projects; given several times (at most ${CLIENT_FILTER_MAX}), the projects of any of those clients (the KPIs\u2019 regular clients, say).`,
+    }),
     segment: segmentSchema.optional(),
     overdue: booleanParam.optional(),
     only: portfolioSetSchema.optional().meta({
@@ -134,7 +155,9 @@ export const plannedTaskQuerySchema = z
 export const portfolioQuerySchema = z
   .object({
     managerId: filterValue.optional().meta({ description: 'Leadership: one manager\u2019s slice. Managers always get their own.' }),
-    clientId: filterValue.optional().meta({ description: 'Only this client\u2019s projects (and their tasks), as the project list\u2019s `clientId`.' }),
+    clientId: clientFilter
+      .optional()
+      .meta({ description: 'Only this client\u2019s projects (and their tasks), as the project list\u2019s `clientId`; given several times, those of any of the clients.' }),
     segment: segmentSchema.optional().meta({ description: 'Only projects of this segment\u2019s clients (and their tasks), as the project list\u2019s `segment`.' }),
     q: searchText.optional().meta({
       description:
@@ -701,6 +724,7 @@ export const portfolioReportSchema = z
       .object({
         managerId: z.string().optional(),
         clientId: z.string().optional(),
+        clientIds: z.array(z.string()).optional().meta({ description: 'The clients asked for together (`clientId` given several times), each once.' }),
         segment: segmentSchema.optional(),
         q: z.string().optional(),
       })

@@ -134,6 +134,8 @@ export async function everyItem<T>(read: (page: PageRequest) => Promise<Page<T>>
  */
 export interface ProjectFinding {
   clientId?: string;
+  /** Any of these clients' projects (a set asked together, the KPIs' regular clients say): one statement, `= ANY`. */
+  clientIds?: readonly string[];
   segment?: string;
   /**
    * Words as someone typed them (the portfolio's search): a project is found when every word is
@@ -268,6 +270,7 @@ const searchWords = (search: string): string[] =>
 function projectsFound(finding: ProjectFinding): Sql[] {
   const where: Sql[] = [];
   if (finding.clientId !== undefined) where.push(sql`p.client_id = ${finding.clientId}`);
+  if (finding.clientIds !== undefined) where.push(sql`p.client_id = ANY(ARRAY[${join(finding.clientIds.map((id) => sql`${id}`), ', ')}]::text[])`);
   if (finding.segment !== undefined) where.push(sql`p.segment = ${finding.segment}`);
   for (const word of searchWords(finding.search ?? '')) {
     const pattern = foldedSql(sql`${containing(word)}`);
@@ -997,6 +1000,7 @@ export class ReportingStore {
           where: join(found, ' AND '),
           scope: {
             ...(finding.clientId !== undefined && { clientId: finding.clientId }),
+            ...(finding.clientIds !== undefined && { clientIds: [...finding.clientIds] }),
             ...(finding.segment !== undefined && { segment: finding.segment as Segment }),
             ...(finding.search !== undefined && { q: finding.search }),
           },

@@ -56,7 +56,7 @@ import type { Actor, Policy } from '../../workflows/shared-schemas';
 import type { AppDeps } from '../app';
 import { actorOf, allow, caller } from '../auth';
 import { ApiProblem, badRequest, fieldPath, forbidden, notFound, ProblemType } from '../errors';
-import { portfolioCsvQuerySchema, projectListQuerySchema, type ProjectListQuery } from '../schemas';
+import { clientsAsked, portfolioCsvQuerySchema, projectListQuerySchema, type ProjectListQuery } from '../schemas';
 import { sendCsvFile } from '../csv';
 import { nothingLeftToDo, portfolioCsv, portfolioCsvFileName } from '../portfolio-csv';
 import { actionInWords, type ProjectMemo } from '../temporal-gateway';
@@ -414,7 +414,7 @@ export function createProjectsRouter(deps: AppDeps, copies: CopiesInMemory, seen
     return {
       managerId: person.role === 'manager' ? person.id : q.managerId,
       stage: q.stage,
-      clientId: q.clientId,
+      ...clientsAsked(q.clientId),
       segment: q.segment,
       overdue: q.overdue === undefined ? undefined : q.overdue === 'true',
       only: q.only,

@@ -24,6 +24,7 @@ import { kpiCsvFileName, kpiCsvRows, toCsv } from '../kpi-csv';
 import { weekWithin } from '../../activities/reporting/deliveries';
 import type { WeekCut } from '../../activities/reporting/kpis';
 import {
+  clientsAsked,
   kpiDeliveryQuerySchema,
   kpiQuerySchema,
   portfolioQuerySchema,
@@ -90,7 +91,7 @@ export function createReportsRouter(deps: AppDeps): Router {
     const managerId = scopedManager(caller(req), q.managerId, 'the report');
     // Narrowed as the project list is (the portfolio's search and choices), so its tiles count the cards found.
     const [report, holders] = await Promise.all([
-      reporting.portfolio({ managerId, clientId: q.clientId, segment: q.segment, search: q.q, now: new Date(now()) }),
+      reporting.portfolio({ managerId, ...clientsAsked(q.clientId), segment: q.segment, search: q.q, now: new Date(now()) }),
       reporting.workHolders({ managerId }),
     ]);
     const answer: PortfolioReport = { ...report, workOfPeopleGone: workOfPeopleGone(holders, people) };

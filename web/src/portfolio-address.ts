@@ -21,6 +21,11 @@ export interface PortfolioFilters {
   /** Part of a title or a client's name, as typed. */
   q?: string;
   client?: string;
+  /**
+   * Several clients together (the KPIs' regular clients): their projects, any of them. In the
+   * address as `client` given once per client, so one client alone is the single choice above.
+   */
+  clients?: string[];
   segment?: Segment;
   /** Completed and cancelled projects shown beside the running ones (a view, not asked of the list). */
   finished?: boolean;
@@ -31,7 +36,8 @@ export function portfolioHref(filters: PortfolioFilters): string {
   const q = new URLSearchParams();
   if (filters.manager) q.set('manager', filters.manager);
   if (filters.only) q.set('only', filters.only);
-  if (filters.client) q.set('client', filters.client);
+  if (filters.clients?.length) for (const client of filters.clients) q.append('client', client);
+  else if (filters.client) q.set('client', filters.client);
   if (filters.segment) q.set('segment', filters.segment);
   if (filters.q) q.set('q', filters.q);
   if (filters.finished) q.set('finished', 'shown');
@@ -42,11 +48,14 @@ export function portfolioHref(filters: PortfolioFilters): string {
 export function portfolioFiltersFrom(query: URLSearchParams): PortfolioFilters {
   const only = query.get('only');
   const segment = query.get('segment');
+  // Each client once, in the order given (the KPI list's); empty ones are no client.
+  const clients = [...new Set(query.getAll('client').filter(Boolean))];
   return {
     manager: query.get('manager') ?? undefined,
     only: isNarrowing(only) ? only : undefined,
     q: query.get('q') ?? undefined,
-    client: query.get('client') ?? undefined,
+    client: clients.length === 1 ? clients[0] : undefined,
+    clients: clients.length > 1 ? clients : undefined,
     segment: isSegment(segment) ? segment : undefined,
     finished: query.get('finished') === 'shown',
   };

@@ -194,7 +194,7 @@ export function Kpis({ query }: { query: URLSearchParams }) {
       </form>
 
       {report.error && !['from', 'to', 'managerId', 'segment', 'department'].some((f) => err(f)) && <ProblemBox error={report.error} />}
-      {!r ? !report.error && <Loading what="Computing the KPIs" /> : <Dashboard report={r} name={name} drill={(choice) => deliveriesHref(filters, period, choice)} toWorkload={(choice) => workloadHref(filters, period, choice)} toResponses={(choice) => responsesHref(filters, period, choice)} toFeedback={(choice) => feedbackHref(filters, period, choice)} toMoney={(choice) => moneyHref(filters, period, choice)} toSalesPlan={(target) => salesPlanMoneyHref(target, kpisHref(filters, period))} toClient={(client) => portfolioHref({ client, manager: filters.managerId, finished: true })} csvHref={csvHref} />}
+      {!r ? !report.error && <Loading what="Computing the KPIs" /> : <Dashboard report={r} name={name} drill={(choice) => deliveriesHref(filters, period, choice)} toWorkload={(choice) => workloadHref(filters, period, choice)} toResponses={(choice) => responsesHref(filters, period, choice)} toFeedback={(choice) => feedbackHref(filters, period, choice)} toMoney={(choice) => moneyHref(filters, period, choice)} toSalesPlan={(target) => salesPlanMoneyHref(target, kpisHref(filters, period))} toClient={(client) => portfolioHref({ client, manager: filters.managerId, finished: true })} toClients={(clients) => portfolioHref({ clients, manager: filters.managerId, finished: true })} csvHref={csvHref} />}
     </>
   );
 }
@@ -220,6 +220,12 @@ type ToSalesPlan = (target: Kpis['salesPlan'][number]) => string;
 /** Where a client's name leads: their projects in the portfolio (the page's manager's, when one is picked). */
 type ToClient = (clientId: string) => string;
 
+/** Where a list of clients leads: all their projects together in the portfolio (the page's manager's, when one is picked). */
+type ToClients = (clientIds: string[]) => string;
+
+/** The most clients the portfolio takes at once (CLIENT_FILTER_MAX in api/schemas.ts). */
+const CLIENTS_TOGETHER_AT_MOST = 100;
+
 function Dashboard(props: {
   report: Kpis;
   name: (id?: string) => string;
@@ -230,10 +236,11 @@ function Dashboard(props: {
   toMoney: ToMoney;
   toSalesPlan: ToSalesPlan;
   toClient: ToClient;
+  toClients: ToClients;
   /** The page's CSV download: what a capped table leaves out is there. */
   csvHref: string;
 }) {
-  const { report: r, name, drill, toWorkload, toResponses, toFeedback, toMoney, toSalesPlan, toClient, csvHref } = props;
+  const { report: r, name, drill, toWorkload, toResponses, toFeedback, toMoney, toSalesPlan, toClient, toClients, csvHref } = props;
   // Money is never converted: one section per currency the period saw (EUR's empty charts when none).
   const moneyCurrencies = r.money.totals.length > 0 ? r.money.totals.map((m) => m.currency) : ['EUR'];
   const weeks = r.series.map((w) => weekName(w.weekStart));
@@ -480,6 +487,16 @@ function Dashboard(props: {
                   </li>
                 ))}
               </ul>
+              {/* All of them at once: the portfolio narrowed to these clients, finished projects too (as a name's link). */}
+              <p class="kpi-regular-together">
+                {r.clients.regularClients.items.length <= CLIENTS_TOGETHER_AT_MOST ? (
+                  <Link href={toClients(r.clients.regularClients.items.map((c) => c.clientId))}>
+                    {r.clients.regularClients.items.length > 1 ? `See the projects of these ${r.clients.regularClients.items.length} clients together` : 'See their projects'}
+                  </Link>
+                ) : (
+                  `The portfolio takes ${CLIENTS_TOGETHER_AT_MOST} clients at once: open each by their name.`
+                )}
+              </p>
             </>
           )}
           <ClientSpend spend={r.clients.spend} toMoney={toMoney} toClient={toClient} csvHref={csvHref} />

@@ -30,7 +30,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { allPages, api, idempotencyKey, ok, STAGES, type PortfolioCsvQuery, type PortfolioReport, type ProjectListItem, type Stage } from '../api';
 import { useAction, useName, useResource, useSession } from '../data';
-import { formatDate, formatDateTime, formatDuration, formatMoney, lateInWords, plural, relative, STAGE_LABEL } from '../format';
+import { formatDate, formatDateTime, formatDuration, formatMoney, lateInWords, listInWords, plural, relative, STAGE_LABEL } from '../format';
 import { localDay, periodOf, workloadHref } from '../kpi-period';
 import { Link, navigate } from '../router';
 import { Badge, Due, flash, Input, Loading, PageHeader, ProblemBox, Select, TextArea, usePhoneLayout } from '../ui';
@@ -44,6 +44,10 @@ const CARDS_AT_MOST = 500;
 const FEW_CARDS = 3;
 /** The client choice reads the whole directory at once: the API's most (CLIENT_LIST_MAX in api/schemas.ts). */
 const CLIENTS_AT_MOST = 1_000;
+/** A set of clients is named this far in words ("… and 9 more"); the cards say the rest. */
+const CLIENTS_NAMED = 5;
+/** The client choice's value while a set of clients is chosen: no client id has a control character (the API refuses them). */
+const CLIENT_SET = '\u0001set';
 /** The longest search the list takes (its `q`). */
 const SEARCH_MAX = 100;
 /** Typing asks the list once it pauses this long, not at every key pressed. */
@@ -96,7 +100,8 @@ const searchOf = (typed: string | undefined): string => (typed ?? '').trim().sli
 const listQuery = (f: Filters) => ({
   ...(f.manager && { managerId: f.manager }),
   ...(f.q && { q: f.q }),
-  ...(f.client && { clientId: f.client }),
+  // A set of clients is `clientId` given once for each (the API's array).
+  ...(f.clients?.length ? { clientId: f.clients } : f.client && { clientId: f.client }),
   ...(f.segment && { segment: f.segment }),
   ...(f.only && { only: f.only }),
 });
@@ -105,7 +110,7 @@ const listQuery = (f: Filters) => ({
  * Looking for something (a set, a client's projects, a title): every match, finished ones too.
  * A segment alone is a view of the running work, like the portfolio itself.
  */
-const wholeSetOf = (f: Filters): boolean => Boolean(f.only || f.q || f.client);
+const wholeSetOf = (f: Filters): boolean => Boolean(f.only || f.q || f.client || f.clients);
 
 /**
  * The cards these filters show as a CSV file (GET /api/projects.csv): the list's query, all of
@@ -114,7 +119,8 @@ const wholeSetOf = (f: Filters): boolean => Boolean(f.only || f.q || f.client);
  */
 const csvHref = (f: Filters, showFinished: boolean): string => {
   const query: PortfolioCsvQuery = { ...listQuery(f), ...(!wholeSetOf(f) && !showFinished && { finished: 'hidden' }) };
-  const qs = new URLSearchParams(query).toString();
+  // Each value its own pair: a set of clients is `clientId` repeated, as the list is asked it.
+  const qs = new URLSearchParams(Object.entries(query).flatMap(([key, value]) => (Array.isArray(value) ? value : [value]).map((v) => [key, String(v)]))).toString();
   return `/api/projects.csv${qs ? `?${qs}` : ''}`;
 };
 
@@ -171,7 +177,7 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
     return () => clearTimeout(pause);
   }, [typed, searched]);
   /** What the project list is asked for: every filter is the list's own, so a match is found however old. */
-  const asked: Filters = { manager: managerId, only: filters.only, q: searched || undefined, client: filters.client, segment: filters.segment };
+  const asked: Filters = { manager: managerId, only: filters.only, q: searched || undefined, client: filters.client, clients: filters.clients, segment: filters.segment };
   /** What the filters on screen ask for (the search as typed, before its pause). */
   const wanted: Filters = { ...asked, q: typed || undefined };
 
@@ -226,9 +232,12 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
   const finding = shownList !== undefined && portfolioHref(onScreen) !== portfolioHref(wanted);
   const { only } = onScreen;
   /** Narrowed to some of the projects (the manager aside: that is whose portfolio it is). */
-  const narrowing = Boolean(only || onScreen.q || onScreen.client || onScreen.segment);
+  const narrowing = Boolean(only || onScreen.q || onScreen.client || onScreen.clients || onScreen.segment);
   /** The tiles and the stage strip count what the search and choices find, not the whole portfolio. */
-  const countsFound: Filters | undefined = onScreen.q || onScreen.client || onScreen.segment ? { q: onScreen.q, client: onScreen.client, segment: onScreen.segment } : undefined;
+  const countsFound: Filters | undefined =
+    onScreen.q || onScreen.client || onScreen.clients || onScreen.segment
+      ? { q: onScreen.q, client: onScreen.client, clients: onScreen.clients, segment: onScreen.segment }
+      : undefined;
   const wholeSet = wholeSetOf(onScreen);
 
   const managers = [...people.values()].filter((p) => p.role === 'manager');
@@ -250,9 +259,15 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
   const clientOptions = clients
     ? [...clients].sort(byName).map((c) => ({ value: c.clientId, label: countsHere ? `${c.name} · ${plural(c.projects, 'project')}` : c.name }))
     : clientsOf(projects).sort(byName).map((c) => ({ value: c.clientId, label: c.name }));
+  /** A set of clients in words: "3 clients: Acme, Beta and Gamma", the first few named, in the order the link gave them. */
+  const clientsInWords = (ids: string[]): string => {
+    const named = ids.slice(0, CLIENTS_NAMED).map((id) => clientNamed(id) ?? id);
+    const more = ids.length - named.length;
+    return `${plural(ids.length, 'client')}: ${more > 0 ? `${named.join(', ')} and ${more} more` : listInWords(named)}`;
+  };
   /** Said of a set of filters, as the callout and the status while finding say it. */
   const described = (f: Filters): string => {
-    const clientName = f.client ? (clientNamed(f.client) ?? 'this client') : undefined;
+    const clientName = f.clients?.length ? clientsInWords(f.clients) : f.client ? (clientNamed(f.client) ?? 'this client') : undefined;
     return [
       f.only ? NARROWINGS[f.only].label : 'Projects',
       clientName ? ` of ${clientName}` : '',
@@ -407,12 +422,15 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
         <Select
           id="portfolio-client"
           label="Client"
-          value={filters.client ?? ''}
-          onValue={(client) => setFilters({ client })}
+          value={filters.clients ? CLIENT_SET : (filters.client ?? '')}
+          // Another choice replaces the set (“Every client” clears it, as it clears one client).
+          onValue={(client) => setFilters({ client: client === CLIENT_SET ? undefined : client, clients: client === CLIENT_SET ? filters.clients : undefined })}
           placeholder="Every client"
           hint={clients && clients.length >= CLIENTS_AT_MOST ? `The ${CLIENTS_AT_MOST} clients most recently active; find any other by name.` : undefined}
           options={[
             ...clientOptions,
+            // Several clients chosen by a link (the KPIs' regular clients): the set, named in the callout.
+            ...(filters.clients ? [{ value: CLIENT_SET, label: `These ${plural(filters.clients.length, 'client')}` }] : []),
             // A client chosen by a link who is not in the directory read (beyond its most).
             ...(filters.client && !clientOptions.some((c) => c.value === filters.client)
               ? [{ value: filters.client, label: clientNamed(filters.client) ?? 'A client with no projects' }]
