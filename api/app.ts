@@ -34,7 +34,7 @@ import { SeenVersions } from './snapshot-reads';
 import type { ProjectStatus } from '../workflows/project/contract';
 import { createProjectsRouter } from './routes/projects';
 import { createReportsRouter } from './routes/reports';
-import { createSessionRouter } from './routes/session';
+import { createBackChannelLogoutRouter, createSessionRouter, type SessionDeps } from './routes/session';
 import { singleSignOnFromConfig } from './oidc';
 import { createTasksRouter } from './routes/tasks';
 import { StoredSessionStore, type SessionStore } from './sessions';
@@ -228,22 +228,23 @@ export function createApp(deps: AppDeps): Express & { locals: AppExtras } {
   // The API proper.
   app.use('/api', authenticate(deps.people, sessions));
   app.use('/api', perTokenRateLimit(deps.config.API_RATE_LIMIT_PER_MINUTE));
-  // A digest's one-click stop (RFC 8058): no session, no CSRF token, a form body; rate-limited as above.
+  const sessionDeps: SessionDeps = {
+    people: deps.people,
+    sessions,
+    sessionTtlMs: deps.config.SESSION_TTL,
+    cookie: { secure: (deps.config.publicBaseUrl ?? '').startsWith('https:') },
+    now: deps.now,
+    logger: deps.logger,
+    ...(deps.config.OIDC_ISSUER && deps.config.OIDC_CLIENT_ID && deps.config.OIDC_CLIENT_SECRET && { singleSignOn: singleSignOnFromConfig(deps.config, deps.now) }),
+  };
+  // A digest's one-click stop (RFC 8058) and the provider's back-channel logout: no session, no
+  // CSRF token, a form body; rate-limited as above.
   app.use(createUnsubscribeRouter(deps, new UnsubscribeLinks(deps.reporting, deps.config.publicBaseUrl ?? '')));
+  app.use(createBackChannelLogoutRouter(sessionDeps));
   app.use('/api', csrfGuard);
   app.use('/api', requireJsonBody);
   app.use('/api', express.json({ limit: deps.config.API_BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
-  app.use(
-    createSessionRouter({
-      people: deps.people,
-      sessions,
-      sessionTtlMs: deps.config.SESSION_TTL,
-      cookie: { secure: (deps.config.publicBaseUrl ?? '').startsWith('https:') },
-      now: deps.now,
-      logger: deps.logger,
-      ...(deps.config.OIDC_ISSUER && deps.config.OIDC_CLIENT_ID && deps.config.OIDC_CLIENT_SECRET && { singleSignOn: singleSignOnFromConfig(deps.config, deps.now) }),
-    }),
-  );
+  app.use(createSessionRouter(sessionDeps));
   app.use(createPeopleRouter(deps));
   app.use(createMailSettingsRouter(deps));
   app.use(createClientsRouter(deps));

@@ -41,6 +41,7 @@ export const ProblemType = {
   temporalUnavailable: 'urn:agencyflow:problem:temporal-unavailable',
   workflowCannotAnswer: 'urn:agencyflow:problem:workflow-cannot-answer',
   reportingUnavailable: 'urn:agencyflow:problem:reporting-unavailable',
+  identityProviderUnavailable: 'urn:agencyflow:problem:identity-provider-unavailable',
   notReady: 'urn:agencyflow:problem:not-ready',
   internal: 'urn:agencyflow:problem:internal',
 } as const;

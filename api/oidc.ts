@@ -12,7 +12,10 @@
  * Signing out of the portal also ends the provider's session when the provider offers it
  * (OpenID Connect RP-Initiated Logout 1.0): `logoutUrl` is where the browser goes next, with the
  * ID token the sign-in received as `id_token_hint`. Otherwise "Sign in with …" on a shared
- * computer would sign the last person straight back in.
+ * computer would sign the last person straight back in. The other way round, a session the
+ * provider ends (the person signs out there, or an administrator ends it) ends the portal's
+ * sessions it started (OpenID Connect Back-Channel Logout 1.0): `logoutRequest` checks the
+ * logout token the provider POSTs.
  */
 import { createHash, createPublicKey, randomBytes, verify, constants, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
@@ -55,6 +58,14 @@ export class OidcError extends Error {
   }
 }
 
+/** The provider did not answer, or not with what was asked (its discovery document, keys or token endpoint): not the token's fault. */
+export class OidcProviderUnreachable extends OidcError {
+  override name = 'OidcProviderUnreachable';
+  constructor(message: string) {
+    super('provider', message);
+  }
+}
+
 /** What this browser must bring back to the callback: kept in a short-lived cookie of its own. */
 export interface PendingSignIn {
   state: string;
@@ -70,7 +81,20 @@ export interface VerifiedIdentity {
   email: string;
   /** The verified token itself: the `id_token_hint` that names this sign-in when the session ends. Never logged. */
   idToken: string;
+  /** The provider's session the sign-in belongs to (`sid`), when it names one: its back-channel logout may name it. */
+  sid?: string;
 }
+
+/** Whose sessions a verified logout token ends: the provider's subject, its session, or both. */
+export interface LogoutRequest {
+  subject?: string;
+  sid?: string;
+}
+
+/** The event a logout token must carry (OpenID Connect Back-Channel Logout 1.0 §2.4). */
+const BACK_CHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
+/** A logout token is sent as its session ends: one issued longer ago than this is refused (a replay, or a clock far off). */
+const LOGOUT_TOKEN_MAX_AGE_MS = 10 * 60_000;
 
 /**
  * What `DELETE /api/session` answers (200) when the provider started the session; any other
@@ -182,12 +206,36 @@ export class OidcClient {
 
     const provider = await this.provider();
     const idToken = await this.exchange(provider, code, pending.codeVerifier);
-    const claims = await this.verifiedClaims(provider, idToken, pending.nonce);
+    const claims = await this.verifiedClaims(provider, idToken, 'ID token');
+    if (claims.nonce !== pending.nonce) throw new OidcError('provider', 'the ID token was not made for this sign-in (nonce)');
+    if (typeof claims.sub !== 'string' || claims.sub === '') throw new OidcError('provider', 'the ID token names no subject');
     const email = typeof claims.email === 'string' ? claims.email.trim() : '';
     if (!email || claims.email_verified === false || claims.email_verified === 'false') {
       throw new OidcError('unverified_email', email ? `the provider has not verified ${email}` : 'the provider gave no email');
     }
-    return { subject: String(claims.sub), email, idToken };
+    return { subject: claims.sub, email, idToken, ...(typeof claims.sid === 'string' && claims.sid !== '' && { sid: claims.sid }) };
+  }
+
+  /**
+   * A logout token the provider sent to end sessions it started (OpenID Connect Back-Channel
+   * Logout 1.0 §2.6): checked as an ID token is — signature against the provider's keys, issuer,
+   * audience, expiry when it has one — and as a logout token: recently issued, carrying the
+   * back-channel logout event, naming a subject or a session, and no nonce (which would make it
+   * an ID token passed off as one). Throws OidcError with the reason otherwise.
+   */
+  async logoutRequest(logoutToken: string): Promise<LogoutRequest> {
+    const provider = await this.provider();
+    const claims = await this.verifiedClaims(provider, logoutToken, 'logout token', { expiryRequired: false });
+    if (typeof claims.iat !== 'number' || claims.iat * 1000 < this.now() - LOGOUT_TOKEN_MAX_AGE_MS) throw new OidcError('provider', 'the logout token is too old, or says not when it was issued');
+    const events = claims.events;
+    if (typeof events !== 'object' || events === null || Array.isArray(events) || typeof (events as Record<string, unknown>)[BACK_CHANNEL_LOGOUT_EVENT] !== 'object') {
+      throw new OidcError('provider', 'the logout token carries no back-channel logout event');
+    }
+    if (claims.nonce !== undefined) throw new OidcError('provider', 'the logout token has a nonce: it is not a logout token');
+    const subject = typeof claims.sub === 'string' && claims.sub !== '' ? claims.sub : undefined;
+    const sid = typeof claims.sid === 'string' && claims.sid !== '' ? claims.sid : undefined;
+    if (subject === undefined && sid === undefined) throw new OidcError('provider', 'the logout token names neither a subject nor a session');
+    return { ...(subject !== undefined && { subject }), ...(sid !== undefined && { sid }) };
   }
 
   /**
@@ -255,20 +303,25 @@ export class OidcClient {
     return body.id_token;
   }
 
-  private async verifiedClaims(provider: ProviderMetadata, idToken: string, nonce: string): Promise<Record<string, unknown>> {
-    const parts = idToken.split('.');
-    if (parts.length !== 3) throw new OidcError('provider', 'the ID token is not a signed JWT');
+  /**
+   * A token the provider signed (`what`: "ID token", "logout token"), its signature, issuer,
+   * audience and times checked; its own claims are the caller's to check. An ID token must say
+   * when it expires; a logout token may not (`expiryRequired: false`).
+   */
+  private async verifiedClaims(provider: ProviderMetadata, token: string, what: string, options: { expiryRequired?: boolean } = {}): Promise<Record<string, unknown>> {
+    const parts = token.split('.');
+    if (parts.length !== 3) throw new OidcError('provider', `the ${what} is not a signed JWT`);
     const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
     const decode = (part: string): Record<string, unknown> => {
       try {
         return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
       } catch {
-        throw new OidcError('provider', 'the ID token cannot be read');
+        throw new OidcError('provider', `the ${what} cannot be read`);
       }
     };
     const header = decode(headerPart);
     const algorithm = ALGORITHMS[String(header.alg)];
-    if (!algorithm) throw new OidcError('provider', `the ID token is signed with ${String(header.alg)}, which is not accepted`);
+    if (!algorithm) throw new OidcError('provider', `the ${what} is signed with ${String(header.alg)}, which is not accepted`);
     const kid = typeof header.kid === 'string' ? header.kid : undefined;
     // A key we have not seen may be a rotation: the provider's keys are asked again once.
     let key = await this.signingKey(provider, kid, false);
@@ -276,19 +329,18 @@ export class OidcClient {
     if (!key) throw new OidcError('provider', `none of the provider's keys is ${kid ?? 'the signing key'}`);
     const signed = Buffer.from(`${headerPart}.${payloadPart}`);
     if (!verify(algorithm.hash, signed, { key, ...algorithm.options }, Buffer.from(signaturePart, 'base64url'))) {
-      throw new OidcError('provider', 'the ID token\u2019s signature does not match the provider\u2019s key');
+      throw new OidcError('provider', `the ${what}\u2019s signature does not match the provider\u2019s key`);
     }
 
     const claims = decode(payloadPart);
     const now = this.now();
-    if (String(claims.iss).replace(/\/$/, '') !== provider.issuer.replace(/\/$/, '')) throw new OidcError('provider', `the ID token is from ${String(claims.iss)}`);
+    if (String(claims.iss).replace(/\/$/, '') !== provider.issuer.replace(/\/$/, '')) throw new OidcError('provider', `the ${what} is from ${String(claims.iss)}`);
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-    if (!audiences.includes(this.settings.clientId)) throw new OidcError('provider', 'the ID token is for another application');
-    if (audiences.length > 1 && claims.azp !== undefined && claims.azp !== this.settings.clientId) throw new OidcError('provider', 'the ID token was issued to another application');
-    if (typeof claims.exp !== 'number' || claims.exp * 1000 < now - CLOCK_SKEW_MS) throw new OidcError('provider', 'the ID token has expired');
-    if (typeof claims.iat === 'number' && claims.iat * 1000 > now + CLOCK_SKEW_MS) throw new OidcError('provider', 'the ID token is issued in the future');
-    if (claims.nonce !== nonce) throw new OidcError('provider', 'the ID token was not made for this sign-in (nonce)');
-    if (typeof claims.sub !== 'string' || claims.sub === '') throw new OidcError('provider', 'the ID token names no subject');
+    if (!audiences.includes(this.settings.clientId)) throw new OidcError('provider', `the ${what} is for another application`);
+    if (audiences.length > 1 && claims.azp !== undefined && claims.azp !== this.settings.clientId) throw new OidcError('provider', `the ${what} was issued to another application`);
+    const expiryRequired = options.expiryRequired ?? true;
+    if ((expiryRequired || claims.exp !== undefined) && (typeof claims.exp !== 'number' || claims.exp * 1000 < now - CLOCK_SKEW_MS)) throw new OidcError('provider', `the ${what} has expired`);
+    if (typeof claims.iat === 'number' && claims.iat * 1000 > now + CLOCK_SKEW_MS) throw new OidcError('provider', `the ${what} is issued in the future`);
     return claims;
   }
 
@@ -311,11 +363,11 @@ export class OidcClient {
 
   private async getJson(url: string): Promise<unknown> {
     const response = await this.call(url, { headers: { Accept: 'application/json' } });
-    if (!response.ok) throw new OidcError('provider', `${url} answered ${response.status}`);
+    if (!response.ok) throw new OidcProviderUnreachable(`${url} answered ${response.status}`);
     try {
       return await response.json();
     } catch {
-      throw new OidcError('provider', `${url} did not answer JSON`);
+      throw new OidcProviderUnreachable(`${url} did not answer JSON`);
     }
   }
 
@@ -323,7 +375,7 @@ export class OidcClient {
     try {
       return await fetch(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS) });
     } catch (err) {
-      throw new OidcError('provider', `the provider did not answer at ${new URL(url).origin} (${(err as Error).message})`);
+      throw new OidcProviderUnreachable(`the provider did not answer at ${new URL(url).origin} (${(err as Error).message})`);
     }
   }
 }

@@ -269,6 +269,17 @@ export const OPERATIONS: Operation[] = [
     errors: [404],
   },
   {
+    method: 'post',
+    path: '/api/session/oidc/backchannel-logout',
+    operationId: 'singleSignOnBackChannelLogout',
+    tag: 'session',
+    summary: 'The provider ends the portal\u2019s sessions it started (OpenID Connect Back-Channel Logout 1.0; no sign-in or CSRF token)',
+    description:
+      'The provider POSTs `logout_token` (`application/x-www-form-urlencoded`) when one of its sessions ends — the person signed out there, or an administrator ended it. The token is checked as an ID token is (signature against the provider\u2019s published keys, issuer, audience, expiry when it has one) and as a logout token: issued within the last 10 minutes, carrying the event `http://schemas.openid.net/event/backchannel-logout`, naming `sub`, `sid` or both, and no `nonce`. The portal\u2019s sessions single sign-on started for that subject (only those in that provider session when `sid` is named) end: every API process refuses them at their next change, and at their next read within 5 s. 200 also when none was open. A token that fails a check: 400 naming `logout_token`, nothing ended. The provider\u2019s keys unreadable: 503 with Retry-After. Without single sign-on: 404. Register `${PUBLIC_BASE_URL}/api/session/oidc/backchannel-logout` with the provider as the client\u2019s back-channel logout URI. Sessions started before this existed (2026-12-07) are not known to the provider\u2019s subject and end only as before.',
+    success: { status: 200, description: 'The sessions of that subject or provider session have ended (none may have been open).' },
+    errors: [400, 404, 429, 503],
+  },
+  {
     method: 'get',
     path: '/api/session/demo',
     operationId: 'demoSignIns',

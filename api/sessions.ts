@@ -9,7 +9,7 @@
  * cookies.
  */
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { PortalSessionRecords } from '../activities/reporting/store';
+import type { PortalSessionRecords, ProviderSignIn } from '../activities/reporting/store';
 
 export interface Session {
   /** The cookie value (never stored: the store keys sessions by its digest). */
@@ -22,13 +22,16 @@ export interface Session {
 
 /** Where sessions are kept. */
 export interface SessionStore {
-  create(personId: string, ttlMs: number, now?: number): Promise<Session>;
+  /** `signedInBy`: the provider's subject and session, when single sign-on started it (its back-channel logout ends it). */
+  create(personId: string, ttlMs: number, now?: number, signedInBy?: ProviderSignIn): Promise<Session>;
   /**
    * The live session with this id; undefined when unknown, ended or expired. `forRead`: the
    * request changes nothing (GET, HEAD), so a lookup this process made a moment ago will do.
    */
   get(id: string, options?: { now?: number; forRead?: boolean }): Promise<Session | undefined>;
   delete(id: string): Promise<void>;
+  /** Ends the sessions the provider started for this subject, or in its session `sid`; how many ended. */
+  endSignedInBy(by: { subject?: string; sid?: string }): Promise<number>;
 }
 
 export const SESSION_COOKIE = 'agencyflow_session';
@@ -70,10 +73,10 @@ export class StoredSessionStore implements SessionStore {
     private readonly options: { readReuseMs?: number } = {},
   ) {}
 
-  async create(personId: string, ttlMs: number, now = Date.now()): Promise<Session> {
+  async create(personId: string, ttlMs: number, now = Date.now(), signedInBy?: ProviderSignIn): Promise<Session> {
     const session: Session = { id: token(), personId, csrfToken: token(), createdAt: now, expiresAt: now + ttlMs };
     const { id, ...kept } = session;
-    await this.records.add({ idDigest: digest(id), ...kept }, now);
+    await this.records.add({ idDigest: digest(id), ...kept, ...(signedInBy && { signedInBy }) }, now);
     return session;
   }
 
@@ -89,7 +92,7 @@ export class StoredSessionStore implements SessionStore {
       this.recent.delete(key);
       return undefined;
     }
-    const { idDigest: _digest, ...kept } = found;
+    const { idDigest: _digest, signedInBy: _signedInBy, ...kept } = found;
     // Read before a sign-out through this process that ended meanwhile: good for this request, not for reuse.
     if (this.signOuts === signOutsBefore) this.remember(key, kept, now);
     return { id, ...kept };
@@ -100,6 +103,18 @@ export class StoredSessionStore implements SessionStore {
     this.signOuts += 1;
     this.recent.delete(key);
     await this.records.remove(key);
+  }
+
+  /**
+   * The provider's back-channel logout: its sessions end in the database (every process refuses
+   * them at their next change, and at their next read once its reuse is over) and in this
+   * process's lookups at once.
+   */
+  async endSignedInBy(by: { subject?: string; sid?: string }): Promise<number> {
+    this.signOuts += 1;
+    const ended = await this.records.removeSignedInBy(by);
+    for (const key of ended) this.recent.delete(key);
+    return ended.length;
   }
 
   private remember(key: string, session: Omit<Session, 'id'>, now: number): void {

@@ -306,6 +306,17 @@ export const MIGRATIONS: Migration[] = [
             WHERE jsonb_typeof(i->'excessCreditedBy') = 'array' AND i->'excessCreditedBy' @> jsonb_build_array(f.ref))`,
     ],
   },
+  {
+    version: 15,
+    name: 'sessions the provider can end',
+    up: (s) => [
+      // A session single sign-on started keeps whom the provider signed in (`sub`) and in which of
+      // its sessions (`sid`): its back-channel logout names them to end the portal's sessions too.
+      // Sessions started before have neither and end as before (sign-out, expiry).
+      sql`ALTER TABLE ${s}.portal_sessions ADD COLUMN provider_subject text, ADD COLUMN provider_sid text`,
+      sql`CREATE INDEX portal_sessions_provider ON ${s}.portal_sessions (provider_subject, provider_sid) WHERE provider_subject IS NOT NULL`,
+    ],
+  },
 ];
 
 /** Advisory lock key for a schema: per schema, so isolated test stores never wait on each other. */

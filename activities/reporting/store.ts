@@ -365,6 +365,14 @@ export interface StoredPortalSession {
   csrfToken: string;
   createdAt: number;
   expiresAt: number;
+  /** A session single sign-on started: whom the provider signed in, and in which of its sessions. */
+  signedInBy?: ProviderSignIn;
+}
+
+/** The provider's subject (`sub`) and its session (`sid`, when it names one) behind a portal session. */
+export interface ProviderSignIn {
+  subject: string;
+  sid?: string;
 }
 
 export interface PortalSessionRecords {
@@ -372,6 +380,12 @@ export interface PortalSessionRecords {
   /** The session with this digest unless it expired by `now`. */
   find(idDigest: string, now: number): Promise<StoredPortalSession | undefined>;
   remove(idDigest: string): Promise<void>;
+  /**
+   * Ends the sessions the provider started for this subject, or only those of its session `sid`
+   * (OpenID Connect Back-Channel Logout: a logout token names a `sub`, a `sid` or both); returns
+   * the digests of those ended.
+   */
+  removeSignedInBy(by: { subject?: string; sid?: string }): Promise<string[]>;
 }
 
 /** How an action's Idempotency-Key relates to the requests sent with it before. */
@@ -465,18 +479,32 @@ export class ReportingStore {
       // Expired sessions go in the same statement, so the table never grows without bound.
       await this.db.rows(sql`
         WITH expired AS (DELETE FROM ${this.s}.portal_sessions WHERE expires_at <= ${new Date(now)} RETURNING 1)
-        INSERT INTO ${this.s}.portal_sessions (id_digest, person_id, csrf_token, created_at, expires_at)
-        VALUES (${session.idDigest}, ${session.personId}, ${session.csrfToken}, ${new Date(session.createdAt)}, ${new Date(session.expiresAt)})`);
+        INSERT INTO ${this.s}.portal_sessions (id_digest, person_id, csrf_token, created_at, expires_at, provider_subject, provider_sid)
+        VALUES (${session.idDigest}, ${session.personId}, ${session.csrfToken}, ${new Date(session.createdAt)}, ${new Date(session.expiresAt)},
+          ${session.signedInBy?.subject ?? null}, ${session.signedInBy?.sid ?? null})`);
     },
     find: async (idDigest, now) => {
-      const rows = await this.db.rows<{ person_id: string; csrf_token: string; created_at: Date; expires_at: Date }>(sql`
-        SELECT person_id, csrf_token, created_at, expires_at FROM ${this.s}.portal_sessions
+      const rows = await this.db.rows<{ person_id: string; csrf_token: string; created_at: Date; expires_at: Date; provider_subject: string | null; provider_sid: string | null }>(sql`
+        SELECT person_id, csrf_token, created_at, expires_at, provider_subject, provider_sid FROM ${this.s}.portal_sessions
         WHERE id_digest = ${idDigest} AND expires_at > ${new Date(now)}`);
       const row = rows[0];
-      return row && { idDigest, personId: row.person_id, csrfToken: row.csrf_token, createdAt: row.created_at.getTime(), expiresAt: row.expires_at.getTime() };
+      if (!row) return undefined;
+      const signedInBy = row.provider_subject === null ? undefined : { subject: row.provider_subject, ...(row.provider_sid !== null && { sid: row.provider_sid }) };
+      return { idDigest, personId: row.person_id, csrfToken: row.csrf_token, createdAt: row.created_at.getTime(), expiresAt: row.expires_at.getTime(), ...(signedInBy && { signedInBy }) };
     },
     remove: async (idDigest) => {
       await this.db.rows(sql`DELETE FROM ${this.s}.portal_sessions WHERE id_digest = ${idDigest}`);
+    },
+    removeSignedInBy: async ({ subject, sid }) => {
+      // Neither named: nothing to match (a logout token always names one; this never ends every session).
+      if (subject === undefined && sid === undefined) return [];
+      const rows = await this.db.rows<{ id_digest: string }>(sql`
+        DELETE FROM ${this.s}.portal_sessions
+        WHERE provider_subject IS NOT NULL
+          AND (${subject ?? null}::text IS NULL OR provider_subject = ${subject ?? null})
+          AND (${sid ?? null}::text IS NULL OR provider_sid = ${sid ?? null})
+        RETURNING id_digest`);
+      return rows.map((r) => r.id_digest);
     },
   };
 

@@ -9,14 +9,16 @@
  * callback maps the verified email to a person of the directory (api/oidc.ts does the protocol).
  * Signing out of a session the provider started ends the provider's session too when it offers
  * that: the answer names where the browser goes next (`logoutUrl`), and the provider sends it back
- * to the sign-in page (`/login?signedOut=1`).
+ * to the sign-in page (`/login?signedOut=1`). And a session the provider ends ends the portal's
+ * sessions it started: the provider POSTs a logout token to `/api/session/oidc/backchannel-logout`.
  */
-import { Router, type Request, type Response } from 'express';
+import express, { Router, type Request, type Response } from 'express';
+import type { ProviderSignIn } from '../../activities/reporting/store';
 import type { Person } from '../../common/people';
 import type { AppDeps } from '../app';
 import { allow, caller } from '../auth';
-import { ApiProblem, ProblemType } from '../errors';
-import { OidcError, type OidcClient, type PendingSignIn, type SignedOut } from '../oidc';
+import { ApiProblem, badRequest, ProblemType } from '../errors';
+import { OidcError, OidcProviderUnreachable, type OidcClient, type PendingSignIn, type SignedOut } from '../oidc';
 import {
   clearedSessionCookie,
   clearedSignOutHintCookie,
@@ -45,6 +47,8 @@ export interface SessionDeps extends Pick<AppDeps, 'people' | 'logger'> {
 const PENDING_COOKIE = 'agencyflow_oidc';
 const PENDING_PATH = '/api/session/oidc/callback';
 const PENDING_MAX_AGE_S = 600;
+/** Registered with the provider as the client's backchannel_logout_uri (`<PUBLIC_BASE_URL>` before it). */
+export const BACK_CHANNEL_LOGOUT_PATH = '/api/session/oidc/backchannel-logout';
 /** Each of state, nonce and verifier: 32 random bytes in base64url. */
 const RANDOM_LENGTH = 43;
 
@@ -81,6 +85,10 @@ function signInPage(next: string, failure?: { reason: string; email?: string }):
   return `/login${search ? `?${search}` : ''}`;
 }
 
+const singleSignOnNotSetUp = (): never => {
+  throw new ApiProblem({ type: ProblemType.notFound, title: 'Single sign-on is not set up', status: 404, detail: 'OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are not set.' });
+};
+
 /** What the portal shows of a person: never their email or token. */
 export const publicPerson = (p: Person) => ({
   id: p.id,
@@ -95,9 +103,9 @@ const me = (person: Person, session?: Session) => ({
 });
 
 /** Starts a session for a person whose identity is established (their token, or their organisation's sign-in). */
-export async function startSession(deps: SessionDeps, res: Response, person: Person): Promise<Session> {
+export async function startSession(deps: SessionDeps, res: Response, person: Person, signedInBy?: ProviderSignIn): Promise<Session> {
   const now = (deps.now ?? Date.now)();
-  const session = await deps.sessions.create(person.id, deps.sessionTtlMs, now);
+  const session = await deps.sessions.create(person.id, deps.sessionTtlMs, now, signedInBy);
   res.append('Set-Cookie', sessionCookie(session, deps.cookie, now));
   return session;
 }
@@ -162,9 +170,7 @@ export function createSessionRouter(deps: SessionDeps): Router {
 
   // Single sign-on (api/oidc.ts). The browser comes and goes by navigation, so answers are
   // redirects to the sign-in page, which says in words what went wrong: never a JSON error page.
-  const notSetUp = (): never => {
-    throw new ApiProblem({ type: ProblemType.notFound, title: 'Single sign-on is not set up', status: 404, detail: 'OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are not set.' });
-  };
+  const notSetUp = singleSignOnNotSetUp;
 
   router.get('/api/session/oidc', async (req, res) => {
     const sso = deps.singleSignOn ?? notSetUp();
@@ -194,7 +200,7 @@ export function createSessionRouter(deps: SessionDeps): Router {
       if (!person) throw new OidcError('unknown_person', 'nobody in the people directory has this email', identity.email);
       // As a token sign-in: a new sign-in replaces the session this browser had.
       if (req.session) await deps.sessions.delete(req.session.id);
-      const session = await startSession(deps, res, person);
+      const session = await startSession(deps, res, person, { subject: identity.subject, ...(identity.sid && { sid: identity.sid }) });
       // Kept for signing out, when the provider's session ends with the portal's (never logged).
       res.append('Set-Cookie', signOutHintCookie(session, { idToken: identity.idToken }, deps.cookie));
       deps.logger.info({ personId: person.id, subject: identity.subject }, 'signed in through single sign-on');
@@ -208,6 +214,50 @@ export function createSessionRouter(deps: SessionDeps): Router {
 
   router.get('/api/session/demo', (_req, res) => {
     res.json({ items: deps.people.demoSignIns().map(({ person, token }) => ({ ...publicPerson(person), token })) });
+  });
+
+  return router;
+}
+
+/**
+ * Mounted before the API's CSRF check and JSON-only bodies (api/app.ts), like a digest's one-click stop:
+ * the provider calls it server to server, with a form body.
+ */
+export function createBackChannelLogoutRouter(deps: SessionDeps): Router {
+  const router = Router();
+
+  // OpenID Connect Back-Channel Logout 1.0: the provider, its session ended (the person signed out
+  // there, or an administrator ended it), POSTs a logout token here — registered with it as the
+  // client's backchannel_logout_uri. No browser, cookie or CSRF token: the token's signature is
+  // the proof. The portal's sessions it started for that subject (or in that session) end; 200
+  // also when none was open (the provider may tell every client). A token that fails its checks
+  // ends nothing: 400, as the spec asks, naming `logout_token`.
+  router.post(BACK_CHANNEL_LOGOUT_PATH, express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
+    const sso = deps.singleSignOn ?? singleSignOnNotSetUp();
+    res.setHeader('Cache-Control', 'no-store');
+    const token = (req.body as Record<string, unknown> | undefined)?.logout_token;
+    if (typeof token !== 'string' || token === '') throw badRequest([{ field: 'logout_token', message: 'required: the logout token, as an application/x-www-form-urlencoded field' }]);
+    let ending;
+    try {
+      ending = await sso.client.logoutRequest(token);
+    } catch (err) {
+      if (!(err instanceof OidcError)) throw err;
+      deps.logger.warn({ reason: err.message }, 'single sign-on: a back-channel logout refused');
+      // The provider's keys could not be read: not the token's fault, so not a 400 (the provider may send it again).
+      if (err instanceof OidcProviderUnreachable) {
+        throw new ApiProblem({
+          type: ProblemType.identityProviderUnavailable,
+          title: 'The provider did not answer',
+          status: 503,
+          detail: `The provider's keys could not be read to check the logout token: ${err.message}.`,
+          headers: { 'Retry-After': '5' },
+        });
+      }
+      throw badRequest([{ field: 'logout_token', message: err.message }]);
+    }
+    const ended = await deps.sessions.endSignedInBy(ending);
+    deps.logger.info({ subject: ending.subject, providerSession: ending.sid !== undefined, sessionsEnded: ended }, 'single sign-on: the provider ended its session (back-channel logout)');
+    res.status(200).end();
   });
 
   return router;

@@ -11,6 +11,11 @@
  * checks the `id_token_hint` is one it signed for the client, that the post-logout redirect URI is
  * registered (`postLogoutRedirectUris`), ends that session and sends the browser back with the
  * `state`; every call is recorded in `endSessionRequests`.
+ *
+ * Back-Channel Logout 1.0: a session of the provider that ends — at its end_session_endpoint, or
+ * ended by an administrator (`endSessionBy`) — is told to every registered back-channel logout
+ * URI (`backChannelLogoutUris`) by a POST of a signed logout token, each delivery recorded in
+ * `backChannelDeliveries`; `logoutToken` makes one (or a wrong one) for a test to send itself.
  */
 import { createHash, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import http from 'node:http';
@@ -39,6 +44,23 @@ export interface TestOidcProvider {
   endSessionRequests: { params: URLSearchParams; endedSession: boolean }[];
   /** The browser sessions the provider holds (signed in on its form, not yet signed out). */
   openSessions(): number;
+  /** The back-channel logout URIs registered for the client; tests add the portal's. */
+  backChannelLogoutUris: string[];
+  /** Each logout token POSTed to a registered URI: where, the token and what it said, and the answer's status. */
+  backChannelDeliveries: { uri: string; token: string; claims: Record<string, unknown>; status: number }[];
+  /** The subject (`sub`) this provider gives a person, by email. */
+  subjectOf(email: string): string;
+  /**
+   * A logout token for the client, signed as the provider signs: naming `sub`, `sid` or both;
+   * `wrong` lays claims over it (a claim set to undefined is left out), signs it with a key the
+   * key set does not publish, or names another key (`kid`).
+   */
+  logoutToken(names: { sub?: string; sid?: string }, wrong?: { claims?: Record<string, unknown>; foreignKey?: boolean; kid?: string }): string;
+  /**
+   * An administrator ends a person's sessions at the provider (`sid`: only that one; else every
+   * session of theirs, the token naming the subject alone): each registered URI is told.
+   */
+  endSessionBy(who: { email: string; sid?: string }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -68,6 +90,8 @@ export async function startTestOidcProvider(options: { name?: string; endSession
   /** Browser sessions by their cookie value (also the `sid`): whom they signed in. */
   const sessions = new Map<string, { email: string }>();
   const endSession = options.endSession ?? true;
+  const backChannelLogoutUris: string[] = [];
+  const backChannelDeliveries: TestOidcProvider['backChannelDeliveries'] = [];
   let misbehaviour: Misbehaviour = {};
   const name = options.name ?? 'Test IdP';
 
@@ -123,11 +147,44 @@ export async function startTestOidcProvider(options: { name?: string; endSession
     redirect(res, back.toString());
   };
 
+  const subjectOf = (email: string): string => `user-${createHash('sha256').update(email).digest('hex').slice(0, 12)}`;
+
+  const signed = (header: Record<string, unknown>, claims: Record<string, unknown>, key: KeyObject): string => {
+    const part = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const signingInput = `${part(header)}.${part(claims)}`;
+    return `${signingInput}.${sign('sha256', Buffer.from(signingInput), key).toString('base64url')}`;
+  };
+
+  const logoutToken: TestOidcProvider['logoutToken'] = (names, wrong = {}) => {
+    const claims: Record<string, unknown> = {
+      iss: issuer,
+      aud: clientId,
+      iat: Math.floor(Date.now() / 1000),
+      exp: Math.floor(Date.now() / 1000) + 120,
+      jti: randomBytes(12).toString('base64url'),
+      events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
+      ...(names.sub && { sub: names.sub }),
+      ...(names.sid && { sid: names.sid }),
+      ...wrong.claims,
+    };
+    for (const [name, value] of Object.entries(claims)) if (value === undefined) delete claims[name];
+    return signed({ alg: 'RS256', typ: 'logout+jwt', kid: wrong.kid ?? kid }, claims, wrong.foreignKey ? foreign : privateKey);
+  };
+
+  /** Every registered URI told that this session (or all of this subject's) ended, as a provider does. */
+  const tellClients = async (names: { sub: string; sid?: string }): Promise<void> => {
+    for (const uri of backChannelLogoutUris) {
+      const token = logoutToken(names);
+      const answer = await fetch(uri, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ logout_token: token }).toString() });
+      backChannelDeliveries.push({ uri, token, claims: JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>, status: answer.status });
+    }
+  };
+
   const idToken = (grant: Grant): string => {
     const now = Math.floor(Date.now() / 1000);
     const claims = {
       iss: issuer,
-      sub: `user-${createHash('sha256').update(grant.email).digest('hex').slice(0, 12)}`,
+      sub: subjectOf(grant.email),
       aud: grant.clientId,
       exp: now + 300,
       iat: now,
@@ -137,10 +194,7 @@ export async function startTestOidcProvider(options: { name?: string; endSession
       email_verified: true,
       ...misbehaviour.claims,
     };
-    const part = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-    const signingInput = `${part({ alg: 'RS256', typ: 'JWT', kid })}.${part(claims)}`;
-    const key: KeyObject = misbehaviour.foreignKey ? foreign : privateKey;
-    return `${signingInput}.${sign('sha256', Buffer.from(signingInput), key).toString('base64url')}`;
+    return signed({ alg: 'RS256', typ: 'JWT', kid }, claims, misbehaviour.foreignKey ? foreign : privateKey);
   };
 
   /** The `sid` of an ID token this provider signed for the client ('' without one); undefined for anything else. Expired tokens do (the spec lets a hint be old). */
@@ -213,8 +267,14 @@ export async function startTestOidcProvider(options: { name?: string; endSession
       if (params.get('id_token_hint') && hinted === undefined) return refuse('id_token_hint is not a token this provider issued to this client');
       if (params.get('client_id') && params.get('client_id') !== clientId) return refuse('unknown client_id');
       if (redirectUri && !postLogoutRedirectUris.includes(redirectUri)) return refuse('post_logout_redirect_uri is not registered for this client');
-      // The session the token names and this browser's: both end.
-      const ended = [hinted, sessionOf(req)].filter((sid): sid is string => !!sid && sessions.delete(sid)).length > 0;
+      // The session the token names and this browser's: both end, and the clients are told.
+      const endedSessions = [...new Set([hinted, sessionOf(req)])].filter((sid): sid is string => !!sid && sessions.has(sid));
+      for (const sid of endedSessions) {
+        const { email } = sessions.get(sid)!;
+        sessions.delete(sid);
+        await tellClients({ sub: subjectOf(email), sid });
+      }
+      const ended = endedSessions.length > 0;
       endSessionRequests.push({ params, endedSession: ended });
       res.setHeader('Set-Cookie', `${PROVIDER_SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`);
       if (!redirectUri) {
@@ -254,6 +314,15 @@ export async function startTestOidcProvider(options: { name?: string; endSession
     postLogoutRedirectUris,
     endSessionRequests,
     openSessions: () => sessions.size,
+    backChannelLogoutUris,
+    backChannelDeliveries,
+    subjectOf,
+    logoutToken,
+    async endSessionBy({ email, sid }) {
+      if (sid) sessions.delete(sid);
+      else for (const [open, session] of sessions) if (session.email === email) sessions.delete(open);
+      await tellClients({ sub: subjectOf(email), ...(sid && { sid }) });
+    },
     misbehave: (how) => {
       misbehaviour = how;
     },
