@@ -9,34 +9,19 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
-import { createLogger } from '../../common/logger';
-import { startApiHarness, type ApiHarness } from '../support/api';
-import { startTestOidcProvider, type TestOidcProvider } from '../support/oidc-provider';
+import type { ApiHarness } from '../support/api';
+import type { TestOidcProvider } from '../support/oidc-provider';
+import { startSingleSignOnHarness } from '../support/single-sign-on';
 
 let provider: TestOidcProvider;
 let h: ApiHarness;
 let server: Server;
 let logoutUri: string;
-const logLines: string[] = [];
+let logLines: string[];
 const MANAGER_EMAIL = () => `${h.people.manager.id}@agency.example`;
 
 beforeAll(async () => {
-  provider = await startTestOidcProvider();
-  const logger = createLogger({
-    level: 'debug',
-    destination: new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        logLines.push(chunk.toString());
-        done();
-      },
-    }),
-  });
-  h = await startApiHarness({
-    withoutWorker: true,
-    logger,
-    env: { OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: provider.clientId, OIDC_CLIENT_SECRET: provider.clientSecret, OIDC_PROVIDER_NAME: 'Test IdP' },
-  });
+  ({ provider, h, logLines } = await startSingleSignOnHarness());
   server = h.app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   // What the operator registers with the provider: the portal's back-channel logout URI.

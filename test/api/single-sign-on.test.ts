@@ -6,33 +6,18 @@
  * where the browser ends the provider's session too (RP-Initiated Logout), and that provider's
  * session does end.
  */
-import { Writable } from 'node:stream';
-import { createLogger } from '../../common/logger';
 import { loadConfig, ConfigError } from '../../common/config';
 import { singleSignOnFromConfig } from '../../api/oidc';
 import { startApiHarness, type ApiHarness } from '../support/api';
 import { startTestOidcProvider, type TestOidcProvider } from '../support/oidc-provider';
+import { startSingleSignOnHarness } from '../support/single-sign-on';
 
 let provider: TestOidcProvider;
 let h: ApiHarness;
-const logLines: string[] = [];
+let logLines: string[];
 
 beforeAll(async () => {
-  provider = await startTestOidcProvider();
-  const logger = createLogger({
-    level: 'debug',
-    destination: new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        logLines.push(chunk.toString());
-        done();
-      },
-    }),
-  });
-  h = await startApiHarness({
-    withoutWorker: true,
-    logger,
-    env: { OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: provider.clientId, OIDC_CLIENT_SECRET: provider.clientSecret, OIDC_PROVIDER_NAME: 'Test IdP' },
-  });
+  ({ provider, h, logLines } = await startSingleSignOnHarness());
   // What the operator registers with the provider beside the redirect URI.
   provider.postLogoutRedirectUris.push(`${h.config.publicBaseUrl}/login?signedOut=1`);
 });
