@@ -11,7 +11,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApiHarness } from '../support/api';
 import type { TestOidcProvider } from '../support/oidc-provider';
-import { startSingleSignOnHarness } from '../support/single-sign-on';
+import { setCookiePair, signInOnProviderForm, startSingleSignOnHarness } from '../support/single-sign-on';
 
 let provider: TestOidcProvider;
 let h: ApiHarness;
@@ -35,9 +35,7 @@ afterAll(async () => {
   await provider?.close();
 });
 
-/** `name=value` of a Set-Cookie header. */
-const cookiePair = (setCookie: string[] | string | undefined, name: string): string | undefined =>
-  ([] as string[]).concat(setCookie ?? []).find((c) => c.startsWith(`${name}=`))?.split(';')[0];
+
 
 /** A browser signed in through the provider as `email`: its session cookie, and the provider's session (`sid`) it was signed in within. */
 async function signInThroughProvider(email: string): Promise<{ session: string; sid: string }> {
@@ -46,8 +44,8 @@ async function signInThroughProvider(email: string): Promise<{ session: string; 
   authorize.searchParams.set('as', email);
   const atProvider = await fetch(authorize, { redirect: 'manual' });
   const callback = new URL(atProvider.headers.get('location')!);
-  const back = await h.http().get(`${callback.pathname}${callback.search}`).set('Cookie', cookiePair(start.headers['set-cookie'], 'agencyflow_oidc')!);
-  const session = cookiePair(back.headers['set-cookie'], 'agencyflow_session');
+  const back = await h.http().get(`${callback.pathname}${callback.search}`).set('Cookie', setCookiePair(start.headers['set-cookie'], 'agencyflow_oidc')!);
+  const session = setCookiePair(back.headers['set-cookie'], 'agencyflow_session');
   if (!session) throw new Error(`no session: ${back.headers.location}`);
   const idToken = provider.tokenRequests.at(-1)!.idToken!;
   const { sid } = JSON.parse(Buffer.from(idToken.split('.')[1]!, 'base64url').toString('utf8')) as { sid: string };
@@ -56,7 +54,7 @@ async function signInThroughProvider(email: string): Promise<{ session: string; 
 
 async function signInWithToken(who: 'manager' | 'leadership'): Promise<string> {
   const answer = await h.http().post('/api/session').send({ token: h.people[who].token }).expect(201);
-  return cookiePair(answer.headers['set-cookie'], 'agencyflow_session')!;
+  return setCookiePair(answer.headers['set-cookie'], 'agencyflow_session')!;
 }
 
 /** Whether the session still works: 200, or 401 once ended. */
@@ -141,18 +139,8 @@ test('a logout token that fails any check ends nothing: 400 naming logout_token,
 
 test('signing out at the provider itself (its end_session_endpoint, from any application) ends the portal session too; no token reaches the logs', async () => {
   // As a browser: signed in on the provider's own form, so the provider holds this browser's session.
-  const start = await h.http().get('/api/session/oidc');
-  const authorize = new URL(start.headers.location!);
-  const form = await fetch(`${provider.issuer}/authorize`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ ...Object.fromEntries(authorize.searchParams), email: MANAGER_EMAIL(), choice: 'continue' }),
-  });
-  const atProvider = form.headers.get('set-cookie')!.split(';')[0]!;
-  const callback = new URL(form.headers.get('location')!);
-  const back = await h.http().get(`${callback.pathname}${callback.search}`).set('Cookie', cookiePair(start.headers['set-cookie'], 'agencyflow_oidc')!);
-  const session = cookiePair(back.headers['set-cookie'], 'agencyflow_session')!;
+  const { atProvider, back } = await signInOnProviderForm({ h, provider }, MANAGER_EMAIL());
+  const session = setCookiePair(back.headers['set-cookie'], 'agencyflow_session')!;
   expect(await still(session)).toBe(200);
 
   // The person signs out at the provider, not in the portal (another application's "Sign out", or the provider's own page).

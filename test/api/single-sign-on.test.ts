@@ -10,7 +10,7 @@ import { loadConfig, ConfigError } from '../../common/config';
 import { singleSignOnFromConfig } from '../../api/oidc';
 import { startApiHarness, type ApiHarness } from '../support/api';
 import { startTestOidcProvider, type TestOidcProvider } from '../support/oidc-provider';
-import { startSingleSignOnHarness } from '../support/single-sign-on';
+import { signInOnProviderForm as signInOnProviderFormAs, startSingleSignOnHarness } from '../support/single-sign-on';
 
 let provider: TestOidcProvider;
 let h: ApiHarness;
@@ -57,17 +57,7 @@ async function signIn(email: string, options: { next?: string; pendingFrom?: str
  * this browser, its cookie in `atProvider`), then back to the portal with a session.
  */
 async function signInOnProviderForm(email: string) {
-  const start = await h.http().get('/api/session/oidc');
-  const authorize = new URL(start.headers.location!);
-  const form = await fetch(`${provider.issuer}/authorize`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ ...Object.fromEntries(authorize.searchParams), email, choice: 'continue' }),
-  });
-  const atProvider = form.headers.get('set-cookie')!.split(';')[0]!;
-  const callback = new URL(form.headers.get('location')!);
-  const back = await h.http().get(`${callback.pathname}${callback.search}`).set('Cookie', cookie(start.headers['set-cookie'], 'agencyflow_oidc')!.pair);
+  const { atProvider, back } = await signInOnProviderFormAs({ h, provider }, email);
   const session = cookie(back.headers['set-cookie'], 'agencyflow_session')!;
   const hint = cookie(back.headers['set-cookie'], 'agencyflow_signout');
   const me = await h.http().get('/api/me').set('Cookie', session.pair).expect(200);
