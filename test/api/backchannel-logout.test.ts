@@ -35,8 +35,6 @@ afterAll(async () => {
   await provider?.close();
 });
 
-
-
 /** A browser signed in through the provider as `email`: its session cookie, and the provider's session (`sid`) it was signed in within. */
 async function signInThroughProvider(email: string): Promise<{ session: string; sid: string }> {
   const start = await h.http().get('/api/session/oidc');
