@@ -147,9 +147,15 @@ step('a list the reporting store was too busy to give comes by itself when the A
   const { page } = person;
   // The first read answered as the API answers when the store does not take a connection in time.
   const asked: number[] = [];
+  // The read asked again waits until the test has read the problem shown meanwhile.
+  let problemRead!: () => void;
+  const readingTheProblem = new Promise<void>((resolve) => (problemRead = resolve));
   const stop = await routeUntilStopped(page, (url) => url.pathname === '/api/reports/kpis/money', async (route) => {
     asked.push(Date.now());
-    if (asked.length > 1) return route.continue();
+    if (asked.length > 1) {
+      await readingTheProblem;
+      return route.continue();
+    }
     await route.fulfill({
       status: 503,
       headers: { 'Retry-After': '1' },
@@ -159,13 +165,19 @@ step('a list the reporting store was too busy to give comes by itself when the A
   });
   try {
     await page.locator('#kpi-money p.drill-links').getByRole('link', { name: 'See the invoices' }).click();
-    await page.getByRole('alert').filter({ hasText: 'Could not load the invoices and payments' }).waitFor();
+    const problem = page.getByRole('alert').filter({ hasText: 'Could not load the invoices and payments' });
+    await problem.waitFor();
+    // The person is told the page is on it, not left to guess whether to reload.
+    expect(await problem.textContent()).toContain('This page asks again by itself in 1 second.');
+    await portal().screenshot(page, '99g-kpi-money-read-again', { fullPage: false });
+    problemRead();
     // The page polls every 30 s: the list shown within 10 s was read again because the API said when.
     await page.getByRole('heading', { level: 1, name: 'Invoices, voids and credit notes: 3' }).waitFor({ timeout: 10_000 });
     expect(await page.getByRole('alert').count()).toBe(0);
     expect(asked).toHaveLength(2);
     expect(asked[1] - asked[0]).toBeGreaterThanOrEqual(1_000);
   } finally {
+    problemRead();
     await stop();
   }
 });

@@ -48,9 +48,16 @@ export class ApiError extends Error {
     readonly problem: Problem,
     /** How long the API asked to wait before asking again (its Retry-After, in seconds), when it said. */
     readonly retryAfterSeconds?: number,
+    /** A read the page asks again by itself in this many seconds (`useResource`): the problem says so. */
+    readonly readAgainInSeconds?: number,
   ) {
     super(problem.detail ?? problem.title);
     this.name = 'ApiError';
+  }
+
+  /** The same refusal, of a read the page will ask again in `seconds`. */
+  readAgainIn(seconds: number): ApiError {
+    return new ApiError(this.status, this.problem, this.retryAfterSeconds, seconds);
   }
 
   /**

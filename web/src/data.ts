@@ -57,12 +57,15 @@ export function useResource<T>(load: () => Promise<T>, deps: unknown[], pollMs?:
       }
     } catch (err) {
       if (mine !== seq.current) return;
-      const error = asApiError(err);
-      stopped.current = refusedForGood(error);
-      setState((s) => ({ data: s.data, error, loading: false }));
+      const refusal = asApiError(err);
+      stopped.current = refusedForGood(refusal);
       // A store or Temporal busy for a moment (503 with Retry-After): the page reads again then by
-      // itself, so the person is not left with the error until the next poll (or, unpolled, a reload).
-      if (!stopped.current && error.retryAfterSeconds !== undefined) retry.current = setTimeout(() => void reload(), retryDelayMs(error.retryAfterSeconds));
+      // itself, so the person is not left with the error until the next poll (or, unpolled, a
+      // reload) — and its problem says so.
+      const delayMs = !stopped.current && refusal.retryAfterSeconds !== undefined ? retryDelayMs(refusal.retryAfterSeconds) : undefined;
+      const error = delayMs === undefined ? refusal : refusal.readAgainIn(delayMs / 1000);
+      setState((s) => ({ data: s.data, error, loading: false }));
+      if (delayMs !== undefined) retry.current = setTimeout(() => void reload(), delayMs);
     }
   }, []);
 

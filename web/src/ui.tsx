@@ -6,7 +6,7 @@
 import type { ComponentChildren, RefObject } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { humanize, type ApiError, type Stage, type TaskStatus } from './api';
-import { dueState, formatDateTime, relative, STAGE_LABEL, TASK_STATUS_LABEL, eventLabel } from './format';
+import { dueState, formatDateTime, relative, STAGE_LABEL, TASK_STATUS_LABEL, eventLabel, plural } from './format';
 
 // ---------------------------------------------------------------------------------------------
 // Form controls
@@ -294,6 +294,7 @@ export function ProblemBox({
         {error.status >= 500 && <span class="muted"> ({error.status})</span>}
       </p>
       {error.problem.detail && fields.length === 0 && <p>{error.problem.detail}</p>}
+      {error.readAgainInSeconds !== undefined && <p>This page asks again by itself in {plural(error.readAgainInSeconds, 'second')}.</p>}
       {fields.length > 0 && (
         <ul>
           {fields.map((f) => {
