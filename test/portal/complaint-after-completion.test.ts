@@ -154,6 +154,8 @@ step('a complaint after completion: recorded by the manager, resolved with a com
   await lead
     .getByText('Complaint resolved; a credit note for the compensation goes to the client: record the refund under Invoices and payments once it is paid out.')
     .waitFor({ timeout: 30_000 });
+  // The final invoice is issued and paid: the compensation is never said to come off it, before its credit note is made or after.
+  expect(await toResolve.textContent()).toMatch(/Compensation: €150\.00 — (a credit note for it is being made|to be refunded by credit note CN-)/);
   const credit = await eventually(async () => (await get(id)).invoices.find((i) => i.kind === 'credit_note' && i.documentId), { what: 'the credit note', timeoutMs: 30_000 });
 
   // The manager's page: the refund owed at the top and in the credit notes, the form to record it paid out, and only that.

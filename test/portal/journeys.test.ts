@@ -25,7 +25,7 @@
 import type { Locator, Page } from 'playwright-core';
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { planRequest, projectRequest, startApiHarness, type ApiHarness } from '../support/api';
-import { accessibilityProblems, browserTestOrSkip, DESKTOP, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { accessibilityProblems, browserTestOrSkip, DESKTOP, NARROW_PHONE, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
 jest.setTimeout(120_000);
@@ -434,6 +434,10 @@ step('the designer finds it under “Sent back” with the comment, and delivers
   await shoot(m, '07b-review-queue-2nd-delivery');
   await m.setViewportSize(PHONE);
   await shoot(m, '07c-review-queue-2nd-delivery-phone');
+  // On the narrowest phone the delivery's count wraps inside its card: nothing wider than the page.
+  await m.setViewportSize(NARROW_PHONE);
+  expect(await m.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBe(0);
+  await shoot(m, '07d-review-queue-2nd-delivery-phone-320');
   await m.setViewportSize(DESKTOP);
   // A rework date left in the field is not silently dropped by an acceptance: it is said at the field.
   await card.getByLabel('Rework due by').fill(localIn(5 * DAY));

@@ -144,6 +144,8 @@ step('a client\u2019s spend leads to the invoices it is made of, whose net is th
     ['CN-C1', 'Credit note', '€100.00', `${LONG_CLIENT} (B2C)`],
     ['INV-C3', 'Invoice', '€600.00', `${LONG_CLIENT} (B2C)`],
   ]);
+  // What is open on each, said the way it goes: the client owes the invoice; the credit note is a refund the agency owes.
+  expect((await tableRows(page, 'table.kpi-money')).map((r) => r[7]?.replace(/^.*, /, ''))).toEqual(['€100.00 to refund', '€600.00 owed']);
   // The list's net is the client's spend in the table.
   expect(await totals(person)).toEqual(['Invoiced €600.00, less €100.00 credited: €500.00 net.']);
   await shootDeskAndNarrowPhone(portal(), page, '99h-kpi-money-by-client');

@@ -151,7 +151,7 @@ export function Money({ query }: { query: URLSearchParams }) {
   );
 }
 
-/** The columns of the list; invoices add when each was due and what is still owed on it now. */
+/** The columns of the list; invoices add when each was due and what is still owed on it now (by the client, or to them: a credit note's refund). */
 function moneyColumns(flow: Flow, name: (id?: string) => string): DrillDownColumn<Item>[] {
   const columns: DrillDownColumn<Item>[] = [
     // A number stays whole ("INV-2026-000042"), not broken at its hyphens as a narrow column would.
@@ -185,7 +185,15 @@ function moneyColumns(flow: Flow, name: (id?: string) => string): DrillDownColum
         ) : (
           <>
             <time dateTime={i.dueAt}>{formatDate(i.dueAt)}</time>
-            {i.outstanding !== undefined && (i.outstanding > 0 ? <>, {formatMoney(i.outstanding, i.currency)} owed</> : <span class="muted">, settled</span>)}
+            {/* What a credit note still owes is the agency's to pay back, not the client's to pay: said so. */}
+            {i.outstanding !== undefined &&
+              (i.outstanding > 0 ? (
+                <>
+                  , {formatMoney(i.outstanding, i.currency)} {i.kind === 'credit_note' ? 'to refund' : 'owed'}
+                </>
+              ) : (
+                <span class="muted">, settled</span>
+              ))}
           </>
         ),
     },

@@ -1879,7 +1879,9 @@ function StartWorkNow({ project: p, prepayment, onChange, onStarted }: { project
 
 /** Where a complaint's compensation went: off an invoice, or back by a credit note (refunded yet or not). */
 function compensationState(compensation: NonNullable<ProjectStatus['complaints'][number]['compensation']>, p: ProjectStatus): string {
-  if (!compensation.settled) return '— to be taken off the final invoice';
+  // Not settled yet: taken off the final invoice while that is to come; once it is issued, the
+  // workflow gives it back by a credit note of its own, made a moment after the resolution.
+  if (!compensation.settled) return p.invoices.some((i) => i.kind === 'final') ? '— a credit note for it is being made' : '— to be taken off the final invoice';
   if (compensation.takenOff !== undefined) {
     // A cancelled project's bill takes compensations off the work accepted, and no more.
     const taken = compensation.takenOff > 0 ? `${formatMoney(compensation.takenOff, p.budget.currency)} of it taken off` : 'nothing of it could be taken off';
