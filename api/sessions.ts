@@ -92,7 +92,7 @@ export class StoredSessionStore implements SessionStore {
       this.recent.delete(key);
       return undefined;
     }
-    const { idDigest: _digest, signedInBy: _signedInBy, ...kept } = found;
+    const { idDigest: _digest, ...kept } = found;
     // Read before a sign-out through this process that ended meanwhile: good for this request, not for reuse.
     if (this.signOuts === signOutsBefore) this.remember(key, kept, now);
     return { id, ...kept };

@@ -377,7 +377,7 @@ export interface ProviderSignIn {
 
 export interface PortalSessionRecords {
   add(session: StoredPortalSession, now: number): Promise<void>;
-  /** The session with this digest unless it expired by `now`. */
+  /** The session with this digest unless it expired by `now` (without `signedInBy`: only the provider's logout asks for it). */
   find(idDigest: string, now: number): Promise<StoredPortalSession | undefined>;
   remove(idDigest: string): Promise<void>;
   /**
@@ -484,13 +484,11 @@ export class ReportingStore {
           ${session.signedInBy?.subject ?? null}, ${session.signedInBy?.sid ?? null})`);
     },
     find: async (idDigest, now) => {
-      const rows = await this.db.rows<{ person_id: string; csrf_token: string; created_at: Date; expires_at: Date; provider_subject: string | null; provider_sid: string | null }>(sql`
-        SELECT person_id, csrf_token, created_at, expires_at, provider_subject, provider_sid FROM ${this.s}.portal_sessions
+      const rows = await this.db.rows<{ person_id: string; csrf_token: string; created_at: Date; expires_at: Date }>(sql`
+        SELECT person_id, csrf_token, created_at, expires_at FROM ${this.s}.portal_sessions
         WHERE id_digest = ${idDigest} AND expires_at > ${new Date(now)}`);
       const row = rows[0];
-      if (!row) return undefined;
-      const signedInBy = row.provider_subject === null ? undefined : { subject: row.provider_subject, ...(row.provider_sid !== null && { sid: row.provider_sid }) };
-      return { idDigest, personId: row.person_id, csrfToken: row.csrf_token, createdAt: row.created_at.getTime(), expiresAt: row.expires_at.getTime(), ...(signedInBy && { signedInBy }) };
+      return row && { idDigest, personId: row.person_id, csrfToken: row.csrf_token, createdAt: row.created_at.getTime(), expiresAt: row.expires_at.getTime() };
     },
     remove: async (idDigest) => {
       await this.db.rows(sql`DELETE FROM ${this.s}.portal_sessions WHERE id_digest = ${idDigest}`);

@@ -170,10 +170,8 @@ export function createSessionRouter(deps: SessionDeps): Router {
 
   // Single sign-on (api/oidc.ts). The browser comes and goes by navigation, so answers are
   // redirects to the sign-in page, which says in words what went wrong: never a JSON error page.
-  const notSetUp = singleSignOnNotSetUp;
-
   router.get('/api/session/oidc', async (req, res) => {
-    const sso = deps.singleSignOn ?? notSetUp();
+    const sso = deps.singleSignOn ?? singleSignOnNotSetUp();
     const next = portalPath(req.query.next);
     res.setHeader('Cache-Control', 'no-store');
     try {
@@ -188,7 +186,7 @@ export function createSessionRouter(deps: SessionDeps): Router {
   });
 
   router.get(PENDING_PATH, async (req, res) => {
-    const sso = deps.singleSignOn ?? notSetUp();
+    const sso = deps.singleSignOn ?? singleSignOnNotSetUp();
     const pending = readPending(req);
     const next = portalPath(pending?.returnTo);
     // Used or not, the waiting sign-in is over: an answer replayed later finds nothing.
