@@ -65,6 +65,7 @@ const ROWS: Row[] = [
   // Open to anyone, as a sign-in must be; this harness has no OIDC_* set, so both say so (test/api/single-sign-on.test.ts has them set up).
   { operationId: 'singleSignOn', method: 'get', path: () => '/api/session/oidc', scope: 'none', ok: 404 },
   { operationId: 'singleSignOnCallback', method: 'get', path: () => '/api/session/oidc/callback', scope: 'none', ok: 404 },
+  { operationId: 'singleSignOnBackChannelLogout', method: 'post', path: () => '/api/session/oidc/backchannel-logout', scope: 'none', ok: 404 },
   { operationId: 'listPeople', method: 'get', path: () => '/api/people', scope: 'none', ok: 200 },
   { operationId: 'listFormerPeople', method: 'get', path: () => '/api/people/former', scope: 'none', ok: 200 },
   { operationId: 'listClients', method: 'get', path: () => '/api/clients', scope: 'none', ok: 200 },
