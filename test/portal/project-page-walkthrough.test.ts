@@ -118,9 +118,12 @@ step('a complaint recorded on the completed project: the form says the client re
   // Put away, empty for the next one.
   expect(await form.evaluate((d) => (d as unknown as { open: boolean }).open)).toBe(false);
   expect(await page.locator('#late-complaint').inputValue()).toBe('');
-  const link = nextStep(page).getByRole('link', { name: 'Client feedback' });
-  expect(await link.getAttribute('href')).toBe('#feedback');
-  expect(await nextStep(page).locator('p', { has: page.getByRole('link', { name: 'Client feedback' }) }).textContent()).toBe('A complaint about the completed work is open: resolve it under Client feedback.');
+  // The link names the heading it leads to, and that heading is the complaints list's.
+  const link = nextStep(page).getByRole('link', { name: 'Complaints' });
+  expect(await link.getAttribute('href')).toBe('#complaints');
+  expect(await page.locator('#complaints').textContent()).toBe('Complaints');
+  expect(await page.locator('#feedback #complaints + ul.complaints li').count()).toBe(1);
+  expect(await nextStep(page).locator('p', { has: page.getByRole('link', { name: 'Complaints' }) }).textContent()).toBe('A complaint about the completed work is open: resolve it under Complaints, in Client feedback.');
 });
 
 step('the invoices section: each list of payments with its own table, the credit notes titled by what is still owed, the payment form’s choice readable; once refunded, “Credit notes”', async () => {

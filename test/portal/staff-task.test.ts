@@ -175,7 +175,7 @@ browserTest('the client’s date on a task page is a day, as the rest of the por
 
 browserTest('Claim in the inbox names the project; the focus goes to the next row, not the page’s body; after Deliver to what the page says now', async () => {
   const [first, second] = [`${title} inbox A`, `${title} inbox B`];
-  const { designTask: firstTask } = await openDesignTask(h, first);
+  const { designTask: firstTask, projectId: firstProject } = await openDesignTask(h, first);
   const { designTask: secondTask } = await openDesignTask(h, second);
   const designer = await open('designer', '/inbox?view=open');
   const { page } = designer;
@@ -200,6 +200,11 @@ browserTest('Claim in the inbox names the project; the focus goes to the next ro
   await page.getByRole('button', { name: 'Deliver for review' }).click();
   await page.getByText('Delivered; waiting for the manager’s review.').waitFor();
   expect(await focused(page)).toEqual({ tag: 'P', id: 'act-now', text: 'Delivered; waiting for the manager’s review.', href: undefined });
+  // The task's history and the project's timeline say it as the pages do: delivered, not "submitted".
+  await page.locator('.timeline .timeline-event', { hasText: /^Delivered$/ }).waitFor({ timeout: 30_000 });
+  const manager = await open('manager', `/projects/${firstProject}`);
+  await manager.page.locator('.timeline .timeline-event', { hasText: /^Task delivered$/ }).waitFor({ timeout: 30_000 });
+  expect(await manager.page.locator('.timeline .timeline-event', { hasText: /submitted/i }).allTextContents()).toEqual(['Plan submitted']);
 });
 
 browserTest('Accepted: the work a designer delivered and the manager accepted, newest accepted first, with project, client and rounds; in no other tab, and never another’s', async () => {

@@ -106,6 +106,9 @@ const EVENT_WORDS: Record<string, string> = {
   // The client's request on their page, and the manager's answer to it without a round of changes.
   changes_asked: 'Changes asked for',
   change_request_declined: 'Request for changes answered without a round',
+  // Work handed in is "delivered" on every page (the status badge, the review queue); a plan is submitted.
+  task_submitted: 'Task delivered',
+  submitted: 'Delivered',
 };
 
 export const eventLabel = (event: string): string => {
