@@ -585,11 +585,11 @@ function NextStep({ project: p, isManager, onChange }: { project: ProjectStatus;
                 // Not "resolve it" yet: the workflow resolves it once the fix is accepted.
                 <p>
                   A complaint about the completed work is open: {departmentsInWords(redoing)} {redoing.length === 1 ? 'redoes' : 'redo'} the work for it, and once the fix is
-                  accepted, resolve it under <a href="#feedback">Client feedback</a>.
+                  accepted, resolve it under <a href="#complaints">Complaints</a>, in Client feedback.
                 </p>
               ) : (
                 <p>
-                  A complaint about the completed work is open: resolve it under <a href="#feedback">Client feedback</a>.
+                  A complaint about the completed work is open: resolve it under <a href="#complaints">Complaints</a>, in Client feedback.
                 </p>
               ))}
             {/* Completed is not settled while a payment taken back after completion is owed again. */}
@@ -1343,7 +1343,7 @@ function FeedbackHistory({ project: p, canAct, isManager, onChange }: { project:
       {(p.changeRequests ?? []).length > 0 && <ChangeRequests project={p} />}
       {p.complaints.length > 0 && (
         <>
-          <h3>Complaints</h3>
+          <h3 id="complaints">Complaints</h3>
           <ul class="complaints">
             {p.complaints.map((c) => (
               <li key={c.complaintId}>
