@@ -120,7 +120,7 @@ step('a complaint after completion: recorded by the manager, resolved with a com
   expect(await nextStep(page).locator('p').allTextContents()).toEqual([
     `Completed ${await shownDateTime(page, completed.completedAt!)}. The final report is among the documents.`,
     `Complaints about this work can be recorded until ${await shownDateTime(page, until)}.`,
-    'A complaint about the completed work is open: resolve it under Client feedback.',
+    'A complaint about the completed work is open: resolve it under Complaints, in Client feedback.',
   ]);
   const complaint = page.locator('.complaints > li', { hasText: 'The home page design breaks on the client’s phones.' });
   await complaint.getByLabel('How it was resolved').waitFor();
@@ -243,7 +243,7 @@ step('a complaint after the window recorded on the page runs the project again: 
     `Completed ${await shownDateTime(page, over.completedAt!)}. The final report is among the documents.`,
     `Complaints were heard until ${until}.`,
     'Open again for a complaint the client made after the window, until it is settled.',
-    'A complaint about the completed work is open: resolve it under Client feedback.',
+    'A complaint about the completed work is open: resolve it under Complaints, in Client feedback.',
   ]);
   const entry = page.locator('.complaints > li', { hasText: 'The printed brochure fades in the sun.' });
   expect(await entry.locator('p').first().textContent()).toContain(`The printed brochure fades in the sun. (${await shownDateTime(page, complaint.at)}, made after the complaint window) Open`);
@@ -522,7 +522,7 @@ step('a complaint after completion sent back from the project page to the depart
   );
   expect(await entry.getByLabel('How it was resolved').count()).toBe(0);
   expect((await nextStep(page).locator('p').allTextContents())[2]).toBe(
-    'A complaint about the completed work is open: Design redoes the work for it, and once the fix is accepted, resolve it under Client feedback.',
+    'A complaint about the completed work is open: Design redoes the work for it, and once the fix is accepted, resolve it under Complaints, in Client feedback.',
   );
   // The timeline says it in words, the complaint by what it was about.
   expect(await page.locator('.timeline li', { hasText: 'Work sent back for a complaint' }).locator('.timeline-detail').textContent()).toBe(
@@ -549,7 +549,7 @@ step('a complaint after completion sent back from the project page to the depart
   const acceptedAt = (await get(id)).tasks.find((t) => t.taskId === fixTaskId)!.acceptedAt!;
   expect(await fix.allTextContents()).toEqual([`Fix for a complaint (Design) Accepted ${await shownDateTime(page, acceptedAt)}`]);
   expect(await entry.locator('.fix-first').count()).toBe(0);
-  expect((await nextStep(page).locator('p').allTextContents())[2]).toBe('A complaint about the completed work is open: resolve it under Client feedback.');
+  expect((await nextStep(page).locator('p').allTextContents())[2]).toBe('A complaint about the completed work is open: resolve it under Complaints, in Client feedback.');
 
   await entry.getByLabel('How it was resolved').fill('The banner re-cropped for phones, checked on the client’s devices.');
   await entry.getByRole('button', { name: 'Resolve the complaint' }).click();

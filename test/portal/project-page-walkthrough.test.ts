@@ -5,7 +5,7 @@
  * the final invoice is being issued, not that the project is closing; the plan names tasks by
  * their titles, not their keys; the timeline says "Completed" once. Every complaint form says the
  * client reads the text in the mail that resolves it; recorded on a completed project, the form is
- * put away and the note links to Client feedback; a complaint being typed when the window ends
+ * put away and the note links to the Complaints list in Client feedback; a complaint being typed when the window ends
  * stays in its form and is sent as one after the window. The invoices section puts each list of payments with its own table, titles the
  * credit notes by what is still owed, and its payment form's choice shows its options whole.
  * Projects get to the client's review or completion through the API.
@@ -104,7 +104,7 @@ step('the client’s review in dates, waiting while their complaint is open; the
   expect(ends.filter((e) => e === 'Completed' || e === 'Stage completed')).toEqual(['Completed']);
 });
 
-step('a complaint recorded on the completed project: the form says the client reads it, is put away once it is recorded, and the note links to Client feedback', async () => {
+step('a complaint recorded on the completed project: the form says the client reads it, is put away once it is recorded, and the note links to the Complaints list in Client feedback', async () => {
   const { projectId: id } = await completedProject(h, `${title} complained`, '10m', 4);
   const { page } = manager;
   await page.goto(`${portal.baseUrl}/projects/${id}`);
