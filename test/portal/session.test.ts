@@ -143,6 +143,14 @@ describe('sign-in and the session cookie', () => {
     await elsewhere.delete(second.id);
     expect(await here.get(second.id, { now: t0 + 1_010, forRead: true })).toBeUndefined(); // past readReuseMs: asked
 
+    // Ended by the identity provider through another process (back-channel logout): the same
+    // 5 s the README gives — reads here may still pass, a change is refused at once.
+    const byProvider = await here.create(h.people.seo.id, 60_000, t0, { subject: 'seo-subject', sid: 'provider-session-1' });
+    expect(await here.get(byProvider.id, { now: t0 + 10, forRead: true })).toEqual(byProvider);
+    expect(await elsewhere.endSignedInBy({ sid: 'provider-session-1' })).toBe(1);
+    expect(await here.get(byProvider.id, { now: t0 + 500, forRead: true })).toEqual(byProvider);
+    expect(await here.get(byProvider.id, { now: t0 + 500 })).toBeUndefined();
+
     // A reused lookup never outlives the session itself.
     const brief = await here.create(h.people.seo.id, 200, t0);
     expect(await here.get(brief.id, { now: t0 + 10, forRead: true })).toEqual(brief);
