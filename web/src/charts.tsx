@@ -18,6 +18,7 @@
  */
 import type { ComponentChildren } from 'preact';
 import { useLayoutEffect, useState } from 'preact/hooks';
+import { axisTicks } from './chart-scale';
 import { Link, navigate } from './router';
 
 export type SeriesTone = 'a' | 'b' | 'c' | 'bad';
@@ -166,7 +167,8 @@ export function BarChart({ id, title, summary, note, categories, series: all, fo
   const series = all.filter((s) => !s.tableOnly);
   const totals = categories.map((_, i) => series.reduce((s, x) => s + (x.values[i] ?? 0), 0));
   const peak = Math.max(threshold?.value ?? 0, ...(stacked ? totals : series.flatMap((s) => s.values.map((v) => v ?? 0))));
-  const ticks = integer ? integerTicks(peak) : [0, 0.25, 0.5, 0.75, 1].map((f) => niceMax(peak) * f);
+  // The axis's top a round figure just above the tallest bar (chart-scale.ts), which so fills most of the chart.
+  const ticks = integer ? integerTicks(peak) : axisTicks(peak);
   const max = ticks[ticks.length - 1];
   // The left margin fits the widest value label (money needs more room than counts).
   const left = Math.max(32, ...ticks.map((t) => textWidth(format(t)) + 10));
