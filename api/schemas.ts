@@ -522,7 +522,7 @@ export const clientProjectViewSchema = z
       .optional()
       .meta({
         description:
-          'While the work is under way or with the client (not cancelled, the final invoice not issued yet): what the final invoice will ask as things stand, by the workflow\u2019s own rule (the approved plan, less the prepayment invoiced and the compensations agreed, plus extra revision rounds). 0: nothing more is invoiced.',
+          'While the work is under way or with the client, and once it is accepted until the final invoice is issued (stage `invoicing`: the invoice is being made; not cancelled): what the final invoice will ask as things stand, by the workflow\u2019s own rule (the approved plan, less the prepayment invoiced and the compensations agreed, plus extra revision rounds). 0: nothing more is invoiced. Absent once the final invoice is issued, or once the workflow found nothing left to invoice.',
       }),
     invoices: z.array(
       z.object({

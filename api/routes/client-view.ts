@@ -31,10 +31,20 @@ const FOR_THE_CLIENT: ReadonlySet<DocumentKind> = new Set(DOCUMENT_KINDS.filter(
 /** Deliveries are shown once the work is with the client. */
 const DELIVERED_STAGES = new Set<ProjectStatus['stage']>(['client_review', 'invoicing', 'closing', 'completed']);
 /**
- * The stages in which the final invoice is still to come: the plan approved, the work not yet
- * accepted (invoicing issues it; a cancellation bills otherwise).
+ * The stages in which the final invoice may still be to come: the plan approved, the work not yet
+ * accepted, and invoicing until it is issued (a cancellation bills otherwise).
  */
-const BEFORE_FINAL_INVOICE = new Set<ProjectStatus['stage']>(['in_production', 'client_review']);
+const BEFORE_FINAL_INVOICE = new Set<ProjectStatus['stage']>(['in_production', 'client_review', 'invoicing']);
+
+/**
+ * Whether the final invoice is still to come: in one of those stages, none issued yet, and the
+ * workflow has not found that nothing was left to invoice (it records so, and the act goes out
+ * alone; work redone after that is free of charge). At invoicing this is the moment between the
+ * acceptance and the invoice being issued: the act being drawn up, the invoice numbered.
+ */
+function finalInvoiceStillToCome(p: ProjectStatus): boolean {
+  return BEFORE_FINAL_INVOICE.has(p.stage) && !p.invoices.some((i) => i.kind === 'final') && !p.timeline.some((e) => e.event === 'nothing_left_to_invoice');
+}
 /** At most this many deliveries are read per view (one store read each). */
 const MAX_DELIVERIES = 100;
 
@@ -274,9 +284,9 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks, seen: 
     // The work waits for the prepayment (the workflow's rule, not a copy of it): the page says so, not "under way".
     const prepayment = waitingForPrepayment(p)?.invoice;
     // What the final invoice will ask, by the workflow's own rule (the plan, less the prepayment
-    // invoiced and the compensations agreed, plus extra rounds): a paid prepayment is not all.
-    const finalInvoice =
-      approved && BEFORE_FINAL_INVOICE.has(p.stage) && !p.invoices.some((i) => i.kind === 'final') ? finalInvoiceContent(p).amount : undefined;
+    // invoiced and the compensations agreed, plus extra rounds): a paid prepayment is not all. Also
+    // once the work is accepted, until the invoice is issued: it is being made, not "nothing left".
+    const finalInvoice = approved && finalInvoiceStillToCome(p) ? finalInvoiceContent(p).amount : undefined;
     // Also while a revision round is worked on (back in production): the work the client asked to change.
     const showDeliveries = DELIVERED_STAGES.has(p.stage) || p.revisions.length > 0;
     const accepted = showDeliveries ? p.tasks.filter((t) => t.status === 'accepted').slice(0, MAX_DELIVERIES) : [];

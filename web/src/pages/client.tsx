@@ -130,6 +130,9 @@ function ClientView({ view: v, confirmed, answers }: { view: View; confirmed?: C
   const notStarted = (w: View['work'][number]) => v.stage === 'cancelled' && w.progress === 'planned';
   // The act comes with the final invoice (invoicing on): the client signs it and sends it back.
   const act = ACT_STAGES.has(v.stage) ? v.documents.find((d) => d.kind === 'acceptance_act') : undefined;
+  // Accepted, the final invoice not issued yet (the act being drawn up, the invoice numbered): it is
+  // coming, and what it asks. Not beside the confirmation of the acceptance just given, which says so.
+  const finalBeingMade = v.stage === 'invoicing' && confirmed?.kind !== 'accepted' ? finalInvoiceOf(v) : undefined;
   return (
     <>
       <PageHeader title={v.title}>
@@ -165,6 +168,13 @@ function ClientView({ view: v, confirmed, answers }: { view: View; confirmed?: C
           </strong>
         </p>
         {waiting && Date.parse(waiting.dueAt) < Date.now() && <p>It was due on {formatDate(waiting.dueAt)}; the work begins as soon as it is paid.</p>}
+        {finalBeingMade && (
+          <p class="final-invoice-coming">
+            {finalBeingMade.amount > 0
+              ? `The final invoice, of ${formatMoney(finalBeingMade.amount, finalBeingMade.currency)}, is being made: it comes to you by e-mail, with the acceptance act to sign.`
+              : 'The acceptance act to sign comes to you by e-mail; no further invoice comes for the agreed work.'}
+          </p>
+        )}
         {v.stage === 'client_review' &&
           (v.mayAnswer.accept ? (
             <ReviewAnswerNotice view={v} contact={contact} />
@@ -308,7 +318,7 @@ function ClientView({ view: v, confirmed, answers }: { view: View; confirmed?: C
               </tbody>
             </table>
           </div>
-          <PaidSoFar invoices={v.invoices} finalInvoiceToCome={v.finalInvoiceToCome} />
+          <PaidSoFar invoices={v.invoices} finalInvoiceToCome={v.finalInvoiceToCome} accepted={v.stage === 'invoicing'} />
         </Section>
       )}
 
@@ -992,9 +1002,10 @@ function paymentsInWords(i: View['invoices'][number]) {
 /**
  * What the client paid in all, and what is still to pay (credit notes and voided parts aside).
  * Before the final invoice, a paid prepayment is not the end of it: nothing is due now, and the
- * rest is invoiced once they accept the work (`finalInvoiceToCome`, the workflow's own sum).
+ * rest is invoiced once they accept the work (`finalInvoiceToCome`, the workflow's own sum) — or,
+ * the work `accepted` (invoicing, the invoice not issued yet), is being invoiced now.
  */
-function PaidSoFar({ invoices, finalInvoiceToCome: toCome }: { invoices: View['invoices']; finalInvoiceToCome?: number }) {
+function PaidSoFar({ invoices, finalInvoiceToCome: toCome, accepted }: { invoices: View['invoices']; finalInvoiceToCome?: number; accepted: boolean }) {
   const billed = invoices.filter((i) => i.kind !== 'credit_note');
   const currency = billed[0]?.currency;
   const paid = roundMoney(billed.reduce((n, i) => n + i.paid, 0), currency);
@@ -1007,12 +1018,18 @@ function PaidSoFar({ invoices, finalInvoiceToCome: toCome }: { invoices: View['i
       </p>
     );
   }
-  // Nothing left to bill (a full prepayment, compensations): no invoice is coming at all.
-  const rest = toCome > 0 ? `the rest, ${formatMoney(toCome, currency)}, is invoiced once you have accepted the work.` : 'no further invoice comes for the agreed work.';
+  // Nothing left to bill (a full prepayment, compensations): no invoice is coming at all. Else the
+  // rest, invoiced once they accept the work — or, accepted (invoicing), being invoiced now.
+  const rest =
+    toCome <= 0
+      ? 'no further invoice comes for the agreed work.'
+      : accepted
+        ? `the final invoice, for the rest, ${formatMoney(toCome, currency)}, is being made now that the work is accepted.`
+        : `the rest, ${formatMoney(toCome, currency)}, is invoiced once you have accepted the work.`;
   return (
     <p class="paid-so-far">
       You have paid {formatMoney(paid, currency)} so far
-      {owed > 0 ? `; ${formatMoney(owed, currency)} is still to pay, and ${rest}` : `. Nothing is due now, and ${rest}`}
+      {owed > 0 ? `; ${formatMoney(owed, currency)} is still to pay, and ${rest}` : `. Nothing is due now${toCome > 0 && accepted ? '; ' : ', and '}${rest}`}
     </p>
   );
 }
