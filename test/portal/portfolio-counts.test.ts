@@ -19,7 +19,7 @@
 import { ProjectBuilder, plusDays } from '../reporting/builders';
 import { startApiHarness, type ApiHarness } from '../support/api';
 import type { ProjectListItem } from '../../api/schemas';
-import { accessibilityProblems, browserTestOrSkip, DESKTOP, NARROW_PHONE, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
+import { accessibilityProblems, browserTestOrSkip, DESKTOP, NARROW_PHONE, PHONE, shootDeskAndNarrowPhone, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 
 jest.setTimeout(120_000);
 const step = browserTestOrSkip('the portfolio’s counts for a search, and the amounts on its cards');
@@ -131,6 +131,10 @@ async function stageCounts(page: PersonPage['page']): Promise<Record<string, num
   return Object.fromEntries(stages);
 }
 
+/** The cards' group headings, in order ("In production 2"). */
+const stageHeadings = (page: PersonPage['page']): Promise<string[]> =>
+  page.locator('section.stage-column h2').evaluateAll((all) => all.map((el) => (el.textContent ?? '').replace(/\s+/g, ' ').trim()));
+
 const WHOLE = {
   'Active projects': 5,
   'Cancelled, money to settle': 1,
@@ -165,7 +169,11 @@ step('a search narrows the tiles and the stage strip to the projects it finds, a
     'Projects with a payment past due': 1,
     'Projects owing a refund': 0,
   });
-  expect(await stageCounts(page)).toMatchObject({ 'In production': 2, 'Awaiting approval': 0, Invoicing: 0, Cancelled: 0 });
+  // The tour waits for its prepayment: beside "In production", not counted in it (nothing has started).
+  expect({ strip: await stageCounts(page), headings: await stageHeadings(page) }).toMatchObject({
+    strip: { 'Waiting for the prepayment': 1, 'In production': 1, 'Awaiting approval': 0, Invoicing: 0, Cancelled: 0 },
+    headings: ['Waiting for the prepayment 1', 'In production 1'],
+  });
   // The tiles say whose counts they are to a screen reader too.
   expect(await page.locator('.tiles').getAttribute('aria-describedby')).toBe('portfolio-counts-for');
   // Each tile leads to its set among the projects found; the overdue tasks' to the overdue projects found.
@@ -191,7 +199,20 @@ step('a search narrows the tiles and the stage strip to the projects it finds, a
   await page.waitForURL(/\/projects$/);
   await countsFor.waitFor({ state: 'detached' });
   expect(await tileCounts(page)).toEqual(WHOLE);
-  expect(await stageCounts(page)).toMatchObject({ 'In production': 3, 'Awaiting approval': 1, Invoicing: 1, Cancelled: 1 });
+  // Just before "In production", in the strip and among the cards; the tour's card there.
+  const strip = await stageCounts(page);
+  expect({
+    strip,
+    order: Object.keys(strip).slice(3, 5),
+    headings: await stageHeadings(page),
+    waiting: await page.locator('section.stage-column', { has: page.locator('#stage-prepayment') }).locator('li.project-card .project-title').allTextContents(),
+  }).toMatchObject({
+    strip: { 'Waiting for the prepayment': 1, 'In production': 2, 'Awaiting approval': 1, Invoicing: 1, Cancelled: 1 },
+    order: ['Waiting for the prepayment', 'In production'],
+    headings: ['Awaiting approval 1', 'Waiting for the prepayment 1', 'In production 2', 'Invoicing 1', 'Cancelled 1'],
+    waiting: [TITLES.tour],
+  });
+  await shootDeskAndNarrowPhone(portal, page, 'portfolio-waiting-for-prepayment');
   expect(await page.getByRole('link', { name: /^2 Overdue tasks$/ }).getAttribute('href')).toBe('/late-work');
 
   // Typed and then cleared in the box itself: the same.
@@ -231,6 +252,8 @@ step('the Client and Segment choices narrow the tiles the same way', async () =>
     'Projects with a payment past due': 0,
   });
   expect(await stageCounts(page)).toMatchObject({ 'Awaiting approval': 1, Cancelled: 1, 'In production': 0 });
+  // None of them waits for a prepayment: no such line in the strip.
+  expect(await stageCounts(page)).not.toHaveProperty(['Waiting for the prepayment']);
   await page.locator('#portfolio-segment').selectOption('');
   await countsFor.waitFor({ state: 'detached' });
   expect(await tileCounts(page)).toEqual(WHOLE);

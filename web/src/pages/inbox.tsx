@@ -27,6 +27,9 @@ const VIEWS: { view: View; label: string }[] = [
   { view: 'accepted', label: 'Accepted' },
 ];
 
+/** The work tabs in the tabs' order (Accepted left out: never where the inbox opens). */
+const WORK_VIEWS = VIEWS.map((v) => v.view).filter((view): view is WorkView => view !== 'accepted');
+
 const listTasks = (query: { status?: TaskListItem['status']; assignee?: string }) =>
   allPages(
     (pageToken) => ok(api.GET('/api/tasks', { params: { query: { ...query, pageSize: 100, ...(pageToken && { pageToken }) } } })),
@@ -131,7 +134,7 @@ export function Inbox({ query }: { query: URLSearchParams }) {
   const planned = inbox.data.planned.filter((p) => !byId.has(p.taskId));
   const counts = (v: WorkView) => tabs[v].length + (v === 'coming-up' ? planned.length : 0);
   const overdueIn = { open: tabs.open.filter((t) => t.overdue).length, mine: tabs.mine.filter((t) => t.overdue).length };
-  chosen.current ??= firstView(tabs.open.length, tabs.mine.length, overdueIn.mine);
+  chosen.current ??= firstView(tabs.open.length, tabs.mine.length, overdueIn.mine, counts);
   const view = asked ?? chosen.current;
   const shown = view === 'accepted' ? [] : tabs[view];
   const shownPlanned = view === 'coming-up' ? planned : [];
@@ -230,10 +233,15 @@ export function Inbox({ query }: { query: URLSearchParams }) {
 
 /**
  * The tab the inbox opens on when the address names none: Open, unless the person's own work is
- * where they are needed — something of theirs is overdue, or there is nothing open to take.
+ * where they are needed — something of theirs is overdue, or there is nothing open to take. With
+ * nothing open and nothing in their hands, the first tab (in the tabs' order) that has something:
+ * work delivered and waiting for review, or coming up — not an empty Open above a tab that has it.
+ * Every tab empty: Open, whose note says where work comes from.
  */
-function firstView(open: number, mine: number, mineOverdue: number): WorkView {
-  return mineOverdue > 0 || (open === 0 && mine > 0) ? 'mine' : 'open';
+function firstView(open: number, mine: number, mineOverdue: number, count: (view: WorkView) => number): WorkView {
+  if (mineOverdue > 0 || (open === 0 && mine > 0)) return 'mine';
+  if (open > 0) return 'open';
+  return WORK_VIEWS.find((view) => count(view) > 0) ?? 'open';
 }
 
 const EMPTY: Record<WorkView, string> = {

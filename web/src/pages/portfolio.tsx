@@ -23,6 +23,10 @@
  * 3 shown") and how many more are hidden, with a link showing them. A finished card says when the
  * project completed or was cancelled, not when it started.
  *
+ * A project in production whose work waits for the client's prepayment has nothing started: its
+ * card is under "Waiting for the prepayment", just before "In production", and the strip counts it
+ * there, not as work under way (`GROUPS`; the report's by-stage count is split in the page).
+ *
  * Work nobody moves on — running projects whose manager, and tasks in work whose holder, has left
  * the people directory or its role (the report's `workOfPeopleGone`) — is said above the tiles,
  * each line leading to where it is handed over or reassigned.
@@ -54,6 +58,15 @@ const SEARCH_MAX = 100;
 const SEARCH_PAUSE_MS = 300;
 /** The work is delivered and accepted: its end date no longer warns (what is left is money). */
 const WORK_DONE: Stage[] = ['invoicing', 'closing'];
+
+/**
+ * The groups the cards and the stage strip show: the stages, and just before "In production" the
+ * projects in production whose work waits for the client's prepayment (nothing has started), so
+ * "In production" counts work under way only. The API's stage is in_production for both.
+ */
+type Group = Stage | 'prepayment';
+const GROUPS: Group[] = STAGES.flatMap((stage): Group[] => (stage === 'in_production' ? ['prepayment', stage] : [stage]));
+const GROUP_LABEL = (group: Group): string => (group === 'prepayment' ? 'Waiting for the prepayment' : STAGE_LABEL[group]);
 
 /**
  * A cancelled project whose workflow still runs has money to settle (its bill to be paid, or a
@@ -285,9 +298,34 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
    */
   const stageCount = (stage: Stage): number =>
     only ? narrowed.filter((p) => p.stage === stage).length : (loaded?.report.projects.byStage[stage] ?? 0);
+  /** A card's group: its stage, or "Waiting for the prepayment" for a project in production whose work waits for it. */
+  const groupOf = (p: ProjectListItem): Group | undefined =>
+    p.stage === 'in_production' && loaded?.waitingForPrepayment.has(p.projectId) ? 'prepayment' : p.stage;
+  /**
+   * How many of the stage's "In production" wait for the prepayment, of the projects the strip
+   * counts: the cards' own when they are all the projects found (a tile's set, or a list read to
+   * its end); else, for the whole portfolio, the projects of the planned work (read for the same
+   * manager as the report), or none when the planned work has none. Undefined when it cannot be
+   * known: a search, client or segment finding more projects than the cards drawn while some
+   * project waits — the strip's "In production" then counts them too, and says so.
+   */
+  const waitingCount: number | undefined = !loaded
+    ? 0
+    : only || !loaded.more
+      ? narrowed.filter((p) => groupOf(p) === 'prepayment').length
+      : countsFound && loaded.waitingForPrepayment.size > 0
+        ? undefined
+        : loaded.waitingForPrepayment.size;
+  /** A group's count in the strip, and what its heading says it shows some of. */
+  const groupCount = (group: Group): number =>
+    group === 'prepayment'
+      ? (waitingCount ?? 0)
+      : group === 'in_production'
+        ? Math.max(0, stageCount(group) - (waitingCount ?? 0))
+        : stageCount(group);
   /** A link to a stage's cards (the strip's, a heading's "Show them"): finished ones hidden are shown first, then gone to. */
-  const showStage = (e: MouseEvent, stage: Stage) => {
-    if (wholeSet || showFinished || !FINISHED.includes(stage)) return;
+  const showStage = (e: MouseEvent, stage: Group) => {
+    if (wholeSet || showFinished || stage === 'prepayment' || !FINISHED.includes(stage)) return;
     e.preventDefault();
     setShowFinished(true);
     setGoTo(stage);
@@ -317,20 +355,27 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
   const cards = loaded && (
     <>
       <div class={`stages stages--rows${finding ? ' portfolio-stale' : ''}${cardsFirst ? ' stages--first' : ''}`} aria-busy={finding ? 'true' : undefined}>
-        {STAGES.map((stage) => {
-          const items = visible.filter((p) => p.stage === stage).sort((a, b) => attentionRank(a) - attentionRank(b));
+        {GROUPS.map((stage) => {
+          const items = visible.filter((p) => groupOf(p) === stage).sort((a, b) => attentionRank(a) - attentionRank(b));
           if (items.length === 0) return null;
           // The strip's count of the stage: fewer cards under it are said to be some of them, so
           // the heading never reads as the whole stage (finished projects with nothing left to
           // do hidden, or cards beyond the newest CARDS_AT_MOST).
-          const counted = stageCount(stage);
+          const counted = groupCount(stage);
+          // "In production" counting those waiting for the prepayment too (`waitingCount` unknown).
+          const withWaiting = stage === 'in_production' && waitingCount === undefined;
           // Hidden by the "Show completed and cancelled projects" box: the heading shows them.
-          const hidden = narrowed.filter((p) => p.stage === stage).length - items.length;
+          const hidden = narrowed.filter((p) => groupOf(p) === stage).length - items.length;
           return (
             <section key={stage} class="stage-column" aria-labelledby={`stage-${stage}`}>
               <h2 id={`stage-${stage}`} tabIndex={-1}>
-                {STAGE_LABEL[stage]} <span class="count">{items.length}</span>
-                {counted > items.length && <span class="stage-shown-of"> of {counted} shown</span>}
+                {GROUP_LABEL(stage)} <span class="count">{items.length}</span>
+                {counted > items.length && (
+                  <span class="stage-shown-of">
+                    {' '}
+                    of {counted} shown{withWaiting ? ', counting those waiting for the prepayment' : ''}
+                  </span>
+                )}
               </h2>
               {hidden > 0 && (
                 <p class="stage-hidden">
@@ -506,18 +551,21 @@ export function Portfolio({ query }: { query: URLSearchParams }) {
             </div>
           )}
           <ul class="stage-strip" aria-label="Projects per stage">
-            {STAGES.map((stage) => {
-              const n = stageCount(stage);
+            {GROUPS.map((stage) => {
+              const n = groupCount(stage);
+              // Not a stage of its own: said only when there is any (and known), beside "In production".
+              if (stage === 'prepayment' && n === 0) return null;
               // The link only where cards of the stage are drawn.
-              const drawn = narrowed.some((p) => p.stage === stage);
+              const drawn = narrowed.some((p) => groupOf(p) === stage);
+              const label = stage === 'in_production' && waitingCount === undefined ? 'In production, with those waiting for the prepayment' : GROUP_LABEL(stage);
               return (
                 <li key={stage} class={n === 0 ? 'empty-stage' : undefined}>
                   {drawn ? (
                     <a href={`#stage-${stage}`} onClick={(e) => showStage(e, stage)}>
-                      {STAGE_LABEL[stage]}
+                      {label}
                     </a>
                   ) : (
-                    STAGE_LABEL[stage]
+                    label
                   )}{' '}
                   <span class="count">{n}</span>
                 </li>
