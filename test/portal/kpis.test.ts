@@ -548,7 +548,7 @@ step('work late and not delivered yet is said beside the on-time rate, which cou
   await desk.context.close();
 });
 
-step('reworked tasks say their rounds of changes are those of the accepted tasks: a task sent back and not accepted again yet is not counted as none sent back', async () => {
+step('reworked tasks say their send-backs are those of the accepted tasks: a task sent back and not accepted again yet is not counted as none sent back', async () => {
   const now = new Date().toISOString();
   const project = new ProjectBuilder({ projectId: 'p-kpi-sent-back', managerId: h.people.manager.id, client: { id: 'client-sent-back', name: 'Sent Back', segment: 'B2B' }, intakeAt: plusDays(now, -6) });
   project
@@ -565,12 +565,62 @@ step('reworked tasks say their rounds of changes are those of the accepted tasks
     const reader = await portal.openAs('leadership', { startAt: '/kpis', viewport });
     const tile = reader.page.locator('.tiles--wide .tile', { hasText: 'Reworked tasks' });
     // Los Angeles' delivery of the step above is accepted too, when the reader's period holds its evening.
+    // The manager's send-backs, not "rounds of changes": those words are the client's rounds'.
     await tile
       .locator('.tile-label')
       .nth(1)
-      .filter({ hasText: /^1 of [12] accepted tasks? had been sent back; 1 round of changes on them$/ })
+      .filter({ hasText: /^1 of [12] accepted tasks? had been sent back by the manager, once$/ })
       .waitFor();
     await tile.screenshot({ path: `${SCREENSHOT_DIR}/30r-kpis-reworked-${viewport === PHONE ? 'phone' : 'desktop'}.png` });
+    expect(unexpectedErrors(reader.errors)).toEqual([]);
+    await reader.context.close();
+  }
+});
+
+step('the rounds of changes the clients asked for are said apart from the send-backs: within the included rounds, beyond them, and the extra price of each currency', async () => {
+  const clientRounds = async (viewport = DESKTOP) => {
+    const reader = await portal.openAs('leadership', { startAt: '/kpis', viewport });
+    const tile = reader.page.locator('.tiles--wide .tile', { hasText: 'Rounds of changes the clients asked for' });
+    await tile.waitFor();
+    return { reader, tile };
+  };
+  // None yet in this period: said in words.
+  const before = await clientRounds();
+  expect(await before.tile.locator('.tile-value').textContent()).toBe('0');
+  expect(await before.tile.locator('.tile-label').nth(1).textContent()).toBe('none asked for in the period');
+  expect(unexpectedErrors(before.reader.errors)).toEqual([]);
+  await before.reader.context.close();
+
+  // A GBP project with one round included: its first round within it, its second beyond at £300;
+  // a EUR project with none included: its one round beyond at €200.
+  const now = new Date().toISOString();
+  const rounds = (projectId: string, currency: string, included: number) => {
+    const project = new ProjectBuilder({ projectId, managerId: h.people.manager.id, client: { id: `client-${projectId}`, name: `Rounds ${currency}`, segment: 'B2B' }, intakeAt: plusDays(now, -8), currency });
+    project.submitPlan(plusDays(now, -7), [{ key: 'design', department: 'design', dueAt: plusDays(now, 5) }], { includedRevisionRounds: included }).approve(plusDays(now, -7));
+    // Sent back once by the manager before the client saw it: send-backs on the tile beside, whichever steps ran.
+    project.task('design').deliver(h.people.designer.id, plusDays(now, -7), plusDays(now, -6), { sendBack: 1, acceptedAt: plusDays(now, -5) });
+    return project.toClientReview(plusDays(now, -5));
+  };
+  const gbp = rounds('p-kpi-rounds-gbp', 'GBP', 1);
+  gbp.requestRevisions(plusDays(now, -4), ['design'], plusDays(now, 5));
+  gbp.toClientReview(plusDays(now, -3));
+  gbp.requestRevisions(plusDays(now, -2), ['design'], plusDays(now, 5), 300);
+  const eur = rounds('p-kpi-rounds-eur', 'EUR', 0);
+  eur.requestRevisions(plusDays(now, -2), ['copywriting'], plusDays(now, 5), 200);
+  for (const p of [gbp, eur]) for (const snapshot of p.publishAll()) await h.reporting.publish(snapshot);
+
+  // A desk and the narrowest phone (320 px).
+  const NARROW = { width: 320, height: 720 };
+  for (const viewport of [DESKTOP, NARROW]) {
+    const { reader, tile } = await clientRounds(viewport);
+    await tile.locator('.tile-value').filter({ hasText: /^3$/ }).waitFor();
+    expect(await tile.locator('.tile-label').nth(1).textContent()).toBe('1 within the included rounds, 2 beyond them at €200.00 and £300.00 extra');
+    // The manager's send-backs keep their own words on their own tile.
+    const reworked = reader.page.locator('.tiles--wide .tile', { hasText: 'Reworked tasks' });
+    expect(await reworked.textContent()).toMatch(/ accepted tasks had been sent back by the manager, \d+ times in all$/);
+    await tile.screenshot({ path: `${SCREENSHOT_DIR}/30s-kpis-client-rounds-${viewport === NARROW ? 'phone' : 'desktop'}.png` });
+    await reader.page.locator('.tiles--wide').screenshot({ path: `${SCREENSHOT_DIR}/30s-kpis-tiles-${viewport === NARROW ? 'phone' : 'desktop'}.png` });
+    if (viewport === DESKTOP) expect(await accessibilityProblems(reader.page)).toEqual([]);
     expect(unexpectedErrors(reader.errors)).toEqual([]);
     await reader.context.close();
   }

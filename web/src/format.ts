@@ -494,3 +494,28 @@ export function shorten(text: string, max = 60): string {
 /** “a”, “a and b”, “a, b and c”: names as a sentence lists them. */
 export const listInWords = (items: readonly string[]): string =>
   items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+
+/**
+ * The manager's send-backs of the tasks accepted in a period, as the KPI page's "Reworked tasks"
+ * says them: "1 of 2 accepted tasks had been sent back by the manager, 3 times in all". Not
+ * "rounds of changes": those are the client's (the plan's included rounds, `clientRoundsInWords`).
+ */
+export function sentBackInWords(t: { accepted: number; reworked: number; reviewRounds: number }): string {
+  if (t.accepted === 0) return 'no task accepted';
+  if (t.reworked === 0) return t.accepted === 1 ? 'the 1 accepted task had not been sent back' : `none of the ${t.accepted} accepted tasks had been sent back`;
+  return `${t.reworked} of ${plural(t.accepted, 'accepted task')} had been sent back by the manager, ${t.reviewRounds === 1 ? 'once' : `${t.reviewRounds} times in all`}`;
+}
+
+/**
+ * The rounds of changes the clients asked for in a period, after their count: "1 within the
+ * included rounds, 1 beyond them at £300.00 extra". Each currency's extra price apart, never
+ * converted ("at €500.00 and $200.00 extra"); rounds beyond the included ones agreed at no price
+ * say so. None asked for: "none asked for in the period".
+ */
+export function clientRoundsInWords(c: { roundsUsed: number; withinIncluded: number; beyondIncluded: number; extraRevenue: readonly { currency: string; amount: number }[] }): string {
+  if (c.roundsUsed === 0) return 'none asked for in the period';
+  const count = (n: number) => (n === 0 ? 'none' : String(n));
+  const extra = c.extraRevenue.filter((e) => e.amount !== 0).map((e) => formatMoney(e.amount, e.currency));
+  const price = c.beyondIncluded === 0 ? '' : extra.length === 0 ? ' at no extra price' : ` at ${listInWords(extra)} extra`;
+  return `${count(c.withinIncluded)} within the included rounds, ${count(c.beyondIncluded)} beyond them${price}`;
+}

@@ -15,7 +15,7 @@ import { useState } from 'preact/hooks';
 import { api, DEPARTMENTS, ok, type Schemas } from '../api';
 import { BarChart, RowChart, type Series } from '../charts';
 import { useName, useResource, useSession } from '../data';
-import { DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, MINUS, overdueInWords, plural, roundsOfChanges } from '../format';
+import { clientRoundsInWords, DEPARTMENT_LABEL, formatDate, formatDateTime, formatMoney, MINUS, overdueInWords, plural, sentBackInWords } from '../format';
 import {
   apiQuery,
   deliveriesHref,
@@ -272,11 +272,15 @@ function Dashboard(props: {
       label: 'Reworked tasks',
       value: pct(r.quality.tasks.reworkRate),
       // Counts tasks accepted in the period only (a task sent back and not accepted again yet is not
-      // in it), so the rounds are said as theirs: "0 rounds sent back" alone read as none at all.
-      note:
-        r.quality.tasks.accepted === 0
-          ? 'no task accepted'
-          : `${r.quality.tasks.reworked} of ${plural(r.quality.tasks.accepted, 'accepted task')} had been sent back; ${roundsOfChanges(r.quality.tasks.reviewRounds)} on them`,
+      // in it), so the send-backs are said as theirs: "sent back 0 times" alone read as none at all.
+      // The manager's send-backs, not "rounds of changes": those are the client's, on the next tile.
+      note: sentBackInWords(r.quality.tasks),
+    },
+    {
+      // The client's rounds, against those the plans included: the beyond ones are paid extra.
+      label: 'Rounds of changes the clients asked for',
+      value: String(r.quality.clientRevisions.roundsUsed),
+      note: clientRoundsInWords(r.quality.clientRevisions),
     },
     ...r.money.totals.flatMap((m) => [
       // Invoiced is net of voids and credit notes, so paid is net of the refunds paid out on them:
