@@ -377,6 +377,10 @@ export const projectListItemSchema = z
     planSentBack: z.boolean().meta({
       description: 'In planning: leadership sent the last plan back and the manager is revising it. False while no plan has been sent yet, and in every other stage.',
     }),
+    changesAskedAt: isoDate.optional().meta({
+      description:
+        'The client asked for changes (on their page, or by mail or phone as the manager recorded it) and the request waits for the manager\u2019s answer (a round of changes, or an answer without one): when the oldest such request was made. Absent when none waits.',
+    }),
     executionStatus: executionStatusSchema,
     startedAt: isoDate,
     href: z.string(),
@@ -486,9 +490,26 @@ export const clientProjectViewSchema = z
     desiredDeadline: isoDate,
     manager: z.object({ name: z.string(), email: z.string().optional() }).meta({ description: 'Their account manager: whom to write to.' }),
     plan: z
-      .object({ total: z.number(), currency: z.string(), prepaymentPercent: z.number(), includedRevisionRounds: z.number().int() })
+      .object({
+        total: z.number().meta({ description: 'The approved plan\u2019s total: the rounds of changes beyond the included ones are not in it (`extraRounds`).' }),
+        currency: z.string(),
+        prepaymentPercent: z.number(),
+        includedRevisionRounds: z.number().int(),
+        extraRounds: z
+          .array(
+            z.object({
+              round: z.number().int().meta({ description: 'The round\u2019s number (1 is the first round of changes).' }),
+              amount: z.number().meta({ description: 'The round\u2019s price, as the manager recorded it with the round, in the plan\u2019s currency.' }),
+            }),
+          )
+          .meta({
+            description:
+              'The rounds of changes beyond the included ones that have a price, oldest first: what the final invoice adds to the plan for them (the same rounds and prices it bills). Empty when there are none.',
+          }),
+        totalWithExtraRounds: z.number().meta({ description: '`total` and the `extraRounds` together: the agreed price in all (`total` when there are none).' }),
+      })
       .optional()
-      .meta({ description: 'The agreed plan (once approved).' }),
+      .meta({ description: 'The agreed plan (once approved), and the rounds of changes beyond it with their price.' }),
     work: z
       .array(
         z.object({
@@ -616,6 +637,10 @@ export const clientProjectViewSchema = z
           }),
           answeredAt: isoDate.optional().meta({ description: 'When it was answered, or closed by the project\u2019s cancellation.' }),
           reply: z.string().optional().meta({ description: 'The manager\u2019s answer when no round of changes followed.' }),
+          extraPrice: z
+            .number()
+            .optional()
+            .meta({ description: 'The round of changes recorded for it is beyond the included ones: its price (in the plan\u2019s currency), which the final invoice adds. Absent for an included round, or one without a price.' }),
         }),
       )
       .meta({ description: 'The changes asked for, on this page or by mail or phone (`recordedByManager`), oldest first.' }),

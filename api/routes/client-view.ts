@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { Router, type Request } from 'express';
 import { askForChangesUpdate, recordFeedbackUpdate, type DocumentKind, type InvoiceView, type ProjectStatus } from '../../workflows/project/contract';
 import type { ClientActor, FeedbackRequest } from '../../workflows/project/schemas';
-import { fromMinor, toMinor } from '../../workflows/money';
+import { fromMinor, sumAmounts, toMinor } from '../../workflows/money';
 import { finalInvoiceContent, openChangeRequest, owedAmount, waitingForPrepayment } from '../../workflows/project/state';
 import { clientActorId, COMPLAINT_STAGES, DOCUMENT_KINDS } from '../../workflows/vocabulary';
 import type { TaskStatus } from '../../workflows/task/contract';
@@ -142,6 +142,15 @@ function beingPutRight(c: ProjectStatus['complaints'][number], p: ProjectStatus)
     return [{ department, dueAt: fix?.dueAt ?? rework.dueAt, ...(fix?.status === 'accepted' && fix.acceptedAt && { redoneAt: fix.acceptedAt }) }];
   });
   return { complaintAt: c.at, complaintAbout: c.description, work };
+}
+
+/**
+ * The rounds of changes beyond the included ones that have a price, as the final invoice bills
+ * them (`finalInvoiceContent` adds every revision's `extraPrice` above 0): by round, never what the
+ * departments were told to do in it.
+ */
+function extraRounds(p: ProjectStatus): { round: number; amount: number }[] {
+  return p.revisions.filter((r) => r.extraPrice > 0).map((r) => ({ round: r.round, amount: r.extraPrice }));
 }
 
 /**
@@ -299,6 +308,8 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks, seen: 
         }),
       ),
     );
+    /** The price of a round beyond the included ones, when it has one. */
+    const extraPriceOf = (round: number | undefined) => extraRounds(p).find((r) => r.round === round)?.amount;
     const view: ClientProjectView = {
       projectId: p.projectId,
       agencyName: deps.config.AGENCY_NAME,
@@ -308,7 +319,15 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks, seen: 
       desiredDeadline: p.desiredDeadline,
       manager: { name: manager?.name ?? 'your account manager', ...(manager?.email && { email: manager.email }) },
       ...(approved && {
-        plan: { total: approved.total, currency: p.budget.currency, prepaymentPercent: approved.prepaymentPercent, includedRevisionRounds: approved.includedRevisionRounds },
+        plan: {
+          total: approved.total,
+          currency: p.budget.currency,
+          prepaymentPercent: approved.prepaymentPercent,
+          includedRevisionRounds: approved.includedRevisionRounds,
+          // Priced as agreed when recorded, so the client does not meet them first on the final invoice.
+          extraRounds: extraRounds(p),
+          totalWithExtraRounds: sumAmounts([approved.total, ...extraRounds(p).map((r) => r.amount)], p.budget.currency),
+        },
       }),
       // Right after the approval the copy may not list the tasks yet: the agreed plan's, as planned.
       work: (p.tasks.length === 0 && approved ? approved.tasks.map((t) => ({ ...t, status: 'waiting' as const, taskId: '', revisionRound: undefined })) : p.tasks).map((t) => {
@@ -363,6 +382,7 @@ export function createClientViewRouter(deps: AppDeps, links: ClientLinks, seen: 
         status: r.outcome ?? 'waiting',
         ...(r.answeredAt !== undefined && { answeredAt: r.answeredAt }),
         ...(r.reply !== undefined && { reply: r.reply }),
+        ...(extraPriceOf(r.round) !== undefined && { extraPrice: extraPriceOf(r.round) }),
       })),
       answeredHere: p.feedback.flatMap((f) =>
         f.clientContact !== undefined && (f.kind === 'accepted' || f.kind === 'complaint')

@@ -269,6 +269,7 @@ function ClientView({ view: v, confirmed, answers }: { view: View; confirmed?: C
               Agreed total <strong>{formatMoney(v.plan.total, v.plan.currency)}</strong>
               {v.plan.prepaymentPercent > 0 && <> · prepayment {v.plan.prepaymentPercent}%</>} · {v.plan.includedRevisionRounds}{' '}
               {v.plan.includedRevisionRounds === 1 ? 'round' : 'rounds'} of changes included
+              <ExtraRounds plan={v.plan} />
             </p>
           )}
           {v.compensations.map((c) => (
@@ -675,9 +676,30 @@ function ChangeRequestInWords({ request: r, view: v }: { request: ChangeRequest;
     <>
       <WhoAsked request={r} asked="asked for changes" />
       <p class="prewrap answered-words">“{r.description}”</p>
-      <p class="change-request-outcome">{outcome}</p>
+      <p class="change-request-outcome">
+        {outcome}
+        {r.extraPrice !== undefined && v.plan && ` It is beyond the rounds of changes included in the plan: ${formatMoney(r.extraPrice, v.plan.currency)} extra, on the final invoice.`}
+      </p>
       {r.status === 'declined' && r.reply && <p class="prewrap answered-words change-request-reply">“{r.reply}”</p>}
     </>
+  );
+}
+
+/**
+ * The rounds of changes beyond the included ones, said with the agreed total they add to: "round 2
+ * beyond them: €300.00 (€1,500.00 in all)" — what the final invoice will bill for them, known to
+ * the client from the day each was agreed, not first on that invoice.
+ */
+function ExtraRounds({ plan }: { plan: NonNullable<View['plan']> }) {
+  if (plan.extraRounds.length === 0) return null;
+  const rounds = plan.extraRounds.map((r) => r.round);
+  const prices = plan.extraRounds.map((r) => formatMoney(r.amount, plan.currency));
+  return (
+    <span class="extra-rounds">
+      {' '}
+      · {rounds.length === 1 ? 'round' : 'rounds'} {listInWords(rounds.map(String))} beyond them: {listInWords(prices)} (
+      <strong>{formatMoney(plan.totalWithExtraRounds, plan.currency)}</strong> in all)
+    </span>
   );
 }
 

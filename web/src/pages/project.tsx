@@ -182,7 +182,11 @@ function timelineDetail(event: string, detail: string, p: ProjectStatus, name: (
     .replace(/(-?\d+(?:\.\d+)?) ([A-Z]{3})\b/g, (_, amount: string, currency: string) => formatMoney(Number(amount), currency))
     .replace(/\btotal (\d+(?:\.\d+)?)$/, (_, amount: string) => `total ${formatMoney(Number(amount), p.budget.currency)}`)
     // Payment notices record the amount owed without its currency (the project's).
-    .replace(/: (\d+(?:\.\d+)?) owed$/, (_, amount: string) => `: ${formatMoney(Number(amount), p.budget.currency)} owed`);
+    .replace(/: (\d+(?:\.\d+)?) owed$/, (_, amount: string) => `: ${formatMoney(Number(amount), p.budget.currency)} owed`)
+    // A round beyond the included ones records its price without its currency: "round 2 (extra 300)".
+    .replace(/^round (\d+) \(extra (\d+(?:\.\d+)?)\)/, (_, round: string, amount: string) =>
+      Number(amount) > 0 ? `round ${round}, beyond the included rounds (${formatMoney(Number(amount), p.budget.currency)} extra)` : `round ${round}, beyond the included rounds (no extra price)`,
+    );
   // Dates after money: a date in words ("15:26 CET") must not read as an amount.
   const inWords = peopleInWords(datesInWords(withMoney), name)
     .replace(/\b1 tasks\b/g, '1 task')
@@ -1304,6 +1308,22 @@ function RecordChangesAskedByMail({ project: p, onChange, onRecorded }: { projec
 /** Said of a complaint made after the completed project's window, or after a completion that heard none. */
 const madeAfterWindow = (p: ProjectStatus): string => (p.complaintsHeardUntil !== undefined ? 'made after the complaint window' : 'made after completion');
 
+/**
+ * The price of the round of changes a feedback entry recorded (the round recorded at the same
+ * moment), when it is beyond the included rounds and has one: "Round 2, beyond the included
+ * rounds: €300.00 extra" — what the final invoice adds for it.
+ */
+function ExtraRoundPrice({ project: p, at }: { project: ProjectStatus; at: string }) {
+  const round = p.revisions.find((r) => r.requestedAt === at && r.extraPrice > 0);
+  if (!round) return null;
+  return (
+    <span class="extra-round-price">
+      {' '}
+      · Round {round.round}, beyond the included rounds: {formatMoney(round.extraPrice, p.budget.currency)} extra
+    </span>
+  );
+}
+
 function FeedbackHistory({ project: p, canAct, isManager, onChange }: { project: ProjectStatus; canAct: boolean; isManager: boolean; onChange: Update }) {
   const name = useName();
   return (
@@ -1322,6 +1342,7 @@ function FeedbackHistory({ project: p, canAct, isManager, onChange }: { project:
               {f.kind === 'revisions_requested' && (
                 <>
                   <Badge tone="warn">Revisions requested</Badge> {f.description}
+                  <ExtraRoundPrice project={p} at={f.at} />
                 </>
               )}
               {f.kind === 'complaint' && (
