@@ -335,6 +335,8 @@ interface ProjectListRow extends FlowSums {
   currency: string;
   deliveries_to_review: number;
   plan_sent_back: boolean;
+  /** When the oldest of the client's requests for changes still waiting for the manager was made. */
+  changes_asked_at: Date | null;
   closed: boolean;
   intake_at: Date;
 }
@@ -838,6 +840,9 @@ export class ReportingStore {
         CASE WHEN p.payment_due_at IS NOT NULL OR p.refund_due_at IS NOT NULL THEN p.snapshot->'invoices' END AS invoices,
         (SELECT count(*)::int FROM ${s}.tasks t WHERE t.project_id = p.project_id AND t.status = 'submitted') AS deliveries_to_review,
         (p.stage = 'planning' AND jsonb_array_length(coalesce(p.snapshot->'plans', '[]'::jsonb)) > 0) AS plan_sent_back,
+        -- The client's changes still waiting for the manager's answer (no outcome yet): the oldest one's time.
+        (SELECT min((r->>'at')::timestamptz) FROM jsonb_array_elements(coalesce(p.snapshot->'changeRequests', '[]'::jsonb)) r
+          WHERE r->'outcome' IS NULL) AS changes_asked_at,
         m.invoiced, m.voided, m.credited, m.paid, m.refunded
       FROM ${s}.projects p
         -- What the project billed and was paid: the KPI report's money facts and sums (kpis.ts), over
@@ -1150,6 +1155,7 @@ function projectListItem(r: ProjectListRow): ProjectListItem {
     currency: r.currency,
     deliveriesToReview: r.deliveries_to_review,
     planSentBack: r.plan_sent_back,
+    ...(r.changes_asked_at && { changesAskedAt: iso(r.changes_asked_at) }),
     // Derived from the snapshot: the workflow returns once the project is completed, or cancelled with nothing owed.
     executionStatus: r.closed ? 'COMPLETED' : 'RUNNING',
     startedAt: iso(r.intake_at)!,

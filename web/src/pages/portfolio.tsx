@@ -147,9 +147,13 @@ const lowerFirst = (text: string): string => text.charAt(0).toLowerCase() + text
 const attentionRank = (p: ProjectListItem): number =>
   p.overdue && !isFinished(p) ? 0 : p.endsAfterClientDate ? 1 : waitsOnManager(p) ? 2 : 3;
 
-/** Something only the manager can move: a delivery to review, a plan to draft, money past due. */
+/** Something only the manager can move: a delivery to review, a plan to draft, changes the client asked for, money past due. */
 const waitsOnManager = (p: ProjectListItem): boolean =>
-  p.deliveriesToReview > 0 || p.stage === 'intake' || p.stage === 'planning' || (isPast(p.paymentDueAt) && !isFinished(p));
+  p.deliveriesToReview > 0 ||
+  p.stage === 'intake' ||
+  p.stage === 'planning' ||
+  p.changesAskedAt !== undefined ||
+  (isPast(p.paymentDueAt) && !isFinished(p));
 
 export function Portfolio({ query }: { query: URLSearchParams }) {
   const { me, people, peopleRead } = useSession();
@@ -797,8 +801,20 @@ function ProjectCard({
 }) {
   const now = Date.now();
   const past = (at?: string): boolean => isPast(at, now);
+  // With the client for review, the client waits on the manager while changes they asked for are unanswered.
   const waitingFor =
-    p.stage === 'awaiting_approval' ? 'leadership' : p.stage === 'client_review' ? 'the client' : undefined;
+    p.changesAskedAt !== undefined
+      ? reviewQueue
+        ? 'you'
+        : p.managerId
+          ? name(p.managerId)
+          : 'the manager'
+      : p.stage === 'awaiting_approval'
+        ? 'leadership'
+        : p.stage === 'client_review'
+          ? 'the client'
+          : undefined;
+  const waitingSince = p.changesAskedAt ?? p.stageEnteredAt;
   const paymentLate = p.paymentDueAt && Date.parse(p.paymentDueAt) < now && !FINISHED.includes(p.stage ?? 'intake');
   const finished = p.stage !== undefined && FINISHED.includes(p.stage);
   return (
@@ -843,10 +859,15 @@ function ProjectCard({
               : `No plan yet · ${formatDuration(now - Date.parse(p.startedAt))}`}
           </Badge>
         )}
+        {p.changesAskedAt !== undefined && (
+          <Badge tone="warn" title={`The client asked for changes ${formatDateTime(p.changesAskedAt)}: they wait for a round of changes, or an answer without one`}>
+            Changes asked by the client
+          </Badge>
+        )}
         {waitingFor && (
           <Badge tone="warn">
             Waiting for {waitingFor}
-            {p.stageEnteredAt ? ` · ${formatDuration(now - Date.parse(p.stageEnteredAt))}` : ''}
+            {waitingSince ? ` · ${formatDuration(now - Date.parse(waitingSince))}` : ''}
           </Badge>
         )}
         {prepayment && (
