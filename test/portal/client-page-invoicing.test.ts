@@ -13,7 +13,7 @@ import type { Worker } from '@temporalio/worker';
 import { createActivities, createActivityDepsFromConfig } from '../../activities/index';
 import { createLogger } from '../../common/logger';
 import type { ProjectStatus } from '../../workflows/project/contract';
-import { planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
+import { startApiHarness, withPrepaymentInClientReview, type ApiHarness } from '../support/api';
 import { browserTestOrSkip, openClientPage, shootDeskAndNarrowPhone, startPortal, unexpectedErrors, type Portal } from '../support/browser';
 import { holdingDocumentStore } from '../support/held-documents';
 import { createTestWorker, eventually, replayEverythingOn, uniqueId } from '../support/temporal';
@@ -64,38 +64,8 @@ async function clientView(id: string): Promise<Record<string, unknown>> {
   return (await h.http().get(`/api/client/projects/${encodeURIComponent(id)}${link.search}`).expect(200)).body as Record<string, unknown>;
 }
 
-/**
- * A project of one design task (€1,200) with a 25% prepayment (€300), delivered and accepted by the
- * manager: with the client. `paid`: the prepayment paid (the work waits for it); else the work starts
- * without it (the policy's `startAfterPrepayment: false`) and it stays open.
- */
-async function inClientReview(projectTitle: string, options: { paid: boolean }): Promise<string> {
-  const created = await h
-    .http()
-    .post('/api/projects')
-    .set(h.auth('manager'))
-    .send(projectRequest({ title: projectTitle, departments: ['design'], ...(!options.paid && { policy: { startAfterPrepayment: false } }) }))
-    .expect(201);
-  const id = (created.body as ProjectStatus).projectId;
-  const plan = planRequest({ prepaymentPercent: 25 }) as { tasks: unknown[] };
-  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send({ ...plan, tasks: [plan.tasks[0]] }).expect(200);
-  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
-  const prepayment = await eventually(async () => (await get(id)).invoices.find((i) => i.kind === 'prepayment' && i.documentId), { what: 'the prepayment invoice', timeoutMs: 30_000 });
-  expect(prepayment.amount).toBe(300);
-  if (options.paid) {
-    await h.http().post(`/api/projects/${id}/payments`).set(h.auth('manager')).send({ invoiceNumber: prepayment.number, amount: 300, paidAt: new Date().toISOString(), reference: `${id}-pre` }).expect(200);
-  }
-  const task = `${id}.design-home`;
-  await waitForTask(h, task, 'open');
-  await h.http().post(`/api/tasks/${task}/claim`).set(h.auth('designer')).send({}).expect(200);
-  await h.http().post(`/api/tasks/${task}/submit`).set(h.auth('designer')).send({ summary: 'Done', links: [] }).expect(200);
-  await h.http().post(`/api/tasks/${task}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(200);
-  await eventually(async () => (await get(id)).stage === 'client_review', { what: 'the project in client review', timeoutMs: 30_000 });
-  return id;
-}
-
 step('accepted, the final invoice being made: the page says it is coming and for how much, then what is still to pay once it is issued', async () => {
-  const id = await inClientReview(`${title} held`, { paid: true });
+  const id = await withPrepaymentInClientReview(h, `${title} held`);
   // The acceptance act of this project is kept from the store: the workflow waits there, invoicing.
   const held = documents.hold((d) => d.projectId === id && d.kind === 'acceptance_act');
   let released = false;
@@ -149,7 +119,7 @@ step('accepted, the final invoice being made: the page says it is coming and for
 });
 
 step('compensations left nothing to invoice, the prepayment still open: no final invoice is said to come', async () => {
-  const id = await inClientReview(`${title} nothing left`, { paid: false });
+  const id = await withPrepaymentInClientReview(h, `${title} nothing left`, { prepaymentPaid: false });
   // A complaint, resolved with €900 off: with the €300 prepayment, the whole €1,200 plan is covered.
   await h.http().post(`/api/projects/${id}/feedback`).set(h.auth('manager')).send({ kind: 'complaint', description: 'The banner colours are off' }).expect(200);
   const complaint = await eventually(async () => (await get(id)).complaints.find((c) => !c.resolvedAt), { what: 'the complaint', timeoutMs: 30_000 });
@@ -190,7 +160,7 @@ step('compensations left nothing to invoice, the prepayment still open: no final
 });
 
 step('accepted on their page with part of the prepayment unpaid, the final invoice being made: what is still to pay, and the rest invoiced now', async () => {
-  const id = await inClientReview(`${title} part paid`, { paid: false });
+  const id = await withPrepaymentInClientReview(h, `${title} part paid`, { prepaymentPaid: false });
   const prepayment = (await get(id)).invoices.find((i) => i.kind === 'prepayment')!;
   await h.http().post(`/api/projects/${id}/payments`).set(h.auth('manager')).send({ invoiceNumber: prepayment.number, amount: 100, paidAt: new Date().toISOString(), reference: `${id}-part` }).expect(200);
   const held = documents.hold((d) => d.projectId === id && d.kind === 'acceptance_act');

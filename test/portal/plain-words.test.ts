@@ -13,7 +13,7 @@
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
 import { ProjectBuilder, plusDays } from '../reporting/builders';
-import { openDesignTask, planRequest, projectRequest, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
+import { openDesignTask, planRequest, projectRequest, startApiHarness, withPrepaymentInClientReview, type ApiHarness } from '../support/api';
 import { accessibilityProblems, browserTestOrSkip, DESKTOP, openClientPage, PHONE, startPortal, unexpectedErrors, type PersonPage, type Portal, shownDate } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
@@ -55,32 +55,13 @@ async function shootOnDesktop(url: string, who: PersonPage | undefined, name: st
   }
 }
 
-/** A project of one design task (€1,200), its 25% prepayment (€300) paid, the work delivered and accepted by the manager: with the client. */
-async function prepaidInClientReview(projectTitle: string): Promise<string> {
-  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: projectTitle, departments: ['design'] })).expect(201);
-  const id = (created.body as ProjectStatus).projectId;
-  const plan = planRequest({ prepaymentPercent: 25 }) as { tasks: unknown[] };
-  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send({ ...plan, tasks: [plan.tasks[0]] }).expect(200);
-  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
-  const prepayment = await eventually(async () => (await get(id)).invoices.find((i) => i.kind === 'prepayment' && i.documentId), { what: 'the prepayment invoice', timeoutMs: 30_000 });
-  expect(prepayment.amount).toBe(300);
-  await h.http().post(`/api/projects/${id}/payments`).set(h.auth('manager')).send({ invoiceNumber: prepayment.number, amount: 300, paidAt: new Date().toISOString(), reference: `${id}-pre` }).expect(200);
-  const task = `${id}.design-home`;
-  await waitForTask(h, task, 'open');
-  await h.http().post(`/api/tasks/${task}/claim`).set(h.auth('designer')).send({}).expect(200);
-  await h.http().post(`/api/tasks/${task}/submit`).set(h.auth('designer')).send({ summary: 'Done', links: [] }).expect(200);
-  await h.http().post(`/api/tasks/${task}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(200);
-  await eventually(async () => (await get(id)).stage === 'client_review', { what: 'the project in client review', timeoutMs: 30_000 });
-  return id;
-}
-
 const SHORT_COMPLAINT = 'The banner colours are off on the home page';
 const LONG_COMPLAINT =
   'The logo in the header is blurry on every retina screen we tried, the edges look soft and the brand blue turns grey next to the photos';
 
 step('mid-project with the prepayment paid: nothing is due now, the rest (what the final invoice then asks) comes once the work is accepted; two compensations of one day named by what each was about', async () => {
   // One task at €1,200, a 25% prepayment (€300) paid, the work delivered: in review with the client.
-  const id = await prepaidInClientReview(`${title} money`);
+  const id = await withPrepaymentInClientReview(h, `${title} money`);
   // Two complaints the same day, each with a compensation agreed before the final invoice.
   for (const [description, compensation] of [
     [SHORT_COMPLAINT, 100],

@@ -373,6 +373,38 @@ export async function approvedWithPrepayment(h: HttpHarness, projectTitle: strin
   return { id, get, prepayment };
 }
 
+/**
+ * A project of one design task (a 1,200 plan) with a 25 % prepayment (300), delivered and accepted
+ * by the manager: with the client. `prepaymentPaid` (the default): paid, so the work started after
+ * it; false: the work starts without it (the policy's `startAfterPrepayment: false`) and it stays
+ * open. Its id.
+ */
+export async function withPrepaymentInClientReview(h: HttpHarness, projectTitle: string, { prepaymentPaid = true } = {}): Promise<string> {
+  const created = await h
+    .http()
+    .post('/api/projects')
+    .set(h.auth('manager'))
+    .send(projectRequest({ title: projectTitle, departments: ['design'], ...(!prepaymentPaid && { policy: { startAfterPrepayment: false } }) }))
+    .expect(201);
+  const id = (created.body as ProjectStatus).projectId;
+  const get = async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
+  const plan = planRequest({ prepaymentPercent: 25 });
+  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send({ ...plan, tasks: [(plan.tasks as object[])[0]] }).expect(200);
+  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
+  const prepayment = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'prepayment' && i.documentId), { what: 'the prepayment invoice', timeoutMs: 30_000 });
+  if (prepayment.amount !== 300) throw new Error(`the prepayment invoice asks ${prepayment.amount}, not 300`);
+  if (prepaymentPaid) {
+    await h.http().post(`/api/projects/${id}/payments`).set(h.auth('manager')).send({ invoiceNumber: prepayment.number, amount: 300, paidAt: new Date().toISOString(), reference: `${id}-pre` }).expect(200);
+  }
+  const task = `${id}.design-home`;
+  await waitForTask(h, task, 'open');
+  await h.http().post(`/api/tasks/${task}/claim`).set(h.auth('designer')).send({}).expect(200);
+  await h.http().post(`/api/tasks/${task}/submit`).set(h.auth('designer')).send({ summary: 'Done', links: [] }).expect(200);
+  await h.http().post(`/api/tasks/${task}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(200);
+  await eventually(async () => (await get()).stage === 'client_review', { what: `project ${id} in client review`, timeoutMs: 30_000 });
+  return id;
+}
+
 /** The project's final invoice (once issued) paid in full through the API by its manager, and the project completed: its snapshot. */
 export async function payFinalInFull(h: HttpHarness, id: string): Promise<ProjectStatus> {
   const get = async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
