@@ -9,7 +9,7 @@
  * round of changes included).
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
-import { projectInClientReview, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
+import { clientAsksForChanges, projectInClientReview, startApiHarness, waitForTask, type ApiHarness } from '../support/api';
 import { browserTestOrSkip, openClientPage, shootDeskAndNarrowPhone, shownDate, startPortal, unexpectedErrors, type Portal } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
@@ -35,17 +35,6 @@ const get = async (id: string) => (await h.http().get(`/api/projects/${id}`).set
 const linkKey = async (id: string): Promise<string> =>
   new URL((await h.http().get(`/api/projects/${id}/client-link`).set(h.auth('manager')).expect(200)).body.url as string).searchParams.get('key')!;
 
-/** The client asks for changes on their page, through the API. */
-async function clientAsks(id: string, description: string): Promise<void> {
-  await h
-    .http()
-    .post(`/api/client/projects/${id}/answers`)
-    .query({ key: await linkKey(id) })
-    .set('Idempotency-Key', uniqueId('ask'))
-    .send({ kind: 'changes', name: 'Anna Berg', description })
-    .expect(200);
-}
-
 /** The manager records a round of changes for the design, with a price or none. */
 async function roundRecorded(id: string, description: string, extraPrice?: number): Promise<void> {
   await h
@@ -59,7 +48,7 @@ async function roundRecorded(id: string, description: string, extraPrice?: numbe
 step('a round beyond the included one: its price on the client’s view and page, where the agreed total is and with the request it answers, and on the project page’s client feedback', async () => {
   const id = await projectInClientReview(h, { title });
   // Round 1, the included one, done and accepted: the work is back with the client.
-  await clientAsks(id, 'The logo larger, please.');
+  await clientAsksForChanges(h, id, 'The logo larger, please.');
   await roundRecorded(id, 'Make the logo larger.');
   const rev1 = `${id}.rev1.design`;
   await waitForTask(h, rev1, 'open');
@@ -68,7 +57,7 @@ step('a round beyond the included one: its price on the client’s view and page
   await h.http().post(`/api/tasks/${rev1}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(200);
   await eventually(async () => (await get(id)).stage === 'client_review', { what: 'the project back in client review', timeoutMs: 30_000 });
   // Round 2, beyond it, at €300.
-  await clientAsks(id, 'And a bolder headline.');
+  await clientAsksForChanges(h, id, 'And a bolder headline.');
   await roundRecorded(id, 'Bolder headline.', 300);
   const project = await get(id);
   expect(project.revisions.map((r) => [r.round, r.extraPrice])).toEqual([

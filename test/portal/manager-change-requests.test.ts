@@ -13,7 +13,7 @@
  * was not answered because the project was cancelled. The client asks through the API.
  */
 import type { ProjectStatus } from '../../workflows/project/contract';
-import { projectInClientReview, startApiHarness, type ApiHarness } from '../support/api';
+import { clientAsksForChanges, projectInClientReview, startApiHarness, type ApiHarness } from '../support/api';
 import {
   browserTestOrSkip,
   focusedId,
@@ -65,18 +65,6 @@ const get = async (id: string) => (await h.http().get(`/api/projects/${id}`).set
 const managerName = () => h.directory.get(h.people.manager.id)!.name;
 const declinePath = (id: string, requestId: string) => `/api/projects/${id}/change-requests/${requestId}/decline`;
 
-/** The client asks for changes on their page, through the API, with the key of the link their manager sends. */
-async function clientAsks(id: string, name: string, description: string): Promise<void> {
-  const link = new URL((await h.http().get(`/api/projects/${id}/client-link`).set(h.auth('manager')).expect(200)).body.url as string);
-  await h
-    .http()
-    .post(`/api/client/projects/${id}/answers`)
-    .query({ key: link.searchParams.get('key')! })
-    .set('Idempotency-Key', uniqueId('ask'))
-    .send({ kind: 'changes', name, description })
-    .expect(200);
-}
-
 /** The callout's words (not its buttons). */
 const calloutWords = (page: PersonPage['page']) => page.locator('.change-request > p:not(.change-request-ways)').allTextContents();
 /** Each request listed under Client feedback: its lines' texts. */
@@ -84,7 +72,7 @@ const listed = (page: PersonPage['page']) =>
   page.locator('#feedback .change-requests li').evaluateAll((items) => items.map((li) => [...li.querySelectorAll('p')].map((p) => p.textContent)));
 
 step('the client’s request where the manager records their response: who asked, when and what, the review period paused; listed under Client feedback and on the timeline; leadership reads it without the ways to answer', async () => {
-  await clientAsks(projectId, 'Anna Berg', ASKED);
+  await clientAsksForChanges(h, projectId, ASKED);
   const request = (await get(projectId)).changeRequests![0];
   const { page } = manager;
   await page.goto(`${portal.baseUrl}/projects/${projectId}`);
@@ -185,7 +173,7 @@ step('answered without a round: an empty reply is refused at its field and nothi
 });
 
 step('a second request, answered with a round: its form opens with the client’s words, which the manager edits; recording it lists the request as round 1', async () => {
-  await clientAsks(projectId, 'Anna Berg', ASKED_AGAIN);
+  await clientAsksForChanges(h, projectId, ASKED_AGAIN);
   const { page } = manager;
   const callout = page.locator('#client-response .change-request');
   await callout.getByText(ASKED_AGAIN).waitFor({ timeout: 30_000 });
@@ -220,7 +208,7 @@ step('a second request, answered with a round: its form opens with the client’
 
 step('cancelled while a request waits: the manager’s page has no way to answer it and says it was not answered, the project cancelled first; so does the client’s page, nothing said as waiting', async () => {
   const id = await projectInClientReview(h, { title: `${title} cancelled` });
-  await clientAsks(id, 'Anna Berg', ASKED);
+  await clientAsksForChanges(h, id, ASKED);
   await h.http().post(`/api/projects/${id}/cancel`).set(h.auth('leadership')).send({ reason: 'The client froze the budget.' }).expect(200);
   const request = (await get(id)).changeRequests![0];
   expect(request).toMatchObject({ outcome: 'project_cancelled', answeredBy: h.people.leadership.id });

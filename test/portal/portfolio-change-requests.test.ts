@@ -9,7 +9,7 @@
  */
 import type { ProjectListItem } from '../../api/schemas';
 import type { ProjectStatus } from '../../workflows/project/contract';
-import { projectInClientReview, startApiHarness, type ApiHarness } from '../support/api';
+import { clientAsksForChanges, projectInClientReview, startApiHarness, type ApiHarness } from '../support/api';
 import { browserTestOrSkip, shootDeskAndNarrowPhone, startPortal, unexpectedErrors, type PersonPage, type Portal } from '../support/browser';
 import { eventually, uniqueId } from '../support/temporal';
 
@@ -59,18 +59,6 @@ async function listItem(id: string, ready: (item: ProjectListItem) => boolean): 
   return found!;
 }
 
-/** The client asks for changes on their page, through the API, with the key of the link their manager sends. */
-async function clientAsks(id: string, description: string): Promise<void> {
-  const link = new URL((await h.http().get(`/api/projects/${id}/client-link`).set(h.auth('manager')).expect(200)).body.url as string);
-  await h
-    .http()
-    .post(`/api/client/projects/${id}/answers`)
-    .query({ key: link.searchParams.get('key')! })
-    .set('Idempotency-Key', uniqueId('ask'))
-    .send({ kind: 'changes', name: 'Anna Berg', description })
-    .expect(200);
-}
-
 /** The portfolio read afresh: the card's badges, and the order of the cards with the client. */
 async function portfolio(person: PersonPage, ready: (badges: string[]) => boolean) {
   const { page } = person;
@@ -96,7 +84,7 @@ step('while the client’s request waits: the list item says when it was asked; 
   expect(before.order).toEqual([calm, asked]);
   expect((await listItem(askedId, () => true)).changesAskedAt).toBeUndefined();
 
-  await clientAsks(askedId, 'The logo should be bigger on the home page, please.');
+  await clientAsksForChanges(h, askedId, 'The logo should be bigger on the home page, please.');
   const request = (await get(askedId)).changeRequests![0];
   expect((await listItem(askedId, (p) => p.changesAskedAt !== undefined)).changesAskedAt).toBe(request.at);
   expect((await listItem(calmId, () => true)).changesAskedAt).toBeUndefined();
@@ -131,7 +119,7 @@ step('answered without a round: the list item no longer says it, and the card wa
 });
 
 step('a round of changes recorded for the next request: the list item no longer says it, and the card neither says changes were asked nor waits for anyone', async () => {
-  await clientAsks(askedId, 'Then at least a bolder headline.');
+  await clientAsksForChanges(h, askedId, 'Then at least a bolder headline.');
   await listItem(askedId, (p) => p.changesAskedAt !== undefined);
   expect((await portfolio(manager, (badges) => badges.includes('Changes asked by the client'))).badges).toEqual(['Changes asked by the client', 'Waiting for you']);
 

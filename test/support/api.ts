@@ -345,11 +345,7 @@ export async function projectInClientReview(
     .send({ ...plan, tasks: [{ ...(plan.tasks as object[])[0], ...options.task }] })
     .expect(200);
   await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
-  const task = `${id}.design-home`;
-  await waitForTask(h, task, 'open');
-  await h.http().post(`/api/tasks/${task}/claim`).set(h.auth('designer')).send({}).expect(200);
-  await h.http().post(`/api/tasks/${task}/submit`).set(h.auth('designer')).send({ summary: 'Done', links: [] }).expect(200);
-  await h.http().post(`/api/tasks/${task}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(200);
+  await designDeliveredAndAccepted(h, id);
   await eventually(async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager'))).body.stage === 'client_review', {
     what: `project ${id} in client review`,
     timeoutMs: 30_000,
@@ -396,13 +392,33 @@ export async function withPrepaymentInClientReview(h: HttpHarness, projectTitle:
   if (prepaymentPaid) {
     await h.http().post(`/api/projects/${id}/payments`).set(h.auth('manager')).send({ invoiceNumber: prepayment.number, amount: 300, paidAt: new Date().toISOString(), reference: `${id}-pre` }).expect(200);
   }
+  await designDeliveredAndAccepted(h, id);
+  await eventually(async () => (await get()).stage === 'client_review', { what: `project ${id} in client review`, timeoutMs: 30_000 });
+  return id;
+}
+
+/**
+ * The client asks for changes on their page (through the API, with the key of the link their
+ * manager sends them), as `name` ("Anna Berg" unless given).
+ */
+export async function clientAsksForChanges(h: HttpHarness, id: string, description: string, name = 'Anna Berg'): Promise<void> {
+  const link = new URL((await h.http().get(`/api/projects/${id}/client-link`).set(h.auth('manager')).expect(200)).body.url as string);
+  await h
+    .http()
+    .post(`/api/client/projects/${id}/answers`)
+    .query({ key: link.searchParams.get('key')! })
+    .set('Idempotency-Key', uniqueId('ask'))
+    .send({ kind: 'changes', name, description })
+    .expect(200);
+}
+
+/** The delivered design task of a project in production: taken, delivered and accepted through the API. */
+async function designDeliveredAndAccepted(h: HttpHarness, id: string): Promise<void> {
   const task = `${id}.design-home`;
   await waitForTask(h, task, 'open');
   await h.http().post(`/api/tasks/${task}/claim`).set(h.auth('designer')).send({}).expect(200);
   await h.http().post(`/api/tasks/${task}/submit`).set(h.auth('designer')).send({ summary: 'Done', links: [] }).expect(200);
   await h.http().post(`/api/tasks/${task}/review`).set(h.auth('manager')).send({ decision: 'accept' }).expect(200);
-  await eventually(async () => (await get()).stage === 'client_review', { what: `project ${id} in client review`, timeoutMs: 30_000 });
-  return id;
 }
 
 /** The project's final invoice (once issued) paid in full through the API by its manager, and the project completed: its snapshot. */
