@@ -356,10 +356,16 @@ export async function projectInClientReview(
 /**
  * One design task (a 1,200 plan) with a 25 % prepayment, approved through the API: its prepayment
  * invoice (300) is out and open (the work waits for it, by the default policy). `get` reads the
- * project as its manager.
+ * project as its manager. `policy`: the project's own (`startAfterPrepayment: false` starts the work
+ * without waiting for it).
  */
-export async function approvedWithPrepayment(h: HttpHarness, projectTitle: string) {
-  const created = await h.http().post('/api/projects').set(h.auth('manager')).send(projectRequest({ title: projectTitle, departments: ['design'] })).expect(201);
+export async function approvedWithPrepayment(h: HttpHarness, projectTitle: string, options: { policy?: Record<string, unknown> } = {}) {
+  const created = await h
+    .http()
+    .post('/api/projects')
+    .set(h.auth('manager'))
+    .send(projectRequest({ title: projectTitle, departments: ['design'], ...(options.policy && { policy: options.policy }) }))
+    .expect(201);
   const id = (created.body as ProjectStatus).projectId;
   const get = async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
   const plan = planRequest({ prepaymentPercent: 25 });
@@ -376,18 +382,7 @@ export async function approvedWithPrepayment(h: HttpHarness, projectTitle: strin
  * open. Its id.
  */
 export async function withPrepaymentInClientReview(h: HttpHarness, projectTitle: string, { prepaymentPaid = true } = {}): Promise<string> {
-  const created = await h
-    .http()
-    .post('/api/projects')
-    .set(h.auth('manager'))
-    .send(projectRequest({ title: projectTitle, departments: ['design'], ...(!prepaymentPaid && { policy: { startAfterPrepayment: false } }) }))
-    .expect(201);
-  const id = (created.body as ProjectStatus).projectId;
-  const get = async () => (await h.http().get(`/api/projects/${id}`).set(h.auth('manager')).expect(200)).body as ProjectStatus;
-  const plan = planRequest({ prepaymentPercent: 25 });
-  await h.http().put(`/api/projects/${id}/plan`).set(h.auth('manager')).send({ ...plan, tasks: [(plan.tasks as object[])[0]] }).expect(200);
-  await h.http().post(`/api/projects/${id}/plan/decision`).set(h.auth('leadership')).send({ planVersion: 1, decision: 'approve' }).expect(200);
-  const prepayment = await eventually(async () => (await get()).invoices.find((i) => i.kind === 'prepayment' && i.documentId), { what: 'the prepayment invoice', timeoutMs: 30_000 });
+  const { id, get, prepayment } = await approvedWithPrepayment(h, projectTitle, prepaymentPaid ? {} : { policy: { startAfterPrepayment: false } });
   if (prepayment.amount !== 300) throw new Error(`the prepayment invoice asks ${prepayment.amount}, not 300`);
   if (prepaymentPaid) {
     await h.http().post(`/api/projects/${id}/payments`).set(h.auth('manager')).send({ invoiceNumber: prepayment.number, amount: 300, paidAt: new Date().toISOString(), reference: `${id}-pre` }).expect(200);
