@@ -841,8 +841,12 @@ export class ReportingStore {
         (SELECT count(*)::int FROM ${s}.tasks t WHERE t.project_id = p.project_id AND t.status = 'submitted') AS deliveries_to_review,
         (p.stage = 'planning' AND jsonb_array_length(coalesce(p.snapshot->'plans', '[]'::jsonb)) > 0) AS plan_sent_back,
         -- The client's changes still waiting for the manager's answer (no outcome yet): the oldest one's time.
-        (SELECT min((r->>'at')::timestamptz) FROM jsonb_array_elements(coalesce(p.snapshot->'changeRequests', '[]'::jsonb)) r
-          WHERE r->'outcome' IS NULL) AS changes_asked_at,
+        -- Only with the client (a request is asked and answered there; one a cancellation closed is
+        -- never answered), which also spares reading every other project's snapshot, as for invoices.
+        CASE WHEN p.stage = 'client_review' THEN
+          (SELECT min((r->>'at')::timestamptz) FROM jsonb_array_elements(coalesce(p.snapshot->'changeRequests', '[]'::jsonb)) r
+            WHERE r->'outcome' IS NULL)
+        END AS changes_asked_at,
         m.invoiced, m.voided, m.credited, m.paid, m.refunded
       FROM ${s}.projects p
         -- What the project billed and was paid: the KPI report's money facts and sums (kpis.ts), over
