@@ -122,6 +122,8 @@ step('the KPIs on the first day: where the figures will come from, words instead
       '— Median response time (request to first plan) no first plan; no request waiting for one',
       '— On-time delivery no task delivered',
       '— Reworked tasks no task accepted',
+      // A count, as complaints are: none asked for is 0, never "0 of 0".
+      '0 Rounds of changes the clients asked for none asked for in the period',
       '— Client rating no rating',
       '0 Complaints 0 still open',
       '0 Regular clients two or more projects',
